@@ -1,0 +1,188 @@
+"""Read the deadlines admins type: '15/06/2025', '15/6', 'trong 05 ngày làm việc'.
+
+Accepted forms, compared without case or Vietnamese diacritics:
+
+- ``dd/mm/yyyy`` and ``d/m/yyyy``, with ``/``, ``-`` or ``.`` (one kind per date);
+- ``dd/mm/yy``: a 2-digit year is read as 20yy. Vietnam always writes the day first and
+  no 2-digit year is accepted in front, so '15/06/25' can only mean 15 June 2025;
+- ``d/m``: this year; a day already past is refused with the same day next year as the
+  suggestion;
+- ``yyyy-mm-dd`` (ISO, as pasted from a spreadsheet): a 4-digit first field is a year;
+- an optional leading 'ngày' before any of these;
+- ``N ngày làm việc`` / ``N ngay lam viec`` / ``N working day(s)``, optionally after
+  'trong', 'trong vòng' or 'within': the N-th working day after today.
+
+Results carry codes and dates, never prose: the bot words them from its catalogs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.calendar import WorkingCalendar
+
+__all__ = [
+    "MAX_WORKING_DAYS",
+    "MAX_YEARS_AHEAD",
+    "WEEKEND",
+    "DeadlineError",
+    "DeadlineErrorCode",
+    "DeadlineParsed",
+    "format_date",
+    "parse_date",
+    "parse_deadline",
+]
+
+# Beyond these the input is a typo, not a plan; they also keep the day-by-day walk short.
+MAX_WORKING_DAYS = 365
+MAX_YEARS_AHEAD = 10
+
+# DeadlineParsed.reason when a deadline moved off a plain Saturday or Sunday.
+WEEKEND = "weekend"
+
+_DMY = re.compile(r"(?:ngay )?(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?", re.ASCII)
+_ISO = re.compile(r"(?:ngay )?(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_WORKING_DAYS = re.compile(
+    r"(?:trong (?:vong )?|within )?(\d{1,4}) (?:ngay lam viec|working days?)", re.ASCII
+)
+
+
+class DeadlineErrorCode(StrEnum):
+    """Why a typed deadline was refused; the values are stable catalog keys."""
+
+    UNRECOGNISED = "unrecognised"
+    IMPOSSIBLE_DATE = "impossible_date"
+    IN_PAST = "in_past"
+    OUT_OF_RANGE = "out_of_range"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineParsed:
+    """A deadline on a working day, with where it moved from and why, if it moved."""
+
+    date: dt.date
+    original: str
+    moved_from: dt.date | None = None
+    reason: str | None = None  # holiday name, or WEEKEND; None when it did not move
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineError:
+    """A refused deadline: a code plus the dates the message needs."""
+
+    code: DeadlineErrorCode
+    original: str
+    date: dt.date | None = None  # the date as understood (in_past, out_of_range)
+    suggestion: dt.date | None = None  # in_past for 'd/m': the same day next year
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    """The numbers of a typed date; year is None for the 'd/m' form."""
+
+    day: int
+    month: int
+    year: int | None
+
+
+def format_date(d: dt.date) -> str:
+    """Write a date the Vietnamese way, dd/mm/yyyy."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Read a full date such as 15/06/2025 (see module doc); None if garbage or impossible."""
+    typed = _match_date(_fold(text))
+    if typed is None or typed.year is None:
+        return None
+    return _build(typed.day, typed.month, typed.year)
+
+
+def parse_deadline(
+    text: str, *, today: dt.date, calendar: WorkingCalendar
+) -> DeadlineParsed | DeadlineError:
+    """Turn what an admin typed into a deadline on a working day, or say why not."""
+    original = text.strip()
+    folded = _fold(text)
+    n = _match_working_days(folded)
+    if n is not None:
+        return _from_working_days(n, original, today, calendar)
+    typed = _match_date(folded)
+    if typed is None:
+        return DeadlineError(DeadlineErrorCode.UNRECOGNISED, original)
+    return _from_date(typed, original, today, calendar)
+
+
+def _fold(text: str) -> str:
+    """Lower-case, strip diacritics and spaces: 'Ngày  LÀM việc' reads 'ngay lam viec'."""
+    # đ is a letter of its own, not d plus a mark, so decomposition leaves it alone.
+    text = text.replace("đ", "d").replace("Đ", "D")
+    # NFKD also turns full-width digits from some phone keyboards into ASCII ones.
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split()).rstrip(".,;!")
+
+
+def _match_working_days(folded: str) -> int | None:
+    """Return N from 'N ngay lam viec' and its variants, or None."""
+    match = _WORKING_DAYS.fullmatch(folded)
+    return int(match[1]) if match else None
+
+
+def _match_date(folded: str) -> _Typed | None:
+    """Return the numbers of a typed date in any accepted form, or None."""
+    if match := _ISO.fullmatch(folded):
+        return _Typed(day=int(match[3]), month=int(match[2]), year=int(match[1]))
+    if match := _DMY.fullmatch(folded):
+        year = match[4]
+        if year is None:
+            return _Typed(day=int(match[1]), month=int(match[3]), year=None)
+        full_year = 2000 + int(year) if len(year) == 2 else int(year)
+        return _Typed(day=int(match[1]), month=int(match[3]), year=full_year)
+    return None
+
+
+def _build(day: int, month: int, year: int) -> dt.date | None:
+    """Return the date, or None when it does not exist (31/02, month 13, year 0)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _from_working_days(
+    n: int, original: str, today: dt.date, calendar: WorkingCalendar
+) -> DeadlineParsed | DeadlineError:
+    """Count N working days from today; the result is a working day by construction."""
+    if not 1 <= n <= MAX_WORKING_DAYS:
+        return DeadlineError(DeadlineErrorCode.OUT_OF_RANGE, original)
+    return DeadlineParsed(date=calendar.add_working_days(today, n), original=original)
+
+
+def _from_date(
+    typed: _Typed, original: str, today: dt.date, calendar: WorkingCalendar
+) -> DeadlineParsed | DeadlineError:
+    """Check a typed date against today and move it off a day off."""
+    year = today.year if typed.year is None else typed.year
+    day = _build(typed.day, typed.month, year)
+    if day is None:
+        return DeadlineError(DeadlineErrorCode.IMPOSSIBLE_DATE, original)
+    if day < today:
+        suggestion = None if typed.year is not None else _build(typed.day, typed.month, year + 1)
+        return DeadlineError(DeadlineErrorCode.IN_PAST, original, date=day, suggestion=suggestion)
+    if day.year > today.year + MAX_YEARS_AHEAD:
+        return DeadlineError(DeadlineErrorCode.OUT_OF_RANGE, original, date=day)
+    return _rolled(day, original, calendar)
+
+
+def _rolled(day: dt.date, original: str, calendar: WorkingCalendar) -> DeadlineParsed:
+    """Move a deadline off a weekend or holiday (Civil Code 2015, art. 148) and say why."""
+    rolled, moved = calendar.roll_forward(day)
+    if not moved:
+        return DeadlineParsed(date=day, original=original)
+    reason = calendar.holiday_name(day) or WEEKEND
+    return DeadlineParsed(date=rolled, original=original, moved_from=day, reason=reason)

@@ -1,0 +1,259 @@
+"""Deadlines as admins type them: dates, 'N ngày làm việc', and the errors the bot words."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.calendar import WorkingCalendar
+from core.deadlines import (
+    MAX_WORKING_DAYS,
+    WEEKEND,
+    DeadlineError,
+    DeadlineErrorCode,
+    DeadlineParsed,
+    format_date,
+    parse_date,
+    parse_deadline,
+)
+
+CALENDAR = WorkingCalendar()
+TODAY = date(2026, 5, 12)  # a Tuesday
+
+
+def parse(text: str, *, today: date = TODAY, calendar: WorkingCalendar = CALENDAR) -> object:
+    """Parse with the usual test calendar and day."""
+    return parse_deadline(text, today=today, calendar=calendar)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "15/06/2026",
+        "15/6/2026",
+        "15-06-2026",
+        "15.06.2026",
+        "15/06/26",
+        "15.6.26",
+        "15/6",
+        "15-6",
+        "15.6",
+        "2026-06-15",
+        "ngày 15/06/2026",
+        "Ngay 15/6",
+        "  15/06/2026  ",
+        "15/06/2026.",
+        "１５/０６/２０２６",  # full-width digits from some phone keyboards
+    ],
+)
+def test_parse_deadline_date_forms(text: str) -> None:
+    """Every accepted way of writing Monday 15/06/2026 gives that day, unmoved."""
+    assert parse(text) == DeadlineParsed(date=date(2026, 6, 15), original=text.strip())
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("5 ngày làm việc", 5),
+        ("5 ngay lam viec", 5),
+        ("trong 05 ngày làm việc", 5),
+        ("Trong vòng 5 NGÀY LÀM VIỆC", 5),
+        ("5  ngày   làm việc", 5),
+        ("1 working day", 1),
+        ("3 working days", 3),
+        ("within 3 working days", 3),
+        ("10 ngày làm việc.", 10),
+    ],
+)
+def test_parse_deadline_working_days_forms(text: str, n: int) -> None:
+    """Every way of writing 'within N working days' counts N working days from today."""
+    expected = CALENDAR.add_working_days(TODAY, n)
+    assert parse(text) == DeadlineParsed(date=expected, original=text.strip())
+
+
+def test_parse_deadline_working_days_exact() -> None:
+    """Five working days from Tuesday 12/05/2026 is Tuesday 19/05/2026."""
+    assert parse("5 ngày làm việc") == DeadlineParsed(
+        date=date(2026, 5, 19), original="5 ngày làm việc"
+    )
+
+
+def test_parse_deadline_working_days_across_tet_2027() -> None:
+    """From Wed 03/02/2027, Tết (04/02-10/02) is skipped: five working days end 17/02/2027."""
+    result = parse("trong 05 ngày làm việc", today=date(2027, 2, 3))
+    assert result == DeadlineParsed(date=date(2027, 2, 17), original="trong 05 ngày làm việc")
+
+
+@pytest.mark.parametrize("text", ["0 ngày làm việc", f"{MAX_WORKING_DAYS + 1} working days"])
+def test_parse_deadline_working_days_out_of_range(text: str) -> None:
+    """Zero or an absurd number of working days is refused."""
+    assert parse(text) == DeadlineError(DeadlineErrorCode.OUT_OF_RANGE, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2027", "29/02/2027", "30/02", "31/4", "15/13/2026", "0/5/2026", "15/0/2026"],
+)
+def test_parse_deadline_impossible_date(text: str) -> None:
+    """A date that does not exist is refused as impossible."""
+    assert parse(text) == DeadlineError(DeadlineErrorCode.IMPOSSIBLE_DATE, text)
+
+
+def test_parse_deadline_leap_day_2028_accepted() -> None:
+    """29/02/2028 exists (2028 is a leap year) and is a Tuesday."""
+    assert parse("29/02/2028") == DeadlineParsed(date=date(2028, 2, 29), original="29/02/2028")
+
+
+def test_parse_deadline_short_form_past_suggests_next_year() -> None:
+    """A day/month already past this year is refused, suggesting the same day next year."""
+    assert parse("10/5") == DeadlineError(
+        DeadlineErrorCode.IN_PAST, "10/5", date=date(2026, 5, 10), suggestion=date(2027, 5, 10)
+    )
+
+
+def test_parse_deadline_short_form_past_leap_day_no_suggestion() -> None:
+    """After 29/02/2028, '29/2' is past and 29/02/2029 does not exist, so nothing is suggested."""
+    result = parse("29/2", today=date(2028, 3, 10))
+    assert result == DeadlineError(DeadlineErrorCode.IN_PAST, "29/2", date=date(2028, 2, 29))
+
+
+def test_parse_deadline_full_date_past_no_suggestion() -> None:
+    """A full date in the past is refused without a suggestion."""
+    assert parse("11/05/2026") == DeadlineError(
+        DeadlineErrorCode.IN_PAST, "11/05/2026", date=date(2026, 5, 11)
+    )
+
+
+def test_parse_deadline_today_accepted() -> None:
+    """A deadline of today is not in the past."""
+    assert parse("12/5") == DeadlineParsed(date=TODAY, original="12/5")
+
+
+def test_parse_deadline_far_future_out_of_range() -> None:
+    """A deadline more than ten years ahead is taken for a typo."""
+    assert parse("15/06/2099") == DeadlineError(
+        DeadlineErrorCode.OUT_OF_RANGE, "15/06/2099", date=date(2099, 6, 15)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"),
+    [
+        ("30/04/2027", date(2027, 5, 4), "Ngày Chiến thắng"),  # Fri; Sat 1/5 and Mon 3/5 off
+        ("01/05/2027", date(2027, 5, 4), "Ngày Quốc tế Lao động"),  # a holiday on a Saturday
+        ("02/09/2026", date(2026, 9, 3), "Quốc khánh"),
+        ("31/08/2026", date(2026, 9, 3), "Ngày nghỉ (thay cho ngày 22/08/2026)"),  # swap
+        ("06/02/2027", date(2027, 2, 11), "Tết Nguyên Đán"),
+        ("24/11/2026", date(2026, 11, 25), "Ngày Văn hóa Việt Nam"),
+        ("16/05/2026", date(2026, 5, 18), WEEKEND),  # a plain Saturday
+    ],
+)
+def test_parse_deadline_day_off_moved(text: str, expected: date, reason: str) -> None:
+    """A deadline on a day off moves to the next working day, saying from where and why."""
+    assert parse(text) == DeadlineParsed(
+        date=expected, original=text, moved_from=parse_date(text), reason=reason
+    )
+
+
+def test_parse_deadline_province_day_off_moved() -> None:
+    """A deadline on a day off the province added moves, with the province's reason."""
+    calendar = WorkingCalendar(days_off={date(2026, 6, 15): "Kỷ niệm thành lập tỉnh"})
+    assert parse("15/06/2026", calendar=calendar) == DeadlineParsed(
+        date=date(2026, 6, 16),
+        original="15/06/2026",
+        moved_from=date(2026, 6, 15),
+        reason="Kỷ niệm thành lập tỉnh",
+    )
+
+
+def test_parse_deadline_extra_working_saturday_kept() -> None:
+    """A deadline on a Saturday the province works stays there."""
+    calendar = WorkingCalendar(extra_working_days=frozenset({date(2026, 5, 16)}))
+    assert parse("16/05/2026", calendar=calendar) == DeadlineParsed(
+        date=date(2026, 5, 16), original="16/05/2026"
+    )
+
+
+def test_parse_deadline_package_make_up_saturday_kept() -> None:
+    """Sat 22/08/2026 is worked nationally (swap for Mon 31/08), so it stays."""
+    assert parse("22/08/2026") == DeadlineParsed(date=date(2026, 8, 22), original="22/08/2026")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "mai",
+        "15/06/2026 hoặc 16/06/2026",
+        "15/06-2026",  # mixed separators
+        "2026/06/15",  # year first only in ISO form
+        "15/06/026",
+        "1/2/3",
+        "15",
+        "5 ngày",  # calendar days are not a form we take
+        "-5 ngày làm việc",
+        "ngày làm việc",
+    ],
+)
+def test_parse_deadline_garbage_unrecognised(text: str) -> None:
+    """Anything else is unrecognised."""
+    assert parse(text) == DeadlineError(DeadlineErrorCode.UNRECOGNISED, text.strip())
+
+
+def test_deadline_error_codes_stable() -> None:
+    """The codes are catalog keys and must not change."""
+    assert {str(code) for code in DeadlineErrorCode} == {
+        "unrecognised",
+        "impossible_date",
+        "in_past",
+        "out_of_range",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("24/11/2026", date(2026, 11, 24)),
+        ("1/9/2026", date(2026, 9, 1)),
+        ("01.09.26", date(2026, 9, 1)),
+        ("2026-09-01", date(2026, 9, 1)),
+        ("1/9", None),  # no year: parse_date never guesses one
+        ("31/02/2026", None),
+        ("abc", None),
+    ],
+)
+def test_parse_date_table(text: str, expected: date | None) -> None:
+    """parse_date reads full dates only and returns None otherwise."""
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "text"),
+    [(date(2026, 9, 1), "01/09/2026"), (date(2026, 11, 24), "24/11/2026")],
+)
+def test_format_date_dd_mm_yyyy(day: date, text: str) -> None:
+    """Dates are written dd/mm/yyyy and read back the same."""
+    assert format_date(day) == text
+    assert parse_date(text) == day
+
+
+TODAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+DATE_LIKE = st.from_regex(r"\A[0-9]{1,5}[/.\- ][0-9]{1,3}([/.\-][0-9]{1,5})?\Z")
+
+
+@given(text=st.text() | DATE_LIKE, today=TODAYS)
+def test_parse_deadline_never_raises(text: str, today: date) -> None:
+    """Whatever is typed, parsing returns a result or an error instead of raising."""
+    result = parse_deadline(text, today=today, calendar=CALENDAR)
+    assert isinstance(result, DeadlineParsed | DeadlineError)
+
+
+@given(text=DATE_LIKE | st.from_regex(r"\A[0-9]{1,4} ngày làm việc\Z"), today=TODAYS)
+def test_parse_deadline_result_working_day_not_before_today(text: str, today: date) -> None:
+    """An accepted deadline is a working day on or after today."""
+    result = parse_deadline(text, today=today, calendar=CALENDAR)
+    if isinstance(result, DeadlineParsed):
+        assert CALENDAR.is_working_day(result.date)
+        assert result.date >= today
