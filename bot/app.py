@@ -1,0 +1,94 @@
+"""The composition root: build the application from settings, and nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, Defaults
+
+import handlers
+from bot.i18n import load_catalog
+from bot.services import Services, derive_button_key
+from bot.settings import Settings
+from core.clock import Clock, SystemClock
+from db.engine import make_engine, session_scope
+from db.models import Contact
+from db.queries.contacts import ensure_admin
+from handlers.menus import set_contact_menu, set_default_menus, set_staff_menus
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
+) -> App:
+    """Build the bot: Telegram client, services, handlers, start-up and shutdown hooks."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required to build the application")
+    token = settings.bot_token.get_secret_value()
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.https_proxy:
+        builder = builder.proxy(settings.https_proxy).get_updates_proxy(settings.https_proxy)
+    application = builder.build()
+    services = Services(
+        settings=settings,
+        engine=engine or make_engine(settings.database_url),
+        catalog=load_catalog(),
+        clock=clock or SystemClock(),
+        button_key=derive_button_key(token),
+    )
+    application.bot_data["services"] = services
+    application.bot_data["owns_engine"] = engine is None
+    handlers.register(application)
+    application.bot_data["refresh_menu"] = _refresh_menu_of(application)
+    return application
+
+
+async def _post_init(application: App) -> None:
+    """Learn the bot's name, make bootstrap admins, set the command menus."""
+    services: Services = application.bot_data["services"]
+    services.bot_username = application.bot.username
+    flows = application.bot_data["flows"]
+    with session_scope(services.engine) as session:
+        for admin_id in services.settings.admin_ids:
+            ensure_admin(session, channel="telegram", external_id=str(admin_id))
+    await set_default_menus(application.bot, flows, services.catalog)
+    with session_scope(services.engine) as session:
+        await set_staff_menus(application.bot, flows, services.catalog, session)
+    log.info("dondoc started as @%s", services.bot_username)
+
+
+async def _post_shutdown(application: App) -> None:
+    """Release the database connections the application opened."""
+    services: Services = application.bot_data["services"]
+    if application.bot_data.get("owns_engine"):
+        services.engine.dispose()
+
+
+def _refresh_menu_of(application: App) -> Any:
+    """Return a coroutine function that resets one contact's menu after a change."""
+
+    async def refresh(bot: Bot, contact_id: int) -> None:
+        services: Services = application.bot_data["services"]
+        with session_scope(services.engine) as session:
+            contact = session.get(Contact, contact_id)
+            if contact is not None:
+                await set_contact_menu(
+                    bot, application.bot_data["flows"], services.catalog, session, contact
+                )
+
+    return refresh

@@ -1,0 +1,1 @@
+"""Subcommands of `dondoc`, one module each, listed in `bot.cli`."""

@@ -1,0 +1,34 @@
+"""`dondoc db upgrade`: bring the database to the newest schema."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy.exc import OperationalError
+
+from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, say
+from db.engine import make_engine
+from db.migrate import current_revision, upgrade
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `db upgrade`."""
+    parser = sub.add_parser("db", help="database maintenance")
+    db_sub = parser.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    up = db_sub.add_parser("upgrade", help="apply every pending migration")
+    up.set_defaults(func=db_upgrade)
+
+
+def db_upgrade(_args: argparse.Namespace) -> int:
+    """Apply migrations and say which revision the database is at."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        say("cli.db_upgraded", revision=current_revision(engine) or "-")
+    except OperationalError as exc:
+        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+        return EXIT_CONFIG
+    finally:
+        engine.dispose()
+    return EXIT_OK

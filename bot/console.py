@@ -1,0 +1,92 @@
+"""What the command line shares: loading settings with one-line errors, logging, output."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.i18n import Lang, load_catalog
+from bot.settings import Settings, describe_errors
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+class ConfigError(Exception):
+    """Settings are wrong; the message lines say which and what is expected."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def cli_language() -> Lang:
+    """Return the language for console output, even when settings fail to load."""
+    return "en" if os.environ.get("DEFAULT_LANGUAGE", "vi").strip().lower() == "en" else "vi"
+
+
+def say(key: str, *, lang: Lang | None = None, err: bool = False, **params: object) -> None:
+    """Print a catalog text (HTML tags stripped) to stdout or stderr."""
+    text = load_catalog().get(lang or cli_language(), key, **params)
+    text = re.sub(r"</?[a-z]+>", "", text).replace("&lt;", "<").replace("&gt;", ">")
+    text = text.replace("&amp;", "&")
+    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def load_settings(env_file: Path | str | None = ".env") -> Settings:
+    """Load settings (env_file=None: environment only) or raise ConfigError, a line a variable."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as exc:
+        catalog = load_catalog()
+        lang = cli_language()
+        lines = []
+        for name, got in describe_errors(exc):
+            expected_key = f"settings.{name.lower()}"
+            expected = catalog.get(lang, expected_key) if catalog.has(expected_key) else "?"
+            shown = f" ({got!r})" if got else ""
+            lines.append(
+                catalog.get(lang, "cli.invalid_setting", name=name, got=shown, expected=expected)
+            )
+        raise ConfigError(_unescape(lines)) from None
+
+
+def _unescape(lines: list[str]) -> list[str]:
+    """Undo HTML escaping for console output."""
+    return [ln.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") for ln in lines]
+
+
+class RedactSecrets(logging.Filter):
+    """Replace the bot token wherever it would appear in a log line (URLs carry it)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message without the secrets."""
+        if self.secrets:
+            message = record.getMessage()
+            for secret in self.secrets:
+                message = message.replace(secret, "<redacted>")
+            record.msg, record.args = message, None
+        return True
+
+
+def setup_logging(level: str, secrets: list[str]) -> None:
+    """Log to stderr at the configured level, never printing a secret."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,137 @@
+"""Message catalogs: every user-facing text, in Vietnamese and English.
+
+Catalogs live in `bot/texts/<flow>.toml`, one file per flow; each entry is a table with
+`vi` and `en`. A key is `<flow>.<name>`. Parameters are `{name}` placeholders; string
+parameters are HTML-escaped unless wrapped in `Html`, because every message is sent with
+parse_mode HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+Lang = Literal["vi", "en"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "en")
+TEXTS_DIR = Path(__file__).parent / "texts"
+
+
+class Html(str):
+    """A string that is already HTML and must not be escaped again."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All texts by key and language."""
+
+    entries: Mapping[str, Mapping[str, str]]
+
+    def get(self, lang: str, key: str, **params: object) -> str:
+        """Return the text for key in lang with params filled in and escaped."""
+        entry = self.entries.get(key)
+        if entry is None:
+            raise KeyError(f"no catalog entry {key!r}")
+        template = entry.get(lang) or entry["vi"]
+        return template.format_map({k: _render(v, lang) for k, v in params.items()})
+
+    def has(self, key: str) -> bool:
+        """Tell whether the key exists."""
+        return key in self.entries
+
+
+def _render(value: object, lang: str) -> str:
+    """Render one parameter for insertion into HTML text."""
+    if isinstance(value, Html):
+        return str(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return format_int(value, lang)
+    if isinstance(value, float | Decimal):
+        return format_decimal(value, lang)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    return html.escape(str(value), quote=False)
+
+
+def format_int(value: int, lang: str) -> str:
+    """Format a whole number with the language's thousands separator."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "vi" else text
+
+
+def format_decimal(value: float | Decimal, lang: str, places: int = 1) -> str:
+    """Format a decimal number: decimal comma in Vietnamese, point in English."""
+    quant = Decimal(1).scaleb(-places)
+    rounded = Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{places}f}"
+    if lang == "vi":
+        return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def format_percent(numerator: int, denominator: int, lang: str) -> str:
+    """Format a ratio as a percentage with one decimal, or a dash when undefined."""
+    if denominator == 0:
+        return "-"
+    return format_decimal(Decimal(numerator) * 100 / Decimal(denominator), lang) + "%"
+
+
+def format_date(value: date) -> str:
+    """Format a date as dd/mm/yyyy."""
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime) -> str:
+    """Format a local datetime as hh:mm dd/mm/yyyy."""
+    return value.strftime("%H:%M %d/%m/%Y")
+
+
+@cache
+def load_catalog(directory: Path = TEXTS_DIR) -> Catalog:
+    """Load every catalog file of the directory into one Catalog."""
+    entries: dict[str, dict[str, str]] = {}
+    for path in sorted(directory.glob("*.toml")):
+        flow = path.stem
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        for name, entry in data.items():
+            entries[f"{flow}.{name}"] = {lang: str(entry.get(lang, "")) for lang in LANGUAGES}
+    return Catalog(entries)
+
+
+def catalog_problems(catalog: Catalog) -> list[str]:
+    """List entries that lack a language or whose languages disagree on placeholders."""
+    problems: list[str] = []
+    for key, entry in catalog.entries.items():
+        fields: dict[str, set[str]] = {}
+        for lang in LANGUAGES:
+            text = entry.get(lang, "")
+            if not text.strip():
+                problems.append(f"{key}: missing {lang}")
+                continue
+            fields[lang] = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+        if len(fields) == len(LANGUAGES) and fields["vi"] != fields["en"]:
+            problems.append(f"{key}: placeholders differ {sorted(fields['vi'])} / {fields['en']}")
+    return problems
+
+
+def pick_language(code: str | None, default: Lang = "vi") -> Lang:
+    """Choose vi or en from a Telegram language_code, falling back to the default."""
+    if code and code.lower().startswith("en"):
+        return "en"
+    if code and code.lower().startswith("vi"):
+        return "vi"
+    return default

@@ -1,0 +1,77 @@
+"""Refuse a second bot process on the same database or token, before it polls."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from bot.settings import Settings, sqlite_file
+
+
+class AlreadyRunning(Exception):  # noqa: N818  (a state, not a failure of the code)
+    """Another process holds the lock; `what` says which lock."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@contextmanager
+def single_instance(settings: Settings, engine: Engine) -> Iterator[None]:
+    """Hold the token lock and the database lock for as long as the bot runs."""
+    with ExitStack() as stack:
+        token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+        digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+        token_lock = Path(tempfile.gettempdir()) / f"dondoc-token-{digest}.lock"
+        stack.enter_context(_file_lock(token_lock, "token"))
+        db_file = sqlite_file(settings.database_url)
+        if db_file is not None:
+            stack.enter_context(_file_lock(Path(f"{db_file}.lock"), str(db_file)))
+        elif engine.dialect.name == "postgresql":
+            stack.enter_context(_pg_lock(engine))
+        yield
+
+
+@contextmanager
+def _file_lock(path: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive advisory lock on a file; the OS frees it if the process dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyRunning(what) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+PG_LOCK_KEY = 0x646F6E646F63  # "dondoc"
+
+
+@contextmanager
+def _pg_lock(engine: Engine) -> Iterator[None]:
+    """Hold a session-level advisory lock on PostgreSQL for the life of the process."""
+    connection = engine.connect()
+    try:
+        got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY})
+        if not got.scalar():
+            raise AlreadyRunning("postgresql")
+        connection.commit()
+        yield
+    finally:
+        connection.close()

@@ -1,0 +1,203 @@
+"""Settings: one pydantic-settings class, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER_MARKERS = ("replace-me", "changeme", "change-me", "example", "your-token", "xxxx")
+TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+CRON_FIELDS = 5
+
+
+class Settings(BaseSettings):
+    """Everything an installation configures; the names are a contract (see .env.example)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite:///data/dondoc.sqlite3"
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    https_proxy: str | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: Literal["vi", "en"] = "vi"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    env: Literal["development", "production"] = "development"
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    evidence_dir: Path | None = None
+    invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    reminder_days_before: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [5, 2, 1, 0]
+    )
+    overdue_every_days: int = Field(default=2, ge=1, le=60)
+    escalate_after: int = Field(default=2, ge=1, le=60)
+    work_hours: str = "07:30-11:30,13:30-17:00"
+    send_rate_per_s: float = Field(default=25.0, gt=0, le=30)
+    forward_blockers: bool = True
+    digest_cron: str = "0 8 * * 1"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("default_language", "env", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        return _int_list(value)
+
+    @field_validator("reminder_days_before", mode="before")
+    @classmethod
+    def _parse_days_before(cls, value: object) -> object:
+        days = _int_list(value)
+        if isinstance(days, list) and any(not isinstance(d, int) or d < 0 for d in days):
+            raise ValueError("non-negative whole numbers of working days")
+        return days
+
+    @field_validator("telegram_base_url", "telegram_base_file_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if not _is_http_url(value):
+            raise ValueError("an http(s) URL")
+        return value
+
+    @field_validator("https_proxy")
+    @classmethod
+    def _check_proxy(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https", "socks5", "socks5h") or not parsed.netloc:
+            raise ValueError("a proxy URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+[a-z0-9]+)?://", value):
+            raise ValueError("a database URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("a time zone") from exc
+        return value
+
+    @field_validator("work_hours")
+    @classmethod
+    def _check_work_hours(cls, value: str) -> str:
+        from core.workhours import WorkHours  # local: core stays optional for settings users
+
+        try:
+            WorkHours.parse(value)
+        except ValueError as exc:
+            raise ValueError("working hours") from exc
+        return value
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        if len(value.split()) != CRON_FIELDS:
+            raise ValueError("a crontab line")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.env == "production" and self.bot_token is not None:
+            token = self.bot_token.get_secret_value()
+            lowered = token.lower()
+            if any(m in lowered for m in PLACEHOLDER_MARKERS) or not TOKEN_SHAPE.match(token):
+                raise ValueError("bot_token: placeholder")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Tell whether the database is an SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def evidence_path(self) -> Path:
+        """Return where evidence files are kept (default: beside the SQLite file or ./data)."""
+        if self.evidence_dir is not None:
+            return self.evidence_dir
+        db_file = sqlite_file(self.database_url)
+        base = db_file.parent if db_file is not None else Path("data")
+        return base / "evidence"
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """Return the file of an SQLite URL, or None for memory and other databases."""
+    if not database_url.startswith("sqlite"):
+        return None
+    path = database_url.split("://", 1)[1]
+    if path.startswith("/"):
+        path = path[1:]
+    if path in ("", ":memory:") or path.startswith(":memory:"):
+        return None
+    return Path(path.split("?", 1)[0])
+
+
+def _int_list(value: object) -> object:
+    """Turn '1,2' or '[1, 2]' into a list of ints; leave anything else to pydantic."""
+    if isinstance(value, int):
+        return [value]
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError("a list of numbers") from exc
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+        raise ValueError("a list of numbers")
+    return [int(p) for p in parts]
+
+
+def _is_http_url(value: str) -> bool:
+    """Tell whether the value is an absolute http(s) URL."""
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
+    """Return (VARIABLE, got) pairs for each invalid setting, for one-line messages."""
+    pairs: list[tuple[str, str]] = []
+    for item in error.errors():
+        loc = item.get("loc") or ()
+        field = str(loc[0]) if loc else ""
+        if not field and "bot_token" in str(item.get("msg", "")):
+            field = "bot_token"
+        got = item.get("input")
+        shown = "" if field == "bot_token" or isinstance(got, dict) else str(got)
+        pairs.append((field.upper(), shown))
+    return pairs

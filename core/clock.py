@@ -1,0 +1,43 @@
+"""Clocks: the real one, and one tests can set and move."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Anything that tells the current time (aware, UTC)."""
+
+    def now(self) -> datetime:
+        """Return the current time."""
+        ...
+
+
+class SystemClock:
+    """The machine's clock."""
+
+    def now(self) -> datetime:
+        """Return the current time in UTC."""
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that stands still until told to move; for tests and simulations."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        """Return the time the clock was set to."""
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        """Jump to a moment."""
+        self._now = moment.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        """Move forward by delta."""
+        self._now += delta

@@ -1,0 +1,415 @@
+"""SQLModel models: the database is the source of truth for units, tasks and delivery.
+
+Times are aware UTC (`UTCDateTime`); dates (deadlines, reminder days) are local calendar
+days in the configured time zone. Enumerated values are stored as short strings so that a
+new value needs no schema change; their meanings live in `core/`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime, utcnow
+
+
+def _created() -> Any:
+    """Return a created-at column defaulting to now (UTC)."""
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def _when(*, index: bool = False) -> Any:
+    """Return an optional UTC datetime column."""
+    return Field(default=None, sa_type=UTCDateTime, nullable=True, index=index)
+
+
+# --- units ---------------------------------------------------------------------------------
+
+
+class UnitKind(SQLModel, table=True):
+    """A kind of unit (department, commune, ...): data an admin can extend."""
+
+    __tablename__ = "unit_kind"
+
+    key: str = Field(primary_key=True, max_length=40)
+    name_vi: str = Field(max_length=80)
+    name_en: str = Field(max_length=80)
+    plural_vi: str = Field(default="", max_length=80)
+    plural_en: str = Field(default="", max_length=80)
+    aliases: str = Field(default="", max_length=400)  # folded, comma-separated
+    sort_order: int = 100
+
+
+class Unit(SQLModel, table=True):
+    """An accountable party: a department, a commune or ward, a (legacy) district."""
+
+    __tablename__ = "unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40)
+    code_folded: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    name_folded: str = Field(max_length=200, index=True)
+    kind_key: str = Field(foreign_key="unit_kind.key", index=True, max_length=40)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    active: bool = True
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class UnitGroup(SQLModel, table=True):
+    """A named group of units ("pilot communes", "coastal wards")."""
+
+    __tablename__ = "unit_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    name_folded: str = Field(max_length=120, unique=True)
+
+
+class UnitGroupMember(SQLModel, table=True):
+    """Membership of a unit in a group."""
+
+    __tablename__ = "unit_group_member"
+
+    group_id: int = Field(foreign_key="unit_group.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+class Contact(SQLModel, table=True):
+    """A person's chat identity on one channel, with their role and language."""
+
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(default="telegram", max_length=20)
+    external_id: str = Field(max_length=64)  # Telegram user id; Zalo ids are hex strings
+    chat_id: str | None = Field(default=None, max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    username: str | None = Field(default=None, max_length=64)
+    language: str = Field(default="vi", max_length=5)
+    role: str = Field(default="member", max_length=20)  # member | coordinator | admin
+    started: bool = False  # has written to the bot, so the bot may write to them
+    reachable: bool = True
+    unreachable_since: datetime | None = _when()
+    digest_enabled: bool = True
+    created_at: datetime = _created()
+    last_seen_at: datetime | None = _when()
+
+
+class UnitContact(SQLModel, table=True):
+    """A contact's link to a unit, as its focal point or its leader in charge."""
+
+    __tablename__ = "unit_contact"
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
+    function: str = Field(default="focal", max_length=20)  # focal | leader
+    created_at: datetime = _created()
+
+
+class ContactScope(SQLModel, table=True):
+    """A group of units a coordinator is limited to (no rows: no limit)."""
+
+    __tablename__ = "contact_scope"
+
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True)
+    group_id: int = Field(foreign_key="unit_group.id", primary_key=True)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time invite for a contact of a unit; only the code's hash is stored."""
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Field(default="member", max_length=20)
+    function: str = Field(default="focal", max_length=20)
+    created_by_id: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = _when()
+    used_by_id: int | None = Field(default=None, foreign_key="contact.id")
+
+
+class InviteFailure(SQLModel, table=True):
+    """A wrong invite code tried by someone, for rate limiting."""
+
+    __tablename__ = "invite_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(default="telegram", max_length=20)
+    external_id: str = Field(max_length=64, index=True)
+    at: datetime = _created()
+
+
+# --- directives and tasks ------------------------------------------------------------------
+
+
+class Directive(SQLModel, table=True):
+    """A document that assigns tasks: an official dispatch, a decision, a plan."""
+
+    __tablename__ = "directive"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=80)  # "4824/UBND-KGVX"
+    number_folded: str = Field(max_length=80, unique=True)
+    issued_on: date | None = None
+    issuer: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=500)
+    file_path: str | None = Field(default=None, max_length=500)
+    created_by_id: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = _created()
+
+
+class RecurringTask(SQLModel, table=True):
+    """A rule that creates one task per occurrence ahead of time (monthly report, ...)."""
+
+    __tablename__ = "recurring_task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    description: str = Field(default="")
+    directive_id: int | None = Field(default=None, foreign_key="directive.id")
+    rule: str = Field(max_length=200)  # e.g. "monthly:20", "weekly:fri", "quarterly:15"
+    assignees: str = Field(default="")  # the assignee spec as an admin wrote it
+    create_ahead_days: int = 30
+    generated_until: date | None = None
+    active: bool = True
+    created_by_id: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = _created()
+
+
+class Task(SQLModel, table=True):
+    """A piece of work assigned to units; its id is the short number shown as #12."""
+
+    __tablename__ = "task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, max_length=80, unique=True)  # import key
+    title: str = Field(max_length=300)
+    title_folded: str = Field(max_length=300, index=True)
+    description: str = Field(default="")
+    directive_id: int | None = Field(default=None, foreign_key="directive.id", index=True)
+    deadline: date = Field(index=True)
+    status: str = Field(default="open", max_length=20, index=True)  # open|closed|cancelled
+    recurring_id: int | None = Field(default=None, foreign_key="recurring_task.id")
+    occurrence: date | None = None
+    days_before: str | None = Field(default=None, max_length=60)  # policy override
+    overdue_every_days: int | None = None
+    escalate_after: int | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = _created()
+    closed_at: datetime | None = _when()
+
+
+class Assignment(SQLModel, table=True):
+    """A task assigned to one unit, with its current status kept for fast counting.
+
+    `deadline` is the one in force for this unit (after an approved extension), `due_at`
+    the end of that day in local time as UTC, so on-time is simply `done_at < due_at`.
+    """
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id"),
+        Index("ix_assignment_task_state", "task_id", "active", "state"),
+        Index("ix_assignment_unit_due", "unit_id", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    active: bool = True  # False once removed from the task (history stays)
+    original_deadline: date
+    deadline: date
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    state: str = Field(default="none", max_length=20)  # none|in_progress|blocked|done
+    percent: int | None = None
+    done_at: datetime | None = _when()
+    last_report_at: datetime | None = _when()
+    overdue_reminders: int = 0
+    created_at: datetime = _created()
+
+
+class StatusReport(SQLModel, table=True):
+    """One report of a unit on an assignment; append-only, the latest counts."""
+
+    __tablename__ = "status_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    state: str = Field(max_length=20)  # done | in_progress | blocked
+    percent: int | None = None
+    text: str = Field(default="", max_length=4096)
+    reason: str | None = Field(default=None, max_length=4096)
+    evidence_number: str | None = Field(default=None, max_length=120)
+    evidence_date: date | None = None
+    source: str = Field(default="button", max_length=20)  # button | text | admin | import
+    dedup_key: str | None = Field(default=None, max_length=120, unique=True)
+    created_at: datetime = _created()
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """A unit's request for a later deadline, decided by a coordinator."""
+
+    __tablename__ = "extension_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    requested_deadline: date | None = None
+    reason: str = Field(default="", max_length=4096)
+    status: str = Field(default="pending", max_length=20)  # pending|approved|rejected
+    decided_by_id: int | None = Field(default=None, foreign_key="contact.id")
+    decided_at: datetime | None = _when()
+    created_at: datetime = _created()
+
+
+class Explanation(SQLModel, table=True):
+    """A written explanation (giải trình) asked of an overdue unit, and its answer."""
+
+    __tablename__ = "explanation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    requested_by_id: int | None = Field(default=None, foreign_key="contact.id")
+    requested_at: datetime = _created()
+    text: str | None = Field(default=None, max_length=4096)
+    answered_by_id: int | None = Field(default=None, foreign_key="contact.id")
+    answered_at: datetime | None = _when()
+
+
+class Evidence(SQLModel, table=True):
+    """A file kept as evidence of an assignment, independent of Telegram keeping it."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    file_name: str = Field(max_length=255)
+    mime_type: str | None = Field(default=None, max_length=120)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_path: str = Field(max_length=500)
+    channel_file_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _created()
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+class Reminder(SQLModel, table=True):
+    """One planned reminder of an assignment on a local day; the key makes it unique."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_due", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    kind: str = Field(max_length=20)  # assigned|before|due|overdue|nudge
+    due_on: date
+    seq: int = 0  # overdue reminder number, for escalation
+    status: str = Field(default="planned", max_length=20)  # planned|queued|skipped|folded
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    created_at: datetime = _created()
+
+
+class Outbox(SQLModel, table=True):
+    """A message to send; claimed with a lease, marked before and after the call."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_ready", "status", "priority", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    channel: str = Field(default="telegram", max_length=20)
+    chat_id: str = Field(max_length=64, index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    kind: str = Field(max_length=20)  # reminder|nudge|notice|digest|escalation
+    priority: int = 10  # lower goes first
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default="pending", max_length=20)  # pending|sending|sent|failed
+    attempts: int = 0
+    not_before: datetime = _created()
+    lease_owner: str | None = Field(default=None, max_length=80)
+    lease_until: datetime | None = _when()
+    sent_at: datetime | None = _when()
+    channel_message_id: str | None = Field(default=None, max_length=64)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created()
+
+
+class OutboxItem(SQLModel, table=True):
+    """An assignment a message is about, so a reply to it can be attributed."""
+
+    __tablename__ = "outbox_item"
+
+    outbox_id: int = Field(foreign_key="outbox.id", primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", primary_key=True, index=True)
+
+
+class Inbox(SQLModel, table=True):
+    """An update received from a channel, recorded once (duplicates are dropped)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(default="telegram", max_length=20)
+    update_id: str = Field(max_length=64)
+    kind: str = Field(default="", max_length=40)
+    received_at: datetime = _created()
+    processed_at: datetime | None = _when()
+
+
+# --- administration --------------------------------------------------------------------------
+
+
+class CalendarOverride(SQLModel, table=True):
+    """A province's own day off, or a working day on a weekend (a make-up Saturday)."""
+
+    __tablename__ = "calendar_override"
+
+    day: date = Field(primary_key=True)
+    working: bool = False
+    reason: str = Field(default="", max_length=200)
+    created_by_id: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = _created()
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what and when, for every administrative change."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _created()
+    actor_id: int | None = Field(default=None, foreign_key="contact.id")
+    actor_label: str = Field(default="", max_length=120)  # e.g. "cli" when no contact
+    action: str = Field(max_length=60, index=True)
+    object_type: str = Field(default="", max_length=40)
+    object_id: str = Field(default="", max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class AppState(SQLModel, table=True):
+    """Small named values the scheduler keeps (last digest sent, ...)."""
+
+    __tablename__ = "app_state"
+
+    key: str = Field(primary_key=True, max_length=80)
+    value: str = Field(default="")
+    updated_at: datetime = _created()

@@ -1,0 +1,1 @@
+"""Queries: keyword-only functions that take a session, one module per subject."""

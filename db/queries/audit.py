@@ -1,0 +1,40 @@
+"""The audit log: who changed what, and when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from db.models import AuditLog
+
+
+def record(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    details: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditLog:
+    """Add an audit entry to the session (committed with the change it describes)."""
+    entry = AuditLog(
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        details=details or {},
+    )
+    session.add(entry)
+    return entry
+
+
+def entries(session: Session, *, action: str | None = None, limit: int = 100) -> list[AuditLog]:
+    """Return the newest audit entries, optionally of one action."""
+    query = select(AuditLog).order_by(col(AuditLog.id).desc()).limit(limit)
+    if action is not None:
+        query = query.where(AuditLog.action == action)
+    return list(session.exec(query))

@@ -1,0 +1,86 @@
+"""Contacts: people's chat identities, their roles and their units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from db.models import Contact, ContactScope, UnitContact
+
+
+def find_contact(session: Session, *, channel: str, external_id: str) -> Contact | None:
+    """Return the contact with this identity on this channel, if any."""
+    query = select(Contact).where(Contact.channel == channel, Contact.external_id == external_id)
+    return session.exec(query).first()
+
+
+def touch_contact(
+    session: Session,
+    *,
+    channel: str,
+    external_id: str,
+    chat_id: str,
+    display_name: str,
+    username: str | None,
+    language: str,
+    now: datetime,
+) -> Contact:
+    """Record that a person wrote to the bot: create them or refresh them.
+
+    A person who writes is reachable again, whatever an earlier 403 said.
+    """
+    contact = find_contact(session, channel=channel, external_id=external_id)
+    if contact is None:
+        contact = Contact(channel=channel, external_id=external_id, language=language)
+        session.add(contact)
+    contact.chat_id = chat_id
+    contact.display_name = display_name[:200]
+    contact.username = username
+    contact.started = True
+    if not contact.reachable:
+        contact.reachable = True
+        contact.unreachable_since = None
+    contact.last_seen_at = now
+    session.flush()
+    return contact
+
+
+def ensure_admin(session: Session, *, channel: str, external_id: str) -> tuple[Contact, bool]:
+    """Make the person an admin, creating them if needed; tell whether anything changed."""
+    contact = find_contact(session, channel=channel, external_id=external_id)
+    if contact is None:
+        contact = Contact(channel=channel, external_id=external_id, role="admin")
+        session.add(contact)
+        session.flush()
+        return contact, True
+    changed = contact.role != "admin"
+    contact.role = "admin"
+    session.flush()
+    return contact, changed
+
+
+def unit_ids_of(session: Session, *, contact_id: int) -> list[int]:
+    """Return the ids of the units the contact belongs to."""
+    query = select(UnitContact.unit_id).where(UnitContact.contact_id == contact_id)
+    return list(session.exec(query))
+
+
+def scope_group_ids(session: Session, *, contact_id: int) -> list[int]:
+    """Return the groups a coordinator is limited to (empty: no limit)."""
+    query = select(ContactScope.group_id).where(ContactScope.contact_id == contact_id)
+    return list(session.exec(query))
+
+
+def contacts_with_role_at_least(session: Session, *, roles: tuple[str, ...]) -> list[Contact]:
+    """Return contacts whose role is one of the given roles, oldest first."""
+    query = select(Contact).where(col(Contact.role).in_(roles)).order_by(col(Contact.id))
+    return list(session.exec(query))
+
+
+def mark_unreachable(session: Session, *, contact_id: int, now: datetime) -> None:
+    """Record that the channel refused to deliver to this contact (blocked, deleted)."""
+    contact = session.get(Contact, contact_id)
+    if contact is not None and contact.reachable:
+        contact.reachable = False
+        contact.unreachable_since = now

@@ -1,0 +1,238 @@
+"""The one place where every command and button press is checked.
+
+A flow writes its callbacks as `async def cb(req: Request) -> ...` and wraps them with
+`command(access)` or `button(access)`. The wrapper records the sender, loads who they are,
+checks their access (and, for buttons, that the button was issued to them), and only then
+calls the flow. Flows never check roles by hand.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from sqlmodel import Session
+from telegram import InlineKeyboardButton, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.i18n import Lang, pick_language
+from bot.services import Services
+from core.roles import Access, access_of
+from db.engine import session_scope
+from db.queries.contacts import scope_group_ids, touch_contact, unit_ids_of
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+R = TypeVar("R")
+FlowCallback = Callable[["Request"], Awaitable[R]]
+PTBCallback = Callable[[Update, Context], Coroutine[Any, Any, R | None]]
+
+CHANNEL = "telegram"
+SIG_SEPARATOR = "~"
+SIG_BYTES = 6
+MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sent an update, as far as the bot's rules are concerned."""
+
+    contact_id: int
+    external_id: str
+    lang: Lang
+    role: str
+    unit_ids: tuple[int, ...]
+    scope_group_ids: tuple[int, ...]
+
+    @property
+    def access(self) -> Access:
+        """Return the highest access this person has."""
+        return access_of(self.role, has_units=bool(self.unit_ids))
+
+
+@dataclass
+class Request:
+    """One update, its sender and what a flow needs to answer it."""
+
+    update: Update
+    context: Context
+    services: Services
+    actor: Actor
+    args: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        """Open a session for this update; it commits when the block ends."""
+        with session_scope(self.services.engine) as session:
+            yield session
+
+    def t(self, key: str, **params: object) -> str:
+        """Return catalog text in the sender's language."""
+        return self.services.catalog.get(self.actor.lang, key, **params)
+
+    @property
+    def message(self) -> Message | None:
+        """Return the message of the update (or of the pressed button)."""
+        if self.update.callback_query is not None:
+            msg = self.update.callback_query.message
+            return msg if isinstance(msg, Message) else None
+        return self.update.effective_message
+
+    @property
+    def text_args(self) -> str:
+        """Return what follows the command, as one string."""
+        text = self.update.effective_message.text if self.update.effective_message else None
+        if not text or " " not in text:
+            return ""
+        return text.split(" ", 1)[1].strip()
+
+    async def reply(self, text: str, **kwargs: Any) -> Message | None:
+        """Send HTML text to the chat the update came from."""
+        chat = self.update.effective_chat
+        if chat is None:
+            return None
+        return await self.context.bot.send_message(
+            chat_id=chat.id, text=text, parse_mode=ParseMode.HTML, **kwargs
+        )
+
+    async def say(self, key: str, **params: object) -> Message | None:
+        """Send a catalog text to the chat the update came from."""
+        return await self.reply(self.t(key, **params))
+
+    def button(self, label: str, *parts: object) -> InlineKeyboardButton:
+        """Return an inline button whose data is signed for this sender."""
+        data = sign(self.services.button_key, self.actor.external_id, *parts)
+        return InlineKeyboardButton(label, callback_data=data)
+
+
+def services_of(context: Context) -> Services:
+    """Return the services the composition root put in bot_data."""
+    return cast(Services, context.bot_data["services"])
+
+
+def load_actor(update: Update, services: Services) -> Actor | None:
+    """Record the sender as seen and return who they are (None without a user)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or user.is_bot:
+        return None
+    settings = services.settings
+    with session_scope(services.engine) as session:
+        contact = touch_contact(
+            session,
+            channel=CHANNEL,
+            external_id=str(user.id),
+            chat_id=str(chat.id if chat is not None else user.id),
+            display_name=user.full_name,
+            username=user.username,
+            language=pick_language(user.language_code, settings.default_language),
+            now=services.clock.now(),
+        )
+        assert contact.id is not None
+        units = tuple(unit_ids_of(session, contact_id=contact.id))
+        scopes = tuple(scope_group_ids(session, contact_id=contact.id))
+        lang: Lang = "en" if contact.language == "en" else "vi"
+        return Actor(contact.id, contact.external_id, lang, contact.role, units, scopes)
+
+
+def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
+    """Wrap a flow callback for a command or message: check access, then run it."""
+
+    def wrap(flow: FlowCallback[R]) -> PTBCallback[R]:
+        async def run(update: Update, context: Context) -> R | None:
+            services = services_of(context)
+            actor = load_actor(update, services)
+            if actor is None:
+                return None
+            req = Request(update, context, services, actor, list(context.args or []))
+            if actor.access < access:
+                await _refuse(req, access)
+                return None
+            return await flow(req)
+
+        run.__name__ = getattr(flow, "__name__", "command")
+        return run
+
+    return wrap
+
+
+def button(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
+    """Wrap a flow callback for a button: verify its signature and access, then run it.
+
+    The flow gets the button's parts (without prefix and signature) in `req.args`.
+    """
+
+    def wrap(flow: FlowCallback[R]) -> PTBCallback[R]:
+        async def run(update: Update, context: Context) -> R | None:
+            query = update.callback_query
+            services = services_of(context)
+            actor = load_actor(update, services)
+            if query is None or actor is None:
+                return None
+            parts = verify(services.button_key, actor.external_id, query.data or "")
+            req = Request(update, context, services, actor, parts or [])
+            if parts is None:
+                log.warning("refused forged or foreign button from %s", actor.external_id)
+                await query.answer(req.t("common.button_forged"), show_alert=True)
+                return None
+            if actor.access < access:
+                await query.answer(req.t("common.not_allowed"), show_alert=True)
+                return None
+            return await flow(req)
+
+        run.__name__ = getattr(flow, "__name__", "button")
+        return run
+
+    return wrap
+
+
+async def _refuse(req: Request, needed: Access) -> None:
+    """Tell the sender why they may not use this, and what to do."""
+    key = "common.not_registered" if req.actor.access == Access.PUBLIC else "common.not_allowed"
+    if req.update.callback_query is not None:
+        await req.update.callback_query.answer(req.t(key), show_alert=True)
+        return
+    log.info("refused %s (needs %s) to %s", _command_of(req.update), needed.name, req.actor)
+    await req.say(key)
+
+
+def _command_of(update: Update) -> str:
+    """Return the command word of an update, for logs."""
+    msg = update.effective_message
+    return (msg.text or "").split(" ", 1)[0][:40] if msg is not None else ""
+
+
+def sign(key: bytes, user_id: str, *parts: object) -> str:
+    """Return callback data `a:b:c~sig` that only this user can send back."""
+    body = ":".join(str(p) for p in parts)
+    data = f"{body}{SIG_SEPARATOR}{_signature(key, user_id, body)}"
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def verify(key: bytes, user_id: str, data: str) -> list[str] | None:
+    """Return the parts of signed callback data, or None when it was not issued to user."""
+    body, sep, sig = data.rpartition(SIG_SEPARATOR)
+    if not sep or not hmac.compare_digest(sig, _signature(key, user_id, body)):
+        return None
+    return body.split(":")
+
+
+def _signature(key: bytes, user_id: str, body: str) -> str:
+    """Return a short MAC of the body for the user."""
+    mac = hmac.new(key, f"{user_id}|{body}".encode(), hashlib.sha256).digest()[:SIG_BYTES]
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def prefix_pattern(prefix: str) -> str:
+    """Return the CallbackQueryHandler pattern for buttons whose first part is prefix."""
+    return rf"^{prefix}(:|~)"

@@ -1,0 +1,43 @@
+"""Record every update once, before any flow sees it; a repeated update stops here."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import IntegrityError
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from db.engine import session_scope
+from db.models import Inbox
+from handlers.access import CHANNEL, services_of
+
+log = logging.getLogger(__name__)
+
+
+def update_kind(update: Update) -> str:
+    """Name what an update carries (message, callback_query, ...), for the inbox."""
+    for name in ("message", "edited_message", "callback_query", "channel_post", "my_chat_member"):
+        if getattr(update, name, None) is not None:
+            return name
+    return "other"
+
+
+async def record_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Store the update id; if it was stored before, Telegram sent it twice: drop it."""
+    if not isinstance(update, Update):
+        return
+    services = services_of(context)
+    try:
+        with session_scope(services.engine) as session:
+            session.add(
+                Inbox(channel=CHANNEL, update_id=str(update.update_id), kind=update_kind(update))
+            )
+    except IntegrityError:
+        log.info("dropped duplicate update %s", update.update_id)
+        raise ApplicationHandlerStop from None
+
+
+def handler() -> TypeHandler[Update, ContextTypes.DEFAULT_TYPE, None]:
+    """Return the handler that records updates (registered in the earliest group)."""
+    return TypeHandler(Update, record_update)

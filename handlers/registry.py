@@ -1,0 +1,43 @@
+"""What a flow contributes: its commands (for routing, /help and menus) and other handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, ContextTypes
+
+from core.roles import Access
+
+PTBCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command: its names, who may use it, its callback (already wrapped by `command`)."""
+
+    name: str
+    access: Access
+    callback: PTBCallback
+    description_key: str
+    aliases: tuple[str, ...] = ()
+    in_menu: bool = True
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One flow's contribution to the application."""
+
+    name: str
+    commands: Sequence[CommandSpec] = ()
+    # Handlers that must see updates before the plain commands (conversations).
+    early: Sequence[BaseHandler[Any, Any, Any]] = field(default_factory=tuple)
+    # Buttons, documents, free text: registered after every flow's commands.
+    late: Sequence[BaseHandler[Any, Any, Any]] = field(default_factory=tuple)
+
+
+def visible_commands(flows: Sequence[Flow], access: Access) -> list[CommandSpec]:
+    """Return the menu commands a person with this access may use, in flow order."""
+    return [c for f in flows for c in f.commands if c.in_menu and c.access <= access]

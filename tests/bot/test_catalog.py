@@ -1,0 +1,41 @@
+"""Message catalogs: every key in both languages, same placeholders, escaping."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.i18n import Html, catalog_problems, format_decimal, format_percent, load_catalog
+
+
+def test_every_key_exists_in_vietnamese_and_english() -> None:
+    """A key missing in either language, or with other placeholders, fails this test."""
+    assert catalog_problems(load_catalog()) == []
+
+
+def test_catalog_problems_reports_a_missing_language() -> None:
+    """The check itself catches a missing English text and a placeholder mismatch."""
+    from bot.i18n import Catalog
+
+    broken = Catalog(
+        {"a.x": {"vi": "xin chào {name}", "en": ""}, "a.y": {"vi": "{n}", "en": "{m}"}}
+    )
+    problems = catalog_problems(broken)
+    assert any("a.x: missing en" in p for p in problems)
+    assert any(p.startswith("a.y: placeholders differ") for p in problems)
+
+
+def test_parameters_are_html_escaped() -> None:
+    """Data inserted into a message cannot break Telegram's HTML parsing."""
+    catalog = load_catalog()
+    text = catalog.get("vi", "common.unknown_command", command="<Sở GD&ĐT>")
+    assert "&lt;Sở GD&amp;ĐT&gt;" in text
+    assert "<b>x</b>" in catalog.get("vi", "common.unknown_command", command=Html("<b>x</b>"))
+
+
+def test_numbers_use_decimal_comma_in_vietnamese() -> None:
+    """85.7 is written 85,7 in Vietnamese and 85.7 in English; thousands differ too."""
+    assert format_decimal(Decimal("85.71"), "vi") == "85,7"
+    assert format_decimal(Decimal("1234.5"), "vi") == "1.234,5"
+    assert format_decimal(Decimal("1234.5"), "en") == "1,234.5"
+    assert format_percent(12, 14, "vi") == "85,7%"
+    assert format_percent(0, 0, "vi") == "-"

@@ -1,0 +1,84 @@
+"""Settings: defaults, parsing, and one clear line per wrong value."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.console import ConfigError, load_settings
+from bot.settings import Settings
+
+
+def make(**env: str) -> Settings:
+    """Build settings from the given values only (no .env file)."""
+    return Settings(_env_file=None, **env)  # type: ignore[arg-type]
+
+
+def test_defaults_match_the_contract() -> None:
+    """With nothing configured, the documented defaults apply."""
+    s = make()
+    assert s.bot_token is None
+    assert s.database_url == "sqlite:///data/dondoc.sqlite3"
+    assert s.timezone == "Asia/Ho_Chi_Minh"
+    assert s.default_language == "vi"
+    assert s.reminder_days_before == [5, 2, 1, 0]
+    assert s.work_hours == "07:30-11:30,13:30-17:00"
+    assert s.send_rate_per_s == 25
+    assert s.digest_cron == "0 8 * * 1"
+    assert s.telegram_base_url == "https://api.telegram.org/bot"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("123,456", [123, 456]), ("[123, 456]", [123, 456]), (" 7 ", [7]), ("", [])],
+)
+def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None:
+    """ADMIN_IDS is read from a comma-separated list or a JSON list."""
+    assert make(admin_ids=raw).admin_ids == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ADMIN_IDS", "123,abc"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("TELEGRAM_BASE_URL", "not a url"),
+        ("DATABASE_URL", "mysql://x"),
+        ("WORK_HOURS", "17:00-07:30"),
+        ("SEND_RATE_PER_S", "100"),
+        ("DIGEST_CRON", "every monday"),
+        ("LOG_LEVEL", "LOUD"),
+        ("HTTPS_PROXY", "proxy"),
+    ],
+)
+def test_load_settings_names_the_wrong_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """A wrong value gives one line that names the variable and what is expected."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None)
+    assert len(caught.value.lines) == 1
+    assert variable in caught.value.lines[0]
+
+
+def test_production_refuses_placeholder_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENV=production refuses the placeholder token of .env.example, without showing it."""
+    placeholder = "123456789:replace-me-with-the-token-from-botfather"
+    monkeypatch.setenv("ENV", "production")
+    monkeypatch.setenv("BOT_TOKEN", placeholder)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None)
+    assert "BOT_TOKEN" in caught.value.lines[0]
+    assert placeholder not in caught.value.lines[0]
+
+
+def test_development_accepts_placeholder_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside production a test token is fine (the fake server accepts anything)."""
+    monkeypatch.setenv("BOT_TOKEN", "123:replace-me")
+    assert load_settings(env_file=None).bot_token is not None
+
+
+def test_bot_token_is_never_shown_in_repr() -> None:
+    """The token is a secret: printing the settings does not reveal it."""
+    s = make(bot_token="123456:SECRET-SECRET-SECRET-SECRET")
+    assert "SECRET" not in repr(s)

@@ -1,0 +1,1 @@
+"""Bot-under-test fixtures; filled in once the fake Bot API server exists."""
