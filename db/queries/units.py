@@ -1,0 +1,55 @@
+"""Finding units, kinds and groups the way people name them."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from core.textnorm import fold
+from db.models import Unit, UnitGroup, UnitKind
+
+MAX_MATCHES = 20
+
+
+def find_units(session: Session, *, text: str, include_inactive: bool = False) -> list[Unit]:
+    """Return the units named by text: by code, else by exact name, else by name part.
+
+    Matching ignores case and diacritics ("so y te" finds "Sở Y tế"). Several results mean
+    the name is ambiguous: the caller asks which one rather than guessing.
+    """
+    folded = fold(text)
+    if not folded:
+        return []
+    base = select(Unit)
+    if not include_inactive:
+        base = base.where(col(Unit.active).is_(True))
+    by_code = session.exec(base.where(Unit.code_folded == folded)).first()
+    if by_code is not None:
+        return [by_code]
+    exact = list(session.exec(base.where(Unit.name_folded == folded).order_by(col(Unit.id))))
+    if exact:
+        return exact
+    pattern = f"%{_escape_like(folded)}%"
+    query = base.where(col(Unit.name_folded).like(pattern, escape="\\")).order_by(col(Unit.name))
+    return list(session.exec(query.limit(MAX_MATCHES)))
+
+
+def find_kind(session: Session, *, text: str) -> UnitKind | None:
+    """Return the unit kind named by its key, a name or an alias (Vietnamese or English)."""
+    folded = fold(text).replace("_", " ")
+    for kind in session.exec(select(UnitKind)):
+        names = {fold(kind.key).replace("_", " "), fold(kind.name_vi), fold(kind.name_en)}
+        names |= {fold(kind.plural_vi), fold(kind.plural_en)}
+        names |= {a.strip() for a in kind.aliases.split(",") if a.strip()}
+        if folded in names:
+            return kind
+    return None
+
+
+def find_group(session: Session, *, text: str) -> UnitGroup | None:
+    """Return the group with this name (case and diacritics ignored)."""
+    return session.exec(select(UnitGroup).where(UnitGroup.name_folded == fold(text))).first()
+
+
+def _escape_like(text: str) -> str:
+    """Escape LIKE wildcards in user text."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

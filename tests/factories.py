@@ -1,0 +1,97 @@
+"""Factories for test data, in one place; each writes through the real models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from core.textnorm import fold
+from db.models import Contact, Task, Unit, UnitContact, UnitGroup, UnitGroupMember
+from db.queries.tasks import create_task
+from db.queries.units import find_group
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def make_unit(
+    session: Session,
+    code: str,
+    name: str | None = None,
+    *,
+    kind: str = "commune",
+    parent: Unit | None = None,
+    groups: Sequence[str] = (),
+) -> Unit:
+    """Create a unit (and its groups when new)."""
+    name = name or f"Xã {code}"
+    unit = Unit(
+        code=code,
+        code_folded=fold(code),
+        name=name,
+        name_folded=fold(name),
+        kind_key=kind,
+        parent_id=parent.id if parent else None,
+    )
+    session.add(unit)
+    session.flush()
+    for group_name in groups:
+        group = find_group(session, text=group_name)
+        if group is None:
+            group = UnitGroup(name=group_name, name_folded=fold(group_name))
+            session.add(group)
+            session.flush()
+        assert group.id is not None
+        assert unit.id is not None
+        session.add(UnitGroupMember(group_id=group.id, unit_id=unit.id))
+    session.commit()
+    return unit
+
+
+def make_contact(
+    session: Session,
+    user_id: int,
+    *,
+    role: str = "member",
+    units: Sequence[Unit] = (),
+    function: str = "focal",
+    language: str = "vi",
+    started: bool = True,
+    name: str = "",
+) -> Contact:
+    """Create a Telegram contact linked to units (started: the bot may write to them)."""
+    contact = Contact(
+        channel="telegram",
+        external_id=str(user_id),
+        chat_id=str(user_id),
+        display_name=name or f"User {user_id}",
+        language=language,
+        role=role,
+        started=started,
+    )
+    session.add(contact)
+    session.flush()
+    for unit in units:
+        assert unit.id is not None
+        assert contact.id is not None
+        session.add(UnitContact(unit_id=unit.id, contact_id=contact.id, function=function))
+    session.commit()
+    return contact
+
+
+def make_task(
+    session: Session, title: str, deadline: date, units: Sequence[Unit], **extra: object
+) -> Task:
+    """Create an open task assigned to the units."""
+    task = create_task(
+        session,
+        title=title,
+        deadline=deadline,
+        unit_ids=[u.id for u in units if u.id is not None],
+        tz=VN,
+        **extra,  # type: ignore[arg-type]
+    )
+    session.commit()
+    return task
