@@ -1,0 +1,73 @@
+"""Fold Vietnamese text into one form for matching: no case, no diacritics, single spaces.
+
+Officials type with or without diacritics, on keyboards that emit precomposed (NFC) or
+decomposed (NFD) letters, so every comparison of typed text goes through :func:`fold`.
+Folding loses information ("đang" and "đăng" both become "dang"); :func:`fold_text`
+keeps the way back to the original so a caller can check the word as typed or quote it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["FoldedText", "fold", "fold_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """Text in NFC, its folded form, and the NFC index each folded character came from."""
+
+    original: str
+    folded: str
+    offsets: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> str:
+        """Return the original text behind ``folded[start:end]``."""
+        if start >= end or start < 0 or end > len(self.folded):
+            return ""
+        stop = self.offsets[end - 1] + 1
+        # A letter with no precomposed form keeps its combining marks in NFC: quote them too.
+        while stop < len(self.original) and unicodedata.category(self.original[stop]) == "Mn":
+            stop += 1
+        return self.original[self.offsets[start] : stop]
+
+
+def fold(text: str) -> str:
+    """Return text in NFC, lower case, without diacritics (đ→d), with whitespace collapsed."""
+    return fold_text(text).folded
+
+
+def fold_text(text: str) -> FoldedText:
+    """Fold text and keep, for each folded character, its index in the NFC original."""
+    original = unicodedata.normalize("NFC", text)
+    chars: list[str] = []
+    offsets: list[int] = []
+    pending_space = -1
+    for index, char in enumerate(original):
+        if char.isspace():
+            if pending_space < 0:
+                pending_space = index
+            continue
+        piece = _fold_char(char)
+        if not piece:
+            continue
+        if pending_space >= 0:
+            if chars:
+                chars.append(" ")
+                offsets.append(pending_space)
+            pending_space = -1
+        chars.extend(piece)
+        offsets.extend([index] * len(piece))
+    return FoldedText(original=original, folded="".join(chars), offsets=tuple(offsets))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """Fold one NFC character; the result may be empty (a stray combining mark)."""
+    decomposed = unicodedata.normalize("NFD", char.lower())
+    # Mn covers the Vietnamese tone and vowel marks and also emoji variation selectors.
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    # đ has no decomposition, so NFD leaves it alone; recompose what NFD split (Hangul).
+    return unicodedata.normalize("NFC", bare).replace("đ", "d")

@@ -1,0 +1,433 @@
+"""Specification of the free-text status reply parser."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.replies import MAX_SCAN_CHARS, ParsedReply, ReplyHint, ReplyKind, parse_reply
+
+TODAY = date(2025, 6, 16)  # a Monday
+
+
+def _reply(kind: ReplyKind, hint: ReplyHint, **details: Any) -> ParsedReply:
+    """Build an expected result; details left out are expected empty."""
+    return ParsedReply(kind=kind, hint=hint, **details)
+
+
+def done(**details: Any) -> ParsedReply:
+    """Expect DONE decided by a done word."""
+    return _reply(ReplyKind.DONE, ReplyHint.DONE, **details)
+
+
+def document(number: str, issued: date | None = None) -> ParsedReply:
+    """Expect DONE decided by a cited document."""
+    return _reply(ReplyKind.DONE, ReplyHint.DOCUMENT, evidence_number=number, evidence_date=issued)
+
+
+def progress(percent: int | None = None) -> ParsedReply:
+    """Expect IN_PROGRESS from work under way."""
+    return _reply(ReplyKind.IN_PROGRESS, ReplyHint.PROGRESS, percent=percent)
+
+
+def partial(percent: int | None = None) -> ParsedReply:
+    """Expect IN_PROGRESS from part of the work reported done."""
+    return _reply(ReplyKind.IN_PROGRESS, ReplyHint.PARTIAL, percent=percent)
+
+
+def blocked(reason: str | None, percent: int | None = None) -> ParsedReply:
+    """Expect BLOCKED with a reason."""
+    return _reply(ReplyKind.BLOCKED, ReplyHint.BLOCKED, reason=reason, percent=percent)
+
+
+def extension(**details: Any) -> ParsedReply:
+    """Expect EXTENSION with the given target, duration and reason."""
+    return _reply(ReplyKind.EXTENSION, ReplyHint.EXTENSION, **details)
+
+
+def unclear(hint: ReplyHint) -> ParsedReply:
+    """Expect UNCLEAR for the given reason."""
+    return _reply(ReplyKind.UNCLEAR, hint)
+
+
+Q = unclear(ReplyHint.QUESTION)
+NEG = unclear(ReplyHint.NEGATION)
+ACK = unclear(ReplyHint.ACKNOWLEDGEMENT)
+PROMISE = unclear(ReplyHint.PROMISE)
+UNKNOWN = unclear(ReplyHint.UNRECOGNISED)
+EMPTY = unclear(ReplyHint.EMPTY)
+
+REPLIES: list[tuple[str, ParsedReply]] = [
+    # Done, in many spellings.
+    ("xong", done()),
+    ("đã xong", done()),
+    ("da xong", done()),
+    ("ĐÃ XONG", done()),
+    ("hoàn thành", done()),
+    ("hoan thanh", done()),
+    ("HOÀN THÀNH", done()),
+    ("hòan thành", done()),  # tone mark on the wrong vowel folds the same
+    ("đã hoàn thành", done()),
+    ("Hoàn tất", done()),
+    ("đã ban hành", done()),
+    ("Đã ký ban hành", done()),
+    ("done", done()),
+    ("finished", done()),
+    ("completed", done()),
+    ("All done ✅", done()),
+    ("Report submitted", done()),
+    ("ok xong rồi", done()),
+    ("Xong rồi ạ", done()),
+    ("xong r", done()),
+    ("XONG RỒI Ạ 😊", done()),
+    ("xong ạ 👍", done()),
+    ("Dạ, em đã hoàn thành rồi ạ", done()),
+    ("Đã hoàn thành đúng hạn", done()),
+    ("Hoàn thành tốt nhiệm vụ được giao", done()),
+    ("Đã hoàn thành phần việc được giao", done()),
+    ("đã gửi báo cáo", done()),
+    ("Đã nộp báo cáo qua hệ thống", done()),
+    ("Gửi rồi nhé", done()),
+    ("Đã thành lập Ban chỉ đạo", done()),
+    ("Đã kiện toàn tổ công nghệ số cộng đồng", done()),
+    ("Đã tổ chức tập huấn xong", done()),
+    ("Đã triển khai xong", done()),
+    ("Đã phê duyệt", done()),
+    ("Hôm nay xong rồi", done()),
+    ("Đã hoàn thành trước 15/6", done()),  # "đã" makes "trước 15/6" a fact, not a promise
+    ("Đã hoàn thành 100%", done(percent=100)),
+    ("100%", done(percent=100)),
+    ("xog", done()),  # a common one-letter slip
+    ("Không có vướng mắc gì, đã hoàn thành", done()),
+    ("no blockers, done", done()),
+    ("không cần gia hạn, đã xong", done()),
+    ("Đã xong, mai gửi báo cáo", done()),  # the promise is about the report, not the task
+    # Done, with a document as evidence.
+    (
+        "Đã ban hành KH số 15/KH-UBND ngày 10/3/2025",
+        document("15/KH-UBND", date(2025, 3, 10)),
+    ),
+    ("Quyết định 123/QĐ-UBND ngày 05/06/2025", document("123/QĐ-UBND", date(2025, 6, 5))),
+    ("CV 4824/UBND-KGVX", document("4824/UBND-KGVX")),
+    ("Đã ban hành Quyết định số 03/QĐ-BCĐ", document("03/QĐ-BCĐ")),
+    (
+        "Kế hoạch số 15/KH-UBND ngày 10 tháng 3 năm 2025",
+        document("15/KH-UBND", date(2025, 3, 10)),
+    ),
+    (
+        "Đã ban hành QĐ 15/2025/QĐ-UBND ngày 5/1/2025",
+        document("15/2025/QĐ-UBND", date(2025, 1, 5)),
+    ),
+    ("Issued plan 15/KH-UBND dated 10/3/2025", document("15/KH-UBND", date(2025, 3, 10))),
+    ("đã ban hành kh 15/kh-ubnd", document("15/kh-ubnd")),
+    ("Báo cáo 1270/BC-TCTTTg", document("1270/BC-TCTTTg")),
+    ("Đã ban hành KH 20/KH-UBND ngày 20/12", document("20/KH-UBND", date(2024, 12, 20))),
+    (
+        "Thực hiện CV 4824/UBND-KGVX, đã ban hành KH 15/KH-UBND ngày 10/3",
+        document("15/KH-UBND", date(2025, 3, 10)),
+    ),
+    (
+        "Đã ban hành KH 15/KH-UBND, sẽ gửi bản scan sau",
+        done(evidence_number="15/KH-UBND"),
+    ),
+    ("Theo CV 4824/UBND-KGVX", UNKNOWN),  # names the assigning document, proves nothing
+    # In progress.
+    ("đang làm", progress()),
+    ("Đang làm ạ", progress()),
+    ("dang thuc hien 60%", progress(60)),
+    ("được 70%", progress(70)),
+    ("in progress 40%", progress(40)),
+    ("đang triển khai", progress()),
+    ("đang xây dựng dự thảo", progress()),
+    ("60%", progress(60)),
+    ("khoảng 60 phần trăm", progress(60)),
+    ("đạt 62,5%", progress(62)),
+    ("làm được 1 nửa", progress(50)),
+    ("được nửa rồi", progress(50)),
+    ("hơn một nửa", progress()),  # not an exact half
+    ("Đang hoàn thiện dự thảo", progress()),
+    ("Đã trình UBND tỉnh", progress()),
+    ("Đang chờ ý kiến của Sở Tài chính", progress()),
+    ("Tiếp tục thực hiện", progress()),
+    ("đang lấy ý kiến góp ý", progress()),
+    ("Thực hiện CV 4824/UBND-KGVX, đơn vị đang triển khai", progress()),
+    # Part of the work done is still in progress.
+    ("đã xong 80%", partial(80)),
+    ("xong phần khảo sát, đang viết báo cáo", partial()),
+    ("Đã hoàn thành, đang chờ ký", partial()),
+    ("Cơ bản hoàn thành", partial()),
+    ("sắp xong rồi", partial()),
+    ("gần xong", partial()),
+    ("Đã xong 3 hạng mục", partial()),
+    ("Hoàn thành giai đoạn 1", partial()),
+    ("50% done", partial(50)),
+    ("Working on it, about 30% done", partial(30)),
+    # Blocked, with the reason as typed.
+    ("vướng: thiếu kinh phí", blocked("thiếu kinh phí")),
+    ("vuong: thieu kinh phi", blocked("thieu kinh phi")),
+    ("vướng mắc do chưa có hướng dẫn", blocked("chưa có hướng dẫn")),
+    ("Vướng mắc: chưa có hướng dẫn của Bộ.", blocked("chưa có hướng dẫn của Bộ")),
+    ("khó khăn về kinh phí", blocked("kinh phí")),
+    ("gặp khó khăn về nhân lực", blocked("nhân lực")),
+    ("Gặp khó khăn, vướng mắc về kinh phí thực hiện.", blocked("kinh phí thực hiện")),
+    ("khó khăn", blocked(None)),
+    ("đang làm nhưng vướng kinh phí", blocked("kinh phí")),
+    ("được 40% thì vướng mặt bằng ạ", blocked("mặt bằng", percent=40)),
+    ("blocked: waiting for budget approval", blocked("waiting for budget approval")),
+    ("Blocked by missing budget", blocked("missing budget")),
+    ("Stuck on the data migration", blocked("the data migration")),
+    ("Chưa hoàn thành do chưa có kinh phí", blocked("chưa có kinh phí")),
+    ("Đơn vị chưa thực hiện được vì thiếu nhân lực", blocked("thiếu nhân lực")),
+    ("không kịp do thiếu người", blocked("thiếu người")),
+    # Extension requests.
+    (
+        "xin gia hạn đến 15/7 vì chờ ý kiến sở",
+        extension(new_deadline=date(2025, 7, 15), reason="chờ ý kiến sở"),
+    ),
+    ("đề nghị gia hạn thêm 1 tuần", extension(extension_days=7)),
+    ("xin lùi hạn", extension()),
+    (
+        "extension to 20/7 because the survey is late",
+        extension(new_deadline=date(2025, 7, 20), reason="the survey is late"),
+    ),
+    ("Kính đề nghị gia hạn đến ngày 30/6/2025", extension(new_deadline=date(2025, 6, 30))),
+    ("Xin gia hạn đến 10/6", extension(new_deadline=date(2026, 6, 10))),  # past: next year
+    ("xin gia hạn đến 16/6", extension(new_deadline=date(2025, 6, 16))),  # today stays
+    ("xin gia hạn đến 31/6", extension()),  # no such day
+    ("xin lùi thời hạn đến ngày 20 tháng 7", extension(new_deadline=date(2025, 7, 20))),
+    (
+        "Vì chờ ý kiến sở nên xin gia hạn đến hết tháng 7",
+        extension(new_deadline=date(2025, 7, 31), reason="chờ ý kiến sở"),
+    ),
+    ("thêm 5 ngày", extension(extension_days=5)),
+    ("Đề nghị cho thêm 5 ngày", extension(extension_days=5)),
+    ("xin thêm 2 tuần", extension(extension_days=14)),
+    ("xin gia hạn thêm một tuần", extension(extension_days=7)),
+    (
+        "thêm 10 ngày làm việc",
+        extension(extension_days=10, extension_working_days=True),
+    ),
+    (
+        "Em xin gia hạn thêm 10 ngày làm việc được không ạ?",
+        extension(extension_days=10, extension_working_days=True),
+    ),
+    ("gia hạn thêm 1 tuần được không?", extension(extension_days=7)),
+    ("cần thêm thời gian", extension()),
+    ("xin gia hạn 1 tháng", extension()),  # months depend on the old deadline: no day count
+    ("xin gia hạn thêm nửa tháng", extension()),
+    (
+        "Request an extension of 10 working days due to staff shortage",
+        extension(extension_days=10, extension_working_days=True, reason="staff shortage"),
+    ),
+    (
+        "Could we extend to 15/7? The survey is late",
+        extension(new_deadline=date(2025, 7, 15)),
+    ),
+    (
+        "Đã làm được 80%, xin gia hạn thêm 3 ngày do chờ số liệu",
+        extension(percent=80, extension_days=3, reason="chờ số liệu"),
+    ),
+    # Negations are never done.
+    ("chưa xong", NEG),
+    ("chưa hoàn thành", NEG),
+    ("chua xong", NEG),
+    ("CHƯA XONG", NEG),
+    ("Vẫn chưa ạ", NEG),
+    ("chưa", NEG),
+    ("Chưa triển khai", NEG),
+    ("Chưa cần gia hạn", NEG),
+    ("Đã xong nhưng chưa gửi báo cáo", NEG),
+    ("không kịp", NEG),
+    ("Không thể hoàn thành đúng hạn", NEG),
+    ("ko xong", NEG),
+    ("không", NEG),
+    ("no", NEG),
+    ("not yet", NEG),
+    ("not done yet", NEG),
+    ("I haven't finished yet", NEG),
+    ("cannot finish on time", NEG),
+    # Questions.
+    ("xong chưa ạ?", Q),
+    ("hoàn thành chưa?", Q),
+    ("hoàn thành chưa", Q),
+    ("Đã gửi báo cáo cho sở chưa", Q),
+    ("xong không?", Q),
+    ("is it done?", Q),
+    ("Bao giờ hết hạn?", Q),
+    ("Khi nào phải nộp", Q),
+    ("đã được gia hạn chưa?", Q),  # asks about an extension, does not request one
+    ("How do I report?", Q),
+    # Promises are not done.
+    ("sẽ hoàn thành trước 15/7", PROMISE),
+    ("mai xong", PROMISE),
+    ("tuần sau xong", PROMISE),
+    ("Em sẽ gửi sau", PROMISE),
+    ("se xong", PROMISE),
+    ("Dự kiến hoàn thành trước ngày 30/6", PROMISE),
+    ("hoàn thành trước 15/7", PROMISE),
+    ("Dạ hoàn thành trước 15/7 ạ", PROMISE),  # "dạ" is yes, not "đã"
+    ("Chiều nay em gửi", PROMISE),
+    ("hoàn thành vào tuần sau", PROMISE),
+    ("thêm 3 ngày nữa xong", PROMISE),
+    ("will finish tomorrow", PROMISE),
+    ("Vâng, em sẽ hoàn thành trước 15/7", PROMISE),
+    # Acknowledgements report nothing.
+    ("ok", ACK),
+    ("ok ạ", ACK),
+    ("oke", ACK),
+    ("vâng ạ", ACK),
+    ("Dạ vâng", ACK),
+    ("dạ", ACK),
+    ("đã nhận", ACK),
+    ("Em đã nhận được văn bản, cảm ơn anh", ACK),
+    ("Đã rõ", ACK),
+    ("cảm ơn", ACK),
+    ("noted", ACK),
+    ("Thanks", ACK),
+    ("Got it", ACK),
+    ("👍", ACK),
+    ("👍🏻", ACK),
+    ("🙏", ACK),
+    ("✅", ACK),  # a bare tick is too thin to record done on; the bot asks
+    # Nothing to go on.
+    ("", EMPTY),
+    ("   ", EMPTY),
+    ("...", EMPTY),
+    ("🎉", UNKNOWN),
+    ("hello", UNKNOWN),
+    ("hoan thahn", UNKNOWN),  # transposed letters: not supported
+    ("đã sxong", UNKNOWN),
+    ("Đã có kế hoạch", UNKNOWN),
+    ("Đã triển khai", UNKNOWN),  # started or finished rolling out: the bot asks
+    ("đã đăng tải lên cổng", UNKNOWN),  # "đăng" is not "đang"
+    ("Không có khó khăn vướng mắc", UNKNOWN),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REPLIES)
+def test_parse_reply_reads_real_replies(text: str, expected: ParsedReply) -> None:
+    """Each real-looking reply reads as the expected status and details."""
+    assert parse_reply(text, today=TODAY) == expected
+
+
+def test_replies_table_is_large_and_unique() -> None:
+    """The specification table covers at least 100 distinct replies."""
+    texts = [text for text, _ in REPLIES]
+    assert len(texts) >= 100
+    assert len(set(texts)) == len(texts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đã hoàn thành",
+        "vướng: thiếu kinh phí",
+        "xin gia hạn đến 15/7 vì chờ ý kiến sở",
+        "Đã ban hành QĐ 03/QĐ-BCĐ ngày 10/3/2025",
+        "chưa hoàn thành",
+        "đang thực hiện được 70%",
+        "đang đăng tải",
+    ],
+)
+def test_parse_reply_treats_nfc_and_nfd_alike(text: str) -> None:
+    """Precomposed and decomposed input give the same result, reason included."""
+    nfc = parse_reply(unicodedata.normalize("NFC", text), today=TODAY)
+    nfd = parse_reply(unicodedata.normalize("NFD", text), today=TODAY)
+    assert nfd == nfc
+
+
+def test_parse_reply_quotes_nfd_reason_in_nfc() -> None:
+    """A reason typed in NFD comes back in NFC."""
+    parsed = parse_reply(unicodedata.normalize("NFD", "vướng: thiếu kinh phí"), today=TODAY)
+    assert parsed.reason == unicodedata.normalize("NFC", "thiếu kinh phí")
+
+
+def test_parse_reply_ignores_text_beyond_the_scan_limit() -> None:
+    """Only the first MAX_SCAN_CHARS characters count."""
+    text = "đang làm " + "." * MAX_SCAN_CHARS + " chưa xong"
+    assert parse_reply(text, today=TODAY) == progress()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 10_000,
+        "xong " * 2_000,
+        "chưa " * 2_000,
+        "vướng " * 2_000,
+        "1/" * 5_000,
+        "15/KH-" * 2_000,
+        "gia hạn " * 1_250,
+        "đ" + "\u0301" * 9_999,
+        "👍" * 10_000,
+    ],
+)
+def test_parse_reply_handles_oversized_input_quickly(text: str) -> None:
+    """A 10,000-character reply parses in well under a second."""
+    started = time.perf_counter()
+    parsed = parse_reply(text, today=TODAY)
+    assert time.perf_counter() - started < 1.0
+    assert isinstance(parsed, ParsedReply)
+
+
+def _assert_valid(parsed: ParsedReply) -> None:
+    """Check the invariants every result keeps."""
+    assert isinstance(parsed.kind, ReplyKind)
+    assert isinstance(parsed.hint, ReplyHint)
+    assert parsed.percent is None or 0 <= parsed.percent <= 100
+    assert parsed.reason is None or (parsed.reason and parsed.reason == parsed.reason.strip())
+    assert parsed.extension_days is None or parsed.extension_days >= 0
+    if parsed.kind is ReplyKind.UNCLEAR:
+        assert parsed == ParsedReply(kind=ReplyKind.UNCLEAR, hint=parsed.hint)
+    if parsed.kind is not ReplyKind.EXTENSION:
+        assert parsed.new_deadline is None
+        assert parsed.extension_days is None
+        assert not parsed.extension_working_days
+    if parsed.kind is not ReplyKind.DONE:
+        assert parsed.evidence_number is None
+        assert parsed.evidence_date is None
+
+
+@given(st.text())
+def test_parse_reply_accepts_any_text(text: str) -> None:
+    """Arbitrary text never raises and always gives a well-formed result."""
+    _assert_valid(parse_reply(text, today=TODAY))
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["xong", "đã", "hoàn thành", "chưa", "vướng", "gia hạn", "đến", "15/7", "60%", "?",
+             "15/KH-UBND", "ngày", "10/3/2025", "không", "sẽ", "đang", "vì", "ạ", "ok", ","]
+        ),
+        max_size=12,
+    ).map(" ".join),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+)  # fmt: skip
+def test_parse_reply_accepts_any_mix_of_keywords(text: str, today: date) -> None:
+    """Keywords in any order and on any day give a well-formed result."""
+    _assert_valid(parse_reply(text, today=today))
+
+
+DONE_WORDS = ["xong", "hoàn thành", "hoan thanh", "đã xong", "done", "ban hành", "hoàn tất"]
+
+
+@given(
+    st.text(max_size=40),
+    st.sampled_from(["chưa", "chua", "CHƯA", unicodedata.normalize("NFD", "chưa")]),
+    st.text(max_size=40),
+    st.sampled_from(DONE_WORDS),
+    st.text(max_size=40),
+)
+def test_parse_reply_never_reads_chua_before_done_as_done(
+    prefix: str, chua: str, middle: str, done_word: str, suffix: str
+) -> None:
+    """A reply with "chưa" before a done word is never DONE."""
+    text = f"{prefix} {chua} {middle} {done_word}{suffix}"
+    assert parse_reply(text, today=TODAY).kind is not ReplyKind.DONE

@@ -1,0 +1,91 @@
+"""Specification of Vietnamese text folding."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.textnorm import fold, fold_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đã Hoàn Thành", "da hoan thanh"),
+        ("ĐƯỢC 70%", "duoc 70%"),
+        ("vướng mắc", "vuong mac"),
+        ("Sở Giáo dục và Đào tạo", "so giao duc va dao tao"),
+        ("hòa / hoà", "hoa / hoa"),
+        ("  xong \t\n rồi  ", "xong roi"),
+        ("xong 👍", "xong 👍"),
+        ("ok 👍\ufe0f", "ok 👍"),
+        ("15/KH-UBND", "15/kh-ubnd"),
+        ("", ""),
+        (" \n ", ""),
+    ],
+)
+def test_fold_gives_plain_lowercase_text(text: str, expected: str) -> None:
+    """Fold drops case, diacritics (đ too), variation selectors and extra whitespace."""
+    assert fold(text) == expected
+
+
+def test_fold_treats_nfc_and_nfd_alike() -> None:
+    """Fold gives the same result for precomposed and decomposed input."""
+    text = "Đã hoàn thành, vướng mắc, được 70%"
+    assert fold(unicodedata.normalize("NFD", text)) == fold(unicodedata.normalize("NFC", text))
+
+
+def test_original_span_quotes_the_typed_words() -> None:
+    """A folded span maps back to the original words with their diacritics."""
+    folded = fold_text("  Vướng:   thiếu   KINH phí ")
+    start = folded.folded.index("thieu")
+    assert folded.original_span(start, len(folded.folded)) == "thiếu   KINH phí"
+
+
+def test_original_span_maps_nfd_input_to_nfc() -> None:
+    """A span of decomposed input comes back precomposed."""
+    folded = fold_text(unicodedata.normalize("NFD", "chờ ý kiến"))
+    assert folded.original_span(0, 3) == "chờ"
+
+
+def test_original_span_keeps_trailing_combining_marks() -> None:
+    """A letter with no precomposed form keeps its marks when quoted."""
+    folded = fold_text("x\u0303y")
+    assert folded.folded == "xy"
+    assert folded.original_span(0, 1) == "x\u0303"
+
+
+def test_original_span_returns_empty_for_an_empty_range() -> None:
+    """An empty or out-of-range span quotes nothing."""
+    folded = fold_text("xong")
+    assert folded.original_span(2, 2) == ""
+    assert folded.original_span(0, 99) == ""
+
+
+@given(st.text())
+def test_fold_is_idempotent(text: str) -> None:
+    """Folding folded text changes nothing."""
+    once = fold(text)
+    assert fold(once) == once
+
+
+@given(st.text())
+def test_fold_collapses_whitespace(text: str) -> None:
+    """Folded text has no leading, trailing, repeated or non-space whitespace."""
+    folded = fold(text)
+    assert folded == folded.strip()
+    assert "  " not in folded
+    assert all(c == " " or not c.isspace() for c in folded)
+
+
+@given(st.text())
+def test_fold_text_maps_every_folded_character(text: str) -> None:
+    """Each folded character has an offset into the NFC original, in order."""
+    folded = fold_text(text)
+    assert len(folded.offsets) == len(folded.folded)
+    assert list(folded.offsets) == sorted(folded.offsets)
+    assert all(0 <= offset < len(folded.original) for offset in folded.offsets)
+    assert folded.folded == fold(unicodedata.normalize("NFD", text))
