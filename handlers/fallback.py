@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.i18n import Html
 from core.roles import Access
-from handlers.access import Request, command
+from handlers.access import Request, button, command
 from handlers.registry import Flow
 
 MAX_TEXT = 4000
@@ -33,6 +33,13 @@ async def anything_else(req: Request) -> None:
     await req.reply(Html(req.t("start.help_footer")))
 
 
+@button(Access.PUBLIC)
+async def unhandled_button(req: Request) -> None:
+    """Answer a genuine button that no flow handles any more (an old message)."""
+    assert req.update.callback_query is not None
+    await req.update.callback_query.answer(req.t("common.button_stale"), show_alert=True)
+
+
 def flow() -> Flow:
     """Return the fallbacks; registered after every other flow."""
     private = filters.ChatType.PRIVATE
@@ -41,5 +48,6 @@ def flow() -> Flow:
         late=(
             MessageHandler(private & filters.COMMAND, unknown_command),
             MessageHandler(private & ~filters.COMMAND & filters.UpdateType.MESSAGE, anything_else),
+            CallbackQueryHandler(unhandled_button),
         ),
     )

@@ -1,1 +1,146 @@
-"""Bot-under-test fixtures; filled in once the fake Bot API server exists."""
+"""The bot under test: the real application, polling the fake Bot API server over HTTP.
+
+`bot` gives a running bot on this test's SQLite database with a manual clock; tests act as
+users through `bot.server` (or the shortcuts below) and assert on what the server received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.app import App, build_application
+from bot.services import Services
+from bot.settings import Settings
+from core.clock import ManualClock
+from devtools.fakebotapi import ChatMessage, FakeBotApi
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# A Wednesday morning in working hours, not near a holiday.
+DEFAULT_NOW = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
+ADMIN_ID = 1001
+
+
+@dataclass
+class BotUnderTest:
+    """A running bot, the fake server it talks to, its database and its clock."""
+
+    app: App
+    server: FakeBotApi
+    engine: Engine
+    clock: ManualClock
+    settings: Settings
+
+    @property
+    def services(self) -> Services:
+        """Return the running bot's services."""
+        services: Services = self.app.bot_data["services"]
+        return services
+
+    def session(self) -> Session:
+        """Open a session on the bot's database (for arranging and checking data)."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def user(self, user_id: int, name: str = "Người dùng", language: str | None = "vi") -> int:
+        """Create a fake Telegram user and return their id."""
+        self.server.add_user(user_id, name, language_code=language)
+        return user_id
+
+    async def send(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        timeout: float = 5.0,
+        match: Callable[[ChatMessage], bool] | None = None,
+    ) -> ChatMessage:
+        """Have the user send text and return the bot's next message in that chat."""
+        after = self.server.last_message_id(user_id)
+        self.server.send_text(user_id, text, reply_to=reply_to)
+        return await self.server.wait_for_message(user_id, match, after=after, timeout=timeout)
+
+    async def press(self, user_id: int, data: str, message_id: int | None = None) -> str:
+        """Have the user press a button; return the text of the bot's answer to the press."""
+        update_id = self.server.press_button(user_id, data, message_id)
+        answer = await self.server.wait_for_answer(self.server.callback_id(update_id))
+        return answer.text or ""
+
+    async def processed(self, update_id: int, timeout: float = 5.0) -> None:
+        """Wait until the bot has fetched an update and finished the ones before it."""
+        await self.server.wait_for_delivery(update_id, timeout)
+        await self.server.wait_until(lambda: self.server.pending_updates() == 0, timeout)
+
+
+def buttons(message: ChatMessage) -> list[tuple[str, str]]:
+    """Return (label, callback_data) of every inline button of a message."""
+    markup = message.reply_markup or {}
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
+
+
+def button_data(message: ChatMessage, label_part: str) -> str:
+    """Return the callback data of the button whose label contains label_part."""
+    for label, data in buttons(message):
+        if label_part in label:
+            return data
+    raise AssertionError(f"no button with {label_part!r} in {buttons(message)}")
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    """Start the fake Bot API server on a free loopback port."""
+    from tests.conftest import TEST_TOKEN
+
+    async with FakeBotApi(TEST_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Return a clock standing at a weekday morning in working hours."""
+    return ManualClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def bot_settings(settings: Settings, fake_api: FakeBotApi) -> Settings:
+    """Return the test settings pointed at the fake server, with one bootstrap admin."""
+    return settings.model_copy(
+        update={
+            "telegram_base_url": fake_api.base_url,
+            "telegram_base_file_url": fake_api.base_file_url,
+            "admin_ids": [ADMIN_ID],
+        }
+    )
+
+
+@pytest.fixture
+async def bot(
+    bot_settings: Settings, fake_api: FakeBotApi, engine: Engine, clock: ManualClock
+) -> AsyncIterator[BotUnderTest]:
+    """Run the real application against the fake server until the test ends."""
+    app = build_application(bot_settings, clock=clock, engine=engine)
+    fake_api.add_user(ADMIN_ID, "Quản trị", language_code="vi")
+    await app.initialize()
+    if app.post_init is not None:  # run_polling() calls it; so must we
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=None)
+    try:
+        yield BotUnderTest(app, fake_api, engine, clock, bot_settings)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
