@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
+import scheduler
 from bot.i18n import load_catalog
 from bot.services import Services, derive_button_key
 from bot.settings import Settings
@@ -54,6 +55,7 @@ def build_application(
     application.bot_data["services"] = services
     application.bot_data["owns_engine"] = engine is None
     handlers.register(application)
+    scheduler.install(application)
     application.bot_data["refresh_menu"] = _refresh_menu_of(application)
     return application
 

@@ -6,13 +6,17 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.commands import admin, db, run
+from bot.commands import admin, db, export, invites, run, tasks, units
 from bot.console import EXIT_CONFIG, ConfigError
 
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     run.add_parser,
     db.add_parser,
     admin.add_parser,
+    units.add_parser,
+    invites.add_parser,
+    tasks.add_parser,
+    export.add_parser,
 )
 
 

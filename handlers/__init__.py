@@ -14,15 +14,61 @@ from typing import Any
 
 from telegram.ext import Application, CommandHandler
 
-from handlers import errors, fallback, inbox, start
+from handlers import (
+    calendar,
+    chart,
+    checkin,
+    contacts,
+    digest,
+    errors,
+    evidence,
+    explanations,
+    export,
+    extensions,
+    fallback,
+    imports,
+    inbox,
+    invites,
+    mytasks,
+    newtask,
+    nudge,
+    start,
+    summary,
+    tasks,
+    units,
+)
 from handlers.registry import Flow
 
 INBOX_GROUP = -1
 
 
 def flows() -> list[Flow]:
-    """Return every flow in registration order (fallbacks last)."""
-    return [start.flow(), fallback.flow()]
+    """Return every flow in registration order.
+
+    Conversations (newtask, units' guided forms) put their handlers in `early`; the check-in
+    flow's free-text handler must come after them and before the fallbacks, which are last.
+    """
+    return [
+        start.flow(),
+        units.flow(),
+        invites.flow(),
+        contacts.flow(),
+        imports.flow(),
+        newtask.flow(),
+        tasks.flow(),
+        calendar.flow(),
+        nudge.flow(),
+        mytasks.flow(),
+        evidence.flow(),
+        extensions.flow(),
+        explanations.flow(),
+        checkin.flow(),
+        summary.flow(),
+        export.flow(),
+        chart.flow(),
+        digest.flow(),
+        fallback.flow(),
+    ]
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> list[Flow]:

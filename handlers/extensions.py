@@ -1,0 +1,10 @@
+"""Flow 'extensions' (being built)."""
+
+from __future__ import annotations
+
+from handlers.registry import Flow
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(name="extensions")
