@@ -17,6 +17,9 @@ from bot.settings import Settings
 from db.engine import make_engine
 from db.migrate import upgrade
 
+# PTB 22 warns on every RetryAfter unless it may use timedelta; we use timedelta throughout.
+os.environ["PTB_TIMEDELTA"] = "true"
+
 pytest_plugins = ["tests.harness"]
 
 TEST_TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
