@@ -154,6 +154,13 @@ class BotState:
             self.files_by_path[stored.file_path] = stored
             return stored
 
+    def redeliver_update(self, update_id: int) -> UpdateRecord:
+        """Offer an update again with its original id (Telegram retrying a delivery)."""
+        with self.lock:
+            record = self.updates.requeue(update_id, time.monotonic())
+        self.on_update()
+        return record
+
     def push_update(self, payload: JsonDict) -> UpdateRecord:
         """Offer an update to getUpdates and wake any waiting poller."""
         with self.lock:

@@ -38,6 +38,16 @@ class UpdateQueue:
         self.log.append(record)
         return record
 
+    def requeue(self, update_id: int, now: float) -> UpdateRecord:
+        """Offer an already confirmed update again under the same id, as after a lost offset."""
+        original = next((r for r in self.log if r.update_id == update_id), None)
+        if original is None:
+            raise KeyError(f"no update {update_id} was ever offered")
+        record = UpdateRecord(update_id, original.kind, dict(original.payload), available_at=now)
+        self._pending.append(record)
+        self.log.append(record)
+        return record
+
     def pending_count(self) -> int:
         """Return how many updates are not yet confirmed."""
         return len(self._pending)

@@ -166,6 +166,10 @@ class UserActions:
                     return str(record.payload["callback_query"]["id"])
         raise KeyError(f"update {update_id} is not a callback query")
 
+    def redeliver(self, update_id: int) -> int:
+        """Deliver an update again with the same update_id, as Telegram does after a crash."""
+        return self.state.redeliver_update(update_id).update_id
+
     def inject_update(self, update: Mapping[str, Any]) -> int:
         """Queue an arbitrary raw update (any update_id it has is replaced)."""
         return self._push(dict(update))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from db.models import Contact
+from db.models import Contact, Inbox
 from handlers.access import sign
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
@@ -106,3 +106,18 @@ async def test_forged_button_is_refused_and_records_nothing(bot: BotUnderTest) -
     }
     answer = await bot.press(2009, forged, sent.message_id)
     assert "không hợp lệ" in answer
+
+
+async def test_same_update_twice_is_processed_once(bot: BotUnderTest) -> None:
+    """An update Telegram delivers again with the same id is recorded and answered once."""
+    bot.user(2010)
+    update_id = bot.server.send_text(2010, "/help")
+    await bot.server.wait_for_message(2010)
+    bot.server.redeliver(update_id)
+    await bot.processed(update_id)
+    await bot.send(2010, "/lang vi")  # anything after it proves the duplicate was consumed
+    with bot.session() as s:
+        rows = s.exec(select(Inbox).where(Inbox.update_id == str(update_id))).all()
+    assert len(rows) == 1
+    helps = [m for m in bot.server.messages(2010) if "liên kết mời" in (m.text or "")]
+    assert len(helps) == 1

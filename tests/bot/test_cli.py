@@ -1,0 +1,152 @@
+"""The `dondoc` command as an operator runs it: real processes, the fake Bot API server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from devtools.fakebotapi import FakeBotApi
+
+TOKEN = "424242:cli-test-token-for-the-fake-server"
+START_TIMEOUT = 30
+
+
+def env_for(tmp_path: Path, server: FakeBotApi | None = None, **extra: str) -> dict[str, str]:
+    """Return a clean environment for a bot process (no .env: cwd is tmp_path)."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    if server is not None:
+        env["BOT_TOKEN"] = server.token
+        env["TELEGRAM_BASE_URL"] = server.base_url
+        env["TELEGRAM_BASE_FILE_URL"] = server.base_file_url
+    env.update(extra)
+    return env
+
+
+def dondoc(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` to completion."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def start_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start `python -m bot run` in the background."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotApi]:
+    """Run a fake Bot API server for bot processes to reach."""
+    with FakeBotApi(TOKEN) as running:
+        yield running
+
+
+def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """Stop a bot process politely and return its exit status and stderr."""
+    if process.poll() is None:
+        process.terminate()
+    _, err = process.communicate(timeout=30)
+    return process.returncode, err
+
+
+def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
+    """No BOT_TOKEN: one sentence about @BotFather and .env, exit status 2, no traceback."""
+    result = dondoc(tmp_path, env_for(tmp_path), "run")
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr
+    assert ".env" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("ADMIN_IDS", "12,abc"), ("TIMEZONE", "Asia/Hanoi_City"), ("TELEGRAM_BASE_URL", "::")],
+)
+def test_run_with_wrong_setting_names_it(tmp_path: Path, variable: str, value: str) -> None:
+    """A wrong value stops start-up with one line naming the variable, exit status 2."""
+    env = env_for(tmp_path, BOT_TOKEN="1:x", **{variable: value})
+    result = dondoc(tmp_path, env, "run")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert variable in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_and_admin_add(tmp_path: Path) -> None:
+    """`db upgrade` migrates a new file; `admin add` refuses a non-number and adds a number."""
+    env = env_for(tmp_path)
+    assert dondoc(tmp_path, env, "db", "upgrade").returncode == 0
+    assert (tmp_path / "cli.sqlite3").exists()
+    bad = dondoc(tmp_path, env, "admin", "add", "abc")
+    assert bad.returncode == 2
+    assert "abc" in bad.stderr
+    good = dondoc(tmp_path, env, "admin", "add", "5555")
+    assert good.returncode == 0
+    assert "5555" in good.stdout
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    """`dondoc --help` names every subcommand."""
+    result = dondoc(tmp_path, env_for(tmp_path), "--help")
+    assert result.returncode == 0
+    for word in ("run", "db", "admin"):
+        assert word in result.stdout
+
+
+def test_run_serves_users_and_refuses_a_second_process(tmp_path: Path, server: FakeBotApi) -> None:
+    """The bot answers /start; a second process on the same database exits 1 before polling."""
+    env = env_for(tmp_path, server)
+    first = start_bot(tmp_path, env)
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        server.add_user(7001, "An")
+        server.send_command(7001, "start")
+        server.wait_for_sync(lambda: server.messages(7001) or None, START_TIMEOUT, "a reply")
+        polls_before = len(server.calls("getUpdates"))
+        second = dondoc(tmp_path, env, "run")
+        assert second.returncode == 1
+        assert "Traceback" not in second.stderr
+        assert second.stderr.strip()
+        assert all(c.status != 409 for c in server.calls("getUpdates")[polls_before:])
+        assert first.poll() is None
+    finally:
+        _code, err = stop(first)
+    assert TOKEN.split(":")[1] not in err  # the token never reaches the logs
+
+
+def test_run_stops_when_telegram_reports_another_poller(
+    tmp_path: Path, server: FakeBotApi
+) -> None:
+    """A 409 Conflict (someone else polls this token) stops the bot with exit status 1."""
+    process = start_bot(tmp_path, env_for(tmp_path, server))
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        httpx.post(f"{server.base_url}{server.token}/getUpdates", data={"timeout": "0"})
+        process.wait(timeout=START_TIMEOUT)
+    finally:
+        code, err = stop(process)
+    assert code == 1
+    assert "409" in err
