@@ -86,7 +86,8 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
 )
 def test_run_with_wrong_setting_names_it(tmp_path: Path, variable: str, value: str) -> None:
     """A wrong value stops start-up with one line naming the variable, exit status 2."""
-    env = env_for(tmp_path, BOT_TOKEN="1:x", **{variable: value})
+    env = env_for(tmp_path, BOT_TOKEN="1:x")
+    env[variable] = value
     result = dondoc(tmp_path, env, "run")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
