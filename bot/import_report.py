@@ -1,0 +1,68 @@
+"""Render an import report as catalog lines, for the chat and the command line alike."""
+
+from __future__ import annotations
+
+from bot.i18n import Catalog, Html
+from core.spreadsheet import ImportReport, Rejection
+
+LISTED_CODES = 30  # added/updated codes shown by name; more are counted, not listed
+
+
+def report_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]:
+    """Return the report: counts, the codes added and updated, then every rejected row."""
+    lines = [
+        catalog.get(
+            lang,
+            "imports.summary",
+            added=len(report.added),
+            updated=len(report.updated),
+            unchanged=len(report.unchanged),
+            rejected=len(report.rejected),
+        )
+    ]
+    for key, codes in (
+        ("imports.added_codes", report.added),
+        ("imports.updated_codes", report.updated),
+    ):
+        if codes:
+            shown = ", ".join(codes[:LISTED_CODES])
+            more = len(codes) - LISTED_CODES
+            if more > 0:
+                shown += " " + catalog.get(lang, "imports.and_more", count=more)
+            lines.append(catalog.get(lang, key, codes=shown))
+    if report.rejected:
+        lines.append(catalog.get(lang, "imports.rejected_header"))
+        lines.extend(rejection_line(catalog, lang, r) for r in report.rejected)
+    return lines
+
+
+def rejection_line(catalog: Catalog, lang: str, rejection: Rejection) -> str:
+    """Return one rejected row: its number and the reason in words."""
+    key = f"imports.reason_{rejection.reason}"
+    if not catalog.has(key):
+        key = "imports.reason_other"
+    params = {"code": rejection.params.get("code", ""), "value": rejection.params.get("value", "")}
+    reason = catalog.get(lang, key, **params)
+    return catalog.get(lang, "imports.rejected_row", row=rejection.row, reason=Html(reason))
+
+
+def unreadable_text(catalog: Catalog, lang: str, code: str) -> str:
+    """Return why a file could not be read (nothing was applied)."""
+    key = f"imports.unreadable_{code}"
+    return catalog.get(lang, key if catalog.has(key) else "imports.unreadable_not_a_table")
+
+
+def chunks(lines: list[str], limit: int = 4000) -> list[str]:
+    """Join lines into messages of at most limit characters, never splitting a line."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        messages.append(current)
+    return messages

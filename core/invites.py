@@ -1,0 +1,54 @@
+"""Invite codes: unguessable, stored only as a hash, expiring, and guarded against guessing.
+
+A code travels in a deep link (`t.me/<bot>?start=<code>`), whose payload may hold up to 64
+characters of A-Z, a-z, 0-9, _ and -; 24 random bytes in URL-safe base64 are 32 of them and
+carry 192 bits, well above the 128 the issue asks for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+CODE_BYTES = 24
+CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# Wrong codes allowed per person within the window before they must wait.
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=1)
+
+
+def new_code() -> str:
+    """Return a fresh random invite code (192 bits)."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def hash_code(code: str) -> str:
+    """Return the stored form of a code (hex SHA-256; the code itself is never stored)."""
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def looks_like_code(text: str) -> bool:
+    """Tell whether text could be a code at all (saves a lookup for obvious junk)."""
+    return bool(CODE_SHAPE.match(text.strip()))
+
+
+def expires_at(now: datetime, ttl_days: int) -> datetime:
+    """Return when an invite made now stops working."""
+    return now + timedelta(days=ttl_days)
+
+
+def failure_window_start(now: datetime) -> datetime:
+    """Return the start of the window in which wrong codes are counted."""
+    return now - FAILURE_WINDOW
+
+
+def is_rate_limited(recent_failures: int) -> bool:
+    """Tell whether someone with this many recent wrong codes must wait before trying again."""
+    return recent_failures >= MAX_FAILURES
+
+
+def invite_link(bot_username: str, code: str) -> str:
+    """Return the deep link that opens the bot with the code as /start payload."""
+    return f"https://t.me/{bot_username.lstrip('@')}?start={code}"

@@ -1,0 +1,44 @@
+"""Bulk imports from spreadsheets: one module per kind of file, one contract for all.
+
+An importer takes a read table and applies its good rows in the caller's session; it never
+commits (the caller does, so a crash applies nothing) and reports what it did row by row.
+A table that lacks the importer's required columns raises UnreadableFile("missing_columns").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from core.spreadsheet import ImportReport, Table, UnreadableFile
+
+
+class Importer(Protocol):
+    """The shape of every importer (units, tasks, ...)."""
+
+    def __call__(
+        self,
+        session: Session,
+        table: Table,
+        *,
+        actor_id: int | None,
+        now: datetime,
+        tz: ZoneInfo,
+        actor_label: str = "",
+    ) -> ImportReport:
+        """Apply the table's good rows and report every row."""
+        ...
+
+
+def require_columns(table: Table, required: frozenset[str]) -> None:
+    """Refuse a table that lacks a required column (nothing is applied)."""
+    if not required <= set(table.header):
+        raise UnreadableFile("missing_columns")
+
+
+def missing_columns(table: Table, required: frozenset[str]) -> list[str]:
+    """Return the required columns the table lacks, in a stable order."""
+    return sorted(required - set(table.header))

@@ -1,0 +1,98 @@
+"""Invites: creating one-time codes, redeeming them, and counting wrong tries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from core.invites import expires_at, failure_window_start, hash_code, new_code
+from core.roles import Role
+from db.models import Contact, Invite, InviteFailure, Unit, UnitContact
+
+ROLE_RANK = {Role.MEMBER.value: 0, Role.COORDINATOR.value: 1, Role.ADMIN.value: 2}
+
+
+def create_invite(
+    session: Session,
+    *,
+    unit_id: int,
+    role: str,
+    function: str,
+    created_by_id: int | None,
+    now: datetime,
+    ttl_days: int,
+) -> tuple[Invite, str]:
+    """Create an invite and return it with its code (the only time the code is known)."""
+    code = new_code()
+    invite = Invite(
+        code_hash=hash_code(code),
+        unit_id=unit_id,
+        role=role,
+        function=function,
+        created_by_id=created_by_id,
+        created_at=now,
+        expires_at=expires_at(now, ttl_days),
+    )
+    session.add(invite)
+    session.flush()
+    return invite, code
+
+
+def redeem_invite(
+    session: Session, *, code: str, contact: Contact, now: datetime
+) -> Invite | None:
+    """Spend a valid code: link the contact to the unit and give them the role.
+
+    Returns None for a used, expired or unknown code, and for a deactivated unit, without
+    telling which. A role is only ever raised here: an admin who registers for a commune
+    stays an admin.
+    """
+    invite = session.exec(select(Invite).where(Invite.code_hash == hash_code(code))).first()
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        return None
+    unit = session.get(Unit, invite.unit_id)
+    if unit is None or not unit.active:
+        return None
+    assert contact.id is not None
+    invite.used_at, invite.used_by_id = now, contact.id
+    link = session.get(UnitContact, (invite.unit_id, contact.id))
+    if link is None:
+        session.add(
+            UnitContact(
+                unit_id=invite.unit_id,
+                contact_id=contact.id,
+                function=invite.function,
+                created_at=now,
+            )
+        )
+    else:
+        link.function = invite.function
+    if ROLE_RANK.get(invite.role, 0) > ROLE_RANK.get(contact.role, 0):
+        contact.role = invite.role
+    session.flush()
+    return invite
+
+
+def recent_failures(session: Session, *, channel: str, external_id: str, now: datetime) -> int:
+    """Return how many wrong codes this person tried within the rate-limit window."""
+    query = select(func.count()).where(
+        InviteFailure.channel == channel,
+        InviteFailure.external_id == external_id,
+        col(InviteFailure.at) > failure_window_start(now),
+    )
+    return int(session.exec(query).one())
+
+
+def record_failure(session: Session, *, channel: str, external_id: str, now: datetime) -> None:
+    """Remember a wrong code from this person."""
+    session.add(InviteFailure(channel=channel, external_id=external_id, at=now))
+
+
+def units_for_invites(session: Session, *, include_covered: bool) -> list[Unit]:
+    """Return active units to invite: those without any contact, or all of them."""
+    query = select(Unit).where(col(Unit.active).is_(True))
+    if not include_covered:
+        covered = select(UnitContact.unit_id)
+        query = query.where(col(Unit.id).not_in(covered))
+    return list(session.exec(query.order_by(col(Unit.kind_key), col(Unit.name))))
