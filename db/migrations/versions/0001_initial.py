@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:40:27.709423
+Create Date: 2026-11-23 20:06:29.751368
 """
 
 from collections.abc import Sequence
@@ -376,7 +376,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("assignment", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_assignment_task_state", ["task_id", "active", "state"], unique=False
+            "ix_assignment_task_state",
+            ["task_id", "active", "state", "due_at", "done_at", "last_report_at"],
+            unique=False,
         )
         batch_op.create_index("ix_assignment_unit_due", ["unit_id", "due_at"], unique=False)
 
