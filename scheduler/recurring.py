@@ -1,11 +1,50 @@
-"""Jobs of 'recurring' (being built)."""
+"""The daily job that creates the tasks of recurring rules ahead of time."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, time, tzinfo
 from typing import Any
 
-from telegram.ext import Application
+from sqlalchemy.engine import Engine
+from telegram.ext import Application, ContextTypes
+
+from bot.services import Services
+from db.engine import session_scope
+from db.queries.calendar import working_calendar
+from db.queries.recurring import generate
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "recurring-tasks"
+STARTUP_JOB_NAME = "recurring-tasks-startup"
+# Early, before anyone's working day: the new tasks are there when reminders are planned.
+RUN_AT = time(5, 30)
+STARTUP_DELAY_S = 5.0
+
+
+def create_occurrences(engine: Engine, *, now: datetime, tz: tzinfo) -> int:
+    """Create every due occurrence of every active rule; return how many tasks were made."""
+    today = now.astimezone(tz).date()
+    with session_scope(engine) as session:
+        created = generate(session, today=today, tz=tz, calendar=working_calendar(session))
+    if created:
+        log.info("recurring rules created %d task(s)", len(created))
+    return len(created)
+
+
+async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run the daily creation with the bot's services."""
+    services: Services = context.bot_data["services"]
+    create_occurrences(services.engine, now=services.clock.now(), tz=services.settings.tz)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add this module's periodic jobs to the application's JobQueue."""
+    """Add the daily job (and one run shortly after start-up), once."""
+    queue = application.job_queue
+    if queue is None or queue.get_jobs_by_name(JOB_NAME):
+        return
+    services: Services = application.bot_data["services"]
+    queue.run_daily(_run, time=RUN_AT.replace(tzinfo=services.settings.tz), name=JOB_NAME)
+    # A bot started after 05:30 (or after days off) must not wait a day for its tasks.
+    queue.run_once(_run, when=STARTUP_DELAY_S, name=STARTUP_JOB_NAME)

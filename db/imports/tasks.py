@@ -1,0 +1,263 @@
+"""Import tasks from a table `code,title,deadline,assignees,directive,description`.
+
+`code` is optional; when given it identifies the task, so a second import of the same
+file changes nothing, and an edited row updates its task. A row without a code is the same
+task as one with the same title, deadline and directive. Good rows are applied, bad ones
+rejected with their row number and a reason code (see REASONS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from core.assignees import resolve_assignees
+from core.calendar import WorkingCalendar
+from core.deadlines import DeadlineError, DeadlineErrorCode, parse_deadline
+from core.directives import parse_directive_line
+from core.spreadsheet import ImportReport, Rejection, Table
+from core.taskdraft import MAX_TITLE
+from core.textnorm import fold
+from db.imports import require_columns
+from db.models import Task
+from db.queries.audit import record
+from db.queries.calendar import working_calendar
+from db.queries.directives import ensure_directive
+from db.queries.taskadmin import add_assignees, audit_created, change_deadline, remove_assignees
+from db.queries.tasks import assignments_of, create_task
+
+HEADER = ("code", "title", "deadline", "assignees", "directive", "description")
+REQUIRED = frozenset({"title", "deadline", "assignees"})
+REASONS = (
+    "empty_title",
+    "title_too_long",
+    "empty_deadline",
+    "bad_deadline",
+    "deadline_in_past",
+    "empty_assignees",
+    "unknown_assignee",
+    "ambiguous_assignee",
+    "no_units",
+    "bad_directive",
+    "duplicate_code",
+)
+MAX_CODE = 80
+_UNMATCHED_REASON = {
+    "unknown": "unknown_assignee",
+    "ambiguous": "ambiguous_assignee",
+    "empty": "no_units",
+}
+
+
+@dataclass
+class TaskRow:
+    """A row that passed every check, ready to apply."""
+
+    number: int
+    code: str | None
+    title: str
+    deadline: date
+    unit_ids: list[int]
+    directive: str
+    description: str
+
+
+def import_tasks(
+    session: Session,
+    table: Table,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    tz: ZoneInfo,
+    calendar: WorkingCalendar | None = None,
+    actor_label: str = "",
+) -> ImportReport:
+    """Apply the good rows of a tasks table and report every row."""
+    require_columns(table, REQUIRED)
+    report = ImportReport()
+    calendar = calendar or working_calendar(session)
+    today = now.astimezone(tz).date()
+    rows: list[TaskRow] = []
+    for number, cells in table.rows:
+        checked = _check(session, number, cells, today, calendar)
+        if isinstance(checked, TaskRow):
+            rows.append(checked)
+        else:
+            params = {"code": cells.get("code", "").strip(), "value": checked[1]}
+            report.rejected.append(Rejection(number, checked[0], params))
+    for row in _drop_duplicate_codes(rows, report):
+        _apply(session, row, tz, actor_id, actor_label, report)
+    report.rejected.sort(key=lambda r: r.row)
+    return report
+
+
+def _check(
+    session: Session,
+    number: int,
+    cells: dict[str, str],
+    today: date,
+    calendar: WorkingCalendar,
+) -> TaskRow | tuple[str, str]:
+    """Return the row ready to apply, or why it is rejected (reason code, value)."""
+    title = " ".join(cells.get("title", "").split())
+    code = cells.get("code", "").strip() or None
+    if not title:
+        return "empty_title", ""
+    if len(title) > MAX_TITLE or (code is not None and len(code) > MAX_CODE):
+        return "title_too_long", title[:60]
+    deadline = _deadline(session, cells.get("deadline", ""), code, title, today, calendar)
+    if isinstance(deadline, str):
+        return deadline, cells.get("deadline", "")
+    directive = cells.get("directive", "").strip()
+    if directive and isinstance(parse_directive_line(directive), str):
+        return "bad_directive", directive
+    spec = cells.get("assignees", "").strip()
+    if not spec:
+        return "empty_assignees", ""
+    resolution = resolve_assignees(session, spec)
+    if resolution.unmatched:
+        first = resolution.unmatched[0]
+        return _UNMATCHED_REASON[first.reason], first.text
+    description = cells.get("description", "").strip()
+    return TaskRow(number, code, title, deadline, resolution.unit_ids, directive, description)
+
+
+def _deadline(
+    session: Session, text: str, code: str | None, title: str, today: date, cal: WorkingCalendar
+) -> date | str:
+    """Return the row's deadline, or a reason code; a past deadline is fine for a task
+    that already has it (the same file imported again after its deadline)."""
+    if not text.strip():
+        return "empty_deadline"
+    parsed = parse_deadline(text, today=today, calendar=cal)
+    if not isinstance(parsed, DeadlineError):
+        return parsed.date
+    if parsed.code != DeadlineErrorCode.IN_PAST or parsed.date is None:
+        return "bad_deadline"
+    rolled, _ = cal.roll_forward(parsed.date)
+    same = select(Task).where(Task.code == code) if code else None
+    if same is None:
+        same = select(Task).where(Task.title_folded == fold(title), Task.deadline == rolled)
+    existing = session.exec(same).first()
+    return rolled if existing is not None and existing.deadline == rolled else "deadline_in_past"
+
+
+def _drop_duplicate_codes(rows: list[TaskRow], report: ImportReport) -> list[TaskRow]:
+    """Reject every row whose code appears more than once: which one is right is unknown."""
+    numbers: dict[str, list[int]] = {}
+    for row in rows:
+        if row.code:
+            numbers.setdefault(fold(row.code), []).append(row.number)
+    kept = []
+    for row in rows:
+        seen = numbers.get(fold(row.code), []) if row.code else []
+        if len(seen) > 1:
+            value = ", ".join(str(n) for n in seen)
+            report.rejected.append(
+                Rejection(row.number, "duplicate_code", {"code": row.code or "", "value": value})
+            )
+        else:
+            kept.append(row)
+    return kept
+
+
+def _apply(
+    session: Session,
+    row: TaskRow,
+    tz: ZoneInfo,
+    actor_id: int | None,
+    actor_label: str,
+    report: ImportReport,
+) -> None:
+    """Create the row's task, or bring the existing one in line with the row."""
+    directive_id = None
+    if row.directive:
+        draft = parse_directive_line(row.directive)
+        assert not isinstance(draft, str)
+        directive = ensure_directive(
+            session, draft=draft, actor_id=actor_id, actor_label=actor_label
+        )
+        directive_id = directive.id
+    existing = _existing(session, row, directive_id)
+    if existing is None:
+        task = create_task(
+            session,
+            title=row.title,
+            deadline=row.deadline,
+            unit_ids=row.unit_ids,
+            tz=tz,
+            directive_id=directive_id,
+            description=row.description,
+            code=row.code,
+            created_by_id=actor_id,
+        )
+        audit_created(
+            session, task=task, unit_ids=row.unit_ids, actor_id=actor_id, label=actor_label
+        )
+        report.added.append(_label(task))
+    elif _update(session, existing, row, directive_id, tz, actor_id):
+        report.updated.append(_label(existing))
+    else:
+        report.unchanged.append(_label(existing))
+
+
+def _existing(session: Session, row: TaskRow, directive_id: int | None) -> Task | None:
+    """Return the task this row is about: by code, else by title, deadline and directive."""
+    if row.code:
+        return session.exec(select(Task).where(Task.code == row.code)).first()
+    query = select(Task).where(
+        Task.title_folded == fold(row.title),
+        Task.deadline == row.deadline,
+        Task.directive_id == directive_id,
+    )
+    return session.exec(query).first()
+
+
+def _update(
+    session: Session,
+    task: Task,
+    row: TaskRow,
+    directive_id: int | None,
+    tz: ZoneInfo,
+    actor_id: int | None,
+) -> bool:
+    """Bring a task in line with its row (audited); tell whether anything changed."""
+    assert task.id is not None
+    fields = {"title": row.title, "description": row.description, "directive_id": directive_id}
+    changed = {k: v for k, v in fields.items() if getattr(task, k) != v}
+    for name, value in changed.items():
+        setattr(task, name, value)
+    if "title" in changed:
+        task.title_folded = fold(row.title)
+    if changed:
+        session.add(task)
+        record(
+            session,
+            actor_id=actor_id,
+            action="task.updated",
+            object_type="task",
+            object_id=task.id,
+            details={k: str(v) for k, v in changed.items()},
+        )
+    moved = task.deadline != row.deadline
+    if moved:
+        change_deadline(session, task=task, deadline=row.deadline, tz=tz, actor_id=actor_id)
+    current = {a.unit_id for a in assignments_of(session, task_id=task.id)}
+    wanted = set(row.unit_ids)
+    added = add_assignees(
+        session,
+        task=task,
+        unit_ids=[u for u in row.unit_ids if u not in current],
+        tz=tz,
+        actor_id=actor_id,
+    )
+    removed = remove_assignees(session, task=task, unit_ids=current - wanted, actor_id=actor_id)
+    return bool(changed or moved or added or removed)
+
+
+def _label(task: Task) -> str:
+    """Return how the report names a task: its code, else its number."""
+    return task.code or f"#{task.id}"

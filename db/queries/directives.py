@@ -1,0 +1,57 @@
+"""Finding and creating directives (the documents that assign tasks)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from core.directives import DirectiveDraft
+from core.textnorm import fold
+from db.models import Directive
+from db.queries.audit import record
+
+
+def find_directive(session: Session, *, number: str) -> Directive | None:
+    """Return the directive with this number (case, spaces and diacritics ignored)."""
+    folded = fold(number)
+    if not folded:
+        return None
+    return session.exec(select(Directive).where(Directive.number_folded == folded)).first()
+
+
+def recent_directives(session: Session, *, limit: int = 5) -> list[Directive]:
+    """Return the newest directives, for quick picking."""
+    query = select(Directive).order_by(col(Directive.id).desc()).limit(limit)
+    return list(session.exec(query))
+
+
+def ensure_directive(
+    session: Session,
+    *,
+    draft: DirectiveDraft,
+    actor_id: int | None,
+    actor_label: str = "",
+) -> Directive:
+    """Return the directive with the draft's number, creating it (audited) when new."""
+    existing = find_directive(session, number=draft.number)
+    if existing is not None:
+        return existing
+    directive = Directive(
+        number=draft.number,
+        number_folded=fold(draft.number),
+        issued_on=draft.issued_on,
+        issuer=draft.issuer,
+        title=draft.title,
+        created_by_id=actor_id,
+    )
+    session.add(directive)
+    session.flush()
+    record(
+        session,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action="directive.created",
+        object_type="directive",
+        object_id=directive.id,
+        details={"number": draft.number, "title": draft.title},
+    )
+    return directive

@@ -1,0 +1,145 @@
+"""Recurring task rules and the tasks they create ahead of time, one per occurrence."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta, tzinfo
+
+from sqlmodel import Session, col, select
+
+from core.assignees import resolve_assignees
+from core.calendar import WorkingCalendar
+from core.recurrence import Rule, occurrences, parse_rule, period_label
+from db.models import RecurringTask, Task
+from db.queries.audit import record
+from db.queries.taskadmin import audit_created
+from db.queries.tasks import create_task
+
+log = logging.getLogger(__name__)
+
+DEFAULT_AHEAD_DAYS = 30
+# A nominal day on a weekend just before today can still have a deadline today or later.
+LOOK_BACK = timedelta(days=7)
+ACTOR_LABEL = "recurring"
+
+
+def create_rule(
+    session: Session,
+    *,
+    title: str,
+    rule: Rule,
+    assignees: str,
+    actor_id: int | None,
+    directive_id: int | None = None,
+    description: str = "",
+    create_ahead_days: int = DEFAULT_AHEAD_DAYS,
+) -> RecurringTask:
+    """Store a recurring rule (its tasks are created by `generate`); audited."""
+    row = RecurringTask(
+        title=" ".join(title.split()),
+        description=description,
+        directive_id=directive_id,
+        rule=str(rule),
+        assignees=assignees,
+        create_ahead_days=create_ahead_days,
+        created_by_id=actor_id,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor_id=actor_id,
+        action="recurring.created",
+        object_type="recurring_task",
+        object_id=row.id,
+        details={"title": row.title, "rule": row.rule, "assignees": assignees},
+    )
+    return row
+
+
+def rules(session: Session, *, active_only: bool = True) -> list[RecurringTask]:
+    """Return the recurring rules, oldest first."""
+    query = select(RecurringTask).order_by(col(RecurringTask.id))
+    if active_only:
+        query = query.where(col(RecurringTask.active).is_(True))
+    return list(session.exec(query))
+
+
+def stop_rule(session: Session, *, rule_id: int, actor_id: int | None) -> RecurringTask | None:
+    """Stop a rule creating tasks (the tasks it made stay); audited. None when unknown."""
+    row = session.get(RecurringTask, rule_id)
+    if row is None or not row.active:
+        return None
+    row.active = False
+    session.add(row)
+    record(
+        session,
+        actor_id=actor_id,
+        action="recurring.stopped",
+        object_type="recurring_task",
+        object_id=rule_id,
+    )
+    return row
+
+
+def generate(
+    session: Session, *, today: date, tz: tzinfo, calendar: WorkingCalendar
+) -> list[Task]:
+    """Create the tasks of every active rule's occurrences due within its horizon, once."""
+    created: list[Task] = []
+    for row in rules(session):
+        created.extend(_generate_rule(session, row, today, tz, calendar))
+    return created
+
+
+def _generate_rule(
+    session: Session, row: RecurringTask, today: date, tz: tzinfo, calendar: WorkingCalendar
+) -> list[Task]:
+    """Create the missing occurrences of one rule up to today + its horizon."""
+    rule = parse_rule(row.rule)
+    if rule is None or row.id is None:
+        log.warning("recurring task %s has an unreadable rule %r", row.id, row.rule)
+        return []
+    start = today - LOOK_BACK
+    if row.generated_until is not None:
+        start = max(start, row.generated_until + timedelta(days=1))
+    end = today + timedelta(days=row.create_ahead_days)
+    existing = set(session.exec(select(col(Task.occurrence)).where(Task.recurring_id == row.id)))
+    created = []
+    for nominal in occurrences(rule, start, end):
+        deadline, _moved = calendar.roll_forward(nominal)
+        if nominal in existing or deadline < today:
+            continue
+        task = _create_occurrence(session, row, rule, nominal, deadline, tz)
+        if task is not None:
+            created.append(task)
+    row.generated_until = end
+    session.add(row)
+    return created
+
+
+def _create_occurrence(
+    session: Session, row: RecurringTask, rule: Rule, nominal: date, deadline: date, tz: tzinfo
+) -> Task | None:
+    """Create one occurrence's task for the rule's units as they are today."""
+    resolution = resolve_assignees(session, row.assignees)
+    if not resolution.unit_ids:
+        log.warning("recurring task %s names no unit today: %r", row.id, row.assignees)
+        return None
+    task = create_task(
+        session,
+        title=f"{row.title} ({period_label(rule, nominal)})",
+        deadline=deadline,
+        unit_ids=resolution.unit_ids,
+        tz=tz,
+        directive_id=row.directive_id,
+        description=row.description,
+        created_by_id=row.created_by_id,
+    )
+    task.recurring_id, task.occurrence = row.id, nominal
+    session.add(task)
+    session.flush()
+    audit_created(
+        session, task=task, unit_ids=resolution.unit_ids, actor_id=None, label=ACTOR_LABEL
+    )
+    return task

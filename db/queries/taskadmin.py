@@ -1,0 +1,240 @@
+"""What admins do to tasks: create one from a draft, change its deadline or its units,
+close or cancel it. Every change is written to the audit log in the same session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from core.taskdates import due_at
+from core.taskdraft import TaskDraft
+from db.models import Assignment, ExtensionRequest, Task, Unit
+from db.queries.audit import record
+from db.queries.directives import ensure_directive
+from db.queries.tasks import assign_units, assignments_of, create_task
+
+OPEN = "open"
+AUDIT_LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """An open task as /tasks lists it."""
+
+    id: int
+    title: str
+    deadline: date
+    done: int
+    assigned: int
+
+
+def create_from_draft(
+    session: Session, *, draft: TaskDraft, tz: tzinfo, actor_id: int | None, actor_label: str = ""
+) -> Task:
+    """Create the draft's directive (when new), the task and its assignments; audited."""
+    assert draft.deadline is not None
+    directive_id = draft.directive_id
+    if draft.new_directive is not None:
+        directive = ensure_directive(
+            session, draft=draft.new_directive, actor_id=actor_id, actor_label=actor_label
+        )
+        directive_id = directive.id
+    task = create_task(
+        session,
+        title=draft.title,
+        deadline=draft.deadline,
+        unit_ids=draft.unit_ids,
+        tz=tz,
+        directive_id=directive_id,
+        description=draft.description,
+        created_by_id=actor_id,
+    )
+    audit_created(
+        session, task=task, unit_ids=draft.unit_ids, actor_id=actor_id, label=actor_label
+    )
+    return task
+
+
+def audit_created(
+    session: Session, *, task: Task, unit_ids: list[int], actor_id: int | None, label: str = ""
+) -> None:
+    """Record a task's creation in the audit log."""
+    record(
+        session,
+        actor_id=actor_id,
+        actor_label=label,
+        action="task.created",
+        object_type="task",
+        object_id=task.id,
+        details={
+            "title": task.title,
+            "deadline": task.deadline.isoformat(),
+            "directive_id": task.directive_id,
+            "units": unit_ids[:AUDIT_LIST_LIMIT],
+            "unit_count": len(unit_ids),
+        },
+    )
+
+
+def change_deadline(
+    session: Session, *, task: Task, deadline: date, tz: tzinfo, actor_id: int | None
+) -> int:
+    """Move the task's deadline and every current assignment's (but not past an approved
+    extension that is later); return how many assignments moved."""
+    old = task.deadline
+    task.deadline = deadline
+    session.add(task)
+    moved = _apply_deadline(session, task, assignments_of(session, task_id=_id(task)), tz)
+    record(
+        session,
+        actor_id=actor_id,
+        action="task.deadline_changed",
+        object_type="task",
+        object_id=task.id,
+        details={"from": old.isoformat(), "to": deadline.isoformat(), "assignments": moved},
+    )
+    return moved
+
+
+def _apply_deadline(
+    session: Session, task: Task, assignments: list[Assignment], tz: tzinfo
+) -> int:
+    """Give the assignments the task's deadline, except where an approved extension is later."""
+    extended = _approved_extensions(session, [a.id for a in assignments if a.id is not None])
+    moved = 0
+    for a in assignments:
+        later = extended.get(a.id or 0)
+        target = later if later is not None and later > task.deadline else task.deadline
+        if a.deadline != target:
+            a.deadline, a.due_at = target, due_at(target, tz)
+            session.add(a)
+            moved += 1
+    session.flush()
+    return moved
+
+
+def _approved_extensions(session: Session, assignment_ids: list[int]) -> dict[int, date]:
+    """Return the latest approved extended deadline of each assignment that has one."""
+    if not assignment_ids:
+        return {}
+    query = (
+        select(ExtensionRequest.assignment_id, func.max(ExtensionRequest.requested_deadline))
+        .where(col(ExtensionRequest.assignment_id).in_(assignment_ids))
+        .where(ExtensionRequest.status == "approved")
+        .group_by(col(ExtensionRequest.assignment_id))
+    )
+    return {a: d for a, d in session.exec(query) if d is not None}
+
+
+def add_assignees(
+    session: Session, *, task: Task, unit_ids: list[int], tz: tzinfo, actor_id: int | None
+) -> int:
+    """Assign the task to more units (bringing back removed ones); return how many; audited."""
+    added = assign_units(session, task=task, unit_ids=unit_ids, tz=tz)
+    current = [a for a in assignments_of(session, task_id=_id(task)) if a.unit_id in unit_ids]
+    _apply_deadline(session, task, current, tz)  # a unit brought back gets today's deadline
+    if added:
+        _audit_units(session, task, "task.assignees_added", unit_ids, actor_id)
+    return added
+
+
+def remove_assignees(
+    session: Session, *, task: Task, unit_ids: Iterable[int], actor_id: int | None
+) -> int:
+    """Take units off the task (their history stays); return how many; audited."""
+    wanted = set(unit_ids)
+    removed = [a for a in assignments_of(session, task_id=_id(task)) if a.unit_id in wanted]
+    for a in removed:
+        a.active = False
+        session.add(a)
+    session.flush()
+    if removed:
+        ids = [a.unit_id for a in removed]
+        _audit_units(session, task, "task.assignees_removed", ids, actor_id)
+    return len(removed)
+
+
+def _audit_units(
+    session: Session, task: Task, action: str, unit_ids: list[int], actor_id: int | None
+) -> None:
+    """Record a change of a task's units."""
+    record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        object_type="task",
+        object_id=task.id,
+        details={"units": unit_ids[:AUDIT_LIST_LIMIT], "unit_count": len(unit_ids)},
+    )
+
+
+def end_task(
+    session: Session, *, task: Task, status: str, now: datetime, actor_id: int | None
+) -> None:
+    """Close or cancel a task (status 'closed' or 'cancelled'); audited."""
+    assert status in ("closed", "cancelled")
+    old = task.status
+    task.status, task.closed_at = status, now
+    session.add(task)
+    session.flush()
+    action = "task.closed" if status == "closed" else "task.cancelled"
+    record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        object_type="task",
+        object_id=task.id,
+        details={"from": old},
+    )
+
+
+def open_tasks(session: Session, *, offset: int, limit: int) -> tuple[list[TaskRow], int]:
+    """Return a page of open tasks, nearest deadline first, with progress; and the total."""
+    total = session.exec(select(func.count()).select_from(Task).where(Task.status == OPEN)).one()
+    query = (
+        select(Task)
+        .where(Task.status == OPEN)
+        .order_by(col(Task.deadline), col(Task.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    tasks = list(session.exec(query))
+    counts = progress(session, [t.id for t in tasks if t.id is not None])
+    rows = [
+        TaskRow(t.id, t.title, t.deadline, *counts.get(t.id, (0, 0)))
+        for t in tasks
+        if t.id is not None
+    ]
+    return rows, int(total)
+
+
+def progress(session: Session, task_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Return (done, assigned) of each task, counting current assignments only."""
+    if not task_ids:
+        return {}
+    done = func.count(case((col(Assignment.state) == "done", 1)))
+    query = (
+        select(col(Assignment.task_id), done, func.count(col(Assignment.id)))
+        .where(col(Assignment.task_id).in_(task_ids))
+        .where(col(Assignment.active).is_(True))
+        .group_by(col(Assignment.task_id))
+    )
+    return {task_id: (int(d), int(n)) for task_id, d, n in session.exec(query)}
+
+
+def unit_names(session: Session, unit_ids: list[int]) -> list[str]:
+    """Return the names of units, sorted."""
+    if not unit_ids:
+        return []
+    query = select(Unit.name).where(col(Unit.id).in_(unit_ids)).order_by(col(Unit.name))
+    return list(session.exec(query))
+
+
+def _id(task: Task) -> int:
+    """Return a stored task's id."""
+    assert task.id is not None
+    return task.id

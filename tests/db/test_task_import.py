@@ -1,0 +1,99 @@
+"""The tasks import: good rows applied, the same file again changes nothing, bad rows named."""
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from core.spreadsheet import ImportReport, read_table
+from db.imports.tasks import import_tasks
+from db.models import AuditLog, Directive, Task
+from db.queries.tasks import assignments_of
+from tests.factories import VN, make_unit
+
+NOW = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
+GOOD = (
+    "code,title,deadline,assignees,directive,description\n"
+    "KH-CDS,Ban hành Kế hoạch CĐS,15/12/2026,xã,4824/UBND-KGVX,Theo CV 4824\n"
+    ",Báo cáo kết quả,5 ngày làm việc,Sở Y tế; Xã A1,,\n"
+)
+
+
+def _import(session: Session, text: str) -> ImportReport:
+    """Import a CSV text as the admin would and commit."""
+    report = import_tasks(session, read_table(text.encode()), actor_id=None, now=NOW, tz=VN)
+    session.commit()
+    return report
+
+
+def _arrange(session: Session) -> None:
+    """Create two communes and a department."""
+    make_unit(session, "A1", "Xã A1")
+    make_unit(session, "A2", "Xã A2")
+    make_unit(session, "SYT", "Sở Y tế", kind="department")
+
+
+def test_import_tasks_good_file_creates_tasks_directive_and_audit(session: Session) -> None:
+    """Every good row becomes a task with its units; the directive is created once."""
+    _arrange(session)
+    report = _import(session, GOOD)
+    assert report.added == ["KH-CDS", "#2"]
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    # Five working days from Wed 18/11/2026 skip the weekend and 24/11 (Vietnamese Culture Day).
+    assert [t.deadline for t in tasks] == [date(2026, 12, 15), date(2026, 11, 26)]
+    assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
+    assert session.exec(select(Directive)).one().number == "4824/UBND-KGVX"
+    actions = [e.action for e in session.exec(select(AuditLog))]
+    assert actions.count("task.created") == 2
+    assert "directive.created" in actions
+
+
+def test_import_tasks_same_file_again_changes_nothing(session: Session) -> None:
+    """A second import of the same file reports every row unchanged and adds nothing."""
+    _arrange(session)
+    _import(session, GOOD)
+    report = _import(session, GOOD)
+    assert report.added == []
+    assert report.unchanged == ["KH-CDS", "#2"]
+    assert len(session.exec(select(Task)).all()) == 2
+
+
+def test_import_tasks_edited_row_updates_by_code(session: Session) -> None:
+    """A row whose code exists updates that task: new deadline, one unit fewer."""
+    _arrange(session)
+    _import(session, GOOD)
+    edited = "code,title,deadline,assignees\nKH-CDS,Ban hành Kế hoạch CĐS,16/12/2026,Xã A1\n"
+    report = _import(session, edited)
+    assert report.updated == ["KH-CDS"]
+    task = session.exec(select(Task).where(Task.code == "KH-CDS")).one()
+    assert task.deadline == date(2026, 12, 16)
+    assert [a.deadline for a in assignments_of(session, task_id=task.id or 0)] == [task.deadline]
+
+
+def test_import_tasks_rejects_bad_rows_with_number_and_reason(session: Session) -> None:
+    """Bad rows are rejected by row number with a reason code; good rows still apply."""
+    _arrange(session)
+    bad = (
+        "code,title,deadline,assignees\n"
+        "T1,,15/12/2026,xã\n"
+        "T2,Hai,31/02/2027,xã\n"
+        "T3,Ba,01/01/2020,xã\n"
+        "T4,Bốn,15/12/2026,Xã Không Có\n"
+        "T5,Năm,15/12/2026,\n"
+        "T6,Sáu,15/12/2026,Xã\n"
+        "T7,Bảy,15/12/2026,Xã A\n"
+        "T8,Tám,15/12/2026,xã\n"
+        "T8,Tám lần nữa,15/12/2026,xã\n"
+    )
+    report = _import(session, bad)
+    reasons = [(r.row, r.reason) for r in report.rejected]
+    assert reasons == [
+        (2, "empty_title"),
+        (3, "bad_deadline"),
+        (4, "deadline_in_past"),
+        (5, "unknown_assignee"),
+        (6, "empty_assignees"),
+        (8, "ambiguous_assignee"),
+        (9, "duplicate_code"),
+        (10, "duplicate_code"),
+    ]
+    assert report.added == ["T6"]

@@ -1,0 +1,56 @@
+"""Recurring rules create one task per occurrence ahead of time, once each."""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from core.recurrence import parse_rule
+from db.models import AuditLog, Task
+from db.queries.recurring import create_rule
+from scheduler.recurring import create_occurrences
+from tests.factories import VN, make_unit
+
+
+def _monthly_rule(engine: Engine, rule: str = "monthly:20") -> None:
+    """Create two communes and a monthly report rule for them."""
+    with Session(engine) as s:
+        make_unit(s, "A1")
+        make_unit(s, "A2")
+        parsed = parse_rule(rule)
+        assert parsed is not None
+        create_rule(s, title="Báo cáo tháng", rule=parsed, assignees="xã", actor_id=None)
+        s.commit()
+
+
+def _tasks(engine: Engine) -> list[Task]:
+    """Return every task, oldest first."""
+    with Session(engine) as s:
+        return list(s.exec(select(Task).order_by(col(Task.id))))
+
+
+def test_monthly_rule_creates_occurrences_ahead_and_once(engine: Engine) -> None:
+    """A monthly rule creates the coming month's task now and the next one a month later."""
+    _monthly_rule(engine)
+    now = datetime(2026, 11, 18, 5, 30, tzinfo=VN)
+    assert create_occurrences(engine, now=now, tz=VN) == 1
+    assert create_occurrences(engine, now=now, tz=VN) == 0  # the daily job runs again
+    assert create_occurrences(engine, now=now + timedelta(days=25), tz=VN) == 1
+    tasks = _tasks(engine)
+    assert [t.title for t in tasks] == ["Báo cáo tháng (11/2026)", "Báo cáo tháng (12/2026)"]
+    assert [t.occurrence for t in tasks] == [date(2026, 11, 20), date(2026, 12, 20)]
+    # 20/12/2026 is a Sunday: the deadline moves to Monday 21/12 (Civil Code art. 148).
+    assert [t.deadline for t in tasks] == [date(2026, 11, 20), date(2026, 12, 21)]
+    with Session(engine) as s:
+        labels = [e.actor_label for e in s.exec(select(AuditLog)) if e.action == "task.created"]
+    assert labels == ["recurring", "recurring"]
+
+
+def test_weekly_rule_skips_occurrences_already_past(engine: Engine) -> None:
+    """A new weekly rule starts with this week's Friday, not last week's."""
+    _monthly_rule(engine, "weekly:fri")
+    create_occurrences(engine, now=datetime(2026, 11, 18, 9, 0, tzinfo=VN), tz=VN)
+    deadlines = [t.deadline for t in _tasks(engine)]
+    assert deadlines[0] == date(2026, 11, 20)
+    assert all(d.weekday() == 4 for d in deadlines)
+    assert len(deadlines) == 5  # 20/11 to 18/12: 30 days ahead
