@@ -15,11 +15,12 @@ import scheduler
 from bot.i18n import load_catalog
 from bot.services import Services, derive_button_key
 from bot.settings import Settings
-from core.clock import Clock, SystemClock
+from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.models import Contact
 from db.queries.contacts import ensure_admin
 from handlers.menus import set_contact_menu, set_default_menus, set_staff_menus
+from scheduler.ratelimit import DeliveryRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # One sending budget for all calls: replies jump ahead of a reminder fan-out.
+        .rate_limiter(DeliveryRateLimiter(settings.send_rate_per_s))
     )
     if settings.https_proxy:
         builder = builder.proxy(settings.https_proxy).get_updates_proxy(settings.https_proxy)
@@ -49,7 +52,7 @@ def build_application(
         settings=settings,
         engine=engine or make_engine(settings.database_url),
         catalog=load_catalog(),
-        clock=clock or SystemClock(),
+        clock=clock or clock_from(settings.fake_clock_start),
         button_key=derive_button_key(token),
     )
     application.bot_data["services"] = services

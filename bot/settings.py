@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     send_rate_per_s: float = Field(default=25.0, gt=0, le=30)
     forward_blockers: bool = True
     digest_cron: str = "0 8 * * 1"
+    fake_clock_start: datetime | None = None  # development only: trials and tests
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -122,6 +124,24 @@ class Settings(BaseSettings):
             raise ValueError("a crontab line")
         return value
 
+    @field_validator("fake_clock_start", mode="before")
+    @classmethod
+    def _empty_fake_clock(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("fake_clock_start")
+    @classmethod
+    def _check_fake_clock(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("an ISO date and time with its offset")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_fake_clock_in_production(self) -> Settings:
+        if self.env == "production" and self.fake_clock_start is not None:
+            raise ValueError("fake_clock_start: not in production")
+        return self
+
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env == "production" and self.bot_token is not None:
@@ -197,6 +217,8 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         field = str(loc[0]) if loc else ""
         if not field and "bot_token" in str(item.get("msg", "")):
             field = "bot_token"
+        if not field and "fake_clock_start" in str(item.get("msg", "")):
+            field = "fake_clock_start"
         got = item.get("input")
         shown = "" if field == "bot_token" or isinstance(got, dict) else str(got)
         pairs.append((field.upper(), shown))

@@ -41,3 +41,21 @@ class ManualClock:
     def advance(self, delta: timedelta) -> None:
         """Move forward by delta."""
         self._now += delta
+
+
+class OffsetClock:
+    """A clock that starts at a chosen moment and runs at real speed; for trials and tests."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._offset = start.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        """Return the real time shifted to the chosen start."""
+        return datetime.now(UTC) + self._offset
+
+
+def clock_from(start: datetime | None) -> Clock:
+    """Return the real clock, or one that starts at `start` (FAKE_CLOCK_START, trials only)."""
+    return SystemClock() if start is None else OffsetClock(start)

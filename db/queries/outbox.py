@@ -4,16 +4,22 @@ Payload contract: {"text": <HTML str>, "reply_markup": <InlineKeyboardMarkup.to_
 absent, "document": {"path": ..., "file_name": ...} optional}. Lower priority numbers go
 first: PRIORITY_INTERACTIVE for answers a person is waiting for, PRIORITY_NOTICE for
 notifications (blockers, extension requests), PRIORITY_REMINDER for the daily fan-out.
+
+Status: pending -> sending (marked just before the call) -> sent | failed; `cancelled` for
+a reminder superseded by the next day's. A sender leases rows (`lease_owner`,
+`lease_until`); a lease that expires (its sender died) makes the row claimable again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Outbox, OutboxItem
 
@@ -64,3 +70,172 @@ def enqueue(
     except IntegrityError:
         return None
     return message
+
+
+# --- the sender's side: claims with leases, marks before and after the call ----------------
+
+READY = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A leased message, detached from the session, ready to send."""
+
+    id: int
+    chat_id: str
+    contact_id: int | None
+    kind: str
+    priority: int
+    payload: dict[str, Any]
+    attempts: int
+    status: str  # "sending": it was in flight when its last sender died
+
+
+def claim(
+    session: Session,
+    *,
+    owner: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    max_priority: int | None = None,
+) -> list[Claimed]:
+    """Lease up to `limit` due messages, most urgent first, skipping rows others hold.
+
+    Safe with several senders: PostgreSQL skips rows locked by another claim, and the
+    lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
+    """
+    free = or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now)
+    query = (
+        select(Outbox.id)
+        .where(col(Outbox.status).in_(READY), col(Outbox.not_before) <= now, free)
+        .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
+        .limit(limit)
+    )
+    if max_priority is not None:
+        query = query.where(col(Outbox.priority) <= max_priority)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = [i for i in session.exec(query) if i is not None]
+    if not ids:
+        return []
+    until = now + lease
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(ids), free)
+        .values(lease_owner=owner, lease_until=until)
+    )
+    mine = select(Outbox).where(
+        col(Outbox.id).in_(ids), Outbox.lease_owner == owner, Outbox.lease_until == until
+    )
+    rows = sorted(session.exec(mine), key=lambda r: (r.priority, r.not_before, r.id or 0))
+    return [_claimed(row) for row in rows]
+
+
+def _claimed(row: Outbox) -> Claimed:
+    """Copy a leased row into a plain value."""
+    assert row.id is not None
+    return Claimed(
+        id=row.id,
+        chat_id=row.chat_id,
+        contact_id=row.contact_id,
+        kind=row.kind,
+        priority=row.priority,
+        payload=dict(row.payload),
+        attempts=row.attempts,
+        status=row.status,
+    )
+
+
+def mark_sending(
+    session: Session, *, outbox_id: int, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Record that the call is about to be made; False when the lease was lost meanwhile."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == outbox_id,
+            col(Outbox.lease_owner) == owner,
+            col(Outbox.status).in_(READY),
+        )
+        .values(status="sending", attempts=Outbox.attempts + 1, lease_until=now + lease)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def mark_sent(session: Session, *, outbox_id: int, now: datetime, message_id: str) -> None:
+    """Record that the channel accepted the message, and under which message id."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == outbox_id)
+        .values(
+            status="sent",
+            sent_at=now,
+            channel_message_id=message_id,
+            lease_owner=None,
+            lease_until=None,
+            error=None,
+        )
+    )
+
+
+def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:
+    """Give up on a message for good (blocked, refused, too many attempts)."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == outbox_id)
+        .values(status="failed", lease_owner=None, lease_until=None, error=error[:500])
+    )
+
+
+def retry_later(session: Session, *, outbox_id: int, not_before: datetime, error: str) -> None:
+    """Put a message back in the queue for a later attempt."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == outbox_id)
+        .values(
+            status="pending",
+            not_before=not_before,
+            lease_owner=None,
+            lease_until=None,
+            error=error[:500],
+        )
+    )
+
+
+def release(session: Session, *, outbox_ids: Iterable[int], owner: str) -> None:
+    """Give back leased messages never tried (the sender is stopping)."""
+    ids = list(outbox_ids)
+    if ids:
+        session.execute(
+            update(Outbox)
+            .where(
+                col(Outbox.id).in_(ids),
+                col(Outbox.lease_owner) == owner,
+                col(Outbox.status) == "pending",
+            )
+            .values(lease_owner=None, lease_until=None)
+        )
+
+
+def cancel_pending(session: Session, *, kind: str, created_before: datetime) -> list[int]:
+    """Cancel unsent messages of a kind queued before a moment; return their ids."""
+    query = select(Outbox.id).where(
+        Outbox.kind == kind, Outbox.status == "pending", col(Outbox.created_at) < created_before
+    )
+    ids = [i for i in session.exec(query) if i is not None]
+    if ids:
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(ids), col(Outbox.status) == "pending")
+            .values(status="cancelled", lease_owner=None, lease_until=None, error="superseded")
+        )
+    return ids
+
+
+def ready_count(session: Session, *, now: datetime) -> int:
+    """Count messages waiting to be sent now."""
+    query = select(func.count()).where(
+        col(Outbox.status).in_(READY), col(Outbox.not_before) <= now
+    )
+    return int(session.exec(query).one())
