@@ -1,0 +1,181 @@
+"""Decide what a status reply means and for which assignment; channel-free.
+
+A reply is attributed, in this order, to the items of the message it answers, to the task
+numbers it names ("#12 xong"), or to the sender's open items. When that leaves more than one
+item, or the text says nothing clear, the bot asks; it never guesses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from core.calendar import WorkingCalendar
+from core.replies import ParsedReply, ReplyHint, ReplyKind, parse_reply
+
+TASK_NUMBER_RE = re.compile(r"#\s?(\d{1,9})\b")
+ONLY_NUMBER_RE = re.compile(r"^\s*#?\s?(\d{1,9})\s*[.!]?\s*$")
+DATE_RE = re.compile(
+    r"(?:(?:đến|den|tới|toi|until|to)\s+)?(?:(?:ngày|ngay)\s+)?\b(\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)\b",
+    re.IGNORECASE,
+)
+CAUSE_RE = re.compile(
+    r"^\s*(?:[,;:\-–]\s*)?(?:vì|vi|do|lý do|ly do|because|due to)?[\s:,\-–]*", re.IGNORECASE
+)
+CANCEL_WORDS = frozenset({"huy", "hủy", "huỷ", "thoi", "thôi", "cancel", "/cancel", "bo qua"})
+
+
+class Outcome(StrEnum):
+    """What to do with a free-text reply."""
+
+    RECORD = "record"  # one item and a clear status
+    ASK_STATUS = "ask_status"  # one item, the text says nothing clear
+    ASK_TASK = "ask_task"  # a clear status, several items
+    ASK_BOTH = "ask_both"  # several items, nothing clear
+    NO_OPEN = "no_open"  # nothing open to report on
+    CLOSED = "closed"  # the answered message is about items no longer open
+    UNKNOWN_TASK = "unknown_task"  # it names a task number that is not the sender's
+
+
+@dataclass(frozen=True)
+class Item:
+    """An assignment the sender may report on, with its task number."""
+
+    assignment_id: int
+    task_id: int
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome, the reply as read, and the assignment ids it may be about."""
+
+    outcome: Outcome
+    reply: ParsedReply
+    candidates: tuple[int, ...] = ()
+
+
+def task_numbers(text: str) -> set[int]:
+    """Return the task numbers written as "#12" in text."""
+    return {int(m.group(1)) for m in TASK_NUMBER_RE.finditer(text)}
+
+
+def only_number(text: str) -> int | None:
+    """Return the number when the text is just a task number ("12", "#12"), else None."""
+    match = ONLY_NUMBER_RE.match(text)
+    return int(match.group(1)) if match else None
+
+
+def is_cancel(text: str) -> bool:
+    """Tell whether the sender typed a word that cancels the question asked."""
+    return text.strip().lower().rstrip(".!") in CANCEL_WORDS
+
+
+def decide(
+    *,
+    reply: ParsedReply,
+    items: Sequence[Item],
+    replied: Collection[int] | None = None,
+    mentioned: Collection[int] = (),
+) -> Decision:
+    """Decide which assignment a reply is about and whether to record or ask.
+
+    `items` are the sender's reportable items (done ones included, so a unit can correct
+    itself when it names the task or answers its message); `replied` the assignment ids of
+    the message answered, None when it answered none the bot knows about.
+    """
+    pool = list(items)
+    if replied is not None:
+        pool = [i for i in pool if i.assignment_id in replied]
+        if not pool:
+            return Decision(Outcome.CLOSED, reply)
+    if mentioned:
+        pool = [i for i in pool if i.task_id in mentioned]
+        if not pool:
+            return Decision(Outcome.UNKNOWN_TASK, reply)
+    if replied is None and not mentioned:
+        pool = [i for i in pool if not i.done]
+    if not pool:
+        return Decision(Outcome.NO_OPEN, reply)
+    ids = tuple(i.assignment_id for i in pool)
+    clear = reply.kind != ReplyKind.UNCLEAR
+    if len(pool) == 1:
+        return Decision(Outcome.RECORD if clear else Outcome.ASK_STATUS, reply, ids)
+    return Decision(Outcome.ASK_TASK if clear else Outcome.ASK_BOTH, reply, ids)
+
+
+def extension_target(
+    reply: ParsedReply, *, deadline: date, today: date, calendar: WorkingCalendar
+) -> date | None:
+    """Return the deadline an extension asks for (a working day), or None if it gave none."""
+    if reply.new_deadline is not None:
+        target = reply.new_deadline
+    elif reply.extension_days:
+        base = max(deadline, today)
+        if reply.extension_working_days:
+            target = calendar.add_working_days(base, reply.extension_days)
+        else:
+            target = base + timedelta(days=reply.extension_days)
+    else:
+        return None
+    return calendar.roll_forward(target)[0]
+
+
+def read_extension_answer(
+    text: str, *, deadline: date, today: date, calendar: WorkingCalendar
+) -> tuple[date | None, str]:
+    """Read the answer to "which date, and why?": ("15/12 vì chưa có kinh phí")."""
+    parsed = parse_reply(text, today=today)
+    if parsed.kind == ReplyKind.EXTENSION:
+        target = extension_target(parsed, deadline=deadline, today=today, calendar=calendar)
+        if target is not None:
+            return target, parsed.reason or ""
+    match = DATE_RE.search(text)
+    if match is None:
+        return None, ""
+    wrapped = parse_reply(f"xin gia hạn đến {match.group(1)}", today=today)
+    target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
+    rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+    return target, CAUSE_RE.sub("", rest, count=1).strip(" .")
+
+
+def reply_to_dict(reply: ParsedReply) -> dict[str, Any]:
+    """Return a reply as JSON-ready data (to keep it while the bot asks a question)."""
+    return {
+        "kind": str(reply.kind),
+        "hint": str(reply.hint),
+        "percent": reply.percent,
+        "reason": reply.reason,
+        "new_deadline": reply.new_deadline.isoformat() if reply.new_deadline else None,
+        "extension_days": reply.extension_days,
+        "extension_working_days": reply.extension_working_days,
+        "evidence_number": reply.evidence_number,
+        "evidence_date": reply.evidence_date.isoformat() if reply.evidence_date else None,
+    }
+
+
+def reply_from_dict(data: dict[str, Any]) -> ParsedReply:
+    """Rebuild a reply kept by reply_to_dict."""
+    new_deadline, evidence_date = data.get("new_deadline"), data.get("evidence_date")
+    return ParsedReply(
+        kind=ReplyKind(data["kind"]),
+        hint=ReplyHint(data["hint"]),
+        percent=data.get("percent"),
+        reason=data.get("reason"),
+        new_deadline=date.fromisoformat(new_deadline) if new_deadline else None,
+        extension_days=data.get("extension_days"),
+        extension_working_days=bool(data.get("extension_working_days")),
+        evidence_number=data.get("evidence_number"),
+        evidence_date=date.fromisoformat(evidence_date) if evidence_date else None,
+    )
+
+
+STATE_OF_KIND = {
+    ReplyKind.DONE: "done",
+    ReplyKind.IN_PROGRESS: "in_progress",
+    ReplyKind.BLOCKED: "blocked",
+}
