@@ -38,12 +38,17 @@ def report_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]
 
 def rejection_line(catalog: Catalog, lang: str, rejection: Rejection) -> str:
     """Return one rejected row: its number and the reason in words."""
+    reason = reason_text(catalog, lang, rejection)
+    return catalog.get(lang, "imports.rejected_row", row=rejection.row, reason=Html(reason))
+
+
+def reason_text(catalog: Catalog, lang: str, rejection: Rejection) -> str:
+    """Return why a row was rejected, in words."""
     key = f"imports.reason_{rejection.reason}"
     if not catalog.has(key):
         key = "imports.reason_other"
     params = {"code": rejection.params.get("code", ""), "value": rejection.params.get("value", "")}
-    reason = catalog.get(lang, key, **params)
-    return catalog.get(lang, "imports.rejected_row", row=rejection.row, reason=Html(reason))
+    return catalog.get(lang, key, **params)
 
 
 def unreadable_text(catalog: Catalog, lang: str, code: str) -> str:

@@ -12,6 +12,8 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from core.roles import Function, Role
+
 CODE_BYTES = 24
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Wrong codes allowed per person within the window before they must wait.
@@ -52,3 +54,28 @@ def is_rate_limited(recent_failures: int) -> bool:
 def invite_link(bot_username: str, code: str) -> str:
     """Return the deep link that opens the bot with the code as /start payload."""
     return f"https://t.me/{bot_username.lstrip('@')}?start={code}"
+
+
+def parse_invite_args(text: str) -> tuple[str, Role, Function]:
+    """Split `/invite` arguments into the unit text, the role and the function.
+
+    The role and function are optional words at the end, in either order, in English or
+    Vietnamese ("thành viên", "đầu mối"); what comes before them names the unit.
+    """
+    words = text.split()
+    role: Role | None = None
+    function: Function | None = None
+    while words:
+        for size in (2, 1):
+            tail = " ".join(words[-size:]) if len(words) >= size else ""
+            if role is None and tail and (found_role := Role.parse(tail)) is not None:
+                role = found_role
+            elif function is None and tail and (found := Function.parse(tail)) is not None:
+                function = found
+            else:
+                continue
+            del words[-size:]
+            break
+        else:
+            break
+    return " ".join(words), role or Role.MEMBER, function or Function.FOCAL

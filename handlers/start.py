@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from core.roles import Access
 from db.models import Contact, Unit
+from handlers import invites
 from handlers.access import Request, command
 from handlers.registry import CommandSpec, Flow, visible_commands
 
@@ -16,17 +17,14 @@ ROLE_KEYS = {
     "coordinator": "common.role_coordinator",
     "admin": "common.role_admin",
 }
-START_PAYLOAD_HOOKS_KEY = "start_payload_hooks"
 
 
 @command(Access.PUBLIC)
 async def start(req: Request) -> None:
     """Greet the sender; a payload (an invite code) goes to the invite flow."""
     if req.args:
-        hook = req.context.bot_data.get(START_PAYLOAD_HOOKS_KEY)
-        if hook is not None:
-            await hook(req)
-            return
+        await invites.redeem(req)
+        return
     await greet(req)
 
 

@@ -63,6 +63,7 @@ def import_units(
     now: datetime,
     tz: ZoneInfo | None = None,  # part of the importer contract; units need no dates
     actor_label: str = "",
+    audit_action: str = "units.imported",
 ) -> ImportReport:
     """Apply the good rows of a units table and report every row."""
     require_columns(table, REQUIRED)
@@ -77,7 +78,7 @@ def import_units(
             session,
             actor_id=actor_id,
             actor_label=actor_label,
-            action="units.imported",
+            action=audit_action,
             object_type="unit",
             details={
                 "added": report.added[:AUDIT_LIST_LIMIT],
@@ -265,6 +266,15 @@ def _set_groups(session: Session, unit: Unit, names: list[str] | None) -> bool:
     for group_id in current.keys() - wanted:
         session.delete(current[group_id])
     return wanted != set(current)
+
+
+def save_unit(
+    session: Session, cells: dict[str, str], *, actor_id: int | None, now: datetime, action: str
+) -> ImportReport:
+    """Add or change one unit from form cells, with exactly the checks of an import."""
+    header = tuple(name for name in HEADER if name in cells)
+    table = Table(header, ((1, {name: cells[name] for name in header}),))
+    return import_units(session, table, actor_id=actor_id, now=now, audit_action=action)
 
 
 def _p(code: str, value: str) -> dict[str, str]:

@@ -1,0 +1,71 @@
+"""The invite sheet: one fresh invite link per unit, for the province's usual channels.
+
+Shared by `/invites` in chat and `dondoc invites export`. Codes are stored only hashed, so
+every sheet carries new invites; older unused ones stay valid until they expire.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from sqlmodel import Session, select
+
+from bot.i18n import Catalog, format_date
+from core.invites import invite_link
+from core.roles import Function, Role
+from db.models import UnitKind
+from db.queries.audit import record
+from db.queries.invites import create_invite, units_for_invites
+
+COLUMNS = ("code", "unit", "kind", "role", "function", "link", "invite_code", "expires")
+
+
+def invite_sheet(
+    session: Session,
+    *,
+    catalog: Catalog,
+    lang: str,
+    bot_username: str,
+    include_covered: bool,
+    actor_id: int | None,
+    actor_label: str = "",
+    now: datetime,
+    ttl_days: int,
+    tz: tzinfo,
+) -> tuple[list[str], list[list[str]]]:
+    """Create one member/focal invite per unit and return the sheet's header and rows."""
+    kinds = {k.key: k for k in session.exec(select(UnitKind))}
+    units = units_for_invites(session, include_covered=include_covered)
+    units.sort(
+        key=lambda u: (kinds[u.kind_key].sort_order if u.kind_key in kinds else 999, u.name_folded)
+    )
+    role = catalog.get(lang, "common.role_member")
+    function = catalog.get(lang, "common.function_focal")
+    rows = []
+    for unit in units:
+        assert unit.id is not None
+        invite, code = create_invite(
+            session,
+            unit_id=unit.id,
+            role=Role.MEMBER,
+            function=Function.FOCAL,
+            created_by_id=actor_id,
+            now=now,
+            ttl_days=ttl_days,
+        )
+        kind = kinds.get(unit.kind_key)
+        kind_name = (kind.name_en if lang == "en" else kind.name_vi) if kind else unit.kind_key
+        expires = format_date(invite.expires_at.astimezone(tz).date())
+        link = invite_link(bot_username, code)
+        rows.append([unit.code, unit.name, kind_name, role, function, link, code, expires])
+    if rows:
+        record(
+            session,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action="invites.exported",
+            object_type="invite",
+            details={"count": len(rows), "all": include_covered},
+        )
+    header = [catalog.get(lang, f"invites.col_{name}") for name in COLUMNS]
+    return header, rows

@@ -1,0 +1,31 @@
+"""The one-line unit form `code | name | kind [| parent code] [| groups]`, channel-free."""
+
+from __future__ import annotations
+
+import re
+
+FIELDS = ("code", "name", "kind", "parent_code", "groups")
+MIN_FIELDS = 3
+GROUP_SEPARATORS = re.compile(r"[;,]")
+
+
+def parse_unit_line(text: str) -> dict[str, str] | None:
+    """Return the cells of a one-line unit (as an import row), or None when malformed.
+
+    Groups may be separated by `;` or `,` here (a unit's name may hold commas, a group's
+    name rarely does); they come back `;`-separated as in import files.
+    """
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) < MIN_FIELDS or len(parts) > len(FIELDS):
+        return None
+    cells = dict(zip(FIELDS, parts, strict=False))
+    if "groups" in cells:
+        names = [g.strip() for g in GROUP_SEPARATORS.split(cells["groups"]) if g.strip()]
+        cells["groups"] = ";".join(names)
+    return cells
+
+
+def split_edit_line(text: str) -> tuple[str, list[str]]:
+    """Split `/editunit` arguments into the unit reference and the new field values."""
+    unit, _, rest = text.partition("|")
+    return unit.strip(), [p.strip() for p in rest.split("|")] if rest else []

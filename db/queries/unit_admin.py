@@ -1,0 +1,87 @@
+"""What admins see and change about units: the overview with reachability, (de)activation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from db.models import Contact, Unit, UnitContact, UnitKind
+from db.queries.audit import record
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """A unit with how many contacts it has and how many of them the bot can reach."""
+
+    unit: Unit
+    kind: UnitKind | None
+    contacts: int
+    reachable: int
+
+    @property
+    def unreachable(self) -> bool:
+        """Tell whether no contact of this unit can get a message."""
+        return self.reachable == 0
+
+
+def unit_overview(session: Session, *, include_inactive: bool = False) -> list[UnitStatus]:
+    """Return every (active) unit with its contact counts, by kind order then name."""
+    kinds = {k.key: k for k in session.exec(select(UnitKind))}
+    query = select(Unit)
+    if not include_inactive:
+        query = query.where(col(Unit.active).is_(True))
+    units = list(session.exec(query))
+    links = session.exec(
+        select(UnitContact.unit_id, Contact.reachable, Contact.started).join(
+            Contact, col(Contact.id) == col(UnitContact.contact_id)
+        )
+    )
+    counts: dict[int, list[int]] = {}
+    for unit_id, reachable, started in links:
+        entry = counts.setdefault(unit_id, [0, 0])
+        entry[0] += 1
+        entry[1] += 1 if reachable and started else 0
+    statuses = [
+        UnitStatus(u, kinds.get(u.kind_key), *counts.get(u.id or 0, [0, 0])) for u in units
+    ]
+    statuses.sort(key=lambda s: (s.kind.sort_order if s.kind else 999, s.unit.name_folded))
+    return statuses
+
+
+def set_active(
+    session: Session, *, unit_id: int, active: bool, actor_id: int | None, now: datetime
+) -> Unit | None:
+    """Deactivate or reactivate a unit (its history stays); None when it does not exist."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        return None
+    if unit.active != active:
+        unit.active, unit.updated_at = active, now
+        record(
+            session,
+            actor_id=actor_id,
+            action="unit.activated" if active else "unit.deactivated",
+            object_type="unit",
+            object_id=unit_id,
+            details={"code": unit.code},
+        )
+    return unit
+
+
+def parent_code(session: Session, unit: Unit) -> str:
+    """Return the code of the unit's parent, or an empty string."""
+    parent = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
+    return parent.code if parent is not None else ""
+
+
+def contacts_of_unit(session: Session, *, unit_id: int) -> list[tuple[Contact, str]]:
+    """Return the unit's contacts with their function, oldest link first."""
+    query = (
+        select(Contact, UnitContact.function)
+        .join(UnitContact, col(UnitContact.contact_id) == col(Contact.id))
+        .where(UnitContact.unit_id == unit_id)
+        .order_by(col(UnitContact.created_at))
+    )
+    return [(contact, function) for contact, function in session.exec(query)]

@@ -1,0 +1,56 @@
+"""Invite codes: random enough, hashed, parsed from /invite arguments, rate limited."""
+
+from __future__ import annotations
+
+import base64
+
+from core.invites import (
+    MAX_FAILURES,
+    hash_code,
+    invite_link,
+    is_rate_limited,
+    looks_like_code,
+    new_code,
+    parse_invite_args,
+)
+from core.roles import Function, Role
+
+
+def test_codes_carry_at_least_128_bits_and_fit_a_deep_link() -> None:
+    """A code decodes to 24 random bytes and uses only deep-link characters."""
+    codes = {new_code() for _ in range(200)}
+    assert len(codes) == 200
+    for code in codes:
+        assert len(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))) * 8 >= 128
+        assert looks_like_code(code)
+        assert len(code) <= 64
+
+
+def test_hash_is_stable_and_hides_the_code() -> None:
+    """The same code hashes the same; the hash does not contain it."""
+    code = new_code()
+    assert hash_code(code) == hash_code(f" {code} ")
+    assert code not in hash_code(code)
+
+
+def test_invite_args_take_role_and_function_from_the_end() -> None:
+    """Role and function words (English or Vietnamese, any order) follow the unit."""
+    assert parse_invite_args("so y te") == ("so y te", Role.MEMBER, Function.FOCAL)
+    assert parse_invite_args("Xã Tam Xuân leader coordinator") == (
+        "Xã Tam Xuân",
+        Role.COORDINATOR,
+        Function.LEADER,
+    )
+    assert parse_invite_args("TAMKY lãnh đạo") == ("TAMKY", Role.MEMBER, Function.LEADER)
+    assert parse_invite_args("") == ("", Role.MEMBER, Function.FOCAL)
+
+
+def test_rate_limit_starts_at_the_limit() -> None:
+    """Below the limit one may try again; at it, one must wait."""
+    assert not is_rate_limited(MAX_FAILURES - 1)
+    assert is_rate_limited(MAX_FAILURES)
+
+
+def test_link_is_a_telegram_deep_link() -> None:
+    """The link opens the bot with the code as /start payload."""
+    assert invite_link("@dondoc_bot", "abc") == "https://t.me/dondoc_bot?start=abc"

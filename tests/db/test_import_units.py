@@ -1,0 +1,180 @@
+"""Importing units from CSV/XLSX: idempotent, row-numbered rejections, nothing when unreadable."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import Session, select
+
+from core.spreadsheet import ImportReport, UnreadableFile, read_table
+from db.imports.units import groups_of, import_units
+from db.models import AuditLog, Unit
+from tests.factories import make_unit
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+
+
+def run(session: Session, text: str, name: str = "units.csv") -> ImportReport:
+    """Import CSV text and commit, as the bot and the CLI do."""
+    return run_bytes(session, text.encode(), name)
+
+
+def run_bytes(session: Session, content: bytes, name: str) -> ImportReport:
+    """Import file bytes and commit."""
+    report = import_units(session, read_table(content, name), actor_id=None, now=NOW)
+    session.commit()
+    return report
+
+
+def unit(session: Session, code: str) -> Unit:
+    """Return the unit with this code."""
+    return session.exec(select(Unit).where(Unit.code == code)).one()
+
+
+def reasons(report: ImportReport) -> list[tuple[int, str]]:
+    """Return (row, reason) of every rejection."""
+    return [(r.row, r.reason) for r in report.rejected]
+
+
+def test_good_file_adds_every_unit_with_parents_and_groups(session: Session) -> None:
+    """The Quảng Nam 2021 sample adds its departments, 18 districts and communes."""
+    report = run_bytes(session, (EXAMPLES / "units_quang_nam_2021.csv").read_bytes(), "qn.csv")
+    assert report.rejected == []
+    assert len(report.added) == 56
+    districts = session.exec(select(Unit).where(Unit.kind_key == "district")).all()
+    assert len(districts) == 18
+    commune = unit(session, "TB-BINHMINH")
+    assert commune.parent_id == unit(session, "THANGBINH").id
+    assert commune.kind_key == "commune"
+    assert groups_of(session, unit_id=commune.id or 0) == ["Xã thí điểm CĐS", "Xã ven biển"]
+    assert unit(session, "SYT").kind_key == "department"
+    assert session.exec(select(AuditLog).where(AuditLog.action == "units.imported")).first()
+
+
+def test_same_file_again_changes_nothing(session: Session) -> None:
+    """A second import of the same file reports every row unchanged and writes no audit."""
+    content = (EXAMPLES / "units_two_tier_province.csv").read_bytes()
+    run_bytes(session, content, "p.csv")
+    again = run_bytes(session, content, "p.csv")
+    assert (again.added, again.updated, again.rejected) == ([], [], [])
+    assert len(again.unchanged) == 34
+    assert again.exit_status == 0
+    audits = session.exec(select(AuditLog).where(AuditLog.action == "units.imported")).all()
+    assert len(audits) == 1
+
+
+def test_changed_row_updates_the_unit_and_its_groups(session: Session) -> None:
+    """A new name, kind and group set for an existing code is an update, not a new unit."""
+    run(session, "code,name,kind,parent_code,groups\nx1,Xã Một,xã,,A;B\n")
+    report = run(session, "code,name,kind,parent_code,groups\nX1,Phường Một,phường,,B\n")
+    assert report.updated == ["X1"]
+    changed = unit(session, "X1")
+    assert (changed.name, changed.kind_key) == ("Phường Một", "ward")
+    assert groups_of(session, unit_id=changed.id or 0) == ["B"]
+
+
+def test_missing_optional_columns_leave_parent_and_groups_alone(session: Session) -> None:
+    """A file with only code,name,kind does not clear parents or groups."""
+    run(session, "code,name,kind,parent_code,groups\nD,Huyện D,huyện,,\nC,Xã C,xã,D,G\n")
+    report = run(session, "code,name,kind\nC,Xã C,xã\n")
+    assert report.unchanged == ["C"]
+    assert unit(session, "C").parent_id == unit(session, "D").id
+
+
+def test_bad_rows_are_rejected_with_row_numbers_and_good_rows_apply(session: Session) -> None:
+    """Unknown kind, unknown parent, duplicate code, empty name and code are each reported."""
+    report = run(
+        session,
+        "code,name,kind,parent_code,groups\n"
+        "OK1,Xã Tốt,xã,,\n"  # 2
+        "K1,Xã Lạ,làng,,\n"  # 3
+        "P1,Xã Mồ Côi,xã,NOPE,\n"  # 4
+        "D1,Xã Đôi,xã,,\n"  # 5
+        "D1,Xã Đôi Hai,xã,,\n"  # 6
+        "N1,,xã,,\n"  # 7
+        ",Xã Không Mã,xã,,\n"  # 8
+        "C1,Xã Con,xã,D1,\n",  # 9: its parent was rejected
+    )
+    assert reasons(report) == [
+        (3, "unknown_kind"),
+        (4, "unknown_parent"),
+        (5, "duplicate_code"),
+        (6, "duplicate_code"),
+        (7, "empty_name"),
+        (8, "empty_code"),
+        (9, "parent_rejected"),
+    ]
+    assert report.added == ["OK1"]
+    assert report.exit_status == 1
+    assert session.exec(select(Unit)).all() == [unit(session, "OK1")]
+
+
+def test_parent_cycle_is_rejected(session: Session) -> None:
+    """A and B naming each other as parent are both rejected; C under A is then unknown."""
+    report = run(
+        session,
+        "code,name,kind,parent_code\n"
+        "A,Huyện A,huyện,B\nB,Huyện B,huyện,A\nS,Xã S,xã,S\nE,Xã E,xã,\n",
+    )
+    assert reasons(report) == [(2, "parent_cycle"), (3, "parent_cycle"), (4, "parent_cycle")]
+    assert report.added == ["E"]
+
+
+def test_cycle_through_existing_units_is_rejected(session: Session) -> None:
+    """Making a district the child of its own commune is refused."""
+    district = make_unit(session, "HD", "Huyện D", kind="district")
+    make_unit(session, "XC", "Xã C", parent=district)
+    report = run(session, "code,name,kind,parent_code\nHD,Huyện D,huyện,XC\n")
+    assert reasons(report) == [(2, "parent_cycle")]
+    assert unit(session, "HD").parent_id is None
+
+
+def test_csv_with_bom_and_semicolons_is_read(session: Session) -> None:
+    """Excel's "CSV UTF-8" (with BOM, here semicolon-separated) imports like any CSV."""
+    content = "\ufeffcode;name;kind\nX1;Xã Tam Xuân;Xã\n".encode()
+    report = run_bytes(session, content, "excel.csv")
+    assert report.added == ["X1"]
+    assert unit(session, "X1").name == "Xã Tam Xuân"
+
+
+def test_xlsx_file_is_read(session: Session) -> None:
+    """An XLSX workbook with the same header imports its first sheet."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Code", "Name", "Kind", "Parent_code", "Groups"])
+    sheet.append(["DK1", "Đặc khu Lý Sơn", "đặc khu", None, "Đảo"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = run_bytes(session, buffer.getvalue(), "units.xlsx")
+    assert report.added == ["DK1"]
+    assert unit(session, "DK1").kind_key == "special_zone"
+
+
+def test_file_that_is_not_a_spreadsheet_is_unreadable(session: Session) -> None:
+    """A PDF or a broken zip raises UnreadableFile: nothing is applied."""
+    with pytest.raises(UnreadableFile):
+        read_table(b"%PDF-1.4\x00\x01binary", "units.csv")
+    with pytest.raises(UnreadableFile):
+        read_table(b"PK\x03\x04not really a workbook", "units.xlsx")
+
+
+def test_table_without_required_columns_is_unreadable(session: Session) -> None:
+    """A table lacking the kind column applies nothing."""
+    with pytest.raises(UnreadableFile) as caught:
+        run(session, "code,name\nX1,Xã Một\n")
+    assert caught.value.code == "missing_columns"
+    assert session.exec(select(Unit)).all() == []
+
+
+def test_two_tier_province_has_no_district(session: Session) -> None:
+    """The post-2025 sample has departments, communes, wards and a special zone only."""
+    run_bytes(session, (EXAMPLES / "units_two_tier_province.csv").read_bytes(), "p.csv")
+    kinds = {u.kind_key for u in session.exec(select(Unit))}
+    assert kinds == {"department", "commune", "ward", "special_zone"}
+    assert all(u.parent_id is None for u in session.exec(select(Unit)))

@@ -1,0 +1,119 @@
+"""Invites in the database: one-time, expiring, linking a person to a unit with a role."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from core.invites import hash_code
+from db.models import Invite, UnitContact
+from db.queries.invites import (
+    create_invite,
+    recent_failures,
+    record_failure,
+    redeem_invite,
+    units_for_invites,
+)
+from tests.factories import make_contact, make_unit
+
+NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+
+
+def test_only_the_hash_of_a_code_is_stored(session: Session) -> None:
+    """The code itself never reaches the database."""
+    unit = make_unit(session, "X1")
+    invite, code = create_invite(
+        session,
+        unit_id=unit.id or 0,
+        role="member",
+        function="focal",
+        created_by_id=None,
+        now=NOW,
+        ttl_days=14,
+    )
+    assert invite.code_hash == hash_code(code)
+    assert code not in invite.code_hash
+    assert invite.expires_at == NOW + timedelta(days=14)
+
+
+def test_redeem_links_the_person_once(session: Session) -> None:
+    """A code links the contact to the unit with the function; a second use fails."""
+    unit = make_unit(session, "X1")
+    person = make_contact(session, 5001)
+    _, code = create_invite(
+        session,
+        unit_id=unit.id or 0,
+        role="coordinator",
+        function="leader",
+        created_by_id=None,
+        now=NOW,
+        ttl_days=14,
+    )
+    assert redeem_invite(session, code=code, contact=person, now=NOW) is not None
+    assert person.role == "coordinator"
+    link = session.exec(select(UnitContact)).one()
+    assert (link.unit_id, link.function) == (unit.id, "leader")
+    other = make_contact(session, 5002)
+    assert redeem_invite(session, code=code, contact=other, now=NOW) is None
+
+
+def test_expired_code_and_inactive_unit_are_refused(session: Session) -> None:
+    """An invite past its expiry, or for a deactivated unit, registers nobody."""
+    unit = make_unit(session, "X1")
+    person = make_contact(session, 5003)
+    _, old = create_invite(
+        session,
+        unit_id=unit.id or 0,
+        role="member",
+        function="focal",
+        created_by_id=None,
+        now=NOW - timedelta(days=15),
+        ttl_days=14,
+    )
+    assert redeem_invite(session, code=old, contact=person, now=NOW) is None
+    _, fresh = create_invite(
+        session,
+        unit_id=unit.id or 0,
+        role="member",
+        function="focal",
+        created_by_id=None,
+        now=NOW,
+        ttl_days=14,
+    )
+    unit.active = False
+    assert redeem_invite(session, code=fresh, contact=person, now=NOW) is None
+    assert session.exec(select(Invite).where(Invite.used_at != None)).all() == []  # noqa: E711
+
+
+def test_member_invite_never_lowers_an_admin(session: Session) -> None:
+    """An admin who registers for a commune with a member invite stays an admin."""
+    unit = make_unit(session, "X1")
+    admin = make_contact(session, 5004, role="admin")
+    _, code = create_invite(
+        session,
+        unit_id=unit.id or 0,
+        role="member",
+        function="focal",
+        created_by_id=None,
+        now=NOW,
+        ttl_days=14,
+    )
+    redeem_invite(session, code=code, contact=admin, now=NOW)
+    assert admin.role == "admin"
+
+
+def test_failures_are_counted_within_the_window(session: Session) -> None:
+    """Wrong codes older than the window no longer count."""
+    record_failure(session, channel="telegram", external_id="9", now=NOW - timedelta(hours=2))
+    record_failure(session, channel="telegram", external_id="9", now=NOW)
+    session.commit()
+    assert recent_failures(session, channel="telegram", external_id="9", now=NOW) == 1
+
+
+def test_units_for_invites_skips_units_with_a_contact(session: Session) -> None:
+    """By default only units nobody is registered for; with include_covered, every one."""
+    covered, bare = make_unit(session, "X1"), make_unit(session, "X2")
+    make_contact(session, 5005, units=[covered])
+    assert [u.code for u in units_for_invites(session, include_covered=False)] == [bare.code]
+    assert len(units_for_invites(session, include_covered=True)) == 2
