@@ -1,0 +1,106 @@
+"""Build the coordinators' summaries from the database: all open tasks, a task, a directive.
+
+Channel-free: the chat adapter, the digest and the command line all call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from sqlmodel import Session
+
+from core.status import Counts
+from core.summary import Line, Report, TaskCounts, Translate, detail, task_list, task_title
+from db.models import Directive
+from db.queries import summary as q
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who reads and when: their language, scope, the moment and the time zone."""
+
+    t: Translate
+    lang: str
+    scope: q.Scope
+    now: datetime
+    tz: tzinfo
+
+    @property
+    def now_local(self) -> datetime:
+        """Return the moment in local time."""
+        return self.now.astimezone(self.tz)
+
+
+def all_tasks(session: Session, ctx: Context) -> Report | None:
+    """Return the summary of every open task in scope, or None when there is none."""
+    tasks = q.task_counts(session, now=ctx.now, scope=ctx.scope)
+    if not tasks:
+        return None
+    head = ctx.t("summary.all_head", n=len(tasks))
+    return task_list(ctx.t, ctx.lang, tasks, head, ctx.now_local)
+
+
+def one_task(session: Session, ctx: Context, task_id: int) -> Report | None:
+    """Return one task in detail, or None when nothing of it is in scope."""
+    found = q.task_counts(
+        session, now=ctx.now, scope=ctx.scope, task_ids=[task_id], open_only=False
+    )
+    if not found:
+        return None
+    task = found[0]
+    return _detail(session, ctx, task_title(ctx.t, task), task.counts, [task_id])
+
+
+def directive(session: Session, ctx: Context, doc: Directive) -> Report | None:
+    """Return every task of a directive: totals, each task, then the units in detail."""
+    assert doc.id is not None
+    tasks = q.task_counts(
+        session, now=ctx.now, scope=ctx.scope, directive_id=doc.id, open_only=False
+    )
+    if not tasks:
+        return None
+    head = ctx.t("summary.directive_head", number=doc.number, n=len(tasks))
+    total = sum((x.counts for x in tasks), Counts())
+    overview = task_list(ctx.t, ctx.lang, tasks, head, ctx.now_local)
+    ids = [x.task_id for x in tasks]
+    numbers = {x.task_id: f"#{x.task_id} " for x in tasks}
+    units = _detail(session, ctx, head, total, ids, prefix=lambda ln: numbers[ln.task_id])
+    return Report(units.header, overview.entries + units.entries)
+
+
+def _detail(
+    session: Session,
+    ctx: Context,
+    head: str,
+    counts: Counts,
+    task_ids: list[int],
+    prefix: Callable[[Line], str] | None = None,
+) -> Report:
+    """Return the detail of some tasks: totals, then the units of each group."""
+    lines = q.lines(session, scope=ctx.scope, task_ids=task_ids)
+    blockers = q.blocker_notes(session, task_ids=task_ids, scope=ctx.scope)
+    explained = q.explanation_notes(session, task_ids=task_ids, scope=ctx.scope)
+    return detail(
+        ctx.t,
+        ctx.lang,
+        head,
+        counts,
+        lines,
+        blockers,
+        explained,
+        now=ctx.now,
+        tz=ctx.tz,
+        prefix=prefix or _no_prefix,
+    )
+
+
+def _no_prefix(_: Line) -> str:
+    """Return no prefix."""
+    return ""
+
+
+def task_summaries(session: Session, ctx: Context) -> list[TaskCounts]:
+    """Return the open tasks in scope with their counts (for charts and digests)."""
+    return q.task_counts(session, now=ctx.now, scope=ctx.scope)

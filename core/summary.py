@@ -1,0 +1,263 @@
+"""Summaries as coordinators read them: counts in the taxonomy, the units of each group, pages.
+
+Channel-free: the texts come from the catalogs (`bot.i18n`, plain Python) and the result is
+a header and entries, which the chat adapter cuts into pages (or a file) and the digest
+reuses. An entry may name an overdue assignment, for a "request an explanation" button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+from bot.i18n import Html, format_percent
+from core.status import Counts, Status, classify
+
+Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
+PAGE_BUDGET = 3500  # characters of a page, under Telegram's 4096 with room for the header
+PAGE_BUTTONS = 10  # explanation buttons on one page
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """A task, the number of its directive, and its assignments counted."""
+
+    task_id: int
+    title: str
+    deadline: date
+    status: str
+    directive: str | None
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Line:
+    """One assignment as a summary lists it."""
+
+    assignment_id: int
+    task_id: int
+    unit_id: int
+    unit_name: str
+    state: str
+    percent: int | None
+    deadline: date
+    original_deadline: date
+    due_at: datetime
+    done_at: datetime | None
+    last_report_at: datetime | None
+
+    def status(self, now: datetime, tz: tzinfo) -> tuple[Status, int, bool]:
+        """Return (status, days overdue or late, never reported) at now."""
+        s = classify(
+            state=self.state,
+            deadline=self.deadline,
+            due_at=self.due_at,
+            done_at=self.done_at,
+            last_report_at=self.last_report_at,
+            now=now,
+            tz=tz,
+        )
+        return s.status, s.days_overdue, s.never_reported
+
+
+@dataclass(frozen=True)
+class Note:
+    """A blocker reason or an explanation received, for one assignment."""
+
+    assignment_id: int
+    unit_name: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A paragraph of a summary; `explain` names an overdue assignment and its unit."""
+
+    text: str
+    explain: tuple[int, str] | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A summary: a header repeated on every page, then its entries."""
+
+    header: str
+    entries: list[Entry] = field(default_factory=list)
+
+    def pages(self, budget: int = PAGE_BUDGET, buttons: int = PAGE_BUTTONS) -> list[list[Entry]]:
+        """Cut the entries into pages that fit the budget and the button limit."""
+        pages: list[list[Entry]] = [[]]
+        size = used = 0
+        for entry in self.entries:
+            full = size + len(entry.text) + 1 > budget or (entry.explain and used >= buttons)
+            if pages[-1] and full:
+                pages.append([])
+                size = used = 0
+            pages[-1].append(entry)
+            size += len(entry.text) + 1
+            used += entry.explain is not None
+        return pages
+
+    def text(self, page: Sequence[Entry]) -> str:
+        """Return the header and one page's entries as one message."""
+        return "\n".join([self.header, *(e.text for e in page)])
+
+    def full_text(self) -> str:
+        """Return everything, for a file."""
+        return self.text(self.entries)
+
+
+def as_of(t: Translate, now_local: datetime) -> str:
+    """Return 'Số liệu tính đến hh:mm ngày dd/mm/yyyy'."""
+    return t("summary.as_of", time=now_local.strftime("%H:%M"), date=now_local.date())
+
+
+def rate_text(t: Translate, counts: Counts, lang: str) -> str:
+    """Return the completion rate line: 'done/due = 85,7%', or that nothing is due."""
+    if not counts.due:
+        return t("summary.rate_none")
+    rate = format_percent(counts.done, counts.due, lang)
+    return t("summary.rate", done=counts.done, due=counts.due, rate=rate)
+
+
+def totals_text(t: Translate, counts: Counts) -> str:
+    """Return the totals per status, with no report and blockers inside not done."""
+    text = t(
+        "summary.totals",
+        total=counts.total,
+        done=counts.done,
+        on_time=counts.done_on_time,
+        late=counts.done_late,
+        not_done=counts.not_done,
+        in_time=counts.in_time,
+        overdue=counts.overdue,
+    )
+    if counts.no_report:
+        text += "\n" + t("summary.no_report_count", n=counts.no_report)
+    if counts.blocked:
+        text += "\n" + t("summary.blocked_count", n=counts.blocked)
+    return text
+
+
+def task_title(t: Translate, task: TaskCounts) -> str:
+    """Return '#12 Title (CV 4824/UBND-KGVX), hạn 31/03/2025'."""
+    ref = t("summary.directive_ref", number=task.directive) if task.directive else ""
+    return t(
+        "summary.task_head",
+        id=Html(str(task.task_id)),
+        title=task.title,
+        ref=Html(ref),
+        deadline=task.deadline,
+    )
+
+
+def overdue_first(tasks: Iterable[TaskCounts]) -> list[TaskCounts]:
+    """Order tasks: those with overdue units first, then by deadline."""
+    return sorted(tasks, key=lambda x: (x.counts.overdue == 0, x.deadline, x.task_id))
+
+
+def task_list(
+    t: Translate, lang: str, tasks: Sequence[TaskCounts], head: str, now_local: datetime
+) -> Report:
+    """Return the summary of many tasks: one compact entry each, overdue first."""
+    total = sum((x.counts for x in tasks), Counts())
+    header = "\n".join(
+        [head, totals_text(t, total), rate_text(t, total, lang), as_of(t, now_local), ""]
+    )
+    entries = [
+        Entry(f"{task_title(t, x)}\n{compact(t, x.counts, lang)}\n") for x in overdue_first(tasks)
+    ]
+    return Report(header, entries)
+
+
+def compact(t: Translate, c: Counts, lang: str) -> str:
+    """Return one task's counts and rate on one line."""
+    rate = format_percent(c.done, c.due, lang)
+    return t(
+        "summary.compact",
+        done=c.done,
+        total=c.total,
+        on_time=c.done_on_time,
+        late=c.done_late,
+        in_time=c.in_time,
+        overdue=c.overdue,
+        no_report=c.no_report,
+        rate=rate,
+    )
+
+
+def detail(
+    t: Translate,
+    lang: str,
+    head: str,
+    counts: Counts,
+    lines: Sequence[Line],
+    blockers: Sequence[Note],
+    explanations: Sequence[Note],
+    *,
+    now: datetime,
+    tz: tzinfo,
+    prefix: Callable[[Line], str] = lambda _: "",
+) -> Report:
+    """Return one task (or a directive's tasks) in detail: totals, the units of each group."""
+    header = "\n".join(
+        [head, totals_text(t, counts), rate_text(t, counts, lang), as_of(t, now.astimezone(tz))]
+    )
+    groups: dict[str, list[Entry]] = {k: [] for k in GROUP_KEYS}
+    for line in lines:
+        status, days, never = line.status(now, tz)
+        name = prefix(line) + line.unit_name
+        if status is Status.OVERDUE:
+            text = t("summary.unit_overdue", unit=name, days=days)
+            groups["overdue"].append(Entry(text, (line.assignment_id, line.unit_name)))
+        elif status is Status.DONE_LATE:
+            groups["done_late"].append(Entry(t("summary.unit_late", unit=name, days=days)))
+        elif status is Status.IN_TIME:
+            groups["in_time"].append(Entry(_unit_in_time(t, name, line)))
+        else:
+            groups["done_on_time"].append(Entry(t("summary.unit", unit=name)))
+        if never and not status.done:
+            groups["no_report"].append(Entry(t("summary.unit", unit=name)))
+    groups["blocked"] = [Entry(t("summary.note", unit=n.unit_name, text=n.text)) for n in blockers]
+    groups["explained"] = [
+        Entry(t("summary.note", unit=n.unit_name, text=n.text)) for n in explanations
+    ]
+    entries: list[Entry] = []
+    for key in GROUP_KEYS:
+        if groups[key]:
+            entries.append(Entry("\n" + t(f"summary.group_{key}", n=len(groups[key]))))
+            entries.extend(groups[key])
+    return Report(header, entries)
+
+
+GROUP_KEYS = (
+    "overdue",
+    "no_report",
+    "blocked",
+    "explained",
+    "in_time",
+    "done_late",
+    "done_on_time",
+)
+
+
+def _unit_in_time(t: Translate, name: str, line: Line) -> str:
+    """Return a unit within its deadline, with its percent and extended deadline if any."""
+    text = t("summary.unit", unit=name)
+    if line.percent is not None and line.state != "none":
+        text += f" ({line.percent}%)"
+    if line.deadline != line.original_deadline:
+        text += " " + t("summary.extended", deadline=line.deadline)
+    return text
+
+
+def status_label(t: Translate, status: Status, days: int = 0, never: bool = False) -> str:
+    """Return the official label of a status, with its days and 'never reported' if so."""
+    label = t(f"summary.status_{status.value}")
+    if days:
+        label = t("summary.days", status=Html(label), days=days)
+    if never and not status.done:
+        label += f" ({t('summary.no_report')})"
+    return label

@@ -1,0 +1,310 @@
+"""Counting assignments in the official taxonomy, by the database, for summaries and charts.
+
+Every count is one aggregate query (SUM(CASE ...) ... GROUP BY), never a loop over rows, so
+a summary stays interactive at a country's million assignments; the same SQL runs on SQLite
+and PostgreSQL. Lists of units (the detail of one task) load only the columns they show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, not_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from core.status import Counts
+from core.summary import Line, Note, TaskCounts
+from core.textnorm import fold
+from db.models import (
+    Assignment,
+    Directive,
+    Explanation,
+    StatusReport,
+    Task,
+    Unit,
+    UnitGroup,
+    UnitGroupMember,
+)
+from db.queries.tasks import TASK_NUMBER, find_tasks
+
+Scope = Sequence[int]  # group ids a coordinator is limited to; empty: every unit
+
+
+def count_columns(now: datetime) -> list[ColumnElement[Any]]:
+    """Return the aggregate columns of the taxonomy, in the order of `Counts`' fields."""
+    done = col(Assignment.state) == "done"
+    due = col(Assignment.due_at) <= now
+    return [
+        _sum(and_(done, col(Assignment.done_at) < col(Assignment.due_at))),
+        _sum(and_(done, col(Assignment.done_at) >= col(Assignment.due_at))),
+        _sum(and_(not_(done), not_(due))),
+        _sum(and_(not_(done), due)),
+        _sum(and_(not_(done), col(Assignment.last_report_at).is_(None))),
+        _sum(col(Assignment.state) == "blocked"),
+    ]
+
+
+def _sum(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    """Return SUM(CASE WHEN condition THEN 1 ELSE 0 END)."""
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _counts(row: Sequence[Any]) -> Counts:
+    """Build Counts from the aggregate columns of a result row (NULL sums are 0)."""
+    return Counts(*(int(v or 0) for v in row))
+
+
+def in_scope(scope: Scope) -> ColumnElement[bool]:
+    """Return the condition that an assignment's unit is in the coordinator's groups."""
+    if not scope:
+        return and_(True)
+    members = select(UnitGroupMember.unit_id).where(col(UnitGroupMember.group_id).in_(scope))
+    return col(Assignment.unit_id).in_(members)
+
+
+def task_counts(
+    session: Session,
+    *,
+    now: datetime,
+    scope: Scope = (),
+    task_ids: Sequence[int] | None = None,
+    directive_id: int | None = None,
+    open_only: bool = True,
+) -> list[TaskCounts]:
+    """Return the tasks with their counts (tasks with nothing in scope are left out)."""
+    tasks = select(Task.id)
+    if open_only:
+        tasks = tasks.where(Task.status == "open")
+    else:
+        tasks = tasks.where(Task.status != "cancelled")
+    if directive_id is not None:
+        tasks = tasks.where(Task.directive_id == directive_id)
+    if task_ids is not None:
+        tasks = tasks.where(col(Task.id).in_(task_ids))
+    query = (
+        select(Assignment.task_id, *count_columns(now))
+        .where(col(Assignment.active).is_(True), in_scope(scope))
+        .where(col(Assignment.task_id).in_(tasks))
+        .group_by(col(Assignment.task_id))
+    )
+    counted = {int(row[0]): _counts(row[1:]) for row in session.execute(query)}
+    if not counted:
+        return []
+    info = (
+        sa_select(
+            col(Task.id),
+            col(Task.title),
+            col(Task.deadline),
+            col(Task.status),
+            col(Directive.number),
+        )
+        .outerjoin(Directive, col(Directive.id) == col(Task.directive_id))
+        .where(col(Task.id).in_(list(counted)))
+    )
+    return [
+        TaskCounts(tid, title, deadline, status, number, counted[tid])
+        for tid, title, deadline, status, number in session.execute(info)
+    ]
+
+
+def unit_counts(
+    session: Session,
+    *,
+    now: datetime,
+    scope: Scope = (),
+    unit_ids: Sequence[int] | None = None,
+    due_from: datetime | None = None,
+    due_until: datetime | None = None,
+) -> dict[int, Counts]:
+    """Return counts per unit over assignments of open or closed tasks due in a window."""
+    query = (
+        select(Assignment.unit_id, *count_columns(now))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(col(Assignment.active).is_(True), Task.status != "cancelled", in_scope(scope))
+        .group_by(col(Assignment.unit_id))
+    )
+    if unit_ids is not None:
+        query = query.where(col(Assignment.unit_id).in_(unit_ids))
+    if due_from is not None:
+        query = query.where(col(Assignment.due_at) > due_from)
+    if due_until is not None:
+        query = query.where(col(Assignment.due_at) <= due_until)
+    return {int(row[0]): _counts(row[1:]) for row in session.execute(query)}
+
+
+def kind_counts(
+    session: Session, *, now: datetime, task_id: int, scope: Scope = ()
+) -> dict[str, Counts]:
+    """Return one task's counts per unit kind."""
+    query = (
+        select(Unit.kind_key, *count_columns(now))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(Assignment.task_id == task_id, col(Assignment.active).is_(True), in_scope(scope))
+        .group_by(col(Unit.kind_key))
+    )
+    return {str(row[0]): _counts(row[1:]) for row in session.execute(query)}
+
+
+def group_counts(
+    session: Session, *, now: datetime, task_id: int, scope: Scope = ()
+) -> dict[str, Counts]:
+    """Return one task's counts per named group (a unit in two groups counts in both)."""
+    query = (
+        select(UnitGroup.name, *count_columns(now))
+        .join(UnitGroupMember, col(UnitGroupMember.unit_id) == col(Assignment.unit_id))
+        .join(UnitGroup, col(UnitGroup.id) == col(UnitGroupMember.group_id))
+        .where(Assignment.task_id == task_id, col(Assignment.active).is_(True), in_scope(scope))
+        .group_by(col(UnitGroup.name))
+    )
+    return {str(row[0]): _counts(row[1:]) for row in session.execute(query)}
+
+
+def lines(
+    session: Session,
+    *,
+    scope: Scope = (),
+    task_ids: Sequence[int] | None = None,
+    unit_id: int | None = None,
+) -> list[Line]:
+    """Return the current assignments of some tasks or of a unit, by unit name."""
+    query = (
+        sa_select(
+            col(Assignment.id),
+            col(Assignment.task_id),
+            col(Assignment.unit_id),
+            col(Unit.name),
+            col(Assignment.state),
+            col(Assignment.percent),
+            col(Assignment.deadline),
+            col(Assignment.original_deadline),
+            col(Assignment.due_at),
+            col(Assignment.done_at),
+            col(Assignment.last_report_at),
+        )
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Assignment.active).is_(True), in_scope(scope))
+        .order_by(col(Unit.name), col(Assignment.id))
+    )
+    if task_ids is not None:
+        query = query.where(col(Assignment.task_id).in_(task_ids))
+    if unit_id is not None:
+        query = query.join(Task, col(Task.id) == col(Assignment.task_id))
+        query = query.where(col(Assignment.unit_id) == unit_id, col(Task.status) != "cancelled")
+    return [Line(*row) for row in session.execute(query)]
+
+
+def blocker_notes(session: Session, *, task_ids: Sequence[int], scope: Scope = ()) -> list[Note]:
+    """Return the reason of the latest blocked report of each assignment still blocked."""
+    query = (
+        sa_select(
+            col(StatusReport.assignment_id),
+            col(Unit.name),
+            col(StatusReport.reason),
+            col(StatusReport.text),
+            col(StatusReport.created_at),
+        )
+        .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Assignment.task_id).in_(task_ids), col(Assignment.state) == "blocked")
+        .where(col(StatusReport.state) == "blocked", col(Assignment.active).is_(True))
+        .where(in_scope(scope))
+        .order_by(col(StatusReport.created_at), col(StatusReport.id))
+    )
+    latest: dict[int, Note] = {}
+    for aid, name, reason, text, at in session.execute(query):
+        latest[aid] = Note(aid, name, reason or text or "", at)
+    return sorted(latest.values(), key=lambda n: n.unit_name)
+
+
+def explanation_notes(
+    session: Session, *, task_ids: Sequence[int], scope: Scope = ()
+) -> list[Note]:
+    """Return the explanations received for assignments of the tasks, oldest first."""
+    query = (
+        select(Explanation.assignment_id, Unit.name, Explanation.text, Explanation.answered_at)
+        .join(Assignment, col(Assignment.id) == col(Explanation.assignment_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Assignment.task_id).in_(task_ids), in_scope(scope))
+        .where(col(Explanation.answered_at).is_not(None), col(Assignment.active).is_(True))
+        .order_by(col(Explanation.answered_at))
+    )
+    return [Note(aid, name, text or "", at) for aid, name, text, at in session.execute(query)]
+
+
+def find_directive(session: Session, *, folded: str) -> Directive | None:
+    """Return the directive whose folded number is exactly this."""
+    return session.exec(select(Directive).where(Directive.number_folded == folded)).first()
+
+
+def units_in_scope(session: Session, *, unit_ids: Sequence[int], scope: Scope) -> set[int]:
+    """Return which of the units a coordinator limited to groups may see."""
+    if not scope:
+        return set(unit_ids)
+    query = select(UnitGroupMember.unit_id).where(
+        col(UnitGroupMember.unit_id).in_(unit_ids), col(UnitGroupMember.group_id).in_(scope)
+    )
+    return set(session.exec(query))
+
+
+def changes_since(
+    session: Session, *, since: datetime, until: datetime, scope: Scope = ()
+) -> dict[str, int]:
+    """Return how many reports of each state, and new tasks, arrived in a window."""
+    window = and_(col(StatusReport.created_at) > since, col(StatusReport.created_at) <= until)
+    reports = (
+        select(StatusReport.state, func.count())
+        .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
+        .where(window, in_scope(scope))
+        .group_by(col(StatusReport.state))
+    )
+    result = {str(state): int(n) for state, n in session.execute(reports)}
+    new_tasks = select(func.count()).where(
+        col(Task.created_at) > since,
+        col(Task.created_at) <= until,
+        col(Task.status) != "cancelled",
+    )
+    result["new_tasks"] = int(session.execute(new_tasks).scalar_one())
+    return result
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a coordinator named: everything, a task, a directive, or several tasks."""
+
+    kind: str  # all | task | directive | ambiguous | none
+    task: Task | None = None
+    directive: Directive | None = None
+    choices: tuple[Task, ...] = ()
+
+
+def resolve_target(session: Session, *, text: str) -> Target:
+    """Read '#12', '12', a directive number or a task title into a target."""
+    text = text.strip()
+    if not text:
+        return Target("all")
+    if not TASK_NUMBER.match(text):
+        directive = find_directive(session, folded=fold(text))
+        if directive is not None:
+            return Target("directive", directive=directive)
+    found = [t for t in find_tasks(session, text=text) if t.status != "cancelled"]
+    if len(found) == 1:
+        return Target("task", task=found[0])
+    if found:
+        return Target("ambiguous", choices=tuple(found))
+    return Target("none")
+
+
+def unit_names(session: Session, *, unit_ids: Sequence[int]) -> dict[int, str]:
+    """Return the names of units by id."""
+    query = select(Unit.id, Unit.name).where(col(Unit.id).in_(unit_ids))
+    return {int(uid or 0): name for uid, name in session.exec(query)}
+
+
+def task_titles(session: Session, *, task_ids: Sequence[int]) -> dict[int, str]:
+    """Return the titles of tasks by id."""
+    query = select(Task.id, Task.title).where(col(Task.id).in_(task_ids))
+    return {int(tid or 0): title for tid, title in session.exec(query)}
