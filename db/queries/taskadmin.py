@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from core.taskdates import due_at
 from core.taskdraft import TaskDraft
-from db.models import Assignment, ExtensionRequest, Task, Unit
+from core.textnorm import fold
+from db.models import Assignment, ExtensionRequest, Task, Unit, UnitGroup, UnitGroupMember
 from db.queries.audit import record
 from db.queries.directives import ensure_directive
 from db.queries.tasks import assign_units, assignments_of, create_task
@@ -232,6 +233,42 @@ def unit_names(session: Session, unit_ids: list[int]) -> list[str]:
         return []
     query = select(Unit.name).where(col(Unit.id).in_(unit_ids)).order_by(col(Unit.name))
     return list(session.exec(query))
+
+
+def kind_unit_ids(session: Session, kinds: Iterable[str]) -> list[int]:
+    """Return the active units of these kinds, by name."""
+    query = (
+        select(Unit.id)
+        .where(col(Unit.kind_key).in_(list(kinds)), col(Unit.active).is_(True))
+        .order_by(col(Unit.name))
+    )
+    return [i for i in session.exec(query) if i is not None]
+
+
+def group_choices(session: Session) -> list[tuple[int, str, int]]:
+    """Return every group as (id, name, number of active units), by name."""
+    query = (
+        select(col(UnitGroup.id), col(UnitGroup.name), func.count(col(Unit.id)))
+        .join(UnitGroupMember, col(UnitGroupMember.group_id) == col(UnitGroup.id))
+        .join(Unit, col(Unit.id) == col(UnitGroupMember.unit_id))
+        .where(col(Unit.active).is_(True))
+        .group_by(col(UnitGroup.id), col(UnitGroup.name))
+        .order_by(col(UnitGroup.name))
+    )
+    return [(g, name, int(n)) for g, name, n in session.exec(query) if g is not None]
+
+
+def pickable_units(session: Session, *, search: str = "") -> list[tuple[int, str]]:
+    """Return (id, name) of active units whose name or code contains the search, by name."""
+    query = select(col(Unit.id), col(Unit.name)).where(col(Unit.active).is_(True))
+    folded = fold(search)
+    if folded:
+        pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            col(Unit.name_folded).like(pattern, escape="\\")
+            | col(Unit.code_folded).like(pattern, escape="\\")
+        )
+    return [(i, n) for i, n in session.exec(query.order_by(col(Unit.name))) if i is not None]
 
 
 def _id(task: Task) -> int:

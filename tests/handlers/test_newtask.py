@@ -1,0 +1,189 @@
+"""/newtask through the fake Bot API server: one line, guided, deadlines, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, select
+
+from devtools.fakebotapi import ChatMessage
+from db.models import Assignment, AuditLog, Directive, Task
+from tests.factories import make_contact, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
+
+
+def _province(bot: BotUnderTest) -> dict[str, int]:
+    """Create a department, a district with two communes, a ward, a group; ids by code."""
+    with bot.session() as s:
+        dist = make_unit(s, "DB", "Thị xã Điện Bàn", kind="district")
+        units = [
+            make_unit(s, "SYT", "Sở Y tế", kind="department"),
+            make_unit(s, "X1", "Xã Điện Hòa", parent=dist, groups=["Xã thí điểm"]),
+            make_unit(s, "X2", "Xã Điện Thắng", parent=dist),
+            make_unit(s, "P1", "Phường An Mỹ", kind="ward", groups=["Xã thí điểm"]),
+            make_unit(s, "X3", "Xã Tam Xuân"),
+            dist,
+        ]
+        return {u.code: u.id for u in units if u.id is not None}
+
+
+def _units_of(bot: BotUnderTest, task_id: int) -> set[int]:
+    """Return the ids of the units a task is actively assigned to."""
+    with bot.session() as s:
+        query = select(Assignment.unit_id).where(
+            Assignment.task_id == task_id, col(Assignment.active).is_(True)
+        )
+        return set(s.exec(query))
+
+
+def _latest(bot: BotUnderTest) -> ChatMessage:
+    """Return the admin chat's newest bot message, as it is now (edits included)."""
+    return bot.server.messages(ADMIN_ID)[-1]
+
+
+def _only_task(bot: BotUnderTest) -> Task:
+    """Return the one task in the database."""
+    with bot.session() as s:
+        return s.exec(select(Task)).one()
+
+
+async def test_newtask_one_line_by_kind_group_parent_and_unit(bot: BotUnderTest) -> None:
+    """The one-line form names units four ways, confirms, then creates and audits the task."""
+    ids = _province(bot)
+    spec = "sở, xã thí điểm, thuộc Điện Bàn, Tam Xuân"
+    confirm = await bot.send(ADMIN_ID, f"/newtask Báo cáo CĐS | 15/12/2026 | {spec} | 4824/UBND")
+    text = confirm.text or ""
+    assert "Xác nhận" in text
+    assert "4824/UBND (văn bản mới" in text
+    assert "Đơn vị (5)" in text  # the pilot commune under Điện Bàn counts once
+    with bot.session() as s:
+        assert s.exec(select(Task)).first() is None  # nothing before confirming
+    await bot.press(ADMIN_ID, button_data(confirm, "Tạo nhiệm vụ"))
+    done = await bot.server.wait_for_message(ADMIN_ID, lambda m: "#1" in (m.text or ""))
+    assert "5 đơn vị" in (done.text or "")
+    task = _only_task(bot)
+    assert task.deadline == date(2026, 12, 15)
+    assert _units_of(bot, task.id or 0) == {ids[c] for c in ("SYT", "X1", "P1", "X2", "X3")}
+    with bot.session() as s:
+        assert s.exec(select(Directive)).one().number == "4824/UBND"
+        actions = {e.action for e in s.exec(select(AuditLog))}
+    assert {"task.created", "directive.created"} <= actions
+
+
+async def test_newtask_one_line_names_what_did_not_match(bot: BotUnderTest) -> None:
+    """Unknown and ambiguous assignees are listed and nothing is created."""
+    _province(bot)
+    reply = await bot.send(ADMIN_ID, "/newtask Việc | 15/12/2026 | Xã Không Có, Điện")
+    text = reply.text or ""
+    assert "Xã Không Có" in text
+    assert "Xã Điện Hòa" in text  # a candidate of the ambiguous 'Điện'
+    with bot.session() as s:
+        assert s.exec(select(Task)).first() is None
+
+
+async def test_newtask_guided_with_new_directive_holiday_and_every_way_of_choosing(
+    bot: BotUnderTest,
+) -> None:
+    """The guided form walks every step; a holiday deadline moves and the bot says why."""
+    ids = _province(bot)
+    assert "bước 1/5" in ((await bot.send(ADMIN_ID, "/newtask")).text or "")
+    assert "Văn bản" in ((await bot.send(ADMIN_ID, "Kế hoạch CĐS 2027")).text or "")
+    line = "4824/UBND-KGVX | 15/11/2026 | UBND tỉnh | Về chuyển đổi số"
+    assert "Hạn" in ((await bot.send(ADMIN_ID, line)).text or "")
+    # 24/11/2026 is Vietnamese Culture Day, a public holiday from 2026.
+    moved = await bot.send(ADMIN_ID, "24/11/2026")
+    assert "Ngày Văn hóa Việt Nam" in (moved.text or "")
+    assert "25/11/2026" in (moved.text or "")
+    menu = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Bước 4/5" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(menu, "xã, phường"))  # communes and wards: 4
+    groups = await bot.server.wait_for_message(ADMIN_ID, lambda m: "(4)" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(groups, "Theo nhóm"))
+    listing = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Chọn nhóm" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(listing, "Xã thí điểm"))
+    menu = await bot.server.wait_for_message(ADMIN_ID, lambda m: "thí điểm (2)" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(menu, "cấp trên"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "cấp trên" in (m.text or ""))
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.send(ADMIN_ID, "Điện Bàn")
+    menu = await bot.server.wait_for_message(
+        ADMIN_ID, lambda m: "thuộc Thị xã Điện Bàn (2)" in (m.text or ""), after=after
+    )
+    await bot.press(ADMIN_ID, button_data(menu, "Chọn từng"))
+    picker = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Trang 1/" in (m.text or ""))
+    await bot.send(ADMIN_ID, "y tế")  # search by name
+    found = await bot.server.wait_for_message(
+        ADMIN_ID, lambda m: "Tìm: y tế" in (m.text or ""), after=picker.message_id
+    )
+    await bot.press(ADMIN_ID, button_data(found, "Sở Y tế"))
+    # The page is edited in place: the unit's button now shows it picked.
+    await bot.server.wait_until(
+        lambda: any(label.startswith("✅ Sở Y tế") for label, _ in buttons(_latest(bot)))
+    )
+    picked = _latest(bot)
+    await bot.press(ADMIN_ID, button_data(picked, "Xong (5)"))
+    ask = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Bước 5/5" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(ask, "Bỏ qua"))
+    confirm = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Xác nhận" in (m.text or ""))
+    assert "Điều 148" in (confirm.text or "")
+    await bot.press(ADMIN_ID, button_data(confirm, "Tạo nhiệm vụ"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đã giao" in (m.text or ""))
+    task = _only_task(bot)
+    assert task.deadline == date(2026, 11, 25)
+    assert _units_of(bot, task.id or 0) == {ids["X1"], ids["X2"], ids["X3"], ids["P1"], ids["SYT"]}
+    with bot.session() as s:
+        directive = s.exec(select(Directive)).one()
+    assert (directive.issuer, directive.issued_on) == ("UBND tỉnh", date(2026, 11, 15))
+    assert task.directive_id == directive.id
+
+
+async def test_newtask_deadline_forms_through_the_bot(bot: BotUnderTest) -> None:
+    """31/02 is refused, a past d/m proposes next year, working days skip the holiday."""
+    _province(bot)
+    await bot.send(ADMIN_ID, "/newtask")
+    await bot.send(ADMIN_ID, "Việc thử")
+    await bot.send(ADMIN_ID, "-")
+    assert "31/02" in ((await bot.send(ADMIN_ID, "31/02/2027")).text or "")
+    assert "không hiểu" in ((await bot.send(ADMIN_ID, "sớm nhất có thể")).text or "").lower()
+    past = await bot.send(ADMIN_ID, "15/11")
+    assert "15/11/2027" in (past.text or "")
+    assert "15/11/2026" in (past.text or "")
+    await bot.send(ADMIN_ID, "/cancel")
+    await bot.send(ADMIN_ID, "/newtask")
+    await bot.send(ADMIN_ID, "Việc thử")
+    await bot.send(ADMIN_ID, "-")
+    # From Wed 18/11/2026: Thu 19, Fri 20, Mon 23, (Tue 24 holiday), Wed 25, Thu 26.
+    set_ = await bot.send(ADMIN_ID, "5 ngày làm việc")
+    assert "26/11/2026" in (set_.text or "")
+
+
+async def test_newtask_past_day_proposal_can_be_pressed(bot: BotUnderTest) -> None:
+    """The proposed date of a past 'd/m' is one press away."""
+    _province(bot)
+    await bot.send(ADMIN_ID, "/newtask")
+    await bot.send(ADMIN_ID, "Việc thử")
+    await bot.send(ADMIN_ID, "-")
+    past = await bot.send(ADMIN_ID, "16/11")
+    await bot.press(ADMIN_ID, button_data(past, "16/11/2027"))
+    accepted = await bot.server.wait_for_message(
+        ADMIN_ID, lambda m: "Hạn: " in (m.text or ""), after=past.message_id
+    )
+    assert "16/11/2027" in (accepted.text or "")
+
+
+async def test_newtask_cancel_leaves_and_creates_nothing(bot: BotUnderTest) -> None:
+    """/cancel in the middle says so; the next text is not taken as a title."""
+    await bot.send(ADMIN_ID, "/newtask")
+    assert "hủy" in ((await bot.send(ADMIN_ID, "/cancel")).text or "").lower()
+    with bot.session() as s:
+        assert s.exec(select(Task)).first() is None
+
+
+async def test_newtask_by_member_is_refused(bot: BotUnderTest) -> None:
+    """A unit's member cannot use /newtask, in either form."""
+    with bot.session() as s:
+        make_contact(s, 2101, units=[make_unit(s, "X9")])
+    bot.user(2101)
+    assert "không có quyền" in ((await bot.send(2101, "/newtask")).text or "")
+    assert "không có quyền" in ((await bot.send(2101, "/newtask A | 15/12/2026 | xã")).text or "")
+    with bot.session() as s:
+        assert s.exec(select(Task)).first() is None
