@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from devtools.fakebotapi import ChatMessage
 from db.models import Assignment, AuditLog, Directive, Task
+from devtools.fakebotapi import ChatMessage
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
