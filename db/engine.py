@@ -13,7 +13,9 @@ from sqlmodel import Session, create_engine
 
 from bot.settings import sqlite_file
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Short, because the wait blocks the event loop; longer outages are waited out by
+# db.retry.retry_db, which sleeps asynchronously between tries.
+SQLITE_BUSY_TIMEOUT_MS = 2_000
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -34,7 +36,9 @@ def _psycopg_url(url: str) -> str:
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     """Create an SQLite engine with the pragmas the bot relies on."""
     db_file = sqlite_file(url)
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 15}}
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    }
     if db_file is None:
         kwargs["poolclass"] = StaticPool  # one shared in-memory database
     else:

@@ -27,6 +27,7 @@ from bot.services import Services
 from core.roles import Access, access_of
 from db.engine import session_scope
 from db.queries.contacts import scope_group_ids, touch_contact, unit_ids_of
+from db.retry import retry_db
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
     def wrap(flow: FlowCallback[R]) -> PTBCallback[R]:
         async def run(update: Update, context: Context) -> R | None:
             services = services_of(context)
-            actor = load_actor(update, services)
+            actor = await retry_db(lambda: load_actor(update, services), "loading the sender")
             if actor is None:
                 return None
             req = Request(update, context, services, actor, list(context.args or []))
@@ -174,7 +175,7 @@ def button(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
         async def run(update: Update, context: Context) -> R | None:
             query = update.callback_query
             services = services_of(context)
-            actor = load_actor(update, services)
+            actor = await retry_db(lambda: load_actor(update, services), "loading the sender")
             if query is None or actor is None:
                 return None
             parts = verify(services.button_key, actor.external_id, query.data or "")

@@ -10,6 +10,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from db.engine import session_scope
 from db.models import Inbox
+from db.retry import retry_db
 from handlers.access import CHANNEL, services_of
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,15 @@ async def record_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     if not isinstance(update, Update):
         return
     services = services_of(context)
-    try:
+
+    def store() -> None:
         with session_scope(services.engine) as session:
             session.add(
                 Inbox(channel=CHANNEL, update_id=str(update.update_id), kind=update_kind(update))
             )
+
+    try:
+        await retry_db(store, "recording an update")
     except IntegrityError:
         log.info("dropped duplicate update %s", update.update_id)
         raise ApplicationHandlerStop from None

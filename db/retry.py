@@ -1,0 +1,38 @@
+"""Wait out a brief database outage instead of failing the work in hand."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_WAIT_S = 300.0
+FIRST_DELAY_S = 0.2
+MAX_DELAY_S = 5.0
+
+
+async def retry_db(operation: Callable[[], T], what: str, max_wait: float = MAX_WAIT_S) -> T:
+    """Run a database operation, retrying with backoff while the database is unreachable.
+
+    A locked SQLite file or a dropped PostgreSQL connection raises OperationalError; the
+    session has rolled back, so running the operation again is safe. Sleeping between tries
+    lets the bot go on answering from memory; updates wait their turn, none is dropped.
+    """
+    deadline = time.monotonic() + max_wait
+    delay = FIRST_DELAY_S
+    while True:
+        try:
+            return operation()
+        except OperationalError as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("database unavailable while %s (%s); retrying", what, exc.orig)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_DELAY_S)
