@@ -1,0 +1,94 @@
+"""Contacts in chat: /whoami, /contacts, changing a role, removing from a unit."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from db.models import AuditLog, Contact, UnitContact
+from tests.factories import make_contact, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest, button_data
+
+
+async def test_whoami_shows_role_function_and_units(bot: BotUnderTest) -> None:
+    """A leader of two units sees both, with their function."""
+    with bot.session() as s:
+        units = [make_unit(s, "X1", "Xã Bình Minh"), make_unit(s, "X2", "Xã Bình Triều")]
+        make_contact(s, 4401, units=units, function="leader")
+    bot.user(4401)
+    text = (await bot.send(4401, "/whoami")).text or ""
+    assert "Vai trò: thành viên" in text
+    assert "Xã Bình Minh (lãnh đạo phụ trách)" in text
+    assert "Xã Bình Triều" in text
+
+
+async def test_contacts_lists_people_and_flags_the_unreachable(bot: BotUnderTest) -> None:
+    """Every registered person is listed with role and units; a blocked one is flagged."""
+    with bot.session() as s:
+        unit = make_unit(s, "X1", "Xã Tam Xuân")
+        make_contact(s, 4501, units=[unit], name="Lan")
+        gone = make_contact(s, 4502, units=[unit], name="Minh")
+        gone.reachable = False
+        s.add(gone)
+        s.commit()
+    text = (await bot.send(ADMIN_ID, "/contacts tam xuan")).text or ""
+    assert "Liên hệ của Xã Tam Xuân" in text
+    assert "• Lan: thành viên; X1" in text
+    assert "⚠️ Minh" in text
+
+
+async def test_admin_changes_a_role_with_buttons(bot: BotUnderTest) -> None:
+    """Card, then 'make coordinator': the role changes, is audited and the menu grows."""
+    with bot.session() as s:
+        make_contact(s, 4601, units=[make_unit(s, "X1")], name="Lan")
+    bot.user(4601, "Lan")
+    await bot.send(4601, "/start")
+    listing = await bot.send(ADMIN_ID, "/contacts")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(listing, "Lan"), listing.message_id)
+    card = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(card, "điều phối"), card.message_id)
+    said = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "Lan giờ có vai trò điều phối" in (said.text or "")
+    with bot.session() as s:
+        contact = s.exec(select(Contact).where(Contact.external_id == "4601")).one()
+        audit = s.exec(select(AuditLog).where(AuditLog.action == "role.changed")).one()
+    assert contact.role == "coordinator"
+    assert audit.details == {"from": "member", "to": "coordinator"}
+    await bot.server.wait_until(
+        lambda: bool(bot.server.commands(scope={"type": "chat", "chat_id": 4601}))
+    )
+
+
+async def test_admin_removes_a_contact_from_a_unit(bot: BotUnderTest) -> None:
+    """'Remove from X1' unlinks the person; they and their other unit stay."""
+    with bot.session() as s:
+        one, two = make_unit(s, "X1"), make_unit(s, "X2")
+        make_contact(s, 4701, units=[one, two], name="Hoa")
+    listing = await bot.send(ADMIN_ID, "/contacts X1")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(listing, "Hoa"), listing.message_id)
+    card = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(card, "Gỡ khỏi X1"), card.message_id)
+    said = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "Đã gỡ Hoa" in (said.text or "")
+    with bot.session() as s:
+        links = s.exec(select(UnitContact)).all()
+        assert s.exec(select(AuditLog).where(AuditLog.action == "contact.removed")).first()
+    assert [link.unit_id for link in links] == [two.id]
+    stale = await bot.press(ADMIN_ID, button_data(card, "Gỡ khỏi X1"), card.message_id)
+    assert "đã cũ" in stale
+
+
+async def test_admin_cannot_change_their_own_role(bot: BotUnderTest) -> None:
+    """An admin demoting themselves is refused (someone must stay admin)."""
+    await bot.send(ADMIN_ID, "/start")
+    listing = await bot.send(ADMIN_ID, "/contacts")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(listing, "Quản trị"), listing.message_id)
+    card = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(card, "thành viên"), card.message_id)
+    said = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "không thể tự đổi" in (said.text or "")
