@@ -19,6 +19,7 @@ from bot.app import App, build_application
 from bot.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
+from devtools.botrun import polling
 from devtools.fakebotapi import ChatMessage, FakeBotApi
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -130,17 +131,5 @@ async def bot(
     """Run the real application against the fake server until the test ends."""
     app = build_application(bot_settings, clock=clock, engine=engine)
     fake_api.add_user(ADMIN_ID, "Quản trị", language_code="vi")
-    await app.initialize()
-    if app.post_init is not None:  # run_polling() calls it; so must we
-        await app.post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=None)
-    try:
+    async with polling(app):
         yield BotUnderTest(app, fake_api, engine, clock, bot_settings)
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
