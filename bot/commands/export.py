@@ -1,9 +1,54 @@
-"""`dondoc export ...` (being built)."""
+"""`dondoc export [--task N] [--out FILE]`: write the appendix workbook from the server."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from bot.console import EXIT_FAILED, EXIT_OK, cli_language, load_settings, say
+from bot.i18n import load_catalog
+from core.clock import SystemClock
+from core.export_xlsx import build_workbook
+from db.engine import make_engine, session_scope
+from db.migrate import upgrade
+from db.models import Task
+from db.queries import export as xq
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register this subcommand (nothing yet)."""
+    """Register `export`."""
+    parser = sub.add_parser("export", help="write the appendix workbook (XLSX)")
+    parser.add_argument(
+        "--task", type=int, default=None, help="one task's number (default: all open)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="file to write (default: ./phu-luc-<time>.xlsx)"
+    )
+    parser.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export every open task (or one) with every unit: the command line has no scope."""
+    settings = load_settings()
+    lang = cli_language()
+    catalog = load_catalog()
+
+    def t(key: str, **params: object) -> str:
+        return catalog.get(lang, key, **params)
+
+    now = SystemClock().now()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            if args.task is not None and session.get(Task, args.task) is None:
+                say("export.cli_no_task", err=True, id=args.task)
+                return EXIT_FAILED
+            data = xq.load(session, task_ids=xq.task_ids_for(session, task_id=args.task))
+    finally:
+        engine.dispose()
+    stamp = now.astimezone(settings.tz).strftime("%Y%m%d-%H%M")
+    out: Path = args.out or Path(f"{t('export.file_name')}-{stamp}.xlsx")
+    out.write_bytes(build_workbook(data, t, now=now, tz=settings.tz))
+    say("export.cli_written", path=str(out), tasks=len(data.tasks), rows=len(data.lines))
+    return EXIT_OK

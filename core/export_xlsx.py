@@ -1,0 +1,211 @@
+"""The XLSX workbook for the formal report: the appendix table, a units x tasks matrix and
+the report history. Headers in the reader's language, dates as real dates, readable widths.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.i18n import Html
+from core.status import Status
+from core.summary import Line, Translate, as_of, status_label
+from db.queries.export import ExportData
+
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+HEADER_ROW = 3  # row 1: title, row 2: "as of"
+MIN_WIDTH, MAX_WIDTH = 6, 60
+APPENDIX = (
+    "stt",
+    "unit",
+    "task",
+    "directive",
+    "deadline",
+    "done_on",
+    "status",
+    "days_overdue",
+    "evidence",
+    "notes",
+)
+HISTORY = (
+    "at",
+    "unit",
+    "task",
+    "state",
+    "percent",
+    "text",
+    "reason",
+    "evidence_number",
+    "evidence_date",
+    "reporter",
+    "source",
+)
+
+
+def build_workbook(data: ExportData, t: Translate, *, now: datetime, tz: tzinfo) -> bytes:
+    """Return the workbook as XLSX bytes."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    _appendix(sheet, data, t, now, tz)
+    _matrix(book.create_sheet(), data, t, now, tz)
+    _history(book.create_sheet(), data, t, now, tz)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _start(
+    sheet: Worksheet, t: Translate, name: str, headers: Sequence[str], now: datetime, tz: tzinfo
+) -> None:
+    """Name the sheet, write its title, the 'as of' line and the bold header row."""
+    sheet.title = t(f"export.sheet_{name}")[:31]
+    sheet.cell(1, 1, t(f"export.title_{name}")).font = Font(bold=True, size=13)
+    sheet.cell(2, 1, as_of(t, now.astimezone(tz))).font = Font(italic=True)
+    for i, header in enumerate(headers, start=1):
+        cell = sheet.cell(HEADER_ROW, i, header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+
+
+def _appendix(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo) -> None:
+    """Write the appendix table, one row per assignment, by task then unit."""
+    _start(sheet, t, "appendix", [t(f"export.col_{c}") for c in APPENDIX], now, tz)
+    order = sorted(data.lines, key=lambda ln: (_task_key(data, ln), ln.unit_name))
+    for n, line in enumerate(order, start=1):
+        status, days, never = line.status(now, tz)
+        task = data.tasks[line.task_id]
+        done_on = line.done_at.astimezone(tz).date() if status.done and line.done_at else None
+        _row(
+            sheet,
+            HEADER_ROW + n,
+            [
+                n,
+                line.unit_name,
+                f"#{task.task_id} {task.title}",
+                task.directive or None,
+                line.deadline,
+                done_on,
+                status_label(t, status),
+                days or None,
+                _evidence(data, line, t),
+                _notes(data, line, t, never and not status.done),
+            ],
+        )
+    _fit(sheet, wrap={9, 10})
+
+
+def _task_key(data: ExportData, line: Line) -> tuple[date, int]:
+    """Return the sort key of a line's task: deadline, then number."""
+    return data.tasks[line.task_id].deadline, line.task_id
+
+
+def _evidence(data: ExportData, line: Line, t: Translate) -> str | None:
+    """Return the evidence of an assignment: documents (number, date), then file names."""
+    parts = [
+        t("export.document", number=Html(n), date=d) if d else n
+        for n, d in data.documents.get(line.assignment_id, [])
+    ]
+    parts += data.files.get(line.assignment_id, [])
+    return "; ".join(dict.fromkeys(parts)) or None
+
+
+def _notes(data: ExportData, line: Line, t: Translate, never: bool) -> str | None:
+    """Return the notes of an assignment: no report, extension, blocker, explanations."""
+    notes = []
+    if never:
+        notes.append(t("summary.no_report"))
+    if line.deadline != line.original_deadline:
+        notes.append(t("export.extended_from", deadline=line.original_deadline))
+    if line.assignment_id in data.blockers:
+        notes.append(t("export.blocker", reason=Html(data.blockers[line.assignment_id])))
+    for text in data.explanations.get(line.assignment_id, []):
+        notes.append(t("export.explanation", text=Html(text)))
+    return "; ".join(notes) or None
+
+
+def _matrix(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo) -> None:
+    """Write units down, tasks across, each cell the unit's status on the task."""
+    tasks = sorted(data.tasks.values(), key=lambda x: (x.deadline, x.task_id))
+    headers = [t("export.col_unit")] + [f"#{x.task_id} {x.title}" for x in tasks]
+    _start(sheet, t, "matrix", headers, now, tz)
+    column = {x.task_id: i for i, x in enumerate(tasks, start=2)}
+    rows: dict[str, int] = {}
+    for line in sorted(data.lines, key=lambda ln: ln.unit_name):
+        if line.unit_name not in rows:
+            rows[line.unit_name] = HEADER_ROW + 1 + len(rows)
+            sheet.cell(rows[line.unit_name], 1, line.unit_name)
+        status, days, never = line.status(now, tz)
+        sheet.cell(rows[line.unit_name], column[line.task_id], _short(t, status, days, never))
+    _fit(sheet, wrap=set(range(2, len(headers) + 1)), cap=24)
+
+
+def _short(t: Translate, status: Status, days: int, never: bool) -> str:
+    """Return a matrix cell: a short status, days overdue, and no report."""
+    text = t(f"export.short_{status.value}", days=days)
+    return f"{text} ({t('summary.no_report')})" if never and not status.done else text
+
+
+def _history(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo) -> None:
+    """Write every status report, oldest first, with who sent it."""
+    _start(sheet, t, "history", [t(f"export.hist_{c}") for c in HISTORY], now, tz)
+    for n, h in enumerate(data.history, start=HEADER_ROW + 1):
+        task = data.tasks[h.task_id]
+        _row(
+            sheet,
+            n,
+            [
+                h.at.astimezone(tz).replace(tzinfo=None),
+                h.unit,
+                f"#{task.task_id} {task.title}",
+                _state(t, h.state),
+                h.percent,
+                h.text or None,
+                h.reason or None,
+                h.evidence_number or None,
+                h.evidence_date,
+                h.reporter or None,
+                h.source,
+            ],
+        )
+    _fit(sheet, wrap={6, 7})
+
+
+def _state(t: Translate, state: str) -> str:
+    """Return the label of a reported state."""
+    return t(f"export.state_{state}") if state in ("done", "in_progress", "blocked") else state
+
+
+def _row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
+    """Write one row; dates and times get a dd/mm/yyyy format."""
+    for i, value in enumerate(values, start=1):
+        cell = sheet.cell(row, i, value)
+        if isinstance(value, datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, date):
+            cell.number_format = DATE_FORMAT
+
+
+def _fit(sheet: Worksheet, *, wrap: set[int], cap: int = MAX_WIDTH) -> None:
+    """Size each column to its longest value (within limits) and wrap long text columns."""
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows(min_row=HEADER_ROW):
+        for cell in row:
+            if cell.value is None:
+                continue
+            length = 11 if isinstance(cell.value, date) else len(str(cell.value))
+            widths[cell.column] = max(widths.get(cell.column, 0), length)
+            if cell.column in wrap and cell.row > HEADER_ROW:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for column, width in widths.items():
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = min(max(width + 2, MIN_WIDTH), cap)

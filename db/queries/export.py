@@ -1,0 +1,137 @@
+"""What an export holds: the assignments of some tasks, their evidence, notes and history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from core.summary import Line
+from db.models import Contact, Directive, Evidence, StatusReport, Task
+from db.queries import summary as q
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """A task as the appendix names it."""
+
+    task_id: int
+    title: str
+    directive: str
+    deadline: date
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One status report with who sent it."""
+
+    at: datetime
+    unit: str
+    task_id: int
+    state: str
+    percent: int | None
+    text: str
+    reason: str
+    evidence_number: str
+    evidence_date: date | None
+    reporter: str
+    source: str
+
+
+@dataclass
+class ExportData:
+    """Everything the workbook shows, loaded once."""
+
+    tasks: dict[int, TaskInfo] = field(default_factory=dict)
+    lines: list[Line] = field(default_factory=list)
+    documents: dict[int, list[tuple[str, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    files: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    blockers: dict[int, str] = field(default_factory=dict)
+    explanations: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    history: list[HistoryRow] = field(default_factory=list)
+
+
+def task_ids_for(
+    session: Session, *, task_id: int | None = None, directive_id: int | None = None
+) -> list[int]:
+    """Return the tasks to export: one, a directive's, or every open task."""
+    if task_id is not None:
+        return [task_id]
+    query = select(Task.id)
+    if directive_id is not None:
+        query = query.where(Task.directive_id == directive_id, Task.status != "cancelled")
+    else:
+        query = query.where(Task.status == "open")
+    return [tid for tid in session.exec(query.order_by(col(Task.deadline), col(Task.id))) if tid]
+
+
+def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = ()) -> ExportData:
+    """Load the tasks' current assignments in scope, with evidence, notes and history."""
+    data = ExportData()
+    query = (
+        sa_select(col(Task.id), col(Task.title), col(Directive.number), col(Task.deadline))
+        .outerjoin(Directive, col(Directive.id) == col(Task.directive_id))
+        .where(col(Task.id).in_(task_ids))
+    )
+    for tid, title, number, deadline in session.execute(query):
+        data.tasks[tid] = TaskInfo(tid, title, number or "", deadline)
+    data.lines = q.lines(session, scope=scope, task_ids=task_ids)
+    ids = [ln.assignment_id for ln in data.lines]
+    _load_reports(session, data, ids)
+    for note in q.blocker_notes(session, task_ids=task_ids, scope=scope):
+        data.blockers[note.assignment_id] = note.text
+    for note in q.explanation_notes(session, task_ids=task_ids, scope=scope):
+        data.explanations[note.assignment_id].append(note.text)
+    files = select(Evidence.assignment_id, Evidence.file_name).where(
+        col(Evidence.assignment_id).in_(ids)
+    )
+    for aid, name in session.exec(files.order_by(col(Evidence.id))):
+        data.files[aid].append(name)
+    return data
+
+
+def _load_reports(session: Session, data: ExportData, ids: list[int]) -> None:
+    """Fill the history and the evidence documents named in reports."""
+    units = {ln.assignment_id: (ln.unit_name, ln.task_id) for ln in data.lines}
+    query = (
+        sa_select(
+            col(StatusReport.assignment_id),
+            col(StatusReport.created_at),
+            col(StatusReport.state),
+            col(StatusReport.percent),
+            col(StatusReport.text),
+            col(StatusReport.reason),
+            col(StatusReport.evidence_number),
+            col(StatusReport.evidence_date),
+            col(Contact.display_name),
+            col(StatusReport.source),
+        )
+        .outerjoin(Contact, col(Contact.id) == col(StatusReport.contact_id))
+        .where(col(StatusReport.assignment_id).in_(ids))
+        .order_by(col(StatusReport.created_at), col(StatusReport.id))
+    )
+    for aid, at, state, pct, text, reason, number, ev_date, who, source in session.execute(query):
+        unit, task_id = units[aid]
+        data.history.append(
+            HistoryRow(
+                at,
+                unit,
+                task_id,
+                state,
+                pct,
+                text,
+                reason or "",
+                number or "",
+                ev_date,
+                who or "",
+                source,
+            )
+        )
+        if number:
+            data.documents[aid].append((number, ev_date))
