@@ -110,10 +110,12 @@ def _apply_deadline(
     for a in assignments:
         later = extended.get(a.id or 0)
         target = later if later is not None and later > task.deadline else task.deadline
+        due = due_at(target, tz)
         if a.deadline != target:
-            a.deadline, a.due_at = target, due_at(target, tz)
-            session.add(a)
             moved += 1
+        if a.deadline != target or a.due_at != due:
+            a.deadline, a.due_at = target, due
+            session.add(a)
     session.flush()
     return moved
 

@@ -1,0 +1,139 @@
+"""/tasks and changing a task: deadline, units, close, cancel; each change audited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, select
+
+from core.taskdates import due_at
+from db.models import Assignment, AuditLog, ExtensionRequest, Task
+from db.queries.reports import record_report
+from tests.factories import VN, make_task, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest, button_data
+
+
+def _task(bot: BotUnderTest, title: str = "Báo cáo CĐS", n_units: int = 3) -> int:
+    """Create a task for n new communes, the first of them done; return its id."""
+    with bot.session() as s:
+        units = [make_unit(s, f"{title}-{i}", f"Xã {title} {i}") for i in range(n_units)]
+        task = make_task(s, title, date(2026, 12, 15), units)
+        first = s.exec(select(Assignment).where(Assignment.task_id == task.id)).first()
+        assert first is not None
+        record_report(s, assignment=first, state="done", now=bot.clock.now())
+        s.commit()
+        assert task.id is not None
+        return task.id
+
+
+def _audit(bot: BotUnderTest) -> list[str]:
+    """Return the audit actions, oldest first."""
+    with bot.session() as s:
+        return [e.action for e in s.exec(select(AuditLog).order_by(col(AuditLog.id)))]
+
+
+async def test_tasks_lists_number_deadline_and_progress_paged(bot: BotUnderTest) -> None:
+    """Open tasks show #id, deadline and done/assigned; a second page is a press away."""
+    first = _task(bot)
+    with bot.session() as s:
+        unit = make_unit(s, "Y1")
+        for i in range(11):
+            make_task(s, f"Việc phụ {i}", date(2026, 12, 20), [unit])
+    reply = await bot.send(ADMIN_ID, "/tasks")
+    text = reply.text or ""
+    assert f"#{first} Báo cáo CĐS · hạn 15/12/2026 · xong 1/3" in text
+    assert "Trang 1/2" in text
+    await bot.press(ADMIN_ID, button_data(reply, "Sau"))
+    await bot.server.wait_until(
+        lambda: "Trang 2/2" in (bot.server.messages(ADMIN_ID)[-1].text or "")
+    )
+
+
+async def test_deadline_change_moves_assignments_but_not_a_later_extension(
+    bot: BotUnderTest,
+) -> None:
+    """Every assignment gets the new deadline and due time, except one extended beyond it."""
+    task_id = _task(bot)
+    with bot.session() as s:
+        extended = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()[1]
+        extended.deadline = date(2027, 1, 15)
+        s.add(extended)
+        s.add(
+            ExtensionRequest(
+                assignment_id=extended.id or 0,
+                requested_deadline=date(2027, 1, 15),
+                status="approved",
+            )
+        )
+        s.commit()
+    reply = await bot.send(ADMIN_ID, f"/deadline #{task_id} 5/1/2027")
+    assert "05/01/2027" in (reply.text or "")
+    assert "gia hạn" in (reply.text or "")
+    with bot.session() as s:
+        task = s.get(Task, task_id)
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert task is not None and task.deadline == date(2027, 1, 5)
+    deadlines = sorted(a.deadline for a in rows)
+    assert deadlines == [date(2027, 1, 5), date(2027, 1, 5), date(2027, 1, 15)]
+    assert all(a.due_at == due_at(a.deadline, VN) for a in rows)
+    assert "task.deadline_changed" in _audit(bot)
+
+
+async def test_deadline_change_on_holiday_moves_and_bad_date_is_explained(
+    bot: BotUnderTest,
+) -> None:
+    """A new deadline on a holiday moves to the next working day; 31/02 is refused."""
+    task_id = _task(bot)
+    assert "31/02" in ((await bot.send(ADMIN_ID, f"/deadline {task_id} 31/02/2027")).text or "")
+    reply = await bot.send(ADMIN_ID, "/deadline Báo cáo CĐS | 1/1/2027")
+    assert "04/01/2027" in (reply.text or "")  # 1/1 is New Year, then a weekend
+    assert "Điều 148" in (reply.text or "")
+
+
+async def test_assign_and_unassign_keep_history(bot: BotUnderTest) -> None:
+    """Units are added by name; a removed unit's assignment stays, inactive."""
+    task_id = _task(bot)
+    with bot.session() as s:
+        make_unit(s, "NEW", "Xã Mới")
+    added = await bot.send(ADMIN_ID, f"/assign #{task_id} Xã Mới")
+    assert "1 đơn vị (tổng 4)" in (added.text or "")
+    removed = await bot.send(ADMIN_ID, f"/unassign #{task_id} Xã Báo cáo CĐS 0")
+    assert "còn 3" in (removed.text or "")
+    with bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert len(rows) == 4
+    assert sum(not a.active for a in rows) == 1
+    assert "task.assignees_added" in _audit(bot)
+    assert "task.assignees_removed" in _audit(bot)
+    unknown = await bot.send(ADMIN_ID, f"/assign #{task_id} Xã Không Có")
+    assert "Xã Không Có" in (unknown.text or "")
+
+
+async def test_close_from_card_and_cancel_by_title(bot: BotUnderTest) -> None:
+    """A task closes from its card after a confirmation; another is cancelled by title."""
+    first = _task(bot)
+    second = _task(bot, "Kiểm tra an toàn")
+    listing = await bot.send(ADMIN_ID, "/tasks")
+    await bot.press(ADMIN_ID, button_data(listing, f"#{first}"))
+    card = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Tình trạng" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(card, "Đóng nhiệm vụ"))
+    ask = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đóng nhiệm vụ" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(ask, "Đồng ý"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đã đóng" in (m.text or ""))
+    cancelled = await bot.send(ADMIN_ID, "/canceltask kiem tra an toan")
+    assert f"Đã hủy nhiệm vụ #{second}" in (cancelled.text or "")
+    with bot.session() as s:
+        statuses = [s.get(Task, i).status for i in (first, second)]  # type: ignore[union-attr]
+    assert statuses == ["closed", "cancelled"]
+    refused = await bot.send(ADMIN_ID, f"/deadline #{first} 20/12/2026")
+    assert "đã đóng" in (refused.text or "")
+    assert {"task.closed", "task.cancelled"} <= set(_audit(bot))
+
+
+async def test_ambiguous_title_offers_buttons(bot: BotUnderTest) -> None:
+    """A title part that fits several tasks is answered with one button per task."""
+    _task(bot, "Báo cáo tháng 11")
+    _task(bot, "Báo cáo tháng 12")
+    reply = await bot.send(ADMIN_ID, "/closetask Báo cáo tháng")
+    assert "2 nhiệm vụ" in (reply.text or "")
+    assert button_data(reply, "Báo cáo tháng 12")
