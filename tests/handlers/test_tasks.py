@@ -72,7 +72,8 @@ async def test_deadline_change_moves_assignments_but_not_a_later_extension(
     with bot.session() as s:
         task = s.get(Task, task_id)
         rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
-    assert task is not None and task.deadline == date(2027, 1, 5)
+    assert task is not None
+    assert task.deadline == date(2027, 1, 5)
     deadlines = sorted(a.deadline for a in rows)
     assert deadlines == [date(2027, 1, 5), date(2027, 1, 5), date(2027, 1, 15)]
     assert all(a.due_at == due_at(a.deadline, VN) for a in rows)
