@@ -6,6 +6,8 @@ Buttons: `ct:pg:<page>:<unit id or 0>`, `ct:unit:<unit id>`, `ct:card:<contact i
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
@@ -24,6 +26,7 @@ from handlers.access import Request, button, command, prefix_pattern
 from handlers.registry import CommandSpec, Flow
 from handlers.unitpick import pick_unit
 
+log = logging.getLogger(__name__)
 PREFIX = "ct"
 PAGE_SIZE = 10
 
@@ -205,6 +208,7 @@ async def on_button(req: Request) -> None:
     if found:
         await query.answer()
     else:
+        log.info("stale button %s from %s", req.args, req.actor.external_id)
         await query.answer(req.t("common.button_stale"), show_alert=True)
 
 

@@ -8,6 +8,7 @@ repeated wrong codes from one person are refused for a while (core.invites).
 from __future__ import annotations
 
 import io
+import logging
 
 from telegram.ext import CallbackQueryHandler
 
@@ -16,6 +17,7 @@ from bot.invite_sheet import invite_sheet
 from core.invites import invite_link, is_rate_limited, looks_like_code, parse_invite_args
 from core.roles import Access, Function, Role
 from core.tablefile import write_table
+from core.textnorm import fold
 from db.models import Contact, Unit
 from db.queries.audit import record
 from db.queries.invites import create_invite, recent_failures, record_failure, redeem_invite
@@ -23,6 +25,7 @@ from handlers.access import CHANNEL, Request, button, command, prefix_pattern
 from handlers.registry import CommandSpec, Flow
 from handlers.unitpick import pick_unit
 
+log = logging.getLogger(__name__)
 PREFIX = "iv"
 
 
@@ -94,13 +97,16 @@ async def on_button(req: Request) -> None:
     if unit_id.isdigit() and await create_and_answer(req, int(unit_id), role, function):
         await query.answer()
     else:
+        log.info("stale button %s from %s", req.args, req.actor.external_id)
         await query.answer(req.t("common.button_stale"), show_alert=True)
 
 
 @command(Access.ADMIN)
 async def invites_sheet(req: Request) -> None:
-    """Send a spreadsheet with a fresh invite link per unit (`all`: every unit)."""
-    include_all = bool(req.args) and req.args[0].lower() in ("all", "tat ca", "tất cả")
+    """Send a spreadsheet with a fresh invite link per unit (`all`: every unit; `csv`: CSV)."""
+    words = fold(req.text_args).split()
+    include_all = "all" in words or "tat" in words  # "tất cả"
+    fmt = "csv" if "csv" in words else "xlsx"
     settings = req.services.settings
     with req.db() as session:
         header, rows = invite_sheet(
@@ -122,8 +128,8 @@ async def invites_sheet(req: Request) -> None:
     assert chat is not None
     await req.context.bot.send_document(
         chat.id,
-        document=io.BytesIO(write_table(header, rows, "xlsx")),
-        filename=f"{name}.xlsx",
+        document=io.BytesIO(write_table(header, rows, fmt)),
+        filename=f"{name}.{fmt}",
         caption=req.t("invites.sheet_caption", count=len(rows), days=settings.invite_ttl_days),
     )
 

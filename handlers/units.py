@@ -6,6 +6,8 @@ Buttons: `un:pg:<page>`, `un:card:<unit id>`, `un:off:<unit id>`, `un:on:<unit i
 
 from __future__ import annotations
 
+import logging
+
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
@@ -28,6 +30,7 @@ from handlers.registry import CommandSpec, Flow
 from handlers.unitform import addunit_command, addunit_conversation, outcome_text
 from handlers.unitpick import pick_unit
 
+log = logging.getLogger(__name__)
 PREFIX = "un"
 PAGE_SIZE = 25
 
@@ -208,6 +211,7 @@ async def on_button(req: Request) -> None:
     if found:
         await query.answer()
     else:
+        log.info("stale button %s from %s", req.args, req.actor.external_id)
         await query.answer(req.t("common.button_stale"), show_alert=True)
 
 

@@ -92,3 +92,19 @@ async def test_admin_cannot_change_their_own_role(bot: BotUnderTest) -> None:
     await bot.press(ADMIN_ID, button_data(card, "thành viên"), card.message_id)
     said = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert "không thể tự đổi" in (said.text or "")
+
+
+async def test_unreachable_contact_who_writes_again_is_reachable(bot: BotUnderTest) -> None:
+    """A contact the sender marked unreachable (403) is no longer flagged once they write."""
+    with bot.session() as s:
+        unit = make_unit(s, "X1", "Xã Tam Xuân")
+        gone = make_contact(s, 4801, units=[unit])
+        gone.reachable = False
+        s.add(gone)
+        s.commit()
+    assert "không liên lạc được" in ((await bot.send(ADMIN_ID, "/units")).text or "")
+    bot.user(4801)
+    await bot.send(4801, "/whoami")
+    text = (await bot.send(ADMIN_ID, "/units")).text or ""
+    assert "X1 Xã Tam Xuân: 1 liên hệ" in text
+    assert "chưa liên lạc được: 0" in text

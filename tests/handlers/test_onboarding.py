@@ -206,3 +206,17 @@ async def test_unit_import_by_member_is_not_taken(bot: BotUnderTest) -> None:
     await send_file(bot, 3601, content, "units.csv")
     with bot.session() as s:
         assert s.exec(select(Unit).where(Unit.code == "Z1")).first() is None
+
+
+async def test_invites_all_as_csv_covers_every_unit(bot: BotUnderTest) -> None:
+    """`/invites all csv` sends a CSV with a link for every active unit."""
+    with bot.session() as s:
+        covered = make_unit(s, "X10", "Xã Mười")
+        make_unit(s, "X11", "Xã Mười Một")
+        make_contact(s, 3701, units=[covered])
+    sheet = await bot.send(ADMIN_ID, "/invites all csv", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    assert sheet.document["file_name"].endswith(".csv")
+    text = bot.server.file_content(sheet.document["file_id"]).decode("utf-8-sig")
+    assert "X10" in text
+    assert "X11" in text
