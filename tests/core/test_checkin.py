@@ -1,0 +1,104 @@
+"""Specification of attributing a reply to an assignment, and of reading an extension answer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core.calendar import WorkingCalendar
+from core.checkin import (
+    Item,
+    Outcome,
+    decide,
+    is_cancel,
+    only_number,
+    read_extension_answer,
+    reply_from_dict,
+    reply_to_dict,
+    task_numbers,
+)
+from core.replies import parse_reply
+
+TODAY = date(2026, 11, 18)  # a Wednesday
+DEADLINE = date(2026, 11, 30)
+ITEMS = [Item(1, 10), Item(2, 11), Item(3, 12, done=True)]
+
+
+def outcome(text: str, **kwargs: object) -> tuple[Outcome, tuple[int, ...]]:
+    """Decide a text against ITEMS and return the outcome and candidates."""
+    reply = parse_reply(text, today=TODAY)
+    decision = decide(reply=reply, items=ITEMS, mentioned=task_numbers(text), **kwargs)  # type: ignore[arg-type]
+    return decision.outcome, decision.candidates
+
+
+def test_decide_records_a_clear_reply_to_a_message_about_one_item() -> None:
+    """A reply to a message about one open item records for it."""
+    assert outcome("xong", replied=[2]) == (Outcome.RECORD, (2,))
+
+
+def test_decide_asks_which_task_when_several_are_open() -> None:
+    """A clear reply with two open items asks which one; the done one is left out."""
+    assert outcome("xong") == (Outcome.ASK_TASK, (1, 2))
+
+
+def test_decide_asks_task_and_status_when_nothing_is_clear() -> None:
+    """An acknowledgement with two open items asks both."""
+    assert outcome("ok ạ") == (Outcome.ASK_BOTH, (1, 2))
+
+
+def test_decide_asks_status_for_one_item_and_unclear_text() -> None:
+    """A negation about one item is never read as done: the bot asks."""
+    assert outcome("chưa xong", replied=[1]) == (Outcome.ASK_STATUS, (1,))
+
+
+def test_decide_follows_a_named_task_even_when_done() -> None:
+    """Naming a done task ("#12 ...") lets the unit correct it."""
+    assert outcome("#12 đang làm 80%") == (Outcome.RECORD, (3,))
+
+
+def test_decide_refuses_a_task_number_that_is_not_the_senders() -> None:
+    """A named task outside the sender's items is not silently replaced by another."""
+    assert outcome("#99 xong")[0] == Outcome.UNKNOWN_TASK
+
+
+def test_decide_says_closed_when_the_answered_message_has_no_open_item() -> None:
+    """A reply to a reminder of a task closed since records nothing."""
+    assert outcome("xong", replied=[42])[0] == Outcome.CLOSED
+
+
+def test_decide_with_nothing_open() -> None:
+    """A unit with only done items has nothing to report on without naming one."""
+    decision = decide(reply=parse_reply("xong", today=TODAY), items=[Item(3, 12, done=True)])
+    assert decision.outcome == Outcome.NO_OPEN
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15/12 vì chưa có kinh phí", (date(2026, 12, 15), "chưa có kinh phí")),
+        ("đến ngày 10/12/2026, chờ ý kiến sở", (date(2026, 12, 10), "chờ ý kiến sở")),
+        ("thêm 1 tuần vì thiếu nhân lực", (date(2026, 12, 7), "thiếu nhân lực")),
+        ("20/12/2026", (date(2026, 12, 21), "")),  # a Sunday rolls to Monday
+        ("càng sớm càng tốt", (None, "")),
+    ],
+)
+def test_read_extension_answer(text: str, expected: tuple[date | None, str]) -> None:
+    """The answer to "which date and why?" gives a working day and the reason as typed."""
+    got = read_extension_answer(text, deadline=DEADLINE, today=TODAY, calendar=WorkingCalendar())
+    assert got == expected
+
+
+def test_small_readers() -> None:
+    """Task numbers, a bare number, and cancel words are recognised."""
+    assert task_numbers("#12 xong, # 13 đang làm") == {12, 13}
+    assert (only_number(" #12 "), only_number("12 xong")) == (12, None)
+    assert is_cancel("Hủy")
+    assert is_cancel("cancel")
+    assert not is_cancel("huy bo ke hoach")
+
+
+def test_reply_survives_a_round_trip() -> None:
+    """A reply kept while the bot asks comes back identical."""
+    reply = parse_reply("Đã ban hành KH số 15/KH-UBND ngày 10/3/2025", today=TODAY)
+    assert reply_from_dict(reply_to_dict(reply)) == reply
