@@ -1,0 +1,46 @@
+"""/calendar: the province's days off and worked days, and deadlines that follow them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import AuditLog, CalendarOverride
+from tests.harness import ADMIN_ID, BotUnderTest
+
+
+async def test_calendar_add_work_list_and_remove(bot: BotUnderTest) -> None:
+    """Days are added, listed with their weekday, removed, and every change is audited."""
+    off = await bot.send(ADMIN_ID, "/calendar add 27/11/2026 Lễ hội tỉnh")
+    assert "27/11/2026 (Thứ Sáu)" in (off.text or "")
+    worked = await bot.send(ADMIN_ID, "/calendar work 28/11/2026 làm bù")
+    assert "ngày làm việc" in (worked.text or "")
+    listing = (await bot.send(ADMIN_ID, "/calendar")).text or ""
+    assert "27/11/2026 (Thứ Sáu): nghỉ, Lễ hội tỉnh" in listing
+    assert "28/11/2026 (Thứ Bảy): làm việc, làm bù" in listing
+    assert "Đã bỏ" in ((await bot.send(ADMIN_ID, "/calendar remove 28/11/2026")).text or "")
+    assert "chưa được đặt" in (
+        (await bot.send(ADMIN_ID, "/calendar remove 28/11/2026")).text or ""
+    )
+    with bot.session() as s:
+        assert [r.day for r in s.exec(select(CalendarOverride))] == [date(2026, 11, 27)]
+        actions = [e.action for e in s.exec(select(AuditLog))]
+    assert actions == ["calendar.set", "calendar.set", "calendar.removed"]
+
+
+async def test_calendar_bad_input_gets_usage(bot: BotUnderTest) -> None:
+    """An impossible date or an unknown verb is explained."""
+    assert "dd/mm/yyyy" in ((await bot.send(ADMIN_ID, "/calendar add 31/02/2027")).text or "")
+    assert "/calendar add" in ((await bot.send(ADMIN_ID, "/calendar frobnicate")).text or "")
+
+
+async def test_province_day_off_moves_a_new_deadline(bot: BotUnderTest) -> None:
+    """A deadline on the province's own day off moves to the next working day, with the reason."""
+    await bot.send(ADMIN_ID, "/calendar add 27/11/2026 Lễ hội tỉnh")
+    await bot.send(ADMIN_ID, "/newtask")
+    await bot.send(ADMIN_ID, "Việc thử")
+    await bot.send(ADMIN_ID, "-")
+    moved = (await bot.send(ADMIN_ID, "27/11/2026")).text or ""
+    assert "Lễ hội tỉnh" in moved
+    assert "30/11/2026" in moved  # Friday off, then the weekend
