@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from db.models import Contact, ContactScope, UnitContact
+
+LAST_SEEN_PRECISION = timedelta(minutes=5)
 
 
 def find_contact(session: Session, *, channel: str, external_id: str) -> Contact | None:
@@ -34,14 +36,21 @@ def touch_contact(
     if contact is None:
         contact = Contact(channel=channel, external_id=external_id, language=language)
         session.add(contact)
-    contact.chat_id = chat_id
-    contact.display_name = display_name[:200]
-    contact.username = username
-    contact.started = True
-    if not contact.reachable:
-        contact.reachable = True
+    fresh = {
+        "chat_id": chat_id,
+        "display_name": display_name[:200],
+        "username": username,
+        "started": True,
+        "reachable": True,
+    }
+    for field, value in fresh.items():
+        if getattr(contact, field) != value:
+            setattr(contact, field, value)
+    if contact.reachable and contact.unreachable_since is not None:
         contact.unreachable_since = None
-    contact.last_seen_at = now
+    # Writing last_seen on every update would cost a write per update; minutes are enough.
+    if contact.last_seen_at is None or now - contact.last_seen_at > LAST_SEEN_PRECISION:
+        contact.last_seen_at = now
     session.flush()
     return contact
 
