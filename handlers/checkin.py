@@ -13,10 +13,11 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from core.roles import Access
 from db.queries.checkin import Check, check_reportable, clear_pending, get_pending, set_pending
-from handlers import checkin_text
+from handlers import checkin_steps, checkin_text
 from handlers.access import Request, button, prefix_pattern
+from handlers.itembuttons import settle
 from handlers.registry import Flow
-from handlers.reporting import Recorded, Report, record, refusal, settle
+from handlers.reporting import Recorded, Report, record, refusal
 
 PERCENTS = (25, 50, 75)
 
@@ -167,7 +168,7 @@ async def on_pick(req: Request) -> None:
         await _answer(req, req.t("checkin.question_expired"), alert=True)
         return
     await _answer(req, req.t("checkin.noted"))
-    await checkin_text.apply_kept(req, pending, assignment_id)
+    await checkin_steps.apply_kept(req, pending, assignment_id)
 
 
 def flow() -> Flow:

@@ -8,26 +8,18 @@ a typed task number). /evidence sends the stored file from disk, not by Telegram
 
 from __future__ import annotations
 
-import hashlib
-import re
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from core.checkin import task_numbers
 from core.roles import Access
-from db.models import Evidence
 from db.queries.checkin import (
-    Check,
-    check_reportable,
     clear_pending,
     evidence_of,
     find_assignment,
-    find_evidence,
     get_pending,
     message_outbox,
     outbox_assignments,
@@ -35,37 +27,11 @@ from db.queries.checkin import (
     set_pending,
 )
 from db.queries.scope import in_scope
+from handlers import evidence_store
 from handlers.access import Request, button, command, prefix_pattern
 from handlers.registry import CommandSpec, Flow
-from handlers.reporting import refusal
 
-MAX_DOWNLOAD = 20 * 1024 * 1024
 MAX_SENT = 10
-SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file a user sent, as the channel describes it."""
-
-    file_id: str
-    file_name: str
-    size: int
-    mime_type: str | None
-
-
-def upload_of(msg: Message) -> Upload | None:
-    """Return the document or the largest photo size of a message."""
-    if msg.document is not None:
-        doc = msg.document
-        name = doc.file_name or f"file_{doc.file_unique_id}"
-        return Upload(doc.file_id, name, doc.file_size or 0, doc.mime_type)
-    if msg.photo:
-        photo = msg.photo[-1]
-        return Upload(
-            photo.file_id, f"photo_{photo.file_unique_id}.jpg", photo.file_size or 0, "image/jpeg"
-        )
-    return None
 
 
 def _attributed(req: Request, msg: Message) -> tuple[int | None, list[tuple[int, int]]]:
@@ -100,18 +66,18 @@ def _attributed(req: Request, msg: Message) -> tuple[int | None, list[tuple[int,
 async def on_file(req: Request) -> None:
     """Keep a file as evidence of the assignment it is about, or ask which one."""
     msg = req.message
-    upload = upload_of(msg) if msg is not None else None
+    upload = evidence_store.upload_of(msg) if msg is not None else None
     if msg is None or upload is None:
         return
     if not req.actor.unit_ids:
         await req.say("evidence.no_unit")
         return
-    if upload.size > MAX_DOWNLOAD:
+    if upload.size > evidence_store.MAX_DOWNLOAD:
         await req.say("evidence.too_big", size=round(upload.size / 1048576, 1), limit=20)
         return
     assignment_id, items = _attributed(req, msg)
     if assignment_id is not None:
-        await keep(req, assignment_id, upload)
+        await evidence_store.keep(req, assignment_id, upload)
         return
     if not items:
         await req.say("checkin.no_open")
@@ -126,57 +92,11 @@ async def on_file(req: Request) -> None:
     await req.reply(req.t("evidence.which_task"), reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
-    """Download a file into the evidence folder and record it for the assignment."""
-    with req.db() as session:
-        check, _, task = check_reportable(
-            session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
-        )
-    if check != Check.OK or task is None:
-        await req.reply(refusal(req.services, req.actor.lang, check, task))
-        return
-    try:
-        remote = await req.context.bot.get_file(upload.file_id)
-        content = bytes(await remote.download_as_bytearray())
-    except TelegramError:
-        await req.say("evidence.download_failed", limit=20)
-        return
-    digest = hashlib.sha256(content).hexdigest()
-    suffix = Path(upload.file_name).suffix
-    relative = Path(str(assignment_id)) / (
-        digest[:32] + (suffix if SAFE_SUFFIX.match(suffix) else "")
-    )
-    target = req.services.settings.evidence_path / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(target.suffix + ".part")
-    temporary.write_bytes(content)
-    temporary.replace(target)
-    with req.db() as session:
-        if find_evidence(session, assignment_id=assignment_id, sha256=digest) is None:
-            session.add(
-                Evidence(
-                    assignment_id=assignment_id,
-                    contact_id=req.actor.contact_id,
-                    file_name=upload.file_name[:255],
-                    mime_type=upload.mime_type,
-                    size=len(content),
-                    sha256=digest,
-                    storage_path=relative.as_posix(),
-                    channel_file_id=upload.file_id[:200],
-                    created_at=req.services.clock.now(),
-                )
-            )
-    size = round(len(content) / 1024, 1)
-    await req.say(
-        "evidence.kept", name=upload.file_name, size=size, task=str(task.id), title=task.title
-    )
-
-
 async def keep_pending(req: Request, pending: dict[str, Any], assignment_id: int) -> None:
     """Keep the file the bot asked about, for the assignment chosen."""
     with req.db() as session:
         clear_pending(session, contact_id=req.actor.contact_id)
-    await keep(req, assignment_id, Upload(**pending["upload"]))
+    await evidence_store.keep(req, assignment_id, evidence_store.Upload(**pending["upload"]))
 
 
 @button(Access.MEMBER)
