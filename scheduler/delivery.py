@@ -1,11 +1,133 @@
-"""Jobs of 'delivery' (being built)."""
+"""Delivery jobs on the JobQueue: the reminder dispatcher, the sender and housekeeping.
+
+Three repeating jobs with fixed names, added once. None holds work in memory: the
+dispatcher reads due reminders from the database and queues them in the outbox, the
+sender's job (re)starts the sender whenever the outbox has work, housekeeping cancels
+reminders of past days that never went out (their occasions are then folded into the
+next reminder). A restart needs nothing rebuilt.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
-from telegram.ext import Application
+from telegram.ext import Application, ContextTypes
+
+from bot.services import Services
+from core.reminders import Policy
+from db.engine import session_scope
+from db.queries.outbox import ready_count
+from scheduler.dispatcher import Context, dispatch, expire_stale
+from scheduler.sender import drain, new_owner, work_hours
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+DISPATCH_JOB = "delivery.dispatch"
+SENDER_JOB = "delivery.sender"
+HOUSEKEEPING_JOB = "delivery.housekeeping"
+# The first dispatch waits a little after start-up so that the bot answers people first.
+DISPATCH_FIRST_S = 10.0
+DISPATCH_EVERY_S = 60.0
+SEND_EVERY_S = 1.0
+HOUSEKEEPING_EVERY_S = 600.0
+SENDER_TASK = "delivery.sender_task"
+SENDER_OWNER = "delivery.sender_owner"
+DISPATCHING = "delivery.dispatching"
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add this module's periodic jobs to the application's JobQueue."""
+def register(application: App) -> None:
+    """Add the dispatcher, sender and housekeeping jobs (each once, by name)."""
+    jobs = application.job_queue
+    if jobs is None:
+        log.warning("no JobQueue: reminders and the outbox will not be processed")
+        return
+    for name, callback, every, first in (
+        (DISPATCH_JOB, dispatch_job, DISPATCH_EVERY_S, DISPATCH_FIRST_S),
+        (SENDER_JOB, sender_job, SEND_EVERY_S, SEND_EVERY_S),
+        (HOUSEKEEPING_JOB, housekeeping_job, HOUSEKEEPING_EVERY_S, HOUSEKEEPING_EVERY_S),
+    ):
+        if not jobs.get_jobs_by_name(name):
+            jobs.run_repeating(callback, interval=every, first=first, name=name)
+
+
+def dispatch_context(services: Services) -> Context:
+    """Return what the dispatcher needs, from the running bot's services."""
+    settings = services.settings
+    policy = Policy(
+        days_before=tuple(sorted(set(settings.reminder_days_before), reverse=True)),
+        overdue_every=settings.overdue_every_days,
+        escalate_after=settings.escalate_after,
+    )
+    return Context(
+        engine=services.engine,
+        catalog=services.catalog,
+        button_key=services.button_key,
+        policy=policy,
+        hours=work_hours(settings.work_hours),
+        tz=settings.tz,
+    )
+
+
+async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Queue the reminders due now (in a thread: a sweep may read many rows)."""
+    application = context.application
+    if application.bot_data.get(DISPATCHING):
+        return
+    services: Services = application.bot_data["services"]
+    application.bot_data[DISPATCHING] = True
+    try:
+        result = await asyncio.to_thread(
+            dispatch, dispatch_context(services), services.clock.now()
+        )
+    except Exception:
+        log.exception("reminder dispatch failed; the next run retries")
+        return
+    finally:
+        application.bot_data[DISPATCHING] = False
+    if result is not None and result.messages:
+        wake(application)
+
+
+async def sender_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Make sure the sender runs (it stops by itself when the outbox is empty)."""
+    wake(context.application)
+
+
+async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Cancel past days' unsent reminders and log the queue's depth."""
+    services: Services = context.application.bot_data["services"]
+    await asyncio.to_thread(housekeeping, services)
+
+
+def housekeeping(services: Services) -> None:
+    """Do the housekeeping work (blocking)."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        cancelled = expire_stale(session, today=services.today(), tz=services.settings.tz)
+        waiting = ready_count(session, now=now)
+    if cancelled or waiting:
+        log.info("outbox: %d waiting, %d stale reminders cancelled", waiting, cancelled)
+
+
+def wake(application: App) -> None:
+    """Start the sender now unless it is already running."""
+    task = application.bot_data.get(SENDER_TASK)
+    if (task is not None and not task.done()) or not application.running:
+        return
+    owner = application.bot_data.setdefault(SENDER_OWNER, new_owner())
+    application.bot_data[SENDER_TASK] = application.create_task(
+        _run_sender(application, owner), name="dondoc-sender"
+    )
+
+
+async def _run_sender(application: App, owner: str) -> None:
+    """Drain the outbox; a failure is logged and the next tick starts over."""
+    services: Services = application.bot_data["services"]
+    try:
+        await drain(application.bot, services, owner=owner, keep_going=lambda: application.running)
+    except Exception:
+        log.exception("the sender stopped on an error; it restarts within a second")

@@ -1,0 +1,288 @@
+"""What the reminder dispatcher reads and writes: due candidates, recipients, records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.calendar import WorkingCalendar
+from db.models import (
+    AppState,
+    Assignment,
+    Contact,
+    Directive,
+    Outbox,
+    OutboxItem,
+    Reminder,
+    Task,
+    Unit,
+    UnitContact,
+)
+from db.queries.calendar import working_calendar
+from db.queries.scope import unit_ids_in_scope
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An assignment that may be reminded: open task, active, not done."""
+
+    assignment_id: int
+    task_id: int
+    unit_id: int
+    deadline: date
+    created_at: datetime
+    days_before: str | None
+    overdue_every_days: int | None
+    escalate_after: int | None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A contact the bot may write to."""
+
+    contact_id: int
+    chat_id: str
+    external_id: str
+    language: str
+
+
+@dataclass
+class UnitRecipients:
+    """A unit's reachable focal points and leaders."""
+
+    focal: list[Recipient] = field(default_factory=list)
+    leaders: list[Recipient] = field(default_factory=list)
+
+    def for_reminder(self, *, escalate: bool) -> list[Recipient]:
+        """Return who gets the reminder: focal points (else leaders), leaders too if escalated."""
+        if escalate:
+            return list({r.contact_id: r for r in self.focal + self.leaders}.values())
+        return list(self.focal or self.leaders)
+
+
+def calendar_of(session: Session) -> WorkingCalendar:
+    """Return the working calendar with the province's overrides."""
+    return working_calendar(session)
+
+
+def max_assignment_id(session: Session) -> int:
+    """Return the highest assignment id so far (0 when none)."""
+    return int(session.exec(select(func.max(Assignment.id))).one() or 0)
+
+
+def candidates(
+    session: Session, *, after_id: int, limit: int, task_id: int | None = None
+) -> list[Candidate]:
+    """Return the next `limit` remindable assignments with ids above `after_id`, by id."""
+    query = (
+        select(Assignment, Task)
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(
+            col(Assignment.id) > after_id,
+            col(Assignment.active).is_(True),
+            col(Assignment.state) != "done",
+            col(Task.status) == "open",
+            col(Unit.active).is_(True),
+        )
+        .order_by(col(Assignment.id))
+        .limit(limit)
+    )
+    if task_id is not None:
+        query = query.where(col(Assignment.task_id) == task_id)
+    return [_candidate(a, t) for a, t in session.exec(query)]
+
+
+def _candidate(assignment: Assignment, task: Task) -> Candidate:
+    """Copy the fields the plan needs."""
+    assert assignment.id is not None
+    assert task.id is not None
+    return Candidate(
+        assignment_id=assignment.id,
+        task_id=task.id,
+        unit_id=assignment.unit_id,
+        deadline=assignment.deadline,
+        created_at=assignment.created_at,
+        days_before=task.days_before,
+        overdue_every_days=task.overdue_every_days,
+        escalate_after=task.escalate_after,
+    )
+
+
+def reminder_history(
+    session: Session, *, assignment_ids: Sequence[int], today: date
+) -> tuple[dict[int, date], dict[int, Reminder]]:
+    """Return each assignment's latest reminder day before today, and today's reminder."""
+    if not assignment_ids:
+        return {}, {}
+    query = (
+        select(Reminder.assignment_id, func.max(Reminder.due_on))
+        .where(col(Reminder.assignment_id).in_(assignment_ids), col(Reminder.due_on) < today)
+        .group_by(col(Reminder.assignment_id))
+    )
+    last = {aid: day for aid, day in session.exec(query) if day is not None}
+    todays = select(Reminder).where(
+        col(Reminder.assignment_id).in_(assignment_ids), Reminder.due_on == today
+    )
+    return last, {r.assignment_id: r for r in session.exec(todays)}
+
+
+def add_reminders(session: Session, rows: Iterable[Reminder]) -> None:
+    """Insert reminder records whose key is new (a repeated run adds nothing)."""
+    rows = list(rows)
+    if not rows:
+        return
+    keys = [r.key for r in rows]
+    seen = set(session.exec(select(Reminder.key).where(col(Reminder.key).in_(keys))))
+    for row in rows:
+        if row.key not in seen:
+            seen.add(row.key)
+            try:
+                with session.begin_nested():
+                    session.add(row)
+            except IntegrityError:
+                continue  # written by another run in the meantime
+
+
+def set_overdue_counts(session: Session, *, counts: dict[int, int]) -> None:
+    """Raise assignments' count of overdue reminders to the given numbers."""
+    if not counts:
+        return
+    for assignment in session.exec(select(Assignment).where(col(Assignment.id).in_(list(counts)))):
+        assert assignment.id is not None
+        assignment.overdue_reminders = max(assignment.overdue_reminders, counts[assignment.id])
+
+
+def recipients_of_units(session: Session, *, unit_ids: Iterable[int]) -> dict[int, UnitRecipients]:
+    """Return each unit's reachable, started focal points and leaders."""
+    ids = list(set(unit_ids))
+    found: dict[int, UnitRecipients] = defaultdict(UnitRecipients)
+    if not ids:
+        return found
+    query = (
+        select(UnitContact.unit_id, UnitContact.function, Contact)
+        .join(Contact, col(Contact.id) == col(UnitContact.contact_id))
+        .where(col(UnitContact.unit_id).in_(ids))
+        .order_by(col(Contact.id))
+    )
+    for unit_id, function, contact in session.exec(query):
+        recipient = recipient_of(contact)
+        if recipient is None:
+            continue
+        group = found[unit_id].leaders if function == "leader" else found[unit_id].focal
+        group.append(recipient)
+    return found
+
+
+def recipient_of(contact: Contact) -> Recipient | None:
+    """Return the contact as a recipient if the bot may write to them."""
+    if not (contact.started and contact.reachable and contact.chat_id and contact.id):
+        return None
+    return Recipient(contact.id, contact.chat_id, contact.external_id, contact.language)
+
+
+def coordinators(session: Session) -> list[tuple[Recipient, set[int]]]:
+    """Return the coordinators the bot may write to, each with the units they follow.
+
+    Admins stand in when the province has no reachable coordinator.
+    """
+    for roles in (("coordinator",), ("admin",)):
+        query = select(Contact).where(col(Contact.role).in_(roles)).order_by(col(Contact.id))
+        found = []
+        for contact in session.exec(query):
+            recipient = recipient_of(contact)
+            if recipient is not None:
+                scope = unit_ids_in_scope(session, contact_id=recipient.contact_id)
+                found.append((recipient, set(scope)))
+        if found:
+            return found
+    return []
+
+
+def sent_today(
+    session: Session, *, contact_ids: Sequence[int], since: datetime
+) -> set[tuple[int, int]]:
+    """Return (contact, assignment) pairs already in a reminder queued since `since`."""
+    if not contact_ids:
+        return set()
+    query = (
+        select(Outbox.contact_id, OutboxItem.assignment_id)
+        .join(OutboxItem, col(OutboxItem.outbox_id) == col(Outbox.id))
+        .where(
+            col(Outbox.contact_id).in_(contact_ids),
+            col(Outbox.kind) == "reminder",
+            col(Outbox.status) != "cancelled",
+            col(Outbox.created_at) >= since,
+        )
+    )
+    return {(c, a) for c, a in session.exec(query) if c is not None}
+
+
+def forget_reminders_of(session: Session, *, outbox_ids: Sequence[int], before: date) -> int:
+    """Delete the records of reminders whose messages were cancelled, so they count as missed."""
+    if not outbox_ids:
+        return 0
+    items = select(OutboxItem.assignment_id).where(col(OutboxItem.outbox_id).in_(outbox_ids))
+    assignment_ids = list(set(session.exec(items)))
+    rows = session.exec(
+        select(Reminder).where(
+            col(Reminder.assignment_id).in_(assignment_ids),
+            col(Reminder.due_on) < before,
+            col(Reminder.status) == "queued",
+        )
+    ).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """What a reminder shows of a task."""
+
+    title: str
+    directive: str | None
+
+
+def task_infos(session: Session, *, task_ids: Iterable[int]) -> dict[int, TaskInfo]:
+    """Return the title and directive number of each task."""
+    ids = list(set(task_ids))
+    if not ids:
+        return {}
+    query = (
+        select(Task.id, Task.title, Directive.number)
+        .join(Directive, col(Directive.id) == col(Task.directive_id), isouter=True)
+        .where(col(Task.id).in_(ids))
+    )
+    return {tid: TaskInfo(title, number) for tid, title, number in session.exec(query) if tid}
+
+
+def unit_names(session: Session, *, unit_ids: Iterable[int]) -> dict[int, str]:
+    """Return the name of each unit."""
+    ids = list(set(unit_ids))
+    if not ids:
+        return {}
+    query = select(Unit.id, Unit.name).where(col(Unit.id).in_(ids))
+    return {uid: name for uid, name in session.exec(query) if uid is not None}
+
+
+def get_state(session: Session, key: str) -> str | None:
+    """Return a named value the scheduler keeps, if set."""
+    row = session.get(AppState, key)
+    return row.value if row is not None else None
+
+
+def set_state(session: Session, key: str, value: str, *, now: datetime) -> None:
+    """Store a named value for the scheduler."""
+    row = session.get(AppState, key)
+    if row is None:
+        row = AppState(key=key)
+        session.add(row)
+    row.value, row.updated_at = value, now
+    session.flush()

@@ -1,0 +1,205 @@
+"""Compose reminder messages: one per contact a day, listing everything due for them.
+
+A message is split only when it would exceed Telegram's limits: 4096 characters, and a
+keyboard kept to MAX_ITEMS items (four status buttons each) so it stays usable on a phone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Catalog, Html
+from db.queries.reminders import Recipient
+from handlers.keyboards import status_rows
+
+MAX_CHARS = 4096
+MAX_ITEMS = 8
+MAX_LIST_LINES = 40
+
+
+@dataclass(frozen=True)
+class Item:
+    """One assignment in a reminder, with what the contact should be told about it."""
+
+    assignment_id: int
+    task_id: int
+    title: str
+    directive: str | None
+    unit_id: int
+    unit: str
+    deadline: date
+    kind: str  # assigned | before | due | overdue | nudge
+    seq: int
+    escalate: bool
+    days_left: int  # working days until the deadline day
+    days_overdue: int  # calendar days past the deadline
+    late_from: date | None = None  # the day this reminder was due, when sent late
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message to queue: HTML text, keyboard and the assignments it is about."""
+
+    text: str
+    reply_markup: dict[str, Any] | None
+    assignment_ids: list[int]
+
+
+def compose(
+    items: Sequence[Item],
+    to: Recipient,
+    *,
+    catalog: Catalog,
+    key: bytes,
+    day: date,
+    header_key: str = "reminders.header",
+) -> list[Part]:
+    """Return the messages that tell the recipient about the items, split only if needed."""
+    lang = to.language
+    items = sorted(items, key=lambda i: (i.deadline, i.task_id, i.unit))
+    units = {i.unit_id for i in items}
+    header = catalog.get(lang, header_key, day=day)
+    if len(units) == 1:
+        header += "\n" + catalog.get(lang, "reminders.header_unit", unit=items[0].unit)
+    footer = catalog.get(lang, "reminders.footer")
+    groups: list[list[tuple[Item, str]]] = [[]]
+    size = len(header) + len(footer) + 40
+    for n, item in enumerate(items, 1):
+        block = _item_text(item, n, catalog, lang, with_unit=len(units) > 1)
+        current = groups[-1]
+        if current and (len(current) >= MAX_ITEMS or size + len(block) + 2 > MAX_CHARS):
+            groups.append([])
+            size = len(header) + len(footer) + 40
+        groups[-1].append((item, block))
+        size += len(block) + 2
+    labelled = len(items) > 1
+    parts = []
+    for index, group in enumerate(groups, 1):
+        head = header
+        if len(groups) > 1:
+            head += " " + catalog.get(lang, "reminders.part", n=index, total=len(groups))
+        text = "\n\n".join([head, *(block for _, block in group), footer])
+        rows = [
+            row
+            for item, _ in group
+            for row in status_rows(
+                key,
+                to.external_id,
+                item.assignment_id,
+                lang,
+                catalog,
+                label=f"#{item.task_id}" if labelled else "",
+            )
+        ]
+        markup = InlineKeyboardMarkup(rows).to_dict()
+        parts.append(Part(text, markup, [item.assignment_id for item, _ in group]))
+    return parts
+
+
+def _item_text(item: Item, n: int, catalog: Catalog, lang: str, *, with_unit: bool) -> str:
+    """Return one item's lines."""
+    directive = (
+        catalog.get(lang, "reminders.directive", number=item.directive) if item.directive else ""
+    )
+    text = catalog.get(
+        lang,
+        "reminders.item_unit" if with_unit else "reminders.item",
+        n=n,
+        task=Html(str(item.task_id)),
+        title=item.title,
+        unit=item.unit,
+        status=Html(_status(item, catalog, lang)),
+        deadline=item.deadline,
+        directive=Html(directive),
+    )
+    if item.escalate:
+        text += "\n" + catalog.get(lang, "reminders.escalated")
+    if item.late_from is not None:
+        text += "\n" + catalog.get(lang, "reminders.late", day=item.late_from)
+    return text
+
+
+def _status(item: Item, catalog: Catalog, lang: str) -> str:
+    """Return the line that says how far the item is from its deadline."""
+    if item.days_overdue > 0:
+        if item.kind == "assigned":
+            return catalog.get(lang, "reminders.status_assigned_overdue", days=item.days_overdue)
+        if item.seq == 0:
+            return catalog.get(lang, "reminders.status_overdue_plain", days=item.days_overdue)
+        return catalog.get(lang, "reminders.status_overdue", days=item.days_overdue, seq=item.seq)
+    if item.days_left <= 0:
+        key = (
+            "reminders.status_assigned_today"
+            if item.kind == "assigned"
+            else "reminders.status_due"
+        )
+        return catalog.get(lang, key)
+    key = "reminders.status_assigned" if item.kind == "assigned" else "reminders.status_before"
+    return catalog.get(lang, key, days=item.days_left)
+
+
+def escalation_list(
+    items: Sequence[Item], *, lang: str, catalog: Catalog, day: date, times: int
+) -> str:
+    """Return the coordinators' list of overdue units, grouped by task."""
+    by_task: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        by_task[item.task_id].append(item)
+    lines = [catalog.get(lang, "reminders.escalation_header", times=times, day=day)]
+    for task_items in sorted(by_task.values(), key=lambda group: group[0].task_id):
+        first = task_items[0]
+        lines.append(
+            catalog.get(
+                lang,
+                "reminders.escalation_task",
+                task=Html(str(first.task_id)),
+                title=first.title,
+                deadline=first.deadline,
+            )
+        )
+        lines += [
+            catalog.get(
+                lang, "reminders.escalation_unit", unit=i.unit, days=i.days_overdue, seq=i.seq
+            )
+            for i in sorted(task_items, key=lambda i: i.unit)
+        ]
+    return _capped(lines, catalog, lang)
+
+
+def late_list(
+    missed: Sequence[tuple[Item, list[date]]], *, lang: str, catalog: Catalog, day: date
+) -> str:
+    """Return the coordinators' list of reminders missed and folded into today's."""
+    lines = [catalog.get(lang, "reminders.late_header", day=day)]
+    for item, days in sorted(missed, key=lambda pair: (pair[0].task_id, pair[0].unit)):
+        shown = ", ".join(d.strftime("%d/%m") for d in days)
+        lines.append(
+            catalog.get(
+                lang,
+                "reminders.late_line",
+                task=Html(str(item.task_id)),
+                title=item.title,
+                unit=item.unit,
+                days=shown,
+            )
+        )
+    return _capped(lines, catalog, lang)
+
+
+def _capped(lines: list[str], catalog: Catalog, lang: str) -> str:
+    """Join lines, keeping the message well under Telegram's length limit."""
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        if index > MAX_LIST_LINES or size + len(line) > MAX_CHARS - 200:
+            kept.append(catalog.get(lang, "reminders.more", count=len(lines) - index))
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)

@@ -1,0 +1,238 @@
+"""The one sender: drain the outbox through the rate limiter, a few sends at a time.
+
+Each message is claimed with a lease, marked `sending` (committed) just before the call and
+`sent` with Telegram's message id (committed) right after it. So a crash, or a timeout
+after Telegram accepted, can at worst repeat the messages that were in flight; everything
+else is sent exactly once. A 429 makes every send wait (the rate limiter) and this message
+retry; 5xx and network errors retry with backoff; 403 marks the contact unreachable.
+Reminders (the bulk lane) go out only in working hours on working days.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
+
+from bot.services import Services
+from core.workhours import WorkHours
+from db.engine import session_scope
+from db.models import Contact
+from db.queries import outbox as box
+from db.queries.calendar import working_calendar
+from db.queries.contacts import mark_unreachable
+from db.queries.outbox import PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
+from scheduler.ratelimit import Lane, seconds_of
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+POOL = 8  # concurrent calls: enough to reach the rate over a slow link
+BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
+FLOOD_RETRIES = 10
+MAX_ATTEMPTS = 8  # claims that reached the call, across restarts
+RETRY_LATER = timedelta(minutes=5)
+CAPTION_LIMIT = 1024
+UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
+
+
+def new_owner() -> str:
+    """Return a lease owner name unique to this process."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def lane_of(priority: int) -> Lane:
+    """Return the rate limiter's lane for an outbox priority."""
+    if priority <= PRIORITY_INTERACTIVE:
+        return Lane.DIRECT
+    return Lane.NOTICE if priority < PRIORITY_REMINDER else Lane.BULK
+
+
+def office_time(services: Services, now: datetime) -> bool:
+    """Tell whether reminders may go out now (working hours on a working day)."""
+    local = now.astimezone(services.settings.tz)
+    with session_scope(services.engine) as session:
+        calendar = working_calendar(session)
+    hours = work_hours(services.settings.work_hours)
+    return calendar.is_working_day(local.date()) and hours.contains(local.time())
+
+
+@cache
+def work_hours(text: str) -> WorkHours:
+    """Return the parsed WORK_HOURS setting (parsed once)."""
+    return WorkHours.parse(text)
+
+
+async def drain(
+    bot: ExtBot[Any], services: Services, *, owner: str, keep_going: Callable[[], bool]
+) -> int:
+    """Send every message that is due, until none is left or told to stop; return how many."""
+    slots = asyncio.Semaphore(POOL)
+    inflight: set[asyncio.Task[bool]] = set()
+    sent = 0
+    batch = max(10, int(services.settings.send_rate_per_s))
+
+    def done(task: asyncio.Task[bool]) -> None:
+        nonlocal sent
+        inflight.discard(task)
+        slots.release()
+        if not task.cancelled() and task.exception() is None and task.result():
+            sent += 1
+
+    try:
+        while keep_going():
+            rows = deque(await asyncio.to_thread(_claim, services, owner, batch))
+            if not rows:
+                break
+            while rows and keep_going():
+                await slots.acquire()
+                task = asyncio.create_task(deliver(bot, services, owner, rows.popleft()))
+                inflight.add(task)
+                task.add_done_callback(done)
+            if rows:
+                await asyncio.to_thread(_release, services, owner, [r.id for r in rows])
+    finally:
+        if inflight:
+            await asyncio.gather(*inflight, return_exceptions=True)
+    return sent
+
+
+def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
+    """Lease the next messages; reminders only in office time."""
+    now = services.clock.now()
+    most = None if office_time(services, now) else PRIORITY_REMINDER - 1
+    with session_scope(services.engine) as session:
+        return box.claim(
+            session, owner=owner, now=now, limit=limit, lease=LEASE, max_priority=most
+        )
+
+
+def _release(services: Services, owner: str, ids: list[int]) -> None:
+    """Give back messages claimed but not started."""
+    with session_scope(services.engine) as session:
+        box.release(session, outbox_ids=ids, owner=owner)
+
+
+async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
+    """Send one claimed message with retries; return whether it was delivered."""
+    if not await asyncio.to_thread(_start, services, owner, row):
+        return False
+    failures = floods = 0
+    while True:
+        try:
+            message = await _call(bot, row)
+        except RetryAfter as exc:
+            floods += 1
+            if floods > FLOOD_RETRIES:
+                await asyncio.to_thread(_later, services, row, "flood control")
+                return False
+            await asyncio.sleep(seconds_of(exc.retry_after))
+            continue
+        except Forbidden as exc:
+            await asyncio.to_thread(_unreachable, services, row, str(exc))
+            return False
+        except BadRequest as exc:
+            if any(hint in str(exc).lower() for hint in UNREACHABLE_HINTS):
+                await asyncio.to_thread(_unreachable, services, row, str(exc))
+            else:
+                log.warning("outbox %s refused by Telegram: %s", row.id, exc)
+                await asyncio.to_thread(_fail, services, row, str(exc))
+            return False
+        except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
+            failures += 1
+            if failures > len(BACKOFF_S):
+                await asyncio.to_thread(_later, services, row, str(exc))
+                return False
+            await asyncio.sleep(BACKOFF_S[failures - 1])
+            continue
+        await asyncio.to_thread(_sent, services, row, message)
+        return True
+
+
+async def _call(bot: ExtBot[Any], row: Claimed) -> Message:
+    """Make the Bot API call the outbox row describes."""
+    payload = row.payload
+    text: str = payload.get("text", "")
+    markup_data = payload.get("reply_markup")
+    markup = InlineKeyboardMarkup.de_json(markup_data, bot) if markup_data else None
+    chat_id: int | str = int(row.chat_id) if row.chat_id.lstrip("-").isdigit() else row.chat_id
+    lane = int(lane_of(row.priority)) or None
+    document = payload.get("document")
+    if document is None:
+        return await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, rate_limit_args=lane
+        )
+    content = await asyncio.to_thread(Path(document["path"]).read_bytes)
+    caption = text if len(text) <= CAPTION_LIMIT else None
+    if text and caption is None:
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, rate_limit_args=lane)
+    return await bot.send_document(
+        chat_id,
+        content,
+        filename=document.get("file_name"),
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        rate_limit_args=lane,
+    )
+
+
+def _start(services: Services, owner: str, row: Claimed) -> bool:
+    """Mark the row as being sent; skip (and fail) it when the contact is unreachable."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        contact = session.get(Contact, row.contact_id) if row.contact_id else None
+        if contact is not None and not contact.reachable:
+            box.mark_failed(session, outbox_id=row.id, error="unreachable")
+            return False
+        return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
+
+
+def _sent(services: Services, row: Claimed, message: Message) -> None:
+    """Record the delivery and Telegram's message id, for attributing replies."""
+    with session_scope(services.engine) as session:
+        box.mark_sent(
+            session,
+            outbox_id=row.id,
+            now=services.clock.now(),
+            message_id=str(message.message_id),
+        )
+
+
+def _unreachable(services: Services, row: Claimed, error: str) -> None:
+    """Fail the row and mark its contact unreachable (blocked the bot, or gone)."""
+    with session_scope(services.engine) as session:
+        box.mark_failed(session, outbox_id=row.id, error=error)
+        if row.contact_id is not None:
+            mark_unreachable(session, contact_id=row.contact_id, now=services.clock.now())
+    log.info("contact %s unreachable: %s", row.contact_id, error)
+
+
+def _fail(services: Services, row: Claimed, error: str) -> None:
+    """Give up on the row."""
+    with session_scope(services.engine) as session:
+        box.mark_failed(session, outbox_id=row.id, error=error)
+
+
+def _later(services: Services, row: Claimed, error: str) -> None:
+    """Put the row back for a later attempt, or give up after too many."""
+    with session_scope(services.engine) as session:
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            log.warning("outbox %s failed after %d attempts: %s", row.id, MAX_ATTEMPTS, error)
+            box.mark_failed(session, outbox_id=row.id, error=error)
+            return
+        not_before = services.clock.now() + RETRY_LATER
+        box.retry_later(session, outbox_id=row.id, not_before=not_before, error=error)

@@ -1,0 +1,216 @@
+"""The dispatcher with a controlled clock: combining, stopping, escalating, catching up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from db.models import Assignment, Outbox, Reminder
+from db.queries.reports import record_report
+from scheduler.dispatcher import dispatch
+from tests.factories import make_contact, make_unit
+from tests.scheduler.support import at, context, deliver_all, items_of, messages_to, task_for
+
+WED = date(2026, 11, 18)
+PAST_MONDAY = at(date(2026, 11, 9))
+TUE = date(2026, 11, 17)
+
+
+def buttons_of(message: Outbox) -> list[str]:
+    """Return the callback data of a queued message's buttons."""
+    rows = (message.payload.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b["callback_data"] for row in rows for b in row]
+
+
+def test_a_contacts_items_are_combined_into_one_message(engine: Engine, session: Session) -> None:
+    """Three tasks due for one unit on one day make one message with each item's buttons."""
+    unit = make_unit(session, "X01", "Xã Tam Xuân")
+    make_contact(session, 2001, units=[unit])
+    before = task_for(
+        session, [unit], date(2026, 11, 20), PAST_MONDAY, "Kế hoạch CĐS", reminded=TUE
+    )
+    due = task_for(session, [unit], WED, PAST_MONDAY, "Báo cáo quý", reminded=TUE)
+    late = task_for(
+        session, [unit], date(2026, 11, 16), at(date(2026, 11, 2)), "Tổ công nghệ", reminded=TUE
+    )
+    task_for(session, [unit], date(2026, 11, 30), PAST_MONDAY, "Chưa đến lúc nhắc", reminded=TUE)
+    result = dispatch(context(engine), at(WED))
+    assert result is not None
+    assert (result.messages, result.items) == (1, 3)
+    [message] = messages_to(session, 2001)
+    text = message.payload["text"]
+    assert f"#{before.id} Kế hoạch CĐS" in text
+    assert "Còn 2 ngày làm việc" in text
+    assert f"#{due.id} Báo cáo quý" in text
+    assert "Đến hạn hôm nay" in text
+    assert f"#{late.id} Tổ công nghệ" in text
+    assert "Quá hạn 2 ngày</b> (nhắc lần 1)" in text
+    assert "Chưa đến lúc nhắc" not in text
+    assert "Xã Tam Xuân" in text
+    assert len(buttons_of(message)) == 12
+    assert len(items_of(session, message)) == 3
+
+
+def test_running_again_the_same_day_queues_nothing(engine: Engine, session: Session) -> None:
+    """A second run (or a restart) the same day sends nobody anything twice."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    task_for(session, [unit], WED, PAST_MONDAY)
+    first = dispatch(context(engine), at(WED, 8))
+    again = dispatch(context(engine), at(WED, 14))
+    assert first is not None
+    assert again is not None
+    assert (first.messages, again.messages) == (1, 0)
+
+
+def test_nothing_is_queued_outside_working_hours(engine: Engine, session: Session) -> None:
+    """At lunch, in the evening and on Saturday the dispatcher does nothing."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    task_for(session, [unit], WED, PAST_MONDAY)
+    assert dispatch(context(engine), at(WED, 12)) is None
+    assert dispatch(context(engine), at(WED, 20)) is None
+    assert dispatch(context(engine), at(date(2026, 11, 21), 9)) is None
+    assert messages_to(session, 2001) == []
+
+
+def test_a_unit_that_reported_done_is_not_reminded(engine: Engine, session: Session) -> None:
+    """Reporting done stops a unit's reminders; the other unit keeps getting them."""
+    done_unit, slow_unit = make_unit(session, "X01"), make_unit(session, "X02")
+    make_contact(session, 2001, units=[done_unit])
+    make_contact(session, 2002, units=[slow_unit])
+    task = task_for(session, [done_unit, slow_unit], date(2026, 11, 20), PAST_MONDAY)
+    dispatch(context(engine), at(WED))
+    assignment = session.exec(
+        select(Assignment).where(Assignment.task_id == task.id, Assignment.unit_id == done_unit.id)
+    ).one()
+    record_report(session, assignment=assignment, state="done", now=at(WED, 10))
+    session.commit()
+    deliver_all(session)
+    dispatch(context(engine), at(date(2026, 11, 19)))
+    deliver_all(session)
+    dispatch(context(engine), at(date(2026, 11, 20)))
+    assert len(messages_to(session, 2001)) == 1  # the one before it reported
+    assert len(messages_to(session, 2002)) == 3
+
+
+def test_escalation_adds_leaders_and_tells_coordinators(engine: Engine, session: Session) -> None:
+    """From the second overdue reminder the leader is told too, and coordinators get the list."""
+    unit = make_unit(session, "X01", "Xã Bình Minh")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2002, units=[unit], function="leader")
+    make_contact(session, 2003, role="coordinator")
+    task_for(session, [unit], date(2026, 11, 16), at(date(2026, 11, 2)), reminded=TUE)
+    dispatch(context(engine), at(WED))  # overdue #1
+    deliver_all(session)
+    assert len(messages_to(session, 2001)) == 1
+    assert messages_to(session, 2002) == []
+    assert messages_to(session, 2003, "escalation") == []
+    dispatch(context(engine), at(date(2026, 11, 20)))  # overdue #2
+    assert len(messages_to(session, 2001)) == 2
+    [to_leader] = messages_to(session, 2002)
+    assert "lãnh đạo đơn vị" in to_leader.payload["text"]
+    [listing] = messages_to(session, 2003, "escalation")
+    assert "Xã Bình Minh: quá hạn 4 ngày, nhắc lần 2" in listing.payload["text"]
+    overdue = session.exec(select(Assignment)).one()
+    session.refresh(overdue)
+    assert overdue.overdue_reminders == 2
+
+
+def test_missed_reminders_fold_into_the_next_and_are_listed(
+    engine: Engine, session: Session
+) -> None:
+    """After two days down, the due-day reminder goes out and coordinators see what was missed."""
+    unit = make_unit(session, "X01", "Xã Duy Hải")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2003, role="coordinator")
+    reminded = date(2026, 11, 13)  # 5 working days before
+    task = task_for(
+        session, [unit], date(2026, 11, 20), PAST_MONDAY, "Kế hoạch", reminded=reminded
+    )
+    dispatch(context(engine), at(date(2026, 11, 20)))  # down on the 18th and 19th
+    assert len(messages_to(session, 2001)) == 1
+    assert "Đến hạn hôm nay" in messages_to(session, 2001)[-1].payload["text"]
+    folded = session.exec(select(Reminder).where(Reminder.status == "folded")).all()
+    assert sorted(r.due_on.day for r in folded) == [18, 19]
+    [listing] = messages_to(session, 2003, "late")
+    assert f"#{task.id} Kế hoạch, Xã Duy Hải: 18/11, 19/11" in listing.payload["text"]
+
+
+def test_a_missed_reminder_is_sent_late_on_a_quiet_day(engine: Engine, session: Session) -> None:
+    """A reminder missed the day before goes out the next working day, saying it is late."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    task_for(session, [unit], date(2026, 11, 26), at(date(2026, 11, 16)))
+    dispatch(context(engine), at(date(2026, 11, 16)))  # assigned
+    dispatch(context(engine), at(date(2026, 11, 19)))  # the 18th (5 before) was missed
+    late = messages_to(session, 2001)[-1].payload["text"]
+    assert "lẽ ra đã gửi ngày 18/11/2026" in late
+    assert "Còn 4 ngày làm việc" in late
+
+
+def test_a_deadline_change_replans_the_reminders(engine: Engine, session: Session) -> None:
+    """An extension moves the next reminders to the new deadline's plan."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    task_for(session, [unit], date(2026, 11, 20), PAST_MONDAY)
+    dispatch(context(engine), at(WED))
+    assignment = session.exec(select(Assignment)).one()
+    assignment.deadline = date(2026, 11, 27)
+    session.add(assignment)
+    session.commit()
+    deliver_all(session)
+    dispatch(context(engine), at(date(2026, 11, 19)))  # 5 working days before the 27th
+    deliver_all(session)
+    dispatch(context(engine), at(date(2026, 11, 20)))  # 4 before: quiet
+    sent = messages_to(session, 2001)
+    assert len(sent) == 2
+    assert "Còn 5 ngày làm việc" in sent[1].payload["text"]
+    assert "27/11/2026" in sent[1].payload["text"]
+
+
+def test_leaders_stand_in_for_a_unit_without_a_reachable_focal_point(
+    engine: Engine, session: Session
+) -> None:
+    """No started, reachable focal point: the leader gets the reminder; others get nothing."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit], started=False)
+    make_contact(session, 2002, units=[unit], function="leader")
+    task_for(session, [unit], WED, PAST_MONDAY)
+    dispatch(context(engine), at(WED))
+    assert messages_to(session, 2001) == []
+    assert len(messages_to(session, 2002)) == 1
+
+
+def test_unsent_reminders_of_yesterday_are_cancelled_and_folded(
+    engine: Engine, session: Session
+) -> None:
+    """A reminder still queued the next morning is replaced by today's, which covers it."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2003, role="coordinator")
+    task_for(session, [unit], date(2026, 11, 20), PAST_MONDAY, reminded=TUE)
+    dispatch(context(engine), at(WED))  # never sent: no sender runs here
+    dispatch(context(engine), at(date(2026, 11, 19)))
+    yesterday, today = messages_to(session, 2001)
+    session.refresh(yesterday)
+    assert (yesterday.status, today.status) == ("cancelled", "pending")
+    assert len(messages_to(session, 2003, "late")) == 1
+
+
+def test_a_long_list_is_split_within_telegrams_limits(engine: Engine, session: Session) -> None:
+    """Twelve items due at once make two messages, each short enough with usable keyboards."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    for n in range(12):
+        task_for(session, [unit], WED, PAST_MONDAY, f"Nhiệm vụ số {n} " + "rất dài " * 30)
+    dispatch(context(engine), at(WED))
+    parts = messages_to(session, 2001)
+    assert len(parts) == 2
+    assert all(len(p.payload["text"]) <= 4096 for p in parts)
+    assert all(len(buttons_of(p)) <= 32 for p in parts)
+    assert sum(len(items_of(session, p)) for p in parts) == 12
+    assert "(phần 1/2)" in parts[0].payload["text"]
+    assert session.exec(select(Outbox).where(col(Outbox.kind) != "reminder")).all() == []
