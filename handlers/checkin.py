@@ -9,7 +9,7 @@ handlers/checkin_text.py; its handler is registered here, after the buttons.
 from __future__ import annotations
 
 from telegram import Message
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from core.roles import Access
 from db.queries.checkin import Check, check_reportable, clear_pending, get_pending, set_pending
@@ -181,5 +181,7 @@ def flow() -> Flow:
             CallbackQueryHandler(on_percent, pattern=prefix_pattern("pc")),
             CallbackQueryHandler(on_pick, pattern=prefix_pattern("ck")),
             MessageHandler(text & filters.UpdateType.MESSAGE, checkin_text.on_text),
+            # After every flow's commands: a guided form's own /cancel is seen first.
+            CommandHandler("cancel", checkin_text.on_cancel, filters.ChatType.PRIVATE),
         ),
     )

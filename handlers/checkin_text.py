@@ -15,6 +15,7 @@ from core.checkin import Decision, Item, Outcome, decide, reply_to_dict, task_nu
 from core.replies import parse_reply
 from core.roles import Access
 from db.queries.checkin import (
+    clear_pending,
     get_pending,
     message_outbox,
     outbox_assignments,
@@ -46,6 +47,16 @@ async def on_text(req: Request) -> None:
     if pending is not None and await checkin_steps.answer_pending(req, pending, msg.text):
         return
     await report_text(req, msg)
+
+
+@command(Access.PUBLIC)
+async def on_cancel(req: Request) -> None:
+    """Forget the question the bot asked (/cancel outside any guided form)."""
+    with req.db() as session:
+        now = req.services.clock.now()
+        pending = get_pending(session, contact_id=req.actor.contact_id, now=now)
+        clear_pending(session, contact_id=req.actor.contact_id)
+    await req.say("common.cancelled" if pending is not None else "common.nothing_to_cancel")
 
 
 async def report_text(req: Request, msg: Message) -> None:

@@ -244,3 +244,17 @@ async def test_callback_for_another_units_assignment_is_refused(bot: BotUnderTes
     }
     assert "không hợp lệ" in await bot.press(OFFICIAL, stolen, reminder.message_id)
     assert reports(bot) == []
+
+
+async def test_question_can_be_cancelled_and_the_next_text_is_a_report(bot: BotUnderTest) -> None:
+    """/cancel forgets the blocker question; the next text is read as a report again."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "blocked", aid))
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "vướng mắc" in (m.text or ""))
+    assert "Đã hủy" in ((await bot.send(OFFICIAL, "/cancel")).text or "")
+    assert "Không có thao tác" in ((await bot.send(OFFICIAL, "/cancel")).text or "")
+    reply = await bot.send(OFFICIAL, "xong")
+    assert "Hoàn thành đúng hạn" in (reply.text or "")
+    assert [r.state for r in reports(bot)] == ["done"]
