@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import col, select
 
 from db.models import Assignment, AuditLog, Directive, Task
 from devtools.fakebotapi import ChatMessage
 from tests.factories import make_contact, make_unit
-from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
+from tests.harness import ADMIN_ID, VN, BotUnderTest, button_data, buttons
 
 
 def _province(bot: BotUnderTest) -> dict[str, int]:
@@ -187,3 +187,26 @@ async def test_newtask_by_member_is_refused(bot: BotUnderTest) -> None:
     assert "không có quyền" in ((await bot.send(2101, "/newtask A | 15/12/2026 | xã")).text or "")
     with bot.session() as s:
         assert s.exec(select(Task)).first() is None
+
+
+async def test_newtask_working_days_across_tet(bot: BotUnderTest) -> None:
+    """'5 ngày làm việc' typed just before Tết 2027 skips the whole holiday."""
+    _province(bot)
+    bot.clock.set(datetime(2027, 2, 1, 9, 0, tzinfo=VN))  # Monday; Tết is off 04-10/02
+    reply = await bot.send(ADMIN_ID, "/newtask Báo cáo trước Tết | 5 ngày làm việc | sở")
+    # Tue 2, Wed 3, then Thu 11, Fri 12, Mon 15.
+    assert "Hạn: 15/02/2027" in (reply.text or "")
+
+
+async def test_newtask_accepts_every_date_form(bot: BotUnderTest) -> None:
+    """dd/mm/yyyy, d/m/yyyy, d/m, 'ngày …' and English working days all read."""
+    _province(bot)
+    for typed, shown in [
+        ("15/12/2026", "15/12/2026"),
+        ("7/1/2027", "07/01/2027"),
+        ("ngày 16/12", "16/12/2026"),
+        ("3 working days", "23/11/2026"),
+    ]:
+        reply = await bot.send(ADMIN_ID, f"/newtask Việc | {typed} | sở")
+        assert f"Hạn: {shown}" in (reply.text or ""), typed
+        await bot.send(ADMIN_ID, "/cancel")
