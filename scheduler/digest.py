@@ -1,11 +1,97 @@
-"""Jobs of 'digest' (being built)."""
+"""The coordinators' digest on DIGEST_CRON: one job with a fixed name, added once.
+
+DIGEST_CRON is a standard crontab line (minute hour day month day-of-week, with 0 or 7 for
+Sunday and 1 for Monday). APScheduler 3 numbers days of the week from Monday = 0, so the
+day-of-week field is translated into day names here rather than passed through. One
+difference remains: when both day-of-month and day-of-week are restricted, crontab fires on
+either, APScheduler only on both; the default ('0 8 * * 1', Mondays at 08:00) is unaffected.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from telegram.ext import Application
+from apscheduler.triggers.cron import CronTrigger
+from telegram.ext import Application, ContextTypes
+
+from bot.services import Services
+from core.digest import send_digests
+from db.engine import session_scope
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "digest"
+CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab order: 0 = Sunday
+APS_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # APScheduler 3: 0 = Monday
+
+
+def cron_fields(cron: str) -> dict[str, str]:
+    """Return APScheduler CronTrigger fields for a standard crontab line."""
+    minute, hour, day, month, day_of_week = cron.split()
+    return {
+        "minute": minute,
+        "hour": hour,
+        "day": day,
+        "month": month,
+        "day_of_week": aps_days(day_of_week),
+    }
+
+
+def aps_days(field: str) -> str:
+    """Translate a crontab day-of-week field (numbers, names, ranges, steps) to day names."""
+    days: set[int] = set()
+    for item in field.lower().split(","):
+        body, _, step = item.partition("/")
+        stride = int(step) if step else 1
+        if body == "*":
+            low, high = 0, 6
+        elif "-" in body:
+            first, last = body.split("-", 1)
+            low, high = _day(first), _day(last)
+        else:
+            low = _day(body)
+            high = 6 if step else low  # "1/2": from Monday to the end of the week
+        if high < low or stride < 1:
+            raise ValueError(f"bad day-of-week {item!r}")
+        days |= {d % 7 for d in range(low, high + 1, stride)}
+    if len(days) == len(CRON_DAYS):
+        return "*"
+    return ",".join(name for name in APS_DAYS if CRON_DAYS.index(name) in days)
+
+
+def _day(text: str) -> int:
+    """Return a crontab day number (0-7, 7 = Sunday again) from a number or a name."""
+    if text.isdigit() and 0 <= int(text) <= 7:
+        return int(text)
+    if text[:3] in CRON_DAYS:
+        return CRON_DAYS.index(text[:3])
+    raise ValueError(f"bad day {text!r}")
+
+
+def trigger_for(cron: str, tz: Any) -> CronTrigger:
+    """Return the APScheduler trigger of a crontab line in the time zone."""
+    return CronTrigger(timezone=tz, **cron_fields(cron))
+
+
+async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Queue this digest for every coordinator who takes it (the sender delivers it)."""
+    services: Services = context.bot_data["services"]
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        queued = send_digests(session, services.catalog, now=now, tz=services.settings.tz)
+    log.info("digest queued for %d coordinators", queued)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add this module's periodic jobs to the application's JobQueue."""
+    """Add the digest job to the application's JobQueue (once)."""
+    queue = application.job_queue
+    if queue is None or queue.get_jobs_by_name(JOB_NAME):
+        return
+    services: Services = application.bot_data["services"]
+    trigger = trigger_for(services.settings.digest_cron, services.settings.tz)
+    queue.run_custom(
+        digest_job,
+        job_kwargs={"trigger": trigger, "id": JOB_NAME, "replace_existing": True},
+        name=JOB_NAME,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, not_
@@ -21,6 +21,7 @@ from core.summary import Line, Note, TaskCounts
 from core.textnorm import fold
 from db.models import (
     Assignment,
+    Contact,
     Directive,
     Explanation,
     StatusReport,
@@ -315,3 +316,31 @@ def kind_labels(session: Session, *, lang: str) -> dict[str, str]:
     """Return each unit kind's name in the language."""
     kinds = session.exec(select(UnitKind))
     return {k.key: (k.name_en if lang == "en" else k.name_vi) for k in kinds}
+
+
+def most_overdue(
+    session: Session, *, now: datetime, scope: Scope = (), limit: int = 10
+) -> list[tuple[str, int, str, date]]:
+    """Return (unit, task id, task title, deadline) of the longest-overdue open assignments."""
+    query = (
+        sa_select(col(Unit.name), col(Task.id), col(Task.title), col(Assignment.deadline))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(col(Assignment.active).is_(True), col(Assignment.state) != "done")
+        .where(col(Assignment.due_at) <= now, col(Task.status) == "open", in_scope(scope))
+        .order_by(col(Assignment.due_at), col(Unit.name))
+        .limit(limit)
+    )
+    return [(name, tid, title, deadline) for name, tid, title, deadline in session.execute(query)]
+
+
+def digest_readers(session: Session) -> list[Contact]:
+    """Return the coordinators and admins who take the digest and can be written to."""
+    query = select(Contact).where(
+        col(Contact.role).in_(("coordinator", "admin")),
+        col(Contact.digest_enabled).is_(True),
+        col(Contact.started).is_(True),
+        col(Contact.reachable).is_(True),
+        col(Contact.chat_id).is_not(None),
+    )
+    return list(session.exec(query.order_by(col(Contact.id))))

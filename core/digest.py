@@ -1,0 +1,149 @@
+"""The coordinators' digest: what changed since the last one, what is due this week, who is
+overdue. Queued through the outbox under a key per coordinator per digest time, so a
+restart or a second firing at the same time never sends it twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, tzinfo
+
+from sqlmodel import Session
+
+from bot.i18n import Catalog
+from core.status import Counts
+from core.summary import Translate, as_of, compact, overdue_first, task_title
+from db.models import AppState, Contact
+from db.queries import summary as q
+from db.queries.contacts import scope_group_ids
+from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.types import utcnow
+
+LAST_KEY = "digest.last_at"
+MAX_TASKS = 12
+MAX_UNITS = 10
+FIRST_WINDOW = timedelta(days=7)  # the first digest looks back a week
+
+
+def send_digests(session: Session, catalog: Catalog, *, now: datetime, tz: tzinfo) -> int:
+    """Queue a digest for every coordinator who takes it; return how many were new."""
+    since = last_digest(session) or now - FIRST_WINDOW
+    stamp = now.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+    queued = 0
+    for contact in q.digest_readers(session):
+        assert contact.id is not None
+        text = digest_text(session, catalog, contact, since=since, now=now, tz=tz)
+        row = enqueue(
+            session,
+            key=f"digest:{contact.id}:{stamp}",
+            chat_id=contact.chat_id or contact.external_id,
+            kind="digest",
+            text=text,
+            now=now,
+            contact_id=contact.id,
+            priority=PRIORITY_NOTICE,
+        )
+        queued += row is not None
+    remember_digest(session, now)
+    return queued
+
+
+def last_digest(session: Session) -> datetime | None:
+    """Return when the last digest was made, if ever."""
+    row = session.get(AppState, LAST_KEY)
+    return datetime.fromisoformat(row.value) if row is not None and row.value else None
+
+
+def remember_digest(session: Session, moment: datetime) -> None:
+    """Record the moment of this digest, for the next one's 'since'."""
+    row = session.get(AppState, LAST_KEY) or AppState(key=LAST_KEY)
+    row.value = moment.isoformat()
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+
+
+def digest_text(
+    session: Session,
+    catalog: Catalog,
+    contact: Contact,
+    *,
+    since: datetime,
+    now: datetime,
+    tz: tzinfo,
+) -> str:
+    """Return one coordinator's digest in their language, counted within their scope."""
+    lang = "en" if contact.language == "en" else "vi"
+
+    def t(key: str, **params: object) -> str:
+        return catalog.get(lang, key, **params)
+
+    assert contact.id is not None
+    scope = scope_group_ids(session, contact_id=contact.id)
+    local = now.astimezone(tz)
+    parts = [t("digest.head"), as_of(t, local), ""]
+    changes = q.changes_since(session, since=since, until=now, scope=scope)
+    reports = sum(n for k, n in changes.items() if k != "new_tasks")
+    parts.append(
+        t(
+            "digest.changes",
+            since=since.astimezone(tz).date(),
+            reports=reports,
+            done=changes.get("done", 0),
+            blocked=changes.get("blocked", 0),
+            new_tasks=changes["new_tasks"],
+        )
+    )
+    tasks = q.task_counts(session, now=now, scope=scope)
+    total = sum((x.counts for x in tasks), Counts())
+    parts.append(
+        t(
+            "digest.totals",
+            tasks=len(tasks),
+            done=total.done,
+            due=total.due,
+            overdue=total.overdue,
+            no_report=total.no_report,
+        )
+    )
+    monday, sunday = week_of(local.date())
+    week = sorted(
+        (x for x in tasks if monday <= x.deadline <= sunday), key=lambda x: (x.deadline, x.task_id)
+    )
+    due_items = [f"{task_title(t, x)}\n{compact(t, x.counts, lang)}" for x in week]
+    parts += _section(t, "digest.due_week", due_items, monday=monday, sunday=sunday)
+    late = [x for x in overdue_first(tasks) if x.counts.overdue]
+    late_items = [
+        t(
+            "digest.overdue_task",
+            id=x.task_id,
+            title=x.title,
+            n=x.counts.overdue,
+            no_report=x.counts.no_report,
+        )
+        for x in late
+    ]
+    parts += _section(t, "digest.overdue_tasks", late_items)
+    units = q.most_overdue(session, now=now, scope=scope, limit=MAX_UNITS)
+    unit_items = [
+        t("digest.overdue_unit", unit=u, id=tid, title=title, days=(local.date() - d).days)
+        for u, tid, title, d in units
+    ]
+    parts += _section(t, "digest.overdue_units", unit_items)
+    parts += ["", t("digest.footer")]
+    return "\n".join(parts)
+
+
+def _section(t: Translate, key: str, items: list[str], **params: object) -> list[str]:
+    """Return a titled list of at most MAX_TASKS items, or nothing when empty."""
+    if not items:
+        return []
+    lines = ["", t(key, n=len(items), **params), *(f"• {i}" for i in items[:MAX_TASKS])]
+    if len(items) > MAX_TASKS:
+        lines.append(t("digest.more", n=len(items) - MAX_TASKS))
+    return lines
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """Return the Monday and Sunday of the week of day."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)

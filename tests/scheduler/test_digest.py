@@ -1,0 +1,105 @@
+"""The digest: crontab days as APScheduler reads them, fired on a Monday, queued once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlmodel import select
+
+from db.models import Contact, Outbox, Unit
+from scheduler.digest import JOB_NAME, aps_days, trigger_for
+from tests.factories import make_task
+from tests.handlers.summary_data import COORDINATOR, MEMBER, VN, make_province
+from tests.harness import ADMIN_ID, BotUnderTest
+
+MONDAY_8 = datetime(2026, 11, 23, 8, 0, tzinfo=VN)
+
+
+def test_default_cron_fires_on_monday_at_eight() -> None:
+    """'0 8 * * 1' (1 = Monday in crontab) next fires on Monday 23/11 08:00 after a Wednesday."""
+    trigger = trigger_for("0 8 * * 1", VN)
+    wednesday = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
+    assert trigger.get_next_fire_time(None, wednesday) == MONDAY_8
+    assert MONDAY_8.weekday() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("1", "mon"),
+        ("0", "sun"),
+        ("7", "sun"),
+        ("1-5", "mon,tue,wed,thu,fri"),
+        ("MON-FRI", "mon,tue,wed,thu,fri"),
+        ("*/2", "tue,thu,sat,sun"),
+        ("5-7", "fri,sat,sun"),
+        ("*", "*"),
+        ("0-6", "*"),
+    ],
+)
+def test_crontab_days_translate_to_apscheduler_names(field: str, expected: str) -> None:
+    """Crontab numbers (0 or 7 Sunday, 1 Monday), names, ranges and steps become day names."""
+    assert aps_days(field) == expected
+
+
+def test_bad_crontab_day_is_refused() -> None:
+    """A day that does not exist is an error, not a silent wrong day."""
+    with pytest.raises(ValueError, match="bad day"):
+        aps_days("8")
+
+
+async def test_digest_fired_on_monday_queues_one_per_coordinator_once(bot: BotUnderTest) -> None:
+    """On Monday at 08:00 the job queues each coordinator's digest; a second firing adds none."""
+    with bot.session() as s:
+        province = make_province(s)
+        unit = s.exec(select(Unit)).first()
+        assert unit is not None
+        make_task(s, "Nộp số liệu tuần", date(2026, 11, 27), [unit])
+        assert province.task1 == 1
+    await bot.send(ADMIN_ID, "/start")  # only people who wrote to the bot can be written to
+    job = bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0]  # type: ignore[union-attr]
+    assert job.next_t is not None
+    assert job.next_t.astimezone(VN).weekday() == 0
+    assert (job.next_t.astimezone(VN).hour, job.next_t.minute) == (8, 0)
+    bot.clock.set(MONDAY_8)
+    await job.run(bot.app)
+    await job.run(bot.app)
+    with bot.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
+    assert sorted(r.chat_id for r in rows) == sorted([str(ADMIN_ID), str(COORDINATOR)])
+    text = next(r.payload["text"] for r in rows if r.chat_id == str(COORDINATOR))
+    assert "Số liệu tính đến 08:00 ngày 23/11/2026" in text
+    assert "Nhiệm vụ có đơn vị quá hạn: 1" in text
+    assert "#1 Ban hành Kế hoạch chuyển đổi số: 3 đơn vị quá hạn, 1 chưa báo cáo" in text
+    assert "Xã C: #1 Ban hành Kế hoạch chuyển đổi số, quá 13 ngày" in text
+    assert "Từ 16/11/2026 đến nay: 1 báo cáo mới (0 hoàn thành, 0 vướng mắc)" in text
+    assert "Nhiệm vụ đến hạn trong tuần (23/11/2026 - 29/11/2026): 1" in text
+    assert "<b>#3 Nộp số liệu tuần</b>, hạn 27/11/2026" in text
+
+
+async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:
+    """/digest off stores the choice; the next digest skips that coordinator."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    await bot.send(ADMIN_ID, "/start")
+    assert "Đã tắt" in ((await bot.send(COORDINATOR, "/digest off")).text or "")
+    assert "đang tắt" in ((await bot.send(COORDINATOR, "/digest")).text or "")
+    with bot.session() as s:
+        contact = s.exec(select(Contact).where(Contact.external_id == str(COORDINATOR))).one()
+        assert contact.digest_enabled is False
+    bot.clock.set(MONDAY_8)
+    await bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0].run(bot.app)  # type: ignore[union-attr]
+    with bot.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
+    assert [r.chat_id for r in rows] == [str(ADMIN_ID)]
+    assert "Đã bật" in ((await bot.send(COORDINATOR, "/digest on")).text or "")
+
+
+async def test_digest_is_refused_to_a_member(bot: BotUnderTest) -> None:
+    """A unit's official has no digest command."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(MEMBER)
+    assert "không có quyền" in ((await bot.send(MEMBER, "/digest off")).text or "")
