@@ -1,0 +1,86 @@
+"""/nudge: a coordinator reminds every not-done unit now, whatever the hour; members may not."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import Assignment
+from db.queries.reports import record_report
+from tests.factories import make_contact, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest
+from tests.scheduler.support import VN, at, start_users, task_for
+
+WED = date(2026, 11, 18)
+
+
+async def test_nudge_in_the_evening_reminds_every_unit_not_done(bot: BotUnderTest) -> None:
+    """At 20:00 /nudge still goes out at once, to the units that have not reported done."""
+    bot.clock.set(at(WED, 20))
+    with bot.session() as s:
+        units = [make_unit(s, f"N{i}", f"Xã Nhắc {i}") for i in range(3)]
+        for i, unit in enumerate(units):
+            make_contact(s, 6000 + i, units=[unit])
+        make_contact(s, 6010, units=[units[0]], function="leader")
+        task = task_for(s, units, date(2026, 11, 16), at(date(2026, 11, 2)), "Kế hoạch CĐS")
+        done = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == task.id, Assignment.unit_id == units[2].id
+            )
+        ).one()
+        record_report(s, assignment=done, state="done", now=at(WED, 10))
+        s.commit()
+    start_users(bot.server, [6000, 6001, 6002, 6010])
+    reply = await bot.send(ADMIN_ID, f"/nudge #{task.id}")
+    assert "2 đơn vị chưa hoàn thành, 2 người nhận" in (reply.text or "")
+    for user in (6000, 6001):
+        message = await bot.server.wait_for_message(user, timeout=5)
+        assert f"#{task.id} Kế hoạch CĐS" in (message.text or "")
+        assert "Quá hạn 2 ngày" in (message.text or "")
+        assert len(message.button_data()) == 4
+    assert bot.server.messages(6002) == []
+    assert bot.server.messages(6010) == []  # the focal point is told, not the leader
+    assert bot.clock.now().astimezone(VN).hour == 20
+
+
+async def test_nudge_names_units_nobody_can_be_told_about(bot: BotUnderTest) -> None:
+    """A unit without a registered contact is named in the answer."""
+    with bot.session() as s:
+        unit = make_unit(s, "N1", "Xã Vắng")
+        task = task_for(s, [unit], date(2026, 11, 20), at(WED, 8))
+    reply = await bot.send(ADMIN_ID, f"/nudge {task.id}")
+    assert "0 đơn vị" in (reply.text or "")
+    assert "Xã Vắng" in (reply.text or "")
+
+
+async def test_member_using_nudge_is_told_it_is_not_for_them(bot: BotUnderTest) -> None:
+    """A unit's official gets a clear refusal, and nobody is reminded."""
+    with bot.session() as s:
+        unit = make_unit(s, "N1")
+        make_contact(s, 6000, units=[unit])
+        task = task_for(s, [unit], date(2026, 11, 20), at(WED, 8))
+    bot.user(6000)
+    reply = await bot.send(6000, f"/nudge #{task.id}")
+    assert "không có quyền" in (reply.text or "")
+
+
+async def test_nudge_without_a_task_explains_how(bot: BotUnderTest) -> None:
+    """No argument gives the usage; an unknown task says so."""
+    usage = await bot.send(ADMIN_ID, "/nudge")
+    assert "/nudge #12" in (usage.text or "")
+    unknown = await bot.send(ADMIN_ID, "/nudge #9999")
+    assert "Không tìm thấy" in (unknown.text or "")
+
+
+async def test_nudge_of_a_finished_task_reminds_nobody(bot: BotUnderTest) -> None:
+    """When every unit is done, the answer says there is nobody to remind."""
+    with bot.session() as s:
+        unit = make_unit(s, "N1")
+        make_contact(s, 6000, units=[unit])
+        task = task_for(s, [unit], date(2026, 11, 20), at(WED, 8))
+        assignment = s.exec(select(Assignment).where(Assignment.task_id == task.id)).one()
+        record_report(s, assignment=assignment, state="done", now=at(WED, 8, 30))
+        s.commit()
+    reply = await bot.send(ADMIN_ID, f"/nudge #{task.id}")
+    assert "đã báo cáo hoàn thành" in (reply.text or "")

@@ -1,0 +1,120 @@
+"""The sender end to end, through the fake Bot API server: limits, faults, blocked users."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from datetime import date
+
+from sqlmodel import col, select
+
+from db.models import Contact, Outbox
+from devtools.fakebotapi import CallRecord, Fault, FaultRule
+from scheduler.delivery import dispatch_context, wake
+from scheduler.dispatcher import dispatch
+from tests.harness import ADMIN_ID, BotUnderTest
+from tests.scheduler.support import at, province, start_users, task_for
+
+WED = date(2026, 11, 18)
+FIRST_USER = 5000
+
+
+def delivered(bot: BotUnderTest) -> list[CallRecord]:
+    """Return the sendMessage calls that reached a fan-out user's chat."""
+    return [
+        c
+        for c in bot.server.calls("sendMessage")
+        if c.applied and int(c.params.get("chat_id", 0)) >= FIRST_USER
+    ]
+
+
+async def fan_out(bot: BotUnderTest, count: int) -> None:
+    """Create `count` started units due today, queue their reminders and start the sender."""
+    with bot.session() as session:
+        units = province(session, count, first_user=FIRST_USER)
+        task_for(session, units, WED, at(WED, 7))
+    start_users(bot.server, [FIRST_USER + i for i in range(count)])
+    result = await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    assert result is not None
+    assert result.messages == count
+    wake(bot.app)
+
+
+async def test_fan_out_stays_under_the_limits_and_replies_jump_ahead(bot: BotUnderTest) -> None:
+    """200 reminders, 30/s and 1/s a chat enforced: no 429, each once; /help answered fast."""
+    count = 200
+    bot.server.set_rate_limits("enforce")
+    await fan_out(bot, count)
+    await bot.server.wait_until(lambda: len(delivered(bot)) >= count // 4, timeout=30)
+    started = time.monotonic()
+    reply = await bot.send(ADMIN_ID, "/help", timeout=5)
+    latency = time.monotonic() - started
+    assert reply.text
+    await bot.server.wait_until(lambda: len(delivered(bot)) >= count, timeout=60)
+    calls = delivered(bot)
+    assert all(c.status != 429 for c in bot.server.calls("sendMessage"))
+    assert bot.server.rate_limit_stats().violations == 0
+    assert Counter(c.params["chat_id"] for c in calls) == {FIRST_USER + i: 1 for i in range(count)}
+    rate = (len(calls) - 1) / (calls[-1].at - calls[0].at)
+    assert rate >= 0.6 * bot.settings.send_rate_per_s, f"only {rate:.1f} messages/s"
+    assert latency < 1.0, f"/help took {latency:.2f}s during the fan-out"
+    with bot.session() as session:
+        rows = session.exec(select(Outbox).where(Outbox.kind == "reminder")).all()
+    assert {r.status for r in rows} == {"sent"}
+    assert all(r.channel_message_id for r in rows)
+
+
+async def test_a_flaky_server_still_gets_every_reminder_exactly_once(bot: BotUnderTest) -> None:
+    """With some 429s and 502s the sender waits, retries, and delivers each reminder once."""
+    count = 40
+    bot.server.add_fault(FaultRule(Fault.flood(1), methods=("sendMessage",), probability=0.08))
+    bot.server.add_fault(
+        FaultRule(Fault.server_error(), methods=("sendMessage",), probability=0.15)
+    )
+    await fan_out(bot, count)
+    await bot.server.wait_until(lambda: len(delivered(bot)) >= count, timeout=60)
+    await asyncio.sleep(0.5)  # a duplicate would show up here
+    faults = Counter(c.fault for c in bot.server.calls("sendMessage") if c.fault)
+    assert faults["flood"] > 0
+    assert faults["server_error"] > 0
+    sent = Counter(c.params["chat_id"] for c in delivered(bot))
+    assert sent == {FIRST_USER + i: 1 for i in range(count)}
+
+
+async def test_a_blocked_contact_is_marked_unreachable_until_they_write(
+    bot: BotUnderTest,
+) -> None:
+    """403 marks the contact unreachable and the others still get theirs; writing restores it."""
+    await fan_out_with_blocked(bot, blocked=FIRST_USER + 1)
+    with bot.session() as session:
+        blocked = session.exec(
+            select(Contact).where(Contact.external_id == str(FIRST_USER + 1))
+        ).one()
+        failed = session.exec(select(Outbox).where(Outbox.status == "failed")).one()
+    assert blocked.reachable is False
+    assert failed.contact_id == blocked.id
+    assert {c.params["chat_id"] for c in delivered(bot)} == {FIRST_USER, FIRST_USER + 2}
+    await bot.send(FIRST_USER + 1, "/start")
+    with bot.session() as session:
+        again = session.get(Contact, blocked.id)
+    assert again is not None
+    assert again.reachable is True
+
+
+async def fan_out_with_blocked(bot: BotUnderTest, *, blocked: int) -> None:
+    """Queue three reminders, one to a user who blocked the bot, and wait for the sender."""
+    with bot.session() as session:
+        units = province(session, 3, first_user=FIRST_USER)
+        task_for(session, units, WED, at(WED, 7))
+    start_users(bot.server, [FIRST_USER + i for i in range(3)])
+    bot.server.block(blocked, notify=False)
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    wake(bot.app)
+
+    def settled() -> bool:
+        with bot.session() as session:
+            query = select(Outbox).where(col(Outbox.status).in_(("pending", "sending")))
+            return not session.exec(query).all()
+
+    await bot.server.wait_until(settled, timeout=15)
