@@ -2,11 +2,14 @@
 
 from datetime import date, datetime
 
+import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from core.spreadsheet import ImportReport, read_table
 from db.imports.tasks import import_tasks
 from db.models import AuditLog, Directive, Task
+from db.queries.taskadmin import open_tasks, pickable_units
 from db.queries.tasks import assignments_of
 from tests.factories import VN, make_unit
 
@@ -97,3 +100,27 @@ def test_import_tasks_rejects_bad_rows_with_number_and_reason(session: Session) 
         (10, "duplicate_code"),
     ]
     assert report.added == ["T6"]
+
+
+def check_import_and_progress(engine: Engine) -> None:
+    """Import twice, then list open tasks with progress and search units by name."""
+    with Session(engine, expire_on_commit=False) as session:
+        _arrange(session)
+        assert _import(session, GOOD).added == ["KH-CDS", "#2"]
+        assert _import(session, GOOD).unchanged == ["KH-CDS", "#2"]
+        rows, total = open_tasks(session, offset=0, limit=10)
+        assert total == 2
+        assert [(r.done, r.assigned) for r in rows] == [(0, 2), (0, 2)]
+        assert [name for _, name in pickable_units(session, search="a_1")] == []
+        assert [name for _, name in pickable_units(session, search="xa a")] == ["Xã A1", "Xã A2"]
+
+
+def test_import_and_progress_on_sqlite(engine: Engine) -> None:
+    """On SQLite, the import, the open-task list and the unit search agree."""
+    check_import_and_progress(engine)
+
+
+@pytest.mark.postgres
+def test_import_and_progress_on_postgresql(pg_engine: Engine) -> None:
+    """On PostgreSQL, the import, the open-task list and the unit search agree."""
+    check_import_and_progress(pg_engine)

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -31,6 +32,17 @@ def _tasks(engine: Engine) -> list[Task]:
 
 def test_monthly_rule_creates_occurrences_ahead_and_once(engine: Engine) -> None:
     """A monthly rule creates the coming month's task now and the next one a month later."""
+    check_monthly(engine)
+
+
+@pytest.mark.postgres
+def test_monthly_rule_on_postgresql(pg_engine: Engine) -> None:
+    """The same on PostgreSQL."""
+    check_monthly(pg_engine)
+
+
+def check_monthly(engine: Engine) -> None:
+    """Run the monthly rule's job on three days and check what it created."""
     _monthly_rule(engine)
     now = datetime(2026, 11, 18, 5, 30, tzinfo=VN)
     assert create_occurrences(engine, now=now, tz=VN) == 1
