@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import Html
 from core.assignees import Matched, Resolution, resolve_assignees
 from core.paging import page_of
 from core.roles import Access
@@ -68,7 +69,7 @@ async def show_menu(req: Request, draft: TaskDraft) -> None:
                 ),
             ]
         )
-    chosen = matched_text(req, draft.matched, draft.picked) or "-"
+    chosen = matched_text(req, draft.matched, draft.picked) or Html("-")
     text = req.t("newtask.ask_assignees", count=len(draft.unit_ids), chosen=chosen)
     await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
 

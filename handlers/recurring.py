@@ -8,6 +8,7 @@ The daily job (scheduler.recurring) creates the later occurrences.
 
 from __future__ import annotations
 
+from bot.i18n import Html
 from bot.import_report import chunks
 from core.assignees import resolve_assignees
 from core.directives import DirectiveDraft, parse_directive_line
@@ -132,7 +133,7 @@ async def _create(
         title=title,
         rule=rule_text(req, str(rule)),
         units=units,
-        made=made or "-",
+        made=Html(made or "-"),
     )
 
 

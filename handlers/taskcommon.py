@@ -7,6 +7,7 @@ date, units or one task, and to word what went wrong from the catalogs.
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from telegram import InlineKeyboardMarkup
 
@@ -80,8 +81,8 @@ def unmatched_lines(req: Request, resolution: Resolution) -> list[str]:
     return lines
 
 
-def matched_text(req: Request, matched: list[Matched], picked: int = 0) -> str:
-    """Say how the units were named: 'các xã (95); nhóm Xã thí điểm (5); Sở Y tế'."""
+def matched_text(req: Request, matched: list[Matched], picked: int = 0) -> Html:
+    """Say how the units were named: 'các xã (95); nhóm Xã thí điểm (5); Sở Y tế' (HTML)."""
     parts = [
         req.t(SOURCE_KEYS[m.source], label=m.label, count=m.count)
         for m in matched
@@ -89,7 +90,7 @@ def matched_text(req: Request, matched: list[Matched], picked: int = 0) -> str:
     ]
     if picked:
         parts.append(req.t("tasks.src_picked", count=picked))
-    return "; ".join(parts)
+    return Html("; ".join(parts))
 
 
 async def one_task(req: Request, text: str, *, open_only: bool = True) -> Task | None:
@@ -122,6 +123,4 @@ async def one_task(req: Request, text: str, *, open_only: bool = True) -> Task |
 
 def task_label(task: Task) -> Html:
     """Return '#12 <b>title</b>' for a message."""
-    from html import escape
-
     return Html(f"#{task.id} <b>{escape(task.title)}</b>")
