@@ -1,0 +1,99 @@
+"""The shared sending budget: a smooth pace, replies first, per-chat spacing, 429 pauses."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from scheduler.ratelimit import PRIVATE_SPACING_S, DeliveryRateLimiter, Lane, Pacer
+
+RATE = 50.0
+
+
+async def test_pacer_spaces_sends_evenly_without_a_burst() -> None:
+    """Twenty sends at 50/s take about 0.4 s, never two closer than the interval."""
+    pacer = Pacer(RATE)
+    times: list[float] = []
+
+    async def one() -> None:
+        await pacer.slot(Lane.BULK)
+        times.append(time.monotonic())
+
+    await asyncio.gather(*(one() for _ in range(20)))
+    gaps = [b - a for a, b in pairwise(times)]
+    assert min(gaps) >= 1 / RATE * 0.9
+    assert times[-1] - times[0] == pytest.approx(19 / RATE, abs=0.05)
+
+
+async def test_a_reply_goes_before_waiting_bulk_sends() -> None:
+    """A direct reply queued behind ten bulk sends gets the next slot."""
+    pacer = Pacer(RATE)
+    order: list[str] = []
+
+    async def send(name: str, lane: Lane, delay: float = 0.0) -> None:
+        await asyncio.sleep(delay)
+        await pacer.slot(lane)
+        order.append(name)
+
+    bulk = [send(f"bulk{i}", Lane.BULK) for i in range(10)]
+    await asyncio.gather(*bulk, send("reply", Lane.DIRECT, delay=0.03))
+    assert order.index("reply") <= 4
+
+
+async def test_bulk_sends_to_one_chat_are_a_second_apart() -> None:
+    """The sender's two messages to one person are spaced; a direct reply is not held."""
+    limiter = DeliveryRateLimiter(RATE)
+    stamps: list[tuple[str, float]] = []
+
+    async def call(**kwargs: Any) -> dict[str, Any]:
+        stamps.append((kwargs["who"], time.monotonic()))
+        return {}
+
+    async def send(who: str, lane: int | None) -> None:
+        await limiter.process_request(call, (), {"who": who}, "sendMessage", {"chat_id": 7}, lane)
+
+    await send("first", Lane.BULK)
+    await send("reply", None)
+    await send("second", Lane.BULK)
+    times = dict(stamps)
+    assert times["reply"] - times["first"] < 0.2
+    assert times["second"] - times["reply"] >= PRIVATE_SPACING_S - 0.01
+
+
+async def test_a_429_pauses_everyone_and_a_reply_is_retried() -> None:
+    """After a 429 the limiter waits retry_after, slows down, and retries a direct reply."""
+    limiter = DeliveryRateLimiter(RATE)
+    calls: list[float] = []
+
+    async def flaky(**_: Any) -> dict[str, Any]:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise RetryAfter(timedelta(seconds=0.3))
+        return {"ok": True}
+
+    result = await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert result == {"ok": True}
+    assert calls[1] - calls[0] >= 0.29
+    assert limiter.pacer.slowdown > 1.0
+    calls.clear()
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 2}, Lane.BULK)
+
+
+async def test_other_methods_pass_straight_through() -> None:
+    """answerCallbackQuery is never paced."""
+    limiter = DeliveryRateLimiter(1.0)
+    started = time.monotonic()
+
+    async def answer(**_: Any) -> bool:
+        return True
+
+    for _ in range(5):
+        await limiter.process_request(answer, (), {}, "answerCallbackQuery", {}, None)
+    assert time.monotonic() - started < 0.1
