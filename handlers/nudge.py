@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.i18n import Html
+from bot.services import Services
 from core.roles import Access
+from db.engine import session_scope
+from db.models import Task
 from db.queries.scope import unit_ids_in_scope
 from db.queries.tasks import find_tasks
 from handlers.access import Request, command
 from handlers.registry import CommandSpec, Flow
 from scheduler.delivery import dispatch_context, wake
-from scheduler.nudge import nudge_task
+from scheduler.nudge import NudgeResult, nudge_task
 
 MAX_CHOICES = 8
 MAX_UNREACHED = 20
@@ -34,22 +39,17 @@ async def nudge(req: Request) -> None:
         scope = None
         if req.actor.scope_group_ids and req.actor.access < Access.ADMIN:
             scope = set(unit_ids_in_scope(session, contact_id=req.actor.contact_id))
-        result = nudge_task(
-            session,
-            dispatch_context(req.services),
-            task=task,
-            now=req.services.clock.now(),
-            request=str(req.update.update_id),
-            scope=scope,
-        )
-        title = task.title
+        task_id, title = task.id or 0, task.title
+    # A task of a whole province means thousands of messages to compose: not on the loop.
+    request = str(req.update.update_id)
+    result = await asyncio.to_thread(_nudge, req.services, task_id, request, scope)
     wake(req.context.application)
     if result.units == 0 and not result.unreached:
-        await req.say("nudge.all_done", task=Html(str(task.id)), title=title)
+        await req.say("nudge.all_done", task=Html(str(task_id)), title=title)
         return
     answer = req.t(
         "nudge.done",
-        task=Html(str(task.id)),
+        task=Html(str(task_id)),
         title=title,
         units=result.units,
         contacts=result.contacts,
@@ -58,6 +58,21 @@ async def nudge(req: Request) -> None:
         names = ", ".join(result.unreached[:MAX_UNREACHED])
         answer += "\n" + req.t("nudge.unreached", count=len(result.unreached), units=names)
     await req.reply(answer)
+
+
+def _nudge(services: Services, task_id: int, request: str, scope: set[int] | None) -> NudgeResult:
+    """Queue the nudge in its own session (run in a worker thread)."""
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        assert task is not None
+        return nudge_task(
+            session,
+            dispatch_context(services),
+            task=task,
+            now=services.clock.now(),
+            request=request,
+            scope=scope,
+        )
 
 
 async def _not_one(req: Request, text: str, matches: list[str]) -> None:
