@@ -25,7 +25,7 @@ from telegram.ext import (
 from core.deadlines import DeadlineError, format_date
 from core.directives import parse_directive_line
 from core.roles import Access
-from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE, TaskDraft
+from core.taskdraft import MAX_TITLE, TaskDraft
 from db.models import Directive
 from db.queries.directives import find_directive, recent_directives
 from handlers import newtask_line
@@ -169,31 +169,6 @@ async def _take_deadline(req: Request, text: str) -> int:
 
 
 @command(Access.ADMIN)
-async def description_text(req: Request) -> int | None:
-    """Keep the description and show the confirmation."""
-    draft, text = draft_of(req), _text(req)
-    if draft is None:
-        return END
-    if len(text) > MAX_DESCRIPTION:
-        await req.say("newtask.description_too_long", limit=MAX_DESCRIPTION)
-        return DESCRIPTION
-    draft.description = text
-    await newtask_line.confirm(req, draft)
-    return CONFIRM
-
-
-@button(Access.ADMIN)
-async def description_skip(req: Request) -> int | None:
-    """Go to the confirmation without a description."""
-    draft = draft_of(req)
-    await ack(req)
-    if draft is None:
-        return END
-    await newtask_line.confirm(req, draft)
-    return CONFIRM
-
-
-@command(Access.ADMIN)
 async def cancel(req: Request) -> int:
     """Leave /newtask at any step; nothing is created."""
     keep_draft(req, None)
@@ -220,7 +195,10 @@ def conversation() -> ConversationHandler[Any]:
             DIRECTIVE: [on("dir", directive_button), MessageHandler(text, directive_text)],
             DEADLINE: [on("dl", deadline_button), MessageHandler(text, deadline_text)],
             ASSIGNEES: [on("as", assignee_button), MessageHandler(text, assignee_text)],
-            DESCRIPTION: [on("desc", description_skip), MessageHandler(text, description_text)],
+            DESCRIPTION: [
+                on("desc", newtask_line.description_skip),
+                MessageHandler(text, newtask_line.description_text),
+            ],
             CONFIRM: [
                 on("(ok|no)", newtask_line.confirm_button),
                 MessageHandler(text, newtask_line.confirm_text),

@@ -1,4 +1,4 @@
-"""/newtask in one line, and the confirmation screen both forms end on.
+"""/newtask in one line, and the last steps both forms share: description, confirmation.
 
 `/newtask <title> | <deadline> | <assignees> [| <directive>]`: a directive is a known
 number, or a new one ('number | date | issuer | title', or just its number). Nothing is
@@ -15,11 +15,11 @@ from core.assignees import resolve_assignees
 from core.deadlines import DeadlineError
 from core.directives import parse_directive_line
 from core.roles import Access
-from core.taskdraft import MAX_TITLE, TaskDraft
+from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE, TaskDraft
 from db.queries.directives import find_directive
 from db.queries.taskadmin import create_from_draft, unit_names
 from handlers.access import Request, button, command
-from handlers.newtask_units import CONFIRM, ack, draft_of, keep_draft
+from handlers.newtask_units import CONFIRM, DESCRIPTION, ack, draft_of, keep_draft
 from handlers.taskcommon import (
     deadline_error_text,
     matched_text,
@@ -108,6 +108,32 @@ async def confirm(req: Request, draft: TaskDraft) -> None:
         ]
     ]
     await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+@command(Access.ADMIN)
+async def description_text(req: Request) -> int | None:
+    """Keep the description and show the confirmation."""
+    draft = draft_of(req)
+    text = (req.message.text or "").strip() if req.message is not None else ""
+    if draft is None:
+        return END
+    if len(text) > MAX_DESCRIPTION:
+        await req.say("newtask.description_too_long", limit=MAX_DESCRIPTION)
+        return DESCRIPTION
+    draft.description = text
+    await confirm(req, draft)
+    return CONFIRM
+
+
+@button(Access.ADMIN)
+async def description_skip(req: Request) -> int | None:
+    """Go to the confirmation without a description."""
+    draft = draft_of(req)
+    await ack(req)
+    if draft is None:
+        return END
+    await confirm(req, draft)
+    return CONFIRM
 
 
 @button(Access.ADMIN)

@@ -210,3 +210,23 @@ async def test_newtask_accepts_every_date_form(bot: BotUnderTest) -> None:
         reply = await bot.send(ADMIN_ID, f"/newtask Việc | {typed} | sở")
         assert f"Hạn: {shown}" in (reply.text or ""), typed
         await bot.send(ADMIN_ID, "/cancel")
+
+
+async def test_newtask_guided_by_typing_only(bot: BotUnderTest) -> None:
+    """Every step can be answered by typing (chats without buttons), description included."""
+    ids = _province(bot)
+    await bot.send(ADMIN_ID, "/newtask")
+    await bot.send(ADMIN_ID, "Rà soát thủ tục")
+    await bot.send(ADMIN_ID, "-")
+    await bot.send(ADMIN_ID, "15/12/2026")
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Bước 4/5" in (m.text or ""))
+    await bot.send(ADMIN_ID, "sở")
+    menu = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đã chọn: 1 " in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(menu, "Xong (1)"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Bước 5/5" in (m.text or ""))
+    confirm = await bot.send(ADMIN_ID, "Gửi danh mục thủ tục trước hạn")
+    assert "Mô tả: Gửi danh mục" in (confirm.text or "")
+    assert "Đã giao" in ((await bot.send(ADMIN_ID, "ok")).text or "")
+    task = _only_task(bot)
+    assert task.description == "Gửi danh mục thủ tục trước hạn"
+    assert _units_of(bot, task.id or 0) == {ids["SYT"]}
