@@ -100,7 +100,10 @@ async def sender_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Cancel past days' unsent reminders and log the queue's depth."""
     services: Services = context.application.bot_data["services"]
-    await asyncio.to_thread(housekeeping, services)
+    try:
+        await asyncio.to_thread(housekeeping, services)
+    except Exception:
+        log.exception("outbox housekeeping failed; the next run retries")
 
 
 def housekeeping(services: Services) -> None:
