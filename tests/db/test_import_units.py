@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.spreadsheet import ImportReport, UnreadableFile, read_table
 from db.imports.units import groups_of, import_units
 from db.models import AuditLog, Unit
+from db.queries.invites import units_for_invites
+from db.queries.unit_admin import unit_overview
 from tests.factories import make_unit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -178,3 +181,16 @@ def test_two_tier_province_has_no_district(session: Session) -> None:
     kinds = {u.kind_key for u in session.exec(select(Unit))}
     assert kinds == {"department", "commune", "ward", "special_zone"}
     assert all(u.parent_id is None for u in session.exec(select(Unit)))
+
+
+def test_sample_province_imports_on_postgresql(pg_engine: Engine) -> None:
+    """On PostgreSQL (production) the sample imports, re-imports unchanged and is listed."""
+    content = (EXAMPLES / "units_quang_nam_2021.csv").read_bytes()
+    with Session(pg_engine, expire_on_commit=False) as session:
+        assert len(run_bytes(session, content, "qn.csv").added) == 56
+        assert len(run_bytes(session, content, "qn.csv").unchanged) == 56
+        overview = unit_overview(session)
+        invitable = units_for_invites(session, include_covered=False)
+    assert len(overview) == len(invitable) == 56
+    assert overview[0].kind is not None
+    assert overview[0].kind.key == "department"
