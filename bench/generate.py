@@ -281,14 +281,20 @@ class TaskPlan:
     deadline: date
 
 
-def plan_tasks(area: Area, target: int, rng: random.Random) -> list[TaskPlan]:
-    """Make tasks until they hold `target` assignments (the last one trimmed)."""
+def plan_tasks(
+    area: Area, target: int, rng: random.Random, *, everyone: bool = False
+) -> list[TaskPlan]:
+    """Make tasks until they hold `target` assignments (the last one trimmed).
+
+    `everyone`: each task goes to every unit (one task of 10,000 units for a benchmark).
+    """
     plans: list[TaskPlan] = []
     total = 0
     today = REFERENCE_NOW.date()
+    every = [u[0] for u in area.units]
     while total < target:
         tid = len(plans) + 1
-        units = pick_targets(area, rng)[: target - total]
+        units = (every if everyone else pick_targets(area, rng))[: target - total]
         deadline = today + timedelta(days=rng.randint(-300, 60))
         created = datetime.combine(deadline - timedelta(days=30), datetime.min.time(), VN)
         status = (
@@ -397,16 +403,24 @@ def generate(
     size: str = "province",
     assignments: int | None = None,
     seed: int = 7,
+    units: int | None = None,
+    everyone: bool = False,
     progress: TextIO | None = sys.stderr,
 ) -> Generated:
-    """Migrate the (empty) database and fill it; return what was written."""
+    """Migrate the (empty) database and fill it; return what was written.
+
+    `units` overrides the number of communes of a one-province area; `everyone` assigns
+    every task to every unit.
+    """
     started = time.monotonic()
     shape = SIZES[size]
+    if units is not None:
+        shape = Shape(provinces=1, departments=0, communes=units, assignments=shape.assignments)
     target = assignments if assignments is not None else shape.assignments
     rng = random.Random(seed)
     upgrade(engine)
     area = build_area(shape, rng)
-    plans = plan_tasks(area, target, rng)
+    plans = plan_tasks(area, target, rng, everyone=everyone)
     result = Generated(now=REFERENCE_NOW)
     writer = Writer(engine)
     w = writer.write

@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 from sqlmodel import Session
 
 from core.status import Counts
-from core.summary import Line, Report, TaskCounts, Translate, detail, task_list, task_title
+from core.summary import Report, StatusLine, TaskCounts, Translate, detail, task_list, task_title
 from db.models import Directive
 from db.queries import summary as q
 
@@ -76,10 +76,10 @@ def _detail(
     head: str,
     counts: Counts,
     task_ids: list[int],
-    prefix: Callable[[Line], str] | None = None,
+    prefix: Callable[[StatusLine], str] | None = None,
 ) -> Report:
     """Return the detail of some tasks: totals, then the units of each group."""
-    lines = q.lines(session, scope=ctx.scope, task_ids=task_ids)
+    lines = q.status_lines(session, now=ctx.now, scope=ctx.scope, task_ids=task_ids)
     blockers = q.blocker_notes(session, task_ids=task_ids, scope=ctx.scope)
     explained = q.explanation_notes(session, task_ids=task_ids, scope=ctx.scope)
     return detail(
@@ -92,13 +92,8 @@ def _detail(
         explained,
         now=ctx.now,
         tz=ctx.tz,
-        prefix=prefix or _no_prefix,
+        prefix=prefix,
     )
-
-
-def _no_prefix(_: Line) -> str:
-    """Return no prefix."""
-    return ""
 
 
 def task_summaries(session: Session, ctx: Context) -> list[TaskCounts]:

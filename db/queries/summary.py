@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, not_
+from sqlalchemy import ColumnElement, Executable, Result, and_, case, func, not_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.status import Counts
-from core.summary import Line, Note, TaskCounts
+from core.summary import Line, Note, StatusLine, TaskCounts
 from core.textnorm import fold
 from db.models import (
     Assignment,
@@ -93,7 +93,7 @@ def task_counts(
         .where(col(Assignment.task_id).in_(tasks))
         .group_by(col(Assignment.task_id))
     )
-    counted = {int(row[0]): _counts(row[1:]) for row in session.execute(query)}
+    counted = {int(row[0]): _counts(row[1:]) for row in _rows(session, query)}
     if not counted:
         return []
     info = (
@@ -109,7 +109,7 @@ def task_counts(
     )
     return [
         TaskCounts(tid, title, deadline, status, number, counted[tid])
-        for tid, title, deadline, status, number in session.execute(info)
+        for tid, title, deadline, status, number in _rows(session, info)
     ]
 
 
@@ -135,7 +135,7 @@ def unit_counts(
         query = query.where(col(Assignment.due_at) > due_from)
     if due_until is not None:
         query = query.where(col(Assignment.due_at) <= due_until)
-    return {int(row[0]): _counts(row[1:]) for row in session.execute(query)}
+    return {int(row[0]): _counts(row[1:]) for row in _rows(session, query)}
 
 
 def kind_counts(
@@ -148,7 +148,7 @@ def kind_counts(
         .where(Assignment.task_id == task_id, col(Assignment.active).is_(True), in_scope(scope))
         .group_by(col(Unit.kind_key))
     )
-    return {str(row[0]): _counts(row[1:]) for row in session.execute(query)}
+    return {str(row[0]): _counts(row[1:]) for row in _rows(session, query)}
 
 
 def group_counts(
@@ -162,7 +162,7 @@ def group_counts(
         .where(Assignment.task_id == task_id, col(Assignment.active).is_(True), in_scope(scope))
         .group_by(col(UnitGroup.name))
     )
-    return {str(row[0]): _counts(row[1:]) for row in session.execute(query)}
+    return {str(row[0]): _counts(row[1:]) for row in _rows(session, query)}
 
 
 def lines(
@@ -196,7 +196,7 @@ def lines(
     if unit_id is not None:
         query = query.join(Task, col(Task.id) == col(Assignment.task_id))
         query = query.where(col(Assignment.unit_id) == unit_id, col(Task.status) != "cancelled")
-    return [Line(*row) for row in session.execute(query)]
+    return [Line(*row) for row in _rows(session, query)]
 
 
 def blocker_notes(session: Session, *, task_ids: Sequence[int], scope: Scope = ()) -> list[Note]:
@@ -217,7 +217,7 @@ def blocker_notes(session: Session, *, task_ids: Sequence[int], scope: Scope = (
         .order_by(col(StatusReport.created_at), col(StatusReport.id))
     )
     latest: dict[int, Note] = {}
-    for aid, name, reason, text, at in session.execute(query):
+    for aid, name, reason, text, at in _rows(session, query):
         latest[aid] = Note(aid, name, reason or text or "", at)
     return sorted(latest.values(), key=lambda n: n.unit_name)
 
@@ -234,7 +234,7 @@ def explanation_notes(
         .where(col(Explanation.answered_at).is_not(None), col(Assignment.active).is_(True))
         .order_by(col(Explanation.answered_at))
     )
-    return [Note(aid, name, text or "", at) for aid, name, text, at in session.execute(query)]
+    return [Note(aid, name, text or "", at) for aid, name, text, at in _rows(session, query)]
 
 
 def find_directive(session: Session, *, folded: str) -> Directive | None:
@@ -263,13 +263,13 @@ def changes_since(
         .where(window, in_scope(scope))
         .group_by(col(StatusReport.state))
     )
-    result = {str(state): int(n) for state, n in session.execute(reports)}
+    result = {str(state): int(n) for state, n in _rows(session, reports)}
     new_tasks = select(func.count()).where(
         col(Task.created_at) > since,
         col(Task.created_at) <= until,
         col(Task.status) != "cancelled",
     )
-    result["new_tasks"] = int(session.execute(new_tasks).scalar_one())
+    result["new_tasks"] = int(session.connection().execute(new_tasks).scalar_one())
     return result
 
 
@@ -331,7 +331,7 @@ def most_overdue(
         .order_by(col(Assignment.due_at), col(Unit.name))
         .limit(limit)
     )
-    return [(name, tid, title, deadline) for name, tid, title, deadline in session.execute(query)]
+    return [(name, tid, title, deadline) for name, tid, title, deadline in _rows(session, query)]
 
 
 def digest_readers(session: Session) -> list[Contact]:
@@ -344,3 +344,35 @@ def digest_readers(session: Session) -> list[Contact]:
         col(Contact.chat_id).is_not(None),
     )
     return list(session.exec(query.order_by(col(Contact.id))))
+
+
+def status_lines(
+    session: Session, *, now: datetime, task_ids: Sequence[int], scope: Scope = ()
+) -> list[StatusLine]:
+    """Return the tasks' current assignments classified by the database, by unit name."""
+    done = col(Assignment.state) == "done"
+    on_time = and_(done, col(Assignment.done_at) < col(Assignment.due_at))
+    code = case((on_time, 0), (done, 1), (col(Assignment.due_at) > now, 2), else_=3)
+    query = (
+        sa_select(
+            col(Assignment.id),
+            col(Assignment.task_id),
+            col(Unit.name),
+            code,
+            col(Assignment.last_report_at).is_(None),
+            col(Assignment.percent),
+            col(Assignment.deadline),
+            col(Assignment.deadline) != col(Assignment.original_deadline),
+            case((and_(done, not_(on_time)), col(Assignment.done_at)), else_=None),
+        )
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Assignment.task_id).in_(task_ids), col(Assignment.active).is_(True))
+        .where(in_scope(scope))
+        .order_by(col(Unit.name), col(Assignment.id))
+    )
+    return [StatusLine(*row) for row in _rows(session, query)]
+
+
+def _rows(session: Session, query: Executable) -> Result[Any]:
+    """Run a column query on the session's connection: plain rows, no ORM loading."""
+    return session.connection().execute(query)
