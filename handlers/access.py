@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlmodel import Session
@@ -26,7 +27,7 @@ from bot.i18n import Lang, pick_language
 from bot.services import Services
 from core.roles import Access, access_of
 from db.engine import session_scope
-from db.queries.contacts import scope_group_ids, touch_contact, unit_ids_of
+from db.queries.contacts import Snapshot, snapshot, touch_contact
 from db.retry import retry_db
 
 log = logging.getLogger(__name__)
@@ -120,28 +121,53 @@ def services_of(context: Context) -> Services:
 
 
 def load_actor(update: Update, services: Services) -> Actor | None:
-    """Record the sender as seen and return who they are (None without a user)."""
+    """Record the sender as seen and return who they are (None without a user).
+
+    Most updates come from people the bot knows and whose details have not changed: they
+    cost one read. Anyone new or changed is written through the ORM.
+    """
     user = update.effective_user
     chat = update.effective_chat
     if user is None or user.is_bot:
         return None
-    settings = services.settings
+    chat_id = str(chat.id if chat is not None else user.id)
+    now = services.clock.now()
+    with services.engine.connect() as connection:
+        known = snapshot(connection, channel=CHANNEL, external_id=str(user.id))
+    if known is None or not known.is_current(
+        chat_id=chat_id, display_name=user.full_name, username=user.username, now=now
+    ):
+        known = _record_sender(update, services, chat_id, now)
+    lang: Lang = "en" if known.language == "en" else "vi"
+    return Actor(
+        known.contact_id,
+        known.external_id,
+        lang,
+        known.role,
+        known.unit_ids,
+        known.scope_group_ids,
+    )
+
+
+def _record_sender(update: Update, services: Services, chat_id: str, now: datetime) -> Snapshot:
+    """Create or refresh the sender's contact row and return its snapshot."""
+    user = update.effective_user
+    assert user is not None
+    default = services.settings.default_language
     with session_scope(services.engine) as session:
-        contact = touch_contact(
+        touch_contact(
             session,
             channel=CHANNEL,
             external_id=str(user.id),
-            chat_id=str(chat.id if chat is not None else user.id),
+            chat_id=chat_id,
             display_name=user.full_name,
             username=user.username,
-            language=pick_language(user.language_code, settings.default_language),
-            now=services.clock.now(),
+            language=pick_language(user.language_code, default),
+            now=now,
         )
-        assert contact.id is not None
-        units = tuple(unit_ids_of(session, contact_id=contact.id))
-        scopes = tuple(scope_group_ids(session, contact_id=contact.id))
-        lang: Lang = "en" if contact.language == "en" else "vi"
-        return Actor(contact.id, contact.external_id, lang, contact.role, units, scopes)
+        fresh = snapshot(session.connection(), channel=CHANNEL, external_id=str(user.id))
+    assert fresh is not None
+    return fresh
 
 
 def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from db.engine import session_scope
 from db.models import Inbox
 from db.retry import retry_db
 from handlers.access import CHANNEL, services_of
@@ -31,9 +31,16 @@ async def record_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     services = services_of(context)
 
     def store() -> None:
-        with session_scope(services.engine) as session:
-            session.add(
-                Inbox(channel=CHANNEL, update_id=str(update.update_id), kind=update_kind(update))
+        # Core, not the ORM: this runs for every update and the ORM's session costs ~10x.
+        with services.engine.begin() as connection:
+            connection.execute(
+                insert(Inbox.__table__),  # type: ignore[attr-defined]
+                {
+                    "channel": CHANNEL,
+                    "update_id": str(update.update_id),
+                    "kind": update_kind(update),
+                    "received_at": services.clock.now(),
+                },
             )
 
     try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from db.models import Contact, ContactScope, UnitContact
+from db.types import UTCDateTime
 
 LAST_SEEN_PRECISION = timedelta(minutes=5)
 
@@ -93,3 +96,67 @@ def mark_unreachable(session: Session, *, contact_id: int, now: datetime) -> Non
     if contact is not None and contact.reachable:
         contact.reachable = False
         contact.unreachable_since = now
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the access layer needs to know about a sender, read in one round trip."""
+
+    contact_id: int
+    external_id: str
+    chat_id: str | None
+    display_name: str
+    username: str | None
+    language: str
+    role: str
+    started: bool
+    reachable: bool
+    last_seen_at: datetime | None
+    unit_ids: tuple[int, ...]
+    scope_group_ids: tuple[int, ...]
+
+    def is_current(
+        self, *, chat_id: str, display_name: str, username: str | None, now: datetime
+    ) -> bool:
+        """Tell whether nothing about the person needs writing (the common case)."""
+        return (
+            self.started
+            and self.reachable
+            and self.chat_id == chat_id
+            and self.display_name == display_name[:200]
+            and self.username == username
+            and self.last_seen_at is not None
+            and now - self.last_seen_at <= LAST_SEEN_PRECISION
+        )
+
+
+def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snapshot | None:
+    """Read a contact with their unit ids and scope groups using plain Core queries.
+
+    This runs for every update, so it avoids the ORM's per-session cost.
+    """
+    table = Contact.__table__  # type: ignore[attr-defined]
+    row = connection.execute(
+        select(table).where(table.c.channel == channel, table.c.external_id == external_id)
+    ).first()
+    if row is None:
+        return None
+    units = UnitContact.__table__.c  # type: ignore[attr-defined]
+    scopes = ContactScope.__table__.c  # type: ignore[attr-defined]
+    unit_ids = connection.execute(select(units.unit_id).where(units.contact_id == row.id))
+    group_ids = connection.execute(select(scopes.group_id).where(scopes.contact_id == row.id))
+    last_seen = UTCDateTime().process_result_value(row.last_seen_at, connection.dialect)
+    return Snapshot(
+        row.id,
+        row.external_id,
+        row.chat_id,
+        row.display_name,
+        row.username,
+        row.language,
+        row.role,
+        row.started,
+        row.reachable,
+        last_seen,
+        tuple(unit_ids.scalars()),
+        tuple(group_ids.scalars()),
+    )

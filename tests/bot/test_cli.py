@@ -14,7 +14,7 @@ import pytest
 from devtools.fakebotapi import FakeBotApi
 
 TOKEN = "424242:cli-test-token-for-the-fake-server"
-START_TIMEOUT = 30
+START_TIMEOUT = 90  # a loaded 2-core CI machine can be slow to start a process
 
 
 def env_for(tmp_path: Path, server: FakeBotApi | None = None, **extra: str) -> dict[str, str]:
