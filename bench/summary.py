@@ -215,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(rows))
     result = {
         "benchmark": "summary",
-        "command": "python -m bench.summary " + " ".join(argv or sys.argv[1:]),
+        "command": " ".join(["python -m bench.summary", *(argv or sys.argv[1:])]),
         "machine": machine(),
         "rows": [asdict(r) | {"ratio": round(r.ratio, 2)} for r in rows],
     }

@@ -49,6 +49,13 @@ def check_counts(engine: Engine) -> None:
         assert sum(c.done_late for c in counted.values()) > 0
         scoped = q.task_counts(session, now=REFERENCE_NOW, scope=[1])
         assert {t.task_id: t.counts for t in scoped} == recount(session, scope=(1,))
+        classified = q.status_lines(session, now=REFERENCE_NOW, task_ids=list(counted))
+        by_task: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for line in classified:
+            by_task[line.task_id][line.status] += 1
+        assert {tid: tuple(v) for tid, v in by_task.items()} == {
+            tid: (c.done_on_time, c.done_late, c.in_time, c.overdue) for tid, c in counted.items()
+        }
         per_unit = q.unit_counts(session, now=REFERENCE_NOW)
         assert sum(c.total for c in per_unit.values()) >= sum(c.total for c in counted.values())
 
