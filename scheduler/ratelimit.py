@@ -97,7 +97,11 @@ class Pacer:
                     continue
                 start = max(self._next, self._paused_until)
                 if now >= start:
-                    self._next = max(now, self._next) + self.interval * self.slowdown
+                    # Keep to the grid when this turn is taken a little late (timer and loop
+                    # latency), so the long-run rate is the one set; after a pause, restart.
+                    late = now - self._next
+                    base = self._next if late < self.interval else now
+                    self._next = base + self.interval * self.slowdown
                     return
                 await asyncio.sleep(start - now)
         finally:

@@ -27,7 +27,7 @@ async def test_pacer_spaces_sends_evenly_without_a_burst() -> None:
 
     await asyncio.gather(*(one() for _ in range(20)))
     gaps = [b - a for a, b in pairwise(times)]
-    assert min(gaps) >= 1 / RATE * 0.9
+    assert min(gaps) >= 1 / RATE * 0.5  # a late turn is made up, never doubled
     assert times[-1] - times[0] == pytest.approx(19 / RATE, abs=0.05)
 
 
