@@ -35,6 +35,7 @@ from db.queries import outbox as box
 from db.queries.calendar import working_calendar
 from db.queries.contacts import mark_unreachable
 from db.queries.outbox import PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
+from db.queries.reminders import all_done
 from scheduler.ratelimit import Lane, seconds_of
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ FLOOD_RETRIES = 10
 MAX_ATTEMPTS = 8  # claims that reached the call, across restarts
 RETRY_LATER = timedelta(minutes=5)
 CAPTION_LIMIT = 1024
+CHASING = ("reminder", "nudge")  # dropped when every unit they chase has reported done
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -191,12 +193,15 @@ async def _call(bot: ExtBot[Any], row: Claimed) -> Message:
 
 
 def _start(services: Services, owner: str, row: Claimed) -> bool:
-    """Mark the row as being sent; skip (and fail) it when the contact is unreachable."""
+    """Mark the row as being sent; skip it when the contact is unreachable or all is done."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
         contact = session.get(Contact, row.contact_id) if row.contact_id else None
         if contact is not None and not contact.reachable:
             box.mark_failed(session, outbox_id=row.id, error="unreachable")
+            return False
+        if row.kind in CHASING and all_done(session, outbox_id=row.id):
+            box.cancel(session, outbox_id=row.id, reason="reported done")
             return False
         return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
 

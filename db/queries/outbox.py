@@ -239,3 +239,12 @@ def ready_count(session: Session, *, now: datetime) -> int:
         col(Outbox.status).in_(READY), col(Outbox.not_before) <= now
     )
     return int(session.exec(query).one())
+
+
+def cancel(session: Session, *, outbox_id: int, reason: str) -> None:
+    """Drop a message that is no longer needed (e.g. the unit reported done meanwhile)."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == outbox_id)
+        .values(status="cancelled", lease_owner=None, lease_until=None, error=reason[:500])
+    )

@@ -286,3 +286,14 @@ def set_state(session: Session, key: str, value: str, *, now: datetime) -> None:
         session.add(row)
     row.value, row.updated_at = value, now
     session.flush()
+
+
+def all_done(session: Session, *, outbox_id: int) -> bool:
+    """Tell whether every assignment a queued message is about has been reported done."""
+    query = (
+        select(Assignment.state)
+        .join(OutboxItem, col(OutboxItem.assignment_id) == col(Assignment.id))
+        .where(OutboxItem.outbox_id == outbox_id)
+    )
+    states = list(session.exec(query))
+    return bool(states) and all(state == "done" for state in states)

@@ -9,7 +9,8 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from db.models import Contact, Outbox
+from db.models import Assignment, Contact, Outbox
+from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
 from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher import dispatch
@@ -118,3 +119,28 @@ async def fan_out_with_blocked(bot: BotUnderTest, *, blocked: int) -> None:
             return not session.exec(query).all()
 
     await bot.server.wait_until(settled, timeout=15)
+
+
+async def test_a_reminder_queued_before_the_unit_reported_done_is_dropped(
+    bot: BotUnderTest,
+) -> None:
+    """A unit that reports done while its reminder waits in the queue is not chased."""
+    with bot.session() as session:
+        units = province(session, 2, first_user=FIRST_USER)
+        task_for(session, units, WED, at(WED, 7))
+    start_users(bot.server, [FIRST_USER, FIRST_USER + 1])
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    with bot.session() as session:
+        done = session.exec(select(Assignment).where(Assignment.unit_id == units[0].id)).one()
+        record_report(session, assignment=done, state="done", now=bot.clock.now())
+        session.commit()
+    wake(bot.app)
+    await bot.server.wait_for_message(FIRST_USER + 1, timeout=5)
+
+    def dropped() -> Outbox | None:
+        with bot.session() as session:
+            row = session.exec(select(Outbox).where(Outbox.chat_id == str(FIRST_USER))).one()
+        return row if row.status not in ("pending", "sending") else None
+
+    assert (await bot.server.wait_for(dropped, timeout=5)).status == "cancelled"
+    assert bot.server.messages(FIRST_USER) == []
