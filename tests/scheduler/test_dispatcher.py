@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -214,3 +215,20 @@ def test_a_long_list_is_split_within_telegrams_limits(engine: Engine, session: S
     assert sum(len(items_of(session, p)) for p in parts) == 12
     assert "(phần 1/2)" in parts[0].payload["text"]
     assert session.exec(select(Outbox).where(col(Outbox.kind) != "reminder")).all() == []
+
+
+@pytest.mark.postgres
+def test_dispatch_runs_on_postgresql(pg_engine: Engine) -> None:
+    """The same sweep works on PostgreSQL, and a second run adds nothing."""
+    with Session(pg_engine, expire_on_commit=False) as session:
+        unit = make_unit(session, "X01")
+        make_contact(session, 2001, units=[unit])
+        make_contact(session, 2003, role="coordinator")
+        task_for(session, [unit], WED, PAST_MONDAY)
+        task_for(session, [unit], date(2026, 11, 16), at(date(2026, 11, 2)))
+        first = dispatch(context(pg_engine), at(WED))
+        again = dispatch(context(pg_engine), at(WED, 10))
+        assert first is not None
+        assert again is not None
+        assert (first.messages, first.items, again.messages) == (1, 2, 0)
+        assert len(messages_to(session, 2003, "late")) == 1
