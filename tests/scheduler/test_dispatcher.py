@@ -232,3 +232,20 @@ def test_dispatch_runs_on_postgresql(pg_engine: Engine) -> None:
         assert again is not None
         assert (first.messages, first.items, again.messages) == (1, 2, 0)
         assert len(messages_to(session, 2003, "late")) == 1
+
+
+def test_a_task_assigned_during_the_day_is_announced_at_once(
+    engine: Engine, session: Session
+) -> None:
+    """After the morning sweep, a new task's notice goes out on the next run, on its own."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    task_for(session, [unit], WED, PAST_MONDAY, reminded=TUE)
+    dispatch(context(engine), at(WED, 8))
+    new = task_for(session, [unit], date(2026, 12, 4), at(WED, 10), "Việc mới")
+    later = dispatch(context(engine), at(WED, 10, 1))
+    assert later is not None
+    assert later.messages == 1
+    notice = messages_to(session, 2001)[-1].payload["text"]
+    assert f"#{new.id} Việc mới" in notice
+    assert "Nhiệm vụ mới được giao, còn 11 ngày làm việc" in notice  # 24/11 is off
