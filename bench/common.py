@@ -55,11 +55,19 @@ class Official:
     assignment_id: int
 
 
-def populate(engine: Engine, count: int, deadline: date) -> list[Official]:
+def populate(
+    engine: Engine,
+    count: int,
+    deadline: date,
+    *,
+    first_user: int = FIRST_USER,
+    assigned_at: datetime | None = None,
+    title: str = "Kế hoạch chuyển đổi số năm 2027",
+) -> list[Official]:
     """Create count units, each with one started contact and one open assignment."""
     with Session(engine) as session:
-        units = [_unit(i) for i in range(count)]
-        contacts = [_contact(FIRST_USER + i) for i in range(count)]
+        units = [_unit(first_user + i) for i in range(count)]
+        contacts = [_contact(first_user + i) for i in range(count)]
         session.add_all(units)
         session.add_all(contacts)
         session.flush()

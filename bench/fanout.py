@@ -1,0 +1,319 @@
+"""Benchmarks 1, 2 and 5: the morning fan-out, taps answered during it, and memory.
+
+    python -m bench.fanout [--reminders 3000] [--tap-rate 20] [--tap-seconds 30]
+                           [--big-database 0|1000000] [--no-baselines]
+
+The bot runs as its own process (`python -m bot run`), exactly as deployed, against the
+fake Bot API server in this process, which enforces Telegram's limits (30 sends in any
+second, 1 per second per chat) and answers 429 with retry_after to any excess.
+
+1. Fan-out: `--reminders` contacts each have a reminder due today. Reported: messages/s
+   achieved divided by the 30/s limit, 429s received, reminders lost and duplicated.
+   Baselines in the same command, against the same server: a plain PTB send loop, and
+   PTB's AIORateLimiter with its default settings (and with retries).
+2. Tap latency: while a fan-out runs, officials on other chats press a status button at
+   `--tap-rate` per second; the time from the update being available to getUpdates to the
+   bot's answerCallbackQuery reaching the server, p50/p95/p99; then the same with the bot
+   idle.
+3. Memory (benchmark 5): the bot process's peak resident memory (VmHWM) during the fan-out;
+   with `--big-database 1000000` the database first gets a country's million assignments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bench.baselines import run_baselines
+from bench.common import (
+    BENCH_NOW,
+    VN,
+    Official,
+    percentile,
+    populate,
+    print_table,
+    write_results,
+)
+from bot.services import derive_button_key
+from core.calendar import WorkingCalendar
+from db.engine import make_engine
+from db.migrate import upgrade
+from devtools.fakebotapi import FakeBotApi
+from handlers.access import sign
+
+LIMIT_PER_S = 30.0
+FANOUT_FIRST_USER = 200_000
+TAPPER_FIRST_USER = 300_000
+START_TIMEOUT_S = 120.0
+
+
+@dataclass
+class Population:
+    """Who gets a reminder today, and who taps."""
+
+    db_file: Path
+    fanout: list[Official]
+    tappers: list[Official]
+
+
+def build_database(workdir: Path, reminders: int, tappers: int, big: int) -> Population:
+    """Create the database: optional bulk of a country, the fan-out, the tappers."""
+    db_file = workdir / "fanout.sqlite3"
+    engine = make_engine(f"sqlite:///{db_file}")
+    if big:
+        from bench.generate import generate
+
+        generate(engine, size="country", assignments=big)
+        with engine.begin() as conn:  # the generated people are not on this fake Telegram
+            conn.execute(text("UPDATE contact SET reachable = false"))
+    else:
+        upgrade(engine)
+    today = BENCH_NOW.date()
+    yesterday = BENCH_NOW - timedelta(days=1)
+    due = WorkingCalendar().add_working_days(today, 2)  # a "2 working days before" reminder
+    fanout = populate(
+        engine,
+        reminders,
+        due,
+        first_user=FANOUT_FIRST_USER,
+        assigned_at=yesterday,
+        title="Báo cáo chuyển đổi số quý IV",
+    )
+    quiet = WorkingCalendar().add_working_days(today, 15)  # nothing due for the tappers
+    tapping = populate(
+        engine,
+        tappers,
+        quiet,
+        first_user=TAPPER_FIRST_USER,
+        assigned_at=BENCH_NOW - timedelta(days=10),
+        title="Kế hoạch năm 2027",
+    )
+    engine.dispose()
+    return Population(db_file, fanout, tapping)
+
+
+def start_bot(server: FakeBotApi, db_file: Path, clock_start: datetime) -> subprocess.Popen[bytes]:
+    """Start the bot process on the database, pointed at the fake server."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env |= {
+        "BOT_TOKEN": server.token,
+        "TELEGRAM_BASE_URL": server.base_url,
+        "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+        "DATABASE_URL": f"sqlite:///{db_file}",
+        "FAKE_CLOCK_START": clock_start.isoformat(),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=db_file.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Return a process's peak resident memory in MB (Linux VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def give_buttons(server: FakeBotApi, tappers: list[Official]) -> dict[int, str]:
+    """Send each tapper a message with a signed status button (setup, not measured)."""
+    key = derive_button_key(server.token)
+    data: dict[int, str] = {}
+    async with Bot(server.token, base_url=server.base_url) as bot:
+        for official in tappers:
+            callback = sign(key, str(official.user_id), "st", "progress", official.assignment_id)
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton("⏳", callback_data=callback)]])
+            await bot.send_message(official.user_id, "Nhiệm vụ #2", reply_markup=markup)
+            data[official.user_id] = callback
+    return data
+
+
+async def tap(server: FakeBotApi, buttons: dict[int, str], rate: float) -> list[float]:
+    """Press each official's button once, at `rate` per second; return the answer latencies.
+
+    A press replaces that message's buttons (so a second tap cannot record twice), so every
+    tap is a different official.
+    """
+    pressed: list[tuple[int, str]] = []
+    for user, data in buttons.items():
+        update_id = server.press_button(user, data)
+        pressed.append((update_id, server.callback_id(update_id)))
+        await asyncio.sleep(1 / rate)
+    latencies = []
+    for update_id, callback_id in pressed:
+        await server.wait_for_answer(callback_id, timeout=60)
+        available = next(u.available_at for u in server.updates() if u.update_id == update_id)
+        answered = next(
+            c.finished_at or c.at
+            for c in server.calls("answerCallbackQuery")
+            if c.params.get("callback_query_id") == callback_id
+        )
+        latencies.append(answered - available)
+    return latencies
+
+
+def fanout_figures(server: FakeBotApi, fanout: list[Official]) -> dict[str, Any]:
+    """Count what reached the fan-out's chats: rate, 429s, lost, duplicated."""
+    chats = {o.user_id for o in fanout}
+    sends = [c for c in server.calls("sendMessage") if c.params.get("chat_id") in chats]
+    delivered = [c for c in sends if c.ok]
+    unique = {c.params["chat_id"] for c in delivered}
+    span = max(c.at for c in delivered) - min(c.at for c in delivered) if delivered else 0.0
+    rate = (len(delivered) - 1) / span if span > 0 else 0.0
+    return {
+        "reminders": len(fanout),
+        "delivered": len(unique),
+        "lost": len(chats - unique),
+        "duplicated": len(delivered) - len(unique),
+        "responses_429": sum(1 for c in server.calls() if c.status == 429),
+        "rate_per_s": round(rate, 2),
+        "ratio_of_limit": round(rate / LIMIT_PER_S, 3),
+        "duration_s": round(span, 1),
+    }
+
+
+async def wait_fanout(
+    server: FakeBotApi, fanout: list[Official], bot: subprocess.Popen[bytes]
+) -> None:
+    """Wait until every fan-out chat got its reminder (or the bot died)."""
+    chats = {o.user_id for o in fanout}
+    deadline = time.monotonic() + START_TIMEOUT_S + len(fanout) / 5
+    while time.monotonic() < deadline:
+        got = {c.params.get("chat_id") for c in server.calls("sendMessage") if c.ok}
+        if chats <= got or bot.poll() is not None:
+            return
+        await asyncio.sleep(0.5)
+
+
+async def one_run(args: argparse.Namespace, *, taps: bool) -> dict[str, Any]:
+    """Run one bot process through a fan-out; with taps, officials press buttons during it."""
+    with tempfile.TemporaryDirectory(prefix="dondoc-fanout-") as tmp:
+        tappers = 2 * int(args.tap_rate * args.tap_seconds) if taps else 0
+        big = 0 if taps else args.big_database
+        population = build_database(Path(tmp), args.reminders, tappers, big)
+        async with FakeBotApi() as server:
+            for official in population.fanout + population.tappers:
+                server.add_user(official.user_id, "Cán bộ").started = True
+            buttons = await give_buttons(server, population.tappers)
+            server.set_rate_limits("enforce")  # from here on, Telegram's limits apply
+            bot = start_bot(server, population.db_file, BENCH_NOW.astimezone(VN))
+            result: dict[str, Any] = {"database_assignments": big + args.reminders + tappers}
+            try:
+                await server.wait_until(
+                    lambda: any(
+                        c.params.get("chat_id", 0) >= FANOUT_FIRST_USER
+                        for c in server.calls("sendMessage")
+                    ),
+                    START_TIMEOUT_S,
+                )
+                half = len(buttons) // 2
+                if taps:
+                    result["busy"] = await tap(
+                        server, dict(list(buttons.items())[:half]), args.tap_rate
+                    )
+                await wait_fanout(server, population.fanout, bot)
+                result["peak_rss_mb"] = round(peak_rss_mb(bot.pid), 1)
+                if taps:
+                    result["idle"] = await tap(
+                        server, dict(list(buttons.items())[half:]), args.tap_rate
+                    )
+                result["fanout"] = fanout_figures(server, population.fanout)
+            finally:
+                bot.terminate()
+                _, err = bot.communicate(timeout=60)
+            result["bot_stderr_tail"] = err.decode(errors="replace")[-2000:]
+            return result
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Benchmark 1 and 5 (fan-out alone), then 2 (a fan-out with taps, then taps alone)."""
+    alone = await one_run(args, taps=False)
+    tapped = await one_run(args, taps=True)
+    result: dict[str, Any] = {
+        "fanout": alone["fanout"],
+        "peak_rss_mb": alone["peak_rss_mb"],
+        "database_assignments": alone["database_assignments"],
+        "fanout_with_taps": tapped["fanout"],
+        "taps_during_fanout": latency_figures(tapped["busy"]),
+        "taps_idle": latency_figures(tapped["idle"]),
+        "bot_stderr_tail": alone["bot_stderr_tail"] + tapped["bot_stderr_tail"],
+    }
+    if args.baselines:
+        result["baselines"] = await run_baselines(args.reminders)
+    return result
+
+
+def latency_figures(latencies: list[float]) -> dict[str, Any]:
+    """Return p50/p95/p99 in milliseconds."""
+    return {
+        "taps": len(latencies),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+    }
+
+
+def main() -> None:
+    """Run, print the tables and write bench/results/fanout.json."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reminders", type=int, default=3000)
+    parser.add_argument("--tap-rate", type=float, default=20.0)
+    parser.add_argument("--tap-seconds", type=float, default=30.0)
+    parser.add_argument("--big-database", type=int, default=0)
+    parser.add_argument("--no-baselines", dest="baselines", action="store_false")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.CRITICAL)  # the baselines' 429 tracebacks are expected
+    result = asyncio.run(run(args))
+    name = "fanout_big" if args.big_database else "fanout"
+    path = write_results(name, result)
+    f, busy, idle = result["fanout"], result["taps_during_fanout"], result["taps_idle"]
+    rows = [
+        ("reminders / delivered", f"{f['reminders']} / {f['delivered']}"),
+        ("rate / 30 per s limit (target >= 0.8)", f"{f['rate_per_s']}/s = {f['ratio_of_limit']}"),
+        (
+            "429 received / lost / duplicated",
+            f"{f['responses_429']} / {f['lost']} / {f['duplicated']}",
+        ),
+        (
+            "tap p50/p95/p99 during fan-out (ms)",
+            f"{busy['p50_ms']} / {busy['p95_ms']} / {busy['p99_ms']}",
+        ),
+        ("tap p50/p95/p99 idle (ms)", f"{idle['p50_ms']} / {idle['p95_ms']} / {idle['p99_ms']}"),
+        (
+            "bot peak RSS (MB, target < 200)",
+            f"{result['peak_rss_mb']} with {result['database_assignments']} assignments",
+        ),
+    ]
+    for name_, base in result.get("baselines", {}).items():
+        rows.append(
+            (
+                f"baseline {name_}",
+                f"{base['delivered']} delivered, {base['lost']} lost, "
+                f"{base['responses_429']} x 429, {base['rate_per_s']}/s",
+            )
+        )
+    rows.append(("results", str(path)))
+    print_table("Benchmarks 1, 2, 5: fan-out against Telegram's limits", rows)
+
+
+if __name__ == "__main__":
+    main()
