@@ -217,11 +217,11 @@ async def one_run(args: argparse.Namespace, *, taps: bool) -> dict[str, Any]:
             server.set_rate_limits("enforce")  # from here on, Telegram's limits apply
             bot = start_bot(server, population.db_file, BENCH_NOW.astimezone(VN))
             result: dict[str, Any] = {"database_assignments": big + args.reminders + tappers}
+            chats = {o.user_id for o in population.fanout}
             try:
-                await server.wait_until(
+                await server.wait_until(  # the bot is up and its fan-out has begun
                     lambda: any(
-                        c.params.get("chat_id", 0) >= FANOUT_FIRST_USER
-                        for c in server.calls("sendMessage")
+                        c.params.get("chat_id") in chats for c in server.calls("sendMessage")
                     ),
                     START_TIMEOUT_S,
                 )

@@ -14,31 +14,6 @@ from typing import Any
 
 from telegram.ext import Application, CommandHandler
 
-from handlers import (
-    calendar,
-    chart,
-    checkin,
-    contacts,
-    digest,
-    errors,
-    evidence,
-    explanations,
-    export,
-    extensions,
-    fallback,
-    imports,
-    inbox,
-    invites,
-    mytasks,
-    newtask,
-    nudge,
-    ranking,
-    recurring,
-    start,
-    summary,
-    tasks,
-    units,
-)
 from handlers.registry import Flow
 
 INBOX_GROUP = -1
@@ -50,6 +25,32 @@ def flows() -> list[Flow]:
     Conversations (newtask, units' guided forms) put their handlers in `early`; the check-in
     flow's free-text handler must come after them and before the fallbacks, which are last.
     """
+    # Imported here, not at the top: importing one adapter module (the scheduler uses
+    # handlers.keyboards) must not import every flow, which import the scheduler back.
+    from handlers import (
+        calendar,
+        chart,
+        checkin,
+        contacts,
+        digest,
+        evidence,
+        explanations,
+        export,
+        extensions,
+        fallback,
+        imports,
+        invites,
+        mytasks,
+        newtask,
+        nudge,
+        ranking,
+        recurring,
+        start,
+        summary,
+        tasks,
+        units,
+    )
+
     return [
         start.flow(),
         units.flow(),
@@ -77,6 +78,8 @@ def flows() -> list[Flow]:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> list[Flow]:
     """Register every handler on the application and return the flows."""
+    from handlers import errors, inbox
+
     all_flows = flows()
     application.add_handler(inbox.handler(), group=INBOX_GROUP)
     for flow in all_flows:

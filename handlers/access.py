@@ -27,7 +27,7 @@ from bot.i18n import Lang, pick_language
 from bot.services import Services
 from core.roles import Access, access_of
 from db.engine import session_scope
-from db.queries.contacts import Snapshot, snapshot, touch_contact
+from db.queries.contacts import Seen, Snapshot, refresh, snapshot, touch_contact
 from db.retry import retry_db
 
 log = logging.getLogger(__name__)
@@ -123,8 +123,9 @@ def services_of(context: Context) -> Services:
 def load_actor(update: Update, services: Services) -> Actor | None:
     """Record the sender as seen and return who they are (None without a user).
 
-    Most updates come from people the bot knows and whose details have not changed: they
-    cost one read. Anyone new or changed is written through the ORM.
+    Most updates come from people the bot knows: they cost one read, and a one-row update
+    when something changed (last seen, name, reachable again). Only a new person goes
+    through the ORM.
     """
     user = update.effective_user
     chat = update.effective_chat
@@ -132,11 +133,12 @@ def load_actor(update: Update, services: Services) -> Actor | None:
         return None
     chat_id = str(chat.id if chat is not None else user.id)
     now = services.clock.now()
-    with services.engine.connect() as connection:
+    person = Seen(chat_id, user.full_name[:200], user.username, now)
+    with services.engine.begin() as connection:
         known = snapshot(connection, channel=CHANNEL, external_id=str(user.id))
-    if known is None or not known.is_current(
-        chat_id=chat_id, display_name=user.full_name, username=user.username, now=now
-    ):
+        if known is not None and not known.is_current(person):
+            known = refresh(connection, known, person)
+    if known is None:
         known = _record_sender(update, services, chat_id, now)
     lang: Lang = "en" if known.language == "en" else "vi"
     return Actor(
@@ -150,7 +152,7 @@ def load_actor(update: Update, services: Services) -> Actor | None:
 
 
 def _record_sender(update: Update, services: Services, chat_id: str, now: datetime) -> Snapshot:
-    """Create or refresh the sender's contact row and return its snapshot."""
+    """Create the sender's contact row (first contact) and return its snapshot."""
     user = update.effective_user
     assert user is not None
     default = services.settings.default_language

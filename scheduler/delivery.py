@@ -9,7 +9,6 @@ next reminder). A restart needs nothing rebuilt.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -21,6 +20,7 @@ from db.engine import session_scope
 from db.queries.outbox import ready_count
 from scheduler.dispatcher import Context, dispatch, expire_stale
 from scheduler.sender import drain, new_owner, work_hours
+from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,7 @@ async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = application.bot_data["services"]
     application.bot_data[DISPATCHING] = True
     try:
-        result = await asyncio.to_thread(
-            dispatch, dispatch_context(services), services.clock.now()
-        )
+        result = await in_worker(dispatch, dispatch_context(services), services.clock.now())
     except Exception:
         log.exception("reminder dispatch failed; the next run retries")
         return
@@ -101,7 +99,7 @@ async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Cancel past days' unsent reminders and log the queue's depth."""
     services: Services = context.application.bot_data["services"]
     try:
-        await asyncio.to_thread(housekeeping, services)
+        await in_worker(housekeeping, services)
     except Exception:
         log.exception("outbox housekeeping failed; the next run retries")
 

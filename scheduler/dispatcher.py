@@ -25,12 +25,13 @@ from db.engine import session_scope
 from db.models import Reminder
 from db.queries import reminders as q
 from db.queries.outbox import PRIORITY_REMINDER, cancel_pending, enqueue
-from scheduler.messages import Item, compose, escalation_list, late_list
+from scheduler.messages import Item, Part, compose, escalation_list, late_list
 
 log = logging.getLogger(__name__)
 
 CHUNK = 1000
-CONTACT_BATCH = 200
+# Each batch is one write transaction; the bot's own writes wait for it, so keep it short.
+CONTACT_BATCH = 20
 SWEPT_ON = "reminders.swept_on"
 SWEPT_MAX = "reminders.swept_max_id"
 
@@ -227,7 +228,12 @@ def _records(
 
 
 def _queue(ctx: Context, due: _Due, now: datetime, today: date, *, tag: str) -> Result:
-    """Queue one message (or its parts) per contact, then the coordinators' lists."""
+    """Queue one message (or its parts) per contact, then the coordinators' lists.
+
+    Messages are composed before the write transaction opens: this runs in a thread, and
+    SQLite's write lock held while composing would stall the bot's own writes (and so its
+    answers to people) for as long as a batch takes.
+    """
     result = Result(escalated=len(due.escalated), folded=sum(len(d) for _, d in due.missed))
     since = start_of_day(today, ctx.tz)
     contacts = list(due.by_contact.items())
@@ -235,11 +241,16 @@ def _queue(ctx: Context, due: _Due, now: datetime, today: date, *, tag: str) -> 
         batch = contacts[start : start + CONTACT_BATCH]
         with session_scope(ctx.engine) as session:
             done = q.sent_today(session, contact_ids=[c for c, _ in batch], since=since)
-            for contact_id, (person, items) in batch:
-                fresh = [i for i in items if (contact_id, i.assignment_id) not in done]
-                if fresh:
-                    result.messages += _enqueue_reminder(session, ctx, person, fresh, now, today)
-                    result.items += len(fresh)
+        composed = []
+        for contact_id, (person, items) in batch:
+            fresh = [i for i in items if (contact_id, i.assignment_id) not in done]
+            if fresh:
+                parts = compose(fresh, person, catalog=ctx.catalog, key=ctx.button_key, day=today)
+                composed.append((person, fresh, parts))
+        with session_scope(ctx.engine) as session:
+            for person, fresh, parts in composed:
+                result.messages += _enqueue_reminder(session, person, fresh, parts, now, today)
+                result.items += len(fresh)
     if due.escalated or due.missed:
         with session_scope(ctx.engine) as session:
             _tell_coordinators(session, ctx, due, now, today, tag)
@@ -248,14 +259,13 @@ def _queue(ctx: Context, due: _Due, now: datetime, today: date, *, tag: str) -> 
 
 def _enqueue_reminder(
     session: Session,
-    ctx: Context,
     person: q.Recipient,
     items: list[Item],
+    parts: list[Part],
     now: datetime,
     today: date,
 ) -> int:
-    """Queue one contact's reminder for today; return how many messages it took."""
-    parts = compose(items, person, catalog=ctx.catalog, key=ctx.button_key, day=today)
+    """Queue one contact's composed reminder for today; return how many messages it took."""
     first = min(i.assignment_id for i in items)
     queued = 0
     for n, part in enumerate(parts):

@@ -37,6 +37,7 @@ from db.queries.contacts import mark_unreachable
 from db.queries.outbox import PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
 from db.queries.reminders import all_done
 from scheduler.ratelimit import Lane, seconds_of
+from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ async def drain(
 
     try:
         while keep_going():
-            rows = deque(await asyncio.to_thread(_claim, services, owner, batch))
+            rows = deque(await in_worker(_claim, services, owner, batch))
             if not rows:
                 break
             while rows and keep_going():
@@ -105,7 +106,7 @@ async def drain(
                 inflight.add(task)
                 task.add_done_callback(done)
             if rows:
-                await asyncio.to_thread(_release, services, owner, [r.id for r in rows])
+                await in_worker(_release, services, owner, [r.id for r in rows])
     finally:
         if inflight:
             await asyncio.gather(*inflight, return_exceptions=True)
@@ -130,7 +131,7 @@ def _release(services: Services, owner: str, ids: list[int]) -> None:
 
 async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
     """Send one claimed message with retries; return whether it was delivered."""
-    if not await asyncio.to_thread(_start, services, owner, row):
+    if not await in_worker(_start, services, owner, row):
         return False
     failures = floods = 0
     while True:
@@ -139,28 +140,28 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
         except RetryAfter as exc:
             floods += 1
             if floods > FLOOD_RETRIES:
-                await asyncio.to_thread(_later, services, row, "flood control")
+                await in_worker(_later, services, row, "flood control")
                 return False
             await asyncio.sleep(seconds_of(exc.retry_after))
             continue
         except Forbidden as exc:
-            await asyncio.to_thread(_unreachable, services, row, str(exc))
+            await in_worker(_unreachable, services, row, str(exc))
             return False
         except BadRequest as exc:
             if any(hint in str(exc).lower() for hint in UNREACHABLE_HINTS):
-                await asyncio.to_thread(_unreachable, services, row, str(exc))
+                await in_worker(_unreachable, services, row, str(exc))
             else:
                 log.warning("outbox %s refused by Telegram: %s", row.id, exc)
-                await asyncio.to_thread(_fail, services, row, str(exc))
+                await in_worker(_fail, services, row, str(exc))
             return False
         except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
             failures += 1
             if failures > len(BACKOFF_S):
-                await asyncio.to_thread(_later, services, row, str(exc))
+                await in_worker(_later, services, row, str(exc))
                 return False
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
-        await asyncio.to_thread(_sent, services, row, message)
+        await in_worker(_sent, services, row, message)
         return True
 
 
@@ -177,7 +178,7 @@ async def _call(bot: ExtBot[Any], row: Claimed) -> Message:
         return await bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, rate_limit_args=lane
         )
-    content = await asyncio.to_thread(Path(document["path"]).read_bytes)
+    content = await in_worker(Path(document["path"]).read_bytes)
     caption = text if len(text) <= CAPTION_LIMIT else None
     if text and caption is None:
         await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, rate_limit_args=lane)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, update
 from sqlmodel import Session, col, select
 
 from db.models import Contact, ContactScope, UnitContact
@@ -99,6 +99,16 @@ def mark_unreachable(session: Session, *, contact_id: int, now: datetime) -> Non
 
 
 @dataclass(frozen=True)
+class Seen:
+    """What an update tells about the person who sent it."""
+
+    chat_id: str
+    display_name: str
+    username: str | None
+    now: datetime
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What the access layer needs to know about a sender, read in one round trip."""
 
@@ -115,18 +125,16 @@ class Snapshot:
     unit_ids: tuple[int, ...]
     scope_group_ids: tuple[int, ...]
 
-    def is_current(
-        self, *, chat_id: str, display_name: str, username: str | None, now: datetime
-    ) -> bool:
+    def is_current(self, seen: Seen) -> bool:
         """Tell whether nothing about the person needs writing (the common case)."""
         return (
             self.started
             and self.reachable
-            and self.chat_id == chat_id
-            and self.display_name == display_name[:200]
-            and self.username == username
+            and self.chat_id == seen.chat_id
+            and self.display_name == seen.display_name
+            and self.username == seen.username
             and self.last_seen_at is not None
-            and now - self.last_seen_at <= LAST_SEEN_PRECISION
+            and seen.now - self.last_seen_at <= LAST_SEEN_PRECISION
         )
 
 
@@ -159,4 +167,28 @@ def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snaps
         last_seen,
         tuple(unit_ids.scalars()),
         tuple(group_ids.scalars()),
+    )
+
+
+def refresh(connection: Connection, known: Snapshot, seen: Seen) -> Snapshot:
+    """Write what changed about a known person in one UPDATE; they are reachable again."""
+    table = Contact.__table__  # type: ignore[attr-defined]
+    values = {
+        "chat_id": seen.chat_id,
+        "display_name": seen.display_name,
+        "username": seen.username,
+        "started": True,
+        "reachable": True,
+        "unreachable_since": None,
+        "last_seen_at": seen.now,
+    }
+    connection.execute(update(table).where(table.c.id == known.contact_id).values(**values))
+    return replace(
+        known,
+        chat_id=seen.chat_id,
+        display_name=seen.display_name,
+        username=seen.username,
+        started=True,
+        reachable=True,
+        last_seen_at=seen.now,
     )
