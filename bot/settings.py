@@ -120,8 +120,14 @@ class Settings(BaseSettings):
     @field_validator("digest_cron")
     @classmethod
     def _check_cron(cls, value: str) -> str:
+        from scheduler.digest import trigger_for  # local: the scheduler is heavy to import
+
         if len(value.split()) != CRON_FIELDS:
             raise ValueError("a crontab line")
+        try:
+            trigger_for(value, ZoneInfo("UTC"))  # the same conversion the digest job uses
+        except (ValueError, KeyError) as exc:
+            raise ValueError("a crontab line") from exc
         return value
 
     @field_validator("fake_clock_start", mode="before")

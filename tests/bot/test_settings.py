@@ -46,6 +46,8 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("WORK_HOURS", "17:00-07:30"),
         ("SEND_RATE_PER_S", "100"),
         ("DIGEST_CRON", "every monday"),
+        ("DIGEST_CRON", "0 8 * * 8"),
+        ("DIGEST_CRON", "61 8 * * 1"),
         ("LOG_LEVEL", "LOUD"),
         ("HTTPS_PROXY", "proxy"),
     ],
