@@ -33,10 +33,13 @@ def cli_language() -> Lang:
 
 def say(key: str, *, lang: Lang | None = None, err: bool = False, **params: object) -> None:
     """Print a catalog text (HTML tags stripped) to stdout or stderr."""
-    text = load_catalog().get(lang or cli_language(), key, **params)
-    text = re.sub(r"</?[a-z]+>", "", text).replace("&lt;", "<").replace("&gt;", ">")
-    text = text.replace("&amp;", "&")
-    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+    print_plain(load_catalog().get(lang or cli_language(), key, **params), err=err)
+
+
+def print_plain(html_text: str, *, err: bool = False) -> None:
+    """Print catalog output (HTML for Telegram) as plain text on the console."""
+    text = re.sub(r"</?[a-z]+>", "", html_text).replace("&lt;", "<").replace("&gt;", ">")
+    print(text.replace("&amp;", "&"), file=sys.stderr if err else sys.stdout, flush=True)
 
 
 def load_settings(env_file: Path | str | None = ".env") -> Settings:
