@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CHUNK = 1000
 # Each batch is one write transaction; the bot's own writes wait for it, so keep it short.
 CONTACT_BATCH = 20
+MISSED_HORIZON = timedelta(days=14)
 SWEPT_ON = "reminders.swept_on"
 SWEPT_MAX = "reminders.swept_max_id"
 
@@ -188,12 +189,18 @@ def _collect_chunk(
 def _occasion(
     plan: Plan, today: date, recorded: Reminder | None, last: date | None
 ) -> tuple[Occasion, list[Occasion]] | None:
-    """Return today's occasion (recorded, planned or the latest missed) and the missed ones."""
+    """Return today's occasion (recorded, planned or the latest missed) and the missed ones.
+
+    Missed reminders are looked for since the last one sent, but no further back than
+    MISSED_HORIZON: after a long outage, or on the first run over imported history, a unit
+    gets today's reminder (and the recent misses), not months of them.
+    """
     if recorded is not None:
         escalate = recorded.kind == "overdue" and recorded.seq >= plan.policy.escalate_after
         return Occasion(recorded.kind, today, recorded.seq, escalate), []
     occasion = plan.on(today)
-    missed = plan.between(last, today)
+    horizon = today - MISSED_HORIZON
+    missed = plan.between(last if last is not None and last > horizon else horizon, today)
     if occasion is None and not missed:
         return None
     return (occasion or missed[-1]), missed
@@ -213,6 +220,8 @@ def _records(
             status="queued" if reached else "skipped",
         )
     ]
+    if not reached:
+        return rows  # nobody to tell: today's row says so; the misses stay unrecorded
     rows += [
         Reminder(
             key=f"r:{assignment_id}:{m.day.isoformat()}",
@@ -297,12 +306,11 @@ def _tell_coordinators(
             text = escalation_list(
                 escalated, lang=lang, catalog=ctx.catalog, day=today, times=times
             )
-            _enqueue_list(session, person, "escalation", f"esc:{today}{tag}", text, now, escalated)
+            _enqueue_list(session, person, "escalation", f"esc:{today}{tag}", text, now)
         missed = [(i, days) for i, days in due.missed if i.unit_id in scope]
         if missed:
             text = late_list(missed, lang=lang, catalog=ctx.catalog, day=today)
-            items = [i for i, _ in missed]
-            _enqueue_list(session, person, "late", f"late:{today}{tag}", text, now, items)
+            _enqueue_list(session, person, "late", f"late:{today}{tag}", text, now)
 
 
 def _enqueue_list(
@@ -312,9 +320,12 @@ def _enqueue_list(
     key: str,
     text: str,
     now: datetime,
-    items: list[Item],
 ) -> None:
-    """Queue a list for one coordinator."""
+    """Queue a list for one coordinator.
+
+    Not linked to its assignments: a coordinator's reply is not a unit's report, and a
+    province's list can name thousands of them.
+    """
     enqueue(
         session,
         key=f"{key}:{person.contact_id}",
@@ -324,5 +335,4 @@ def _enqueue_list(
         text=text,
         priority=PRIORITY_REMINDER,
         now=now,
-        assignment_ids=[i.assignment_id for i in items],
     )

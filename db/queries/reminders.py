@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from core.calendar import WorkingCalendar
@@ -26,6 +27,8 @@ from db.models import (
 )
 from db.queries.calendar import working_calendar
 from db.queries.scope import unit_ids_in_scope
+
+INSERT_BATCH = 500  # rows per INSERT statement
 
 
 @dataclass(frozen=True)
@@ -134,20 +137,32 @@ def reminder_history(
 
 
 def add_reminders(session: Session, rows: Iterable[Reminder]) -> None:
-    """Insert reminder records whose key is new (a repeated run adds nothing)."""
-    rows = list(rows)
-    if not rows:
+    """Insert reminder records whose key is new (a repeated run adds nothing).
+
+    One multi-row INSERT ... ON CONFLICT DO NOTHING per call: a first sweep over a big
+    province writes tens of thousands of rows, and one savepoint per row took minutes.
+    """
+    values = [
+        {
+            "key": r.key,
+            "assignment_id": r.assignment_id,
+            "kind": r.kind,
+            "due_on": r.due_on,
+            "seq": r.seq,
+            "status": r.status,
+            "outbox_id": r.outbox_id,
+            "created_at": r.created_at,
+        }
+        for r in rows
+    ]
+    if not values:
         return
-    keys = [r.key for r in rows]
-    seen = set(session.exec(select(Reminder.key).where(col(Reminder.key).in_(keys))))
-    for row in rows:
-        if row.key not in seen:
-            seen.add(row.key)
-            try:
-                with session.begin_nested():
-                    session.add(row)
-            except IntegrityError:
-                continue  # written by another run in the meantime
+    table = Reminder.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for start in range(0, len(values), INSERT_BATCH):
+        statement = insert(table).on_conflict_do_nothing(index_elements=["key"])
+        session.execute(statement, values[start : start + INSERT_BATCH])
 
 
 def set_overdue_counts(session: Session, *, counts: dict[int, int]) -> None:
