@@ -10,6 +10,7 @@ next reminder). A restart needs nothing rebuilt.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from telegram.ext import Application, ContextTypes
@@ -80,7 +81,8 @@ async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = application.bot_data["services"]
     application.bot_data[DISPATCHING] = True
     try:
-        result = await in_worker(dispatch, dispatch_context(services), services.clock.now())
+        ctx = replace(dispatch_context(services), keep_going=lambda: application.running)
+        result = await in_worker(dispatch, ctx, services.clock.now())
     except Exception:
         log.exception("reminder dispatch failed; the next run retries")
         return

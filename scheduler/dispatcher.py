@@ -11,6 +11,7 @@ message. Re-running is harmless: a contact never gets an assignment twice in a d
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -47,6 +48,13 @@ class Context:
     policy: Policy
     hours: WorkHours
     tz: tzinfo
+    # Asked between chunks: a sweep of a whole country takes minutes, and stopping the bot
+    # must not wait for it (what was not done is done by the next run).
+    keep_going: Callable[[], bool] = lambda: True
+
+
+class SweepStopped(Exception):  # noqa: N818  (a request, not a failure)
+    """The bot is stopping; the sweep gave up between chunks."""
 
 
 @dataclass
@@ -81,8 +89,12 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         top = q.max_assignment_id(session)
         if full:
             expire_stale(session, today=today, tz=ctx.tz)
-    due = _collect(ctx, calendar, now, today, after_id)
-    result = _queue(ctx, due, now, today, tag="" if full else f":{after_id}")
+    try:
+        due = _collect(ctx, calendar, now, today, after_id)
+        result = _queue(ctx, due, now, today, tag="" if full else f":{after_id}")
+    except SweepStopped:
+        log.info("reminder sweep stopped with the bot; the next run completes it")
+        return None
     with session_scope(ctx.engine) as session:
         q.set_state(session, SWEPT_ON, today.isoformat(), now=now)
         q.set_state(session, SWEPT_MAX, str(max(top, after_id)), now=now)
@@ -119,6 +131,8 @@ def _collect(
     workdays = Workdays(calendar)
     due = _Due()
     while True:
+        if not ctx.keep_going():
+            raise SweepStopped
         with session_scope(ctx.engine) as session:
             chunk = q.candidates(session, after_id=after_id, limit=CHUNK)
             if not chunk:
@@ -247,6 +261,8 @@ def _queue(ctx: Context, due: _Due, now: datetime, today: date, *, tag: str) -> 
     since = start_of_day(today, ctx.tz)
     contacts = list(due.by_contact.items())
     for start in range(0, len(contacts), CONTACT_BATCH):
+        if not ctx.keep_going():
+            raise SweepStopped
         batch = contacts[start : start + CONTACT_BATCH]
         with session_scope(ctx.engine) as session:
             done = q.sent_today(session, contact_ids=[c for c, _ in batch], since=since)
