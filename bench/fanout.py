@@ -232,12 +232,17 @@ async def one_run(args: argparse.Namespace, *, taps: bool) -> dict[str, Any]:
             chats = {o.user_id for o in population.fanout}
             try:
                 started = time.monotonic()
-                await server.wait_until(  # the bot is up and its fan-out has begun
-                    lambda: any(
-                        c.params.get("chat_id") in chats for c in server.calls("sendMessage")
+                await server.wait_until(  # the bot is up and its fan-out has begun (or died)
+                    lambda: (
+                        bot.poll() is not None
+                        or any(
+                            c.params.get("chat_id") in chats for c in server.calls("sendMessage")
+                        )
                     ),
                     FIRST_SEND_TIMEOUT_S,
                 )
+                if bot.poll() is not None:
+                    raise RuntimeError(f"the bot exited with status {bot.returncode}")
                 result["first_reminder_after_s"] = round(time.monotonic() - started, 1)
                 half = len(buttons) // 2
                 if taps:
