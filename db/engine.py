@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -68,3 +68,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def as_connection(db: Session | Connection) -> Connection:
+    """Return the connection to run Core statements on: a session's own, in its transaction.
+
+    The per-update queries take either, so a handler with only Core work opens a plain
+    connection (a fraction of a session's cost) and one inside an ORM session joins it.
+    """
+    return db.connection() if isinstance(db, Session) else db

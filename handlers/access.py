@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, Message, Update
 from telegram.constants import ParseMode
@@ -75,6 +76,15 @@ class Request:
         """Open a session for this update; it commits when the block ends."""
         with session_scope(self.services.engine) as session:
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """Open a plain connection for Core queries; it commits when the block ends.
+
+        For the statements every reply runs: a fraction of a session's cost.
+        """
+        with self.services.engine.begin() as connection:
+            yield connection
 
     def t(self, key: str, **params: object) -> str:
         """Return catalog text in the sender's language."""

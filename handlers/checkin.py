@@ -96,7 +96,7 @@ async def _ask(req: Request, action: str, assignment_id: int) -> None:
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
         if check != Check.OK or task is None:
-            text = refusal(req.services, req.actor.lang, check, task)
+            text = refusal(req.services, req.actor.lang, check, task.id if task else None)
         else:
             data = {"step": action, "assignment_id": assignment_id, **_origin(req.message)}
             now = req.services.clock.now()

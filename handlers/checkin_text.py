@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection
 from telegram import InlineKeyboardMarkup, Message
 
 from core.checkin import Decision, Item, Outcome, decide, reply_to_dict, task_numbers
@@ -18,8 +19,8 @@ from db.queries.checkin import (
     clear_pending,
     get_pending,
     message_outbox,
+    open_items,
     outbox_assignments,
-    reportable,
     set_pending,
 )
 from handlers import checkin_steps, explanation_answers, fallback
@@ -40,9 +41,9 @@ async def on_text(req: Request) -> None:
     if len(msg.text) > MAX_TEXT:
         await req.say("common.too_long", length=len(msg.text), limit=MAX_TEXT)
         return
-    with req.db() as session:
+    with req.connection() as connection:
         pending = get_pending(
-            session, contact_id=req.actor.contact_id, now=req.services.clock.now()
+            connection, contact_id=req.actor.contact_id, now=req.services.clock.now()
         )
     if pending is not None and await checkin_steps.answer_pending(req, pending, msg.text):
         return
@@ -63,28 +64,30 @@ async def report_text(req: Request, msg: Message) -> None:
     """Read a free text as a status report and record it, or ask what it means."""
     text = msg.text or ""
     reply = parse_reply(text, today=req.services.today())
-    with req.db() as session:
-        rows = reportable(session, unit_ids=req.actor.unit_ids)
-        items = [Item(a.id or 0, t.id or 0, a.state == "done") for a, t in rows]
-        replied, explanation_id = _replied(session, msg, items)
+    with req.connection() as connection:
+        rows = open_items(connection, unit_ids=req.actor.unit_ids)
+        items = [Item(i.assignment_id, i.task_id, i.done) for i in rows]
+        replied, explanation_id = _replied(connection, msg, items)
     if explanation_id is not None:
         await explanation_answers.record_answer(req, explanation_id, text)
         return
     decision = decide(reply=reply, items=items, replied=replied, mentioned=task_numbers(text))
-    titles = {a.id: (t.id, t.title) for a, t in rows}
+    titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
     await _act(req, decision, titles, text, checkin_steps.message_key(msg))
 
 
-def _replied(session: Any, msg: Message, items: list[Item]) -> tuple[list[int] | None, int | None]:
+def _replied(
+    connection: Connection, msg: Message, items: list[Item]
+) -> tuple[list[int] | None, int | None]:
     """Return the assignments of the message answered (None: none known) or an explanation."""
     original = msg.reply_to_message
     if original is None or original.from_user is None or not original.from_user.is_bot:
         return None, None
-    sent = message_outbox(session, chat_id=str(msg.chat.id), message_id=original.message_id)
-    if sent is not None and sent.id is not None:
+    sent = message_outbox(connection, chat_id=str(msg.chat.id), message_id=original.message_id)
+    if sent is not None:
         if sent.key.startswith("explain:"):
             return None, int(sent.key.split(":")[1])
-        return outbox_assignments(session, outbox_id=sent.id) or None, None
+        return outbox_assignments(connection, outbox_id=sent.outbox_id) or None, None
     # A message the bot sent directly (/mytasks, a confirmation) names its tasks as #12.
     numbers = task_numbers(original.text or original.caption or "")
     about = [i.assignment_id for i in items if i.task_id in numbers]
@@ -92,7 +95,7 @@ def _replied(session: Any, msg: Message, items: list[Item]) -> tuple[list[int] |
 
 
 async def _act(
-    req: Request, decision: Decision, titles: dict[Any, tuple[Any, str]], text: str, key: str
+    req: Request, decision: Decision, titles: dict[int, tuple[int, str]], text: str, key: str
 ) -> None:
     """Record, or ask which task and which status, as decided."""
     outcome, ids = decision.outcome, decision.candidates

@@ -22,8 +22,8 @@ from db.queries.checkin import (
     find_assignment,
     get_pending,
     message_outbox,
+    open_items,
     outbox_assignments,
-    reportable,
     set_pending,
 )
 from db.queries.scope import in_scope
@@ -38,17 +38,16 @@ def _attributed(req: Request, msg: Message) -> tuple[int | None, list[tuple[int,
     """Return the assignment a file is for (None: ask) and the sender's (assignment, task)s."""
     now = req.services.clock.now()
     with req.db() as session:
-        rows = reportable(session, unit_ids=req.actor.unit_ids)
-        items = [(a.id or 0, t.id or 0) for a, t in rows]
+        items = [
+            (i.assignment_id, i.task_id) for i in open_items(session, unit_ids=req.actor.unit_ids)
+        ]
         ids = {a for a, _ in items}
         original = msg.reply_to_message
         if original is not None:
             sent = message_outbox(
                 session, chat_id=str(msg.chat.id), message_id=original.message_id
             )
-            about = (
-                set(outbox_assignments(session, outbox_id=sent.id)) if sent and sent.id else set()
-            )
+            about = set(outbox_assignments(session, outbox_id=sent.outbox_id)) if sent else set()
             numbers = task_numbers(original.text or original.caption or "")
             about |= {a for a, t in items if t in numbers}
             if len(about & ids) == 1:
@@ -87,7 +86,9 @@ async def on_file(req: Request) -> None:
         set_pending(
             session, contact_id=req.actor.contact_id, data=data, now=req.services.clock.now()
         )
-        titles = {a.id: t.title for a, t in reportable(session, unit_ids=req.actor.unit_ids)}
+        titles = {
+            i.assignment_id: i.title for i in open_items(session, unit_ids=req.actor.unit_ids)
+        }
     rows = [[req.button(f"#{t} {titles.get(a, '')}"[:60], "ev", a)] for a, t in items[:20]]
     await req.reply(req.t("evidence.which_task"), reply_markup=InlineKeyboardMarkup(rows))
 

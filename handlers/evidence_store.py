@@ -50,7 +50,7 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
     if check != Check.OK or task is None:
-        await req.reply(refusal(req.services, req.actor.lang, check, task))
+        await req.reply(refusal(req.services, req.actor.lang, check, task.id if task else None))
         return
     try:
         remote = await req.context.bot.get_file(upload.file_id)

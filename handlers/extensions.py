@@ -41,7 +41,7 @@ def submit(req: Request, assignment_id: int, target: date, reason: str, key: str
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
         if check != Check.OK or assignment is None or task is None:
-            return refusal(services, req.actor.lang, check, task)
+            return refusal(services, req.actor.lang, check, task.id if task else None)
         if target <= assignment.deadline:
             return req.t("extensions.not_later", deadline=assignment.deadline)
         request = ExtensionRequest(

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.i18n import Html
 from bot.services import Services
 from core.status import Status, classify
-from db.engine import session_scope
-from db.models import Assignment, StatusReport, Task
 from db.queries.checkin import (
     Check,
-    check_reportable,
+    Target,
     coordinators_of_unit,
+    report_target,
     set_pending,
     unit_name,
 )
@@ -63,7 +65,24 @@ class Report:
     evidence_date: date | None = None
 
 
-def status_text(services: Services, lang: str, assignment: Assignment) -> str:
+class Reported(Protocol):
+    """What the wording of a status needs: an Assignment, or a check-in Target."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def percent(self) -> int | None: ...
+    @property
+    def deadline(self) -> date: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def done_at(self) -> datetime | None: ...
+    @property
+    def last_report_at(self) -> datetime | None: ...
+
+
+def status_text(services: Services, lang: str, assignment: Reported) -> str:
     """Word an assignment's status in the official taxonomy, with the state it reported."""
     result = classify(
         state=assignment.state,
@@ -88,89 +107,112 @@ def status_text(services: Services, lang: str, assignment: Assignment) -> str:
     return t(lang, "checkin.status_overdue", state=Html(state), days=result.days_overdue)
 
 
-def confirmation(
-    services: Services, lang: str, assignment: Assignment, task: Task, at: datetime
-) -> str:
+def confirmation(services: Services, lang: str, target: Target) -> str:
     """Return the one-line confirmation of a recorded report."""
+    at = target.last_report_at or services.clock.now()
     return services.catalog.get(
         lang,
         "checkin.recorded",
-        status=Html(status_text(services, lang, assignment)),
-        task=Html(str(task.id)),
-        title=task.title,
+        status=Html(status_text(services, lang, target)),
+        task=Html(str(target.task_id)),
+        title=target.title,
         at=Html(at.astimezone(services.settings.tz).strftime("%H:%M %d/%m")),
     )
 
 
 def record(services: Services, actor: Actor, report: Report) -> Recorded:
-    """Record a report for one of the sender's assignments and commit it; refuse otherwise."""
+    """Record a report for one of the sender's assignments and commit it; refuse otherwise.
+
+    Core statements on one connection, one transaction: this runs for every status reply.
+    """
     now = services.clock.now()
-    with session_scope(services.engine) as session:
-        check, assignment, task = check_reportable(
-            session, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
-        )
-        if check != Check.OK or assignment is None or task is None:
-            return Recorded(check, refusal(services, actor.lang, check, task))
-        row = record_report(
-            session,
-            assignment=assignment,
-            state=report.state,
-            now=now,
-            contact_id=actor.contact_id,
-            percent=report.percent,
-            text=report.text,
-            reason=report.reason,
-            evidence_number=report.evidence_number,
-            evidence_date=report.evidence_date,
-            source=report.source,
-            dedup_key=report.dedup_key,
-        )
-        at = assignment.last_report_at or now
-        line = confirmation(services, actor.lang, assignment, task, at)
-        if row is None:
-            return Recorded(Check.OK, line, duplicate=True)
-        if report.state == "blocked" and services.settings.forward_blockers:
-            forward_blocker(services, session, row, assignment, task)
-        if report.state == "done":
-            # A file sent next is evidence of this assignment ("after choosing done").
-            data = {"assignment_id": assignment.id}
-            set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind="done")
-    return Recorded(Check.OK, line)
+    try:
+        with services.engine.begin() as connection:
+            target = report_target(connection, assignment_id=report.assignment_id)
+            check = target.check(actor.unit_ids) if target is not None else Check.MISSING
+            if check != Check.OK or target is None:
+                return Recorded(
+                    check, refusal(services, actor.lang, check, target.task_id if target else None)
+                )
+            report_id = _write(connection, actor, report, now)
+            if report_id is None:
+                return Recorded(Check.OK, confirmation(services, actor.lang, target), True)
+            target = target.reported(state=report.state, percent=report.percent, at=now)
+            if report.state == "done":
+                # A file sent next is evidence of this assignment ("after choosing done").
+                data = {"assignment_id": target.assignment_id}
+                set_pending(
+                    connection, contact_id=actor.contact_id, data=data, now=now, kind="done"
+                )
+            if report.state == "blocked" and services.settings.forward_blockers:
+                with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
+                    forward_blocker(services, s, report_id, report.reason, now, target)
+                    s.commit()
+    except IntegrityError:
+        # The same update or tap raced in twice; the other one recorded it.
+        with services.engine.connect() as connection:
+            target = report_target(connection, assignment_id=report.assignment_id)
+        assert target is not None
+        return Recorded(Check.OK, confirmation(services, actor.lang, target), True)
+    return Recorded(Check.OK, confirmation(services, actor.lang, target))
 
 
-def refusal(services: Services, lang: str, check: Check, task: Task | None) -> str:
-    """Word why a report was not recorded."""
-    if check == Check.CLOSED and task is not None:
-        return services.catalog.get(lang, "checkin.refused_closed", task=Html(str(task.id)))
+def _write(connection: Connection, actor: Actor, report: Report, now: datetime) -> int | None:
+    """Write the report; None when it is a duplicate."""
+    return record_report(
+        connection,
+        assignment_id=report.assignment_id,
+        state=report.state,
+        now=now,
+        contact_id=actor.contact_id,
+        percent=report.percent,
+        text=report.text,
+        reason=report.reason,
+        evidence_number=report.evidence_number,
+        evidence_date=report.evidence_date,
+        source=report.source,
+        dedup_key=report.dedup_key,
+    )
+
+
+def refusal(services: Services, lang: str, check: Check, task_id: int | None) -> str:
+    """Word why a report was not recorded (the task's number, when known)."""
+    if check == Check.CLOSED and task_id is not None:
+        return services.catalog.get(lang, "checkin.refused_closed", task=Html(str(task_id)))
     return services.catalog.get(lang, REFUSALS.get(check, "checkin.refused_missing"), task="")
 
 
 def forward_blocker(
-    services: Services, session: Session, row: StatusReport, assignment: Assignment, task: Task
+    services: Services,
+    session: Session,
+    report_id: int,
+    reason: str | None,
+    at: datetime,
+    target: Target,
 ) -> None:
     """Queue a blocker's notice to every coordinator of the unit, with the unit and reason."""
-    unit = unit_name(session, unit_id=assignment.unit_id)
-    at = row.created_at.astimezone(services.settings.tz)
-    for coordinator in coordinators_of_unit(session, unit_id=assignment.unit_id):
+    unit = unit_name(session, unit_id=target.unit_id)
+    local = at.astimezone(services.settings.tz)
+    for coordinator in coordinators_of_unit(session, unit_id=target.unit_id):
         assert coordinator.chat_id is not None
         assert coordinator.id is not None
         text = services.catalog.get(
             coordinator.language,
             "checkin.blocker_notice",
             unit=unit,
-            task=Html(str(task.id)),
-            title=task.title,
-            reason=row.reason or services.catalog.get(coordinator.language, "checkin.no_reason"),
-            at=at,
+            task=Html(str(target.task_id)),
+            title=target.title,
+            reason=reason or services.catalog.get(coordinator.language, "checkin.no_reason"),
+            at=local,
         )
         enqueue(
             session,
-            key=f"blocker:{row.id}:{coordinator.id}",
+            key=f"blocker:{report_id}:{coordinator.id}",
             chat_id=coordinator.chat_id,
             contact_id=coordinator.id,
             kind="notice",
             text=text,
-            now=row.created_at,
+            now=at,
             priority=PRIORITY_NOTICE,
-            assignment_ids=[assignment.id or 0],
+            assignment_ids=[target.assignment_id],
         )

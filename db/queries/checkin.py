@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Connection, bindparam, delete, func, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from db.engine import as_connection
 from db.models import (
     AppState,
     Assignment,
@@ -23,6 +26,7 @@ from db.models import (
     Unit,
     UnitContact,
 )
+from db.queries.reports import reported_percent
 from db.queries.scope import in_scope
 from db.queries.tasks import find_tasks
 from db.queries.units import find_units
@@ -42,27 +46,130 @@ class Check(StrEnum):
     CLOSED = "closed"
 
 
-def _open_query(unit_ids: Sequence[int]) -> Any:
-    """Return the query of active assignments of open tasks of these units."""
-    return (
-        select(Assignment, Task)
-        .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(col(Assignment.unit_id).in_(list(unit_ids)))
-        .where(col(Assignment.active).is_(True), Task.status == "open")
+def check_of(*, unit_id: int, active: bool, task_status: str, unit_ids: Sequence[int]) -> Check:
+    """Return whether one of these units may report on an assignment (it exists)."""
+    if unit_id not in unit_ids:
+        return Check.NOT_YOURS
+    if not active or task_status != "open":
+        return Check.CLOSED
+    return Check.OK
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """An assignment a contact may report on: an active one of an open task of their unit."""
+
+    assignment_id: int
+    task_id: int
+    title: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """An assignment a report is about, with its task: what the check and the reply need."""
+
+    assignment_id: int
+    unit_id: int
+    active: bool
+    state: str
+    percent: int | None
+    deadline: date
+    due_at: datetime
+    done_at: datetime | None
+    last_report_at: datetime | None
+    task_id: int
+    title: str
+    task_status: str
+
+    def check(self, unit_ids: Sequence[int]) -> Check:
+        """Return whether one of these units may report on it."""
+        return check_of(
+            unit_id=self.unit_id,
+            active=self.active,
+            task_status=self.task_status,
+            unit_ids=unit_ids,
+        )
+
+    def reported(self, *, state: str, percent: int | None, at: datetime) -> Target:
+        """Return it as it stands after a report (see db.queries.reports.record_report)."""
+        return replace(
+            self,
+            state=state,
+            percent=reported_percent(state, percent),
+            last_report_at=at,
+            done_at=at if state == "done" else None,
+        )
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message the bot delivered from the outbox."""
+
+    outbox_id: int
+    key: str
+
+
+# The statements of the check-in path are built once, with bound parameters: they run for
+# every reply, and building one costs several times more than running it on SQLite.
+_A = Assignment.__table__.c  # type: ignore[attr-defined]
+_T = Task.__table__.c  # type: ignore[attr-defined]
+_O = Outbox.__table__.c  # type: ignore[attr-defined]
+_OI = OutboxItem.__table__.c  # type: ignore[attr-defined]
+_STATE = AppState.__table__  # type: ignore[attr-defined]
+_OPEN_ITEMS = (
+    core_select(_A.id, _T.id.label("task_id"), _T.title, _A.state)
+    .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
+    .where(_A.unit_id.in_(bindparam("unit_ids", expanding=True)))
+    .where(_A.active.is_(True), _T.status == "open")
+    .order_by(_A.deadline, _T.id)
+)
+_TARGET = (
+    core_select(
+        *(_A.id, _A.unit_id, _A.active, _A.state, _A.percent, _A.deadline, _A.due_at),
+        *(_A.done_at, _A.last_report_at, _T.id.label("task_id"), _T.title, _T.status),
     )
+    .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
+    .where(_A.id == bindparam("assignment_id"))
+)
+_SENT = core_select(_O.id, _O.key).where(
+    _O.chat_id == bindparam("chat_id"), _O.channel_message_id == bindparam("message_id")
+)
+_SENT_ABOUT = core_select(_OI.assignment_id).where(_OI.outbox_id == bindparam("outbox_id"))
+_PENDING = core_select(_STATE.c.value, _STATE.c.updated_at).where(_STATE.c.key == bindparam("k"))
+_PENDING_UPDATE = update(_STATE).where(_STATE.c.key == bindparam("k"))
+_PENDING_INSERT = insert(_STATE)
+_PENDING_DELETE = delete(_STATE).where(_STATE.c.key == bindparam("k"))
 
 
-def reportable(session: Session, *, unit_ids: Sequence[int]) -> list[Row]:
+def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[OpenItem]:
     """Return the assignments these units may report on (open tasks), nearest deadline first."""
-    query = _open_query(unit_ids).order_by(col(Assignment.deadline), col(Task.id))
-    return list(session.exec(query))
+    rows = as_connection(db).execute(_OPEN_ITEMS, {"unit_ids": list(unit_ids)})
+    return [OpenItem(r.id, r.task_id, r.title, r.state == "done") for r in rows]
+
+
+def report_target(db: Session | Connection, *, assignment_id: int) -> Target | None:
+    """Return the assignment with its task, if it exists."""
+    row = as_connection(db).execute(_TARGET, {"assignment_id": assignment_id}).first()
+    if row is None:
+        return None
+    return Target(
+        *(row.id, row.unit_id, row.active, row.state, row.percent, row.deadline, row.due_at),
+        *(row.done_at, row.last_report_at, row.task_id, row.title, row.status),
+    )
 
 
 def open_page(
     session: Session, *, unit_ids: Sequence[int], offset: int, limit: int
 ) -> tuple[list[Row], int]:
     """Return a page of the units' not-done assignments, nearest deadline first, and a total."""
-    query = _open_query(unit_ids).where(Assignment.state != "done")
+    query = (
+        select(Assignment, Task)
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(col(Assignment.unit_id).in_(list(unit_ids)))
+        .where(col(Assignment.active).is_(True), Task.status == "open")
+        .where(Assignment.state != "done")
+    )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     page = query.order_by(col(Assignment.deadline), col(Task.id), col(Assignment.id))
     return list(session.exec(page.offset(offset).limit(limit))), int(total)
@@ -76,25 +183,25 @@ def check_reportable(
     task = session.get(Task, assignment.task_id) if assignment is not None else None
     if assignment is None or task is None:
         return Check.MISSING, None, None
-    if assignment.unit_id not in unit_ids:
-        return Check.NOT_YOURS, assignment, task
-    if not assignment.active or task.status != "open":
-        return Check.CLOSED, assignment, task
-    return Check.OK, assignment, task
-
-
-def message_outbox(session: Session, *, chat_id: str, message_id: int) -> Outbox | None:
-    """Return the outbox row that was delivered as this message, if the bot sent it so."""
-    query = select(Outbox).where(
-        Outbox.chat_id == chat_id, Outbox.channel_message_id == str(message_id)
+    check = check_of(
+        unit_id=assignment.unit_id,
+        active=assignment.active,
+        task_status=task.status,
+        unit_ids=unit_ids,
     )
-    return session.exec(query).first()
+    return check, assignment, task
 
 
-def outbox_assignments(session: Session, *, outbox_id: int) -> list[int]:
+def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -> Sent | None:
+    """Return the outbox message that was delivered as this message, if the bot sent it so."""
+    params = {"chat_id": chat_id, "message_id": str(message_id)}
+    row = as_connection(db).execute(_SENT, params).first()
+    return Sent(row.id, row.key) if row is not None else None
+
+
+def outbox_assignments(db: Session | Connection, *, outbox_id: int) -> list[int]:
     """Return the assignments a sent message was about."""
-    query = select(OutboxItem.assignment_id).where(OutboxItem.outbox_id == outbox_id)
-    return list(session.exec(query))
+    return list(as_connection(db).execute(_SENT_ABOUT, {"outbox_id": outbox_id}).scalars())
 
 
 # --- pending questions ---------------------------------------------------------------------
@@ -106,35 +213,34 @@ def _key(kind: str, contact_id: int) -> str:
 
 
 def set_pending(
-    session: Session, *, contact_id: int, data: dict[str, Any], now: datetime, kind: str = "step"
+    db: Session | Connection,
+    *,
+    contact_id: int,
+    data: dict[str, Any],
+    now: datetime,
+    kind: str = "step",
 ) -> None:
     """Remember what the bot asked this contact (one question at a time)."""
-    row = session.get(AppState, _key(kind, contact_id))
-    if row is None:
-        row = AppState(key=_key(kind, contact_id))
-    row.value = json.dumps(data, ensure_ascii=False)
-    row.updated_at = now
-    session.add(row)
-    session.flush()
+    connection = as_connection(db)
+    values = {"value": json.dumps(data, ensure_ascii=False), "updated_at": now}
+    if connection.execute(_PENDING_UPDATE, {"k": _key(kind, contact_id), **values}).rowcount == 0:
+        connection.execute(_PENDING_INSERT, {"key": _key(kind, contact_id), **values})
 
 
 def get_pending(
-    session: Session, *, contact_id: int, now: datetime, kind: str = "step"
+    db: Session | Connection, *, contact_id: int, now: datetime, kind: str = "step"
 ) -> dict[str, Any] | None:
     """Return what the bot asked this contact, unless it is too old."""
-    row = session.get(AppState, _key(kind, contact_id))
+    row = as_connection(db).execute(_PENDING, {"k": _key(kind, contact_id)}).first()
     if row is None or not row.value or now - row.updated_at > PENDING_TTL:
         return None
     data = json.loads(row.value)
     return data if isinstance(data, dict) else None
 
 
-def clear_pending(session: Session, *, contact_id: int, kind: str = "step") -> None:
+def clear_pending(db: Session | Connection, *, contact_id: int, kind: str = "step") -> None:
     """Forget the question asked of this contact."""
-    row = session.get(AppState, _key(kind, contact_id))
-    if row is not None:
-        session.delete(row)
-        session.flush()
+    as_connection(db).execute(_PENDING_DELETE, {"k": _key(kind, contact_id)})
 
 
 # --- people to tell --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, bindparam, update
 from sqlmodel import Session, col, select
 
 from db.models import Contact, ContactScope, UnitContact
@@ -138,21 +138,31 @@ class Snapshot:
         )
 
 
+# Built once: building a statement costs several times more than running it on SQLite, and
+# these run for every update.
+_CONTACTS = Contact.__table__  # type: ignore[attr-defined]
+_UNITS = UnitContact.__table__.c  # type: ignore[attr-defined]
+_SCOPES = ContactScope.__table__.c  # type: ignore[attr-defined]
+_SNAPSHOT_CONTACT = select(_CONTACTS).where(
+    _CONTACTS.c.channel == bindparam("channel"),
+    _CONTACTS.c.external_id == bindparam("external_id"),
+)
+_SNAPSHOT_UNITS = select(_UNITS.unit_id).where(_UNITS.contact_id == bindparam("contact_id"))
+_SNAPSHOT_SCOPES = select(_SCOPES.group_id).where(_SCOPES.contact_id == bindparam("contact_id"))
+_REFRESH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
+
+
 def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snapshot | None:
     """Read a contact with their unit ids and scope groups using plain Core queries.
 
     This runs for every update, so it avoids the ORM's per-session cost.
     """
-    table = Contact.__table__  # type: ignore[attr-defined]
-    row = connection.execute(
-        select(table).where(table.c.channel == channel, table.c.external_id == external_id)
-    ).first()
+    found = {"channel": channel, "external_id": external_id}
+    row = connection.execute(_SNAPSHOT_CONTACT, found).first()
     if row is None:
         return None
-    units = UnitContact.__table__.c  # type: ignore[attr-defined]
-    scopes = ContactScope.__table__.c  # type: ignore[attr-defined]
-    unit_ids = connection.execute(select(units.unit_id).where(units.contact_id == row.id))
-    group_ids = connection.execute(select(scopes.group_id).where(scopes.contact_id == row.id))
+    unit_ids = connection.execute(_SNAPSHOT_UNITS, {"contact_id": row.id})
+    group_ids = connection.execute(_SNAPSHOT_SCOPES, {"contact_id": row.id})
     last_seen = UTCDateTime().process_result_value(row.last_seen_at, connection.dialect)
     return Snapshot(
         row.id,
@@ -172,7 +182,6 @@ def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snaps
 
 def refresh(connection: Connection, known: Snapshot, seen: Seen) -> Snapshot:
     """Write what changed about a known person in one UPDATE; they are reachable again."""
-    table = Contact.__table__  # type: ignore[attr-defined]
     values = {
         "chat_id": seen.chat_id,
         "display_name": seen.display_name,
@@ -182,7 +191,7 @@ def refresh(connection: Connection, known: Snapshot, seen: Seen) -> Snapshot:
         "unreachable_since": None,
         "last_seen_at": seen.now,
     }
-    connection.execute(update(table).where(table.c.id == known.contact_id).values(**values))
+    connection.execute(_REFRESH, {**values, "contact_id": known.contact_id})
     return replace(
         known,
         chat_id=seen.chat_id,

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlmodel import Session
 
+from db.engine import as_connection
 from db.models import Assignment, StatusReport
 
 STATES = ("done", "in_progress", "blocked")
 
+# Built once: a reply is recorded for every "xong", and building costs more than running.
+_REPORTS = StatusReport.__table__  # type: ignore[attr-defined]
+_ASSIGNMENTS = Assignment.__table__  # type: ignore[attr-defined]
+_SEEN = select(_REPORTS.c.id).where(_REPORTS.c.dedup_key == bindparam("dedup_key"))
+_INSERT = insert(_REPORTS)
+_SET_STATUS = update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment_id"))
+
 
 def record_report(
-    session: Session,
+    db: Session | Connection,
     *,
-    assignment: Assignment,
+    assignment_id: int,
     state: str,
     now: datetime,
     contact_id: int | None = None,
@@ -26,46 +34,53 @@ def record_report(
     evidence_date: date | None = None,
     source: str = "button",
     dedup_key: str | None = None,
-) -> StatusReport | None:
-    """Append a report and make it the assignment's current status; None if a duplicate.
+) -> int | None:
+    """Append a report and make it the assignment's current status; return the report's id.
 
     The latest report counts: a unit that reported done and then corrects itself to in
     progress is no longer done. `dedup_key` (e.g. the update id) makes a repeated update or
-    a double tap record once. The caller commits before acknowledging.
+    a double tap record once: None when a report with that key exists. Two updates with one
+    key racing each other make the second insert raise IntegrityError; the caller rolls back
+    and answers as for a duplicate. The caller commits before acknowledging.
     """
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
-    assert assignment.id is not None
-    if dedup_key is not None and _seen(session, dedup_key):
+    connection = as_connection(db)
+    seen = {"dedup_key": dedup_key}
+    if dedup_key is not None and connection.execute(_SEEN, seen).first() is not None:
         return None
-    report = StatusReport(
-        assignment_id=assignment.id,
-        contact_id=contact_id,
-        state=state,
-        percent=100 if state == "done" else percent,
-        text=text[:4096],
-        reason=reason[:4096] if reason else reason,
-        evidence_number=evidence_number,
-        evidence_date=evidence_date,
-        source=source,
-        dedup_key=dedup_key,
-        created_at=now,
+    percent = reported_percent(state, percent)
+    inserted = connection.execute(
+        _INSERT,
+        {
+            "assignment_id": assignment_id,
+            "contact_id": contact_id,
+            "state": state,
+            "percent": percent,
+            "text": text[:4096],
+            "reason": reason[:4096] if reason else reason,
+            "evidence_number": evidence_number,
+            "evidence_date": evidence_date,
+            "source": source,
+            "dedup_key": dedup_key,
+            "created_at": now,
+        },
     )
-    try:
-        with session.begin_nested():
-            session.add(report)
-    except IntegrityError:
-        return None  # the same dedup key raced in from another update
-    assignment.state = state
-    assignment.percent = report.percent
-    assignment.last_report_at = now
-    assignment.done_at = now if state == "done" else None
-    session.add(assignment)
-    session.flush()
-    return report
+    connection.execute(
+        _SET_STATUS,
+        {
+            "assignment_id": assignment_id,
+            "state": state,
+            "percent": percent,
+            "last_report_at": now,
+            "done_at": now if state == "done" else None,
+        },
+    )
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
-def _seen(session: Session, dedup_key: str) -> bool:
-    """Tell whether a report with this key exists already."""
-    query = select(StatusReport.id).where(StatusReport.dedup_key == dedup_key)
-    return session.exec(query).first() is not None
+def reported_percent(state: str, percent: int | None) -> int | None:
+    """Return the percentage a report stands for: done is 100%."""
+    return 100 if state == "done" else percent

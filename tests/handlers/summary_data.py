@@ -71,16 +71,18 @@ def make_province(s: Session) -> Province:
     a = {code: by_unit[u.id] for code, u in units.items() if u.id is not None}
     record_report(
         s,
-        assignment=a["XA"],
+        assignment_id=a["XA"].id or 0,
         state="done",
         now=at(9),
         contact_id=member.id,
         evidence_number="123/KH-UBND",
         evidence_date=date(2026, 11, 9),
     )
-    record_report(s, assignment=a["XB"], state="done", now=at(12))
-    record_report(s, assignment=a["XC"], state="in_progress", percent=40, now=at(5))
-    record_report(s, assignment=a["SYT"], state="blocked", reason="Thiếu kinh phí", now=at(8))
+    record_report(s, assignment_id=a["XB"].id or 0, state="done", now=at(12))
+    record_report(s, assignment_id=a["XC"].id or 0, state="in_progress", percent=40, now=at(5))
+    record_report(
+        s, assignment_id=a["SYT"].id or 0, state="blocked", reason="Thiếu kinh phí", now=at(8)
+    )
     s.add(
         Explanation(
             assignment_id=a["SYT"].id or 0,
@@ -92,7 +94,7 @@ def make_province(s: Session) -> Province:
     a2 = s.exec(select(Assignment).where(Assignment.task_id == t2.id)).all()
     record_report(
         s,
-        assignment=next(x for x in a2 if x.unit_id == units["XA"].id),
+        assignment_id=next(x.id or 0 for x in a2 if x.unit_id == units["XA"].id),
         state="in_progress",
         percent=60,
         now=at(16),

@@ -29,7 +29,7 @@ async def test_nudge_in_the_evening_reminds_every_unit_not_done(bot: BotUnderTes
                 Assignment.task_id == task.id, Assignment.unit_id == units[2].id
             )
         ).one()
-        record_report(s, assignment=done, state="done", now=at(WED, 10))
+        record_report(s, assignment_id=done.id or 0, state="done", now=at(WED, 10))
         s.commit()
     start_users(bot.server, [6000, 6001, 6002, 6010])
     reply = await bot.send(ADMIN_ID, f"/nudge #{task.id}")
@@ -80,7 +80,7 @@ async def test_nudge_of_a_finished_task_reminds_nobody(bot: BotUnderTest) -> Non
         make_contact(s, 6000, units=[unit])
         task = task_for(s, [unit], date(2026, 11, 20), at(WED, 8))
         assignment = s.exec(select(Assignment).where(Assignment.task_id == task.id)).one()
-        record_report(s, assignment=assignment, state="done", now=at(WED, 8, 30))
+        record_report(s, assignment_id=assignment.id or 0, state="done", now=at(WED, 8, 30))
         s.commit()
     reply = await bot.send(ADMIN_ID, f"/nudge #{task.id}")
     assert "đã báo cáo hoàn thành" in (reply.text or "")

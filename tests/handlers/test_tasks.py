@@ -20,7 +20,7 @@ def _task(bot: BotUnderTest, title: str = "Báo cáo CĐS", n_units: int = 3) ->
         task = make_task(s, title, date(2026, 12, 15), units)
         first = s.exec(select(Assignment).where(Assignment.task_id == task.id)).first()
         assert first is not None
-        record_report(s, assignment=first, state="done", now=bot.clock.now())
+        record_report(s, assignment_id=first.id or 0, state="done", now=bot.clock.now())
         s.commit()
         assert task.id is not None
         return task.id

@@ -87,7 +87,7 @@ def test_a_unit_that_reported_done_is_not_reminded(engine: Engine, session: Sess
     assignment = session.exec(
         select(Assignment).where(Assignment.task_id == task.id, Assignment.unit_id == done_unit.id)
     ).one()
-    record_report(session, assignment=assignment, state="done", now=at(WED, 10))
+    record_report(session, assignment_id=assignment.id or 0, state="done", now=at(WED, 10))
     session.commit()
     deliver_all(session)
     dispatch(context(engine), at(date(2026, 11, 19)))

@@ -136,7 +136,7 @@ async def test_a_reminder_queued_before_the_unit_reported_done_is_dropped(
     await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
     with bot.session() as session:
         done = session.exec(select(Assignment).where(Assignment.unit_id == units[0].id)).one()
-        record_report(session, assignment=done, state="done", now=bot.clock.now())
+        record_report(session, assignment_id=done.id or 0, state="done", now=bot.clock.now())
         session.commit()
     wake(bot.app)
     await bot.server.wait_for_message(FIRST_USER + 1, timeout=5)
