@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, Message, Update
+from telegram import InlineKeyboardButton, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -42,6 +42,7 @@ CHANNEL = "telegram"
 SIG_SEPARATOR = "~"
 SIG_BYTES = 6
 MAX_CALLBACK_BYTES = 64
+KEPT_ACTOR = "dondoc_actor"  # in the update's CallbackContext, from the inbox to the flow
 
 
 @dataclass(frozen=True)
@@ -130,26 +131,62 @@ def services_of(context: Context) -> Services:
     return cast(Services, context.bot_data["services"])
 
 
+def seen_sender(connection: Connection, update: Update, services: Services) -> Actor | None:
+    """Record a known sender as seen and return who they are (None: no user, or unknown).
+
+    Most updates come from people the bot knows: they cost one read, and a one-row update
+    when something changed (last seen, name, reachable again).
+    """
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    known = snapshot(connection, channel=CHANNEL, external_id=str(user.id))
+    if known is None:
+        return None
+    person = _seen(update, user, services)
+    if not known.is_current(person):
+        known = refresh(connection, known, person)
+    return _actor(known)
+
+
 def load_actor(update: Update, services: Services) -> Actor | None:
     """Record the sender as seen and return who they are (None without a user).
 
-    Most updates come from people the bot knows: they cost one read, and a one-row update
-    when something changed (last seen, name, reachable again). Only a new person goes
-    through the ORM.
+    Only a new person goes through the ORM, to create their contact.
     """
     user = update.effective_user
-    chat = update.effective_chat
     if user is None or user.is_bot:
         return None
-    chat_id = str(chat.id if chat is not None else user.id)
-    now = services.clock.now()
-    person = Seen(chat_id, user.full_name[:200], user.username, now)
     with services.engine.begin() as connection:
-        known = snapshot(connection, channel=CHANNEL, external_id=str(user.id))
-        if known is not None and not known.is_current(person):
-            known = refresh(connection, known, person)
-    if known is None:
-        known = _record_sender(update, services, chat_id, now)
+        actor = seen_sender(connection, update, services)
+    if actor is None:
+        person = _seen(update, user, services)
+        actor = _actor(_record_sender(update, services, person.chat_id, person.now))
+    return actor
+
+
+def keep_actor(context: Context, actor: Actor | None) -> None:
+    """Hand the sender read with the update's inbox row to the flow that answers it."""
+    context.__dict__[KEPT_ACTOR] = actor
+
+
+async def actor_of(update: Update, context: Context, services: Services) -> Actor | None:
+    """Return the sender kept for this update (once), or read them now."""
+    kept = context.__dict__.pop(KEPT_ACTOR, None)
+    if kept is not None:
+        return cast(Actor, kept)
+    return await retry_db(lambda: load_actor(update, services), "loading the sender")
+
+
+def _seen(update: Update, user: User, services: Services) -> Seen:
+    """Return what this update tells about its sender."""
+    chat = update.effective_chat
+    chat_id = str(chat.id if chat is not None else user.id)
+    return Seen(chat_id, user.full_name[:200], user.username, services.clock.now())
+
+
+def _actor(known: Snapshot) -> Actor:
+    """Return the access layer's view of a contact."""
     lang: Lang = "en" if known.language == "en" else "vi"
     return Actor(
         known.contact_id,
@@ -188,7 +225,7 @@ def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
     def wrap(flow: FlowCallback[R]) -> PTBCallback[R]:
         async def run(update: Update, context: Context) -> R | None:
             services = services_of(context)
-            actor = await retry_db(lambda: load_actor(update, services), "loading the sender")
+            actor = await actor_of(update, context, services)
             if actor is None:
                 return None
             req = Request(update, context, services, actor, list(context.args or []))
@@ -213,7 +250,7 @@ def button(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
         async def run(update: Update, context: Context) -> R | None:
             query = update.callback_query
             services = services_of(context)
-            actor = await retry_db(lambda: load_actor(update, services), "loading the sender")
+            actor = await actor_of(update, context, services)
             if query is None or actor is None:
                 return None
             parts = verify(services.button_key, actor.external_id, query.data or "")

@@ -7,6 +7,7 @@ it read as a new report (core.replies.parse_reply, attributed by core.checkin.de
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -16,6 +17,7 @@ from core.checkin import Decision, Item, Outcome, decide, reply_to_dict, task_nu
 from core.replies import parse_reply
 from core.roles import Access
 from db.queries.checkin import (
+    OpenItem,
     clear_pending,
     get_pending,
     message_outbox,
@@ -41,13 +43,16 @@ async def on_text(req: Request) -> None:
     if len(msg.text) > MAX_TEXT:
         await req.say("common.too_long", length=len(msg.text), limit=MAX_TEXT)
         return
-    with req.connection() as connection:
-        pending = get_pending(
-            connection, contact_id=req.actor.contact_id, now=req.services.clock.now()
-        )
+    with req.connection() as connection:  # most texts are reports: read for both at once
+        now = req.services.clock.now()
+        pending = get_pending(connection, contact_id=req.actor.contact_id, now=now)
+        about = _about(connection, req, msg) if pending is None else None
     if pending is not None and await checkin_steps.answer_pending(req, pending, msg.text):
         return
-    await report_text(req, msg)
+    if about is None:
+        with req.connection() as connection:
+            about = _about(connection, req, msg)
+    await report_text(req, msg, about)
 
 
 @command(Access.PUBLIC)
@@ -60,19 +65,34 @@ async def on_cancel(req: Request) -> None:
     await req.say("common.cancelled" if pending is not None else "common.nothing_to_cancel")
 
 
-async def report_text(req: Request, msg: Message) -> None:
+@dataclass(frozen=True)
+class About:
+    """What a report may be about: the sender's open items and the message it answers."""
+
+    rows: list[OpenItem]
+    items: list[Item]
+    replied: list[int] | None  # the assignments of the message answered (None: none known)
+    explanation_id: int | None  # or the explanation request it answers
+
+
+def _about(connection: Connection, req: Request, msg: Message) -> About:
+    """Read what a text from this sender may be about."""
+    rows = open_items(connection, unit_ids=req.actor.unit_ids)
+    items = [Item(i.assignment_id, i.task_id, i.done) for i in rows]
+    replied, explanation_id = _replied(connection, msg, items)
+    return About(rows, items, replied, explanation_id)
+
+
+async def report_text(req: Request, msg: Message, about: About) -> None:
     """Read a free text as a status report and record it, or ask what it means."""
     text = msg.text or ""
-    reply = parse_reply(text, today=req.services.today())
-    with req.connection() as connection:
-        rows = open_items(connection, unit_ids=req.actor.unit_ids)
-        items = [Item(i.assignment_id, i.task_id, i.done) for i in rows]
-        replied, explanation_id = _replied(connection, msg, items)
-    if explanation_id is not None:
-        await explanation_answers.record_answer(req, explanation_id, text)
+    if about.explanation_id is not None:
+        await explanation_answers.record_answer(req, about.explanation_id, text)
         return
-    decision = decide(reply=reply, items=items, replied=replied, mentioned=task_numbers(text))
-    titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
+    reply = parse_reply(text, today=req.services.today())
+    mentioned = task_numbers(text)
+    decision = decide(reply=reply, items=about.items, replied=about.replied, mentioned=mentioned)
+    titles = {i.assignment_id: (i.task_id, i.title) for i in about.rows}
     await _act(req, decision, titles, text, checkin_steps.message_key(msg))
 
 

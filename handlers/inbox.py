@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from db.models import Inbox
 from db.retry import retry_db
-from handlers.access import CHANNEL, services_of
+from handlers.access import CHANNEL, Actor, keep_actor, seen_sender, services_of
 
 log = logging.getLogger(__name__)
 _INSERT = insert(Inbox.__table__)  # type: ignore[attr-defined]  # built once, run per update
@@ -31,8 +31,9 @@ async def record_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     services = services_of(context)
 
-    def store() -> None:
+    def store() -> Actor | None:
         # Core, not the ORM: this runs for every update and the ORM's session costs ~10x.
+        # The sender is read (and marked seen) in the same transaction.
         with services.engine.begin() as connection:
             connection.execute(
                 _INSERT,
@@ -43,9 +44,10 @@ async def record_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
                     "received_at": services.clock.now(),
                 },
             )
+            return seen_sender(connection, update, services)
 
     try:
-        await retry_db(store, "recording an update")
+        keep_actor(context, await retry_db(store, "recording an update"))
     except IntegrityError:
         log.info("dropped duplicate update %s", update.update_id)
         raise ApplicationHandlerStop from None

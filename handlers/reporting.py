@@ -131,12 +131,8 @@ def record(services: Services, actor: Actor, report: Report) -> Recorded:
             target = report_target(connection, assignment_id=report.assignment_id)
             check = target.check(actor.unit_ids) if target is not None else Check.MISSING
             if check != Check.OK or target is None:
-                return Recorded(
-                    check, refusal(services, actor.lang, check, target.task_id if target else None)
-                )
+                return Recorded(check, refusal(services, actor.lang, check, _task_id(target)))
             report_id = _write(connection, actor, report, now)
-            if report_id is None:
-                return Recorded(Check.OK, confirmation(services, actor.lang, target), True)
             target = target.reported(state=report.state, percent=report.percent, at=now)
             if report.state == "done":
                 # A file sent next is evidence of this assignment ("after choosing done").
@@ -149,16 +145,22 @@ def record(services: Services, actor: Actor, report: Report) -> Recorded:
                     forward_blocker(services, s, report_id, report.reason, now, target)
                     s.commit()
     except IntegrityError:
-        # The same update or tap raced in twice; the other one recorded it.
+        # Recorded before under this key (a repeated update, a double tap): say so again.
         with services.engine.connect() as connection:
             target = report_target(connection, assignment_id=report.assignment_id)
-        assert target is not None
-        return Recorded(Check.OK, confirmation(services, actor.lang, target), True)
+        if target is None:
+            return Recorded(Check.MISSING, refusal(services, actor.lang, Check.MISSING, None))
+        return Recorded(Check.OK, confirmation(services, actor.lang, target), duplicate=True)
     return Recorded(Check.OK, confirmation(services, actor.lang, target))
 
 
-def _write(connection: Connection, actor: Actor, report: Report, now: datetime) -> int | None:
-    """Write the report; None when it is a duplicate."""
+def _task_id(target: Target | None) -> int | None:
+    """Return the task number of a target, if there is one."""
+    return target.task_id if target is not None else None
+
+
+def _write(connection: Connection, actor: Actor, report: Report, now: datetime) -> int:
+    """Write the report (IntegrityError: one with its key exists)."""
     return record_report(
         connection,
         assignment_id=report.assignment_id,

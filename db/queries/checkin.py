@@ -137,6 +137,9 @@ _SENT = core_select(_O.id, _O.key).where(
 )
 _SENT_ABOUT = core_select(_OI.assignment_id).where(_OI.outbox_id == bindparam("outbox_id"))
 _PENDING = core_select(_STATE.c.value, _STATE.c.updated_at).where(_STATE.c.key == bindparam("k"))
+
+# An update, then an insert when there was nothing to update: a dialect's upsert would be one
+# statement, but SQLAlchemy compiles it anew on every call (it is not cached).
 _PENDING_UPDATE = update(_STATE).where(_STATE.c.key == bindparam("k"))
 _PENDING_INSERT = insert(_STATE)
 _PENDING_DELETE = delete(_STATE).where(_STATE.c.key == bindparam("k"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection, String, bindparam, cast, func, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from db.models import Contact, ContactScope, UnitContact
@@ -139,30 +140,36 @@ class Snapshot:
 
 
 # Built once: building a statement costs several times more than running it on SQLite, and
-# these run for every update.
+# this runs for every update. One round trip: the unit and scope ids come as lists in text.
 _CONTACTS = Contact.__table__  # type: ignore[attr-defined]
 _UNITS = UnitContact.__table__.c  # type: ignore[attr-defined]
 _SCOPES = ContactScope.__table__.c  # type: ignore[attr-defined]
-_SNAPSHOT_CONTACT = select(_CONTACTS).where(
+_SNAPSHOT = core_select(
+    _CONTACTS,
+    core_select(func.aggregate_strings(cast(_UNITS.unit_id, String), ","))
+    .where(_UNITS.contact_id == _CONTACTS.c.id)
+    .scalar_subquery()
+    .label("unit_list"),
+    core_select(func.aggregate_strings(cast(_SCOPES.group_id, String), ","))
+    .where(_SCOPES.contact_id == _CONTACTS.c.id)
+    .scalar_subquery()
+    .label("scope_list"),
+).where(
     _CONTACTS.c.channel == bindparam("channel"),
     _CONTACTS.c.external_id == bindparam("external_id"),
 )
-_SNAPSHOT_UNITS = select(_UNITS.unit_id).where(_UNITS.contact_id == bindparam("contact_id"))
-_SNAPSHOT_SCOPES = select(_SCOPES.group_id).where(_SCOPES.contact_id == bindparam("contact_id"))
 _REFRESH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
 
 
 def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snapshot | None:
-    """Read a contact with their unit ids and scope groups using plain Core queries.
+    """Read a contact with their unit ids and scope groups in one Core query.
 
     This runs for every update, so it avoids the ORM's per-session cost.
     """
     found = {"channel": channel, "external_id": external_id}
-    row = connection.execute(_SNAPSHOT_CONTACT, found).first()
+    row = connection.execute(_SNAPSHOT, found).first()
     if row is None:
         return None
-    unit_ids = connection.execute(_SNAPSHOT_UNITS, {"contact_id": row.id})
-    group_ids = connection.execute(_SNAPSHOT_SCOPES, {"contact_id": row.id})
     last_seen = UTCDateTime().process_result_value(row.last_seen_at, connection.dialect)
     return Snapshot(
         row.id,
@@ -175,9 +182,14 @@ def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snaps
         row.started,
         row.reachable,
         last_seen,
-        tuple(unit_ids.scalars()),
-        tuple(group_ids.scalars()),
+        _ids(row.unit_list),
+        _ids(row.scope_list),
     )
+
+
+def _ids(listed: str | None) -> tuple[int, ...]:
+    """Return the ids of a comma-separated list, smallest first (None: none)."""
+    return tuple(sorted(int(i) for i in listed.split(","))) if listed else ()
 
 
 def refresh(connection: Connection, known: Snapshot, seen: Seen) -> Snapshot:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlmodel import Session
 
 from db.engine import as_connection
@@ -15,7 +15,6 @@ STATES = ("done", "in_progress", "blocked")
 # Built once: a reply is recorded for every "xong", and building costs more than running.
 _REPORTS = StatusReport.__table__  # type: ignore[attr-defined]
 _ASSIGNMENTS = Assignment.__table__  # type: ignore[attr-defined]
-_SEEN = select(_REPORTS.c.id).where(_REPORTS.c.dedup_key == bindparam("dedup_key"))
 _INSERT = insert(_REPORTS)
 _SET_STATUS = update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment_id"))
 
@@ -34,21 +33,18 @@ def record_report(
     evidence_date: date | None = None,
     source: str = "button",
     dedup_key: str | None = None,
-) -> int | None:
+) -> int:
     """Append a report and make it the assignment's current status; return the report's id.
 
     The latest report counts: a unit that reported done and then corrects itself to in
     progress is no longer done. `dedup_key` (e.g. the update id) makes a repeated update or
-    a double tap record once: None when a report with that key exists. Two updates with one
-    key racing each other make the second insert raise IntegrityError; the caller rolls back
-    and answers as for a duplicate. The caller commits before acknowledging.
+    a double tap record once: a second report with the same key raises IntegrityError (the
+    unique index decides, also between two updates racing), and the caller rolls back and
+    answers as for a duplicate. The caller commits before acknowledging.
     """
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
     connection = as_connection(db)
-    seen = {"dedup_key": dedup_key}
-    if dedup_key is not None and connection.execute(_SEEN, seen).first() is not None:
-        return None
     percent = reported_percent(state, percent)
     inserted = connection.execute(
         _INSERT,

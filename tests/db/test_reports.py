@@ -1,0 +1,111 @@
+"""Recording a status report, on both databases: the write, its duplicate and its refusals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.i18n import load_catalog
+from bot.services import Services
+from bot.settings import Settings
+from core.clock import ManualClock
+from db.models import Assignment, StatusReport
+from db.queries.checkin import Check, get_pending
+from db.queries.reports import record_report
+from handlers.access import Actor
+from handlers.reporting import Report, record
+from tests.factories import make_contact, make_task, make_unit
+
+NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Hà Nội
+
+
+def world(engine: Engine) -> tuple[Actor, int, int]:
+    """Create two communes with one task; return their official and both assignment ids."""
+    with Session(engine) as s:
+        mine, other = make_unit(s, "XA"), make_unit(s, "XB")
+        official = make_contact(s, 7001, units=[mine])
+        task = make_task(s, "Kế hoạch chuyển đổi số", date(2026, 11, 30), [mine, other])
+        by_unit = {
+            a.unit_id: a.id or 0
+            for a in s.exec(select(Assignment).where(Assignment.task_id == task.id))
+        }
+        assert official.id is not None
+        assert mine.id is not None
+        assert other.id is not None
+        actor = Actor(official.id, "7001", "vi", "member", (mine.id,), ())
+        return actor, by_unit[mine.id], by_unit[other.id]
+
+
+def services(engine: Engine, settings: Settings) -> Services:
+    """Return the services a handler would get, on this engine."""
+    return Services(settings, engine, load_catalog(), ManualClock(NOW), b"test-key")
+
+
+def reports(engine: Engine) -> list[StatusReport]:
+    """Return every stored report."""
+    with Session(engine) as s:
+        return list(s.exec(select(StatusReport)))
+
+
+def check_record_report(engine: Engine) -> None:
+    """A report becomes the current status; a second one with its key is refused."""
+    _, aid, _ = world(engine)
+    with engine.begin() as connection:
+        record_report(connection, assignment_id=aid, state="done", now=NOW, dedup_key="tg:1")
+    with Session(engine) as s:
+        assignment = s.get(Assignment, aid)
+        assert assignment is not None
+        assert (assignment.state, assignment.percent) == ("done", 100)
+        assert assignment.done_at == NOW
+        assert assignment.last_report_at == NOW
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        record_report(connection, assignment_id=aid, state="blocked", now=NOW, dedup_key="tg:1")
+    assert [r.state for r in reports(engine)] == ["done"]
+
+
+def check_record(engine: Engine, settings: Settings) -> None:
+    """record() keeps one report per key, answers a repeat the same way, refuses others'."""
+    actor, mine, others = world(engine)
+    s = services(engine, settings)
+    first = record(s, actor, Report(mine, "done", "text", "tg:msg:7001:5"))
+    again = record(s, actor, Report(mine, "done", "text", "tg:msg:7001:5"))
+    assert first.ok
+    assert not first.duplicate
+    assert again.ok
+    assert again.duplicate
+    assert "Hoàn thành đúng hạn" in first.text
+    assert first.text == again.text
+    assert len(reports(engine)) == 1
+    with engine.connect() as connection:  # a file sent next is evidence of this assignment
+        pending = get_pending(connection, contact_id=actor.contact_id, now=NOW, kind="done")
+    assert pending == {"assignment_id": mine}
+    refused = record(s, actor, Report(others, "done", "text", "tg:msg:7001:6"))
+    missing = record(s, actor, Report(999_999, "done", "text", "tg:msg:7001:7"))
+    assert (refused.check, missing.check) == (Check.NOT_YOURS, Check.MISSING)
+    assert len(reports(engine)) == 1
+
+
+def test_record_report_on_sqlite(engine: Engine) -> None:
+    """On SQLite."""
+    check_record_report(engine)
+
+
+def test_record_on_sqlite(engine: Engine, settings: Settings) -> None:
+    """On SQLite."""
+    check_record(engine, settings)
+
+
+@pytest.mark.postgres
+def test_record_report_on_postgresql(pg_engine: Engine) -> None:
+    """On PostgreSQL."""
+    check_record_report(pg_engine)
+
+
+@pytest.mark.postgres
+def test_record_on_postgresql(pg_engine: Engine, settings: Settings) -> None:
+    """On PostgreSQL, where the refused insert aborts the transaction it was in."""
+    check_record(pg_engine, settings)
