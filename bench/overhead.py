@@ -62,13 +62,13 @@ async def replies_per_second(
     server: FakeBotApi, app: App, sends: Sequence[tuple[int, int]]
 ) -> float:
     """Have each (user, reminder message) reply "xong"; time until every user has an answer."""
-    expected = len(server.calls("sendMessage")) + len(sends)
+    expected = server.call_count("sendMessage") + len(sends)
     async with polling(app):
         started = time.perf_counter()
         for user, reminder_id in sends:
             server.send_text(user, "xong", reply_to=reminder_id or None)
         # Count answers cheaply and seldom: the check shares this process with both bots.
-        while len(server.calls("sendMessage")) < expected:
+        while server.call_count("sendMessage") < expected:
             if time.perf_counter() - started > WAIT_S:
                 raise TimeoutError("the bot did not answer every reply")
             await asyncio.sleep(CHECK_EVERY_S)

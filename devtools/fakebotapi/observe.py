@@ -38,6 +38,11 @@ class Observations:
             found = [c for c in self.state.calls if method is None or c.method == method]
             return [copy.copy(call) for call in found]
 
+    def call_count(self, method: str | None = None) -> int:
+        """Return how many calls (of one method) have finished, without copying them."""
+        with self.state.lock:
+            return sum(1 for c in self.state.calls if method is None or c.method == method)
+
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[ChatMessage]:
         """Return the bot's messages in a chat as they stand now, oldest first."""
         return [
