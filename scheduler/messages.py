@@ -145,9 +145,19 @@ def _status(item: Item, catalog: Catalog, lang: str) -> str:
 
 
 def escalation_list(
-    items: Sequence[Item], *, lang: str, catalog: Catalog, day: date, times: int
+    items: Sequence[Item],
+    *,
+    lang: str,
+    catalog: Catalog,
+    day: date,
+    times: int,
+    hidden: int = 0,
 ) -> str:
-    """Return the coordinators' list of overdue units, grouped by task."""
+    """Return the coordinators' list of overdue units, grouped by task.
+
+    `hidden` counts the lines of further units (and their tasks) that sort after `items`
+    and were not kept, as a country's list is cut long before them anyway.
+    """
     by_task: dict[int, list[Item]] = defaultdict(list)
     for item in items:
         by_task[item.task_id].append(item)
@@ -169,13 +179,21 @@ def escalation_list(
             )
             for i in sorted(task_items, key=lambda i: i.unit)
         ]
-    return _capped(lines, catalog, lang)
+    return _capped(lines, catalog, lang, hidden=hidden)
 
 
 def late_list(
-    missed: Sequence[tuple[Item, list[date]]], *, lang: str, catalog: Catalog, day: date
+    missed: Sequence[tuple[Item, list[date]]],
+    *,
+    lang: str,
+    catalog: Catalog,
+    day: date,
+    hidden: int = 0,
 ) -> str:
-    """Return the coordinators' list of reminders missed and folded into today's."""
+    """Return the coordinators' list of reminders missed and folded into today's.
+
+    `hidden` counts further missed reminders that sort after `missed` and were not kept.
+    """
     lines = [catalog.get(lang, "reminders.late_header", day=day)]
     for item, days in sorted(missed, key=lambda pair: (pair[0].task_id, pair[0].unit)):
         shown = ", ".join(d.strftime("%d/%m") for d in days)
@@ -189,17 +207,22 @@ def late_list(
                 days=shown,
             )
         )
-    return _capped(lines, catalog, lang)
+    return _capped(lines, catalog, lang, hidden=hidden)
 
 
-def _capped(lines: list[str], catalog: Catalog, lang: str) -> str:
-    """Join lines, keeping the message well under Telegram's length limit."""
+def _capped(lines: list[str], catalog: Catalog, lang: str, *, hidden: int = 0) -> str:
+    """Join lines, keeping the message well under Telegram's length limit.
+
+    `hidden` more lines follow `lines` without being given; they are counted as not shown.
+    """
     kept: list[str] = []
     size = 0
     for index, line in enumerate(lines):
         if index > MAX_LIST_LINES or size + len(line) > MAX_CHARS - 200:
-            kept.append(catalog.get(lang, "reminders.more", count=len(lines) - index))
-            break
+            kept.append(catalog.get(lang, "reminders.more", count=len(lines) + hidden - index))
+            return "\n".join(kept)
         kept.append(line)
         size += len(line) + 1
+    if hidden:
+        kept.append(catalog.get(lang, "reminders.more", count=hidden))
     return "\n".join(kept)

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as columns
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -27,11 +28,12 @@ from db.models import (
 )
 from db.queries.calendar import working_calendar
 from db.queries.scope import unit_ids_in_scope
+from db.types import utcnow
 
 INSERT_BATCH = 500  # rows per INSERT statement
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """An assignment that may be reminded: open task, active, not done."""
 
@@ -82,9 +84,21 @@ def max_assignment_id(session: Session) -> int:
 def candidates(
     session: Session, *, after_id: int, limit: int, task_id: int | None = None
 ) -> list[Candidate]:
-    """Return the next `limit` remindable assignments with ids above `after_id`, by id."""
+    """Return the next `limit` remindable assignments with ids above `after_id`, by id.
+
+    Plain columns, not entities: a country's first sweep reads hundreds of thousands.
+    """
     query = (
-        select(Assignment, Task)
+        columns(
+            col(Assignment.id),
+            col(Assignment.task_id),
+            col(Assignment.unit_id),
+            col(Assignment.deadline),
+            col(Assignment.created_at),
+            col(Task.days_before),
+            col(Task.overdue_every_days),
+            col(Task.escalate_after),
+        )
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(
@@ -99,28 +113,20 @@ def candidates(
     )
     if task_id is not None:
         query = query.where(col(Assignment.task_id) == task_id)
-    return [_candidate(a, t) for a, t in session.exec(query)]
+    return [Candidate(*row) for row in session.execute(query)]
 
 
-def _candidate(assignment: Assignment, task: Task) -> Candidate:
-    """Copy the fields the plan needs."""
-    assert assignment.id is not None
-    assert task.id is not None
-    return Candidate(
-        assignment_id=assignment.id,
-        task_id=task.id,
-        unit_id=assignment.unit_id,
-        deadline=assignment.deadline,
-        created_at=assignment.created_at,
-        days_before=task.days_before,
-        overdue_every_days=task.overdue_every_days,
-        escalate_after=task.escalate_after,
-    )
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A reminder already recorded for an assignment on a day."""
+
+    kind: str
+    seq: int
 
 
 def reminder_history(
     session: Session, *, assignment_ids: Sequence[int], today: date
-) -> tuple[dict[int, date], dict[int, Reminder]]:
+) -> tuple[dict[int, date], dict[int, Recorded]]:
     """Return each assignment's latest reminder day before today, and today's reminder."""
     if not assignment_ids:
         return {}, {}
@@ -130,18 +136,31 @@ def reminder_history(
         .group_by(col(Reminder.assignment_id))
     )
     last = {aid: day for aid, day in session.exec(query) if day is not None}
-    todays = select(Reminder).where(
+    todays = select(Reminder.assignment_id, Reminder.kind, Reminder.seq).where(
         col(Reminder.assignment_id).in_(assignment_ids), Reminder.due_on == today
     )
-    return last, {r.assignment_id: r for r in session.exec(todays)}
+    return last, {aid: Recorded(kind, seq) for aid, kind, seq in session.exec(todays)}
 
 
-def add_reminders(session: Session, rows: Iterable[Reminder]) -> None:
+@dataclass(frozen=True, slots=True)
+class NewReminder:
+    """A reminder record to insert (a plain value: building ORM rows cost more than the SQL)."""
+
+    key: str
+    assignment_id: int
+    kind: str
+    due_on: date
+    seq: int
+    status: str
+
+
+def add_reminders(session: Session, rows: Iterable[NewReminder]) -> None:
     """Insert reminder records whose key is new (a repeated run adds nothing).
 
-    One multi-row INSERT ... ON CONFLICT DO NOTHING per call: a first sweep over a big
-    province writes tens of thousands of rows, and one savepoint per row took minutes.
+    Batched INSERT ... ON CONFLICT DO NOTHING (executemany): a first sweep over a country
+    writes hundreds of thousands of rows, and one savepoint per row took minutes.
     """
+    now = utcnow()
     values = [
         {
             "key": r.key,
@@ -150,8 +169,7 @@ def add_reminders(session: Session, rows: Iterable[Reminder]) -> None:
             "due_on": r.due_on,
             "seq": r.seq,
             "status": r.status,
-            "outbox_id": r.outbox_id,
-            "created_at": r.created_at,
+            "created_at": now,
         }
         for r in rows
     ]
@@ -169,29 +187,46 @@ def set_overdue_counts(session: Session, *, counts: dict[int, int]) -> None:
     """Raise assignments' count of overdue reminders to the given numbers."""
     if not counts:
         return
-    for assignment in session.exec(select(Assignment).where(col(Assignment.id).in_(list(counts)))):
-        assert assignment.id is not None
-        assignment.overdue_reminders = max(assignment.overdue_reminders, counts[assignment.id])
+    statement = (
+        update(Assignment)
+        .where(
+            col(Assignment.id) == bindparam("aid"),
+            col(Assignment.overdue_reminders) < bindparam("n"),
+        )
+        .values(overdue_reminders=bindparam("n"))
+        .execution_options(synchronize_session=False)
+    )
+    session.connection().execute(statement, [{"aid": a, "n": n} for a, n in counts.items()])
 
 
 def recipients_of_units(session: Session, *, unit_ids: Iterable[int]) -> dict[int, UnitRecipients]:
-    """Return each unit's reachable, started focal points and leaders."""
+    """Return each unit's reachable, started focal points and leaders, by contact id.
+
+    Two plain queries, not a join: for a chunk's thousand units SQLite chose to scan every
+    contact and probe each against the whole list, seconds a chunk on a country's data.
+    """
     ids = list(set(unit_ids))
     found: dict[int, UnitRecipients] = defaultdict(UnitRecipients)
     if not ids:
         return found
-    query = (
-        select(UnitContact.unit_id, UnitContact.function, Contact)
-        .join(Contact, col(Contact.id) == col(UnitContact.contact_id))
-        .where(col(UnitContact.unit_id).in_(ids))
-        .order_by(col(Contact.id))
+    links = session.exec(
+        select(UnitContact.unit_id, UnitContact.contact_id, UnitContact.function).where(
+            col(UnitContact.unit_id).in_(ids)
+        )
+    ).all()
+    query = columns(
+        col(Contact.id), col(Contact.chat_id), col(Contact.external_id), col(Contact.language)
+    ).where(
+        col(Contact.id).in_({contact_id for _, contact_id, _ in links}),
+        col(Contact.started).is_(True),
+        col(Contact.reachable).is_(True),
+        col(Contact.chat_id).is_not(None),
     )
-    for unit_id, function, contact in session.exec(query):
-        recipient = recipient_of(contact)
-        if recipient is None:
-            continue
-        group = found[unit_id].leaders if function == "leader" else found[unit_id].focal
-        group.append(recipient)
+    people = {row[0]: Recipient(*row) for row in session.execute(query) if row[0] and row[1]}
+    for unit_id, contact_id, function in sorted(links, key=lambda link: link[1]):
+        if contact_id in people:
+            group = found[unit_id].leaders if function == "leader" else found[unit_id].focal
+            group.append(people[contact_id])
     return found
 
 

@@ -249,3 +249,23 @@ def test_a_task_assigned_during_the_day_is_announced_at_once(
     notice = messages_to(session, 2001)[-1].payload["text"]
     assert f"#{new.id} Việc mới" in notice
     assert "Nhiệm vụ mới được giao, còn 11 ngày làm việc" in notice  # 24/11 is off
+
+
+def test_a_long_missed_list_shows_the_first_units_and_counts_the_rest(
+    engine: Engine, session: Session
+) -> None:
+    """Fifty units' misses: the coordinator's list names the first forty and counts ten more."""
+    units = [make_unit(session, f"X{n:02d}", f"Xã Thử {n:02d}") for n in range(50)]
+    make_contact(session, 2003, role="coordinator")
+    task_for(
+        session, units, date(2026, 11, 20), PAST_MONDAY, "Kế hoạch", reminded=date(2026, 11, 13)
+    )
+    result = dispatch(context(engine), at(date(2026, 11, 20)))  # down on the 18th and 19th
+    assert result is not None
+    assert result.folded == 100
+    [listing] = messages_to(session, 2003, "late")
+    lines = listing.payload["text"].split("\n")
+    assert [line.split(", ")[1].split(":")[0] for line in lines[1:-1]] == [
+        f"Xã Thử {n:02d}" for n in range(40)
+    ]
+    assert lines[-1] == "… và 10 mục khác."
