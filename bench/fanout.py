@@ -17,6 +17,8 @@ second, 1 per second per chat) and answers 429 with retry_after to any excess.
    idle.
 3. Memory (benchmark 5): the bot process's peak resident memory (VmHWM) during the fan-out;
    with `--big-database 1000000` the database first gets a country's million assignments.
+   The generated country is kept in bench/results/ (git-ignored) and copied for each run,
+   since the generator's seed makes it the same every time; delete the file to rebuild it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +43,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from bench.baselines import run_baselines
 from bench.common import (
     BENCH_NOW,
+    RESULTS,
     VN,
     Official,
     percentile,
@@ -74,15 +78,10 @@ class Population:
 def build_database(workdir: Path, reminders: int, tappers: int, big: int) -> Population:
     """Create the database: optional bulk of a country, the fan-out, the tappers."""
     db_file = workdir / "fanout.sqlite3"
-    engine = make_engine(f"sqlite:///{db_file}")
     if big:
-        from bench.generate import generate
-
-        generate(engine, size="country", assignments=big)
-        with engine.begin() as conn:  # the generated people are not on this fake Telegram
-            conn.execute(text("UPDATE contact SET reachable = false"))
-    else:
-        upgrade(engine)
+        shutil.copyfile(country(big), db_file)
+    engine = make_engine(f"sqlite:///{db_file}")
+    upgrade(engine)
     today = BENCH_NOW.date()
     yesterday = BENCH_NOW - timedelta(days=1)
     due = WorkingCalendar().add_working_days(today, 2)  # a "2 working days before" reminder
@@ -105,6 +104,27 @@ def build_database(workdir: Path, reminders: int, tappers: int, big: int) -> Pop
     )
     engine.dispose()
     return Population(db_file, fanout, tapping)
+
+
+def country(assignments: int) -> Path:
+    """Return the generated country's database file, generating it the first time."""
+    path = RESULTS / f"fanout_country_{assignments}.sqlite3"
+    if path.exists():
+        return path
+    from bench.generate import generate
+
+    RESULTS.mkdir(exist_ok=True)
+    partial = RESULTS / f"fanout_country_{assignments}.partial.sqlite3"
+    partial.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{partial}")
+    generate(engine, size="country", assignments=assignments)
+    with engine.begin() as conn:  # the generated people are not on this fake Telegram
+        conn.execute(text("UPDATE contact SET reachable = false"))
+    with engine.begin() as conn:  # one self-contained file, to copy
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    partial.rename(path)
+    return path
 
 
 def start_bot(server: FakeBotApi, db_file: Path, clock_start: datetime) -> subprocess.Popen[bytes]:
