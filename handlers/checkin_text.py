@@ -22,7 +22,6 @@ from db.queries.checkin import (
     get_pending,
     message_outbox,
     open_items,
-    outbox_assignments,
     set_pending,
 )
 from handlers import checkin_steps, explanation_answers, fallback
@@ -107,7 +106,7 @@ def _replied(
     if sent is not None:
         if sent.key.startswith("explain:"):
             return None, int(sent.key.split(":")[1])
-        return outbox_assignments(connection, outbox_id=sent.outbox_id) or None, None
+        return list(sent.assignment_ids) or None, None
     # A message the bot sent directly (/mytasks, a confirmation) names its tasks as #12.
     numbers = task_numbers(original.text or original.caption or "")
     about = [i.assignment_id for i in items if i.task_id in numbers]

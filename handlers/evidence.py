@@ -23,7 +23,6 @@ from db.queries.checkin import (
     get_pending,
     message_outbox,
     open_items,
-    outbox_assignments,
     set_pending,
 )
 from db.queries.scope import in_scope
@@ -47,7 +46,7 @@ def _attributed(req: Request, msg: Message) -> tuple[int | None, list[tuple[int,
             sent = message_outbox(
                 session, chat_id=str(msg.chat.id), message_id=original.message_id
             )
-            about = set(outbox_assignments(session, outbox_id=sent.outbox_id)) if sent else set()
+            about = set(sent.assignment_ids) if sent else set()
             numbers = task_numbers(original.text or original.caption or "")
             about |= {a for a, t in items if t in numbers}
             if len(about & ids) == 1:

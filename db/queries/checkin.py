@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, update
+from sqlalchemy import Connection, bindparam, delete, func, text
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -30,6 +30,7 @@ from db.queries.reports import reported_percent
 from db.queries.scope import in_scope
 from db.queries.tasks import find_tasks
 from db.queries.units import find_units
+from db.types import UTCDateTime
 
 # A question the bot asked (which reason, which date) is forgotten after this long, so an
 # unrelated message days later is read as what it says.
@@ -108,6 +109,7 @@ class Sent:
 
     outbox_id: int
     key: str
+    assignment_ids: tuple[int, ...]  # what it was about (none for a notice or a list)
 
 
 # The statements of the check-in path are built once, with bound parameters: they run for
@@ -132,16 +134,19 @@ _TARGET = (
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
     .where(_A.id == bindparam("assignment_id"))
 )
-_SENT = core_select(_O.id, _O.key).where(
-    _O.chat_id == bindparam("chat_id"), _O.channel_message_id == bindparam("message_id")
+_SENT = (
+    core_select(_O.id, _O.key, _OI.assignment_id)
+    .outerjoin_from(Outbox.__table__, OutboxItem.__table__, _OI.outbox_id == _O.id)  # type: ignore[attr-defined]
+    .where(_O.chat_id == bindparam("chat_id"), _O.channel_message_id == bindparam("message_id"))
 )
-_SENT_ABOUT = core_select(_OI.assignment_id).where(_OI.outbox_id == bindparam("outbox_id"))
 _PENDING = core_select(_STATE.c.value, _STATE.c.updated_at).where(_STATE.c.key == bindparam("k"))
 
-# An update, then an insert when there was nothing to update: a dialect's upsert would be one
-# statement, but SQLAlchemy compiles it anew on every call (it is not cached).
-_PENDING_UPDATE = update(_STATE).where(_STATE.c.key == bindparam("k"))
-_PENDING_INSERT = insert(_STATE)
+# Written out because SQLAlchemy compiles its dialects' upserts anew on every call; SQLite
+# and PostgreSQL both read this one.
+_PENDING_SET = text(
+    "INSERT INTO app_state (key, value, updated_at) VALUES (:k, :value, :updated_at) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+).bindparams(bindparam("updated_at", type_=UTCDateTime()))
 _PENDING_DELETE = delete(_STATE).where(_STATE.c.key == bindparam("k"))
 
 
@@ -196,15 +201,13 @@ def check_reportable(
 
 
 def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -> Sent | None:
-    """Return the outbox message that was delivered as this message, if the bot sent it so."""
+    """Return the outbox message delivered as this message, with the assignments it was about."""
     params = {"chat_id": chat_id, "message_id": str(message_id)}
-    row = as_connection(db).execute(_SENT, params).first()
-    return Sent(row.id, row.key) if row is not None else None
-
-
-def outbox_assignments(db: Session | Connection, *, outbox_id: int) -> list[int]:
-    """Return the assignments a sent message was about."""
-    return list(as_connection(db).execute(_SENT_ABOUT, {"outbox_id": outbox_id}).scalars())
+    rows = as_connection(db).execute(_SENT, params).all()
+    if not rows:
+        return None
+    about = tuple(r.assignment_id for r in rows if r.assignment_id is not None)
+    return Sent(rows[0].id, rows[0].key, about)
 
 
 # --- pending questions ---------------------------------------------------------------------
@@ -224,10 +227,9 @@ def set_pending(
     kind: str = "step",
 ) -> None:
     """Remember what the bot asked this contact (one question at a time)."""
-    connection = as_connection(db)
-    values = {"value": json.dumps(data, ensure_ascii=False), "updated_at": now}
-    if connection.execute(_PENDING_UPDATE, {"k": _key(kind, contact_id), **values}).rowcount == 0:
-        connection.execute(_PENDING_INSERT, {"key": _key(kind, contact_id), **values})
+    value = json.dumps(data, ensure_ascii=False)
+    params = {"k": _key(kind, contact_id), "value": value, "updated_at": now}
+    as_connection(db).execute(_PENDING_SET, params)
 
 
 def get_pending(
