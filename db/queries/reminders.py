@@ -99,8 +99,11 @@ def candidates(
             col(Task.overdue_every_days),
             col(Task.escalate_after),
         )
-        .join(Task, col(Task.id) == col(Assignment.task_id))
-        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        # "+ 0" keeps the assignment's own indexes out of the joins: on a country's data
+        # SQLite otherwise started from the units, read every open assignment and sorted
+        # them, for each chunk; by id it reads just the chunk.
+        .join(Task, col(Task.id) == col(Assignment.task_id) + 0)
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id) + 0)
         .where(
             col(Assignment.id) > after_id,
             col(Assignment.active).is_(True),
