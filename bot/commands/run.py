@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from sqlalchemy.exc import OperationalError
 from telegram import Update
@@ -16,6 +17,11 @@ from db.engine import make_engine
 from db.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+# The reminder sweep runs in a worker thread, mostly Python. With the default 5 ms switch
+# interval, each time the event loop waits on a socket the busy worker may keep the GIL for
+# 5 ms, and answering a tap takes many such turns; 1 ms keeps answers prompt during a sweep.
+SWITCH_INTERVAL_S = 0.001
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +38,7 @@ def run(_args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     token = settings.bot_token.get_secret_value()
     setup_logging(settings.log_level, [token])
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
