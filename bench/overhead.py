@@ -1,6 +1,6 @@
 """Benchmark 3: dondoc's overhead against a bare python-telegram-bot echo bot.
 
-    python -m bench.overhead [--officials 300] [--rounds 3]
+    python -m bench.overhead [--officials 300] [--rounds 7]
 
 Each official replies "xong" to their reminder; dondoc attributes the reply, records the
 report (committed to SQLite) and confirms it with one message. The baseline is a minimal
@@ -145,7 +145,7 @@ def main() -> None:
     """Run the benchmark, print a table and write bench/results/overhead.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--officials", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     result = asyncio.run(run(args.officials, args.rounds))
     path = write_results("overhead", result)
