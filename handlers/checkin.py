@@ -12,7 +12,8 @@ from telegram import Message
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from core.roles import Access
-from db.queries.checkin import Check, check_reportable, clear_pending, get_pending, set_pending
+from db.queries.checkin import Check, check_reportable
+from db.queries.pending import clear_pending, get_pending, set_pending
 from handlers import checkin_steps, checkin_text
 from handlers.access import Request, button, prefix_pattern
 from handlers.itembuttons import settle
@@ -92,11 +93,11 @@ async def on_status(req: Request) -> None:
 async def _ask(req: Request, action: str, assignment_id: int) -> None:
     """Ask the reason of a blocker, or the date and reason of an extension, and remember it."""
     with req.db() as session:
-        check, _, task = check_reportable(
+        check, target = check_reportable(
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
-        if check != Check.OK or task is None:
-            text = refusal(req.services, req.actor.lang, check, task.id if task else None)
+        if check != Check.OK or target is None:
+            text = refusal(req.services, req.actor.lang, check, target.task_id if target else None)
         else:
             data = {"step": action, "assignment_id": assignment_id, **_origin(req.message)}
             now = req.services.clock.now()
@@ -105,9 +106,9 @@ async def _ask(req: Request, action: str, assignment_id: int) -> None:
     if text:
         await _answer(req, text, alert=True)
         return
-    assert task is not None
+    assert target is not None
     await _answer(req, req.t(f"checkin.ask_{action}_short"))
-    await req.say(f"checkin.ask_{action}", task=str(task.id), title=task.title)
+    await req.say(f"checkin.ask_{action}", task=str(target.task_id), title=target.title)
 
 
 def _origin(msg: Message | None) -> dict[str, object]:

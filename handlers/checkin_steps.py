@@ -21,7 +21,7 @@ from core.checkin import (
 from core.replies import ParsedReply, ReplyKind
 from db.models import Assignment, Task
 from db.queries.calendar import working_calendar
-from db.queries.checkin import clear_pending, set_pending
+from db.queries.pending import clear_pending, set_pending
 from handlers import evidence, explanation_answers, extensions
 from handlers.access import Request
 from handlers.itembuttons import settle

@@ -16,14 +16,8 @@ from telegram import InlineKeyboardMarkup, Message
 from core.checkin import Decision, Item, Outcome, decide, reply_to_dict, task_numbers
 from core.replies import parse_reply
 from core.roles import Access
-from db.queries.checkin import (
-    OpenItem,
-    clear_pending,
-    get_pending,
-    message_outbox,
-    open_items,
-    set_pending,
-)
+from db.queries.checkin import OpenItem, message_outbox, open_items
+from db.queries.pending import clear_pending, get_pending, set_pending
 from handlers import checkin_steps, explanation_answers, fallback
 from handlers.access import Request, command
 from handlers.keyboards import status_rows

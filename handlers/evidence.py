@@ -16,15 +16,8 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from core.checkin import task_numbers
 from core.roles import Access
-from db.queries.checkin import (
-    clear_pending,
-    evidence_of,
-    find_assignment,
-    get_pending,
-    message_outbox,
-    open_items,
-    set_pending,
-)
+from db.queries.checkin import evidence_of, find_assignment, message_outbox, open_items
+from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.scope import in_scope
 from handlers import evidence_store
 from handlers.access import Request, button, command, prefix_pattern

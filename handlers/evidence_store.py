@@ -46,11 +46,12 @@ def upload_of(msg: Message) -> Upload | None:
 async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     """Download a file into the evidence folder and record it for the assignment."""
     with req.db() as session:
-        check, _, task = check_reportable(
+        check, about = check_reportable(
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
-    if check != Check.OK or task is None:
-        await req.reply(refusal(req.services, req.actor.lang, check, task.id if task else None))
+    if check != Check.OK or about is None:
+        task_id = about.task_id if about is not None else None
+        await req.reply(refusal(req.services, req.actor.lang, check, task_id))
         return
     try:
         remote = await req.context.bot.get_file(upload.file_id)
@@ -85,5 +86,9 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
             )
     size = round(len(content) / 1024, 1)
     await req.say(
-        "evidence.kept", name=upload.file_name, size=size, task=str(task.id), title=task.title
+        "evidence.kept",
+        name=upload.file_name,
+        size=size,
+        task=str(about.task_id),
+        title=about.title,
     )

@@ -8,8 +8,9 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Assignment, Contact, Explanation, Task
 from db.queries.audit import record as audit
-from db.queries.checkin import contact_name, set_pending, unit_name
+from db.queries.checkin import contact_name, unit_name
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.pending import set_pending
 from handlers.access import Actor, Request, button
 
 

@@ -17,10 +17,11 @@ from telegram.ext import CallbackQueryHandler
 from bot.i18n import Html
 from bot.services import Services
 from core.roles import Access
-from db.models import Assignment, Contact, ExtensionRequest, Task
+from db.models import Contact, ExtensionRequest
 from db.queries.audit import record as audit
 from db.queries.checkin import (
     Check,
+    Target,
     check_reportable,
     contact_name,
     coordinators_of_unit,
@@ -37,11 +38,12 @@ def submit(req: Request, assignment_id: int, target: date, reason: str, key: str
     """Keep an extension request and queue it to the unit's coordinators; return the answer."""
     services, now = req.services, req.services.clock.now()
     with req.db() as session:
-        check, assignment, task = check_reportable(
+        check, assignment = check_reportable(
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
-        if check != Check.OK or assignment is None or task is None:
-            return refusal(services, req.actor.lang, check, task.id if task else None)
+        if check != Check.OK or assignment is None:
+            task_id = assignment.task_id if assignment is not None else None
+            return refusal(services, req.actor.lang, check, task_id)
         if target <= assignment.deadline:
             return req.t("extensions.not_later", deadline=assignment.deadline)
         request = ExtensionRequest(
@@ -53,7 +55,7 @@ def submit(req: Request, assignment_id: int, target: date, reason: str, key: str
         )
         session.add(request)
         session.flush()
-        _notify_coordinators(services, session, request, assignment, task)
+        _notify_coordinators(services, session, request, assignment)
         audit(
             session,
             actor_id=req.actor.contact_id,
@@ -62,15 +64,17 @@ def submit(req: Request, assignment_id: int, target: date, reason: str, key: str
             object_id=request.id,
             details={"assignment_id": assignment_id, "to": target.isoformat(), "key": key},
         )
-    return req.t("extensions.submitted", task=str(task.id), title=task.title, deadline=target)
+    title = assignment.title
+    return req.t(
+        "extensions.submitted", task=str(assignment.task_id), title=title, deadline=target
+    )
 
 
 def _notify_coordinators(
     services: Services,
     session: Session,
     request: ExtensionRequest,
-    assignment: Assignment,
-    task: Task,
+    assignment: Target,
 ) -> None:
     """Queue the request, with approve and reject buttons, to each coordinator of the unit."""
     unit = unit_name(session, unit_id=assignment.unit_id)
@@ -82,8 +86,8 @@ def _notify_coordinators(
             lang,
             "extensions.request_notice",
             unit=unit,
-            task=Html(str(task.id)),
-            title=task.title,
+            task=Html(str(assignment.task_id)),
+            title=assignment.title,
             old=assignment.deadline,
             new=request.requested_deadline,
             reason=request.reason or t(lang, "checkin.no_reason"),
@@ -103,7 +107,7 @@ def _notify_coordinators(
             reply_markup=markup.to_dict(),
             now=request.created_at,
             priority=PRIORITY_NOTICE,
-            assignment_ids=[assignment.id or 0],
+            assignment_ids=[assignment.assignment_id],
         )
 
 

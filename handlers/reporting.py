@@ -20,12 +20,13 @@ from core.status import Status, classify
 from db.queries.checkin import (
     Check,
     Target,
+    check_reportable,
     coordinators_of_unit,
     report_target,
-    set_pending,
     unit_name,
 )
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.pending import set_pending
 from db.queries.reports import record_report
 from handlers.access import Actor
 
@@ -128,8 +129,9 @@ def record(services: Services, actor: Actor, report: Report) -> Recorded:
     now = services.clock.now()
     try:
         with services.engine.begin() as connection:
-            target = report_target(connection, assignment_id=report.assignment_id)
-            check = target.check(actor.unit_ids) if target is not None else Check.MISSING
+            check, target = check_reportable(
+                connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
+            )
             if check != Check.OK or target is None:
                 return Recorded(check, refusal(services, actor.lang, check, _task_id(target)))
             report_id = _write(connection, actor, report, now)

@@ -1,21 +1,18 @@
-"""Check-ins: what a contact may report on, which message a reply answers, pending questions."""
+"""Check-ins: what a contact may report on, which message a reply answers, who to tell."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, text
+from sqlalchemy import Connection, bindparam, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from db.engine import as_connection
 from db.models import (
-    AppState,
     Assignment,
     Contact,
     Evidence,
@@ -30,11 +27,7 @@ from db.queries.reports import reported_percent
 from db.queries.scope import in_scope
 from db.queries.tasks import find_tasks
 from db.queries.units import find_units
-from db.types import UTCDateTime
 
-# A question the bot asked (which reason, which date) is forgotten after this long, so an
-# unrelated message days later is read as what it says.
-PENDING_TTL = timedelta(hours=24)
 Row = tuple[Assignment, Task]
 
 
@@ -45,15 +38,6 @@ class Check(StrEnum):
     MISSING = "missing"
     NOT_YOURS = "not_yours"
     CLOSED = "closed"
-
-
-def check_of(*, unit_id: int, active: bool, task_status: str, unit_ids: Sequence[int]) -> Check:
-    """Return whether one of these units may report on an assignment (it exists)."""
-    if unit_id not in unit_ids:
-        return Check.NOT_YOURS
-    if not active or task_status != "open":
-        return Check.CLOSED
-    return Check.OK
 
 
 @dataclass(frozen=True)
@@ -85,12 +69,11 @@ class Target:
 
     def check(self, unit_ids: Sequence[int]) -> Check:
         """Return whether one of these units may report on it."""
-        return check_of(
-            unit_id=self.unit_id,
-            active=self.active,
-            task_status=self.task_status,
-            unit_ids=unit_ids,
-        )
+        if self.unit_id not in unit_ids:
+            return Check.NOT_YOURS
+        if not self.active or self.task_status != "open":
+            return Check.CLOSED
+        return Check.OK
 
     def reported(self, *, state: str, percent: int | None, at: datetime) -> Target:
         """Return it as it stands after a report (see db.queries.reports.record_report)."""
@@ -118,7 +101,6 @@ _A = Assignment.__table__.c  # type: ignore[attr-defined]
 _T = Task.__table__.c  # type: ignore[attr-defined]
 _O = Outbox.__table__.c  # type: ignore[attr-defined]
 _OI = OutboxItem.__table__.c  # type: ignore[attr-defined]
-_STATE = AppState.__table__  # type: ignore[attr-defined]
 _OPEN_ITEMS = (
     core_select(_A.id, _T.id.label("task_id"), _T.title, _A.state)
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
@@ -139,15 +121,6 @@ _SENT = (
     .outerjoin_from(Outbox.__table__, OutboxItem.__table__, _OI.outbox_id == _O.id)  # type: ignore[attr-defined]
     .where(_O.chat_id == bindparam("chat_id"), _O.channel_message_id == bindparam("message_id"))
 )
-_PENDING = core_select(_STATE.c.value, _STATE.c.updated_at).where(_STATE.c.key == bindparam("k"))
-
-# Written out because SQLAlchemy compiles its dialects' upserts anew on every call; SQLite
-# and PostgreSQL both read this one.
-_PENDING_SET = text(
-    "INSERT INTO app_state (key, value, updated_at) VALUES (:k, :value, :updated_at) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-).bindparams(bindparam("updated_at", type_=UTCDateTime()))
-_PENDING_DELETE = delete(_STATE).where(_STATE.c.key == bindparam("k"))
 
 
 def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[OpenItem]:
@@ -184,20 +157,11 @@ def open_page(
 
 
 def check_reportable(
-    session: Session, *, assignment_id: int, unit_ids: Sequence[int]
-) -> tuple[Check, Assignment | None, Task | None]:
+    db: Session | Connection, *, assignment_id: int, unit_ids: Sequence[int]
+) -> tuple[Check, Target | None]:
     """Check that the assignment is one of these units' and its task is still open."""
-    assignment = session.get(Assignment, assignment_id)
-    task = session.get(Task, assignment.task_id) if assignment is not None else None
-    if assignment is None or task is None:
-        return Check.MISSING, None, None
-    check = check_of(
-        unit_id=assignment.unit_id,
-        active=assignment.active,
-        task_status=task.status,
-        unit_ids=unit_ids,
-    )
-    return check, assignment, task
+    target = report_target(db, assignment_id=assignment_id)
+    return (target.check(unit_ids) if target is not None else Check.MISSING), target
 
 
 def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -> Sent | None:
@@ -208,44 +172,6 @@ def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -
         return None
     about = tuple(r.assignment_id for r in rows if r.assignment_id is not None)
     return Sent(rows[0].id, rows[0].key, about)
-
-
-# --- pending questions ---------------------------------------------------------------------
-
-
-def _key(kind: str, contact_id: int) -> str:
-    """Return the app_state key of a contact's pending value."""
-    return f"checkin:{kind}:{contact_id}"
-
-
-def set_pending(
-    db: Session | Connection,
-    *,
-    contact_id: int,
-    data: dict[str, Any],
-    now: datetime,
-    kind: str = "step",
-) -> None:
-    """Remember what the bot asked this contact (one question at a time)."""
-    value = json.dumps(data, ensure_ascii=False)
-    params = {"k": _key(kind, contact_id), "value": value, "updated_at": now}
-    as_connection(db).execute(_PENDING_SET, params)
-
-
-def get_pending(
-    db: Session | Connection, *, contact_id: int, now: datetime, kind: str = "step"
-) -> dict[str, Any] | None:
-    """Return what the bot asked this contact, unless it is too old."""
-    row = as_connection(db).execute(_PENDING, {"k": _key(kind, contact_id)}).first()
-    if row is None or not row.value or now - row.updated_at > PENDING_TTL:
-        return None
-    data = json.loads(row.value)
-    return data if isinstance(data, dict) else None
-
-
-def clear_pending(db: Session | Connection, *, contact_id: int, kind: str = "step") -> None:
-    """Forget the question asked of this contact."""
-    as_connection(db).execute(_PENDING_DELETE, {"k": _key(kind, contact_id)})
 
 
 # --- people to tell --------------------------------------------------------------------------

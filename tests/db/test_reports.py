@@ -14,7 +14,8 @@ from bot.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
 from db.models import Assignment, StatusReport
-from db.queries.checkin import Check, get_pending
+from db.queries.checkin import Check
+from db.queries.pending import get_pending
 from db.queries.reports import record_report
 from handlers.access import Actor
 from handlers.reporting import Report, record
