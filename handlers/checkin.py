@@ -97,7 +97,7 @@ async def _ask(req: Request, action: str, assignment_id: int) -> None:
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
         if check != Check.OK or target is None:
-            text = refusal(req.services, req.actor.lang, check, target.task_id if target else None)
+            text = refusal(req.services, req.actor.lang, check, target)
         else:
             data = {"step": action, "assignment_id": assignment_id, **_origin(req.message)}
             now = req.services.clock.now()

@@ -50,8 +50,7 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
     if check != Check.OK or about is None:
-        task_id = about.task_id if about is not None else None
-        await req.reply(refusal(req.services, req.actor.lang, check, task_id))
+        await req.reply(refusal(req.services, req.actor.lang, check, about))
         return
     try:
         remote = await req.context.bot.get_file(upload.file_id)

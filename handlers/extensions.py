@@ -42,8 +42,7 @@ def submit(req: Request, assignment_id: int, target: date, reason: str, key: str
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
         if check != Check.OK or assignment is None:
-            task_id = assignment.task_id if assignment is not None else None
-            return refusal(services, req.actor.lang, check, task_id)
+            return refusal(services, req.actor.lang, check, assignment)
         if target <= assignment.deadline:
             return req.t("extensions.not_later", deadline=assignment.deadline)
         request = ExtensionRequest(

@@ -133,7 +133,7 @@ def record(services: Services, actor: Actor, report: Report) -> Recorded:
                 connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
             )
             if check != Check.OK or target is None:
-                return Recorded(check, refusal(services, actor.lang, check, _task_id(target)))
+                return Recorded(check, refusal(services, actor.lang, check, target))
             report_id = _write(connection, actor, report, now)
             target = target.reported(state=report.state, percent=report.percent, at=now)
             if report.state == "done":
@@ -156,11 +156,6 @@ def record(services: Services, actor: Actor, report: Report) -> Recorded:
     return Recorded(Check.OK, confirmation(services, actor.lang, target))
 
 
-def _task_id(target: Target | None) -> int | None:
-    """Return the task number of a target, if there is one."""
-    return target.task_id if target is not None else None
-
-
 def _write(connection: Connection, actor: Actor, report: Report, now: datetime) -> int:
     """Write the report (IntegrityError: one with its key exists)."""
     return record_report(
@@ -179,10 +174,11 @@ def _write(connection: Connection, actor: Actor, report: Report, now: datetime) 
     )
 
 
-def refusal(services: Services, lang: str, check: Check, task_id: int | None) -> str:
-    """Word why a report was not recorded (the task's number, when known)."""
-    if check == Check.CLOSED and task_id is not None:
-        return services.catalog.get(lang, "checkin.refused_closed", task=Html(str(task_id)))
+def refusal(services: Services, lang: str, check: Check, target: Target | None) -> str:
+    """Word why a report was not recorded (naming the task, when it exists)."""
+    if check == Check.CLOSED and target is not None:
+        task = Html(str(target.task_id))
+        return services.catalog.get(lang, "checkin.refused_closed", task=task)
     return services.catalog.get(lang, REFUSALS.get(check, "checkin.refused_missing"), task="")
 
 
