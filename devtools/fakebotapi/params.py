@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from devtools.fakebotapi.errors import bad_request
 from devtools.fakebotapi.records import JsonDict, UploadedFile
@@ -143,14 +146,30 @@ async def _read_json(request: web.Request, params: Params) -> None:
 
 
 async def _read_multipart(request: web.Request, params: Params) -> None:
-    """Merge multipart fields into `params`, keeping file parts in memory."""
-    reader = await request.multipart()
-    async for part in reader:
-        if not isinstance(part, BodyPartReader) or part.name is None:
+    """Merge multipart fields into `params`, keeping file parts in memory.
+
+    The whole body is parsed at once with the standard library: aiohttp's streaming part
+    reader warns (deprecated `unread_data`) when a chunk ends inside a boundary.
+    """
+    head = f"Content-Type: {request.headers.get('Content-Type', '')}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + await request.read())
+    if not message.is_multipart():
+        raise bad_request("can't parse multipart body")
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
             continue
-        if part.filename is None:
-            params.values[part.name] = normalize(part.name, await part.text())
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is None:
+            params.values[name] = normalize(name, content.decode(_charset(part)))
             continue
-        content = bytes(await part.read(decode=False))
-        content_type = part.headers.get("Content-Type")
-        params.files[part.name] = UploadedFile(part.name, part.filename, content, content_type)
+        content_type = part.get("Content-Type")
+        params.files[name] = UploadedFile(name, filename, content, content_type)
+
+
+def _charset(part: Message) -> str:
+    """Return the declared charset of a text part (UTF-8 when none)."""
+    charset = part.get_content_charset()
+    return charset if isinstance(charset, str) else "utf-8"
