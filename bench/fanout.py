@@ -51,12 +51,11 @@ from bench.common import (
     print_table,
     write_results,
 )
-from bot.services import derive_button_key
 from core.calendar import WorkingCalendar
 from db.engine import make_engine
 from db.migrate import upgrade
 from devtools.fakebotapi import FakeBotApi
-from handlers.access import sign
+from handlers.access import derive_button_key, sign
 
 LIMIT_PER_S = 30.0
 FANOUT_FIRST_USER = 200_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -13,13 +14,14 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 import scheduler
-from bot.i18n import load_catalog
-from bot.services import Services, derive_button_key
+from app.i18n import load_catalog
+from app.services import Services
 from bot.settings import Settings
 from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.models import Contact
 from db.queries.contacts import ensure_admin
+from handlers.access import derive_button_key
 from handlers.menus import set_contact_menu, set_default_menus, set_staff_menus
 from scheduler.ratelimit import DeliveryRateLimiter
 
@@ -41,7 +43,7 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML))
-        .post_init(_post_init)
+        .post_init(_post_init_of(settings))
         .post_shutdown(_post_shutdown)
         # One sending budget for all calls: replies jump ahead of a reminder fan-out.
         .rate_limiter(DeliveryRateLimiter(settings.send_rate_per_s))
@@ -64,13 +66,22 @@ def build_application(
     return application
 
 
-async def _post_init(application: App) -> None:
+def _post_init_of(settings: Settings) -> Callable[[App], Coroutine[Any, Any, None]]:
+    """Return the start-up hook, which makes the admins named in these settings."""
+
+    async def post_init(application: App) -> None:
+        await _post_init(application, settings.admin_ids)
+
+    return post_init
+
+
+async def _post_init(application: App, admin_ids: list[int]) -> None:
     """Learn the bot's name, make bootstrap admins, set the command menus, freeze the heap."""
     services: Services = application.bot_data["services"]
     services.bot_username = application.bot.username
     flows = application.bot_data["flows"]
     with session_scope(services.engine) as session:
-        for admin_id in services.settings.admin_ids:
+        for admin_id in admin_ids:
             ensure_admin(session, channel="telegram", external_id=str(admin_id))
     await set_default_menus(application.bot, flows, services.catalog)
     with session_scope(services.engine) as session:

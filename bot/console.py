@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.i18n import Lang, load_catalog
+from app.i18n import Lang, load_catalog
 from bot.settings import Settings, describe_errors
 
 EXIT_OK = 0

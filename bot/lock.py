@@ -14,7 +14,8 @@ from typing import IO
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot.settings import Settings, sqlite_file
+from bot.settings import Settings
+from db.engine import sqlite_file
 
 
 class AlreadyRunning(Exception):  # noqa: N818  (a state, not a failure of the code)

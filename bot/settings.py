@@ -13,6 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.workhours import WorkHours
+from db.engine import sqlite_file
+from scheduler.digest import trigger_for
+
 PLACEHOLDER_MARKERS = ("replace-me", "changeme", "change-me", "example", "your-token", "xxxx")
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 CRON_FIELDS = 5
@@ -109,8 +113,6 @@ class Settings(BaseSettings):
     @field_validator("work_hours")
     @classmethod
     def _check_work_hours(cls, value: str) -> str:
-        from core.workhours import WorkHours  # local: core stays optional for settings users
-
         try:
             WorkHours.parse(value)
         except ValueError as exc:
@@ -120,8 +122,6 @@ class Settings(BaseSettings):
     @field_validator("digest_cron")
     @classmethod
     def _check_cron(cls, value: str) -> str:
-        from scheduler.digest import trigger_for  # local: the scheduler is heavy to import
-
         if len(value.split()) != CRON_FIELDS:
             raise ValueError("a crontab line")
         try:
@@ -175,18 +175,6 @@ class Settings(BaseSettings):
         db_file = sqlite_file(self.database_url)
         base = db_file.parent if db_file is not None else Path("data")
         return base / "evidence"
-
-
-def sqlite_file(database_url: str) -> Path | None:
-    """Return the file of an SQLite URL, or None for memory and other databases."""
-    if not database_url.startswith("sqlite"):
-        return None
-    path = database_url.split("://", 1)[1]
-    if path.startswith("/"):
-        path = path[1:]
-    if path in ("", ":memory:") or path.startswith(":memory:"):
-        return None
-    return Path(path.split("?", 1)[0])
 
 
 def _int_list(value: object) -> object:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from sqlmodel import Session
 
-from bot.i18n import Catalog
+from app.i18n import Catalog
 from core.status import Counts
 from core.summary import Translate, as_of, compact, overdue_first, task_title
 from db.models import AppState, Contact

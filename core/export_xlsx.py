@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.status import Status
 from core.summary import Line, Translate, as_of, status_label
 from db.queries.export import ExportData

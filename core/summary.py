@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import NamedTuple
 
-from bot.i18n import Html, format_int, format_percent
+from app.i18n import Html, format_int, format_percent
 from core.status import Counts, Status, classify
 
 Translate = Callable[..., str]  # (key, **params) -> text in the reader's language

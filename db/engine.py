@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
-
-from bot.settings import sqlite_file
 
 # Short, because the wait blocks the event loop; longer outages are waited out by
 # db.retry.retry_db, which sleeps asynchronously between tries.
@@ -77,3 +76,15 @@ def as_connection(db: Session | Connection) -> Connection:
     connection (a fraction of a session's cost) and one inside an ORM session joins it.
     """
     return db.connection() if isinstance(db, Session) else db
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """Return the file of an SQLite URL, or None for memory and other databases."""
+    if not database_url.startswith("sqlite"):
+        return None
+    path = database_url.split("://", 1)[1]
+    if path.startswith("/"):
+        path = path[1:]
+    if path in ("", ":memory:") or path.startswith(":memory:"):
+        return None
+    return Path(path.split("?", 1)[0])

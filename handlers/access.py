@@ -24,8 +24,8 @@ from telegram import InlineKeyboardButton, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.i18n import Lang, pick_language
-from bot.services import Services
+from app.i18n import Lang, pick_language
+from app.services import Services
 from core.roles import Access, access_of
 from db.engine import session_scope
 from db.queries.contacts import Seen, Snapshot, refresh, snapshot, touch_contact
@@ -284,6 +284,11 @@ def _command_of(update: Update) -> str:
     """Return the command word of an update, for logs."""
     msg = update.effective_message
     return (msg.text or "").split(" ", 1)[0][:40] if msg is not None else ""
+
+
+def derive_button_key(token: str) -> bytes:
+    """Derive the key that signs button data from the bot token (never stored)."""
+    return hmac.new(token.encode(), b"dondoc-buttons-v1", hashlib.sha256).digest()
 
 
 def sign(key: bytes, user_id: str, *parts: object) -> str:

@@ -6,7 +6,7 @@ import asyncio
 
 from sqlmodel import Session
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.chart import MAX_BARS, Bar, stacked_bars
 from core.roles import Access
 from core.status import Status

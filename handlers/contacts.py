@@ -11,7 +11,7 @@ import logging
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.paging import page_of
 from core.roles import Access, Role
 from db.models import Unit

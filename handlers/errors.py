@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.i18n import pick_language
+from app.i18n import pick_language
 from handlers.access import services_of
 
 log = logging.getLogger(__name__)

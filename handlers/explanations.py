@@ -11,8 +11,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Html
-from bot.services import Services
+from app.i18n import Html
+from app.services import Services
 from core.checkin import task_numbers
 from core.roles import Access
 from core.status import Status, classify

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.export_xlsx import build_workbook
 from core.roles import Access
 from core.summary import as_of

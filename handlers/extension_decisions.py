@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import Html
-from bot.services import Services
+from app.i18n import Html
+from app.services import Services
 from core.roles import Access
 from core.taskdates import due_at
 from db.engine import session_scope

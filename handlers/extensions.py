@@ -14,8 +14,8 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Html
-from bot.services import Services
+from app.i18n import Html
+from app.services import Services
 from core.roles import Access
 from db.models import Contact, ExtensionRequest
 from db.queries.audit import record as audit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.roles import Access
 from handlers.access import Request, button, command
 from handlers.registry import Flow

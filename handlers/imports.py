@@ -14,8 +14,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.i18n import Html
-from bot.import_report import chunks, report_lines, unreadable_text
+from app.i18n import Html
+from app.import_report import chunks, report_lines, unreadable_text
 from core.roles import Access
 from core.spreadsheet import Table, UnreadableFile, read_table
 from db.imports import Importer

@@ -12,8 +12,8 @@ import logging
 
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Html, format_date
-from bot.invite_sheet import invite_sheet
+from app.i18n import Html, format_date
+from app.invite_sheet import invite_sheet
 from core.invites import invite_link, is_rate_limited, looks_like_code, parse_invite_args
 from core.roles import Access, Function, Role
 from core.tablefile import write_table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Catalog
+from app.i18n import Catalog
 from handlers.access import sign
 
 STATUS_PREFIX = "st"

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.i18n import LANGUAGES, Catalog
+from app.i18n import LANGUAGES, Catalog
 from core.roles import Access, access_of
 from db.models import Contact
 from db.queries.contacts import contacts_with_role_at_least, unit_ids_of

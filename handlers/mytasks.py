@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.roles import Access
 from db.queries.checkin import latest_explanation, open_page, unit_name
 from handlers.access import Request, button, command, prefix_pattern

@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ConversationHandler
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.assignees import resolve_assignees
 from core.deadlines import DeadlineError
 from core.directives import parse_directive_line

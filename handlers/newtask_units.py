@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.assignees import Matched, Resolution, resolve_assignees
 from core.paging import page_of
 from core.roles import Access

@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import format_percent
+from app.i18n import format_percent
 from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.roles import Access
 from core.summary import Entry, Report, as_of, status_label

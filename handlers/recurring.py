@@ -8,8 +8,8 @@ The daily job (scheduler.recurring) creates the later occurrences.
 
 from __future__ import annotations
 
-from bot.i18n import Html
-from bot.import_report import chunks
+from app.i18n import Html
+from app.import_report import chunks
 from core.assignees import resolve_assignees
 from core.directives import DirectiveDraft, parse_directive_line
 from core.recurrence import Frequency, Rule, parse_rule

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.summary import Entry, Report
 from handlers.access import Request
 

@@ -14,8 +14,8 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.i18n import Html
-from bot.services import Services
+from app.i18n import Html
+from app.services import Services
 from core.status import Status, classify
 from db.queries.checkin import (
     Check,

@@ -11,7 +11,7 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.assignees import Matched, Resolution
 from core.deadlines import (
     WEEKEND,

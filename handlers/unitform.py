@@ -13,8 +13,8 @@ from typing import Any
 from sqlmodel import col, select
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.i18n import Html
-from bot.import_report import reason_text
+from app.i18n import Html
+from app.import_report import reason_text
 from core.roles import Access
 from core.spreadsheet import ImportReport
 from core.textnorm import fold

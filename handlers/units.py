@@ -12,7 +12,7 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import Html
+from app.i18n import Html
 from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line

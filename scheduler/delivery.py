@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
-from bot.services import Services
+from app.services import Services
 from core.reminders import Policy
 from db.engine import session_scope
 from db.queries.outbox import ready_count

@@ -15,7 +15,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application, ContextTypes
 
-from bot.services import Services
+from app.services import Services
 from core.digest import send_digests
 from db.engine import session_scope
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import Catalog, Html
+from app.i18n import Catalog, Html
 from db.queries.reminders import Recipient
 from handlers.keyboards import status_rows
 

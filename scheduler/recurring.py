@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram.ext import Application, ContextTypes
 
-from bot.services import Services
+from app.services import Services
 from db.engine import session_scope
 from db.queries.calendar import working_calendar
 from db.queries.recurring import generate

@@ -27,7 +27,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.services import Services
+from app.services import Services
 from core.workhours import WorkHours
 from db.engine import session_scope
 from db.models import Contact

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.i18n import Catalog
+from app.i18n import Catalog
 from core.calendar import WorkingCalendar
 from core.reminders import Occasion, Plan, Policy, Workdays
 from core.workhours import WorkHours

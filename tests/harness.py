@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.services import Services
 from bot.app import App, build_application
-from bot.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
 from devtools.botrun import polling

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.i18n import load_catalog
 from bot.console import EXIT_FAILED, EXIT_OK, cli_language, load_settings, say
-from bot.i18n import load_catalog
 from core.clock import SystemClock
 from core.export_xlsx import build_workbook
 from db.engine import make_engine, session_scope

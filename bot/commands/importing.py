@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.i18n import load_catalog
+from app.import_report import report_lines, unreadable_text
 from bot.console import EXIT_CONFIG, cli_language, load_settings, print_plain, say
-from bot.i18n import load_catalog
-from bot.import_report import report_lines, unreadable_text
 from core.clock import SystemClock
 from core.spreadsheet import UnreadableFile, read_table
 from db.engine import make_engine, session_scope

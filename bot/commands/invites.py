@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 
+from app.i18n import load_catalog
+from app.invite_sheet import invite_sheet
 from bot.console import EXIT_CONFIG, EXIT_OK, cli_language, load_settings, say
-from bot.i18n import load_catalog
-from bot.invite_sheet import invite_sheet
 from bot.settings import Settings
 from core.clock import SystemClock
 from core.tablefile import format_of, write_table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.i18n import Html, catalog_problems, format_decimal, format_percent, load_catalog
+from app.i18n import Html, catalog_problems, format_decimal, format_percent, load_catalog
 
 
 def test_every_key_exists_in_vietnamese_and_english() -> None:
@@ -14,7 +14,7 @@ def test_every_key_exists_in_vietnamese_and_english() -> None:
 
 def test_catalog_problems_reports_a_missing_language() -> None:
     """The check itself catches a missing English text and a placeholder mismatch."""
-    from bot.i18n import Catalog
+    from app.i18n import Catalog
 
     broken = Catalog(
         {"a.x": {"vi": "xin chào {name}", "en": ""}, "a.y": {"vi": "{n}", "en": "{m}"}}

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.i18n import load_catalog
-from bot.services import Services
+from app.i18n import load_catalog
+from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
 from db.models import Assignment, StatusReport

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.settings import Settings
 from db.models import Task
 from handlers.access import sign
 from tests.handlers.checkin_world import (
@@ -106,6 +107,7 @@ async def test_blocker_is_not_forwarded_when_forwarding_is_off(bot: BotUnderTest
     """With FORWARD_BLOCKERS off the blocker is recorded but no coordinator is told."""
     world = await scene(bot)
     services = bot.services
+    assert isinstance(services.settings, Settings)
     services.settings = services.settings.model_copy(update={"forward_blockers": False})
     await bot.send(OFFICIAL, "vướng: chưa có hướng dẫn của sở")
     assert [r.state for r in reports(bot, world.assignments[0])] == ["blocked"]

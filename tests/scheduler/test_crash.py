@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.i18n import load_catalog
-from bot.services import derive_button_key
+from app.i18n import load_catalog
 from core.reminders import Policy
 from core.workhours import WorkHours
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Outbox
 from devtools.fakebotapi import FakeBotApi
+from handlers.access import derive_button_key
 from scheduler.dispatcher import Context, dispatch
 from tests.scheduler.support import VN, province, start_users, task_for
 

@@ -1,6 +1,6 @@
 """Message catalogs: every user-facing text, in Vietnamese and English.
 
-Catalogs live in `bot/texts/<flow>.toml`, one file per flow; each entry is a table with
+Catalogs live in `app/texts/<flow>.toml`, one file per flow; each entry is a table with
 `vi` and `en`. A key is `<flow>.<name>`. Parameters are `{name}` placeholders; string
 parameters are HTML-escaped unless wrapped in `Html`, because every message is sent with
 parse_mode HTML.

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 
 from sqlmodel import Session, select
 
-from bot.i18n import Catalog, format_date
+from app.i18n import Catalog, format_date
 from core.invites import invite_link
 from core.roles import Function, Role
 from db.models import UnitKind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Catalog, Html
+from app.i18n import Catalog, Html
 from core.spreadsheet import ImportReport, Rejection
 
 LISTED_CODES = 30  # added/updated codes shown by name; more are counted, not listed

@@ -1,0 +1,61 @@
+"""What handlers and jobs share: built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from app.i18n import Catalog
+from core.clock import Clock
+
+
+class Config(Protocol):
+    """The settings that use cases, adapters and jobs read (the composition root's Settings)."""
+
+    @property
+    def tz(self) -> ZoneInfo: ...
+    @property
+    def default_language(self) -> Literal["vi", "en"]: ...
+    @property
+    def invite_ttl_days(self) -> int: ...
+    @property
+    def work_hours(self) -> str: ...
+    @property
+    def evidence_path(self) -> Path: ...
+    @property
+    def send_rate_per_s(self) -> float: ...
+    @property
+    def reminder_days_before(self) -> list[int]: ...
+    @property
+    def overdue_every_days(self) -> int: ...
+    @property
+    def escalate_after(self) -> int: ...
+    @property
+    def forward_blockers(self) -> bool: ...
+    @property
+    def digest_cron(self) -> str: ...
+
+
+@dataclass
+class Services:
+    """The settings, database, catalogs and clock of one running bot."""
+
+    settings: Config
+    engine: Engine
+    catalog: Catalog
+    clock: Clock
+    button_key: bytes = field(repr=False, default=b"")
+    bot_username: str = ""
+
+    def now_local(self) -> datetime:
+        """Return the current local time in the configured time zone."""
+        return self.clock.now().astimezone(self.settings.tz)
+
+    def today(self) -> date:
+        """Return today's local date."""
+        return self.now_local().date()
