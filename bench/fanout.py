@@ -55,7 +55,7 @@ from core.calendar import WorkingCalendar
 from db.engine import make_engine
 from db.migrate import upgrade
 from devtools.fakebotapi import FakeBotApi
-from handlers.access import derive_button_key, sign
+from handlers.telegram.access import derive_button_key, sign
 
 LIMIT_PER_S = 30.0
 FANOUT_FIRST_USER = 200_000

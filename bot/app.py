@@ -12,7 +12,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
-import handlers
+import handlers.telegram
 import scheduler
 from app.i18n import load_catalog
 from app.services import Services
@@ -21,8 +21,8 @@ from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.models import Contact
 from db.queries.contacts import ensure_admin
-from handlers.access import derive_button_key
-from handlers.menus import set_contact_menu, set_default_menus, set_staff_menus
+from handlers.telegram.access import derive_button_key
+from handlers.telegram.menus import set_contact_menu, set_default_menus, set_staff_menus
 from scheduler.ratelimit import DeliveryRateLimiter
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def build_application(
     )
     application.bot_data["services"] = services
     application.bot_data["owns_engine"] = engine is None
-    handlers.register(application)
+    handlers.telegram.register(application)
     scheduler.install(application)
     application.bot_data["refresh_menu"] = _refresh_menu_of(application)
     return application

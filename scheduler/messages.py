@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup
 
 from app.i18n import Catalog, Html
 from db.queries.reminders import Recipient
-from handlers.keyboards import status_rows
+from handlers.telegram.keyboards import status_rows
 
 MAX_CHARS = 4096
 MAX_ITEMS = 8

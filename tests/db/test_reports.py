@@ -17,8 +17,8 @@ from db.models import Assignment, StatusReport
 from db.queries.checkin import Check
 from db.queries.pending import get_pending
 from db.queries.reports import record_report
-from handlers.access import Actor
-from handlers.reporting import Report, record
+from handlers.telegram.access import Actor
+from handlers.telegram.reporting import Report, record
 from tests.factories import make_contact, make_task, make_unit
 
 NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Hà Nội

@@ -13,7 +13,7 @@ from core.reminders import Policy
 from core.workhours import WorkHours
 from db.models import Assignment, Contact, Outbox, OutboxItem, Reminder, Task, Unit
 from devtools.fakebotapi import FakeBotApi
-from handlers.access import derive_button_key
+from handlers.telegram.access import derive_button_key
 from scheduler.dispatcher import Context
 from tests.factories import make_contact, make_task, make_unit
 

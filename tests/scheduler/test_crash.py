@@ -20,7 +20,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Outbox
 from devtools.fakebotapi import FakeBotApi
-from handlers.access import derive_button_key
+from handlers.telegram.access import derive_button_key
 from scheduler.dispatcher import Context, dispatch
 from tests.scheduler.support import VN, province, start_users, task_for
 

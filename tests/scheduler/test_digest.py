@@ -10,7 +10,7 @@ from sqlmodel import select
 from db.models import Contact, Outbox, Unit
 from scheduler.digest import JOB_NAME, aps_days, trigger_for
 from tests.factories import make_task
-from tests.handlers.summary_data import COORDINATOR, MEMBER, VN, make_province
+from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, make_province
 from tests.harness import ADMIN_ID, BotUnderTest
 
 MONDAY_8 = datetime(2026, 11, 23, 8, 0, tzinfo=VN)

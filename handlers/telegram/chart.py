@@ -1,0 +1,94 @@
+"""/chart [task|directive]: a PNG of stacked bars per task, or per kind and group for one."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import Session
+
+from app.i18n import Html
+from core.chart import MAX_BARS, Bar, stacked_bars
+from core.roles import Access
+from core.status import Status
+from core.summary import as_of, overdue_first
+from db.queries import summary as q
+from handlers.telegram.access import Request, command
+from handlers.telegram.registry import CommandSpec, Flow
+
+
+@command(Access.COORDINATOR)
+async def chart(req: Request) -> None:
+    """Draw the chart of what the coordinator named and send it as a photo."""
+    now, tz = req.services.clock.now(), req.services.settings.tz
+    with req.db() as session:
+        target = q.resolve_target(session, text=req.text_args)
+        bars, title = _task_bars(req, session, target) if target.task else ([], "")
+        if target.kind in ("all", "directive"):
+            bars, title = _tasks_bars(req, session, target)
+    if target.kind in ("none", "ambiguous"):
+        await req.say(
+            f"summary.{'not_found' if target.kind == 'none' else 'ambiguous'}", text=req.text_args
+        )
+        return
+    if not bars:
+        await req.say("summary.none_open" if target.kind == "all" else "summary.nothing_in_scope")
+        return
+    subtitle = as_of(req.t, now.astimezone(tz))
+    legend = {s: req.t(f"summary.status_{s.value}") for s in Status}
+    png = await asyncio.to_thread(
+        stacked_bars,
+        bars,
+        title=title,
+        subtitle=subtitle,
+        legend=legend,
+        axis_label=req.t("chart.axis"),
+    )
+    chat = req.update.effective_chat
+    if chat is not None:
+        caption = req.t("chart.caption", as_of=Html(subtitle))
+        await req.context.bot.send_photo(
+            chat.id, photo=png, caption=caption, filename=f"{req.t('chart.file_name')}.png"
+        )
+
+
+def _task_bars(req: Request, session: Session, target: q.Target) -> tuple[list[Bar], str]:
+    """Return one task's bars: one per unit kind, then one per named group."""
+    assert target.task is not None
+    assert target.task.id is not None
+    tid, now, scope = target.task.id, req.services.clock.now(), req.actor.scope_group_ids
+    kinds = q.kind_counts(session, now=now, task_id=tid, scope=scope)
+    if not kinds:
+        return [], ""
+    names = q.kind_labels(session, lang=req.actor.lang)
+    groups = q.group_counts(session, now=now, task_id=tid, scope=scope)
+    bars = [Bar(names.get(k, k), c) for k, c in sorted(kinds.items())]
+    bars += [Bar(req.t("chart.group", name=Html(g)), c) for g, c in sorted(groups.items())]
+    return bars, req.t("chart.title_task", id=tid, title=Html(target.task.title))
+
+
+def _tasks_bars(req: Request, session: Session, target: q.Target) -> tuple[list[Bar], str]:
+    """Return one bar per task (every open one, or a directive's), most overdue first."""
+    doc = target.directive
+    tasks = q.task_counts(
+        session,
+        now=req.services.clock.now(),
+        scope=req.actor.scope_group_ids,
+        directive_id=doc.id if doc else None,
+        open_only=doc is None,
+    )
+    bars = [Bar(f"#{x.task_id} {x.title}", x.counts) for x in overdue_first(tasks)]
+    if doc is not None:
+        title = req.t("chart.title_directive", number=Html(doc.number))
+    else:
+        title = req.t("chart.title_all", n=len(tasks))
+    if len(bars) > MAX_BARS:
+        title += " " + req.t("chart.shown", shown=MAX_BARS, n=len(bars))
+    return bars, title
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="chart",
+        commands=(CommandSpec("chart", Access.COORDINATOR, chart, "chart.cmd_chart"),),
+    )

@@ -1,0 +1,224 @@
+"""Contacts: /whoami for everyone; /contacts [unit], role changes and removals for admins.
+
+Buttons: `ct:pg:<page>:<unit id or 0>`, `ct:unit:<unit id>`, `ct:card:<contact id>`,
+`ct:role:<contact id>:<role>`, `ct:rm:<contact id>:<unit id>`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup
+from telegram.ext import CallbackQueryHandler
+
+from app.i18n import Html
+from core.paging import page_of
+from core.roles import Access, Role
+from db.models import Unit
+from db.queries.contact_admin import (
+    ContactInfo,
+    change_role,
+    contact_info,
+    contact_list,
+    remove_from_unit,
+)
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.registry import CommandSpec, Flow
+from handlers.telegram.unitpick import pick_unit
+
+log = logging.getLogger(__name__)
+PREFIX = "ct"
+PAGE_SIZE = 10
+
+
+@command(Access.PUBLIC)
+async def whoami(req: Request) -> None:
+    """Tell the sender their role, function and units (and their id, for admins to use)."""
+    with req.db() as session:
+        info = contact_info(session, contact_id=req.actor.contact_id)
+    assert info is not None
+    if req.actor.access == Access.PUBLIC:
+        await req.say("contacts.whoami_stranger", user_id=info.contact.external_id)
+        return
+    await req.say(
+        "contacts.whoami",
+        name=info.contact.display_name,
+        user_id=info.contact.external_id,
+        role=req.t(f"common.role_{info.contact.role}"),
+        units=Html(_units_text(req, info)),
+    )
+
+
+def _units_text(req: Request, info: ContactInfo) -> str:
+    """Return the person's units with their function, one per line."""
+    lines = [
+        req.t("contacts.unit_line", unit=u.name, function=req.t(f"common.function_{f}"))
+        for u, f in info.units
+    ]
+    return "\n".join(lines) or req.t("contacts.no_units")
+
+
+@command(Access.ADMIN)
+async def contacts(req: Request) -> None:
+    """List the registered contacts, or those of one unit, with a button per person."""
+    unit_id = 0
+    if req.text_args:
+        unit = await pick_unit(req, req.text_args, PREFIX, "unit", include_inactive=True)
+        if unit is None or unit.id is None:
+            return
+        unit_id = unit.id
+    page = contacts_page(req, 1, unit_id)
+    if page is not None:
+        await req.reply(page[0], reply_markup=page[1])
+
+
+def contacts_page(
+    req: Request, number: int, unit_id: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """Return one page of contacts (all, or of a unit) and its buttons; None if unit gone."""
+    with req.db() as session:
+        infos = contact_list(session, unit_id=unit_id or None)
+        unit = session.get(Unit, unit_id) if unit_id else None
+    if unit_id and unit is None:
+        return None
+    page = page_of(infos, number, PAGE_SIZE)
+    header_key = "contacts.header_unit" if unit is not None else "contacts.header"
+    lines = [req.t(header_key, count=len(infos), unit=unit.name if unit else "")]
+    lines += [_contact_line(req, info) for info in page.items] or [req.t("contacts.none")]
+    lines += ["", req.t("common.page", page=page.number, pages=page.pages)]
+    rows = [
+        [req.button(info.contact.display_name or info.contact.external_id, PREFIX, "card", cid)]
+        for info in page.items
+        if (cid := info.contact.id) is not None
+    ]
+    nav = []
+    if page.has_prev:
+        nav.append(req.button(req.t("common.prev"), PREFIX, "pg", page.number - 1, unit_id))
+    if page.has_next:
+        nav.append(req.button(req.t("common.next"), PREFIX, "pg", page.number + 1, unit_id))
+    return "\n".join(lines), InlineKeyboardMarkup([*rows, nav] if nav else rows)
+
+
+def _contact_line(req: Request, info: ContactInfo) -> str:
+    """Return one person: name, role, units, and a flag when the bot cannot reach them."""
+    contact = info.contact
+    units = ", ".join(u.code for u, _ in info.units) or "-"
+    key = "contacts.line" if contact.reachable else "contacts.line_unreachable"
+    name = contact.display_name or contact.external_id
+    return req.t(key, name=name, role=req.t(f"common.role_{contact.role}"), units=units)
+
+
+async def send_card(req: Request, contact_id: int) -> bool:
+    """Send a person's card with buttons to change their role or remove them from a unit."""
+    with req.db() as session:
+        info = contact_info(session, contact_id=contact_id)
+    if info is None:
+        return False
+    contact = info.contact
+    text = req.t(
+        "contacts.card",
+        name=contact.display_name or contact.external_id,
+        username=f"@{contact.username}" if contact.username else "-",
+        user_id=contact.external_id,
+        role=req.t(f"common.role_{contact.role}"),
+        state=req.t("contacts.reachable" if contact.reachable else "contacts.unreachable"),
+        units=Html(_units_text(req, info)),
+    )
+    roles = [
+        req.button(
+            req.t("contacts.make", role=req.t(f"common.role_{role}")),
+            PREFIX,
+            "role",
+            contact_id,
+            role,
+        )
+        for role in Role
+        if role != contact.role
+    ]
+    removals = [
+        [
+            req.button(
+                req.t("contacts.remove_from", unit=unit.code), PREFIX, "rm", contact_id, unit.id
+            )
+        ]
+        for unit, _ in info.units
+    ]
+    await req.reply(text, reply_markup=InlineKeyboardMarkup([roles, *removals]))
+    return True
+
+
+async def set_role(req: Request, contact_id: int, role_text: str) -> bool:
+    """Change a person's role, refresh their command menu and say so."""
+    if role_text not in set(Role):
+        return False
+    if contact_id == req.actor.contact_id:
+        await req.say("contacts.not_yourself")
+        return True
+    with req.db() as session:
+        contact = change_role(
+            session, contact_id=contact_id, role=Role(role_text), actor_id=req.actor.contact_id
+        )
+        name = contact.display_name or contact.external_id if contact else ""
+    if contact is None:
+        return False
+    await req.context.bot_data["refresh_menu"](req.context.bot, contact_id)
+    await req.say("contacts.role_changed", name=name, role=req.t(f"common.role_{role_text}"))
+    return True
+
+
+async def remove(req: Request, contact_id: int, unit_id: int) -> bool:
+    """Remove a person from a unit, refresh their menu and say so."""
+    with req.db() as session:
+        unit = session.get(Unit, unit_id)
+        info = contact_info(session, contact_id=contact_id)
+        removed = remove_from_unit(
+            session, contact_id=contact_id, unit_id=unit_id, actor_id=req.actor.contact_id
+        )
+    if not removed or unit is None or info is None:
+        return False
+    await req.context.bot_data["refresh_menu"](req.context.bot, contact_id)
+    name = info.contact.display_name or info.contact.external_id
+    await req.say("contacts.removed", name=name, unit=unit.name)
+    return True
+
+
+@button(Access.ADMIN)
+async def on_button(req: Request) -> None:
+    """Handle the contacts buttons."""
+    query = req.update.callback_query
+    assert query is not None
+    action, first, second = [*req.args, "", "", ""][1:4]
+    found = first.isdigit()
+    if found and action == "pg" and second.isdigit():
+        page = contacts_page(req, int(first), int(second))
+        if found := page is not None:
+            await query.edit_message_text(page[0], reply_markup=page[1])
+    elif found and action == "unit":
+        page = contacts_page(req, 1, int(first))
+        if found := page is not None:
+            await req.reply(page[0], reply_markup=page[1])
+    elif found and action == "card":
+        found = await send_card(req, int(first))
+    elif found and action == "role":
+        found = await set_role(req, int(first), second)
+    elif found and action == "rm" and second.isdigit():
+        found = await remove(req, int(first), int(second))
+    else:
+        found = False
+    if found:
+        await query.answer()
+    else:
+        log.info("stale button %s from %s", req.args, req.actor.external_id)
+        await query.answer(req.t("common.button_stale"), show_alert=True)
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="contacts",
+        commands=(
+            CommandSpec("whoami", Access.PUBLIC, whoami, "contacts.cmd_whoami"),
+            CommandSpec("contacts", Access.ADMIN, contacts, "contacts.cmd_contacts"),
+        ),
+        late=(CallbackQueryHandler(on_button, pattern=prefix_pattern(PREFIX)),),
+    )

@@ -1,0 +1,51 @@
+"""The error handler, registered last: log the traceback, tell the user something useful."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import Conflict, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from app.i18n import pick_language
+from handlers.telegram.access import services_of
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error with a short reference the user can quote to an administrator."""
+    if isinstance(context.error, Conflict):
+        await _stop_on_conflict(context)
+        return
+    ref = secrets.token_hex(3)
+    log.error("error %s while handling an update", ref, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(context.error, Forbidden):
+        return  # the user blocked the bot: nothing can reach them
+    services = services_of(context)
+    user = update.effective_user
+    lang = pick_language(user.language_code if user else None, services.settings.default_language)
+    text = services.catalog.get(lang, "common.internal_error", ref=ref)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:190], show_alert=True)
+        else:
+            await context.bot.send_message(
+                update.effective_chat.id, text, parse_mode=ParseMode.HTML
+            )
+    except TelegramError:
+        log.warning("could not tell the user about error %s", ref)
+
+
+async def _stop_on_conflict(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop the bot: another process polls this token, and two pollers lose updates."""
+    services = services_of(context)
+    lang = services.settings.default_language
+    log.critical(services.catalog.get(lang, "cli.conflict"))
+    context.bot_data["exit_code"] = 1
+    context.application.stop_running()

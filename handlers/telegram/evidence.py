@@ -1,0 +1,166 @@
+"""Evidence (minh chứng): files kept for an assignment, and /evidence to fetch them again.
+
+A document or photo sent in reply to a reminder, naming a task in its caption ("#12"), or
+sent after choosing done is downloaded (bots may download up to 20 MB) into the evidence
+folder with its checksum; otherwise the bot asks which task (`ev:<assignment>` buttons, or
+a typed task number). /evidence sends the stored file from disk, not by Telegram file id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from core.checkin import task_numbers
+from core.roles import Access
+from db.queries.checkin import evidence_of, find_assignment, message_outbox, open_items
+from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.scope import in_scope
+from handlers.telegram import evidence_store
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.registry import CommandSpec, Flow
+
+MAX_SENT = 10
+
+
+def _attributed(req: Request, msg: Message) -> tuple[int | None, list[tuple[int, int]]]:
+    """Return the assignment a file is for (None: ask) and the sender's (assignment, task)s."""
+    now = req.services.clock.now()
+    with req.db() as session:
+        items = [
+            (i.assignment_id, i.task_id) for i in open_items(session, unit_ids=req.actor.unit_ids)
+        ]
+        ids = {a for a, _ in items}
+        original = msg.reply_to_message
+        if original is not None:
+            sent = message_outbox(
+                session, chat_id=str(msg.chat.id), message_id=original.message_id
+            )
+            about = set(sent.assignment_ids) if sent else set()
+            numbers = task_numbers(original.text or original.caption or "")
+            about |= {a for a, t in items if t in numbers}
+            if len(about & ids) == 1:
+                return (about & ids).pop(), items
+        named = [a for a, t in items if t in task_numbers(msg.caption or "")]
+        if len(named) == 1:
+            return named[0], items
+        done = get_pending(session, contact_id=req.actor.contact_id, now=now, kind="done")
+        if done is not None and done.get("assignment_id") in ids:
+            return int(done["assignment_id"]), items
+    return None, items
+
+
+@command(Access.MEMBER)
+async def on_file(req: Request) -> None:
+    """Keep a file as evidence of the assignment it is about, or ask which one."""
+    msg = req.message
+    upload = evidence_store.upload_of(msg) if msg is not None else None
+    if msg is None or upload is None:
+        return
+    if not req.actor.unit_ids:
+        await req.say("evidence.no_unit")
+        return
+    if upload.size > evidence_store.MAX_DOWNLOAD:
+        await req.say("evidence.too_big", size=round(upload.size / 1048576, 1), limit=20)
+        return
+    assignment_id, items = _attributed(req, msg)
+    if assignment_id is not None:
+        await evidence_store.keep(req, assignment_id, upload)
+        return
+    if not items:
+        await req.say("checkin.no_open")
+        return
+    data: dict[str, Any] = {"step": "evidence", "upload": asdict(upload), "tasks": items}
+    with req.db() as session:
+        set_pending(
+            session, contact_id=req.actor.contact_id, data=data, now=req.services.clock.now()
+        )
+        titles = {
+            i.assignment_id: i.title for i in open_items(session, unit_ids=req.actor.unit_ids)
+        }
+    rows = [[req.button(f"#{t} {titles.get(a, '')}"[:60], "ev", a)] for a, t in items[:20]]
+    await req.reply(req.t("evidence.which_task"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def keep_pending(req: Request, pending: dict[str, Any], assignment_id: int) -> None:
+    """Keep the file the bot asked about, for the assignment chosen."""
+    with req.db() as session:
+        clear_pending(session, contact_id=req.actor.contact_id)
+    await evidence_store.keep(req, assignment_id, evidence_store.Upload(**pending["upload"]))
+
+
+@button(Access.MEMBER)
+async def on_choice(req: Request) -> None:
+    """Keep the file the bot asked about for the task chosen by button."""
+    query = req.update.callback_query
+    assert query is not None
+    with req.db() as session:
+        pending = get_pending(
+            session, contact_id=req.actor.contact_id, now=req.services.clock.now()
+        )
+    chosen = int(req.args[1]) if len(req.args) == 2 and req.args[1].isdigit() else None
+    if pending is None or pending.get("step") != "evidence" or chosen is None:
+        await query.answer(req.t("checkin.question_expired"), show_alert=True)
+        return
+    await query.answer()
+    await keep_pending(req, pending, chosen)
+
+
+@command(Access.COORDINATOR)
+async def evidence_command(req: Request) -> None:
+    """/evidence <task> <unit>: send back the files kept as that assignment's evidence."""
+    with req.db() as session:
+        assignment, problem = find_assignment(session, text=req.text_args)
+        if assignment is None or assignment.id is None:
+            await req.say(f"evidence.{problem or 'usage'}")
+            return
+        if not in_scope(session, contact_id=req.actor.contact_id, unit_id=assignment.unit_id):
+            await req.say("common.not_allowed")
+            return
+        files = evidence_of(session, assignment_id=assignment.id)
+    if not files:
+        await req.say("evidence.none")
+        return
+    chat = req.update.effective_chat
+    assert chat is not None
+    for kept in files[:MAX_SENT]:
+        path = req.services.settings.evidence_path / kept.storage_path
+        if not path.is_file():
+            await req.say("evidence.missing", name=kept.file_name)
+            continue
+        with path.open("rb") as fh:
+            await req.context.bot.send_document(
+                chat.id,
+                fh,
+                filename=kept.file_name,
+                caption=req.t(
+                    "evidence.caption",
+                    name=kept.file_name,
+                    at=kept.created_at.astimezone(req.services.settings.tz),
+                    sha=kept.sha256[:12],
+                ),
+            )
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    files = filters.ChatType.PRIVATE & (filters.Document.ALL | filters.PHOTO)
+    return Flow(
+        name="evidence",
+        commands=(
+            CommandSpec(
+                "evidence",
+                Access.COORDINATOR,
+                evidence_command,
+                "evidence.cmd",
+                aliases=("minhchung",),
+            ),
+        ),
+        late=(
+            MessageHandler(files & filters.UpdateType.MESSAGE, on_file),
+            CallbackQueryHandler(on_choice, pattern=prefix_pattern("ev")),
+        ),
+    )

@@ -1,0 +1,93 @@
+"""Keeping a file as evidence: download it (up to 20 MB), store it with its checksum."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import Message
+from telegram.error import TelegramError
+
+from db.models import Evidence
+from db.queries.checkin import Check, check_reportable, find_evidence
+from handlers.telegram.access import Request
+from handlers.telegram.reporting import refusal
+
+MAX_DOWNLOAD = 20 * 1024 * 1024
+SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a user sent, as the channel describes it."""
+
+    file_id: str
+    file_name: str
+    size: int
+    mime_type: str | None
+
+
+def upload_of(msg: Message) -> Upload | None:
+    """Return the document or the largest photo size of a message."""
+    if msg.document is not None:
+        doc = msg.document
+        name = doc.file_name or f"file_{doc.file_unique_id}"
+        return Upload(doc.file_id, name, doc.file_size or 0, doc.mime_type)
+    if msg.photo:
+        photo = msg.photo[-1]
+        return Upload(
+            photo.file_id, f"photo_{photo.file_unique_id}.jpg", photo.file_size or 0, "image/jpeg"
+        )
+    return None
+
+
+async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
+    """Download a file into the evidence folder and record it for the assignment."""
+    with req.db() as session:
+        check, about = check_reportable(
+            session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
+        )
+    if check != Check.OK or about is None:
+        await req.reply(refusal(req.services, req.actor.lang, check, about))
+        return
+    try:
+        remote = await req.context.bot.get_file(upload.file_id)
+        content = bytes(await remote.download_as_bytearray())
+    except TelegramError:
+        await req.say("evidence.download_failed", limit=20)
+        return
+    digest = hashlib.sha256(content).hexdigest()
+    suffix = Path(upload.file_name).suffix
+    relative = Path(str(assignment_id)) / (
+        digest[:32] + (suffix if SAFE_SUFFIX.match(suffix) else "")
+    )
+    target = req.services.settings.evidence_path / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(target.suffix + ".part")
+    temporary.write_bytes(content)
+    temporary.replace(target)
+    with req.db() as session:
+        if find_evidence(session, assignment_id=assignment_id, sha256=digest) is None:
+            session.add(
+                Evidence(
+                    assignment_id=assignment_id,
+                    contact_id=req.actor.contact_id,
+                    file_name=upload.file_name[:255],
+                    mime_type=upload.mime_type,
+                    size=len(content),
+                    sha256=digest,
+                    storage_path=relative.as_posix(),
+                    channel_file_id=upload.file_id[:200],
+                    created_at=req.services.clock.now(),
+                )
+            )
+    size = round(len(content) / 1024, 1)
+    await req.say(
+        "evidence.kept",
+        name=upload.file_name,
+        size=size,
+        task=str(about.task_id),
+        title=about.title,
+    )

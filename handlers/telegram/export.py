@@ -1,0 +1,76 @@
+"""/export [task|directive]: the XLSX appendix table, matrix and report history."""
+
+from __future__ import annotations
+
+from telegram.ext import CallbackQueryHandler
+
+from app.i18n import Html
+from core.export_xlsx import build_workbook
+from core.roles import Access
+from core.summary import as_of
+from db.queries import export as xq
+from db.queries.summary import resolve_target
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.registry import CommandSpec, Flow
+from handlers.telegram.summary import ask_which
+
+PREFIX = "xp"
+
+
+@command(Access.COORDINATOR)
+async def export(req: Request) -> None:
+    """Send the workbook of every open task, one task, or a directive's tasks."""
+    with req.db() as session:
+        target = resolve_target(session, text=req.text_args)
+    if target.kind == "none":
+        await req.say("summary.not_found", text=req.text_args)
+    elif target.kind == "ambiguous":
+        await ask_which(req, target, PREFIX, "t")
+    else:
+        task_id = target.task.id if target.task is not None else None
+        directive_id = target.directive.id if target.directive is not None else None
+        await send_workbook(req, task_id=task_id, directive_id=directive_id)
+
+
+@button(Access.COORDINATOR)
+async def picked(req: Request) -> None:
+    """Export the task picked from a list of matches."""
+    await req.update.callback_query.answer()  # type: ignore[union-attr]
+    ident = req.args[2] if len(req.args) > 2 else ""
+    if ident.isdigit():
+        await send_workbook(req, task_id=int(ident), directive_id=None)
+
+
+async def send_workbook(req: Request, *, task_id: int | None, directive_id: int | None) -> None:
+    """Build the workbook from fresh data and send it as a document."""
+    now, tz = req.services.clock.now(), req.services.settings.tz
+    with req.db() as session:
+        ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
+        data = xq.load(session, task_ids=ids, scope=req.actor.scope_group_ids)
+    chat = req.update.effective_chat
+    if not data.lines or chat is None:
+        await req.say("export.nothing")
+        return
+    content = build_workbook(data, req.t, now=now, tz=tz)
+    stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
+    caption = req.t(
+        "export.caption",
+        tasks=len(data.tasks),
+        rows=len(data.lines),
+        as_of=Html(as_of(req.t, now.astimezone(tz))),
+    )
+    await req.context.bot.send_document(
+        chat.id,
+        document=content,
+        filename=f"{req.t('export.file_name')}-{stamp}.xlsx",
+        caption=caption,
+    )
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="export",
+        commands=(CommandSpec("export", Access.COORDINATOR, export, "export.cmd_export"),),
+        late=(CallbackQueryHandler(picked, pattern=prefix_pattern(PREFIX)),),
+    )

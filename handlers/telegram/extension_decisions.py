@@ -1,0 +1,112 @@
+"""Coordinators decide extension requests: `xt:ok|no:<request>` buttons, /approve, /reject."""
+
+from __future__ import annotations
+
+from app.i18n import Html
+from app.services import Services
+from core.roles import Access
+from core.taskdates import due_at
+from db.engine import session_scope
+from db.models import Assignment, ExtensionRequest, Task
+from db.queries.audit import record as audit
+from db.queries.checkin import contact_name, contacts_of_unit, unit_name
+from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.scope import in_scope
+from handlers.telegram.access import Actor, Request, button, command
+
+
+def decide(services: Services, actor: Actor, request_id: int, approve: bool, note: str) -> str:
+    """Approve or reject a pending request, tell the unit, and return the coordinator's answer."""
+    now = services.clock.now()
+    t = services.catalog.get
+    with session_scope(services.engine) as session:
+        request = session.get(ExtensionRequest, request_id)
+        assignment = session.get(Assignment, request.assignment_id) if request else None
+        task = session.get(Task, assignment.task_id) if assignment else None
+        if request is None or assignment is None or task is None:
+            return t(actor.lang, "extensions.unknown", id=str(request_id))
+        if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
+            return t(actor.lang, "common.not_allowed")
+        if request.status != "pending":
+            who = contact_name(session, contact_id=request.decided_by_id)
+            return t(actor.lang, f"extensions.already_{request.status}", who=who)
+        if approve and request.requested_deadline is not None:
+            assignment.deadline = request.requested_deadline
+            assignment.due_at = due_at(request.requested_deadline, services.settings.tz)
+            session.add(assignment)
+        request.status = "approved" if approve else "rejected"
+        request.decided_by_id, request.decided_at = actor.contact_id, now
+        session.add(request)
+        audit(
+            session,
+            actor_id=actor.contact_id,
+            action=f"extension.{request.status}",
+            object_type="extension_request",
+            object_id=request.id,
+            details={"assignment_id": assignment.id, "note": note},
+        )
+        unit = unit_name(session, unit_id=assignment.unit_id)
+        for contact in contacts_of_unit(session, unit_id=assignment.unit_id):
+            text = t(
+                contact.language,
+                f"extensions.{request.status}_notice",
+                task=Html(str(task.id)),
+                title=task.title,
+                deadline=request.requested_deadline,
+                original=assignment.original_deadline,
+                note=note,
+            )
+            enqueue(
+                session,
+                key=f"extension-decided:{request.id}:{contact.id}",
+                chat_id=contact.chat_id or "",
+                contact_id=contact.id,
+                kind="notice",
+                text=text,
+                now=now,
+                priority=PRIORITY_NOTICE,
+                assignment_ids=[assignment.id or 0],
+            )
+        return t(
+            actor.lang,
+            f"extensions.{request.status}",
+            unit=unit,
+            task=Html(str(task.id)),
+            deadline=request.requested_deadline,
+        )
+
+
+@button(Access.COORDINATOR)
+async def on_decision(req: Request) -> None:
+    """Approve or reject from the buttons of the request notice."""
+    query = req.update.callback_query
+    assert query is not None
+    if len(req.args) != 3 or not req.args[2].isdigit() or req.args[1] not in ("ok", "no"):
+        await query.answer(req.t("common.button_stale"), show_alert=True)
+        return
+    line = decide(req.services, req.actor, int(req.args[2]), req.args[1] == "ok", "")
+    await query.answer(line[:190])
+    msg = req.message
+    if msg is not None:
+        await msg.edit_text(f"{msg.text_html}\n\n{line}", reply_markup=None)
+
+
+async def _typed(req: Request, approve: bool) -> None:
+    """Approve or reject a request named by its number, with an optional note."""
+    if not req.args or not req.args[0].lstrip("#").isdigit():
+        await req.say("extensions.usage")
+        return
+    note = " ".join(req.args[1:])[:500]
+    await req.reply(decide(req.services, req.actor, int(req.args[0].lstrip("#")), approve, note))
+
+
+@command(Access.COORDINATOR)
+async def approve_command(req: Request) -> None:
+    """/approve N: approve extension request N."""
+    await _typed(req, True)
+
+
+@command(Access.COORDINATOR)
+async def reject_command(req: Request) -> None:
+    """/reject N [reason]: reject extension request N."""
+    await _typed(req, False)

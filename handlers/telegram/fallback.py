@@ -1,0 +1,53 @@
+"""Last resort answers: unknown commands, and strangers writing to the bot."""
+
+from __future__ import annotations
+
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from app.i18n import Html
+from core.roles import Access
+from handlers.telegram.access import Request, button, command
+from handlers.telegram.registry import Flow
+
+MAX_TEXT = 4000
+
+
+@command(Access.PUBLIC)
+async def unknown_command(req: Request) -> None:
+    """Tell the sender the command does not exist and where the list is."""
+    text = req.message.text if req.message is not None and req.message.text else ""
+    word = text.split(maxsplit=1)[0][:64] if text else "/"
+    await req.say("common.unknown_command", command=word)
+
+
+@command(Access.PUBLIC)
+async def anything_else(req: Request) -> None:
+    """Answer a private message that no flow took: strangers learn how to join."""
+    if req.actor.access == Access.PUBLIC:
+        await req.say("common.not_registered")
+        return
+    text = req.message.text if req.message is not None and req.message.text else ""
+    if len(text) > MAX_TEXT:
+        await req.say("common.too_long", length=len(text), limit=MAX_TEXT)
+        return
+    await req.reply(Html(req.t("start.help_footer")))
+
+
+@button(Access.PUBLIC)
+async def unhandled_button(req: Request) -> None:
+    """Answer a genuine button that no flow handles any more (an old message)."""
+    assert req.update.callback_query is not None
+    await req.update.callback_query.answer(req.t("common.button_stale"), show_alert=True)
+
+
+def flow() -> Flow:
+    """Return the fallbacks; registered after every other flow."""
+    private = filters.ChatType.PRIVATE
+    return Flow(
+        name="fallback",
+        late=(
+            MessageHandler(private & filters.COMMAND, unknown_command),
+            MessageHandler(private & ~filters.COMMAND & filters.UpdateType.MESSAGE, anything_else),
+            CallbackQueryHandler(unhandled_button),
+        ),
+    )

@@ -1,0 +1,190 @@
+"""Invites: /invite (one link), /invites (a sheet of links), and redeeming `/start <code>`.
+
+Buttons: `iv:new:<unit id>` (member, focal point) and `iv:new:<role>:<function>:<unit id>`.
+A used, expired or unknown code gets one and the same answer, so a guesser learns nothing;
+repeated wrong codes from one person are refused for a while (core.invites).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from telegram.ext import CallbackQueryHandler
+
+from app.i18n import Html, format_date
+from app.invite_sheet import invite_sheet
+from core.invites import invite_link, is_rate_limited, looks_like_code, parse_invite_args
+from core.roles import Access, Function, Role
+from core.tablefile import write_table
+from core.textnorm import fold
+from db.models import Contact, Unit
+from db.queries.audit import record
+from db.queries.invites import create_invite, recent_failures, record_failure, redeem_invite
+from handlers.telegram.access import CHANNEL, Request, button, command, prefix_pattern
+from handlers.telegram.registry import CommandSpec, Flow
+from handlers.telegram.unitpick import pick_unit
+
+log = logging.getLogger(__name__)
+PREFIX = "iv"
+
+
+@command(Access.ADMIN)
+async def invite(req: Request) -> None:
+    """Create a one-time invite for a unit and answer with its deep link and code."""
+    unit_text, role, function = parse_invite_args(req.text_args)
+    if not unit_text:
+        await req.say("invites.usage")
+        return
+    unit = await pick_unit(req, unit_text, PREFIX, "new", role.value, function.value)
+    if unit is not None and unit.id is not None:
+        await create_and_answer(req, unit.id, role, function)
+
+
+async def create_and_answer(req: Request, unit_id: int, role: Role, function: Function) -> bool:
+    """Create the invite and send it; False when the unit no longer exists or is inactive."""
+    now = req.services.clock.now()
+    with req.db() as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None or not unit.active:
+            return False
+        made, code = create_invite(
+            session,
+            unit_id=unit_id,
+            role=role,
+            function=function,
+            created_by_id=req.actor.contact_id,
+            now=now,
+            ttl_days=req.services.settings.invite_ttl_days,
+        )
+        record(
+            session,
+            actor_id=req.actor.contact_id,
+            action="invite.created",
+            object_type="invite",
+            object_id=made.id,
+            details={"unit": unit.code, "role": role.value, "function": function.value},
+        )
+        name = unit.name
+    await req.say(
+        "invites.created",
+        unit=name,
+        role=req.t(f"common.role_{role.value}"),
+        function=req.t(f"common.function_{function.value}"),
+        link=invite_link(_bot_username(req), code),
+        code=code,
+        expires=format_date(made.expires_at.astimezone(req.services.settings.tz).date()),
+    )
+    return True
+
+
+def _bot_username(req: Request) -> str:
+    """Return the bot's @username (learnt at start-up)."""
+    return req.services.bot_username or req.context.bot.username
+
+
+@button(Access.ADMIN)
+async def on_button(req: Request) -> None:
+    """Create the invite for the unit chosen among several matches (or from a unit card)."""
+    query = req.update.callback_query
+    assert query is not None
+    parts = req.args[2:]
+    role = Role(parts[0]) if len(parts) == 3 and parts[0] in set(Role) else Role.MEMBER
+    function = (
+        Function(parts[1]) if len(parts) == 3 and parts[1] in set(Function) else Function.FOCAL
+    )
+    unit_id = parts[-1] if parts else ""
+    if unit_id.isdigit() and await create_and_answer(req, int(unit_id), role, function):
+        await query.answer()
+    else:
+        log.info("stale button %s from %s", req.args, req.actor.external_id)
+        await query.answer(req.t("common.button_stale"), show_alert=True)
+
+
+@command(Access.ADMIN)
+async def invites_sheet(req: Request) -> None:
+    """Send a spreadsheet with a fresh invite link per unit (`all`: every unit; `csv`: CSV)."""
+    words = fold(req.text_args).split()
+    include_all = "all" in words or "tat" in words  # "tất cả"
+    fmt = "csv" if "csv" in words else "xlsx"
+    settings = req.services.settings
+    with req.db() as session:
+        header, rows = invite_sheet(
+            session,
+            catalog=req.services.catalog,
+            lang=req.actor.lang,
+            bot_username=_bot_username(req),
+            include_covered=include_all,
+            actor_id=req.actor.contact_id,
+            now=req.services.clock.now(),
+            ttl_days=settings.invite_ttl_days,
+            tz=settings.tz,
+        )
+    if not rows:
+        await req.say("invites.none_to_invite")
+        return
+    name = req.t("invites.file_name", day=req.services.today().strftime("%Y%m%d"))
+    chat = req.update.effective_chat
+    assert chat is not None
+    await req.context.bot.send_document(
+        chat.id,
+        document=io.BytesIO(write_table(header, rows, fmt)),
+        filename=f"{name}.{fmt}",
+        caption=req.t("invites.sheet_caption", count=len(rows), days=settings.invite_ttl_days),
+    )
+
+
+async def redeem(req: Request) -> None:
+    """Register the sender with the invite code of `/start <code>`, or refuse politely."""
+    code = req.args[0] if req.args else ""
+    now = req.services.clock.now()
+    who = {"channel": CHANNEL, "external_id": req.actor.external_id}
+    with req.db() as session:
+        if is_rate_limited(recent_failures(session, now=now, **who)):
+            await req.say("invites.too_many_tries")
+            return
+        contact = session.get(Contact, req.actor.contact_id)
+        assert contact is not None
+        used = None
+        if looks_like_code(code):
+            used = redeem_invite(session, code=code, contact=contact, now=now)
+        if used is None:
+            record_failure(session, now=now, **who)
+            unit_name = ""
+        else:
+            record(
+                session,
+                actor_id=contact.id,
+                action="invite.redeemed",
+                object_type="unit",
+                object_id=used.unit_id,
+                details={"invite": used.id, "role": contact.role, "function": used.function},
+            )
+            unit = session.get(Unit, used.unit_id)
+            unit_name = unit.name if unit is not None else ""
+            role, function = contact.role, used.function
+    if not unit_name:
+        await req.say("invites.invalid")
+        return
+    name = req.update.effective_user.first_name if req.update.effective_user else ""
+    await req.say(
+        "invites.welcome",
+        name=name,
+        unit=unit_name,
+        role=req.t(f"common.role_{role}"),
+        function=req.t(f"common.function_{function}"),
+        help=Html("/help"),
+    )
+    await req.context.bot_data["refresh_menu"](req.context.bot, req.actor.contact_id)
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="invites",
+        commands=(
+            CommandSpec("invite", Access.ADMIN, invite, "invites.cmd_invite"),
+            CommandSpec("invites", Access.ADMIN, invites_sheet, "invites.cmd_invites"),
+        ),
+        late=(CallbackQueryHandler(on_button, pattern=prefix_pattern(PREFIX)),),
+    )

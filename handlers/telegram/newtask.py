@@ -1,0 +1,219 @@
+"""/newtask: an admin assigns a task, step by step or in one line, and confirms it.
+
+Shaped like PTB's conversationbot.py: each state's callback returns the next state, /cancel
+works at every step, and the ConversationHandler is built in one function (`conversation`).
+Steps: title, directive, deadline, units (handlers.newtask_units), description, confirm.
+`/newtask <title> | <deadline> | <assignees> [| <directive>]` goes straight to the
+confirmation (handlers.newtask_line). Every state callback is wrapped by the access layer,
+which returns None when it refuses: PTB then keeps the current state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from core.deadlines import DeadlineError, format_date
+from core.directives import parse_directive_line
+from core.roles import Access
+from core.taskdraft import MAX_TITLE, TaskDraft
+from db.models import Directive
+from db.queries.directives import find_directive, recent_directives
+from handlers.telegram import newtask_line
+from handlers.telegram.access import Request, button, command
+from handlers.telegram.newtask_units import (
+    ASSIGNEES,
+    CONFIRM,
+    DESCRIPTION,
+    ack,
+    draft_of,
+    keep_draft,
+    show_menu,
+)
+from handlers.telegram.newtask_units import on_button as assignee_button
+from handlers.telegram.newtask_units import on_text as assignee_text
+from handlers.telegram.registry import CommandSpec, Flow, PTBCallback
+from handlers.telegram.taskcommon import deadline_error_text, moved_note, read_deadline
+
+TITLE, DIRECTIVE, DEADLINE = 0, 1, 2
+END = ConversationHandler.END
+
+
+@command(Access.ADMIN)
+async def start(req: Request) -> int:
+    """Start a new task, or read the one-line form and go to its confirmation."""
+    if req.text_args:
+        draft = await newtask_line.read(req, req.text_args)
+        if draft is None:
+            return END
+        keep_draft(req, draft)
+        await newtask_line.confirm(req, draft)
+        return CONFIRM
+    keep_draft(req, TaskDraft())
+    await req.say("newtask.ask_title")
+    return TITLE
+
+
+@command(Access.ADMIN)
+async def got_title(req: Request) -> int | None:
+    """Keep the title and ask for the directive."""
+    draft, text = draft_of(req), _text(req)
+    if draft is None:
+        return END
+    if len(text) > MAX_TITLE:
+        await req.say("newtask.title_too_long", limit=MAX_TITLE)
+        return TITLE
+    draft.title = text
+    with req.db() as session:
+        recent = recent_directives(session)
+    rows = [[req.button(d.number, "nt", "dir", d.id)] for d in recent]
+    rows.append([req.button(req.t("newtask.btn_no_directive"), "nt", "dir", "none")])
+    await req.reply(req.t("newtask.ask_directive"), reply_markup=InlineKeyboardMarkup(rows))
+    return DIRECTIVE
+
+
+@button(Access.ADMIN)
+async def directive_button(req: Request) -> int | None:
+    """Take the picked directive (or none) and ask for the deadline."""
+    draft = draft_of(req)
+    await ack(req)
+    if draft is None:
+        return END
+    choice = req.args[-1]
+    if choice.isdigit():
+        with req.db() as session:
+            found = session.get(Directive, int(choice))
+        if found is not None:
+            draft.directive_id, draft.directive_number = found.id, found.number
+    return await _ask_deadline(req)
+
+
+@command(Access.ADMIN)
+async def directive_text(req: Request) -> int | None:
+    """Read a typed directive: a known number, 'number | date | issuer | title', or none."""
+    draft, text = draft_of(req), _text(req)
+    if draft is None:
+        return END
+    if text.casefold() in newtask_line.NO_WORDS:
+        return await _ask_deadline(req)
+    parsed = parse_directive_line(text)
+    if isinstance(parsed, str):
+        await req.say(f"newtask.directive_{parsed}")
+        return DIRECTIVE
+    with req.db() as session:
+        existing = find_directive(session, number=parsed.number)
+    if existing is not None:
+        draft.directive_id, draft.directive_number = existing.id, existing.number
+    elif "|" in text:
+        draft.new_directive, draft.directive_number = parsed, parsed.number
+    else:
+        await req.say("newtask.directive_not_found", number=parsed.number)
+        return DIRECTIVE
+    return await _ask_deadline(req)
+
+
+async def _ask_deadline(req: Request) -> int:
+    """Ask for the deadline (step 3)."""
+    await req.say("newtask.ask_deadline")
+    return DEADLINE
+
+
+@command(Access.ADMIN)
+async def deadline_text(req: Request) -> int | None:
+    """Read the deadline; say so when it moved off a day off; go on to the units."""
+    return await _take_deadline(req, _text(req))
+
+
+@button(Access.ADMIN)
+async def deadline_button(req: Request) -> int | None:
+    """Take the proposed date (a past 'd/m' a year later)."""
+    await ack(req)
+    day = date.fromisoformat(req.args[-1])
+    return await _take_deadline(req, format_date(day))
+
+
+async def _take_deadline(req: Request, text: str) -> int:
+    """Set the draft's deadline from text, or explain and ask again."""
+    draft = draft_of(req)
+    if draft is None:
+        return END
+    parsed = read_deadline(req, text)
+    if isinstance(parsed, DeadlineError):
+        markup = None
+        if parsed.suggestion is not None:
+            label = req.t("newtask.btn_use_date", date=parsed.suggestion)
+            use = req.button(label, "nt", "dl", parsed.suggestion.isoformat())
+            markup = InlineKeyboardMarkup([[use]])
+        await req.reply(deadline_error_text(req, parsed), reply_markup=markup)
+        return DEADLINE
+    draft.deadline, draft.moved_from, draft.moved_reason = (
+        parsed.date,
+        parsed.moved_from,
+        parsed.reason,
+    )
+    note = moved_note(req, parsed)
+    await req.reply(
+        req.t("newtask.deadline_set", date=parsed.date) + (f"\n{note}" if note else "")
+    )
+    await show_menu(req, draft)
+    return ASSIGNEES
+
+
+@command(Access.ADMIN)
+async def cancel(req: Request) -> int:
+    """Leave /newtask at any step; nothing is created."""
+    keep_draft(req, None)
+    await req.say("common.cancelled")
+    return END
+
+
+def _text(req: Request) -> str:
+    """Return the message text, trimmed."""
+    return (req.message.text or "").strip() if req.message is not None else ""
+
+
+def conversation() -> ConversationHandler[Any]:
+    """Build the /newtask conversation."""
+    text = filters.TEXT & ~filters.COMMAND
+
+    def on(prefix: str, callback: PTBCallback) -> CallbackQueryHandler[Any, Any]:
+        return CallbackQueryHandler(callback, pattern=f"^nt:{prefix}[:~]")
+
+    return ConversationHandler(
+        entry_points=[CommandHandler("newtask", start)],
+        states={
+            TITLE: [MessageHandler(text, got_title)],
+            DIRECTIVE: [on("dir", directive_button), MessageHandler(text, directive_text)],
+            DEADLINE: [on("dl", deadline_button), MessageHandler(text, deadline_text)],
+            ASSIGNEES: [on("as", assignee_button), MessageHandler(text, assignee_text)],
+            DESCRIPTION: [
+                on("desc", newtask_line.description_skip),
+                MessageHandler(text, newtask_line.description_text),
+            ],
+            CONFIRM: [
+                on("(ok|no)", newtask_line.confirm_button),
+                MessageHandler(text, newtask_line.confirm_text),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+        name="newtask",
+    )
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="newtask",
+        commands=(CommandSpec("newtask", Access.ADMIN, start, "newtask.cmd_newtask"),),
+        early=(conversation(),),
+    )

@@ -1,0 +1,78 @@
+"""Show a summary report in chat: one message when it fits, else pages with buttons.
+
+A report longer than a few pages is also sent whole as a text file, so nothing is ever cut.
+Page buttons carry the report's own parts (`nav`) and the page number; the flow that owns
+the prefix rebuilds the report from fresh data and calls `show_report` with `edit=True`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from app.i18n import Html
+from core.summary import Entry, Report
+from handlers.telegram.access import Request
+
+FILE_AFTER_PAGES = 5
+
+
+async def show_report(
+    req: Request, report: Report, *, nav: Sequence[object], page: int = 1, edit: bool = False
+) -> None:
+    """Send (or edit to) one page of a report, with explanation and page buttons."""
+    pages = report.pages()
+    page = min(max(page, 1), len(pages))
+    text = report.text(pages[page - 1])
+    if len(pages) > 1:
+        text += "\n\n" + req.t("common.page", page=page, pages=len(pages))
+    markup = _markup(req, pages[page - 1], nav, page, len(pages))
+    query = req.update.callback_query
+    if edit and query is not None:
+        await query.answer()
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except BadRequest as exc:  # the same page pressed twice: nothing to change
+            if "not modified" not in str(exc).lower():
+                raise
+        return
+    await req.reply(text, reply_markup=markup)
+    if len(pages) > FILE_AFTER_PAGES:
+        await send_text_file(req, report.full_text(), req.t("summary.file_name"))
+        await req.say("summary.sent_as_file", pages=len(pages))
+
+
+def _markup(
+    req: Request, entries: Sequence[Entry], nav: Sequence[object], page: int, pages: int
+) -> InlineKeyboardMarkup | None:
+    """Return one explanation button per overdue unit on the page, then the page buttons."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for entry in entries:
+        if entry.explain is not None:
+            aid, unit = entry.explain
+            label = req.t("summary.ask_explanation", unit=Html(unit))
+            rows.append([req.button(label, "ex", "req", aid)])
+    moves = []
+    if page > 1:
+        moves.append(req.button(req.t("common.prev"), *nav, page - 1))
+    if page < pages:
+        moves.append(req.button(req.t("common.next"), *nav, page + 1))
+    if moves:
+        rows.append(moves)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send_text_file(req: Request, html_text: str, stem: str) -> None:
+    """Send text (its HTML tags removed) as a UTF-8 .txt document."""
+    chat = req.update.effective_chat
+    if chat is None:
+        return
+    plain = re.sub(r"</?[a-z]+>", "", html_text)
+    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    await req.context.bot.send_document(
+        chat.id, document=plain.encode("utf-8"), filename=f"{stem}.txt"
+    )

@@ -1,0 +1,218 @@
+"""Recording a report and wording it: shared by buttons, free text, /mytasks and evidence.
+
+`record` commits the report (and a blocker's notices to coordinators) before it returns, so
+whatever acknowledges it afterwards acknowledges something already kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.i18n import Html
+from app.services import Services
+from core.status import Status, classify
+from db.queries.checkin import (
+    Check,
+    Target,
+    check_reportable,
+    coordinators_of_unit,
+    report_target,
+    unit_name,
+)
+from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.pending import set_pending
+from db.queries.reports import record_report
+from handlers.telegram.access import Actor
+
+REFUSALS = {
+    Check.MISSING: "checkin.refused_missing",
+    Check.NOT_YOURS: "checkin.refused_not_yours",
+    Check.CLOSED: "checkin.refused_closed",
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What became of a report: recorded, a duplicate of one recorded, or refused."""
+
+    check: Check
+    text: str  # the confirmation line, or the refusal
+    duplicate: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the report is kept (now or before)."""
+        return self.check == Check.OK
+
+
+@dataclass(frozen=True)
+class Report:
+    """A status to record for one assignment, as the sender gave it."""
+
+    assignment_id: int
+    state: str
+    source: str
+    dedup_key: str | None
+    percent: int | None = None
+    text: str = ""
+    reason: str | None = None
+    evidence_number: str | None = None
+    evidence_date: date | None = None
+
+
+class Reported(Protocol):
+    """What the wording of a status needs: an Assignment, or a check-in Target."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def percent(self) -> int | None: ...
+    @property
+    def deadline(self) -> date: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def done_at(self) -> datetime | None: ...
+    @property
+    def last_report_at(self) -> datetime | None: ...
+
+
+def status_text(services: Services, lang: str, assignment: Reported) -> str:
+    """Word an assignment's status in the official taxonomy, with the state it reported."""
+    result = classify(
+        state=assignment.state,
+        deadline=assignment.deadline,
+        due_at=assignment.due_at,
+        done_at=assignment.done_at,
+        last_report_at=assignment.last_report_at,
+        now=services.clock.now(),
+        tz=services.settings.tz,
+    )
+    t = services.catalog.get
+    if result.status == Status.DONE_ON_TIME:
+        return t(lang, "checkin.status_done_on_time")
+    if result.status == Status.DONE_LATE:
+        return t(lang, "checkin.status_done_late", days=result.days_overdue)
+    if assignment.state == "in_progress" and assignment.percent is not None:
+        state = t(lang, "checkin.state_in_progress_pct", percent=assignment.percent)
+    else:
+        state = t(lang, f"checkin.state_{assignment.state}")
+    if result.status == Status.IN_TIME:
+        return t(lang, "checkin.status_in_time", state=Html(state))
+    return t(lang, "checkin.status_overdue", state=Html(state), days=result.days_overdue)
+
+
+def confirmation(services: Services, lang: str, target: Target) -> str:
+    """Return the one-line confirmation of a recorded report."""
+    at = target.last_report_at or services.clock.now()
+    return services.catalog.get(
+        lang,
+        "checkin.recorded",
+        status=Html(status_text(services, lang, target)),
+        task=Html(str(target.task_id)),
+        title=target.title,
+        at=Html(at.astimezone(services.settings.tz).strftime("%H:%M %d/%m")),
+    )
+
+
+def record(services: Services, actor: Actor, report: Report) -> Recorded:
+    """Record a report for one of the sender's assignments and commit it; refuse otherwise.
+
+    Core statements on one connection, one transaction: this runs for every status reply.
+    """
+    now = services.clock.now()
+    try:
+        with services.engine.begin() as connection:
+            check, target = check_reportable(
+                connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
+            )
+            if check != Check.OK or target is None:
+                return Recorded(check, refusal(services, actor.lang, check, target))
+            report_id = _write(connection, actor, report, now)
+            target = target.reported(state=report.state, percent=report.percent, at=now)
+            if report.state == "done":
+                # A file sent next is evidence of this assignment ("after choosing done").
+                data = {"assignment_id": target.assignment_id}
+                set_pending(
+                    connection, contact_id=actor.contact_id, data=data, now=now, kind="done"
+                )
+            if report.state == "blocked" and services.settings.forward_blockers:
+                with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
+                    forward_blocker(services, s, report_id, report.reason, now, target)
+                    s.commit()
+    except IntegrityError:
+        # Recorded before under this key (a repeated update, a double tap): say so again.
+        with services.engine.connect() as connection:
+            target = report_target(connection, assignment_id=report.assignment_id)
+        if target is None:
+            return Recorded(Check.MISSING, refusal(services, actor.lang, Check.MISSING, None))
+        return Recorded(Check.OK, confirmation(services, actor.lang, target), duplicate=True)
+    return Recorded(Check.OK, confirmation(services, actor.lang, target))
+
+
+def _write(connection: Connection, actor: Actor, report: Report, now: datetime) -> int:
+    """Write the report (IntegrityError: one with its key exists)."""
+    return record_report(
+        connection,
+        assignment_id=report.assignment_id,
+        state=report.state,
+        now=now,
+        contact_id=actor.contact_id,
+        percent=report.percent,
+        text=report.text,
+        reason=report.reason,
+        evidence_number=report.evidence_number,
+        evidence_date=report.evidence_date,
+        source=report.source,
+        dedup_key=report.dedup_key,
+    )
+
+
+def refusal(services: Services, lang: str, check: Check, target: Target | None) -> str:
+    """Word why a report was not recorded (naming the task, when it exists)."""
+    if check == Check.CLOSED and target is not None:
+        task = Html(str(target.task_id))
+        return services.catalog.get(lang, "checkin.refused_closed", task=task)
+    return services.catalog.get(lang, REFUSALS.get(check, "checkin.refused_missing"), task="")
+
+
+def forward_blocker(
+    services: Services,
+    session: Session,
+    report_id: int,
+    reason: str | None,
+    at: datetime,
+    target: Target,
+) -> None:
+    """Queue a blocker's notice to every coordinator of the unit, with the unit and reason."""
+    unit = unit_name(session, unit_id=target.unit_id)
+    local = at.astimezone(services.settings.tz)
+    for coordinator in coordinators_of_unit(session, unit_id=target.unit_id):
+        assert coordinator.chat_id is not None
+        assert coordinator.id is not None
+        text = services.catalog.get(
+            coordinator.language,
+            "checkin.blocker_notice",
+            unit=unit,
+            task=Html(str(target.task_id)),
+            title=target.title,
+            reason=reason or services.catalog.get(coordinator.language, "checkin.no_reason"),
+            at=local,
+        )
+        enqueue(
+            session,
+            key=f"blocker:{report_id}:{coordinator.id}",
+            chat_id=coordinator.chat_id,
+            contact_id=coordinator.id,
+            kind="notice",
+            text=text,
+            now=at,
+            priority=PRIORITY_NOTICE,
+            assignment_ids=[target.assignment_id],
+        )

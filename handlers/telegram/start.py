@@ -1,0 +1,88 @@
+"""/start, /help, /lang, and the polite answer to strangers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlmodel import col, select
+
+from core.roles import Access
+from db.models import Contact, Unit
+from handlers.telegram import invites
+from handlers.telegram.access import Request, command
+from handlers.telegram.registry import CommandSpec, Flow, visible_commands
+
+ROLE_KEYS = {
+    "member": "common.role_member",
+    "coordinator": "common.role_coordinator",
+    "admin": "common.role_admin",
+}
+
+
+@command(Access.PUBLIC)
+async def start(req: Request) -> None:
+    """Greet the sender; a payload (an invite code) goes to the invite flow."""
+    if req.args:
+        await invites.redeem(req)
+        return
+    await greet(req)
+
+
+async def greet(req: Request) -> None:
+    """Say who the sender is for the bot, or how to join when they are nobody yet."""
+    name = req.update.effective_user.first_name if req.update.effective_user else ""
+    role = req.t(ROLE_KEYS.get(req.actor.role, "common.role_member"))
+    if req.actor.unit_ids:
+        with req.db() as session:
+            query = select(Unit.name).where(col(Unit.id).in_(req.actor.unit_ids))
+            units = ", ".join(session.exec(query))
+        await req.say("start.welcome_registered", name=name, role=role, units=units)
+    elif req.actor.access >= Access.COORDINATOR:
+        await req.say("start.welcome_staff", name=name, role=role)
+    else:
+        await req.say("common.not_registered")
+
+
+@command(Access.PUBLIC)
+async def help_command(req: Request) -> None:
+    """List the commands the sender's role may use."""
+    if req.actor.access == Access.PUBLIC:
+        await req.say("start.help_stranger")
+        return
+    flows = req.context.bot_data["flows"]
+    lines = [req.t("start.help_header", role=req.t(ROLE_KEYS[req.actor.role]))]
+    for spec in visible_commands(flows, req.actor.access):
+        lines.append(f"/{spec.name} - {req.t(spec.description_key)}")
+    lines.append("")
+    lines.append(req.t("start.help_footer"))
+    await req.reply("\n".join(lines))
+
+
+@command(Access.PUBLIC)
+async def lang(req: Request) -> None:
+    """Switch the sender's language between Vietnamese and English."""
+    choice = req.args[0].lower() if req.args else ""
+    if choice not in ("vi", "en"):
+        await req.say("start.lang_usage")
+        return
+    with req.db() as session:
+        contact = session.get(Contact, req.actor.contact_id)
+        assert contact is not None
+        contact.language = choice
+    req.actor = replace(req.actor, lang="en" if choice == "en" else "vi")
+    await req.say("start.lang_set")
+    refresh = req.context.bot_data.get("refresh_menu")
+    if refresh is not None:
+        await refresh(req.context.bot, req.actor.contact_id)
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="start",
+        commands=(
+            CommandSpec("start", Access.PUBLIC, start, "start.cmd_start"),
+            CommandSpec("help", Access.PUBLIC, help_command, "start.cmd_help"),
+            CommandSpec("lang", Access.PUBLIC, lang, "start.cmd_lang"),
+        ),
+    )

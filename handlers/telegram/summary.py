@@ -1,0 +1,112 @@
+"""/summary (/tonghop): all open tasks, one task in detail, or a directive's tasks; pages."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+from telegram.ext import CallbackQueryHandler
+
+from core import reports
+from core.roles import Access
+from core.summary import Report
+from db.models import Directive
+from db.queries.summary import Target, resolve_target
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.registry import CommandSpec, Flow
+from handlers.telegram.report_pages import show_report
+
+PREFIX = "sm"
+PICK = "p"  # a task picked from a list of matches: a new message, not a page
+MAX_CHOICES = 8
+
+
+def context_of(req: Request) -> reports.Context:
+    """Return who reads this summary and when."""
+    tz = req.services.settings.tz
+    return reports.Context(
+        req.t, req.actor.lang, req.actor.scope_group_ids, req.services.clock.now(), tz
+    )
+
+
+@command(Access.COORDINATOR)
+async def summary(req: Request) -> None:
+    """Summarise what the coordinator named: nothing (all), a task, or a directive."""
+    with req.db() as session:
+        target = resolve_target(session, text=req.text_args)
+    if target.kind == "none":
+        await req.say("summary.not_found", text=req.text_args)
+    elif target.kind == "ambiguous":
+        await ask_which(req, target, PREFIX, PICK)
+    else:
+        await _show(req, target.kind, _target_id(target), page=1, edit=False)
+
+
+async def ask_which(req: Request, target: Target, *nav: object) -> None:
+    """List the tasks an ambiguous name matches, as buttons leading to each."""
+    rows = [
+        [req.button(req.t("summary.choice", id=task.id, title=task.title), *nav, task.id)]
+        for task in target.choices[:MAX_CHOICES]
+    ]
+    text = req.t("summary.ambiguous", text=req.text_args)
+    await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+def _target_id(target: Target) -> int:
+    """Return the id of the task or directive of a target (0 for all)."""
+    if target.task is not None and target.task.id is not None:
+        return target.task.id
+    if target.directive is not None and target.directive.id is not None:
+        return target.directive.id
+    return 0
+
+
+@button(Access.COORDINATOR)
+async def page(req: Request) -> None:
+    """Show another page of a summary, or a task picked from a list, with fresh figures."""
+    _, code, ident, number = [*req.args, "", "", ""][:4]
+    if code == PICK and ident.isdigit():
+        await req.update.callback_query.answer()  # type: ignore[union-attr]
+        await _show(req, "task", int(ident), page=1, edit=False)
+    elif code in KINDS and ident.isdigit() and number.isdigit():
+        await _show(req, KINDS[code], int(ident), page=int(number), edit=True)
+    else:
+        await req.update.callback_query.answer(req.t("common.button_stale"))  # type: ignore[union-attr]
+
+
+KINDS = {"a": "all", "t": "task", "d": "directive"}
+CODES = {v: k for k, v in KINDS.items()}
+
+
+async def _show(req: Request, kind: str, ident: int, *, page: int, edit: bool) -> None:
+    """Build the report of a target now and show one page of it."""
+    ctx = context_of(req)
+    with req.db() as session:
+        report: Report | None
+        if kind == "task":
+            report = reports.one_task(session, ctx, ident)
+            empty = "summary.nothing_in_scope"
+        elif kind == "directive":
+            doc = session.get(Directive, ident)
+            report = reports.directive(session, ctx, doc) if doc is not None else None
+            empty = "summary.nothing_in_scope"
+        else:
+            report = reports.all_tasks(session, ctx)
+            empty = "summary.none_open"
+    if report is None:
+        if req.update.callback_query is not None:
+            await req.update.callback_query.answer()
+        await req.say(empty)
+        return
+    await show_report(req, report, nav=(PREFIX, CODES[kind], ident), page=page, edit=edit)
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="summary",
+        commands=(
+            CommandSpec(
+                "summary", Access.COORDINATOR, summary, "summary.cmd_summary", aliases=("tonghop",)
+            ),
+        ),
+        late=(CallbackQueryHandler(page, pattern=prefix_pattern(PREFIX)),),
+    )

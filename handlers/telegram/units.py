@@ -1,0 +1,230 @@
+"""Units for admins: /units (paged, grouped by kind), /editunit, /deactivate, unit cards.
+
+Adding a unit (/addunit, one line or guided) lives in handlers/telegram/unitform.py.
+Buttons: `un:pg:<page>`, `un:card:<unit id>`, `un:off:<unit id>`, `un:on:<unit id>`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import Session
+from telegram import InlineKeyboardMarkup
+from telegram.ext import CallbackQueryHandler
+
+from app.i18n import Html
+from core.paging import page_of
+from core.roles import Access
+from core.units import split_edit_line
+from db.imports.units import groups_of, save_unit
+from db.models import Unit, UnitKind
+from db.queries.unit_admin import (
+    UnitStatus,
+    contacts_of_unit,
+    parent_code,
+    set_active,
+    unit_overview,
+)
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.registry import CommandSpec, Flow
+from handlers.telegram.unitform import addunit_command, addunit_conversation, outcome_text
+from handlers.telegram.unitpick import pick_unit
+
+log = logging.getLogger(__name__)
+PREFIX = "un"
+PAGE_SIZE = 25
+
+
+@command(Access.ADMIN)
+async def list_units(req: Request) -> None:
+    """Show the units grouped by kind, with contacts and reachability, one page at a time."""
+    number = int(req.args[0]) if req.args and req.args[0].isdigit() else 1
+    text, markup = units_page(req, number)
+    await req.reply(text, reply_markup=markup)
+
+
+def units_page(req: Request, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Return the text and pager of one page of /units."""
+    with req.db() as session:
+        statuses = unit_overview(session)
+    if not statuses:
+        return req.t("units.none"), None
+    page = page_of(statuses, number, PAGE_SIZE)
+    flagged = sum(1 for s in statuses if s.unreachable)
+    lines = [req.t("units.list_header", count=len(statuses), flagged=flagged)]
+    kind_key = None
+    for status in page.items:
+        if status.unit.kind_key != kind_key:
+            kind_key = status.unit.kind_key
+            lines += ["", req.t("units.kind_header", kind=kind_name(req, status.kind, kind_key))]
+        lines.append(unit_line(req, status))
+    lines += ["", req.t("common.page", page=page.number, pages=page.pages)]
+    nav = []
+    if page.has_prev:
+        nav.append(req.button(req.t("common.prev"), PREFIX, "pg", page.number - 1))
+    if page.has_next:
+        nav.append(req.button(req.t("common.next"), PREFIX, "pg", page.number + 1))
+    return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
+
+
+def unit_line(req: Request, status: UnitStatus) -> str:
+    """Return one unit of the list: code, name, contacts, and a flag when unreachable."""
+    unit = status.unit
+    if status.contacts == 0:
+        return req.t("units.line_no_contact", code=unit.code, name=unit.name)
+    key = "units.line_unreachable" if status.unreachable else "units.line"
+    return req.t(key, code=unit.code, name=unit.name, contacts=status.contacts)
+
+
+def kind_name(req: Request, kind: UnitKind | None, key: str) -> str:
+    """Return a kind's name in the sender's language."""
+    if kind is None:
+        return key
+    return kind.name_en if req.actor.lang == "en" else kind.name_vi
+
+
+@command(Access.ADMIN)
+async def edit_unit(req: Request) -> None:
+    """Show a unit's card, or change it: `/editunit <unit> | name | kind | parent | groups`."""
+    ref, values = split_edit_line(req.text_args)
+    if not ref:
+        await req.say("units.edit_usage")
+        return
+    unit = await pick_unit(req, ref, PREFIX, "card", include_inactive=True)
+    if unit is None:
+        return
+    if not any(values):
+        await send_card(req, unit.id or 0)
+        return
+    with req.db() as session:
+        cells = edit_cells(session, unit, values)
+        report = save_unit(
+            session,
+            cells,
+            actor_id=req.actor.contact_id,
+            now=req.services.clock.now(),
+            action="unit.edited",
+        )
+    await req.reply(outcome_text(req, report, cells))
+
+
+def edit_cells(session: Session, unit: Unit, values: list[str]) -> dict[str, str]:
+    """Merge new values into the unit's current ones: empty keeps, `-` clears."""
+    assert unit.id is not None
+    current = [
+        unit.name,
+        unit.kind_key,
+        parent_code(session, unit),
+        ";".join(groups_of(session, unit_id=unit.id)),
+    ]
+    merged = [
+        ("" if new == "-" else new) if new else old
+        for new, old in zip([*values, "", "", "", ""][:4], current, strict=True)
+    ]
+    merged[3] = ";".join(g.strip() for g in merged[3].replace(",", ";").split(";") if g.strip())
+    return dict(
+        zip(("code", "name", "kind", "parent_code", "groups"), [unit.code, *merged], strict=False)
+    )
+
+
+@command(Access.ADMIN)
+async def deactivate(req: Request) -> None:
+    """Deactivate a unit: it stops getting tasks and reminders; its history stays."""
+    if not req.text_args:
+        await req.say("units.deactivate_usage")
+        return
+    unit = await pick_unit(req, req.text_args, PREFIX, "off")
+    if unit is not None and unit.id is not None:
+        await toggle(req, unit.id, active=False)
+
+
+async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
+    """Switch a unit on or off and say so; False when it no longer exists."""
+    with req.db() as session:
+        unit = set_active(
+            session,
+            unit_id=unit_id,
+            active=active,
+            actor_id=req.actor.contact_id,
+            now=req.services.clock.now(),
+        )
+    if unit is None:
+        return False
+    await req.say("units.activated" if active else "units.deactivated", name=unit.name)
+    return True
+
+
+async def send_card(req: Request, unit_id: int) -> bool:
+    """Send a unit's card: its fields, contacts, and what an admin can do with it."""
+    with req.db() as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            return False
+        kind = session.get(UnitKind, unit.kind_key)
+        contacts = contacts_of_unit(session, unit_id=unit_id)
+        groups = ", ".join(groups_of(session, unit_id=unit_id)) or "-"
+        parent = parent_code(session, unit) or "-"
+    people = [
+        req.t(
+            "units.card_contact" if c.reachable else "units.card_contact_unreachable",
+            name=c.display_name or c.external_id,
+            function=req.t(f"common.function_{function}"),
+        )
+        for c, function in contacts
+    ] or [req.t("units.card_no_contact")]
+    text = req.t(
+        "units.card",
+        name=unit.name,
+        code=unit.code,
+        kind=kind_name(req, kind, unit.kind_key),
+        parent=parent,
+        groups=groups,
+        contacts=Html("\n".join(people)),
+        state=req.t("units.state_active" if unit.active else "units.state_inactive"),
+    )
+    switch = ("off", "units.button_deactivate") if unit.active else ("on", "units.button_activate")
+    rows = [
+        [req.button(req.t(switch[1]), PREFIX, switch[0], unit_id)],
+        [
+            req.button(req.t("units.button_invite"), "iv", "new", unit_id),
+            req.button(req.t("units.button_contacts"), "ct", "unit", unit_id),
+        ],
+    ]
+    await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
+    return True
+
+
+@button(Access.ADMIN)
+async def on_button(req: Request) -> None:
+    """Handle the units buttons: pages, cards, deactivate, reactivate."""
+    query = req.update.callback_query
+    assert query is not None
+    action, value = ([*req.args, "", ""])[1:3]
+    found = value.isdigit()
+    if found and action == "pg":
+        text, markup = units_page(req, int(value))
+        await query.edit_message_text(text, reply_markup=markup)
+    elif found and action == "card":
+        found = await send_card(req, int(value))
+    elif found and action in ("off", "on"):
+        found = await toggle(req, int(value), active=action == "on")
+    if found:
+        await query.answer()
+    else:
+        log.info("stale button %s from %s", req.args, req.actor.external_id)
+        await query.answer(req.t("common.button_stale"), show_alert=True)
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="units",
+        commands=(
+            CommandSpec("units", Access.ADMIN, list_units, "units.cmd_units"),
+            CommandSpec("addunit", Access.ADMIN, addunit_command, "units.cmd_addunit"),
+            CommandSpec("editunit", Access.ADMIN, edit_unit, "units.cmd_editunit"),
+            CommandSpec("deactivate", Access.ADMIN, deactivate, "units.cmd_deactivate"),
+        ),
+        early=(addunit_conversation(),),
+        late=(CallbackQueryHandler(on_button, pattern=prefix_pattern(PREFIX)),),
+    )

@@ -1,0 +1,262 @@
+"""Check-ins through the fake Bot API: buttons, free text, blockers, duplicates, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.settings import Settings
+from db.models import Task
+from handlers.telegram.access import sign
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR,
+    OFFICIAL,
+    OTHER_OFFICIAL,
+    assignment,
+    message,
+    notices,
+    remind,
+    reports,
+    scene,
+)
+from tests.harness import BotUnderTest, buttons
+
+
+def data(bot: BotUnderTest, user_id: int, *parts: object) -> str:
+    """Return callback data signed for a user."""
+    return sign(bot.services.button_key, str(user_id), *parts)
+
+
+async def no_buttons_left(bot: BotUnderTest, chat_id: int, message_id: int) -> None:
+    """Wait until the bot removed every button of a message (it edits after answering)."""
+    await bot.server.wait_until(lambda: buttons(message(bot, chat_id, message_id)) == [])
+
+
+async def test_done_button_records_confirms_and_replaces_the_buttons(bot: BotUnderTest) -> None:
+    """One tap on done is recorded, confirmed in one line, and its buttons disappear."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [aid])
+    answer = await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "done", aid))
+    task = world.tasks[0].id
+    assert answer == f"Đã ghi nhận: Hoàn thành đúng hạn - #{task} Kế hoạch CĐS 1 - 09:00 18/11"
+    [report] = reports(bot)
+    assert (report.state, report.source) == ("done", "button")
+    assert assignment(bot, aid).state == "done"
+    await no_buttons_left(bot, OFFICIAL, reminder.message_id)
+    edited = message(bot, OFFICIAL, reminder.message_id)
+    assert "Hoàn thành đúng hạn" in (edited.text or "")
+
+
+async def test_progress_button_offers_percentages_and_records_the_choice(
+    bot: BotUnderTest,
+) -> None:
+    """In progress is recorded at once; 50% then refines it and the percent buttons go."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "progress", aid))
+    await bot.server.wait_until(
+        lambda: "25%" in str(buttons(message(bot, OFFICIAL, reminder.message_id)))
+    )
+    offered = [label for label, _ in buttons(message(bot, OFFICIAL, reminder.message_id))]
+    assert offered == ["25%", "50%", "75%", "Bỏ qua"]
+    answer = await bot.press(OFFICIAL, data(bot, OFFICIAL, "pc", 50, aid))
+    assert "Đang thực hiện 50% (chưa hoàn thành, trong hạn)" in answer
+    assert [(r.state, r.percent) for r in reports(bot)] == [
+        ("in_progress", None),
+        ("in_progress", 50),
+    ]
+    await no_buttons_left(bot, OFFICIAL, reminder.message_id)
+
+
+async def test_progress_percentage_can_be_skipped(bot: BotUnderTest) -> None:
+    """Skipping the percentage keeps the in-progress report and removes the choice."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "progress", aid))
+    skip = data(bot, OFFICIAL, "pc", "skip", aid)
+    await bot.server.wait_until(
+        lambda: skip in str(buttons(message(bot, OFFICIAL, reminder.message_id)))
+    )
+    await bot.press(OFFICIAL, skip)
+    await no_buttons_left(bot, OFFICIAL, reminder.message_id)
+    assert [r.state for r in reports(bot)] == ["in_progress"]
+
+
+async def test_blocked_button_asks_the_reason_and_forwards_it(bot: BotUnderTest) -> None:
+    """Blocked asks for a reason; the next text is that reason, recorded and sent on."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "blocked", aid))
+    prompt = await bot.server.wait_for_message(OFFICIAL, lambda m: "vướng mắc" in (m.text or ""))
+    assert "hủy" in (prompt.text or "")
+    reply = await bot.send(OFFICIAL, "xong phần khảo sát nhưng thiếu kinh phí")
+    assert "Vướng mắc (chưa hoàn thành, trong hạn)" in (reply.text or "")
+    [report] = reports(bot)
+    assert (report.state, report.reason) == ("blocked", "xong phần khảo sát nhưng thiếu kinh phí")
+    [notice] = notices(bot, COORDINATOR, "blocker:")
+    assert "Xã Tam Xuân" in notice.payload["text"]
+    assert "thiếu kinh phí" in notice.payload["text"]
+    assert notice.kind == "notice"
+    await no_buttons_left(bot, OFFICIAL, reminder.message_id)
+
+
+async def test_blocker_is_not_forwarded_when_forwarding_is_off(bot: BotUnderTest) -> None:
+    """With FORWARD_BLOCKERS off the blocker is recorded but no coordinator is told."""
+    world = await scene(bot)
+    services = bot.services
+    assert isinstance(services.settings, Settings)
+    services.settings = services.settings.model_copy(update={"forward_blockers": False})
+    await bot.send(OFFICIAL, "vướng: chưa có hướng dẫn của sở")
+    assert [r.state for r in reports(bot, world.assignments[0])] == ["blocked"]
+    assert notices(bot, COORDINATOR, "blocker:") == []
+
+
+async def test_reply_to_a_reminder_records_for_its_item(bot: BotUnderTest) -> None:
+    """A reply to a reminder about one of two tasks is recorded for that task only."""
+    world = await scene(bot, tasks=2)
+    first, second = world.assignments
+    reminder = await remind(bot, OFFICIAL, [second])
+    reply = await bot.send(
+        OFFICIAL, "Đã ban hành KH số 15/KH-UBND ngày 10/11/2026", reply_to=reminder.message_id
+    )
+    assert "Hoàn thành đúng hạn" in (reply.text or "")
+    [report] = reports(bot)
+    assert report.assignment_id == second
+    assert (report.evidence_number, report.source) == ("15/KH-UBND", "text")
+    assert assignment(bot, first).state == "none"
+
+
+async def test_free_message_with_one_open_item_is_recorded(bot: BotUnderTest) -> None:
+    """With one open task, "dang thuc hien 60%" is recorded as in progress 60%."""
+    world = await scene(bot)
+    reply = await bot.send(OFFICIAL, "dang thuc hien 60%")
+    assert (reply.text or "").startswith("Đã ghi nhận: Đang thực hiện 60%")
+    assert assignment(bot, world.assignments[0]).percent == 60
+
+
+async def test_free_message_with_several_open_items_asks_which_task(bot: BotUnderTest) -> None:
+    """With two open tasks "xong" records nothing until the task is chosen by button."""
+    world = await scene(bot, tasks=2)
+    question = await bot.send(OFFICIAL, "xong rồi")
+    assert "nhiệm vụ nào" in (question.text or "")
+    assert reports(bot) == []
+    second = world.assignments[1]
+    await bot.press(OFFICIAL, data(bot, OFFICIAL, "ck", second), question.message_id)
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "Đã ghi nhận" in (m.text or ""))
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(second, "done")]
+
+
+async def test_which_task_question_accepts_a_typed_number(bot: BotUnderTest) -> None:
+    """The "which task?" question can be answered by typing the task number."""
+    world = await scene(bot, tasks=2)
+    await bot.send(OFFICIAL, "đang làm 40%")
+    reply = await bot.send(OFFICIAL, str(world.tasks[0].id))
+    assert "Đang thực hiện 40%" in (reply.text or "")
+    assert [(r.assignment_id, r.percent) for r in reports(bot)] == [(world.assignments[0], 40)]
+
+
+async def test_free_message_naming_a_task_needs_no_question(bot: BotUnderTest) -> None:
+    """ "#N xong" picks the task named even when several are open."""
+    world = await scene(bot, tasks=2)
+    reply = await bot.send(OFFICIAL, f"#{world.tasks[1].id} xong")
+    assert "Hoàn thành đúng hạn" in (reply.text or "")
+    assert [r.assignment_id for r in reports(bot)] == [world.assignments[1]]
+
+
+async def test_unclear_message_asks_which_status(bot: BotUnderTest) -> None:
+    """An acknowledgement or a promise is never recorded: the bot asks with status buttons."""
+    world = await scene(bot)
+    for text in ("ok ạ", "sẽ hoàn thành trước 15/12", "xong chưa ạ?", "chưa xong"):
+        question = await bot.send(OFFICIAL, text)
+        assert len(buttons(question)) == 4, text
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
+async def test_correction_counts_and_history_keeps_both(bot: BotUnderTest) -> None:
+    """A unit that said done and then in progress is in progress; both reports stay."""
+    world = await scene(bot)
+    await bot.send(OFFICIAL, "hoàn thành")
+    reply = await bot.send(OFFICIAL, f"#{world.tasks[0].id} chưa xong, đang làm 80%")
+    assert "Đang thực hiện 80%" in (reply.text or "")
+    assert [r.state for r in reports(bot)] == ["done", "in_progress"]
+    assert assignment(bot, world.assignments[0]).state == "in_progress"
+
+
+async def test_duplicated_update_records_one_report(bot: BotUnderTest) -> None:
+    """The same message delivered twice by Telegram is recorded once."""
+    await scene(bot)
+    update_id = bot.server.send_text(OFFICIAL, "xong")
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "Đã ghi nhận" in (m.text or ""))
+    bot.server.redeliver(update_id)
+    await bot.processed(update_id)
+    await bot.send(OFFICIAL, "/start")
+    assert len(reports(bot)) == 1
+
+
+async def test_double_tap_records_one_report(bot: BotUnderTest) -> None:
+    """Two presses of done on the same message before it changes record one report."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [aid])
+    done = data(bot, OFFICIAL, "st", "done", aid)
+    first = bot.server.press_button(OFFICIAL, done, reminder.message_id)
+    second = bot.server.press_button(OFFICIAL, done, reminder.message_id)
+    answers = await asyncio.gather(
+        bot.server.wait_for_answer(bot.server.callback_id(first)),
+        bot.server.wait_for_answer(bot.server.callback_id(second)),
+    )
+    assert all("Hoàn thành đúng hạn" in (a.text or "") for a in answers)
+    assert len(reports(bot)) == 1
+
+
+async def test_button_of_a_closed_task_records_nothing(bot: BotUnderTest) -> None:
+    """A press on a task closed since the reminder gets a clear answer and no report."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    with bot.session() as s:
+        task = s.get(Task, world.tasks[0].id)
+        assert task is not None
+        task.status = "closed"
+        s.add(task)
+        s.commit()
+    answer = await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "done", aid))
+    assert "đã kết thúc hoặc bị hủy" in answer
+    assert reports(bot) == []
+
+
+async def test_callback_for_another_units_assignment_is_refused(bot: BotUnderTest) -> None:
+    """Validly signed data for another unit's assignment is refused by the domain check."""
+    world = await scene(bot)
+    foreign = world.other_assignment
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    forged = data(bot, OFFICIAL, "st", "done", foreign)
+    bot.server.state.chats[OFFICIAL].messages[reminder.message_id].reply_markup = {
+        "inline_keyboard": [[{"text": "x", "callback_data": forged}]]
+    }
+    answer = await bot.press(OFFICIAL, forged, reminder.message_id)
+    assert "không phải của đơn vị" in answer
+    stolen = data(bot, OTHER_OFFICIAL, "st", "done", foreign)
+    bot.server.state.chats[OFFICIAL].messages[reminder.message_id].reply_markup = {
+        "inline_keyboard": [[{"text": "x", "callback_data": stolen}]]
+    }
+    assert "không hợp lệ" in await bot.press(OFFICIAL, stolen, reminder.message_id)
+    assert reports(bot) == []
+
+
+async def test_question_can_be_cancelled_and_the_next_text_is_a_report(bot: BotUnderTest) -> None:
+    """/cancel forgets the blocker question; the next text is read as a report again."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "blocked", aid))
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "vướng mắc" in (m.text or ""))
+    assert "Đã hủy" in ((await bot.send(OFFICIAL, "/cancel")).text or "")
+    assert "Không có thao tác" in ((await bot.send(OFFICIAL, "/cancel")).text or "")
+    reply = await bot.send(OFFICIAL, "xong")
+    assert "Hoàn thành đúng hạn" in (reply.text or "")
+    assert [r.state for r in reports(bot)] == ["done"]

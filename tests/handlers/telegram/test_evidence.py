@@ -1,0 +1,120 @@
+"""Evidence files: kept from a reply or after done, with checksum, and fetched from disk."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from sqlmodel import select
+
+from db.models import Evidence
+from handlers.telegram.access import sign
+from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, remind, scene
+from tests.harness import BotUnderTest
+
+PDF = b"%PDF-1.4 ke hoach chuyen doi so " * 100
+
+
+def kept(bot: BotUnderTest) -> list[Evidence]:
+    """Return the evidence recorded."""
+    with bot.session() as s:
+        return list(s.exec(select(Evidence)))
+
+
+def send_document_reply(bot: BotUnderTest, user_id: int, content: bytes, reply_to: int) -> int:
+    """Have a user send a document in reply to a bot message (a raw update, as Telegram)."""
+    state = bot.server.state
+    stored = state.store_file(content, "document", "ke-hoach.pdf", "application/pdf")
+    document = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_name": "ke-hoach.pdf",
+        "mime_type": "application/pdf",
+        "file_size": len(content),
+    }
+    with state.lock:
+        chat = state.chats[user_id]
+        message = state.add_message(
+            chat, state.user(user_id), reply_to_message_id=reply_to, document=document
+        )
+        payload = {"message": state.message_api(message)}
+    payload["message"]["date"] = int(time.time())
+    return bot.server.inject_update(payload)
+
+
+async def test_document_in_reply_to_a_reminder_is_kept_and_fetched(bot: BotUnderTest) -> None:
+    """A PDF replying to a reminder is stored with its checksum; /evidence sends it back."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [aid])
+    after = bot.server.last_message_id(OFFICIAL)
+    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id)
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "Đã lưu minh chứng «ke-hoach.pdf»" in (reply.text or "")
+    [evidence] = kept(bot)
+    assert evidence.assignment_id == aid
+    assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert (evidence.size, evidence.file_name) == (len(PDF), "ke-hoach.pdf")
+    path = bot.services.settings.evidence_path / evidence.storage_path
+    assert path.read_bytes() == PDF
+    fetched = await bot.send(
+        COORDINATOR,
+        f"/evidence #{world.tasks[0].id} Tam Xuân",
+        match=lambda m: m.document is not None,
+    )
+    assert fetched.document is not None
+    assert bot.server.file_content(fetched.document["file_id"]) == PDF
+    assert fetched.document["file_name"] == "ke-hoach.pdf"
+
+
+async def test_photo_after_choosing_done_is_kept(bot: BotUnderTest) -> None:
+    """A photo sent right after pressing done is evidence of that assignment."""
+    world = await scene(bot, tasks=2)
+    aid = world.assignments[1]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, sign(bot.services.button_key, str(OFFICIAL), "st", "done", aid))
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG)
+    reply = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "minh chứng" in (m.text or ""), after=after
+    )
+    assert f"#{world.tasks[1].id}" in (reply.text or "")
+    assert [e.assignment_id for e in kept(bot)] == [aid]
+
+
+async def test_file_without_context_asks_which_task(bot: BotUnderTest) -> None:
+    """With two open tasks a bare document is kept only once the task is chosen."""
+    world = await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
+    question = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "nhiệm vụ nào" in (question.text or "")
+    assert kept(bot) == []
+    reply = await bot.send(OFFICIAL, str(world.tasks[0].id))
+    assert "bien-ban.pdf" in (reply.text or "")
+    assert [e.assignment_id for e in kept(bot)] == [world.assignments[0]]
+
+
+async def test_file_over_twenty_megabytes_gets_a_clear_answer(bot: BotUnderTest) -> None:
+    """A file Telegram would not let the bot download is refused with its size and the limit."""
+    await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, b"0" * (21 * 1024 * 1024), "scan.pdf", "application/pdf")
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "quá lớn" in (reply.text or "")
+    assert "20 MB" in (reply.text or "")
+    assert kept(bot) == []
+
+
+async def test_evidence_command_is_for_coordinators(bot: BotUnderTest) -> None:
+    """An official cannot fetch files with /evidence."""
+    world = await scene(bot)
+    reply = await bot.send(OFFICIAL, f"/evidence #{world.tasks[0].id} Tam Xuân")
+    assert "không có quyền" in (reply.text or "")
+
+
+# The smallest valid PNG (1x1), so the fake server can read its size.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)

@@ -1,0 +1,89 @@
+"""Written explanations: a coordinator asks an overdue unit with one tap, the unit answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from db.models import Explanation
+from handlers.telegram.access import sign
+from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
+from tests.harness import BotUnderTest, button_data
+
+OVERDUE = date(2026, 11, 10)
+
+
+def explanations(bot: BotUnderTest) -> list[Explanation]:
+    """Return the explanations recorded."""
+    with bot.session() as s:
+        return list(s.exec(select(Explanation)))
+
+
+async def overdue_list_button(bot: BotUnderTest, assignment_id: int) -> int:
+    """Show the coordinator a message with the overdue list's button; return its id."""
+    data = sign(bot.services.button_key, str(COORDINATOR), "ex", "req", assignment_id)
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Yêu cầu giải trình", callback_data=data)]]
+    )
+    sent = await bot.app.bot.send_message(COORDINATOR, "Quá hạn: Xã Tam Xuân", reply_markup=markup)
+    return int(sent.message_id)
+
+
+async def test_explanation_requested_with_one_tap_and_answered(bot: BotUnderTest) -> None:
+    """The overdue list's button asks the unit; its answer is recorded and shown in /mytasks."""
+    world = await scene(bot, deadline=OVERDUE)
+    aid = world.assignments[0]
+    message_id = await overdue_list_button(bot, aid)
+    data = sign(bot.services.button_key, str(COORDINATOR), "ex", "req", aid)
+    answer = await bot.press(COORDINATOR, data, message_id)
+    assert "Đã gửi yêu cầu giải trình" in answer
+    [request] = notices(bot, OFFICIAL, "explain:")
+    assert "quá hạn 8 ngày" in request.payload["text"]
+    sent = await deliver(bot, request)
+    await bot.press(OFFICIAL, button_data(sent, "Giải trình"), sent.message_id)
+    await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "Xin nhập nội dung" in (m.text or ""), after=sent.message_id
+    )
+    reply = await bot.send(OFFICIAL, "Do chờ hướng dẫn của Bộ, đơn vị sẽ ban hành trong tuần.")
+    assert "Đã ghi nhận giải trình" in (reply.text or "")
+    [explanation] = explanations(bot)
+    assert explanation.text == "Do chờ hướng dẫn của Bộ, đơn vị sẽ ban hành trong tuần."
+    assert explanation.answered_at is not None
+    [told] = notices(bot, COORDINATOR, "explained:")
+    assert "chờ hướng dẫn của Bộ" in told.payload["text"]
+    listing = await bot.send(OFFICIAL, "/viec")
+    assert "Đã giải trình: Do chờ hướng dẫn" in (listing.text or "")
+
+
+async def test_explanation_answered_by_replying_to_the_request(bot: BotUnderTest) -> None:
+    """A reply to the request message is the explanation, not a status report."""
+    world = await scene(bot, deadline=OVERDUE)
+    task = world.tasks[0].id
+    reply = await bot.send(COORDINATOR, f"/explain #{task} Tam Xuân")
+    assert "Đã gửi yêu cầu giải trình" in (reply.text or "")
+    again = await bot.send(COORDINATOR, f"/explain #{task} Tam Xuân")
+    assert "đang chờ trả lời" in (again.text or "")
+    [request] = notices(bot, OFFICIAL, "explain:")
+    sent = await deliver(bot, request)
+    answer = await bot.send(OFFICIAL, "Chưa xong vì thiếu kinh phí", reply_to=sent.message_id)
+    assert "Đã ghi nhận giải trình" in (answer.text or "")
+    assert explanations(bot)[0].text == "Chưa xong vì thiếu kinh phí"
+
+
+async def test_explanation_of_a_unit_not_overdue_is_refused(bot: BotUnderTest) -> None:
+    """A unit still within its deadline is not asked for an explanation."""
+    world = await scene(bot)
+    reply = await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    assert "chưa quá hạn" in (reply.text or "")
+    assert explanations(bot) == []
+
+
+async def test_explanation_answered_by_typed_command(bot: BotUnderTest) -> None:
+    """An official without buttons answers with /explain and the text."""
+    world = await scene(bot, deadline=OVERDUE)
+    await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    reply = await bot.send(OFFICIAL, "/giaitrinh Đang chờ thẩm định dự toán")
+    assert "Đã ghi nhận giải trình" in (reply.text or "")
+    assert explanations(bot)[0].text == "Đang chờ thẩm định dự toán"

@@ -1,0 +1,172 @@
+"""/export and `dondoc export`: the workbook opened with openpyxl and checked cell by cell."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.cli import main
+from tests.handlers.telegram.summary_data import COORDINATOR, make_province
+from tests.harness import BotUnderTest
+
+HEADERS_VI = [
+    "STT",
+    "Đơn vị",
+    "Nhiệm vụ",
+    "Văn bản giao",
+    "Hạn",
+    "Ngày hoàn thành",
+    "Tình trạng",
+    "Số ngày quá hạn",
+    "Minh chứng",
+    "Ghi chú",
+]
+TASK1 = "#1 Ban hành Kế hoạch chuyển đổi số"
+
+
+async def exported(bot: BotUnderTest, user_id: int, command: str) -> Workbook:
+    """Send the command and open the workbook the bot sent back."""
+    reply = await bot.send(user_id, command, match=lambda m: m.document is not None)
+    assert reply.document is not None
+    assert reply.document["file_name"].endswith(".xlsx")
+    return load_workbook(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
+
+
+def rows(book: Workbook, sheet: str, first: int = 4) -> list[list[object]]:
+    """Return the values of a sheet's rows from `first` on."""
+    return [list(r) for r in book[sheet].iter_rows(min_row=first, values_only=True)]
+
+
+async def test_export_of_a_task_fills_the_appendix_cell_by_cell(bot: BotUnderTest) -> None:
+    """The appendix has the official columns, real dates, statuses, days, evidence, notes."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, "/export #1")
+    assert book.sheetnames == ["Phụ lục", "Đơn vị x Nhiệm vụ", "Lịch sử báo cáo"]
+    sheet = book["Phụ lục"]
+    assert sheet["A2"].value == "Số liệu tính đến 09:00 ngày 18/11/2026."
+    assert [c.value for c in sheet[3]] == HEADERS_VI
+    due, directive = datetime(2026, 11, 10), "4824/UBND-KGVX"
+    assert rows(book, "Phụ lục") == [
+        [
+            1,
+            "Sở Y tế",
+            TASK1,
+            directive,
+            due,
+            None,
+            "Chưa hoàn thành quá hạn",
+            8,
+            None,
+            "Vướng mắc: Thiếu kinh phí; Giải trình: Chờ bổ sung dự toán",
+        ],
+        [
+            2,
+            "Xã A",
+            TASK1,
+            directive,
+            due,
+            datetime(2026, 11, 9),
+            "Đã hoàn thành đúng hạn",
+            None,
+            "123/KH-UBND ngày 09/11/2026",
+            None,
+        ],
+        [
+            3,
+            "Xã B",
+            TASK1,
+            directive,
+            due,
+            datetime(2026, 11, 12),
+            "Đã hoàn thành quá hạn",
+            2,
+            None,
+            None,
+        ],
+        [4, "Xã C", TASK1, directive, due, None, "Chưa hoàn thành quá hạn", 8, None, None],
+        [
+            5,
+            "Xã D",
+            TASK1,
+            directive,
+            due,
+            None,
+            "Chưa hoàn thành quá hạn",
+            8,
+            None,
+            "Chưa báo cáo",
+        ],
+    ]
+    assert sheet["E4"].number_format == "DD/MM/YYYY"
+    assert (sheet.column_dimensions["C"].width or 0) >= len(TASK1)
+
+
+async def test_export_has_the_matrix_and_the_report_history(bot: BotUnderTest) -> None:
+    """All open tasks: units down, tasks across; every report with who sent it."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, "/export")
+    matrix = book["Đơn vị x Nhiệm vụ"]
+    assert [c.value for c in matrix[3]] == ["Đơn vị", TASK1, "#2 Báo cáo cải cách hành chính"]
+    assert rows(book, "Đơn vị x Nhiệm vụ") == [
+        ["Sở Y tế", "Quá hạn 8 ngày", None],
+        ["Xã A", "Xong đúng hạn", "Trong hạn"],
+        ["Xã B", "Xong trễ 2 ngày", "Trong hạn (Chưa báo cáo)"],
+        ["Xã C", "Quá hạn 8 ngày", None],
+        ["Xã D", "Quá hạn 8 ngày (Chưa báo cáo)", None],
+    ]
+    history = rows(book, "Lịch sử báo cáo")
+    assert len(history) == 5
+    assert history[0][:5] == [datetime(2026, 11, 5, 10, 0), "Xã C", TASK1, "Đang thực hiện", 40]
+    xa = next(r for r in history if r[1] == "Xã A" and r[2] == TASK1)
+    assert xa[3] == "Hoàn thành"
+    assert xa[7:10] == ["123/KH-UBND", datetime(2026, 11, 9), "Cán bộ xã A"]
+
+
+async def test_export_headers_follow_the_readers_language(bot: BotUnderTest) -> None:
+    """An English-speaking coordinator gets English sheets and headers."""
+    with bot.session() as s:
+        make_province(s)
+        from tests.factories import make_contact
+
+        make_contact(s, 3005, role="coordinator", language="en")
+    bot.user(3005, language="en")
+    book = await exported(bot, 3005, "/export 4824/UBND-KGVX")
+    assert book.sheetnames == ["Appendix", "Units x Tasks", "Report history"]
+    assert book["Appendix"]["B3"].value == "Unit"
+    assert book["Appendix"]["G4"].value == "Not completed, overdue"
+
+
+async def test_export_of_an_unknown_task_says_so(bot: BotUnderTest) -> None:
+    """An unknown task gets a clear answer."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    reply = await bot.send(COORDINATOR, "/export #77")
+    assert "Không tìm thấy" in (reply.text or "")
+
+
+def test_cli_export_writes_the_workbook(
+    engine: Engine, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dondoc export --task 1 --out FILE` writes the same appendix from the server."""
+    with Session(engine, expire_on_commit=False) as s:
+        make_province(s)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "vi")
+    out = tmp_path / "out.xlsx"
+    assert main(["export", "--task", "1", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    assert [c.value for c in book["Phụ lục"][3]] == HEADERS_VI
+    assert book["Phụ lục"]["B8"].value == "Xã D"
+    assert main(["export", "--task", "99", "--out", str(out)]) == 1

@@ -1,0 +1,110 @@
+"""Extension requests: asked by button or text, approved or rejected by a coordinator."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from core.taskdates import due_at
+from db.models import ExtensionRequest
+from handlers.telegram.access import sign
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR,
+    DEADLINE,
+    OFFICIAL,
+    OTHER_OFFICIAL,
+    assignment,
+    deliver,
+    notices,
+    remind,
+    scene,
+)
+from tests.harness import BotUnderTest, button_data, buttons
+
+VN_TZ = "Asia/Ho_Chi_Minh"
+
+
+def requests(bot: BotUnderTest) -> list[ExtensionRequest]:
+    """Return the extension requests recorded."""
+    with bot.session() as s:
+        return list(s.exec(select(ExtensionRequest)))
+
+
+async def test_extension_button_asks_date_and_reason_then_tells_coordinators(
+    bot: BotUnderTest,
+) -> None:
+    """The extension button asks for a date and a reason; the request reaches coordinators."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, sign(bot.services.button_key, str(OFFICIAL), "st", "extension", aid))
+    prompt = await bot.server.wait_for_message(OFFICIAL, lambda m: "gia hạn" in (m.text or ""))
+    assert "lý do" in (prompt.text or "")
+    reply = await bot.send(OFFICIAL, "15/12/2026 vì chưa bố trí được kinh phí")
+    assert "15/12/2026" in (reply.text or "")
+    [request] = requests(bot)
+    assert (request.requested_deadline, request.status) == (date(2026, 12, 15), "pending")
+    assert request.reason == "chưa bố trí được kinh phí"
+    [notice] = notices(bot, COORDINATOR, "extension:")
+    assert "Xã Tam Xuân" in notice.payload["text"]
+    assert len(notice.payload["reply_markup"]["inline_keyboard"][0]) == 2
+    assert assignment(bot, aid).deadline == DEADLINE  # nothing moves before a decision
+
+
+async def test_extension_unclear_date_is_asked_again(bot: BotUnderTest) -> None:
+    """An answer without a date keeps the question open and sends nothing."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, sign(bot.services.button_key, str(OFFICIAL), "st", "extension", aid))
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "gia hạn" in (m.text or ""))
+    reply = await bot.send(OFFICIAL, "càng sớm càng tốt")
+    assert "dd/mm/yyyy" in (reply.text or "")
+    assert requests(bot) == []
+
+
+async def test_extension_approved_moves_only_that_units_deadline(bot: BotUnderTest) -> None:
+    """Approval moves the unit's deadline (original kept), not the other unit's; it is told."""
+    world = await scene(bot)
+    aid, other = world.assignments[0], world.other_assignment
+    reply = await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    assert "15/12/2026" in (reply.text or "")
+    [notice] = notices(bot, COORDINATOR, "extension:")
+    sent = await deliver(bot, notice)
+    answer = await bot.press(COORDINATOR, button_data(sent, "Đồng ý"), sent.message_id)
+    assert "hạn mới 15/12/2026" in answer
+    moved = assignment(bot, aid)
+    assert (moved.deadline, moved.original_deadline) == (date(2026, 12, 15), DEADLINE)
+    assert moved.due_at == due_at(date(2026, 12, 15), bot.services.settings.tz)
+    assert assignment(bot, other).deadline == DEADLINE
+    [told] = notices(bot, OFFICIAL, "extension-decided:")
+    assert "đã được đồng ý" in told.payload["text"]
+    assert notices(bot, OTHER_OFFICIAL, "extension-decided:") == []
+    await bot.server.wait_until(lambda: buttons(bot.server.messages(COORDINATOR)[-1]) == [])
+    again = await bot.send(COORDINATOR, f"/reject {requests(bot)[0].id}")
+    assert "đã được duyệt" in (again.text or "")
+
+
+async def test_extension_rejected_tells_the_unit(bot: BotUnderTest) -> None:
+    """A rejection by typed command leaves the deadline and tells the unit, with the reason."""
+    world = await scene(bot)
+    await bot.send(OFFICIAL, "đề nghị gia hạn thêm 1 tuần vì thiếu nhân lực")
+    [request] = requests(bot)
+    assert request.requested_deadline == date(2026, 12, 7)
+    reply = await bot.send(COORDINATOR, f"/reject {request.id} đề nghị hoàn thành đúng hạn")
+    assert "Đã từ chối" in (reply.text or "")
+    assert requests(bot)[0].status == "rejected"
+    assert assignment(bot, world.assignments[0]).deadline == DEADLINE
+    [told] = notices(bot, OFFICIAL, "extension-decided:")
+    assert "không được đồng ý" in told.payload["text"]
+    assert "đề nghị hoàn thành đúng hạn" in told.payload["text"]
+
+
+async def test_members_cannot_decide_extensions(bot: BotUnderTest) -> None:
+    """An official cannot approve their own request by typing the command."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến")
+    reply = await bot.send(OFFICIAL, f"/approve {requests(bot)[0].id}")
+    assert "không có quyền" in (reply.text or "")
+    assert requests(bot)[0].status == "pending"

@@ -1,0 +1,57 @@
+"""/mytasks (/viec): open tasks of the sender's units, nearest deadline first, paged."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.factories import make_task
+from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, reports, scene
+from tests.harness import BotUnderTest, button_data, buttons
+
+
+async def test_mytasks_lists_nearest_deadline_first_with_pages(bot: BotUnderTest) -> None:
+    """Seven open tasks show five per page, nearest deadline first; the next page has two."""
+    world = await scene(bot, tasks=0)
+    with bot.session() as s:
+        for day in (25, 20, 27, 21, 30, 19, 26):
+            make_task(s, f"Việc ngày {day}", date(2026, 12, day), [world.unit])
+    first = await bot.send(OFFICIAL, "/mytasks")
+    text = first.text or ""
+    order = [text.index(f"Việc ngày {d}") for d in (19, 20, 21, 25, 26)]
+    assert order == sorted(order)
+    assert "Việc ngày 27" not in text
+    assert "Trang 1/2" in text
+    await bot.press(OFFICIAL, button_data(first, "Sau"), first.message_id)
+    await bot.server.wait_until(
+        lambda: "Trang 2/2" in (bot.server.messages(OFFICIAL)[-1].text or "")
+    )
+    second = bot.server.messages(OFFICIAL)[-1]
+    assert "Việc ngày 27" in (second.text or "")
+    assert "Việc ngày 30" in (second.text or "")
+
+
+async def test_mytasks_buttons_record_a_report(bot: BotUnderTest) -> None:
+    """A status button under a /viec item records for that item and leaves the others."""
+    world = await scene(bot, tasks=2)
+    listing = await bot.send(OFFICIAL, "/viec")
+    task = world.tasks[1].id
+    answer = await bot.press(OFFICIAL, button_data(listing, f"#{task} ✅"), listing.message_id)
+    assert "Đã ghi nhận: Hoàn thành đúng hạn" in answer
+    assert [r.assignment_id for r in reports(bot)] == [world.assignments[1]]
+    await bot.server.wait_until(lambda: len(buttons(bot.server.messages(OFFICIAL)[-1])) == 4)
+
+
+async def test_mytasks_without_a_unit_says_so(bot: BotUnderTest) -> None:
+    """A coordinator with no unit is told there is nothing to report on."""
+    await scene(bot)
+
+    reply = await bot.send(COORDINATOR, "/mytasks")
+    assert "chưa thuộc đơn vị nào" in (reply.text or "")
+
+
+async def test_mytasks_when_everything_is_done(bot: BotUnderTest) -> None:
+    """A unit whose tasks are all done gets a short, happy answer."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "xong")
+    reply = await bot.send(OFFICIAL, "/mytasks")
+    assert "không còn nhiệm vụ nào đang mở" in (reply.text or "")

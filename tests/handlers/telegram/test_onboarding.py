@@ -1,0 +1,222 @@
+"""Onboarding a province end to end: import its units, invite, register through deep links."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from db.models import AuditLog, Contact, Invite, Unit, UnitContact
+from devtools.fakebotapi import ChatMessage
+from tests.factories import make_contact, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+LINK = re.compile(r"https://t\.me/dondoc_test_bot\?start=([A-Za-z0-9_-]+)")
+
+
+async def send_file(bot: BotUnderTest, user_id: int, content: bytes, name: str) -> ChatMessage:
+    """Have a user send a document and return the bot's next message."""
+    after = bot.server.last_message_id(user_id)
+    bot.server.send_document(user_id, content, name, "text/csv")
+    return await bot.server.wait_for_message(user_id, after=after)
+
+
+async def invite_code(bot: BotUnderTest, text: str) -> str:
+    """Have the admin run /invite and return the code of the link it answers with."""
+    reply = await bot.send(ADMIN_ID, f"/invite {text}")
+    match = LINK.search(reply.text or "")
+    assert match is not None, reply.text
+    return match.group(1)
+
+
+async def test_admin_onboards_the_sample_province_and_three_users_register(
+    bot: BotUnderTest,
+) -> None:
+    """The 2021 Quảng Nam file imports, and three officials register with their links."""
+    content = (EXAMPLES / "units_quang_nam_2021.csv").read_bytes()
+    report = await send_file(bot, ADMIN_ID, content, "units_quang_nam_2021.csv")
+    assert "thêm mới 56" in (report.text or "")
+    codes = [
+        await invite_code(bot, "so y te"),
+        await invite_code(bot, "Thang Binh coordinator leader"),
+        await invite_code(bot, "TB-BINHMINH"),
+    ]
+    for user_id, code in zip((3001, 3002, 3003), codes, strict=True):
+        bot.user(user_id, f"Cán bộ {user_id}")
+        welcome = await bot.send(user_id, f"/start {code}")
+        assert "Chào mừng" in (welcome.text or "")
+    assert "Huyện Thăng Bình" in (bot.server.messages(3002)[-1].text or "")
+    with bot.session() as s:
+        coordinator = s.exec(select(Contact).where(Contact.external_id == "3002")).one()
+        links = s.exec(select(UnitContact)).all()
+        actions = {a.action for a in s.exec(select(AuditLog))}
+    assert coordinator.role == "coordinator"
+    assert {link.function for link in links} == {"focal", "leader"}
+    assert len(links) == 3
+    assert {"units.imported", "invite.created", "invite.redeemed"} <= actions
+    await bot.server.wait_until(
+        lambda: bool(bot.server.commands(scope={"type": "chat", "chat_id": 3002}))
+    )
+
+
+async def test_same_file_again_changes_nothing(bot: BotUnderTest) -> None:
+    """Sending the province file a second time reports every unit unchanged."""
+    content = (EXAMPLES / "units_two_tier_province.csv").read_bytes()
+    await send_file(bot, ADMIN_ID, content, "province.csv")
+    again = await send_file(bot, ADMIN_ID, content, "province.csv")
+    assert "thêm mới 0, cập nhật 0, không đổi 34" in (again.text or "")
+
+
+async def test_file_with_bad_rows_reports_row_numbers(bot: BotUnderTest) -> None:
+    """A row with an unknown kind is rejected with its row number; the others apply."""
+    content = "code,name,kind\nA1,Xã A,xã\nB1,Xã B,làng\n".encode()
+    reply = await send_file(bot, ADMIN_ID, content, "bad.csv")
+    assert "Dòng 3" in (reply.text or "")
+    assert "làng" in (reply.text or "")
+
+
+async def test_file_that_is_not_a_spreadsheet_changes_nothing(bot: BotUnderTest) -> None:
+    """A binary file named .xlsx is refused with a clear answer and nothing applied."""
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, b"PK\x03\x04garbage", "units.xlsx", "application/zip")
+    reply = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "Không đọc được tệp" in (reply.text or "")
+
+
+async def test_spent_expired_and_unknown_codes_get_the_same_answer(bot: BotUnderTest) -> None:
+    """Whether a code was used, has expired or never existed, the answer is the same."""
+    with bot.session() as s:
+        make_unit(s, "X01", "Xã Tam Xuân")
+    spent = await invite_code(bot, "X01")
+    expired = await invite_code(bot, "X01")
+    bot.user(3101)
+    await bot.send(3101, f"/start {spent}")
+    with bot.session() as s:
+        for invite in s.exec(select(Invite).where(col(Invite.used_at).is_(None))):
+            invite.expires_at = bot.clock.now() - timedelta(seconds=1)
+            s.add(invite)
+        s.commit()
+    bot.user(3102)
+    answers = [
+        (await bot.send(3102, f"/start {code}")).text
+        for code in (spent, expired, "A" * 32, "nonsense")
+    ]
+    assert len(set(answers)) == 1
+    assert "không dùng được" in (answers[0] or "")
+    with bot.session() as s:
+        unit_links = s.exec(select(UnitContact)).all()
+    assert len(unit_links) == 1
+
+
+async def test_repeated_wrong_codes_are_rate_limited(bot: BotUnderTest) -> None:
+    """After five wrong codes within an hour, even a valid code must wait."""
+    with bot.session() as s:
+        make_unit(s, "X02", "Xã Tam Anh")
+    good = await invite_code(bot, "X02")
+    bot.user(3201)
+    for n in range(5):
+        await bot.send(3201, f"/start {'B' * 31}{n}")
+    refused = await bot.send(3201, f"/start {good}")
+    assert "quá nhiều" in (refused.text or "")
+    bot.clock.advance(timedelta(hours=1, minutes=1))
+    welcome = await bot.send(3201, f"/start {good}")
+    assert "Xã Tam Anh" in (welcome.text or "")
+
+
+async def test_a_person_can_register_for_two_units(bot: BotUnderTest) -> None:
+    """An official who covers two communes redeems two invites and belongs to both."""
+    with bot.session() as s:
+        make_unit(s, "X03", "Xã Bình Minh")
+        make_unit(s, "X04", "Xã Bình Triều")
+    first, second = await invite_code(bot, "X03"), await invite_code(bot, "X04")
+    bot.user(3301)
+    await bot.send(3301, f"/start {first}")
+    await bot.send(3301, f"/start {second}")
+    whoami = await bot.send(3301, "/whoami")
+    assert "Xã Bình Minh" in (whoami.text or "")
+    assert "Xã Bình Triều" in (whoami.text or "")
+
+
+async def test_invite_by_name_without_diacritics(bot: BotUnderTest) -> None:
+    """`/invite so y te` finds Sở Y tế."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department")
+    reply = await bot.send(ADMIN_ID, "/invite so y te leader")
+    assert "Sở Y tế" in (reply.text or "")
+    assert "lãnh đạo phụ trách" in (reply.text or "")
+
+
+async def test_ambiguous_unit_name_offers_buttons(bot: BotUnderTest) -> None:
+    """`/invite binh` matches two communes: the bot asks which, and the button creates it."""
+    with bot.session() as s:
+        make_unit(s, "X05", "Xã Bình Minh")
+        make_unit(s, "X06", "Xã Bình Triều")
+    question = await bot.send(ADMIN_ID, "/invite binh")
+    assert "2 đơn vị" in (question.text or "")
+    labels = [label for label, _ in _buttons(question)]
+    assert labels == ["Xã Bình Minh (X05)", "Xã Bình Triều (X06)"]
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, _buttons(question)[1][1], question.message_id)
+    created = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "Xã Bình Triều" in (created.text or "")
+
+
+async def test_invites_sheet_lists_units_without_contact(bot: BotUnderTest) -> None:
+    """/invites sends an XLSX with one link per unit that has no contact yet."""
+    from openpyxl import load_workbook
+
+    with bot.session() as s:
+        covered = make_unit(s, "X07", "Xã Có Người")
+        make_unit(s, "X08", "Xã Chưa Có")
+        make_contact(s, 3401, units=[covered])
+    sheet = await bot.send(ADMIN_ID, "/invites", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    import io
+
+    content = bot.server.file_content(sheet.document["file_id"])
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["X08"]
+    assert LINK.match(str(rows[1][5]))
+
+
+def _buttons(message: ChatMessage) -> list[tuple[str, str]]:
+    """Return the buttons of a message."""
+    from tests.harness import buttons
+
+    return buttons(message)
+
+
+async def test_stranger_learns_how_to_join(bot: BotUnderTest) -> None:
+    """A stranger typing /whoami is told they are not registered and how to get an invite."""
+    bot.user(3501)
+    reply = await bot.send(3501, "/whoami")
+    assert "chưa được đăng ký" in (reply.text or "")
+    assert "3501" in (reply.text or "")
+
+
+async def test_unit_import_by_member_is_not_taken(bot: BotUnderTest) -> None:
+    """A member's spreadsheet is not imported (it goes on to the other flows)."""
+    with bot.session() as s:
+        make_contact(s, 3601, units=[make_unit(s, "X09")])
+    bot.user(3601)
+    content = "code,name,kind\nZ1,Xã Z,xã\n".encode()
+    await send_file(bot, 3601, content, "units.csv")
+    with bot.session() as s:
+        assert s.exec(select(Unit).where(Unit.code == "Z1")).first() is None
+
+
+async def test_invites_all_as_csv_covers_every_unit(bot: BotUnderTest) -> None:
+    """`/invites all csv` sends a CSV with a link for every active unit."""
+    with bot.session() as s:
+        covered = make_unit(s, "X10", "Xã Mười")
+        make_unit(s, "X11", "Xã Mười Một")
+        make_contact(s, 3701, units=[covered])
+    sheet = await bot.send(ADMIN_ID, "/invites all csv", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    assert sheet.document["file_name"].endswith(".csv")
+    text = bot.server.file_content(sheet.document["file_id"]).decode("utf-8-sig")
+    assert "X10" in text
+    assert "X11" in text

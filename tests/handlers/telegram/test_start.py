@@ -1,0 +1,123 @@
+"""/start, /help, /lang, menus, strangers and the refusals every flow relies on."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from db.models import Contact, Inbox
+from handlers.telegram.access import sign
+from tests.factories import make_contact, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest
+
+
+async def test_start_tells_a_stranger_how_to_join(bot: BotUnderTest) -> None:
+    """Someone with no unit and no role learns that they need an invite link."""
+    bot.user(2001, "Lan")
+    reply = await bot.send(2001, "/start")
+    assert "liên kết mời" in (reply.text or "")
+
+
+async def test_start_greets_a_member_by_unit(bot: BotUnderTest) -> None:
+    """A registered official is greeted with their unit's name."""
+    with bot.session() as s:
+        unit = make_unit(s, "X01", "Xã Tam Xuân")
+        make_contact(s, 2002, units=[unit])
+    bot.user(2002, "Minh")
+    reply = await bot.send(2002, "/start")
+    assert "Xã Tam Xuân" in (reply.text or "")
+
+
+async def test_help_lists_only_the_commands_of_the_role(bot: BotUnderTest) -> None:
+    """A member's /help has no admin command; an admin's has its own and the member's."""
+    with bot.session() as s:
+        make_contact(s, 2003, units=[make_unit(s, "X02")])
+    bot.user(2003)
+    member_help = (await bot.send(2003, "/help")).text or ""
+    admin_help = (await bot.send(ADMIN_ID, "/help")).text or ""
+    assert "/lang" in member_help
+    assert "/help" in admin_help
+    assert "quản trị" in admin_help
+    assert "thành viên" in member_help
+
+
+async def test_stranger_writing_free_text_is_told_politely(bot: BotUnderTest) -> None:
+    """Free text from a stranger gets the invite explanation, not silence or an error."""
+    bot.user(2004)
+    reply = await bot.send(2004, "xin chào, tôi muốn báo cáo")
+    assert "liên kết mời" in (reply.text or "")
+
+
+async def test_lang_switches_to_english_and_back(bot: BotUnderTest) -> None:
+    """/lang en answers in English and is remembered; /lang vi switches back."""
+    bot.user(2005)
+    assert "English" in ((await bot.send(2005, "/lang en")).text or "")
+    assert "invite link" in ((await bot.send(2005, "/start")).text or "")
+    assert "tiếng Việt" in ((await bot.send(2005, "/lang vi")).text or "")
+    with bot.session() as s:
+        contact = s.exec(select(Contact).where(Contact.external_id == "2005")).one()
+    assert contact.language == "vi"
+
+
+async def test_lang_without_choice_explains_usage(bot: BotUnderTest) -> None:
+    """A malformed /lang gets the usage line."""
+    bot.user(2006)
+    assert "/lang vi" in ((await bot.send(2006, "/lang fr")).text or "")
+
+
+async def test_first_contact_uses_telegram_language(bot: BotUnderTest) -> None:
+    """A user whose Telegram is in English is answered in English from the start."""
+    bot.user(2007, language="en")
+    assert "invite link" in ((await bot.send(2007, "/start")).text or "")
+
+
+async def test_unknown_command_gets_a_pointer_to_help(bot: BotUnderTest) -> None:
+    """A command that does not exist is answered with where to find the list."""
+    bot.user(2008)
+    reply = await bot.send(2008, "/frobnicate now")
+    assert "/frobnicate" in (reply.text or "")
+    assert "/help" in (reply.text or "")
+
+
+async def test_menus_are_set_per_role_in_both_languages(bot: BotUnderTest) -> None:
+    """Every private chat gets the member menu in vi and en; the admin gets a bigger one."""
+    default_vi = bot.server.commands(scope={"type": "all_private_chats"}, language_code="vi")
+    default_en = bot.server.commands(scope={"type": "all_private_chats"}, language_code="en")
+    assert {"start", "help", "lang"} <= {c["command"] for c in default_vi}
+    assert any("language" in c["description"].lower() for c in default_en)
+    admin_menu = bot.server.commands(scope={"type": "chat", "chat_id": ADMIN_ID})
+    assert admin_menu == []  # the admin has not written yet: no chat to set a menu in
+    await bot.send(ADMIN_ID, "/lang vi")
+    await bot.server.wait_until(
+        lambda: bool(bot.server.commands(scope={"type": "chat", "chat_id": ADMIN_ID}))
+    )
+
+
+async def test_forged_button_is_refused_and_records_nothing(bot: BotUnderTest) -> None:
+    """A button signed for another user is refused with a short message."""
+    with bot.session() as s:
+        make_contact(s, 2009, units=[make_unit(s, "X03")])
+    bot.user(2009)
+    await bot.send(2009, "/start")
+    forged = sign(bot.services.button_key, "9999", "st", "done", 1)
+    sent = await bot.server.wait_for_message(2009)
+    # Attach the forged button to a bot message the user can press.
+    bot.server.state.chats[2009].messages[sent.message_id].reply_markup = {
+        "inline_keyboard": [[{"text": "x", "callback_data": forged}]]
+    }
+    answer = await bot.press(2009, forged, sent.message_id)
+    assert "không hợp lệ" in answer
+
+
+async def test_same_update_twice_is_processed_once(bot: BotUnderTest) -> None:
+    """An update Telegram delivers again with the same id is recorded and answered once."""
+    bot.user(2010)
+    update_id = bot.server.send_text(2010, "/help")
+    await bot.server.wait_for_message(2010)
+    bot.server.redeliver(update_id)
+    await bot.processed(update_id)
+    await bot.send(2010, "/lang vi")  # anything after it proves the duplicate was consumed
+    with bot.session() as s:
+        rows = s.exec(select(Inbox).where(Inbox.update_id == str(update_id))).all()
+    assert len(rows) == 1
+    helps = [m for m in bot.server.messages(2010) if "liên kết mời" in (m.text or "")]
+    assert len(helps) == 1

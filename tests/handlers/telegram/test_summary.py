@@ -1,0 +1,182 @@
+"""/summary (/tonghop), /unit and /ranking through the fake Bot API server."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import ContactScope, UnitGroup
+from devtools.fakebotapi import ChatMessage
+from tests.factories import make_task, make_unit
+from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, Province, make_province
+from tests.harness import BotUnderTest, button_data, buttons
+
+AS_OF = "Số liệu tính đến 09:00 ngày 18/11/2026"
+
+
+async def arrange(bot: BotUnderTest) -> Province:
+    """Make the hand-counted province and let the coordinator and member write first."""
+    with bot.session() as s:
+        province = make_province(s)
+    bot.user(COORDINATOR, "Điều phối")
+    bot.user(MEMBER, "Cán bộ")
+    return province
+
+
+async def test_summary_lists_open_tasks_overdue_first(bot: BotUnderTest) -> None:
+    """/summary gives every open task with its counts and rate, the overdue task first."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert text.index("#1 Ban hành") < text.index("#2 Báo cáo")
+    assert "Hoàn thành 2/5 (đúng hạn 1, quá hạn 1)" in text
+    assert "quá hạn 3, chưa báo cáo 1; tỷ lệ 40,0%" in text
+    assert "trong hạn 2, quá hạn 0, chưa báo cáo 1; tỷ lệ -" in text
+    assert "Tỷ lệ hoàn thành/đến hạn: 2/5 = 40,0%." in text
+    assert AS_OF in text
+
+
+async def test_summary_of_a_task_shows_each_group(bot: BotUnderTest) -> None:
+    """/summary #1 gives totals, overdue units with days, no report, blockers, explanations."""
+    province = await arrange(bot)
+    reply = await bot.send(COORDINATOR, "/summary #1")
+    text = reply.text or ""
+    assert "5 đơn vị: Đã hoàn thành 2 (đúng hạn 1, quá hạn 1); Chưa hoàn thành 3" in text
+    assert "(trong hạn 0; quá hạn 3)" in text
+    assert "Chưa hoàn thành quá hạn (3):" in text
+    assert "• Xã C: quá 8 ngày" in text
+    assert "• Xã D: quá 8 ngày" in text
+    assert "Chưa báo cáo (1):\n• Xã D" in text
+    assert "• Sở Y tế: Thiếu kinh phí" in text
+    assert "• Sở Y tế: Chờ bổ sung dự toán" in text
+    assert "• Xã B: trễ 2 ngày" in text
+    assert "Tỷ lệ hoàn thành/đến hạn: 2/5 = 40,0%." in text
+    assert AS_OF in text
+    data = button_data(reply, "Yêu cầu giải trình: Xã C")
+    assert data.startswith(f"ex:req:{province.assignments['XC']}~")
+    assert len([b for b in buttons(reply) if b[1].startswith("ex:req:")]) == 3
+
+
+async def test_tonghop_by_directive_number_covers_its_tasks(bot: BotUnderTest) -> None:
+    """/tonghop with a directive number (any case) summarises that directive's tasks."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/tonghop 4824/ubnd-kgvx")).text or ""
+    assert "Văn bản 4824/UBND-KGVX: 1 nhiệm vụ" in text
+    assert "#1 Xã C: quá 8 ngày" in text
+    assert AS_OF in text
+
+
+async def test_summary_by_title_part_or_english(bot: BotUnderTest) -> None:
+    """A unique part of a title finds the task; the answer follows the reader's language."""
+    await arrange(bot)
+    bot.user(3003, "Admin EN", language="en")
+    with bot.session() as s:
+        from tests.factories import make_contact
+
+        make_contact(s, 3003, role="admin", language="en")
+    text = (await bot.send(3003, "/summary chuyen doi so")).text or ""
+    assert "Completed/due: 2/5 = 40.0%." in text
+    assert "Figures as of 09:00 on 18/11/2026." in text
+
+
+async def test_summary_of_an_ambiguous_title_offers_a_choice(bot: BotUnderTest) -> None:
+    """A title part matching two tasks lists them as buttons; picking one shows it."""
+    await arrange(bot)
+    reply = await bot.send(COORDINATOR, "/summary hành")
+    assert "khớp nhiều nhiệm vụ" in (reply.text or "")
+    after = bot.server.last_message_id(COORDINATOR)
+    await bot.press(COORDINATOR, button_data(reply, "#2"))
+    shown = await bot.server.wait_for_message(COORDINATOR, after=after)
+    assert "Chưa hoàn thành trong hạn (2):" in (shown.text or "")
+
+
+async def test_summary_of_an_unknown_task_says_so(bot: BotUnderTest) -> None:
+    """An unknown task number gets a clear answer, not silence or an error."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/summary #999")).text or ""
+    assert "Không tìm thấy nhiệm vụ hay văn bản “#999”" in text
+
+
+async def test_member_trying_summary_is_refused(bot: BotUnderTest) -> None:
+    """An official of a unit is refused by the access layer."""
+    await arrange(bot)
+    text = (await bot.send(MEMBER, "/summary")).text or ""
+    assert "không có quyền" in text
+
+
+async def test_scoped_coordinator_counts_only_their_groups(bot: BotUnderTest) -> None:
+    """A coordinator limited to the pilot communes sees only Xã A and Xã B."""
+    await arrange(bot)
+    with bot.session() as s:
+        group = s.exec(select(UnitGroup)).one()
+        s.add(ContactScope(contact_id=_contact_id(bot, COORDINATOR), group_id=group.id or 0))
+        s.commit()
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "2 đơn vị: Đã hoàn thành 2 (đúng hạn 1, quá hạn 1); Chưa hoàn thành 0" in text
+    assert "Xã C" not in text
+    text = (await bot.send(COORDINATOR, "/unit Xã C")).text or ""
+    assert "Không tìm thấy đơn vị" in text
+
+
+def _contact_id(bot: BotUnderTest, user_id: int) -> int:
+    """Return the contact id of a Telegram user."""
+    from db.models import Contact
+
+    with bot.session() as s:
+        contact = s.exec(select(Contact).where(Contact.external_id == str(user_id))).one()
+    assert contact.id is not None
+    return contact.id
+
+
+async def test_summary_pages_a_long_list_with_buttons(bot: BotUnderTest) -> None:
+    """A task over 150 silent communes is paged; the next button edits to page 2."""
+    await arrange(bot)
+    with bot.session() as s:
+        units = [make_unit(s, f"L{i:03d}", f"Xã Dài {i:03d}") for i in range(150)]
+        make_task(s, "Nhiệm vụ nhiều xã", date(2026, 11, 2), units)
+    reply = await bot.send(COORDINATOR, "/summary #3")
+    assert "Trang 1/" in (reply.text or "")
+    assert len(reply.text or "") <= 4096
+    await bot.press(COORDINATOR, button_data(reply, "Sau"))
+    edited = await bot.server.wait_for(lambda: _edited(bot, reply.message_id), what="edit")
+    assert "Trang 2/" in (edited.text or "")
+    files = [m.document for m in _all_pages(bot, reply) if m.document is not None]
+    assert files, "a list of many pages is also sent whole as a file"
+    content = bot.server.file_content(files[0]["file_id"]).decode()
+    assert "• Xã Dài 000: quá 16 ngày" in content
+    assert "• Xã Dài 149: quá 16 ngày" in content
+
+
+def _edited(bot: BotUnderTest, message_id: int) -> ChatMessage | None:
+    """Return the message once it has been edited."""
+    found = [m for m in bot.server.messages(COORDINATOR) if m.message_id == message_id]
+    return found[0] if found and found[0].edits else None
+
+
+def _all_pages(bot: BotUnderTest, first: ChatMessage) -> list[ChatMessage]:
+    """Return the summary message and what followed it."""
+    return [m for m in bot.server.messages(COORDINATOR) if m.message_id >= first.message_id]
+
+
+async def test_unit_shows_its_tasks_and_on_time_rate(bot: BotUnderTest) -> None:
+    """/unit Xã A lists both its tasks with statuses and its on-time rate."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/unit Xã A")).text or ""
+    assert "Xã A: 2 nhiệm vụ được giao" in text
+    assert "#1 Ban hành Kế hoạch chuyển đổi số, hạn 10/11/2026: Đã hoàn thành đúng hạn" in text
+    assert "#2 Báo cáo cải cách hành chính, hạn 30/11/2026: Chưa hoàn thành trong hạn" in text
+    assert "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%." in text
+
+
+async def test_ranking_orders_units_by_on_time_rate(bot: BotUnderTest) -> None:
+    """/ranking (this year) puts Xã A first and the others at 0%; a bad period is explained."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/ranking")).text or ""
+    assert "1. Xã A: 100,0% (1/1)" in text
+    assert "2. " in text
+    assert "0,0% (0/1)" in text
+    assert "từ 01/01/2026 đến 31/12/2026" in text
+    text = (await bot.send(COORDINATOR, "/ranking tháng")).text or ""
+    assert "từ 01/11/2026 đến 30/11/2026" in text
+    text = (await bot.send(COORDINATOR, "/ranking tuần")).text or ""
+    assert "/ranking năm" in text

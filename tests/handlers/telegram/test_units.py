@@ -1,0 +1,217 @@
+"""Units in chat: the list, adding, editing, deactivating, and who may do it."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from db.models import AuditLog, Unit
+from devtools.fakebotapi import ChatMessage
+from handlers.telegram.access import sign
+from tests.factories import make_contact, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
+
+
+def attach(bot: BotUnderTest, user_id: int, message: ChatMessage, data: str) -> None:
+    """Put a button with this data on a bot message the user can press."""
+    bot.server.state.chats[user_id].messages[message.message_id].reply_markup = {
+        "inline_keyboard": [[{"text": "x", "callback_data": data}]]
+    }
+
+
+def unit(bot: BotUnderTest, code: str) -> Unit:
+    """Return the unit with this code."""
+    with bot.session() as s:
+        return s.exec(select(Unit).where(Unit.code == code)).one()
+
+
+async def test_units_are_grouped_by_kind_with_contacts_and_flags(bot: BotUnderTest) -> None:
+    """Each kind has a heading; a unit nobody can be reached at is flagged."""
+    with bot.session() as s:
+        health = make_unit(s, "SYT", "Sở Y tế", kind="department")
+        silent = make_unit(s, "X1", "Xã Tam Xuân")
+        make_unit(s, "X2", "Xã Tam Anh")
+        make_contact(s, 4001, units=[health])
+        gone = make_contact(s, 4002, units=[silent])
+        gone.reachable = False
+        s.add(gone)
+        s.commit()
+    text = (await bot.send(ADMIN_ID, "/units")).text or ""
+    assert (
+        text.index("Sở, ban, ngành")
+        < text.index("Sở Y tế")
+        < text.index("Xã")
+        < text.index("Xã Tam Anh")
+    )
+    assert "SYT Sở Y tế: 1 liên hệ" in text
+    assert "⚠️ X1 Xã Tam Xuân: 1 liên hệ, không liên lạc được" in text
+    assert "⚠️ X2 Xã Tam Anh: chưa có liên hệ" in text
+    assert "chưa liên lạc được: 2" in text
+
+
+async def test_long_unit_list_is_paged_with_buttons(bot: BotUnderTest) -> None:
+    """Thirty units take two pages; the next button turns the page in place."""
+    with bot.session() as s:
+        for n in range(30):
+            make_unit(s, f"X{n:02}", f"Xã Số {n:02}")
+    first = await bot.send(ADMIN_ID, "/units")
+    assert "Trang 1/2" in (first.text or "")
+    assert "Xã Số 29" not in (first.text or "")
+    await bot.press(ADMIN_ID, button_data(first, "Sau"), first.message_id)
+    await bot.server.wait_until(
+        lambda: "Trang 2/2" in (bot.server.messages(ADMIN_ID)[-1].text or "")
+    )
+    assert "Xã Số 29" in (bot.server.messages(ADMIN_ID)[-1].text or "")
+
+
+async def test_addunit_in_one_line_adds_and_audits(bot: BotUnderTest) -> None:
+    """`/addunit code | name | kind | parent | groups` adds the unit under its parent."""
+    with bot.session() as s:
+        make_unit(s, "NUITHANH", "Huyện Núi Thành", kind="district")
+    reply = await bot.send(
+        ADMIN_ID, "/addunit X-TAMXUAN | Xã Tam Xuân 1 | xã | nuithanh | Ven biển; Thí điểm"
+    )
+    assert "Đã thêm Xã Tam Xuân 1" in (reply.text or "")
+    added = unit(bot, "X-TAMXUAN")
+    assert added.parent_id == unit(bot, "NUITHANH").id
+    with bot.session() as s:
+        assert s.exec(select(AuditLog).where(AuditLog.action == "unit.added")).first()
+
+
+async def test_addunit_refuses_an_unknown_kind_and_an_existing_code(bot: BotUnderTest) -> None:
+    """Bad input gets a clear answer and creates nothing."""
+    with bot.session() as s:
+        make_unit(s, "X1")
+    assert "loại đơn vị «làng»" in (
+        (await bot.send(ADMIN_ID, "/addunit X9 | A | làng")).text or ""
+    )
+    assert "Đã có đơn vị mã x1" in ((await bot.send(ADMIN_ID, "/addunit x1 | B | xã")).text or "")
+    assert "Cách dùng" in ((await bot.send(ADMIN_ID, "/addunit X9 only")).text or "")
+    with bot.session() as s:
+        assert len(s.exec(select(Unit)).all()) == 1
+
+
+async def test_addunit_guided_form_asks_each_field(bot: BotUnderTest) -> None:
+    """Without arguments the bot asks code, name, kind, parent and groups, then saves."""
+    assert "Mã của đơn vị" in ((await bot.send(ADMIN_ID, "/addunit")).text or "")
+    assert "Tên đơn vị" in ((await bot.send(ADMIN_ID, "P-ANHAI")).text or "")
+    assert "Loại đơn vị" in ((await bot.send(ADMIN_ID, "Phường An Hải")).text or "")
+    assert "Loại đơn vị" in ((await bot.send(ADMIN_ID, "làng")).text or "")  # asked again
+    assert "cấp trên" in ((await bot.send(ADMIN_ID, "phuong")).text or "")
+    assert "Nhóm" in ((await bot.send(ADMIN_ID, "-")).text or "")
+    done = await bot.send(ADMIN_ID, "Phường ven biển")
+    assert "Đã thêm Phường An Hải" in (done.text or "")
+    assert unit(bot, "P-ANHAI").kind_key == "ward"
+
+
+async def test_addunit_form_can_be_cancelled(bot: BotUnderTest) -> None:
+    """/cancel ends the form and nothing is saved."""
+    await bot.send(ADMIN_ID, "/addunit")
+    await bot.send(ADMIN_ID, "X1")
+    assert "Đã hủy" in ((await bot.send(ADMIN_ID, "/cancel")).text or "")
+    with bot.session() as s:
+        assert s.exec(select(Unit)).all() == []
+
+
+async def test_editunit_by_name_without_diacritics_shows_the_card(bot: BotUnderTest) -> None:
+    """`/editunit so y te` finds Sở Y tế and shows its card with actions."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department")
+    card = await bot.send(ADMIN_ID, "/editunit so y te")
+    assert "<b>Sở Y tế</b>" in (card.sent_text or "")
+    assert {"Ngừng theo dõi", "Tạo lời mời", "Liên hệ"} <= {label for label, _ in buttons(card)}
+
+
+async def test_editunit_changes_only_the_given_fields(bot: BotUnderTest) -> None:
+    """An empty field keeps its value; the new name is saved and audited."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department", groups=["Khối văn xã"])
+    reply = await bot.send(ADMIN_ID, "/editunit SYT | Sở Y tế tỉnh Quảng Nam")
+    assert "Đã cập nhật" in (reply.text or "")
+    changed = unit(bot, "SYT")
+    assert (changed.name, changed.kind_key) == ("Sở Y tế tỉnh Quảng Nam", "department")
+    with bot.session() as s:
+        assert s.exec(select(AuditLog).where(AuditLog.action == "unit.edited")).first()
+
+
+async def test_ambiguous_name_lists_units_to_choose_from(bot: BotUnderTest) -> None:
+    """`/editunit tam` matches two communes: the bot asks which one with buttons."""
+    with bot.session() as s:
+        make_unit(s, "X1", "Xã Tam Xuân")
+        make_unit(s, "X2", "Xã Tam Anh")
+    question = await bot.send(ADMIN_ID, "/editunit tam")
+    assert "Có 2 đơn vị khớp" in (question.text or "")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(question, "Tam Xuân"), question.message_id)
+    card = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "Xã Tam Xuân" in (card.text or "")
+
+
+async def test_deactivate_keeps_the_unit_and_its_history(bot: BotUnderTest) -> None:
+    """The card's button deactivates; the unit stays, inactive, and can be reactivated."""
+    with bot.session() as s:
+        make_unit(s, "X1", "Xã Tam Xuân")
+    card = await bot.send(ADMIN_ID, "/editunit X1")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(card, "Ngừng"), card.message_id)
+    said = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "Đã ngừng theo dõi Xã Tam Xuân" in (said.text or "")
+    assert not unit(bot, "X1").active
+    assert "Xã Tam Xuân" not in ((await bot.send(ADMIN_ID, "/units")).text or "")
+    assert "Kích hoạt lại" in str(buttons(await bot.send(ADMIN_ID, "/editunit X1")))
+    with bot.session() as s:
+        assert s.exec(select(AuditLog).where(AuditLog.action == "unit.deactivated")).first()
+
+
+async def test_deactivate_command_by_name(bot: BotUnderTest) -> None:
+    """`/deactivate tam xuan` deactivates the one unit it names."""
+    with bot.session() as s:
+        make_unit(s, "X1", "Xã Tam Xuân")
+    reply = await bot.send(ADMIN_ID, "/deactivate tam xuan")
+    assert "Đã ngừng theo dõi" in (reply.text or "")
+    assert not unit(bot, "X1").active
+
+
+async def test_member_trying_an_admin_command_is_refused(bot: BotUnderTest) -> None:
+    """A member's /addunit and /invite are refused and change nothing."""
+    with bot.session() as s:
+        make_contact(s, 4101, units=[make_unit(s, "X1")])
+    bot.user(4101)
+    for command in ("/addunit X2 | Xã Hai | xã", "/invite X1", "/units", "/contacts"):
+        assert "không có quyền" in ((await bot.send(4101, command)).text or "")
+    with bot.session() as s:
+        assert len(s.exec(select(Unit)).all()) == 1
+
+
+async def test_coordinator_trying_an_admin_command_is_refused(bot: BotUnderTest) -> None:
+    """A coordinator may follow up but not manage units, contacts or invites."""
+    with bot.session() as s:
+        make_unit(s, "X1")
+        make_contact(s, 4201, role="coordinator")
+    bot.user(4201)
+    for command in ("/invite X1", "/deactivate X1", "/invites"):
+        assert "không có quyền" in ((await bot.send(4201, command)).text or "")
+    assert unit(bot, "X1").active
+
+
+async def test_forged_callback_is_refused(bot: BotUnderTest) -> None:
+    """A deactivate button signed for the admin, pressed by a member, does nothing."""
+    with bot.session() as s:
+        target = make_unit(s, "X1")
+        make_contact(s, 4301, units=[target])
+    bot.user(4301)
+    shown = await bot.send(4301, "/start")
+    forged = sign(bot.services.button_key, str(ADMIN_ID), "un", "off", target.id)
+    attach(bot, 4301, shown, forged)
+    assert "không hợp lệ" in await bot.press(4301, forged, shown.message_id)
+    own = sign(bot.services.button_key, "4301", "un", "off", target.id)
+    attach(bot, 4301, shown, own)
+    assert "không có quyền" in await bot.press(4301, own, shown.message_id)
+    assert unit(bot, "X1").active
+
+
+async def test_button_for_a_unit_that_no_longer_exists_is_stale(bot: BotUnderTest) -> None:
+    """A genuine button that names a missing unit is answered as out of date."""
+    shown = await bot.send(ADMIN_ID, "/units")
+    stale = sign(bot.services.button_key, str(ADMIN_ID), "un", "card", 999)
+    attach(bot, ADMIN_ID, shown, stale)
+    assert "đã cũ" in await bot.press(ADMIN_ID, stale, shown.message_id)
