@@ -32,9 +32,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
+from app import reports
 from app.i18n import load_catalog
 from bench.generate import REFERENCE_NOW, VN, generate
-from core import reports
 from db.engine import make_engine
 from db.queries.summary import task_counts
 

@@ -10,8 +10,9 @@ comma). Each item is, tried in this order:
 - a named group (``xã thí điểm``);
 - a unit, by code or name (a name part is enough when it is unique).
 
-Resolution needs the database but no channel: it returns the units and, for what did not
-match, a reason code ('unknown', 'ambiguous', 'empty') and the candidates to choose from.
+This module holds the grammar and the values; resolving a spec against the units is a
+query (`db/queries/assignees.py`): it returns the units and, for what did not match, a
+reason code ('unknown', 'ambiguous', 'empty') and the candidates to choose from.
 """
 
 from __future__ import annotations
@@ -19,13 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, select
-
-from core.textnorm import fold
-from db.models import Unit, UnitGroupMember
-from db.queries.units import find_group, find_kind, find_units
-
-__all__ = ["Matched", "Resolution", "Unmatched", "resolve_assignees", "split_spec"]
+__all__ = ["Matched", "Resolution", "Unmatched", "split_spec"]
 
 EVERYONE = frozenset({"all", "tat ca", "tat ca don vi", "all units", "everyone", "toan bo"})
 PARENT = re.compile(r"^(?:under|thuoc|truc thuoc|duoi)\s+(.+)$")
@@ -71,118 +66,3 @@ def split_spec(spec: str) -> list[str]:
     """Split a spec into items; semicolons win over commas when there are any."""
     separator = ";" if ";" in spec else ","
     return [" ".join(p.split()) for p in spec.split(separator) if p.strip()]
-
-
-def resolve_assignees(session: Session, spec: str, *, lang: str = "vi") -> Resolution:
-    """Return the active units named by the spec, and what did not match."""
-    pieces = split_spec(spec)
-    result = Resolution()
-    seen: set[int] = set()
-    i = 0
-    while i < len(pieces):
-        joined = _longest_join(session, pieces, i, lang)
-        if joined is not None:
-            width, matched, ids = joined
-        else:
-            width = 1
-            outcome = _resolve_item(session, pieces[i], lang)
-            if isinstance(outcome, Unmatched):
-                result.unmatched.append(outcome)
-                i += 1
-                continue
-            matched, ids = outcome
-        result.matched.append(matched)
-        for unit_id in ids:
-            if unit_id not in seen:
-                seen.add(unit_id)
-                result.unit_ids.append(unit_id)
-        i += width
-    return result
-
-
-def _longest_join(
-    session: Session, pieces: list[str], start: int, lang: str
-) -> tuple[int, Matched, list[int]] | None:
-    """Match pieces start.. joined back with commas to an exact unit, kind or group name."""
-    for width in range(min(MAX_JOIN, len(pieces) - start), 1, -1):
-        text = ", ".join(pieces[start : start + width])
-        outcome = _resolve_item(session, text, lang, exact=True)
-        if not isinstance(outcome, Unmatched):
-            return width, outcome[0], outcome[1]
-    return None
-
-
-def _resolve_item(
-    session: Session, text: str, lang: str, *, exact: bool = False
-) -> tuple[Matched, list[int]] | Unmatched:
-    """Resolve one item (see the module doc for the order)."""
-    folded = fold(text)
-    if folded in EVERYONE:
-        ids = _active_ids(session, select(Unit.id))
-        return _matched(text, "all", text, ids)
-    parent = PARENT.match(folded)
-    if parent is not None:
-        return _under(session, text, parent.group(1))
-    kind = find_kind(session, text=folded) or find_kind(session, text=KIND_PREFIX.sub("", folded))
-    if kind is not None:
-        label = kind.plural_en or kind.name_en if lang == "en" else kind.plural_vi or kind.name_vi
-        ids = _active_ids(session, select(Unit.id).where(Unit.kind_key == kind.key))
-        return _matched(text, "kind", label, ids)
-    group = find_group(session, text=folded)
-    if group is not None:
-        query = (
-            select(Unit.id)
-            .join(UnitGroupMember, col(UnitGroupMember.unit_id) == col(Unit.id))
-            .where(UnitGroupMember.group_id == group.id)
-        )
-        return _matched(text, "group", group.name, _active_ids(session, query))
-    units = find_units(session, text=folded)
-    if exact:
-        units = [u for u in units if folded in (u.name_folded, u.code_folded)]
-    return _one_unit(text, units)
-
-
-def _under(session: Session, text: str, parent_text: str) -> tuple[Matched, list[int]] | Unmatched:
-    """Return every active unit below the named unit, at any depth."""
-    parents = find_units(session, text=parent_text)
-    if len(parents) != 1:
-        return _one_unit(text, parents)
-    parent = parents[0]
-    assert parent.id is not None
-    ids: list[int] = []
-    level = [parent.id]
-    while level:
-        query = select(Unit.id).where(col(Unit.parent_id).in_(level))
-        level = [i for i in _active_ids(session, query) if i not in ids]
-        ids.extend(level)
-    return _matched(text, "parent", parent.name, ids)
-
-
-def _one_unit(text: str, units: list[Unit]) -> tuple[Matched, list[int]] | Unmatched:
-    """Accept exactly one unit; otherwise say nothing or too much matched."""
-    if not units:
-        return Unmatched(text, "unknown")
-    if len(units) > 1:
-        names = tuple(u.name for u in units[:MAX_CANDIDATES])
-        return Unmatched(text, "ambiguous", names)
-    unit = units[0]
-    assert unit.id is not None
-    return Matched(text, "unit", unit.name, 1), [unit.id]
-
-
-def _matched(
-    text: str, source: str, label: str, ids: list[int]
-) -> tuple[Matched, list[int]] | Unmatched:
-    """Return a match, or 'empty' when it names no active unit."""
-    if not ids:
-        return Unmatched(text, "empty")
-    return Matched(text, source, label, len(ids)), ids
-
-
-def _active_ids(session: Session, query: object) -> list[int]:
-    """Run a `select(Unit.id)` query restricted to active units, ordered by name."""
-    from sqlmodel.sql.expression import SelectOfScalar
-
-    assert isinstance(query, SelectOfScalar)
-    rows = session.exec(query.where(col(Unit.active).is_(True)).order_by(col(Unit.name)))
-    return [i for i in rows if i is not None]

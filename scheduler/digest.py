@@ -15,8 +15,8 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application, ContextTypes
 
+from app.digest import send_digests
 from app.services import Services
-from core.digest import send_digests
 from db.engine import session_scope
 
 log = logging.getLogger(__name__)

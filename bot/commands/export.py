@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.export_xlsx import build_workbook
 from app.i18n import load_catalog
 from bot.console import EXIT_FAILED, EXIT_OK, cli_language, load_settings, say
 from core.clock import SystemClock
-from core.export_xlsx import build_workbook
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.models import Task

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from core.assignees import resolve_assignees
 from core.calendar import WorkingCalendar
 from core.deadlines import DeadlineError, DeadlineErrorCode, parse_deadline
 from core.directives import parse_directive_line
@@ -23,6 +22,7 @@ from core.taskdraft import MAX_TITLE
 from core.textnorm import fold
 from db.imports import require_columns
 from db.models import Task
+from db.queries.assignees import resolve_assignees
 from db.queries.audit import record
 from db.queries.calendar import working_calendar
 from db.queries.directives import ensure_directive

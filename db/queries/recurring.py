@@ -7,10 +7,10 @@ from datetime import date, timedelta, tzinfo
 
 from sqlmodel import Session, col, select
 
-from core.assignees import resolve_assignees
 from core.calendar import WorkingCalendar
 from core.recurrence import Rule, occurrences, parse_rule, period_label
 from db.models import RecurringTask, Task
+from db.queries.assignees import resolve_assignees
 from db.queries.audit import record
 from db.queries.taskadmin import audit_created
 from db.queries.tasks import create_task

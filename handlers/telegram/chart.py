@@ -7,10 +7,11 @@ import asyncio
 from sqlmodel import Session
 
 from app.i18n import Html
+from app.summary_text import as_of
 from core.chart import MAX_BARS, Bar, stacked_bars
 from core.roles import Access
 from core.status import Status
-from core.summary import as_of, overdue_first
+from core.summary import overdue_first
 from db.queries import summary as q
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler
 
+from app.export_xlsx import build_workbook
 from app.i18n import Html
-from core.export_xlsx import build_workbook
+from app.summary_text import as_of
 from core.roles import Access
-from core.summary import as_of
 from db.queries import export as xq
 from db.queries.summary import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern

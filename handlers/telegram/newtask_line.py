@@ -11,11 +11,11 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import ConversationHandler
 
 from app.i18n import Html
-from core.assignees import resolve_assignees
 from core.deadlines import DeadlineError
 from core.directives import parse_directive_line
 from core.roles import Access
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE, TaskDraft
+from db.queries.assignees import resolve_assignees
 from db.queries.directives import find_directive
 from db.queries.taskadmin import create_from_draft, unit_names
 from handlers.telegram.access import Request, button, command

@@ -9,10 +9,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from app.i18n import Html
-from core.assignees import Matched, Resolution, resolve_assignees
+from core.assignees import Matched, Resolution
 from core.paging import page_of
 from core.roles import Access
 from core.taskdraft import TaskDraft
+from db.queries.assignees import resolve_assignees
 from db.queries.taskadmin import group_choices, kind_unit_ids, pickable_units
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.taskcommon import matched_text, unmatched_lines

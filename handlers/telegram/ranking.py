@@ -8,9 +8,9 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
 from app.i18n import format_percent
+from app.summary_text import Entry, Report, as_of, status_label
 from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.roles import Access
-from core.summary import Entry, Report, as_of, status_label
 from core.taskdates import due_at
 from db.models import Unit
 from db.queries import summary as q

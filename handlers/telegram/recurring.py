@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from app.i18n import Html
 from app.import_report import chunks
-from core.assignees import resolve_assignees
 from core.directives import DirectiveDraft, parse_directive_line
 from core.recurrence import Frequency, Rule, parse_rule
 from core.roles import Access
 from core.taskdraft import MAX_TITLE
 from db.models import Task
+from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
 from db.queries.directives import ensure_directive
 from db.queries.recurring import create_rule, generate, rules, stop_rule

@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from app.i18n import Html
-from core.summary import Entry, Report
+from app.summary_text import Entry, Report
 from handlers.telegram.access import Request
 
 FILE_AFTER_PAGES = 5

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from core import reports
+from app import reports
+from app.summary_text import Report
 from core.roles import Access
-from core.summary import Report
 from db.models import Directive
 from db.queries.summary import Target, resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern

@@ -6,10 +6,10 @@ rest (`/deadline Báo cáo quý | 20/12/2026`). Several matching titles are offe
 
 from __future__ import annotations
 
-from core.assignees import resolve_assignees
 from core.deadlines import DeadlineError
 from core.roles import Access
 from db.models import Task
+from db.queries.assignees import resolve_assignees
 from db.queries.taskadmin import add_assignees, change_deadline, end_task, remove_assignees
 from db.queries.tasks import TASK_NUMBER, assignments_of
 from handlers.telegram.access import Request, command

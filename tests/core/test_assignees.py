@@ -2,7 +2,8 @@
 
 from sqlmodel import Session
 
-from core.assignees import resolve_assignees, split_spec
+from core.assignees import split_spec
+from db.queries.assignees import resolve_assignees
 from tests.factories import make_unit
 
 

@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlmodel import Session
 
 from app.i18n import Catalog
+from app.summary_text import Translate, as_of, compact, task_title
 from core.status import Counts
-from core.summary import Translate, as_of, compact, overdue_first, task_title
+from core.summary import overdue_first
 from db.models import AppState, Contact
 from db.queries import summary as q
 from db.queries.contacts import scope_group_ids

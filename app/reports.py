@@ -11,8 +11,9 @@ from datetime import datetime, tzinfo
 
 from sqlmodel import Session
 
+from app.summary_text import Report, Translate, detail, task_list, task_title
 from core.status import Counts
-from core.summary import Report, StatusLine, TaskCounts, Translate, detail, task_list, task_title
+from core.summary import StatusLine, TaskCounts
 from db.models import Directive
 from db.queries import summary as q
 

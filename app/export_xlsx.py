@@ -15,8 +15,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.i18n import Html
+from app.summary_text import Translate, as_of, status_label
 from core.status import Status
-from core.summary import Line, Translate, as_of, status_label
+from core.summary import Line
 from db.queries.export import ExportData
 
 DATE_FORMAT = "DD/MM/YYYY"

@@ -1,0 +1,134 @@
+"""Resolve who a task is for against the units (the grammar is in `core/assignees.py`)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from core.assignees import (
+    EVERYONE,
+    KIND_PREFIX,
+    MAX_CANDIDATES,
+    MAX_JOIN,
+    PARENT,
+    Matched,
+    Resolution,
+    Unmatched,
+    split_spec,
+)
+from core.textnorm import fold
+from db.models import Unit, UnitGroupMember
+from db.queries.units import find_group, find_kind, find_units
+
+
+def resolve_assignees(session: Session, spec: str, *, lang: str = "vi") -> Resolution:
+    """Return the active units named by the spec, and what did not match."""
+    pieces = split_spec(spec)
+    result = Resolution()
+    seen: set[int] = set()
+    i = 0
+    while i < len(pieces):
+        joined = _longest_join(session, pieces, i, lang)
+        if joined is not None:
+            width, matched, ids = joined
+        else:
+            width = 1
+            outcome = _resolve_item(session, pieces[i], lang)
+            if isinstance(outcome, Unmatched):
+                result.unmatched.append(outcome)
+                i += 1
+                continue
+            matched, ids = outcome
+        result.matched.append(matched)
+        for unit_id in ids:
+            if unit_id not in seen:
+                seen.add(unit_id)
+                result.unit_ids.append(unit_id)
+        i += width
+    return result
+
+
+def _longest_join(
+    session: Session, pieces: list[str], start: int, lang: str
+) -> tuple[int, Matched, list[int]] | None:
+    """Match pieces start.. joined back with commas to an exact unit, kind or group name."""
+    for width in range(min(MAX_JOIN, len(pieces) - start), 1, -1):
+        text = ", ".join(pieces[start : start + width])
+        outcome = _resolve_item(session, text, lang, exact=True)
+        if not isinstance(outcome, Unmatched):
+            return width, outcome[0], outcome[1]
+    return None
+
+
+def _resolve_item(
+    session: Session, text: str, lang: str, *, exact: bool = False
+) -> tuple[Matched, list[int]] | Unmatched:
+    """Resolve one item (see the module doc for the order)."""
+    folded = fold(text)
+    if folded in EVERYONE:
+        ids = _active_ids(session, select(Unit.id))
+        return _matched(text, "all", text, ids)
+    parent = PARENT.match(folded)
+    if parent is not None:
+        return _under(session, text, parent.group(1))
+    kind = find_kind(session, text=folded) or find_kind(session, text=KIND_PREFIX.sub("", folded))
+    if kind is not None:
+        label = kind.plural_en or kind.name_en if lang == "en" else kind.plural_vi or kind.name_vi
+        ids = _active_ids(session, select(Unit.id).where(Unit.kind_key == kind.key))
+        return _matched(text, "kind", label, ids)
+    group = find_group(session, text=folded)
+    if group is not None:
+        query = (
+            select(Unit.id)
+            .join(UnitGroupMember, col(UnitGroupMember.unit_id) == col(Unit.id))
+            .where(UnitGroupMember.group_id == group.id)
+        )
+        return _matched(text, "group", group.name, _active_ids(session, query))
+    units = find_units(session, text=folded)
+    if exact:
+        units = [u for u in units if folded in (u.name_folded, u.code_folded)]
+    return _one_unit(text, units)
+
+
+def _under(session: Session, text: str, parent_text: str) -> tuple[Matched, list[int]] | Unmatched:
+    """Return every active unit below the named unit, at any depth."""
+    parents = find_units(session, text=parent_text)
+    if len(parents) != 1:
+        return _one_unit(text, parents)
+    parent = parents[0]
+    assert parent.id is not None
+    ids: list[int] = []
+    level = [parent.id]
+    while level:
+        query = select(Unit.id).where(col(Unit.parent_id).in_(level))
+        level = [i for i in _active_ids(session, query) if i not in ids]
+        ids.extend(level)
+    return _matched(text, "parent", parent.name, ids)
+
+
+def _one_unit(text: str, units: list[Unit]) -> tuple[Matched, list[int]] | Unmatched:
+    """Accept exactly one unit; otherwise say nothing or too much matched."""
+    if not units:
+        return Unmatched(text, "unknown")
+    if len(units) > 1:
+        names = tuple(u.name for u in units[:MAX_CANDIDATES])
+        return Unmatched(text, "ambiguous", names)
+    unit = units[0]
+    assert unit.id is not None
+    return Matched(text, "unit", unit.name, 1), [unit.id]
+
+
+def _matched(
+    text: str, source: str, label: str, ids: list[int]
+) -> tuple[Matched, list[int]] | Unmatched:
+    """Return a match, or 'empty' when it names no active unit."""
+    if not ids:
+        return Unmatched(text, "empty")
+    return Matched(text, source, label, len(ids)), ids
+
+
+def _active_ids(session: Session, query: object) -> list[int]:
+    """Run a `select(Unit.id)` query restricted to active units, ordered by name."""
+    assert isinstance(query, SelectOfScalar)
+    rows = session.exec(query.where(col(Unit.active).is_(True)).order_by(col(Unit.name)))
+    return [i for i in rows if i is not None]
