@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -59,3 +60,25 @@ class Services:
     def today(self) -> date:
         """Return today's local date."""
         return self.now_local().date()
+
+
+class Shared:
+    """What every callback and job of the running bot shares: PTB's bot_data, typed."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self.owns_engine = False
+        self.dispatching = False  # a reminder sweep is running
+        self.sender_task: asyncio.Task[None] | None = None
+        self.sender_owner: str | None = None
+
+    @property
+    def services(self) -> Services:
+        """Return the services the composition root built."""
+        if self._services is None:
+            raise RuntimeError("the composition root has not set the services yet")
+        return self._services
+
+    @services.setter
+    def services(self, value: Services) -> None:
+        self._services = value

@@ -22,6 +22,7 @@ from db.engine import make_engine, session_scope
 from db.models import Contact
 from db.queries.contacts import ensure_admin
 from handlers.telegram.access import derive_button_key
+from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.menus import set_contact_menu, set_default_menus, set_staff_menus
 from scheduler.ratelimit import DeliveryRateLimiter
 
@@ -39,6 +40,7 @@ def build_application(
     token = settings.bot_token.get_secret_value()
     builder = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
@@ -58,11 +60,11 @@ def build_application(
         clock=clock or clock_from(settings.fake_clock_start),
         button_key=derive_button_key(token),
     )
-    application.bot_data["services"] = services
-    application.bot_data["owns_engine"] = engine is None
+    application.bot_data.services = services
+    application.bot_data.owns_engine = engine is None
     handlers.telegram.register(application)
     scheduler.install(application)
-    application.bot_data["refresh_menu"] = _refresh_menu_of(application)
+    application.bot_data.refresh_menu = _refresh_menu_of(application)
     return application
 
 
@@ -77,9 +79,9 @@ def _post_init_of(settings: Settings) -> Callable[[App], Coroutine[Any, Any, Non
 
 async def _post_init(application: App, admin_ids: list[int]) -> None:
     """Learn the bot's name, make bootstrap admins, set the command menus, freeze the heap."""
-    services: Services = application.bot_data["services"]
+    services: Services = application.bot_data.services
     services.bot_username = application.bot.username
-    flows = application.bot_data["flows"]
+    flows = application.bot_data.flows
     with session_scope(services.engine) as session:
         for admin_id in admin_ids:
             ensure_admin(session, channel="telegram", external_id=str(admin_id))
@@ -95,8 +97,8 @@ async def _post_init(application: App, admin_ids: list[int]) -> None:
 async def _post_shutdown(application: App) -> None:
     """Hand the long-lived objects back to the collector; release the database connections."""
     gc.unfreeze()
-    services: Services = application.bot_data["services"]
-    if application.bot_data.get("owns_engine"):
+    services: Services = application.bot_data.services
+    if application.bot_data.owns_engine:
         services.engine.dispose()
 
 
@@ -104,12 +106,12 @@ def _refresh_menu_of(application: App) -> Any:
     """Return a coroutine function that resets one contact's menu after a change."""
 
     async def refresh(bot: Bot, contact_id: int) -> None:
-        services: Services = application.bot_data["services"]
+        services: Services = application.bot_data.services
         with session_scope(services.engine) as session:
             contact = session.get(Contact, contact_id)
             if contact is not None:
                 await set_contact_menu(
-                    bot, application.bot_data["flows"], services.catalog, session, contact
+                    bot, application.bot_data.flows, services.catalog, session, contact
                 )
 
     return refresh

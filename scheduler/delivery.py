@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 
-from telegram.ext import Application, ContextTypes
-
-from app.services import Services
+from app.services import Services, Shared
 from core.reminders import Policy
 from db.engine import session_scope
 from db.queries.outbox import ready_count
+from scheduler.context import App, JobContext
 from scheduler.dispatcher import Context, dispatch, expire_stale
 from scheduler.sender import drain, new_owner, work_hours
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
 
-App = Application[Any, Any, Any, Any, Any, Any]
 
 DISPATCH_JOB = "delivery.dispatch"
 SENDER_JOB = "delivery.sender"
@@ -35,9 +32,6 @@ DISPATCH_FIRST_S = 10.0
 DISPATCH_EVERY_S = 60.0
 SEND_EVERY_S = 1.0
 HOUSEKEEPING_EVERY_S = 600.0
-SENDER_TASK = "delivery.sender_task"
-SENDER_OWNER = "delivery.sender_owner"
-DISPATCHING = "delivery.dispatching"
 
 
 def register(application: App) -> None:
@@ -73,13 +67,14 @@ def dispatch_context(services: Services) -> Context:
     )
 
 
-async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def dispatch_job(context: JobContext) -> None:
     """Queue the reminders due now (in a thread: a sweep may read many rows)."""
     application = context.application
-    if application.bot_data.get(DISPATCHING):
+    shared: Shared = context.bot_data
+    if shared.dispatching:
         return
-    services: Services = application.bot_data["services"]
-    application.bot_data[DISPATCHING] = True
+    services = shared.services
+    shared.dispatching = True
     try:
         ctx = replace(dispatch_context(services), keep_going=lambda: application.running)
         result = await in_worker(dispatch, ctx, services.clock.now())
@@ -87,19 +82,19 @@ async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.exception("reminder dispatch failed; the next run retries")
         return
     finally:
-        application.bot_data[DISPATCHING] = False
+        shared.dispatching = False
     if result is not None and result.messages:
         wake(application)
 
 
-async def sender_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sender_job(context: JobContext) -> None:
     """Make sure the sender runs (it stops by itself when the outbox is empty)."""
     wake(context.application)
 
 
-async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def housekeeping_job(context: JobContext) -> None:
     """Cancel past days' unsent reminders and log the queue's depth."""
-    services: Services = context.application.bot_data["services"]
+    services: Services = context.bot_data.services
     try:
         await in_worker(housekeeping, services)
     except Exception:
@@ -118,18 +113,20 @@ def housekeeping(services: Services) -> None:
 
 def wake(application: App) -> None:
     """Start the sender now unless it is already running."""
-    task = application.bot_data.get(SENDER_TASK)
+    shared: Shared = application.bot_data
+    task = shared.sender_task
     if (task is not None and not task.done()) or not application.running:
         return
-    owner = application.bot_data.setdefault(SENDER_OWNER, new_owner())
-    application.bot_data[SENDER_TASK] = application.create_task(
-        _run_sender(application, owner), name="dondoc-sender"
+    if shared.sender_owner is None:
+        shared.sender_owner = new_owner()
+    shared.sender_task = application.create_task(
+        _run_sender(application, shared.sender_owner), name="dondoc-sender"
     )
 
 
 async def _run_sender(application: App, owner: str) -> None:
     """Drain the outbox; a failure is logged and the next tick starts over."""
-    services: Services = application.bot_data["services"]
+    services: Services = application.bot_data.services
     try:
         await drain(application.bot, services, owner=owner, keep_going=lambda: application.running)
     except Exception:

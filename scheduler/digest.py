@@ -13,11 +13,12 @@ import logging
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from app.digest import send_digests
 from app.services import Services
 from db.engine import session_scope
+from scheduler.context import JobContext
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,9 @@ def trigger_for(cron: str, tz: Any) -> CronTrigger:
     return CronTrigger(timezone=tz, **cron_fields(cron))
 
 
-async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest_job(context: JobContext) -> None:
     """Queue this digest for every coordinator who takes it (the sender delivers it)."""
-    services: Services = context.bot_data["services"]
+    services: Services = context.bot_data.services
     now = services.clock.now()
     with session_scope(services.engine) as session:
         queued = send_digests(session, services.catalog, now=now, tz=services.settings.tz)
@@ -88,7 +89,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     queue = application.job_queue
     if queue is None or queue.get_jobs_by_name(JOB_NAME):
         return
-    services: Services = application.bot_data["services"]
+    services: Services = application.bot_data.services
     trigger = trigger_for(services.settings.digest_cron, services.settings.tz)
     queue.run_custom(
         digest_job,

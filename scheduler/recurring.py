@@ -7,12 +7,13 @@ from datetime import datetime, time, tzinfo
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from app.services import Services
 from db.engine import session_scope
 from db.queries.calendar import working_calendar
 from db.queries.recurring import generate
+from scheduler.context import JobContext
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,9 @@ def create_occurrences(engine: Engine, *, now: datetime, tz: tzinfo) -> int:
     return len(created)
 
 
-async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _run(context: JobContext) -> None:
     """Run the daily creation with the bot's services."""
-    services: Services = context.bot_data["services"]
+    services: Services = context.bot_data.services
     create_occurrences(services.engine, now=services.clock.now(), tz=services.settings.tz)
 
 
@@ -44,7 +45,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     queue = application.job_queue
     if queue is None or queue.get_jobs_by_name(JOB_NAME):
         return
-    services: Services = application.bot_data["services"]
+    services: Services = application.bot_data.services
     queue.run_daily(_run, time=RUN_AT.replace(tzinfo=services.settings.tz), name=JOB_NAME)
     # A bot started after 05:30 (or after days off) must not wait a day for its tasks.
     queue.run_once(_run, when=STARTUP_DELAY_S, name=STARTUP_JOB_NAME)

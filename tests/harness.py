@@ -41,7 +41,7 @@ class BotUnderTest:
     @property
     def services(self) -> Services:
         """Return the running bot's services."""
-        services: Services = self.app.bot_data["services"]
+        services: Services = self.app.bot_data.services
         return services
 
     def session(self) -> Session:

@@ -56,7 +56,7 @@ def run(_args: argparse.Namespace) -> int:
             except NetworkError as exc:
                 say("cli.network_error", err=True, url=settings.telegram_base_url, error=exc)
                 return EXIT_FAILED
-            return int(application.bot_data.get("exit_code", EXIT_OK))
+            return application.bot_data.exit_code or EXIT_OK
     except AlreadyRunning as exc:
         say("cli.already_running", err=True, what=exc.what)
         return EXIT_FAILED

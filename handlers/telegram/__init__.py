@@ -92,5 +92,5 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> list[Flo
         for late in flow.late:
             application.add_handler(late)
     application.add_error_handler(errors.on_error)
-    application.bot_data["flows"] = all_flows
+    application.bot_data.flows = all_flows
     return all_flows

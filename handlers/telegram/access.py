@@ -16,24 +16,25 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, Message, Update, User
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
+from app.actor import Actor
 from app.i18n import Lang, pick_language
 from app.services import Services
-from core.roles import Access, access_of
+from core.roles import Access
 from db.engine import session_scope
 from db.queries.contacts import Seen, Snapshot, refresh, snapshot, touch_contact
 from db.retry import retry_db
+from handlers.telegram.context import TelegramContext
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
+Context = TelegramContext
 R = TypeVar("R")
 FlowCallback = Callable[["Request"], Awaitable[R]]
 PTBCallback = Callable[[Update, Context], Coroutine[Any, Any, R | None]]
@@ -42,24 +43,6 @@ CHANNEL = "telegram"
 SIG_SEPARATOR = "~"
 SIG_BYTES = 6
 MAX_CALLBACK_BYTES = 64
-KEPT_ACTOR = "dondoc_actor"  # in the update's CallbackContext, from the inbox to the flow
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who sent an update, as far as the bot's rules are concerned."""
-
-    contact_id: int
-    external_id: str
-    lang: Lang
-    role: str
-    unit_ids: tuple[int, ...]
-    scope_group_ids: tuple[int, ...]
-
-    @property
-    def access(self) -> Access:
-        """Return the highest access this person has."""
-        return access_of(self.role, has_units=bool(self.unit_ids))
 
 
 @dataclass
@@ -127,8 +110,15 @@ class Request:
 
 
 def services_of(context: Context) -> Services:
-    """Return the services the composition root put in bot_data."""
-    return cast(Services, context.bot_data["services"])
+    """Return the services the composition root built."""
+    return context.services
+
+
+async def refresh_menu(req: Request, contact_id: int) -> None:
+    """Reset a person's command menu after their role or language changed."""
+    refresh = req.context.bot_data.refresh_menu
+    if refresh is not None:
+        await refresh(req.context.bot, contact_id)
 
 
 def seen_sender(connection: Connection, update: Update, services: Services) -> Actor | None:
@@ -167,14 +157,14 @@ def load_actor(update: Update, services: Services) -> Actor | None:
 
 def keep_actor(context: Context, actor: Actor | None) -> None:
     """Hand the sender read with the update's inbox row to the flow that answers it."""
-    context.__dict__[KEPT_ACTOR] = actor
+    context.kept_actor = actor
 
 
 async def actor_of(update: Update, context: Context, services: Services) -> Actor | None:
     """Return the sender kept for this update (once), or read them now."""
-    kept = context.__dict__.pop(KEPT_ACTOR, None)
+    kept, context.kept_actor = context.kept_actor, None
     if kept is not None:
-        return cast(Actor, kept)
+        return kept
     return await retry_db(lambda: load_actor(update, services), "loading the sender")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from telegram import Message
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from app.reporting import Recorded, Report, record, refusal
 from core.roles import Access
 from db.queries.checkin import Check, check_reportable
 from db.queries.pending import clear_pending, get_pending, set_pending
@@ -18,7 +19,6 @@ from handlers.telegram import checkin_steps, checkin_text
 from handlers.telegram.access import Request, button, prefix_pattern
 from handlers.telegram.itembuttons import settle
 from handlers.telegram.registry import Flow
-from handlers.telegram.reporting import Recorded, Report, record, refusal
 
 PERCENTS = (25, 50, 75)
 

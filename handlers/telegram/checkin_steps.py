@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import Message
 
+from app.reporting import Report, record
 from core.checkin import (
     STATE_OF_KIND,
     extension_target,
@@ -25,7 +26,6 @@ from db.queries.pending import clear_pending, set_pending
 from handlers.telegram import evidence, explanation_answers, extensions
 from handlers.telegram.access import Request
 from handlers.telegram.itembuttons import settle
-from handlers.telegram.reporting import Report, record
 
 
 async def answer_pending(req: Request, pending: dict[str, Any], text: str) -> bool:

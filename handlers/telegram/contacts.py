@@ -22,7 +22,7 @@ from db.queries.contact_admin import (
     contact_list,
     remove_from_unit,
 )
-from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.access import Request, button, command, prefix_pattern, refresh_menu
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 
@@ -161,7 +161,7 @@ async def set_role(req: Request, contact_id: int, role_text: str) -> bool:
         name = contact.display_name or contact.external_id if contact else ""
     if contact is None:
         return False
-    await req.context.bot_data["refresh_menu"](req.context.bot, contact_id)
+    await refresh_menu(req, contact_id)
     await req.say("contacts.role_changed", name=name, role=req.t(f"common.role_{role_text}"))
     return True
 
@@ -176,7 +176,7 @@ async def remove(req: Request, contact_id: int, unit_id: int) -> bool:
         )
     if not removed or unit is None or info is None:
         return False
-    await req.context.bot_data["refresh_menu"](req.context.bot, contact_id)
+    await refresh_menu(req, contact_id)
     name = info.contact.display_name or info.contact.external_id
     await req.say("contacts.removed", name=name, unit=unit.name)
     return True

@@ -8,15 +8,15 @@ import secrets
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Conflict, Forbidden, TelegramError
-from telegram.ext import ContextTypes
 
 from app.i18n import pick_language
 from handlers.telegram.access import services_of
+from handlers.telegram.context import TelegramContext
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: TelegramContext) -> None:
     """Log the error with a short reference the user can quote to an administrator."""
     if isinstance(context.error, Conflict):
         await _stop_on_conflict(context)
@@ -42,10 +42,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not tell the user about error %s", ref)
 
 
-async def _stop_on_conflict(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _stop_on_conflict(context: TelegramContext) -> None:
     """Stop the bot: another process polls this token, and two pollers lose updates."""
     services = services_of(context)
     lang = services.settings.default_language
     log.critical(services.catalog.get(lang, "cli.conflict"))
-    context.bot_data["exit_code"] = 1
+    context.bot_data.exit_code = 1
     context.application.stop_running()

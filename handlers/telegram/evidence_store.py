@@ -10,10 +10,10 @@ from pathlib import Path
 from telegram import Message
 from telegram.error import TelegramError
 
+from app.reporting import refusal
 from db.models import Evidence
 from db.queries.checkin import Check, check_reportable, find_evidence
 from handlers.telegram.access import Request
-from handlers.telegram.reporting import refusal
 
 MAX_DOWNLOAD = 20 * 1024 * 1024
 SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.actor import Actor
 from app.i18n import Html
 from app.services import Services
 from core.roles import Access
@@ -11,7 +12,7 @@ from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, unit_name
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.pending import set_pending
-from handlers.telegram.access import Actor, Request, button
+from handlers.telegram.access import Request, button
 
 
 def record_answer_db(services: Services, actor: Actor, explanation_id: int, text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
+from app.actor import Actor
 from app.i18n import Html
 from app.services import Services
 from core.checkin import task_numbers
@@ -29,7 +30,7 @@ from db.queries.checkin import (
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import in_scope
 from handlers.telegram import explanation_answers as answers
-from handlers.telegram.access import Actor, Request, button, command, sign
+from handlers.telegram.access import Request, button, command, sign
 from handlers.telegram.registry import CommandSpec, Flow
 
 ASKABLE = (Status.OVERDUE, Status.DONE_LATE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.actor import Actor
 from app.i18n import Html
 from app.services import Services
 from core.roles import Access
@@ -12,7 +13,7 @@ from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, contacts_of_unit, unit_name
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import in_scope
-from handlers.telegram.access import Actor, Request, button, command
+from handlers.telegram.access import Request, button, command
 
 
 def decide(services: Services, actor: Actor, request_id: int, approve: bool, note: str) -> str:

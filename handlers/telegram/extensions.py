@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
 from app.i18n import Html
+from app.reporting import refusal
 from app.services import Services
 from core.roles import Access
 from db.models import Contact, ExtensionRequest
@@ -31,7 +32,6 @@ from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from handlers.telegram import extension_decisions as decisions
 from handlers.telegram.access import Request, prefix_pattern, sign
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.reporting import refusal
 
 
 def submit(req: Request, assignment_id: int, target: date, reason: str, key: str) -> str:

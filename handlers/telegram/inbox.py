@@ -7,11 +7,13 @@ import logging
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from app.actor import Actor
 from db.models import Inbox
 from db.retry import retry_db
-from handlers.telegram.access import CHANNEL, Actor, keep_actor, seen_sender, services_of
+from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
+from handlers.telegram.context import TelegramContext
 
 log = logging.getLogger(__name__)
 _INSERT = insert(Inbox.__table__)  # type: ignore[attr-defined]  # built once, run per update
@@ -25,7 +27,7 @@ def update_kind(update: Update) -> str:
     return "other"
 
 
-async def record_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def record_update(update: object, context: TelegramContext) -> None:
     """Store the update id; if it was stored before, Telegram sent it twice: drop it."""
     if not isinstance(update, Update):
         return
@@ -53,6 +55,6 @@ async def record_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         raise ApplicationHandlerStop from None
 
 
-def handler() -> TypeHandler[Update, ContextTypes.DEFAULT_TYPE, None]:
+def handler() -> TypeHandler[Update, TelegramContext, None]:
     """Return the handler that records updates (registered in the earliest group)."""
     return TypeHandler(Update, record_update)

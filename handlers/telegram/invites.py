@@ -21,7 +21,14 @@ from core.textnorm import fold
 from db.models import Contact, Unit
 from db.queries.audit import record
 from db.queries.invites import create_invite, recent_failures, record_failure, redeem_invite
-from handlers.telegram.access import CHANNEL, Request, button, command, prefix_pattern
+from handlers.telegram.access import (
+    CHANNEL,
+    Request,
+    button,
+    command,
+    prefix_pattern,
+    refresh_menu,
+)
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 
@@ -175,7 +182,7 @@ async def redeem(req: Request) -> None:
         function=req.t(f"common.function_{function}"),
         help=Html("/help"),
     )
-    await req.context.bot_data["refresh_menu"](req.context.bot, req.actor.contact_id)
+    await refresh_menu(req, req.actor.contact_id)
 
 
 def flow() -> Flow:

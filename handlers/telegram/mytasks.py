@@ -11,12 +11,12 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from app.i18n import Html
+from app.reporting import status_text
 from core.roles import Access
 from db.queries.checkin import latest_explanation, open_page, unit_name
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.keyboards import status_rows
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.reporting import status_text
 
 PAGE_SIZE = 5
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, ContextTypes
+from telegram.ext import BaseHandler
 
 from core.roles import Access
 
-PTBCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
+PTBCallback = Callable[[Update, Any], Coroutine[Any, Any, Any]]  # any context type
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from core.roles import Access
 from db.models import Contact, Unit
 from handlers.telegram import invites
-from handlers.telegram.access import Request, command
+from handlers.telegram.access import Request, command, refresh_menu
 from handlers.telegram.registry import CommandSpec, Flow, visible_commands
 
 ROLE_KEYS = {
@@ -49,7 +49,7 @@ async def help_command(req: Request) -> None:
     if req.actor.access == Access.PUBLIC:
         await req.say("start.help_stranger")
         return
-    flows = req.context.bot_data["flows"]
+    flows = req.context.bot_data.flows
     lines = [req.t("start.help_header", role=req.t(ROLE_KEYS[req.actor.role]))]
     for spec in visible_commands(flows, req.actor.access):
         lines.append(f"/{spec.name} - {req.t(spec.description_key)}")
@@ -71,9 +71,7 @@ async def lang(req: Request) -> None:
         contact.language = choice
     req.actor = replace(req.actor, lang="en" if choice == "en" else "vi")
     await req.say("start.lang_set")
-    refresh = req.context.bot_data.get("refresh_menu")
-    if refresh is not None:
-        await refresh(req.context.bot, req.actor.contact_id)
+    await refresh_menu(req, req.actor.contact_id)
 
 
 def flow() -> Flow:

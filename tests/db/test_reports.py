@@ -9,7 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.actor import Actor
 from app.i18n import load_catalog
+from app.reporting import Report, record
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
@@ -17,8 +19,6 @@ from db.models import Assignment, StatusReport
 from db.queries.checkin import Check
 from db.queries.pending import get_pending
 from db.queries.reports import record_report
-from handlers.telegram.access import Actor
-from handlers.telegram.reporting import Report, record
 from tests.factories import make_contact, make_task, make_unit
 
 NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Hà Nội

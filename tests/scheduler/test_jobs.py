@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import select
-from telegram.ext import ContextTypes
 
 from db.models import Outbox
+from handlers.telegram.context import TelegramContext
 from scheduler.delivery import (
     DISPATCH_JOB,
     HOUSEKEEPING_JOB,
@@ -38,7 +38,7 @@ async def test_dispatch_job_queues_and_the_sender_delivers(bot: BotUnderTest) ->
         units = province(session, 3, first_user=5100)
         task = task_for(session, units, WED, at(WED, 7), "Báo cáo tuần")
     start_users(bot.server, [5100, 5101, 5102])
-    context = ContextTypes.DEFAULT_TYPE(bot.app)
+    context = TelegramContext(bot.app)
     await dispatch_job(context)
     for user in (5100, 5101, 5102):
         message = await bot.server.wait_for_message(user, timeout=5)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.actor import Actor
 from app.i18n import Html
 from app.services import Services
 from core.status import Status, classify
@@ -28,7 +29,6 @@ from db.queries.checkin import (
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.pending import set_pending
 from db.queries.reports import record_report
-from handlers.telegram.access import Actor
 
 REFUSALS = {
     Check.MISSING: "checkin.refused_missing",

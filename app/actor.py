@@ -1,0 +1,25 @@
+"""Who is acting: a person as the bot's rules see them, whatever channel they wrote on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.i18n import Lang
+from core.roles import Access, access_of
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sent an update, as far as the bot's rules are concerned."""
+
+    contact_id: int
+    external_id: str
+    lang: Lang
+    role: str
+    unit_ids: tuple[int, ...]
+    scope_group_ids: tuple[int, ...]
+
+    @property
+    def access(self) -> Access:
+        """Return the highest access this person has."""
+        return access_of(self.role, has_units=bool(self.unit_ids))

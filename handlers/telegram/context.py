@@ -1,0 +1,46 @@
+"""The typed context every Telegram callback gets (PTB's `ContextTypes`), not string keys."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Bot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from app.actor import Actor
+from app.services import Services, Shared
+from handlers.telegram.registry import Flow
+
+RefreshMenu = Callable[[Bot, int], Awaitable[None]]
+
+
+class TelegramData(Shared):
+    """The shared state, plus what the Telegram adapter keeps: its flows and menu hook."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flows: list[Flow] = []
+        self.refresh_menu: RefreshMenu | None = None
+        self.exit_code = 0
+
+
+class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], TelegramData]):
+    """A callback's context, with the services and the sender read with the inbox row."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.kept_actor: Actor | None = None
+
+    @property
+    def services(self) -> Services:
+        """Return the services the composition root built."""
+        return self.bot_data.services
+
+
+CONTEXT_TYPES = ContextTypes(context=TelegramContext, bot_data=TelegramData)
