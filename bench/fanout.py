@@ -40,6 +40,7 @@ from typing import Any
 from sqlalchemy import text
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
+from app.signing import derive_button_key, sign
 from bench.baselines import run_baselines
 from bench.common import (
     BENCH_NOW,
@@ -55,7 +56,6 @@ from core.calendar import WorkingCalendar
 from db.engine import make_engine
 from db.migrate import upgrade
 from devtools.fakebotapi import FakeBotApi
-from handlers.telegram.access import derive_button_key, sign
 
 LIMIT_PER_S = 30.0
 FANOUT_FIRST_USER = 200_000

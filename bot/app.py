@@ -16,12 +16,12 @@ import handlers.telegram
 import scheduler
 from app.i18n import load_catalog
 from app.services import Services
+from app.signing import derive_button_key
 from bot.settings import Settings
 from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.models import Contact
 from db.queries.contacts import ensure_admin
-from handlers.telegram.access import derive_button_key
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.menus import set_contact_menu, set_default_menus, set_staff_menus
 from scheduler.ratelimit import DeliveryRateLimiter

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 
 from sqlmodel import Session
 
+from app.choices import rows_to_json
 from db.engine import session_scope
 from db.queries import reminders as q
 from db.queries.outbox import (
@@ -111,7 +112,7 @@ def _queue(ctx: Context, due: Due, now: datetime, today: date, *, tag: str) -> R
         for contact_id, (person, items) in batch:
             fresh = [i for i in items if (contact_id, i.assignment_id) not in done]
             if fresh:
-                parts = compose(fresh, person, catalog=ctx.catalog, key=ctx.button_key, day=today)
+                parts = compose(fresh, person, catalog=ctx.catalog, day=today)
                 messages += _reminder_messages(person, fresh, parts, today)
                 result.items += len(fresh)
         if messages:
@@ -136,7 +137,7 @@ def _reminder_messages(
             contact_id=person.contact_id,
             kind="reminder",
             text=part.text,
-            reply_markup=part.reply_markup,
+            choices=rows_to_json(part.choices),
             priority=PRIORITY_REMINDER,
             assignment_ids=part.assignment_ids,
         )

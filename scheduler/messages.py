@@ -10,13 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from telegram import InlineKeyboardMarkup
-
+from app.choices import Rows, status_choices
 from app.i18n import Catalog, Html
 from db.queries.reminders import Recipient
-from handlers.telegram.keyboards import status_rows
 
 MAX_CHARS = 4096
 MAX_ITEMS = 8
@@ -44,10 +41,10 @@ class Item:
 
 @dataclass(frozen=True)
 class Part:
-    """One message to queue: HTML text, keyboard and the assignments it is about."""
+    """One message to queue: its text, its choices and the assignments it is about."""
 
     text: str
-    reply_markup: dict[str, Any] | None
+    choices: Rows
     assignment_ids: list[int]
 
 
@@ -56,7 +53,6 @@ def compose(
     to: Recipient,
     *,
     catalog: Catalog,
-    key: bytes,
     day: date,
     header_key: str = "reminders.header",
 ) -> list[Part]:
@@ -88,17 +84,11 @@ def compose(
         rows = [
             row
             for item, _ in group
-            for row in status_rows(
-                key,
-                to.external_id,
-                item.assignment_id,
-                lang,
-                catalog,
-                label=f"#{item.task_id}" if labelled else "",
+            for row in status_choices(
+                catalog, lang, item.assignment_id, label=f"#{item.task_id}" if labelled else ""
             )
         ]
-        markup = InlineKeyboardMarkup(rows).to_dict()
-        parts.append(Part(text, markup, [item.assignment_id for item, _ in group]))
+        parts.append(Part(text, rows, [item.assignment_id for item, _ in group]))
     return parts
 
 

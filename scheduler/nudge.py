@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from app.choices import rows_to_json
 from core.reminders import Plan, Workdays
 from db.models import Task
 from db.queries import reminders as q
@@ -80,7 +81,6 @@ def nudge_task(
             items,
             person,
             catalog=ctx.catalog,
-            key=ctx.button_key,
             day=today,
             header_key="nudge.header",
         )
@@ -92,7 +92,7 @@ def nudge_task(
                 contact_id=contact_id,
                 kind="nudge",
                 text=part.text,
-                reply_markup=part.reply_markup,
+                choices=rows_to_json(part.choices),
                 priority=PRIORITY_NOTICE,
                 now=now,
                 assignment_ids=part.assignment_ids,

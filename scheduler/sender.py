@@ -27,6 +27,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from app.choices import rows_from_json
 from app.services import Services
 from core.workhours import WorkHours
 from db.engine import session_scope
@@ -36,6 +37,7 @@ from db.queries.calendar import working_calendar
 from db.queries.contacts import mark_unreachable
 from db.queries.outbox import PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
 from db.queries.reminders import all_done
+from render.telegram import buttons
 from scheduler.ratelimit import Lane, seconds_of
 from scheduler.workers import in_worker
 
@@ -136,7 +138,7 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
     failures = floods = 0
     while True:
         try:
-            message = await _call(bot, row)
+            message = await _call(bot, row, services.button_key)
         except RetryAfter as exc:
             floods += 1
             if floods > FLOOD_RETRIES:
@@ -165,12 +167,11 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
         return True
 
 
-async def _call(bot: ExtBot[Any], row: Claimed) -> Message:
+async def _call(bot: ExtBot[Any], row: Claimed, button_key: bytes) -> Message:
     """Make the Bot API call the outbox row describes."""
     payload = row.payload
     text: str = payload.get("text", "")
-    markup_data = payload.get("reply_markup")
-    markup = InlineKeyboardMarkup.de_json(markup_data, bot) if markup_data else None
+    markup = _markup(bot, row, button_key)
     chat_id: int | str = int(row.chat_id) if row.chat_id.lstrip("-").isdigit() else row.chat_id
     lane = int(lane_of(row.priority)) or None
     document = payload.get("document")
@@ -191,6 +192,15 @@ async def _call(bot: ExtBot[Any], row: Claimed) -> Message:
         reply_markup=markup,
         rate_limit_args=lane,
     )
+
+
+def _markup(bot: ExtBot[Any], row: Claimed, button_key: bytes) -> InlineKeyboardMarkup | None:
+    """Return the row's choices as buttons signed for its recipient (a private chat's id)."""
+    choices = row.payload.get("choices")
+    if choices:
+        return buttons(button_key, row.chat_id, rows_from_json(choices))
+    legacy = row.payload.get("reply_markup")  # queued before choices were stored
+    return InlineKeyboardMarkup.de_json(legacy, bot) if legacy else None
 
 
 def _start(services: Services, owner: str, row: Claimed) -> bool:

@@ -1,9 +1,12 @@
 """The outbox: every message the bot sends unasked goes through here to the one sender.
 
-Payload contract: {"text": <HTML str>, "reply_markup": <InlineKeyboardMarkup.to_dict()> or
-absent, "document": {"path": ..., "file_name": ...} optional}. Lower priority numbers go
-first: PRIORITY_INTERACTIVE for answers a person is waiting for, PRIORITY_NOTICE for
-notifications (blockers, extension requests), PRIORITY_REMINDER for the daily fan-out.
+Payload contract: {"text": <HTML str>, "choices": rows of {"label": str, "data": [parts]}
+(rendered by each channel at send time: buttons, or numbered lines) or absent, "document":
+{"path": ..., "file_name": ...} optional}; rows queued before choices existed may hold
+"reply_markup" (a Telegram keyboard), which the Telegram sender still sends.
+Lower priority numbers go first: PRIORITY_INTERACTIVE for answers a person is waiting for,
+PRIORITY_NOTICE for notifications (blockers, extension requests), PRIORITY_REMINDER for the
+daily fan-out.
 
 Status: pending -> sending (marked just before the call) -> sent | failed; `cancelled` for
 a reminder superseded by the next day's. A sender leases rows (`lease_owner`,
@@ -39,7 +42,7 @@ def enqueue(
     text: str,
     now: datetime,
     contact_id: int | None = None,
-    reply_markup: dict[str, Any] | None = None,
+    choices: list[list[dict[str, Any]]] | None = None,
     priority: int = PRIORITY_NOTICE,
     not_before: datetime | None = None,
     assignment_ids: Iterable[int] = (),
@@ -49,8 +52,8 @@ def enqueue(
     if session.exec(select(Outbox.id).where(Outbox.key == key)).first() is not None:
         return None
     payload: dict[str, Any] = {"text": text, **(extra or {})}
-    if reply_markup is not None:
-        payload["reply_markup"] = reply_markup
+    if choices:
+        payload["choices"] = choices
     message = Outbox(
         key=key,
         chat_id=chat_id,
@@ -83,7 +86,7 @@ class NewMessage:
     kind: str
     text: str
     contact_id: int | None = None
-    reply_markup: dict[str, Any] | None = None
+    choices: list[list[dict[str, Any]]] | None = None
     priority: int = PRIORITY_NOTICE
     assignment_ids: Sequence[int] = ()
 
@@ -130,8 +133,8 @@ def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datet
 def _outbox_row(message: NewMessage, now: datetime) -> dict[str, Any]:
     """Return the outbox row of a new message, every column given (no ORM defaults here)."""
     payload: dict[str, Any] = {"text": message.text}
-    if message.reply_markup is not None:
-        payload["reply_markup"] = message.reply_markup
+    if message.choices:
+        payload["choices"] = message.choices
     return {
         "key": message.key,
         "channel": "telegram",

@@ -8,9 +8,6 @@ calls the flow. Flows never check roles by hand.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
@@ -26,6 +23,7 @@ from telegram.constants import ParseMode
 from app.actor import Actor
 from app.i18n import Lang, pick_language
 from app.services import Services
+from app.signing import sign, verify
 from core.roles import Access
 from db.engine import session_scope
 from db.queries.contacts import Seen, Snapshot, refresh, snapshot, touch_contact
@@ -40,9 +38,6 @@ FlowCallback = Callable[["Request"], Awaitable[R]]
 PTBCallback = Callable[[Update, Context], Coroutine[Any, Any, R | None]]
 
 CHANNEL = "telegram"
-SIG_SEPARATOR = "~"
-SIG_BYTES = 6
-MAX_CALLBACK_BYTES = 64
 
 
 @dataclass
@@ -274,34 +269,6 @@ def _command_of(update: Update) -> str:
     """Return the command word of an update, for logs."""
     msg = update.effective_message
     return (msg.text or "").split(" ", 1)[0][:40] if msg is not None else ""
-
-
-def derive_button_key(token: str) -> bytes:
-    """Derive the key that signs button data from the bot token (never stored)."""
-    return hmac.new(token.encode(), b"dondoc-buttons-v1", hashlib.sha256).digest()
-
-
-def sign(key: bytes, user_id: str, *parts: object) -> str:
-    """Return callback data `a:b:c~sig` that only this user can send back."""
-    body = ":".join(str(p) for p in parts)
-    data = f"{body}{SIG_SEPARATOR}{_signature(key, user_id, body)}"
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data too long: {data!r}")
-    return data
-
-
-def verify(key: bytes, user_id: str, data: str) -> list[str] | None:
-    """Return the parts of signed callback data, or None when it was not issued to user."""
-    body, sep, sig = data.rpartition(SIG_SEPARATOR)
-    if not sep or not hmac.compare_digest(sig, _signature(key, user_id, body)):
-        return None
-    return body.split(":")
-
-
-def _signature(key: bytes, user_id: str, body: str) -> str:
-    """Return a short MAC of the body for the user."""
-    mac = hmac.new(key, f"{user_id}|{body}".encode(), hashlib.sha256).digest()[:SIG_BYTES]
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def prefix_pattern(prefix: str) -> str:

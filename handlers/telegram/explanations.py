@@ -8,10 +8,10 @@ Typed: coordinators `/explain <task> <unit>`; contacts answer by replying to the
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
 from app.actor import Actor
+from app.choices import Choice, rows_to_json
 from app.i18n import Html
 from app.services import Services
 from core.checkin import task_numbers
@@ -30,7 +30,7 @@ from db.queries.checkin import (
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import in_scope
 from handlers.telegram import explanation_answers as answers
-from handlers.telegram.access import Request, button, command, sign
+from handlers.telegram.access import Request, button, command
 from handlers.telegram.registry import CommandSpec, Flow
 
 ASKABLE = (Status.OVERDUE, Status.DONE_LATE)
@@ -77,8 +77,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
                 days=status.days_overdue,
             )
             label = t(contact.language, "explanations.button_answer")
-            data = sign(services.button_key, contact.external_id, "ex", "ans", explanation.id)
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+            answer = Choice(label, ("ex", "ans", explanation.id or 0))
             enqueue(
                 session,
                 key=f"explain:{explanation.id}:{contact.id}",
@@ -86,7 +85,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
                 contact_id=contact.id,
                 kind="notice",
                 text=text,
-                reply_markup=markup.to_dict(),
+                choices=rows_to_json([[answer]]),
                 now=now,
                 priority=PRIORITY_NOTICE,
                 assignment_ids=[assignment_id],

@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
+from app.choices import Choice, rows_to_json
 from app.i18n import Html
 from app.reporting import refusal
 from app.services import Services
 from core.roles import Access
-from db.models import Contact, ExtensionRequest
+from db.models import ExtensionRequest
 from db.queries.audit import record as audit
 from db.queries.checkin import (
     Check,
@@ -30,7 +30,7 @@ from db.queries.checkin import (
 )
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from handlers.telegram import extension_decisions as decisions
-from handlers.telegram.access import Request, prefix_pattern, sign
+from handlers.telegram.access import Request, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 
 
@@ -93,9 +93,10 @@ def _notify_coordinators(
             who=who,
             id=Html(str(request.id)),
         )
-        markup = InlineKeyboardMarkup(
-            [[_button(services, coordinator, lang, n, request.id or 0) for n in ("ok", "no")]]
-        )
+        choices = [
+            Choice(t(lang, f"extensions.button_{choice}"), ("xt", choice, request.id or 0))
+            for choice in ("ok", "no")
+        ]
         enqueue(
             session,
             key=f"extension:{request.id}:{coordinator.id}",
@@ -103,20 +104,11 @@ def _notify_coordinators(
             contact_id=coordinator.id,
             kind="notice",
             text=text,
-            reply_markup=markup.to_dict(),
+            choices=rows_to_json([choices]),
             now=request.created_at,
             priority=PRIORITY_NOTICE,
             assignment_ids=[assignment.assignment_id],
         )
-
-
-def _button(
-    services: Services, contact: Contact, lang: str, choice: str, request_id: int
-) -> InlineKeyboardButton:
-    """Return an approve or reject button signed for one coordinator."""
-    label = services.catalog.get(lang, f"extensions.button_{choice}")
-    data = sign(services.button_key, contact.external_id, "xt", choice, request_id)
-    return InlineKeyboardButton(label, callback_data=data)
 
 
 def flow() -> Flow:

@@ -1,33 +1,24 @@
-"""Keyboards shared by several flows, and the contract of their callback data.
+"""Choices rendered as Telegram inline keyboards, with data signed for the recipient.
 
-Status buttons: data `st:<action>:<assignment id>` (signed for the recipient), where action
-is one of STATUS_ACTIONS. Reminders (scheduler) put them under each item; the check-in
-flow handles the press.
+Status buttons: data `st:<action>:<assignment id>`, where action is one of STATUS_ACTIONS
+(`app/choices.py`). Reminders put them under each item; the check-in flow handles the press.
 """
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from app.choices import status_choices
 from app.i18n import Catalog
-from handlers.telegram.access import sign
-
-STATUS_PREFIX = "st"
-STATUS_ACTIONS = ("done", "progress", "blocked", "extension")
+from render.telegram import buttons
 
 
 def status_rows(
     key: bytes, external_id: str, assignment_id: int, lang: str, catalog: Catalog, label: str = ""
 ) -> list[list[InlineKeyboardButton]]:
     """Return the rows of status buttons for one assignment (two per row, fits phones)."""
-    buttons = [
-        InlineKeyboardButton(
-            (f"{label} " if label else "") + catalog.get(lang, f"buttons.{action}"),
-            callback_data=sign(key, external_id, STATUS_PREFIX, action, assignment_id),
-        )
-        for action in STATUS_ACTIONS
-    ]
-    return [buttons[:2], buttons[2:]]
+    rows = status_choices(catalog, lang, assignment_id, label)
+    return [list(row) for row in buttons(key, external_id, rows).inline_keyboard]
 
 
 def status_keyboard(

@@ -9,11 +9,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.i18n import load_catalog
+from app.signing import derive_button_key
 from core.reminders import Policy
 from core.workhours import WorkHours
 from db.models import Assignment, Contact, Outbox, OutboxItem, Reminder, Task, Unit
 from devtools.fakebotapi import FakeBotApi
-from handlers.telegram.access import derive_button_key
 from scheduler.dispatcher import Context
 from tests.factories import make_contact, make_task, make_unit
 

@@ -14,13 +14,13 @@ import pytest
 from sqlmodel import Session, select
 
 from app.i18n import load_catalog
+from app.signing import derive_button_key
 from core.reminders import Policy
 from core.workhours import WorkHours
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Outbox
 from devtools.fakebotapi import FakeBotApi
-from handlers.telegram.access import derive_button_key
 from scheduler.dispatcher import Context, dispatch
 from tests.scheduler.support import VN, province, start_users, task_for
 

@@ -20,9 +20,9 @@ TUE = date(2026, 11, 17)
 
 
 def buttons_of(message: Outbox) -> list[str]:
-    """Return the callback data of a queued message's buttons."""
-    rows = (message.payload.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [b["callback_data"] for row in rows for b in row]
+    """Return the data of a queued message's choices (each a button on Telegram)."""
+    rows = message.payload.get("choices", [])
+    return [":".join(str(part) for part in c["data"]) for row in rows for c in row]
 
 
 def test_a_contacts_items_are_combined_into_one_message(engine: Engine, session: Session) -> None:

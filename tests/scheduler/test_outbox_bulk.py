@@ -27,7 +27,7 @@ def check_bulk_queue(session: Session) -> None:
     """Queue a batch where one key exists already and one repeats; check what was written."""
     first, second = two_assignments(session)
     assert enqueue(session, key="a", chat_id="1", kind="reminder", text="cũ", now=NOW)
-    markup = {"inline_keyboard": [[{"text": "✅", "callback_data": "x"}]]}
+    choices = [[{"label": "✅", "data": ["st", "done", first]}]]
     batch = [
         NewMessage(key="a", chat_id="1", kind="reminder", text="mới"),
         NewMessage(
@@ -35,7 +35,7 @@ def check_bulk_queue(session: Session) -> None:
             chat_id="2",
             kind="reminder",
             text="nhắc",
-            reply_markup=markup,
+            choices=choices,
             priority=PRIORITY_REMINDER,
             assignment_ids=[first, second, first],
         ),
@@ -49,7 +49,7 @@ def check_bulk_queue(session: Session) -> None:
     assert sorted(rows) == ["a", "b", "c"]
     assert rows["a"].payload == {"text": "cũ"}
     b = rows["b"]
-    assert b.payload == {"text": "nhắc", "reply_markup": markup}
+    assert b.payload == {"text": "nhắc", "choices": choices}
     assert (b.status, b.priority, b.attempts) == ("pending", PRIORITY_REMINDER, 0)
     assert b.not_before == NOW
     items = session.exec(select(OutboxItem.assignment_id).where(OutboxItem.outbox_id == b.id))

@@ -8,7 +8,10 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from app.choices import Choice, rows_to_json
+from app.signing import sign
 from db.models import Assignment, Contact, Outbox
+from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
 from scheduler.delivery import dispatch_context, wake
@@ -148,3 +151,38 @@ async def test_a_reminder_queued_before_the_unit_reported_done_is_dropped(
 
     assert (await bot.server.wait_for(dropped, timeout=5)).status == "cancelled"
     assert bot.server.messages(FIRST_USER) == []
+
+
+async def test_sender_signs_choices_for_the_recipient_and_still_sends_old_keyboards(
+    bot: BotUnderTest,
+) -> None:
+    """Queued choices become buttons signed for their chat; a row queued before keeps its own."""
+    start_users(bot.server, [FIRST_USER, FIRST_USER + 1])
+    legacy = {"inline_keyboard": [[{"text": "OK", "callback_data": "old~data"}]]}
+    with bot.session() as session:
+        enqueue(
+            session,
+            key="choices",
+            chat_id=str(FIRST_USER),
+            kind="notice",
+            text="mới",
+            now=bot.clock.now(),
+            choices=rows_to_json([[Choice("Xong", ("st", "done", 7))]]),
+        )
+        old = enqueue(
+            session,
+            key="legacy",
+            chat_id=str(FIRST_USER + 1),
+            kind="notice",
+            text="cũ",
+            now=bot.clock.now(),
+        )
+        assert old is not None
+        old.payload = {"text": "cũ", "reply_markup": legacy}
+        session.commit()
+    wake(bot.app)
+    new = await bot.server.wait_for_message(FIRST_USER, timeout=10)
+    signed = sign(bot.services.button_key, str(FIRST_USER), "st", "done", 7)
+    assert new.reply_markup == {"inline_keyboard": [[{"text": "Xong", "callback_data": signed}]]}
+    kept = await bot.server.wait_for_message(FIRST_USER + 1, timeout=10)
+    assert kept.reply_markup == legacy

@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 
 from sqlmodel import col, select
-from telegram import InlineKeyboardMarkup
 
+from app.choices import rows_from_json, rows_to_json, status_choices
 from db.models import Assignment, Outbox, OutboxItem, StatusReport, Task, Unit
 from db.queries.outbox import enqueue
 from devtools.fakebotapi import ChatMessage
-from handlers.telegram.keyboards import status_rows
+from render.telegram import buttons
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import BotUnderTest
 
@@ -68,7 +68,7 @@ async def remind(bot: BotUnderTest, user_id: int, assignment_ids: list[int]) -> 
     services = bot.services
     rows = []
     for aid in assignment_ids:
-        rows += status_rows(services.button_key, str(user_id), aid, "vi", services.catalog, "")
+        rows += status_choices(services.catalog, "vi", aid)
     text = "Nhắc việc: " + ", ".join(f"#{task_of(bot, a)}" for a in assignment_ids)
     with bot.session() as s:
         row = enqueue(
@@ -78,7 +78,7 @@ async def remind(bot: BotUnderTest, user_id: int, assignment_ids: list[int]) -> 
             kind="reminder",
             text=text,
             now=bot.clock.now(),
-            reply_markup=InlineKeyboardMarkup(rows).to_dict(),
+            choices=rows_to_json(rows),
             assignment_ids=assignment_ids,
         )
         s.commit()
@@ -88,11 +88,11 @@ async def remind(bot: BotUnderTest, user_id: int, assignment_ids: list[int]) -> 
 
 async def deliver(bot: BotUnderTest, row: Outbox) -> ChatMessage:
     """Send one outbox row's message the way the sender does, and record its message id."""
-    markup = row.payload.get("reply_markup")
+    choices = rows_from_json(row.payload.get("choices", []))
     sent = await bot.app.bot.send_message(
         int(row.chat_id),
         row.payload["text"],
-        reply_markup=InlineKeyboardMarkup.de_json(markup, bot.app.bot) if markup else None,
+        reply_markup=buttons(bot.services.button_key, row.chat_id, choices) if choices else None,
     )
     with bot.session() as s:
         stored = s.get(Outbox, row.id)

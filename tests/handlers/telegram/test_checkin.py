@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from app.signing import sign
 from bot.settings import Settings
 from db.models import Task
-from handlers.telegram.access import sign
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
     OFFICIAL,

@@ -7,8 +7,8 @@ import time
 
 from sqlmodel import select
 
+from app.signing import sign
 from db.models import Evidence
-from handlers.telegram.access import sign
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, remind, scene
 from tests.harness import BotUnderTest
 

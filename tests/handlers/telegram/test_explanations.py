@@ -7,8 +7,8 @@ from datetime import date
 from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from app.signing import sign
 from db.models import Explanation
-from handlers.telegram.access import sign
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
 from tests.harness import BotUnderTest, button_data
 

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlmodel import select
 
+from app.signing import sign
 from core.taskdates import due_at
 from db.models import ExtensionRequest
-from handlers.telegram.access import sign
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
     DEADLINE,
@@ -48,7 +48,7 @@ async def test_extension_button_asks_date_and_reason_then_tells_coordinators(
     assert request.reason == "chưa bố trí được kinh phí"
     [notice] = notices(bot, COORDINATOR, "extension:")
     assert "Xã Tam Xuân" in notice.payload["text"]
-    assert len(notice.payload["reply_markup"]["inline_keyboard"][0]) == 2
+    assert [c["data"][:2] for c in notice.payload["choices"][0]] == [["xt", "ok"], ["xt", "no"]]
     assert assignment(bot, aid).deadline == DEADLINE  # nothing moves before a decision
 
 

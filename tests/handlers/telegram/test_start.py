@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from app.signing import sign
 from db.models import Contact, Inbox
-from handlers.telegram.access import sign
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from app.signing import sign
 from db.models import AuditLog, Unit
 from devtools.fakebotapi import ChatMessage
-from handlers.telegram.access import sign
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
