@@ -27,7 +27,7 @@ from db.queries.checkin import (
     waiting_explanations,
 )
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
-from db.queries.scope import in_scope
+from db.queries.scope import decides_on_own, in_scope
 from handlers import explanation_answers as answers
 from handlers.access import Actor, Request, button, command, sign
 from handlers.registry import CommandSpec, Flow
@@ -46,6 +46,8 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
         if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
             return t(lang, "common.not_allowed")
         unit = unit_name(session, unit_id=assignment.unit_id)
+        if decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
+            return t(lang, "explanations.own_unit", unit=unit, task=Html(str(task.id)))
         status = classify(
             state=assignment.state,
             deadline=assignment.deadline,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from core.roles import Role
-from db.models import Contact, Unit, UnitGroupMember
+from db.models import Contact, Unit, UnitContact, UnitGroupMember
 from db.queries.contacts import scope_group_ids, unit_ids_of
 
 
@@ -41,3 +41,12 @@ def unit_ids_in_scope(
 def in_scope(session: Session, *, contact_id: int, unit_id: int) -> bool:
     """Tell whether the contact may see this unit."""
     return unit_id in unit_ids_in_scope(session, contact_id=contact_id, include_inactive=True)
+
+
+def decides_on_own(session: Session, *, contact_id: int, unit_id: int) -> bool:
+    """Tell whether a decision on this unit would be the person's own (they belong to it).
+
+    Nobody decides on their own unit's matters (an extension, an explanation), whatever
+    their role: another coordinator or an admin does.
+    """
+    return session.get(UnitContact, (unit_id, contact_id)) is not None
