@@ -29,6 +29,7 @@ from bot.services import Services
 from core.roles import Access, access_of
 from db.engine import session_scope
 from db.queries.contacts import Seen, Snapshot, refresh, snapshot, touch_contact
+from db.queries.scope import Scope, scope_of
 from db.retry import retry_db
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,11 @@ class Actor:
     def access(self) -> Access:
         """Return the highest access this person has."""
         return access_of(self.role, has_units=bool(self.unit_ids))
+
+    @property
+    def scope(self) -> Scope:
+        """Return the units this person may see (db.queries.scope's one rule)."""
+        return scope_of(self.role, unit_ids=self.unit_ids, group_ids=self.scope_group_ids)
 
 
 @dataclass

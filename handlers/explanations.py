@@ -120,7 +120,9 @@ async def explain_command(req: Request) -> None:
     """Coordinators: /explain <task> <unit> asks; a unit's contact: /explain [#task] <text>."""
     if req.actor.access >= Access.COORDINATOR:
         with req.db() as session:
-            assignment, problem = find_assignment(session, text=req.text_args)
+            assignment, problem = find_assignment(
+                session, text=req.text_args, scope=req.actor.scope
+            )
         if assignment is None or assignment.id is None:
             await req.say(f"explanations.{problem or 'usage'}")
             return
