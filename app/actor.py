@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.i18n import Lang
 from core.roles import Access, access_of
+from db.queries.scope import Scope, scope_of
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,8 @@ class Actor:
     def access(self) -> Access:
         """Return the highest access this person has."""
         return access_of(self.role, has_units=bool(self.unit_ids))
+
+    @property
+    def scope(self) -> Scope:
+        """Return the units this person may see (db.queries.scope's one rule)."""
+        return scope_of(self.role, unit_ids=self.unit_ids, group_ids=self.scope_group_ids)

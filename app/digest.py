@@ -15,8 +15,8 @@ from core.status import Counts
 from core.summary import overdue_first
 from db.models import AppState, Contact
 from db.queries import summary as q
-from db.queries.contacts import scope_group_ids
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.scope import contact_scope
 from db.types import utcnow
 
 LAST_KEY = "digest.last_at"
@@ -79,7 +79,7 @@ def digest_text(
         return catalog.get(lang, key, **params)
 
     assert contact.id is not None
-    scope = scope_group_ids(session, contact_id=contact.id)
+    scope = contact_scope(session, contact_id=contact.id)
     local = now.astimezone(tz)
     parts = [t("digest.head"), as_of(t, local), ""]
     changes = q.changes_since(session, since=since, until=now, scope=scope)

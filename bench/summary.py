@@ -36,7 +36,7 @@ from app import reports
 from app.i18n import load_catalog
 from bench.generate import REFERENCE_NOW, VN, generate
 from db.engine import make_engine
-from db.queries.summary import task_counts
+from db.queries.summary import EVERY, task_counts
 
 RESULTS = Path(__file__).parent / "results"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -78,7 +78,7 @@ def context() -> reports.Context:
     def t(key: str, **params: object) -> str:
         return catalog.get("vi", key, **params)
 
-    return reports.Context(t, "vi", (), REFERENCE_NOW, VN)
+    return reports.Context(t, "vi", EVERY, REFERENCE_NOW, VN)
 
 
 def measure(engine: Engine, name: str, kind: str, repeat: int) -> Row:

@@ -7,13 +7,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.commands import admin, db, export, invites, run, tasks, units
+from bot.commands import admin, db, export, invites, run, scope, tasks, units
 from bot.console import EXIT_CONFIG, ConfigError
 
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     run.add_parser,
     db.add_parser,
     admin.add_parser,
+    scope.add_parser,
     units.add_parser,
     invites.add_parser,
     tasks.add_parser,

@@ -24,7 +24,7 @@ from db.models import (
     UnitContact,
 )
 from db.queries.reports import reported_percent
-from db.queries.scope import in_scope
+from db.queries.scope import EVERY, Scope, in_scope, units_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
 from db.queries.units import find_units
 
@@ -261,18 +261,25 @@ def waiting_explanations(session: Session, *, unit_ids: Sequence[int]) -> list[E
     return list(session.exec(query.order_by(col(Explanation.id).desc())))
 
 
-def find_assignment(session: Session, *, text: str) -> tuple[Assignment | None, str]:
+def find_assignment(
+    session: Session, *, text: str, scope: Scope = EVERY
+) -> tuple[Assignment | None, str]:
     """Return the assignment named by "<task> <unit>" ("#12 Tam Xuân"), or why not.
 
     The words are split at each place in turn; the first split that names exactly one task
-    and exactly one unit wins. Reasons: "usage", "not_found", "not_assigned".
+    and exactly one unit in scope wins (what lies outside is neither matched nor named).
+    Reasons: "usage", "not_found", "not_assigned".
     """
     words = text.split()
     if len(words) < 2:
         return None, "usage"
     for cut in range(1, len(words)):
-        tasks = find_tasks(session, text=" ".join(words[:cut]))
+        tasks = visible_tasks(
+            session, tasks=find_tasks(session, text=" ".join(words[:cut])), scope=scope
+        )
         units = find_units(session, text=" ".join(words[cut:]), include_inactive=True)
+        covered = units_in_scope(session, unit_ids=[u.id or 0 for u in units], scope=scope)
+        units = [u for u in units if u.id in covered]
         if len(tasks) == 1 and len(units) == 1:
             query = select(Assignment).where(
                 Assignment.task_id == tasks[0].id, Assignment.unit_id == units[0].id

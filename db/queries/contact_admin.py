@@ -1,14 +1,18 @@
-"""Contacts for admins: who is registered for which unit, changing roles, removing links."""
+"""Contacts for admins: who is registered for which unit, roles, removing links, scopes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from core.roles import Role
-from db.models import Contact, Unit, UnitContact
+from core.textnorm import fold
+from db.models import Contact, ContactScope, Unit, UnitContact, UnitGroup
 from db.queries.audit import record
+from db.queries.scope import set_scope
+from db.queries.units import find_group
 
 
 @dataclass
@@ -95,3 +99,93 @@ def remove_from_unit(
         details={"unit_id": unit_id},
     )
     return True
+
+
+def find_people(session: Session, *, text: str) -> list[Contact]:
+    """Return the people text names as /contacts shows them: Telegram id, @username or name.
+
+    A name is matched whole, ignoring case and diacritics ("dieu phoi" finds "Điều phối").
+    """
+    text = text.strip()
+    if not text:
+        return []
+    if text.lstrip("-").isdigit():
+        return list(session.exec(select(Contact).where(Contact.external_id == text)))
+    if text.startswith("@"):
+        name = text[1:].lower()
+        query = select(Contact).where(func.lower(col(Contact.username)) == name)
+        return list(session.exec(query.order_by(col(Contact.id))))
+    folded = fold(text)
+    people = session.exec(select(Contact).where(col(Contact.display_name) != ""))
+    return [c for c in people if fold(c.display_name) == folded]
+
+
+def split_person(session: Session, *, text: str) -> tuple[list[Contact], str]:
+    """Split `<person> <rest>` at the longest start that names someone; return them and rest."""
+    words = text.split()
+    for cut in range(len(words), 0, -1):
+        people = find_people(session, text=" ".join(words[:cut]))
+        if people:
+            return people, " ".join(words[cut:])
+    return [], text
+
+
+ALL_WORDS = ("all", "tat ca", "toan tinh")  # "tất cả", "toàn tỉnh"
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    """What a scope command found or did: the groups in force after it, or why not."""
+
+    problem: str = ""  # not_coordinator | group_not_found
+    groups: tuple[str, ...] = ()  # names of the groups in force (none: whole province)
+    missing: str = ""  # the group text nobody has
+    changed: bool = False
+
+
+def change_scope(
+    session: Session,
+    *,
+    contact: Contact,
+    groups: Sequence[str] | None,
+    actor_id: int | None,
+    actor_label: str = "",
+) -> ScopeResult:
+    """Show (groups None), clear (`all`) or set a coordinator's groups; nothing on a problem."""
+    assert contact.id is not None
+    if contact.role != Role.COORDINATOR.value:
+        return ScopeResult("not_coordinator")
+    current = _group_names(session, contact_id=contact.id)
+    if groups is None:
+        return ScopeResult(groups=current)
+    wanted: list[UnitGroup] = []
+    if not (len(groups) == 1 and fold(groups[0]) in ALL_WORDS):
+        for text in groups:
+            group = find_group(session, text=text)
+            if group is None or group.id is None:
+                return ScopeResult("group_not_found", current, text.strip())
+            wanted.append(group)
+    set_scope(session, contact_id=contact.id, group_ids=[g.id or 0 for g in wanted])
+    after = _group_names(session, contact_id=contact.id)
+    if after != current:
+        record(
+            session,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action="scope.changed",
+            object_type="contact",
+            object_id=contact.id,
+            details={"from": list(current), "to": list(after)},
+        )
+    return ScopeResult(groups=after, changed=after != current)
+
+
+def _group_names(session: Session, *, contact_id: int) -> tuple[str, ...]:
+    """Return the names of the groups a contact is limited to, by name."""
+    query = (
+        select(UnitGroup.name)
+        .join(ContactScope, col(ContactScope.group_id) == col(UnitGroup.id))
+        .where(ContactScope.contact_id == contact_id)
+        .order_by(col(UnitGroup.name))
+    )
+    return tuple(session.exec(query))

@@ -71,7 +71,7 @@ def task_ids_for(
     return [tid for tid in session.exec(query.order_by(col(Task.deadline), col(Task.id))) if tid]
 
 
-def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = ()) -> ExportData:
+def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY) -> ExportData:
     """Load the tasks' current assignments in scope, with evidence, notes and history."""
     data = ExportData()
     query = (

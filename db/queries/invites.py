@@ -74,6 +74,30 @@ def redeem_invite(
     return invite
 
 
+def find_invite(session: Session, *, code: str) -> Invite | None:
+    """Return the invite of a code (used, expired or open), or None when there is none."""
+    return session.exec(select(Invite).where(Invite.code_hash == hash_code(code))).first()
+
+
+def revoke_invites(
+    session: Session, *, now: datetime, unit_id: int | None = None, code: str | None = None
+) -> list[Invite]:
+    """Make a unit's open invites, or the one of a code, stop working now; return them.
+
+    A revoked invite expires at once, so its link answers exactly like an expired one.
+    """
+    query = select(Invite).where(col(Invite.used_at).is_(None), col(Invite.expires_at) > now)
+    if code is not None:
+        query = query.where(Invite.code_hash == hash_code(code))
+    if unit_id is not None:
+        query = query.where(Invite.unit_id == unit_id)
+    revoked = list(session.exec(query.order_by(col(Invite.id))))
+    for invite in revoked:
+        invite.expires_at = now
+    session.flush()
+    return revoked
+
+
 def recent_failures(session: Session, *, channel: str, external_id: str, now: datetime) -> int:
     """Return how many wrong codes this person tried within the rate-limit window."""
     query = select(func.count()).where(

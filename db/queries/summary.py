@@ -31,9 +31,10 @@ from db.models import (
     UnitGroupMember,
     UnitKind,
 )
+from db.queries.scope import EVERY, Scope, visible_tasks
 from db.queries.tasks import TASK_NUMBER, find_tasks
 
-Scope = Sequence[int]  # group ids a coordinator is limited to; empty: every unit
+__all__ = ["EVERY", "Scope"]
 
 
 def count_columns(now: datetime) -> list[ColumnElement[Any]]:
@@ -61,18 +62,15 @@ def _counts(row: Sequence[Any]) -> Counts:
 
 
 def in_scope(scope: Scope) -> ColumnElement[bool]:
-    """Return the condition that an assignment's unit is in the coordinator's groups."""
-    if not scope:
-        return and_(True)
-    members = select(UnitGroupMember.unit_id).where(col(UnitGroupMember.group_id).in_(scope))
-    return col(Assignment.unit_id).in_(members)
+    """Return the condition that an assignment's unit is in scope (db.queries.scope's rule)."""
+    return scope.covers(Assignment.unit_id)
 
 
 def task_counts(
     session: Session,
     *,
     now: datetime,
-    scope: Scope = (),
+    scope: Scope = EVERY,
     task_ids: Sequence[int] | None = None,
     directive_id: int | None = None,
     open_only: bool = True,
@@ -117,7 +115,7 @@ def unit_counts(
     session: Session,
     *,
     now: datetime,
-    scope: Scope = (),
+    scope: Scope = EVERY,
     unit_ids: Sequence[int] | None = None,
     due_from: datetime | None = None,
     due_until: datetime | None = None,
@@ -139,7 +137,7 @@ def unit_counts(
 
 
 def kind_counts(
-    session: Session, *, now: datetime, task_id: int, scope: Scope = ()
+    session: Session, *, now: datetime, task_id: int, scope: Scope = EVERY
 ) -> dict[str, Counts]:
     """Return one task's counts per unit kind."""
     query = (
@@ -152,7 +150,7 @@ def kind_counts(
 
 
 def group_counts(
-    session: Session, *, now: datetime, task_id: int, scope: Scope = ()
+    session: Session, *, now: datetime, task_id: int, scope: Scope = EVERY
 ) -> dict[str, Counts]:
     """Return one task's counts per named group (a unit in two groups counts in both)."""
     query = (
@@ -168,7 +166,7 @@ def group_counts(
 def lines(
     session: Session,
     *,
-    scope: Scope = (),
+    scope: Scope = EVERY,
     task_ids: Sequence[int] | None = None,
     unit_id: int | None = None,
 ) -> list[Line]:
@@ -199,7 +197,9 @@ def lines(
     return [Line(*row) for row in _rows(session, query)]
 
 
-def blocker_notes(session: Session, *, task_ids: Sequence[int], scope: Scope = ()) -> list[Note]:
+def blocker_notes(
+    session: Session, *, task_ids: Sequence[int], scope: Scope = EVERY
+) -> list[Note]:
     """Return the reason of the latest blocked report of each assignment still blocked."""
     query = (
         sa_select(
@@ -223,7 +223,7 @@ def blocker_notes(session: Session, *, task_ids: Sequence[int], scope: Scope = (
 
 
 def explanation_notes(
-    session: Session, *, task_ids: Sequence[int], scope: Scope = ()
+    session: Session, *, task_ids: Sequence[int], scope: Scope = EVERY
 ) -> list[Note]:
     """Return the explanations received for assignments of the tasks, oldest first."""
     query = (
@@ -242,18 +242,8 @@ def find_directive(session: Session, *, folded: str) -> Directive | None:
     return session.exec(select(Directive).where(Directive.number_folded == folded)).first()
 
 
-def units_in_scope(session: Session, *, unit_ids: Sequence[int], scope: Scope) -> set[int]:
-    """Return which of the units a coordinator limited to groups may see."""
-    if not scope:
-        return set(unit_ids)
-    query = select(UnitGroupMember.unit_id).where(
-        col(UnitGroupMember.unit_id).in_(unit_ids), col(UnitGroupMember.group_id).in_(scope)
-    )
-    return set(session.exec(query))
-
-
 def changes_since(
-    session: Session, *, since: datetime, until: datetime, scope: Scope = ()
+    session: Session, *, since: datetime, until: datetime, scope: Scope = EVERY
 ) -> dict[str, int]:
     """Return how many reports of each state, and new tasks, arrived in a window."""
     window = and_(col(StatusReport.created_at) > since, col(StatusReport.created_at) <= until)
@@ -269,6 +259,9 @@ def changes_since(
         col(Task.created_at) <= until,
         col(Task.status) != "cancelled",
     )
+    if not scope.everything:
+        covered = select(Assignment.task_id).where(in_scope(scope))
+        new_tasks = new_tasks.where(col(Task.id).in_(covered))
     result["new_tasks"] = int(session.connection().execute(new_tasks).scalar_one())
     return result
 
@@ -283,8 +276,11 @@ class Target:
     choices: tuple[Task, ...] = ()
 
 
-def resolve_target(session: Session, *, text: str) -> Target:
-    """Read '#12', '12', a directive number or a task title into a target."""
+def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Target:
+    """Read '#12', '12', a directive number or a task title into a target.
+
+    Tasks with nothing in scope are not found, so their titles are never offered.
+    """
     text = text.strip()
     if not text:
         return Target("all")
@@ -293,6 +289,7 @@ def resolve_target(session: Session, *, text: str) -> Target:
         if directive is not None:
             return Target("directive", directive=directive)
     found = [t for t in find_tasks(session, text=text) if t.status != "cancelled"]
+    found = visible_tasks(session, tasks=found, scope=scope)
     if len(found) == 1:
         return Target("task", task=found[0])
     if found:
@@ -319,7 +316,7 @@ def kind_labels(session: Session, *, lang: str) -> dict[str, str]:
 
 
 def most_overdue(
-    session: Session, *, now: datetime, scope: Scope = (), limit: int = 10
+    session: Session, *, now: datetime, scope: Scope = EVERY, limit: int = 10
 ) -> list[tuple[str, int, str, date]]:
     """Return (unit, task id, task title, deadline) of the longest-overdue open assignments."""
     query = (
@@ -347,7 +344,7 @@ def digest_readers(session: Session) -> list[Contact]:
 
 
 def status_lines(
-    session: Session, *, now: datetime, task_ids: Sequence[int], scope: Scope = ()
+    session: Session, *, now: datetime, task_ids: Sequence[int], scope: Scope = EVERY
 ) -> list[StatusLine]:
     """Return the tasks' current assignments classified by the database, by unit name."""
     done = col(Assignment.state) == "done"

@@ -22,7 +22,7 @@ async def chart(req: Request) -> None:
     """Draw the chart of what the coordinator named and send it as a photo."""
     now, tz = req.services.clock.now(), req.services.settings.tz
     with req.db() as session:
-        target = q.resolve_target(session, text=req.text_args)
+        target = q.resolve_target(session, text=req.text_args, scope=req.actor.scope)
         bars, title = _task_bars(req, session, target) if target.task else ([], "")
         if target.kind in ("all", "directive"):
             bars, title = _tasks_bars(req, session, target)
@@ -56,7 +56,7 @@ def _task_bars(req: Request, session: Session, target: q.Target) -> tuple[list[B
     """Return one task's bars: one per unit kind, then one per named group."""
     assert target.task is not None
     assert target.task.id is not None
-    tid, now, scope = target.task.id, req.services.clock.now(), req.actor.scope_group_ids
+    tid, now, scope = target.task.id, req.services.clock.now(), req.actor.scope
     kinds = q.kind_counts(session, now=now, task_id=tid, scope=scope)
     if not kinds:
         return [], ""
@@ -73,7 +73,7 @@ def _tasks_bars(req: Request, session: Session, target: q.Target) -> tuple[list[
     tasks = q.task_counts(
         session,
         now=req.services.clock.now(),
-        scope=req.actor.scope_group_ids,
+        scope=req.actor.scope,
         directive_id=doc.id if doc else None,
         open_only=doc is None,
     )

@@ -1,4 +1,4 @@
-"""Contacts: /whoami for everyone; /contacts [unit], role changes and removals for admins.
+"""Contacts: /whoami for everyone; /contacts [unit], role changes, removals, /scope for admins.
 
 Buttons: `ct:pg:<page>:<unit id or 0>`, `ct:unit:<unit id>`, `ct:card:<contact id>`,
 `ct:role:<contact id>:<role>`, `ct:rm:<contact id>:<unit id>`.
@@ -18,9 +18,11 @@ from db.models import Unit
 from db.queries.contact_admin import (
     ContactInfo,
     change_role,
+    change_scope,
     contact_info,
     contact_list,
     remove_from_unit,
+    split_person,
 )
 from handlers.telegram.access import Request, button, command, prefix_pattern, refresh_menu
 from handlers.telegram.registry import CommandSpec, Flow
@@ -182,6 +184,40 @@ async def remove(req: Request, contact_id: int, unit_id: int) -> bool:
     return True
 
 
+@command(Access.ADMIN)
+async def scope(req: Request) -> None:
+    """/scope <person> [<group>, ... | all]: show, set or clear a coordinator's groups.
+
+    The person is named as /contacts shows them: their name, @username or Telegram id.
+    """
+    if not req.text_args:
+        await req.say("contacts.scope_usage")
+        return
+    with req.db() as session:
+        people, rest = split_person(session, text=req.text_args)
+        person = people[0] if len(people) == 1 else None
+        groups = [g for g in (p.strip() for p in rest.split(",")) if g] if rest else None
+        result = (
+            change_scope(session, contact=person, groups=groups, actor_id=req.actor.contact_id)
+            if person is not None
+            else None
+        )
+        name = person.display_name or person.external_id if person is not None else ""
+        who = [f"{c.display_name} ({c.external_id})" for c in people]
+    if not people:
+        await req.say("contacts.scope_person_not_found", text=req.text_args)
+    elif result is None:
+        await req.say("contacts.scope_which_person", people="\n".join(who))
+    elif result.problem == "not_coordinator":
+        await req.say("contacts.scope_not_coordinator", name=name)
+    elif result.problem == "group_not_found":
+        await req.say("contacts.scope_group_not_found", group=result.missing)
+    else:
+        kind = "all" if not result.groups else "groups"
+        verb = "shown" if groups is None else "set"
+        await req.say(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))
+
+
 @button(Access.ADMIN)
 async def on_button(req: Request) -> None:
     """Handle the contacts buttons."""
@@ -219,6 +255,7 @@ def flow() -> Flow:
         commands=(
             CommandSpec("whoami", Access.PUBLIC, whoami, "contacts.cmd_whoami"),
             CommandSpec("contacts", Access.ADMIN, contacts, "contacts.cmd_contacts"),
+            CommandSpec("scope", Access.ADMIN, scope, "contacts.cmd_scope"),
         ),
         late=(CallbackQueryHandler(on_button, pattern=prefix_pattern(PREFIX)),),
     )

@@ -113,7 +113,7 @@ async def on_choice(req: Request) -> None:
 async def evidence_command(req: Request) -> None:
     """/evidence <task> <unit>: send back the files kept as that assignment's evidence."""
     with req.db() as session:
-        assignment, problem = find_assignment(session, text=req.text_args)
+        assignment, problem = find_assignment(session, text=req.text_args, scope=req.actor.scope)
         if assignment is None or assignment.id is None:
             await req.say(f"evidence.{problem or 'usage'}")
             return

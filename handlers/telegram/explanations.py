@@ -28,7 +28,7 @@ from db.queries.checkin import (
     waiting_explanations,
 )
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
-from db.queries.scope import in_scope
+from db.queries.scope import decides_on_own, in_scope
 from handlers.telegram import explanation_answers as answers
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.registry import CommandSpec, Flow
@@ -47,6 +47,8 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
         if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
             return t(lang, "common.not_allowed")
         unit = unit_name(session, unit_id=assignment.unit_id)
+        if decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
+            return t(lang, "explanations.own_unit", unit=unit, task=Html(str(task.id)))
         status = classify(
             state=assignment.state,
             deadline=assignment.deadline,
@@ -118,7 +120,9 @@ async def explain_command(req: Request) -> None:
     """Coordinators: /explain <task> <unit> asks; a unit's contact: /explain [#task] <text>."""
     if req.actor.access >= Access.COORDINATOR:
         with req.db() as session:
-            assignment, problem = find_assignment(session, text=req.text_args)
+            assignment, problem = find_assignment(
+                session, text=req.text_args, scope=req.actor.scope
+            )
         if assignment is None or assignment.id is None:
             await req.say(f"explanations.{problem or 'usage'}")
             return

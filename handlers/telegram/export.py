@@ -21,7 +21,7 @@ PREFIX = "xp"
 async def export(req: Request) -> None:
     """Send the workbook of every open task, one task, or a directive's tasks."""
     with req.db() as session:
-        target = resolve_target(session, text=req.text_args)
+        target = resolve_target(session, text=req.text_args, scope=req.actor.scope)
     if target.kind == "none":
         await req.say("summary.not_found", text=req.text_args)
     elif target.kind == "ambiguous":
@@ -46,7 +46,7 @@ async def send_workbook(req: Request, *, task_id: int | None, directive_id: int 
     now, tz = req.services.clock.now(), req.services.settings.tz
     with req.db() as session:
         ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
-        data = xq.load(session, task_ids=ids, scope=req.actor.scope_group_ids)
+        data = xq.load(session, task_ids=ids, scope=req.actor.scope)
     chat = req.update.effective_chat
     if not data.lines or chat is None:
         await req.say("export.nothing")

@@ -12,7 +12,7 @@ from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, contacts_of_unit, unit_name
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
-from db.queries.scope import in_scope
+from db.queries.scope import decides_on_own, in_scope
 from handlers.telegram.access import Request, button, command
 
 
@@ -28,6 +28,10 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
             return t(actor.lang, "extensions.unknown", id=str(request_id))
         if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
             return t(actor.lang, "common.not_allowed")
+        own = decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id)
+        if own or request.contact_id == actor.contact_id:
+            unit = unit_name(session, unit_id=assignment.unit_id)
+            return t(actor.lang, "extensions.own_unit", unit=unit, id=str(request_id))
         if request.status != "pending":
             who = contact_name(session, contact_id=request.decided_by_id)
             return t(actor.lang, f"extensions.already_{request.status}", who=who)

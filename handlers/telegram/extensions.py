@@ -29,6 +29,7 @@ from db.queries.checkin import (
     unit_name,
 )
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.scope import decides_on_own
 from handlers.telegram import extension_decisions as decisions
 from handlers.telegram.access import Request, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
@@ -79,6 +80,10 @@ def _notify_coordinators(
     unit = unit_name(session, unit_id=assignment.unit_id)
     who = contact_name(session, contact_id=request.contact_id)
     for coordinator in coordinators_of_unit(session, unit_id=assignment.unit_id):
+        if coordinator.id is None or decides_on_own(
+            session, contact_id=coordinator.id, unit_id=assignment.unit_id
+        ):
+            continue  # the unit's own people cannot decide its request
         lang = coordinator.language
         t = services.catalog.get
         text = t(

@@ -1,6 +1,7 @@
 """Invites: /invite (one link), /invites (a sheet of links), and redeeming `/start <code>`.
 
-Buttons: `iv:new:<unit id>` (member, focal point) and `iv:new:<role>:<function>:<unit id>`.
+Buttons: `iv:new:<unit id>` (member, focal point), `iv:new:<role>:<function>:<unit id>`, and
+`iv:rv:<unit id>` (revoke a unit's open invites, when /invites revoke named several units).
 A used, expired or unknown code gets one and the same answer, so a guesser learns nothing;
 repeated wrong codes from one person are refused for a while (core.invites).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 
+from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
 from app.i18n import Html, format_date
@@ -18,9 +20,16 @@ from core.invites import invite_link, is_rate_limited, looks_like_code, parse_in
 from core.roles import Access, Function, Role
 from core.tablefile import write_table
 from core.textnorm import fold
-from db.models import Contact, Unit
+from db.models import Contact, Invite, Unit
 from db.queries.audit import record
-from db.queries.invites import create_invite, recent_failures, record_failure, redeem_invite
+from db.queries.invites import (
+    create_invite,
+    find_invite,
+    recent_failures,
+    record_failure,
+    redeem_invite,
+    revoke_invites,
+)
 from handlers.telegram.access import (
     CHANNEL,
     Request,
@@ -34,6 +43,8 @@ from handlers.telegram.unitpick import pick_unit
 
 log = logging.getLogger(__name__)
 PREFIX = "iv"
+REVOKE = "rv"
+REVOKE_WORDS = ("revoke", "huy")  # "hủy"
 
 
 @command(Access.ADMIN)
@@ -95,6 +106,10 @@ async def on_button(req: Request) -> None:
     """Create the invite for the unit chosen among several matches (or from a unit card)."""
     query = req.update.callback_query
     assert query is not None
+    if req.args[1:2] == [REVOKE] and len(req.args) == 3 and req.args[2].isdigit():
+        await query.answer()
+        await revoke_for_unit(req, int(req.args[2]))
+        return
     parts = req.args[2:]
     role = Role(parts[0]) if len(parts) == 3 and parts[0] in set(Role) else Role.MEMBER
     function = (
@@ -110,8 +125,14 @@ async def on_button(req: Request) -> None:
 
 @command(Access.ADMIN)
 async def invites_sheet(req: Request) -> None:
-    """Send a spreadsheet with a fresh invite link per unit (`all`: every unit; `csv`: CSV)."""
+    """Send a spreadsheet with a fresh invite link per unit (`all`: every unit; `csv`: CSV).
+
+    `/invites revoke <unit|code>` revokes instead (see `revoke`).
+    """
     words = fold(req.text_args).split()
+    if words and words[0] in REVOKE_WORDS:
+        await revoke(req, req.text_args.split(maxsplit=1)[1] if len(words) > 1 else "")
+        return
     include_all = "all" in words or "tat" in words  # "tất cả"
     fmt = "csv" if "csv" in words else "xlsx"
     settings = req.services.settings
@@ -139,6 +160,51 @@ async def invites_sheet(req: Request) -> None:
         filename=f"{name}.{fmt}",
         caption=req.t("invites.sheet_caption", count=len(rows), days=settings.invite_ttl_days),
     )
+
+
+async def revoke(req: Request, text: str) -> None:
+    """Revoke the invite of a code (or deep link), or every open invite of a unit."""
+    code = text.strip().rsplit("start=", 1)[-1]
+    if not code:
+        await req.say("invites.revoke_usage")
+        return
+    if looks_like_code(code):
+        with req.db() as session:
+            invite = find_invite(session, code=code)
+            if invite is not None:
+                revoked = revoke_invites(session, now=req.services.clock.now(), code=code)
+                _audit_revoked(req, session, revoked)
+                unit = session.get(Unit, invite.unit_id)
+                name = unit.name if unit is not None else ""
+        if invite is not None:
+            await req.say("invites.revoked_code" if revoked else "invites.revoke_spent", unit=name)
+            return
+    unit = await pick_unit(req, text, PREFIX, REVOKE, include_inactive=True)
+    if unit is not None and unit.id is not None:
+        await revoke_for_unit(req, unit.id)
+
+
+async def revoke_for_unit(req: Request, unit_id: int) -> None:
+    """Revoke every open invite of a unit and say how many."""
+    with req.db() as session:
+        unit = session.get(Unit, unit_id)
+        revoked = revoke_invites(session, now=req.services.clock.now(), unit_id=unit_id)
+        _audit_revoked(req, session, revoked)
+        name = unit.name if unit is not None else str(unit_id)
+    await req.say("invites.revoked_unit", unit=name, count=len(revoked))
+
+
+def _audit_revoked(req: Request, session: Session, revoked: list[Invite]) -> None:
+    """Record each revoked invite in the audit log."""
+    for invite in revoked:
+        record(
+            session,
+            actor_id=req.actor.contact_id,
+            action="invite.revoked",
+            object_type="invite",
+            object_id=invite.id,
+            details={"unit_id": invite.unit_id},
+        )
 
 
 async def redeem(req: Request) -> None:

@@ -9,7 +9,7 @@ from app.services import Services
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Task
-from db.queries.scope import unit_ids_in_scope
+from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
@@ -28,7 +28,7 @@ async def nudge(req: Request) -> None:
         await req.say("nudge.usage")
         return
     with req.db() as session:
-        tasks = find_tasks(session, text=text)
+        tasks = visible_tasks(session, tasks=find_tasks(session, text=text), scope=req.actor.scope)
         if len(tasks) != 1:
             await _not_one(req, text, [f"#{t.id} {t.title}" for t in tasks])
             return
@@ -37,7 +37,7 @@ async def nudge(req: Request) -> None:
             await req.say("nudge.not_open", task=Html(str(task.id)), title=task.title)
             return
         scope = None
-        if req.actor.scope_group_ids and req.actor.access < Access.ADMIN:
+        if not req.actor.scope.everything:
             scope = set(unit_ids_in_scope(session, contact_id=req.actor.contact_id))
         task_id, title = task.id or 0, task.title
     # A task of a whole province means thousands of messages to compose: not on the loop.

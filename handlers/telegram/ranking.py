@@ -14,6 +14,7 @@ from core.roles import Access
 from core.taskdates import due_at
 from db.models import Unit
 from db.queries import summary as q
+from db.queries.scope import Scope, units_in_scope
 from db.queries.units import find_units
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
@@ -34,7 +35,7 @@ async def unit(req: Request) -> None:
     with req.db() as session:
         found = [u for u in find_units(session, text=text) if u.id is not None]
         ids = [u.id for u in found if u.id is not None]
-        allowed = q.units_in_scope(session, unit_ids=ids, scope=_scope(req))
+        allowed = units_in_scope(session, unit_ids=ids, scope=_scope(req))
     found = [u for u in found if u.id in allowed]
     if not found:
         await req.say("summary.unit_not_found", text=text)
@@ -47,9 +48,9 @@ async def unit(req: Request) -> None:
         await _show_unit(req, found[0].id or 0, page=1, edit=False)
 
 
-def _scope(req: Request) -> tuple[int, ...]:
-    """Return the groups the coordinator is limited to."""
-    return req.actor.scope_group_ids
+def _scope(req: Request) -> Scope:
+    """Return the units the coordinator may see."""
+    return req.actor.scope
 
 
 async def _show_unit(req: Request, unit_id: int, *, page: int, edit: bool) -> None:

@@ -22,16 +22,14 @@ MAX_CHOICES = 8
 def context_of(req: Request) -> reports.Context:
     """Return who reads this summary and when."""
     tz = req.services.settings.tz
-    return reports.Context(
-        req.t, req.actor.lang, req.actor.scope_group_ids, req.services.clock.now(), tz
-    )
+    return reports.Context(req.t, req.actor.lang, req.actor.scope, req.services.clock.now(), tz)
 
 
 @command(Access.COORDINATOR)
 async def summary(req: Request) -> None:
     """Summarise what the coordinator named: nothing (all), a task, or a directive."""
     with req.db() as session:
-        target = resolve_target(session, text=req.text_args)
+        target = resolve_target(session, text=req.text_args, scope=req.actor.scope)
     if target.kind == "none":
         await req.say("summary.not_found", text=req.text_args)
     elif target.kind == "ambiguous":

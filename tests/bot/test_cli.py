@@ -151,3 +151,28 @@ def test_run_stops_when_telegram_reports_another_poller(
         code, err = stop(process)
     assert code == 1
     assert "409" in err
+
+
+def test_scope_set_and_show_a_coordinators_groups(tmp_path: Path) -> None:
+    """`scope set` limits a coordinator to a group, `scope show` tells it; unknown ones exit 1."""
+    from sqlmodel import Session
+
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from tests.factories import make_contact, make_unit
+
+    env = env_for(tmp_path)
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    with Session(engine) as s:
+        make_unit(s, "XA", "Xã A", groups=["Xã thí điểm"])
+        make_contact(s, 4801, role="coordinator", name="Lan")
+    engine.dispose()
+    done = dondoc(tmp_path, env, "scope", "set", "Lan", "xa thi diem")
+    assert done.returncode == 0, done.stderr
+    assert "Xã thí điểm" in done.stdout
+    shown = dondoc(tmp_path, env, "scope", "show", "4801")
+    assert "Xã thí điểm" in shown.stdout
+    unknown = dondoc(tmp_path, env, "scope", "set", "Lan", "Vùng biển")
+    assert unknown.returncode == 1
+    assert "Vùng biển" in unknown.stderr

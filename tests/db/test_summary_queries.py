@@ -47,7 +47,7 @@ def check_counts(engine: Engine) -> None:
         assert counted == recount(session)
         assert sum(c.overdue for c in counted.values()) > 0
         assert sum(c.done_late for c in counted.values()) > 0
-        scoped = q.task_counts(session, now=REFERENCE_NOW, scope=[1])
+        scoped = q.task_counts(session, now=REFERENCE_NOW, scope=q.Scope(False, group_ids=(1,)))
         assert {t.task_id: t.counts for t in scoped} == recount(session, scope=(1,))
         classified = q.status_lines(session, now=REFERENCE_NOW, task_ids=list(counted))
         by_task: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])

@@ -108,3 +108,56 @@ async def test_unreachable_contact_who_writes_again_is_reachable(bot: BotUnderTe
     text = (await bot.send(ADMIN_ID, "/units")).text or ""
     assert "X1 Xã Tam Xuân: 1 liên hệ" in text
     assert "chưa liên lạc được: 0" in text
+
+
+async def test_scope_sets_shows_and_clears_a_coordinators_groups(bot: BotUnderTest) -> None:
+    """/scope limits a coordinator named as in /contacts; their summary follows; `all` lifts it."""
+    from db.models import ContactScope
+    from tests.handlers.telegram.summary_data import COORDINATOR, make_province
+
+    with bot.session() as s:
+        province = make_province(s)
+    bot.user(COORDINATOR, "Điều phối")
+    reply = await bot.send(ADMIN_ID, "/scope Điều phối Xã thí điểm")
+    assert "Đã giới hạn Điều phối trong các nhóm: Xã thí điểm" in (reply.text or "")
+    summary = (await bot.send(COORDINATOR, f"/summary #{province.task1}")).text or ""
+    assert "2 đơn vị: Đã hoàn thành 2" in summary
+    assert "Xã C" not in summary
+    shown = (await bot.send(ADMIN_ID, "/scope dieu phoi")).text or ""
+    assert "chỉ theo dõi các nhóm: Xã thí điểm" in shown
+    cleared = (await bot.send(ADMIN_ID, f"/scope {COORDINATOR} all")).text or ""
+    assert "toàn tỉnh" in cleared
+    summary = (await bot.send(COORDINATOR, f"/summary #{province.task1}")).text or ""
+    assert "5 đơn vị" in summary
+    with bot.session() as s:
+        assert s.exec(select(ContactScope)).all() == []
+        actions = [a.action for a in s.exec(select(AuditLog))]
+    assert actions.count("scope.changed") == 2
+
+
+async def test_scope_with_an_unknown_group_changes_nothing(bot: BotUnderTest) -> None:
+    """A group nobody has is named in the refusal and no scope is stored."""
+    from db.models import ContactScope
+
+    with bot.session() as s:
+        make_unit(s, "XA", "Xã A", groups=["Xã thí điểm"])
+        make_contact(s, 4601, role="coordinator", name="Lan")
+    reply = await bot.send(ADMIN_ID, "/scope Lan Xã thí điểm, Vùng biển")
+    assert "Không có nhóm đơn vị “Vùng biển”" in (reply.text or "")
+    with bot.session() as s:
+        assert s.exec(select(ContactScope)).all() == []
+
+
+async def test_scope_of_a_member_or_by_a_coordinator_is_refused(bot: BotUnderTest) -> None:
+    """Only a coordinator has a scope, and only an admin sets it."""
+    with bot.session() as s:
+        unit = make_unit(s, "XA", "Xã A", groups=["Xã thí điểm"])
+        make_contact(s, 4701, units=[unit], name="Minh")
+        make_contact(s, 4702, role="coordinator", name="Lan")
+    member = (await bot.send(ADMIN_ID, "/scope Minh Xã thí điểm")).text or ""
+    assert "không phải điều phối viên" in member
+    bot.user(4702, "Lan")
+    refused = (await bot.send(4702, "/scope Lan all")).text or ""
+    assert "không có quyền" in refused
+    unknown = (await bot.send(ADMIN_ID, "/scope Ai đó Xã thí điểm")).text or ""
+    assert "Không tìm thấy ai" in unknown

@@ -9,10 +9,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from app.signing import sign
 from db.models import Explanation
+from tests.factories import make_contact
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
 from tests.harness import BotUnderTest, button_data
 
 OVERDUE = date(2026, 11, 10)
+UNIT_COORDINATOR = 3102
 
 
 def explanations(bot: BotUnderTest) -> list[Explanation]:
@@ -87,3 +89,18 @@ async def test_explanation_answered_by_typed_command(bot: BotUnderTest) -> None:
     reply = await bot.send(OFFICIAL, "/giaitrinh Đang chờ thẩm định dự toán")
     assert "Đã ghi nhận giải trình" in (reply.text or "")
     assert explanations(bot)[0].text == "Đang chờ thẩm định dự toán"
+
+
+async def test_explanation_refused_for_a_coordinator_of_the_overdue_unit(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator who belongs to the overdue unit cannot ask it for an explanation."""
+    world = await scene(bot, deadline=OVERDUE)
+    with bot.session() as s:
+        make_contact(s, UNIT_COORDINATOR, role="coordinator", units=[world.unit])
+    bot.user(UNIT_COORDINATOR, "Phó chủ tịch xã")
+    await bot.send(UNIT_COORDINATOR, "/start")
+    reply = await bot.send(UNIT_COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    assert "không tự yêu cầu đơn vị mình giải trình" in (reply.text or "")
+    assert explanations(bot) == []
+    assert notices(bot, OFFICIAL, "explain:") == []

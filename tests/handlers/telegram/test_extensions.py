@@ -9,11 +9,13 @@ from sqlmodel import select
 from app.signing import sign
 from core.taskdates import due_at
 from db.models import ExtensionRequest
+from tests.factories import make_contact
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
     DEADLINE,
     OFFICIAL,
     OTHER_OFFICIAL,
+    Scene,
     assignment,
     deliver,
     notices,
@@ -108,3 +110,49 @@ async def test_members_cannot_decide_extensions(bot: BotUnderTest) -> None:
     reply = await bot.send(OFFICIAL, f"/approve {requests(bot)[0].id}")
     assert "không có quyền" in (reply.text or "")
     assert requests(bot)[0].status == "pending"
+
+
+UNIT_COORDINATOR = 3102
+
+
+async def own_unit_coordinator(bot: BotUnderTest, world: Scene) -> None:
+    """Make a coordinator who is also a leader of the first commune, and have them start."""
+    with bot.session() as s:
+        make_contact(
+            s, UNIT_COORDINATOR, role="coordinator", units=[world.unit], function="leader"
+        )
+    bot.user(UNIT_COORDINATOR, "Phó chủ tịch xã")
+    await bot.send(UNIT_COORDINATOR, "/start")
+
+
+async def test_approve_refused_for_a_coordinator_of_the_requesting_unit(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator who belongs to the unit cannot approve its request; nothing changes."""
+    world = await scene(bot)
+    await own_unit_coordinator(bot, world)
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    [request] = requests(bot)
+    assert notices(bot, UNIT_COORDINATOR, "extension:") == []  # no buttons to press
+    reply = await bot.send(UNIT_COORDINATOR, f"/approve {request.id}")
+    assert "không tự quyết định" in (reply.text or "")
+    assert "Xã Tam Xuân" in (reply.text or "")
+    assert requests(bot)[0].status == "pending"
+    assert assignment(bot, world.assignments[0]).deadline == DEADLINE
+    assert notices(bot, OFFICIAL, "extension-decided:") == []
+
+
+async def test_reject_refused_for_the_coordinator_who_made_the_request(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator who asked for an extension for their unit cannot reject it either."""
+    world = await scene(bot)
+    await own_unit_coordinator(bot, world)
+    await bot.send(UNIT_COORDINATOR, "xin gia hạn đến 15/12 vì chờ kinh phí")
+    [request] = requests(bot)
+    assert request.contact_id is not None
+    reply = await bot.send(UNIT_COORDINATOR, f"/reject {request.id}")
+    assert "không tự quyết định" in (reply.text or "")
+    assert requests(bot)[0].status == "pending"
+    other = await bot.send(COORDINATOR, f"/approve {request.id}")
+    assert "hạn mới 15/12/2026" in (other.text or "")

@@ -84,3 +84,20 @@ async def test_nudge_of_a_finished_task_reminds_nobody(bot: BotUnderTest) -> Non
         s.commit()
     reply = await bot.send(ADMIN_ID, f"/nudge #{task.id}")
     assert "đã báo cáo hoàn thành" in (reply.text or "")
+
+
+async def test_nudge_of_a_task_outside_scope_is_not_found_nor_named(bot: BotUnderTest) -> None:
+    """A scoped coordinator nudging a task with nothing in scope is told it is not found."""
+    from tests.handlers.telegram.summary_data import COORDINATOR as SCOPED
+    from tests.handlers.telegram.summary_data import make_province
+    from tests.handlers.telegram.test_summary import limit_to
+
+    with bot.session() as s:
+        province = make_province(s)
+    bot.user(SCOPED, "Điều phối")
+    limit_to(bot, SCOPED, "vùng c", ["XC"])
+    reply = (await bot.send(SCOPED, f"/nudge #{province.task2}")).text or ""
+    assert "Không tìm thấy nhiệm vụ" in reply
+    assert "cải cách" not in reply
+    listing = (await bot.send(SCOPED, "/nudge hành")).text or ""
+    assert "Báo cáo cải cách hành chính" not in listing

@@ -220,3 +220,40 @@ async def test_invites_all_as_csv_covers_every_unit(bot: BotUnderTest) -> None:
     text = bot.server.file_content(sheet.document["file_id"]).decode("utf-8-sig")
     assert "X10" in text
     assert "X11" in text
+
+
+async def test_invites_revoke_unit_makes_its_open_links_answer_like_expired(
+    bot: BotUnderTest,
+) -> None:
+    """Revoking a unit's invites stops its unused links at once; a used one stays as it was."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department")
+    used, first, second = [await invite_code(bot, "SYT") for _ in range(3)]
+    bot.user(3001, "Cán bộ 3001")
+    assert "Chào mừng" in ((await bot.send(3001, f"/start {used}")).text or "")
+    reply = await bot.send(ADMIN_ID, "/invites revoke so y te")
+    assert "Đã thu hồi 2 lời mời" in (reply.text or "")
+    for user_id, code in ((3002, first), (3003, second)):
+        bot.user(user_id, f"Cán bộ {user_id}")
+        refused = await bot.send(user_id, f"/start {code}")
+        assert "không dùng được" in (refused.text or "")
+    with bot.session() as s:
+        linked = {c for c in s.exec(select(UnitContact.contact_id))}
+        actions = [a.action for a in s.exec(select(AuditLog))]
+    assert len(linked) == 1
+    assert actions.count("invite.revoked") == 2
+
+
+async def test_invites_revoke_code_stops_only_that_link(bot: BotUnderTest) -> None:
+    """Revoking by code (or by the link itself) stops that invite and no other."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department")
+    revoked, kept = await invite_code(bot, "SYT"), await invite_code(bot, "SYT")
+    link = f"https://t.me/dondoc_test_bot?start={revoked}"
+    reply = await bot.send(ADMIN_ID, f"/invites revoke {link}")
+    assert "Đã thu hồi lời mời này của Sở Y tế" in (reply.text or "")
+    again = await bot.send(ADMIN_ID, f"/invites revoke {revoked}")
+    assert "không có gì để thu hồi" in (again.text or "")
+    bot.user(3001, "Cán bộ 3001")
+    assert "không dùng được" in ((await bot.send(3001, f"/start {revoked}")).text or "")
+    assert "Chào mừng" in ((await bot.send(3001, f"/start {kept}")).text or "")

@@ -180,3 +180,51 @@ async def test_ranking_orders_units_by_on_time_rate(bot: BotUnderTest) -> None:
     assert "từ 01/11/2026 đến 30/11/2026" in text
     text = (await bot.send(COORDINATOR, "/ranking tuần")).text or ""
     assert "/ranking năm" in text
+
+
+def limit_to(bot: BotUnderTest, user_id: int, group: str, codes: list[str]) -> None:
+    """Put the units into a new group and limit the person to it, as /scope does."""
+    from db.models import Unit, UnitGroupMember
+    from db.queries.scope import set_scope
+
+    with bot.session() as s:
+        made = UnitGroup(name=group, name_folded=group.lower())
+        s.add(made)
+        s.flush()
+        for code in codes:
+            unit = s.exec(select(Unit).where(Unit.code == code)).one()
+            s.add(UnitGroupMember(group_id=made.id or 0, unit_id=unit.id or 0))
+        set_scope(s, contact_id=_contact_id(bot, user_id), group_ids=[made.id or 0])
+        s.commit()
+
+
+async def test_summary_of_a_scoped_coordinator_includes_their_own_unit(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator limited to groups also counts their own unit, as /evidence lets them see."""
+    await arrange(bot)
+    with bot.session() as s:
+        from db.models import Unit, UnitContact
+
+        syt = s.exec(select(Unit).where(Unit.code == "SYT")).one()
+        s.add(UnitContact(unit_id=syt.id or 0, contact_id=_contact_id(bot, COORDINATOR)))
+        s.commit()
+    limit_to(bot, COORDINATOR, "vùng c", ["XC"])
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "2 đơn vị: Đã hoàn thành 0" in text
+    assert "Sở Y tế" in text
+    assert "Xã A" not in text
+
+
+async def test_summary_ambiguous_name_offers_only_tasks_in_scope(bot: BotUnderTest) -> None:
+    """A name matching a task outside the coordinator's scope does not list that task."""
+    await arrange(bot)
+    limit_to(bot, COORDINATOR, "vùng c", ["XC"])
+    reply = await bot.send(COORDINATOR, "/summary hành")
+    text = reply.text or ""
+    assert "cải cách hành chính" not in text
+    assert "khớp nhiều nhiệm vụ" not in text
+    assert "1 đơn vị" in text
+    hidden = (await bot.send(COORDINATOR, "/summary #2")).text or ""
+    assert "Không tìm thấy nhiệm vụ" in hidden
+    assert "cải cách" not in hidden
