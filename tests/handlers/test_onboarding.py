@@ -220,3 +220,24 @@ async def test_invites_all_as_csv_covers_every_unit(bot: BotUnderTest) -> None:
     text = bot.server.file_content(sheet.document["file_id"]).decode("utf-8-sig")
     assert "X10" in text
     assert "X11" in text
+
+
+async def test_invites_sheet_writes_formula_like_names_as_text(bot: BotUnderTest) -> None:
+    """A unit named like a formula is plain text in the XLSX and quoted in the CSV."""
+    import io
+
+    from openpyxl import load_workbook
+
+    with bot.session() as s:
+        make_unit(s, "X12", "=1+1")
+        make_unit(s, "X13", "@SUM(A1:A2)")
+    sheet = await bot.send(ADMIN_ID, "/invites", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    book = load_workbook(io.BytesIO(bot.server.file_content(sheet.document["file_id"])))
+    names = {row[1].value: row[1].data_type for row in book.worksheets[0].iter_rows(min_row=2)}
+    assert names == {"=1+1": "s", "@SUM(A1:A2)": "s"}
+    sheet = await bot.send(ADMIN_ID, "/invites all csv", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    text = bot.server.file_content(sheet.document["file_id"]).decode("utf-8-sig")
+    assert ",'=1+1," in text
+    assert ",'@SUM(A1:A2)," in text
