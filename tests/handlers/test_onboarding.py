@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from db.models import AuditLog, Contact, Invite, Unit, UnitContact
 from devtools.fakebotapi import ChatMessage
+from tests.core.test_spreadsheet import UNITS, hostile
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -84,6 +85,27 @@ async def test_file_that_is_not_a_spreadsheet_changes_nothing(bot: BotUnderTest)
     bot.server.send_document(ADMIN_ID, b"PK\x03\x04garbage", "units.xlsx", "application/zip")
     reply = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert "Không đọc được tệp" in (reply.text or "")
+
+
+async def test_xlsx_declaring_a_huge_dimension_imports_its_rows(bot: BotUnderTest) -> None:
+    """A small workbook whose sheet claims A1:XFD1048576 imports just the rows it has."""
+    reply = await send_file(bot, ADMIN_ID, hostile(UNITS), "units.xlsx")
+    assert "thêm mới 2" in (reply.text or "")
+    with bot.session() as s:
+        assert sorted(u.code for u in s.exec(select(Unit))) == ["X1", "X2"]
+
+
+async def test_file_over_the_import_limit_is_refused_with_what_to_do(bot: BotUnderTest) -> None:
+    """A file larger than IMPORT_MAX_BYTES is refused before download, saying how to split it."""
+    services = bot.services
+    services.settings = services.settings.model_copy(update={"import_max_bytes": 2 * 2**20})
+    content = b"code,name,kind\n" + b"X1,Xa Mot,xa\n" * 250_000  # 3.1 MB
+    reply = await send_file(bot, ADMIN_ID, content, "units.csv")
+    assert "Tệp quá lớn (3,1 MB; tối đa 2 MB)" in (reply.text or "")
+    assert "chia thành nhiều tệp" in (reply.text or "")
+    assert bot.server.calls("getFile") == []
+    with bot.session() as s:
+        assert s.exec(select(Unit)).all() == []
 
 
 async def test_spent_expired_and_unknown_codes_get_the_same_answer(bot: BotUnderTest) -> None:
