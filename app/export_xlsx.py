@@ -4,7 +4,6 @@ the report history. Headers in the reader's language, dates as real dates, reada
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -16,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.i18n import Html
 from app.summary_text import Translate, as_of, status_label
+from core.safecells import workbook_bytes
 from core.status import Status
 from core.summary import Line
 from db.queries.export import ExportData
@@ -59,9 +59,7 @@ def build_workbook(data: ExportData, t: Translate, *, now: datetime, tz: tzinfo)
     _appendix(sheet, data, t, now, tz)
     _matrix(book.create_sheet(), data, t, now, tz)
     _history(book.create_sheet(), data, t, now, tz)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)  # names and texts are people's: never formulas
 
 
 def _start(

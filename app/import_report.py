@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from app.i18n import Catalog, Html
 from core.spreadsheet import ImportReport, Rejection
 
@@ -51,10 +53,21 @@ def reason_text(catalog: Catalog, lang: str, rejection: Rejection) -> str:
     return catalog.get(lang, key, **params)
 
 
-def unreadable_text(catalog: Catalog, lang: str, code: str) -> str:
-    """Return why a file could not be read (nothing was applied)."""
+def unreadable_text(
+    catalog: Catalog, lang: str, code: str, params: Mapping[str, int] | None = None
+) -> str:
+    """Return why a file could not be read (nothing was applied); sizes are in bytes."""
     key = f"imports.unreadable_{code}"
-    return catalog.get(lang, key if catalog.has(key) else "imports.unreadable_not_a_table")
+    sizes = {name: megabytes(value) for name, value in (params or {}).items()}
+    if not catalog.has(key):
+        key, sizes = "imports.unreadable_not_a_table", {}
+    return catalog.get(lang, key, **sizes)
+
+
+def megabytes(size: int) -> int | float:
+    """Return a size in MB, to one decimal, whole when it is whole (5 MB, 5.3 MB), never 0."""
+    value = max(round(size / 2**20, 1), 0.1)
+    return int(value) if value.is_integer() else value
 
 
 def chunks(lines: list[str], limit: int = 4000) -> list[str]:

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     send_rate_per_s: float = Field(default=25.0, gt=0, le=30)
     forward_blockers: bool = True
     digest_cron: str = "0 8 * * 1"
+    # Largest CSV/XLSX file an import reads; Telegram lets a bot download at most 20 MB.
+    import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
     fake_clock_start: datetime | None = None  # development only: trials and tests
 
     @field_validator("log_level", mode="before")

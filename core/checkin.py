@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.calendar import WorkingCalendar
+from core.deadlines import beyond_horizon
 from core.replies import ParsedReply, ReplyHint, ReplyKind, parse_reply
 
 TASK_NUMBER_RE = re.compile(r"#\s?(\d{1,9})\b")
@@ -111,7 +112,11 @@ def decide(
 def extension_target(
     reply: ParsedReply, *, deadline: date, today: date, calendar: WorkingCalendar
 ) -> date | None:
-    """Return the deadline an extension asks for (a working day), or None if it gave none."""
+    """Return the deadline an extension asks for (a working day), or None if it gave none.
+
+    A date past the horizon of new deadlines (core.deadlines.beyond_horizon) comes back as
+    asked, for the caller to refuse.
+    """
     if reply.new_deadline is not None:
         target = reply.new_deadline
     elif reply.extension_days:
@@ -122,6 +127,9 @@ def extension_target(
             target = base + timedelta(days=reply.extension_days)
     else:
         return None
+    if beyond_horizon(target, today):
+        # Refused by the caller as too far; rolling a day off near 31/12/9999 would overflow.
+        return target
     return calendar.roll_forward(target)[0]
 
 

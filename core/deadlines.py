@@ -32,7 +32,9 @@ __all__ = [
     "DeadlineError",
     "DeadlineErrorCode",
     "DeadlineParsed",
+    "beyond_horizon",
     "format_date",
+    "latest_deadline",
     "parse_date",
     "parse_deadline",
 ]
@@ -174,9 +176,19 @@ def _from_date(
     if day < today:
         suggestion = None if typed.year is not None else _build(typed.day, typed.month, year + 1)
         return DeadlineError(DeadlineErrorCode.IN_PAST, original, date=day, suggestion=suggestion)
-    if day.year > today.year + MAX_YEARS_AHEAD:
+    if beyond_horizon(day, today):
         return DeadlineError(DeadlineErrorCode.OUT_OF_RANGE, original, date=day)
     return _rolled(day, original, calendar)
+
+
+def latest_deadline(today: dt.date) -> dt.date:
+    """Return the last day a deadline may be set or extended to: 31/12, ten years on."""
+    return dt.date(today.year + MAX_YEARS_AHEAD, 12, 31)
+
+
+def beyond_horizon(day: dt.date, today: dt.date) -> bool:
+    """Tell whether a deadline (new or extended) is past :func:`latest_deadline`."""
+    return day > latest_deadline(today)
 
 
 def _rolled(day: dt.date, original: str, calendar: WorkingCalendar) -> DeadlineParsed:

@@ -1,21 +1,35 @@
-"""Read CSV (UTF-8, with or without BOM) and XLSX files into rows, for bulk imports."""
+"""Read CSV (UTF-8, with or without BOM) and XLSX files into rows, for bulk imports.
+
+Files come from chat, so every bound holds before or while parsing, never after: the
+size before anything is parsed, the unpacked size of an XLSX before it is opened (a small
+zip can unpack to gigabytes), at most MAX_COLUMNS cells of a row and at most the header
+plus MAX_ROWS rows, read as a stream. An XLSX sheet's declared dimension is ignored: a
+5 KB file declaring A1:XFD1048576 used to have its whole declared grid built first.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # data rows after the header; every row counts, blank or not
+MAX_COLUMNS = 64  # the formats have about six columns; the rest of a row is not read
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # the IMPORT_MAX_BYTES default
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 20,000-row XLSX unpacks to a few MB
 
 
 class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a code failure)
     """The file is not a CSV or XLSX table we can read; nothing is applied."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **params: int) -> None:
         super().__init__(code)
-        self.code = code  # "not_a_table" | "empty" | "too_many_rows" | "bad_encoding"
+        # "not_a_table" | "empty" | "too_many_rows" | "bad_encoding" | "too_big"
+        # | "too_large_unpacked" | "missing_columns"
+        self.code = code
+        self.params = params  # sizes in bytes for "too_big" and "too_large_unpacked"
 
 
 @dataclass(frozen=True)
@@ -50,27 +64,52 @@ class ImportReport:
         return 1 if self.rejected else 0
 
 
-def read_table(content: bytes, file_name: str = "") -> Table:
+def check_size(size: int, max_bytes: int) -> None:
+    """Refuse a file of size bytes when it is over max_bytes, before reading it."""
+    if size > max_bytes:
+        raise UnreadableFile("too_big", size=size, limit=max_bytes)
+
+
+def read_table(
+    content: bytes, file_name: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Table:
     """Read a CSV or XLSX file's bytes into a Table, or raise UnreadableFile."""
+    check_size(len(content), max_bytes)
     if content[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        grid = _xlsx_grid(content)
-    else:
-        grid = _csv_grid(content)
-    grid = [row for row in grid if any(cell.strip() for cell in row)]
-    if not grid:
+        return _table(_xlsx_rows(content))
+    return _table(_csv_rows(content))
+
+
+def _table(rows: Iterable[Sequence[str]]) -> Table:
+    """Build a Table from rows numbered from 1, refusing a row past header + MAX_ROWS."""
+    header: tuple[str, ...] | None = None
+    data: list[tuple[int, dict[str, str]]] = []
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS + 1:
+            raise UnreadableFile("too_many_rows")  # stop here: the rest is never read
+        cells = _trimmed(row[:MAX_COLUMNS])
+        if not cells:
+            continue
+        if header is None:
+            header = tuple(cell.lower() for cell in cells)
+            continue
+        values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+        data.append((number, values))
+    if header is None:
         raise UnreadableFile("empty")
-    if len(grid) > MAX_ROWS + 1:
-        raise UnreadableFile("too_many_rows")
-    header = tuple(cell.strip().lower() for cell in grid[0])
-    rows = tuple(
-        (number, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header) if h})
-        for number, row in enumerate(grid[1:], start=2)
-    )
-    return Table(header, rows)
+    return Table(header, tuple(data))
 
 
-def _csv_grid(content: bytes) -> list[list[str]]:
-    """Parse CSV bytes (UTF-8, BOM allowed; comma or semicolon separated)."""
+def _trimmed(row: Sequence[str]) -> list[str]:
+    """Return the row's cells stripped, without the empty cells at its end."""
+    cells = [cell.strip() for cell in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    """Parse CSV bytes (UTF-8, BOM allowed; comma or semicolon separated) row by row."""
     if b"\x00" in content[:4096]:
         raise UnreadableFile("not_a_table")
     try:
@@ -80,23 +119,47 @@ def _csv_grid(content: bytes) -> list[list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        yield from csv.reader(io.StringIO(text), delimiter=delimiter)
     except csv.Error:
         raise UnreadableFile("not_a_table") from None
 
 
-def _xlsx_grid(content: bytes) -> list[list[str]]:
-    """Read the first sheet of an XLSX workbook as text cells."""
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    """Stream the first sheet of an XLSX workbook as text cells, MAX_COLUMNS at most."""
     from openpyxl import load_workbook  # imported here: only imports need it
 
+    _check_unpacked(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except Exception:  # any failure to open a hostile or broken file means "unreadable"
         raise UnreadableFile("not_a_table") from None
-    sheet = workbook.worksheets[0]
-    grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return grid
+    try:
+        sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):  # a read-only sheet: forget the declared size
+            sheet.reset_dimensions()
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            yield [_cell_text(v) for v in row]
+    except UnreadableFile:
+        raise
+    except Exception:  # a broken sheet (bad XML, bad compression) fails while streaming
+        raise UnreadableFile("not_a_table") from None
+    finally:
+        workbook.close()
+
+
+def _check_unpacked(content: bytes) -> None:
+    """Refuse a workbook that unpacks to more than MAX_UNPACKED_BYTES (a zip bomb).
+
+    The sizes come from the zip's directory; zipfile never unpacks more than the size a
+    member declares, so a lie there only truncates the member, which then fails its check.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise UnreadableFile("not_a_table") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile("too_large_unpacked", size=unpacked, limit=MAX_UNPACKED_BYTES)
 
 
 def _cell_text(value: object) -> str:

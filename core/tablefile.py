@@ -1,10 +1,16 @@
-"""Write a small table as CSV (UTF-8 with BOM, so Excel shows Vietnamese) or XLSX bytes."""
+"""Write a small table as CSV (UTF-8 with BOM, so Excel shows Vietnamese) or XLSX bytes.
+
+Text that could start a formula is made safe (core.safecells): plain text in XLSX, a
+leading apostrophe in CSV.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Sequence
+
+from core.safecells import csv_value, workbook_bytes
 
 FORMATS = ("csv", "xlsx")
 
@@ -20,8 +26,8 @@ def write_table(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) 
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([csv_value(v) for v in header])
+        writer.writerows([csv_value(v) for v in row] for row in rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt != "xlsx":
         raise ValueError(f"unknown table format {fmt!r}")
@@ -38,6 +44,4 @@ def write_table(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) 
         cells = [title, *(str(r[index]) for r in rows[:200] if index < len(r))]
         width = max(len(c) for c in cells)
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width, 10), 60)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)  # unit names are people's text: never formulas

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 __all__ = ["FoldedText", "fold", "fold_text"]
 
+_DROPPED = frozenset({"Mn", "Cf"})  # Unicode categories that folding removes
+
 
 @dataclass(frozen=True, slots=True)
 class FoldedText:
@@ -65,9 +67,11 @@ def fold_text(text: str) -> FoldedText:
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
-    """Fold one NFC character; the result may be empty (a stray combining mark)."""
+    """Fold one NFC character; the result may be empty (a stray mark or format character)."""
     decomposed = unicodedata.normalize("NFD", char.lower())
-    # Mn covers the Vietnamese tone and vowel marks and also emoji variation selectors.
-    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    # Mn covers the Vietnamese tone and vowel marks and also emoji variation selectors;
+    # Cf the invisible format characters (zero-width space and joiners, BOM, soft hyphen,
+    # direction marks) that copying from Word or a web page leaves inside names.
+    bare = "".join(c for c in decomposed if unicodedata.category(c) not in _DROPPED)
     # đ has no decomposition, so NFD leaves it alone; recompose what NFD split (Hangul).
     return unicodedata.normalize("NFC", bare).replace("đ", "d")

@@ -44,6 +44,11 @@ class BotUnderTest:
         services: Services = self.app.bot_data.services
         return services
 
+    def configure(self, **changes: object) -> None:
+        """Change settings of the running bot (as if it had been started with them)."""
+        self.settings = self.settings.model_copy(update=changes)
+        self.services.settings = self.settings
+
     def session(self) -> Session:
         """Open a session on the bot's database (for arranging and checking data)."""
         return Session(self.engine, expire_on_commit=False)

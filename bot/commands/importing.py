@@ -12,7 +12,7 @@ from app.i18n import load_catalog
 from app.import_report import report_lines, unreadable_text
 from bot.console import EXIT_CONFIG, cli_language, load_settings, print_plain, say
 from core.clock import SystemClock
-from core.spreadsheet import UnreadableFile, read_table
+from core.spreadsheet import UnreadableFile, check_size, read_table
 from db.engine import make_engine, session_scope
 from db.imports import Importer
 from db.migrate import upgrade
@@ -27,7 +27,8 @@ def import_file(path: Path, importer: Importer) -> int:
     catalog, lang = load_catalog(), cli_language()
     engine = make_engine(settings.database_url)
     try:
-        table = read_table(path.read_bytes(), path.name)
+        check_size(path.stat().st_size, settings.import_max_bytes)  # before reading it
+        table = read_table(path.read_bytes(), path.name, max_bytes=settings.import_max_bytes)
         upgrade(engine)
         with session_scope(engine) as session:
             report = importer(
@@ -39,7 +40,7 @@ def import_file(path: Path, importer: Importer) -> int:
                 tz=settings.tz,
             )
     except UnreadableFile as exc:
-        print_plain(unreadable_text(catalog, lang, exc.code), err=True)
+        print_plain(unreadable_text(catalog, lang, exc.code, exc.params), err=True)
         return EXIT_CONFIG
     finally:
         engine.dispose()

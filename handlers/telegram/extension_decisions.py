@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.actor import Actor
 from app.i18n import Html
 from app.services import Services
+from core.deadlines import beyond_horizon, latest_deadline
 from core.roles import Access
 from core.taskdates import due_at
 from db.engine import session_scope
@@ -35,6 +36,8 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
         if request.status != "pending":
             who = contact_name(session, contact_id=request.decided_by_id)
             return t(actor.lang, f"extensions.already_{request.status}", who=who)
+        if approve and (refused := _too_far(services, actor, request)):
+            return refused
         if approve and request.requested_deadline is not None:
             assignment.deadline = request.requested_deadline
             assignment.due_at = due_at(request.requested_deadline, services.settings.tz)
@@ -79,6 +82,20 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
             task=Html(str(task.id)),
             deadline=request.requested_deadline,
         )
+
+
+def _too_far(services: Services, actor: Actor, request: ExtensionRequest) -> str | None:
+    """Refuse a request past the horizon of new deadlines (kept before the bound held)."""
+    asked, today = request.requested_deadline, services.today()
+    if asked is None or not beyond_horizon(asked, today):
+        return None
+    return services.catalog.get(
+        actor.lang,
+        "extensions.too_far_to_approve",
+        deadline=asked,
+        latest=latest_deadline(today),
+        id=Html(str(request.id)),
+    )
 
 
 @button(Access.COORDINATOR)

@@ -17,6 +17,7 @@ from app.choices import Choice, rows_to_json
 from app.i18n import Html
 from app.reporting import refusal
 from app.services import Services
+from core.deadlines import beyond_horizon, latest_deadline
 from core.roles import Access
 from db.models import ExtensionRequest
 from db.queries.audit import record as audit
@@ -38,6 +39,10 @@ from handlers.telegram.registry import CommandSpec, Flow
 def submit(req: Request, assignment_id: int, target: date, reason: str, key: str) -> str:
     """Keep an extension request and queue it to the unit's coordinators; return the answer."""
     services, now = req.services, req.services.clock.now()
+    if beyond_horizon(target, services.today()):  # the bound of new deadlines, stored nothing
+        return req.t(
+            "extensions.too_far", deadline=target, latest=latest_deadline(services.today())
+        )
     with req.db() as session:
         check, assignment = check_reportable(
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids

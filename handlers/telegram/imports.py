@@ -8,6 +8,7 @@ reach the evidence flow untouched.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -17,7 +18,7 @@ from telegram.ext import Application, MessageHandler, filters
 from app.i18n import Html
 from app.import_report import chunks, report_lines, unreadable_text
 from core.roles import Access
-from core.spreadsheet import Table, UnreadableFile, read_table
+from core.spreadsheet import Table, UnreadableFile, check_size, read_table
 from db.imports import Importer
 from db.imports.tasks import import_tasks
 from db.imports.units import import_units
@@ -32,7 +33,6 @@ IMPORTERS: dict[tuple[str, ...], Importer] = {
     ("code", "name", "kind"): import_units,  # + parent_code, groups (optional)
     ("title", "deadline", "assignees"): import_tasks,  # + code, directive, description
 }
-MAX_BYTES = 5 * 1024 * 1024
 SPREADSHEET = (
     filters.Document.FileExtension("csv")
     | filters.Document.FileExtension("xlsx")
@@ -56,14 +56,17 @@ async def on_spreadsheet(req: Request) -> bool:
     if req.actor.access < Access.ADMIN or req.message is None or req.message.document is None:
         return False
     document = req.message.document
-    if (document.file_size or 0) > MAX_BYTES:
-        await req.say("imports.too_big", size=(document.file_size or 0) // 2**20, limit=5)
-        return True
-    content = bytes(await (await document.get_file()).download_as_bytearray())
+    limit = req.services.settings.import_max_bytes
     try:
-        table = read_table(content, document.file_name or "")
+        check_size(document.file_size or 0, limit)  # before downloading it
+        content = bytes(await (await document.get_file()).download_as_bytearray())
+        # Parsing is CPU work: off the event loop, so other people's updates keep flowing.
+        name = document.file_name or ""
+        table = await asyncio.to_thread(read_table, content, name, max_bytes=limit)
     except UnreadableFile as exc:
-        await req.reply(unreadable_text(req.services.catalog, req.actor.lang, exc.code))
+        await req.reply(
+            unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
+        )
         return True
     importer = importer_for(table)
     if importer is None:
@@ -88,7 +91,9 @@ async def run_import(req: Request, importer: Importer, table: Table) -> None:
                 tz=req.services.settings.tz,
             )
     except UnreadableFile as exc:
-        await req.reply(unreadable_text(req.services.catalog, req.actor.lang, exc.code))
+        await req.reply(
+            unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
+        )
         return
     for text in chunks(report_lines(req.services.catalog, req.actor.lang, report)):
         await req.reply(text)

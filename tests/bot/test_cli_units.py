@@ -76,6 +76,18 @@ def test_import_exits_2_when_the_file_is_unreadable(
     assert main(["units", "import", str(headerless)]) == 2
 
 
+def test_import_exits_2_when_the_file_is_over_the_size_limit(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file over IMPORT_MAX_BYTES is refused with both sizes and nothing is applied."""
+    monkeypatch.setenv("IMPORT_MAX_BYTES", "1024")
+    path = workdir / "units.csv"
+    path.write_bytes(b"code,name,kind\n" + b"X1,Xa Mot,xa\n" * 200)
+    assert main(["units", "import", str(path)]) == 2
+    assert "Tệp quá lớn (0,1 MB; tối đa 0,1 MB)" in capsys.readouterr().err
+    assert not (workdir / "cli.sqlite3").exists()  # refused before the database is touched
+
+
 def test_invites_export_asks_telegram_for_the_bot_name(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -25,6 +25,7 @@ def test_defaults_match_the_contract() -> None:
     assert s.send_rate_per_s == 25
     assert s.digest_cron == "0 8 * * 1"
     assert s.telegram_base_url == "https://api.telegram.org/bot"
+    assert s.import_max_bytes == 5 * 1024 * 1024
 
 
 @pytest.mark.parametrize(
@@ -50,6 +51,9 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("DIGEST_CRON", "61 8 * * 1"),
         ("LOG_LEVEL", "LOUD"),
         ("HTTPS_PROXY", "proxy"),
+        ("IMPORT_MAX_BYTES", "5MB"),
+        ("IMPORT_MAX_BYTES", "0"),
+        ("IMPORT_MAX_BYTES", "104857600"),
     ],
 )
 def test_load_settings_names_the_wrong_variable(

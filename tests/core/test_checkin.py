@@ -81,6 +81,9 @@ def test_decide_with_nothing_open() -> None:
         ("thêm 1 tuần vì thiếu nhân lực", (date(2026, 12, 7), "thiếu nhân lực")),
         ("20/12/2026", (date(2026, 12, 21), "")),  # a Sunday rolls to Monday
         ("càng sớm càng tốt", (None, "")),
+        # Past the ten-year horizon: as asked, never rolled (the caller refuses it).
+        ("31/12/9999 vì chờ", (date(9999, 12, 31), "chờ")),
+        ("15/6/2999 vì chờ", (date(2999, 6, 15), "chờ")),  # a Saturday
     ],
 )
 def test_read_extension_answer(text: str, expected: tuple[date | None, str]) -> None:

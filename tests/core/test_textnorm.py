@@ -32,6 +32,23 @@ def test_fold_gives_plain_lowercase_text(text: str, expected: str) -> None:
     assert fold(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("so\u200b y te", "so y te"),  # zero-width space
+        ("s\u200co y\u200d te", "so y te"),  # zero-width non-joiner and joiner
+        ("\ufeffSở Y tế", "so y te"),  # byte order mark pasted at the start
+        ("Sở\u2060 Y tế", "so y te"),  # word joiner
+        ("kinh\u00adphí", "kinhphi"),  # soft hyphen
+        ("\u200e15/KH-UBND\u200f", "15/kh-ubnd"),  # left-to-right and right-to-left marks
+        ("so \u200b y te", "so y te"),  # a lone format character between spaces
+    ],
+)
+def test_fold_drops_invisible_format_characters(text: str, expected: str) -> None:
+    """Fold removes zero-width and other format characters (Unicode Cf) pasted into names."""
+    assert fold(text) == expected
+
+
 def test_fold_treats_nfc_and_nfd_alike() -> None:
     """Fold gives the same result for precomposed and decomposed input."""
     text = "Đã hoàn thành, vướng mắc, được 70%"

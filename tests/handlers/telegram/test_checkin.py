@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from app.signing import sign
-from bot.settings import Settings
 from db.models import Task
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
@@ -106,9 +105,7 @@ async def test_blocked_button_asks_the_reason_and_forwards_it(bot: BotUnderTest)
 async def test_blocker_is_not_forwarded_when_forwarding_is_off(bot: BotUnderTest) -> None:
     """With FORWARD_BLOCKERS off the blocker is recorded but no coordinator is told."""
     world = await scene(bot)
-    services = bot.services
-    assert isinstance(services.settings, Settings)
-    services.settings = services.settings.model_copy(update={"forward_blockers": False})
+    bot.configure(forward_blockers=False)
     await bot.send(OFFICIAL, "vướng: chưa có hướng dẫn của sở")
     assert [r.state for r in reports(bot, world.assignments[0])] == ["blocked"]
     assert notices(bot, COORDINATOR, "blocker:") == []

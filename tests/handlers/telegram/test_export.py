@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.cli import main
-from tests.handlers.telegram.summary_data import COORDINATOR, make_province
+from db.models import Evidence, Unit
+from db.queries.reports import record_report
+from tests.handlers.telegram.summary_data import COORDINATOR, at, make_province
 from tests.harness import BotUnderTest
 
 HEADERS_VI = [
@@ -130,6 +132,49 @@ async def test_export_has_the_matrix_and_the_report_history(bot: BotUnderTest) -
     xa = next(r for r in history if r[1] == "Xã A" and r[2] == TASK1)
     assert xa[3] == "Hoàn thành"
     assert xa[7:10] == ["123/KH-UBND", datetime(2026, 11, 9), "Cán bộ xã A"]
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like_cells(book: Workbook) -> list[tuple[str, object, str]]:
+    """Return (coordinate, value, data type) of every cell whose text could start a formula."""
+    return [
+        (cell.coordinate, cell.value, cell.data_type)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START)
+    ]
+
+
+async def test_export_writes_formula_like_text_as_text(bot: BotUnderTest) -> None:
+    """A unit name, file name or report text starting with = + - @ stays visible text."""
+    name = '=HYPERLINK("http://evil.example","Xã D")'
+    with bot.session() as s:
+        province = make_province(s)
+        unit = s.exec(select(Unit).where(Unit.code == "XD")).one()
+        unit.name = name
+        s.add(unit)
+        s.add(
+            Evidence(
+                assignment_id=province.assignments["XB"],
+                file_name="=2+3.pdf",
+                size=1,
+                sha256="0" * 64,
+                storage_path="x",
+            )
+        )
+        record_report(
+            s, assignment_id=province.assignments["XC"], state="blocked", reason="-1+2", now=at(6)
+        )
+        s.commit()
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, "/export #1")
+    cells = formula_like_cells(book)
+    values = {value for _, value, _ in cells}
+    assert {name, "=2+3.pdf", "-1+2"} <= values
+    assert [cell for cell in cells if cell[2] != "s"] == []
 
 
 async def test_export_headers_follow_the_readers_language(bot: BotUnderTest) -> None:

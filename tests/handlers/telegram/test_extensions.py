@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import select
 
 from app.signing import sign
@@ -156,3 +157,55 @@ async def test_reject_refused_for_the_coordinator_who_made_the_request(
     assert requests(bot)[0].status == "pending"
     other = await bot.send(COORDINATOR, f"/approve {request.id}")
     assert "hạn mới 15/12/2026" in (other.text or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xin gia hạn đến 31/12/9999 vì chờ kinh phí",
+        "xin gia hạn đến 15/6/2999 vì chờ kinh phí",
+        "xin gia hạn đến 01/01/2037",
+        "xin gia hạn thêm 999 tuần vì chờ kinh phí",
+    ],
+)
+async def test_extension_request_past_ten_years_is_refused(bot: BotUnderTest, text: str) -> None:
+    """A date past the ten-year horizon of new deadlines is refused and nothing is sent."""
+    await scene(bot)
+    reply = await bot.send(OFFICIAL, text)
+    assert "quá xa" in (reply.text or "")
+    assert "31/12/2036" in (reply.text or "")
+    assert requests(bot) == []
+    assert notices(bot, COORDINATOR, "extension:") == []
+
+
+async def test_extension_answer_past_ten_years_is_refused(bot: BotUnderTest) -> None:
+    """The date typed after the extension button is held to the same horizon."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, sign(bot.services.button_key, str(OFFICIAL), "st", "extension", aid))
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "gia hạn" in (m.text or ""))
+    reply = await bot.send(OFFICIAL, "31/12/9999 vì chưa có kinh phí")
+    assert "quá xa" in (reply.text or "")
+    assert requests(bot) == []
+
+
+async def test_approving_a_request_past_ten_years_is_refused(bot: BotUnderTest) -> None:
+    """A stored request for year 9999 cannot be approved (no overflow); it stays pending."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    with bot.session() as s:
+        stored = ExtensionRequest(
+            assignment_id=aid,
+            requested_deadline=date(9999, 12, 31),
+            reason="",
+            created_at=bot.clock.now(),
+        )
+        s.add(stored)
+        s.commit()
+        request_id = stored.id
+    reply = await bot.send(COORDINATOR, f"/approve {request_id}")
+    assert "Không thể duyệt" in (reply.text or "")
+    assert f"/reject {request_id}" in (reply.text or "")
+    assert requests(bot)[0].status == "pending"
+    assert assignment(bot, aid).deadline == DEADLINE

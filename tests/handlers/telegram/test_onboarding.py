@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from db.models import AuditLog, Contact, Invite, Unit, UnitContact
 from devtools.fakebotapi import ChatMessage
+from tests.core.test_spreadsheet import UNITS, hostile
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -84,6 +85,26 @@ async def test_file_that_is_not_a_spreadsheet_changes_nothing(bot: BotUnderTest)
     bot.server.send_document(ADMIN_ID, b"PK\x03\x04garbage", "units.xlsx", "application/zip")
     reply = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert "Không đọc được tệp" in (reply.text or "")
+
+
+async def test_xlsx_declaring_a_huge_dimension_imports_its_rows(bot: BotUnderTest) -> None:
+    """A small workbook whose sheet claims A1:XFD1048576 imports just the rows it has."""
+    reply = await send_file(bot, ADMIN_ID, hostile(UNITS), "units.xlsx")
+    assert "thêm mới 2" in (reply.text or "")
+    with bot.session() as s:
+        assert sorted(u.code for u in s.exec(select(Unit))) == ["X1", "X2"]
+
+
+async def test_file_over_the_import_limit_is_refused_with_what_to_do(bot: BotUnderTest) -> None:
+    """A file larger than IMPORT_MAX_BYTES is refused before download, saying how to split it."""
+    bot.configure(import_max_bytes=2 * 2**20)
+    content = b"code,name,kind\n" + b"X1,Xa Mot,xa\n" * 250_000  # 3.1 MB
+    reply = await send_file(bot, ADMIN_ID, content, "units.csv")
+    assert "Tệp quá lớn (3,1 MB; tối đa 2 MB)" in (reply.text or "")
+    assert "chia thành nhiều tệp" in (reply.text or "")
+    assert bot.server.calls("getFile") == []
+    with bot.session() as s:
+        assert s.exec(select(Unit)).all() == []
 
 
 async def test_spent_expired_and_unknown_codes_get_the_same_answer(bot: BotUnderTest) -> None:
@@ -257,3 +278,24 @@ async def test_invites_revoke_code_stops_only_that_link(bot: BotUnderTest) -> No
     bot.user(3001, "Cán bộ 3001")
     assert "không dùng được" in ((await bot.send(3001, f"/start {revoked}")).text or "")
     assert "Chào mừng" in ((await bot.send(3001, f"/start {kept}")).text or "")
+
+
+async def test_invites_sheet_writes_formula_like_names_as_text(bot: BotUnderTest) -> None:
+    """A unit named like a formula is plain text in the XLSX and quoted in the CSV."""
+    import io
+
+    from openpyxl import load_workbook
+
+    with bot.session() as s:
+        make_unit(s, "X12", "=1+1")
+        make_unit(s, "X13", "@SUM(A1:A2)")
+    sheet = await bot.send(ADMIN_ID, "/invites", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    book = load_workbook(io.BytesIO(bot.server.file_content(sheet.document["file_id"])))
+    names = {row[1].value: row[1].data_type for row in book.worksheets[0].iter_rows(min_row=2)}
+    assert names == {"=1+1": "s", "@SUM(A1:A2)": "s"}
+    sheet = await bot.send(ADMIN_ID, "/invites all csv", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    text = bot.server.file_content(sheet.document["file_id"]).decode("utf-8-sig")
+    assert ",'=1+1," in text
+    assert ",'@SUM(A1:A2)," in text
