@@ -15,7 +15,6 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection
@@ -28,6 +27,7 @@ from bot.i18n import Lang, pick_language
 from bot.services import Services
 from core.roles import Access, access_of
 from db.engine import session_scope
+from db.models import Contact
 from db.queries.contacts import Seen, Snapshot, refresh, snapshot, touch_contact
 from db.retry import retry_db
 
@@ -45,9 +45,16 @@ MAX_CALLBACK_BYTES = 64
 KEPT_ACTOR = "dondoc_actor"  # in the update's CallbackContext, from the inbox to the flow
 
 
+NO_CONTACT = 0  # the contact_id of a stranger: nobody has a row until they redeem an invite
+
+
 @dataclass(frozen=True)
 class Actor:
-    """Who sent an update, as far as the bot's rules are concerned."""
+    """Who sent an update, as far as the bot's rules are concerned.
+
+    A stranger (no contact row) has contact_id NO_CONTACT, no role above member, no units,
+    and the language of their Telegram app.
+    """
 
     contact_id: int
     external_id: str
@@ -60,6 +67,11 @@ class Actor:
     def access(self) -> Access:
         """Return the highest access this person has."""
         return access_of(self.role, has_units=bool(self.unit_ids))
+
+    @property
+    def known(self) -> bool:
+        """Tell whether the person has a contact row (is not a stranger)."""
+        return self.contact_id != NO_CONTACT
 
 
 @dataclass
@@ -150,9 +162,10 @@ def seen_sender(connection: Connection, update: Update, services: Services) -> A
 
 
 def load_actor(update: Update, services: Services) -> Actor | None:
-    """Record the sender as seen and return who they are (None without a user).
+    """Record a known sender as seen and return who they are (None without a user).
 
-    Only a new person goes through the ORM, to create their contact.
+    A stranger gets no contact row (they become one by redeeming an invite): writing to the
+    bot must not be enough to be stored, and admins of ADMIN_IDS have theirs from start-up.
     """
     user = update.effective_user
     if user is None or user.is_bot:
@@ -160,8 +173,8 @@ def load_actor(update: Update, services: Services) -> Actor | None:
     with services.engine.begin() as connection:
         actor = seen_sender(connection, update, services)
     if actor is None:
-        person = _seen(update, user, services)
-        actor = _actor(_record_sender(update, services, person.chat_id, person.now))
+        lang: Lang = pick_language(user.language_code, services.settings.default_language)
+        actor = Actor(NO_CONTACT, str(user.id), lang, "member", (), ())
     return actor
 
 
@@ -198,25 +211,21 @@ def _actor(known: Snapshot) -> Actor:
     )
 
 
-def _record_sender(update: Update, services: Services, chat_id: str, now: datetime) -> Snapshot:
-    """Create the sender's contact row (first contact) and return its snapshot."""
+def register_sender(session: Session, update: Update, services: Services) -> Contact:
+    """Create (or refresh) the sender's contact row: a stranger becoming a contact."""
     user = update.effective_user
     assert user is not None
-    default = services.settings.default_language
-    with session_scope(services.engine) as session:
-        touch_contact(
-            session,
-            channel=CHANNEL,
-            external_id=str(user.id),
-            chat_id=chat_id,
-            display_name=user.full_name,
-            username=user.username,
-            language=pick_language(user.language_code, default),
-            now=now,
-        )
-        fresh = snapshot(session.connection(), channel=CHANNEL, external_id=str(user.id))
-    assert fresh is not None
-    return fresh
+    person = _seen(update, user, services)
+    return touch_contact(
+        session,
+        channel=CHANNEL,
+        external_id=str(user.id),
+        chat_id=person.chat_id,
+        display_name=person.display_name,
+        username=person.username,
+        language=pick_language(user.language_code, services.settings.default_language),
+        now=person.now,
+    )
 
 
 def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 
+from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import Html, format_date
@@ -18,10 +19,16 @@ from core.invites import invite_link, is_rate_limited, looks_like_code, parse_in
 from core.roles import Access, Function, Role
 from core.tablefile import write_table
 from core.textnorm import fold
-from db.models import Contact, Unit
+from db.models import Contact, Invite, Unit
 from db.queries.audit import record
-from db.queries.invites import create_invite, recent_failures, record_failure, redeem_invite
-from handlers.access import CHANNEL, Request, button, command, prefix_pattern
+from db.queries.invites import (
+    create_invite,
+    recent_failures,
+    record_failure,
+    redeem_invite,
+    redeemable_invite,
+)
+from handlers.access import CHANNEL, Request, button, command, prefix_pattern, register_sender
 from handlers.registry import CommandSpec, Flow
 from handlers.unitpick import pick_unit
 
@@ -143,12 +150,8 @@ async def redeem(req: Request) -> None:
         if is_rate_limited(recent_failures(session, now=now, **who)):
             await req.say("invites.too_many_tries")
             return
-        contact = session.get(Contact, req.actor.contact_id)
-        assert contact is not None
-        used = None
-        if looks_like_code(code):
-            used = redeem_invite(session, code=code, contact=contact, now=now)
-        if used is None:
+        contact, used = _spend(session, req, code) if looks_like_code(code) else (None, None)
+        if contact is None or used is None:
             record_failure(session, now=now, **who)
             unit_name = ""
         else:
@@ -163,7 +166,7 @@ async def redeem(req: Request) -> None:
             unit = session.get(Unit, used.unit_id)
             unit_name = unit.name if unit is not None else ""
             role, function = contact.role, used.function
-    if not unit_name:
+    if contact is None or contact.id is None or not unit_name:
         await req.say("invites.invalid")
         return
     name = req.update.effective_user.first_name if req.update.effective_user else ""
@@ -175,7 +178,18 @@ async def redeem(req: Request) -> None:
         function=req.t(f"common.function_{function}"),
         help=Html("/help"),
     )
-    await req.context.bot_data["refresh_menu"](req.context.bot, req.actor.contact_id)
+    await req.context.bot_data["refresh_menu"](req.context.bot, contact.id)
+
+
+def _spend(session: Session, req: Request, code: str) -> tuple[Contact | None, Invite | None]:
+    """Spend a code for the sender; a stranger becomes a contact only with a valid code."""
+    now = req.services.clock.now()
+    contact = session.get(Contact, req.actor.contact_id) if req.actor.known else None
+    if contact is None:
+        if redeemable_invite(session, code=code, now=now) is None:
+            return None, None
+        contact = register_sender(session, req.update, req.services)
+    return contact, redeem_invite(session, code=code, contact=contact, now=now)
 
 
 def flow() -> Flow:
