@@ -8,10 +8,16 @@ from app.i18n import Lang
 from core.roles import Access, access_of
 from db.queries.scope import Scope, scope_of
 
+NO_CONTACT = 0  # the contact_id of a stranger: nobody has a row until they redeem an invite
+
 
 @dataclass(frozen=True)
 class Actor:
-    """Who sent an update, as far as the bot's rules are concerned."""
+    """Who sent an update, as far as the bot's rules are concerned.
+
+    A stranger (no contact row) has contact_id NO_CONTACT, no role above member, no units,
+    and the language of their app.
+    """
 
     contact_id: int
     external_id: str
@@ -24,6 +30,11 @@ class Actor:
     def access(self) -> Access:
         """Return the highest access this person has."""
         return access_of(self.role, has_units=bool(self.unit_ids))
+
+    @property
+    def known(self) -> bool:
+        """Tell whether the person has a contact row (is not a stranger)."""
+        return self.contact_id != NO_CONTACT
 
     @property
     def scope(self) -> Scope:

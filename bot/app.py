@@ -22,8 +22,10 @@ from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.models import Contact
 from db.queries.contacts import ensure_admin
+from handlers.telegram import inbox
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.menus import set_contact_menu, set_default_menus, set_staff_menus
+from handlers.telegram.raw_updates import RawUpdates
 from scheduler.ratelimit import DeliveryRateLimiter
 
 log = logging.getLogger(__name__)
@@ -38,9 +40,12 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     token = settings.bot_token.get_secret_value()
+    # Keeps each update's JSON for the inbox, to run it again after a crash.
+    raw_updates = RawUpdates(connection_pool_size=1, proxy=settings.https_proxy or None)
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
+        .application_class(inbox.InboxApplication)
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
@@ -49,10 +54,12 @@ def build_application(
         .post_shutdown(_post_shutdown)
         # One sending budget for all calls: replies jump ahead of a reminder fan-out.
         .rate_limiter(DeliveryRateLimiter(settings.send_rate_per_s))
+        .get_updates_request(raw_updates)
     )
     if settings.https_proxy:
-        builder = builder.proxy(settings.https_proxy).get_updates_proxy(settings.https_proxy)
+        builder = builder.proxy(settings.https_proxy)
     application = builder.build()
+    application.bot_data.raw_updates = raw_updates
     services = Services(
         settings=settings,
         engine=engine or make_engine(settings.database_url),
@@ -88,6 +95,7 @@ async def _post_init(application: App, admin_ids: list[int]) -> None:
     await set_default_menus(application.bot, flows, services.catalog)
     with session_scope(services.engine) as session:
         await set_staff_menus(application.bot, flows, services.catalog, session)
+    await inbox.recover(application)
     log.info("dondoc started as @%s", services.bot_username)
     # What is loaded by now (modules, catalogs, mappers, handlers) lives as long as the bot:
     # keep it out of the collector's full passes, which otherwise walk it on every one.

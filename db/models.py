@@ -366,7 +366,13 @@ class OutboxItem(SQLModel, table=True):
 
 
 class Inbox(SQLModel, table=True):
-    """An update received from a channel, recorded once (duplicates are dropped)."""
+    """An update received from a channel, recorded once (duplicates are dropped).
+
+    `processed_at` is set when the bot is done with the update: its handlers finished (also
+    when they ended in the error handler, which told the person), or, after a retry that
+    did not finish either, when the admins were told. Until then `payload` keeps the update
+    so that it can be retried once after a restart (`attempts` counts those retries).
+    """
 
     __tablename__ = "inbox"
     __table_args__ = (UniqueConstraint("channel", "update_id"),)
@@ -375,8 +381,12 @@ class Inbox(SQLModel, table=True):
     channel: str = Field(default="telegram", max_length=20)
     update_id: str = Field(max_length=64)
     kind: str = Field(default="", max_length=40)
-    received_at: datetime = _created()
+    received_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
     processed_at: datetime | None = _when()
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 # --- administration --------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Three repeating jobs with fixed names, added once. None holds work in memory: th
 dispatcher reads due reminders from the database and queues them in the outbox, the
 sender's job (re)starts the sender whenever the outbox has work, housekeeping cancels
 reminders of past days that never went out (their occasions are then folded into the
-next reminder). A restart needs nothing rebuilt.
+next reminder) and deletes updates older than 30 days from the inbox. A restart needs
+nothing rebuilt.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import replace
 from app.services import Services, Shared
 from core.reminders import Policy
 from db.engine import session_scope
+from db.queries.inbox import prune as prune_inbox
 from db.queries.outbox import ready_count
 from scheduler.context import App, JobContext
 from scheduler.dispatcher import Context, dispatch, expire_stale
@@ -102,13 +104,16 @@ async def housekeeping_job(context: JobContext) -> None:
 
 
 def housekeeping(services: Services) -> None:
-    """Do the housekeeping work (blocking)."""
+    """Do the housekeeping work (blocking); the inbox keeps 30 days of updates."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
         cancelled = expire_stale(session, today=services.today(), tz=services.settings.tz)
         waiting = ready_count(session, now=now)
+        pruned = prune_inbox(session.connection(), now=now)
     if cancelled or waiting:
         log.info("outbox: %d waiting, %d stale reminders cancelled", waiting, cancelled)
+    if pruned:
+        log.info("inbox: %d updates older than 30 days deleted", pruned)
 
 
 def wake(application: App) -> None:

@@ -39,6 +39,15 @@ def create_invite(
     return invite, code
 
 
+def redeemable_invite(session: Session, *, code: str, now: datetime) -> Invite | None:
+    """Return the invite a code would spend now: unused, unexpired, for an active unit."""
+    invite = session.exec(select(Invite).where(Invite.code_hash == hash_code(code))).first()
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
+        return None
+    unit = session.get(Unit, invite.unit_id)
+    return invite if unit is not None and unit.active else None
+
+
 def redeem_invite(
     session: Session, *, code: str, contact: Contact, now: datetime
 ) -> Invite | None:
@@ -48,11 +57,8 @@ def redeem_invite(
     telling which. A role is only ever raised here: an admin who registers for a commune
     stays an admin.
     """
-    invite = session.exec(select(Invite).where(Invite.code_hash == hash_code(code))).first()
-    if invite is None or invite.used_at is not None or invite.expires_at <= now:
-        return None
-    unit = session.get(Unit, invite.unit_id)
-    if unit is None or not unit.active:
+    invite = redeemable_invite(session, code=code, now=now)
+    if invite is None:
         return None
     assert contact.id is not None
     invite.used_at, invite.used_by_id = now, contact.id

@@ -22,6 +22,9 @@ Behaviour worth knowing:
 
 - A user can receive messages only after sending one (send_text, send_command, ...).
 - As on Telegram, a new getUpdates terminates a waiting one, which gets 409 Conflict.
+- Groups: add_group() makes one the bot is already in; add_bot_to_group() queues the
+  my_chat_member update of a user adding it. After leaveChat the bot may not post there,
+  and a user writing there is refused (the bot would not see it).
 - HTML is checked strictly (any bare `&` is refused); Markdown modes are not checked.
 - Rate limits (off by default) cover sendMessage, sendDocument and sendPhoto only.
 - setWebhook is recorded, but updates are only ever served through getUpdates.

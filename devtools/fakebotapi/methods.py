@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from devtools.fakebotapi import messaging
-from devtools.fakebotapi.errors import bad_request
+from devtools.fakebotapi.errors import bad_request, forbidden
 from devtools.fakebotapi.params import Params
 from devtools.fakebotapi.records import CallbackAnswer, JsonDict, WebhookInfo
 from devtools.fakebotapi.state import BotState
@@ -144,6 +144,17 @@ def send_chat_action(state: BotState, params: Params) -> bool:
     return True
 
 
+def leave_chat(state: BotState, params: Params) -> bool:
+    """Leave a group or channel (leaveChat); the bot can no longer post or read there."""
+    chat = state.chat(params.get("chat_id"))
+    if chat.user is not None:
+        raise bad_request("chat member status can't be changed in private chats")
+    if not chat.bot_member:
+        raise forbidden("bot is not a member of the group chat")
+    chat.bot_member = False
+    return True
+
+
 def get_chat(state: BotState, params: Params) -> JsonDict:
     """Return the Chat object of a known chat (getChat)."""
     info = dict(state.chat(params.get("chat_id")).info)
@@ -189,6 +200,7 @@ _HANDLERS: dict[str, Handler] = {
     "sendChatAction": send_chat_action,
     "getFile": get_file,
     "getChat": get_chat,
+    "leaveChat": leave_chat,
     "setMyDescription": set_bot_text(512),
     "setMyShortDescription": set_bot_text(120),
     "setMyName": set_bot_text(64),

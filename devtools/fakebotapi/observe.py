@@ -55,6 +55,12 @@ class Observations:
             chat = self.state.chats.get(chat_id)
             return [copy.copy(m) for m in chat.messages.values()] if chat else []
 
+    def bot_is_member(self, chat_id: int) -> bool:
+        """Tell whether the bot is (still) in a chat: False once it left or was removed."""
+        with self.state.lock:
+            chat = self.state.chats.get(chat_id)
+            return chat is not None and chat.bot_member
+
     def last_message_id(self, chat_id: int) -> int:
         """Return the newest message id in a chat (0 when empty), to wait for later ones."""
         with self.state.lock:

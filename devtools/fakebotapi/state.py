@@ -106,7 +106,7 @@ class BotState:
         if chat.user is not None and not chat.user.started:
             raise forbidden("bot can't initiate conversation with a user")
         if chat.user is None and not chat.bot_member:
-            raise forbidden("bot was kicked from the group chat")
+            raise forbidden("bot is not a member of the group chat")
         return chat
 
     def add_message(self, chat: ChatState, sender: FakeUser | None, **fields: Any) -> ChatMessage:

@@ -12,6 +12,7 @@ from devtools.fakebotapi.records import ChatMessage, FakeUser, JsonDict
 from devtools.fakebotapi.state import BotState, ChatState
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
+_MENTION = re.compile(r"(?<![A-Za-z0-9_])@[A-Za-z0-9_]{5,32}")
 
 
 class UserActions:
@@ -41,6 +42,25 @@ class UserActions:
             raise ValueError("group chat ids are negative")
         self.state.add_group(chat_id, title, "supergroup" if supergroup else "group")
 
+    def add_bot_to_group(
+        self, user_id: int, chat_id: int, title: str = "Nhóm thử", *, supergroup: bool = False
+    ) -> int:
+        """Have a user add the bot to a group (created if new); queue the my_chat_member update."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        with self.state.lock:
+            user = self.state.user(user_id)
+            chat = self.state.chats.get(chat_id)
+            if chat is None:
+                kind = "supergroup" if supergroup else "group"
+                chat = self.state.add_group(chat_id, title, kind)
+            elif chat.bot_member:
+                raise ValueError(f"the bot is already a member of chat {chat_id}")
+            chat.bot_member = True
+            change = _member_change(self.state.bot_user, "left", "member")
+            payload = {"my_chat_member": {"chat": chat.info, "from": user.to_api(), **change}}
+        return self._push(payload)
+
     def block(self, user_id: int, *, notify: bool = True) -> int | None:
         """Make a user block the bot; with `notify`, queue the my_chat_member update."""
         with self.state.lock:
@@ -60,9 +80,10 @@ class UserActions:
     def send_text(
         self, user_id: int, text: str, *, chat_id: int | None = None, reply_to: int | None = None
     ) -> int:
-        """Have a user send text; a leading /command gets its bot_command entity."""
+        """Have a user send text; a leading /command and any @username get their entities."""
         match = _COMMAND.match(text)
         entities = [{"type": "bot_command", "offset": 0, "length": match.end()}] if match else []
+        entities += [_entity("mention", text, m) for m in _MENTION.finditer(text)]
         return self._user_message(
             user_id, chat_id, reply_to, text=text, sent_text=text, entities=entities
         )
@@ -195,6 +216,10 @@ class UserActions:
             chat = self._chat_for(user_id, chat_id)
             if chat.user is not None:
                 user.started, user.blocked = True, False
+            elif not chat.bot_member:
+                raise ValueError(
+                    f"the bot is not a member of chat {chat.id}: it would not see this"
+                )
             if reply_to is not None and reply_to not in chat.messages:
                 raise ValueError(f"no message {reply_to} in chat {chat.id} to reply to")
             message = self.state.add_message(chat, user, reply_to_message_id=reply_to, **fields)
@@ -216,6 +241,12 @@ def _message_with_button(
             return message
     shown = {m.message_id: m.button_data() for m in candidates[:5]}
     raise ValueError(f"no button {callback_data!r} in chat {chat.id}; buttons shown: {shown}")
+
+
+def _entity(kind: str, text: str, match: re.Match[str]) -> JsonDict:
+    """Return a message entity for a match; Telegram counts offsets in UTF-16 code units."""
+    offset = len(text[: match.start()].encode("utf-16-le")) // 2
+    return {"type": kind, "offset": offset, "length": len(match.group().encode("utf-16-le")) // 2}
 
 
 def _member_change(bot_user: JsonDict, old: str, new: str) -> JsonDict:

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -20,12 +19,13 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, Message, Update, User
 from telegram.constants import ParseMode
 
-from app.actor import Actor
+from app.actor import NO_CONTACT, Actor
 from app.i18n import Lang, pick_language
 from app.services import Services
 from app.signing import sign, verify
 from core.roles import Access
 from db.engine import session_scope
+from db.models import Contact
 from db.queries.contacts import Seen, Snapshot, refresh, snapshot, touch_contact
 from db.retry import retry_db
 from handlers.telegram.context import TelegramContext
@@ -135,9 +135,10 @@ def seen_sender(connection: Connection, update: Update, services: Services) -> A
 
 
 def load_actor(update: Update, services: Services) -> Actor | None:
-    """Record the sender as seen and return who they are (None without a user).
+    """Record a known sender as seen and return who they are (None without a user).
 
-    Only a new person goes through the ORM, to create their contact.
+    A stranger gets no contact row (they become one by redeeming an invite): writing to the
+    bot must not be enough to be stored, and admins of ADMIN_IDS have theirs from start-up.
     """
     user = update.effective_user
     if user is None or user.is_bot:
@@ -145,8 +146,8 @@ def load_actor(update: Update, services: Services) -> Actor | None:
     with services.engine.begin() as connection:
         actor = seen_sender(connection, update, services)
     if actor is None:
-        person = _seen(update, user, services)
-        actor = _actor(_record_sender(update, services, person.chat_id, person.now))
+        lang: Lang = pick_language(user.language_code, services.settings.default_language)
+        actor = Actor(NO_CONTACT, str(user.id), lang, "member", (), ())
     return actor
 
 
@@ -183,25 +184,21 @@ def _actor(known: Snapshot) -> Actor:
     )
 
 
-def _record_sender(update: Update, services: Services, chat_id: str, now: datetime) -> Snapshot:
-    """Create the sender's contact row (first contact) and return its snapshot."""
+def register_sender(session: Session, update: Update, services: Services) -> Contact:
+    """Create (or refresh) the sender's contact row: a stranger becoming a contact."""
     user = update.effective_user
     assert user is not None
-    default = services.settings.default_language
-    with session_scope(services.engine) as session:
-        touch_contact(
-            session,
-            channel=CHANNEL,
-            external_id=str(user.id),
-            chat_id=chat_id,
-            display_name=user.full_name,
-            username=user.username,
-            language=pick_language(user.language_code, default),
-            now=now,
-        )
-        fresh = snapshot(session.connection(), channel=CHANNEL, external_id=str(user.id))
-    assert fresh is not None
-    return fresh
+    person = _seen(update, user, services)
+    return touch_contact(
+        session,
+        channel=CHANNEL,
+        external_id=str(user.id),
+        chat_id=person.chat_id,
+        display_name=person.display_name,
+        username=person.username,
+        language=pick_language(user.language_code, services.settings.default_language),
+        now=person.now,
+    )
 
 
 def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:

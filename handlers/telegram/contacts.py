@@ -36,12 +36,12 @@ PAGE_SIZE = 10
 @command(Access.PUBLIC)
 async def whoami(req: Request) -> None:
     """Tell the sender their role, function and units (and their id, for admins to use)."""
+    if req.actor.access == Access.PUBLIC:
+        await req.say("contacts.whoami_stranger", user_id=req.actor.external_id)
+        return
     with req.db() as session:
         info = contact_info(session, contact_id=req.actor.contact_id)
     assert info is not None
-    if req.actor.access == Access.PUBLIC:
-        await req.say("contacts.whoami_stranger", user_id=info.contact.external_id)
-        return
     await req.say(
         "contacts.whoami",
         name=info.contact.display_name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import Bot
@@ -10,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from app.actor import Actor
 from app.services import Services, Shared
+from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.registry import Flow
 
 RefreshMenu = Callable[[Bot, int], Awaitable[None]]
@@ -23,6 +25,9 @@ class TelegramData(Shared):
         self.flows: list[Flow] = []
         self.refresh_menu: RefreshMenu | None = None
         self.exit_code = 0
+        self.raw_updates: RawUpdates | None = None  # keeps each update's JSON for the inbox
+        self.started_at: datetime | None = None  # when this process started taking updates
+        self.inbox_ours: set[int] = set()  # updates recorded here and not finished yet
 
 
 class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], TelegramData]):

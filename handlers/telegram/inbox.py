@@ -1,22 +1,50 @@
-"""Record every update once, before any flow sees it; a repeated update stops here."""
+"""Record every update once, before any flow sees it; a repeated update stops here.
+
+Only updates from private chats go on to the flows (and tell who the sender is): one from a
+group, supergroup or channel is handed to handlers.groups and stops here.
+
+An update is finished (`processed_at`) when PTB has run its handlers, also when they ended
+in the error handler: the person was told, and running it again could repeat what it did.
+An update an earlier process received but never finished (it crashed or was killed) is run
+once more at start-up (or when Telegram delivers it again); if it is still unfinished at the
+next start, the admins are told and it is given up. Nothing is lost silently.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, TypeHandler
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from app.actor import Actor
-from db.models import Inbox
+from app.i18n import Html
+from app.services import Services
+from db.engine import session_scope
+from db.queries import inbox as rows
+from db.queries.contacts import contacts_with_role_at_least
+from db.queries.outbox import enqueue
+from db.queries.reminders import recipient_of
 from db.retry import retry_db
+from handlers.telegram import groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
-from handlers.telegram.context import TelegramContext
+from handlers.telegram.context import TelegramContext, TelegramData
 
 log = logging.getLogger(__name__)
-_INSERT = insert(Inbox.__table__)  # type: ignore[attr-defined]  # built once, run per update
+
+
+class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData, Any]):
+    """The application, marking each update it recorded as finished once handled."""
+
+    async def process_update(self, update: object) -> None:
+        """Run the handlers (and the error handler), then mark the update processed."""
+        await super().process_update(update)
+        ours = self.bot_data.inbox_ours
+        if isinstance(update, Update) and update.update_id in ours:
+            ours.discard(update.update_id)
+            await _finish(self.bot_data.services, update)
 
 
 def update_kind(update: Update) -> str:
@@ -28,31 +56,143 @@ def update_kind(update: Update) -> str:
 
 
 async def record_update(update: object, context: TelegramContext) -> None:
-    """Store the update id; if it was stored before, Telegram sent it twice: drop it."""
+    """Store the update; if it was stored before, Telegram sent it twice: drop it.
+
+    Unless it is one an earlier process never finished, which runs once more.
+    """
     if not isinstance(update, Update):
         return
     services = services_of(context)
+    private = groups.is_private(update)
+    raw = context.bot_data.raw_updates
+    payload = raw.take(update) if raw is not None else update.to_dict()
 
     def store() -> Actor | None:
-        # Core, not the ORM: this runs for every update and the ORM's session costs ~10x.
-        # The sender is read (and marked seen) in the same transaction.
+        # The sender is read (and marked seen) in the same transaction; only a private chat
+        # tells who a person is and where to write to them.
         with services.engine.begin() as connection:
-            connection.execute(
-                _INSERT,
-                {
-                    "channel": CHANNEL,
-                    "update_id": str(update.update_id),
-                    "kind": update_kind(update),
-                    "received_at": services.clock.now(),
-                },
+            rows.record(
+                connection,
+                channel=CHANNEL,
+                update_id=str(update.update_id),
+                kind=update_kind(update),
+                payload=payload,
+                now=services.clock.now(),
             )
-            return seen_sender(connection, update, services)
+            return seen_sender(connection, update, services) if private else None
 
     try:
-        keep_actor(context, await retry_db(store, "recording an update"))
+        actor = await retry_db(store, "recording an update")
     except IntegrityError:
+        actor = await _rerun_or_drop(update, context, private)
+    context.bot_data.inbox_ours.add(update.update_id)
+    keep_actor(context, actor)
+    if not private:
+        await groups.on_update(update, context)
+        raise ApplicationHandlerStop
+
+
+async def _rerun_or_drop(update: Update, context: TelegramContext, private: bool) -> Actor | None:
+    """Claim a known update left unfinished by an earlier process, or stop a duplicate."""
+    services = services_of(context)
+    started = context.bot_data.started_at
+
+    def claim() -> tuple[bool, Actor | None]:
+        with services.engine.begin() as connection:
+            if started is None or not rows.reclaim(
+                connection, channel=CHANNEL, update_id=str(update.update_id), started=started
+            ):
+                return False, None
+            return True, seen_sender(connection, update, services) if private else None
+
+    claimed, actor = await retry_db(claim, "reclaiming an update")
+    if not claimed:
         log.info("dropped duplicate update %s", update.update_id)
-        raise ApplicationHandlerStop from None
+        raise ApplicationHandlerStop
+    log.warning("running update %s again: an earlier process did not finish it", update.update_id)
+    return actor
+
+
+async def _finish(services: Services, update: Update) -> None:
+    """Mark the update processed; if that fails, it is run again after a restart."""
+
+    def finish() -> None:
+        with services.engine.begin() as connection:
+            rows.finish(
+                connection,
+                channel=CHANNEL,
+                update_id=str(update.update_id),
+                now=services.clock.now(),
+            )
+
+    try:
+        await retry_db(finish, "finishing an update")
+    except Exception:
+        log.exception("could not mark update %s processed", update.update_id)
+
+
+async def recover(application: Application[Any, Any, Any, Any, TelegramData, Any]) -> None:
+    """At start-up: queue each unfinished update once more; report those already retried."""
+    services = application.bot_data.services
+    started = services.clock.now()
+    application.bot_data.started_at = started
+
+    def read() -> list[rows.Unfinished]:
+        with services.engine.begin() as connection:
+            return rows.unfinished(connection, channel=CHANNEL, started=started)
+
+    left = await retry_db(read, "reading unfinished updates")
+    given_up = [u for u in left if not u.retryable]
+    if given_up:
+        await retry_db(lambda: _report(services, given_up, application), "reporting updates")
+    for item in left:
+        if item.retryable and item.payload is not None:
+            await application.update_queue.put(Update.de_json(item.payload, application.bot))
+
+
+def _report(
+    services: Services,
+    given_up: list[rows.Unfinished],
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    """Tell every reachable admin about updates given up, and mark them done with."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        admins = [recipient_of(c) for c in contacts_with_role_at_least(session, roles=("admin",))]
+        for item in given_up:
+            log.error(
+                "gave up update %s (%s): unfinished after a retry", item.update_id, item.kind
+            )
+            for admin in filter(None, admins):
+                enqueue(
+                    session,
+                    key=f"inbox:{item.id}:{admin.contact_id}",
+                    chat_id=admin.chat_id,
+                    contact_id=admin.contact_id,
+                    kind="notice",
+                    text=_notice(services, admin.language, item, application),
+                    now=now,
+                )
+        rows.give_up(session.connection(), ids=[u.id for u in given_up], now=now)
+
+
+def _notice(
+    services: Services,
+    lang: str,
+    item: rows.Unfinished,
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> str:
+    """Return the admins' notice about one update given up, naming its sender."""
+    update = Update.de_json(item.payload, application.bot) if item.payload else None
+    user = update.effective_user if update is not None else None
+    return services.catalog.get(
+        lang,
+        "common.update_given_up",
+        who=user.full_name if user is not None else "?",
+        user_id=Html(str(user.id) if user is not None else "?"),
+        kind=item.kind,
+        received=item.received_at.astimezone(services.settings.tz),
+    )
 
 
 def handler() -> TypeHandler[Update, TelegramContext, None]:

@@ -28,6 +28,7 @@ from db.queries.invites import (
     recent_failures,
     record_failure,
     redeem_invite,
+    redeemable_invite,
     revoke_invites,
 )
 from handlers.telegram.access import (
@@ -37,6 +38,7 @@ from handlers.telegram.access import (
     command,
     prefix_pattern,
     refresh_menu,
+    register_sender,
 )
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
@@ -216,12 +218,8 @@ async def redeem(req: Request) -> None:
         if is_rate_limited(recent_failures(session, now=now, **who)):
             await req.say("invites.too_many_tries")
             return
-        contact = session.get(Contact, req.actor.contact_id)
-        assert contact is not None
-        used = None
-        if looks_like_code(code):
-            used = redeem_invite(session, code=code, contact=contact, now=now)
-        if used is None:
+        contact, used = _spend(session, req, code) if looks_like_code(code) else (None, None)
+        if contact is None or used is None:
             record_failure(session, now=now, **who)
             unit_name = ""
         else:
@@ -236,7 +234,7 @@ async def redeem(req: Request) -> None:
             unit = session.get(Unit, used.unit_id)
             unit_name = unit.name if unit is not None else ""
             role, function = contact.role, used.function
-    if not unit_name:
+    if contact is None or contact.id is None or not unit_name:
         await req.say("invites.invalid")
         return
     name = req.update.effective_user.first_name if req.update.effective_user else ""
@@ -248,7 +246,18 @@ async def redeem(req: Request) -> None:
         function=req.t(f"common.function_{function}"),
         help=Html("/help"),
     )
-    await refresh_menu(req, req.actor.contact_id)
+    await refresh_menu(req, contact.id)
+
+
+def _spend(session: Session, req: Request, code: str) -> tuple[Contact | None, Invite | None]:
+    """Spend a code for the sender; a stranger becomes a contact only with a valid code."""
+    now = req.services.clock.now()
+    contact = session.get(Contact, req.actor.contact_id) if req.actor.known else None
+    if contact is None:
+        if redeemable_invite(session, code=code, now=now) is None:
+            return None, None
+        contact = register_sender(session, req.update, req.services)
+    return contact, redeem_invite(session, code=code, contact=contact, now=now)
 
 
 def flow() -> Flow:

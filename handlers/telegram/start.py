@@ -65,11 +65,14 @@ async def lang(req: Request) -> None:
     if choice not in ("vi", "en"):
         await req.say("start.lang_usage")
         return
+    req.actor = replace(req.actor, lang="en" if choice == "en" else "vi")
+    if not req.actor.known:  # nowhere to keep the choice: how to join, in that language
+        await req.say("common.not_registered")
+        return
     with req.db() as session:
         contact = session.get(Contact, req.actor.contact_id)
         assert contact is not None
         contact.language = choice
-    req.actor = replace(req.actor, lang="en" if choice == "en" else "vi")
     await req.say("start.lang_set")
     await refresh_menu(req, req.actor.contact_id)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -12,8 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from db.engine import make_engine
-from db.migrate import current_revision, head_revision, upgrade
-from db.models import UnitKind
+from db.migrate import alembic_config, current_revision, head_revision, upgrade
+from db.models import Inbox, UnitKind
+
+RECEIVED = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def assert_schema_matches_models(engine: Engine) -> None:
@@ -59,4 +63,45 @@ def test_upgrade_builds_empty_postgres_to_head(pg_empty_url: str) -> None:
     assert_schema_matches_models(engine)
     with Session(engine) as session:
         assert session.get(UnitKind, "commune") is not None
+    engine.dispose()
+
+
+def upgrade_from_0001_with_an_inbox_row(engine: Engine) -> None:
+    """Migrate to 0001, record an update as the old code did (never processed), then to head."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO inbox (channel, update_id, kind, received_at)"
+                " VALUES ('telegram', '77', 'message', :at)"
+            ),
+            {"at": RECEIVED.isoformat() if engine.dialect.name == "sqlite" else RECEIVED},
+        )
+    upgrade(engine)
+
+
+def assert_old_row_counts_as_processed(engine: Engine) -> None:
+    """The row recorded before 0002 is processed at its receipt, never retried."""
+    assert_schema_matches_models(engine)
+    with Session(engine) as session:
+        row = session.exec(select(Inbox)).one()
+    assert (row.processed_at, row.attempts, row.payload) == (RECEIVED, 0, None)
+
+
+def test_upgrade_0002_takes_old_sqlite_inbox_rows_as_processed(tmp_path: Path) -> None:
+    """On SQLite, 0002 keeps the inbox's rows and marks them processed, so none is retried."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade_from_0001_with_an_inbox_row(engine)
+    assert_old_row_counts_as_processed(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_upgrade_0002_takes_old_postgres_inbox_rows_as_processed(pg_empty_url: str) -> None:
+    """On PostgreSQL, 0002 keeps the inbox's rows and marks them processed."""
+    engine = make_engine(pg_empty_url)
+    upgrade_from_0001_with_an_inbox_row(engine)
+    assert_old_row_counts_as_processed(engine)
     engine.dispose()

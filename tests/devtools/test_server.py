@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden
 
 from devtools.fakebotapi import FakeBotApi
 
@@ -63,3 +64,55 @@ async def test_control_endpoints_act_as_a_user(bot: Bot, server: FakeBotApi) -> 
     assert (await bot.get_updates())[0].update_id == update_id
     assert pressed.json()["ok"]
     assert shown.json()["result"][0]["text"] == "Chào"
+
+
+async def test_adding_the_bot_to_a_group_queues_my_chat_member(
+    bot: Bot, server: FakeBotApi
+) -> None:
+    """A user adding the bot to a group gives a my_chat_member update from them, left to member."""
+    server.add_user(6007, "Hà")
+    server.add_bot_to_group(6007, -100601, "Nhóm phường", supergroup=True)
+
+    [update] = await bot.get_updates()
+    change = update.my_chat_member
+    assert change is not None
+    assert change.from_user.id == 6007
+    assert (change.chat.type, change.chat.title) == ("supergroup", "Nhóm phường")
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("left", "member")
+
+
+async def test_leave_chat_leaves_the_group_for_good(bot: Bot, server: FakeBotApi) -> None:
+    """After leaveChat the bot may not post in the group and its members' messages stop."""
+    server.add_user(6008, "Khánh")
+    server.add_group(-100602, "Tổ công tác")
+
+    assert await bot.leave_chat(-100602)
+
+    assert not server.bot_is_member(-100602)
+    with pytest.raises(Forbidden, match="not a member"):
+        await bot.send_message(-100602, "Chào")
+    with pytest.raises(Forbidden, match="not a member"):
+        await bot.leave_chat(-100602)
+    with pytest.raises(ValueError, match="not a member"):
+        server.send_text(6008, "/help", chat_id=-100602)
+
+
+async def test_leave_chat_refuses_a_private_chat(bot: Bot, server: FakeBotApi) -> None:
+    """leaveChat on a private chat is a bad request, as on Telegram."""
+    server.add_user(6009, "Linh")
+    server.send_text(6009, "/start")
+
+    with pytest.raises(BadRequest, match="private chats"):
+        await bot.leave_chat(6009)
+
+
+async def test_mention_gets_its_entity_in_utf16_units(bot: Bot, server: FakeBotApi) -> None:
+    """An @username in a message is a mention entity, its offset counted in UTF-16 units."""
+    server.add_user(6010, "Mai")
+    server.add_group(-100603, "Tổ công tác")
+    server.send_text(6010, "Chào 👋 @dondoc_test_bot", chat_id=-100603)
+
+    [update] = await bot.get_updates()
+    assert update.message is not None
+    mentions = update.message.parse_entities(["mention"])
+    assert list(mentions.values()) == ["@dondoc_test_bot"]

@@ -129,7 +129,9 @@ async def test_spent_expired_and_unknown_codes_get_the_same_answer(bot: BotUnder
     assert "không dùng được" in (answers[0] or "")
     with bot.session() as s:
         unit_links = s.exec(select(UnitContact)).all()
+        refused = s.exec(select(Contact).where(Contact.external_id == "3102")).first()
     assert len(unit_links) == 1
+    assert refused is None  # a wrong code does not make a stranger a contact
 
 
 async def test_repeated_wrong_codes_are_rate_limited(bot: BotUnderTest) -> None:
@@ -208,6 +210,20 @@ def _buttons(message: ChatMessage) -> list[tuple[str, str]]:
     from tests.harness import buttons
 
     return buttons(message)
+
+
+async def test_stranger_becomes_a_contact_by_redeeming_an_invite(bot: BotUnderTest) -> None:
+    """A stranger who wrote before has a contact row, with their private chat, once registered."""
+    with bot.session() as s:
+        make_unit(s, "X09", "Xã Tam Hiệp")
+    code = await invite_code(bot, "X09")
+    bot.user(3601, "Phương")
+    await bot.send(3601, "xin chào")
+    welcome = await bot.send(3601, f"/start {code}")
+    assert "Xã Tam Hiệp" in (welcome.text or "")
+    with bot.session() as s:
+        contact = s.exec(select(Contact).where(Contact.external_id == "3601")).one()
+    assert (contact.chat_id, contact.display_name, contact.started) == ("3601", "Phương", True)
 
 
 async def test_stranger_learns_how_to_join(bot: BotUnderTest) -> None:

@@ -49,13 +49,46 @@ async def test_stranger_writing_free_text_is_told_politely(bot: BotUnderTest) ->
 
 async def test_lang_switches_to_english_and_back(bot: BotUnderTest) -> None:
     """/lang en answers in English and is remembered; /lang vi switches back."""
+    with bot.session() as s:
+        make_contact(s, 2005, units=[make_unit(s, "X05", "Xã Tam Lộc")])
     bot.user(2005)
     assert "English" in ((await bot.send(2005, "/lang en")).text or "")
-    assert "invite link" in ((await bot.send(2005, "/start")).text or "")
+    assert "Xã Tam Lộc" in ((await bot.send(2005, "/start")).text or "")
+    assert "You are a member" in (bot.server.messages(2005)[-1].text or "")
     assert "tiếng Việt" in ((await bot.send(2005, "/lang vi")).text or "")
     with bot.session() as s:
         contact = s.exec(select(Contact).where(Contact.external_id == "2005")).one()
     assert contact.language == "vi"
+
+
+async def test_lang_from_a_stranger_explains_how_to_join_in_that_language(
+    bot: BotUnderTest,
+) -> None:
+    """A stranger's /lang en is answered with how to join, in English, and stores nothing."""
+    bot.user(2011)
+    reply = await bot.send(2011, "/lang en")
+    assert "invite link" in (reply.text or "")
+    with bot.session() as s:
+        assert s.exec(select(Contact).where(Contact.external_id == "2011")).first() is None
+
+
+async def test_strangers_writing_get_no_contact_row(bot: BotUnderTest) -> None:
+    """A stranger's commands, texts and /start are answered, and leave no contact row."""
+    bot.user(2012)
+    for text in ("/start", "/help", "/whoami", "xin chào", "/mytasks", "/cancel"):
+        await bot.send(2012, text)
+    with bot.session() as s:
+        assert s.exec(select(Contact).where(Contact.external_id == "2012")).first() is None
+
+
+async def test_admin_of_admin_ids_is_served_from_the_first_message(bot: BotUnderTest) -> None:
+    """An ADMIN_IDS admin's very first message gets an admin's answer; their chat is kept."""
+    reply = await bot.send(ADMIN_ID, "/units")
+    assert "không có quyền" not in (reply.text or "")
+    assert "liên kết mời" not in (reply.text or "")
+    with bot.session() as s:
+        admin = s.exec(select(Contact).where(Contact.external_id == str(ADMIN_ID))).one()
+    assert (admin.role, admin.chat_id, admin.started) == ("admin", str(ADMIN_ID), True)
 
 
 async def test_lang_without_choice_explains_usage(bot: BotUnderTest) -> None:
@@ -115,7 +148,7 @@ async def test_same_update_twice_is_processed_once(bot: BotUnderTest) -> None:
     await bot.server.wait_for_message(2010)
     bot.server.redeliver(update_id)
     await bot.processed(update_id)
-    await bot.send(2010, "/lang vi")  # anything after it proves the duplicate was consumed
+    await bot.send(2010, "/lang fr")  # anything after it proves the duplicate was consumed
     with bot.session() as s:
         rows = s.exec(select(Inbox).where(Inbox.update_id == str(update_id))).all()
     assert len(rows) == 1

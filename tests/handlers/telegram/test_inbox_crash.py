@@ -1,0 +1,104 @@
+"""The bot process killed with SIGKILL while it answers someone, then started again."""
+
+from __future__ import annotations
+
+import signal
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.models import Inbox
+from devtools.fakebotapi import FakeBotApi, Fault, FaultRule
+from tests.factories import make_contact
+from tests.scheduler.support import start_users
+from tests.scheduler.test_crash import START, TOKEN, WAIT_S, start_bot
+
+USER = 8100
+ADMIN = 8200
+
+
+def prepare(tmp_path: Path) -> None:
+    """Migrate the database the bot processes share, with one admin who started the bot."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'crash.sqlite3'}")
+    upgrade(engine)
+    with Session(engine) as session:
+        make_contact(session, ADMIN, role="admin")
+    engine.dispose()
+
+
+def inbox_rows(tmp_path: Path) -> list[Inbox]:
+    """Return the inbox as the bot processes left it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'crash.sqlite3'}")
+    with Session(engine) as session:
+        rows = list(session.exec(select(Inbox)))
+    engine.dispose()
+    return rows
+
+
+def kill_while_answering(tmp_path: Path, server: FakeBotApi, minutes: int, attempts: int) -> None:
+    """Run the bot until it handles USER's update (its row at `attempts`), then SIGKILL it.
+
+    The answer hangs (the server holds it), so the handler cannot finish before the kill.
+    """
+    server.add_fault(FaultRule(Fault.timeout(120), methods=["sendMessage"], chat_ids=[USER]))
+    process = start_bot(tmp_path, server, START + timedelta(minutes=minutes))
+    try:
+        if attempts == 0:
+            server.send_text(USER, "/help")
+        server.wait_for_sync(
+            lambda: [r for r in inbox_rows(tmp_path) if r.attempts == attempts] or None,
+            WAIT_S,
+            "the update in flight",
+        )
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=30)
+    server.clear_faults()
+
+
+def run_until(tmp_path: Path, server: FakeBotApi, minutes: int, chat_id: int) -> str:
+    """Start the bot again, wait for its first message in a chat, stop it; return its text."""
+    process = start_bot(tmp_path, server, START + timedelta(minutes=minutes))
+    try:
+        message = server.wait_for_sync(
+            lambda: next(iter(server.messages(chat_id)), None), WAIT_S, "a message"
+        )
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert "Traceback" not in err
+    return message.text or ""
+
+
+@pytest.mark.slow
+def test_sigkill_while_answering_is_answered_after_the_restart(tmp_path: Path) -> None:
+    """An update whose handler was killed mid-way is run again once the bot is back."""
+    prepare(tmp_path)
+    with FakeBotApi(TOKEN) as server:
+        start_users(server, [USER, ADMIN])
+        kill_while_answering(tmp_path, server, minutes=0, attempts=0)
+        assert server.messages(USER) == []
+        answer = run_until(tmp_path, server, minutes=10, chat_id=USER)
+    assert "liên kết mời" in answer
+    [row] = inbox_rows(tmp_path)
+    assert row.processed_at is not None
+    assert row.attempts == 1
+
+
+@pytest.mark.slow
+def test_sigkill_twice_is_reported_to_the_admins(tmp_path: Path) -> None:
+    """An update killed on its run and on its retry is reported to the admins, not lost."""
+    prepare(tmp_path)
+    with FakeBotApi(TOKEN) as server:
+        start_users(server, [USER, ADMIN])
+        kill_while_answering(tmp_path, server, minutes=0, attempts=0)
+        kill_while_answering(tmp_path, server, minutes=10, attempts=1)
+        notice = run_until(tmp_path, server, minutes=20, chat_id=ADMIN)
+        assert server.messages(USER) == []
+    assert str(USER) in notice
+    [row] = inbox_rows(tmp_path)
+    assert row.processed_at is not None
