@@ -12,7 +12,6 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
-import handlers.telegram
 import scheduler
 from app.i18n import load_catalog
 from app.services import Services
@@ -24,6 +23,7 @@ from db.models import Contact
 from db.queries.contacts import ensure_admin
 from handlers.telegram import inbox
 from handlers.telegram.context import CONTEXT_TYPES
+from handlers.telegram.flows import register as register_telegram
 from handlers.telegram.menus import set_contact_menu, set_default_menus, set_staff_menus
 from handlers.telegram.raw_updates import RawUpdates
 from scheduler.ratelimit import DeliveryRateLimiter
@@ -69,7 +69,7 @@ def build_application(
     )
     application.bot_data.services = services
     application.bot_data.owns_engine = engine is None
-    handlers.telegram.register(application)
+    register_telegram(application)
     scheduler.install(application)
     application.bot_data.refresh_menu = _refresh_menu_of(application)
     return application
