@@ -13,8 +13,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.i18n import Html
 from app.summary_text import Translate, as_of, status_label
+from core.markup import Markup
 from core.safecells import workbook_bytes
 from core.status import Status
 from core.summary import Line
@@ -111,7 +111,7 @@ def _task_key(data: ExportData, line: Line) -> tuple[date, int]:
 def _evidence(data: ExportData, line: Line, t: Translate) -> str | None:
     """Return the evidence of an assignment: documents (number, date), then file names."""
     parts = [
-        t("export.document", number=Html(n), date=d) if d else n
+        t("export.document", number=Markup(n), date=d) if d else n
         for n, d in data.documents.get(line.assignment_id, [])
     ]
     parts += data.files.get(line.assignment_id, [])
@@ -126,9 +126,9 @@ def _notes(data: ExportData, line: Line, t: Translate, never: bool) -> str | Non
     if line.deadline != line.original_deadline:
         notes.append(t("export.extended_from", deadline=line.original_deadline))
     if line.assignment_id in data.blockers:
-        notes.append(t("export.blocker", reason=Html(data.blockers[line.assignment_id])))
+        notes.append(t("export.blocker", reason=Markup(data.blockers[line.assignment_id])))
     for text in data.explanations.get(line.assignment_id, []):
-        notes.append(t("export.explanation", text=Html(text)))
+        notes.append(t("export.explanation", text=Markup(text)))
     return "; ".join(notes) or None
 
 

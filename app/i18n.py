@@ -1,14 +1,13 @@
 """Message catalogs: every user-facing text, in Vietnamese and English.
 
 Catalogs live in `app/texts/<flow>.toml`, one file per flow; each entry is a table with
-`vi` and `en`. A key is `<flow>.<name>`. Parameters are `{name}` placeholders; string
-parameters are HTML-escaped unless wrapped in `Html`, because every message is sent with
-parse_mode HTML.
+`vi` and `en`. A key is `<flow>.<name>`. Texts are in the neutral markup of `core.markup`
+(`**bold**`, `` `code` ``); parameters are `{name}` placeholders, and string parameters are
+escaped into that markup unless wrapped in `Markup`. A channel renders the result.
 """
 
 from __future__ import annotations
 
-import html
 import string
 import tomllib
 from collections.abc import Mapping
@@ -19,15 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from core.markup import Markup, escape, to_plain
+
 Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
 TEXTS_DIR = Path(__file__).parent / "texts"
-
-
-class Html(str):
-    """A string that is already HTML and must not be escaped again."""
-
-    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -44,14 +39,18 @@ class Catalog:
         template = entry.get(lang) or entry["vi"]
         return template.format_map({k: _render(v, lang) for k, v in params.items()})
 
+    def plain(self, lang: str, key: str, **params: object) -> str:
+        """Return the text as plain text (for a file, a sheet or the console)."""
+        return to_plain(self.get(lang, key, **params))
+
     def has(self, key: str) -> bool:
         """Tell whether the key exists."""
         return key in self.entries
 
 
 def _render(value: object, lang: str) -> str:
-    """Render one parameter for insertion into HTML text."""
-    if isinstance(value, Html):
+    """Render one parameter for insertion into markup."""
+    if isinstance(value, Markup):
         return str(value)
     if isinstance(value, bool):
         return str(value)
@@ -63,7 +62,7 @@ def _render(value: object, lang: str) -> str:
         return format_datetime(value)
     if isinstance(value, date):
         return format_date(value)
-    return html.escape(str(value), quote=False)
+    return escape(str(value))
 
 
 def format_int(value: int, lang: str) -> str:

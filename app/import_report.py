@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.i18n import Catalog, Html
+from app.i18n import Catalog
+from core.markup import Markup
 from core.spreadsheet import ImportReport, Rejection
 
 LISTED_CODES = 30  # added/updated codes shown by name; more are counted, not listed
@@ -41,7 +42,7 @@ def report_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]
 def rejection_line(catalog: Catalog, lang: str, rejection: Rejection) -> str:
     """Return one rejected row: its number and the reason in words."""
     reason = reason_text(catalog, lang, rejection)
-    return catalog.get(lang, "imports.rejected_row", row=rejection.row, reason=Html(reason))
+    return catalog.get(lang, "imports.rejected_row", row=rejection.row, reason=Markup(reason))
 
 
 def reason_text(catalog: Catalog, lang: str, rejection: Rejection) -> str:

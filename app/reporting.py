@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.actor import Actor
-from app.i18n import Html
 from app.services import Services
+from core.markup import Markup
 from core.status import Status, classify
 from db.queries.checkin import (
     Check,
@@ -104,8 +104,8 @@ def status_text(services: Services, lang: str, assignment: Reported) -> str:
     else:
         state = t(lang, f"checkin.state_{assignment.state}")
     if result.status == Status.IN_TIME:
-        return t(lang, "checkin.status_in_time", state=Html(state))
-    return t(lang, "checkin.status_overdue", state=Html(state), days=result.days_overdue)
+        return t(lang, "checkin.status_in_time", state=Markup(state))
+    return t(lang, "checkin.status_overdue", state=Markup(state), days=result.days_overdue)
 
 
 def confirmation(services: Services, lang: str, target: Target) -> str:
@@ -114,10 +114,10 @@ def confirmation(services: Services, lang: str, target: Target) -> str:
     return services.catalog.get(
         lang,
         "checkin.recorded",
-        status=Html(status_text(services, lang, target)),
-        task=Html(str(target.task_id)),
+        status=Markup(status_text(services, lang, target)),
+        task=Markup(str(target.task_id)),
         title=target.title,
-        at=Html(at.astimezone(services.settings.tz).strftime("%H:%M %d/%m")),
+        at=Markup(at.astimezone(services.settings.tz).strftime("%H:%M %d/%m")),
     )
 
 
@@ -177,7 +177,7 @@ def _write(connection: Connection, actor: Actor, report: Report, now: datetime) 
 def refusal(services: Services, lang: str, check: Check, target: Target | None) -> str:
     """Word why a report was not recorded (naming the task, when it exists)."""
     if check == Check.CLOSED and target is not None:
-        task = Html(str(target.task_id))
+        task = Markup(str(target.task_id))
         return services.catalog.get(lang, "checkin.refused_closed", task=task)
     return services.catalog.get(lang, REFUSALS.get(check, "checkin.refused_missing"), task="")
 
@@ -200,7 +200,7 @@ def forward_blocker(
             coordinator.language,
             "checkin.blocker_notice",
             unit=unit,
-            task=Html(str(target.task_id)),
+            task=Markup(str(target.task_id)),
             title=target.title,
             reason=reason or services.catalog.get(coordinator.language, "checkin.no_reason"),
             at=local,

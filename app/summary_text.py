@@ -7,12 +7,12 @@ assignment, for a "request an explanation" button.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from app.i18n import Html, format_int, format_percent
+from app.i18n import format_int, format_percent
+from core.markup import Markup, escape
 from core.status import Counts, Status
 from core.summary import STATUS_ORDER, Note, StatusLine, TaskCounts, overdue_first
 
@@ -96,9 +96,9 @@ def task_title(t: Translate, task: TaskCounts) -> str:
     ref = t("summary.directive_ref", number=task.directive) if task.directive else ""
     return t(
         "summary.task_head",
-        id=Html(str(task.task_id)),
+        id=Markup(str(task.task_id)),
         title=task.title,
-        ref=Html(ref),
+        ref=Markup(ref),
         deadline=task.deadline,
     )
 
@@ -138,18 +138,15 @@ UNIT_KEYS = ("unit", "unit_overdue", "unit_late")
 
 def _template(t: Translate, key: str, lang: str) -> Callable[[str, int], str]:
     """Return a fast formatter of a per-unit catalog line (10,000 units must stay quick)."""
-    text = t(key, unit=Html("\x01"), days=Html("\x02"))
+    text = t(key, unit=Markup("\x01"), days=Markup("\x02"))
     pattern = text.replace("{", "{{").replace("}", "}}").replace("\x01", "{0}")
     pattern = pattern.replace("\x02", "{1}")
 
     def render(unit: str, days: int) -> str:
-        safe = html.escape(unit, quote=False) if _UNSAFE.intersection(unit) else unit
+        safe = escape(unit)
         return pattern.format(safe, str(days) if days < 1000 else format_int(days, lang))
 
     return render
-
-
-_UNSAFE = frozenset("&<>")
 
 
 def detail(
@@ -170,7 +167,7 @@ def detail(
         [head, totals_text(t, counts), rate_text(t, counts, lang), as_of(t, now.astimezone(tz))]
     )
     unit, overdue, late = (_template(t, f"summary.{k}", lang) for k in UNIT_KEYS)
-    extended = " " + t("summary.extended", deadline=Html("\x03"))
+    extended = " " + t("summary.extended", deadline=Markup("\x03"))
     today = now.astimezone(tz).date()
     groups: dict[str, list[Entry]] = {k: [] for k in GROUP_KEYS}
     for line in lines:
@@ -219,7 +216,7 @@ def status_label(t: Translate, status: Status, days: int = 0, never: bool = Fals
     """Return the official label of a status, with its days and 'never reported' if so."""
     label = t(f"summary.status_{status.value}")
     if days:
-        label = t("summary.days", status=Html(label), days=days)
+        label = t("summary.days", status=Markup(label), days=days)
     if never and not status.done:
         label += f" ({t('summary.no_report')})"
     return label

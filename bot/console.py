@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 
 from app.i18n import Lang, load_catalog
 from bot.settings import Settings, describe_errors
+from core.markup import to_plain
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -32,14 +32,13 @@ def cli_language() -> Lang:
 
 
 def say(key: str, *, lang: Lang | None = None, err: bool = False, **params: object) -> None:
-    """Print a catalog text (HTML tags stripped) to stdout or stderr."""
+    """Print a catalog text (as plain text) to stdout or stderr."""
     print_plain(load_catalog().get(lang or cli_language(), key, **params), err=err)
 
 
-def print_plain(html_text: str, *, err: bool = False) -> None:
-    """Print catalog output (HTML for Telegram) as plain text on the console."""
-    text = re.sub(r"</?[a-z]+>", "", html_text).replace("&lt;", "<").replace("&gt;", ">")
-    print(text.replace("&amp;", "&"), file=sys.stderr if err else sys.stdout, flush=True)
+def print_plain(markup: str, *, err: bool = False) -> None:
+    """Print catalog output (neutral markup) as plain text on the console."""
+    print(to_plain(markup), file=sys.stderr if err else sys.stdout, flush=True)
 
 
 def load_settings(env_file: Path | str | None = ".env") -> Settings:
@@ -57,12 +56,7 @@ def load_settings(env_file: Path | str | None = ".env") -> Settings:
             lines.append(
                 catalog.get(lang, "cli.invalid_setting", name=name, got=shown, expected=expected)
             )
-        raise ConfigError(_unescape(lines)) from None
-
-
-def _unescape(lines: list[str]) -> list[str]:
-    """Undo HTML escaping for console output."""
-    return [ln.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") for ln in lines]
+        raise ConfigError([to_plain(line) for line in lines]) from None
 
 
 class RedactSecrets(logging.Filter):

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.choices import Rows, status_choices
-from app.i18n import Catalog, Html
+from app.i18n import Catalog
+from core.markup import Markup
 from db.queries.reminders import Recipient
 
 MAX_CHARS = 4096
@@ -101,12 +102,12 @@ def _item_text(item: Item, n: int, catalog: Catalog, lang: str, *, with_unit: bo
         lang,
         "reminders.item_unit" if with_unit else "reminders.item",
         n=n,
-        task=Html(str(item.task_id)),
+        task=Markup(str(item.task_id)),
         title=item.title,
         unit=item.unit,
-        status=Html(_status(item, catalog, lang)),
+        status=Markup(_status(item, catalog, lang)),
         deadline=item.deadline,
-        directive=Html(directive),
+        directive=Markup(directive),
     )
     if item.escalate:
         text += "\n" + catalog.get(lang, "reminders.escalated")
@@ -158,7 +159,7 @@ def escalation_list(
             catalog.get(
                 lang,
                 "reminders.escalation_task",
-                task=Html(str(first.task_id)),
+                task=Markup(str(first.task_id)),
                 title=first.title,
                 deadline=first.deadline,
             )
@@ -191,7 +192,7 @@ def late_list(
             catalog.get(
                 lang,
                 "reminders.late_line",
-                task=Html(str(item.task_id)),
+                task=Markup(str(item.task_id)),
                 title=item.title,
                 unit=item.unit,
                 days=shown,

@@ -29,13 +29,14 @@ from telegram.ext import ExtBot
 
 from app.choices import rows_from_json
 from app.services import Services
+from core.markup import to_html
 from core.workhours import WorkHours
 from db.engine import session_scope
 from db.models import Contact
 from db.queries import outbox as box
 from db.queries.calendar import working_calendar
 from db.queries.contacts import mark_unreachable
-from db.queries.outbox import PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
+from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
 from db.queries.reminders import all_done
 from render.telegram import buttons
 from scheduler.ratelimit import Lane, seconds_of
@@ -170,7 +171,7 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
 async def _call(bot: ExtBot[Any], row: Claimed, button_key: bytes) -> Message:
     """Make the Bot API call the outbox row describes."""
     payload = row.payload
-    text: str = payload.get("text", "")
+    text = _html(payload)
     markup = _markup(bot, row, button_key)
     chat_id: int | str = int(row.chat_id) if row.chat_id.lstrip("-").isdigit() else row.chat_id
     lane = int(lane_of(row.priority)) or None
@@ -192,6 +193,12 @@ async def _call(bot: ExtBot[Any], row: Claimed, button_key: bytes) -> Message:
         reply_markup=markup,
         rate_limit_args=lane,
     )
+
+
+def _html(payload: dict[str, Any]) -> str:
+    """Return the row's text as Telegram HTML (rows queued before markup hold HTML already)."""
+    text: str = payload.get("text", "")
+    return to_html(text) if payload.get("format") == MARKUP else text
 
 
 def _markup(bot: ExtBot[Any], row: Claimed, button_key: bytes) -> InlineKeyboardMarkup | None:

@@ -1,8 +1,10 @@
 """The outbox: every message the bot sends unasked goes through here to the one sender.
 
-Payload contract: {"text": <HTML str>, "choices": rows of {"label": str, "data": [parts]}
-(rendered by each channel at send time: buttons, or numbered lines) or absent, "document":
-{"path": ..., "file_name": ...} optional}; rows queued before choices existed may hold
+Payload contract: {"text": <str>, "format": "markup" (the text is neutral markup, see
+core/markup.py; absent: Telegram HTML, as queued before markup existed), "choices": rows
+of {"label": str, "data": [parts]} (rendered by each channel at send time: buttons, or
+numbered lines) or absent, "document": {"path": ..., "file_name": ...} optional}; rows
+queued before choices existed may hold
 "reply_markup" (a Telegram keyboard), which the Telegram sender still sends.
 Lower priority numbers go first: PRIORITY_INTERACTIVE for answers a person is waiting for,
 PRIORITY_NOTICE for notifications (blockers, extension requests), PRIORITY_REMINDER for the
@@ -28,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from db.models import Outbox, OutboxItem
 
+MARKUP = "markup"  # payload["format"] of a text in neutral markup
 PRIORITY_INTERACTIVE = 0
 PRIORITY_NOTICE = 5
 PRIORITY_REMINDER = 10
@@ -51,7 +54,7 @@ def enqueue(
     """Queue a message under a unique key; None when that key was queued before."""
     if session.exec(select(Outbox.id).where(Outbox.key == key)).first() is not None:
         return None
-    payload: dict[str, Any] = {"text": text, **(extra or {})}
+    payload: dict[str, Any] = {"text": text, "format": MARKUP, **(extra or {})}
     if choices:
         payload["choices"] = choices
     message = Outbox(
@@ -132,7 +135,7 @@ def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datet
 
 def _outbox_row(message: NewMessage, now: datetime) -> dict[str, Any]:
     """Return the outbox row of a new message, every column given (no ORM defaults here)."""
-    payload: dict[str, Any] = {"text": message.text}
+    payload: dict[str, Any] = {"text": message.text, "format": MARKUP}
     if message.choices:
         payload["choices"] = message.choices
     return {

@@ -23,6 +23,7 @@ from app.actor import NO_CONTACT, Actor
 from app.i18n import Lang, pick_language
 from app.services import Services
 from app.signing import sign, verify
+from core.markup import to_html, to_plain
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact
@@ -86,12 +87,12 @@ class Request:
         return text.split(" ", 1)[1].strip()
 
     async def reply(self, text: str, **kwargs: Any) -> Message | None:
-        """Send HTML text to the chat the update came from."""
+        """Send text (neutral markup, rendered as HTML) to the chat the update came from."""
         chat = self.update.effective_chat
         if chat is None:
             return None
         return await self.context.bot.send_message(
-            chat_id=chat.id, text=text, parse_mode=ParseMode.HTML, **kwargs
+            chat_id=chat.id, text=to_html(text), parse_mode=ParseMode.HTML, **kwargs
         )
 
     async def say(self, key: str, **params: object) -> Message | None:
@@ -239,10 +240,10 @@ def button(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
             req = Request(update, context, services, actor, parts or [])
             if parts is None:
                 log.warning("refused forged or foreign button from %s", actor.external_id)
-                await query.answer(req.t("common.button_forged"), show_alert=True)
+                await query.answer(to_plain(req.t("common.button_forged")), show_alert=True)
                 return None
             if actor.access < access:
-                await query.answer(req.t("common.not_allowed"), show_alert=True)
+                await query.answer(to_plain(req.t("common.not_allowed")), show_alert=True)
                 return None
             return await flow(req)
 
@@ -256,7 +257,7 @@ async def _refuse(req: Request, needed: Access) -> None:
     """Tell the sender why they may not use this, and what to do."""
     key = "common.not_registered" if req.actor.access == Access.PUBLIC else "common.not_allowed"
     if req.update.callback_query is not None:
-        await req.update.callback_query.answer(req.t(key), show_alert=True)
+        await req.update.callback_query.answer(to_plain(req.t(key)), show_alert=True)
         return
     log.info("refused %s (needs %s) to %s", _command_of(req.update), needed.name, req.actor)
     await req.say(key)

@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
 from core.deadlines import parse_date
+from core.markup import to_html
 from core.paging import page_of
 from core.roles import Access
 from db.queries.calendar import overrides, remove_override, set_override
@@ -89,7 +90,7 @@ async def _show(req: Request, number: int, *, edit: bool) -> None:
     markup = InlineKeyboardMarkup([nav]) if nav else None
     query = req.update.callback_query
     if edit and query is not None:
-        await query.edit_message_text("\n".join(lines), reply_markup=markup)
+        await query.edit_message_text(to_html("\n".join(lines)), reply_markup=markup)
     else:
         await req.reply("\n".join(lines), reply_markup=markup)
 

@@ -6,9 +6,9 @@ import asyncio
 
 from sqlmodel import Session
 
-from app.i18n import Html
 from app.summary_text import as_of
 from core.chart import MAX_BARS, Bar, stacked_bars
+from core.markup import Markup, to_html
 from core.roles import Access
 from core.status import Status
 from core.summary import overdue_first
@@ -46,9 +46,12 @@ async def chart(req: Request) -> None:
     )
     chat = req.update.effective_chat
     if chat is not None:
-        caption = req.t("chart.caption", as_of=Html(subtitle))
+        caption = req.t("chart.caption", as_of=Markup(subtitle))
         await req.context.bot.send_photo(
-            chat.id, photo=png, caption=caption, filename=f"{req.t('chart.file_name')}.png"
+            chat.id,
+            photo=png,
+            caption=to_html(caption),
+            filename=f"{req.t('chart.file_name')}.png",
         )
 
 
@@ -63,8 +66,8 @@ def _task_bars(req: Request, session: Session, target: q.Target) -> tuple[list[B
     names = q.kind_labels(session, lang=req.actor.lang)
     groups = q.group_counts(session, now=now, task_id=tid, scope=scope)
     bars = [Bar(names.get(k, k), c) for k, c in sorted(kinds.items())]
-    bars += [Bar(req.t("chart.group", name=Html(g)), c) for g, c in sorted(groups.items())]
-    return bars, req.t("chart.title_task", id=tid, title=Html(target.task.title))
+    bars += [Bar(req.t("chart.group", name=Markup(g)), c) for g, c in sorted(groups.items())]
+    return bars, req.t("chart.title_task", id=tid, title=Markup(target.task.title))
 
 
 def _tasks_bars(req: Request, session: Session, target: q.Target) -> tuple[list[Bar], str]:
@@ -79,7 +82,7 @@ def _tasks_bars(req: Request, session: Session, target: q.Target) -> tuple[list[
     )
     bars = [Bar(f"#{x.task_id} {x.title}", x.counts) for x in overdue_first(tasks)]
     if doc is not None:
-        title = req.t("chart.title_directive", number=Html(doc.number))
+        title = req.t("chart.title_directive", number=Markup(doc.number))
     else:
         title = req.t("chart.title_all", n=len(tasks))
     if len(bars) > MAX_BARS:

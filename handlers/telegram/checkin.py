@@ -12,6 +12,7 @@ from telegram import Message
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from app.reporting import Recorded, Report, record, refusal
+from core.markup import to_plain
 from core.roles import Access
 from db.queries.checkin import Check, check_reportable
 from db.queries.pending import clear_pending, get_pending, set_pending
@@ -43,7 +44,7 @@ async def _answer(req: Request, text: str, *, alert: bool = False) -> None:
     """Answer the button press (a short toast, or an alert for a refusal)."""
     query = req.update.callback_query
     if query is not None:
-        await query.answer(text[:190], show_alert=alert)
+        await query.answer(to_plain(text)[:190], show_alert=alert)
 
 
 async def _finish(req: Request, assignment_id: int, result: Recorded, extra: bool = False) -> None:

@@ -11,7 +11,7 @@ import logging
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from app.i18n import Html
+from core.markup import Markup, to_html, to_plain
 from core.paging import page_of
 from core.roles import Access, Role
 from db.models import Unit
@@ -47,7 +47,7 @@ async def whoami(req: Request) -> None:
         name=info.contact.display_name,
         user_id=info.contact.external_id,
         role=req.t(f"common.role_{info.contact.role}"),
-        units=Html(_units_text(req, info)),
+        units=Markup(_units_text(req, info)),
     )
 
 
@@ -124,7 +124,7 @@ async def send_card(req: Request, contact_id: int) -> bool:
         user_id=contact.external_id,
         role=req.t(f"common.role_{contact.role}"),
         state=req.t("contacts.reachable" if contact.reachable else "contacts.unreachable"),
-        units=Html(_units_text(req, info)),
+        units=Markup(_units_text(req, info)),
     )
     roles = [
         req.button(
@@ -228,7 +228,7 @@ async def on_button(req: Request) -> None:
     if found and action == "pg" and second.isdigit():
         page = contacts_page(req, int(first), int(second))
         if found := page is not None:
-            await query.edit_message_text(page[0], reply_markup=page[1])
+            await query.edit_message_text(to_html(page[0]), reply_markup=page[1])
     elif found and action == "unit":
         page = contacts_page(req, 1, int(first))
         if found := page is not None:
@@ -245,7 +245,7 @@ async def on_button(req: Request) -> None:
         await query.answer()
     else:
         log.info("stale button %s from %s", req.args, req.actor.external_id)
-        await query.answer(req.t("common.button_stale"), show_alert=True)
+        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
 
 
 def flow() -> Flow:

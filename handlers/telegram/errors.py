@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, Forbidden, TelegramError
 
 from app.i18n import pick_language
+from core.markup import to_html, to_plain
 from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
 
@@ -33,10 +34,10 @@ async def on_error(update: object, context: TelegramContext) -> None:
     text = services.catalog.get(lang, "common.internal_error", ref=ref)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:190], show_alert=True)
+            await update.callback_query.answer(to_plain(text)[:190], show_alert=True)
         else:
             await context.bot.send_message(
-                update.effective_chat.id, text, parse_mode=ParseMode.HTML
+                update.effective_chat.id, to_html(text), parse_mode=ParseMode.HTML
             )
     except TelegramError:
         log.warning("could not tell the user about error %s", ref)

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from core.checkin import task_numbers
+from core.markup import to_html, to_plain
 from core.roles import Access
 from db.queries.checkin import evidence_of, find_assignment, message_outbox, open_items
 from db.queries.pending import clear_pending, get_pending, set_pending
@@ -103,7 +104,7 @@ async def on_choice(req: Request) -> None:
         )
     chosen = int(req.args[1]) if len(req.args) == 2 and req.args[1].isdigit() else None
     if pending is None or pending.get("step") != "evidence" or chosen is None:
-        await query.answer(req.t("checkin.question_expired"), show_alert=True)
+        await query.answer(to_plain(req.t("checkin.question_expired")), show_alert=True)
         return
     await query.answer()
     await keep_pending(req, pending, chosen)
@@ -136,11 +137,13 @@ async def evidence_command(req: Request) -> None:
                 chat.id,
                 fh,
                 filename=kept.file_name,
-                caption=req.t(
-                    "evidence.caption",
-                    name=kept.file_name,
-                    at=kept.created_at.astimezone(req.services.settings.tz),
-                    sha=kept.sha256[:12],
+                caption=to_html(
+                    req.t(
+                        "evidence.caption",
+                        name=kept.file_name,
+                        at=kept.created_at.astimezone(req.services.settings.tz),
+                        sha=kept.sha256[:12],
+                    )
                 ),
             )
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.actor import Actor
-from app.i18n import Html
 from app.services import Services
+from core.markup import Markup, to_plain
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Assignment, Contact, Explanation, Task
@@ -49,7 +49,7 @@ def record_answer_db(services: Services, actor: Actor, explanation_id: int, text
                     asker.language,
                     "explanations.answer_notice",
                     unit=unit_name(session, unit_id=assignment.unit_id),
-                    task=Html(str(task.id)),
+                    task=Markup(str(task.id)),
                     title=task.title,
                     text=explanation.text,
                     who=contact_name(session, contact_id=actor.contact_id),
@@ -58,7 +58,7 @@ def record_answer_db(services: Services, actor: Actor, explanation_id: int, text
                 priority=PRIORITY_NOTICE,
                 assignment_ids=[assignment.id or 0],
             )
-        return t(lang, "explanations.recorded", task=Html(str(task.id)), title=task.title)
+        return t(lang, "explanations.recorded", task=Markup(str(task.id)), title=task.title)
 
 
 async def record_answer(req: Request, explanation_id: int, text: str) -> None:
@@ -72,7 +72,7 @@ async def on_answer(req: Request) -> None:
     query = req.update.callback_query
     assert query is not None
     if len(req.args) != 3 or not req.args[2].isdigit():
-        await query.answer(req.t("common.button_stale"), show_alert=True)
+        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
     data = {"step": "explain", "explanation_id": int(req.args[2])}
     with req.db() as session:

@@ -12,9 +12,9 @@ from telegram.ext import CallbackQueryHandler
 
 from app.actor import Actor
 from app.choices import Choice, rows_to_json
-from app.i18n import Html
 from app.services import Services
 from core.checkin import task_numbers
+from core.markup import Markup, to_plain
 from core.roles import Access
 from core.status import Status, classify
 from db.engine import session_scope
@@ -48,7 +48,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             return t(lang, "common.not_allowed")
         unit = unit_name(session, unit_id=assignment.unit_id)
         if decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
-            return t(lang, "explanations.own_unit", unit=unit, task=Html(str(task.id)))
+            return t(lang, "explanations.own_unit", unit=unit, task=Markup(str(task.id)))
         status = classify(
             state=assignment.state,
             deadline=assignment.deadline,
@@ -59,7 +59,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             tz=services.settings.tz,
         )
         if status.status not in ASKABLE:
-            return t(lang, "explanations.not_overdue", unit=unit, task=Html(str(task.id)))
+            return t(lang, "explanations.not_overdue", unit=unit, task=Markup(str(task.id)))
         waiting = waiting_explanation(session, assignment_id=assignment_id)
         if waiting is not None:
             return t(lang, "explanations.already", unit=unit, at=waiting.requested_at)
@@ -73,7 +73,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             text = t(
                 contact.language,
                 "explanations.request_notice",
-                task=Html(str(task.id)),
+                task=Markup(str(task.id)),
                 title=task.title,
                 deadline=assignment.deadline,
                 days=status.days_overdue,
@@ -101,7 +101,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             details={"assignment_id": assignment_id},
         )
         key = "explanations.requested" if contacts else "explanations.requested_nobody"
-        return t(lang, key, unit=unit, task=Html(str(task.id)), count=len(contacts))
+        return t(lang, key, unit=unit, task=Markup(str(task.id)), count=len(contacts))
 
 
 @button(Access.COORDINATOR)
@@ -110,9 +110,11 @@ async def on_request(req: Request) -> None:
     query = req.update.callback_query
     assert query is not None
     if len(req.args) != 3 or not req.args[2].isdigit():
-        await query.answer(req.t("common.button_stale"), show_alert=True)
+        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    await query.answer(request(req.services, req.actor, int(req.args[2]))[:190], show_alert=True)
+    await query.answer(
+        to_plain(request(req.services, req.actor, int(req.args[2])))[:190], show_alert=True
+    )
 
 
 @command(Access.MEMBER)

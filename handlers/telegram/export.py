@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler
 
 from app.export_xlsx import build_workbook
-from app.i18n import Html
 from app.summary_text import as_of
+from core.markup import Markup, to_html
 from core.roles import Access
 from db.queries import export as xq
 from db.queries.summary import resolve_target
@@ -57,13 +57,13 @@ async def send_workbook(req: Request, *, task_id: int | None, directive_id: int 
         "export.caption",
         tasks=len(data.tasks),
         rows=len(data.lines),
-        as_of=Html(as_of(req.t, now.astimezone(tz))),
+        as_of=Markup(as_of(req.t, now.astimezone(tz))),
     )
     await req.context.bot.send_document(
         chat.id,
         document=content,
         filename=f"{req.t('export.file_name')}-{stamp}.xlsx",
-        caption=caption,
+        caption=to_html(caption),
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from app.actor import Actor
-from app.i18n import Html
 from app.services import Services
 from core.deadlines import beyond_horizon, latest_deadline
+from core.markup import Markup, to_html, to_plain
 from core.roles import Access
 from core.taskdates import due_at
 from db.engine import session_scope
@@ -58,7 +58,7 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
             text = t(
                 contact.language,
                 f"extensions.{request.status}_notice",
-                task=Html(str(task.id)),
+                task=Markup(str(task.id)),
                 title=task.title,
                 deadline=request.requested_deadline,
                 original=assignment.original_deadline,
@@ -79,7 +79,7 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
             actor.lang,
             f"extensions.{request.status}",
             unit=unit,
-            task=Html(str(task.id)),
+            task=Markup(str(task.id)),
             deadline=request.requested_deadline,
         )
 
@@ -94,7 +94,7 @@ def _too_far(services: Services, actor: Actor, request: ExtensionRequest) -> str
         "extensions.too_far_to_approve",
         deadline=asked,
         latest=latest_deadline(today),
-        id=Html(str(request.id)),
+        id=Markup(str(request.id)),
     )
 
 
@@ -104,13 +104,13 @@ async def on_decision(req: Request) -> None:
     query = req.update.callback_query
     assert query is not None
     if len(req.args) != 3 or not req.args[2].isdigit() or req.args[1] not in ("ok", "no"):
-        await query.answer(req.t("common.button_stale"), show_alert=True)
+        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
     line = decide(req.services, req.actor, int(req.args[2]), req.args[1] == "ok", "")
-    await query.answer(line[:190])
+    await query.answer(to_plain(line)[:190])
     msg = req.message
     if msg is not None:
-        await msg.edit_text(f"{msg.text_html}\n\n{line}", reply_markup=None)
+        await msg.edit_text(f"{msg.text_html}\n\n{to_html(line)}", reply_markup=None)
 
 
 async def _typed(req: Request, approve: bool) -> None:

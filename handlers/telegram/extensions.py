@@ -14,10 +14,10 @@ from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
 from app.choices import Choice, rows_to_json
-from app.i18n import Html
 from app.reporting import refusal
 from app.services import Services
 from core.deadlines import beyond_horizon, latest_deadline
+from core.markup import Markup
 from core.roles import Access
 from db.models import ExtensionRequest
 from db.queries.audit import record as audit
@@ -95,13 +95,13 @@ def _notify_coordinators(
             lang,
             "extensions.request_notice",
             unit=unit,
-            task=Html(str(assignment.task_id)),
+            task=Markup(str(assignment.task_id)),
             title=assignment.title,
             old=assignment.deadline,
             new=request.requested_deadline,
             reason=request.reason or t(lang, "checkin.no_reason"),
             who=who,
-            id=Html(str(request.id)),
+            id=Markup(str(request.id)),
         )
         choices = [
             Choice(t(lang, f"extensions.button_{choice}"), ("xt", choice, request.id or 0))

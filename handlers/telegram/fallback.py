@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from app.i18n import Html
+from core.markup import Markup, to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.registry import Flow
@@ -30,14 +30,14 @@ async def anything_else(req: Request) -> None:
     if len(text) > MAX_TEXT:
         await req.say("common.too_long", length=len(text), limit=MAX_TEXT)
         return
-    await req.reply(Html(req.t("start.help_footer")))
+    await req.reply(Markup(req.t("start.help_footer")))
 
 
 @button(Access.PUBLIC)
 async def unhandled_button(req: Request) -> None:
     """Answer a genuine button that no flow handles any more (an old message)."""
     assert req.update.callback_query is not None
-    await req.update.callback_query.answer(req.t("common.button_stale"), show_alert=True)
+    await req.update.callback_query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
 
 
 def flow() -> Flow:

@@ -15,6 +15,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 
 from app.i18n import pick_language
+from core.markup import to_html
 from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
 
@@ -76,7 +77,7 @@ async def _decline(message: Message, context: TelegramContext) -> None:
     user = message.from_user
     lang = pick_language(user.language_code if user else None, services.settings.default_language)
     text = services.catalog.get(lang, "common.private_only", bot=context.bot.username)
-    await context.bot.send_message(message.chat_id, text, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(message.chat_id, to_html(text), parse_mode=ParseMode.HTML)
 
 
 def _chat_id(update: Update) -> int:

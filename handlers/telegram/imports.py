@@ -15,8 +15,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
-from app.i18n import Html
 from app.import_report import chunks, report_lines, unreadable_text
+from core.markup import Markup
 from core.roles import Access
 from core.spreadsheet import Table, UnreadableFile, check_size, read_table
 from db.imports import Importer
@@ -72,8 +72,8 @@ async def on_spreadsheet(req: Request) -> bool:
     if importer is None:
         if req.actor.unit_ids:
             return False  # an admin who also reports for a unit: maybe evidence
-        headers = "\n".join(f"<code>{','.join(sig)}</code>" for sig in IMPORTERS)
-        await req.say("imports.unknown_header", headers=Html(headers))
+        headers = "\n".join(f"`{','.join(sig)}`" for sig in IMPORTERS)
+        await req.say("imports.unknown_header", headers=Markup(headers))
         return True
     await run_import(req, importer, table)
     return True

@@ -20,8 +20,8 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from app.actor import Actor
-from app.i18n import Html
 from app.services import Services
+from core.markup import Markup
 from db.engine import session_scope
 from db.queries import inbox as rows
 from db.queries.contacts import contacts_with_role_at_least
@@ -189,7 +189,7 @@ def _notice(
         lang,
         "common.update_given_up",
         who=user.full_name if user is not None else "?",
-        user_id=Html(str(user.id) if user is not None else "?"),
+        user_id=Markup(str(user.id) if user is not None else "?"),
         kind=item.kind,
         received=item.received_at.astimezone(services.settings.tz),
     )

@@ -14,9 +14,10 @@ import logging
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
-from app.i18n import Html, format_date
+from app.i18n import format_date
 from app.invite_sheet import invite_sheet
 from core.invites import invite_link, is_rate_limited, looks_like_code, parse_invite_args
+from core.markup import Markup, to_html, to_plain
 from core.roles import Access, Function, Role
 from core.tablefile import write_table
 from core.textnorm import fold
@@ -122,7 +123,7 @@ async def on_button(req: Request) -> None:
         await query.answer()
     else:
         log.info("stale button %s from %s", req.args, req.actor.external_id)
-        await query.answer(req.t("common.button_stale"), show_alert=True)
+        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
 
 
 @command(Access.ADMIN)
@@ -160,7 +161,9 @@ async def invites_sheet(req: Request) -> None:
         chat.id,
         document=io.BytesIO(write_table(header, rows, fmt)),
         filename=f"{name}.{fmt}",
-        caption=req.t("invites.sheet_caption", count=len(rows), days=settings.invite_ttl_days),
+        caption=to_html(
+            req.t("invites.sheet_caption", count=len(rows), days=settings.invite_ttl_days)
+        ),
     )
 
 
@@ -244,7 +247,7 @@ async def redeem(req: Request) -> None:
         unit=unit_name,
         role=req.t(f"common.role_{role}"),
         function=req.t(f"common.function_{function}"),
-        help=Html("/help"),
+        help=Markup("/help"),
     )
     await refresh_menu(req, contact.id)
 

@@ -7,6 +7,8 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
+from core.markup import to_html
+
 MAX_MESSAGE = 4096
 
 ITEM_PREFIXES = ("st", "pc")
@@ -42,7 +44,7 @@ async def settle(
     """Replace an item's buttons in a message by its status line (and optional new rows)."""
     rows = (extra_rows or []) + without_item(markup, assignment_id)
     keyboard = InlineKeyboardMarkup.de_json({"inline_keyboard": rows}, bot) if rows else None
-    text = f"{html}\n\n{line}" if line else html
+    text = f"{html}\n\n{to_html(line)}" if line else html  # html: the message as it is
     try:
         if line and len(text) <= MAX_MESSAGE:
             await bot.edit_message_text(

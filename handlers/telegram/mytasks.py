@@ -10,8 +10,8 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from app.i18n import Html
 from app.reporting import status_text
+from core.markup import Markup, to_html
 from core.roles import Access
 from db.queries.checkin import latest_explanation, open_page, unit_name
 from handlers.telegram.access import Request, button, command, prefix_pattern
@@ -44,10 +44,10 @@ def render(req: Request, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
             lines.append(
                 req.t(
                     "mytasks.item",
-                    task=Html(str(task.id)),
+                    task=Markup(str(task.id)),
                     title=task.title,
                     deadline=assignment.deadline,
-                    status=Html(status_text(s, req.actor.lang, assignment)),
+                    status=Markup(status_text(s, req.actor.lang, assignment)),
                     unit=f" · {unit}" if unit else "",
                 )
             )
@@ -96,7 +96,7 @@ async def on_page(req: Request) -> None:
         return
     text, markup = render(req, page)
     try:
-        await req.message.edit_text(text, reply_markup=markup)
+        await req.message.edit_text(to_html(text), reply_markup=markup)
     except BadRequest:
         await req.reply(text, reply_markup=markup)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ConversationHandler
 
-from app.i18n import Html
 from core.deadlines import DeadlineError
 from core.directives import parse_directive_line
+from core.markup import Markup
 from core.roles import Access
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE, TaskDraft
 from db.queries.assignees import resolve_assignees
@@ -94,9 +94,9 @@ async def confirm(req: Request, draft: TaskDraft) -> None:
     text = req.t(
         "newtask.confirm",
         title=draft.title,
-        directive=Html(directive) if directive else draft.directive_number,
+        directive=Markup(directive) if directive else draft.directive_number,
         deadline=draft.deadline,
-        moved=Html(f"\n{moved}" if moved else ""),
+        moved=Markup(f"\n{moved}" if moved else ""),
         count=len(draft.unit_ids),
         units=names,
         description=draft.description or "-",

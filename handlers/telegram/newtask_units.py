@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from app.i18n import Html
 from core.assignees import Matched, Resolution
+from core.markup import Markup, to_html, to_plain
 from core.paging import page_of
 from core.roles import Access
 from core.taskdraft import TaskDraft
@@ -46,7 +46,7 @@ def keep_draft(req: Request, draft: TaskDraft | None) -> None:
 async def ack(req: Request, text: str | None = None) -> None:
     """Answer a button press (Telegram shows a spinner until then)."""
     if req.update.callback_query is not None:
-        await req.update.callback_query.answer(text)
+        await req.update.callback_query.answer(to_plain(text) if text else None)
 
 
 async def show_menu(req: Request, draft: TaskDraft) -> None:
@@ -70,7 +70,7 @@ async def show_menu(req: Request, draft: TaskDraft) -> None:
                 ),
             ]
         )
-    chosen = matched_text(req, draft.matched, draft.picked) or Html("-")
+    chosen = matched_text(req, draft.matched, draft.picked) or Markup("-")
     text = req.t("newtask.ask_assignees", count=len(draft.unit_ids), chosen=chosen)
     await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
 
@@ -210,6 +210,6 @@ async def show_picker(req: Request, draft: TaskDraft, number: int, *, edit: bool
     markup = InlineKeyboardMarkup(rows)
     query = req.update.callback_query
     if edit and query is not None:
-        await query.edit_message_text(text, reply_markup=markup)
+        await query.edit_message_text(to_html(text), reply_markup=markup)
     else:
         await req.reply(text, reply_markup=markup)

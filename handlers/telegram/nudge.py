@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from app.i18n import Html
 from app.services import Services
+from core.markup import Markup
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Task
@@ -34,7 +34,7 @@ async def nudge(req: Request) -> None:
             return
         task = tasks[0]
         if task.status != "open":
-            await req.say("nudge.not_open", task=Html(str(task.id)), title=task.title)
+            await req.say("nudge.not_open", task=Markup(str(task.id)), title=task.title)
             return
         scope = None
         if not req.actor.scope.everything:
@@ -45,11 +45,11 @@ async def nudge(req: Request) -> None:
     result = await asyncio.to_thread(_nudge, req.services, task_id, request, scope)
     wake(req.context.application)
     if result.units == 0 and not result.unreached:
-        await req.say("nudge.all_done", task=Html(str(task_id)), title=title)
+        await req.say("nudge.all_done", task=Markup(str(task_id)), title=title)
         return
     answer = req.t(
         "nudge.done",
-        task=Html(str(task_id)),
+        task=Markup(str(task_id)),
         title=title,
         units=result.units,
         contacts=result.contacts,

@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler
 
 from app.i18n import format_percent
 from app.summary_text import Entry, Report, as_of, status_label
+from core.markup import to_plain
 from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.roles import Access
 from core.taskdates import due_at
@@ -161,7 +162,7 @@ async def page(req: Request) -> None:
     elif code == "r" and ident in ("year", "quarter", "month"):
         await _show_ranking(req, ident, page=num, edit=True)
     else:
-        await req.update.callback_query.answer(req.t("common.button_stale"))  # type: ignore[union-attr]
+        await req.update.callback_query.answer(to_plain(req.t("common.button_stale")))  # type: ignore[union-attr]
 
 
 def flow() -> Flow:

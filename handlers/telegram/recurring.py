@@ -8,9 +8,9 @@ The daily job (scheduler.recurring) creates the later occurrences.
 
 from __future__ import annotations
 
-from app.i18n import Html
 from app.import_report import chunks
 from core.directives import DirectiveDraft, parse_directive_line
+from core.markup import Markup
 from core.recurrence import Frequency, Rule, parse_rule
 from core.roles import Access
 from core.taskdraft import MAX_TITLE
@@ -133,7 +133,7 @@ async def _create(
         title=title,
         rule=rule_text(req, str(rule)),
         units=units,
-        made=Html(made or "-"),
+        made=Markup(made or "-"),
     )
 
 

@@ -7,15 +7,14 @@ the prefix rebuilds the report from fresh data and calls `show_report` with `edi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from app.i18n import Html
 from app.summary_text import Entry, Report
+from core.markup import Markup, to_html, to_plain
 from handlers.telegram.access import Request
 
 FILE_AFTER_PAGES = 5
@@ -35,7 +34,9 @@ async def show_report(
     if edit and query is not None:
         await query.answer()
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await query.edit_message_text(
+                to_html(text), parse_mode=ParseMode.HTML, reply_markup=markup
+            )
         except BadRequest as exc:  # the same page pressed twice: nothing to change
             if "not modified" not in str(exc).lower():
                 raise
@@ -54,7 +55,7 @@ def _markup(
     for entry in entries:
         if entry.explain is not None:
             aid, unit = entry.explain
-            label = req.t("summary.ask_explanation", unit=Html(unit))
+            label = req.t("summary.ask_explanation", unit=Markup(unit))
             rows.append([req.button(label, "ex", "req", aid)])
     moves = []
     if page > 1:
@@ -66,13 +67,12 @@ def _markup(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def send_text_file(req: Request, html_text: str, stem: str) -> None:
-    """Send text (its HTML tags removed) as a UTF-8 .txt document."""
+async def send_text_file(req: Request, text: str, stem: str) -> None:
+    """Send text (its markup removed) as a UTF-8 .txt document."""
     chat = req.update.effective_chat
     if chat is None:
         return
-    plain = re.sub(r"</?[a-z]+>", "", html_text)
-    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    plain = to_plain(text)
     await req.context.bot.send_document(
         chat.id, document=plain.encode("utf-8"), filename=f"{stem}.txt"
     )

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler
 
 from app import reports
 from app.summary_text import Report
+from core.markup import to_plain
 from core.roles import Access
 from db.models import Directive
 from db.queries.summary import Target, resolve_target
@@ -67,7 +68,7 @@ async def page(req: Request) -> None:
     elif code in KINDS and ident.isdigit() and number.isdigit():
         await _show(req, KINDS[code], int(ident), page=int(number), edit=True)
     else:
-        await req.update.callback_query.answer(req.t("common.button_stale"))  # type: ignore[union-attr]
+        await req.update.callback_query.answer(to_plain(req.t("common.button_stale")))  # type: ignore[union-attr]
 
 
 KINDS = {"a": "all", "t": "task", "d": "directive"}

@@ -7,11 +7,9 @@ date, units or one task, and to word what went wrong from the catalogs.
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 
 from telegram import InlineKeyboardMarkup
 
-from app.i18n import Html
 from core.assignees import Matched, Resolution
 from core.deadlines import (
     WEEKEND,
@@ -20,6 +18,7 @@ from core.deadlines import (
     DeadlineParsed,
     parse_deadline,
 )
+from core.markup import Markup, escape
 from db.models import Task
 from db.queries.calendar import working_calendar
 from db.queries.tasks import find_tasks
@@ -81,7 +80,7 @@ def unmatched_lines(req: Request, resolution: Resolution) -> list[str]:
     return lines
 
 
-def matched_text(req: Request, matched: list[Matched], picked: int = 0) -> Html:
+def matched_text(req: Request, matched: list[Matched], picked: int = 0) -> Markup:
     """Say how the units were named: 'các xã (95); nhóm Xã thí điểm (5); Sở Y tế' (HTML)."""
     parts = [
         req.t(SOURCE_KEYS[m.source], label=m.label, count=m.count)
@@ -90,7 +89,7 @@ def matched_text(req: Request, matched: list[Matched], picked: int = 0) -> Html:
     ]
     if picked:
         parts.append(req.t("tasks.src_picked", count=picked))
-    return Html("; ".join(parts))
+    return Markup("; ".join(parts))
 
 
 async def one_task(req: Request, text: str, *, open_only: bool = True) -> Task | None:
@@ -121,6 +120,6 @@ async def one_task(req: Request, text: str, *, open_only: bool = True) -> Task |
     return task
 
 
-def task_label(task: Task) -> Html:
-    """Return '#12 <b>title</b>' for a message."""
-    return Html(f"#{task.id} <b>{escape(task.title)}</b>")
+def task_label(task: Task) -> Markup:
+    """Return '#12 **title**' for a message."""
+    return Markup(f"#{task.id} **{escape(task.title)}**")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
+from core.markup import to_html
 from core.paging import Page
 from core.roles import Access
 from db.models import Directive, Task
@@ -61,7 +62,7 @@ async def _show_list(req: Request, number: int, *, edit: bool) -> None:
     markup = InlineKeyboardMarkup(keyboard)
     query = req.update.callback_query
     if edit and query is not None:
-        await query.edit_message_text("\n".join(lines), reply_markup=markup)
+        await query.edit_message_text(to_html("\n".join(lines)), reply_markup=markup)
     else:
         await req.reply("\n".join(lines), reply_markup=markup)
 

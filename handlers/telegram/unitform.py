@@ -13,8 +13,8 @@ from typing import Any
 from sqlmodel import col, select
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from app.i18n import Html
 from app.import_report import reason_text
+from core.markup import Markup
 from core.roles import Access
 from core.spreadsheet import ImportReport
 from core.textnorm import fold
@@ -82,7 +82,7 @@ def outcome_text(req: Request, report: ImportReport, cells: dict[str, str]) -> s
     """Return what saving one unit did, in words."""
     if report.rejected:
         reason = reason_text(req.services.catalog, req.actor.lang, report.rejected[0])
-        return req.t("units.not_saved", reason=Html(reason))
+        return req.t("units.not_saved", reason=Markup(reason))
     key = (
         "units.added" if report.added else "units.updated" if report.updated else "units.unchanged"
     )

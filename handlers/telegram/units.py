@@ -12,7 +12,7 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from app.i18n import Html
+from core.markup import Markup, to_html, to_plain
 from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line
@@ -179,7 +179,7 @@ async def send_card(req: Request, unit_id: int) -> bool:
         kind=kind_name(req, kind, unit.kind_key),
         parent=parent,
         groups=groups,
-        contacts=Html("\n".join(people)),
+        contacts=Markup("\n".join(people)),
         state=req.t("units.state_active" if unit.active else "units.state_inactive"),
     )
     switch = ("off", "units.button_deactivate") if unit.active else ("on", "units.button_activate")
@@ -203,7 +203,7 @@ async def on_button(req: Request) -> None:
     found = value.isdigit()
     if found and action == "pg":
         text, markup = units_page(req, int(value))
-        await query.edit_message_text(text, reply_markup=markup)
+        await query.edit_message_text(to_html(text), reply_markup=markup)
     elif found and action == "card":
         found = await send_card(req, int(value))
     elif found and action in ("off", "on"):
@@ -212,7 +212,7 @@ async def on_button(req: Request) -> None:
         await query.answer()
     else:
         log.info("stale button %s from %s", req.args, req.actor.external_id)
-        await query.answer(req.t("common.button_stale"), show_alert=True)
+        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
 
 
 def flow() -> Flow:

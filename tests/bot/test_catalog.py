@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
-from app.i18n import Html, catalog_problems, format_decimal, format_percent, load_catalog
+from app.i18n import catalog_problems, format_decimal, format_percent, load_catalog
+from core.markup import Markup, to_html, to_plain
 
 
 def test_every_key_exists_in_vietnamese_and_english() -> None:
@@ -24,12 +26,26 @@ def test_catalog_problems_reports_a_missing_language() -> None:
     assert any(p.startswith("a.y: placeholders differ") for p in problems)
 
 
-def test_parameters_are_html_escaped() -> None:
-    """Data inserted into a message cannot break Telegram's HTML parsing."""
+def test_parameters_are_escaped_into_the_markup() -> None:
+    """Data inserted into a message shows as typed on every channel; Markup is kept as is."""
     catalog = load_catalog()
-    text = catalog.get("vi", "common.unknown_command", command="<Sở GD&ĐT>")
-    assert "&lt;Sở GD&amp;ĐT&gt;" in text
-    assert "<b>x</b>" in catalog.get("vi", "common.unknown_command", command=Html("<b>x</b>"))
+    text = catalog.get("vi", "common.unknown_command", command="<Sở GD&ĐT> **x**")
+    assert "<Sở GD&ĐT> \\*\\*x\\*\\*" in text
+    assert "&lt;Sở GD&amp;ĐT&gt; **x**" in to_html(text)
+    assert "<Sở GD&ĐT> **x**" in to_plain(text)
+    assert "**x**" in catalog.get("vi", "common.unknown_command", command=Markup("**x**"))
+
+
+def test_catalogs_hold_no_html() -> None:
+    """Catalogs are written in the neutral markup; a renderer makes HTML for Telegram."""
+    catalog = load_catalog()
+    tagged = [
+        key
+        for key, entry in catalog.entries.items()
+        for text in entry.values()
+        if re.search(r"</?(b|i|code|u|s|pre)>|<a href|&(lt|gt|amp);", text)
+    ]
+    assert tagged == []
 
 
 def test_numbers_use_decimal_comma_in_vietnamese() -> None:

@@ -75,7 +75,7 @@ async def test_digest_fired_on_monday_queues_one_per_coordinator_once(bot: BotUn
     assert "Xã C: #1 Ban hành Kế hoạch chuyển đổi số, quá 13 ngày" in text
     assert "Từ 16/11/2026 đến nay: 1 báo cáo mới (0 hoàn thành, 0 vướng mắc)" in text
     assert "Nhiệm vụ đến hạn trong tuần (23/11/2026 - 29/11/2026): 1" in text
-    assert "<b>#3 Nộp số liệu tuần</b>, hạn 27/11/2026" in text
+    assert "**#3 Nộp số liệu tuần**, hạn 27/11/2026" in text
 
 
 async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:

@@ -47,7 +47,7 @@ def test_a_contacts_items_are_combined_into_one_message(engine: Engine, session:
     assert f"#{due.id} Báo cáo quý" in text
     assert "Đến hạn hôm nay" in text
     assert f"#{late.id} Tổ công nghệ" in text
-    assert "Quá hạn 2 ngày</b> (nhắc lần 1)" in text
+    assert "Quá hạn 2 ngày** (nhắc lần 1)" in text
     assert "Chưa đến lúc nhắc" not in text
     assert "Xã Tam Xuân" in text
     assert len(buttons_of(message)) == 12

@@ -47,9 +47,9 @@ def check_bulk_queue(session: Session) -> None:
     session.commit()
     rows = {r.key: r for r in session.exec(select(Outbox))}
     assert sorted(rows) == ["a", "b", "c"]
-    assert rows["a"].payload == {"text": "cũ"}
+    assert rows["a"].payload == {"text": "cũ", "format": "markup"}
     b = rows["b"]
-    assert b.payload == {"text": "nhắc", "choices": choices}
+    assert b.payload == {"text": "nhắc", "format": "markup", "choices": choices}
     assert (b.status, b.priority, b.attempts) == ("pending", PRIORITY_REMINDER, 0)
     assert b.not_before == NOW
     items = session.exec(select(OutboxItem.assignment_id).where(OutboxItem.outbox_id == b.id))
