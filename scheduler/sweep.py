@@ -257,6 +257,8 @@ class _Known:
             days_left=planned.days_left,
             days_overdue=planned.days_overdue,
             late_from=missed[-1].day if missed and occasion.day != self.today else None,
+            created_at=c.created_at,
+            reported=c.last_report_at is not None,
         )
 
     def _policy(self, c: q.Candidate) -> Policy:
