@@ -47,10 +47,10 @@ async def test_done_button_records_confirms_and_replaces_the_buttons(bot: BotUnd
     assert "Hoàn thành đúng hạn" in (edited.text or "")
 
 
-async def test_progress_button_offers_percentages_and_records_the_choice(
+async def test_progress_button_then_a_percentage_records_one_report(
     bot: BotUnderTest,
 ) -> None:
-    """In progress is recorded at once; 50% then refines it and the percent buttons go."""
+    """In progress is recorded at once; 50% then completes that one report, buttons go."""
     world = await scene(bot)
     aid = world.assignments[0]
     reminder = await remind(bot, OFFICIAL, [aid])
@@ -62,10 +62,10 @@ async def test_progress_button_offers_percentages_and_records_the_choice(
     assert offered == ["25%", "50%", "75%", "Bỏ qua"]
     answer = await bot.press(OFFICIAL, data(bot, OFFICIAL, "pc", 50, aid))
     assert "Đang thực hiện 50% (chưa hoàn thành, trong hạn)" in answer
-    assert [(r.state, r.percent) for r in reports(bot)] == [
-        ("in_progress", None),
-        ("in_progress", 50),
+    assert [(r.state, r.percent, r.source) for r in reports(bot)] == [
+        ("in_progress", 50, "button")
     ]
+    assert assignment(bot, aid).percent == 50
     await no_buttons_left(bot, OFFICIAL, reminder.message_id)
 
 
