@@ -175,7 +175,7 @@ def _history(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz
                 h.evidence_number or None,
                 h.evidence_date,
                 h.reporter or None,
-                h.source,
+                _source(t, h.source),
             ],
         )
     _fit(sheet, wrap={6, 7})
@@ -184,6 +184,14 @@ def _history(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz
 def _state(t: Translate, state: str) -> str:
     """Return the label of a reported state."""
     return t(f"export.state_{state}") if state in ("done", "in_progress", "blocked") else state
+
+
+SOURCES = ("button", "text", "admin", "import")
+
+
+def _source(t: Translate, source: str) -> str:
+    """Return how a report came in, in the reader's language."""
+    return t(f"export.source_{source}") if source in SOURCES else source
 
 
 def _row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:

@@ -132,6 +132,18 @@ async def test_export_has_the_matrix_and_the_report_history(bot: BotUnderTest) -
     assert xa[7:10] == ["123/KH-UBND", datetime(2026, 11, 9), "Cán bộ xã A"]
 
 
+async def test_export_history_says_how_a_report_came_in_in_the_readers_language(
+    bot: BotUnderTest,
+) -> None:
+    """The history's channel column reads "Bấm nút" or "Tin nhắn", not button or text."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, "/export")
+    assert book["Lịch sử báo cáo"].cell(3, 11).value == "Hình thức"
+    assert {r[10] for r in rows(book, "Lịch sử báo cáo")} == {"Bấm nút"}
+
+
 async def test_export_headers_follow_the_readers_language(bot: BotUnderTest) -> None:
     """An English-speaking coordinator gets English sheets and headers."""
     with bot.session() as s:
