@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.i18n import Catalog, format_date
 from core.invites import invite_link
 from core.roles import Function, Role
+from core.textnorm import vi_sort_key
 from db.models import UnitKind
 from db.queries.audit import record
 from db.queries.invites import create_invite, units_for_invites
@@ -37,7 +38,10 @@ def invite_sheet(
     kinds = {k.key: k for k in session.exec(select(UnitKind))}
     units = units_for_invites(session, include_covered=include_covered)
     units.sort(
-        key=lambda u: (kinds[u.kind_key].sort_order if u.kind_key in kinds else 999, u.name_folded)
+        key=lambda u: (
+            kinds[u.kind_key].sort_order if u.kind_key in kinds else 999,
+            vi_sort_key(u.name, u.code),
+        )
     )
     role = catalog.get(lang, "common.role_member")
     function = catalog.get(lang, "common.function_focal")

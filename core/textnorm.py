@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["FoldedText", "fold", "fold_text", "vi_sort_key"]
+__all__ = ["FoldedText", "SortKey", "fold", "fold_text", "vi_sort_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,7 @@ _TONE = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 SortKey = tuple[tuple[tuple[int, int], ...], tuple[int, ...], str, str]
 
 
+@lru_cache(maxsize=65536)
 def vi_sort_key(name: str, code: str = "") -> SortKey:
     """Return the key that sorts unit names in Vietnamese alphabet order, then by code.
 

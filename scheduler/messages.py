@@ -15,6 +15,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from app.i18n import Catalog, Html
+from core.textnorm import vi_sort_key
 from db.queries.reminders import Recipient
 from handlers.telegram.keyboards import status_rows
 
@@ -70,7 +71,7 @@ def compose(
     their unit has already reported on it.
     """
     lang = to.language
-    items = sorted(items, key=lambda i: (i.deadline, i.task_id, i.unit))
+    items = sorted(items, key=lambda i: (i.deadline, i.task_id, vi_sort_key(i.unit)))
     units = {i.unit_id for i in items}
     header = catalog.get(lang, header_key, day=day)
     if len(units) == 1:
@@ -193,7 +194,7 @@ def escalation_list(
             catalog.get(
                 lang, "reminders.escalation_unit", unit=i.unit, days=i.days_overdue, seq=i.seq
             )
-            for i in sorted(task_items, key=lambda i: i.unit)
+            for i in sorted(task_items, key=lambda i: vi_sort_key(i.unit))
         ]
     return _capped(lines, catalog, lang, hidden=hidden)
 
@@ -211,7 +212,9 @@ def late_list(
     `hidden` counts further missed reminders that sort after `missed` and were not kept.
     """
     lines = [catalog.get(lang, "reminders.late_header", day=day)]
-    for item, days in sorted(missed, key=lambda pair: (pair[0].task_id, pair[0].unit)):
+    for item, days in sorted(
+        missed, key=lambda pair: (pair[0].task_id, vi_sort_key(pair[0].unit))
+    ):
         shown = ", ".join(d.strftime("%d/%m") for d in days)
         lines.append(
             catalog.get(

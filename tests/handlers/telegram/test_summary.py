@@ -209,3 +209,13 @@ async def test_ranking_orders_units_by_on_time_rate(bot: BotUnderTest) -> None:
     assert "từ 01/11/2026 đến 30/11/2026" in text
     text = (await bot.send(COORDINATOR, "/ranking tuần")).text or ""
     assert "/ranking năm" in text
+
+
+async def test_summary_lists_units_in_vietnamese_order(bot: BotUnderTest) -> None:
+    """A task's units come in the Vietnamese alphabet's order, as /units gives them."""
+    await arrange(bot)
+    with bot.session() as s:
+        units = [make_unit(s, c, n) for c, n in (("T1", "Sở Thông tin"), ("T2", "Sở Tài chính"))]
+        make_task(s, "Nhiệm vụ hai sở", date(2026, 11, 30), units)
+    text = (await bot.send(COORDINATOR, "/summary #3")).text or ""
+    assert "Chưa báo cáo (2):\n• Sở Tài chính\n• Sở Thông tin" in text
