@@ -167,13 +167,27 @@ async def test_free_message_naming_a_task_needs_no_question(bot: BotUnderTest) -
 
 
 async def test_unclear_message_asks_which_status(bot: BotUnderTest) -> None:
-    """An acknowledgement or a promise is never recorded: the bot asks with status buttons."""
+    """A promise, a question or a negation is never recorded: the bot asks with buttons."""
     world = await scene(bot)
-    for text in ("ok ạ", "sẽ hoàn thành trước 15/12", "xong chưa ạ?", "chưa xong"):
+    for text in ("sẽ hoàn thành trước 15/12", "xong chưa ạ?", "chưa xong"):
         question = await bot.send(OFFICIAL, text)
         assert len(buttons(question)) == 4, text
     assert reports(bot) == []
     assert assignment(bot, world.assignments[0]).state == "none"
+
+
+async def test_thanks_after_a_confirmation_gets_a_short_answer_and_no_buttons(
+    bot: BotUnderTest,
+) -> None:
+    """ "cảm ơn", "ok", "vâng", "dạ", "thanks" after a report get a friendly line, no buttons."""
+    world = await scene(bot)
+    await bot.send(OFFICIAL, "xong")
+    for text in ("cảm ơn", "ok ạ", "vâng", "dạ", "thanks"):
+        answer = await bot.send(OFFICIAL, text)
+        assert answer.text == "Dạ, cảm ơn anh/chị.", text
+        assert buttons(answer) == [], text
+    assert len(reports(bot)) == 1
+    assert assignment(bot, world.assignments[0]).state == "done"
 
 
 async def test_correction_counts_and_history_keeps_both(bot: BotUnderTest) -> None:
