@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import datetime
 
+from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
 from app.i18n import Html, format_date
@@ -18,9 +20,11 @@ from core.invites import invite_link, is_rate_limited, looks_like_code, parse_in
 from core.roles import Access, Function, Role
 from core.tablefile import write_table
 from core.textnorm import fold
-from db.models import Contact, Unit
+from db.models import Contact, Invite, Unit
 from db.queries.audit import record
+from db.queries.contacts import contacts_with_role_at_least
 from db.queries.invites import create_invite, recent_failures, record_failure, redeem_invite
+from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from handlers.telegram.access import (
     CHANNEL,
     Request,
@@ -31,6 +35,7 @@ from handlers.telegram.access import (
 )
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
+from scheduler.delivery import wake
 
 log = logging.getLogger(__name__)
 PREFIX = "iv"
@@ -170,6 +175,7 @@ async def redeem(req: Request) -> None:
             unit = session.get(Unit, used.unit_id)
             unit_name = unit.name if unit is not None else ""
             role, function = contact.role, used.function
+            _tell_admins(req, session, used, contact, unit_name, now)
     if not unit_name:
         await req.say("invites.invalid")
         return
@@ -183,6 +189,38 @@ async def redeem(req: Request) -> None:
         help=Html("/help"),
     )
     await refresh_menu(req, req.actor.contact_id)
+    wake(req.context.application)
+
+
+def _tell_admins(
+    req: Request, session: Session, used: Invite, contact: Contact, unit: str, now: datetime
+) -> None:
+    """Queue a notice of the registration to the admin who made the invite (else every admin)."""
+    creator = session.get(Contact, used.created_by_id) if used.created_by_id else None
+    admins = [creator] if creator is not None and creator.role == Role.ADMIN.value else []
+    if not admins:
+        admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
+    name = contact.display_name or req.actor.external_id
+    for admin in admins:
+        if admin.id is None or admin.chat_id is None or admin.id == contact.id:
+            continue
+        text = req.services.catalog.get(
+            admin.language,
+            "invites.used_notice",
+            name=name,
+            unit=unit,
+            function=req.services.catalog.get(admin.language, f"common.function_{used.function}"),
+        )
+        enqueue(
+            session,
+            key=f"invite-used:{used.id}:{admin.id}",
+            chat_id=admin.chat_id,
+            contact_id=admin.id,
+            kind="notice",
+            text=text,
+            now=now,
+            priority=PRIORITY_NOTICE,
+        )
 
 
 def flow() -> Flow:

@@ -220,3 +220,18 @@ async def test_invites_all_as_csv_covers_every_unit(bot: BotUnderTest) -> None:
     text = bot.server.file_content(sheet.document["file_id"]).decode("utf-8-sig")
     assert "X10" in text
     assert "X11" in text
+
+
+async def test_the_admin_who_made_an_invite_is_told_when_it_is_used(bot: BotUnderTest) -> None:
+    """When Mai registers with the link, the admin who made it gets "Mai đã đăng ký cho …"."""
+    with bot.session() as s:
+        make_unit(s, "X01", "Xã Điện Hòa")
+        make_contact(s, 3201, role="admin", name="Quản trị khác")
+    code = await invite_code(bot, "X01")
+    bot.user(3301, "Mai")
+    await bot.send(3301, f"/start {code}")
+    notice = await bot.server.wait_for_message(
+        ADMIN_ID, lambda m: "đã đăng ký" in (m.text or "")
+    )
+    assert notice.text == "Mai đã đăng ký cho Xã Điện Hòa (đầu mối)."
+    assert bot.server.messages(3201) == []
