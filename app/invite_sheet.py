@@ -6,11 +6,11 @@ every sheet carries new invites; older unused ones stay valid until they expire.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlmodel import Session, select
 
-from app.i18n import Catalog, format_date
+from app.i18n import Catalog
 from core.invites import invite_link
 from core.roles import Function, Role
 from core.textnorm import vi_sort_key
@@ -33,7 +33,7 @@ def invite_sheet(
     now: datetime,
     ttl_days: int,
     tz: tzinfo,
-) -> tuple[list[str], list[list[str]]]:
+) -> tuple[list[str], list[list[str | date]]]:
     """Create one member/focal invite per unit and return the sheet's header and rows."""
     kinds = {k.key: k for k in session.exec(select(UnitKind))}
     units = units_for_invites(session, include_covered=include_covered)
@@ -45,7 +45,7 @@ def invite_sheet(
     )
     role = catalog.get(lang, "common.role_member")
     function = catalog.get(lang, "common.function_focal")
-    rows = []
+    rows: list[list[str | date]] = []
     for unit in units:
         assert unit.id is not None
         invite, code = create_invite(
@@ -59,7 +59,7 @@ def invite_sheet(
         )
         kind = kinds.get(unit.kind_key)
         kind_name = (kind.name_en if lang == "en" else kind.name_vi) if kind else unit.kind_key
-        expires = format_date(invite.expires_at.astimezone(tz).date())
+        expires = invite.expires_at.astimezone(tz).date()
         link = invite_link(bot_username, code)
         rows.append([unit.code, unit.name, kind_name, role, function, link, code, expires])
     if rows:

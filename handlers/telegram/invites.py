@@ -140,7 +140,7 @@ async def invites_sheet(req: Request) -> None:
     assert chat is not None
     await req.context.bot.send_document(
         chat.id,
-        document=io.BytesIO(write_table(header, rows, fmt)),
+        document=io.BytesIO(write_table(header, rows, fmt, title=req.t("invites.sheet_title"))),
         filename=f"{name}.{fmt}",
         caption=req.t("invites.sheet_caption", count=len(rows), days=settings.invite_ttl_days),
     )
