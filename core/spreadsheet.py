@@ -1,4 +1,9 @@
-"""Read CSV (UTF-8, with or without BOM) and XLSX files into rows, for bulk imports."""
+"""Read CSV (UTF-8, with or without BOM) and XLSX files into rows, for bulk imports.
+
+Column names are the English ones of the import contracts (`code,name,kind,...`,
+`title,deadline,assignees,...`); the Vietnamese names an official would type ("mã", "tên",
+"tiêu đề", "hạn", "đơn vị"...), with or without diacritics, are read as those.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,31 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
+from core.textnorm import fold
+
 MAX_ROWS = 20_000
+
+# Folded Vietnamese column name -> the import contracts' column.
+HEADER_ALIASES = {
+    "ma": "code",
+    "ten": "name",
+    "ten don vi": "name",
+    "loai": "kind",
+    "loai don vi": "kind",
+    "ma don vi cap tren": "parent_code",
+    "ma cap tren": "parent_code",
+    "nhom": "groups",
+    "tieu de": "title",
+    "ten nhiem vu": "title",
+    "han": "deadline",
+    "thoi han": "deadline",
+    "han hoan thanh": "deadline",
+    "don vi": "assignees",
+    "don vi thuc hien": "assignees",
+    "van ban": "directive",
+    "van ban giao": "directive",
+    "mo ta": "description",
+}
 
 
 class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a code failure)
@@ -61,12 +90,18 @@ def read_table(content: bytes, file_name: str = "") -> Table:
         raise UnreadableFile("empty")
     if len(grid) > MAX_ROWS + 1:
         raise UnreadableFile("too_many_rows")
-    header = tuple(cell.strip().lower() for cell in grid[0])
+    header = tuple(column_name(cell) for cell in grid[0])
     rows = tuple(
         (number, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header) if h})
         for number, row in enumerate(grid[1:], start=2)
     )
     return Table(header, rows)
+
+
+def column_name(cell: str) -> str:
+    """Return a header cell as the contract's column: trimmed, lower case, Vietnamese read."""
+    name = cell.strip().lower()
+    return HEADER_ALIASES.get(fold(name), name)
 
 
 def _csv_grid(content: bytes) -> list[list[str]]:
