@@ -18,6 +18,7 @@ from core.markup import Markup
 from core.safecells import workbook_bytes
 from core.status import Status
 from core.summary import Line
+from core.textnorm import vi_sort_key
 from db.queries.export import ExportData
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -79,7 +80,7 @@ def _start(
 def _appendix(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo) -> None:
     """Write the appendix table, one row per assignment, by task then unit."""
     _start(sheet, t, "appendix", [t(f"export.col_{c}") for c in APPENDIX], now, tz)
-    order = sorted(data.lines, key=lambda ln: (_task_key(data, ln), ln.unit_name))
+    order = sorted(data.lines, key=lambda ln: (_task_key(data, ln), vi_sort_key(ln.unit_name)))
     for n, line in enumerate(order, start=1):
         status, days, never = line.status(now, tz)
         task = data.tasks[line.task_id]
@@ -139,7 +140,7 @@ def _matrix(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz:
     _start(sheet, t, "matrix", headers, now, tz)
     column = {x.task_id: i for i, x in enumerate(tasks, start=2)}
     rows: dict[str, int] = {}
-    for line in sorted(data.lines, key=lambda ln: ln.unit_name):
+    for line in sorted(data.lines, key=lambda ln: vi_sort_key(ln.unit_name)):
         if line.unit_name not in rows:
             rows[line.unit_name] = HEADER_ROW + 1 + len(rows)
             sheet.cell(rows[line.unit_name], 1, line.unit_name)
@@ -173,7 +174,7 @@ def _history(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz
                 h.evidence_number or None,
                 h.evidence_date,
                 h.reporter or None,
-                h.source,
+                _source(t, h.source),
             ],
         )
     _fit(sheet, wrap={6, 7})
@@ -182,6 +183,14 @@ def _history(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz
 def _state(t: Translate, state: str) -> str:
     """Return the label of a reported state."""
     return t(f"export.state_{state}") if state in ("done", "in_progress", "blocked") else state
+
+
+SOURCES = ("button", "text", "admin", "import")
+
+
+def _source(t: Translate, source: str) -> str:
+    """Return how a report came in, in the reader's language."""
+    return t(f"export.source_{source}") if source in SOURCES else source
 
 
 def _row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:

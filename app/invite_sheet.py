@@ -6,13 +6,14 @@ every sheet carries new invites; older unused ones stay valid until they expire.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlmodel import Session, select
 
-from app.i18n import Catalog, format_date
+from app.i18n import Catalog
 from core.invites import invite_link
 from core.roles import Function, Role
+from core.textnorm import vi_sort_key
 from db.models import UnitKind
 from db.queries.audit import record
 from db.queries.invites import create_invite, units_for_invites
@@ -32,16 +33,19 @@ def invite_sheet(
     now: datetime,
     ttl_days: int,
     tz: tzinfo,
-) -> tuple[list[str], list[list[str]]]:
+) -> tuple[list[str], list[list[str | date]]]:
     """Create one member/focal invite per unit and return the sheet's header and rows."""
     kinds = {k.key: k for k in session.exec(select(UnitKind))}
     units = units_for_invites(session, include_covered=include_covered)
     units.sort(
-        key=lambda u: (kinds[u.kind_key].sort_order if u.kind_key in kinds else 999, u.name_folded)
+        key=lambda u: (
+            kinds[u.kind_key].sort_order if u.kind_key in kinds else 999,
+            vi_sort_key(u.name, u.code),
+        )
     )
     role = catalog.get(lang, "common.role_member")
     function = catalog.get(lang, "common.function_focal")
-    rows = []
+    rows: list[list[str | date]] = []
     for unit in units:
         assert unit.id is not None
         invite, code = create_invite(
@@ -55,7 +59,7 @@ def invite_sheet(
         )
         kind = kinds.get(unit.kind_key)
         kind_name = (kind.name_en if lang == "en" else kind.name_vi) if kind else unit.kind_key
-        expires = format_date(invite.expires_at.astimezone(tz).date())
+        expires = invite.expires_at.astimezone(tz).date()
         link = invite_link(bot_username, code)
         rows.append([unit.code, unit.name, kind_name, role, function, link, code, expires])
     if rows:

@@ -28,7 +28,7 @@ from db.queries.checkin import (
 )
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.pending import set_pending
-from db.queries.reports import record_report
+from db.queries.reports import amend_percent, record_report
 
 REFUSALS = {
     Check.MISSING: "checkin.refused_missing",
@@ -64,6 +64,7 @@ class Report:
     reason: str | None = None
     evidence_number: str | None = None
     evidence_date: date | None = None
+    amends: str | None = None  # the key of the in-progress report a percentage completes
 
 
 class Reported(Protocol):
@@ -134,8 +135,10 @@ def record(services: Services, actor: Actor, report: Report) -> Recorded:
             )
             if check != Check.OK or target is None:
                 return Recorded(check, refusal(services, actor.lang, check, target))
-            report_id = _write(connection, actor, report, now)
-            target = target.reported(state=report.state, percent=report.percent, at=now)
+            amended = _amend(connection, report)
+            report_id = _write(connection, actor, report, now) if amended is None else 0
+            at = amended or now
+            target = target.reported(state=report.state, percent=report.percent, at=at)
             if report.state == "done":
                 # A file sent next is evidence of this assignment ("after choosing done").
                 data = {"assignment_id": target.assignment_id}
@@ -154,6 +157,18 @@ def record(services: Services, actor: Actor, report: Report) -> Recorded:
             return Recorded(Check.MISSING, refusal(services, actor.lang, Check.MISSING, None))
         return Recorded(Check.OK, confirmation(services, actor.lang, target), duplicate=True)
     return Recorded(Check.OK, confirmation(services, actor.lang, target))
+
+
+def _amend(connection: Connection, report: Report) -> datetime | None:
+    """Complete the in-progress report a percentage refers to; None when a new one is due."""
+    if report.amends is None or report.percent is None:
+        return None
+    return amend_percent(
+        connection,
+        assignment_id=report.assignment_id,
+        dedup_key=report.amends,
+        percent=report.percent,
+    )
 
 
 def _write(connection: Connection, actor: Actor, report: Report, now: datetime) -> int:

@@ -118,8 +118,12 @@ def task_list(
 
 
 def compact(t: Translate, c: Counts, lang: str) -> str:
-    """Return one task's counts and rate on one line."""
-    rate = format_percent(c.done, c.due, lang)
+    """Return one task's counts and rate on one line, the rate saying what it is over."""
+    if c.due:
+        percent = format_percent(c.done, c.due, lang)
+        rate = t("summary.compact_rate", done=c.done, due=c.due, rate=percent)
+    else:
+        rate = t("summary.compact_rate_none")
     return t(
         "summary.compact",
         done=c.done,
@@ -129,7 +133,7 @@ def compact(t: Translate, c: Counts, lang: str) -> str:
         in_time=c.in_time,
         overdue=c.overdue,
         no_report=c.no_report,
-        rate=rate,
+        rate=Markup(rate),
     )
 
 

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from bot.commands import admin, db, export, invites, run, scope, tasks, units
 from bot.console import EXIT_CONFIG, ConfigError
@@ -29,10 +30,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="dondoc: follow up the tasks a province's directives assign to units. "
         "Settings come from the environment and .env (see .env.example).",
     )
+    parser.add_argument("--version", action="version", version=f"dondoc {dondoc_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in SUBCOMMANDS:
         add(sub)
     return parser
+
+
+def dondoc_version() -> str:
+    """Return the installed package's version (the one in pyproject.toml)."""
+    try:
+        return version("dondoc")
+    except PackageNotFoundError:
+        return "unknown (not installed; run ./scripts/setup)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,11 +19,12 @@ from db.engine import sqlite_file
 
 
 class AlreadyRunning(Exception):  # noqa: N818  (a state, not a failure of the code)
-    """Another process holds the lock; `what` says which lock."""
+    """Another process holds a lock: `kind` is "token" or "database", `where` the file or DB."""
 
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
+    def __init__(self, kind: str, where: str = "") -> None:
+        super().__init__(f"{kind} {where}".strip())
+        self.kind = kind
+        self.where = where
 
 
 @contextmanager
@@ -36,14 +37,14 @@ def single_instance(settings: Settings, engine: Engine) -> Iterator[None]:
         stack.enter_context(_file_lock(token_lock, "token"))
         db_file = sqlite_file(settings.database_url)
         if db_file is not None:
-            stack.enter_context(_file_lock(Path(f"{db_file}.lock"), str(db_file)))
+            stack.enter_context(_file_lock(Path(f"{db_file}.lock"), "database", str(db_file)))
         elif engine.dialect.name == "postgresql":
             stack.enter_context(_pg_lock(engine))
         yield
 
 
 @contextmanager
-def _file_lock(path: Path, what: str) -> Iterator[None]:
+def _file_lock(path: Path, kind: str, where: str = "") -> Iterator[None]:
     """Hold an exclusive advisory lock on a file; the OS frees it if the process dies."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle: IO[str] = path.open("a+")
@@ -51,7 +52,7 @@ def _file_lock(path: Path, what: str) -> Iterator[None]:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise AlreadyRunning(what) from None
+            raise AlreadyRunning(kind, where) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -71,7 +72,7 @@ def _pg_lock(engine: Engine) -> Iterator[None]:
     try:
         got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY})
         if not got.scalar():
-            raise AlreadyRunning("postgresql")
+            raise AlreadyRunning("database", "PostgreSQL")
         connection.commit()
         yield
     finally:

@@ -7,6 +7,7 @@ thread) and DejaVu Sans, which ships with matplotlib and has every Vietnamese di
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from core.status import Counts, Status
 
@@ -21,7 +23,7 @@ FONT = "DejaVu Sans"
 # rc_context changes matplotlib's global settings: one drawing at a time.
 _DRAWING = threading.Lock()
 MAX_BARS = 40
-MAX_LABEL = 42
+LABEL_WIDTH = 36  # characters of a label line; a label takes at most two lines
 COLOURS = {
     Status.DONE_ON_TIME: "#2e7d32",
     Status.DONE_LATE: "#9ccc65",
@@ -48,9 +50,13 @@ def _values(counts: Counts) -> dict[Status, int]:
     }
 
 
-def shorten(label: str, limit: int = MAX_LABEL) -> str:
-    """Cut a long label with an ellipsis."""
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+def wrap_label(label: str, width: int = LABEL_WIDTH) -> str:
+    """Wrap a label on two lines at word boundaries; a longer one ends its second in '…'."""
+    lines = textwrap.wrap(label, width)
+    if len(lines) <= 2:
+        return "\n".join(lines)
+    rest = " ".join(lines[1:])
+    return lines[0] + "\n" + textwrap.shorten(rest, width, placeholder=" …")
 
 
 def stacked_bars(
@@ -62,22 +68,38 @@ def stacked_bars(
     axis_label: str,
 ) -> bytes:
     """Draw one horizontal stacked bar per item (first on top) and return the PNG."""
-    bars = list(bars)[:MAX_BARS]
-    height = 2.4 + 0.42 * max(len(bars), 1)
     with _DRAWING, rc_context({"font.family": FONT, "font.size": 10}):
-        figure = Figure(figsize=(10, height), dpi=110, layout="constrained")
-        FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        labels = [shorten(b.label) for b in reversed(bars)]
-        left = [0] * len(bars)
-        for status, colour in COLOURS.items():
-            widths = [_values(b.counts)[status] for b in reversed(bars)]
-            axes.barh(labels, widths, left=left, color=colour, label=legend[status])
-            left = [a + b for a, b in zip(left, widths, strict=True)]
-        axes.set_xlabel(axis_label)
-        axes.set_title(f"{title}\n{subtitle}", loc="left", fontsize=11)
-        figure.legend(loc="outside lower center", ncols=2, frameon=False)
-        axes.spines[["top", "right"]].set_visible(False)
+        figure = draw(bars, title=title, subtitle=subtitle, legend=legend, axis_label=axis_label)
         out = io.BytesIO()
         figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def draw(
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    subtitle: str,
+    legend: dict[Status, str],
+    axis_label: str,
+) -> Figure:
+    """Return the figure: labels on at most two lines, whole units on the count axis."""
+    bars = list(bars)[:MAX_BARS]
+    height = 2.4 + 0.55 * max(len(bars), 1)
+    figure = Figure(figsize=(10, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    labels = [wrap_label(b.label) for b in reversed(bars)]
+    positions = list(range(len(bars)))
+    left = [0] * len(bars)
+    for status, colour in COLOURS.items():
+        widths = [_values(b.counts)[status] for b in reversed(bars)]
+        axes.barh(positions, widths, left=left, color=colour, label=legend[status])
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    axes.set_yticks(positions, labels)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # units are counted whole
+    axes.set_xlabel(axis_label)
+    axes.set_title(f"{title}\n{subtitle}", loc="left", fontsize=11)
+    figure.legend(loc="outside lower center", ncols=2, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure

@@ -40,6 +40,7 @@ class Outcome(StrEnum):
     NO_OPEN = "no_open"  # nothing open to report on
     CLOSED = "closed"  # the answered message is about items no longer open
     UNKNOWN_TASK = "unknown_task"  # it names a task number that is not the sender's
+    ACKNOWLEDGED = "acknowledged"  # "cảm ơn", "ok", "vâng": a short answer, nothing asked
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def decide(
     itself when it names the task or answers its message); `replied` the assignment ids of
     the message answered, None when it answered none the bot knows about.
     """
+    if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
+        return Decision(Outcome.ACKNOWLEDGED, reply)
     pool = list(items)
     if replied is not None:
         pool = [i for i in pool if i.assignment_id in replied]

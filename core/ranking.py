@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from core.status import Counts
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 
 PERIOD_WORDS = {
     "year": "year",
@@ -59,7 +59,9 @@ class Ranked:
 def rank(counts: dict[int, Counts], names: dict[int, str]) -> list[Ranked]:
     """Order units with something due by on-time rate, then by how much was due; ties share."""
     rows = [(uid, c) for uid, c in counts.items() if c.due]
-    rows.sort(key=lambda r: (-(r[1].on_time_rate or 0), -r[1].due, names.get(r[0], "")))
+    rows.sort(
+        key=lambda r: (-(r[1].on_time_rate or 0), -r[1].due, vi_sort_key(names.get(r[0], "")))
+    )
     ranked: list[Ranked] = []
     for i, (uid, c) in enumerate(rows, start=1):
         same = ranked and ranked[-1].rate == c.on_time_rate

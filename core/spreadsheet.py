@@ -5,6 +5,10 @@ size before anything is parsed, the unpacked size of an XLSX before it is opened
 zip can unpack to gigabytes), at most MAX_COLUMNS cells of a row and at most the header
 plus MAX_ROWS rows, read as a stream. An XLSX sheet's declared dimension is ignored: a
 5 KB file declaring A1:XFD1048576 used to have its whole declared grid built first.
+
+Column names are the English ones of the import contracts (`code,name,kind,...`,
+`title,deadline,assignees,...`); the Vietnamese names an official would type ("mã", "tên",
+"tiêu đề", "hạn", "đơn vị"...), with or without diacritics, are read as those.
 """
 
 from __future__ import annotations
@@ -14,6 +18,30 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+
+from core.textnorm import fold
+
+# Folded Vietnamese column name -> the import contracts' column.
+HEADER_ALIASES = {
+    "ma": "code",
+    "ten": "name",
+    "ten don vi": "name",
+    "loai": "kind",
+    "loai don vi": "kind",
+    "ma don vi cap tren": "parent_code",
+    "ma cap tren": "parent_code",
+    "nhom": "groups",
+    "tieu de": "title",
+    "ten nhiem vu": "title",
+    "han": "deadline",
+    "thoi han": "deadline",
+    "han hoan thanh": "deadline",
+    "don vi": "assignees",
+    "don vi thuc hien": "assignees",
+    "van ban": "directive",
+    "van ban giao": "directive",
+    "mo ta": "description",
+}
 
 MAX_ROWS = 20_000  # data rows after the header; every row counts, blank or not
 MAX_COLUMNS = 64  # the formats have about six columns; the rest of a row is not read
@@ -91,7 +119,7 @@ def _table(rows: Iterable[Sequence[str]]) -> Table:
         if not cells:
             continue
         if header is None:
-            header = tuple(cell.lower() for cell in cells)
+            header = tuple(column_name(cell) for cell in cells)
             continue
         values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
         data.append((number, values))
@@ -175,3 +203,9 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def column_name(cell: str) -> str:
+    """Return a header cell as the contract's column: trimmed, lower case, Vietnamese read."""
+    name = cell.strip().lower()
+    return HEADER_ALIASES.get(fold(name), name)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["FoldedText", "fold", "fold_text"]
+__all__ = ["FoldedText", "SortKey", "fold", "fold_text", "vi_sort_key"]
 
 _DROPPED = frozenset({"Mn", "Cf"})  # Unicode categories that folding removes
 
@@ -75,3 +75,41 @@ def _fold_char(char: str) -> str:
     bare = "".join(c for c in decomposed if unicodedata.category(c) not in _DROPPED)
     # đ has no decomposition, so NFD leaves it alone; recompose what NFD split (Hangul).
     return unicodedata.normalize("NFC", bare).replace("đ", "d")
+
+
+# The Vietnamese alphabet orders ă and â after a, đ after d, ê after e, ô and ơ after o, ư
+# after u; tones only break ties, in dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
+_VARIANT = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn
+_TONE = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+SortKey = tuple[tuple[tuple[int, int], ...], tuple[int, ...], str, str]
+
+
+@lru_cache(maxsize=65536)
+def vi_sort_key(name: str, code: str = "") -> SortKey:
+    """Return the key that sorts unit names in Vietnamese alphabet order, then by code.
+
+    Letters compare by the alphabet ("Sở Tài chính" before "Sở Thông tin", "Đà Nẵng" after
+    every name in D), case aside; tones, then the exact spelling, then the code break ties.
+    """
+    letters: list[tuple[int, int]] = []
+    tones: list[int] = []
+    for char in " ".join(unicodedata.normalize("NFC", name).split()):
+        letter, tone = _letter(char)
+        letters.append(letter)
+        tones.append(tone)
+    return tuple(letters), tuple(tones), name, code
+
+
+@lru_cache(maxsize=4096)
+def _letter(char: str) -> tuple[tuple[int, int], int]:
+    """Return ((base letter, variant), tone) of one character, case folded."""
+    lower = char.lower()
+    if lower == "đ":
+        return (ord("d"), 1), 0
+    decomposed = unicodedata.normalize("NFD", lower)
+    variant = tone = 0
+    for mark in decomposed[1:]:
+        variant = _VARIANT.get(mark, variant)
+        tone = _TONE.get(mark, tone)
+    return (ord(decomposed[0]) if decomposed else 0, variant), tone

@@ -107,12 +107,20 @@ def _queue(ctx: Context, due: Due, now: datetime, today: date, *, tag: str) -> R
             raise SweepStopped
         batch = contacts[start : start + CONTACT_BATCH]
         with session_scope(ctx.engine) as session:
-            done = q.sent_today(session, contact_ids=[c for c, _ in batch], since=since)
+            ids = [c for c, _ in batch]
+            done = q.sent_today(session, contact_ids=ids, since=since)
+            previous = q.previous_reminders(session, contact_ids=ids, before=since)
         messages: list[NewMessage] = []
         for contact_id, (person, items) in batch:
             fresh = [i for i in items if (contact_id, i.assignment_id) not in done]
             if fresh:
-                parts = compose(fresh, person, catalog=ctx.catalog, day=today)
+                parts = compose(
+                    fresh,
+                    person,
+                    catalog=ctx.catalog,
+                    day=today,
+                    previous=previous.get(contact_id),
+                )
                 messages += _reminder_messages(person, fresh, parts, today)
                 result.items += len(fresh)
         if messages:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from app.choices import Rows, status_choices
 from app.i18n import Catalog
 from core.markup import Markup
+from core.textnorm import vi_sort_key
 from db.queries.reminders import Recipient
 
 MAX_CHARS = 4096
@@ -38,6 +39,8 @@ class Item:
     days_left: int  # working days until the deadline day
     days_overdue: int  # calendar days past the deadline
     late_from: date | None = None  # the day this reminder was due, when sent late
+    created_at: datetime | None = None  # when the unit was assigned the task
+    reported: bool = False  # the unit has reported on it (so it is not news to them)
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,16 @@ def compose(
     catalog: Catalog,
     day: date,
     header_key: str = "reminders.header",
+    previous: datetime | None = None,
 ) -> list[Part]:
-    """Return the messages that tell the recipient about the items, split only if needed."""
+    """Return the messages that tell the recipient about the items, split only if needed.
+
+    `previous` is when the recipient was last reminded: an item is new to them when it was
+    assigned since (or, for a first reminder, when it is the assignment notice), unless
+    their unit has already reported on it.
+    """
     lang = to.language
-    items = sorted(items, key=lambda i: (i.deadline, i.task_id, i.unit))
+    items = sorted(items, key=lambda i: (i.deadline, i.task_id, vi_sort_key(i.unit)))
     units = {i.unit_id for i in items}
     header = catalog.get(lang, header_key, day=day)
     if len(units) == 1:
@@ -68,7 +77,8 @@ def compose(
     groups: list[list[tuple[Item, str]]] = [[]]
     size = len(header) + len(footer) + 40
     for n, item in enumerate(items, 1):
-        block = _item_text(item, n, catalog, lang, with_unit=len(units) > 1)
+        new = _is_new(item, previous)
+        block = _item_text(item, n, catalog, lang, with_unit=len(units) > 1, new=new)
         current = groups[-1]
         if current and (len(current) >= MAX_ITEMS or size + len(block) + 2 > MAX_CHARS):
             groups.append([])
@@ -93,7 +103,18 @@ def compose(
     return parts
 
 
-def _item_text(item: Item, n: int, catalog: Catalog, lang: str, *, with_unit: bool) -> str:
+def _is_new(item: Item, previous: datetime | None) -> bool:
+    """Return whether the item is news to someone last reminded at `previous`."""
+    if item.reported or item.kind == "nudge":
+        return False
+    if previous is None or item.created_at is None:
+        return item.kind == "assigned"
+    return item.created_at > previous
+
+
+def _item_text(
+    item: Item, n: int, catalog: Catalog, lang: str, *, with_unit: bool, new: bool
+) -> str:
     """Return one item's lines."""
     directive = (
         catalog.get(lang, "reminders.directive", number=item.directive) if item.directive else ""
@@ -105,7 +126,7 @@ def _item_text(item: Item, n: int, catalog: Catalog, lang: str, *, with_unit: bo
         task=Markup(str(item.task_id)),
         title=item.title,
         unit=item.unit,
-        status=Markup(_status(item, catalog, lang)),
+        status=Markup(_status(item, catalog, lang, new=new)),
         deadline=item.deadline,
         directive=Markup(directive),
     )
@@ -116,22 +137,18 @@ def _item_text(item: Item, n: int, catalog: Catalog, lang: str, *, with_unit: bo
     return text
 
 
-def _status(item: Item, catalog: Catalog, lang: str) -> str:
-    """Return the line that says how far the item is from its deadline."""
+def _status(item: Item, catalog: Catalog, lang: str, *, new: bool) -> str:
+    """Return the line that says how far the item is from its deadline (and if it is new)."""
     if item.days_overdue > 0:
-        if item.kind == "assigned":
+        if new:
             return catalog.get(lang, "reminders.status_assigned_overdue", days=item.days_overdue)
         if item.seq == 0:
             return catalog.get(lang, "reminders.status_overdue_plain", days=item.days_overdue)
         return catalog.get(lang, "reminders.status_overdue", days=item.days_overdue, seq=item.seq)
     if item.days_left <= 0:
-        key = (
-            "reminders.status_assigned_today"
-            if item.kind == "assigned"
-            else "reminders.status_due"
-        )
+        key = "reminders.status_assigned_today" if new else "reminders.status_due"
         return catalog.get(lang, key)
-    key = "reminders.status_assigned" if item.kind == "assigned" else "reminders.status_before"
+    key = "reminders.status_assigned" if new else "reminders.status_before"
     return catalog.get(lang, key, days=item.days_left)
 
 
@@ -168,7 +185,7 @@ def escalation_list(
             catalog.get(
                 lang, "reminders.escalation_unit", unit=i.unit, days=i.days_overdue, seq=i.seq
             )
-            for i in sorted(task_items, key=lambda i: i.unit)
+            for i in sorted(task_items, key=lambda i: vi_sort_key(i.unit))
         ]
     return _capped(lines, catalog, lang, hidden=hidden)
 
@@ -186,7 +203,9 @@ def late_list(
     `hidden` counts further missed reminders that sort after `missed` and were not kept.
     """
     lines = [catalog.get(lang, "reminders.late_header", day=day)]
-    for item, days in sorted(missed, key=lambda pair: (pair[0].task_id, pair[0].unit)):
+    for item, days in sorted(
+        missed, key=lambda pair: (pair[0].task_id, vi_sort_key(pair[0].unit))
+    ):
         shown = ", ".join(d.strftime("%d/%m") for d in days)
         lines.append(
             catalog.get(

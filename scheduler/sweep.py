@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.i18n import Catalog
 from core.calendar import WorkingCalendar
 from core.reminders import Occasion, Plan, Policy, Workdays
+from core.textnorm import SortKey, vi_sort_key
 from core.workhours import WorkHours
 from db.engine import session_scope
 from db.queries import reminders as q
@@ -61,7 +62,7 @@ KEEP = MAX_LIST_LINES + 1
 class Kept:
     """The first entries of a list by task and unit, and how many there were in all."""
 
-    entries: list[tuple[tuple[int, str, int], Item, list[date]]] = field(default_factory=list)
+    entries: list[tuple[tuple[int, SortKey, int], Item, list[date]]] = field(default_factory=list)
     count: int = 0
     tasks: set[int] = field(default_factory=set)
     least_seq: int = 0
@@ -71,7 +72,9 @@ class Kept:
         self.least_seq = min(self.least_seq, item.seq) if self.count else item.seq
         self.count += 1
         self.tasks.add(item.task_id)
-        self.entries.append(((item.task_id, item.unit, item.assignment_id), item, days))
+        self.entries.append(
+            ((item.task_id, vi_sort_key(item.unit), item.assignment_id), item, days)
+        )
         if len(self.entries) >= 4 * KEEP:
             self.entries = self._sorted()
 
@@ -79,7 +82,7 @@ class Kept:
         """Return the first entries, in the list's order."""
         return [(item, days) for _, item, days in self._sorted()]
 
-    def _sorted(self) -> list[tuple[tuple[int, str, int], Item, list[date]]]:
+    def _sorted(self) -> list[tuple[tuple[int, SortKey, int], Item, list[date]]]:
         """Return the first KEEP entries, sorted."""
         return sorted(self.entries, key=lambda entry: entry[0])[:KEEP]
 
@@ -257,6 +260,8 @@ class _Known:
             days_left=planned.days_left,
             days_overdue=planned.days_overdue,
             late_from=missed[-1].day if missed and occasion.day != self.today else None,
+            created_at=c.created_at,
+            reported=c.last_report_at is not None,
         )
 
     def _policy(self, c: q.Candidate) -> Policy:

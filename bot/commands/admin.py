@@ -1,23 +1,34 @@
-"""`dondoc admin add <telegram-user-id>`: make someone an admin from the server."""
+"""`dondoc admin add|remove <telegram-user-id>`, `dondoc admin list`: admins from the server."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+
+from sqlmodel import Session
 
 from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, say
+from core.roles import Role
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.queries.audit import record
-from db.queries.contacts import ensure_admin
+from db.queries.contacts import contacts_with_role_at_least, ensure_admin, find_contact
+
+EXIT_NOT_ADMIN = 1
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `admin add`."""
+    """Register `admin add`, `admin list` and `admin remove`."""
     parser = sub.add_parser("admin", help="manage administrators")
     admin_sub = parser.add_subparsers(dest="admin_command", required=True, metavar="COMMAND")
     add = admin_sub.add_parser("add", help="make a Telegram user an admin")
     add.add_argument("user_id", help="numeric Telegram user id (e.g. from @userinfobot)")
     add.set_defaults(func=admin_add)
+    listing = admin_sub.add_parser("list", help="list the admins")
+    listing.set_defaults(func=admin_list)
+    remove = admin_sub.add_parser("remove", help="make an admin a member again")
+    remove.add_argument("user_id", help="numeric Telegram user id")
+    remove.set_defaults(func=admin_remove)
 
 
 def admin_add(args: argparse.Namespace) -> int:
@@ -46,3 +57,69 @@ def admin_add(args: argparse.Namespace) -> int:
         engine.dispose()
     say("cli.admin_added" if changed else "cli.admin_unchanged", user_id=user_id)
     return EXIT_OK
+
+
+def admin_list(args: argparse.Namespace) -> int:
+    """Print every admin: Telegram user id, name, and whether the bot can write to them."""
+    lines: list[tuple[str, str, bool]] = []
+
+    def read(session: Session) -> None:
+        for contact in contacts_with_role_at_least(session, roles=(Role.ADMIN.value,)):
+            reachable = contact.started and contact.reachable
+            lines.append((contact.external_id, contact.display_name, reachable))
+
+    _with_database(read)
+    if not lines:
+        say("cli.admin_none")
+        return EXIT_OK
+    for user_id, name, reachable in lines:
+        key = "cli.admin_line" if reachable else "cli.admin_line_unreachable"
+        say(key, user_id=user_id, name=name or "-")
+    return EXIT_OK
+
+
+def admin_remove(args: argparse.Namespace) -> int:
+    """Make an admin a member again (their units stay); 1 when they are not an admin."""
+    user_id = str(args.user_id).strip()
+    if not user_id.lstrip("-").isdigit():
+        say("cli.bad_user_id", err=True, value=user_id)
+        return EXIT_CONFIG
+    removed: list[bool] = []
+
+    def demote(session: Session) -> None:
+        contact = find_contact(session, channel="telegram", external_id=user_id)
+        if contact is None or contact.role != Role.ADMIN.value:
+            return
+        contact.role = Role.MEMBER.value
+        record(
+            session,
+            actor_id=None,
+            actor_label="cli",
+            action="role.changed",
+            object_type="contact",
+            object_id=contact.id,
+            details={"role": Role.MEMBER.value},
+        )
+        removed.append(True)
+
+    admin_ids = _with_database(demote)
+    if not removed:
+        say("cli.admin_not_found", err=True, user_id=user_id)
+        return EXIT_NOT_ADMIN
+    say("cli.admin_removed", user_id=user_id)
+    if int(user_id) in admin_ids:
+        say("cli.admin_still_in_settings", err=True, user_id=user_id)
+    return EXIT_OK
+
+
+def _with_database(work: Callable[[Session], None]) -> list[int]:
+    """Run `work` in one transaction on the migrated database; return ADMIN_IDS."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            work(session)
+    finally:
+        engine.dispose()
+    return list(settings.admin_ids)

@@ -69,7 +69,8 @@ def invites_export(args: argparse.Namespace) -> int:
                 ttl_days=settings.invite_ttl_days,
                 tz=settings.tz,
             )
-            out.write_bytes(write_table(header, rows, fmt))
+            title = load_catalog().get(lang, "invites.sheet_title")
+            out.write_bytes(write_table(header, rows, fmt, title=title))
     finally:
         engine.dispose()
     say("invites.cli_written", count=len(rows), path=str(out))

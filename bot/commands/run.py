@@ -58,7 +58,10 @@ def run(_args: argparse.Namespace) -> int:
                 return EXIT_FAILED
             return application.bot_data.exit_code or EXIT_OK
     except AlreadyRunning as exc:
-        say("cli.already_running", err=True, what=exc.what)
+        if exc.kind == "token":
+            say("cli.already_running_token", err=True)
+        else:
+            say("cli.already_running_database", err=True, database=exc.where)
         return EXIT_FAILED
     finally:
         engine.dispose()

@@ -16,7 +16,7 @@ from core.assignees import (
     Unmatched,
     split_spec,
 )
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 from db.models import Unit, UnitGroupMember
 from db.queries.units import find_group, find_kind, find_units
 
@@ -130,5 +130,9 @@ def _matched(
 def _active_ids(session: Session, query: object) -> list[int]:
     """Run a `select(Unit.id)` query restricted to active units, ordered by name."""
     assert isinstance(query, SelectOfScalar)
-    rows = session.exec(query.where(col(Unit.active).is_(True)).order_by(col(Unit.name)))
-    return [i for i in rows if i is not None]
+    ids = [i for i in session.exec(query.where(col(Unit.active).is_(True))) if i is not None]
+    if not ids:
+        return []
+    names = select(Unit.id, Unit.name, Unit.code).where(col(Unit.id).in_(ids))
+    rows = sorted(session.exec(names), key=lambda r: vi_sort_key(r[1], r[2]))
+    return [i for i, _, _ in rows if i is not None]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, func, or_, select
 
 from core.roles import Role
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 from db.models import Contact, ContactScope, Unit, UnitContact, UnitGroup
 from db.queries.audit import record
 from db.queries.scope import set_scope
@@ -39,9 +39,8 @@ def contact_list(session: Session, *, unit_id: int | None = None) -> list[Contac
         select(UnitContact, Unit)
         .join(Unit, col(Unit.id) == col(UnitContact.unit_id))
         .where(col(UnitContact.contact_id).in_(list(infos)))
-        .order_by(col(Unit.name))
     )
-    for link, unit in rows:
+    for link, unit in sorted(rows, key=lambda r: vi_sort_key(r[1].name, r[1].code)):
         infos[link.contact_id].units.append((unit, link.function))
     return list(infos.values())
 
@@ -56,9 +55,9 @@ def contact_info(session: Session, *, contact_id: int) -> ContactInfo | None:
         select(UnitContact, Unit)
         .join(Unit, col(Unit.id) == col(UnitContact.unit_id))
         .where(UnitContact.contact_id == contact_id)
-        .order_by(col(Unit.name))
     )
-    info.units = [(unit, link.function) for link, unit in session.exec(query)]
+    found = sorted(session.exec(query), key=lambda r: vi_sort_key(r[1].name, r[1].code))
+    info.units = [(unit, link.function) for link, unit in found]
     return info
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, func, select
 
 from core.invites import expires_at, failure_window_start, hash_code, new_code
 from core.roles import Role
+from core.textnorm import vi_sort_key
 from db.models import Contact, Invite, InviteFailure, Unit, UnitContact
 
 ROLE_RANK = {Role.MEMBER.value: 0, Role.COORDINATOR.value: 1, Role.ADMIN.value: 2}
@@ -125,4 +126,5 @@ def units_for_invites(session: Session, *, include_covered: bool) -> list[Unit]:
     if not include_covered:
         covered = select(UnitContact.unit_id)
         query = query.where(col(Unit.id).not_in(covered))
-    return list(session.exec(query.order_by(col(Unit.kind_key), col(Unit.name))))
+    units = list(session.exec(query))
+    return sorted(units, key=lambda u: (u.kind_key, vi_sort_key(u.name, u.code)))

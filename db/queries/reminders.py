@@ -45,6 +45,7 @@ class Candidate:
     days_before: str | None
     overdue_every_days: int | None
     escalate_after: int | None
+    last_report_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def candidates(
             col(Task.days_before),
             col(Task.overdue_every_days),
             col(Task.escalate_after),
+            col(Assignment.last_report_at),
         )
         # "+ 0" keeps the assignment's own indexes out of the joins: on a country's data
         # SQLite otherwise started from the units, read every open assignment and sorted
@@ -275,6 +277,25 @@ def sent_today(
         )
     )
     return {(c, a) for c, a in session.exec(query) if c is not None}
+
+
+def previous_reminders(
+    session: Session, *, contact_ids: Sequence[int], before: datetime
+) -> dict[int, datetime]:
+    """Return when each contact was last queued a reminder or a nudge before `before`."""
+    if not contact_ids:
+        return {}
+    query = (
+        select(Outbox.contact_id, func.max(Outbox.created_at))
+        .where(
+            col(Outbox.contact_id).in_(contact_ids),
+            col(Outbox.kind).in_(("reminder", "nudge")),
+            col(Outbox.status) != "cancelled",
+            col(Outbox.created_at) < before,
+        )
+        .group_by(col(Outbox.contact_id))
+    )
+    return {c: at for c, at in session.exec(query) if c is not None and at is not None}
 
 
 def forget_reminders_of(session: Session, *, outbox_ids: Sequence[int], before: date) -> int:

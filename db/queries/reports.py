@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from db.engine import as_connection
@@ -75,6 +75,40 @@ def record_report(
     key = inserted.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def amend_percent(
+    db: Session | Connection,
+    *,
+    assignment_id: int,
+    dedup_key: str,
+    percent: int,
+) -> datetime | None:
+    """Add a percentage to the in-progress report recorded under `dedup_key`, in place.
+
+    "In progress" then "50%" is one report, so the history keeps one row for it. Only the
+    assignment's latest report is amended; return its time, or None when it cannot be
+    (another report came in between, or there is none) and a new report is due instead.
+    """
+    connection = as_connection(db)
+    found = connection.execute(
+        select(_REPORTS.c.id, _REPORTS.c.state, _REPORTS.c.created_at).where(
+            _REPORTS.c.assignment_id == assignment_id, _REPORTS.c.dedup_key == dedup_key
+        )
+    ).first()
+    if found is None or found.state != "in_progress":
+        return None
+    latest = connection.execute(
+        select(func.max(_REPORTS.c.id)).where(_REPORTS.c.assignment_id == assignment_id)
+    ).scalar()
+    if latest != found.id:
+        return None
+    connection.execute(update(_REPORTS).where(_REPORTS.c.id == found.id).values(percent=percent))
+    connection.execute(
+        update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == assignment_id).values(percent=percent)
+    )
+    at: datetime = found.created_at
+    return at
 
 
 def reported_percent(state: str, percent: int | None) -> int | None:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from core.status import Counts
 from core.summary import Line, Note, StatusLine, TaskCounts
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 from db.models import (
     Assignment,
     Contact,
@@ -187,14 +187,15 @@ def lines(
         )
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(col(Assignment.active).is_(True), in_scope(scope))
-        .order_by(col(Unit.name), col(Assignment.id))
+        .order_by(col(Assignment.id))
     )
     if task_ids is not None:
         query = query.where(col(Assignment.task_id).in_(task_ids))
     if unit_id is not None:
         query = query.join(Task, col(Task.id) == col(Assignment.task_id))
         query = query.where(col(Assignment.unit_id) == unit_id, col(Task.status) != "cancelled")
-    return [Line(*row) for row in _rows(session, query)]
+    found = [Line(*row) for row in _rows(session, query)]
+    return sorted(found, key=lambda ln: vi_sort_key(ln.unit_name))
 
 
 def blocker_notes(
@@ -219,7 +220,7 @@ def blocker_notes(
     latest: dict[int, Note] = {}
     for aid, name, reason, text, at in _rows(session, query):
         latest[aid] = Note(aid, name, reason or text or "", at)
-    return sorted(latest.values(), key=lambda n: n.unit_name)
+    return sorted(latest.values(), key=lambda n: vi_sort_key(n.unit_name))
 
 
 def explanation_notes(
@@ -365,9 +366,10 @@ def status_lines(
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(col(Assignment.task_id).in_(task_ids), col(Assignment.active).is_(True))
         .where(in_scope(scope))
-        .order_by(col(Unit.name), col(Assignment.id))
+        .order_by(col(Assignment.id))
     )
-    return [StatusLine(*row) for row in _rows(session, query)]
+    found = [StatusLine(*row) for row in _rows(session, query)]
+    return sorted(found, key=lambda ln: vi_sort_key(ln.unit_name))
 
 
 def _rows(session: Session, query: Executable) -> Result[Any]:

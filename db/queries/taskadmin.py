@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from core.taskdates import due_at
 from core.taskdraft import TaskDraft
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 from db.models import Assignment, ExtensionRequest, Task, Unit, UnitGroup, UnitGroupMember
 from db.queries.audit import record
 from db.queries.directives import ensure_directive
@@ -233,18 +233,17 @@ def unit_names(session: Session, unit_ids: list[int]) -> list[str]:
     """Return the names of units, sorted."""
     if not unit_ids:
         return []
-    query = select(Unit.name).where(col(Unit.id).in_(unit_ids)).order_by(col(Unit.name))
-    return list(session.exec(query))
+    query = select(Unit.name, Unit.code).where(col(Unit.id).in_(unit_ids))
+    return [name for name, _ in sorted(session.exec(query), key=lambda r: vi_sort_key(*r))]
 
 
 def kind_unit_ids(session: Session, kinds: Iterable[str]) -> list[int]:
     """Return the active units of these kinds, by name."""
-    query = (
-        select(Unit.id)
-        .where(col(Unit.kind_key).in_(list(kinds)), col(Unit.active).is_(True))
-        .order_by(col(Unit.name))
+    query = select(Unit.id, Unit.name, Unit.code).where(
+        col(Unit.kind_key).in_(list(kinds)), col(Unit.active).is_(True)
     )
-    return [i for i in session.exec(query) if i is not None]
+    rows = sorted(session.exec(query), key=lambda r: vi_sort_key(r[1], r[2]))
+    return [i for i, _, _ in rows if i is not None]
 
 
 def group_choices(session: Session) -> list[tuple[int, str, int]]:
@@ -262,7 +261,7 @@ def group_choices(session: Session) -> list[tuple[int, str, int]]:
 
 def pickable_units(session: Session, *, search: str = "") -> list[tuple[int, str]]:
     """Return (id, name) of active units whose name or code contains the search, by name."""
-    query = select(col(Unit.id), col(Unit.name)).where(col(Unit.active).is_(True))
+    query = select(col(Unit.id), col(Unit.name), col(Unit.code)).where(col(Unit.active).is_(True))
     folded = fold(search)
     if folded:
         pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -270,7 +269,8 @@ def pickable_units(session: Session, *, search: str = "") -> list[tuple[int, str
             col(Unit.name_folded).like(pattern, escape="\\")
             | col(Unit.code_folded).like(pattern, escape="\\")
         )
-    return [(i, n) for i, n in session.exec(query.order_by(col(Unit.name))) if i is not None]
+    rows = sorted(session.exec(query), key=lambda r: vi_sort_key(r[1], r[2]))
+    return [(i, n) for i, n, _ in rows if i is not None]
 
 
 def _id(task: Task) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from core.textnorm import vi_sort_key
 from db.models import Contact, Unit, UnitContact, UnitKind
 from db.queries.audit import record
 
@@ -46,7 +47,9 @@ def unit_overview(session: Session, *, include_inactive: bool = False) -> list[U
     statuses = [
         UnitStatus(u, kinds.get(u.kind_key), *counts.get(u.id or 0, [0, 0])) for u in units
     ]
-    statuses.sort(key=lambda s: (s.kind.sort_order if s.kind else 999, s.unit.name_folded))
+    statuses.sort(
+        key=lambda s: (s.kind.sort_order if s.kind else 999, vi_sort_key(s.unit.name, s.unit.code))
+    )
     return statuses
 
 

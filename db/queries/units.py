@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 from db.models import Unit, UnitGroup, UnitKind
 
 MAX_MATCHES = 20
@@ -30,7 +30,8 @@ def find_units(session: Session, *, text: str, include_inactive: bool = False) -
         return exact
     pattern = f"%{_escape_like(folded)}%"
     query = base.where(col(Unit.name_folded).like(pattern, escape="\\")).order_by(col(Unit.name))
-    return list(session.exec(query.limit(MAX_MATCHES)))
+    found = list(session.exec(query.limit(MAX_MATCHES)))
+    return sorted(found, key=lambda u: vi_sort_key(u.name, u.code))
 
 
 def find_kind(session: Session, *, text: str) -> UnitKind | None:

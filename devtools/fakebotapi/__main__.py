@@ -7,9 +7,13 @@ http://127.0.0.1:8081/file/bot and the printed token. The bot's messages are log
 here. Act as a user through the control endpoints, for example:
 
     curl -X POST localhost:8081/_control/send_text -d '{"user_id": 1001, "text": "/start"}'
+    curl -X POST localhost:8081/_control/send_document -d '{"user_id": 1001, "path": "a.csv"}'
+    curl -X POST localhost:8081/_control/send_photo -d '{"user_id": 1001, "path": "a.png"}'
+    curl -X POST localhost:8081/_control/send_text -d '{"user_id":1001,"text":"ok","reply_to":12}'
     curl -X POST localhost:8081/_control/press -d '{"user_id": 1001, "data": "unit:3"}'
     curl -X POST localhost:8081/_control/block -d '{"user_id": 1001}'
     curl 'localhost:8081/_control/messages?chat_id=1001'
+    curl 'localhost:8081/_control/files?chat_id=1001'    (then curl -OJ its "url")
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import deque
 from collections.abc import Iterable
 
@@ -16,14 +17,25 @@ def update_kind(payload: JsonDict) -> str:
     return next((key for key in payload if key != "update_id"), "unknown")
 
 
+FIRST_ID_LOW = 100_000_000
+FIRST_ID_SPAN = 1_900_000_000  # ids stay below 2**31, as Telegram's do
+
+
+def first_update_id() -> int:
+    """Return a random first update id, so two servers' ids (almost) never meet."""
+    return FIRST_ID_LOW + secrets.randbelow(FIRST_ID_SPAN)
+
+
 class UpdateQueue:
     """Pending updates in id order plus the log of every update ever offered.
 
     Not thread-safe by itself: the caller holds the server state's lock.
     """
 
-    def __init__(self, first_id: int = 1000) -> None:
-        self._next_id = first_id
+    def __init__(self, first_id: int | None = None) -> None:
+        # A random high base, as Telegram's ids look: a bot that keeps its database across
+        # restarts of this server must not take a new server's updates for replays.
+        self._next_id = first_id if first_id is not None else first_update_id()
         self._pending: deque[UpdateRecord] = deque()
         self._allowed: frozenset[str] | None = None
         self.log: list[UpdateRecord] = []

@@ -148,6 +148,7 @@ async def on_percent(req: Request) -> None:
         "button",
         _dedup(req, "pct", assignment_id),
         percent=int(choice),
+        amends=_dedup(req, "btn", assignment_id),
     )
     await _finish(req, assignment_id, record(req.services, req.actor, report))
 

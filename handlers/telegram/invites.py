@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import datetime
 
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
@@ -23,6 +24,7 @@ from core.tablefile import write_table
 from core.textnorm import fold
 from db.models import Contact, Invite, Unit
 from db.queries.audit import record
+from db.queries.contacts import contacts_with_role_at_least
 from db.queries.invites import (
     create_invite,
     find_invite,
@@ -32,6 +34,7 @@ from db.queries.invites import (
     redeemable_invite,
     revoke_invites,
 )
+from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from handlers.telegram.access import (
     CHANNEL,
     Request,
@@ -43,6 +46,7 @@ from handlers.telegram.access import (
 )
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
+from scheduler.delivery import wake
 
 log = logging.getLogger(__name__)
 PREFIX = "iv"
@@ -159,7 +163,7 @@ async def invites_sheet(req: Request) -> None:
     assert chat is not None
     await req.context.bot.send_document(
         chat.id,
-        document=io.BytesIO(write_table(header, rows, fmt)),
+        document=io.BytesIO(write_table(header, rows, fmt, title=req.t("invites.sheet_title"))),
         filename=f"{name}.{fmt}",
         caption=to_html(
             req.t("invites.sheet_caption", count=len(rows), days=settings.invite_ttl_days)
@@ -237,6 +241,7 @@ async def redeem(req: Request) -> None:
             unit = session.get(Unit, used.unit_id)
             unit_name = unit.name if unit is not None else ""
             role, function = contact.role, used.function
+            _tell_admins(req, session, used, contact, unit_name, now)
     if contact is None or contact.id is None or not unit_name:
         await req.say("invites.invalid")
         return
@@ -250,6 +255,7 @@ async def redeem(req: Request) -> None:
         help=Markup("/help"),
     )
     await refresh_menu(req, contact.id)
+    wake(req.context.application)
 
 
 def _spend(session: Session, req: Request, code: str) -> tuple[Contact | None, Invite | None]:
@@ -261,6 +267,37 @@ def _spend(session: Session, req: Request, code: str) -> tuple[Contact | None, I
             return None, None
         contact = register_sender(session, req.update, req.services)
     return contact, redeem_invite(session, code=code, contact=contact, now=now)
+
+
+def _tell_admins(
+    req: Request, session: Session, used: Invite, contact: Contact, unit: str, now: datetime
+) -> None:
+    """Queue a notice of the registration to the admin who made the invite (else every admin)."""
+    creator = session.get(Contact, used.created_by_id) if used.created_by_id else None
+    admins = [creator] if creator is not None and creator.role == Role.ADMIN.value else []
+    if not admins:
+        admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
+    name = contact.display_name or req.actor.external_id
+    for admin in admins:
+        if admin.id is None or admin.chat_id is None or admin.id == contact.id:
+            continue
+        text = req.services.catalog.get(
+            admin.language,
+            "invites.used_notice",
+            name=name,
+            unit=unit,
+            function=req.services.catalog.get(admin.language, f"common.function_{used.function}"),
+        )
+        enqueue(
+            session,
+            key=f"invite-used:{used.id}:{admin.id}",
+            chat_id=admin.chat_id,
+            contact_id=admin.id,
+            kind="notice",
+            text=text,
+            now=now,
+            priority=PRIORITY_NOTICE,
+        )
 
 
 def flow() -> Flow:

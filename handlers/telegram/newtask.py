@@ -10,12 +10,13 @@ which returns None when it refuses: PTB then keeps the current state.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    CallbackQueryHandler,
+    BaseHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -181,12 +182,33 @@ def _text(req: Request) -> str:
     return (req.message.text or "").strip() if req.message is not None else ""
 
 
+class FormButton(BaseHandler[Update, Any, Any]):
+    """A button of the guided form whose callback data matches `pattern`.
+
+    It does what CallbackQueryHandler(callback, pattern) does. The form is one conversation
+    per chat and user, typed answers and buttons alike (per_message=False, on purpose), and
+    PTB warns about every CallbackQueryHandler in such a conversation that it is not tracked
+    per message; these buttons are not meant to be.
+    """
+
+    def __init__(self, callback: PTBCallback, pattern: re.Pattern[str]) -> None:
+        super().__init__(callback)
+        self.pattern = pattern
+
+    def check_update(self, update: object) -> bool:
+        """Take a button press whose data matches the pattern."""
+        if not isinstance(update, Update) or update.callback_query is None:
+            return False
+        data = update.callback_query.data
+        return isinstance(data, str) and self.pattern.match(data) is not None
+
+
 def conversation() -> ConversationHandler[Any]:
     """Build the /newtask conversation."""
     text = filters.TEXT & ~filters.COMMAND
 
-    def on(prefix: str, callback: PTBCallback) -> CallbackQueryHandler[Any, Any]:
-        return CallbackQueryHandler(callback, pattern=f"^nt:{prefix}[:~]")
+    def on(prefix: str, callback: PTBCallback) -> FormButton:
+        return FormButton(callback, re.compile(f"^nt:{prefix}[:~]"))
 
     return ConversationHandler(
         entry_points=[CommandHandler("newtask", start)],

@@ -7,6 +7,7 @@ import asyncio
 from app.services import Services
 from core.markup import Markup
 from core.roles import Access
+from core.textnorm import vi_sort_key
 from db.engine import session_scope
 from db.models import Task
 from db.queries.scope import unit_ids_in_scope, visible_tasks
@@ -47,16 +48,22 @@ async def nudge(req: Request) -> None:
     if result.units == 0 and not result.unreached:
         await req.say("nudge.all_done", task=Markup(str(task_id)), title=title)
         return
+    unreached = sorted(result.unreached, key=vi_sort_key)
     answer = req.t(
-        "nudge.done",
+        "nudge.done_unreached" if unreached else "nudge.done",
         task=Markup(str(task_id)),
         title=title,
+        total=result.units + len(unreached),
         units=result.units,
         contacts=result.contacts,
+        unreached=len(unreached),
     )
-    if result.unreached:
-        names = ", ".join(result.unreached[:MAX_UNREACHED])
-        answer += "\n" + req.t("nudge.unreached", count=len(result.unreached), units=names)
+    if unreached:
+        lines = [req.t("nudge.unreached")]
+        lines += [req.t("nudge.unreached_unit", unit=u) for u in unreached[:MAX_UNREACHED]]
+        if len(unreached) > MAX_UNREACHED:
+            lines.append(req.t("nudge.unreached_more", n=len(unreached) - MAX_UNREACHED))
+        answer += "\n" + "\n".join(lines)
     await req.reply(answer)
 
 

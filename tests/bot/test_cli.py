@@ -10,7 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
+from sqlalchemy.engine import Engine
 
+from bot.lock import AlreadyRunning, single_instance
+from bot.settings import Settings
 from devtools.fakebotapi import FakeBotApi
 
 TOKEN = "424242:cli-test-token-for-the-fake-server"
@@ -109,6 +113,29 @@ def test_db_upgrade_and_admin_add(tmp_path: Path) -> None:
     assert "5555" in good.stdout
 
 
+def test_admin_list_and_remove(tmp_path: Path) -> None:
+    """`admin list` names the admins; `admin remove` demotes one, and says so if not one."""
+    env = env_for(tmp_path)
+    assert dondoc(tmp_path, env, "admin", "add", "5555").returncode == 0
+    listed = dondoc(tmp_path, env, "admin", "list")
+    assert listed.returncode == 0
+    assert listed.stdout.startswith("5555")
+    removed = dondoc(tmp_path, env, "admin", "remove", "5555")
+    assert removed.returncode == 0
+    assert "5555" in removed.stdout
+    assert "Chưa có quản trị viên" in dondoc(tmp_path, env, "admin", "list").stdout
+    again = dondoc(tmp_path, env, "admin", "remove", "5555")
+    assert again.returncode == 1
+    assert "không phải quản trị viên" in again.stderr
+
+
+def test_version_prints_the_package_version(tmp_path: Path) -> None:
+    """`dondoc --version` prints the version of pyproject.toml."""
+    result = dondoc(tmp_path, env_for(tmp_path), "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "dondoc 0.1.0"
+
+
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     """`dondoc --help` names every subcommand."""
     result = dondoc(tmp_path, env_for(tmp_path), "--help")
@@ -130,7 +157,10 @@ def test_run_serves_users_and_refuses_a_second_process(tmp_path: Path, server: F
         second = dondoc(tmp_path, env, "run")
         assert second.returncode == 1
         assert "Traceback" not in second.stderr
-        assert second.stderr.strip()
+        assert "Một tiến trình dondoc khác đang chạy trên máy này với cùng BOT_TOKEN" in (
+            second.stderr
+        )
+        assert "(token)" not in second.stderr
         assert all(c.status != 409 for c in server.calls("getUpdates")[polls_before:])
         assert first.poll() is None
     finally:
@@ -176,3 +206,18 @@ def test_scope_set_and_show_a_coordinators_groups(tmp_path: Path) -> None:
     unknown = dondoc(tmp_path, env, "scope", "set", "Lan", "Vùng biển")
     assert unknown.returncode == 1
     assert "Vùng biển" in unknown.stderr
+
+
+def test_second_instance_on_the_same_database_names_the_database(
+    tmp_path: Path, settings: Settings, engine: Engine
+) -> None:
+    """Another token on the same SQLite file is refused with the database, not a bare word."""
+    other = settings.model_copy(update={"bot_token": SecretStr("777:another-token")})
+    with (
+        single_instance(settings, engine),
+        pytest.raises(AlreadyRunning) as refused,
+        single_instance(other, engine),
+    ):
+        pass
+    assert refused.value.kind == "database"
+    assert refused.value.where.endswith("dondoc.sqlite3")

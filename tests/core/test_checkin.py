@@ -43,8 +43,15 @@ def test_decide_asks_which_task_when_several_are_open() -> None:
 
 
 def test_decide_asks_task_and_status_when_nothing_is_clear() -> None:
-    """An acknowledgement with two open items asks both."""
-    assert outcome("ok ạ") == (Outcome.ASK_BOTH, (1, 2))
+    """A negation with two open items asks both."""
+    assert outcome("chưa xong") == (Outcome.ASK_BOTH, (1, 2))
+
+
+@pytest.mark.parametrize("text", ["cảm ơn", "cam on", "ok", "vâng", "dạ", "thanks", "👍"])
+def test_decide_answers_thanks_and_acknowledgements_without_asking(text: str) -> None:
+    """Thanks or an acknowledgement, even to a reminder, is answered briefly, nothing asked."""
+    assert outcome(text) == (Outcome.ACKNOWLEDGED, ())
+    assert outcome(text, replied=[1]) == (Outcome.ACKNOWLEDGED, ())
 
 
 def test_decide_asks_status_for_one_item_and_unclear_text() -> None:

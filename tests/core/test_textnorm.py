@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.textnorm import fold, fold_text
+from core.textnorm import fold, fold_text, vi_sort_key
 
 
 @pytest.mark.parametrize(
@@ -106,3 +106,17 @@ def test_fold_text_maps_every_folded_character(text: str) -> None:
     assert list(folded.offsets) == sorted(folded.offsets)
     assert all(0 <= offset < len(folded.original) for offset in folded.offsets)
     assert folded.folded == fold(unicodedata.normalize("NFD", text))
+
+
+def test_vi_sort_key_orders_names_by_the_vietnamese_alphabet() -> None:
+    """Letters go by the Vietnamese alphabet (ă â after a, đ after d), tones break ties."""
+    names = ["Sở Thông tin", "Đà Nẵng", "Sở Tài chính", "Duy Xuyên", "Ân Hảo", "An Bình", "xã B"]
+    names += ["Xã Á", "Xã A", "Ưng Hòa", "Uỷ ban"]
+    expected = ["An Bình", "Ân Hảo", "Duy Xuyên", "Đà Nẵng", "Sở Tài chính", "Sở Thông tin"]
+    expected += ["Uỷ ban", "Ưng Hòa", "Xã A", "Xã Á", "xã B"]
+    assert sorted(names, key=vi_sort_key) == expected
+
+
+def test_vi_sort_key_breaks_a_tie_of_names_by_code() -> None:
+    """Two units of the same name come in the order of their codes."""
+    assert vi_sort_key("Xã A", "X2") > vi_sort_key("Xã A", "X1")

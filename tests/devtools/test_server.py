@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +13,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
 
 from devtools.fakebotapi import FakeBotApi
+from tests.devtools.test_files import PNG_HEADER
+
+PNG = PNG_HEADER + b"\x00" * 32
 
 
 async def test_async_context_starts_and_stops_the_server() -> None:
@@ -116,3 +121,74 @@ async def test_mention_gets_its_entity_in_utf16_units(bot: Bot, server: FakeBotA
     assert update.message is not None
     mentions = update.message.parse_entities(["mention"])
     assert list(mentions.values()) == ["@dondoc_test_bot"]
+
+
+async def test_a_restarted_server_never_reuses_the_previous_update_ids() -> None:
+    """A new server's update ids start from a random high base, not 1000 again."""
+    seen = []
+    for _ in range(2):
+        with FakeBotApi() as server:
+            server.add_user(7)
+            seen.append([server.send_text(7, "x") for _ in range(3)])
+    first, second = seen
+    assert min(first + second) > 100_000_000
+    assert not set(first) & set(second)
+
+
+async def test_control_sends_a_document_a_photo_and_a_reply(
+    bot: Bot, server: FakeBotApi, user: int, tmp_path: Path
+) -> None:
+    """A CSV by path, a photo in base64 and a reply to a bot message reach the bot as such."""
+    csv = tmp_path / "đơn vị.csv"
+    csv.write_text("code,name,kind\nX1,Xã Điện Hòa,commune\n", encoding="utf-8")
+    sent = await bot.send_message(user, "Nhắc việc")
+    photo = base64.b64encode(PNG).decode()
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        for route, body in (
+            ("send_document", {"user_id": user, "path": str(csv), "caption": "danh sách"}),
+            ("send_photo", {"user_id": user, "content_base64": photo}),
+            ("send_text", {"user_id": user, "text": "xong", "reply_to": sent.message_id}),
+        ):
+            response = await client.post(f"/_control/{route}", json=body)
+            assert response.json()["ok"], response.text
+    document, image, reply = [u.message for u in await bot.get_updates()]
+    assert document is not None
+    assert document.document is not None
+    assert document.document.file_name == "đơn vị.csv"
+    assert document.document.mime_type == "text/csv"
+    assert document.caption == "danh sách"
+    content = await (await bot.get_file(document.document.file_id)).download_as_bytearray()
+    assert bytes(content) == csv.read_bytes()
+    assert image is not None
+    assert image.photo
+    assert reply is not None
+    assert reply.reply_to_message is not None
+    assert reply.reply_to_message.message_id == sent.message_id
+
+
+async def test_control_files_lists_what_the_bot_sent_for_download(
+    bot: Bot, server: FakeBotApi, user: int
+) -> None:
+    """/_control/files names each file the bot sent, and its url gives the bytes back."""
+    await bot.send_document(user, b"PK-xlsx-bytes", filename="bao-cao.xlsx", caption="Báo cáo")
+    await bot.send_photo(user, PNG)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        listed = (await client.get("/_control/files", params={"chat_id": user})).json()["result"]
+        xlsx, png = listed
+        downloaded = await client.get(xlsx["url"])
+        picture = await client.get(png["url"])
+    assert (xlsx["file_name"], xlsx["caption"]) == ("bao-cao.xlsx", "Báo cáo")
+    assert downloaded.content == b"PK-xlsx-bytes"
+    assert 'filename="bao-cao.xlsx"' in downloaded.headers["content-disposition"]
+    assert picture.content == PNG
+
+
+async def test_control_answers_are_readable_utf8_json(
+    bot: Bot, server: FakeBotApi, user: int
+) -> None:
+    """Vietnamese in a control answer is written as UTF-8, not as \\u escapes."""
+    await bot.send_message(user, "Đã ghi nhận")
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        shown = await client.get("/_control/messages", params={"chat_id": user})
+    assert "Đã ghi nhận".encode() in shown.content
+    assert b"\\u" not in shown.content

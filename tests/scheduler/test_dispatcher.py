@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from db.models import Assignment, Outbox, Reminder
+from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from scheduler.dispatcher import dispatch
 from tests.factories import make_contact, make_unit
@@ -269,3 +270,41 @@ def test_a_long_missed_list_shows_the_first_units_and_counts_the_rest(
         f"Xã Thử {n:02d}" for n in range(40)
     ]
     assert lines[-1] == "… và 10 mục khác."
+
+
+def test_new_marks_only_tasks_assigned_since_the_previous_reminder(
+    engine: Engine, session: Session
+) -> None:
+    """Monday's reminder marks 🆕 only a task assigned since Friday's nudge and not reported."""
+    friday, saturday, sunday, monday = (date(2026, 11, d) for d in (20, 21, 22, 23))
+    unit = make_unit(session, "X01", "Xã Tam Xuân")
+    person = make_contact(session, 2001, units=[unit])
+    reported = task_for(session, [unit], date(2026, 12, 11), at(friday, 18), "Đã báo cáo")
+    nudged = task_for(session, [unit], date(2026, 12, 11), at(friday, 18, 30), "Đã được nhắc")
+    fresh = task_for(session, [unit], date(2026, 12, 11), at(sunday, 10), "Giao chủ nhật")
+    row = session.exec(select(Assignment).where(Assignment.task_id == reported.id)).one()
+    record_report(session, assignment_id=row.id or 0, state="in_progress", now=at(saturday))
+    nudge = session.exec(select(Assignment).where(Assignment.task_id == nudged.id)).one()
+    enqueue(
+        session,
+        key="nudge:friday",
+        chat_id=person.chat_id or "2001",
+        contact_id=person.id,
+        kind="nudge",
+        text="📣",
+        now=at(friday, 20),
+        assignment_ids=[nudge.id or 0],
+    )
+    session.commit()
+    deliver_all(session)
+    result = dispatch(context(engine), at(monday))
+    assert result is not None
+    [message] = messages_to(session, 2001)
+    blocks = {b.split("\n")[0]: b for b in message.payload["text"].split("\n\n")}
+    [old_report] = [b for head, b in blocks.items() if f"#{reported.id} Đã báo cáo" in head]
+    [old_nudge] = [b for head, b in blocks.items() if f"#{nudged.id} Đã được nhắc" in head]
+    [new] = [b for head, b in blocks.items() if f"#{fresh.id} Giao chủ nhật" in head]
+    assert "🆕" not in old_report
+    assert "🆕" not in old_nudge
+    assert "Còn 13 ngày làm việc" in old_report  # 24/11 is off
+    assert "🆕 Nhiệm vụ mới được giao" in new

@@ -46,10 +46,10 @@ async def test_done_button_records_confirms_and_replaces_the_buttons(bot: BotUnd
     assert "Hoàn thành đúng hạn" in (edited.text or "")
 
 
-async def test_progress_button_offers_percentages_and_records_the_choice(
+async def test_progress_button_then_a_percentage_records_one_report(
     bot: BotUnderTest,
 ) -> None:
-    """In progress is recorded at once; 50% then refines it and the percent buttons go."""
+    """In progress is recorded at once; 50% then completes that one report, buttons go."""
     world = await scene(bot)
     aid = world.assignments[0]
     reminder = await remind(bot, OFFICIAL, [aid])
@@ -61,10 +61,10 @@ async def test_progress_button_offers_percentages_and_records_the_choice(
     assert offered == ["25%", "50%", "75%", "Bỏ qua"]
     answer = await bot.press(OFFICIAL, data(bot, OFFICIAL, "pc", 50, aid))
     assert "Đang thực hiện 50% (chưa hoàn thành, trong hạn)" in answer
-    assert [(r.state, r.percent) for r in reports(bot)] == [
-        ("in_progress", None),
-        ("in_progress", 50),
+    assert [(r.state, r.percent, r.source) for r in reports(bot)] == [
+        ("in_progress", 50, "button")
     ]
+    assert assignment(bot, aid).percent == 50
     await no_buttons_left(bot, OFFICIAL, reminder.message_id)
 
 
@@ -164,13 +164,27 @@ async def test_free_message_naming_a_task_needs_no_question(bot: BotUnderTest) -
 
 
 async def test_unclear_message_asks_which_status(bot: BotUnderTest) -> None:
-    """An acknowledgement or a promise is never recorded: the bot asks with status buttons."""
+    """A promise, a question or a negation is never recorded: the bot asks with buttons."""
     world = await scene(bot)
-    for text in ("ok ạ", "sẽ hoàn thành trước 15/12", "xong chưa ạ?", "chưa xong"):
+    for text in ("sẽ hoàn thành trước 15/12", "xong chưa ạ?", "chưa xong"):
         question = await bot.send(OFFICIAL, text)
         assert len(buttons(question)) == 4, text
     assert reports(bot) == []
     assert assignment(bot, world.assignments[0]).state == "none"
+
+
+async def test_thanks_after_a_confirmation_gets_a_short_answer_and_no_buttons(
+    bot: BotUnderTest,
+) -> None:
+    """ "cảm ơn", "ok", "vâng", "dạ", "thanks" after a report get a friendly line, no buttons."""
+    world = await scene(bot)
+    await bot.send(OFFICIAL, "xong")
+    for text in ("cảm ơn", "ok ạ", "vâng", "dạ", "thanks"):
+        answer = await bot.send(OFFICIAL, text)
+        assert answer.text == "Dạ, cảm ơn anh/chị.", text
+        assert buttons(answer) == [], text
+    assert len(reports(bot)) == 1
+    assert assignment(bot, world.assignments[0]).state == "done"
 
 
 async def test_correction_counts_and_history_keeps_both(bot: BotUnderTest) -> None:

@@ -177,6 +177,18 @@ async def test_export_writes_formula_like_text_as_text(bot: BotUnderTest) -> Non
     assert [cell for cell in cells if cell[2] != "s"] == []
 
 
+async def test_export_history_says_how_a_report_came_in_in_the_readers_language(
+    bot: BotUnderTest,
+) -> None:
+    """The history's channel column reads "Bấm nút" or "Tin nhắn", not button or text."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, "/export")
+    assert book["Lịch sử báo cáo"].cell(3, 11).value == "Hình thức"
+    assert {r[10] for r in rows(book, "Lịch sử báo cáo")} == {"Bấm nút"}
+
+
 async def test_export_headers_follow_the_readers_language(bot: BotUnderTest) -> None:
     """An English-speaking coordinator gets English sheets and headers."""
     with bot.session() as s:

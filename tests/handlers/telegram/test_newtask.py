@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, datetime
 
 from sqlmodel import col, select
 
 from db.models import Assignment, AuditLog, Directive, Task
 from devtools.fakebotapi import ChatMessage
+from handlers.telegram.newtask import conversation
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, VN, BotUnderTest, button_data, buttons
 
@@ -230,3 +232,25 @@ async def test_newtask_guided_by_typing_only(bot: BotUnderTest) -> None:
     task = _only_task(bot)
     assert task.description == "Gửi danh mục thủ tục trước hạn"
     assert _units_of(bot, task.id or 0) == {ids["SYT"]}
+
+
+async def test_newtask_confirmation_lists_units_in_vietnamese_order(bot: BotUnderTest) -> None:
+    """The confirmation names "Sở Tài chính" before "Sở Thông tin", and Đ after D."""
+    with bot.session() as s:
+        for code, name in (
+            ("STT", "Sở Thông tin"),
+            ("STC", "Sở Tài chính"),
+            ("SDL", "Sở Du lịch"),
+        ):
+            make_unit(s, code, name, kind="department")
+        make_unit(s, "SDT", "Sở Đào tạo", kind="department")
+    text = (await bot.send(ADMIN_ID, "/newtask Việc | 15/12/2026 | sở")).text or ""
+    assert "Sở Du lịch, Sở Đào tạo, Sở Tài chính, Sở Thông tin" in text
+
+
+def test_newtask_conversation_is_built_without_a_warning() -> None:
+    """Buttons and typed answers share one per-chat conversation and PTB has nothing to say."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        conversation()
+    assert [str(w.message) for w in caught] == []

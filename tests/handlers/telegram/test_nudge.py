@@ -33,7 +33,7 @@ async def test_nudge_in_the_evening_reminds_every_unit_not_done(bot: BotUnderTes
         s.commit()
     start_users(bot.server, [6000, 6001, 6002, 6010])
     reply = await bot.send(ADMIN_ID, f"/nudge #{task.id}")
-    assert "2 đơn vị chưa hoàn thành, 2 người nhận" in (reply.text or "")
+    assert "2 đơn vị chưa hoàn thành, đã nhắc 2 (2 người nhận)" in (reply.text or "")
     for user in (6000, 6001):
         message = await bot.server.wait_for_message(user, timeout=5)
         assert f"#{task.id} Kế hoạch CĐS" in (message.text or "")
@@ -50,8 +50,35 @@ async def test_nudge_names_units_nobody_can_be_told_about(bot: BotUnderTest) -> 
         unit = make_unit(s, "N1", "Xã Vắng")
         task = task_for(s, [unit], date(2026, 11, 20), at(WED, 8))
     reply = await bot.send(ADMIN_ID, f"/nudge {task.id}")
-    assert "0 đơn vị" in (reply.text or "")
-    assert "Xã Vắng" in (reply.text or "")
+    assert "1 đơn vị chưa hoàn thành: đã nhắc 0 (0 người nhận), 1 chưa liên lạc được" in (
+        reply.text or ""
+    )
+    assert "• Xã Vắng" in (reply.text or "")
+
+
+async def test_nudge_counts_every_unit_not_done_and_lists_the_unreachable(
+    bot: BotUnderTest,
+) -> None:
+    """19 units not done, one reachable: the answer says 19, 1 reminded, 18 unreachable."""
+    with bot.session() as s:
+        units = [make_unit(s, f"U{i:02d}", f"Xã Điện {chr(0x41 + i)}") for i in range(19)]
+        units.append(make_unit(s, "UTC", "Sở Tài chính"))
+        units.append(make_unit(s, "UTT", "Sở Thông tin"))
+        make_contact(s, 6000, units=[units[0]])
+        task = task_for(s, units, date(2026, 11, 20), at(WED, 8), "Kế hoạch số")
+        for unit in units[19:]:
+            row = s.exec(
+                select(Assignment).where(
+                    Assignment.task_id == task.id, Assignment.unit_id == unit.id
+                )
+            ).one()
+            record_report(s, assignment_id=row.id or 0, state="done", now=at(WED, 8))
+        s.commit()
+    start_users(bot.server, [6000])
+    text = (await bot.send(ADMIN_ID, f"/nudge #{task.id}")).text or ""
+    assert "19 đơn vị chưa hoàn thành: đã nhắc 1 (1 người nhận), 18 chưa liên lạc được" in text
+    listed = [line[2:] for line in text.splitlines() if line.startswith("• ")]
+    assert listed == [f"Xã Điện {chr(0x41 + i)}" for i in range(1, 19)]
 
 
 async def test_member_using_nudge_is_told_it_is_not_for_them(bot: BotUnderTest) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -188,7 +188,7 @@ async def test_ambiguous_unit_name_offers_buttons(bot: BotUnderTest) -> None:
 
 
 async def test_invites_sheet_lists_units_without_contact(bot: BotUnderTest) -> None:
-    """/invites sends an XLSX with one link per unit that has no contact yet."""
+    """/invites sends an XLSX with one link per unit that has no contact yet, expiry a date."""
     from openpyxl import load_workbook
 
     with bot.session() as s:
@@ -200,9 +200,13 @@ async def test_invites_sheet_lists_units_without_contact(bot: BotUnderTest) -> N
     import io
 
     content = bot.server.file_content(sheet.document["file_id"])
-    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Lời mời"]
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["X08"]
     assert LINK.match(str(rows[1][5]))
+    assert rows[1][7] == datetime(2026, 12, 2)  # INVITE_TTL_DAYS (14) after 18/11
+    assert book.worksheets[0]["H2"].number_format == "DD/MM/YYYY"
 
 
 def _buttons(message: ChatMessage) -> list[tuple[str, str]]:
@@ -315,3 +319,18 @@ async def test_invites_sheet_writes_formula_like_names_as_text(bot: BotUnderTest
     text = bot.server.file_content(sheet.document["file_id"]).decode("utf-8-sig")
     assert ",'=1+1," in text
     assert ",'@SUM(A1:A2)," in text
+
+    assert ",02/12/2026\r\n" in text
+
+
+async def test_the_admin_who_made_an_invite_is_told_when_it_is_used(bot: BotUnderTest) -> None:
+    """When Mai registers with the link, the admin who made it gets "Mai đã đăng ký cho …"."""
+    with bot.session() as s:
+        make_unit(s, "X01", "Xã Điện Hòa")
+        make_contact(s, 3201, role="admin", name="Quản trị khác")
+    code = await invite_code(bot, "X01")
+    bot.user(3301, "Mai")
+    await bot.send(3301, f"/start {code}")
+    notice = await bot.server.wait_for_message(ADMIN_ID, lambda m: "đã đăng ký" in (m.text or ""))
+    assert notice.text == "Mai đã đăng ký cho Xã Điện Hòa (đầu mối)."
+    assert bot.server.messages(3201) == []

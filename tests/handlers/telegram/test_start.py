@@ -40,6 +40,18 @@ async def test_help_lists_only_the_commands_of_the_role(bot: BotUnderTest) -> No
     assert "thành viên" in member_help
 
 
+async def test_help_descriptions_all_start_with_a_capital_letter(bot: BotUnderTest) -> None:
+    """Every command line of an admin's /help, in both languages, reads the same way."""
+    with bot.session() as s:
+        make_contact(s, 2005, role="admin", language="en")
+    bot.user(2005, language="en")
+    for user_id in (ADMIN_ID, 2005):
+        text = (await bot.send(user_id, "/help")).text or ""
+        lines = [ln for ln in text.splitlines() if ln.startswith("/") and " - " in ln]
+        assert len(lines) > 20
+        assert [ln for ln in lines if not ln.split(" - ", 1)[1][0].isupper()] == []
+
+
 async def test_stranger_writing_free_text_is_told_politely(bot: BotUnderTest) -> None:
     """Free text from a stranger gets the invite explanation, not silence or an error."""
     bot.user(2004)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from db.models import ContactScope, UnitGroup
+from db.models import Assignment, ContactScope, UnitGroup
+from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
-from tests.factories import make_task, make_unit
-from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, Province, make_province
+from tests.factories import make_contact, make_task, make_unit
+from tests.handlers.telegram.summary_data import (
+    COORDINATOR,
+    MEMBER,
+    Province,
+    at,
+    make_province,
+)
 from tests.harness import BotUnderTest, button_data, buttons
 
 AS_OF = "Số liệu tính đến 09:00 ngày 18/11/2026"
@@ -30,10 +37,34 @@ async def test_summary_lists_open_tasks_overdue_first(bot: BotUnderTest) -> None
     text = (await bot.send(COORDINATOR, "/summary")).text or ""
     assert text.index("#1 Ban hành") < text.index("#2 Báo cáo")
     assert "Hoàn thành 2/5 (đúng hạn 1, quá hạn 1)" in text
-    assert "quá hạn 3, chưa báo cáo 1; tỷ lệ 40,0%" in text
-    assert "trong hạn 2, quá hạn 0, chưa báo cáo 1; tỷ lệ -" in text
+    assert "chưa báo cáo 1; tỷ lệ hoàn thành trên số đã đến hạn: 2/5 = 40,0%" in text
+    assert "chưa báo cáo 1; chưa có đơn vị nào đến hạn, chưa tính tỷ lệ" in text
     assert "Tỷ lệ hoàn thành/đến hạn: 2/5 = 40,0%." in text
     assert AS_OF in text
+
+
+async def test_summary_rate_says_it_is_over_the_units_due(bot: BotUnderTest) -> None:
+    """One of two done and the other within its deadline reads 1/2, then 1/1 of those due."""
+    province = await arrange(bot)
+    with bot.session() as s:
+        xa = s.exec(
+            select(Assignment)
+            .where(Assignment.task_id == province.task2)
+            .order_by(col(Assignment.id))
+        ).first()
+        assert xa is not None
+        assert xa.id is not None
+        record_report(s, assignment_id=xa.id, state="done", now=at(17))
+        s.commit()
+    text = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert "Hoàn thành 1/2 (đúng hạn 1, quá hạn 0)" in text
+    assert "tỷ lệ hoàn thành trên số đã đến hạn: 1/1 = 100,0%" in text
+    assert "; tỷ lệ 100,0%" not in text
+    bot.user(3003, "Admin EN", language="en")
+    with bot.session() as s:
+        make_contact(s, 3003, role="admin", language="en")
+    text = (await bot.send(3003, "/summary")).text or ""
+    assert "rate over those due: 1/1 = 100.0%" in text
 
 
 async def test_summary_of_a_task_shows_each_group(bot: BotUnderTest) -> None:
@@ -71,8 +102,6 @@ async def test_summary_by_title_part_or_english(bot: BotUnderTest) -> None:
     await arrange(bot)
     bot.user(3003, "Admin EN", language="en")
     with bot.session() as s:
-        from tests.factories import make_contact
-
         make_contact(s, 3003, role="admin", language="en")
     text = (await bot.send(3003, "/summary chuyen doi so")).text or ""
     assert "Completed/due: 2/5 = 40.0%." in text
@@ -228,3 +257,13 @@ async def test_summary_ambiguous_name_offers_only_tasks_in_scope(bot: BotUnderTe
     hidden = (await bot.send(COORDINATOR, "/summary #2")).text or ""
     assert "Không tìm thấy nhiệm vụ" in hidden
     assert "cải cách" not in hidden
+
+
+async def test_summary_lists_units_in_vietnamese_order(bot: BotUnderTest) -> None:
+    """A task's units come in the Vietnamese alphabet's order, as /units gives them."""
+    await arrange(bot)
+    with bot.session() as s:
+        units = [make_unit(s, c, n) for c, n in (("T1", "Sở Thông tin"), ("T2", "Sở Tài chính"))]
+        make_task(s, "Nhiệm vụ hai sở", date(2026, 11, 30), units)
+    text = (await bot.send(COORDINATOR, "/summary #3")).text or ""
+    assert "Chưa báo cáo (2):\n• Sở Tài chính\n• Sở Thông tin" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from db.models import Task
+from db.models import Task, Unit
 from tests.factories import make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -27,3 +27,36 @@ async def test_tasks_file_sent_in_chat_is_imported_with_row_report(bot: BotUnder
     assert "không đổi 1" in (again.text or "")
     with bot.session() as s:
         assert [t.title for t in s.exec(select(Task))] == ["Báo cáo quý IV"]
+
+
+async def test_tasks_file_with_vietnamese_headers_is_imported(bot: BotUnderTest) -> None:
+    """A header "Tiêu đề, Hạn, Đơn vị, Văn bản, Mô tả" reads as title, deadline, ..."""
+    with bot.session() as s:
+        make_unit(s, "A1", "Xã A")
+    csv = "Tiêu đề,Hạn,Đơn vị,Văn bản,Mô tả\nBáo cáo quý IV,15/12/2026,xã,12/UBND,Gửi bản ký số\n"
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, csv.encode(), "nhiem-vu.csv", "text/csv")
+    report = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "thêm mới 1" in (report.text or "")
+    with bot.session() as s:
+        task = s.exec(select(Task)).one()
+    assert (task.title, task.description) == ("Báo cáo quý IV", "Gửi bản ký số")
+
+
+async def test_units_file_with_vietnamese_headers_without_diacritics_is_imported(
+    bot: BotUnderTest,
+) -> None:
+    """ "ma,ten,loai,ma don vi cap tren,nhom" (or with diacritics) reads as a units file."""
+    with_marks = "mã,tên,loại,mã đơn vị cấp trên,nhóm\nDB,Thị xã Điện Bàn,huyện,,\n"
+    without = "ma,ten,loai,ma don vi cap tren,nhom\nX1,Xã Điện Hòa,xã,DB,Xã thí điểm\n"
+    await bot.send(ADMIN_ID, "/help")
+    for content in (with_marks, without):
+        after = bot.server.last_message_id(ADMIN_ID)
+        bot.server.send_document(ADMIN_ID, content.encode(), "don-vi.csv", "text/csv")
+        report = await bot.server.wait_for_message(ADMIN_ID, after=after)
+        assert "thêm mới 1" in (report.text or ""), report.text
+    with bot.session() as s:
+        commune = s.exec(select(Unit).where(Unit.code == "X1")).one()
+        parent = s.exec(select(Unit).where(Unit.code == "DB")).one()
+    assert commune.parent_id == parent.id
