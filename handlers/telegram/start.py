@@ -21,10 +21,15 @@ ROLE_KEYS = {
 
 @command(Access.PUBLIC)
 async def start(req: Request) -> None:
-    """Greet the sender; a payload (an invite code) goes to the invite flow."""
+    """Greet the sender (staff get their role's menu); a payload goes to the invite flow."""
     if req.args:
         await invites.redeem(req)
         return
+    if req.actor.access > Access.MEMBER:
+        # Staff may have got their role while the bot had no chat to set their menu in
+        # (ADMIN_IDS, `dondoc admin add`, /contacts before they wrote), or from another
+        # process: /start sets it. Members keep the default menu and cost nothing here.
+        await refresh_menu(req, req.actor.contact_id)
     await greet(req)
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from app.signing import sign
+from core.roles import Access
 from db.models import Contact, Inbox
+from db.queries.contacts import ensure_admin
+from handlers.telegram.menus import menu
 from tests.factories import make_contact, make_unit
-from tests.harness import ADMIN_ID, BotUnderTest
+from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
 
 async def test_start_tells_a_stranger_how_to_join(bot: BotUnderTest) -> None:
@@ -166,3 +170,82 @@ async def test_same_update_twice_is_processed_once(bot: BotUnderTest) -> None:
     assert len(rows) == 1
     helps = [m for m in bot.server.messages(2010) if "liên kết mời" in (m.text or "")]
     assert len(helps) == 1
+
+
+def chat_menu(bot: BotUnderTest, chat_id: int) -> list[str]:
+    """Return the commands of the menu set for one private chat (empty: the default one)."""
+    return [c["command"] for c in bot.server.commands(scope={"type": "chat", "chat_id": chat_id})]
+
+
+def role_menu(bot: BotUnderTest, access: Access, lang: str = "vi") -> list[str]:
+    """Return the commands of the menu of an access level."""
+    return [c.command for c in menu(bot.app.bot_data.flows, access, bot.services.catalog, lang)]
+
+
+async def test_admin_of_admin_ids_gets_the_admin_menu_on_first_start(bot: BotUnderTest) -> None:
+    """The ADMIN_IDS admin has a row from start-up but no chat: their first /start sets it."""
+    assert chat_menu(bot, ADMIN_ID) == []  # nowhere to set it before they write
+    await bot.send(ADMIN_ID, "/start")
+    assert chat_menu(bot, ADMIN_ID) == role_menu(bot, Access.ADMIN)
+    assert "addunit" in chat_menu(bot, ADMIN_ID)
+
+
+@pytest.mark.parametrize("known", [False, True], ids=["new person", "member who wrote"])
+async def test_admin_made_by_the_cli_gets_the_admin_menu_on_start(
+    bot: BotUnderTest, known: bool
+) -> None:
+    """`dondoc admin add` while the bot runs (no Bot API call), then /start: the admin menu."""
+    if known:
+        with bot.session() as s:
+            make_contact(s, 2101, units=[make_unit(s, "X21")])
+            s.commit()
+        bot.user(2101)
+        await bot.send(2101, "/start")
+        assert chat_menu(bot, 2101) == []  # a member has the default menu
+    else:
+        bot.user(2101)
+    with bot.session() as s:  # what `dondoc admin add 2101` does
+        ensure_admin(s, channel="telegram", external_id="2101")
+        s.commit()
+    await bot.send(2101, "/start")
+    assert chat_menu(bot, 2101) == role_menu(bot, Access.ADMIN)
+
+
+async def test_member_promoted_in_contacts_gets_the_coordinator_menu_at_once(
+    bot: BotUnderTest,
+) -> None:
+    """'Make coordinator' on a member's card sets their coordinator menu, no /start needed."""
+    with bot.session() as s:
+        make_contact(s, 2102, units=[make_unit(s, "X22")], name="Lan")
+        s.commit()
+    bot.user(2102, "Lan")
+    await bot.send(2102, "/start")
+    assert chat_menu(bot, 2102) == []
+    listing = await bot.send(ADMIN_ID, "/contacts")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(listing, "Lan"), listing.message_id)
+    card = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(card, "điều phối"), card.message_id)
+    await bot.server.wait_for_message(ADMIN_ID, after=after)  # "Lan giờ có vai trò điều phối"
+    assert chat_menu(bot, 2102) == role_menu(bot, Access.COORDINATOR)
+    assert "summary" in chat_menu(bot, 2102)
+    assert "addunit" not in chat_menu(bot, 2102)
+
+
+async def test_person_promoted_before_writing_gets_the_menu_on_start(bot: BotUnderTest) -> None:
+    """A role changed in /contacts before the person ever wrote (no chat yet) counts at /start."""
+    with bot.session() as s:  # `dondoc admin add 2103`: a row without a chat
+        ensure_admin(s, channel="telegram", external_id="2103")
+        s.commit()
+    listing = await bot.send(ADMIN_ID, "/contacts")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(listing, "2103"), listing.message_id)
+    card = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(card, "điều phối"), card.message_id)
+    await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert chat_menu(bot, 2103) == []  # nowhere to set it yet
+    bot.user(2103)
+    await bot.send(2103, "/start")
+    assert chat_menu(bot, 2103) == role_menu(bot, Access.COORDINATOR)
