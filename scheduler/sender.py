@@ -1,10 +1,12 @@
 """The one sender: drain the outbox through the rate limiter, a few sends at a time.
 
 Each message is claimed with a lease, marked `sending` (committed) just before the call and
-`sent` with Telegram's message id (committed) right after it. So a crash, or a timeout
-after Telegram accepted, can at worst repeat the messages that were in flight; everything
-else is sent exactly once. A 429 makes every send wait (the rate limiter) and this message
-retry; 5xx and network errors retry with backoff; 403 marks the contact unreachable.
+`sent` with Telegram's message id (committed) right after it, that write retried through a
+brief database outage. So a crash, or a timeout after Telegram accepted, can at worst repeat
+the messages that were in flight; everything else is sent exactly once. An unexpected error
+is logged and the message retried later. A 429 makes every send wait (the rate limiter)
+and this message retry; 5xx and network errors retry with backoff; 403 marks the contact
+unreachable.
 Reminders (the bulk lane) go out only in working hours on working days.
 """
 
@@ -18,7 +20,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ from db.queries.calendar import working_calendar
 from db.queries.contacts import mark_unreachable
 from db.queries.outbox import PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
 from db.queries.reminders import all_done
+from db.retry import retry_db_async
 from scheduler.ratelimit import Lane, seconds_of
 from scheduler.workers import in_worker
 
@@ -47,6 +50,9 @@ BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 FLOOD_RETRIES = 10
 MAX_ATTEMPTS = 8  # claims that reached the call, across restarts
 RETRY_LATER = timedelta(minutes=5)
+# Marking a delivered row sent is retried through a brief outage ("database is locked"), but
+# not past half its lease: an expired lease would let the row be claimed and sent again.
+MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
 CAPTION_LIMIT = 1024
 CHASING = ("reminder", "nudge")  # dropped when every unit they chase has reported done
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
@@ -102,7 +108,7 @@ async def drain(
                 break
             while rows and keep_going():
                 await slots.acquire()
-                task = asyncio.create_task(deliver(bot, services, owner, rows.popleft()))
+                task = asyncio.create_task(guarded(bot, services, owner, rows.popleft()))
                 inflight.add(task)
                 task.add_done_callback(done)
             if rows:
@@ -127,6 +133,21 @@ def _release(services: Services, owner: str, ids: list[int]) -> None:
     """Give back messages claimed but not started."""
     with session_scope(services.engine) as session:
         box.release(session, outbox_ids=ids, owner=owner)
+
+
+async def guarded(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
+    """Deliver one message; an unexpected error is logged and the row retried later."""
+    try:
+        return await deliver(bot, services, owner, row)
+    except Exception as exc:
+        log.exception("delivering outbox %s failed", row.id)
+        try:
+            await in_worker(_later, services, row, f"{type(exc).__name__}: {exc}")
+        except Exception:
+            log.exception(
+                "outbox %s: the failure could not be recorded; its lease expires", row.id
+            )
+        return False
 
 
 async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
@@ -161,7 +182,11 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
                 return False
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
-        await in_worker(_sent, services, row, message)
+        await retry_db_async(
+            partial(in_worker, _sent, services, row, message),
+            f"marking outbox {row.id} sent",
+            max_wait=MARK_SENT_WAIT_S,
+        )
         return True
 
 

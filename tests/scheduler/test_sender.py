@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from datetime import date
 
+import pytest
 from sqlmodel import col, select
 
 from db.models import Assignment, Contact, Outbox
+from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
 from scheduler.delivery import dispatch_context, wake
@@ -148,3 +151,38 @@ async def test_a_reminder_queued_before_the_unit_reported_done_is_dropped(
 
     assert (await bot.server.wait_for(dropped, timeout=5)).status == "cancelled"
     assert bot.server.messages(FIRST_USER) == []
+
+
+async def test_an_unexpected_delivery_error_is_logged_and_retried_later(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A message whose document is gone fails with a logged traceback and goes back in line."""
+    start_users(bot.server, [FIRST_USER])
+    with bot.session() as session:
+        row = enqueue(
+            session,
+            key="gone:1",
+            chat_id=str(FIRST_USER),
+            kind="notice",
+            text="Báo cáo đính kèm",
+            now=bot.clock.now(),
+            extra={"document": {"path": "/nonexistent/report.xlsx", "file_name": "r.xlsx"}},
+        )
+        session.commit()
+    assert row is not None
+    wake(bot.app)
+
+    def pending_again() -> bool:
+        with bot.session() as session:
+            again = session.get(Outbox, row.id)
+        return again is not None and again.status == "pending" and again.error is not None
+
+    await bot.server.wait_until(pending_again, timeout=10)
+    [logged] = [r for r in caplog.records if f"delivering outbox {row.id}" in r.getMessage()]
+    assert logged.levelno == logging.ERROR
+    assert logged.exc_info is not None
+    with bot.session() as session:
+        again = session.get(Outbox, row.id)
+    assert again is not None
+    assert again.not_before > bot.clock.now()
+    assert "FileNotFoundError" in (again.error or "")
