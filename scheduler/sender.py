@@ -40,6 +40,7 @@ from db.queries.outbox import PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
 from db.queries.reminders import all_done
 from db.retry import retry_db_async
 from scheduler.ratelimit import Lane, seconds_of
+from scheduler.split import split_html
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
@@ -155,9 +156,10 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
     if not await in_worker(_start, services, owner, row):
         return False
     failures = floods = 0
+    progress = Progress(services, row)
     while True:
         try:
-            message = await _call(bot, row)
+            message = await _call(bot, row, progress)
         except RetryAfter as exc:
             floods += 1
             if floods > FLOOD_RETRIES:
@@ -190,8 +192,34 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
         return True
 
 
-async def _call(bot: ExtBot[Any], row: Claimed) -> Message:
-    """Make the Bot API call the outbox row describes."""
+class Progress:
+    """The parts of a message split for length that were delivered, kept in its payload.
+
+    A retry (or another sender after a crash) goes on from the first part not delivered, so
+    a split message repeats at most the part that was in flight, as a whole one would.
+    """
+
+    def __init__(self, services: Services, row: Claimed) -> None:
+        self.services, self.row = services, row
+        self.done = int(row.payload.get("parts_sent", 0))
+
+    async def delivered(self, parts: int) -> None:
+        """Record that the first `parts` parts were delivered."""
+        self.done = parts
+        await retry_db_async(
+            partial(in_worker, self._save, parts),
+            f"recording the parts of outbox {self.row.id} sent",
+            max_wait=MARK_SENT_WAIT_S,
+        )
+
+    def _save(self, parts: int) -> None:
+        """Write the count (blocking)."""
+        with session_scope(self.services.engine) as session:
+            box.mark_parts_sent(session, outbox_id=self.row.id, parts=parts)
+
+
+async def _call(bot: ExtBot[Any], row: Claimed, progress: Progress) -> Message:
+    """Make the Bot API calls the outbox row describes; a text too long goes in parts."""
     payload = row.payload
     text: str = payload.get("text", "")
     markup_data = payload.get("reply_markup")
@@ -200,13 +228,15 @@ async def _call(bot: ExtBot[Any], row: Claimed) -> Message:
     lane = int(lane_of(row.priority)) or None
     document = payload.get("document")
     if document is None:
+        *leading, last = split_html(text)
+        await _send_parts(bot, chat_id, leading, lane, progress)
         return await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, rate_limit_args=lane
+            chat_id, last, parse_mode=ParseMode.HTML, reply_markup=markup, rate_limit_args=lane
         )
     content = await in_worker(Path(document["path"]).read_bytes)
     caption = text if len(text) <= CAPTION_LIMIT else None
     if text and caption is None:
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, rate_limit_args=lane)
+        await _send_parts(bot, chat_id, split_html(text), lane, progress)
     return await bot.send_document(
         chat_id,
         content,
@@ -216,6 +246,17 @@ async def _call(bot: ExtBot[Any], row: Claimed) -> Message:
         reply_markup=markup,
         rate_limit_args=lane,
     )
+
+
+async def _send_parts(
+    bot: ExtBot[Any], chat_id: int | str, parts: list[str], lane: int | None, progress: Progress
+) -> None:
+    """Send the parts not delivered yet, recording each one as it is delivered."""
+    for number, part in enumerate(parts, 1):
+        if number <= progress.done:
+            continue
+        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, rate_limit_args=lane)
+        await progress.delivered(number)
 
 
 def _start(services: Services, owner: str, row: Claimed) -> bool:

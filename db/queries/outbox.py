@@ -1,7 +1,8 @@
 """The outbox: every message the bot sends unasked goes through here to the one sender.
 
 Payload contract: {"text": <HTML str>, "reply_markup": <InlineKeyboardMarkup.to_dict()> or
-absent, "document": {"path": ..., "file_name": ...} optional}. Lower priority numbers go
+absent, "document": {"path": ..., "file_name": ...} optional}; the sender adds "parts_sent"
+when it splits a text too long for one message. Lower priority numbers go
 first: PRIORITY_INTERACTIVE for answers a person is waiting for, PRIORITY_NOTICE for
 notifications (blockers, extension requests), PRIORITY_REMINDER for the daily fan-out.
 
@@ -252,6 +253,14 @@ def mark_sent(session: Session, *, outbox_id: int, now: datetime, message_id: st
             error=None,
         )
     )
+
+
+def mark_parts_sent(session: Session, *, outbox_id: int, parts: int) -> None:
+    """Record how many parts of a message split for length were delivered (not to repeat)."""
+    row = session.get(Outbox, outbox_id)
+    if row is not None:
+        row.payload = {**row.payload, "parts_sent": parts}
+        session.add(row)
 
 
 def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:
