@@ -17,6 +17,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.i18n import Html
 from bot.services import Services
 from core.roles import Access
+from core.textfit import clip
 from db.models import Contact, ExtensionRequest
 from db.queries.audit import record as audit
 from db.queries.checkin import (
@@ -89,7 +90,7 @@ def _notify_coordinators(
             title=assignment.title,
             old=assignment.deadline,
             new=request.requested_deadline,
-            reason=request.reason or t(lang, "checkin.no_reason"),
+            reason=clip(request.reason or "") or t(lang, "checkin.no_reason"),
             who=who,
             id=Html(str(request.id)),
         )

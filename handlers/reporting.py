@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.i18n import Html
 from bot.services import Services
 from core.status import Status, classify
+from core.textfit import clip
 from db.queries.checkin import (
     Check,
     Target,
@@ -202,7 +203,8 @@ def forward_blocker(
             unit=unit,
             task=Html(str(target.task_id)),
             title=target.title,
-            reason=reason or services.catalog.get(coordinator.language, "checkin.no_reason"),
+            reason=clip(reason or "")
+            or services.catalog.get(coordinator.language, "checkin.no_reason"),
             at=local,
         )
         enqueue(
