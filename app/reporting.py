@@ -18,6 +18,7 @@ from app.actor import Actor
 from app.services import Services
 from core.markup import Markup
 from core.status import Status, classify
+from core.textfit import clip
 from db.queries.checkin import (
     Check,
     Target,
@@ -217,7 +218,8 @@ def forward_blocker(
             unit=unit,
             task=Markup(str(target.task_id)),
             title=target.title,
-            reason=reason or services.catalog.get(coordinator.language, "checkin.no_reason"),
+            reason=clip(reason or "")
+            or services.catalog.get(coordinator.language, "checkin.no_reason"),
             at=local,
         )
         enqueue(

@@ -32,7 +32,9 @@ def sign(key: bytes, user_id: str, *parts: object) -> str:
 def verify(key: bytes, user_id: str, data: str) -> list[str] | None:
     """Return the parts of signed callback data, or None when it was not issued to user."""
     body, sep, sig = data.rpartition(SIG_SEPARATOR)
-    if not sep or not hmac.compare_digest(sig, _signature(key, user_id, body)):
+    # As bytes: compare_digest refuses a str with non-ASCII characters, which forged data may hold.
+    expected = _signature(key, user_id, body).encode()
+    if not sep or not hmac.compare_digest(sig.encode(), expected):
         return None
     return body.split(":")
 

@@ -11,6 +11,8 @@ from importlib.metadata import PackageNotFoundError, version
 from bot.commands import admin, db, export, invites, run, scope, tasks, units
 from bot.console import EXIT_CONFIG, ConfigError
 
+PRIVATE_UMASK = 0o077
+
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     run.add_parser,
     db.add_parser,
@@ -49,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the subcommand; settings errors exit with 2."""
     # PTB 22 otherwise warns on every RetryAfter (429); our sender reads it as a timedelta.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    # The database, its WAL files, lock files and evidence hold officials' data and reports:
+    # whatever the bot creates is for its own user only (files 0600, folders 0700).
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

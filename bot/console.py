@@ -59,27 +59,67 @@ def load_settings(env_file: Path | str | None = ".env") -> Settings:
         raise ConfigError([to_plain(line) for line in lines]) from None
 
 
+REDACTED = "<redacted>"
+
+
 class RedactSecrets(logging.Filter):
-    """Replace the bot token wherever it would appear in a log line (URLs carry it)."""
+    """Replace the bot token wherever it would appear in a log record.
+
+    URLs carry it, and so do some exceptions (PTB's InvalidToken names the token): the
+    message with its arguments, the exception's text and the stack are all rewritten.
+    """
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
+    def redact(self, text: str) -> str:
+        """Return the text with every secret replaced."""
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message without the secrets."""
-        if self.secrets:
+        """Rewrite the record's message, exception text and stack without the secrets."""
+        if not self.secrets:
+            return True
+        try:
             message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "<redacted>")
-            record.msg, record.args = message, None
+        except Exception:  # a malformed call: the formatter reports it, unredacted args too
+            message = f"{record.msg} {record.args!r}"
+        record.msg, record.args = self.redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         return True
 
 
-def setup_logging(level: str, secrets: list[str]) -> None:
-    """Log to stderr at the configured level, never printing a secret."""
+class DropExceptions(logging.Filter):
+    """Drop records about exceptions the command reports itself, in one line."""
+
+    def __init__(self, kinds: tuple[type[BaseException], ...]) -> None:
+        super().__init__()
+        self.kinds = kinds
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record unless its exception is one of the kinds."""
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, self.kinds)
+
+
+def setup_logging(
+    level: str, secrets: list[str], reported: tuple[type[BaseException], ...] = ()
+) -> None:
+    """Log to stderr at the configured level, never printing a secret.
+
+    Records about the `reported` exceptions are dropped: the command says those in one line.
+    """
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(DropExceptions(reported))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
     evidence_dir: Path | None = None
+    evidence_quota_mb: int = Field(default=200, ge=1, le=1_000_000)
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     reminder_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [5, 2, 1, 0]

@@ -15,14 +15,28 @@ from sqlmodel import Session, create_engine
 # Short, because the wait blocks the event loop; longer outages are waited out by
 # db.retry.retry_db, which sleeps asynchronously between tries.
 SQLITE_BUSY_TIMEOUT_MS = 2_000
+# PostgreSQL, per connection: a statement waiting this long for a lock fails (and is retried
+# by db.retry like any outage) instead of hanging a worker; none runs longer than the second.
+PG_LOCK_TIMEOUT_MS = 5_000
+PG_STATEMENT_TIMEOUT_MS = 60_000
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
-    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create the engine: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL timeouts."""
     url = _psycopg_url(database_url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    options = (
+        f"-c lock_timeout={PG_LOCK_TIMEOUT_MS} -c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
+    )
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"options": options},
+    )
 
 
 def _psycopg_url(url: str) -> str:

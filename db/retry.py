@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
@@ -30,6 +30,23 @@ async def retry_db(operation: Callable[[], T], what: str, max_wait: float = MAX_
     while True:
         try:
             return operation()
+        except OperationalError as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("database unavailable while %s (%s); retrying", what, exc.orig)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_DELAY_S)
+
+
+async def retry_db_async(
+    operation: Callable[[], Awaitable[T]], what: str, max_wait: float = MAX_WAIT_S
+) -> T:
+    """As retry_db, for an operation that is awaited (such as one run in a worker thread)."""
+    deadline = time.monotonic() + max_wait
+    delay = FIRST_DELAY_S
+    while True:
+        try:
+            return await operation()
         except OperationalError as exc:
             if time.monotonic() + delay > deadline:
                 raise

@@ -1,10 +1,12 @@
 """The one sender: drain the outbox through the rate limiter, a few sends at a time.
 
 Each message is claimed with a lease, marked `sending` (committed) just before the call and
-`sent` with Telegram's message id (committed) right after it. So a crash, or a timeout
-after Telegram accepted, can at worst repeat the messages that were in flight; everything
-else is sent exactly once. A 429 makes every send wait (the rate limiter) and this message
-retry; 5xx and network errors retry with backoff; 403 marks the contact unreachable.
+`sent` with Telegram's message id (committed) right after it, that write retried through a
+brief database outage. So a crash, or a timeout after Telegram accepted, can at worst repeat
+the messages that were in flight; everything else is sent exactly once. An unexpected error
+is logged and the message retried later. A 429 makes every send wait (the rate limiter)
+and this message retry; 5xx and network errors retry with backoff; 403 marks the contact
+unreachable.
 Reminders (the bulk lane) go out only in working hours on working days.
 """
 
@@ -18,7 +20,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +40,10 @@ from db.queries.calendar import working_calendar
 from db.queries.contacts import mark_unreachable
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
 from db.queries.reminders import all_done
+from db.retry import retry_db_async
 from render.telegram import buttons
 from scheduler.ratelimit import Lane, seconds_of
+from scheduler.split import split_html
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,9 @@ BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 FLOOD_RETRIES = 10
 MAX_ATTEMPTS = 8  # claims that reached the call, across restarts
 RETRY_LATER = timedelta(minutes=5)
+# Marking a delivered row sent is retried through a brief outage ("database is locked"), but
+# not past half its lease: an expired lease would let the row be claimed and sent again.
+MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
 CAPTION_LIMIT = 1024
 CHASING = ("reminder", "nudge")  # dropped when every unit they chase has reported done
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
@@ -105,7 +112,7 @@ async def drain(
                 break
             while rows and keep_going():
                 await slots.acquire()
-                task = asyncio.create_task(deliver(bot, services, owner, rows.popleft()))
+                task = asyncio.create_task(guarded(bot, services, owner, rows.popleft()))
                 inflight.add(task)
                 task.add_done_callback(done)
             if rows:
@@ -132,14 +139,30 @@ def _release(services: Services, owner: str, ids: list[int]) -> None:
         box.release(session, outbox_ids=ids, owner=owner)
 
 
+async def guarded(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
+    """Deliver one message; an unexpected error is logged and the row retried later."""
+    try:
+        return await deliver(bot, services, owner, row)
+    except Exception as exc:
+        log.exception("delivering outbox %s failed", row.id)
+        try:
+            await in_worker(_later, services, row, f"{type(exc).__name__}: {exc}")
+        except Exception:
+            log.exception(
+                "outbox %s: the failure could not be recorded; its lease expires", row.id
+            )
+        return False
+
+
 async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
     """Send one claimed message with retries; return whether it was delivered."""
     if not await in_worker(_start, services, owner, row):
         return False
     failures = floods = 0
+    progress = Progress(services, row)
     while True:
         try:
-            message = await _call(bot, row, services.button_key)
+            message = await _call(bot, row, progress, services.button_key)
         except RetryAfter as exc:
             floods += 1
             if floods > FLOOD_RETRIES:
@@ -164,12 +187,42 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
                 return False
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
-        await in_worker(_sent, services, row, message)
+        await retry_db_async(
+            partial(in_worker, _sent, services, row, message),
+            f"marking outbox {row.id} sent",
+            max_wait=MARK_SENT_WAIT_S,
+        )
         return True
 
 
-async def _call(bot: ExtBot[Any], row: Claimed, button_key: bytes) -> Message:
-    """Make the Bot API call the outbox row describes."""
+class Progress:
+    """The parts of a message split for length that were delivered, kept in its payload.
+
+    A retry (or another sender after a crash) goes on from the first part not delivered, so
+    a split message repeats at most the part that was in flight, as a whole one would.
+    """
+
+    def __init__(self, services: Services, row: Claimed) -> None:
+        self.services, self.row = services, row
+        self.done = int(row.payload.get("parts_sent", 0))
+
+    async def delivered(self, parts: int) -> None:
+        """Record that the first `parts` parts were delivered."""
+        self.done = parts
+        await retry_db_async(
+            partial(in_worker, self._save, parts),
+            f"recording the parts of outbox {self.row.id} sent",
+            max_wait=MARK_SENT_WAIT_S,
+        )
+
+    def _save(self, parts: int) -> None:
+        """Write the count (blocking)."""
+        with session_scope(self.services.engine) as session:
+            box.mark_parts_sent(session, outbox_id=self.row.id, parts=parts)
+
+
+async def _call(bot: ExtBot[Any], row: Claimed, progress: Progress, button_key: bytes) -> Message:
+    """Make the Bot API calls the outbox row describes; a text too long goes in parts."""
     payload = row.payload
     text = _html(payload)
     markup = _markup(bot, row, button_key)
@@ -177,13 +230,15 @@ async def _call(bot: ExtBot[Any], row: Claimed, button_key: bytes) -> Message:
     lane = int(lane_of(row.priority)) or None
     document = payload.get("document")
     if document is None:
+        *leading, last = split_html(text)
+        await _send_parts(bot, chat_id, leading, lane, progress)
         return await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, rate_limit_args=lane
+            chat_id, last, parse_mode=ParseMode.HTML, reply_markup=markup, rate_limit_args=lane
         )
     content = await in_worker(Path(document["path"]).read_bytes)
     caption = text if len(text) <= CAPTION_LIMIT else None
     if text and caption is None:
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, rate_limit_args=lane)
+        await _send_parts(bot, chat_id, split_html(text), lane, progress)
     return await bot.send_document(
         chat_id,
         content,
@@ -208,6 +263,17 @@ def _markup(bot: ExtBot[Any], row: Claimed, button_key: bytes) -> InlineKeyboard
         return buttons(button_key, row.chat_id, rows_from_json(choices))
     legacy = row.payload.get("reply_markup")  # queued before choices were stored
     return InlineKeyboardMarkup.de_json(legacy, bot) if legacy else None
+
+
+async def _send_parts(
+    bot: ExtBot[Any], chat_id: int | str, parts: list[str], lane: int | None, progress: Progress
+) -> None:
+    """Send the parts not delivered yet, recording each one as it is delivered."""
+    for number, part in enumerate(parts, 1):
+        if number <= progress.done:
+            continue
+        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, rate_limit_args=lane)
+        await progress.delivered(number)
 
 
 def _start(services: Services, owner: str, row: Claimed) -> bool:

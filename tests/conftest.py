@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bot.settings import Settings
 from db.engine import make_engine
 from db.migrate import upgrade
+from tests import processes
 
 # PTB 22 warns on every RetryAfter unless it may use timedelta; we use timedelta throughout.
 os.environ["PTB_TIMEDELTA"] = "true"
@@ -23,6 +24,14 @@ os.environ["PTB_TIMEDELTA"] = "true"
 pytest_plugins = ["tests.harness"]
 
 TEST_TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_bot_process_prints_its_token() -> Iterator[None]:
+    """After every test: no output or log line of a bot process a test started shows a token."""
+    yield
+    leaked = processes.leaks()
+    assert not leaked, f"the bot token was printed by: {leaked}"
 
 
 @pytest.fixture(scope="session")

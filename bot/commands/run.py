@@ -5,13 +5,23 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 
 from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
+from telegram.warnings import PTBUserWarning
 
 from bot.app import build_application
-from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say, setup_logging
+from bot.console import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    REDACTED,
+    load_settings,
+    say,
+    setup_logging,
+)
 from bot.lock import AlreadyRunning, single_instance
 from db.engine import make_engine
 from db.migrate import upgrade
@@ -37,8 +47,11 @@ def run(_args: argparse.Namespace) -> int:
         say("cli.no_token", err=True, env_file=".env")
         return EXIT_CONFIG
     token = settings.bot_token.get_secret_value()
-    setup_logging(settings.log_level, [token])
+    # PTB logs a rejected token with a traceback that names it; we say it in one line.
+    setup_logging(settings.log_level, [token], reported=(InvalidToken,))
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    # As in the tests (pyproject): our conversations deliberately track per chat and user.
+    warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -54,7 +67,8 @@ def run(_args: argparse.Namespace) -> int:
                 say("cli.unauthorized", err=True)
                 return EXIT_CONFIG
             except NetworkError as exc:
-                say("cli.network_error", err=True, url=settings.telegram_base_url, error=exc)
+                error = str(exc).replace(token, REDACTED)
+                say("cli.network_error", err=True, url=settings.telegram_base_url, error=error)
                 return EXIT_FAILED
             return application.bot_data.exit_code or EXIT_OK
     except AlreadyRunning as exc:

@@ -4,8 +4,9 @@ Payload contract: {"text": <str>, "format": "markup" (the text is neutral markup
 core/markup.py; absent: Telegram HTML, as queued before markup existed), "choices": rows
 of {"label": str, "data": [parts]} (rendered by each channel at send time: buttons, or
 numbered lines) or absent, "document": {"path": ..., "file_name": ...} optional}; rows
-queued before choices existed may hold
-"reply_markup" (a Telegram keyboard), which the Telegram sender still sends.
+queued before choices existed may hold "reply_markup" (a Telegram keyboard), which the
+Telegram sender still sends; the sender adds "parts_sent" when it splits a text too long
+for one message.
 Lower priority numbers go first: PRIORITY_INTERACTIVE for answers a person is waiting for,
 PRIORITY_NOTICE for notifications (blockers, extension requests), PRIORITY_REMINDER for the
 daily fan-out.
@@ -258,6 +259,14 @@ def mark_sent(session: Session, *, outbox_id: int, now: datetime, message_id: st
             error=None,
         )
     )
+
+
+def mark_parts_sent(session: Session, *, outbox_id: int, parts: int) -> None:
+    """Record how many parts of a message split for length were delivered (not to repeat)."""
+    row = session.get(Outbox, outbox_id)
+    if row is not None:
+        row.payload = {**row.payload, "parts_sent": parts}
+        session.add(row)
 
 
 def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:

@@ -12,10 +12,12 @@ from telegram.error import TelegramError
 
 from app.reporting import refusal
 from db.models import Evidence
-from db.queries.checkin import Check, check_reportable, find_evidence
+from db.queries.checkin import Check, check_reportable, find_evidence, unit_name
+from db.queries.evidence import unit_evidence_bytes
 from handlers.telegram.access import Request
 
 MAX_DOWNLOAD = 20 * 1024 * 1024
+MB = 1024 * 1024
 SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
 
@@ -52,6 +54,8 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     if check != Check.OK or about is None:
         await req.reply(refusal(req.services, req.actor.lang, check, about))
         return
+    if await _over_quota(req, about.unit_id, upload.file_name, upload.size):
+        return
     try:
         remote = await req.context.bot.get_file(upload.file_id)
         content = bytes(await remote.download_as_bytearray())
@@ -63,6 +67,10 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     relative = Path(str(assignment_id)) / (
         digest[:32] + (suffix if SAFE_SUFFIX.match(suffix) else "")
     )
+    with req.db() as session:
+        known = find_evidence(session, assignment_id=assignment_id, sha256=digest) is not None
+    if not known and await _over_quota(req, about.unit_id, upload.file_name, len(content)):
+        return
     target = req.services.settings.evidence_path / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(target.suffix + ".part")
@@ -91,3 +99,22 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         task=str(about.task_id),
         title=about.title,
     )
+
+
+async def _over_quota(req: Request, unit_id: int, name: str, size: int) -> bool:
+    """Refuse (and say so) a file that would take the unit's evidence past its quota."""
+    limit = req.services.settings.evidence_quota_mb
+    with req.db() as session:
+        used = unit_evidence_bytes(session, unit_id=unit_id)
+        if used + size <= limit * MB:
+            return False
+        unit = unit_name(session, unit_id=unit_id)
+    await req.say(
+        "evidence.quota_full",
+        name=name,
+        size=round(size / MB, 1),
+        unit=unit,
+        used=round(used / MB, 1),
+        limit=limit,
+    )
+    return True

@@ -6,6 +6,7 @@ from app.actor import Actor
 from app.services import Services
 from core.markup import Markup, to_plain
 from core.roles import Access
+from core.textfit import clip
 from db.engine import session_scope
 from db.models import Assignment, Contact, Explanation, Task
 from db.queries.audit import record as audit
@@ -51,7 +52,7 @@ def record_answer_db(services: Services, actor: Actor, explanation_id: int, text
                     unit=unit_name(session, unit_id=assignment.unit_id),
                     task=Markup(str(task.id)),
                     title=task.title,
-                    text=explanation.text,
+                    text=clip(explanation.text),
                     who=contact_name(session, contact_id=actor.contact_id),
                 ),
                 now=now,

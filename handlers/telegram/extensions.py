@@ -19,6 +19,7 @@ from app.services import Services
 from core.deadlines import beyond_horizon, latest_deadline
 from core.markup import Markup
 from core.roles import Access
+from core.textfit import clip
 from db.models import ExtensionRequest
 from db.queries.audit import record as audit
 from db.queries.checkin import (
@@ -99,7 +100,7 @@ def _notify_coordinators(
             title=assignment.title,
             old=assignment.deadline,
             new=request.requested_deadline,
-            reason=request.reason or t(lang, "checkin.no_reason"),
+            reason=clip(request.reason or "") or t(lang, "checkin.no_reason"),
             who=who,
             id=Markup(str(request.id)),
         )

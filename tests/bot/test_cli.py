@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
+from db.engine import make_engine
 from devtools.fakebotapi import FakeBotApi
+from tests import processes
+from tests.factories import make_contact, make_task, make_unit
 
 TOKEN = "424242:cli-test-token-for-the-fake-server"
 START_TIMEOUT = 90  # a loaded 2-core CI machine can be slow to start a process
@@ -36,7 +43,7 @@ def env_for(tmp_path: Path, server: FakeBotApi | None = None, **extra: str) -> d
 
 def dondoc(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot ARGS` to completion."""
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
         env=env,
@@ -45,6 +52,8 @@ def dondoc(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Comple
         timeout=60,
         check=False,
     )
+    processes.keep(f"dondoc {' '.join(args)}", env, result.stdout, result.stderr)
+    return result
 
 
 def start_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -66,11 +75,12 @@ def server() -> Iterator[FakeBotApi]:
         yield running
 
 
-def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
-    """Stop a bot process politely and return its exit status and stderr."""
+def stop(process: subprocess.Popen[str], env: dict[str, str]) -> tuple[int, str]:
+    """Stop a bot process politely and return its exit status and stderr (kept for checks)."""
     if process.poll() is None:
         process.terminate()
-    _, err = process.communicate(timeout=30)
+    out, err = process.communicate(timeout=30)
+    processes.keep("dondoc run", env, out, err)
     return process.returncode, err
 
 
@@ -164,7 +174,7 @@ def test_run_serves_users_and_refuses_a_second_process(tmp_path: Path, server: F
         assert all(c.status != 409 for c in server.calls("getUpdates")[polls_before:])
         assert first.poll() is None
     finally:
-        _code, err = stop(first)
+        _code, err = stop(first, env)
     assert TOKEN.split(":")[1] not in err  # the token never reaches the logs
 
 
@@ -172,13 +182,14 @@ def test_run_stops_when_telegram_reports_another_poller(
     tmp_path: Path, server: FakeBotApi
 ) -> None:
     """A 409 Conflict (someone else polls this token) stops the bot with exit status 1."""
-    process = start_bot(tmp_path, env_for(tmp_path, server))
+    env = env_for(tmp_path, server)
+    process = start_bot(tmp_path, env)
     try:
         server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
         httpx.post(f"{server.base_url}{server.token}/getUpdates", data={"timeout": "0"})
         process.wait(timeout=START_TIMEOUT)
     finally:
-        code, err = stop(process)
+        code, err = stop(process, env)
     assert code == 1
     assert "409" in err
 
@@ -221,3 +232,59 @@ def test_second_instance_on_the_same_database_names_the_database(
         pass
     assert refused.value.kind == "database"
     assert refused.value.where.endswith("dondoc.sqlite3")
+
+
+def test_run_with_a_rejected_token_says_so_in_one_line(tmp_path: Path, server: FakeBotApi) -> None:
+    """A token Telegram rejects: exit status 2, one line saying so, the token nowhere."""
+    rejected = "987654321:AAHrejected-by-the-fake-server-0123456789"
+    env = env_for(tmp_path, server, BOT_TOKEN=rejected)
+    result = dondoc(tmp_path, env, "run")
+    assert result.returncode == 2
+    output = result.stdout + result.stderr
+    assert rejected.partition(":")[2] not in output
+    assert "Traceback" not in output
+    *logged, last = result.stderr.strip().splitlines()
+    assert "@BotFather" in last
+    assert all(" INFO " in line for line in logged)  # start-up (migrations), nothing else
+    quiet = dondoc(tmp_path, env | {"LOG_LEVEL": "WARNING"}, "run")
+    assert quiet.returncode == 2
+    assert quiet.stderr.strip().splitlines() == [last]
+
+
+def test_run_creates_files_and_folders_only_its_user_can_read(tmp_path: Path) -> None:
+    """The database, its WAL files, lock and evidence are 0600 and the folders 0700."""
+    with FakeBotApi(f"424244:umask-test-token-{uuid.uuid4().hex}") as server:
+        created = files_of_a_run(tmp_path, server)
+    assert {"dondoc.sqlite3", "dondoc.sqlite3-wal", "evidence"} <= set(created)
+    assert any(name.endswith(".pdf") for name in created)
+    expected = {name: 0o700 if (tmp_path / "var" / name).is_dir() else 0o600 for name in created}
+    assert created == expected, "files 0600, folders 0700"
+    assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
+
+
+def files_of_a_run(tmp_path: Path, server: FakeBotApi) -> dict[str, int]:
+    """Migrate, run the bot, have a member send evidence; return the modes under var/."""
+    home = tmp_path / "var"
+    env = env_for(tmp_path, server, DATABASE_URL=f"sqlite:///{home / 'dondoc.sqlite3'}")
+    assert dondoc(tmp_path, env, "db", "upgrade").returncode == 0
+    engine = make_engine(env["DATABASE_URL"])
+    with Session(engine, expire_on_commit=False) as session:
+        unit = make_unit(session, "X01")
+        make_contact(session, 7101, units=[unit])
+        task = make_task(session, "Báo cáo", date(2026, 12, 15), [unit])
+    engine.dispose()
+    server.add_user(7101, "Bình")
+    bot = start_bot(tmp_path, env)
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        server.send_document(7101, b"%PDF-1.4 bien ban", "bien-ban.pdf", caption=f"#{task.id}")
+        server.wait_for_sync(
+            lambda: [m for m in server.messages(7101) if "bien-ban.pdf" in (m.text or "")] or None,
+            START_TIMEOUT,
+            "the evidence kept",
+        )
+        return {
+            p.relative_to(home).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in home.rglob("*")
+        }
+    finally:
+        stop(bot, env)

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
+import threading
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
-from db.models import Inbox
+from db.models import Inbox, Outbox
+from db.queries.outbox import enqueue
+from devtools.fakebotapi import Fault
+from scheduler.delivery import wake
+from scheduler.sender import LEASE
+from tests.factories import make_contact, make_unit
 from tests.harness import BotUnderTest
+from tests.scheduler.support import start_users
 
 USERS = (5001, 5002, 5003)
 LOCK_SECONDS = 5.0  # longer than SQLite's busy timeout, so the retry path is taken
@@ -39,3 +51,74 @@ async def test_updates_arriving_while_sqlite_is_locked_are_not_lost(
     with bot.session() as s:
         recorded = {row.update_id for row in s.exec(select(Inbox))}
     assert {str(u) for u in update_ids} <= recorded
+
+
+OFFICIAL = 5101
+
+
+def queue_notice(bot: BotUnderTest, key: str, text: str) -> int:
+    """Queue a notice to the official and start the sender; return the outbox id."""
+    with bot.session() as session:
+        row = enqueue(
+            session, key=key, chat_id=str(OFFICIAL), kind="notice", text=text, now=bot.clock.now()
+        )
+        session.commit()
+    assert row is not None
+    assert row.id is not None
+    wake(bot.app)
+    return row.id
+
+
+def texts_to(bot: BotUnderTest, text: str) -> int:
+    """Count the official's messages with this text."""
+    return len([m for m in bot.server.messages(OFFICIAL) if m.text == text])
+
+
+async def test_a_locked_database_after_a_send_does_not_send_it_twice(
+    bot: BotUnderTest, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database is locked while Telegram accepts a notice: it is marked sent once free."""
+    with bot.session() as session:
+        make_contact(session, OFFICIAL, units=[make_unit(session, "L01")])
+    start_users(bot.server, [OFFICIAL])
+    locked, released = threading.Event(), threading.Event()
+
+    def lock_on_send(method: str, params: Mapping[str, Any]) -> Fault | None:
+        """Take the database's write lock as the call arrives, for longer than the busy wait."""
+        if (
+            locked.is_set()
+            or method != "sendMessage"
+            or str(params.get("chat_id")) != str(OFFICIAL)
+        ):
+            return None
+        locked.set()
+        blocker = sqlite3.connect(db_path, timeout=1, check_same_thread=False)
+        blocker.execute("BEGIN EXCLUSIVE")
+
+        def release() -> None:
+            blocker.rollback()
+            blocker.close()
+            released.set()
+
+        threading.Timer(LOCK_SECONDS, release).start()
+        return None
+
+    bot.server.set_fault_function(lock_on_send)
+    outbox_id = queue_notice(bot, "outage:1", "Thông báo thử")
+    await bot.server.wait_until(released.is_set, timeout=30)
+
+    def status() -> str:
+        with bot.session() as session:
+            row = session.get(Outbox, outbox_id)
+            return row.status if row is not None else ""
+
+    await bot.server.wait_until(lambda: status() == "sent", timeout=30)
+    # Past the lease of the first send: a row left "sending" would now be sent again.
+    bot.clock.advance(LEASE + timedelta(minutes=1))
+    queue_notice(bot, "outage:2", "Thông báo sau")
+    await bot.server.wait_until(lambda: texts_to(bot, "Thông báo sau") == 1, timeout=30)
+    assert texts_to(bot, "Thông báo thử") == 1
+    assert any(
+        r.levelno == logging.WARNING and f"marking outbox {outbox_id} sent" in r.getMessage()
+        for r in caplog.records
+    )

@@ -120,3 +120,19 @@ async def test_button_with_garbage_data_is_refused(people: BotUnderTest) -> None
     answer = await bot.press(STRANGER, "💥garbage:;;", sent.message_id)
     assert "không hợp lệ" in answer
     assert "/lang" in ((await bot.send(STRANGER, "/help")).text or "")
+
+
+async def test_button_with_non_ascii_signature_is_refused_as_forged(
+    people: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A button whose signature holds non-ASCII characters gets the forged-button answer."""
+    bot = people
+    data = "xt:ok:1~chữký€"
+    sent = bot.server.messages(MEMBER)[-1]
+    bot.server.state.chats[MEMBER].messages[sent.message_id].reply_markup = {
+        "inline_keyboard": [[{"text": "?", "callback_data": data}]]
+    }
+    answer = await bot.press(MEMBER, data, sent.message_id)
+    assert "không hợp lệ" in answer
+    assert "mã lỗi" not in answer
+    assert not [r for r in caplog.records if r.exc_info is not None]

@@ -22,6 +22,7 @@ from db.migrate import upgrade
 from db.models import Outbox
 from devtools.fakebotapi import FakeBotApi
 from scheduler.dispatcher import Context, dispatch
+from tests import processes
 from tests.scheduler.support import VN, province, start_users, task_for
 
 TOKEN = "424243:crash-test-token-for-the-fake-server"
@@ -52,10 +53,10 @@ def queue_reminders(db: Path) -> None:
     assert result.messages == COUNT
 
 
-def start_bot(tmp_path: Path, server: FakeBotApi, clock: datetime) -> subprocess.Popen[str]:
-    """Start `python -m bot run` on the test's database, its clock starting at `clock`."""
+def bot_env(tmp_path: Path, server: FakeBotApi, clock: datetime) -> dict[str, str]:
+    """Return the environment of a bot process on the test's database, its clock at `clock`."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    env |= {
+    return env | {
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'crash.sqlite3'}",
         "BOT_TOKEN": TOKEN,
@@ -64,11 +65,15 @@ def start_bot(tmp_path: Path, server: FakeBotApi, clock: datetime) -> subprocess
         "FAKE_CLOCK_START": clock.isoformat(),
         "PTB_TIMEDELTA": "true",
     }
+
+
+def start_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start `python -m bot run` with the environment."""
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         cwd=tmp_path,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -100,26 +105,29 @@ def test_sigkill_mid_fan_out_loses_nothing_and_repeats_only_in_flight(tmp_path: 
     with FakeBotApi(TOKEN) as server:
         server.set_rate_limits("enforce")
         start_users(server, [FIRST_USER + i for i in range(COUNT)])
-        first = start_bot(tmp_path, server, START + timedelta(minutes=1))
+        first_env = bot_env(tmp_path, server, START + timedelta(minutes=1))
+        first = start_bot(tmp_path, first_env)
         try:
             server.wait_for_sync(
                 lambda: sum(delivered(server).values()) >= COUNT // 3 or None, WAIT_S, "sends"
             )
         finally:
             first.send_signal(signal.SIGKILL)
-            first.communicate(timeout=30)
+            processes.keep("dondoc run (killed)", first_env, *first.communicate(timeout=30))
         unsure = in_flight(db)
         before = sum(delivered(server).values())
         assert before < COUNT, "the fan-out finished before the kill; the test proves nothing"
         # Back ten minutes later: the dead process's leases have expired.
-        second = start_bot(tmp_path, server, START + timedelta(minutes=11))
+        second_env = bot_env(tmp_path, server, START + timedelta(minutes=11))
+        second = start_bot(tmp_path, second_env)
         try:
             server.wait_for_sync(
                 lambda: len(delivered(server)) >= COUNT or None, WAIT_S, "every reminder"
             )
         finally:
             second.terminate()
-            _, err = second.communicate(timeout=30)
+            out, err = second.communicate(timeout=30)
+            processes.keep("dondoc run (restarted)", second_env, out, err)
         counts = delivered(server)
     assert "Traceback" not in err
     assert set(counts) == {FIRST_USER + i for i in range(COUNT)}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from datetime import date
 
+import pytest
 from sqlmodel import col, select
 
 from app.choices import Choice, rows_to_json
@@ -186,3 +188,92 @@ async def test_sender_signs_choices_for_the_recipient_and_still_sends_old_keyboa
     assert new.reply_markup == {"inline_keyboard": [[{"text": "Xong", "callback_data": signed}]]}
     kept = await bot.server.wait_for_message(FIRST_USER + 1, timeout=10)
     assert kept.reply_markup == legacy
+
+
+async def test_an_unexpected_delivery_error_is_logged_and_retried_later(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A message whose document is gone fails with a logged traceback and goes back in line."""
+    start_users(bot.server, [FIRST_USER])
+    with bot.session() as session:
+        row = enqueue(
+            session,
+            key="gone:1",
+            chat_id=str(FIRST_USER),
+            kind="notice",
+            text="Báo cáo đính kèm",
+            now=bot.clock.now(),
+            extra={"document": {"path": "/nonexistent/report.xlsx", "file_name": "r.xlsx"}},
+        )
+        session.commit()
+    assert row is not None
+    wake(bot.app)
+
+    def pending_again() -> bool:
+        with bot.session() as session:
+            again = session.get(Outbox, row.id)
+        return again is not None and again.status == "pending" and again.error is not None
+
+    await bot.server.wait_until(pending_again, timeout=10)
+    [logged] = [r for r in caplog.records if f"delivering outbox {row.id}" in r.getMessage()]
+    assert logged.levelno == logging.ERROR
+    assert logged.exc_info is not None
+    with bot.session() as session:
+        again = session.get(Outbox, row.id)
+    assert again is not None
+    assert again.not_before > bot.clock.now()
+    assert "FileNotFoundError" in (again.error or "")
+
+
+LONG_LINES = [f"**{n}**. Xã Thử {n:04d}: chưa báo cáo, quá hạn 3 ngày" for n in range(250)]
+SHOWN_LINES = [f"{n}. Xã Thử {n:04d}: chưa báo cáo, quá hạn 3 ngày" for n in range(250)]
+
+
+async def send_long_notice(bot: BotUnderTest) -> None:
+    """Queue a 13,000-character notice with a keyboard and wait until it is marked sent."""
+    start_users(bot.server, [FIRST_USER])
+    choices = rows_to_json([[Choice("Xem", ("x",))]])
+    with bot.session() as session:
+        row = enqueue(
+            session,
+            key="long:1",
+            chat_id=str(FIRST_USER),
+            kind="notice",
+            text="\n".join(LONG_LINES),
+            now=bot.clock.now(),
+            choices=choices,
+        )
+        session.commit()
+    assert row is not None
+    wake(bot.app)
+
+    def status() -> str:
+        with bot.session() as session:
+            again = session.get(Outbox, row.id)
+        return again.status if again is not None else ""
+
+    await bot.server.wait_until(lambda: status() == "sent", timeout=15)
+
+
+async def test_a_message_too_long_for_telegram_goes_in_parts_at_line_boundaries(
+    bot: BotUnderTest,
+) -> None:
+    """A 13,000-character notice arrives in whole-line parts, its keyboard on the last."""
+    await send_long_notice(bot)
+    parts = bot.server.messages(FIRST_USER)
+    assert len(parts) > 1
+    assert all(len(p.text or "") <= 4096 for p in parts)
+    assert [line for p in parts for line in (p.text or "").split("\n")] == SHOWN_LINES
+    assert [p.reply_markup is not None for p in parts] == [False] * (len(parts) - 1) + [True]
+
+
+async def test_a_part_that_fails_is_retried_without_repeating_the_parts_before(
+    bot: BotUnderTest,
+) -> None:
+    """A 502 on the second part: it is sent again, the first part is not."""
+    bot.server.add_fault(
+        FaultRule(Fault.server_error(), methods=("sendMessage",), skip=1, times=1)
+    )
+    await send_long_notice(bot)
+    parts = bot.server.messages(FIRST_USER)
+    assert [line for p in parts for line in (p.text or "").split("\n")] == SHOWN_LINES

@@ -15,7 +15,7 @@ from db.models import Inbox
 from devtools.fakebotapi import FakeBotApi, Fault, FaultRule
 from tests.factories import make_contact
 from tests.scheduler.support import start_users
-from tests.scheduler.test_crash import START, TOKEN, WAIT_S, start_bot
+from tests.scheduler.test_crash import START, TOKEN, WAIT_S, bot_env, start_bot
 
 USER = 8100
 ADMIN = 8200
@@ -45,7 +45,7 @@ def kill_while_answering(tmp_path: Path, server: FakeBotApi, minutes: int, attem
     The answer hangs (the server holds it), so the handler cannot finish before the kill.
     """
     server.add_fault(FaultRule(Fault.timeout(120), methods=["sendMessage"], chat_ids=[USER]))
-    process = start_bot(tmp_path, server, START + timedelta(minutes=minutes))
+    process = start_bot(tmp_path, bot_env(tmp_path, server, START + timedelta(minutes=minutes)))
     try:
         if attempts == 0:
             server.send_text(USER, "/help")
@@ -62,7 +62,7 @@ def kill_while_answering(tmp_path: Path, server: FakeBotApi, minutes: int, attem
 
 def run_until(tmp_path: Path, server: FakeBotApi, minutes: int, chat_id: int) -> str:
     """Start the bot again, wait for its first message in a chat, stop it; return its text."""
-    process = start_bot(tmp_path, server, START + timedelta(minutes=minutes))
+    process = start_bot(tmp_path, bot_env(tmp_path, server, START + timedelta(minutes=minutes)))
     try:
         message = server.wait_for_sync(
             lambda: next(iter(server.messages(chat_id)), None), WAIT_S, "a message"
