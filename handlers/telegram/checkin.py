@@ -8,20 +8,23 @@ handlers/telegram/checkin_text.py; its handler is registered here, after the but
 
 from __future__ import annotations
 
-from telegram import Message
+from collections.abc import Callable
+from typing import Any
+
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from app.reporting import Recorded, Report, record, refusal
+from app.checkin import Answer, choose
+from app.choices import STATUS_ACTIONS
+from app.reporting import Recorded
 from core.markup import to_plain
 from core.roles import Access
-from db.queries.checkin import Check, check_reportable
-from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.checkin import Check
 from handlers.telegram import checkin_steps, checkin_text
 from handlers.telegram.access import Request, button, prefix_pattern
+from handlers.telegram.checkin_steps import origin_of
 from handlers.telegram.itembuttons import settle
 from handlers.telegram.registry import Flow
-
-PERCENTS = (25, 50, 75)
+from render.telegram import buttons
 
 
 def _ids(req: Request) -> tuple[str, int] | None:
@@ -47,18 +50,17 @@ async def _answer(req: Request, text: str, *, alert: bool = False) -> None:
         await query.answer(to_plain(text)[:190], show_alert=alert)
 
 
-async def _finish(req: Request, assignment_id: int, result: Recorded, extra: bool = False) -> None:
+async def _finish(
+    req: Request,
+    assignment_id: int,
+    result: Recorded,
+    extra: list[list[dict[str, Any]]] | None = None,
+) -> None:
     """Acknowledge a press after the commit, and replace the item's buttons by its status."""
     await _answer(req, result.text, alert=not result.ok)
     msg = req.message
     if msg is None or (not result.ok and result.check != Check.CLOSED):
         return
-    rows = None
-    if extra:
-        rows = [
-            [req.button(f"{p}%", "pc", p, assignment_id).to_dict() for p in PERCENTS]
-            + [req.button(req.t("checkin.skip"), "pc", "skip", assignment_id).to_dict()]
-        ]
     await settle(
         req.context.bot,
         chat_id=msg.chat.id,
@@ -67,57 +69,42 @@ async def _finish(req: Request, assignment_id: int, result: Recorded, extra: boo
         markup=msg.reply_markup.to_dict() if msg.reply_markup else None,
         assignment_id=assignment_id,
         line=result.text if not extra else "",
-        extra_rows=rows,
+        extra_rows=extra,
     )
+
+
+def _dedup_of(req: Request) -> Callable[[str, int], str]:
+    """Return the dedup keys of the reports a press in this message makes."""
+    return lambda kind, assignment_id: _dedup(req, kind, assignment_id)
+
+
+def _rows(req: Request, answer: Answer) -> list[list[dict[str, Any]]] | None:
+    """Return the answer's choices as keyboard rows signed for the presser, or None."""
+    choices = answer.said[0].choices if answer.said else []
+    if not choices:
+        return None
+    markup = buttons(req.services.button_key, req.actor.external_id, choices)
+    return [[b.to_dict() for b in row] for row in markup.inline_keyboard]
 
 
 @button(Access.MEMBER)
 async def on_status(req: Request) -> None:
     """Record done or in progress at once; ask the reason or the date for the others."""
     ids = _ids(req)
-    if ids is None:
+    if ids is None or ids[0] not in STATUS_ACTIONS:
         await _answer(req, req.t("common.button_stale"), alert=True)
         return
     action, assignment_id = ids
+    answer = choose(
+        req.services, req.actor, req.args, dedup=_dedup_of(req), origin=origin_of(req.message)
+    )
     if action in ("done", "progress"):
-        state = "done" if action == "done" else "in_progress"
-        report = Report(assignment_id, state, "button", _dedup(req, "btn", assignment_id))
-        result = record(req.services, req.actor, report)
-        await _finish(req, assignment_id, result, extra=state == "in_progress" and result.ok)
+        assert answer.recorded is not None
+        await _finish(req, assignment_id, answer.recorded, extra=_rows(req, answer))
         return
-    if action in ("blocked", "extension"):
-        await _ask(req, action, assignment_id)
-        return
-    await _answer(req, req.t("common.button_stale"), alert=True)
-
-
-async def _ask(req: Request, action: str, assignment_id: int) -> None:
-    """Ask the reason of a blocker, or the date and reason of an extension, and remember it."""
-    with req.db() as session:
-        check, target = check_reportable(
-            session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
-        )
-        if check != Check.OK or target is None:
-            text = refusal(req.services, req.actor.lang, check, target)
-        else:
-            data = {"step": action, "assignment_id": assignment_id, **_origin(req.message)}
-            now = req.services.clock.now()
-            set_pending(session, contact_id=req.actor.contact_id, data=data, now=now)
-            text = ""
-    if text:
-        await _answer(req, text, alert=True)
-        return
-    assert target is not None
-    await _answer(req, req.t(f"checkin.ask_{action}_short"))
-    await req.say(f"checkin.ask_{action}", task=str(target.task_id), title=target.title)
-
-
-def _origin(msg: Message | None) -> dict[str, object]:
-    """Return where the pressed message is, to settle its buttons once the answer comes."""
-    if msg is None:
-        return {}
-    markup = msg.reply_markup.to_dict() if msg.reply_markup else None
-    return {"chat": msg.chat.id, "msg": msg.message_id, "html": msg.text_html, "kb": markup}
+    await _answer(req, answer.toast, alert=answer.alert)
+    if not answer.alert:
+        await checkin_steps.show(req, answer)
 
 
 @button(Access.MEMBER)
@@ -127,30 +114,23 @@ async def on_percent(req: Request) -> None:
     if ids is None:
         await _answer(req, req.t("common.button_stale"), alert=True)
         return
-    choice, assignment_id = ids
-    if choice == "skip" or not choice.isdigit():
-        await _answer(req, req.t("checkin.skipped"))
-        msg = req.message
-        if msg is not None:
-            await settle(
-                req.context.bot,
-                chat_id=msg.chat.id,
-                message_id=msg.message_id,
-                html=msg.text_html or "",
-                markup=msg.reply_markup.to_dict() if msg.reply_markup else None,
-                assignment_id=assignment_id,
-                line="",
-            )
+    _, assignment_id = ids
+    answer = choose(req.services, req.actor, req.args, dedup=_dedup_of(req))
+    if answer.recorded is not None:
+        await _finish(req, assignment_id, answer.recorded)
         return
-    report = Report(
-        assignment_id,
-        "in_progress",
-        "button",
-        _dedup(req, "pct", assignment_id),
-        percent=int(choice),
-        amends=_dedup(req, "btn", assignment_id),
-    )
-    await _finish(req, assignment_id, record(req.services, req.actor, report))
+    await _answer(req, answer.toast)
+    msg = req.message
+    if msg is not None:
+        await settle(
+            req.context.bot,
+            chat_id=msg.chat.id,
+            message_id=msg.message_id,
+            html=msg.text_html or "",
+            markup=msg.reply_markup.to_dict() if msg.reply_markup else None,
+            assignment_id=assignment_id,
+            line="",
+        )
 
 
 @button(Access.MEMBER)
@@ -159,19 +139,10 @@ async def on_pick(req: Request) -> None:
     if len(req.args) != 2 or not req.args[1].isdigit():
         await _answer(req, req.t("common.button_stale"), alert=True)
         return
-    assignment_id = int(req.args[1])
-    with req.db() as session:
-        now = req.services.clock.now()
-        pending = get_pending(session, contact_id=req.actor.contact_id, now=now)
-        if pending is None or pending.get("step") != "pick":
-            pending = None
-        elif assignment_id in pending.get("candidates", []):
-            clear_pending(session, contact_id=req.actor.contact_id)
-    if pending is None or assignment_id not in pending.get("candidates", []):
-        await _answer(req, req.t("checkin.question_expired"), alert=True)
-        return
-    await _answer(req, req.t("checkin.noted"))
-    await checkin_steps.apply_kept(req, pending, assignment_id)
+    answer = choose(req.services, req.actor, req.args, dedup=_dedup_of(req))
+    await _answer(req, answer.toast, alert=answer.alert)
+    if not answer.alert:
+        await checkin_steps.show(req, answer)
 
 
 def flow() -> Flow:

@@ -2,69 +2,16 @@
 
 from __future__ import annotations
 
-from app.actor import Actor
-from app.services import Services
-from core.markup import Markup, to_plain
+from app.explanations import answer_explanation
+from core.markup import to_plain
 from core.roles import Access
-from core.textfit import clip
-from db.engine import session_scope
-from db.models import Assignment, Contact, Explanation, Task
-from db.queries.audit import record as audit
-from db.queries.checkin import contact_name, unit_name
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.pending import set_pending
 from handlers.telegram.access import Request, button
 
 
-def record_answer_db(services: Services, actor: Actor, explanation_id: int, text: str) -> str:
-    """Record a unit's explanation, tell whoever asked, and return the sender's answer."""
-    now, t, lang = services.clock.now(), services.catalog.get, actor.lang
-    with session_scope(services.engine) as session:
-        explanation = session.get(Explanation, explanation_id)
-        assignment = session.get(Assignment, explanation.assignment_id) if explanation else None
-        task = session.get(Task, assignment.task_id) if assignment else None
-        if explanation is None or assignment is None or task is None:
-            return t(lang, "common.button_stale")
-        if assignment.unit_id not in actor.unit_ids:
-            return t(lang, "checkin.refused_not_yours")
-        explanation.text = text.strip()[:4096]
-        explanation.answered_by_id, explanation.answered_at = actor.contact_id, now
-        session.add(explanation)
-        audit(
-            session,
-            actor_id=actor.contact_id,
-            action="explanation.answer",
-            object_type="explanation",
-            object_id=explanation.id,
-            details={"assignment_id": assignment.id},
-        )
-        asker = session.get(Contact, explanation.requested_by_id or 0)
-        if asker is not None and asker.chat_id and asker.started:
-            enqueue(
-                session,
-                key=f"explained:{explanation.id}:{now.timestamp():.0f}:{actor.contact_id}",
-                chat_id=asker.chat_id,
-                contact_id=asker.id,
-                kind="notice",
-                text=t(
-                    asker.language,
-                    "explanations.answer_notice",
-                    unit=unit_name(session, unit_id=assignment.unit_id),
-                    task=Markup(str(task.id)),
-                    title=task.title,
-                    text=clip(explanation.text),
-                    who=contact_name(session, contact_id=actor.contact_id),
-                ),
-                now=now,
-                priority=PRIORITY_NOTICE,
-                assignment_ids=[assignment.id or 0],
-            )
-        return t(lang, "explanations.recorded", task=Markup(str(task.id)), title=task.title)
-
-
 async def record_answer(req: Request, explanation_id: int, text: str) -> None:
     """Record the text as the answer to an explanation request, and confirm it."""
-    await req.reply(record_answer_db(req.services, req.actor, explanation_id, text))
+    await req.reply(answer_explanation(req.services, req.actor, explanation_id, text))
 
 
 @button(Access.MEMBER)

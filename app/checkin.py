@@ -1,0 +1,401 @@
+"""Check-ins, whatever the channel: a status in words, a choice taken, an answer to a question.
+
+`answer_text` reads what an official wrote: the answer to the bot's pending question (a
+blocker's reason, an extension's date, which task), else a status report attributed to one
+of their open items (core.replies.parse_reply, core.checkin.decide). `choose` applies a
+choice the bot offered (a Telegram button, or a number typed on a text-only channel). Both
+return what to say as data (`Said`, with choices); the adapter renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Connection
+
+from app.actor import Actor
+from app.choices import Choice, Rows, status_choices
+from app.explanations import answer_explanation
+from app.extensions import request_extension
+from app.reporting import Recorded, Report, record, refusal
+from app.services import Services
+from core.checkin import (
+    STATE_OF_KIND,
+    Decision,
+    Item,
+    Outcome,
+    decide,
+    extension_target,
+    is_cancel,
+    only_number,
+    read_extension_answer,
+    reply_from_dict,
+    reply_to_dict,
+    task_numbers,
+)
+from core.replies import ParsedReply, ReplyKind, parse_reply
+from db.engine import session_scope
+from db.models import Assignment, Task
+from db.queries.calendar import working_calendar
+from db.queries.checkin import Check, OpenItem, check_reportable, message_outbox, open_items
+from db.queries.pending import clear_pending, get_pending, set_pending
+
+MAX_TEXT = 4000
+PERCENTS = (25, 50, 75)
+ASK_KEYS = {"question": "ask_status_question", "negation": "ask_status_negation"}
+
+
+@dataclass(frozen=True)
+class Said:
+    """One message to the person: neutral markup, and the choices it offers."""
+
+    text: str
+    choices: Rows = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RepliedTo:
+    """The bot's message a text answers (chat and id on its channel, and its text)."""
+
+    chat_id: str
+    message_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a check-in came to: what to say, and what the adapter may do besides."""
+
+    said: list[Said] = field(default_factory=list)
+    recorded: Recorded | None = None  # the report kept (or refused), for a button's toast
+    toast: str = ""  # a short acknowledgement, where the channel has one (Telegram)
+    alert: bool = False  # the toast is a refusal: shown so that it is read
+    origin: dict[str, Any] | None = None  # the question's channel data (to settle its message)
+    settled: int | None = None  # the assignment whose question was answered from `origin`
+    evidence: tuple[dict[str, Any], int] | None = None  # a kept file now known to be about
+    unhandled: bool = False  # not for the check-in: the adapter's fallback answers
+
+
+def answer_text(
+    services: Services,
+    actor: Actor,
+    text: str,
+    *,
+    key: str,
+    replied: RepliedTo | None = None,
+    pending: bool = True,
+) -> Answer:
+    """Read a text as the answer to the pending question, or as a status report.
+
+    `pending=False` skips the question (the adapter took the text as something else).
+    """
+    t = partial(services.catalog.get, actor.lang)
+    if not actor.unit_ids:
+        return Answer(unhandled=True)
+    if len(text) > MAX_TEXT:
+        return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
+    now = services.clock.now()
+    with services.engine.begin() as connection:  # most texts are reports: read both at once
+        asked = get_pending(connection, contact_id=actor.contact_id, now=now) if pending else None
+        rows = open_items(connection, unit_ids=actor.unit_ids) if asked is None else None
+    if asked is not None:
+        answered = _answer_pending(services, actor, asked, text, key)
+        if answered is not None:
+            return answered
+    with services.engine.begin() as connection:
+        if rows is None:
+            rows = open_items(connection, unit_ids=actor.unit_ids)
+        items = [Item(i.assignment_id, i.task_id, i.done) for i in rows]
+        about, explanation_id = _replied(connection, replied, items)
+    if explanation_id is not None:
+        return Answer([Said(answer_explanation(services, actor, explanation_id, text))])
+    reply = parse_reply(text, today=services.today())
+    decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
+    return _act(services, actor, decision, rows, text, key)
+
+
+def cancel(services: Services, actor: Actor) -> Answer:
+    """Forget the question the bot asked (/cancel outside any guided form)."""
+    with services.engine.begin() as connection:
+        asked = get_pending(connection, contact_id=actor.contact_id, now=services.clock.now())
+        clear_pending(connection, contact_id=actor.contact_id)
+    key = "common.cancelled" if asked is not None else "common.nothing_to_cancel"
+    return Answer([Said(services.catalog.get(actor.lang, key))])
+
+
+def choose(
+    services: Services,
+    actor: Actor,
+    data: Sequence[str],
+    *,
+    dedup: Callable[[str, int], str],
+    origin: dict[str, Any] | None = None,
+) -> Answer:
+    """Apply a check-in choice: `st:<action>:<id>`, `pc:<percent|skip>:<id>` or `ck:<id>`.
+
+    `dedup(kind, assignment)` names the report of a choice taken in one message ("btn" for a
+    status, "pct" for a percentage), so a double tap records once; `origin` is the channel's
+    data of that message, kept with a question so it can be settled.
+    """
+    t = partial(services.catalog.get, actor.lang)
+    stale = Answer([Said(t("common.button_stale"))], toast=t("common.button_stale"), alert=True)
+    if len(data) == 2 and data[0] == "ck" and data[1].isdigit():
+        return _pick(services, actor, int(data[1]))
+    if len(data) != 3 or not data[2].isdigit():
+        return stale
+    prefix, action, assignment_id = data[0], data[1], int(data[2])
+    if prefix == "st" and action in ("done", "progress"):
+        state = "done" if action == "done" else "in_progress"
+        report = Report(assignment_id, state, "button", dedup("btn", assignment_id))
+        result = record(services, actor, report)
+        choices = (
+            _percent_choices(t, assignment_id) if state == "in_progress" and result.ok else []
+        )
+        return Answer([Said(result.text, choices)], recorded=result, toast=result.text)
+    if prefix == "st" and action in ("blocked", "extension"):
+        return _ask(services, actor, action, assignment_id, origin or {})
+    if prefix == "pc" and action == "skip":
+        return Answer([Said(t("checkin.skipped"))], toast=t("checkin.skipped"))
+    if prefix == "pc" and action.isdigit():
+        report = Report(
+            assignment_id,
+            "in_progress",
+            "button",
+            dedup("pct", assignment_id),
+            percent=int(action),
+            amends=dedup("btn", assignment_id),
+        )
+        result = record(services, actor, report)
+        return Answer([Said(result.text)], recorded=result, toast=result.text)
+    return stale
+
+
+def _percent_choices(t: Any, assignment_id: int) -> Rows:
+    """Return the follow-up choices of "in progress": 25/50/75% or skip."""
+    row = [Choice(f"{p}%", ("pc", p, assignment_id)) for p in PERCENTS]
+    return [[*row, Choice(t("checkin.skip"), ("pc", "skip", assignment_id))]]
+
+
+def _ask(
+    services: Services, actor: Actor, action: str, assignment_id: int, origin: dict[str, Any]
+) -> Answer:
+    """Ask the reason of a blocker, or the date and reason of an extension, and remember it."""
+    t = partial(services.catalog.get, actor.lang)
+    with services.engine.begin() as connection:
+        check, target = check_reportable(
+            connection, assignment_id=assignment_id, unit_ids=actor.unit_ids
+        )
+        if check != Check.OK or target is None:
+            text = refusal(services, actor.lang, check, target)
+            return Answer([Said(text)], toast=text, alert=True)
+        data = {"step": action, "assignment_id": assignment_id, **origin}
+        set_pending(connection, contact_id=actor.contact_id, data=data, now=services.clock.now())
+    question = t(f"checkin.ask_{action}", task=str(target.task_id), title=target.title)
+    return Answer([Said(question)], toast=t(f"checkin.ask_{action}_short"))
+
+
+def _pick(services: Services, actor: Actor, assignment_id: int) -> Answer:
+    """Apply a reply kept while the bot asked which task it is about."""
+    t = partial(services.catalog.get, actor.lang)
+    with services.engine.begin() as connection:
+        now = services.clock.now()
+        asked = get_pending(connection, contact_id=actor.contact_id, now=now)
+        chosen = (
+            asked is not None
+            and asked.get("step") == "pick"
+            and assignment_id in asked.get("candidates", [])
+        )
+        if chosen:
+            clear_pending(connection, contact_id=actor.contact_id)
+    if not chosen or asked is None:
+        expired = t("checkin.question_expired")
+        return Answer([Said(expired)], toast=expired, alert=True)
+    kept = _apply_kept(services, actor, asked, assignment_id)
+    return Answer(kept.said, recorded=kept.recorded, toast=t("checkin.noted"))
+
+
+def _replied(
+    connection: Connection, replied: RepliedTo | None, items: list[Item]
+) -> tuple[list[int] | None, int | None]:
+    """Return the assignments of the message answered (None: none known) or an explanation."""
+    if replied is None:
+        return None, None
+    sent = message_outbox(connection, chat_id=replied.chat_id, message_id=replied.message_id)
+    if sent is not None:
+        if sent.key.startswith("explain:"):
+            return None, int(sent.key.split(":")[1])
+        return list(sent.assignment_ids) or None, None
+    # A message sent directly (/mytasks, a confirmation) names its tasks as #12.
+    numbers = task_numbers(replied.text)
+    about = [i.assignment_id for i in items if i.task_id in numbers]
+    return about or None, None
+
+
+def _act(
+    services: Services,
+    actor: Actor,
+    decision: Decision,
+    rows: list[OpenItem],
+    text: str,
+    key: str,
+) -> Answer:
+    """Record, or ask which task and which status, as decided."""
+    t = partial(services.catalog.get, actor.lang)
+    titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
+    outcome, ids = decision.outcome, decision.candidates
+    lang, catalog = actor.lang, services.catalog
+    if outcome == Outcome.RECORD:
+        return _apply(services, actor, ids[0], decision.reply, text, key)
+    if outcome == Outcome.ASK_STATUS:
+        task, title = titles[ids[0]]
+        name = ASK_KEYS.get(str(decision.reply.hint), "ask_status")
+        question = t(f"checkin.{name}", task=str(task), title=title)
+        return Answer([Said(question, status_choices(catalog, lang, ids[0]))])
+    if outcome == Outcome.ASK_TASK:
+        tasks = [(i, titles[i][0]) for i in ids]
+        data: dict[str, Any] = {"step": "pick", "reply": reply_to_dict(decision.reply)}
+        data |= {"text": text, "key": key, "candidates": list(ids), "tasks": tasks}
+        with services.engine.begin() as connection:
+            now = services.clock.now()
+            set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
+        choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
+        return Answer([Said(t("checkin.ask_task"), choices)])
+    if outcome == Outcome.ASK_BOTH:
+        lines = [t("checkin.ask_both")]
+        both: Rows = []
+        for i in ids:
+            lines.append(t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]))
+            both += status_choices(catalog, lang, i, f"#{titles[i][0]}")
+        return Answer([Said("\n".join(lines), both)])
+    return Answer([Said(t(f"checkin.{outcome}"))])
+
+
+def _apply(
+    services: Services, actor: Actor, assignment_id: int, reply: ParsedReply, text: str, key: str
+) -> Answer:
+    """Record what a clear reply says for one assignment, or ask what it lacks."""
+    t = partial(services.catalog.get, actor.lang)
+    if reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS) or (
+        reply.kind == ReplyKind.BLOCKED and reply.reason
+    ):
+        report = Report(
+            assignment_id,
+            STATE_OF_KIND[reply.kind],
+            "text",
+            key,
+            percent=reply.percent,
+            text=text,
+            reason=reply.reason,
+            evidence_number=reply.evidence_number,
+            evidence_date=reply.evidence_date,
+        )
+        result = record(services, actor, report)
+        return Answer([Said(result.text)], recorded=result)
+    if reply.kind == ReplyKind.EXTENSION:
+        with session_scope(services.engine) as session:
+            assignment = session.get(Assignment, assignment_id)
+            calendar = working_calendar(session)
+        if assignment is not None:
+            target = extension_target(
+                reply, deadline=assignment.deadline, today=services.today(), calendar=calendar
+            )
+            if target is not None:
+                line = request_extension(
+                    services, actor, assignment_id, target, reply.reason or "", key
+                )
+                return Answer([Said(line)])
+    step = "extension" if reply.kind == ReplyKind.EXTENSION else "blocked"
+    with session_scope(services.engine) as session:
+        data = {"step": step, "assignment_id": assignment_id}
+        set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
+        task = _task_of(session, assignment_id)
+    return Answer([Said(t(f"checkin.ask_{step}", task=str(task.id), title=task.title))])
+
+
+def _task_of(session: Any, assignment_id: int) -> Task:
+    """Return the task of an assignment."""
+    assignment = session.get(Assignment, assignment_id)
+    task: Task = session.get(Task, assignment.task_id)
+    return task
+
+
+def _apply_kept(
+    services: Services, actor: Actor, pending: dict[str, Any], assignment_id: int
+) -> Answer:
+    """Apply a reply kept while the bot asked which task it is about."""
+    reply = reply_from_dict(pending["reply"])
+    text, key = str(pending.get("text", "")), str(pending["key"])
+    return _apply(services, actor, assignment_id, reply, text, key)
+
+
+def _answer_pending(
+    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+) -> Answer | None:
+    """Take the text as the answer to the bot's question; None when it is not one."""
+    t = partial(services.catalog.get, actor.lang)
+    step = pending.get("step")
+    forget = partial(_forget, services, actor)
+    if is_cancel(text):
+        forget()
+        return Answer([Said(t("common.cancelled"))])
+    if step == "blocked":
+        return _blocked_reason(services, actor, pending, text, key)
+    if step == "extension":
+        return _extension_answer(services, actor, pending, text, key)
+    if step == "explain":
+        line = answer_explanation(services, actor, int(pending["explanation_id"]), text)
+        forget()
+        return Answer([Said(line)])
+    if step in ("pick", "evidence") and (number := only_number(text)) is not None:
+        chosen = [a for a, n in pending.get("tasks", []) if n == number]
+        if not chosen:
+            return Answer([Said(t("checkin.pick_unknown", task=str(number)))])
+        if step == "evidence":
+            return Answer(evidence=(pending, chosen[0]))
+        forget()
+        return _apply_kept(services, actor, pending, chosen[0])
+    forget()  # something new: forget the question, read the text
+    return None
+
+
+def _forget(services: Services, actor: Actor) -> None:
+    """Forget the question asked of this person."""
+    with services.engine.begin() as connection:
+        clear_pending(connection, contact_id=actor.contact_id)
+
+
+def _blocked_reason(
+    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+) -> Answer:
+    """Record a blocker with the reason just typed."""
+    assignment_id = int(pending["assignment_id"])
+    report = Report(assignment_id, "blocked", "text", key, text=text, reason=text.strip())
+    result = record(services, actor, report)
+    _forget(services, actor)
+    settled = assignment_id if result.ok else None
+    return Answer([Said(result.text)], recorded=result, origin=pending, settled=settled)
+
+
+def _extension_answer(
+    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+) -> Answer:
+    """Read the new date and reason of an extension request, and send it to coordinators."""
+    t = partial(services.catalog.get, actor.lang)
+    assignment_id = int(pending["assignment_id"])
+    with session_scope(services.engine) as session:
+        task = _task_of(session, assignment_id)
+        assignment = session.get(Assignment, assignment_id)
+        calendar = working_calendar(session)
+    assert assignment is not None
+    today = services.today()
+    target, reason = read_extension_answer(
+        text, deadline=assignment.deadline, today=today, calendar=calendar
+    )
+    if target is None or target < today:
+        return Answer([Said(t("checkin.ext_date_unclear", task=str(task.id), title=task.title))])
+    line = request_extension(services, actor, assignment_id, target, reason, key)
+    _forget(services, actor)
+    return Answer([Said(line)], origin=pending, settled=assignment_id)
