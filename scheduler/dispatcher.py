@@ -147,6 +147,7 @@ def _reminder_messages(
             text=part.text,
             choices=rows_to_json(part.choices),
             priority=PRIORITY_REMINDER,
+            channel=person.channel,
             assignment_ids=part.assignment_ids,
         )
         for n, part in enumerate(parts)

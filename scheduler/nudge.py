@@ -6,16 +6,26 @@ of the daily reminders; each contact gets one message about the task.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
+from app.actor import Actor
 from app.choices import rows_to_json
+from app.services import Services
+from core.markup import Markup
 from core.reminders import Plan, Workdays
+from core.textnorm import vi_sort_key
+from db.engine import session_scope
 from db.models import Task
 from db.queries import reminders as q
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.scope import unit_ids_in_scope, visible_tasks
+from db.queries.tasks import find_tasks
+from scheduler.delivery import dispatch_context
 from scheduler.dispatcher import Context, start_day
 from scheduler.messages import Item, compose
 
@@ -94,8 +104,69 @@ def nudge_task(
                 text=part.text,
                 choices=rows_to_json(part.choices),
                 priority=PRIORITY_NOTICE,
+                channel=person.channel,
                 now=now,
                 assignment_ids=part.assignment_ids,
             )
     result.contacts = len(by_contact)
     return result
+
+
+MAX_CHOICES = 8
+MAX_UNREACHED = 20
+
+
+def nudge_named(services: Services, actor: Actor, text: str, request: str) -> str:
+    """Nudge the task a coordinator named (`request`: what asked, once); return the answer.
+
+    Blocking (it composes a message per contact): run it off the event loop.
+    """
+    t = partial(services.catalog.get, actor.lang)
+    if not text.strip():
+        return t("nudge.usage")
+    with session_scope(services.engine) as session:
+        tasks = visible_tasks(session, tasks=find_tasks(session, text=text), scope=actor.scope)
+        if not tasks:
+            return t("nudge.not_found", text=text)
+        if len(tasks) > 1:
+            matches = "\n".join(f"#{x.id} {x.title}" for x in tasks[:MAX_CHOICES])
+            return t("nudge.which", text=text, tasks=matches)
+        task = tasks[0]
+        task_id, title = task.id or 0, task.title
+        if task.status != "open":
+            return t("nudge.not_open", task=Markup(str(task_id)), title=title)
+        scope = None
+        if not actor.scope.everything:
+            scope = set(unit_ids_in_scope(session, contact_id=actor.contact_id))
+        result = nudge_task(
+            session,
+            dispatch_context(services),
+            task=task,
+            now=services.clock.now(),
+            request=request,
+            scope=scope,
+        )
+    if result.units == 0 and not result.unreached:
+        return t("nudge.all_done", task=Markup(str(task_id)), title=title)
+    return _nudged(t, result, task_id, title)
+
+
+def _nudged(t: Callable[..., str], result: NudgeResult, task_id: int, title: str) -> str:
+    """Say how many units were nudged, and list those nobody can be reached at."""
+    unreached = sorted(result.unreached, key=vi_sort_key)
+    answer = t(
+        "nudge.done_unreached" if unreached else "nudge.done",
+        task=Markup(str(task_id)),
+        title=title,
+        total=result.units + len(unreached),
+        units=result.units,
+        contacts=result.contacts,
+        unreached=len(unreached),
+    )
+    if unreached:
+        lines = [t("nudge.unreached")]
+        lines += [t("nudge.unreached_unit", unit=u) for u in unreached[:MAX_UNREACHED]]
+        if len(unreached) > MAX_UNREACHED:
+            lines.append(t("nudge.unreached_more", n=len(unreached) - MAX_UNREACHED))
+        answer += "\n" + "\n".join(lines)
+    return answer

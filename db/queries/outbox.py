@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from db.models import Outbox, OutboxItem
 
+TELEGRAM = "telegram"  # the channel of rows queued without one (every row before Zalo)
 MARKUP = "markup"  # payload["format"] of a text in neutral markup
 PRIORITY_INTERACTIVE = 0
 PRIORITY_NOTICE = 5
@@ -48,6 +49,7 @@ def enqueue(
     contact_id: int | None = None,
     choices: list[list[dict[str, Any]]] | None = None,
     priority: int = PRIORITY_NOTICE,
+    channel: str = TELEGRAM,
     not_before: datetime | None = None,
     assignment_ids: Iterable[int] = (),
     extra: dict[str, Any] | None = None,
@@ -60,6 +62,7 @@ def enqueue(
         payload["choices"] = choices
     message = Outbox(
         key=key,
+        channel=channel,
         chat_id=chat_id,
         contact_id=contact_id,
         kind=kind,
@@ -92,6 +95,7 @@ class NewMessage:
     contact_id: int | None = None
     choices: list[list[dict[str, Any]]] | None = None
     priority: int = PRIORITY_NOTICE
+    channel: str = TELEGRAM
     assignment_ids: Sequence[int] = ()
 
 
@@ -141,7 +145,7 @@ def _outbox_row(message: NewMessage, now: datetime) -> dict[str, Any]:
         payload["choices"] = message.choices
     return {
         "key": message.key,
-        "channel": "telegram",
+        "channel": message.channel,
         "chat_id": message.chat_id,
         "contact_id": message.contact_id,
         "kind": message.kind,
@@ -181,8 +185,9 @@ def claim(
     limit: int,
     lease: timedelta,
     max_priority: int | None = None,
+    channel: str = TELEGRAM,
 ) -> list[Claimed]:
-    """Lease up to `limit` due messages, most urgent first, skipping rows others hold.
+    """Lease up to `limit` due messages of a channel, most urgent first, skipping rows held.
 
     Safe with several senders: PostgreSQL skips rows locked by another claim, and the
     lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
@@ -190,7 +195,12 @@ def claim(
     free = or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now)
     query = (
         select(Outbox.id)
-        .where(col(Outbox.status).in_(READY), col(Outbox.not_before) <= now, free)
+        .where(
+            col(Outbox.status).in_(READY),
+            col(Outbox.not_before) <= now,
+            free,
+            Outbox.channel == channel,
+        )
         .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
         .limit(limit)
     )

@@ -56,6 +56,7 @@ class Recipient:
     chat_id: str
     external_id: str
     language: str
+    channel: str = "telegram"
 
 
 @dataclass
@@ -220,7 +221,11 @@ def recipients_of_units(session: Session, *, unit_ids: Iterable[int]) -> dict[in
         )
     ).all()
     query = columns(
-        col(Contact.id), col(Contact.chat_id), col(Contact.external_id), col(Contact.language)
+        col(Contact.id),
+        col(Contact.chat_id),
+        col(Contact.external_id),
+        col(Contact.language),
+        col(Contact.channel),
     ).where(
         col(Contact.id).in_({contact_id for _, contact_id, _ in links}),
         col(Contact.started).is_(True),
@@ -239,7 +244,9 @@ def recipient_of(contact: Contact) -> Recipient | None:
     """Return the contact as a recipient if the bot may write to them."""
     if not (contact.started and contact.reachable and contact.chat_id and contact.id):
         return None
-    return Recipient(contact.id, contact.chat_id, contact.external_id, contact.language)
+    return Recipient(
+        contact.id, contact.chat_id, contact.external_id, contact.language, contact.channel
+    )
 
 
 def coordinators(session: Session) -> list[tuple[Recipient, set[int]]]:
