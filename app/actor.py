@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.i18n import Lang
 from core.roles import Access, access_of
+from db.queries.contacts import Snapshot
 from db.queries.scope import Scope, scope_of
 
 NO_CONTACT = 0  # the contact_id of a stranger: nobody has a row until they redeem an invite
@@ -40,3 +41,16 @@ class Actor:
     def scope(self) -> Scope:
         """Return the units this person may see (db.queries.scope's one rule)."""
         return scope_of(self.role, unit_ids=self.unit_ids, group_ids=self.scope_group_ids)
+
+
+def actor_from(known: Snapshot) -> Actor:
+    """Return the rules' view of a known contact."""
+    lang: Lang = "en" if known.language == "en" else "vi"
+    return Actor(
+        known.contact_id,
+        known.external_id,
+        lang,
+        known.role,
+        known.unit_ids,
+        known.scope_group_ids,
+    )

@@ -60,12 +60,17 @@ def make_contact(
     language: str = "vi",
     started: bool = True,
     name: str = "",
+    channel: str = "telegram",
+    external_id: str = "",
 ) -> Contact:
-    """Create a Telegram contact linked to units (started: the bot may write to them)."""
+    """Create a contact linked to units (started: the bot may write to them).
+
+    On Telegram a person is their user id; another channel's id is given as `external_id`.
+    """
     contact = Contact(
-        channel="telegram",
-        external_id=str(user_id),
-        chat_id=str(user_id),
+        channel=channel,
+        external_id=external_id or str(user_id),
+        chat_id=external_id or str(user_id),
         display_name=name or f"User {user_id}",
         language=language,
         role=role,

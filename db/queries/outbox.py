@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.models import Outbox, OutboxItem
+from db.models import Contact, Outbox, OutboxItem
 
 TELEGRAM = "telegram"  # the channel of rows queued without one (every row before Zalo)
 MARKUP = "markup"  # payload["format"] of a text in neutral markup
@@ -49,17 +49,23 @@ def enqueue(
     contact_id: int | None = None,
     choices: list[list[dict[str, Any]]] | None = None,
     priority: int = PRIORITY_NOTICE,
-    channel: str = TELEGRAM,
+    channel: str | None = None,
     not_before: datetime | None = None,
     assignment_ids: Iterable[int] = (),
     extra: dict[str, Any] | None = None,
 ) -> Outbox | None:
-    """Queue a message under a unique key; None when that key was queued before."""
+    """Queue a message under a unique key; None when that key was queued before.
+
+    It goes out on `channel`, by default the recipient contact's (else Telegram's).
+    """
     if session.exec(select(Outbox.id).where(Outbox.key == key)).first() is not None:
         return None
     payload: dict[str, Any] = {"text": text, "format": MARKUP, **(extra or {})}
     if choices:
         payload["choices"] = choices
+    if channel is None:
+        contact = session.get(Contact, contact_id) if contact_id is not None else None
+        channel = contact.channel if contact is not None else TELEGRAM
     message = Outbox(
         key=key,
         channel=channel,

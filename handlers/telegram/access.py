@@ -19,7 +19,7 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, Message, Update, User
 from telegram.constants import ParseMode
 
-from app.actor import NO_CONTACT, Actor
+from app.actor import NO_CONTACT, Actor, actor_from
 from app.i18n import Lang, pick_language
 from app.services import Services
 from app.signing import sign, verify
@@ -27,7 +27,7 @@ from core.markup import to_html, to_plain
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact
-from db.queries.contacts import Seen, Snapshot, refresh, snapshot, touch_contact
+from db.queries.contacts import Seen, refresh, snapshot, touch_contact
 from db.retry import retry_db
 from handlers.telegram.context import TelegramContext
 
@@ -132,7 +132,7 @@ def seen_sender(connection: Connection, update: Update, services: Services) -> A
     person = _seen(update, user, services)
     if not known.is_current(person):
         known = refresh(connection, known, person)
-    return _actor(known)
+    return actor_from(known)
 
 
 def load_actor(update: Update, services: Services) -> Actor | None:
@@ -170,19 +170,6 @@ def _seen(update: Update, user: User, services: Services) -> Seen:
     chat = update.effective_chat
     chat_id = str(chat.id if chat is not None else user.id)
     return Seen(chat_id, user.full_name[:200], user.username, services.clock.now())
-
-
-def _actor(known: Snapshot) -> Actor:
-    """Return the access layer's view of a contact."""
-    lang: Lang = "en" if known.language == "en" else "vi"
-    return Actor(
-        known.contact_id,
-        known.external_id,
-        lang,
-        known.role,
-        known.unit_ids,
-        known.scope_group_ids,
-    )
 
 
 def register_sender(session: Session, update: Update, services: Services) -> Contact:

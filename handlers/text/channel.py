@@ -1,0 +1,121 @@
+"""One text-only channel: a person's message in, the bot's answers out as plain text.
+
+The channel is named (`name`, e.g. "zalo"), so each person is known by that channel's id. A
+message with choices stores them as the person's pending choices, so that a typed "2" takes
+the second one, as a tap on Telegram's second button would; any other answer forgets them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from app.actor import Actor, actor_from
+from app.checkin import Answer, Said, answer_text, cancel, choose
+from app.services import Services
+from core.roles import Access
+from db.queries.contacts import snapshot
+from db.queries.pending import clear_pending, get_pending, set_pending
+from render.text import numbered, render
+from scheduler.nudge import nudge_named
+
+CHOICES = "choices"  # the pending kind of the numbered choices last offered
+CHECKIN_CHOICES = frozenset({"st", "pc", "ck"})
+
+
+@dataclass
+class TextChannel:
+    """The adapter of one text-only channel, sending nothing itself: it returns the texts."""
+
+    services: Services
+    name: str = "text"
+    limit: int = 2000
+
+    def receive(self, external_id: str, text: str, message_id: str) -> list[str]:
+        """Answer what a person typed (blocking: database work; run it off the event loop)."""
+        actor = self._actor(external_id)
+        if actor is None:
+            lang = self.services.settings.default_language
+            return self._render(
+                lang, Said(self.services.catalog.get(lang, "common.not_registered"))
+            )
+        key = f"{self.name}:msg:{external_id}:{message_id}"
+        typed = text.strip()
+        if typed.startswith("/"):
+            return self._show(actor, self._command(actor, typed, key))
+        offered = self._offered(actor, typed)
+        if offered is not None:
+            return self._show(actor, self._take(actor, *offered))
+        return self._show(actor, answer_text(self.services, actor, text, key=key))
+
+    def _actor(self, external_id: str) -> Actor | None:
+        """Return who this is on this channel, if the bot knows them."""
+        with self.services.engine.begin() as connection:
+            known = snapshot(connection, channel=self.name, external_id=external_id)
+        return actor_from(known) if known is not None else None
+
+    def _command(self, actor: Actor, typed: str, key: str) -> Answer:
+        """Run a typed command the channel knows."""
+        t = partial(self.services.catalog.get, actor.lang)
+        word, _, rest = typed.partition(" ")
+        command = word[1:].lower()
+        if command == "cancel":
+            return cancel(self.services, actor)
+        if command == "nudge":
+            if actor.access < Access.COORDINATOR:
+                return Answer([Said(t("common.not_allowed"))])
+            return Answer([Said(nudge_named(self.services, actor, rest.strip(), key))])
+        return Answer([Said(t("common.unknown_command", command=word[:40]))])
+
+    def _offered(self, actor: Actor, typed: str) -> tuple[tuple[str, ...], str] | None:
+        """Return the choice a typed number takes, and the offer it came with, if any."""
+        if not typed.isdigit():
+            return None
+        now = self.services.clock.now()
+        with self.services.engine.begin() as connection:
+            offer = get_pending(connection, contact_id=actor.contact_id, now=now, kind=CHOICES)
+        choices: list[Any] = (offer or {}).get("choices", [])
+        number = int(typed)
+        if offer is None or not 1 <= number <= len(choices):
+            return None
+        return tuple(str(part) for part in choices[number - 1]), str(offer["offer"])
+
+    def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
+        """Apply a numbered choice, as the same choice's button would."""
+        if data and data[0] in CHECKIN_CHOICES:
+            dedup = partial(_dedup, offer)
+            return choose(self.services, actor, data, dedup=dedup)
+        stale = self.services.catalog.get(actor.lang, "common.button_stale")
+        return Answer([Said(stale)])
+
+    def _show(self, actor: Actor, answer: Answer) -> list[str]:
+        """Render an answer, keeping its last numbered choices for the next typed number."""
+        if answer.unhandled:  # words from someone with no unit to report for
+            t = partial(self.services.catalog.get, actor.lang)
+            key = "common.not_registered" if actor.access == Access.PUBLIC else "start.help_footer"
+            answer = Answer([Said(t(key))])
+        offered = [said for said in answer.said if said.choices]
+        with self.services.engine.begin() as connection:
+            if offered:
+                data = {
+                    "offer": f"offer:{self.services.clock.now().timestamp():.6f}",
+                    "choices": [list(c.data) for c in numbered(offered[-1].choices)],
+                }
+                now = self.services.clock.now()
+                set_pending(
+                    connection, contact_id=actor.contact_id, data=data, now=now, kind=CHOICES
+                )
+            else:
+                clear_pending(connection, contact_id=actor.contact_id, kind=CHOICES)
+        return [text for said in answer.said for text in self._render(actor.lang, said)]
+
+    def _render(self, lang: str, said: Said) -> list[str]:
+        """Return one message as this channel shows it."""
+        intro = self.services.catalog.get(lang, "common.reply_with_number")
+        return render(said.text, said.choices, intro=intro, limit=self.limit)
+
+
+def _dedup(offer: str, kind: str, assignment_id: int) -> str:
+    """Return the dedup key of a report made by taking a choice of one offer."""
+    return f"{offer}:{kind}:{assignment_id}"

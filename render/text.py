@@ -1,0 +1,56 @@
+"""Text-only channels: plain text, and choices as numbered lines answered by typing a number.
+
+A message longer than the channel allows is split between lines, never inside one (a single
+line longer than the limit is cut); the numbered choices come last, in the last part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.choices import Choice
+from core.markup import to_plain
+
+
+def numbered(rows: Sequence[Sequence[Choice]]) -> list[Choice]:
+    """Return the choices in the order they are numbered (row by row), from 1."""
+    return [choice for row in rows for choice in row]
+
+
+def render(text: str, rows: Sequence[Sequence[Choice]], *, intro: str, limit: int) -> list[str]:
+    """Return the messages that show the text and its numbered choices within the limit."""
+    lines = to_plain(text).split("\n")
+    choices = numbered(rows)
+    if choices:
+        lines.append(to_plain(intro))
+        lines += [f"{n} = {choice.label}" for n, choice in enumerate(choices, 1)]
+    return split_lines(lines, limit)
+
+
+def split_lines(lines: Sequence[str], limit: int) -> list[str]:
+    """Pack lines into messages of at most `limit` characters, splitting only between lines."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in _cut(lines, limit):
+        added = len(line) + (1 if current else 0)
+        if current and size + added > limit:
+            parts.append("\n".join(current))
+            current, size = [], 0
+            added = len(line)
+        current.append(line)
+        size += added
+    if current:
+        parts.append("\n".join(current))
+    return [part for part in parts if part.strip()] or [""]
+
+
+def _cut(lines: Sequence[str], limit: int) -> list[str]:
+    """Return the lines, each one longer than the limit cut into pieces that fit."""
+    pieces: list[str] = []
+    for line in lines:
+        while len(line) > limit:
+            pieces.append(line[:limit])
+            line = line[limit:]
+        pieces.append(line)
+    return pieces
