@@ -17,7 +17,6 @@ from db.models import AppState, Contact
 from db.queries import summary as q
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import contact_scope
-from db.types import utcnow
 
 LAST_KEY = "digest.last_at"
 MAX_TASKS = 12
@@ -58,7 +57,7 @@ def remember_digest(session: Session, moment: datetime) -> None:
     """Record the moment of this digest, for the next one's 'since'."""
     row = session.get(AppState, LAST_KEY) or AppState(key=LAST_KEY)
     row.value = moment.isoformat()
-    row.updated_at = utcnow()
+    row.updated_at = moment
     session.add(row)
     session.flush()
 

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from core.deadlines import format_date
 from core.markup import Markup, escape, to_plain
 
 Lang = Literal["vi", "en"]
@@ -86,11 +87,6 @@ def format_percent(numerator: int, denominator: int, lang: str) -> str:
     if denominator == 0:
         return "-"
     return format_decimal(Decimal(numerator) * 100 / Decimal(denominator), lang) + "%"
-
-
-def format_date(value: date) -> str:
-    """Format a date as dd/mm/yyyy."""
-    return value.strftime("%d/%m/%Y")
 
 
 def format_datetime(value: datetime) -> str:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.services import Services
 from core.markup import Markup
-from core.status import Status, classify
+from core.status import Status, status_of
 from core.textfit import clip
 from db.queries.checkin import (
     Check,
@@ -87,15 +87,7 @@ class Reported(Protocol):
 
 def status_text(services: Services, lang: str, assignment: Reported) -> str:
     """Word an assignment's status in the official taxonomy, with the state it reported."""
-    result = classify(
-        state=assignment.state,
-        deadline=assignment.deadline,
-        due_at=assignment.due_at,
-        done_at=assignment.done_at,
-        last_report_at=assignment.last_report_at,
-        now=services.clock.now(),
-        tz=services.settings.tz,
-    )
+    result = status_of(assignment, now=services.clock.now(), tz=services.settings.tz)
     t = services.catalog.get
     if result.status == Status.DONE_ON_TIME:
         return t(lang, "checkin.status_done_on_time")

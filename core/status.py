@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from fractions import Fraction
+from typing import Protocol
 
 from core.taskdates import local_day
 
@@ -62,6 +63,34 @@ def classify(
     if now < due_at:
         return AssignmentStatus(Status.IN_TIME, 0, never)
     return AssignmentStatus(Status.OVERDUE, days_late(deadline, now, tz), never)
+
+
+class Reportable(Protocol):
+    """What the status of an assignment is read from (an Assignment, a summary line...)."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def deadline(self) -> date: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def done_at(self) -> datetime | None: ...
+    @property
+    def last_report_at(self) -> datetime | None: ...
+
+
+def status_of(item: Reportable, *, now: datetime, tz: tzinfo) -> AssignmentStatus:
+    """Return the status of an assignment (or anything shaped like one) at `now`."""
+    return classify(
+        state=item.state,
+        deadline=item.deadline,
+        due_at=item.due_at,
+        done_at=item.done_at,
+        last_report_at=item.last_report_at,
+        now=now,
+        tz=tz,
+    )
 
 
 def days_late(deadline: date, moment: datetime, tz: tzinfo) -> int:

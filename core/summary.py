@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import NamedTuple
 
-from core.status import Counts, Status, classify
+from core.status import Counts, Status, status_of
 
 
 @dataclass(frozen=True)
@@ -43,15 +43,7 @@ class Line:
 
     def status(self, now: datetime, tz: tzinfo) -> tuple[Status, int, bool]:
         """Return (status, days overdue or late, never reported) at now."""
-        s = classify(
-            state=self.state,
-            deadline=self.deadline,
-            due_at=self.due_at,
-            done_at=self.done_at,
-            last_report_at=self.last_report_at,
-            now=now,
-            tz=tz,
-        )
+        s = status_of(self, now=now, tz=tz)
         return s.status, s.days_overdue, s.never_reported
 
 

@@ -25,6 +25,7 @@ from db.queries import reminders as q
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
+from db.queries.units import unit_names
 from scheduler.delivery import dispatch_context
 from scheduler.dispatcher import Context, start_day
 from scheduler.messages import Item, compose
@@ -58,7 +59,7 @@ def nudge_task(
     found = q.candidates(session, after_id=0, limit=ALL, task_id=task.id)
     found = [c for c in found if scope is None or c.unit_id in scope]
     people = q.recipients_of_units(session, unit_ids=[c.unit_id for c in found])
-    names = q.unit_names(session, unit_ids=[c.unit_id for c in found])
+    names = unit_names(session, unit_ids=[c.unit_id for c in found])
     info = q.task_infos(session, task_ids=[task.id])[task.id]
     result = NudgeResult()
     by_contact: dict[int, tuple[q.Recipient, list[Item]]] = {}

@@ -24,6 +24,7 @@ from core.textnorm import SortKey, vi_sort_key
 from core.workhours import WorkHours
 from db.engine import session_scope
 from db.queries import reminders as q
+from db.queries.units import unit_names
 from scheduler.messages import MAX_LIST_LINES, Item
 
 CHUNK = 1000
@@ -213,7 +214,7 @@ class _Known:
         if units:
             found = q.recipients_of_units(session, unit_ids=units)
             self.people |= {u: found[u] for u in units}
-            self.units |= q.unit_names(session, unit_ids=units)
+            self.units |= unit_names(session, unit_ids=units)
         tasks = {c.task_id for c in chunk} - self.tasks.keys()
         if tasks:
             self.tasks |= q.task_infos(session, task_ids=tasks)

@@ -344,15 +344,6 @@ def task_infos(session: Session, *, task_ids: Iterable[int]) -> dict[int, TaskIn
     return {tid: TaskInfo(title, number) for tid, title, number in session.exec(query) if tid}
 
 
-def unit_names(session: Session, *, unit_ids: Iterable[int]) -> dict[int, str]:
-    """Return the name of each unit."""
-    ids = list(set(unit_ids))
-    if not ids:
-        return {}
-    query = select(Unit.id, Unit.name).where(col(Unit.id).in_(ids))
-    return {uid: name for uid, name in session.exec(query) if uid is not None}
-
-
 def get_state(session: Session, key: str) -> str | None:
     """Return a named value the scheduler keeps, if set."""
     row = session.get(AppState, key)

@@ -298,12 +298,6 @@ def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Targ
     return Target("none")
 
 
-def unit_names(session: Session, *, unit_ids: Sequence[int]) -> dict[int, str]:
-    """Return the names of units by id."""
-    query = select(Unit.id, Unit.name).where(col(Unit.id).in_(unit_ids))
-    return {int(uid or 0): name for uid, name in session.exec(query)}
-
-
 def task_titles(session: Session, *, task_ids: Sequence[int]) -> dict[int, str]:
     """Return the titles of tasks by id."""
     query = select(Task.id, Task.title).where(col(Task.id).in_(task_ids))

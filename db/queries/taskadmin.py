@@ -229,14 +229,6 @@ def progress(session: Session, task_ids: list[int]) -> dict[int, tuple[int, int]
     return {task_id: (int(d), int(n)) for task_id, d, n in session.exec(query)}
 
 
-def unit_names(session: Session, unit_ids: list[int]) -> list[str]:
-    """Return the names of units, sorted."""
-    if not unit_ids:
-        return []
-    query = select(Unit.name, Unit.code).where(col(Unit.id).in_(unit_ids))
-    return [name for name, _ in sorted(session.exec(query), key=lambda r: vi_sort_key(*r))]
-
-
 def kind_unit_ids(session: Session, kinds: Iterable[str]) -> list[int]:
     """Return the active units of these kinds, by name."""
     query = select(Unit.id, Unit.name, Unit.code).where(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlmodel import Session, col, select
 
 from core.textnorm import fold, vi_sort_key
@@ -54,3 +56,12 @@ def find_group(session: Session, *, text: str) -> UnitGroup | None:
 def _escape_like(text: str) -> str:
     """Escape LIKE wildcards in user text."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def unit_names(session: Session, *, unit_ids: Iterable[int]) -> dict[int, str]:
+    """Return the name of each unit, by id."""
+    ids = list(set(unit_ids))
+    if not ids:
+        return {}
+    query = select(Unit.id, Unit.name).where(col(Unit.id).in_(ids))
+    return {uid: name for uid, name in session.exec(query) if uid is not None}

@@ -16,7 +16,7 @@ from app.services import Services
 from core.checkin import task_numbers
 from core.markup import Markup, to_plain
 from core.roles import Access
-from core.status import Status, classify
+from core.status import Status, status_of
 from db.engine import session_scope
 from db.models import Assignment, Explanation, Task
 from db.queries.audit import record as audit
@@ -49,15 +49,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
         unit = unit_name(session, unit_id=assignment.unit_id)
         if decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
             return t(lang, "explanations.own_unit", unit=unit, task=Markup(str(task.id)))
-        status = classify(
-            state=assignment.state,
-            deadline=assignment.deadline,
-            due_at=assignment.due_at,
-            done_at=assignment.done_at,
-            last_report_at=assignment.last_report_at,
-            now=now,
-            tz=services.settings.tz,
-        )
+        status = status_of(assignment, now=now, tz=services.settings.tz)
         if status.status not in ASKABLE:
             return t(lang, "explanations.not_overdue", unit=unit, task=Markup(str(task.id)))
         waiting = waiting_explanation(session, assignment_id=assignment_id)

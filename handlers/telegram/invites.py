@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
-from app.i18n import format_date
 from app.invite_sheet import invite_sheet
+from core.deadlines import format_date
 from core.invites import invite_link, is_rate_limited, looks_like_code, parse_invite_args
 from core.markup import Markup, to_html, to_plain
 from core.roles import Access, Function, Role

@@ -15,9 +15,11 @@ from core.directives import parse_directive_line
 from core.markup import Markup
 from core.roles import Access
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE, TaskDraft
+from core.textnorm import vi_sort_key
 from db.queries.assignees import resolve_assignees
 from db.queries.directives import find_directive
-from db.queries.taskadmin import create_from_draft, unit_names
+from db.queries.taskadmin import create_from_draft
+from db.queries.units import unit_names
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.newtask_units import CONFIRM, DESCRIPTION, ack, draft_of, keep_draft
 from handlers.telegram.taskcommon import (
@@ -83,7 +85,9 @@ async def confirm(req: Request, draft: TaskDraft) -> None:
     """Show everything about the task before it is created, with Create and Cancel."""
     assert draft.deadline is not None
     with req.db() as session:
-        names = ", ".join(unit_names(session, draft.unit_ids))
+        names = ", ".join(
+            sorted(unit_names(session, unit_ids=draft.unit_ids).values(), key=vi_sort_key)
+        )
     if len(names) + len(draft.description) > MAX_LISTED_CHARS:
         names = matched_text(req, draft.matched, draft.picked)
     if draft.new_directive is not None:

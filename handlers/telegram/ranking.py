@@ -16,7 +16,7 @@ from core.taskdates import due_at
 from db.models import Unit
 from db.queries import summary as q
 from db.queries.scope import Scope, units_in_scope
-from db.queries.units import find_units
+from db.queries.units import find_units, unit_names
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.report_pages import show_report
@@ -121,7 +121,7 @@ async def _show_ranking(req: Request, period: str, *, page: int, edit: bool) -> 
         counts = q.unit_counts(
             session, now=now, scope=_scope(req), due_from=due_from, due_until=due_until
         )
-        names = q.unit_names(session, unit_ids=list(counts))
+        names = unit_names(session, unit_ids=list(counts))
     ranked = rank(counts, names)
     head = req.t("summary.ranking_head", start=start, end=end)
     lines = [head, as_of(req.t, now.astimezone(tz))]
