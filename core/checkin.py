@@ -166,6 +166,8 @@ def reply_to_dict(reply: ParsedReply) -> dict[str, Any]:
         "extension_working_days": reply.extension_working_days,
         "evidence_number": reply.evidence_number,
         "evidence_date": reply.evidence_date.isoformat() if reply.evidence_date else None,
+        "uncertain": reply.uncertain,
+        "note": reply.note,
     }
 
 
@@ -182,6 +184,8 @@ def reply_from_dict(data: dict[str, Any]) -> ParsedReply:
         extension_working_days=bool(data.get("extension_working_days")),
         evidence_number=data.get("evidence_number"),
         evidence_date=date.fromisoformat(evidence_date) if evidence_date else None,
+        uncertain=bool(data.get("uncertain")),
+        note=data.get("note"),
     )
 
 

@@ -22,25 +22,49 @@ Negation comes after extension and blocked because their reasons usually contain
 "chưa" ("vì chưa có hướng dẫn"); it still comes before anything that can say DONE, so a
 reply with "chưa" is never read as done. Anything else is UNCLEAR and ``hint`` tells the
 bot which question to ask. Nothing here is user-facing prose.
+
+A status the rules guessed is ``uncertain`` (to be confirmed by the official, not recorded
+as is), with the whole reply kept as ``note``, when the reply
+
+- is long: more than MAX_CERTAIN_SENTENCES sentences or MAX_CERTAIN_WORDS words (a progress
+  narrative mentions finished steps without the task being finished);
+- mixes signals: blocked or an extension request, next to a clause that says done;
+- reads as done only from a past-tense verb ("đã gửi báo cáo", "đã tổ chức …"), with no done
+  word ("xong", "hoàn thành"), no 100 % and no cited document.
+
+Short clear replies ("xong", "đang làm 60%", "vướng: thiếu kinh phí") stay certain, and an
+UNCLEAR result is never uncertain (it records nothing anyway).
 """
 
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
 from core.textnorm import FoldedText, fold_text
 
-__all__ = ["MAX_SCAN_CHARS", "ParsedReply", "ReplyHint", "ReplyKind", "parse_reply"]
+__all__ = [
+    "MAX_CERTAIN_SENTENCES",
+    "MAX_CERTAIN_WORDS",
+    "MAX_SCAN_CHARS",
+    "ParsedReply",
+    "ReplyHint",
+    "ReplyKind",
+    "parse_reply",
+]
 
 # A status reply is a line or two; Zalo caps messages at 2000 characters. Scanning no
 # more keeps a pasted document (or an attack) from costing more than a short reply.
 MAX_SCAN_CHARS = 2000
+# Beyond this a reply is a narrative: its status is guessed, never certain.
+MAX_CERTAIN_SENTENCES = 2
+MAX_CERTAIN_WORDS = 40
 
 
 class ReplyKind(StrEnum):
@@ -83,6 +107,10 @@ class ParsedReply:
     extension_working_days: bool = False  # extension_days counts working days
     evidence_number: str | None = None  # document number, e.g. "15/KH-UBND"
     evidence_date: date | None = None  # that document's date
+    # The status is a guess to confirm with the official before recording it; the whole
+    # reply (NFC, trimmed) is then kept as the note. Never set on UNCLEAR.
+    uncertain: bool = False
+    note: str | None = None
 
 
 # --- Lexicon, on folded text -------------------------------------------------------------
@@ -215,6 +243,8 @@ _ACK_RE = re.compile(
     "|[\U0001f44d\U0001f44c\U0001f64f\U0001f197\u2705\u2714\u261d]"
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
+_SENTENCE_BREAK_RE = re.compile(r"[.!?？…]+(?=\s|$)|\n")
+_WORD_RE = re.compile(r"\w+")
 
 # Folded words that are also other words: accepted only when typed as one of these.
 _DANG = (re.compile(r"\bdang\b"), frozenset({"đang", "dang"}))  # not "đăng", "dạng"
@@ -256,8 +286,30 @@ def parse_reply(text: str, *, today: date) -> ParsedReply:
     for rule in _RULES:
         parsed = rule(reply)
         if parsed is not None:
-            return parsed
+            return _weigh(reply, parsed, text)
     return _unclear(ReplyHint.UNRECOGNISED)
+
+
+def _weigh(reply: _Reply, parsed: ParsedReply, text: str) -> ParsedReply:
+    """Mark a guessed status uncertain (long, mixed, done from a verb) and keep the note.
+
+    The note is the whole reply, beyond the scan limit too: it is what the official wrote.
+    """
+    if parsed.kind is ReplyKind.UNCLEAR:
+        return parsed
+    mixed = parsed.kind in (ReplyKind.BLOCKED, ReplyKind.EXTENSION) and _claims_done(reply)
+    if not (parsed.uncertain or mixed or _is_long(reply.text.original)):
+        return parsed
+    return replace(parsed, uncertain=True, note=unicodedata.normalize("NFC", text).strip())
+
+
+def _is_long(text: str) -> bool:
+    """Tell a narrative from a status reply: several sentences or many words."""
+    sentences = sum(1 for part in _SENTENCE_BREAK_RE.split(text) if any(c.isalpha() for c in part))
+    if sentences > MAX_CERTAIN_SENTENCES:
+        return True
+    words = _WORD_RE.finditer(text)
+    return next(itertools.islice(words, MAX_CERTAIN_WORDS, None), None) is not None
 
 
 # --- Rules, in order ---------------------------------------------------------------------
@@ -378,6 +430,8 @@ def _rule_done(reply: _Reply) -> ParsedReply | None:
                 percent=_hundred(reply),
                 evidence_number=number,
                 evidence_date=issued,
+                # "Đã gửi báo cáo" may be one step of the task: only a verb says done.
+                uncertain=not (_done_word_in(reply, start, end) or number is not None),
             )
     return None
 
@@ -411,6 +465,30 @@ _RULES: tuple[Callable[[_Reply], ParsedReply | None], ...] = (
 
 
 # --- Helpers -----------------------------------------------------------------------------
+
+
+def _done_word_in(reply: _Reply, start: int, end: int) -> bool:
+    """Tell whether the span says done with a done word or 100 %, not only with a verb."""
+    return bool(_DONE_RE.search(reply.folded, start, end)) or _hundred(reply, start, end) == 100
+
+
+def _claims_done(reply: _Reply) -> bool:
+    """Tell whether some clause reports the work done (not negated, promised or partial)."""
+    folded = reply.folded
+    for start, end in _clauses(folded):
+        said = _DONE_RE.search(folded, start, end) or _PERFECTIVE_RE.search(folded, start, end)
+        if (
+            not said
+            or _NEGATION_RE.search(folded[start:end])
+            or _PARTIAL_RE.search(folded, start, end)
+        ):
+            continue
+        percent = _percent(reply, start, end)
+        if percent is not None and percent < 100:
+            continue
+        if not _has_promise(reply, start, end, perfect=_is_perfect(reply, start, end)):
+            return True
+    return False
 
 
 def _unclear(hint: ReplyHint) -> ParsedReply:

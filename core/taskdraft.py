@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from core.assignees import Matched
 from core.directives import DirectiveDraft
 
-__all__ = ["MAX_DESCRIPTION", "MAX_TITLE", "TaskDraft"]
+__all__ = ["MAX_DESCRIPTION", "MAX_TITLE", "TaskDraft", "new_nonce"]
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 3000
+
+
+def new_nonce() -> str:
+    """Return a short random identity for a draft, carried by its buttons."""
+    return secrets.token_urlsafe(6)[:8]
 
 
 @dataclass
@@ -32,6 +38,14 @@ class TaskDraft:
     # Guided entry only: which assignee screen is open and what was searched for.
     mode: str = ""
     search: str = ""
+    # Every button of this draft carries its nonce: a button of an earlier draft is refused.
+    nonce: str = field(default_factory=new_nonce)
+    confirm_message_id: int | None = None  # the confirmation shown, to remove its buttons
+    # One-line entry only: the part refused ("deadline" or "units") that may be typed
+    # alone until fix_until, and the units as typed (resolved once the deadline is right).
+    line_missing: str = ""
+    line_units: str = ""
+    fix_until: datetime | None = None
 
     def add_units(self, unit_ids: list[int]) -> int:
         """Add units not yet chosen; return how many were new."""

@@ -23,7 +23,7 @@ from db.imports import Importer
 from db.imports.tasks import import_tasks
 from db.imports.units import import_units
 from handlers.telegram.access import Context, Request, command
-from handlers.telegram.registry import Flow
+from handlers.telegram.registry import Flow, hand_on
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +113,7 @@ class PassingMessageHandler(MessageHandler[Context, Any]):
         taken = await super().handle_update(update, application, check_result, context)
         if taken is not False:
             return taken
-        for handlers in application.handlers.values():
-            if self not in handlers:
-                continue
-            for later in handlers[handlers.index(self) + 1 :]:
-                check = later.check_update(update)
-                if check is not None and check is not False:
-                    return await later.handle_update(update, application, check, context)
+        await hand_on(update, context, after=lambda handler: handler is self)
         return None
 
 

@@ -4,8 +4,10 @@ Shaped like PTB's conversationbot.py: each state's callback returns the next sta
 works at every step, and the ConversationHandler is built in one function (`conversation`).
 Steps: title, directive, deadline, units (handlers.newtask_units), description, confirm.
 `/newtask <title> | <deadline> | <assignees> [| <directive>]` goes straight to the
-confirmation (handlers.newtask_line). Every state callback is wrapped by the access layer,
-which returns None when it refuses: PTB then keeps the current state.
+confirmation, or asks for the one part it refused (handlers.newtask_line). Every button of
+the form carries its draft's nonce: one of an earlier draft is refused and changes nothing.
+Every state callback is wrapped by the access layer, which returns None when it refuses:
+PTB then keeps the current state.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
+    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -30,15 +33,20 @@ from core.taskdraft import MAX_TITLE, TaskDraft
 from db.models import Directive
 from db.queries.directives import find_directive, recent_directives
 from handlers.telegram import newtask_line
-from handlers.telegram.access import Request, button, command
+from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.newtask_units import (
     ASSIGNEES,
     CONFIRM,
     DESCRIPTION,
+    LINE_FIX,
     ack,
     draft_of,
+    end_draft,
+    form_button,
     keep_draft,
+    pressed_draft,
     show_menu,
+    stale_button,
 )
 from handlers.telegram.newtask_units import on_button as assignee_button
 from handlers.telegram.newtask_units import on_text as assignee_text
@@ -53,12 +61,7 @@ END = ConversationHandler.END
 async def start(req: Request) -> int:
     """Start a new task, or read the one-line form and go to its confirmation."""
     if req.text_args:
-        draft = await newtask_line.read(req, req.text_args)
-        if draft is None:
-            return END
-        keep_draft(req, draft)
-        await newtask_line.confirm(req, draft)
-        return CONFIRM
+        return await newtask_line.start(req, req.text_args)
     keep_draft(req, TaskDraft())
     await req.say("newtask.ask_title")
     return TITLE
@@ -76,8 +79,8 @@ async def got_title(req: Request) -> int | None:
     draft.title = text
     with req.db() as session:
         recent = recent_directives(session)
-    rows = [[req.button(d.number, "nt", "dir", d.id)] for d in recent]
-    rows.append([req.button(req.t("newtask.btn_no_directive"), "nt", "dir", "none")])
+    rows = [[form_button(req, draft, d.number, "dir", d.id)] for d in recent]
+    rows.append([form_button(req, draft, req.t("newtask.btn_no_directive"), "dir", "none")])
     await req.reply(req.t("newtask.ask_directive"), reply_markup=InlineKeyboardMarkup(rows))
     return DIRECTIVE
 
@@ -85,10 +88,10 @@ async def got_title(req: Request) -> int | None:
 @button(Access.ADMIN)
 async def directive_button(req: Request) -> int | None:
     """Take the picked directive (or none) and ask for the deadline."""
-    draft = draft_of(req)
-    await ack(req)
+    draft = await pressed_draft(req)
     if draft is None:
-        return END
+        return None
+    await ack(req)
     choice = req.args[-1]
     if choice.isdigit():
         with req.db() as session:
@@ -137,6 +140,8 @@ async def deadline_text(req: Request) -> int | None:
 @button(Access.ADMIN)
 async def deadline_button(req: Request) -> int | None:
     """Take the proposed date (a past 'd/m' a year later)."""
+    if await pressed_draft(req) is None:
+        return None
     await ack(req)
     day = date.fromisoformat(req.args[-1])
     return await _take_deadline(req, format_date(day))
@@ -152,7 +157,7 @@ async def _take_deadline(req: Request, text: str) -> int:
         markup = None
         if parsed.suggestion is not None:
             label = req.t("newtask.btn_use_date", date=parsed.suggestion)
-            use = req.button(label, "nt", "dl", parsed.suggestion.isoformat())
+            use = form_button(req, draft, label, "dl", parsed.suggestion.isoformat())
             markup = InlineKeyboardMarkup([[use]])
         await req.reply(deadline_error_text(req, parsed), reply_markup=markup)
         return DEADLINE
@@ -172,7 +177,7 @@ async def _take_deadline(req: Request, text: str) -> int:
 @command(Access.ADMIN)
 async def cancel(req: Request) -> int:
     """Leave /newtask at any step; nothing is created."""
-    keep_draft(req, None)
+    await end_draft(req)
     await req.say("common.cancelled")
     return END
 
@@ -225,6 +230,10 @@ def conversation() -> ConversationHandler[Any]:
                 on("(ok|no)", newtask_line.confirm_button),
                 MessageHandler(text, newtask_line.confirm_text),
             ],
+            LINE_FIX: [
+                on("dl", newtask_line.fix_deadline_button),
+                MessageHandler(text, newtask_line.fix_text),
+            ],
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
@@ -238,4 +247,6 @@ def flow() -> Flow:
         name="newtask",
         commands=(CommandSpec("newtask", Access.ADMIN, start, "newtask.cmd_newtask"),),
         early=(conversation(),),
+        # A form button no step took: of an earlier draft, or of a step already passed.
+        late=(CallbackQueryHandler(stale_button, pattern=prefix_pattern("nt")),),
     )

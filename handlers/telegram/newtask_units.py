@@ -6,7 +6,10 @@ parent unit, or as a search in the unit list, depending on the screen that is op
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
 
 from core.assignees import Matched, Resolution
 from core.markup import Markup, to_html, to_plain
@@ -18,8 +21,9 @@ from db.queries.taskadmin import group_choices, kind_unit_ids, pickable_units
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.taskcommon import matched_text, unmatched_lines
 
-# Conversation states of /newtask from this step on (the first three: handlers.newtask).
-ASSIGNEES, DESCRIPTION, CONFIRM = 3, 4, 5
+# Conversation states of /newtask from this step on (the first three: handlers.newtask);
+# LINE_FIX: a one-line /newtask waits for the one part it refused, typed alone.
+ASSIGNEES, DESCRIPTION, CONFIRM, LINE_FIX = 3, 4, 5, 6
 DRAFT_KEY = "newtask"
 PAGE_SIZE = 8
 COMMUNES_AND_WARDS = ("commune", "ward", "special_zone")
@@ -43,6 +47,63 @@ def keep_draft(req: Request, draft: TaskDraft | None) -> None:
         data[DRAFT_KEY] = draft
 
 
+def form_button(
+    req: Request, draft: TaskDraft, label: str, step: str, *parts: object
+) -> InlineKeyboardButton:
+    """Return a button of the draft's form, `nt:<step>:<nonce>:…`, signed for the sender.
+
+    The nonce ties the button to this draft: pressed once another draft has replaced it (or
+    none is under way), it is refused instead of acting on whatever draft is current.
+    """
+    return req.button(label, "nt", step, draft.nonce, *parts)
+
+
+async def pressed_draft(req: Request) -> TaskDraft | None:
+    """Return the draft a pressed form button belongs to; else refuse it and return None."""
+    draft = draft_of(req)
+    if draft is not None and len(req.args) > 2 and req.args[2] == draft.nonce:
+        return draft
+    await refuse_stale(req)
+    return None
+
+
+@button(Access.ADMIN)
+async def stale_button(req: Request) -> None:
+    """Refuse a form button that no step of a /newtask under way takes (an old message)."""
+    await refuse_stale(req)
+
+
+async def refuse_stale(req: Request) -> None:
+    """Say that a form button is no longer valid, change nothing, and remove its buttons."""
+    query = req.update.callback_query
+    if query is None:
+        return
+    step = req.args[1] if len(req.args) > 1 else ""
+    key = "newtask.confirm_stale" if step in ("ok", "no") else "common.button_stale"
+    await query.answer(to_plain(req.t(key)), show_alert=True)
+    if req.message is not None:
+        await drop_buttons(req, req.message.message_id)
+
+
+async def drop_buttons(req: Request, message_id: int | None) -> None:
+    """Remove the buttons of one of the bot's messages in this chat (best effort)."""
+    chat = req.update.effective_chat
+    if message_id is None or chat is None:
+        return
+    # Already without buttons, or too old to edit: its buttons are refused anyway.
+    with contextlib.suppress(BadRequest):
+        await req.context.bot.edit_message_reply_markup(chat_id=chat.id, message_id=message_id)
+
+
+async def end_draft(req: Request) -> TaskDraft | None:
+    """Drop the sender's draft, remove its confirmation's buttons, and return it."""
+    draft = draft_of(req)
+    keep_draft(req, None)
+    if draft is not None:
+        await drop_buttons(req, draft.confirm_message_id)
+    return draft
+
+
 async def ack(req: Request, text: str | None = None) -> None:
     """Answer a button press (Telegram shows a spinner until then)."""
     if req.update.callback_query is not None:
@@ -52,22 +113,21 @@ async def ack(req: Request, text: str | None = None) -> None:
 async def show_menu(req: Request, draft: TaskDraft) -> None:
     """Show the ways to choose units and how many are chosen."""
     draft.mode, draft.search = "", ""
+
+    def choice(key: str, *parts: object, **params: object) -> InlineKeyboardButton:
+        return form_button(req, draft, req.t(key, **params), "as", *parts)
+
     rows = [
-        [req.button(req.t("newtask.btn_departments"), "nt", "as", "dep")],
-        [req.button(req.t("newtask.btn_communes_wards"), "nt", "as", "cw")],
-        [
-            req.button(req.t("newtask.btn_by_group"), "nt", "as", "groups"),
-            req.button(req.t("newtask.btn_by_parent"), "nt", "as", "parent"),
-        ],
-        [req.button(req.t("newtask.btn_pick"), "nt", "as", "pg", 1)],
+        [choice("newtask.btn_departments", "dep")],
+        [choice("newtask.btn_communes_wards", "cw")],
+        [choice("newtask.btn_by_group", "groups"), choice("newtask.btn_by_parent", "parent")],
+        [choice("newtask.btn_pick", "pg", 1)],
     ]
     if draft.unit_ids:
         rows.append(
             [
-                req.button(req.t("newtask.btn_clear"), "nt", "as", "clear"),
-                req.button(
-                    req.t("newtask.btn_done", count=len(draft.unit_ids)), "nt", "as", "done"
-                ),
+                choice("newtask.btn_clear", "clear"),
+                choice("newtask.btn_done", "done", count=len(draft.unit_ids)),
             ]
         )
     chosen = matched_text(req, draft.matched, draft.picked) or Markup("-")
@@ -75,9 +135,9 @@ async def show_menu(req: Request, draft: TaskDraft) -> None:
     await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def ask_description(req: Request) -> int:
+async def ask_description(req: Request, draft: TaskDraft) -> int:
     """Ask for the optional description (step 5)."""
-    skip = req.button(req.t("newtask.btn_skip"), "nt", "desc", "skip")
+    skip = form_button(req, draft, req.t("newtask.btn_skip"), "desc", "skip")
     await req.reply(req.t("newtask.ask_description"), reply_markup=InlineKeyboardMarkup([[skip]]))
     return DESCRIPTION
 
@@ -85,19 +145,18 @@ async def ask_description(req: Request) -> int:
 @button(Access.ADMIN)
 async def on_button(req: Request) -> int | None:
     """Handle the assignee step's buttons; 'done' goes on to the description."""
-    draft = draft_of(req)
+    draft = await pressed_draft(req)
     if draft is None:
-        await ack(req, req.t("common.button_stale"))
         return None
-    action = req.args[2] if len(req.args) > 2 else ""
+    action = req.args[3] if len(req.args) > 3 else ""
     if action == "done":
         if not draft.unit_ids:
             await ack(req, req.t("newtask.none_chosen"))
             return ASSIGNEES
         await ack(req)
-        return await ask_description(req)
+        return await ask_description(req, draft)
     await ack(req)
-    await _act(req, draft, action, req.args[3:])
+    await _act(req, draft, action, req.args[4:])
     return ASSIGNEES
 
 
@@ -110,7 +169,7 @@ async def _act(req: Request, draft: TaskDraft, action: str, rest: list[str]) -> 
         label = req.t(f"newtask.btn_{'departments' if action == 'dep' else 'communes_wards'}")
         await _add(req, draft, ids, Matched(label, "all", label, len(ids)))
     elif action == "groups":
-        await _show_groups(req)
+        await _show_groups(req, draft)
     elif action == "g" and rest:
         with req.db() as session:
             found = [g for g in group_choices(session) if str(g[0]) == rest[0]]
@@ -168,14 +227,14 @@ async def _add(req: Request, draft: TaskDraft, ids: list[int], *matched: Matched
     await show_menu(req, draft)
 
 
-async def _show_groups(req: Request) -> None:
+async def _show_groups(req: Request, draft: TaskDraft) -> None:
     """Offer every named group as a button."""
     with req.db() as session:
         groups = group_choices(session)
     if not groups:
         await req.say("newtask.no_groups")
         return
-    rows = [[req.button(f"{name} ({n})", "nt", "as", "g", gid)] for gid, name, n in groups]
+    rows = [[form_button(req, draft, f"{name} ({n})", "as", "g", gid)] for gid, name, n in groups]
     await req.reply(req.t("newtask.groups_header"), reply_markup=InlineKeyboardMarkup(rows))
 
 
@@ -187,18 +246,22 @@ async def show_picker(req: Request, draft: TaskDraft, number: int, *, edit: bool
     page = page_of(units, number, PAGE_SIZE)
     chosen = set(draft.unit_ids)
     rows = [
-        [req.button(("✅ " if uid in chosen else "▫️ ") + name, "nt", "as", "t", uid, page.number)]
+        [
+            form_button(
+                req, draft, ("✅ " if uid in chosen else "▫️ ") + name, "as", "t", uid, page.number
+            )
+        ]
         for uid, name in page.items
     ]
     nav: list[InlineKeyboardButton] = []
     if page.has_prev:
-        nav.append(req.button(req.t("common.prev"), "nt", "as", "pg", page.number - 1))
+        nav.append(form_button(req, draft, req.t("common.prev"), "as", "pg", page.number - 1))
     if page.has_next:
-        nav.append(req.button(req.t("common.next"), "nt", "as", "pg", page.number + 1))
+        nav.append(form_button(req, draft, req.t("common.next"), "as", "pg", page.number + 1))
     rows += [nav] if nav else []
     done = req.t("newtask.btn_done", count=len(draft.unit_ids))
-    rows.append([req.button(req.t("newtask.btn_back"), "nt", "as", "menu")])
-    rows.append([req.button(done, "nt", "as", "done")])
+    rows.append([form_button(req, draft, req.t("newtask.btn_back"), "as", "menu")])
+    rows.append([form_button(req, draft, done, "as", "done")])
     text = req.t(
         "newtask.pick_header",
         count=len(draft.unit_ids),

@@ -38,6 +38,26 @@ class Flow:
     late: Sequence[BaseHandler[Any, Any, Any]] = field(default_factory=tuple)
 
 
+async def hand_on(update: Update, context: Any, *, after: Callable[[object], bool]) -> bool:
+    """Give an update to the first handler after `after` in its group that takes it.
+
+    For a handler that saw an update and declined it: PTB stops at the first handler of a
+    group that checks true. Return whether a later handler took it.
+    """
+    application = context.application
+    for handlers in application.handlers.values():
+        for index, handler in enumerate(handlers):
+            if not after(handler):
+                continue
+            for later in handlers[index + 1 :]:
+                check = later.check_update(update)
+                if check is not None and check is not False:
+                    await later.handle_update(update, application, check, context)
+                    return True
+            return False
+    return False
+
+
 def visible_commands(flows: Sequence[Flow], access: Access) -> list[CommandSpec]:
     """Return the menu commands a person with this access may use, in flow order."""
     return [c for f in flows for c in f.commands if c.in_menu and c.access <= access]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -254,3 +254,128 @@ def test_newtask_conversation_is_built_without_a_warning() -> None:
         warnings.simplefilter("always")
         conversation()
     assert [str(w.message) for w in caught] == []
+
+
+def _tasks(bot: BotUnderTest) -> list[Task]:
+    """Return every task in the database."""
+    with bot.session() as s:
+        return list(s.exec(select(Task)))
+
+
+def _message(bot: BotUnderTest, message_id: int) -> ChatMessage:
+    """Return one of the admin chat's messages as it is now (edits included)."""
+    return next(m for m in bot.server.messages(ADMIN_ID) if m.message_id == message_id)
+
+
+async def test_newtask_old_confirmation_does_not_create_the_current_draft(
+    bot: BotUnderTest,
+) -> None:
+    """ "Create" on an earlier task's confirmation is refused; only the current one creates."""
+    _province(bot)
+    first = await bot.send(ADMIN_ID, "/newtask Việc A | 15/12/2026 | sở")
+    second = await bot.send(ADMIN_ID, "/newtask Việc B | 16/12/2026 | sở")
+    answer = await bot.press(ADMIN_ID, button_data(first, "Tạo nhiệm vụ"), first.message_id)
+    assert "không còn hiệu lực" in answer
+    assert _tasks(bot) == []
+    await bot.server.wait_until(lambda: buttons(_message(bot, first.message_id)) == [])
+    await bot.press(ADMIN_ID, button_data(second, "Tạo nhiệm vụ"), second.message_id)
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đã giao" in (m.text or ""))
+    assert [t.title for t in _tasks(bot)] == ["Việc B"]
+    await bot.server.wait_until(lambda: buttons(_message(bot, second.message_id)) == [])
+
+
+async def test_newtask_old_cancel_does_not_drop_the_current_draft(bot: BotUnderTest) -> None:
+    """ "Cancel" on an earlier confirmation is refused; the current draft can still be created."""
+    _province(bot)
+    first = await bot.send(ADMIN_ID, "/newtask Việc A | 15/12/2026 | sở")
+    await bot.send(ADMIN_ID, "/newtask Việc B | 16/12/2026 | sở")
+    answer = await bot.press(ADMIN_ID, button_data(first, "Hủy"), first.message_id)
+    assert "không còn hiệu lực" in answer
+    assert "Đã giao" in ((await bot.send(ADMIN_ID, "ok")).text or "")
+    assert [t.title for t in _tasks(bot)] == ["Việc B"]
+
+
+async def test_newtask_old_confirmation_is_refused_at_another_step(bot: BotUnderTest) -> None:
+    """An old confirmation pressed while a guided form asks for a title changes nothing."""
+    _province(bot)
+    first = await bot.send(ADMIN_ID, "/newtask Việc A | 15/12/2026 | sở")
+    await bot.send(ADMIN_ID, "/newtask")
+    answer = await bot.press(ADMIN_ID, button_data(first, "Tạo nhiệm vụ"), first.message_id)
+    assert "không còn hiệu lực" in answer
+    assert _tasks(bot) == []
+    assert "Văn bản" in ((await bot.send(ADMIN_ID, "Việc C")).text or "")  # form goes on
+
+
+async def test_newtask_used_confirmation_loses_its_buttons(bot: BotUnderTest) -> None:
+    """Once a confirmation is answered by typing, its buttons are gone; /cancel too."""
+    _province(bot)
+    created = await bot.send(ADMIN_ID, "/newtask Việc A | 15/12/2026 | sở")
+    await bot.send(ADMIN_ID, "ok")
+    await bot.server.wait_until(lambda: buttons(_message(bot, created.message_id)) == [])
+    cancelled = await bot.send(ADMIN_ID, "/newtask Việc B | 15/12/2026 | sở")
+    await bot.send(ADMIN_ID, "/cancel")
+    await bot.server.wait_until(lambda: buttons(_message(bot, cancelled.message_id)) == [])
+    assert [t.title for t in _tasks(bot)] == ["Việc A"]
+
+
+async def test_newtask_one_line_takes_the_deadline_alone_after_an_impossible_date(
+    bot: BotUnderTest,
+) -> None:
+    """After "31/02/2027" is refused, "28/02/2027" alone completes the one-line form."""
+    ids = _province(bot)
+    refused = await bot.send(ADMIN_ID, "/newtask Báo cáo quý | 31/02/2027 | Tam Xuân | 4824/UBND")
+    assert "31/02/2027" in (refused.text or "")
+    assert "chỉ hạn" in (refused.text or "")
+    confirm = await bot.send(ADMIN_ID, "28/02/2027")  # a Sunday: moves to Monday 01/03
+    text = confirm.text or ""
+    assert "Xác nhận" in text
+    assert "Báo cáo quý" in text
+    assert "4824/UBND" in text
+    assert "01/03/2027" in text
+    assert "Đã giao" in ((await bot.send(ADMIN_ID, "ok")).text or "")
+    task = _only_task(bot)
+    assert task.deadline == date(2027, 3, 1)
+    assert _units_of(bot, task.id or 0) == {ids["X3"]}
+
+
+async def test_newtask_one_line_asks_again_for_a_deadline_still_wrong(bot: BotUnderTest) -> None:
+    """A deadline still wrong is refused again, and the proposed next-year date is a button."""
+    _province(bot)
+    await bot.send(ADMIN_ID, "/newtask Việc | 31/02/2027 | sở")
+    again = await bot.send(ADMIN_ID, "sớm nhất có thể")
+    assert "không hiểu" in (again.text or "").lower()
+    assert "chỉ hạn" in (again.text or "")
+    past = await bot.send(ADMIN_ID, "16/11")
+    await bot.press(ADMIN_ID, button_data(past, "16/11/2027"))
+    confirm = await bot.server.wait_for_message(
+        ADMIN_ID, lambda m: "Xác nhận" in (m.text or ""), after=past.message_id
+    )
+    assert "16/11/2027" in (confirm.text or "")
+
+
+async def test_newtask_one_line_takes_the_units_alone_after_an_unknown_unit(
+    bot: BotUnderTest,
+) -> None:
+    """An unknown unit keeps the title and deadline; the unit list alone completes the form."""
+    ids = _province(bot)
+    refused = await bot.send(ADMIN_ID, "/newtask Việc | 15/12/2026 | Sở Y tế, Xã Không Có")
+    assert "Xã Không Có" in (refused.text or "")
+    assert "chỉ danh sách đơn vị" in (refused.text or "")
+    confirm = await bot.send(ADMIN_ID, "Sở Y tế, Tam Xuân")
+    assert "Đơn vị (2)" in (confirm.text or "")
+    assert "15/12/2026" in (confirm.text or "")
+    await bot.press(ADMIN_ID, button_data(confirm, "Tạo nhiệm vụ"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đã giao" in (m.text or ""))
+    assert _units_of(bot, _only_task(bot).id or 0) == {ids["SYT"], ids["X3"]}
+
+
+async def test_newtask_one_line_fix_window_closes_after_ten_minutes(bot: BotUnderTest) -> None:
+    """Eleven minutes later the date alone is an ordinary message again; nothing is created."""
+    _province(bot)
+    await bot.send(ADMIN_ID, "/newtask Việc | 31/02/2027 | sở")
+    bot.clock.advance(timedelta(minutes=11))
+    reply = await bot.send(ADMIN_ID, "28/02/2027")
+    assert "Xác nhận" not in (reply.text or "")
+    assert "«xong»" in (reply.text or "")  # the bot's usual answer to stray text
+    assert "Đã giao" not in ((await bot.send(ADMIN_ID, "ok")).text or "")
+    assert _tasks(bot) == []
