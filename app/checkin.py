@@ -44,6 +44,7 @@ from db.queries.checkin import Check, OpenItem, check_reportable, message_outbox
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 MAX_TEXT = 4000
+CONFIRM = "cf"  # the choice of a status for a long report: cf:<state>:<assignment>
 PERCENTS = (25, 50, 75)
 ASK_KEYS = {"question": "ask_status_question", "negation": "ask_status_negation"}
 
@@ -134,7 +135,8 @@ def choose(
     dedup: Callable[[str, int], str],
     origin: dict[str, Any] | None = None,
 ) -> Answer:
-    """Apply a check-in choice: `st:<action>:<id>`, `pc:<percent|skip>:<id>` or `ck:<id>`.
+    """Apply a check-in choice: `st:<action>:<id>`, `pc:<percent|skip>:<id>`, `ck:<id>` or
+    `cf:<state>:<id>` (the status of a long report).
 
     `dedup(kind, assignment)` names the report of a choice taken in one message ("btn" for a
     status, "pct" for a percentage), so a double tap records once; `origin` is the channel's
@@ -144,6 +146,8 @@ def choose(
     stale = Answer([Said(t("common.button_stale"))], toast=t("common.button_stale"), alert=True)
     if len(data) == 2 and data[0] == "ck" and data[1].isdigit():
         return _pick(services, actor, int(data[1]))
+    if len(data) == 3 and data[0] == CONFIRM and data[2].isdigit():
+        return _confirmed(services, actor, data[1], int(data[2]))
     if len(data) != 3 or not data[2].isdigit():
         return stale
     prefix, action, assignment_id = data[0], data[1], int(data[2])
@@ -278,6 +282,9 @@ def _apply(
 ) -> Answer:
     """Record what a clear reply says for one assignment, or ask what it lacks."""
     t = partial(services.catalog.get, actor.lang)
+    if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
+        # A blocker or an extension keeps the unit chased: only a guessed done or progress waits.
+        return _confirm(services, actor, assignment_id, reply, text, key)
     if reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS) or (
         reply.kind == ReplyKind.BLOCKED and reply.reason
     ):
@@ -313,6 +320,50 @@ def _apply(
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = _task_of(session, assignment_id)
     return Answer([Said(t(f"checkin.ask_{step}", task=str(task.id), title=task.title))])
+
+
+def _confirm(
+    services: Services, actor: Actor, assignment_id: int, reply: ParsedReply, text: str, key: str
+) -> Answer:
+    """Ask once which status a long or mixed report means; its text is kept as the note."""
+    t = partial(services.catalog.get, actor.lang)
+    with session_scope(services.engine) as session:
+        note = reply.note or text
+        data = {"step": "confirm", "assignment_id": assignment_id, "note": note, "key": key}
+        set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
+        task = _task_of(session, assignment_id)
+    choices = [
+        Choice(t(f"buttons.{action}"), (CONFIRM, state, assignment_id))
+        for action, state in (
+            ("done", "done"),
+            ("progress", "in_progress"),
+            ("blocked", "blocked"),
+        )
+    ]
+    question = t("checkin.confirm_status", task=str(task.id), title=task.title)
+    return Answer([Said(question, [choices[:2], choices[2:]])])
+
+
+def _confirmed(services: Services, actor: Actor, state: str, assignment_id: int) -> Answer:
+    """Record the status chosen for a report kept while asking, with its text as the note."""
+    t = partial(services.catalog.get, actor.lang)
+    with services.engine.begin() as connection:
+        asked = get_pending(connection, contact_id=actor.contact_id, now=services.clock.now())
+        kept = (
+            asked is not None
+            and asked.get("step") == "confirm"
+            and asked.get("assignment_id") == assignment_id
+        )
+        if kept:
+            clear_pending(connection, contact_id=actor.contact_id)
+    if not kept or asked is None or state not in ("done", "in_progress", "blocked"):
+        expired = t("checkin.question_expired")
+        return Answer([Said(expired)], toast=expired, alert=True)
+    note = str(asked.get("note", ""))
+    reason = note if state == "blocked" else None
+    report = Report(assignment_id, state, "text", str(asked["key"]), text=note, reason=reason)
+    result = record(services, actor, report)
+    return Answer([Said(result.text)], recorded=result, toast=result.text)
 
 
 def _task_of(session: Any, assignment_id: int) -> Task:

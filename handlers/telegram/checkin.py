@@ -135,8 +135,8 @@ async def on_percent(req: Request) -> None:
 
 @button(Access.MEMBER)
 async def on_pick(req: Request) -> None:
-    """Apply a free-text reply kept while asking which task it is about."""
-    if len(req.args) != 2 or not req.args[1].isdigit():
+    """Apply a free-text reply kept while asking which task, or which status, it is about."""
+    if not req.args or not req.args[-1].isdigit():
         await _answer(req, req.t("common.button_stale"), alert=True)
         return
     answer = choose(req.services, req.actor, req.args, dedup=_dedup_of(req))
@@ -154,6 +154,7 @@ def flow() -> Flow:
             CallbackQueryHandler(on_status, pattern=prefix_pattern("st")),
             CallbackQueryHandler(on_percent, pattern=prefix_pattern("pc")),
             CallbackQueryHandler(on_pick, pattern=prefix_pattern("ck")),
+            CallbackQueryHandler(on_pick, pattern=prefix_pattern("cf")),
             MessageHandler(text & filters.UpdateType.MESSAGE, checkin_text.on_text),
             # After every flow's commands: a guided form's own /cancel is seen first.
             CommandHandler("cancel", checkin_text.on_cancel, filters.ChatType.PRIVATE),

@@ -21,7 +21,7 @@ from render.text import numbered, render
 from scheduler.nudge import nudge_named
 
 CHOICES = "choices"  # the pending kind of the numbered choices last offered
-CHECKIN_CHOICES = frozenset({"st", "pc", "ck"})
+CHECKIN_CHOICES = frozenset({"st", "pc", "ck", "cf"})
 
 
 @dataclass

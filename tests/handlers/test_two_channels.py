@@ -161,3 +161,39 @@ async def test_a_member_cannot_nudge_from_the_text_channel(bot: BotUnderTest) ->
     assert "không có quyền" in answer
     with bot.session() as s:
         assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []
+
+
+NARRATIVE = (
+    "Đơn vị đã tổ chức họp triển khai, phân công cán bộ phụ trách từng nội dung. "
+    "Đã gửi báo cáo sơ bộ cho Sở. Hiện đang tổng hợp số liệu các thôn để hoàn thiện kế hoạch, "
+    "dự kiến tuần sau trình UBND xã ban hành."
+)
+
+
+async def test_a_long_narrative_is_confirmed_before_it_is_recorded(bot: BotUnderTest) -> None:
+    """A long report is not taken as done: the bot asks once, then keeps the text as the note."""
+    world = await twins(bot)
+    asked = await bot.send(LAN, NARRATIVE)
+    [question] = typed(bot, HOA, NARRATIVE, 1)
+    assert reports(bot, world.telegram) == reports(bot, world.text) == []
+    assert asked.reply_markup is not None
+    labels = [b["text"] for row in asked.reply_markup["inline_keyboard"] for b in row]
+    assert question.split("\n")[-3:] == [f"{n} = {label}" for n, label in enumerate(labels, 1)]
+
+    progress = sign(bot.services.button_key, str(LAN), "cf", "in_progress", world.telegram)
+    await bot.press(LAN, progress, asked.message_id)
+    typed(bot, HOA, "2", 2)
+
+    with bot.session() as s:
+        kept = {
+            r.assignment_id: (r.state, r.text)
+            for r in s.exec(
+                select(StatusReport).where(
+                    col(StatusReport.assignment_id).in_([world.telegram, world.text])
+                )
+            )
+        }
+    assert kept == {
+        world.telegram: ("in_progress", NARRATIVE),
+        world.text: ("in_progress", NARRATIVE),
+    }
