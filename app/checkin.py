@@ -118,6 +118,21 @@ def answer_text(
     return _act(services, actor, decision, rows, text, key)
 
 
+def caption_report(
+    services: Services, assignment_id: int, caption: str, key: str
+) -> Report | None:
+    """Return the status a file's caption gives ("đã xong, gửi ảnh biên bản"), if a clear one."""
+    reply = parse_reply(caption, today=services.today()) if caption.strip() else None
+    if reply is None or reply.uncertain:
+        return None
+    if not (
+        reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS)
+        or (reply.kind == ReplyKind.BLOCKED and reply.reason)
+    ):
+        return None
+    return _report_of(assignment_id, reply, caption, key)
+
+
 def cancel(services: Services, actor: Actor) -> Answer:
     """Forget the question the bot asked (/cancel outside any guided form)."""
     with services.engine.begin() as connection:
@@ -288,18 +303,7 @@ def _apply(
     if reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS) or (
         reply.kind == ReplyKind.BLOCKED and reply.reason
     ):
-        report = Report(
-            assignment_id,
-            STATE_OF_KIND[reply.kind],
-            "text",
-            key,
-            percent=reply.percent,
-            text=text,
-            reason=reply.reason,
-            evidence_number=reply.evidence_number,
-            evidence_date=reply.evidence_date,
-        )
-        result = record(services, actor, report)
+        result = record(services, actor, _report_of(assignment_id, reply, text, key))
         return Answer([Said(result.text)], recorded=result)
     if reply.kind == ReplyKind.EXTENSION:
         with session_scope(services.engine) as session:
@@ -320,6 +324,21 @@ def _apply(
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = _task_of(session, assignment_id)
     return Answer([Said(t(f"checkin.ask_{step}", task=str(task.id), title=task.title))])
+
+
+def _report_of(assignment_id: int, reply: ParsedReply, text: str, key: str) -> Report:
+    """Return the report a clear reply makes for one assignment."""
+    return Report(
+        assignment_id,
+        STATE_OF_KIND[reply.kind],
+        "text",
+        key,
+        percent=reply.percent,
+        text=text,
+        reason=reply.reason,
+        evidence_number=reply.evidence_number,
+        evidence_date=reply.evidence_date,
+    )
 
 
 def _confirm(

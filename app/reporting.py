@@ -6,6 +6,7 @@ whatever acknowledges it afterwards acknowledges something already kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -115,10 +116,17 @@ def confirmation(services: Services, lang: str, target: Target) -> str:
     )
 
 
-def record(services: Services, actor: Actor, report: Report) -> Recorded:
+def record(
+    services: Services,
+    actor: Actor,
+    report: Report,
+    also: Callable[[Connection], None] | None = None,
+) -> Recorded:
     """Record a report for one of the sender's assignments and commit it; refuse otherwise.
 
     Core statements on one connection, one transaction: this runs for every status reply.
+    `also` writes what belongs with the report in the same transaction (the evidence file
+    whose caption it came from).
     """
     now = services.clock.now()
     try:
@@ -132,6 +140,8 @@ def record(services: Services, actor: Actor, report: Report) -> Recorded:
             report_id = _write(connection, actor, report, now) if amended is None else 0
             at = amended or now
             target = target.reported(state=report.state, percent=report.percent, at=at)
+            if also is not None:
+                also(connection)
             if report.state == "done":
                 # A file sent next is evidence of this assignment ("after choosing done").
                 data = {"assignment_id": target.assignment_id}

@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from sqlalchemy import Connection
+from sqlmodel import Session
 from telegram import Message
 from telegram.error import TelegramError
 
-from app.reporting import refusal
+from app.checkin import caption_report
+from app.reporting import record, refusal
 from db.models import Evidence
 from db.queries.checkin import Check, check_reportable, find_evidence, unit_name
 from db.queries.evidence import unit_evidence_bytes
@@ -29,6 +33,8 @@ class Upload:
     file_name: str
     size: int
     mime_type: str | None
+    caption: str = ""  # what it says: a status ("đã xong") is recorded with the file
+    key: str = ""  # the dedup key of that status report (the message)
 
 
 def upload_of(msg: Message) -> Upload | None:
@@ -36,12 +42,14 @@ def upload_of(msg: Message) -> Upload | None:
     if msg.document is not None:
         doc = msg.document
         name = doc.file_name or f"file_{doc.file_unique_id}"
-        return Upload(doc.file_id, name, doc.file_size or 0, doc.mime_type)
+        return Upload(
+            doc.file_id, name, doc.file_size or 0, doc.mime_type, msg.caption or "", _key(msg)
+        )
     if msg.photo:
         photo = msg.photo[-1]
-        return Upload(
-            photo.file_id, f"photo_{photo.file_unique_id}.jpg", photo.file_size or 0, "image/jpeg"
-        )
+        name = f"photo_{photo.file_unique_id}.jpg"
+        size = photo.file_size or 0
+        return Upload(photo.file_id, name, size, "image/jpeg", msg.caption or "", _key(msg))
     return None
 
 
@@ -76,29 +84,50 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     temporary = target.with_suffix(target.suffix + ".part")
     temporary.write_bytes(content)
     temporary.replace(target)
-    with req.db() as session:
-        if find_evidence(session, assignment_id=assignment_id, sha256=digest) is None:
-            session.add(
-                Evidence(
-                    assignment_id=assignment_id,
-                    contact_id=req.actor.contact_id,
-                    file_name=upload.file_name[:255],
-                    mime_type=upload.mime_type,
-                    size=len(content),
-                    sha256=digest,
-                    storage_path=relative.as_posix(),
-                    channel_file_id=upload.file_id[:200],
-                    created_at=req.services.clock.now(),
-                )
-            )
+    evidence = Evidence(
+        assignment_id=assignment_id,
+        contact_id=req.actor.contact_id,
+        file_name=upload.file_name[:255],
+        mime_type=upload.mime_type,
+        size=len(content),
+        sha256=digest,
+        storage_path=relative.as_posix(),
+        channel_file_id=upload.file_id[:200],
+        created_at=req.services.clock.now(),
+    )
     size = round(len(content) / 1024, 1)
-    await req.say(
+    kept = req.t(
         "evidence.kept",
         name=upload.file_name,
         size=size,
         task=str(about.task_id),
         title=about.title,
     )
+    report = caption_report(req.services, assignment_id, upload.caption, upload.key)
+    if report is not None:  # the file and the status its caption gives, in one transaction
+        result = record(req.services, req.actor, report, also=partial(_add, evidence))
+        await req.reply(f"{kept}\n{result.text}" if result.ok else result.text)
+        return
+    with req.db() as session:
+        _add(evidence, session.connection())
+    status = req.t("evidence.no_status") if upload.caption.strip() else ""
+    await req.reply(f"{kept}\n{status}".strip())
+
+
+def _add(evidence: Evidence, connection: Connection) -> None:
+    """Record the evidence file, unless this assignment has it already (same checksum)."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        known = find_evidence(
+            session, assignment_id=evidence.assignment_id, sha256=evidence.sha256
+        )
+        if known is None:
+            session.add(evidence)
+        session.commit()
+
+
+def _key(msg: Message) -> str:
+    """Return the dedup key of a status report sent as this message's caption."""
+    return f"tg:msg:{msg.chat.id}:{msg.message_id}"
 
 
 async def _over_quota(req: Request, unit_id: int, name: str, size: int) -> bool:

@@ -8,7 +8,7 @@ import time
 from sqlmodel import select
 
 from app.signing import sign
-from db.models import Evidence
+from db.models import Evidence, StatusReport
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, remind, scene
 from tests.harness import BotUnderTest
 
@@ -118,3 +118,37 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+async def test_photo_with_a_status_caption_records_both(bot: BotUnderTest) -> None:
+    """ "đã xong, gửi ảnh biên bản" on a photo keeps the file and records done, and says both."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG, caption=f"#{world.tasks[0].id} đã xong, gửi ảnh biên bản")
+    reply = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "minh chứng" in (m.text or ""), after=after
+    )
+    assert "Hoàn thành" in (reply.text or "")
+    assert [e.assignment_id for e in kept(bot)] == [aid]
+    with bot.session() as s:
+        [report] = s.exec(select(StatusReport).where(StatusReport.assignment_id == aid)).all()
+    assert (report.state, report.text) == (
+        "done",
+        f"#{world.tasks[0].id} đã xong, gửi ảnh biên bản",
+    )
+
+
+async def test_photo_with_a_caption_but_no_status_says_none_was_recorded(
+    bot: BotUnderTest,
+) -> None:
+    """A caption that gives no status keeps the file and says no status was recorded."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG, caption=f"#{world.tasks[0].id} ảnh hiện trường")
+    reply = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "minh chứng" in (m.text or ""), after=after
+    )
+    assert "Chưa ghi nhận tình trạng" in (reply.text or "")
+    with bot.session() as s:
+        assert s.exec(select(StatusReport)).all() == []
