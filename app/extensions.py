@@ -8,7 +8,8 @@ from functools import partial
 from sqlmodel import Session
 
 from app.actor import Actor
-from app.choices import Choice, rows_to_json
+from app.choices import Choice, Rows
+from app.notices import tell
 from app.reporting import refusal
 from app.services import Services
 from core.deadlines import beyond_horizon, latest_deadline
@@ -25,7 +26,6 @@ from db.queries.checkin import (
     coordinators_of_unit,
     unit_name,
 )
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import decides_on_own
 
 
@@ -76,14 +76,17 @@ def _notify_coordinators(
     """Queue the request, with approve and reject buttons, to each coordinator of the unit."""
     unit = unit_name(session, unit_id=assignment.unit_id)
     who = contact_name(session, contact_id=request.contact_id)
-    for coordinator in coordinators_of_unit(session, unit_id=assignment.unit_id):
-        if coordinator.id is None or decides_on_own(
-            session, contact_id=coordinator.id, unit_id=assignment.unit_id
-        ):
-            continue  # the unit's own people cannot decide its request
-        lang = coordinator.language
-        t = services.catalog.get
-        text = t(
+    t = services.catalog.get
+    deciders = [
+        coordinator
+        for coordinator in coordinators_of_unit(session, unit_id=assignment.unit_id)
+        if coordinator.id is not None
+        # the unit's own people cannot decide its request
+        and not decides_on_own(session, contact_id=coordinator.id, unit_id=assignment.unit_id)
+    ]
+
+    def text(lang: str) -> str:
+        return t(
             lang,
             "extensions.request_notice",
             unit=unit,
@@ -95,19 +98,21 @@ def _notify_coordinators(
             who=who,
             id=Markup(str(request.id)),
         )
-        choices = [
-            Choice(t(lang, f"extensions.button_{choice}"), ("xt", choice, request.id or 0))
-            for choice in ("ok", "no")
+
+    def choices(lang: str) -> Rows:
+        return [
+            [
+                Choice(t(lang, f"extensions.button_{choice}"), ("xt", choice, request.id or 0))
+                for choice in ("ok", "no")
+            ]
         ]
-        enqueue(
-            session,
-            key=f"extension:{request.id}:{coordinator.id}",
-            chat_id=coordinator.chat_id or "",
-            contact_id=coordinator.id,
-            kind="notice",
-            text=text,
-            choices=rows_to_json([choices]),
-            now=request.created_at,
-            priority=PRIORITY_NOTICE,
-            assignment_ids=[assignment.assignment_id],
-        )
+
+    tell(
+        session,
+        deciders,
+        key=f"extension:{request.id}",
+        text=text,
+        choices=choices,
+        now=request.created_at,
+        assignment_ids=[assignment.assignment_id],
+    )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.notices import tell
 from app.services import Services
 from core.markup import Markup
 from core.status import Status, status_of
@@ -28,7 +29,6 @@ from db.queries.checkin import (
     report_target,
     unit_name,
 )
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.pending import set_pending
 from db.queries.reports import amend_percent, record_report
 
@@ -211,27 +211,25 @@ def forward_blocker(
     """Queue a blocker's notice to every coordinator of the unit, with the unit and reason."""
     unit = unit_name(session, unit_id=target.unit_id)
     local = at.astimezone(services.settings.tz)
-    for coordinator in coordinators_of_unit(session, unit_id=target.unit_id):
-        assert coordinator.chat_id is not None
-        assert coordinator.id is not None
-        text = services.catalog.get(
-            coordinator.language,
+    t = services.catalog.get
+
+    def text(lang: str) -> str:
+        return t(
+            lang,
             "checkin.blocker_notice",
             unit=unit,
             task=Markup(str(target.task_id)),
             title=target.title,
-            reason=clip(reason or "")
-            or services.catalog.get(coordinator.language, "checkin.no_reason"),
+            reason=clip(reason or "") or t(lang, "checkin.no_reason"),
             at=local,
         )
-        enqueue(
-            session,
-            key=f"blocker:{report_id}:{coordinator.id}",
-            chat_id=coordinator.chat_id,
-            contact_id=coordinator.id,
-            kind="notice",
-            text=text,
-            now=at,
-            priority=PRIORITY_NOTICE,
-            assignment_ids=[target.assignment_id],
-        )
+
+    coordinators = coordinators_of_unit(session, unit_id=target.unit_id)
+    tell(
+        session,
+        coordinators,
+        key=f"blocker:{report_id}",
+        text=text,
+        now=at,
+        assignment_ids=[target.assignment_id],
+    )

@@ -8,10 +8,15 @@ Typed: coordinators `/explain <task> <unit>`; contacts answer by replying to the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+
 from telegram.ext import CallbackQueryHandler
 
 from app.actor import Actor
-from app.choices import Choice, rows_to_json
+from app.choices import Choice, Rows
+from app.notices import tell
 from app.services import Services
 from core.checkin import task_numbers
 from core.markup import Markup, to_plain
@@ -27,7 +32,6 @@ from db.queries.checkin import (
     waiting_explanation,
     waiting_explanations,
 )
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import decides_on_own, in_scope
 from handlers.telegram import explanation_answers as answers
 from handlers.telegram.access import Request, button, command
@@ -61,29 +65,22 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
         session.add(explanation)
         session.flush()
         contacts = contacts_of_unit(session, unit_id=assignment.unit_id)
-        for contact in contacts:
-            text = t(
-                contact.language,
-                "explanations.request_notice",
-                task=Markup(str(task.id)),
-                title=task.title,
-                deadline=assignment.deadline,
-                days=status.days_overdue,
-            )
-            label = t(contact.language, "explanations.button_answer")
-            answer = Choice(label, ("ex", "ans", explanation.id or 0))
-            enqueue(
-                session,
-                key=f"explain:{explanation.id}:{contact.id}",
-                chat_id=contact.chat_id or "",
-                contact_id=contact.id,
-                kind="notice",
-                text=text,
-                choices=rows_to_json([[answer]]),
-                now=now,
-                priority=PRIORITY_NOTICE,
-                assignment_ids=[assignment_id],
-            )
+        tell(
+            session,
+            contacts,
+            key=f"explain:{explanation.id}",
+            text=partial(
+                _request_text,
+                t,
+                task.id or 0,
+                task.title,
+                assignment.deadline,
+                status.days_overdue,
+            ),
+            choices=partial(_answer_choice, t, explanation.id or 0),
+            now=now,
+            assignment_ids=[assignment_id],
+        )
         audit(
             session,
             actor_id=actor.contact_id,
@@ -153,3 +150,22 @@ def flow() -> Flow:
             CallbackQueryHandler(answers.on_answer, pattern=r"^ex:ans(:|~)"),
         ),
     )
+
+
+def _request_text(
+    t: Callable[..., str], task_id: int, title: str, deadline: date, days: int, lang: str
+) -> str:
+    """Word the request for an explanation to one of the unit's people."""
+    return t(
+        lang,
+        "explanations.request_notice",
+        task=Markup(str(task_id)),
+        title=title,
+        deadline=deadline,
+        days=days,
+    )
+
+
+def _answer_choice(t: Callable[..., str], explanation_id: int, lang: str) -> Rows:
+    """Return the one choice of a request: answer it."""
+    return [[Choice(t(lang, "explanations.button_answer"), ("ex", "ans", explanation_id))]]

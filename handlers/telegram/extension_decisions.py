@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from app.actor import Actor
+from app.notices import tell
 from app.services import Services
 from core.deadlines import beyond_horizon, latest_deadline
 from core.markup import Markup, to_html, to_plain
@@ -12,7 +15,6 @@ from db.engine import session_scope
 from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, contacts_of_unit, unit_name
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import decides_on_own, in_scope
 from handlers.telegram.access import Request, button, command
 
@@ -54,27 +56,23 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
             details={"assignment_id": assignment.id, "note": note},
         )
         unit = unit_name(session, unit_id=assignment.unit_id)
-        for contact in contacts_of_unit(session, unit_id=assignment.unit_id):
-            text = t(
-                contact.language,
-                f"extensions.{request.status}_notice",
-                task=Markup(str(task.id)),
-                title=task.title,
-                deadline=request.requested_deadline,
-                original=assignment.original_deadline,
-                note=note,
-            )
-            enqueue(
-                session,
-                key=f"extension-decided:{request.id}:{contact.id}",
-                chat_id=contact.chat_id or "",
-                contact_id=contact.id,
-                kind="notice",
-                text=text,
-                now=now,
-                priority=PRIORITY_NOTICE,
-                assignment_ids=[assignment.id or 0],
-            )
+        words = partial(
+            t,
+            key=f"extensions.{request.status}_notice",
+            task=Markup(str(task.id)),
+            title=task.title,
+            deadline=request.requested_deadline,
+            original=assignment.original_deadline,
+            note=note,
+        )
+        tell(
+            session,
+            contacts_of_unit(session, unit_id=assignment.unit_id),
+            key=f"extension-decided:{request.id}",
+            text=words,
+            now=now,
+            assignment_ids=[assignment.id or 0],
+        )
         return t(
             actor.lang,
             f"extensions.{request.status}",
