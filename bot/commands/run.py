@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import warnings
 
 from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.warnings import PTBUserWarning
 
 from bot.app import build_application
 from bot.console import (
@@ -50,8 +48,6 @@ def run(_args: argparse.Namespace) -> int:
     # PTB logs a rejected token with a traceback that names it; we say it in one line.
     setup_logging(settings.log_level, [token], reported=(InvalidToken,))
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    # As in the tests (pyproject): our conversations deliberately track per chat and user.
-    warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
