@@ -24,7 +24,8 @@ from devtools.fakebotapi import FakeBotApi
 from tests import processes
 from tests.factories import make_contact, make_task, make_unit
 
-TOKEN = "424242:cli-test-token-for-the-fake-server"
+# Unique per run: the host keeps a lock per token, and two test runs may share a machine.
+TOKEN = f"424242:cli-test-token-{uuid.uuid4().hex[:12]}"
 START_TIMEOUT = 90  # a loaded 2-core CI machine can be slow to start a process
 
 

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,8 @@ from scheduler.dispatcher import Context, dispatch
 from tests import processes
 from tests.scheduler.support import VN, province, start_users, task_for
 
-TOKEN = "424243:crash-test-token-for-the-fake-server"
+# Unique per run: the host keeps a lock per token, and two test runs may share a machine.
+TOKEN = f"424243:crash-test-token-{uuid.uuid4().hex[:12]}"
 START = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
 FIRST_USER = 8000
 COUNT = 150
