@@ -9,6 +9,7 @@ from core.markup import Markup
 from core.spreadsheet import ImportReport, Rejection
 
 LISTED_CODES = 30  # added/updated codes shown by name; more are counted, not listed
+PREVIEWED_REJECTIONS = 5  # a preview names the first rejected rows; the report names all
 
 
 def report_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]:
@@ -36,6 +37,32 @@ def report_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]
     if report.rejected:
         lines.append(catalog.get(lang, "imports.rejected_header"))
         lines.extend(rejection_line(catalog, lang, r) for r in report.rejected)
+    return lines
+
+
+def preview_lines(
+    catalog: Catalog, lang: str, report: ImportReport, *, rows: int, minutes: int
+) -> list[str]:
+    """Return a preview: what applying the file would do, its first rejections, what next."""
+    lines = [
+        catalog.get(
+            lang,
+            "imports.preview_summary",
+            rows=rows,
+            added=len(report.added),
+            updated=len(report.updated),
+            unchanged=len(report.unchanged),
+            rejected=len(report.rejected),
+        )
+    ]
+    if report.rejected:
+        lines.append(catalog.get(lang, "imports.preview_rejected_header"))
+        shown = report.rejected[:PREVIEWED_REJECTIONS]
+        lines.extend(rejection_line(catalog, lang, r) for r in shown)
+        more = len(report.rejected) - len(shown)
+        if more > 0:
+            lines.append(catalog.get(lang, "imports.preview_more_rejected", count=more))
+    lines.append(catalog.get(lang, "imports.preview_ask", minutes=minutes))
     return lines
 
 

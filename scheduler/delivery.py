@@ -4,7 +4,8 @@ Three repeating jobs with fixed names, added once. None holds work in memory: th
 dispatcher reads due reminders from the database and queues them in the outbox, the
 sender's job (re)starts the sender whenever the outbox has work, housekeeping cancels
 reminders of past days that never went out (their occasions are then folded into the
-next reminder) and deletes updates older than 30 days from the inbox. A restart needs
+next reminder), deletes updates older than 30 days from the inbox and the files admins
+left in preview past their hour (nothing can apply them any more). A restart needs
 nothing rebuilt.
 """
 
@@ -18,6 +19,7 @@ from core.reminders import Policy
 from db.engine import session_scope
 from db.queries.inbox import prune as prune_inbox
 from db.queries.outbox import ready_count
+from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
 from scheduler.context import App, JobContext
 from scheduler.dispatcher import Context, dispatch, expire_stale
 from scheduler.sender import drain, new_owner, work_hours
@@ -110,6 +112,7 @@ def housekeeping(services: Services) -> None:
         cancelled = expire_stale(session, today=services.today(), tz=services.settings.tz)
         waiting = ready_count(session, now=now)
         pruned = prune_inbox(session.connection(), now=now)
+        prune_pending(session, kind=IMPORT_KIND, before=now - IMPORT_TTL)
     if cancelled or waiting:
         log.info("outbox: %d waiting, %d stale reminders cancelled", waiting, cancelled)
     if pruned:

@@ -3,6 +3,7 @@
 An importer takes a read table and applies its good rows in the caller's session; it never
 commits (the caller does, so a crash applies nothing) and reports what it did row by row.
 A table that lacks the importer's required columns raises UnreadableFile("missing_columns").
+`dry_run` runs one in a transaction it rolls back: what the import would do, writing nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.spreadsheet import ImportReport, Table, UnreadableFile
@@ -31,6 +33,23 @@ class Importer(Protocol):
     ) -> ImportReport:
         """Apply the table's good rows and report every row."""
         ...
+
+
+def dry_run(
+    engine: Engine,
+    importer: Importer,
+    table: Table,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    tz: ZoneInfo,
+) -> ImportReport:
+    """Report what importing the table would do now; its transaction is rolled back."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            return importer(session, table, actor_id=actor_id, now=now, tz=tz)
+        finally:
+            session.rollback()
 
 
 def require_columns(table: Table, required: frozenset[str]) -> None:

@@ -4,25 +4,36 @@ Which importer runs is decided by the columns of the header (IMPORTERS). A sprea
 bot does not take here (the sender is not an admin, or no importer knows its header and
 the admin also reports for a unit) is passed on to the next handler, so evidence files
 reach the evidence flow untouched.
+
+A file of more than PREVIEW_OVER_ROWS data rows is not applied at once: the admin gets what
+it would do (a dry run, nothing written) and two buttons, apply and cancel. The file waits
+in the database as the admin's pending import (so a restart keeps it) for IMPORT_TTL; the
+buttons carry its random token, so a press meant for another file, an expired one or one
+already used is refused and changes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import logging
+import secrets
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from app.import_report import chunks, report_lines, unreadable_text
-from core.markup import Markup
+from app.import_report import chunks, preview_lines, report_lines, unreadable_text
+from core.markup import Markup, to_plain
 from core.roles import Access
 from core.spreadsheet import Table, UnreadableFile, check_size, read_table
-from db.imports import Importer
+from db.imports import Importer, dry_run
 from db.imports.tasks import import_tasks
 from db.imports.units import import_units
-from handlers.telegram.access import Context, Request, command
+from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
+from handlers.telegram.access import Context, Request, button, command, prefix_pattern
 from handlers.telegram.registry import Flow, hand_on
 
 log = logging.getLogger(__name__)
@@ -33,6 +44,8 @@ IMPORTERS: dict[tuple[str, ...], Importer] = {
     ("code", "name", "kind"): import_units,  # + parent_code, groups (optional)
     ("title", "deadline", "assignees"): import_tasks,  # + code, directive, description
 }
+PREFIX = "im"  # im:ok:<token> applies the previewed file, im:no:<token> drops it
+PREVIEW_OVER_ROWS = 20  # a file with more data rows is previewed before it is applied
 SPREADSHEET = (
     filters.Document.FileExtension("csv")
     | filters.Document.FileExtension("xlsx")
@@ -75,28 +88,163 @@ async def on_spreadsheet(req: Request) -> bool:
         headers = "\n".join(f"`{','.join(sig)}`" for sig in IMPORTERS)
         await req.say("imports.unknown_header", headers=Markup(headers))
         return True
-    await run_import(req, importer, table)
+    if len(table.rows) > PREVIEW_OVER_ROWS:
+        await offer_preview(req, importer, table, content, name)
+    else:
+        await run_import(req, importer, table)
     return True
 
 
-async def run_import(req: Request, importer: Importer, table: Table) -> None:
-    """Apply the table and send the report (in several messages when it is long)."""
+async def offer_preview(
+    req: Request, importer: Importer, table: Table, content: bytes, name: str
+) -> None:
+    """Say what the file would do (nothing written), keep it, and offer apply / cancel."""
+    now = req.services.clock.now()
+    try:
+        report = await asyncio.to_thread(
+            dry_run,
+            req.services.engine,
+            importer,
+            table,
+            actor_id=req.actor.contact_id,
+            now=now,
+            tz=req.services.settings.tz,
+        )
+    except UnreadableFile as exc:
+        await req.reply(
+            unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
+        )
+        return
+    token = secrets.token_hex(6)
+    data = {"token": token, "name": name, "content": base64.b64encode(content).decode("ascii")}
+    with req.connection() as connection:  # replaces the admin's earlier preview, if any
+        set_pending(
+            connection, contact_id=req.actor.contact_id, data=data, now=now, kind=IMPORT_KIND
+        )
+    minutes = int(IMPORT_TTL.total_seconds() // 60)
+    lines = preview_lines(
+        req.services.catalog, req.actor.lang, report, rows=len(table.rows), minutes=minutes
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                req.button(req.t("imports.button_apply"), PREFIX, "ok", token),
+                req.button(req.t("imports.button_cancel"), PREFIX, "no", token),
+            ]
+        ]
+    )
+    texts = chunks(lines)
+    for text in texts[:-1]:
+        await req.reply(text)
+    await req.reply(texts[-1], reply_markup=keyboard)
+
+
+@button(Access.ADMIN)
+async def on_preview_button(req: Request) -> None:
+    """Apply or cancel the previewed file this button names; refuse any other press."""
+    query = req.update.callback_query
+    assert query is not None
+    action, token = ([*req.args, "", ""])[1:3]
+    contact_id, now = req.actor.contact_id, req.services.clock.now()
+    done = False
+    if action == "no":
+        with req.connection() as connection:
+            taken = take_pending(
+                connection,
+                contact_id=contact_id,
+                token=token,
+                now=now,
+                kind=IMPORT_KIND,
+                ttl=IMPORT_TTL,
+            )
+        if taken is not None:
+            await drop_buttons(req)
+            await query.answer()
+            await req.say("imports.preview_cancelled")
+            return
+    elif action == "ok":
+        done = await apply_pending(req, token)
+    if done:
+        await drop_buttons(req)
+        await query.answer()
+        return
+    log.info("stale import button %s from %s", req.args, req.actor.external_id)
+    await drop_buttons(req)
+    await query.answer(to_plain(req.t("imports.preview_stale")), show_alert=True)
+
+
+async def apply_pending(req: Request, token: str) -> bool:
+    """Import the admin's pending file if token names it; False when it is no longer there."""
+    with req.connection() as connection:
+        pending = get_pending(
+            connection,
+            contact_id=req.actor.contact_id,
+            now=req.services.clock.now(),
+            kind=IMPORT_KIND,
+            ttl=IMPORT_TTL,
+        )
+    if pending is None or pending.get("token") != token:
+        return False
+    content = base64.b64decode(str(pending.get("content", "")))
+    name = str(pending.get("name", ""))
+    limit = req.services.settings.import_max_bytes
+    try:
+        table = await asyncio.to_thread(read_table, content, name, max_bytes=limit)
+    except UnreadableFile as exc:  # read once already; only a lowered limit gets here
+        await req.reply(
+            unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
+        )
+        return True
+    importer = importer_for(table)
+    if importer is None:
+        return False
+    return await run_import(req, importer, table, token=token)
+
+
+async def drop_buttons(req: Request) -> None:
+    """Remove the buttons of the message whose button was pressed (best effort)."""
+    query = req.update.callback_query
+    if query is None or query.message is None:
+        return
+    with contextlib.suppress(BadRequest):  # already without buttons, or too old to edit
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+async def run_import(
+    req: Request, importer: Importer, table: Table, *, token: str | None = None
+) -> bool:
+    """Apply the table and send the report (in several messages when it is long).
+
+    With a token, the admin's pending file of that token is taken in the same transaction
+    (applied once, however often its button is pressed); False when it is gone already.
+    """
     try:
         with req.db() as session:
+            now = req.services.clock.now()
+            if token is not None and not take_pending(
+                session,
+                contact_id=req.actor.contact_id,
+                token=token,
+                now=now,
+                kind=IMPORT_KIND,
+                ttl=IMPORT_TTL,
+            ):
+                return False
             report = importer(
                 session,
                 table,
                 actor_id=req.actor.contact_id,
-                now=req.services.clock.now(),
+                now=now,
                 tz=req.services.settings.tz,
             )
     except UnreadableFile as exc:
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
         )
-        return
+        return True
     for text in chunks(report_lines(req.services.catalog, req.actor.lang, report)):
         await req.reply(text)
+    return True
 
 
 class PassingMessageHandler(MessageHandler[Context, Any]):
@@ -121,5 +269,8 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="imports",
-        late=(PassingMessageHandler(filters.ChatType.PRIVATE & SPREADSHEET, on_spreadsheet),),
+        late=(
+            PassingMessageHandler(filters.ChatType.PRIVATE & SPREADSHEET, on_spreadsheet),
+            CallbackQueryHandler(on_preview_button, pattern=prefix_pattern(PREFIX)),
+        ),
     )

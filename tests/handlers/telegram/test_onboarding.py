@@ -12,7 +12,7 @@ from db.models import AuditLog, Contact, Invite, Unit, UnitContact
 from devtools.fakebotapi import ChatMessage
 from tests.core.test_spreadsheet import UNITS, hostile
 from tests.factories import make_contact, make_unit
-from tests.harness import ADMIN_ID, BotUnderTest
+from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 LINK = re.compile(r"https://t\.me/dondoc_test_bot\?start=([A-Za-z0-9_-]+)")
@@ -23,6 +23,14 @@ async def send_file(bot: BotUnderTest, user_id: int, content: bytes, name: str) 
     after = bot.server.last_message_id(user_id)
     bot.server.send_document(user_id, content, name, "text/csv")
     return await bot.server.wait_for_message(user_id, after=after)
+
+
+async def import_big_file(bot: BotUnderTest, content: bytes, name: str) -> ChatMessage:
+    """Have the admin send a file of over 20 rows, apply its preview, return the report."""
+    preview = await send_file(bot, ADMIN_ID, content, name)
+    assert "Xem trước tệp" in (preview.text or ""), preview.text
+    await bot.press(ADMIN_ID, button_data(preview, "Áp dụng"), preview.message_id)
+    return await bot.server.wait_for_message(ADMIN_ID, after=preview.message_id)
 
 
 async def invite_code(bot: BotUnderTest, text: str) -> str:
@@ -38,7 +46,7 @@ async def test_admin_onboards_the_sample_province_and_three_users_register(
 ) -> None:
     """The 2021 Quảng Nam file imports, and three officials register with their links."""
     content = (EXAMPLES / "units_quang_nam_2021.csv").read_bytes()
-    report = await send_file(bot, ADMIN_ID, content, "units_quang_nam_2021.csv")
+    report = await import_big_file(bot, content, "units_quang_nam_2021.csv")
     assert "thêm mới 56" in (report.text or "")
     codes = [
         await invite_code(bot, "so y te"),
@@ -66,8 +74,8 @@ async def test_admin_onboards_the_sample_province_and_three_users_register(
 async def test_same_file_again_changes_nothing(bot: BotUnderTest) -> None:
     """Sending the province file a second time reports every unit unchanged."""
     content = (EXAMPLES / "units_two_tier_province.csv").read_bytes()
-    await send_file(bot, ADMIN_ID, content, "province.csv")
-    again = await send_file(bot, ADMIN_ID, content, "province.csv")
+    await import_big_file(bot, content, "province.csv")
+    again = await import_big_file(bot, content, "province.csv")
     assert "thêm mới 0, cập nhật 0, không đổi 34" in (again.text or "")
 
 

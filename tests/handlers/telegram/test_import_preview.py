@@ -1,0 +1,150 @@
+"""A units or tasks file of more than 20 rows sent in chat is previewed, then applied or not.
+
+Through the real stack: the fake Bot API server and the bot's SQLite database.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from db.models import AuditLog, Contact, Task, Unit
+from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, prune_pending
+from devtools.fakebotapi import ChatMessage
+from tests.factories import make_unit
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
+
+STALE = "không còn hiệu lực"
+
+
+def units_csv(count: int, prefix: str = "X", bad: int = 0) -> bytes:
+    """Return a units file of count rows, the last `bad` of them without a name."""
+    rows = [f"{prefix}{i},Xã {prefix} {i},xã" for i in range(1, count - bad + 1)]
+    rows += [f"{prefix}B{i},,xã" for i in range(1, bad + 1)]
+    return ("code,name,kind\n" + "\n".join(rows) + "\n").encode()
+
+
+async def send_file(bot: BotUnderTest, content: bytes, name: str = "don-vi.csv") -> ChatMessage:
+    """Have the admin send a file; return the bot's last answer to it (after its chunks)."""
+    if not bot.server.messages(ADMIN_ID):
+        await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, content, name, "text/csv")
+    await bot.server.wait_for_message(ADMIN_ID, after=after)
+    await bot.server.wait_until(lambda: bot.server.pending_updates() == 0)
+    return bot.server.messages(ADMIN_ID)[-1]
+
+
+def has(message: ChatMessage, *parts: str) -> bool:
+    """Tell whether a message's text holds every one of parts."""
+    return all(part in (message.text or "") for part in parts)
+
+
+def unit_codes(bot: BotUnderTest) -> set[str]:
+    """Return the codes of the units in the database."""
+    with bot.session() as s:
+        return set(s.exec(select(Unit.code)))
+
+
+def current(bot: BotUnderTest, message_id: int) -> ChatMessage:
+    """Return a bot message as it stands now (after edits)."""
+    return next(m for m in bot.server.messages(ADMIN_ID) if m.message_id == message_id)
+
+
+async def test_big_units_file_is_previewed_without_writing_then_applied(
+    bot: BotUnderTest,
+) -> None:
+    """25 rows: counts and first rejections, nothing written; apply imports as today, once."""
+    preview = await send_file(bot, units_csv(25, bad=2))
+    assert has(preview, "Xem trước tệp", "25 dòng", "thêm mới 23", "bị từ chối 2"), preview.text
+    assert has(preview, "Dòng 25", "Dòng 26"), preview.text
+    assert len(buttons(preview)) == 2
+    assert unit_codes(bot) == set()
+    with bot.session() as s:
+        assert list(s.exec(select(AuditLog))) == []
+
+    after = preview.message_id
+    assert await bot.press(ADMIN_ID, button_data(preview, "Áp dụng"), preview.message_id) == ""
+    report = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert has(report, "Kết quả nhập tệp", "thêm mới 23"), report.text
+    assert len(unit_codes(bot)) == 23
+    assert buttons(current(bot, preview.message_id)) == []  # used: its buttons are gone
+    with bot.session() as s:
+        admin = s.exec(select(Contact).where(Contact.external_id == str(ADMIN_ID))).one()
+        assert admin.id is not None
+        assert get_pending(s, contact_id=admin.id, now=bot.clock.now(), kind=IMPORT_KIND) is None
+
+
+async def test_a_double_press_of_apply_imports_once(bot: BotUnderTest) -> None:
+    """Two presses reaching the bot before the buttons go: one applies, one is refused."""
+    preview = await send_file(bot, units_csv(25))
+    data = button_data(preview, "Áp dụng")
+    first = bot.server.press_button(ADMIN_ID, data, preview.message_id)
+    second = bot.server.press_button(ADMIN_ID, data, preview.message_id)
+    answers = [
+        (await bot.server.wait_for_answer(bot.server.callback_id(u))).text or ""
+        for u in (first, second)
+    ]
+    assert sorted(STALE in a for a in answers) == [False, True], answers
+    reports = [m for m in bot.server.messages(ADMIN_ID) if "Kết quả nhập tệp" in (m.text or "")]
+    assert len(reports) == 1
+    assert len(unit_codes(bot)) == 25
+
+
+async def test_cancel_changes_nothing_and_apply_afterwards_is_refused(
+    bot: BotUnderTest,
+) -> None:
+    """Cancel: nothing written, the file forgotten; the preview's apply is then refused."""
+    preview = await send_file(bot, units_csv(25))
+    apply, cancel = button_data(preview, "Áp dụng"), button_data(preview, "Hủy")
+    # Apply pressed right after cancel, before the buttons went (a quick second tap).
+    pressed = [bot.server.press_button(ADMIN_ID, d, preview.message_id) for d in (cancel, apply)]
+    answers = [
+        (await bot.server.wait_for_answer(bot.server.callback_id(u))).text or "" for u in pressed
+    ]
+    assert [STALE in a for a in answers] == [False, True], answers
+    assert any("Đã hủy" in (m.text or "") for m in bot.server.messages(ADMIN_ID))
+    assert buttons(current(bot, preview.message_id)) == []
+    assert unit_codes(bot) == set()
+
+
+async def test_a_replaced_or_expired_preview_is_refused(bot: BotUnderTest) -> None:
+    """A newer file replaces the pending one; a preview older than an hour applies nothing."""
+    first = await send_file(bot, units_csv(25, prefix="A"))
+    second = await send_file(bot, units_csv(25, prefix="B"))
+    assert STALE in await bot.press(ADMIN_ID, button_data(first, "Áp dụng"), first.message_id)
+    assert unit_codes(bot) == set()
+    assert buttons(current(bot, first.message_id)) == []
+
+    bot.clock.advance(IMPORT_TTL + timedelta(minutes=1))
+    assert STALE in await bot.press(ADMIN_ID, button_data(second, "Áp dụng"), second.message_id)
+    assert unit_codes(bot) == set()
+    with bot.session() as s:  # housekeeping deletes the expired file
+        assert prune_pending(s, kind=IMPORT_KIND, before=bot.clock.now() - IMPORT_TTL) == 1
+        s.commit()
+
+
+async def test_small_units_file_is_applied_at_once(bot: BotUnderTest) -> None:
+    """5 rows (20 or fewer): imported straight away, as before, with no buttons."""
+    report = await send_file(bot, units_csv(5))
+    assert has(report, "Kết quả nhập tệp", "thêm mới 5"), report.text
+    assert buttons(report) == []
+    assert len(unit_codes(bot)) == 5
+
+
+async def test_big_tasks_file_is_previewed_then_applied(bot: BotUnderTest) -> None:
+    """A tasks file is previewed the same way (the dry run creates no task)."""
+    with bot.session() as s:
+        make_unit(s, "A1")
+    rows = "".join(f"Báo cáo {i},15/12/2026,xã\n" for i in range(1, 23))
+    preview = await send_file(bot, f"title,deadline,assignees\n{rows}".encode(), "tasks.csv")
+    assert has(preview, "Xem trước tệp", "thêm mới 22"), preview.text
+    with bot.session() as s:
+        assert list(s.exec(select(Task))) == []
+    after = preview.message_id
+    await bot.press(ADMIN_ID, button_data(preview, "Áp dụng"), preview.message_id)
+    report = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "thêm mới 22" in (report.text or "")
+    with bot.session() as s:
+        assert len(list(s.exec(select(Task)))) == 22
