@@ -67,6 +67,13 @@ async def typed_off_loop(bot: BotUnderTest, person: str, text: str, n: int) -> l
     return await asyncio.to_thread(typed, bot, person, text, n)
 
 
+def buttons_of(bot: BotUnderTest, message_id: int) -> list[str]:
+    """Return the callback data of the buttons a message of Lan's chat shows now."""
+    shown = [m for m in bot.server.messages(LAN) if m.message_id == message_id]
+    rows = (shown[0].reply_markup or {}).get("inline_keyboard", []) if shown else []
+    return [str(b.get("callback_data")) for row in rows for b in row]
+
+
 def reports(bot: BotUnderTest, assignment_id: int) -> list[tuple[str, str, int | None]]:
     """Return an assignment's reports as (state, source, percent), oldest first."""
     with bot.session() as s:
@@ -97,6 +104,7 @@ async def test_numbered_choices_are_answered_like_buttons(bot: BotUnderTest) -> 
     pressed = sign(bot.services.button_key, str(LAN), "st", "progress", world.telegram)
     await bot.press(LAN, pressed, asked.message_id)
     half = sign(bot.services.button_key, str(LAN), "pc", 50, world.telegram)
+    await bot.server.wait_until(lambda: half in buttons_of(bot, asked.message_id), timeout=5)
     await bot.press(LAN, half, asked.message_id)
 
     [question] = typed(bot, HOA, "báo cáo tuần này", 1)
