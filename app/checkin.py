@@ -87,12 +87,8 @@ def answer_text(
     *,
     key: str,
     replied: RepliedTo | None = None,
-    pending: bool = True,
 ) -> Answer:
-    """Read a text as the answer to the pending question, or as a status report.
-
-    `pending=False` skips the question (the adapter took the text as something else).
-    """
+    """Read a text as the answer to the pending question, or as a status report."""
     t = partial(services.catalog.get, actor.lang)
     if not actor.unit_ids:
         return Answer(unhandled=True)
@@ -100,17 +96,15 @@ def answer_text(
         return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
     now = services.clock.now()
     with services.engine.begin() as connection:  # most texts are reports: read both at once
-        asked = get_pending(connection, contact_id=actor.contact_id, now=now) if pending else None
-        rows = open_items(connection, unit_ids=actor.unit_ids) if asked is None else None
+        asked = get_pending(connection, contact_id=actor.contact_id, now=now)
+        if asked is None:
+            rows, items, about, explanation_id = _about(connection, actor, replied)
     if asked is not None:
         answered = _answer_pending(services, actor, asked, text, key)
         if answered is not None:
             return answered
-    with services.engine.begin() as connection:
-        if rows is None:
-            rows = open_items(connection, unit_ids=actor.unit_ids)
-        items = [Item(i.assignment_id, i.task_id, i.done) for i in rows]
-        about, explanation_id = _replied(connection, replied, items)
+        with services.engine.begin() as connection:
+            rows, items, about, explanation_id = _about(connection, actor, replied)
     if explanation_id is not None:
         return Answer([Said(answer_explanation(services, actor, explanation_id, text))])
     reply = parse_reply(text, today=services.today())
@@ -234,6 +228,16 @@ def _pick(services: Services, actor: Actor, assignment_id: int) -> Answer:
         return Answer([Said(expired)], toast=expired, alert=True)
     kept = _apply_kept(services, actor, asked, assignment_id)
     return Answer(kept.said, recorded=kept.recorded, toast=t("checkin.noted"))
+
+
+def _about(
+    connection: Connection, actor: Actor, replied: RepliedTo | None
+) -> tuple[list[OpenItem], list[Item], list[int] | None, int | None]:
+    """Read what a text may be about: the open items, and the message it answers."""
+    rows = open_items(connection, unit_ids=actor.unit_ids)
+    items = [Item(i.assignment_id, i.task_id, i.done) for i in rows]
+    about, explanation_id = _replied(connection, replied, items)
+    return rows, items, about, explanation_id
 
 
 def _replied(
