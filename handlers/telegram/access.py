@@ -110,6 +110,18 @@ def services_of(context: Context) -> Services:
     return context.services
 
 
+async def settle_press(req: Request, done: bool) -> None:
+    """Answer a button press: silently when it did its work, else as a stale button."""
+    query = req.update.callback_query
+    if query is None:
+        return
+    if done:
+        await query.answer()
+        return
+    log.info("stale button %s from %s", req.args, req.actor.external_id)
+    await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
+
+
 async def refresh_menu(req: Request, contact_id: int) -> None:
     """Reset a person's command menu after their role or language changed."""
     refresh = req.context.bot_data.refresh_menu

@@ -11,7 +11,7 @@ import logging
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from core.markup import Markup, to_html, to_plain
+from core.markup import Markup, to_html
 from core.paging import page_of
 from core.roles import Access, Role
 from db.models import Unit
@@ -24,7 +24,14 @@ from db.queries.contact_admin import (
     remove_from_unit,
     split_person,
 )
-from handlers.telegram.access import Request, button, command, prefix_pattern, refresh_menu
+from handlers.telegram.access import (
+    Request,
+    button,
+    command,
+    prefix_pattern,
+    refresh_menu,
+    settle_press,
+)
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 
@@ -241,11 +248,7 @@ async def on_button(req: Request) -> None:
         found = await remove(req, int(first), int(second))
     else:
         found = False
-    if found:
-        await query.answer()
-    else:
-        log.info("stale button %s from %s", req.args, req.actor.external_id)
-        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
+    await settle_press(req, found)
 
 
 def flow() -> Flow:

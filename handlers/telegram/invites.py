@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler
 from app.invite_sheet import invite_sheet
 from core.deadlines import format_date
 from core.invites import invite_link, is_rate_limited, looks_like_code, parse_invite_args
-from core.markup import Markup, to_html, to_plain
+from core.markup import Markup, to_html
 from core.roles import Access, Function, Role
 from core.tablefile import write_table
 from core.textnorm import fold
@@ -43,6 +43,7 @@ from handlers.telegram.access import (
     prefix_pattern,
     refresh_menu,
     register_sender,
+    settle_press,
 )
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
@@ -123,11 +124,9 @@ async def on_button(req: Request) -> None:
         Function(parts[1]) if len(parts) == 3 and parts[1] in set(Function) else Function.FOCAL
     )
     unit_id = parts[-1] if parts else ""
-    if unit_id.isdigit() and await create_and_answer(req, int(unit_id), role, function):
-        await query.answer()
-    else:
-        log.info("stale button %s from %s", req.args, req.actor.external_id)
-        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
+    await settle_press(
+        req, unit_id.isdigit() and await create_and_answer(req, int(unit_id), role, function)
+    )
 
 
 @command(Access.ADMIN)

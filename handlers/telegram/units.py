@@ -12,7 +12,7 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from core.markup import Markup, to_html, to_plain
+from core.markup import Markup, to_html
 from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line
@@ -25,7 +25,7 @@ from db.queries.unit_admin import (
     set_active,
     unit_overview,
 )
-from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.access import Request, button, command, prefix_pattern, settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitform import addunit_command, addunit_conversation, outcome_text
 from handlers.telegram.unitpick import pick_unit
@@ -208,11 +208,7 @@ async def on_button(req: Request) -> None:
         found = await send_card(req, int(value))
     elif found and action in ("off", "on"):
         found = await toggle(req, int(value), active=action == "on")
-    if found:
-        await query.answer()
-    else:
-        log.info("stale button %s from %s", req.args, req.actor.external_id)
-        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
+    await settle_press(req, found)
 
 
 def flow() -> Flow:
