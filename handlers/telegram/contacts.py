@@ -6,8 +6,6 @@ Buttons: `ct:pg:<page>:<unit id or 0>`, `ct:unit:<unit id>`, `ct:card:<contact i
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
@@ -35,7 +33,6 @@ from handlers.telegram.access import (
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 
-log = logging.getLogger(__name__)
 PREFIX = "ct"
 PAGE_SIZE = 10
 

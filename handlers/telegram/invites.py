@@ -9,7 +9,6 @@ repeated wrong codes from one person are refused for a while (core.invites).
 from __future__ import annotations
 
 import io
-import logging
 from datetime import datetime
 
 from sqlmodel import Session
@@ -49,7 +48,6 @@ from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 from scheduler.delivery import wake
 
-log = logging.getLogger(__name__)
 PREFIX = "iv"
 REVOKE = "rv"
 REVOKE_WORDS = ("revoke", "huy")  # "hủy"

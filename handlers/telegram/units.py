@@ -6,8 +6,6 @@ Buttons: `un:pg:<page>`, `un:card:<unit id>`, `un:off:<unit id>`, `un:on:<unit i
 
 from __future__ import annotations
 
-import logging
-
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
@@ -30,7 +28,6 @@ from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitform import addunit_command, addunit_conversation, outcome_text
 from handlers.telegram.unitpick import pick_unit
 
-log = logging.getLogger(__name__)
 PREFIX = "un"
 PAGE_SIZE = 25
 
