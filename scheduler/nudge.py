@@ -15,7 +15,7 @@ from app.choices import rows_to_json
 from core.reminders import Plan, Workdays
 from db.models import Task
 from db.queries import reminders as q
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
 from scheduler.dispatcher import Context, start_day
 from scheduler.messages import Item, compose
 
@@ -76,6 +76,9 @@ def nudge_task(
         result.units += 1
         for person in to:
             by_contact.setdefault(person.contact_id, (person, []))[1].append(item)
+    # Composed first, then queued in one batch: the write lock is held for one statement,
+    # not for a savepoint and flush per message (others' updates wait on it in SQLite).
+    messages: list[NewMessage] = []
     for contact_id, (person, items) in by_contact.items():
         parts = compose(
             items,
@@ -84,9 +87,8 @@ def nudge_task(
             day=today,
             header_key="nudge.header",
         )
-        for n, part in enumerate(parts):
-            enqueue(
-                session,
+        messages += [
+            NewMessage(
                 key=f"nudge:{task.id}:{contact_id}:{request}:{n}",
                 chat_id=person.chat_id,
                 contact_id=contact_id,
@@ -94,8 +96,10 @@ def nudge_task(
                 text=part.text,
                 choices=rows_to_json(part.choices),
                 priority=PRIORITY_NOTICE,
-                now=now,
                 assignment_ids=part.assignment_ids,
             )
+            for n, part in enumerate(parts)
+        ]
+    enqueue_many(session, messages, now=now)
     result.contacts = len(by_contact)
     return result

@@ -16,8 +16,10 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 WORKERS = 4
+HEAVY_WORKERS = 2
 
 _pool: ThreadPoolExecutor | None = None
+_heavy: ThreadPoolExecutor | None = None
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -32,3 +34,16 @@ async def in_worker(function: Callable[..., T], *args: Any) -> T:
     """Run a blocking function in the scheduler's pool and await its result."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_executor(), partial(function, *args))
+
+
+async def in_heavy_worker(function: Callable[..., T], *args: Any) -> T:
+    """Run a long blocking job (an export, an import, a nudge) off the event loop.
+
+    Its own small pool, so that a workbook built for a minute neither holds up the
+    sender's database calls nor the network stack's (the default executor).
+    """
+    global _heavy
+    if _heavy is None:
+        _heavy = ThreadPoolExecutor(max_workers=HEAVY_WORKERS, thread_name_prefix="dondoc-heavy")
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_heavy, partial(function, *args))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram.ext import CallbackQueryHandler
 
 from app.export_xlsx import build_workbook
@@ -13,6 +15,7 @@ from db.queries.summary import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.summary import ask_which
+from scheduler.workers import in_heavy_worker
 
 PREFIX = "xp"
 
@@ -44,14 +47,23 @@ async def picked(req: Request) -> None:
 async def send_workbook(req: Request, *, task_id: int | None, directive_id: int | None) -> None:
     """Build the workbook from fresh data and send it as a document."""
     now, tz = req.services.clock.now(), req.services.settings.tz
-    with req.db() as session:
-        ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
-        data = xq.load(session, task_ids=ids, scope=req.actor.scope)
+    busy: set[int | str] = req.context.bot_data.exporting
+    person = req.actor.contact_id or req.actor.external_id
+    if person in busy:
+        await req.say("export.busy")
+        return
+    busy.add(person)
+    try:
+        # Tens of thousands of rows read and written out as XLSX: seconds to a minute of
+        # work, in a worker thread so that everyone else is answered meanwhile.
+        built = await in_heavy_worker(_build, req, task_id, directive_id, now)
+    finally:
+        busy.discard(person)
     chat = req.update.effective_chat
-    if not data.lines or chat is None:
+    if built is None or chat is None:
         await req.say("export.nothing")
         return
-    content = build_workbook(data, req.t, now=now, tz=tz)
+    data, content = built
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     caption = req.t(
         "export.caption",
@@ -74,3 +86,15 @@ def flow() -> Flow:
         commands=(CommandSpec("export", Access.COORDINATOR, export, "export.cmd_export"),),
         late=(CallbackQueryHandler(picked, pattern=prefix_pattern(PREFIX)),),
     )
+
+
+def _build(
+    req: Request, task_id: int | None, directive_id: int | None, now: datetime
+) -> tuple[xq.ExportData, bytes] | None:
+    """Read the data and build the workbook (in a worker thread); None when it is empty."""
+    with req.db() as session:
+        ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
+        data = xq.load(session, task_ids=ids, scope=req.actor.scope)
+    if not data.lines:
+        return None
+    return data, build_workbook(data, req.t, now=now, tz=req.services.settings.tz)

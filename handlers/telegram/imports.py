@@ -8,8 +8,8 @@ reach the evidence flow untouched.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -18,12 +18,13 @@ from telegram.ext import Application, MessageHandler, filters
 from app.import_report import chunks, report_lines, unreadable_text
 from core.markup import Markup
 from core.roles import Access
-from core.spreadsheet import Table, UnreadableFile, check_size, read_table
+from core.spreadsheet import ImportReport, Table, UnreadableFile, check_size, read_table
 from db.imports import Importer
 from db.imports.tasks import import_tasks
 from db.imports.units import import_units
 from handlers.telegram.access import Context, Request, command
 from handlers.telegram.registry import Flow
+from scheduler.workers import in_heavy_worker
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ async def on_spreadsheet(req: Request) -> bool:
         content = bytes(await (await document.get_file()).download_as_bytearray())
         # Parsing is CPU work: off the event loop, so other people's updates keep flowing.
         name = document.file_name or ""
-        table = await asyncio.to_thread(read_table, content, name, max_bytes=limit)
+        table = await in_heavy_worker(partial(read_table, content, name, max_bytes=limit))
     except UnreadableFile as exc:
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
@@ -82,14 +83,7 @@ async def on_spreadsheet(req: Request) -> bool:
 async def run_import(req: Request, importer: Importer, table: Table) -> None:
     """Apply the table and send the report (in several messages when it is long)."""
     try:
-        with req.db() as session:
-            report = importer(
-                session,
-                table,
-                actor_id=req.actor.contact_id,
-                now=req.services.clock.now(),
-                tz=req.services.settings.tz,
-            )
+        report = await in_heavy_worker(_apply, req, importer, table)
     except UnreadableFile as exc:
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
@@ -97,6 +91,18 @@ async def run_import(req: Request, importer: Importer, table: Table) -> None:
         return
     for text in chunks(report_lines(req.services.catalog, req.actor.lang, report)):
         await req.reply(text)
+
+
+def _apply(req: Request, importer: Importer, table: Table) -> ImportReport:
+    """Apply a table in one transaction (in a worker thread: thousands of rows)."""
+    with req.db() as session:
+        return importer(
+            session,
+            table,
+            actor_id=req.actor.contact_id,
+            now=req.services.clock.now(),
+            tz=req.services.settings.tz,
+        )
 
 
 class PassingMessageHandler(MessageHandler[Context, Any]):

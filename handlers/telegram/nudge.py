@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from app.services import Services
 from core.markup import Markup
 from core.roles import Access
@@ -16,6 +14,7 @@ from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
 from scheduler.delivery import dispatch_context, wake
 from scheduler.nudge import NudgeResult, nudge_task
+from scheduler.workers import in_heavy_worker
 
 MAX_CHOICES = 8
 MAX_UNREACHED = 20
@@ -43,7 +42,7 @@ async def nudge(req: Request) -> None:
         task_id, title = task.id or 0, task.title
     # A task of a whole province means thousands of messages to compose: not on the loop.
     request = str(req.update.update_id)
-    result = await asyncio.to_thread(_nudge, req.services, task_id, request, scope)
+    result = await in_heavy_worker(_nudge, req.services, task_id, request, scope)
     wake(req.context.application)
     if result.units == 0 and not result.unreached:
         await req.say("nudge.all_done", task=Markup(str(task_id)), title=title)
