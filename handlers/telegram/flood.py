@@ -94,21 +94,23 @@ class FloodGuard:
         return Verdict.DROP
 
     def learn(self, update: Update, actor: Actor | None) -> None:
-        """Remember whether the sender is a contact (read with the update's inbox row)."""
+        """Remember whether the sender is a contact (read with the update's inbox row).
+
+        `actor` is the contact the inbox found for a private chat's sender: None, a stranger.
+        """
         user = update.effective_user
-        if user is None or actor is None:
-            return
-        bucket = self._buckets.get(user.id)
+        bucket = self._buckets.get(user.id) if user is not None else None
         if bucket is None:
             return
-        member = actor.known or actor.access > Access.PUBLIC
+        member = actor is not None and (actor.known or actor.access > Access.PUBLIC)
         if bucket.member is None:
             # The first update judged: a stranger has just used their one answer.
             bucket.tokens = MEMBER_BURST - 1 if member else 0.0
         elif member and not bucket.member:
             bucket.tokens = MEMBER_BURST  # just became a contact (redeemed an invite)
         bucket.member = member
-        bucket.lang = actor.lang
+        if actor is not None:
+            bucket.lang = actor.lang
 
     def language(self, update: Update) -> str | None:
         """Return the sender's language as last seen, if known."""
