@@ -32,6 +32,7 @@ STALL_MS = 200.0
 WRITE_EVERY_S = 1.0
 KEPT_SAMPLES = 20_000
 KEPT_STALLS = 200
+KEPT_SECONDS = 1800
 OUR_PACKAGES = ("app", "bot", "core", "db", "handlers", "render", "scheduler")
 
 
@@ -53,6 +54,8 @@ class LoopProbe:
         self.samples: deque[float] = deque(maxlen=KEPT_SAMPLES)
         self.stalls: deque[dict[str, Any]] = deque(maxlen=KEPT_STALLS)
         self.max_ms = 0.0
+        # The worst lateness of each second (wall-clock second, ms), for benchmarks' phases.
+        self.seconds: deque[list[float]] = deque(maxlen=KEPT_SECONDS)
         self._beat = time.monotonic()
         self._seen: str = ""  # what the watchdog saw the loop doing during this stall
         self._task: asyncio.Task[None] | None = None
@@ -93,6 +96,11 @@ class LoopProbe:
         late_ms = max(0.0, late_ms)
         self.samples.append(late_ms)
         self.max_ms = max(self.max_ms, late_ms)
+        second = float(int(time.time()))
+        if self.seconds and self.seconds[-1][0] == second:
+            self.seconds[-1][1] = max(self.seconds[-1][1], round(late_ms, 1))
+        else:
+            self.seconds.append([second, round(late_ms, 1)])
         if late_ms < self.stall_ms:
             self._seen = ""
             return
@@ -142,6 +150,7 @@ class LoopProbe:
             "p99_ms": pct(0.99),
             "samples": len(ordered),
             "stalls": list(self.stalls),
+            "per_second_max_ms": list(self.seconds),
         }
 
     def _write(self) -> None:

@@ -16,15 +16,16 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
 from app.import_report import chunks, report_lines, unreadable_text
+from app.jobs import import_table
 from core.markup import Markup
 from core.roles import Access
-from core.spreadsheet import ImportReport, Table, UnreadableFile, check_size, read_table
+from core.spreadsheet import Table, UnreadableFile, check_size, read_table
 from db.imports import Importer
 from db.imports.tasks import import_tasks
 from db.imports.units import import_units
 from handlers.telegram.access import Context, Request, command
 from handlers.telegram.registry import Flow
-from scheduler.workers import in_heavy_worker
+from scheduler.workers import in_heavy_worker, in_process
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,16 @@ async def on_spreadsheet(req: Request) -> bool:
 async def run_import(req: Request, importer: Importer, table: Table) -> None:
     """Apply the table and send the report (in several messages when it is long)."""
     try:
-        report = await in_heavy_worker(_apply, req, importer, table)
+        # Thousands of rows: in a worker process, committed every few rows (app.jobs).
+        report = await in_process(
+            req.services.engine,
+            import_table,
+            importer,
+            table,
+            actor_id=req.actor.contact_id,
+            now=req.services.clock.now(),
+            tz=str(req.services.settings.tz),
+        )
     except UnreadableFile as exc:
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
@@ -91,18 +101,6 @@ async def run_import(req: Request, importer: Importer, table: Table) -> None:
         return
     for text in chunks(report_lines(req.services.catalog, req.actor.lang, report)):
         await req.reply(text)
-
-
-def _apply(req: Request, importer: Importer, table: Table) -> ImportReport:
-    """Apply a table in one transaction (in a worker thread: thousands of rows)."""
-    with req.db() as session:
-        return importer(
-            session,
-            table,
-            actor_id=req.actor.contact_id,
-            now=req.services.clock.now(),
-            tz=req.services.settings.tz,
-        )
 
 
 class PassingMessageHandler(MessageHandler[Context, Any]):
