@@ -293,6 +293,12 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                 "phases": phases,
                 "loop": {k: v for k, v in figures.items() if k != "stalls"},
                 "responses_429": sum(1 for c in server.calls() if c.status == 429),
+                "responses_429_by": refusals(
+                    server,
+                    admin={ADMIN},
+                    tappers={o.user_id for o in world.tappers},
+                    nudged={o.user_id for o in world.nudged},
+                ),
                 "admin_answers": [
                     (m.text or m.caption or "")[:200] for m in server.messages(ADMIN)[-4:]
                 ],
@@ -340,9 +346,23 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
                 "stranger_answers": len(server.messages(STRANGER)),
                 "admin": latency_figures(waits),
                 "responses_429": sum(1 for c in server.calls() if c.status == 429),
+                "responses_429_by": refusals(server, admin={ADMIN}, stranger={STRANGER}),
                 "loop": {k: v for k, v in figures.items() if k != "stalls"},
                 "bot_stderr_tail": err.decode(errors="replace")[-2000:],
             }
+
+
+def refusals(server: FakeBotApi, **groups: set[int]) -> dict[str, Any]:
+    """Count the 429s the server answered, by method and by whose chat."""
+    by: dict[str, int] = {}
+    for c in server.calls():
+        if c.status != 429:
+            continue
+        chat = c.params.get("chat_id")
+        who = next((name for name, chats in groups.items() if chat in chats), "other")
+        key = f"{c.method} to {who}"
+        by[key] = by.get(key, 0) + 1
+    return by
 
 
 def latency_figures(latencies: list[float]) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 Checked before an update is recorded (a dropped update costs no database work and no
 answer, so a flood cannot earn the bot Telegram's 429s either):
 
-- a stranger (someone who is no contact) is answered once, then ignored for a while:
-  one message a minute gets through; `/start` (redeeming an invite) has a bucket of its own;
+- a stranger (someone who is no contact) writing text is answered once, then ignored for a
+  while (one message a minute gets through); their commands and buttons (`/start` with an
+  invite, `/help`, `/lang`) have a bucket of their own, STRANGER_COMMANDS_BURST, then one
+  every STRANGER_COMMANDS_EVERY_S;
 - a contact may burst MEMBER_BURST updates and keep up one a second; past that, updates are
   dropped and the person is told to slow down, at most once a minute.
 
@@ -28,7 +30,8 @@ MEMBER_BURST = 20.0
 MEMBER_PER_S = 1.0
 STRANGER_BURST = 1.0
 STRANGER_PER_S = 1 / 60
-STRANGER_START_BURST = 3.0
+STRANGER_COMMANDS_BURST = 10.0
+STRANGER_COMMANDS_EVERY_S = 6.0
 WARN_EVERY_S = 60.0
 TABLE_PRUNE = 10_000
 
@@ -49,7 +52,7 @@ class Bucket:
     at: float
     member: bool | None = None
     lang: str | None = None
-    start_tokens: float = STRANGER_START_BURST
+    command_tokens: float = STRANGER_COMMANDS_BURST
     warned_at: float = float("-inf")
 
 
@@ -79,10 +82,13 @@ class FloodGuard:
         elapsed = now - bucket.at
         bucket.at = now
         bucket.tokens = min(burst, bucket.tokens + elapsed * rate)
-        bucket.start_tokens = min(STRANGER_START_BURST, bucket.start_tokens + elapsed * rate)
-        if not bucket.member and _is_start(update):
-            if bucket.start_tokens >= 1:
-                bucket.start_tokens -= 1
+        if not bucket.member and _is_command(update):
+            bucket.command_tokens = min(
+                STRANGER_COMMANDS_BURST,
+                bucket.command_tokens + elapsed / STRANGER_COMMANDS_EVERY_S,
+            )
+            if bucket.command_tokens >= 1:
+                bucket.command_tokens -= 1
                 return Verdict.PASS
             return Verdict.DROP
         if bucket.tokens >= 1:
@@ -104,8 +110,13 @@ class FloodGuard:
             return
         member = actor is not None and (actor.known or actor.access > Access.PUBLIC)
         if bucket.member is None:
-            # The first update judged: a stranger has just used their one answer.
-            bucket.tokens = MEMBER_BURST - 1 if member else 0.0
+            # The first update judged: a stranger writing text has used their one answer.
+            if member:
+                bucket.tokens = MEMBER_BURST - 1
+            elif _is_command(update):
+                bucket.tokens, bucket.command_tokens = STRANGER_BURST, STRANGER_COMMANDS_BURST - 1
+            else:
+                bucket.tokens = 0.0
         elif member and not bucket.member:
             bucket.tokens = MEMBER_BURST  # just became a contact (redeemed an invite)
         bucket.member = member
@@ -125,7 +136,9 @@ class FloodGuard:
         }
 
 
-def _is_start(update: Update) -> bool:
-    """Whether the update is a /start command (how a stranger redeems an invite)."""
+def _is_command(update: Update) -> bool:
+    """Whether the update is a command or a button press (not free text or a file)."""
+    if update.callback_query is not None:
+        return True
     msg = update.message
-    return msg is not None and bool(msg.text) and (msg.text or "").startswith("/start")
+    return msg is not None and (msg.text or "").startswith("/")
