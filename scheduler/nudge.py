@@ -6,6 +6,7 @@ of the daily reminders; each contact gets one message about the task.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from scheduler.dispatcher import Context, start_day
 from scheduler.messages import Item, compose
 
 ALL = 1_000_000_000
+BATCH = 500
 
 
 @dataclass
@@ -39,8 +41,14 @@ def nudge_task(
     now: datetime,
     request: str,
     scope: set[int] | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> NudgeResult:
-    """Queue a reminder now to every not-done unit of the task (within scope, if given)."""
+    """Queue a reminder now to every not-done unit of the task (within scope, if given).
+
+    The messages go in batches of BATCH; `checkpoint`, when given, is called after each (the
+    bot commits there, so the SQLite write lock is never held long and the sender can start
+    on the first batch). Each message's key makes a rerun queue only what is missing.
+    """
     assert task.id is not None
     calendar = q.calendar_of(session)
     workdays = Workdays(calendar)
@@ -100,6 +108,9 @@ def nudge_task(
             )
             for n, part in enumerate(parts)
         ]
-    enqueue_many(session, messages, now=now)
+    for first in range(0, len(messages), BATCH):
+        enqueue_many(session, messages[first : first + BATCH], now=now)
+        if checkpoint is not None:
+            checkpoint()
     result.contacts = len(by_contact)
     return result

@@ -78,6 +78,7 @@ def _nudge(services: Services, task_id: int, request: str, scope: set[int] | Non
             now=services.clock.now(),
             request=request,
             scope=scope,
+            checkpoint=session.commit,
         )
 
 
