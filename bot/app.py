@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -24,8 +25,10 @@ from db.queries.contacts import ensure_admin
 from handlers.telegram import inbox
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import register as register_telegram
+from handlers.telegram.lanes import PersonLanes
 from handlers.telegram.menus import set_contact_menu, set_default_menus, set_staff_menus
 from handlers.telegram.raw_updates import RawUpdates
+from scheduler.loopprobe import LoopProbe
 from scheduler.ratelimit import DeliveryRateLimiter
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ def build_application(
     token = settings.bot_token.get_secret_value()
     # Keeps each update's JSON for the inbox, to run it again after a crash.
     raw_updates = RawUpdates(connection_pool_size=1, proxy=settings.https_proxy or None)
+    lanes = PersonLanes()
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
@@ -55,11 +59,15 @@ def build_application(
         # One sending budget for all calls: replies jump ahead of a reminder fan-out.
         .rate_limiter(DeliveryRateLimiter(settings.send_rate_per_s))
         .get_updates_request(raw_updates)
+        # Different people's updates concurrently, each person's in order.
+        .concurrent_updates(lanes)
     )
     if settings.https_proxy:
         builder = builder.proxy(settings.https_proxy)
     application = builder.build()
     application.bot_data.raw_updates = raw_updates
+    status = Path(settings.loop_probe_file) if settings.loop_probe_file else None
+    application.bot_data.loop_probe = LoopProbe(status_file=status, describe=lanes.handling)
     services = Services(
         settings=settings,
         engine=engine or make_engine(settings.database_url),
@@ -96,6 +104,8 @@ async def _post_init(application: App, admin_ids: list[int]) -> None:
     with session_scope(services.engine) as session:
         await set_staff_menus(application.bot, flows, services.catalog, session)
     await inbox.recover(application)
+    if application.bot_data.loop_probe is not None:
+        application.bot_data.loop_probe.start()
     log.info("dondoc started as @%s", services.bot_username)
     # What is loaded by now (modules, catalogs, mappers, handlers) lives as long as the bot:
     # keep it out of the collector's full passes, which otherwise walk it on every one.
@@ -105,6 +115,8 @@ async def _post_init(application: App, admin_ids: list[int]) -> None:
 async def _post_shutdown(application: App) -> None:
     """Hand the long-lived objects back to the collector; release the database connections."""
     gc.unfreeze()
+    if application.bot_data.loop_probe is not None:
+        await application.bot_data.loop_probe.stop()
     services: Services = application.bot_data.services
     if application.bot_data.owns_engine:
         services.engine.dispose()

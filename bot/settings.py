@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # Largest CSV/XLSX file an import reads; Telegram lets a bot download at most 20 MB.
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
     fake_clock_start: datetime | None = None  # development only: trials and tests
+    # Where the event-loop probe writes its figures (JSON, every second); empty: nowhere.
+    loop_probe_file: str = ""
 
     @field_validator("log_level", mode="before")
     @classmethod

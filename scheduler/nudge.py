@@ -22,7 +22,7 @@ from core.textnorm import vi_sort_key
 from db.engine import session_scope
 from db.models import Task
 from db.queries import reminders as q
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
 from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
 from db.queries.units import unit_names
@@ -31,6 +31,7 @@ from scheduler.dispatcher import Context, start_day
 from scheduler.messages import Item, compose
 
 ALL = 1_000_000_000
+BATCH = 500
 
 
 @dataclass
@@ -50,8 +51,14 @@ def nudge_task(
     now: datetime,
     request: str,
     scope: set[int] | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> NudgeResult:
-    """Queue a reminder now to every not-done unit of the task (within scope, if given)."""
+    """Queue a reminder now to every not-done unit of the task (within scope, if given).
+
+    The messages go in batches of BATCH; `checkpoint`, when given, is called after each (the
+    bot commits there, so the SQLite write lock is never held long and the sender can start
+    on the first batch). Each message's key makes a rerun queue only what is missing.
+    """
     assert task.id is not None
     calendar = q.calendar_of(session)
     workdays = Workdays(calendar)
@@ -87,6 +94,9 @@ def nudge_task(
         result.units += 1
         for person in to:
             by_contact.setdefault(person.contact_id, (person, []))[1].append(item)
+    # Composed first, then queued in one batch: the write lock is held for one statement,
+    # not for a savepoint and flush per message (others' updates wait on it in SQLite).
+    messages: list[NewMessage] = []
     for contact_id, (person, items) in by_contact.items():
         parts = compose(
             items,
@@ -95,9 +105,8 @@ def nudge_task(
             day=today,
             header_key="nudge.header",
         )
-        for n, part in enumerate(parts):
-            enqueue(
-                session,
+        messages += [
+            NewMessage(
                 key=f"nudge:{task.id}:{contact_id}:{request}:{n}",
                 chat_id=person.chat_id,
                 contact_id=contact_id,
@@ -106,9 +115,14 @@ def nudge_task(
                 choices=rows_to_json(part.choices),
                 priority=PRIORITY_NOTICE,
                 channel=person.channel,
-                now=now,
                 assignment_ids=part.assignment_ids,
             )
+            for n, part in enumerate(parts)
+        ]
+    for first in range(0, len(messages), BATCH):
+        enqueue_many(session, messages[first : first + BATCH], now=now)
+        if checkpoint is not None:
+            checkpoint()
     result.contacts = len(by_contact)
     return result
 
@@ -146,6 +160,7 @@ def nudge_named(services: Services, actor: Actor, text: str, request: str) -> st
             now=services.clock.now(),
             request=request,
             scope=scope,
+            checkpoint=session.commit,
         )
     if result.units == 0 and not result.unreached:
         return t("nudge.all_done", task=Markup(str(task_id)), title=title)

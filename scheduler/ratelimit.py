@@ -10,9 +10,11 @@ it; a send waits for its slot, and the lowest lane waiting gets the next slot:
 
 Sender lanes also keep Telegram's per-chat spacing (1 message a second to a person, 20 a
 minute to a group); a direct reply does not wait for it (Telegram tolerates a short burst
-of replies in a conversation) but counts toward it, so the sender keeps its distance. On
-429 every send pauses for the `retry_after` and the rate slows down, recovering gradually;
-a direct reply is retried, a sender's call gets the RetryAfter back to reschedule it.
+of replies in a conversation) but counts toward it, so the sender keeps its distance. A 429
+holds only the chat it was for (every lane waits out its `retry_after` there), so one
+person who earned it delays nobody else, and the global rate slows down a little,
+recovering gradually; a direct reply is retried, a sender's call gets the RetryAfter back
+to reschedule it.
 Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
 """
 
@@ -83,7 +85,6 @@ class Pacer:
         self.interval = 1.0 / rate_per_s
         self.slowdown = 1.0
         self._next = 0.0
-        self._paused_until = 0.0
         self._waiting = [0] * len(Lane)
 
     async def slot(self, lane: Lane) -> None:
@@ -95,10 +96,10 @@ class Pacer:
                 if any(self._waiting[:lane]):
                     await asyncio.sleep(self.interval / 2)  # someone more urgent goes first
                     continue
-                start = max(self._next, self._paused_until)
+                start = self._next
                 if now >= start:
                     # Keep to the grid when this turn is taken a little late (timer and loop
-                    # latency), so the long-run rate is the one set; after a pause, restart.
+                    # latency), so the long-run rate is the one set; after a quiet spell, restart.
                     late = now - self._next
                     base = self._next if late < self.interval else now
                     self._next = base + self.interval * self.slowdown
@@ -107,9 +108,8 @@ class Pacer:
         finally:
             self._waiting[lane] -= 1
 
-    def pause(self, seconds: float) -> None:
-        """Hold every send for `seconds` and slow the rate down (a 429 was received)."""
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+    def slow_down(self) -> None:
+        """Slow the rate down (a 429 was received)."""
         self.slowdown = min(MAX_SLOWDOWN, self.slowdown * SLOWDOWN_STEP)
 
     def ease(self) -> None:
@@ -122,6 +122,7 @@ class ChatSpacing:
 
     def __init__(self) -> None:
         self._free_at: dict[str, float] = {}
+        self._held_until: dict[str, float] = {}
 
     @staticmethod
     def key(chat_id: object) -> str:
@@ -131,6 +132,24 @@ class ChatSpacing:
     def wait(self, chat: str) -> float:
         """Return how long until the chat may get a message."""
         return max(0.0, self._free_at.get(chat, 0.0) - time.monotonic())
+
+    def held(self, chat: str) -> float:
+        """Return how long the chat is held after a 429 (every lane waits for it)."""
+        until = self._held_until.get(chat)
+        if until is None:
+            return 0.0
+        left = until - time.monotonic()
+        if left <= 0:
+            del self._held_until[chat]
+            return 0.0
+        return left
+
+    def hold(self, chat: str, seconds: float) -> None:
+        """Hold the chat for `seconds`: Telegram said it got too many messages."""
+        now = time.monotonic()
+        self._held_until[chat] = max(self._held_until.get(chat, 0.0), now + seconds)
+        if len(self._held_until) > CHAT_TABLE_PRUNE:
+            self._held_until = {c: t for c, t in self._held_until.items() if t > now}
 
     def mark(self, chat: str) -> None:
         """Record a send to the chat now."""
@@ -175,7 +194,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
                 result = await callback(*args, **kwargs)
             except RetryAfter as exc:
                 wait = seconds_of(exc.retry_after)
-                self.pacer.pause(wait)
+                self.chats.hold(chat, wait)
+                self.pacer.slow_down()
                 attempt += 1
                 if lane != Lane.DIRECT or attempt > DIRECT_RETRIES or wait > DIRECT_MAX_WAIT_S:
                     raise
@@ -186,9 +206,13 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
     async def _turn(self, lane: Lane, chat: str) -> None:
         """Wait for the chat to be free (sender lanes) and for a global slot."""
         while True:
+            if (held := self.chats.held(chat)) > 0:
+                await asyncio.sleep(held)
             if lane != Lane.DIRECT and (wait := self.chats.wait(chat)) > 0:
                 await asyncio.sleep(wait)
             await self.pacer.slot(lane)
+            if self.chats.held(chat) > 0:
+                continue
             if lane == Lane.DIRECT or self.chats.wait(chat) <= 0:
                 self.chats.mark(chat)
                 return

@@ -9,15 +9,25 @@ wait, and people's taps with it. So delivery work runs here instead.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import Engine
+
+from db.engine import sqlite_file
+
 T = TypeVar("T")
 WORKERS = 4
+HEAVY_WORKERS = 2
+PROCESSES = 2
 
 _pool: ThreadPoolExecutor | None = None
+_heavy: ThreadPoolExecutor | None = None
+_processes: ProcessPoolExecutor | None = None
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -32,3 +42,39 @@ async def in_worker(function: Callable[..., T], *args: Any) -> T:
     """Run a blocking function in the scheduler's pool and await its result."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_executor(), partial(function, *args))
+
+
+async def in_heavy_worker(function: Callable[..., T], *args: Any) -> T:
+    """Run a long blocking job (an export, an import, a nudge) off the event loop.
+
+    Its own small pool, so that a workbook built for a minute neither holds up the
+    sender's database calls nor the network stack's (the default executor).
+    """
+    global _heavy
+    if _heavy is None:
+        _heavy = ThreadPoolExecutor(max_workers=HEAVY_WORKERS, thread_name_prefix="dondoc-heavy")
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_heavy, partial(function, *args))
+
+
+async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a heavy job in a worker process: `function(database, *args, **kwargs)`.
+
+    Minutes of Python in a thread would starve the event loop of the GIL; a process uses
+    another core. The job gets the database's URL and opens its own engine; for an
+    in-memory SQLite database, which another process cannot see, it runs in a thread with
+    the engine itself.
+    """
+    global _processes
+    url = engine.url.render_as_string(hide_password=False)
+    if url.startswith("sqlite") and sqlite_file(url) is None:
+        return await in_heavy_worker(partial(function, engine, *args, **kwargs))
+    if _processes is None:
+        spawn = multiprocessing.get_context("spawn")  # no copy of the bot's threads or sockets
+        _processes = ProcessPoolExecutor(max_workers=PROCESSES, mp_context=spawn)
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_processes, partial(function, url, *args, **kwargs))
+    except BrokenProcessPool:
+        _processes = None  # a worker died (killed, out of memory): a new pool next time
+        raise

@@ -8,6 +8,7 @@ A table that lacks the importer's required columns raises UnreadableFile("missin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ class Importer(Protocol):
         now: datetime,
         tz: ZoneInfo,
         actor_label: str = "",
+        checkpoint: Callable[[], None] | None = None,
     ) -> ImportReport:
         """Apply the table's good rows and report every row."""
         ...

@@ -8,6 +8,7 @@ rejected with their row number and a reason code (see REASONS).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -74,8 +75,14 @@ def import_tasks(
     tz: ZoneInfo,
     calendar: WorkingCalendar | None = None,
     actor_label: str = "",
+    checkpoint: Callable[[], None] | None = None,
 ) -> ImportReport:
-    """Apply the good rows of a tasks table and report every row."""
+    """Apply the good rows of a tasks table and report every row.
+
+    `checkpoint`, when given, is called after each row applied (the bot may commit there
+    and pause): on SQLite one long write transaction would make everyone else's writes wait
+    for the whole file; rows are independent, each applied or not.
+    """
     require_columns(table, REQUIRED)
     report = ImportReport()
     calendar = calendar or working_calendar(session)
@@ -90,6 +97,8 @@ def import_tasks(
             report.rejected.append(Rejection(number, checked[0], params))
     for row in _drop_duplicate_codes(rows, report):
         _apply(session, row, tz, actor_id, actor_label, report)
+        if checkpoint is not None:
+            checkpoint()
     report.rejected.sort(key=lambda r: r.row)
     return report
 

@@ -8,6 +8,7 @@ present column clears it (no parent, no groups).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -64,6 +65,7 @@ def import_units(
     tz: ZoneInfo | None = None,  # part of the importer contract; units need no dates
     actor_label: str = "",
     audit_action: str = "units.imported",
+    checkpoint: Callable[[], None] | None = None,  # the contract's; units go in one batch
 ) -> ImportReport:
     """Apply the good rows of a units table and report every row."""
     require_columns(table, REQUIRED)

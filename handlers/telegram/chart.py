@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 
 from sqlmodel import Session
 
@@ -15,17 +15,24 @@ from core.summary import overdue_first
 from db.queries import summary as q
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
+from scheduler.workers import in_heavy_worker
 
 
 @command(Access.COORDINATOR)
 async def chart(req: Request) -> None:
     """Draw the chart of what the coordinator named and send it as a photo."""
     now, tz = req.services.clock.now(), req.services.settings.tz
-    with req.db() as session:
-        target = q.resolve_target(session, text=req.text_args, scope=req.actor.scope)
-        bars, title = _task_bars(req, session, target) if target.task else ([], "")
-        if target.kind in ("all", "directive"):
-            bars, title = _tasks_bars(req, session, target)
+
+    def read() -> tuple[q.Target, list[Bar], str]:
+        with req.db() as session:
+            target = q.resolve_target(session, text=req.text_args, scope=req.actor.scope)
+            bars, title = _task_bars(req, session, target) if target.task else ([], "")
+            if target.kind in ("all", "directive"):
+                bars, title = _tasks_bars(req, session, target)
+        return target, bars, title
+
+    # The counts of every open task, then a PNG drawn with matplotlib: off the event loop.
+    target, bars, title = await in_heavy_worker(read)
     if target.kind in ("none", "ambiguous"):
         await req.say(
             f"summary.{'not_found' if target.kind == 'none' else 'ambiguous'}", text=req.text_args
@@ -36,13 +43,15 @@ async def chart(req: Request) -> None:
         return
     subtitle = as_of(req.t, now.astimezone(tz))
     legend = {s: req.t(f"summary.status_{s.value}") for s in Status}
-    png = await asyncio.to_thread(
-        stacked_bars,
-        bars,
-        title=title,
-        subtitle=subtitle,
-        legend=legend,
-        axis_label=req.t("chart.axis"),
+    png = await in_heavy_worker(
+        partial(
+            stacked_bars,
+            bars,
+            title=title,
+            subtitle=subtitle,
+            legend=legend,
+            axis_label=req.t("chart.axis"),
+        )
     )
     chat = req.update.effective_chat
     if chat is not None:

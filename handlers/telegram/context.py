@@ -11,8 +11,10 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from app.actor import Actor
 from app.services import Services, Shared
+from handlers.telegram.flood import FloodGuard
 from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.registry import Flow
+from scheduler.loopprobe import LoopProbe
 
 RefreshMenu = Callable[[Bot, int], Awaitable[None]]
 
@@ -28,6 +30,9 @@ class TelegramData(Shared):
         self.raw_updates: RawUpdates | None = None  # keeps each update's JSON for the inbox
         self.started_at: datetime | None = None  # when this process started taking updates
         self.inbox_ours: set[int] = set()  # updates recorded here and not finished yet
+        self.exporting: set[int | str] = set()  # people whose /export is being built
+        self.flood = FloodGuard()  # a token bucket per person, checked at the inbox
+        self.loop_probe: LoopProbe | None = None  # how late the event loop wakes up
 
 
 class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], TelegramData]):

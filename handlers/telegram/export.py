@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler
 
-from app.export_xlsx import build_workbook
+from app.jobs import export_workbook
 from app.summary_text import as_of
 from core.markup import Markup, to_html
 from core.roles import Access
-from db.queries import export as xq
 from db.queries.summary import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.summary import ask_which
+from scheduler.workers import in_process
 
 PREFIX = "xp"
 
@@ -44,24 +44,41 @@ async def picked(req: Request) -> None:
 async def send_workbook(req: Request, *, task_id: int | None, directive_id: int | None) -> None:
     """Build the workbook from fresh data and send it as a document."""
     now, tz = req.services.clock.now(), req.services.settings.tz
-    with req.db() as session:
-        ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
-        data = xq.load(session, task_ids=ids, scope=req.actor.scope)
+    busy: set[int | str] = req.context.bot_data.exporting
+    person = req.actor.contact_id or req.actor.external_id
+    if person in busy:
+        await req.say("export.busy")
+        return
+    busy.add(person)
+    try:
+        # Tens of thousands of rows read and written out as XLSX: up to a minute of work,
+        # in a worker process so that everyone else is answered meanwhile.
+        book = await in_process(
+            req.services.engine,
+            export_workbook,
+            task_id=task_id,
+            directive_id=directive_id,
+            scope=req.actor.scope,
+            lang=req.actor.lang,
+            now=now,
+            tz=str(req.services.settings.tz),
+        )
+    finally:
+        busy.discard(person)
     chat = req.update.effective_chat
-    if not data.lines or chat is None:
+    if book is None or chat is None:
         await req.say("export.nothing")
         return
-    content = build_workbook(data, req.t, now=now, tz=tz)
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     caption = req.t(
         "export.caption",
-        tasks=len(data.tasks),
-        rows=len(data.lines),
+        tasks=book.tasks,
+        rows=book.rows,
         as_of=Markup(as_of(req.t, now.astimezone(tz))),
     )
     await req.context.bot.send_document(
         chat.id,
-        document=content,
+        document=book.content,
         filename=f"{req.t('export.file_name')}-{stamp}.xlsx",
         caption=to_html(caption),
     )

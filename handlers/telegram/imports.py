@@ -19,6 +19,7 @@ import base64
 import contextlib
 import logging
 import secrets
+from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -26,6 +27,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from app.import_report import chunks, preview_lines, report_lines, unreadable_text
+from app.jobs import import_table
 from core.markup import Markup, to_plain
 from core.roles import Access
 from core.spreadsheet import Table, UnreadableFile, check_size, read_table
@@ -35,6 +37,7 @@ from db.imports.units import import_units
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
 from handlers.telegram.access import Context, Request, button, command, prefix_pattern
 from handlers.telegram.registry import Flow, hand_on
+from scheduler.workers import in_heavy_worker, in_process
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,7 @@ async def on_spreadsheet(req: Request) -> bool:
         content = bytes(await (await document.get_file()).download_as_bytearray())
         # Parsing is CPU work: off the event loop, so other people's updates keep flowing.
         name = document.file_name or ""
-        table = await asyncio.to_thread(read_table, content, name, max_bytes=limit)
+        table = await in_heavy_worker(partial(read_table, content, name, max_bytes=limit))
     except UnreadableFile as exc:
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
@@ -215,28 +218,32 @@ async def run_import(
 ) -> bool:
     """Apply the table and send the report (in several messages when it is long).
 
-    With a token, the admin's pending file of that token is taken in the same transaction
-    (applied once, however often its button is pressed); False when it is gone already.
+    With a token, the admin's pending file of that token is taken first (applied once,
+    however often its button is pressed); False when it is gone already.
     """
     try:
-        with req.db() as session:
-            now = req.services.clock.now()
-            if token is not None and not take_pending(
-                session,
-                contact_id=req.actor.contact_id,
-                token=token,
-                now=now,
-                kind=IMPORT_KIND,
-                ttl=IMPORT_TTL,
-            ):
+        if token is not None:
+            with req.db() as session:  # taken once, however often its button is pressed
+                taken = take_pending(
+                    session,
+                    contact_id=req.actor.contact_id,
+                    token=token,
+                    now=req.services.clock.now(),
+                    kind=IMPORT_KIND,
+                    ttl=IMPORT_TTL,
+                )
+            if not taken:
                 return False
-            report = importer(
-                session,
-                table,
-                actor_id=req.actor.contact_id,
-                now=now,
-                tz=req.services.settings.tz,
-            )
+        # Thousands of rows: in a worker process, committed every few rows (app.jobs).
+        report = await in_process(
+            req.services.engine,
+            import_table,
+            importer,
+            table,
+            actor_id=req.actor.contact_id,
+            now=req.services.clock.now(),
+            tz=str(req.services.settings.tz),
+        )
     except UnreadableFile as exc:
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)

@@ -17,11 +17,13 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from app.actor import Actor
+from app.i18n import pick_language
 from app.services import Services
-from core.markup import Markup
+from core.markup import Markup, to_html, to_plain
 from db.engine import session_scope
 from db.queries import inbox as rows
 from db.queries.contacts import contacts_with_role_at_least
@@ -31,6 +33,7 @@ from db.retry import retry_db
 from handlers.telegram import groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
 from handlers.telegram.context import TelegramContext, TelegramData
+from handlers.telegram.flood import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,13 @@ async def record_update(update: object, context: TelegramContext) -> None:
     if not isinstance(update, Update):
         return
     services = services_of(context)
+    flood = context.bot_data.flood
+    verdict = flood.check(update)
+    if verdict is not Verdict.PASS:
+        # Over the person's budget: not recorded, not answered (but for one warning).
+        if verdict is Verdict.WARN:
+            await _slow_down(update, context)
+        raise ApplicationHandlerStop
     private = groups.is_private(update)
     raw = context.bot_data.raw_updates
     payload = raw.take(update) if raw is not None else update.to_dict()
@@ -87,9 +97,28 @@ async def record_update(update: object, context: TelegramContext) -> None:
         actor = await _rerun_or_drop(update, context, private)
     context.bot_data.inbox_ours.add(update.update_id)
     keep_actor(context, actor)
+    if private:
+        flood.learn(update, actor)
     if not private:
         await groups.on_update(update, context)
         raise ApplicationHandlerStop
+
+
+async def _slow_down(update: Update, context: TelegramContext) -> None:
+    """Tell a contact who sends too much to slow down (at most once a minute)."""
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    log.info("slowing down %s: over their update budget", user.id)
+    lang = context.bot_data.flood.language(update) or pick_language(
+        user.language_code, services.settings.default_language
+    )
+    text = to_html(services.catalog.get(lang, "common.slow_down"))
+    if update.callback_query is not None:
+        await update.callback_query.answer(to_plain(text), show_alert=True)
+    else:
+        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
 
 
 async def _rerun_or_drop(update: Update, context: TelegramContext, private: bool) -> Actor | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from core.roles import Access
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
 from scheduler.delivery import wake
 from scheduler.nudge import nudge_named
+from scheduler.workers import in_heavy_worker
 
 
 @command(Access.COORDINATOR)
@@ -16,7 +15,7 @@ async def nudge(req: Request) -> None:
     """Queue a reminder now to each not-done unit of the named task and say how many."""
     request = str(req.update.update_id)
     # A task of a whole province means thousands of messages to compose: not on the loop.
-    answer = await asyncio.to_thread(nudge_named, req.services, req.actor, req.text_args, request)
+    answer = await in_heavy_worker(nudge_named, req.services, req.actor, req.text_args, request)
     wake(req.context.application)
     await req.reply(answer)
 

@@ -9,11 +9,13 @@ from app import reports
 from app.summary_text import Report
 from core.markup import to_plain
 from core.roles import Access
+from db.engine import session_scope
 from db.models import Directive
 from db.queries.summary import Target, resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.report_pages import show_report
+from scheduler.workers import in_heavy_worker
 
 PREFIX = "sm"
 PICK = "p"  # a task picked from a list of matches: a new message, not a page
@@ -78,18 +80,20 @@ CODES = {v: k for k, v in KINDS.items()}
 async def _show(req: Request, kind: str, ident: int, *, page: int, edit: bool) -> None:
     """Build the report of a target now and show one page of it."""
     ctx = context_of(req)
-    with req.db() as session:
-        report: Report | None
-        if kind == "task":
-            report = reports.one_task(session, ctx, ident)
-            empty = "summary.nothing_in_scope"
-        elif kind == "directive":
-            doc = session.get(Directive, ident)
-            report = reports.directive(session, ctx, doc) if doc is not None else None
-            empty = "summary.nothing_in_scope"
-        else:
-            report = reports.all_tasks(session, ctx)
-            empty = "summary.none_open"
+    engine = req.services.engine
+
+    def build() -> tuple[Report | None, str]:
+        with session_scope(engine) as session:
+            if kind == "task":
+                return reports.one_task(session, ctx, ident), "summary.nothing_in_scope"
+            if kind == "directive":
+                doc = session.get(Directive, ident)
+                found = reports.directive(session, ctx, doc) if doc is not None else None
+                return found, "summary.nothing_in_scope"
+            return reports.all_tasks(session, ctx), "summary.none_open"
+
+    # A province's summary reads tens of thousands of rows and writes their text: off the loop.
+    report, empty = await in_heavy_worker(build)
     if report is None:
         if req.update.callback_query is not None:
             await req.update.callback_query.answer()

@@ -66,8 +66,8 @@ async def test_bulk_sends_to_one_chat_are_a_second_apart() -> None:
     assert times["second"] - times["reply"] >= PRIVATE_SPACING_S - 0.01
 
 
-async def test_a_429_pauses_everyone_and_a_reply_is_retried() -> None:
-    """After a 429 the limiter waits retry_after, slows down, and retries a direct reply."""
+async def test_a_429_holds_its_chat_and_a_reply_is_retried() -> None:
+    """After a 429 the chat waits retry_after, the pace slows down, a direct reply is retried."""
     limiter = DeliveryRateLimiter(RATE)
     calls: list[float] = []
 
@@ -97,3 +97,29 @@ async def test_other_methods_pass_straight_through() -> None:
     for _ in range(5):
         await limiter.process_request(answer, (), {}, "answerCallbackQuery", {}, None)
     assert time.monotonic() - started < 0.1
+
+
+async def test_a_429_for_one_chat_delays_only_that_chat() -> None:
+    """While chat 1 waits out its retry_after, a reply to chat 2 goes at once."""
+    limiter = DeliveryRateLimiter(RATE)
+    stamps: dict[str, float] = {}
+
+    async def to_one(**_: Any) -> dict[str, Any]:
+        if "held" not in stamps:
+            stamps["held"] = time.monotonic()
+            raise RetryAfter(timedelta(seconds=2))
+        stamps["retried"] = time.monotonic()
+        return {"ok": True}
+
+    async def to_two(**_: Any) -> dict[str, Any]:
+        stamps["other"] = time.monotonic()
+        return {"ok": True}
+
+    first = asyncio.create_task(
+        limiter.process_request(to_one, (), {}, "sendMessage", {"chat_id": 1}, None)
+    )
+    await asyncio.sleep(0.1)
+    await limiter.process_request(to_two, (), {}, "sendMessage", {"chat_id": 2}, None)
+    await first
+    assert stamps["other"] - stamps["held"] < 1.0  # generous: not held behind chat 1
+    assert stamps["retried"] - stamps["held"] >= 1.99

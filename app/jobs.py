@@ -1,0 +1,109 @@
+"""Heavy jobs run in a worker process: an export's workbook, a spreadsheet import.
+
+Building a workbook of 50,000 rows or applying 10,000 imported rows is a minute of Python.
+In a thread of the bot's process it would compete with the event loop for the GIL, and
+each of everyone's answers needs the GIL hundreds of times: answers would crawl. In a
+process of its own it uses the other core and the bot only waits for the result.
+
+The functions here take and return plain values (they cross a process boundary) and open
+their own engine on the same database, kept per process (or, run in a thread for an
+in-memory database, are given the bot's engine).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from app.export_xlsx import build_workbook
+from app.i18n import Catalog, load_catalog
+from core.spreadsheet import ImportReport, Table
+from db.engine import make_engine, session_scope
+from db.imports import Importer
+from db.queries import export as xq
+from db.queries.scope import Scope
+
+# An import commits every WRITE_SLICE_S of writing, then pauses as long: on SQLite the write
+# lock is free half the time for the people tapping meanwhile, whose writes run on the
+# bot's event loop and would otherwise wait there for the whole file.
+WRITE_SLICE_S = 0.005
+
+_engines: dict[str, Engine] = {}
+_catalog: list[Catalog] = []
+
+
+def _engine(url: str | Engine) -> Engine:
+    """Return this process's engine on the database (made once); an engine is used as is."""
+    if isinstance(url, Engine):
+        return url
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+def _texts() -> Catalog:
+    """Return the catalog, loaded once in this process."""
+    if not _catalog:
+        _catalog.append(load_catalog())
+    return _catalog[0]
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """An export built: how many tasks and rows, and the XLSX file."""
+
+    tasks: int
+    rows: int
+    content: bytes
+
+
+def export_workbook(
+    url: str | Engine,
+    *,
+    task_id: int | None,
+    directive_id: int | None,
+    scope: Scope,
+    lang: str,
+    now: datetime,
+    tz: str,
+) -> Workbook | None:
+    """Read the data and build the workbook; None when there is nothing to export."""
+    with session_scope(_engine(url)) as session:
+        ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
+        data = xq.load(session, task_ids=ids, scope=scope)
+    if not data.lines:
+        return None
+    t = partial(_texts().get, lang)
+    content = build_workbook(data, t, now=now, tz=ZoneInfo(tz))
+    return Workbook(len(data.tasks), len(data.lines), content)
+
+
+def import_table(
+    url: str | Engine,
+    importer: Importer,
+    table: Table,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    tz: str,
+) -> ImportReport:
+    """Apply an imported table, committing in short slices (see WRITE_SLICE_S)."""
+    with session_scope(_engine(url)) as session:
+        started = [time.monotonic()]
+
+        def checkpoint() -> None:
+            held = time.monotonic() - started[0]
+            if held < WRITE_SLICE_S:
+                return
+            session.commit()
+            time.sleep(held)
+            started[0] = time.monotonic()
+
+        return importer(
+            session, table, actor_id=actor_id, now=now, tz=ZoneInfo(tz), checkpoint=checkpoint
+        )

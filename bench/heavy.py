@@ -1,0 +1,431 @@
+"""Benchmarks 6 and 7: taps answered during heavy commands, and an admin during a flood.
+
+    python -m bench.heavy [--assignments 50000] [--nudge-units 3300] [--import-rows 10000]
+    python -m bench.heavy --flood-only
+
+The bot runs as its own process (`python -m bot run`) against the fake Bot API server in
+this process, enforcing Telegram's limits (30 sends a second, 1 a second per chat, 429 with
+retry_after for any excess). The bot's loop probe writes its figures to a file
+(LOOP_PROBE_FILE), read here.
+
+6. Taps during heavy commands: the generated country (`--assignments`, bench/generate.py)
+   plus a task given to `--nudge-units` communes with reachable contacts and officials
+   who tap. While officials press a status button at `--tap-rate` per second, an admin runs,
+   one after the other: `/nudge` of that task, `/export` of every task, then sends a task
+   file of `--import-rows` rows. Reported per phase: how long the admin waited for the
+   answer, tap latency p50/p95/p99 (update available to getUpdates -> answerCallbackQuery
+   received) and the longest loop stall the probe saw; the same taps with the bot idle
+   come first, as the baseline.
+7. Flood: a stranger sends `--flood-messages` messages in 10 s while an admin sends /help
+   every second; the admin's answer latency (update available -> reply received), and the
+   429s the server answered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from bench.common import BENCH_NOW, VN, Official, percentile, populate, print_table, write_results
+from bench.fanout import give_buttons, stop_bot
+from core.calendar import WorkingCalendar
+from db.engine import make_engine
+from db.migrate import upgrade
+from devtools.fakebotapi import FakeBotApi
+
+ADMIN = 90_001
+STRANGER = 90_002
+NUDGE_FIRST_USER = 400_000
+TAPPER_FIRST_USER = 300_000
+START_TIMEOUT_S = 120.0
+COMMAND_TIMEOUT_S = 900.0
+MIN_PHASE_S = 5.0
+
+
+@dataclass
+class World:
+    """The database file and who is in it."""
+
+    db_file: Path
+    tappers: list[Official]
+    nudged: list[Official] = field(default_factory=list)
+    nudged_task: int = 0
+
+
+def build(workdir: Path, args: argparse.Namespace, *, heavy: bool) -> World:
+    """Generate the country, then the nudged task's communes and the tappers."""
+    db_file = workdir / "heavy.sqlite3"
+    engine = make_engine(f"sqlite:///{db_file}")
+    if heavy and args.assignments:
+        from bench.generate import generate
+
+        generate(engine, size="country", assignments=args.assignments, progress=None)
+        with engine.begin() as conn:  # the generated people are not on this fake Telegram
+            conn.execute(text("UPDATE contact SET reachable = false"))
+    else:
+        upgrade(engine)
+    quiet = WorkingCalendar().add_working_days(BENCH_NOW.date(), 15)
+    assigned = BENCH_NOW - timedelta(days=10)
+    nudged = []
+    if heavy:
+        nudged = populate(
+            engine, args.nudge_units, quiet, first_user=NUDGE_FIRST_USER, assigned_at=assigned
+        )
+    tappers = []
+    if args.tappers:
+        tappers = populate(
+            engine, args.tappers, quiet, first_user=TAPPER_FIRST_USER, assigned_at=assigned
+        )
+    task_id = 0
+    if nudged:
+        with engine.begin() as conn:
+            task_id = conn.execute(
+                text("SELECT task_id FROM assignment WHERE id = :id"),
+                {"id": nudged[0].assignment_id},
+            ).scalar_one()
+    engine.dispose()
+    return World(db_file, tappers, nudged, task_id)
+
+
+def start(server: FakeBotApi, world: World) -> subprocess.Popen[bytes]:
+    """Start the bot process with the admin and the loop probe's file."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env |= {
+        "BOT_TOKEN": server.token,
+        "TELEGRAM_BASE_URL": server.base_url,
+        "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+        "DATABASE_URL": f"sqlite:///{world.db_file}",
+        "FAKE_CLOCK_START": BENCH_NOW.astimezone(VN).isoformat(),
+        "LOG_LEVEL": "WARNING",
+        "ADMIN_IDS": str(ADMIN),
+        "LOOP_PROBE_FILE": str(world.db_file.parent / "probe.json"),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=world.db_file.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def probe_figures(world: World) -> dict[str, Any]:
+    """Return the loop probe's latest figures (empty before its first write)."""
+    path = world.db_file.parent / "probe.json"
+    try:
+        figures: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return figures
+
+
+async def wait_started(server: FakeBotApi, bot: subprocess.Popen[bytes], world: World) -> None:
+    """Wait until the bot answers the admin (it is up and polling)."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if bot.poll() is not None:
+            raise RuntimeError(f"the bot exited with status {bot.returncode}")
+        if probe_figures(world):
+            return
+        await asyncio.sleep(0.2)
+    raise TimeoutError("the bot did not start")
+
+
+class Tapper:
+    """Press status buttons at a steady rate, each official once, and time the answers."""
+
+    def __init__(self, server: FakeBotApi, buttons: dict[int, str], rate: float) -> None:
+        self.server = server
+        self.left = list(buttons.items())
+        self.rate = rate
+
+    async def run(self, until: asyncio.Future[Any], min_s: float) -> list[float]:
+        """Tap until `until` is done (and at least min_s); return the latencies."""
+        pressed: list[tuple[int, str]] = []
+        started = time.monotonic()
+        while self.left and (not until.done() or time.monotonic() - started < min_s):
+            user, data = self.left.pop()
+            update_id = self.server.press_button(user, data)
+            pressed.append((update_id, self.server.callback_id(update_id)))
+            await asyncio.sleep(1 / self.rate)
+        available = {u.update_id: u.available_at for u in self.server.updates()}
+        latencies = []
+        for update_id, callback_id in pressed:
+            await self.server.wait_for_answer(callback_id, timeout=120)
+            answered = next(
+                c.finished_at or c.at
+                for c in self.server.calls("answerCallbackQuery")
+                if c.params.get("callback_query_id") == callback_id
+            )
+            latencies.append(answered - available[update_id])
+        return latencies
+
+
+async def admin_command(server: FakeBotApi, send: Any, method: str) -> float:
+    """Have the admin send something; return seconds until the bot's `method` reached them."""
+    before = len([c for c in server.calls(method) if c.params.get("chat_id") == ADMIN])
+    update_id = send()
+    await server.wait_until(
+        lambda: (
+            len([c for c in server.calls(method) if c.params.get("chat_id") == ADMIN]) > before
+        ),
+        COMMAND_TIMEOUT_S,
+    )
+    available = next(u.available_at for u in server.updates() if u.update_id == update_id)
+    done = [c for c in server.calls(method) if c.params.get("chat_id") == ADMIN][before]
+    return (done.finished_at or done.at) - available
+
+
+def task_file(rows: int, units: list[str]) -> bytes:
+    """Return a CSV of `rows` tasks, each given to one of `units` (by code)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "title", "deadline", "assignees", "directive", "description"])
+    deadline = (BENCH_NOW.date() + timedelta(days=60)).strftime("%d/%m/%Y")
+    for i in range(rows):
+        unit = units[i % len(units)]
+        writer.writerow([f"NV-{i:05d}", f"Nhiệm vụ thử {i}", deadline, unit, "", ""])
+    return out.getvalue().encode()
+
+
+async def phase(
+    name: str,
+    server: FakeBotApi,
+    world: World,
+    tapper: Tapper,
+    command: Any,
+) -> dict[str, Any]:
+    """Tap while the admin's command runs; return its wait, the taps and the loop's stalls."""
+    started = time.time()
+    job: asyncio.Future[Any] = asyncio.ensure_future(command())
+    latencies = await tapper.run(job, MIN_PHASE_S)
+    waited = await job
+    await asyncio.sleep(1.5)  # the probe writes every second
+    stalls = [s for s in probe_figures(world).get("stalls", []) if s["at"] >= started]
+    longest = max(stalls, key=lambda s: s["ms"], default=None)
+    seconds = [ms for at, ms in probe_figures(world).get("per_second_max_ms", []) if at >= started]
+    return {
+        "phase": name,
+        "admin_wait_s": round(waited, 2) if isinstance(waited, float) else None,
+        **latency_figures(latencies),
+        "stalls_over_200ms": len(stalls),
+        "loop_lag_per_second_max_ms": {
+            "p50": percentile(seconds, 50) if seconds else None,
+            "p90": percentile(seconds, 90) if seconds else None,
+            "max": max(seconds, default=None),
+        },
+        "longest_stall_ms": longest["ms"] if longest else 0.0,
+        "longest_stall_running": (longest or {}).get("running", ""),
+        "longest_stall_updates": (longest or {}).get("updates", ""),
+    }
+
+
+async def heavy(args: argparse.Namespace) -> dict[str, Any]:
+    """Benchmark 6: idle taps, then taps during /nudge, /export and a task import."""
+    with tempfile.TemporaryDirectory(prefix="dondoc-heavy-") as tmp:
+        world = build(Path(tmp), args, heavy=True)
+        async with FakeBotApi() as server:
+            server.add_user(ADMIN, "Quản trị").started = True
+            for official in world.tappers + world.nudged:
+                server.add_user(official.user_id, "Cán bộ").started = True
+            buttons = await give_buttons(server, world.tappers)
+            server.set_rate_limits("enforce")
+            bot = start(server, world)
+            phases: list[dict[str, Any]] = []
+            try:
+                await wait_started(server, bot, world)
+                tapper = Tapper(server, buttons, args.tap_rate)
+
+                async def idle() -> float:
+                    await asyncio.sleep(MIN_PHASE_S)
+                    return 0.0
+
+                phases.append(await phase("idle (baseline)", server, world, tapper, idle))
+
+                async def nudge() -> float:
+                    return await admin_command(
+                        server,
+                        lambda: server.send_text(ADMIN, f"/nudge #{world.nudged_task}"),
+                        "sendMessage",
+                    )
+
+                phases.append(await phase("/nudge", server, world, tapper, nudge))
+
+                async def export() -> float:
+                    return await admin_command(
+                        server, lambda: server.send_text(ADMIN, "/export"), "sendDocument"
+                    )
+
+                phases.append(await phase("/export", server, world, tapper, export))
+                codes = [f"B{o.user_id:05d}" for o in world.tappers]
+                content = task_file(args.import_rows, codes)
+
+                async def import_tasks() -> float:
+                    return await admin_command(
+                        server,
+                        lambda: server.send_document(ADMIN, content, "tasks.csv", "text/csv"),
+                        "sendMessage",
+                    )
+
+                phases.append(await phase("task import", server, world, tapper, import_tasks))
+                figures = probe_figures(world)
+            finally:
+                err = stop_bot(bot)
+            return {
+                "assignments": args.assignments,
+                "nudge_units": args.nudge_units,
+                "import_rows": args.import_rows,
+                "phases": phases,
+                "loop": {k: v for k, v in figures.items() if k != "stalls"},
+                "responses_429": sum(1 for c in server.calls() if c.status == 429),
+                "responses_429_by": refusals(
+                    server,
+                    admin={ADMIN},
+                    tappers={o.user_id for o in world.tappers},
+                    nudged={o.user_id for o in world.nudged},
+                ),
+                "admin_answers": [
+                    (m.text or m.caption or "")[:200] for m in server.messages(ADMIN)[-4:]
+                ],
+                "bot_stderr_tail": err.decode(errors="replace")[-3000:],
+            }
+
+
+async def flood(args: argparse.Namespace) -> dict[str, Any]:
+    """Benchmark 7: a stranger floods while the admin asks for /help every second."""
+    with tempfile.TemporaryDirectory(prefix="dondoc-flood-") as tmp:
+        args_small = argparse.Namespace(**{**vars(args), "tappers": 0})
+        world = build(Path(tmp), args_small, heavy=False)
+        async with FakeBotApi() as server:
+            server.add_user(ADMIN, "Quản trị").started = True
+            server.add_user(STRANGER, "Người lạ")
+            server.set_rate_limits("enforce")
+            bot = start(server, world)
+            try:
+                await wait_started(server, bot, world)
+
+                async def stranger() -> None:
+                    for n in range(args.flood_messages):
+                        server.send_text(STRANGER, f"alo {n}")
+                        await asyncio.sleep(10 / args.flood_messages)
+
+                async def admin() -> list[float]:
+                    waits = []
+                    for _ in range(args.flood_seconds):
+                        started = time.monotonic()
+                        waits.append(
+                            await admin_command(
+                                server, lambda: server.send_text(ADMIN, "/help"), "sendMessage"
+                            )
+                        )
+                        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+                    return waits
+
+                _, waits = await asyncio.gather(stranger(), admin())
+                await asyncio.sleep(2)
+                figures = probe_figures(world)
+            finally:
+                err = stop_bot(bot)
+            return {
+                "stranger_messages": args.flood_messages,
+                "stranger_answers": len(server.messages(STRANGER)),
+                "admin": latency_figures(waits),
+                "responses_429": sum(1 for c in server.calls() if c.status == 429),
+                "responses_429_by": refusals(server, admin={ADMIN}, stranger={STRANGER}),
+                "loop": {k: v for k, v in figures.items() if k != "stalls"},
+                "bot_stderr_tail": err.decode(errors="replace")[-2000:],
+            }
+
+
+def refusals(server: FakeBotApi, **groups: set[int]) -> dict[str, Any]:
+    """Count the 429s the server answered, by method and by whose chat."""
+    by: dict[str, int] = {}
+    for c in server.calls():
+        if c.status != 429:
+            continue
+        chat = c.params.get("chat_id")
+        who = next((name for name, chats in groups.items() if chat in chats), "other")
+        key = f"{c.method} to {who}"
+        by[key] = by.get(key, 0) + 1
+    return by
+
+
+def latency_figures(latencies: list[float]) -> dict[str, Any]:
+    """Return p50/p95/p99 and the max, in milliseconds."""
+    return {
+        "n": len(latencies),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1) if latencies else None,
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1) if latencies else None,
+        "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+    }
+
+
+def main() -> None:
+    """Run, print the tables and write bench/results/heavy.json."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assignments", type=int, default=50_000)
+    parser.add_argument("--nudge-units", type=int, default=3300)
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--tap-rate", type=float, default=20.0)
+    parser.add_argument("--tappers", type=int, default=4000)
+    parser.add_argument("--flood-messages", type=int, default=200)
+    parser.add_argument("--flood-seconds", type=int, default=12)
+    parser.add_argument("--flood-only", action="store_true")
+    parser.add_argument("--heavy-only", action="store_true")
+    args = parser.parse_args()
+    result: dict[str, Any] = {}
+    if not args.flood_only:
+        result["heavy"] = asyncio.run(heavy(args))
+        rows = []
+        for p in result["heavy"]["phases"]:
+            rows.append(
+                (
+                    p["phase"],
+                    f"admin {p['admin_wait_s']} s; taps {p['n']} p50/p95/p99 "
+                    f"{p['p50_ms']}/{p['p95_ms']}/{p['p99_ms']} ms; "
+                    f"longest stall {p['longest_stall_ms']} ms "
+                    f"({p['stalls_over_200ms']} over 200 ms)",
+                )
+            )
+        rows.append(("429s", str(result["heavy"]["responses_429"])))
+        print_table("6. Taps during heavy commands", rows)
+    if not args.heavy_only:
+        result["flood"] = asyncio.run(flood(args))
+        f = result["flood"]
+        print_table(
+            "7. Flood",
+            [
+                (
+                    "stranger messages / answers",
+                    f"{f['stranger_messages']} / {f['stranger_answers']}",
+                ),
+                (
+                    "admin /help p50/p95/p99/max",
+                    f"{f['admin']['p50_ms']}/{f['admin']['p95_ms']}/{f['admin']['p99_ms']}/"
+                    f"{f['admin']['max_ms']} ms",
+                ),
+                ("429s", str(f["responses_429"])),
+            ],
+        )
+    path = write_results("heavy", result)
+    print(f"figures written to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""One person cannot slow everyone: flood buckets, per-person lanes, per-chat 429s, stalls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import pytest
+
+from devtools.fakebotapi import Fault, FaultRule
+from devtools.fakebotapi.records import CallRecord
+from tests.factories import make_contact
+from tests.harness import ADMIN_ID, BotUnderTest
+
+STRANGER = 3301
+MEMBER = 3302
+OTHER = 3303
+
+
+async def settle(bot: BotUnderTest, update_id: int) -> None:
+    """Wait until the bot has taken every update up to `update_id` and is idle a moment."""
+    await bot.processed(update_id, timeout=10)
+    await asyncio.sleep(0.3)
+
+
+async def test_a_stranger_is_answered_once_then_ignored(bot: BotUnderTest) -> None:
+    """Ten messages from a stranger get one answer; an admin is answered meanwhile."""
+    bot.user(STRANGER, "Người lạ")
+    last = 0
+    for n in range(10):
+        last = bot.server.send_text(STRANGER, f"xin chào {n}")
+    answer = await bot.send(ADMIN_ID, "/help")
+    assert answer.text
+    await settle(bot, last)
+    await asyncio.sleep(1.0)
+    [reply] = bot.server.messages(STRANGER)
+    assert "liên kết mời" in (reply.text or "")
+
+
+async def test_a_flooding_contact_is_told_to_slow_down_once(bot: BotUnderTest) -> None:
+    """A contact past their budget is told once (in their language); the rest is dropped."""
+    bot.user(MEMBER, "Cán bộ", language="en")
+    with bot.session() as session:
+        make_contact(session, MEMBER, language="en")
+        session.commit()
+    last = 0
+    for n in range(40):
+        last = bot.server.send_text(MEMBER, f"hello {n}")
+    await bot.server.wait_for_message(
+        MEMBER, lambda m: "sending too fast" in (m.text or ""), timeout=15
+    )
+    await settle(bot, last)
+    await asyncio.sleep(1.0)
+    texts = [m.text or "" for m in bot.server.messages(MEMBER)]
+    slow = [t for t in texts if "sending too fast" in t]
+    assert len(slow) == 1
+    assert len(texts) < 40  # the excess was dropped, not answered
+
+
+async def test_one_persons_updates_keep_their_order_while_others_go_ahead(
+    bot: BotUnderTest,
+) -> None:
+    """While a reply to one person hangs, another person is answered; theirs stay in order."""
+    bot.user(OTHER, "Người khác")
+    bot.user(STRANGER, "Người lạ")
+    with bot.session() as session:
+        make_contact(session, OTHER)
+        session.commit()
+    bot.server.add_fault(
+        FaultRule(Fault.delay(2.0), methods=["sendMessage"], chat_ids=[OTHER], times=1)
+    )
+    started = time.monotonic()
+    bot.server.send_text(OTHER, "/help")
+    second = bot.server.send_text(OTHER, "/lang")
+    answer = await bot.send(STRANGER, "/help", timeout=10)
+    assert time.monotonic() - started < 1.8  # not behind OTHER's held reply
+    assert answer.text
+    await settle(bot, second)
+
+    def answered() -> list[CallRecord] | None:
+        sends = [c for c in bot.server.calls("sendMessage") if c.params.get("chat_id") == OTHER]
+        return sends if len(sends) >= 2 else None
+
+    sends = await bot.server.wait_for(answered, timeout=10, what="both answers")
+    # The second update's answer was only sent once the first one's (held 2 s) had returned.
+    assert sends[1].at - sends[0].at >= 1.9
+
+
+async def test_a_429_in_one_chat_does_not_hold_up_another(bot: BotUnderTest) -> None:
+    """Telegram's retry_after for one person's chat delays that chat's reply, nobody else's."""
+    bot.user(OTHER, "Người khác")
+    bot.user(STRANGER, "Người lạ")
+    bot.server.add_fault(
+        FaultRule(Fault.flood(retry_after=3), methods=["sendMessage"], chat_ids=[OTHER], times=1)
+    )
+    after = bot.server.last_message_id(OTHER)
+    bot.server.send_text(OTHER, "/help")
+    await bot.server.wait_for_call(
+        "sendMessage", lambda c: str(c.params.get("chat_id")) == str(OTHER), timeout=5
+    )
+    started = time.monotonic()
+    answer = await bot.send(STRANGER, "/help", timeout=10)
+    assert answer.text
+    assert time.monotonic() - started < 2.0  # generous; the held chat waits 3 s
+    delayed = await bot.server.wait_for_message(OTHER, after=after, timeout=10)
+    assert delayed.text
+
+
+async def test_the_probe_logs_a_stall_of_the_event_loop(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Blocking the loop half a second is logged as a stall and counted in the figures."""
+    probe = bot.app.bot_data.loop_probe
+    assert probe is not None
+    await asyncio.sleep(0.2)
+    with caplog.at_level(logging.WARNING, logger="scheduler.loopprobe"):
+        time.sleep(0.5)  # noqa: ASYNC251 - blocking the loop, as a synchronous query would
+        await asyncio.sleep(0.2)
+    assert any("event loop stalled" in r.getMessage() for r in caplog.records)
+    figures = probe.figures()
+    assert figures["max_ms"] >= 400
+    assert figures["stalls"][-1]["ms"] >= 400
