@@ -67,6 +67,12 @@ def run_until(tmp_path: Path, server: FakeBotApi, minutes: int, chat_id: int) ->
         message = server.wait_for_sync(
             lambda: next(iter(server.messages(chat_id)), None), WAIT_S, "a message"
         )
+        # The message goes out before its update is marked processed: stop only after that.
+        server.wait_for_sync(
+            lambda: all(r.processed_at for r in inbox_rows(tmp_path)) or None,
+            WAIT_S,
+            "the update marked processed",
+        )
     finally:
         process.terminate()
         _, err = process.communicate(timeout=30)
