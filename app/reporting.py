@@ -19,7 +19,7 @@ from app.actor import Actor
 from app.notices import tell
 from app.services import Services
 from core.markup import Markup
-from core.status import Status, status_of
+from core.status import Reportable, Status, status_of
 from core.textfit import clip
 from db.queries.checkin import (
     Check,
@@ -69,21 +69,12 @@ class Report:
     amends: str | None = None  # the key of the in-progress report a percentage completes
 
 
-class Reported(Protocol):
-    """What the wording of a status needs: an Assignment, or a check-in Target."""
+class Reported(Reportable, Protocol):
+    """What the wording of a status needs (an Assignment, or a check-in Target): its status
+    and the percentage it reported."""
 
     @property
-    def state(self) -> str: ...
-    @property
     def percent(self) -> int | None: ...
-    @property
-    def deadline(self) -> date: ...
-    @property
-    def due_at(self) -> datetime: ...
-    @property
-    def done_at(self) -> datetime | None: ...
-    @property
-    def last_report_at(self) -> datetime | None: ...
 
 
 def status_text(services: Services, lang: str, assignment: Reported) -> str:
