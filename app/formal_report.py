@@ -31,6 +31,9 @@ from db.queries.formal_report import DirectiveInfo, directive_info, task_ids_due
 from db.queries.scope import Scope
 
 HEADING, TEXT, BULLET = "DD Heading", "Normal", "DD Bullet"
+# Units a list of the body names before "and N more (see the appendix)": a report is read
+# by people; the appendix has every unit.
+BODY_LIST_MAX = 50
 COLUMNS = (  # the appendix (DOMAIN.md): 252 mm, the width of landscape A4 between margins
     ("stt", 12, True),
     ("unit", 36, False),
@@ -248,7 +251,7 @@ def _body(
     overdue = [ln for ln in data.lines if statuses[ln.assignment_id].status == Status.OVERDUE]
     overdue.sort(key=lambda ln: (-statuses[ln.assignment_id].days_overdue, _unit_key(data, ln)))
     many = len(data.tasks) > 1
-    for ln in overdue:
+    for ln in overdue[:BODY_LIST_MAX]:
         state = statuses[ln.assignment_id]
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
         never = r.say("doc_never") if state.never_reported else ""
@@ -264,6 +267,7 @@ def _body(
                 BULLET,
             )
         )
+    blocks += _more(r, len(overdue))
     if not overdue:
         blocks.append(Block(r.say("doc_overdue_none")))
     blocks += _blockers(r, data, many)
@@ -359,7 +363,7 @@ def _extensions(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
         (ln for ln in data.lines if ln.deadline != ln.original_deadline),
         key=lambda ln: _unit_key(data, ln),
     )
-    for ln in found:
+    for ln in found[:BODY_LIST_MAX]:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
         blocks.append(
             Block(
@@ -373,9 +377,17 @@ def _extensions(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
                 BULLET,
             )
         )
+    blocks += _more(r, len(found))
     if not found:
         blocks.append(Block(r.say("doc_extensions_none")))
     return blocks
+
+
+def _more(r: _Reader, listed: int) -> list[Block]:
+    """Return the line that sends the reader to the appendix when a list was cut."""
+    if listed <= BODY_LIST_MAX:
+        return []
+    return [Block(r.say("doc_more", n=listed - BODY_LIST_MAX), BULLET)]
 
 
 def _task_order(data: xq.ExportData) -> list[int]:

@@ -140,7 +140,9 @@ def _insert_body(doc: DocumentObject, marker: Paragraph, body: Sequence[Block]) 
     """Put the body's paragraphs where the marker is, and drop the marker."""
     ids: dict[str, str] = {}
     for block in body:
-        style = ids.setdefault(block.style, _style_id(doc, block.style))
+        if block.style not in ids:
+            ids[block.style] = _style_id(doc, block.style)
+        style = ids[block.style]
         marker._p.addprevious(parse_xml(_paragraph_xml(block.text, style)))
     marker._p.getparent().remove(marker._p)
 
