@@ -39,8 +39,10 @@ def build() -> DocumentObject:
     _header(doc)
     _title(doc)
     doc.add_paragraph("{{body}}")
-    doc.add_paragraph("Trên đây là báo cáo kết quả thực hiện nhiệm vụ được giao./.")
-    doc.add_paragraph(style="DD Center")
+    closing = doc.add_paragraph("Trên đây là báo cáo kết quả thực hiện nhiệm vụ được giao./.")
+    space = doc.add_paragraph(style="DD Center")
+    for paragraph in (closing, space):  # never a signature alone on a page
+        paragraph.paragraph_format.keep_with_next = True
     _signature(doc)
     _appendix(doc)
     return doc
@@ -129,8 +131,8 @@ def _header(doc: DocumentObject) -> None:
     _no_borders(table._tbl)
     _widths(table, (LEFT_COLUMN, RIGHT_COLUMN))
     left, right = table.cell(0, 0), table.cell(0, 1)
-    _line(left, "{{org_parent}}", 13, first=True)
-    _line(left, "{{org_name}}", 13, bold=True)
+    _line(left, "{{org_parent}}", 12, first=True)
+    _line(left, "{{org_name}}", 12, bold=True)
     _rule(left, Cm(2))
     _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, bold=True, first=True)
     _line(right, "Độc lập - Tự do - Hạnh phúc", 14, bold=True)
@@ -192,7 +194,7 @@ def _rule(cell: _Cell, inset: Length) -> None:
     paragraph.style = "DD Center"
     fmt = paragraph.paragraph_format
     fmt.left_indent = fmt.right_indent = inset
-    fmt.space_before = Pt(2)
+    fmt.space_before = Pt(4)
     fmt.space_after = Pt(0)
     fmt.line_spacing = 1.0
     borders = OxmlElement("w:pBdr")
@@ -243,6 +245,7 @@ def _signature(doc: DocumentObject) -> None:
     table.autofit = False
     _no_borders(table._tbl)
     _widths(table, (Cm(7.5), Cm(9)))
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left, right = table.cell(0, 0), table.cell(0, 1)
     head = left.paragraphs[0]
     head.style = "DD Recipients Head"
