@@ -33,7 +33,7 @@ from core.taskdates import due_at
 from db.models import Assignment, Directive, Task, Unit
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
-from tests.factories import make_contact, make_unit
+from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, at, make_province
 from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import BotUnderTest
@@ -329,6 +329,8 @@ async def test_report_of_a_scoped_coordinator_names_only_their_units(bot: BotUnd
     """A coordinator limited to the pilot communes gets Xã A and Xã B only, in every part."""
     with bot.session() as s:
         every_status(s)
+        xc = s.exec(select(Unit).where(Unit.code == "XC")).one()
+        make_task(s, "Việc riêng của Xã C", date(2026, 11, 20), [xc])
     bot.user(COORDINATOR)
     limit_to(bot, COORDINATOR, "Thí điểm", ["XA", "XB"])
     doc = await reported(bot, COORDINATOR, "/report #1")
@@ -337,6 +339,9 @@ async def test_report_of_a_scoped_coordinator_names_only_their_units(bot: BotUnd
     for outside in ("Sở Y tế", "Xã C", "Xã D", "Xã Ân", "Thiếu kinh phí"):
         assert outside not in text
     assert "- Đã hoàn thành: 2, trong đó đúng hạn 1, quá hạn 1;" in texts(doc)
+    text = all_text(await reported(bot, COORDINATOR, "/report"))
+    assert "tổng số 2 nhiệm vụ, giao 4 lượt đơn vị" in text
+    assert "Việc riêng của Xã C" not in text, "a task with nothing in scope is not named"
 
 
 async def test_report_of_a_period_covers_tasks_due_in_it(bot: BotUnderTest) -> None:
