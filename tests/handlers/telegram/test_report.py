@@ -36,7 +36,7 @@ from db.queries.tasks import assign_units
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, at, make_province
 from tests.handlers.telegram.test_summary import limit_to
-from tests.harness import BotUnderTest
+from tests.harness import BotUnderTest, button_data
 
 TASK1 = "#1 Ban hành Kế hoạch chuyển đổi số"
 DIRECTIVE = "4824/UBND-KGVX"
@@ -357,6 +357,23 @@ async def test_report_of_a_period_covers_tasks_due_in_it(bot: BotUnderTest) -> N
     assert {row[2] for row in appendix(doc)[1:]} == {TASK1}
 
 
+async def test_report_on_an_ambiguous_name_offers_the_tasks(bot: BotUnderTest) -> None:
+    """A title part matching two tasks offers both; the button picked sends that task's report."""
+    with bot.session() as s:
+        every_status(s)
+    bot.user(COORDINATOR)
+    reply = await bot.send(COORDINATOR, "/report ch")
+    assert "khớp nhiều nhiệm vụ" in (reply.text or "")
+    after = bot.server.last_message_id(COORDINATOR)
+    await bot.press(COORDINATOR, button_data(reply, "#2"))
+    sent = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: m.document is not None, after=after, timeout=30
+    )
+    assert sent.document is not None
+    doc = Document(io.BytesIO(bot.server.file_content(sent.document["file_id"])))
+    assert "Kết quả thực hiện nhiệm vụ “Báo cáo cải cách hành chính”" in texts(doc)
+
+
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
@@ -518,3 +535,20 @@ async def test_report_of_3300_units_is_written_off_the_event_loop(bot: BotUnderT
     assert reply.document is not None
     doc = Document(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
     assert len(appendix(doc)) == 3301
+
+
+async def test_report_body_follows_the_readers_language(bot: BotUnderTest) -> None:
+    """An English-speaking coordinator reads the body in English; the Decree's header stays."""
+    with bot.session() as s:
+        every_status(s)
+        make_contact(s, 3005, role="coordinator", language="en")
+    bot.user(3005, language="en")
+    reply = await bot.send(3005, "/report #1", match=lambda m: m.document is not None)
+    assert reply.document is not None
+    assert reply.document["file_name"].startswith("report-")
+    doc = Document(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
+    body = texts(doc)
+    assert "I. RESULTS" in body
+    assert "- Completed: 2, of which on time 1, late 1;" in body
+    assert appendix(doc)[0][1] == "Unit"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in doc.tables[0].cell(0, 1).text
