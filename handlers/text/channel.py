@@ -15,7 +15,7 @@ from app.actor import Actor, actor_from
 from app.checkin import Answer, Said, answer_text, cancel, choose
 from app.services import Services
 from core.roles import Access
-from db.queries.contacts import snapshot
+from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import clear_pending, get_pending, set_pending
 from render.text import numbered, render
 from scheduler.nudge import nudge_named
@@ -50,10 +50,19 @@ class TextChannel:
         return self._show(actor, answer_text(self.services, actor, text, key=key))
 
     def _actor(self, external_id: str) -> Actor | None:
-        """Return who this is on this channel, if the bot knows them."""
+        """Return who this is on this channel, if the bot knows them, recording them as seen.
+
+        The chat is the person's id; being seen makes this the identity used last, the one
+        their reminders go to.
+        """
         with self.services.engine.begin() as connection:
             known = snapshot(connection, channel=self.name, external_id=external_id)
-        return actor_from(known) if known is not None else None
+            if known is None:
+                return None
+            seen = Seen(external_id, "", known.username, self.services.clock.now())
+            if not known.is_current(seen):
+                known = refresh(connection, known, seen)
+        return actor_from(known)
 
     def _command(self, actor: Actor, typed: str, key: str) -> Answer:
         """Run a typed command the channel knows."""

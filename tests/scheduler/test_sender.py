@@ -12,12 +12,13 @@ from sqlmodel import col, select
 
 from app.choices import Choice, rows_to_json
 from app.signing import sign
-from db.models import Assignment, Contact, Outbox
+from db.models import Assignment, ContactIdentity, Outbox
 from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
 from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher import dispatch
+from tests.factories import identity
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for
 
@@ -98,16 +99,14 @@ async def test_a_blocked_contact_is_marked_unreachable_until_they_write(
     """403 marks the contact unreachable and the others still get theirs; writing restores it."""
     await fan_out_with_blocked(bot, blocked=FIRST_USER + 1)
     with bot.session() as session:
-        blocked = session.exec(
-            select(Contact).where(Contact.external_id == str(FIRST_USER + 1))
-        ).one()
+        blocked = identity(session, FIRST_USER + 1)
         failed = session.exec(select(Outbox).where(Outbox.status == "failed")).one()
     assert blocked.reachable is False
-    assert failed.contact_id == blocked.id
+    assert failed.contact_id == blocked.contact_id
     assert {c.params["chat_id"] for c in delivered(bot)} == {FIRST_USER, FIRST_USER + 2}
     await bot.send(FIRST_USER + 1, "/start")
     with bot.session() as session:
-        again = session.get(Contact, blocked.id)
+        again = session.get(ContactIdentity, blocked.id)
     assert again is not None
     assert again.reachable is True
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from db.models import AuditLog, Contact, UnitContact
-from tests.factories import make_contact, make_unit
+from db.models import AuditLog, UnitContact
+from tests.factories import make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
 
@@ -51,7 +51,7 @@ async def test_admin_changes_a_role_with_buttons(bot: BotUnderTest) -> None:
     said = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert "Lan giờ có vai trò điều phối" in (said.text or "")
     with bot.session() as s:
-        contact = s.exec(select(Contact).where(Contact.external_id == "4601")).one()
+        contact = person(s, "4601")
         audit = s.exec(select(AuditLog).where(AuditLog.action == "role.changed")).one()
     assert contact.role == "coordinator"
     assert audit.details == {"from": "member", "to": "coordinator"}
