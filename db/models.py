@@ -151,6 +151,22 @@ class Invite(SQLModel, table=True):
     used_by_id: int | None = Field(default=None, foreign_key="contact.id")
 
 
+class LinkCode(SQLModel, table=True):
+    """A one-time code a person asks for (/link) to add an identity on another channel.
+
+    Only the code's hash is stored; the code is short (typed on a phone) and lives minutes.
+    """
+
+    __tablename__ = "link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = _when()
+
+
 class InviteFailure(SQLModel, table=True):
     """A wrong invite code tried by someone, for rate limiting."""
 

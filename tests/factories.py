@@ -60,11 +60,12 @@ def make_contact(
     function: str = "focal",
     language: str = "vi",
     started: bool = True,
+    reachable: bool = True,
     name: str = "",
     channel: str = "telegram",
     external_id: str = "",
 ) -> Contact:
-    """Create a contact linked to units (started: the bot may write to them).
+    """Create a person with one identity, linked to units (started: the bot may write to them).
 
     On Telegram a person is their user id; another channel's id is given as `external_id`.
     """
@@ -79,6 +80,7 @@ def make_contact(
             external_id=external_id or str(user_id),
             chat_id=external_id or str(user_id),
             started=started,
+            reachable=reachable,
         )
     )
     for unit in units:

@@ -96,17 +96,20 @@ def identities_of(session: Session, *, contact_id: int) -> list[ContactIdentity]
 
 
 def _last_used(identity: ContactIdentity) -> tuple[float, int]:
-    """Order identities by last use, newest first (never used last), then oldest first."""
+    """Order identities by last use, newest first (never used last)."""
     return _recency(identity.last_seen_at, identity.id or 0)
 
 
 def _recency(last_seen: datetime | str | None, identity_id: int) -> tuple[float, int]:
-    """Return the sort key of an identity: last seen newest first, then the oldest."""
+    """Return the sort key of an identity: last seen newest first, then the newest.
+
+    (On a tie, the identity added last: a chat just linked is the one in use.)
+    """
     if isinstance(last_seen, str):  # a plain column on SQLite
         last_seen = datetime.fromisoformat(last_seen)
     if last_seen is not None and last_seen.tzinfo is None:
         last_seen = last_seen.replace(tzinfo=UTC)
-    return -(last_seen.timestamp() if last_seen is not None else 0.0), identity_id
+    return -(last_seen.timestamp() if last_seen is not None else 0.0), -identity_id
 
 
 def deliverable(identity: ContactIdentity) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
+from app import people
 from core.markup import Markup, to_html
 from core.paging import page_of
 from core.roles import Access, Role
@@ -33,6 +34,7 @@ from handlers.telegram.access import (
 )
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
+from scheduler.workers import in_worker
 
 PREFIX = "ct"
 PAGE_SIZE = 10
@@ -44,17 +46,7 @@ async def whoami(req: Request) -> None:
     if req.actor.access == Access.PUBLIC:
         await req.say("contacts.whoami_stranger", user_id=req.actor.external_id)
         return
-    with req.db() as session:
-        info = contact_info(session, contact_id=req.actor.contact_id)
-    assert info is not None
-    await req.say(
-        "contacts.whoami",
-        name=info.contact.display_name,
-        user_id=info.identities.external_id,
-        channels=", ".join(req.t(f"common.channel_{c}") for c in info.identities.channels),
-        role=req.t(f"common.role_{info.contact.role}"),
-        units=Markup(_units_text(req, info)),
-    )
+    await req.reply(await in_worker(people.whoami, req.services, req.actor))
 
 
 def _units_text(req: Request, info: ContactInfo) -> str:

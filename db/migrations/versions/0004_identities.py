@@ -1,4 +1,4 @@
-"""contact_identity: a person (contact) may have one chat identity per channel
+"""contact_identity: a person (contact) may have one chat identity per channel; link_code
 
 Revision ID: 0004
 Revises: 0002
@@ -11,6 +11,8 @@ the outbox keep pointing at contact.id.
 
 On SQLite, batch mode rebuilds `contact` (drop and rename), which `db.migrate` allows by
 running migrations with foreign keys off and checking them all before committing.
+
+link_code holds the hashed one-time codes of /link, which adds an identity to a person.
 
 The downgrade keeps one identity per person (Telegram's, else the oldest): a person linked
 to several channels loses the others, which the old schema cannot hold.
@@ -63,6 +65,20 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_contact_identity_contact_id"), ["contact_id"], unique=False
         )
+    op.create_table(
+        "link_code",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("link_code", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_link_code_code_hash"), ["code_hash"], unique=False)
+        batch_op.create_index(batch_op.f("ix_link_code_contact_id"), ["contact_id"], unique=False)
     listed = ", ".join(IDENTITY)
     op.execute(
         f"INSERT INTO contact_identity (contact_id, {listed}, created_at)"
@@ -112,3 +128,7 @@ def downgrade() -> None:
     with op.batch_alter_table("contact_identity", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contact_identity_contact_id"))
     op.drop_table("contact_identity")
+    with op.batch_alter_table("link_code", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_link_code_contact_id"))
+        batch_op.drop_index(batch_op.f("ix_link_code_code_hash"))
+    op.drop_table("link_code")
