@@ -228,6 +228,7 @@ def recipients(session: Session, *, contact_ids: Iterable[int]) -> dict[int, Rec
         )
     )
     found: dict[int, Recipient] = {}
+    session.flush()  # a Core query does not flush the session's changes by itself
     rows = session.connection().execute(query).all()
     for row in sorted(rows, key=lambda r: _recency(r.last_seen_at, r.id)):
         if row.contact_id not in found and row.chat_id:
@@ -285,6 +286,7 @@ def mark_unreachable(session: Session, *, channel: str, chat_id: str, now: datet
         identity.reachable = False
         identity.unreachable_since = now
         session.add(identity)
+    session.flush()
 
 
 def identity_reachable(session: Session, *, channel: str, chat_id: str) -> bool:

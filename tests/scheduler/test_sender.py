@@ -276,3 +276,43 @@ async def test_a_part_that_fails_is_retried_without_repeating_the_parts_before(
     await send_long_notice(bot)
     parts = bot.server.messages(FIRST_USER)
     assert [line for p in parts for line in (p.text or "").split("\n")] == SHOWN_LINES
+
+
+async def test_a_blocked_chat_hands_the_reminder_to_the_persons_other_chat(
+    bot: BotUnderTest,
+) -> None:
+    """403 on Telegram for someone also on the text channel: the row goes there, once."""
+    blocked = FIRST_USER + 1
+    with bot.session() as session:
+        units = province(session, 3, first_user=FIRST_USER)
+        on_telegram = identity(session, blocked)
+        on_telegram.last_seen_at = at(WED, 8)  # used last: the reminder goes there first
+        contact_id = on_telegram.contact_id
+        session.add(
+            ContactIdentity(
+                contact_id=contact_id,
+                channel="text",
+                external_id="e0e0e0e0",
+                chat_id="e0e0e0e0",
+                started=True,
+            )
+        )
+        session.commit()
+        task_for(session, units, WED, at(WED, 7))
+    start_users(bot.server, [FIRST_USER + i for i in range(3)])
+    bot.server.block(blocked, notify=False)
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    wake(bot.app)
+
+    def moved() -> list[tuple[str, str, str]]:
+        with bot.session() as session:
+            rows = session.exec(select(Outbox).where(Outbox.contact_id == contact_id)).all()
+        return [(r.channel, r.chat_id, r.status) for r in rows]
+
+    await bot.server.wait_until(lambda: moved() == [("text", "e0e0e0e0", "pending")], timeout=15)
+    with bot.session() as session:
+        assert identity(session, blocked).reachable is False
+        assert identity(session, "e0e0e0e0", "text").reachable is True
+    others = {FIRST_USER, FIRST_USER + 2}
+    await bot.server.wait_until(lambda: len(delivered(bot)) >= len(others), timeout=15)
+    assert {c.params["chat_id"] for c in delivered(bot)} == others
