@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from core.roles import Role
 from db.engine import as_connection
 from db.models import (
     Assignment,
@@ -180,7 +181,9 @@ def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -
 
 def coordinators_of_unit(session: Session, *, unit_id: int) -> list[Recipient]:
     """Return the coordinators and admins whose scope covers the unit and who can be told."""
-    query = select(Contact).where(col(Contact.role).in_(("coordinator", "admin")))
+    query = select(Contact).where(
+        col(Contact.role).in_((Role.COORDINATOR.value, Role.ADMIN.value))
+    )
     staff = list(session.exec(query.order_by(col(Contact.id))))
     return [
         r

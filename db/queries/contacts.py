@@ -10,6 +10,7 @@ from sqlalchemy import Connection, String, bindparam, cast, func, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from core.roles import Role
 from db.models import Contact, ContactIdentity, ContactScope, UnitContact
 from db.types import UTCDateTime
 
@@ -74,7 +75,7 @@ def ensure_admin(session: Session, *, channel: str, external_id: str) -> tuple[C
     """Make the person an admin, creating them if needed; tell whether anything changed."""
     contact = find_contact(session, channel=channel, external_id=external_id)
     if contact is None:
-        contact = Contact(role="admin")
+        contact = Contact(role=Role.ADMIN.value)
         session.add(contact)
         session.flush()
         assert contact.id is not None
@@ -83,8 +84,8 @@ def ensure_admin(session: Session, *, channel: str, external_id: str) -> tuple[C
         )
         session.flush()
         return contact, True
-    changed = contact.role != "admin"
-    contact.role = "admin"
+    changed = contact.role != Role.ADMIN
+    contact.role = Role.ADMIN.value
     session.flush()
     return contact, changed
 

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from core.calendar import WorkingCalendar
+from core.roles import Function, Role
 from db.models import (
     AppState,
     Assignment,
@@ -214,7 +215,7 @@ def recipients_of_units(session: Session, *, unit_ids: Iterable[int]) -> dict[in
     people = recipients(session, contact_ids={contact_id for _, contact_id, _ in links})
     for unit_id, contact_id, function in sorted(links, key=lambda link: link[1]):
         if contact_id in people:
-            group = found[unit_id].leaders if function == "leader" else found[unit_id].focal
+            group = found[unit_id].leaders if function == Function.LEADER else found[unit_id].focal
             group.append(people[contact_id])
     return found
 
@@ -224,7 +225,7 @@ def coordinators(session: Session) -> list[tuple[Recipient, set[int]]]:
 
     Admins stand in when the province has no reachable coordinator.
     """
-    for roles in (("coordinator",), ("admin",)):
+    for roles in ((Role.COORDINATOR.value,), (Role.ADMIN.value,)):
         query = select(Contact).where(col(Contact.role).in_(roles)).order_by(col(Contact.id))
         found = []
         for recipient in recipients_in_order(session, list(session.exec(query))):

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Executable, Result, and_, case, func, not_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.roles import Role
 from core.status import Counts
 from core.summary import Line, Note, StatusLine, TaskCounts
 from core.textnorm import fold, vi_sort_key
@@ -330,7 +331,7 @@ def most_overdue(
 def digest_readers(session: Session) -> list[tuple[Contact, Recipient]]:
     """Return the coordinators and admins who take the digest, with where to write to them."""
     query = select(Contact).where(
-        col(Contact.role).in_(("coordinator", "admin")),
+        col(Contact.role).in_((Role.COORDINATOR.value, Role.ADMIN.value)),
         col(Contact.digest_enabled).is_(True),
     )
     people = list(session.exec(query.order_by(col(Contact.id))))

@@ -10,7 +10,7 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from telegram.error import TelegramError
 
 from app.i18n import LANGUAGES, Catalog
-from core.roles import Access, access_of
+from core.roles import Access, Role, access_of
 from db.models import Contact
 from db.queries.contacts import contacts_with_role_at_least, identity_on, unit_ids_of
 from handlers.telegram.registry import Flow, visible_commands
@@ -60,5 +60,7 @@ async def set_staff_menus(
     bot: Bot, flows: Sequence[Flow], catalog: Catalog, session: Session
 ) -> None:
     """Set the menus of every coordinator and admin who has started the bot."""
-    for contact in contacts_with_role_at_least(session, roles=("coordinator", "admin")):
+    for contact in contacts_with_role_at_least(
+        session, roles=(Role.COORDINATOR.value, Role.ADMIN.value)
+    ):
         await set_contact_menu(bot, flows, catalog, session, contact)
