@@ -185,3 +185,19 @@ async def test_a_second_chat_on_the_same_channel_is_refused(bot: BotUnderTest) -
     with bot.session() as s:
         ids = s.exec(select(ContactIdentity.contact_id).order_by(col(ContactIdentity.id))).all()
     assert len(set(ids)) == len(ids)
+
+
+async def test_a_text_channel_official_brings_their_telegram_account(bot: BotUnderTest) -> None:
+    """A code asked on the text channel makes a Telegram stranger that official at once."""
+    with bot.session() as s:
+        unit = make_unit(s, "XC", "Xã C")
+        make_contact(s, 0, units=[unit], name="Hoa", channel="text", external_id=LAN_TEXT)
+    found = CODE.search(typed(bot, LAN_TEXT, "/link", 1))
+    assert found is not None
+    newcomer = bot.user(3799, "Hoa")
+    assert "chưa được đăng ký" in ((await bot.send(newcomer, "/whoami")).text or "")
+    answer = (await bot.send(newcomer, f"/link {found.group(0)}")).text or ""
+    assert "Đã liên kết" in answer
+    whoami = (await bot.send(newcomer, "/whoami")).text or ""
+    assert "Xã C" in whoami
+    assert "Telegram (mã 3799)" in whoami
