@@ -22,13 +22,15 @@ from core.markup import Markup
 from db.engine import session_scope
 from db.models import Contact, LinkCode
 from db.queries.audit import record
-from db.queries.contacts import find_identity, identities_of, identity_on
+from db.queries.contacts import find_identity, identities_of
 from db.queries.invites import recent_failures, record_failure
 from db.queries.linking import (
     attach_identity,
+    channels_of,
     create_link_code,
     has_history,
     merge_person,
+    spend_link_code,
     usable_link_code,
 )
 
@@ -81,7 +83,8 @@ def _redeem(services: Services, actor: Actor, caller: Caller, typed: str) -> Lin
         refusal = _refusal(session, services, actor, caller, found)
         if refusal is not None:
             return Linked(refusal)
-        _attach(session, caller, found, now)
+        if not _attach(session, caller, found, now):
+            return Linked(t("linking.invalid"))
         return Linked(_linked_text(session, services, found.contact_id), found.contact_id)
 
 
@@ -94,21 +97,32 @@ def _refusal(
     identity = find_identity(session, channel=caller.channel, external_id=caller.external_id)
     if identity is not None and identity.contact_id == found.contact_id:
         return t("linking.already", channel=channel)
-    if identity_on(session, contact_id=found.contact_id, channel=caller.channel) is not None:
+    joining = {caller.channel}
+    if identity is not None:
+        joining = channels_of(session, contact_id=identity.contact_id)
+    if joining & channels_of(session, contact_id=found.contact_id):
         return t("linking.one_per_channel", channel=channel)
     if identity is not None and has_history(session, contact_id=identity.contact_id):
         return t("linking.taken", channel=channel)
     return None
 
 
-def _attach(session: Session, caller: Caller, found: LinkCode, now: datetime) -> None:
-    """Give the code's person the caller's chat (merging its empty person), spend the code."""
+def _attach(session: Session, caller: Caller, found: LinkCode, now: datetime) -> bool:
+    """Spend the code and give its person the caller's chat (merging its empty person).
+
+    False when the code was spent by another request in the meantime: nothing is changed.
+    """
     assert found.id is not None
+    if not spend_link_code(session, code_id=found.id, now=now):
+        return False
     target = found.contact_id
     identity = find_identity(session, channel=caller.channel, external_id=caller.external_id)
     merged = identity.contact_id if identity is not None else None
-    if merged is not None:
+    if identity is not None and merged is not None:
         merge_person(session, source_id=merged, target_id=target, now=now)
+        identity.chat_id, identity.started, identity.reachable = caller.chat_id, True, True
+        identity.unreachable_since = None
+        session.add(identity)
     else:
         attach_identity(
             session,
@@ -119,8 +133,6 @@ def _attach(session: Session, caller: Caller, found: LinkCode, now: datetime) ->
             username=caller.username,
             now=now,
         )
-    found.used_at = now
-    session.add(found)
     record(
         session,
         actor_id=target,
@@ -129,6 +141,7 @@ def _attach(session: Session, caller: Caller, found: LinkCode, now: datetime) ->
         object_id=target,
         details={"channel": caller.channel, "merged": merged, "code": found.id},
     )
+    return True
 
 
 def _linked_text(session: Session, services: Services, contact_id: int) -> str:

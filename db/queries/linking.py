@@ -90,6 +90,16 @@ def usable_link_code(session: Session, *, code: str, now: datetime) -> LinkCode 
     return session.exec(query.order_by(col(LinkCode.id).desc())).first()
 
 
+def spend_link_code(session: Session, *, code_id: int, now: datetime) -> bool:
+    """Mark a code used; False when another request spent it first (two at once)."""
+    result = session.execute(
+        update(LinkCode)
+        .where(col(LinkCode.id) == code_id, col(LinkCode.used_at).is_(None))
+        .values(used_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def has_history(session: Session, *, contact_id: int) -> bool:
     """Tell whether anything a person did or was given is recorded (units included)."""
     for column in HISTORY:
@@ -123,6 +133,12 @@ def attach_identity(
     session.add(identity)
     session.flush()
     return identity
+
+
+def channels_of(session: Session, *, contact_id: int) -> set[str]:
+    """Return the channels a person has an identity on."""
+    query = select(ContactIdentity.channel).where(ContactIdentity.contact_id == contact_id)
+    return set(session.exec(query))
 
 
 def merge_person(session: Session, *, source_id: int, target_id: int, now: datetime) -> None:

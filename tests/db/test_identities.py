@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from db.models import ContactIdentity
 from db.queries.contacts import mark_unreachable, recipients
+from db.queries.linking import create_link_code, spend_link_code, usable_link_code
 from tests.factories import identity, make_contact
 
 MORNING = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
@@ -64,3 +65,20 @@ def test_recipients_on_sqlite(engine: Engine) -> None:
 def test_recipients_on_postgresql(pg_engine: Engine) -> None:
     """On PostgreSQL."""
     check_recipients(pg_engine)
+
+
+def test_a_link_code_is_spent_once_and_only_while_fresh(session: Session) -> None:
+    """Two requests with one code: the first spends it, the second finds it spent."""
+    lan = make_contact(session, 9101, name="Lan").id or 0
+    code = create_link_code(session, contact_id=lan, now=MORNING)
+    session.commit()
+    found = usable_link_code(session, code=code.lower().replace("-", " "), now=MORNING)
+    assert found is not None
+    assert found.id is not None
+    assert spend_link_code(session, code_id=found.id, now=MORNING) is True
+    assert spend_link_code(session, code_id=found.id, now=MORNING) is False
+    later = create_link_code(session, contact_id=lan, now=MORNING)
+    assert usable_link_code(session, code=later, now=MORNING + timedelta(minutes=16)) is None
+    newest = create_link_code(session, contact_id=lan, now=MORNING)
+    assert usable_link_code(session, code=later, now=MORNING) is None  # replaced by newest
+    assert usable_link_code(session, code=newest, now=MORNING) is not None
