@@ -111,18 +111,19 @@ def remove_from_unit(
 
 
 def find_people(session: Session, *, text: str) -> list[Contact]:
-    """Return the people text names as /contacts shows them: Telegram id, @username or name.
+    """Return the people text names as /contacts shows them: a channel's id, @username or name.
 
     A name is matched whole, ignoring case and diacritics ("dieu phoi" finds "Điều phối").
     """
     text = text.strip()
     if not text:
         return []
-    if text.lstrip("-").isdigit():
-        return _owners(session, col(ContactIdentity.external_id) == text)
     if text.startswith("@"):
         name = text[1:].lower()
         return _owners(session, func.lower(col(ContactIdentity.username)) == name)
+    by_id = _owners(session, col(ContactIdentity.external_id) == text)  # any channel's id
+    if by_id or text.lstrip("-").isdigit():
+        return by_id
     folded = fold(text)
     people = session.exec(select(Contact).where(col(Contact.display_name) != ""))
     return [c for c in people if fold(c.display_name) == folded]
