@@ -373,6 +373,7 @@ class Inbox(SQLModel, table=True):
     them. A channel whose ids are unique for ever (Zalo's message ids) keeps epoch 0; the
     Telegram inbox starts a new epoch when a server's update ids start again lower down
     (handlers/telegram/epochs.py), so that a new server's updates never look like replays.
+    `digest` tells a replay (same content) from a new update that reuses a known id.
 
     `processed_at` is set when the bot is done with the update: its handlers finished (also
     when they ended in the error handler, which told the person), or, after a retry that
@@ -390,6 +391,8 @@ class Inbox(SQLModel, table=True):
     account: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     update_id: str = Field(max_length=64)
+    # A digest of what the update carries: the same id with other content is not a replay.
+    digest: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     kind: str = Field(default="", max_length=40)
     received_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True

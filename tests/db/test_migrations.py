@@ -10,8 +10,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from db.engine import make_engine
@@ -117,9 +117,10 @@ def assert_old_row_belongs_to_epoch_0(engine: Engine) -> None:
         session.add(Inbox(account="", epoch=1, update_id="77", received_at=RECEIVED))
         session.add(Inbox(account="123456", epoch=0, update_id="77", received_at=RECEIVED))
         session.commit()
-    with pytest.raises(IntegrityError), Session(engine) as session:
+    with Session(engine) as session:
         session.add(Inbox(account="", epoch=1, update_id="77", received_at=RECEIVED))
-        session.commit()
+        with pytest.raises(IntegrityError):
+            session.commit()
 
 
 def test_upgrade_0003_keys_sqlite_inbox_rows_by_account_and_epoch(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""inbox: key each update by the account that received it and the epoch of its ids
+"""inbox: key each update by its account and the epoch of its ids; keep a digest of it
 
 Revision ID: 0003
 Revises: 0002
@@ -6,8 +6,10 @@ Create Date: 2026-12-05 05:00:00
 
 A fake Bot API server restarted (or Telegram, after a week without updates) may hand out
 update ids that were seen before; keyed by (channel, update_id) alone, its new updates were
-dropped as duplicates. Rows recorded before this revision get account "" and epoch 0; the
-Telegram bot adopts them under its own id when it starts (handlers/telegram/epochs.py).
+dropped as duplicates. The digest of an update's content tells a replay (same content) from
+a new update under a known id. Rows recorded before this revision get account "", epoch 0
+and no digest; the Telegram bot adopts them under its own id when it starts
+(handlers/telegram/epochs.py).
 """
 
 from collections.abc import Sequence
@@ -44,6 +46,14 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(sa.Column("epoch", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(
+            sa.Column(
+                "digest",
+                sqlmodel.sql.sqltypes.AutoString(length=32),
+                nullable=False,
+                server_default="",
+            )
+        )
         batch_op.drop_constraint(_old_constraint(), type_="unique")
         batch_op.create_unique_constraint(
             "uq_inbox_update", ["channel", "account", "epoch", "update_id"]
@@ -60,5 +70,6 @@ def downgrade() -> None:
     with op.batch_alter_table("inbox", naming_convention=_CONVENTION) as batch_op:
         batch_op.drop_constraint("uq_inbox_update", type_="unique")
         batch_op.create_unique_constraint(_old_constraint(), ["channel", "update_id"])
+        batch_op.drop_column("digest")
         batch_op.drop_column("epoch")
         batch_op.drop_column("account")
