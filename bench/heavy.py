@@ -54,6 +54,9 @@ TAPPER_FIRST_USER = 300_000
 START_TIMEOUT_S = 120.0
 COMMAND_TIMEOUT_S = 900.0
 MIN_PHASE_S = 5.0
+# A token of this run's own: the bot refuses to start while another process holds the same
+# token, and several people may run benchmarks on one machine.
+TOKEN = f"{7_000_000 + os.getpid()}:heavy-benchmark"
 
 
 @dataclass
@@ -184,8 +187,15 @@ class Tapper:
 
 
 async def admin_command(server: FakeBotApi, send: Any, method: str) -> float:
-    """Have the admin send something; return seconds until the bot's `method` reached them."""
-    before = len([c for c in server.calls(method) if c.params.get("chat_id") == ADMIN])
+    """Have the admin send something; return seconds until the bot's `method` reached them.
+
+    Only a call the server accepted counts: a send refused with 429 reached nobody.
+    """
+
+    def delivered() -> list[Any]:
+        return [c for c in server.calls(method) if c.params.get("chat_id") == ADMIN and c.ok]
+
+    before = len(delivered())
     count = server.call_count(method)
     update_id = send()
 
@@ -194,11 +204,11 @@ async def admin_command(server: FakeBotApi, send: Any, method: str) -> float:
         if server.call_count(method) == count:
             return False
         count = server.call_count(method)
-        return len([c for c in server.calls(method) if c.params.get("chat_id") == ADMIN]) > before
+        return len(delivered()) > before
 
     await server.wait_until(answered, COMMAND_TIMEOUT_S)
     available = next(u.available_at for u in server.updates() if u.update_id == update_id)
-    done = [c for c in server.calls(method) if c.params.get("chat_id") == ADMIN][before]
+    done = delivered()[before]
     return (done.finished_at or done.at) - available
 
 
@@ -251,7 +261,7 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
     """Benchmark 6: idle taps, then taps during /nudge, /export and a task import."""
     with tempfile.TemporaryDirectory(prefix="dondoc-heavy-") as tmp:
         world = build(Path(tmp), args, heavy=True)
-        async with FakeBotApi() as server:
+        async with FakeBotApi(TOKEN) as server:
             server.add_user(ADMIN, "Quản trị").started = True
             for official in world.tappers + world.nudged:
                 server.add_user(official.user_id, "Cán bộ").started = True
@@ -327,7 +337,7 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="dondoc-flood-") as tmp:
         args_small = argparse.Namespace(**{**vars(args), "tappers": 0})
         world = build(Path(tmp), args_small, heavy=False)
-        async with FakeBotApi() as server:
+        async with FakeBotApi(TOKEN) as server:
             server.add_user(ADMIN, "Quản trị").started = True
             server.add_user(STRANGER, "Người lạ")
             server.set_rate_limits("enforce")
@@ -363,9 +373,29 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
                 "admin": latency_figures(waits),
                 "responses_429": sum(1 for c in server.calls() if c.status == 429),
                 "responses_429_by": refusals(server, admin={ADMIN}, stranger={STRANGER}),
+                "admin_timeline": timeline(server, ADMIN),
                 "loop": {k: v for k, v in figures.items() if k != "stalls"},
                 "bot_stderr_tail": err.decode(errors="replace")[-2000:],
             }
+
+
+def timeline(server: FakeBotApi, user: int) -> list[str]:
+    """Return the user's updates and the sends to their chat, in order, timed from the first."""
+    events = [(u.available_at, f"update {u.kind}") for u in server.updates() if _from(u, user)]
+    events += [
+        (c.at, f"{c.method} {c.status}")
+        for c in server.calls()
+        if c.method != "getUpdates" and c.params.get("chat_id") == user
+    ]
+    events.sort()
+    first = events[0][0] if events else 0.0
+    return [f"{at - first:7.3f} {what}" for at, what in events]
+
+
+def _from(update: Any, user: int) -> bool:
+    """Tell whether an update record was sent by `user`."""
+    body = update.payload.get(update.kind)
+    return isinstance(body, dict) and body.get("from", {}).get("id") == user
 
 
 def refusals(server: FakeBotApi, **groups: set[int]) -> dict[str, Any]:
