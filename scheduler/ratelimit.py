@@ -9,8 +9,13 @@ it; a send waits for its slot, and the lowest lane waiting gets the next slot:
 - Lane.BULK: the daily reminders.
 
 Sender lanes also keep Telegram's per-chat spacing (1 message a second to a person, 20 a
-minute to a group); a direct reply does not wait for it (Telegram tolerates a short burst
-of replies in a conversation) but counts toward it, so the sender keeps its distance. A 429
+minute to a group). A direct reply counts toward it, so the sender keeps its distance. It
+keeps a second from Telegram's answer to the previous send to the person only when little
+of that second is left (`DIRECT_SPACING_WAIT_S`): a reply right after another is a burst,
+which Telegram tolerates, and goes at once (a conversation, or a test, never waits a
+second); one to a person who writes about once a second would reach Telegram a little
+under a second after the previous one and earn a 429 and its full second, so it waits
+out those few hundredths instead. A 429
 holds only the chat it was for (every lane waits out its `retry_after` there), so one
 person who earned it delays nobody else, and the global rate slows down a little,
 recovering gradually; a direct reply is retried, a sender's call gets the RetryAfter back
@@ -55,6 +60,13 @@ PRIVATE_SPACING_S = 1.1
 GROUP_SPACING_S = 3.1
 DIRECT_RETRIES = 3
 DIRECT_MAX_WAIT_S = 10.0
+# A direct reply waits out the chat's spacing when no more than this is left of it.
+DIRECT_SPACING_WAIT_S = 0.5
+# A reply waits this long from Telegram's answer to the previous send to a person: the
+# server counts its window from when it took that send, which is before it answered. (The
+# sender's 1.1 s from the start of a send would leave a person who writes once a second
+# further behind with every reply.)
+ANSWERED_SPACING_S = 1.01
 MAX_SLOWDOWN = 4.0
 SLOWDOWN_STEP = 1.5
 RECOVERY = 0.97
@@ -123,6 +135,7 @@ class ChatSpacing:
     def __init__(self) -> None:
         self._free_at: dict[str, float] = {}
         self._held_until: dict[str, float] = {}
+        self._reply_free_at: dict[str, float] = {}
 
     @staticmethod
     def key(chat_id: object) -> str:
@@ -156,6 +169,18 @@ class ChatSpacing:
         now = time.monotonic()
         spacing = GROUP_SPACING_S if chat.startswith("-") else PRIVATE_SPACING_S
         self._free_at[chat] = now + spacing
+
+    def answered(self, chat: str) -> None:
+        """Record Telegram's answer to a send to a person, for the next reply's spacing."""
+        if not chat.startswith("-"):
+            now = time.monotonic()
+            self._reply_free_at[chat] = now + ANSWERED_SPACING_S
+            if len(self._reply_free_at) > CHAT_TABLE_PRUNE:
+                self._reply_free_at = {c: t for c, t in self._reply_free_at.items() if t > now}
+
+    def reply_wait(self, chat: str) -> float:
+        """Return how long until a reply to the chat keeps its spacing from the last answer."""
+        return max(0.0, self._reply_free_at.get(chat, 0.0) - time.monotonic())
         if len(self._free_at) > CHAT_TABLE_PRUNE:
             self._free_at = {c: t for c, t in self._free_at.items() if t > now}
 
@@ -201,14 +226,19 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
                     raise
                 continue
             self.pacer.ease()
+            self.chats.answered(chat)
             return result
 
     async def _turn(self, lane: Lane, chat: str) -> None:
-        """Wait for the chat to be free (sender lanes) and for a global slot."""
+        """Wait for the chat to be free (sender lanes; a reply if nearly free), then a slot."""
         while True:
             if (held := self.chats.held(chat)) > 0:
                 await asyncio.sleep(held)
             if lane != Lane.DIRECT and (wait := self.chats.wait(chat)) > 0:
+                await asyncio.sleep(wait)
+            if lane == Lane.DIRECT and 0 < (wait := self.chats.reply_wait(chat)) <= (
+                DIRECT_SPACING_WAIT_S
+            ):
                 await asyncio.sleep(wait)
             await self.pacer.slot(lane)
             if self.chats.held(chat) > 0:
