@@ -46,6 +46,7 @@ from core.calendar import WorkingCalendar
 from db.engine import make_engine
 from db.migrate import upgrade
 from devtools.fakebotapi import FakeBotApi
+from devtools.fakebotapi.records import CallRecord
 
 ADMIN = 90_001
 STRANGER = 90_002
@@ -192,7 +193,7 @@ async def admin_command(server: FakeBotApi, send: Any, method: str) -> float:
     Only a call the server accepted counts: a send refused with 429 reached nobody.
     """
 
-    def delivered() -> list[Any]:
+    def delivered() -> list[CallRecord]:
         return [c for c in server.calls(method) if c.params.get("chat_id") == ADMIN and c.ok]
 
     before = len(delivered())

@@ -15,11 +15,10 @@ of that second is left (`DIRECT_SPACING_WAIT_S`): a reply right after another is
 which Telegram tolerates, and goes at once (a conversation, or a test, never waits a
 second); one to a person who writes about once a second would reach Telegram a little
 under a second after the previous one and earn a 429 and its full second, so it waits
-out those few hundredths instead. A 429
-holds only the chat it was for (every lane waits out its `retry_after` there), so one
-person who earned it delays nobody else, and the global rate slows down a little,
-recovering gradually; a direct reply is retried, a sender's call gets the RetryAfter back
-to reschedule it.
+out those few hundredths instead. A 429 holds only the chat it was for (every lane waits
+out its `retry_after` there), so one person who earned it delays nobody else, and the
+global rate slows down a little, recovering gradually; a direct reply is retried, a
+sender's call gets the RetryAfter back to reschedule it.
 Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
 """
 
@@ -169,6 +168,8 @@ class ChatSpacing:
         now = time.monotonic()
         spacing = GROUP_SPACING_S if chat.startswith("-") else PRIVATE_SPACING_S
         self._free_at[chat] = now + spacing
+        if len(self._free_at) > CHAT_TABLE_PRUNE:
+            self._free_at = {c: t for c, t in self._free_at.items() if t > now}
 
     def answered(self, chat: str) -> None:
         """Record Telegram's answer to a send to a person, for the next reply's spacing."""
@@ -181,8 +182,6 @@ class ChatSpacing:
     def reply_wait(self, chat: str) -> float:
         """Return how long until a reply to the chat keeps its spacing from the last answer."""
         return max(0.0, self._reply_free_at.get(chat, 0.0) - time.monotonic())
-        if len(self._free_at) > CHAT_TABLE_PRUNE:
-            self._free_at = {c: t for c, t in self._free_at.items() if t > now}
 
 
 class DeliveryRateLimiter(BaseRateLimiter[int]):
