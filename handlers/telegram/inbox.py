@@ -33,11 +33,12 @@ from db.queries.contacts import contacts_with_role_at_least
 from db.queries.inbox import InboxKey
 from db.queries.outbox import enqueue
 from db.queries.reminders import recipient_of
-from db.retry import retry_db
+from db.retry import retry_db, retry_db_async
 from handlers.telegram import epochs, groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.flood import Verdict
+from scheduler.workers import in_update_worker
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ async def record_update(update: object, context: TelegramContext) -> None:
 
     while True:
         try:
-            actor = await retry_db(store, "recording an update")
+            actor = await retry_db_async(lambda: in_update_worker(store), "recording an update")
             break
         except IntegrityError:
             # A recovered update is its own row: its rebuilt JSON may differ in form.
@@ -172,7 +173,7 @@ async def _rerun_or_drop(
                 return "duplicate", None
             return "rerun", seen_sender(connection, update, services) if private else None
 
-    outcome, actor = await retry_db(claim, "reclaiming an update")
+    outcome, actor = await retry_db_async(lambda: in_update_worker(claim), "reclaiming")
     if outcome == "new":
         log.warning("update id %s was seen with other content: a new epoch of ids", key.update_id)
         return False, None
@@ -191,7 +192,7 @@ async def _finish(services: Services, key: InboxKey) -> None:
             rows.finish(connection, channel=CHANNEL, key=key, now=services.clock.now())
 
     try:
-        await retry_db(finish, "finishing an update")
+        await retry_db_async(lambda: in_update_worker(finish), "finishing an update")
     except Exception:
         log.exception("could not mark update %s processed", key.update_id)
 
