@@ -12,10 +12,10 @@ retry_after for any excess). The bot's loop probe writes its figures to a file
    plus a task given to `--nudge-units` communes with reachable contacts and officials
    who tap. While officials press a status button at `--tap-rate` per second, an admin runs,
    one after the other: `/nudge` of that task, `/export` of every task, then sends a task
-   file of `--import-rows` rows. Reported per phase: how long the admin waited for the
-   answer, tap latency p50/p95/p99 (update available to getUpdates -> answerCallbackQuery
-   received) and the longest loop stall the probe saw; the same taps with the bot idle
-   come first, as the baseline.
+   file of `--import-rows` rows and applies it from its preview. Reported per phase: how
+   long the admin waited for the answer, tap latency p50/p95/p99 (update available to
+   getUpdates -> answerCallbackQuery received) and the longest loop stall the probe saw;
+   the same taps with the bot idle come first, as the baseline.
 7. Flood: a stranger sends `--flood-messages` messages in 10 s while an admin sends /help
    every second; the admin's answer latency (update available -> reply received), and the
    429s the server answered.
@@ -305,7 +305,26 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                         "sendMessage",
                     )
 
-                phases.append(await phase("task import", server, world, tapper, import_tasks))
+                phases.append(await phase("import preview", server, world, tapper, import_tasks))
+
+                async def apply_import() -> float:
+                    # Files over 20 rows are previewed first: the admin presses Apply.
+                    preview = next(
+                        m for m in reversed(server.messages(ADMIN)) if m.reply_markup is not None
+                    )
+                    data = next(
+                        b["callback_data"]
+                        for row in (preview.reply_markup or {})["inline_keyboard"]
+                        for b in row
+                        if b.get("callback_data", "").startswith("im:ok")
+                    )
+                    return await admin_command(
+                        server,
+                        lambda: server.press_button(ADMIN, data, preview.message_id),
+                        "sendMessage",
+                    )
+
+                phases.append(await phase("import apply", server, world, tapper, apply_import))
                 figures = probe_figures(world)
             except BaseException:
                 print(stop_bot(bot).decode(errors="replace")[-6000:], file=sys.stderr)
