@@ -158,6 +158,7 @@ class Tapper:
         self.left = list(buttons.items())
         self.rate = rate
         self.lost = 0
+        self.fetch: list[float] = []  # available -> handed out by getUpdates, per tap
 
     async def run(self, until: asyncio.Future[Any], min_s: float) -> list[float]:
         """Tap until `until` is done (and at least min_s); return the latencies."""
@@ -176,7 +177,8 @@ class Tapper:
                 self.lost += 1
         # Read the server's records once (copying them per tap would slow the fake server,
         # which shares this process, and with it every figure).
-        available = {u.update_id: u.available_at for u in self.server.updates()}
+        records = {u.update_id: u for u in self.server.updates()}
+        available = {i: u.available_at for i, u in records.items()}
         answered = {
             c.params.get("callback_query_id"): c.finished_at or c.at
             for c in self.server.calls("answerCallbackQuery")
@@ -184,6 +186,9 @@ class Tapper:
         for update_id, callback_id in pressed:
             if callback_id in answered:
                 latencies.append(answered[callback_id] - available[update_id])
+                fetched = records[update_id].delivered_at
+                if fetched is not None:
+                    self.fetch.append(fetched - available[update_id])
         return latencies
 
 
@@ -235,6 +240,7 @@ async def phase(
     """Tap while the admin's command runs; return its wait, the taps and the loop's stalls."""
     started = time.time()
     job: asyncio.Future[Any] = asyncio.ensure_future(command())
+    tapper.fetch = []
     latencies = await tapper.run(job, MIN_PHASE_S)
     waited = await job
     await asyncio.sleep(1.5)  # the probe writes every second
@@ -246,6 +252,7 @@ async def phase(
         "admin_wait_s": round(waited, 2) if isinstance(waited, float) else None,
         **latency_figures(latencies),
         "taps_unanswered": tapper.lost,
+        "tap_fetch": latency_figures(tapper.fetch),
         "stalls_over_200ms": len(stalls),
         "loop_lag_per_second_max_ms": {
             "p50": percentile(seconds, 50) if seconds else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +25,8 @@ T = TypeVar("T")
 WORKERS = 4
 HEAVY_WORKERS = 2
 PROCESSES = 2
+# Heavy jobs yield the CPU to the bot: on a busy machine the loop answers people first.
+HEAVY_NICE = 10
 # Updates are handled a few at a time (handlers.telegram.lanes), each one call at a time,
 # plus the finishing of those that just ended.
 UPDATE_WORKERS = 8
@@ -91,7 +94,9 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
         return await in_heavy_worker(partial(function, engine, *args, **kwargs))
     if _processes is None:
         spawn = multiprocessing.get_context("spawn")  # no copy of the bot's threads or sockets
-        _processes = ProcessPoolExecutor(max_workers=PROCESSES, mp_context=spawn)
+        _processes = ProcessPoolExecutor(
+            max_workers=PROCESSES, mp_context=spawn, initializer=os.nice, initargs=(HEAVY_NICE,)
+        )
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(_processes, partial(function, url, *args, **kwargs))
