@@ -15,10 +15,14 @@ of that second is left (`DIRECT_SPACING_WAIT_S`): a reply right after another is
 which Telegram tolerates, and goes at once (a conversation, or a test, never waits a
 second); one to a person who writes about once a second would reach Telegram a little
 under a second after the previous one and earn a 429 and its full second, so it waits
-out those few hundredths instead. A 429 holds only the chat it was for (every lane waits
-out its `retry_after` there), so one person who earned it delays nobody else, and the
-global rate slows down a little, recovering gradually; a direct reply is retried, a
-sender's call gets the RetryAfter back to reschedule it.
+out those few hundredths instead. After a 429, a chat's replies keep the whole spacing
+until none had to wait for `STRICT_QUIET_S` (the person slowed down): a retried reply
+and the next one must not earn a second 429 together.
+
+A 429 holds only the chat it was for (every lane waits out its `retry_after` there), so
+one person who earned it delays nobody else, and the global rate slows down a little,
+recovering gradually; a direct reply is retried, a sender's call gets the RetryAfter back
+to reschedule it.
 Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
 """
 
@@ -66,6 +70,8 @@ DIRECT_SPACING_WAIT_S = 0.5
 # sender's 1.1 s from the start of a send would leave a person who writes once a second
 # further behind with every reply.)
 ANSWERED_SPACING_S = 1.01
+# After a 429, replies to the chat keep the whole spacing until none had to wait this long.
+STRICT_QUIET_S = 10.0
 MAX_SLOWDOWN = 4.0
 SLOWDOWN_STEP = 1.5
 RECOVERY = 0.97
@@ -135,6 +141,7 @@ class ChatSpacing:
         self._free_at: dict[str, float] = {}
         self._held_until: dict[str, float] = {}
         self._reply_free_at: dict[str, float] = {}
+        self._strict_until: dict[str, float] = {}  # chats whose replies keep the whole spacing
 
     @staticmethod
     def key(chat_id: object) -> str:
@@ -159,6 +166,9 @@ class ChatSpacing:
     def hold(self, chat: str, seconds: float) -> None:
         """Hold the chat for `seconds`: Telegram said it got too many messages."""
         now = time.monotonic()
+        self._strict_until[chat] = now + seconds + STRICT_QUIET_S
+        if len(self._strict_until) > CHAT_TABLE_PRUNE:
+            self._strict_until = {c: t for c, t in self._strict_until.items() if t > now}
         self._held_until[chat] = max(self._held_until.get(chat, 0.0), now + seconds)
         if len(self._held_until) > CHAT_TABLE_PRUNE:
             self._held_until = {c: t for c, t in self._held_until.items() if t > now}
@@ -180,8 +190,18 @@ class ChatSpacing:
                 self._reply_free_at = {c: t for c, t in self._reply_free_at.items() if t > now}
 
     def reply_wait(self, chat: str) -> float:
-        """Return how long until a reply to the chat keeps its spacing from the last answer."""
-        return max(0.0, self._reply_free_at.get(chat, 0.0) - time.monotonic())
+        """Return how long a reply to the chat waits to keep its spacing from the last answer.
+
+        Nothing when much of the spacing is left (a burst), unless the chat had a 429.
+        """
+        now = time.monotonic()
+        wait = max(0.0, self._reply_free_at.get(chat, 0.0) - now)
+        if wait <= 0:
+            return 0.0
+        if self._strict_until.get(chat, 0.0) > now:
+            self._strict_until[chat] = now + wait + STRICT_QUIET_S
+            return wait
+        return wait if wait <= DIRECT_SPACING_WAIT_S else 0.0
 
 
 class DeliveryRateLimiter(BaseRateLimiter[int]):
@@ -235,9 +255,7 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
                 await asyncio.sleep(held)
             if lane != Lane.DIRECT and (wait := self.chats.wait(chat)) > 0:
                 await asyncio.sleep(wait)
-            if lane == Lane.DIRECT and 0 < (wait := self.chats.reply_wait(chat)) <= (
-                DIRECT_SPACING_WAIT_S
-            ):
+            if lane == Lane.DIRECT and (wait := self.chats.reply_wait(chat)) > 0:
                 await asyncio.sleep(wait)
             await self.pacer.slot(lane)
             if self.chats.held(chat) > 0:

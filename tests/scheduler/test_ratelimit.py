@@ -162,3 +162,24 @@ async def test_replies_in_a_burst_go_at_once() -> None:
     """A reply right after another to the same person is not held for a second."""
     delay = await replies_to_one_person(0.0)
     assert delay < 0.2
+
+
+async def test_after_a_429_replies_to_the_chat_keep_the_whole_second() -> None:
+    """Once Telegram refused a chat, a reply right after the retried one waits its second."""
+    limiter = DeliveryRateLimiter(RATE)
+    stamps: list[float] = []
+
+    async def call(**kwargs: Any) -> dict[str, Any]:
+        stamps.append(time.monotonic())
+        if len(stamps) == 1:
+            raise RetryAfter(timedelta(seconds=0.2))
+        return {}
+
+    async def reply() -> None:
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
+
+    await reply()  # refused once, then retried
+    answered = time.monotonic()
+    await reply()
+    assert len(stamps) == 3
+    assert stamps[2] - answered >= ANSWERED_SPACING_S - 0.01
