@@ -51,7 +51,9 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
         await super().process_update(update)
         key = self.bot_data.inbox_ours.pop(id(update), None)
         if key is not None:
-            await _finish(self.bot_data.services, key)
+            # Not awaited: the update's turn ends with its handlers (a write waiting for
+            # SQLite's lock would hold it up); stop() awaits what is left.
+            self.create_task(_finish(self.bot_data.services, key), name="inbox-finish")
 
 
 def update_kind(update: Update) -> str:
