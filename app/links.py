@@ -114,3 +114,9 @@ def _check_path(path: str) -> None:
     """Refuse a path that is not absolute or already carries a query or a separator."""
     if not path.startswith("/") or "?" in path or "#" in path or "\x00" in path:
         raise ValueError(f"not a plain absolute path: {path!r}")
+
+
+def derive_webhook_secret(secret: str, channel: str) -> str:
+    """Derive the secret a channel sends with each webhook call (letters, digits, - and _)."""
+    mac = hmac.new(secret.encode(), f"dondoc-webhook-{channel}-v1".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")

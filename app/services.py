@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from app.i18n import Catalog
+from app.metrics import Metrics
 from core.clock import Clock
 
 
@@ -44,6 +45,8 @@ class Config(Protocol):
     def import_max_bytes(self) -> int: ...
     @property
     def evidence_quota_mb(self) -> int: ...
+    @property
+    def public_base_url(self) -> str: ...
 
 
 @dataclass
@@ -55,7 +58,9 @@ class Services:
     catalog: Catalog
     clock: Clock
     button_key: bytes = field(repr=False, default=b"")
+    link_key: bytes = field(repr=False, default=b"")  # signs download links (app.links)
     bot_username: str = ""
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics and /healthz show
 
     def now_local(self) -> datetime:
         """Return the current local time in the configured time zone."""

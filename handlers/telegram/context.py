@@ -30,6 +30,8 @@ class TelegramData(Shared):
         self.raw_updates: RawUpdates | None = None  # keeps each update's JSON for the inbox
         self.started_at: datetime | None = None  # when this process started taking updates
         self.inbox_ours: set[int] = set()  # updates recorded here and not finished yet
+        # Updates a webhook recorded before answering, with their sender, for the flows.
+        self.inbox_admitted: dict[int, Actor | None] = {}
         self.exporting: set[int | str] = set()  # people whose /export is being built
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox
         self.loop_probe: LoopProbe | None = None  # how late the event loop wakes up

@@ -38,6 +38,7 @@ from handlers.telegram import (
     summary,
     tasks,
     units,
+    weblogin,
 )
 from handlers.telegram.registry import Flow
 
@@ -72,6 +73,7 @@ def flows() -> list[Flow]:
         export.flow(),
         chart.flow(),
         digest.flow(),
+        weblogin.flow(),
         fallback.flow(),
     ]
 

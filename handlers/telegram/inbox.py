@@ -13,6 +13,7 @@ next start, the admins are told and it is given up. Nothing is lost silently.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -43,7 +44,9 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
 
     async def process_update(self, update: object) -> None:
         """Run the handlers (and the error handler), then mark the update processed."""
+        started = time.perf_counter()
         await super().process_update(update)
+        self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)
         ours = self.bot_data.inbox_ours
         if isinstance(update, Update) and update.update_id in ours:
             ours.discard(update.update_id)
@@ -66,6 +69,12 @@ async def record_update(update: object, context: TelegramContext) -> None:
     if not isinstance(update, Update):
         return
     services = services_of(context)
+    admitted = context.bot_data.inbox_admitted
+    if update.update_id in admitted:
+        # A webhook stored it before answering Telegram (handlers.telegram.webhook).
+        keep_actor(context, admitted.pop(update.update_id))
+        return
+    services.metrics.update_received(CHANNEL)
     flood = context.bot_data.flood
     verdict = flood.check(update)
     if verdict is not Verdict.PASS:
