@@ -10,6 +10,7 @@ import asyncio
 import re
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -61,12 +62,14 @@ class Served:
         assert found is not None, f"no sign-in link in {reply.text!r}"
         return found.group(1)
 
-    async def signed_in(self, user_id: int) -> httpx.AsyncClient:
-        """Return a client signed in as the person (through a link from the bot)."""
-        client = self.client()
-        response = await client.get(await self.login_link(user_id))
-        assert response.status_code == 303, response.text
-        return client
+    @asynccontextmanager
+    async def signed_in(self, user_id: int) -> AsyncIterator[httpx.AsyncClient]:
+        """Give a client signed in as the person (through a link from the bot)."""
+        link = await self.login_link(user_id)
+        async with self.client() as client:
+            response = await client.get(link)
+            assert response.status_code == 303, response.text
+            yield client
 
 
 def _socket() -> socket.socket:
