@@ -96,7 +96,9 @@ def arrange(session: Session) -> tuple[dict[str, Unit], list[Task]]:
     make_contact(session, OFFICIAL, units=[units["TX"]], name="Lan")
     scoped = make_contact(session, SCOPED, role="coordinator", name="Phạm vi")
     group = find_group(session, text="Thí điểm")
-    assert group is not None and group.id is not None and scoped.id is not None
+    assert group is not None
+    assert group.id is not None
+    assert scoped.id is not None
     set_scope(session, contact_id=scoped.id, group_ids=[group.id])
     session.commit()
     return units, tasks

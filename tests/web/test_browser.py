@@ -133,11 +133,13 @@ async def test_browser_refuses_reused_forged_links_and_missing_csrf(
     assert await page.locator("#tasks").count() == 1
     other = await (await browser.new_context()).new_page()
     refused = await other.goto(link)
-    assert refused is not None and refused.status == 403
+    assert refused is not None
+    assert refused.status == 403
     assert "không hợp lệ" in await other.locator("#message").inner_text()
     await shot(other, tmp_path, "refused")
     forged = await other.goto(link[:-4] + "AAAA")
-    assert forged is not None and forged.status == 403
+    assert forged is not None
+    assert forged.status == 403
     await page.evaluate("document.querySelector('input[name=csrf]').value = 'tampered'")
     async with page.expect_navigation():
         await page.click("#logout")
@@ -148,4 +150,5 @@ async def test_browser_refuses_reused_forged_links_and_missing_csrf(
         await page.click("#logout")
     assert "đã đăng xuất" in await page.locator("#message").inner_text()
     response = await page.goto(served.url + "/")
-    assert response is not None and response.status == 401
+    assert response is not None
+    assert response.status == 401

@@ -39,7 +39,8 @@ async def test_web_link_signs_in_once(served: Served) -> None:
         response = await browser.get(link)
         assert response.status_code == 303
         cookie = response.headers["set-cookie"].lower()
-        assert "httponly" in cookie and "samesite=lax" in cookie
+        assert "httponly" in cookie
+        assert "samesite=lax" in cookie
         page = await browser.get("/")
         assert page.status_code == 200
         assert "Kế hoạch chuyển đổi số" in page.text
@@ -105,8 +106,10 @@ async def test_scoped_coordinator_sees_only_their_groups(served: Served) -> None
         assert "Kế hoạch chuyển đổi số" in overview
         assert "Báo cáo an toàn thông tin" not in overview  # only Điện Bàn has it
         matrix = (await browser.get("/matrix")).text
-        assert "Xã Tam Xuân" in matrix and "Xã Tam Bình" in matrix
-        assert "Điện Bàn" not in matrix and "Sở Y tế" not in matrix
+        assert "Xã Tam Xuân" in matrix
+        assert "Xã Tam Bình" in matrix
+        assert "Điện Bàn" not in matrix
+        assert "Sở Y tế" not in matrix
         task = (await browser.get(f"/tasks/{tasks[0].id}")).text
         assert "Sở Y tế" not in task
         assert (await browser.get(f"/tasks/{tasks[1].id}")).status_code == 404
@@ -120,7 +123,8 @@ async def test_matrix_filters_by_kind_group_and_overdue(served: Served) -> None:
     """The matrix narrows to a kind, a group, and to overdue units only."""
     async with served.signed_in(COORDINATOR) as browser:
         wards = (await browser.get("/matrix", params={"kind": "ward"})).text
-        assert "Phường Điện Bàn" in wards and "Xã Tam Xuân" not in wards
+        assert "Phường Điện Bàn" in wards
+        assert "Xã Tam Xuân" not in wards
         assert "Sở Y tế" not in wards
         bad = await browser.get("/matrix", params={"kind": "x" * 500, "group": "abc"})
         assert bad.status_code == 200  # malformed filters are ignored, not an error
@@ -128,7 +132,8 @@ async def test_matrix_filters_by_kind_group_and_overdue(served: Served) -> None:
     served.bot.clock.advance(timedelta(days=20))
     async with served.signed_in(COORDINATOR) as browser:
         late = (await browser.get("/matrix?overdue=1")).text
-        assert "Sở Y tế" in late and 'data-status="overdue"' in late
+        assert "Sở Y tế" in late
+        assert 'data-status="overdue"' in late
 
 
 async def test_export_link_downloads_the_appendix(served: Served) -> None:
@@ -140,7 +145,8 @@ async def test_export_link_downloads_the_appendix(served: Served) -> None:
     assert response.headers["content-disposition"].startswith("attachment;")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row}
-    assert "Xã Tam Xuân" in cells and "Sở Y tế" in cells
+    assert "Xã Tam Xuân" in cells
+    assert "Sở Y tế" in cells
 
 
 async def test_export_link_refused_when_forged_expired_or_someone_elses(served: Served) -> None:
