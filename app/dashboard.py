@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from sqlmodel import Session, col, select
 
+from app.actor import Actor
 from app.i18n import Lang
 from core.roles import Role
 from core.status import Counts, Status
@@ -33,7 +34,8 @@ from db.models import (
 )
 from db.queries import summary as sq
 from db.queries import web as wq
-from db.queries.scope import Scope, contact_scope
+from db.queries.contacts import scope_group_ids, unit_ids_of
+from db.queries.scope import Scope
 
 STAFF = (Role.COORDINATOR.value, Role.ADMIN.value)
 LOGIN_TTL = timedelta(minutes=10)
@@ -49,6 +51,7 @@ class Viewer:
     role: str
     lang: Lang
     scope: Scope
+    actor: Actor  # the same person as chat's rules see them, for decisions and nudges
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,15 @@ def viewer_of(session: Session, *, contact_id: int) -> Viewer | None:
     if contact is None or contact.role not in STAFF:
         return None
     lang: Lang = "en" if contact.language == "en" else "vi"
-    scope = contact_scope(session, contact_id=contact_id)
-    return Viewer(contact_id, contact.display_name, contact.role, lang, scope)
+    actor = Actor(
+        contact_id,
+        contact.external_id,
+        lang,
+        contact.role,
+        tuple(unit_ids_of(session, contact_id=contact_id)),
+        tuple(scope_group_ids(session, contact_id=contact_id)),
+    )
+    return Viewer(contact_id, contact.display_name, contact.role, lang, actor.scope, actor)
 
 
 def login_code(session: Session, *, contact_id: int, now: datetime) -> str | None:
@@ -313,6 +323,11 @@ def unit_page(
     )
 
 
-def local_day(value: datetime, tz: tzinfo) -> date:
-    """Return the local day of a UTC time."""
-    return value.astimezone(tz).date()
+def request_of_task(session: Session, *, request_id: int, task_id: int) -> bool:
+    """Tell whether an extension request is about one of this task's assignments."""
+    query = (
+        select(ExtensionRequest.id)
+        .join(Assignment, col(Assignment.id) == col(ExtensionRequest.assignment_id))
+        .where(ExtensionRequest.id == request_id, Assignment.task_id == task_id)
+    )
+    return session.exec(query).first() is not None

@@ -13,6 +13,7 @@ from app.links import derive_webhook_secret
 from bot.app import App
 from bot.settings import Settings
 from handlers.telegram.webhook import sink_of
+from scheduler.delivery import wake
 from web.deps import WebDeps, Webhook
 from web.server import create_app
 
@@ -44,6 +45,7 @@ def web_deps(settings: Settings, application: App) -> WebDeps:
             "telegram": Webhook(TELEGRAM_HEADER, telegram_secret(settings), sink_of(application))
         },
         loop_lag=probe.figures if probe is not None else None,
+        wake_senders=lambda: wake(application),
     )
 
 

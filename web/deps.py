@@ -32,4 +32,5 @@ class WebDeps:
     secure_cookies: bool = False  # behind https: cookies are marked Secure
     webhooks: dict[str, Webhook] = field(default_factory=dict)  # by channel
     loop_lag: Callable[[], dict[str, Any]] | None = None  # the loop probe's figures
+    wake_senders: Callable[[], None] | None = None  # send what was just queued, now
     max_body: int = MAX_BODY

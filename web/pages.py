@@ -103,8 +103,20 @@ async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Respon
 @staff_page
 async def task(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
     """A task's units in scope, with status, reports, blockers, requests and evidence."""
+    return await task_response(request, signed, viewer, int(request.path_params["task_id"]))
+
+
+async def task_response(
+    request: Request,
+    signed: Signed,
+    viewer: d.Viewer,
+    task_id: int,
+    *,
+    said: str | None = None,
+    status: int = 200,
+) -> Response:
+    """Render a task's page, with what a decision or a nudge just said above it."""
     services = deps_of(request).services
-    task_id = int(request.path_params["task_id"])
     now, tz = services.clock.now(), services.settings.tz
     found = await _read(request, lambda s: d.task_page(s, viewer, task_id=task_id, now=now, tz=tz))
     if found is None:
@@ -113,8 +125,10 @@ async def task(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
         request,
         viewer,
         "task.html",
+        status=status,
         csrf=signed.csrf,
         data=found,
+        said=said,
         export=export_link(request, viewer, str(task_id)),
     )
 

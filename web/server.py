@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import auth, files, health, pages
+from web import actions, auth, files, health, pages
 from web.deps import WebDeps
 from web.webhooks import webhook
 
@@ -85,6 +85,12 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/", pages.overview, methods=["GET"]),
         Route("/tasks/{task_id:int}", pages.task, methods=["GET"]),
+        Route(
+            "/tasks/{task_id:int}/extensions/{request_id:int}",
+            actions.decide_extension,
+            methods=["POST"],
+        ),
+        Route("/tasks/{task_id:int}/nudge", actions.nudge, methods=["POST"]),
         Route("/matrix", pages.matrix, methods=["GET"]),
         Route("/units/{unit_id:int}", pages.unit, methods=["GET"]),
         Route("/files/export/{which:str}", files.export_file, methods=["GET"]),

@@ -19,13 +19,13 @@ import pytest
 import uvicorn
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.app import build_application
 from bot.settings import Settings
 from bot.web import serve_app
 from core.clock import ManualClock
-from db.models import Task, Unit
+from db.models import Assignment, Contact, ExtensionRequest, Task, Unit
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 from devtools.fakebotapi import FakeBotApi
@@ -70,6 +70,29 @@ class Served:
             response = await client.get(link)
             assert response.status_code == 303, response.text
             yield client
+
+
+def ask_extension(served: Served, unit: str = "TX", to: date = date(2026, 12, 10)) -> int:
+    """Have the unit's official ask to extend the first task; return the request's id."""
+    with served.bot.session() as s:
+        official = s.exec(select(Contact).where(Contact.external_id == str(OFFICIAL))).one()
+        assignment = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == served.tasks[0].id,
+                Assignment.unit_id == served.units[unit].id,
+            )
+        ).one()
+        request = ExtensionRequest(
+            assignment_id=assignment.id or 0,
+            contact_id=official.id,
+            requested_deadline=to,
+            reason="chờ kinh phí",
+            created_at=served.bot.clock.now(),
+        )
+        s.add(request)
+        s.commit()
+        assert request.id is not None
+        return request.id
 
 
 def _socket() -> socket.socket:

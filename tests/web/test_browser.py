@@ -17,8 +17,8 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from sqlmodel import select
 
-from db.models import Assignment
-from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
+from db.models import Assignment, ExtensionRequest
+from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served, ask_extension
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -152,3 +152,23 @@ async def test_browser_refuses_reused_forged_links_and_missing_csrf(
     response = await page.goto(served.url + "/")
     assert response is not None
     assert response.status == 401
+
+
+async def test_browser_approves_an_extension(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A coordinator approves a unit's extension request with one click on the task page."""
+    request_id = ask_extension(served)
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{served.tasks[0].id}")
+    form = page.locator(f'form.decide[data-request="{request_id}"]')
+    await shot(page, tmp_path, "task-with-request")
+    async with page.expect_navigation():
+        await form.locator("button.approve").click()
+    assert "10/12/2026" in await page.locator("#said").inner_text()
+    assert await page.locator("form.decide").count() == 0
+    await shot(page, tmp_path, "task-approved")
+    with served.bot.session() as s:
+        decided = s.get(ExtensionRequest, request_id)
+    assert decided is not None
+    assert decided.status == "approved"
