@@ -323,6 +323,16 @@ def unit_page(
     )
 
 
+def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> Evidence | None:
+    """Return an evidence file whose unit the viewer may see (None otherwise)."""
+    query = (
+        select(Evidence)
+        .join(Assignment, col(Assignment.id) == col(Evidence.assignment_id))
+        .where(Evidence.id == evidence_id, viewer.scope.covers(Assignment.unit_id))
+    )
+    return session.exec(query).first()
+
+
 def request_of_task(session: Session, *, request_id: int, task_id: int) -> bool:
     """Tell whether an extension request is about one of this task's assignments."""
     query = (

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from app import dashboard as d
 from app import links
 from app.jobs import export_workbook
 from db.engine import session_scope
+from db.models import Evidence
 from scheduler.workers import in_process, in_worker
 from web.auth import deps_of, signed_in
 from web.render import message_page
@@ -24,24 +25,34 @@ log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def export_file(request: Request) -> Response:
-    """Send the XLSX appendix of every open task in scope, or of one task."""
+async def _granted(request: Request) -> links.SignedLink | Response:
+    """Return what the request's signed link grants, or the 403 that refuses it."""
     deps = deps_of(request)
-    services = deps.services
-    which = request.path_params["which"]
     signed = await signed_in(request)
     try:
         granted = links.verify(
             deps.link_key,
             path=request.url.path,
             query=dict(request.query_params),
-            now=services.clock.now(),
+            now=deps.services.clock.now(),
             viewer=str(signed.contact_id) if signed is not None else None,
         )
     except links.RefusedLinkError as refused:
         log.info("refused a download link: %s", refused.reason.value)
         return message_page(request, None, "web.link_refused", status=403)
-    if (which != "all" and not which.isdigit()) or not granted.person.isdigit():
+    if not granted.person.isdigit():  # links are signed for contacts by their number
+        return message_page(request, None, "web.link_refused", status=403)
+    return granted
+
+
+async def export_file(request: Request) -> Response:
+    """Send the XLSX appendix of every open task in scope, or of one task."""
+    services = deps_of(request).services
+    which = request.path_params["which"]
+    granted = await _granted(request)
+    if isinstance(granted, Response):
+        return granted
+    if which != "all" and not which.isdigit():
         return message_page(request, None, "web.not_found", status=404)
     task_id = None if which == "all" else int(which)
     now = services.clock.now()
@@ -75,4 +86,34 @@ async def export_file(request: Request) -> Response:
         book.content,
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.xlsx"'},
+    )
+
+
+async def evidence_file(request: Request) -> Response:
+    """Send an evidence file from the bot's own storage, when its unit is in scope."""
+    services = deps_of(request).services
+    granted = await _granted(request)
+    if isinstance(granted, Response):
+        return granted
+    evidence_id = int(request.path_params["evidence_id"])
+
+    def find() -> Evidence | None:
+        with session_scope(services.engine) as session:
+            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            if viewer is None:
+                return None
+            return d.evidence_in_scope(session, viewer, evidence_id=evidence_id)
+
+    evidence = await in_worker(find)
+    if evidence is None:
+        return message_page(request, None, "web.forbidden", status=403)
+    root = services.settings.evidence_path.resolve()
+    path = (root / evidence.storage_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        log.warning("evidence %s: its file is missing from the storage", evidence_id)
+        return message_page(request, None, "web.not_found", status=404)
+    return FileResponse(
+        path,
+        media_type=evidence.mime_type or "application/octet-stream",
+        filename=evidence.file_name,
     )

@@ -56,15 +56,20 @@ def filters_of(request: Request) -> d.Filters:
     )
 
 
-def export_link(request: Request, viewer: d.Viewer, which: str) -> str:
-    """Return a signed link to an export, for this viewer, valid LINK_TTL."""
+def signed_link(request: Request, viewer: d.Viewer, path: str) -> str:
+    """Return a signed link to a download, for this viewer, valid LINK_TTL."""
     deps = deps_of(request)
     return links.sign(
         deps.link_key,
-        path=f"/files/export/{which}",
+        path=path,
         person=str(viewer.contact_id),
         expires=deps.services.clock.now() + LINK_TTL,
     )
+
+
+def export_link(request: Request, viewer: d.Viewer, which: str) -> str:
+    """Return a signed link to an export (`all` or a task's number)."""
+    return signed_link(request, viewer, f"/files/export/{which}")
 
 
 async def _read(request: Request, work: Callable[[Any], Any]) -> Any:
@@ -130,6 +135,11 @@ async def task_response(
         data=found,
         said=said,
         export=export_link(request, viewer, str(task_id)),
+        evidence_links={
+            e.id: signed_link(request, viewer, f"/files/evidence/{e.id}")
+            for row in found.rows
+            for e in row.evidence
+        },
     )
 
 

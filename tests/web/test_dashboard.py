@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from app import links
-from db.models import Contact, WebLogin
+from db.models import Assignment, Contact, Evidence, WebLogin
 from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
 
 PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
@@ -223,3 +223,64 @@ async def test_pages_carry_security_headers_and_no_traceback(served: Served) -> 
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def keep_evidence(served: Served, unit: str, name: str, content: bytes, stored: str) -> int:
+    """Store an evidence file of the unit's first-task assignment; return its id."""
+    root = served.bot.settings.evidence_path
+    target = root / stored
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    with served.bot.session() as s:
+        assignment = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == served.tasks[0].id,
+                Assignment.unit_id == served.units[unit].id,
+            )
+        ).one()
+        evidence = Evidence(
+            assignment_id=assignment.id or 0,
+            file_name=name,
+            mime_type="application/pdf",
+            size=len(content),
+            sha256="0" * 64,
+            storage_path=stored,
+        )
+        s.add(evidence)
+        s.commit()
+        assert evidence.id is not None
+        return evidence.id
+
+
+async def test_evidence_downloads_by_signed_link_within_scope(served: Served) -> None:
+    """The task page links each evidence file; the link downloads it, for its person only."""
+    keep_evidence(served, "TX", "biên bản.pdf", b"%PDF-tx", "tx/1.pdf")
+    keep_evidence(served, "SYT", "syt.pdf", b"%PDF-syt", "syt/1.pdf")
+    task_id = served.tasks[0].id
+    async with served.signed_in(SCOPED) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+        assert "syt.pdf" not in page
+        href = export_href(page.replace('class="evidence"', 'id="evidence"', 1), "evidence")
+        response = await browser.get(href)
+    assert response.status_code == 200
+    assert response.content == b"%PDF-tx"
+    assert (
+        "filename*=utf-8''bi%C3%AAn%20b%E1%BA%A3n.pdf" in response.headers["content-disposition"]
+    )
+    async with served.signed_in(COORDINATOR) as other:
+        assert (await other.get(href)).status_code == 403  # someone else's link
+
+
+async def test_evidence_outside_scope_or_outside_storage_is_refused(served: Served) -> None:
+    """A signed link to a file of a unit outside scope is 403; a path out of storage is 404."""
+    outside = keep_evidence(served, "SYT", "syt.pdf", b"%PDF", "syt/1.pdf")
+    escaping = keep_evidence(served, "TX", "x.pdf", b"x", "../escape.pdf")
+    with served.bot.session() as s:
+        scoped = s.exec(select(Contact).where(Contact.external_id == str(SCOPED))).one()
+    expires = served.bot.clock.now() + timedelta(minutes=5)
+    key = served.bot.services.link_key
+    async with served.client() as anonymous:
+        for evidence_id, status in ((outside, 403), (escaping, 404)):
+            path = f"/files/evidence/{evidence_id}"
+            link = links.sign(key, path=path, person=str(scoped.id), expires=expires)
+            assert (await anonymous.get(link)).status_code == status
