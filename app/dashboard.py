@@ -34,7 +34,7 @@ from db.models import (
 )
 from db.queries import summary as sq
 from db.queries import web as wq
-from db.queries.contacts import scope_group_ids, unit_ids_of
+from db.queries.contacts import find_contact, scope_group_ids, unit_ids_of
 from db.queries.scope import Scope
 
 STAFF = (Role.COORDINATOR.value, Role.ADMIN.value)
@@ -159,6 +159,17 @@ def sign_in(session: Session, *, code: str, now: datetime) -> tuple[int, str, st
         return None
     token, csrf = wq.open_session(session, contact_id=contact_id, now=now)
     return contact_id, token, csrf
+
+
+def sign_in_as(
+    session: Session, *, channel: str, external_id: str, now: datetime
+) -> tuple[int, str, str] | None:
+    """Open a session for a staff member known on a channel (a Mini App's checked user)."""
+    contact = find_contact(session, channel=channel, external_id=external_id)
+    if contact is None or contact.id is None or viewer_of(session, contact_id=contact.id) is None:
+        return None
+    token, csrf = wq.open_session(session, contact_id=contact.id, now=now)
+    return contact.id, token, csrf
 
 
 def narrowed(session: Session, viewer: Viewer, filters: Filters) -> Scope:

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from telegram import Update
 
 from app.links import derive_webhook_secret
+from app.miniapp import derive_miniapp_key
 from bot.app import App
 from bot.settings import Settings
 from handlers.telegram.webhook import sink_of
@@ -46,6 +47,7 @@ def web_deps(settings: Settings, application: App) -> WebDeps:
         },
         loop_lag=probe.figures if probe is not None else None,
         wake_senders=lambda: wake(application),
+        miniapp_key=derive_miniapp_key(application.bot.token),
     )
 
 

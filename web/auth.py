@@ -14,16 +14,22 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from app.dashboard import SESSION_IDLE, Viewer, sign_in, viewer_of
+from app.dashboard import SESSION_IDLE, Viewer, sign_in, sign_in_as, viewer_of
+from app.miniapp import verify_init_data
 from db.engine import session_scope
 from db.queries import web as wq
 from scheduler.workers import in_worker
 from web.deps import WebDeps
 from web.limits import BodyTooLargeError, read_body
-from web.render import message_page
+from web.render import message_page, page
 
 COOKIE = "dondoc_session"
 FORM_LIMIT = 16 * 1024
+# The Mini App page alone loads Telegram's script, which hands it the signed initData.
+MINIAPP_CSP = (
+    "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
+    "form-action 'self'; base-uri 'none'"
+)
 
 
 @dataclass(frozen=True)
@@ -63,15 +69,18 @@ async def signed_in(request: Request) -> Signed | None:
 
 async def login(request: Request) -> Response:
     """Open a session from a one-time link; a used, expired or unknown one is refused."""
-    deps = deps_of(request)
-    services = deps.services
+    services = deps_of(request).services
     code = request.path_params["code"]
 
     def redeem() -> tuple[int, str, str] | None:
         with session_scope(services.engine) as session:
             return sign_in(session, code=code, now=services.clock.now())
 
-    opened = await in_worker(redeem)
+    return _opened(request, await in_worker(redeem))
+
+
+def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:
+    """Set the new session's cookie and go to the overview, or refuse."""
     if opened is None:
         return message_page(request, None, "web.link_refused", status=403)
     response = RedirectResponse("/", status_code=303)
@@ -79,10 +88,37 @@ async def login(request: Request) -> Response:
         COOKIE,
         opened[1],
         httponly=True,
-        secure=deps.secure_cookies,
+        secure=deps_of(request).secure_cookies,
         samesite="lax",
         path="/",
     )
+    return response
+
+
+async def login_miniapp(request: Request) -> Response:
+    """Open a session from Telegram's Mini App: its initData, signed by Telegram, recent."""
+    deps = deps_of(request)
+    services = deps.services
+    form = await form_of(request)
+    if deps.miniapp_key is None or form is None:
+        return message_page(request, None, "web.link_refused", status=403)
+    now = services.clock.now()
+    user_id = verify_init_data(deps.miniapp_key, form.get("initData", ""), now=now)
+    if user_id is None:
+        return message_page(request, None, "web.link_refused", status=403)
+    checked = user_id
+
+    def open_for() -> tuple[int, str, str] | None:
+        with session_scope(services.engine) as session:
+            return sign_in_as(session, channel="telegram", external_id=checked, now=now)
+
+    return _opened(request, await in_worker(open_for))
+
+
+async def miniapp(request: Request) -> Response:
+    """The Mini App's page: it hands Telegram's initData to /login/telegram."""
+    response = page(request, None, "miniapp.html")
+    response.headers["content-security-policy"] = MINIAPP_CSP
     return response
 
 

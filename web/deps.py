@@ -33,4 +33,5 @@ class WebDeps:
     webhooks: dict[str, Webhook] = field(default_factory=dict)  # by channel
     loop_lag: Callable[[], dict[str, Any]] | None = None  # the loop probe's figures
     wake_senders: Callable[[], None] | None = None  # send what was just queued, now
+    miniapp_key: bytes | None = field(repr=False, default=None)  # checks Mini App initData
     max_body: int = MAX_BODY

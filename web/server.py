@@ -56,8 +56,9 @@ class SecurityHeaders:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + HEADERS
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [h for h in HEADERS if h[0] not in present]
             await send(message)
 
         await self.app(scope, receive, sending)
@@ -81,6 +82,8 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/webhook/{channel:str}", webhook, methods=["POST"]),
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/metrics", health.metrics, methods=["GET"]),
+        Route("/app", auth.miniapp, methods=["GET"]),
+        Route("/login/telegram", auth.login_miniapp, methods=["POST"]),
         Route("/login/{code:str}", auth.login, methods=["GET"]),
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/", pages.overview, methods=["GET"]),

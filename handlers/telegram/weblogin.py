@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+
 from app.dashboard import LOGIN_TTL, login_code
+from core.markup import to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
@@ -18,7 +21,13 @@ async def web(req: Request) -> None:
         return
     base = req.services.settings.public_base_url.rstrip("/")
     minutes = int(LOGIN_TTL.total_seconds() // 60)
-    await req.say("web.login_link", minutes=minutes, link=f"{base}/login/{code}")
+    text = req.t("web.login_link", minutes=minutes, link=f"{base}/login/{code}")
+    markup = None
+    if base.startswith("https://"):  # Telegram opens Mini Apps from https addresses only
+        label = to_plain(req.t("web.open_app"))
+        app = InlineKeyboardButton(label, web_app=WebAppInfo(f"{base}/app"))
+        markup = InlineKeyboardMarkup([[app]])
+    await req.reply(text, reply_markup=markup)
 
 
 def flow() -> Flow:
