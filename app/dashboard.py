@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 
 from sqlmodel import Session, col, select
 
 from app.actor import Actor
-from app.i18n import Lang
+from app.i18n import Catalog, Lang
+from core.chart import Bar
+from core.markup import Markup
 from core.roles import Role
 from core.status import Counts, Status
 from core.summary import Line, TaskCounts
@@ -342,6 +345,24 @@ def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> 
         .where(Evidence.id == evidence_id, viewer.scope.covers(Assignment.unit_id))
     )
     return session.exec(query).first()
+
+
+def task_chart(
+    session: Session, viewer: Viewer, *, task_id: int, now: datetime, catalog: Catalog
+) -> tuple[list[Bar], str]:
+    """Return a task's chart bars in scope (one per unit kind, then per group) and title."""
+    task = session.get(Task, task_id)
+    if task is None or task.status == "cancelled":
+        return [], ""
+    kinds = sq.kind_counts(session, now=now, task_id=task_id, scope=viewer.scope)
+    if not kinds:
+        return [], ""
+    t = partial(catalog.get, viewer.lang)
+    names = sq.kind_labels(session, lang=viewer.lang)
+    groups = sq.group_counts(session, now=now, task_id=task_id, scope=viewer.scope)
+    bars = [Bar(names.get(k, k), c) for k, c in sorted(kinds.items())]
+    bars += [Bar(t("chart.group", name=Markup(g)), c) for g, c in sorted(groups.items())]
+    return bars, t("chart.title_task", id=task_id, title=Markup(task.title))
 
 
 def request_of_task(session: Session, *, request_id: int, task_id: int) -> bool:

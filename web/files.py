@@ -8,6 +8,7 @@ has left their scope since the link was made.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -15,9 +16,12 @@ from starlette.responses import FileResponse, Response
 from app import dashboard as d
 from app import links
 from app.jobs import export_workbook
+from app.summary_text import as_of
+from core.chart import Bar, stacked_bars
+from core.status import Status
 from db.engine import session_scope
 from db.models import Evidence
-from scheduler.workers import in_process, in_worker
+from scheduler.workers import in_heavy_worker, in_process, in_worker
 from web.auth import deps_of, signed_in
 from web.render import message_page
 
@@ -116,4 +120,45 @@ async def evidence_file(request: Request) -> Response:
         path,
         media_type=evidence.mime_type or "application/octet-stream",
         filename=evidence.file_name,
+    )
+
+
+async def chart_file(request: Request) -> Response:
+    """Send a task's chart (PNG): its counts by unit kind and group, within scope."""
+    services = deps_of(request).services
+    granted = await _granted(request)
+    if isinstance(granted, Response):
+        return granted
+    task_id = int(request.path_params["task_id"])
+    now = services.clock.now()
+
+    def read() -> tuple[d.Viewer | None, list[Bar], str]:
+        with session_scope(services.engine) as session:
+            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            if viewer is None:
+                return None, [], ""
+            bars, title = d.task_chart(
+                session, viewer, task_id=task_id, now=now, catalog=services.catalog
+            )
+            return viewer, bars, title
+
+    viewer, bars, title = await in_worker(read)
+    if viewer is None or not bars:
+        return message_page(request, None, "web.forbidden", status=403)
+    t = partial(services.catalog.get, viewer.lang)
+    png = await in_heavy_worker(
+        partial(
+            stacked_bars,
+            bars,
+            title=title,
+            subtitle=as_of(t, now.astimezone(services.settings.tz)),
+            legend={s: t(f"summary.status_{s.value}") for s in Status},
+            axis_label=t("chart.axis"),
+        )
+    )
+    name = services.catalog.plain(viewer.lang, "chart.file_name")
+    return Response(
+        png,
+        media_type="image/png",
+        headers={"Content-Disposition": f'attachment; filename="{name}-{task_id}.png"'},
     )

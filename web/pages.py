@@ -135,6 +135,7 @@ async def task_response(
         data=found,
         said=said,
         export=export_link(request, viewer, str(task_id)),
+        chart=signed_link(request, viewer, f"/files/chart/{task_id}"),
         evidence_links={
             e.id: signed_link(request, viewer, f"/files/evidence/{e.id}")
             for row in found.rows

@@ -98,6 +98,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/units/{unit_id:int}", pages.unit, methods=["GET"]),
         Route("/files/export/{which:str}", files.export_file, methods=["GET"]),
         Route("/files/evidence/{evidence_id:int}", files.evidence_file, methods=["GET"]),
+        Route("/files/chart/{task_id:int}", files.chart_file, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(

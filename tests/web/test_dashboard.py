@@ -284,3 +284,22 @@ async def test_evidence_outside_scope_or_outside_storage_is_refused(served: Serv
             path = f"/files/evidence/{evidence_id}"
             link = links.sign(key, path=path, person=str(scoped.id), expires=expires)
             assert (await anonymous.get(link)).status_code == status
+
+
+async def test_chart_link_downloads_a_png_within_scope(served: Served) -> None:
+    """The task page's chart link downloads a PNG; a task outside scope gets none."""
+    task_id = served.tasks[0].id
+    async with served.signed_in(SCOPED) as browser:
+        href = export_href((await browser.get(f"/tasks/{task_id}")).text, "chart-task")
+        response = await browser.get(href)
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
+    with served.bot.session() as s:
+        scoped = s.exec(select(Contact).where(Contact.external_id == str(SCOPED))).one()
+    path = f"/files/chart/{served.tasks[1].id}"
+    expires = served.bot.clock.now() + timedelta(minutes=5)
+    link = links.sign(
+        served.bot.services.link_key, path=path, person=str(scoped.id), expires=expires
+    )
+    async with served.client() as anonymous:
+        assert (await anonymous.get(link)).status_code == 403
