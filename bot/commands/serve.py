@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from types import FrameType
 
 import uvicorn
 from sqlalchemy.exc import OperationalError
@@ -20,6 +21,19 @@ from db.engine import make_engine
 from db.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, ending with status 0 on SIGTERM or Ctrl+C as `dondoc run` does.
+
+    uvicorn raises a signal it caught again once shut down (the process then dies of it);
+    the bot has stopped in order by then, so the signal has done its work.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """Begin the shutdown, without raising the signal again afterwards."""
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,7 +75,7 @@ def serve(_args: argparse.Namespace) -> int:
                 proxy_headers=True,
                 server_header=False,
             )
-            server = uvicorn.Server(config)
+            server = Server(config)
             asyncio.run(server.serve())
             if not server.started:
                 return EXIT_FAILED
