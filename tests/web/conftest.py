@@ -127,11 +127,20 @@ def arrange(session: Session) -> tuple[dict[str, Unit], list[Task]]:
     return units, tasks
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def web_engine(request: pytest.FixtureRequest) -> Engine:
+    """Return this test's SQLite engine, then a fresh PostgreSQL database's."""
+    name = "engine" if request.param == "sqlite" else "pg_engine"
+    engine: Engine = request.getfixturevalue(name)
+    return engine
+
+
 @pytest.fixture
 async def served(
-    settings: Settings, fake_api: FakeBotApi, engine: Engine, clock: ManualClock
+    settings: Settings, fake_api: FakeBotApi, web_engine: Engine, clock: ManualClock
 ) -> AsyncIterator[Served]:
     """Run `dondoc serve`'s application on a free port until the test ends."""
+    engine = web_engine
     sock = _socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     web_settings = settings.model_copy(
@@ -142,6 +151,7 @@ async def served(
             "public_base_url": url,
             "web_secret": SecretStr(WEB_SECRET),
             "send_rate_per_s": 30.0,
+            "database_url": engine.url.render_as_string(hide_password=False),
         }
     )
     with Session(engine, expire_on_commit=False) as session:
