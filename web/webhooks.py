@@ -41,5 +41,9 @@ async def webhook(request: Request) -> Response:
         return PlainTextResponse("bad request", status_code=400)
     if not isinstance(payload, dict):
         return PlainTextResponse("bad request", status_code=400)
-    await hook.sink(payload)
+    try:
+        await hook.sink(payload)
+    except ValueError as exc:
+        log.warning("webhook %s: refused a payload that is no update: %s", channel, exc)
+        return PlainTextResponse("bad request", status_code=400)
     return Response(status_code=200)

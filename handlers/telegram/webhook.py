@@ -22,9 +22,15 @@ async def accept(application: WebhookApp, payload: dict[str, Any]) -> None:
     """Store one update from a webhook call, then queue it to be handled after the answer.
 
     A duplicate, an update over its sender's budget or a group's update stops at the inbox
-    as it would when polling; a database error propagates (Telegram then retries).
+    as it would when polling; a database error propagates (Telegram then retries). Raise
+    ValueError for what is no update at all (answered 400: retrying cannot mend it).
     """
-    update = Update.de_json(payload, application.bot)
+    if not isinstance(payload.get("update_id"), int) or isinstance(payload["update_id"], bool):
+        raise ValueError("not a Telegram update: no update_id")
+    try:
+        update = Update.de_json(payload, application.bot)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError("not a Telegram update") from exc
     raw = application.bot_data.raw_updates
     if raw is not None:
         raw.updates[update.update_id] = payload

@@ -94,7 +94,8 @@ async def test_webhook_oversized_or_malformed_body_is_refused(served: Served) ->
     big = b'{"update_id": 1, "x": "' + b"a" * (2 * 1024 * 1024) + b'"}'
     response = await served.http.post("/webhook/telegram", content=big, headers=headers)
     assert response.status_code == 413
-    for body in (b"not json", b"[1, 2]", b"\xff\xfe"):
+    bad_updates = (b'{"update_id": "7"}', b'{"foo": 1}', b'{"update_id": 8, "message": 5}')
+    for body in (b"not json", b"[1, 2]", b"\xff\xfe", *bad_updates):
         response = await served.http.post("/webhook/telegram", content=body, headers=headers)
         assert response.status_code == 400
     assert inbox_count(served) == 0
