@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -140,6 +141,11 @@ async def test_browser_refuses_reused_forged_links_and_missing_csrf(
     forged = await other.goto(link[:-4] + "AAAA")
     assert forged is not None
     assert forged.status == 403
+    late = await served.login_link(COORDINATOR)
+    served.bot.clock.advance(timedelta(minutes=10, seconds=1))
+    expired = await other.goto(late)
+    assert expired is not None
+    assert expired.status == 403
     await page.evaluate("document.querySelector('input[name=csrf]').value = 'tampered'")
     async with page.expect_navigation():
         await page.click("#logout")
