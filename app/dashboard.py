@@ -24,6 +24,7 @@ from core.textnorm import vi_sort_key
 from db.models import (
     Assignment,
     Contact,
+    ContactIdentity,
     Directive,
     Evidence,
     ExtensionRequest,
@@ -37,7 +38,7 @@ from db.models import (
 )
 from db.queries import summary as sq
 from db.queries import web as wq
-from db.queries.contacts import find_contact, scope_group_ids, unit_ids_of
+from db.queries.contacts import find_contact, identities_of, scope_group_ids, unit_ids_of
 from db.queries.scope import Scope
 
 STAFF = (Role.COORDINATOR.value, Role.ADMIN.value)
@@ -127,7 +128,7 @@ class UnitPage:
     unit: Unit
     rows: list[tuple[Line, Cell, str]]
     history: list[tuple[StatusReport, str]]
-    contacts: list[tuple[Contact, str]]
+    contacts: list[tuple[Contact, str, list[ContactIdentity]]]
 
 
 def viewer_of(session: Session, *, contact_id: int) -> Viewer | None:
@@ -136,9 +137,10 @@ def viewer_of(session: Session, *, contact_id: int) -> Viewer | None:
     if contact is None or contact.role not in STAFF:
         return None
     lang: Lang = "en" if contact.language == "en" else "vi"
+    identities = identities_of(session, contact_id=contact_id)
     actor = Actor(
         contact_id,
-        contact.external_id,
+        identities[0].external_id if identities else "",
         lang,
         contact.role,
         tuple(unit_ids_of(session, contact_id=contact_id)),
@@ -329,12 +331,11 @@ def unit_page(
         .join(UnitContact, col(UnitContact.contact_id) == col(Contact.id))
         .where(UnitContact.unit_id == unit_id)
     ).all()
-    return UnitPage(
-        unit,
-        rows,
-        [(r, str(t)) for r, t in history],
-        sorted(((c, str(f)) for c, f in contacts), key=lambda c: vi_sort_key(c[0].display_name)),
-    )
+    people = [
+        (c, str(f), identities_of(session, contact_id=c.id or 0))
+        for c, f in sorted(contacts, key=lambda c: vi_sort_key(c[0].display_name))
+    ]
+    return UnitPage(unit, rows, [(r, str(t)) for r, t in history], people)
 
 
 def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> Evidence | None:

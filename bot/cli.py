@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from bot.commands import admin, db, export, invites, run, scope, serve, tasks, units
+from bot.commands import admin, db, export, invites, report, run, scope, serve, tasks, units
 from bot.console import EXIT_CONFIG, ConfigError
 
 PRIVATE_UMASK = 0o077
@@ -23,6 +23,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]
     invites.add_parser,
     tasks.add_parser,
     export.add_parser,
+    report.add_parser,
 )
 
 

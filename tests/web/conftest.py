@@ -25,11 +25,11 @@ from bot.app import build_application
 from bot.settings import Settings
 from bot.web import serve_app
 from core.clock import ManualClock
-from db.models import Assignment, Contact, ExtensionRequest, Task, Unit
+from db.models import Assignment, ExtensionRequest, Task, Unit
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 from devtools.fakebotapi import FakeBotApi
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import make_contact, make_task, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest
 
 WEB_SECRET = "a-web-secret-for-the-tests-0123456789"
@@ -75,7 +75,7 @@ class Served:
 def ask_extension(served: Served, unit: str = "TX", to: date = date(2026, 12, 10)) -> int:
     """Have the unit's official ask to extend the first task; return the request's id."""
     with served.bot.session() as s:
-        official = s.exec(select(Contact).where(Contact.external_id == str(OFFICIAL))).one()
+        official = person(s, OFFICIAL)
         assignment = s.exec(
             select(Assignment).where(
                 Assignment.task_id == served.tasks[0].id,

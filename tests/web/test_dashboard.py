@@ -12,7 +12,8 @@ import pytest
 from sqlmodel import select
 
 from app import links
-from db.models import Assignment, Contact, Evidence, WebLogin
+from db.models import Assignment, Evidence, WebLogin
+from tests.factories import person
 from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
 
 PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
@@ -89,7 +90,7 @@ async def test_pages_refuse_someone_no_longer_staff(served: Served) -> None:
     async with served.signed_in(COORDINATOR) as browser:
         export = export_href((await browser.get("/")).text, "export-all")
         with served.bot.session() as s:
-            contact = s.exec(select(Contact).where(Contact.external_id == str(COORDINATOR))).one()
+            contact = person(s, COORDINATOR)
             contact.role = "member"
             s.add(contact)
             s.commit()
@@ -171,7 +172,7 @@ async def test_export_link_refused_when_forged_expired_or_someone_elses(served: 
 async def test_export_link_for_task_outside_scope_is_refused(served: Served) -> None:
     """A correctly signed link to a task outside the person's scope downloads nothing."""
     with served.bot.session() as s:
-        scoped = s.exec(select(Contact).where(Contact.external_id == str(SCOPED))).one()
+        scoped = person(s, SCOPED)
     path = f"/files/export/{served.tasks[1].id}"
     signed = links.sign(
         served.bot.services.link_key,
@@ -276,7 +277,7 @@ async def test_evidence_outside_scope_or_outside_storage_is_refused(served: Serv
     outside = keep_evidence(served, "SYT", "syt.pdf", b"%PDF", "syt/1.pdf")
     escaping = keep_evidence(served, "TX", "x.pdf", b"x", "../escape.pdf")
     with served.bot.session() as s:
-        scoped = s.exec(select(Contact).where(Contact.external_id == str(SCOPED))).one()
+        scoped = person(s, SCOPED)
     expires = served.bot.clock.now() + timedelta(minutes=5)
     key = served.bot.services.link_key
     async with served.client() as anonymous:
@@ -295,7 +296,7 @@ async def test_chart_link_downloads_a_png_within_scope(served: Served) -> None:
     assert response.status_code == 200
     assert response.content.startswith(b"\x89PNG")
     with served.bot.session() as s:
-        scoped = s.exec(select(Contact).where(Contact.external_id == str(SCOPED))).one()
+        scoped = person(s, SCOPED)
     path = f"/files/chart/{served.tasks[1].id}"
     expires = served.bot.clock.now() + timedelta(minutes=5)
     link = links.sign(

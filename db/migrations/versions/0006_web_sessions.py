@@ -1,7 +1,7 @@
 """web: one-time sign-in links and browser sessions of the coordinator dashboard
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-05 05:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from db.types import UTCDateTime
 
 revision: str = "0006"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
