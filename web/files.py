@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from app import dashboard as d
 from app import links
-from app.jobs import export_workbook
+from app.formal_report import ReportTarget, letterhead_of
+from app.jobs import export_workbook, report_document
+from app.report_docx import TemplateError
 from app.summary_text import as_of
 from core.chart import Bar, stacked_bars
 from core.status import Status
@@ -27,6 +30,7 @@ from web.render import message_page
 
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 async def _granted(request: Request) -> links.SignedLink | Response:
@@ -162,3 +166,55 @@ async def chart_file(request: Request) -> Response:
         media_type="image/png",
         headers={"Content-Disposition": f'attachment; filename="{name}-{task_id}.png"'},
     )
+
+
+async def report_file(request: Request) -> Response:
+    """Send the formal report (Word, Decree 30/2020) of every open task in scope, or of one."""
+    services = deps_of(request).services
+    which = request.path_params["which"]
+    granted = await _granted(request)
+    if isinstance(granted, Response):
+        return granted
+    if which != "all" and not which.isdigit():
+        return message_page(request, None, "web.not_found", status=404)
+    task_id = None if which == "all" else int(which)
+    now, tz = services.clock.now(), services.settings.tz
+
+    def allowed() -> d.Viewer | None:
+        with session_scope(services.engine) as session:
+            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            if viewer is None or task_id is None:
+                return viewer
+            page = d.task_page(session, viewer, task_id=task_id, now=now, tz=tz)
+            return viewer if page is not None else None
+
+    viewer = await in_worker(allowed)
+    if viewer is None:
+        return message_page(request, None, "web.forbidden", status=403)
+    try:
+        made = await in_process(
+            services.engine,
+            report_document,
+            target=ReportTarget(task_id=task_id),
+            scope=viewer.scope,
+            lang=viewer.lang,
+            now=now,
+            tz=str(tz),
+            letterhead=letterhead_of(services.settings),
+        )
+    except TemplateError:
+        log.exception("the report template cannot be read")
+        return message_page(request, viewer, "report.template_broken", status=500)
+    if made is None:
+        return message_page(request, viewer, "web.no_tasks", status=404)
+    return Response(
+        made.content,
+        media_type=DOCX,
+        headers={"Content-Disposition": _attachment(made.file_name)},
+    )
+
+
+def _attachment(file_name: str) -> str:
+    """Return a Content-Disposition naming the file (ASCII fallback and UTF-8 name)."""
+    fallback = file_name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(file_name)}"

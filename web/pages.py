@@ -102,6 +102,7 @@ async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Respon
         choices=choices,
         filters=filters,
         export_all=export_link(request, viewer, "all"),
+        report_all=signed_link(request, viewer, "/files/report/all"),
     )
 
 
@@ -136,6 +137,7 @@ async def task_response(
         said=said,
         export=export_link(request, viewer, str(task_id)),
         chart=signed_link(request, viewer, f"/files/chart/{task_id}"),
+        report=signed_link(request, viewer, f"/files/report/{task_id}"),
         evidence_links={
             e.id: signed_link(request, viewer, f"/files/evidence/{e.id}")
             for row in found.rows

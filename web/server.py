@@ -99,6 +99,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/files/export/{which:str}", files.export_file, methods=["GET"]),
         Route("/files/evidence/{evidence_id:int}", files.evidence_file, methods=["GET"]),
         Route("/files/chart/{task_id:int}", files.chart_file, methods=["GET"]),
+        Route("/files/report/{which:str}", files.report_file, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(

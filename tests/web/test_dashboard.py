@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import docx
 import httpx
 import openpyxl
 import pytest
@@ -304,3 +305,21 @@ async def test_chart_link_downloads_a_png_within_scope(served: Served) -> None:
     )
     async with served.client() as anonymous:
         assert (await anonymous.get(link)).status_code == 403
+
+
+async def test_report_links_download_the_formal_report_within_scope(served: Served) -> None:
+    """The overview's and the task page's report links download Word files in scope."""
+    async with served.signed_in(SCOPED) as browser:
+        overview = (await browser.get("/")).text
+        everything = await browser.get(export_href(overview, "report-all"))
+        task_page = (await browser.get(f"/tasks/{served.tasks[0].id}")).text
+        one = await browser.get(export_href(task_page, "report-task"))
+    for response in (everything, one):
+        assert response.status_code == 200
+        assert response.headers["content-disposition"].startswith("attachment;")
+        document = docx.Document(io.BytesIO(response.content))
+        cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+        text = "\n".join([*(p.text for p in document.paragraphs), *cells])
+        assert "BÁO CÁO" in text
+        assert "Xã Tam Xuân" in text
+        assert "Sở Y tế" not in text  # outside the scoped coordinator's groups
