@@ -385,3 +385,25 @@ def cancel(session: Session, *, outbox_id: int, reason: str) -> None:
         .where(col(Outbox.id) == outbox_id)
         .values(status="cancelled", lease_owner=None, lease_until=None, error=reason[:500])
     )
+
+
+def oldest_due(
+    session: Session, *, now: datetime, max_priority: int | None = None
+) -> datetime | None:
+    """Return since when the oldest message waiting to be sent now has been due (or None)."""
+    query = select(func.min(Outbox.not_before)).where(
+        col(Outbox.status).in_(READY), col(Outbox.not_before) <= now
+    )
+    if max_priority is not None:
+        query = query.where(col(Outbox.priority) <= max_priority)
+    found = session.exec(query).one()
+    return found if isinstance(found, datetime) else None
+
+
+def reminders_today(session: Session, *, since: datetime, until: datetime) -> tuple[int, int]:
+    """Return (due, sent) reminder messages whose time falls in [since, until)."""
+    window = (col(Outbox.not_before) >= since, col(Outbox.not_before) < until)
+    base = select(func.count()).where(Outbox.kind == "reminder", *window)
+    due = int(session.exec(base.where(Outbox.status != "cancelled")).one())
+    sent = int(session.exec(base.where(Outbox.status == "sent")).one())
+    return due, sent
