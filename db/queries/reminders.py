@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 from core.calendar import WorkingCalendar
 from core.roles import Function, Role
 from db.models import (
-    AppState,
     Assignment,
     Contact,
     Directive,
@@ -311,22 +310,6 @@ def task_infos(session: Session, *, task_ids: Iterable[int]) -> dict[int, TaskIn
         .where(col(Task.id).in_(ids))
     )
     return {tid: TaskInfo(title, number) for tid, title, number in session.exec(query) if tid}
-
-
-def get_state(session: Session, key: str) -> str | None:
-    """Return a named value the scheduler keeps, if set."""
-    row = session.get(AppState, key)
-    return row.value if row is not None else None
-
-
-def set_state(session: Session, key: str, value: str, *, now: datetime) -> None:
-    """Store a named value for the scheduler."""
-    row = session.get(AppState, key)
-    if row is None:
-        row = AppState(key=key)
-        session.add(row)
-    row.value, row.updated_at = value, now
-    session.flush()
 
 
 def all_done(session: Session, *, outbox_id: int) -> bool:
