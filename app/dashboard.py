@@ -18,6 +18,7 @@ from app.i18n import Catalog, Lang
 from core.chart import Bar
 from core.markup import Markup
 from core.roles import Role
+from core.states import ReportState, RequestStatus, TaskStatus
 from core.status import Counts, Status
 from core.summary import Line, TaskCounts
 from core.textnorm import vi_sort_key
@@ -237,7 +238,7 @@ def task_page(
 ) -> TaskPage | None:
     """Return a task with its units in scope; None when it has nothing in scope."""
     task = session.get(Task, task_id)
-    if task is None or task.status == "cancelled":
+    if task is None or task.status == TaskStatus.CANCELLED:
         return None
     found = sq.task_counts(
         session, now=now, scope=viewer.scope, task_ids=[task_id], open_only=False
@@ -251,7 +252,8 @@ def task_page(
         e.assignment_id: e
         for e in session.exec(
             select(ExtensionRequest).where(
-                col(ExtensionRequest.assignment_id).in_(ids), ExtensionRequest.status == "pending"
+                col(ExtensionRequest.assignment_id).in_(ids),
+                ExtensionRequest.status == RequestStatus.PENDING,
             )
         )
     }
@@ -263,7 +265,7 @@ def task_page(
     rows = []
     for ln in lines:
         report = reports.get(ln.assignment_id)
-        blocker = report.reason if report is not None and ln.state == "blocked" else None
+        blocker = report.reason if report is not None and ln.state == ReportState.BLOCKED else None
         rows.append(
             UnitRow(
                 ln,
@@ -353,7 +355,7 @@ def task_chart(
 ) -> tuple[list[Bar], str]:
     """Return a task's chart bars in scope (one per unit kind, then per group) and title."""
     task = session.get(Task, task_id)
-    if task is None or task.status == "cancelled":
+    if task is None or task.status == TaskStatus.CANCELLED:
         return [], ""
     kinds = sq.kind_counts(session, now=now, task_id=task_id, scope=viewer.scope)
     if not kinds:

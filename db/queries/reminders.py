@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from core.calendar import WorkingCalendar
 from core.roles import Function, Role
+from core.states import ReportState, TaskStatus
 from db.models import (
     Assignment,
     Contact,
@@ -102,7 +103,7 @@ def candidates(
             col(Assignment.id) > after_id,
             col(Assignment.active).is_(True),
             col(Assignment.state) != "done",
-            col(Task.status) == "open",
+            col(Task.status) == TaskStatus.OPEN,
             col(Unit.active).is_(True),
         )
         .order_by(col(Assignment.id))
@@ -320,4 +321,4 @@ def all_done(session: Session, *, outbox_id: int) -> bool:
         .where(OutboxItem.outbox_id == outbox_id)
     )
     states = list(session.exec(query))
-    return bool(states) and all(state == "done" for state in states)
+    return bool(states) and all(state == ReportState.DONE for state in states)
