@@ -16,6 +16,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -42,7 +43,8 @@ from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, C
 from db.queries.reminders import all_done
 from db.retry import retry_db_async
 from render.telegram import buttons
-from scheduler.ratelimit import Lane, seconds_of
+from scheduler.pacing import Lane
+from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
 from scheduler.split import split_html
 from scheduler.workers import in_worker
 
@@ -53,6 +55,7 @@ POOL = 8  # concurrent calls: enough to reach the rate over a slow link
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 FLOOD_RETRIES = 10
 MAX_ATTEMPTS = 8  # claims that reached the call, across restarts
+REPORT_AFTER = 100  # a drain that sent this many says the rate it held
 RETRY_LATER = timedelta(minutes=5)
 # Marking a delivered row sent is retried through a brief outage ("database is locked"), but
 # not past half its lease: an expired lease would let the row be claimed and sent again.
@@ -96,6 +99,7 @@ async def drain(
     slots = asyncio.Semaphore(POOL)
     inflight: set[asyncio.Task[bool]] = set()
     sent = 0
+    started = time.monotonic()
     batch = max(10, int(services.settings.send_rate_per_s))
 
     def done(task: asyncio.Task[bool]) -> None:
@@ -120,7 +124,16 @@ async def drain(
     finally:
         if inflight:
             await asyncio.gather(*inflight, return_exceptions=True)
+    if sent >= REPORT_AFTER:
+        report_rate(bot, sent, time.monotonic() - started)
     return sent
+
+
+def report_rate(bot: ExtBot[Any], sent: int, seconds: float) -> None:
+    """Log the rate a long drain held, and the pacer's own account of it."""
+    limiter = bot.rate_limiter
+    pace = f"; {limiter.pacer.report()}" if isinstance(limiter, DeliveryRateLimiter) else ""
+    log.info("sent %d messages in %.1f s: %.2f/s%s", sent, seconds, sent / seconds, pace)
 
 
 def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
