@@ -50,6 +50,7 @@ from bench.common import (
     percentile,
     populate,
     print_table,
+    run_token,
     write_results,
 )
 from core.calendar import WorkingCalendar
@@ -241,7 +242,7 @@ async def one_run(args: argparse.Namespace, *, taps: bool) -> dict[str, Any]:
         tappers = 2 * int(args.tap_rate * args.tap_seconds) if taps else 0
         big = 0 if taps else args.big_database
         population = build_database(Path(tmp), args.reminders, tappers, big)
-        async with FakeBotApi() as server:
+        async with FakeBotApi(run_token()) as server:
             for official in population.fanout + population.tappers:
                 server.add_user(official.user_id, "Cán bộ").started = True
             buttons = await give_buttons(server, population.tappers)
