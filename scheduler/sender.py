@@ -25,6 +25,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -43,6 +44,7 @@ from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, C
 from db.queries.reminders import all_done
 from db.retry import retry_db_async
 from render.telegram import buttons
+from scheduler.groupcommit import GroupCommit
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
 from scheduler.split import split_html
@@ -100,6 +102,7 @@ async def drain(
     inflight: set[asyncio.Task[bool]] = set()
     sent = 0
     started = time.monotonic()
+    writes = GroupCommit(services.engine)
     batch = max(10, int(services.settings.send_rate_per_s))
 
     def done(task: asyncio.Task[bool]) -> None:
@@ -116,7 +119,7 @@ async def drain(
                 break
             while rows and keep_going():
                 await slots.acquire()
-                task = asyncio.create_task(guarded(bot, services, owner, rows.popleft()))
+                task = asyncio.create_task(guarded(bot, services, writes, owner, rows.popleft()))
                 inflight.add(task)
                 task.add_done_callback(done)
             if rows:
@@ -152,10 +155,12 @@ def _release(services: Services, owner: str, ids: list[int]) -> None:
         box.release(session, outbox_ids=ids, owner=owner)
 
 
-async def guarded(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
+async def guarded(
+    bot: ExtBot[Any], services: Services, writes: GroupCommit, owner: str, row: Claimed
+) -> bool:
     """Deliver one message; an unexpected error is logged and the row retried later."""
     try:
-        return await deliver(bot, services, owner, row)
+        return await deliver(bot, services, writes, owner, row)
     except Exception as exc:
         log.exception("delivering outbox %s failed", row.id)
         try:
@@ -167,9 +172,15 @@ async def guarded(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
         return False
 
 
-async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
-    """Send one claimed message with retries; return whether it was delivered."""
-    if not await in_worker(_start, services, owner, row):
+async def deliver(
+    bot: ExtBot[Any], services: Services, writes: GroupCommit, owner: str, row: Claimed
+) -> bool:
+    """Send one claimed message with retries; return whether it was delivered.
+
+    Marking it `sending` and `sent` are committed with other messages' (group commit), and
+    this waits for each commit: a crash still repeats only the messages in flight.
+    """
+    if not await writes.run(partial(_start, services, owner, row)):
         return False
     failures = floods = 0
     progress = Progress(services, row)
@@ -201,7 +212,7 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
         await retry_db_async(
-            partial(in_worker, _sent, services, row, message),
+            partial(writes.run, partial(_sent, services, row, message)),
             f"marking outbox {row.id} sent",
             max_wait=MARK_SENT_WAIT_S,
         )
@@ -289,29 +300,27 @@ async def _send_parts(
         await progress.delivered(number)
 
 
-def _start(services: Services, owner: str, row: Claimed) -> bool:
+def _start(services: Services, owner: str, row: Claimed, session: Session) -> bool:
     """Mark the row as being sent; skip it when the contact is unreachable or all is done."""
     now = services.clock.now()
-    with session_scope(services.engine) as session:
-        contact = session.get(Contact, row.contact_id) if row.contact_id else None
-        if contact is not None and not contact.reachable:
-            box.mark_failed(session, outbox_id=row.id, error="unreachable")
-            return False
-        if row.kind in CHASING and all_done(session, outbox_id=row.id):
-            box.cancel(session, outbox_id=row.id, reason="reported done")
-            return False
-        return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
+    contact = session.get(Contact, row.contact_id) if row.contact_id else None
+    if contact is not None and not contact.reachable:
+        box.mark_failed(session, outbox_id=row.id, error="unreachable")
+        return False
+    if row.kind in CHASING and all_done(session, outbox_id=row.id):
+        box.cancel(session, outbox_id=row.id, reason="reported done")
+        return False
+    return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
 
 
-def _sent(services: Services, row: Claimed, message: Message) -> None:
+def _sent(services: Services, row: Claimed, message: Message, session: Session) -> None:
     """Record the delivery and Telegram's message id, for attributing replies."""
-    with session_scope(services.engine) as session:
-        box.mark_sent(
-            session,
-            outbox_id=row.id,
-            now=services.clock.now(),
-            message_id=str(message.message_id),
-        )
+    box.mark_sent(
+        session,
+        outbox_id=row.id,
+        now=services.clock.now(),
+        message_id=str(message.message_id),
+    )
 
 
 def _unreachable(services: Services, row: Claimed, error: str) -> None:
