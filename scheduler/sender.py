@@ -13,6 +13,7 @@ Reminders (the bulk lane) go out only in working hours on working days.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -20,6 +21,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, partial
 from pathlib import Path
@@ -53,7 +55,10 @@ from scheduler.workers import in_worker
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
-POOL = 8  # concurrent calls: enough to reach the rate over a slow link
+# Messages being delivered at once: marked `sending` and waiting for their turn, or in a
+# call; of these, at most CALLS between their call and their `sent` commit.
+POOL = 16
+CALLS = 8
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 FLOOD_RETRIES = 10
 MAX_ATTEMPTS = 8  # claims that reached the call, across restarts
@@ -97,13 +102,19 @@ def work_hours(text: str) -> WorkHours:
 async def drain(
     bot: ExtBot[Any], services: Services, *, owner: str, keep_going: Callable[[], bool]
 ) -> int:
-    """Send every message that is due, until none is left or told to stop; return how many."""
+    """Send every message that is due, until none is left or told to stop; return how many.
+
+    The next batch is claimed while the last rows of this one go out, so the pacer never
+    waits for a claim.
+    """
+    run = Run(bot, services, owner, GroupCommit(services.engine), asyncio.Semaphore(CALLS))
     slots = asyncio.Semaphore(POOL)
     inflight: set[asyncio.Task[bool]] = set()
     sent = 0
     started = time.monotonic()
-    writes = GroupCommit(services.engine)
     batch = max(10, int(services.settings.send_rate_per_s))
+    rows: deque[Claimed] = deque()
+    claiming: asyncio.Future[list[Claimed]] | None = None
 
     def done(task: asyncio.Task[bool]) -> None:
         nonlocal sent
@@ -112,19 +123,31 @@ async def drain(
         if not task.cancelled() and task.exception() is None and task.result():
             sent += 1
 
+    def claim() -> asyncio.Future[list[Claimed]]:
+        return asyncio.ensure_future(in_worker(_claim, services, owner, batch))
+
     try:
+        claiming = claim()
         while keep_going():
-            rows = deque(await in_worker(_claim, services, owner, batch))
             if not rows:
-                break
-            while rows and keep_going():
-                await slots.acquire()
-                task = asyncio.create_task(guarded(bot, services, writes, owner, rows.popleft()))
-                inflight.add(task)
-                task.add_done_callback(done)
-            if rows:
-                await in_worker(_release, services, owner, [r.id for r in rows])
+                if claiming is None:
+                    break
+                rows.extend(await claiming)
+                claiming = None
+                if not rows:
+                    break
+            if claiming is None and len(rows) <= POOL:
+                claiming = claim()
+            await slots.acquire()
+            task = asyncio.create_task(guarded(run, rows.popleft()))
+            inflight.add(task)
+            task.add_done_callback(done)
     finally:
+        if claiming is not None:
+            with contextlib.suppress(Exception):  # a claim that failed leased nothing
+                rows.extend(await claiming)
+        if rows:
+            await in_worker(_release, services, owner, [r.id for r in rows])
         if inflight:
             await asyncio.gather(*inflight, return_exceptions=True)
     if sent >= REPORT_AFTER:
@@ -155,12 +178,22 @@ def _release(services: Services, owner: str, ids: list[int]) -> None:
         box.release(session, outbox_ids=ids, owner=owner)
 
 
-async def guarded(
-    bot: ExtBot[Any], services: Services, writes: GroupCommit, owner: str, row: Claimed
-) -> bool:
+@dataclass(frozen=True)
+class Run:
+    """What every delivery of one drain shares."""
+
+    bot: ExtBot[Any]
+    services: Services
+    owner: str
+    writes: GroupCommit  # the marks `sending` and `sent`, committed in groups
+    calls: asyncio.Semaphore  # calls made and not yet marked sent
+
+
+async def guarded(run: Run, row: Claimed) -> bool:
     """Deliver one message; an unexpected error is logged and the row retried later."""
+    services = run.services
     try:
-        return await deliver(bot, services, writes, owner, row)
+        return await deliver(run, row)
     except Exception as exc:
         log.exception("delivering outbox %s failed", row.id)
         try:
@@ -172,21 +205,28 @@ async def guarded(
         return False
 
 
-async def deliver(
-    bot: ExtBot[Any], services: Services, writes: GroupCommit, owner: str, row: Claimed
-) -> bool:
+async def deliver(run: Run, row: Claimed) -> bool:
     """Send one claimed message with retries; return whether it was delivered.
 
     Marking it `sending` and `sent` are committed with other messages' (group commit), and
-    this waits for each commit: a crash still repeats only the messages in flight.
+    this waits for each commit. At most CALLS messages are between their call and their
+    `sent` commit, so a crash repeats at most that many.
     """
-    if not await writes.run(partial(_start, services, owner, row)):
+    services = run.services
+    if not await run.writes.run(partial(_start, services, run.owner, row)):
         return False
+    async with run.calls:
+        return await _deliver(run, row)
+
+
+async def _deliver(run: Run, row: Claimed) -> bool:
+    """Make the calls, retrying what may be retried, and record the outcome."""
+    services = run.services
     failures = floods = 0
     progress = Progress(services, row)
     while True:
         try:
-            message = await _call(bot, row, progress, services.button_key)
+            message = await _call(run.bot, row, progress, services.button_key)
         except RetryAfter as exc:
             floods += 1
             if floods > FLOOD_RETRIES:
@@ -212,7 +252,7 @@ async def deliver(
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
         await retry_db_async(
-            partial(writes.run, partial(_sent, services, row, message)),
+            partial(run.writes.run, partial(_sent, services, row, message)),
             f"marking outbox {row.id} sent",
             max_wait=MARK_SENT_WAIT_S,
         )
