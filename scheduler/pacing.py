@@ -18,10 +18,11 @@ One pacer per channel (Telegram's, Zalo's), shared by everything that sends ther
   earlier has ended and `seconds` more have passed. On Telegram's fake server, which counts
   exactly 30 in any second, a 29/s grid with `Window(30, 1.0)` never gets a 429.
 - **AIMD.** Where the limit is not exact (the real services), `throttled(retry_after_s)`
-  pauses every turn for `retry_after_s` and steps the rate down (once per pause, to
-  `DECREASE` of it, never under `ceiling * FLOOR`); after a quiet `recover_after_s` (a
-  minute) the rate creeps back up by `INCREASE` of the ceiling every `CREEP_EVERY_S`, up to
-  the ceiling and never above it.
+  steps the rate down (once per `retry_after_s`, to `DECREASE` of it, never under
+  `ceiling * FLOOR`) and, unless told `pause=False` (the refusal was for one chat), makes
+  every turn wait `retry_after_s`; after a quiet `recover_after_s` (a minute) the rate
+  creeps back up by `INCREASE` of the ceiling every `CREEP_EVERY_S`, up to the ceiling and
+  never above it.
 
 Lanes are small integers, lower first: the next turn goes to the lowest lane waiting. Only
 the pacing is here; a channel's per-chat rules and what makes a reply a 429 stay in its own
@@ -117,6 +118,7 @@ class Pacer:
         self._rate = ceiling_per_s
         self._next = 0.0  # the grid's next turn
         self._paused_until = 0.0
+        self._calm_until = 0.0  # no second step down before this
         self._last_throttle: float | None = None
         self._last_change = 0.0
         self._recent: deque[Turn] = deque(maxlen=window.calls if window else 1)
@@ -161,20 +163,27 @@ class Pacer:
         if turn.end is None:
             turn.end = self._clock()
 
-    def throttled(self, retry_after_s: float) -> None:
-        """The service refused a call for going too fast: pause every turn, step down."""
+    def throttled(self, retry_after_s: float, *, pause: bool = True) -> None:
+        """The service refused a call for going too fast: step the rate down.
+
+        With `pause` (the refusal was for the whole client, not for one of its chats), every
+        turn also waits `retry_after_s`. One step down per `retry_after_s`: the calls already
+        in flight are refused too.
+        """
         now = self._clock()
         self.throttles += 1
-        stepped = self._last_throttle is not None and now < self._paused_until
-        self._paused_until = max(self._paused_until, now + max(0.0, retry_after_s))
+        stepped = now < self._calm_until
+        self._calm_until = max(self._calm_until, now + max(0.0, retry_after_s))
+        if pause:
+            self._paused_until = max(self._paused_until, now + max(0.0, retry_after_s))
         self._last_throttle = self._last_change = now
         if stepped:
-            return  # one step down per pause: the calls already in flight get 429s too
+            return
         lower = max(self.ceiling * FLOOR, self._rate * DECREASE)
         if lower < self._rate:
             log.warning(
-                "too many requests: pausing %.1f s, pace %.2f/s -> %.2f/s",
-                retry_after_s,
+                "too many requests: %s, pace %.2f/s -> %.2f/s",
+                f"every send waits {retry_after_s:.1f} s" if pause else "one chat held",
                 self._rate,
                 lower,
             )

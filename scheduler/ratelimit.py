@@ -13,9 +13,10 @@ Sender lanes also keep Telegram's per-chat spacing (1 message a second to a pers
 minute to a group); a direct reply does not wait for it (Telegram tolerates a short burst
 of replies in a conversation) but counts toward it, so the sender keeps its distance. A 429
 holds the chat it was for (every lane waits out its `retry_after` there), so one person who
-earned it delays nobody else; a 429 to a chat that had no message within its spacing can
-only be the bot's overall limit, so every send waits the `retry_after` and the pace steps
-down, creeping back up after a quiet minute. A direct reply is retried, a sender's call gets
+earned it delays nobody else. A 429 to a chat that had no message within its spacing is a
+sign of the bot's overall limit: the pace steps down, creeping back up after a quiet
+minute, and when a second chat gets one within the first one's `retry_after`, every send
+waits it out. A direct reply is retried, a sender's call gets
 the RetryAfter back to reschedule it.
 Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
 """
@@ -123,6 +124,14 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
     def __init__(self, rate_per_s: float) -> None:
         self.pacer = Pacer(rate_per_s, window=TELEGRAM_WINDOW)
         self.chats = ChatSpacing()
+        self._last_429: tuple[str, float] | None = None  # a chat, and when its wait ends
+
+    def _overall(self, chat: str, wait: float) -> bool:
+        """Tell whether 429s to two chats within one wait say the whole bot is held."""
+        now = time.monotonic()
+        last = self._last_429
+        self._last_429 = (chat, now + wait)
+        return last is not None and last[0] != chat and now < last[1]
 
     async def initialize(self) -> None:
         """Nothing to set up: the limiter keeps its state in memory."""
@@ -152,8 +161,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
             except RetryAfter as exc:
                 wait = seconds_of(exc.retry_after)
                 self.chats.hold(chat, wait)
-                if not crowded:  # the chat cannot explain it: the bot as a whole went too fast
-                    self.pacer.throttled(wait)
+                if not crowded:  # the chat cannot explain it: the bot went too fast
+                    self.pacer.throttled(wait, pause=self._overall(chat, wait))
                 attempt += 1
                 if lane != Lane.DIRECT or attempt > DIRECT_RETRIES or wait > DIRECT_MAX_WAIT_S:
                     raise

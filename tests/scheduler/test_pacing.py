@@ -94,6 +94,15 @@ async def test_a_429_pauses_every_turn_and_steps_the_rate_down_once() -> None:
     assert pacer.report().throttles == 2
 
 
+async def test_a_429_for_one_chat_steps_down_without_pausing() -> None:
+    """throttled(pause=False) lowers the rate but hands out the next turn on the grid."""
+    pacer = Pacer(RATE)
+    pacer.throttled(5.0, pause=False)
+    turn = await asyncio.wait_for(pacer.slot(), timeout=2.0)  # not the 5 s of a pause
+    pacer.done(turn)
+    assert pacer.rate == pytest.approx(RATE * DECREASE)
+
+
 def test_the_rate_creeps_back_up_after_a_quiet_minute_and_stops_at_the_ceiling() -> None:
     """Stepped down at t=0, the rate is still down at 59 s, then rises a step every 10 s."""
     clock = Clock()

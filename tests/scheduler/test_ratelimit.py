@@ -36,8 +36,8 @@ async def test_bulk_sends_to_one_chat_are_a_second_apart() -> None:
     assert times["second"] - times["reply"] >= PRIVATE_SPACING_S - 0.01
 
 
-async def test_a_429_out_of_the_blue_pauses_every_send_and_a_reply_is_retried() -> None:
-    """A 429 to a chat with no recent message is the bot's overall limit: all wait, pace down."""
+async def test_a_429_out_of_the_blue_slows_the_pace_and_a_reply_is_retried() -> None:
+    """A 429 to a chat with no recent message steps the pace down; the reply is retried."""
     limiter = DeliveryRateLimiter(RATE)
     calls: list[float] = []
 
@@ -47,20 +47,34 @@ async def test_a_429_out_of_the_blue_pauses_every_send_and_a_reply_is_retried() 
             raise RetryAfter(timedelta(seconds=0.3))
         return {"ok": True}
 
-    async def other(**_: Any) -> dict[str, Any]:
-        calls.append(time.monotonic())
-        return {"ok": True}
-
     result = await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
     assert result == {"ok": True}
     assert calls[1] - calls[0] >= 0.29
     assert limiter.pacer.rate == pytest.approx(RATE * DECREASE)
-    limiter.pacer.throttled(0.3)  # and once more, for another chat
-    await limiter.process_request(other, (), {}, "sendMessage", {"chat_id": 3}, None)
-    assert calls[2] - calls[1] >= 0.29
     calls.clear()
     with pytest.raises(RetryAfter):
         await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 2}, Lane.BULK)
+
+
+async def test_429s_to_two_chats_at_once_hold_every_send() -> None:
+    """A second chat refused within the first one's retry_after: the whole bot waits it out."""
+    limiter = DeliveryRateLimiter(RATE)
+    stamps: list[float] = []
+
+    async def refused(**_: Any) -> dict[str, Any]:
+        stamps.append(time.monotonic())
+        raise RetryAfter(timedelta(seconds=0.5))
+
+    async def fine(**_: Any) -> dict[str, Any]:
+        stamps.append(time.monotonic())
+        return {"ok": True}
+
+    for chat in (1, 2):
+        with pytest.raises(RetryAfter):
+            await limiter.process_request(refused, (), {}, "sendMessage", {"chat_id": chat}, 2)
+    await limiter.process_request(fine, (), {}, "sendMessage", {"chat_id": 3}, None)
+    assert stamps[2] - stamps[1] >= 0.49
+    assert limiter.pacer.rate == pytest.approx(RATE * DECREASE)  # one step for one episode
 
 
 async def test_other_methods_pass_straight_through() -> None:
