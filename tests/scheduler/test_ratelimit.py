@@ -119,3 +119,22 @@ async def test_a_429_for_one_chat_delays_only_that_chat() -> None:
     assert stamps["other"] - stamps["held"] < 1.0  # generous: not held behind chat 1
     assert stamps["retried"] - stamps["held"] >= 1.99
     assert limiter.pacer.rate == RATE
+
+
+async def test_a_rate_over_telegrams_limit_has_no_window() -> None:
+    """A benchmark's 'no limit' (a rate over 30/s) is not held to 30 calls a second."""
+    limiter = DeliveryRateLimiter(10_000.0)
+
+    async def call(**_: Any) -> dict[str, Any]:
+        await asyncio.sleep(0.05)  # slow calls: a window would wait for them
+        return {}
+
+    started = time.monotonic()
+    await asyncio.gather(
+        *(
+            limiter.process_request(call, (), {}, "sendMessage", {"chat_id": i}, None)
+            for i in range(100)
+        )
+    )
+    assert time.monotonic() - started < 1.0
+    assert limiter.pacer.window is None
