@@ -23,7 +23,7 @@ from core.tablefile import write_table
 from core.textnorm import fold
 from db.models import Contact, Invite, Unit
 from db.queries.audit import record
-from db.queries.contacts import contacts_with_role_at_least
+from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.invites import (
     create_invite,
     find_invite,
@@ -275,8 +275,8 @@ def _tell_admins(
     if not admins:
         admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
     name = contact.display_name or req.actor.external_id
-    for admin in admins:
-        if admin.id is None or admin.chat_id is None or admin.id == contact.id:
+    for admin in recipients_in_order(session, admins):
+        if admin.contact_id == contact.id:
             continue
         text = req.services.catalog.get(
             admin.language,
@@ -287,9 +287,10 @@ def _tell_admins(
         )
         enqueue(
             session,
-            key=f"invite-used:{used.id}:{admin.id}",
+            key=f"invite-used:{used.id}:{admin.contact_id}",
             chat_id=admin.chat_id,
-            contact_id=admin.id,
+            channel=admin.channel,
+            contact_id=admin.contact_id,
             kind="notice",
             text=text,
             now=now,
