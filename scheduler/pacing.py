@@ -8,6 +8,9 @@ One pacer per channel (Telegram's, Zalo's), shared by everything that sends ther
     pacer.throttled(retry_after_s)                         # the service said "too many"
     log.info("%s", pacer.report())                         # the rate actually held
 
+(`turn` is `slot()` then `done(turn)` when the block ends; a sender that must check
+something between getting its turn and calling can use the two itself.)
+
 - **Grid.** Turns are handed out on a fixed grid at the current rate (at first the ceiling):
   never two closer than the interval, and a turn taken a little late (timer, loop or GIL
   latency) keeps its place on the grid, so the long-run rate is the one set. After a quiet
@@ -15,8 +18,10 @@ One pacer per channel (Telegram's, Zalo's), shared by everything that sends ther
 - **Window.** With `window=Window(calls, seconds)` no more than `calls` calls can *reach the
   service* within any `seconds`, whatever the network does to them: a call reaches it at
   the latest when its answer comes back, so a turn waits until the call `calls` turns
-  earlier has ended and `seconds` more have passed. On Telegram's fake server, which counts
-  exactly 30 in any second, a 29/s grid with `Window(30, 1.0)` never gets a 429.
+  earlier has ended and `seconds` more have passed (a call still out after a whole window
+  counts as arrived by then, so that one hung call cannot stall every send). On Telegram's
+  fake server, which counts exactly 30 in any second, a 29/s grid with `Window(30, 1.0)`
+  gets no 429.
 - **AIMD.** Where the limit is not exact (the real services), `throttled(retry_after_s)`
   steps the rate down (once per `retry_after_s`, to `DECREASE` of it, never under
   `ceiling * FLOOR`) and, unless told `pause=False` (the refusal was for one chat), makes
