@@ -201,9 +201,9 @@ class Settings(BaseSettings):
             token = self.bot_token.get_secret_value()
             if _placeholder(token) or not TOKEN_SHAPE.match(token):
                 raise ValueError("bot_token: placeholder")
-        if self.env == "production" and self.zalo_bot_token is not None:
-            if _placeholder(self.zalo_bot_token.get_secret_value()):
-                raise ValueError("zalo_bot_token: placeholder")
+        zalo = self.zalo_bot_token
+        if self.env == "production" and zalo is not None and _placeholder(zalo.get_secret_value()):
+            raise ValueError("zalo_bot_token: placeholder")
         return self
 
     @property
@@ -269,13 +269,13 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
     for item in error.errors():
         loc = item.get("loc") or ()
         field = str(loc[0]) if loc else ""
-        for secret in ("zalo_bot_token", "bot_token"):
-            if not field and secret in str(item.get("msg", "")):
-                field = secret
+        for name in ("zalo_bot_token", "bot_token"):
+            if not field and name in str(item.get("msg", "")):
+                field = name
         if not field and "fake_clock_start" in str(item.get("msg", "")):
             field = "fake_clock_start"
         got = item.get("input")
-        secret = field in ("bot_token", "zalo_bot_token", "zalo_webhook_secret")
-        shown = "" if secret or isinstance(got, dict) else str(got)
+        hidden = field in ("bot_token", "zalo_bot_token", "zalo_webhook_secret")
+        shown = "" if hidden or isinstance(got, dict) else str(got)
         pairs.append((field.upper(), shown))
     return pairs

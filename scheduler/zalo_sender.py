@@ -13,6 +13,7 @@ Zalo, anything else fails the row. Zalo sends no documents: a file's row sends i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -221,3 +222,26 @@ def _sent(services: Services, row: Claimed, message_id: str) -> None:
                 "choices": [list(c.data) for c in numbered(rows)],
             }
             set_pending(session, contact_id=row.contact_id, data=data, now=now, kind=CHOICES)
+
+
+SEND_EVERY_S = 1.0
+
+
+async def run_sender(
+    client: ZaloClient,
+    services: Services,
+    pacer: ZaloPacer,
+    *,
+    stop: asyncio.Event,
+    woken: asyncio.Event,
+    owner: str,
+) -> None:
+    """Drain the Zalo outbox every second, or at once when woken, until stopped."""
+    while not stop.is_set():
+        try:
+            await drain(client, services, pacer, owner=owner, keep_going=lambda: not stop.is_set())
+        except Exception:
+            log.exception("the Zalo sender stopped on an error; it restarts within a second")
+        woken.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(woken.wait(), SEND_EVERY_S)

@@ -1,0 +1,247 @@
+"""Typed commands on Zalo: /start, /help, /whoami, /lang, /mytasks, /summary (pages), /invite.
+
+Each one is a function of the actor and the command's text returning what to say (`Said`):
+the same use cases and queries as Telegram's flows, shown as plain text with numbered
+choices. A summary longer than a message goes page by page: "tiếp" shows the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from sqlmodel import col, select
+
+from app import reports
+from app.actor import Actor
+from app.checkin import Said
+from app.reporting import status_text
+from app.services import Services
+from core.invites import parse_invite_args
+from core.markup import Markup
+from core.roles import Access
+from db.engine import session_scope
+from db.models import Contact, Directive, Unit
+from db.queries.checkin import open_page
+from db.queries.invites import create_invite
+from db.queries.pending import get_pending, set_pending
+from db.queries.summary import resolve_target
+from db.queries.units import find_units
+
+PAGE = "page"  # the pending kind of the paged answer "tiếp" continues
+PAGE_BUDGET = 1800  # characters of a summary page, under Zalo's 2000 with its footer
+MYTASKS_SIZE = 5
+ROLE_KEYS = {
+    "member": "common.role_member",
+    "coordinator": "common.role_coordinator",
+    "admin": "common.role_admin",
+}
+
+Command = Callable[[Services, Actor, str, str], list[Said]]
+
+
+def greet(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
+    """Say who the person is for the bot (/start without a code)."""
+    t = partial(services.catalog.get, actor.lang)
+    role = t(ROLE_KEYS.get(actor.role, "common.role_member"))
+    if actor.unit_ids:
+        return [
+            Said(
+                t("start.welcome_registered", name=name, role=role, units=_units(services, actor))
+            )
+        ]
+    if actor.access >= Access.COORDINATOR:
+        return [Said(t("start.welcome_staff", name=name, role=role))]
+    return [Said(t("zalo.not_registered"))]
+
+
+def help_text(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
+    """List the commands of the person's role."""
+    t = partial(services.catalog.get, actor.lang)
+    lines = [t("zalo.help_header", role=t(ROLE_KEYS.get(actor.role, "common.role_member")))]
+    lines.append(t("zalo.help_member"))
+    if actor.access >= Access.COORDINATOR:
+        lines.append(t("zalo.help_coordinator"))
+    if actor.access >= Access.ADMIN:
+        lines.append(t("zalo.help_admin"))
+    return [Said("\n".join(lines))]
+
+
+def whoami(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
+    """Say the person's name, Zalo id, role and units."""
+    t = partial(services.catalog.get, actor.lang)
+    units = _units(services, actor) or t("zalo.no_units")
+    role = t(ROLE_KEYS.get(actor.role, "common.role_member"))
+    return [Said(t("zalo.whoami", name=name, id=actor.external_id, role=role, units=units))]
+
+
+def lang(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """Switch the person's language between Vietnamese and English."""
+    choice = args.strip().lower()
+    if choice not in ("vi", "en"):
+        return [Said(services.catalog.get(actor.lang, "start.lang_usage"))]
+    with session_scope(services.engine) as session:
+        contact = session.get(Contact, actor.contact_id)
+        if contact is not None:
+            contact.language = choice
+    return [Said(services.catalog.get(choice, "start.lang_set"))]
+
+
+def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """List the open assignments of the person's units, a page at a time."""
+    t = partial(services.catalog.get, actor.lang)
+    if not actor.unit_ids:
+        return [Said(t("mytasks.no_unit"))]
+    page = int(args) if args.strip().isdigit() else 1
+    with session_scope(services.engine) as session:
+        rows, total = open_page(
+            session,
+            unit_ids=actor.unit_ids,
+            offset=(max(page, 1) - 1) * MYTASKS_SIZE,
+            limit=MYTASKS_SIZE,
+        )
+        if total == 0:
+            return [Said(t("mytasks.empty"))]
+        pages = max(1, -(-total // MYTASKS_SIZE))
+        lines = [t("mytasks.header", count=total)]
+        for assignment, task in rows:
+            status = Markup(status_text(services, actor.lang, assignment))
+            lines.append(
+                t(
+                    "mytasks.item",
+                    task=Markup(str(task.id)),
+                    title=task.title,
+                    deadline=assignment.deadline,
+                    status=status,
+                    unit="",
+                )
+            )
+    lines.append(t("mytasks.footer", page=min(page, pages), pages=pages))
+    if page < pages:
+        lines.append(t("zalo.more"))
+        _remember_page(services, actor, {"command": "mytasks", "page": page + 1})
+    return [Said("\n\n".join(lines))]
+
+
+def summary(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """Summarise all open tasks, one task or a directive; long ones page by page."""
+    t = partial(services.catalog.get, actor.lang)
+    if actor.access < Access.COORDINATOR:
+        return [Said(t("common.not_allowed"))]
+    text, _, page_text = args.partition(" @page ")
+    page = int(page_text) if page_text.isdigit() else 1
+    ctx = reports.Context(t, actor.lang, actor.scope, services.clock.now(), services.settings.tz)
+    with session_scope(services.engine) as session:
+        target = resolve_target(session, text=text, scope=actor.scope)
+        if target.kind == "none":
+            return [Said(t("summary.not_found", text=text))]
+        if target.kind == "ambiguous":
+            tasks = "\n".join(
+                t("summary.choice", id=task.id, title=task.title) for task in target.choices[:8]
+            )
+            return [Said(t("zalo.summary_which", text=text, tasks=Markup(tasks)))]
+        if target.task is not None and target.task.id is not None:
+            report = reports.one_task(session, ctx, target.task.id)
+        elif target.directive is not None and target.directive.id is not None:
+            doc = session.get(Directive, target.directive.id)
+            report = reports.directive(session, ctx, doc) if doc is not None else None
+        else:
+            report = reports.all_tasks(session, ctx)
+    if report is None:
+        return [
+            Said(t("summary.none_open" if target.kind == "all" else "summary.nothing_in_scope"))
+        ]
+    pages = report.pages(budget=PAGE_BUDGET, buttons=1_000)
+    page = min(max(page, 1), len(pages))
+    shown = report.text(pages[page - 1])
+    if len(pages) > 1:
+        shown += "\n\n" + t("common.page", page=page, pages=len(pages))
+    if page < len(pages):
+        shown += "\n" + t("zalo.more")
+        _remember_page(services, actor, {"command": "summary", "args": text, "page": page + 1})
+    return [Said(shown)]
+
+
+def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """Create a one-time invite for a unit: its pairing code, and how to use it on Zalo."""
+    t = partial(services.catalog.get, actor.lang)
+    if actor.access < Access.ADMIN:
+        return [Said(t("common.not_allowed"))]
+    unit_text, role, function = parse_invite_args(args)
+    if not unit_text:
+        return [Said(t("invites.usage"))]
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        units = find_units(session, text=unit_text)
+        if not units:
+            return [Said(t("zalo.unit_not_found", text=unit_text))]
+        if len(units) > 1:
+            listed = "\n".join(f"{u.code}: {u.name}" for u in units[:10])
+            return [Said(t("zalo.unit_ambiguous", text=unit_text, units=listed))]
+        unit = units[0]
+        assert unit.id is not None
+        made, code = create_invite(
+            session,
+            unit_id=unit.id,
+            role=role,
+            function=function,
+            created_by_id=actor.contact_id,
+            now=now,
+            ttl_days=services.settings.invite_ttl_days,
+        )
+        expires = made.expires_at.astimezone(services.settings.tz).date()
+        name = unit.name
+    link = f"https://t.me/{services.bot_username}?start={code}" if services.bot_username else "-"
+    created = t(
+        "invites.created",
+        unit=name,
+        role=t(f"common.role_{role.value}"),
+        function=t(f"common.function_{function.value}"),
+        link=link,
+        code=code,
+        expires=expires,
+    )
+    return [Said(created + "\n" + t("zalo.invite_code", code=code))]
+
+
+def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
+    """Show the next page of the last paged answer ("tiếp")."""
+    with session_scope(services.engine) as session:
+        data: dict[str, Any] | None = get_pending(
+            session.connection(), contact_id=actor.contact_id, now=services.clock.now(), kind=PAGE
+        )
+    if data is None:
+        return [Said(services.catalog.get(actor.lang, "zalo.no_more"))]
+    page = str(data.get("page", 1))
+    if data.get("command") == "summary":
+        return summary(services, actor, f"{data.get('args', '')} @page {page}", name)
+    return mytasks(services, actor, page, name)
+
+
+def _remember_page(services: Services, actor: Actor, data: dict[str, Any]) -> None:
+    """Keep what "tiếp" shows next."""
+    with session_scope(services.engine) as session:
+        set_pending(
+            session, contact_id=actor.contact_id, data=data, now=services.clock.now(), kind=PAGE
+        )
+
+
+def _units(services: Services, actor: Actor) -> str:
+    """Return the names of the person's units, comma-separated."""
+    with session_scope(services.engine) as session:
+        query = select(Unit.name).where(col(Unit.id).in_(actor.unit_ids))
+        return ", ".join(session.exec(query))
+
+
+COMMANDS: dict[str, Command] = {
+    "start": greet,
+    "help": help_text,
+    "whoami": whoami,
+    "lang": lang,
+    "mytasks": mytasks,
+    "viec": mytasks,
+    "summary": summary,
+    "tonghop": summary,
+    "invite": invite,
+}
