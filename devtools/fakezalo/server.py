@@ -103,10 +103,12 @@ class FakeZalo:
 
     # --- acting as people -------------------------------------------------------------
 
-    def add_user(self, user_id: str, name: str = "Người dùng") -> str:
-        """Make a Zalo user known (they may write; the bot may answer once they did)."""
+    def add_user(self, user_id: str, name: str = "Người dùng", *, wrote: bool = False) -> str:
+        """Make a Zalo user known (the bot may write to them once they wrote: `wrote`)."""
         with self.state.lock:
-            self.state.people.setdefault(user_id, Person(user_id, name)).display_name = name
+            person = self.state.people.setdefault(user_id, Person(user_id, name))
+            person.display_name = name
+            person.wrote = person.wrote or wrote
         return user_id
 
     def send_text(self, user_id: str, text: str) -> str:
