@@ -25,7 +25,7 @@ from db.engine import session_scope
 from db.models import Contact, Directive, Unit
 from db.queries.checkin import open_page
 from db.queries.invites import create_invite
-from db.queries.pending import get_pending, set_pending
+from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.summary import resolve_target
 from db.queries.units import find_units
 
@@ -117,10 +117,14 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
                     unit="",
                 )
             )
-    lines.append(t("mytasks.footer", page=min(page, pages), pages=pages))
+    lines.append(
+        t("common.page", page=min(page, pages), pages=pages) + ". " + t("zalo.answer_hint")
+    )
     if page < pages:
         lines.append(t("zalo.more"))
-        _remember_page(services, actor, {"command": "mytasks", "page": page + 1})
+    _remember_page(
+        services, actor, {"command": "mytasks", "page": page + 1} if page < pages else None
+    )
     return [Said("\n\n".join(lines))]
 
 
@@ -152,14 +156,16 @@ def summary(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
         return [
             Said(t("summary.none_open" if target.kind == "all" else "summary.nothing_in_scope"))
         ]
-    pages = report.pages(budget=PAGE_BUDGET, buttons=1_000)
+    budget = max(PAGE_BUDGET - len(report.header), PAGE_BUDGET // 4)
+    pages = report.pages(budget=budget, buttons=1_000)
     page = min(max(page, 1), len(pages))
     shown = report.text(pages[page - 1])
     if len(pages) > 1:
         shown += "\n\n" + t("common.page", page=page, pages=len(pages))
+    more = {"command": "summary", "args": text, "page": page + 1}
     if page < len(pages):
         shown += "\n" + t("zalo.more")
-        _remember_page(services, actor, {"command": "summary", "args": text, "page": page + 1})
+    _remember_page(services, actor, more if page < len(pages) else None)
     return [Said(shown)]
 
 
@@ -219,12 +225,14 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
     return mytasks(services, actor, page, name)
 
 
-def _remember_page(services: Services, actor: Actor, data: dict[str, Any]) -> None:
-    """Keep what "tiếp" shows next."""
+def _remember_page(services: Services, actor: Actor, data: dict[str, Any] | None) -> None:
+    """Keep what "tiếp" shows next (None: nothing more)."""
+    now = services.clock.now()
     with session_scope(services.engine) as session:
-        set_pending(
-            session, contact_id=actor.contact_id, data=data, now=services.clock.now(), kind=PAGE
-        )
+        if data is None:
+            clear_pending(session, contact_id=actor.contact_id, kind=PAGE)
+        else:
+            set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=PAGE)
 
 
 def _units(services: Services, actor: Actor) -> str:

@@ -64,7 +64,7 @@ async def test_a_reminder_shows_the_typed_answers_and_1_records_done(zbot: ZaloB
 
 
 async def test_two_with_a_percentage_records_progress(zbot: ZaloBot) -> None:
-    """"2 60%" after a reminder records in progress at 60%."""
+    """ "2 60%" after a reminder records in progress at 60%."""
     official(zbot)
     await remind(zbot)
     await zbot.say(HOA, "2 60%")
@@ -72,7 +72,7 @@ async def test_two_with_a_percentage_records_progress(zbot: ZaloBot) -> None:
 
 
 async def test_three_with_a_reason_records_a_blocker(zbot: ZaloBot) -> None:
-    """"3 <reason>" records blocked with the reason."""
+    """ "3 <reason>" records blocked with the reason."""
     official(zbot)
     await remind(zbot)
     await zbot.say(HOA, "3 thiếu kinh phí")
@@ -82,7 +82,7 @@ async def test_three_with_a_reason_records_a_blocker(zbot: ZaloBot) -> None:
 
 
 async def test_four_with_a_date_and_reason_requests_an_extension(zbot: ZaloBot) -> None:
-    """"4 15/12 <reason>" asks for an extension to 15/12 for that reason."""
+    """ "4 15/12 <reason>" asks for an extension to 15/12 for that reason."""
     official(zbot)
     await remind(zbot)
     await zbot.say(HOA, "4 15/12 chờ kinh phí")
