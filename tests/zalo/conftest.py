@@ -13,15 +13,17 @@ from dataclasses import dataclass
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from app.services import Services
+from bot.app import build_application
 from bot.settings import Settings
+from core.clock import ManualClock
 from db.models import Inbox
 from devtools.botrun import polling
 from devtools.fakebotapi import FakeBotApi
 from devtools.fakezalo import FakeZalo
-from core.clock import ManualClock
-from sqlalchemy.engine import Engine
-from bot.app import build_application
 from tests.harness import ADMIN_ID, BotUnderTest
 
 ZALO_ADMIN = "a0d1a2f3b4c5d6e7"
@@ -35,11 +37,11 @@ class ZaloBot:
     zalo: FakeZalo
 
     @property
-    def services(self):  # type: ignore[no-untyped-def]
+    def services(self) -> Services:
         """Return the running bot's services."""
         return self.tg.services
 
-    def session(self):  # type: ignore[no-untyped-def]
+    def session(self) -> Session:
         """Open a session on the bot's database."""
         return self.tg.session()
 
