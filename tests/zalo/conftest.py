@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.services import Services
 from bot.app import build_application
@@ -64,12 +63,10 @@ class ZaloBot:
 
         def done() -> bool:
             with self.session() as s:
-                row = s.execute(
-                    select(Inbox.processed_at).where(
-                        Inbox.channel == "zalo", Inbox.update_id == message_id
-                    )
+                row = s.exec(
+                    select(Inbox).where(Inbox.channel == "zalo", Inbox.update_id == message_id)
                 ).first()
-            return row is not None and row[0] is not None
+            return row is not None and row.processed_at is not None
 
         await self.zalo.wait_until(done, timeout)
 
