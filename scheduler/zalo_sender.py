@@ -81,6 +81,11 @@ class ZaloPacer:
                 await asyncio.sleep(slot - now)
             return
 
+    def done(self, chat_id: str) -> None:
+        """Count the person's second from when Zalo answered (it saw the call before)."""
+        after = time.monotonic() + self.per_person_s
+        self._person_next[chat_id] = max(self._person_next.get(chat_id, 0.0), after)
+
 
 async def drain(
     client: ZaloClient,
@@ -169,6 +174,7 @@ async def deliver(
         try:
             sent = await client.send_message(row.chat_id, parts[progress.done], retry=False)
         except ZaloError as exc:
+            pacer.done(row.chat_id)
             if exc.unreachable:
                 await in_worker(_unreachable, services, row, str(exc))
                 return False
@@ -182,6 +188,7 @@ async def deliver(
                 return False
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
+        pacer.done(row.chat_id)
         message_id = sent.message_id
         if progress.done + 1 < len(parts):
             await progress.delivered(progress.done + 1)

@@ -134,6 +134,8 @@ class ZaloPoller:
             except ZaloError as exc:
                 log.warning("answer to Zalo event %s not sent: %s", event.message_id, exc)
                 return
+            finally:
+                self.pacer.done(event.chat_id)
 
     def _store(self, event: Event) -> bool:
         """Record the event in the inbox; False when it was recorded before (a duplicate)."""
