@@ -63,11 +63,12 @@ def populate(
     first_user: int = FIRST_USER,
     assigned_at: datetime | None = None,
     title: str = "Kế hoạch chuyển đổi số năm 2027",
+    channel: str = "telegram",
 ) -> list[Official]:
     """Create count units, each with one started contact and one open assignment."""
     with Session(engine) as session:
         units = [_unit(first_user + i) for i in range(count)]
-        contacts = [_contact(first_user + i) for i in range(count)]
+        contacts = [_contact(first_user + i, channel) for i in range(count)]
         session.add_all(units)
         session.add_all(contacts)
         session.flush()
@@ -98,9 +99,10 @@ def _unit(i: int) -> Unit:
     )
 
 
-def _contact(user_id: int) -> Contact:
-    """Return a contact who has started the bot."""
+def _contact(user_id: int, channel: str = "telegram") -> Contact:
+    """Return a contact who has started the bot (on Zalo: written to it)."""
     return Contact(
+        channel=channel,
         external_id=str(user_id),
         chat_id=str(user_id),
         started=True,

@@ -51,40 +51,57 @@ CHANNEL = "zalo"
 POOL = 8
 CHOICES = "choices"  # the pending kind the text channel reads a typed number against
 PER_PERSON_S = 1.0
+WAIT_STEP_S = 0.05
 
 
 class ZaloPacer:
-    """At most `rate` sends a second overall, and one a second to each person.
+    """At most `rate` sends in any second overall, and one a second to each person.
 
-    Small on purpose: a channel-neutral pacer may replace it; `wait` is all it offers.
+    Zalo counts by when calls reach it, which the sender cannot see: a send may start only
+    when fewer than `rate` others are in flight or were answered within the last second
+    (an answered call has reached Zalo), and a person's next send waits a second from
+    Zalo's answer to the previous one. Between sends, at least 1/rate seconds.
+    Small on purpose: a channel-neutral pacer may replace it; `wait` and `done` are all.
     """
 
     def __init__(self, rate: float, per_person_s: float = PER_PERSON_S) -> None:
         self.interval, self.per_person_s = 1.0 / rate, per_person_s
+        self.window = max(1, int(rate))
         self._next = 0.0
+        self._inflight = 0
+        self._answered: deque[float] = deque()
         self._person_next: dict[str, float] = {}
 
     async def wait(self, chat_id: str) -> None:
-        """Return when a message to this person may go out (its slot is then taken)."""
+        """Return when a message to this person may go out; call `done` once answered."""
         while True:
             now = time.monotonic()
+            while self._answered and self._answered[0] <= now - 1.0:
+                self._answered.popleft()
             free = self._person_next.get(chat_id, 0.0)
             if free > now:
-                await asyncio.sleep(free - now)
+                await asyncio.sleep(min(free - now, WAIT_STEP_S))
                 continue
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-            self._person_next[chat_id] = slot + self.per_person_s
-            if len(self._person_next) > 10_000:  # forget people whose second is long past
-                self._person_next = {k: v for k, v in self._person_next.items() if v > now}
-            if slot > now:
-                await asyncio.sleep(slot - now)
+            if self._inflight + len(self._answered) >= self.window:
+                wake = self._answered[0] + 1.0 - now if self._answered else WAIT_STEP_S
+                await asyncio.sleep(min(max(wake, 0.001), WAIT_STEP_S))
+                continue
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+                continue
+            self._next = now + self.interval
+            self._inflight += 1
+            self._person_next[chat_id] = float("inf")  # until Zalo answers this one
             return
 
     def done(self, chat_id: str) -> None:
-        """Count the person's second from when Zalo answered (it saw the call before)."""
-        after = time.monotonic() + self.per_person_s
-        self._person_next[chat_id] = max(self._person_next.get(chat_id, 0.0), after)
+        """Record Zalo's answer (or failure) to the send `wait` let through."""
+        now = time.monotonic()
+        self._inflight = max(0, self._inflight - 1)
+        self._answered.append(now)
+        self._person_next[chat_id] = now + self.per_person_s
+        if len(self._person_next) > 10_000:  # forget people whose second is long past
+            self._person_next = {k: v for k, v in self._person_next.items() if v > now}
 
 
 async def drain(
@@ -174,21 +191,25 @@ async def deliver(
         try:
             sent = await client.send_message(row.chat_id, parts[progress.done], retry=False)
         except ZaloError as exc:
+            failed: ZaloError | None = exc
+        else:
+            failed = None
+        finally:
             pacer.done(row.chat_id)
-            if exc.unreachable:
-                await in_worker(_unreachable, services, row, str(exc))
+        if failed is not None:
+            if failed.unreachable:
+                await in_worker(_unreachable, services, row, str(failed))
                 return False
-            if not exc.retryable:
-                log.warning("outbox %s refused by Zalo: %s", row.id, exc)
-                await in_worker(_fail, services, row, str(exc))
+            if not failed.retryable:
+                log.warning("outbox %s refused by Zalo: %s", row.id, failed)
+                await in_worker(_fail, services, row, str(failed))
                 return False
             failures += 1
             if failures > len(BACKOFF_S):
-                await in_worker(_later, services, row, str(exc))
+                await in_worker(_later, services, row, str(failed))
                 return False
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
-        pacer.done(row.chat_id)
         message_id = sent.message_id
         if progress.done + 1 < len(parts):
             await progress.delivered(progress.done + 1)
