@@ -241,6 +241,14 @@ class FakeZalo:
         """Wait until the condition holds, or fail."""
         await self.wait_for(lambda: True if condition() else None, timeout)
 
+    def wait_for_sync(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait (blocking, for tests outside an event loop) until the condition holds."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the condition did not hold within {timeout} s")
+            time.sleep(0.05)
+
     async def wait_for(self, probe: Callable[[], T | None], timeout: float = 5.0) -> T:
         """Wait until the probe returns something, and return it."""
         deadline = time.monotonic() + timeout
