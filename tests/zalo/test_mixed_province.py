@@ -56,7 +56,7 @@ async def test_a_mixed_province_is_reminded_answers_and_is_summed_up(zbot: ZaloB
     reminders = {}
     for user in TELEGRAM:
         reminders[user] = await zbot.tg.server.wait_for_message(
-            user, lambda m: "Kế hoạch" in m.text and bool(m.reply_markup), timeout=10
+            user, lambda m: "Kế hoạch" in (m.text or "") and bool(m.reply_markup), timeout=10
         )
     with zbot.session() as s:
         rows = s.exec(select(Outbox).where(Outbox.kind == "reminder")).all()
