@@ -19,6 +19,7 @@ from core.markup import Markup
 from core.roles import Role
 from db.engine import session_scope
 from db.models import Contact, Invite, Unit
+from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
 from db.queries.contacts import contacts_with_role_at_least, find_contact, touch_contact
 from db.queries.invites import recent_failures, record_failure, redeem_invite, redeemable_invite
@@ -46,6 +47,19 @@ def redeem(services: Services, who: Newcomer, code: str) -> Said:
         lang = known.language if known is not None else who.language
         if is_rate_limited(recent_failures(session, now=now, **ids)):
             return Said(catalog.get(lang, "invites.too_many_tries"))
+        if looks_like_code(code) and spend_admin_code(session, code=code, now=now):
+            admin = _register(session, who, lang, now)
+            admin.role = Role.ADMIN.value
+            record(
+                session,
+                actor_id=admin.id,
+                action="role.changed",
+                object_type="contact",
+                object_id=admin.id,
+                details={"role": "admin", "by": "admin code"},
+            )
+            text = "invites.admin_welcome"
+            return Said(catalog.get(lang, text, name=who.display_name, help=Markup("/help")))
         contact, used = _spend(session, who, code, now) if looks_like_code(code) else (None, None)
         if contact is None or used is None or contact.id is None:
             record_failure(session, now=now, **ids)
@@ -81,17 +95,22 @@ def _spend(
     contact = find_contact(session, channel=who.channel, external_id=who.external_id)
     if contact is None and redeemable_invite(session, code=code, now=now) is None:
         return None, None
-    contact = touch_contact(
+    contact = _register(session, who, contact.language if contact else who.language, now)
+    return contact, redeem_invite(session, code=code, contact=contact, now=now)
+
+
+def _register(session: Session, who: Newcomer, language: str, now: datetime) -> Contact:
+    """Create (or refresh) the person's contact on their channel."""
+    return touch_contact(
         session,
         channel=who.channel,
         external_id=who.external_id,
         chat_id=who.chat_id,
         display_name=who.display_name,
         username=None,
-        language=contact.language if contact is not None else who.language,
+        language=language,
         now=now,
     )
-    return contact, redeem_invite(session, code=code, contact=contact, now=now)
 
 
 def _tell_admins(

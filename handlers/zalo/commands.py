@@ -18,7 +18,7 @@ from app.actor import Actor
 from app.checkin import Said
 from app.reporting import status_text
 from app.services import Services
-from core.invites import parse_invite_args
+from core.invites import invite_link, parse_invite_args
 from core.markup import Markup
 from core.roles import Access
 from db.engine import session_scope
@@ -198,16 +198,17 @@ def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said
         )
         expires = made.expires_at.astimezone(services.settings.tz).date()
         name = unit.name
-    link = f"https://t.me/{services.bot_username}?start={code}" if services.bot_username else "-"
-    created = t(
-        "invites.created",
-        unit=name,
-        role=t(f"common.role_{role.value}"),
-        function=t(f"common.function_{function.value}"),
-        link=link,
-        code=code,
-        expires=expires,
-    )
+    about = {
+        "unit": name,
+        "role": t(f"common.role_{role.value}"),
+        "function": t(f"common.function_{function.value}"),
+        "code": code,
+        "expires": expires,
+    }
+    if services.bot_username:  # Telegram runs too: its deep link works as well
+        created = t("invites.created", link=invite_link(services.bot_username, code), **about)
+    else:
+        created = t("zalo.invite_created", **about)
     return [Said(created + "\n" + t("zalo.invite_code", code=code))]
 
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
+import pytest
 from sqlmodel import select
 
+from bot.cli import main
 from db.models import Contact, UnitContact
+from tests.bot.test_cli_units import EXAMPLES
 from tests.factories import make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
@@ -59,3 +66,69 @@ async def test_a_stranger_is_told_how_to_join_and_cannot_invite(zbot: ZaloBot) -
     await zbot.say(HOA, code_of(invite))
     [refused] = await zbot.say(HOA, "/invite XC")
     assert "không có quyền" in refused
+
+
+async def test_an_admin_code_from_the_command_line_makes_a_zalo_admin(
+    zbot: ZaloBot,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`dondoc admin invite` prints a code; sent to the Zalo bot, it makes an admin, once."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    assert main(["admin", "invite"]) == 0
+    code = capsys.readouterr().out.split("/start ", 1)[1].split()[0]
+    [welcome] = await zbot.say(HOA, f"/start {code}")
+    assert "quản trị viên" in welcome
+    [again] = await zbot.say(LAN, code)
+    assert "không dùng được" in again
+    with zbot.session() as s:
+        hoa = s.exec(select(Contact).where(Contact.external_id == HOA)).one()
+    assert (hoa.channel, hoa.role) == ("zalo", "admin")
+
+
+async def test_the_invites_sheet_has_a_zalo_column(
+    workdir_zalo_only: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Zalo-only province's sheet has no Telegram link and a `/start <code>` line per unit."""
+    assert main(["units", "import", str(EXAMPLES / "units_two_tier_province.csv")]) == 0
+    assert main(["invites", "export", "--out", "moi.csv"]) == 0
+    content = (workdir_zalo_only / "moi.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[0][-1] == "Gửi cho bot Zalo"
+    # A code starting with "-" is written as '-... (no formula in a spreadsheet).
+    assert all(r[5] == "" and r[-1] == f"/start {r[6].lstrip(chr(39))}" for r in rows[1:])
+    assert len(rows) > 10
+    capsys.readouterr()
+
+
+@pytest.fixture
+def workdir_zalo_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the command line in an empty directory, configured for Zalo only."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "2718281828:fake-zalo-token-for-tests")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    return tmp_path
+
+
+async def test_an_admin_code_works_on_telegram_too(
+    zbot: ZaloBot,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same kind of code, sent as /start <code> on Telegram, makes a Telegram admin."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    assert main(["admin", "invite"]) == 0
+    code = capsys.readouterr().out.split("/start ", 1)[1].split()[0]
+    zbot.tg.user(7007, "Minh")
+    welcome = await zbot.tg.send(7007, f"/start {code}")
+    assert "quản trị viên" in (welcome.text or "")
+    with zbot.session() as s:
+        minh = s.exec(select(Contact).where(Contact.external_id == "7007")).one()
+    assert (minh.channel, minh.role) == ("telegram", "admin")
