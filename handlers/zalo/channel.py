@@ -14,8 +14,10 @@ from functools import partial
 from app.actor import Actor, actor_from
 from app.checkin import Answer, Said
 from app.choices import Choice
+from app.decisions import decide
 from app.pairing import Newcomer, redeem
 from core.invites import looks_like_code
+from core.roles import Access
 from core.textnorm import fold
 from db.engine import session_scope
 from db.models import Assignment
@@ -102,6 +104,15 @@ class ZaloChannel(TextChannel):
         if len(assignments) == 1 and typed.isdigit():
             return None  # "1" takes the offered choice itself, as a button would
         return rewrite(typed, single)
+
+    def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
+        """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would."""
+        if len(data) == 3 and data[0] == "xt" and data[1] in ("ok", "no") and data[2].isdigit():
+            if actor.access < Access.COORDINATOR:
+                return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])
+            line = decide(self.services, actor, int(data[2]), data[1] == "ok", "")
+            return Answer([Said(line)])
+        return super()._take(actor, data, offer)
 
     def _render(self, lang: str, said: Said) -> list[str]:
         """Return one message as Zalo shows it."""

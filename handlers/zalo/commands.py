@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from app import reports
 from app.actor import Actor
 from app.checkin import Said
+from app.decisions import decide
 from app.reporting import status_text
 from app.services import Services
 from core.invites import invite_link, parse_invite_args
@@ -212,6 +213,26 @@ def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     return [Said(created + "\n" + t("zalo.invite_code", code=code))]
 
 
+def approve(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/approve N: approve extension request N."""
+    return _decide(services, actor, args, approve=True)
+
+
+def reject(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/reject N [reason]: reject extension request N."""
+    return _decide(services, actor, args, approve=False)
+
+
+def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> list[Said]:
+    """Decide the extension request a typed command names, with an optional note."""
+    if actor.access < Access.COORDINATOR:
+        return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
+    number, _, note = args.strip().partition(" ")
+    if not number.lstrip("#").isdigit():
+        return [Said(services.catalog.get(actor.lang, "extensions.usage"))]
+    return [Said(decide(services, actor, int(number.lstrip("#")), approve, note.strip()[:500]))]
+
+
 def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
     """Show the next page of the last paged answer ("tiếp")."""
     with session_scope(services.engine) as session:
@@ -253,4 +274,6 @@ COMMANDS: dict[str, Command] = {
     "summary": summary,
     "tonghop": summary,
     "invite": invite,
+    "approve": approve,
+    "reject": reject,
 }
