@@ -21,6 +21,7 @@ from app.reporting import status_text
 from app.services import Services
 from core.invites import invite_link, parse_invite_args
 from core.markup import Markup
+from core.paging import page_of
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Directive, Unit
@@ -28,11 +29,13 @@ from db.queries.checkin import open_page
 from db.queries.invites import create_invite
 from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.summary import resolve_target
+from db.queries.unit_admin import unit_overview
 from db.queries.units import find_units
 
 PAGE = "page"  # the pending kind of the paged answer "tiếp" continues
 PAGE_BUDGET = 1800  # characters of a summary page, under Zalo's 2000 with its footer
 MYTASKS_SIZE = 5
+UNITS_SIZE = 25
 ROLE_KEYS = {
     "member": "common.role_member",
     "coordinator": "common.role_coordinator",
@@ -213,6 +216,40 @@ def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     return [Said(created + "\n" + t("zalo.invite_code", code=code))]
 
 
+def units(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/units (admins): the units by kind, with contacts and reachability, a page at a time."""
+    t = partial(services.catalog.get, actor.lang)
+    if actor.access < Access.ADMIN:
+        return [Said(t("common.not_allowed"))]
+    number = int(args) if args.strip().isdigit() else 1
+    with session_scope(services.engine) as session:
+        statuses = unit_overview(session)
+    if not statuses:
+        return [Said(t("units.none"))]
+    page = page_of(statuses, number, UNITS_SIZE)
+    flagged = sum(1 for s in statuses if s.unreachable)
+    lines = [t("units.list_header", count=len(statuses), flagged=flagged)]
+    kind_key = None
+    for status in page.items:
+        unit = status.unit
+        if unit.kind_key != kind_key:
+            kind_key = unit.kind_key
+            kind = status.kind
+            name = (kind.name_en if actor.lang == "en" else kind.name_vi) if kind else kind_key
+            lines += ["", t("units.kind_header", kind=name)]
+        if status.contacts == 0:
+            lines.append(t("units.line_no_contact", code=unit.code, name=unit.name))
+        else:
+            key = "units.line_unreachable" if status.unreachable else "units.line"
+            lines.append(t(key, code=unit.code, name=unit.name, contacts=status.contacts))
+    lines += ["", t("common.page", page=page.number, pages=page.pages)]
+    if page.has_next:
+        lines.append(t("zalo.more"))
+    more = {"command": "units", "page": page.number + 1} if page.has_next else None
+    _remember_page(services, actor, more)
+    return [Said("\n".join(lines))]
+
+
 def approve(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/approve N: approve extension request N."""
     return _decide(services, actor, args, approve=True)
@@ -244,6 +281,8 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
     page = str(data.get("page", 1))
     if data.get("command") == "summary":
         return summary(services, actor, f"{data.get('args', '')} @page {page}", name)
+    if data.get("command") == "units":
+        return units(services, actor, page, name)
     return mytasks(services, actor, page, name)
 
 
@@ -274,6 +313,7 @@ COMMANDS: dict[str, Command] = {
     "summary": summary,
     "tonghop": summary,
     "invite": invite,
+    "units": units,
     "approve": approve,
     "reject": reject,
 }

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from db.models import Outbox
 from tests.factories import make_contact, make_task, make_unit
-from tests.zalo.conftest import ZaloBot
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
 DEADLINE = date(2026, 11, 30)
@@ -87,3 +87,16 @@ async def test_nudge_from_zalo_queues_zalo_reminders(zbot: ZaloBot) -> None:
     with zbot.session() as s:
         rows = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
     assert [(r.channel, r.chat_id, r.status) for r in rows] == [("zalo", HOA, "sent")]
+
+
+async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:
+    """An admin's /units lists 25 units a page and marks units nobody can be reached at."""
+    province(zbot, units=30)
+    [first] = await zbot.say(ZALO_ADMIN, "/units")
+    assert "X000" in first
+    assert "X029" not in first
+    assert "tiếp" in first
+    [second] = await zbot.say(ZALO_ADMIN, "tiếp")
+    assert "X029" in second
+    [refused] = await zbot.say(CHI, "/units")
+    assert "không có quyền" in refused
