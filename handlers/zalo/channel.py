@@ -24,7 +24,7 @@ from db.models import Assignment
 from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import get_pending
 from handlers.text.channel import CHOICES, TextChannel
-from handlers.zalo import commands, evidence
+from handlers.zalo import commands, evidence, newtask
 from handlers.zalo.shorthand import rewrite
 from render.zalo import LIMIT, show, status_assignments
 from zalo import Event
@@ -112,6 +112,8 @@ class ZaloChannel(TextChannel):
                 return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])
             line = decide(self.services, actor, int(data[2]), data[1] == "ok", "")
             return Answer([Said(line)])
+        if len(data) == 2 and data[0] == newtask.PREFIX:
+            return Answer([newtask.decide(self.services, actor, data[1] == "ok")])
         return super()._take(actor, data, offer)
 
     def _render(self, lang: str, said: Said) -> list[str]:

@@ -31,6 +31,7 @@ from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.summary import resolve_target
 from db.queries.unit_admin import unit_overview
 from db.queries.units import find_units
+from handlers.zalo import newtask
 
 PAGE = "page"  # the pending kind of the paged answer "tiếp" continues
 PAGE_BUDGET = 1800  # characters of a summary page, under Zalo's 2000 with its footer
@@ -314,6 +315,7 @@ COMMANDS: dict[str, Command] = {
     "tonghop": summary,
     "invite": invite,
     "units": units,
+    "newtask": newtask.newtask,
     "approve": approve,
     "reject": reject,
 }

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from db.models import Outbox
+from db.models import Assignment, Outbox, Task
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
@@ -99,4 +99,22 @@ async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:
     [second] = await zbot.say(ZALO_ADMIN, "tiếp")
     assert "X029" in second
     [refused] = await zbot.say(CHI, "/units")
+    assert "không có quyền" in refused
+
+
+async def test_newtask_in_one_line_is_confirmed_by_number(zbot: ZaloBot) -> None:
+    """An admin's one-line /newtask asks to confirm; "1" creates it, assigned as named."""
+    province(zbot, units=3)
+    [asked] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | X000, X002")
+    assert "Báo cáo CĐS" in asked
+    assert "1 = " in asked
+    [created] = await zbot.say(ZALO_ADMIN, "1")
+    with zbot.session() as s:
+        task = s.exec(select(Task).where(Task.title == "Báo cáo CĐS")).one()
+        units = s.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
+    assert f"#{task.id}" in created
+    assert len(units) == 2
+    [wrong] = await zbot.say(ZALO_ADMIN, "/newtask Việc | 99/99 | X000")
+    assert "99/99" in wrong
+    [refused] = await zbot.say(CHI, "/newtask Việc | 15/12/2026 | X000")
     assert "không có quyền" in refused
