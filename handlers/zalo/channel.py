@@ -15,6 +15,7 @@ from app.actor import Actor, actor_from
 from app.checkin import Answer, Said
 from app.choices import Choice
 from app.decisions import decide
+from app.explanation_requests import request as request_explanation
 from app.pairing import Newcomer, redeem
 from core.invites import looks_like_code
 from core.roles import Access
@@ -22,7 +23,7 @@ from core.textnorm import fold
 from db.engine import session_scope
 from db.models import Assignment
 from db.queries.contacts import Seen, refresh, snapshot
-from db.queries.pending import get_pending
+from db.queries.pending import get_pending, set_pending
 from handlers.text.channel import CHOICES, TextChannel
 from handlers.zalo import commands, evidence, newtask
 from handlers.zalo.shorthand import rewrite
@@ -112,9 +113,24 @@ class ZaloChannel(TextChannel):
                 return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])
             line = decide(self.services, actor, int(data[2]), data[1] == "ok", "")
             return Answer([Said(line)])
+        if len(data) == 3 and data[0] == "ex" and data[2].isdigit():
+            return self._explanation(actor, data[1], int(data[2]))
         if len(data) == 2 and data[0] == newtask.PREFIX:
             return Answer([newtask.decide(self.services, actor, data[1] == "ok")])
         return super()._take(actor, data, offer)
+
+    def _explanation(self, actor: Actor, action: str, number: int) -> Answer:
+        """Ask a unit for an explanation (`ex:req`), or start answering one (`ex:ans`)."""
+        t = partial(self.services.catalog.get, actor.lang)
+        if action == "req" and actor.access >= Access.COORDINATOR:
+            return Answer([Said(request_explanation(self.services, actor, number))])
+        if action != "ans":
+            return Answer([Said(t("common.button_stale"))])
+        data = {"step": "explain", "explanation_id": number}
+        now = self.services.clock.now()
+        with self.services.engine.begin() as connection:
+            set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
+        return Answer([Said(t("explanations.ask_answer"))])
 
     def _render(self, lang: str, said: Said) -> list[str]:
         """Return one message as Zalo shows it."""

@@ -17,15 +17,18 @@ from app import reports
 from app.actor import Actor
 from app.checkin import Said
 from app.decisions import decide
+from app.explanation_requests import request as request_explanation
+from app.explanations import answer_explanation
 from app.reporting import status_text
 from app.services import Services
+from core.checkin import task_numbers
 from core.invites import invite_link, parse_invite_args
 from core.markup import Markup
 from core.paging import page_of
 from core.roles import Access
 from db.engine import session_scope
-from db.models import Contact, Directive, Unit
-from db.queries.checkin import open_page
+from db.models import Assignment, Contact, Directive, Unit
+from db.queries.checkin import find_assignment, open_page, waiting_explanations
 from db.queries.invites import create_invite
 from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.summary import resolve_target
@@ -251,6 +254,26 @@ def units(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
     return [Said("\n".join(lines))]
 
 
+def explain(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """Coordinators: /explain <task> <unit> asks; a unit's contact: /explain [#task] <text>."""
+    t = partial(services.catalog.get, actor.lang)
+    if actor.access >= Access.COORDINATOR:
+        with session_scope(services.engine) as session:
+            assignment, problem = find_assignment(session, text=args, scope=actor.scope)
+        if assignment is None or assignment.id is None:
+            return [Said(t(f"explanations.{problem or 'usage'}"))]
+        return [Said(request_explanation(services, actor, assignment.id))]
+    with session_scope(services.engine) as session:
+        waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
+        tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
+    numbers = task_numbers(args)
+    if numbers:
+        waiting = [e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers]
+    if not args.strip() or len(waiting) != 1 or waiting[0].id is None:
+        return [Said(t("explanations.answer_usage" if waiting else "explanations.none_waiting"))]
+    return [Said(answer_explanation(services, actor, waiting[0].id, args.strip()))]
+
+
 def approve(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/approve N: approve extension request N."""
     return _decide(services, actor, args, approve=True)
@@ -315,6 +338,8 @@ COMMANDS: dict[str, Command] = {
     "tonghop": summary,
     "invite": invite,
     "units": units,
+    "explain": explain,
+    "giaitrinh": explain,
     "newtask": newtask.newtask,
     "approve": approve,
     "reject": reject,

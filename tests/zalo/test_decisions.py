@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from db.models import Assignment, ExtensionRequest
+from db.models import Assignment, Explanation, ExtensionRequest
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
 
@@ -55,3 +55,25 @@ async def test_reject_by_command_with_a_reason(zbot: ZaloBot) -> None:
         decided = s.get(ExtensionRequest, request.id)
     assert decided is not None
     assert decided.status == "rejected"
+
+
+async def test_an_explanation_is_asked_and_answered_on_zalo(zbot: ZaloBot) -> None:
+    """/explain #N <unit> asks an overdue unit; "1" then a text answers; both are told."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [unit])
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    [asked] = await zbot.say(CHI, f"/explain #{task.id} XA")
+    assert "Xã A" in asked
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=0, timeout=10)
+    assert "1 = " in notice.text
+    await zbot.say(HOA, "1")
+    await zbot.say(HOA, "Do chậm kinh phí, sẽ nộp trước 25/11.")
+    with zbot.session() as s:
+        [explanation] = s.exec(select(Explanation)).all()
+    assert explanation.text == "Do chậm kinh phí, sẽ nộp trước 25/11."
+    told = await zbot.zalo.wait_for_messages(CHI, after=1, timeout=10)
+    assert "chậm kinh phí" in told[0].text
