@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from devtools.fakezalo import SECRET_HEADER, FakeZalo, FaultRule, Limits
@@ -164,3 +165,33 @@ async def test_a_webhook_gets_events_with_the_secret_and_stops_polling(
         assert await client.get_updates(timeout=0) == []
     finally:
         await runner.cleanup()
+
+
+async def test_a_timeout_is_a_network_error_and_a_slow_answer_arrives(zalo: FakeZalo) -> None:
+    """A call held past the client's timeout fails as code 0; a delayed one succeeds."""
+    zalo.send_text(HOA, "/start")
+    async with ZaloClient(zalo.token, zalo.url, timeout=0.3, backoff=()) as client:
+        zalo.add_fault(FaultRule("timeout", methods=("sendMessage",), seconds=2, times=1))
+        with pytest.raises(ZaloError) as timed_out:
+            await client.send_message(HOA, "một")
+        zalo.add_fault(FaultRule("delay", methods=("sendMessage",), seconds=0.1, times=1))
+        await client.send_message(HOA, "hai")
+    assert timed_out.value.code == 0
+    assert timed_out.value.retryable
+    assert [m.text for m in zalo.messages(HOA)] == ["hai"]
+
+
+async def test_the_control_api_acts_as_a_person_over_http(zalo: FakeZalo) -> None:
+    """POST /_control/send_text queues an event; GET /_control/messages lists the bot's."""
+    async with httpx.AsyncClient(base_url=zalo.url) as http:
+        made = await http.post(
+            "/_control/send_text", json={"user_id": HOA, "name": "Hoa", "text": "xin chào"}
+        )
+        async with ZaloClient(zalo.token, zalo.url) as client:
+            [event] = await client.get_updates(timeout=0)
+            await client.send_chat_action(HOA)
+            await client.send_message(HOA, "chào Hoa")
+        shown = (await http.get("/_control/messages", params={"chat_id": HOA})).json()
+    assert made.json()["message_id"] == event.message_id
+    assert (event.sender_name, event.private) == ("Hoa", True)
+    assert [m["text"] for m in shown] == ["chào Hoa"]

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, Outbox, StatusReport
+from devtools.fakezalo import FaultRule
 from scheduler.delivery import dispatch_context
 from scheduler.dispatcher import dispatch
 from tests.factories import make_contact, make_task, make_unit
@@ -125,3 +126,12 @@ async def test_a_redelivered_event_records_nothing_twice(zbot: ZaloBot) -> None:
     await asyncio.sleep(0.3)
     assert reports(zbot) == [("done", 100, "text")]
     assert len(zbot.zalo.messages(HOA)) == after + 1
+
+
+async def test_polling_backs_off_on_server_errors_and_goes_on(zbot: ZaloBot) -> None:
+    """Two 502s from getUpdates delay the answer; nothing is lost."""
+    official(zbot)
+    zbot.zalo.add_fault(FaultRule("server_error", methods=("getUpdates",), times=2))
+    [answer] = await zbot.say(HOA, "xong", timeout=15)
+    assert "Kế hoạch chuyển đổi số" in answer
+    assert reports(zbot) == [("done", 100, "text")]
