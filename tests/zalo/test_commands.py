@@ -84,9 +84,13 @@ async def test_nudge_from_zalo_queues_zalo_reminders(zbot: ZaloBot) -> None:
     assert answer
     nudge = await zbot.zalo.wait_for_messages(HOA, after=0, timeout=10)
     assert "Nhiệm vụ thứ 1" in nudge[0].text
-    with zbot.session() as s:
-        rows = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
-    assert [(r.channel, r.chat_id, r.status) for r in rows] == [("zalo", HOA, "sent")]
+
+    def queued() -> list[tuple[str, str, str]]:
+        with zbot.session() as s:
+            rows = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
+        return [(r.channel, r.chat_id, r.status) for r in rows]
+
+    await zbot.zalo.wait_until(lambda: queued() == [("zalo", HOA, "sent")])
 
 
 async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:
