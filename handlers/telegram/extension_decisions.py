@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.decisions import decide
+from app.extensions import decide
 from core.markup import to_html, to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, button, command

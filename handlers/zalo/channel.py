@@ -14,8 +14,8 @@ from functools import partial
 from app.actor import Actor, actor_from
 from app.checkin import Answer, Said
 from app.choices import Choice
-from app.decisions import decide
 from app.explanation_requests import request as request_explanation
+from app.extensions import decide
 from app.pairing import Newcomer, redeem
 from core.invites import looks_like_code
 from core.roles import Access

@@ -11,9 +11,9 @@ from functools import partial
 from app import reports
 from app.actor import Actor
 from app.checkin import Said
-from app.decisions import decide
 from app.explanation_requests import request as request_explanation
 from app.explanations import answer_explanation
+from app.extensions import decide
 from app.services import Services
 from core.checkin import task_numbers
 from core.invites import invite_link, parse_invite_args
