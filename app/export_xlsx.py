@@ -97,8 +97,8 @@ def _appendix(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, t
                 done_on,
                 status_label(t, status),
                 days or None,
-                _evidence(data, line, t),
-                _notes(data, line, t, never and not status.done),
+                evidence_text(data, line, t),
+                notes_text(data, line, t, never and not status.done),
             ],
         )
     _fit(sheet, wrap={9, 10})
@@ -109,7 +109,7 @@ def _task_key(data: ExportData, line: Line) -> tuple[date, int]:
     return data.tasks[line.task_id].deadline, line.task_id
 
 
-def _evidence(data: ExportData, line: Line, t: Translate) -> str | None:
+def evidence_text(data: ExportData, line: Line, t: Translate) -> str | None:
     """Return the evidence of an assignment: documents (number, date), then file names."""
     parts = [
         t("export.document", number=Markup(n), date=d) if d else n
@@ -119,7 +119,7 @@ def _evidence(data: ExportData, line: Line, t: Translate) -> str | None:
     return "; ".join(dict.fromkeys(parts)) or None
 
 
-def _notes(data: ExportData, line: Line, t: Translate, never: bool) -> str | None:
+def notes_text(data: ExportData, line: Line, t: Translate, never: bool) -> str | None:
     """Return the notes of an assignment: no report, extension, blocker, explanations."""
     notes = []
     if never:

@@ -1,4 +1,4 @@
-"""Heavy jobs run in a worker process: an export's workbook, a spreadsheet import.
+"""Heavy jobs run in a worker process: an export's workbook, a report, a spreadsheet import.
 
 Building a workbook of 50,000 rows or applying 10,000 imported rows is a minute of Python.
 In a thread of the bot's process it would compete with the event loop for the GIL, and
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from app.export_xlsx import build_workbook
+from app.formal_report import Letterhead, ReportFile, ReportTarget, build_report
 from app.i18n import Catalog, load_catalog
 from core.spreadsheet import ImportReport, Table
 from db.engine import make_engine, session_scope
@@ -81,6 +82,34 @@ def export_workbook(
     t = partial(_texts().get, lang)
     content = build_workbook(data, t, now=now, tz=ZoneInfo(tz))
     return Workbook(len(data.tasks), len(data.lines), content)
+
+
+def report_document(
+    url: str | Engine,
+    *,
+    target: ReportTarget,
+    scope: Scope,
+    lang: str,
+    now: datetime,
+    tz: str,
+    letterhead: Letterhead,
+) -> ReportFile | None:
+    """Return the formal report (.docx bytes and file name); None when nothing is in scope.
+
+    The one entry point for every channel (chat, dashboard, a download link): callers pass
+    the reader's scope and language; run it off the event loop (`in_process`).
+    """
+    with session_scope(_engine(url)) as session:
+        return build_report(
+            session,
+            target=target,
+            scope=scope,
+            t=partial(_texts().get, lang),
+            lang=lang,
+            now=now,
+            tz=ZoneInfo(tz),
+            letterhead=letterhead,
+        )
 
 
 def import_table(

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from bot.commands import admin, db, export, invites, run, scope, tasks, units
+from bot.commands import admin, db, export, invites, report, run, scope, tasks, units
 from bot.console import EXIT_CONFIG, ConfigError
 
 PRIVATE_UMASK = 0o077
@@ -22,6 +22,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]
     invites.add_parser,
     tasks.add_parser,
     export.add_parser,
+    report.add_parser,
 )
 
 

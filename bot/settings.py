@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     fake_clock_start: datetime | None = None  # development only: trials and tests
     # Where the event-loop probe writes its figures (JSON, every second); empty: nowhere.
     loop_probe_file: str = ""
+    # The formal report (/report): who issues it, its number's symbol, where, who signs.
+    org_parent: str = Field(default="UBND tỉnh Quảng Nam", min_length=1, max_length=200)
+    org_name: str = Field(default="Sở Khoa học và Công nghệ", min_length=1, max_length=200)
+    org_symbol: str = Field(default="SKHCN", pattern=r"^[^\s/]{1,30}$")
+    org_place: str = Field(default="Quảng Nam", min_length=1, max_length=100)
+    report_signer_title: str = Field(default="Giám đốc", min_length=1, max_length=200)
+    report_signer_name: str = Field(default="", max_length=200)
+    report_template: Path | None = None  # empty: the template shipped in the package
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -175,6 +183,18 @@ class Settings(BaseSettings):
             trigger_for(value, ZoneInfo("UTC"))  # the same conversion the digest job uses
         except (ValueError, KeyError) as exc:
             raise ValueError("a crontab line") from exc
+        return value
+
+    @field_validator("report_template", mode="before")
+    @classmethod
+    def _empty_template(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("report_template")
+    @classmethod
+    def _check_template(cls, value: Path | None) -> Path | None:
+        if value is not None and (value.suffix.lower() != ".docx" or not value.is_file()):
+            raise ValueError("a .docx file that exists")
         return value
 
     @field_validator("fake_clock_start", mode="before")

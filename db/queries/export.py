@@ -82,6 +82,8 @@ def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY)
     for tid, title, number, deadline in session.execute(query):
         data.tasks[tid] = TaskInfo(tid, title, number or "", deadline)
     data.lines = q.lines(session, scope=scope, task_ids=task_ids)
+    seen = {ln.task_id for ln in data.lines}  # a task with nothing in scope is not named
+    data.tasks = {tid: info for tid, info in data.tasks.items() if tid in seen}
     ids = [ln.assignment_id for ln in data.lines]
     _load_reports(session, data, ids)
     for note in q.blocker_notes(session, task_ids=task_ids, scope=scope):

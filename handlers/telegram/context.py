@@ -31,6 +31,7 @@ class TelegramData(Shared):
         self.started_at: datetime | None = None  # when this process started taking updates
         self.inbox_ours: set[int] = set()  # updates recorded here and not finished yet
         self.exporting: set[int | str] = set()  # people whose /export is being built
+        self.reporting: set[int | str] = set()  # people whose /report is being written
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox
         self.loop_probe: LoopProbe | None = None  # how late the event loop wakes up
 

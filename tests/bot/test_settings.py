@@ -26,6 +26,12 @@ def test_defaults_match_the_contract() -> None:
     assert s.digest_cron == "0 8 * * 1"
     assert s.telegram_base_url == "https://api.telegram.org/bot"
     assert s.import_max_bytes == 5 * 1024 * 1024
+    assert (s.org_parent, s.org_name, s.org_symbol) == (
+        "UBND tỉnh Quảng Nam",
+        "Sở Khoa học và Công nghệ",
+        "SKHCN",
+    )
+    assert s.report_template is None
 
 
 @pytest.mark.parametrize(
@@ -54,6 +60,10 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("IMPORT_MAX_BYTES", "5MB"),
         ("IMPORT_MAX_BYTES", "0"),
         ("IMPORT_MAX_BYTES", "104857600"),
+        ("REPORT_TEMPLATE", "/nowhere/mau.docx"),
+        ("REPORT_TEMPLATE", "pyproject.toml"),
+        ("ORG_SYMBOL", "BC/SKHCN"),
+        ("ORG_NAME", ""),
     ],
 )
 def test_load_settings_names_the_wrong_variable(

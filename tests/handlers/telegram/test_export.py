@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,9 @@ from sqlmodel import Session, select
 from bot.cli import main
 from db.models import Evidence, Unit
 from db.queries.reports import record_report
+from tests.factories import make_task
 from tests.handlers.telegram.summary_data import COORDINATOR, at, make_province
+from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import BotUnderTest
 
 HEADERS_VI = [
@@ -227,3 +229,18 @@ def test_cli_export_writes_the_workbook(
     assert [c.value for c in book["Phụ lục"][3]] == HEADERS_VI
     assert book["Phụ lục"]["B8"].value == "Xã D"
     assert main(["export", "--task", "99", "--out", str(out)]) == 1
+
+
+async def test_export_of_a_scoped_coordinator_names_no_task_outside_their_scope(
+    bot: BotUnderTest,
+) -> None:
+    """A task assigned only to units outside the coordinator's groups is not a matrix column."""
+    with bot.session() as s:
+        make_province(s)
+        xc = s.exec(select(Unit).where(Unit.code == "XC")).one()
+        make_task(s, "Việc riêng của Xã C", date(2026, 11, 20), [xc])
+    bot.user(COORDINATOR)
+    limit_to(bot, COORDINATOR, "Thí điểm", ["XA", "XB"])
+    book = await exported(bot, COORDINATOR, "/export")
+    headers = [c.value for c in book["Đơn vị x Nhiệm vụ"][3]]
+    assert headers == ["Đơn vị", TASK1, "#2 Báo cáo cải cách hành chính"]

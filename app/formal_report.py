@@ -1,0 +1,427 @@
+"""The formal report (báo cáo, Decree 30/2020 format) as a Word file: one task, a directive,
+a period or every open task, within the reader's scope.
+
+The figures are the official taxonomy's, counted from the same rows as /export; the wording
+of the body is the catalog's (`report.doc_*`), the page and the fixed administrative wording
+the template's (`app/report_docx.py`). Texts go into Word as they are: no markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Protocol
+
+from sqlmodel import Session
+
+from app.export_xlsx import evidence_text, notes_text
+from app.i18n import format_percent
+from app.report_docx import Block, Column, render
+from app.summary_text import Translate, status_label
+from core.deadlines import format_date
+from core.markup import Markup
+from core.period import decree_day_month
+from core.status import Counts, Status, count, status_of
+from core.summary import Line
+from core.textnorm import vi_sort_key
+from db.queries import export as xq
+from db.queries.formal_report import DirectiveInfo, directive_info, task_ids_due_between
+from db.queries.scope import Scope
+
+HEADING, TEXT, BULLET = "DD Heading", "Normal", "DD Bullet"
+# Units a list of the body names before "and N more (see the appendix)": a report is read
+# by people; the appendix has every unit.
+BODY_LIST_MAX = 50
+COLUMNS = (  # the appendix (DOMAIN.md): 252 mm, the width of landscape A4 between margins
+    ("stt", 12, True),
+    ("unit", 36, False),
+    ("task", 46, False),
+    ("directive", 26, True),
+    ("deadline", 23, True),
+    ("done_on", 23, True),
+    ("status", 27, False),
+    ("days_overdue", 15, True),
+    ("evidence", 22, False),
+    ("notes", 22, False),
+)
+
+
+class ReportSettings(Protocol):
+    """The settings the report reads (the composition root's Settings)."""
+
+    @property
+    def org_parent(self) -> str: ...
+    @property
+    def org_name(self) -> str: ...
+    @property
+    def org_symbol(self) -> str: ...
+    @property
+    def org_place(self) -> str: ...
+    @property
+    def report_signer_title(self) -> str: ...
+    @property
+    def report_signer_name(self) -> str: ...
+    @property
+    def report_template(self) -> Path | None: ...
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who issues the report and from which template: plain values, for a worker process."""
+
+    org_parent: str
+    org_name: str
+    symbol: str
+    place: str
+    signer_title: str
+    signer_name: str = ""
+    template: str | None = None
+
+
+def letterhead_of(settings: ReportSettings) -> Letterhead:
+    """Return the letterhead the settings describe."""
+    template = settings.report_template
+    return Letterhead(
+        settings.org_parent,
+        settings.org_name,
+        settings.org_symbol,
+        settings.org_place,
+        settings.report_signer_title,
+        settings.report_signer_name,
+        str(template) if template is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    """What the report covers: a task, a directive, a period, or (nothing set) every open task."""
+
+    task_id: int | None = None
+    directive_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A report built: its file name, its bytes, and how many tasks and appendix rows."""
+
+    file_name: str
+    content: bytes
+    tasks: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """The language, moment and time zone the report is written for."""
+
+    t: Translate
+    lang: str
+    now: datetime
+    tz: tzinfo
+
+    def say(self, key: str, **params: object) -> str:
+        """Return a document text: string values go in as they are (Word is no markup)."""
+        raw = {k: Markup(v) if isinstance(v, str) else v for k, v in params.items()}
+        return self.t(f"report.{key}", **raw)
+
+
+def build_report(
+    session: Session,
+    *,
+    target: ReportTarget,
+    scope: Scope,
+    t: Translate,
+    lang: str,
+    now: datetime,
+    tz: tzinfo,
+    letterhead: Letterhead,
+) -> ReportFile | None:
+    """Read the data in scope and write the report; None when nothing of it is in scope."""
+    if target.start is not None and target.end is not None:
+        ids = task_ids_due_between(session, start=target.start, end=target.end)
+    else:
+        ids = xq.task_ids_for(session, task_id=target.task_id, directive_id=target.directive_id)
+    data = xq.load(session, task_ids=ids, scope=scope)
+    if not data.lines:
+        return None
+    doc = directive_info(session, directive_id=target.directive_id, task_id=target.task_id)
+    reader = _Reader(t, lang, now, tz)
+    stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
+    content = render(
+        template=Path(letterhead.template) if letterhead.template else None,
+        fields=_fields(reader, letterhead, target, data, doc),
+        body=_body(reader, letterhead, target, data, doc),
+        columns=[Column(t(f"export.col_{key}"), w, c) for key, w, c in COLUMNS],
+        rows=_appendix(reader, data),
+    )
+    name = f"{t('report.file_name')}-{stamp}.docx"
+    return ReportFile(name, content, len(data.tasks), len(data.lines))
+
+
+def _fields(
+    r: _Reader,
+    head: Letterhead,
+    target: ReportTarget,
+    data: xq.ExportData,
+    doc: DirectiveInfo | None,
+) -> dict[str, str]:
+    """Return the template's placeholders."""
+    today = r.now.astimezone(r.tz).date()
+    day, month = decree_day_month(today)
+    return {
+        "org_parent": head.org_parent.upper(),
+        "org_name": head.org_name.upper(),
+        "org_parent_text": head.org_parent,
+        "org_name_text": head.org_name,
+        "symbol": head.symbol,
+        "place": head.place,
+        "day": day,
+        "month": month,
+        "year": str(today.year),
+        "subject": _subject(r, target, data, doc),
+        "signer_title": head.signer_title.upper(),
+        "signer_name": head.signer_name,
+    }
+
+
+def _subject(
+    r: _Reader, target: ReportTarget, data: xq.ExportData, doc: DirectiveInfo | None
+) -> str:
+    """Return the summary line under the title (trích yếu)."""
+    if target.task_id is not None:
+        return r.say("doc_subject_task", title=data.tasks[target.task_id].title)
+    if target.directive_id is not None and doc is not None:
+        return r.say("doc_subject_directive", number=doc.number)
+    if target.start is not None and target.end is not None:
+        return r.say("doc_subject_period", start=target.start, end=target.end)
+    return r.say("doc_subject_all")
+
+
+def _basis(
+    r: _Reader,
+    head: Letterhead,
+    target: ReportTarget,
+    data: xq.ExportData,
+    doc: DirectiveInfo | None,
+) -> str:
+    """Return the opening paragraph: what the report answers (the directive and its date)."""
+    cited = _cite(r, doc) if doc is not None else ""
+    if target.task_id is not None:
+        task = data.tasks[target.task_id]
+        ref = r.say("doc_assigned_by", document=cited) if cited else ""
+        return r.say(
+            "doc_basis_task", title=task.title, deadline=task.deadline, ref=ref, org=head.org_name
+        )
+    if target.directive_id is not None and cited:
+        return r.say("doc_basis_directive", document=cited, org=head.org_name)
+    if target.start is not None and target.end is not None:
+        return r.say("doc_basis_period", start=target.start, end=target.end, org=head.org_name)
+    return r.say("doc_basis_all", org=head.org_name)
+
+
+def _cite(r: _Reader, doc: DirectiveInfo) -> str:
+    """Return 'Văn bản số 4824/UBND-KGVX ngày 01/10/2026 của UBND tỉnh về ...'."""
+    text = r.say("doc_document", number=doc.number)
+    if doc.issued_on is not None:
+        text += r.say("doc_issued_on", date=doc.issued_on)
+    if doc.issuer:
+        text += r.say("doc_issuer", issuer=doc.issuer)
+    if doc.title:
+        text += r.say("doc_about", title=doc.title)
+    return text
+
+
+def _body(
+    r: _Reader,
+    head: Letterhead,
+    target: ReportTarget,
+    data: xq.ExportData,
+    doc: DirectiveInfo | None,
+) -> list[Block]:
+    """Return the body: basis, overall results, overdue units, blockers, extensions, proposals."""
+    statuses = {ln.assignment_id: status_of(ln, now=r.now, tz=r.tz) for ln in data.lines}
+    total = count([(statuses[ln.assignment_id], ln.state) for ln in data.lines])
+    blocks = [Block(_basis(r, head, target, data, doc)), Block(r.say("doc_results"), HEADING)]
+    blocks += _overall(r, data, total)
+    blocks.append(Block(r.say("doc_overdue_head"), HEADING))
+    overdue = [ln for ln in data.lines if statuses[ln.assignment_id].status == Status.OVERDUE]
+    overdue.sort(key=lambda ln: (-statuses[ln.assignment_id].days_overdue, _unit_key(data, ln)))
+    many = len(data.tasks) > 1
+    for ln in overdue[:BODY_LIST_MAX]:
+        state = statuses[ln.assignment_id]
+        task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
+        never = r.say("doc_never") if state.never_reported else ""
+        blocks.append(
+            Block(
+                r.say(
+                    "doc_overdue_unit",
+                    unit=ln.unit_name,
+                    days=state.days_overdue,
+                    task=task,
+                    never=never,
+                ),
+                BULLET,
+            )
+        )
+    blocks += _more(r, len(overdue))
+    if not overdue:
+        blocks.append(Block(r.say("doc_overdue_none")))
+    blocks += _blockers(r, data, many)
+    blocks += _extensions(r, data, many)
+    blocks += [Block(r.say("doc_proposals"), HEADING), Block(r.say("doc_proposals_blank"))]
+    return blocks
+
+
+def _overall(r: _Reader, data: xq.ExportData, c: Counts) -> list[Block]:
+    """Return the counts in the four categories, no report, the rates, and each task's."""
+    as_of = r.now.astimezone(r.tz)
+    blocks = [
+        Block(
+            r.say(
+                "doc_total",
+                tasks=len(data.tasks),
+                assigned=c.total,
+                time=as_of.strftime("%H:%M"),
+                date=as_of.date(),
+            )
+        ),
+        Block(r.say("doc_done", done=c.done, on_time=c.done_on_time, late=c.done_late), BULLET),
+        Block(
+            r.say("doc_not_done", not_done=c.not_done, in_time=c.in_time, overdue=c.overdue),
+            BULLET,
+        ),
+        Block(r.say("doc_no_report", n=c.no_report), BULLET),
+        Block(_rates(r, c), BULLET),
+    ]
+    if len(data.tasks) > 1:
+        blocks.append(Block(r.say("doc_each_task")))
+        blocks += [Block(_task_line(r, data, task_id), BULLET) for task_id in _task_order(data)]
+    return blocks
+
+
+def _rates(r: _Reader, c: Counts) -> str:
+    """Return the completion and on-time rates over what is due."""
+    if not c.due:
+        return r.say("doc_rates_none")
+    return r.say(
+        "doc_rates",
+        done=c.done,
+        on_time=c.done_on_time,
+        due=c.due,
+        rate=format_percent(c.done, c.due, r.lang),
+        on_time_rate=format_percent(c.done_on_time, c.due, r.lang),
+    )
+
+
+def _task_line(r: _Reader, data: xq.ExportData, task_id: int) -> str:
+    """Return one task's counts in the taxonomy."""
+    task = data.tasks[task_id]
+    lines = [ln for ln in data.lines if ln.task_id == task_id]
+    c = count([(status_of(ln, now=r.now, tz=r.tz), ln.state) for ln in lines])
+    return r.say(
+        "doc_task_counts",
+        title=task.title,
+        deadline=task.deadline,
+        done=c.done,
+        total=c.total,
+        on_time=c.done_on_time,
+        late=c.done_late,
+        not_done=c.not_done,
+        in_time=c.in_time,
+        overdue=c.overdue,
+        no_report=c.no_report,
+    )
+
+
+def _blockers(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
+    """Return the blockers the units reported (still blocked), by unit."""
+    blocks = [Block(r.say("doc_blockers_head"), HEADING)]
+    by_id = {ln.assignment_id: ln for ln in data.lines}
+    found = sorted(
+        (by_id[aid] for aid in data.blockers if aid in by_id),
+        key=lambda ln: _unit_key(data, ln),
+    )
+    for ln in found:
+        task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
+        reason = data.blockers[ln.assignment_id]
+        blocks.append(
+            Block(r.say("doc_blocker", unit=ln.unit_name, task=task, reason=reason), BULLET)
+        )
+    if not found:
+        blocks.append(Block(r.say("doc_blockers_none")))
+    return blocks
+
+
+def _extensions(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
+    """Return the extensions granted: units whose deadline is no longer the original one."""
+    blocks = [Block(r.say("doc_extensions_head"), HEADING)]
+    found = sorted(
+        (ln for ln in data.lines if ln.deadline != ln.original_deadline),
+        key=lambda ln: _unit_key(data, ln),
+    )
+    for ln in found[:BODY_LIST_MAX]:
+        task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
+        blocks.append(
+            Block(
+                r.say(
+                    "doc_extension",
+                    unit=ln.unit_name,
+                    task=task,
+                    deadline=ln.deadline,
+                    original=ln.original_deadline,
+                ),
+                BULLET,
+            )
+        )
+    blocks += _more(r, len(found))
+    if not found:
+        blocks.append(Block(r.say("doc_extensions_none")))
+    return blocks
+
+
+def _more(r: _Reader, listed: int) -> list[Block]:
+    """Return the line that sends the reader to the appendix when a list was cut."""
+    if listed <= BODY_LIST_MAX:
+        return []
+    return [Block(r.say("doc_more", n=listed - BODY_LIST_MAX), BULLET)]
+
+
+def _task_order(data: xq.ExportData) -> list[int]:
+    """Return the tasks by deadline, then number."""
+    return sorted(data.tasks, key=lambda tid: (data.tasks[tid].deadline, tid))
+
+
+def _unit_key(data: xq.ExportData, ln: Line) -> tuple[object, ...]:
+    """Return the appendix's order: unit in Vietnamese alphabetical order, then task."""
+    task = data.tasks[ln.task_id]
+    return (vi_sort_key(ln.unit_name), task.deadline, ln.task_id)
+
+
+def _appendix(r: _Reader, data: xq.ExportData) -> list[Sequence[str]]:
+    """Return the appendix rows: every unit, its status, date done or days overdue, evidence."""
+    rows: list[Sequence[str]] = []
+    for n, ln in enumerate(sorted(data.lines, key=lambda x: _unit_key(data, x)), start=1):
+        state = status_of(ln, now=r.now, tz=r.tz)
+        task = data.tasks[ln.task_id]
+        done = state.status.done and ln.done_at is not None
+        done_on = format_date(ln.done_at.astimezone(r.tz).date()) if done and ln.done_at else ""
+        never = state.never_reported and not state.status.done
+        rows.append(
+            (
+                str(n),
+                ln.unit_name,
+                f"#{task.task_id} {task.title}",
+                task.directive,
+                format_date(ln.deadline),
+                done_on,
+                status_label(r.t, state.status),
+                str(state.days_overdue) if state.days_overdue else "",
+                evidence_text(data, ln, r.t) or "",
+                notes_text(data, ln, r.t, never) or "",
+            )
+        )
+    return rows

@@ -1,0 +1,44 @@
+"""What the formal report reads besides the export's data: tasks due in a period, directives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from db.models import Directive, Task
+
+
+@dataclass(frozen=True)
+class DirectiveInfo:
+    """A directive as the report cites it."""
+
+    number: str
+    issued_on: date | None
+    issuer: str
+    title: str
+
+
+def task_ids_due_between(session: Session, *, start: date, end: date) -> list[int]:
+    """Return the tasks (not cancelled) whose deadline falls in the period, both ends in."""
+    query = (
+        select(Task.id)
+        .where(col(Task.deadline) >= start, col(Task.deadline) <= end)
+        .where(Task.status != "cancelled")
+        .order_by(col(Task.deadline), col(Task.id))
+    )
+    return [tid for tid in session.exec(query) if tid is not None]
+
+
+def directive_info(
+    session: Session, *, directive_id: int | None = None, task_id: int | None = None
+) -> DirectiveInfo | None:
+    """Return a directive, or the one that assigned a task; None when there is none."""
+    if directive_id is None and task_id is not None:
+        task = session.get(Task, task_id)
+        directive_id = task.directive_id if task is not None else None
+    doc = session.get(Directive, directive_id) if directive_id is not None else None
+    if doc is None:
+        return None
+    return DirectiveInfo(doc.number, doc.issued_on, doc.issuer, doc.title)

@@ -1,0 +1,114 @@
+"""/report [#task | directive | period]: the formal report (báo cáo) as a Word document."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import CallbackQueryHandler
+
+from app.formal_report import ReportTarget, letterhead_of
+from app.jobs import report_document
+from app.report_docx import TemplateError
+from app.summary_text import as_of
+from core.markup import Markup, to_html
+from core.period import Period, PeriodErrorCode, looks_like_period, parse_period
+from core.roles import Access
+from db.queries.summary import resolve_target
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.registry import CommandSpec, Flow
+from handlers.telegram.summary import ask_which
+from scheduler.workers import in_process
+
+PREFIX = "rp"
+log = logging.getLogger(__name__)
+
+
+@command(Access.COORDINATOR)
+async def report(req: Request) -> None:
+    """Send the report on every open task, one task, a directive or a period."""
+    text = req.text_args
+    if looks_like_period(text):
+        period = parse_period(text)
+        if isinstance(period, Period):
+            await send_report(req, ReportTarget(start=period.start, end=period.end))
+        else:
+            key = (
+                "report.reversed" if period.code == PeriodErrorCode.REVERSED else "report.bad_date"
+            )
+            await req.say(key, text=period.text)
+        return
+    with req.db() as session:
+        target = resolve_target(session, text=text, scope=req.actor.scope)
+    if target.kind == "none":
+        await req.say("summary.not_found", text=text)
+    elif target.kind == "ambiguous":
+        await ask_which(req, target, PREFIX, "t")
+    else:
+        await send_report(
+            req,
+            ReportTarget(
+                task_id=target.task.id if target.task is not None else None,
+                directive_id=target.directive.id if target.directive is not None else None,
+            ),
+        )
+
+
+@button(Access.COORDINATOR)
+async def picked(req: Request) -> None:
+    """Report on the task picked from a list of matches."""
+    await req.update.callback_query.answer()  # type: ignore[union-attr]
+    ident = req.args[2] if len(req.args) > 2 else ""
+    if ident.isdigit():
+        await send_report(req, ReportTarget(task_id=int(ident)))
+
+
+async def send_report(req: Request, target: ReportTarget) -> None:
+    """Write the report from fresh data, in the reader's scope, and send it as a document."""
+    now, tz = req.services.clock.now(), req.services.settings.tz
+    busy: set[int | str] = req.context.bot_data.reporting
+    person = req.actor.contact_id or req.actor.external_id
+    if person in busy:
+        await req.say("report.busy")
+        return
+    busy.add(person)
+    try:
+        # Thousands of appendix rows written as Word XML: seconds of Python, in a worker
+        # process so that everyone else is answered meanwhile.
+        made = await in_process(
+            req.services.engine,
+            report_document,
+            target=target,
+            scope=req.actor.scope,
+            lang=req.actor.lang,
+            now=now,
+            tz=str(tz),
+            letterhead=letterhead_of(req.services.settings),
+        )
+    except TemplateError:
+        log.exception("the report template cannot be read")
+        await req.say("report.template_broken")
+        return
+    finally:
+        busy.discard(person)
+    chat = req.update.effective_chat
+    if made is None or chat is None:
+        await req.say("report.nothing")
+        return
+    caption = req.t(
+        "report.caption",
+        tasks=made.tasks,
+        rows=made.rows,
+        as_of=Markup(as_of(req.t, now.astimezone(tz))),
+    )
+    await req.context.bot.send_document(
+        chat.id, document=made.content, filename=made.file_name, caption=to_html(caption)
+    )
+
+
+def flow() -> Flow:
+    """Return this flow's commands and handlers."""
+    return Flow(
+        name="report",
+        commands=(CommandSpec("report", Access.COORDINATOR, report, "report.cmd_report"),),
+        late=(CallbackQueryHandler(picked, pattern=prefix_pattern(PREFIX)),),
+    )

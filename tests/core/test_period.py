@@ -1,0 +1,74 @@
+"""Reading a reporting period, and dates as Decree 30/2020 writes them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core.period import (
+    Period,
+    PeriodError,
+    PeriodErrorCode,
+    decree_day_month,
+    looks_like_period,
+    parse_period,
+)
+
+NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "01/11/2026-30/11/2026",
+        "1/11/2026 - 30/11/2026",
+        "từ 01/11/2026 đến 30/11/2026",
+        "tu 1.11.2026 den 30.11.2026",
+        "from 2026-11-01 to 2026-11-30",
+        "01-11-2026 30-11-2026",
+    ],
+)
+def test_parse_period_reads_the_usual_ways_of_writing_it(text: str) -> None:
+    """Dashes, spaces, 'từ … đến', dots and ISO dates all read as November 2026."""
+    assert parse_period(text) == NOVEMBER
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "at_fault"),
+    [
+        ("31/02/2026-01/03/2026", PeriodErrorCode.BAD_DATE, "31/02/2026"),
+        ("01/02/2026-30/02/2026", PeriodErrorCode.BAD_DATE, "30/02/2026"),
+        ("30/11/2026-01/11/2026", PeriodErrorCode.REVERSED, "30/11/2026 > 01/11/2026"),
+        ("01/11/2026", PeriodErrorCode.BAD_DATE, "01/11/2026"),
+    ],
+)
+def test_parse_period_says_what_is_wrong(text: str, code: PeriodErrorCode, at_fault: str) -> None:
+    """An impossible date, a reversed period or a lone date is refused with the part at fault."""
+    assert parse_period(text) == PeriodError(code, at_fault)
+
+
+def test_looks_like_period_leaves_directive_numbers_alone() -> None:
+    """'4824/UBND-KGVX' and '12/2026/QĐ-UBND' are directives; '01/11/2026-…' is a period."""
+    assert not looks_like_period("4824/UBND-KGVX")
+    assert not looks_like_period("12/2026/QĐ-UBND")
+    assert not looks_like_period("#12")
+    assert looks_like_period("01/11/2026-30/11/2026")
+    assert looks_like_period("từ 1/11/2026 đến 30/11/2026")
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 12, 5), ("05", "12")),
+        (date(2026, 2, 5), ("05", "02")),
+        (date(2026, 1, 15), ("15", "01")),
+        (date(2026, 3, 9), ("09", "3")),
+        (date(2026, 11, 24), ("24", "11")),
+    ],
+)
+def test_decree_day_month_pads_days_under_10_and_months_under_3(
+    day: date, expected: tuple[str, str]
+) -> None:
+    """'ngày 05 tháng 02' but 'tháng 3': Decree 30/2020's rule for the place-and-date line."""
+    assert decree_day_month(day) == expected
