@@ -20,11 +20,12 @@ from core.reminders import Policy
 from core.workhours import WorkHours
 from db.engine import make_engine
 from db.migrate import upgrade
-from db.models import Contact, Outbox
+from db.models import Outbox
 from devtools.fakezalo import FakeZalo, Limits
 from scheduler.dispatcher import Context, dispatch
 from tests import processes
-from tests.scheduler.support import VN, province, task_for
+from tests.factories import make_contact, make_unit
+from tests.scheduler.support import VN, task_for
 
 TOKEN = f"31415926:zalo-crash-{uuid.uuid4().hex[:12]}"
 START = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
@@ -38,9 +39,10 @@ def queue_reminders(db: Path) -> None:
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
-        units = province(session, COUNT, first_user=FIRST_USER)
-        for contact in session.exec(select(Contact)):
-            contact.channel = "zalo"
+        units = [make_unit(session, f"Z{i:04d}", f"Xã Zalo {i:04d}") for i in range(COUNT)]
+        for i, unit in enumerate(units):
+            person = str(FIRST_USER + i)
+            make_contact(session, 0, units=[unit], channel="zalo", external_id=person)
         session.commit()
         task_for(session, units, START.date(), START - timedelta(hours=2))
     context = Context(
