@@ -71,6 +71,10 @@ async def test_a_mixed_province_is_reminded_answers_and_is_summed_up(zbot: ZaloB
         states = sorted(r.state for r in s.exec(select(StatusReport)))
     assert states == ["blocked", "done", "done", "in_progress"]
 
+    # The Telegram official's blocker is forwarded to the coordinator, on Zalo.
+    await zbot.zalo.wait_until(
+        lambda: any("chưa có kinh phí" in m.text for m in zbot.zalo.messages(COORDINATOR)), 10
+    )
     [summary] = await zbot.say(COORDINATOR, f"/tonghop #{task.id}")
     assert "6 đơn vị" in summary
     assert "Đã hoàn thành 2" in summary
