@@ -155,3 +155,15 @@ async def test_only_zalo_rows_are_claimed(
         s.commit()
     assert await send_all(zalo, services) == 0
     assert statuses(engine) == ["pending"]
+
+
+@pytest.mark.postgres
+async def test_the_zalo_sender_on_postgresql(
+    zalo: FakeZalo, settings: Settings, pg_engine: Engine
+) -> None:
+    """On PostgreSQL too, a long text goes in parts and the row ends sent."""
+    services = Services(settings, pg_engine, load_catalog(), ManualClock(DEFAULT_NOW))
+    queue(pg_engine, PEOPLE[5], "\n".join("y" * 99 for _ in range(30)), "pg")
+    assert await send_all(zalo, services) == 1
+    assert len(zalo.messages(PEOPLE[5])) == 2
+    assert statuses(pg_engine) == ["sent"]
