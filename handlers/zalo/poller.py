@@ -18,9 +18,11 @@ from functools import partial
 from sqlalchemy.exc import IntegrityError
 
 from app.services import Services
+from core.markup import to_plain
 from db.queries import inbox
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
+from handlers.zalo.flood import Verdict, ZaloFlood
 from scheduler.workers import in_worker
 from scheduler.zalo_sender import ZaloPacer
 from zalo import Event, ZaloClient, ZaloError, parse_events
@@ -52,6 +54,7 @@ class ZaloPoller:
         self._slots = asyncio.Semaphore(AT_ONCE)
         self._lanes: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.flood = ZaloFlood()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until stopped (or until Zalo refuses the token)."""
@@ -95,7 +98,14 @@ class ZaloPoller:
                 delay = min(delay * 2, BACKOFF_MAX_S)
 
     def _start(self, event: Event, *, stored: bool = False) -> None:
-        """Handle an event in the background, after the person's earlier ones."""
+        """Handle an event in the background, after the person's earlier ones (unless flooding)."""
+        verdict = Verdict.PASS if stored else self.flood.judge(event.sender_id)
+        if verdict == Verdict.WARN:
+            task = asyncio.create_task(self._slow_down(event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        if verdict != Verdict.PASS:
+            return
         task = asyncio.create_task(self.handle(event, stored=stored))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -115,6 +125,18 @@ class ZaloPoller:
                 if not lane.locked() and len(self._lanes) > 1_000:
                     self._lanes.pop(event.sender_id, None)
         self.wake_sender()
+
+    async def _slow_down(self, event: Event) -> None:
+        """Tell a person who sends too fast to slow down (their message was dropped)."""
+        lang = self.services.settings.default_language
+        text = to_plain(self.services.catalog.get(lang, "common.slow_down"))
+        await self.pacer.wait(event.chat_id)
+        try:
+            await self.client.send_message(event.chat_id, text)
+        except ZaloError as exc:
+            log.warning("slow-down note to a Zalo person not sent: %s", exc)
+        finally:
+            self.pacer.done(event.chat_id)
 
     async def _answer(self, event: Event) -> None:
         """Answer the event in its chat (nothing for a group: bots do not join them)."""
