@@ -29,13 +29,13 @@ def send_digests(session: Session, catalog: Catalog, *, now: datetime, tz: tzinf
     since = last_digest(session) or now - FIRST_WINDOW
     stamp = now.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     queued = 0
-    for contact in q.digest_readers(session):
-        assert contact.id is not None
+    for contact, to in q.digest_readers(session):
         text = digest_text(session, catalog, contact, since=since, now=now, tz=tz)
         row = enqueue(
             session,
-            key=f"digest:{contact.id}:{stamp}",
-            chat_id=contact.chat_id or contact.external_id,
+            key=f"digest:{to.contact_id}:{stamp}",
+            chat_id=to.chat_id,
+            channel=to.channel,
             kind="digest",
             text=text,
             now=now,

@@ -7,9 +7,10 @@ from app.services import Services
 from core.markup import Markup
 from core.textfit import clip
 from db.engine import session_scope
-from db.models import Assignment, Contact, Explanation, Task
+from db.models import Assignment, Explanation, Task
 from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, unit_name
+from db.queries.contacts import recipient
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 
 
@@ -35,13 +36,14 @@ def answer_explanation(services: Services, actor: Actor, explanation_id: int, te
             object_id=explanation.id,
             details={"assignment_id": assignment.id},
         )
-        asker = session.get(Contact, explanation.requested_by_id or 0)
-        if asker is not None and asker.chat_id and asker.started:
+        asker = recipient(session, contact_id=explanation.requested_by_id)
+        if asker is not None:
             enqueue(
                 session,
                 key=f"explained:{explanation.id}:{now.timestamp():.0f}:{actor.contact_id}",
                 chat_id=asker.chat_id,
-                contact_id=asker.id,
+                channel=asker.channel,
+                contact_id=asker.contact_id,
                 kind="notice",
                 text=t(
                     asker.language,

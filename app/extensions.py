@@ -82,9 +82,10 @@ def _notify_coordinators(
     deciders = [
         coordinator
         for coordinator in coordinators_of_unit(session, unit_id=assignment.unit_id)
-        if coordinator.id is not None
         # the unit's own people cannot decide its request
-        and not decides_on_own(session, contact_id=coordinator.id, unit_id=assignment.unit_id)
+        if not decides_on_own(
+            session, contact_id=coordinator.contact_id, unit_id=assignment.unit_id
+        )
     ]
 
     def text(lang: str) -> str:

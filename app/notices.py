@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.choices import Rows, rows_to_json
-from db.models import Contact
+from db.queries.contacts import Recipient
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 
 Words = Callable[[str], str]  # language -> the notice's text (markup)
@@ -17,7 +17,7 @@ Offers = Callable[[str], Rows]  # language -> the choices the notice offers
 
 def tell(
     session: Session,
-    people: Iterable[Contact],
+    people: Iterable[Recipient],
     *,
     key: str,
     text: Words,
@@ -27,18 +27,18 @@ def tell(
 ) -> int:
     """Queue a notice to each person under `<key>:<contact id>` (once per key); return how many.
 
-    Each goes out on the person's channel, worded in their language.
+    Each goes out on the identity the person used last, worded in their language; the key
+    is the person's, so a notice is queued once whatever channels they are on.
     """
     told = 0
     for person in people:
-        if person.id is None:
-            continue
         lang = person.language
         queued = enqueue(
             session,
-            key=f"{key}:{person.id}",
-            chat_id=person.chat_id or "",
-            contact_id=person.id,
+            key=f"{key}:{person.contact_id}",
+            chat_id=person.chat_id,
+            channel=person.channel,
+            contact_id=person.contact_id,
             kind="notice",
             text=text(lang),
             choices=rows_to_json(choices(lang)) if choices is not None else None,

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.settings import Settings
 from core.textnorm import fold
-from db.models import Contact, Outbox, OutboxItem, Unit, UnitContact
+from db.models import Contact, ContactIdentity, Outbox, OutboxItem, Unit, UnitContact
 from db.queries.tasks import assignments_of, create_task
 from devtools.fakebotapi import FakeBotApi
 
@@ -68,13 +68,14 @@ def populate(
     """Create count units, each with one started contact and one open assignment."""
     with Session(engine) as session:
         units = [_unit(first_user + i) for i in range(count)]
-        contacts = [_contact(first_user + i, channel) for i in range(count)]
+        contacts = [_contact(first_user + i) for i in range(count)]
         session.add_all(units)
         session.add_all(contacts)
         session.flush()
-        for unit, contact in zip(units, contacts, strict=True):
+        for n, (unit, contact) in enumerate(zip(units, contacts, strict=True)):
             assert unit.id is not None and contact.id is not None  # noqa: PT018
             session.add(UnitContact(unit_id=unit.id, contact_id=contact.id))
+            session.add(_identity(contact.id, first_user + n, channel))
         task = create_task(
             session,
             title="Kế hoạch chuyển đổi số năm 2027",
@@ -86,8 +87,8 @@ def populate(
         by_unit = {a.unit_id: a.id for a in assignments_of(session, task_id=task.id)}
         session.commit()
         return [
-            Official(int(c.external_id), c.id, by_unit[u.id])  # type: ignore[arg-type, index]
-            for u, c in zip(units, contacts, strict=True)
+            Official(first_user + n, c.id, by_unit[u.id])  # type: ignore[arg-type, index]
+            for n, (u, c) in enumerate(zip(units, contacts, strict=True))
         ]
 
 
@@ -99,14 +100,19 @@ def _unit(i: int) -> Unit:
     )
 
 
-def _contact(user_id: int, channel: str = "telegram") -> Contact:
-    """Return a contact who has started the bot (on Zalo: written to it)."""
-    return Contact(
+def _contact(user_id: int) -> Contact:
+    """Return a person for the population."""
+    return Contact(display_name=f"Cán bộ {user_id}")
+
+
+def _identity(contact_id: int, user_id: int, channel: str = "telegram") -> ContactIdentity:
+    """Return a person's identity on a channel, started (the bot may write to them)."""
+    return ContactIdentity(
+        contact_id=contact_id,
         channel=channel,
         external_id=str(user_id),
         chat_id=str(user_id),
         started=True,
-        display_name=f"Cán bộ {user_id}",
     )
 
 

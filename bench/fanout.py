@@ -122,7 +122,7 @@ def country(assignments: int) -> Path:
     engine = make_engine(f"sqlite:///{partial}")
     generate(engine, size="country", assignments=assignments)
     with engine.begin() as conn:  # the generated people are not on this fake Telegram
-        conn.execute(text("UPDATE contact SET reachable = false"))
+        conn.execute(text("UPDATE contact_identity SET reachable = false"))
     with engine.begin() as conn:  # one self-contained file, to copy
         conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     engine.dispose()

@@ -430,7 +430,9 @@ def generate(
     members = [(gid, uid) for gid, _, units in area.groups for uid in units]
     result.rows["unit_group_member"] = w("unit_group_member", ("group_id", "unit_id"), members)
     contacts, links, contacts_of = _contacts(area)
-    result.rows["contact"] = w("contact", CONTACT_COLUMNS, contacts)
+    result.rows["contact"] = w("contact", CONTACT_COLUMNS, (c[0] for c in contacts))
+    identities = (c[1] for c in contacts)
+    result.rows["contact_identity"] = w("contact_identity", IDENTITY_COLUMNS, identities)
     result.rows["unit_contact"] = w("unit_contact", LINK_COLUMNS, links)
     directives = sorted({p.row[4] for p in plans})
     result.rows["directive"] = w("directive", DIRECTIVE_COLUMNS, map(_directive, directives))
@@ -445,7 +447,16 @@ def generate(
     result.rows["status_report"] = w("status_report", REPORT_COLUMNS, numbered, bar)
     bar.close()
     writer.finish(
-        ("unit", "unit_group", "contact", "directive", "task", "assignment", "status_report")
+        (
+            "unit",
+            "unit_group",
+            "contact",
+            "contact_identity",
+            "directive",
+            "task",
+            "assignment",
+            "status_report",
+        )
     )
     result.seconds = time.monotonic() - started
     return result
@@ -463,17 +474,15 @@ UNIT_COLUMNS = (
     "created_at",
     "updated_at",
 )
-CONTACT_COLUMNS = (
+CONTACT_COLUMNS = ("id", "display_name", "language", "role", "digest_enabled", "created_at")
+IDENTITY_COLUMNS = (
     "id",
+    "contact_id",
     "channel",
     "external_id",
     "chat_id",
-    "display_name",
-    "language",
-    "role",
     "started",
     "reachable",
-    "digest_enabled",
     "created_at",
 )
 LINK_COLUMNS = ("unit_id", "contact_id", "function", "created_at")
@@ -518,10 +527,13 @@ REPORT_COLUMNS = (
 )
 
 
-def _contacts(area: Area) -> tuple[list[Row], list[Row], dict[int, int]]:
-    """Make a focal official per unit, a leader per department, and a few coordinators."""
+def _contacts(area: Area) -> tuple[list[tuple[Row, Row]], list[Row], dict[int, int]]:
+    """Make a focal official per unit, a leader per department, and a few coordinators.
+
+    Each is a person with one Telegram identity: (contact row, identity row).
+    """
     created = REFERENCE_NOW - timedelta(days=300)
-    contacts: list[Row] = []
+    contacts: list[tuple[Row, Row]] = []
     links: list[Row] = []
     focal: dict[int, int] = {}
     cid = 0
@@ -541,10 +553,11 @@ def _contacts(area: Area) -> tuple[list[Row], list[Row], dict[int, int]]:
     return contacts, links, focal
 
 
-def _contact(cid: int, name: str, role: str, created: datetime) -> Row:
-    """Return a Telegram contact row whose user id is derived from its id."""
+def _contact(cid: int, name: str, role: str, created: datetime) -> tuple[Row, Row]:
+    """Return a person and their Telegram identity, whose user id is derived from the id."""
     ext = str(700_000_000 + cid)
-    return (cid, "telegram", ext, ext, name, "vi", role, True, True, True, created)
+    person = (cid, name, "vi", role, True, created)
+    return person, (cid, cid, "telegram", ext, ext, True, True, created)
 
 
 def _directive(did: int) -> Row:

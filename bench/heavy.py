@@ -75,7 +75,7 @@ def build(workdir: Path, args: argparse.Namespace, *, heavy: bool) -> World:
 
         generate(engine, size="country", assignments=args.assignments, progress=None)
         with engine.begin() as conn:  # the generated people are not on this fake Telegram
-            conn.execute(text("UPDATE contact SET reachable = false"))
+            conn.execute(text("UPDATE contact_identity SET reachable = false"))
     else:
         upgrade(engine)
     quiet = WorkingCalendar().add_working_days(BENCH_NOW.date(), 15)

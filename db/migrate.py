@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -25,12 +27,44 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema and make sure reference data exists."""
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with migrating(engine) as config:
         command.upgrade(config, "head")
     with Session(engine) as session:
         seed_defaults(session)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to an older schema (tests, and a rollback by hand)."""
+    with migrating(engine) as config:
+        command.downgrade(config, revision)
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Config]:
+    """Yield an Alembic config on one connection, in one transaction.
+
+    On SQLite, foreign keys are off while migrating: batch mode rebuilds a table by dropping
+    it, which would cascade or fail on the rows pointing at it. Every key is checked before
+    the commit instead, and a violation rolls everything back.
+    """
+    config = alembic_config()
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # only outside a transaction; pysqlite opens one at the first write
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                yield config
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

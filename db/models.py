@@ -83,25 +83,35 @@ class UnitGroupMember(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    """A person's chat identity on one channel, with their role and language."""
+    """A person: their name, language and role, whatever channels they write on."""
 
     __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(default="", max_length=200)
+    language: str = Field(default="vi", max_length=5)
+    role: str = Field(default="member", max_length=20)  # member | coordinator | admin
+    digest_enabled: bool = True
+    created_at: datetime = _created()
+
+
+class ContactIdentity(SQLModel, table=True):
+    """A person's chat identity on one channel; reachability is per identity."""
+
+    __tablename__ = "contact_identity"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
     channel: str = Field(default="telegram", max_length=20)
     external_id: str = Field(max_length=64)  # Telegram user id; Zalo ids are hex strings
     chat_id: str | None = Field(default=None, max_length=64)
-    display_name: str = Field(default="", max_length=200)
     username: str | None = Field(default=None, max_length=64)
-    language: str = Field(default="vi", max_length=5)
-    role: str = Field(default="member", max_length=20)  # member | coordinator | admin
     started: bool = False  # has written to the bot, so the bot may write to them
     reachable: bool = True
     unreachable_since: datetime | None = _when()
-    digest_enabled: bool = True
-    created_at: datetime = _created()
     last_seen_at: datetime | None = _when()
+    created_at: datetime = _created()
 
 
 class UnitContact(SQLModel, table=True):
@@ -139,6 +149,22 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = _when()
     used_by_id: int | None = Field(default=None, foreign_key="contact.id")
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code a person asks for (/link) to add an identity on another channel.
+
+    Only the code's hash is stored; the code is short (typed on a phone) and lives minutes.
+    """
+
+    __tablename__ = "link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = _when()
 
 
 class InviteFailure(SQLModel, table=True):

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.choices import rows_to_json
 from db.engine import session_scope
 from db.queries import reminders as q
+from db.queries.contacts import Recipient
 from db.queries.outbox import (
     PRIORITY_REMINDER,
     NewMessage,
@@ -134,7 +135,7 @@ def _queue(ctx: Context, due: Due, now: datetime, today: date, *, tag: str) -> R
 
 
 def _reminder_messages(
-    person: q.Recipient, items: list[Item], parts: list[Part], today: date
+    person: Recipient, items: list[Item], parts: list[Part], today: date
 ) -> list[NewMessage]:
     """Return one contact's composed reminder for today as messages to queue."""
     first = min(i.assignment_id for i in items)
@@ -184,7 +185,7 @@ def _tell_coordinators(
 
 def _enqueue_list(
     session: Session,
-    person: q.Recipient,
+    person: Recipient,
     kind: str,
     key: str,
     text: str,
@@ -199,6 +200,7 @@ def _enqueue_list(
         session,
         key=f"{key}:{person.contact_id}",
         chat_id=person.chat_id,
+        channel=person.channel,
         contact_id=person.contact_id,
         kind=kind,
         text=text,

@@ -22,6 +22,7 @@ from core.textnorm import vi_sort_key
 from db.engine import session_scope
 from db.models import Task
 from db.queries import reminders as q
+from db.queries.contacts import Recipient
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
 from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
@@ -69,7 +70,7 @@ def nudge_task(
     names = unit_names(session, unit_ids=[c.unit_id for c in found])
     info = q.task_infos(session, task_ids=[task.id])[task.id]
     result = NudgeResult()
-    by_contact: dict[int, tuple[q.Recipient, list[Item]]] = {}
+    by_contact: dict[int, tuple[Recipient, list[Item]]] = {}
     for c in found:
         to = people[c.unit_id].for_reminder(escalate=False)
         if not to:

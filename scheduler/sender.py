@@ -24,6 +24,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -34,10 +35,9 @@ from app.services import Services
 from core.markup import to_html
 from core.workhours import WorkHours
 from db.engine import session_scope
-from db.models import Contact
 from db.queries import outbox as box
 from db.queries.calendar import working_calendar
-from db.queries.contacts import mark_unreachable
+from db.queries.contacts import identity_reachable, mark_unreachable, recipient
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
 from db.queries.reminders import all_done
 from db.retry import retry_db_async
@@ -280,9 +280,8 @@ def _start(services: Services, owner: str, row: Claimed) -> bool:
     """Mark the row as being sent; skip it when the contact is unreachable or all is done."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
-        contact = session.get(Contact, row.contact_id) if row.contact_id else None
-        if contact is not None and not contact.reachable:
-            box.mark_failed(session, outbox_id=row.id, error="unreachable")
+        if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
+            _elsewhere(session, row, "unreachable")
             return False
         if row.kind in CHASING and all_done(session, outbox_id=row.id):
             box.cancel(session, outbox_id=row.id, reason="reported done")
@@ -302,12 +301,22 @@ def _sent(services: Services, row: Claimed, message: Message) -> None:
 
 
 def _unreachable(services: Services, row: Claimed, error: str) -> None:
-    """Fail the row and mark its contact unreachable (blocked the bot, or gone)."""
+    """Mark this identity unreachable (blocked the bot, or gone); send the row elsewhere."""
     with session_scope(services.engine) as session:
+        now = services.clock.now()
+        mark_unreachable(session, channel=row.channel, chat_id=row.chat_id, now=now)
+        _elsewhere(session, row, error)
+    log.info("contact %s unreachable on %s: %s", row.contact_id, row.channel, error)
+
+
+def _elsewhere(session: Session, row: Claimed, error: str) -> None:
+    """Queue the row for the person's other reachable identity, or fail it when none is."""
+    other = recipient(session, contact_id=row.contact_id)
+    if other is None or (other.channel, other.chat_id) == (row.channel, row.chat_id):
         box.mark_failed(session, outbox_id=row.id, error=error)
-        if row.contact_id is not None:
-            mark_unreachable(session, contact_id=row.contact_id, now=services.clock.now())
-    log.info("contact %s unreachable: %s", row.contact_id, error)
+        return
+    box.reroute(session, outbox_id=row.id, channel=other.channel, chat_id=other.chat_id)
+    log.info("outbox %s goes to contact %s on %s", row.id, row.contact_id, other.channel)
 
 
 def _fail(services: Services, row: Claimed, error: str) -> None:

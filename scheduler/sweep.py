@@ -24,6 +24,7 @@ from core.textnorm import SortKey, vi_sort_key
 from core.workhours import WorkHours
 from db.engine import session_scope
 from db.queries import reminders as q
+from db.queries.contacts import Recipient
 from db.queries.units import unit_names
 from scheduler.messages import MAX_LIST_LINES, Item
 
@@ -92,7 +93,7 @@ class Kept:
 class Lists:
     """A coordinator, the units they follow, and their lists of escalated and missed."""
 
-    person: q.Recipient
+    person: Recipient
     scope: set[int]
     escalated: Kept = field(default_factory=Kept)
     missed: Kept = field(default_factory=Kept)
@@ -107,7 +108,7 @@ class Due:
     """
 
     lists: list[Lists]
-    by_contact: dict[int, tuple[q.Recipient, list[Item]]] = field(default_factory=dict)
+    by_contact: dict[int, tuple[Recipient, list[Item]]] = field(default_factory=dict)
     escalated: int = 0
     folded: int = 0
 

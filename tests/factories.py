@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from core.textnorm import fold
-from db.models import Contact, Task, Unit, UnitContact, UnitGroup, UnitGroupMember
+from db.models import Contact, ContactIdentity, Task, Unit, UnitContact, UnitGroup, UnitGroupMember
+from db.queries.contacts import find_contact, find_identity
 from db.queries.tasks import create_task
 from db.queries.units import find_group
 
@@ -59,31 +60,51 @@ def make_contact(
     function: str = "focal",
     language: str = "vi",
     started: bool = True,
+    reachable: bool = True,
     name: str = "",
     channel: str = "telegram",
     external_id: str = "",
 ) -> Contact:
-    """Create a contact linked to units (started: the bot may write to them).
+    """Create a person with one identity, linked to units (started: the bot may write to them).
 
     On Telegram a person is their user id; another channel's id is given as `external_id`.
     """
-    contact = Contact(
-        channel=channel,
-        external_id=external_id or str(user_id),
-        chat_id=external_id or str(user_id),
-        display_name=name or f"User {user_id}",
-        language=language,
-        role=role,
-        started=started,
-    )
+    contact = Contact(display_name=name or f"User {user_id}", language=language, role=role)
     session.add(contact)
     session.flush()
+    assert contact.id is not None
+    session.add(
+        ContactIdentity(
+            contact_id=contact.id,
+            channel=channel,
+            external_id=external_id or str(user_id),
+            chat_id=external_id or str(user_id),
+            started=started,
+            reachable=reachable,
+        )
+    )
     for unit in units:
         assert unit.id is not None
         assert contact.id is not None
         session.add(UnitContact(unit_id=unit.id, contact_id=contact.id, function=function))
     session.commit()
     return contact
+
+
+def person(session: Session, external_id: str | int, channel: str = "telegram") -> Contact:
+    """Return the person with this identity (fail when there is none)."""
+    found = find_contact(session, channel=channel, external_id=str(external_id))
+    assert found is not None, f"nobody is {external_id} on {channel}"
+    return found
+
+
+def identity(
+    session: Session, external_id: str | int, channel: str = "telegram"
+) -> ContactIdentity:
+    """Return the identity with this id on this channel (fail when there is none)."""
+    found = find_identity(session, channel=channel, external_id=str(external_id))
+    assert found is not None, f"no identity {external_id} on {channel}"
+    return found
 
 
 def make_task(

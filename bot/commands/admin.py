@@ -15,7 +15,12 @@ from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.queries.admin_codes import create_admin_code
 from db.queries.audit import record
-from db.queries.contacts import contacts_with_role_at_least, ensure_admin, find_contact
+from db.queries.contacts import (
+    contacts_with_role_at_least,
+    ensure_admin,
+    find_contact,
+    identities_by_person,
+)
 
 EXIT_NOT_ADMIN = 1
 
@@ -96,9 +101,11 @@ def admin_list(args: argparse.Namespace) -> int:
     lines: list[tuple[str, str, bool]] = []
 
     def read(session: Session) -> None:
-        for contact in contacts_with_role_at_least(session, roles=(Role.ADMIN.value,)):
-            reachable = contact.started and contact.reachable
-            lines.append((contact.external_id, contact.display_name, reachable))
+        admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
+        found = identities_by_person(session, contact_ids=[c.id for c in admins if c.id])
+        for contact in admins:
+            identities = found[contact.id or 0]
+            lines.append((identities.external_id, contact.display_name, identities.deliverable))
 
     _with_database(read)
     if not lines:

@@ -8,6 +8,7 @@ from bot.console import EXIT_FAILED, EXIT_OK, load_settings, say
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.queries.contact_admin import change_scope, find_people
+from db.queries.contacts import described, name_of
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,8 +40,8 @@ def scope_command(args: argparse.Namespace) -> int:
                 if person is not None
                 else None
             )
-            name = person.display_name or person.external_id if person is not None else ""
-            who = "\n".join(f"{c.display_name} ({c.external_id})" for c in people)
+            name = name_of(session, person)
+            who = "\n".join(described(session, people))
     finally:
         engine.dispose()
     if not people:

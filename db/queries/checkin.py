@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from core.roles import Role
 from db.engine import as_connection
 from db.models import (
     Assignment,
@@ -23,6 +24,7 @@ from db.models import (
     Unit,
     UnitContact,
 )
+from db.queries.contacts import Recipient, recipients_in_order
 from db.queries.reports import reported_percent
 from db.queries.scope import EVERY, Scope, in_scope, units_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
@@ -177,31 +179,28 @@ def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -
 # --- people to tell --------------------------------------------------------------------------
 
 
-def reachable(contacts: Sequence[Contact]) -> list[Contact]:
-    """Keep the contacts the bot may write to."""
-    return [c for c in contacts if c.started and c.reachable and c.chat_id]
-
-
-def coordinators_of_unit(session: Session, *, unit_id: int) -> list[Contact]:
+def coordinators_of_unit(session: Session, *, unit_id: int) -> list[Recipient]:
     """Return the coordinators and admins whose scope covers the unit and who can be told."""
-    query = select(Contact).where(col(Contact.role).in_(("coordinator", "admin")))
+    query = select(Contact).where(
+        col(Contact.role).in_((Role.COORDINATOR.value, Role.ADMIN.value))
+    )
     staff = list(session.exec(query.order_by(col(Contact.id))))
     return [
-        c
-        for c in reachable(staff)
-        if c.id is not None and in_scope(session, contact_id=c.id, unit_id=unit_id)
+        r
+        for r in recipients_in_order(session, staff)
+        if in_scope(session, contact_id=r.contact_id, unit_id=unit_id)
     ]
 
 
-def contacts_of_unit(session: Session, *, unit_id: int) -> list[Contact]:
-    """Return the unit's contacts the bot can write to."""
+def contacts_of_unit(session: Session, *, unit_id: int) -> list[Recipient]:
+    """Return the unit's contacts the bot can write to, each at the identity to write to."""
     query = (
         select(Contact)
         .join(UnitContact, col(UnitContact.contact_id) == col(Contact.id))
         .where(UnitContact.unit_id == unit_id)
         .order_by(col(Contact.id))
     )
-    return reachable(list(session.exec(query)))
+    return recipients_in_order(session, list(session.exec(query)))
 
 
 def unit_name(session: Session, *, unit_id: int) -> str:

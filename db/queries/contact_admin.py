@@ -5,22 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
 from core.roles import Role
 from core.textnorm import fold, vi_sort_key
-from db.models import Contact, ContactScope, Unit, UnitContact, UnitGroup
+from db.models import Contact, ContactIdentity, ContactScope, Unit, UnitContact, UnitGroup
 from db.queries.audit import record
+from db.queries.contacts import Identities, identities_by_person, label
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 
 
 @dataclass
 class ContactInfo:
-    """A contact with the units they belong to and their function in each."""
+    """A contact with their identities, the units they belong to and their function in each."""
 
     contact: Contact
     units: list[tuple[Unit, str]] = field(default_factory=list)
+    identities: Identities = field(default_factory=Identities)
+
+    @property
+    def label(self) -> str:
+        """Return how to name the person: their name, else their id."""
+        return label(self.contact, self.identities)
 
 
 def contact_list(session: Session, *, unit_id: int | None = None) -> list[ContactInfo]:
@@ -34,7 +42,8 @@ def contact_list(session: Session, *, unit_id: int | None = None) -> list[Contac
         staff = col(Contact.role).in_((Role.COORDINATOR.value, Role.ADMIN.value))
         query = select(Contact).where(or_(col(Contact.id).in_(links), staff))
     contacts = list(session.exec(query.order_by(col(Contact.display_name), col(Contact.id))))
-    infos = {c.id: ContactInfo(c) for c in contacts}
+    found = identities_by_person(session, contact_ids=[c.id for c in contacts if c.id])
+    infos = {c.id: ContactInfo(c, identities=found[c.id or 0]) for c in contacts}
     rows = session.exec(
         select(UnitContact, Unit)
         .join(Unit, col(Unit.id) == col(UnitContact.unit_id))
@@ -50,7 +59,8 @@ def contact_info(session: Session, *, contact_id: int) -> ContactInfo | None:
     contact = session.get(Contact, contact_id)
     if contact is None:
         return None
-    info = ContactInfo(contact)
+    identities = identities_by_person(session, contact_ids=[contact_id])[contact_id]
+    info = ContactInfo(contact, identities=identities)
     query = (
         select(UnitContact, Unit)
         .join(Unit, col(Unit.id) == col(UnitContact.unit_id))
@@ -101,22 +111,29 @@ def remove_from_unit(
 
 
 def find_people(session: Session, *, text: str) -> list[Contact]:
-    """Return the people text names as /contacts shows them: Telegram id, @username or name.
+    """Return the people text names as /contacts shows them: a channel's id, @username or name.
 
     A name is matched whole, ignoring case and diacritics ("dieu phoi" finds "Điều phối").
     """
     text = text.strip()
     if not text:
         return []
-    if text.lstrip("-").isdigit():
-        return list(session.exec(select(Contact).where(Contact.external_id == text)))
     if text.startswith("@"):
         name = text[1:].lower()
-        query = select(Contact).where(func.lower(col(Contact.username)) == name)
-        return list(session.exec(query.order_by(col(Contact.id))))
+        return _owners(session, func.lower(col(ContactIdentity.username)) == name)
+    by_id = _owners(session, col(ContactIdentity.external_id) == text)  # any channel's id
+    if by_id or text.lstrip("-").isdigit():
+        return by_id
     folded = fold(text)
     people = session.exec(select(Contact).where(col(Contact.display_name) != ""))
     return [c for c in people if fold(c.display_name) == folded]
+
+
+def _owners(session: Session, condition: ColumnElement[bool]) -> list[Contact]:
+    """Return the people with an identity that meets the condition, oldest first."""
+    owners = select(ContactIdentity.contact_id).where(condition)
+    query = select(Contact).where(col(Contact.id).in_(owners)).order_by(col(Contact.id))
+    return list(session.exec(query))
 
 
 def split_person(session: Session, *, text: str) -> tuple[list[Contact], str]:

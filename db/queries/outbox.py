@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.models import Contact, Outbox, OutboxItem
+from db.models import ContactIdentity, Outbox, OutboxItem
 
 TELEGRAM = "telegram"  # the channel of rows queued without one (every row before Zalo)
 MARKUP = "markup"  # payload["format"] of a text in neutral markup
@@ -56,7 +56,8 @@ def enqueue(
 ) -> Outbox | None:
     """Queue a message under a unique key; None when that key was queued before.
 
-    It goes out on `channel`, by default the recipient contact's (else Telegram's).
+    It goes out on `channel`, by default that of the recipient's identity at `chat_id`
+    (else Telegram's).
     """
     if session.exec(select(Outbox.id).where(Outbox.key == key)).first() is not None:
         return None
@@ -64,8 +65,7 @@ def enqueue(
     if choices:
         payload["choices"] = choices
     if channel is None:
-        contact = session.get(Contact, contact_id) if contact_id is not None else None
-        channel = contact.channel if contact is not None else TELEGRAM
+        channel = _channel_of(session, contact_id=contact_id, chat_id=chat_id)
     message = Outbox(
         key=key,
         channel=channel,
@@ -88,6 +88,16 @@ def enqueue(
     except IntegrityError:
         return None
     return message
+
+
+def _channel_of(session: Session, *, contact_id: int | None, chat_id: str) -> str:
+    """Return the channel of the person's identity at this chat (Telegram when none)."""
+    if contact_id is None:
+        return TELEGRAM
+    query = select(ContactIdentity.channel).where(
+        ContactIdentity.contact_id == contact_id, ContactIdentity.chat_id == chat_id
+    )
+    return session.exec(query).first() or TELEGRAM
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,7 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     status: str  # "sending": it was in flight when its last sender died
+    channel: str = TELEGRAM
 
 
 def claim(
@@ -242,6 +253,7 @@ def _claimed(row: Outbox) -> Claimed:
         payload=dict(row.payload),
         attempts=row.attempts,
         status=row.status,
+        channel=row.channel,
     )
 
 
@@ -291,6 +303,25 @@ def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:
         update(Outbox)
         .where(col(Outbox.id) == outbox_id)
         .values(status="failed", lease_owner=None, lease_until=None, error=error[:500])
+    )
+
+
+def reroute(session: Session, *, outbox_id: int, channel: str, chat_id: str) -> None:
+    """Put a message back in the queue for another identity of the same person.
+
+    Its key stays: the person still gets it once, on the channel that can reach them.
+    """
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == outbox_id)
+        .values(
+            status="pending",
+            channel=channel,
+            chat_id=chat_id,
+            lease_owner=None,
+            lease_until=None,
+            error=None,
+        )
     )
 
 

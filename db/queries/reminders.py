@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from core.calendar import WorkingCalendar
+from core.roles import Function, Role
 from db.models import (
     AppState,
     Assignment,
@@ -27,6 +28,8 @@ from db.models import (
     UnitContact,
 )
 from db.queries.calendar import working_calendar
+from db.queries.contacts import Recipient as Recipient  # re-exported: it used to live here
+from db.queries.contacts import recipients, recipients_in_order
 from db.queries.scope import unit_ids_in_scope
 from db.types import utcnow
 
@@ -46,17 +49,6 @@ class Candidate:
     overdue_every_days: int | None
     escalate_after: int | None
     last_report_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A contact the bot may write to."""
-
-    contact_id: int
-    chat_id: str
-    external_id: str
-    language: str
-    channel: str = "telegram"
 
 
 @dataclass
@@ -220,33 +212,12 @@ def recipients_of_units(session: Session, *, unit_ids: Iterable[int]) -> dict[in
             col(UnitContact.unit_id).in_(ids)
         )
     ).all()
-    query = columns(
-        col(Contact.id),
-        col(Contact.chat_id),
-        col(Contact.external_id),
-        col(Contact.language),
-        col(Contact.channel),
-    ).where(
-        col(Contact.id).in_({contact_id for _, contact_id, _ in links}),
-        col(Contact.started).is_(True),
-        col(Contact.reachable).is_(True),
-        col(Contact.chat_id).is_not(None),
-    )
-    people = {row[0]: Recipient(*row) for row in session.execute(query) if row[0] and row[1]}
+    people = recipients(session, contact_ids={contact_id for _, contact_id, _ in links})
     for unit_id, contact_id, function in sorted(links, key=lambda link: link[1]):
         if contact_id in people:
-            group = found[unit_id].leaders if function == "leader" else found[unit_id].focal
+            group = found[unit_id].leaders if function == Function.LEADER else found[unit_id].focal
             group.append(people[contact_id])
     return found
-
-
-def recipient_of(contact: Contact) -> Recipient | None:
-    """Return the contact as a recipient if the bot may write to them."""
-    if not (contact.started and contact.reachable and contact.chat_id and contact.id):
-        return None
-    return Recipient(
-        contact.id, contact.chat_id, contact.external_id, contact.language, contact.channel
-    )
 
 
 def coordinators(session: Session) -> list[tuple[Recipient, set[int]]]:
@@ -254,14 +225,12 @@ def coordinators(session: Session) -> list[tuple[Recipient, set[int]]]:
 
     Admins stand in when the province has no reachable coordinator.
     """
-    for roles in (("coordinator",), ("admin",)):
+    for roles in ((Role.COORDINATOR.value,), (Role.ADMIN.value,)):
         query = select(Contact).where(col(Contact.role).in_(roles)).order_by(col(Contact.id))
         found = []
-        for contact in session.exec(query):
-            recipient = recipient_of(contact)
-            if recipient is not None:
-                scope = unit_ids_in_scope(session, contact_id=recipient.contact_id)
-                found.append((recipient, set(scope)))
+        for recipient in recipients_in_order(session, list(session.exec(query))):
+            scope = unit_ids_in_scope(session, contact_id=recipient.contact_id)
+            found.append((recipient, set(scope)))
         if found:
             return found
     return []

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Executable, Result, and_, case, func, not_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.roles import Role
 from core.status import Counts
 from core.summary import Line, Note, StatusLine, TaskCounts
 from core.textnorm import fold, vi_sort_key
@@ -31,6 +32,7 @@ from db.models import (
     UnitGroupMember,
     UnitKind,
 )
+from db.queries.contacts import Recipient, recipients
 from db.queries.scope import EVERY, Scope, visible_tasks
 from db.queries.tasks import TASK_NUMBER, find_tasks
 
@@ -326,16 +328,15 @@ def most_overdue(
     return [(name, tid, title, deadline) for name, tid, title, deadline in _rows(session, query)]
 
 
-def digest_readers(session: Session) -> list[Contact]:
-    """Return the coordinators and admins who take the digest and can be written to."""
+def digest_readers(session: Session) -> list[tuple[Contact, Recipient]]:
+    """Return the coordinators and admins who take the digest, with where to write to them."""
     query = select(Contact).where(
-        col(Contact.role).in_(("coordinator", "admin")),
+        col(Contact.role).in_((Role.COORDINATOR.value, Role.ADMIN.value)),
         col(Contact.digest_enabled).is_(True),
-        col(Contact.started).is_(True),
-        col(Contact.reachable).is_(True),
-        col(Contact.chat_id).is_not(None),
     )
-    return list(session.exec(query.order_by(col(Contact.id))))
+    people = list(session.exec(query.order_by(col(Contact.id))))
+    found = recipients(session, contact_ids=[c.id for c in people if c.id is not None])
+    return [(c, found[c.id]) for c in people if c.id is not None and c.id in found]
 
 
 def status_lines(

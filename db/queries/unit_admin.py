@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from core.textnorm import vi_sort_key
 from db.models import Contact, Unit, UnitContact, UnitKind
 from db.queries.audit import record
+from db.queries.contacts import reachable_people
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,13 @@ def unit_overview(session: Session, *, include_inactive: bool = False) -> list[U
     if not include_inactive:
         query = query.where(col(Unit.active).is_(True))
     units = list(session.exec(query))
-    links = session.exec(
-        select(UnitContact.unit_id, Contact.reachable, Contact.started).join(
-            Contact, col(Contact.id) == col(UnitContact.contact_id)
-        )
-    )
+    links = list(session.exec(select(UnitContact.unit_id, UnitContact.contact_id)))
+    reachable = reachable_people(session, contact_ids={c for _, c in links})
     counts: dict[int, list[int]] = {}
-    for unit_id, reachable, started in links:
+    for unit_id, contact_id in links:
         entry = counts.setdefault(unit_id, [0, 0])
         entry[0] += 1
-        entry[1] += 1 if reachable and started else 0
+        entry[1] += 1 if contact_id in reachable else 0
     statuses = [
         UnitStatus(u, kinds.get(u.kind_key), *counts.get(u.id or 0, [0, 0])) for u in units
     ]

@@ -24,7 +24,7 @@ from app.i18n import Lang, pick_language
 from app.services import Services
 from app.signing import sign, verify
 from core.markup import to_html, to_plain
-from core.roles import Access
+from core.roles import Access, Role
 from db.engine import session_scope
 from db.models import Contact
 from db.queries.contacts import Seen, refresh, snapshot, touch_contact
@@ -160,7 +160,7 @@ def load_actor(update: Update, services: Services) -> Actor | None:
         actor = seen_sender(connection, update, services)
     if actor is None:
         lang: Lang = pick_language(user.language_code, services.settings.default_language)
-        actor = Actor(NO_CONTACT, str(user.id), lang, "member", (), ())
+        actor = Actor(NO_CONTACT, str(user.id), lang, Role.MEMBER.value, (), ())
     return actor
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
+from app import people
 from core.markup import Markup, to_html
 from core.paging import page_of
 from core.roles import Access, Role
@@ -22,6 +23,7 @@ from db.queries.contact_admin import (
     remove_from_unit,
     split_person,
 )
+from db.queries.contacts import described, name_of
 from handlers.telegram.access import (
     Request,
     button,
@@ -32,6 +34,7 @@ from handlers.telegram.access import (
 )
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
+from scheduler.workers import in_worker
 
 PREFIX = "ct"
 PAGE_SIZE = 10
@@ -43,16 +46,7 @@ async def whoami(req: Request) -> None:
     if req.actor.access == Access.PUBLIC:
         await req.say("contacts.whoami_stranger", user_id=req.actor.external_id)
         return
-    with req.db() as session:
-        info = contact_info(session, contact_id=req.actor.contact_id)
-    assert info is not None
-    await req.say(
-        "contacts.whoami",
-        name=info.contact.display_name,
-        user_id=info.contact.external_id,
-        role=req.t(f"common.role_{info.contact.role}"),
-        units=Markup(_units_text(req, info)),
-    )
+    await req.reply(await in_worker(people.whoami, req.services, req.actor))
 
 
 def _units_text(req: Request, info: ContactInfo) -> str:
@@ -93,7 +87,7 @@ def contacts_page(
     lines += [_contact_line(req, info) for info in page.items] or [req.t("contacts.none")]
     lines += ["", req.t("common.page", page=page.number, pages=page.pages)]
     rows = [
-        [req.button(info.contact.display_name or info.contact.external_id, PREFIX, "card", cid)]
+        [req.button(info.label, PREFIX, "card", cid)]
         for info in page.items
         if (cid := info.contact.id) is not None
     ]
@@ -109,9 +103,8 @@ def _contact_line(req: Request, info: ContactInfo) -> str:
     """Return one person: name, role, units, and a flag when the bot cannot reach them."""
     contact = info.contact
     units = ", ".join(u.code for u, _ in info.units) or "-"
-    key = "contacts.line" if contact.reachable else "contacts.line_unreachable"
-    name = contact.display_name or contact.external_id
-    return req.t(key, name=name, role=req.t(f"common.role_{contact.role}"), units=units)
+    key = "contacts.line" if info.identities.reachable else "contacts.line_unreachable"
+    return req.t(key, name=info.label, role=req.t(f"common.role_{contact.role}"), units=units)
 
 
 async def send_card(req: Request, contact_id: int) -> bool:
@@ -123,11 +116,11 @@ async def send_card(req: Request, contact_id: int) -> bool:
     contact = info.contact
     text = req.t(
         "contacts.card",
-        name=contact.display_name or contact.external_id,
-        username=f"@{contact.username}" if contact.username else "-",
-        user_id=contact.external_id,
+        name=info.label,
+        username=f"@{info.identities.username}" if info.identities.username else "-",
+        user_id=info.identities.external_id,
         role=req.t(f"common.role_{contact.role}"),
-        state=req.t("contacts.reachable" if contact.reachable else "contacts.unreachable"),
+        state=req.t("contacts.reachable" if info.identities.reachable else "contacts.unreachable"),
         units=Markup(_units_text(req, info)),
     )
     roles = [
@@ -164,7 +157,7 @@ async def set_role(req: Request, contact_id: int, role_text: str) -> bool:
         contact = change_role(
             session, contact_id=contact_id, role=Role(role_text), actor_id=req.actor.contact_id
         )
-        name = contact.display_name or contact.external_id if contact else ""
+        name = name_of(session, contact)
     if contact is None:
         return False
     await refresh_menu(req, contact_id)
@@ -183,8 +176,7 @@ async def remove(req: Request, contact_id: int, unit_id: int) -> bool:
     if not removed or unit is None or info is None:
         return False
     await refresh_menu(req, contact_id)
-    name = info.contact.display_name or info.contact.external_id
-    await req.say("contacts.removed", name=name, unit=unit.name)
+    await req.say("contacts.removed", name=info.label, unit=unit.name)
     return True
 
 
@@ -206,8 +198,8 @@ async def scope(req: Request) -> None:
             if person is not None
             else None
         )
-        name = person.display_name or person.external_id if person is not None else ""
-        who = [f"{c.display_name} ({c.external_id})" for c in people]
+        name = name_of(session, person)
+        who = described(session, people)
     if not people:
         await req.say("contacts.scope_person_not_found", text=req.text_args)
     elif result is None:

@@ -24,11 +24,11 @@ from app.actor import Actor
 from app.i18n import pick_language
 from app.services import Services
 from core.markup import Markup, to_html, to_plain
+from core.roles import Role
 from db.engine import session_scope
 from db.queries import inbox as rows
-from db.queries.contacts import contacts_with_role_at_least
+from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.outbox import enqueue
-from db.queries.reminders import recipient_of
 from db.retry import retry_db
 from handlers.telegram import groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
@@ -187,16 +187,18 @@ def _report(
     """Tell every reachable admin about updates given up, and mark them done with."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
-        admins = [recipient_of(c) for c in contacts_with_role_at_least(session, roles=("admin",))]
+        people = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
+        admins = recipients_in_order(session, people)
         for item in given_up:
             log.error(
                 "gave up update %s (%s): unfinished after a retry", item.update_id, item.kind
             )
-            for admin in filter(None, admins):
+            for admin in admins:
                 enqueue(
                     session,
                     key=f"inbox:{item.id}:{admin.contact_id}",
                     chat_id=admin.chat_id,
+                    channel=admin.channel,
                     contact_id=admin.contact_id,
                     kind="notice",
                     text=_notice(services, admin.language, item, application),

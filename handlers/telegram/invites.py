@@ -24,7 +24,7 @@ from core.textnorm import fold
 from db.models import Contact, Invite, Unit
 from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
-from db.queries.contacts import contacts_with_role_at_least
+from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.invites import (
     create_invite,
     find_invite,
@@ -299,8 +299,8 @@ def _tell_admins(
     if not admins:
         admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
     name = contact.display_name or req.actor.external_id
-    for admin in admins:
-        if admin.id is None or admin.chat_id is None or admin.id == contact.id:
+    for admin in recipients_in_order(session, admins):
+        if admin.contact_id == contact.id:
             continue
         text = req.services.catalog.get(
             admin.language,
@@ -311,9 +311,10 @@ def _tell_admins(
         )
         enqueue(
             session,
-            key=f"invite-used:{used.id}:{admin.id}",
+            key=f"invite-used:{used.id}:{admin.contact_id}",
             chat_id=admin.chat_id,
-            contact_id=admin.id,
+            channel=admin.channel,
+            contact_id=admin.contact_id,
             kind="notice",
             text=text,
             now=now,

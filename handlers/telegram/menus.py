@@ -10,9 +10,9 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from telegram.error import TelegramError
 
 from app.i18n import LANGUAGES, Catalog
-from core.roles import Access, access_of
+from core.roles import Access, Role, access_of
 from db.models import Contact
-from db.queries.contacts import contacts_with_role_at_least, unit_ids_of
+from db.queries.contacts import contacts_with_role_at_least, identity_on, unit_ids_of
 from handlers.telegram.registry import Flow, visible_commands
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,14 @@ async def set_contact_menu(
     bot: Bot, flows: Sequence[Flow], catalog: Catalog, session: Session, contact: Contact
 ) -> None:
     """Give a coordinator or admin the menu of their role in their chat and language."""
-    if contact.chat_id is None or not contact.started or contact.id is None:
+    if contact.id is None:
+        return
+    identity = identity_on(session, contact_id=contact.id, channel="telegram")
+    if identity is None or identity.chat_id is None or not identity.started:
         return
     has_units = bool(unit_ids_of(session, contact_id=contact.id))
     access = access_of(contact.role, has_units=has_units)
-    scope = BotCommandScopeChat(int(contact.chat_id))
+    scope = BotCommandScopeChat(int(identity.chat_id))
     try:
         if access <= Access.MEMBER:
             await bot.delete_my_commands(scope=scope)
@@ -57,5 +60,7 @@ async def set_staff_menus(
     bot: Bot, flows: Sequence[Flow], catalog: Catalog, session: Session
 ) -> None:
     """Set the menus of every coordinator and admin who has started the bot."""
-    for contact in contacts_with_role_at_least(session, roles=("coordinator", "admin")):
+    for contact in contacts_with_role_at_least(
+        session, roles=(Role.COORDINATOR.value, Role.ADMIN.value)
+    ):
         await set_contact_menu(bot, flows, catalog, session, contact)

@@ -16,6 +16,7 @@ from core.roles import Access
 from core.units import split_edit_line
 from db.imports.units import groups_of, save_unit
 from db.models import Unit, UnitKind
+from db.queries.contacts import identities_by_person, label
 from db.queries.unit_admin import (
     UnitStatus,
     contacts_of_unit,
@@ -159,12 +160,15 @@ async def send_card(req: Request, unit_id: int) -> bool:
             return False
         kind = session.get(UnitKind, unit.kind_key)
         contacts = contacts_of_unit(session, unit_id=unit_id)
+        found = identities_by_person(session, contact_ids=[c.id for c, _ in contacts if c.id])
         groups = ", ".join(groups_of(session, unit_id=unit_id)) or "-"
         parent = parent_code(session, unit) or "-"
     people = [
         req.t(
-            "units.card_contact" if c.reachable else "units.card_contact_unreachable",
-            name=c.display_name or c.external_id,
+            "units.card_contact"
+            if found[c.id or 0].reachable
+            else "units.card_contact_unreachable",
+            name=label(c, found[c.id or 0]),
             function=req.t(f"common.function_{function}"),
         )
         for c, function in contacts

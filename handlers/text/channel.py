@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from app.actor import Actor, actor_from
+from app.actor import NO_CONTACT, Actor, actor_from
 from app.checkin import Answer, Said, answer_text, cancel, choose
+from app.linking import Caller, link
+from app.people import whoami
 from app.services import Services
-from core.roles import Access
-from db.queries.contacts import snapshot
+from core.roles import Access, Role
+from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import clear_pending, get_pending, set_pending
 from render.text import numbered, render
 from scheduler.nudge import nudge_named
@@ -35,13 +37,16 @@ class TextChannel:
     def receive(self, external_id: str, text: str, message_id: str) -> list[str]:
         """Answer what a person typed (blocking: database work; run it off the event loop)."""
         actor = self._actor(external_id)
+        typed = text.strip()
         if actor is None:
             lang = self.services.settings.default_language
+            if _command_word(typed) == "link":  # a stranger here may be someone elsewhere
+                stranger = Actor(NO_CONTACT, external_id, lang, Role.MEMBER.value, (), ())
+                return self._render(lang, Said(self._link(stranger, typed)))
             return self._render(
                 lang, Said(self.services.catalog.get(lang, "common.not_registered"))
             )
         key = f"{self.name}:msg:{external_id}:{message_id}"
-        typed = text.strip()
         if typed.startswith("/"):
             return self._show(actor, self._command(actor, typed, key))
         offered = self._offered(actor, typed)
@@ -50,23 +55,42 @@ class TextChannel:
         return self._show(actor, answer_text(self.services, actor, text, key=key))
 
     def _actor(self, external_id: str) -> Actor | None:
-        """Return who this is on this channel, if the bot knows them."""
+        """Return who this is on this channel, if the bot knows them, recording them as seen.
+
+        The chat is the person's id; being seen makes this the identity used last, the one
+        their reminders go to.
+        """
         with self.services.engine.begin() as connection:
             known = snapshot(connection, channel=self.name, external_id=external_id)
-        return actor_from(known) if known is not None else None
+            if known is None:
+                return None
+            seen = Seen(external_id, "", known.username, self.services.clock.now())
+            if not known.is_current(seen):
+                known = refresh(connection, known, seen)
+        return actor_from(known)
 
     def _command(self, actor: Actor, typed: str, key: str) -> Answer:
         """Run a typed command the channel knows."""
         t = partial(self.services.catalog.get, actor.lang)
         word, _, rest = typed.partition(" ")
-        command = word[1:].lower()
+        command = _command_word(typed)
         if command == "cancel":
             return cancel(self.services, actor)
+        if command == "link":
+            return Answer([Said(self._link(actor, typed))])
+        if command == "whoami":
+            return Answer([Said(whoami(self.services, actor))])
         if command == "nudge":
             if actor.access < Access.COORDINATOR:
                 return Answer([Said(t("common.not_allowed"))])
             return Answer([Said(nudge_named(self.services, actor, rest.strip(), key))])
         return Answer([Said(t("common.unknown_command", command=word[:40]))])
+
+    def _link(self, actor: Actor, typed: str) -> str:
+        """Answer /link or /link <code> from this channel's person (or stranger)."""
+        _, _, code = typed.partition(" ")
+        caller = Caller(self.name, actor.external_id, actor.external_id)
+        return link(self.services, actor, caller, code).text
 
     def _offered(self, actor: Actor, typed: str) -> tuple[tuple[str, ...], str] | None:
         """Return the choice a typed number takes, and the offer it came with, if any."""
@@ -114,6 +138,13 @@ class TextChannel:
         """Return one message as this channel shows it."""
         intro = self.services.catalog.get(lang, "common.reply_with_number")
         return render(said.text, said.choices, intro=intro, limit=self.limit)
+
+
+def _command_word(typed: str) -> str:
+    """Return the command a typed text starts with ("link" for "/link X"), else ""."""
+    if not typed.startswith("/"):
+        return ""
+    return typed.partition(" ")[0][1:].lower()
 
 
 def _dedup(offer: str, kind: str, assignment_id: int) -> str:

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from db.engine import make_engine
-from db.migrate import alembic_config, current_revision, head_revision, upgrade
-from db.models import Inbox, UnitKind
+from db.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
+from db.models import Contact, ContactIdentity, Inbox, UnitContact, UnitKind
 
 RECEIVED = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -104,4 +104,119 @@ def test_upgrade_0002_takes_old_postgres_inbox_rows_as_processed(pg_empty_url: s
     engine = make_engine(pg_empty_url)
     upgrade_from_0001_with_an_inbox_row(engine)
     assert_old_row_counts_as_processed(engine)
+    engine.dispose()
+
+
+SEEN = datetime(2026, 11, 20, 1, 2, 3, tzinfo=UTC)
+
+
+def upgrade_from_0002_with_contacts(engine: Engine) -> None:
+    """Migrate to 0002, store two people as the old schema did, one in a unit, then to head."""
+    config = alembic_config()
+    at = SEEN.isoformat() if engine.dialect.name == "sqlite" else SEEN
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(
+            text(
+                "INSERT INTO contact (id, channel, external_id, chat_id, display_name, username,"
+                " language, role, started, reachable, unreachable_since, digest_enabled,"
+                " created_at, last_seen_at) VALUES"
+                " (1, 'telegram', '501', '501', 'Lan', 'lan', 'vi', 'member', true, true,"
+                " NULL, true, :at, :at),"
+                " (2, 'text', 'a1b2', 'a1b2', 'Hoa', NULL, 'en', 'admin', false, false,"
+                " :at, false, :at, NULL)"
+            ),
+            {"at": at},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO unit_kind (key, name_vi, name_en, plural_vi, plural_en, aliases,"
+                " sort_order) VALUES ('test', 'Thử', 'Test', '', '', '', 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO unit (id, code, code_folded, name, name_folded, kind_key, active,"
+                " created_at, updated_at) VALUES (1, 'XA', 'xa', 'Xã A', 'xa a', 'test',"
+                " true, :at, :at)"
+            ),
+            {"at": at},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO unit_contact (unit_id, contact_id, function, created_at)"
+                " VALUES (1, 1, 'focal', :at)"
+            ),
+            {"at": at},
+        )
+    upgrade(engine)
+
+
+def assert_contacts_became_people_with_identities(engine: Engine) -> None:
+    """Each old contact is one person with one identity holding its channel columns."""
+    assert_schema_matches_models(engine)
+    with Session(engine) as session:
+        people = {
+            c.id: (c.display_name, c.language, c.role, c.digest_enabled)
+            for c in session.exec(select(Contact))
+        }
+        identities = sorted(
+            (
+                i.contact_id,
+                i.channel,
+                i.external_id,
+                i.chat_id,
+                i.username,
+                i.started,
+                i.reachable,
+                i.unreachable_since,
+                i.last_seen_at,
+            )
+            for i in session.exec(select(ContactIdentity))
+        )
+        units = list(session.exec(select(UnitContact.contact_id)))
+    assert people == {1: ("Lan", "vi", "member", True), 2: ("Hoa", "en", "admin", False)}
+    assert identities == [
+        (1, "telegram", "501", "501", "lan", True, True, None, SEEN),
+        (2, "text", "a1b2", "a1b2", None, False, False, SEEN, None),
+    ]
+    assert units == [1]
+
+
+def downgrade_to_0002_keeps_one_identity(engine: Engine) -> None:
+    """Give person 1 a second identity, go down to 0002: the Telegram one is kept."""
+    with Session(engine) as session:
+        session.add(
+            ContactIdentity(contact_id=1, channel="text", external_id="ff00", started=True)
+        )
+        session.commit()
+    downgrade(engine, "0002")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, channel, external_id, chat_id, started FROM contact ORDER BY id")
+        ).all()
+        assert "contact_identity" not in inspect(connection).get_table_names()
+    assert [tuple(r) for r in rows] == [
+        (1, "telegram", "501", "501", True),
+        (2, "text", "a1b2", "a1b2", False),
+    ]
+
+
+def test_upgrade_0004_moves_sqlite_contacts_to_identities_and_back(tmp_path: Path) -> None:
+    """On SQLite, 0004 splits contacts into people and identities, and the downgrade joins them."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'people.sqlite3'}")
+    upgrade_from_0002_with_contacts(engine)
+    assert_contacts_became_people_with_identities(engine)
+    downgrade_to_0002_keeps_one_identity(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_upgrade_0004_moves_postgres_contacts_to_identities_and_back(pg_empty_url: str) -> None:
+    """On PostgreSQL, 0004 splits contacts into people and identities, and back."""
+    engine = make_engine(pg_empty_url)
+    upgrade_from_0002_with_contacts(engine)
+    assert_contacts_became_people_with_identities(engine)
+    downgrade_to_0002_keeps_one_identity(engine)
     engine.dispose()

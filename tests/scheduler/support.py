@@ -15,7 +15,7 @@ from core.workhours import WorkHours
 from db.models import Assignment, Contact, Outbox, OutboxItem, Reminder, Task, Unit
 from devtools.fakebotapi import FakeBotApi
 from scheduler.dispatcher import Context
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import make_contact, make_task, make_unit, person
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY = derive_button_key("123456:TEST-token-for-the-fake-bot-api-server")
@@ -76,8 +76,7 @@ def task_for(
 def messages_to(session: Session, contact: Contact | int, kind: str = "reminder") -> list[Outbox]:
     """Return the outbox messages queued for a contact (by contact or Telegram user id)."""
     if isinstance(contact, int):
-        found = session.exec(select(Contact).where(Contact.external_id == str(contact))).one()
-        contact = found
+        contact = person(session, str(contact))
     query = select(Outbox).where(Outbox.contact_id == contact.id, Outbox.kind == kind)
     return list(session.exec(query.order_by(col(Outbox.id))))
 

@@ -7,9 +7,9 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
-from db.models import Contact, Outbox, Unit
+from db.models import Outbox, Unit
 from scheduler.digest import JOB_NAME, aps_days, trigger_for
-from tests.factories import make_task
+from tests.factories import make_task, person
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, make_province
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -87,7 +87,7 @@ async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> No
     assert "Đã tắt" in ((await bot.send(COORDINATOR, "/digest off")).text or "")
     assert "đang tắt" in ((await bot.send(COORDINATOR, "/digest")).text or "")
     with bot.session() as s:
-        contact = s.exec(select(Contact).where(Contact.external_id == str(COORDINATOR))).one()
+        contact = person(s, str(COORDINATOR))
         assert contact.digest_enabled is False
     bot.clock.set(MONDAY_8)
     await bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0].run(bot.app)  # type: ignore[union-attr]

@@ -288,7 +288,7 @@ def test_new_marks_only_tasks_assigned_since_the_previous_reminder(
     enqueue(
         session,
         key="nudge:friday",
-        chat_id=person.chat_id or "2001",
+        chat_id="2001",
         contact_id=person.id,
         kind="nudge",
         text="📣",

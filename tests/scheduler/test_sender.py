@@ -12,12 +12,13 @@ from sqlmodel import col, select
 
 from app.choices import Choice, rows_to_json
 from app.signing import sign
-from db.models import Assignment, Contact, Outbox
+from db.models import Assignment, ContactIdentity, Outbox
 from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
 from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher import dispatch
+from tests.factories import identity
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for
 
@@ -98,16 +99,14 @@ async def test_a_blocked_contact_is_marked_unreachable_until_they_write(
     """403 marks the contact unreachable and the others still get theirs; writing restores it."""
     await fan_out_with_blocked(bot, blocked=FIRST_USER + 1)
     with bot.session() as session:
-        blocked = session.exec(
-            select(Contact).where(Contact.external_id == str(FIRST_USER + 1))
-        ).one()
+        blocked = identity(session, FIRST_USER + 1)
         failed = session.exec(select(Outbox).where(Outbox.status == "failed")).one()
     assert blocked.reachable is False
-    assert failed.contact_id == blocked.id
+    assert failed.contact_id == blocked.contact_id
     assert {c.params["chat_id"] for c in delivered(bot)} == {FIRST_USER, FIRST_USER + 2}
     await bot.send(FIRST_USER + 1, "/start")
     with bot.session() as session:
-        again = session.get(Contact, blocked.id)
+        again = session.get(ContactIdentity, blocked.id)
     assert again is not None
     assert again.reachable is True
 
@@ -277,3 +276,43 @@ async def test_a_part_that_fails_is_retried_without_repeating_the_parts_before(
     await send_long_notice(bot)
     parts = bot.server.messages(FIRST_USER)
     assert [line for p in parts for line in (p.text or "").split("\n")] == SHOWN_LINES
+
+
+async def test_a_blocked_chat_hands_the_reminder_to_the_persons_other_chat(
+    bot: BotUnderTest,
+) -> None:
+    """403 on Telegram for someone also on the text channel: the row goes there, once."""
+    blocked = FIRST_USER + 1
+    with bot.session() as session:
+        units = province(session, 3, first_user=FIRST_USER)
+        on_telegram = identity(session, blocked)
+        on_telegram.last_seen_at = at(WED, 8)  # used last: the reminder goes there first
+        contact_id = on_telegram.contact_id
+        session.add(
+            ContactIdentity(
+                contact_id=contact_id,
+                channel="text",
+                external_id="e0e0e0e0",
+                chat_id="e0e0e0e0",
+                started=True,
+            )
+        )
+        session.commit()
+        task_for(session, units, WED, at(WED, 7))
+    start_users(bot.server, [FIRST_USER + i for i in range(3)])
+    bot.server.block(blocked, notify=False)
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    wake(bot.app)
+
+    def moved() -> list[tuple[str, str, str]]:
+        with bot.session() as session:
+            rows = session.exec(select(Outbox).where(Outbox.contact_id == contact_id)).all()
+        return [(r.channel, r.chat_id, r.status) for r in rows]
+
+    await bot.server.wait_until(lambda: moved() == [("text", "e0e0e0e0", "pending")], timeout=15)
+    with bot.session() as session:
+        assert identity(session, blocked).reachable is False
+        assert identity(session, "e0e0e0e0", "text").reachable is True
+    others = {FIRST_USER, FIRST_USER + 2}
+    await bot.server.wait_until(lambda: len(delivered(bot)) >= len(others), timeout=15)
+    assert {c.params["chat_id"] for c in delivered(bot)} == others

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from db.models import AuditLog, Contact, UnitContact
-from tests.factories import make_contact, make_unit
+from db.models import AuditLog, UnitContact
+from tests.factories import make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
 
@@ -26,10 +26,7 @@ async def test_contacts_lists_people_and_flags_the_unreachable(bot: BotUnderTest
     with bot.session() as s:
         unit = make_unit(s, "X1", "Xã Tam Xuân")
         make_contact(s, 4501, units=[unit], name="Lan")
-        gone = make_contact(s, 4502, units=[unit], name="Minh")
-        gone.reachable = False
-        s.add(gone)
-        s.commit()
+        make_contact(s, 4502, units=[unit], name="Minh", reachable=False)
     text = (await bot.send(ADMIN_ID, "/contacts tam xuan")).text or ""
     assert "Liên hệ của Xã Tam Xuân" in text
     assert "• Lan: thành viên; X1" in text
@@ -51,7 +48,7 @@ async def test_admin_changes_a_role_with_buttons(bot: BotUnderTest) -> None:
     said = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert "Lan giờ có vai trò điều phối" in (said.text or "")
     with bot.session() as s:
-        contact = s.exec(select(Contact).where(Contact.external_id == "4601")).one()
+        contact = person(s, "4601")
         audit = s.exec(select(AuditLog).where(AuditLog.action == "role.changed")).one()
     assert contact.role == "coordinator"
     assert audit.details == {"from": "member", "to": "coordinator"}
@@ -98,10 +95,7 @@ async def test_unreachable_contact_who_writes_again_is_reachable(bot: BotUnderTe
     """A contact the sender marked unreachable (403) is no longer flagged once they write."""
     with bot.session() as s:
         unit = make_unit(s, "X1", "Xã Tam Xuân")
-        gone = make_contact(s, 4801, units=[unit])
-        gone.reachable = False
-        s.add(gone)
-        s.commit()
+        make_contact(s, 4801, units=[unit], reachable=False)
     assert "không liên lạc được" in ((await bot.send(ADMIN_ID, "/units")).text or "")
     bot.user(4801)
     await bot.send(4801, "/whoami")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
-
-from db.models import Contact
+from db.queries.contacts import find_identity
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, task_for
@@ -18,8 +16,8 @@ PRIVATE_ONLY = "chỉ làm việc trong tin nhắn riêng"
 def chat_of(bot: BotUnderTest, user_id: int) -> str | None:
     """Return the chat the bot has on record for a person (None: no contact row)."""
     with bot.session() as s:
-        contact = s.exec(select(Contact).where(Contact.external_id == str(user_id))).first()
-    return contact.chat_id if contact is not None else None
+        found = find_identity(s, channel="telegram", external_id=str(user_id))
+    return found.chat_id if found is not None else None
 
 
 async def test_help_in_a_group_leaves_the_unit_reminders_private(bot: BotUnderTest) -> None:

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from db.models import AuditLog, Contact, Task, Unit
+from db.models import AuditLog, Task, Unit
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, prune_pending
 from devtools.fakebotapi import ChatMessage
-from tests.factories import make_unit
+from tests.factories import make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 STALE = "không còn hiệu lực"
@@ -71,7 +71,7 @@ async def test_big_units_file_is_previewed_without_writing_then_applied(
     assert len(unit_codes(bot)) == 23
     assert buttons(current(bot, preview.message_id)) == []  # used: its buttons are gone
     with bot.session() as s:
-        admin = s.exec(select(Contact).where(Contact.external_id == str(ADMIN_ID))).one()
+        admin = person(s, str(ADMIN_ID))
         assert admin.id is not None
         assert get_pending(s, contact_id=admin.id, now=bot.clock.now(), kind=IMPORT_KIND) is None
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from db.models import AuditLog, Contact, Invite, Unit, UnitContact
+from db.models import AuditLog, Invite, Unit, UnitContact
+from db.queries.contacts import find_contact
 from devtools.fakebotapi import ChatMessage
 from tests.core.test_spreadsheet import UNITS, hostile
-from tests.factories import make_contact, make_unit
+from tests.factories import identity, make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -59,7 +60,7 @@ async def test_admin_onboards_the_sample_province_and_three_users_register(
         assert "Chào mừng" in (welcome.text or "")
     assert "Huyện Thăng Bình" in (bot.server.messages(3002)[-1].text or "")
     with bot.session() as s:
-        coordinator = s.exec(select(Contact).where(Contact.external_id == "3002")).one()
+        coordinator = person(s, "3002")
         links = s.exec(select(UnitContact)).all()
         actions = {a.action for a in s.exec(select(AuditLog))}
     assert coordinator.role == "coordinator"
@@ -137,7 +138,7 @@ async def test_spent_expired_and_unknown_codes_get_the_same_answer(bot: BotUnder
     assert "không dùng được" in (answers[0] or "")
     with bot.session() as s:
         unit_links = s.exec(select(UnitContact)).all()
-        refused = s.exec(select(Contact).where(Contact.external_id == "3102")).first()
+        refused = find_contact(s, channel="telegram", external_id="3102")
     assert len(unit_links) == 1
     assert refused is None  # a wrong code does not make a stranger a contact
 
@@ -234,8 +235,9 @@ async def test_stranger_becomes_a_contact_by_redeeming_an_invite(bot: BotUnderTe
     welcome = await bot.send(3601, f"/start {code}")
     assert "Xã Tam Hiệp" in (welcome.text or "")
     with bot.session() as s:
-        contact = s.exec(select(Contact).where(Contact.external_id == "3601")).one()
-    assert (contact.chat_id, contact.display_name, contact.started) == ("3601", "Phương", True)
+        contact = person(s, "3601")
+        chat = identity(s, "3601")
+    assert (chat.chat_id, contact.display_name, chat.started) == ("3601", "Phương", True)
 
 
 async def test_stranger_learns_how_to_join(bot: BotUnderTest) -> None:

@@ -7,10 +7,10 @@ from sqlmodel import select
 
 from app.signing import sign
 from core.roles import Access
-from db.models import Contact, Inbox
-from db.queries.contacts import ensure_admin
+from db.models import Inbox
+from db.queries.contacts import ensure_admin, find_contact
 from handlers.telegram.menus import menu
-from tests.factories import make_contact, make_unit
+from tests.factories import identity, make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
 
@@ -73,7 +73,7 @@ async def test_lang_switches_to_english_and_back(bot: BotUnderTest) -> None:
     assert "You are a member" in (bot.server.messages(2005)[-1].text or "")
     assert "tiếng Việt" in ((await bot.send(2005, "/lang vi")).text or "")
     with bot.session() as s:
-        contact = s.exec(select(Contact).where(Contact.external_id == "2005")).one()
+        contact = person(s, "2005")
     assert contact.language == "vi"
 
 
@@ -85,7 +85,7 @@ async def test_lang_from_a_stranger_explains_how_to_join_in_that_language(
     reply = await bot.send(2011, "/lang en")
     assert "invite link" in (reply.text or "")
     with bot.session() as s:
-        assert s.exec(select(Contact).where(Contact.external_id == "2011")).first() is None
+        assert find_contact(s, channel="telegram", external_id="2011") is None
 
 
 async def test_strangers_writing_get_no_contact_row(bot: BotUnderTest) -> None:
@@ -94,7 +94,7 @@ async def test_strangers_writing_get_no_contact_row(bot: BotUnderTest) -> None:
     for text in ("/start", "/help", "/whoami", "xin chào", "/mytasks", "/cancel"):
         await bot.send(2012, text)
     with bot.session() as s:
-        assert s.exec(select(Contact).where(Contact.external_id == "2012")).first() is None
+        assert find_contact(s, channel="telegram", external_id="2012") is None
 
 
 async def test_admin_of_admin_ids_is_served_from_the_first_message(bot: BotUnderTest) -> None:
@@ -103,8 +103,9 @@ async def test_admin_of_admin_ids_is_served_from_the_first_message(bot: BotUnder
     assert "không có quyền" not in (reply.text or "")
     assert "liên kết mời" not in (reply.text or "")
     with bot.session() as s:
-        admin = s.exec(select(Contact).where(Contact.external_id == str(ADMIN_ID))).one()
-    assert (admin.role, admin.chat_id, admin.started) == ("admin", str(ADMIN_ID), True)
+        admin = person(s, str(ADMIN_ID))
+        chat = identity(s, ADMIN_ID)
+    assert (admin.role, chat.chat_id, chat.started) == ("admin", str(ADMIN_ID), True)
 
 
 async def test_lang_without_choice_explains_usage(bot: BotUnderTest) -> None:

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from db.models import Assignment, ContactScope, UnitGroup
 from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.summary_data import (
     COORDINATOR,
     MEMBER,
@@ -149,10 +149,9 @@ async def test_scoped_coordinator_counts_only_their_groups(bot: BotUnderTest) ->
 
 def _contact_id(bot: BotUnderTest, user_id: int) -> int:
     """Return the contact id of a Telegram user."""
-    from db.models import Contact
 
     with bot.session() as s:
-        contact = s.exec(select(Contact).where(Contact.external_id == str(user_id))).one()
+        contact = person(s, str(user_id))
     assert contact.id is not None
     return contact.id
 
