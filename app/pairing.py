@@ -21,7 +21,12 @@ from db.engine import session_scope
 from db.models import Contact, Invite, Unit
 from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
-from db.queries.contacts import contacts_with_role_at_least, find_contact, touch_contact
+from db.queries.contacts import (
+    contacts_with_role_at_least,
+    find_contact,
+    recipients_in_order,
+    touch_contact,
+)
 from db.queries.invites import recent_failures, record_failure, redeem_invite, redeemable_invite
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 
@@ -74,7 +79,7 @@ def redeem(services: Services, who: Newcomer, code: str) -> Said:
         )
         unit = session.get(Unit, used.unit_id)
         unit_name = unit.name if unit is not None else ""
-        _tell_admins(services, session, used, contact, unit_name, now)
+        _tell_admins(services, session, used, contact, who, unit_name, now)
         return Said(
             catalog.get(
                 lang,
@@ -114,16 +119,22 @@ def _register(session: Session, who: Newcomer, language: str, now: datetime) -> 
 
 
 def _tell_admins(
-    services: Services, session: Session, used: Invite, contact: Contact, unit: str, now: datetime
+    services: Services,
+    session: Session,
+    used: Invite,
+    contact: Contact,
+    who: Newcomer,
+    unit: str,
+    now: datetime,
 ) -> None:
     """Queue a notice of the registration to the invite's admin (else every admin)."""
     creator = session.get(Contact, used.created_by_id) if used.created_by_id else None
     admins = [creator] if creator is not None and creator.role == Role.ADMIN.value else []
     if not admins:
         admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
-    name = contact.display_name or contact.external_id
-    for admin in admins:
-        if admin.id is None or admin.chat_id is None or admin.id == contact.id:
+    name = contact.display_name or who.external_id
+    for admin in recipients_in_order(session, admins):
+        if admin.contact_id == contact.id:
             continue
         lang = admin.language
         text = services.catalog.get(
@@ -135,9 +146,10 @@ def _tell_admins(
         )
         enqueue(
             session,
-            key=f"invite-used:{used.id}:{admin.id}",
+            key=f"invite-used:{used.id}:{admin.contact_id}",
             chat_id=admin.chat_id,
-            contact_id=admin.id,
+            channel=admin.channel,
+            contact_id=admin.contact_id,
             kind="notice",
             text=text,
             now=now,

@@ -59,6 +59,8 @@ class ZaloChannel(TextChannel):
         code = rest.strip() if command == "start" else typed if not command else ""
         if code and looks_like_code(code):
             return self._render(lang, redeem(self.services, self._newcomer(event, lang), code))
+        if actor is None and command == "link":  # someone known on another channel
+            return self.receive(event.sender_id, typed, event.message_id)
         if actor is None:
             return self._render(lang, Said(t("zalo.not_registered")))
         run = commands.COMMANDS.get(command)

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.cli import main
-from db.models import Contact, UnitContact
+from db.models import Contact, ContactIdentity, UnitContact
 from tests.bot.test_cli_units import EXAMPLES
-from tests.factories import make_unit
+from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA, LAN = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+
+
+def identity(session: Session, external_id: str) -> ContactIdentity:
+    """Return the chat identity with this id (on any channel)."""
+    query = select(ContactIdentity).where(ContactIdentity.external_id == external_id)
+    return session.exec(query).one()
 
 
 def code_of(answer: str) -> str:
@@ -35,8 +42,8 @@ async def test_an_official_pairs_with_start_and_the_code(zbot: ZaloBot) -> None:
     assert "Chào mừng Hoa" in welcome
     assert "Xã Điện Bàn Tây" in welcome
     with zbot.session() as s:
-        hoa = s.exec(select(Contact).where(Contact.external_id == HOA)).one()
-        links = s.exec(select(UnitContact).where(UnitContact.contact_id == hoa.id)).all()
+        hoa = identity(s, HOA)
+        links = s.exec(select(UnitContact).where(UnitContact.contact_id == hoa.contact_id)).all()
     assert (hoa.channel, hoa.chat_id, len(links)) == ("zalo", HOA, 1)
     notice = await zbot.zalo.wait_for_messages(ZALO_ADMIN, after=1)
     assert "Hoa" in notice[0].text
@@ -53,7 +60,10 @@ async def test_the_code_alone_pairs_and_a_used_code_is_refused(zbot: ZaloBot) ->
     [refused] = await zbot.say(LAN, f"/start {code}")
     assert "không dùng được" in refused
     with zbot.session() as s:
-        assert s.exec(select(Contact).where(Contact.external_id == LAN)).first() is None
+        assert (
+            s.exec(select(ContactIdentity).where(ContactIdentity.external_id == LAN)).first()
+            is None
+        )
 
 
 async def test_a_stranger_is_told_how_to_join_and_cannot_invite(zbot: ZaloBot) -> None:
@@ -85,8 +95,10 @@ async def test_an_admin_code_from_the_command_line_makes_a_zalo_admin(
     [again] = await zbot.say(LAN, code)
     assert "không dùng được" in again
     with zbot.session() as s:
-        hoa = s.exec(select(Contact).where(Contact.external_id == HOA)).one()
-    assert (hoa.channel, hoa.role) == ("zalo", "admin")
+        hoa = identity(s, HOA)
+        person = s.get(Contact, hoa.contact_id)
+    assert person is not None
+    assert (hoa.channel, person.role) == ("zalo", "admin")
 
 
 async def test_the_invites_sheet_has_a_zalo_column(
@@ -130,5 +142,26 @@ async def test_an_admin_code_works_on_telegram_too(
     welcome = await zbot.tg.send(7007, f"/start {code}")
     assert "quản trị viên" in (welcome.text or "")
     with zbot.session() as s:
-        minh = s.exec(select(Contact).where(Contact.external_id == "7007")).one()
-    assert (minh.channel, minh.role) == ("telegram", "admin")
+        minh = identity(s, "7007")
+        person = s.get(Contact, minh.contact_id)
+    assert person is not None
+    assert (minh.channel, person.role) == ("telegram", "admin")
+
+
+async def test_a_telegram_official_links_zalo_with_a_code(zbot: ZaloBot) -> None:
+    """Lan, on Telegram, asks /link; sending /link <code> on Zalo makes that chat hers."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XL", "Xã Liên")
+        make_contact(s, 3701, units=[unit], name="Lan")
+    zbot.tg.user(3701, "Lan")
+    await zbot.tg.send(3701, "/start")
+    asked = (await zbot.tg.send(3701, "/link")).text or ""
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
+    assert code is not None, asked
+    await zbot.say(HOA, f"/link {code.group(0)}")
+    [who] = await zbot.say(HOA, "/whoami")
+    assert "Xã Liên" in who
+    with zbot.session() as s:
+        zalo_chat = identity(s, HOA)
+        telegram = identity(s, "3701")
+    assert zalo_chat.contact_id == telegram.contact_id

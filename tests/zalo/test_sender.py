@@ -13,7 +13,7 @@ from app.i18n import load_catalog
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
-from db.models import Contact, Outbox
+from db.models import Contact, ContactIdentity, Outbox
 from db.queries.outbox import PRIORITY_INTERACTIVE, enqueue
 from devtools.fakezalo import FakeZalo, FaultRule, Limits
 from scheduler.zalo_sender import ZaloPacer, drain
@@ -42,7 +42,10 @@ def services(settings: Settings, engine: Engine) -> Services:
 def queue(engine: Engine, person: str, text: str, key: str) -> int:
     """Queue a message to a Zalo person; return the contact's id."""
     with Session(engine, expire_on_commit=False) as s:
-        contact = s.exec(select(Contact).where(Contact.external_id == person)).first()
+        known = s.exec(
+            select(ContactIdentity).where(ContactIdentity.external_id == person)
+        ).first()
+        contact = s.get(Contact, known.contact_id) if known is not None else None
         if contact is None:
             contact = make_contact(s, 0, channel="zalo", external_id=person)
         enqueue(
@@ -113,9 +116,10 @@ async def test_a_person_who_blocked_the_bot_is_marked_unreachable(
     queue(engine, PEOPLE[2], "Chào", "fine")
     await send_all(zalo, services)
     with Session(engine) as s:
-        contact = s.get(Contact, blocked)
-        assert contact is not None
-        assert contact.reachable is False
+        [identity] = s.exec(
+            select(ContactIdentity).where(ContactIdentity.contact_id == blocked)
+        ).all()
+    assert (identity.channel, identity.reachable) == ("zalo", False)
     assert statuses(engine) == ["failed", "sent"]
 
 
