@@ -25,13 +25,13 @@ from app.formal_report import Letterhead, ReportFile, ReportTarget, build_report
 from app.i18n import Catalog, load_catalog
 from core.spreadsheet import ImportReport, Table
 from db.engine import make_engine, session_scope
-from db.imports import Importer
+from db.imports import Importer, dry_run
 from db.queries import export as xq
 from db.queries.scope import Scope
 
-# An import commits every WRITE_SLICE_S of writing, then pauses as long: on SQLite the write
-# lock is free half the time for the people tapping meanwhile, whose writes run on the
-# bot's event loop and would otherwise wait there for the whole file.
+# An import commits every WRITE_SLICE_S of writing, then pauses as long (its preview rolls
+# back as often): on SQLite the write lock is free half the time for the people tapping
+# meanwhile, whose writes would otherwise wait for the whole file.
 WRITE_SLICE_S = 0.005
 
 _engines: dict[str, Engine] = {}
@@ -136,3 +136,19 @@ def import_table(
         return importer(
             session, table, actor_id=actor_id, now=now, tz=ZoneInfo(tz), checkpoint=checkpoint
         )
+
+
+def preview_table(
+    url: str | Engine,
+    importer: Importer,
+    table: Table,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    tz: str,
+) -> ImportReport:
+    """Report what importing a table would do, writing nothing, in slices as the import."""
+    engine = _engine(url)
+    return dry_run(
+        engine, importer, table, actor_id=actor_id, now=now, tz=ZoneInfo(tz), slice_s=WRITE_SLICE_S
+    )

@@ -12,10 +12,10 @@ retry_after for any excess). The bot's loop probe writes its figures to a file
    plus a task given to `--nudge-units` communes with reachable contacts and officials
    who tap. While officials press a status button at `--tap-rate` per second, an admin runs,
    one after the other: `/nudge` of that task, `/export` of every task, then sends a task
-   file of `--import-rows` rows. Reported per phase: how long the admin waited for the
-   answer, tap latency p50/p95/p99 (update available to getUpdates -> answerCallbackQuery
-   received) and the longest loop stall the probe saw; the same taps with the bot idle
-   come first, as the baseline.
+   file of `--import-rows` rows and applies it from its preview. Reported per phase: how
+   long the admin waited for the answer, tap latency p50/p95/p99 (update available to
+   getUpdates -> answerCallbackQuery received) and the longest loop stall the probe saw;
+   the same taps with the bot idle come first, as the baseline.
 7. Flood: a stranger sends `--flood-messages` messages in 10 s while an admin sends /help
    every second; the admin's answer latency (update available -> reply received), and the
    429s the server answered.
@@ -46,6 +46,7 @@ from core.calendar import WorkingCalendar
 from db.engine import make_engine
 from db.migrate import upgrade
 from devtools.fakebotapi import FakeBotApi
+from devtools.fakebotapi.records import CallRecord
 
 ADMIN = 90_001
 STRANGER = 90_002
@@ -54,6 +55,9 @@ TAPPER_FIRST_USER = 300_000
 START_TIMEOUT_S = 120.0
 COMMAND_TIMEOUT_S = 900.0
 MIN_PHASE_S = 5.0
+# A token of this run's own: the bot refuses to start while another process holds the same
+# token, and several people may run benchmarks on one machine.
+TOKEN = f"{7_000_000 + os.getpid()}:heavy-benchmark"
 
 
 @dataclass
@@ -154,6 +158,7 @@ class Tapper:
         self.left = list(buttons.items())
         self.rate = rate
         self.lost = 0
+        self.fetch: list[float] = []  # available -> handed out by getUpdates, per tap
 
     async def run(self, until: asyncio.Future[Any], min_s: float) -> list[float]:
         """Tap until `until` is done (and at least min_s); return the latencies."""
@@ -172,7 +177,8 @@ class Tapper:
                 self.lost += 1
         # Read the server's records once (copying them per tap would slow the fake server,
         # which shares this process, and with it every figure).
-        available = {u.update_id: u.available_at for u in self.server.updates()}
+        records = {u.update_id: u for u in self.server.updates()}
+        available = {i: u.available_at for i, u in records.items()}
         answered = {
             c.params.get("callback_query_id"): c.finished_at or c.at
             for c in self.server.calls("answerCallbackQuery")
@@ -180,12 +186,22 @@ class Tapper:
         for update_id, callback_id in pressed:
             if callback_id in answered:
                 latencies.append(answered[callback_id] - available[update_id])
+                fetched = records[update_id].delivered_at
+                if fetched is not None:
+                    self.fetch.append(fetched - available[update_id])
         return latencies
 
 
 async def admin_command(server: FakeBotApi, send: Any, method: str) -> float:
-    """Have the admin send something; return seconds until the bot's `method` reached them."""
-    before = len([c for c in server.calls(method) if c.params.get("chat_id") == ADMIN])
+    """Have the admin send something; return seconds until the bot's `method` reached them.
+
+    Only a call the server accepted counts: a send refused with 429 reached nobody.
+    """
+
+    def delivered() -> list[CallRecord]:
+        return [c for c in server.calls(method) if c.params.get("chat_id") == ADMIN and c.ok]
+
+    before = len(delivered())
     count = server.call_count(method)
     update_id = send()
 
@@ -194,11 +210,11 @@ async def admin_command(server: FakeBotApi, send: Any, method: str) -> float:
         if server.call_count(method) == count:
             return False
         count = server.call_count(method)
-        return len([c for c in server.calls(method) if c.params.get("chat_id") == ADMIN]) > before
+        return len(delivered()) > before
 
     await server.wait_until(answered, COMMAND_TIMEOUT_S)
     available = next(u.available_at for u in server.updates() if u.update_id == update_id)
-    done = [c for c in server.calls(method) if c.params.get("chat_id") == ADMIN][before]
+    done = delivered()[before]
     return (done.finished_at or done.at) - available
 
 
@@ -224,6 +240,7 @@ async def phase(
     """Tap while the admin's command runs; return its wait, the taps and the loop's stalls."""
     started = time.time()
     job: asyncio.Future[Any] = asyncio.ensure_future(command())
+    tapper.fetch = []
     latencies = await tapper.run(job, MIN_PHASE_S)
     waited = await job
     await asyncio.sleep(1.5)  # the probe writes every second
@@ -235,6 +252,7 @@ async def phase(
         "admin_wait_s": round(waited, 2) if isinstance(waited, float) else None,
         **latency_figures(latencies),
         "taps_unanswered": tapper.lost,
+        "tap_fetch": latency_figures(tapper.fetch),
         "stalls_over_200ms": len(stalls),
         "loop_lag_per_second_max_ms": {
             "p50": percentile(seconds, 50) if seconds else None,
@@ -251,7 +269,7 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
     """Benchmark 6: idle taps, then taps during /nudge, /export and a task import."""
     with tempfile.TemporaryDirectory(prefix="dondoc-heavy-") as tmp:
         world = build(Path(tmp), args, heavy=True)
-        async with FakeBotApi() as server:
+        async with FakeBotApi(TOKEN) as server:
             server.add_user(ADMIN, "Quản trị").started = True
             for official in world.tappers + world.nudged:
                 server.add_user(official.user_id, "Cán bộ").started = True
@@ -294,7 +312,26 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                         "sendMessage",
                     )
 
-                phases.append(await phase("task import", server, world, tapper, import_tasks))
+                phases.append(await phase("import preview", server, world, tapper, import_tasks))
+
+                async def apply_import() -> float:
+                    # Files over 20 rows are previewed first: the admin presses Apply.
+                    preview = next(
+                        m for m in reversed(server.messages(ADMIN)) if m.reply_markup is not None
+                    )
+                    data = next(
+                        b["callback_data"]
+                        for row in (preview.reply_markup or {})["inline_keyboard"]
+                        for b in row
+                        if b.get("callback_data", "").startswith("im:ok")
+                    )
+                    return await admin_command(
+                        server,
+                        lambda: server.press_button(ADMIN, data, preview.message_id),
+                        "sendMessage",
+                    )
+
+                phases.append(await phase("import apply", server, world, tapper, apply_import))
                 figures = probe_figures(world)
             except BaseException:
                 print(stop_bot(bot).decode(errors="replace")[-6000:], file=sys.stderr)
@@ -327,7 +364,7 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="dondoc-flood-") as tmp:
         args_small = argparse.Namespace(**{**vars(args), "tappers": 0})
         world = build(Path(tmp), args_small, heavy=False)
-        async with FakeBotApi() as server:
+        async with FakeBotApi(TOKEN) as server:
             server.add_user(ADMIN, "Quản trị").started = True
             server.add_user(STRANGER, "Người lạ")
             server.set_rate_limits("enforce")
@@ -363,9 +400,29 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
                 "admin": latency_figures(waits),
                 "responses_429": sum(1 for c in server.calls() if c.status == 429),
                 "responses_429_by": refusals(server, admin={ADMIN}, stranger={STRANGER}),
+                "admin_timeline": timeline(server, ADMIN),
                 "loop": {k: v for k, v in figures.items() if k != "stalls"},
                 "bot_stderr_tail": err.decode(errors="replace")[-2000:],
             }
+
+
+def timeline(server: FakeBotApi, user: int) -> list[str]:
+    """Return the user's updates and the sends to their chat, in order, timed from the first."""
+    events = [(u.available_at, f"update {u.kind}") for u in server.updates() if _from(u, user)]
+    events += [
+        (c.at, f"{c.method} {c.status}")
+        for c in server.calls()
+        if c.method != "getUpdates" and c.params.get("chat_id") == user
+    ]
+    events.sort()
+    first = events[0][0] if events else 0.0
+    return [f"{at - first:7.3f} {what}" for at, what in events]
+
+
+def _from(update: Any, user: int) -> bool:
+    """Tell whether an update record was sent by `user`."""
+    body = update.payload.get(update.kind)
+    return isinstance(body, dict) and body.get("from", {}).get("id") == user
 
 
 def refusals(server: FakeBotApi, **groups: set[int]) -> dict[str, Any]:

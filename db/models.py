@@ -394,6 +394,13 @@ class OutboxItem(SQLModel, table=True):
 class Inbox(SQLModel, table=True):
     """An update received from a channel, recorded once (duplicates are dropped).
 
+    An update is known by its channel, the account that received it (the Telegram bot's id,
+    a Zalo official account's id), the epoch of that account's update ids and its id within
+    them. A channel whose ids are unique for ever (Zalo's message ids) keeps epoch 0; the
+    Telegram inbox starts a new epoch when a server's update ids start again lower down
+    (handlers/telegram/epochs.py), so that a new server's updates never look like replays.
+    `digest` tells a replay (same content) from a new update that reuses a known id.
+
     `processed_at` is set when the bot is done with the update: its handlers finished (also
     when they ended in the error handler, which told the person), or, after a retry that
     did not finish either, when the admins were told. Until then `payload` keeps the update
@@ -401,11 +408,17 @@ class Inbox(SQLModel, table=True):
     """
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "account", "epoch", "update_id", name="uq_inbox_update"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(default="telegram", max_length=20)
+    account: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     update_id: str = Field(max_length=64)
+    # A digest of what the update carries: the same id with other content is not a replay.
+    digest: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     kind: str = Field(default="", max_length=40)
     received_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True

@@ -9,10 +9,18 @@ it; a send waits for its slot, and the lowest lane waiting gets the next slot:
 - Lane.BULK: the daily reminders.
 
 Sender lanes also keep Telegram's per-chat spacing (1 message a second to a person, 20 a
-minute to a group); a direct reply does not wait for it (Telegram tolerates a short burst
-of replies in a conversation) but counts toward it, so the sender keeps its distance. A 429
-holds only the chat it was for (every lane waits out its `retry_after` there), so one
-person who earned it delays nobody else, and the global rate slows down a little,
+minute to a group). A direct reply counts toward it, so the sender keeps its distance. It
+keeps a second from Telegram's answer to the previous send to the person only when little
+of that second is left (`DIRECT_SPACING_WAIT_S`): a reply right after another is a burst,
+which Telegram tolerates, and goes at once (a conversation, or a test, never waits a
+second); one to a person who writes about once a second would reach Telegram a little
+under a second after the previous one and earn a 429 and its full second, so it waits
+out those few hundredths instead. After a 429, a chat's replies keep the whole spacing
+until none had to wait for `STRICT_QUIET_S` (the person slowed down): a retried reply
+and the next one must not earn a second 429 together.
+
+A 429 holds only the chat it was for (every lane waits out its `retry_after` there), so
+one person who earned it delays nobody else, and the global rate slows down a little,
 recovering gradually; a direct reply is retried, a sender's call gets the RetryAfter back
 to reschedule it.
 Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
@@ -55,6 +63,15 @@ PRIVATE_SPACING_S = 1.1
 GROUP_SPACING_S = 3.1
 DIRECT_RETRIES = 3
 DIRECT_MAX_WAIT_S = 10.0
+# A direct reply waits out the chat's spacing when no more than this is left of it.
+DIRECT_SPACING_WAIT_S = 0.5
+# A reply waits this long from Telegram's answer to the previous send to a person: the
+# server counts its window from when it took that send, which is before it answered. (The
+# sender's 1.1 s from the start of a send would leave a person who writes once a second
+# further behind with every reply.)
+ANSWERED_SPACING_S = 1.01
+# After a 429, replies to the chat keep the whole spacing until none had to wait this long.
+STRICT_QUIET_S = 10.0
 MAX_SLOWDOWN = 4.0
 SLOWDOWN_STEP = 1.5
 RECOVERY = 0.97
@@ -123,6 +140,8 @@ class ChatSpacing:
     def __init__(self) -> None:
         self._free_at: dict[str, float] = {}
         self._held_until: dict[str, float] = {}
+        self._reply_free_at: dict[str, float] = {}
+        self._strict_until: dict[str, float] = {}  # chats whose replies keep the whole spacing
 
     @staticmethod
     def key(chat_id: object) -> str:
@@ -147,6 +166,9 @@ class ChatSpacing:
     def hold(self, chat: str, seconds: float) -> None:
         """Hold the chat for `seconds`: Telegram said it got too many messages."""
         now = time.monotonic()
+        self._strict_until[chat] = now + seconds + STRICT_QUIET_S
+        if len(self._strict_until) > CHAT_TABLE_PRUNE:
+            self._strict_until = {c: t for c, t in self._strict_until.items() if t > now}
         self._held_until[chat] = max(self._held_until.get(chat, 0.0), now + seconds)
         if len(self._held_until) > CHAT_TABLE_PRUNE:
             self._held_until = {c: t for c, t in self._held_until.items() if t > now}
@@ -158,6 +180,28 @@ class ChatSpacing:
         self._free_at[chat] = now + spacing
         if len(self._free_at) > CHAT_TABLE_PRUNE:
             self._free_at = {c: t for c, t in self._free_at.items() if t > now}
+
+    def answered(self, chat: str) -> None:
+        """Record Telegram's answer to a send to a person, for the next reply's spacing."""
+        if not chat.startswith("-"):
+            now = time.monotonic()
+            self._reply_free_at[chat] = now + ANSWERED_SPACING_S
+            if len(self._reply_free_at) > CHAT_TABLE_PRUNE:
+                self._reply_free_at = {c: t for c, t in self._reply_free_at.items() if t > now}
+
+    def reply_wait(self, chat: str) -> float:
+        """Return how long a reply to the chat waits to keep its spacing from the last answer.
+
+        Nothing when much of the spacing is left (a burst), unless the chat had a 429.
+        """
+        now = time.monotonic()
+        wait = max(0.0, self._reply_free_at.get(chat, 0.0) - now)
+        if wait <= 0:
+            return 0.0
+        if self._strict_until.get(chat, 0.0) > now:
+            self._strict_until[chat] = now + wait + STRICT_QUIET_S
+            return wait
+        return wait if wait <= DIRECT_SPACING_WAIT_S else 0.0
 
 
 class DeliveryRateLimiter(BaseRateLimiter[int]):
@@ -201,14 +245,17 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
                     raise
                 continue
             self.pacer.ease()
+            self.chats.answered(chat)
             return result
 
     async def _turn(self, lane: Lane, chat: str) -> None:
-        """Wait for the chat to be free (sender lanes) and for a global slot."""
+        """Wait for the chat to be free (sender lanes; a reply if nearly free), then a slot."""
         while True:
             if (held := self.chats.held(chat)) > 0:
                 await asyncio.sleep(held)
             if lane != Lane.DIRECT and (wait := self.chats.wait(chat)) > 0:
+                await asyncio.sleep(wait)
+            if lane == Lane.DIRECT and (wait := self.chats.reply_wait(chat)) > 0:
                 await asyncio.sleep(wait)
             await self.pacer.slot(lane)
             if self.chats.held(chat) > 0:

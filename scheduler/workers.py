@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,9 +25,15 @@ T = TypeVar("T")
 WORKERS = 4
 HEAVY_WORKERS = 2
 PROCESSES = 2
+# Heavy jobs yield the CPU to the bot: on a busy machine the loop answers people first.
+HEAVY_NICE = 10
+# Updates are handled a few at a time (handlers.telegram.lanes), each one call at a time,
+# plus the finishing of those that just ended.
+UPDATE_WORKERS = 8
 
 _pool: ThreadPoolExecutor | None = None
 _heavy: ThreadPoolExecutor | None = None
+_updates: ThreadPoolExecutor | None = None
 _processes: ProcessPoolExecutor | None = None
 
 
@@ -42,6 +49,22 @@ async def in_worker(function: Callable[..., T], *args: Any) -> T:
     """Run a blocking function in the scheduler's pool and await its result."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_executor(), partial(function, *args))
+
+
+async def in_update_worker(function: Callable[..., T], *args: Any) -> T:
+    """Run an update's database work (the inbox, a check-in) off the event loop.
+
+    On SQLite a write waits for the file's lock (a spreadsheet import takes it in slices):
+    on the loop that wait stalled every update; here it holds up only its own. A pool of
+    its own: the sender's calls in the scheduler's pool must not make people wait.
+    """
+    global _updates
+    if _updates is None:
+        _updates = ThreadPoolExecutor(
+            max_workers=UPDATE_WORKERS, thread_name_prefix="dondoc-update"
+        )
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_updates, partial(function, *args))
 
 
 async def in_heavy_worker(function: Callable[..., T], *args: Any) -> T:
@@ -71,7 +94,9 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
         return await in_heavy_worker(partial(function, engine, *args, **kwargs))
     if _processes is None:
         spawn = multiprocessing.get_context("spawn")  # no copy of the bot's threads or sockets
-        _processes = ProcessPoolExecutor(max_workers=PROCESSES, mp_context=spawn)
+        _processes = ProcessPoolExecutor(
+            max_workers=PROCESSES, mp_context=spawn, initializer=os.nice, initargs=(HEAVY_NICE,)
+        )
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(_processes, partial(function, url, *args, **kwargs))

@@ -8,6 +8,7 @@ A table that lacks the importer's required columns raises UnreadableFile("missin
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
@@ -45,11 +46,32 @@ def dry_run(
     actor_id: int | None,
     now: datetime,
     tz: ZoneInfo,
+    slice_s: float | None = None,
 ) -> ImportReport:
-    """Report what importing the table would do now; its transaction is rolled back."""
+    """Report what importing the table would do now; its transaction is rolled back.
+
+    With `slice_s`, rolled back every `slice_s` of writing, pausing as long, as the import
+    itself commits (app.jobs): in one transaction a file's rows held SQLite's write lock
+    for the whole preview, and everyone's writes waited out their busy timeout. Each row is
+    then judged against the database as it is, not with the file's earlier rows applied:
+    only two rows of one file about the same task without a code would be counted twice.
+    """
     with Session(engine, expire_on_commit=False) as session:
+        started = time.monotonic()
+
+        def checkpoint() -> None:
+            nonlocal started
+            held = time.monotonic() - started
+            if slice_s is None or held < slice_s:
+                return
+            session.rollback()
+            time.sleep(held)
+            started = time.monotonic()
+
         try:
-            return importer(session, table, actor_id=actor_id, now=now, tz=tz)
+            return importer(
+                session, table, actor_id=actor_id, now=now, tz=tz, checkpoint=checkpoint
+            )
         finally:
             session.rollback()
 

@@ -1,5 +1,9 @@
 """The inbox: each update recorded once, finished, retried once after a restart, pruned.
 
+An update is known by its `InboxKey`: the account that received it (a Telegram bot's id, a
+Zalo official account's id), the epoch of that account's ids (0 where ids never repeat) and
+its id. The channel decides the account and epoch; see db.models.Inbox.
+
 The statements run for every update (record, finish) are built once, in Core: building a
 statement costs more than running it on SQLite, and the ORM's session costs ~10x.
 """
@@ -21,7 +25,12 @@ MAX_RETRIES = 1  # an unfinished update is run again once after a restart, then 
 
 _INBOX = Inbox.__table__  # type: ignore[attr-defined]
 _C = _INBOX.c
-_THIS = (_C.channel == bindparam("b_channel"), _C.update_id == bindparam("b_update_id"))
+_THIS = (
+    _C.channel == bindparam("b_channel"),
+    _C.account == bindparam("b_account"),
+    _C.epoch == bindparam("b_epoch"),
+    _C.update_id == bindparam("b_update_id"),
+)
 _RECORD = insert(_INBOX)
 _FINISH = (
     update(_INBOX)
@@ -41,7 +50,9 @@ _RECLAIM = (
     .values(attempts=_C.attempts + 1)
 )
 _UNFINISHED = (
-    select(_C.id, _C.update_id, _C.kind, _C.received_at, _C.attempts, _C.payload)
+    select(
+        _C.id, _C.account, _C.epoch, _C.update_id, _C.kind, _C.received_at, _C.attempts, _C.payload
+    )
     .where(_C.channel == bindparam("b_channel"), _C.processed_at.is_(None))
     .where(_C.received_at < bindparam("b_started"))
     .order_by(_C.id)
@@ -52,32 +63,85 @@ _GIVE_UP = (
     .values(processed_at=bindparam("b_now"), payload=None)
 )
 _PRUNE = delete(_INBOX).where(_C.received_at < bindparam("b_before"))
+_RECENT = (
+    select(_C.epoch, _C.update_id)
+    .where(_C.channel == bindparam("b_channel"), _C.account == bindparam("b_account"))
+    .order_by(_C.id.desc())
+    .limit(bindparam("b_limit"))
+)
+_DIGEST = select(_C.digest).where(*_THIS)
+_ADOPT = (
+    update(_INBOX)
+    .where(_C.channel == bindparam("b_channel"), _C.account == "")
+    .values(account=bindparam("b_account"))
+)
+
+
+@dataclass(frozen=True)
+class InboxKey:
+    """What identifies an update in the inbox, within its channel."""
+
+    account: str
+    epoch: int
+    update_id: str
+
+    def params(self, channel: str) -> dict[str, Any]:
+        """Return the bound parameters naming this update."""
+        return {
+            "b_channel": channel,
+            "b_account": self.account,
+            "b_epoch": self.epoch,
+            "b_update_id": self.update_id,
+        }
 
 
 def record(
     connection: Connection,
     *,
     channel: str,
-    update_id: str,
+    key: InboxKey,
     kind: str,
     payload: dict[str, Any],
+    digest: str,
     now: datetime,
 ) -> None:
     """Record a new update with what is needed to run it again; IntegrityError if known."""
-    row = {"channel": channel, "update_id": update_id, "kind": kind, "received_at": now}
+    row = {"channel": channel, "account": key.account, "epoch": key.epoch}
+    row |= {"update_id": key.update_id, "kind": kind, "digest": digest, "received_at": now}
     connection.execute(_RECORD, {**row, "payload": payload})
 
 
-def finish(connection: Connection, *, channel: str, update_id: str, now: datetime) -> None:
+def finish(connection: Connection, *, channel: str, key: InboxKey, now: datetime) -> None:
     """Mark an update processed and drop its payload (nothing will run it again)."""
-    this = {"b_channel": channel, "b_update_id": update_id}
-    connection.execute(_FINISH, {**this, "b_now": now})
+    connection.execute(_FINISH, {**key.params(channel), "b_now": now})
 
 
-def reclaim(connection: Connection, *, channel: str, update_id: str, started: datetime) -> bool:
+def reclaim(connection: Connection, *, channel: str, key: InboxKey, started: datetime) -> bool:
     """Claim a known update for a retry: unfinished, from before `started`, not yet retried."""
-    this = {"b_channel": channel, "b_update_id": update_id}
-    return connection.execute(_RECLAIM, {**this, "b_started": started}).rowcount == 1
+    found = connection.execute(_RECLAIM, {**key.params(channel), "b_started": started})
+    return found.rowcount == 1
+
+
+def digest_of(connection: Connection, *, channel: str, key: InboxKey) -> str | None:
+    """Return the digest recorded for an update ("" before 0003), None if it is unknown."""
+    found: str | None = connection.execute(_DIGEST, key.params(channel)).scalar()
+    return found
+
+
+def recent(
+    connection: Connection, *, channel: str, account: str, limit: int
+) -> list[tuple[int, str]]:
+    """Return the epoch and id of the account's `limit` updates recorded last, newest first."""
+    found = {"b_channel": channel, "b_account": account, "b_limit": limit}
+    return [(row.epoch, row.update_id) for row in connection.execute(_RECENT, found)]
+
+
+def adopt(connection: Connection, *, channel: str, account: str) -> int:
+    """Give the channel's updates recorded before accounts were kept (account "") to `account`.
+
+    One bot serves a database: those rows were its own. Return how many were adopted.
+    """
+    return connection.execute(_ADOPT, {"b_channel": channel, "b_account": account}).rowcount
 
 
 @dataclass(frozen=True)
@@ -85,11 +149,18 @@ class Unfinished:
     """An update an earlier process received and never finished."""
 
     id: int
+    account: str
+    epoch: int
     update_id: str
     kind: str
     received_at: datetime
     attempts: int
     payload: dict[str, Any] | None
+
+    @property
+    def key(self) -> InboxKey:
+        """Return what identifies the update in the inbox."""
+        return InboxKey(self.account, self.epoch, self.update_id)
 
     @property
     def retryable(self) -> bool:
@@ -104,6 +175,8 @@ def unfinished(connection: Connection, *, channel: str, started: datetime) -> li
     return [
         Unfinished(
             row.id,
+            row.account,
+            row.epoch,
             row.update_id,
             row.kind,
             convert(row.received_at, connection.dialect) or started,

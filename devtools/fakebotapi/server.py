@@ -42,10 +42,11 @@ class FakeBotApi(UserActions, Observations):
         bot_first_name: str = "Đôn đốc (test)",
         rate_limits: RateLimitMode = "off",
         seed: int = 0,
+        first_update_id: int | None = None,
     ) -> None:
         self.token = token
         self.host = host
-        self.state = BotState(_bot_user(token, bot_username, bot_first_name))
+        self.state = BotState(_bot_user(token, bot_username, bot_first_name), first_update_id)
         self.faults = FaultPlan(seed)
         self.limiter = RateLimiter(rate_limits)
         self._requested_port = port

@@ -49,14 +49,14 @@ class ChatState:
 class BotState:
     """Everything one fake bot account sees, guarded by `lock`."""
 
-    def __init__(self, bot_user: JsonDict) -> None:
+    def __init__(self, bot_user: JsonDict, first_update_id: int | None = None) -> None:
         self.lock = threading.RLock()
         self.bot_user = bot_user
         self.users: dict[int, FakeUser] = {}
         self.chats: dict[int, ChatState] = {}
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
-        self.updates = UpdateQueue()
+        self.updates = UpdateQueue(first_update_id)  # None: a random high base
         self.calls: list[CallRecord] = []
         self.callback_queries: dict[str, JsonDict] = {}
         self.answers: dict[str, CallbackAnswer] = {}

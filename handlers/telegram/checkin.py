@@ -25,6 +25,7 @@ from handlers.telegram.checkin_steps import origin_of
 from handlers.telegram.itembuttons import settle
 from handlers.telegram.registry import Flow
 from render.telegram import buttons
+from scheduler.workers import in_update_worker
 
 
 def _ids(req: Request) -> tuple[str, int] | None:
@@ -87,6 +88,14 @@ def _rows(req: Request, answer: Answer) -> list[list[dict[str, Any]]] | None:
     return [[b.to_dict() for b in row] for row in markup.inline_keyboard]
 
 
+async def _choose(req: Request, origin: dict[str, Any] | None = None) -> Answer:
+    """Apply the press (app.checkin.choose) in a worker thread: it waits for the database."""
+    services, actor, args, dedup = req.services, req.actor, req.args, _dedup_of(req)
+    return await in_update_worker(
+        lambda: choose(services, actor, args, dedup=dedup, origin=origin)
+    )
+
+
 @button(Access.MEMBER)
 async def on_status(req: Request) -> None:
     """Record done or in progress at once; ask the reason or the date for the others."""
@@ -95,9 +104,8 @@ async def on_status(req: Request) -> None:
         await _answer(req, req.t("common.button_stale"), alert=True)
         return
     action, assignment_id = ids
-    answer = choose(
-        req.services, req.actor, req.args, dedup=_dedup_of(req), origin=origin_of(req.message)
-    )
+    origin = origin_of(req.message)
+    answer = await _choose(req, origin)
     if action in ("done", "progress"):
         assert answer.recorded is not None
         await _finish(req, assignment_id, answer.recorded, extra=_rows(req, answer))
@@ -115,7 +123,7 @@ async def on_percent(req: Request) -> None:
         await _answer(req, req.t("common.button_stale"), alert=True)
         return
     _, assignment_id = ids
-    answer = choose(req.services, req.actor, req.args, dedup=_dedup_of(req))
+    answer = await _choose(req)
     if answer.recorded is not None:
         await _finish(req, assignment_id, answer.recorded)
         return
@@ -139,7 +147,7 @@ async def on_pick(req: Request) -> None:
     if not req.args or not req.args[-1].isdigit():
         await _answer(req, req.t("common.button_stale"), alert=True)
         return
-    answer = choose(req.services, req.actor, req.args, dedup=_dedup_of(req))
+    answer = await _choose(req)
     await _answer(req, answer.toast, alert=answer.alert)
     if not answer.alert:
         await checkin_steps.show(req, answer)

@@ -6,11 +6,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from app.actor import Actor
 from app.services import Services, Shared
+from db.queries.inbox import InboxKey
+from handlers.telegram.epochs import Epochs
 from handlers.telegram.flood import FloodGuard
 from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.registry import Flow
@@ -29,7 +31,11 @@ class TelegramData(Shared):
         self.exit_code = 0
         self.raw_updates: RawUpdates | None = None  # keeps each update's JSON for the inbox
         self.started_at: datetime | None = None  # when this process started taking updates
-        self.inbox_ours: set[int] = set()  # updates recorded here and not finished yet
+        # Updates recorded here and not finished yet, by the update object's id().
+        self.inbox_ours: dict[int, InboxKey] = {}
+        self.inbox_epochs: Epochs | None = None  # the bot's epoch of update ids (epochs.py)
+        # Updates put back on the queue at start-up, with the key they were recorded under.
+        self.inbox_recovered: dict[int, tuple[Update, InboxKey]] = {}
         self.exporting: set[int | str] = set()  # people whose /export is being built
         self.reporting: set[int | str] = set()  # people whose /report is being written
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox

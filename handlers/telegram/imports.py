@@ -27,11 +27,11 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from app.import_report import chunks, preview_lines, report_lines, unreadable_text
-from app.jobs import import_table
+from app.jobs import import_table, preview_table
 from core.markup import Markup, to_plain
 from core.roles import Access
 from core.spreadsheet import Table, UnreadableFile, check_size, read_table
-from db.imports import Importer, dry_run
+from db.imports import Importer
 from db.imports.tasks import import_tasks
 from db.imports.units import import_units
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
@@ -104,14 +104,14 @@ async def offer_preview(
     """Say what the file would do (nothing written), keep it, and offer apply / cancel."""
     now = req.services.clock.now()
     try:
-        report = await asyncio.to_thread(
-            dry_run,
+        report = await in_process(
             req.services.engine,
+            preview_table,
             importer,
             table,
             actor_id=req.actor.contact_id,
             now=now,
-            tz=req.services.settings.tz,
+            tz=str(req.services.settings.tz),
         )
     except UnreadableFile as exc:
         await req.reply(

@@ -8,6 +8,9 @@ in the error handler: the person was told, and running it again could repeat wha
 An update an earlier process received but never finished (it crashed or was killed) is run
 once more at start-up (or when Telegram delivers it again); if it is still unfinished at the
 next start, the admins are told and it is given up. Nothing is lost silently.
+
+An update is keyed by the bot's id, the epoch of its update ids and its id (epochs.py): a
+server whose ids start again lower down does not have its updates taken for replays.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ from core.roles import Role
 from db.engine import session_scope
 from db.queries import inbox as rows
 from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
+from db.queries.inbox import InboxKey
 from db.queries.outbox import enqueue
-from db.retry import retry_db
-from handlers.telegram import groups
+from db.retry import retry_db, retry_db_async
+from handlers.telegram import epochs, groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.flood import Verdict
+from scheduler.workers import in_update_worker
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +49,11 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
     async def process_update(self, update: object) -> None:
         """Run the handlers (and the error handler), then mark the update processed."""
         await super().process_update(update)
-        ours = self.bot_data.inbox_ours
-        if isinstance(update, Update) and update.update_id in ours:
-            ours.discard(update.update_id)
-            await _finish(self.bot_data.services, update)
+        key = self.bot_data.inbox_ours.pop(id(update), None)
+        if key is not None:
+            # Not awaited: the update's turn ends with its handlers (a write waiting for
+            # SQLite's lock would hold it up); stop() awaits what is left.
+            self.create_task(_finish(self.bot_data.services, key), name="inbox-finish")
 
 
 def update_kind(update: Update) -> str:
@@ -61,11 +67,13 @@ def update_kind(update: Update) -> str:
 async def record_update(update: object, context: TelegramContext) -> None:
     """Store the update; if it was stored before, Telegram sent it twice: drop it.
 
-    Unless it is one an earlier process never finished, which runs once more.
+    Unless it is one an earlier process never finished, which runs once more, or a new
+    update whose id a restarted server gave out again (a new epoch, epochs.py).
     """
     if not isinstance(update, Update):
         return
     services = services_of(context)
+    recovered = context.bot_data.inbox_recovered.pop(id(update), None)
     flood = context.bot_data.flood
     verdict = flood.check(update)
     if verdict is not Verdict.PASS:
@@ -74,8 +82,11 @@ async def record_update(update: object, context: TelegramContext) -> None:
             await _slow_down(update, context)
         raise ApplicationHandlerStop
     private = groups.is_private(update)
+    ids = await _epochs(context)
+    key = recovered[1] if recovered is not None else ids.key(update.update_id)
     raw = context.bot_data.raw_updates
     payload = raw.take(update) if raw is not None else update.to_dict()
+    content = epochs.digest(payload)
 
     def store() -> Actor | None:
         # The sender is read (and marked seen) in the same transaction; only a private chat
@@ -84,24 +95,44 @@ async def record_update(update: object, context: TelegramContext) -> None:
             rows.record(
                 connection,
                 channel=CHANNEL,
-                update_id=str(update.update_id),
+                key=key,
                 kind=update_kind(update),
                 payload=payload,
+                digest=content,
                 now=services.clock.now(),
             )
             return seen_sender(connection, update, services) if private else None
 
-    try:
-        actor = await retry_db(store, "recording an update")
-    except IntegrityError:
-        actor = await _rerun_or_drop(update, context, private)
-    context.bot_data.inbox_ours.add(update.update_id)
+    while True:
+        try:
+            actor = await retry_db_async(lambda: in_update_worker(store), "recording an update")
+            break
+        except IntegrityError:
+            # A recovered update is its own row: its rebuilt JSON may differ in form.
+            rerun, actor = await _rerun_or_drop(
+                update, context, private, key, None if recovered is not None else content
+            )
+            if rerun:
+                break
+            key = ids.restart(key)
+    context.bot_data.inbox_ours[id(update)] = key
     keep_actor(context, actor)
     if private:
         flood.learn(update, actor)
     if not private:
         await groups.on_update(update, context)
         raise ApplicationHandlerStop
+
+
+async def _epochs(context: TelegramContext) -> epochs.Epochs:
+    """Return the bot's epochs of update ids, read from the database on first use."""
+    data = context.bot_data
+    if data.inbox_epochs is None:
+        engine, account = data.services.engine, str(context.bot.id)
+        data.inbox_epochs = await retry_db(
+            lambda: epochs.load(engine, channel=CHANNEL, account=account), "reading the inbox"
+        )
+    return data.inbox_epochs
 
 
 async def _slow_down(update: Update, context: TelegramContext) -> None:
@@ -121,50 +152,63 @@ async def _slow_down(update: Update, context: TelegramContext) -> None:
         await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
 
 
-async def _rerun_or_drop(update: Update, context: TelegramContext, private: bool) -> Actor | None:
-    """Claim a known update left unfinished by an earlier process, or stop a duplicate."""
+async def _rerun_or_drop(
+    update: Update, context: TelegramContext, private: bool, key: InboxKey, content: str | None
+) -> tuple[bool, Actor | None]:
+    """Claim a known update left unfinished by an earlier process, or stop a duplicate.
+
+    Return False when the id is known with other content than `content` (None: not
+    compared): the update is new, in a new epoch.
+    """
     services = services_of(context)
     started = context.bot_data.started_at
 
-    def claim() -> tuple[bool, Actor | None]:
+    def claim() -> tuple[str, Actor | None]:
         with services.engine.begin() as connection:
-            if started is None or not rows.reclaim(
-                connection, channel=CHANNEL, update_id=str(update.update_id), started=started
+            if content is not None and not epochs.same_content(
+                rows.digest_of(connection, channel=CHANNEL, key=key), content
             ):
-                return False, None
-            return True, seen_sender(connection, update, services) if private else None
+                return "new", None
+            if started is None or not rows.reclaim(
+                connection, channel=CHANNEL, key=key, started=started
+            ):
+                return "duplicate", None
+            return "rerun", seen_sender(connection, update, services) if private else None
 
-    claimed, actor = await retry_db(claim, "reclaiming an update")
-    if not claimed:
+    outcome, actor = await retry_db_async(lambda: in_update_worker(claim), "reclaiming")
+    if outcome == "new":
+        log.warning("update id %s was seen with other content: a new epoch of ids", key.update_id)
+        return False, None
+    if outcome == "duplicate":
         log.info("dropped duplicate update %s", update.update_id)
         raise ApplicationHandlerStop
     log.warning("running update %s again: an earlier process did not finish it", update.update_id)
-    return actor
+    return True, actor
 
 
-async def _finish(services: Services, update: Update) -> None:
+async def _finish(services: Services, key: InboxKey) -> None:
     """Mark the update processed; if that fails, it is run again after a restart."""
 
     def finish() -> None:
         with services.engine.begin() as connection:
-            rows.finish(
-                connection,
-                channel=CHANNEL,
-                update_id=str(update.update_id),
-                now=services.clock.now(),
-            )
+            rows.finish(connection, channel=CHANNEL, key=key, now=services.clock.now())
 
     try:
-        await retry_db(finish, "finishing an update")
+        await retry_db_async(lambda: in_update_worker(finish), "finishing an update")
     except Exception:
-        log.exception("could not mark update %s processed", update.update_id)
+        log.exception("could not mark update %s processed", key.update_id)
 
 
 async def recover(application: Application[Any, Any, Any, Any, TelegramData, Any]) -> None:
     """At start-up: queue each unfinished update once more; report those already retried."""
-    services = application.bot_data.services
+    data = application.bot_data
+    services = data.services
     started = services.clock.now()
-    application.bot_data.started_at = started
+    data.started_at = started
+    account = str(application.bot.id)
+    data.inbox_epochs = await retry_db(
+        lambda: epochs.load(services.engine, channel=CHANNEL, account=account), "reading the inbox"
+    )
 
     def read() -> list[rows.Unfinished]:
         with services.engine.begin() as connection:
@@ -176,7 +220,10 @@ async def recover(application: Application[Any, Any, Any, Any, TelegramData, Any
         await retry_db(lambda: _report(services, given_up, application), "reporting updates")
     for item in left:
         if item.retryable and item.payload is not None:
-            await application.update_queue.put(Update.de_json(item.payload, application.bot))
+            # Run in its own epoch, whatever the current one is.
+            update = Update.de_json(item.payload, application.bot)
+            data.inbox_recovered[id(update)] = (update, item.key)
+            await application.update_queue.put(update)
 
 
 def _report(

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from db.engine import make_engine
@@ -212,6 +213,29 @@ def test_upgrade_0004_moves_sqlite_contacts_to_identities_and_back(tmp_path: Pat
     engine.dispose()
 
 
+def assert_old_row_belongs_to_epoch_0(engine: Engine) -> None:
+    """The row from before 0003 has no account and epoch 0; ids may repeat across epochs."""
+    assert_schema_matches_models(engine)
+    with Session(engine) as session:
+        old = session.exec(select(Inbox)).one()
+        assert (old.channel, old.account, old.epoch, old.update_id) == ("telegram", "", 0, "77")
+        session.add(Inbox(account="", epoch=1, update_id="77", received_at=RECEIVED))
+        session.add(Inbox(account="123456", epoch=0, update_id="77", received_at=RECEIVED))
+        session.commit()
+    with Session(engine) as session:
+        session.add(Inbox(account="", epoch=1, update_id="77", received_at=RECEIVED))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_upgrade_0003_keys_sqlite_inbox_rows_by_account_and_epoch(tmp_path: Path) -> None:
+    """On SQLite, 0003 keeps the inbox's rows in epoch 0 and lets a new epoch reuse ids."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade_from_0001_with_an_inbox_row(engine)
+    assert_old_row_belongs_to_epoch_0(engine)
+    engine.dispose()
+
+
 @pytest.mark.postgres
 def test_upgrade_0004_moves_postgres_contacts_to_identities_and_back(pg_empty_url: str) -> None:
     """On PostgreSQL, 0004 splits contacts into people and identities, and back."""
@@ -219,4 +243,46 @@ def test_upgrade_0004_moves_postgres_contacts_to_identities_and_back(pg_empty_ur
     upgrade_from_0002_with_contacts(engine)
     assert_contacts_became_people_with_identities(engine)
     downgrade_to_0002_keeps_one_identity(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_upgrade_0003_keys_postgres_inbox_rows_by_account_and_epoch(pg_empty_url: str) -> None:
+    """On PostgreSQL, 0003 keeps the inbox's rows in epoch 0 and lets a new epoch reuse ids."""
+    engine = make_engine(pg_empty_url)
+    upgrade_from_0001_with_an_inbox_row(engine)
+    assert_old_row_belongs_to_epoch_0(engine)
+    engine.dispose()
+
+
+def downgrade_to_0002_keeps_newest_epoch(engine: Engine) -> None:
+    """Downgrade after ids repeated in two epochs: the old key holds, the newest row stays."""
+    upgrade(engine)
+    with Session(engine) as session:
+        for epoch in (0, 1):
+            session.add(Inbox(epoch=epoch, update_id="5", kind=f"e{epoch}", received_at=RECEIVED))
+        session.commit()
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM inbox")).scalars().all()
+    assert kinds == ["e1"]
+    upgrade(engine)
+    assert_schema_matches_models(engine)
+
+
+def test_downgrade_0003_on_sqlite_keeps_the_newest_of_repeated_ids(tmp_path: Path) -> None:
+    """On SQLite, 0003 can be undone even when a restarted server reused update ids."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'down.sqlite3'}")
+    downgrade_to_0002_keeps_newest_epoch(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_downgrade_0003_on_postgres_keeps_the_newest_of_repeated_ids(pg_empty_url: str) -> None:
+    """On PostgreSQL, 0003 can be undone even when a restarted server reused update ids."""
+    engine = make_engine(pg_empty_url)
+    downgrade_to_0002_keeps_newest_epoch(engine)
     engine.dispose()

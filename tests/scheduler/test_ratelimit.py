@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from scheduler.ratelimit import PRIVATE_SPACING_S, DeliveryRateLimiter, Lane, Pacer
+from scheduler.ratelimit import (
+    ANSWERED_SPACING_S,
+    PRIVATE_SPACING_S,
+    DeliveryRateLimiter,
+    Lane,
+    Pacer,
+)
 
 RATE = 50.0
 
@@ -123,3 +129,57 @@ async def test_a_429_for_one_chat_delays_only_that_chat() -> None:
     await first
     assert stamps["other"] - stamps["held"] < 1.0  # generous: not held behind chat 1
     assert stamps["retried"] - stamps["held"] >= 1.99
+
+
+async def replies_to_one_person(gap_s: float) -> float:
+    """Send two direct replies to one chat `gap_s` apart; return the second's delay."""
+    limiter = DeliveryRateLimiter(RATE)
+    stamps: list[float] = []
+
+    async def call(**kwargs: Any) -> dict[str, Any]:
+        stamps.append(time.monotonic())
+        return {}
+
+    async def reply() -> None:
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
+
+    await reply()
+    answered = time.monotonic()
+    await asyncio.sleep(gap_s)
+    asked = time.monotonic()
+    await reply()
+    assert stamps[1] - answered >= min(ANSWERED_SPACING_S, asked - answered)
+    return stamps[1] - asked
+
+
+async def test_a_reply_nearly_a_second_after_the_last_waits_out_the_second() -> None:
+    """A person writing about once a second: the reply keeps a second from the last answer."""
+    delay = await replies_to_one_person(0.8)
+    assert delay == pytest.approx(ANSWERED_SPACING_S - 0.8, abs=0.1)
+
+
+async def test_replies_in_a_burst_go_at_once() -> None:
+    """A reply right after another to the same person is not held for a second."""
+    delay = await replies_to_one_person(0.0)
+    assert delay < 0.2
+
+
+async def test_after_a_429_replies_to_the_chat_keep_the_whole_second() -> None:
+    """Once Telegram refused a chat, a reply right after the retried one waits its second."""
+    limiter = DeliveryRateLimiter(RATE)
+    stamps: list[float] = []
+
+    async def call(**kwargs: Any) -> dict[str, Any]:
+        stamps.append(time.monotonic())
+        if len(stamps) == 1:
+            raise RetryAfter(timedelta(seconds=0.2))
+        return {}
+
+    async def reply() -> None:
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
+
+    await reply()  # refused once, then retried
+    answered = time.monotonic()
+    await reply()
+    assert len(stamps) == 3
+    assert stamps[2] - answered >= ANSWERED_SPACING_S - 0.01

@@ -1,7 +1,7 @@
 """contact_identity: a person (contact) may have one chat identity per channel; link_code
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-05 05:00:00
 
 Every contact's identity columns (channel, external_id, chat_id, username, started,
@@ -27,7 +27,7 @@ from alembic import op
 import db.types
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
@@ -19,6 +19,7 @@ from db.models import Inbox
 from devtools.botrun import polling
 from devtools.fakebotapi import FakeBotApi
 from scheduler.delivery import housekeeping
+from tests.conftest import TEST_TOKEN
 from tests.factories import make_contact
 from tests.handlers.telegram.test_errors import explode
 from tests.harness import ADMIN_ID, DEFAULT_NOW, BotUnderTest
@@ -154,3 +155,75 @@ async def test_update_in_flight_keeps_telegrams_json_until_finished(bot: BotUnde
     assert row is not None
     assert row.processed_at is None
     assert row.payload == bot.server.state.updates.log[-1].payload
+
+
+@asynccontextmanager
+async def server_and_bot(
+    bot_settings: Settings, engine: Engine, clock: ManualClock, *, first_update_id: int
+) -> AsyncIterator[FakeBotApi]:
+    """Start a fake server whose update ids start at `first_update_id`, and the bot on it."""
+    async with FakeBotApi(TEST_TOKEN, first_update_id=first_update_id) as server:
+        start_users(server, [USER])
+        urls = {"telegram_base_url": server.base_url}
+        urls["telegram_base_file_url"] = server.base_file_url
+        settings = bot_settings.model_copy(update=urls)
+        async with polling(build_application(settings, clock=clock, engine=engine)):
+            yield server
+
+
+def epochs_of(engine: Engine, update_id: int) -> list[int]:
+    """Return the epochs in which the inbox holds an update id, in order."""
+    with Session(engine) as session:
+        found = select(Inbox.epoch).where(Inbox.update_id == str(update_id))
+        return sorted(session.exec(found.order_by(col(Inbox.epoch))))
+
+
+async def test_server_restarted_with_ids_starting_again_is_answered(
+    bot_settings: Settings, engine: Engine, clock: ManualClock
+) -> None:
+    """A new server that gives out the same update ids again: its messages are new ones."""
+    async with server_and_bot(bot_settings, engine, clock, first_update_id=1000) as first:
+        assert first.send_text(USER, "/help") == 1000
+        await first.wait_for_message(USER)
+        await first.wait_until(lambda: processed(engine, 1000))
+    async with server_and_bot(bot_settings, engine, clock, first_update_id=1000) as second:
+        assert second.send_text(USER, "/whoami") == 1000
+        answer = await second.wait_for_message(USER)
+        await second.wait_until(lambda: len(epochs_of(engine, 1000)) == 2)
+    assert "liên kết mời" in (answer.text or "")
+    assert epochs_of(engine, 1000) == [0, 1]
+
+
+async def test_server_restarted_far_below_starts_a_new_epoch_at_once(
+    bot_settings: Settings, engine: Engine, clock: ManualClock
+) -> None:
+    """Ids that start again far below the last ones are a new epoch from the first update."""
+    async with server_and_bot(bot_settings, engine, clock, first_update_id=5_000_000) as first:
+        first.send_text(USER, "/help")
+        await first.wait_until(lambda: processed(engine, 5_000_000))
+    async with server_and_bot(bot_settings, engine, clock, first_update_id=1000) as second:
+        second.send_text(USER, "/help")
+        await second.wait_for_message(USER)
+        await second.wait_until(lambda: processed(engine, 1000))
+    assert (epochs_of(engine, 5_000_000), epochs_of(engine, 1000)) == ([0], [1])
+
+
+async def test_update_redelivered_after_a_restart_of_the_bot_is_dropped(
+    bot_settings: Settings, engine: Engine, clock: ManualClock
+) -> None:
+    """The same server handing out an update again after the bot restarted: not run twice."""
+    async with FakeBotApi(TEST_TOKEN, first_update_id=1000) as server:
+        start_users(server, [USER])
+        urls = {"telegram_base_url": server.base_url}
+        settings = bot_settings.model_copy(update=urls)
+        async with polling(build_application(settings, clock=clock, engine=engine)):
+            server.send_text(USER, "/help")
+            server.send_text(USER, "/whoami")
+            await server.wait_until(lambda: processed(engine, 1001))
+        answered = len(server.messages(USER))
+        async with polling(build_application(settings, clock=clock, engine=engine)):
+            server.redeliver(1000)
+            server.send_text(USER, "/help")
+            await server.wait_until(lambda: processed(engine, 1002))
+        assert len(server.messages(USER)) == answered + 1
+    assert (epochs_of(engine, 1000), epochs_of(engine, 1002)) == ([0], [0])
