@@ -40,13 +40,17 @@ class ZaloRuntime:
         if settings.zalo_bot_token is None:
             raise ValueError("ZALO_BOT_TOKEN is required to run Zalo")
         self.settings, self.services = settings, services
-        self.client = ZaloClient(
-            settings.zalo_bot_token.get_secret_value(), settings.zalo_base_url
-        )
+        token = settings.zalo_bot_token.get_secret_value()
+        self.client = ZaloClient(token, settings.zalo_base_url)
         self.pacer = ZaloPacer(settings.zalo_send_rate_per_s)
         self.standalone_jobs = standalone_jobs
         self.poller = ZaloPoller(
-            services, self.client, self.pacer, wake_sender=self.wake, poll_timeout=poll_timeout
+            services,
+            self.client,
+            self.pacer,
+            wake_sender=self.wake,
+            account=token.partition(":")[0],
+            poll_timeout=poll_timeout,
         )
         self.stopping = asyncio.Event()
         self.woken = asyncio.Event()

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from app.services import Services
 from core.markup import to_plain
 from db.queries import inbox
+from db.queries.inbox import InboxKey
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
 from handlers.zalo.flood import Verdict, ZaloFlood
@@ -45,9 +49,11 @@ class ZaloPoller:
         pacer: ZaloPacer,
         *,
         wake_sender: Callable[[], None],
+        account: str,
         poll_timeout: int = POLL_TIMEOUT_S,
     ) -> None:
         self.services, self.client, self.pacer = services, client, pacer
+        self.account = account  # the bot's id: Zalo message ids never repeat (epoch 0)
         self.channel = ZaloChannel(services)
         self.wake_sender = wake_sender
         self.poll_timeout = poll_timeout
@@ -166,9 +172,10 @@ class ZaloPoller:
                 inbox.record(
                     connection,
                     channel=CHANNEL,
-                    update_id=event.message_id,
+                    key=self._key(event),
                     kind=event.name,
                     payload=event.raw or {},
+                    digest=_digest(event.raw or {}),
                     now=self.services.clock.now(),
                 )
         except IntegrityError:
@@ -179,11 +186,12 @@ class ZaloPoller:
         """Mark the event handled."""
         with self.services.engine.begin() as connection:
             inbox.finish(
-                connection,
-                channel=CHANNEL,
-                update_id=event.message_id,
-                now=self.services.clock.now(),
+                connection, channel=CHANNEL, key=self._key(event), now=self.services.clock.now()
             )
+
+    def _key(self, event: Event) -> InboxKey:
+        """Return what names an event in the inbox: this bot, epoch 0, its message id."""
+        return InboxKey(self.account, 0, event.message_id)
 
     async def recover(self) -> None:
         """Handle once more the events a crash left unfinished (each only once)."""
@@ -203,10 +211,16 @@ class ZaloPoller:
             inbox.give_up(connection, ids=spent, now=started)
             for row in rows:
                 if row.retryable and inbox.reclaim(
-                    connection, channel=CHANNEL, update_id=row.update_id, started=started
+                    connection, channel=CHANNEL, key=row.key, started=started
                 ):
                     found += parse_events(row.payload)
         return found
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    """Return a digest of what an event carries (tells a replay from a reused id)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

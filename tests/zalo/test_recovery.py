@@ -14,6 +14,7 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from db.models import Inbox, StatusReport
 from db.queries import inbox
+from db.queries.inbox import InboxKey
 from devtools.fakezalo import FakeZalo
 from handlers.zalo.poller import ZaloPoller
 from scheduler.zalo_sender import ZaloPacer
@@ -22,6 +23,7 @@ from tests.harness import DEFAULT_NOW
 from zalo import ZaloClient
 
 HOA = "7f3a9c0e51d24b8e"
+ACCOUNT = "2718281828"  # the fake's bot id
 
 
 def event(message_id: str, text: str) -> dict[str, object]:
@@ -53,16 +55,21 @@ async def test_an_unfinished_event_is_handled_once_at_start(
             inbox.record(
                 connection,
                 channel="zalo",
-                update_id=message_id,
+                key=InboxKey(ACCOUNT, 0, message_id),
                 kind="message.text.received",
                 payload=event(message_id, text),
+                digest="",
                 now=before,
             )
-        inbox.reclaim(connection, channel="zalo", update_id="aa02", started=DEFAULT_NOW)
+        inbox.reclaim(
+            connection, channel="zalo", key=InboxKey(ACCOUNT, 0, "aa02"), started=DEFAULT_NOW
+        )
     services = Services(settings, engine, load_catalog(), clock)
     async with FakeZalo() as zalo, ZaloClient(zalo.token, zalo.url) as client:
         zalo.add_user(HOA, "Hoa", wrote=True)
-        poller = ZaloPoller(services, client, ZaloPacer(10), wake_sender=lambda: None)
+        poller = ZaloPoller(
+            services, client, ZaloPacer(10), wake_sender=lambda: None, account=ACCOUNT
+        )
         await poller.recover()
         [answer] = await zalo.wait_for_messages(HOA, after=0, timeout=10)
         await asyncio.sleep(0.2)
