@@ -37,6 +37,7 @@ from core.checkin import (
     task_numbers,
 )
 from core.replies import ParsedReply, ReplyKind, parse_reply
+from core.states import ReportState
 from db.engine import session_scope
 from db.models import Assignment, Task
 from db.queries.calendar import working_calendar
@@ -161,11 +162,13 @@ def choose(
         return stale
     prefix, action, assignment_id = data[0], data[1], int(data[2])
     if prefix == "st" and action in ("done", "progress"):
-        state = "done" if action == "done" else "in_progress"
+        state = ReportState.DONE if action == "done" else ReportState.IN_PROGRESS
         report = Report(assignment_id, state, "button", dedup("btn", assignment_id))
         result = record(services, actor, report)
         choices = (
-            _percent_choices(t, assignment_id) if state == "in_progress" and result.ok else []
+            _percent_choices(t, assignment_id)
+            if state == ReportState.IN_PROGRESS and result.ok
+            else []
         )
         return Answer([Said(result.text, choices)], recorded=result, toast=result.text)
     if prefix == "st" and action in ("blocked", "extension"):
@@ -383,7 +386,7 @@ def _confirmed(services: Services, actor: Actor, state: str, assignment_id: int)
         expired = t("checkin.question_expired")
         return Answer([Said(expired)], toast=expired, alert=True)
     note = str(asked.get("note", ""))
-    reason = note if state == "blocked" else None
+    reason = note if state == ReportState.BLOCKED else None
     report = Report(assignment_id, state, "text", str(asked["key"]), text=note, reason=reason)
     result = record(services, actor, report)
     return Answer([Said(result.text)], recorded=result, toast=result.text)

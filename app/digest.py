@@ -13,7 +13,8 @@ from app.i18n import Catalog
 from app.summary_text import Translate, as_of, compact, task_title
 from core.status import Counts
 from core.summary import overdue_first
-from db.models import AppState, Contact
+from db.models import Contact
+from db.queries import state
 from db.queries import summary as q
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.scope import contact_scope
@@ -49,17 +50,13 @@ def send_digests(session: Session, catalog: Catalog, *, now: datetime, tz: tzinf
 
 def last_digest(session: Session) -> datetime | None:
     """Return when the last digest was made, if ever."""
-    row = session.get(AppState, LAST_KEY)
-    return datetime.fromisoformat(row.value) if row is not None and row.value else None
+    stored = state.value(session, LAST_KEY)
+    return datetime.fromisoformat(stored) if stored else None
 
 
 def remember_digest(session: Session, moment: datetime) -> None:
     """Record the moment of this digest, for the next one's 'since'."""
-    row = session.get(AppState, LAST_KEY) or AppState(key=LAST_KEY)
-    row.value = moment.isoformat()
-    row.updated_at = moment
-    session.add(row)
-    session.flush()
+    state.write(session, LAST_KEY, moment.isoformat(), now=moment)
 
 
 def digest_text(

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.summary_text import Translate, as_of, status_label
 from core.markup import Markup
 from core.safecells import workbook_bytes
+from core.states import ReportState
 from core.status import Status
 from core.summary import Line
 from core.textnorm import vi_sort_key
@@ -182,7 +183,11 @@ def _history(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz
 
 def _state(t: Translate, state: str) -> str:
     """Return the label of a reported state."""
-    return t(f"export.state_{state}") if state in ("done", "in_progress", "blocked") else state
+    return (
+        t(f"export.state_{state}")
+        if state in (ReportState.DONE, ReportState.IN_PROGRESS, ReportState.BLOCKED)
+        else state
+    )
 
 
 SOURCES = ("button", "text", "admin", "import")

@@ -14,6 +14,7 @@ from app.reporting import refusal
 from app.services import Services
 from core.deadlines import beyond_horizon, latest_deadline
 from core.markup import Markup
+from core.states import RequestStatus
 from core.taskdates import due_at
 from core.textfit import clip
 from db.engine import session_scope
@@ -137,7 +138,7 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
         if own or request.contact_id == actor.contact_id:
             unit = unit_name(session, unit_id=assignment.unit_id)
             return t(actor.lang, "extensions.own_unit", unit=unit, id=str(request_id))
-        if request.status != "pending":
+        if request.status != RequestStatus.PENDING:
             who = contact_name(session, contact_id=request.decided_by_id)
             return t(actor.lang, f"extensions.already_{request.status}", who=who)
         if approve and (refused := _too_far(services, actor, request)):

@@ -19,6 +19,7 @@ from app.actor import Actor
 from app.notices import tell
 from app.services import Services
 from core.markup import Markup
+from core.states import ReportState
 from core.status import Reportable, Status, status_of
 from core.textfit import clip
 from db.queries.checkin import (
@@ -85,7 +86,7 @@ def status_text(services: Services, lang: str, assignment: Reported) -> str:
         return t(lang, "checkin.status_done_on_time")
     if result.status == Status.DONE_LATE:
         return t(lang, "checkin.status_done_late", days=result.days_overdue)
-    if assignment.state == "in_progress" and assignment.percent is not None:
+    if assignment.state == ReportState.IN_PROGRESS and assignment.percent is not None:
         state = t(lang, "checkin.state_in_progress_pct", percent=assignment.percent)
     else:
         state = t(lang, f"checkin.state_{assignment.state}")
@@ -133,13 +134,13 @@ def record(
             target = target.reported(state=report.state, percent=report.percent, at=at)
             if also is not None:
                 also(connection)
-            if report.state == "done":
+            if report.state == ReportState.DONE:
                 # A file sent next is evidence of this assignment ("after choosing done").
                 data = {"assignment_id": target.assignment_id}
                 set_pending(
                     connection, contact_id=actor.contact_id, data=data, now=now, kind="done"
                 )
-            if report.state == "blocked" and services.settings.forward_blockers:
+            if report.state == ReportState.BLOCKED and services.settings.forward_blockers:
                 with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
                     forward_blocker(services, s, report_id, report.reason, now, target)
                     s.commit()

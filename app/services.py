@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from app.i18n import Catalog
+from app.metrics import Metrics
 from core.clock import Clock
 
 
@@ -47,6 +48,8 @@ class Config(Protocol):
     @property
     def channels(self) -> tuple[str, ...]: ...
     @property
+    def public_base_url(self) -> str: ...
+    @property
     def org_parent(self) -> str: ...
     @property
     def org_name(self) -> str: ...
@@ -71,7 +74,9 @@ class Services:
     catalog: Catalog
     clock: Clock
     button_key: bytes = field(repr=False, default=b"")
+    link_key: bytes = field(repr=False, default=b"")  # signs download links (app.links)
     bot_username: str = ""
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics and /healthz show
 
     def now_local(self) -> datetime:
         """Return the current local time in the configured time zone."""

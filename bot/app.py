@@ -15,6 +15,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import scheduler
 from app.i18n import load_catalog
+from app.links import derive_link_key
 from app.services import Services
 from app.signing import derive_button_key
 from bot.settings import Settings
@@ -91,6 +92,7 @@ def build_services(
         catalog=load_catalog(),
         clock=clock or clock_from(settings.fake_clock_start),
         button_key=derive_button_key(token),
+        link_key=derive_link_key(settings.link_secret or token),
     )
 
 

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     fake_clock_start: datetime | None = None  # development only: trials and tests
     # Where the event-loop probe writes its figures (JSON, every second); empty: nowhere.
     loop_probe_file: str = ""
+    # `dondoc serve`: where the web server listens, the address people and Telegram reach it
+    # at (https in production; webhooks and links are built on it), and the secret that
+    # signs its links and webhook secrets (never logged; empty: derived from BOT_TOKEN).
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    public_base_url: str = "http://127.0.0.1:8080"
+    web_secret: SecretStr | None = None
     # The formal report (/report): who issues it, its number's symbol, where, who signs.
     org_parent: str = Field(default="UBND tỉnh Quảng Nam", min_length=1, max_length=200)
     org_name: str = Field(default="Sở Khoa học và Công nghệ", min_length=1, max_length=200)
@@ -131,7 +138,9 @@ class Settings(BaseSettings):
             raise ValueError("non-negative whole numbers of working days")
         return days
 
-    @field_validator("telegram_base_url", "telegram_base_file_url", "zalo_base_url")
+    @field_validator(
+        "telegram_base_url", "telegram_base_file_url", "zalo_base_url", "public_base_url"
+    )
     @classmethod
     def _check_url(cls, value: str) -> str:
         if not _is_http_url(value):
@@ -231,6 +240,14 @@ class Settings(BaseSettings):
         """Return the channels these settings have a token for ("telegram", "zalo")."""
         named = (("telegram", self.bot_token), ("zalo", self.zalo_bot_token))
         return tuple(name for name, token in named if token is not None)
+
+    @property
+    def link_secret(self) -> str | None:
+        """Return the secret links and webhook secrets derive from: WEB_SECRET, else BOT_TOKEN."""
+        for secret in (self.web_secret, self.bot_token):
+            if secret is not None and secret.get_secret_value():
+                return secret.get_secret_value()
+        return None
 
     @property
     def tz(self) -> ZoneInfo:

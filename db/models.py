@@ -466,3 +466,33 @@ class AppState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=80)
     value: str = Field(default="")
     updated_at: datetime = _created()
+
+
+# --- the web dashboard ----------------------------------------------------------------------
+
+
+class WebLogin(SQLModel, table=True):
+    """A one-time sign-in link a staff member asked for in chat (only its hash is kept)."""
+
+    __tablename__ = "web_login"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = _when()
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the hash of its cookie, its CSRF token, when it was last used."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = _created()
+    last_seen_at: datetime = _created()
+    ended_at: datetime | None = _when()

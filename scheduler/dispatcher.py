@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.choices import rows_to_json
 from db.engine import session_scope
 from db.queries import reminders as q
+from db.queries import state
 from db.queries.contacts import Recipient
 from db.queries.outbox import (
     PRIORITY_REMINDER,
@@ -59,8 +60,8 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         calendar = q.calendar_of(session)
         if not (calendar.is_working_day(today) and ctx.hours.contains(local.time())):
             return None
-        full = q.get_state(session, SWEPT_ON) != today.isoformat()
-        after_id = 0 if full else int(q.get_state(session, SWEPT_MAX) or 0)
+        full = state.value(session, SWEPT_ON) != today.isoformat()
+        after_id = 0 if full else int(state.value(session, SWEPT_MAX) or 0)
         top = q.max_assignment_id(session)
         if full:
             expire_stale(session, today=today, tz=ctx.tz)
@@ -71,8 +72,8 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         log.info("reminder sweep stopped with the bot; the next run completes it")
         return None
     with session_scope(ctx.engine) as session:
-        q.set_state(session, SWEPT_ON, today.isoformat(), now=now)
-        q.set_state(session, SWEPT_MAX, str(max(top, after_id)), now=now)
+        state.write(session, SWEPT_ON, today.isoformat(), now=now)
+        state.write(session, SWEPT_MAX, str(max(top, after_id)), now=now)
     if result.items:
         log.info(
             "queued %d reminders in %d messages (today %s)", result.items, result.messages, today

@@ -18,6 +18,7 @@ from app.choices import rows_to_json
 from app.services import Services
 from core.markup import Markup
 from core.reminders import Plan, Workdays
+from core.states import TaskStatus
 from core.textnorm import vi_sort_key
 from db.engine import session_scope
 from db.models import Task
@@ -149,7 +150,7 @@ def nudge_named(services: Services, actor: Actor, text: str, request: str) -> st
             return t("nudge.which", text=text, tasks=matches)
         task = tasks[0]
         task_id, title = task.id or 0, task.title
-        if task.status != "open":
+        if task.status != TaskStatus.OPEN:
             return t("nudge.not_open", task=Markup(str(task_id)), title=title)
         scope = None
         if not actor.scope.everything:

@@ -38,7 +38,7 @@ from db.engine import session_scope
 from db.queries import outbox as box
 from db.queries.calendar import working_calendar
 from db.queries.contacts import identity_reachable, mark_unreachable, recipient
-from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, Claimed
+from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM, Claimed
 from db.queries.reminders import all_done
 from db.retry import retry_db_async
 from render.telegram import buttons
@@ -164,6 +164,7 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
         try:
             message = await _call(bot, row, progress, services.button_key)
         except RetryAfter as exc:
+            services.metrics.sent(TELEGRAM, "rate_limited")
             floods += 1
             if floods > FLOOD_RETRIES:
                 await in_worker(_later, services, row, "flood control")
@@ -171,9 +172,11 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
             await asyncio.sleep(seconds_of(exc.retry_after))
             continue
         except Forbidden as exc:
+            services.metrics.sent(TELEGRAM, "unreachable")
             await in_worker(_unreachable, services, row, str(exc))
             return False
         except BadRequest as exc:
+            services.metrics.sent(TELEGRAM, "refused")
             if any(hint in str(exc).lower() for hint in UNREACHABLE_HINTS):
                 await in_worker(_unreachable, services, row, str(exc))
             else:
@@ -181,12 +184,14 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
                 await in_worker(_fail, services, row, str(exc))
             return False
         except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
+            services.metrics.sent(TELEGRAM, "error")
             failures += 1
             if failures > len(BACKOFF_S):
                 await in_worker(_later, services, row, str(exc))
                 return False
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
+        services.metrics.sent(TELEGRAM, "sent", at=services.clock.now())
         await retry_db_async(
             partial(in_worker, _sent, services, row, message),
             f"marking outbox {row.id} sent",

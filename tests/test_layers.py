@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "handlers", "scheduler", "render", "app", "db", "core")
+PACKAGES = ("bot", "web", "handlers", "scheduler", "render", "app", "db", "core")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -68,6 +68,10 @@ def test_contract_holds_for_the_project(project: Path) -> None:
         ("app/reporting.py", "from telegram import Bot as _Bot", "Use cases and persistence"),
         ("db/engine.py", "def _late() -> None:\n    from app import services", "Layers"),
         ("scheduler/sender.py", "from handlers.telegram import keyboards", "Layers"),
+        ("web/pages.py", "from handlers.telegram import inbox as _inbox", "Layers"),
+        ("handlers/telegram/start.py", "from web import pages as _pages", "Layers"),
+        ("web/health.py", "import telegram as _telegram", "The web adapter imports no"),
+        ("app/dashboard.py", "import starlette as _starlette", "Use cases and persistence"),
     ],
 )
 def test_contract_fails_on_a_bad_import(

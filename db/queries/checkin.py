@@ -12,6 +12,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from core.roles import Role
+from core.states import ReportState, TaskStatus
 from db.engine import as_connection
 from db.models import (
     Assignment,
@@ -73,7 +74,7 @@ class Target:
         """Return whether one of these units may report on it."""
         if self.unit_id not in unit_ids:
             return Check.NOT_YOURS
-        if not self.active or self.task_status != "open":
+        if not self.active or self.task_status != TaskStatus.OPEN:
             return Check.CLOSED
         return Check.OK
 
@@ -84,7 +85,7 @@ class Target:
             state=state,
             percent=reported_percent(state, percent),
             last_report_at=at,
-            done_at=at if state == "done" else None,
+            done_at=at if state == ReportState.DONE else None,
         )
 
 
@@ -107,7 +108,7 @@ _OPEN_ITEMS = (
     core_select(_A.id, _T.id.label("task_id"), _T.title, _A.state)
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
     .where(_A.unit_id.in_(bindparam("unit_ids", expanding=True)))
-    .where(_A.active.is_(True), _T.status == "open")
+    .where(_A.active.is_(True), _T.status == TaskStatus.OPEN)
     .order_by(_A.deadline, _T.id)
 )
 _TARGET = (
@@ -128,7 +129,7 @@ _SENT = (
 def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[OpenItem]:
     """Return the assignments these units may report on (open tasks), nearest deadline first."""
     rows = as_connection(db).execute(_OPEN_ITEMS, {"unit_ids": list(unit_ids)})
-    return [OpenItem(r.id, r.task_id, r.title, r.state == "done") for r in rows]
+    return [OpenItem(r.id, r.task_id, r.title, r.state == ReportState.DONE) for r in rows]
 
 
 def report_target(db: Session | Connection, *, assignment_id: int) -> Target | None:
@@ -150,8 +151,8 @@ def open_page(
         select(Assignment, Task)
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(col(Assignment.unit_id).in_(list(unit_ids)))
-        .where(col(Assignment.active).is_(True), Task.status == "open")
-        .where(Assignment.state != "done")
+        .where(col(Assignment.active).is_(True), Task.status == TaskStatus.OPEN)
+        .where(Assignment.state != ReportState.DONE)
     )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     page = query.order_by(col(Assignment.deadline), col(Task.id), col(Assignment.id))

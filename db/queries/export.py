@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.states import TaskStatus
 from core.summary import Line
 from db.models import Contact, Directive, Evidence, StatusReport, Task
 from db.queries import summary as q
@@ -65,9 +66,9 @@ def task_ids_for(
         return [task_id]
     query = select(Task.id)
     if directive_id is not None:
-        query = query.where(Task.directive_id == directive_id, Task.status != "cancelled")
+        query = query.where(Task.directive_id == directive_id, Task.status != TaskStatus.CANCELLED)
     else:
-        query = query.where(Task.status == "open")
+        query = query.where(Task.status == TaskStatus.OPEN)
     return [tid for tid in session.exec(query.order_by(col(Task.deadline), col(Task.id))) if tid]
 
 

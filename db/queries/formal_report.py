@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from core.states import TaskStatus
 from db.models import Directive, Task
 
 
@@ -25,7 +26,7 @@ def task_ids_due_between(session: Session, *, start: date, end: date) -> list[in
     query = (
         select(Task.id)
         .where(col(Task.deadline) >= start, col(Task.deadline) <= end)
-        .where(Task.status != "cancelled")
+        .where(Task.status != TaskStatus.CANCELLED)
         .order_by(col(Task.deadline), col(Task.id))
     )
     return [tid for tid in session.exec(query) if tid is not None]

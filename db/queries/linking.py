@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from core.linking import hash_link_code, link_expires_at, new_link_code
 from core.roles import Role
 from db.models import (
-    AppState,
     AuditLog,
     CalendarOverride,
     Contact,
@@ -33,6 +32,7 @@ from db.models import (
     Task,
     UnitContact,
 )
+from db.queries.pending import forget_all_of
 
 RANK = (Role.MEMBER.value, Role.COORDINATOR.value, Role.ADMIN.value)
 
@@ -159,8 +159,7 @@ def merge_person(session: Session, *, source_id: int, target_id: int, now: datet
         update(Outbox).where(col(Outbox.contact_id) == source_id).values(contact_id=target_id)
     )
     session.execute(delete(LinkCode).where(col(LinkCode.contact_id) == source_id))
-    pending = col(AppState.key).like(f"checkin:%:{source_id}")
-    session.execute(delete(AppState).where(pending))
+    forget_all_of(session, contact_id=source_id)
     session.flush()
     session.delete(source)
     session.flush()

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core.states import SendStatus
 from db.models import ContactIdentity, Outbox, OutboxItem
 
 TELEGRAM = "telegram"  # the channel of rows queued without one (every row before Zalo)
@@ -268,7 +269,7 @@ def mark_sending(
             col(Outbox.lease_owner) == owner,
             col(Outbox.status).in_(READY),
         )
-        .values(status="sending", attempts=Outbox.attempts + 1, lease_until=now + lease)
+        .values(status=SendStatus.SENDING, attempts=Outbox.attempts + 1, lease_until=now + lease)
     )
     return bool(getattr(result, "rowcount", 0))
 
@@ -279,7 +280,7 @@ def mark_sent(session: Session, *, outbox_id: int, now: datetime, message_id: st
         update(Outbox)
         .where(col(Outbox.id) == outbox_id)
         .values(
-            status="sent",
+            status=SendStatus.SENT,
             sent_at=now,
             channel_message_id=message_id,
             lease_owner=None,
@@ -302,7 +303,7 @@ def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:
     session.execute(
         update(Outbox)
         .where(col(Outbox.id) == outbox_id)
-        .values(status="failed", lease_owner=None, lease_until=None, error=error[:500])
+        .values(status=SendStatus.FAILED, lease_owner=None, lease_until=None, error=error[:500])
     )
 
 
@@ -315,7 +316,7 @@ def reroute(session: Session, *, outbox_id: int, channel: str, chat_id: str) -> 
         update(Outbox)
         .where(col(Outbox.id) == outbox_id)
         .values(
-            status="pending",
+            status=SendStatus.PENDING,
             channel=channel,
             chat_id=chat_id,
             lease_owner=None,
@@ -331,7 +332,7 @@ def retry_later(session: Session, *, outbox_id: int, not_before: datetime, error
         update(Outbox)
         .where(col(Outbox.id) == outbox_id)
         .values(
-            status="pending",
+            status=SendStatus.PENDING,
             not_before=not_before,
             lease_owner=None,
             lease_until=None,
@@ -349,7 +350,7 @@ def release(session: Session, *, outbox_ids: Iterable[int], owner: str) -> None:
             .where(
                 col(Outbox.id).in_(ids),
                 col(Outbox.lease_owner) == owner,
-                col(Outbox.status) == "pending",
+                col(Outbox.status) == SendStatus.PENDING,
             )
             .values(lease_owner=None, lease_until=None)
         )
@@ -358,14 +359,18 @@ def release(session: Session, *, outbox_ids: Iterable[int], owner: str) -> None:
 def cancel_pending(session: Session, *, kind: str, created_before: datetime) -> list[int]:
     """Cancel unsent messages of a kind queued before a moment; return their ids."""
     query = select(Outbox.id).where(
-        Outbox.kind == kind, Outbox.status == "pending", col(Outbox.created_at) < created_before
+        Outbox.kind == kind,
+        Outbox.status == SendStatus.PENDING,
+        col(Outbox.created_at) < created_before,
     )
     ids = [i for i in session.exec(query) if i is not None]
     if ids:
         session.execute(
             update(Outbox)
-            .where(col(Outbox.id).in_(ids), col(Outbox.status) == "pending")
-            .values(status="cancelled", lease_owner=None, lease_until=None, error="superseded")
+            .where(col(Outbox.id).in_(ids), col(Outbox.status) == SendStatus.PENDING)
+            .values(
+                status=SendStatus.CANCELLED, lease_owner=None, lease_until=None, error="superseded"
+            )
         )
     return ids
 
@@ -383,5 +388,29 @@ def cancel(session: Session, *, outbox_id: int, reason: str) -> None:
     session.execute(
         update(Outbox)
         .where(col(Outbox.id) == outbox_id)
-        .values(status="cancelled", lease_owner=None, lease_until=None, error=reason[:500])
+        .values(
+            status=SendStatus.CANCELLED, lease_owner=None, lease_until=None, error=reason[:500]
+        )
     )
+
+
+def oldest_due(
+    session: Session, *, now: datetime, max_priority: int | None = None
+) -> datetime | None:
+    """Return since when the oldest message waiting to be sent now has been due (or None)."""
+    query = select(func.min(Outbox.not_before)).where(
+        col(Outbox.status).in_(READY), col(Outbox.not_before) <= now
+    )
+    if max_priority is not None:
+        query = query.where(col(Outbox.priority) <= max_priority)
+    found = session.exec(query).one()
+    return found if isinstance(found, datetime) else None
+
+
+def reminders_today(session: Session, *, since: datetime, until: datetime) -> tuple[int, int]:
+    """Return (due, sent) reminder messages whose time falls in [since, until)."""
+    window = (col(Outbox.not_before) >= since, col(Outbox.not_before) < until)
+    base = select(func.count()).where(Outbox.kind == "reminder", *window)
+    due = int(session.exec(base.where(Outbox.status != SendStatus.CANCELLED)).one())
+    sent = int(session.exec(base.where(Outbox.status == SendStatus.SENT)).one())
+    return due, sent

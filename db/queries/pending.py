@@ -1,7 +1,7 @@
 """Questions the bot asked a contact and waits for (a blocker's reason, which task...).
 
-One value per contact and kind in app_state, read and written on every check-in reply, so
-its statements are built once.
+One value per contact and kind in the key-value store (db/queries/state.py), under
+`checkin:<kind>:<contact>`.
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, text
-from sqlalchemy import select as core_select
+from sqlalchemy import Connection
 from sqlmodel import Session
 
-from db.engine import as_connection
-from db.models import AppState
-from db.types import UTCDateTime
+from db.queries import state
 
 # A question the bot asked (which reason, which date) is forgotten after this long, so an
 # unrelated message days later is read as what it says.
@@ -24,24 +21,6 @@ PENDING_TTL = timedelta(hours=24)
 # A previewed import file waits this long for its apply / cancel (kind "import").
 IMPORT_TTL = timedelta(hours=1)
 IMPORT_KIND = "import"
-
-_STATE = AppState.__table__  # type: ignore[attr-defined]
-_PENDING = core_select(_STATE.c.value, _STATE.c.updated_at).where(_STATE.c.key == bindparam("k"))
-
-# Written out because SQLAlchemy compiles its dialects' upserts anew on every call; SQLite
-# and PostgreSQL both read this one.
-_PENDING_SET = text(
-    "INSERT INTO app_state (key, value, updated_at) VALUES (:k, :value, :updated_at) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-).bindparams(bindparam("updated_at", type_=UTCDateTime()))
-_PENDING_DELETE = delete(_STATE).where(_STATE.c.key == bindparam("k"))
-# Only the value that was read: a press racing another (or a newer file) takes nothing.
-_PENDING_TAKE = delete(_STATE).where(
-    _STATE.c.key == bindparam("k"), _STATE.c.value == bindparam("value")
-)
-_PENDING_PRUNE = delete(_STATE).where(
-    _STATE.c.key.like(bindparam("prefix")), _STATE.c.updated_at < bindparam("before")
-)
 
 
 def _key(kind: str, contact_id: int) -> str:
@@ -64,8 +43,7 @@ def set_pending(
 ) -> None:
     """Remember what the bot asked this contact (one question at a time)."""
     value = json.dumps(data, ensure_ascii=False)
-    params = {"k": _key(kind, contact_id), "value": value, "updated_at": now}
-    as_connection(db).execute(_PENDING_SET, params)
+    state.write(db, _key(kind, contact_id), value, now=now)
 
 
 def get_pending(
@@ -77,7 +55,7 @@ def get_pending(
     ttl: timedelta = PENDING_TTL,
 ) -> dict[str, Any] | None:
     """Return what the bot asked this contact, unless it is older than ttl."""
-    row = as_connection(db).execute(_PENDING, {"k": _key(kind, contact_id)}).first()
+    row = state.read(db, _key(kind, contact_id))
     if row is None or not row.value or now - row.updated_at > ttl:
         return None
     data = json.loads(row.value)
@@ -98,24 +76,26 @@ def take_pending(
     At most one caller gets it: the row is deleted only as it was read, so a second press
     of the same button, or one racing it, gets None, as does a token a newer value replaced.
     """
-    connection = as_connection(db)
     key = _key(kind, contact_id)
-    row = connection.execute(_PENDING, {"k": key}).first()
+    row = state.read(db, key)
     if row is None or not row.value or now - row.updated_at > ttl:
         return None
     data = json.loads(row.value)
     if not isinstance(data, dict) or data.get("token") != token:
         return None
-    taken = connection.execute(_PENDING_TAKE, {"k": key, "value": row.value}).rowcount
-    return data if taken == 1 else None
+    return data if state.take(db, key, row.value) else None
 
 
 def prune_pending(db: Session | Connection, *, kind: str, before: datetime) -> int:
     """Delete every contact's pending value of this kind set before `before`; return how many."""
-    params = {"prefix": _prefix(kind) + "%", "before": before}
-    return as_connection(db).execute(_PENDING_PRUNE, params).rowcount
+    return state.prune(db, prefix=_prefix(kind), before=before)
 
 
 def clear_pending(db: Session | Connection, *, contact_id: int, kind: str = "step") -> None:
     """Forget the question asked of this contact."""
-    as_connection(db).execute(_PENDING_DELETE, {"k": _key(kind, contact_id)})
+    state.forget(db, _key(kind, contact_id))
+
+
+def forget_all_of(db: Session | Connection, *, contact_id: int) -> None:
+    """Forget every question asked of this contact, of any kind."""
+    state.forget_like(db, f"{_prefix('%')}{contact_id}")

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from core.calendar import WorkingCalendar
 from core.roles import Function, Role
+from core.states import ReportState, TaskStatus
 from db.models import (
-    AppState,
     Assignment,
     Contact,
     Directive,
@@ -103,7 +103,7 @@ def candidates(
             col(Assignment.id) > after_id,
             col(Assignment.active).is_(True),
             col(Assignment.state) != "done",
-            col(Task.status) == "open",
+            col(Task.status) == TaskStatus.OPEN,
             col(Unit.active).is_(True),
         )
         .order_by(col(Assignment.id))
@@ -313,22 +313,6 @@ def task_infos(session: Session, *, task_ids: Iterable[int]) -> dict[int, TaskIn
     return {tid: TaskInfo(title, number) for tid, title, number in session.exec(query) if tid}
 
 
-def get_state(session: Session, key: str) -> str | None:
-    """Return a named value the scheduler keeps, if set."""
-    row = session.get(AppState, key)
-    return row.value if row is not None else None
-
-
-def set_state(session: Session, key: str, value: str, *, now: datetime) -> None:
-    """Store a named value for the scheduler."""
-    row = session.get(AppState, key)
-    if row is None:
-        row = AppState(key=key)
-        session.add(row)
-    row.value, row.updated_at = value, now
-    session.flush()
-
-
 def all_done(session: Session, *, outbox_id: int) -> bool:
     """Tell whether every assignment a queued message is about has been reported done."""
     query = (
@@ -337,4 +321,4 @@ def all_done(session: Session, *, outbox_id: int) -> bool:
         .where(OutboxItem.outbox_id == outbox_id)
     )
     states = list(session.exec(query))
-    return bool(states) and all(state == "done" for state in states)
+    return bool(states) and all(state == ReportState.DONE for state in states)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlmodel import Session
 
+from core.states import ReportState
 from db.engine import as_connection
 from db.models import Assignment, StatusReport
 
@@ -69,7 +70,7 @@ def record_report(
             "state": state,
             "percent": percent,
             "last_report_at": now,
-            "done_at": now if state == "done" else None,
+            "done_at": now if state == ReportState.DONE else None,
         },
     )
     key = inserted.inserted_primary_key
@@ -96,7 +97,7 @@ def amend_percent(
             _REPORTS.c.assignment_id == assignment_id, _REPORTS.c.dedup_key == dedup_key
         )
     ).first()
-    if found is None or found.state != "in_progress":
+    if found is None or found.state != ReportState.IN_PROGRESS:
         return None
     latest = connection.execute(
         select(func.max(_REPORTS.c.id)).where(_REPORTS.c.assignment_id == assignment_id)
@@ -113,4 +114,4 @@ def amend_percent(
 
 def reported_percent(state: str, percent: int | None) -> int | None:
     """Return the percentage a report stands for: done is 100%."""
-    return 100 if state == "done" else percent
+    return 100 if state == ReportState.DONE else percent

@@ -17,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.roles import Role
+from core.states import ReportState, TaskStatus
 from core.status import Counts
 from core.summary import Line, Note, StatusLine, TaskCounts
 from core.textnorm import fold, vi_sort_key
@@ -41,7 +42,7 @@ __all__ = ["EVERY", "Scope"]
 
 def count_columns(now: datetime) -> list[ColumnElement[Any]]:
     """Return the aggregate columns of the taxonomy, in the order of `Counts`' fields."""
-    done = col(Assignment.state) == "done"
+    done = col(Assignment.state) == ReportState.DONE
     due = col(Assignment.due_at) <= now
     return [
         _sum(and_(done, col(Assignment.done_at) < col(Assignment.due_at))),
@@ -80,9 +81,9 @@ def task_counts(
     """Return the tasks with their counts (tasks with nothing in scope are left out)."""
     tasks = select(Task.id)
     if open_only:
-        tasks = tasks.where(Task.status == "open")
+        tasks = tasks.where(Task.status == TaskStatus.OPEN)
     else:
-        tasks = tasks.where(Task.status != "cancelled")
+        tasks = tasks.where(Task.status != TaskStatus.CANCELLED)
     if directive_id is not None:
         tasks = tasks.where(Task.directive_id == directive_id)
     if task_ids is not None:
@@ -126,7 +127,9 @@ def unit_counts(
     query = (
         select(Assignment.unit_id, *count_columns(now))
         .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(col(Assignment.active).is_(True), Task.status != "cancelled", in_scope(scope))
+        .where(
+            col(Assignment.active).is_(True), Task.status != TaskStatus.CANCELLED, in_scope(scope)
+        )
         .group_by(col(Assignment.unit_id))
     )
     if unit_ids is not None:
@@ -291,7 +294,7 @@ def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Targ
         directive = find_directive(session, folded=fold(text))
         if directive is not None:
             return Target("directive", directive=directive)
-    found = [t for t in find_tasks(session, text=text) if t.status != "cancelled"]
+    found = [t for t in find_tasks(session, text=text) if t.status != TaskStatus.CANCELLED]
     found = visible_tasks(session, tasks=found, scope=scope)
     if len(found) == 1:
         return Target("task", task=found[0])
@@ -321,7 +324,7 @@ def most_overdue(
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(col(Assignment.active).is_(True), col(Assignment.state) != "done")
-        .where(col(Assignment.due_at) <= now, col(Task.status) == "open", in_scope(scope))
+        .where(col(Assignment.due_at) <= now, col(Task.status) == TaskStatus.OPEN, in_scope(scope))
         .order_by(col(Assignment.due_at), col(Unit.name))
         .limit(limit)
     )
@@ -343,7 +346,7 @@ def status_lines(
     session: Session, *, now: datetime, task_ids: Sequence[int], scope: Scope = EVERY
 ) -> list[StatusLine]:
     """Return the tasks' current assignments classified by the database, by unit name."""
-    done = col(Assignment.state) == "done"
+    done = col(Assignment.state) == ReportState.DONE
     on_time = and_(done, col(Assignment.done_at) < col(Assignment.due_at))
     code = case((on_time, 0), (done, 1), (col(Assignment.due_at) > now, 2), else_=3)
     query = (

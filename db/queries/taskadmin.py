@@ -10,6 +10,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from core.states import ReportState, RequestStatus, TaskStatus
 from core.taskdates import due_at
 from core.taskdraft import TaskDraft
 from core.textnorm import fold, vi_sort_key
@@ -127,7 +128,7 @@ def _approved_extensions(session: Session, assignment_ids: list[int]) -> dict[in
     query = (
         select(ExtensionRequest.assignment_id, func.max(ExtensionRequest.requested_deadline))
         .where(col(ExtensionRequest.assignment_id).in_(assignment_ids))
-        .where(ExtensionRequest.status == "approved")
+        .where(ExtensionRequest.status == RequestStatus.APPROVED)
         .group_by(col(ExtensionRequest.assignment_id))
     )
     return {a: d for a, d in session.exec(query) if d is not None}
@@ -179,12 +180,12 @@ def end_task(
     session: Session, *, task: Task, status: str, now: datetime, actor_id: int | None
 ) -> None:
     """Close or cancel a task (status 'closed' or 'cancelled'); audited."""
-    assert status in ("closed", "cancelled")
+    assert status in (TaskStatus.CLOSED, TaskStatus.CANCELLED)
     old = task.status
     task.status, task.closed_at = status, now
     session.add(task)
     session.flush()
-    action = "task.closed" if status == "closed" else "task.cancelled"
+    action = "task.closed" if status == TaskStatus.CLOSED else "task.cancelled"
     record(
         session,
         actor_id=actor_id,
@@ -219,7 +220,7 @@ def progress(session: Session, task_ids: list[int]) -> dict[int, tuple[int, int]
     """Return (done, assigned) of each task, counting current assignments only."""
     if not task_ids:
         return {}
-    done = func.count(case((col(Assignment.state) == "done", 1)))
+    done = func.count(case((col(Assignment.state) == ReportState.DONE, 1)))
     query = (
         select(col(Assignment.task_id), done, func.count(col(Assignment.id)))
         .where(col(Assignment.task_id).in_(task_ids))

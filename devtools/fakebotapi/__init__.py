@@ -27,7 +27,8 @@ Behaviour worth knowing:
   and a user writing there is refused (the bot would not see it).
 - HTML is checked strictly (any bare `&` is refused); Markdown modes are not checked.
 - Rate limits (off by default) cover sendMessage, sendDocument and sendPhoto only.
-- setWebhook is recorded, but updates are only ever served through getUpdates.
+- After setWebhook (https, or http on loopback) updates are POSTed to it one at a time,
+  with its secret header, until deleteWebhook; getUpdates then answers 409 Conflict.
 - PTB 22 warns (PTBDeprecationWarning) when it builds a RetryAfter unless the environment
   has PTB_TIMEDELTA=true; tests that provoke 429 under warnings-as-errors need it.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ from devtools.fakebotapi.observe import Observations
 from devtools.fakebotapi.polling import Poller
 from devtools.fakebotapi.records import JsonDict
 from devtools.fakebotapi.state import BotState
+from devtools.fakebotapi.webhook import Delivery, WebhookPusher
 from devtools.fakebotapi.world import UserActions
 
 # Obviously fake; shaped like a real token (<bot id>:<secret>) so PTB accepts it.
@@ -55,6 +57,7 @@ class FakeBotApi(UserActions, Observations):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closing: asyncio.Event | None = None
         self._startup_error: BaseException | None = None
+        self._pusher: WebhookPusher | None = None
 
     @property
     def port(self) -> int:
@@ -145,6 +148,10 @@ class FakeBotApi(UserActions, Observations):
         """Switch rate limiting off, to observe (count only) or to enforce (answer 429)."""
         self.limiter.configure(mode, limits)
 
+    def webhook_deliveries(self) -> list[Delivery]:
+        """Return every webhook request made so far (update id and answer status)."""
+        return list(self._pusher.deliveries) if self._pusher is not None else []
+
     def drop_pending_updates(self) -> None:
         """Confirm every pending update, as if the bot had received them."""
         with self.state.lock:
@@ -169,7 +176,14 @@ class FakeBotApi(UserActions, Observations):
         closing = asyncio.Event()
         self._closing = closing
         poller = Poller(self.state, asyncio.get_running_loop())
-        self.state.on_update = poller.notify_threadsafe
+        pusher = WebhookPusher(self.state, asyncio.get_running_loop())
+        self._pusher = pusher
+
+        def on_update() -> None:
+            poller.notify_threadsafe()
+            pusher.notify_threadsafe()
+
+        self.state.on_update = on_update
         app = BotApiApp(self.token, self.state, self.faults, self.limiter, poller, closing).build()
         ControlRoutes(self).register(app)
         runner = web.AppRunner(
@@ -178,9 +192,13 @@ class FakeBotApi(UserActions, Observations):
         await runner.setup()
         try:
             await web.SockSite(runner, sock).start()
+            pushing = asyncio.create_task(pusher.run(closing))
             ready.set()
             await closing.wait()
             poller.close()
+            pushing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pushing
         finally:
             await runner.cleanup()
 

@@ -36,6 +36,8 @@ class TelegramData(Shared):
         self.inbox_epochs: Epochs | None = None  # the bot's epoch of update ids (epochs.py)
         # Updates put back on the queue at start-up, with the key they were recorded under.
         self.inbox_recovered: dict[int, tuple[Update, InboxKey]] = {}
+        # Updates a webhook recorded before answering, with their sender, for the flows.
+        self.inbox_admitted: dict[int, Actor | None] = {}
         self.exporting: set[int | str] = set()  # people whose /export is being built
         self.reporting: set[int | str] = set()  # people whose /report is being written
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox

@@ -40,6 +40,7 @@ from handlers.telegram import (
     summary,
     tasks,
     units,
+    weblogin,
 )
 from handlers.telegram.registry import Flow
 
@@ -76,6 +77,7 @@ def flows() -> list[Flow]:
         report.flow(),
         chart.flow(),
         digest.flow(),
+        weblogin.flow(),
         fallback.flow(),
     ]
 

@@ -16,6 +16,7 @@ server whose ids start again lower down does not have its updates taken for repl
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -48,7 +49,9 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
 
     async def process_update(self, update: object) -> None:
         """Run the handlers (and the error handler), then mark the update processed."""
+        started = time.perf_counter()
         await super().process_update(update)
+        self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)
         key = self.bot_data.inbox_ours.pop(id(update), None)
         if key is not None:
             # Not awaited: the update's turn ends with its handlers (a write waiting for
@@ -74,6 +77,12 @@ async def record_update(update: object, context: TelegramContext) -> None:
         return
     services = services_of(context)
     recovered = context.bot_data.inbox_recovered.pop(id(update), None)
+    admitted = context.bot_data.inbox_admitted
+    if update.update_id in admitted:
+        # A webhook stored it before answering Telegram (handlers.telegram.webhook).
+        keep_actor(context, admitted.pop(update.update_id))
+        return
+    services.metrics.update_received(CHANNEL)
     flood = context.bot_data.flood
     verdict = flood.check(update)
     if verdict is not Verdict.PASS:

@@ -19,6 +19,7 @@ from core.deadlines import (
     parse_deadline,
 )
 from core.markup import Markup, escape
+from core.states import TaskStatus
 from db.models import Task
 from db.queries.calendar import working_calendar
 from db.queries.tasks import find_tasks
@@ -112,7 +113,7 @@ async def one_task(req: Request, text: str, *, open_only: bool = True) -> Task |
         )
         return None
     task = tasks[0]
-    if open_only and task.status != "open":
+    if open_only and task.status != TaskStatus.OPEN:
         await req.say(
             "tasks.not_open", id=task.id or 0, status=req.t(f"tasks.status_{task.status}")
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from core.deadlines import DeadlineError
 from core.roles import Access
+from core.states import TaskStatus
 from db.models import Task
 from db.queries.assignees import resolve_assignees
 from db.queries.taskadmin import add_assignees, change_deadline, end_task, remove_assignees
@@ -153,7 +154,7 @@ async def end(req: Request, status: str, task_id: int) -> None:
     """Close or cancel an open task (audited) and say so."""
     with req.db() as session:
         task = session.get(Task, task_id)
-        if task is not None and task.status == "open":
+        if task is not None and task.status == TaskStatus.OPEN:
             end_task(
                 session,
                 task=task,

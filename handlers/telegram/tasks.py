@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler
 from core.markup import to_html
 from core.paging import Page
 from core.roles import Access
+from core.states import TaskStatus
 from db.models import Directive, Task
 from db.queries.taskadmin import open_tasks, progress
 from handlers.telegram import taskedit
@@ -90,7 +91,7 @@ async def show_task(req: Request, task_id: int) -> None:
         description=task.description or "-",
     )
     markup = None
-    if task.status == "open":
+    if task.status == TaskStatus.OPEN:
         markup = InlineKeyboardMarkup(
             [
                 [req.button(req.t("tasks.btn_deadline"), "tk", "hint", "deadline", task_id)],
@@ -133,7 +134,7 @@ async def _ask_end(req: Request, status: str, task_id: int) -> None:
     if task is None:
         await req.say("common.button_stale")
         return
-    key = "tasks.ask_close" if status == "closed" else "tasks.ask_cancel"
+    key = "tasks.ask_close" if status == TaskStatus.CLOSED else "tasks.ask_cancel"
     yes = req.button(req.t("common.yes"), "tk", "endok", status, task_id)
     await req.reply(
         req.t(key, id=task_id, title=task.title), reply_markup=InlineKeyboardMarkup([[yes]])

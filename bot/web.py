@@ -1,0 +1,89 @@
+"""`dondoc serve`'s wiring: the bot taking updates by webhook, inside the web application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from telegram import Update
+
+from app.links import derive_webhook_secret
+from app.miniapp import derive_miniapp_key
+from bot.app import App
+from bot.settings import Settings
+from handlers.telegram.webhook import sink_of
+from scheduler.delivery import wake
+from web.deps import WebDeps, Webhook
+from web.server import create_app
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Where the Zalo channel plugs in: a Webhook("X-Bot-Api-Secret-Token", secret, sink) under
+# "zalo" in WebDeps.webhooks; POST /webhook/zalo answers 404 until then.
+ZALO_HEADER = "X-Bot-Api-Secret-Token"
+
+
+def telegram_secret(settings: Settings) -> str:
+    """Return the secret Telegram sends with each webhook call (derived, never configured)."""
+    secret = settings.link_secret
+    if secret is None:
+        raise ValueError("WEB_SECRET or BOT_TOKEN is required to serve webhooks")
+    return derive_webhook_secret(secret, "telegram")
+
+
+def web_deps(settings: Settings, application: App) -> WebDeps:
+    """Return what the web adapter needs from the running bot."""
+    services = application.bot_data.services
+    probe = application.bot_data.loop_probe
+    return WebDeps(
+        services=services,
+        link_key=services.link_key,
+        secure_cookies=settings.public_base_url.startswith("https://"),
+        webhooks={
+            "telegram": Webhook(TELEGRAM_HEADER, telegram_secret(settings), sink_of(application))
+        },
+        loop_lag=probe.figures if probe is not None else None,
+        wake_senders=lambda: wake(application),
+        miniapp_key=derive_miniapp_key(application.bot.token),
+    )
+
+
+def serve_app(settings: Settings, application: App) -> Starlette:
+    """Return the web application that starts the bot, sets its webhook and stops it."""
+    deps = web_deps(settings, application)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await start_bot(settings, application)
+        try:
+            yield
+        finally:
+            await stop_bot(application)
+
+    return create_app(deps, lifespan=lifespan)
+
+
+async def start_bot(settings: Settings, application: App) -> None:
+    """Start the bot's jobs and senders as `dondoc run` does, and point Telegram here."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    url = settings.public_base_url.rstrip("/") + "/webhook/telegram"
+    await application.bot.set_webhook(
+        url=url, secret_token=telegram_secret(settings), allowed_updates=Update.ALL_TYPES
+    )
+    services = application.bot_data.services
+    services.metrics.channel_ok("telegram", services.clock.now())
+    log.info("Telegram webhook set to %s", url)
+
+
+async def stop_bot(application: App) -> None:
+    """Stop the bot's jobs and senders and release what it holds, in order."""
+    await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

@@ -1,0 +1,85 @@
+"""Small named values kept in `app_state`: the one key-value store of dondoc.
+
+Its users name their keys by a prefix of their own: the scheduler's sweep marks
+(`sweep.`), the last digest (`digest.`), the questions the bot waits an answer to
+(`checkin:<kind>:<contact>`, db/queries/pending.py). A value is a string with the moment it
+was written. The statements are built once: the pending questions are read and written on
+every check-in reply.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import Connection, bindparam, delete, text
+from sqlalchemy import select as core_select
+from sqlmodel import Session
+
+from db.engine import as_connection
+from db.models import AppState
+from db.types import UTCDateTime
+
+_STATE = AppState.__table__  # type: ignore[attr-defined]
+_READ = core_select(_STATE.c.value, _STATE.c.updated_at).where(_STATE.c.key == bindparam("k"))
+# Written out because SQLAlchemy compiles its dialects' upserts anew on every call; SQLite
+# and PostgreSQL both read this one.
+_WRITE = text(
+    "INSERT INTO app_state (key, value, updated_at) VALUES (:k, :value, :updated_at) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+).bindparams(bindparam("updated_at", type_=UTCDateTime()))
+_FORGET = delete(_STATE).where(_STATE.c.key == bindparam("k"))
+_TAKE = delete(_STATE).where(_STATE.c.key == bindparam("k"), _STATE.c.value == bindparam("value"))
+_PRUNE = delete(_STATE).where(
+    _STATE.c.key.like(bindparam("prefix")), _STATE.c.updated_at < bindparam("before")
+)
+_FORGET_LIKE = delete(_STATE).where(_STATE.c.key.like(bindparam("pattern")))
+
+
+class Stored(NamedTuple):
+    """A value and when it was written."""
+
+    value: str
+    updated_at: datetime
+
+
+def read(db: Session | Connection, key: str) -> Stored | None:
+    """Return the value stored under key, with when it was written, if any."""
+    row = as_connection(db).execute(_READ, {"k": key}).first()
+    return Stored(row.value, row.updated_at) if row is not None else None
+
+
+def value(db: Session | Connection, key: str) -> str | None:
+    """Return the value stored under key, if any."""
+    stored = read(db, key)
+    return stored.value if stored is not None else None
+
+
+def write(db: Session | Connection, key: str, value: str, *, now: datetime) -> None:
+    """Store value under key (replacing what was there), written at now."""
+    as_connection(db).execute(_WRITE, {"k": key, "value": value, "updated_at": now})
+
+
+def forget(db: Session | Connection, key: str) -> None:
+    """Delete the value under key, if any."""
+    as_connection(db).execute(_FORGET, {"k": key})
+
+
+def take(db: Session | Connection, key: str, value: str) -> bool:
+    """Delete the value under key only if it still is `value`; tell whether it was.
+
+    At most one caller takes a value: a racing caller, or one that read a value since
+    replaced, gets False.
+    """
+    return bool(as_connection(db).execute(_TAKE, {"k": key, "value": value}).rowcount == 1)
+
+
+def prune(db: Session | Connection, *, prefix: str, before: datetime) -> int:
+    """Delete the values whose key starts with prefix written before `before`; count them."""
+    params = {"prefix": prefix + "%", "before": before}
+    return int(as_connection(db).execute(_PRUNE, params).rowcount)
+
+
+def forget_like(db: Session | Connection, pattern: str) -> None:
+    """Delete every value whose key matches the SQL LIKE pattern."""
+    as_connection(db).execute(_FORGET_LIKE, {"pattern": pattern})

@@ -1,0 +1,38 @@
+"""/web: a staff member asks for a one-time link that signs them in to the dashboard."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+
+from app.dashboard import LOGIN_TTL, login_code
+from core.markup import to_plain
+from core.roles import Access
+from handlers.telegram.access import Request, command
+from handlers.telegram.registry import CommandSpec, Flow
+
+
+@command(Access.COORDINATOR)
+async def web(req: Request) -> None:
+    """Answer a sign-in link valid LOGIN_TTL, for this person only, usable once."""
+    with req.db() as session:
+        code = login_code(session, contact_id=req.actor.contact_id, now=req.services.clock.now())
+    if code is None:  # the role changed since the access check: answer as to a member
+        await req.say("common.not_allowed")
+        return
+    base = req.services.settings.public_base_url.rstrip("/")
+    minutes = int(LOGIN_TTL.total_seconds() // 60)
+    text = req.t("web.login_link", minutes=minutes, link=f"{base}/login/{code}")
+    markup = None
+    if base.startswith("https://"):  # Telegram opens Mini Apps from https addresses only
+        label = to_plain(req.t("web.open_app"))
+        app = InlineKeyboardButton(label, web_app=WebAppInfo(f"{base}/app"))
+        markup = InlineKeyboardMarkup([[app]])
+    await req.reply(text, reply_markup=markup)
+
+
+def flow() -> Flow:
+    """Return this flow's command."""
+    return Flow(
+        name="web",
+        commands=(CommandSpec("web", Access.COORDINATOR, web, "web.cmd_web"),),
+    )

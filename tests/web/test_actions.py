@@ -1,0 +1,107 @@
+"""Deciding extension requests and nudging from a task's page: chat's rules, CSRF, audit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, select
+
+from db.models import Assignment, AuditLog, ExtensionRequest, Outbox
+from tests.web.conftest import COORDINATOR, SCOPED, Served, ask_extension
+from tests.web.test_dashboard import csrf_of
+
+
+def request_row(served: Served, request_id: int) -> ExtensionRequest:
+    """Return an extension request as stored now."""
+    with served.bot.session() as s:
+        found = s.get(ExtensionRequest, request_id)
+        assert found is not None
+        return found
+
+
+async def test_approve_on_dashboard_moves_deadline_tells_unit_and_audits(served: Served) -> None:
+    """Approving a request on the task page moves the unit's deadline, as /approve does."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+        assert f'data-request="{request_id}"' in page
+        response = await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf_of(page), "decision": "approve"},
+        )
+    assert response.status_code == 200
+    assert 'id="said"' in response.text
+    assert request_row(served, request_id).status == "approved"
+    with served.bot.session() as s:
+        assignment = s.get(Assignment, request_row(served, request_id).assignment_id)
+        assert assignment is not None
+        assert assignment.deadline == date(2026, 12, 10)
+        audit = s.exec(select(AuditLog).where(AuditLog.action == "extension.approved")).all()
+        told = s.exec(select(Outbox).where(col(Outbox.key).startswith("extension-decided:"))).all()
+    assert len(audit) == 1
+    assert told
+
+
+async def test_reject_on_dashboard_keeps_deadline_with_reason(served: Served) -> None:
+    """Rejecting keeps the deadline and records the reason given."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        response = await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf, "decision": "reject", "note": "không đủ căn cứ"},
+        )
+    assert response.status_code == 200
+    assert request_row(served, request_id).status == "rejected"
+    with served.bot.session() as s:
+        [audit] = s.exec(select(AuditLog).where(AuditLog.action == "extension.rejected")).all()
+    assert audit.details["note"] == "không đủ căn cứ"
+
+
+async def test_decision_without_csrf_or_of_another_task_changes_nothing(served: Served) -> None:
+    """No CSRF token: 403; a request of another task: 404; a bad decision: 400."""
+    request_id = ask_extension(served)
+    first, second = served.tasks[0].id, served.tasks[1].id
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{first}")).text)
+        url = f"/tasks/{first}/extensions/{request_id}"
+        assert (await browser.post(url, data={"decision": "approve"})).status_code == 403
+        wrong = {"csrf": "x", "decision": "approve"}
+        assert (await browser.post(url, data=wrong)).status_code == 403
+        other = f"/tasks/{second}/extensions/{request_id}"
+        good = {"csrf": csrf, "decision": "approve"}
+        assert (await browser.post(other, data=good)).status_code == 404
+        assert (await browser.post(url, data={"csrf": csrf, "decision": "x"})).status_code == 400
+    assert (await served.http.post(url, data={"decision": "approve"})).status_code == 401
+    assert request_row(served, request_id).status == "pending"
+
+
+async def test_decision_outside_scope_is_refused(served: Served) -> None:
+    """A coordinator cannot decide for a unit outside their scope, by any form."""
+    request_id = ask_extension(served, unit="SYT")
+    task_id = served.tasks[0].id
+    async with served.signed_in(SCOPED) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+        assert f'data-request="{request_id}"' not in page
+        response = await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf_of(page), "decision": "approve"},
+        )
+    assert response.status_code == 200
+    assert request_row(served, request_id).status == "pending"
+
+
+async def test_nudge_button_reminds_units_not_done(served: Served) -> None:
+    """The nudge button queues a reminder to the units' contacts and says how many."""
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        response = await browser.post(f"/tasks/{task_id}/nudge", data={"csrf": csrf})
+        assert (await browser.post(f"/tasks/{task_id}/nudge", data={})).status_code == 403
+    assert response.status_code == 200
+    assert 'id="said"' in response.text
+    with served.bot.session() as s:
+        nudges = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
+    assert [row.chat_id for row in nudges] == ["3001"]

@@ -1,0 +1,180 @@
+"""The dashboard in a real headless Chromium (Debian's, driven by Playwright).
+
+Each test writes a screenshot of every page it visits under its temp folder, for review.
+Without /usr/bin/chromium these tests skip with the reason, except on CI (CI=true), where
+./scripts/setup installs it and a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+from sqlmodel import select
+
+from db.models import Assignment, ExtensionRequest
+from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served, ask_extension
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Launch Debian's Chromium headless (no browser download)."""
+    if shutil.which(CHROMIUM) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing on CI: ./scripts/setup should install chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (./scripts/setup installs Debian's chromium)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def open_signed_in(served: Served, browser: Browser, user_id: int) -> Page:
+    """Open a page signed in through the link the bot gave the person."""
+    context = await browser.new_context(accept_downloads=True, locale="vi-VN")
+    page = await context.new_page()
+    await page.goto(await served.login_link(user_id))
+    return page
+
+
+async def shot(page: Page, folder: Path, name: str) -> None:
+    """Write a full-page screenshot of the page for review."""
+    await page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+async def test_browser_counts_change_after_a_report_by_chat(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """Signed in by the bot's link, a coordinator sees a unit's report by chat on reload."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    task_id = served.tasks[0].id
+    row = page.locator(f'#tasks tr[data-task="{task_id}"]')
+    assert await row.locator('[data-count="done_on_time"]').inner_text() == "0"
+    assert await row.locator('[data-count="no_report"]').inner_text() == "4"
+    await shot(page, tmp_path, "overview")
+    await served.bot.send(OFFICIAL, "/start")
+    reply = await served.bot.send(OFFICIAL, "xong")
+    assert "Tam Xuân" in (reply.text or "") or reply.text
+    with served.bot.session() as s:
+        states = set(s.exec(select(Assignment.state)))
+    assert "done" in states
+    await page.reload()
+    assert await row.locator('[data-count="done_on_time"]').inner_text() == "1"
+    assert await row.locator('[data-count="no_report"]').inner_text() == "3"
+    await page.click(f'#tasks tr[data-task="{task_id}"] a')
+    await page.wait_for_selector("#units")
+    done = page.locator(f'#units tr[data-unit="{served.units["TX"].id}"] [data-status]')
+    assert await done.get_attribute("data-status") == "done_on_time"
+    await page.select_option("#status-filter", "done_on_time")
+    assert await page.locator("#units tbody tr:visible").count() == 1
+    await shot(page, tmp_path, "task")
+    await page.click(f'#units tr[data-unit="{served.units["TX"].id}"] a')
+    await page.wait_for_selector("#unit-name")
+    assert "Lan" in await page.locator("#contacts").inner_text()
+    await shot(page, tmp_path, "unit")
+
+
+async def test_browser_matrix_filters_as_selected(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """Choosing a kind or a group in the matrix narrows its rows at once (no button)."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.click("#nav-matrix")
+    await page.wait_for_selector("#matrix")
+    assert await page.locator("#matrix tbody tr").count() == 4
+    await shot(page, tmp_path, "matrix")
+    async with page.expect_navigation():
+        await page.select_option("#filter-kind", "department")
+    assert "kind=department" in page.url
+    names = await page.locator("#matrix tbody th").all_inner_texts()
+    assert names == ["Sở Y tế"]
+    async with page.expect_navigation():
+        await page.select_option("#filter-kind", "")
+    async with page.expect_navigation():
+        await page.select_option("#filter-group", label="Thí điểm")
+    names = await page.locator("#matrix tbody th").all_inner_texts()
+    assert names == ["Xã Tam Bình", "Xã Tam Xuân"]  # Vietnamese alphabetical order
+    await shot(page, tmp_path, "matrix-filtered")
+
+
+async def test_browser_downloads_the_export(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """The overview's export link downloads a workbook that openpyxl opens."""
+    page = await open_signed_in(served, browser, SCOPED)
+    async with page.expect_download() as waiting:
+        await page.click("#export-all")
+    download = await waiting.value
+    path = tmp_path / "export.xlsx"
+    await download.save_as(str(path))
+    book = openpyxl.load_workbook(path)
+    cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row}
+    assert "Xã Tam Xuân" in cells
+    assert "Sở Y tế" not in cells  # the scoped coordinator's export keeps to their scope
+
+
+async def test_browser_refuses_reused_forged_links_and_missing_csrf(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A used or forged sign-in link shows a refusal; sign-out needs the page's CSRF token."""
+    link = await served.login_link(COORDINATOR)
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(link)
+    assert await page.locator("#tasks").count() == 1
+    other = await (await browser.new_context()).new_page()
+    refused = await other.goto(link)
+    assert refused is not None
+    assert refused.status == 403
+    assert "không hợp lệ" in await other.locator("#message").inner_text()
+    await shot(other, tmp_path, "refused")
+    forged = await other.goto(link[:-4] + "AAAA")
+    assert forged is not None
+    assert forged.status == 403
+    late = await served.login_link(COORDINATOR)
+    served.bot.clock.advance(timedelta(minutes=10, seconds=1))
+    expired = await other.goto(late)
+    assert expired is not None
+    assert expired.status == 403
+    await page.evaluate("document.querySelector('input[name=csrf]').value = 'tampered'")
+    async with page.expect_navigation():
+        await page.click("#logout")
+    assert "không hợp lệ" in await page.locator("#message").inner_text()
+    await page.goto(served.url + "/")
+    assert await page.locator("#tasks").count() == 1  # still signed in
+    async with page.expect_navigation():
+        await page.click("#logout")
+    assert "đã đăng xuất" in await page.locator("#message").inner_text()
+    response = await page.goto(served.url + "/")
+    assert response is not None
+    assert response.status == 401
+
+
+async def test_browser_approves_an_extension(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A coordinator approves a unit's extension request with one click on the task page."""
+    request_id = ask_extension(served)
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{served.tasks[0].id}")
+    form = page.locator(f'form.decide[data-request="{request_id}"]')
+    await shot(page, tmp_path, "task-with-request")
+    async with page.expect_navigation():
+        await form.locator("button.approve").click()
+    assert "10/12/2026" in await page.locator("#said").inner_text()
+    assert await page.locator("form.decide").count() == 0
+    await shot(page, tmp_path, "task-approved")
+    with served.bot.session() as s:
+        decided = s.get(ExtensionRequest, request_id)
+    assert decided is not None
+    assert decided.status == "approved"

@@ -1,0 +1,325 @@
+"""The dashboard over HTTP: sign-in by a link from the bot, staff and scope on every page."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import docx
+import httpx
+import openpyxl
+import pytest
+from sqlmodel import select
+
+from app import links
+from db.models import Assignment, Evidence, WebLogin
+from tests.factories import person
+from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
+
+PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
+
+
+def export_href(html: str, anchor: str) -> str:
+    """Return the href of the export link with this id in a page."""
+    start = html.index(f'id="{anchor}"') if f'id="{anchor}"' in html else -1
+    assert start >= 0, f"no {anchor} link"
+    tag = html[html.rindex("<a", 0, start) : html.index(">", start)]
+    href = tag.split('href="', 1)[1].split('"', 1)[0]
+    return href.replace("&amp;", "&")
+
+
+def csrf_of(html: str) -> str:
+    """Return the CSRF token of a page's sign-out form."""
+    return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+async def test_web_link_signs_in_once(served: Served) -> None:
+    """/web answers a link that opens a session once; the same link again is refused."""
+    link = await served.login_link(COORDINATOR)
+    async with served.client() as browser:
+        response = await browser.get(link)
+        assert response.status_code == 303
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie
+        assert "samesite=lax" in cookie
+        page = await browser.get("/")
+        assert page.status_code == 200
+        assert "Kế hoạch chuyển đổi số" in page.text
+    async with served.client() as other:
+        again = await other.get(link)
+        assert again.status_code == 403
+        assert (await other.get("/")).status_code == 401
+
+
+async def test_web_link_expires_after_ten_minutes(served: Served) -> None:
+    """A sign-in link not used within ten minutes is refused."""
+    link = await served.login_link(COORDINATOR)
+    served.bot.clock.advance(timedelta(minutes=10, seconds=1))
+    async with served.client() as browser:
+        assert (await browser.get(link)).status_code == 403
+
+
+async def test_web_command_refused_to_member(served: Served) -> None:
+    """An official (member) asking /web gets no link, and nothing is stored."""
+    reply = await served.bot.send(OFFICIAL, "/web")
+    assert "/login/" not in (reply.text or "")
+    with served.bot.session() as s:
+        assert s.exec(select(WebLogin)).all() == []
+
+
+async def test_forged_login_code_is_refused(served: Served) -> None:
+    """A made-up or altered sign-in code opens nothing."""
+    link = await served.login_link(COORDINATOR)
+    async with served.client() as browser:
+        assert (await browser.get(link[:-2] + "xx")).status_code == 403
+        assert (await browser.get("/login/" + "a" * 300)).status_code == 403
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_pages_need_a_session(served: Served, path: str) -> None:
+    """Every page answers 401 without a session, and with a made-up cookie."""
+    assert (await served.http.get(path)).status_code == 401
+    async with httpx.AsyncClient(
+        base_url=served.url, cookies={"dondoc_session": "made-up"}
+    ) as client:
+        assert (await client.get(path)).status_code == 401
+
+
+async def test_pages_refuse_someone_no_longer_staff(served: Served) -> None:
+    """A coordinator made a member after signing in is refused on every page and download."""
+    async with served.signed_in(COORDINATOR) as browser:
+        export = export_href((await browser.get("/")).text, "export-all")
+        with served.bot.session() as s:
+            contact = person(s, COORDINATOR)
+            contact.role = "member"
+            s.add(contact)
+            s.commit()
+        for path in PAGES:
+            assert (await browser.get(path)).status_code == 403
+        assert (await browser.get(export)).status_code == 403
+
+
+async def test_scoped_coordinator_sees_only_their_groups(served: Served) -> None:
+    """A coordinator limited to the pilot communes sees nothing of other units, anywhere."""
+    tasks = served.tasks
+    async with served.signed_in(SCOPED) as browser:
+        overview = (await browser.get("/")).text
+        assert "Kế hoạch chuyển đổi số" in overview
+        assert "Báo cáo an toàn thông tin" not in overview  # only Điện Bàn has it
+        matrix = (await browser.get("/matrix")).text
+        assert "Xã Tam Xuân" in matrix
+        assert "Xã Tam Bình" in matrix
+        assert "Điện Bàn" not in matrix
+        assert "Sở Y tế" not in matrix
+        task = (await browser.get(f"/tasks/{tasks[0].id}")).text
+        assert "Sở Y tế" not in task
+        assert (await browser.get(f"/tasks/{tasks[1].id}")).status_code == 404
+        outside = served.units["SYT"].id
+        assert (await browser.get(f"/units/{outside}")).status_code == 404
+        inside = served.units["TX"].id
+        assert (await browser.get(f"/units/{inside}")).status_code == 200
+
+
+async def test_matrix_filters_by_kind_group_and_overdue(served: Served) -> None:
+    """The matrix narrows to a kind, a group, and to overdue units only."""
+    async with served.signed_in(COORDINATOR) as browser:
+        wards = (await browser.get("/matrix", params={"kind": "ward"})).text
+        assert "Phường Điện Bàn" in wards
+        assert "Xã Tam Xuân" not in wards
+        assert "Sở Y tế" not in wards
+        bad = await browser.get("/matrix", params={"kind": "x" * 500, "group": "abc"})
+        assert bad.status_code == 200  # malformed filters are ignored, not an error
+        assert "Sở Y tế" not in (await browser.get("/matrix?overdue=1")).text
+    served.bot.clock.advance(timedelta(days=20))
+    async with served.signed_in(COORDINATOR) as browser:
+        late = (await browser.get("/matrix?overdue=1")).text
+        assert "Sở Y tế" in late
+        assert 'data-status="overdue"' in late
+
+
+async def test_export_link_downloads_the_appendix(served: Served) -> None:
+    """The overview's export link downloads an XLSX that openpyxl reads, with its units."""
+    async with served.signed_in(COORDINATOR) as browser:
+        href = export_href((await browser.get("/")).text, "export-all")
+        response = await browser.get(href)
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment;")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row}
+    assert "Xã Tam Xuân" in cells
+    assert "Sở Y tế" in cells
+
+
+async def test_export_link_refused_when_forged_expired_or_someone_elses(served: Served) -> None:
+    """A changed, expired, or another person's link gets 403; so does it in another session."""
+    async with served.signed_in(COORDINATOR) as browser:
+        href = export_href((await browser.get(f"/tasks/{served.tasks[0].id}")).text, "export-task")
+    path, query = urlsplit(href).path, dict(parse_qsl(urlsplit(href).query))
+    forged = {**query, "p": str(int(query["p"]) + 1)}
+    other_task = path.rsplit("/", 1)[0] + f"/{served.tasks[1].id}"
+    async with served.client() as anonymous:
+        assert (await anonymous.get(href)).status_code == 200  # the link is the credential
+        assert (await anonymous.get(f"{path}?{urlencode(forged)}")).status_code == 403
+        assert (await anonymous.get(f"{other_task}?{urlencode(query)}")).status_code == 403
+        assert (await anonymous.get(path)).status_code == 403
+    async with served.signed_in(SCOPED) as someone_else:
+        assert (await someone_else.get(href)).status_code == 403
+    served.bot.clock.advance(timedelta(hours=1, seconds=1))
+    async with served.client() as anonymous:
+        assert (await anonymous.get(href)).status_code == 403
+
+
+async def test_export_link_for_task_outside_scope_is_refused(served: Served) -> None:
+    """A correctly signed link to a task outside the person's scope downloads nothing."""
+    with served.bot.session() as s:
+        scoped = person(s, SCOPED)
+    path = f"/files/export/{served.tasks[1].id}"
+    signed = links.sign(
+        served.bot.services.link_key,
+        path=path,
+        person=str(scoped.id),
+        expires=served.bot.clock.now() + timedelta(minutes=5),
+    )
+    async with served.client() as anonymous:
+        assert (await anonymous.get(signed)).status_code == 403
+
+
+async def test_logout_needs_the_csrf_token(served: Served) -> None:
+    """Signing out without the page's CSRF token is refused and the session stays."""
+    async with served.signed_in(COORDINATOR) as browser:
+        token = csrf_of((await browser.get("/")).text)
+        assert (await browser.post("/logout", data={"csrf": "wrong"})).status_code == 403
+        assert (await browser.post("/logout")).status_code == 403
+        assert (await browser.get("/")).status_code == 200
+        big = await browser.post("/logout", content=b"csrf=" + b"a" * 100_000)
+        assert big.status_code == 413
+        assert (await browser.post("/logout", data={"csrf": token})).status_code == 200
+        assert (await browser.get("/")).status_code == 401
+
+
+async def test_session_ends_after_twelve_idle_hours(served: Served) -> None:
+    """A session unused for twelve hours is over; one in use goes on."""
+    async with served.signed_in(COORDINATOR) as browser:
+        served.bot.clock.advance(timedelta(hours=11))
+        assert (await browser.get("/")).status_code == 200
+        served.bot.clock.advance(timedelta(hours=11))
+        assert (await browser.get("/")).status_code == 200
+        served.bot.clock.advance(timedelta(hours=12))
+        assert (await browser.get("/")).status_code == 401
+
+
+async def test_pages_speak_english_when_asked(served: Served) -> None:
+    """Vietnamese by default; ?lang=en switches the page to English and remembers it."""
+    async with served.signed_in(COORDINATOR) as browser:
+        assert "Tổng quan" in (await browser.get("/")).text
+        assert "Overview" in (await browser.get("/?lang=en")).text
+        assert "Overview" in (await browser.get("/matrix")).text
+
+
+async def test_pages_carry_security_headers_and_no_traceback(served: Served) -> None:
+    """Answers forbid framing and referrers; an unknown path is a bare 404."""
+    response = await served.http.get("/nope")
+    assert response.status_code == 404
+    assert response.text == "404"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def keep_evidence(served: Served, unit: str, name: str, content: bytes, stored: str) -> int:
+    """Store an evidence file of the unit's first-task assignment; return its id."""
+    root = served.bot.settings.evidence_path
+    target = root / stored
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    with served.bot.session() as s:
+        assignment = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == served.tasks[0].id,
+                Assignment.unit_id == served.units[unit].id,
+            )
+        ).one()
+        evidence = Evidence(
+            assignment_id=assignment.id or 0,
+            file_name=name,
+            mime_type="application/pdf",
+            size=len(content),
+            sha256="0" * 64,
+            storage_path=stored,
+        )
+        s.add(evidence)
+        s.commit()
+        assert evidence.id is not None
+        return evidence.id
+
+
+async def test_evidence_downloads_by_signed_link_within_scope(served: Served) -> None:
+    """The task page links each evidence file; the link downloads it, for its person only."""
+    keep_evidence(served, "TX", "biên bản.pdf", b"%PDF-tx", "tx/1.pdf")
+    keep_evidence(served, "SYT", "syt.pdf", b"%PDF-syt", "syt/1.pdf")
+    task_id = served.tasks[0].id
+    async with served.signed_in(SCOPED) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+        assert "syt.pdf" not in page
+        href = export_href(page.replace('class="evidence"', 'id="evidence"', 1), "evidence")
+        response = await browser.get(href)
+    assert response.status_code == 200
+    assert response.content == b"%PDF-tx"
+    assert (
+        "filename*=utf-8''bi%C3%AAn%20b%E1%BA%A3n.pdf" in response.headers["content-disposition"]
+    )
+    async with served.signed_in(COORDINATOR) as other:
+        assert (await other.get(href)).status_code == 403  # someone else's link
+
+
+async def test_evidence_outside_scope_or_outside_storage_is_refused(served: Served) -> None:
+    """A signed link to a file of a unit outside scope is 403; a path out of storage is 404."""
+    outside = keep_evidence(served, "SYT", "syt.pdf", b"%PDF", "syt/1.pdf")
+    escaping = keep_evidence(served, "TX", "x.pdf", b"x", "../escape.pdf")
+    with served.bot.session() as s:
+        scoped = person(s, SCOPED)
+    expires = served.bot.clock.now() + timedelta(minutes=5)
+    key = served.bot.services.link_key
+    async with served.client() as anonymous:
+        for evidence_id, status in ((outside, 403), (escaping, 404)):
+            path = f"/files/evidence/{evidence_id}"
+            link = links.sign(key, path=path, person=str(scoped.id), expires=expires)
+            assert (await anonymous.get(link)).status_code == status
+
+
+async def test_chart_link_downloads_a_png_within_scope(served: Served) -> None:
+    """The task page's chart link downloads a PNG; a task outside scope gets none."""
+    task_id = served.tasks[0].id
+    async with served.signed_in(SCOPED) as browser:
+        href = export_href((await browser.get(f"/tasks/{task_id}")).text, "chart-task")
+        response = await browser.get(href)
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
+    with served.bot.session() as s:
+        scoped = person(s, SCOPED)
+    path = f"/files/chart/{served.tasks[1].id}"
+    expires = served.bot.clock.now() + timedelta(minutes=5)
+    link = links.sign(
+        served.bot.services.link_key, path=path, person=str(scoped.id), expires=expires
+    )
+    async with served.client() as anonymous:
+        assert (await anonymous.get(link)).status_code == 403
+
+
+async def test_report_links_download_the_formal_report_within_scope(served: Served) -> None:
+    """The overview's and the task page's report links download Word files in scope."""
+    async with served.signed_in(SCOPED) as browser:
+        overview = (await browser.get("/")).text
+        everything = await browser.get(export_href(overview, "report-all"))
+        task_page = (await browser.get(f"/tasks/{served.tasks[0].id}")).text
+        one = await browser.get(export_href(task_page, "report-task"))
+    for response in (everything, one):
+        assert response.status_code == 200
+        assert response.headers["content-disposition"].startswith("attachment;")
+        document = docx.Document(io.BytesIO(response.content))
+        cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+        text = "\n".join([*(p.text for p in document.paragraphs), *cells])
+        assert "BÁO CÁO" in text
+        assert "Xã Tam Xuân" in text
+        assert "Sở Y tế" not in text  # outside the scoped coordinator's groups

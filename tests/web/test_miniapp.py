@@ -1,0 +1,54 @@
+"""Signing in from Telegram's Mini App: initData signed with the bot's key, recent, staff."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from app.miniapp import derive_miniapp_key, sign_init_data, verify_init_data
+from tests.conftest import TEST_TOKEN
+from tests.web.conftest import COORDINATOR, OFFICIAL, Served
+
+KEY = derive_miniapp_key(TEST_TOKEN)
+
+
+def init_data(served: Served, user_id: int, *, age: timedelta = timedelta(0)) -> str:
+    """Return initData as Telegram would hand it to the Mini App for this user."""
+    stamp = int((served.bot.clock.now() - age).timestamp())
+    user = json.dumps({"id": user_id, "first_name": "Điều phối"}, ensure_ascii=False)
+    return sign_init_data(KEY, {"query_id": "AAE1", "user": user, "auth_date": str(stamp)})
+
+
+async def test_miniapp_init_data_opens_a_session_for_staff(served: Served) -> None:
+    """A coordinator's fresh initData opens a session; the Mini App page hands it on."""
+    page = await served.http.get("/app")
+    assert page.status_code == 200
+    assert "https://telegram.org" in page.headers["content-security-policy"]
+    async with served.client() as browser:
+        response = await browser.post(
+            "/login/telegram", data={"initData": init_data(served, COORDINATOR)}
+        )
+        assert response.status_code == 303
+        assert (await browser.get("/")).status_code == 200
+
+
+async def test_miniapp_refuses_forged_stale_member_and_missing(served: Served) -> None:
+    """A changed field, an old auth_date, a member, or no initData: 403 and no session."""
+    good = init_data(served, COORDINATOR)
+    forged = good.replace("query_id=AAE1", "query_id=AAE2")
+    stale = init_data(served, COORDINATOR, age=timedelta(minutes=11))
+    member = init_data(served, OFFICIAL)
+    async with served.client() as browser:
+        for data in ({"initData": forged}, {"initData": stale}, {"initData": member}, {}):
+            response = await browser.post("/login/telegram", data=data)
+            assert response.status_code == 403
+        assert (await browser.get("/")).status_code == 401
+
+
+async def test_verify_init_data_needs_the_bots_key() -> None:
+    """initData signed with another bot's key names nobody."""
+    other = derive_miniapp_key("654321:another-bot-token-for-the-tests")
+    data = sign_init_data(other, {"user": '{"id": 5}', "auth_date": "1700000000"})
+    now = datetime.fromtimestamp(1700000000, UTC)
+    assert verify_init_data(other, data, now=now) == "5"
+    assert verify_init_data(KEY, data, now=now) is None

@@ -1,0 +1,125 @@
+"""POST /webhook/<channel>: Telegram's updates by webhook, stored before the 200, once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from sqlmodel import func, select
+
+from bot.web import TELEGRAM_HEADER, telegram_secret
+from db.models import Inbox
+from tests.harness import ADMIN_ID
+from tests.web.conftest import OFFICIAL, Served
+
+
+def inbox_count(served: Served) -> int:
+    """Return how many updates the inbox holds."""
+    with served.bot.session() as s:
+        return int(s.exec(select(func.count()).select_from(Inbox)).one())
+
+
+def update(update_id: int, user_id: int = OFFICIAL, text: str = "/help") -> dict[str, object]:
+    """Return a Telegram update carrying a private text message."""
+    user = {"id": user_id, "is_bot": False, "first_name": "Lan"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": "Lan"},
+            "from": user,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    }
+
+
+async def test_serve_sets_webhook_with_secret_on_start(served: Served) -> None:
+    """At start the bot points Telegram at /webhook/telegram with the derived secret."""
+    info = served.bot.server.webhook_info()
+    assert info.url == f"{served.url}/webhook/telegram"
+    assert info.secret_token == telegram_secret(served.bot.settings)
+    assert served.bot.settings.web_secret is not None
+    assert info.secret_token != served.bot.settings.web_secret.get_secret_value()
+
+
+async def test_webhook_update_is_stored_and_answered(served: Served) -> None:
+    """An update delivered by webhook is answered, stored, and its delivery got 200."""
+    reply = await served.bot.send(ADMIN_ID, "/whoami")
+    assert reply.text
+    assert inbox_count(served) == 1
+    assert [d.status for d in served.bot.server.webhook_deliveries()] == [200]
+
+
+async def test_webhook_wrong_or_missing_secret_is_refused_and_nothing_stored(
+    served: Served,
+) -> None:
+    """A call without the secret, or with another, gets 403 and nothing is stored."""
+    body = json.dumps(update(77)).encode()
+    name = TELEGRAM_HEADER.encode()
+    attempts: list[dict[bytes, bytes]] = [{}, {name: b"not-the-secret"}, {name: "ễ".encode()}]
+    for headers in attempts:
+        response = await served.http.post("/webhook/telegram", content=body, headers=headers)
+        assert response.status_code == 403
+    assert inbox_count(served) == 0
+
+
+async def test_webhook_stores_update_before_answering(served: Served) -> None:
+    """When the 200 comes back, the update is already in the inbox."""
+    headers = {TELEGRAM_HEADER: telegram_secret(served.bot.settings)}
+    response = await served.http.post("/webhook/telegram", json=update(501), headers=headers)
+    assert response.status_code == 200
+    with served.bot.session() as s:
+        assert s.exec(select(Inbox.update_id)).all() == ["501"]
+
+
+async def test_webhook_redelivered_update_is_handled_once(served: Served) -> None:
+    """Telegram delivering the same update again gets 200 and no second answer."""
+    server = served.bot.server
+    await served.bot.send(ADMIN_ID, "/whoami")
+    [first] = server.webhook_deliveries()
+    server.redeliver(first.update_id)
+    await server.wait_until(lambda: len(server.webhook_deliveries()) == 2, 5)
+    await asyncio.sleep(0.5)
+    assert [d.status for d in server.webhook_deliveries()] == [200, 200]
+    assert len(server.messages(ADMIN_ID)) == 1
+    assert inbox_count(served) == 1
+
+
+async def test_webhook_oversized_or_malformed_body_is_refused(served: Served) -> None:
+    """A body past the limit gets 413, one that is not a JSON object 400; nothing is stored."""
+    headers = {TELEGRAM_HEADER: telegram_secret(served.bot.settings)}
+    big = b'{"update_id": 1, "x": "' + b"a" * (2 * 1024 * 1024) + b'"}'
+    response = await served.http.post("/webhook/telegram", content=big, headers=headers)
+    assert response.status_code == 413
+    bad_updates = (b'{"update_id": "7"}', b'{"foo": 1}', b'{"update_id": 8, "message": 5}')
+    for body in (b"not json", b"[1, 2]", b"\xff\xfe", *bad_updates):
+        response = await served.http.post("/webhook/telegram", content=body, headers=headers)
+        assert response.status_code == 400
+    assert inbox_count(served) == 0
+
+
+async def test_webhook_of_channel_not_wired_is_not_found(served: Served) -> None:
+    """Zalo's webhook answers 404 until its channel is wired in; an unknown one too."""
+    for channel in ("zalo", "nope"):
+        response = await served.http.post(f"/webhook/{channel}", json={"ok": True})
+        assert response.status_code == 404
+
+
+async def test_webhook_500_updates_are_all_stored_and_answered(served: Served) -> None:
+    """500 updates from 500 people delivered by webhook: stored in 10 s, each answered once."""
+    server = served.bot.server
+    users = list(range(50_000, 50_500))
+    for user_id in users:
+        server.add_user(user_id, "Khách", language_code="vi")
+    started = time.monotonic()
+    for user_id in users:
+        server.send_text(user_id, "/help")
+    await server.wait_until(lambda: inbox_count(served) == 500, 10)
+    stored_s = time.monotonic() - started
+    await server.wait_until(lambda: all(server.messages(u) for u in users), 40)
+    assert stored_s < 10
+    assert all(len(server.messages(u)) == 1 for u in users)
+    assert {d.status for d in server.webhook_deliveries()} == {200}

@@ -1,0 +1,1 @@
+"""The web adapter: webhooks, the coordinator dashboard, signed downloads, health, metrics."""

@@ -1,0 +1,87 @@
+"""What a coordinator does on a task's page: decide an extension request, nudge the units.
+
+Each is a POST carrying the session's CSRF token, runs the same use case as in chat (same
+rules: scope, nobody decides on their own unit, the audit log), and shows its answer on the
+task's page.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import dashboard as d
+from app.extensions import decide
+from core.markup import to_plain
+from db.engine import session_scope
+from scheduler.nudge import nudge_named
+from scheduler.workers import in_heavy_worker, in_worker
+from web.auth import Signed, csrf_ok, deps_of, form_of, signed_in
+from web.pages import task_response
+from web.render import message_page
+
+NOTE_LIMIT = 500
+
+
+async def _checked(request: Request) -> tuple[Signed, d.Viewer, dict[str, str]] | Response:
+    """Return the staff session and the form, or the refusal to answer."""
+    signed = await signed_in(request)
+    if signed is None:
+        return message_page(request, None, "web.sign_in_needed", status=401)
+    if signed.viewer is None:
+        return message_page(request, None, "web.forbidden", status=403)
+    form = await form_of(request)
+    if form is None:
+        return message_page(request, signed.viewer, "web.too_large", status=413)
+    if not csrf_ok(signed, form):
+        return message_page(request, signed.viewer, "web.bad_request", status=403)
+    return signed, signed.viewer, form
+
+
+async def decide_extension(request: Request) -> Response:
+    """Approve or reject an extension request of this task (a reason may go with it)."""
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    signed, viewer, form = checked
+    services = deps_of(request).services
+    task_id = int(request.path_params["task_id"])
+    request_id = int(request.path_params["request_id"])
+    choice = form.get("decision", "")
+    if choice not in ("approve", "reject"):
+        return message_page(request, viewer, "web.bad_request", status=400)
+
+    def belongs() -> bool:
+        with session_scope(services.engine) as session:
+            return d.request_of_task(session, request_id=request_id, task_id=task_id)
+
+    if not await in_worker(belongs):
+        return message_page(request, viewer, "web.not_found", status=404)
+    note = form.get("note", "").strip()[:NOTE_LIMIT]
+    said = await in_worker(decide, services, viewer.actor, request_id, choice == "approve", note)
+    _wake(request)
+    return await task_response(request, signed, viewer, task_id, said=to_plain(said))
+
+
+async def nudge(request: Request) -> Response:
+    """Remind, right now, every unit of this task in scope that has not reported done."""
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    signed, viewer, _ = checked
+    services = deps_of(request).services
+    task_id = int(request.path_params["task_id"])
+    # Each press is its own nudge (the chat's is keyed by its update).
+    key = f"web:{secrets.token_hex(8)}"
+    said = await in_heavy_worker(nudge_named, services, viewer.actor, f"#{task_id}", key)
+    _wake(request)
+    return await task_response(request, signed, viewer, task_id, said=to_plain(said))
+
+
+def _wake(request: Request) -> None:
+    """Have the senders send what was just queued without waiting for their next round."""
+    wake = deps_of(request).wake_senders
+    if wake is not None:
+        wake()

@@ -1,0 +1,163 @@
+"""Who is asking: the dashboard's session cookie, sign-in by a one-time link, sign-out.
+
+The cookie holds a random token (only its hash is stored), HttpOnly, SameSite=Lax, Secure
+behind https; a session ends after 12 hours without use, or at sign-out. Every state-changing
+request carries the session's CSRF token in its form, compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from app.dashboard import SESSION_IDLE, Viewer, sign_in, sign_in_as, viewer_of
+from app.miniapp import verify_init_data
+from db.engine import session_scope
+from db.queries import web as wq
+from scheduler.workers import in_worker
+from web.deps import WebDeps
+from web.limits import BodyTooLargeError, read_body
+from web.render import message_page, page
+
+COOKIE = "dondoc_session"
+FORM_LIMIT = 16 * 1024
+# The Mini App page alone loads Telegram's script, which hands it the signed initData.
+MINIAPP_CSP = (
+    "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
+    "form-action 'self'; base-uri 'none'"
+)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A live session: who it is (None when no longer staff) and its CSRF token."""
+
+    contact_id: int
+    viewer: Viewer | None
+    csrf: str
+
+
+def deps_of(request: Request) -> WebDeps:
+    """Return what the composition root gave the web adapter."""
+    deps: WebDeps = request.app.state.deps
+    return deps
+
+
+async def signed_in(request: Request) -> Signed | None:
+    """Return the request's live session, marking it used; None without one."""
+    token = request.cookies.get(COOKIE, "")
+    if not token:
+        return None
+    services = deps_of(request).services
+
+    def read() -> Signed | None:
+        with session_scope(services.engine) as session:
+            found = wq.touch_session(
+                session, token=token, now=services.clock.now(), idle=SESSION_IDLE
+            )
+            if found is None:
+                return None
+            viewer = viewer_of(session, contact_id=found.contact_id)
+            return Signed(found.contact_id, viewer, found.csrf)
+
+    return await in_worker(read)
+
+
+async def login(request: Request) -> Response:
+    """Open a session from a one-time link; a used, expired or unknown one is refused."""
+    services = deps_of(request).services
+    code = request.path_params["code"]
+
+    def redeem() -> tuple[int, str, str] | None:
+        with session_scope(services.engine) as session:
+            return sign_in(session, code=code, now=services.clock.now())
+
+    return _opened(request, await in_worker(redeem))
+
+
+def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:
+    """Set the new session's cookie and go to the overview, or refuse."""
+    if opened is None:
+        return message_page(request, None, "web.link_refused", status=403)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        opened[1],
+        httponly=True,
+        secure=deps_of(request).secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+async def login_miniapp(request: Request) -> Response:
+    """Open a session from Telegram's Mini App: its initData, signed by Telegram, recent."""
+    deps = deps_of(request)
+    services = deps.services
+    form = await form_of(request)
+    if deps.miniapp_key is None or form is None:
+        return message_page(request, None, "web.link_refused", status=403)
+    now = services.clock.now()
+    user_id = verify_init_data(deps.miniapp_key, form.get("initData", ""), now=now)
+    if user_id is None:
+        return message_page(request, None, "web.link_refused", status=403)
+    checked = user_id
+
+    def open_for() -> tuple[int, str, str] | None:
+        with session_scope(services.engine) as session:
+            return sign_in_as(session, channel="telegram", external_id=checked, now=now)
+
+    return _opened(request, await in_worker(open_for))
+
+
+async def miniapp(request: Request) -> Response:
+    """The Mini App's page: it hands Telegram's initData to /login/telegram."""
+    response = page(request, None, "miniapp.html")
+    response.headers["content-security-policy"] = MINIAPP_CSP
+    return response
+
+
+async def form_of(request: Request) -> dict[str, str] | None:
+    """Return a small urlencoded form's fields (None when too large or not a form)."""
+    try:
+        body = await read_body(request, FORM_LIMIT)
+    except BodyTooLargeError:
+        return None
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return None
+
+
+def csrf_ok(signed: Signed, form: dict[str, str]) -> bool:
+    """Tell whether the form carries this session's CSRF token."""
+    given = form.get("csrf", "")
+    return hmac.compare_digest(given.encode(), signed.csrf.encode())
+
+
+async def logout(request: Request) -> Response:
+    """End the session (a POST with its CSRF token), then say so."""
+    signed = await signed_in(request)
+    if signed is None:
+        return message_page(request, None, "web.sign_in_needed", status=401)
+    form = await form_of(request)
+    if form is None:
+        return message_page(request, signed.viewer, "web.too_large", status=413)
+    if not csrf_ok(signed, form):
+        return message_page(request, signed.viewer, "web.bad_request", status=403)
+    services = deps_of(request).services
+    token = request.cookies.get(COOKIE, "")
+
+    def end() -> None:
+        with session_scope(services.engine) as session:
+            wq.end_session(session, token=token, now=services.clock.now())
+
+    await in_worker(end)
+    response = message_page(request, None, "web.signed_out", status=200)
+    response.delete_cookie(COOKIE, path="/")
+    return response

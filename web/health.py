@@ -1,0 +1,137 @@
+"""GET /healthz and GET /metrics: what an operator's probe and Prometheus read."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from app.metrics import Metrics
+from app.services import Services
+from db.engine import session_scope
+from db.queries import outbox as box
+from scheduler.workers import in_worker
+from web.deps import WebDeps
+
+log = logging.getLogger(__name__)
+
+# A reply or notice due for longer than this means the senders are stuck.
+STUCK_AFTER = timedelta(minutes=10)
+PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class DbFigures:
+    """What /healthz and /metrics read from the database."""
+
+    oldest_due: datetime | None
+    oldest_urgent: datetime | None
+    depth: int
+    reminders_due: int
+    reminders_sent: int
+
+
+def _read(services: Services) -> DbFigures:
+    """Read the outbox's figures (raises when the database is unreachable)."""
+    now = services.clock.now()
+    local = now.astimezone(services.settings.tz)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    with session_scope(services.engine) as session:
+        session.execute(text("SELECT 1"))
+        due, sent = box.reminders_today(session, since=midnight, until=midnight + timedelta(1))
+        return DbFigures(
+            box.oldest_due(session, now=now),
+            box.oldest_due(session, now=now, max_priority=box.PRIORITY_NOTICE),
+            box.ready_count(session, now=now),
+            due,
+            sent,
+        )
+
+
+async def _figures(services: Services) -> DbFigures | None:
+    """Return the database's figures, or None when it cannot be read."""
+    try:
+        return await in_worker(_read, services)
+    except Exception as exc:
+        log.warning("health: the database is unreachable: %s", type(exc).__name__)
+        return None
+
+
+async def healthz(request: Request) -> Response:
+    """Answer 200 when the database answers and nothing urgent waits too long, else 503."""
+    deps: WebDeps = request.app.state.deps
+    services = deps.services
+    now = services.clock.now()
+    figures = await _figures(services)
+    metrics = services.metrics.snapshot()
+    channels = {
+        name: {"last_ok": at.isoformat(), "seconds_ago": round((now - at).total_seconds())}
+        for name, at in sorted(metrics.last_ok.items())
+    }
+    body: dict[str, object] = {"database": figures is not None, "channels": channels}
+    healthy = figures is not None
+    if figures is not None:
+        body["outbox_oldest_due"] = figures.oldest_due.isoformat() if figures.oldest_due else None
+        body["outbox_depth"] = figures.depth
+        stuck = figures.oldest_urgent is not None and now - figures.oldest_urgent > STUCK_AFTER
+        body["outbox_stuck"] = stuck
+        healthy = not stuck
+    body["status"] = "ok" if healthy else "unhealthy"
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+async def metrics(request: Request) -> Response:
+    """Answer the process's counters in Prometheus' text format."""
+    deps: WebDeps = request.app.state.deps
+    figures = await _figures(deps.services)
+    lag = deps.loop_lag() if deps.loop_lag is not None else {}
+    text_out = render(deps.services.metrics.snapshot(), figures, lag)
+    return PlainTextResponse(text_out, media_type=PROMETHEUS)
+
+
+def render(m: Metrics, figures: DbFigures | None, lag: dict[str, object]) -> str:
+    """Return the metrics in Prometheus' text exposition format."""
+    out: list[str] = []
+
+    def family(name: str, kind: str, help_text: str) -> None:
+        out.append(f"# HELP {name} {help_text}")
+        out.append(f"# TYPE {name} {kind}")
+
+    family("dondoc_updates_received_total", "counter", "Updates taken from a channel.")
+    for channel, count in sorted(m.updates.items()):
+        out.append(f'dondoc_updates_received_total{{channel="{channel}"}} {count}')
+    family("dondoc_handler_seconds", "histogram", "Time to handle one update.")
+    for channel, hist in sorted(m.handler_latency.items()):
+        for bound, count in zip(hist.buckets, hist.counts, strict=True):
+            out.append(
+                f'dondoc_handler_seconds_bucket{{channel="{channel}",le="{bound}"}} {count}'
+            )
+        out.append(f'dondoc_handler_seconds_bucket{{channel="{channel}",le="+Inf"}} {hist.total}')
+        out.append(f'dondoc_handler_seconds_sum{{channel="{channel}"}} {hist.sum:.6f}')
+        out.append(f'dondoc_handler_seconds_count{{channel="{channel}"}} {hist.total}')
+    family("dondoc_sends_total", "counter", "Send attempts by channel and result.")
+    for (channel, result), count in sorted(m.sends.items()):
+        out.append(f'dondoc_sends_total{{channel="{channel}",result="{result}"}} {count}')
+    family("dondoc_rate_limited_total", "counter", "429 Too Many Requests from a channel.")
+    for channel, count in sorted(m.rate_limited.items()):
+        out.append(f'dondoc_rate_limited_total{{channel="{channel}"}} {count}')
+    family("dondoc_database_up", "gauge", "1 when the database answered this scrape.")
+    out.append(f"dondoc_database_up {0 if figures is None else 1}")
+    if figures is not None:
+        family("dondoc_outbox_depth", "gauge", "Messages waiting to be sent now.")
+        out.append(f"dondoc_outbox_depth {figures.depth}")
+        family("dondoc_reminders_due_today", "gauge", "Reminder messages due today.")
+        out.append(f"dondoc_reminders_due_today {figures.reminders_due}")
+        family("dondoc_reminders_sent_today", "gauge", "Reminder messages sent today.")
+        out.append(f"dondoc_reminders_sent_today {figures.reminders_sent}")
+    family("dondoc_loop_lag_seconds", "gauge", "How late the event loop woke up.")
+    for key in ("max_ms", "p50_ms", "p95_ms", "p99_ms"):
+        value = lag.get(key)
+        if isinstance(value, int | float):
+            quantile = key.removesuffix("_ms")
+            out.append(f'dondoc_loop_lag_seconds{{stat="{quantile}"}} {value / 1000:.6f}')
+    return "\n".join(out) + "\n"

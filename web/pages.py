@@ -1,0 +1,182 @@
+"""The dashboard's pages: overview, a task, the matrix, a unit; staff only, within scope.
+
+Every page resolves the session first (401 without one, 403 for someone no longer staff)
+and reads what it shows through app.dashboard, which keeps to the viewer's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import dashboard as d
+from app import links
+from db.engine import session_scope
+from scheduler.workers import in_worker
+from web.auth import Signed, deps_of, signed_in
+from web.render import message_page, page
+
+LINK_TTL = timedelta(hours=1)
+Page = Callable[[Request, Signed, d.Viewer], Awaitable[Response]]
+
+
+def staff_page(handler: Page) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a page: answer 401 without a session, 403 when its person is not staff now."""
+
+    async def run(request: Request) -> Response:
+        signed = await signed_in(request)
+        if signed is None:
+            return message_page(request, None, "web.sign_in_needed", status=401)
+        if signed.viewer is None:
+            return message_page(request, None, "web.forbidden", status=403)
+        return await handler(request, signed, signed.viewer)
+
+    return run
+
+
+def _int(request: Request, name: str) -> int | None:
+    """Return a whole-number query parameter, or None when absent or not a number."""
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def filters_of(request: Request) -> d.Filters:
+    """Read the filters from the query string (anything malformed is ignored)."""
+    kind = request.query_params.get("kind") or None
+    return d.Filters(
+        directive_id=_int(request, "directive"),
+        kind=kind if kind is None or len(kind) <= 40 else None,
+        group_id=_int(request, "group"),
+        parent_id=_int(request, "parent"),
+        overdue_only=request.query_params.get("overdue") == "1",
+    )
+
+
+def signed_link(request: Request, viewer: d.Viewer, path: str) -> str:
+    """Return a signed link to a download, for this viewer, valid LINK_TTL."""
+    deps = deps_of(request)
+    return links.sign(
+        deps.link_key,
+        path=path,
+        person=str(viewer.contact_id),
+        expires=deps.services.clock.now() + LINK_TTL,
+    )
+
+
+def export_link(request: Request, viewer: d.Viewer, which: str) -> str:
+    """Return a signed link to an export (`all` or a task's number)."""
+    return signed_link(request, viewer, f"/files/export/{which}")
+
+
+async def _read(request: Request, work: Callable[[Any], Any]) -> Any:
+    """Run a read of the database in a worker thread, in one session."""
+    services = deps_of(request).services
+
+    def run() -> Any:
+        with session_scope(services.engine) as session:
+            return work(session)
+
+    return await in_worker(run)
+
+
+@staff_page
+async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
+    """Open tasks with their counts in the official taxonomy, nearest deadline first."""
+    services = deps_of(request).services
+    filters = filters_of(request)
+    now = services.clock.now()
+    tasks, choices = await _read(
+        request,
+        lambda s: (d.overview(s, viewer, now=now, filters=filters), d.choices(s, viewer)),
+    )
+    return page(
+        request,
+        viewer,
+        "overview.html",
+        csrf=signed.csrf,
+        tasks=tasks,
+        choices=choices,
+        filters=filters,
+        export_all=export_link(request, viewer, "all"),
+        report_all=signed_link(request, viewer, "/files/report/all"),
+    )
+
+
+@staff_page
+async def task(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
+    """A task's units in scope, with status, reports, blockers, requests and evidence."""
+    return await task_response(request, signed, viewer, int(request.path_params["task_id"]))
+
+
+async def task_response(
+    request: Request,
+    signed: Signed,
+    viewer: d.Viewer,
+    task_id: int,
+    *,
+    said: str | None = None,
+    status: int = 200,
+) -> Response:
+    """Render a task's page, with what a decision or a nudge just said above it."""
+    services = deps_of(request).services
+    now, tz = services.clock.now(), services.settings.tz
+    found = await _read(request, lambda s: d.task_page(s, viewer, task_id=task_id, now=now, tz=tz))
+    if found is None:
+        return message_page(request, viewer, "web.not_found", status=404)
+    return page(
+        request,
+        viewer,
+        "task.html",
+        status=status,
+        csrf=signed.csrf,
+        data=found,
+        said=said,
+        export=export_link(request, viewer, str(task_id)),
+        chart=signed_link(request, viewer, f"/files/chart/{task_id}"),
+        report=signed_link(request, viewer, f"/files/report/{task_id}"),
+        evidence_links={
+            e.id: signed_link(request, viewer, f"/files/evidence/{e.id}")
+            for row in found.rows
+            for e in row.evidence
+        },
+    )
+
+
+@staff_page
+async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
+    """Units by open tasks, coloured by status, filtered by kind, group, parent, overdue."""
+    services = deps_of(request).services
+    filters = filters_of(request)
+    now, tz = services.clock.now(), services.settings.tz
+    grid, choices = await _read(
+        request,
+        lambda s: (
+            d.matrix(s, viewer, now=now, tz=tz, filters=filters),
+            d.choices(s, viewer),
+        ),
+    )
+    return page(
+        request,
+        viewer,
+        "matrix.html",
+        csrf=signed.csrf,
+        grid=grid,
+        choices=choices,
+        filters=filters,
+    )
+
+
+@staff_page
+async def unit(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
+    """A unit in scope: its tasks, report history, contacts and their reachability."""
+    services = deps_of(request).services
+    unit_id = int(request.path_params["unit_id"])
+    now, tz = services.clock.now(), services.settings.tz
+    found = await _read(request, lambda s: d.unit_page(s, viewer, unit_id=unit_id, now=now, tz=tz))
+    if found is None:
+        return message_page(request, viewer, "web.not_found", status=404)
+    return page(request, viewer, "unit.html", csrf=signed.csrf, data=found)

@@ -1,0 +1,99 @@
+"""Pages from Jinja2 templates, in the viewer's language, every text from the catalogs.
+
+Catalog texts are neutral markup: they are turned into plain text here and escaped by
+Jinja's autoescaping, the only place a dashboard text becomes HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app.dashboard import Viewer
+from app.i18n import Lang, format_datetime, format_decimal, format_int
+from core.deadlines import format_date
+from core.markup import to_plain
+from web.deps import WebDeps
+
+TEMPLATES = Path(__file__).parent / "templates"
+LANG_COOKIE = "dondoc_lang"
+
+
+@cache
+def environment() -> Environment:
+    """Return the template environment (autoescaping every .html template)."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def language(request: Request, viewer: Viewer | None) -> Lang:
+    """Return the page's language: ?lang= or its cookie, else the viewer's, else Vietnamese."""
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE, "")
+    if asked in ("vi", "en"):
+        return "en" if asked == "en" else "vi"
+    return viewer.lang if viewer is not None else "vi"
+
+
+def page(
+    request: Request,
+    viewer: Viewer | None,
+    template: str,
+    *,
+    status: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """Render a template for the viewer, with `t` (catalog text) and the formatters."""
+    deps: WebDeps = request.app.state.deps
+    lang = language(request, viewer)
+    catalog = deps.services.catalog
+    tz = deps.services.settings.tz
+
+    def t(key: str, **params: object) -> str:
+        return to_plain(catalog.get(lang, key, **params))
+
+    def when(value: datetime | None) -> str:
+        return format_datetime(value.astimezone(tz)) if value is not None else ""
+
+    def day(value: date | None) -> str:
+        return format_date(value) if value is not None else ""
+
+    def number(value: int | float) -> str:
+        return format_int(value, lang) if isinstance(value, int) else format_decimal(value, lang)
+
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            t=t,
+            when=when,
+            day=day,
+            number=number,
+            lang=lang,
+            viewer=viewer,
+            request=request,
+            now=deps.services.clock.now(),
+            **values,
+        )
+    )
+    response = HTMLResponse(html, status_code=status)
+    asked = request.query_params.get("lang")
+    if asked in ("vi", "en"):
+        response.set_cookie(LANG_COOKIE, asked, httponly=True, samesite="lax", path="/")
+    return response
+
+
+def message_page(
+    request: Request, viewer: Viewer | None, key: str, *, status: int
+) -> HTMLResponse:
+    """Render a page that only says one catalog text (a refusal, a sign-out)."""
+    return page(request, viewer, "message.html", status=status, key=key)

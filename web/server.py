@@ -1,0 +1,115 @@
+"""The ASGI application of `dondoc serve`: every route, the security headers, the errors.
+
+The composition root (bot.web) gives it the running bot's services and webhooks and runs
+the bot's start and stop in its lifespan.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web import actions, auth, files, health, pages
+from web.deps import WebDeps
+from web.webhooks import webhook
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    # Sign-in codes and signed links sit in URLs: never hand them on as a Referer.
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+]
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+class SecurityHeaders:
+    """Add the headers every answer carries (pure ASGI: streaming stays streaming)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, adding the headers to the response's start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [h for h in HEADERS if h[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Answer an HTTP error (404, 405) in a line, without internals."""
+    code = exc.status_code if isinstance(exc, HTTPException) else 500
+    return PlainTextResponse(str(code), status_code=code)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """Log an unexpected error with its traceback; the client sees only a status."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return PlainTextResponse("500", status_code=500)
+
+
+def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
+    """Return the web application for these dependencies."""
+    routes = [
+        Route("/webhook/{channel:str}", webhook, methods=["POST"]),
+        Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/metrics", health.metrics, methods=["GET"]),
+        Route("/app", auth.miniapp, methods=["GET"]),
+        Route("/login/telegram", auth.login_miniapp, methods=["POST"]),
+        Route("/login/{code:str}", auth.login, methods=["GET"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/", pages.overview, methods=["GET"]),
+        Route("/tasks/{task_id:int}", pages.task, methods=["GET"]),
+        Route(
+            "/tasks/{task_id:int}/extensions/{request_id:int}",
+            actions.decide_extension,
+            methods=["POST"],
+        ),
+        Route("/tasks/{task_id:int}/nudge", actions.nudge, methods=["POST"]),
+        Route("/matrix", pages.matrix, methods=["GET"]),
+        Route("/units/{unit_id:int}", pages.unit, methods=["GET"]),
+        Route("/files/export/{which:str}", files.export_file, methods=["GET"]),
+        Route("/files/evidence/{evidence_id:int}", files.evidence_file, methods=["GET"]),
+        Route("/files/chart/{task_id:int}", files.chart_file, methods=["GET"]),
+        Route("/files/report/{which:str}", files.report_file, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
+    app.state.deps = deps
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+__all__ = ["create_app"]

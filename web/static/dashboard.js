@@ -1,0 +1,41 @@
+// The dashboard's little behaviour: filters submit on change, bars take their width,
+// a task's units filter by status and sort by column. No build step, no library.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll(".autosubmit")) {
+    input.addEventListener("change", () => input.form.submit());
+  }
+  for (const span of document.querySelectorAll(".bar span[data-w]")) {
+    span.style.width = span.dataset.w + "%";
+  }
+  const filter = document.getElementById("status-filter");
+  if (filter) {
+    filter.addEventListener("change", () => {
+      const rows = document.querySelectorAll("#" + filter.dataset.table + " tbody tr");
+      for (const row of rows) {
+        row.hidden = Boolean(filter.value) && row.dataset.status !== filter.value;
+      }
+    });
+  }
+  for (const th of document.querySelectorAll("table.sortable th[data-sort]")) {
+    th.addEventListener("click", () => {
+      const table = th.closest("table");
+      const index = Array.from(th.parentNode.children).indexOf(th);
+      const numeric = th.dataset.sort === "num";
+      const down = th.dataset.dir !== "asc";
+      th.dataset.dir = down ? "asc" : "desc";
+      const key = (row) => {
+        const cell = row.children[index];
+        const raw = cell.dataset.value ?? cell.textContent.trim();
+        return numeric ? Number(raw) : raw;
+      };
+      const rows = Array.from(table.tBodies[0].rows);
+      rows.sort((a, b) => {
+        const x = key(a), y = key(b);
+        const order = numeric ? x - y : String(x).localeCompare(String(y), "vi");
+        return down ? order : -order;
+      });
+      table.tBodies[0].append(...rows);
+    });
+  }
+});
