@@ -6,12 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from app.summary_text import Translate, as_of, status_label
 from core.markup import Markup
@@ -21,6 +16,9 @@ from core.status import Status
 from core.summary import Line
 from core.textnorm import vi_sort_key
 from db.queries.export import ExportData
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
@@ -55,6 +53,10 @@ HISTORY = (
 
 def build_workbook(data: ExportData, t: Translate, *, now: datetime, tz: tzinfo) -> bytes:
     """Return the workbook as XLSX bytes."""
+    # openpyxl (with numpy and Pillow, ~40 MB) is imported when a workbook is made, in the
+    # worker process that makes it, not by every process that can name this function.
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -68,6 +70,8 @@ def _start(
     sheet: Worksheet, t: Translate, name: str, headers: Sequence[str], now: datetime, tz: tzinfo
 ) -> None:
     """Name the sheet, write its title, the 'as of' line and the bold header row."""
+    from openpyxl.styles import Alignment, Font
+
     sheet.title = t(f"export.sheet_{name}")[:31]
     sheet.cell(1, 1, t(f"export.title_{name}")).font = Font(bold=True, size=13)
     sheet.cell(2, 1, as_of(t, now.astimezone(tz))).font = Font(italic=True)
@@ -210,6 +214,9 @@ def _row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
 
 def _fit(sheet: Worksheet, *, wrap: set[int], cap: int = MAX_WIDTH) -> None:
     """Size each column to its longest value (within limits) and wrap long text columns."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     widths: dict[int, int] = {}
     for row in sheet.iter_rows(min_row=HEADER_ROW):
         for cell in row:

@@ -7,6 +7,7 @@ import os
 import platform
 import statistics
 import sys
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +31,11 @@ RESULTS = Path(__file__).parent / "results"
 FIRST_USER = 100_000
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def run_token() -> str:
+    """Return a bot token unique to this run (the host keeps a lock per token; runs share it)."""
+    return f"424244:bench-token-{uuid.uuid4().hex[:12]}"
 
 
 def bench_settings(db_file: Path, server: FakeBotApi, **overrides: Any) -> Settings:

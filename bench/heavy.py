@@ -40,7 +40,16 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.common import BENCH_NOW, VN, Official, percentile, populate, print_table, write_results
+from bench.common import (
+    BENCH_NOW,
+    VN,
+    Official,
+    percentile,
+    populate,
+    print_table,
+    run_token,
+    write_results,
+)
 from bench.fanout import give_buttons, stop_bot
 from core.calendar import WorkingCalendar
 from db.engine import make_engine
@@ -57,7 +66,6 @@ COMMAND_TIMEOUT_S = 900.0
 MIN_PHASE_S = 5.0
 # A token of this run's own: the bot refuses to start while another process holds the same
 # token, and several people may run benchmarks on one machine.
-TOKEN = f"{7_000_000 + os.getpid()}:heavy-benchmark"
 
 
 @dataclass
@@ -269,7 +277,7 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
     """Benchmark 6: idle taps, then taps during /nudge, /export and a task import."""
     with tempfile.TemporaryDirectory(prefix="dondoc-heavy-") as tmp:
         world = build(Path(tmp), args, heavy=True)
-        async with FakeBotApi(TOKEN) as server:
+        async with FakeBotApi(run_token()) as server:
             server.add_user(ADMIN, "Quản trị").started = True
             for official in world.tappers + world.nudged:
                 server.add_user(official.user_id, "Cán bộ").started = True
@@ -364,7 +372,7 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="dondoc-flood-") as tmp:
         args_small = argparse.Namespace(**{**vars(args), "tappers": 0})
         world = build(Path(tmp), args_small, heavy=False)
-        async with FakeBotApi(TOKEN) as server:
+        async with FakeBotApi(run_token()) as server:
             server.add_user(ADMIN, "Quản trị").started = True
             server.add_user(STRANGER, "Người lạ")
             server.set_rate_limits("enforce")

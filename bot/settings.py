@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     overdue_every_days: int = Field(default=2, ge=1, le=60)
     escalate_after: int = Field(default=2, ge=1, le=60)
     work_hours: str = "07:30-11:30,13:30-17:00"
-    send_rate_per_s: float = Field(default=25.0, gt=0, le=30)
+    send_rate_per_s: float = Field(default=29.0, gt=0, le=30)
     forward_blockers: bool = True
     digest_cron: str = "0 8 * * 1"
     # Largest CSV/XLSX file an import reads; Telegram lets a bot download at most 20 MB.

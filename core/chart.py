@@ -11,13 +11,12 @@ import textwrap
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from core.status import Counts, Status
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FONT = "DejaVu Sans"
 # rc_context changes matplotlib's global settings: one drawing at a time.
@@ -68,6 +67,9 @@ def stacked_bars(
     axis_label: str,
 ) -> bytes:
     """Draw one horizontal stacked bar per item (first on top) and return the PNG."""
+    # matplotlib (with numpy, ~40 MB) is imported when a chart is drawn, not at start-up.
+    from matplotlib import rc_context
+
     with _DRAWING, rc_context({"font.family": FONT, "font.size": 10}):
         figure = draw(bars, title=title, subtitle=subtitle, legend=legend, axis_label=axis_label)
         out = io.BytesIO()
@@ -84,6 +86,10 @@ def draw(
     axis_label: str,
 ) -> Figure:
     """Return the figure: labels on at most two lines, whole units on the count axis."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     bars = list(bars)[:MAX_BARS]
     height = 2.4 + 0.55 * max(len(bars), 1)
     figure = Figure(figsize=(10, height), dpi=110, layout="constrained")

@@ -1,8 +1,9 @@
 """One sending budget for every Bot API call, so replies jump ahead of a running fan-out.
 
 Installed in the application's builder, this limiter sees every request PTB makes. Message
-sends (sendMessage, sendDocument, ...) share one smooth global rate, with no burst above
-it; a send waits for its slot, and the lowest lane waiting gets the next slot:
+sends (sendMessage, sendDocument, ...) share one pacer (`scheduler/pacing.py`): turns on a
+fixed grid at `SEND_RATE_PER_S`, never more than 30 reaching Telegram in any second however
+the network delays them, and the lowest lane waiting gets the next turn:
 
 - Lane.DIRECT: a handler's own reply (no `rate_limit_args`), someone is waiting for it;
 - Lane.NOTICE: an outbox notice or nudge, sent by the sender;
@@ -19,10 +20,12 @@ out those few hundredths instead. After a 429, a chat's replies keep the whole s
 until none had to wait for `STRICT_QUIET_S` (the person slowed down): a retried reply
 and the next one must not earn a second 429 together.
 
-A 429 holds only the chat it was for (every lane waits out its `retry_after` there), so
-one person who earned it delays nobody else, and the global rate slows down a little,
-recovering gradually; a direct reply is retried, a sender's call gets the RetryAfter back
-to reschedule it.
+A 429 holds the chat it was for (every lane waits out its `retry_after` there), so one person who
+earned it delays nobody else. A 429 to a chat that had no message within its spacing is a
+sign of the bot's overall limit: the pace steps down, creeping back up after a quiet
+minute, and when a second chat gets one within the first one's `retry_after`, every send
+waits it out. A direct reply is retried, a sender's call gets the RetryAfter back to
+reschedule it.
 Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
 """
 
@@ -32,11 +35,12 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from enum import IntEnum
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from scheduler.pacing import Lane, Pacer, Turn, Window
 
 MESSAGE_METHODS = frozenset(
     {
@@ -72,20 +76,11 @@ DIRECT_SPACING_WAIT_S = 0.5
 ANSWERED_SPACING_S = 1.01
 # After a 429, replies to the chat keep the whole spacing until none had to wait this long.
 STRICT_QUIET_S = 10.0
-MAX_SLOWDOWN = 4.0
-SLOWDOWN_STEP = 1.5
-RECOVERY = 0.97
+# Telegram's bound on a bot's sends: about 30 in any second, overall.
+TELEGRAM_WINDOW = Window(calls=30, seconds=1.0)
 CHAT_TABLE_PRUNE = 10_000
 
 Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
-
-
-class Lane(IntEnum):
-    """Who is sending: lower lanes go first."""
-
-    DIRECT = 0
-    NOTICE = 1
-    BULK = 2
 
 
 def seconds_of(retry_after: timedelta | int | float) -> float:
@@ -93,45 +88,6 @@ def seconds_of(retry_after: timedelta | int | float) -> float:
     if isinstance(retry_after, timedelta):
         return retry_after.total_seconds()
     return float(retry_after)
-
-
-class Pacer:
-    """Hand out send slots at a steady rate, the lowest waiting lane first."""
-
-    def __init__(self, rate_per_s: float) -> None:
-        self.interval = 1.0 / rate_per_s
-        self.slowdown = 1.0
-        self._next = 0.0
-        self._waiting = [0] * len(Lane)
-
-    async def slot(self, lane: Lane) -> None:
-        """Wait for this lane's next slot: never two slots closer than the interval."""
-        self._waiting[lane] += 1
-        try:
-            while True:
-                now = time.monotonic()
-                if any(self._waiting[:lane]):
-                    await asyncio.sleep(self.interval / 2)  # someone more urgent goes first
-                    continue
-                start = self._next
-                if now >= start:
-                    # Keep to the grid when this turn is taken a little late (timer and loop
-                    # latency), so the long-run rate is the one set; after a quiet spell, restart.
-                    late = now - self._next
-                    base = self._next if late < self.interval else now
-                    self._next = base + self.interval * self.slowdown
-                    return
-                await asyncio.sleep(start - now)
-        finally:
-            self._waiting[lane] -= 1
-
-    def slow_down(self) -> None:
-        """Slow the rate down (a 429 was received)."""
-        self.slowdown = min(MAX_SLOWDOWN, self.slowdown * SLOWDOWN_STEP)
-
-    def ease(self) -> None:
-        """Recover a little of the rate after a send went through."""
-        self.slowdown = max(1.0, self.slowdown * RECOVERY)
 
 
 class ChatSpacing:
@@ -166,20 +122,22 @@ class ChatSpacing:
     def hold(self, chat: str, seconds: float) -> None:
         """Hold the chat for `seconds`: Telegram said it got too many messages."""
         now = time.monotonic()
-        self._strict_until[chat] = now + seconds + STRICT_QUIET_S
-        if len(self._strict_until) > CHAT_TABLE_PRUNE:
-            self._strict_until = {c: t for c, t in self._strict_until.items() if t > now}
         self._held_until[chat] = max(self._held_until.get(chat, 0.0), now + seconds)
         if len(self._held_until) > CHAT_TABLE_PRUNE:
             self._held_until = {c: t for c, t in self._held_until.items() if t > now}
+        self._strict_until[chat] = now + seconds + STRICT_QUIET_S
+        if len(self._strict_until) > CHAT_TABLE_PRUNE:
+            self._strict_until = {c: t for c, t in self._strict_until.items() if t > now}
 
-    def mark(self, chat: str) -> None:
-        """Record a send to the chat now."""
+    def mark(self, chat: str) -> bool:
+        """Record a send to the chat now; return whether it had one within its spacing."""
         now = time.monotonic()
+        crowded = self._free_at.get(chat, 0.0) > now
         spacing = GROUP_SPACING_S if chat.startswith("-") else PRIVATE_SPACING_S
         self._free_at[chat] = now + spacing
         if len(self._free_at) > CHAT_TABLE_PRUNE:
             self._free_at = {c: t for c, t in self._free_at.items() if t > now}
+        return crowded
 
     def answered(self, chat: str) -> None:
         """Record Telegram's answer to a send to a person, for the next reply's spacing."""
@@ -208,8 +166,18 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
     """PTB rate limiter: one global pace, lanes by urgency, per-chat spacing for the sender."""
 
     def __init__(self, rate_per_s: float) -> None:
-        self.pacer = Pacer(rate_per_s)
+        # Over Telegram's own limit means there is none (a benchmark's fake server).
+        window = TELEGRAM_WINDOW if rate_per_s <= TELEGRAM_WINDOW.calls else None
+        self.pacer = Pacer(rate_per_s, window=window)
         self.chats = ChatSpacing()
+        self._last_429: tuple[str, float] | None = None  # a chat, and when its wait ends
+
+    def _overall(self, chat: str, wait: float) -> bool:
+        """Tell whether 429s to two chats within one wait say the whole bot is held."""
+        now = time.monotonic()
+        last = self._last_429
+        self._last_429 = (chat, now + wait)
+        return last is not None and last[0] != chat and now < last[1]
 
     async def initialize(self) -> None:
         """Nothing to set up: the limiter keeps its state in memory."""
@@ -233,23 +201,27 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         chat = ChatSpacing.key(data.get("chat_id"))
         attempt = 0
         while True:
-            await self._turn(lane, chat)
+            turn, crowded = await self._turn(lane, chat)
             try:
                 result = await callback(*args, **kwargs)
+                self.chats.answered(chat)
+                return result
             except RetryAfter as exc:
                 wait = seconds_of(exc.retry_after)
                 self.chats.hold(chat, wait)
-                self.pacer.slow_down()
+                if not crowded:  # the chat cannot explain it: the bot went too fast
+                    self.pacer.throttled(wait, pause=self._overall(chat, wait))
                 attempt += 1
                 if lane != Lane.DIRECT or attempt > DIRECT_RETRIES or wait > DIRECT_MAX_WAIT_S:
                     raise
-                continue
-            self.pacer.ease()
-            self.chats.answered(chat)
-            return result
+            finally:
+                self.pacer.done(turn)
 
-    async def _turn(self, lane: Lane, chat: str) -> None:
-        """Wait for the chat to be free (sender lanes; a reply if nearly free), then a slot."""
+    async def _turn(self, lane: Lane, chat: str) -> tuple[Turn, bool]:
+        """Wait for the chat to be free (sender lanes; a reply if nearly free), then a turn.
+
+        Return the turn and whether the chat had a message within its spacing before it.
+        """
         while True:
             if (held := self.chats.held(chat)) > 0:
                 await asyncio.sleep(held)
@@ -257,9 +229,7 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
                 await asyncio.sleep(wait)
             if lane == Lane.DIRECT and (wait := self.chats.reply_wait(chat)) > 0:
                 await asyncio.sleep(wait)
-            await self.pacer.slot(lane)
-            if self.chats.held(chat) > 0:
-                continue
-            if lane == Lane.DIRECT or self.chats.wait(chat) <= 0:
-                self.chats.mark(chat)
-                return
+            turn = await self.pacer.slot(lane)
+            if self.chats.held(chat) <= 0 and (lane == Lane.DIRECT or self.chats.wait(chat) <= 0):
+                return turn, self.chats.mark(chat)
+            self.pacer.done(turn)  # unused: the chat was taken meanwhile

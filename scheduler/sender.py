@@ -13,12 +13,15 @@ Reminders (the bulk lane) go out only in working hours on working days.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, partial
 from pathlib import Path
@@ -42,17 +45,23 @@ from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, T
 from db.queries.reminders import all_done
 from db.retry import retry_db_async
 from render.telegram import buttons
-from scheduler.ratelimit import Lane, seconds_of
+from scheduler.groupcommit import GroupCommit
+from scheduler.pacing import Lane
+from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
 from scheduler.split import split_html
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
-POOL = 8  # concurrent calls: enough to reach the rate over a slow link
+# Messages being delivered at once: marked `sending` and waiting for their turn, or in a
+# call; of these, at most CALLS between their call and their `sent` commit.
+POOL = 16
+CALLS = 8
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 FLOOD_RETRIES = 10
 MAX_ATTEMPTS = 8  # claims that reached the call, across restarts
+REPORT_AFTER = 100  # a drain that sent this many says the rate it held
 RETRY_LATER = timedelta(minutes=5)
 # Marking a delivered row sent is retried through a brief outage ("database is locked"), but
 # not past half its lease: an expired lease would let the row be claimed and sent again.
@@ -92,11 +101,19 @@ def work_hours(text: str) -> WorkHours:
 async def drain(
     bot: ExtBot[Any], services: Services, *, owner: str, keep_going: Callable[[], bool]
 ) -> int:
-    """Send every message that is due, until none is left or told to stop; return how many."""
+    """Send every message that is due, until none is left or told to stop; return how many.
+
+    The next batch is claimed while the last rows of this one go out, so the pacer never
+    waits for a claim.
+    """
+    run = Run(bot, services, owner, GroupCommit(services.engine), asyncio.Semaphore(CALLS))
     slots = asyncio.Semaphore(POOL)
     inflight: set[asyncio.Task[bool]] = set()
     sent = 0
+    started = time.monotonic()
     batch = max(10, int(services.settings.send_rate_per_s))
+    rows: deque[Claimed] = deque()
+    claiming: asyncio.Future[list[Claimed]] | None = None
 
     def done(task: asyncio.Task[bool]) -> None:
         nonlocal sent
@@ -105,22 +122,43 @@ async def drain(
         if not task.cancelled() and task.exception() is None and task.result():
             sent += 1
 
+    def claim() -> asyncio.Future[list[Claimed]]:
+        return asyncio.ensure_future(in_worker(_claim, services, owner, batch))
+
     try:
+        claiming = claim()
         while keep_going():
-            rows = deque(await in_worker(_claim, services, owner, batch))
             if not rows:
-                break
-            while rows and keep_going():
-                await slots.acquire()
-                task = asyncio.create_task(guarded(bot, services, owner, rows.popleft()))
-                inflight.add(task)
-                task.add_done_callback(done)
-            if rows:
-                await in_worker(_release, services, owner, [r.id for r in rows])
+                if claiming is None:
+                    break
+                rows.extend(await claiming)
+                claiming = None
+                if not rows:
+                    break
+            if claiming is None and len(rows) <= POOL:
+                claiming = claim()
+            await slots.acquire()
+            task = asyncio.create_task(guarded(run, rows.popleft()))
+            inflight.add(task)
+            task.add_done_callback(done)
     finally:
+        if claiming is not None:
+            with contextlib.suppress(Exception):  # a claim that failed leased nothing
+                rows.extend(await claiming)
+        if rows:
+            await in_worker(_release, services, owner, [r.id for r in rows])
         if inflight:
             await asyncio.gather(*inflight, return_exceptions=True)
+    if sent >= REPORT_AFTER:
+        report_rate(bot, sent, time.monotonic() - started)
     return sent
+
+
+def report_rate(bot: ExtBot[Any], sent: int, seconds: float) -> None:
+    """Log the rate a long drain held, and the pacer's own account of it."""
+    limiter = bot.rate_limiter
+    pace = f"; {limiter.pacer.report()}" if isinstance(limiter, DeliveryRateLimiter) else ""
+    log.info("sent %d messages in %.1f s: %.2f/s%s", sent, seconds, sent / seconds, pace)
 
 
 def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
@@ -139,10 +177,22 @@ def _release(services: Services, owner: str, ids: list[int]) -> None:
         box.release(session, outbox_ids=ids, owner=owner)
 
 
-async def guarded(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
+@dataclass(frozen=True)
+class Run:
+    """What every delivery of one drain shares."""
+
+    bot: ExtBot[Any]
+    services: Services
+    owner: str
+    writes: GroupCommit  # the marks `sending` and `sent`, committed in groups
+    calls: asyncio.Semaphore  # calls made and not yet marked sent
+
+
+async def guarded(run: Run, row: Claimed) -> bool:
     """Deliver one message; an unexpected error is logged and the row retried later."""
+    services = run.services
     try:
-        return await deliver(bot, services, owner, row)
+        return await deliver(run, row)
     except Exception as exc:
         log.exception("delivering outbox %s failed", row.id)
         try:
@@ -154,15 +204,28 @@ async def guarded(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
         return False
 
 
-async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed) -> bool:
-    """Send one claimed message with retries; return whether it was delivered."""
-    if not await in_worker(_start, services, owner, row):
+async def deliver(run: Run, row: Claimed) -> bool:
+    """Send one claimed message with retries; return whether it was delivered.
+
+    Marking it `sending` and `sent` are committed with other messages' (group commit), and
+    this waits for each commit. At most CALLS messages are between their call and their
+    `sent` commit, so a crash repeats at most that many.
+    """
+    services = run.services
+    if not await run.writes.run(partial(_start, services, run.owner, row)):
         return False
+    async with run.calls:
+        return await _deliver(run, row)
+
+
+async def _deliver(run: Run, row: Claimed) -> bool:
+    """Make the calls, retrying what may be retried, and record the outcome."""
+    services = run.services
     failures = floods = 0
     progress = Progress(services, row)
     while True:
         try:
-            message = await _call(bot, row, progress, services.button_key)
+            message = await _call(run.bot, row, progress, services.button_key)
         except RetryAfter as exc:
             services.metrics.sent(TELEGRAM, "rate_limited")
             floods += 1
@@ -193,7 +256,7 @@ async def deliver(bot: ExtBot[Any], services: Services, owner: str, row: Claimed
             continue
         services.metrics.sent(TELEGRAM, "sent", at=services.clock.now())
         await retry_db_async(
-            partial(in_worker, _sent, services, row, message),
+            partial(run.writes.run, partial(_sent, services, row, message)),
             f"marking outbox {row.id} sent",
             max_wait=MARK_SENT_WAIT_S,
         )
@@ -281,28 +344,26 @@ async def _send_parts(
         await progress.delivered(number)
 
 
-def _start(services: Services, owner: str, row: Claimed) -> bool:
+def _start(services: Services, owner: str, row: Claimed, session: Session) -> bool:
     """Mark the row as being sent; skip it when the contact is unreachable or all is done."""
     now = services.clock.now()
-    with session_scope(services.engine) as session:
-        if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
-            _elsewhere(session, row, "unreachable")
-            return False
-        if row.kind in CHASING and all_done(session, outbox_id=row.id):
-            box.cancel(session, outbox_id=row.id, reason="reported done")
-            return False
-        return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
+    if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
+        _elsewhere(session, row, "unreachable")
+        return False
+    if row.kind in CHASING and all_done(session, outbox_id=row.id):
+        box.cancel(session, outbox_id=row.id, reason="reported done")
+        return False
+    return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
 
 
-def _sent(services: Services, row: Claimed, message: Message) -> None:
+def _sent(services: Services, row: Claimed, message: Message, session: Session) -> None:
     """Record the delivery and Telegram's message id, for attributing replies."""
-    with session_scope(services.engine) as session:
-        box.mark_sent(
-            session,
-            outbox_id=row.id,
-            now=services.clock.now(),
-            message_id=str(message.message_id),
-        )
+    box.mark_sent(
+        session,
+        outbox_id=row.id,
+        now=services.clock.now(),
+        message_id=str(message.message_id),
+    )
 
 
 def _unreachable(services: Services, row: Claimed, error: str) -> None:

@@ -22,7 +22,7 @@ def test_defaults_match_the_contract() -> None:
     assert s.default_language == "vi"
     assert s.reminder_days_before == [5, 2, 1, 0]
     assert s.work_hours == "07:30-11:30,13:30-17:00"
-    assert s.send_rate_per_s == 25
+    assert s.send_rate_per_s == 29
     assert s.digest_cron == "0 8 * * 1"
     assert s.telegram_base_url == "https://api.telegram.org/bot"
     assert s.import_max_bytes == 5 * 1024 * 1024

@@ -1,55 +1,19 @@
-"""The shared sending budget: a smooth pace, replies first, per-chat spacing, 429 pauses."""
+"""Telegram's sending budget: per-chat spacing, 429s held per chat or for the whole bot."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from datetime import timedelta
-from itertools import pairwise
 from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
 
-from scheduler.ratelimit import (
-    ANSWERED_SPACING_S,
-    PRIVATE_SPACING_S,
-    DeliveryRateLimiter,
-    Lane,
-    Pacer,
-)
+from scheduler.pacing import DECREASE, Lane
+from scheduler.ratelimit import ANSWERED_SPACING_S, PRIVATE_SPACING_S, DeliveryRateLimiter
 
 RATE = 50.0
-
-
-async def test_pacer_spaces_sends_evenly_without_a_burst() -> None:
-    """Twenty sends at 50/s take about 0.4 s, never two closer than the interval."""
-    pacer = Pacer(RATE)
-    times: list[float] = []
-
-    async def one() -> None:
-        await pacer.slot(Lane.BULK)
-        times.append(time.monotonic())
-
-    await asyncio.gather(*(one() for _ in range(20)))
-    gaps = [b - a for a, b in pairwise(times)]
-    assert min(gaps) >= 1 / RATE * 0.5  # a late turn is made up, never doubled
-    assert times[-1] - times[0] == pytest.approx(19 / RATE, abs=0.05)
-
-
-async def test_a_reply_goes_before_waiting_bulk_sends() -> None:
-    """A direct reply queued behind ten bulk sends gets the next slot."""
-    pacer = Pacer(RATE)
-    order: list[str] = []
-
-    async def send(name: str, lane: Lane, delay: float = 0.0) -> None:
-        await asyncio.sleep(delay)
-        await pacer.slot(lane)
-        order.append(name)
-
-    bulk = [send(f"bulk{i}", Lane.BULK) for i in range(10)]
-    await asyncio.gather(*bulk, send("reply", Lane.DIRECT, delay=0.03))
-    assert order.index("reply") <= 4
 
 
 async def test_bulk_sends_to_one_chat_are_a_second_apart() -> None:
@@ -72,8 +36,8 @@ async def test_bulk_sends_to_one_chat_are_a_second_apart() -> None:
     assert times["second"] - times["reply"] >= PRIVATE_SPACING_S - 0.01
 
 
-async def test_a_429_holds_its_chat_and_a_reply_is_retried() -> None:
-    """After a 429 the chat waits retry_after, the pace slows down, a direct reply is retried."""
+async def test_a_429_out_of_the_blue_slows_the_pace_and_a_reply_is_retried() -> None:
+    """A 429 to a chat with no recent message steps the pace down; the reply is retried."""
     limiter = DeliveryRateLimiter(RATE)
     calls: list[float] = []
 
@@ -86,10 +50,31 @@ async def test_a_429_holds_its_chat_and_a_reply_is_retried() -> None:
     result = await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
     assert result == {"ok": True}
     assert calls[1] - calls[0] >= 0.29
-    assert limiter.pacer.slowdown > 1.0
+    assert limiter.pacer.rate == pytest.approx(RATE * DECREASE)
     calls.clear()
     with pytest.raises(RetryAfter):
         await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 2}, Lane.BULK)
+
+
+async def test_429s_to_two_chats_at_once_hold_every_send() -> None:
+    """A second chat refused within the first one's retry_after: the whole bot waits it out."""
+    limiter = DeliveryRateLimiter(RATE)
+    stamps: list[float] = []
+
+    async def refused(**_: Any) -> dict[str, Any]:
+        stamps.append(time.monotonic())
+        raise RetryAfter(timedelta(seconds=0.5))
+
+    async def fine(**_: Any) -> dict[str, Any]:
+        stamps.append(time.monotonic())
+        return {"ok": True}
+
+    for chat in (1, 2):
+        with pytest.raises(RetryAfter):
+            await limiter.process_request(refused, (), {}, "sendMessage", {"chat_id": chat}, 2)
+    await limiter.process_request(fine, (), {}, "sendMessage", {"chat_id": 3}, None)
+    assert stamps[2] - stamps[1] >= 0.49
+    assert limiter.pacer.rate == pytest.approx(RATE * DECREASE)  # one step for one episode
 
 
 async def test_other_methods_pass_straight_through() -> None:
@@ -106,21 +91,25 @@ async def test_other_methods_pass_straight_through() -> None:
 
 
 async def test_a_429_for_one_chat_delays_only_that_chat() -> None:
-    """While chat 1 waits out its retry_after, a reply to chat 2 goes at once."""
+    """A 429 to a chat just written to holds that chat only: a reply to chat 2 goes at once."""
     limiter = DeliveryRateLimiter(RATE)
     stamps: dict[str, float] = {}
 
     async def to_one(**_: Any) -> dict[str, Any]:
-        if "held" not in stamps:
+        if "first" not in stamps:
+            stamps["first"] = time.monotonic()
+        elif "held" not in stamps:
             stamps["held"] = time.monotonic()
             raise RetryAfter(timedelta(seconds=2))
-        stamps["retried"] = time.monotonic()
+        else:
+            stamps["retried"] = time.monotonic()
         return {"ok": True}
 
     async def to_two(**_: Any) -> dict[str, Any]:
         stamps["other"] = time.monotonic()
         return {"ok": True}
 
+    await limiter.process_request(to_one, (), {}, "sendMessage", {"chat_id": 1}, None)
     first = asyncio.create_task(
         limiter.process_request(to_one, (), {}, "sendMessage", {"chat_id": 1}, None)
     )
@@ -129,6 +118,7 @@ async def test_a_429_for_one_chat_delays_only_that_chat() -> None:
     await first
     assert stamps["other"] - stamps["held"] < 1.0  # generous: not held behind chat 1
     assert stamps["retried"] - stamps["held"] >= 1.99
+    assert limiter.pacer.rate == RATE
 
 
 async def replies_to_one_person(gap_s: float) -> float:
@@ -183,3 +173,22 @@ async def test_after_a_429_replies_to_the_chat_keep_the_whole_second() -> None:
     await reply()
     assert len(stamps) == 3
     assert stamps[2] - answered >= ANSWERED_SPACING_S - 0.01
+
+
+async def test_a_rate_over_telegrams_limit_has_no_window() -> None:
+    """A benchmark's 'no limit' (a rate over 30/s) is not held to 30 calls a second."""
+    limiter = DeliveryRateLimiter(10_000.0)
+
+    async def call(**_: Any) -> dict[str, Any]:
+        await asyncio.sleep(0.05)  # slow calls: a window would wait for them
+        return {}
+
+    started = time.monotonic()
+    await asyncio.gather(
+        *(
+            limiter.process_request(call, (), {}, "sendMessage", {"chat_id": i}, None)
+            for i in range(100)
+        )
+    )
+    assert time.monotonic() - started < 1.0
+    assert limiter.pacer.window is None

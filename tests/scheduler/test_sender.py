@@ -47,12 +47,16 @@ async def fan_out(bot: BotUnderTest, count: int) -> None:
     wake(bot.app)
 
 
-async def test_fan_out_stays_under_the_limits_and_replies_jump_ahead(bot: BotUnderTest) -> None:
+async def test_fan_out_stays_under_the_limits_and_replies_jump_ahead(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
     """200 reminders, 30/s and 1/s a chat enforced: no 429, each once; /help goes first.
 
     How fast is measured in bench/fanout.py; here, that the reply did not queue behind the
-    reminders: it was answered while most of them were still waiting.
+    reminders: it was answered while most of them were still waiting, and the sender says
+    the rate it held.
     """
+    caplog.set_level(logging.INFO, logger="scheduler.sender")
     count = 200
     bot.server.set_rate_limits("enforce")
     await fan_out(bot, count)
@@ -74,6 +78,7 @@ async def test_fan_out_stays_under_the_limits_and_replies_jump_ahead(bot: BotUnd
     # The server has them all; the bot marks each row sent just after Telegram answers.
     await bot.server.wait_until(lambda: {r.status for r in reminder_rows()} == {"sent"}, 10)
     assert all(r.channel_message_id for r in reminder_rows())
+    await bot.server.wait_until(lambda: "; held " in caplog.text, 10)
 
 
 async def test_a_flaky_server_still_gets_every_reminder_exactly_once(bot: BotUnderTest) -> None:
