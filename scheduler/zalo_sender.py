@@ -179,7 +179,7 @@ async def deliver(
     client: ZaloClient, services: Services, pacer: ZaloPacer, owner: str, row: Claimed
 ) -> bool:
     """Send one claimed row in parts, with retries; return whether it was delivered."""
-    if not await in_worker(_start, services, owner, row):
+    if not await in_worker(_begin, services, owner, row):
         return False
     lang = await in_worker(_language, services, row)
     parts = _parts(services, row, lang)
@@ -221,6 +221,12 @@ async def deliver(
         max_wait=MARK_SENT_WAIT_S,
     )
     return True
+
+
+def _begin(services: Services, owner: str, row: Claimed) -> bool:
+    """Mark the row as being sent (committed before the call), unless it must not go."""
+    with session_scope(services.engine) as session:
+        return _start(services, owner, row, session)
 
 
 def _language(services: Services, row: Claimed) -> str:
