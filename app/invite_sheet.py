@@ -1,4 +1,4 @@
-"""The invite sheet: one fresh invite link per unit, for the province's usual channels.
+"""The invite sheet: one fresh invite per unit, as a Telegram link and a Zalo pairing line.
 
 Shared by `/invites` in chat and `dondoc invites export`. Codes are stored only hashed, so
 every sheet carries new invites; older unused ones stay valid until they expire.
@@ -18,7 +18,7 @@ from db.models import UnitKind
 from db.queries.audit import record
 from db.queries.invites import create_invite, units_for_invites
 
-COLUMNS = ("code", "unit", "kind", "role", "function", "link", "invite_code", "expires")
+COLUMNS = ("code", "unit", "kind", "role", "function", "link", "invite_code", "expires", "zalo")
 
 
 def invite_sheet(
@@ -34,7 +34,11 @@ def invite_sheet(
     ttl_days: int,
     tz: tzinfo,
 ) -> tuple[list[str], list[list[str | date]]]:
-    """Create one member/focal invite per unit and return the sheet's header and rows."""
+    """Create one member/focal invite per unit and return the sheet's header and rows.
+
+    Each row has the Telegram link (empty without a Telegram bot: `bot_username` "") and
+    what to send to the Zalo bot (`/start <code>`).
+    """
     kinds = {k.key: k for k in session.exec(select(UnitKind))}
     units = units_for_invites(session, include_covered=include_covered)
     units.sort(
@@ -60,8 +64,9 @@ def invite_sheet(
         kind = kinds.get(unit.kind_key)
         kind_name = (kind.name_en if lang == "en" else kind.name_vi) if kind else unit.kind_key
         expires = invite.expires_at.astimezone(tz).date()
-        link = invite_link(bot_username, code)
-        rows.append([unit.code, unit.name, kind_name, role, function, link, code, expires])
+        link = invite_link(bot_username, code) if bot_username else ""
+        zalo = f"/start {code}"
+        rows.append([unit.code, unit.name, kind_name, role, function, link, code, expires, zalo])
     if rows:
         record(
             session,

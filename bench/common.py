@@ -69,6 +69,7 @@ def populate(
     first_user: int = FIRST_USER,
     assigned_at: datetime | None = None,
     title: str = "Kế hoạch chuyển đổi số năm 2027",
+    channel: str = "telegram",
 ) -> list[Official]:
     """Create count units, each with one started contact and one open assignment."""
     with Session(engine) as session:
@@ -80,7 +81,7 @@ def populate(
         for n, (unit, contact) in enumerate(zip(units, contacts, strict=True)):
             assert unit.id is not None and contact.id is not None  # noqa: PT018
             session.add(UnitContact(unit_id=unit.id, contact_id=contact.id))
-            session.add(_identity(contact.id, first_user + n))
+            session.add(_identity(contact.id, first_user + n, channel))
         task = create_task(
             session,
             title="Kế hoạch chuyển đổi số năm 2027",
@@ -110,10 +111,14 @@ def _contact(user_id: int) -> Contact:
     return Contact(display_name=f"Cán bộ {user_id}")
 
 
-def _identity(contact_id: int, user_id: int) -> ContactIdentity:
-    """Return a person's Telegram identity, started (the bot may write to them)."""
+def _identity(contact_id: int, user_id: int, channel: str = "telegram") -> ContactIdentity:
+    """Return a person's identity on a channel, started (the bot may write to them)."""
     return ContactIdentity(
-        contact_id=contact_id, external_id=str(user_id), chat_id=str(user_id), started=True
+        contact_id=contact_id,
+        channel=channel,
+        external_id=str(user_id),
+        chat_id=str(user_id),
+        started=True,
     )
 
 

@@ -19,6 +19,8 @@ second, 1 per second per chat) and answers 429 with retry_after to any excess.
    with `--big-database 1000000` the database first gets a country's million assignments.
    The generated country is kept in bench/results/ (git-ignored) and copied for each run,
    since the generator's seed makes it the same every time; delete the file to rebuild it.
+Zalo (`bench/fanout_zalo.py`, first): `--zalo-reminders` officials on Zalo, a Zalo-only bot
+process, the fake Zalo server enforcing ZALO_SEND_RATE_PER_S; `--only-zalo` runs just that.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from bench.common import (
     run_token,
     write_results,
 )
+from bench.fanout_zalo import zalo_run
 from core.calendar import WorkingCalendar
 from db.engine import make_engine
 from db.migrate import upgrade
@@ -288,6 +291,9 @@ async def one_run(args: argparse.Namespace, *, taps: bool) -> dict[str, Any]:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Benchmark 1 and 5 (fan-out alone), then 2 (a fan-out with taps, then taps alone)."""
+    zalo = await zalo_run(args.zalo_reminders) if args.zalo_reminders else None
+    if args.only_zalo:
+        return {"zalo_fanout": zalo}
     alone = await one_run(args, taps=False)
     result: dict[str, Any] = {
         "send_rate_per_s": args.send_rate,
@@ -305,6 +311,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "taps_idle": latency_figures(tapped["idle"]),
             "bot_stderr_tail": alone["bot_stderr_tail"] + tapped["bot_stderr_tail"],
         }
+    if zalo is not None:
+        result["zalo_fanout"] = zalo
     if args.baselines:
         result["baselines"] = await run_baselines(args.reminders)
     return result
@@ -330,11 +338,19 @@ def main() -> None:
     parser.add_argument("--no-baselines", dest="baselines", action="store_false")
     parser.add_argument("--send-rate", type=float, help="SEND_RATE_PER_S (default: the bot's)")
     parser.add_argument("--no-taps", dest="taps", action="store_false")
+    parser.add_argument("--zalo-reminders", type=int, default=600)
+    parser.add_argument("--only-zalo", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)  # the baselines' 429 tracebacks are expected
     result = asyncio.run(run(args))
-    name = "fanout_big" if args.big_database else "fanout"
+    name = "fanout_big" if args.big_database else "fanout_zalo" if args.only_zalo else "fanout"
     path = write_results(name, result)
+    if args.only_zalo:
+        print_table(
+            "Benchmark 1 on Zalo: fan-out against ZALO_SEND_RATE_PER_S",
+            [*_zalo_rows(result.get("zalo_fanout")), ("results", str(path))],
+        )
+        return
     print_table("Benchmarks 1, 2, 5: fan-out against Telegram's limits", rows_of(result, path))
 
 
@@ -384,8 +400,26 @@ def rows_of(result: dict[str, Any], path: Path) -> list[tuple[str, str]]:
                 f"{base['responses_429']} x 429, {base['rate_per_s']}/s",
             )
         )
+    rows += _zalo_rows(result.get("zalo_fanout"))
     rows.append(("results", str(path)))
     return rows
+
+
+def _zalo_rows(z: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Return the table rows of the Zalo run, if there was one."""
+    if z is None:
+        return []
+    return [
+        ("Zalo reminders / delivered", f"{z['reminders']} / {z['delivered']}"),
+        (
+            "Zalo rate / ZALO_SEND_RATE_PER_S (target >= 0.8)",
+            f"{z['rate_per_s']}/s / {z['zalo_send_rate_per_s']} = {z['ratio_of_setting']}",
+        ),
+        (
+            "Zalo refused / lost / duplicated",
+            f"{z['refused_429']} / {z['lost']} / {z['duplicated']}",
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from app.links import derive_link_key
 from app.services import Services
 from app.signing import derive_button_key
 from bot.settings import Settings
+from bot.zalo import ZaloRuntime
 from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.models import Contact
@@ -44,6 +45,7 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     token = settings.bot_token.get_secret_value()
+    zalo: list[ZaloRuntime] = []  # built with the services, started and stopped by the hooks
     # Keeps each update's JSON for the inbox, to run it again after a crash.
     raw_updates = RawUpdates(connection_pool_size=1, proxy=settings.https_proxy or None)
     lanes = PersonLanes()
@@ -55,8 +57,8 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML))
-        .post_init(_post_init_of(settings))
-        .post_shutdown(_post_shutdown)
+        .post_init(_post_init_of(settings, zalo))
+        .post_shutdown(_post_shutdown_of(zalo))
         # One sending budget for all calls: replies jump ahead of a reminder fan-out.
         .rate_limiter(DeliveryRateLimiter(settings.send_rate_per_s))
         .get_updates_request(raw_updates)
@@ -69,15 +71,10 @@ def build_application(
     application.bot_data.raw_updates = raw_updates
     status = Path(settings.loop_probe_file) if settings.loop_probe_file else None
     application.bot_data.loop_probe = LoopProbe(status_file=status, describe=lanes.handling)
-    services = Services(
-        settings=settings,
-        engine=engine or make_engine(settings.database_url),
-        catalog=load_catalog(),
-        clock=clock or clock_from(settings.fake_clock_start),
-        button_key=derive_button_key(token),
-        link_key=derive_link_key(settings.link_secret or token),
-    )
+    services = build_services(settings, token, clock=clock, engine=engine)
     application.bot_data.services = services
+    if settings.zalo_bot_token is not None:
+        zalo.append(ZaloRuntime(settings, services, standalone_jobs=False))
     application.bot_data.owns_engine = engine is None
     register_telegram(application)
     scheduler.install(application)
@@ -85,13 +82,42 @@ def build_application(
     return application
 
 
-def _post_init_of(settings: Settings) -> Callable[[App], Coroutine[Any, Any, None]]:
-    """Return the start-up hook, which makes the admins named in these settings."""
+def build_services(
+    settings: Settings, token: str, *, clock: Clock | None = None, engine: Engine | None = None
+) -> Services:
+    """Return the services of a running bot (buttons are signed with a key from `token`)."""
+    return Services(
+        settings=settings,
+        engine=engine or make_engine(settings.database_url),
+        catalog=load_catalog(),
+        clock=clock or clock_from(settings.fake_clock_start),
+        button_key=derive_button_key(token),
+        link_key=derive_link_key(settings.link_secret or token),
+    )
+
+
+def _post_init_of(
+    settings: Settings, zalo: list[ZaloRuntime]
+) -> Callable[[App], Coroutine[Any, Any, None]]:
+    """Return the start-up hook: the admins named in these settings, then Zalo if set."""
 
     async def post_init(application: App) -> None:
         await _post_init(application, settings.admin_ids)
+        for runtime in zalo:
+            await runtime.start()
 
     return post_init
+
+
+def _post_shutdown_of(zalo: list[ZaloRuntime]) -> Callable[[App], Coroutine[Any, Any, None]]:
+    """Return the shutdown hook: Zalo stops first, then the database is released."""
+
+    async def post_shutdown(application: App) -> None:
+        for runtime in zalo:
+            await runtime.stop()
+        await _post_shutdown(application)
+
+    return post_shutdown
 
 
 async def _post_init(application: App, admin_ids: list[int]) -> None:

@@ -31,7 +31,8 @@ class AlreadyRunning(Exception):  # noqa: N818  (a state, not a failure of the c
 def single_instance(settings: Settings, engine: Engine) -> Iterator[None]:
     """Hold the token lock and the database lock for as long as the bot runs."""
     with ExitStack() as stack:
-        token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+        secret = settings.bot_token or settings.zalo_bot_token
+        token = secret.get_secret_value() if secret else ""
         digest = hashlib.sha256(token.encode()).hexdigest()[:16]
         token_lock = Path(tempfile.gettempdir()) / f"dondoc-token-{digest}.lock"
         stack.enter_context(_file_lock(token_lock, "token"))

@@ -19,6 +19,10 @@ from scheduler.digest import trigger_for
 
 PLACEHOLDER_MARKERS = ("replace-me", "changeme", "change-me", "example", "your-token", "xxxx")
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+# A Zalo Bot token is `<bot_id>:<secret>`, as Zalo Bot Creator shows it.
+ZALO_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{8,}$")
+ZALO_ID_SHAPE = re.compile(r"^[A-Za-z0-9]{1,64}$")
+WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 CRON_FIELDS = 5
 
 
@@ -54,6 +58,13 @@ class Settings(BaseSettings):
     digest_cron: str = "0 8 * * 1"
     # Largest CSV/XLSX file an import reads; Telegram lets a bot download at most 20 MB.
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    # Zalo Bot (Zalo Bot Creator); the product appends /bot<token>/<method> to the base URL.
+    zalo_bot_token: SecretStr | None = None
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_send_rate_per_s: float = Field(default=10.0, gt=0, le=100)
+    zalo_admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     fake_clock_start: datetime | None = None  # development only: trials and tests
     # Where the event-loop probe writes its figures (JSON, every second); empty: nowhere.
     loop_probe_file: str = ""
@@ -88,6 +99,37 @@ class Settings(BaseSettings):
     def _parse_admin_ids(cls, value: object) -> object:
         return _int_list(value)
 
+    @field_validator("bot_token", "zalo_bot_token", "zalo_webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _check_zalo_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not ZALO_TOKEN_SHAPE.match(value.get_secret_value()):
+            raise ValueError("a Zalo bot token <bot_id>:<secret>")
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_SHAPE.match(value.get_secret_value()):
+            raise ValueError("8 to 256 letters, digits, _ or -")
+        return value
+
+    @field_validator("zalo_admin_ids", mode="before")
+    @classmethod
+    def _parse_zalo_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.strip().strip("[]").split(",")]
+            value = [part.strip("\"' ") for part in value if part.strip("\"' ")]
+        if isinstance(value, list) and not all(
+            isinstance(v, str) and ZALO_ID_SHAPE.match(v) for v in value
+        ):
+            raise ValueError("Zalo user ids, comma-separated")
+        return value
+
     @field_validator("reminder_days_before", mode="before")
     @classmethod
     def _parse_days_before(cls, value: object) -> object:
@@ -96,7 +138,9 @@ class Settings(BaseSettings):
             raise ValueError("non-negative whole numbers of working days")
         return days
 
-    @field_validator("telegram_base_url", "telegram_base_file_url", "public_base_url")
+    @field_validator(
+        "telegram_base_url", "telegram_base_file_url", "zalo_base_url", "public_base_url"
+    )
     @classmethod
     def _check_url(cls, value: str) -> str:
         if not _is_http_url(value):
@@ -184,10 +228,18 @@ class Settings(BaseSettings):
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.env == "production" and self.bot_token is not None:
             token = self.bot_token.get_secret_value()
-            lowered = token.lower()
-            if any(m in lowered for m in PLACEHOLDER_MARKERS) or not TOKEN_SHAPE.match(token):
+            if _placeholder(token) or not TOKEN_SHAPE.match(token):
                 raise ValueError("bot_token: placeholder")
+        zalo = self.zalo_bot_token
+        if self.env == "production" and zalo is not None and _placeholder(zalo.get_secret_value()):
+            raise ValueError("zalo_bot_token: placeholder")
         return self
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Return the channels these settings have a token for ("telegram", "zalo")."""
+        named = (("telegram", self.bot_token), ("zalo", self.zalo_bot_token))
+        return tuple(name for name, token in named if token is not None)
 
     @property
     def link_secret(self) -> str | None:
@@ -237,6 +289,11 @@ def _int_list(value: object) -> object:
     return [int(p) for p in parts]
 
 
+def _placeholder(token: str) -> bool:
+    """Tell whether a secret is still the example's placeholder."""
+    return any(marker in token.lower() for marker in PLACEHOLDER_MARKERS)
+
+
 def _is_http_url(value: str) -> bool:
     """Tell whether the value is an absolute http(s) URL."""
     parsed = urlparse(value)
@@ -249,11 +306,13 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
     for item in error.errors():
         loc = item.get("loc") or ()
         field = str(loc[0]) if loc else ""
-        if not field and "bot_token" in str(item.get("msg", "")):
-            field = "bot_token"
+        for name in ("zalo_bot_token", "bot_token"):
+            if not field and name in str(item.get("msg", "")):
+                field = name
         if not field and "fake_clock_start" in str(item.get("msg", "")):
             field = "fake_clock_start"
         got = item.get("input")
-        shown = "" if field == "bot_token" or isinstance(got, dict) else str(got)
+        hidden = field in ("bot_token", "zalo_bot_token", "zalo_webhook_secret")
+        shown = "" if hidden or isinstance(got, dict) else str(got)
         pairs.append((field.upper(), shown))
     return pairs

@@ -26,8 +26,8 @@ OUTPUTS: list[Output] = []
 
 
 def keep(what: str, env: Mapping[str, str], *texts: str | bytes | None) -> None:
-    """Keep a process's stdout and stderr, with the BOT_TOKEN of its environment."""
-    token = env.get("BOT_TOKEN", "")
+    """Keep a process's stdout and stderr, with the BOT_TOKEN (or Zalo's) of its environment."""
+    token = env.get("BOT_TOKEN") or env.get("ZALO_BOT_TOKEN", "")
     shown = [t.decode(errors="replace") if isinstance(t, bytes) else (t or "") for t in texts]
     OUTPUTS.append(Output(what, token, "\n".join(shown)))
 

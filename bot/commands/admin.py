@@ -1,16 +1,19 @@
-"""`dondoc admin add|remove <telegram-user-id>`, `dondoc admin list`: admins from the server."""
+"""`dondoc admin add|remove <telegram-user-id>`, `admin list`, `admin invite` (a one-time code)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, say
+from core.clock import SystemClock
 from core.roles import Role
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
+from db.queries.admin_codes import create_admin_code
 from db.queries.audit import record
 from db.queries.contacts import (
     contacts_with_role_at_least,
@@ -34,6 +37,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     remove = admin_sub.add_parser("remove", help="make an admin a member again")
     remove.add_argument("user_id", help="numeric Telegram user id")
     remove.set_defaults(func=admin_remove)
+    invite = admin_sub.add_parser(
+        "invite", help="print a one-time admin code, to send to the bot on Telegram or Zalo"
+    )
+    invite.set_defaults(func=admin_invite)
 
 
 def admin_add(args: argparse.Namespace) -> int:
@@ -61,6 +68,31 @@ def admin_add(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     say("cli.admin_added" if changed else "cli.admin_unchanged", user_id=user_id)
+    return EXIT_OK
+
+
+def admin_invite(_args: argparse.Namespace) -> int:
+    """Create a one-time admin code valid INVITE_TTL_DAYS days and print how to use it."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with session_scope(engine) as session:
+            now = SystemClock().now()
+            code = create_admin_code(
+                session, now=now, ttl=timedelta(days=settings.invite_ttl_days)
+            )
+            record(
+                session,
+                actor_id=None,
+                actor_label="cli",
+                action="admin_code.created",
+                object_type="app_state",
+                details={"days": settings.invite_ttl_days},
+            )
+    finally:
+        engine.dispose()
+    say("cli.admin_code", code=code, days=settings.invite_ttl_days)
     return EXIT_OK
 
 

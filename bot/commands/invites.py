@@ -49,9 +49,12 @@ def invites_export(args: argparse.Namespace) -> int:
     if fmt is None:
         say("invites.cli_bad_format", err=True, path=str(out))
         return EXIT_CONFIG
-    username = args.bot_username.strip().lstrip("@") or bot_username(settings)
-    if not username:
-        return EXIT_CONFIG
+    zalo_only = settings.bot_token is None and settings.zalo_bot_token is not None
+    username = args.bot_username.strip().lstrip("@")
+    if not username and not zalo_only:  # a Zalo-only sheet has no Telegram links
+        username = bot_username(settings)
+        if not username:
+            return EXIT_CONFIG
     lang = cli_language()
     engine = make_engine(settings.database_url)
     try:

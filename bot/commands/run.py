@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import signal
 import sys
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application
+from bot.app import build_application, build_services
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -21,8 +24,11 @@ from bot.console import (
     setup_logging,
 )
 from bot.lock import AlreadyRunning, single_instance
+from bot.settings import Settings
+from bot.zalo import ZaloRuntime
 from db.engine import make_engine
 from db.migrate import upgrade
+from zalo import ZaloError
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +47,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(_args: argparse.Namespace) -> int:
     """Run the bot until Ctrl+C; refuse a second instance and a missing token."""
     settings = load_settings()
-    if settings.bot_token is None:
+    if not settings.channels:
         say("cli.no_token", err=True, env_file=".env")
         return EXIT_CONFIG
-    token = settings.bot_token.get_secret_value()
+    secrets = [t.get_secret_value() for t in (settings.bot_token, settings.zalo_bot_token) if t]
     # PTB logs a rejected token with a traceback that names it; we say it in one line.
-    setup_logging(settings.log_level, [token], reported=(InvalidToken,))
+    setup_logging(settings.log_level, secrets, reported=(InvalidToken,))
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     engine = make_engine(settings.database_url)
     try:
@@ -56,6 +62,9 @@ def run(_args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine):
+            if settings.bot_token is None:
+                return asyncio.run(run_zalo_only(settings, engine))
+            token = settings.bot_token.get_secret_value()
             application = build_application(settings, engine=engine)
             try:
                 application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
@@ -75,3 +84,30 @@ def run(_args: argparse.Namespace) -> int:
         return EXIT_FAILED
     finally:
         engine.dispose()
+
+
+async def run_zalo_only(settings: Settings, engine: Engine) -> int:
+    """Serve Zalo alone (no BOT_TOKEN) until Ctrl+C or SIGTERM."""
+    assert settings.zalo_bot_token is not None
+    services = build_services(settings, settings.zalo_bot_token.get_secret_value(), engine=engine)
+    runtime = ZaloRuntime(settings, services, standalone_jobs=True)
+    try:
+        me = await runtime.client.get_me()
+    except ZaloError as exc:
+        await runtime.client.aclose()
+        if exc.code == UNAUTHORIZED:
+            say("cli.zalo_unauthorized", err=True)
+            return EXIT_CONFIG
+        say("cli.zalo_network_error", err=True, url=settings.zalo_base_url, error=exc.description)
+        return EXIT_FAILED
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, runtime.stopping.set)
+    await runtime.start()
+    log.info("dondoc started on Zalo as %s", me.account_name)
+    await runtime.wait()
+    await runtime.stop()
+    return EXIT_OK
+
+
+UNAUTHORIZED = 401

@@ -22,6 +22,7 @@ from core.roles import Access, Function, Role
 from core.tablefile import write_table
 from core.textnorm import fold
 from db.models import Contact, Invite, Unit
+from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
 from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.invites import (
@@ -90,7 +91,7 @@ async def create_and_answer(req: Request, unit_id: int, role: Role, function: Fu
             details={"unit": unit.code, "role": role.value, "function": function.value},
         )
         name = unit.name
-    await req.say(
+    created = req.t(
         "invites.created",
         unit=name,
         role=req.t(f"common.role_{role.value}"),
@@ -99,6 +100,9 @@ async def create_and_answer(req: Request, unit_id: int, role: Role, function: Fu
         code=code,
         expires=format_date(made.expires_at.astimezone(req.services.settings.tz).date()),
     )
+    if "zalo" in req.services.settings.channels:  # the same code pairs on Zalo
+        created += "\n" + req.t("zalo.invite_code", code=code)
+    await req.reply(created)
     return True
 
 
@@ -222,6 +226,26 @@ async def redeem(req: Request) -> None:
         if is_rate_limited(recent_failures(session, now=now, **who)):
             await req.say("invites.too_many_tries")
             return
+        if looks_like_code(code) and spend_admin_code(session, code=code, now=now):
+            admin = register_sender(session, req.update, req.services)
+            admin.role = Role.ADMIN.value
+            record(
+                session,
+                actor_id=admin.id,
+                action="role.changed",
+                object_type="contact",
+                object_id=admin.id,
+                details={"role": "admin", "by": "admin code"},
+            )
+            admin_id = admin.id
+        else:
+            admin_id = None
+    if admin_id is not None:
+        name = req.update.effective_user.first_name if req.update.effective_user else ""
+        await req.say("invites.admin_welcome", name=name, help=Markup("/help"))
+        await refresh_menu(req, admin_id)
+        return
+    with req.db() as session:
         contact, used = _spend(session, req, code) if looks_like_code(code) else (None, None)
         if contact is None or used is None:
             record_failure(session, now=now, **who)

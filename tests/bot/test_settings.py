@@ -98,3 +98,49 @@ def test_bot_token_is_never_shown_in_repr() -> None:
     """The token is a secret: printing the settings does not reveal it."""
     s = make(bot_token="123456:SECRET-SECRET-SECRET-SECRET")
     assert "SECRET" not in repr(s)
+
+
+def test_zalo_settings_have_the_documented_defaults() -> None:
+    """Without Zalo settings, Zalo is off and its defaults apply."""
+    s = make()
+    assert s.zalo_bot_token is None
+    assert s.zalo_base_url == "https://bot-api.zaloplatforms.com"
+    assert s.zalo_send_rate_per_s == 10
+    assert s.zalo_admin_ids == []
+    assert s.channels == ()
+
+
+def test_a_zalo_token_alone_configures_the_zalo_channel() -> None:
+    """BOT_TOKEN is optional when ZALO_BOT_TOKEN is set; admins are Zalo's string ids."""
+    s = make(zalo_bot_token="12345:abcdefghij", zalo_admin_ids="7f3a9c0e, 0c9d2e7a")
+    assert s.channels == ("zalo",)
+    assert s.zalo_admin_ids == ["7f3a9c0e", "0c9d2e7a"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ZALO_BOT_TOKEN", "not-a-token"),
+        ("ZALO_BASE_URL", "bot-api.zaloplatforms.com"),
+        ("ZALO_WEBHOOK_SECRET", "short"),
+        ("ZALO_SEND_RATE_PER_S", "0"),
+        ("ZALO_ADMIN_IDS", "a1b2, not an id"),
+    ],
+)
+def test_a_wrong_zalo_setting_is_named_without_its_secret(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """A wrong Zalo value stops start-up with one line naming it; a token is never shown."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None)
+    [line] = caught.value.lines
+    assert variable in line
+    if variable in ("ZALO_BOT_TOKEN", "ZALO_WEBHOOK_SECRET"):
+        assert value not in line
+
+
+def test_a_placeholder_zalo_token_is_refused_in_production() -> None:
+    """ENV=production refuses the example's placeholder Zalo token."""
+    with pytest.raises(ValueError, match="zalo_bot_token"):
+        make(env="production", zalo_bot_token="12345:replace-me-please")

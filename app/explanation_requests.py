@@ -1,0 +1,97 @@
+"""Asking an overdue unit for a written explanation (giải trình), from any channel.
+
+The request goes to the unit's contacts with one choice, `ex:ans:<explanation>` (answer
+it); the coordinator's side offers `ex:req:<assignment>` on the overdue lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+
+from app.actor import Actor
+from app.choices import Choice, Rows
+from app.notices import tell
+from app.services import Services
+from core.markup import Markup
+from core.status import Status, status_of
+from db.engine import session_scope
+from db.models import Assignment, Explanation, Task
+from db.queries.audit import record as audit
+from db.queries.checkin import contacts_of_unit, unit_name, waiting_explanation
+from db.queries.scope import decides_on_own, in_scope
+
+ASKABLE = (Status.OVERDUE, Status.DONE_LATE)
+
+
+def request(services: Services, actor: Actor, assignment_id: int) -> str:
+    """Ask an overdue unit's contacts for an explanation; return the coordinator's answer."""
+    now, t, lang = services.clock.now(), services.catalog.get, actor.lang
+    with session_scope(services.engine) as session:
+        assignment = session.get(Assignment, assignment_id)
+        task = session.get(Task, assignment.task_id) if assignment else None
+        if assignment is None or task is None or not assignment.active:
+            return t(lang, "common.button_stale")
+        if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
+            return t(lang, "common.not_allowed")
+        unit = unit_name(session, unit_id=assignment.unit_id)
+        if decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
+            return t(lang, "explanations.own_unit", unit=unit, task=Markup(str(task.id)))
+        status = status_of(assignment, now=now, tz=services.settings.tz)
+        if status.status not in ASKABLE:
+            return t(lang, "explanations.not_overdue", unit=unit, task=Markup(str(task.id)))
+        waiting = waiting_explanation(session, assignment_id=assignment_id)
+        if waiting is not None:
+            return t(lang, "explanations.already", unit=unit, at=waiting.requested_at)
+        explanation = Explanation(
+            assignment_id=assignment_id, requested_by_id=actor.contact_id, requested_at=now
+        )
+        session.add(explanation)
+        session.flush()
+        contacts = contacts_of_unit(session, unit_id=assignment.unit_id)
+        tell(
+            session,
+            contacts,
+            key=f"explain:{explanation.id}",
+            text=partial(
+                _request_text,
+                t,
+                task.id or 0,
+                task.title,
+                assignment.deadline,
+                status.days_overdue,
+            ),
+            choices=partial(_answer_choice, t, explanation.id or 0),
+            now=now,
+            assignment_ids=[assignment_id],
+        )
+        audit(
+            session,
+            actor_id=actor.contact_id,
+            action="explanation.request",
+            object_type="explanation",
+            object_id=explanation.id,
+            details={"assignment_id": assignment_id},
+        )
+        key = "explanations.requested" if contacts else "explanations.requested_nobody"
+        return t(lang, key, unit=unit, task=Markup(str(task.id)), count=len(contacts))
+
+
+def _request_text(
+    t: Callable[..., str], task_id: int, title: str, deadline: date, days: int, lang: str
+) -> str:
+    """Word the request for an explanation to one of the unit's people."""
+    return t(
+        lang,
+        "explanations.request_notice",
+        task=Markup(str(task_id)),
+        title=title,
+        deadline=deadline,
+        days=days,
+    )
+
+
+def _answer_choice(t: Callable[..., str], explanation_id: int, lang: str) -> Rows:
+    """Return the one choice of a request: answer it."""
+    return [[Choice(t(lang, "explanations.button_answer"), ("ex", "ans", explanation_id))]]

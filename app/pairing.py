@@ -1,0 +1,157 @@
+"""Pairing: a person redeems an invite code on a channel and is registered for the unit.
+
+The same rules as Telegram's `/start <code>`: a used, expired or unknown code gets one and
+the same answer, repeated wrong codes are refused for a while, a stranger becomes a contact
+only with a valid code, and the admin who made the invite (else every admin) is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.checkin import Said
+from app.services import Services
+from core.invites import is_rate_limited, looks_like_code
+from core.markup import Markup
+from core.roles import Role
+from db.engine import session_scope
+from db.models import Contact, Invite, Unit
+from db.queries.admin_codes import spend_admin_code
+from db.queries.audit import record
+from db.queries.contacts import (
+    contacts_with_role_at_least,
+    find_contact,
+    recipients_in_order,
+    touch_contact,
+)
+from db.queries.invites import recent_failures, record_failure, redeem_invite, redeemable_invite
+from db.queries.outbox import PRIORITY_NOTICE, enqueue
+
+
+@dataclass(frozen=True)
+class Newcomer:
+    """Who sent the code, as their channel knows them."""
+
+    channel: str
+    external_id: str
+    chat_id: str
+    display_name: str
+    language: str
+
+
+def redeem(services: Services, who: Newcomer, code: str) -> Said:
+    """Register the person for the invite's unit, or refuse politely (blocking)."""
+    now = services.clock.now()
+    ids = {"channel": who.channel, "external_id": who.external_id}
+    catalog = services.catalog
+    with session_scope(services.engine) as session:
+        known = find_contact(session, **ids)
+        lang = known.language if known is not None else who.language
+        if is_rate_limited(recent_failures(session, now=now, **ids)):
+            return Said(catalog.get(lang, "invites.too_many_tries"))
+        if looks_like_code(code) and spend_admin_code(session, code=code, now=now):
+            admin = _register(session, who, lang, now)
+            admin.role = Role.ADMIN.value
+            record(
+                session,
+                actor_id=admin.id,
+                action="role.changed",
+                object_type="contact",
+                object_id=admin.id,
+                details={"role": "admin", "by": "admin code"},
+            )
+            text = "invites.admin_welcome"
+            return Said(catalog.get(lang, text, name=who.display_name, help=Markup("/help")))
+        contact, used = _spend(session, who, code, now) if looks_like_code(code) else (None, None)
+        if contact is None or used is None or contact.id is None:
+            record_failure(session, now=now, **ids)
+            return Said(catalog.get(lang, "invites.invalid"))
+        record(
+            session,
+            actor_id=contact.id,
+            action="invite.redeemed",
+            object_type="unit",
+            object_id=used.unit_id,
+            details={"invite": used.id, "role": contact.role, "function": used.function},
+        )
+        unit = session.get(Unit, used.unit_id)
+        unit_name = unit.name if unit is not None else ""
+        _tell_admins(services, session, used, contact, who, unit_name, now)
+        return Said(
+            catalog.get(
+                lang,
+                "invites.welcome",
+                name=who.display_name,
+                unit=unit_name,
+                role=catalog.get(lang, f"common.role_{contact.role}"),
+                function=catalog.get(lang, f"common.function_{used.function}"),
+                help=Markup("/help"),
+            )
+        )
+
+
+def _spend(
+    session: Session, who: Newcomer, code: str, now: datetime
+) -> tuple[Contact | None, Invite | None]:
+    """Spend a code for the person; a stranger becomes a contact only with a valid code."""
+    contact = find_contact(session, channel=who.channel, external_id=who.external_id)
+    if contact is None and redeemable_invite(session, code=code, now=now) is None:
+        return None, None
+    contact = _register(session, who, contact.language if contact else who.language, now)
+    return contact, redeem_invite(session, code=code, contact=contact, now=now)
+
+
+def _register(session: Session, who: Newcomer, language: str, now: datetime) -> Contact:
+    """Create (or refresh) the person's contact on their channel."""
+    return touch_contact(
+        session,
+        channel=who.channel,
+        external_id=who.external_id,
+        chat_id=who.chat_id,
+        display_name=who.display_name,
+        username=None,
+        language=language,
+        now=now,
+    )
+
+
+def _tell_admins(
+    services: Services,
+    session: Session,
+    used: Invite,
+    contact: Contact,
+    who: Newcomer,
+    unit: str,
+    now: datetime,
+) -> None:
+    """Queue a notice of the registration to the invite's admin (else every admin)."""
+    creator = session.get(Contact, used.created_by_id) if used.created_by_id else None
+    admins = [creator] if creator is not None and creator.role == Role.ADMIN.value else []
+    if not admins:
+        admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
+    name = contact.display_name or who.external_id
+    for admin in recipients_in_order(session, admins):
+        if admin.contact_id == contact.id:
+            continue
+        lang = admin.language
+        text = services.catalog.get(
+            lang,
+            "invites.used_notice",
+            name=name,
+            unit=unit,
+            function=services.catalog.get(lang, f"common.function_{used.function}"),
+        )
+        enqueue(
+            session,
+            key=f"invite-used:{used.id}:{admin.contact_id}",
+            chat_id=admin.chat_id,
+            channel=admin.channel,
+            contact_id=admin.contact_id,
+            kind="notice",
+            text=text,
+            now=now,
+            priority=PRIORITY_NOTICE,
+        )

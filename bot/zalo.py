@@ -1,0 +1,93 @@
+"""Zalo in the running process: its client, polling loop and sender, started and stopped.
+
+Beside Telegram, the Telegram application's JobQueue runs the reminder jobs and this adds
+only Zalo's polling and sender; for a province on Zalo only, it runs the jobs too
+(`scheduler/standalone.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from app.services import Services
+from bot.settings import Settings
+from db.engine import session_scope
+from db.queries.contacts import ensure_admin
+from handlers.zalo.channel import CHANNEL
+from handlers.zalo.poller import POLL_TIMEOUT_S, ZaloPoller
+from scheduler.sender import new_owner
+from scheduler.standalone import run_jobs
+from scheduler.workers import in_worker
+from scheduler.zalo_sender import ZaloPacer, run_sender
+from zalo import ZaloClient
+
+log = logging.getLogger(__name__)
+
+
+class ZaloRuntime:
+    """Zalo's part of one running bot."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        *,
+        standalone_jobs: bool,
+        poll_timeout: int = POLL_TIMEOUT_S,
+    ) -> None:
+        if settings.zalo_bot_token is None:
+            raise ValueError("ZALO_BOT_TOKEN is required to run Zalo")
+        self.settings, self.services = settings, services
+        token = settings.zalo_bot_token.get_secret_value()
+        self.client = ZaloClient(token, settings.zalo_base_url)
+        self.pacer = ZaloPacer(settings.zalo_send_rate_per_s)
+        self.standalone_jobs = standalone_jobs
+        self.poller = ZaloPoller(
+            services,
+            self.client,
+            self.pacer,
+            wake_sender=self.wake,
+            account=token.partition(":")[0],
+            poll_timeout=poll_timeout,
+        )
+        self.stopping = asyncio.Event()
+        self.woken = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def start(self) -> None:
+        """Make the bootstrap admins, then poll, send and (alone) run the jobs."""
+        await in_worker(self._admins)
+        owner = new_owner()
+        stop, woken = self.stopping, self.woken
+        runs = [
+            self.poller.run(stop),
+            run_sender(
+                self.client, self.services, self.pacer, stop=stop, woken=woken, owner=owner
+            ),
+        ]
+        if self.standalone_jobs:
+            runs.append(run_jobs(self.services, stop, self.wake))
+        self._tasks = [asyncio.create_task(run, name="dondoc-zalo") for run in runs]
+        log.info("dondoc serves Zalo at %s", self.settings.zalo_base_url)
+
+    def wake(self) -> None:
+        """Have the sender look at the outbox now."""
+        self.woken.set()
+
+    async def wait(self) -> None:
+        """Return when every Zalo task has ended (the poller ends on a refused token)."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Stop polling and sending (messages in flight finish), close the client."""
+        self.stopping.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.client.aclose()
+
+    def _admins(self) -> None:
+        """Make the admins named in ZALO_ADMIN_IDS."""
+        with session_scope(self.services.engine) as session:
+            for admin_id in self.settings.zalo_admin_ids:
+                ensure_admin(session, channel=CHANNEL, external_id=admin_id)

@@ -1,0 +1,139 @@
+"""The Zalo channel: one person's event in, the texts to answer out (blocking: off the loop).
+
+Built on the text channel (`handlers/text/channel.py`): numbered choices kept in the
+database, free text through the reply parser. On top of it: pairing by code, the typed
+commands (`handlers/zalo/commands.py`), the typed status answers ("2 60%", "#12 1",
+`handlers/zalo/shorthand.py`), photos as evidence, and Zalo's rendering of status choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from app.actor import Actor, actor_from
+from app.checkin import Answer, Said
+from app.choices import Choice
+from app.explanation_requests import request as request_explanation
+from app.extensions import decide
+from app.pairing import Newcomer, redeem
+from core.invites import looks_like_code
+from core.roles import Access
+from core.textnorm import fold
+from db.engine import session_scope
+from db.models import Assignment
+from db.queries.contacts import Seen, refresh, snapshot
+from db.queries.pending import get_pending, set_pending
+from handlers.text.channel import CHOICES, TextChannel
+from handlers.zalo import commands, evidence, newtask
+from handlers.zalo.shorthand import rewrite
+from render.zalo import LIMIT, show, status_assignments
+from zalo import Event
+
+CHANNEL = "zalo"
+MORE_WORDS = frozenset({"tiep", "tiếp", "next", "more"})
+
+
+@dataclass
+class ZaloChannel(TextChannel):
+    """The text channel named "zalo", answering Zalo events."""
+
+    name: str = CHANNEL
+    limit: int = LIMIT
+
+    def answer(self, event: Event, photo: bytes | None = None) -> list[str]:
+        """Return the texts that answer one event of a private chat."""
+        actor = self._seen(event)
+        lang = actor.lang if actor is not None else self.services.settings.default_language
+        t = partial(self.services.catalog.get, lang)
+        if event.name == "message.image.received":
+            if actor is None or not actor.unit_ids:
+                return self._render(lang, Said(t("zalo.not_registered")))
+            said = evidence.keep(self.services, actor, event, photo)
+            return self._render(lang, said)
+        if event.name != "message.text.received":
+            return self._render(lang, Said(t("zalo.unsupported")))
+        typed = event.text.strip()
+        word, _, rest = typed.partition(" ")
+        command = word[1:].lower().split("@")[0] if word.startswith("/") else ""
+        code = rest.strip() if command == "start" else typed if not command else ""
+        if code and looks_like_code(code):
+            return self._render(lang, redeem(self.services, self._newcomer(event, lang), code))
+        if actor is None and command == "link":  # someone known on another channel
+            return self.receive(event.sender_id, typed, event.message_id)
+        if actor is None:
+            return self._render(lang, Said(t("zalo.not_registered")))
+        run = commands.COMMANDS.get(command)
+        if run is None and fold(typed) in MORE_WORDS:
+            run = commands.next_page
+        if run is not None:
+            return self._show(actor, Answer(run(self.services, actor, rest, event.sender_name)))
+        words = self._status_words(actor, typed)
+        return self.receive(event.sender_id, words or event.text, event.message_id)
+
+    def _seen(self, event: Event) -> Actor | None:
+        """Return who wrote, refreshing what Zalo says of them (they are reachable again)."""
+        now = self.services.clock.now()
+        seen = Seen(event.chat_id, event.sender_name, None, now)
+        with self.services.engine.begin() as connection:
+            known = snapshot(connection, channel=CHANNEL, external_id=event.sender_id)
+            if known is not None and not known.is_current(seen):
+                known = refresh(connection, known, seen)
+        return actor_from(known) if known is not None else None
+
+    def _newcomer(self, event: Event, lang: str) -> Newcomer:
+        """Return the person who sent a code, as Zalo names them."""
+        return Newcomer(CHANNEL, event.sender_id, event.chat_id, event.sender_name, lang)
+
+    def _status_words(self, actor: Actor, typed: str) -> str | None:
+        """Return the words a typed status answer stands for, if the last offer was statuses."""
+        with self.services.engine.begin() as connection:
+            offer = get_pending(
+                connection,
+                contact_id=actor.contact_id,
+                now=self.services.clock.now(),
+                kind=CHOICES,
+            )
+        data = (offer or {}).get("choices", [])
+        rows = [[Choice("", tuple(choice)) for choice in data]]
+        assignments = status_assignments(rows) if data else []
+        if not assignments and not typed.startswith("#"):
+            return None
+        single = None
+        if len(assignments) == 1:
+            with session_scope(self.services.engine) as session:
+                assignment = session.get(Assignment, assignments[0])
+                single = assignment.task_id if assignment is not None else None
+        if len(assignments) == 1 and typed.isdigit():
+            return None  # "1" takes the offered choice itself, as a button would
+        return rewrite(typed, single)
+
+    def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
+        """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would."""
+        if len(data) == 3 and data[0] == "xt" and data[1] in ("ok", "no") and data[2].isdigit():
+            if actor.access < Access.COORDINATOR:
+                return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])
+            line = decide(self.services, actor, int(data[2]), data[1] == "ok", "")
+            return Answer([Said(line)])
+        if len(data) == 3 and data[0] == "ex" and data[2].isdigit():
+            return self._explanation(actor, data[1], int(data[2]))
+        if len(data) == 2 and data[0] == newtask.PREFIX:
+            return Answer([newtask.decide(self.services, actor, data[1] == "ok")])
+        return super()._take(actor, data, offer)
+
+    def _explanation(self, actor: Actor, action: str, number: int) -> Answer:
+        """Ask a unit for an explanation (`ex:req`), or start answering one (`ex:ans`)."""
+        t = partial(self.services.catalog.get, actor.lang)
+        if action == "req" and actor.access >= Access.COORDINATOR:
+            return Answer([Said(request_explanation(self.services, actor, number))])
+        if action != "ans":
+            return Answer([Said(t("common.button_stale"))])
+        data = {"step": "explain", "explanation_id": number}
+        now = self.services.clock.now()
+        with self.services.engine.begin() as connection:
+            set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
+        return Answer([Said(t("explanations.ask_answer"))])
+
+    def _render(self, lang: str, said: Said) -> list[str]:
+        """Return one message as Zalo shows it."""
+        return show(self.services.catalog, lang, said.text, said.choices, self.limit)

@@ -1,0 +1,158 @@
+"""Typed commands on Zalo, registered in COMMANDS: everyone's here, staff's in `staff.py`.
+
+Each one is a function of the actor and the command's text returning what to say (`Said`):
+the same use cases and queries as Telegram's flows, shown as plain text with numbered
+choices. A long answer goes page by page: "tiếp" shows the next one (`pages.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from sqlmodel import col, select
+
+from app.actor import Actor
+from app.checkin import Said
+from app.reporting import status_text
+from app.services import Services
+from core.markup import Markup
+from core.roles import Access
+from db.engine import session_scope
+from db.models import Contact, Unit
+from db.queries.checkin import open_page
+from handlers.zalo import newtask, staff
+from handlers.zalo.pages import recall, remember
+
+MYTASKS_SIZE = 5
+ROLE_KEYS = {
+    "member": "common.role_member",
+    "coordinator": "common.role_coordinator",
+    "admin": "common.role_admin",
+}
+
+Command = Callable[[Services, Actor, str, str], list[Said]]
+
+
+def greet(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
+    """Say who the person is for the bot (/start without a code)."""
+    t = partial(services.catalog.get, actor.lang)
+    role = t(ROLE_KEYS.get(actor.role, "common.role_member"))
+    if actor.unit_ids:
+        return [
+            Said(
+                t("start.welcome_registered", name=name, role=role, units=_units(services, actor))
+            )
+        ]
+    if actor.access >= Access.COORDINATOR:
+        return [Said(t("start.welcome_staff", name=name, role=role))]
+    return [Said(t("zalo.not_registered"))]
+
+
+def help_text(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
+    """List the commands of the person's role."""
+    t = partial(services.catalog.get, actor.lang)
+    lines = [t("zalo.help_header", role=t(ROLE_KEYS.get(actor.role, "common.role_member")))]
+    lines.append(t("zalo.help_member"))
+    if actor.access >= Access.COORDINATOR:
+        lines.append(t("zalo.help_coordinator"))
+    if actor.access >= Access.ADMIN:
+        lines.append(t("zalo.help_admin"))
+    return [Said("\n".join(lines))]
+
+
+def whoami(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
+    """Say the person's name, Zalo id, role and units."""
+    t = partial(services.catalog.get, actor.lang)
+    units = _units(services, actor) or t("zalo.no_units")
+    role = t(ROLE_KEYS.get(actor.role, "common.role_member"))
+    return [Said(t("zalo.whoami", name=name, id=actor.external_id, role=role, units=units))]
+
+
+def lang(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """Switch the person's language between Vietnamese and English."""
+    choice = args.strip().lower()
+    if choice not in ("vi", "en"):
+        return [Said(services.catalog.get(actor.lang, "start.lang_usage"))]
+    with session_scope(services.engine) as session:
+        contact = session.get(Contact, actor.contact_id)
+        if contact is not None:
+            contact.language = choice
+    return [Said(services.catalog.get(choice, "start.lang_set"))]
+
+
+def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """List the open assignments of the person's units, a page at a time."""
+    t = partial(services.catalog.get, actor.lang)
+    if not actor.unit_ids:
+        return [Said(t("mytasks.no_unit"))]
+    page = int(args) if args.strip().isdigit() else 1
+    with session_scope(services.engine) as session:
+        rows, total = open_page(
+            session,
+            unit_ids=actor.unit_ids,
+            offset=(max(page, 1) - 1) * MYTASKS_SIZE,
+            limit=MYTASKS_SIZE,
+        )
+        if total == 0:
+            return [Said(t("mytasks.empty"))]
+        pages = max(1, -(-total // MYTASKS_SIZE))
+        lines = [t("mytasks.header", count=total)]
+        for assignment, task in rows:
+            status = Markup(status_text(services, actor.lang, assignment))
+            lines.append(
+                t(
+                    "mytasks.item",
+                    task=Markup(str(task.id)),
+                    title=task.title,
+                    deadline=assignment.deadline,
+                    status=status,
+                    unit="",
+                )
+            )
+    lines.append(
+        t("common.page", page=min(page, pages), pages=pages) + ". " + t("zalo.answer_hint")
+    )
+    if page < pages:
+        lines.append(t("zalo.more"))
+    remember(services, actor, {"command": "mytasks", "page": page + 1} if page < pages else None)
+    return [Said("\n\n".join(lines))]
+
+
+def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
+    """Show the next page of the last paged answer ("tiếp")."""
+    data = recall(services, actor)
+    if data is None:
+        return [Said(services.catalog.get(actor.lang, "zalo.no_more"))]
+    page = str(data.get("page", 1))
+    if data.get("command") == "summary":
+        return staff.summary_page(services, actor, str(data.get("args", "")), int(page))
+    if data.get("command") == "units":
+        return staff.units(services, actor, page, name)
+    return mytasks(services, actor, page, name)
+
+
+def _units(services: Services, actor: Actor) -> str:
+    """Return the names of the person's units, comma-separated."""
+    with session_scope(services.engine) as session:
+        query = select(Unit.name).where(col(Unit.id).in_(actor.unit_ids))
+        return ", ".join(session.exec(query))
+
+
+COMMANDS: dict[str, Command] = {
+    "start": greet,
+    "help": help_text,
+    "whoami": whoami,
+    "lang": lang,
+    "mytasks": mytasks,
+    "viec": mytasks,
+    "summary": staff.summary,
+    "tonghop": staff.summary,
+    "invite": staff.invite,
+    "units": staff.units,
+    "explain": staff.explain,
+    "giaitrinh": staff.explain,
+    "newtask": newtask.newtask,
+    "approve": staff.approve,
+    "reject": staff.reject,
+}

@@ -1,0 +1,111 @@
+"""A photo sent on Zalo, kept as evidence like a Telegram photo (downloaded from photo_url).
+
+The task is the one its caption names ("#12 biên bản"), else the unit's only open task;
+otherwise the bot asks to send it again with the task's number. A caption that states a
+status ("đã xong") is recorded with the photo, in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy import Connection
+from sqlmodel import Session
+
+from app.actor import Actor
+from app.checkin import Said, caption_report
+from app.reporting import record, refusal
+from app.services import Services
+from core.checkin import task_numbers
+from db.engine import session_scope
+from db.models import Evidence
+from db.queries.checkin import Check, check_reportable, find_evidence, open_page, unit_name
+from db.queries.evidence import unit_evidence_bytes
+from zalo import Event
+
+MB = 1024 * 1024
+MAX_PHOTO = 20 * MB
+
+
+def keep(services: Services, actor: Actor, event: Event, photo: bytes | None) -> Said:
+    """Store the photo for the task it is about and say so (blocking)."""
+    t = partial(services.catalog.get, actor.lang)
+    if photo is None:
+        return Said(t("zalo.photo_failed"))
+    assignment_id = _assignment(services, actor, event.caption)
+    if assignment_id is None:
+        return Said(t("zalo.photo_which"))
+    with session_scope(services.engine) as session:
+        check, about = check_reportable(
+            session, assignment_id=assignment_id, unit_ids=actor.unit_ids
+        )
+        if check != Check.OK or about is None:
+            return Said(refusal(services, actor.lang, check, about))
+        digest = hashlib.sha256(photo).hexdigest()
+        known = find_evidence(session, assignment_id=assignment_id, sha256=digest) is not None
+        used = unit_evidence_bytes(session, unit_id=about.unit_id)
+        unit = unit_name(session, unit_id=about.unit_id)
+    name = f"zalo_{event.message_id}.jpg"
+    limit = services.settings.evidence_quota_mb
+    if not known and used + len(photo) > limit * MB:
+        size, used_mb = round(len(photo) / MB, 1), round(used / MB, 1)
+        return Said(
+            t("evidence.quota_full", name=name, size=size, unit=unit, used=used_mb, limit=limit)
+        )
+    relative = Path(str(assignment_id)) / f"{digest[:32]}.jpg"
+    target = services.settings.evidence_path / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".jpg.part")
+    temporary.write_bytes(photo)
+    temporary.replace(target)
+    evidence = Evidence(
+        assignment_id=assignment_id,
+        contact_id=actor.contact_id,
+        file_name=name,
+        mime_type="image/jpeg",
+        size=len(photo),
+        sha256=digest,
+        storage_path=relative.as_posix(),
+        channel_file_id=f"zalo:{event.message_id}"[:200],
+        created_at=services.clock.now(),
+    )
+    kept = t(
+        "evidence.kept",
+        name=name,
+        size=round(len(photo) / 1024, 1),
+        task=str(about.task_id),
+        title=about.title,
+    )
+    key = f"zalo:msg:{event.sender_id}:{event.message_id}"
+    report = caption_report(services, assignment_id, event.caption, key)
+    if report is not None:
+        result = record(services, actor, report, also=partial(_add, evidence))
+        return Said(f"{kept}\n{result.text}" if result.ok else result.text)
+    with services.engine.begin() as connection:
+        _add(evidence, connection)
+    status = t("evidence.no_status") if event.caption.strip() else ""
+    return Said(f"{kept}\n{status}".strip())
+
+
+def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
+    """Return the assignment a photo is about: the task its caption names, or the only one."""
+    named = task_numbers(caption)
+    with session_scope(services.engine) as session:
+        rows, total = open_page(session, unit_ids=actor.unit_ids, offset=0, limit=1_000)
+    if named:
+        found = [a.id for a, task in rows if task.id in named]
+        return found[0] if len(found) == 1 else None
+    return rows[0][0].id if total == 1 else None
+
+
+def _add(evidence: Evidence, connection: Connection) -> None:
+    """Record the evidence file, unless this assignment has it already (same checksum)."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        known = find_evidence(
+            session, assignment_id=evidence.assignment_id, sha256=evidence.sha256
+        )
+        if known is None:
+            session.add(evidence)
+        session.commit()

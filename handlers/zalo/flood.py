@@ -1,0 +1,71 @@
+"""A token bucket per Zalo person before the inbox, so that one person cannot slow everyone.
+
+A person may send BURST messages at once and keep up one a second; past that, messages are
+dropped (neither recorded nor answered: no database work, no sends) and the person is told
+to slow down, at most once a minute.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+BURST = 20.0
+PER_S = 1.0
+WARN_EVERY_S = 60.0
+TABLE_PRUNE = 10_000
+
+
+class Verdict(Enum):
+    """What to do with an event."""
+
+    PASS = "pass"
+    DROP = "drop"
+    WARN = "warn"  # drop it and tell the person to slow down
+
+
+@dataclass
+class Bucket:
+    """One person's tokens."""
+
+    tokens: float
+    at: float
+    warned_at: float = float("-inf")
+
+
+class ZaloFlood:
+    """The buckets of everyone who wrote to the Zalo bot lately."""
+
+    def __init__(
+        self,
+        burst: float = BURST,
+        per_s: float = PER_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.burst, self.per_s, self.clock = burst, per_s, clock
+        self._buckets: dict[str, Bucket] = {}
+
+    def judge(self, sender_id: str) -> Verdict:
+        """Spend a token for this person's event, or say why not."""
+        now = self.clock()
+        bucket = self._buckets.get(sender_id)
+        if bucket is None:
+            if len(self._buckets) > TABLE_PRUNE:
+                self._prune(now)
+            bucket = self._buckets[sender_id] = Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.per_s)
+        bucket.at = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return Verdict.PASS
+        if now - bucket.warned_at >= WARN_EVERY_S:
+            bucket.warned_at = now
+            return Verdict.WARN
+        return Verdict.DROP
+
+    def _prune(self, now: float) -> None:
+        """Forget people whose bucket is full again."""
+        full = (self.burst - 1) / self.per_s
+        self._buckets = {k: b for k, b in self._buckets.items() if now - b.at < full}

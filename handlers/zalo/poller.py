@@ -1,0 +1,229 @@
+"""Zalo's long polling: deleteWebhook, then one event per getUpdates, each answered once.
+
+An event is stored in the inbox (channel "zalo", its message_id) before it is handled, so
+a redelivered one records nothing twice, and one a crash interrupted is handled once more
+at the next start. Errors back off (1 s doubling to 30 s); an idle poll (408) is not one.
+A few people are answered at a time, each person's messages in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from app.services import Services
+from core.markup import to_plain
+from db.queries import inbox
+from db.queries.inbox import InboxKey
+from handlers.zalo.channel import CHANNEL, ZaloChannel
+from handlers.zalo.evidence import MAX_PHOTO
+from handlers.zalo.flood import Verdict, ZaloFlood
+from scheduler.workers import in_worker
+from scheduler.zalo_sender import ZaloPacer
+from zalo import Event, ZaloClient, ZaloError, parse_events
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT_S = 30
+BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 30.0
+AT_ONCE = 4
+UNAUTHORIZED = 401
+
+
+class ZaloPoller:
+    """Fetch Zalo events and answer them through the Zalo channel."""
+
+    def __init__(
+        self,
+        services: Services,
+        client: ZaloClient,
+        pacer: ZaloPacer,
+        *,
+        wake_sender: Callable[[], None],
+        account: str,
+        poll_timeout: int = POLL_TIMEOUT_S,
+    ) -> None:
+        self.services, self.client, self.pacer = services, client, pacer
+        self.account = account  # the bot's id: Zalo message ids never repeat (epoch 0)
+        self.channel = ZaloChannel(services)
+        self.wake_sender = wake_sender
+        self.poll_timeout = poll_timeout
+        self._slots = asyncio.Semaphore(AT_ONCE)
+        self._lanes: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.flood = ZaloFlood()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until stopped (or until Zalo refuses the token)."""
+        await self._delete_webhook(stop)
+        await self.recover()
+        delay = BACKOFF_FIRST_S
+        while not stop.is_set():
+            poll = asyncio.ensure_future(self.client.get_updates(self.poll_timeout))
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not poll.done():
+                poll.cancel()
+                break
+            try:
+                events = poll.result()
+            except ZaloError as exc:
+                if exc.code == UNAUTHORIZED:
+                    log.error("Zalo refused the bot token (401): polling stops")
+                    return
+                log.warning("Zalo getUpdates failed (%s); again in %.0f s", exc, delay)
+                await _sleep(stop, delay)
+                delay = min(delay * 2, BACKOFF_MAX_S)
+                continue
+            delay = BACKOFF_FIRST_S
+            for event in events:
+                self._start(event)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _delete_webhook(self, stop: asyncio.Event) -> None:
+        """Remove a webhook (getUpdates does not work while one is set), retrying."""
+        delay = BACKOFF_FIRST_S
+        while not stop.is_set():
+            try:
+                await self.client.delete_webhook()
+                return
+            except ZaloError as exc:
+                log.warning("Zalo deleteWebhook failed (%s); again in %.0f s", exc, delay)
+                await _sleep(stop, delay)
+                delay = min(delay * 2, BACKOFF_MAX_S)
+
+    def _start(self, event: Event, *, stored: bool = False) -> None:
+        """Handle an event in the background, after the person's earlier ones (unless flooding)."""
+        verdict = Verdict.PASS if stored else self.flood.judge(event.sender_id)
+        if verdict == Verdict.WARN:
+            task = asyncio.create_task(self._slow_down(event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        if verdict != Verdict.PASS:
+            return
+        task = asyncio.create_task(self.handle(event, stored=stored))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def handle(self, event: Event, *, stored: bool = False) -> None:
+        """Store, answer and finish one event; a duplicate is dropped; no error escapes."""
+        lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
+        async with self._slots, lane:
+            try:
+                if not stored and not await in_worker(self._store, event):
+                    return
+                await self._answer(event)
+                await in_worker(self._finish, event)
+            except Exception:
+                log.exception("Zalo event %s failed", event.message_id)
+            finally:
+                if not lane.locked() and len(self._lanes) > 1_000:
+                    self._lanes.pop(event.sender_id, None)
+        self.wake_sender()
+
+    async def _slow_down(self, event: Event) -> None:
+        """Tell a person who sends too fast to slow down (their message was dropped)."""
+        lang = self.services.settings.default_language
+        text = to_plain(self.services.catalog.get(lang, "common.slow_down"))
+        await self.pacer.wait(event.chat_id)
+        try:
+            await self.client.send_message(event.chat_id, text)
+        except ZaloError as exc:
+            log.warning("slow-down note to a Zalo person not sent: %s", exc)
+        finally:
+            self.pacer.done(event.chat_id)
+
+    async def _answer(self, event: Event) -> None:
+        """Answer the event in its chat (nothing for a group: bots do not join them)."""
+        if not event.private:
+            return
+        photo = None
+        if event.name == "message.image.received" and event.photo_url:
+            try:
+                photo = await self.client.download(event.photo_url, max_bytes=MAX_PHOTO)
+            except ZaloError as exc:
+                log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
+        texts = await in_worker(partial(self.channel.answer, event, photo))
+        for text in texts:
+            await self.pacer.wait(event.chat_id)
+            try:
+                await self.client.send_message(event.chat_id, text)
+            except ZaloError as exc:
+                log.warning("answer to Zalo event %s not sent: %s", event.message_id, exc)
+                return
+            finally:
+                self.pacer.done(event.chat_id)
+
+    def _store(self, event: Event) -> bool:
+        """Record the event in the inbox; False when it was recorded before (a duplicate)."""
+        try:
+            with self.services.engine.begin() as connection:
+                inbox.record(
+                    connection,
+                    channel=CHANNEL,
+                    key=self._key(event),
+                    kind=event.name,
+                    payload=event.raw or {},
+                    digest=_digest(event.raw or {}),
+                    now=self.services.clock.now(),
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def _finish(self, event: Event) -> None:
+        """Mark the event handled."""
+        with self.services.engine.begin() as connection:
+            inbox.finish(
+                connection, channel=CHANNEL, key=self._key(event), now=self.services.clock.now()
+            )
+
+    def _key(self, event: Event) -> InboxKey:
+        """Return what names an event in the inbox: this bot, epoch 0, its message id."""
+        return InboxKey(self.account, 0, event.message_id)
+
+    async def recover(self) -> None:
+        """Handle once more the events a crash left unfinished (each only once)."""
+        started = self.services.clock.now()
+        for event in await in_worker(self._unfinished, started):
+            self._start(event, stored=True)
+
+    def _unfinished(self, started: datetime) -> list[Event]:
+        """Return the unfinished events from before `started` that this process claims.
+
+        One that was run again already is given up: it may be what crashed the bot.
+        """
+        found: list[Event] = []
+        with self.services.engine.begin() as connection:
+            rows = inbox.unfinished(connection, channel=CHANNEL, started=started)
+            spent = [row.id for row in rows if not row.retryable]
+            inbox.give_up(connection, ids=spent, now=started)
+            for row in rows:
+                if row.retryable and inbox.reclaim(
+                    connection, channel=CHANNEL, key=row.key, started=started
+                ):
+                    found += parse_events(row.payload)
+        return found
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    """Return a digest of what an event carries (tells a replay from a reused id)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds`, or less if stopped."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -1,0 +1,120 @@
+"""The periodic jobs without Telegram's JobQueue, for a province on Zalo only.
+
+The same work as `scheduler.install` does on python-telegram-bot's JobQueue: the reminder
+dispatcher every minute, housekeeping every ten minutes, recurring tasks a few times a day
+(creating an occurrence twice is a no-op), and the digest at DIGEST_CRON. As there, all the
+work is in the database: a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
+
+from app.digest import send_digests
+from app.services import Services
+from db.engine import session_scope
+from scheduler.delivery import (
+    DISPATCH_EVERY_S,
+    DISPATCH_FIRST_S,
+    HOUSEKEEPING_EVERY_S,
+    dispatch_context,
+    housekeeping,
+)
+from scheduler.digest import trigger_for
+from scheduler.dispatcher import dispatch
+from scheduler.recurring import create_occurrences
+from scheduler.workers import in_worker
+
+log = logging.getLogger(__name__)
+
+RECURRING_EVERY_S = 6 * 3600.0
+RECURRING_FIRST_S = 30.0
+
+
+async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], None]) -> None:
+    """Run every periodic job until `stop` is set."""
+    keep_going: Callable[[], bool] = lambda: not stop.is_set()  # noqa: E731
+
+    async def dispatch_once() -> None:
+        ctx = replace(dispatch_context(services), keep_going=keep_going)
+        result = await in_worker(dispatch, ctx, services.clock.now())
+        if result is not None and result.messages:
+            wake()
+
+    async def recurring_once() -> None:
+        now = services.clock.now()
+        tz = services.settings.tz
+        await in_worker(partial(create_occurrences, services.engine, now=now, tz=tz))
+
+    jobs = [
+        _every(stop, "dispatch", dispatch_once, DISPATCH_EVERY_S, DISPATCH_FIRST_S),
+        _every(stop, "housekeeping", _worker(housekeeping, services), HOUSEKEEPING_EVERY_S),
+        _every(stop, "recurring", recurring_once, RECURRING_EVERY_S, RECURRING_FIRST_S),
+        _digest(services, stop, wake),
+    ]
+    await asyncio.gather(*jobs)
+
+
+def _worker(
+    function: Callable[[Services], object], services: Services
+) -> Callable[[], Awaitable[None]]:
+    """Return a job that runs a blocking function in a worker thread."""
+
+    async def run() -> None:
+        await in_worker(function, services)
+
+    return run
+
+
+async def _every(
+    stop: asyncio.Event,
+    name: str,
+    job: Callable[[], Awaitable[None]],
+    every: float,
+    first: float | None = None,
+) -> None:
+    """Run a job every `every` seconds (first after `first`); a failure waits for the next."""
+    delay = every if first is None else first
+    while not await _stopped(stop, delay):
+        try:
+            await job()
+        except Exception:
+            log.exception("the %s job failed; the next run retries", name)
+        delay = every
+
+
+async def _digest(services: Services, stop: asyncio.Event, wake: Callable[[], None]) -> None:
+    """Queue the digest at each DIGEST_CRON moment."""
+    trigger = trigger_for(services.settings.digest_cron, services.settings.tz)
+    previous: datetime | None = None
+    while True:
+        now = services.clock.now()
+        due = trigger.get_next_fire_time(previous, now)
+        if due is None or await _stopped(stop, max(0.0, (due - now).total_seconds())):
+            return
+        previous = due
+
+        def queue() -> int:
+            with session_scope(services.engine) as session:
+                moment = services.clock.now()
+                return send_digests(session, services.catalog, now=moment, tz=services.settings.tz)
+
+        try:
+            log.info("digest queued for %d coordinators", await in_worker(queue))
+            wake()
+        except Exception:
+            log.exception("the digest job failed")
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait `seconds` or until stopped; tell whether it stopped."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True

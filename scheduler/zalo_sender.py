@@ -1,0 +1,281 @@
+"""The Zalo sender: drain the outbox rows of channel "zalo" through Zalo's rate limits.
+
+The same guarantees as Telegram's sender (`scheduler/sender.py`, whose bookkeeping it
+reuses): each row is claimed with a lease, marked `sending` before the call and `sent`
+after it, and the parts of a split text already delivered are not sent again. The text is
+rendered for Zalo (`render/zalo.py`: plain, 2000 characters a message, split between lines);
+its choices become the person's pending numbered choices once it is delivered, so that a
+typed "1" answers it. Zalo's `ok:false` is read by its code: 5xx, 429 and timeouts are
+retried, 403/404 (blocked, never wrote to the bot, unknown) mark the person unreachable on
+Zalo, anything else fails the row. Zalo sends no documents: a file's row sends its text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import partial
+
+from app.choices import rows_from_json
+from app.services import Services
+from db.engine import session_scope
+from db.models import Contact
+from db.queries import outbox as box
+from db.queries.outbox import PRIORITY_REMINDER, Claimed
+from db.queries.pending import set_pending
+from db.retry import retry_db_async
+from render.text import numbered
+from render.zalo import show
+from scheduler.sender import (
+    BACKOFF_S,
+    LEASE,
+    MARK_SENT_WAIT_S,
+    Progress,
+    _fail,
+    _later,
+    _release,
+    _start,
+    _unreachable,
+    office_time,
+)
+from scheduler.workers import in_worker
+from zalo import ZaloClient, ZaloError
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+POOL = 8
+CHOICES = "choices"  # the pending kind the text channel reads a typed number against
+PER_PERSON_S = 1.0
+WAIT_STEP_S = 0.05
+
+
+class ZaloPacer:
+    """At most `rate` sends in any second overall, and one a second to each person.
+
+    Zalo counts by when calls reach it, which the sender cannot see: a send may start only
+    when fewer than `rate` others are in flight or were answered within the last second
+    (an answered call has reached Zalo), and a person's next send waits a second from
+    Zalo's answer to the previous one. Between sends, at least 1/rate seconds.
+    Small on purpose: a channel-neutral pacer may replace it; `wait` and `done` are all.
+    """
+
+    def __init__(self, rate: float, per_person_s: float = PER_PERSON_S) -> None:
+        self.interval, self.per_person_s = 1.0 / rate, per_person_s
+        self.window = max(1, int(rate))
+        self._next = 0.0
+        self._inflight = 0
+        self._answered: deque[float] = deque()
+        self._person_next: dict[str, float] = {}
+
+    async def wait(self, chat_id: str) -> None:
+        """Return when a message to this person may go out; call `done` once answered."""
+        while True:
+            now = time.monotonic()
+            while self._answered and self._answered[0] <= now - 1.0:
+                self._answered.popleft()
+            free = self._person_next.get(chat_id, 0.0)
+            if free > now:
+                await asyncio.sleep(min(free - now, WAIT_STEP_S))
+                continue
+            if self._inflight + len(self._answered) >= self.window:
+                wake = self._answered[0] + 1.0 - now if self._answered else WAIT_STEP_S
+                await asyncio.sleep(min(max(wake, 0.001), WAIT_STEP_S))
+                continue
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+                continue
+            self._next = now + self.interval
+            self._inflight += 1
+            self._person_next[chat_id] = float("inf")  # until Zalo answers this one
+            return
+
+    def done(self, chat_id: str) -> None:
+        """Record Zalo's answer (or failure) to the send `wait` let through."""
+        now = time.monotonic()
+        self._inflight = max(0, self._inflight - 1)
+        self._answered.append(now)
+        self._person_next[chat_id] = now + self.per_person_s
+        if len(self._person_next) > 10_000:  # forget people whose second is long past
+            self._person_next = {k: v for k, v in self._person_next.items() if v > now}
+
+
+async def drain(
+    client: ZaloClient,
+    services: Services,
+    pacer: ZaloPacer,
+    *,
+    owner: str,
+    keep_going: Callable[[], bool],
+) -> int:
+    """Send every Zalo message that is due, until none is left or told to stop."""
+    slots = asyncio.Semaphore(POOL)
+    inflight: set[asyncio.Task[bool]] = set()
+    sent = 0
+    batch = max(10, int(1 / pacer.interval))
+
+    def done(task: asyncio.Task[bool]) -> None:
+        nonlocal sent
+        inflight.discard(task)
+        slots.release()
+        if not task.cancelled() and task.exception() is None and task.result():
+            sent += 1
+
+    try:
+        while keep_going():
+            rows = deque(await in_worker(_claim, services, owner, batch))
+            if not rows:
+                break
+            while rows and keep_going():
+                await slots.acquire()
+                row = rows.popleft()
+                task = asyncio.create_task(guarded(client, services, pacer, owner, row))
+                inflight.add(task)
+                task.add_done_callback(done)
+            if rows:
+                await in_worker(_release, services, owner, [r.id for r in rows])
+    finally:
+        if inflight:
+            await asyncio.gather(*inflight, return_exceptions=True)
+    return sent
+
+
+def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
+    """Lease the next Zalo messages; reminders only in office time."""
+    now = services.clock.now()
+    most = None if office_time(services, now) else PRIORITY_REMINDER - 1
+    with session_scope(services.engine) as session:
+        return box.claim(
+            session,
+            owner=owner,
+            now=now,
+            limit=limit,
+            lease=LEASE,
+            max_priority=most,
+            channel=CHANNEL,
+        )
+
+
+async def guarded(
+    client: ZaloClient, services: Services, pacer: ZaloPacer, owner: str, row: Claimed
+) -> bool:
+    """Deliver one message; an unexpected error is logged and the row retried later."""
+    try:
+        return await deliver(client, services, pacer, owner, row)
+    except Exception as exc:
+        log.exception("delivering outbox %s on Zalo failed", row.id)
+        try:
+            await in_worker(_later, services, row, type(exc).__name__)
+        except Exception:
+            log.exception("outbox %s: the failure could not be recorded", row.id)
+        return False
+
+
+async def deliver(
+    client: ZaloClient, services: Services, pacer: ZaloPacer, owner: str, row: Claimed
+) -> bool:
+    """Send one claimed row in parts, with retries; return whether it was delivered."""
+    if not await in_worker(_begin, services, owner, row):
+        return False
+    lang = await in_worker(_language, services, row)
+    parts = _parts(services, row, lang)
+    progress = Progress(services, row)
+    failures = 0
+    message_id = ""
+    while progress.done < len(parts):
+        await pacer.wait(row.chat_id)
+        try:
+            sent = await client.send_message(row.chat_id, parts[progress.done], retry=False)
+        except ZaloError as exc:
+            failed: ZaloError | None = exc
+        else:
+            failed = None
+        finally:
+            pacer.done(row.chat_id)
+        if failed is not None:
+            if failed.unreachable:
+                await in_worker(_unreachable, services, row, str(failed))
+                return False
+            if not failed.retryable:
+                log.warning("outbox %s refused by Zalo: %s", row.id, failed)
+                await in_worker(_fail, services, row, str(failed))
+                return False
+            failures += 1
+            if failures > len(BACKOFF_S):
+                await in_worker(_later, services, row, str(failed))
+                return False
+            await asyncio.sleep(BACKOFF_S[failures - 1])
+            continue
+        message_id = sent.message_id
+        if progress.done + 1 < len(parts):
+            await progress.delivered(progress.done + 1)
+        else:
+            progress.done += 1
+    await retry_db_async(
+        partial(in_worker, _sent, services, row, message_id),
+        f"marking outbox {row.id} sent",
+        max_wait=MARK_SENT_WAIT_S,
+    )
+    return True
+
+
+def _begin(services: Services, owner: str, row: Claimed) -> bool:
+    """Mark the row as being sent (committed before the call), unless it must not go."""
+    with session_scope(services.engine) as session:
+        return _start(services, owner, row, session)
+
+
+def _language(services: Services, row: Claimed) -> str:
+    """Return the recipient's language (the default for a row without a contact)."""
+    with session_scope(services.engine) as session:
+        contact = session.get(Contact, row.contact_id) if row.contact_id else None
+        return contact.language if contact is not None else services.settings.default_language
+
+
+def _parts(services: Services, row: Claimed, lang: str) -> list[str]:
+    """Return the row's text as Zalo messages (every Zalo row holds markup)."""
+    payload = row.payload
+    text: str = payload.get("text", "")
+    rows = rows_from_json(payload.get("choices") or [])
+    return show(services.catalog, lang, text, rows)
+
+
+def _sent(services: Services, row: Claimed, message_id: str) -> None:
+    """Record the delivery; its choices become what a typed number answers."""
+    now = services.clock.now()
+    rows = rows_from_json(row.payload.get("choices") or [])
+    with session_scope(services.engine) as session:
+        box.mark_sent(session, outbox_id=row.id, now=now, message_id=message_id)
+        if rows and row.contact_id is not None:
+            data = {
+                "offer": f"outbox:{row.id}",
+                "choices": [list(c.data) for c in numbered(rows)],
+            }
+            set_pending(session, contact_id=row.contact_id, data=data, now=now, kind=CHOICES)
+
+
+SEND_EVERY_S = 1.0
+
+
+async def run_sender(
+    client: ZaloClient,
+    services: Services,
+    pacer: ZaloPacer,
+    *,
+    stop: asyncio.Event,
+    woken: asyncio.Event,
+    owner: str,
+) -> None:
+    """Drain the Zalo outbox every second, or at once when woken, until stopped."""
+    while not stop.is_set():
+        try:
+            await drain(client, services, pacer, owner=owner, keep_going=lambda: not stop.is_set())
+        except Exception:
+            log.exception("the Zalo sender stopped on an error; it restarts within a second")
+        woken.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(woken.wait(), SEND_EVERY_S)

@@ -1,0 +1,124 @@
+"""Typed commands on Zalo: /help, /whoami, /lang, /mytasks, /summary with "tiếp", /nudge."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import Assignment, Outbox, Task
+from tests.factories import make_contact, make_task, make_unit
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+DEADLINE = date(2026, 11, 30)
+
+
+def province(zbot: ZaloBot, tasks: int = 1, units: int = 1) -> list[int]:
+    """Hoa (member of the first commune) and Chi (coordinator) on Zalo; return the task ids."""
+    with zbot.session() as s:
+        made = [make_unit(s, f"X{i:03d}", f"Xã số {i:03d}") for i in range(units)]
+        ids = [
+            make_task(s, f"Nhiệm vụ thứ {n} về chuyển đổi số", DEADLINE, made).id or 0
+            for n in range(1, tasks + 1)
+        ]
+        make_contact(s, 0, units=made[:1], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    return ids
+
+
+async def test_help_lists_the_commands_of_the_role(zbot: ZaloBot) -> None:
+    """A member's /help has /mytasks but not /summary; a coordinator's has both."""
+    province(zbot)
+    [member] = await zbot.say(HOA, "/help")
+    [coordinator] = await zbot.say(CHI, "/help")
+    assert "/mytasks" in member
+    assert "/summary" not in member
+    assert "/summary" in coordinator
+    assert "/nudge" in coordinator
+
+
+async def test_whoami_and_lang(zbot: ZaloBot) -> None:
+    """/whoami names the unit; /lang en switches the answers to English."""
+    province(zbot)
+    [who] = await zbot.say(HOA, "/whoami")
+    assert "Xã số 000" in who
+    assert HOA in who
+    [switched] = await zbot.say(HOA, "/lang en")
+    [help_en] = await zbot.say(HOA, "/help")
+    assert "English" in switched or "language" in switched.lower()
+    assert "Commands available on Zalo" in help_en
+
+
+async def test_mytasks_pages_with_tiep(zbot: ZaloBot) -> None:
+    """/mytasks shows five tasks and says "tiếp"; "tiếp" shows the rest."""
+    province(zbot, tasks=7)
+    [first] = await zbot.say(HOA, "/mytasks")
+    assert "tiếp" in first
+    assert "Nhiệm vụ thứ 1 " in first
+    assert "Nhiệm vụ thứ 7 " not in first
+    [second] = await zbot.say(HOA, "tiếp")
+    assert "Nhiệm vụ thứ 7 " in second
+    [done] = await zbot.say(HOA, "tiếp")
+    assert "Không còn trang" in done
+
+
+async def test_summary_for_a_coordinator_pages_with_tiep(zbot: ZaloBot) -> None:
+    """A long /tonghop comes a page at a time, each within 2000 characters."""
+    province(zbot, tasks=40, units=3)
+    [first] = await zbot.say(CHI, "/tonghop")
+    assert len(first) <= 2000
+    assert "tiếp" in first
+    [second] = await zbot.say(CHI, "tiếp")
+    assert "Trang 2/" in second
+    [refused] = await zbot.say(HOA, "/summary")
+    assert "không có quyền" in refused
+
+
+async def test_nudge_from_zalo_queues_zalo_reminders(zbot: ZaloBot) -> None:
+    """A coordinator's /nudge #N on Zalo reminds the unit's Zalo official on Zalo."""
+    [task] = province(zbot)
+    [answer] = await zbot.say(CHI, f"/nudge #{task}")
+    assert answer
+    nudge = await zbot.zalo.wait_for_messages(HOA, after=0, timeout=10)
+    assert "Nhiệm vụ thứ 1" in nudge[0].text
+
+    def queued() -> list[tuple[str, str, str]]:
+        with zbot.session() as s:
+            rows = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
+        return [(r.channel, r.chat_id, r.status) for r in rows]
+
+    await zbot.zalo.wait_until(lambda: queued() == [("zalo", HOA, "sent")])
+
+
+async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:
+    """An admin's /units lists 25 units a page and marks units nobody can be reached at."""
+    province(zbot, units=30)
+    [first] = await zbot.say(ZALO_ADMIN, "/units")
+    assert "X000" in first
+    assert "X029" not in first
+    assert "tiếp" in first
+    [second] = await zbot.say(ZALO_ADMIN, "tiếp")
+    assert "X029" in second
+    [refused] = await zbot.say(CHI, "/units")
+    assert "không có quyền" in refused
+
+
+async def test_newtask_in_one_line_is_confirmed_by_number(zbot: ZaloBot) -> None:
+    """An admin's one-line /newtask asks to confirm; "1" creates it, assigned as named."""
+    province(zbot, units=3)
+    [asked] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | X000, X002")
+    assert "Báo cáo CĐS" in asked
+    assert "1 = " in asked
+    [created] = await zbot.say(ZALO_ADMIN, "1")
+    with zbot.session() as s:
+        task = s.exec(select(Task).where(Task.title == "Báo cáo CĐS")).one()
+        units = s.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
+    assert f"#{task.id}" in created
+    assert len(units) == 2
+    [wrong] = await zbot.say(ZALO_ADMIN, "/newtask Việc | 99/99 | X000")
+    assert "99/99" in wrong
+    [refused] = await zbot.say(CHI, "/newtask Việc | 15/12/2026 | X000")
+    assert "không có quyền" in refused

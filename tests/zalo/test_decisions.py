@@ -1,0 +1,79 @@
+"""Extension requests decided on Zalo: a number answering the notice, or /approve, /reject."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import Assignment, Explanation, ExtensionRequest
+from tests.factories import make_contact, make_task, make_unit
+from tests.zalo.conftest import ZaloBot
+
+HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+
+
+def world(zbot: ZaloBot) -> int:
+    """Hoa (Xã A) and Chi (coordinator) on Zalo, one task; return the task's id."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        task = make_task(s, "Kế hoạch chuyển đổi số", date(2026, 11, 30), [unit])
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    return task.id or 0
+
+
+async def test_a_coordinator_approves_by_typing_the_number(zbot: ZaloBot) -> None:
+    """The request's notice numbers approve and reject; "1" approves and moves the deadline."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
+    [notice] = await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
+    assert "1 = " in notice.text
+    assert "2 = " in notice.text
+    [decided] = await zbot.say(CHI, "1")
+    assert "Xã A" in decided
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+        assignment = s.exec(select(Assignment)).one()
+    assert (request.status, assignment.deadline) == ("approved", date(2026, 12, 15))
+    told = await zbot.zalo.wait_for_messages(HOA, after=1, timeout=10)
+    assert "15/12/2026" in told[0].text
+
+
+async def test_reject_by_command_with_a_reason(zbot: ZaloBot) -> None:
+    """/reject N <reason> rejects; a member's /approve is refused."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+    [refused] = await zbot.say(HOA, f"/approve {request.id}")
+    assert "không có quyền" in refused
+    await zbot.say(CHI, f"/reject {request.id} cần hoàn thành đúng hạn")
+    with zbot.session() as s:
+        decided = s.get(ExtensionRequest, request.id)
+    assert decided is not None
+    assert decided.status == "rejected"
+
+
+async def test_an_explanation_is_asked_and_answered_on_zalo(zbot: ZaloBot) -> None:
+    """/explain #N <unit> asks an overdue unit; "1" then a text answers; both are told."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [unit])
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    [asked] = await zbot.say(CHI, f"/explain #{task.id} XA")
+    assert "Xã A" in asked
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=0, timeout=10)
+    assert "1 = " in notice.text
+    await zbot.say(HOA, "1")
+    await zbot.say(HOA, "Do chậm kinh phí, sẽ nộp trước 25/11.")
+    with zbot.session() as s:
+        [explanation] = s.exec(select(Explanation)).all()
+    assert explanation.text == "Do chậm kinh phí, sẽ nộp trước 25/11."
+    told = await zbot.zalo.wait_for_messages(CHI, after=1, timeout=10)
+    assert "chậm kinh phí" in told[0].text

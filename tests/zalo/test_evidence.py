@@ -1,0 +1,50 @@
+"""A photo sent on Zalo is downloaded from photo_url and kept as evidence of the task."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import Assignment, Evidence, StatusReport
+from tests.factories import make_contact, make_task, make_unit
+from tests.zalo.conftest import ZaloBot
+
+HOA = "7f3a9c0e51d24b8e"
+JPEG = b"\xff\xd8\xff\xe0" + b"bien-ban" * 100
+
+
+def official(zbot: ZaloBot, tasks: int = 1) -> list[int]:
+    """Hoa on Zalo, focal point of Xã A, which has the tasks; return their ids."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        ids = [make_task(s, f"Việc {n}", date(2026, 11, 30), [unit]).id or 0 for n in range(tasks)]
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+    zbot.zalo.add_user(HOA, "Hoa")
+    return ids
+
+
+async def test_a_photo_is_kept_with_the_status_of_its_caption(zbot: ZaloBot) -> None:
+    """A photo captioned "đã xong" is stored for the only task, and done is recorded."""
+    official(zbot)
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong, gửi biên bản")
+    assert "Việc 0" in answer
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        [report] = s.exec(select(StatusReport)).all()
+    stored = zbot.tg.settings.evidence_path / kept.storage_path
+    assert stored.read_bytes() == JPEG
+    assert (kept.size, kept.mime_type, report.state) == (len(JPEG), "image/jpeg", "done")
+
+
+async def test_a_photo_names_its_task_when_there_are_several(zbot: ZaloBot) -> None:
+    """With two tasks, a photo without "#N" is asked about; with "#N" it is kept there."""
+    first, second = official(zbot, tasks=2)
+    [asked] = await zbot.photo(HOA, JPEG)
+    assert "#<số việc>" in asked
+    await zbot.photo(HOA, JPEG, f"#{second} biên bản")
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, kept.assignment_id)
+    assert about is not None
+    assert (about.task_id, first != second) == (second, True)

@@ -1,0 +1,167 @@
+"""Pairing on Zalo: an admin's /invite gives a code; the official sends it and is registered."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.cli import main
+from db.models import Contact, ContactIdentity, UnitContact
+from tests.bot.test_cli_units import EXAMPLES
+from tests.factories import make_contact, make_unit
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+HOA, LAN = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+
+
+def identity(session: Session, external_id: str) -> ContactIdentity:
+    """Return the chat identity with this id (on any channel)."""
+    query = select(ContactIdentity).where(ContactIdentity.external_id == external_id)
+    return session.exec(query).one()
+
+
+def code_of(answer: str) -> str:
+    """Return the pairing code an /invite answer shows (the word after `/start`)."""
+    return answer.split("/start ", 1)[1].split()[0]
+
+
+async def test_an_official_pairs_with_start_and_the_code(zbot: ZaloBot) -> None:
+    """A Zalo admin's /invite shows a code; /start <code> registers Hoa, greeted by unit."""
+    with zbot.session() as s:
+        make_unit(s, "XA", "Xã Điện Bàn Tây")
+    zbot.zalo.add_user(HOA, "Hoa")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XA")
+    assert "Xã Điện Bàn Tây" in invite
+    assert "Trên Zalo" in invite
+    [welcome] = await zbot.say(HOA, f"/start {code_of(invite)}")
+    assert "Chào mừng Hoa" in welcome
+    assert "Xã Điện Bàn Tây" in welcome
+    with zbot.session() as s:
+        hoa = identity(s, HOA)
+        links = s.exec(select(UnitContact).where(UnitContact.contact_id == hoa.contact_id)).all()
+    assert (hoa.channel, hoa.chat_id, len(links)) == ("zalo", HOA, 1)
+    notice = await zbot.zalo.wait_for_messages(ZALO_ADMIN, after=1)
+    assert "Hoa" in notice[0].text
+
+
+async def test_the_code_alone_pairs_and_a_used_code_is_refused(zbot: ZaloBot) -> None:
+    """Sending just the code works; the same code again, from someone else, is refused."""
+    with zbot.session() as s:
+        make_unit(s, "XB", "Xã B")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XB")
+    code = code_of(invite)
+    [welcome] = await zbot.say(HOA, code)
+    assert "Xã B" in welcome
+    [refused] = await zbot.say(LAN, f"/start {code}")
+    assert "không dùng được" in refused
+    with zbot.session() as s:
+        assert (
+            s.exec(select(ContactIdentity).where(ContactIdentity.external_id == LAN)).first()
+            is None
+        )
+
+
+async def test_a_stranger_is_told_how_to_join_and_cannot_invite(zbot: ZaloBot) -> None:
+    """Someone unknown gets how to join on Zalo; a member's /invite is refused."""
+    [hello] = await zbot.say(LAN, "xin chào")
+    assert "mã mời" in hello
+    with zbot.session() as s:
+        make_unit(s, "XC", "Xã C")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XC")
+    await zbot.say(HOA, code_of(invite))
+    [refused] = await zbot.say(HOA, "/invite XC")
+    assert "không có quyền" in refused
+
+
+async def test_an_admin_code_from_the_command_line_makes_a_zalo_admin(
+    zbot: ZaloBot,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`dondoc admin invite` prints a code; sent to the Zalo bot, it makes an admin, once."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    assert main(["admin", "invite"]) == 0
+    code = capsys.readouterr().out.split("/start ", 1)[1].split()[0]
+    [welcome] = await zbot.say(HOA, f"/start {code}")
+    assert "quản trị viên" in welcome
+    [again] = await zbot.say(LAN, code)
+    assert "không dùng được" in again
+    with zbot.session() as s:
+        hoa = identity(s, HOA)
+        person = s.get(Contact, hoa.contact_id)
+    assert person is not None
+    assert (hoa.channel, person.role) == ("zalo", "admin")
+
+
+async def test_the_invites_sheet_has_a_zalo_column(
+    workdir_zalo_only: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Zalo-only province's sheet has no Telegram link and a `/start <code>` line per unit."""
+    assert main(["units", "import", str(EXAMPLES / "units_two_tier_province.csv")]) == 0
+    assert main(["invites", "export", "--out", "moi.csv"]) == 0
+    content = (workdir_zalo_only / "moi.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[0][8] == "Gửi cho bot Zalo"
+    # A code starting with "-" is written as '-... (no formula in a spreadsheet).
+    assert all(r[5] == "" and r[8] == f"/start {r[6].lstrip(chr(39))}" for r in rows[1:])
+    assert len(rows) > 10
+    capsys.readouterr()
+
+
+@pytest.fixture
+def workdir_zalo_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the command line in an empty directory, configured for Zalo only."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "2718281828:fake-zalo-token-for-tests")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    return tmp_path
+
+
+async def test_an_admin_code_works_on_telegram_too(
+    zbot: ZaloBot,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same kind of code, sent as /start <code> on Telegram, makes a Telegram admin."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    assert main(["admin", "invite"]) == 0
+    code = capsys.readouterr().out.split("/start ", 1)[1].split()[0]
+    zbot.tg.user(7007, "Minh")
+    welcome = await zbot.tg.send(7007, f"/start {code}")
+    assert "quản trị viên" in (welcome.text or "")
+    with zbot.session() as s:
+        minh = identity(s, "7007")
+        person = s.get(Contact, minh.contact_id)
+    assert person is not None
+    assert (minh.channel, person.role) == ("telegram", "admin")
+
+
+async def test_a_telegram_official_links_zalo_with_a_code(zbot: ZaloBot) -> None:
+    """Lan, on Telegram, asks /link; sending /link <code> on Zalo makes that chat hers."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XL", "Xã Liên")
+        make_contact(s, 3701, units=[unit], name="Lan")
+    zbot.tg.user(3701, "Lan")
+    await zbot.tg.send(3701, "/start")
+    asked = (await zbot.tg.send(3701, "/link")).text or ""
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
+    assert code is not None, asked
+    await zbot.say(HOA, f"/link {code.group(0)}")
+    [who] = await zbot.say(HOA, "/whoami")
+    assert "Xã Liên" in who
+    with zbot.session() as s:
+        zalo_chat = identity(s, HOA)
+        telegram = identity(s, "3701")
+    assert zalo_chat.contact_id == telegram.contact_id

@@ -1,0 +1,137 @@
+"""Reminders on Zalo: the items numbered, the answers typed ("1", "2 60%", "#12 1", words)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date, timedelta
+
+from sqlmodel import col, select
+
+from db.models import Assignment, ExtensionRequest, Outbox, StatusReport
+from devtools.fakezalo import FaultRule
+from scheduler.delivery import dispatch_context
+from scheduler.dispatcher import dispatch
+from tests.factories import make_contact, make_task, make_unit
+from tests.scheduler.support import assigned_at
+from tests.zalo.conftest import ZaloBot
+
+HOA = "7f3a9c0e51d24b8e"
+DEADLINE = date(2026, 11, 20)  # two working days after the harness's Wednesday
+
+
+def official(zbot: ZaloBot, titles: tuple[str, ...] = ("Kế hoạch chuyển đổi số",)) -> list[int]:
+    """Hoa, on Zalo, is the focal point of Xã A, which has the tasks; return their ids."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        tasks = [make_task(s, title, DEADLINE, [unit]) for title in titles]
+        for task in tasks:
+            assigned_at(s, task, zbot.tg.clock.now() - timedelta(days=3))
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)  # Zalo lets the bot write only after that
+    return [t.id or 0 for t in tasks]
+
+
+async def remind(zbot: ZaloBot, count: int = 1) -> list[str]:
+    """Run the morning dispatch and return the reminder texts Hoa received on Zalo."""
+    services = zbot.services
+    ctx = replace(dispatch_context(services))
+    after = len(zbot.zalo.messages(HOA))
+    await asyncio.to_thread(dispatch, ctx, services.clock.now())
+    sent = await zbot.zalo.wait_for_messages(HOA, after=after, count=count, timeout=10)
+    return [m.text for m in sent]
+
+
+def reports(zbot: ZaloBot) -> list[tuple[str, int | None, str]]:
+    """Return every status report as (state, percent, source), oldest first."""
+    with zbot.session() as s:
+        rows = s.exec(select(StatusReport).order_by(col(StatusReport.id))).all()
+    return [(r.state, r.percent, r.source) for r in rows]
+
+
+async def test_a_reminder_shows_the_typed_answers_and_1_records_done(zbot: ZaloBot) -> None:
+    """One item: the reminder spells out 1-4; "1" records done and the bot confirms it."""
+    official(zbot)
+    [reminder] = await remind(zbot)
+    assert "Kế hoạch chuyển đổi số" in reminder
+    assert "1 = Hoàn thành" in reminder
+    assert "2 60%" in reminder
+    answer = await zbot.say(HOA, "1")
+    assert reports(zbot) == [("done", 100, "button")]
+    assert "Kế hoạch chuyển đổi số" in answer[0]
+    with zbot.session() as s:
+        [row] = s.exec(select(Outbox).where(Outbox.channel == "zalo")).all()
+    assert row.status == "sent"
+
+
+async def test_two_with_a_percentage_records_progress(zbot: ZaloBot) -> None:
+    """ "2 60%" after a reminder records in progress at 60%."""
+    official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "2 60%")
+    assert reports(zbot) == [("in_progress", 60, "text")]
+
+
+async def test_three_with_a_reason_records_a_blocker(zbot: ZaloBot) -> None:
+    """ "3 <reason>" records blocked with the reason."""
+    official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "3 thiếu kinh phí")
+    with zbot.session() as s:
+        [report] = s.exec(select(StatusReport)).all()
+    assert (report.state, report.reason) == ("blocked", "thiếu kinh phí")
+
+
+async def test_four_with_a_date_and_reason_requests_an_extension(zbot: ZaloBot) -> None:
+    """ "4 15/12 <reason>" asks for an extension to 15/12 for that reason."""
+    official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "4 15/12 chờ kinh phí")
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+    assert (request.requested_deadline, request.reason) == (date(2026, 12, 15), "chờ kinh phí")
+
+
+async def test_several_items_are_answered_by_task_number(zbot: ZaloBot) -> None:
+    """Two items: "#<task> 1" records that task done; a bare "1" asks which task."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    [reminder] = await remind(zbot)
+    assert f"#{first}" in reminder
+    assert f"#{second}" in reminder
+    await zbot.say(HOA, f"#{second} 1")
+    with zbot.session() as s:
+        done = s.exec(select(Assignment).where(Assignment.task_id == second)).one()
+        [report] = s.exec(select(StatusReport)).all()
+    assert (report.assignment_id, report.state) == (done.id, "done")
+    [which] = await zbot.say(HOA, "2")
+    assert "Kế hoạch A" in which
+    assert len(reports(zbot)) == 1
+
+
+async def test_free_text_goes_through_the_same_parser(zbot: ZaloBot) -> None:
+    """Words work as on Telegram: "đang làm 40%" records in progress at 40%."""
+    official(zbot)
+    await zbot.say(HOA, "đang làm 40%")
+    assert reports(zbot) == [("in_progress", 40, "text")]
+
+
+async def test_a_redelivered_event_records_nothing_twice(zbot: ZaloBot) -> None:
+    """The same message_id delivered twice is one report and one answer."""
+    official(zbot)
+    after = len(zbot.zalo.messages(HOA))
+    message_id = zbot.zalo.send_text(HOA, "xong")
+    await zbot.handled(message_id)
+    zbot.zalo.redeliver(message_id)
+    await zbot.zalo.wait_until(lambda: zbot.zalo.pending_events() == 0)
+    await asyncio.sleep(0.3)
+    assert reports(zbot) == [("done", 100, "text")]
+    assert len(zbot.zalo.messages(HOA)) == after + 1
+
+
+async def test_polling_backs_off_on_server_errors_and_goes_on(zbot: ZaloBot) -> None:
+    """Two 502s from getUpdates delay the answer; nothing is lost."""
+    official(zbot)
+    zbot.zalo.add_fault(FaultRule("server_error", methods=("getUpdates",), times=2))
+    [answer] = await zbot.say(HOA, "xong", timeout=15)
+    assert "Kế hoạch chuyển đổi số" in answer
+    assert reports(zbot) == [("done", 100, "text")]

@@ -1,0 +1,162 @@
+"""ZaloClient: `POST {base_url}/bot<token>/<method>`, JSON in and out, retried on 5xx.
+
+The token is in every URL, so no URL leaves this module: errors carry Zalo's code and
+description only, and httpx's own request log is silenced below WARNING.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from zalo.types import IDLE, NETWORK, BotInfo, Event, SentMessage, ZaloError, parse_events
+
+# httpx logs each request's URL (with the token) at INFO.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+BACKOFF_S = (0.5, 1.0, 2.0)
+TIMEOUT_S = 10.0
+POLL_GRACE_S = 10.0  # a long poll's HTTP timeout: its own `timeout` plus this
+
+
+class ZaloClient:
+    """One bot's client. Close it with `aclose()` (or `async with`)."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        *,
+        timeout: float = TIMEOUT_S,
+        backoff: Sequence[float] = BACKOFF_S,
+        max_connections: int = 16,
+    ) -> None:
+        self._token = token
+        self._root = base_url.rstrip("/")
+        self._backoff = tuple(backoff)
+        limits = httpx.Limits(max_connections=max_connections)
+        self._http = httpx.AsyncClient(timeout=timeout, limits=limits)
+
+    def __repr__(self) -> str:
+        return f"ZaloClient({self._root!r})"  # never the token
+
+    async def __aenter__(self) -> ZaloClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+    async def get_me(self) -> BotInfo:
+        """Return the bot's account (checks the token)."""
+        me = await self.call("getMe")
+        return BotInfo(
+            str(me.get("id", "")),
+            str(me.get("account_name", "")),
+            str(me.get("account_type", "")),
+            bool(me.get("can_join_groups", False)),
+        )
+
+    async def get_updates(self, timeout: int = 30) -> list[Event]:
+        """Wait up to `timeout` seconds for the next event; [] when none came (408)."""
+        try:
+            body = await self.call(
+                "getUpdates",
+                {"timeout": timeout},
+                http_timeout=timeout + POLL_GRACE_S,
+                retry=False,
+            )
+        except ZaloError as exc:
+            if exc.code == IDLE:
+                return []
+            raise
+        return parse_events(body)
+
+    async def set_webhook(self, url: str, secret_token: str) -> None:
+        """Have Zalo post events to `url` with the secret header (getUpdates stops)."""
+        await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+
+    async def delete_webhook(self) -> None:
+        """Remove the webhook, so that getUpdates works."""
+        await self.call("deleteWebhook")
+
+    async def get_webhook_info(self) -> str:
+        """Return the webhook's URL (empty: none)."""
+        info = await self.call("getWebhookInfo")
+        return str(info.get("url", ""))
+
+    async def send_message(self, chat_id: str, text: str, *, retry: bool = True) -> SentMessage:
+        """Send a text of 1-2000 characters."""
+        sent = await self.call("sendMessage", {"chat_id": chat_id, "text": text}, retry=retry)
+        return SentMessage(str(sent.get("message_id", "")), int(sent.get("date") or 0))
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str = "") -> SentMessage:
+        """Send a photo Zalo fetches from `photo_url`, with a caption of up to 2000."""
+        params = {"chat_id": chat_id, "photo": photo_url, "caption": caption}
+        sent = await self.call("sendPhoto", params)
+        return SentMessage(str(sent.get("message_id", "")), int(sent.get("date") or 0))
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
+        """Show the person that the bot is typing."""
+        await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
+
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        """Fetch a file a person sent (a photo_url); refuse one larger than max_bytes."""
+        try:
+            async with self._http.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise ZaloError(response.status_code, "the file could not be fetched")
+                content = bytearray()
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > max_bytes:
+                        raise ZaloError(413, "the file is too large")
+                return bytes(content)
+        except httpx.HTTPError as exc:
+            raise ZaloError(NETWORK, type(exc).__name__) from None
+
+    async def call(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        http_timeout: float | None = None,
+        retry: bool = True,
+    ) -> Any:
+        """Call a method; retry 5xx and network errors with backoff; raise ZaloError."""
+        waits = self._backoff if retry else ()
+        for attempt in range(len(waits) + 1):
+            try:
+                return await self._once(method, params or {}, http_timeout)
+            except ZaloError as exc:
+                if attempt >= len(waits) or not (exc.code == NETWORK or exc.code >= 500):
+                    raise
+            await asyncio.sleep(waits[attempt])
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _once(self, method: str, params: dict[str, Any], http_timeout: float | None) -> Any:
+        """Make one call and read Zalo's answer (ok:false may come on HTTP 200)."""
+        url = f"{self._root}/bot{self._token}/{method}"
+        timeout = httpx.USE_CLIENT_DEFAULT if http_timeout is None else http_timeout
+        try:
+            response = await self._http.post(url, json=params, timeout=timeout)
+        except httpx.HTTPError as exc:  # its text may hold the URL: keep only its kind
+            raise ZaloError(NETWORK, type(exc).__name__) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise ZaloError(response.status_code if response.status_code >= 400 else 502, "")
+        if body.get("ok") is not True:
+            code = int(body.get("error_code") or response.status_code or 500)
+            raise ZaloError(code, str(body.get("description") or ""))
+        return body.get("result", {})

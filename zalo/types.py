@@ -1,0 +1,112 @@
+"""What the Zalo Bot API answers, typed: the bot, an event, a sent message, an error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+TEXT_LIMIT = 2000  # sendMessage's text and sendPhoto's caption
+IDLE = 408  # getUpdates ended with no event: not an error
+NETWORK = 0  # no answer at all (connection refused, reset, timed out)
+UNREACHABLE = frozenset({403, 404})  # blocked the bot, never wrote to it, no such chat
+
+
+class ZaloError(Exception):
+    """A call that failed: Zalo's `error_code` and `description` (code 0: no answer)."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(f"{code}: {description}")
+        self.code, self.description = code, description
+
+    @property
+    def retryable(self) -> bool:
+        """Tell whether trying again later may succeed (5xx, 429, timeouts, network)."""
+        return self.code in (NETWORK, 429, IDLE) or self.code >= 500
+
+    @property
+    def unreachable(self) -> bool:
+        """Tell whether the person cannot be reached (blocked, never wrote, unknown)."""
+        return self.code in UNREACHABLE
+
+
+@dataclass(frozen=True)
+class BotInfo:
+    """getMe's answer."""
+
+    id: str
+    account_name: str
+    account_type: str
+    can_join_groups: bool
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """sendMessage's or sendPhoto's answer."""
+
+    message_id: str
+    date_ms: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event of getUpdates or a webhook: a person's message to the bot."""
+
+    name: str  # message.text.received, message.image.received, ...
+    message_id: str
+    date_ms: int
+    chat_id: str
+    chat_type: str
+    sender_id: str
+    sender_name: str
+    text: str = ""
+    photo_url: str = ""
+    caption: str = ""
+    sticker: str = ""
+    raw: dict[str, Any] | None = None
+
+    @property
+    def private(self) -> bool:
+        """Tell whether the event comes from a private chat with the bot."""
+        return self.chat_type.upper() != "GROUP"
+
+
+def parse_events(body: Any) -> list[Event]:
+    """Return the events of a getUpdates answer or a webhook body (wrapped or not).
+
+    A result may be one event or a list of them; a malformed event is skipped.
+    """
+    result = body.get("result", body) if isinstance(body, dict) and "ok" in body else body
+    items = result if isinstance(result, list) else [result]
+    events = [_event(item) for item in items if isinstance(item, dict)]
+    return [event for event in events if event is not None]
+
+
+def _event(item: dict[str, Any]) -> Event | None:
+    """Read one event, or None when it lacks what every event has."""
+    message = item.get("message")
+    if not isinstance(message, dict):
+        return None
+    chat = _object(message.get("chat"))
+    sender = _object(message.get("from"))
+    message_id, chat_id = str(message.get("message_id") or ""), str(chat.get("id") or "")
+    if not message_id or not chat_id:
+        return None
+    return Event(
+        name=str(item.get("event_name") or ""),
+        message_id=message_id,
+        date_ms=int(message.get("date") or 0),
+        chat_id=chat_id,
+        chat_type=str(chat.get("chat_type") or "PRIVATE"),
+        sender_id=str(sender.get("id") or chat_id),
+        sender_name=str(sender.get("display_name") or "")[:200],
+        text=str(message.get("text") or ""),
+        photo_url=str(message.get("photo_url") or ""),
+        caption=str(message.get("caption") or ""),
+        sticker=str(message.get("sticker") or ""),
+        raw=item,
+    )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """Return a JSON object, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
