@@ -84,10 +84,8 @@ def rebuild(session: Session) -> int:
         conn.execute(text("LOCK TABLE assignment IN SHARE ROW EXCLUSIVE MODE"))
         conn.execute(text("LOCK TABLE task_count IN EXCLUSIVE MODE"))
     conn.execute(delete(TaskCount))
-    written = conn.execute(
-        insert(TaskCount).from_select(["task_id", "due_at", *COLUMNS], _live_rows())
-    )
-    return int(written.rowcount or 0)
+    conn.execute(insert(TaskCount).from_select(["task_id", "due_at", *COLUMNS], _live_rows()))
+    return int(conn.execute(sa_select(func.count()).select_from(TaskCount)).scalar_one())
 
 
 def drift(session: Session) -> list[tuple[int, str, tuple[int, ...], tuple[int, ...]]]:
