@@ -78,8 +78,13 @@ def task_counts(
     task_ids: Sequence[int] | None = None,
     directive_id: int | None = None,
     open_only: bool = True,
+    stored: bool = True,
 ) -> list[TaskCounts]:
-    """Return the tasks with their counts (tasks with nothing in scope are left out)."""
+    """Return the tasks with their counts (tasks with nothing in scope are left out).
+
+    With everything in scope the counts are the ones stored per task (`task_count`, kept
+    by triggers); a narrower scope, or `stored=False`, counts the assignments.
+    """
     tasks = select(Task.id)
     if open_only:
         tasks = tasks.where(Task.status == TaskStatus.OPEN)
@@ -89,8 +94,7 @@ def task_counts(
         tasks = tasks.where(Task.directive_id == directive_id)
     if task_ids is not None:
         tasks = tasks.where(col(Task.id).in_(task_ids))
-    if scope.everything:
-        # Everything in view: the counts kept per task (db/queries/taskcounts.py).
+    if scope.everything and stored:
         counted = stored_counts(session, now=now, tasks=tasks)
     else:
         counted = live_task_counts(session, now=now, scope=scope, tasks=tasks)
