@@ -35,7 +35,7 @@ def check(session: Session) -> None:
     """Fail unless the stored counts equal the assignments' at every moment tried."""
     session.commit()
     assert drift(session) == []
-    every = list(session.exec(select(Task.id)))
+    every = [int(i or 0) for i in session.exec(select(Task.id))]
     for now in MOMENTS:
         live = q.live_task_counts(session, now=now, tasks=every)
         assert stored_counts(session, now=now, tasks=every) == live
@@ -122,7 +122,7 @@ def drift_is_found_and_rebuilt(engine: Engine) -> None:
         session.connection().execute(text("DELETE FROM task_count WHERE task_id = 1"))
         session.commit()
         assert drift(session) != []
-        every = list(session.exec(select(Task.id)))
+        every = [int(i or 0) for i in session.exec(select(Task.id))]
         live = q.live_task_counts(session, now=NOW, tasks=every)
         assert stored_counts(session, now=NOW, tasks=every) != live
         assert rebuild(session) > 0
