@@ -9,7 +9,8 @@ extension adds another): how many active assignments, done on time, done late, n
 not done and never reported, blocked. Done on time or late is fixed once done; not done
 splits into in time and overdue by comparing the row's `due_at` with the clock when read
 (`db/queries/taskcounts.py`). Triggers on `assignment` keep it in the same transaction as
-every insert, delete and update of the counted columns, whichever code makes them; the
+every insert, delete and update of the counted columns, whichever code makes them (on
+SQLite one per row, on PostgreSQL one per statement over its transition tables); the
 table is filled here from the existing rows and can be rebuilt the same way
 (`dondoc db recount`).
 """
@@ -59,6 +60,26 @@ def _upsert(row: str, sign: str) -> str:
     )
 
 
+def _apply(sources: tuple[tuple[str, str], ...]) -> str:
+    """Return the statement adding (+) or taking away (-) the rows of transition tables."""
+    names = ", ".join(COLUMNS)
+    parts = " UNION ALL ".join(
+        f"SELECT a.task_id, a.due_at, "
+        + ", ".join(f"{sign}({t}) AS {c}" for t, c in zip(_terms("a"), COLUMNS, strict=True))
+        + f" FROM {table} a WHERE a.active"
+        for table, sign in sources
+    )
+    sums = ", ".join(f"SUM(d.{c})" for c in COLUMNS)
+    changed = " OR ".join(f"SUM(d.{c}) <> 0" for c in COLUMNS)
+    sets = ", ".join(f"{c} = task_count.{c} + excluded.{c}" for c in COLUMNS)
+    return (
+        f"INSERT INTO task_count (task_id, due_at, {names})"
+        f" SELECT d.task_id, d.due_at, {sums} FROM ({parts}) d"
+        f" GROUP BY d.task_id, d.due_at HAVING {changed}"
+        f" ON CONFLICT (task_id, due_at) DO UPDATE SET {sets}"
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "task_count",
@@ -69,24 +90,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("task_id", "due_at"),
     )
     bind = op.get_bind()
-    changed = ", ".join(COUNTED)
+    changed = ", ".join(COUNTED)  # SQLite's update triggers fire on these columns only
     if bind.dialect.name == "postgresql":
-        op.execute(
-            "CREATE FUNCTION task_count_keep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            "BEGIN\n"
-            "  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.active THEN\n"
-            f"    {_upsert('OLD', '-')};\n"
-            "  END IF;\n"
-            "  IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.active THEN\n"
-            f"    {_upsert('NEW', '+')};\n"
-            "  END IF;\n"
-            "  RETURN NULL;\n"
-            "END $$"
-        )
-        op.execute(
-            f"CREATE TRIGGER task_count_keep AFTER INSERT OR DELETE OR UPDATE OF {changed}"
-            " ON assignment FOR EACH ROW EXECUTE FUNCTION task_count_keep()"
-        )
+        # Statement-level triggers over transition tables: one upsert per task and due_at
+        # a statement touched, not one per row (a COPY or an import of a million rows would
+        # otherwise update the same few counter rows a million times, each a new version).
+        # Transition tables allow one event per trigger and no column list: an update of
+        # other columns (a reminder's mark) nets to nothing and writes nothing.
+        for event, sources in (
+            ("insert", (("new_rows", "+"),)),
+            ("delete", (("old_rows", "-"),)),
+            ("update", (("new_rows", "+"), ("old_rows", "-"))),
+        ):
+            op.execute(
+                f"CREATE FUNCTION task_count_{event}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                f"BEGIN\n  {_apply(sources)};\n  RETURN NULL;\nEND $$"
+            )
+            tables = " ".join(
+                f"{'NEW' if name == 'new_rows' else 'OLD'} TABLE AS {name}" for name, _ in sources
+            )
+            op.execute(
+                f"CREATE TRIGGER task_count_{event} AFTER {event.upper()} ON assignment"
+                f" REFERENCING {tables} FOR EACH STATEMENT"
+                f" EXECUTE FUNCTION task_count_{event}()"
+            )
     else:
         op.execute(
             "CREATE TRIGGER task_count_insert AFTER INSERT ON assignment WHEN NEW.active"
@@ -118,8 +145,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.execute("DROP TRIGGER task_count_keep ON assignment")
-        op.execute("DROP FUNCTION task_count_keep()")
+        for event in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER task_count_{event} ON assignment")
+            op.execute(f"DROP FUNCTION task_count_{event}()")
     else:
         for name in ("insert", "delete", "update_old", "update_new"):
             op.execute(f"DROP TRIGGER task_count_{name}")
