@@ -271,6 +271,26 @@ class Assignment(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class TaskCount(SQLModel, table=True):
+    """A task's active assignments with one `due_at`, counted in the taxonomy.
+
+    Kept by triggers on `assignment` in the same transaction as each change (migration
+    0007), read by the all-tasks summary (`db/queries/taskcounts.py`), rebuilt by
+    `dondoc db recount`. Not done splits into in time and overdue by `due_at` when read.
+    """
+
+    __tablename__ = "task_count"
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    due_at: datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    n: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    not_done: int = 0
+    no_report: int = 0
+    blocked: int = 0
+
+
 class StatusReport(SQLModel, table=True):
     """One report of a unit on an assignment; append-only, the latest counts."""
 

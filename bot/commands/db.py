@@ -1,14 +1,16 @@
-"""`dondoc db upgrade`: bring the database to the newest schema."""
+"""`dondoc db upgrade`: bring the database to the newest schema; `db recount`: the counts."""
 
 from __future__ import annotations
 
 import argparse
 
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, say
 from db.engine import make_engine
 from db.migrate import current_revision, upgrade
+from db.queries.taskcounts import rebuild
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,6 +19,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     db_sub = parser.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     up = db_sub.add_parser("upgrade", help="apply every pending migration")
     up.set_defaults(func=db_upgrade)
+    recount = db_sub.add_parser("recount", help="rebuild the stored per-task counts")
+    recount.set_defaults(func=db_recount)
 
 
 def db_upgrade(_args: argparse.Namespace) -> int:
@@ -26,6 +30,23 @@ def db_upgrade(_args: argparse.Namespace) -> int:
     try:
         upgrade(engine)
         say("cli.db_upgraded", revision=current_revision(engine) or "-")
+    except OperationalError as exc:
+        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+        return EXIT_CONFIG
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def db_recount(_args: argparse.Namespace) -> int:
+    """Rebuild the stored per-task counts from the assignments and say how many rows."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            rows = rebuild(session)
+            session.commit()
+        say("cli.db_recounted", rows=rows)
     except OperationalError as exc:
         say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
         return EXIT_CONFIG

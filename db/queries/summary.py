@@ -35,6 +35,7 @@ from db.models import (
 )
 from db.queries.contacts import Recipient, recipients
 from db.queries.scope import EVERY, Scope, visible_tasks
+from db.queries.taskcounts import stored_counts
 from db.queries.tasks import TASK_NUMBER, find_tasks
 
 __all__ = ["EVERY", "Scope"]
@@ -77,8 +78,13 @@ def task_counts(
     task_ids: Sequence[int] | None = None,
     directive_id: int | None = None,
     open_only: bool = True,
+    stored: bool = True,
 ) -> list[TaskCounts]:
-    """Return the tasks with their counts (tasks with nothing in scope are left out)."""
+    """Return the tasks with their counts (tasks with nothing in scope are left out).
+
+    With everything in scope the counts are the ones stored per task (`task_count`, kept
+    by triggers); a narrower scope, or `stored=False`, counts the assignments.
+    """
     tasks = select(Task.id)
     if open_only:
         tasks = tasks.where(Task.status == TaskStatus.OPEN)
@@ -88,13 +94,10 @@ def task_counts(
         tasks = tasks.where(Task.directive_id == directive_id)
     if task_ids is not None:
         tasks = tasks.where(col(Task.id).in_(task_ids))
-    query = (
-        select(Assignment.task_id, *count_columns(now))
-        .where(col(Assignment.active).is_(True), in_scope(scope))
-        .where(col(Assignment.task_id).in_(tasks))
-        .group_by(col(Assignment.task_id))
-    )
-    counted = {int(row[0]): _counts(row[1:]) for row in _rows(session, query)}
+    if scope.everything and stored:
+        counted = stored_counts(session, now=now, tasks=tasks)
+    else:
+        counted = live_task_counts(session, now=now, scope=scope, tasks=tasks)
     if not counted:
         return []
     info = (
@@ -112,6 +115,19 @@ def task_counts(
         TaskCounts(tid, title, deadline, status, number, counted[tid])
         for tid, title, deadline, status, number in _rows(session, info)
     ]
+
+
+def live_task_counts(
+    session: Session, *, now: datetime, scope: Scope = EVERY, tasks: Any
+) -> dict[int, Counts]:
+    """Return the counts of the tasks (a query of ids, or ids) read from the assignments."""
+    query = (
+        select(Assignment.task_id, *count_columns(now))
+        .where(col(Assignment.active).is_(True), in_scope(scope))
+        .where(col(Assignment.task_id).in_(tasks))
+        .group_by(col(Assignment.task_id))
+    )
+    return {int(row[0]): _counts(row[1:]) for row in _rows(session, query)}
 
 
 def unit_counts(

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from db.engine import make_engine
+from db.queries.taskcounts import drift
 from devtools.fakebotapi import FakeBotApi
 from tests import processes
 from tests.factories import make_contact, make_task, make_unit
@@ -122,6 +123,24 @@ def test_db_upgrade_and_admin_add(tmp_path: Path) -> None:
     good = dondoc(tmp_path, env, "admin", "add", "5555")
     assert good.returncode == 0
     assert "5555" in good.stdout
+
+
+def test_db_recount_rebuilds_the_task_counts(tmp_path: Path) -> None:
+    """`db recount` replaces damaged stored counts with the assignments' own."""
+    env = env_for(tmp_path)
+    assert dondoc(tmp_path, env, "db", "upgrade").returncode == 0
+    engine = make_engine(env["DATABASE_URL"])
+    with Session(engine) as session:
+        make_task(session, "Đếm lại", date(2026, 12, 1), [make_unit(session, "RC1")])
+        session.connection().exec_driver_sql("UPDATE task_count SET n = 0, not_done = 7")
+        session.commit()
+        assert drift(session) != []
+    result = dondoc(tmp_path, env, "db", "recount")
+    assert result.returncode == 0
+    assert "1" in result.stdout
+    with Session(engine) as session:
+        assert drift(session) == []
+    engine.dispose()
 
 
 def test_admin_list_and_remove(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from app.signing import sign
 from core.taskdates import due_at
-from db.models import ExtensionRequest
+from db.models import ExtensionRequest, TaskCount
+from db.queries.taskcounts import drift
 from tests.factories import make_contact
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
@@ -81,6 +82,10 @@ async def test_extension_approved_moves_only_that_units_deadline(bot: BotUnderTe
     assert (moved.deadline, moved.original_deadline) == (date(2026, 12, 15), DEADLINE)
     assert moved.due_at == due_at(date(2026, 12, 15), bot.services.settings.tz)
     assert assignment(bot, other).deadline == DEADLINE
+    with bot.session() as s:  # the stored counts moved with it, in the same transaction
+        assert drift(s) == []
+        dues = set(s.exec(select(TaskCount.due_at).where(TaskCount.task_id == moved.task_id)))
+        assert moved.due_at in dues
     [told] = notices(bot, OFFICIAL, "extension-decided:")
     assert "đã được đồng ý" in told.payload["text"]
     assert notices(bot, OTHER_OFFICIAL, "extension-decided:") == []
