@@ -1,4 +1,4 @@
-"""Benchmark 6: the dashboard's pages at a province's scale (target: under 300 ms each).
+"""Benchmark 8: the dashboard's pages at a province's scale (target: under 300 ms each).
 
     .venv/bin/python -m bench.pages                 # 20,000 assignments, 300-unit tasks
     .venv/bin/python -m bench.pages --repeat 20
