@@ -13,6 +13,7 @@ from app.links import derive_webhook_secret
 from app.miniapp import derive_miniapp_key
 from bot.app import App
 from bot.settings import Settings
+from bot.zalo import ZaloRuntime
 from handlers.telegram.webhook import sink_of
 from scheduler.delivery import wake
 from web.deps import WebDeps, Webhook
@@ -21,8 +22,7 @@ from web.server import create_app
 log = logging.getLogger(__name__)
 
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# Where the Zalo channel plugs in: a Webhook("X-Bot-Api-Secret-Token", secret, sink) under
-# "zalo" in WebDeps.webhooks; POST /webhook/zalo answers 404 until then.
+# Zalo's webhook (when ZALO_BOT_TOKEN is set): POST /webhook/zalo, this header, the poller's sink.
 ZALO_HEADER = "X-Bot-Api-Secret-Token"
 
 
@@ -34,17 +34,33 @@ def telegram_secret(settings: Settings) -> str:
     return derive_webhook_secret(secret, "telegram")
 
 
+def zalo_secret(settings: Settings) -> str:
+    """Return the secret Zalo sends with each webhook call: ZALO_WEBHOOK_SECRET, or derived."""
+    if settings.zalo_webhook_secret is not None:
+        return settings.zalo_webhook_secret.get_secret_value()
+    secret = settings.link_secret
+    if secret is None:
+        raise ValueError("WEB_SECRET or BOT_TOKEN is required to serve webhooks")
+    return derive_webhook_secret(secret, "zalo")
+
+
 def web_deps(settings: Settings, application: App) -> WebDeps:
-    """Return what the web adapter needs from the running bot."""
+    """Return what the web adapter needs from the running bot (Zalo set to webhook mode)."""
     services = application.bot_data.services
     probe = application.bot_data.loop_probe
+    webhooks = {
+        "telegram": Webhook(TELEGRAM_HEADER, telegram_secret(settings), sink_of(application))
+    }
+    runtime: ZaloRuntime | None = application.bot_data.zalo
+    if runtime is not None:
+        secret = zalo_secret(settings)
+        runtime.use_webhook(settings.public_base_url.rstrip("/") + "/webhook/zalo", secret)
+        webhooks["zalo"] = Webhook(ZALO_HEADER, secret, runtime.poller.accept)
     return WebDeps(
         services=services,
         link_key=services.link_key,
         secure_cookies=settings.public_base_url.startswith("https://"),
-        webhooks={
-            "telegram": Webhook(TELEGRAM_HEADER, telegram_secret(settings), sink_of(application))
-        },
+        webhooks=webhooks,
         loop_lag=probe.figures if probe is not None else None,
         wake_senders=lambda: wake(application),
         miniapp_key=derive_miniapp_key(application.bot.token),
