@@ -26,6 +26,7 @@ from db.queries import inbox
 from db.queries.inbox import InboxKey
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
+from handlers.zalo.files import PhotoSaid
 from handlers.zalo.flood import Verdict, ZaloFlood
 from scheduler.workers import in_worker
 from scheduler.zalo_sender import ZaloPacer
@@ -198,11 +199,14 @@ class ZaloPoller:
                 photo = await self.client.download(event.photo_url, max_bytes=MAX_PHOTO)
             except ZaloError as exc:
                 log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
-        texts = await in_worker(partial(self.channel.answer, event, photo))
-        for text in texts:
+        answers = await in_worker(partial(self.channel.answer, event, photo))
+        for answer in answers:
             await self.pacer.wait(event.chat_id)
             try:
-                await self.client.send_message(event.chat_id, text)
+                if isinstance(answer, PhotoSaid):
+                    await self.client.send_photo(event.chat_id, answer.photo_url, answer.caption)
+                else:
+                    await self.client.send_message(event.chat_id, answer)
             except ZaloError as exc:
                 log.warning("answer to Zalo event %s not sent: %s", event.message_id, exc)
                 return
