@@ -75,6 +75,7 @@ def build_application(
     application.bot_data.services = services
     if settings.zalo_bot_token is not None:
         zalo.append(ZaloRuntime(settings, services, standalone_jobs=False))
+        application.bot_data.zalo = zalo[0]
     application.bot_data.owns_engine = engine is None
     register_telegram(application)
     scheduler.install(application)

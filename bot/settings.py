@@ -242,6 +242,11 @@ class Settings(BaseSettings):
         return tuple(name for name, token in named if token is not None)
 
     @property
+    def public_base_url_set(self) -> bool:
+        """Tell whether PUBLIC_BASE_URL was given (Zalo's file links need the real address)."""
+        return "public_base_url" in self.model_fields_set
+
+    @property
     def link_secret(self) -> str | None:
         """Return the secret links and webhook secrets derive from: WEB_SECRET, else BOT_TOKEN."""
         for secret in (self.web_secret, self.bot_token):

@@ -11,8 +11,10 @@ from telegram import Update
 
 from app.links import derive_webhook_secret
 from app.miniapp import derive_miniapp_key
+from app.services import Services
 from bot.app import App
 from bot.settings import Settings
+from bot.zalo import ZaloRuntime
 from handlers.telegram.webhook import sink_of
 from scheduler.delivery import wake
 from web.deps import WebDeps, Webhook
@@ -21,8 +23,7 @@ from web.server import create_app
 log = logging.getLogger(__name__)
 
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# Where the Zalo channel plugs in: a Webhook("X-Bot-Api-Secret-Token", secret, sink) under
-# "zalo" in WebDeps.webhooks; POST /webhook/zalo answers 404 until then.
+# Zalo's webhook (when ZALO_BOT_TOKEN is set): POST /webhook/zalo, this header, the poller's sink.
 ZALO_HEADER = "X-Bot-Api-Secret-Token"
 
 
@@ -34,17 +35,66 @@ def telegram_secret(settings: Settings) -> str:
     return derive_webhook_secret(secret, "telegram")
 
 
+def zalo_secret(settings: Settings) -> str:
+    """Return the secret Zalo sends with each webhook call: ZALO_WEBHOOK_SECRET, or derived.
+
+    Derived as Telegram's is, from WEB_SECRET or BOT_TOKEN, else (Zalo alone) ZALO_BOT_TOKEN.
+    """
+    if settings.zalo_webhook_secret is not None:
+        return settings.zalo_webhook_secret.get_secret_value()
+    secret = settings.link_secret
+    if secret is None and settings.zalo_bot_token is not None:
+        secret = settings.zalo_bot_token.get_secret_value()
+    if not secret:
+        raise ValueError("WEB_SECRET, BOT_TOKEN or ZALO_BOT_TOKEN is required to serve webhooks")
+    return derive_webhook_secret(secret, "zalo")
+
+
+def zalo_serve_app(settings: Settings, services: Services, runtime: ZaloRuntime) -> Starlette:
+    """Return the web application of a province on Zalo alone (no BOT_TOKEN).
+
+    Zalo's runtime takes its events by webhook and runs the periodic jobs itself
+    (`standalone_jobs`); it starts and stops with the web server.
+    """
+    secret = zalo_secret(settings)
+    runtime.use_webhook(settings.public_base_url.rstrip("/") + "/webhook/zalo", secret)
+    deps = WebDeps(
+        services=services,
+        link_key=services.link_key,
+        secure_cookies=settings.public_base_url.startswith("https://"),
+        webhooks={"zalo": Webhook(ZALO_HEADER, secret, runtime.poller.accept)},
+        wake_senders=runtime.wake,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
+        services.metrics.channel_ok("zalo", services.clock.now())
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return create_app(deps, lifespan=lifespan)
+
+
 def web_deps(settings: Settings, application: App) -> WebDeps:
-    """Return what the web adapter needs from the running bot."""
+    """Return what the web adapter needs from the running bot (Zalo set to webhook mode)."""
     services = application.bot_data.services
     probe = application.bot_data.loop_probe
+    webhooks = {
+        "telegram": Webhook(TELEGRAM_HEADER, telegram_secret(settings), sink_of(application))
+    }
+    runtime: ZaloRuntime | None = application.bot_data.zalo
+    if runtime is not None:
+        secret = zalo_secret(settings)
+        runtime.use_webhook(settings.public_base_url.rstrip("/") + "/webhook/zalo", secret)
+        webhooks["zalo"] = Webhook(ZALO_HEADER, secret, runtime.poller.accept)
     return WebDeps(
         services=services,
         link_key=services.link_key,
         secure_cookies=settings.public_base_url.startswith("https://"),
-        webhooks={
-            "telegram": Webhook(TELEGRAM_HEADER, telegram_secret(settings), sink_of(application))
-        },
+        webhooks=webhooks,
         loop_lag=probe.figures if probe is not None else None,
         wake_senders=lambda: wake(application),
         miniapp_key=derive_miniapp_key(application.bot.token),

@@ -52,17 +52,27 @@ class ZaloRuntime:
             account=token.partition(":")[0],
             poll_timeout=poll_timeout,
         )
+        self.webhook: tuple[str, str] | None = None  # (url, secret) under `dondoc serve`
         self.stopping = asyncio.Event()
         self.woken = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
 
+    def use_webhook(self, url: str, secret: str) -> None:
+        """Take events by webhook at `url` (set at start) instead of long polling."""
+        self.webhook = (url, secret)
+
     async def start(self) -> None:
-        """Make the bootstrap admins, then poll, send and (alone) run the jobs."""
+        """Make the bootstrap admins, then poll (or set the webhook), send, (alone) run jobs."""
         await in_worker(self._admins)
         owner = new_owner()
         stop, woken = self.stopping, self.woken
+        taking = (
+            self.poller.run(stop)
+            if self.webhook is None
+            else self.poller.run_webhook(stop, *self.webhook)
+        )
         runs = [
-            self.poller.run(stop),
+            taking,
             run_sender(
                 self.client, self.services, self.pacer, stop=stop, woken=woken, owner=owner
             ),

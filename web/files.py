@@ -3,11 +3,17 @@
 A link names its person and expiry under an HMAC (app.links): a forged, expired or
 someone else's link gets 403, and so does a person who is no longer staff or a task that
 has left their scope since the link was made.
+
+What an export or report covers is in its path (`which`): `all` (every open task in
+scope), a task's number, `d<number>` (a directive's tasks in scope) or, for the report,
+`p<yyyymmdd>-<yyyymmdd>` (a period). Zalo's /export, /chart and /report link here.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date, datetime
 from functools import partial
 from urllib.parse import quote
 
@@ -31,6 +37,31 @@ from web.render import message_page
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_WHICH = re.compile(r"(?:(all)|(\d{1,12})|d(\d{1,12})|p(\d{8})-(\d{8}))")
+
+
+def target_of(which: str) -> ReportTarget | None:
+    """Read what a file's path covers (see the module's note); None when it is no target."""
+    found = _WHICH.fullmatch(which)
+    if found is None:
+        return None
+    everything, task, directive, start, end = found.groups()
+    if everything:
+        return ReportTarget()
+    if task or directive:
+        return ReportTarget(
+            task_id=int(task) if task else None, directive_id=int(directive) if directive else None
+        )
+    try:
+        first, last = _day(start), _day(end)
+    except ValueError:
+        return None
+    return ReportTarget(start=first, end=last) if first <= last else None
+
+
+def _day(text: str) -> date:
+    """Read yyyymmdd."""
+    return datetime.strptime(text, "%Y%m%d").date()
 
 
 async def _granted(request: Request) -> links.SignedLink | Response:
@@ -60,9 +91,10 @@ async def export_file(request: Request) -> Response:
     granted = await _granted(request)
     if isinstance(granted, Response):
         return granted
-    if which != "all" and not which.isdigit():
+    target = target_of(which)
+    if target is None or target.start is not None:
         return message_page(request, None, "web.not_found", status=404)
-    task_id = None if which == "all" else int(which)
+    task_id, directive_id = target.task_id, target.directive_id
     now = services.clock.now()
 
     def allowed() -> d.Viewer | None:
@@ -80,7 +112,7 @@ async def export_file(request: Request) -> Response:
         services.engine,
         export_workbook,
         task_id=task_id,
-        directive_id=None,
+        directive_id=directive_id,  # its tasks in the viewer's scope only
         scope=viewer.scope,
         lang=viewer.lang,
         now=now,
@@ -175,9 +207,10 @@ async def report_file(request: Request) -> Response:
     granted = await _granted(request)
     if isinstance(granted, Response):
         return granted
-    if which != "all" and not which.isdigit():
+    target = target_of(which)
+    if target is None:
         return message_page(request, None, "web.not_found", status=404)
-    task_id = None if which == "all" else int(which)
+    task_id = target.task_id
     now, tz = services.clock.now(), services.settings.tz
 
     def allowed() -> d.Viewer | None:
@@ -195,7 +228,7 @@ async def report_file(request: Request) -> Response:
         made = await in_process(
             services.engine,
             report_document,
-            target=ReportTarget(task_id=task_id),
+            target=target,  # a directive's or a period's tasks in the viewer's scope only
             scope=viewer.scope,
             lang=viewer.lang,
             now=now,

@@ -12,11 +12,12 @@ import uvicorn
 from sqlalchemy.exc import OperationalError
 from telegram.error import InvalidToken
 
-from bot.app import build_application
+from bot.app import build_application, build_services
 from bot.commands.run import SWITCH_INTERVAL_S
 from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say, setup_logging
 from bot.lock import AlreadyRunning, single_instance
-from bot.web import serve_app
+from bot.web import serve_app, zalo_serve_app
+from bot.zalo import ZaloRuntime
 from db.engine import make_engine
 from db.migrate import upgrade
 
@@ -49,11 +50,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def serve(_args: argparse.Namespace) -> int:
     """Serve until Ctrl+C or SIGTERM; refuse a second instance and a missing token."""
     settings = load_settings()
-    if settings.bot_token is None:
+    if settings.bot_token is None and settings.zalo_bot_token is None:
         say("cli.no_token", err=True, env_file=".env")
         return EXIT_CONFIG
-    token = settings.bot_token.get_secret_value()
-    secrets = [token] + ([settings.web_secret.get_secret_value()] if settings.web_secret else [])
+    tokens = (
+        settings.bot_token,
+        settings.zalo_bot_token,
+        settings.web_secret,
+        settings.zalo_webhook_secret,
+    )
+    secrets = [t.get_secret_value() for t in tokens if t is not None]
     setup_logging(settings.log_level, secrets, reported=(InvalidToken,))
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     engine = make_engine(settings.database_url)
@@ -64,9 +70,18 @@ def serve(_args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine):
-            application = build_application(settings, engine=engine)
+            application = None
+            if settings.bot_token is not None:
+                application = build_application(settings, engine=engine)
+                web_app = serve_app(settings, application)
+            else:  # Zalo alone: its runtime runs the jobs and takes events by webhook
+                assert settings.zalo_bot_token is not None
+                zalo_token = settings.zalo_bot_token.get_secret_value()
+                services = build_services(settings, zalo_token, engine=engine)
+                runtime = ZaloRuntime(settings, services, standalone_jobs=True)
+                web_app = zalo_serve_app(settings, services, runtime)
             config = uvicorn.Config(
-                serve_app(settings, application),
+                web_app,
                 host=settings.web_host,
                 port=settings.web_port,
                 log_config=None,  # ours (setup_logging), which redacts secrets
@@ -79,7 +94,7 @@ def serve(_args: argparse.Namespace) -> int:
             asyncio.run(server.serve())
             if not server.started:
                 return EXIT_FAILED
-            return application.bot_data.exit_code or EXIT_OK
+            return (application.bot_data.exit_code if application else 0) or EXIT_OK
     except AlreadyRunning as exc:
         if exc.kind == "token":
             say("cli.already_running_token", err=True)

@@ -149,6 +149,7 @@ class FakeZalo:
                 },
             }
             if self.state.webhook.url:
+                self.state.delivered.append(event)
                 self._post_webhook(event)
             else:
                 self.state.events.append(event)
@@ -159,7 +160,10 @@ class FakeZalo:
         with self.state.lock:
             for event in self.state.delivered:
                 if event["message"]["message_id"] == message_id:
-                    self.state.events.append(event)
+                    if self.state.webhook.url:  # posted again, as Zalo does after a timeout
+                        self._post_webhook(event)
+                    else:
+                        self.state.events.append(event)
                     return
         raise KeyError(message_id)
 

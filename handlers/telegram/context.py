@@ -42,6 +42,9 @@ class TelegramData(Shared):
         self.reporting: set[int | str] = set()  # people whose /report is being written
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox
         self.loop_probe: LoopProbe | None = None  # how late the event loop wakes up
+        # Zalo's runtime (bot/zalo.ZaloRuntime) when Zalo is configured: the composition
+        # root's, kept here so `dondoc serve` can put it in webhook mode and take its sink.
+        self.zalo: Any = None
 
 
 class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], TelegramData]):

@@ -8,6 +8,7 @@ commands (`handlers/zalo/commands.py`), the typed status answers ("2 60%", "#12 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -26,6 +27,7 @@ from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import get_pending, set_pending
 from handlers.text.channel import CHOICES, TextChannel
 from handlers.zalo import commands, evidence, newtask
+from handlers.zalo.files import PhotoSaid
 from handlers.zalo.shorthand import rewrite
 from render.zalo import LIMIT, show, status_assignments
 from zalo import Event
@@ -41,8 +43,8 @@ class ZaloChannel(TextChannel):
     name: str = CHANNEL
     limit: int = LIMIT
 
-    def answer(self, event: Event, photo: bytes | None = None) -> list[str]:
-        """Return the texts that answer one event of a private chat."""
+    def answer(self, event: Event, photo: bytes | None = None) -> Sequence[str | PhotoSaid]:
+        """Return the texts that answer one event of a private chat, then photos to send."""
         actor = self._seen(event)
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
@@ -67,7 +69,9 @@ class ZaloChannel(TextChannel):
         if run is None and fold(typed) in MORE_WORDS:
             run = commands.next_page
         if run is not None:
-            return self._show(actor, Answer(run(self.services, actor, rest, event.sender_name)))
+            saids = run(self.services, actor, rest, event.sender_name)
+            photos = [one for one in saids if isinstance(one, PhotoSaid)]
+            return [*self._show(actor, Answer(saids)), *photos]
         words = self._status_words(actor, typed)
         return self.receive(event.sender_id, words or event.text, event.message_id)
 

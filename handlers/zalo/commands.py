@@ -21,7 +21,7 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries.checkin import open_page
-from handlers.zalo import newtask, staff
+from handlers.zalo import files, newtask, staff
 from handlers.zalo.pages import recall, remember
 
 MYTASKS_SIZE = 5
@@ -155,4 +155,7 @@ COMMANDS: dict[str, Command] = {
     "newtask": newtask.newtask,
     "approve": staff.approve,
     "reject": staff.reject,
+    "export": files.export,
+    "chart": files.chart,
+    "report": files.report,
 }

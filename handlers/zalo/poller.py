@@ -26,6 +26,7 @@ from db.queries import inbox
 from db.queries.inbox import InboxKey
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
+from handlers.zalo.files import PhotoSaid
 from handlers.zalo.flood import Verdict, ZaloFlood
 from scheduler.workers import in_worker
 from scheduler.zalo_sender import ZaloPacer
@@ -91,6 +92,50 @@ class ZaloPoller:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    async def run_webhook(self, stop: asyncio.Event, url: str, secret: str) -> None:
+        """Take events by webhook instead of polling: point Zalo at `url`, wait until stopped.
+
+        The events come through `accept` (the web adapter's sink); setWebhook is retried
+        with backoff, and a refused token (401) ends it as it ends polling.
+        """
+        await self.recover()
+        delay = BACKOFF_FIRST_S
+        while not stop.is_set():
+            try:
+                await self.client.set_webhook(url, secret)
+                log.info("Zalo webhook set to %s", url)
+                break
+            except ZaloError as exc:
+                if exc.code == UNAUTHORIZED:
+                    log.error("Zalo refused the bot token (401): no webhook")
+                    return
+                log.warning("Zalo setWebhook failed (%s); again in %.0f s", exc, delay)
+                await _sleep(stop, delay)
+                delay = min(delay * 2, BACKOFF_MAX_S)
+        await stop.wait()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def accept(self, payload: dict[str, Any]) -> None:
+        """Store a webhook's events in the inbox, then handle them in the background.
+
+        Returns once each is stored (so the 200 means kept); a redelivered one stops at the
+        inbox. ValueError when the body holds no event (the web adapter answers 400).
+        """
+        events = parse_events(payload)
+        if not events:
+            raise ValueError("no Zalo event in the body")
+        for event in events:
+            verdict = self.flood.judge(event.sender_id)
+            if verdict == Verdict.WARN:
+                task = asyncio.create_task(self._slow_down(event))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            if verdict != Verdict.PASS:
+                continue
+            if await in_worker(self._store, event):
+                self._start(event, stored=True)
+
     async def _delete_webhook(self, stop: asyncio.Event) -> None:
         """Remove a webhook (getUpdates does not work while one is set), retrying."""
         delay = BACKOFF_FIRST_S
@@ -154,11 +199,14 @@ class ZaloPoller:
                 photo = await self.client.download(event.photo_url, max_bytes=MAX_PHOTO)
             except ZaloError as exc:
                 log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
-        texts = await in_worker(partial(self.channel.answer, event, photo))
-        for text in texts:
+        answers = await in_worker(partial(self.channel.answer, event, photo))
+        for answer in answers:
             await self.pacer.wait(event.chat_id)
             try:
-                await self.client.send_message(event.chat_id, text)
+                if isinstance(answer, PhotoSaid):
+                    await self.client.send_photo(event.chat_id, answer.photo_url, answer.caption)
+                else:
+                    await self.client.send_message(event.chat_id, answer)
             except ZaloError as exc:
                 log.warning("answer to Zalo event %s not sent: %s", event.message_id, exc)
                 return

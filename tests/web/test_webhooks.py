@@ -102,7 +102,7 @@ async def test_webhook_oversized_or_malformed_body_is_refused(served: Served) ->
 
 
 async def test_webhook_of_channel_not_wired_is_not_found(served: Served) -> None:
-    """Zalo's webhook answers 404 until its channel is wired in; an unknown one too."""
+    """Zalo's webhook answers 404 when ZALO_BOT_TOKEN is not set; an unknown one too."""
     for channel in ("zalo", "nope"):
         response = await served.http.post(f"/webhook/{channel}", json={"ok": True})
         assert response.status_code == 404

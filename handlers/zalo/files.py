@@ -1,0 +1,139 @@
+"""/export, /chart and /report on Zalo: a signed link to `dondoc serve`'s /files/... routes.
+
+Zalo bots cannot send documents, so each answers with a download link under
+PUBLIC_BASE_URL, signed for the one person who asked and expiring in 24 hours
+(`app/links.py`); the chart is also sent as a photo of that link (`PhotoSaid`). The file
+is built when the link is followed, and the web adapter checks the person's role and scope
+again then (`web/files.py`). Without PUBLIC_BASE_URL there is no address to link to: the
+answer says the admin must set it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from app import links
+from app.actor import Actor
+from app.checkin import Said
+from app.services import Services
+from core.markup import Markup, to_plain
+from core.period import Period, PeriodErrorCode, looks_like_period, parse_period
+from core.roles import Access
+from db.engine import session_scope
+from db.queries.summary import Target, resolve_target
+
+
+@dataclass(frozen=True)
+class PhotoSaid(Said):
+    """A message that is also sent as a photo: its URL and plain-text caption."""
+
+    photo_url: str = ""
+    caption: str = ""
+
+
+def export(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """Link to the XLSX appendix of every open task, one task or a directive's tasks."""
+    t = partial(services.catalog.get, actor.lang)
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    target, said = _target(services, actor, args, "export")
+    if target is None:
+        return said
+    link = _link(services, actor, f"/files/export/{_which(target)}")
+    return [Said(t("zalo.export_link", link=link, hours=_hours()))]
+
+
+def chart(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """Link to one task's chart (PNG), and send it as a photo."""
+    t = partial(services.catalog.get, actor.lang)
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    target, said = _target(services, actor, args, "chart")
+    if target is None:
+        return said
+    if target.task is None or target.task.id is None:
+        return [Said(t("zalo.chart_which"))]
+    link = _link(services, actor, f"/files/chart/{target.task.id}")
+    caption = to_plain(t("zalo.chart_caption", id=target.task.id, title=target.task.title))
+    text = t("zalo.chart_link", link=link, hours=_hours())
+    return [PhotoSaid(text, photo_url=link, caption=caption)]
+
+
+def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """Link to the formal report (Word) of every open task, a task, a directive or a period."""
+    t = partial(services.catalog.get, actor.lang)
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    text = args.strip()
+    if looks_like_period(text):
+        period = parse_period(text)
+        if not isinstance(period, Period):
+            reversed_ = period.code == PeriodErrorCode.REVERSED
+            return [
+                Said(t("report.reversed" if reversed_ else "report.bad_date", text=period.text))
+            ]
+        which = f"p{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    else:
+        target, said = _target(services, actor, text, "report")
+        if target is None:
+            return said
+        which = _which(target)
+    link = _link(services, actor, f"/files/report/{which}")
+    return [Said(t("zalo.report_link", link=link, hours=_hours()))]
+
+
+def _refused(services: Services, actor: Actor) -> list[Said] | None:
+    """Return why the person gets no link (not staff, no public address), or None."""
+    t = partial(services.catalog.get, actor.lang)
+    if actor.access < Access.COORDINATOR:
+        return [Said(t("common.not_allowed"))]
+    if not services.settings.public_base_url_set:
+        return [Said(t("zalo.links_unset"))]
+    return None
+
+
+def _target(
+    services: Services, actor: Actor, args: str, command: str
+) -> tuple[Target | None, list[Said]]:
+    """Resolve what the person named within their scope, or say why it cannot be."""
+    t = partial(services.catalog.get, actor.lang)
+    text = args.strip()
+    with session_scope(services.engine) as session:
+        target = resolve_target(session, text=text, scope=actor.scope)
+    if target.kind == "none":
+        return None, [Said(t("summary.not_found", text=text))]
+    if target.kind == "ambiguous":
+        tasks = "\n".join(
+            t("summary.choice", id=task.id, title=task.title) for task in target.choices[:8]
+        )
+        return None, [Said(t("zalo.file_which", text=text, command=command, tasks=Markup(tasks)))]
+    return target, []
+
+
+def _which(target: Target) -> str:
+    """Return what a file's path covers: `all`, a task's number or `d<directive>`."""
+    if target.task is not None and target.task.id is not None:
+        return str(target.task.id)
+    if target.directive is not None and target.directive.id is not None:
+        return f"d{target.directive.id}"
+    return "all"
+
+
+def _link(services: Services, actor: Actor, path: str) -> str:
+    """Return the link to `path` under PUBLIC_BASE_URL, for this person only, for 24 hours."""
+    return links.url(
+        services.settings.public_base_url,
+        services.link_key,
+        path=path,
+        person=str(actor.contact_id),
+        now=services.clock.now(),
+    )
+
+
+def _hours() -> int:
+    """Return how many hours a link works."""
+    return int(links.DEFAULT_TTL.total_seconds() // 3600)

@@ -1,0 +1,310 @@
+"""Zalo under `dondoc serve`: events by webhook, and file links a coordinator follows.
+
+The fake Zalo server delivers events by webhook to the served application; /export, /chart
+and /report answer with signed links to its /files/... routes, followed here over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import openpyxl
+import pytest
+from pydantic import SecretStr
+from sqlmodel import select
+
+from bot.settings import Settings
+from bot.web import ZALO_HEADER, zalo_secret
+from db.models import Contact, ContactIdentity, Inbox
+from db.queries.scope import set_scope
+from db.queries.units import find_group
+from devtools.fakezalo import FakeZalo
+from tests.factories import make_contact
+from tests.web.conftest import COORDINATOR, Served
+from tests.zalo.conftest import ZALO_ADMIN, fake_zalo  # noqa: F401 (a fixture)
+
+ZCOORD = "c00dc00dc00dc00d"  # a coordinator on Zalo (every unit)
+ZMEMBER = "e00be00be00be00b"  # an official of Xã Tam Xuân on Zalo
+ZSCOPED = "5c0be5c0be5c0be5"  # a coordinator on Zalo limited to the pilot communes
+LINK = re.compile(r"(http://127\.0\.0\.1:\d+/files/[^\s]+)")
+
+
+@pytest.fixture
+def settings(settings: Settings, fake_zalo: FakeZalo) -> Settings:  # noqa: F811
+    """The web tests' settings with Zalo pointed at the fake Zalo server."""
+    for user, name in ((ZALO_ADMIN, "Quản trị Zalo"), (ZCOORD, "Điều phối Zalo")):
+        fake_zalo.add_user(user, name)
+    fake_zalo.add_user(ZMEMBER, "Lan Zalo")
+    fake_zalo.add_user(ZSCOPED, "Phạm vi Zalo")
+    return settings.model_copy(
+        update={
+            "zalo_bot_token": SecretStr(fake_zalo.token),
+            "zalo_base_url": fake_zalo.url,
+            "zalo_admin_ids": [ZALO_ADMIN],
+        }
+    )
+
+
+def zalo_rows(served: Served) -> list[str]:
+    """Return the message ids of the Zalo events in the inbox."""
+    with served.bot.session() as s:
+        return list(s.exec(select(Inbox.update_id).where(Inbox.channel == "zalo")).all())
+
+
+def event(message_id: str, text: str = "/whoami") -> dict[str, object]:
+    """Return a Zalo text event from the Zalo admin, without the {ok, result} wrapper."""
+    return {
+        "event_name": "message.text.received",
+        "message": {
+            "message_id": message_id,
+            "date": 1_700_000_000_000,
+            "chat": {"id": ZALO_ADMIN, "chat_type": "PRIVATE"},
+            "from": {"id": ZALO_ADMIN, "display_name": "Quản trị Zalo", "is_bot": False},
+            "text": text,
+        },
+    }
+
+
+async def test_serve_sets_zalo_webhook_and_does_not_poll(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """At start Zalo is pointed at /webhook/zalo with the derived secret; no getUpdates."""
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.calls("setWebhook")), 5)
+    [call] = fake_zalo.calls("setWebhook")
+    assert call["url"] == f"{served.url}/webhook/zalo"
+    assert call["secret_token"] == zalo_secret(served.bot.settings)
+    await asyncio.sleep(0.3)
+    assert not fake_zalo.calls("getUpdates")
+    assert not fake_zalo.calls("deleteWebhook")
+
+
+async def test_zalo_event_by_webhook_is_stored_and_answered(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A person's message, posted by Zalo with the secret, is stored, 200, and answered."""
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.calls("setWebhook")), 5)
+    message_id = fake_zalo.send_text(ZALO_ADMIN, "/whoami")
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.messages(ZALO_ADMIN)), 5)
+    assert [status for status, _ in fake_zalo.webhook_posts()] == [200]
+    assert zalo_rows(served) == [message_id]
+    assert ZALO_ADMIN in fake_zalo.messages(ZALO_ADMIN)[0].text
+
+
+async def test_zalo_webhook_wrong_or_missing_secret_is_refused(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """Without the secret, or with another, 403 and nothing stored or answered."""
+    for headers in ({}, {ZALO_HEADER: "not-the-secret"}, {ZALO_HEADER: "x" * 300}):
+        response = await served.http.post("/webhook/zalo", json=event("e1"), headers=headers)
+        assert response.status_code == 403
+    await asyncio.sleep(0.3)
+    assert zalo_rows(served) == []
+    assert fake_zalo.messages(ZALO_ADMIN) == []
+
+
+async def test_zalo_webhook_wrapped_or_not_and_no_event(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """The {ok, result} wrapper is taken off; a body that is no event gets 400."""
+    headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
+    for body in ({"ok": True}, {"event_name": "x"}, {"ok": True, "result": {"message": 3}}):
+        response = await served.http.post("/webhook/zalo", json=body, headers=headers)
+        assert response.status_code == 400
+    assert zalo_rows(served) == []
+    wrapped = {"ok": True, "result": event("e2")}
+    response = await served.http.post("/webhook/zalo", json=wrapped, headers=headers)
+    assert response.status_code == 200
+    assert zalo_rows(served) == ["e2"]  # stored before the 200
+
+
+async def test_zalo_webhook_redelivered_event_is_handled_once(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """Zalo posting the same event again gets 200 and no second answer."""
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.calls("setWebhook")), 5)
+    message_id = fake_zalo.send_text(ZALO_ADMIN, "/whoami")
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.messages(ZALO_ADMIN)), 5)
+    fake_zalo.redeliver(message_id)
+    await fake_zalo.wait_until(lambda: len(fake_zalo.webhook_posts()) == 2, 5)
+    await asyncio.sleep(1.5)
+    assert [status for status, _ in fake_zalo.webhook_posts()] == [200, 200]
+    assert len(fake_zalo.messages(ZALO_ADMIN)) == 1
+    assert zalo_rows(served) == [message_id]
+
+
+async def zalo_people(served: Served, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    """Add the Zalo coordinator and member, and wait until Zalo's webhook is set."""
+    with served.bot.session() as s:
+        make_contact(
+            s, 0, role="coordinator", name="Điều phối Zalo", channel="zalo", external_id=ZCOORD
+        )
+        make_contact(
+            s, 0, units=[served.units["TX"]], name="Lan Zalo", channel="zalo", external_id=ZMEMBER
+        )
+        scoped = make_contact(
+            s, 0, role="coordinator", name="Phạm vi Zalo", channel="zalo", external_id=ZSCOPED
+        )
+        group = find_group(s, text="Thí điểm")
+        assert group is not None
+        assert group.id is not None
+        assert scoped.id is not None
+        set_scope(s, contact_id=scoped.id, group_ids=[group.id])
+        s.commit()
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.calls("setWebhook")), 5)
+
+
+async def ask(fake_zalo: FakeZalo, user: str, text: str, count: int = 1) -> list[str]:  # noqa: F811
+    """Send text as a Zalo user by webhook; return the texts of the bot's next answers."""
+    after = len(fake_zalo.messages(user))
+    fake_zalo.send_text(user, text)
+    await fake_zalo.wait_until(lambda: len(fake_zalo.messages(user)) >= after + count, 10)
+    return [m.text for m in fake_zalo.messages(user)[after:]]
+
+
+def link_in(texts: list[str]) -> str:
+    """Return the download link the bot answered."""
+    found = LINK.search("\n".join(texts))
+    assert found is not None, f"no link in {texts!r}"
+    return found.group(1)
+
+
+async def test_zalo_export_link_opens_the_workbook(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A Zalo coordinator asks /export, follows the link and opens the XLSX with openpyxl."""
+    await zalo_people(served, fake_zalo)
+    texts = await ask(fake_zalo, ZCOORD, "/export")
+    link = link_in(texts)
+    assert link.startswith(f"{served.url}/files/export/all?")
+    assert "24" in texts[0]
+    response = await served.http.get(link)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert any("Kế hoạch chuyển đổi số" in c for c in cells)
+    assert any("Xã Tam Xuân" in c for c in cells)
+
+
+async def test_zalo_export_of_one_task_and_its_scope(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """/export #N links to that task's sheet; a coordinator demoted since is refused (403)."""
+    await zalo_people(served, fake_zalo)
+    task = served.tasks[1]
+    link = link_in(await ask(fake_zalo, ZCOORD, f"/export #{task.id}"))
+    assert f"/files/export/{task.id}?" in link
+    response = await served.http.get(link)
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert any("Báo cáo an toàn thông tin" in c for c in cells)
+    assert not any("Kế hoạch chuyển đổi số" in c for c in cells)
+    with served.bot.session() as s:
+        identity = s.exec(
+            select(ContactIdentity).where(ContactIdentity.external_id == ZCOORD)
+        ).one()
+        contact = s.get(Contact, identity.contact_id)
+        assert contact is not None
+        contact.role = "member"
+        s.commit()
+    assert (await served.http.get(link)).status_code == 403
+
+
+async def test_zalo_member_gets_no_link(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A member asking /export, /chart or /report is refused, with no link."""
+    await zalo_people(served, fake_zalo)
+    for command in ("/export", f"/chart #{served.tasks[0].id}", "/report"):
+        texts = await ask(fake_zalo, ZMEMBER, command)
+        assert "không có quyền" in texts[0]
+        assert LINK.search(texts[0]) is None
+
+
+async def test_zalo_link_of_someone_else_or_expired_is_refused(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """The link works for its person only, and for 24 hours."""
+    await zalo_people(served, fake_zalo)
+    link = link_in(await ask(fake_zalo, ZCOORD, "/export"))
+    parts = urlsplit(link)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    with served.bot.session() as s:
+        other = s.exec(
+            select(ContactIdentity.contact_id).where(
+                ContactIdentity.external_id == str(COORDINATOR)
+            )
+        ).one()
+    as_other = f"{served.url}{parts.path}?{urlencode({**query, 'p': str(other)})}"
+    assert (await served.http.get(as_other)).status_code == 403
+    async with served.signed_in(COORDINATOR) as client:  # another coordinator's session
+        assert (await client.get(link)).status_code == 403
+    served.bot.clock.advance(timedelta(hours=24, minutes=1))
+    assert (await served.http.get(link)).status_code == 403
+
+
+async def test_zalo_chart_is_sent_as_a_photo_of_its_link(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """/chart #N answers a link, and Zalo is sent a photo of it (fetched: a PNG)."""
+    await zalo_people(served, fake_zalo)
+    task = served.tasks[0]
+    texts = await ask(fake_zalo, ZCOORD, f"/chart #{task.id}", count=2)
+    link = link_in(texts)
+    assert f"/files/chart/{task.id}?" in link
+    [photo] = [m for m in fake_zalo.messages(ZCOORD) if m.method == "sendPhoto"]
+    assert photo.photo == link
+    assert f"#{task.id}" in photo.text
+    response = await served.http.get(link)
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
+    texts = await ask(fake_zalo, ZCOORD, "/chart")
+    assert "/chart #" in texts[0]
+
+
+async def test_zalo_report_link_gives_the_word_document(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """/report and /report <period> link to the formal report (DOCX)."""
+    await zalo_people(served, fake_zalo)
+    link = link_in(await ask(fake_zalo, ZCOORD, "/report"))
+    response = await served.http.get(link)
+    assert response.status_code == 200, response.text
+    assert response.content.startswith(b"PK")
+    link = link_in(await ask(fake_zalo, ZCOORD, "/report 01/11/2026-31/12/2026"))
+    assert "/files/report/p20261101-20261231?" in link
+    assert (await served.http.get(link)).status_code == 200
+
+
+async def test_zalo_scoped_coordinator_gets_no_link_out_of_scope(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A task outside the coordinator's scope is not found; within it, the link works."""
+    await zalo_people(served, fake_zalo)
+    outside, inside = served.tasks[1], served.tasks[0]  # Điện Bàn only; pilots too
+    texts = await ask(fake_zalo, ZSCOPED, f"/export #{outside.id}")
+    assert LINK.search(texts[0]) is None
+    link = link_in(await ask(fake_zalo, ZSCOPED, f"/export #{inside.id}"))
+    response = await served.http.get(link)
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert any("Xã Tam Xuân" in c for c in cells)
+    assert not any("Phường Điện Bàn" in c for c in cells)
