@@ -32,7 +32,7 @@ DISPATCH_JOB = "delivery.dispatch"
 SENDER_JOB = "delivery.sender"
 HOUSEKEEPING_JOB = "delivery.housekeeping"
 # The first dispatch waits a little after start-up so that the bot answers people first.
-DISPATCH_FIRST_S = 10.0
+DISPATCH_FIRST_S = 1.0
 DISPATCH_EVERY_S = 60.0
 SEND_EVERY_S = 1.0
 HOUSEKEEPING_EVERY_S = 600.0

@@ -29,6 +29,8 @@ from db.queries.units import unit_names
 from scheduler.messages import MAX_LIST_LINES, Item
 
 CHUNK = 1000
+# Reachable units read at a time in the first pass (one IN list per query).
+UNIT_BATCH = 500
 # A pause after each write batch and chunk. The sweep runs in a thread and is now mostly
 # Python, not SQLite: without a gap it holds the GIL and takes the write lock again before
 # the bot's own writes (which back off while waiting) get it, and answers to taps stall.
@@ -131,9 +133,21 @@ def start_day(created_at: datetime, now: datetime, ctx: Context, cal: WorkingCal
 
 
 def collect(
-    ctx: Context, calendar: WorkingCalendar, now: datetime, today: date, after_id: int
+    ctx: Context,
+    calendar: WorkingCalendar,
+    now: datetime,
+    today: date,
+    after_id: int,
+    reached: Callable[[Due], None] = lambda due: None,
 ) -> Due:
     """Read the candidates chunk by chunk, record today's reminders, gather the items.
+
+    Two passes. First the units someone can be written to (a few thousand on a country's
+    data, where most people never started the bot): every item of a reachable contact is
+    of such a unit, so once they are read each contact's message is whole, and `reached`
+    is called to queue them while the second pass reads the rest, by id, for its reminder
+    records and the coordinators' lists only. Anything the second pass still finds for a
+    contact (one who started the bot meanwhile) stays in `due.by_contact`.
 
     Memory stays bounded on a country's data: only reachable contacts' items and the first
     lines of each coordinator's lists are kept, not every candidate.
@@ -141,15 +155,38 @@ def collect(
     known = _Known(Workdays(calendar), ctx, now, today)
     with session_scope(ctx.engine) as session:
         due = Due(lists=[Lists(p, scope) for p, scope in q.coordinators(session)])
+        first = sorted(q.reachable_units(session))
+    for start in range(0, len(first), UNIT_BATCH):
+        units = first[start : start + UNIT_BATCH]
+        _pass(ctx, known, today, due, after_id, units=units)
+    reached(due)
+    _pass(ctx, known, today, due, after_id, skip=set(first))
+    return due
+
+
+def _pass(
+    ctx: Context,
+    known: _Known,
+    today: date,
+    due: Due,
+    after_id: int,
+    *,
+    units: list[int] | None = None,
+    skip: set[int] | None = None,
+) -> None:
+    """Read candidates above `after_id` by id, of `units` or of all units but `skip`."""
     while True:
         if not ctx.keep_going():
             raise SweepStopped
         with session_scope(ctx.engine) as session:
-            chunk = q.candidates(session, after_id=after_id, limit=CHUNK)
+            chunk = q.candidates(session, after_id=after_id, limit=CHUNK, unit_ids=units)
             if not chunk:
-                return due
+                return
             after_id = chunk[-1].assignment_id
-            _collect_chunk(session, chunk, known, today, due)
+            if skip:
+                chunk = [c for c in chunk if c.unit_id not in skip]
+            if chunk:
+                _collect_chunk(session, chunk, known, today, due)
         clock.sleep(PAUSE_S)
 
 

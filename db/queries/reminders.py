@@ -19,6 +19,7 @@ from core.states import ReportState, TaskStatus
 from db.models import (
     Assignment,
     Contact,
+    ContactIdentity,
     Directive,
     Outbox,
     OutboxItem,
@@ -76,11 +77,17 @@ def max_assignment_id(session: Session) -> int:
 
 
 def candidates(
-    session: Session, *, after_id: int, limit: int, task_id: int | None = None
+    session: Session,
+    *,
+    after_id: int,
+    limit: int,
+    task_id: int | None = None,
+    unit_ids: Sequence[int] | None = None,
 ) -> list[Candidate]:
     """Return the next `limit` remindable assignments with ids above `after_id`, by id.
 
     Plain columns, not entities: a country's first sweep reads hundreds of thousands.
+    With `unit_ids`, only those units' (read by the index on the assignment's unit).
     """
     query = (
         columns(
@@ -111,7 +118,27 @@ def candidates(
     )
     if task_id is not None:
         query = query.where(col(Assignment.task_id) == task_id)
+    if unit_ids is not None:
+        query = query.where(col(Assignment.unit_id).in_(unit_ids))
     return [Candidate(*row) for row in session.execute(query)]
+
+
+def reachable_units(session: Session) -> set[int]:
+    """Return the units with a focal point or leader the bot can write to.
+
+    The same conditions as `recipients`: a started, reachable identity with a chat.
+    """
+    query = (
+        select(UnitContact.unit_id)
+        .join(ContactIdentity, col(ContactIdentity.contact_id) == col(UnitContact.contact_id))
+        .where(
+            col(ContactIdentity.started).is_(True),
+            col(ContactIdentity.reachable).is_(True),
+            col(ContactIdentity.chat_id).is_not(None),
+        )
+        .distinct()
+    )
+    return set(session.exec(query))
 
 
 @dataclass(frozen=True, slots=True)
