@@ -80,11 +80,11 @@ def candidates(
     session: Session,
     *,
     after_id: int,
-    limit: int,
+    limit: int | None,
     task_id: int | None = None,
     unit_ids: Sequence[int] | None = None,
 ) -> list[Candidate]:
-    """Return the next `limit` remindable assignments with ids above `after_id`, by id.
+    """Return the next `limit` (or all) remindable assignments with ids above `after_id`, by id.
 
     Plain columns, not entities: a country's first sweep reads hundreds of thousands.
     With `unit_ids`, only those units' (read by the index on the assignment's unit).
@@ -121,6 +121,12 @@ def candidates(
     if unit_ids is not None:
         query = query.where(col(Assignment.unit_id).in_(unit_ids))
     return [Candidate(*row) for row in session.execute(query)]
+
+
+def active_units(session: Session) -> list[int]:
+    """Return the ids of the active units, in order."""
+    query = select(Unit.id).where(col(Unit.active).is_(True)).order_by(col(Unit.id))
+    return [u for u in session.exec(query) if u is not None]
 
 
 def reachable_units(session: Session) -> set[int]:
