@@ -107,7 +107,6 @@ def candidates(
         .join(Task, col(Task.id) == col(Assignment.task_id) + 0)
         .join(Unit, col(Unit.id) == col(Assignment.unit_id) + 0)
         .where(
-            col(Assignment.id) > after_id,
             col(Assignment.active).is_(True),
             col(Assignment.state) != "done",
             col(Task.status) == TaskStatus.OPEN,
@@ -120,6 +119,10 @@ def candidates(
         query = query.where(col(Assignment.task_id) == task_id)
     if unit_ids is not None:
         query = query.where(col(Assignment.unit_id).in_(unit_ids))
+    if unit_ids is None or after_id:
+        # Not for units from the start: with it, SQLite walked every assignment by id
+        # (0.27 s for a hundred units of a country) instead of the units' index (0.04 s).
+        query = query.where(col(Assignment.id) > after_id)
     return [Candidate(*row) for row in session.execute(query)]
 
 
