@@ -18,13 +18,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
-from docx import Document
-from docx.document import Document as DocumentObject
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
-from docx.text.paragraph import Paragraph
+# python-docx (with lxml, ~15 MB) is imported when a report is made, not at start-up:
+# reports are made in the worker process (app.jobs), so the bot never loads it.
+if TYPE_CHECKING:
+    from docx.document import Document as DocumentObject
+    from docx.text.paragraph import Paragraph
 
 TEMPLATE = Path(__file__).parent / "templates" / "bao-cao.docx"
 BODY, APPENDIX = "{{body}}", "{{appendix}}"
@@ -65,6 +66,8 @@ def render(
     rows: Sequence[Sequence[str]],
 ) -> bytes:
     """Return the filled template as .docx bytes."""
+    from docx import Document
+
     path = template or TEMPLATE
     try:
         doc = Document(str(path))
@@ -143,7 +146,7 @@ def _insert_body(doc: DocumentObject, marker: Paragraph, body: Sequence[Block]) 
         if block.style not in ids:
             ids[block.style] = _style_id(doc, block.style)
         style = ids[block.style]
-        marker._p.addprevious(parse_xml(_paragraph_xml(block.text, style)))
+        marker._p.addprevious(_parse_xml(_paragraph_xml(block.text, style)))
     marker._p.getparent().remove(marker._p)
 
 
@@ -153,7 +156,7 @@ def _paragraph_xml(text: str, style: str) -> str:
         f'<w:t xml:space="preserve">{xml_escape(clean(line))}</w:t>' for line in text.split("\n")
     )
     return (
-        f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{xml_escape(style)}"/></w:pPr>'
+        f'<w:p {_nsdecls("w")}><w:pPr><w:pStyle w:val="{xml_escape(style)}"/></w:pPr>'
         f"<w:r>{runs}</w:r></w:p>"
     )
 
@@ -177,11 +180,11 @@ def _insert_table(
     centred = [c.centred for c in columns]
     body = "".join(_row(r, widths, centred, cell_style, False) for r in rows)
     xml = (
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        f'<w:tbl {_nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         f'<w:jc w:val="center"/><w:tblBorders>{edges}</w:tblBorders><w:tblLayout w:type="fixed"/>'
         f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{head}{body}</w:tbl>"
     )
-    marker._p.addprevious(parse_xml(xml))
+    marker._p.addprevious(_parse_xml(xml))
     marker._p.getparent().remove(marker._p)
 
 
@@ -202,3 +205,17 @@ def _row(
         )
     props = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if head else ""
     return f"<w:tr>{props}{''.join(cells)}</w:tr>"
+
+
+def _parse_xml(xml: str) -> object:
+    """Return python-docx's element for the XML (imported on use, as the module says)."""
+    from docx.oxml import parse_xml
+
+    return parse_xml(xml)
+
+
+def _nsdecls(*prefixes: str) -> str:
+    """Return the namespace declarations of the prefixes, as python-docx writes them."""
+    from docx.oxml.ns import nsdecls
+
+    return nsdecls(*prefixes)

@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 DISPATCH_JOB = "delivery.dispatch"
 SENDER_JOB = "delivery.sender"
 HOUSEKEEPING_JOB = "delivery.housekeeping"
-# The first dispatch waits a little after start-up so that the bot answers people first.
-DISPATCH_FIRST_S = 10.0
+# The first dispatch waits a second after start-up: the bot is polling by then, and a
+# country's first reminder goes out within seconds (bench/README.md, issue 20).
+DISPATCH_FIRST_S = 1.0
 DISPATCH_EVERY_S = 60.0
 SEND_EVERY_S = 1.0
 HOUSEKEEPING_EVERY_S = 600.0

@@ -65,9 +65,19 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         top = q.max_assignment_id(session)
         if full:
             expire_stale(session, today=today, tz=ctx.tz)
+    result = Result()
+
+    def reached(due: Due) -> None:  # queued while the sweep goes on: the sender starts
+        _queue(ctx, due, now, today, result)
+        due.by_contact.clear()
+
     try:
-        due = collect(ctx, calendar, now, today, after_id)
-        result = _queue(ctx, due, now, today, tag="" if full else f":{after_id}")
+        due = collect(ctx, calendar, now, today, after_id, reached)
+        _queue(ctx, due, now, today, result)
+        result.escalated, result.folded = due.escalated, due.folded
+        if any(lists.escalated.count or lists.missed.count for lists in due.lists):
+            with session_scope(ctx.engine) as session:
+                _tell_coordinators(session, ctx, due, now, today, "" if full else f":{after_id}")
     except SweepStopped:
         log.info("reminder sweep stopped with the bot; the next run completes it")
         return None
@@ -94,14 +104,13 @@ def start_of_day(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(UTC)
 
 
-def _queue(ctx: Context, due: Due, now: datetime, today: date, *, tag: str) -> Result:
-    """Queue one message (or its parts) per contact, then the coordinators' lists.
+def _queue(ctx: Context, due: Due, now: datetime, today: date, result: Result) -> None:
+    """Queue one message (or its parts) per contact gathered in `due`, counted in `result`.
 
     Messages are composed before the write transaction opens: this runs in a thread, and
     SQLite's write lock held while composing would stall the bot's own writes (and so its
     answers to people) for as long as a batch takes.
     """
-    result = Result(escalated=due.escalated, folded=due.folded)
     since = start_of_day(today, ctx.tz)
     contacts = list(due.by_contact.items())
     for start in range(0, len(contacts), CONTACT_BATCH):
@@ -129,10 +138,6 @@ def _queue(ctx: Context, due: Due, now: datetime, today: date, *, tag: str) -> R
             with session_scope(ctx.engine) as session:
                 result.messages += len(enqueue_many(session, messages, now=now))
             clock.sleep(PAUSE_S)
-    if any(lists.escalated.count or lists.missed.count for lists in due.lists):
-        with session_scope(ctx.engine) as session:
-            _tell_coordinators(session, ctx, due, now, today, tag)
-    return result
 
 
 def _reminder_messages(

@@ -29,6 +29,9 @@ from db.queries.units import unit_names
 from scheduler.messages import MAX_LIST_LINES, Item
 
 CHUNK = 1000
+# Units read at a time by a day's first sweep: one query by the assignment's unit index,
+# a few thousand candidates on a country's data (a unit has hundreds of assignments).
+UNIT_BATCH = 100
 # A pause after each write batch and chunk. The sweep runs in a thread and is now mostly
 # Python, not SQLite: without a gap it holds the GIL and takes the write lock again before
 # the bot's own writes (which back off while waiting) get it, and answers to taps stall.
@@ -131,9 +134,22 @@ def start_day(created_at: datetime, now: datetime, ctx: Context, cal: WorkingCal
 
 
 def collect(
-    ctx: Context, calendar: WorkingCalendar, now: datetime, today: date, after_id: int
+    ctx: Context,
+    calendar: WorkingCalendar,
+    now: datetime,
+    today: date,
+    after_id: int,
+    reached: Callable[[Due], None] = lambda due: None,
 ) -> Due:
     """Read the candidates chunk by chunk, record today's reminders, gather the items.
+
+    A day's first sweep (`after_id` 0) reads by unit, the units someone can be written to
+    first (a few thousand on a country's data, where most people never started the bot):
+    every item of a reachable contact is of such a unit, so once they are read each
+    contact's message is whole, and `reached` is called to queue them while the other
+    units are read for their reminder records and the coordinators' lists only. What the
+    second part still finds for a contact (one who started the bot meanwhile) stays in
+    `due.by_contact`. Later sweeps read the few new assignments by id.
 
     Memory stays bounded on a country's data: only reachable contacts' items and the first
     lines of each coordinator's lists are kept, not every candidate.
@@ -141,15 +157,49 @@ def collect(
     known = _Known(Workdays(calendar), ctx, now, today)
     with session_scope(ctx.engine) as session:
         due = Due(lists=[Lists(p, scope) for p, scope in q.coordinators(session)])
+        if after_id:
+            first, rest = [], []
+        else:
+            reachable = q.reachable_units(session)
+            units = q.active_units(session)
+            first = [u for u in units if u in reachable]
+            rest = [u for u in units if u not in reachable]
+    if not after_id:
+        for group in (first, rest):
+            for start in range(0, len(group), UNIT_BATCH):
+                _units(ctx, known, today, due, group[start : start + UNIT_BATCH])
+            if group is first:
+                reached(due)
+        return due
+    _pass(ctx, known, today, due, after_id)
+    return due
+
+
+def _pass(ctx: Context, known: _Known, today: date, due: Due, after_id: int) -> None:
+    """Read the candidates above `after_id` by id, a chunk at a time."""
     while True:
         if not ctx.keep_going():
             raise SweepStopped
         with session_scope(ctx.engine) as session:
             chunk = q.candidates(session, after_id=after_id, limit=CHUNK)
             if not chunk:
-                return due
+                return
             after_id = chunk[-1].assignment_id
             _collect_chunk(session, chunk, known, today, due)
+        clock.sleep(PAUSE_S)
+
+
+def _units(ctx: Context, known: _Known, today: date, due: Due, units: list[int]) -> None:
+    """Read the units' candidates (one query), then record and gather them a chunk at a time."""
+    if not ctx.keep_going():
+        raise SweepStopped
+    with session_scope(ctx.engine) as session:
+        found = q.candidates(session, after_id=0, limit=None, unit_ids=units)
+    for start in range(0, len(found), CHUNK):
+        if not ctx.keep_going():
+            raise SweepStopped
+        with session_scope(ctx.engine) as session:
+            _collect_chunk(session, found[start : start + CHUNK], known, today, due)
         clock.sleep(PAUSE_S)
 
 

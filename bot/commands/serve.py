@@ -3,38 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import sys
-from types import FrameType
-
-import uvicorn
-from sqlalchemy.exc import OperationalError
-from telegram.error import InvalidToken
-
-from bot.app import build_application, build_services
-from bot.commands.run import SWITCH_INTERVAL_S
-from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say, setup_logging
-from bot.lock import AlreadyRunning, single_instance
-from bot.web import serve_app, zalo_serve_app
-from bot.zalo import ZaloRuntime
-from db.engine import make_engine
-from db.migrate import upgrade
-
-log = logging.getLogger(__name__)
-
-
-class Server(uvicorn.Server):
-    """uvicorn's server, ending with status 0 on SIGTERM or Ctrl+C as `dondoc run` does.
-
-    uvicorn raises a signal it caught again once shut down (the process then dies of it);
-    the bot has stopped in order by then, so the signal has done its work.
-    """
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        """Begin the shutdown, without raising the signal again afterwards."""
-        super().handle_exit(sig, frame)
-        self._captured_signals.clear()
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,59 +15,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.set_defaults(func=serve)
 
 
-def serve(_args: argparse.Namespace) -> int:
-    """Serve until Ctrl+C or SIGTERM; refuse a second instance and a missing token."""
-    settings = load_settings()
-    if settings.bot_token is None and settings.zalo_bot_token is None:
-        say("cli.no_token", err=True, env_file=".env")
-        return EXIT_CONFIG
-    tokens = (
-        settings.bot_token,
-        settings.zalo_bot_token,
-        settings.web_secret,
-        settings.zalo_webhook_secret,
-    )
-    secrets = [t.get_secret_value() for t in tokens if t is not None]
-    setup_logging(settings.log_level, secrets, reported=(InvalidToken,))
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade(engine)
-    except OperationalError as exc:
-        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
-        return EXIT_CONFIG
-    try:
-        with single_instance(settings, engine):
-            application = None
-            if settings.bot_token is not None:
-                application = build_application(settings, engine=engine)
-                web_app = serve_app(settings, application)
-            else:  # Zalo alone: its runtime runs the jobs and takes events by webhook
-                assert settings.zalo_bot_token is not None
-                zalo_token = settings.zalo_bot_token.get_secret_value()
-                services = build_services(settings, zalo_token, engine=engine)
-                runtime = ZaloRuntime(settings, services, standalone_jobs=True)
-                web_app = zalo_serve_app(settings, services, runtime)
-            config = uvicorn.Config(
-                web_app,
-                host=settings.web_host,
-                port=settings.web_port,
-                log_config=None,  # ours (setup_logging), which redacts secrets
-                access_log=False,  # paths carry sign-in codes and signed links
-                lifespan="on",
-                proxy_headers=True,
-                server_header=False,
-            )
-            server = Server(config)
-            asyncio.run(server.serve())
-            if not server.started:
-                return EXIT_FAILED
-            return (application.bot_data.exit_code if application else 0) or EXIT_OK
-    except AlreadyRunning as exc:
-        if exc.kind == "token":
-            say("cli.already_running_token", err=True)
-        else:
-            say("cli.already_running_database", err=True, database=exc.where)
-        return EXIT_FAILED
-    finally:
-        engine.dispose()
+def serve(args: argparse.Namespace) -> int:
+    """Serve until Ctrl+C or SIGTERM (the web server's modules are imported only here)."""
+    from bot.commands.serving import serve as serving
+
+    return serving(args)

@@ -19,6 +19,7 @@ from core.states import ReportState, TaskStatus
 from db.models import (
     Assignment,
     Contact,
+    ContactIdentity,
     Directive,
     Outbox,
     OutboxItem,
@@ -76,11 +77,17 @@ def max_assignment_id(session: Session) -> int:
 
 
 def candidates(
-    session: Session, *, after_id: int, limit: int, task_id: int | None = None
+    session: Session,
+    *,
+    after_id: int,
+    limit: int | None,
+    task_id: int | None = None,
+    unit_ids: Sequence[int] | None = None,
 ) -> list[Candidate]:
-    """Return the next `limit` remindable assignments with ids above `after_id`, by id.
+    """Return the next `limit` (or all) remindable assignments with ids above `after_id`, by id.
 
     Plain columns, not entities: a country's first sweep reads hundreds of thousands.
+    With `unit_ids`, only those units' (read by the index on the assignment's unit).
     """
     query = (
         columns(
@@ -100,7 +107,6 @@ def candidates(
         .join(Task, col(Task.id) == col(Assignment.task_id) + 0)
         .join(Unit, col(Unit.id) == col(Assignment.unit_id) + 0)
         .where(
-            col(Assignment.id) > after_id,
             col(Assignment.active).is_(True),
             col(Assignment.state) != "done",
             col(Task.status) == TaskStatus.OPEN,
@@ -111,7 +117,37 @@ def candidates(
     )
     if task_id is not None:
         query = query.where(col(Assignment.task_id) == task_id)
+    if unit_ids is not None:
+        query = query.where(col(Assignment.unit_id).in_(unit_ids))
+    if unit_ids is None or after_id:
+        # Not for units from the start: with it, SQLite walked every assignment by id
+        # (0.27 s for a hundred units of a country) instead of the units' index (0.04 s).
+        query = query.where(col(Assignment.id) > after_id)
     return [Candidate(*row) for row in session.execute(query)]
+
+
+def active_units(session: Session) -> list[int]:
+    """Return the ids of the active units, in order."""
+    query = select(Unit.id).where(col(Unit.active).is_(True)).order_by(col(Unit.id))
+    return [u for u in session.exec(query) if u is not None]
+
+
+def reachable_units(session: Session) -> set[int]:
+    """Return the units with a focal point or leader the bot can write to.
+
+    The same conditions as `recipients`: a started, reachable identity with a chat.
+    """
+    query = (
+        select(UnitContact.unit_id)
+        .join(ContactIdentity, col(ContactIdentity.contact_id) == col(UnitContact.contact_id))
+        .where(
+            col(ContactIdentity.started).is_(True),
+            col(ContactIdentity.reachable).is_(True),
+            col(ContactIdentity.chat_id).is_not(None),
+        )
+        .distinct()
+    )
+    return set(session.exec(query))
 
 
 @dataclass(frozen=True, slots=True)

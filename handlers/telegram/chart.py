@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from sqlmodel import Session
 
+from app.jobs import chart_png
 from app.summary_text import as_of
-from core.chart import MAX_BARS, Bar, stacked_bars
+from core.chart import MAX_BARS, Bar
 from core.markup import Markup, to_html
 from core.roles import Access
 from core.status import Status
@@ -15,7 +14,7 @@ from core.summary import overdue_first
 from db.queries import summary as q
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
-from scheduler.workers import in_heavy_worker
+from scheduler.workers import in_heavy_worker, in_process
 
 
 @command(Access.COORDINATOR)
@@ -31,7 +30,8 @@ async def chart(req: Request) -> None:
                 bars, title = _tasks_bars(req, session, target)
         return target, bars, title
 
-    # The counts of every open task, then a PNG drawn with matplotlib: off the event loop.
+    # The counts of every open task off the event loop, then a PNG drawn with matplotlib in
+    # the worker process (matplotlib, once imported, would stay in the bot's memory).
     target, bars, title = await in_heavy_worker(read)
     if target.kind in ("none", "ambiguous"):
         await req.say(
@@ -43,15 +43,14 @@ async def chart(req: Request) -> None:
         return
     subtitle = as_of(req.t, now.astimezone(tz))
     legend = {s: req.t(f"summary.status_{s.value}") for s in Status}
-    png = await in_heavy_worker(
-        partial(
-            stacked_bars,
-            bars,
-            title=title,
-            subtitle=subtitle,
-            legend=legend,
-            axis_label=req.t("chart.axis"),
-        )
+    png = await in_process(
+        req.services.engine,
+        chart_png,
+        bars,
+        title=title,
+        subtitle=subtitle,
+        legend=legend,
+        axis_label=req.t("chart.axis"),
     )
     chat = req.update.effective_chat
     if chat is not None:

@@ -15,7 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from db.engine import make_engine
-from db.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
+from db.migrate import (
+    HEAD,
+    alembic_config,
+    at_head,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 from db.models import Contact, ContactIdentity, Inbox, UnitContact, UnitKind
 
 RECEIVED = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
@@ -52,6 +60,20 @@ def test_upgrade_twice_changes_nothing(tmp_path: Path) -> None:
     upgrade(engine)
     upgrade(engine)
     assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_head_is_alembics_and_only_a_database_there_skips_alembic(tmp_path: Path) -> None:
+    """HEAD names the newest migration; an older or empty database is not taken for it."""
+    assert head_revision() == HEAD
+    engine = make_engine(f"sqlite:///{tmp_path / 'head.sqlite3'}")
+    assert not at_head(engine)
+    upgrade(engine)
+    assert at_head(engine)
+    downgrade(engine, "0004")
+    assert not at_head(engine)
+    upgrade(engine)
+    assert current_revision(engine) == HEAD
     engine.dispose()
 
 
