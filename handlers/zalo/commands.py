@@ -158,4 +158,5 @@ COMMANDS: dict[str, Command] = {
     "export": files.export,
     "chart": files.chart,
     "report": files.report,
+    "web": files.web,
 }

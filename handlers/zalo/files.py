@@ -1,4 +1,4 @@
-"""/export, /chart and /report on Zalo: a signed link to `dondoc serve`'s /files/... routes.
+"""/export, /chart, /report and /web on Zalo: a signed link to `dondoc serve`'s /files/... routes.
 
 Zalo bots cannot send documents, so each answers with a download link under
 PUBLIC_BASE_URL, signed for the one person who asked and expiring in 24 hours
@@ -16,6 +16,7 @@ from functools import partial
 from app import links
 from app.actor import Actor
 from app.checkin import Said
+from app.dashboard import LOGIN_TTL, login_code
 from app.services import Services
 from core.markup import Markup, to_plain
 from core.period import Period, PeriodErrorCode, looks_like_period, parse_period
@@ -84,6 +85,21 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
         which = _which(target)
     link = _link(services, actor, f"/files/report/{which}")
     return [Said(t("zalo.report_link", link=link, hours=_hours()))]
+
+
+def web(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
+    """Answer a one-time sign-in link to the dashboard, for this person, valid LOGIN_TTL."""
+    t = partial(services.catalog.get, actor.lang)
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    with session_scope(services.engine) as session:
+        code = login_code(session, contact_id=actor.contact_id, now=services.clock.now())
+    if code is None:  # the role changed since the access check: answer as to a member
+        return [Said(t("common.not_allowed"))]
+    base = services.settings.public_base_url.rstrip("/")
+    minutes = int(LOGIN_TTL.total_seconds() // 60)
+    return [Said(t("web.login_link", minutes=minutes, link=f"{base}/login/{code}"))]
 
 
 def _refused(services: Services, actor: Actor) -> list[Said] | None:

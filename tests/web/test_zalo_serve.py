@@ -308,3 +308,23 @@ async def test_zalo_scoped_coordinator_gets_no_link_out_of_scope(
     cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
     assert any("Xã Tam Xuân" in c for c in cells)
     assert not any("Phường Điện Bàn" in c for c in cells)
+
+
+async def test_zalo_coordinator_signs_in_to_the_dashboard_with_web(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """/web on Zalo answers a sign-in link that opens the dashboard once; a member gets none."""
+    await zalo_people(served, fake_zalo)
+    [text] = await ask(fake_zalo, ZCOORD, "/web")
+    found = re.search(r"(https?://\S+/login/\S+)", text)
+    assert found is not None, text
+    link = found.group(1)
+    assert link.startswith(f"{served.url}/login/")
+    first = await served.http.get(link, follow_redirects=True)
+    assert first.status_code == 200, first.text
+    assert "Tổng quan" in first.text  # the dashboard's overview, in Vietnamese
+    again = await served.http.get(link)
+    assert again.status_code == 403  # used once
+    [refused] = await ask(fake_zalo, ZMEMBER, "/web")
+    assert "/login/" not in refused

@@ -23,6 +23,7 @@ from db.models import Inbox
 from devtools.botrun import polling
 from devtools.fakebotapi import FakeBotApi
 from devtools.fakezalo import FakeZalo
+from scheduler.delivery import DISPATCH_JOB
 from tests.harness import ADMIN_ID, BotUnderTest
 
 ZALO_ADMIN = "a0d1a2f3b4c5d6e7"
@@ -98,4 +99,9 @@ async def zbot(
     fake_api.add_user(ADMIN_ID, "Quản trị", language_code="vi")
     fake_zalo.add_user(ZALO_ADMIN, "Quản trị Zalo")
     async with polling(app):
+        # The tests run the morning dispatch themselves when they mean to (dispatch()); the
+        # job's own first run, a second after start, would remind people mid-conversation.
+        assert app.job_queue is not None
+        for job in app.job_queue.get_jobs_by_name(DISPATCH_JOB):
+            job.schedule_removal()
         yield ZaloBot(BotUnderTest(app, fake_api, engine, clock, settings), fake_zalo)
