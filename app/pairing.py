@@ -79,7 +79,7 @@ def redeem(services: Services, who: Newcomer, code: str) -> Said:
         )
         unit = session.get(Unit, used.unit_id)
         unit_name = unit.name if unit is not None else ""
-        _tell_admins(services, session, used, contact, who, unit_name, now)
+        tell_admins(services, session, used, contact, who.external_id, unit_name, now)
         return Said(
             catalog.get(
                 lang,
@@ -118,21 +118,24 @@ def _register(session: Session, who: Newcomer, language: str, now: datetime) -> 
     )
 
 
-def _tell_admins(
+def tell_admins(
     services: Services,
     session: Session,
     used: Invite,
     contact: Contact,
-    who: Newcomer,
+    external_id: str,
     unit: str,
     now: datetime,
 ) -> None:
-    """Queue a notice of the registration to the invite's admin (else every admin)."""
+    """Queue a notice of the registration to the invite's admin (else every admin).
+
+    The person is named by their contact's name, else by their id on their channel.
+    """
     creator = session.get(Contact, used.created_by_id) if used.created_by_id else None
     admins = [creator] if creator is not None and creator.role == Role.ADMIN.value else []
     if not admins:
         admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
-    name = contact.display_name or who.external_id
+    name = contact.display_name or external_id
     for admin in recipients_in_order(session, admins):
         if admin.contact_id == contact.id:
             continue

@@ -9,12 +9,12 @@ repeated wrong codes from one person are refused for a while (core.invites).
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
 from app.invite_sheet import invite_sheet
+from app.pairing import tell_admins
 from core.deadlines import format_date
 from core.invites import invite_link, is_rate_limited, looks_like_code, parse_invite_args
 from core.markup import Markup, to_html
@@ -24,7 +24,6 @@ from core.textnorm import fold
 from db.models import Contact, Invite, Unit
 from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
-from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.invites import (
     create_invite,
     find_invite,
@@ -34,7 +33,6 @@ from db.queries.invites import (
     redeemable_invite,
     revoke_invites,
 )
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from handlers.telegram.access import (
     CHANNEL,
     Request,
@@ -262,7 +260,9 @@ async def redeem(req: Request) -> None:
             unit = session.get(Unit, used.unit_id)
             unit_name = unit.name if unit is not None else ""
             role, function = contact.role, used.function
-            _tell_admins(req, session, used, contact, unit_name, now)
+            tell_admins(
+                req.services, session, used, contact, req.actor.external_id, unit_name, now
+            )
     if contact is None or contact.id is None or not unit_name:
         await req.say("invites.invalid")
         return
@@ -288,38 +288,6 @@ def _spend(session: Session, req: Request, code: str) -> tuple[Contact | None, I
             return None, None
         contact = register_sender(session, req.update, req.services)
     return contact, redeem_invite(session, code=code, contact=contact, now=now)
-
-
-def _tell_admins(
-    req: Request, session: Session, used: Invite, contact: Contact, unit: str, now: datetime
-) -> None:
-    """Queue a notice of the registration to the admin who made the invite (else every admin)."""
-    creator = session.get(Contact, used.created_by_id) if used.created_by_id else None
-    admins = [creator] if creator is not None and creator.role == Role.ADMIN.value else []
-    if not admins:
-        admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
-    name = contact.display_name or req.actor.external_id
-    for admin in recipients_in_order(session, admins):
-        if admin.contact_id == contact.id:
-            continue
-        text = req.services.catalog.get(
-            admin.language,
-            "invites.used_notice",
-            name=name,
-            unit=unit,
-            function=req.services.catalog.get(admin.language, f"common.function_{used.function}"),
-        )
-        enqueue(
-            session,
-            key=f"invite-used:{used.id}:{admin.contact_id}",
-            chat_id=admin.chat_id,
-            channel=admin.channel,
-            contact_id=admin.contact_id,
-            kind="notice",
-            text=text,
-            now=now,
-            priority=PRIORITY_NOTICE,
-        )
 
 
 def flow() -> Flow:
