@@ -166,6 +166,14 @@ def stop_bot(bot: subprocess.Popen[bytes]) -> bytes:
         return bot.communicate()[1]
 
 
+def children_peak_rss_mb(pid: int) -> list[float]:
+    """Return the peak resident memory of the process's children (its worker processes)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return sorted((peak_rss_mb(child) for child in children), reverse=True)
+
+
 def peak_rss_mb(pid: int) -> float:
     """Return a process's peak resident memory in MB (Linux VmHWM)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -279,6 +287,9 @@ async def one_run(args: argparse.Namespace, *, taps: bool) -> dict[str, Any]:
                     )
                 await wait_fanout(server, population.fanout, bot)
                 result["peak_rss_mb"] = round(peak_rss_mb(bot.pid), 1)
+                result["workers_peak_rss_mb"] = [
+                    round(mb, 1) for mb in children_peak_rss_mb(bot.pid)
+                ]
                 if taps:
                     result["idle"] = await tap(
                         server, dict(list(buttons.items())[half:]), args.tap_rate
@@ -300,6 +311,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "send_rate_per_s": args.send_rate,
         "fanout": alone["fanout"],
         "peak_rss_mb": alone["peak_rss_mb"],
+        "workers_peak_rss_mb": alone["workers_peak_rss_mb"],
         "first_reminder_after_s": alone["first_reminder_after_s"],
         "database_assignments": alone["database_assignments"],
         "bot_stderr_tail": alone["bot_stderr_tail"],
@@ -379,6 +391,7 @@ def rows_of(result: dict[str, Any], path: Path) -> list[tuple[str, str]]:
                 "with taps: rate / 429 / lost / duplicated",
                 f"{t['ratio_of_limit']} / {t['responses_429']} / {t['lost']} / {t['duplicated']}",
             ),
+            ("first reminder with taps", f"{result['first_reminder_with_taps_s']} s"),
             (
                 "tap p50/p95/p99 during fan-out (ms)",
                 f"{busy['p50_ms']} / {busy['p95_ms']} / {busy['p99_ms']}",
@@ -394,6 +407,9 @@ def rows_of(result: dict[str, Any], path: Path) -> list[tuple[str, str]]:
             f"{result['peak_rss_mb']} with {result['database_assignments']} assignments",
         )
     )
+    if result.get("workers_peak_rss_mb"):
+        workers = ", ".join(str(mb) for mb in result["workers_peak_rss_mb"])
+        rows.append(("its worker processes' peak RSS (MB)", workers))
     for name_, base in result.get("baselines", {}).items():
         rows.append(
             (
