@@ -37,7 +37,8 @@ def read_unit(path: Path) -> Unit:
             current = sections.setdefault(stripped[1:-1], {})
             continue
         key, sep, value = stripped.partition("=")
-        assert sep and current is not None, f"{path.name}: not a key=value line: {line!r}"
+        assert sep, f"{path.name}: not a key=value line: {line!r}"
+        assert current is not None, f"{path.name}: a key before any [section]: {line!r}"
         current.setdefault(key.strip(), []).append(value.strip())
     return sections
 
@@ -66,8 +67,8 @@ def readme_env_template() -> str:
     start = readme.index(README_SECTION)
     end = readme.find("\n## ", start + len(README_SECTION))
     section = readme[start : end if end != -1 else len(readme)]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
-    found = [b for b in blocks if b.startswith(ENV_TEMPLATE_MARK)]
+    blocks = re.finditer(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    found = [b.group(1) for b in blocks if b.group(1).startswith(ENV_TEMPLATE_MARK)]
     assert len(found) == 1, "the deploy section has one /etc/dondoc/env template"
     return found[0]
 

@@ -73,7 +73,8 @@ def test_compose_runs_two_workers_after_the_migrations_on_a_healthy_postgresql()
     assert re.fullmatch(r"postgres:1[56](\.\d+)?", db["image"])
     assert "pg_isready" in db["healthcheck"]["test"]
     volume = db["volumes"][0].split(":")
-    assert volume[1] == "/var/lib/postgresql/data" and volume[0] in data["volumes"]
+    assert volume[1] == "/var/lib/postgresql/data"
+    assert volume[0] in data["volumes"]
     assert services["migrate"]["command"] == ["db", "upgrade"]
     assert services["migrate"]["restart"] == "no"
     for name in WORKERS:
@@ -85,7 +86,8 @@ def test_compose_runs_two_workers_after_the_migrations_on_a_healthy_postgresql()
         assert worker["env_file"] == ".env"
         assert worker["environment"]["WEB_HOST"] == "0.0.0.0"
         assert worker["environment"]["WORKERS"] == "multi"
-        assert worker["build"]["context"] == ".." and "command" not in worker  # dondoc serve
+        assert worker["build"]["context"] == ".."
+        assert "command" not in worker
         evidence = worker["environment"]["EVIDENCE_DIR"]
         assert any(v.endswith(":" + evidence) for v in worker["volumes"]), "evidence shared"
     # The multi-worker switch is said once, so that renaming it is one edit.
@@ -151,16 +153,20 @@ def test_dockerfile_runs_dondoc_serve_as_a_user_with_a_health_check() -> None:
     args = dict(reversed(steps))  # the first of each instruction
     assert args["FROM"] == "python:3.11-slim"
     users = [rest for word, rest in steps if word == "USER"]
-    assert users and users[-1] not in ("root", "0"), "the image runs as a user of its own"
+    assert users, "the image names its user"
+    assert users[-1] not in ("root", "0"), "the image runs as a user of its own"
     assert words.index("USER") < words.index("ENTRYPOINT")
-    assert "/healthz" in args["HEALTHCHECK"] and "8080" in args["HEALTHCHECK"]
+    assert "/healthz" in args["HEALTHCHECK"]
+    assert "8080" in args["HEALTHCHECK"]
     assert args["EXPOSE"] == "8080"
     entry = json.loads(args["ENTRYPOINT"]) + json.loads(args["CMD"])
     assert entry == ["dondoc", "serve"]
     runs = " ".join(rest for word, rest in steps if word == "RUN")
-    assert "pip install -c constraints.txt ." in runs and "[dev]" not in runs
+    assert "pip install -c constraints.txt ." in runs
+    assert "[dev]" not in runs
     env = " ".join(rest for word, rest in steps if word in ("ENV", "ARG"))
-    assert "WEB_HOST=0.0.0.0" in env and "PIP_NO_CACHE_DIR=1" in env
+    assert "WEB_HOST=0.0.0.0" in env
+    assert "PIP_NO_CACHE_DIR=1" in env
     assert not any(name in env for name in SECRETS | {"DATABASE_URL"}), "no setting baked in"
 
 
@@ -172,7 +178,8 @@ def test_dockerignore_lets_in_what_the_image_copies_and_nothing_else() -> None:
         if word == "COPY"
         for source in rest.split()[:-1]  # the last word is the destination
     ]
-    assert "pyproject.toml" in sources and "app" in sources
+    assert "pyproject.toml" in sources
+    assert "app" in sources
     for source in sources:
         assert (ROOT / source).exists(), source
         assert not dockerignored(source), f"{source} is copied but ignored"
@@ -198,7 +205,8 @@ def test_the_worker_units_are_hardened_and_leave_migrations_to_their_own_unit() 
     for name in WORKER_UNITS:
         unit = read_unit(DEPLOY / name)
         service = unit["Service"]
-        assert service["User"] == ["dondoc"] and service["Group"] == ["dondoc"]
+        assert service["User"] == ["dondoc"]
+        assert service["Group"] == ["dondoc"]
         assert service["EnvironmentFile"] == ["/etc/dondoc/env"]
         assert service["Restart"] == ["on-failure"]
         assert service["RestartPreventExitStatus"] == ["2"]  # a wrong setting: say, not loop
@@ -215,14 +223,16 @@ def test_the_worker_units_are_hardened_and_leave_migrations_to_their_own_unit() 
     migrate = read_unit(DEPLOY / "dondoc-migrate.service")["Service"]
     assert migrate["Type"] == ["oneshot"]
     assert migrate["ExecStart"] == [f"{INSTALLED} db upgrade"]
-    assert migrate["EnvironmentFile"] == ["/etc/dondoc/env"] and migrate["User"] == ["dondoc"]
+    assert migrate["EnvironmentFile"] == ["/etc/dondoc/env"]
+    assert migrate["User"] == ["dondoc"]
 
 
 def test_the_template_unit_takes_its_port_from_the_instance() -> None:
     """dondoc@8081: WEB_PORT=8081 and the multi-worker mode, on the command line."""
     (start,) = read_unit(DEPLOY / "dondoc@.service")["Service"]["ExecStart"]
     words = start.split()
-    assert words[0] == "/usr/bin/env" and "WEB_PORT=%i" in words
+    assert words[0] == "/usr/bin/env"
+    assert "WEB_PORT=%i" in words
     assert [w for w in words if w.startswith("WORKERS=")] == ["WORKERS=multi"]
     (single,) = read_unit(DEPLOY / "dondoc.service")["Service"]["ExecStart"]
     assert single == f"{INSTALLED} serve"  # one process: the default mode
@@ -231,11 +241,14 @@ def test_the_template_unit_takes_its_port_from_the_instance() -> None:
 def test_the_backup_runs_nightly_as_the_service_user() -> None:
     """pg_dump in the custom format, the evidence copied, a timer that catches up."""
     service = read_unit(DEPLOY / "dondoc-backup.service")["Service"]
-    assert service["User"] == ["dondoc"] and service["Type"] == ["oneshot"]
+    assert service["User"] == ["dondoc"]
+    assert service["Type"] == ["oneshot"]
     commands = " ".join(service["ExecStart"])
-    assert "pg_dump --format=custom" in commands and "EVIDENCE_DIR" in commands
+    assert "pg_dump --format=custom" in commands
+    assert "EVIDENCE_DIR" in commands
     timer = read_unit(DEPLOY / "dondoc-backup.timer")
-    assert timer["Timer"]["OnCalendar"] and timer["Timer"]["Persistent"] == ["true"]
+    assert timer["Timer"]["OnCalendar"]
+    assert timer["Timer"]["Persistent"] == ["true"]
 
 
 def test_systemd_accepts_the_units(tmp_path: Path) -> None:
@@ -258,7 +271,8 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
         check=False,
         env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"},
     )
-    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", "systemd-analyze complained"
 
 
 def test_caddyfile_balances_the_workers_with_health_checks() -> None:
