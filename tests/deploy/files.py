@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import shutil
+import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+
+import pytest
 
 from bot.settings import Settings
 
@@ -105,6 +110,21 @@ def dockerignored(path: str) -> bool:
         if any(fnmatch.fnmatchcase(p, f) for p in prefixes for f in forms):
             ignored = not negated
     return ignored
+
+
+def caddy(verb: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `caddy VERB` on deploy/Caddyfile with these environment variables, or skip."""
+    program = shutil.which("caddy")
+    if program is None:
+        pytest.skip("caddy: not installed (Debian's package `caddy`): the Caddyfile was not run")
+    return subprocess.run(
+        [program, verb, "--adapter", "caddyfile", "--config", str(DEPLOY / "Caddyfile")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=dict(env),
+    )
 
 
 def _joined_lines(text: str) -> list[str]:

@@ -20,6 +20,7 @@ from tests.deploy.files import (
     ROOT,
     SECRETS,
     STATE_DIR,
+    caddy,
     dockerfile,
     dockerignored,
     parse_env,
@@ -287,17 +288,7 @@ def test_caddyfile_balances_the_workers_with_health_checks() -> None:
 
 def test_caddy_accepts_the_caddyfile_with_compose_settings() -> None:
     """`caddy validate` on the file, with the settings compose.yaml gives it."""
-    caddy = shutil.which("caddy")
-    if caddy is None:
-        pytest.skip("caddy: not installed (Debian's package `caddy`): the Caddyfile was not run")
     environment = compose()["services"]["caddy"]["environment"]
     env = {**os.environ, **environment, "DONDOC_DOMAIN": "dondoc.example.gov.vn"}
-    result = subprocess.run(
-        [caddy, "validate", "--adapter", "caddyfile", "--config", str(DEPLOY / "Caddyfile")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-    )
+    result = caddy("validate", env)
     assert result.returncode == 0, result.stderr[-2000:]
