@@ -36,6 +36,7 @@ from tests.deploy.files import (
     STATE_DIR,
     Unit,
     caddy,
+    dockerfile,
     parse_env,
     read_unit,
     readme_env_template,
@@ -186,6 +187,15 @@ def wait_healthy(url: str) -> httpx.Response:
     raise AssertionError(f"{url} never answered 200 in {START_TIMEOUT} s")
 
 
+def image_health_check(port: int) -> int:
+    """Run the Dockerfile's HEALTHCHECK command against a worker's port; return its status."""
+    (line,) = [rest for word, rest in dockerfile() if word == "HEALTHCHECK"]
+    argv = json.loads(line.split(" CMD ", 1)[1])
+    assert argv[0] == "python"
+    env = {"PATH": os.environ["PATH"], "WEB_PORT": str(port)}
+    return subprocess.run([sys.executable, *argv[1:]], env=env, timeout=30, check=False).returncode
+
+
 def settings_for(pg_url: str, server: FakeBotApi, public: str, root: Path) -> dict[str, str]:
     """Return the test's values for the template: its database, the fake server, secrets."""
     return {
@@ -217,6 +227,8 @@ def test_the_worker_unit_serves_on_postgresql_after_the_migrate_unit(
             assert server.webhook_info().url == f"{public}/webhook/telegram"
             health = wait_healthy(f"{public}/healthz")
             assert health.json()["database"] is True
+            assert image_health_check(port) == 0, "the image's HEALTHCHECK passes"
+            assert image_health_check(free_port()) != 0, "and fails where nothing answers"
             server.add_user(USER_ID, "An")
             server.send_command(USER_ID, "start")
             server.wait_for_sync(
