@@ -18,6 +18,8 @@ DEPLOY = ROOT / "deploy"
 # Where the units expect dondoc's virtualenv, and its state folder.
 INSTALLED = "/opt/dondoc/bin/dondoc"
 STATE_DIR = "/var/lib/dondoc"
+# The multi-worker mode's setting (issue 17), said once in compose.yaml and dondoc@.service.
+MULTI_SETTING, MULTI_VALUE = "WORKERS", "multi"
 SECRETS = frozenset({"BOT_TOKEN", "ZALO_BOT_TOKEN", "WEB_SECRET", "ZALO_WEBHOOK_SECRET"})
 README_SECTION = "## Deploy for a province"
 ENV_TEMPLATE_MARK = "# /etc/dondoc/env"

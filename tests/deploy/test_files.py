@@ -17,6 +17,8 @@ import yaml
 from tests.deploy.files import (
     DEPLOY,
     INSTALLED,
+    MULTI_SETTING,
+    MULTI_VALUE,
     ROOT,
     SECRETS,
     STATE_DIR,
@@ -29,7 +31,7 @@ from tests.deploy.files import (
     setting_names,
 )
 
-WORKERS = ("dondoc-1", "dondoc-2")
+SERVICES = ("dondoc-1", "dondoc-2")
 WORKER_UNITS = ("dondoc.service", "dondoc@.service")
 HARDENING = {
     "NoNewPrivileges": "yes",
@@ -69,7 +71,7 @@ def test_compose_runs_two_workers_after_the_migrations_on_a_healthy_postgresql()
     """The services, their order of start, the database's volume and health check."""
     data = compose()
     services = data["services"]
-    assert set(services) == {"db", "migrate", *WORKERS, "caddy"}
+    assert set(services) == {"db", "migrate", *SERVICES, "caddy"}
     db = services["db"]
     assert re.fullmatch(r"postgres:1[56](\.\d+)?", db["image"])
     assert "pg_isready" in db["healthcheck"]["test"]
@@ -78,7 +80,7 @@ def test_compose_runs_two_workers_after_the_migrations_on_a_healthy_postgresql()
     assert volume[0] in data["volumes"]
     assert services["migrate"]["command"] == ["db", "upgrade"]
     assert services["migrate"]["restart"] == "no"
-    for name in WORKERS:
+    for name in SERVICES:
         worker = services[name]
         assert worker["depends_on"] == {
             "db": {"condition": "service_healthy"},
@@ -86,13 +88,13 @@ def test_compose_runs_two_workers_after_the_migrations_on_a_healthy_postgresql()
         }
         assert worker["env_file"] == ".env"
         assert worker["environment"]["WEB_HOST"] == "0.0.0.0"
-        assert worker["environment"]["WORKERS"] == "multi"
+        assert worker["environment"][MULTI_SETTING] == MULTI_VALUE
         assert worker["build"]["context"] == ".."
         assert "command" not in worker
         evidence = worker["environment"]["EVIDENCE_DIR"]
         assert any(v.endswith(":" + evidence) for v in worker["volumes"]), "evidence shared"
     # The multi-worker switch is said once, so that renaming it is one edit.
-    assert (DEPLOY / "compose.yaml").read_text(encoding="utf-8").count("WORKERS:") == 1
+    assert (DEPLOY / "compose.yaml").read_text(encoding="utf-8").count(f"{MULTI_SETTING}:") == 1
 
 
 def test_compose_puts_caddy_in_front_of_each_worker() -> None:
@@ -102,8 +104,8 @@ def test_compose_puts_caddy_in_front_of_each_worker() -> None:
     assert caddy["image"].startswith("caddy:2")
     assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
     upstreams = caddy["environment"]["DONDOC_UPSTREAMS"].split()
-    port = services[WORKERS[0]]["environment"]["WEB_PORT"]
-    assert upstreams == [f"{name}:{port}" for name in WORKERS]
+    port = services[SERVICES[0]]["environment"]["WEB_PORT"]
+    assert upstreams == [f"{name}:{port}" for name in SERVICES]
     assert {"80", "443"} <= {p.split(":")[-1].split("/")[0] for p in caddy["ports"]}
     assert [name for name, s in services.items() if "ports" in s] == ["caddy"]
 
@@ -122,7 +124,7 @@ def test_compose_holds_no_secret_and_its_env_example_names_real_settings() -> No
     unknown = set(example) - setting_names() - variables
     assert not unknown, f"deploy/.env.example names what nothing reads: {unknown}"
     assert {"POSTGRES_PASSWORD", "DONDOC_DOMAIN"} <= set(example) & variables
-    set_by_compose = set(compose()["services"][WORKERS[0]]["environment"])
+    set_by_compose = set(compose()["services"][SERVICES[0]]["environment"])
     missing = PRODUCTION - set(example) - set_by_compose
     assert not missing, f"a production run needs these said: {missing}"
     assert all(example[name] == "" for name in SECRETS | {"POSTGRES_PASSWORD"})
@@ -234,7 +236,8 @@ def test_the_template_unit_takes_its_port_from_the_instance() -> None:
     words = start.split()
     assert words[0] == "/usr/bin/env"
     assert "WEB_PORT=%i" in words
-    assert [w for w in words if w.startswith("WORKERS=")] == ["WORKERS=multi"]
+    multi = f"{MULTI_SETTING}={MULTI_VALUE}"
+    assert [w for w in words if w.startswith(f"{MULTI_SETTING}=")] == [multi]
     (single,) = read_unit(DEPLOY / "dondoc.service")["Service"]["ExecStart"]
     assert single == f"{INSTALLED} serve"  # one process: the default mode
 
