@@ -29,12 +29,13 @@ COPY devtools devtools
 RUN pip install -c constraints.txt . \
     && cd / && rm -rf /src
 
-# Its own user, and its data folder (the SQLite file when there is no PostgreSQL, evidence).
+# Its own user, and its data folder (the SQLite file when there is no PostgreSQL, evidence);
+# the folder is also where it runs (a RUN after /src went needs a folder that exists).
+WORKDIR /var/lib/dondoc
 RUN useradd --system --user-group --uid 10001 --home-dir /var/lib/dondoc \
         --shell /usr/sbin/nologin dondoc \
     && install -d -o dondoc -g dondoc -m 0700 /var/lib/dondoc /var/lib/dondoc/evidence
 USER dondoc
-WORKDIR /var/lib/dondoc
 ENV WEB_HOST=0.0.0.0 \
     WEB_PORT=8080 \
     EVIDENCE_DIR=/var/lib/dondoc/evidence \
