@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from tests.demo.conftest import Running
 
@@ -44,42 +44,49 @@ async def test_the_guided_tour(demo: Running, tmp_path: Path) -> None:
         pytest.skip(f"{CHROMIUM} is not installed (./scripts/setup installs Debian's chromium)")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        context = await browser.new_context(viewport={"width": 1440, "height": 820})
-        page = await context.new_page()
-        await page.goto(demo.url + "?lang=en")
-        await expect(page.locator("#tour li")).to_have_count(6)
-        await expect(page.locator("#tour-1")).to_contain_text("Xã Bình Minh")  # in English
-        zalo, telegram = bubbles(page, "official_zalo"), bubbles(page, "official_tg")
-        await expect(zalo.first).to_contain_text(TASK, timeout=WAIT_MS)
-        await expect(telegram.first).to_contain_text(TASK, timeout=WAIT_MS)
-        await expect(zalo.first).to_contain_text("1 = Hoàn thành")  # Zalo: numbered replies
+        try:
+            await tour(browser, demo, tmp_path)
+        finally:
+            await browser.close()
 
-        dashboard = await context.new_page()
-        await dashboard.goto(demo.url.replace("/demo", "/demo/as/coordinator"))
-        done_before, none_before = await counts(dashboard)
 
-        phone = page.locator("#phone-official_zalo")
-        await phone.locator("input").fill("1")
-        await phone.locator("button[type=submit]").click()
-        await expect(phone.locator(".bubble.mine")).to_have_text("1")
-        await expect(zalo.nth(1)).to_contain_text("Đã ghi nhận", timeout=WAIT_MS)
+async def tour(browser: Browser, demo: Running, tmp_path: Path) -> None:
+    """Take the tour's steps in the browser."""
+    context = await browser.new_context(viewport={"width": 1440, "height": 820})
+    page = await context.new_page()
+    await page.goto(demo.url + "?lang=en")
+    await expect(page.locator("#tour li")).to_have_count(6)
+    await expect(page.locator("#tour-1")).to_contain_text("Xã Bình Minh")  # in English
+    zalo, telegram = bubbles(page, "official_zalo"), bubbles(page, "official_tg")
+    await expect(zalo.first).to_contain_text(TASK, timeout=WAIT_MS)
+    await expect(telegram.first).to_contain_text(TASK, timeout=WAIT_MS)
+    await expect(zalo.first).to_contain_text("1 = Hoàn thành")  # Zalo: numbered replies
 
-        await telegram.first.get_by_role("button", name="✅ Hoàn thành").click()
-        await expect(telegram.first).to_contain_text("Đã ghi nhận", timeout=WAIT_MS)
-        await expect(telegram.first.locator(".keyboard")).to_have_count(0)  # buttons settled
-        if os.environ.get("DEMO_SCREENSHOT"):
-            await page.evaluate("window.scrollTo(0, 0)")
-            await page.screenshot(path=os.environ["DEMO_SCREENSHOT"])
+    dashboard = await context.new_page()
+    await dashboard.goto(demo.url.replace("/demo", "/demo/as/coordinator"))
+    done_before, none_before = await counts(dashboard)
 
-        await dashboard.reload()
-        assert await counts(dashboard) == (done_before + 2, none_before - 2)
-        await dashboard.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    phone = page.locator("#phone-official_zalo")
+    await phone.locator("input").fill("1")
+    await phone.locator("button[type=submit]").click()
+    await expect(phone.locator(".bubble.mine")).to_have_text("1")
+    await expect(zalo.nth(1)).to_contain_text("Đã ghi nhận", timeout=WAIT_MS)
 
-        clock = await page.locator("#clock").inner_text()
-        await page.locator("#next-morning").click()
-        await expect(page.locator("#clock")).not_to_have_text(clock, timeout=WAIT_MS)
-        assert re.fullmatch(r"08:0\d \d\d/\d\d/\d{4}", await page.locator("#clock").inner_text())
-        await expect(telegram.nth(1)).to_contain_text(NEXT_TASK, timeout=WAIT_MS)
-        await expect(zalo.nth(2)).to_contain_text(NEXT_TASK, timeout=WAIT_MS)
-        await page.screenshot(path=str(tmp_path / "simulator.png"), full_page=True)
-        await browser.close()
+    await telegram.first.get_by_role("button", name="✅ Hoàn thành").click()
+    await expect(telegram.first).to_contain_text("Đã ghi nhận", timeout=WAIT_MS)
+    await expect(telegram.first.locator(".keyboard")).to_have_count(0)  # buttons settled
+    if os.environ.get("DEMO_SCREENSHOT"):
+        await page.evaluate("window.scrollTo(0, 0)")
+        await page.screenshot(path=os.environ["DEMO_SCREENSHOT"])
+
+    await dashboard.reload()
+    assert await counts(dashboard) == (done_before + 2, none_before - 2)
+    await dashboard.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+    clock = await page.locator("#clock").inner_text()
+    await page.locator("#next-morning").click()
+    await expect(page.locator("#clock")).not_to_have_text(clock, timeout=WAIT_MS)
+    assert re.fullmatch(r"08:0\d \d\d/\d\d/\d{4}", await page.locator("#clock").inner_text())
+    await expect(telegram.nth(1)).to_contain_text(NEXT_TASK, timeout=WAIT_MS)
+    await expect(zalo.nth(2)).to_contain_text(NEXT_TASK, timeout=WAIT_MS)
+    await page.screenshot(path=str(tmp_path / "simulator.png"), full_page=True)
