@@ -7,20 +7,22 @@ token. Never in production.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
-from app.i18n import load_catalog
-from bot.console import EXIT_CONFIG, cli_language, load_settings, say
+from bot.console import EXIT_CONFIG, load_settings, say
 from bot.settings import Settings
-from core.markup import to_plain
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `demo`."""
-    t = _texts()
-    parser = sub.add_parser("demo", help=t("demo.help"))
-    parser.add_argument("--port", type=_port, default=None, help=t("demo.help_port"))
-    parser.add_argument("--fresh", action="store_true", help=t("demo.help_fresh"))
+    parser = sub.add_parser(
+        "demo",
+        help="run the demo: a sample province on simulated Telegram and Zalo, the dashboard "
+        "and a chat simulator, at http://127.0.0.1:8080/demo (never with ENV=production)",
+    )
+    parser.add_argument(
+        "--port", type=_port, default=None, help="the web page's port (default: WEB_PORT, 8080)"
+    )
+    parser.add_argument("--fresh", action="store_true", help="build the sample data again")
     parser.set_defaults(func=demo)
 
 
@@ -53,9 +55,3 @@ def _port(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError("1-65535")
     return port
-
-
-def _texts() -> Callable[[str], str]:
-    """Return the console's texts (help lines), in its language."""
-    catalog, lang = load_catalog(), cli_language()
-    return lambda key: to_plain(catalog.get(lang, key))

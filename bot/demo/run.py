@@ -15,7 +15,6 @@ import logging
 import shutil
 import socket
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import uvicorn
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
-from bot.app import App, build_application
+from bot.app import build_application
 from bot.commands.run import SWITCH_INTERVAL_S
 from bot.commands.serving import Server
 from bot.console import EXIT_FAILED, EXIT_OK, say, setup_logging
@@ -48,17 +47,6 @@ DEFAULT_PORT = 8080
 TELEGRAM_TOKEN = "424242:dondoc-demo-telegram-token"
 ZALO_TOKEN = "4242424242:dondoc-demo-zalo-token"
 FILE_NAME = "demo.sqlite3"
-
-
-@dataclass
-class Demo:
-    """One running demo: its settings, fakes, clock and bot."""
-
-    settings: Settings
-    telegram: FakeBotApi
-    zalo: FakeZalo
-    clock: DemoClock
-    application: App
 
 
 def data_folder(settings: Settings) -> Path:
@@ -161,16 +149,8 @@ def run_demo(settings: Settings, *, port: int, fresh: bool) -> int:
                     forget(chosen)
                 clock = DemoClock(prepare(chosen, engine, datetime.now(UTC)))
                 people(telegram, zalo)
-                return _serve(
-                    Demo(
-                        chosen,
-                        telegram,
-                        zalo,
-                        clock,
-                        build_application(chosen, clock=clock, engine=engine),
-                    ),
-                    engine,
-                )
+                application = build_application(chosen, clock=clock, engine=engine)
+                return _serve(Simulator(chosen, telegram, zalo, clock, application))
         except AlreadyRunning:
             say("demo.already_running", err=True)
             return EXIT_FAILED
@@ -193,21 +173,20 @@ class DemoServer(Server):
             say("demo.go_live")
 
 
-def _serve(demo: Demo, engine: Engine) -> int:
+def _serve(simulator: Simulator) -> int:
     """Serve the demo's web application (dashboard, webhooks, simulator) until stopped."""
-    web_app = serve_app(demo.settings, demo.application)
-    add_routes(
-        web_app, Simulator(demo.settings, demo.telegram, demo.zalo, demo.clock, demo.application)
-    )
+    settings = simulator.settings
+    web_app = serve_app(settings, simulator.application)
+    add_routes(web_app, simulator)
     config = uvicorn.Config(
         web_app,
         host=HOST,
-        port=demo.settings.web_port,
-        log_config=None,
+        port=settings.web_port,
+        log_config=None,  # ours (setup_logging)
         access_log=False,
         lifespan="on",
         server_header=False,
     )
-    server = DemoServer(config, f"{demo.settings.public_base_url}/demo")
+    server = DemoServer(config, f"{settings.public_base_url}/demo")
     asyncio.run(server.serve())
     return EXIT_OK if server.started else EXIT_FAILED
