@@ -88,6 +88,7 @@ class Simulator:
                         m.text or m.caption or "", m.entities or m.caption_entities
                     ),
                     "buttons": keyboard(m.reply_markup),
+                    "file": self._file(m.document or (m.photo[-1] if m.photo else None)),
                 }
                 for m in self.telegram.history(int(persona.external_id))
                 if not m.deleted
@@ -99,6 +100,17 @@ class Simulator:
         ]
         shown = sorted([(at, True, text) for at, text in typed] + said, key=lambda m: m[0])
         return [{"id": n, "mine": mine, "text": text} for n, (_, mine, text) in enumerate(shown)]
+
+    def _file(self, sent: JsonDict | None) -> JsonDict | None:
+        """Return a document or photo the bot sent as its name and the fake's download URL."""
+        if sent is None:
+            return None
+        file_id = str(sent["file_id"])
+        stored = self.telegram.state.files.get(file_id)
+        name = (stored.file_name if stored else None) or Path(
+            stored.file_path if stored else ""
+        ).name
+        return {"name": name or file_id, "url": f"{self.telegram.url}/_control/file/{file_id}"}
 
     def say(self, persona: sample.Persona, text: str) -> None:
         """Have the persona send a text, through their channel's fake server."""

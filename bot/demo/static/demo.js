@@ -31,6 +31,15 @@ function bubble(phone, message) {
     body.textContent = message.text; // Zalo shows plain text
   }
   item.appendChild(body);
+  if (message.file) {
+    const link = document.createElement("a");
+    link.className = "file";
+    link.href = message.file.url;
+    link.textContent = "📎 " + message.file.name;
+    link.target = "_blank";
+    link.rel = "noopener";
+    item.appendChild(link);
+  }
   for (const row of message.buttons || []) {
     const line = document.createElement("div");
     line.className = "keyboard";
