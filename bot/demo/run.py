@@ -11,6 +11,7 @@ fakes', no proxy, and the web server listens on 127.0.0.1 only.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import shutil
 import socket
@@ -43,9 +44,11 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # the demo is never reachable from another machine
 DEFAULT_PORT = 8080
-# The demo's own tokens: obviously not secrets, and no real bot's (the locks key on them).
-TELEGRAM_TOKEN = "424242:dondoc-demo-telegram-token"
-ZALO_TOKEN = "4242424242:dondoc-demo-zalo-token"
+# The demo's own tokens: obviously not secrets, and no real bot's. The single-instance lock
+# keys on the token: each data folder's demo has its own (`tokens`), so two demos on two
+# folders may run side by side, and one folder serves one demo.
+TELEGRAM_BOT = "424242"
+ZALO_BOT = "4242424242"
 FILE_NAME = "demo.sqlite3"
 
 
@@ -53,6 +56,12 @@ def data_folder(settings: Settings) -> Path:
     """Return the data folder: the configured SQLite file's, else ./data."""
     db_file = sqlite_file(settings.database_url)
     return db_file.parent if db_file is not None else Path("data")
+
+
+def tokens(folder: Path) -> tuple[str, str]:
+    """Return the demo's Telegram and Zalo tokens for a data folder."""
+    mark = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return f"{TELEGRAM_BOT}:dondoc-demo-{mark}", f"{ZALO_BOT}:dondoc-demo-{mark}"
 
 
 def demo_settings(settings: Settings, telegram: FakeBotApi, zalo: FakeZalo, port: int) -> Settings:
@@ -64,8 +73,8 @@ def demo_settings(settings: Settings, telegram: FakeBotApi, zalo: FakeZalo, port
     folder = data_folder(settings)
     base = f"http://{HOST}:{port}"
     return Settings.model_construct(
-        bot_token=SecretStr(TELEGRAM_TOKEN),
-        zalo_bot_token=SecretStr(ZALO_TOKEN),
+        bot_token=SecretStr(telegram.token),
+        zalo_bot_token=SecretStr(zalo.token),
         telegram_base_url=telegram.base_url,
         telegram_base_file_url=telegram.base_file_url,
         zalo_base_url=zalo.url,
@@ -133,9 +142,10 @@ def run_demo(settings: Settings, *, port: int, fresh: bool) -> int:
         return EXIT_FAILED
     setup_logging("WARNING" if settings.log_level == "INFO" else settings.log_level, [])
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    telegram_token, zalo_token = tokens(data_folder(settings))
     with (
-        FakeBotApi(TELEGRAM_TOKEN, bot_username="dondoc_demo_bot") as telegram,
-        FakeZalo(ZALO_TOKEN) as zalo,
+        FakeBotApi(telegram_token, bot_username="dondoc_demo_bot") as telegram,
+        FakeZalo(zalo_token) as zalo,
     ):
         chosen = demo_settings(settings, telegram, zalo, port)
         Path(chosen.database_url.removeprefix("sqlite:///")).parent.mkdir(

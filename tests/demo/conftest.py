@@ -68,6 +68,8 @@ def start(folder: Path, *args: str, **extra: str) -> Running:
     except queue.Empty:
         process.kill()
         process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
         pytest.fail(f"the demo did not start: {printed} {(folder / 'demo.log').read_text()}")
     return Running(process, f"http://127.0.0.1:{port}/demo", printed)
 
@@ -88,11 +90,12 @@ def stop(running: Running, folder: Path) -> None:
     keep("dondoc demo", {}, "\n".join(running.lines), (folder / "demo.log").read_text())
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Running]:
-    """A demo started as ./scripts/run starts it without a token."""
-    running = start(tmp_path, "run", "--demo-if-no-token", DEFAULT_LANGUAGE="en")
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """A demo started as ./scripts/run starts it without a token (one for a test module)."""
+    folder = tmp_path_factory.mktemp("demo")
+    running = start(folder, "run", "--demo-if-no-token", DEFAULT_LANGUAGE="en")
     try:
         yield running
     finally:
-        stop(running, tmp_path)
+        stop(running, folder)

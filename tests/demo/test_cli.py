@@ -37,6 +37,32 @@ def test_without_a_token_run_starts_the_demo_and_says_where(demo: Running) -> No
     assert httpx.get(demo.url.replace("/demo", "/healthz"), timeout=10).status_code == 200
 
 
+def test_the_simulator_acts_only_for_its_own_page(demo: Running) -> None:
+    """Another site's form post, a foreign Origin or an official's dashboard are refused."""
+    say = demo.url + "/api/say"
+    form = httpx.post(say, data={"persona": "official_zalo", "text": "xong"}, timeout=10)
+    assert form.status_code == 415
+    foreign = httpx.post(
+        say,
+        json={"persona": "official_zalo", "text": "xong"},
+        headers={"origin": "http://evil.example"},
+        timeout=10,
+    )
+    assert foreign.status_code == 403
+    assert foreign.json()["ok"] is False
+    nobody = httpx.post(say, json={"persona": "mayor", "text": "xong"}, timeout=10)
+    assert nobody.status_code == 400
+    official = httpx.get(demo.url + "/as/official_tg", timeout=10, follow_redirects=False)
+    assert official.status_code == 404
+    own = httpx.post(
+        say,
+        json={"persona": "admin", "text": "/help"},
+        headers={"origin": demo.url.removesuffix("/demo")},
+        timeout=10,
+    )
+    assert own.json() == {"ok": True}
+
+
 def test_in_production_without_a_token_run_stops_with_one_sentence(tmp_path: Path) -> None:
     """ENV=production: no demo, exit status 2 and the missing token's sentence."""
     done = run(tmp_path, "run", "--demo-if-no-token", ENV="production", DEFAULT_LANGUAGE="en")
