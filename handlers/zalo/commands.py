@@ -21,7 +21,7 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries.checkin import open_page
-from handlers.zalo import files, newtask, staff
+from handlers.zalo import files, forms, staff
 from handlers.zalo.pages import recall, remember
 
 MYTASKS_SIZE = 5
@@ -152,7 +152,8 @@ COMMANDS: dict[str, Command] = {
     "units": staff.units,
     "explain": staff.explain,
     "giaitrinh": staff.explain,
-    "newtask": newtask.newtask,
+    "newtask": forms.start_newtask,
+    "addunit": forms.start_addunit,
     "approve": staff.approve,
     "reject": staff.reject,
     "export": files.export,
