@@ -66,7 +66,9 @@ class ZaloChannel(TextChannel):
             return self._show(actor, Answer(forms.answer(self.services, actor, form, typed)))
         code = rest.strip() if command == "start" else typed if not command else ""
         if code and looks_like_code(code):
-            return self._render(lang, redeem(self.services, self._newcomer(event, lang), code))
+            return self._render(
+                lang, redeem(self.services, self._newcomer(event, lang), code).said
+            )
         if actor is None and command == "link":  # someone known on another channel
             return self.receive(event.sender_id, typed, event.message_id)
         if actor is None:
