@@ -11,16 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.import_report import reason_text
 from app.services import Services
 from core.markup import Markup
+from core.spreadsheet import ImportReport
 from core.textnorm import fold
 from core.units import parse_unit_line
 from db.engine import session_scope
-from db.imports.units import MAX_CODE, MAX_NAME, save_unit
+from db.imports.units import MAX_CODE, MAX_NAME, groups_of, save_unit
 from db.models import Unit, UnitKind
+from db.queries.contacts import identities_by_person, label
+from db.queries.unit_admin import contacts_of_unit, parent_code
 from db.queries.units import find_kind, find_units
 
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
@@ -114,11 +117,16 @@ def from_line(services: Services, lang: str, line: str) -> dict[str, str] | Refu
 
 def save(services: Services, lang: str, actor_id: int, cells: dict[str, str]) -> str:
     """Save a new unit with the checks of an import and say what happened."""
-    t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         report = save_unit(
             session, cells, actor_id=actor_id, now=services.clock.now(), action="unit.added"
         )
+    return outcome(services, lang, report, cells)
+
+
+def outcome(services: Services, lang: str, report: ImportReport, cells: dict[str, str]) -> str:
+    """Return what saving one unit did, in words."""
+    t = partial(services.catalog.get, lang)
     if report.rejected:
         reason = reason_text(services.catalog, lang, report.rejected[0])
         return t("units.not_saved", reason=Markup(reason))
@@ -126,3 +134,75 @@ def save(services: Services, lang: str, actor_id: int, cells: dict[str, str]) ->
         "units.added" if report.added else "units.updated" if report.updated else "units.unchanged"
     )
     return t(key, name=cells["name"], code=cells["code"])
+
+
+def edit_cells(session: Session, unit: Unit, values: list[str]) -> dict[str, str]:
+    """Merge new values (name, kind, parent, groups) into the unit's: empty keeps, `-` clears."""
+    assert unit.id is not None
+    current = [
+        unit.name,
+        unit.kind_key,
+        parent_code(session, unit),
+        ";".join(groups_of(session, unit_id=unit.id)),
+    ]
+    merged = [
+        ("" if new == "-" else new) if new else old
+        for new, old in zip([*values, "", "", "", ""][:4], current, strict=True)
+    ]
+    merged[3] = ";".join(g.strip() for g in merged[3].replace(",", ";").split(";") if g.strip())
+    return dict(zip(FIELDS, [unit.code, *merged], strict=False))
+
+
+def edit(services: Services, lang: str, actor_id: int, unit_id: int, values: list[str]) -> str:
+    """Change a unit (`/editunit <unit> | name | kind | parent | groups`) and say how."""
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            return services.catalog.get(lang, "common.button_stale")
+        cells = edit_cells(session, unit, values)
+        report = save_unit(
+            session, cells, actor_id=actor_id, now=services.clock.now(), action="unit.edited"
+        )
+    return outcome(services, lang, report, cells)
+
+
+def kind_name(kind: UnitKind | None, key: str, lang: str) -> str:
+    """Return a kind's name in the person's language (its key when it is gone)."""
+    if kind is None:
+        return key
+    return kind.name_en if lang == "en" else kind.name_vi
+
+
+def card(services: Services, lang: str, unit_id: int) -> tuple[str, bool] | None:
+    """Return a unit's card (fields, contacts, how to edit it) and whether it is active."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            return None
+        kind = session.get(UnitKind, unit.kind_key)
+        contacts = contacts_of_unit(session, unit_id=unit_id)
+        found = identities_by_person(session, contact_ids=[c.id for c, _ in contacts if c.id])
+        groups = ", ".join(groups_of(session, unit_id=unit_id)) or "-"
+        parent = parent_code(session, unit) or "-"
+        people = [
+            t(
+                "units.card_contact"
+                if found[c.id or 0].reachable
+                else "units.card_contact_unreachable",
+                name=label(c, found[c.id or 0]),
+                function=t(f"common.function_{function}"),
+            )
+            for c, function in contacts
+        ] or [t("units.card_no_contact")]
+        text = t(
+            "units.card",
+            name=unit.name,
+            code=unit.code,
+            kind=kind_name(kind, unit.kind_key, lang),
+            parent=parent,
+            groups=groups,
+            contacts=Markup("\n".join(people)),
+            state=t("units.state_active" if unit.active else "units.state_inactive"),
+        )
+        return text, unit.active
