@@ -73,6 +73,8 @@ class ZaloChannel(TextChannel):
             return self.receive(event.sender_id, typed, event.message_id)
         if actor is None:
             return self._render(lang, Said(t("zalo.not_registered")))
+        if actor.access < commands.ACCESS.get(command, Access.PUBLIC):
+            return self._show(actor, Answer([Said(t("common.not_allowed"))]))
         run = commands.COMMANDS.get(command)
         if run is None and fold(typed) in MORE_WORDS:
             run = commands.next_page
