@@ -1,16 +1,18 @@
 """Admins' commands on Zalo, typed as on Telegram, through the same use cases.
 
 /editunit (a unit's card, or a change), /tasks (open tasks page by page; `/tasks #12` one
-task), /calendar, /scope, /contacts (page by page), /recurring, and /import (Zalo brings no
-files to a bot: the answer says how to import instead). Each checks the person's role
-first, as Telegram's flows do, and returns what to say; long lists go on with "tiếp".
+task), /calendar, /scope, /contacts (page by page), /recurring, and /import: Zalo brings no
+files to a bot, so it answers a link to an upload page on `dondoc serve`, signed for this
+admin and expiring (`web/upload.py`), or without PUBLIC_BASE_URL the other ways to import.
+Each checks the person's role first, as Telegram's flows do, and returns what to say; long
+lists go on with "tiếp".
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from app import calendar_days, people, recurring_rules, unit_form
+from app import calendar_days, import_files, links, people, recurring_rules, unit_form
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
@@ -224,4 +226,16 @@ def imports(services: Services, actor: Actor, _args: str, _name: str) -> list[Sa
     refused = _refused(services, actor)
     if refused is not None:
         return refused
-    return [Said(services.catalog.get(actor.lang, "zalo.import_how"))]
+    t = partial(services.catalog.get, actor.lang)
+    if not services.settings.public_base_url_set:  # no page to link to: the other ways
+        return [Said(t("zalo.import_how"))]
+    link = links.url(
+        services.settings.public_base_url,
+        services.link_key,
+        path=import_files.UPLOAD_PATH,
+        person=str(actor.contact_id),
+        now=services.clock.now(),
+        ttl=import_files.UPLOAD_TTL,
+    )
+    minutes = int(import_files.UPLOAD_TTL.total_seconds() // 60)
+    return [Said(t("zalo.import_link", link=link + f"&lang={actor.lang}", minutes=minutes))]
