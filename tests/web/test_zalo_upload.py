@@ -60,7 +60,7 @@ def units_csv(count: int) -> bytes:
 def new_units(served: Served) -> list[str]:
     """Return the codes of the units the files added."""
     with served.bot.session() as s:
-        return sorted(s.exec(select(Unit.code).where(Unit.code.startswith("XN"))).all())  # type: ignore[attr-defined]
+        return sorted(s.exec(select(Unit.code).where(Unit.code.startswith("XN"))).all())
 
 
 async def test_a_small_file_sent_from_the_page_is_applied(
