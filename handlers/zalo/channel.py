@@ -59,7 +59,9 @@ class ZaloChannel(TextChannel):
         typed = event.text.strip()
         word, _, rest = typed.partition(" ")
         command = word[1:].lower().split("@")[0] if word.startswith("/") else ""
-        form = forms.current(self.services, actor) if actor is not None else None
+        # Only admins fill in forms: an official's reply costs no read of one.
+        admin = actor is not None and actor.access >= Access.ADMIN
+        form = forms.current(self.services, actor) if actor is not None and admin else None
         if actor is not None and form is not None and command in ("", "cancel"):
             if command == "cancel" or forms.is_cancel(typed):
                 return self._show(actor, Answer(forms.cancel(self.services, actor)))
