@@ -17,13 +17,11 @@ from db.models import Unit
 from db.queries.contact_admin import (
     ContactInfo,
     change_role,
-    change_scope,
     contact_info,
     contact_list,
     remove_from_unit,
-    split_person,
 )
-from db.queries.contacts import described, name_of
+from db.queries.contacts import name_of
 from handlers.telegram.access import (
     Request,
     button,
@@ -182,36 +180,12 @@ async def remove(req: Request, contact_id: int, unit_id: int) -> bool:
 
 @command(Access.ADMIN)
 async def scope(req: Request) -> None:
-    """/scope <person> [<group>, ... | all]: show, set or clear a coordinator's groups.
-
-    The person is named as /contacts shows them: their name, @username or Telegram id.
-    """
-    if not req.text_args:
-        await req.say("contacts.scope_usage")
-        return
-    with req.db() as session:
-        people, rest = split_person(session, text=req.text_args)
-        person = people[0] if len(people) == 1 else None
-        groups = [g for g in (p.strip() for p in rest.split(",")) if g] if rest else None
-        result = (
-            change_scope(session, contact=person, groups=groups, actor_id=req.actor.contact_id)
-            if person is not None
-            else None
-        )
-        name = name_of(session, person)
-        who = described(session, people)
-    if not people:
-        await req.say("contacts.scope_person_not_found", text=req.text_args)
-    elif result is None:
-        await req.say("contacts.scope_which_person", people="\n".join(who))
-    elif result.problem == "not_coordinator":
-        await req.say("contacts.scope_not_coordinator", name=name)
-    elif result.problem == "group_not_found":
-        await req.say("contacts.scope_group_not_found", group=result.missing)
-    else:
-        kind = "all" if not result.groups else "groups"
-        verb = "shown" if groups is None else "set"
-        await req.say(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))
+    """/scope <person> [<group>, ... | all]: show, set or clear a coordinator's groups."""
+    actor = req.actor
+    answer = await in_worker(
+        people.scope, req.services, actor.lang, actor.contact_id, req.text_args
+    )
+    await req.reply(answer)
 
 
 @button(Access.ADMIN)
