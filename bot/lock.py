@@ -1,4 +1,10 @@
-"""Refuse a second bot process on the same database or token, before it polls."""
+"""Refuse a second bot process on the same database or token, before it polls.
+
+Under WORKERS=multi (PostgreSQL, `dondoc serve` only) several workers share the database:
+each holds the database lock shared, so none of them can start beside a single process
+(which holds it exclusive), nor a single process beside them; there is no token lock, as
+the workers of one bot may run on one machine.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,10 @@ class AlreadyRunning(Exception):  # noqa: N818  (a state, not a failure of the c
 def single_instance(settings: Settings, engine: Engine) -> Iterator[None]:
     """Hold the token lock and the database lock for as long as the bot runs."""
     with ExitStack() as stack:
+        if settings.workers == "multi":
+            stack.enter_context(_pg_lock(engine, shared=True))
+            yield
+            return
         secret = settings.bot_token or settings.zalo_bot_token
         token = secret.get_secret_value() if secret else ""
         digest = hashlib.sha256(token.encode()).hexdigest()[:16]
@@ -67,13 +77,17 @@ PG_LOCK_KEY = 0x646F6E646F63  # "dondoc"
 
 
 @contextmanager
-def _pg_lock(engine: Engine) -> Iterator[None]:
-    """Hold a session-level advisory lock on PostgreSQL for the life of the process."""
+def _pg_lock(engine: Engine, *, shared: bool = False) -> Iterator[None]:
+    """Hold a session-level advisory lock on PostgreSQL for the life of the process.
+
+    `shared` (the workers of WORKERS=multi): any number of them, but no exclusive holder.
+    """
+    take = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
     connection = engine.connect()
     try:
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY})
+        got = connection.execute(text(f"SELECT {take}(:k)"), {"k": PG_LOCK_KEY})
         if not got.scalar():
-            raise AlreadyRunning("database", "PostgreSQL")
+            raise AlreadyRunning("workers" if shared else "database", "PostgreSQL")
         connection.commit()
         yield
     finally:

@@ -18,11 +18,13 @@ from app.services import Services, Shared
 from core.reminders import Policy
 from db.engine import session_scope
 from db.queries.inbox import prune as prune_inbox
-from db.queries.outbox import ready_count
+from db.queries.outbox import TELEGRAM, ready_count
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
+from db.queries.workers import forget_workers
 from scheduler.context import App, JobContext
 from scheduler.dispatcher import Context, dispatch, expire_stale
-from scheduler.sender import drain, new_owner, work_hours
+from scheduler.roles import LEADER, sender_role
+from scheduler.sender import drain, new_owner, take_over, work_hours
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ DISPATCH_FIRST_S = 1.0
 DISPATCH_EVERY_S = 60.0
 SEND_EVERY_S = 1.0
 HOUSEKEEPING_EVERY_S = 600.0
+TELEGRAM_SENDER = sender_role(TELEGRAM)
 
 
 def register(application: App) -> None:
@@ -76,9 +79,9 @@ async def dispatch_job(context: JobContext) -> None:
     """Queue the reminders due now (in a thread: a sweep may read many rows)."""
     application = context.application
     shared: Shared = context.bot_data
-    if shared.dispatching:
-        return
     services = shared.services
+    if shared.dispatching or not services.roles.holds(LEADER):
+        return
     shared.dispatching = True
     try:
         ctx = replace(dispatch_context(services), keep_going=lambda: application.running)
@@ -100,6 +103,8 @@ async def sender_job(context: JobContext) -> None:
 async def housekeeping_job(context: JobContext) -> None:
     """Cancel past days' unsent reminders and log the queue's depth."""
     services: Services = context.bot_data.services
+    if not services.roles.holds(LEADER):
+        return
     try:
         await in_worker(housekeeping, services)
     except Exception:
@@ -113,6 +118,8 @@ def housekeeping(services: Services) -> None:
         cancelled = expire_stale(session, today=services.today(), tz=services.settings.tz)
         waiting = ready_count(session, now=now)
         pruned = prune_inbox(session.connection(), now=now)
+        if services.worker is not None:
+            forget_workers(session.connection())
         prune_pending(session, kind=IMPORT_KIND, before=now - IMPORT_TTL)
     if cancelled or waiting:
         log.info("outbox: %d waiting, %d stale reminders cancelled", waiting, cancelled)
@@ -126,6 +133,8 @@ def wake(application: App) -> None:
     task = shared.sender_task
     if (task is not None and not task.done()) or not application.running:
         return
+    if not shared.services.roles.holds(TELEGRAM_SENDER):  # another worker sends
+        return
     if shared.sender_owner is None:
         shared.sender_owner = new_owner()
     shared.sender_task = application.create_task(
@@ -135,8 +144,16 @@ def wake(application: App) -> None:
 
 async def _run_sender(application: App, owner: str) -> None:
     """Drain the outbox; a failure is logged and the next tick starts over."""
-    services: Services = application.bot_data.services
+    shared: Shared = application.bot_data
+    services = shared.services
+    roles = services.roles
     try:
-        await drain(application.bot, services, owner=owner, keep_going=lambda: application.running)
+        shared.sender_term = await take_over(services, TELEGRAM, owner, shared.sender_term)
+        await drain(
+            application.bot,
+            services,
+            owner=owner,
+            keep_going=lambda: application.running and roles.holds(TELEGRAM_SENDER),
+        )
     except Exception:
         log.exception("the sender stopped on an error; it restarts within a second")

@@ -48,6 +48,7 @@ from render.telegram import buttons
 from scheduler.groupcommit import GroupCommit
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
+from scheduler.roles import sender_role
 from scheduler.split import split_html
 from scheduler.workers import in_worker
 
@@ -96,6 +97,27 @@ def office_time(services: Services, now: datetime) -> bool:
 def work_hours(text: str) -> WorkHours:
     """Return the parsed WORK_HOURS setting (parsed once)."""
     return WorkHours.parse(text)
+
+
+async def take_over(services: Services, channel: str, owner: str, seen_term: int) -> int:
+    """Free the leases of the sender before this one, once per term won; return the term.
+
+    Only among several workers, where one sender per channel is elected
+    (scheduler/roles.py): its predecessor is dead or cut off. A single process leaves
+    leases to run out as they always did.
+    """
+    term = services.roles.term(sender_role(channel))
+    if services.worker is None or term == seen_term:
+        return term
+
+    def free() -> int:
+        with session_scope(services.engine) as session:
+            return box.take_over_leases(session, channel=channel, owner=owner)
+
+    freed = await retry_db_async(lambda: in_worker(free), "taking over the leases")
+    if freed:
+        log.warning("%s sender: took over %d messages leased by the one before", channel, freed)
+    return term
 
 
 async def drain(

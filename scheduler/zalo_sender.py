@@ -30,6 +30,7 @@ from db.queries.pending import set_pending
 from db.retry import retry_db_async
 from render.text import numbered
 from render.zalo import show
+from scheduler.roles import sender_role
 from scheduler.sender import (
     BACKOFF_S,
     LEASE,
@@ -41,6 +42,7 @@ from scheduler.sender import (
     _start,
     _unreachable,
     office_time,
+    take_over,
 )
 from scheduler.workers import in_worker
 from zalo import ZaloClient, ZaloError
@@ -270,10 +272,20 @@ async def run_sender(
     woken: asyncio.Event,
     owner: str,
 ) -> None:
-    """Drain the Zalo outbox every second, or at once when woken, until stopped."""
+    """Drain the Zalo outbox every second, or at once when woken, until stopped.
+
+    Among several workers, only the one elected Zalo's sender drains (scheduler/roles.py).
+    """
+    roles, role, term = services.roles, sender_role(CHANNEL), 0
+
+    def keep_going() -> bool:
+        return not stop.is_set() and roles.holds(role)
+
     while not stop.is_set():
         try:
-            await drain(client, services, pacer, owner=owner, keep_going=lambda: not stop.is_set())
+            if roles.holds(role):
+                term = await take_over(services, CHANNEL, owner, term)
+                await drain(client, services, pacer, owner=owner, keep_going=keep_going)
         except Exception:
             log.exception("the Zalo sender stopped on an error; it restarts within a second")
         woken.clear()
