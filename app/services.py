@@ -72,6 +72,7 @@ class Roles(Protocol):
 
     def holds(self, role: str) -> bool: ...
     def term(self, role: str) -> int: ...
+    def held(self) -> list[str]: ...
 
 
 class OneProcess:
@@ -84,6 +85,10 @@ class OneProcess:
     def term(self, role: str) -> int:
         """Return 1: won once, at start, for good."""
         return 1
+
+    def held(self) -> list[str]:
+        """Return no role by name: a single process does everything."""
+        return []
 
 
 @dataclass
@@ -121,6 +126,7 @@ class Shared:
         self.sender_task: asyncio.Task[None] | None = None
         self.sender_owner: str | None = None
         self.sender_term = 0  # the sender role's term its leases were taken over in
+        self.dispatch_pace: object = None  # among several workers, scheduler.roles.LeaderPace
 
     @property
     def services(self) -> Services:

@@ -463,6 +463,15 @@ class Inbox(SQLModel, table=True):
     lane: str | None = Field(default=None, max_length=80)
 
 
+class SendBudget(SQLModel, table=True):
+    """A channel's sending grid shared by the workers (scheduler/budget.py): its next slot."""
+
+    __tablename__ = "send_budget"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    next_at: float = Field(default=0.0)  # seconds since the epoch, by the database's clock
+
+
 class Worker(SQLModel, table=True):
     """A `dondoc serve` process under `WORKERS=multi`, seen alive at `seen_at`.
 

@@ -23,7 +23,7 @@ from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
 from db.queries.workers import forget_workers
 from scheduler.context import App, JobContext
 from scheduler.dispatcher import Context, dispatch, expire_stale
-from scheduler.roles import LEADER, sender_role
+from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace, sender_role
 from scheduler.sender import drain, new_owner, take_over, work_hours
 from scheduler.workers import in_worker
 
@@ -48,8 +48,13 @@ def register(application: App) -> None:
     if jobs is None:
         log.warning("no JobQueue: reminders and the outbox will not be processed")
         return
+    shared: Shared = application.bot_data
+    dispatch_every = DISPATCH_EVERY_S
+    if shared.services.worker is not None:  # a new leader dispatches within a tick of winning
+        shared.dispatch_pace = LeaderPace(shared.services, DISPATCH_EVERY_S)
+        dispatch_every = LEADER_TICK_S
     for name, callback, every, first in (
-        (DISPATCH_JOB, dispatch_job, DISPATCH_EVERY_S, DISPATCH_FIRST_S),
+        (DISPATCH_JOB, dispatch_job, dispatch_every, DISPATCH_FIRST_S),
         (SENDER_JOB, sender_job, SEND_EVERY_S, SEND_EVERY_S),
         (HOUSEKEEPING_JOB, housekeeping_job, HOUSEKEEPING_EVERY_S, HOUSEKEEPING_EVERY_S),
     ):
@@ -81,6 +86,9 @@ async def dispatch_job(context: JobContext) -> None:
     shared: Shared = context.bot_data
     services = shared.services
     if shared.dispatching or not services.roles.holds(LEADER):
+        return
+    pace = shared.dispatch_pace
+    if isinstance(pace, LeaderPace) and not pace.due():
         return
     shared.dispatching = True
     try:
@@ -148,7 +156,7 @@ async def _run_sender(application: App, owner: str) -> None:
     services = shared.services
     roles = services.roles
     try:
-        shared.sender_term = await take_over(services, TELEGRAM, owner, shared.sender_term)
+        shared.sender_term = await take_over(services, TELEGRAM, shared.sender_term)
         await drain(
             application.bot,
             services,

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -171,6 +171,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         self.pacer = Pacer(rate_per_s, window=window)
         self.chats = ChatSpacing()
         self._last_429: tuple[str, float] | None = None  # a chat, and when its wait ends
+        # Among several workers, the channel's budget they share (scheduler/budget.py).
+        self.shared: Callable[[], Awaitable[None]] | None = None
 
     def _overall(self, chat: str, wait: float) -> bool:
         """Tell whether 429s to two chats within one wait say the whole bot is held."""
@@ -203,6 +205,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         while True:
             turn, crowded = await self._turn(lane, chat)
             try:
+                if self.shared is not None:
+                    await self.shared()
                 result = await callback(*args, **kwargs)
                 self.chats.answered(chat)
                 return result

@@ -39,6 +39,7 @@ from scheduler.workers import in_update_worker
 log = logging.getLogger(__name__)
 
 LEADER = "leader"
+LEADER_TICK_S = 5.0  # how often a leader's job asks whether it is due (LeaderPace)
 # A person's update waits for their earlier one on another worker: polls, then gives up.
 LANE_FIRST_S, LANE_MAX_S, LANE_WAIT_S = 0.02, 0.5, 120.0
 TICK_S = 1.0
@@ -49,6 +50,28 @@ LOSE_AFTER_S = 3.0
 def sender_role(channel: str) -> str:
     """Return the role of the one sender of a channel."""
     return f"sender:{channel}"
+
+
+class LeaderPace:
+    """When a leader's job is due among several workers: every `every` seconds while this
+    worker leads, and at once when it has just won the lead (its job ticks every few
+    seconds, and asks)."""
+
+    def __init__(self, services: Services, every: float) -> None:
+        self.services, self.every = services, every
+        self._term = 0
+        self._last = float("-inf")
+
+    def due(self) -> bool:
+        """Tell whether the job should run now (and count it as run)."""
+        roles = self.services.roles
+        if not roles.holds(LEADER):
+            return False
+        now, term = time.monotonic(), roles.term(LEADER)
+        if term == self._term and now - self._last < self.every:
+            return False
+        self._term, self._last = term, now
+        return True
 
 
 class WorkerRoles:

@@ -28,7 +28,7 @@ from scheduler.delivery import (
 from scheduler.digest import trigger_for
 from scheduler.dispatcher import dispatch
 from scheduler.recurring import create_occurrences
-from scheduler.roles import LEADER
+from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,18 @@ async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], N
         return run
 
     recurring_every = RECURRING_EVERY_S if services.worker is None else RECURRING_MULTI_S
+    dispatching = led(dispatch_once)
+    dispatch_every = DISPATCH_EVERY_S
+    if services.worker is not None:  # a new leader dispatches within a tick of winning
+        pace = LeaderPace(services, DISPATCH_EVERY_S)
+        dispatch_every = LEADER_TICK_S
+
+        async def dispatching() -> None:
+            if pace.due():
+                await dispatch_once()
+
     jobs = [
-        _every(stop, "dispatch", led(dispatch_once), DISPATCH_EVERY_S, DISPATCH_FIRST_S),
+        _every(stop, "dispatch", dispatching, dispatch_every, DISPATCH_FIRST_S),
         _every(stop, "housekeeping", led(_worker(housekeeping, services)), HOUSEKEEPING_EVERY_S),
         _every(stop, "recurring", led(recurring_once), recurring_every, RECURRING_FIRST_S),
         _digest(services, stop, wake),

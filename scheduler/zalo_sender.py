@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from app.choices import rows_from_json
@@ -73,6 +73,8 @@ class ZaloPacer:
         self._inflight = 0
         self._answered: deque[float] = deque()
         self._person_next: dict[str, float] = {}
+        # Among several workers, the channel's budget they share (scheduler/budget.py).
+        self.shared: Callable[[], Awaitable[None]] | None = None
 
     async def wait(self, chat_id: str) -> None:
         """Return when a message to this person may go out; call `done` once answered."""
@@ -94,6 +96,8 @@ class ZaloPacer:
             self._next = now + self.interval
             self._inflight += 1
             self._person_next[chat_id] = float("inf")  # until Zalo answers this one
+            if self.shared is not None:
+                await self.shared()
             return
 
     def done(self, chat_id: str) -> None:
@@ -284,7 +288,7 @@ async def run_sender(
     while not stop.is_set():
         try:
             if roles.holds(role):
-                term = await take_over(services, CHANNEL, owner, term)
+                term = await take_over(services, CHANNEL, term)
                 await drain(client, services, pacer, owner=owner, keep_going=keep_going)
         except Exception:
             log.exception("the Zalo sender stopped on an error; it restarts within a second")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from telegram.error import InvalidToken
 
 from app.services import Services
-from bot.app import build_application, build_services
+from bot.app import App, build_application, build_services
 from bot.commands.run import SWITCH_INTERVAL_S
 from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say, setup_logging
 from bot.lock import AlreadyRunning, single_instance
@@ -26,18 +26,30 @@ from bot.web import serve_app, zalo_serve_app
 from bot.zalo import ZaloRuntime
 from db.engine import make_engine
 from db.migrate import upgrade
+from scheduler.budget import SharedBudget
+from scheduler.ratelimit import DeliveryRateLimiter
 from scheduler.roles import LEADER, WorkerRoles, sender_role
 
 log = logging.getLogger(__name__)
 
 
-def worker_roles(settings: Settings, services: Services) -> WorkerRoles | None:
-    """Return this worker's roles under WORKERS=multi (set in its services), else None."""
+def worker_roles(
+    settings: Settings, services: Services, application: App | None, zalo: ZaloRuntime | None
+) -> WorkerRoles | None:
+    """Under WORKERS=multi: set this worker's roles in its services and share the channels'
+    sending budgets with the other workers; return the roles (None: a single process)."""
     if services.worker is None:
         return None
     wanted = [LEADER, *(sender_role(channel) for channel in settings.channels)]
     roles = WorkerRoles(services.engine, worker=services.worker, wanted=wanted)
     services.roles = roles
+    if application is not None and isinstance(application.bot.rate_limiter, DeliveryRateLimiter):
+        telegram = SharedBudget(services.engine, "telegram", settings.send_rate_per_s)
+        application.bot.rate_limiter.shared = telegram.wait
+    if zalo is not None:
+        zalo.pacer.shared = SharedBudget(
+            services.engine, "zalo", settings.zalo_send_rate_per_s
+        ).wait
     log.info("worker %s of several (WORKERS=multi)", services.worker)
     return roles
 
@@ -81,7 +93,8 @@ def serve(_args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine):
-            application = None
+            application: App | None = None
+            runtime: ZaloRuntime | None = None
             if settings.bot_token is not None:
                 application = build_application(settings, engine=engine)
                 web_app = serve_app(settings, application)
@@ -93,7 +106,8 @@ def serve(_args: argparse.Namespace) -> int:
                 web_app = zalo_serve_app(settings, services, runtime)
             if application is not None:
                 services = application.bot_data.services
-            roles = worker_roles(settings, services)
+                runtime = application.bot_data.zalo
+            roles = worker_roles(settings, services, application, runtime)
             config = uvicorn.Config(
                 web_app,
                 host=settings.web_host,

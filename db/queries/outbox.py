@@ -356,12 +356,13 @@ def release(session: Session, *, outbox_ids: Iterable[int], owner: str) -> None:
         )
 
 
-def take_over_leases(session: Session, *, channel: str, owner: str) -> int:
-    """Free the channel's rows leased by any other sender; return how many.
+def take_over_leases(session: Session, *, channel: str) -> int:
+    """Free every lease on the channel's rows; return how many.
 
-    For the one elected sender of a channel (WORKERS=multi): any other lease is a dead or
-    cut-off sender's, whose rows would otherwise wait for their lease to run out. A row
-    marked `sending` is tried again, as after a crash.
+    For the one elected sender of a channel (WORKERS=multi), before its first drain of a
+    term: any lease is a dead or cut-off sender's, or its own from a drain the lost role
+    stopped, whose rows would otherwise wait for the lease to run out. A row marked
+    `sending` is tried again, as after a crash.
     """
     result = session.execute(
         update(Outbox)
@@ -369,7 +370,6 @@ def take_over_leases(session: Session, *, channel: str, owner: str) -> int:
             col(Outbox.channel) == channel,
             col(Outbox.status).in_(READY),
             col(Outbox.lease_owner).is_not(None),
-            col(Outbox.lease_owner) != owner,
         )
         .values(lease_owner=None, lease_until=None)
     )

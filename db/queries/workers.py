@@ -68,6 +68,25 @@ _EARLIER_OPEN = text(
 )
 
 
+# The next free slot of a channel's grid (seconds since the epoch, the database's clock):
+# taken and moved on by one interval in one statement; after a quiet spell it starts at now.
+_RESERVE = text(
+    """
+    INSERT INTO send_budget AS b (channel, next_at)
+    VALUES (:channel, extract(epoch FROM clock_timestamp()) + :interval)
+    ON CONFLICT (channel) DO UPDATE
+    SET next_at = GREATEST(b.next_at, extract(epoch FROM clock_timestamp())) + :interval
+    RETURNING b.next_at - :interval - extract(epoch FROM clock_timestamp())
+    """
+)
+
+
+def reserve(connection: Connection, *, channel: str, interval: float) -> float:
+    """Take the next slot of a channel's sending grid; return the seconds until it (>= 0)."""
+    found = connection.execute(_RESERVE, {"channel": channel, "interval": interval}).scalar()
+    return max(0.0, float(found or 0.0))
+
+
 def role_key(role: str) -> int:
     """Return the advisory lock key of a role ("leader", "sender:telegram", ...)."""
     return zlib.crc32(role.encode()) & 0x7FFFFFFF

@@ -7,7 +7,8 @@ Create Date: 2026-12-05 08:00:00
 `inbox.worker` names the process that recorded an update (or took it over from a dead one),
 `inbox.lane` the person whose updates run in order; a partial index holds only the
 unfinished rows. `worker` keeps each process's last sign of life (written every second under
-`WORKERS=multi`). Rows from before stay NULL: a single process never reads these columns.
+`WORKERS=multi`); `send_budget` one row per channel, the next slot of the sending rate
+the workers share. Rows from before stay NULL: a single process never reads these columns.
 """
 
 from collections.abc import Sequence
@@ -45,9 +46,16 @@ def upgrade() -> None:
         sa.Column("seen_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "send_budget",
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("next_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("channel"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("send_budget")
     op.drop_table("worker")
     op.drop_index("ix_inbox_open_lane", table_name="inbox")
     with op.batch_alter_table("inbox", schema=None) as batch_op:
