@@ -8,6 +8,7 @@ the workers of one bot may run on one machine.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -19,6 +20,7 @@ from typing import IO
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings
 from db.engine import sqlite_file
@@ -82,13 +84,23 @@ def _pg_lock(engine: Engine, *, shared: bool = False) -> Iterator[None]:
 
     `shared` (the workers of WORKERS=multi): any number of them, but no exclusive holder.
     """
-    take = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
+    suffix = "_shared" if shared else ""
     connection = engine.connect()
     try:
-        got = connection.execute(text(f"SELECT {take}(:k)"), {"k": PG_LOCK_KEY})
+        got = connection.execute(
+            text(f"SELECT pg_try_advisory_lock{suffix}(:k)"), {"k": PG_LOCK_KEY}
+        )
         if not got.scalar():
             raise AlreadyRunning("workers" if shared else "database", "PostgreSQL")
         connection.commit()
-        yield
+        try:
+            yield
+        finally:
+            # The connection goes back to the pool, its session (and a lock) alive: unlock
+            # (a connection cut meanwhile has lost the lock already).
+            with contextlib.suppress(SQLAlchemyError):
+                unlock = text(f"SELECT pg_advisory_unlock{suffix}(:k)")
+                connection.execute(unlock, {"k": PG_LOCK_KEY})
+                connection.commit()
     finally:
         connection.close()
