@@ -45,7 +45,7 @@ def settings_for(url: str, workers: str) -> Settings:
         _env_file=None,
         bot_token="424248:workers-mode-token-0123",
         database_url=url,
-        workers=workers,  # type: ignore[arg-type]
+        workers=workers,
     )
 
 
