@@ -13,7 +13,9 @@ order, so that the roles spread over the workers rather than all going to the fi
   no tick has succeeded for LOSE_AFTER_S (the database hangs): `holds` turns False at once,
   the work it gates stops at its next check.
 - A worker killed or cut off loses its locks with its connection: another worker's next tick
-  takes them, and acts SETTLE_S later, well within the 30 s of the issue.
+  takes them, and acts SETTLE_S later, well within the 30 s of the issue. A worker whose
+  network vanished without closing its connection is found dead by the server's TCP
+  keepalives, set short on this connection (`keep_alive`: about 11 s).
 
 `term(role)` counts the times this worker won a role: a sender seeing a new term takes over
 the leases of the sender before it (scheduler/sender.take_over).
@@ -32,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.services import Services
 from db.queries.inbox import InboxKey
-from db.queries.workers import drop_role, earlier_open, heartbeat, try_role
+from db.queries.workers import drop_role, earlier_open, heartbeat, keep_alive, try_role
 from db.retry import retry_db_async
 from scheduler.workers import in_update_worker
 
@@ -141,6 +143,7 @@ class WorkerRoles:
         try:
             if self._connection is None:
                 self._connection = self.engine.connect()
+                keep_alive(self._connection)
             connection = self._connection
             heartbeat(connection, worker=self.worker)
             connection.commit()
