@@ -225,6 +225,14 @@ async def measure(
         replies(server, repliers, since), repliers, accepted["first_delivery_at"]
     )
     result["responses_429"] = sum(1 for c in server.calls() if c.status == 429)
+    stats = server.rate_limit_stats()
+    result["over_limit"] = {"overall": stats.overall, "per_chat": stats.private}
+    fanout_chats = {o.user_id for o in people["fanout"]}
+    result["over_limit_by_kind"] = {
+        "fanout": sum(n for chat, n in stats.by_chat.items() if chat in fanout_chats),
+        "replies": sum(n for chat, n in stats.by_chat.items() if chat in repliers),
+        "tappers": sum(n for chat, n in stats.by_chat.items() if chat in set(buttons)),
+    }
     return result
 
 

@@ -472,6 +472,18 @@ class SendBudget(SQLModel, table=True):
     next_at: float = Field(default=0.0)  # seconds since the epoch, by the database's clock
 
 
+class SendSlot(SQLModel, table=True):
+    """A slot handed out by a channel's shared budget, and when its call returned."""
+
+    __tablename__ = "send_slot"
+    __table_args__ = (Index("ix_send_slot_channel_id", "channel", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    slot_at: float  # seconds since the epoch, by the database's clock
+    ended_at: float | None = None
+
+
 class Worker(SQLModel, table=True):
     """A `dondoc serve` process under `WORKERS=multi`, seen alive at `seen_at`.
 

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
 
 from app.choices import rows_from_json
@@ -30,6 +30,7 @@ from db.queries.pending import set_pending
 from db.retry import retry_db_async
 from render.text import numbered
 from render.zalo import show
+from scheduler.budget import SharedBudget
 from scheduler.pacing import Lane, Pacer, Turn, Window
 from scheduler.roles import sender_role
 from scheduler.sender import (
@@ -74,7 +75,8 @@ class ZaloPacer:
         self._person_next: dict[str, float] = {}
         self._turns: dict[str, Turn] = {}
         # Among several workers, the channel's budget they share (scheduler/budget.py).
-        self.shared: Callable[[], Awaitable[None]] | None = None
+        self.shared: SharedBudget | None = None
+        self._slots: dict[str, int | None] = {}
 
     async def wait(self, chat_id: str, lane: int = Lane.DIRECT) -> None:
         """Return when a message to this person may go out; call `done` once answered."""
@@ -90,7 +92,7 @@ class ZaloPacer:
             self._person_next[chat_id] = float("inf")  # until Zalo answers this one
             self._turns[chat_id] = turn
             if self.shared is not None:
-                await self.shared()
+                self._slots[chat_id] = await self.shared.acquire()
             return
 
     def done(self, chat_id: str) -> None:
@@ -99,6 +101,8 @@ class ZaloPacer:
         turn = self._turns.pop(chat_id, None)
         if turn is not None:
             self.pacer.done(turn)
+        if self.shared is not None:
+            self.shared.release(self._slots.pop(chat_id, None))
         self._person_next[chat_id] = now + self.per_person_s
         if len(self._person_next) > 10_000:  # forget people whose second is long past
             self._person_next = {k: v for k, v in self._person_next.items() if v > now}

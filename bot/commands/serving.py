@@ -27,7 +27,7 @@ from bot.zalo import ZaloRuntime
 from db.engine import make_engine
 from db.migrate import upgrade
 from scheduler.budget import SharedBudget
-from scheduler.ratelimit import DeliveryRateLimiter
+from scheduler.ratelimit import TELEGRAM_WINDOW, DeliveryRateLimiter
 from scheduler.roles import LEADER, WorkerRoles, sender_role
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,12 @@ def worker_roles(
     roles = WorkerRoles(services.engine, worker=services.worker, wanted=wanted)
     services.roles = roles
     if application is not None and isinstance(application.bot.rate_limiter, DeliveryRateLimiter):
-        telegram = SharedBudget(services.engine, "telegram", settings.send_rate_per_s)
-        application.bot.rate_limiter.shared = telegram.wait
+        application.bot.rate_limiter.shared = SharedBudget(
+            services.engine, "telegram", settings.send_rate_per_s, calls=TELEGRAM_WINDOW.calls
+        )
     if zalo is not None:
-        zalo.pacer.shared = SharedBudget(
-            services.engine, "zalo", settings.zalo_send_rate_per_s
-        ).wait
+        rate = settings.zalo_send_rate_per_s
+        zalo.pacer.shared = SharedBudget(services.engine, "zalo", rate, calls=max(1, int(rate)))
     log.info("worker %s of several (WORKERS=multi)", services.worker)
     return roles
 

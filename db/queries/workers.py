@@ -68,23 +68,53 @@ _EARLIER_OPEN = text(
 )
 
 
-# The next free slot of a channel's grid (seconds since the epoch, the database's clock):
-# taken and moved on by one interval in one statement; after a quiet spell it starts at now.
-_RESERVE = text(
-    """
-    INSERT INTO send_budget AS b (channel, next_at)
-    VALUES (:channel, extract(epoch FROM clock_timestamp()) + :interval)
-    ON CONFLICT (channel) DO UPDATE
-    SET next_at = GREATEST(b.next_at, extract(epoch FROM clock_timestamp())) + :interval
-    RETURNING b.next_at - :interval - extract(epoch FROM clock_timestamp())
-    """
+_BUDGET_ROW = text(
+    "INSERT INTO send_budget (channel, next_at) VALUES (:channel, 0) "
+    "ON CONFLICT (channel) DO NOTHING"
 )
+# The channel's row, locked: one reservation at a time, whichever worker asks.
+_BUDGET_LOCK = text(
+    "SELECT next_at, extract(epoch FROM clock_timestamp()) AS now "
+    "FROM send_budget WHERE channel = :channel FOR UPDATE"
+)
+_WINDOW_BACK = text(
+    "SELECT slot_at, ended_at FROM send_slot WHERE channel = :channel "
+    "ORDER BY id DESC OFFSET :back LIMIT 1"
+)
+_NEW_SLOT = text("INSERT INTO send_slot (channel, slot_at) VALUES (:channel, :at) RETURNING id")
+_MOVE_ON = text("UPDATE send_budget SET next_at = :next WHERE channel = :channel")
+_ENDED = text(
+    "UPDATE send_slot SET ended_at = extract(epoch FROM clock_timestamp()) WHERE id = :id"
+)
+_FORGET_SLOTS = text("DELETE FROM send_slot WHERE channel = :channel AND id < :below")
+KEEP_SLOTS = 1000  # a channel's last slots kept (only the window's are read)
 
 
-def reserve(connection: Connection, *, channel: str, interval: float) -> float:
-    """Take the next slot of a channel's sending grid; return the seconds until it (>= 0)."""
-    found = connection.execute(_RESERVE, {"channel": channel, "interval": interval}).scalar()
-    return max(0.0, float(found or 0.0))
+def reserve(
+    connection: Connection, *, channel: str, interval: float, calls: int, seconds: float
+) -> tuple[int, float]:
+    """Take the next slot of a channel's sends: on the grid, and no more than `calls` calls
+    reaching the service within `seconds` (scheduler/budget.py). Return the slot and the
+    seconds until it, by the database's clock."""
+    params: dict[str, Any] = {"channel": channel}
+    connection.execute(_BUDGET_ROW, params)
+    row = connection.execute(_BUDGET_LOCK, params).one()
+    now = float(row.now)
+    ready = max(float(row.next_at), now)
+    back = connection.execute(_WINDOW_BACK, {**params, "back": calls - 1}).first()
+    if back is not None:
+        reached = back.ended_at if back.ended_at is not None else min(now, back.slot_at + seconds)
+        ready = max(ready, float(reached) + seconds)
+    slot = int(connection.execute(_NEW_SLOT, {**params, "at": ready}).scalar_one())
+    connection.execute(_MOVE_ON, {**params, "next": ready + interval})
+    if slot % KEEP_SLOTS == 0:
+        connection.execute(_FORGET_SLOTS, {**params, "below": slot - KEEP_SLOTS})
+    return slot, max(0.0, ready - now)
+
+
+def ended(connection: Connection, *, slot: int) -> None:
+    """Record that a slot's call has returned (it has reached the service by now)."""
+    connection.execute(_ENDED, {"id": slot})
 
 
 def role_key(role: str) -> int:

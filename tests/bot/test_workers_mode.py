@@ -156,7 +156,22 @@ def test_a_persons_later_update_waits_for_their_earlier_one_only(pg_engine: Engi
 def test_the_shared_budget_hands_out_one_grid_to_every_asker(pg_engine: Engine) -> None:
     """Slots asked for at once come one interval apart, whoever asks."""
     with pg_engine.begin() as connection:
-        waits = [reserve(connection, channel="telegram", interval=10.0) for _ in range(3)]
+        waits = [
+            reserve(connection, channel="telegram", interval=10.0, calls=30, seconds=1.0)[1]
+            for _ in range(3)
+        ]
     assert waits[0] < 1.0
     assert 9.0 < waits[1] <= 10.0
     assert 19.0 < waits[2] <= 20.0
+
+
+def test_the_shared_budget_keeps_a_window_of_calls(pg_engine: Engine) -> None:
+    """Past `calls` slots within a window, the next waits for the window to pass from the
+    call `calls` slots earlier, which has not returned: as if it arrived now."""
+    with pg_engine.begin() as connection:
+        waits = [
+            reserve(connection, channel="zalo", interval=0.001, calls=3, seconds=10.0)[1]
+            for _ in range(4)
+        ]
+    assert max(waits[:3]) < 1.0
+    assert 9.0 < waits[3] <= 10.1

@@ -8,7 +8,7 @@ Create Date: 2026-12-05 08:00:00
 `inbox.lane` the person whose updates run in order; a partial index holds only the
 unfinished rows. `worker` keeps each process's last sign of life (written every second under
 `WORKERS=multi`); `send_budget` one row per channel, the next slot of the sending rate
-the workers share. Rows from before stay NULL: a single process never reads these columns.
+the workers share, and `send_slot` the slots handed out, with when their calls returned. Rows from before stay NULL: a single process never reads these columns.
 """
 
 from collections.abc import Sequence
@@ -52,9 +52,20 @@ def upgrade() -> None:
         sa.Column("next_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("channel"),
     )
+    op.create_table(
+        "send_slot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("slot_at", sa.Float(), nullable=False),
+        sa.Column("ended_at", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_send_slot_channel_id", "send_slot", ["channel", "id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_send_slot_channel_id", table_name="send_slot")
+    op.drop_table("send_slot")
     op.drop_table("send_budget")
     op.drop_table("worker")
     op.drop_index("ix_inbox_open_lane", table_name="inbox")
