@@ -30,6 +30,8 @@ from sqlmodel import Session
 
 from db.engine import make_engine
 from db.migrate import upgrade
+from db.queries import inbox
+from db.queries.inbox import InboxKey
 from devtools.balancer import Balancer
 from devtools.fakebotapi import FakeBotApi
 from tests import processes
@@ -223,6 +225,35 @@ def settled(cluster: Cluster, before: int) -> None:
     assert before <= sum(answered(cluster.server).values())
 
 
+def left_by_a_dead_worker(cluster: Cluster, user: int) -> None:
+    """Record a /help from `user` in the inbox as a worker that died after its 200 would."""
+    cluster.server.add_user(user, "Người cuối").started = True  # it wrote to the bot
+    update = {
+        "update_id": 990_001,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()) - 5,
+            "chat": {"id": user, "type": "private", "first_name": "Người cuối"},
+            "from": {"id": user, "is_bot": False, "first_name": "Người cuối"},
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    bot_id = cluster.server.token.partition(":")[0]
+    with cluster.engine.begin() as connection:
+        inbox.record(
+            connection,
+            channel="telegram",
+            key=InboxKey(bot_id, 0, str(update["update_id"])),
+            kind="message",
+            payload=update,
+            digest="",
+            now=START,  # by the workers' clock (FAKE_CLOCK_START), before they took over
+            worker="gone:1:00000000",
+            lane=f"u{user}",
+        )
+
+
 def kill(worker: Worker) -> None:
     """SIGKILL a worker and wait for it to be gone."""
     worker.process.send_signal(signal.SIGKILL)
@@ -233,7 +264,8 @@ def kill(worker: Worker) -> None:
 @pytest.mark.timeout(300)
 def test_sigkill_of_leader_and_sender_mid_fan_out_loses_no_reminder(cluster: Cluster) -> None:
     """Killing the leader and the sender mid fan-out: every reminder once (but those in
-    flight), no 429, and webhook updates to any worker each answered once."""
+    flight), no 429, webhook updates to any worker each answered once, and one a dead
+    worker had taken (stored, 200, never handled) answered by the leader."""
     server = cluster.server
     sender = cluster.holder("sender:telegram")
     wait_for(lambda: sum(reminded(server).values()) >= FANOUT // 4 or None, "the fan-out")
@@ -248,8 +280,12 @@ def test_sigkill_of_leader_and_sender_mid_fan_out_loses_no_reminder(cluster: Clu
     assert new_sender is not sender
     every_reminder(cluster)
     talk(cluster)
+    orphan = TALKER_FIRST + TALKERS
+    left_by_a_dead_worker(cluster, orphan)
+    wait_for(lambda: server.messages(orphan) or None, "the dead worker's update answered")
     settled(cluster, TALKERS)
     counts, replies = reminded(server), answered(server)
+    assert len(server.messages(orphan)) == 1
     assert set(counts) == {FIRST_USER + i for i in range(FANOUT)}
     assert sum(n - 1 for n in counts.values()) <= in_flight
     assert set(replies) == {TALKER_FIRST + i for i in range(TALKERS)}
