@@ -67,6 +67,30 @@ class Config(Protocol):
     def report_template(self) -> Path | None: ...
 
 
+class Roles(Protocol):
+    """What this process may do among several workers (scheduler/roles.WorkerRoles)."""
+
+    def holds(self, role: str) -> bool: ...
+    def term(self, role: str) -> int: ...
+    def held(self) -> list[str]: ...
+
+
+class OneProcess:
+    """The roles of a single process (the default): it holds every one, for good."""
+
+    def holds(self, role: str) -> bool:
+        """Tell that this process may act in any role."""
+        return True
+
+    def term(self, role: str) -> int:
+        """Return 1: won once, at start, for good."""
+        return 1
+
+    def held(self) -> list[str]:
+        """Return no role by name: a single process does everything."""
+        return []
+
+
 @dataclass
 class Services:
     """The settings, database, catalogs and clock of one running bot."""
@@ -79,6 +103,9 @@ class Services:
     link_key: bytes = field(repr=False, default=b"")  # signs download links (app.links)
     bot_username: str = ""
     metrics: Metrics = field(default_factory=Metrics)  # what /metrics and /healthz show
+    # Under WORKERS=multi: this worker's name (in the inbox rows it takes) and its roles.
+    worker: str | None = None
+    roles: Roles = field(default_factory=OneProcess)
 
     def now_local(self) -> datetime:
         """Return the current local time in the configured time zone."""
@@ -112,6 +139,8 @@ class Shared:
         self.dispatching = False  # a reminder sweep is running
         self.sender_task: asyncio.Task[None] | None = None
         self.sender_owner: str | None = None
+        self.sender_term = 0  # the sender role's term its leases were taken over in
+        self.dispatch_pace: object = None  # among several workers, scheduler.roles.LeaderPace
 
     @property
     def services(self) -> Services:

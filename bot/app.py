@@ -32,11 +32,15 @@ from handlers.telegram.menus import set_contact_menu, set_default_menus, set_sta
 from handlers.telegram.raw_updates import RawUpdates
 from scheduler.loopprobe import LoopProbe
 from scheduler.ratelimit import DeliveryRateLimiter
+from scheduler.sender import new_owner
 from scheduler.workers import stop_processes
 
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
+
+RESCUE_JOB = "inbox.rescue"
+RESCUE_EVERY_S = 5.0  # the leader looks for updates of dead workers (WORKERS=multi)
 
 
 def build_application(
@@ -80,6 +84,9 @@ def build_application(
     application.bot_data.owns_engine = engine is None
     register_telegram(application)
     scheduler.install(application)
+    if services.worker is not None and application.job_queue is not None:
+        every = RESCUE_EVERY_S
+        application.job_queue.run_repeating(_rescue, interval=every, first=every, name=RESCUE_JOB)
     application.bot_data.refresh_menu = _refresh_menu_of(application)
     return application
 
@@ -95,6 +102,8 @@ def build_services(
         clock=clock or clock_from(settings.fake_clock_start),
         button_key=derive_button_key(token),
         link_key=derive_link_key(settings.link_secret or token),
+        # Among several workers, this one's name; its roles are set by `dondoc serve`.
+        worker=new_owner() if settings.workers == "multi" else None,
     )
 
 
@@ -151,6 +160,14 @@ async def _post_shutdown(application: App) -> None:
     services: Services = application.bot_data.services
     if application.bot_data.owns_engine:
         services.engine.dispose()
+
+
+async def _rescue(context: Any) -> None:
+    """Run the updates dead workers left (the leader's job; a failure waits for the next)."""
+    try:
+        await inbox.rescue(context.application)
+    except Exception:
+        log.exception("taking over the updates of dead workers failed; the next run retries")
 
 
 def _refresh_menu_of(application: App) -> Any:

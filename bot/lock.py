@@ -1,7 +1,14 @@
-"""Refuse a second bot process on the same database or token, before it polls."""
+"""Refuse a second bot process on the same database or token, before it polls.
+
+Under WORKERS=multi (PostgreSQL, `dondoc serve` only) several workers share the database:
+each holds the database lock shared, so none of them can start beside a single process
+(which holds it exclusive), nor a single process beside them; there is no token lock, as
+the workers of one bot may run on one machine.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -13,6 +20,7 @@ from typing import IO
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings
 from db.engine import sqlite_file
@@ -31,6 +39,10 @@ class AlreadyRunning(Exception):  # noqa: N818  (a state, not a failure of the c
 def single_instance(settings: Settings, engine: Engine) -> Iterator[None]:
     """Hold the token lock and the database lock for as long as the bot runs."""
     with ExitStack() as stack:
+        if settings.workers == "multi":
+            stack.enter_context(_pg_lock(engine, shared=True))
+            yield
+            return
         secret = settings.bot_token or settings.zalo_bot_token
         token = secret.get_secret_value() if secret else ""
         digest = hashlib.sha256(token.encode()).hexdigest()[:16]
@@ -67,14 +79,28 @@ PG_LOCK_KEY = 0x646F6E646F63  # "dondoc"
 
 
 @contextmanager
-def _pg_lock(engine: Engine) -> Iterator[None]:
-    """Hold a session-level advisory lock on PostgreSQL for the life of the process."""
+def _pg_lock(engine: Engine, *, shared: bool = False) -> Iterator[None]:
+    """Hold a session-level advisory lock on PostgreSQL for the life of the process.
+
+    `shared` (the workers of WORKERS=multi): any number of them, but no exclusive holder.
+    """
+    suffix = "_shared" if shared else ""
     connection = engine.connect()
     try:
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY})
+        got = connection.execute(
+            text(f"SELECT pg_try_advisory_lock{suffix}(:k)"), {"k": PG_LOCK_KEY}
+        )
         if not got.scalar():
-            raise AlreadyRunning("database", "PostgreSQL")
+            raise AlreadyRunning("workers" if shared else "database", "PostgreSQL")
         connection.commit()
-        yield
+        try:
+            yield
+        finally:
+            # The connection goes back to the pool, its session (and a lock) alive: unlock
+            # (a connection cut meanwhile has lost the lock already).
+            with contextlib.suppress(SQLAlchemyError):
+                unlock = text(f"SELECT pg_advisory_unlock{suffix}(:k)")
+                connection.execute(unlock, {"k": PG_LOCK_KEY})
+                connection.commit()
     finally:
         connection.close()

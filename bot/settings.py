@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # at (https in production; webhooks and links are built on it), and the secret that
     # signs its links and webhook secrets (never logged; empty: derived from BOT_TOKEN).
     web_host: str = "127.0.0.1"
+    # "single" (the default): one process per token and database, SQLite or PostgreSQL.
+    # "multi": several `dondoc serve` workers on one PostgreSQL database (scheduler/roles.py).
+    workers: Literal["single", "multi"] = "single"
     web_port: int = Field(default=8080, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8080"
     web_secret: SecretStr | None = None

@@ -8,6 +8,7 @@ only Zalo's polling and sender; for a province on Zalo only, it runs the jobs to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -24,6 +25,8 @@ from scheduler.zalo_sender import ZaloPacer, run_sender
 from zalo import ZaloClient
 
 log = logging.getLogger(__name__)
+
+RESCUE_EVERY_S = 5.0
 
 
 class ZaloRuntime:
@@ -83,8 +86,22 @@ class ZaloRuntime:
         ]
         if self.standalone_jobs:
             runs.append(run_jobs(self.services, stop, self.wake))
+        if self.services.worker is not None:
+            runs.append(self._rescue(stop))
         self._tasks = [asyncio.create_task(run, name="dondoc-zalo") for run in runs]
         log.info("dondoc serves Zalo at %s", self.settings.zalo_base_url)
+
+    async def _rescue(self, stop: asyncio.Event) -> None:
+        """Among several workers: as leader, take over dead workers' events, every few seconds."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RESCUE_EVERY_S)
+            if stop.is_set():
+                return
+            try:
+                await self.poller.rescue()
+            except Exception:
+                log.exception("taking over Zalo events of dead workers failed; retried")
 
     def wake(self) -> None:
         """Have the sender look at the outbox now."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, utcnow
@@ -425,11 +425,24 @@ class Inbox(SQLModel, table=True):
     when they ended in the error handler, which told the person), or, after a retry that
     did not finish either, when the admins were told. Until then `payload` keeps the update
     so that it can be retried once after a restart (`attempts` counts those retries).
+
+    Under several workers (`WORKERS=multi`): `worker` names the process that recorded (or
+    took over) the update, so a live worker's unfinished updates are not run twice and a
+    dead one's are taken over (`db/queries/workers.py`); `lane` names the person, whose
+    updates run one after another in the order received, whichever worker took them.
     """
 
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("channel", "account", "epoch", "update_id", name="uq_inbox_update"),
+        # Only the unfinished rows: a person's earlier update still open, a dead worker's.
+        Index(
+            "ix_inbox_open_lane",
+            "channel",
+            "lane",
+            postgresql_where=text("processed_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -446,6 +459,44 @@ class Inbox(SQLModel, table=True):
     processed_at: datetime | None = _when()
     attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    worker: str | None = Field(default=None, max_length=80)
+    lane: str | None = Field(default=None, max_length=80)
+
+
+class SendBudget(SQLModel, table=True):
+    """A channel's sending grid shared by the workers (scheduler/budget.py): its next slot."""
+
+    __tablename__ = "send_budget"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    next_at: float = Field(default=0.0)  # seconds since the epoch, by the database's clock
+
+
+class SendSlot(SQLModel, table=True):
+    """A slot handed out by a channel's shared budget, and when its call returned."""
+
+    __tablename__ = "send_slot"
+    __table_args__ = (Index("ix_send_slot_channel_id", "channel", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    slot_at: float  # seconds since the epoch, by the database's clock
+    ended_at: float | None = None
+
+
+class Worker(SQLModel, table=True):
+    """A `dondoc serve` process under `WORKERS=multi`, seen alive at `seen_at`.
+
+    Each worker writes its row every second from its roles connection (scheduler/roles.py);
+    one not seen for `db/queries/workers.DEAD_AFTER` is dead, and its unfinished updates are
+    taken over by the leader.
+    """
+
+    __tablename__ = "worker"
+
+    id: str = Field(primary_key=True, max_length=80)
+    started_at: datetime = _created()
+    seen_at: datetime = _created()
 
 
 # --- administration --------------------------------------------------------------------------

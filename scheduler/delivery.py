@@ -19,12 +19,14 @@ from app.services import Services, Shared
 from core.reminders import Policy
 from db.engine import session_scope
 from db.queries.inbox import prune as prune_inbox
-from db.queries.outbox import ready_count
+from db.queries.outbox import TELEGRAM, ready_count
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
 from db.queries.reminders import max_assignment_id
+from db.queries.workers import forget_workers
 from scheduler.context import App, JobContext
 from scheduler.dispatcher import Context, Job, Result, dispatch, expire_stale, run_dispatch
-from scheduler.sender import drain, new_owner, work_hours
+from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace, sender_role
+from scheduler.sender import drain, new_owner, take_over, work_hours
 from scheduler.workers import in_process, in_worker
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ DISPATCH_FIRST_S = 1.0
 DISPATCH_EVERY_S = 60.0
 SEND_EVERY_S = 1.0
 HOUSEKEEPING_EVERY_S = 600.0
+TELEGRAM_SENDER = sender_role(TELEGRAM)
 # A database past this many assignments is swept in a worker process: a country's first
 # sweep is minutes of Python, which in a thread would hold the GIL the bot answers with
 # (taps waited seconds during it: bench/README.md, issue 20). Below it, a thread is quicker
@@ -52,8 +55,13 @@ def register(application: App) -> None:
     if jobs is None:
         log.warning("no JobQueue: reminders and the outbox will not be processed")
         return
+    shared: Shared = application.bot_data
+    dispatch_every = DISPATCH_EVERY_S
+    if shared.services.worker is not None:  # a new leader dispatches within a tick of winning
+        shared.dispatch_pace = LeaderPace(shared.services, DISPATCH_EVERY_S)
+        dispatch_every = LEADER_TICK_S
     for name, callback, every, first in (
-        (DISPATCH_JOB, dispatch_job, DISPATCH_EVERY_S, DISPATCH_FIRST_S),
+        (DISPATCH_JOB, dispatch_job, dispatch_every, DISPATCH_FIRST_S),
         (SENDER_JOB, sender_job, SEND_EVERY_S, SEND_EVERY_S),
         (HOUSEKEEPING_JOB, housekeeping_job, HOUSEKEEPING_EVERY_S, HOUSEKEEPING_EVERY_S),
     ):
@@ -83,9 +91,12 @@ async def dispatch_job(context: JobContext) -> None:
     """Queue the reminders due now (in a thread: a sweep may read many rows)."""
     application = context.application
     shared: Shared = context.bot_data
-    if shared.dispatching:
-        return
     services = shared.services
+    if shared.dispatching or not services.roles.holds(LEADER):
+        return
+    pace = shared.dispatch_pace
+    if isinstance(pace, LeaderPace) and not pace.due():
+        return
     shared.dispatching = True
     try:
         result = await sweep(services, lambda: application.running)
@@ -123,6 +134,8 @@ async def sender_job(context: JobContext) -> None:
 async def housekeeping_job(context: JobContext) -> None:
     """Cancel past days' unsent reminders and log the queue's depth."""
     services: Services = context.bot_data.services
+    if not services.roles.holds(LEADER):
+        return
     try:
         await in_worker(housekeeping, services)
     except Exception:
@@ -136,6 +149,8 @@ def housekeeping(services: Services) -> None:
         cancelled = expire_stale(session, today=services.today(), tz=services.settings.tz)
         waiting = ready_count(session, now=now)
         pruned = prune_inbox(session.connection(), now=now)
+        if services.worker is not None:
+            forget_workers(session.connection())
         prune_pending(session, kind=IMPORT_KIND, before=now - IMPORT_TTL)
     if cancelled or waiting:
         log.info("outbox: %d waiting, %d stale reminders cancelled", waiting, cancelled)
@@ -149,6 +164,8 @@ def wake(application: App) -> None:
     task = shared.sender_task
     if (task is not None and not task.done()) or not application.running:
         return
+    if not shared.services.roles.holds(TELEGRAM_SENDER):  # another worker sends
+        return
     if shared.sender_owner is None:
         shared.sender_owner = new_owner()
     shared.sender_task = application.create_task(
@@ -158,8 +175,16 @@ def wake(application: App) -> None:
 
 async def _run_sender(application: App, owner: str) -> None:
     """Drain the outbox; a failure is logged and the next tick starts over."""
-    services: Services = application.bot_data.services
+    shared: Shared = application.bot_data
+    services = shared.services
+    roles = services.roles
     try:
-        await drain(application.bot, services, owner=owner, keep_going=lambda: application.running)
+        shared.sender_term = await take_over(services, TELEGRAM, shared.sender_term)
+        await drain(
+            application.bot,
+            services,
+            owner=owner,
+            keep_going=lambda: application.running and roles.holds(TELEGRAM_SENDER),
+        )
     except Exception:
         log.exception("the sender stopped on an error; it restarts within a second")

@@ -19,6 +19,7 @@ from app.digest import send_digests
 from app.services import Services
 from db.engine import session_scope
 from scheduler.context import JobContext
+from scheduler.roles import LEADER
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ def trigger_for(cron: str, tz: Any) -> CronTrigger:
 async def digest_job(context: JobContext) -> None:
     """Queue this digest for every coordinator who takes it (the sender delivers it)."""
     services: Services = context.bot_data.services
+    if not services.roles.holds(LEADER):
+        return
     now = services.clock.now()
     with session_scope(services.engine) as session:
         queued = send_digests(session, services.catalog, now=now, tz=services.settings.tz)

@@ -40,6 +40,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from scheduler.budget import SharedBudget
 from scheduler.pacing import Lane, Pacer, Turn, Window
 
 MESSAGE_METHODS = frozenset(
@@ -171,6 +172,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         self.pacer = Pacer(rate_per_s, window=window)
         self.chats = ChatSpacing()
         self._last_429: tuple[str, float] | None = None  # a chat, and when its wait ends
+        # Among several workers, the channel's budget they share (scheduler/budget.py).
+        self.shared: SharedBudget | None = None
 
     def _overall(self, chat: str, wait: float) -> bool:
         """Tell whether 429s to two chats within one wait say the whole bot is held."""
@@ -202,6 +205,7 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         attempt = 0
         while True:
             turn, crowded = await self._turn(lane, chat)
+            slot = await self.shared.acquire() if self.shared is not None else None
             try:
                 result = await callback(*args, **kwargs)
                 self.chats.answered(chat)
@@ -216,6 +220,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
                     raise
             finally:
                 self.pacer.done(turn)
+                if self.shared is not None:
+                    self.shared.release(slot)
 
     async def _turn(self, lane: Lane, chat: str) -> tuple[Turn, bool]:
         """Wait for the chat to be free (sender lanes; a reply if nearly free), then a turn.

@@ -14,6 +14,7 @@ from db.engine import session_scope
 from db.queries.calendar import working_calendar
 from db.queries.recurring import generate
 from scheduler.context import JobContext
+from scheduler.roles import LEADER
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,8 @@ STARTUP_JOB_NAME = "recurring-tasks-startup"
 # Early, before anyone's working day: the new tasks are there when reminders are planned.
 RUN_AT = time(5, 30)
 STARTUP_DELAY_S = 5.0
+MULTI_EVERY_S = 600.0
+MULTI_FIRST_S = 15.0  # after the first leader's roles have settled (scheduler/roles.py)
 
 
 def create_occurrences(engine: Engine, *, now: datetime, tz: tzinfo) -> int:
@@ -37,6 +40,8 @@ def create_occurrences(engine: Engine, *, now: datetime, tz: tzinfo) -> int:
 async def _run(context: JobContext) -> None:
     """Run the daily creation with the bot's services."""
     services: Services = context.bot_data.services
+    if not services.roles.holds(LEADER):
+        return
     create_occurrences(services.engine, now=services.clock.now(), tz=services.settings.tz)
 
 
@@ -47,5 +52,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         return
     services: Services = application.bot_data.services
     queue.run_daily(_run, time=RUN_AT.replace(tzinfo=services.settings.tz), name=JOB_NAME)
+    if services.worker is not None:
+        # Among several workers the leader may change at any time: it must not wait a day.
+        queue.run_repeating(
+            _run, interval=MULTI_EVERY_S, first=MULTI_FIRST_S, name=STARTUP_JOB_NAME
+        )
+        return
     # A bot started after 05:30 (or after days off) must not wait a day for its tasks.
     queue.run_once(_run, when=STARTUP_DELAY_S, name=STARTUP_JOB_NAME)

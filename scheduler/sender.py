@@ -27,6 +27,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
@@ -48,6 +49,7 @@ from render.telegram import buttons
 from scheduler.groupcommit import GroupCommit
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
+from scheduler.roles import sender_role
 from scheduler.split import split_html
 from scheduler.workers import in_worker
 
@@ -96,6 +98,27 @@ def office_time(services: Services, now: datetime) -> bool:
 def work_hours(text: str) -> WorkHours:
     """Return the parsed WORK_HOURS setting (parsed once)."""
     return WorkHours.parse(text)
+
+
+async def take_over(services: Services, channel: str, seen_term: int) -> int:
+    """Free the leases of the sender before this one, once per term won; return the term.
+
+    Only among several workers, where one sender per channel is elected
+    (scheduler/roles.py): its predecessor is dead or cut off, or was this worker in a term
+    whose drain has ended. A single process leaves leases to run out as they always did.
+    """
+    term = services.roles.term(sender_role(channel))
+    if services.worker is None or term == seen_term:
+        return term
+
+    def free() -> int:
+        with session_scope(services.engine) as session:
+            return box.take_over_leases(session, channel=channel)
+
+    freed = await retry_db_async(lambda: in_worker(free), "taking over the leases")
+    if freed:
+        log.warning("%s sender: took over %d messages leased by the one before", channel, freed)
+    return term
 
 
 async def drain(
@@ -193,6 +216,14 @@ async def guarded(run: Run, row: Claimed) -> bool:
     services = run.services
     try:
         return await deliver(run, row)
+    except OperationalError as exc:
+        # The database is out of reach (not the message's fault): give the row back for the
+        # next claim rather than put it off for RETRY_LATER; if that fails too, its lease
+        # runs out (or the next sender's term frees it, scheduler/roles.py).
+        log.warning("outbox %s: the database is out of reach (%s); tried again", row.id, exc)
+        with contextlib.suppress(Exception):
+            await in_worker(_release, services, run.owner, [row.id])
+        return False
     except Exception as exc:
         log.exception("delivering outbox %s failed", row.id)
         try:

@@ -26,12 +26,15 @@ from scheduler.delivery import (
 )
 from scheduler.digest import trigger_for
 from scheduler.recurring import create_occurrences
+from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace
 from scheduler.workers import in_worker, stop_processes
 
 log = logging.getLogger(__name__)
 
 RECURRING_EVERY_S = 6 * 3600.0
 RECURRING_FIRST_S = 30.0
+# Among several workers the leader may change at any time: a new one must not wait hours.
+RECURRING_MULTI_S = 600.0
 
 
 async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], None]) -> None:
@@ -48,10 +51,28 @@ async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], N
         tz = services.settings.tz
         await in_worker(partial(create_occurrences, services.engine, now=now, tz=tz))
 
+    def led(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if services.roles.holds(LEADER):  # among several workers, the leader's alone
+                await job()
+
+        return run
+
+    recurring_every = RECURRING_EVERY_S if services.worker is None else RECURRING_MULTI_S
+    dispatching = led(dispatch_once)
+    dispatch_every = DISPATCH_EVERY_S
+    if services.worker is not None:  # a new leader dispatches within a tick of winning
+        pace = LeaderPace(services, DISPATCH_EVERY_S)
+        dispatch_every = LEADER_TICK_S
+
+        async def dispatching() -> None:
+            if pace.due():
+                await dispatch_once()
+
     jobs = [
-        _every(stop, "dispatch", dispatch_once, DISPATCH_EVERY_S, DISPATCH_FIRST_S),
-        _every(stop, "housekeeping", _worker(housekeeping, services), HOUSEKEEPING_EVERY_S),
-        _every(stop, "recurring", recurring_once, RECURRING_EVERY_S, RECURRING_FIRST_S),
+        _every(stop, "dispatch", dispatching, dispatch_every, DISPATCH_FIRST_S),
+        _every(stop, "housekeeping", led(_worker(housekeeping, services)), HOUSEKEEPING_EVERY_S),
+        _every(stop, "recurring", led(recurring_once), recurring_every, RECURRING_FIRST_S),
         _digest(services, stop, wake),
     ]
     try:
@@ -104,6 +125,8 @@ async def _digest(services: Services, stop: asyncio.Event, wake: Callable[[], No
                 moment = services.clock.now()
                 return send_digests(session, services.catalog, now=moment, tz=services.settings.tz)
 
+        if not services.roles.holds(LEADER):
+            continue
         try:
             log.info("digest queued for %d coordinators", await in_worker(queue))
             wake()

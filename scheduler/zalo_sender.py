@@ -30,6 +30,9 @@ from db.queries.pending import set_pending
 from db.retry import retry_db_async
 from render.text import numbered
 from render.zalo import show
+from scheduler.budget import SharedBudget
+from scheduler.pacing import Lane, Pacer, Turn, Window
+from scheduler.roles import sender_role
 from scheduler.sender import (
     BACKOFF_S,
     LEASE,
@@ -40,7 +43,9 @@ from scheduler.sender import (
     _release,
     _start,
     _unreachable,
+    lane_of,
     office_time,
+    take_over,
 )
 from scheduler.workers import in_worker
 from zalo import ZaloClient, ZaloError
@@ -57,48 +62,47 @@ WAIT_STEP_S = 0.05
 class ZaloPacer:
     """At most `rate` sends in any second overall, and one a second to each person.
 
-    Zalo counts by when calls reach it, which the sender cannot see: a send may start only
-    when fewer than `rate` others are in flight or were answered within the last second
-    (an answered call has reached Zalo), and a person's next send waits a second from
-    Zalo's answer to the previous one. Between sends, at least 1/rate seconds.
-    Small on purpose: a channel-neutral pacer may replace it; `wait` and `done` are all.
+    The overall pace is the channel-neutral pacer's (`scheduler/pacing.Pacer`): turns on a
+    grid at `rate`, and a window of `rate` calls a second counted by when they can have
+    reached Zalo (an answered call has; one in flight may yet), which the sender cannot see
+    otherwise; lower lanes first (a person's answer before the outbox's reminders). On top,
+    a person's next send waits a second from Zalo's answer to the previous one.
     """
 
     def __init__(self, rate: float, per_person_s: float = PER_PERSON_S) -> None:
-        self.interval, self.per_person_s = 1.0 / rate, per_person_s
-        self.window = max(1, int(rate))
-        self._next = 0.0
-        self._inflight = 0
-        self._answered: deque[float] = deque()
+        self.pacer = Pacer(rate, window=Window(max(1, int(rate)), 1.0))
+        self.per_person_s = per_person_s
         self._person_next: dict[str, float] = {}
+        self._turns: dict[str, Turn] = {}
+        # Among several workers, the channel's budget they share (scheduler/budget.py).
+        self.shared: SharedBudget | None = None
+        self._slots: dict[str, int | None] = {}
 
-    async def wait(self, chat_id: str) -> None:
+    async def wait(self, chat_id: str, lane: int = Lane.DIRECT) -> None:
         """Return when a message to this person may go out; call `done` once answered."""
         while True:
-            now = time.monotonic()
-            while self._answered and self._answered[0] <= now - 1.0:
-                self._answered.popleft()
-            free = self._person_next.get(chat_id, 0.0)
-            if free > now:
-                await asyncio.sleep(min(free - now, WAIT_STEP_S))
+            free = self._person_next.get(chat_id, 0.0) - time.monotonic()
+            if free > 0:
+                await asyncio.sleep(min(free, WAIT_STEP_S))
                 continue
-            if self._inflight + len(self._answered) >= self.window:
-                wake = self._answered[0] + 1.0 - now if self._answered else WAIT_STEP_S
-                await asyncio.sleep(min(max(wake, 0.001), WAIT_STEP_S))
+            turn = await self.pacer.slot(lane)
+            if self._person_next.get(chat_id, 0.0) > time.monotonic():
+                self.pacer.done(turn)  # unused: another send to the person went first
                 continue
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-                continue
-            self._next = now + self.interval
-            self._inflight += 1
             self._person_next[chat_id] = float("inf")  # until Zalo answers this one
+            self._turns[chat_id] = turn
+            if self.shared is not None:
+                self._slots[chat_id] = await self.shared.acquire()
             return
 
     def done(self, chat_id: str) -> None:
         """Record Zalo's answer (or failure) to the send `wait` let through."""
         now = time.monotonic()
-        self._inflight = max(0, self._inflight - 1)
-        self._answered.append(now)
+        turn = self._turns.pop(chat_id, None)
+        if turn is not None:
+            self.pacer.done(turn)
+        if self.shared is not None:
+            self.shared.release(self._slots.pop(chat_id, None))
         self._person_next[chat_id] = now + self.per_person_s
         if len(self._person_next) > 10_000:  # forget people whose second is long past
             self._person_next = {k: v for k, v in self._person_next.items() if v > now}
@@ -116,7 +120,7 @@ async def drain(
     slots = asyncio.Semaphore(POOL)
     inflight: set[asyncio.Task[bool]] = set()
     sent = 0
-    batch = max(10, int(1 / pacer.interval))
+    batch = max(10, int(pacer.pacer.ceiling))
 
     def done(task: asyncio.Task[bool]) -> None:
         nonlocal sent
@@ -187,7 +191,7 @@ async def deliver(
     failures = 0
     message_id = ""
     while progress.done < len(parts):
-        await pacer.wait(row.chat_id)
+        await pacer.wait(row.chat_id, lane_of(row.priority))
         try:
             sent = await client.send_message(row.chat_id, parts[progress.done], retry=False)
         except ZaloError as exc:
@@ -270,10 +274,20 @@ async def run_sender(
     woken: asyncio.Event,
     owner: str,
 ) -> None:
-    """Drain the Zalo outbox every second, or at once when woken, until stopped."""
+    """Drain the Zalo outbox every second, or at once when woken, until stopped.
+
+    Among several workers, only the one elected Zalo's sender drains (scheduler/roles.py).
+    """
+    roles, role, term = services.roles, sender_role(CHANNEL), 0
+
+    def keep_going() -> bool:
+        return not stop.is_set() and roles.holds(role)
+
     while not stop.is_set():
         try:
-            await drain(client, services, pacer, owner=owner, keep_going=lambda: not stop.is_set())
+            if roles.holds(role):
+                term = await take_over(services, CHANNEL, term)
+                await drain(client, services, pacer, owner=owner, keep_going=keep_going)
         except Exception:
             log.exception("the Zalo sender stopped on an error; it restarts within a second")
         woken.clear()

@@ -73,6 +73,8 @@ async def healthz(request: Request) -> Response:
         for name, at in sorted(metrics.last_ok.items())
     }
     body: dict[str, object] = {"database": figures is not None, "channels": channels}
+    if services.worker is not None:  # one of several workers (WORKERS=multi)
+        body["worker"] = {"name": services.worker, "roles": services.roles.held()}
     healthy = figures is not None
     if figures is not None:
         body["outbox_oldest_due"] = figures.oldest_due.isoformat() if figures.oldest_due else None

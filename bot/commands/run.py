@@ -59,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
     if not settings.channels:
         say("cli.no_token", err=True, env_file=".env")
         return EXIT_CONFIG
+    if settings.workers == "multi":
+        say("cli.workers_need_serve", err=True)
+        return EXIT_CONFIG
     secrets = [t.get_secret_value() for t in (settings.bot_token, settings.zalo_bot_token) if t]
     # PTB logs a rejected token with a traceback that names it; we say it in one line.
     setup_logging(settings.log_level, secrets, reported=(InvalidToken,))

@@ -16,16 +16,42 @@ import uvicorn
 from sqlalchemy.exc import OperationalError
 from telegram.error import InvalidToken
 
-from bot.app import build_application, build_services
+from app.services import Services
+from bot.app import App, build_application, build_services
 from bot.commands.run import SWITCH_INTERVAL_S
 from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say, setup_logging
 from bot.lock import AlreadyRunning, single_instance
+from bot.settings import Settings
 from bot.web import serve_app, zalo_serve_app
 from bot.zalo import ZaloRuntime
 from db.engine import make_engine
 from db.migrate import upgrade
+from scheduler.budget import SharedBudget
+from scheduler.ratelimit import TELEGRAM_WINDOW, DeliveryRateLimiter
+from scheduler.roles import LEADER, WorkerRoles, sender_role
 
 log = logging.getLogger(__name__)
+
+
+def worker_roles(
+    settings: Settings, services: Services, application: App | None, zalo: ZaloRuntime | None
+) -> WorkerRoles | None:
+    """Under WORKERS=multi: set this worker's roles in its services and share the channels'
+    sending budgets with the other workers; return the roles (None: a single process)."""
+    if services.worker is None:
+        return None
+    wanted = [LEADER, *(sender_role(channel) for channel in settings.channels)]
+    roles = WorkerRoles(services.engine, worker=services.worker, wanted=wanted)
+    services.roles = roles
+    if application is not None and isinstance(application.bot.rate_limiter, DeliveryRateLimiter):
+        application.bot.rate_limiter.shared = SharedBudget(
+            services.engine, "telegram", settings.send_rate_per_s, calls=TELEGRAM_WINDOW.calls
+        )
+    if zalo is not None:
+        rate = settings.zalo_send_rate_per_s
+        zalo.pacer.shared = SharedBudget(services.engine, "zalo", rate, calls=max(1, int(rate)))
+    log.info("worker %s of several (WORKERS=multi)", services.worker)
+    return roles
 
 
 class Server(uvicorn.Server):
@@ -56,6 +82,9 @@ def serve(_args: argparse.Namespace) -> int:
     secrets = [t.get_secret_value() for t in tokens if t is not None]
     setup_logging(settings.log_level, secrets, reported=(InvalidToken,))
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    if settings.workers == "multi" and settings.is_sqlite:
+        say("cli.workers_need_postgresql", err=True)
+        return EXIT_CONFIG
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -64,7 +93,8 @@ def serve(_args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine):
-            application = None
+            application: App | None = None
+            runtime: ZaloRuntime | None = None
             if settings.bot_token is not None:
                 application = build_application(settings, engine=engine)
                 web_app = serve_app(settings, application)
@@ -74,6 +104,10 @@ def serve(_args: argparse.Namespace) -> int:
                 services = build_services(settings, zalo_token, engine=engine)
                 runtime = ZaloRuntime(settings, services, standalone_jobs=True)
                 web_app = zalo_serve_app(settings, services, runtime)
+            if application is not None:
+                services = application.bot_data.services
+                runtime = application.bot_data.zalo
+            roles = worker_roles(settings, services, application, runtime)
             config = uvicorn.Config(
                 web_app,
                 host=settings.web_host,
@@ -85,13 +119,21 @@ def serve(_args: argparse.Namespace) -> int:
                 server_header=False,
             )
             server = Server(config)
-            asyncio.run(server.serve())
+            if roles is not None:
+                roles.start()
+            try:
+                asyncio.run(server.serve())
+            finally:
+                if roles is not None:
+                    roles.stop()
             if not server.started:
                 return EXIT_FAILED
             return (application.bot_data.exit_code if application else 0) or EXIT_OK
     except AlreadyRunning as exc:
         if exc.kind == "token":
             say("cli.already_running_token", err=True)
+        elif exc.kind == "workers":
+            say("cli.already_running_workers", err=True, database=exc.where)
         else:
             say("cli.already_running_database", err=True, database=exc.where)
         return EXIT_FAILED

@@ -57,6 +57,13 @@ _UNFINISHED = (
     .where(_C.received_at < bindparam("b_started"))
     .order_by(_C.id)
 )
+_UNFINISHED_OF = (
+    select(
+        _C.id, _C.account, _C.epoch, _C.update_id, _C.kind, _C.received_at, _C.attempts, _C.payload
+    )
+    .where(_C.id.in_(bindparam("b_ids", expanding=True)), _C.processed_at.is_(None))
+    .order_by(_C.id)
+)
 _GIVE_UP = (
     update(_INBOX)
     .where(_C.id == bindparam("b_id"))
@@ -104,10 +111,16 @@ def record(
     payload: dict[str, Any],
     digest: str,
     now: datetime,
+    worker: str | None = None,
+    lane: str | None = None,
 ) -> None:
-    """Record a new update with what is needed to run it again; IntegrityError if known."""
+    """Record a new update with what is needed to run it again; IntegrityError if known.
+
+    `worker` (under several workers) is the process taking it, `lane` the person it is from.
+    """
     row = {"channel": channel, "account": key.account, "epoch": key.epoch}
     row |= {"update_id": key.update_id, "kind": kind, "digest": digest, "received_at": now}
+    row |= {"worker": worker, "lane": lane}
     connection.execute(_RECORD, {**row, "payload": payload})
 
 
@@ -170,7 +183,21 @@ class Unfinished:
 
 def unfinished(connection: Connection, *, channel: str, started: datetime) -> list[Unfinished]:
     """Return the updates received before `started` that were never finished, oldest first."""
-    found = {"b_channel": channel, "b_started": started}
+    found = connection.execute(_UNFINISHED, {"b_channel": channel, "b_started": started})
+    return _unfinished_rows(connection, found, started)
+
+
+def unfinished_of(
+    connection: Connection, *, ids: Sequence[int], now: datetime
+) -> list[Unfinished]:
+    """Return the updates of these inbox ids that are still unfinished, oldest first."""
+    if not ids:
+        return []
+    return _unfinished_rows(connection, connection.execute(_UNFINISHED_OF, {"b_ids": ids}), now)
+
+
+def _unfinished_rows(connection: Connection, found: Any, fallback: datetime) -> list[Unfinished]:
+    """Turn the rows of an unfinished-updates query into values."""
     convert = UTCDateTime().process_result_value
     return [
         Unfinished(
@@ -179,11 +206,11 @@ def unfinished(connection: Connection, *, channel: str, started: datetime) -> li
             row.epoch,
             row.update_id,
             row.kind,
-            convert(row.received_at, connection.dialect) or started,
+            convert(row.received_at, connection.dialect) or fallback,
             row.attempts,
             row.payload,
         )
-        for row in connection.execute(_UNFINISHED, found)
+        for row in found
     ]
 
 

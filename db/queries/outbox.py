@@ -356,6 +356,26 @@ def release(session: Session, *, outbox_ids: Iterable[int], owner: str) -> None:
         )
 
 
+def take_over_leases(session: Session, *, channel: str) -> int:
+    """Free every lease on the channel's rows; return how many.
+
+    For the one elected sender of a channel (WORKERS=multi), before its first drain of a
+    term: any lease is a dead or cut-off sender's, or its own from a drain the lost role
+    stopped, whose rows would otherwise wait for the lease to run out. A row marked
+    `sending` is tried again, as after a crash.
+    """
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.channel) == channel,
+            col(Outbox.status).in_(READY),
+            col(Outbox.lease_owner).is_not(None),
+        )
+        .values(lease_owner=None, lease_until=None)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
 def cancel_pending(session: Session, *, kind: str, created_before: datetime) -> list[int]:
     """Cancel unsent messages of a kind queued before a moment; return their ids."""
     query = select(Outbox.id).where(

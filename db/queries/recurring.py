@@ -87,7 +87,10 @@ def generate(
 ) -> list[Task]:
     """Create the tasks of every active rule's occurrences due within its horizon, once."""
     created: list[Task] = []
-    for row in rules(session):
+    # The rules are locked for the transaction (PostgreSQL): a second run at the same time
+    # (two leaders for a moment, WORKERS=multi) waits, then sees the tasks made here.
+    locked = select(RecurringTask).where(col(RecurringTask.active).is_(True))
+    for row in list(session.exec(locked.order_by(col(RecurringTask.id)).with_for_update())):
         created.extend(_generate_rule(session, row, today, tz, calendar))
     return created
 

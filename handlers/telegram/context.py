@@ -34,8 +34,9 @@ class TelegramData(Shared):
         # Updates recorded here and not finished yet, by the update object's id().
         self.inbox_ours: dict[int, InboxKey] = {}
         self.inbox_epochs: Epochs | None = None  # the bot's epoch of update ids (epochs.py)
-        # Updates put back on the queue at start-up, with the key they were recorded under.
-        self.inbox_recovered: dict[int, tuple[Update, InboxKey]] = {}
+        # Updates put back on the queue at start-up (or taken over from a dead worker), with
+        # the key they were recorded under and the moment before which they may be rerun.
+        self.inbox_recovered: dict[int, tuple[Update, InboxKey, datetime]] = {}
         # Updates a webhook recorded before answering, with their sender, for the flows.
         self.inbox_admitted: dict[int, Actor | None] = {}
         self.exporting: set[int | str] = set()  # people whose /export is being built

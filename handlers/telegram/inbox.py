@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -34,11 +35,14 @@ from db.queries import inbox as rows
 from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.inbox import InboxKey
 from db.queries.outbox import enqueue
+from db.queries.workers import take_orphans
 from db.retry import retry_db, retry_db_async
 from handlers.telegram import epochs, groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.flood import Verdict
+from handlers.telegram.lanes import person_of
+from scheduler.roles import LEADER, wait_turn
 from scheduler.workers import in_update_worker
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,11 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
     async def process_update(self, update: object) -> None:
         """Run the handlers (and the error handler), then mark the update processed."""
         started = time.perf_counter()
+        key = self.bot_data.inbox_ours.get(id(update))
+        services = self.bot_data.services
+        if key is not None and services.worker is not None:
+            # Another worker may hold this person's earlier update: wait for it to finish.
+            await wait_turn(services, CHANNEL, key, person_of(update))
         await super().process_update(update)
         self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)
         key = self.bot_data.inbox_ours.pop(id(update), None)
@@ -93,6 +102,7 @@ async def record_update(update: object, context: TelegramContext) -> None:
     private = groups.is_private(update)
     ids = await _epochs(context)
     key = recovered[1] if recovered is not None else ids.key(update.update_id)
+    since = recovered[2] if recovered is not None else context.bot_data.started_at
     raw = context.bot_data.raw_updates
     payload = raw.take(update) if raw is not None else update.to_dict()
     content = epochs.digest(payload)
@@ -109,6 +119,8 @@ async def record_update(update: object, context: TelegramContext) -> None:
                 payload=payload,
                 digest=content,
                 now=services.clock.now(),
+                worker=services.worker,
+                lane=person_of(update),
             )
             return seen_sender(connection, update, services) if private else None
 
@@ -119,7 +131,7 @@ async def record_update(update: object, context: TelegramContext) -> None:
         except IntegrityError:
             # A recovered update is its own row: its rebuilt JSON may differ in form.
             rerun, actor = await _rerun_or_drop(
-                update, context, private, key, None if recovered is not None else content
+                update, context, private, key, None if recovered is not None else content, since
             )
             if rerun:
                 break
@@ -162,15 +174,21 @@ async def _slow_down(update: Update, context: TelegramContext) -> None:
 
 
 async def _rerun_or_drop(
-    update: Update, context: TelegramContext, private: bool, key: InboxKey, content: str | None
+    update: Update,
+    context: TelegramContext,
+    private: bool,
+    key: InboxKey,
+    content: str | None,
+    started: datetime | None,
 ) -> tuple[bool, Actor | None]:
     """Claim a known update left unfinished by an earlier process, or stop a duplicate.
 
-    Return False when the id is known with other content than `content` (None: not
-    compared): the update is new, in a new epoch.
+    `started`: an update received before it may be claimed (this process's start; for one
+    taken over from a dead worker, when it was taken). Return False when the id is known
+    with other content than `content` (None: not compared): the update is new, in a new
+    epoch.
     """
     services = services_of(context)
-    started = context.bot_data.started_at
 
     def claim() -> tuple[str, Actor | None]:
         with services.engine.begin() as connection:
@@ -223,7 +241,44 @@ async def recover(application: Application[Any, Any, Any, Any, TelegramData, Any
         with services.engine.begin() as connection:
             return rows.unfinished(connection, channel=CHANNEL, started=started)
 
-    left = await retry_db(read, "reading unfinished updates")
+    if services.worker is not None:
+        return  # among several workers the leader takes over the dead ones' (`rescue`)
+    await _run_again(application, await retry_db(read, "reading unfinished updates"), started)
+
+
+async def rescue(application: Application[Any, Any, Any, Any, TelegramData, Any]) -> int:
+    """As leader among several workers: run the updates dead workers left unfinished.
+
+    They are made this worker's in the inbox first (rows locked, skipped if another leader
+    holds them), then run once more as after a restart, or given up and reported if they
+    were run again already. Return how many were taken.
+    """
+    services = application.bot_data.services
+    me = services.worker
+    if me is None or not services.roles.holds(LEADER):
+        return 0
+    now = services.clock.now()
+
+    def take() -> list[rows.Unfinished]:
+        with services.engine.begin() as connection:
+            ids = take_orphans(connection, channel=CHANNEL, me=me)
+            return rows.unfinished_of(connection, ids=ids, now=now)
+
+    left = await retry_db(take, "taking over updates")
+    if left:
+        log.warning("taking over %d updates of workers gone", len(left))
+        await _run_again(application, left, services.clock.now())
+    return len(left)
+
+
+async def _run_again(
+    application: Application[Any, Any, Any, Any, TelegramData, Any],
+    left: list[rows.Unfinished],
+    since: datetime,
+) -> None:
+    """Queue each unfinished update once more (received before `since`); report the rest."""
+    data = application.bot_data
+    services = data.services
     given_up = [u for u in left if not u.retryable]
     if given_up:
         await retry_db(lambda: _report(services, given_up, application), "reporting updates")
@@ -231,7 +286,7 @@ async def recover(application: Application[Any, Any, Any, Any, TelegramData, Any
         if item.retryable and item.payload is not None:
             # Run in its own epoch, whatever the current one is.
             update = Update.de_json(item.payload, application.bot)
-            data.inbox_recovered[id(update)] = (update, item.key)
+            data.inbox_recovered[id(update)] = (update, item.key, since)
             await application.update_queue.put(update)
 
 

@@ -24,10 +24,12 @@ from app.services import Services
 from core.markup import to_plain
 from db.queries import inbox
 from db.queries.inbox import InboxKey
+from db.queries.workers import take_orphans
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
 from handlers.zalo.files import PhotoSaid
 from handlers.zalo.flood import Verdict, ZaloFlood
+from scheduler.roles import LEADER, wait_turn
 from scheduler.workers import in_worker
 from scheduler.zalo_sender import ZaloPacer
 from zalo import Event, ZaloClient, ZaloError, parse_events
@@ -148,7 +150,7 @@ class ZaloPoller:
                 await _sleep(stop, delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
 
-    def _start(self, event: Event, *, stored: bool = False) -> None:
+    def _start(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
         """Handle an event in the background, after the person's earlier ones (unless flooding)."""
         verdict = Verdict.PASS if stored else self.flood.judge(event.sender_id)
         if verdict == Verdict.WARN:
@@ -157,17 +159,23 @@ class ZaloPoller:
             task.add_done_callback(self._tasks.discard)
         if verdict != Verdict.PASS:
             return
-        task = asyncio.create_task(self.handle(event, stored=stored))
+        task = asyncio.create_task(self.handle(event, stored=stored, taken=taken))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def handle(self, event: Event, *, stored: bool = False) -> None:
-        """Store, answer and finish one event; a duplicate is dropped; no error escapes."""
+    async def handle(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
+        """Store, answer and finish one event; a duplicate is dropped; no error escapes.
+
+        `taken`: one taken over from a dead worker, which goes first in its person's turn.
+        """
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
         async with self._slots, lane:
             try:
                 if not stored and not await in_worker(self._store, event):
                     return
+                if self.services.worker is not None and not taken:
+                    key = self._key(event)
+                    await wait_turn(self.services, CHANNEL, key, event.sender_id)
                 await self._answer(event)
                 await in_worker(self._finish, event)
             except Exception:
@@ -225,6 +233,8 @@ class ZaloPoller:
                     payload=event.raw or {},
                     digest=_digest(event.raw or {}),
                     now=self.services.clock.now(),
+                    worker=self.services.worker,
+                    lane=event.sender_id,
                 )
         except IntegrityError:
             return False
@@ -242,10 +252,42 @@ class ZaloPoller:
         return InboxKey(self.account, 0, event.message_id)
 
     async def recover(self) -> None:
-        """Handle once more the events a crash left unfinished (each only once)."""
+        """Handle once more the events a crash left unfinished (each only once).
+
+        Among several workers, the leader takes over those of dead workers (`rescue`).
+        """
+        if self.services.worker is not None:
+            return
         started = self.services.clock.now()
         for event in await in_worker(self._unfinished, started):
             self._start(event, stored=True)
+
+    async def rescue(self) -> int:
+        """As leader among several workers: handle the events dead workers left unfinished."""
+        me = self.services.worker
+        if me is None or not self.services.roles.holds(LEADER):
+            return 0
+        events = await in_worker(self._orphans, me)
+        if events:
+            log.warning("taking over %d Zalo events of workers gone", len(events))
+        for event in events:
+            self._start(event, stored=True, taken=True)
+        return len(events)
+
+    def _orphans(self, me: str) -> list[Event]:
+        """Make dead workers' unfinished events this worker's; give up those run before."""
+        now = self.services.clock.now()
+        found: list[Event] = []
+        with self.services.engine.begin() as connection:
+            ids = take_orphans(connection, channel=CHANNEL, me=me)
+            rows = inbox.unfinished_of(connection, ids=ids, now=now)
+            inbox.give_up(connection, ids=[row.id for row in rows if not row.retryable], now=now)
+            for row in rows:
+                if row.retryable and inbox.reclaim(
+                    connection, channel=CHANNEL, key=row.key, started=now
+                ):
+                    found += parse_events(row.payload)
+        return found
 
     def _unfinished(self, started: datetime) -> list[Event]:
         """Return the unfinished events from before `started` that this process claims.

@@ -1,0 +1,333 @@
+"""Three `dondoc serve` workers on one PostgreSQL database (WORKERS=multi), hurt on purpose.
+
+Each worker is a real process on its own port behind a round-robin proxy
+(devtools/balancer.py, standing for Caddy), the fake Bot API server enforcing Telegram's
+limits (30 sends in any second, 1 a second per chat) and delivering updates by webhook to
+the proxy. The fan-out is FANOUT reminders (a few hundred, so that the file runs in about
+two minutes; bench/workers.py runs 3,000).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.queries import inbox
+from db.queries.inbox import InboxKey
+from devtools.balancer import Balancer
+from devtools.fakebotapi import FakeBotApi
+from tests import processes
+from tests.scheduler.support import VN, province, start_users, task_for
+from tests.web.test_serve_process import free_port
+
+START = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
+FIRST_USER = 30_000
+FANOUT = 400
+TALKERS = 40  # people who each send one message by webhook
+TALKER_FIRST = 40_000
+WEB_SECRET = "workers-test-secret-0123456789abcdef"
+WAIT_S = 180.0
+
+
+@dataclass
+class Worker:
+    """One `dondoc serve` process and where it listens."""
+
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def roles(self) -> list[str]:
+        """Return the roles the worker says it holds (/healthz), [] if it does not answer."""
+        try:
+            body = httpx.get(f"{self.url}/healthz", timeout=5).json()
+        except (httpx.HTTPError, ValueError):
+            return []
+        return list(body.get("worker", {}).get("roles", []))
+
+
+@dataclass
+class Cluster:
+    """The fake server, the proxy, the database and the workers of one test."""
+
+    server: FakeBotApi
+    balancer: Balancer
+    engine: Engine
+    url: str
+    env: dict[str, str]
+    tmp: Path
+    workers: list[Worker]
+    spare_port: int
+
+    def start(self, name: str, port: int) -> Worker:
+        """Start one more worker on `port`."""
+        env = self.env | {"WEB_PORT": str(port)}
+        folder = self.tmp / name
+        folder.mkdir()
+        log = folder / "output.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "serve"],
+                cwd=folder,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        worker = Worker(name, f"http://127.0.0.1:{port}", process, log)
+        self.workers.append(worker)
+        return worker
+
+    def holder(self, role: str) -> Worker:
+        """Return the live worker holding `role`, waiting for one."""
+
+        def find() -> Worker | None:
+            for worker in self.workers:
+                if worker.process.poll() is None and role in worker.roles():
+                    return worker
+            return None
+
+        return wait_for(find, f"a worker holding {role}")
+
+    def query(self, sql: str) -> int:
+        """Return one number from the database."""
+        with self.engine.connect() as connection:
+            return int(connection.execute(text(sql)).scalar() or 0)
+
+
+T = TypeVar("T")
+
+
+def wait_for(check: Callable[[], T | None], what: str, timeout: float = WAIT_S) -> T:
+    """Poll `check` until it returns something, or fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found is not None and found is not False:
+            return found
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def every_reminder(cluster: Cluster) -> None:
+    """Wait until every fan-out chat has its reminder; on a timeout, say what the rows hold."""
+    try:
+        wait_for(lambda: len(reminded(cluster.server)) >= FANOUT or None, "every reminder")
+    except pytest.fail.Exception:
+        with cluster.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT status, count(*), max(attempts), max(error) FROM outbox "
+                    "WHERE status <> 'sent' GROUP BY status"
+                )
+            ).all()
+        pytest.fail(f"not every reminder went out; unsent rows: {rows}")
+
+
+def reminded(server: FakeBotApi) -> Counter[int]:
+    """Count the reminders each fan-out chat received."""
+    return Counter(
+        int(c.params["chat_id"])
+        for c in server.calls("sendMessage")
+        if c.applied and FIRST_USER <= int(c.params.get("chat_id", 0)) < FIRST_USER + FANOUT
+    )
+
+
+def answered(server: FakeBotApi) -> Counter[int]:
+    """Count the messages each person who wrote received."""
+    return Counter(
+        int(c.params["chat_id"])
+        for c in server.calls("sendMessage")
+        if c.applied and TALKER_FIRST <= int(c.params.get("chat_id", 0)) < TALKER_FIRST + TALKERS
+    )
+
+
+@pytest.fixture
+def cluster(pg_empty_url: str, tmp_path: Path) -> Iterator[Cluster]:
+    """Start the fake server, the proxy and three workers on a province due today."""
+    engine = make_engine(pg_empty_url)
+    upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        units = province(session, FANOUT, first_user=FIRST_USER)
+        task_for(session, units, START.date(), START - timedelta(hours=2))
+    token = f"424247:workers-test-{uuid.uuid4().hex[:12]}"
+    ports = [free_port() for _ in range(4)]
+    with FakeBotApi(token) as server, Balancer([f"http://127.0.0.1:{p}" for p in ports]) as lb:
+        server.set_rate_limits("enforce")
+        start_users(server, [FIRST_USER + i for i in range(FANOUT)])
+        for i in range(TALKERS):
+            server.add_user(TALKER_FIRST + i, f"Người {i}")
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+        env |= {
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            "DATABASE_URL": pg_empty_url,
+            "WORKERS": "multi",
+            "BOT_TOKEN": token,
+            "TELEGRAM_BASE_URL": server.base_url,
+            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+            "FAKE_CLOCK_START": START.isoformat(),
+            "PTB_TIMEDELTA": "true",
+            "WEB_HOST": "127.0.0.1",
+            "PUBLIC_BASE_URL": lb.url,
+            "WEB_SECRET": WEB_SECRET,
+            "LOG_LEVEL": "INFO",
+        }
+        found = Cluster(server, lb, engine, pg_empty_url, env, tmp_path, [], ports[3])
+        for n, port in enumerate(ports[:3]):
+            found.start(f"worker{n + 1}", port)
+        try:
+            yield found
+        finally:
+            for worker in found.workers:
+                if worker.process.poll() is None:
+                    worker.process.terminate()
+            for worker in found.workers:
+                try:
+                    worker.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.process.kill()
+                    worker.process.wait(timeout=10)
+                processes.keep(f"dondoc serve ({worker.name})", env, worker.log.read_bytes())
+            engine.dispose()
+
+
+def talk(cluster: Cluster) -> None:
+    """Have each talker send /help by webhook, and wait until each is answered."""
+    for i in range(TALKERS):
+        cluster.server.send_command(TALKER_FIRST + i, "help")
+    wait_for(lambda: len(answered(cluster.server)) >= TALKERS or None, "every talker answered")
+
+
+def settled(cluster: Cluster, before: int) -> None:
+    """Wait until every update is finished in the inbox and no more answers come."""
+    wait_for(
+        lambda: cluster.query("SELECT count(*) FROM inbox WHERE processed_at IS NULL") == 0,
+        "every update finished",
+    )
+    assert before <= sum(answered(cluster.server).values())
+
+
+def left_by_a_dead_worker(cluster: Cluster, user: int) -> None:
+    """Record a /help from `user` in the inbox as a worker that died after its 200 would."""
+    cluster.server.add_user(user, "Người cuối").started = True  # it wrote to the bot
+    update = {
+        "update_id": 990_001,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()) - 5,
+            "chat": {"id": user, "type": "private", "first_name": "Người cuối"},
+            "from": {"id": user, "is_bot": False, "first_name": "Người cuối"},
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    bot_id = cluster.server.token.partition(":")[0]
+    with cluster.engine.begin() as connection:
+        inbox.record(
+            connection,
+            channel="telegram",
+            key=InboxKey(bot_id, 0, str(update["update_id"])),
+            kind="message",
+            payload=update,
+            digest="",
+            now=START,  # by the workers' clock (FAKE_CLOCK_START), before they took over
+            worker="gone:1:00000000",
+            lane=f"u{user}",
+        )
+
+
+def kill(worker: Worker) -> None:
+    """SIGKILL a worker and wait for it to be gone."""
+    worker.process.send_signal(signal.SIGKILL)
+    worker.process.wait(timeout=30)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_sigkill_of_leader_and_sender_mid_fan_out_loses_no_reminder(cluster: Cluster) -> None:
+    """Killing the leader and the sender mid fan-out: every reminder once (but those in
+    flight), no 429, webhook updates to any worker each answered once, and one a dead
+    worker had taken (stored, 200, never handled) answered by the leader."""
+    server = cluster.server
+    sender = cluster.holder("sender:telegram")
+    wait_for(lambda: sum(reminded(server).values()) >= FANOUT // 4 or None, "the fan-out")
+    kill(sender)
+    in_flight = cluster.query("SELECT count(*) FROM outbox WHERE status = 'sending'")
+    leader = cluster.holder("leader")
+    if leader is not sender:
+        kill(leader)
+    assert sum(reminded(server).values()) < FANOUT, "the fan-out ended before the kill"
+    cluster.start("worker4", cluster.spare_port)
+    new_sender = cluster.holder("sender:telegram")
+    assert new_sender is not sender
+    every_reminder(cluster)
+    talk(cluster)
+    orphan = TALKER_FIRST + TALKERS
+    left_by_a_dead_worker(cluster, orphan)
+    wait_for(lambda: server.messages(orphan) or None, "the dead worker's update answered")
+    settled(cluster, TALKERS)
+    counts, replies = reminded(server), answered(server)
+    assert len(server.messages(orphan)) == 1
+    assert set(counts) == {FIRST_USER + i for i in range(FANOUT)}
+    assert sum(n - 1 for n in counts.values()) <= in_flight
+    assert set(replies) == {TALKER_FIRST + i for i in range(TALKERS)}
+    assert all(n == 1 for n in replies.values()), replies
+    assert server.rate_limit_stats().violations == 0
+    assert cluster.query("SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0
+    served = [w for w in cluster.workers if cluster.balancer.answered[w.url]]
+    assert len(served) >= 2, "the proxy sent every update to one worker"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_database_connections_cut_for_ten_seconds_lose_nothing(cluster: Cluster) -> None:
+    """Every connection to the database cut again and again for 10 s mid fan-out: the
+    workers recover by themselves, every reminder goes out, every update is answered."""
+    server = cluster.server
+    cluster.holder("sender:telegram")
+    wait_for(lambda: sum(reminded(server).values()) >= FANOUT // 4 or None, "the fan-out")
+    name = make_url(cluster.url).database
+    admin = make_engine(os.environ["TEST_POSTGRES_URL"]).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
+    ends = time.monotonic() + 10
+    with admin.connect() as connection:
+        while time.monotonic() < ends:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :d AND pid <> pg_backend_pid()"
+                ),
+                {"d": name},
+            )
+            time.sleep(0.2)
+    admin.dispose()
+    cluster.engine.dispose()
+    assert all(w.process.poll() is None for w in cluster.workers)
+    every_reminder(cluster)
+    talk(cluster)
+    settled(cluster, TALKERS)
+    counts, replies = reminded(server), answered(server)
+    assert set(counts) == {FIRST_USER + i for i in range(FANOUT)}
+    assert set(replies) == {TALKER_FIRST + i for i in range(TALKERS)}
+    assert all(n == 1 for n in replies.values()), replies
+    assert server.rate_limit_stats().violations == 0
+    assert all(w.process.poll() is None for w in cluster.workers)
