@@ -44,6 +44,6 @@ ENV WEB_HOST=0.0.0.0 \
 EXPOSE 8080
 # 503 when the database is unreachable or a reply has waited over 10 minutes (README).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('WEB_PORT', '8080') + '/healthz', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('WEB_PORT', '8080') + '/livez', timeout=4)"]
 ENTRYPOINT ["dondoc"]
 CMD ["serve"]

@@ -1,4 +1,11 @@
-"""GET /healthz and GET /metrics: what an operator's probe and Prometheus read."""
+"""GET /healthz, GET /livez and GET /metrics: what an operator's probe, a load balancer and
+Prometheus read.
+
+`/healthz` says whether the whole service works, the senders included: a message stuck
+for ten minutes (Telegram unreachable, say) makes it 503 on every worker at once. A load
+balancer must not take every worker out for that, so it reads `/livez`: this process
+serves and reaches the database.
+"""
 
 from __future__ import annotations
 
@@ -84,6 +91,23 @@ async def healthz(request: Request) -> Response:
         healthy = not stuck
     body["status"] = "ok" if healthy else "unhealthy"
     return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+def _ping(services: Services) -> None:
+    """Run one trivial query (raises when the database is unreachable)."""
+    with session_scope(services.engine) as session:
+        session.execute(text("SELECT 1"))
+
+
+async def livez(request: Request) -> Response:
+    """Answer 200 when this process serves and reaches the database, else 503."""
+    deps: WebDeps = request.app.state.deps
+    try:
+        await in_worker(_ping, deps.services)
+    except Exception as exc:
+        log.warning("liveness: the database is unreachable: %s", type(exc).__name__)
+        return JSONResponse({"status": "unhealthy", "database": False}, status_code=503)
+    return JSONResponse({"status": "ok", "database": True})
 
 
 async def metrics(request: Request) -> Response:

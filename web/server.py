@@ -81,6 +81,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
     routes = [
         Route("/webhook/{channel:str}", webhook, methods=["POST"]),
         Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/livez", health.livez, methods=["GET"]),
         Route("/metrics", health.metrics, methods=["GET"]),
         Route("/app", auth.miniapp, methods=["GET"]),
         Route("/login/telegram", auth.login_miniapp, methods=["POST"]),

@@ -67,7 +67,7 @@ def test_the_image_builds_and_runs_dondoc_as_its_own_user() -> None:
     assert inspect.returncode == 0, inspect.stderr
     config = json.loads(inspect.stdout)[0]["Config"]
     assert config["User"] == "dondoc"
-    assert "/healthz" in " ".join(config["Healthcheck"]["Test"])
+    assert "/livez" in " ".join(config["Healthcheck"]["Test"])
     assert config["Entrypoint"] + config["Cmd"] == ["dondoc", "serve"]
     assert "8080/tcp" in config["ExposedPorts"]
     version = run(client, "run", "--rm", IMAGE, "--version")

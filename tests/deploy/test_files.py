@@ -150,7 +150,7 @@ def test_every_setting_is_documented_in_the_env_example() -> None:
 
 
 def test_dockerfile_runs_dondoc_serve_as_a_user_with_a_health_check() -> None:
-    """Slim Python 3.11, no dev extras, a user of its own, /healthz, port 8080, dondoc serve."""
+    """Slim Python 3.11, no dev extras, a user of its own, /livez, port 8080, dondoc serve."""
     steps = dockerfile()
     words = [word for word, _ in steps]
     args = dict(reversed(steps))  # the first of each instruction
@@ -159,7 +159,7 @@ def test_dockerfile_runs_dondoc_serve_as_a_user_with_a_health_check() -> None:
     assert users, "the image names its user"
     assert users[-1] not in ("root", "0"), "the image runs as a user of its own"
     assert words.index("USER") < words.index("ENTRYPOINT")
-    assert "/healthz" in args["HEALTHCHECK"]
+    assert "/livez" in args["HEALTHCHECK"]
     assert "8080" in args["HEALTHCHECK"]
     assert args["EXPOSE"] == "8080"
     entry = json.loads(args["ENTRYPOINT"]) + json.loads(args["CMD"])
@@ -280,11 +280,11 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
 
 
 def test_caddyfile_balances_the_workers_with_health_checks() -> None:
-    """The site is DONDOC_DOMAIN, the upstreams DONDOC_UPSTREAMS, checked on /healthz."""
+    """The site is DONDOC_DOMAIN, the upstreams DONDOC_UPSTREAMS, checked on /livez."""
     text = (DEPLOY / "Caddyfile").read_text(encoding="utf-8")
     assert re.search(r"^\{\$DONDOC_DOMAIN\} \{$", text, re.M)
     assert "reverse_proxy {$DONDOC_UPSTREAMS} {" in text
-    assert re.search(r"^\s+health_uri /healthz$", text, re.M)
+    assert re.search(r"^\s+health_uri /livez$", text, re.M)
     assert re.search(r"^\s+respond /metrics 404$", text, re.M)
     assert not re.search(r"^\s*log\b", text, re.M), "no access log: paths carry sign-in codes"
 

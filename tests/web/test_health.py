@@ -42,6 +42,10 @@ async def test_healthz_503_when_urgent_message_waits_too_long(served: Served) ->
     response = await served.http.get("/healthz")
     assert response.status_code == 503
     assert response.json()["outbox_stuck"] is True
+    # A load balancer reads /livez: the worker itself still serves, so it stays in.
+    live = await served.http.get("/livez")
+    assert live.status_code == 200
+    assert live.json() == {"status": "ok", "database": True}
 
 
 async def test_healthz_503_when_database_unreachable(served: Served) -> None:
@@ -51,11 +55,14 @@ async def test_healthz_503_when_database_unreachable(served: Served) -> None:
     bot.services.engine = create_engine("sqlite:////nonexistent/dir/db.sqlite3")
     try:
         response = await served.http.get("/healthz")
+        live = await served.http.get("/livez")
     finally:
         bot.services.engine.dispose()
         bot.services.engine = good
     assert response.status_code == 503
     assert response.json()["database"] is False
+    assert live.status_code == 503
+    assert live.json()["database"] is False
 
 
 async def test_metrics_count_updates_latency_sends_and_outbox(served: Served) -> None:
