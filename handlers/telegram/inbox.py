@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
@@ -39,6 +40,7 @@ from handlers.telegram import epochs, groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.flood import Verdict
+from scheduler.groupcommit import GroupCommit
 from scheduler.workers import in_update_worker
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,10 @@ log = logging.getLogger(__name__)
 class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData, Any]):
     """The application, marking each update it recorded as finished once handled."""
 
+    # The marks `processed_at`, committed in groups: one transaction for the updates that
+    # ended meanwhile, not one each (created on first use, with the engine).
+    finishes: GroupCommit | None = None
+
     async def process_update(self, update: object) -> None:
         """Run the handlers (and the error handler), then mark the update processed."""
         started = time.perf_counter()
@@ -54,9 +60,12 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
         self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)
         key = self.bot_data.inbox_ours.pop(id(update), None)
         if key is not None:
+            services = self.bot_data.services
+            if self.finishes is None:
+                self.finishes = GroupCommit(services.engine)
             # Not awaited: the update's turn ends with its handlers (a write waiting for
             # SQLite's lock would hold it up); stop() awaits what is left.
-            self.create_task(_finish(self.bot_data.services, key), name="inbox-finish")
+            self.create_task(_finish(services, self.finishes, key), name="inbox-finish")
 
 
 def update_kind(update: Update) -> str:
@@ -195,15 +204,15 @@ async def _rerun_or_drop(
     return True, actor
 
 
-async def _finish(services: Services, key: InboxKey) -> None:
+async def _finish(services: Services, finishes: GroupCommit, key: InboxKey) -> None:
     """Mark the update processed; if that fails, it is run again after a restart."""
 
-    def finish() -> None:
-        with services.engine.begin() as connection:
-            rows.finish(connection, channel=CHANNEL, key=key, now=services.clock.now())
+    def finish(session: Session) -> None:
+        now = services.clock.now()
+        rows.finish(session.connection(), channel=CHANNEL, key=key, now=now)
 
     try:
-        await retry_db_async(lambda: in_update_worker(finish), "finishing an update")
+        await retry_db_async(lambda: finishes.run(finish), "finishing an update")
     except Exception:
         log.exception("could not mark update %s processed", key.update_id)
 
