@@ -44,18 +44,20 @@ async def calendar(req: Request) -> None:
         await _remove(req, day)
     else:
         working = verb in WORK_WORDS
-        with req.db() as session:
-            set_override(
+        await req.transaction(
+            lambda session: set_override(
                 session, day=day, working=working, reason=reason, actor_id=req.actor.contact_id
             )
+        )
         key = "calendar.work_added" if working else "calendar.off_added"
         await req.say(key, day=day, weekday=_weekday(req, day), reason=reason or "-")
 
 
 async def _remove(req: Request, day: date) -> None:
     """Undo what the province set for a day."""
-    with req.db() as session:
-        removed = remove_override(session, day=day, actor_id=req.actor.contact_id)
+    removed = await req.transaction(
+        lambda session: remove_override(session, day=day, actor_id=req.actor.contact_id)
+    )
     await req.say("calendar.removed" if removed else "calendar.not_set", day=day)
 
 
@@ -69,8 +71,9 @@ async def on_page(req: Request) -> None:
 
 async def _show(req: Request, number: int, *, edit: bool) -> None:
     """Send (or edit into) one page of this year's and later overrides."""
-    with req.db() as session:
-        rows = overrides(session, since=date(req.services.today().year, 1, 1))
+    rows = await req.transaction(
+        lambda session: overrides(session, since=date(req.services.today().year, 1, 1))
+    )
     if not rows:
         await req.say("calendar.empty")
         return

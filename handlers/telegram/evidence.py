@@ -88,8 +88,7 @@ async def on_file(req: Request) -> None:
 
 async def keep_pending(req: Request, pending: dict[str, Any], assignment_id: int) -> None:
     """Keep the file the bot asked about, for the assignment chosen."""
-    with req.db() as session:
-        clear_pending(session, contact_id=req.actor.contact_id)
+    await req.transaction(lambda session: clear_pending(session, contact_id=req.actor.contact_id))
     await evidence_store.keep(req, assignment_id, evidence_store.Upload(**pending["upload"]))
 
 
@@ -98,10 +97,11 @@ async def on_choice(req: Request) -> None:
     """Keep the file the bot asked about for the task chosen by button."""
     query = req.update.callback_query
     assert query is not None
-    with req.db() as session:
-        pending = get_pending(
+    pending = await req.transaction(
+        lambda session: get_pending(
             session, contact_id=req.actor.contact_id, now=req.services.clock.now()
         )
+    )
     chosen = int(req.args[1]) if len(req.args) == 2 and req.args[1].isdigit() else None
     if pending is None or pending.get("step") != "evidence" or chosen is None:
         await query.answer(to_plain(req.t("checkin.question_expired")), show_alert=True)

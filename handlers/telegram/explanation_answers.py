@@ -23,9 +23,10 @@ async def on_answer(req: Request) -> None:
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
     data = {"step": "explain", "explanation_id": int(req.args[2])}
-    with req.db() as session:
-        set_pending(
+    await req.transaction(
+        lambda session: set_pending(
             session, contact_id=req.actor.contact_id, data=data, now=req.services.clock.now()
         )
+    )
     await query.answer()
     await req.say("explanations.ask_answer")

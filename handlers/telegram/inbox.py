@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +36,7 @@ from db.queries import inbox as rows
 from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.inbox import InboxKey
 from db.queries.outbox import enqueue
-from db.retry import retry_db, retry_db_async
+from db.retry import retry_db_async
 from handlers.telegram import epochs, groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
 from handlers.telegram.context import TelegramContext, TelegramData
@@ -147,8 +148,11 @@ async def _epochs(context: TelegramContext) -> epochs.Epochs:
     data = context.bot_data
     if data.inbox_epochs is None:
         engine, account = data.services.engine, str(context.bot.id)
-        data.inbox_epochs = await retry_db(
-            lambda: epochs.load(engine, channel=CHANNEL, account=account), "reading the inbox"
+        data.inbox_epochs = await retry_db_async(
+            lambda: in_update_worker(
+                partial(epochs.load, engine, channel=CHANNEL, account=account)
+            ),
+            "reading the inbox",
         )
     return data.inbox_epochs
 
@@ -224,18 +228,18 @@ async def recover(application: Application[Any, Any, Any, Any, TelegramData, Any
     started = services.clock.now()
     data.started_at = started
     account = str(application.bot.id)
-    data.inbox_epochs = await retry_db(
-        lambda: epochs.load(services.engine, channel=CHANNEL, account=account), "reading the inbox"
-    )
+    load = partial(epochs.load, services.engine, channel=CHANNEL, account=account)
+    data.inbox_epochs = await retry_db_async(lambda: in_update_worker(load), "reading the inbox")
 
     def read() -> list[rows.Unfinished]:
         with services.engine.begin() as connection:
             return rows.unfinished(connection, channel=CHANNEL, started=started)
 
-    left = await retry_db(read, "reading unfinished updates")
+    left = await retry_db_async(lambda: in_update_worker(read), "reading unfinished updates")
     given_up = [u for u in left if not u.retryable]
     if given_up:
-        await retry_db(lambda: _report(services, given_up, application), "reporting updates")
+        report = partial(_report, services, given_up, application)
+        await retry_db_async(lambda: in_update_worker(report), "reporting updates")
     for item in left:
         if item.retryable and item.payload is not None:
             # Run in its own epoch, whatever the current one is.

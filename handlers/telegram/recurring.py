@@ -53,8 +53,7 @@ def rule_text(req: Request, stored: str) -> str:
 
 async def _list(req: Request) -> None:
     """Send every active rule (in several messages when long)."""
-    with req.db() as session:
-        rows = rules(session)
+    rows = await req.transaction(lambda session: rules(session))
     if not rows:
         await req.say("recurring.empty")
         return
@@ -92,8 +91,9 @@ async def _add(req: Request, text: str) -> None:
     if isinstance(directive, str):
         await req.say(f"newtask.directive_{directive}")
         return
-    with req.db() as session:
-        resolution = resolve_assignees(session, spec, lang=req.actor.lang)
+    resolution = await req.transaction(
+        lambda session: resolve_assignees(session, spec, lang=req.actor.lang)
+    )
     if not resolution.ok:
         problems = unmatched_lines(req, resolution) or [req.t("newtask.none_chosen")]
         await req.reply("\n".join(problems))
@@ -139,8 +139,9 @@ async def _create(
 
 async def _stop(req: Request, rule_id: int) -> None:
     """Stop a rule; the tasks it created stay."""
-    with req.db() as session:
-        row = stop_rule(session, rule_id=rule_id, actor_id=req.actor.contact_id)
+    row = await req.transaction(
+        lambda session: stop_rule(session, rule_id=rule_id, actor_id=req.actor.contact_id)
+    )
     if row is None:
         await req.say("recurring.not_found", id=rule_id)
     else:

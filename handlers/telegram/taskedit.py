@@ -56,7 +56,7 @@ async def deadline(req: Request) -> None:
     if found is None:
         return
     task, text = found
-    parsed = read_deadline(req, text)
+    parsed = await read_deadline(req, text)
     if isinstance(parsed, DeadlineError):
         await req.reply(deadline_error_text(req, parsed))
         return

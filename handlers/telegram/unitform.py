@@ -42,10 +42,10 @@ def _text(req: Request) -> str:
     return (req.message.text or "").strip() if req.message is not None else ""
 
 
-def _code_exists(req: Request, code: str) -> bool:
+async def _code_exists(req: Request, code: str) -> bool:
     """Tell whether a unit (active or not) already has this code."""
-    with req.db() as session:
-        return session.exec(select(Unit).where(Unit.code_folded == fold(code))).first() is not None
+    query = select(Unit).where(Unit.code_folded == fold(code))
+    return await req.transaction(lambda session: session.exec(query).first() is not None)
 
 
 @command(Access.ADMIN)
@@ -58,7 +58,7 @@ async def addunit_command(req: Request) -> int:
     cells = parse_unit_line(req.text_args)
     if cells is None:
         await req.say("units.add_usage")
-    elif _code_exists(req, cells["code"]):
+    elif await _code_exists(req, cells["code"]):
         await req.say("units.exists", code=cells["code"])
     else:
         await save_and_answer(req, cells)
@@ -67,14 +67,15 @@ async def addunit_command(req: Request) -> int:
 
 async def save_and_answer(req: Request, cells: dict[str, str]) -> None:
     """Save a new unit and tell the admin what happened."""
-    with req.db() as session:
-        report = save_unit(
+    report = await req.transaction(
+        lambda session: save_unit(
             session,
             cells,
             actor_id=req.actor.contact_id,
             now=req.services.clock.now(),
             action="unit.added",
         )
+    )
     await req.reply(outcome_text(req, report, cells))
 
 
@@ -96,7 +97,7 @@ async def code_step(req: Request) -> int:
     if not code or len(code) > MAX_CODE or "|" in code:
         await req.say("units.form_code")
         return CODE
-    if _code_exists(req, code):
+    if await _code_exists(req, code):
         await req.say("units.exists", code=code)
         return CODE
     _form(req)["code"] = code
@@ -112,24 +113,24 @@ async def name_step(req: Request) -> int:
         await req.say("units.form_name")
         return NAME
     _form(req)["name"] = name
-    await req.say("units.form_kind", kinds=_kind_list(req))
+    await req.say("units.form_kind", kinds=await _kind_list(req))
     return KIND
 
 
-def _kind_list(req: Request) -> str:
+async def _kind_list(req: Request) -> str:
     """Return the kinds an admin can type, in the sender's language."""
-    with req.db() as session:
-        kinds = session.exec(select(UnitKind).order_by(col(UnitKind.sort_order))).all()
+    kinds = await req.transaction(
+        lambda session: session.exec(select(UnitKind).order_by(col(UnitKind.sort_order))).all()
+    )
     return ", ".join(k.name_en if req.actor.lang == "en" else k.name_vi for k in kinds)
 
 
 @command(Access.ADMIN)
 async def kind_step(req: Request) -> int:
     """Take the unit's kind (a key, a name or a Vietnamese alias)."""
-    with req.db() as session:
-        kind = find_kind(session, text=_text(req))
+    kind = await req.transaction(lambda session: find_kind(session, text=_text(req)))
     if kind is None:
-        await req.say("units.form_kind", kinds=_kind_list(req))
+        await req.say("units.form_kind", kinds=await _kind_list(req))
         return KIND
     _form(req)["kind"] = kind.key
     await req.say("units.form_parent")
@@ -143,8 +144,7 @@ async def parent_step(req: Request) -> int:
     if fold(text) in NONE_WORDS:
         _form(req)["parent_code"] = ""
     else:
-        with req.db() as session:
-            units = find_units(session, text=text)
+        units = await req.transaction(lambda session: find_units(session, text=text))
         if len(units) != 1:
             names = "; ".join(f"{u.name} ({u.code})" for u in units[:10])
             key = "units.form_parent_ambiguous" if units else "units.not_found"

@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler
 from core.markup import Markup, to_html
 from core.paging import page_of
 from core.roles import Access
+from core.spreadsheet import ImportReport
 from core.units import split_edit_line
 from db.imports.units import groups_of, save_unit
 from db.models import Unit, UnitKind
@@ -37,14 +38,13 @@ PAGE_SIZE = 25
 async def list_units(req: Request) -> None:
     """Show the units grouped by kind, with contacts and reachability, one page at a time."""
     number = int(req.args[0]) if req.args and req.args[0].isdigit() else 1
-    text, markup = units_page(req, number)
+    text, markup = await units_page(req, number)
     await req.reply(text, reply_markup=markup)
 
 
-def units_page(req: Request, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def units_page(req: Request, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return the text and pager of one page of /units."""
-    with req.db() as session:
-        statuses = unit_overview(session)
+    statuses = await req.transaction(lambda session: unit_overview(session))
     if not statuses:
         return req.t("units.none"), None
     page = page_of(statuses, number, PAGE_SIZE)
@@ -94,15 +94,14 @@ async def edit_unit(req: Request) -> None:
     if not any(values):
         await send_card(req, unit.id or 0)
         return
-    with req.db() as session:
+    actor_id, now = req.actor.contact_id, req.services.clock.now()
+
+    def save(session: Session) -> tuple[dict[str, str], ImportReport]:
         cells = edit_cells(session, unit, values)
-        report = save_unit(
-            session,
-            cells,
-            actor_id=req.actor.contact_id,
-            now=req.services.clock.now(),
-            action="unit.edited",
-        )
+        saved = save_unit(session, cells, actor_id=actor_id, now=now, action="unit.edited")
+        return cells, saved
+
+    cells, report = await req.transaction(save)
     await req.reply(outcome_text(req, report, cells))
 
 
@@ -138,14 +137,15 @@ async def deactivate(req: Request) -> None:
 
 async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
     """Switch a unit on or off and say so; False when it no longer exists."""
-    with req.db() as session:
-        unit = set_active(
+    unit = await req.transaction(
+        lambda session: set_active(
             session,
             unit_id=unit_id,
             active=active,
             actor_id=req.actor.contact_id,
             now=req.services.clock.now(),
         )
+    )
     if unit is None:
         return False
     await req.say("units.activated" if active else "units.deactivated", name=unit.name)
@@ -154,10 +154,19 @@ async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
 
 async def send_card(req: Request, unit_id: int) -> bool:
     """Send a unit's card: its fields, contacts, and what an admin can do with it."""
+    card = await req.run(_card, req, unit_id)
+    if card is None:
+        return False
+    await req.reply(card[0], reply_markup=card[1])
+    return True
+
+
+def _card(req: Request, unit_id: int) -> tuple[str, InlineKeyboardMarkup] | None:
+    """Return a unit's card and its buttons (None: no such unit), read in one session."""
     with req.db() as session:
         unit = session.get(Unit, unit_id)
         if unit is None:
-            return False
+            return None
         kind = session.get(UnitKind, unit.kind_key)
         contacts = contacts_of_unit(session, unit_id=unit_id)
         found = identities_by_person(session, contact_ids=[c.id for c, _ in contacts if c.id])
@@ -191,8 +200,7 @@ async def send_card(req: Request, unit_id: int) -> bool:
             req.button(req.t("units.button_contacts"), "ct", "unit", unit_id),
         ],
     ]
-    await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
-    return True
+    return text, InlineKeyboardMarkup(rows)
 
 
 @button(Access.ADMIN)
@@ -203,7 +211,7 @@ async def on_button(req: Request) -> None:
     action, value = ([*req.args, "", ""])[1:3]
     found = value.isdigit()
     if found and action == "pg":
-        text, markup = units_page(req, int(value))
+        text, markup = await units_page(req, int(value))
         await query.edit_message_text(to_html(text), reply_markup=markup)
     elif found and action == "card":
         found = await send_card(req, int(value))
