@@ -109,7 +109,8 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     )
     report = caption_report(req.services, assignment_id, upload.caption, upload.key)
     if report is not None:  # the file and the status its caption gives, in one transaction
-        result = record(req.services, req.actor, report, also=partial(_add, evidence))
+        add = partial(_add, evidence)
+        result = await req.run(partial(record, req.services, req.actor, report, also=add))
         await req.reply(f"{kept}\n{result.text}" if result.ok else result.text)
         return
     await req.transaction(lambda session: _add(evidence, session.connection()))
@@ -136,11 +137,14 @@ def _key(msg: Message) -> str:
 async def _over_quota(req: Request, unit_id: int, name: str, size: int) -> bool:
     """Refuse (and say so) a file that would take the unit's evidence past its quota."""
     limit = req.services.settings.evidence_quota_mb
-    with req.db() as session:
+
+    def read(session: Session) -> tuple[int, str | None]:
         used = unit_evidence_bytes(session, unit_id=unit_id)
-        if used + size <= limit * MB:
-            return False
-        unit = unit_name(session, unit_id=unit_id)
+        return used, None if used + size <= limit * MB else unit_name(session, unit_id=unit_id)
+
+    used, unit = await req.transaction(read)
+    if unit is None:
+        return False
     await req.say(
         "evidence.quota_full",
         name=name,

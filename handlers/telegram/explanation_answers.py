@@ -11,7 +11,8 @@ from handlers.telegram.access import Request, button
 
 async def record_answer(req: Request, explanation_id: int, text: str) -> None:
     """Record the text as the answer to an explanation request, and confirm it."""
-    await req.reply(answer_explanation(req.services, req.actor, explanation_id, text))
+    said = await req.run(answer_explanation, req.services, req.actor, explanation_id, text)
+    await req.reply(said)
 
 
 @button(Access.MEMBER)

@@ -33,9 +33,8 @@ async def on_request(req: Request) -> None:
     if len(req.args) != 3 or not req.args[2].isdigit():
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    await query.answer(
-        to_plain(request(req.services, req.actor, int(req.args[2])))[:190], show_alert=True
-    )
+    said = await req.run(request, req.services, req.actor, int(req.args[2]))
+    await query.answer(to_plain(said)[:190], show_alert=True)
 
 
 @command(Access.MEMBER)
@@ -48,7 +47,7 @@ async def explain_command(req: Request) -> None:
         if assignment is None or assignment.id is None:
             await req.say(f"explanations.{problem or 'usage'}")
             return
-        await req.reply(request(req.services, req.actor, assignment.id))
+        await req.reply(await req.run(request, req.services, req.actor, assignment.id))
         return
     text = req.text_args
     unit_ids = req.actor.unit_ids

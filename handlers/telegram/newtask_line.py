@@ -265,11 +265,10 @@ async def _decide(req: Request, create: bool) -> int:
     if draft is None or not create or draft.deadline is None:
         await req.say("common.cancelled")
         return END
-    with req.db() as session:
-        task = create_from_draft(
-            session, draft=draft, tz=req.services.settings.tz, actor_id=req.actor.contact_id
-        )
-        task_id = task.id or 0
+    tz, actor_id = req.services.settings.tz, req.actor.contact_id
+    task_id = await req.transaction(
+        lambda session: create_from_draft(session, draft=draft, tz=tz, actor_id=actor_id).id or 0
+    )
     await req.say(
         "newtask.created",
         id=task_id,

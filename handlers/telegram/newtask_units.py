@@ -174,7 +174,7 @@ async def _act(req: Request, draft: TaskDraft, action: str, rest: list[str]) -> 
             lambda session: [g for g in group_choices(session) if str(g[0]) == rest[0]]
         )
         if found:
-            resolution = _resolve(req, found[0][1])
+            resolution = await _resolve(req, found[0][1])
             await _add(req, draft, resolution.unit_ids, *resolution.matched)
     elif action == "parent":
         draft.mode = "parent"
@@ -202,7 +202,7 @@ async def on_text(req: Request) -> int | None:
         draft.search = text.strip()
         await show_picker(req, draft, 1, edit=False)
         return ASSIGNEES
-    resolution = _resolve(req, f"under {text}" if draft.mode == "parent" else text)
+    resolution = await _resolve(req, f"under {text}" if draft.mode == "parent" else text)
     problems = unmatched_lines(req, resolution)
     if problems:
         await req.reply("\n".join(problems))
@@ -213,10 +213,10 @@ async def on_text(req: Request) -> int | None:
     return ASSIGNEES
 
 
-def _resolve(req: Request, spec: str) -> Resolution:
+async def _resolve(req: Request, spec: str) -> Resolution:
     """Resolve a spec in the sender's language."""
-    with req.db() as session:
-        return resolve_assignees(session, spec, lang=req.actor.lang)
+    lang = req.actor.lang
+    return await req.transaction(lambda session: resolve_assignees(session, spec, lang=lang))
 
 
 async def _add(req: Request, draft: TaskDraft, ids: list[int], *matched: Matched) -> None:

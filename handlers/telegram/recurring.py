@@ -8,6 +8,8 @@ The daily job (scheduler.recurring) creates the later occurrences.
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from app.import_report import chunks
 from core.directives import DirectiveDraft, parse_directive_line
 from core.markup import Markup
@@ -106,7 +108,9 @@ async def _create(
 ) -> None:
     """Store the rule (and a new directive) and create its first tasks; audited."""
     actor = req.actor.contact_id
-    with req.db() as session:
+    today, tz = req.services.today(), req.services.settings.tz
+
+    def store(session: Session) -> tuple[list[Task], int]:
         directive_id = None
         if directive is not None:
             directive_id = ensure_directive(session, draft=directive, actor_id=actor).id
@@ -118,14 +122,10 @@ async def _create(
             actor_id=actor,
             directive_id=directive_id,
         )
-        created = generate(
-            session,
-            today=req.services.today(),
-            tz=req.services.settings.tz,
-            calendar=working_calendar(session),
-        )
-        mine: list[Task] = [t for t in created if t.recurring_id == row.id]
-        row_id = row.id or 0
+        created = generate(session, today=today, tz=tz, calendar=working_calendar(session))
+        return [t for t in created if t.recurring_id == row.id], row.id or 0
+
+    mine, row_id = await req.transaction(store)
     made = ", ".join(req.t("recurring.made", id=t.id or 0, deadline=t.deadline) for t in mine)
     await req.say(
         "recurring.added",
