@@ -40,18 +40,33 @@ class Newcomer:
     chat_id: str
     display_name: str
     language: str
+    username: str | None = None
+    call_name: str = ""  # what the welcome calls them (default: display_name)
 
 
-def redeem(services: Services, who: Newcomer, code: str) -> Said:
-    """Register the person for the invite's unit, or refuse politely (blocking)."""
+@dataclass(frozen=True)
+class Redeemed:
+    """What a code did: the answer, and the contact it registered (None when refused)."""
+
+    said: Said
+    contact_id: int | None = None
+
+
+def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
+    """Register the person for the invite's unit, or refuse politely (blocking).
+
+    The result names the contact registered, so that the channel can do what it does for
+    a newcomer (Telegram refreshes their command menu).
+    """
     now = services.clock.now()
     ids = {"channel": who.channel, "external_id": who.external_id}
     catalog = services.catalog
     with session_scope(services.engine) as session:
         known = find_contact(session, **ids)
         lang = known.language if known is not None else who.language
+        name = who.call_name or who.display_name
         if is_rate_limited(recent_failures(session, now=now, **ids)):
-            return Said(catalog.get(lang, "invites.too_many_tries"))
+            return Redeemed(Said(catalog.get(lang, "invites.too_many_tries")))
         if looks_like_code(code) and spend_admin_code(session, code=code, now=now):
             admin = _register(session, who, lang, now)
             admin.role = Role.ADMIN.value
@@ -63,12 +78,12 @@ def redeem(services: Services, who: Newcomer, code: str) -> Said:
                 object_id=admin.id,
                 details={"role": "admin", "by": "admin code"},
             )
-            text = "invites.admin_welcome"
-            return Said(catalog.get(lang, text, name=who.display_name, help=Markup("/help")))
+            text = catalog.get(lang, "invites.admin_welcome", name=name, help=Markup("/help"))
+            return Redeemed(Said(text), admin.id)
         contact, used = _spend(session, who, code, now) if looks_like_code(code) else (None, None)
         if contact is None or used is None or contact.id is None:
             record_failure(session, now=now, **ids)
-            return Said(catalog.get(lang, "invites.invalid"))
+            return Redeemed(Said(catalog.get(lang, "invites.invalid")))
         record(
             session,
             actor_id=contact.id,
@@ -80,17 +95,16 @@ def redeem(services: Services, who: Newcomer, code: str) -> Said:
         unit = session.get(Unit, used.unit_id)
         unit_name = unit.name if unit is not None else ""
         tell_admins(services, session, used, contact, who.external_id, unit_name, now)
-        return Said(
-            catalog.get(
-                lang,
-                "invites.welcome",
-                name=who.display_name,
-                unit=unit_name,
-                role=catalog.get(lang, f"common.role_{contact.role}"),
-                function=catalog.get(lang, f"common.function_{used.function}"),
-                help=Markup("/help"),
-            )
+        welcome = catalog.get(
+            lang,
+            "invites.welcome",
+            name=name,
+            unit=unit_name,
+            role=catalog.get(lang, f"common.role_{contact.role}"),
+            function=catalog.get(lang, f"common.function_{used.function}"),
+            help=Markup("/help"),
         )
+        return Redeemed(Said(welcome), contact.id)
 
 
 def _spend(
@@ -112,7 +126,7 @@ def _register(session: Session, who: Newcomer, language: str, now: datetime) -> 
         external_id=who.external_id,
         chat_id=who.chat_id,
         display_name=who.display_name,
-        username=None,
+        username=who.username,
         language=language,
         now=now,
     )

@@ -1,4 +1,4 @@
-"""What a person is to the bot, as they may ask it on any channel: /whoami."""
+"""What a person is to the bot, as they may ask it on any channel: /whoami; /scope for admins."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from app.i18n import Catalog
 from app.services import Services
 from core.markup import Markup
 from db.engine import session_scope
-from db.queries.contact_admin import contact_info
+from db.queries.contact_admin import change_scope, contact_info, split_person
+from db.queries.contacts import described, name_of
 
 
 def channel_name(catalog: Catalog, lang: str, channel: str) -> str:
@@ -50,3 +51,35 @@ def whoami(services: Services, actor: Actor) -> str:
             role=t(f"common.role_{info.contact.role}"),
             units=Markup("\n".join(units) or t("contacts.no_units")),
         )
+
+
+def scope(services: Services, lang: str, actor_id: int, args: str) -> str:
+    """/scope <person> [<group>, ... | all]: show, set or clear a coordinator's groups.
+
+    The person is named as /contacts shows them: their name, @username or channel id.
+    """
+    t = partial(services.catalog.get, lang)
+    if not args.strip():
+        return t("contacts.scope_usage")
+    with session_scope(services.engine) as session:
+        people, rest = split_person(session, text=args)
+        person = people[0] if len(people) == 1 else None
+        groups = [g for g in (p.strip() for p in rest.split(",")) if g] if rest else None
+        result = (
+            change_scope(session, contact=person, groups=groups, actor_id=actor_id)
+            if person is not None
+            else None
+        )
+        name = name_of(session, person)
+        who = described(session, people)
+    if not people:
+        return t("contacts.scope_person_not_found", text=args)
+    if result is None:
+        return t("contacts.scope_which_person", people="\n".join(who))
+    if result.problem == "not_coordinator":
+        return t("contacts.scope_not_coordinator", name=name)
+    if result.problem == "group_not_found":
+        return t("contacts.scope_group_not_found", group=result.missing)
+    kind = "all" if not result.groups else "groups"
+    verb = "shown" if groups is None else "set"
+    return t(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))

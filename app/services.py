@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -87,6 +87,20 @@ class Services:
     def today(self) -> date:
         """Return today's local date."""
         return self.now_local().date()
+
+
+class ChannelRuntime(Protocol):
+    """Another channel's part of the running bot (Zalo's runtime, `bot/zalo.py`).
+
+    What the Telegram application keeps of it, so that `dondoc serve` can switch it to a
+    webhook and hand the web adapter its sink; the adapters below `bot` know it only so.
+    """
+
+    def use_webhook(self, url: str, secret: str) -> None:
+        """Take events by webhook at `url` instead of long polling."""
+
+    async def accept(self, payload: dict[str, Any]) -> None:
+        """Store a webhook's events in the inbox, then handle them (ValueError: none in it)."""
 
 
 class Shared:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from app.i18n import format_int, format_percent
+from core.deadlines import format_date
 from core.markup import Markup, escape
 from core.status import Counts, Status
 from core.summary import STATUS_ORDER, Note, StatusLine, TaskCounts, overdue_first
@@ -93,48 +94,83 @@ def totals_text(t: Translate, counts: Counts) -> str:
 
 def task_title(t: Translate, task: TaskCounts) -> str:
     """Return '#12 Title (CV 4824/UBND-KGVX), hạn 31/03/2025'."""
-    ref = t("summary.directive_ref", number=task.directive) if task.directive else ""
-    return t(
-        "summary.task_head",
-        id=Markup(str(task.task_id)),
-        title=task.title,
-        ref=Markup(ref),
-        deadline=task.deadline,
-    )
+    return _TaskTitles(t)(task)
 
 
 def task_list(
     t: Translate, lang: str, tasks: Sequence[TaskCounts], head: str, now_local: datetime
 ) -> Report:
-    """Return the summary of many tasks: one compact entry each, overdue first."""
+    """Return the summary of many tasks: one compact entry each, overdue first.
+
+    A country has hundreds of open tasks: each entry fills catalog lines compiled once per
+    summary (`compiled`), with the parameters rendered as `Catalog.get` renders them.
+    """
     total = sum((x.counts for x in tasks), Counts())
     header = "\n".join(
         [head, totals_text(t, total), rate_text(t, total, lang), as_of(t, now_local), ""]
     )
-    entries = [
-        Entry(f"{task_title(t, x)}\n{compact(t, x.counts, lang)}\n") for x in overdue_first(tasks)
-    ]
+    title = _TaskTitles(t)
+    line = _CompactLines(t, lang)
+    entries = [Entry(f"{title(x)}\n{line(x.counts)}\n") for x in overdue_first(tasks)]
     return Report(header, entries)
 
 
 def compact(t: Translate, c: Counts, lang: str) -> str:
     """Return one task's counts and rate on one line, the rate saying what it is over."""
-    if c.due:
-        percent = format_percent(c.done, c.due, lang)
-        rate = t("summary.compact_rate", done=c.done, due=c.due, rate=percent)
-    else:
-        rate = t("summary.compact_rate_none")
-    return t(
-        "summary.compact",
-        done=c.done,
-        total=c.total,
-        on_time=c.done_on_time,
-        late=c.done_late,
-        in_time=c.in_time,
-        overdue=c.overdue,
-        no_report=c.no_report,
-        rate=Markup(rate),
-    )
+    return _CompactLines(t, lang)(c)
+
+
+def compiled(t: Translate, key: str, *names: str) -> Callable[..., str]:
+    """Compile a catalog line into a formatter of its parameters, given already rendered.
+
+    The parameters are filled with markers as markup, so the catalog's own text is escaped
+    and placed exactly as `Catalog.get` places it; the caller renders each value (escape a
+    text, `format_int` a number) and the formatter only puts them in.
+    """
+    text = t(key, **{name: Markup(f"\x00{i}\x00") for i, name in enumerate(names)})
+    pattern = text.replace("{", "{{").replace("}", "}}")
+    for i in range(len(names)):
+        pattern = pattern.replace(f"\x00{i}\x00", f"{{{i}}}")
+    return pattern.format
+
+
+class _TaskTitles:
+    """'#12 Title (CV 4824/UBND-KGVX), hạn 31/03/2025', compiled once for many tasks."""
+
+    def __init__(self, t: Translate) -> None:
+        self.head = compiled(t, "summary.task_head", "id", "title", "ref", "deadline")
+        self.ref = compiled(t, "summary.directive_ref", "number")
+
+    def __call__(self, task: TaskCounts) -> str:
+        ref = self.ref(escape(task.directive)) if task.directive else ""
+        return self.head(task.task_id, escape(task.title), ref, format_date(task.deadline))
+
+
+class _CompactLines:
+    """One task's counts and rate on one line, compiled once for many tasks."""
+
+    def __init__(self, t: Translate, lang: str) -> None:
+        self.lang = lang
+        self.line = compiled(
+            t,
+            "summary.compact",
+            *("done", "total", "on_time", "late", "in_time", "overdue", "no_report", "rate"),
+        )
+        self.rate = compiled(t, "summary.compact_rate", "done", "due", "rate")
+        self.no_rate = t("summary.compact_rate_none")
+
+    def __call__(self, c: Counts) -> str:
+        n = self.lang
+        if c.due:
+            percent = escape(format_percent(c.done, c.due, n))
+            rate = self.rate(format_int(c.done, n), format_int(c.due, n), percent)
+        else:
+            rate = self.no_rate
+        return self.line(
+            *(format_int(v, n) for v in (c.done, c.total, c.done_on_time, c.done_late)),
+            *(format_int(v, n) for v in (c.in_time, c.overdue, c.no_report)),
+            rate,
+        )
 
 
 UNIT_KEYS = ("unit", "unit_overdue", "unit_late")
@@ -142,13 +178,10 @@ UNIT_KEYS = ("unit", "unit_overdue", "unit_late")
 
 def _template(t: Translate, key: str, lang: str) -> Callable[[str, int], str]:
     """Return a fast formatter of a per-unit catalog line (10,000 units must stay quick)."""
-    text = t(key, unit=Markup("\x01"), days=Markup("\x02"))
-    pattern = text.replace("{", "{{").replace("}", "}}").replace("\x01", "{0}")
-    pattern = pattern.replace("\x02", "{1}")
+    line = compiled(t, key, "unit", "days")
 
     def render(unit: str, days: int) -> str:
-        safe = escape(unit)
-        return pattern.format(safe, str(days) if days < 1000 else format_int(days, lang))
+        return line(escape(unit), str(days) if days < 1000 else format_int(days, lang))
 
     return render
 

@@ -14,7 +14,8 @@ second, 1 per second per chat) and answers 429 with retry_after to any excess.
 2. Tap latency: while a fan-out runs, officials on other chats press a status button at
    `--tap-rate` per second; the time from the update being available to getUpdates to the
    bot's answerCallbackQuery reaching the server, p50/p95/p99; then the same with the bot
-   idle.
+   idle. With `--big-database`, the taps begin at the first reminder, while the first
+   sweep still reads the rest of the country.
 3. Memory (benchmark 5): the bot process's peak resident memory (VmHWM) during the fan-out;
    with `--big-database 1000000` the database first gets a country's million assignments.
    The generated country is kept in bench/results/ (git-ignored) and copied for each run,
@@ -165,6 +166,14 @@ def stop_bot(bot: subprocess.Popen[bytes]) -> bytes:
         return bot.communicate()[1]
 
 
+def children_peak_rss_mb(pid: int) -> list[float]:
+    """Return the peak resident memory of the process's children (its worker processes)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return sorted((peak_rss_mb(child) for child in children), reverse=True)
+
+
 def peak_rss_mb(pid: int) -> float:
     """Return a process's peak resident memory in MB (Linux VmHWM)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -247,7 +256,7 @@ async def one_run(args: argparse.Namespace, *, taps: bool) -> dict[str, Any]:
     """Run one bot process through a fan-out; with taps, officials press buttons during it."""
     with tempfile.TemporaryDirectory(prefix="dondoc-fanout-") as tmp:
         tappers = 2 * int(args.tap_rate * args.tap_seconds) if taps else 0
-        big = 0 if taps else args.big_database
+        big = args.big_database  # taps at a country's size are answered during its first sweep
         population = build_database(Path(tmp), args.reminders, tappers, big)
         async with FakeBotApi(run_token()) as server:
             for official in population.fanout + population.tappers:
@@ -278,6 +287,9 @@ async def one_run(args: argparse.Namespace, *, taps: bool) -> dict[str, Any]:
                     )
                 await wait_fanout(server, population.fanout, bot)
                 result["peak_rss_mb"] = round(peak_rss_mb(bot.pid), 1)
+                result["workers_peak_rss_mb"] = [
+                    round(mb, 1) for mb in children_peak_rss_mb(bot.pid)
+                ]
                 if taps:
                     result["idle"] = await tap(
                         server, dict(list(buttons.items())[half:]), args.tap_rate
@@ -299,6 +311,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "send_rate_per_s": args.send_rate,
         "fanout": alone["fanout"],
         "peak_rss_mb": alone["peak_rss_mb"],
+        "workers_peak_rss_mb": alone["workers_peak_rss_mb"],
         "first_reminder_after_s": alone["first_reminder_after_s"],
         "database_assignments": alone["database_assignments"],
         "bot_stderr_tail": alone["bot_stderr_tail"],
@@ -307,6 +320,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         tapped = await one_run(args, taps=True)
         result |= {
             "fanout_with_taps": tapped["fanout"],
+            "first_reminder_with_taps_s": tapped["first_reminder_after_s"],
             "taps_during_fanout": latency_figures(tapped["busy"]),
             "taps_idle": latency_figures(tapped["idle"]),
             "bot_stderr_tail": alone["bot_stderr_tail"] + tapped["bot_stderr_tail"],
@@ -377,6 +391,7 @@ def rows_of(result: dict[str, Any], path: Path) -> list[tuple[str, str]]:
                 "with taps: rate / 429 / lost / duplicated",
                 f"{t['ratio_of_limit']} / {t['responses_429']} / {t['lost']} / {t['duplicated']}",
             ),
+            ("first reminder with taps", f"{result['first_reminder_with_taps_s']} s"),
             (
                 "tap p50/p95/p99 during fan-out (ms)",
                 f"{busy['p50_ms']} / {busy['p95_ms']} / {busy['p99_ms']}",
@@ -392,6 +407,9 @@ def rows_of(result: dict[str, Any], path: Path) -> list[tuple[str, str]]:
             f"{result['peak_rss_mb']} with {result['database_assignments']} assignments",
         )
     )
+    if result.get("workers_peak_rss_mb"):
+        workers = ", ".join(str(mb) for mb in result["workers_peak_rss_mb"])
+        rows.append(("its worker processes' peak RSS (MB)", workers))
     for name_, base in result.get("baselines", {}).items():
         rows.append(
             (

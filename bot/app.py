@@ -38,7 +38,7 @@ from handlers.telegram.menus import (
 from handlers.telegram.raw_updates import RawUpdates
 from scheduler.loopprobe import LoopProbe
 from scheduler.ratelimit import DeliveryRateLimiter
-from scheduler.workers import in_update_worker
+from scheduler.workers import in_update_worker, stop_processes
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,7 @@ async def _post_init(application: App, admin_ids: list[int]) -> None:
 async def _post_shutdown(application: App) -> None:
     """Hand the long-lived objects back to the collector; release the database connections."""
     gc.unfreeze()
+    stop_processes()  # a sweep in a worker process gives up at its next step
     if application.bot_data.loop_probe is not None:
         await application.bot_data.loop_probe.stop()
     services: Services = application.bot_data.services

@@ -8,7 +8,19 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from bot.commands import admin, db, export, invites, report, run, scope, serve, tasks, units
+from bot.commands import (
+    admin,
+    db,
+    demo,
+    export,
+    invites,
+    report,
+    run,
+    scope,
+    serve,
+    tasks,
+    units,
+)
 from bot.console import EXIT_CONFIG, ConfigError
 
 PRIVATE_UMASK = 0o077
@@ -16,6 +28,7 @@ PRIVATE_UMASK = 0o077
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     run.add_parser,
     serve.add_parser,
+    demo.add_parser,
     db.add_parser,
     admin.add_parser,
     scope.add_parser,

@@ -62,7 +62,7 @@ def zalo_serve_app(settings: Settings, services: Services, runtime: ZaloRuntime)
         services=services,
         link_key=services.link_key,
         secure_cookies=settings.public_base_url.startswith("https://"),
-        webhooks={"zalo": Webhook(ZALO_HEADER, secret, runtime.poller.accept)},
+        webhooks={"zalo": Webhook(ZALO_HEADER, secret, runtime.accept)},
         wake_senders=runtime.wake,
     )
 
@@ -85,11 +85,11 @@ def web_deps(settings: Settings, application: App) -> WebDeps:
     webhooks = {
         "telegram": Webhook(TELEGRAM_HEADER, telegram_secret(settings), sink_of(application))
     }
-    runtime: ZaloRuntime | None = application.bot_data.zalo
+    runtime = application.bot_data.zalo
     if runtime is not None:
         secret = zalo_secret(settings)
         runtime.use_webhook(settings.public_base_url.rstrip("/") + "/webhook/zalo", secret)
-        webhooks["zalo"] = Webhook(ZALO_HEADER, secret, runtime.poller.accept)
+        webhooks["zalo"] = Webhook(ZALO_HEADER, secret, runtime.accept)
     return WebDeps(
         services=services,
         link_key=services.link_key,

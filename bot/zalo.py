@@ -61,6 +61,10 @@ class ZaloRuntime:
         """Take events by webhook at `url` (set at start) instead of long polling."""
         self.webhook = (url, secret)
 
+    async def accept(self, payload: dict[str, Any]) -> None:
+        """Take a webhook's events (the web adapter's sink): stored, then handled."""
+        await self.poller.accept(payload)
+
     async def start(self) -> None:
         """Make the bootstrap admins, then poll (or set the webhook), send, (alone) run jobs."""
         await in_worker(self._admins)

@@ -12,6 +12,7 @@ nothing rebuilt.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from app.services import Services, Shared
@@ -20,10 +21,11 @@ from db.engine import session_scope
 from db.queries.inbox import prune as prune_inbox
 from db.queries.outbox import ready_count
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
+from db.queries.reminders import max_assignment_id
 from scheduler.context import App, JobContext
-from scheduler.dispatcher import Context, dispatch, expire_stale
+from scheduler.dispatcher import Context, Job, Result, dispatch, expire_stale, run_dispatch
 from scheduler.sender import drain, new_owner, work_hours
-from scheduler.workers import in_worker
+from scheduler.workers import in_process, in_worker
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,11 @@ DISPATCH_FIRST_S = 1.0
 DISPATCH_EVERY_S = 60.0
 SEND_EVERY_S = 1.0
 HOUSEKEEPING_EVERY_S = 600.0
+# A database past this many assignments is swept in a worker process: a country's first
+# sweep is minutes of Python, which in a thread would hold the GIL the bot answers with
+# (taps waited seconds during it: bench/README.md, issue 20). Below it, a thread is quicker
+# to start and the sweep takes a moment.
+SWEEP_PROCESS_FROM = 20_000
 
 
 def register(application: App) -> None:
@@ -81,8 +88,7 @@ async def dispatch_job(context: JobContext) -> None:
     services = shared.services
     shared.dispatching = True
     try:
-        ctx = replace(dispatch_context(services), keep_going=lambda: application.running)
-        result = await in_worker(dispatch, ctx, services.clock.now())
+        result = await sweep(services, lambda: application.running)
     except Exception:
         log.exception("reminder dispatch failed; the next run retries")
         return
@@ -90,6 +96,23 @@ async def dispatch_job(context: JobContext) -> None:
         shared.dispatching = False
     if result is not None and result.messages:
         wake(application)
+
+
+async def sweep(
+    services: Services, keep_going: Callable[[], bool], *, process_from: int = SWEEP_PROCESS_FROM
+) -> Result | None:
+    """Queue the reminders due now: in a thread, or in a worker process on a large database."""
+    ctx = replace(dispatch_context(services), keep_going=keep_going)
+    now = services.clock.now()
+    if await in_worker(_assignments_past, services, process_from):
+        return await in_process(services.engine, run_dispatch, Job.of(ctx, now))
+    return await in_worker(dispatch, ctx, now)
+
+
+def _assignments_past(services: Services, bound: int) -> bool:
+    """Tell whether the database holds more than `bound` assignments (by their ids)."""
+    with session_scope(services.engine) as session:
+        return max_assignment_id(session) > bound
 
 
 async def sender_job(context: JobContext) -> None:

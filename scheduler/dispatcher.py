@@ -15,10 +15,14 @@ import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.choices import rows_to_json
-from db.engine import session_scope
+from app.i18n import Catalog
+from core.reminders import Policy
+from core.workhours import WorkHours
+from db.engine import make_engine, session_scope
 from db.queries import reminders as q
 from db.queries import state
 from db.queries.contacts import Recipient
@@ -31,8 +35,18 @@ from db.queries.outbox import (
 )
 from scheduler.messages import Item, Part, compose, escalation_list, late_list
 from scheduler.sweep import PAUSE_S, Context, Due, SweepStopped, collect, start_day
+from scheduler.workers import still_wanted
 
-__all__ = ["Context", "Result", "dispatch", "expire_stale", "start_day", "start_of_day"]
+__all__ = [
+    "Context",
+    "Job",
+    "Result",
+    "dispatch",
+    "expire_stale",
+    "run_dispatch",
+    "start_day",
+    "start_of_day",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +64,39 @@ class Result:
     messages: int = 0
     folded: int = 0
     escalated: int = 0
+
+
+@dataclass(frozen=True)
+class Job:
+    """A dispatch as a worker process receives it: the context but the engine, and the moment."""
+
+    catalog: Catalog
+    button_key: bytes
+    policy: Policy
+    hours: WorkHours
+    tz: tzinfo
+    now: datetime
+
+    @classmethod
+    def of(cls, ctx: Context, now: datetime) -> Job:
+        """Return the job of a dispatch at `now` in the context."""
+        return cls(ctx.catalog, ctx.button_key, ctx.policy, ctx.hours, ctx.tz, now)
+
+
+def run_dispatch(database: str | Engine, job: Job) -> Result | None:
+    """Run a dispatch in a worker process (`scheduler.workers.in_process`).
+
+    A country's sweep is minutes of Python: in a thread of the bot it would hold the GIL
+    the bot needs to answer people. The process opens its own engine on the database's URL
+    and gives up between chunks once the bot stops (`still_wanted`).
+    """
+    engine = make_engine(database) if isinstance(database, str) else database
+    ctx = Context(engine, job.catalog, job.button_key, job.policy, job.hours, job.tz, still_wanted)
+    try:
+        return dispatch(ctx, job.now)
+    finally:
+        if engine is not database:
+            engine.dispose()
 
 
 def dispatch(ctx: Context, now: datetime) -> Result | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
@@ -22,13 +21,12 @@ from scheduler.delivery import (
     DISPATCH_EVERY_S,
     DISPATCH_FIRST_S,
     HOUSEKEEPING_EVERY_S,
-    dispatch_context,
     housekeeping,
+    sweep,
 )
 from scheduler.digest import trigger_for
-from scheduler.dispatcher import dispatch
 from scheduler.recurring import create_occurrences
-from scheduler.workers import in_worker
+from scheduler.workers import in_worker, stop_processes
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +39,7 @@ async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], N
     keep_going: Callable[[], bool] = lambda: not stop.is_set()  # noqa: E731
 
     async def dispatch_once() -> None:
-        ctx = replace(dispatch_context(services), keep_going=keep_going)
-        result = await in_worker(dispatch, ctx, services.clock.now())
+        result = await sweep(services, keep_going)
         if result is not None and result.messages:
             wake()
 
@@ -57,7 +54,10 @@ async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], N
         _every(stop, "recurring", recurring_once, RECURRING_EVERY_S, RECURRING_FIRST_S),
         _digest(services, stop, wake),
     ]
-    await asyncio.gather(*jobs)
+    try:
+        await asyncio.gather(*jobs)
+    finally:
+        stop_processes()  # a sweep in a worker process gives up at its next step
 
 
 def _worker(

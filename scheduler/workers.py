@@ -9,6 +9,7 @@ wait, and people's taps with it. So delivery work runs here instead.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -35,6 +36,12 @@ _pool: ThreadPoolExecutor | None = None
 _heavy: ThreadPoolExecutor | None = None
 _updates: ThreadPoolExecutor | None = None
 _processes: ProcessPoolExecutor | None = None
+# Set by the bot when it stops; a job in a worker process asks `still_wanted` between steps.
+_stop: Any = None
+# In a worker process: the stop event and the bot's process id, given by `_start_worker`.
+_wanted: tuple[Any, int] | None = None
+_retired: list[tuple[ProcessPoolExecutor, Any]] = []
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -88,14 +95,18 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
     in-memory SQLite database, which another process cannot see, it runs in a thread with
     the engine itself.
     """
-    global _processes
+    global _processes, _stop
     url = engine.url.render_as_string(hide_password=False)
     if url.startswith("sqlite") and sqlite_file(url) is None:
         return await in_heavy_worker(partial(function, engine, *args, **kwargs))
     if _processes is None:
         spawn = multiprocessing.get_context("spawn")  # no copy of the bot's threads or sockets
+        _stop = spawn.Event()
         _processes = ProcessPoolExecutor(
-            max_workers=PROCESSES, mp_context=spawn, initializer=os.nice, initargs=(HEAVY_NICE,)
+            max_workers=PROCESSES,
+            mp_context=spawn,
+            initializer=_start_worker,
+            initargs=(_stop, os.getpid(), logging.getLogger().level),
         )
     loop = asyncio.get_running_loop()
     try:
@@ -103,3 +114,36 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
     except BrokenProcessPool:
         _processes = None  # a worker died (killed, out of memory): a new pool next time
         raise
+
+
+def _start_worker(stop: Any, parent: int, level: int) -> None:
+    """Set up a worker process: low priority, the bot's log level, how to know it stops."""
+    global _wanted
+    os.nice(HEAVY_NICE)
+    _wanted = (stop, parent)
+    logging.basicConfig(level=level, format=LOG_FORMAT)
+
+
+def still_wanted() -> bool:
+    """Tell a job whether to go on: in a worker process, not once the bot stops or dies."""
+    if _wanted is None:
+        return True
+    stop, parent = _wanted
+    return not stop.is_set() and os.getppid() == parent
+
+
+def stop_processes() -> None:
+    """Ask the jobs in worker processes to stop, and let the processes go.
+
+    A reminder sweep gives up at its next step (the next run completes it); a file being
+    made is finished. Called when the bot stops, so that stopping never waits for a
+    country's sweep.
+    """
+    global _processes, _stop
+    if _stop is not None:
+        _stop.set()
+    if _processes is not None:
+        _processes.shutdown(wait=False, cancel_futures=True)
+        # Kept: a worker still being spawned unpickles the stop event, which must exist.
+        _retired.append((_processes, _stop))
+    _processes = _stop = None

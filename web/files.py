@@ -64,7 +64,7 @@ def _day(text: str) -> date:
     return datetime.strptime(text, "%Y%m%d").date()
 
 
-async def _granted(request: Request) -> links.SignedLink | Response:
+async def granted_link(request: Request) -> links.SignedLink | Response:
     """Return what the request's signed link grants, or the 403 that refuses it."""
     deps = deps_of(request)
     signed = await signed_in(request)
@@ -88,7 +88,7 @@ async def export_file(request: Request) -> Response:
     """Send the XLSX appendix of every open task in scope, or of one task."""
     services = deps_of(request).services
     which = request.path_params["which"]
-    granted = await _granted(request)
+    granted = await granted_link(request)
     if isinstance(granted, Response):
         return granted
     target = target_of(which)
@@ -132,7 +132,7 @@ async def export_file(request: Request) -> Response:
 async def evidence_file(request: Request) -> Response:
     """Send an evidence file from the bot's own storage, when its unit is in scope."""
     services = deps_of(request).services
-    granted = await _granted(request)
+    granted = await granted_link(request)
     if isinstance(granted, Response):
         return granted
     evidence_id = int(request.path_params["evidence_id"])
@@ -162,7 +162,7 @@ async def evidence_file(request: Request) -> Response:
 async def chart_file(request: Request) -> Response:
     """Send a task's chart (PNG): its counts by unit kind and group, within scope."""
     services = deps_of(request).services
-    granted = await _granted(request)
+    granted = await granted_link(request)
     if isinstance(granted, Response):
         return granted
     task_id = int(request.path_params["task_id"])
@@ -204,7 +204,7 @@ async def report_file(request: Request) -> Response:
     """Send the formal report (Word, Decree 30/2020) of every open task in scope, or of one."""
     services = deps_of(request).services
     which = request.path_params["which"]
-    granted = await _granted(request)
+    granted = await granted_link(request)
     if isinstance(granted, Response):
         return granted
     target = target_of(which)

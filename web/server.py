@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import actions, auth, files, health, pages
+from web import actions, auth, files, health, pages, upload
 from web.deps import WebDeps
 from web.webhooks import webhook
 
@@ -100,6 +100,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/files/evidence/{evidence_id:int}", files.evidence_file, methods=["GET"]),
         Route("/files/chart/{task_id:int}", files.chart_file, methods=["GET"]),
         Route("/files/report/{which:str}", files.report_file, methods=["GET"]),
+        Route(upload.PATH, upload.upload_page, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(

@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, build_services
+from bot.commands import demo
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -41,12 +42,20 @@ SWITCH_INTERVAL_S = 0.001
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `run`."""
     parser = sub.add_parser("run", help="apply migrations and run the bot (long polling)")
+    parser.add_argument(
+        "--demo-if-no-token",
+        action="store_true",
+        help="without BOT_TOKEN and ZALO_BOT_TOKEN, outside production, run the demo "
+        "instead (what ./scripts/run does)",
+    )
     parser.set_defaults(func=run)
 
 
-def run(_args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run the bot until Ctrl+C; refuse a second instance and a missing token."""
     settings = load_settings()
+    if not settings.channels and args.demo_if_no_token and settings.env != "production":
+        return demo.start(settings)
     if not settings.channels:
         say("cli.no_token", err=True, env_file=".env")
         return EXIT_CONFIG

@@ -110,15 +110,21 @@ class BotApi:
                 return error(409, "Conflict: getUpdates is not available while a webhook is set")
         timeout = _number(params.get("timeout"), 30.0)
         deadline = time.monotonic() + max(0.0, min(timeout, 60.0))
-        while True:
+        with self.state.lock:
+            self.state.polls_waiting += 1
+        try:
+            while True:
+                with self.state.lock:
+                    if self.state.events:
+                        event = self.state.events.popleft()
+                        self.state.delivered.append(event)
+                        return ok([event] if self.state.results_as_list else event)
+                if time.monotonic() >= deadline or self.closing.is_set():
+                    return web.json_response(IDLE)
+                await asyncio.sleep(POLL_TICK_S)
+        finally:
             with self.state.lock:
-                if self.state.events:
-                    event = self.state.events.popleft()
-                    self.state.delivered.append(event)
-                    return ok([event] if self.state.results_as_list else event)
-            if time.monotonic() >= deadline or self.closing.is_set():
-                return web.json_response(IDLE)
-            await asyncio.sleep(POLL_TICK_S)
+                self.state.polls_waiting -= 1
 
     async def set_webhook(self, params: JsonDict) -> web.Response:
         """Set the webhook: an https URL and a secret of 8-256 characters."""

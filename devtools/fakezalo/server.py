@@ -231,6 +231,11 @@ class FakeZalo:
         with self.state.lock:
             return len(self.state.events)
 
+    def polls_waiting(self) -> int:
+        """Return how many getUpdates calls are open (a stopped bot's may still take one)."""
+        with self.state.lock:
+            return self.state.polls_waiting
+
     def rate_limit_stats(self) -> LimitStats:
         """Return the send counts and the sends over a limit."""
         with self.state.lock:

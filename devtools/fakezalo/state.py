@@ -100,6 +100,8 @@ class ZaloState:
     limits: Limits = field(default_factory=Limits)
     stats: LimitStats = field(default_factory=LimitStats)
     results_as_list: bool = False
+    # getUpdates calls being answered now; one a stopped bot left open still takes an event.
+    polls_waiting: int = 0
     _counter: int = 0
     _recent: deque[tuple[float, str]] = field(default_factory=deque)
 

@@ -2,29 +2,20 @@
 
 `/calendar` lists them; `/calendar add dd/mm/yyyy [reason]` adds a day off,
 `/calendar work dd/mm/yyyy [reason]` a worked day, `/calendar remove dd/mm/yyyy` undoes
-either. Public holidays and the government's swaps come from the `holidays` package.
+either. The rules are `app/calendar_days.py`'s, as on Zalo; here the list pages by buttons.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from core.deadlines import parse_date
+from app import calendar_days
 from core.markup import to_html
-from core.paging import page_of
 from core.roles import Access
-from db.queries.calendar import overrides, remove_override, set_override
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
-
-PAGE_SIZE = 20
-MAX_REASON = 200
-ADD_WORDS = frozenset({"add", "off", "them", "thêm", "nghi", "nghỉ"})
-WORK_WORDS = frozenset({"work", "lam", "làm", "lambu", "làmbù"})
-REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", "bỏ"})
+from scheduler.workers import in_worker
 
 
 @command(Access.ADMIN)
@@ -33,32 +24,11 @@ async def calendar(req: Request) -> None:
     if not req.args:
         await _show(req, 1, edit=False)
         return
-    verb = req.args[0].casefold()
-    day = parse_date(req.args[1]) if len(req.args) > 1 else None
-    reason = " ".join(req.args[2:])[:MAX_REASON]
-    if verb not in ADD_WORDS | WORK_WORDS | REMOVE_WORDS:
-        await req.say("calendar.usage")
-    elif day is None:
-        await req.say("calendar.bad_date")
-    elif verb in REMOVE_WORDS:
-        await _remove(req, day)
-    else:
-        working = verb in WORK_WORDS
-        await req.transaction(
-            lambda session: set_override(
-                session, day=day, working=working, reason=reason, actor_id=req.actor.contact_id
-            )
-        )
-        key = "calendar.work_added" if working else "calendar.off_added"
-        await req.say(key, day=day, weekday=_weekday(req, day), reason=reason or "-")
-
-
-async def _remove(req: Request, day: date) -> None:
-    """Undo what the province set for a day."""
-    removed = await req.transaction(
-        lambda session: remove_override(session, day=day, actor_id=req.actor.contact_id)
+    change = calendar_days.change
+    actor = req.actor
+    await req.reply(
+        await in_worker(change, req.services, actor.lang, actor.contact_id, req.text_args)
     )
-    await req.say("calendar.removed" if removed else "calendar.not_set", day=day)
 
 
 @button(Access.ADMIN)
@@ -71,36 +41,18 @@ async def on_page(req: Request) -> None:
 
 async def _show(req: Request, number: int, *, edit: bool) -> None:
     """Send (or edit into) one page of this year's and later overrides."""
-    rows = await req.transaction(
-        lambda session: overrides(session, since=date(req.services.today().year, 1, 1))
-    )
-    if not rows:
-        await req.say("calendar.empty")
-        return
-    page = page_of(rows, number, PAGE_SIZE)
-    lines = [req.t("calendar.header", count=len(rows), page=page.number, pages=page.pages)]
-    for row in page.items:
-        key = "calendar.line_work" if row.working else "calendar.line_off"
-        lines.append(
-            req.t(key, day=row.day, weekday=_weekday(req, row.day), reason=row.reason or "-")
-        )
-    lines.append(req.t("calendar.footer"))
+    text, page = await in_worker(calendar_days.listed, req.services, req.actor.lang, number)
     nav: list[InlineKeyboardButton] = []
-    if page.has_prev:
+    if page is not None and page.has_prev:
         nav.append(req.button(req.t("common.prev"), "cal", "pg", page.number - 1))
-    if page.has_next:
+    if page is not None and page.has_next:
         nav.append(req.button(req.t("common.next"), "cal", "pg", page.number + 1))
     markup = InlineKeyboardMarkup([nav]) if nav else None
     query = req.update.callback_query
     if edit and query is not None:
-        await query.edit_message_text(to_html("\n".join(lines)), reply_markup=markup)
+        await query.edit_message_text(to_html(text), reply_markup=markup)
     else:
-        await req.reply("\n".join(lines), reply_markup=markup)
-
-
-def _weekday(req: Request, day: date) -> str:
-    """Return the day of the week in the sender's language."""
-    return req.t(f"calendar.wd_{day.weekday()}")
+        await req.reply(text, reply_markup=markup)
 
 
 def flow() -> Flow:

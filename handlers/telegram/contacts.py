@@ -17,15 +17,12 @@ from core.roles import Access, Role
 from db.models import Contact, Unit
 from db.queries.contact_admin import (
     ContactInfo,
-    ScopeResult,
     change_role,
-    change_scope,
     contact_info,
     contact_list,
     remove_from_unit,
-    split_person,
 )
-from db.queries.contacts import described, name_of
+from db.queries.contacts import name_of
 from handlers.telegram.access import (
     Request,
     button,
@@ -192,41 +189,12 @@ async def remove(req: Request, contact_id: int, unit_id: int) -> bool:
 
 @command(Access.ADMIN)
 async def scope(req: Request) -> None:
-    """/scope <person> [<group>, ... | all]: show, set or clear a coordinator's groups.
-
-    The person is named as /contacts shows them: their name, @username or Telegram id.
-    """
-    if not req.text_args:
-        await req.say("contacts.scope_usage")
-        return
-    text, actor_id = req.text_args, req.actor.contact_id
-
-    def change(
-        session: Session,
-    ) -> tuple[list[Contact], list[str] | None, ScopeResult | None, str, list[str]]:
-        people, rest = split_person(session, text=text)
-        person = people[0] if len(people) == 1 else None
-        groups = [g for g in (p.strip() for p in rest.split(",")) if g] if rest else None
-        result = (
-            change_scope(session, contact=person, groups=groups, actor_id=actor_id)
-            if person is not None
-            else None
-        )
-        return people, groups, result, name_of(session, person), described(session, people)
-
-    people, groups, result, name, who = await req.transaction(change)
-    if not people:
-        await req.say("contacts.scope_person_not_found", text=req.text_args)
-    elif result is None:
-        await req.say("contacts.scope_which_person", people="\n".join(who))
-    elif result.problem == "not_coordinator":
-        await req.say("contacts.scope_not_coordinator", name=name)
-    elif result.problem == "group_not_found":
-        await req.say("contacts.scope_group_not_found", group=result.missing)
-    else:
-        kind = "all" if not result.groups else "groups"
-        verb = "shown" if groups is None else "set"
-        await req.say(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))
+    """/scope <person> [<group>, ... | all]: show, set or clear a coordinator's groups."""
+    actor = req.actor
+    answer = await in_worker(
+        people.scope, req.services, actor.lang, actor.contact_id, req.text_args
+    )
+    await req.reply(answer)
 
 
 @button(Access.ADMIN)

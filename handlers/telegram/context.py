@@ -10,7 +10,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from app.actor import Actor
-from app.services import Services, Shared
+from app.services import ChannelRuntime, Services, Shared
 from db.queries.inbox import InboxKey
 from handlers.telegram.epochs import Epochs
 from handlers.telegram.flood import FloodGuard
@@ -44,7 +44,7 @@ class TelegramData(Shared):
         self.loop_probe: LoopProbe | None = None  # how late the event loop wakes up
         # Zalo's runtime (bot/zalo.ZaloRuntime) when Zalo is configured: the composition
         # root's, kept here so `dondoc serve` can put it in webhook mode and take its sink.
-        self.zalo: Any = None
+        self.zalo: ChannelRuntime | None = None
 
 
 class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], TelegramData]):

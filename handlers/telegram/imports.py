@@ -1,9 +1,9 @@
 """An admin sends a CSV or XLSX file: recognise it by its header row and import it.
 
-Which importer runs is decided by the columns of the header (IMPORTERS). A spreadsheet the
-bot does not take here (the sender is not an admin, or no importer knows its header and
-the admin also reports for a unit) is passed on to the next handler, so evidence files
-reach the evidence flow untouched.
+Which importer runs is decided by the columns of the header (`app/import_files.py`). A
+spreadsheet the bot does not take here (the sender is not an admin, or no importer knows
+its header and the admin also reports for a unit) is passed on to the next handler, so
+evidence files reach the evidence flow untouched.
 
 A file of more than PREVIEW_OVER_ROWS data rows is not applied at once: the admin gets what
 it would do (a dry run, nothing written) and two buttons, apply and cancel. The file waits
@@ -26,14 +26,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from app.import_files import IMPORTERS, PREVIEW_OVER_ROWS, importer_for
 from app.import_report import chunks, preview_lines, report_lines, unreadable_text
 from app.jobs import import_table, preview_table
 from core.markup import Markup, to_plain
 from core.roles import Access
 from core.spreadsheet import Table, UnreadableFile, check_size, read_table
 from db.imports import Importer
-from db.imports.tasks import import_tasks
-from db.imports.units import import_units
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
 from handlers.telegram.access import Context, Request, button, command, prefix_pattern
 from handlers.telegram.registry import Flow, hand_on
@@ -41,14 +40,7 @@ from scheduler.workers import in_heavy_worker, in_process
 
 log = logging.getLogger(__name__)
 
-# Header signature (the columns a file must have, in their documented order) -> importer.
-# The most specific signature the header contains wins.
-IMPORTERS: dict[tuple[str, ...], Importer] = {
-    ("code", "name", "kind"): import_units,  # + parent_code, groups (optional)
-    ("title", "deadline", "assignees"): import_tasks,  # + code, directive, description
-}
 PREFIX = "im"  # im:ok:<token> applies the previewed file, im:no:<token> drops it
-PREVIEW_OVER_ROWS = 20  # a file with more data rows is previewed before it is applied
 SPREADSHEET = (
     filters.Document.FileExtension("csv")
     | filters.Document.FileExtension("xlsx")
@@ -57,13 +49,6 @@ SPREADSHEET = (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
 )
-
-
-def importer_for(table: Table) -> Importer | None:
-    """Return the importer whose header signature the table's header contains."""
-    header = set(table.header)
-    matching = [sig for sig in IMPORTERS if set(sig) <= header]
-    return IMPORTERS[max(matching, key=len)] if matching else None
 
 
 @command(Access.PUBLIC)

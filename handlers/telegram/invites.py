@@ -13,24 +13,20 @@ import io
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
+from app import pairing
+from app.i18n import pick_language
 from app.invite_sheet import invite_sheet
-from app.pairing import tell_admins
 from core.deadlines import format_date
-from core.invites import invite_link, is_rate_limited, looks_like_code, parse_invite_args
-from core.markup import Markup, to_html
+from core.invites import invite_link, looks_like_code, parse_invite_args
+from core.markup import to_html
 from core.roles import Access, Function, Role
 from core.tablefile import write_table
 from core.textnorm import fold
-from db.models import Contact, Invite, Unit
-from db.queries.admin_codes import spend_admin_code
+from db.models import Invite, Unit
 from db.queries.audit import record
 from db.queries.invites import (
     create_invite,
     find_invite,
-    recent_failures,
-    record_failure,
-    redeem_invite,
-    redeemable_invite,
     revoke_invites,
 )
 from handlers.telegram.access import (
@@ -40,12 +36,12 @@ from handlers.telegram.access import (
     command,
     prefix_pattern,
     refresh_menu,
-    register_sender,
     settle_press,
 )
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 from scheduler.delivery import wake
+from scheduler.workers import in_worker
 
 PREFIX = "iv"
 REVOKE = "rv"
@@ -216,78 +212,33 @@ def _audit_revoked(req: Request, session: Session, revoked: list[Invite]) -> Non
 
 
 async def redeem(req: Request) -> None:
-    """Register the sender with the invite code of `/start <code>`, or refuse politely."""
+    """Register the sender with the invite code of `/start <code>`, or refuse politely.
+
+    The rules (rate limit, admin codes, spending the code, the audit, telling the admins)
+    are `app.pairing.redeem`'s, as on Zalo; here the newcomer's command menu is refreshed.
+    """
     code = req.args[0] if req.args else ""
-    now = req.services.clock.now()
-    who = {"channel": CHANNEL, "external_id": req.actor.external_id}
-    with req.db() as session:
-        if is_rate_limited(recent_failures(session, now=now, **who)):
-            await req.say("invites.too_many_tries")
-            return
-        if looks_like_code(code) and spend_admin_code(session, code=code, now=now):
-            admin = register_sender(session, req.update, req.services)
-            admin.role = Role.ADMIN.value
-            record(
-                session,
-                actor_id=admin.id,
-                action="role.changed",
-                object_type="contact",
-                object_id=admin.id,
-                details={"role": "admin", "by": "admin code"},
-            )
-            admin_id = admin.id
-        else:
-            admin_id = None
-    if admin_id is not None:
-        name = req.update.effective_user.first_name if req.update.effective_user else ""
-        await req.say("invites.admin_welcome", name=name, help=Markup("/help"))
-        await refresh_menu(req, admin_id)
-        return
-    with req.db() as session:
-        contact, used = _spend(session, req, code) if looks_like_code(code) else (None, None)
-        if contact is None or used is None:
-            record_failure(session, now=now, **who)
-            unit_name = ""
-        else:
-            record(
-                session,
-                actor_id=contact.id,
-                action="invite.redeemed",
-                object_type="unit",
-                object_id=used.unit_id,
-                details={"invite": used.id, "role": contact.role, "function": used.function},
-            )
-            unit = session.get(Unit, used.unit_id)
-            unit_name = unit.name if unit is not None else ""
-            role, function = contact.role, used.function
-            tell_admins(
-                req.services, session, used, contact, req.actor.external_id, unit_name, now
-            )
-    if contact is None or contact.id is None or not unit_name:
-        await req.say("invites.invalid")
-        return
-    name = req.update.effective_user.first_name if req.update.effective_user else ""
-    await req.say(
-        "invites.welcome",
-        name=name,
-        unit=unit_name,
-        role=req.t(f"common.role_{role}"),
-        function=req.t(f"common.function_{function}"),
-        help=Markup("/help"),
+    redeemed = await in_worker(pairing.redeem, req.services, _newcomer(req), code)
+    await req.reply(redeemed.said.text)
+    if redeemed.contact_id is not None:
+        await refresh_menu(req, redeemed.contact_id)
+        wake(req.context.application)
+
+
+def _newcomer(req: Request) -> pairing.Newcomer:
+    """Return the sender of a code as Telegram names them (as `register_sender` records)."""
+    user = req.update.effective_user
+    chat = req.update.effective_chat
+    assert user is not None
+    return pairing.Newcomer(
+        CHANNEL,
+        str(user.id),
+        str(chat.id if chat is not None else user.id),
+        user.full_name[:200],
+        pick_language(user.language_code, req.services.settings.default_language),
+        username=user.username,
+        call_name=user.first_name,
     )
-    await refresh_menu(req, contact.id)
-    wake(req.context.application)
-
-
-def _spend(session: Session, req: Request, code: str) -> tuple[Contact | None, Invite | None]:
-    """Spend a code for the sender; a stranger becomes a contact only with a valid code."""
-    now = req.services.clock.now()
-    contact = session.get(Contact, req.actor.contact_id) if req.actor.known else None
-    if contact is None:
-        if redeemable_invite(session, code=code, now=now) is None:
-            return None, None
-        contact = register_sender(session, req.update, req.services)
-    return contact, redeem_invite(session, code=code, contact=contact, now=now)
 
 
 def flow() -> Flow:

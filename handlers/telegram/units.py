@@ -6,29 +6,25 @@ Buttons: `un:pg:<page>`, `un:card:<unit id>`, `un:off:<unit id>`, `un:on:<unit i
 
 from __future__ import annotations
 
-from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from core.markup import Markup, to_html
+from app import unit_form
+from core.markup import to_html
 from core.paging import page_of
 from core.roles import Access
-from core.spreadsheet import ImportReport
 from core.units import split_edit_line
-from db.imports.units import groups_of, save_unit
-from db.models import Unit, UnitKind
-from db.queries.contacts import identities_by_person, label
+from db.models import UnitKind
 from db.queries.unit_admin import (
     UnitStatus,
-    contacts_of_unit,
-    parent_code,
     set_active,
     unit_overview,
 )
 from handlers.telegram.access import Request, button, command, prefix_pattern, settle_press
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.unitform import addunit_command, addunit_conversation, outcome_text
+from handlers.telegram.unitform import addunit_command, addunit_conversation
 from handlers.telegram.unitpick import pick_unit
+from scheduler.workers import in_worker
 
 PREFIX = "un"
 PAGE_SIZE = 25
@@ -38,13 +34,14 @@ PAGE_SIZE = 25
 async def list_units(req: Request) -> None:
     """Show the units grouped by kind, with contacts and reachability, one page at a time."""
     number = int(req.args[0]) if req.args and req.args[0].isdigit() else 1
-    text, markup = await units_page(req, number)
+    text, markup = await req.run(units_page, req, number)
     await req.reply(text, reply_markup=markup)
 
 
-async def units_page(req: Request, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
+def units_page(req: Request, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return the text and pager of one page of /units."""
-    statuses = await req.transaction(lambda session: unit_overview(session))
+    with req.db() as session:
+        statuses = unit_overview(session)
     if not statuses:
         return req.t("units.none"), None
     page = page_of(statuses, number, PAGE_SIZE)
@@ -76,9 +73,7 @@ def unit_line(req: Request, status: UnitStatus) -> str:
 
 def kind_name(req: Request, kind: UnitKind | None, key: str) -> str:
     """Return a kind's name in the sender's language."""
-    if kind is None:
-        return key
-    return kind.name_en if req.actor.lang == "en" else kind.name_vi
+    return unit_form.kind_name(kind, key, req.actor.lang)
 
 
 @command(Access.ADMIN)
@@ -89,38 +84,15 @@ async def edit_unit(req: Request) -> None:
         await req.say("units.edit_usage")
         return
     unit = await pick_unit(req, ref, PREFIX, "card", include_inactive=True)
-    if unit is None:
+    if unit is None or unit.id is None:
         return
     if not any(values):
-        await send_card(req, unit.id or 0)
+        await send_card(req, unit.id)
         return
-    actor_id, now = req.actor.contact_id, req.services.clock.now()
-
-    def save(session: Session) -> tuple[dict[str, str], ImportReport]:
-        cells = edit_cells(session, unit, values)
-        saved = save_unit(session, cells, actor_id=actor_id, now=now, action="unit.edited")
-        return cells, saved
-
-    cells, report = await req.transaction(save)
-    await req.reply(outcome_text(req, report, cells))
-
-
-def edit_cells(session: Session, unit: Unit, values: list[str]) -> dict[str, str]:
-    """Merge new values into the unit's current ones: empty keeps, `-` clears."""
-    assert unit.id is not None
-    current = [
-        unit.name,
-        unit.kind_key,
-        parent_code(session, unit),
-        ";".join(groups_of(session, unit_id=unit.id)),
-    ]
-    merged = [
-        ("" if new == "-" else new) if new else old
-        for new, old in zip([*values, "", "", "", ""][:4], current, strict=True)
-    ]
-    merged[3] = ";".join(g.strip() for g in merged[3].replace(",", ";").split(";") if g.strip())
-    return dict(
-        zip(("code", "name", "kind", "parent_code", "groups"), [unit.code, *merged], strict=False)
+    actor = req.actor
+    edit = unit_form.edit
+    await req.reply(
+        await in_worker(edit, req.services, actor.lang, actor.contact_id, unit.id, values)
     )
 
 
@@ -137,13 +109,10 @@ async def deactivate(req: Request) -> None:
 
 async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
     """Switch a unit on or off and say so; False when it no longer exists."""
+    actor_id, now = req.actor.contact_id, req.services.clock.now()
     unit = await req.transaction(
         lambda session: set_active(
-            session,
-            unit_id=unit_id,
-            active=active,
-            actor_id=req.actor.contact_id,
-            now=req.services.clock.now(),
+            session, unit_id=unit_id, active=active, actor_id=actor_id, now=now
         )
     )
     if unit is None:
@@ -154,45 +123,11 @@ async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
 
 async def send_card(req: Request, unit_id: int) -> bool:
     """Send a unit's card: its fields, contacts, and what an admin can do with it."""
-    card = await req.run(_card, req, unit_id)
-    if card is None:
+    found = await in_worker(unit_form.card, req.services, req.actor.lang, unit_id)
+    if found is None:
         return False
-    await req.reply(card[0], reply_markup=card[1])
-    return True
-
-
-def _card(req: Request, unit_id: int) -> tuple[str, InlineKeyboardMarkup] | None:
-    """Return a unit's card and its buttons (None: no such unit), read in one session."""
-    with req.db() as session:
-        unit = session.get(Unit, unit_id)
-        if unit is None:
-            return None
-        kind = session.get(UnitKind, unit.kind_key)
-        contacts = contacts_of_unit(session, unit_id=unit_id)
-        found = identities_by_person(session, contact_ids=[c.id for c, _ in contacts if c.id])
-        groups = ", ".join(groups_of(session, unit_id=unit_id)) or "-"
-        parent = parent_code(session, unit) or "-"
-    people = [
-        req.t(
-            "units.card_contact"
-            if found[c.id or 0].reachable
-            else "units.card_contact_unreachable",
-            name=label(c, found[c.id or 0]),
-            function=req.t(f"common.function_{function}"),
-        )
-        for c, function in contacts
-    ] or [req.t("units.card_no_contact")]
-    text = req.t(
-        "units.card",
-        name=unit.name,
-        code=unit.code,
-        kind=kind_name(req, kind, unit.kind_key),
-        parent=parent,
-        groups=groups,
-        contacts=Markup("\n".join(people)),
-        state=req.t("units.state_active" if unit.active else "units.state_inactive"),
-    )
-    switch = ("off", "units.button_deactivate") if unit.active else ("on", "units.button_activate")
+    text, active = found
+    switch = ("off", "units.button_deactivate") if active else ("on", "units.button_activate")
     rows = [
         [req.button(req.t(switch[1]), PREFIX, switch[0], unit_id)],
         [
@@ -200,7 +135,8 @@ def _card(req: Request, unit_id: int) -> tuple[str, InlineKeyboardMarkup] | None
             req.button(req.t("units.button_contacts"), "ct", "unit", unit_id),
         ],
     ]
-    return text, InlineKeyboardMarkup(rows)
+    await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
+    return True
 
 
 @button(Access.ADMIN)
@@ -211,7 +147,7 @@ async def on_button(req: Request) -> None:
     action, value = ([*req.args, "", ""])[1:3]
     found = value.isdigit()
     if found and action == "pg":
-        text, markup = await units_page(req, int(value))
+        text, markup = await req.run(units_page, req, int(value))
         await query.edit_message_text(to_html(text), reply_markup=markup)
     elif found and action == "card":
         found = await send_card(req, int(value))

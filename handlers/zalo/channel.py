@@ -4,6 +4,7 @@ Built on the text channel (`handlers/text/channel.py`): numbered choices kept in
 database, free text through the reply parser. On top of it: pairing by code, the typed
 commands (`handlers/zalo/commands.py`), the typed status answers ("2 60%", "#12 1",
 `handlers/zalo/shorthand.py`), photos as evidence, and Zalo's rendering of status choices.
+A guided form under way (`handlers/zalo/forms.py`) takes the person's plain text first.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from db.models import Assignment
 from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import get_pending, set_pending
 from handlers.text.channel import CHOICES, TextChannel
-from handlers.zalo import commands, evidence, newtask
+from handlers.zalo import commands, evidence, forms
 from handlers.zalo.files import PhotoSaid
 from handlers.zalo.shorthand import rewrite
 from render.zalo import LIMIT, show, status_assignments
@@ -58,13 +59,24 @@ class ZaloChannel(TextChannel):
         typed = event.text.strip()
         word, _, rest = typed.partition(" ")
         command = word[1:].lower().split("@")[0] if word.startswith("/") else ""
+        # Only admins fill in forms: an official's reply costs no read of one.
+        admin = actor is not None and actor.access >= Access.ADMIN
+        form = forms.current(self.services, actor) if actor is not None and admin else None
+        if actor is not None and form is not None and command in ("", "cancel"):
+            if command == "cancel" or forms.is_cancel(typed):
+                return self._show(actor, Answer(forms.cancel(self.services, actor)))
+            return self._show(actor, Answer(forms.answer(self.services, actor, form, typed)))
         code = rest.strip() if command == "start" else typed if not command else ""
         if code and looks_like_code(code):
-            return self._render(lang, redeem(self.services, self._newcomer(event, lang), code))
+            return self._render(
+                lang, redeem(self.services, self._newcomer(event, lang), code).said
+            )
         if actor is None and command == "link":  # someone known on another channel
             return self.receive(event.sender_id, typed, event.message_id)
         if actor is None:
             return self._render(lang, Said(t("zalo.not_registered")))
+        if actor.access < commands.ACCESS.get(command, Access.PUBLIC):
+            return self._show(actor, Answer([Said(t("common.not_allowed"))]))
         run = commands.COMMANDS.get(command)
         if run is None and fold(typed) in MORE_WORDS:
             run = commands.next_page
@@ -121,8 +133,6 @@ class ZaloChannel(TextChannel):
             return Answer([Said(line)])
         if len(data) == 3 and data[0] == "ex" and data[2].isdigit():
             return self._explanation(actor, data[1], int(data[2]))
-        if len(data) == 2 and data[0] == newtask.PREFIX:
-            return Answer([newtask.decide(self.services, actor, data[1] == "ok")])
         return super()._take(actor, data, offer)
 
     def _explanation(self, actor: Actor, action: str, number: int) -> Answer:

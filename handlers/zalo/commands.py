@@ -21,7 +21,7 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries.checkin import open_page
-from handlers.zalo import files, newtask, staff
+from handlers.zalo import admin, files, forms, staff
 from handlers.zalo.pages import recall, remember
 
 MYTASKS_SIZE = 5
@@ -127,9 +127,10 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
     page = str(data.get("page", 1))
     if data.get("command") == "summary":
         return staff.summary_page(services, actor, str(data.get("args", "")), int(page))
-    if data.get("command") == "units":
-        return staff.units(services, actor, page, name)
-    return mytasks(services, actor, page, name)
+    if data.get("command") == "contacts":
+        return admin.contacts_page(services, actor, str(data.get("args", "")), int(page))
+    paged = {"units": staff.units, "tasks": admin.tasks, "calendar": admin.calendar}
+    return paged.get(str(data.get("command")), mytasks)(services, actor, page, name)
 
 
 def _units(services: Services, actor: Actor) -> str:
@@ -152,11 +153,47 @@ COMMANDS: dict[str, Command] = {
     "units": staff.units,
     "explain": staff.explain,
     "giaitrinh": staff.explain,
-    "newtask": newtask.newtask,
+    "newtask": forms.start_newtask,
+    "addunit": forms.start_addunit,
+    "editunit": admin.editunit,
+    "tasks": admin.tasks,
+    "calendar": admin.calendar,
+    "scope": admin.scope,
+    "contacts": admin.contacts,
+    "recurring": admin.recurring,
+    "import": admin.imports,
     "approve": staff.approve,
     "reject": staff.reject,
     "export": files.export,
     "chart": files.chart,
     "report": files.report,
     "web": files.web,
+}
+
+# Who may run each command on Zalo (checked before it runs, as Telegram's access layer does;
+# each command checks again). /cancel, /link and /nudge are answered by the text channel.
+# /help lists exactly these, by role (tests/zalo/test_admin.py holds the two together).
+ACCESS: dict[str, Access] = {
+    **dict.fromkeys(("start", "help", "whoami", "lang", "cancel", "link"), Access.PUBLIC),
+    **dict.fromkeys(("mytasks", "viec", "explain", "giaitrinh"), Access.MEMBER),
+    **dict.fromkeys(
+        ("summary", "tonghop", "nudge", "approve", "reject", "export", "chart", "report", "web"),
+        Access.COORDINATOR,
+    ),
+    **dict.fromkeys(
+        (
+            "invite",
+            "units",
+            "newtask",
+            "addunit",
+            "editunit",
+            "tasks",
+            "calendar",
+            "scope",
+            "contacts",
+            "recurring",
+            "import",
+        ),
+        Access.ADMIN,
+    ),
 }

@@ -36,12 +36,15 @@ def delivered(bot: BotUnderTest) -> list[CallRecord]:
 
 
 async def fan_out(bot: BotUnderTest, count: int) -> None:
-    """Create `count` started units due today, queue their reminders and start the sender."""
-    # The test dispatches itself: the bot's first run, a second after start, would otherwise
-    # take some of the reminders if the units are written by then (a loaded machine).
+    """Create `count` started units due today, queue their reminders and start the sender.
+
+    The bot's own dispatcher is stopped first: on a busy machine its first run (a second
+    after start) read the units half created and queued their reminders itself.
+    """
     assert bot.app.job_queue is not None
     for job in bot.app.job_queue.get_jobs_by_name(DISPATCH_JOB):
         job.schedule_removal()
+    await bot.server.wait_until(lambda: not bot.app.bot_data.dispatching, 60)  # one under way
     with bot.session() as session:
         units = province(session, count, first_user=FIRST_USER)
         task_for(session, units, WED, at(WED, 7))

@@ -109,17 +109,18 @@ async def test_webhook_of_channel_not_wired_is_not_found(served: Served) -> None
 
 
 async def test_webhook_500_updates_are_all_stored_and_answered(served: Served) -> None:
-    """500 updates from 500 people delivered by webhook: stored in 10 s, each answered once."""
+    """500 updates from 500 people delivered by webhook: each stored, and answered once.
+
+    How fast is bench/webhook.py's figure; here the waits are only bounds on a busy machine.
+    """
     server = served.bot.server
     users = list(range(50_000, 50_500))
     for user_id in users:
         server.add_user(user_id, "Khách", language_code="vi")
-    started = time.monotonic()
     for user_id in users:
         server.send_text(user_id, "/help")
-    await server.wait_until(lambda: inbox_count(served) == 500, 10)
-    stored_s = time.monotonic() - started
-    await server.wait_until(lambda: all(server.messages(u) for u in users), 40)
-    assert stored_s < 10
+    await server.wait_until(lambda: inbox_count(served) == 500, 60)
+    await server.wait_until(lambda: all(server.messages(u) for u in users), 120)
+    assert inbox_count(served) == 500
     assert all(len(server.messages(u)) == 1 for u in users)
     assert {d.status for d in server.webhook_deliveries()} == {200}

@@ -1,0 +1,68 @@
+"""The province's own days off and extra working days, typed by an admin (/calendar).
+
+`add dd/mm/yyyy [reason]` adds a day off, `work dd/mm/yyyy [reason]` a worked day (a
+make-up Saturday), `remove dd/mm/yyyy` undoes either; without words, the list, a page at a
+time. Public holidays and the government's swaps come from the `holidays` package. Each
+returns what to say, from the catalogs; the channel adds its own way to the next page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from app.services import Services
+from core.deadlines import parse_date
+from core.paging import Page, page_of
+from db.engine import session_scope
+from db.queries.calendar import overrides, remove_override, set_override
+
+PAGE_SIZE = 20
+MAX_REASON = 200
+ADD_WORDS = frozenset({"add", "off", "them", "thêm", "nghi", "nghỉ"})
+WORK_WORDS = frozenset({"work", "lam", "làm", "lambu", "làmbù"})
+REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", "bỏ"})
+
+
+def change(services: Services, lang: str, actor_id: int, args: str) -> str:
+    """Add or remove one day as the words say; return what to say."""
+    t = partial(services.catalog.get, lang)
+    words = args.split()
+    verb = words[0].casefold() if words else ""
+    day = parse_date(words[1]) if len(words) > 1 else None
+    reason = " ".join(words[2:])[:MAX_REASON]
+    if verb not in ADD_WORDS | WORK_WORDS | REMOVE_WORDS:
+        return t("calendar.usage")
+    if day is None:
+        return t("calendar.bad_date")
+    if verb in REMOVE_WORDS:
+        with session_scope(services.engine) as session:
+            removed = remove_override(session, day=day, actor_id=actor_id)
+        return t("calendar.removed" if removed else "calendar.not_set", day=day)
+    working = verb in WORK_WORDS
+    with session_scope(services.engine) as session:
+        set_override(session, day=day, working=working, reason=reason, actor_id=actor_id)
+    key = "calendar.work_added" if working else "calendar.off_added"
+    return t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
+
+
+def listed(services: Services, lang: str, number: int) -> tuple[str, Page[object] | None]:
+    """Return one page of this year's and later days, and the page (None: there are none)."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        rows = overrides(session, since=date(services.today().year, 1, 1))
+    if not rows:
+        return t("calendar.empty"), None
+    page = page_of(rows, number, PAGE_SIZE)
+    lines = [t("calendar.header", count=len(rows), page=page.number, pages=page.pages)]
+    for row in page.items:
+        key = "calendar.line_work" if row.working else "calendar.line_off"
+        day = weekday(services, lang, row.day)
+        lines.append(t(key, day=row.day, weekday=day, reason=row.reason or "-"))
+    lines.append(t("calendar.footer"))
+    return "\n".join(lines), Page(list(page.items), page.number, page.pages)
+
+
+def weekday(services: Services, lang: str, day: date) -> str:
+    """Return the day of the week in the person's language."""
+    return services.catalog.get(lang, f"calendar.wd_{day.weekday()}")

@@ -1,0 +1,81 @@
+"""An admin's units or tasks file, whichever way it came (a Telegram document, the web page).
+
+Which importer runs is decided by the columns of the header (IMPORTERS). A file of more
+than PREVIEW_OVER_ROWS data rows is not applied at once: the admin sees what it would do and
+applies or cancels it; meanwhile the file waits in the database as the admin's pending
+import (`db/queries/pending.py`, kind "import", for IMPORT_TTL) under a random token, so a
+restart keeps it, and applying it takes it once, however often it is asked.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import timedelta
+
+from app.services import Services
+from core.spreadsheet import Table
+from db.engine import session_scope
+from db.imports import Importer
+from db.imports.tasks import import_tasks
+from db.imports.units import import_units
+from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
+
+# Header signature (the columns a file must have, in their documented order) -> importer.
+# The most specific signature the header contains wins.
+IMPORTERS: dict[tuple[str, ...], Importer] = {
+    ("code", "name", "kind"): import_units,  # + parent_code, groups (optional)
+    ("title", "deadline", "assignees"): import_tasks,  # + code, directive, description
+}
+PREVIEW_OVER_ROWS = 20  # a file with more data rows is previewed before it is applied
+# The web page where an admin on a channel without files (Zalo) sends one, by a signed link
+# for them alone, valid UPLOAD_TTL (`web/upload.py`).
+UPLOAD_PATH = "/upload/import"
+UPLOAD_TTL = timedelta(hours=1)
+
+
+def importer_for(table: Table) -> Importer | None:
+    """Return the importer whose header signature the table's header contains."""
+    header = set(table.header)
+    matching = [sig for sig in IMPORTERS if set(sig) <= header]
+    return IMPORTERS[max(matching, key=len)] if matching else None
+
+
+def keep(services: Services, contact_id: int, name: str, content: bytes) -> str:
+    """Keep a previewed file as the person's pending import (replacing any); its token."""
+    token = secrets.token_hex(6)
+    data = {"token": token, "name": name, "content": base64.b64encode(content).decode("ascii")}
+    with session_scope(services.engine) as session:
+        set_pending(
+            session, contact_id=contact_id, data=data, now=services.clock.now(), kind=IMPORT_KIND
+        )
+    return token
+
+
+def waiting(services: Services, contact_id: int, token: str) -> tuple[str, bytes] | None:
+    """Return the person's pending file (name, content) if `token` still names it."""
+    with session_scope(services.engine) as session:
+        pending = get_pending(
+            session,
+            contact_id=contact_id,
+            now=services.clock.now(),
+            kind=IMPORT_KIND,
+            ttl=IMPORT_TTL,
+        )
+    if pending is None or pending.get("token") != token:
+        return None
+    return str(pending.get("name", "")), base64.b64decode(str(pending.get("content", "")))
+
+
+def take(services: Services, contact_id: int, token: str) -> bool:
+    """Take the pending file `token` names (True once: then it is applied or dropped)."""
+    with session_scope(services.engine) as session:
+        taken = take_pending(
+            session,
+            contact_id=contact_id,
+            token=token,
+            now=services.clock.now(),
+            kind=IMPORT_KIND,
+            ttl=IMPORT_TTL,
+        )
+    return taken is not None

@@ -1,0 +1,215 @@
+"""A new task from what an admin typed, part by part: the rules of /newtask on a text channel.
+
+Each part (title, deadline, units, directive) is read on its own, so a guided form can check
+it as it is typed and ask for it again, and a one-line form reads them all at once
+(`draft_from`). The draft is built again from the typed parts when the admin confirms, so a
+form kept in the database across a restart creates exactly what the confirmation showed
+(or says which part no longer holds). What goes wrong comes back as a `Refused`: the part,
+and the words to say from the catalogs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from app.services import Services
+from core.assignees import Resolution
+from core.deadlines import WEEKEND, DeadlineError, DeadlineErrorCode, DeadlineParsed
+from core.deadlines import parse_deadline as parse_deadline_text
+from core.directives import DirectiveDraft, parse_directive_line
+from core.markup import Markup
+from core.taskdraft import MAX_TITLE, TaskDraft
+from core.textnorm import fold, vi_sort_key
+from db.engine import session_scope
+from db.models import Directive
+from db.queries.assignees import resolve_assignees
+from db.queries.calendar import working_calendar
+from db.queries.directives import find_directive
+from db.queries.taskadmin import create_from_draft
+from db.queries.units import unit_names
+
+MAX_LISTED_CHARS = 1200
+# Typed for "no directive" at the optional step ("bỏ qua", "không", "-").
+SKIP_WORDS = frozenset({"-", "0", "bo qua", "khong", "none", "no", "skip"})
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What the admin typed for each part of a new task (directive: "" for none)."""
+
+    title: str
+    deadline: str
+    units: str
+    directive: str = ""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A part that cannot be taken ("usage", "title", "deadline", "units", "directive")."""
+
+    part: str
+    text: str
+
+
+def title_refusal(services: Services, lang: str, title: str) -> Refused | None:
+    """Return why a title cannot be taken (empty, too long), or None."""
+    t = partial(services.catalog.get, lang)
+    if not title.strip():
+        return Refused("title", t("newtask.ask_title"))
+    if len(title) > MAX_TITLE:
+        return Refused("title", t("newtask.title_too_long", limit=MAX_TITLE))
+    return None
+
+
+def read_deadline(services: Services, lang: str, text: str) -> DeadlineParsed | Refused:
+    """Read a typed deadline against today and the province's working calendar."""
+    with session_scope(services.engine) as session:
+        calendar = working_calendar(session)
+    parsed = parse_deadline_text(text, today=services.today(), calendar=calendar)
+    if isinstance(parsed, DeadlineError):
+        return Refused("deadline", deadline_error(services, lang, parsed))
+    return parsed
+
+
+def deadline_error(services: Services, lang: str, error: DeadlineError) -> str:
+    """Say why a deadline was refused (a past 'd/m': with next year's day to type)."""
+    t = partial(services.catalog.get, lang)
+    if error.code == DeadlineErrorCode.IN_PAST and error.suggestion is not None:
+        return t("tasks.deadline_in_past_suggest", date=error.date, suggestion=error.suggestion)
+    if error.code == DeadlineErrorCode.IN_PAST and error.date is not None:
+        return t("tasks.deadline_in_past", date=error.date)
+    return t(f"tasks.deadline_{error.code.value}", text=error.original)
+
+
+def moved_note(services: Services, lang: str, parsed: DeadlineParsed) -> str:
+    """Say that a deadline moved off a day off (Civil Code 2015, art. 148), or nothing."""
+    if parsed.moved_from is None:
+        return ""
+    t = partial(services.catalog.get, lang)
+    reason = t("tasks.weekend") if parsed.reason in (None, WEEKEND) else parsed.reason
+    return t("tasks.deadline_moved", moved_from=parsed.moved_from, to=parsed.date, reason=reason)
+
+
+def resolve_units(services: Services, lang: str, spec: str) -> Resolution | Refused:
+    """Resolve typed units (names, codes, groups, kinds, "tất cả"), or say what matched none."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        resolution = resolve_assignees(session, spec, lang=lang)
+    if resolution.ok and resolution.unit_ids:
+        return resolution
+    problems = [
+        t(f"tasks.unmatched_{item.reason}", text=item.text, candidates=", ".join(item.candidates))
+        for item in resolution.unmatched
+    ]
+    return Refused("units", "\n".join(problems) or t("newtask.none_chosen"))
+
+
+def read_directive(
+    services: Services, lang: str, text: str, *, known_only: bool
+) -> tuple[int | None, DirectiveDraft | None, str] | Refused:
+    """Return the directive typed: (an existing one's id, or a new one, its number).
+
+    A known number is that directive; 'number | date | issuer | title' is a new one. A bare
+    number nobody knows is a new directive in the one-line form, and refused (it may be a
+    typo) when `known_only` (the guided step, as on Telegram). A skip word is no directive.
+    """
+    if fold(text) in SKIP_WORDS:
+        return None, None, ""
+    parsed = parse_directive_line(text)
+    t = partial(services.catalog.get, lang)
+    if isinstance(parsed, str):
+        return Refused("directive", t(f"newtask.directive_{parsed}"))
+    with session_scope(services.engine) as session:
+        existing = find_directive(session, number=parsed.number)
+        existing_id = existing.id if existing is not None else None
+    if existing_id is not None:
+        return existing_id, None, parsed.number
+    if known_only and "|" not in text:
+        return Refused("directive", t("newtask.directive_not_found", number=parsed.number))
+    return None, parsed, parsed.number
+
+
+def split_line(line: str) -> Parts | None:
+    """Return the parts of `<title> | <deadline> | <units> [| <directive>]`, else None."""
+    parts = [" ".join(p.split()) for p in line.split("|")]
+    if len(parts) < 3 or not all(parts[:3]):
+        return None
+    return Parts(parts[0], parts[1], parts[2], " | ".join(parts[3:]))
+
+
+def draft_from(
+    services: Services, lang: str, parts: Parts, *, known_only: bool = False
+) -> TaskDraft | Refused:
+    """Return the draft the typed parts describe, or the first part that is refused."""
+    refused = title_refusal(services, lang, parts.title)
+    if refused is not None:
+        return refused
+    draft = TaskDraft(title=parts.title, line_units=parts.units)
+    if parts.directive:
+        directive = read_directive(services, lang, parts.directive, known_only=known_only)
+        if isinstance(directive, Refused):
+            return directive
+        draft.directive_id, draft.new_directive, draft.directive_number = directive
+    deadline = read_deadline(services, lang, parts.deadline)
+    if isinstance(deadline, Refused):
+        return deadline
+    draft.deadline, draft.moved_from = deadline.date, deadline.moved_from
+    draft.moved_reason = deadline.reason
+    resolution = resolve_units(services, lang, parts.units)
+    if isinstance(resolution, Refused):
+        return resolution
+    draft.add_units(resolution.unit_ids)
+    draft.matched = list(resolution.matched)
+    return draft
+
+
+def confirm_text(services: Services, lang: str, draft: TaskDraft) -> str:
+    """Say everything about the task before it is created."""
+    t = partial(services.catalog.get, lang)
+    assert draft.deadline is not None
+    with session_scope(services.engine) as session:
+        names = ", ".join(
+            sorted(unit_names(session, unit_ids=draft.unit_ids).values(), key=vi_sort_key)
+        )
+        if draft.directive_id is not None and not draft.directive_number:
+            known = session.get(Directive, draft.directive_id)
+            draft.directive_number = known.number if known is not None else ""
+    if len(names) > MAX_LISTED_CHARS:
+        names = names[:MAX_LISTED_CHARS] + "…"
+    moved = ""
+    if draft.moved_from is not None:
+        moved = moved_note(
+            services,
+            lang,
+            DeadlineParsed(draft.deadline, "", draft.moved_from, draft.moved_reason),
+        )
+    if draft.new_directive is not None:
+        directive = t("newtask.directive_new_mark", number=draft.directive_number)
+    else:
+        directive = t("newtask.no_directive") if not draft.directive_number else ""
+    return t(
+        "newtask.confirm",
+        title=draft.title,
+        directive=Markup(directive) if directive else draft.directive_number,
+        deadline=draft.deadline,
+        moved=Markup(f"\n{moved}" if moved else ""),
+        count=len(draft.unit_ids),
+        units=names,
+        description=draft.description or "-",
+    )
+
+
+def create(services: Services, lang: str, actor_id: int, draft: TaskDraft) -> str:
+    """Create the confirmed task (and its new directive) and say so."""
+    with session_scope(services.engine) as session:
+        task = create_from_draft(session, draft=draft, tz=services.settings.tz, actor_id=actor_id)
+        task_id = task.id or 0
+    return services.catalog.get(
+        lang,
+        "newtask.created",
+        id=task_id,
+        title=draft.title,
+        count=len(draft.unit_ids),
+        deadline=draft.deadline,
+    )

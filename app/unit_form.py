@@ -1,0 +1,208 @@
+"""A new unit from what an admin typed, field by field or in one line (/addunit on text).
+
+The fields and checks of Telegram's /addunit form: code (free, not taken), name, kind (a
+key, name or alias), parent (a code or name, or none), groups (or none); saving goes through
+the same checks as a file import (`db.imports.units.save_unit`). Each `take_*` returns the
+value to keep, or a `Refusal` with the words to say before the same field is asked again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from sqlmodel import Session, col, select
+
+from app.import_report import reason_text
+from app.services import Services
+from core.markup import Markup
+from core.spreadsheet import ImportReport
+from core.textnorm import fold
+from core.units import parse_unit_line
+from db.engine import session_scope
+from db.imports.units import MAX_CODE, MAX_NAME, groups_of, save_unit
+from db.models import Unit, UnitKind
+from db.queries.contacts import identities_by_person, label
+from db.queries.unit_admin import contacts_of_unit, parent_code
+from db.queries.units import find_kind, find_units
+
+FIELDS = ("code", "name", "kind", "parent_code", "groups")
+NONE_WORDS = frozenset({"-", "khong", "no", "none", "bo qua", "skip"})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a typed field is not taken, as the words to say."""
+
+    text: str
+
+
+def ask(services: Services, lang: str, field: str) -> str:
+    """Return the question of one field."""
+    t = partial(services.catalog.get, lang)
+    if field == "kind":
+        return t("units.form_kind", kinds=kind_list(services, lang))
+    key = {"code": "form_code", "name": "form_name", "parent_code": "form_parent"}
+    return t(f"units.{key.get(field, 'form_groups')}")
+
+
+def take(services: Services, lang: str, field: str, text: str) -> str | Refusal:
+    """Check what was typed for one field; return the cell to keep or why not."""
+    typed = " ".join(text.split())
+    if field == "code":
+        return _code(services, lang, typed)
+    if field == "name":
+        return typed if typed and len(typed) <= MAX_NAME else Refusal(ask(services, lang, field))
+    if field == "kind":
+        with session_scope(services.engine) as session:
+            kind = find_kind(session, text=typed)
+            key = kind.key if kind is not None else None
+        return key if key is not None else Refusal(ask(services, lang, field))
+    if field == "parent_code":
+        return _parent(services, lang, typed)
+    return (
+        ""
+        if fold(typed) in NONE_WORDS
+        else ";".join(g.strip() for g in typed.replace(",", ";").split(";") if g.strip())
+    )
+
+
+def _code(services: Services, lang: str, code: str) -> str | Refusal:
+    """Take a new unit's code: short, without `|`, not used by any unit."""
+    if not code or len(code) > MAX_CODE or "|" in code:
+        return Refusal(ask(services, lang, "code"))
+    if code_exists(services, code):
+        return Refusal(services.catalog.get(lang, "units.exists", code=code))
+    return code
+
+
+def _parent(services: Services, lang: str, text: str) -> str | Refusal:
+    """Take the parent unit: one unit by code or name, or none."""
+    if fold(text) in NONE_WORDS:
+        return ""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        units = [(u.code, u.name) for u in find_units(session, text=text)]
+    if len(units) == 1:
+        return units[0][0]
+    if not units:
+        return Refusal(t("units.not_found", text=text))
+    names = "; ".join(f"{name} ({code})" for code, name in units[:10])
+    return Refusal(t("units.form_parent_ambiguous", text=text, names=names))
+
+
+def code_exists(services: Services, code: str) -> bool:
+    """Tell whether a unit (active or not) already has this code."""
+    with session_scope(services.engine) as session:
+        query = select(Unit.id).where(Unit.code_folded == fold(code))
+        return session.exec(query).first() is not None
+
+
+def kind_list(services: Services, lang: str) -> str:
+    """Return the kinds an admin can type, in their language."""
+    with session_scope(services.engine) as session:
+        kinds = session.exec(select(UnitKind).order_by(col(UnitKind.sort_order))).all()
+        return ", ".join(k.name_en if lang == "en" else k.name_vi for k in kinds)
+
+
+def from_line(services: Services, lang: str, line: str) -> dict[str, str] | Refusal:
+    """Return the cells of a one-line unit, or why it cannot be added."""
+    cells = parse_unit_line(line)
+    if cells is None:
+        return Refusal(services.catalog.get(lang, "units.add_usage"))
+    if code_exists(services, cells["code"]):
+        return Refusal(services.catalog.get(lang, "units.exists", code=cells["code"]))
+    return cells
+
+
+def save(services: Services, lang: str, actor_id: int, cells: dict[str, str]) -> str:
+    """Save a new unit with the checks of an import and say what happened."""
+    with session_scope(services.engine) as session:
+        report = save_unit(
+            session, cells, actor_id=actor_id, now=services.clock.now(), action="unit.added"
+        )
+    return outcome(services, lang, report, cells)
+
+
+def outcome(services: Services, lang: str, report: ImportReport, cells: dict[str, str]) -> str:
+    """Return what saving one unit did, in words."""
+    t = partial(services.catalog.get, lang)
+    if report.rejected:
+        reason = reason_text(services.catalog, lang, report.rejected[0])
+        return t("units.not_saved", reason=Markup(reason))
+    key = (
+        "units.added" if report.added else "units.updated" if report.updated else "units.unchanged"
+    )
+    return t(key, name=cells["name"], code=cells["code"])
+
+
+def edit_cells(session: Session, unit: Unit, values: list[str]) -> dict[str, str]:
+    """Merge new values (name, kind, parent, groups) into the unit's: empty keeps, `-` clears."""
+    assert unit.id is not None
+    current = [
+        unit.name,
+        unit.kind_key,
+        parent_code(session, unit),
+        ";".join(groups_of(session, unit_id=unit.id)),
+    ]
+    merged = [
+        ("" if new == "-" else new) if new else old
+        for new, old in zip([*values, "", "", "", ""][:4], current, strict=True)
+    ]
+    merged[3] = ";".join(g.strip() for g in merged[3].replace(",", ";").split(";") if g.strip())
+    return dict(zip(FIELDS, [unit.code, *merged], strict=False))
+
+
+def edit(services: Services, lang: str, actor_id: int, unit_id: int, values: list[str]) -> str:
+    """Change a unit (`/editunit <unit> | name | kind | parent | groups`) and say how."""
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            return services.catalog.get(lang, "common.button_stale")
+        cells = edit_cells(session, unit, values)
+        report = save_unit(
+            session, cells, actor_id=actor_id, now=services.clock.now(), action="unit.edited"
+        )
+    return outcome(services, lang, report, cells)
+
+
+def kind_name(kind: UnitKind | None, key: str, lang: str) -> str:
+    """Return a kind's name in the person's language (its key when it is gone)."""
+    if kind is None:
+        return key
+    return kind.name_en if lang == "en" else kind.name_vi
+
+
+def card(services: Services, lang: str, unit_id: int) -> tuple[str, bool] | None:
+    """Return a unit's card (fields, contacts, how to edit it) and whether it is active."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            return None
+        kind = session.get(UnitKind, unit.kind_key)
+        contacts = contacts_of_unit(session, unit_id=unit_id)
+        found = identities_by_person(session, contact_ids=[c.id for c, _ in contacts if c.id])
+        groups = ", ".join(groups_of(session, unit_id=unit_id)) or "-"
+        parent = parent_code(session, unit) or "-"
+        people = [
+            t(
+                "units.card_contact"
+                if found[c.id or 0].reachable
+                else "units.card_contact_unreachable",
+                name=label(c, found[c.id or 0]),
+                function=t(f"common.function_{function}"),
+            )
+            for c, function in contacts
+        ] or [t("units.card_no_contact")]
+        text = t(
+            "units.card",
+            name=unit.name,
+            code=unit.code,
+            kind=kind_name(kind, unit.kind_key, lang),
+            parent=parent,
+            groups=groups,
+            contacts=Markup("\n".join(people)),
+            state=t("units.state_active" if unit.active else "units.state_inactive"),
+        )
+        return text, unit.active

@@ -1,0 +1,241 @@
+"""Admins' commands on Zalo, typed as on Telegram, through the same use cases.
+
+/editunit (a unit's card, or a change), /tasks (open tasks page by page; `/tasks #12` one
+task), /calendar, /scope, /contacts (page by page), /recurring, and /import: Zalo brings no
+files to a bot, so it answers a link to an upload page on `dondoc serve`, signed for this
+admin and expiring (`web/upload.py`), or without PUBLIC_BASE_URL the other ways to import.
+Each checks the person's role first, as Telegram's flows do, and returns what to say; long
+lists go on with "tiếp".
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from app import calendar_days, import_files, links, people, recurring_rules, unit_form
+from app.actor import Actor
+from app.checkin import Said
+from app.services import Services
+from core.markup import Markup
+from core.paging import page_of
+from core.roles import Access
+from core.units import split_edit_line
+from db.engine import session_scope
+from db.models import Directive, Task, Unit
+from db.queries.contact_admin import contact_list
+from db.queries.taskadmin import open_tasks, progress
+from db.queries.tasks import find_tasks
+from db.queries.units import find_units
+from handlers.zalo.pages import remember
+
+TASKS_SIZE = 10
+CONTACTS_SIZE = 15
+UNITS_LISTED = 10
+
+
+def _refused(services: Services, actor: Actor) -> list[Said] | None:
+    """Return the refusal for anyone but an admin, else None."""
+    if actor.access >= Access.ADMIN:
+        return None
+    return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
+
+
+def one_unit(
+    services: Services, lang: str, text: str, *, include_inactive: bool = False
+) -> Unit | Said:
+    """Return the one unit `text` names (code or name), or what to say: none, or which."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        units = find_units(session, text=text, include_inactive=include_inactive)
+    if not units:
+        return Said(t("zalo.unit_not_found", text=text))
+    if len(units) > 1:
+        listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
+        return Said(t("zalo.unit_ambiguous", text=text, units=listed))
+    return units[0]
+
+
+def editunit(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/editunit <unit>: its card; /editunit <unit> | name | kind | parent | groups: change it."""
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    ref, values = split_edit_line(args)
+    if not ref:
+        return [Said(services.catalog.get(actor.lang, "units.edit_usage"))]
+    unit = one_unit(services, actor.lang, ref, include_inactive=True)
+    if isinstance(unit, Said) or unit.id is None:
+        return [unit] if isinstance(unit, Said) else []
+    if any(values):
+        return [Said(unit_form.edit(services, actor.lang, actor.contact_id, unit.id, values))]
+    card = unit_form.card(services, actor.lang, unit.id)
+    return [Said(card[0])] if card is not None else []
+
+
+def tasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/tasks [page]: the open tasks, nearest deadline first; /tasks #12: one task's card."""
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    text = args.strip()
+    if text and not text.isdigit():
+        return [_task_card(services, actor, text)]
+    t = partial(services.catalog.get, actor.lang)
+    number = int(text) if text else 1
+    with session_scope(services.engine) as session:
+        _, total = open_tasks(session, offset=0, limit=0)
+        pages = max(1, -(-total // TASKS_SIZE))
+        number = min(max(1, number), pages)
+        rows, total = open_tasks(session, offset=(number - 1) * TASKS_SIZE, limit=TASKS_SIZE)
+    if not rows:
+        remember(services, actor, None)
+        return [Said(t("tasks.list_empty"))]
+    lines = [t("tasks.list_header", total=total, page=number, pages=pages)]
+    lines += [
+        t(
+            "tasks.list_line",
+            id=r.id,
+            title=r.title,
+            deadline=r.deadline,
+            done=r.done,
+            assigned=r.assigned,
+        )
+        for r in rows
+    ]
+    lines.append(t("zalo.tasks_footer"))
+    more = {"command": "tasks", "page": number + 1} if number < pages else None
+    if more is not None:
+        lines.append(t("zalo.more"))
+    remember(services, actor, more)
+    return [Said("\n".join(lines))]
+
+
+def _task_card(services: Services, actor: Actor, text: str) -> Said:
+    """Say one task: directive, deadline, status, progress, description."""
+    t = partial(services.catalog.get, actor.lang)
+    with session_scope(services.engine) as session:
+        found = find_tasks(session, text=text)
+        task = found[0] if len(found) == 1 else None
+        if task is None or task.id is None:
+            if not found:
+                return Said(t("tasks.not_found", text=text))
+            choices = "\n".join(
+                t("summary.choice", id=f.id, title=f.title) for f in found[:UNITS_LISTED]
+            )
+            return Said(t("zalo.file_which", text=text, command="tasks", tasks=Markup(choices)))
+        directive = session.get(Directive, task.directive_id) if task.directive_id else None
+        done, assigned = progress(session, [task.id]).get(task.id, (0, 0))
+        return Said(_detail(services, actor.lang, task, directive, done, assigned))
+
+
+def _detail(
+    services: Services, lang: str, task: Task, directive: Directive | None, done: int, all_: int
+) -> str:
+    """Return a task's card text."""
+    t = partial(services.catalog.get, lang)
+    return t(
+        "tasks.detail",
+        id=task.id or 0,
+        title=task.title,
+        directive=directive.number if directive else t("tasks.no_directive"),
+        deadline=task.deadline,
+        status=t(f"tasks.status_{task.status}"),
+        done=done,
+        assigned=all_,
+        description=task.description or "-",
+    )
+
+
+def calendar(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/calendar: the province's days off and worked days; add, work or remove one."""
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    text = args.strip()
+    if text and not text.isdigit():
+        return [Said(calendar_days.change(services, actor.lang, actor.contact_id, text))]
+    listed, page = calendar_days.listed(services, actor.lang, int(text) if text else 1)
+    more = {"command": "calendar", "page": page.number + 1} if page and page.has_next else None
+    remember(services, actor, more)
+    if more is not None:
+        listed += "\n" + services.catalog.get(actor.lang, "zalo.more")
+    return [Said(listed)]
+
+
+def scope(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/scope <person> [<group>, ... | all]: show, set or clear a coordinator's groups."""
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    return [Said(people.scope(services, actor.lang, actor.contact_id, args))]
+
+
+def recurring(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/recurring [add … | stop N]: the recurring rules."""
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    answers = recurring_rules.command(services, actor.lang, actor.contact_id, args)
+    return [Said(text) for text in answers]
+
+
+def contacts(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/contacts [unit]: the registered people (or a unit's), a page at a time."""
+    return contacts_page(services, actor, args.strip(), 1)
+
+
+def contacts_page(services: Services, actor: Actor, text: str, number: int) -> list[Said]:
+    """Show one page of the people `text` asks for (all, or a unit's): "tiếp" the next."""
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    unit: Unit | None = None
+    if text:
+        found = one_unit(services, actor.lang, text, include_inactive=True)
+        if isinstance(found, Said):
+            return [found]
+        unit = found
+    t = partial(services.catalog.get, actor.lang)
+    with session_scope(services.engine) as session:
+        infos = contact_list(session, unit_id=unit.id if unit is not None else None)
+        page = page_of(infos, number, CONTACTS_SIZE)
+        header = (
+            t("zalo.contacts_header_unit", count=len(infos), unit=unit.name)
+            if unit is not None
+            else t("zalo.contacts_header", count=len(infos))
+        )
+        lines = [header]
+        for info in page.items:
+            units = ", ".join(u.code for u, _ in info.units) or "-"
+            key = "contacts.line" if info.identities.reachable else "contacts.line_unreachable"
+            role = t(f"common.role_{info.contact.role}")
+            lines.append(t(key, name=info.label, role=role, units=units))
+    if not page.items:
+        lines.append(t("contacts.none"))
+    lines += ["", t("common.page", page=page.number, pages=page.pages)]
+    more = None
+    if page.has_next:
+        more = {"command": "contacts", "page": page.number + 1, "args": text}
+        lines.append(t("zalo.more"))
+    remember(services, actor, more)
+    return [Said("\n".join(lines))]
+
+
+def imports(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
+    """/import: Zalo brings no files to a bot; say how an admin imports units or tasks."""
+    refused = _refused(services, actor)
+    if refused is not None:
+        return refused
+    t = partial(services.catalog.get, actor.lang)
+    if not services.settings.public_base_url_set:  # no page to link to: the other ways
+        return [Said(t("zalo.import_how"))]
+    link = links.url(
+        services.settings.public_base_url,
+        services.link_key,
+        path=import_files.UPLOAD_PATH,
+        person=str(actor.contact_id),
+        now=services.clock.now(),
+        ttl=import_files.UPLOAD_TTL,
+    )
+    minutes = int(import_files.UPLOAD_TTL.total_seconds() // 60)
+    return [Said(t("zalo.import_link", link=link + f"&lang={actor.lang}", minutes=minutes))]

@@ -1,0 +1,157 @@
+"""Admins' typed commands on Zalo: /tasks, /calendar, /scope, /contacts, /recurring,
+/editunit, /import, each refused to those whose role may not use it; /help by role."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlmodel import select
+
+from core.roles import Access
+from db.models import CalendarOverride, RecurringTask, Task, Unit
+from handlers.zalo.commands import ACCESS
+from tests.factories import make_contact, make_task, make_unit
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+COMMAND = re.compile(r"(?<![\w/])/([a-z]+)")
+
+
+def province(zbot: ZaloBot, tasks: int = 1) -> list[int]:
+    """Two communes in a group, Hoa (member of the first), Chi (coordinator); the task ids."""
+    with zbot.session() as s:
+        first = make_unit(s, "X000", "Xã An Hòa", groups=["Xã thí điểm"])
+        second = make_unit(s, "X001", "Xã Bình Minh", groups=["Xã thí điểm"])
+        ids = [
+            make_task(s, f"Nhiệm vụ số {n:02d}", date(2026, 12, 1), [first, second]).id or 0
+            for n in range(1, tasks + 1)
+        ]
+        make_contact(s, 0, units=[first], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    return ids
+
+
+async def test_help_lists_exactly_the_commands_of_each_role(zbot: ZaloBot) -> None:
+    """A member, a coordinator and an admin each get the commands their role may use."""
+    province(zbot)
+    for person, access in ((HOA, Access.MEMBER), (CHI, Access.COORDINATOR)):
+        [shown] = await zbot.say(person, "/help")
+        allowed = {name for name, needed in ACCESS.items() if needed <= access}
+        assert set(COMMAND.findall(shown)) == allowed, person
+    [admin] = await zbot.say(ZALO_ADMIN, "/help")
+    assert set(COMMAND.findall(admin)) == set(ACCESS)
+
+
+async def test_a_member_or_coordinator_is_refused_the_admin_commands(zbot: ZaloBot) -> None:
+    """Every admin command answers "not allowed" to a member and a coordinator."""
+    province(zbot)
+    admin_only = sorted(name for name, needed in ACCESS.items() if needed == Access.ADMIN)
+    for command in admin_only:
+        [member] = await zbot.say(HOA, f"/{command} X000")
+        [coordinator] = await zbot.say(CHI, f"/{command}")
+        assert "không có quyền" in member, command
+        assert "không có quyền" in coordinator, command
+    [summary] = await zbot.say(HOA, "/summary")
+    assert "không có quyền" in summary
+    with zbot.session() as s:
+        assert s.exec(select(CalendarOverride)).all() == []
+
+
+async def test_tasks_pages_with_tiep_and_shows_one_task(zbot: ZaloBot) -> None:
+    """/tasks lists ten open tasks, "tiếp" the rest; /tasks #N one task's card."""
+    ids = province(zbot, tasks=12)
+    [first] = await zbot.say(ZALO_ADMIN, "/tasks")
+    assert "Nhiệm vụ số 01" in first
+    assert "Nhiệm vụ số 12" not in first
+    assert "tiếp" in first
+    [second] = await zbot.say(ZALO_ADMIN, "tiếp")
+    assert "Nhiệm vụ số 12" in second
+    [card] = await zbot.say(ZALO_ADMIN, f"/tasks #{ids[2]}")
+    assert "Nhiệm vụ số 03" in card
+    assert "0/2" in card
+    [unknown] = await zbot.say(ZALO_ADMIN, "/tasks #9999")
+    assert "#9999" in unknown
+
+
+async def test_calendar_adds_lists_and_removes_a_day(zbot: ZaloBot) -> None:
+    """A bad date is refused; a day off is added, listed and removed."""
+    province(zbot)
+    [bad] = await zbot.say(ZALO_ADMIN, "/calendar add 31/02/2027")
+    assert "Ngày không đúng" in bad
+    [added] = await zbot.say(ZALO_ADMIN, "/calendar add 04/01/2027 nghỉ bù")
+    assert "04/01/2027" in added
+    [listed] = await zbot.say(ZALO_ADMIN, "/calendar")
+    assert "nghỉ bù" in listed
+    [removed] = await zbot.say(ZALO_ADMIN, "/calendar remove 04/01/2027")
+    assert "04/01/2027" in removed
+    with zbot.session() as s:
+        assert s.exec(select(CalendarOverride)).all() == []
+
+
+async def test_scope_sets_a_coordinators_groups(zbot: ZaloBot) -> None:
+    """/scope Chi Xã thí điểm limits Chi; an unknown group is named; a member is refused."""
+    province(zbot)
+    [unknown] = await zbot.say(ZALO_ADMIN, "/scope Chi Nhóm Không Có")
+    assert "Nhóm Không Có" in unknown
+    [limited] = await zbot.say(ZALO_ADMIN, "/scope Chi Xã thí điểm")
+    assert "Xã thí điểm" in limited
+    [not_coordinator] = await zbot.say(ZALO_ADMIN, "/scope Hoa Xã thí điểm")
+    assert "Hoa" in not_coordinator
+    [shown] = await zbot.say(ZALO_ADMIN, "/scope Chi")
+    assert "Xã thí điểm" in shown
+
+
+async def test_contacts_of_everyone_and_of_a_unit(zbot: ZaloBot) -> None:
+    """/contacts names Hoa and Chi; /contacts X000 only the unit's Hoa."""
+    province(zbot)
+    [everyone] = await zbot.say(ZALO_ADMIN, "/contacts")
+    assert "Hoa" in everyone
+    assert "Chi" in everyone
+    [unit] = await zbot.say(ZALO_ADMIN, "/contacts X000")
+    assert "Xã An Hòa" in unit
+    assert "Hoa" in unit
+    assert "Chi" not in unit
+    [missing] = await zbot.say(ZALO_ADMIN, "/contacts Xã Không Có")
+    assert "Xã Không Có" in missing
+
+
+async def test_recurring_add_list_and_stop(zbot: ZaloBot) -> None:
+    """A rule is added (its first tasks made), listed and stopped; a bad rule is named."""
+    province(zbot)
+    [bad] = await zbot.say(ZALO_ADMIN, "/recurring add Báo cáo tháng | mỗi khi | X000")
+    assert "mỗi khi" in bad
+    [added] = await zbot.say(ZALO_ADMIN, "/recurring add Báo cáo tháng | monthly:20 | X000")
+    with zbot.session() as s:
+        rule = s.exec(select(RecurringTask)).one()
+        made = s.exec(select(Task).where(Task.recurring_id == rule.id)).all()
+    assert "Báo cáo tháng" in added
+    assert made
+    [listed] = await zbot.say(ZALO_ADMIN, "/recurring")
+    assert "Báo cáo tháng" in listed
+    [stopped] = await zbot.say(ZALO_ADMIN, f"/recurring stop {rule.id}")
+    assert "Đã dừng" in stopped
+
+
+async def test_editunit_shows_the_card_and_changes_the_name(zbot: ZaloBot) -> None:
+    """/editunit X000 shows the card with its contact; `| new name` renames it."""
+    province(zbot)
+    [card] = await zbot.say(ZALO_ADMIN, "/editunit X000")
+    assert "Xã An Hòa" in card
+    assert "Hoa" in card
+    [changed] = await zbot.say(ZALO_ADMIN, "/editunit X000 | Xã An Hòa Mới")
+    assert "Đã cập nhật" in changed
+    [ambiguous] = await zbot.say(ZALO_ADMIN, "/editunit Xã")
+    assert "X000" in ambiguous
+    with zbot.session() as s:
+        assert s.exec(select(Unit).where(Unit.code == "X000")).one().name == "Xã An Hòa Mới"
+
+
+async def test_import_says_how_to_import_a_file(zbot: ZaloBot) -> None:
+    """Zalo brings no files: /import names the other ways (Telegram, the command line)."""
+    province(zbot)
+    [how] = await zbot.say(ZALO_ADMIN, "/import")
+    assert "dondoc units import" in how
+    assert "Telegram" in how
