@@ -28,12 +28,18 @@ from handlers.telegram import inbox
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import register as register_telegram
 from handlers.telegram.lanes import PersonLanes
-from handlers.telegram.menus import set_contact_menu, set_default_menus, set_staff_menus
+from handlers.telegram.menus import (
+    MenuOf,
+    menu_of,
+    set_contact_menu,
+    set_default_menus,
+    staff_menus,
+)
 from handlers.telegram.raw_updates import RawUpdates
 from scheduler.loopprobe import LoopProbe
 from scheduler.ratelimit import DeliveryRateLimiter
 from scheduler.sender import new_owner
-from scheduler.workers import stop_processes
+from scheduler.workers import in_update_worker, stop_processes
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +142,17 @@ async def _post_init(application: App, admin_ids: list[int]) -> None:
     services: Services = application.bot_data.services
     services.bot_username = application.bot.username
     flows = application.bot_data.flows
-    with session_scope(services.engine) as session:
-        for admin_id in admin_ids:
-            ensure_admin(session, channel="telegram", external_id=str(admin_id))
+
+    def admins_and_menus() -> list[MenuOf]:
+        with session_scope(services.engine) as session:
+            for admin_id in admin_ids:
+                ensure_admin(session, channel="telegram", external_id=str(admin_id))
+            return staff_menus(session)
+
+    staff = await in_update_worker(admins_and_menus)
     await set_default_menus(application.bot, flows, services.catalog)
-    with session_scope(services.engine) as session:
-        await set_staff_menus(application.bot, flows, services.catalog, session)
+    for one in staff:
+        await set_contact_menu(application.bot, flows, services.catalog, one)
     await inbox.recover(application)
     if application.bot_data.loop_probe is not None:
         application.bot_data.loop_probe.start()
@@ -175,11 +186,14 @@ def _refresh_menu_of(application: App) -> Any:
 
     async def refresh(bot: Bot, contact_id: int) -> None:
         services: Services = application.bot_data.services
-        with session_scope(services.engine) as session:
-            contact = session.get(Contact, contact_id)
-            if contact is not None:
-                await set_contact_menu(
-                    bot, application.bot_data.flows, services.catalog, session, contact
-                )
+
+        def read() -> MenuOf | None:
+            with session_scope(services.engine) as session:
+                contact = session.get(Contact, contact_id)
+                return menu_of(session, contact) if contact is not None else None
+
+        menu_for = await in_update_worker(read)
+        if menu_for is not None:
+            await set_contact_menu(bot, application.bot_data.flows, services.catalog, menu_for)
 
     return refresh

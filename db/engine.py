@@ -19,6 +19,10 @@ SQLITE_BUSY_TIMEOUT_MS = 2_000
 # by db.retry like any outage) instead of hanging a worker; none runs longer than the second.
 PG_LOCK_TIMEOUT_MS = 5_000
 PG_STATEMENT_TIMEOUT_MS = 60_000
+# A connection for every thread that may hold one at once (the loop, the update, delivery
+# and heavy pools of scheduler.workers): past the pool's size each connection is opened and
+# closed per use, and opening one runs the pragmas below.
+SQLITE_POOL_SIZE = 16
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -56,6 +60,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         kwargs["poolclass"] = StaticPool  # one shared in-memory database
     else:
         db_file.parent.mkdir(parents=True, exist_ok=True)
+        kwargs |= {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
     engine = create_engine(url, echo=echo, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -16,7 +16,10 @@ of that second is left (`DIRECT_SPACING_WAIT_S`): a reply right after another is
 which Telegram tolerates, and goes at once (a conversation, or a test, never waits a
 second); one to a person who writes about once a second would reach Telegram a little
 under a second after the previous one and earn a 429 and its full second, so it waits
-out those few hundredths instead. After a 429, a chat's replies keep the whole spacing
+out those few hundredths instead. To such a person (their last two answers about a second
+apart, `STEADY_GAP_S`) every reply keeps the whole second: after one slow reply, the next one
+would otherwise find much of the second left, be taken for a burst, and earn a 429.
+After a 429, a chat's replies keep the whole spacing
 until none had to wait for `STRICT_QUIET_S` (the person slowed down): a retried reply
 and the next one must not earn a second 429 together.
 
@@ -77,6 +80,9 @@ DIRECT_SPACING_WAIT_S = 0.5
 ANSWERED_SPACING_S = 1.01
 # After a 429, replies to the chat keep the whole spacing until none had to wait this long.
 STRICT_QUIET_S = 10.0
+# Two answers to a person about this far apart: they write about once a second, and each
+# reply keeps the whole spacing. (Closer answers are a burst, which Telegram tolerates.)
+STEADY_GAP_S = (0.9, 2.0)
 # Telegram's bound on a bot's sends: about 30 in any second, overall.
 TELEGRAM_WINDOW = Window(calls=30, seconds=1.0)
 CHAT_TABLE_PRUNE = 10_000
@@ -99,6 +105,7 @@ class ChatSpacing:
         self._held_until: dict[str, float] = {}
         self._reply_free_at: dict[str, float] = {}
         self._strict_until: dict[str, float] = {}  # chats whose replies keep the whole spacing
+        self._steady: set[str] = set()  # chats whose last two answers were about 1 s apart
 
     @staticmethod
     def key(chat_id: object) -> str:
@@ -144,14 +151,23 @@ class ChatSpacing:
         """Record Telegram's answer to a send to a person, for the next reply's spacing."""
         if not chat.startswith("-"):
             now = time.monotonic()
+            last = self._reply_free_at.get(chat)
+            gap = now - (last - ANSWERED_SPACING_S) if last is not None else None
+            if gap is not None and STEADY_GAP_S[0] <= gap <= STEADY_GAP_S[1]:
+                self._steady.add(chat)
+            else:
+                self._steady.discard(chat)
             self._reply_free_at[chat] = now + ANSWERED_SPACING_S
             if len(self._reply_free_at) > CHAT_TABLE_PRUNE:
                 self._reply_free_at = {c: t for c, t in self._reply_free_at.items() if t > now}
+                self._steady &= set(self._reply_free_at)
 
     def reply_wait(self, chat: str) -> float:
         """Return how long a reply to the chat waits to keep its spacing from the last answer.
 
-        Nothing when much of the spacing is left (a burst), unless the chat had a 429.
+        Nothing when much of the spacing is left (a burst), unless the chat had a 429 or its
+        last two answers were close (a person writing about once a second: one slow reply
+        would otherwise let the next one go well inside the second, and earn a 429).
         """
         now = time.monotonic()
         wait = max(0.0, self._reply_free_at.get(chat, 0.0) - now)
@@ -160,7 +176,7 @@ class ChatSpacing:
         if self._strict_until.get(chat, 0.0) > now:
             self._strict_until[chat] = now + wait + STRICT_QUIET_S
             return wait
-        return wait if wait <= DIRECT_SPACING_WAIT_S else 0.0
+        return wait if wait <= DIRECT_SPACING_WAIT_S or chat in self._steady else 0.0
 
 
 class DeliveryRateLimiter(BaseRateLimiter[int]):

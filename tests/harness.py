@@ -2,6 +2,7 @@
 
 `bot` gives a running bot on this test's SQLite database with a manual clock; tests act as
 users through `bot.server` (or the shortcuts below) and assert on what the server received.
+A test fails if a handler ran SQL on the event loop's thread (tests/loopguard.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from devtools.botrun import polling
 from devtools.fakebotapi import ChatMessage, FakeBotApi
+from tests.loopguard import assert_off_loop, loop_guard
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # A Wednesday morning in working hours, not near a holiday.
@@ -136,5 +138,7 @@ async def bot(
     """Run the real application against the fake server until the test ends."""
     app = build_application(bot_settings, clock=clock, engine=engine)
     fake_api.add_user(ADMIN_ID, "Quản trị", language_code="vi")
-    async with polling(app):
-        yield BotUnderTest(app, fake_api, engine, clock, bot_settings)
+    with loop_guard(engine) as guard:
+        async with polling(app):
+            yield BotUnderTest(app, fake_api, engine, clock, bot_settings)
+    assert_off_loop(guard)

@@ -28,8 +28,9 @@ from core.roles import Access, Role
 from db.engine import session_scope
 from db.models import Contact
 from db.queries.contacts import Seen, refresh, snapshot, touch_contact
-from db.retry import retry_db
+from db.retry import retry_db_async
 from handlers.telegram.context import TelegramContext
+from scheduler.workers import in_update_worker
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,30 @@ class Request:
 
     @contextmanager
     def db(self) -> Iterator[Session]:
-        """Open a session for this update; it commits when the block ends."""
+        """Open a session for this update; it commits when the block ends.
+
+        Blocking: only inside a function given to `run` or `transaction` (off the loop).
+        """
         with session_scope(self.services.engine) as session:
             yield session
+
+    async def run(self, function: Callable[..., R], *args: Any) -> R:
+        """Run blocking work (a use case, a query) in the update pool, off the event loop.
+
+        On the loop a wait for SQLite's lock, or a long query, stalls every person's update;
+        in the pool it holds up only this one. tests/loopguard.py fails a handler test that
+        runs SQL on the loop.
+        """
+        return await in_update_worker(function, *args)
+
+    async def transaction(self, work: Callable[[Session], R]) -> R:
+        """Run `work(session)` in one transaction in the update pool; return its result."""
+
+        def run() -> R:
+            with session_scope(self.services.engine) as session:
+                return work(session)
+
+        return await in_update_worker(run)
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -170,11 +192,13 @@ def keep_actor(context: Context, actor: Actor | None) -> None:
 
 
 async def actor_of(update: Update, context: Context, services: Services) -> Actor | None:
-    """Return the sender kept for this update (once), or read them now."""
+    """Return the sender kept for this update (once), or read them now (off the loop)."""
     kept, context.kept_actor = context.kept_actor, None
     if kept is not None:
         return kept
-    return await retry_db(lambda: load_actor(update, services), "loading the sender")
+    return await retry_db_async(
+        lambda: in_update_worker(load_actor, update, services), "loading the sender"
+    )
 
 
 def _seen(update: Update, user: User, services: Services) -> Seen:

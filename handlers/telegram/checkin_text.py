@@ -7,12 +7,15 @@ turned into its input and the answer into messages, buttons and edits.
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import Message
 
 from app.checkin import RepliedTo, answer_text, cancel
 from core.roles import Access
 from handlers.telegram import checkin_steps, fallback
 from handlers.telegram.access import Request, command
+from scheduler.workers import in_update_worker
 
 
 @command(Access.PUBLIC)
@@ -22,20 +25,22 @@ async def on_text(req: Request) -> None:
     if not req.actor.unit_ids or msg is None or msg.text is None:
         await fallback.anything_else(req.update, req.context)
         return
-    answer = answer_text(
+    read = partial(
+        answer_text,
         req.services,
         req.actor,
         msg.text,
         key=checkin_steps.message_key(msg),
         replied=_replied_to(msg),
     )
-    await checkin_steps.show(req, answer)
+    # Off the loop: its reads and the report's commit overlap other people's sends.
+    await checkin_steps.show(req, await in_update_worker(read))
 
 
 @command(Access.PUBLIC)
 async def on_cancel(req: Request) -> None:
     """Forget the question the bot asked (/cancel outside any guided form)."""
-    await checkin_steps.show(req, cancel(req.services, req.actor))
+    await checkin_steps.show(req, await in_update_worker(cancel, req.services, req.actor))
 
 
 def _replied_to(msg: Message) -> RepliedTo | None:

@@ -6,6 +6,7 @@ Buttons: `ct:pg:<page>:<unit id or 0>`, `ct:unit:<unit id>`, `ct:card:<contact i
 
 from __future__ import annotations
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
@@ -13,7 +14,7 @@ from app import people
 from core.markup import Markup, to_html
 from core.paging import page_of
 from core.roles import Access, Role
-from db.models import Unit
+from db.models import Contact, Unit
 from db.queries.contact_admin import (
     ContactInfo,
     change_role,
@@ -65,7 +66,7 @@ async def contacts(req: Request) -> None:
         if unit is None or unit.id is None:
             return
         unit_id = unit.id
-    page = contacts_page(req, 1, unit_id)
+    page = await req.run(contacts_page, req, 1, unit_id)
     if page is not None:
         await req.reply(page[0], reply_markup=page[1])
 
@@ -107,8 +108,7 @@ def _contact_line(req: Request, info: ContactInfo) -> str:
 
 async def send_card(req: Request, contact_id: int) -> bool:
     """Send a person's card with buttons to change their role or remove them from a unit."""
-    with req.db() as session:
-        info = contact_info(session, contact_id=contact_id)
+    info = await req.transaction(lambda session: contact_info(session, contact_id=contact_id))
     if info is None:
         return False
     contact = info.contact
@@ -151,11 +151,15 @@ async def set_role(req: Request, contact_id: int, role_text: str) -> bool:
     if contact_id == req.actor.contact_id:
         await req.say("contacts.not_yourself")
         return True
-    with req.db() as session:
+    actor_id = req.actor.contact_id
+
+    def change(session: Session) -> tuple[Contact | None, str]:
         contact = change_role(
-            session, contact_id=contact_id, role=Role(role_text), actor_id=req.actor.contact_id
+            session, contact_id=contact_id, role=Role(role_text), actor_id=actor_id
         )
-        name = name_of(session, contact)
+        return contact, name_of(session, contact)
+
+    contact, name = await req.transaction(change)
     if contact is None:
         return False
     await refresh_menu(req, contact_id)
@@ -165,12 +169,17 @@ async def set_role(req: Request, contact_id: int, role_text: str) -> bool:
 
 async def remove(req: Request, contact_id: int, unit_id: int) -> bool:
     """Remove a person from a unit, refresh their menu and say so."""
-    with req.db() as session:
+    actor_id = req.actor.contact_id
+
+    def change(session: Session) -> tuple[Unit | None, ContactInfo | None, bool]:
         unit = session.get(Unit, unit_id)
         info = contact_info(session, contact_id=contact_id)
         removed = remove_from_unit(
-            session, contact_id=contact_id, unit_id=unit_id, actor_id=req.actor.contact_id
+            session, contact_id=contact_id, unit_id=unit_id, actor_id=actor_id
         )
+        return unit, info, removed
+
+    unit, info, removed = await req.transaction(change)
     if not removed or unit is None or info is None:
         return False
     await refresh_menu(req, contact_id)
@@ -196,11 +205,11 @@ async def on_button(req: Request) -> None:
     action, first, second = [*req.args, "", "", ""][1:4]
     found = first.isdigit()
     if found and action == "pg" and second.isdigit():
-        page = contacts_page(req, int(first), int(second))
+        page = await req.run(contacts_page, req, int(first), int(second))
         if found := page is not None:
             await query.edit_message_text(to_html(page[0]), reply_markup=page[1])
     elif found and action == "unit":
-        page = contacts_page(req, 1, int(first))
+        page = await req.run(contacts_page, req, 1, int(first))
         if found := page is not None:
             await req.reply(page[0], reply_markup=page[1])
     elif found and action == "card":

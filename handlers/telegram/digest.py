@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from core.roles import Access
 from core.textnorm import fold
 from db.models import Contact
@@ -15,12 +17,16 @@ CHOICES = {"on": True, "bat": True, "off": False, "tat": False}
 async def digest(req: Request) -> None:
     """Turn the sender's digest on or off, or tell its state and how to change it."""
     choice = CHOICES.get(fold(req.text_args))
-    with req.db() as session:
-        contact = session.get(Contact, req.actor.contact_id)
+    contact_id = req.actor.contact_id
+
+    def apply(session: Session) -> bool:
+        contact = session.get(Contact, contact_id)
         assert contact is not None
         if choice is not None:
             contact.digest_enabled = choice
-        enabled = contact.digest_enabled
+        return contact.digest_enabled
+
+    enabled = await req.transaction(apply)
     if choice is None:
         state = req.t("digest.state_on" if enabled else "digest.state_off")
         await req.say("digest.usage", state=state)

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from core.checkin import task_numbers
 from core.markup import to_html, to_plain
 from core.roles import Access
+from db.models import Evidence
 from db.queries.checkin import evidence_of, find_assignment, message_outbox, open_items
 from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.scope import in_scope
@@ -67,7 +69,7 @@ async def on_file(req: Request) -> None:
     if upload.size > evidence_store.MAX_DOWNLOAD:
         await req.say("evidence.too_big", size=round(upload.size / 1048576, 1), limit=20)
         return
-    assignment_id, items = _attributed(req, msg)
+    assignment_id, items = await req.run(_attributed, req, msg)
     if assignment_id is not None:
         await evidence_store.keep(req, assignment_id, upload)
         return
@@ -75,21 +77,20 @@ async def on_file(req: Request) -> None:
         await req.say("checkin.no_open")
         return
     data: dict[str, Any] = {"step": "evidence", "upload": asdict(upload), "tasks": items}
-    with req.db() as session:
-        set_pending(
-            session, contact_id=req.actor.contact_id, data=data, now=req.services.clock.now()
-        )
-        titles = {
-            i.assignment_id: i.title for i in open_items(session, unit_ids=req.actor.unit_ids)
-        }
+    contact_id, unit_ids, now = req.actor.contact_id, req.actor.unit_ids, req.services.clock.now()
+
+    def ask(session: Session) -> dict[int, str]:
+        set_pending(session, contact_id=contact_id, data=data, now=now)
+        return {i.assignment_id: i.title for i in open_items(session, unit_ids=unit_ids)}
+
+    titles = await req.transaction(ask)
     rows = [[req.button(f"#{t} {titles.get(a, '')}"[:60], "ev", a)] for a, t in items[:20]]
     await req.reply(req.t("evidence.which_task"), reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def keep_pending(req: Request, pending: dict[str, Any], assignment_id: int) -> None:
     """Keep the file the bot asked about, for the assignment chosen."""
-    with req.db() as session:
-        clear_pending(session, contact_id=req.actor.contact_id)
+    await req.transaction(lambda session: clear_pending(session, contact_id=req.actor.contact_id))
     await evidence_store.keep(req, assignment_id, evidence_store.Upload(**pending["upload"]))
 
 
@@ -98,10 +99,11 @@ async def on_choice(req: Request) -> None:
     """Keep the file the bot asked about for the task chosen by button."""
     query = req.update.callback_query
     assert query is not None
-    with req.db() as session:
-        pending = get_pending(
+    pending = await req.transaction(
+        lambda session: get_pending(
             session, contact_id=req.actor.contact_id, now=req.services.clock.now()
         )
+    )
     chosen = int(req.args[1]) if len(req.args) == 2 and req.args[1].isdigit() else None
     if pending is None or pending.get("step") != "evidence" or chosen is None:
         await query.answer(to_plain(req.t("checkin.question_expired")), show_alert=True)
@@ -113,15 +115,21 @@ async def on_choice(req: Request) -> None:
 @command(Access.COORDINATOR)
 async def evidence_command(req: Request) -> None:
     """/evidence <task> <unit>: send back the files kept as that assignment's evidence."""
-    with req.db() as session:
-        assignment, problem = find_assignment(session, text=req.text_args, scope=req.actor.scope)
+    text, scope, contact_id = req.text_args, req.actor.scope, req.actor.contact_id
+
+    def read(session: Session) -> str | list[Evidence]:
+        """Return the assignment's files, or the catalog key of why there are none to send."""
+        assignment, problem = find_assignment(session, text=text, scope=scope)
         if assignment is None or assignment.id is None:
-            await req.say(f"evidence.{problem or 'usage'}")
-            return
-        if not in_scope(session, contact_id=req.actor.contact_id, unit_id=assignment.unit_id):
-            await req.say("common.not_allowed")
-            return
-        files = evidence_of(session, assignment_id=assignment.id)
+            return f"evidence.{problem or 'usage'}"
+        if not in_scope(session, contact_id=contact_id, unit_id=assignment.unit_id):
+            return "common.not_allowed"
+        return evidence_of(session, assignment_id=assignment.id)
+
+    files = await req.transaction(read)
+    if isinstance(files, str):
+        await req.say(files)
+        return
     if not files:
         await req.say("evidence.none")
         return

@@ -55,10 +55,11 @@ def upload_of(msg: Message) -> Upload | None:
 
 async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     """Download a file into the evidence folder and record it for the assignment."""
-    with req.db() as session:
-        check, about = check_reportable(
+    check, about = await req.transaction(
+        lambda session: check_reportable(
             session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
         )
+    )
     if check != Check.OK or about is None:
         await req.reply(refusal(req.services, req.actor.lang, check, about))
         return
@@ -75,8 +76,11 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     relative = Path(str(assignment_id)) / (
         digest[:32] + (suffix if SAFE_SUFFIX.match(suffix) else "")
     )
-    with req.db() as session:
-        known = find_evidence(session, assignment_id=assignment_id, sha256=digest) is not None
+    known = await req.transaction(
+        lambda session: (
+            find_evidence(session, assignment_id=assignment_id, sha256=digest) is not None
+        )
+    )
     if not known and await _over_quota(req, about.unit_id, upload.file_name, len(content)):
         return
     target = req.services.settings.evidence_path / relative
@@ -105,11 +109,11 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     )
     report = caption_report(req.services, assignment_id, upload.caption, upload.key)
     if report is not None:  # the file and the status its caption gives, in one transaction
-        result = record(req.services, req.actor, report, also=partial(_add, evidence))
+        add = partial(_add, evidence)
+        result = await req.run(partial(record, req.services, req.actor, report, also=add))
         await req.reply(f"{kept}\n{result.text}" if result.ok else result.text)
         return
-    with req.db() as session:
-        _add(evidence, session.connection())
+    await req.transaction(lambda session: _add(evidence, session.connection()))
     status = req.t("evidence.no_status") if upload.caption.strip() else ""
     await req.reply(f"{kept}\n{status}".strip())
 
@@ -133,11 +137,14 @@ def _key(msg: Message) -> str:
 async def _over_quota(req: Request, unit_id: int, name: str, size: int) -> bool:
     """Refuse (and say so) a file that would take the unit's evidence past its quota."""
     limit = req.services.settings.evidence_quota_mb
-    with req.db() as session:
+
+    def read(session: Session) -> tuple[int, str | None]:
         used = unit_evidence_bytes(session, unit_id=unit_id)
-        if used + size <= limit * MB:
-            return False
-        unit = unit_name(session, unit_id=unit_id)
+        return used, None if used + size <= limit * MB else unit_name(session, unit_id=unit_id)
+
+    used, unit = await req.transaction(read)
+    if unit is None:
+        return False
     await req.say(
         "evidence.quota_full",
         name=name,

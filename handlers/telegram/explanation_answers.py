@@ -11,7 +11,8 @@ from handlers.telegram.access import Request, button
 
 async def record_answer(req: Request, explanation_id: int, text: str) -> None:
     """Record the text as the answer to an explanation request, and confirm it."""
-    await req.reply(answer_explanation(req.services, req.actor, explanation_id, text))
+    said = await req.run(answer_explanation, req.services, req.actor, explanation_id, text)
+    await req.reply(said)
 
 
 @button(Access.MEMBER)
@@ -23,9 +24,10 @@ async def on_answer(req: Request) -> None:
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
     data = {"step": "explain", "explanation_id": int(req.args[2])}
-    with req.db() as session:
-        set_pending(
+    await req.transaction(
+        lambda session: set_pending(
             session, contact_id=req.actor.contact_id, data=data, now=req.services.clock.now()
         )
+    )
     await query.answer()
     await req.say("explanations.ask_answer")

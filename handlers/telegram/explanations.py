@@ -8,13 +8,14 @@ Typed: coordinators `/explain <task> <unit>`; contacts answer by replying to the
 
 from __future__ import annotations
 
+from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
 from app.explanation_requests import request
 from core.checkin import task_numbers
 from core.markup import to_plain
 from core.roles import Access
-from db.models import Assignment
+from db.models import Assignment, Explanation
 from db.queries.checkin import (
     find_assignment,
     waiting_explanations,
@@ -32,28 +33,30 @@ async def on_request(req: Request) -> None:
     if len(req.args) != 3 or not req.args[2].isdigit():
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    await query.answer(
-        to_plain(request(req.services, req.actor, int(req.args[2])))[:190], show_alert=True
-    )
+    said = await req.run(request, req.services, req.actor, int(req.args[2]))
+    await query.answer(to_plain(said)[:190], show_alert=True)
 
 
 @command(Access.MEMBER)
 async def explain_command(req: Request) -> None:
     """Coordinators: /explain <task> <unit> asks; a unit's contact: /explain [#task] <text>."""
     if req.actor.access >= Access.COORDINATOR:
-        with req.db() as session:
-            assignment, problem = find_assignment(
-                session, text=req.text_args, scope=req.actor.scope
-            )
+        assignment, problem = await req.transaction(
+            lambda session: find_assignment(session, text=req.text_args, scope=req.actor.scope)
+        )
         if assignment is None or assignment.id is None:
             await req.say(f"explanations.{problem or 'usage'}")
             return
-        await req.reply(request(req.services, req.actor, assignment.id))
+        await req.reply(await req.run(request, req.services, req.actor, assignment.id))
         return
     text = req.text_args
-    with req.db() as session:
-        waiting = waiting_explanations(session, unit_ids=req.actor.unit_ids)
-        tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
+    unit_ids = req.actor.unit_ids
+
+    def read(session: Session) -> tuple[list[Explanation], dict[int | None, Assignment | None]]:
+        waiting = waiting_explanations(session, unit_ids=unit_ids)
+        return waiting, {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
+
+    waiting, tasks = await req.transaction(read)
     numbers = task_numbers(text)
     if numbers:
         waiting = [e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers]

@@ -20,8 +20,9 @@ PREFIX = "xp"
 @command(Access.COORDINATOR)
 async def export(req: Request) -> None:
     """Send the workbook of every open task, one task, or a directive's tasks."""
-    with req.db() as session:
-        target = resolve_target(session, text=req.text_args, scope=req.actor.scope)
+    target = await req.transaction(
+        lambda session: resolve_target(session, text=req.text_args, scope=req.actor.scope)
+    )
     if target.kind == "none":
         await req.say("summary.not_found", text=req.text_args)
     elif target.kind == "ambiguous":

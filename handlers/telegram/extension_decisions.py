@@ -16,7 +16,9 @@ async def on_decision(req: Request) -> None:
     if len(req.args) != 3 or not req.args[2].isdigit() or req.args[1] not in ("ok", "no"):
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    line = decide(req.services, req.actor, int(req.args[2]), req.args[1] == "ok", "")
+    line = await req.run(
+        decide, req.services, req.actor, int(req.args[2]), req.args[1] == "ok", ""
+    )
     await query.answer(to_plain(line)[:190])
     msg = req.message
     if msg is not None:
@@ -29,7 +31,8 @@ async def _typed(req: Request, approve: bool) -> None:
         await req.say("extensions.usage")
         return
     note = " ".join(req.args[1:])[:500]
-    await req.reply(decide(req.services, req.actor, int(req.args[0].lstrip("#")), approve, note))
+    request_id = int(req.args[0].lstrip("#"))
+    await req.reply(await req.run(decide, req.services, req.actor, request_id, approve, note))
 
 
 @command(Access.COORDINATOR)

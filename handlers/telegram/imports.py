@@ -105,10 +105,12 @@ async def offer_preview(
         return
     token = secrets.token_hex(6)
     data = {"token": token, "name": name, "content": base64.b64encode(content).decode("ascii")}
-    with req.connection() as connection:  # replaces the admin's earlier preview, if any
-        set_pending(
-            connection, contact_id=req.actor.contact_id, data=data, now=now, kind=IMPORT_KIND
+    contact_id = req.actor.contact_id
+    await req.transaction(  # replaces the admin's earlier preview, if any
+        lambda session: set_pending(
+            session, contact_id=contact_id, data=data, now=now, kind=IMPORT_KIND
         )
+    )
     minutes = int(IMPORT_TTL.total_seconds() // 60)
     lines = preview_lines(
         req.services.catalog, req.actor.lang, report, rows=len(table.rows), minutes=minutes
@@ -136,15 +138,16 @@ async def on_preview_button(req: Request) -> None:
     contact_id, now = req.actor.contact_id, req.services.clock.now()
     done = False
     if action == "no":
-        with req.connection() as connection:
-            taken = take_pending(
-                connection,
+        taken = await req.transaction(
+            lambda session: take_pending(
+                session,
                 contact_id=contact_id,
                 token=token,
                 now=now,
                 kind=IMPORT_KIND,
                 ttl=IMPORT_TTL,
             )
+        )
         if taken is not None:
             await drop_buttons(req)
             await query.answer()
@@ -163,14 +166,12 @@ async def on_preview_button(req: Request) -> None:
 
 async def apply_pending(req: Request, token: str) -> bool:
     """Import the admin's pending file if token names it; False when it is no longer there."""
-    with req.connection() as connection:
-        pending = get_pending(
-            connection,
-            contact_id=req.actor.contact_id,
-            now=req.services.clock.now(),
-            kind=IMPORT_KIND,
-            ttl=IMPORT_TTL,
+    contact_id, now = req.actor.contact_id, req.services.clock.now()
+    pending = await req.transaction(
+        lambda session: get_pending(
+            session, contact_id=contact_id, now=now, kind=IMPORT_KIND, ttl=IMPORT_TTL
         )
+    )
     if pending is None or pending.get("token") != token:
         return False
     content = base64.b64decode(str(pending.get("content", "")))
@@ -208,15 +209,17 @@ async def run_import(
     """
     try:
         if token is not None:
-            with req.db() as session:  # taken once, however often its button is pressed
-                taken = take_pending(
+            contact_id, now = req.actor.contact_id, req.services.clock.now()
+            taken = await req.transaction(  # taken once, however often its button is pressed
+                lambda session: take_pending(
                     session,
-                    contact_id=req.actor.contact_id,
+                    contact_id=contact_id,
                     token=token,
-                    now=req.services.clock.now(),
+                    now=now,
                     kind=IMPORT_KIND,
                     ttl=IMPORT_TTL,
                 )
+            )
             if not taken:
                 return False
         # Thousands of rows: in a worker process, committed every few rows (app.jobs).

@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
@@ -36,12 +38,13 @@ from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.inbox import InboxKey
 from db.queries.outbox import enqueue
 from db.queries.workers import take_orphans
-from db.retry import retry_db, retry_db_async
+from db.retry import retry_db_async
 from handlers.telegram import epochs, groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.flood import Verdict
 from handlers.telegram.lanes import person_of
+from scheduler.groupcommit import GroupCommit
 from scheduler.roles import LEADER, wait_turn
 from scheduler.workers import in_update_worker
 
@@ -50,6 +53,10 @@ log = logging.getLogger(__name__)
 
 class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData, Any]):
     """The application, marking each update it recorded as finished once handled."""
+
+    # The marks `processed_at`, committed in groups: one transaction for the updates that
+    # ended meanwhile, not one each (created on first use, with the engine).
+    finishes: GroupCommit | None = None
 
     async def process_update(self, update: object) -> None:
         """Run the handlers (and the error handler), then mark the update processed."""
@@ -63,9 +70,12 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
         self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)
         key = self.bot_data.inbox_ours.pop(id(update), None)
         if key is not None:
+            services = self.bot_data.services
+            if self.finishes is None:
+                self.finishes = GroupCommit(services.engine)
             # Not awaited: the update's turn ends with its handlers (a write waiting for
             # SQLite's lock would hold it up); stop() awaits what is left.
-            self.create_task(_finish(self.bot_data.services, key), name="inbox-finish")
+            self.create_task(_finish(services, self.finishes, key), name="inbox-finish")
 
 
 def update_kind(update: Update) -> str:
@@ -150,8 +160,11 @@ async def _epochs(context: TelegramContext) -> epochs.Epochs:
     data = context.bot_data
     if data.inbox_epochs is None:
         engine, account = data.services.engine, str(context.bot.id)
-        data.inbox_epochs = await retry_db(
-            lambda: epochs.load(engine, channel=CHANNEL, account=account), "reading the inbox"
+        data.inbox_epochs = await retry_db_async(
+            lambda: in_update_worker(
+                partial(epochs.load, engine, channel=CHANNEL, account=account)
+            ),
+            "reading the inbox",
         )
     return data.inbox_epochs
 
@@ -213,15 +226,15 @@ async def _rerun_or_drop(
     return True, actor
 
 
-async def _finish(services: Services, key: InboxKey) -> None:
+async def _finish(services: Services, finishes: GroupCommit, key: InboxKey) -> None:
     """Mark the update processed; if that fails, it is run again after a restart."""
 
-    def finish() -> None:
-        with services.engine.begin() as connection:
-            rows.finish(connection, channel=CHANNEL, key=key, now=services.clock.now())
+    def finish(session: Session) -> None:
+        now = services.clock.now()
+        rows.finish(session.connection(), channel=CHANNEL, key=key, now=now)
 
     try:
-        await retry_db_async(lambda: in_update_worker(finish), "finishing an update")
+        await retry_db_async(lambda: finishes.run(finish), "finishing an update")
     except Exception:
         log.exception("could not mark update %s processed", key.update_id)
 
@@ -233,9 +246,8 @@ async def recover(application: Application[Any, Any, Any, Any, TelegramData, Any
     started = services.clock.now()
     data.started_at = started
     account = str(application.bot.id)
-    data.inbox_epochs = await retry_db(
-        lambda: epochs.load(services.engine, channel=CHANNEL, account=account), "reading the inbox"
-    )
+    load = partial(epochs.load, services.engine, channel=CHANNEL, account=account)
+    data.inbox_epochs = await retry_db_async(lambda: in_update_worker(load), "reading the inbox")
 
     def read() -> list[rows.Unfinished]:
         with services.engine.begin() as connection:
@@ -243,7 +255,8 @@ async def recover(application: Application[Any, Any, Any, Any, TelegramData, Any
 
     if services.worker is not None:
         return  # among several workers the leader takes over the dead ones' (`rescue`)
-    await _run_again(application, await retry_db(read, "reading unfinished updates"), started)
+    left = await retry_db_async(lambda: in_update_worker(read), "reading unfinished updates")
+    await _run_again(application, left, started)
 
 
 async def rescue(application: Application[Any, Any, Any, Any, TelegramData, Any]) -> int:
@@ -264,7 +277,7 @@ async def rescue(application: Application[Any, Any, Any, Any, TelegramData, Any]
             ids = take_orphans(connection, channel=CHANNEL, me=me)
             return rows.unfinished_of(connection, ids=ids, now=now)
 
-    left = await retry_db(take, "taking over updates")
+    left = await retry_db_async(lambda: in_update_worker(take), "taking over updates")
     if left:
         log.warning("taking over %d updates of workers gone", len(left))
         await _run_again(application, left, services.clock.now())
@@ -281,7 +294,8 @@ async def _run_again(
     services = data.services
     given_up = [u for u in left if not u.retryable]
     if given_up:
-        await retry_db(lambda: _report(services, given_up, application), "reporting updates")
+        report = partial(_report, services, given_up, application)
+        await retry_db_async(lambda: in_update_worker(report), "reporting updates")
     for item in left:
         if item.retryable and item.payload is not None:
             # Run in its own epoch, whatever the current one is.

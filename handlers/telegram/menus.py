@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
@@ -35,32 +36,47 @@ async def set_default_menus(bot: Bot, flows: Sequence[Flow], catalog: Catalog) -
         await bot.set_my_commands(commands, scope=scope, language_code=lang)
 
 
-async def set_contact_menu(
-    bot: Bot, flows: Sequence[Flow], catalog: Catalog, session: Session, contact: Contact
-) -> None:
-    """Give a coordinator or admin the menu of their role in their chat and language."""
+@dataclass(frozen=True)
+class MenuOf:
+    """What one person's menu should be: their chat, the access of their role, language."""
+
+    contact_id: int
+    chat_id: int
+    access: Access
+    language: str
+
+
+def menu_of(session: Session, contact: Contact) -> MenuOf | None:
+    """Read what a coordinator's or admin's menu should be (None: no chat to set it in)."""
     if contact.id is None:
-        return
+        return None
     identity = identity_on(session, contact_id=contact.id, channel="telegram")
     if identity is None or identity.chat_id is None or not identity.started:
-        return
+        return None
     has_units = bool(unit_ids_of(session, contact_id=contact.id))
     access = access_of(contact.role, has_units=has_units)
-    scope = BotCommandScopeChat(int(identity.chat_id))
+    return MenuOf(contact.id, int(identity.chat_id), access, contact.language)
+
+
+def staff_menus(session: Session) -> list[MenuOf]:
+    """Read the menus of every coordinator and admin who has started the bot."""
+    staff = contacts_with_role_at_least(session, roles=(Role.COORDINATOR.value, Role.ADMIN.value))
+    return [m for contact in staff if (m := menu_of(session, contact)) is not None]
+
+
+async def set_contact_menu(
+    bot: Bot, flows: Sequence[Flow], catalog: Catalog, menu_for: MenuOf
+) -> None:
+    """Give a coordinator or admin the menu of their role in their chat and language.
+
+    The database is read before (`menu_of`, off the event loop); here only Telegram is called.
+    """
+    scope = BotCommandScopeChat(menu_for.chat_id)
     try:
-        if access <= Access.MEMBER:
+        if menu_for.access <= Access.MEMBER:
             await bot.delete_my_commands(scope=scope)
         else:
-            await bot.set_my_commands(menu(flows, access, catalog, contact.language), scope=scope)
+            commands = menu(flows, menu_for.access, catalog, menu_for.language)
+            await bot.set_my_commands(commands, scope=scope)
     except TelegramError as exc:
-        log.warning("could not set the menu of contact %s: %s", contact.id, exc)
-
-
-async def set_staff_menus(
-    bot: Bot, flows: Sequence[Flow], catalog: Catalog, session: Session
-) -> None:
-    """Set the menus of every coordinator and admin who has started the bot."""
-    for contact in contacts_with_role_at_least(
-        session, roles=(Role.COORDINATOR.value, Role.ADMIN.value)
-    ):
-        await set_contact_menu(bot, flows, catalog, session, contact)
+        log.warning("could not set the menu of contact %s: %s", menu_for.contact_id, exc)

@@ -81,7 +81,7 @@ async def mytasks(req: Request) -> None:
         await req.say("mytasks.no_unit")
         return
     page = int(req.args[0]) if req.args and req.args[0].isdigit() else 1
-    text, markup = render(req, page)
+    text, markup = await req.run(render, req, page)
     await req.reply(text, reply_markup=markup)
 
 
@@ -94,7 +94,7 @@ async def on_page(req: Request) -> None:
     await query.answer()
     if not req.actor.unit_ids or req.message is None:
         return
-    text, markup = render(req, page)
+    text, markup = await req.run(render, req, page)
     try:
         await req.message.edit_text(to_html(text), reply_markup=markup)
     except BadRequest:

@@ -77,8 +77,7 @@ async def got_title(req: Request) -> int | None:
         await req.say("newtask.title_too_long", limit=MAX_TITLE)
         return TITLE
     draft.title = text
-    with req.db() as session:
-        recent = recent_directives(session)
+    recent = await req.transaction(lambda session: recent_directives(session))
     rows = [[form_button(req, draft, d.number, "dir", d.id)] for d in recent]
     rows.append([form_button(req, draft, req.t("newtask.btn_no_directive"), "dir", "none")])
     await req.reply(req.t("newtask.ask_directive"), reply_markup=InlineKeyboardMarkup(rows))
@@ -94,8 +93,7 @@ async def directive_button(req: Request) -> int | None:
     await ack(req)
     choice = req.args[-1]
     if choice.isdigit():
-        with req.db() as session:
-            found = session.get(Directive, int(choice))
+        found = await req.transaction(lambda session: session.get(Directive, int(choice)))
         if found is not None:
             draft.directive_id, draft.directive_number = found.id, found.number
     return await _ask_deadline(req)
@@ -113,8 +111,7 @@ async def directive_text(req: Request) -> int | None:
     if isinstance(parsed, str):
         await req.say(f"newtask.directive_{parsed}")
         return DIRECTIVE
-    with req.db() as session:
-        existing = find_directive(session, number=parsed.number)
+    existing = await req.transaction(lambda session: find_directive(session, number=parsed.number))
     if existing is not None:
         draft.directive_id, draft.directive_number = existing.id, existing.number
     elif "|" in text:
@@ -152,7 +149,7 @@ async def _take_deadline(req: Request, text: str) -> int:
     draft = draft_of(req)
     if draft is None:
         return END
-    parsed = read_deadline(req, text)
+    parsed = await read_deadline(req, text)
     if isinstance(parsed, DeadlineError):
         markup = None
         if parsed.suggestion is not None:

@@ -77,7 +77,7 @@ async def start(req: Request, text: str) -> int:
 async def _go_on(req: Request, draft: TaskDraft, deadline_text: str) -> int:
     """Take the deadline, then the units; ask for the first one refused, or confirm."""
     if draft.deadline is None:
-        parsed = read_deadline(req, deadline_text)
+        parsed = await read_deadline(req, deadline_text)
         if isinstance(parsed, DeadlineError):
             markup = None
             if parsed.suggestion is not None:
@@ -90,8 +90,9 @@ async def _go_on(req: Request, draft: TaskDraft, deadline_text: str) -> int:
         draft.deadline, draft.moved_from = parsed.date, parsed.moved_from
         draft.moved_reason = parsed.reason
     if not draft.unit_ids:
-        with req.db() as session:
-            resolution = resolve_assignees(session, draft.line_units, lang=req.actor.lang)
+        resolution = await req.transaction(
+            lambda session: resolve_assignees(session, draft.line_units, lang=req.actor.lang)
+        )
         if not resolution.ok:
             problems = unmatched_lines(req, resolution) or [req.t("newtask.none_chosen")]
             return await _ask_part(req, draft, "units", "\n".join(problems))
@@ -169,8 +170,7 @@ async def _directive(req: Request, draft: TaskDraft, text: str) -> bool:
     if isinstance(parsed, str):
         await req.say(f"newtask.directive_{parsed}")
         return False
-    with req.db() as session:
-        existing = find_directive(session, number=parsed.number)
+    existing = await req.transaction(lambda session: find_directive(session, number=parsed.number))
     if existing is not None:
         draft.directive_id = existing.id
     else:
@@ -182,10 +182,11 @@ async def _directive(req: Request, draft: TaskDraft, text: str) -> bool:
 async def confirm(req: Request, draft: TaskDraft) -> None:
     """Show everything about the task before it is created, with Create and Cancel."""
     assert draft.deadline is not None
-    with req.db() as session:
-        names = ", ".join(
+    names = await req.transaction(
+        lambda session: ", ".join(
             sorted(unit_names(session, unit_ids=draft.unit_ids).values(), key=vi_sort_key)
         )
+    )
     if len(names) + len(draft.description) > MAX_LISTED_CHARS:
         names = matched_text(req, draft.matched, draft.picked)
     if draft.new_directive is not None:
@@ -264,11 +265,10 @@ async def _decide(req: Request, create: bool) -> int:
     if draft is None or not create or draft.deadline is None:
         await req.say("common.cancelled")
         return END
-    with req.db() as session:
-        task = create_from_draft(
-            session, draft=draft, tz=req.services.settings.tz, actor_id=req.actor.contact_id
-        )
-        task_id = task.id or 0
+    tz, actor_id = req.services.settings.tz, req.actor.contact_id
+    task_id = await req.transaction(
+        lambda session: create_from_draft(session, draft=draft, tz=tz, actor_id=actor_id).id or 0
+    )
     await req.say(
         "newtask.created",
         id=task_id,

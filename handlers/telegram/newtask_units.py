@@ -164,17 +164,17 @@ async def _act(req: Request, draft: TaskDraft, action: str, rest: list[str]) -> 
     """Apply one assignee button."""
     if action in ("dep", "cw"):
         kinds = ("department",) if action == "dep" else COMMUNES_AND_WARDS
-        with req.db() as session:
-            ids = kind_unit_ids(session, kinds)
+        ids = await req.transaction(lambda session: kind_unit_ids(session, kinds))
         label = req.t(f"newtask.btn_{'departments' if action == 'dep' else 'communes_wards'}")
         await _add(req, draft, ids, Matched(label, "all", label, len(ids)))
     elif action == "groups":
         await _show_groups(req, draft)
     elif action == "g" and rest:
-        with req.db() as session:
-            found = [g for g in group_choices(session) if str(g[0]) == rest[0]]
+        found = await req.transaction(
+            lambda session: [g for g in group_choices(session) if str(g[0]) == rest[0]]
+        )
         if found:
-            resolution = _resolve(req, found[0][1])
+            resolution = await _resolve(req, found[0][1])
             await _add(req, draft, resolution.unit_ids, *resolution.matched)
     elif action == "parent":
         draft.mode = "parent"
@@ -202,7 +202,7 @@ async def on_text(req: Request) -> int | None:
         draft.search = text.strip()
         await show_picker(req, draft, 1, edit=False)
         return ASSIGNEES
-    resolution = _resolve(req, f"under {text}" if draft.mode == "parent" else text)
+    resolution = await _resolve(req, f"under {text}" if draft.mode == "parent" else text)
     problems = unmatched_lines(req, resolution)
     if problems:
         await req.reply("\n".join(problems))
@@ -213,10 +213,10 @@ async def on_text(req: Request) -> int | None:
     return ASSIGNEES
 
 
-def _resolve(req: Request, spec: str) -> Resolution:
+async def _resolve(req: Request, spec: str) -> Resolution:
     """Resolve a spec in the sender's language."""
-    with req.db() as session:
-        return resolve_assignees(session, spec, lang=req.actor.lang)
+    lang = req.actor.lang
+    return await req.transaction(lambda session: resolve_assignees(session, spec, lang=lang))
 
 
 async def _add(req: Request, draft: TaskDraft, ids: list[int], *matched: Matched) -> None:
@@ -229,8 +229,7 @@ async def _add(req: Request, draft: TaskDraft, ids: list[int], *matched: Matched
 
 async def _show_groups(req: Request, draft: TaskDraft) -> None:
     """Offer every named group as a button."""
-    with req.db() as session:
-        groups = group_choices(session)
+    groups = await req.transaction(lambda session: group_choices(session))
     if not groups:
         await req.say("newtask.no_groups")
         return
@@ -241,8 +240,7 @@ async def _show_groups(req: Request, draft: TaskDraft) -> None:
 async def show_picker(req: Request, draft: TaskDraft, number: int, *, edit: bool) -> None:
     """Show one page of units to pick (filtered by the search), each a toggle button."""
     draft.mode = "pick"
-    with req.db() as session:
-        units = pickable_units(session, search=draft.search)
+    units = await req.transaction(lambda session: pickable_units(session, search=draft.search))
     page = page_of(units, number, PAGE_SIZE)
     chosen = set(draft.unit_ids)
     rows = [

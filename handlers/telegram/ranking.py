@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
@@ -12,6 +13,8 @@ from app.summary_text import Entry, Report, as_of, status_label
 from core.markup import to_plain
 from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.roles import Access
+from core.status import Counts
+from core.summary import Line
 from core.taskdates import due_at
 from db.models import Unit
 from db.queries import summary as q
@@ -33,11 +36,15 @@ async def unit(req: Request) -> None:
     if not text:
         await req.say("summary.unit_usage")
         return
-    with req.db() as session:
+    scope = _scope(req)
+
+    def read(session: Session) -> list[Unit]:
         found = [u for u in find_units(session, text=text) if u.id is not None]
         ids = [u.id for u in found if u.id is not None]
-        allowed = units_in_scope(session, unit_ids=ids, scope=_scope(req))
-    found = [u for u in found if u.id in allowed]
+        allowed = units_in_scope(session, unit_ids=ids, scope=scope)
+        return [u for u in found if u.id in allowed]
+
+    found = await req.transaction(read)
     if not found:
         await req.say("summary.unit_not_found", text=text)
     elif len(found) > 1:
@@ -57,11 +64,18 @@ def _scope(req: Request) -> Scope:
 async def _show_unit(req: Request, unit_id: int, *, page: int, edit: bool) -> None:
     """Build a unit's report now and show one page of it."""
     now, tz = req.services.clock.now(), req.services.settings.tz
-    with req.db() as session:
+    scope = _scope(req)
+
+    def read(
+        session: Session,
+    ) -> tuple[Unit | None, list[Line], dict[int, Counts], dict[int, str]]:
         found = session.get(Unit, unit_id)
-        lines = q.lines(session, unit_id=unit_id, scope=_scope(req))
-        counts = q.unit_counts(session, now=now, unit_ids=[unit_id], scope=_scope(req))
+        lines = q.lines(session, unit_id=unit_id, scope=scope)
+        counts = q.unit_counts(session, now=now, unit_ids=[unit_id], scope=scope)
         titles = q.task_titles(session, task_ids=[ln.task_id for ln in lines])
+        return found, lines, counts, titles
+
+    found, lines, counts, titles = await req.transaction(read)
     name = found.name if found is not None else str(unit_id)
     if not lines:
         await req.say("summary.unit_no_tasks", unit=name)
@@ -115,13 +129,17 @@ async def _show_ranking(req: Request, period: str, *, page: int, edit: bool) -> 
     """Build the ranking now and show one page of it."""
     now, tz = req.services.clock.now(), req.services.settings.tz
     start, end = period_bounds(period, now.astimezone(tz).date())
-    with req.db() as session:
-        # Assignments whose deadline in force falls in the period (ends of local days).
-        due_from, due_until = due_at(start - timedelta(days=1), tz), due_at(end, tz)
+    # Assignments whose deadline in force falls in the period (ends of local days).
+    due_from, due_until = due_at(start - timedelta(days=1), tz), due_at(end, tz)
+    scope = _scope(req)
+
+    def read(session: Session) -> tuple[dict[int, Counts], dict[int, str]]:
         counts = q.unit_counts(
-            session, now=now, scope=_scope(req), due_from=due_from, due_until=due_until
+            session, now=now, scope=scope, due_from=due_from, due_until=due_until
         )
-        names = unit_names(session, unit_ids=list(counts))
+        return counts, unit_names(session, unit_ids=list(counts))
+
+    counts, names = await req.transaction(read)
     ranked = rank(counts, names)
     head = req.t("summary.ranking_head", start=start, end=end)
     lines = [head, as_of(req.t, now.astimezone(tz))]

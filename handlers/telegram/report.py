@@ -37,8 +37,9 @@ async def report(req: Request) -> None:
             )
             await req.say(key, text=period.text)
         return
-    with req.db() as session:
-        target = resolve_target(session, text=text, scope=req.actor.scope)
+    target = await req.transaction(
+        lambda session: resolve_target(session, text=text, scope=req.actor.scope)
+    )
     if target.kind == "none":
         await req.say("summary.not_found", text=text)
     elif target.kind == "ambiguous":

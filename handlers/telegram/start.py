@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core.roles import Access
 from db.models import Contact, Unit
@@ -38,9 +38,8 @@ async def greet(req: Request) -> None:
     name = req.update.effective_user.first_name if req.update.effective_user else ""
     role = req.t(ROLE_KEYS.get(req.actor.role, "common.role_member"))
     if req.actor.unit_ids:
-        with req.db() as session:
-            query = select(Unit.name).where(col(Unit.id).in_(req.actor.unit_ids))
-            units = ", ".join(session.exec(query))
+        query = select(Unit.name).where(col(Unit.id).in_(req.actor.unit_ids))
+        units = ", ".join(await req.transaction(lambda session: list(session.exec(query))))
         await req.say("start.welcome_registered", name=name, role=role, units=units)
     elif req.actor.access >= Access.COORDINATOR:
         await req.say("start.welcome_staff", name=name, role=role)
@@ -74,10 +73,14 @@ async def lang(req: Request) -> None:
     if not req.actor.known:  # nowhere to keep the choice: how to join, in that language
         await req.say("common.not_registered")
         return
-    with req.db() as session:
-        contact = session.get(Contact, req.actor.contact_id)
+    contact_id = req.actor.contact_id
+
+    def apply(session: Session) -> None:
+        contact = session.get(Contact, contact_id)
         assert contact is not None
         contact.language = choice
+
+    await req.transaction(apply)
     await req.say("start.lang_set")
     await refresh_menu(req, req.actor.contact_id)
 

@@ -31,8 +31,9 @@ def context_of(req: Request) -> reports.Context:
 @command(Access.COORDINATOR)
 async def summary(req: Request) -> None:
     """Summarise what the coordinator named: nothing (all), a task, or a directive."""
-    with req.db() as session:
-        target = resolve_target(session, text=req.text_args, scope=req.actor.scope)
+    target = await req.transaction(
+        lambda session: resolve_target(session, text=req.text_args, scope=req.actor.scope)
+    )
     if target.kind == "none":
         await req.say("summary.not_found", text=req.text_args)
     elif target.kind == "ambiguous":

@@ -35,10 +35,9 @@ SOURCE_KEYS = {
 }
 
 
-def read_deadline(req: Request, text: str) -> DeadlineParsed | DeadlineError:
+async def read_deadline(req: Request, text: str) -> DeadlineParsed | DeadlineError:
     """Read a typed deadline against today and the province's working calendar."""
-    with req.db() as session:
-        calendar = working_calendar(session)
+    calendar = await req.transaction(lambda session: working_calendar(session))
     return parse_deadline(text, today=req.services.today(), calendar=calendar)
 
 
@@ -98,8 +97,7 @@ async def one_task(req: Request, text: str, *, open_only: bool = True) -> Task |
 
     Several matches are offered as buttons that open each task (`tk:v:<id>`).
     """
-    with req.db() as session:
-        tasks = find_tasks(session, text=text)
+    tasks = await req.transaction(lambda session: find_tasks(session, text=text))
     if not tasks:
         await req.say("tasks.not_found", text=text)
         return None

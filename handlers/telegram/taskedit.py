@@ -6,10 +6,13 @@ rest (`/deadline Báo cáo quý | 20/12/2026`). Several matching titles are offe
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
+from core.assignees import Resolution
 from core.deadlines import DeadlineError
 from core.roles import Access
 from core.states import TaskStatus
-from db.models import Task
+from db.models import Assignment, Task
 from db.queries.assignees import resolve_assignees
 from db.queries.taskadmin import add_assignees, change_deadline, end_task, remove_assignees
 from db.queries.tasks import TASK_NUMBER, assignments_of
@@ -56,21 +59,19 @@ async def deadline(req: Request) -> None:
     if found is None:
         return
     task, text = found
-    parsed = read_deadline(req, text)
+    parsed = await read_deadline(req, text)
     if isinstance(parsed, DeadlineError):
         await req.reply(deadline_error_text(req, parsed))
         return
     old = task.deadline
-    with req.db() as session:
-        task = session.merge(task)
-        change_deadline(
-            session,
-            task=task,
-            deadline=parsed.date,
-            tz=req.services.settings.tz,
-            actor_id=req.actor.contact_id,
-        )
-        current = assignments_of(session, task_id=task.id or 0)
+    tz, actor_id = req.services.settings.tz, req.actor.contact_id
+
+    def change(session: Session) -> tuple[Task, list[Assignment]]:
+        merged = session.merge(task)
+        change_deadline(session, task=merged, deadline=parsed.date, tz=tz, actor_id=actor_id)
+        return merged, assignments_of(session, task_id=merged.id or 0)
+
+    task, current = await req.transaction(change)
     kept = sum(a.deadline > parsed.date for a in current)
     lines = [
         req.t(
@@ -100,25 +101,25 @@ async def _change_units(req: Request, *, adding: bool) -> None:
     if found is None:
         return
     task, spec = found
-    with req.db() as session:
-        resolution = resolve_assignees(session, spec, lang=req.actor.lang)
+    lang, tz, actor_id = req.actor.lang, req.services.settings.tz, req.actor.contact_id
+
+    def change(session: Session) -> tuple[Resolution, int, int]:
+        resolution = resolve_assignees(session, spec, lang=lang)
         if resolution.unmatched:
             changed = 0
         elif adding:
-            task = session.merge(task)
+            merged = session.merge(task)
             changed = add_assignees(
-                session,
-                task=task,
-                unit_ids=resolution.unit_ids,
-                tz=req.services.settings.tz,
-                actor_id=req.actor.contact_id,
+                session, task=merged, unit_ids=resolution.unit_ids, tz=tz, actor_id=actor_id
             )
         else:
-            task = session.merge(task)
+            merged = session.merge(task)
             changed = remove_assignees(
-                session, task=task, unit_ids=resolution.unit_ids, actor_id=req.actor.contact_id
+                session, task=merged, unit_ids=resolution.unit_ids, actor_id=actor_id
             )
-        total = len(assignments_of(session, task_id=task.id or 0))
+        return resolution, changed, len(assignments_of(session, task_id=task.id or 0))
+
+    resolution, changed, total = await req.transaction(change)
     if resolution.unmatched:
         await req.reply("\n".join(unmatched_lines(req, resolution)))
     elif not changed:
@@ -152,21 +153,19 @@ async def _end(req: Request, status: str) -> None:
 
 async def end(req: Request, status: str, task_id: int) -> None:
     """Close or cancel an open task (audited) and say so."""
-    with req.db() as session:
+    now, actor_id = req.services.clock.now(), req.actor.contact_id
+
+    def change(session: Session) -> tuple[Task | None, bool]:
         task = session.get(Task, task_id)
-        if task is not None and task.status == TaskStatus.OPEN:
-            end_task(
-                session,
-                task=task,
-                status=status,
-                now=req.services.clock.now(),
-                actor_id=req.actor.contact_id,
-            )
-        elif task is not None:
-            await req.say(
-                "tasks.not_open", id=task_id, status=req.t(f"tasks.status_{task.status}")
-            )
-            return
+        if task is None or task.status != TaskStatus.OPEN:
+            return task, False
+        end_task(session, task=task, status=status, now=now, actor_id=actor_id)
+        return task, True
+
+    task, ended = await req.transaction(change)
+    if task is not None and not ended:
+        await req.say("tasks.not_open", id=task_id, status=req.t(f"tasks.status_{task.status}"))
+        return
     if task is None:
         await req.say("common.button_stale")
         return

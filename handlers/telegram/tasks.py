@@ -3,6 +3,7 @@ the admin's changes (deadline, units: handlers.taskedit; close and cancel: here)
 
 from __future__ import annotations
 
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
@@ -11,7 +12,7 @@ from core.paging import Page
 from core.roles import Access
 from core.states import TaskStatus
 from db.models import Directive, Task
-from db.queries.taskadmin import open_tasks, progress
+from db.queries.taskadmin import TaskRow, open_tasks, progress
 from handlers.telegram import taskedit
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
@@ -30,11 +31,15 @@ async def list_tasks(req: Request) -> None:
 
 async def _show_list(req: Request, number: int, *, edit: bool) -> None:
     """Send (or edit into) one page of the open tasks, with a button per task."""
-    with req.db() as session:
+
+    def read(session: Session) -> tuple[list[TaskRow], int, int, int]:
         _, total = open_tasks(session, offset=0, limit=0)
         pages = max(1, -(-total // PAGE_SIZE))
-        number = min(max(1, number), pages)
-        rows, total = open_tasks(session, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        shown = min(max(1, number), pages)
+        rows, total = open_tasks(session, offset=(shown - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        return rows, total, pages, shown
+
+    rows, total, pages, number = await req.transaction(read)
     if not rows:
         await req.say("tasks.list_empty")
         return
@@ -70,12 +75,15 @@ async def _show_list(req: Request, number: int, *, edit: bool) -> None:
 
 async def show_task(req: Request, task_id: int) -> None:
     """Show one task's card with the admin's buttons."""
-    with req.db() as session:
+
+    def read(session: Session) -> tuple[Task | None, Directive | None, tuple[int, int]]:
         task = session.get(Task, task_id)
         directive = (
             session.get(Directive, task.directive_id) if task and task.directive_id else None
         )
-        done, assigned = progress(session, [task_id]).get(task_id, (0, 0))
+        return task, directive, progress(session, [task_id]).get(task_id, (0, 0))
+
+    task, directive, (done, assigned) = await req.transaction(read)
     if task is None:
         await req.say("common.button_stale")
         return
@@ -129,8 +137,7 @@ async def on_button(req: Request) -> None:
 
 async def _ask_end(req: Request, status: str, task_id: int) -> None:
     """Ask before closing or cancelling a task."""
-    with req.db() as session:
-        task = session.get(Task, task_id)
+    task = await req.transaction(lambda session: session.get(Task, task_id))
     if task is None:
         await req.say("common.button_stale")
         return

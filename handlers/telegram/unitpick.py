@@ -22,8 +22,9 @@ async def pick_unit(
 
     Each offered button carries `*parts` followed by the unit id, signed for the sender.
     """
-    with req.db() as session:
-        units = find_units(session, text=text, include_inactive=include_inactive)
+    units = await req.transaction(
+        lambda session: find_units(session, text=text, include_inactive=include_inactive)
+    )
     if not units:
         await req.say("units.not_found", text=text)
         return None

@@ -34,7 +34,7 @@ PAGE_SIZE = 25
 async def list_units(req: Request) -> None:
     """Show the units grouped by kind, with contacts and reachability, one page at a time."""
     number = int(req.args[0]) if req.args and req.args[0].isdigit() else 1
-    text, markup = units_page(req, number)
+    text, markup = await req.run(units_page, req, number)
     await req.reply(text, reply_markup=markup)
 
 
@@ -109,14 +109,12 @@ async def deactivate(req: Request) -> None:
 
 async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
     """Switch a unit on or off and say so; False when it no longer exists."""
-    with req.db() as session:
-        unit = set_active(
-            session,
-            unit_id=unit_id,
-            active=active,
-            actor_id=req.actor.contact_id,
-            now=req.services.clock.now(),
+    actor_id, now = req.actor.contact_id, req.services.clock.now()
+    unit = await req.transaction(
+        lambda session: set_active(
+            session, unit_id=unit_id, active=active, actor_id=actor_id, now=now
         )
+    )
     if unit is None:
         return False
     await req.say("units.activated" if active else "units.deactivated", name=unit.name)
@@ -149,7 +147,7 @@ async def on_button(req: Request) -> None:
     action, value = ([*req.args, "", ""])[1:3]
     found = value.isdigit()
     if found and action == "pg":
-        text, markup = units_page(req, int(value))
+        text, markup = await req.run(units_page, req, int(value))
         await query.edit_message_text(to_html(text), reply_markup=markup)
     elif found and action == "card":
         found = await send_card(req, int(value))

@@ -14,8 +14,8 @@ from handlers.telegram.registry import CommandSpec, Flow
 @command(Access.COORDINATOR)
 async def web(req: Request) -> None:
     """Answer a sign-in link valid LOGIN_TTL, for this person only, usable once."""
-    with req.db() as session:
-        code = login_code(session, contact_id=req.actor.contact_id, now=req.services.clock.now())
+    contact_id, now = req.actor.contact_id, req.services.clock.now()
+    code = await req.transaction(lambda s: login_code(s, contact_id=contact_id, now=now))
     if code is None:  # the role changed since the access check: answer as to a member
         await req.say("common.not_allowed")
         return

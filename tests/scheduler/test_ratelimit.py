@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
+from telegram.ext import ExtBot
 
+from devtools.fakebotapi import FakeBotApi
 from scheduler.pacing import DECREASE, Lane
 from scheduler.ratelimit import ANSWERED_SPACING_S, PRIVATE_SPACING_S, DeliveryRateLimiter
+from tests.conftest import TEST_TOKEN
 
 RATE = 50.0
 
@@ -192,3 +195,23 @@ async def test_a_rate_over_telegrams_limit_has_no_window() -> None:
     )
     assert time.monotonic() - started < 1.0
     assert limiter.pacer.window is None
+
+
+async def test_a_person_writing_each_second_gets_no_429_after_one_slow_reply() -> None:
+    """Replies about a second apart, one of them late: the next keeps its second (fake server).
+
+    A person writes once a second and one answer is held up (a busy moment): the reply after
+    it finds more than half of the second left. Taken for a burst, it went at once and the
+    fake server, which keeps Telegram's one message a second to a chat, refused it.
+    """
+    async with FakeBotApi(TEST_TOKEN) as server:
+        server.add_user(7, "Quản trị").started = True
+        server.set_rate_limits("enforce")
+        limiter = DeliveryRateLimiter(29.0)
+        async with ExtBot(TEST_TOKEN, base_url=server.base_url, rate_limiter=limiter) as bot:
+            # When each reply is ready, from the first: on time, then 0.6 s late, then on time.
+            started = time.monotonic()
+            for ready in (0.0, 1.0, 1.6, 2.05, 3.05):
+                await asyncio.sleep(max(0.0, ready - (time.monotonic() - started)))
+                await bot.send_message(7, "ok")
+    assert [c.status for c in server.calls("sendMessage")] == [200] * 5
