@@ -27,12 +27,13 @@ from scheduler.context import App, JobContext
 from scheduler.dispatcher import Context, Job, Result, dispatch, expire_stale, run_dispatch
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace, sender_role
 from scheduler.sender import drain, new_owner, take_over, work_hours
-from scheduler.workers import in_process, in_worker
+from scheduler.workers import in_process, in_worker, warm_up
 
 log = logging.getLogger(__name__)
 
 
 DISPATCH_JOB = "delivery.dispatch"
+WARM_JOB = "delivery.warm"
 SENDER_JOB = "delivery.sender"
 HOUSEKEEPING_JOB = "delivery.housekeeping"
 # The first dispatch waits a second after start-up: the bot is polling by then, and a
@@ -60,6 +61,8 @@ def register(application: App) -> None:
     if shared.services.worker is not None:  # a new leader dispatches within a tick of winning
         shared.dispatch_pace = LeaderPace(shared.services, DISPATCH_EVERY_S)
         dispatch_every = LEADER_TICK_S
+    if shared.services.worker is None and not jobs.get_jobs_by_name(WARM_JOB):
+        jobs.run_once(warm_job, when=0, name=WARM_JOB)
     for name, callback, every, first in (
         (DISPATCH_JOB, dispatch_job, dispatch_every, DISPATCH_FIRST_S),
         (SENDER_JOB, sender_job, SEND_EVERY_S, SEND_EVERY_S),
@@ -124,6 +127,20 @@ def _assignments_past(services: Services, bound: int) -> bool:
     """Tell whether the database holds more than `bound` assignments (by their ids)."""
     with session_scope(services.engine) as session:
         return max_assignment_id(session) > bound
+
+
+async def warm_job(context: JobContext) -> None:
+    """At start, on a large database: start the sweep's worker process before the first run."""
+    await warm_sweep(context.bot_data.services)
+
+
+async def warm_sweep(services: Services, *, process_from: int = SWEEP_PROCESS_FROM) -> None:
+    """Start the worker process a large database's sweep will run in (a second of imports)."""
+    try:
+        if await in_worker(_assignments_past, services, process_from):
+            await warm_up(services.engine, run_dispatch.__module__)
+    except Exception:
+        log.exception("could not start the sweep's worker process ahead; the sweep will")
 
 
 async def sender_job(context: JobContext) -> None:

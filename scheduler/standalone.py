@@ -23,6 +23,7 @@ from scheduler.delivery import (
     HOUSEKEEPING_EVERY_S,
     housekeeping,
     sweep,
+    warm_sweep,
 )
 from scheduler.digest import trigger_for
 from scheduler.recurring import create_occurrences
@@ -75,6 +76,8 @@ async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], N
         _every(stop, "recurring", led(recurring_once), recurring_every, RECURRING_FIRST_S),
         _digest(services, stop, wake),
     ]
+    if services.worker is None:
+        jobs.append(warm_sweep(services))
     try:
         await asyncio.gather(*jobs)
     finally:

@@ -9,11 +9,12 @@ wait, and people's taps with it. So delivery work runs here instead.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, TypeVar
@@ -41,6 +42,8 @@ _stop: Any = None
 # In a worker process: the stop event and the bot's process id, given by `_start_worker`.
 _wanted: tuple[Any, int] | None = None
 _retired: list[tuple[ProcessPoolExecutor, Any]] = []
+# A worker process started ahead of its first job (`warm_up`), while it imports.
+_warming: Future[Any] | None = None
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -95,10 +98,25 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
     in-memory SQLite database, which another process cannot see, it runs in a thread with
     the engine itself.
     """
-    global _processes, _stop
+    global _processes
     url = engine.url.render_as_string(hide_password=False)
     if url.startswith("sqlite") and sqlite_file(url) is None:
         return await in_heavy_worker(partial(function, engine, *args, **kwargs))
+    pool = _process_pool()
+    if _warming is not None and not _warming.done():
+        # Wait for the process being started rather than spawn a second one beside it.
+        await asyncio.wait([asyncio.wrap_future(_warming)])
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(pool, partial(function, url, *args, **kwargs))
+    except BrokenProcessPool:
+        _processes = None  # a worker died (killed, out of memory): a new pool next time
+        raise
+
+
+def _process_pool() -> ProcessPoolExecutor:
+    """Return the pool of worker processes, creating it on first use."""
+    global _processes, _stop
     if _processes is None:
         spawn = multiprocessing.get_context("spawn")  # no copy of the bot's threads or sockets
         _stop = spawn.Event()
@@ -108,12 +126,22 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
             initializer=_start_worker,
             initargs=(_stop, os.getpid(), logging.getLogger().level),
         )
-    loop = asyncio.get_running_loop()
-    try:
-        return await loop.run_in_executor(_processes, partial(function, url, *args, **kwargs))
-    except BrokenProcessPool:
-        _processes = None  # a worker died (killed, out of memory): a new pool next time
-        raise
+    return _processes
+
+
+async def warm_up(engine: Engine, module: str) -> None:
+    """Start a worker process now and import `module` in it, ready for its first job.
+
+    A new process takes a second to import what a job needs; a country's first sweep must
+    not wait for it after the bot has started. Returns once the process is ready.
+    """
+    global _warming
+    url = engine.url.render_as_string(hide_password=False)
+    if url.startswith("sqlite") and sqlite_file(url) is None:
+        return
+    if _warming is None:
+        _warming = _process_pool().submit(importlib.import_module, module)
+    await asyncio.wait([asyncio.wrap_future(_warming)])
 
 
 def _start_worker(stop: Any, parent: int, level: int) -> None:
@@ -139,11 +167,11 @@ def stop_processes() -> None:
     made is finished. Called when the bot stops, so that stopping never waits for a
     country's sweep.
     """
-    global _processes, _stop
+    global _processes, _stop, _warming
     if _stop is not None:
         _stop.set()
     if _processes is not None:
         _processes.shutdown(wait=False, cancel_futures=True)
         # Kept: a worker still being spawned unpickles the stop event, which must exist.
         _retired.append((_processes, _stop))
-    _processes = _stop = None
+    _processes = _stop = _warming = None

@@ -18,7 +18,7 @@ from bot.app import build_services
 from bot.settings import Settings
 from core.clock import ManualClock
 from db.models import Outbox
-from scheduler.delivery import sweep
+from scheduler.delivery import sweep, warm_sweep
 from scheduler.workers import in_process, still_wanted, stop_processes
 from tests.scheduler.support import at, province, task_for
 
@@ -67,3 +67,38 @@ async def test_a_job_in_a_worker_process_learns_that_the_bot_stops(engine: Engin
     stop_processes()
 
     assert await asyncio.wait_for(job, timeout=20) < 29
+
+
+def process_id(database: str) -> int:
+    """In a worker process: its process id."""
+    import os
+
+    return os.getpid()
+
+
+def worker_processes() -> set[int]:
+    """Return the worker processes of this (test) process."""
+    import os
+    from pathlib import Path
+
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found |= {int(pid) for pid in (task / "children").read_text().split()}
+    return found
+
+
+async def test_on_a_large_database_the_sweeps_process_is_started_at_once(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    """Started ahead (its imports take a second), the process is the one the sweep gets."""
+    task_for(session, province(session, 2, first_user=9500), WED, at(WED, 7))
+    stop_processes()
+    before = worker_processes()
+    services = build_services(settings, TOKEN, clock=ManualClock(at(WED, 9)), engine=engine)
+
+    await warm_sweep(services, process_from=0)
+    started = worker_processes() - before
+    first = await in_process(engine, process_id)
+
+    assert first in started  # started (and its imports done) by the warm-up, before any job
+    stop_processes()
