@@ -26,9 +26,9 @@ from sqlalchemy.engine import Engine
 HANDLERS = str(Path(__file__).resolve().parent.parent / "handlers" / "telegram") + "/"
 TESTS = str(Path(__file__).resolve().parent) + "/"
 
-# Modules whose database work still runs on the loop (issue 13, left): remove a module from
-# this list once its flows call the database through `Request.run` or `Request.transaction`.
-STILL_ON_LOOP = frozenset({"invites"})  # /invite and /start <code>: reworked with Zalo's forms
+# Modules whose database work may still run on the loop: none. A new flow calls the database
+# through `Request.run` or `Request.transaction`.
+STILL_ON_LOOP: frozenset[str] = frozenset()
 
 
 class LoopGuard:

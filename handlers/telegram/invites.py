@@ -9,6 +9,7 @@ repeated wrong codes from one person are refused for a while (core.invites).
 from __future__ import annotations
 
 import io
+from functools import partial
 
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
@@ -41,7 +42,6 @@ from handlers.telegram.access import (
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 from scheduler.delivery import wake
-from scheduler.workers import in_worker
 
 PREFIX = "iv"
 REVOKE = "rv"
@@ -63,10 +63,11 @@ async def invite(req: Request) -> None:
 async def create_and_answer(req: Request, unit_id: int, role: Role, function: Function) -> bool:
     """Create the invite and send it; False when the unit no longer exists or is inactive."""
     now = req.services.clock.now()
-    with req.db() as session:
+
+    def make(session: Session) -> tuple[Invite, str, str] | None:
         unit = session.get(Unit, unit_id)
         if unit is None or not unit.active:
-            return False
+            return None
         made, code = create_invite(
             session,
             unit_id=unit_id,
@@ -84,7 +85,12 @@ async def create_and_answer(req: Request, unit_id: int, role: Role, function: Fu
             object_id=made.id,
             details={"unit": unit.code, "role": role.value, "function": function.value},
         )
-        name = unit.name
+        return made, code, unit.name
+
+    found = await req.transaction(make)
+    if found is None:
+        return False
+    made, code, name = found
     created = req.t(
         "invites.created",
         unit=name,
@@ -138,9 +144,9 @@ async def invites_sheet(req: Request) -> None:
     include_all = "all" in words or "tat" in words  # "tất cả"
     fmt = "csv" if "csv" in words else "xlsx"
     settings = req.services.settings
-    with req.db() as session:
-        header, rows = invite_sheet(
-            session,
+    header, rows = await req.transaction(
+        partial(
+            invite_sheet,
             catalog=req.services.catalog,
             lang=req.actor.lang,
             bot_username=_bot_username(req),
@@ -150,6 +156,7 @@ async def invites_sheet(req: Request) -> None:
             ttl_days=settings.invite_ttl_days,
             tz=settings.tz,
         )
+    )
     if not rows:
         await req.say("invites.none_to_invite")
         return
@@ -173,14 +180,20 @@ async def revoke(req: Request, text: str) -> None:
         await req.say("invites.revoke_usage")
         return
     if looks_like_code(code):
-        with req.db() as session:
+        now = req.services.clock.now()
+
+        def by_code(session: Session) -> tuple[list[Invite], str] | None:
             invite = find_invite(session, code=code)
-            if invite is not None:
-                revoked = revoke_invites(session, now=req.services.clock.now(), code=code)
-                _audit_revoked(req, session, revoked)
-                unit = session.get(Unit, invite.unit_id)
-                name = unit.name if unit is not None else ""
-        if invite is not None:
+            if invite is None:
+                return None
+            revoked = revoke_invites(session, now=now, code=code)
+            _audit_revoked(req, session, revoked)
+            unit = session.get(Unit, invite.unit_id)
+            return revoked, unit.name if unit is not None else ""
+
+        found = await req.transaction(by_code)
+        if found is not None:
+            revoked, name = found
             await req.say("invites.revoked_code" if revoked else "invites.revoke_spent", unit=name)
             return
     unit = await pick_unit(req, text, PREFIX, REVOKE, include_inactive=True)
@@ -190,11 +203,15 @@ async def revoke(req: Request, text: str) -> None:
 
 async def revoke_for_unit(req: Request, unit_id: int) -> None:
     """Revoke every open invite of a unit and say how many."""
-    with req.db() as session:
+    now = req.services.clock.now()
+
+    def by_unit(session: Session) -> tuple[list[Invite], str]:
         unit = session.get(Unit, unit_id)
-        revoked = revoke_invites(session, now=req.services.clock.now(), unit_id=unit_id)
+        revoked = revoke_invites(session, now=now, unit_id=unit_id)
         _audit_revoked(req, session, revoked)
-        name = unit.name if unit is not None else str(unit_id)
+        return revoked, unit.name if unit is not None else str(unit_id)
+
+    revoked, name = await req.transaction(by_unit)
     await req.say("invites.revoked_unit", unit=name, count=len(revoked))
 
 
@@ -218,7 +235,7 @@ async def redeem(req: Request) -> None:
     are `app.pairing.redeem`'s, as on Zalo; here the newcomer's command menu is refreshed.
     """
     code = req.args[0] if req.args else ""
-    redeemed = await in_worker(pairing.redeem, req.services, _newcomer(req), code)
+    redeemed = await req.run(pairing.redeem, req.services, _newcomer(req), code)
     await req.reply(redeemed.said.text)
     if redeemed.contact_id is not None:
         await refresh_menu(req, redeemed.contact_id)
