@@ -29,6 +29,7 @@ from db.models import Assignment, ExtensionRequest, Task, Unit
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 from devtools.fakebotapi import FakeBotApi
+from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact, make_task, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -160,6 +161,12 @@ async def served(
         fake_api.add_user(user_id, name, language_code="vi")
     fake_api.add_user(OFFICIAL, "Lan", language_code="vi")
     application = build_application(web_settings, clock=clock, engine=engine)
+    # The morning dispatch is left to the tests that run it: its first run, a second after
+    # start, reminded the official between a "xong" and its answer (the reminder was then
+    # read as the answer, before the report was stored).
+    assert application.job_queue is not None
+    for job in application.job_queue.get_jobs_by_name(DISPATCH_JOB):
+        job.schedule_removal()
     config = uvicorn.Config(
         serve_app(web_settings, application), log_config=None, access_log=False, lifespan="on"
     )
