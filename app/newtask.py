@@ -1,20 +1,22 @@
-"""A new task from what an admin typed, part by part: the rules of /newtask on a text channel.
+"""A new task from what an admin typed, part by part: the rules of /newtask on every channel.
 
 Each part (title, deadline, units, directive) is read on its own, so a guided form can check
 it as it is typed and ask for it again, and a one-line form reads them all at once
-(`draft_from`). The draft is built again from the typed parts when the admin confirms, so a
-form kept in the database across a restart creates exactly what the confirmation showed
-(or says which part no longer holds). What goes wrong comes back as a `Refused`: the part,
-and the words to say from the catalogs.
+(`draft_from`; Telegram's, which keeps its draft in memory, in two halves: `begin_draft`,
+then `complete_draft` again for a part typed alone). The draft is built again from the
+typed parts when the admin confirms, so a form kept in the database across a restart
+creates exactly what the confirmation showed (or says which part no longer holds). What
+goes wrong comes back as a `Refused`: the part, and the words to say from the catalogs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 
 from app.services import Services
-from core.assignees import Resolution
+from core.assignees import Matched, Resolution
 from core.deadlines import WEEKEND, DeadlineError, DeadlineErrorCode, DeadlineParsed
 from core.deadlines import parse_deadline as parse_deadline_text
 from core.directives import DirectiveDraft, parse_directive_line
@@ -29,7 +31,15 @@ from db.queries.directives import find_directive
 from db.queries.taskadmin import create_from_draft
 from db.queries.units import unit_names
 
+# Unit names listed in full below this (with the description); else how they were named.
 MAX_LISTED_CHARS = 1200
+SOURCE_KEYS = {
+    "all": "tasks.src_all",
+    "kind": "tasks.src_kind",
+    "group": "tasks.src_group",
+    "parent": "tasks.src_parent",
+    "unit": "tasks.src_unit",
+}
 # Typed for "no directive" at the optional step ("bỏ qua", "không", "-").
 SKIP_WORDS = frozenset({"-", "0", "bo qua", "khong", "none", "no", "skip"})
 
@@ -46,10 +56,15 @@ class Parts:
 
 @dataclass(frozen=True)
 class Refused:
-    """A part that cannot be taken ("usage", "title", "deadline", "units", "directive")."""
+    """A part that cannot be taken ("usage", "title", "deadline", "units", "directive").
+
+    `suggestion`: for a past 'd/m' deadline, the same day next year, which a channel with
+    buttons offers as one.
+    """
 
     part: str
     text: str
+    suggestion: date | None = None
 
 
 def title_refusal(services: Services, lang: str, title: str) -> Refused | None:
@@ -62,13 +77,19 @@ def title_refusal(services: Services, lang: str, title: str) -> Refused | None:
     return None
 
 
-def read_deadline(services: Services, lang: str, text: str) -> DeadlineParsed | Refused:
-    """Read a typed deadline against today and the province's working calendar."""
+def parse_deadline(services: Services, text: str) -> DeadlineParsed | DeadlineError:
+    """Parse a typed deadline against today and the province's working calendar."""
     with session_scope(services.engine) as session:
         calendar = working_calendar(session)
-    parsed = parse_deadline_text(text, today=services.today(), calendar=calendar)
+    return parse_deadline_text(text, today=services.today(), calendar=calendar)
+
+
+def read_deadline(services: Services, lang: str, text: str) -> DeadlineParsed | Refused:
+    """Read a typed deadline, or say why it is refused."""
+    parsed = parse_deadline(services, text)
     if isinstance(parsed, DeadlineError):
-        return Refused("deadline", deadline_error(services, lang, parsed))
+        text = deadline_error(services, lang, parsed)
+        return Refused("deadline", text, parsed.suggestion)
     return parsed
 
 
@@ -98,11 +119,30 @@ def resolve_units(services: Services, lang: str, spec: str) -> Resolution | Refu
         resolution = resolve_assignees(session, spec, lang=lang)
     if resolution.ok and resolution.unit_ids:
         return resolution
-    problems = [
+    problems = unmatched_lines(services, lang, resolution)
+    return Refused("units", "\n".join(problems) or t("newtask.none_chosen"))
+
+
+def unmatched_lines(services: Services, lang: str, resolution: Resolution) -> list[str]:
+    """Say, item by item, what in an assignee spec matched no unit or several."""
+    t = partial(services.catalog.get, lang)
+    return [
         t(f"tasks.unmatched_{item.reason}", text=item.text, candidates=", ".join(item.candidates))
         for item in resolution.unmatched
     ]
-    return Refused("units", "\n".join(problems) or t("newtask.none_chosen"))
+
+
+def matched_text(services: Services, lang: str, matched: list[Matched], picked: int = 0) -> Markup:
+    """Say how the units were named: 'các xã (95); nhóm Xã thí điểm (5); Sở Y tế'."""
+    t = partial(services.catalog.get, lang)
+    parts = [
+        t(SOURCE_KEYS[m.source], label=m.label, count=m.count)
+        for m in matched
+        if m.source in SOURCE_KEYS
+    ]
+    if picked:
+        parts.append(t("tasks.src_picked", count=picked))
+    return Markup("; ".join(parts))
 
 
 def read_directive(
@@ -142,6 +182,21 @@ def draft_from(
     services: Services, lang: str, parts: Parts, *, known_only: bool = False
 ) -> TaskDraft | Refused:
     """Return the draft the typed parts describe, or the first part that is refused."""
+    draft = begin_draft(services, lang, parts, known_only=known_only)
+    if isinstance(draft, Refused):
+        return draft
+    refused = complete_draft(services, lang, draft, parts.deadline)
+    return draft if refused is None else refused
+
+
+def begin_draft(
+    services: Services, lang: str, parts: Parts, *, known_only: bool = False
+) -> TaskDraft | Refused:
+    """Return a draft of the title and directive typed, its units kept as typed.
+
+    A refused title or directive is to be typed again with the whole line; the deadline
+    and units are read by `complete_draft`, and may be typed again alone.
+    """
     refused = title_refusal(services, lang, parts.title)
     if refused is not None:
         return refused
@@ -151,21 +206,37 @@ def draft_from(
         if isinstance(directive, Refused):
             return directive
         draft.directive_id, draft.new_directive, draft.directive_number = directive
-    deadline = read_deadline(services, lang, parts.deadline)
-    if isinstance(deadline, Refused):
-        return deadline
-    draft.deadline, draft.moved_from = deadline.date, deadline.moved_from
-    draft.moved_reason = deadline.reason
-    resolution = resolve_units(services, lang, parts.units)
-    if isinstance(resolution, Refused):
-        return resolution
-    draft.add_units(resolution.unit_ids)
-    draft.matched = list(resolution.matched)
     return draft
 
 
-def confirm_text(services: Services, lang: str, draft: TaskDraft) -> str:
-    """Say everything about the task before it is created."""
+def complete_draft(
+    services: Services, lang: str, draft: TaskDraft, deadline: str
+) -> Refused | None:
+    """Set the draft's deadline (unless set) from `deadline`, then its units (unless chosen)
+    from its `line_units`; return the first part refused, or None."""
+    if draft.deadline is None:
+        parsed = read_deadline(services, lang, deadline)
+        if isinstance(parsed, Refused):
+            return parsed
+        draft.deadline, draft.moved_from = parsed.date, parsed.moved_from
+        draft.moved_reason = parsed.reason
+    if not draft.unit_ids:
+        resolution = resolve_units(services, lang, draft.line_units)
+        if isinstance(resolution, Refused):
+            return resolution
+        draft.add_units(resolution.unit_ids)
+        draft.matched = list(resolution.matched)
+    return None
+
+
+def confirm_text(
+    services: Services, lang: str, draft: TaskDraft, *, listed_limit: int = MAX_LISTED_CHARS
+) -> str:
+    """Say everything about the task before it is created.
+
+    The units are named one by one unless they and the description pass `listed_limit`
+    characters (a channel's room), then by how they were chosen ('các xã (95); ...').
+    """
     t = partial(services.catalog.get, lang)
     assert draft.deadline is not None
     with session_scope(services.engine) as session:
@@ -175,8 +246,9 @@ def confirm_text(services: Services, lang: str, draft: TaskDraft) -> str:
         if draft.directive_id is not None and not draft.directive_number:
             known = session.get(Directive, draft.directive_id)
             draft.directive_number = known.number if known is not None else ""
-    if len(names) > MAX_LISTED_CHARS:
-        names = names[:MAX_LISTED_CHARS] + "…"
+    listed: str | Markup = names
+    if len(names) + len(draft.description) > listed_limit:
+        listed = matched_text(services, lang, draft.matched, draft.picked)
     moved = ""
     if draft.moved_from is not None:
         moved = moved_note(
@@ -195,7 +267,7 @@ def confirm_text(services: Services, lang: str, draft: TaskDraft) -> str:
         deadline=draft.deadline,
         moved=Markup(f"\n{moved}" if moved else ""),
         count=len(draft.unit_ids),
-        units=names,
+        units=listed,
         description=draft.description or "-",
     )
 

@@ -26,10 +26,11 @@ from telegram.ext import (
     filters,
 )
 
+from app import newtask
 from core.deadlines import DeadlineError, format_date
 from core.directives import parse_directive_line
 from core.roles import Access
-from core.taskdraft import MAX_TITLE, TaskDraft
+from core.taskdraft import TaskDraft
 from db.models import Directive
 from db.queries.directives import find_directive, recent_directives
 from handlers.telegram import newtask_line
@@ -73,8 +74,9 @@ async def got_title(req: Request) -> int | None:
     draft, text = draft_of(req), _text(req)
     if draft is None:
         return END
-    if len(text) > MAX_TITLE:
-        await req.say("newtask.title_too_long", limit=MAX_TITLE)
+    refused = newtask.title_refusal(req.services, req.actor.lang, text)
+    if refused is not None:
+        await req.reply(refused.text)
         return TITLE
     draft.title = text
     recent = await req.transaction(lambda session: recent_directives(session))

@@ -10,20 +10,15 @@ a message goes on to the other flows as if no /newtask were under way.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ConversationHandler
 
-from core.deadlines import DeadlineError, format_date
-from core.directives import parse_directive_line
-from core.markup import Markup
+from app import newtask
+from core.deadlines import format_date
 from core.roles import Access
-from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE, TaskDraft
-from core.textnorm import vi_sort_key
-from db.queries.assignees import resolve_assignees
-from db.queries.directives import find_directive
-from db.queries.taskadmin import create_from_draft
-from db.queries.units import unit_names
+from core.taskdraft import MAX_DESCRIPTION, TaskDraft
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.newtask_units import (
     CONFIRM,
@@ -38,13 +33,6 @@ from handlers.telegram.newtask_units import (
     refuse_stale,
 )
 from handlers.telegram.registry import hand_on
-from handlers.telegram.taskcommon import (
-    deadline_error_text,
-    matched_text,
-    moved_text,
-    read_deadline,
-    unmatched_lines,
-)
 
 END = ConversationHandler.END
 NO_WORDS = frozenset({"-", "0", "khong", "không", "none", "no", "huy", "hủy", "cancel"})
@@ -58,46 +46,31 @@ async def start(req: Request, text: str) -> int:
 
     A wrong title or directive, or a line without its three parts, is answered and ends
     the command; a wrong deadline or unit list keeps the draft and asks for that part alone.
+    The rules of each part are `app.newtask`'s, as on Zalo.
     """
-    parts = [" ".join(p.split()) for p in text.split("|")]
-    if len(parts) < 3 or not all(parts[:3]):
+    parts = newtask.split_line(text)
+    if parts is None:
         await req.say("newtask.usage_one_line")
         return END
-    title, deadline_text, spec = parts[:3]
-    if len(title) > MAX_TITLE:
-        await req.say("newtask.title_too_long", limit=MAX_TITLE)
-        return END
-    draft = TaskDraft(title=title, line_units=spec)
-    if len(parts) > 3 and not await _directive(req, draft, " | ".join(parts[3:])):
+    draft = await req.run(newtask.begin_draft, req.services, req.actor.lang, parts)
+    if isinstance(draft, newtask.Refused):
+        await req.reply(draft.text)
         return END
     keep_draft(req, draft)
-    return await _go_on(req, draft, deadline_text)
+    return await _go_on(req, draft, parts.deadline)
 
 
 async def _go_on(req: Request, draft: TaskDraft, deadline_text: str) -> int:
     """Take the deadline, then the units; ask for the first one refused, or confirm."""
-    if draft.deadline is None:
-        parsed = await read_deadline(req, deadline_text)
-        if isinstance(parsed, DeadlineError):
-            markup = None
-            if parsed.suggestion is not None:
-                label = req.t("newtask.btn_use_date", date=parsed.suggestion)
-                use = form_button(req, draft, label, "dl", parsed.suggestion.isoformat())
-                markup = InlineKeyboardMarkup([[use]])
-            return await _ask_part(
-                req, draft, "deadline", deadline_error_text(req, parsed), markup
-            )
-        draft.deadline, draft.moved_from = parsed.date, parsed.moved_from
-        draft.moved_reason = parsed.reason
-    if not draft.unit_ids:
-        resolution = await req.transaction(
-            lambda session: resolve_assignees(session, draft.line_units, lang=req.actor.lang)
-        )
-        if not resolution.ok:
-            problems = unmatched_lines(req, resolution) or [req.t("newtask.none_chosen")]
-            return await _ask_part(req, draft, "units", "\n".join(problems))
-        draft.add_units(resolution.unit_ids)
-        draft.matched = list(resolution.matched)
+    lang = req.actor.lang
+    refused = await req.run(newtask.complete_draft, req.services, lang, draft, deadline_text)
+    if refused is not None:
+        markup = None
+        if refused.suggestion is not None:
+            label = req.t("newtask.btn_use_date", date=refused.suggestion)
+            use = form_button(req, draft, label, "dl", refused.suggestion.isoformat())
+            markup = InlineKeyboardMarkup([[use]])
+        return await _ask_part(req, draft, refused.part, refused.text, markup)
     draft.line_missing, draft.fix_until = "", None
     await confirm(req, draft)
     return CONFIRM
@@ -164,45 +137,11 @@ async def _pass_on(req: Request) -> None:
     await hand_on(req.update, req.context, after=is_newtask)
 
 
-async def _directive(req: Request, draft: TaskDraft, text: str) -> bool:
-    """Set the draft's directive: a known number, else a new one; False after an error."""
-    parsed = parse_directive_line(text)
-    if isinstance(parsed, str):
-        await req.say(f"newtask.directive_{parsed}")
-        return False
-    existing = await req.transaction(lambda session: find_directive(session, number=parsed.number))
-    if existing is not None:
-        draft.directive_id = existing.id
-    else:
-        draft.new_directive = parsed
-    draft.directive_number = parsed.number
-    return True
-
-
 async def confirm(req: Request, draft: TaskDraft) -> None:
     """Show everything about the task before it is created, with Create and Cancel."""
-    assert draft.deadline is not None
-    names = await req.transaction(
-        lambda session: ", ".join(
-            sorted(unit_names(session, unit_ids=draft.unit_ids).values(), key=vi_sort_key)
-        )
-    )
-    if len(names) + len(draft.description) > MAX_LISTED_CHARS:
-        names = matched_text(req, draft.matched, draft.picked)
-    if draft.new_directive is not None:
-        directive = req.t("newtask.directive_new_mark", number=draft.directive_number)
-    else:
-        directive = req.t("newtask.no_directive") if not draft.directive_number else ""
-    moved = moved_text(req, draft.moved_from, draft.deadline, draft.moved_reason)
-    text = req.t(
-        "newtask.confirm",
-        title=draft.title,
-        directive=Markup(directive) if directive else draft.directive_number,
-        deadline=draft.deadline,
-        moved=Markup(f"\n{moved}" if moved else ""),
-        count=len(draft.unit_ids),
-        units=names,
-        description=draft.description or "-",
+    lang = req.actor.lang
+    text = await req.run(
+        partial(newtask.confirm_text, listed_limit=MAX_LISTED_CHARS), req.services, lang, draft
     )
     rows = [
         [
@@ -265,15 +204,7 @@ async def _decide(req: Request, create: bool) -> int:
     if draft is None or not create or draft.deadline is None:
         await req.say("common.cancelled")
         return END
-    tz, actor_id = req.services.settings.tz, req.actor.contact_id
-    task_id = await req.transaction(
-        lambda session: create_from_draft(session, draft=draft, tz=tz, actor_id=actor_id).id or 0
-    )
-    await req.say(
-        "newtask.created",
-        id=task_id,
-        title=draft.title,
-        count=len(draft.unit_ids),
-        deadline=draft.deadline,
-    )
+    actor = req.actor
+    said = await req.run(newtask.create, req.services, actor.lang, actor.contact_id, draft)
+    await req.reply(said)
     return END

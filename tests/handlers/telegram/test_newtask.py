@@ -248,6 +248,18 @@ async def test_newtask_confirmation_lists_units_in_vietnamese_order(bot: BotUnde
     assert "Sở Du lịch, Sở Đào tạo, Sở Tài chính, Sở Thông tin" in text
 
 
+async def test_newtask_one_line_skip_word_is_no_directive(bot: BotUnderTest) -> None:
+    """A "-" typed as the directive is none, as at the guided step and on Zalo."""
+    _province(bot)
+    confirm = await bot.send(ADMIN_ID, "/newtask Việc | 15/12/2026 | Tam Xuân | -")
+    assert "Văn bản: không có" in (confirm.text or "")
+    await bot.press(ADMIN_ID, button_data(confirm, "Tạo nhiệm vụ"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "#1" in (m.text or ""))
+    with bot.session() as s:
+        assert s.exec(select(Directive)).first() is None
+        assert s.exec(select(Task)).one().directive_id is None
+
+
 def test_newtask_conversation_is_built_without_a_warning() -> None:
     """Buttons and typed answers share one per-chat conversation and PTB has nothing to say."""
     with warnings.catch_warnings(record=True) as caught:
