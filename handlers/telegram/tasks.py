@@ -3,22 +3,19 @@ the admin's changes (deadline, units: handlers.taskedit; close and cancel: here)
 
 from __future__ import annotations
 
-from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
+from app import task_list
 from core.markup import to_html
-from core.paging import Page
 from core.roles import Access
 from core.states import TaskStatus
-from db.models import Directive, Task
-from db.queries.taskadmin import TaskRow, open_tasks, progress
+from db.models import Task
 from handlers.telegram import taskedit
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.taskedit import ENDINGS, end
 
-PAGE_SIZE = 10
 PER_ROW = 5
 
 
@@ -31,33 +28,13 @@ async def list_tasks(req: Request) -> None:
 
 async def _show_list(req: Request, number: int, *, edit: bool) -> None:
     """Send (or edit into) one page of the open tasks, with a button per task."""
-
-    def read(session: Session) -> tuple[list[TaskRow], int, int, int]:
-        _, total = open_tasks(session, offset=0, limit=0)
-        pages = max(1, -(-total // PAGE_SIZE))
-        shown = min(max(1, number), pages)
-        rows, total = open_tasks(session, offset=(shown - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-        return rows, total, pages, shown
-
-    rows, total, pages, number = await req.transaction(read)
-    if not rows:
+    shown = await req.run(task_list.open_page, req.services, req.actor.lang, number)
+    if shown is None:
         await req.say("tasks.list_empty")
         return
-    page = Page(rows, number, pages)
-    lines = [req.t("tasks.list_header", total=total, page=page.number, pages=page.pages)]
-    lines += [
-        req.t(
-            "tasks.list_line",
-            id=r.id,
-            title=r.title,
-            deadline=r.deadline,
-            done=r.done,
-            assigned=r.assigned,
-        )
-        for r in rows
-    ]
-    lines.append(req.t("tasks.list_footer"))
-    buttons = [req.button(f"#{r.id}", "tk", "v", r.id) for r in rows]
+    page = shown.page
+    text = "\n".join([*shown.lines, req.t("tasks.list_footer")])
+    buttons = [req.button(f"#{task_id}", "tk", "v", task_id) for task_id in page.items]
     keyboard = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
     nav: list[InlineKeyboardButton] = []
     if page.has_prev:
@@ -68,38 +45,19 @@ async def _show_list(req: Request, number: int, *, edit: bool) -> None:
     markup = InlineKeyboardMarkup(keyboard)
     query = req.update.callback_query
     if edit and query is not None:
-        await query.edit_message_text(to_html("\n".join(lines)), reply_markup=markup)
+        await query.edit_message_text(to_html(text), reply_markup=markup)
     else:
-        await req.reply("\n".join(lines), reply_markup=markup)
+        await req.reply(text, reply_markup=markup)
 
 
 async def show_task(req: Request, task_id: int) -> None:
     """Show one task's card with the admin's buttons."""
-
-    def read(session: Session) -> tuple[Task | None, Directive | None, tuple[int, int]]:
-        task = session.get(Task, task_id)
-        directive = (
-            session.get(Directive, task.directive_id) if task and task.directive_id else None
-        )
-        return task, directive, progress(session, [task_id]).get(task_id, (0, 0))
-
-    task, directive, (done, assigned) = await req.transaction(read)
-    if task is None:
+    card = await req.run(task_list.card, req.services, req.actor.lang, task_id)
+    if card is None:
         await req.say("common.button_stale")
         return
-    text = req.t(
-        "tasks.detail",
-        id=task_id,
-        title=task.title,
-        directive=directive.number if directive else req.t("tasks.no_directive"),
-        deadline=task.deadline,
-        status=req.t(f"tasks.status_{task.status}"),
-        done=done,
-        assigned=assigned,
-        description=task.description or "-",
-    )
     markup = None
-    if task.status == TaskStatus.OPEN:
+    if card.status == TaskStatus.OPEN:
         markup = InlineKeyboardMarkup(
             [
                 [req.button(req.t("tasks.btn_deadline"), "tk", "hint", "deadline", task_id)],
@@ -113,7 +71,7 @@ async def show_task(req: Request, task_id: int) -> None:
                 ],
             ]
         )
-    await req.reply(text, reply_markup=markup)
+    await req.reply(card.text, reply_markup=markup)
 
 
 @button(Access.ADMIN)

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from app import calendar_days, import_files, links, people, recurring_rules, unit_form
+from app import (
+    calendar_days,
+    import_files,
+    links,
+    people,
+    recurring_rules,
+    task_list,
+    unit_form,
+)
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
@@ -21,14 +29,12 @@ from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line
 from db.engine import session_scope
-from db.models import Directive, Task, Unit
+from db.models import Unit
 from db.queries.contact_admin import contact_list
-from db.queries.taskadmin import open_tasks, progress
 from db.queries.tasks import find_tasks
 from db.queries.units import find_units
 from handlers.zalo.pages import remember
 
-TASKS_SIZE = 10
 CONTACTS_SIZE = 15
 UNITS_LISTED = 10
 
@@ -81,29 +87,13 @@ def tasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
     if text and not text.isdigit():
         return [_task_card(services, actor, text)]
     t = partial(services.catalog.get, actor.lang)
-    number = int(text) if text else 1
-    with session_scope(services.engine) as session:
-        _, total = open_tasks(session, offset=0, limit=0)
-        pages = max(1, -(-total // TASKS_SIZE))
-        number = min(max(1, number), pages)
-        rows, total = open_tasks(session, offset=(number - 1) * TASKS_SIZE, limit=TASKS_SIZE)
-    if not rows:
+    shown = task_list.open_page(services, actor.lang, int(text) if text else 1)
+    if shown is None:
         remember(services, actor, None)
         return [Said(t("tasks.list_empty"))]
-    lines = [t("tasks.list_header", total=total, page=number, pages=pages)]
-    lines += [
-        t(
-            "tasks.list_line",
-            id=r.id,
-            title=r.title,
-            deadline=r.deadline,
-            done=r.done,
-            assigned=r.assigned,
-        )
-        for r in rows
-    ]
-    lines.append(t("zalo.tasks_footer"))
-    more = {"command": "tasks", "page": number + 1} if number < pages else None
+    page = shown.page
+    lines = [*shown.lines, t("zalo.tasks_footer")]
+    more = {"command": "tasks", "page": page.number + 1} if page.has_next else None
     if more is not None:
         lines.append(t("zalo.more"))
     remember(services, actor, more)
@@ -115,35 +105,14 @@ def _task_card(services: Services, actor: Actor, text: str) -> Said:
     t = partial(services.catalog.get, actor.lang)
     with session_scope(services.engine) as session:
         found = find_tasks(session, text=text)
-        task = found[0] if len(found) == 1 else None
-        if task is None or task.id is None:
-            if not found:
-                return Said(t("tasks.not_found", text=text))
-            choices = "\n".join(
-                t("summary.choice", id=f.id, title=f.title) for f in found[:UNITS_LISTED]
-            )
-            return Said(t("zalo.file_which", text=text, command="tasks", tasks=Markup(choices)))
-        directive = session.get(Directive, task.directive_id) if task.directive_id else None
-        done, assigned = progress(session, [task.id]).get(task.id, (0, 0))
-        return Said(_detail(services, actor.lang, task, directive, done, assigned))
-
-
-def _detail(
-    services: Services, lang: str, task: Task, directive: Directive | None, done: int, all_: int
-) -> str:
-    """Return a task's card text."""
-    t = partial(services.catalog.get, lang)
-    return t(
-        "tasks.detail",
-        id=task.id or 0,
-        title=task.title,
-        directive=directive.number if directive else t("tasks.no_directive"),
-        deadline=task.deadline,
-        status=t(f"tasks.status_{task.status}"),
-        done=done,
-        assigned=all_,
-        description=task.description or "-",
-    )
+    task_id = found[0].id if len(found) == 1 else None
+    shown = task_list.card(services, actor.lang, task_id) if task_id is not None else None
+    if shown is not None:
+        return Said(shown.text)
+    if not found:
+        return Said(t("tasks.not_found", text=text))
+    choices = "\n".join(t("summary.choice", id=f.id, title=f.title) for f in found[:UNITS_LISTED])
+    return Said(t("zalo.file_which", text=text, command="tasks", tasks=Markup(choices)))
 
 
 def calendar(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

@@ -1,0 +1,83 @@
+"""/tasks on any channel: what a page of the open tasks says, and a task's card.
+
+The use case reads the page (nearest deadline first, with progress) and words its lines
+from the catalogs; each channel adds its own footer and way to go on (Telegram's buttons,
+Zalo's "tiếp").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from app.services import Services
+from core.paging import Page
+from db.engine import session_scope
+from db.models import Directive, Task
+from db.queries.taskadmin import open_tasks, progress
+
+PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """A page of open tasks: the ids shown and its lines (markup: header, a line a task)."""
+
+    page: Page[int]
+    lines: list[str]
+
+
+def open_page(services: Services, lang: str, number: int) -> TaskPage | None:
+    """Return page `number` of the open tasks (the last one past the end), or None: none open."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        _, total = open_tasks(session, offset=0, limit=0)
+        pages = max(1, -(-total // PAGE_SIZE))
+        number = min(max(1, number), pages)
+        rows, total = open_tasks(session, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if not rows:
+        return None
+    lines = [t("tasks.list_header", total=total, page=number, pages=pages)]
+    lines += [
+        t(
+            "tasks.list_line",
+            id=r.id,
+            title=r.title,
+            deadline=r.deadline,
+            done=r.done,
+            assigned=r.assigned,
+        )
+        for r in rows
+    ]
+    return TaskPage(Page([r.id for r in rows], number, pages), lines)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A task's card (markup) and its status (the changes offered depend on it)."""
+
+    text: str
+    status: str  # a TaskStatus value
+
+
+def card(services: Services, lang: str, task_id: int) -> Card | None:
+    """Say one task: directive, deadline, status, progress, description; None if unknown."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            return None
+        directive = session.get(Directive, task.directive_id) if task.directive_id else None
+        done, assigned = progress(session, [task_id]).get(task_id, (0, 0))
+        text = t(
+            "tasks.detail",
+            id=task_id,
+            title=task.title,
+            directive=directive.number if directive else t("tasks.no_directive"),
+            deadline=task.deadline,
+            status=t(f"tasks.status_{task.status}"),
+            done=done,
+            assigned=assigned,
+            description=task.description or "-",
+        )
+        return Card(text, task.status)
