@@ -182,12 +182,9 @@ def _decide_newtask(
     services: Services, actor: Actor, form: dict[str, Any], text: str
 ) -> list[Said]:
     """Create the task on "1" (its parts read again), drop it on "2"; else say how."""
-    t = partial(services.catalog.get, actor.lang)
-    decision = _decision(text)
-    if decision is None:
-        return [Said(t("zalo.form_confirm_hint"))]
-    if not decision:
-        return cancel(services, actor)
+    not_yes = _unless_yes(services, actor, text)
+    if not_yes is not None:
+        return not_yes
     draft = newtask.draft_from(services, actor.lang, _parts(form["cells"]))
     if isinstance(draft, newtask.Refused):
         return _back_to(services, actor, form, draft)
@@ -242,12 +239,10 @@ def _decide_addunit(
     services: Services, actor: Actor, form: dict[str, Any], text: str
 ) -> list[Said]:
     """Save the unit on "1" (its code checked again), drop it on "2"; else say how."""
+    not_yes = _unless_yes(services, actor, text)
+    if not_yes is not None:
+        return not_yes
     t = partial(services.catalog.get, actor.lang)
-    decision = _decision(text)
-    if decision is None:
-        return [Said(t("zalo.form_confirm_hint"))]
-    if not decision:
-        return cancel(services, actor)
     cells = {k: str(v) for k, v in form.get("cells", {}).items()}
     if unit_form.code_exists(services, cells.get("code", "")):  # taken meanwhile
         _keep(services, actor, {**form, "step": "code"})
@@ -257,14 +252,14 @@ def _decide_addunit(
     return [Said(unit_form.save(services, actor.lang, actor.contact_id, cells))]
 
 
-def _decision(text: str) -> bool | None:
-    """Return True for "1"/yes, False for "2"/no, None for anything else."""
+def _unless_yes(services: Services, actor: Actor, text: str) -> list[Said] | None:
+    """At a confirmation: None on "1"/yes; the form left on "2"/no; else how to answer."""
     word = fold(text)
     if word in YES_WORDS:
-        return True
+        return None
     if word in NO_WORDS:
-        return False
-    return None
+        return cancel(services, actor)
+    return [Said(services.catalog.get(actor.lang, "zalo.form_confirm_hint"))]
 
 
 def _choices(yes: str, no: str) -> list[list[Choice]]:
