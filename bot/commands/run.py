@@ -1,4 +1,4 @@
-"""`dondoc run`: migrate, take the single-instance lock, poll Telegram."""
+"""`dondoc run`: migrate, take the single-instance lock, poll Telegram (or Zalo alone)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ import argparse
 import asyncio
 import logging
 import signal
-import sys
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, build_services
 from bot.commands import demo
+from bot.commands.startup import already_running, migrated_engine, start_process
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -22,21 +21,13 @@ from bot.console import (
     REDACTED,
     load_settings,
     say,
-    setup_logging,
 )
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from bot.zalo import ZaloRuntime
-from db.engine import make_engine
-from db.migrate import upgrade
 from zalo import ZaloError
 
 log = logging.getLogger(__name__)
-
-# The reminder sweep runs in a worker thread, mostly Python. With the default 5 ms switch
-# interval, each time the event loop waits on a socket the busy worker may keep the GIL for
-# 5 ms, and answering a tap takes many such turns; 1 ms keeps answers prompt during a sweep.
-SWITCH_INTERVAL_S = 0.001
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,15 +53,9 @@ def run(args: argparse.Namespace) -> int:
     if settings.workers == "multi":
         say("cli.workers_need_serve", err=True)
         return EXIT_CONFIG
-    secrets = [t.get_secret_value() for t in (settings.bot_token, settings.zalo_bot_token) if t]
-    # PTB logs a rejected token with a traceback that names it; we say it in one line.
-    setup_logging(settings.log_level, secrets, reported=(InvalidToken,))
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade(engine)
-    except OperationalError as exc:
-        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+    start_process(settings)
+    engine = migrated_engine(settings)
+    if engine is None:
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine):
@@ -89,11 +74,7 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_FAILED
             return application.bot_data.exit_code or EXIT_OK
     except AlreadyRunning as exc:
-        if exc.kind == "token":
-            say("cli.already_running_token", err=True)
-        else:
-            say("cli.already_running_database", err=True, database=exc.where)
-        return EXIT_FAILED
+        return already_running(exc)
     finally:
         engine.dispose()
 

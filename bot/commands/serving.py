@@ -9,23 +9,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 from types import FrameType
 
 import uvicorn
-from sqlalchemy.exc import OperationalError
-from telegram.error import InvalidToken
 
 from app.services import Services
 from bot.app import App, build_application, build_services
-from bot.commands.run import SWITCH_INTERVAL_S
-from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say, setup_logging
+from bot.commands.startup import already_running, migrated_engine, start_process
+from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from bot.web import serve_app, zalo_serve_app
 from bot.zalo import ZaloRuntime
-from db.engine import make_engine
-from db.migrate import upgrade
 from scheduler.budget import SharedBudget
 from scheduler.ratelimit import TELEGRAM_WINDOW, DeliveryRateLimiter
 from scheduler.roles import LEADER, WorkerRoles, sender_role
@@ -73,23 +68,12 @@ def serve(_args: argparse.Namespace) -> int:
     if settings.bot_token is None and settings.zalo_bot_token is None:
         say("cli.no_token", err=True, env_file=".env")
         return EXIT_CONFIG
-    tokens = (
-        settings.bot_token,
-        settings.zalo_bot_token,
-        settings.web_secret,
-        settings.zalo_webhook_secret,
-    )
-    secrets = [t.get_secret_value() for t in tokens if t is not None]
-    setup_logging(settings.log_level, secrets, reported=(InvalidToken,))
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    start_process(settings)
     if settings.workers == "multi" and settings.is_sqlite:
         say("cli.workers_need_postgresql", err=True)
         return EXIT_CONFIG
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade(engine)
-    except OperationalError as exc:
-        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+    engine = migrated_engine(settings)
+    if engine is None:
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine):
@@ -130,12 +114,6 @@ def serve(_args: argparse.Namespace) -> int:
                 return EXIT_FAILED
             return (application.bot_data.exit_code if application else 0) or EXIT_OK
     except AlreadyRunning as exc:
-        if exc.kind == "token":
-            say("cli.already_running_token", err=True)
-        elif exc.kind == "workers":
-            say("cli.already_running_workers", err=True, database=exc.where)
-        else:
-            say("cli.already_running_database", err=True, database=exc.where)
-        return EXIT_FAILED
+        return already_running(exc)
     finally:
         engine.dispose()

@@ -24,8 +24,8 @@ from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
 from bot.app import build_application
-from bot.commands.run import SWITCH_INTERVAL_S
 from bot.commands.serving import Server
+from bot.commands.startup import SWITCH_INTERVAL_S
 from bot.console import EXIT_FAILED, EXIT_OK, say, setup_logging
 from bot.demo import sample
 from bot.demo.clock import CLOCK_KEY, DemoClock, working_morning

@@ -1,0 +1,58 @@
+"""What `dondoc run` and `dondoc serve` do first: log with the secrets redacted, switch
+threads often, migrate the database, and say which other process holds the lock."""
+
+from __future__ import annotations
+
+import sys
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from telegram.error import InvalidToken
+
+from bot.console import EXIT_FAILED, say, setup_logging
+from bot.lock import AlreadyRunning
+from bot.settings import Settings
+from db.engine import make_engine
+from db.migrate import upgrade
+
+# The reminder sweep runs in a worker thread, mostly Python. With the default 5 ms switch
+# interval, each time the event loop waits on a socket the busy worker may keep the GIL for
+# 5 ms, and answering a tap takes many such turns; 1 ms keeps answers prompt during a sweep.
+SWITCH_INTERVAL_S = 0.001
+
+
+def start_process(settings: Settings) -> None:
+    """Log at the configured level, every token and secret redacted; switch threads often."""
+    tokens = (
+        settings.bot_token,
+        settings.zalo_bot_token,
+        settings.web_secret,
+        settings.zalo_webhook_secret,
+    )
+    secrets = [t.get_secret_value() for t in tokens if t is not None]
+    # PTB logs a rejected token with a traceback that names it; we say it in one line.
+    setup_logging(settings.log_level, secrets, reported=(InvalidToken,))
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+def migrated_engine(settings: Settings) -> Engine | None:
+    """Return the database's engine once migrated; None (and said why) when unreachable."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+        engine.dispose()
+        return None
+    return engine
+
+
+def already_running(exc: AlreadyRunning) -> int:
+    """Say which process holds the lock (by token, workers, or database); the exit code."""
+    if exc.kind == "token":
+        say("cli.already_running_token", err=True)
+    elif exc.kind == "workers":
+        say("cli.already_running_workers", err=True, database=exc.where)
+    else:
+        say("cli.already_running_database", err=True, database=exc.where)
+    return EXIT_FAILED
