@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from app import newtask
-from core.deadlines import DeadlineError, format_date
+from core.deadlines import format_date
 from core.directives import parse_directive_line
 from core.roles import Access
 from core.taskdraft import TaskDraft
@@ -48,11 +48,12 @@ from handlers.telegram.newtask_units import (
     pressed_draft,
     show_menu,
     stale_button,
+    use_date,
 )
 from handlers.telegram.newtask_units import on_button as assignee_button
 from handlers.telegram.newtask_units import on_text as assignee_text
 from handlers.telegram.registry import CommandSpec, Flow, PTBCallback
-from handlers.telegram.taskcommon import deadline_error_text, moved_note, read_deadline
+from handlers.telegram.taskcommon import moved_note
 
 TITLE, DIRECTIVE, DEADLINE = 0, 1, 2
 END = ConversationHandler.END
@@ -151,14 +152,9 @@ async def _take_deadline(req: Request, text: str) -> int:
     draft = draft_of(req)
     if draft is None:
         return END
-    parsed = await read_deadline(req, text)
-    if isinstance(parsed, DeadlineError):
-        markup = None
-        if parsed.suggestion is not None:
-            label = req.t("newtask.btn_use_date", date=parsed.suggestion)
-            use = form_button(req, draft, label, "dl", parsed.suggestion.isoformat())
-            markup = InlineKeyboardMarkup([[use]])
-        await req.reply(deadline_error_text(req, parsed), reply_markup=markup)
+    parsed = await req.run(newtask.read_deadline, req.services, req.actor.lang, text)
+    if isinstance(parsed, newtask.Refused):
+        await req.reply(parsed.text, reply_markup=use_date(req, draft, parsed.suggestion))
         return DEADLINE
     draft.deadline, draft.moved_from, draft.moved_reason = (
         parsed.date,

@@ -31,6 +31,7 @@ from handlers.telegram.newtask_units import (
     keep_draft,
     pressed_draft,
     refuse_stale,
+    use_date,
 )
 from handlers.telegram.registry import hand_on
 
@@ -65,11 +66,7 @@ async def _go_on(req: Request, draft: TaskDraft, deadline_text: str) -> int:
     lang = req.actor.lang
     refused = await req.run(newtask.complete_draft, req.services, lang, draft, deadline_text)
     if refused is not None:
-        markup = None
-        if refused.suggestion is not None:
-            label = req.t("newtask.btn_use_date", date=refused.suggestion)
-            use = form_button(req, draft, label, "dl", refused.suggestion.isoformat())
-            markup = InlineKeyboardMarkup([[use]])
+        markup = use_date(req, draft, refused.suggestion)
         return await _ask_part(req, draft, refused.part, refused.text, markup)
     draft.line_missing, draft.fix_until = "", None
     await confirm(req, draft)

@@ -7,6 +7,7 @@ parent unit, or as a search in the unit list, depending on the screen that is op
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
@@ -56,6 +57,14 @@ def form_button(
     none is under way), it is refused instead of acting on whatever draft is current.
     """
     return req.button(label, "nt", step, draft.nonce, *parts)
+
+
+def use_date(req: Request, draft: TaskDraft, day: date | None) -> InlineKeyboardMarkup | None:
+    """Return a button that takes the proposed date (a past 'd/m' a year later), if any."""
+    if day is None:
+        return None
+    label = req.t("newtask.btn_use_date", date=day)
+    return InlineKeyboardMarkup([[form_button(req, draft, label, "dl", day.isoformat())]])
 
 
 async def pressed_draft(req: Request) -> TaskDraft | None:
