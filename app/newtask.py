@@ -40,8 +40,9 @@ SOURCE_KEYS = {
     "parent": "tasks.src_parent",
     "unit": "tasks.src_unit",
 }
-# Typed for "no directive" at the optional step ("bỏ qua", "không", "-").
-SKIP_WORDS = frozenset({"-", "0", "bo qua", "khong", "none", "no", "skip"})
+# Typed for "no directive" at the optional step ("bỏ qua", "không", "-"; "hủy" on Telegram,
+# where it leaves no form: on Zalo it leaves the form before the step reads it).
+SKIP_WORDS = frozenset({"-", "0", "bo qua", "khong", "none", "no", "skip", "huy", "cancel"})
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,9 @@ def read_directive(
         return Refused("directive", t(f"newtask.directive_{parsed}"))
     with session_scope(services.engine) as session:
         existing = find_directive(session, number=parsed.number)
-        existing_id = existing.id if existing is not None else None
-    if existing_id is not None:
-        return existing_id, None, parsed.number
+        known = (existing.id, existing.number) if existing is not None else None
+    if known is not None:  # named as it is kept ("4824/ubnd" is 4824/UBND)
+        return known[0], None, known[1]
     if known_only and "|" not in text:
         return Refused("directive", t("newtask.directive_not_found", number=parsed.number))
     return None, parsed, parsed.number

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -28,11 +29,10 @@ from telegram.ext import (
 
 from app import newtask
 from core.deadlines import format_date
-from core.directives import parse_directive_line
 from core.roles import Access
 from core.taskdraft import TaskDraft
 from db.models import Directive
-from db.queries.directives import find_directive, recent_directives
+from db.queries.directives import recent_directives
 from handlers.telegram import newtask_line
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.newtask_units import (
@@ -108,20 +108,13 @@ async def directive_text(req: Request) -> int | None:
     draft, text = draft_of(req), _text(req)
     if draft is None:
         return END
-    if text.casefold() in newtask_line.NO_WORDS:
-        return await _ask_deadline(req)
-    parsed = parse_directive_line(text)
-    if isinstance(parsed, str):
-        await req.say(f"newtask.directive_{parsed}")
+    read = await req.run(
+        partial(newtask.read_directive, known_only=True), req.services, req.actor.lang, text
+    )
+    if isinstance(read, newtask.Refused):
+        await req.reply(read.text)
         return DIRECTIVE
-    existing = await req.transaction(lambda session: find_directive(session, number=parsed.number))
-    if existing is not None:
-        draft.directive_id, draft.directive_number = existing.id, existing.number
-    elif "|" in text:
-        draft.new_directive, draft.directive_number = parsed, parsed.number
-    else:
-        await req.say("newtask.directive_not_found", number=parsed.number)
-        return DIRECTIVE
+    draft.directive_id, draft.new_directive, draft.directive_number = read
     return await _ask_deadline(req)
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
+from core.textnorm import fold
 from db.models import Assignment, AuditLog, Directive, Task
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram.newtask import conversation
@@ -258,6 +259,19 @@ async def test_newtask_one_line_skip_word_is_no_directive(bot: BotUnderTest) -> 
     with bot.session() as s:
         assert s.exec(select(Directive)).first() is None
         assert s.exec(select(Task)).one().directive_id is None
+
+
+async def test_newtask_known_directive_is_named_as_kept(bot: BotUnderTest) -> None:
+    """A known directive typed in other case is that one, shown as kept; "bỏ qua" skips it."""
+    _province(bot)
+    with bot.session() as s:
+        s.add(Directive(number="4824/UBND", number_folded=fold("4824/UBND")))
+        s.commit()
+    line = await bot.send(ADMIN_ID, "/newtask Việc | 15/12/2026 | Tam Xuân | 4824/ubnd")
+    assert "Văn bản: 4824/UBND\n" in (line.text or "")
+    await bot.send(ADMIN_ID, "/newtask")
+    await bot.send(ADMIN_ID, "Việc hai")
+    assert "Hạn" in ((await bot.send(ADMIN_ID, "bỏ qua")).text or "")
 
 
 def test_newtask_conversation_is_built_without_a_warning() -> None:
