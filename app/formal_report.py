@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Protocol
 
 from sqlmodel import Session
 
 from app.export_xlsx import evidence_text, notes_text
 from app.i18n import format_percent
 from app.report_docx import Block, Column, render
+from app.services import ReportSettings
 from app.summary_text import Translate, status_label
 from core.deadlines import format_date
 from core.markup import Markup
@@ -46,25 +46,6 @@ COLUMNS = (  # the appendix (DOMAIN.md): 252 mm, the width of landscape A4 betwe
     ("evidence", 22, False),
     ("notes", 22, False),
 )
-
-
-class ReportSettings(Protocol):
-    """The settings the report reads (the composition root's Settings)."""
-
-    @property
-    def org_parent(self) -> str: ...
-    @property
-    def org_name(self) -> str: ...
-    @property
-    def org_symbol(self) -> str: ...
-    @property
-    def org_place(self) -> str: ...
-    @property
-    def report_signer_title(self) -> str: ...
-    @property
-    def report_signer_name(self) -> str: ...
-    @property
-    def report_template(self) -> Path | None: ...
 
 
 @dataclass(frozen=True)
