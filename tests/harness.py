@@ -22,6 +22,7 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from devtools.botrun import polling
 from devtools.fakebotapi import ChatMessage, FakeBotApi
+from devtools.fakebotapi.observe import WAIT_S
 from tests.loopguard import assert_off_loop, loop_guard
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -66,7 +67,7 @@ class BotUnderTest:
         text: str,
         *,
         reply_to: int | None = None,
-        timeout: float = 5.0,
+        timeout: float = WAIT_S,
         match: Callable[[ChatMessage], bool] | None = None,
     ) -> ChatMessage:
         """Have the user send text and return the bot's next message in that chat."""
@@ -80,7 +81,7 @@ class BotUnderTest:
         answer = await self.server.wait_for_answer(self.server.callback_id(update_id))
         return answer.text or ""
 
-    async def processed(self, update_id: int, timeout: float = 5.0) -> None:
+    async def processed(self, update_id: int, timeout: float = WAIT_S) -> None:
         """Wait until the bot has fetched an update and finished the ones before it."""
         await self.server.wait_for_delivery(update_id, timeout)
         await self.server.wait_until(lambda: self.server.pending_updates() == 0, timeout)

@@ -24,6 +24,10 @@ from devtools.fakebotapi.state import BotState
 
 T = TypeVar("T")
 POLL_INTERVAL = 0.005
+# How long a test waits for what it expects before failing. Generous: a wait ends as soon
+# as the thing arrives, and a loaded machine starts a worker process (a chart, an export)
+# in seconds, not the fraction of one it takes when quiet.
+WAIT_S = 20.0
 
 
 class Observations:
@@ -105,7 +109,7 @@ class Observations:
         return self.limiter.stats()
 
     async def wait_for(
-        self, probe: Callable[[], T | None], timeout: float = 5.0, what: str = "condition"
+        self, probe: Callable[[], T | None], timeout: float = WAIT_S, what: str = "condition"
     ) -> T:
         """Poll `probe` until it returns something other than None, and return that."""
         deadline = time.monotonic() + timeout
@@ -116,7 +120,7 @@ class Observations:
         return value
 
     def wait_for_sync(
-        self, probe: Callable[[], T | None], timeout: float = 5.0, what: str = "condition"
+        self, probe: Callable[[], T | None], timeout: float = WAIT_S, what: str = "condition"
     ) -> T:
         """Block until `probe` returns something other than None, and return that."""
         deadline = time.monotonic() + timeout
@@ -126,7 +130,7 @@ class Observations:
             time.sleep(POLL_INTERVAL)
         return value
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = WAIT_S) -> None:
         """Wait until `condition()` is true."""
         await self.wait_for(lambda: True if condition() else None, timeout, "condition")
 
@@ -136,7 +140,7 @@ class Observations:
         predicate: Callable[[ChatMessage], bool] | None = None,
         *,
         after: int = 0,
-        timeout: float = 5.0,
+        timeout: float = WAIT_S,
     ) -> ChatMessage:
         """Wait for the first bot message in a chat with id above `after` matching `predicate`."""
 
@@ -160,7 +164,7 @@ class Observations:
         method: str,
         predicate: Callable[[CallRecord], bool] | None = None,
         *,
-        timeout: float = 5.0,
+        timeout: float = WAIT_S,
     ) -> CallRecord:
         """Wait for the first finished call of `method` matching `predicate`."""
 
@@ -171,13 +175,13 @@ class Observations:
 
         return await self.wait_for(probe, timeout, f"a {method} call")
 
-    async def wait_for_answer(self, callback_id: str, timeout: float = 5.0) -> CallbackAnswer:
+    async def wait_for_answer(self, callback_id: str, timeout: float = WAIT_S) -> CallbackAnswer:
         """Wait until the bot answers the callback query `callback_id`."""
         return await self.wait_for(
             lambda: self.callback_answer(callback_id), timeout, f"answer to {callback_id}"
         )
 
-    async def wait_for_delivery(self, update_id: int, timeout: float = 5.0) -> UpdateRecord:
+    async def wait_for_delivery(self, update_id: int, timeout: float = WAIT_S) -> UpdateRecord:
         """Wait until getUpdates has handed `update_id` to the bot."""
 
         def probe() -> UpdateRecord | None:

@@ -33,6 +33,10 @@ from devtools.fakezalo.state import (
 DEFAULT_TOKEN = "2718281828:fake-zalo-token-for-tests"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 T = TypeVar("T")
+# How long a test waits for what it expects before failing. Generous: a wait ends as soon
+# as the thing arrives, and a loaded machine starts a worker process (a chart, an export)
+# in seconds, not the fraction of one it takes when quiet.
+WAIT_S = 20.0
 
 
 class FakeZalo:
@@ -246,11 +250,11 @@ class FakeZalo:
         with self.state.lock:
             return list(self.state.webhook_posts)
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = WAIT_S) -> None:
         """Wait until the condition holds, or fail."""
         await self.wait_for(lambda: True if condition() else None, timeout)
 
-    def wait_for_sync(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    def wait_for_sync(self, condition: Callable[[], bool], timeout: float = WAIT_S) -> None:
         """Wait (blocking, for tests outside an event loop) until the condition holds."""
         deadline = time.monotonic() + timeout
         while not condition():
@@ -258,7 +262,7 @@ class FakeZalo:
                 raise TimeoutError(f"the condition did not hold within {timeout} s")
             time.sleep(0.05)
 
-    async def wait_for(self, probe: Callable[[], T | None], timeout: float = 5.0) -> T:
+    async def wait_for(self, probe: Callable[[], T | None], timeout: float = WAIT_S) -> T:
         """Wait until the probe returns something, and return it."""
         deadline = time.monotonic() + timeout
         while True:
@@ -270,7 +274,7 @@ class FakeZalo:
             await asyncio.sleep(0.01)
 
     async def wait_for_messages(
-        self, chat_id: str, *, after: int, count: int = 1, timeout: float = 5.0
+        self, chat_id: str, *, after: int, count: int = 1, timeout: float = WAIT_S
     ) -> list[Sent]:
         """Wait until the chat has `count` more messages than `after`; return the new ones."""
 

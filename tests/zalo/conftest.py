@@ -23,6 +23,7 @@ from db.models import Inbox
 from devtools.botrun import polling
 from devtools.fakebotapi import FakeBotApi
 from devtools.fakezalo import FakeZalo
+from devtools.fakezalo.server import WAIT_S
 from scheduler.delivery import DISPATCH_JOB
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -45,7 +46,7 @@ class ZaloBot:
         """Open a session on the bot's database."""
         return self.tg.session()
 
-    async def say(self, user: str, text: str, *, timeout: float = 5.0) -> list[str]:
+    async def say(self, user: str, text: str, *, timeout: float = WAIT_S) -> list[str]:
         """Send text as a Zalo user; return what the bot answered once it handled it."""
         after = len(self.zalo.messages(user))
         message_id = self.zalo.send_text(user, text)
@@ -59,7 +60,7 @@ class ZaloBot:
         await self.handled(message_id)
         return [m.text for m in self.zalo.messages(user)[after:]]
 
-    async def handled(self, message_id: str, timeout: float = 5.0) -> None:
+    async def handled(self, message_id: str, timeout: float = WAIT_S) -> None:
         """Wait until the bot has finished handling a Zalo event (its inbox row)."""
 
         def done() -> bool:
