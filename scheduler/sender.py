@@ -85,11 +85,13 @@ def lane_of(priority: int) -> Lane:
     return Lane.NOTICE if priority < PRIORITY_REMINDER else Lane.BULK
 
 
-def office_time(services: Services, now: datetime) -> bool:
-    """Tell whether reminders may go out now (working hours on a working day)."""
+def office_time(services: Services, now: datetime, session: Session) -> bool:
+    """Tell whether reminders may go out now (working hours on a working day).
+
+    Read in the claim's own session: the sender asks every second, busy or not.
+    """
     local = now.astimezone(services.settings.tz)
-    with session_scope(services.engine) as session:
-        calendar = working_calendar(session)
+    calendar = working_calendar(session)
     hours = work_hours(services.settings.work_hours)
     return calendar.is_working_day(local.date()) and hours.contains(local.time())
 
@@ -187,8 +189,8 @@ def report_rate(bot: ExtBot[Any], sent: int, seconds: float) -> None:
 def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
     """Lease the next messages; reminders only in office time."""
     now = services.clock.now()
-    most = None if office_time(services, now) else PRIORITY_REMINDER - 1
     with session_scope(services.engine) as session:
+        most = None if office_time(services, now, session) else PRIORITY_REMINDER - 1
         return box.claim(
             session, owner=owner, now=now, limit=limit, lease=LEASE, max_priority=most
         )

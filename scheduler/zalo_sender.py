@@ -151,8 +151,8 @@ async def drain(
 def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
     """Lease the next Zalo messages; reminders only in office time."""
     now = services.clock.now()
-    most = None if office_time(services, now) else PRIORITY_REMINDER - 1
     with session_scope(services.engine) as session:
+        most = None if office_time(services, now, session) else PRIORITY_REMINDER - 1
         return box.claim(
             session,
             owner=owner,

@@ -69,8 +69,7 @@ class BotApiApp:
             body, status = error.to_api(), error.code
             record.ok, record.status, record.description = False, error.code, error.description
         record.finished_at = time.monotonic()
-        with self._state.lock:
-            self._state.calls.append(record)
+        self._state.add_call(record)
         return _reply(body, status)
 
     async def download(self, request: web.Request) -> web.Response:

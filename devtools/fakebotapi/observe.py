@@ -20,7 +20,7 @@ from devtools.fakebotapi.records import (
     UpdateRecord,
     WebhookInfo,
 )
-from devtools.fakebotapi.state import BotState
+from devtools.fakebotapi.state import BotState, CallWaiter
 
 T = TypeVar("T")
 POLL_INTERVAL = 0.005
@@ -45,7 +45,42 @@ class Observations:
     def call_count(self, method: str | None = None) -> int:
         """Return how many calls (of one method) have finished, without copying them."""
         with self.state.lock:
-            return sum(1 for c in self.state.calls if method is None or c.method == method)
+            return len(self.state.calls) if method is None else self.state.call_counts[method]
+
+    def last_call(self, method: str) -> CallRecord | None:
+        """Return the newest finished call of `method`, without copying the others."""
+        with self.state.lock:
+            found = next((c for c in reversed(self.state.calls) if c.method == method), None)
+            return copy.copy(found) if found is not None else None
+
+    def last_update(self) -> UpdateRecord | None:
+        """Return the newest update offered, without copying the others."""
+        with self.state.lock:
+            log = self.state.updates.log
+            return copy.copy(log[-1]) if log else None
+
+    async def wait_for_count(self, method: str, count: int, timeout: float = 5.0) -> None:
+        """Wait until `method` has finished `count` calls; woken by the server, not polled.
+
+        For benchmarks: a poll shares the process (and its GIL) with the bot it measures.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        waiter = CallWaiter(method, count, loop, future)
+        with self.state.lock:
+            if self.state.call_counts[method] >= count:
+                return
+            self.state.call_waiters.append(waiter)
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise TimeoutError(
+                f"timed out after {timeout}s waiting for {count} {method}"
+            ) from None
+        finally:
+            with self.state.lock:
+                if waiter in self.state.call_waiters:
+                    self.state.call_waiters.remove(waiter)
 
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[ChatMessage]:
         """Return the bot's messages in a chat as they stand now, oldest first."""

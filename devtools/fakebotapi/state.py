@@ -5,9 +5,11 @@ One re-entrant lock guards everything; the HTTP side and the test side both take
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -46,6 +48,16 @@ class ChatState:
         return self.last_message_id
 
 
+@dataclass(frozen=True)
+class CallWaiter:
+    """An event loop's future, resolved once `method` has finished `count` calls."""
+
+    method: str
+    count: int
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[None]
+
+
 class BotState:
     """Everything one fake bot account sees, guarded by `lock`."""
 
@@ -58,11 +70,25 @@ class BotState:
         self.files_by_path: dict[str, StoredFile] = {}
         self.updates = UpdateQueue(first_update_id)  # None: a random high base
         self.calls: list[CallRecord] = []
+        # Finished calls per method, and who waits for a count (see `add_call`).
+        self.call_counts: Counter[str] = Counter()
+        self.call_waiters: list[CallWaiter] = []
         self.callback_queries: dict[str, JsonDict] = {}
         self.answers: dict[str, CallbackAnswer] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook = WebhookInfo()
         self.on_update: Callable[[], None] = lambda: None
+
+    def add_call(self, record: CallRecord) -> None:
+        """Record a finished call, and wake whoever waits for its method's count."""
+        with self.lock:
+            self.calls.append(record)
+            self.call_counts[record.method] += 1
+            count = self.call_counts[record.method]
+            due = [w for w in self.call_waiters if w.method == record.method and w.count <= count]
+            for waiter in due:
+                self.call_waiters.remove(waiter)
+                waiter.loop.call_soon_threadsafe(_resolve, waiter.future)
 
     def add_user(self, user: FakeUser) -> ChatState:
         """Register `user` and return the private chat with them."""
@@ -174,3 +200,9 @@ def _summary(message: ChatMessage) -> str:
     text = message.text if message.text is not None else f"[file] {message.caption or ''}"
     buttons = message.button_data()
     return f"{text!r}" + (f" buttons={buttons}" if buttons else "")
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    """Resolve a waiter's future (on its own loop), unless it was given up."""
+    if not future.done():
+        future.set_result(None)

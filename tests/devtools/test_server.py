@@ -192,3 +192,23 @@ async def test_control_answers_are_readable_utf8_json(
         shown = await client.get("/_control/messages", params={"chat_id": user})
     assert "Đã ghi nhận".encode() in shown.content
     assert b"\\u" not in shown.content
+
+
+async def test_a_count_waiter_wakes_on_the_call_that_reaches_it(
+    bot: Bot, server: FakeBotApi, user: int
+) -> None:
+    """`wait_for_count` returns once the method's count is reached, and times out before."""
+    before = server.call_count("sendMessage")
+    with pytest.raises(TimeoutError):
+        await server.wait_for_count("sendMessage", before + 1, timeout=0.05)
+    waiting = asyncio.create_task(server.wait_for_count("sendMessage", before + 2, timeout=5))
+    await bot.send_message(user, "one")
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await bot.send_message(user, "two")
+    await waiting
+    last = server.last_call("sendMessage")
+    assert last is not None
+    assert last.params["text"] == "two"
+    assert server.call_count("sendMessage") == before + 2
+    assert server.state.call_waiters == []
