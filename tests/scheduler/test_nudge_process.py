@@ -26,7 +26,7 @@ from core.roles import Role
 from db.models import Outbox
 from scheduler.nudge import nudge
 from scheduler.workers import in_process_blocking, stop_processes
-from tests.scheduler.support import at, province, task_for
+from tests.scheduler.support import at, process_id, province, task_for, worker_processes
 
 WED = date(2026, 11, 18)
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
@@ -38,21 +38,6 @@ def one_pool() -> Iterator[None]:
     """The tests share the worker processes (each start imports for seconds), then stop them."""
     yield
     stop_processes()
-
-
-def process_id(database: str) -> int:
-    """In a worker process: its process id."""
-    return os.getpid()
-
-
-def worker_processes() -> set[int]:
-    """Return the worker processes of this (test) process."""
-    from pathlib import Path
-
-    found: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found |= {int(pid) for pid in (task / "children").read_text().split()}
-    return found
 
 
 def country(engine: Engine, session: Session, settings: Settings) -> tuple[Services, int]:
