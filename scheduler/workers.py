@@ -196,8 +196,13 @@ async def warm_up(engine: Engine, module: str) -> None:
     if _shared_url(engine) is None:
         return
     if _warming is None:
-        _warming = _process_pool().submit(importlib.import_module, module)
+        _warming = _process_pool().submit(_import, module)
     await asyncio.wait([asyncio.wrap_future(_warming)])
+
+
+def _import(module: str) -> None:
+    """In a worker process: import the module (the module itself cannot be sent back)."""
+    importlib.import_module(module)
 
 
 def _start_worker(stop: Any, parent: int, level: int) -> None:
