@@ -118,12 +118,12 @@ async def sweep(
     """Queue the reminders due now: in a thread, or in a worker process on a large database."""
     ctx = replace(dispatch_context(services), keep_going=keep_going)
     now = services.clock.now()
-    if await in_worker(_assignments_past, services, process_from):
+    if await in_worker(assignments_past, services, process_from):
         return await in_process(services.engine, run_dispatch, Job.of(ctx, now))
     return await in_worker(dispatch, ctx, now)
 
 
-def _assignments_past(services: Services, bound: int) -> bool:
+def assignments_past(services: Services, bound: int) -> bool:
     """Tell whether the database holds more than `bound` assignments (by their ids)."""
     with session_scope(services.engine) as session:
         return max_assignment_id(session) > bound
@@ -137,7 +137,7 @@ async def warm_job(context: JobContext) -> None:
 async def warm_sweep(services: Services, *, process_from: int = SWEEP_PROCESS_FROM) -> None:
     """Start the worker process a large database's sweep will run in (a second of imports)."""
     try:
-        if await in_worker(_assignments_past, services, process_from):
+        if await in_worker(assignments_past, services, process_from):
             await warm_up(services.engine, run_dispatch.__module__)
     except Exception:
         log.exception("could not start the sweep's worker process ahead; the sweep will")

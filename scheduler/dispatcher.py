@@ -22,7 +22,7 @@ from app.choices import rows_to_json
 from app.i18n import Catalog
 from core.reminders import Policy
 from core.workhours import WorkHours
-from db.engine import make_engine, session_scope
+from db.engine import session_scope
 from db.queries import reminders as q
 from db.queries import state
 from db.queries.contacts import Recipient
@@ -35,7 +35,7 @@ from db.queries.outbox import (
 )
 from scheduler.messages import Item, Part, compose, escalation_list, late_list
 from scheduler.sweep import PAUSE_S, Context, Due, SweepStopped, collect, start_day
-from scheduler.workers import still_wanted
+from scheduler.workers import opened, still_wanted
 
 __all__ = [
     "Context",
@@ -82,6 +82,12 @@ class Job:
         """Return the job of a dispatch at `now` in the context."""
         return cls(ctx.catalog, ctx.button_key, ctx.policy, ctx.hours, ctx.tz, now)
 
+    def context(self, engine: Engine) -> Context:
+        """Return the context back, on the engine the job runs with."""
+        return Context(
+            engine, self.catalog, self.button_key, self.policy, self.hours, self.tz, still_wanted
+        )
+
 
 def run_dispatch(database: str | Engine, job: Job) -> Result | None:
     """Run a dispatch in a worker process (`scheduler.workers.in_process`).
@@ -90,13 +96,8 @@ def run_dispatch(database: str | Engine, job: Job) -> Result | None:
     the bot needs to answer people. The process opens its own engine on the database's URL
     and gives up between chunks once the bot stops (`still_wanted`).
     """
-    engine = make_engine(database) if isinstance(database, str) else database
-    ctx = Context(engine, job.catalog, job.button_key, job.policy, job.hours, job.tz, still_wanted)
-    try:
-        return dispatch(ctx, job.now)
-    finally:
-        if engine is not database:
-            engine.dispose()
+    with opened(database) as engine:
+        return dispatch(job.context(engine), job.now)
 
 
 def dispatch(ctx: Context, now: datetime) -> Result | None:

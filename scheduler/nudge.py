@@ -1,16 +1,22 @@
 """Remind now, whatever the hour: every unit of a task that has not reported done.
 
 A person asked for it (/nudge), so it goes out at once, outside working hours too, ahead
-of the daily reminders; each contact gets one message about the task.
+of the daily reminders; each contact gets one message about the task. A province-wide task
+is thousands of messages to compose: on a large database that runs in a worker process
+(as the reminder sweep does), so the bot keeps the GIL to answer people meanwhile.
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -28,12 +34,17 @@ from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
 from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
 from db.queries.units import unit_names
-from scheduler.delivery import dispatch_context
-from scheduler.dispatcher import Context, start_day
+from scheduler.delivery import SWEEP_PROCESS_FROM, assignments_past, dispatch_context
+from scheduler.dispatcher import Context, Job, start_day
 from scheduler.messages import Item, compose
+from scheduler.workers import in_process_blocking, opened
+
+log = logging.getLogger(__name__)
 
 ALL = 1_000_000_000
 BATCH = 500
+# The sweep's bound: past it, the bot starts its worker process with it (`delivery.warm_job`).
+NUDGE_PROCESS_FROM = SWEEP_PROCESS_FROM
 
 
 @dataclass
@@ -133,15 +144,59 @@ MAX_CHOICES = 8
 MAX_UNREACHED = 20
 
 
-def nudge_named(services: Services, actor: Actor, text: str, request: str) -> str:
+@dataclass(frozen=True)
+class NudgeJob:
+    """A nudge as a worker process receives it: the dispatch's job, who asks, what, and once."""
+
+    dispatch: Job
+    actor: Actor
+    text: str
+    request: str
+
+
+def nudge(
+    services: Services,
+    actor: Actor,
+    text: str,
+    request: str,
+    *,
+    process_from: int = NUDGE_PROCESS_FROM,
+) -> str:
     """Nudge the task a coordinator named (`request`: what asked, once); return the answer.
 
-    Blocking (it composes a message per contact): run it off the event loop.
+    Blocking: run it off the event loop (every channel's one way in). On a database past
+    `process_from` assignments the messages are composed in a worker process. A failure is
+    logged with a reference and answered as any internal error; a broken process pool (a
+    worker killed) is tried once more in a new one: the request's keys queue nothing twice.
     """
-    t = partial(services.catalog.get, actor.lang)
+    job = NudgeJob(Job.of(dispatch_context(services), services.clock.now()), actor, text, request)
+    try:
+        if not text.strip() or not assignments_past(services, process_from):
+            return run_nudge(services.engine, job)
+        try:
+            return in_process_blocking(services.engine, run_nudge, job)
+        except BrokenProcessPool:
+            log.warning("the nudge's worker process died; once more in a new one")
+            return in_process_blocking(services.engine, run_nudge, job)
+    except Exception:
+        ref = secrets.token_hex(3)
+        log.exception("error %s while nudging %r", ref, text[:80])
+        return services.catalog.get(actor.lang, "common.internal_error", ref=ref)
+
+
+def run_nudge(database: str | Engine, job: NudgeJob) -> str:
+    """Run a nudge, in a worker process (on the database's URL) or in a thread (its engine)."""
+    with opened(database) as engine:
+        return nudge_named(job.dispatch.context(engine), job)
+
+
+def nudge_named(ctx: Context, job: NudgeJob) -> str:
+    """Nudge the task the job names, within the actor's scope; return the answer."""
+    actor, text = job.actor, job.text
+    t = partial(ctx.catalog.get, actor.lang)
     if not text.strip():
         return t("nudge.usage")
-    with session_scope(services.engine) as session:
+    with session_scope(ctx.engine) as session:
         tasks = visible_tasks(session, tasks=find_tasks(session, text=text), scope=actor.scope)
         if not tasks:
             return t("nudge.not_found", text=text)
@@ -157,10 +212,10 @@ def nudge_named(services: Services, actor: Actor, text: str, request: str) -> st
             scope = set(unit_ids_in_scope(session, contact_id=actor.contact_id))
         result = nudge_task(
             session,
-            dispatch_context(services),
+            ctx,
             task=task,
-            now=services.clock.now(),
-            request=request,
+            now=job.dispatch.now,
+            request=job.request,
             scope=scope,
             checkpoint=session.commit,
         )

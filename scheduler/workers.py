@@ -13,15 +13,18 @@ import importlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
-from db.engine import sqlite_file
+from db.engine import make_engine, sqlite_file
 
 T = TypeVar("T")
 WORKERS = 4
@@ -44,6 +47,8 @@ _wanted: tuple[Any, int] | None = None
 _retired: list[tuple[ProcessPoolExecutor, Any]] = []
 # A worker process started ahead of its first job (`warm_up`), while it imports.
 _warming: Future[Any] | None = None
+# The pool is created from the loop (a sweep) and from worker threads (a text channel's nudge).
+_creating = threading.Lock()
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -94,13 +99,12 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
     """Run a heavy job in a worker process: `function(database, *args, **kwargs)`.
 
     Minutes of Python in a thread would starve the event loop of the GIL; a process uses
-    another core. The job gets the database's URL and opens its own engine; for an
-    in-memory SQLite database, which another process cannot see, it runs in a thread with
-    the engine itself.
+    another core. The job gets the database's URL and opens its own engine (`opened`); for
+    an in-memory SQLite database, which another process cannot see, it runs in a thread
+    with the engine itself.
     """
-    global _processes
-    url = engine.url.render_as_string(hide_password=False)
-    if url.startswith("sqlite") and sqlite_file(url) is None:
+    url = _shared_url(engine)
+    if url is None:
         return await in_heavy_worker(partial(function, engine, *args, **kwargs))
     pool = _process_pool()
     if _warming is not None and not _warming.done():
@@ -110,23 +114,76 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
     try:
         return await loop.run_in_executor(pool, partial(function, url, *args, **kwargs))
     except BrokenProcessPool:
-        _processes = None  # a worker died (killed, out of memory): a new pool next time
+        _forget(pool)
         raise
+
+
+def in_process_blocking(
+    engine: Engine, function: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """Run `function(database, *args, **kwargs)` in a worker process and wait, in this thread.
+
+    For work that is itself blocking already (a text channel answers in a worker thread):
+    the thread waits without holding the GIL while the process composes. Never on the loop.
+    An in-memory SQLite database's job runs right here, with the engine.
+    """
+    url = _shared_url(engine)
+    if url is None:
+        return function(engine, *args, **kwargs)
+    pool = _process_pool()
+    warming = _warming
+    if warming is not None:
+        wait_futures([warming])
+    try:
+        return pool.submit(function, url, *args, **kwargs).result()
+    except BrokenProcessPool:
+        _forget(pool)
+        raise
+
+
+@contextmanager
+def opened(database: str | Engine) -> Iterator[Engine]:
+    """Yield a job's engine: its own, opened on a URL (in a process), or the one given."""
+    if not isinstance(database, str):
+        yield database
+        return
+    engine = make_engine(database)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _shared_url(engine: Engine) -> str | None:
+    """Return the URL another process opens the database by; None for in-memory SQLite."""
+    url = engine.url.render_as_string(hide_password=False)
+    if url.startswith("sqlite") and sqlite_file(url) is None:
+        return None
+    return url
+
+
+def _forget(pool: ProcessPoolExecutor) -> None:
+    """Drop a broken pool (a worker died: killed, out of memory); the next job gets a new one."""
+    global _processes
+    with _creating:
+        if _processes is pool:
+            _processes = None
 
 
 def _process_pool() -> ProcessPoolExecutor:
     """Return the pool of worker processes, creating it on first use."""
     global _processes, _stop
-    if _processes is None:
-        spawn = multiprocessing.get_context("spawn")  # no copy of the bot's threads or sockets
-        _stop = spawn.Event()
-        _processes = ProcessPoolExecutor(
-            max_workers=PROCESSES,
-            mp_context=spawn,
-            initializer=_start_worker,
-            initargs=(_stop, os.getpid(), logging.getLogger().level),
-        )
-    return _processes
+    with _creating:
+        if _processes is None:
+            spawn = multiprocessing.get_context("spawn")  # no copy of the bot's threads or sockets
+            _stop = spawn.Event()
+            _processes = ProcessPoolExecutor(
+                max_workers=PROCESSES,
+                mp_context=spawn,
+                initializer=_start_worker,
+                initargs=(_stop, os.getpid(), logging.getLogger().level),
+            )
+        return _processes
 
 
 async def warm_up(engine: Engine, module: str) -> None:
@@ -136,12 +193,16 @@ async def warm_up(engine: Engine, module: str) -> None:
     not wait for it after the bot has started. Returns once the process is ready.
     """
     global _warming
-    url = engine.url.render_as_string(hide_password=False)
-    if url.startswith("sqlite") and sqlite_file(url) is None:
+    if _shared_url(engine) is None:
         return
     if _warming is None:
-        _warming = _process_pool().submit(importlib.import_module, module)
+        _warming = _process_pool().submit(_import, module)
     await asyncio.wait([asyncio.wrap_future(_warming)])
+
+
+def _import(module: str) -> None:
+    """In a worker process: import the module (the module itself cannot be sent back)."""
+    importlib.import_module(module)
 
 
 def _start_worker(stop: Any, parent: int, level: int) -> None:

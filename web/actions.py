@@ -16,7 +16,7 @@ from app import dashboard as d
 from app.extensions import decide
 from core.markup import to_plain
 from db.engine import session_scope
-from scheduler.nudge import nudge_named
+from scheduler import nudge as nudging
 from scheduler.workers import in_heavy_worker, in_worker
 from web.auth import Signed, csrf_ok, deps_of, form_of, signed_in
 from web.pages import task_response
@@ -75,7 +75,7 @@ async def nudge(request: Request) -> Response:
     task_id = int(request.path_params["task_id"])
     # Each press is its own nudge (the chat's is keyed by its update).
     key = f"web:{secrets.token_hex(8)}"
-    said = await in_heavy_worker(nudge_named, services, viewer.actor, f"#{task_id}", key)
+    said = await in_heavy_worker(nudging.nudge, services, viewer.actor, f"#{task_id}", key)
     _wake(request)
     return await task_response(request, signed, viewer, task_id, said=to_plain(said))
 

@@ -20,7 +20,7 @@ from core.roles import Access, Role
 from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import clear_pending, get_pending, set_pending
 from render.text import numbered, render
-from scheduler.nudge import nudge_named
+from scheduler.nudge import nudge
 
 CHOICES = "choices"  # the pending kind of the numbered choices last offered
 CHECKIN_CHOICES = frozenset({"st", "pc", "ck", "cf"})
@@ -83,7 +83,8 @@ class TextChannel:
         if command == "nudge":
             if actor.access < Access.COORDINATOR:
                 return Answer([Said(t("common.not_allowed"))])
-            return Answer([Said(nudge_named(self.services, actor, rest.strip(), key))])
+            # This runs in a worker thread: on a large database it waits for a process.
+            return Answer([Said(nudge(self.services, actor, rest.strip(), key))])
         return Answer([Said(t("common.unknown_command", command=word[:40]))])
 
     def _link(self, actor: Actor, typed: str) -> str:

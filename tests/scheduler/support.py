@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -117,3 +119,16 @@ def deliver_all(session: Session) -> None:
         message.status = "sent"
         session.add(message)
     session.commit()
+
+
+def process_id(database: str) -> int:
+    """In a worker process (`scheduler.workers.in_process`): its process id."""
+    return os.getpid()
+
+
+def worker_processes() -> set[int]:
+    """Return the worker processes of this (test) process."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found |= {int(pid) for pid in (task / "children").read_text().split()}
+    return found

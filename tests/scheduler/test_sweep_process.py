@@ -20,7 +20,7 @@ from core.clock import ManualClock
 from db.models import Outbox
 from scheduler.delivery import sweep, warm_sweep
 from scheduler.workers import in_process, still_wanted, stop_processes
-from tests.scheduler.support import at, province, task_for
+from tests.scheduler.support import at, process_id, province, task_for, worker_processes
 
 WED = date(2026, 11, 18)
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
@@ -67,24 +67,6 @@ async def test_a_job_in_a_worker_process_learns_that_the_bot_stops(engine: Engin
     stop_processes()
 
     assert await asyncio.wait_for(job, timeout=20) < 29
-
-
-def process_id(database: str) -> int:
-    """In a worker process: its process id."""
-    import os
-
-    return os.getpid()
-
-
-def worker_processes() -> set[int]:
-    """Return the worker processes of this (test) process."""
-    import os
-    from pathlib import Path
-
-    found: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found |= {int(pid) for pid in (task / "children").read_text().split()}
-    return found
 
 
 async def test_on_a_large_database_the_sweeps_process_is_started_at_once(
