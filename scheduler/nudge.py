@@ -9,7 +9,6 @@ is thousands of messages to compose: on a large database that runs in a worker p
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -165,23 +164,19 @@ def nudge(
     """Nudge the task a coordinator named (`request`: what asked, once); return the answer.
 
     Blocking: run it off the event loop (every channel's one way in). On a database past
-    `process_from` assignments the messages are composed in a worker process. A failure is
-    logged with a reference and answered as any internal error; a broken process pool (a
-    worker killed) is tried once more in a new one: the request's keys queue nothing twice.
+    `process_from` assignments the messages are composed in a worker process; a broken
+    process pool (a worker killed) is tried once more in a new one: the request's keys queue
+    nothing twice. Other errors reach the channel's own error path (logged with a
+    reference, the person told).
     """
     job = NudgeJob(Job.of(dispatch_context(services), services.clock.now()), actor, text, request)
+    if not text.strip() or not assignments_past(services, process_from):
+        return run_nudge(services.engine, job)
     try:
-        if not text.strip() or not assignments_past(services, process_from):
-            return run_nudge(services.engine, job)
-        try:
-            return in_process_blocking(services.engine, run_nudge, job)
-        except BrokenProcessPool:
-            log.warning("the nudge's worker process died; once more in a new one")
-            return in_process_blocking(services.engine, run_nudge, job)
-    except Exception:
-        ref = secrets.token_hex(3)
-        log.exception("error %s while nudging %r", ref, text[:80])
-        return services.catalog.get(actor.lang, "common.internal_error", ref=ref)
+        return in_process_blocking(services.engine, run_nudge, job)
+    except BrokenProcessPool:
+        log.warning("the nudge's worker process died; once more in a new one")
+        return in_process_blocking(services.engine, run_nudge, job)
 
 
 def run_nudge(database: str | Engine, job: NudgeJob) -> str:

@@ -93,7 +93,7 @@ def page(
 
 
 def message_page(
-    request: Request, viewer: Viewer | None, key: str, *, status: int
+    request: Request, viewer: Viewer | None, key: str, *, status: int, **params: object
 ) -> HTMLResponse:
-    """Render a page that only says one catalog text (a refusal, a sign-out)."""
-    return page(request, viewer, "message.html", status=status, key=key)
+    """Render a page that only says one catalog text (a refusal, a sign-out, an error)."""
+    return page(request, viewer, "message.html", status=status, key=key, params=params)

@@ -7,6 +7,7 @@ the bot's start and stop in its lifespan.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import actions, auth, files, health, pages, upload
 from web.deps import WebDeps
+from web.render import message_page
 from web.webhooks import webhook
 
 log = logging.getLogger(__name__)
@@ -71,9 +73,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    """Log an unexpected error with its traceback; the client sees only a status."""
-    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    return PlainTextResponse("500", status_code=500)
+    """Log an unexpected error with its traceback and a reference.
+
+    A person (a page, a form) reads the usual "internal error" text with that reference; a
+    webhook's caller only the status, so that it delivers the update again.
+    """
+    ref = secrets.token_hex(3)
+    log.error("error %s: %s %s failed", ref, request.method, request.url.path, exc_info=exc)
+    if request.url.path.startswith(("/webhook/", "/healthz", "/livez", "/metrics")):
+        return PlainTextResponse("500", status_code=500)
+    try:
+        return message_page(request, None, "common.internal_error", status=500, ref=ref)
+    except Exception:  # the page itself fails: the status alone, as before
+        log.exception("error %s: the error page failed too", ref)
+        return PlainTextResponse("500", status_code=500)
 
 
 def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:

@@ -15,9 +15,11 @@ from bot.settings import Settings
 from db.engine import make_engine
 from db.migrate import upgrade
 
-# The reminder sweep runs in a worker thread, mostly Python. With the default 5 ms switch
-# interval, each time the event loop waits on a socket the busy worker may keep the GIL for
-# 5 ms, and answering a tap takes many such turns; 1 ms keeps answers prompt during a sweep.
+# Database and CPU work runs in worker threads (on a small database the reminder sweep and
+# the nudge too; past `delivery.SWEEP_PROCESS_FROM` assignments they go to a worker
+# process). With the default 5 ms switch interval, each time the event loop waits on a
+# socket a busy thread may keep the GIL for 5 ms, and answering a tap takes many such
+# turns; 1 ms keeps answers prompt while the threads work.
 SWITCH_INTERVAL_S = 0.001
 
 

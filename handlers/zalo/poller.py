@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -179,7 +180,9 @@ class ZaloPoller:
                 await self._answer(event)
                 await in_worker(self._finish, event)
             except Exception:
-                log.exception("Zalo event %s failed", event.message_id)
+                ref = secrets.token_hex(3)
+                log.exception("error %s while handling Zalo event %s", ref, event.message_id)
+                await self._apologise(event, ref)
             finally:
                 if not lane.locked() and len(self._lanes) > 1_000:
                     self._lanes.pop(event.sender_id, None)
@@ -194,6 +197,23 @@ class ZaloPoller:
             await self.client.send_message(event.chat_id, text)
         except ZaloError as exc:
             log.warning("slow-down note to a Zalo person not sent: %s", exc)
+        finally:
+            self.pacer.done(event.chat_id)
+
+    async def _apologise(self, event: Event, ref: str) -> None:
+        """Tell the person their message could not be handled, with the error's reference.
+
+        It stays unfinished in the inbox, so a restart handles it once more.
+        """
+        if not event.private:
+            return
+        lang = self.services.settings.default_language
+        text = to_plain(self.services.catalog.get(lang, "common.internal_error", ref=ref))
+        await self.pacer.wait(event.chat_id)
+        try:
+            await self.client.send_message(event.chat_id, text)
+        except ZaloError as exc:
+            log.warning("could not tell a Zalo person about error %s: %s", ref, exc)
         finally:
             self.pacer.done(event.chat_id)
 

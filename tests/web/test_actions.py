@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox
@@ -105,3 +106,21 @@ async def test_nudge_button_reminds_units_not_done(served: Served) -> None:
     with served.bot.session() as s:
         nudges = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
     assert [row.chat_id for row in nudges] == ["3001"]
+
+
+async def test_a_failing_action_shows_a_page_with_the_error_code(served: Served) -> None:
+    """The outbox gone, the nudge fails: the coordinator gets the usual error text with its
+    reference, in a page, not a bare 500 or a traceback; a webhook still gets the status."""
+    task_id = served.tasks[0].id
+    with served.bot.services.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE outbox RENAME TO outbox_gone"))
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        response = await browser.post(f"/tasks/{task_id}/nudge", data={"csrf": csrf})
+
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Xin lỗi, đã có lỗi khi xử lý yêu cầu" in response.text
+    assert "mã lỗi" in response.text
+    assert "Traceback" not in response.text
+    assert "outbox" not in response.text

@@ -1,12 +1,14 @@
-"""Typed commands on Zalo: /help, /whoami, /lang, /mytasks, /summary with "tiếp", /nudge."""
+"""Typed commands on Zalo: /help, /whoami, /lang, /mytasks, /summary with "tiếp", /nudge;
+a command that fails."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import text
 from sqlmodel import select
 
-from db.models import Assignment, Outbox, Task
+from db.models import Assignment, Inbox, Outbox, Task
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
@@ -122,3 +124,21 @@ async def test_newtask_in_one_line_is_confirmed_by_number(zbot: ZaloBot) -> None
     assert "99/99" in wrong
     [refused] = await zbot.say(CHI, "/newtask Việc | 15/12/2026 | X000")
     assert "không có quyền" in refused
+
+
+async def test_a_command_that_fails_is_answered_with_an_error_code(zbot: ZaloBot) -> None:
+    """The outbox gone, /nudge fails: the coordinator reads the error's reference, no traceback,
+    and the message stays unfinished in the inbox (a restart handles it once more)."""
+    [task] = province(zbot)
+    with zbot.services.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE outbox RENAME TO outbox_gone"))
+
+    message_id = zbot.zalo.send_text(CHI, f"/nudge #{task}")
+    [answer] = await zbot.zalo.wait_for_messages(CHI, after=0)
+
+    assert "Xin lỗi, đã có lỗi khi xử lý yêu cầu" in answer.text
+    assert "mã lỗi" in answer.text
+    assert "Traceback" not in answer.text
+    with zbot.session() as s:
+        row = s.exec(select(Inbox).where(Inbox.update_id == message_id)).one()
+    assert row.processed_at is None
