@@ -28,15 +28,12 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from app.actor import Actor
+from app.given_up import GivenUp, report_given_up
 from app.i18n import pick_language
 from app.services import Services
-from core.markup import Markup, to_html, to_plain
-from core.roles import Role
-from db.engine import session_scope
+from core.markup import to_html, to_plain
 from db.queries import inbox as rows
-from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
 from db.queries.inbox import InboxKey
-from db.queries.outbox import enqueue
 from db.queries.workers import take_orphans
 from db.retry import retry_db_async
 from handlers.telegram import epochs, groups
@@ -292,9 +289,9 @@ async def _run_again(
     """Queue each unfinished update once more (received before `since`); report the rest."""
     data = application.bot_data
     services = data.services
-    given_up = [u for u in left if not u.retryable]
+    given_up = [_given_up(u, application) for u in left if not u.retryable]
     if given_up:
-        report = partial(_report, services, given_up, application)
+        report = partial(report_given_up, services, given_up)
         await retry_db_async(lambda: in_update_worker(report), "reporting updates")
     for item in left:
         if item.retryable and item.payload is not None:
@@ -304,50 +301,18 @@ async def _run_again(
             await application.update_queue.put(update)
 
 
-def _report(
-    services: Services,
-    given_up: list[rows.Unfinished],
-    application: Application[Any, Any, Any, Any, Any, Any],
-) -> None:
-    """Tell every reachable admin about updates given up, and mark them done with."""
-    now = services.clock.now()
-    with session_scope(services.engine) as session:
-        people = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
-        admins = recipients_in_order(session, people)
-        for item in given_up:
-            log.error(
-                "gave up update %s (%s): unfinished after a retry", item.update_id, item.kind
-            )
-            for admin in admins:
-                enqueue(
-                    session,
-                    key=f"inbox:{item.id}:{admin.contact_id}",
-                    chat_id=admin.chat_id,
-                    channel=admin.channel,
-                    contact_id=admin.contact_id,
-                    kind="notice",
-                    text=_notice(services, admin.language, item, application),
-                    now=now,
-                )
-        rows.give_up(session.connection(), ids=[u.id for u in given_up], now=now)
-
-
-def _notice(
-    services: Services,
-    lang: str,
-    item: rows.Unfinished,
-    application: Application[Any, Any, Any, Any, Any, Any],
-) -> str:
-    """Return the admins' notice about one update given up, naming its sender."""
+def _given_up(
+    item: rows.Unfinished, application: Application[Any, Any, Any, Any, Any, Any]
+) -> GivenUp:
+    """Return an update given up as the admins are told of it, naming its sender."""
     update = Update.de_json(item.payload, application.bot) if item.payload else None
     user = update.effective_user if update is not None else None
-    return services.catalog.get(
-        lang,
-        "common.update_given_up",
-        who=user.full_name if user is not None else "?",
-        user_id=Markup(str(user.id) if user is not None else "?"),
+    return GivenUp(
+        inbox_id=item.id,
         kind=item.kind,
-        received=item.received_at.astimezone(services.settings.tz),
+        who=user.full_name if user is not None else "?",
+        sender_id=str(user.id) if user is not None else "?",
+        received_at=item.received_at,
     )
 
 

@@ -1,35 +1,28 @@
 """Zalo's long polling: deleteWebhook, then one event per getUpdates, each answered once.
 
-An event is stored in the inbox (channel "zalo", its message_id) before it is handled, so
-a redelivered one records nothing twice, and one a crash interrupted is handled once more
-at the next start. Errors back off (1 s doubling to 30 s); an idle poll (408) is not one.
-A few people are answered at a time, each person's messages in order.
+An event is stored in the inbox (`inbox.py`) before it is handled, so a redelivered one
+records nothing twice, and one a crash interrupted is handled once more at the next start.
+Errors back off (1 s doubling to 30 s); an idle poll (408) is not one. A few people are
+answered at a time, each person's messages in order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from app.services import Services
 from core.markup import to_plain
-from db.queries import inbox
-from db.queries.inbox import InboxKey
-from db.queries.workers import take_orphans
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
 from handlers.zalo.files import PhotoSaid
 from handlers.zalo.flood import Verdict, ZaloFlood
+from handlers.zalo.inbox import ZaloInbox
 from scheduler.roles import LEADER, wait_turn
 from scheduler.workers import in_worker
 from scheduler.zalo_sender import ZaloPacer
@@ -57,7 +50,7 @@ class ZaloPoller:
         poll_timeout: int = POLL_TIMEOUT_S,
     ) -> None:
         self.services, self.client, self.pacer = services, client, pacer
-        self.account = account  # the bot's id: Zalo message ids never repeat (epoch 0)
+        self.inbox = ZaloInbox(services, account)
         self.channel = ZaloChannel(services)
         self.wake_sender = wake_sender
         self.poll_timeout = poll_timeout
@@ -136,7 +129,7 @@ class ZaloPoller:
                 task.add_done_callback(self._tasks.discard)
             if verdict != Verdict.PASS:
                 continue
-            if await in_worker(self._store, event):
+            if await in_worker(self.inbox.store, event):
                 self._start(event, stored=True)
 
     async def _delete_webhook(self, stop: asyncio.Event) -> None:
@@ -172,13 +165,13 @@ class ZaloPoller:
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
         async with self._slots, lane:
             try:
-                if not stored and not await in_worker(self._store, event):
+                if not stored and not await in_worker(self.inbox.store, event):
                     return
                 if self.services.worker is not None and not taken:
-                    key = self._key(event)
+                    key = self.inbox.key(event)
                     await wait_turn(self.services, CHANNEL, key, event.sender_id)
                 await self._answer(event)
-                await in_worker(self._finish, event)
+                await in_worker(self.inbox.finish, event)
             except Exception:
                 ref = secrets.token_hex(3)
                 log.exception("error %s while handling Zalo event %s", ref, event.message_id)
@@ -241,36 +234,6 @@ class ZaloPoller:
             finally:
                 self.pacer.done(event.chat_id)
 
-    def _store(self, event: Event) -> bool:
-        """Record the event in the inbox; False when it was recorded before (a duplicate)."""
-        try:
-            with self.services.engine.begin() as connection:
-                inbox.record(
-                    connection,
-                    channel=CHANNEL,
-                    key=self._key(event),
-                    kind=event.name,
-                    payload=event.raw or {},
-                    digest=_digest(event.raw or {}),
-                    now=self.services.clock.now(),
-                    worker=self.services.worker,
-                    lane=event.sender_id,
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    def _finish(self, event: Event) -> None:
-        """Mark the event handled."""
-        with self.services.engine.begin() as connection:
-            inbox.finish(
-                connection, channel=CHANNEL, key=self._key(event), now=self.services.clock.now()
-            )
-
-    def _key(self, event: Event) -> InboxKey:
-        """Return what names an event in the inbox: this bot, epoch 0, its message id."""
-        return InboxKey(self.account, 0, event.message_id)
-
     async def recover(self) -> None:
         """Handle once more the events a crash left unfinished (each only once).
 
@@ -279,7 +242,7 @@ class ZaloPoller:
         if self.services.worker is not None:
             return
         started = self.services.clock.now()
-        for event in await in_worker(self._unfinished, started):
+        for event in await in_worker(self.inbox.unfinished, started):
             self._start(event, stored=True)
 
     async def rescue(self) -> int:
@@ -287,50 +250,12 @@ class ZaloPoller:
         me = self.services.worker
         if me is None or not self.services.roles.holds(LEADER):
             return 0
-        events = await in_worker(self._orphans, me)
+        events = await in_worker(self.inbox.orphans, me)
         if events:
             log.warning("taking over %d Zalo events of workers gone", len(events))
         for event in events:
             self._start(event, stored=True, taken=True)
         return len(events)
-
-    def _orphans(self, me: str) -> list[Event]:
-        """Make dead workers' unfinished events this worker's; give up those run before."""
-        now = self.services.clock.now()
-        found: list[Event] = []
-        with self.services.engine.begin() as connection:
-            ids = take_orphans(connection, channel=CHANNEL, me=me)
-            rows = inbox.unfinished_of(connection, ids=ids, now=now)
-            inbox.give_up(connection, ids=[row.id for row in rows if not row.retryable], now=now)
-            for row in rows:
-                if row.retryable and inbox.reclaim(
-                    connection, channel=CHANNEL, key=row.key, started=now
-                ):
-                    found += parse_events(row.payload)
-        return found
-
-    def _unfinished(self, started: datetime) -> list[Event]:
-        """Return the unfinished events from before `started` that this process claims.
-
-        One that was run again already is given up: it may be what crashed the bot.
-        """
-        found: list[Event] = []
-        with self.services.engine.begin() as connection:
-            rows = inbox.unfinished(connection, channel=CHANNEL, started=started)
-            spent = [row.id for row in rows if not row.retryable]
-            inbox.give_up(connection, ids=spent, now=started)
-            for row in rows:
-                if row.retryable and inbox.reclaim(
-                    connection, channel=CHANNEL, key=row.key, started=started
-                ):
-                    found += parse_events(row.payload)
-        return found
-
-
-def _digest(payload: dict[str, Any]) -> str:
-    """Return a digest of what an event carries (tells a replay from a reused id)."""
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

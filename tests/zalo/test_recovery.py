@@ -12,7 +12,7 @@ from app.i18n import load_catalog
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
-from db.models import Inbox, StatusReport
+from db.models import Inbox, Outbox, StatusReport
 from db.queries import inbox
 from db.queries.inbox import InboxKey
 from devtools.fakezalo import FakeZalo
@@ -23,6 +23,7 @@ from tests.harness import DEFAULT_NOW
 from zalo import ZaloClient
 
 HOA = "7f3a9c0e51d24b8e"
+ADMIN = "5e0b1c2d3a4f6789"
 ACCOUNT = "2718281828"  # the fake's bot id
 
 
@@ -43,12 +44,14 @@ def event(message_id: str, text: str) -> dict[str, object]:
 async def test_an_unfinished_event_is_handled_once_at_start(
     settings: Settings, engine: Engine
 ) -> None:
-    """ "xong" recorded before a crash is reported and answered at start; a retried one not."""
+    """ "xong" recorded before a crash is reported and answered at start; one run again
+    already is not run a third time: the admins are told who sent it."""
     clock = ManualClock(DEFAULT_NOW)
     with Session(engine) as s:
         unit = make_unit(s, "XA", "Xã A")
         make_task(s, "Kế hoạch chuyển đổi số", DEFAULT_NOW.date() + timedelta(days=10), [unit])
         make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="admin", name="An", channel="zalo", external_id=ADMIN)
     before = DEFAULT_NOW - timedelta(minutes=3)
     with engine.begin() as connection:
         for message_id, text in (("aa01", "xong"), ("aa02", "vướng: mất điện")):
@@ -76,6 +79,13 @@ async def test_an_unfinished_event_is_handled_once_at_start(
     with Session(engine) as s:
         reports = [(r.state, r.text) for r in s.exec(select(StatusReport))]
         finished = {r.update_id: r.processed_at is not None for r in s.exec(select(Inbox))}
+        notices = [
+            (r.chat_id, r.payload["text"]) for r in s.exec(select(Outbox).where(Outbox.kind == "notice"))
+        ]
     assert "Kế hoạch chuyển đổi số" in answer.text
     assert reports == [("done", "xong")]
     assert finished == {"aa01": True, "aa02": True}
+    [(to, notice)] = notices
+    assert to == ADMIN
+    assert "Hoa" in notice
+    assert HOA in notice

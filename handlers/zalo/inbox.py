@@ -1,0 +1,122 @@
+"""Zalo events in the inbox: recorded before they are handled, finished after, taken again.
+
+An event is stored under this bot, epoch 0 (Zalo's message ids never repeat) and its
+`message_id` before it is handled, so a redelivered one records nothing twice; marked
+finished once answered. One a crash left unfinished is handled once more at the next
+start (or, among several workers, by the leader once its worker is gone); one unfinished
+again after that may be what stops the bot: it is given up and the admins are told.
+These run in worker threads (`in_worker`); the poller decides when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from app.given_up import GivenUp, report_given_up
+from app.services import Services
+from db.queries import inbox
+from db.queries.inbox import InboxKey, Unfinished
+from db.queries.workers import take_orphans
+from handlers.zalo.channel import CHANNEL
+from zalo import Event, parse_events
+
+
+class ZaloInbox:
+    """The inbox rows of one Zalo bot's events."""
+
+    def __init__(self, services: Services, account: str) -> None:
+        self.services = services
+        self.account = account  # the bot's id
+
+    def key(self, event: Event) -> InboxKey:
+        """Return what names an event in the inbox: this bot, epoch 0, its message id."""
+        return InboxKey(self.account, 0, event.message_id)
+
+    def store(self, event: Event) -> bool:
+        """Record the event; False when it was recorded before (a duplicate)."""
+        try:
+            with self.services.engine.begin() as connection:
+                inbox.record(
+                    connection,
+                    channel=CHANNEL,
+                    key=self.key(event),
+                    kind=event.name,
+                    payload=event.raw or {},
+                    digest=_digest(event.raw or {}),
+                    now=self.services.clock.now(),
+                    worker=self.services.worker,
+                    lane=event.sender_id,
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def finish(self, event: Event) -> None:
+        """Mark the event handled."""
+        with self.services.engine.begin() as connection:
+            inbox.finish(
+                connection, channel=CHANNEL, key=self.key(event), now=self.services.clock.now()
+            )
+
+    def unfinished(self, started: datetime) -> list[Event]:
+        """Return the events from before `started` left unfinished, now claimed to run again.
+
+        One that was run again already is given up and reported: it may be what crashed.
+        """
+        with self.services.engine.begin() as connection:
+            rows = inbox.unfinished(connection, channel=CHANNEL, started=started)
+            found = self._claim(connection, rows, started)
+        self._report([row for row in rows if not row.retryable])
+        return found
+
+    def orphans(self, me: str) -> list[Event]:
+        """Make dead workers' unfinished events this worker's; return those to run again."""
+        now = self.services.clock.now()
+        with self.services.engine.begin() as connection:
+            ids = take_orphans(connection, channel=CHANNEL, me=me)
+            rows = inbox.unfinished_of(connection, ids=ids, now=now)
+            found = self._claim(connection, rows, now)
+        self._report([row for row in rows if not row.retryable])
+        return found
+
+    def _claim(
+        self, connection: Connection, rows: Sequence[Unfinished], started: datetime
+    ) -> list[Event]:
+        """Claim the retryable rows for one more run; return their events."""
+        found: list[Event] = []
+        for row in rows:
+            if row.retryable and inbox.reclaim(
+                connection, channel=CHANNEL, key=row.key, started=started
+            ):
+                found += parse_events(row.payload)
+        return found
+
+    def _report(self, rows: Sequence[Unfinished]) -> None:
+        """Give up these rows and tell the admins who sent them."""
+        report_given_up(self.services, [_given_up(row) for row in rows])
+
+
+def _given_up(row: Unfinished) -> GivenUp:
+    """Return a row given up as the admins are told of it, naming its sender."""
+    events = parse_events(row.payload) if row.payload is not None else []
+    sender = events[0] if events else None
+    return GivenUp(
+        inbox_id=row.id,
+        kind=row.kind,
+        who=sender.sender_name if sender is not None else "?",
+        sender_id=sender.sender_id if sender is not None else "?",
+        received_at=row.received_at,
+    )
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    """Return a digest of what an event carries (tells a replay from a reused id)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
