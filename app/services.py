@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from app.i18n import Catalog
 from app.metrics import Metrics
+from app.turns import Turns
 from core.clock import Clock
 
 
@@ -108,6 +109,7 @@ class Services:
     link_key: bytes = field(repr=False, default=b"")  # signs download links (app.links)
     bot_username: str = ""
     metrics: Metrics = field(default_factory=Metrics)  # what /metrics and /healthz show
+    turns: Turns = field(default_factory=Turns)  # one export or report at a time per person
     # Under WORKERS=multi: this worker's name (in the inbox rows it takes) and its roles.
     worker: str | None = None
     roles: Roles = field(default_factory=OneProcess)

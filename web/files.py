@@ -108,16 +108,19 @@ async def export_file(request: Request) -> Response:
     viewer = await in_worker(allowed)
     if viewer is None:
         return message_page(request, None, "web.forbidden", status=403)
-    book = await in_process(
-        services.engine,
-        export_workbook,
-        task_id=task_id,
-        directive_id=directive_id,  # its tasks in the viewer's scope only
-        scope=viewer.scope,
-        lang=viewer.lang,
-        now=now,
-        tz=str(services.settings.tz),
-    )
+    with services.turns.turn("export", granted.person) as mine:
+        if not mine:
+            return message_page(request, viewer, "export.busy", status=429)
+        book = await in_process(
+            services.engine,
+            export_workbook,
+            task_id=task_id,
+            directive_id=directive_id,  # its tasks in the viewer's scope only
+            scope=viewer.scope,
+            lang=viewer.lang,
+            now=now,
+            tz=str(services.settings.tz),
+        )
     if book is None:
         return message_page(request, viewer, "web.no_tasks", status=404)
     stamp = now.astimezone(services.settings.tz).strftime("%Y%m%d-%H%M")
@@ -224,20 +227,23 @@ async def report_file(request: Request) -> Response:
     viewer = await in_worker(allowed)
     if viewer is None:
         return message_page(request, None, "web.forbidden", status=403)
-    try:
-        made = await in_process(
-            services.engine,
-            report_document,
-            target=target,  # a directive's or a period's tasks in the viewer's scope only
-            scope=viewer.scope,
-            lang=viewer.lang,
-            now=now,
-            tz=str(tz),
-            letterhead=letterhead_of(services.settings),
-        )
-    except TemplateError:
-        log.exception("the report template cannot be read")
-        return message_page(request, viewer, "report.template_broken", status=500)
+    with services.turns.turn("report", granted.person) as mine:
+        if not mine:
+            return message_page(request, viewer, "report.busy", status=429)
+        try:
+            made = await in_process(
+                services.engine,
+                report_document,
+                target=target,  # a directive's or a period's tasks in the viewer's scope only
+                scope=viewer.scope,
+                lang=viewer.lang,
+                now=now,
+                tz=str(tz),
+                letterhead=letterhead_of(services.settings),
+            )
+        except TemplateError:
+            log.exception("the report template cannot be read")
+            return message_page(request, viewer, "report.template_broken", status=500)
     if made is None:
         return message_page(request, viewer, "web.no_tasks", status=404)
     return Response(

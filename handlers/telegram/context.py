@@ -39,8 +39,6 @@ class TelegramData(Shared):
         self.inbox_recovered: dict[int, tuple[Update, InboxKey, datetime]] = {}
         # Updates a webhook recorded before answering, with their sender, for the flows.
         self.inbox_admitted: dict[int, Actor | None] = {}
-        self.exporting: set[int | str] = set()  # people whose /export is being built
-        self.reporting: set[int | str] = set()  # people whose /report is being written
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox
         self.loop_probe: LoopProbe | None = None  # how late the event loop wakes up
         # Zalo's runtime (bot/zalo.ZaloRuntime) when Zalo is configured: the composition

@@ -45,13 +45,11 @@ async def picked(req: Request) -> None:
 async def send_workbook(req: Request, *, task_id: int | None, directive_id: int | None) -> None:
     """Build the workbook from fresh data and send it as a document."""
     now, tz = req.services.clock.now(), req.services.settings.tz
-    busy: set[int | str] = req.context.bot_data.exporting
     person = req.actor.contact_id or req.actor.external_id
-    if person in busy:
-        await req.say("export.busy")
-        return
-    busy.add(person)
-    try:
+    with req.services.turns.turn("export", person) as mine:
+        if not mine:
+            await req.say("export.busy")
+            return
         # Tens of thousands of rows read and written out as XLSX: up to a minute of work,
         # in a worker process so that everyone else is answered meanwhile.
         book = await in_process(
@@ -64,8 +62,6 @@ async def send_workbook(req: Request, *, task_id: int | None, directive_id: int 
             now=now,
             tz=str(req.services.settings.tz),
         )
-    finally:
-        busy.discard(person)
     chat = req.update.effective_chat
     if book is None or chat is None:
         await req.say("export.nothing")

@@ -66,31 +66,28 @@ async def picked(req: Request) -> None:
 async def send_report(req: Request, target: ReportTarget) -> None:
     """Write the report from fresh data, in the reader's scope, and send it as a document."""
     now, tz = req.services.clock.now(), req.services.settings.tz
-    busy: set[int | str] = req.context.bot_data.reporting
     person = req.actor.contact_id or req.actor.external_id
-    if person in busy:
-        await req.say("report.busy")
-        return
-    busy.add(person)
-    try:
-        # Thousands of appendix rows written as Word XML: seconds of Python, in a worker
-        # process so that everyone else is answered meanwhile.
-        made = await in_process(
-            req.services.engine,
-            report_document,
-            target=target,
-            scope=req.actor.scope,
-            lang=req.actor.lang,
-            now=now,
-            tz=str(tz),
-            letterhead=letterhead_of(req.services.settings),
-        )
-    except TemplateError:
-        log.exception("the report template cannot be read")
-        await req.say("report.template_broken")
-        return
-    finally:
-        busy.discard(person)
+    with req.services.turns.turn("report", person) as mine:
+        if not mine:
+            await req.say("report.busy")
+            return
+        try:
+            # Thousands of appendix rows written as Word XML: seconds of Python, in a worker
+            # process so that everyone else is answered meanwhile.
+            made = await in_process(
+                req.services.engine,
+                report_document,
+                target=target,
+                scope=req.actor.scope,
+                lang=req.actor.lang,
+                now=now,
+                tz=str(tz),
+                letterhead=letterhead_of(req.services.settings),
+            )
+        except TemplateError:
+            log.exception("the report template cannot be read")
+            await req.say("report.template_broken")
+            return
     chat = req.update.effective_chat
     if made is None or chat is None:
         await req.say("report.nothing")

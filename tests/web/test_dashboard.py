@@ -323,3 +323,30 @@ async def test_report_links_download_the_formal_report_within_scope(served: Serv
         assert "BÁO CÁO" in text
         assert "Xã Tam Xuân" in text
         assert "Sở Y tế" not in text  # outside the scoped coordinator's groups
+
+
+@pytest.mark.parametrize(("which", "busy"), [("export", "export.busy"), ("report", "report.busy")])
+async def test_a_file_link_opened_while_the_persons_file_is_built_asks_to_wait(
+    served: Served, which: str, busy: str
+) -> None:
+    """While a person's workbook or report is being built (from any channel), their link
+    answers 429 with the catalog's "please wait"; once it is built, the link works."""
+    with served.bot.session() as s:
+        coordinator = person(s, COORDINATOR)
+    assert coordinator.id is not None
+    signed = links.sign(
+        served.bot.services.link_key,
+        path=f"/files/{which}/all",
+        person=str(coordinator.id),
+        expires=served.bot.clock.now() + timedelta(minutes=5),
+    )
+    wait = served.bot.services.catalog.get("vi", busy)
+    async with served.client() as anonymous:
+        with served.bot.services.turns.turn(which, coordinator.id):
+            refused = await anonymous.get(signed)
+        built = await anonymous.get(signed)
+
+    assert refused.status_code == 429
+    assert wait.split(";")[0] in refused.text
+    assert built.status_code == 200
+    assert built.content.startswith(b"PK")

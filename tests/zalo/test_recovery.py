@@ -80,7 +80,8 @@ async def test_an_unfinished_event_is_handled_once_at_start(
         reports = [(r.state, r.text) for r in s.exec(select(StatusReport))]
         finished = {r.update_id: r.processed_at is not None for r in s.exec(select(Inbox))}
         notices = [
-            (r.chat_id, r.payload["text"]) for r in s.exec(select(Outbox).where(Outbox.kind == "notice"))
+            (r.chat_id, r.payload["text"])
+            for r in s.exec(select(Outbox).where(Outbox.kind == "notice"))
         ]
     assert "Kế hoạch chuyển đổi số" in answer.text
     assert reports == [("done", "xong")]

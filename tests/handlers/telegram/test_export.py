@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import main
-from db.models import Evidence, Unit
+from db.models import Contact, Evidence, Unit
 from db.queries.reports import record_report
 from tests.factories import make_task
 from tests.handlers.telegram.summary_data import COORDINATOR, at, make_province
@@ -212,6 +212,24 @@ async def test_export_of_an_unknown_task_says_so(bot: BotUnderTest) -> None:
     bot.user(COORDINATOR)
     reply = await bot.send(COORDINATOR, "/export #77")
     assert "Không tìm thấy" in (reply.text or "")
+
+
+async def test_export_while_the_persons_workbook_is_built_asks_to_wait(bot: BotUnderTest) -> None:
+    """A second /export while the first is being built (on any channel) is told to wait;
+    once it is built, /export works again."""
+    with bot.session() as s:
+        make_province(s)
+        coordinator = s.exec(select(Contact).where(Contact.role == "coordinator")).first()
+    assert coordinator is not None
+    assert coordinator.id is not None
+    bot.user(COORDINATOR)
+    with bot.services.turns.turn("export", coordinator.id):
+        wait = await bot.send(COORDINATOR, "/export")
+    book = await exported(bot, COORDINATOR, "/export")
+
+    assert "đang được lập" in (wait.text or "")
+    assert wait.document is None
+    assert "Phụ lục" in book.sheetnames
 
 
 def test_cli_export_writes_the_workbook(
