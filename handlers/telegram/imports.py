@@ -14,7 +14,6 @@ already used is refused and changes nothing.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import logging
@@ -178,7 +177,7 @@ async def apply_pending(req: Request, token: str) -> bool:
     name = str(pending.get("name", ""))
     limit = req.services.settings.import_max_bytes
     try:
-        table = await asyncio.to_thread(read_table, content, name, max_bytes=limit)
+        table = await in_heavy_worker(partial(read_table, content, name, max_bytes=limit))
     except UnreadableFile as exc:  # read once already; only a lowered limit gets here
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
