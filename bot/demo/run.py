@@ -29,7 +29,8 @@ from bot.commands.startup import SWITCH_INTERVAL_S
 from bot.console import EXIT_FAILED, EXIT_OK, say, setup_logging
 from bot.demo import sample
 from bot.demo.clock import CLOCK_KEY, DemoClock, working_morning
-from bot.demo.simulator import Simulator, add_routes
+from bot.demo.routes import add_routes
+from bot.demo.simulator import Simulator
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from bot.web import serve_app
