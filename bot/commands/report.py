@@ -11,12 +11,11 @@ from app.report_docx import TemplateError
 from bot.console import EXIT_FAILED, EXIT_OK, cli_language, load_settings, say
 from core.clock import SystemClock
 from core.period import Period, PeriodErrorCode, period_of
-from core.textnorm import fold
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.models import Task
+from db.queries.directives import find_directive
 from db.queries.scope import EVERY
-from db.queries.summary import find_directive
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,7 +66,7 @@ def run_report(args: argparse.Namespace) -> int:
                 say("report.cli_no_task", err=True, id=args.task)
                 return EXIT_FAILED
             if args.directive is not None:
-                doc = find_directive(session, folded=fold(args.directive))
+                doc = find_directive(session, number=args.directive)
                 if doc is None:
                     say("report.cli_no_directive", err=True, number=args.directive)
                     return EXIT_FAILED

@@ -8,7 +8,6 @@ and PostgreSQL. Lists of units (the detail of one task) load only the columns th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +19,7 @@ from core.roles import Role
 from core.states import ReportState, TaskStatus
 from core.status import Counts
 from core.summary import Line, Note, StatusLine, TaskCounts
-from core.textnorm import fold, vi_sort_key
+from core.textnorm import vi_sort_key
 from db.models import (
     Assignment,
     Contact,
@@ -34,9 +33,8 @@ from db.models import (
     UnitKind,
 )
 from db.queries.contacts import Recipient, recipients
-from db.queries.scope import EVERY, Scope, visible_tasks
+from db.queries.scope import EVERY, Scope
 from db.queries.taskcounts import stored_counts
-from db.queries.tasks import TASK_NUMBER, find_tasks
 
 __all__ = ["EVERY", "Scope"]
 
@@ -259,11 +257,6 @@ def explanation_notes(
     return [Note(aid, name, text or "", at) for aid, name, text, at in _rows(session, query)]
 
 
-def find_directive(session: Session, *, folded: str) -> Directive | None:
-    """Return the directive whose folded number is exactly this."""
-    return session.exec(select(Directive).where(Directive.number_folded == folded)).first()
-
-
 def changes_since(
     session: Session, *, since: datetime, until: datetime, scope: Scope = EVERY
 ) -> dict[str, int]:
@@ -286,37 +279,6 @@ def changes_since(
         new_tasks = new_tasks.where(col(Task.id).in_(covered))
     result["new_tasks"] = int(session.connection().execute(new_tasks).scalar_one())
     return result
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a coordinator named: everything, a task, a directive, or several tasks."""
-
-    kind: str  # all | task | directive | ambiguous | none
-    task: Task | None = None
-    directive: Directive | None = None
-    choices: tuple[Task, ...] = ()
-
-
-def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Target:
-    """Read '#12', '12', a directive number or a task title into a target.
-
-    Tasks with nothing in scope are not found, so their titles are never offered.
-    """
-    text = text.strip()
-    if not text:
-        return Target("all")
-    if not TASK_NUMBER.match(text):
-        directive = find_directive(session, folded=fold(text))
-        if directive is not None:
-            return Target("directive", directive=directive)
-    found = [t for t in find_tasks(session, text=text) if t.status != TaskStatus.CANCELLED]
-    found = visible_tasks(session, tasks=found, scope=scope)
-    if len(found) == 1:
-        return Target("task", task=found[0])
-    if found:
-        return Target("ambiguous", choices=tuple(found))
-    return Target("none")
 
 
 def task_titles(session: Session, *, task_ids: Sequence[int]) -> dict[int, str]:

@@ -12,6 +12,7 @@ from core.roles import Access
 from core.status import Status
 from core.summary import overdue_first
 from db.queries import summary as q
+from db.queries.targets import Target, resolve_target
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
 from scheduler.workers import in_heavy_worker, in_process
@@ -22,9 +23,9 @@ async def chart(req: Request) -> None:
     """Draw the chart of what the coordinator named and send it as a photo."""
     now, tz = req.services.clock.now(), req.services.settings.tz
 
-    def read() -> tuple[q.Target, list[Bar], str]:
+    def read() -> tuple[Target, list[Bar], str]:
         with req.db() as session:
-            target = q.resolve_target(session, text=req.text_args, scope=req.actor.scope)
+            target = resolve_target(session, text=req.text_args, scope=req.actor.scope)
             bars, title = _task_bars(req, session, target) if target.task else ([], "")
             if target.kind in ("all", "directive"):
                 bars, title = _tasks_bars(req, session, target)
@@ -63,7 +64,7 @@ async def chart(req: Request) -> None:
         )
 
 
-def _task_bars(req: Request, session: Session, target: q.Target) -> tuple[list[Bar], str]:
+def _task_bars(req: Request, session: Session, target: Target) -> tuple[list[Bar], str]:
     """Return one task's bars: one per unit kind, then one per named group."""
     assert target.task is not None
     assert target.task.id is not None
@@ -78,7 +79,7 @@ def _task_bars(req: Request, session: Session, target: q.Target) -> tuple[list[B
     return bars, req.t("chart.title_task", id=tid, title=Markup(target.task.title))
 
 
-def _tasks_bars(req: Request, session: Session, target: q.Target) -> tuple[list[Bar], str]:
+def _tasks_bars(req: Request, session: Session, target: Target) -> tuple[list[Bar], str]:
     """Return one bar per task (every open one, or a directive's), most overdue first."""
     doc = target.directive
     tasks = q.task_counts(

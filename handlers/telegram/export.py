@@ -8,7 +8,7 @@ from app.jobs import export_workbook
 from app.summary_text import as_of
 from core.markup import Markup, to_html
 from core.roles import Access
-from db.queries.summary import resolve_target
+from db.queries.targets import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.summary import ask_which

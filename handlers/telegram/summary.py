@@ -11,7 +11,7 @@ from core.markup import to_plain
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Directive
-from db.queries.summary import Target, resolve_target
+from db.queries.targets import Target, resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.report_pages import show_report

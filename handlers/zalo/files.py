@@ -22,7 +22,7 @@ from core.markup import Markup, to_plain
 from core.period import Period, PeriodErrorCode, looks_like_period, parse_period
 from core.roles import Access
 from db.engine import session_scope
-from db.queries.summary import Target, resolve_target
+from db.queries.targets import Target, resolve_target
 
 
 @dataclass(frozen=True)

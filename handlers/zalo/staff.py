@@ -24,7 +24,7 @@ from db.engine import session_scope
 from db.models import Assignment, Directive
 from db.queries.checkin import find_assignment, waiting_explanations
 from db.queries.invites import create_invite
-from db.queries.summary import resolve_target
+from db.queries.targets import resolve_target
 from db.queries.unit_admin import unit_overview
 from db.queries.units import find_units
 from handlers.zalo.pages import remember

@@ -1,0 +1,45 @@
+"""What a coordinator named in /summary, /export, /report, /chart: everything, a task, a
+directive, or several tasks to choose from, within their scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from core.states import TaskStatus
+from db.models import Directive, Task
+from db.queries.directives import find_directive
+from db.queries.scope import EVERY, Scope, visible_tasks
+from db.queries.tasks import TASK_NUMBER, find_tasks
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a coordinator named: everything, a task, a directive, or several tasks."""
+
+    kind: str  # all | task | directive | ambiguous | none
+    task: Task | None = None
+    directive: Directive | None = None
+    choices: tuple[Task, ...] = ()
+
+
+def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Target:
+    """Read '#12', '12', a directive number or a task title into a target.
+
+    Tasks with nothing in scope are not found, so their titles are never offered.
+    """
+    text = text.strip()
+    if not text:
+        return Target("all")
+    if not TASK_NUMBER.match(text):
+        directive = find_directive(session, number=text)
+        if directive is not None:
+            return Target("directive", directive=directive)
+    found = [t for t in find_tasks(session, text=text) if t.status != TaskStatus.CANCELLED]
+    found = visible_tasks(session, tasks=found, scope=scope)
+    if len(found) == 1:
+        return Target("task", task=found[0])
+    if found:
+        return Target("ambiguous", choices=tuple(found))
+    return Target("none")
