@@ -13,14 +13,15 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
+from app.notices import tell
 from app.services import Services
 from core.markup import Markup
 from core.roles import Role
 from db.engine import session_scope
 from db.queries import inbox
 from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
-from db.queries.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +49,23 @@ def report_given_up(services: Services, given_up: Sequence[GivenUp]) -> None:
             log.error(
                 "gave up inbox row %s (%s): unfinished after a retry", item.inbox_id, item.kind
             )
-            for admin in admins:
-                text = services.catalog.get(
-                    admin.language,
-                    "common.update_given_up",
-                    who=item.who,
-                    user_id=Markup(item.sender_id),
-                    kind=item.kind,
-                    received=item.received_at.astimezone(services.settings.tz),
-                )
-                enqueue(
-                    session,
-                    key=f"inbox:{item.inbox_id}:{admin.contact_id}",
-                    chat_id=admin.chat_id,
-                    channel=admin.channel,
-                    contact_id=admin.contact_id,
-                    kind="notice",
-                    text=text,
-                    now=now,
-                )
+            tell(
+                session,
+                admins,
+                key=f"inbox:{item.inbox_id}",
+                text=partial(_notice, services, item),
+                now=now,
+            )
         inbox.give_up(session.connection(), ids=[item.inbox_id for item in given_up], now=now)
+
+
+def _notice(services: Services, item: GivenUp, lang: str) -> str:
+    """Return the admins' notice about one message given up, naming its sender."""
+    return services.catalog.get(
+        lang,
+        "common.update_given_up",
+        who=item.who,
+        user_id=Markup(item.sender_id),
+        kind=item.kind,
+        received=item.received_at.astimezone(services.settings.tz),
+    )

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.checkin import Said
+from app.notices import tell
 from app.services import Services
 from core.invites import is_rate_limited, looks_like_code
 from core.markup import Markup
@@ -28,7 +29,6 @@ from db.queries.contacts import (
     touch_contact,
 )
 from db.queries.invites import recent_failures, record_failure, redeem_invite, redeemable_invite
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
 
 
 @dataclass(frozen=True)
@@ -150,25 +150,15 @@ def tell_admins(
     if not admins:
         admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
     name = contact.display_name or external_id
-    for admin in recipients_in_order(session, admins):
-        if admin.contact_id == contact.id:
-            continue
-        lang = admin.language
-        text = services.catalog.get(
+
+    def notice(lang: str) -> str:
+        return services.catalog.get(
             lang,
             "invites.used_notice",
             name=name,
             unit=unit,
             function=services.catalog.get(lang, f"common.function_{used.function}"),
         )
-        enqueue(
-            session,
-            key=f"invite-used:{used.id}:{admin.contact_id}",
-            chat_id=admin.chat_id,
-            channel=admin.channel,
-            contact_id=admin.contact_id,
-            kind="notice",
-            text=text,
-            now=now,
-            priority=PRIORITY_NOTICE,
-        )
+
+    others = [a for a in recipients_in_order(session, admins) if a.contact_id != contact.id]
+    tell(session, others, key=f"invite-used:{used.id}", text=notice, now=now)
