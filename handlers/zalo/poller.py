@@ -24,7 +24,7 @@ from handlers.zalo.files import PhotoSaid
 from handlers.zalo.flood import Verdict, ZaloFlood
 from handlers.zalo.inbox import ZaloInbox
 from scheduler.roles import LEADER, wait_turn
-from scheduler.workers import in_worker
+from scheduler.workers import in_update_worker, in_worker
 from scheduler.zalo_sender import ZaloPacer
 from zalo import Event, ZaloClient, ZaloError, parse_events
 
@@ -129,7 +129,7 @@ class ZaloPoller:
                 task.add_done_callback(self._tasks.discard)
             if verdict != Verdict.PASS:
                 continue
-            if await in_worker(self.inbox.store, event):
+            if await in_update_worker(self.inbox.store, event):
                 self._start(event, stored=True)
 
     async def _delete_webhook(self, stop: asyncio.Event) -> None:
@@ -165,13 +165,13 @@ class ZaloPoller:
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
         async with self._slots, lane:
             try:
-                if not stored and not await in_worker(self.inbox.store, event):
+                if not stored and not await in_update_worker(self.inbox.store, event):
                     return
                 if self.services.worker is not None and not taken:
                     key = self.inbox.key(event)
                     await wait_turn(self.services, CHANNEL, key, event.sender_id)
                 await self._answer(event)
-                await in_worker(self.inbox.finish, event)
+                await in_update_worker(self.inbox.finish, event)
             except Exception:
                 ref = secrets.token_hex(3)
                 log.exception("error %s while handling Zalo event %s", ref, event.message_id)
@@ -220,7 +220,7 @@ class ZaloPoller:
                 photo = await self.client.download(event.photo_url, max_bytes=MAX_PHOTO)
             except ZaloError as exc:
                 log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
-        answers = await in_worker(partial(self.channel.answer, event, photo))
+        answers = await in_update_worker(partial(self.channel.answer, event, photo))
         for answer in answers:
             await self.pacer.wait(event.chat_id)
             try:
