@@ -14,6 +14,7 @@ from app.import_report import chunks
 from app.services import Services
 from core.directives import parse_directive_line
 from core.markup import Markup
+from core.numbers import typed_number
 from core.recurrence import Frequency, parse_rule
 from core.taskdraft import MAX_TITLE
 from db.engine import session_scope
@@ -31,13 +32,13 @@ PERIOD_ROOM = 20  # a title leaves room for its occurrence's period, e.g. ' (Q4/
 def command(services: Services, lang: str, actor_id: int, args: str) -> list[str]:
     """Answer `/recurring [add … | stop N]`: the messages to send."""
     verb, _, rest = args.strip().partition(" ")
-    number = rest.strip().lstrip("R")
+    number = typed_number(rest.strip().lstrip("R"))
     if not verb:
         return listed(services, lang)
     if verb.casefold() in ADD_WORDS:
         return [add(services, lang, actor_id, rest)]
-    if verb.casefold() in STOP_WORDS and number.isdigit():
-        return [stop(services, lang, actor_id, int(number))]
+    if verb.casefold() in STOP_WORDS and number is not None:
+        return [stop(services, lang, actor_id, number)]
     return [services.catalog.get(lang, "recurring.usage")]
 
 

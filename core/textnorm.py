@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["FoldedText", "SortKey", "fold", "fold_text", "vi_sort_key"]
+__all__ = ["FoldedText", "SortKey", "fold", "fold_text", "trim", "vi_sort_key"]
 
 _DROPPED = frozenset({"Mn", "Cf"})  # Unicode categories that folding removes
 
@@ -39,6 +39,25 @@ class FoldedText:
 def fold(text: str) -> str:
     """Return text in NFC, lower case, without diacritics (đ→d), with whitespace collapsed."""
     return fold_text(text).folded
+
+
+def trim(text: str) -> str:
+    """Return text without whitespace or invisible format characters at either end.
+
+    A zero-width space, a BOM or a direction mark that a phone keyboard or a copy puts before
+    "/help" would otherwise hide the command.
+    """
+    start, end = 0, len(text)
+    while start < end and _blank(text[start]):
+        start += 1
+    while end > start and _blank(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _blank(char: str) -> bool:
+    """Tell whether a character shows nothing: whitespace or a format character (Cf)."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
 
 
 def fold_text(text: str) -> FoldedText:

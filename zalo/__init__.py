@@ -5,6 +5,14 @@ Zalo adapter's polling loop both use it.
 """
 
 from zalo.client import ZaloClient
-from zalo.types import BotInfo, Event, SentMessage, ZaloError, parse_events
+from zalo.types import TOO_LARGE, BotInfo, Event, SentMessage, ZaloError, parse_events
 
-__all__ = ["BotInfo", "Event", "SentMessage", "ZaloClient", "ZaloError", "parse_events"]
+__all__ = [
+    "TOO_LARGE",
+    "BotInfo",
+    "Event",
+    "SentMessage",
+    "ZaloClient",
+    "ZaloError",
+    "parse_events",
+]

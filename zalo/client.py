@@ -13,7 +13,16 @@ from typing import Any
 
 import httpx
 
-from zalo.types import IDLE, NETWORK, BotInfo, Event, SentMessage, ZaloError, parse_events
+from zalo.types import (
+    IDLE,
+    NETWORK,
+    TOO_LARGE,
+    BotInfo,
+    Event,
+    SentMessage,
+    ZaloError,
+    parse_events,
+)
 
 # httpx logs each request's URL (with the token) at INFO.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -118,9 +127,9 @@ class ZaloClient:
                 async for chunk in response.aiter_bytes():
                     content += chunk
                     if len(content) > max_bytes:
-                        raise ZaloError(413, "the file is too large")
+                        raise ZaloError(TOO_LARGE, "the file is too large")
                 return bytes(content)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a URL httpx cannot even parse
             raise ZaloError(NETWORK, type(exc).__name__) from None
 
     async def call(

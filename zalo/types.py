@@ -7,6 +7,7 @@ from typing import Any
 
 TEXT_LIMIT = 2000  # sendMessage's text and sendPhoto's caption
 IDLE = 408  # getUpdates ended with no event: not an error
+TOO_LARGE = 413  # a file past the size a download allows
 NETWORK = 0  # no answer at all (connection refused, reset, timed out)
 UNREACHABLE = frozenset({403, 404})  # blocked the bot, never wrote to it, no such chat
 
@@ -94,7 +95,7 @@ def _event(item: dict[str, Any]) -> Event | None:
     return Event(
         name=str(item.get("event_name") or ""),
         message_id=message_id,
-        date_ms=int(message.get("date") or 0),
+        date_ms=_whole(message.get("date")),
         chat_id=chat_id,
         chat_type=str(chat.get("chat_type") or "PRIVATE"),
         sender_id=str(sender.get("id") or chat_id),
@@ -105,6 +106,14 @@ def _event(item: dict[str, Any]) -> Event | None:
         sticker=str(message.get("sticker") or ""),
         raw=item,
     )
+
+
+def _whole(value: Any) -> int:
+    """Return a whole-number field (an int or its digits), else 0: the event is still read."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 20 else 0
 
 
 def _object(value: Any) -> dict[str, Any]:

@@ -16,7 +16,9 @@ from app.checkin import Answer, Said, answer_text, cancel, choose
 from app.linking import Caller, link
 from app.people import whoami
 from app.services import Services
+from core.numbers import typed_number
 from core.roles import Access, Role
+from core.textnorm import trim
 from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import clear_pending, get_pending, set_pending
 from render.text import numbered, render
@@ -37,7 +39,7 @@ class TextChannel:
     def receive(self, external_id: str, text: str, message_id: str) -> list[str]:
         """Answer what a person typed (blocking: database work; run it off the event loop)."""
         actor = self._actor(external_id)
-        typed = text.strip()
+        typed = trim(text)
         if actor is None:
             lang = self.services.settings.default_language
             if _command_word(typed) == "link":  # a stranger here may be someone elsewhere
@@ -95,13 +97,13 @@ class TextChannel:
 
     def _offered(self, actor: Actor, typed: str) -> tuple[tuple[str, ...], str] | None:
         """Return the choice a typed number takes, and the offer it came with, if any."""
-        if not typed.isdigit():
+        number = typed_number(typed)
+        if number is None:
             return None
         now = self.services.clock.now()
         with self.services.engine.begin() as connection:
             offer = get_pending(connection, contact_id=actor.contact_id, now=now, kind=CHOICES)
         choices: list[Any] = (offer or {}).get("choices", [])
-        number = int(typed)
         if offer is None or not 1 <= number <= len(choices):
             return None
         return tuple(str(part) for part in choices[number - 1]), str(offer["offer"])

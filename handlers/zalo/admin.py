@@ -25,6 +25,7 @@ from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
 from core.markup import Markup
+from core.numbers import typed_number
 from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line
@@ -84,10 +85,11 @@ def tasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
     if refused is not None:
         return refused
     text = args.strip()
-    if text and not text.isdigit():
+    number = typed_number(text)
+    if text and number is None:
         return [_task_card(services, actor, text)]
     t = partial(services.catalog.get, actor.lang)
-    shown = task_list.open_page(services, actor.lang, int(text) if text else 1)
+    shown = task_list.open_page(services, actor.lang, number or 1)
     if shown is None:
         remember(services, actor, None)
         return [Said(t("tasks.list_empty"))]
@@ -121,9 +123,10 @@ def calendar(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
     if refused is not None:
         return refused
     text = args.strip()
-    if text and not text.isdigit():
+    number = typed_number(text)
+    if text and number is None:
         return [Said(calendar_days.change(services, actor.lang, actor.contact_id, text))]
-    listed, page = calendar_days.listed(services, actor.lang, int(text) if text else 1)
+    listed, page = calendar_days.listed(services, actor.lang, number or 1)
     more = {"command": "calendar", "page": page.number + 1} if page and page.has_next else None
     remember(services, actor, more)
     if more is not None:

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from functools import partial
 
 from app.actor import Actor, actor_from
-from app.checkin import Answer, Said
+from app.checkin import MAX_TEXT, Answer, Said
 from app.choices import Choice
 from app.explanation_requests import request as request_explanation
 from app.extensions import decide
 from app.pairing import Newcomer, redeem
 from core.invites import looks_like_code
+from core.numbers import typed_number
 from core.roles import Access
-from core.textnorm import fold
+from core.textnorm import fold, trim
 from db.engine import session_scope
 from db.models import Assignment
 from db.queries.contacts import Seen, refresh, snapshot
@@ -44,19 +45,28 @@ class ZaloChannel(TextChannel):
     name: str = CHANNEL
     limit: int = LIMIT
 
-    def answer(self, event: Event, photo: bytes | None = None) -> Sequence[str | PhotoSaid]:
-        """Return the texts that answer one event of a private chat, then photos to send."""
+    def answer(
+        self, event: Event, photo: bytes | None = None, *, oversized: bool = False
+    ) -> Sequence[str | PhotoSaid]:
+        """Return the texts that answer one event of a private chat, then photos to send.
+
+        `oversized`: the photo was not fetched because it is larger than a photo may be.
+        """
         actor = self._seen(event)
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
         if event.name == "message.image.received":
             if actor is None or not actor.unit_ids:
                 return self._render(lang, Said(t("zalo.not_registered")))
-            said = evidence.keep(self.services, actor, event, photo)
+            said = evidence.keep(self.services, actor, event, photo, oversized=oversized)
             return self._render(lang, said)
         if event.name != "message.text.received":
             return self._render(lang, Said(t("zalo.unsupported")))
-        typed = event.text.strip()
+        typed = trim(event.text)
+        if len(typed) > MAX_TEXT:  # as on Telegram, which takes no longer message
+            return self._render(
+                lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))
+            )
         word, _, rest = typed.partition(" ")
         command = word[1:].lower().split("@")[0] if word.startswith("/") else ""
         # Only admins fill in forms: an official's reply costs no read of one.
@@ -120,7 +130,7 @@ class ZaloChannel(TextChannel):
             with session_scope(self.services.engine) as session:
                 assignment = session.get(Assignment, assignments[0])
                 single = assignment.task_id if assignment is not None else None
-        if len(assignments) == 1 and typed.isdigit():
+        if len(assignments) == 1 and typed_number(typed) is not None:
             return None  # "1" takes the offered choice itself, as a button would
         return rewrite(typed, single)
 

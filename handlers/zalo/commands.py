@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.checkin import Said
 from app.reporting import status_text
 from app.services import Services
 from core.markup import Markup
+from core.numbers import typed_number
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
-from db.queries.checkin import open_page
+from db.queries.checkin import Row, open_page
 from handlers.zalo import admin, files, forms, staff
 from handlers.zalo.pages import recall, remember
 
@@ -86,17 +87,15 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
     t = partial(services.catalog.get, actor.lang)
     if not actor.unit_ids:
         return [Said(t("mytasks.no_unit"))]
-    page = int(args) if args.strip().isdigit() else 1
+    page = max(typed_number(args) or 1, 1)
     with session_scope(services.engine) as session:
-        rows, total = open_page(
-            session,
-            unit_ids=actor.unit_ids,
-            offset=(max(page, 1) - 1) * MYTASKS_SIZE,
-            limit=MYTASKS_SIZE,
-        )
+        rows, total = _mytasks_page(session, actor, page)
         if total == 0:
             return [Said(t("mytasks.empty"))]
         pages = max(1, -(-total // MYTASKS_SIZE))
+        if page > pages:  # past the end: the last page
+            page = pages
+            rows, total = _mytasks_page(session, actor, page)
         lines = [t("mytasks.header", count=total)]
         for assignment, task in rows:
             status = Markup(status_text(services, actor.lang, assignment))
@@ -110,13 +109,17 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
                     unit="",
                 )
             )
-    lines.append(
-        t("common.page", page=min(page, pages), pages=pages) + ". " + t("zalo.answer_hint")
-    )
+    lines.append(t("common.page", page=page, pages=pages) + ". " + t("zalo.answer_hint"))
     if page < pages:
         lines.append(t("zalo.more"))
     remember(services, actor, {"command": "mytasks", "page": page + 1} if page < pages else None)
     return [Said("\n\n".join(lines))]
+
+
+def _mytasks_page(session: Session, actor: Actor, page: int) -> tuple[list[Row], int]:
+    """Return one page of the open assignments of the person's units, and how many in all."""
+    offset = (page - 1) * MYTASKS_SIZE
+    return open_page(session, unit_ids=actor.unit_ids, offset=offset, limit=MYTASKS_SIZE)
 
 
 def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:

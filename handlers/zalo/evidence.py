@@ -29,9 +29,13 @@ MB = 1024 * 1024
 MAX_PHOTO = 20 * MB
 
 
-def keep(services: Services, actor: Actor, event: Event, photo: bytes | None) -> Said:
+def keep(
+    services: Services, actor: Actor, event: Event, photo: bytes | None, *, oversized: bool = False
+) -> Said:
     """Store the photo for the task it is about and say so (blocking)."""
     t = partial(services.catalog.get, actor.lang)
+    if oversized:  # sending it again would not help: say the limit
+        return Said(t("zalo.photo_too_large", mb=MAX_PHOTO // MB))
     if photo is None:
         return Said(t("zalo.photo_failed"))
     assignment_id = _assignment(services, actor, event.caption)

@@ -26,7 +26,7 @@ from handlers.zalo.inbox import ZaloInbox
 from scheduler.roles import LEADER, wait_turn
 from scheduler.workers import in_update_worker, in_worker
 from scheduler.zalo_sender import ZaloPacer
-from zalo import Event, ZaloClient, ZaloError, parse_events
+from zalo import TOO_LARGE, Event, ZaloClient, ZaloError, parse_events
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,14 @@ class ZaloPoller:
                 break
             try:
                 events = poll.result()
-            except ZaloError as exc:
-                if exc.code == UNAUTHORIZED:
+            except Exception as exc:  # an unreadable answer too: polling goes on for everyone
+                known = isinstance(exc, ZaloError)
+                if isinstance(exc, ZaloError) and exc.code == UNAUTHORIZED:
                     log.error("Zalo refused the bot token (401): polling stops")
                     return
-                log.warning("Zalo getUpdates failed (%s); again in %.0f s", exc, delay)
+                log.warning(
+                    "Zalo getUpdates failed (%s); again in %.0f s", exc, delay, exc_info=not known
+                )
                 await _sleep(stop, delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
                 continue
@@ -214,13 +217,15 @@ class ZaloPoller:
         """Answer the event in its chat (nothing for a group: bots do not join them)."""
         if not event.private:
             return
-        photo = None
+        photo, oversized = None, False
         if event.name == "message.image.received" and event.photo_url:
             try:
                 photo = await self.client.download(event.photo_url, max_bytes=MAX_PHOTO)
             except ZaloError as exc:
                 log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
-        answers = await in_update_worker(partial(self.channel.answer, event, photo))
+                oversized = exc.code == TOO_LARGE
+        reply = partial(self.channel.answer, event, photo, oversized=oversized)
+        answers = await in_update_worker(reply)
         for answer in answers:
             await self.pacer.wait(event.chat_id)
             try:

@@ -18,6 +18,7 @@ from app.services import Services
 from core.checkin import task_numbers
 from core.invites import invite_link, parse_invite_args
 from core.markup import Markup
+from core.numbers import typed_number
 from core.paging import page_of
 from core.roles import Access
 from db.engine import session_scope
@@ -125,7 +126,7 @@ def units(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
     t = partial(services.catalog.get, actor.lang)
     if actor.access < Access.ADMIN:
         return [Said(t("common.not_allowed"))]
-    number = int(args) if args.strip().isdigit() else 1
+    number = typed_number(args) or 1
     with session_scope(services.engine) as session:
         statuses = unit_overview(session)
     if not statuses:
@@ -188,7 +189,8 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
     """Decide the extension request a typed command names, with an optional note."""
     if actor.access < Access.COORDINATOR:
         return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
-    number, _, note = args.strip().partition(" ")
-    if not number.lstrip("#").isdigit():
+    word, _, note = args.strip().partition(" ")
+    number = typed_number(word.lstrip("#"))
+    if number is None:
         return [Said(services.catalog.get(actor.lang, "extensions.usage"))]
-    return [Said(decide(services, actor, int(number.lstrip("#")), approve, note.strip()[:500]))]
+    return [Said(decide(services, actor, number, approve, note.strip()[:500]))]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.textnorm import fold, fold_text, vi_sort_key
+from core.textnorm import fold, fold_text, trim, vi_sort_key
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,18 @@ def test_vi_sort_key_orders_names_by_the_vietnamese_alphabet() -> None:
 def test_vi_sort_key_breaks_a_tie_of_names_by_code() -> None:
     """Two units of the same name come in the order of their codes."""
     assert vi_sort_key("Xã A", "X2") > vi_sort_key("Xã A", "X1")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\u200b/help", "/help"),
+        (" /help\ufeff\n", "/help"),
+        ("\u202exong\u200d", "xong"),
+        ("", ""),
+    ],
+)
+def test_trim_drops_blanks_and_invisible_characters_at_the_ends(text: str, expected: str) -> None:
+    """Zero-width spaces, BOMs and direction marks at either end go; inside, text is kept."""
+    assert trim(text) == expected
+    assert trim("a\u200bb") == "a\u200bb"

@@ -1,0 +1,27 @@
+"""A typed number is ASCII digits within what an id can be; anything else is no number."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.numbers import MAX_ID, is_id, typed_number
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("12", 12), (" 7 ", 7), ("0", 0), (str(MAX_ID), MAX_ID), ("٣", None), ("²", None)],
+)
+def test_typed_number_reads_ascii_digits_only(text: str, number: int | None) -> None:
+    """ASCII digits are the number; "²" and Arabic-Indic digits are none (int refuses "²")."""
+    assert typed_number(text) == number
+
+
+@pytest.mark.parametrize("text", ["", "#12", "-1", "1.5", str(MAX_ID + 1), "9" * 5000])
+def test_typed_number_refuses_what_no_row_can_be(text: str) -> None:
+    """Signs, fractions, and numbers past the largest id (or int's 4,300 digits) are none."""
+    assert typed_number(text) is None
+
+
+def test_is_id_bounds() -> None:
+    """An id runs from 1 to the database's largest integer."""
+    assert [is_id(n) for n in (0, 1, MAX_ID, MAX_ID + 1, -5)] == [False, True, True, False, False]

@@ -1,0 +1,151 @@
+"""Bad input on Zalo gets one clear answer, and nothing stops or is lost.
+
+Numbers that are no number ("²", "①", twenty digits) in every command taking one, a command
+hidden behind a zero-width space, a command longer than a message, an event Zalo sends
+malformed, a photo whose address cannot be read or which is too large: each is answered
+(or skipped) and the bot goes on answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from db.models import Evidence, ExtensionRequest, RecurringTask
+from handlers.zalo import poller
+from tests.factories import make_contact, make_task, make_unit
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+HUGE = "99999999999999999999"  # past any id a database holds
+JPEG = b"\xff\xd8\xff\xe0" + b"bien-ban" * 100
+
+
+def province(zbot: ZaloBot) -> int:
+    """One commune with one task; Hoa its official, Chi a coordinator; the task's id."""
+    with zbot.session() as s:
+        unit = make_unit(s, "X000", "Xã An Hòa")
+        task = make_task(s, "Nhiệm vụ số 1", date(2026, 12, 1), [unit])
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    return task.id or 0
+
+
+async def answers(zbot: ZaloBot, person: str, texts: list[str]) -> dict[str, list[str]]:
+    """Send each text in turn as the person; return what each got."""
+    return {text: await zbot.say(person, text) for text in texts}
+
+
+async def test_numbers_that_are_no_number_get_an_answer(zbot: ZaloBot) -> None:
+    """ "²" (a digit to str.isdigit, not to int) and twenty digits are answered by each command
+    taking a number: a usage, "not found" or the last page; nothing is decided or stopped."""
+    province(zbot)
+    member, coordinator, admin = await asyncio.gather(
+        answers(zbot, HOA, ["²", "/mytasks ²", f"/mytasks {HUGE}"]),
+        answers(zbot, CHI, ["/approve ²", f"/reject #{HUGE} lý do"]),
+        answers(
+            zbot,
+            ZALO_ADMIN,
+            [
+                "/tasks ²",
+                "/calendar ²",
+                "/units ²",
+                "/recurring stop ²",
+                f"/recurring stop {HUGE}",
+            ],
+        ),
+    )
+    assert all(len(said) == 1 for said in (member | coordinator | admin).values())
+    [last] = member[f"/mytasks {HUGE}"]
+    assert "Nhiệm vụ số 1" in last
+    assert "Trang 1/1" in last
+    assert all("/approve <số đề nghị>" in said[0] for said in coordinator.values())
+    assert "/recurring" in admin[f"/recurring stop {HUGE}"][0]
+    with zbot.session() as s:
+        assert s.exec(select(ExtensionRequest)).all() == []
+        assert s.exec(select(RecurringTask)).all() == []
+
+
+async def test_a_command_behind_invisible_characters_is_still_the_command(
+    zbot: ZaloBot,
+) -> None:
+    """A zero-width space, a BOM or a direction mark around "/help" leaves it /help."""
+    province(zbot)
+    for text in ("\u200b/help", "/help\u200b", "\ufeff/help", "\u202e/help\u200d"):
+        [answer] = await zbot.say(HOA, text)
+        assert "/mytasks" in answer, repr(text)
+
+
+async def test_a_command_longer_than_a_message_is_refused_in_one_answer(zbot: ZaloBot) -> None:
+    """10,000 characters after /summary are not echoed back in six messages: one says why."""
+    province(zbot)
+    [refused] = await zbot.say(CHI, "/summary " + "x" * 10_000)
+    assert "quá dài" in refused
+    assert "4.000" in refused
+
+
+def queue_raw(
+    zbot: ZaloBot, message: dict[str, object], name: str = "message.text.received"
+) -> None:
+    """Queue an event as Zalo would send it, with whatever its message holds."""
+    event = {"event_name": name, "message": message}
+    with zbot.zalo.state.lock:
+        zbot.zalo.state.events.append(event)
+
+
+async def test_a_malformed_event_does_not_stop_polling(zbot: ZaloBot) -> None:
+    """An event whose date is words (or an object) is read without it; the next is answered."""
+    province(zbot)
+    for date_field in ("hôm qua", {"ms": 1}):
+        queue_raw(
+            zbot,
+            {
+                "message_id": f"bad-{len(str(date_field))}",
+                "date": date_field,
+                "chat": {"id": HOA, "chat_type": "PRIVATE"},
+                "from": {"id": HOA, "display_name": "Hoa"},
+                "text": "/whoami",
+            },
+        )
+        await zbot.handled(f"bad-{len(str(date_field))}")
+    [answer] = await zbot.say(HOA, "/whoami")
+    assert HOA in answer
+
+
+async def test_a_photo_at_an_unreadable_address_is_answered(zbot: ZaloBot) -> None:
+    """A photo event whose photo_url httpx cannot parse: "send it again", nothing kept."""
+    province(zbot)
+    queue_raw(
+        zbot,
+        {
+            "message_id": "photo-bad-url",
+            "date": 1_700_000_000_000,
+            "chat": {"id": HOA, "chat_type": "PRIVATE"},
+            "from": {"id": HOA, "display_name": "Hoa"},
+            "photo_url": "http://[::1",
+        },
+        "message.image.received",
+    )
+    await zbot.handled("photo-bad-url")
+    [answer] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "Không tải được ảnh" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+
+
+async def test_a_photo_too_large_is_refused_with_the_limit(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo past the size a download allows is not kept, and the answer says the limit."""
+    province(zbot)
+    monkeypatch.setattr(poller, "MAX_PHOTO", len(JPEG) - 1)
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong")
+    assert "quá lớn" in answer
+    assert "20 MB" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
