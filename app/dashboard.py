@@ -17,6 +17,7 @@ from app.actor import Actor
 from app.i18n import Catalog, Lang
 from core.chart import Bar
 from core.markup import Markup
+from core.numbers import is_id
 from core.roles import Role
 from core.states import ReportState, RequestStatus, TaskStatus
 from core.status import Counts, Status
@@ -237,7 +238,7 @@ def task_page(
     session: Session, viewer: Viewer, *, task_id: int, now: datetime, tz: tzinfo
 ) -> TaskPage | None:
     """Return a task with its units in scope; None when it has nothing in scope."""
-    task = session.get(Task, task_id)
+    task = session.get(Task, task_id) if is_id(task_id) else None
     if task is None or task.status == TaskStatus.CANCELLED:
         return None
     found = sq.task_counts(
@@ -312,7 +313,7 @@ def unit_page(
     session: Session, viewer: Viewer, *, unit_id: int, now: datetime, tz: tzinfo
 ) -> UnitPage | None:
     """Return a unit in scope with its tasks, history and contacts; None outside scope."""
-    unit = session.get(Unit, unit_id)
+    unit = session.get(Unit, unit_id) if is_id(unit_id) else None
     covered = select(Unit.id).where(Unit.id == unit_id, viewer.scope.covers(Unit.id))
     if unit is None or session.exec(covered).first() is None:
         return None
@@ -342,6 +343,8 @@ def unit_page(
 
 def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> Evidence | None:
     """Return an evidence file whose unit the viewer may see (None otherwise)."""
+    if not is_id(evidence_id):
+        return None
     query = (
         select(Evidence)
         .join(Assignment, col(Assignment.id) == col(Evidence.assignment_id))
@@ -354,7 +357,7 @@ def task_chart(
     session: Session, viewer: Viewer, *, task_id: int, now: datetime, catalog: Catalog
 ) -> tuple[list[Bar], str]:
     """Return a task's chart bars in scope (one per unit kind, then per group) and title."""
-    task = session.get(Task, task_id)
+    task = session.get(Task, task_id) if is_id(task_id) else None
     if task is None or task.status == TaskStatus.CANCELLED:
         return [], ""
     kinds = sq.kind_counts(session, now=now, task_id=task_id, scope=viewer.scope)
@@ -370,6 +373,8 @@ def task_chart(
 
 def request_of_task(session: Session, *, request_id: int, task_id: int) -> bool:
     """Tell whether an extension request is about one of this task's assignments."""
+    if not (is_id(request_id) and is_id(task_id)):
+        return False
     query = (
         select(ExtensionRequest.id)
         .join(Assignment, col(Assignment.id) == col(ExtensionRequest.assignment_id))

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from core.numbers import typed_number
+
 SIG_BYTES = 16  # 128 bits: a link is a bearer credential, it must not be guessable
 DEFAULT_TTL = timedelta(hours=24)
+MAX_STAMP = 10**12 - 1  # an expiry of at most 12 digits (unix seconds)
 _KEY_LABEL = b"dondoc-links-v1"
 
 
@@ -89,9 +92,9 @@ def verify(
     signed for another person is refused even though its signature holds.
     """
     person, stamp_text, sig = query.get("p", ""), query.get("e", ""), query.get("s", "")
-    if not person or not stamp_text.isdigit() or not sig or len(stamp_text) > 12:
+    stamp = typed_number(stamp_text, maximum=MAX_STAMP)
+    if not person or stamp is None or not sig:
         raise RefusedLinkError(Refusal.FORGED)
-    stamp = int(stamp_text)
     # As bytes: compare_digest refuses a str with non-ASCII characters, which forged data may hold.
     expected = _signature(key, path, person, stamp).encode()
     if not hmac.compare_digest(sig.encode(), expected):

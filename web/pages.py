@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from app import dashboard as d
 from app import links
+from core.numbers import typed_number
 from db.engine import session_scope
 from scheduler.workers import in_worker
 from web.auth import Signed, deps_of, signed_in
@@ -40,8 +41,7 @@ def staff_page(handler: Page) -> Callable[[Request], Awaitable[Response]]:
 
 def _int(request: Request, name: str) -> int | None:
     """Return a whole-number query parameter, or None when absent or not a number."""
-    value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return typed_number(request.query_params.get(name, ""))
 
 
 def filters_of(request: Request) -> d.Filters:

@@ -47,10 +47,15 @@ async def upload_page(request: Request) -> Response:
         return _page(request, viewer)
     services = deps_of(request).services
     limit = services.settings.import_max_bytes
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return message_page(request, viewer, "web.bad_request", status=400)  # not the page's
     try:
         fields, sent = await _form(request, limit)
-    except (BodyTooLargeError, MultiPartException):
-        return message_page(request, viewer, "web.too_large", status=413)
+    except BodyTooLargeError as exc:  # the file's own size and the limit, and what to do
+        too_big = UnreadableFile("too_big", size=exc.size, limit=limit)
+        return _page(request, viewer, said=_unreadable(request, viewer, too_big), status=413)
+    except MultiPartException:
+        return message_page(request, viewer, "web.bad_request", status=400)
     action, token = fields.get("action", ""), fields.get("token", "")
     if action in ("apply", "cancel"):
         return await _decide(request, viewer, action, token)
@@ -98,8 +103,9 @@ async def _form(request: Request, limit: int) -> tuple[dict[str, str], tuple[str
     async def stream() -> AsyncGenerator[bytes, None]:
         yield body
 
+    # A file a little over the limit is read_table's to refuse, with its size.
     parser = MultiPartParser(
-        request.headers, stream(), max_files=1, max_fields=4, max_part_size=limit
+        request.headers, stream(), max_files=1, max_fields=4, max_part_size=limit + FORM_SLACK
     )
     form = await parser.parse()
     try:
@@ -184,7 +190,10 @@ def _unreadable(request: Request, viewer: d.Viewer, exc: UnreadableFile) -> str:
     return to_plain(unreadable_text(catalog, viewer.lang, exc.code, exc.params))
 
 
-def _page(request: Request, viewer: d.Viewer, *, said: str = "", token: str = "") -> Response:
+def _page(
+    request: Request, viewer: d.Viewer, *, said: str = "", token: str = "", status: int = 200
+) -> Response:
     """Render the upload page (the form, what the last file did, a preview's buttons)."""
     action = f"{PATH}?{request.url.query}"
-    return page(request, None, "upload.html", action=action, said=said, token=token, who=viewer)
+    values = {"action": action, "said": said, "token": token, "who": viewer}
+    return page(request, None, "upload.html", status=status, **values)

@@ -1,0 +1,115 @@
+"""Bad requests to `dondoc serve` get a page that says what is wrong, never a bare 500.
+
+Ids no row can have in a page's or an action's address, filters that are no number, a
+download link whose expiry is no number, and an upload that is not the page's form or is
+over the size limit: each is answered "not found", ignored, refused or explained, and
+nothing is decided, queued or imported.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from app import import_files, links
+from bot.settings import Settings
+from db.models import Contact, ExtensionRequest, Outbox, Unit
+from tests.web.conftest import COORDINATOR, Served, ask_extension
+from tests.web.test_dashboard import csrf_of
+from web.upload import FORM_SLACK
+
+HUGE = "99999999999999999999"  # past any id a database holds
+LIMIT = 4096  # the import size limit in these tests
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The web tests' settings with a small import limit, so an oversized file is small."""
+    return settings.model_copy(update={"import_max_bytes": LIMIT})
+
+
+async def test_ids_no_row_can_have_are_not_found(served: Served) -> None:
+    """A task or unit number of twenty digits in a page's or an action's address: 404 page."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        pages = [await browser.get(path) for path in (f"/tasks/{HUGE}", f"/units/{HUGE}")]
+        decide = {"csrf": csrf, "decision": "approve"}
+        actions = [
+            await browser.post(f"/tasks/{HUGE}/nudge", data={"csrf": csrf}),
+            await browser.post(f"/tasks/{task_id}/extensions/{HUGE}", data=decide),
+            await browser.post(f"/tasks/{HUGE}/extensions/{request_id}", data=decide),
+        ]
+    for response in pages + actions:
+        assert response.status_code == 404, response.url
+        assert "Không tìm thấy trang này" in response.text
+    with served.bot.session() as s:
+        request = s.get(ExtensionRequest, request_id)
+        assert request is not None
+        assert request.status == "pending"
+        assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []
+
+
+async def test_filters_that_are_no_number_are_ignored(served: Served) -> None:
+    """ "?directive=²" ("²" is a digit to str.isdigit, not to int) shows the page unfiltered."""
+    async with served.signed_in(COORDINATOR) as browser:
+        overview = await browser.get("/", params={"directive": "²", "group": HUGE})
+        matrix = await browser.get("/matrix", params={"parent": "²", "group": "①"})
+    assert overview.status_code == 200
+    assert "Kế hoạch chuyển đổi số" in overview.text
+    assert matrix.status_code == 200
+
+
+async def test_a_link_whose_expiry_is_no_number_is_refused(served: Served) -> None:
+    """A download or upload link with "e=²" is a forged link: 403 with how to get a new one."""
+    async with served.client() as anonymous:
+        for path in ("/files/export/all", import_files.UPLOAD_PATH):
+            response = await anonymous.get(path, params={"p": "1", "e": "²", "s": "x"})
+            assert response.status_code == 403
+            assert "/web" in response.text
+
+
+def upload_link(served: Served) -> str:
+    """Return an upload link signed for the admin, as /import on Zalo answers it."""
+    with served.bot.session() as s:
+        admin = s.exec(select(Contact).where(Contact.role == "admin")).one()
+    services = served.bot.services
+    return links.url(
+        served.url,
+        services.link_key,
+        path=import_files.UPLOAD_PATH,
+        person=str(admin.id),
+        now=services.clock.now(),
+        ttl=timedelta(hours=1),
+    )
+
+
+async def test_an_upload_that_is_not_the_pages_form_is_refused(served: Served) -> None:
+    """A post without a form's type, or a plain form, is a bad request (not "too large")."""
+    link = upload_link(served)
+    bare = await served.http.post(link, content=b"code,name,kind\n")
+    plain = await served.http.post(link, data={"action": "apply", "token": "x"})
+    for response in (bare, plain):
+        assert response.status_code == 400
+        assert "Yêu cầu không hợp lệ" in response.text
+
+
+async def test_a_file_over_the_limit_is_refused_with_the_limit_and_what_to_do(
+    served: Served,
+) -> None:
+    """A file past IMPORT_MAX_BYTES, or past it with the form's framing, says the limit and
+    to split it; nothing is imported."""
+    link = upload_link(served)
+    rows = "".join(f"XN{n:04d},Xã Mới {n:04d},commune\n" for n in range(4000))
+    content = ("code,name,kind\n" + rows).encode()
+    assert len(content) > LIMIT + FORM_SLACK  # past what the page reads at all
+    for size in (len(content), LIMIT + 100):
+        files = {"file": ("don-vi.csv", content[:size], "text/csv")}
+        response = await served.http.post(link, files=files)
+        assert "Tệp quá lớn" in response.text
+        assert "chia thành nhiều tệp" in response.text
+    with served.bot.session() as s:
+        assert s.exec(select(Unit).where(Unit.code.startswith("XN"))).all() == []
