@@ -77,7 +77,9 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
             return [
                 Said(t("report.reversed" if reversed_ else "report.bad_date", text=period.text))
             ]
-        which = f"p{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+        # isoformat, not %Y: strftime writes the year 1 as "1", which the route would not read
+        days = (day.isoformat().replace("-", "") for day in (period.start, period.end))
+        which = "p" + "-".join(days)
     else:
         target, said = _target(services, actor, text, "report")
         if target is None:

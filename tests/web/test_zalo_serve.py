@@ -299,6 +299,10 @@ async def test_zalo_report_link_gives_the_word_document(
     link = link_in(await ask(fake_zalo, ZCOORD, "/report 01/11/2026-31/12/2026"))
     assert "/files/report/p20261101-20261231?" in link
     assert (await served.http.get(link)).status_code == 200
+    # A year before 1000 is written with four digits in the link's path, which reads it back.
+    link = link_in(await ask(fake_zalo, ZCOORD, "/report 01/01/0001-31/12/2026"))
+    assert "/files/report/p00010101-20261231?" in link
+    assert (await served.http.get(link)).status_code == 200
 
 
 async def test_zalo_scoped_coordinator_gets_no_link_out_of_scope(
