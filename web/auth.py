@@ -123,15 +123,15 @@ async def miniapp(request: Request) -> Response:
 
 
 async def form_of(request: Request) -> dict[str, str] | None:
-    """Return a small urlencoded form's fields (None when too large or not a form)."""
+    """Return a small urlencoded form's fields (None when too large; no field if not UTF-8)."""
     try:
         body = await read_body(request, FORM_LIMIT)
     except BodyTooLargeError:
         return None
     try:
         return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-    except UnicodeDecodeError:
-        return None
+    except UnicodeDecodeError:  # no form of ours: its CSRF check fails, not "too large"
+        return {}
 
 
 def csrf_ok(signed: Signed, form: dict[str, str]) -> bool:

@@ -56,8 +56,10 @@ class ZaloChannel(TextChannel):
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
         if event.name == "message.image.received":
-            if actor is None or not actor.unit_ids:
+            if actor is None:
                 return self._render(lang, Said(t("zalo.not_registered")))
+            if not actor.unit_ids:  # staff: registered, but no unit to keep evidence for
+                return self._render(lang, Said(t("evidence.no_unit")))
             said = evidence.keep(self.services, actor, event, photo, oversized=oversized)
             return self._render(lang, said)
         if event.name != "message.text.received":

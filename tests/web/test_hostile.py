@@ -53,6 +53,17 @@ async def test_ids_no_row_can_have_are_not_found(served: Served) -> None:
         assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []
 
 
+async def test_an_action_whose_body_is_not_utf8_is_a_bad_request(served: Served) -> None:
+    """A nudge posted with bytes that are no form: refused as a bad request, not "too large"."""
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        response = await browser.post(f"/tasks/{task_id}/nudge", content=b"csrf=\xff\xfe")
+    assert response.status_code == 403
+    assert "Yêu cầu không hợp lệ" in response.text
+    with served.bot.session() as s:
+        assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []
+
+
 async def test_filters_that_are_no_number_are_ignored(served: Served) -> None:
     """ "?directive=²" ("²" is a digit to str.isdigit, not to int) shows the page unfiltered."""
     async with served.signed_in(COORDINATOR) as browser:

@@ -149,3 +149,11 @@ async def test_a_photo_too_large_is_refused_with_the_limit(
     assert "20 MB" in answer
     with zbot.session() as s:
         assert s.exec(select(Evidence)).all() == []
+
+
+async def test_a_photo_from_staff_without_a_unit_says_so(zbot: ZaloBot) -> None:
+    """A coordinator's photo is not kept, and they are not told to ask for an invite code."""
+    province(zbot)
+    [answer] = await zbot.photo(CHI, JPEG, "#1")
+    assert "chưa thuộc đơn vị nào" in answer
+    assert "mã mời" not in answer
