@@ -30,7 +30,7 @@ from db.queries.pending import get_pending, set_pending
 from handlers.text.channel import CHOICES, TextChannel
 from handlers.zalo import commands, evidence, forms
 from handlers.zalo.files import PhotoSaid
-from handlers.zalo.shorthand import rewrite
+from handlers.zalo.shorthand import is_dated_extension, rewrite
 from render.zalo import LIMIT, show, status_assignments
 from zalo import Event
 
@@ -125,7 +125,7 @@ class ZaloChannel(TextChannel):
         data = (offer or {}).get("choices", [])
         rows = [[Choice("", tuple(choice)) for choice in data]]
         assignments = status_assignments(rows) if data else []
-        if not assignments and not typed.startswith("#"):
+        if not assignments and not typed.startswith("#") and not is_dated_extension(typed):
             return None
         single = None
         if len(assignments) == 1:

@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 
 SHORT = re.compile(r"^\s*(?:#\s?(\d{1,9})\s+)?([1-4])(?:\s+(.*))?$", re.DOTALL)
+# "4 15/12 <reason>" asks for an extension even when no status offer is pending: read as
+# free text, its reason ("chờ kinh phí") was recorded as work in progress.
+DATED_EXTENSION = re.compile(r"^\s*4\s+\d{1,4}[/.-]\d{1,2}")
 WORDS = {"1": "xong", "2": "đang làm", "3": "vướng:", "4": "xin gia hạn đến"}
+
+
+def is_dated_extension(typed: str) -> bool:
+    """Tell whether a typed answer is "4 <date> ...", an extension asked for, offered or not."""
+    return DATED_EXTENSION.match(typed) is not None
 
 
 def rewrite(typed: str, single_task: int | None) -> str | None:

@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from db.models import Evidence, ExtensionRequest, RecurringTask
+from db.models import Evidence, ExtensionRequest, RecurringTask, StatusReport
 from handlers.zalo import poller
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
@@ -157,3 +157,16 @@ async def test_a_photo_from_staff_without_a_unit_says_so(zbot: ZaloBot) -> None:
     [answer] = await zbot.photo(CHI, JPEG, "#1")
     assert "chưa thuộc đơn vị nào" in answer
     assert "mã mời" not in answer
+
+
+async def test_a_dated_extension_typed_without_an_offer_is_an_extension(zbot: ZaloBot) -> None:
+    """ "4 15/12/2026 chờ kinh phí" after the offer is gone (here: /help) asks an extension;
+    it was read as free text and "chờ kinh phí" recorded as work in progress."""
+    province(zbot)
+    await zbot.say(HOA, "/help")
+    said = await zbot.say(HOA, "4 15/12/2026 chờ kinh phí")
+    assert "Đang thực hiện" not in said[0]
+    with zbot.session() as s:
+        assert s.exec(select(StatusReport)).all() == []
+        [asked] = s.exec(select(ExtensionRequest)).all()
+    assert asked.requested_deadline == date(2026, 12, 15)
