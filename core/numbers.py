@@ -1,6 +1,7 @@
 """Numbers a person typed or put in an address: a record's number, a page, a choice.
 
-`str.isdigit` is true of "²" and "①", which `int` refuses, and `int` refuses more than
+`str.isdigit` is true of "²" and "①", which `int` refuses (it reads decimal digits only,
+the full-width ones of some phone keyboards included), and `int` refuses more than
 4,300 digits; a number past the database's integer (PostgreSQL's `integer` holds the ids)
 makes SQLite raise instead of finding nothing. Whatever reads such a number goes through
 `typed_number`, which answers None for all of these, so the caller says "not found" or
@@ -13,9 +14,9 @@ MAX_ID = 2**31 - 1  # the largest id a row can have (PostgreSQL `integer`)
 
 
 def typed_number(text: str, *, maximum: int = MAX_ID) -> int | None:
-    """Return the whole number `text` is (ASCII digits, from 0 to `maximum`), else None."""
+    """Return the whole number `text` is (decimal digits, from 0 to `maximum`), else None."""
     text = text.strip()
-    if not text or len(text) > len(str(maximum)) or not (text.isascii() and text.isdigit()):
+    if not text or len(text) > len(str(maximum)) or not text.isdecimal():
         return None
     number = int(text)
     return number if number <= maximum else None

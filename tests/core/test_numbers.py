@@ -1,4 +1,4 @@
-"""A typed number is ASCII digits within what an id can be; anything else is no number."""
+"""A typed number is decimal digits within what an id can be; anything else is no number."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from core.numbers import MAX_ID, is_id, typed_number
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("12", 12), (" 7 ", 7), ("0", 0), (str(MAX_ID), MAX_ID), ("٣", None), ("²", None)],
+    [("12", 12), (" 7 ", 7), ("0", 0), (str(MAX_ID), MAX_ID), ("２", 2), ("²", None), ("①", None)],
 )
-def test_typed_number_reads_ascii_digits_only(text: str, number: int | None) -> None:
-    """ASCII digits are the number; "²" and Arabic-Indic digits are none (int refuses "²")."""
+def test_typed_number_reads_decimal_digits_only(text: str, number: int | None) -> None:
+    """Decimal digits (full-width ones too) are the number; "²" and "①" are none."""
     assert typed_number(text) == number
 
 
