@@ -66,17 +66,20 @@ def start_newtask(services: Services, actor: Actor, args: str, _name: str) -> li
     t = partial(services.catalog.get, actor.lang)
     if actor.access < Access.ADMIN:
         return [Said(t("common.not_allowed"))]
+    dropped = _dropped(services, actor)
     if not args.strip():
         form = {"form": NEWTASK, "step": "title", "cells": {}}
         _keep(services, actor, form)
-        return [Said(t("zalo.newtask_title"))]
+        return [Said(dropped + t("zalo.newtask_title"))]
     parts = newtask.split_line(args)
     if parts is None:
         _keep(services, actor, None)
-        return [Said(t("newtask.usage_one_line"))]
+        return [Said(dropped + t("newtask.usage_one_line"))]
     cells = {"title": parts.title, "deadline": parts.deadline, "units": parts.units}
     cells["directive"] = parts.directive
-    return _confirm_newtask(services, actor, {"form": NEWTASK, "step": CONFIRM, "cells": cells})
+    form = {"form": NEWTASK, "step": CONFIRM, "cells": cells}
+    first, *rest = _confirm_newtask(services, actor, form)
+    return [Said(dropped + first.text, first.choices), *rest]
 
 
 def start_addunit(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -85,8 +88,9 @@ def start_addunit(services: Services, actor: Actor, args: str, _name: str) -> li
     if actor.access < Access.ADMIN:
         return [Said(t("common.not_allowed"))]
     if not args.strip():
+        dropped = _dropped(services, actor)
         _keep(services, actor, {"form": ADDUNIT, "step": "code", "cells": {}})
-        return [Said(unit_form.ask(services, actor.lang, "code"))]
+        return [Said(dropped + unit_form.ask(services, actor.lang, "code"))]
     cells = unit_form.from_line(services, actor.lang, args)
     if isinstance(cells, unit_form.Refusal):
         return [Said(cells.text)]
@@ -272,6 +276,15 @@ def _question(services: Services, lang: str, form: str, step: str) -> str:
     if form == ADDUNIT:
         return unit_form.ask(services, lang, step)
     return services.catalog.get(lang, f"zalo.newtask_{step}")
+
+
+def _dropped(services: Services, actor: Actor) -> str:
+    """Say that the form under way is dropped for a new one ("" when there is none)."""
+    form = current(services, actor)
+    if form is None:
+        return ""
+    name = f"/{form.get('form', NEWTASK)}"
+    return services.catalog.get(actor.lang, "zalo.form_dropped", form=name) + "\n\n"
 
 
 def _keep(services: Services, actor: Actor, form: dict[str, Any] | None) -> None:

@@ -170,3 +170,17 @@ async def test_a_dated_extension_typed_without_an_offer_is_an_extension(zbot: Za
         assert s.exec(select(StatusReport)).all() == []
         [asked] = s.exec(select(ExtensionRequest)).all()
     assert asked.requested_deadline == date(2026, 12, 15)
+
+
+async def test_a_form_left_for_another_is_said_to_be_dropped(zbot: ZaloBot) -> None:
+    """/addunit in the middle of /newtask says the /newtask form was dropped (it was, silently);
+    a form started with none under way says nothing of the kind."""
+    province(zbot)
+    [first] = await zbot.say(ZALO_ADMIN, "/newtask")
+    assert "bỏ biểu mẫu" not in first
+    await zbot.say(ZALO_ADMIN, "Báo cáo quý IV")
+    [switched] = await zbot.say(ZALO_ADMIN, "/addunit")
+    assert "Đã bỏ biểu mẫu /newtask" in switched
+    [one_line] = await zbot.say(ZALO_ADMIN, "/newtask Việc | 15/12/2026 | X000")
+    assert "Đã bỏ biểu mẫu /addunit" in one_line
+    assert "1 = " in one_line
