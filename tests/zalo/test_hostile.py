@@ -1,9 +1,10 @@
 """Bad input on Zalo gets one clear answer, and nothing stops or is lost.
 
-Numbers that are no number ("²", "①", twenty digits) in every command taking one, a command
-hidden behind a zero-width space, a command longer than a message, an event Zalo sends
-malformed, a photo whose address cannot be read or which is too large: each is answered
-(or skipped) and the bot goes on answering.
+Numbers that are no number ("²", twenty digits) in every command taking one, a command hidden
+behind a zero-width space, a command longer than a message, an event Zalo sends malformed, a
+photo whose address cannot be read, which is too large or comes from staff without a unit, a
+dated extension typed with no offer pending, a form left for another: each is answered as
+what it is (or skipped), and the bot goes on answering.
 """
 
 from __future__ import annotations
@@ -16,24 +17,11 @@ from sqlmodel import select
 
 from db.models import Evidence, ExtensionRequest, RecurringTask, StatusReport
 from handlers.zalo import poller
-from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+from tests.zalo.test_commands import CHI, HOA, province
 
-HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
 HUGE = "99999999999999999999"  # past any id a database holds
 JPEG = b"\xff\xd8\xff\xe0" + b"bien-ban" * 100
-
-
-def province(zbot: ZaloBot) -> int:
-    """One commune with one task; Hoa its official, Chi a coordinator; the task's id."""
-    with zbot.session() as s:
-        unit = make_unit(s, "X000", "Xã An Hòa")
-        task = make_task(s, "Nhiệm vụ số 1", date(2026, 12, 1), [unit])
-        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
-        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
-    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
-    zbot.zalo.add_user(CHI, "Chi", wrote=True)
-    return task.id or 0
 
 
 async def answers(zbot: ZaloBot, person: str, texts: list[str]) -> dict[str, list[str]]:
@@ -62,7 +50,7 @@ async def test_numbers_that_are_no_number_get_an_answer(zbot: ZaloBot) -> None:
     )
     assert all(len(said) == 1 for said in (member | coordinator | admin).values())
     [last] = member[f"/mytasks {HUGE}"]
-    assert "Nhiệm vụ số 1" in last
+    assert "Nhiệm vụ thứ 1" in last
     assert "Trang 1/1" in last
     assert all("/approve <số đề nghị>" in said[0] for said in coordinator.values())
     assert "/recurring" in admin[f"/recurring stop {HUGE}"][0]
