@@ -341,8 +341,8 @@ class Snapshot:
         )
 
 
-# Built once: building a statement costs several times more than running it on SQLite, and
-# this runs for every update. One round trip: the unit and scope ids come as lists in text.
+# Prepared once (db/prepared.py): SQLAlchemy's execution costs several times more than
+# SQLite's, and this runs for every update. One round trip: the unit and scope ids as text.
 _CONTACTS = Contact.__table__  # type: ignore[attr-defined]
 _IDENTITIES = ContactIdentity.__table__  # type: ignore[attr-defined]
 _UNITS = UnitContact.__table__.c  # type: ignore[attr-defined]

@@ -4,8 +4,8 @@ An update is known by its `InboxKey`: the account that received it (a Telegram b
 Zalo official account's id), the epoch of that account's ids (0 where ids never repeat) and
 its id. The channel decides the account and epoch; see db.models.Inbox.
 
-The statements run for every update (record, finish) are built once, in Core: building a
-statement costs more than running it on SQLite, and the ORM's session costs ~10x.
+The statements run for every update (record, finish) are prepared once (db/prepared.py):
+SQLAlchemy's execution of a statement costs more than SQLite's, and the ORM's session ~10x.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Its users name their keys by a prefix of their own: the scheduler's sweep marks
 (`sweep.`), the last digest (`digest.`), the questions the bot waits an answer to
 (`checkin:<kind>:<contact>`, db/queries/pending.py). A value is a string with the moment it
-was written. The statements are built once: the pending questions are read and written on
-every check-in reply.
+was written. The statements are built once, and those of a check-in reply prepared
+(db/prepared.py): the pending questions are read and written on every one.
 """
 
 from __future__ import annotations
