@@ -99,7 +99,10 @@ class Prepared:
 
     def _form(self, dialect: Dialect, params: Mapping[str, Any]) -> _Form:
         """Return the statement's form for this dialect and these values, made on first use."""
-        shape = (dialect, tuple(params), *(len(params[n]) for n in self.expanding))
+        # By the kind of dialect, not the instance: every engine on one database compiles
+        # alike, and a process that opens many (the tests) keeps one form of each.
+        kind = (dialect.name, dialect.driver, dialect.paramstyle, dialect.server_version_info)
+        shape = (kind, tuple(params), *(len(params[n]) for n in self.expanding))
         form = self._forms.get(shape)
         if form is None:
             form = self._forms[shape] = self._compile(dialect, params)
