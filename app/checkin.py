@@ -15,12 +15,13 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from app.actor import Actor
 from app.choices import Choice, Rows, status_choices
 from app.explanations import answer_explanation
 from app.extensions import request_extension
-from app.reporting import Recorded, Report, record, refusal
+from app.reporting import Recorded, Report, record, record_in, recorded_before, refusal
 from app.services import Services
 from core.checkin import (
     STATE_OF_KIND,
@@ -95,22 +96,65 @@ def answer_text(
         return Answer(unhandled=True)
     if len(text) > MAX_TEXT:
         return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
-    now = services.clock.now()
-    with services.engine.begin() as connection:  # most texts are reports: read both at once
-        asked = get_pending(connection, contact_id=actor.contact_id, now=now)
-        if asked is None:
-            rows, items, about, explanation_id = _about(connection, actor, replied)
+    decision: Decision | None = None
+    report: Report | None = None
+    try:
+        # Most texts are reports: read what they are about and record them in one transaction.
+        with services.engine.begin() as connection:
+            now = services.clock.now()
+            asked = get_pending(connection, contact_id=actor.contact_id, now=now)
+            if asked is None:
+                rows, decision, explanation_id = _decide(
+                    services, connection, actor, text, replied
+                )
+                report = _clear_report(decision, text, key)
+                if report is not None:
+                    recorded = record_in(services, actor, report, connection)
+                    return Answer([Said(recorded.text)], recorded=recorded)
+    except IntegrityError:
+        assert report is not None  # only the report's insert can meet a key recorded before
+        recorded = recorded_before(services, actor, report)
+        return Answer([Said(recorded.text)], recorded=recorded)
     if asked is not None:
         answered = _answer_pending(services, actor, asked, text, key)
         if answered is not None:
             return answered
         with services.engine.begin() as connection:
-            rows, items, about, explanation_id = _about(connection, actor, replied)
+            rows, decision, explanation_id = _decide(services, connection, actor, text, replied)
     if explanation_id is not None:
         return Answer([Said(answer_explanation(services, actor, explanation_id, text))])
+    assert decision is not None
+    return _act(services, actor, decision, rows, text, key)
+
+
+def _decide(
+    services: Services, connection: Connection, actor: Actor, text: str, replied: RepliedTo | None
+) -> tuple[list[OpenItem], Decision | None, int | None]:
+    """Read what a text may be about and decide what it says (None: an explanation's answer)."""
+    rows, items, about, explanation_id = _about(connection, actor, replied)
+    if explanation_id is not None:
+        return rows, None, explanation_id
     reply = parse_reply(text, today=services.today())
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
-    return _act(services, actor, decision, rows, text, key)
+    return rows, decision, None
+
+
+def _clear_report(decision: Decision | None, text: str, key: str) -> Report | None:
+    """Return the report a text makes at once, when it is one (else it asks, or refuses)."""
+    if decision is None or decision.outcome != Outcome.RECORD:
+        return None
+    if not _records(decision.reply):
+        return None
+    return _report_of(decision.candidates[0], decision.reply, text, key)
+
+
+def _records(reply: ParsedReply) -> bool:
+    """Tell whether a reply is clear enough to record as it is (not asked about first)."""
+    if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
+        return False  # a blocker or an extension keeps the unit chased: only these wait
+    return reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS) or (
+        reply.kind == ReplyKind.BLOCKED and bool(reply.reason)
+    )
 
 
 def caption_report(
@@ -305,11 +349,8 @@ def _apply(
     """Record what a clear reply says for one assignment, or ask what it lacks."""
     t = partial(services.catalog.get, actor.lang)
     if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
-        # A blocker or an extension keeps the unit chased: only a guessed done or progress waits.
         return _confirm(services, actor, assignment_id, reply, text, key)
-    if reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS) or (
-        reply.kind == ReplyKind.BLOCKED and reply.reason
-    ):
+    if _records(reply):
         result = record(services, actor, _report_of(assignment_id, reply, text, key))
         return Answer([Said(result.text)], recorded=result)
     if reply.kind == ReplyKind.EXTENSION:

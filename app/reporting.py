@@ -116,42 +116,59 @@ def record(
 ) -> Recorded:
     """Record a report for one of the sender's assignments and commit it; refuse otherwise.
 
-    Core statements on one connection, one transaction: this runs for every status reply.
-    `also` writes what belongs with the report in the same transaction (the evidence file
+    One transaction; `also` writes what belongs with the report in it (the evidence file
     whose caption it came from).
     """
-    now = services.clock.now()
     try:
         with services.engine.begin() as connection:
-            check, target = check_reportable(
-                connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
-            )
-            if check != Check.OK or target is None:
-                return Recorded(check, refusal(services, actor.lang, check, target))
-            amended = _amend(connection, report)
-            report_id = _write(connection, actor, report, now) if amended is None else 0
-            at = amended or now
-            target = target.reported(state=report.state, percent=report.percent, at=at)
-            if also is not None:
-                also(connection)
-            if report.state == ReportState.DONE:
-                # A file sent next is evidence of this assignment ("after choosing done").
-                data = {"assignment_id": target.assignment_id}
-                set_pending(
-                    connection, contact_id=actor.contact_id, data=data, now=now, kind="done"
-                )
-            if report.state == ReportState.BLOCKED and services.settings.forward_blockers:
-                with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
-                    forward_blocker(services, s, report_id, report.reason, now, target)
-                    s.commit()
+            return record_in(services, actor, report, connection, also)
     except IntegrityError:
-        # Recorded before under this key (a repeated update, a double tap): say so again.
-        with services.engine.connect() as connection:
-            target = report_target(connection, assignment_id=report.assignment_id)
-        if target is None:
-            return Recorded(Check.MISSING, refusal(services, actor.lang, Check.MISSING, None))
-        return Recorded(Check.OK, confirmation(services, actor.lang, target), duplicate=True)
+        return recorded_before(services, actor, report)
+
+
+def record_in(
+    services: Services,
+    actor: Actor,
+    report: Report,
+    connection: Connection,
+    also: Callable[[Connection], None] | None = None,
+) -> Recorded:
+    """Record a report in the caller's transaction, which commits it; refuse otherwise.
+
+    Prepared statements on one connection: this runs for every status reply. Raises
+    IntegrityError when the report's key was recorded before: the caller rolls back and
+    answers with `recorded_before`.
+    """
+    now = services.clock.now()
+    check, target = check_reportable(
+        connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
+    )
+    if check != Check.OK or target is None:
+        return Recorded(check, refusal(services, actor.lang, check, target))
+    amended = _amend(connection, report)
+    report_id = _write(connection, actor, report, now) if amended is None else 0
+    at = amended or now
+    target = target.reported(state=report.state, percent=report.percent, at=at)
+    if also is not None:
+        also(connection)
+    if report.state == ReportState.DONE:
+        # A file sent next is evidence of this assignment ("after choosing done").
+        data = {"assignment_id": target.assignment_id}
+        set_pending(connection, contact_id=actor.contact_id, data=data, now=now, kind="done")
+    if report.state == ReportState.BLOCKED and services.settings.forward_blockers:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
+            forward_blocker(services, s, report_id, report.reason, now, target)
+            s.commit()
     return Recorded(Check.OK, confirmation(services, actor.lang, target))
+
+
+def recorded_before(services: Services, actor: Actor, report: Report) -> Recorded:
+    """Answer a report recorded before under its key (a repeated update, a double tap)."""
+    with services.engine.connect() as connection:
+        target = report_target(connection, assignment_id=report.assignment_id)
+    if target is None:
+        return Recorded(Check.MISSING, refusal(services, actor.lang, Check.MISSING, None))
+    return Recorded(Check.OK, confirmation(services, actor.lang, target), duplicate=True)
 
 
 def _amend(connection: Connection, report: Report) -> datetime | None:

@@ -25,6 +25,7 @@ from db.models import (
     Unit,
     UnitContact,
 )
+from db.prepared import Prepared
 from db.queries.contacts import Recipient, recipients_in_order
 from db.queries.reports import reported_percent
 from db.queries.scope import EVERY, Scope, in_scope, units_in_scope, visible_tasks
@@ -98,20 +99,21 @@ class Sent:
     assignment_ids: tuple[int, ...]  # what it was about (none for a notice or a list)
 
 
-# The statements of the check-in path are built once, with bound parameters: they run for
-# every reply, and building one costs several times more than running it on SQLite.
+# The statements of the check-in path are prepared once (db/prepared.py): they run for
+# every reply, and SQLAlchemy's execution costs several times more than SQLite's.
 _A = Assignment.__table__.c  # type: ignore[attr-defined]
 _T = Task.__table__.c  # type: ignore[attr-defined]
 _O = Outbox.__table__.c  # type: ignore[attr-defined]
 _OI = OutboxItem.__table__.c  # type: ignore[attr-defined]
-_OPEN_ITEMS = (
+_OPEN_ITEMS = Prepared(
     core_select(_A.id, _T.id.label("task_id"), _T.title, _A.state)
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
     .where(_A.unit_id.in_(bindparam("unit_ids", expanding=True)))
     .where(_A.active.is_(True), _T.status == TaskStatus.OPEN)
-    .order_by(_A.deadline, _T.id)
+    .order_by(_A.deadline, _T.id),
+    expanding=("unit_ids",),
 )
-_TARGET = (
+_TARGET = Prepared(
     core_select(
         *(_A.id, _A.unit_id, _A.active, _A.state, _A.percent, _A.deadline, _A.due_at),
         *(_A.done_at, _A.last_report_at, _T.id.label("task_id"), _T.title, _T.status),
@@ -119,7 +121,7 @@ _TARGET = (
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
     .where(_A.id == bindparam("assignment_id"))
 )
-_SENT = (
+_SENT = Prepared(
     core_select(_O.id, _O.key, _OI.assignment_id)
     .outerjoin_from(Outbox.__table__, OutboxItem.__table__, _OI.outbox_id == _O.id)  # type: ignore[attr-defined]
     .where(_O.chat_id == bindparam("chat_id"), _O.channel_message_id == bindparam("message_id"))
@@ -128,13 +130,13 @@ _SENT = (
 
 def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[OpenItem]:
     """Return the assignments these units may report on (open tasks), nearest deadline first."""
-    rows = as_connection(db).execute(_OPEN_ITEMS, {"unit_ids": list(unit_ids)})
+    rows = _OPEN_ITEMS.rows(as_connection(db), {"unit_ids": list(unit_ids)})
     return [OpenItem(r.id, r.task_id, r.title, r.state == ReportState.DONE) for r in rows]
 
 
 def report_target(db: Session | Connection, *, assignment_id: int) -> Target | None:
     """Return the assignment with its task, if it exists."""
-    row = as_connection(db).execute(_TARGET, {"assignment_id": assignment_id}).first()
+    row = _TARGET.first(as_connection(db), {"assignment_id": assignment_id})
     if row is None:
         return None
     return Target(
@@ -170,7 +172,7 @@ def check_reportable(
 def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -> Sent | None:
     """Return the outbox message delivered as this message, with the assignments it was about."""
     params = {"chat_id": chat_id, "message_id": str(message_id)}
-    rows = as_connection(db).execute(_SENT, params).all()
+    rows = _SENT.rows(as_connection(db), params)
     if not rows:
         return None
     about = tuple(r.assignment_id for r in rows if r.assignment_id is not None)

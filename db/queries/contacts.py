@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from core.roles import Role
 from db.models import Contact, ContactIdentity, ContactScope, UnitContact
-from db.types import UTCDateTime
+from db.prepared import Prepared
 
 LAST_SEEN_PRECISION = timedelta(minutes=5)
 
@@ -341,13 +341,13 @@ class Snapshot:
         )
 
 
-# Built once: building a statement costs several times more than running it on SQLite, and
-# this runs for every update. One round trip: the unit and scope ids come as lists in text.
+# Prepared once (db/prepared.py): SQLAlchemy's execution costs several times more than
+# SQLite's, and this runs for every update. One round trip: the unit and scope ids as text.
 _CONTACTS = Contact.__table__  # type: ignore[attr-defined]
 _IDENTITIES = ContactIdentity.__table__  # type: ignore[attr-defined]
 _UNITS = UnitContact.__table__.c  # type: ignore[attr-defined]
 _SCOPES = ContactScope.__table__.c  # type: ignore[attr-defined]
-_SNAPSHOT = (
+_SNAPSHOT = Prepared(
     core_select(
         _IDENTITIES.c.id.label("identity_id"),
         _IDENTITIES.c.contact_id,
@@ -376,20 +376,18 @@ _SNAPSHOT = (
         _IDENTITIES.c.external_id == bindparam("external_id"),
     )
 )
-_REFRESH = update(_IDENTITIES).where(_IDENTITIES.c.id == bindparam("identity_id"))
-_RENAME = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
+_REFRESH = Prepared(update(_IDENTITIES).where(_IDENTITIES.c.id == bindparam("identity_id")))
+_RENAME = Prepared(update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")))
 
 
 def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snapshot | None:
-    """Read a contact with their unit ids and scope groups in one Core query.
+    """Read a contact with their unit ids and scope groups in one prepared query.
 
     This runs for every update, so it avoids the ORM's per-session cost.
     """
-    found = {"channel": channel, "external_id": external_id}
-    row = connection.execute(_SNAPSHOT, found).first()
+    row = _SNAPSHOT.first(connection, {"channel": channel, "external_id": external_id})
     if row is None:
         return None
-    last_seen = UTCDateTime().process_result_value(row.last_seen_at, connection.dialect)
     return Snapshot(
         row.contact_id,
         row.identity_id,
@@ -402,7 +400,7 @@ def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snaps
         row.role,
         row.started,
         row.reachable,
-        last_seen,
+        row.last_seen_at,
         _ids(row.unit_list),
         _ids(row.scope_list),
     )
@@ -426,10 +424,10 @@ def refresh(connection: Connection, known: Snapshot, seen: Seen) -> Snapshot:
         "unreachable_since": None,
         "last_seen_at": seen.now,
     }
-    connection.execute(_REFRESH, {**values, "identity_id": known.identity_id})
+    _REFRESH.run(connection, {**values, "identity_id": known.identity_id})
     if seen.display_name and seen.display_name != known.display_name:
-        connection.execute(
-            _RENAME, {"display_name": seen.display_name, "contact_id": known.contact_id}
+        _RENAME.run(
+            connection, {"display_name": seen.display_name, "contact_id": known.contact_id}
         )
     return replace(
         known,

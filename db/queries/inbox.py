@@ -4,8 +4,8 @@ An update is known by its `InboxKey`: the account that received it (a Telegram b
 Zalo official account's id), the epoch of that account's ids (0 where ids never repeat) and
 its id. The channel decides the account and epoch; see db.models.Inbox.
 
-The statements run for every update (record, finish) are built once, in Core: building a
-statement costs more than running it on SQLite, and the ORM's session costs ~10x.
+The statements run for every update (record, finish) are prepared once (db/prepared.py):
+SQLAlchemy's execution of a statement costs more than SQLite's, and the ORM's session ~10x.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from db.models import Inbox
+from db.prepared import Prepared
 from db.types import UTCDateTime
 
 KEEP_FOR = timedelta(days=30)
@@ -31,8 +32,8 @@ _THIS = (
     _C.epoch == bindparam("b_epoch"),
     _C.update_id == bindparam("b_update_id"),
 )
-_RECORD = insert(_INBOX)
-_FINISH = (
+_RECORD = Prepared(insert(_INBOX))
+_FINISH = Prepared(
     update(_INBOX)
     .where(*_THIS, _C.processed_at.is_(None))
     .values(processed_at=bindparam("b_now"), payload=None)
@@ -120,13 +121,13 @@ def record(
     """
     row = {"channel": channel, "account": key.account, "epoch": key.epoch}
     row |= {"update_id": key.update_id, "kind": kind, "digest": digest, "received_at": now}
-    row |= {"worker": worker, "lane": lane}
-    connection.execute(_RECORD, {**row, "payload": payload})
+    row |= {"worker": worker, "lane": lane, "attempts": 0}
+    _RECORD.run(connection, {**row, "payload": payload})
 
 
 def finish(connection: Connection, *, channel: str, key: InboxKey, now: datetime) -> None:
     """Mark an update processed and drop its payload (nothing will run it again)."""
-    connection.execute(_FINISH, {**key.params(channel), "b_now": now})
+    _FINISH.run(connection, {**key.params(channel), "b_now": now})
 
 
 def reclaim(connection: Connection, *, channel: str, key: InboxKey, started: datetime) -> bool:

@@ -3,8 +3,8 @@
 Its users name their keys by a prefix of their own: the scheduler's sweep marks
 (`sweep.`), the last digest (`digest.`), the questions the bot waits an answer to
 (`checkin:<kind>:<contact>`, db/queries/pending.py). A value is a string with the moment it
-was written. The statements are built once: the pending questions are read and written on
-every check-in reply.
+was written. The statements are built once, and those of a check-in reply prepared
+(db/prepared.py): the pending questions are read and written on every one.
 """
 
 from __future__ import annotations
@@ -18,17 +18,22 @@ from sqlmodel import Session
 
 from db.engine import as_connection
 from db.models import AppState
+from db.prepared import Prepared
 from db.types import UTCDateTime
 
 _STATE = AppState.__table__  # type: ignore[attr-defined]
-_READ = core_select(_STATE.c.value, _STATE.c.updated_at).where(_STATE.c.key == bindparam("k"))
+_READ = Prepared(
+    core_select(_STATE.c.value, _STATE.c.updated_at).where(_STATE.c.key == bindparam("k"))
+)
 # Written out because SQLAlchemy compiles its dialects' upserts anew on every call; SQLite
 # and PostgreSQL both read this one.
-_WRITE = text(
-    "INSERT INTO app_state (key, value, updated_at) VALUES (:k, :value, :updated_at) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-).bindparams(bindparam("updated_at", type_=UTCDateTime()))
-_FORGET = delete(_STATE).where(_STATE.c.key == bindparam("k"))
+_WRITE = Prepared(
+    text(
+        "INSERT INTO app_state (key, value, updated_at) VALUES (:k, :value, :updated_at) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+    ).bindparams(bindparam("updated_at", type_=UTCDateTime()))
+)
+_FORGET = Prepared(delete(_STATE).where(_STATE.c.key == bindparam("k")))
 _TAKE = delete(_STATE).where(_STATE.c.key == bindparam("k"), _STATE.c.value == bindparam("value"))
 _PRUNE = delete(_STATE).where(
     _STATE.c.key.like(bindparam("prefix")), _STATE.c.updated_at < bindparam("before")
@@ -45,7 +50,7 @@ class Stored(NamedTuple):
 
 def read(db: Session | Connection, key: str) -> Stored | None:
     """Return the value stored under key, with when it was written, if any."""
-    row = as_connection(db).execute(_READ, {"k": key}).first()
+    row = _READ.first(as_connection(db), {"k": key})
     return Stored(row.value, row.updated_at) if row is not None else None
 
 
@@ -57,12 +62,12 @@ def value(db: Session | Connection, key: str) -> str | None:
 
 def write(db: Session | Connection, key: str, value: str, *, now: datetime) -> None:
     """Store value under key (replacing what was there), written at now."""
-    as_connection(db).execute(_WRITE, {"k": key, "value": value, "updated_at": now})
+    _WRITE.run(as_connection(db), {"k": key, "value": value, "updated_at": now})
 
 
 def forget(db: Session | Connection, key: str) -> None:
     """Delete the value under key, if any."""
-    as_connection(db).execute(_FORGET, {"k": key})
+    _FORGET.run(as_connection(db), {"k": key})
 
 
 def take(db: Session | Connection, key: str, value: str) -> bool:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.actor import Actor
+from app.checkin import answer_text
 from app.i18n import load_catalog
 from app.reporting import Report, record
 from app.services import Services
@@ -88,6 +90,41 @@ def check_record(engine: Engine, settings: Settings) -> None:
     missing = record(s, actor, Report(999_999, "done", "text", "tg:msg:7001:7"))
     assert (refused.check, missing.check) == (Check.NOT_YOURS, Check.MISSING)
     assert len(reports(engine)) == 1
+
+
+def check_text_report(engine: Engine, settings: Settings) -> None:
+    """A clear text is read and recorded in one commit; the same message again records
+    nothing more and is answered as the first was."""
+    actor, mine, _ = world(engine)
+    s = services(engine, settings)
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "commit", count)
+    try:
+        first = answer_text(s, actor, "đang làm 50%", key="tg:msg:7001:5")
+    finally:
+        event.remove(engine, "commit", count)
+    again = answer_text(s, actor, "đang làm 50%", key="tg:msg:7001:5")
+    assert len(commits) == 1
+    assert first.recorded is not None
+    assert again.recorded is not None
+    assert (first.recorded.duplicate, again.recorded.duplicate) == (False, True)
+    assert [a.text for a in again.said] == [a.text for a in first.said]
+    assert [(r.assignment_id, r.state) for r in reports(engine)] == [(mine, "in_progress")]
+
+
+def test_text_report_on_sqlite(engine: Engine, settings: Settings) -> None:
+    """On SQLite."""
+    check_text_report(engine, settings)
+
+
+@pytest.mark.postgres
+def test_text_report_on_postgresql(pg_engine: Engine, settings: Settings) -> None:
+    """On PostgreSQL, where the duplicate's insert aborts the transaction of the reads."""
+    check_text_report(pg_engine, settings)
 
 
 def test_record_report_on_sqlite(engine: Engine) -> None:

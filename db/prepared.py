@@ -1,0 +1,142 @@
+"""The statements every update runs, compiled once and executed on the driver's cursor.
+
+Executing a built Core statement through SQLAlchemy costs about 80 µs on SQLite (its cache
+key walked, an execution context, a result object), where SQLite runs the statement in
+about 6 µs. A `Prepared` statement is compiled once per dialect (and per length of its IN
+lists) and then only has its values converted by the column types and handed to the
+driver, whose own statement cache (sqlite3's; psycopg's server-side prepared statements,
+after a few runs) keeps it prepared.
+
+What SQLAlchemy gives its statements, these keep: they run on the SQLAlchemy connection,
+inside its transaction (begun if none is); its `before_cursor_execute` listeners see them
+(tests/loopguard.py); a driver error comes out as SQLAlchemy's (IntegrityError,
+OperationalError), the connection invalidated on a disconnect; values go through the
+column types both ways (UTC-aware datetimes, dates, booleans, JSON).
+
+A statement whose columns have Python-side defaults must be given every such value: they
+are computed by SQLAlchemy's execution context, which this path skips (refused at compile).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Form:
+    """A statement as one dialect runs it with one shape of values."""
+
+    sql: str
+    positions: Sequence[str] | None  # the values' names in order (positional drivers)
+    constants: Mapping[str, Any]  # values the statement carries itself, converted
+    binds: Mapping[str, Processor]  # the caller's values that need converting
+    expansion: Mapping[str, Sequence[str]]  # an IN list's name: the names of its items
+    results: Sequence[tuple[int, Processor]]  # the result columns that need converting
+    row: Any  # the named tuple of a result row
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and run on the connection's cursor.
+
+    `expanding` names its IN lists (bindparam(..., expanding=True)): one form per length.
+    """
+
+    def __init__(self, statement: ClauseElement, *, expanding: Sequence[str] = ()) -> None:
+        self.statement = statement
+        self.expanding = tuple(expanding)
+        self._forms: dict[tuple[Any, ...], _Form] = {}
+
+    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """Run the statement; return its rows (named tuples), none for one without."""
+        form = self._form(connection.dialect, params)
+        values = dict(form.constants)
+        for name, value in params.items():
+            items = form.expansion.get(name)
+            if items is not None:
+                values.update(zip(items, value, strict=True))
+            else:
+                values[name] = value
+        for name, convert in form.binds.items():
+            values[name] = convert(values[name])
+        args: Any = values if form.positions is None else [values[n] for n in form.positions]
+        if not connection.in_transaction():
+            connection.begin()  # as SQLAlchemy's autobegin: the caller commits
+        cursor = connection.connection.cursor()
+        try:
+            # SQLAlchemy's own path for a statement it did not compile: the events, the
+            # dialect's execute, and its errors (wrapped, a lost connection invalidated).
+            connection._cursor_execute(cursor, form.sql, args)
+            if form.row is None:
+                return []
+            found = cursor.fetchall()
+        finally:
+            cursor.close()
+        if form.results:
+            found = [list(row) for row in found]
+            for row in found:
+                for index, convert in form.results:
+                    row[index] = convert(row[index])
+        return [form.row._make(row) for row in found]
+
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> Any | None:
+        """Run the statement; return its first row, or None."""
+        found = self.rows(connection, params)
+        return found[0] if found else None
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> None:
+        """Run a statement that returns no rows."""
+        self.rows(connection, params)
+
+    def _form(self, dialect: Dialect, params: Mapping[str, Any]) -> _Form:
+        """Return the statement's form for this dialect and these values, made on first use."""
+        # By the kind of dialect, not the instance: every engine on one database compiles
+        # alike, and a process that opens many (the tests) keeps one form of each.
+        kind = (dialect.name, dialect.driver, dialect.paramstyle, dialect.server_version_info)
+        shape = (kind, tuple(params), *(len(params[n]) for n in self.expanding))
+        form = self._forms.get(shape)
+        if form is None:
+            form = self._forms[shape] = self._compile(dialect, params)
+        return form
+
+    def _compile(self, dialect: Dialect, params: Mapping[str, Any]) -> _Form:
+        """Compile the statement for this dialect and shape of values."""
+        compiled = self.statement.compile(dialect=dialect, column_keys=list(params))
+        assert isinstance(compiled, SQLCompiler)
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            missing = [c.name for c in [*compiled.insert_prefetch, *compiled.update_prefetch]]
+            raise ValueError(f"give the prepared statement a value for {missing}")
+        state = compiled.construct_expanded_state(dict(params))
+        expansion = {n: tuple(state.parameter_expansion.get(n, ())) for n in self.expanding}
+        given = set(params) | {item for items in expansion.values() for item in items}
+        processors = {
+            name: convert
+            for name, bind in compiled.binds.items()
+            if (convert := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+        processors.update(state.processors)  # an IN list's items
+        constants = {
+            name: processors[name](value) if name in processors else value
+            for name, value in state.parameters.items()
+            if name not in given
+        }
+        binds = {name: processors[name] for name in given if name in processors}
+        columns = list(getattr(self.statement, "exported_columns", ()))
+        results = []
+        for index, column in enumerate(columns):
+            convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if convert is not None:
+                results.append((index, convert))
+        keys = [column.key for column in columns]
+        row = namedtuple("Row", keys, rename=True) if keys else None
+        positions = list(state.positiontup) if state.positiontup is not None else None
+        return _Form(state.statement, positions, constants, binds, expansion, results, row)
