@@ -37,6 +37,7 @@ from core.checkin import (
     reply_to_dict,
     task_numbers,
 )
+from core.numbers import typed_number
 from core.replies import ParsedReply, ReplyKind, parse_reply
 from core.states import ReportState
 from db.engine import session_scope
@@ -198,13 +199,14 @@ def choose(
     """
     t = partial(services.catalog.get, actor.lang)
     stale = Answer([Said(t("common.button_stale"))], toast=t("common.button_stale"), alert=True)
-    if len(data) == 2 and data[0] == "ck" and data[1].isdigit():
-        return _pick(services, actor, int(data[1]))
-    if len(data) == 3 and data[0] == CONFIRM and data[2].isdigit():
-        return _confirmed(services, actor, data[1], int(data[2]))
-    if len(data) != 3 or not data[2].isdigit():
+    last = typed_number(data[-1]) if data else None
+    if len(data) == 2 and data[0] == "ck" and last is not None:
+        return _pick(services, actor, last)
+    if len(data) != 3 or last is None:
         return stale
-    prefix, action, assignment_id = data[0], data[1], int(data[2])
+    prefix, action, assignment_id = data[0], data[1], last
+    if prefix == CONFIRM:
+        return _confirmed(services, actor, action, assignment_id)
     if prefix == "st" and action in ("done", "progress"):
         state = ReportState.DONE if action == "done" else ReportState.IN_PROGRESS
         report = Report(assignment_id, state, "button", dedup("btn", assignment_id))
@@ -219,13 +221,14 @@ def choose(
         return _ask(services, actor, action, assignment_id, origin or {})
     if prefix == "pc" and action == "skip":
         return Answer([Said(t("checkin.skipped"))], toast=t("checkin.skipped"))
-    if prefix == "pc" and action.isdigit():
+    percent = typed_number(action)
+    if prefix == "pc" and percent is not None:
         report = Report(
             assignment_id,
             "in_progress",
             "button",
             dedup("pct", assignment_id),
-            percent=int(action),
+            percent=percent,
             amends=dedup("btn", assignment_id),
         )
         result = record(services, actor, report)

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from core.numbers import typed_number
+from core.numbers import MAX_STAMP, typed_number
 
 SIG_BYTES = 16  # 128 bits: a link is a bearer credential, it must not be guessable
 DEFAULT_TTL = timedelta(hours=24)
-MAX_STAMP = 10**12 - 1  # an expiry of at most 12 digits (unix seconds)
 _KEY_LABEL = b"dondoc-links-v1"
 
 

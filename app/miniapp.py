@@ -14,6 +14,8 @@ import json
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote
 
+from core.numbers import MAX_STAMP, typed_number
+
 MAX_AGE = timedelta(minutes=10)
 MAX_LENGTH = 8192
 
@@ -40,8 +42,8 @@ def verify_init_data(key: bytes, init_data: str, *, now: datetime) -> str | None
     given = fields.pop("hash", "")
     if not hmac.compare_digest(given.encode(), _hash(key, fields).encode()):
         return None
-    stamp = fields.get("auth_date", "")
-    if not stamp.isdigit() or abs(now.timestamp() - int(stamp)) > MAX_AGE.total_seconds():
+    stamp = typed_number(fields.get("auth_date", ""), maximum=MAX_STAMP)
+    if stamp is None or abs(now.timestamp() - stamp) > MAX_AGE.total_seconds():
         return None
     try:
         user = json.loads(fields.get("user", ""))

@@ -11,6 +11,7 @@ how to type it.
 from __future__ import annotations
 
 MAX_ID = 2**31 - 1  # the largest id a row can have (PostgreSQL `integer`)
+MAX_STAMP = 10**12 - 1  # the largest unix time (seconds) a link or a login may carry
 
 
 def typed_number(text: str, *, maximum: int = MAX_ID) -> int | None:

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler
 
 from app import calendar_days
 from core.markup import to_html
+from core.numbers import typed_number
 from core.roles import Access
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
@@ -36,7 +37,7 @@ async def on_page(req: Request) -> None:
     """Show another page of the list."""
     assert req.update.callback_query is not None
     await req.update.callback_query.answer()
-    await _show(req, int(req.args[-1]) if req.args[-1].isdigit() else 1, edit=True)
+    await _show(req, typed_number(req.args[-1]) or 1, edit=True)
 
 
 async def _show(req: Request, number: int, *, edit: bool) -> None:

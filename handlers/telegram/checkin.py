@@ -17,6 +17,7 @@ from app.checkin import Answer, choose
 from app.choices import STATUS_ACTIONS
 from app.reporting import Recorded
 from core.markup import to_plain
+from core.numbers import typed_number
 from core.roles import Access
 from db.queries.checkin import Check
 from handlers.telegram import checkin_steps, checkin_text
@@ -30,9 +31,8 @@ from scheduler.workers import in_update_worker
 
 def _ids(req: Request) -> tuple[str, int] | None:
     """Return the action and assignment id of a button, or None when malformed."""
-    if len(req.args) != 3 or not req.args[2].isdigit():
-        return None
-    return req.args[1], int(req.args[2])
+    assignment_id = typed_number(req.args[2]) if len(req.args) == 3 else None
+    return None if assignment_id is None else (req.args[1], assignment_id)
 
 
 def _dedup(req: Request, kind: str, assignment_id: int) -> str:
@@ -144,7 +144,7 @@ async def on_percent(req: Request) -> None:
 @button(Access.MEMBER)
 async def on_pick(req: Request) -> None:
     """Apply a free-text reply kept while asking which task, or which status, it is about."""
-    if not req.args or not req.args[-1].isdigit():
+    if not req.args or typed_number(req.args[-1]) is None:
         await _answer(req, req.t("common.button_stale"), alert=True)
         return
     answer = await _choose(req)

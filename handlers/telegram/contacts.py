@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler
 
 from app import people
 from core.markup import Markup, to_html
+from core.numbers import typed_number
 from core.paging import page_of
 from core.roles import Access, Role
 from db.models import Contact, Unit
@@ -203,21 +204,22 @@ async def on_button(req: Request) -> None:
     query = req.update.callback_query
     assert query is not None
     action, first, second = [*req.args, "", "", ""][1:4]
-    found = first.isdigit()
-    if found and action == "pg" and second.isdigit():
-        page = await req.run(contacts_page, req, int(first), int(second))
+    number, other = typed_number(first), typed_number(second)
+    found = number is not None
+    if number is not None and action == "pg" and other is not None:
+        page = await req.run(contacts_page, req, number, other)
         if found := page is not None:
             await query.edit_message_text(to_html(page[0]), reply_markup=page[1])
-    elif found and action == "unit":
-        page = await req.run(contacts_page, req, 1, int(first))
+    elif number is not None and action == "unit":
+        page = await req.run(contacts_page, req, 1, number)
         if found := page is not None:
             await req.reply(page[0], reply_markup=page[1])
-    elif found and action == "card":
-        found = await send_card(req, int(first))
-    elif found and action == "role":
-        found = await set_role(req, int(first), second)
-    elif found and action == "rm" and second.isdigit():
-        found = await remove(req, int(first), int(second))
+    elif number is not None and action == "card":
+        found = await send_card(req, number)
+    elif number is not None and action == "role":
+        found = await set_role(req, number, second)
+    elif number is not None and action == "rm" and other is not None:
+        found = await remove(req, number, other)
     else:
         found = False
     await settle_press(req, found)

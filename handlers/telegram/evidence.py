@@ -17,6 +17,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from core.checkin import task_numbers
 from core.markup import to_html, to_plain
+from core.numbers import typed_number
 from core.roles import Access
 from db.models import Evidence
 from db.queries.checkin import evidence_of, find_assignment, message_outbox, open_items
@@ -104,7 +105,7 @@ async def on_choice(req: Request) -> None:
             session, contact_id=req.actor.contact_id, now=req.services.clock.now()
         )
     )
-    chosen = int(req.args[1]) if len(req.args) == 2 and req.args[1].isdigit() else None
+    chosen = typed_number(req.args[1]) if len(req.args) == 2 else None
     if pending is None or pending.get("step") != "evidence" or chosen is None:
         await query.answer(to_plain(req.t("checkin.question_expired")), show_alert=True)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.explanations import answer_explanation
 from core.markup import to_plain
+from core.numbers import typed_number
 from core.roles import Access
 from db.queries.pending import set_pending
 from handlers.telegram.access import Request, button
@@ -20,10 +21,11 @@ async def on_answer(req: Request) -> None:
     """Start answering an explanation request: the next text is the answer."""
     query = req.update.callback_query
     assert query is not None
-    if len(req.args) != 3 or not req.args[2].isdigit():
+    explanation_id = typed_number(req.args[2]) if len(req.args) == 3 else None
+    if explanation_id is None:
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    data = {"step": "explain", "explanation_id": int(req.args[2])}
+    data = {"step": "explain", "explanation_id": explanation_id}
     await req.transaction(
         lambda session: set_pending(
             session, contact_id=req.actor.contact_id, data=data, now=req.services.clock.now()

@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler
 from app.explanation_requests import request
 from core.checkin import task_numbers
 from core.markup import to_plain
+from core.numbers import typed_number
 from core.roles import Access
 from db.models import Assignment, Explanation
 from db.queries.checkin import (
@@ -30,10 +31,11 @@ async def on_request(req: Request) -> None:
     """Ask an overdue unit for an explanation with one tap (`ex:req:<assignment>`)."""
     query = req.update.callback_query
     assert query is not None
-    if len(req.args) != 3 or not req.args[2].isdigit():
+    assignment_id = typed_number(req.args[2]) if len(req.args) == 3 else None
+    if assignment_id is None:
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    said = await req.run(request, req.services, req.actor, int(req.args[2]))
+    said = await req.run(request, req.services, req.actor, assignment_id)
     await query.answer(to_plain(said)[:190], show_alert=True)
 
 

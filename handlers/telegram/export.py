@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler
 from app.jobs import export_workbook
 from app.summary_text import as_of
 from core.markup import Markup, to_html
+from core.numbers import typed_number
 from core.roles import Access
 from db.queries.targets import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
@@ -37,9 +38,9 @@ async def export(req: Request) -> None:
 async def picked(req: Request) -> None:
     """Export the task picked from a list of matches."""
     await req.update.callback_query.answer()  # type: ignore[union-attr]
-    ident = req.args[2] if len(req.args) > 2 else ""
-    if ident.isdigit():
-        await send_workbook(req, task_id=int(ident), directive_id=None)
+    task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
+    if task_id is not None:
+        await send_workbook(req, task_id=task_id, directive_id=None)
 
 
 async def send_workbook(req: Request, *, task_id: int | None, directive_id: int | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.extensions import decide
 from core.markup import to_html, to_plain
+from core.numbers import typed_number
 from core.roles import Access
 from handlers.telegram.access import Request, button, command
 
@@ -13,12 +14,11 @@ async def on_decision(req: Request) -> None:
     """Approve or reject from the buttons of the request notice."""
     query = req.update.callback_query
     assert query is not None
-    if len(req.args) != 3 or not req.args[2].isdigit() or req.args[1] not in ("ok", "no"):
+    request_id = typed_number(req.args[2]) if len(req.args) == 3 else None
+    if request_id is None or req.args[1] not in ("ok", "no"):
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    line = await req.run(
-        decide, req.services, req.actor, int(req.args[2]), req.args[1] == "ok", ""
-    )
+    line = await req.run(decide, req.services, req.actor, request_id, req.args[1] == "ok", "")
     await query.answer(to_plain(line)[:190])
     msg = req.message
     if msg is not None:
@@ -27,11 +27,11 @@ async def on_decision(req: Request) -> None:
 
 async def _typed(req: Request, approve: bool) -> None:
     """Approve or reject a request named by its number, with an optional note."""
-    if not req.args or not req.args[0].lstrip("#").isdigit():
+    request_id = typed_number(req.args[0].lstrip("#")) if req.args else None
+    if request_id is None:
         await req.say("extensions.usage")
         return
     note = " ".join(req.args[1:])[:500]
-    request_id = int(req.args[0].lstrip("#"))
     await req.reply(await req.run(decide, req.services, req.actor, request_id, approve, note))
 
 

@@ -20,6 +20,7 @@ from app.invite_sheet import invite_sheet
 from core.deadlines import format_date
 from core.invites import invite_link, looks_like_code, parse_invite_args
 from core.markup import to_html
+from core.numbers import typed_number
 from core.roles import Access, Function, Role
 from core.tablefile import write_table
 from core.textnorm import fold
@@ -116,18 +117,21 @@ async def on_button(req: Request) -> None:
     """Create the invite for the unit chosen among several matches (or from a unit card)."""
     query = req.update.callback_query
     assert query is not None
-    if req.args[1:2] == [REVOKE] and len(req.args) == 3 and req.args[2].isdigit():
+    revoked = (
+        typed_number(req.args[2]) if req.args[1:2] == [REVOKE] and len(req.args) == 3 else None
+    )
+    if revoked is not None:
         await query.answer()
-        await revoke_for_unit(req, int(req.args[2]))
+        await revoke_for_unit(req, revoked)
         return
     parts = req.args[2:]
     role = Role(parts[0]) if len(parts) == 3 and parts[0] in set(Role) else Role.MEMBER
     function = (
         Function(parts[1]) if len(parts) == 3 and parts[1] in set(Function) else Function.FOCAL
     )
-    unit_id = parts[-1] if parts else ""
+    unit_id = typed_number(parts[-1]) if parts else None
     await settle_press(
-        req, unit_id.isdigit() and await create_and_answer(req, int(unit_id), role, function)
+        req, unit_id is not None and await create_and_answer(req, unit_id, role, function)
     )
 
 

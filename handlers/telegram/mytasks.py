@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler
 
 from app.reporting import status_text
 from core.markup import Markup, to_html
+from core.numbers import typed_number
 from core.roles import Access
 from db.queries.checkin import latest_explanation, open_page, unit_name
 from handlers.telegram.access import Request, button, command, prefix_pattern
@@ -80,7 +81,7 @@ async def mytasks(req: Request) -> None:
     if not req.actor.unit_ids:
         await req.say("mytasks.no_unit")
         return
-    page = int(req.args[0]) if req.args and req.args[0].isdigit() else 1
+    page = typed_number(req.args[0] if req.args else "") or 1
     text, markup = await req.run(render, req, page)
     await req.reply(text, reply_markup=markup)
 
@@ -90,7 +91,7 @@ async def on_page(req: Request) -> None:
     """Turn the /mytasks message to another page."""
     query = req.update.callback_query
     assert query is not None
-    page = int(req.args[1]) if len(req.args) == 2 and req.args[1].isdigit() else 1
+    page = typed_number(req.args[1] if len(req.args) == 2 else "") or 1
     await query.answer()
     if not req.actor.unit_ids or req.message is None:
         return

@@ -29,6 +29,7 @@ from telegram.ext import (
 
 from app import newtask
 from core.deadlines import format_date
+from core.numbers import typed_number
 from core.roles import Access
 from core.taskdraft import TaskDraft
 from db.models import Directive
@@ -94,9 +95,9 @@ async def directive_button(req: Request) -> int | None:
     if draft is None:
         return None
     await ack(req)
-    choice = req.args[-1]
-    if choice.isdigit():
-        found = await req.transaction(lambda session: session.get(Directive, int(choice)))
+    choice = typed_number(req.args[-1])
+    if choice is not None:
+        found = await req.transaction(lambda session: session.get(Directive, choice))
         if found is not None:
             draft.directive_id, draft.directive_number = found.id, found.number
     return await _ask_deadline(req)

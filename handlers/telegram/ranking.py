@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler
 from app.i18n import format_percent
 from app.summary_text import Entry, Report, as_of, status_label
 from core.markup import to_plain
+from core.numbers import typed_number
 from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.roles import Access
 from core.status import Counts
@@ -171,12 +172,12 @@ def _ranked_entry(req: Request, r: Ranked) -> Entry:
 async def page(req: Request) -> None:
     """Show another page of a unit or the ranking, or a unit picked from a list."""
     _, code, ident, number = [*req.args, "", "", ""][:4]
-    num = int(number) if number.isdigit() else 1
-    if code == PICK and ident.isdigit():
+    num, unit_id = typed_number(number) or 1, typed_number(ident)
+    if code == PICK and unit_id is not None:
         await req.update.callback_query.answer()  # type: ignore[union-attr]
-        await _show_unit(req, int(ident), page=1, edit=False)
-    elif code == "u" and ident.isdigit():
-        await _show_unit(req, int(ident), page=num, edit=True)
+        await _show_unit(req, unit_id, page=1, edit=False)
+    elif code == "u" and unit_id is not None:
+        await _show_unit(req, unit_id, page=num, edit=True)
     elif code == "r" and ident in ("year", "quarter", "month"):
         await _show_ranking(req, ident, page=num, edit=True)
     else:

@@ -11,6 +11,7 @@ from app.jobs import report_document
 from app.report_docx import TemplateError
 from app.summary_text import as_of
 from core.markup import Markup, to_html
+from core.numbers import typed_number
 from core.period import Period, PeriodErrorCode, looks_like_period, parse_period
 from core.roles import Access
 from db.queries.targets import resolve_target
@@ -58,9 +59,9 @@ async def report(req: Request) -> None:
 async def picked(req: Request) -> None:
     """Report on the task picked from a list of matches."""
     await req.update.callback_query.answer()  # type: ignore[union-attr]
-    ident = req.args[2] if len(req.args) > 2 else ""
-    if ident.isdigit():
-        await send_report(req, ReportTarget(task_id=int(ident)))
+    task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
+    if task_id is not None:
+        await send_report(req, ReportTarget(task_id=task_id))
 
 
 async def send_report(req: Request, target: ReportTarget) -> None:

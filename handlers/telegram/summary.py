@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler
 from app import reports
 from app.summary_text import Report
 from core.markup import to_plain
+from core.numbers import typed_number
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Directive
@@ -65,11 +66,12 @@ def _target_id(target: Target) -> int:
 async def page(req: Request) -> None:
     """Show another page of a summary, or a task picked from a list, with fresh figures."""
     _, code, ident, number = [*req.args, "", "", ""][:4]
-    if code == PICK and ident.isdigit():
+    target, page_number = typed_number(ident), typed_number(number)
+    if code == PICK and target is not None:
         await req.update.callback_query.answer()  # type: ignore[union-attr]
-        await _show(req, "task", int(ident), page=1, edit=False)
-    elif code in KINDS and ident.isdigit() and number.isdigit():
-        await _show(req, KINDS[code], int(ident), page=int(number), edit=True)
+        await _show(req, "task", target, page=1, edit=False)
+    elif code in KINDS and target is not None and page_number is not None:
+        await _show(req, KINDS[code], target, page=page_number, edit=True)
     else:
         await req.update.callback_query.answer(to_plain(req.t("common.button_stale")))  # type: ignore[union-attr]
 

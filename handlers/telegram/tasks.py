@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler
 
 from app import task_list
 from core.markup import to_html
+from core.numbers import typed_number
 from core.roles import Access
 from core.states import TaskStatus
 from db.models import Task
@@ -22,7 +23,7 @@ PER_ROW = 5
 @command(Access.ADMIN)
 async def list_tasks(req: Request) -> None:
     """List open tasks, nearest deadline first (`/tasks 2` opens page 2)."""
-    number = int(req.args[0]) if req.args and req.args[0].isdigit() else 1
+    number = typed_number(req.args[0] if req.args else "") or 1
     await _show_list(req, number, edit=False)
 
 

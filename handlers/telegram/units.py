@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler
 
 from app import unit_form
 from core.markup import to_html
+from core.numbers import typed_number
 from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line
@@ -33,7 +34,7 @@ PAGE_SIZE = 25
 @command(Access.ADMIN)
 async def list_units(req: Request) -> None:
     """Show the units grouped by kind, with contacts and reachability, one page at a time."""
-    number = int(req.args[0]) if req.args and req.args[0].isdigit() else 1
+    number = typed_number(req.args[0] if req.args else "") or 1
     text, markup = await req.run(units_page, req, number)
     await req.reply(text, reply_markup=markup)
 
@@ -145,14 +146,15 @@ async def on_button(req: Request) -> None:
     query = req.update.callback_query
     assert query is not None
     action, value = ([*req.args, "", ""])[1:3]
-    found = value.isdigit()
-    if found and action == "pg":
-        text, markup = await req.run(units_page, req, int(value))
+    number = typed_number(value)
+    found = number is not None
+    if number is not None and action == "pg":
+        text, markup = await req.run(units_page, req, number)
         await query.edit_message_text(to_html(text), reply_markup=markup)
-    elif found and action == "card":
-        found = await send_card(req, int(value))
-    elif found and action in ("off", "on"):
-        found = await toggle(req, int(value), active=action == "on")
+    elif number is not None and action == "card":
+        found = await send_card(req, number)
+    elif number is not None and action in ("off", "on"):
+        found = await toggle(req, number, active=action == "on")
     await settle_press(req, found)
 
 

@@ -52,3 +52,17 @@ async def test_verify_init_data_needs_the_bots_key() -> None:
     now = datetime.fromtimestamp(1700000000, UTC)
     assert verify_init_data(other, data, now=now) == "5"
     assert verify_init_data(KEY, data, now=now) is None
+
+
+async def test_verify_init_data_refuses_an_auth_date_that_is_no_number() -> None:
+    """A signed auth_date of "²", a forged "²", or one of 5,000 digits names nobody, no error.
+
+    The signature is checked first, so only the bot's key could sign such a stamp; even then
+    it must read as "not a login", not fail in `int`.
+    """
+    now = datetime.fromtimestamp(1700000000, UTC)
+    for stamp in ("²", "①", "9" * 5000, "-1700000000"):
+        signed = sign_init_data(KEY, {"user": '{"id": 5}', "auth_date": stamp})
+        forged = signed.replace("auth_date=", "auth_date=1", 1)
+        assert verify_init_data(KEY, signed, now=now) is None
+        assert verify_init_data(KEY, forged, now=now) is None
