@@ -25,7 +25,6 @@ from core.workhours import WorkHours
 from db.engine import session_scope
 from db.queries import reminders as q
 from db.queries import state
-from db.queries.contacts import Recipient
 from db.queries.outbox import (
     PRIORITY_REMINDER,
     NewMessage,
@@ -33,6 +32,7 @@ from db.queries.outbox import (
     enqueue,
     enqueue_many,
 )
+from db.queries.recipients import Recipient
 from scheduler.messages import Item, Part, compose, escalation_list, late_list
 from scheduler.sweep import PAUSE_S, Context, Due, SweepStopped, collect, start_day
 from scheduler.workers import opened, still_wanted

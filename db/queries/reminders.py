@@ -29,8 +29,7 @@ from db.models import (
     UnitContact,
 )
 from db.queries.calendar import working_calendar
-from db.queries.contacts import Recipient as Recipient  # re-exported: it used to live here
-from db.queries.contacts import recipients, recipients_in_order
+from db.queries.recipients import Recipient, recipients, recipients_in_order
 from db.queries.scope import unit_ids_in_scope
 from db.types import utcnow
 
