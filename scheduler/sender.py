@@ -44,7 +44,7 @@ from db.queries.calendar import working_calendar
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
 from db.queries.outbox_claims import Claimed
 from db.queries.recipients import identity_reachable, mark_unreachable, recipient
-from db.queries.reminders import all_done
+from db.queries.reminder_outbox import all_done
 from db.retry import retry_db_async
 from render.telegram import buttons
 from scheduler.groupcommit import GroupCommit
