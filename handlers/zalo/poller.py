@@ -75,12 +75,15 @@ class ZaloPoller:
             try:
                 events = poll.result()
             except Exception as exc:  # an unreadable answer too: polling goes on for everyone
-                known = isinstance(exc, ZaloError)
-                if isinstance(exc, ZaloError) and exc.code == UNAUTHORIZED:
+                code = exc.code if isinstance(exc, ZaloError) else None  # None: not Zalo's error
+                if code == UNAUTHORIZED:
                     log.error("Zalo refused the bot token (401): polling stops")
                     return
                 log.warning(
-                    "Zalo getUpdates failed (%s); again in %.0f s", exc, delay, exc_info=not known
+                    "Zalo getUpdates failed (%s); again in %.0f s",
+                    exc,
+                    delay,
+                    exc_info=code is None,
                 )
                 await _sleep(stop, delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
