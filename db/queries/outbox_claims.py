@@ -117,17 +117,13 @@ def mark_sending(
 
 def mark_sent(session: Session, *, outbox_id: int, now: datetime, message_id: str) -> None:
     """Record that the channel accepted the message, and under which message id."""
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(
-            status=SendStatus.SENT,
-            sent_at=now,
-            channel_message_id=message_id,
-            lease_owner=None,
-            lease_until=None,
-            error=None,
-        )
+    _settle(
+        session,
+        outbox_id,
+        status=SendStatus.SENT,
+        sent_at=now,
+        channel_message_id=message_id,
+        error=None,
     )
 
 
@@ -141,11 +137,7 @@ def mark_parts_sent(session: Session, *, outbox_id: int, parts: int) -> None:
 
 def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:
     """Give up on a message for good (blocked, refused, too many attempts)."""
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(status=SendStatus.FAILED, lease_owner=None, lease_until=None, error=error[:500])
-    )
+    _settle(session, outbox_id, status=SendStatus.FAILED, error=error[:500])
 
 
 def reroute(session: Session, *, outbox_id: int, channel: str, chat_id: str) -> None:
@@ -153,32 +145,24 @@ def reroute(session: Session, *, outbox_id: int, channel: str, chat_id: str) -> 
 
     Its key stays: the person still gets it once, on the channel that can reach them.
     """
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(
-            status=SendStatus.PENDING,
-            channel=channel,
-            chat_id=chat_id,
-            lease_owner=None,
-            lease_until=None,
-            error=None,
-        )
+    _settle(
+        session, outbox_id, status=SendStatus.PENDING, channel=channel, chat_id=chat_id, error=None
     )
 
 
 def retry_later(session: Session, *, outbox_id: int, not_before: datetime, error: str) -> None:
     """Put a message back in the queue for a later attempt."""
+    _settle(
+        session, outbox_id, status=SendStatus.PENDING, not_before=not_before, error=error[:500]
+    )
+
+
+def _settle(session: Session, outbox_id: int, **values: Any) -> None:
+    """Write what became of a leased message, and give its lease back."""
     session.execute(
         update(Outbox)
         .where(col(Outbox.id) == outbox_id)
-        .values(
-            status=SendStatus.PENDING,
-            not_before=not_before,
-            lease_owner=None,
-            lease_until=None,
-            error=error[:500],
-        )
+        .values(**values, lease_owner=None, lease_until=None)
     )
 
 
@@ -219,10 +203,4 @@ def take_over_leases(session: Session, *, channel: str) -> int:
 
 def cancel(session: Session, *, outbox_id: int, reason: str) -> None:
     """Drop a message that is no longer needed (e.g. the unit reported done meanwhile)."""
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(
-            status=SendStatus.CANCELLED, lease_owner=None, lease_until=None, error=reason[:500]
-        )
-    )
+    _settle(session, outbox_id, status=SendStatus.CANCELLED, error=reason[:500])
