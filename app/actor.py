@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from app.i18n import Lang
 from core.roles import Access, access_of
-from db.queries.contacts import Snapshot
 from db.queries.scope import Scope, scope_of
+from db.queries.snapshot import Snapshot
 
 NO_CONTACT = 0  # the contact_id of a stranger: nobody has a row until they redeem an invite
 

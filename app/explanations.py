@@ -10,8 +10,8 @@ from db.engine import session_scope
 from db.models import Assignment, Explanation, Task
 from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, unit_name
-from db.queries.contacts import recipient
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.recipients import recipient
 
 
 def answer_explanation(services: Services, actor: Actor, explanation_id: int, text: str) -> str:

@@ -21,7 +21,8 @@ from core.markup import Markup
 from core.roles import Role
 from db.engine import session_scope
 from db.queries import inbox
-from db.queries.contacts import contacts_with_role_at_least, recipients_in_order
+from db.queries.contacts import contacts_with_role_at_least
+from db.queries.recipients import recipients_in_order
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.choices import Rows, rows_to_json
-from db.queries.contacts import Recipient
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.recipients import Recipient
 
 Words = Callable[[str], str]  # language -> the notice's text (markup)
 Offers = Callable[[str], Rows]  # language -> the choices the notice offers

@@ -22,13 +22,9 @@ from db.engine import session_scope
 from db.models import Contact, Invite, Unit
 from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
-from db.queries.contacts import (
-    contacts_with_role_at_least,
-    find_contact,
-    recipients_in_order,
-    touch_contact,
-)
+from db.queries.contacts import contacts_with_role_at_least, find_contact, touch_contact
 from db.queries.invites import recent_failures, record_failure, redeem_invite, redeemable_invite
+from db.queries.recipients import recipients_in_order
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from app.i18n import Catalog
 from core.reminders import Policy
 from core.workhours import WorkHours
 from db.engine import session_scope
+from db.queries import reminder_outbox as queued
 from db.queries import reminders as q
 from db.queries import state
-from db.queries.contacts import Recipient
 from db.queries.outbox import (
     PRIORITY_REMINDER,
     NewMessage,
@@ -33,6 +33,7 @@ from db.queries.outbox import (
     enqueue,
     enqueue_many,
 )
+from db.queries.recipients import Recipient
 from scheduler.messages import Item, Part, compose, escalation_list, late_list
 from scheduler.sweep import PAUSE_S, Context, Due, SweepStopped, collect, start_day
 from scheduler.workers import opened, still_wanted
@@ -143,7 +144,7 @@ def expire_stale(session: Session, *, today: date, tz: tzinfo) -> int:
     """Cancel reminders of earlier days never sent; their occasions then count as missed."""
     midnight = start_of_day(today, tz)
     cancelled = cancel_pending(session, kind="reminder", created_before=midnight)
-    q.forget_reminders_of(session, outbox_ids=cancelled, before=today)
+    queued.forget_reminders_of(session, outbox_ids=cancelled, before=today)
     return len(cancelled)
 
 
@@ -167,8 +168,8 @@ def _queue(ctx: Context, due: Due, now: datetime, today: date, result: Result) -
         batch = contacts[start : start + CONTACT_BATCH]
         with session_scope(ctx.engine) as session:
             ids = [c for c, _ in batch]
-            done = q.sent_today(session, contact_ids=ids, since=since)
-            previous = q.previous_reminders(session, contact_ids=ids, before=since)
+            done = queued.sent_today(session, contact_ids=ids, since=since)
+            previous = queued.previous_reminders(session, contact_ids=ids, before=since)
         messages: list[NewMessage] = []
         for contact_id, (person, items) in batch:
             fresh = [i for i in items if (contact_id, i.assignment_id) not in done]

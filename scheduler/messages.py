@@ -15,7 +15,7 @@ from app.choices import Rows, status_choices
 from app.i18n import Catalog
 from core.markup import Markup
 from core.textnorm import vi_sort_key
-from db.queries.contacts import Recipient
+from db.queries.recipients import Recipient
 
 MAX_CHARS = 4096
 MAX_ITEMS = 8

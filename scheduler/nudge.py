@@ -28,8 +28,8 @@ from core.textnorm import vi_sort_key
 from db.engine import session_scope
 from db.models import Task
 from db.queries import reminders as q
-from db.queries.contacts import Recipient
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
+from db.queries.recipients import Recipient
 from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
 from db.queries.units import unit_names

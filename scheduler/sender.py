@@ -39,11 +39,12 @@ from app.services import Services
 from core.markup import to_html
 from core.workhours import WorkHours
 from db.engine import session_scope
-from db.queries import outbox as box
+from db.queries import outbox_claims as box
 from db.queries.calendar import working_calendar
-from db.queries.contacts import identity_reachable, mark_unreachable, recipient
-from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM, Claimed
-from db.queries.reminders import all_done
+from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
+from db.queries.outbox_claims import Claimed
+from db.queries.recipients import identity_reachable, mark_unreachable, recipient
+from db.queries.reminder_outbox import all_done
 from db.retry import retry_db_async
 from render.telegram import buttons
 from scheduler.groupcommit import GroupCommit

@@ -24,7 +24,7 @@ from core.textnorm import SortKey, vi_sort_key
 from core.workhours import WorkHours
 from db.engine import session_scope
 from db.queries import reminders as q
-from db.queries.contacts import Recipient
+from db.queries.recipients import Recipient
 from db.queries.units import unit_names
 from scheduler.messages import MAX_LIST_LINES, Item
 

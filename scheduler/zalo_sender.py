@@ -24,8 +24,9 @@ from app.choices import rows_from_json
 from app.services import Services
 from db.engine import session_scope
 from db.models import Contact
-from db.queries import outbox as box
-from db.queries.outbox import PRIORITY_REMINDER, Claimed
+from db.queries import outbox_claims as box
+from db.queries.outbox import PRIORITY_REMINDER
+from db.queries.outbox_claims import Claimed
 from db.queries.pending import set_pending
 from db.retry import retry_db_async
 from render.text import numbered

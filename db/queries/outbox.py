@@ -12,18 +12,18 @@ PRIORITY_NOTICE for notifications (blockers, extension requests), PRIORITY_REMIN
 daily fan-out.
 
 Status: pending -> sending (marked just before the call) -> sent | failed; `cancelled` for
-a reminder superseded by the next day's. A sender leases rows (`lease_owner`,
-`lease_until`); a lease that expires (its sender died) makes the row claimable again.
+a reminder superseded by the next day's. How a sender leases and marks rows is
+`db/queries/outbox_claims.py`; this module queues them and counts what waits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import func, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,7 @@ MARKUP = "markup"  # payload["format"] of a text in neutral markup
 PRIORITY_INTERACTIVE = 0
 PRIORITY_NOTICE = 5
 PRIORITY_REMINDER = 10
+READY = ("pending", "sending")  # the statuses of a row still to be sent
 
 
 def enqueue(
@@ -175,207 +176,6 @@ def _outbox_row(message: NewMessage, now: datetime) -> dict[str, Any]:
     }
 
 
-# --- the sender's side: claims with leases, marks before and after the call ----------------
-
-READY = ("pending", "sending")
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A leased message, detached from the session, ready to send."""
-
-    id: int
-    chat_id: str
-    contact_id: int | None
-    kind: str
-    priority: int
-    payload: dict[str, Any]
-    attempts: int
-    status: str  # "sending": it was in flight when its last sender died
-    channel: str = TELEGRAM
-
-
-def claim(
-    session: Session,
-    *,
-    owner: str,
-    now: datetime,
-    limit: int,
-    lease: timedelta,
-    max_priority: int | None = None,
-    channel: str = TELEGRAM,
-) -> list[Claimed]:
-    """Lease up to `limit` due messages of a channel, most urgent first, skipping rows held.
-
-    Safe with several senders: PostgreSQL skips rows locked by another claim, and the
-    lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
-    """
-    free = or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now)
-    query = (
-        select(Outbox.id)
-        .where(
-            col(Outbox.status).in_(READY),
-            col(Outbox.not_before) <= now,
-            free,
-            Outbox.channel == channel,
-        )
-        .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
-        .limit(limit)
-    )
-    if max_priority is not None:
-        query = query.where(col(Outbox.priority) <= max_priority)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = [i for i in session.exec(query) if i is not None]
-    if not ids:
-        return []
-    until = now + lease
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id).in_(ids), free)
-        .values(lease_owner=owner, lease_until=until)
-    )
-    mine = select(Outbox).where(
-        col(Outbox.id).in_(ids), Outbox.lease_owner == owner, Outbox.lease_until == until
-    )
-    rows = sorted(session.exec(mine), key=lambda r: (r.priority, r.not_before, r.id or 0))
-    return [_claimed(row) for row in rows]
-
-
-def _claimed(row: Outbox) -> Claimed:
-    """Copy a leased row into a plain value."""
-    assert row.id is not None
-    return Claimed(
-        id=row.id,
-        chat_id=row.chat_id,
-        contact_id=row.contact_id,
-        kind=row.kind,
-        priority=row.priority,
-        payload=dict(row.payload),
-        attempts=row.attempts,
-        status=row.status,
-        channel=row.channel,
-    )
-
-
-def mark_sending(
-    session: Session, *, outbox_id: int, owner: str, now: datetime, lease: timedelta
-) -> bool:
-    """Record that the call is about to be made; False when the lease was lost meanwhile."""
-    result = session.execute(
-        update(Outbox)
-        .where(
-            col(Outbox.id) == outbox_id,
-            col(Outbox.lease_owner) == owner,
-            col(Outbox.status).in_(READY),
-        )
-        .values(status=SendStatus.SENDING, attempts=Outbox.attempts + 1, lease_until=now + lease)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-def mark_sent(session: Session, *, outbox_id: int, now: datetime, message_id: str) -> None:
-    """Record that the channel accepted the message, and under which message id."""
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(
-            status=SendStatus.SENT,
-            sent_at=now,
-            channel_message_id=message_id,
-            lease_owner=None,
-            lease_until=None,
-            error=None,
-        )
-    )
-
-
-def mark_parts_sent(session: Session, *, outbox_id: int, parts: int) -> None:
-    """Record how many parts of a message split for length were delivered (not to repeat)."""
-    row = session.get(Outbox, outbox_id)
-    if row is not None:
-        row.payload = {**row.payload, "parts_sent": parts}
-        session.add(row)
-
-
-def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:
-    """Give up on a message for good (blocked, refused, too many attempts)."""
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(status=SendStatus.FAILED, lease_owner=None, lease_until=None, error=error[:500])
-    )
-
-
-def reroute(session: Session, *, outbox_id: int, channel: str, chat_id: str) -> None:
-    """Put a message back in the queue for another identity of the same person.
-
-    Its key stays: the person still gets it once, on the channel that can reach them.
-    """
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(
-            status=SendStatus.PENDING,
-            channel=channel,
-            chat_id=chat_id,
-            lease_owner=None,
-            lease_until=None,
-            error=None,
-        )
-    )
-
-
-def retry_later(session: Session, *, outbox_id: int, not_before: datetime, error: str) -> None:
-    """Put a message back in the queue for a later attempt."""
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(
-            status=SendStatus.PENDING,
-            not_before=not_before,
-            lease_owner=None,
-            lease_until=None,
-            error=error[:500],
-        )
-    )
-
-
-def release(session: Session, *, outbox_ids: Iterable[int], owner: str) -> None:
-    """Give back leased messages never tried (the sender is stopping)."""
-    ids = list(outbox_ids)
-    if ids:
-        session.execute(
-            update(Outbox)
-            .where(
-                col(Outbox.id).in_(ids),
-                col(Outbox.lease_owner) == owner,
-                col(Outbox.status) == SendStatus.PENDING,
-            )
-            .values(lease_owner=None, lease_until=None)
-        )
-
-
-def take_over_leases(session: Session, *, channel: str) -> int:
-    """Free every lease on the channel's rows; return how many.
-
-    For the one elected sender of a channel (WORKERS=multi), before its first drain of a
-    term: any lease is a dead or cut-off sender's, or its own from a drain the lost role
-    stopped, whose rows would otherwise wait for the lease to run out. A row marked
-    `sending` is tried again, as after a crash.
-    """
-    result = session.execute(
-        update(Outbox)
-        .where(
-            col(Outbox.channel) == channel,
-            col(Outbox.status).in_(READY),
-            col(Outbox.lease_owner).is_not(None),
-        )
-        .values(lease_owner=None, lease_until=None)
-    )
-    return int(getattr(result, "rowcount", 0))
-
-
 def cancel_pending(session: Session, *, kind: str, created_before: datetime) -> list[int]:
     """Cancel unsent messages of a kind queued before a moment; return their ids."""
     query = select(Outbox.id).where(
@@ -401,17 +201,6 @@ def ready_count(session: Session, *, now: datetime) -> int:
         col(Outbox.status).in_(READY), col(Outbox.not_before) <= now
     )
     return int(session.exec(query).one())
-
-
-def cancel(session: Session, *, outbox_id: int, reason: str) -> None:
-    """Drop a message that is no longer needed (e.g. the unit reported done meanwhile)."""
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == outbox_id)
-        .values(
-            status=SendStatus.CANCELLED, lease_owner=None, lease_until=None, error=reason[:500]
-        )
-    )
 
 
 def oldest_due(

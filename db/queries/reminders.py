@@ -1,4 +1,7 @@
-"""What the reminder dispatcher reads and writes: due candidates, recipients, records."""
+"""What the reminder sweep reads and writes: due candidates, recipients, records.
+
+What the outbox holds of reminders already queued is `db/queries/reminder_outbox.py`.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +18,19 @@ from sqlmodel import Session, col, select
 
 from core.calendar import WorkingCalendar
 from core.roles import Function, Role
-from core.states import ReportState, TaskStatus
+from core.states import TaskStatus
 from db.models import (
     Assignment,
     Contact,
     ContactIdentity,
     Directive,
-    Outbox,
-    OutboxItem,
     Reminder,
     Task,
     Unit,
     UnitContact,
 )
 from db.queries.calendar import working_calendar
-from db.queries.contacts import Recipient as Recipient  # re-exported: it used to live here
-from db.queries.contacts import recipients, recipients_in_order
+from db.queries.recipients import Recipient, recipients, recipients_in_order
 from db.queries.scope import unit_ids_in_scope
 from db.types import utcnow
 
@@ -272,62 +272,6 @@ def coordinators(session: Session) -> list[tuple[Recipient, set[int]]]:
     return []
 
 
-def sent_today(
-    session: Session, *, contact_ids: Sequence[int], since: datetime
-) -> set[tuple[int, int]]:
-    """Return (contact, assignment) pairs already in a reminder queued since `since`."""
-    if not contact_ids:
-        return set()
-    query = (
-        select(Outbox.contact_id, OutboxItem.assignment_id)
-        .join(OutboxItem, col(OutboxItem.outbox_id) == col(Outbox.id))
-        .where(
-            col(Outbox.contact_id).in_(contact_ids),
-            col(Outbox.kind) == "reminder",
-            col(Outbox.status) != "cancelled",
-            col(Outbox.created_at) >= since,
-        )
-    )
-    return {(c, a) for c, a in session.exec(query) if c is not None}
-
-
-def previous_reminders(
-    session: Session, *, contact_ids: Sequence[int], before: datetime
-) -> dict[int, datetime]:
-    """Return when each contact was last queued a reminder or a nudge before `before`."""
-    if not contact_ids:
-        return {}
-    query = (
-        select(Outbox.contact_id, func.max(Outbox.created_at))
-        .where(
-            col(Outbox.contact_id).in_(contact_ids),
-            col(Outbox.kind).in_(("reminder", "nudge")),
-            col(Outbox.status) != "cancelled",
-            col(Outbox.created_at) < before,
-        )
-        .group_by(col(Outbox.contact_id))
-    )
-    return {c: at for c, at in session.exec(query) if c is not None and at is not None}
-
-
-def forget_reminders_of(session: Session, *, outbox_ids: Sequence[int], before: date) -> int:
-    """Delete the records of reminders whose messages were cancelled, so they count as missed."""
-    if not outbox_ids:
-        return 0
-    items = select(OutboxItem.assignment_id).where(col(OutboxItem.outbox_id).in_(outbox_ids))
-    assignment_ids = list(set(session.exec(items)))
-    rows = session.exec(
-        select(Reminder).where(
-            col(Reminder.assignment_id).in_(assignment_ids),
-            col(Reminder.due_on) < before,
-            col(Reminder.status) == "queued",
-        )
-    ).all()
-    for row in rows:
-        session.delete(row)
-    return len(rows)
-
-
 @dataclass(frozen=True)
 class TaskInfo:
     """What a reminder shows of a task."""
@@ -347,14 +291,3 @@ def task_infos(session: Session, *, task_ids: Iterable[int]) -> dict[int, TaskIn
         .where(col(Task.id).in_(ids))
     )
     return {tid: TaskInfo(title, number) for tid, title, number in session.exec(query) if tid}
-
-
-def all_done(session: Session, *, outbox_id: int) -> bool:
-    """Tell whether every assignment a queued message is about has been reported done."""
-    query = (
-        select(Assignment.state)
-        .join(OutboxItem, col(OutboxItem.assignment_id) == col(Assignment.id))
-        .where(OutboxItem.outbox_id == outbox_id)
-    )
-    states = list(session.exec(query))
-    return bool(states) and all(state == ReportState.DONE for state in states)

@@ -32,7 +32,7 @@ from db.models import (
     UnitGroupMember,
     UnitKind,
 )
-from db.queries.contacts import Recipient, recipients
+from db.queries.recipients import Recipient, recipients
 from db.queries.scope import EVERY, Scope
 from db.queries.taskcounts import stored_counts
 

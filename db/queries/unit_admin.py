@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from core.textnorm import vi_sort_key
 from db.models import Contact, Unit, UnitContact, UnitKind
 from db.queries.audit import record
-from db.queries.contacts import reachable_people
+from db.queries.recipients import reachable_people
 
 
 @dataclass(frozen=True)

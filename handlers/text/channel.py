@@ -19,8 +19,8 @@ from app.services import Services
 from core.numbers import typed_number
 from core.roles import Access, Role
 from core.textnorm import trim
-from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.snapshot import Seen, refresh, snapshot
 from render.text import numbered, render
 from scheduler.nudge import nudge
 

@@ -25,8 +25,8 @@ from core.roles import Access
 from core.textnorm import fold, trim
 from db.engine import session_scope
 from db.models import Assignment
-from db.queries.contacts import Seen, refresh, snapshot
 from db.queries.pending import get_pending, set_pending
+from db.queries.snapshot import Seen, refresh, snapshot
 from handlers.text.channel import CHOICES, TextChannel
 from handlers.zalo import commands, evidence, forms
 from handlers.zalo.files import PhotoSaid

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any
 
@@ -75,12 +75,15 @@ class ZaloPoller:
             try:
                 events = poll.result()
             except Exception as exc:  # an unreadable answer too: polling goes on for everyone
-                known = isinstance(exc, ZaloError)
-                if isinstance(exc, ZaloError) and exc.code == UNAUTHORIZED:
+                code = exc.code if isinstance(exc, ZaloError) else None  # None: not Zalo's error
+                if code == UNAUTHORIZED:
                     log.error("Zalo refused the bot token (401): polling stops")
                     return
                 log.warning(
-                    "Zalo getUpdates failed (%s); again in %.0f s", exc, delay, exc_info=not known
+                    "Zalo getUpdates failed (%s); again in %.0f s",
+                    exc,
+                    delay,
+                    exc_info=code is None,
                 )
                 await _sleep(stop, delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
@@ -125,14 +128,7 @@ class ZaloPoller:
         if not events:
             raise ValueError("no Zalo event in the body")
         for event in events:
-            verdict = self.flood.judge(event.sender_id)
-            if verdict == Verdict.WARN:
-                task = asyncio.create_task(self._slow_down(event))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            if verdict != Verdict.PASS:
-                continue
-            if await in_update_worker(self.inbox.store, event):
+            if self._admitted(event) and await in_update_worker(self.inbox.store, event):
                 self._start(event, stored=True)
 
     async def _delete_webhook(self, stop: asyncio.Event) -> None:
@@ -149,14 +145,19 @@ class ZaloPoller:
 
     def _start(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
         """Handle an event in the background, after the person's earlier ones (unless flooding)."""
-        verdict = Verdict.PASS if stored else self.flood.judge(event.sender_id)
+        if stored or self._admitted(event):
+            self._spawn(self.handle(event, stored=stored, taken=taken))
+
+    def _admitted(self, event: Event) -> bool:
+        """Tell whether the flood guard lets an event in; tell a person going too fast."""
+        verdict = self.flood.judge(event.sender_id)
         if verdict == Verdict.WARN:
-            task = asyncio.create_task(self._slow_down(event))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        if verdict != Verdict.PASS:
-            return
-        task = asyncio.create_task(self.handle(event, stored=stored, taken=taken))
+            self._spawn(self._slow_down(event))
+        return verdict == Verdict.PASS
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background, kept until it ends (the stop waits for it)."""
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -188,13 +189,7 @@ class ZaloPoller:
         """Tell a person who sends too fast to slow down (their message was dropped)."""
         lang = self.services.settings.default_language
         text = to_plain(self.services.catalog.get(lang, "common.slow_down"))
-        await self.pacer.wait(event.chat_id)
-        try:
-            await self.client.send_message(event.chat_id, text)
-        except ZaloError as exc:
-            log.warning("slow-down note to a Zalo person not sent: %s", exc)
-        finally:
-            self.pacer.done(event.chat_id)
+        await self._tell(event, text, "slow-down note to a Zalo person not sent")
 
     async def _apologise(self, event: Event, ref: str) -> None:
         """Tell the person their message could not be handled, with the error's reference.
@@ -205,11 +200,15 @@ class ZaloPoller:
             return
         lang = self.services.settings.default_language
         text = to_plain(self.services.catalog.get(lang, "common.internal_error", ref=ref))
+        await self._tell(event, text, f"could not tell a Zalo person about error {ref}")
+
+    async def _tell(self, event: Event, text: str, unsent: str) -> None:
+        """Send a note to the event's chat at the pacer's pace; log `unsent` if Zalo refuses."""
         await self.pacer.wait(event.chat_id)
         try:
             await self.client.send_message(event.chat_id, text)
         except ZaloError as exc:
-            log.warning("could not tell a Zalo person about error %s: %s", ref, exc)
+            log.warning("%s: %s", unsent, exc)
         finally:
             self.pacer.done(event.chat_id)
 

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from db.models import ContactIdentity
-from db.queries.contacts import mark_unreachable, recipients
 from db.queries.linking import create_link_code, spend_link_code, usable_link_code
+from db.queries.recipients import mark_unreachable, recipients
 from tests.factories import identity, make_contact
 
 MORNING = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from db.models import ContactScope
-from db.queries.contacts import snapshot
+from db.queries.snapshot import snapshot
 from tests.factories import make_contact, make_unit
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
 from tests.processes import keep
 
 DONDOC = str(Path(sys.executable).parent / "dondoc")
@@ -33,14 +33,6 @@ class Running:
     process: subprocess.Popen[str]
     url: str
     lines: list[str]
-
-
-def free_port() -> int:
-    """Return a loopback port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def demo_env(folder: Path, **extra: str) -> dict[str, str]:

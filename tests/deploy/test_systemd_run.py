@@ -16,9 +16,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -42,12 +43,14 @@ from tests.deploy.files import (
     readme_env_template,
     unescape_command,
 )
-from tests.web.test_serve_process import free_port
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 USER_ID = 7301
 BACKUPS = "/var/backups/dondoc"
+
+T = TypeVar("T")
 
 
 class Host:
@@ -117,7 +120,10 @@ class Host:
 
     @contextmanager
     def serving(self, name: str, instance: str) -> Iterator[subprocess.Popen[str]]:
-        """Run a worker unit's ExecStart until the block ends; it must stop with status 0."""
+        """Run a worker unit's ExecStart until the block ends; it must stop with status 0.
+
+        A failure in the block carries what the worker printed (why it died, say).
+        """
         unit = read_unit(DEPLOY / name)
         env = self.environment(unit)
         (line,) = unit["Service"]["ExecStart"]
@@ -129,13 +135,20 @@ class Host:
             stderr=subprocess.PIPE,
             text=True,
         )
-        try:
-            yield process
-        finally:
+
+        def stopped() -> tuple[str, str]:
             if process.poll() is None:
                 process.terminate()  # systemd's stop: SIGTERM
             out, err = process.communicate(timeout=60)
             processes.keep(f"{name} {instance}", env, out, err)
+            return out, err
+
+        try:
+            yield process
+        except BaseException as exc:
+            exc.add_note(f"{name} {instance} printed:\n{stopped()[1][-3000:]}")
+            raise
+        out, err = stopped()
         assert process.returncode == 0, err[-3000:]
         assert "Traceback" not in err
         for secret in ("BOT_TOKEN", "WEB_SECRET"):
@@ -172,19 +185,47 @@ def caddy_in_front(root: Path, site: str, upstreams: list[int]) -> Iterator[None
         process.wait(timeout=30)
 
 
-def wait_healthy(url: str) -> httpx.Response:
-    """Wait until GET url answers 200, and return that answer."""
+def while_running(process: subprocess.Popen[str], probe: Callable[[], T | None], what: str) -> T:
+    """Wait until `probe` returns something other than None, and return that.
+
+    It fails at once when the worker has exited (its port taken, say): nothing it was to do
+    will come then. The deadline is START_TIMEOUT, for a loaded machine.
+    """
     deadline = time.monotonic() + START_TIMEOUT
+    while (value := probe()) is None:
+        if process.poll() is not None:
+            raise AssertionError(f"the worker exited ({process.returncode}) before {what}")
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"no {what} in {START_TIMEOUT} s")
+        time.sleep(0.25)
+    return value
+
+
+def wait_healthy(process: subprocess.Popen[str], url: str) -> httpx.Response:
+    """Wait until GET url (a /healthz) answers 200 from this worker, and return that answer.
+
+    The answer names the worker (host:pid:...): another process listening at the port does
+    not pass for this one.
+    """
     with httpx.Client(timeout=5) as client:
-        while time.monotonic() < deadline:
+
+        def answered() -> httpx.Response | None:
             try:
                 answer = client.get(url)
-            except httpx.TransportError:
-                answer = None
-            if answer is not None and answer.status_code == 200:
-                return answer
-            time.sleep(0.25)
-    raise AssertionError(f"{url} never answered 200 in {START_TIMEOUT} s")
+            except httpx.TransportError:  # refused before it listens, or slow under load
+                return None
+            if answer.status_code != 200:
+                return None
+            assert worker_pid(answer) == process.pid, f"{url}: {answer.text[:300]}"
+            return answer
+
+        return while_running(process, answered, f"200 from {url}")
+
+
+def worker_pid(health: httpx.Response) -> int:
+    """Return the pid of the worker whose /healthz answered (WORKERS=multi names it)."""
+    name = str(health.json().get("worker", {}).get("name", ""))
+    return int(name.split(":")[1]) if name.count(":") >= 2 else 0
 
 
 def image_health_check(port: int) -> int:
@@ -220,20 +261,16 @@ def test_the_worker_unit_serves_on_postgresql_after_the_migrate_unit(
         public = f"http://127.0.0.1:{port}"
         host = Host(tmp_path, settings_for(pg_empty_url, server, public, tmp_path))
         host.run("dondoc-migrate.service")
-        with host.serving("dondoc@.service", str(port)):
-            server.wait_for_sync(
-                lambda: server.webhook_info().url or None, START_TIMEOUT, "setWebhook"
-            )
+        with host.serving("dondoc@.service", str(port)) as worker:
+            while_running(worker, lambda: server.webhook_info().url or None, "setWebhook")
             assert server.webhook_info().url == f"{public}/webhook/telegram"
-            health = wait_healthy(f"{public}/healthz")
+            health = wait_healthy(worker, f"{public}/healthz")
             assert health.json()["database"] is True
             assert image_health_check(port) == 0, "the image's HEALTHCHECK passes"
             assert image_health_check(free_port()) != 0, "and fails where nothing answers"
             server.add_user(USER_ID, "An")
             server.send_command(USER_ID, "start")
-            server.wait_for_sync(
-                lambda: server.messages(USER_ID) or None, START_TIMEOUT, "a reply"
-            )
+            while_running(worker, lambda: server.messages(USER_ID) or None, "a reply")
 
 
 def test_caddy_spreads_requests_and_skips_a_worker_that_is_down(
@@ -250,12 +287,10 @@ def test_caddy_spreads_requests_and_skips_a_worker_that_is_down(
         host.run("dondoc-migrate.service")
         with (
             caddy_in_front(tmp_path, public, [worker, down]),
-            host.serving("dondoc@.service", str(worker)),
+            host.serving("dondoc@.service", str(worker)) as process,
         ):
-            server.wait_for_sync(
-                lambda: server.webhook_info().url or None, START_TIMEOUT, "setWebhook"
-            )
-            wait_healthy(f"{public}/healthz")
+            while_running(process, lambda: server.webhook_info().url or None, "setWebhook")
+            wait_healthy(process, f"{public}/healthz")
             with httpx.Client(timeout=20) as client:
                 # The dead upstream is skipped: marked down by a health check, or retried.
                 answers = [client.get(f"{public}/healthz").status_code for _ in range(6)]
@@ -264,9 +299,7 @@ def test_caddy_spreads_requests_and_skips_a_worker_that_is_down(
                 assert client.get(f"http://127.0.0.1:{worker}/metrics").status_code == 200
             server.add_user(USER_ID, "An")
             server.send_command(USER_ID, "start")  # delivered by webhook through Caddy
-            server.wait_for_sync(
-                lambda: server.messages(USER_ID) or None, START_TIMEOUT, "a reply"
-            )
+            while_running(process, lambda: server.messages(USER_ID) or None, "a reply")
 
 
 def test_the_backup_unit_dumps_what_pg_restore_brings_back(

@@ -35,8 +35,8 @@ from db.queries.inbox import InboxKey
 from devtools.balancer import Balancer
 from devtools.fakebotapi import FakeBotApi
 from tests import processes
+from tests.ports import free_port
 from tests.scheduler.support import VN, province, start_users, task_for
-from tests.web.test_serve_process import free_port
 
 START = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
 FIRST_USER = 30_000

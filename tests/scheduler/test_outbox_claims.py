@@ -13,12 +13,9 @@ from db.queries.outbox import (
     PRIORITY_INTERACTIVE,
     PRIORITY_NOTICE,
     PRIORITY_REMINDER,
-    claim,
     enqueue,
-    mark_sending,
-    mark_sent,
-    release,
 )
+from db.queries.outbox_claims import claim, mark_sending, mark_sent, release
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import uuid
@@ -13,15 +12,9 @@ import httpx
 from devtools.fakebotapi import FakeBotApi
 from tests import processes
 from tests.bot.test_cli import START_TIMEOUT, dondoc, env_for
+from tests.ports import free_port
 
 WEB_SECRET = "serve-process-secret-0123456789abcdef"
-
-
-def free_port() -> int:
-    """Return a loopback port free at this moment."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_serve_takes_webhooks_answers_health_and_keeps_secrets(tmp_path: Path) -> None:

@@ -1,0 +1,123 @@
+"""Where the bot writes to a person: the reachable identity they used last.
+
+A chat that refuses the bot (a 403) marks that one identity unreachable; the person's other
+identities still get their messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from db.models import Contact, ContactIdentity
+
+_CONTACTS = Contact.__table__  # type: ignore[attr-defined]
+_IDENTITIES = ContactIdentity.__table__  # type: ignore[attr-defined]
+
+
+def recency(last_seen: datetime | str | None, identity_id: int) -> tuple[float, int]:
+    """Return the sort key of an identity: last seen newest first, then the newest.
+
+    (On a tie, the identity added last: a chat just linked is the one in use.)
+    """
+    if isinstance(last_seen, str):  # a plain column on SQLite
+        last_seen = datetime.fromisoformat(last_seen)
+    if last_seen is not None and last_seen.tzinfo is None:
+        last_seen = last_seen.replace(tzinfo=UTC)
+    return -(last_seen.timestamp() if last_seen is not None else 0.0), -identity_id
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person the bot may write to, at the identity it writes to them on."""
+
+    contact_id: int
+    chat_id: str
+    external_id: str
+    language: str
+    channel: str = "telegram"
+
+
+def recipients(session: Session, *, contact_ids: Iterable[int]) -> dict[int, Recipient]:
+    """Return where to write to each person who can be written to, by contact id.
+
+    A person is written to on their reachable identity used last (`last_seen_at`), so a
+    message goes to one identity only; another reachable one stands in when it cannot be.
+    """
+    ids = list(set(contact_ids))
+    if not ids:
+        return {}
+    # Plain columns, not entities: a country's sweep reads tens of thousands of people.
+    query = (
+        core_select(
+            _IDENTITIES.c.contact_id,
+            _IDENTITIES.c.chat_id,
+            _IDENTITIES.c.external_id,
+            _CONTACTS.c.language,
+            _IDENTITIES.c.channel,
+            _IDENTITIES.c.last_seen_at,
+            _IDENTITIES.c.id,
+        )
+        .join_from(_IDENTITIES, _CONTACTS, _CONTACTS.c.id == _IDENTITIES.c.contact_id)
+        .where(
+            _IDENTITIES.c.contact_id.in_(ids),
+            _IDENTITIES.c.started.is_(True),
+            _IDENTITIES.c.reachable.is_(True),
+            _IDENTITIES.c.chat_id.is_not(None),
+        )
+    )
+    found: dict[int, Recipient] = {}
+    session.flush()  # a Core query does not flush the session's changes by itself
+    rows = session.connection().execute(query).all()
+    for row in sorted(rows, key=lambda r: recency(r.last_seen_at, r.id)):
+        if row.contact_id not in found and row.chat_id:
+            found[row.contact_id] = Recipient(*row[:5])
+    return found
+
+
+def recipient(session: Session, *, contact_id: int | None) -> Recipient | None:
+    """Return where to write to one person, if they can be written to."""
+    if contact_id is None:
+        return None
+    return recipients(session, contact_ids=[contact_id]).get(contact_id)
+
+
+def recipients_in_order(session: Session, people: Sequence[Contact]) -> list[Recipient]:
+    """Return the people who can be written to, as recipients, in the order given."""
+    found = recipients(session, contact_ids=[p.id for p in people if p.id is not None])
+    return [found[p.id] for p in people if p.id is not None and p.id in found]
+
+
+def reachable_people(session: Session, *, contact_ids: Iterable[int]) -> set[int]:
+    """Return which of these people have at least one identity the bot may write to."""
+    return set(recipients(session, contact_ids=contact_ids))
+
+
+def mark_unreachable(session: Session, *, channel: str, chat_id: str, now: datetime) -> None:
+    """Record that a channel refused to deliver to this chat (blocked, deleted).
+
+    Only that identity becomes unreachable: the person's others still get their messages.
+    """
+    query = select(ContactIdentity).where(
+        ContactIdentity.channel == channel,
+        ContactIdentity.chat_id == chat_id,
+        col(ContactIdentity.reachable).is_(True),
+    )
+    for identity in session.exec(query):
+        identity.reachable = False
+        identity.unreachable_since = now
+        session.add(identity)
+    session.flush()
+
+
+def identity_reachable(session: Session, *, channel: str, chat_id: str) -> bool:
+    """Tell whether the identity at this chat may still be written to (unknown: yes)."""
+    query = select(ContactIdentity.reachable).where(
+        ContactIdentity.channel == channel, ContactIdentity.chat_id == chat_id
+    )
+    found = list(session.exec(query))
+    return not found or any(found)
