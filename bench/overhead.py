@@ -19,6 +19,11 @@ for several rounds, in two ways:
 Before the rounds, one small round of each kind, not counted (imports, first-use caches);
 then each round starts after a full garbage collection, and who goes first alternates.
 Each figure is the ratio of the medians of replies per second. Target (issue 20): 0.8.
+
+Where the CPU goes: in the concurrent rounds, each thread's CPU time (Linux's
+/proc/self/task) is read before and after, and summed per kind of thread (the event loop,
+the update and database pools, the fake server), per reply. The budget the target leaves is
+the echo bot's total divided by 0.8: what dondoc may spend beyond what the echo bot spends.
 """
 
 from __future__ import annotations
@@ -27,11 +32,14 @@ import argparse
 import asyncio
 import gc
 import os
+import re
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 from telegram import Update
@@ -60,6 +68,8 @@ WAIT_S = 300.0
 WARM_UP = 20  # officials of the rounds run first and not counted
 TARGET = 0.8
 MODES = ("one_at_a_time", "concurrent")
+CLOCKS = ("wall", "cpu")
+BREAKDOWN = ("echo_concurrent", "dondoc_concurrent")  # the series whose threads are shown
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,6 +91,43 @@ class Rate(NamedTuple):
 
     wall: float
     cpu: float
+    threads: Mapping[str, float] = MappingProxyType({})  # CPU ms per reply, by thread kind
+
+
+def thread_cpu() -> dict[int, float]:
+    """Return each thread's CPU seconds so far, by its native id (empty off Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return found
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        found[int(tid)] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return found
+
+
+def thread_kind(name: str) -> str:
+    """Name a kind of thread: its pool's prefix without the numbers ("dondoc-update")."""
+    if name == "MainThread":
+        return "event loop"
+    return re.sub(r"(-\d+)?_\d+$", "", name)
+
+
+def cpu_by_thread(before: dict[int, float], replies: int) -> dict[str, float]:
+    """Return the CPU ms per reply each kind of thread spent since `before`."""
+    after = thread_cpu()
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    spent: dict[str, float] = {}
+    for tid, seconds in after.items():
+        kind = thread_kind(names.get(tid, "ended threads"))
+        spent[kind] = spent.get(kind, 0.0) + (seconds - before.get(tid, 0.0)) * 1000 / replies
+    return {k: round(v, 3) for k, v in spent.items() if v > 0}
 
 
 async def replies_per_second(
@@ -96,14 +143,16 @@ async def replies_per_second(
 async def _all_at_once(server: FakeBotApi, sends: Sequence[tuple[int, int]]) -> Rate:
     """Send every reply at once; time until every user has an answer."""
     expected = server.call_count("sendMessage") + len(sends)
+    threads = thread_cpu()
     started, cpu = time.perf_counter(), time.process_time()
     for user, reminder_id in sends:
         server.send_text(user, "xong", reply_to=reminder_id or None)
     # Woken by the server when the last answer is in: no polling shares the GIL with the bots.
     await server.wait_for_count("sendMessage", expected, timeout=WAIT_S)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    spent = cpu_by_thread(threads, len(sends))
     _check_answers(server, sends)
-    return Rate(len(sends) / elapsed, len(sends) / cpu)
+    return Rate(len(sends) / elapsed, len(sends) / cpu, spent)
 
 
 async def _one_at_a_time(server: FakeBotApi, sends: Sequence[tuple[int, int]]) -> Rate:
@@ -217,8 +266,8 @@ async def run(officials: int, rounds: int) -> dict[str, object]:
             rates["echo_concurrent_serial"].append(
                 await measure("echo_concurrent_serial", officials)
             )
-    figures: dict[str, object] = {}
-    for clock in Rate._fields:
+    figures: dict[str, object] = {"cpu_ms_per_reply_by_thread": by_thread(rates)}
+    for clock in CLOCKS:
         series = {name: [getattr(r, clock) for r in values] for name, values in rates.items()}
         figures[f"{clock}_replies_per_s"] = {
             name: [round(r, 1) for r in values] for name, values in series.items()
@@ -236,6 +285,40 @@ async def run(officials: int, rounds: int) -> dict[str, object]:
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "database": "sqlite",
     }
+
+
+def by_thread(rates: dict[str, list[Rate]]) -> dict[str, dict[str, float]]:
+    """Return the median CPU ms per reply of each kind of thread, for the concurrent series."""
+    found: dict[str, dict[str, float]] = {}
+    for name in BREAKDOWN:
+        kinds = sorted({kind for r in rates[name] for kind in r.threads})
+        found[name] = {
+            k: round(median([r.threads.get(k, 0.0) for r in rates[name]]), 3) for k in kinds
+        }
+    return found
+
+
+def print_budget(spent: dict[str, dict[str, float]]) -> None:
+    """Print where each bot's CPU goes per reply, and what the target leaves dondoc."""
+    echo, ours = spent.get(BREAKDOWN[0], {}), spent.get(BREAKDOWN[1], {})
+    if not echo or not ours:
+        return  # no per-thread figures on this system
+    kinds = sorted(set(echo) | set(ours), key=lambda k: -ours.get(k, 0.0))
+    rows = [(k, f"{echo.get(k, 0.0):8.3f}   {ours.get(k, 0.0):8.3f}") for k in kinds]
+    total_echo, total_ours = sum(echo.values()), sum(ours.values())
+    budget = total_echo / TARGET
+    rows += [
+        ("total", f"{total_echo:8.3f}   {total_ours:8.3f}"),
+        (f"dondoc's budget at {TARGET} (echo / {TARGET})", f"{budget:8.3f}"),
+        (
+            "beyond the echo bot: allowed / spent",
+            f"{budget - total_echo:8.3f}   {total_ours - total_echo:8.3f}",
+        ),
+    ]
+    print_table(
+        "CPU ms per reply by thread, concurrent rounds (medians)",
+        [("", "    echo     dondoc"), *rows],
+    )
 
 
 def main() -> None:
@@ -259,7 +342,7 @@ def main() -> None:
     rows = []
     for name, label in labels.items():
         cells = []
-        for clock in Rate._fields:
+        for clock in CLOCKS:
             if name in RATIOS:
                 cells.append(f"{result[f'{clock}_ratios'][name]:.3f}")  # type: ignore[index]
             else:
@@ -270,8 +353,9 @@ def main() -> None:
     print_table(
         "Benchmark 3: replies per second (medians; by the clock, and per CPU second), "
         "dondoc vs a bare echo bot (SQLite)",
-        [("", "   ".join(f.rjust(8) for f in Rate._fields)), *rows],
+        [("", "   ".join(f.rjust(8) for f in CLOCKS)), *rows],
     )
+    print_budget(result["cpu_ms_per_reply_by_thread"])  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
