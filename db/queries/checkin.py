@@ -26,7 +26,7 @@ from db.models import (
     UnitContact,
 )
 from db.prepared import Prepared
-from db.queries.contacts import Recipient, recipients_in_order
+from db.queries.recipients import Recipient, recipients_in_order
 from db.queries.reports import reported_percent
 from db.queries.scope import EVERY, Scope, in_scope, units_in_scope, visible_tasks
 from db.queries.tasks import find_tasks

@@ -14,16 +14,8 @@ from sqlmodel import Session, col, select
 
 from core.roles import Role
 from db.models import Contact, ContactIdentity, ContactScope, UnitContact
-
-# Re-exported for db/queries/checkin.py and handlers/telegram/access.py, being edited on other
-# branches meanwhile: drop once they import from db.queries.recipients and db.queries.snapshot.
-from db.queries.recipients import Recipient as Recipient
 from db.queries.recipients import recency
-from db.queries.recipients import recipients_in_order as recipients_in_order
 from db.queries.snapshot import LAST_SEEN_PRECISION
-from db.queries.snapshot import Seen as Seen
-from db.queries.snapshot import refresh as refresh
-from db.queries.snapshot import snapshot as snapshot
 
 
 def find_identity(session: Session, *, channel: str, external_id: str) -> ContactIdentity | None:

@@ -27,7 +27,8 @@ from core.markup import to_html, to_plain
 from core.roles import Access, Role
 from db.engine import session_scope
 from db.models import Contact
-from db.queries.contacts import Seen, refresh, snapshot, touch_contact
+from db.queries.contacts import touch_contact
+from db.queries.snapshot import Seen, refresh, snapshot
 from db.retry import retry_db_async
 from handlers.telegram.context import TelegramContext
 from scheduler.workers import in_update_worker
