@@ -133,8 +133,8 @@ _CAUSE = (
 _PARTICLE = r"(?:a|ah|ak|nhi|vay|the|ha|nhe|nha|em|anh|chi|ban|oi|sep)"
 _DURATION = (
     # "thứ 6 tuần sau" is a Friday, not six weeks.
-    r"(?<!thu )(?:(?<![\d.,])(?P<digits>\d{1,3})\s*|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three"
-    r"|four|five|six|seven|eight|nine|ten)\s+)(?:(?P<work_en>working|business)\s+)?"
+    r"(?<!thu )(?:(?<![\d.,])(?P<digits>\d{1,3})\s*"
+    r"|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+)(?:(?P<work_en>working|business)\s+)?"
     r"(?P<unit>ngay|tuan|days?|weeks?)\b(?P<work_vi>\s+lam\s+viec)?"
 )
 _DURATION_ANON = re.sub(r"\?P<\w+>", "?:", _DURATION)
