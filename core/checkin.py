@@ -146,8 +146,10 @@ def read_extension_answer(
         if target is not None:
             return target, parsed.reason or ""
     match = DATE_RE.search(text)
-    if match is None:
-        return None, ""
+    if match is None:  # "thứ 6 tuần sau vì …": a weekday reads only after "đến"
+        wrapped = parse_reply(f"xin gia hạn đến {text}", today=today)
+        target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
+        return (target, wrapped.reason or "") if wrapped.new_deadline else (None, "")
     wrapped = parse_reply(f"xin gia hạn đến {match.group(1)}", today=today)
     target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
     rest = (text[: match.start()] + " " + text[match.end() :]).strip()

@@ -88,6 +88,8 @@ def test_decide_with_nothing_open() -> None:
         ("thêm 1 tuần vì thiếu nhân lực", (date(2026, 12, 7), "thiếu nhân lực")),
         ("20/12/2026", (date(2026, 12, 21), "")),  # a Sunday rolls to Monday
         ("càng sớm càng tốt", (None, "")),
+        ("thứ 6 tuần sau vì chờ kinh phí", (date(2026, 11, 27), "chờ kinh phí")),
+        ("31/02 vì chờ", (None, "chờ")),  # no such day
         # Past the ten-year horizon: as asked, never rolled (the caller refuses it).
         ("31/12/9999 vì chờ", (date(9999, 12, 31), "chờ")),
         ("15/6/2999 vì chờ", (date(2999, 6, 15), "chờ")),  # a Saturday
