@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -28,6 +29,7 @@ from core.checkin import (
     Decision,
     Item,
     Outcome,
+    by_task,
     decide,
     extension_target,
     is_cancel,
@@ -38,7 +40,7 @@ from core.checkin import (
     task_numbers,
 )
 from core.numbers import typed_number
-from core.replies import ParsedReply, ReplyKind, parse_reply
+from core.replies import ParsedReply, ReplyHint, ReplyKind, parse_reply
 from core.states import ReportState
 from db.engine import session_scope
 from db.models import Assignment, Task
@@ -49,7 +51,11 @@ from db.queries.pending import clear_pending, get_pending, set_pending
 MAX_TEXT = 4000
 CONFIRM = "cf"  # the choice of a status for a long report: cf:<state>:<assignment>
 PERCENTS = (25, 50, 75)
-ASK_KEYS = {"question": "ask_status_question", "negation": "ask_status_negation"}
+ASK_KEYS = {
+    "question": "ask_status_question",
+    "negation": "ask_status_negation",
+    "acknowledgement": "ask_status_acknowledgement",
+}
 
 
 @dataclass(frozen=True)
@@ -99,12 +105,13 @@ def answer_text(
         return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
     decision: Decision | None = None
     report: Report | None = None
+    several = by_task(text)  # "#12 xong, #13 đang làm 50%": read task by task
     try:
         # Most texts are reports: read what they are about and record them in one transaction.
         with services.engine.begin() as connection:
             now = services.clock.now()
             asked = get_pending(connection, contact_id=actor.contact_id, now=now)
-            if asked is None:
+            if asked is None and not several:
                 rows, decision, explanation_id = _decide(
                     services, connection, actor, text, replied
                 )
@@ -120,6 +127,9 @@ def answer_text(
         answered = _answer_pending(services, actor, asked, text, key)
         if answered is not None:
             return answered
+    if several:
+        return _several(services, actor, several, key)
+    if asked is not None:
         with services.engine.begin() as connection:
             rows, decision, explanation_id = _decide(services, connection, actor, text, replied)
     if explanation_id is not None:
@@ -138,6 +148,24 @@ def _decide(
     reply = parse_reply(text, today=services.today())
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
     return rows, decision, None
+
+
+def _several(services: Services, actor: Actor, parts: list[tuple[int, str]], key: str) -> Answer:
+    """Read each task's words of a message about several tasks as a report of its own."""
+    t = partial(services.catalog.get, actor.lang)
+    with services.engine.begin() as connection:
+        rows = open_items(connection, unit_ids=actor.unit_ids)
+    items = [Item(i.assignment_id, i.task_id, i.done, i.reported) for i in rows]
+    said: list[Said] = []
+    for task, words in parts:
+        reply = parse_reply(words, today=services.today())
+        decision = decide(reply=reply, items=items, mentioned={task})
+        if decision.outcome == Outcome.UNKNOWN_TASK:
+            said.append(Said(t("checkin.unknown_task_named", task=str(task))))
+            continue
+        answer = _act(services, actor, decision, rows, f"#{task} {words}", f"{key}#{task}")
+        said += answer.said
+    return Answer(said)
 
 
 def _clear_report(decision: Decision | None, text: str, key: str) -> Report | None:
@@ -285,7 +313,7 @@ def _about(
 ) -> tuple[list[OpenItem], list[Item], list[int] | None, int | None]:
     """Read what a text may be about: the open items, and the message it answers."""
     rows = open_items(connection, unit_ids=actor.unit_ids)
-    items = [Item(i.assignment_id, i.task_id, i.done) for i in rows]
+    items = [Item(i.assignment_id, i.task_id, i.done, i.reported) for i in rows]
     about, explanation_id = _replied(connection, replied, items)
     return rows, items, about, explanation_id
 
@@ -337,7 +365,8 @@ def _act(
         choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
         return Answer([Said(t("checkin.ask_task"), choices)])
     if outcome == Outcome.ASK_BOTH:
-        lines = [t("checkin.ask_both")]
+        acknowledged = decision.reply.hint == ReplyHint.ACKNOWLEDGEMENT
+        lines = [t("checkin.ask_both_acknowledgement" if acknowledged else "checkin.ask_both")]
         both: Rows = []
         for i in ids:
             lines.append(t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]))
@@ -351,6 +380,7 @@ def _apply(
 ) -> Answer:
     """Record what a clear reply says for one assignment, or ask what it lacks."""
     t = partial(services.catalog.get, actor.lang)
+    past: dict[str, date] = {}
     if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
         return _confirm(services, actor, assignment_id, reply, text, key)
     if _records(reply):
@@ -364,17 +394,20 @@ def _apply(
             target = extension_target(
                 reply, deadline=assignment.deadline, today=services.today(), calendar=calendar
             )
-            if target is not None:
+            if target is not None and target >= services.today():
                 line = request_extension(
                     services, actor, assignment_id, target, reply.reason or "", key
                 )
                 return Answer([Said(line)])
+            if target is not None:  # "đến 01/12" on 5/12: a slip, asked again
+                past = {"date": target}
     step = "extension" if reply.kind == ReplyKind.EXTENSION else "blocked"
     with session_scope(services.engine) as session:
         data = {"step": step, "assignment_id": assignment_id}
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = _task_of(session, assignment_id)
-    return Answer([Said(t(f"checkin.ask_{step}", task=str(task.id), title=task.title))])
+    question = "ext_date_past" if past else f"ask_{step}"
+    return Answer([Said(t(f"checkin.{question}", task=str(task.id), title=task.title, **past))])
 
 
 def _report_of(assignment_id: int, reply: ParsedReply, text: str, key: str) -> Report:
@@ -515,7 +548,10 @@ def _extension_answer(
     target, reason = read_extension_answer(
         text, deadline=assignment.deadline, today=today, calendar=calendar
     )
-    if target is None or target < today:
+    if target is not None and target < today:
+        past = t("checkin.ext_date_past", date=target, task=str(task.id), title=task.title)
+        return Answer([Said(past)])
+    if target is None:
         return Answer([Said(t("checkin.ext_date_unclear", task=str(task.id), title=task.title))])
     line = request_extension(services, actor, assignment_id, target, reason, key)
     _forget(services, actor)

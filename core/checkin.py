@@ -2,7 +2,11 @@
 
 A reply is attributed, in this order, to the items of the message it answers, to the task
 numbers it names ("#12 xong"), or to the sender's open items. When that leaves more than one
-item, or the text says nothing clear, the bot asks; it never guesses.
+item, or the text says nothing clear, the bot asks; it never guesses. A message naming several
+tasks, each with its own words ("#12 xong, #13 đang làm 50%"), is read task by task
+(`by_task`). "ok", "👍" or "cảm ơn" are thanked for, unless an item they may be about has no
+report yet: then the bot says nothing was recorded and asks, rather than leave the official
+believing a thumbs-up was a report.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ DATE_RE = re.compile(
 CAUSE_RE = re.compile(
     r"^\s*(?:[,;:\-–]\s*)?(?:vì|vi|do|lý do|ly do|because|due to)?[\s:,\-–]*", re.IGNORECASE
 )
+# What may stand between two tasks named in a row: "#12, #13 xong", "#12 và #13: xong".
+CONNECTOR_RE = re.compile(r"^(?:[\s,;:&+/.\-–]|\b(?:và|va|and)\b)*$", re.IGNORECASE)
 CANCEL_WORDS = frozenset({"huy", "hủy", "huỷ", "thoi", "thôi", "cancel", "/cancel", "bo qua"})
 
 
@@ -50,6 +56,7 @@ class Item:
     assignment_id: int
     task_id: int
     done: bool = False
+    reported: bool = False  # the unit has reported on it at least once
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,27 @@ class Decision:
 def task_numbers(text: str) -> set[int]:
     """Return the task numbers written as "#12" in text."""
     return {int(m.group(1)) for m in TASK_NUMBER_RE.finditer(text)}
+
+
+def by_task(text: str) -> list[tuple[int, str]]:
+    """Split "#12 xong, #13 đang làm 50%" into each task's words; [] unless it names two tasks.
+
+    A task followed only by a connector shares the next task's words ("#12, #13 xong"); a
+    message whose last task has no words after it ("xong #12 và #13") is not split.
+    """
+    marks = list(TASK_NUMBER_RE.finditer(text))
+    if len({m.group(1) for m in marks}) < 2:
+        return []
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    words = [
+        text[m.end() : end].strip(" \t\r\n,;:.-–") for m, end in zip(marks, ends, strict=True)
+    ]
+    if CONNECTOR_RE.match(words[-1]):
+        return []
+    for index in range(len(words) - 2, -1, -1):
+        if CONNECTOR_RE.match(words[index]):
+            words[index] = words[index + 1]
+    return [(int(m.group(1)), said) for m, said in zip(marks, words, strict=True)]
 
 
 def only_number(text: str) -> int | None:
@@ -90,8 +118,6 @@ def decide(
     itself when it names the task or answers its message); `replied` the assignment ids of
     the message answered, None when it answered none the bot knows about.
     """
-    if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
-        return Decision(Outcome.ACKNOWLEDGED, reply)
     pool = list(items)
     if replied is not None:
         pool = [i for i in pool if i.assignment_id in replied]
@@ -103,6 +129,10 @@ def decide(
             return Decision(Outcome.UNKNOWN_TASK, reply)
     if replied is None and not mentioned:
         pool = [i for i in pool if not i.done]
+    if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
+        pool = [i for i in pool if not (i.done or i.reported)]
+        if not pool:
+            return Decision(Outcome.ACKNOWLEDGED, reply)
     if not pool:
         return Decision(Outcome.NO_OPEN, reply)
     ids = tuple(i.assignment_id for i in pool)
