@@ -85,3 +85,13 @@ async def test_an_extension_to_a_date_just_passed_is_asked_again(zbot: ZaloBot) 
     [again] = await zbot.say(HOA, "15.12 vì chờ kinh phí")
     assert "Đã gửi đề nghị gia hạn" in again
     assert requests(zbot) == [(date(2026, 12, 15), "chờ kinh phí")]
+
+
+async def test_typed_answers_for_two_tasks_in_one_message_are_recorded_each(
+    zbot: ZaloBot,
+) -> None:
+    """ "#A 1, #B 2 60%", the reminder's typed answers for two tasks, records each."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{first} 1, #{second} 2 60%")
+    assert reports(zbot) == [(first, "done", 100), (second, "in_progress", 60)]
