@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -32,6 +31,7 @@ from core.checkin import (
     by_task,
     decide,
     extension_target,
+    impossible_date,
     is_cancel,
     only_number,
     read_extension_answer,
@@ -380,7 +380,7 @@ def _apply(
 ) -> Answer:
     """Record what a clear reply says for one assignment, or ask what it lacks."""
     t = partial(services.catalog.get, actor.lang)
-    past: dict[str, date] = {}
+    said: dict[str, Any] = {}
     if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
         return _confirm(services, actor, assignment_id, reply, text, key)
     if _records(reply):
@@ -400,14 +400,16 @@ def _apply(
                 )
                 return Answer([Said(line)])
             if target is not None:  # "đến 01/12" on 5/12: a slip, asked again
-                past = {"date": target}
+                said = {"question": "ext_date_past", "date": target}
+            elif (typed := impossible_date(text)) is not None:  # "đến 31/02"
+                said = {"question": "ext_date_invalid", "date": typed}
     step = "extension" if reply.kind == ReplyKind.EXTENSION else "blocked"
     with session_scope(services.engine) as session:
         data = {"step": step, "assignment_id": assignment_id}
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = _task_of(session, assignment_id)
-    question = "ext_date_past" if past else f"ask_{step}"
-    return Answer([Said(t(f"checkin.{question}", task=str(task.id), title=task.title, **past))])
+    question = said.pop("question", f"ask_{step}")
+    return Answer([Said(t(f"checkin.{question}", task=str(task.id), title=task.title, **said))])
 
 
 def _report_of(assignment_id: int, reply: ParsedReply, text: str, key: str) -> Report:
@@ -552,7 +554,9 @@ def _extension_answer(
         past = t("checkin.ext_date_past", date=target, task=str(task.id), title=task.title)
         return Answer([Said(past)])
     if target is None:
-        return Answer([Said(t("checkin.ext_date_unclear", task=str(task.id), title=task.title))])
+        typed = impossible_date(text)
+        key = "ext_date_unclear" if typed is None else "ext_date_invalid"
+        return Answer([Said(t(f"checkin.{key}", task=str(task.id), title=task.title, date=typed))])
     line = request_extension(services, actor, assignment_id, target, reason, key)
     _forget(services, actor)
     return Answer([Said(line)], origin=pending, settled=assignment_id)

@@ -12,6 +12,7 @@ believing a thumbs-up was a report.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ DATE_RE = re.compile(
     r"(?:(?:đến|den|tới|toi|until|to)\s+)?(?:(?:ngày|ngay)\s+)?\b(\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)\b",
     re.IGNORECASE,
 )
+DATE_SHAPE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/-])")
 CAUSE_RE = re.compile(
     r"^\s*(?:[,;:\-–]\s*)?(?:vì|vi|do|lý do|ly do|because|due to)?[\s:,\-–]*", re.IGNORECASE
 )
@@ -71,6 +73,16 @@ class Decision:
 def task_numbers(text: str) -> set[int]:
     """Return the task numbers written as "#12" in text."""
     return {int(m.group(1)) for m in TASK_NUMBER_RE.finditer(text)}
+
+
+def impossible_date(text: str) -> str | None:
+    """Return the first date typed that no calendar has ("31/02", "15/13"), else None."""
+    for match in DATE_SHAPE_RE.finditer(text):
+        day, month, year = match.groups()
+        full = int(year) + (2000 if len(year) == 2 else 0) if year else 2000  # a leap year
+        if not 1 <= int(month) <= 12 or not 1 <= int(day) <= monthrange(full, int(month))[1]:
+            return match.group()
+    return None
 
 
 def by_task(text: str) -> list[tuple[int, str]]:

@@ -12,6 +12,7 @@ from core.checkin import (
     Outcome,
     by_task,
     decide,
+    impossible_date,
     is_cancel,
     only_number,
     read_extension_answer,
@@ -133,6 +134,24 @@ def test_by_task_splits_a_message_about_several_tasks(
 ) -> None:
     """Each task named gets the words after it; tasks named in a row share the next words."""
     assert by_task(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("xin gia hạn đến 31/02", "31/02"),
+        ("đến 29/02/2027 vì chờ", "29/02/2027"),
+        ("15/13", "15/13"),
+        ("31.4.2026", "31.4.2026"),
+        ("29/02", None),  # a day of leap years
+        ("15/12/2026 vì chờ", None),
+        ("KH 15/KH-UBND", None),
+        ("đang làm 60%", None),
+    ],
+)
+def test_impossible_date_names_a_date_no_calendar_has(text: str, expected: str | None) -> None:
+    """A day past its month's end or a month past 12 is named, to say so to the official."""
+    assert impossible_date(text) == expected
 
 
 def test_small_readers() -> None:

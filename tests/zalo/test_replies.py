@@ -95,3 +95,15 @@ async def test_typed_answers_for_two_tasks_in_one_message_are_recorded_each(
     await remind(zbot)
     await zbot.say(HOA, f"#{first} 1, #{second} 2 60%")
     assert reports(zbot) == [(first, "done", 100), (second, "in_progress", 60)]
+
+
+async def test_an_extension_to_a_day_no_calendar_has_says_so(zbot: ZaloBot) -> None:
+    """ "đến 31/02" is named as no day, in the request and in the answer to the question."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 31/02")
+    assert answer.startswith("Không có ngày 31/02.")
+    [again] = await zbot.say(HOA, "30/02 vì chờ kinh phí")
+    assert again.startswith("Không có ngày 30/02.")
+    assert requests(zbot) == []
+    [last] = await zbot.say(HOA, "15/12/2026 vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in last

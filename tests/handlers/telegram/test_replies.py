@@ -94,3 +94,15 @@ async def test_an_extension_to_a_date_just_passed_is_asked_again(bot: BotUnderTe
     assert "Đã gửi đề nghị gia hạn" in (again.text or "")
     [request] = requests(bot)
     assert (request.requested_deadline, request.reason) == (date(2026, 12, 15), "chờ kinh phí")
+
+
+async def test_an_extension_to_a_day_no_calendar_has_says_so(bot: BotUnderTest) -> None:
+    """ "đến 31/02" is named as no day, in the request and in the answer to the question."""
+    await scene(bot)
+    answer = await bot.send(OFFICIAL, "xin gia hạn đến 31/02")
+    assert (answer.text or "").startswith("Không có ngày 31/02.")
+    again = await bot.send(OFFICIAL, "30/02 vì chờ kinh phí")
+    assert (again.text or "").startswith("Không có ngày 30/02.")
+    assert requests(bot) == []
+    last = await bot.send(OFFICIAL, "15/12/2026 vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in (last.text or "")
