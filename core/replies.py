@@ -194,6 +194,8 @@ _BLOCKER_WORD = (
     r"|blocked|blockers?|blocking|stuck|obstacles?|impediments?)"
 )
 _BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BLOCKER_WORD})*\b")
+# "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
+_LACK_RE = re.compile(r"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w)")
 _LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
 _NEGATED_DONE_RE = re.compile(
     rf"\b(?:chua|khong|ko|kg|k)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
@@ -207,7 +209,9 @@ _TRAILING_FILLER_RE = re.compile(
     r"|don\s+vi|we|i|request|would\s+like\s+to|ask\s+for|need|an?)\b)+$"
 )
 _PERCENT_RE = re.compile(
-    r"(?<![\w.,])(\d{1,3})(?:[.,]\d+)?\s*(?:[%％]|phan\s+tram\b|percent\b|pct\b)"
+    # "60-70%" is read as its lower bound, 60.
+    r"(?<![\w.,])(\d{1,3})(?:[.,]\d+)?\s*(?:[-–~]\s*\d{1,3}(?:[.,]\d+)?\s*)?"
+    r"(?:[%％]|phan\s+tram\b|percent\b|pct\b)"
 )
 # "đang làm 60", "làm được 60": a number alone at the end, after work under way, is a share.
 _BARE_PERCENT_RE = re.compile(
@@ -262,7 +266,10 @@ _ACK_RE = re.compile(
     "|[\U0001f44d\U0001f44c\U0001f64f\U0001f197\u261d]"
 )
 # "HT", "đã HT rồi": the abbreviation of "hoàn thành" in officials' tables, alone.
-_ABBREVIATED_DONE_RE = re.compile(r"^(?:da\s+)?ht(?:\s+(?:roi|r|a|nhe|nha|sep))*\W*$")
+# "Rồi ạ", "dạ rồi", "xg": "done" to a reminder, most likely, but thin: confirmed too.
+_ABBREVIATED_DONE_RE = re.compile(
+    r"^(?:da\s+)?(?:ht|xg|roi|rui)(?:\s+(?:roi|r|a|nhe|nha|sep|em|anh|chi))*\W*$"
+)
 _CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?？…]+(?=\s|$)|\n")
 _WORD_RE = re.compile(r"\w+")
@@ -384,6 +391,9 @@ def _rule_blocked(reply: _Reply) -> ParsedReply | None:
         start = _LEAD_FILLER_RE.match(folded, match.end())
         reason = _quote(reply, start.end() if start else match.end())
         return _blocked(reply, reason)
+    lack = _LACK_RE.match(folded)
+    if lack is not None:
+        return _blocked(reply, _quote(reply, lack.end()))
     negated = _NEGATED_DONE_RE.search(folded)
     cause = _find_cause(reply, negated.end()) if negated else None
     if cause is None:
@@ -458,7 +468,7 @@ def _rule_done(reply: _Reply) -> ParsedReply | None:
 
 
 def _rule_abbreviation(reply: _Reply) -> ParsedReply | None:
-    """Read "HT" alone as done, to confirm: it is short for "hoàn thành", and for more."""
+    """Read "HT", "xg", "rồi ạ" alone as done, to confirm: short, and not only for done."""
     if _ABBREVIATED_DONE_RE.match(reply.folded):
         return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, uncertain=True)
     return None
@@ -582,7 +592,7 @@ def _quote(reply: _Reply, start: int, end: int | None = None) -> str | None:
     """Return the original text of a folded span, trimmed of punctuation and "ạ"."""
     text = reply.text.original_span(start, len(reply.folded) if end is None else end)
     text = text.strip(" \t\r\n:;,.-–—!…")
-    text = re.sub(r"(?:\s+ạ)+[\s.!…]*$", "", text).rstrip(" .!…,;")
+    text = re.sub(r"(?:\s+[ạa])+[\s.!…]*$", "", text).rstrip(" .!…,;")  # "ạ" typed as "a" too
     return text or None
 
 

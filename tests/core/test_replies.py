@@ -118,6 +118,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     # "HT" alone is short for "hoàn thành" in officials' tables, but not only: confirmed.
     ("HT", guessed(done(), "HT")),
     ("đã HT rồi", guessed(done(), "đã HT rồi")),
+    ("xg", guessed(done(), "xg")),
+    ("Rồi ạ", guessed(done(), "Rồi ạ")),  # "already", to a reminder: most likely done
+    ("dạ rồi", guessed(done(), "dạ rồi")),
     ("Không có vướng mắc gì, đã hoàn thành", done()),
     ("no blockers, done", done()),
     ("không cần gia hạn, đã xong", done()),
@@ -211,6 +214,7 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("lam dc 40 roi", progress(40)),
     ("đạt 80", progress(80)),
     ("đang làm 3 hạng mục", progress()),  # a count of things, not a share
+    ("đang làm 60-70%", progress(60)),  # a range is read as its lower bound
     ("đag làm", progress()),  # the "n" slipped
     ("đạt 62,5%", progress(62)),
     ("làm được 1 nửa", progress(50)),
@@ -236,6 +240,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     # Blocked, with the reason as typed.
     ("vướng: thiếu kinh phí", blocked("thiếu kinh phí")),
     ("vuong: thieu kinh phi", blocked("thieu kinh phi")),
+    ("vuong kinh phi a", blocked("kinh phi")),  # "ạ" typed as "a"
+    ("thiếu kinh phí", blocked("thiếu kinh phí")),  # a lack is the blocker and its reason
+    ("Do thiếu nhân lực ạ", blocked("thiếu nhân lực")),
     ("vướng mắc do chưa có hướng dẫn", blocked("chưa có hướng dẫn")),
     ("Vướng mắc: chưa có hướng dẫn của Bộ.", blocked("chưa có hướng dẫn của Bộ")),
     ("khó khăn về kinh phí", blocked("kinh phí")),
