@@ -128,8 +128,11 @@ def answer_text(
         if answered is not None:
             return answered
     if several:
-        return _several(services, actor, several, key)
-    if asked is not None:
+        with services.engine.begin() as connection:
+            rows, items, _, explanation_id = _about(connection, actor, replied)
+        if explanation_id is None:
+            return _several(services, actor, several, rows, items, key)
+    elif asked is not None:
         with services.engine.begin() as connection:
             rows, decision, explanation_id = _decide(services, connection, actor, text, replied)
     if explanation_id is not None:
@@ -150,12 +153,16 @@ def _decide(
     return rows, decision, None
 
 
-def _several(services: Services, actor: Actor, parts: list[tuple[int, str]], key: str) -> Answer:
+def _several(
+    services: Services,
+    actor: Actor,
+    parts: list[tuple[int, str]],
+    rows: list[OpenItem],
+    items: list[Item],
+    key: str,
+) -> Answer:
     """Read each task's words of a message about several tasks as a report of its own."""
     t = partial(services.catalog.get, actor.lang)
-    with services.engine.begin() as connection:
-        rows = open_items(connection, unit_ids=actor.unit_ids)
-    items = [Item(i.assignment_id, i.task_id, i.done, i.reported) for i in rows]
     said: list[Said] = []
     for task, words in parts:
         reply = parse_reply(words, today=services.today())

@@ -9,8 +9,17 @@ from datetime import date
 
 from sqlmodel import select
 
-from db.models import ExtensionRequest
-from tests.handlers.telegram.checkin_world import OFFICIAL, assignment, remind, reports, scene
+from db.models import Explanation, ExtensionRequest
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR,
+    OFFICIAL,
+    assignment,
+    deliver,
+    notices,
+    remind,
+    reports,
+    scene,
+)
 from tests.harness import BotUnderTest, buttons
 
 
@@ -106,3 +115,18 @@ async def test_an_extension_to_a_day_no_calendar_has_says_so(bot: BotUnderTest) 
     assert requests(bot) == []
     last = await bot.send(OFFICIAL, "15/12/2026 vì chờ kinh phí")
     assert "Đã gửi đề nghị gia hạn" in (last.text or "")
+
+
+async def test_an_explanation_naming_two_tasks_stays_an_explanation(bot: BotUnderTest) -> None:
+    """A reply to an explanation request is the explanation, even when it names two tasks."""
+    world = await scene(bot, tasks=2, deadline=date(2026, 11, 10))
+    first, second = (t.id for t in world.tasks)
+    await bot.send(COORDINATOR, f"/explain #{first} Tam Xuân")
+    [request] = notices(bot, OFFICIAL, "explain:")
+    sent = await deliver(bot, request)
+    text = f"#{first} chậm vì chờ #{second} xong trước"
+    answer = await bot.send(OFFICIAL, text, reply_to=sent.message_id)
+    assert "Đã ghi nhận giải trình" in (answer.text or "")
+    with bot.session() as s:
+        assert [e.text for e in s.exec(select(Explanation))] == [text]
+    assert reports(bot) == []
