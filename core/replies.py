@@ -213,10 +213,11 @@ _PERCENT_RE = re.compile(
     r"(?<![\w.,])(\d{1,3})(?:[.,]\d+)?\s*(?:[-–~]\s*\d{1,3}(?:[.,]\d+)?\s*)?"
     r"(?:[%％]|phan\s+tram\b|percent\b|pct\b)"
 )
-# "đang làm 60", "làm được 60": a number alone at the end, after work under way, is a share.
+# "đang làm 60", "làm được 60": a number alone at the end, after work under way, is a share
+# (two digits: "xong được 2" counts things).
 _BARE_PERCENT_RE = re.compile(
     r"\b(?:dan?g\s+(?:lam|thuc\s+hien|trien\s+khai)|(?:lam\s+)?(?:duoc|dc)|dat)"
-    r"\s+(?:khoang\s+)?([1-9]\d?)\s*(?=$|[,;.!]|\b(?:roi|r|a|nhe|nha)\b)"
+    r"\s+(?:khoang\s+)?([1-9]\d)\s*(?=$|[,;.!]|\b(?:roi|r|a|nhe|nha)\b)"
 )
 # "nửa tháng" is a duration, not a share of the work.
 _NOT_A_SHARE = r"(?!\s+(?:thang|tuan|ngay|nam|gio|buoi|months?|weeks?|days?|years?|hours?)\b)"
@@ -708,7 +709,7 @@ def _percent(reply: _Reply, start: int = 0, end: int | None = None) -> int | Non
             return value
     bare = _BARE_PERCENT_RE.search(folded, start, stop)
     if bare is not None:
-        return int(bare.group(1))  # 1-99: a bare 100 is not taken as done
+        return int(bare.group(1))  # 10-99: a bare 100 is not taken as done
     half = _HALF_RE.search(folded, start, stop) or _find_guarded(reply, _NUA, start)
     if half is None or half.start() >= stop:
         return None

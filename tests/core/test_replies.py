@@ -214,6 +214,7 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("lam dc 40 roi", progress(40)),
     ("đạt 80", progress(80)),
     ("đang làm 3 hạng mục", progress()),  # a count of things, not a share
+    ("đang làm 5", progress()),  # one digit: more likely a count than a share
     ("đang làm 60-70%", progress(60)),  # a range is read as its lower bound
     ("đag làm", progress()),  # the "n" slipped
     ("đạt 62,5%", progress(62)),
