@@ -43,7 +43,14 @@ def rewrite(typed: str, single_task: int | None) -> str | None:
         date, _, reason = rest.partition(" ")
         if not date:
             return None
+        if not any(c.isdigit() for c in date):  # "4 thứ 6 tuần sau vì …": the parser splits
+            return _with_task(task, f"{words} {rest}")
         words = f"{words} {date}" + (f" vì {reason.strip()}" if reason.strip() else "")
     elif rest:
         words = f"{words} {rest}"
+    return _with_task(task, words)
+
+
+def _with_task(task: str | None, words: str) -> str:
+    """Return the words, after the task's number when there is one."""
     return f"#{task} {words}" if task else words

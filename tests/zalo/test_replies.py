@@ -107,3 +107,11 @@ async def test_an_extension_to_a_day_no_calendar_has_says_so(zbot: ZaloBot) -> N
     assert requests(zbot) == []
     [last] = await zbot.say(HOA, "15/12/2026 vì chờ kinh phí")
     assert "Đã gửi đề nghị gia hạn" in last
+
+
+async def test_four_with_a_weekday_requests_that_day(zbot: ZaloBot) -> None:
+    """ "4 thứ 6 tuần sau vì …" after a reminder asks for next week's Friday, for that reason."""
+    official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "4 thứ 6 tuần sau vì chờ kinh phí")
+    assert requests(zbot) == [(date(2026, 11, 27), "chờ kinh phí")]
