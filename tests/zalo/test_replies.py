@@ -115,3 +115,14 @@ async def test_four_with_a_weekday_requests_that_day(zbot: ZaloBot) -> None:
     await remind(zbot)
     await zbot.say(HOA, "4 thứ 6 tuần sau vì chờ kinh phí")
     assert requests(zbot) == [(date(2026, 11, 27), "chờ kinh phí")]
+
+
+async def test_ht_is_confirmed_then_1_records_done(zbot: ZaloBot) -> None:
+    """ "HT" alone records nothing until the official confirms it: "1" is Hoàn thành."""
+    [first] = official(zbot)
+    [question] = await zbot.say(HOA, "HT")
+    assert "Xin chọn tình trạng" in question
+    assert "1 = ✅ Hoàn thành" in question
+    assert reports(zbot) == []
+    await zbot.say(HOA, "1")
+    assert reports(zbot) == [(first, "done", 100)]

@@ -20,7 +20,7 @@ from tests.handlers.telegram.checkin_world import (
     reports,
     scene,
 )
-from tests.harness import BotUnderTest, buttons
+from tests.harness import BotUnderTest, button_data, buttons
 
 
 def requests(bot: BotUnderTest) -> list[ExtensionRequest]:
@@ -130,3 +130,13 @@ async def test_an_explanation_naming_two_tasks_stays_an_explanation(bot: BotUnde
     with bot.session() as s:
         assert [e.text for e in s.exec(select(Explanation))] == [text]
     assert reports(bot) == []
+
+
+async def test_ht_is_confirmed_then_one_tap_records_done(bot: BotUnderTest) -> None:
+    """ "HT" alone records nothing until the official confirms it with the done button."""
+    world = await scene(bot)
+    question = await bot.send(OFFICIAL, "HT")
+    assert "Xin chọn tình trạng" in (question.text or "")
+    assert reports(bot) == []
+    await bot.press(OFFICIAL, button_data(question, "Hoàn thành"), question.message_id)
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
