@@ -28,8 +28,10 @@ from core.checkin import (
     Decision,
     Item,
     Outcome,
+    by_task,
     decide,
     extension_target,
+    impossible_date,
     is_cancel,
     only_number,
     read_extension_answer,
@@ -38,7 +40,7 @@ from core.checkin import (
     task_numbers,
 )
 from core.numbers import typed_number
-from core.replies import ParsedReply, ReplyKind, parse_reply
+from core.replies import ParsedReply, ReplyHint, ReplyKind, parse_reply
 from core.states import ReportState
 from db.engine import session_scope
 from db.models import Assignment, Task
@@ -49,7 +51,11 @@ from db.queries.pending import clear_pending, get_pending, set_pending
 MAX_TEXT = 4000
 CONFIRM = "cf"  # the choice of a status for a long report: cf:<state>:<assignment>
 PERCENTS = (25, 50, 75)
-ASK_KEYS = {"question": "ask_status_question", "negation": "ask_status_negation"}
+ASK_KEYS = {
+    "question": "ask_status_question",
+    "negation": "ask_status_negation",
+    "acknowledgement": "ask_status_acknowledgement",
+}
 
 
 @dataclass(frozen=True)
@@ -99,12 +105,13 @@ def answer_text(
         return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
     decision: Decision | None = None
     report: Report | None = None
+    several = by_task(text)  # "#12 xong, #13 đang làm 50%": read task by task
     try:
         # Most texts are reports: read what they are about and record them in one transaction.
         with services.engine.begin() as connection:
             now = services.clock.now()
             asked = get_pending(connection, contact_id=actor.contact_id, now=now)
-            if asked is None:
+            if asked is None and not several:
                 rows, decision, explanation_id = _decide(
                     services, connection, actor, text, replied
                 )
@@ -120,6 +127,12 @@ def answer_text(
         answered = _answer_pending(services, actor, asked, text, key)
         if answered is not None:
             return answered
+    if several:
+        with services.engine.begin() as connection:
+            rows, items, _, explanation_id = _about(connection, actor, replied)
+        if explanation_id is None:
+            return _several(services, actor, several, rows, items, key)
+    elif asked is not None:
         with services.engine.begin() as connection:
             rows, decision, explanation_id = _decide(services, connection, actor, text, replied)
     if explanation_id is not None:
@@ -138,6 +151,28 @@ def _decide(
     reply = parse_reply(text, today=services.today())
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
     return rows, decision, None
+
+
+def _several(
+    services: Services,
+    actor: Actor,
+    parts: list[tuple[int, str]],
+    rows: list[OpenItem],
+    items: list[Item],
+    key: str,
+) -> Answer:
+    """Read each task's words of a message about several tasks as a report of its own."""
+    t = partial(services.catalog.get, actor.lang)
+    said: list[Said] = []
+    for task, words in parts:
+        reply = parse_reply(words, today=services.today())
+        decision = decide(reply=reply, items=items, mentioned={task})
+        if decision.outcome == Outcome.UNKNOWN_TASK:
+            said.append(Said(t("checkin.unknown_task_named", task=str(task))))
+            continue
+        answer = _act(services, actor, decision, rows, f"#{task} {words}", f"{key}#{task}")
+        said += answer.said
+    return Answer(said)
 
 
 def _clear_report(decision: Decision | None, text: str, key: str) -> Report | None:
@@ -285,7 +320,7 @@ def _about(
 ) -> tuple[list[OpenItem], list[Item], list[int] | None, int | None]:
     """Read what a text may be about: the open items, and the message it answers."""
     rows = open_items(connection, unit_ids=actor.unit_ids)
-    items = [Item(i.assignment_id, i.task_id, i.done) for i in rows]
+    items = [Item(i.assignment_id, i.task_id, i.done, i.reported) for i in rows]
     about, explanation_id = _replied(connection, replied, items)
     return rows, items, about, explanation_id
 
@@ -337,7 +372,8 @@ def _act(
         choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
         return Answer([Said(t("checkin.ask_task"), choices)])
     if outcome == Outcome.ASK_BOTH:
-        lines = [t("checkin.ask_both")]
+        acknowledged = decision.reply.hint == ReplyHint.ACKNOWLEDGEMENT
+        lines = [t("checkin.ask_both_acknowledgement" if acknowledged else "checkin.ask_both")]
         both: Rows = []
         for i in ids:
             lines.append(t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]))
@@ -351,6 +387,7 @@ def _apply(
 ) -> Answer:
     """Record what a clear reply says for one assignment, or ask what it lacks."""
     t = partial(services.catalog.get, actor.lang)
+    said: dict[str, Any] = {}
     if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
         return _confirm(services, actor, assignment_id, reply, text, key)
     if _records(reply):
@@ -364,17 +401,22 @@ def _apply(
             target = extension_target(
                 reply, deadline=assignment.deadline, today=services.today(), calendar=calendar
             )
-            if target is not None:
+            if target is not None and target >= services.today():
                 line = request_extension(
                     services, actor, assignment_id, target, reply.reason or "", key
                 )
                 return Answer([Said(line)])
+            if target is not None:  # "đến 01/12" on 5/12: a slip, asked again
+                said = {"question": "ext_date_past", "date": target}
+            elif (typed := impossible_date(text)) is not None:  # "đến 31/02"
+                said = {"question": "ext_date_invalid", "date": typed}
     step = "extension" if reply.kind == ReplyKind.EXTENSION else "blocked"
     with session_scope(services.engine) as session:
         data = {"step": step, "assignment_id": assignment_id}
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = _task_of(session, assignment_id)
-    return Answer([Said(t(f"checkin.ask_{step}", task=str(task.id), title=task.title))])
+    question = said.pop("question", f"ask_{step}")
+    return Answer([Said(t(f"checkin.{question}", task=str(task.id), title=task.title, **said))])
 
 
 def _report_of(assignment_id: int, reply: ParsedReply, text: str, key: str) -> Report:
@@ -515,8 +557,13 @@ def _extension_answer(
     target, reason = read_extension_answer(
         text, deadline=assignment.deadline, today=today, calendar=calendar
     )
-    if target is None or target < today:
-        return Answer([Said(t("checkin.ext_date_unclear", task=str(task.id), title=task.title))])
+    if target is not None and target < today:
+        past = t("checkin.ext_date_past", date=target, task=str(task.id), title=task.title)
+        return Answer([Said(past)])
+    if target is None:
+        typed = impossible_date(text)
+        key = "ext_date_unclear" if typed is None else "ext_date_invalid"
+        return Answer([Said(t(f"checkin.{key}", task=str(task.id), title=task.title, date=typed))])
     line = request_extension(services, actor, assignment_id, target, reason, key)
     _forget(services, actor)
     return Answer([Said(line)], origin=pending, settled=assignment_id)

@@ -2,12 +2,17 @@
 
 A reply is attributed, in this order, to the items of the message it answers, to the task
 numbers it names ("#12 xong"), or to the sender's open items. When that leaves more than one
-item, or the text says nothing clear, the bot asks; it never guesses.
+item, or the text says nothing clear, the bot asks; it never guesses. A message naming several
+tasks, each with its own words ("#12 xong, #13 đang làm 50%"), is read task by task
+(`by_task`). "ok", "👍" or "cảm ơn" are thanked for, unless an item they may be about has no
+report yet: then the bot says nothing was recorded and asks, rather than leave the official
+believing a thumbs-up was a report.
 """
 
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,9 +29,12 @@ DATE_RE = re.compile(
     r"(?:(?:đến|den|tới|toi|until|to)\s+)?(?:(?:ngày|ngay)\s+)?\b(\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)\b",
     re.IGNORECASE,
 )
+DATE_SHAPE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/-])")
 CAUSE_RE = re.compile(
     r"^\s*(?:[,;:\-–]\s*)?(?:vì|vi|do|lý do|ly do|because|due to)?[\s:,\-–]*", re.IGNORECASE
 )
+# What may stand between two tasks named in a row: "#12, #13 xong", "#12 và #13: xong".
+CONNECTOR_RE = re.compile(r"^(?:[\s,;:&+/.\-–]|\b(?:và|va|and)\b)*$", re.IGNORECASE)
 CANCEL_WORDS = frozenset({"huy", "hủy", "huỷ", "thoi", "thôi", "cancel", "/cancel", "bo qua"})
 
 
@@ -50,6 +58,7 @@ class Item:
     assignment_id: int
     task_id: int
     done: bool = False
+    reported: bool = False  # the unit has reported on it at least once
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,37 @@ class Decision:
 def task_numbers(text: str) -> set[int]:
     """Return the task numbers written as "#12" in text."""
     return {int(m.group(1)) for m in TASK_NUMBER_RE.finditer(text)}
+
+
+def impossible_date(text: str) -> str | None:
+    """Return the first date typed that no calendar has ("31/02", "15/13"), else None."""
+    for match in DATE_SHAPE_RE.finditer(text):
+        day, month, year = match.groups()
+        full = int(year) + (2000 if len(year) == 2 else 0) if year else 2000  # a leap year
+        if not 1 <= int(month) <= 12 or not 1 <= int(day) <= monthrange(full, int(month))[1]:
+            return match.group()
+    return None
+
+
+def by_task(text: str) -> list[tuple[int, str]]:
+    """Split "#12 xong, #13 đang làm 50%" into each task's words; [] unless it names two tasks.
+
+    A task followed only by a connector shares the next task's words ("#12, #13 xong"); a
+    message whose last task has no words after it ("xong #12 và #13") is not split.
+    """
+    marks = list(TASK_NUMBER_RE.finditer(text))
+    if len({m.group(1) for m in marks}) < 2:
+        return []
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    words = [
+        text[m.end() : end].strip(" \t\r\n,;:.-–") for m, end in zip(marks, ends, strict=True)
+    ]
+    if CONNECTOR_RE.match(words[-1]):
+        return []
+    for index in range(len(words) - 2, -1, -1):
+        if CONNECTOR_RE.match(words[index]):
+            words[index] = words[index + 1]
+    return [(int(m.group(1)), said) for m, said in zip(marks, words, strict=True)]
 
 
 def only_number(text: str) -> int | None:
@@ -90,8 +130,6 @@ def decide(
     itself when it names the task or answers its message); `replied` the assignment ids of
     the message answered, None when it answered none the bot knows about.
     """
-    if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
-        return Decision(Outcome.ACKNOWLEDGED, reply)
     pool = list(items)
     if replied is not None:
         pool = [i for i in pool if i.assignment_id in replied]
@@ -103,6 +141,10 @@ def decide(
             return Decision(Outcome.UNKNOWN_TASK, reply)
     if replied is None and not mentioned:
         pool = [i for i in pool if not i.done]
+    if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
+        pool = [i for i in pool if not (i.done or i.reported)]
+        if not pool:
+            return Decision(Outcome.ACKNOWLEDGED, reply)
     if not pool:
         return Decision(Outcome.NO_OPEN, reply)
     ids = tuple(i.assignment_id for i in pool)
@@ -146,8 +188,10 @@ def read_extension_answer(
         if target is not None:
             return target, parsed.reason or ""
     match = DATE_RE.search(text)
-    if match is None:
-        return None, ""
+    if match is None:  # "thứ 6 tuần sau vì …": a weekday reads only after "đến"
+        wrapped = parse_reply(f"xin gia hạn đến {text}", today=today)
+        target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
+        return (target, wrapped.reason or "") if wrapped.new_deadline else (None, "")
     wrapped = parse_reply(f"xin gia hạn đến {match.group(1)}", today=today)
     target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
     rest = (text[: match.start()] + " " + text[match.end() :]).strip()

@@ -15,7 +15,7 @@ Rules run in this order and the first that decides wins:
 5. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát");
 6. negation: any "chưa", or "không"/"not" shortly before a done word;
 7. document: a document number ("15/KH-UBND") cited as evidence;
-8. done: a clause with a done word and no promise in it;
+8. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
 9. promise ("sẽ", "mai", "tuần sau" …), then acknowledgement ("ok", "👍" …).
 
 Negation comes after extension and blocked because their reasons usually contain
@@ -44,7 +44,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from core.textnorm import FoldedText, fold_text
@@ -53,6 +53,7 @@ __all__ = [
     "MAX_CERTAIN_SENTENCES",
     "MAX_CERTAIN_WORDS",
     "MAX_SCAN_CHARS",
+    "RECENT_PAST_DAYS",
     "ParsedReply",
     "ReplyHint",
     "ReplyKind",
@@ -65,6 +66,8 @@ MAX_SCAN_CHARS = 2000
 # Beyond this a reply is a narrative: its status is guessed, never certain.
 MAX_CERTAIN_SENTENCES = 2
 MAX_CERTAIN_WORDS = 40
+# A target date without a year passed by no more than this is a slip, not next year's.
+RECENT_PAST_DAYS = 60
 
 
 class ReplyKind(StrEnum):
@@ -115,7 +118,7 @@ class ParsedReply:
 
 # --- Lexicon, on folded text -------------------------------------------------------------
 
-_DONE_WORD = r"(?:xong|xog|hoan\s?thanh|hoan\s+tat|done|finished|completed|complete|accomplished)"
+_DONE_WORD = r"(?:x+o+n*g+|hoan\s?thanh|hoan\s+tat|done|finished|completed|complete|accomplished)"
 # Verbs that report completion only in the perfective: "đã gửi", "gửi rồi".
 _VERB = (
     r"(?:ban\s+hanh|gui|nop|bao\s+cao|ky|phe\s+duyet|thanh\s+lap|to\s+chuc|thuc\s+hien"
@@ -129,8 +132,9 @@ _CAUSE = (
 )
 _PARTICLE = r"(?:a|ah|ak|nhi|vay|the|ha|nhe|nha|em|anh|chi|ban|oi|sep)"
 _DURATION = (
-    r"(?:(?P<digits>\d{1,3})\s*|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three"
-    r"|four|five|six|seven|eight|nine|ten)\s+)(?:(?P<work_en>working|business)\s+)?"
+    # "thứ 6 tuần sau" is a Friday, not six weeks.
+    r"(?<!thu )(?:(?<![\d.,])(?P<digits>\d{1,3})\s*"
+    r"|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+)(?:(?P<work_en>working|business)\s+)?"
     r"(?P<unit>ngay|tuan|days?|weeks?)\b(?P<work_vi>\s+lam\s+viec)?"
 )
 _DURATION_ANON = re.sub(r"\?P<\w+>", "?:", _DURATION)
@@ -170,17 +174,28 @@ _REQUEST_AFTER_RE = re.compile(r"\bduoc\s+(?:khong|ko|k)\b")
 _DURATION_RE = re.compile(rf"\b{_DURATION}")
 _MONTH_END_RE = re.compile(r"\b(?:het|cuoi)\s+thang\s+(\d{1,2})(?:\s*[/-]\s*(\d{4}))?\b")
 _DATE_RE = re.compile(
-    r"(?<![\d/.-])(?P<d1>\d{1,2})(?P<sep>[/-])(?P<m1>\d{1,2})(?:(?P=sep)(?P<y1>\d{4}|\d{2}))?"
+    # "15.12" needs a year, but not after "đến"/"ngày": "thêm 1.5 tuần" is no date.
+    r"(?:(?<=den )|(?<=toi )|(?<=ngay ))(?P<d4>\d{1,2})\.(?P<m4>\d{1,2})(?![\d.])"
+    r"|(?<![\d/.-])(?P<d1>\d{1,2})(?P<sep>[/-])(?P<m1>\d{1,2})(?:(?P=sep)(?P<y1>\d{4}|\d{2}))?"
     r"(?![\d/-])"
     r"|(?<![\d.])(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4})(?!\d)"
     r"|\b(?P<d3>\d{1,2})\s+thang\s+(?P<m3>\d{1,2})(?:\s+nam\s+(?P<y3>\d{4}))?\b"
 )
+# "đến thứ 6 tuần sau", "thứ hai tuần tới", "chủ nhật": a weekday as a target date.
+_WEEKDAY_RE = re.compile(
+    r"\b(?:thu\s*(?P<day>[2-7]|hai|ba|tu|nam|sau|bay)|(?P<sunday>chu\s+nhat|cn))\b"
+    r"(?:\s+tuan\s+(?P<week>sau|toi|nay)\b)?"
+)
+_WEEKDAYS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4, "7": 5}
+_WEEKDAYS |= {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 _CAUSE_RE = re.compile(rf"\b{_CAUSE}\b")
 _BLOCKER_WORD = (
     r"(?:vuong\s+mac|vuong|kho\s+khan|tro\s+ngai|ach\s+tac|bi\s+ket|gap\s+van\s+de"
     r"|blocked|blockers?|blocking|stuck|obstacles?|impediments?)"
 )
 _BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BLOCKER_WORD})*\b")
+# "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
+_LACK_RE = re.compile(r"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w)")
 _LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
 _NEGATED_DONE_RE = re.compile(
     rf"\b(?:chua|khong|ko|kg|k)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
@@ -194,7 +209,15 @@ _TRAILING_FILLER_RE = re.compile(
     r"|don\s+vi|we|i|request|would\s+like\s+to|ask\s+for|need|an?)\b)+$"
 )
 _PERCENT_RE = re.compile(
-    r"(?<![\w.,])(\d{1,3})(?:[.,]\d+)?\s*(?:[%％]|phan\s+tram\b|percent\b|pct\b)"
+    # "60-70%" is read as its lower bound, 60.
+    r"(?<![\w.,])(\d{1,3})(?:[.,]\d+)?\s*(?:[-–~]\s*\d{1,3}(?:[.,]\d+)?\s*)?"
+    r"(?:[%％]|phan\s+tram\b|percent\b|pct\b)"
+)
+# "đang làm 60", "làm được 60": a number alone at the end, after work under way, is a share
+# (two digits: "xong được 2" counts things).
+_BARE_PERCENT_RE = re.compile(
+    r"\b(?:dan?g\s+(?:lam|thuc\s+hien|trien\s+khai)|(?:lam\s+)?(?:duoc|dc)|dat)"
+    r"\s+(?:khoang\s+)?([1-9]\d)\s*(?=$|[,;.!]|\b(?:roi|r|a|nhe|nha)\b)"
 )
 # "nửa tháng" is a duration, not a share of the work.
 _NOT_A_SHARE = r"(?!\s+(?:thang|tuan|ngay|nam|gio|buoi|months?|weeks?|days?|years?|hours?)\b)"
@@ -217,7 +240,7 @@ _PARTIAL_RE = re.compile(
 )
 _NEGATION_RE = re.compile(
     rf"\bchua\b|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
-    rf"|the|duoc|finish|{_ENGLISH_PAST})\b|^(?:khong|ko|k|kg|no|nope|nah)(?:\W+{_PARTICLE})*\W*$"
+    rf"|the|duoc|dc|lam|finish|{_ENGLISH_PAST})\b|^(?:cht\W*$|khong|ko|k|kg|no|nope|nah)(?:\W+{_PARTICLE})*\W*$"
 )
 _NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,2}}\W*$")
 _DOC_NUMBER_RE = re.compile(r"(?<![\w/])\d{1,6}(?:/\d{4})?/([^\W\d_]\w*(?:-[^\W_]+)*)(?!\w)")
@@ -240,14 +263,20 @@ _PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
 _ACK_RE = re.compile(
     r"\b(?:ok(?:e|ie|ay|ela|i)?|vang|nhan(?:\s+duoc)?|ro|noted|note|received|got\s+it"
     r"|roger|thanks?|thank\s+you|tks|thx|cam\s+on|yes|yep|u|uh|uhm|copy)\b"
-    "|[\U0001f44d\U0001f44c\U0001f64f\U0001f197\u2705\u2714\u261d]"
+    # A tick alone is not here: it may mean done or seen, so the bot asks (UNRECOGNISED).
+    "|[\U0001f44d\U0001f44c\U0001f64f\U0001f197\u261d]"
+)
+# "HT", "đã HT rồi": the abbreviation of "hoàn thành" in officials' tables, alone.
+# "Rồi ạ", "dạ rồi", "xg": "done" to a reminder, most likely, but thin: confirmed too.
+_ABBREVIATED_DONE_RE = re.compile(
+    r"^(?:da\s+)?(?:ht|xg|roi|rui)(?:\s+(?:roi|r|a|nhe|nha|sep|em|anh|chi))*\W*$"
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?？…]+(?=\s|$)|\n")
 _WORD_RE = re.compile(r"\w+")
 
 # Folded words that are also other words: accepted only when typed as one of these.
-_DANG = (re.compile(r"\bdang\b"), frozenset({"đang", "dang"}))  # not "đăng", "dạng"
+_DANG = (re.compile(r"\bdan?g\b"), frozenset({"đang", "dang", "đag", "dag"}))  # not "đăng"
 _CHO = (re.compile(r"\bcho\b"), frozenset({"chờ"}))  # "cho" is "give"
 _SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a common typo
 _MAI = (re.compile(r"\bmai\b"), frozenset({"mai"}))  # not "mãi", "mái"
@@ -363,6 +392,9 @@ def _rule_blocked(reply: _Reply) -> ParsedReply | None:
         start = _LEAD_FILLER_RE.match(folded, match.end())
         reason = _quote(reply, start.end() if start else match.end())
         return _blocked(reply, reason)
+    lack = _LACK_RE.match(folded)
+    if lack is not None:
+        return _blocked(reply, _quote(reply, lack.end()))
     negated = _NEGATED_DONE_RE.search(folded)
     cause = _find_cause(reply, negated.end()) if negated else None
     if cause is None:
@@ -436,6 +468,13 @@ def _rule_done(reply: _Reply) -> ParsedReply | None:
     return None
 
 
+def _rule_abbreviation(reply: _Reply) -> ParsedReply | None:
+    """Read "HT", "xg", "rồi ạ" alone as done, to confirm: short, and not only for done."""
+    if _ABBREVIATED_DONE_RE.match(reply.folded):
+        return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, uncertain=True)
+    return None
+
+
 def _rule_promise(reply: _Reply) -> ParsedReply | None:
     """Call a promise ("sẽ hoàn thành trước 15/7", "mai xong") unclear: it is not done."""
     if _has_promise(reply, 0, len(reply.folded)):
@@ -459,6 +498,7 @@ _RULES: tuple[Callable[[_Reply], ParsedReply | None], ...] = (
     _rule_negation,
     _rule_document,
     _rule_done,
+    _rule_abbreviation,
     _rule_promise,
     _rule_acknowledgement,
 )
@@ -553,7 +593,7 @@ def _quote(reply: _Reply, start: int, end: int | None = None) -> str | None:
     """Return the original text of a folded span, trimmed of punctuation and "ạ"."""
     text = reply.text.original_span(start, len(reply.folded) if end is None else end)
     text = text.strip(" \t\r\n:;,.-–—!…")
-    text = re.sub(r"(?:\s+ạ)+[\s.!…]*$", "", text).rstrip(" .!…,;")
+    text = re.sub(r"(?:\s+[ạa])+[\s.!…]*$", "", text).rstrip(" .!…,;")  # "ạ" typed as "a" too
     return text or None
 
 
@@ -584,20 +624,46 @@ def _extension_duration(folded: str, start: int, end: int) -> tuple[int | None, 
 def _extension_target(reply: _Reply, start: int, end: int) -> date | None:
     """Read the first target date after the keyword: "đến 15/7", "hết tháng 7"."""
     folded = reply.folded
-    found = _DATE_RE.search(folded, start, end)
-    month_end = _MONTH_END_RE.search(folded, start, end)
-    if month_end is not None and (found is None or month_end.start() < found.start()):
-        month, year = int(month_end.group(1)), month_end.group(2)
+    found = [
+        match
+        for match in (
+            _DATE_RE.search(folded, start, end),
+            _MONTH_END_RE.search(folded, start, end),
+            _WEEKDAY_RE.search(folded, start, end),
+        )
+        if match is not None
+    ]
+    if not found:
+        return None
+    first = min(found, key=lambda match: match.start())
+    if first.re is _MONTH_END_RE:
+        month, year = int(first.group(1)), first.group(2)
         return _resolve(0, month, int(year) if year else None, reply.today, future=True)
-    return _date_of(found, reply.today, future=True) if found else None
+    if first.re is _WEEKDAY_RE:
+        return _weekday(first, reply.today)
+    return _date_of(first, reply.today, future=True)
+
+
+def _weekday(match: re.Match[str], today: date) -> date:
+    """Turn "thứ 6", "thứ 6 tuần sau", "chủ nhật tuần này" into a date.
+
+    A weekday alone is the next one after today; with "tuần này" or "tuần sau/tới", that
+    day of this week or of next week (weeks start on Monday), which may have passed.
+    """
+    weekday = 6 if match.group("sunday") else _WEEKDAYS[match.group("day")]
+    week = match.group("week")
+    if week is None:
+        return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(days=weekday + (0 if week == "nay" else 7))
 
 
 def _date_of(match: re.Match[str], today: date, *, future: bool) -> date | None:
     """Turn a _DATE_RE match into a date, filling in a missing year."""
-    for index in "123":
+    for index in "1234":
         day = match.group(f"d{index}")
         if day is not None:
-            year = match.group(f"y{index}")
+            year = match.groupdict().get(f"y{index}")
             full = int(year) + (2000 if len(year) == 2 else 0) if year else None
             return _resolve(int(day), int(match.group(f"m{index}")), full, today, future=future)
     return None
@@ -606,16 +672,21 @@ def _date_of(match: re.Match[str], today: date, *, future: bool) -> date | None:
 def _resolve(day: int, month: int, year: int | None, today: date, *, future: bool) -> date | None:
     """Build a date (day 0 means the month's last day); a missing year is the nearest one.
 
-    A deadline without a year that has passed this year means next year; a document date
-    without a year still to come this year means last year.
+    A document date without a year still to come this year means last year. A target date
+    without a year passed this year is next year's, unless it passed less than
+    RECENT_PAST_DAYS ago: "01/12" written on 5/12 is a slip for the caller to refuse, never a
+    year ahead; "15/1" written in June is next January.
     """
     if year is not None:
         return _safe_date(year, month, day)
-    step = 1 if future else -1
     this_year = _safe_date(today.year, month, day)
-    if this_year is not None and (this_year >= today if future else this_year <= today):
+    if not future:
+        if this_year is not None and this_year <= today:
+            return this_year
+        return _safe_date(today.year - 1, month, day)
+    if this_year is not None and (today - this_year).days <= RECENT_PAST_DAYS:
         return this_year
-    return _safe_date(today.year + step, month, day)
+    return _safe_date(today.year + 1, month, day)
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -636,6 +707,9 @@ def _percent(reply: _Reply, start: int = 0, end: int | None = None) -> int | Non
         value = int(match.group(1))
         if value <= 100:
             return value
+    bare = _BARE_PERCENT_RE.search(folded, start, stop)
+    if bare is not None:
+        return int(bare.group(1))  # 10-99: a bare 100 is not taken as done
     half = _HALF_RE.search(folded, start, stop) or _find_guarded(reply, _NUA, start)
     if half is None or half.start() >= stop:
         return None

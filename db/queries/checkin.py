@@ -52,6 +52,7 @@ class OpenItem:
     task_id: int
     title: str
     done: bool
+    reported: bool  # the unit has reported on it at least once
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,12 @@ _SENT = Prepared(
 def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[OpenItem]:
     """Return the assignments these units may report on (open tasks), nearest deadline first."""
     rows = _OPEN_ITEMS.rows(as_connection(db), {"unit_ids": list(unit_ids)})
-    return [OpenItem(r.id, r.task_id, r.title, r.state == ReportState.DONE) for r in rows]
+    return [
+        OpenItem(
+            r.id, r.task_id, r.title, r.state == ReportState.DONE, r.state != ReportState.NONE
+        )
+        for r in rows
+    ]
 
 
 def report_target(db: Session | Connection, *, assignment_id: int) -> Target | None:

@@ -4,12 +4,15 @@ Each is rewritten into the words the reply parser reads ("xong", "đang làm 60%
 <reason>", "xin gia hạn đến <date> vì <reason>"), with the task's number when the offer was
 about one task, so that it goes through the same parser, attribution and recording as any
 text on Telegram. A number alone answering an offer about several tasks becomes the status
-without a task, and the parser asks which one.
+without a task, and the parser asks which one. Several tasks in one message ("#12 1, #13 2
+60%") are rewritten task by task.
 """
 
 from __future__ import annotations
 
 import re
+
+from core.checkin import by_task
 
 SHORT = re.compile(r"^\s*(?:#\s?(\d{1,9})\s+)?([1-4])(?:\s+(.*))?$", re.DOTALL)
 # "4 15/12 <reason>" asks for an extension even when no status offer is pending: read as
@@ -25,6 +28,10 @@ def is_dated_extension(typed: str) -> bool:
 
 def rewrite(typed: str, single_task: int | None) -> str | None:
     """Return the words a typed status answer means, or None if it is not one."""
+    parts = by_task(typed)
+    if parts:
+        lines = [rewrite(f"#{task} {words}", None) or f"#{task} {words}" for task, words in parts]
+        return "\n".join(lines) if lines != [f"#{t} {w}" for t, w in parts] else None
     found = SHORT.match(typed)
     if found is None:
         return None
@@ -36,7 +43,14 @@ def rewrite(typed: str, single_task: int | None) -> str | None:
         date, _, reason = rest.partition(" ")
         if not date:
             return None
+        if not any(c.isdigit() for c in date):  # "4 thứ 6 tuần sau vì …": the parser splits
+            return _with_task(task, f"{words} {rest}")
         words = f"{words} {date}" + (f" vì {reason.strip()}" if reason.strip() else "")
     elif rest:
         words = f"{words} {rest}"
+    return _with_task(task, words)
+
+
+def _with_task(task: str | None, words: str) -> str:
+    """Return the words, after the task's number when there is one."""
     return f"#{task} {words}" if task else words

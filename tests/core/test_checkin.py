@@ -10,7 +10,9 @@ from core.calendar import WorkingCalendar
 from core.checkin import (
     Item,
     Outcome,
+    by_task,
     decide,
+    impossible_date,
     is_cancel,
     only_number,
     read_extension_answer,
@@ -23,12 +25,15 @@ from core.replies import parse_reply
 TODAY = date(2026, 11, 18)  # a Wednesday
 DEADLINE = date(2026, 11, 30)
 ITEMS = [Item(1, 10), Item(2, 11), Item(3, 12, done=True)]
+REPORTED = [Item(1, 10, reported=True), Item(2, 11, reported=True), Item(3, 12, done=True)]
 
 
-def outcome(text: str, **kwargs: object) -> tuple[Outcome, tuple[int, ...]]:
-    """Decide a text against ITEMS and return the outcome and candidates."""
+def outcome(
+    text: str, items: list[Item] = ITEMS, **kwargs: object
+) -> tuple[Outcome, tuple[int, ...]]:
+    """Decide a text against the items (ITEMS unless given); return the outcome and candidates."""
     reply = parse_reply(text, today=TODAY)
-    decision = decide(reply=reply, items=ITEMS, mentioned=task_numbers(text), **kwargs)  # type: ignore[arg-type]
+    decision = decide(reply=reply, items=items, mentioned=task_numbers(text), **kwargs)  # type: ignore[arg-type]
     return decision.outcome, decision.candidates
 
 
@@ -49,9 +54,18 @@ def test_decide_asks_task_and_status_when_nothing_is_clear() -> None:
 
 @pytest.mark.parametrize("text", ["cảm ơn", "cam on", "ok", "vâng", "dạ", "thanks", "👍"])
 def test_decide_answers_thanks_and_acknowledgements_without_asking(text: str) -> None:
-    """Thanks or an acknowledgement, even to a reminder, is answered briefly, nothing asked."""
-    assert outcome(text) == (Outcome.ACKNOWLEDGED, ())
-    assert outcome(text, replied=[1]) == (Outcome.ACKNOWLEDGED, ())
+    """Thanks or an acknowledgement, once all it may be about was reported, is thanked for."""
+    assert outcome(text, REPORTED) == (Outcome.ACKNOWLEDGED, ())
+    assert outcome(text, REPORTED, replied=[1]) == (Outcome.ACKNOWLEDGED, ())
+    assert outcome(text, replied=[3]) == (Outcome.ACKNOWLEDGED, ())  # done since
+
+
+@pytest.mark.parametrize("text", ["ok", "👍", "vâng ạ", "cảm ơn"])
+def test_decide_asks_the_status_of_an_unreported_item_after_an_acknowledgement(text: str) -> None:
+    """A thumbs-up to a reminder of an item never reported is no report: the bot asks."""
+    assert outcome(text, replied=[1]) == (Outcome.ASK_STATUS, (1,))
+    assert outcome(text) == (Outcome.ASK_BOTH, (1, 2))
+    assert outcome(text, [REPORTED[0], ITEMS[1]]) == (Outcome.ASK_STATUS, (2,))
 
 
 def test_decide_asks_status_for_one_item_and_unclear_text() -> None:
@@ -88,6 +102,8 @@ def test_decide_with_nothing_open() -> None:
         ("thêm 1 tuần vì thiếu nhân lực", (date(2026, 12, 7), "thiếu nhân lực")),
         ("20/12/2026", (date(2026, 12, 21), "")),  # a Sunday rolls to Monday
         ("càng sớm càng tốt", (None, "")),
+        ("thứ 6 tuần sau vì chờ kinh phí", (date(2026, 11, 27), "chờ kinh phí")),
+        ("31/02 vì chờ", (None, "chờ")),  # no such day
         # Past the ten-year horizon: as asked, never rolled (the caller refuses it).
         ("31/12/9999 vì chờ", (date(9999, 12, 31), "chờ")),
         ("15/6/2999 vì chờ", (date(2999, 6, 15), "chờ")),  # a Saturday
@@ -97,6 +113,45 @@ def test_read_extension_answer(text: str, expected: tuple[date | None, str]) -> 
     """The answer to "which date and why?" gives a working day and the reason as typed."""
     got = read_extension_answer(text, deadline=DEADLINE, today=TODAY, calendar=WorkingCalendar())
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("#12 xong, #13 đang làm 50%", [(12, "xong"), (13, "đang làm 50%")]),
+        ("#12 xong #13 dang lam", [(12, "xong"), (13, "dang lam")]),
+        ("#12: xong\n#13: vướng: thiếu kinh phí", [(12, "xong"), (13, "vướng: thiếu kinh phí")]),
+        ("#12, #13 xong", [(12, "xong"), (13, "xong")]),
+        ("#12 và #13: đã hoàn thành", [(12, "đã hoàn thành"), (13, "đã hoàn thành")]),
+        ("Báo cáo: #12 xong; #13 chưa", [(12, "xong"), (13, "chưa")]),
+        ("đã xong #12 và #13", []),  # one status before both: asked as one reply
+        ("#12 xong", []),
+        ("#12 xong, #12 xong", []),
+    ],
+)
+def test_by_task_splits_a_message_about_several_tasks(
+    text: str, expected: list[tuple[int, str]]
+) -> None:
+    """Each task named gets the words after it; tasks named in a row share the next words."""
+    assert by_task(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("xin gia hạn đến 31/02", "31/02"),
+        ("đến 29/02/2027 vì chờ", "29/02/2027"),
+        ("15/13", "15/13"),
+        ("31.4.2026", "31.4.2026"),
+        ("29/02", None),  # a day of leap years
+        ("15/12/2026 vì chờ", None),
+        ("KH 15/KH-UBND", None),
+        ("đang làm 60%", None),
+    ],
+)
+def test_impossible_date_names_a_date_no_calendar_has(text: str, expected: str | None) -> None:
+    """A day past its month's end or a month past 12 is named, to say so to the official."""
+    assert impossible_date(text) == expected
 
 
 def test_small_readers() -> None:

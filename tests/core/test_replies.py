@@ -113,6 +113,14 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã hoàn thành 100%", done(percent=100)),
     ("100%", done(percent=100)),
     ("xog", done()),  # a common one-letter slip
+    ("xongg", done()),
+    ("XONGGG ạ", done()),
+    # "HT" alone is short for "hoàn thành" in officials' tables, but not only: confirmed.
+    ("HT", guessed(done(), "HT")),
+    ("đã HT rồi", guessed(done(), "đã HT rồi")),
+    ("xg", guessed(done(), "xg")),
+    ("Rồi ạ", guessed(done(), "Rồi ạ")),  # "already", to a reminder: most likely done
+    ("dạ rồi", guessed(done(), "dạ rồi")),
     ("Không có vướng mắc gì, đã hoàn thành", done()),
     ("no blockers, done", done()),
     ("không cần gia hạn, đã xong", done()),
@@ -199,6 +207,16 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("đang xây dựng dự thảo", progress()),
     ("60%", progress(60)),
     ("khoảng 60 phần trăm", progress(60)),
+    # A number alone after work under way is its share, as if "%" had been typed.
+    ("dang lam 60", progress(60)),
+    ("đang làm 60", progress(60)),
+    ("Đang thực hiện khoảng 70 ạ", progress(70)),
+    ("lam dc 40 roi", progress(40)),
+    ("đạt 80", progress(80)),
+    ("đang làm 3 hạng mục", progress()),  # a count of things, not a share
+    ("đang làm 5", progress()),  # one digit: more likely a count than a share
+    ("đang làm 60-70%", progress(60)),  # a range is read as its lower bound
+    ("đag làm", progress()),  # the "n" slipped
     ("đạt 62,5%", progress(62)),
     ("làm được 1 nửa", progress(50)),
     ("được nửa rồi", progress(50)),
@@ -223,6 +241,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     # Blocked, with the reason as typed.
     ("vướng: thiếu kinh phí", blocked("thiếu kinh phí")),
     ("vuong: thieu kinh phi", blocked("thieu kinh phi")),
+    ("vuong kinh phi a", blocked("kinh phi")),  # "ạ" typed as "a"
+    ("thiếu kinh phí", blocked("thiếu kinh phí")),  # a lack is the blocker and its reason
+    ("Do thiếu nhân lực ạ", blocked("thiếu nhân lực")),
     ("vướng mắc do chưa có hướng dẫn", blocked("chưa có hướng dẫn")),
     ("Vướng mắc: chưa có hướng dẫn của Bộ.", blocked("chưa có hướng dẫn của Bộ")),
     ("khó khăn về kinh phí", blocked("kinh phí")),
@@ -249,7 +270,20 @@ REPLIES: list[tuple[str, ParsedReply]] = [
         extension(new_deadline=date(2025, 7, 20), reason="the survey is late"),
     ),
     ("Kính đề nghị gia hạn đến ngày 30/6/2025", extension(new_deadline=date(2025, 6, 30))),
-    ("Xin gia hạn đến 10/6", extension(new_deadline=date(2026, 6, 10))),  # past: next year
+    # A date without a year is the nearest one: six days ago, not a year ahead (the bot
+    # refuses a date passed); "15/1" written in December is next January.
+    ("Xin gia hạn đến 10/6", extension(new_deadline=date(2025, 6, 10))),
+    ("Xin gia hạn đến 1/1", extension(new_deadline=date(2026, 1, 1))),
+    ("xin gia hạn đến 15.7", extension(new_deadline=date(2025, 7, 15))),
+    ("xin gia han den 15-07-2025", extension(new_deadline=date(2025, 7, 15))),
+    ("xin gia hạn đến 15/7/25", extension(new_deadline=date(2025, 7, 15))),
+    # A weekday: the next one, or that day of this or next week (weeks start on Monday).
+    ("xin gia hạn đến thứ 6 tuần sau", extension(new_deadline=date(2025, 6, 27))),
+    ("xin gia han den thu sau tuan toi", extension(new_deadline=date(2025, 6, 27))),
+    ("xin gia hạn đến thứ 6", extension(new_deadline=date(2025, 6, 20))),
+    ("gia hạn đến thứ hai tuần sau", extension(new_deadline=date(2025, 6, 23))),
+    ("xin gia hạn đến chủ nhật tuần này", extension(new_deadline=date(2025, 6, 22))),
+    ("xin gia hạn thêm 1.5 tuần", extension()),  # not five weeks
     ("xin gia hạn đến 16/6", extension(new_deadline=date(2025, 6, 16))),  # today stays
     ("xin gia hạn đến 31/6", extension()),  # no such day
     ("xin lùi thời hạn đến ngày 20 tháng 7", extension(new_deadline=date(2025, 7, 20))),
@@ -298,6 +332,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("không kịp", NEG),
     ("Không thể hoàn thành đúng hạn", NEG),
     ("ko xong", NEG),
+    ("ko lam dc", NEG),
+    ("k làm đc", NEG),
+    ("CHT", NEG),  # "chưa hoàn thành" in officials' tables
     ("không", NEG),
     ("no", NEG),
     ("not yet", NEG),
@@ -346,12 +383,14 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("👍", ACK),
     ("👍🏻", ACK),
     ("🙏", ACK),
-    ("✅", ACK),  # a bare tick is too thin to record done on; the bot asks
+    ("🙏🙏", ACK),
     # Nothing to go on.
     ("", EMPTY),
     ("   ", EMPTY),
     ("...", EMPTY),
     ("🎉", UNKNOWN),
+    ("✅", UNKNOWN),  # done, or only seen: too thin to record on, and no thanks; the bot asks
+    ("✔️", UNKNOWN),
     ("hello", UNKNOWN),
     ("hoan thahn", UNKNOWN),  # transposed letters: not supported
     ("đã sxong", UNKNOWN),

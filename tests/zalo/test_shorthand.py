@@ -22,7 +22,12 @@ from handlers.zalo.shorthand import rewrite
         ("1", None, "xong"),
         ("5", 12, None),
         ("4", 12, None),
+        ("4 thứ 6 tuần sau vì chờ", 12, "#12 xin gia hạn đến thứ 6 tuần sau vì chờ"),
         ("xong", 12, None),
+        ("#7 1, #8 2 60%", None, "#7 xong\n#8 đang làm 60%"),
+        ("#7 3 thiếu kinh phí\n#8 1", 12, "#7 vướng: thiếu kinh phí\n#8 xong"),
+        ("#7 1, #8 đang làm", None, "#7 xong\n#8 đang làm"),
+        ("#7 xong, #8 đang làm", None, None),  # words already: read as typed
     ],
 )
 def test_typed_answers_are_rewritten(typed: str, single: int | None, expected: str | None) -> None:

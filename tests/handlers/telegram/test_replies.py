@@ -1,0 +1,142 @@
+"""What officials type on their phones, through the fake Bot API: what is kept, what is asked.
+
+The same scenes run on Zalo in tests/zalo/test_replies.py: both channels answer alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import Explanation, ExtensionRequest
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR,
+    OFFICIAL,
+    assignment,
+    deliver,
+    notices,
+    remind,
+    reports,
+    scene,
+)
+from tests.harness import BotUnderTest, button_data, buttons
+
+
+def requests(bot: BotUnderTest) -> list[ExtensionRequest]:
+    """Return the extension requests kept."""
+    with bot.session() as s:
+        return list(s.exec(select(ExtensionRequest)))
+
+
+async def test_two_tasks_in_one_message_are_recorded_each(bot: BotUnderTest) -> None:
+    """ "#A xong, #B đang làm 50%" records done for A and 50% for B, and confirms both."""
+    world = await scene(bot, tasks=2)
+    first, second = (t.id for t in world.tasks)
+    await bot.send(OFFICIAL, f"#{first} xong, #{second} dang lam 50%")
+    await bot.server.wait_until(lambda: len(reports(bot)) == 2)
+    got = [(r.assignment_id, r.state, r.percent) for r in reports(bot)]
+    assert got == [
+        (world.assignments[0], "done", 100),
+        (world.assignments[1], "in_progress", 50),
+    ]
+    await bot.server.wait_until(
+        lambda: sum("Đã ghi nhận" in (m.text or "") for m in bot.server.messages(OFFICIAL)) == 2
+    )
+
+
+async def test_a_task_named_that_is_not_the_units_is_named_in_the_answer(
+    bot: BotUnderTest,
+) -> None:
+    """ "#A xong, #999 xong" records A and says #999 is not the unit's, by its number."""
+    world = await scene(bot, tasks=1)
+    await bot.send(OFFICIAL, f"#{world.tasks[0].id} xong, #999 xong")
+    await bot.server.wait_for_message(OFFICIAL, lambda m: (m.text or "").startswith("#999:"))
+    assert [r.state for r in reports(bot)] == ["done"]
+
+
+async def test_a_thumbs_up_to_a_reminder_records_nothing_and_asks(bot: BotUnderTest) -> None:
+    """👍 to the reminder of an unreported task is no report: the bot says so and asks."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, "👍", reply_to=reminder.message_id)
+    assert "chưa ghi nhận" in (answer.text or "")
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
+async def test_a_bare_tick_asks_which_status(bot: BotUnderTest) -> None:
+    """ "✅" alone is not thanked for: the bot asks which status, with its buttons."""
+    await scene(bot)
+    answer = await bot.send(OFFICIAL, "✅")
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []
+
+
+async def test_an_extension_to_next_weeks_friday_asks_for_that_day(bot: BotUnderTest) -> None:
+    """ "xin gia hạn đến thứ 6 tuần sau" asks for that Friday, not for six weeks more."""
+    await scene(bot, deadline=date(2026, 11, 20))
+    answer = await bot.send(OFFICIAL, "xin gia hạn đến thứ 6 tuần sau vì chờ kinh phí")
+    assert "27/11/2026" in (answer.text or "")
+    [request] = requests(bot)
+    assert (request.requested_deadline, request.reason) == (date(2026, 11, 27), "chờ kinh phí")
+
+
+async def test_an_extension_not_after_the_deadline_says_how_to_ask_again(
+    bot: BotUnderTest,
+) -> None:
+    """A date before the deadline sends nothing and shows how to ask with a later one."""
+    await scene(bot)
+    answer = await bot.send(OFFICIAL, "xin gia hạn đến 25/11")
+    assert "Xin gửi lại với ngày sau hạn đó" in (answer.text or "")
+    assert requests(bot) == []
+
+
+async def test_an_extension_to_a_date_just_passed_is_asked_again(bot: BotUnderTest) -> None:
+    """ "gia hạn đến 10/11" on 18/11 is a slip: nothing is sent, the bot asks the date again."""
+    await scene(bot)
+    answer = await bot.send(OFFICIAL, "xin gia hạn đến 10/11")
+    assert "10/11/2026 đã qua" in (answer.text or "")
+    assert requests(bot) == []
+    again = await bot.send(OFFICIAL, "15.12 vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in (again.text or "")
+    [request] = requests(bot)
+    assert (request.requested_deadline, request.reason) == (date(2026, 12, 15), "chờ kinh phí")
+
+
+async def test_an_extension_to_a_day_no_calendar_has_says_so(bot: BotUnderTest) -> None:
+    """ "đến 31/02" is named as no day, in the request and in the answer to the question."""
+    await scene(bot)
+    answer = await bot.send(OFFICIAL, "xin gia hạn đến 31/02")
+    assert (answer.text or "").startswith("Không có ngày 31/02.")
+    again = await bot.send(OFFICIAL, "30/02 vì chờ kinh phí")
+    assert (again.text or "").startswith("Không có ngày 30/02.")
+    assert requests(bot) == []
+    last = await bot.send(OFFICIAL, "15/12/2026 vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in (last.text or "")
+
+
+async def test_an_explanation_naming_two_tasks_stays_an_explanation(bot: BotUnderTest) -> None:
+    """A reply to an explanation request is the explanation, even when it names two tasks."""
+    world = await scene(bot, tasks=2, deadline=date(2026, 11, 10))
+    first, second = (t.id for t in world.tasks)
+    await bot.send(COORDINATOR, f"/explain #{first} Tam Xuân")
+    [request] = notices(bot, OFFICIAL, "explain:")
+    sent = await deliver(bot, request)
+    text = f"#{first} chậm vì chờ #{second} xong trước"
+    answer = await bot.send(OFFICIAL, text, reply_to=sent.message_id)
+    assert "Đã ghi nhận giải trình" in (answer.text or "")
+    with bot.session() as s:
+        assert [e.text for e in s.exec(select(Explanation))] == [text]
+    assert reports(bot) == []
+
+
+async def test_ht_is_confirmed_then_one_tap_records_done(bot: BotUnderTest) -> None:
+    """ "HT" alone records nothing until the official confirms it with the done button."""
+    world = await scene(bot)
+    question = await bot.send(OFFICIAL, "HT")
+    assert "Xin chọn tình trạng" in (question.text or "")
+    assert reports(bot) == []
+    await bot.press(OFFICIAL, button_data(question, "Hoàn thành"), question.message_id)
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]

@@ -1,0 +1,128 @@
+"""What officials type on their phones, on Zalo: the scenes of Telegram's test_replies.py.
+
+Zalo has no reply to a message: answering a reminder is writing after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, select
+
+from db.models import Assignment, ExtensionRequest, StatusReport
+from tests.zalo.conftest import ZaloBot
+from tests.zalo.test_reminders import HOA, official, remind
+
+
+def reports(zbot: ZaloBot) -> list[tuple[int, str, int | None]]:
+    """Return every status report as (task, state, percent), oldest first."""
+    with zbot.session() as s:
+        rows = s.exec(
+            select(StatusReport, Assignment)
+            .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
+            .order_by(col(StatusReport.id))
+        ).all()
+    return [(a.task_id, r.state, r.percent) for r, a in rows]
+
+
+def requests(zbot: ZaloBot) -> list[tuple[date | None, str]]:
+    """Return the extension requests kept, as (date asked, reason)."""
+    with zbot.session() as s:
+        return [(r.requested_deadline, r.reason) for r in s.exec(select(ExtensionRequest))]
+
+
+async def test_two_tasks_in_one_message_are_recorded_each(zbot: ZaloBot) -> None:
+    """ "#A xong, #B đang làm 50%" records done for A and 50% for B, and confirms both."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    answer = await zbot.say(HOA, f"#{first} xong, #{second} dang lam 50%")
+    assert reports(zbot) == [(first, "done", 100), (second, "in_progress", 50)]
+    assert sum("Đã ghi nhận" in text for text in answer) == 2
+
+
+async def test_a_task_named_that_is_not_the_units_is_named_in_the_answer(zbot: ZaloBot) -> None:
+    """ "#A xong, #999 xong" records A and says #999 is not the unit's, by its number."""
+    [first] = official(zbot)
+    answer = await zbot.say(HOA, f"#{first} xong, #999 xong")
+    assert any(text.startswith("#999:") for text in answer)
+    assert reports(zbot) == [(first, "done", 100)]
+
+
+async def test_a_thumbs_up_to_a_reminder_records_nothing_and_asks(zbot: ZaloBot) -> None:
+    """👍 after the reminder of an unreported task is no report: the bot says so and asks."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "👍")
+    assert "chưa ghi nhận" in answer
+    assert "1 = Hoàn thành" in answer
+    assert reports(zbot) == []
+    await zbot.say(HOA, "1")  # the legend shown is the one a typed number takes
+    assert [state for _, state, _ in reports(zbot)] == ["done"]
+
+
+async def test_a_bare_tick_asks_which_status(zbot: ZaloBot) -> None:
+    """ "✅" alone is not thanked for: the bot asks which status, with the typed answers."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "✅")
+    assert "1 = Hoàn thành" in answer
+    assert reports(zbot) == []
+
+
+async def test_an_extension_to_next_weeks_friday_asks_for_that_day(zbot: ZaloBot) -> None:
+    """ "xin gia hạn đến thứ 6 tuần sau" asks for that Friday, not for six weeks more."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến thứ 6 tuần sau vì chờ kinh phí")
+    assert "27/11/2026" in answer
+    assert requests(zbot) == [(date(2026, 11, 27), "chờ kinh phí")]
+
+
+async def test_an_extension_to_a_date_just_passed_is_asked_again(zbot: ZaloBot) -> None:
+    """ "gia hạn đến 10/11" on 18/11 is a slip: nothing is sent, the bot asks the date again."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 10/11")
+    assert "10/11/2026 đã qua" in answer
+    assert requests(zbot) == []
+    [again] = await zbot.say(HOA, "15.12 vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in again
+    assert requests(zbot) == [(date(2026, 12, 15), "chờ kinh phí")]
+
+
+async def test_typed_answers_for_two_tasks_in_one_message_are_recorded_each(
+    zbot: ZaloBot,
+) -> None:
+    """ "#A 1, #B 2 60%", the reminder's typed answers for two tasks, records each."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{first} 1, #{second} 2 60%")
+    assert reports(zbot) == [(first, "done", 100), (second, "in_progress", 60)]
+
+
+async def test_an_extension_to_a_day_no_calendar_has_says_so(zbot: ZaloBot) -> None:
+    """ "đến 31/02" is named as no day, in the request and in the answer to the question."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 31/02")
+    assert answer.startswith("Không có ngày 31/02.")
+    [again] = await zbot.say(HOA, "30/02 vì chờ kinh phí")
+    assert again.startswith("Không có ngày 30/02.")
+    assert requests(zbot) == []
+    [last] = await zbot.say(HOA, "15/12/2026 vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in last
+
+
+async def test_four_with_a_weekday_requests_that_day(zbot: ZaloBot) -> None:
+    """ "4 thứ 6 tuần sau vì …" after a reminder asks for next week's Friday, for that reason."""
+    official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "4 thứ 6 tuần sau vì chờ kinh phí")
+    assert requests(zbot) == [(date(2026, 11, 27), "chờ kinh phí")]
+
+
+async def test_ht_is_confirmed_then_1_records_done(zbot: ZaloBot) -> None:
+    """ "HT" alone records nothing until the official confirms it: "1" is Hoàn thành."""
+    [first] = official(zbot)
+    [question] = await zbot.say(HOA, "HT")
+    assert "Xin chọn tình trạng" in question
+    assert "1 = ✅ Hoàn thành" in question
+    assert reports(zbot) == []
+    await zbot.say(HOA, "1")
+    assert reports(zbot) == [(first, "done", 100)]
