@@ -32,6 +32,7 @@ async def test_a_coordinator_approves_by_typing_the_number(zbot: ZaloBot) -> Non
     [notice] = await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
     assert "1 = " in notice.text
     assert "2 = " in notice.text
+    assert "nút" not in notice.text  # no buttons on Zalo: the numbers below are the choice
     [decided] = await zbot.say(CHI, "1")
     assert "Xã A" in decided
     with zbot.session() as s:
@@ -70,6 +71,7 @@ async def test_an_explanation_is_asked_and_answered_on_zalo(zbot: ZaloBot) -> No
     assert "Xã A" in asked
     [notice] = await zbot.zalo.wait_for_messages(HOA, after=0, timeout=10)
     assert "1 = " in notice.text
+    assert "nút" not in notice.text
     await zbot.say(HOA, "1")
     await zbot.say(HOA, "Do chậm kinh phí, sẽ nộp trước 25/11.")
     with zbot.session() as s:
