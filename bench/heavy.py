@@ -359,7 +359,7 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                         bots.append(start(server, world, (extra or {}) | settings))
                         await wait_started(server, bots[-1], world)
 
-                    phases.append(await digest_phase(server, world, tapper, restart))
+                    phases += await digest_phases(server, world, tapper, restart)
                 figures = probe_figures(world)
             except BaseException:
                 print(stop_bot(bots[-1]).decode(errors="replace")[-6000:], file=sys.stderr)
@@ -527,27 +527,38 @@ async def zalo_command(zalo: FakeZalo, text: str) -> float:
     return zalo.messages(ZALO_ADMIN)[before].at - sent
 
 
-async def digest_phase(
+async def digest_phases(
     server: FakeBotApi, world: World, tapper: Tapper, restart: Any
-) -> dict[str, Any]:
-    """Tap while the scheduled digest is made for every coordinator.
+) -> list[dict[str, Any]]:
+    """Tap while the scheduled digest is made for every coordinator, and just before.
 
     DIGEST_CRON fires on the wall clock: the bot is started again with the digest due every
-    minute, and the phase lasts until each coordinator got it.
+    minute. The taps from the restart to shortly before the minute are the baseline (the
+    restarted bot may still be sweeping); the digest's phase lasts from then until each
+    coordinator got it.
     """
     await restart({"DIGEST_CRON": "* * * * *"})
+    fires = (time.time() // 60 + 1) * 60
+    if fires - time.time() < MIN_PHASE_S + 4:
+        fires += 60
     chats = set(world.coordinators)
+
+    async def before() -> float:
+        await asyncio.sleep(max(0.0, fires - 3 - time.time()))
+        return 0.0
 
     def received() -> set[int]:
         sent = {c.params.get("chat_id") for c in server.calls("sendMessage") if c.ok}
         return {chat for chat in chats if chat in sent}
 
     async def digest() -> float:
-        started = time.monotonic()
         await server.wait_until(lambda: received() == chats, 180)
-        return time.monotonic() - started
+        return time.time() - fires
 
-    return await phase(f"digest, {len(chats)} coordinators", server, world, tapper, digest)
+    return [
+        await phase("restarted, before the digest", server, world, tapper, before),
+        await phase(f"digest, {len(chats)} coordinators", server, world, tapper, digest),
+    ]
 
 
 async def flood(args: argparse.Namespace) -> dict[str, Any]:
