@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import sys
 import threading
-from inspect import CO_COROUTINE
 from collections.abc import Iterator
 from contextlib import contextmanager
+from inspect import CO_COROUTINE
 from pathlib import Path
 from types import FrameType
 from typing import Any
