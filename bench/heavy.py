@@ -2,6 +2,7 @@
 
     python -m bench.heavy [--assignments 50000] [--nudge-units 3300] [--import-rows 10000]
     python -m bench.heavy --flood-only
+    python -m bench.heavy --heavy-only --more-only --tappers 6000   # 6's other commands
 
 The bot runs as its own process (`python -m bot run`) against the fake Bot API server in
 this process, enforcing Telegram's limits (30 sends a second, 1 a second per chat, 429 with
@@ -16,6 +17,14 @@ retry_after for any excess). The bot's loop probe writes its figures to a file
    long the admin waited for the answer, tap latency p50/p95/p99 (update available to
    getUpdates -> answerCallbackQuery received) and the longest loop stall the probe saw;
    the same taps with the bot idle come first, as the baseline.
+   With `--more` (after those) or `--more-only` (instead), the other heavy commands of a
+   coordinator or an admin at that size, one phase each: `/summary` of every task and of
+   that task (a file past five pages) and its next page, `/ranking year`, `/chart` of all
+   and of that task, the formal `/report` of the year, `/units`, `/contacts`, `/deadline`
+   of that task, then a Zalo admin (the fake Zalo server, the bot on both channels)
+   typing `/summary`, `/summary #task` and `/nudge #task`, and last the scheduled digest of
+   the generated coordinators (the bot restarted with DIGEST_CRON every minute). Written
+   to bench/results/heavy_more.json.
 7. Flood: a stranger sends `--flood-messages` messages in 10 s while an admin sends /help
    every second; the admin's answer latency (update available -> reply received), and the
    429s the server answered.
@@ -29,10 +38,12 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -56,6 +67,8 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from devtools.fakebotapi import FakeBotApi
 from devtools.fakebotapi.records import CallRecord
+from devtools.fakezalo import FakeZalo
+from handlers.telegram.report_pages import FILE_AFTER_PAGES
 
 ADMIN = 90_001
 STRANGER = 90_002
@@ -64,6 +77,10 @@ TAPPER_FIRST_USER = 300_000
 START_TIMEOUT_S = 120.0
 COMMAND_TIMEOUT_S = 900.0
 MIN_PHASE_S = 5.0
+PAGES = re.compile(r"(?:Trang|Page) 1/(\d+)")
+ZALO_ADMIN = "bench0zalo0admin"
+REPORT_PERIOD = "01/01/2026-31/12/2026"
+NEW_DEADLINE = "30/12/2026"
 # A token of this run's own: the bot refuses to start while another process holds the same
 # token, and several people may run benchmarks on one machine.
 
@@ -76,18 +93,29 @@ class World:
     tappers: list[Official]
     nudged: list[Official] = field(default_factory=list)
     nudged_task: int = 0
+    coordinators: list[int] = field(default_factory=list)  # their chats, when they are reached
+
+
+REACH_COORDINATORS = """
+UPDATE contact_identity SET reachable = true
+WHERE contact_id IN (SELECT id FROM contact WHERE role = 'coordinator')
+RETURNING chat_id
+"""
 
 
 def build(workdir: Path, args: argparse.Namespace, *, heavy: bool) -> World:
     """Generate the country, then the nudged task's communes and the tappers."""
     db_file = workdir / "heavy.sqlite3"
     engine = make_engine(f"sqlite:///{db_file}")
+    coordinators: Sequence[str] = []
     if heavy and args.assignments:
         from bench.generate import generate
 
         generate(engine, size="country", assignments=args.assignments, progress=None)
         with engine.begin() as conn:  # the generated people are not on this fake Telegram
             conn.execute(text("UPDATE contact_identity SET reachable = false"))
+            if args.more or args.more_only:  # but the coordinators are, for the digest
+                coordinators = conn.execute(text(REACH_COORDINATORS)).scalars().all()
     else:
         upgrade(engine)
     quiet = WorkingCalendar().add_working_days(BENCH_NOW.date(), 15)
@@ -110,11 +138,13 @@ def build(workdir: Path, args: argparse.Namespace, *, heavy: bool) -> World:
                 {"id": nudged[0].assignment_id},
             ).scalar_one()
     engine.dispose()
-    return World(db_file, tappers, nudged, task_id)
+    return World(db_file, tappers, nudged, task_id, [int(c) for c in coordinators])
 
 
-def start(server: FakeBotApi, world: World) -> subprocess.Popen[bytes]:
-    """Start the bot process with the admin and the loop probe's file."""
+def start(
+    server: FakeBotApi, world: World, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start the bot process with the admin and the loop probe's file (and `extra` settings)."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     env |= {
         "BOT_TOKEN": server.token,
@@ -126,7 +156,7 @@ def start(server: FakeBotApi, world: World) -> subprocess.Popen[bytes]:
         "ADMIN_IDS": str(ADMIN),
         "LOOP_PROBE_FILE": str(world.db_file.parent / "probe.json"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-    }
+    } | (extra or {})
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         cwd=world.db_file.parent,
@@ -226,6 +256,21 @@ async def admin_command(server: FakeBotApi, send: Any, method: str) -> float:
     return (done.finished_at or done.at) - available
 
 
+async def report_command(server: FakeBotApi, send: Any) -> float:
+    """Have the admin ask for a report shown in pages; return seconds until it was all sent.
+
+    Past FILE_AFTER_PAGES pages the first page is followed by the whole report as a file.
+    """
+    before = server.call_count("sendDocument")
+    waited = await admin_command(server, send, "sendMessage")
+    shown = PAGES.search(server.messages(ADMIN)[-1].text or "")
+    if shown is None or int(shown.group(1)) <= FILE_AFTER_PAGES:
+        return waited
+    started = time.monotonic()
+    await server.wait_until(lambda: server.call_count("sendDocument") > before, COMMAND_TIMEOUT_S)
+    return waited + time.monotonic() - started
+
+
 def task_file(rows: int, units: list[str]) -> bytes:
     """Return a CSV of `rows` tasks, each given to one of `units` (by code)."""
     out = io.StringIO()
@@ -274,19 +319,28 @@ async def phase(
 
 
 async def heavy(args: argparse.Namespace) -> dict[str, Any]:
-    """Benchmark 6: idle taps, then taps during /nudge, /export and a task import."""
+    """Benchmark 6: idle taps, then taps during /nudge, /export and a task import.
+
+    With `--more`, then taps during the other heavy commands (`more_phases`); with
+    `--more-only`, those alone after the idle baseline.
+    """
+    more = args.more or args.more_only
     with tempfile.TemporaryDirectory(prefix="dondoc-heavy-") as tmp:
         world = build(Path(tmp), args, heavy=True)
-        async with FakeBotApi(run_token()) as server:
+        async with FakeBotApi(run_token()) as server, FakeZalo(run_token()) as zalo:
             server.add_user(ADMIN, "Quản trị").started = True
             for official in world.tappers + world.nudged:
                 server.add_user(official.user_id, "Cán bộ").started = True
+            for chat in world.coordinators:
+                server.add_user(chat, "Điều phối viên").started = True
             buttons = await give_buttons(server, world.tappers)
             server.set_rate_limits("enforce")
-            bot = start(server, world)
+            zalo.add_user(ZALO_ADMIN, "Quản trị Zalo", wrote=True)
+            extra = zalo_settings(zalo) if more else None
+            bots = [start(server, world, extra)]
             phases: list[dict[str, Any]] = []
             try:
-                await wait_started(server, bot, world)
+                await wait_started(server, bots[-1], world)
                 tapper = Tapper(server, buttons, args.tap_rate)
 
                 async def idle() -> float:
@@ -294,59 +348,25 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                     return 0.0
 
                 phases.append(await phase("idle (baseline)", server, world, tapper, idle))
+                if not args.more_only:
+                    phases += await base_phases(server, world, tapper, args)
+                if more:
+                    phases += await more_phases(server, zalo, world, tapper, args)
 
-                async def nudge() -> float:
-                    return await admin_command(
-                        server,
-                        lambda: server.send_text(ADMIN, f"/nudge #{world.nudged_task}"),
-                        "sendMessage",
-                    )
+                    async def restart(settings: dict[str, str]) -> None:
+                        stop_bot(bots[-1])
+                        (world.db_file.parent / "probe.json").unlink(missing_ok=True)
+                        bots.append(start(server, world, (extra or {}) | settings))
+                        await wait_started(server, bots[-1], world)
 
-                phases.append(await phase("/nudge", server, world, tapper, nudge))
-
-                async def export() -> float:
-                    return await admin_command(
-                        server, lambda: server.send_text(ADMIN, "/export"), "sendDocument"
-                    )
-
-                phases.append(await phase("/export", server, world, tapper, export))
-                codes = [f"B{o.user_id:05d}" for o in world.tappers]
-                content = task_file(args.import_rows, codes)
-
-                async def import_tasks() -> float:
-                    return await admin_command(
-                        server,
-                        lambda: server.send_document(ADMIN, content, "tasks.csv", "text/csv"),
-                        "sendMessage",
-                    )
-
-                phases.append(await phase("import preview", server, world, tapper, import_tasks))
-
-                async def apply_import() -> float:
-                    # Files over 20 rows are previewed first: the admin presses Apply.
-                    preview = next(
-                        m for m in reversed(server.messages(ADMIN)) if m.reply_markup is not None
-                    )
-                    data = next(
-                        b["callback_data"]
-                        for row in (preview.reply_markup or {})["inline_keyboard"]
-                        for b in row
-                        if b.get("callback_data", "").startswith("im:ok")
-                    )
-                    return await admin_command(
-                        server,
-                        lambda: server.press_button(ADMIN, data, preview.message_id),
-                        "sendMessage",
-                    )
-
-                phases.append(await phase("import apply", server, world, tapper, apply_import))
+                    phases += await digest_phases(server, world, tapper, restart)
                 figures = probe_figures(world)
             except BaseException:
-                print(stop_bot(bot).decode(errors="replace")[-6000:], file=sys.stderr)
+                print(stop_bot(bots[-1]).decode(errors="replace")[-6000:], file=sys.stderr)
                 print(json.dumps(phases, indent=1), file=sys.stderr)
                 raise
             finally:
-                err = stop_bot(bot) if bot.returncode is None else b""
+                err = stop_bot(bots[-1]) if bots[-1].returncode is None else b""
             return {
                 "assignments": args.assignments,
                 "nudge_units": args.nudge_units,
@@ -365,6 +385,189 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                 ],
                 "bot_stderr_tail": err.decode(errors="replace")[-3000:],
             }
+
+
+async def base_phases(
+    server: FakeBotApi, world: World, tapper: Tapper, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """Tap during /nudge, /export, then a task file's preview and its Apply."""
+    phases = []
+
+    async def nudge() -> float:
+        return await admin_command(
+            server,
+            lambda: server.send_text(ADMIN, f"/nudge #{world.nudged_task}"),
+            "sendMessage",
+        )
+
+    phases.append(await phase("/nudge", server, world, tapper, nudge))
+
+    async def export() -> float:
+        return await admin_command(
+            server, lambda: server.send_text(ADMIN, "/export"), "sendDocument"
+        )
+
+    phases.append(await phase("/export", server, world, tapper, export))
+    codes = [f"B{o.user_id:05d}" for o in world.tappers]
+    content = task_file(args.import_rows, codes)
+
+    async def import_tasks() -> float:
+        return await admin_command(
+            server,
+            lambda: server.send_document(ADMIN, content, "tasks.csv", "text/csv"),
+            "sendMessage",
+        )
+
+    phases.append(await phase("import preview", server, world, tapper, import_tasks))
+
+    async def apply_import() -> float:
+        # Files over 20 rows are previewed first: the admin presses Apply.
+        data, message_id = last_button(server, "im:ok")
+        return await admin_command(
+            server, lambda: server.press_button(ADMIN, data, message_id), "sendMessage"
+        )
+
+    phases.append(await phase("import apply", server, world, tapper, apply_import))
+    return phases
+
+
+def last_button(server: FakeBotApi, prefix: str, nth: int = 0) -> tuple[str, int]:
+    """Return the callback data of the admin's latest button starting with `prefix` (and the
+    message's id); `nth` counts such buttons from the message's last."""
+    for message in reversed(server.messages(ADMIN)):
+        found = [
+            b["callback_data"]
+            for row in (message.reply_markup or {}).get("inline_keyboard", [])
+            for b in row
+            if b.get("callback_data", "").startswith(prefix)
+        ]
+        if len(found) > nth:
+            return found[-1 - nth], message.message_id
+    raise LookupError(f"no button {prefix!r} in the admin's chat")
+
+
+def zalo_settings(zalo: FakeZalo) -> dict[str, str]:
+    """Return the bot's settings for Zalo beside Telegram, with its admin."""
+    return {
+        "ZALO_BOT_TOKEN": zalo.token,
+        "ZALO_BASE_URL": zalo.url,
+        "ZALO_ADMIN_IDS": ZALO_ADMIN,
+    }
+
+
+async def more_phases(
+    server: FakeBotApi,
+    zalo: FakeZalo,
+    world: World,
+    tapper: Tapper,
+    args: argparse.Namespace,
+) -> list[dict[str, Any]]:
+    """Tap during the other heavy commands of a coordinator or an admin at this size."""
+    phases = []
+    task = world.nudged_task
+
+    def telegram(text: str, method: str = "sendMessage") -> Any:
+        async def command() -> float:
+            return await admin_command(server, lambda: server.send_text(ADMIN, text), method)
+
+        return command
+
+    def pages(text: str) -> Any:
+        async def command() -> float:
+            return await report_command(server, lambda: server.send_text(ADMIN, text))
+
+        return command
+
+    for name, command in [
+        ("/summary, every open task", pages("/summary")),
+        (f"/summary #{task}, {len(world.nudged):,} units", pages(f"/summary #{task}")),
+    ]:
+        phases.append(await phase(name, server, world, tapper, command))
+
+    async def next_page() -> float:
+        data, message_id = last_button(server, "sm:")
+        return await admin_command(
+            server, lambda: server.press_button(ADMIN, data, message_id), "editMessageText"
+        )
+
+    phases.append(await phase(f"/summary #{task}, next page", server, world, tapper, next_page))
+    for name, command in [
+        ("/ranking year", pages("/ranking year")),
+        ("/chart, every open task", telegram("/chart", "sendPhoto")),
+        (f"/chart #{task}", telegram(f"/chart #{task}", "sendPhoto")),
+        ("/report, the year", telegram(f"/report {REPORT_PERIOD}", "sendDocument")),
+        ("/units", telegram("/units")),
+        ("/contacts", telegram("/contacts")),
+        (f"/deadline #{task}", telegram(f"/deadline #{task} {NEW_DEADLINE}")),
+    ]:
+        phases.append(await phase(name, server, world, tapper, command))
+
+    def on_zalo(text: str) -> Any:
+        async def command() -> float:
+            return await zalo_command(zalo, text)
+
+        return command
+
+    await zalo_command(zalo, "/help")  # the Zalo admin's first message makes them known
+    for name, command in [
+        ("Zalo /summary, every open task", on_zalo("/summary")),
+        (f"Zalo /summary #{task}", on_zalo(f"/summary #{task}")),
+        (f"Zalo /nudge #{task}", on_zalo(f"/nudge #{task}")),
+    ]:
+        phases.append(await phase(name, server, world, tapper, command))
+    return phases
+
+
+async def zalo_command(zalo: FakeZalo, text: str) -> float:
+    """Have the Zalo admin type `text`; return seconds until the bot's first answer."""
+    before = len(zalo.messages(ZALO_ADMIN))
+    sent = time.monotonic()
+    zalo.send_text(ZALO_ADMIN, text)
+    await zalo.wait_until(lambda: len(zalo.messages(ZALO_ADMIN)) > before, COMMAND_TIMEOUT_S)
+    return zalo.messages(ZALO_ADMIN)[before].at - sent
+
+
+async def digest_phases(
+    server: FakeBotApi, world: World, tapper: Tapper, restart: Any
+) -> list[dict[str, Any]]:
+    """Tap while the scheduled digest is made for every coordinator, and just before.
+
+    DIGEST_CRON fires on the wall clock: the bot is started again with the digest due every
+    minute. The taps from the restart to shortly before the minute are the baseline (the
+    restarted bot may still be sweeping); the digest's phase lasts from then until each
+    coordinator got it.
+    """
+    await restart({"DIGEST_CRON": "* * * * *"})
+    fires = (time.time() // 60 + 1) * 60
+    if fires - time.time() < MIN_PHASE_S + 4:
+        fires += 60
+    chats = set(world.coordinators)
+
+    async def before() -> float:
+        await asyncio.sleep(max(0.0, fires - 3 - time.time()))
+        return 0.0
+
+    got: set[Any] = set()
+    seen = 0
+
+    def received() -> bool:
+        # Only the calls since the last look: copying every record (the nudges' thousands)
+        # many times a second slowed the fake server, which shares this process, and the taps.
+        nonlocal seen
+        with server.state.lock:
+            new = server.state.calls[seen:]
+            seen += len(new)
+        got.update(c.params.get("chat_id") for c in new if c.method == "sendMessage" and c.ok)
+        return chats <= got
+
+    async def digest() -> float:
+        await server.wait_until(received, 180)
+        return time.time() - fires
+
+    return [
+        await phase("restarted, before the digest", server, world, tapper, before),
+        await phase(f"digest, {len(chats)} coordinators", server, world, tapper, digest),
+    ]
 
 
 async def flood(args: argparse.Namespace) -> dict[str, Any]:
@@ -469,6 +672,8 @@ def main() -> None:
     parser.add_argument("--flood-seconds", type=int, default=12)
     parser.add_argument("--flood-only", action="store_true")
     parser.add_argument("--heavy-only", action="store_true")
+    parser.add_argument("--more", action="store_true", help="then the other heavy commands")
+    parser.add_argument("--more-only", action="store_true", help="those alone, after idle")
     args = parser.parse_args()
     result: dict[str, Any] = {}
     if not args.flood_only:
@@ -504,7 +709,8 @@ def main() -> None:
                 ("429s", str(f["responses_429"])),
             ],
         )
-    path = write_results("heavy", result)
+    # The other commands' figures apart, so that each file keeps what its command measured.
+    path = write_results("heavy_more" if args.more or args.more_only else "heavy", result)
     print(f"figures written to {path}")
 
 

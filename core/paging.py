@@ -30,7 +30,12 @@ class Page(Generic[T]):
 
 def page_of(items: Sequence[T], number: int, size: int) -> Page[T]:
     """Return page `number` (clamped to the pages that exist) of items."""
-    pages = max(1, -(-len(items) // size))
-    number = min(max(1, number), pages)
+    number, pages = page_number(len(items), number, size)
     start = (number - 1) * size
     return Page(items[start : start + size], number, pages)
+
+
+def page_number(total: int, number: int, size: int) -> tuple[int, int]:
+    """Return page `number` clamped to the pages of `total` items, and how many pages."""
+    pages = max(1, -(-total // size))
+    return min(max(1, number), pages), pages

@@ -20,6 +20,7 @@ from app.services import Services
 from db.engine import session_scope
 from scheduler.context import JobContext
 from scheduler.roles import LEADER
+from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +82,17 @@ async def digest_job(context: JobContext) -> None:
     services: Services = context.bot_data.services
     if not services.roles.holds(LEADER):
         return
-    now = services.clock.now()
-    with session_scope(services.engine) as session:
-        queued = send_digests(session, services.catalog, now=now, tz=services.settings.tz)
+    # Each coordinator's counts are read in their scope from the assignments: on the loop,
+    # a country's digest stalled every person's update while it was read (and written).
+    queued = await in_worker(queue_digests, services)
     log.info("digest queued for %d coordinators", queued)
+
+
+def queue_digests(services: Services) -> int:
+    """Queue the digest of now for every coordinator who takes it; return how many were new."""
+    with session_scope(services.engine) as session:
+        moment = services.clock.now()
+        return send_digests(session, services.catalog, now=moment, tz=services.settings.tz)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, tzinfo
+from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -15,6 +16,7 @@ from db.queries.calendar import working_calendar
 from db.queries.recurring import generate
 from scheduler.context import JobContext
 from scheduler.roles import LEADER
+from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,9 @@ async def _run(context: JobContext) -> None:
     services: Services = context.bot_data.services
     if not services.roles.holds(LEADER):
         return
-    create_occurrences(services.engine, now=services.clock.now(), tz=services.settings.tz)
+    # A rule may give a task to every commune of a country: thousands of rows, not on the loop.
+    now, tz = services.clock.now(), services.settings.tz
+    await in_worker(partial(create_occurrences, services.engine, now=now, tz=tz))
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -14,9 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 
-from app.digest import send_digests
 from app.services import Services
-from db.engine import session_scope
 from scheduler.delivery import (
     DISPATCH_EVERY_S,
     DISPATCH_FIRST_S,
@@ -25,7 +23,7 @@ from scheduler.delivery import (
     sweep,
     warm_sweep,
 )
-from scheduler.digest import trigger_for
+from scheduler.digest import queue_digests, trigger_for
 from scheduler.recurring import create_occurrences
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace
 from scheduler.workers import in_worker, stop_processes
@@ -123,15 +121,10 @@ async def _digest(services: Services, stop: asyncio.Event, wake: Callable[[], No
             return
         previous = due
 
-        def queue() -> int:
-            with session_scope(services.engine) as session:
-                moment = services.clock.now()
-                return send_digests(session, services.catalog, now=moment, tz=services.settings.tz)
-
         if not services.roles.holds(LEADER):
             continue
         try:
-            log.info("digest queued for %d coordinators", await in_worker(queue))
+            log.info("digest queued for %d coordinators", await in_worker(queue_digests, services))
             wake()
         except Exception:
             log.exception("the digest job failed")

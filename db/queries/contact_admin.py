@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
+from core.paging import Page, page_number
 from core.roles import Role
 from core.textnorm import fold, vi_sort_key
 from db.models import Contact, ContactIdentity, ContactScope, Unit, UnitContact, UnitGroup
@@ -31,17 +32,32 @@ class ContactInfo:
         return label(self.contact, self.identities)
 
 
-def contact_list(session: Session, *, unit_id: int | None = None) -> list[ContactInfo]:
-    """Return registered people (with a unit or a staff role), or a unit's contacts, by name."""
+def contact_page(
+    session: Session, *, unit_id: int | None = None, number: int, size: int
+) -> tuple[Page[ContactInfo], int]:
+    """Return page `number` of the registered people (with a unit or a staff role), or of a
+    unit's contacts, by name, and how many there are in all.
+
+    A country registers tens of thousands of people: only the page's are loaded (all of them
+    as objects, for a page of ten, held the bot's GIL for seconds and its loop with it).
+    """
     links = select(UnitContact.contact_id)
+    listed: ColumnElement[bool]
     if unit_id is not None:
-        query = select(Contact).where(
-            col(Contact.id).in_(links.where(UnitContact.unit_id == unit_id))
-        )
+        listed = col(Contact.id).in_(links.where(UnitContact.unit_id == unit_id))
     else:
         staff = col(Contact.role).in_((Role.COORDINATOR.value, Role.ADMIN.value))
-        query = select(Contact).where(or_(col(Contact.id).in_(links), staff))
-    contacts = list(session.exec(query.order_by(col(Contact.display_name), col(Contact.id))))
+        listed = or_(col(Contact.id).in_(links), staff)
+    total = session.exec(select(func.count()).select_from(Contact).where(listed)).one()
+    number, pages = page_number(total, number, size)
+    query = (
+        select(Contact)
+        .where(listed)
+        .order_by(col(Contact.display_name), col(Contact.id))
+        .offset((number - 1) * size)
+        .limit(size)
+    )
+    contacts = list(session.exec(query))
     found = identities_by_person(session, contact_ids=[c.id for c in contacts if c.id])
     infos = {c.id: ContactInfo(c, identities=found[c.id or 0]) for c in contacts}
     rows = session.exec(
@@ -51,7 +67,7 @@ def contact_list(session: Session, *, unit_id: int | None = None) -> list[Contac
     )
     for link, unit in sorted(rows, key=lambda r: vi_sort_key(r[1].name, r[1].code)):
         infos[link.contact_id].units.append((unit, link.function))
-    return list(infos.values())
+    return Page(list(infos.values()), number, pages), total
 
 
 def contact_info(session: Session, *, contact_id: int) -> ContactInfo | None:

@@ -13,14 +13,13 @@ from telegram.ext import CallbackQueryHandler
 from app import people
 from core.markup import Markup, to_html
 from core.numbers import typed_number
-from core.paging import page_of
 from core.roles import Access, Role
 from db.models import Contact, Unit
 from db.queries.contact_admin import (
     ContactInfo,
     change_role,
     contact_info,
-    contact_list,
+    contact_page,
     remove_from_unit,
 )
 from db.queries.contacts import name_of
@@ -77,13 +76,12 @@ def contacts_page(
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """Return one page of contacts (all, or of a unit) and its buttons; None if unit gone."""
     with req.db() as session:
-        infos = contact_list(session, unit_id=unit_id or None)
         unit = session.get(Unit, unit_id) if unit_id else None
-    if unit_id and unit is None:
-        return None
-    page = page_of(infos, number, PAGE_SIZE)
+        if unit_id and unit is None:
+            return None
+        page, count = contact_page(session, unit_id=unit_id or None, number=number, size=PAGE_SIZE)
     header_key = "contacts.header_unit" if unit is not None else "contacts.header"
-    lines = [req.t(header_key, count=len(infos), unit=unit.name if unit else "")]
+    lines = [req.t(header_key, count=count, unit=unit.name if unit else "")]
     lines += [_contact_line(req, info) for info in page.items] or [req.t("contacts.none")]
     lines += ["", req.t("common.page", page=page.number, pages=page.pages)]
     rows = [

@@ -134,22 +134,24 @@ async def _show_ranking(req: Request, period: str, *, page: int, edit: bool) -> 
     due_from, due_until = due_at(start - timedelta(days=1), tz), due_at(end, tz)
     scope = _scope(req)
 
-    def read(session: Session) -> tuple[dict[int, Counts], dict[int, str]]:
+    def build(session: Session) -> Report:
         counts = q.unit_counts(
             session, now=now, scope=scope, due_from=due_from, due_until=due_until
         )
-        return counts, unit_names(session, unit_ids=list(counts))
+        names = unit_names(session, unit_ids=list(counts))
+        # A country's ranking sorts and words thousands of units: here, in the update pool,
+        # not on the event loop, which stalled every person's update meanwhile.
+        ranked = rank(counts, names)
+        head = req.t("summary.ranking_head", start=start, end=end)
+        lines = [head, as_of(req.t, now.astimezone(tz))]
+        unranked = sum(1 for c in counts.values() if not c.due)
+        if unranked:
+            lines.append(req.t("summary.ranking_unranked", n=unranked))
+        if not ranked:
+            lines.append(req.t("summary.ranking_empty"))
+        return Report("\n".join([*lines, ""]), [_ranked_entry(req, r) for r in ranked])
 
-    counts, names = await req.transaction(read)
-    ranked = rank(counts, names)
-    head = req.t("summary.ranking_head", start=start, end=end)
-    lines = [head, as_of(req.t, now.astimezone(tz))]
-    unranked = sum(1 for c in counts.values() if not c.due)
-    if unranked:
-        lines.append(req.t("summary.ranking_unranked", n=unranked))
-    if not ranked:
-        lines.append(req.t("summary.ranking_empty"))
-    report = Report("\n".join([*lines, ""]), [_ranked_entry(req, r) for r in ranked])
+    report = await req.transaction(build)
     await show_report(req, report, nav=(PREFIX, "r", period), page=page, edit=edit)
 
 

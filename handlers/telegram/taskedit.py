@@ -12,9 +12,15 @@ from core.assignees import Resolution
 from core.deadlines import DeadlineError
 from core.roles import Access
 from core.states import TaskStatus
-from db.models import Assignment, Task
+from db.models import Task
 from db.queries.assignees import resolve_assignees
-from db.queries.taskadmin import add_assignees, change_deadline, end_task, remove_assignees
+from db.queries.taskadmin import (
+    add_assignees,
+    change_deadline,
+    deadline_counts,
+    end_task,
+    remove_assignees,
+)
 from db.queries.tasks import TASK_NUMBER, assignments_of
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec
@@ -66,17 +72,14 @@ async def deadline(req: Request) -> None:
     old = task.deadline
     tz, actor_id = req.services.settings.tz, req.actor.contact_id
 
-    def change(session: Session) -> tuple[Task, list[Assignment]]:
+    def change(session: Session) -> tuple[Task, tuple[int, int]]:
         merged = session.merge(task)
         change_deadline(session, task=merged, deadline=parsed.date, tz=tz, actor_id=actor_id)
-        return merged, assignments_of(session, task_id=merged.id or 0)
+        return merged, deadline_counts(session, task_id=merged.id or 0, deadline=parsed.date)
 
-    task, current = await req.transaction(change)
-    kept = sum(a.deadline > parsed.date for a in current)
+    task, (current, kept) = await req.transaction(change)
     lines = [
-        req.t(
-            "tasks.deadline_changed", id=task.id or 0, old=old, new=parsed.date, count=len(current)
-        )
+        req.t("tasks.deadline_changed", id=task.id or 0, old=old, new=parsed.date, count=current)
     ]
     lines += [moved_note(req, parsed)] if parsed.moved_from else []
     lines += [req.t("tasks.deadline_kept", count=kept)] if kept else []

@@ -26,12 +26,11 @@ from app.checkin import Said
 from app.services import Services
 from core.markup import Markup
 from core.numbers import typed_number
-from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line
 from db.engine import session_scope
 from db.models import Unit
-from db.queries.contact_admin import contact_list
+from db.queries.contact_admin import contact_page
 from db.queries.tasks import find_tasks
 from db.queries.units import find_units
 from handlers.zalo.pages import remember
@@ -169,12 +168,12 @@ def contacts_page(services: Services, actor: Actor, text: str, number: int) -> l
         unit = found
     t = partial(services.catalog.get, actor.lang)
     with session_scope(services.engine) as session:
-        infos = contact_list(session, unit_id=unit.id if unit is not None else None)
-        page = page_of(infos, number, CONTACTS_SIZE)
+        unit_id = unit.id if unit is not None else None
+        page, count = contact_page(session, unit_id=unit_id, number=number, size=CONTACTS_SIZE)
         header = (
-            t("zalo.contacts_header_unit", count=len(infos), unit=unit.name)
+            t("zalo.contacts_header_unit", count=count, unit=unit.name)
             if unit is not None
-            else t("zalo.contacts_header", count=len(infos))
+            else t("zalo.contacts_header", count=count)
         )
         lines = [header]
         for info in page.items:

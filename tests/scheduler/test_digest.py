@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from db.models import Outbox, Unit
@@ -103,3 +104,32 @@ async def test_digest_is_refused_to_a_member(bot: BotUnderTest) -> None:
         make_province(s)
     bot.user(MEMBER)
     assert "không có quyền" in ((await bot.send(MEMBER, "/digest off")).text or "")
+
+
+async def test_digest_reads_every_coordinators_counts_before_writing(bot: BotUnderTest) -> None:
+    """No assignment is read once the first digest is queued: the write lock is held short.
+
+    The first write takes SQLite's write lock until the commit; each coordinator's counts
+    take a country a fifth of a second, and every person's report waited meanwhile.
+    """
+    with bot.session() as s:
+        make_province(s)
+    await bot.send(ADMIN_ID, "/start")
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    job = bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0]  # type: ignore[union-attr]
+    bot.clock.set(MONDAY_8)
+    event.listen(bot.engine, "before_cursor_execute", seen)
+    try:
+        await job.run(bot.app)
+    finally:
+        event.remove(bot.engine, "before_cursor_execute", seen)
+    first_write = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO outbox"))
+    assert any("FROM assignment" in s for s in statements[:first_write])
+    assert not [s for s in statements[first_write:] if "FROM assignment" in s]
+    with bot.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
+    assert sorted(r.chat_id for r in rows) == sorted([str(ADMIN_ID), str(COORDINATOR)])

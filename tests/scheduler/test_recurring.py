@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 from core.recurrence import parse_rule
 from db.models import AuditLog, Task
 from db.queries.recurring import create_rule
-from scheduler.recurring import create_occurrences
+from scheduler.recurring import JOB_NAME, create_occurrences
 from tests.factories import VN, make_unit
+from tests.harness import BotUnderTest
 
 
 def _monthly_rule(engine: Engine, rule: str = "monthly:20") -> None:
@@ -66,3 +67,15 @@ def test_weekly_rule_skips_occurrences_already_past(engine: Engine) -> None:
     assert deadlines[0] == date(2026, 11, 20)
     assert all(d.weekday() == 4 for d in deadlines)
     assert len(deadlines) == 5  # 20/11 to 18/12: 30 days ahead
+
+
+async def test_daily_job_creates_occurrences_off_the_event_loop(bot: BotUnderTest) -> None:
+    """The bot's daily job creates the rule's task in a worker thread, not on the loop.
+
+    A rule may name every commune of a country: thousands of rows written on the loop would
+    stall every person's update (the bot's loop guard fails this test then).
+    """
+    _monthly_rule(bot.engine)
+    job = bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0]  # type: ignore[union-attr]
+    await job.run(bot.app)
+    assert [t.title for t in _tasks(bot.engine)] == ["Báo cáo tháng (11/2026)"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
 from sqlmodel import select
 
-from db.models import AuditLog, UnitContact
+from db.models import AuditLog, Contact, UnitContact
+from handlers.telegram.contacts import PAGE_SIZE
 from tests.factories import make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
@@ -155,3 +157,32 @@ async def test_scope_of_a_member_or_by_a_coordinator_is_refused(bot: BotUnderTes
     assert "không có quyền" in refused
     unknown = (await bot.send(ADMIN_ID, "/scope Ai đó Xã thí điểm")).text or ""
     assert "Không tìm thấy ai" in unknown
+
+
+async def test_contacts_loads_only_the_page_it_shows(bot: BotUnderTest) -> None:
+    """Of 46 people the list counts all, shows the second page by name, and loads only it.
+
+    A country registers tens of thousands: loading every person to show ten held the bot's
+    GIL for seconds, and every other person's answer waited.
+    """
+    with bot.session() as s:
+        unit = make_unit(s, "X1")
+        for n in range(45):
+            make_contact(s, 5000 + n, units=[unit], name=f"Cán bộ {n:02d}")
+    loaded: list[Contact] = []
+
+    def count(target: Contact, _context: object) -> None:
+        loaded.append(target)
+
+    event.listen(Contact, "load", count)
+    try:
+        listing = await bot.send(ADMIN_ID, "/contacts")
+        await bot.press(ADMIN_ID, button_data(listing, "Sau"), listing.message_id)
+    finally:
+        event.remove(Contact, "load", count)
+    edited = bot.server.messages(ADMIN_ID)[-1].text or ""
+    assert "đăng ký: 46" in (listing.text or "")  # and the admin
+    shown = [n for n in range(45) if f"Cán bộ {n:02d}" in edited]
+    assert shown == list(range(10, 20))
+    assert "Trang 2/5" in edited
+    assert len(loaded) <= 2 * PAGE_SIZE + 1  # the two pages (and the admin)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
+from core.ranking import Ranked, rank
 from db.models import Assignment, ContactScope, UnitGroup
 from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
+from handlers.telegram import ranking
 from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.summary_data import (
     COORDINATOR,
@@ -208,6 +213,28 @@ async def test_ranking_orders_units_by_on_time_rate(bot: BotUnderTest) -> None:
     assert "từ 01/11/2026 đến 30/11/2026" in text
     text = (await bot.send(COORDINATOR, "/ranking tuần")).text or ""
     assert "/ranking năm" in text
+
+
+async def test_ranking_is_sorted_and_worded_off_the_event_loop(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The units are ranked in the update pool, not on the loop's thread.
+
+    A country ranks thousands of units: sorted and worded on the loop, they stalled every
+    person's update for a quarter of a second (bench.heavy --more).
+    """
+    await arrange(bot)
+    threads: list[int] = []
+
+    def spy(*args: Any) -> list[Ranked]:
+        threads.append(threading.get_ident())
+        return rank(*args)
+
+    monkeypatch.setattr(ranking, "rank", spy)
+    text = (await bot.send(COORDINATOR, "/ranking")).text or ""
+    assert "1. Xã A: 100,0% (1/1)" in text
+    assert threads
+    assert threading.get_ident() not in threads  # the test runs on the bot's loop
 
 
 def limit_to(bot: BotUnderTest, user_id: int, group: str, codes: list[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from core.taskdates import due_at
@@ -138,3 +139,28 @@ async def test_ambiguous_title_offers_buttons(bot: BotUnderTest) -> None:
     reply = await bot.send(ADMIN_ID, "/closetask Báo cáo tháng")
     assert "2 nhiệm vụ" in (reply.text or "")
     assert button_data(reply, "Báo cáo tháng 12")
+
+
+async def test_deadline_change_moves_many_units_without_loading_each(bot: BotUnderTest) -> None:
+    """A task of 40 units moves in statements: no assignment is read as an object.
+
+    A task of a whole country is thousands of assignments; moved one object at a time, the
+    database's write lock was held most of a second while every tap waited for it.
+    """
+    task_id = _task(bot, n_units=40)
+    loaded: list[Assignment] = []
+
+    def count(target: Assignment, _context: object) -> None:
+        loaded.append(target)
+
+    event.listen(Assignment, "load", count)
+    try:
+        reply = await bot.send(ADMIN_ID, f"/deadline #{task_id} 5/1/2027")
+    finally:
+        event.remove(Assignment, "load", count)
+    assert "40" in (reply.text or "")
+    assert loaded == []
+    with bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert {a.deadline for a in rows} == {date(2027, 1, 5)}
+    assert all(a.due_at == due_at(a.deadline, VN) for a in rows)
