@@ -28,7 +28,7 @@ from db.queries.audit import record
 from db.queries.calendar import working_calendar
 from db.queries.directives import ensure_directive
 from db.queries.taskadmin import add_assignees, audit_created, change_deadline, remove_assignees
-from db.queries.tasks import assignments_of, create_task
+from db.queries.tasks import active_unit_ids, create_task
 
 HEADER = ("code", "title", "deadline", "assignees", "directive", "description")
 REQUIRED = frozenset({"title", "deadline", "assignees"})
@@ -254,7 +254,7 @@ def _update(
     moved = task.deadline != row.deadline
     if moved:
         change_deadline(session, task=task, deadline=row.deadline, tz=tz, actor_id=actor_id)
-    current = {a.unit_id for a in assignments_of(session, task_id=task.id)}
+    current = set(active_unit_ids(session, task_id=task.id))
     wanted = set(row.unit_ids)
     added = add_assignees(
         session,

@@ -3,11 +3,11 @@ close or cancel it. Every change is written to the audit log in the same session
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, update
 from sqlmodel import Session, col, select
 
 from core.states import ReportState, RequestStatus, TaskStatus
@@ -17,7 +17,7 @@ from core.textnorm import fold, vi_sort_key
 from db.models import Assignment, ExtensionRequest, Task, Unit, UnitGroup, UnitGroupMember
 from db.queries.audit import record
 from db.queries.directives import ensure_directive
-from db.queries.tasks import assign_units, assignments_of, create_task
+from db.queries.tasks import active_unit_ids, assign_units, chunks, create_task
 
 OPEN = "open"
 AUDIT_LIST_LIMIT = 200
@@ -102,15 +102,27 @@ def change_deadline(
     return moved
 
 
-def _move_current(session: Session, task: Task, tz: tzinfo) -> int:
-    """Give every current assignment the task's deadline, except where an approved extension
-    is later; return how many deadlines moved.
+def _move_current(
+    session: Session, task: Task, tz: tzinfo, unit_ids: Sequence[int] | None = None
+) -> int:
+    """Give every current assignment (of the units, when named) the task's deadline, except
+    where an approved extension is later; return how many deadlines moved.
 
     A task of a whole country is thousands of assignments: moved one object at a time, the
     write lock was held for most of a second, and every person's report waited for it. The
     few with a later extension move one at a time; the others in one statement.
     """
-    current = and_(col(Assignment.task_id) == _id(task), col(Assignment.active).is_(True))
+    if unit_ids is None:
+        return _move_some(session, task, tz, col(Assignment.task_id) == _id(task))
+    return sum(
+        _move_some(session, task, tz, col(Assignment.unit_id).in_(chunk))
+        for chunk in chunks(unit_ids)
+    )
+
+
+def _move_some(session: Session, task: Task, tz: tzinfo, units: ColumnElement[bool]) -> int:
+    """Move the current assignments the condition picks (see `_move_current`)."""
+    current = and_(col(Assignment.task_id) == _id(task), units, col(Assignment.active).is_(True))
     later = (
         select(ExtensionRequest.assignment_id)
         .where(col(ExtensionRequest.assignment_id).is_not(None))
@@ -179,8 +191,7 @@ def add_assignees(
 ) -> int:
     """Assign the task to more units (bringing back removed ones); return how many; audited."""
     added = assign_units(session, task=task, unit_ids=unit_ids, tz=tz)
-    current = [a for a in assignments_of(session, task_id=_id(task)) if a.unit_id in unit_ids]
-    _apply_deadline(session, task, current, tz)  # a unit brought back gets today's deadline
+    _move_current(session, task, tz, unit_ids)  # a unit brought back gets today's deadline
     if added:
         _audit_units(session, task, "task.assignees_added", unit_ids, actor_id)
     return added
@@ -189,17 +200,24 @@ def add_assignees(
 def remove_assignees(
     session: Session, *, task: Task, unit_ids: Iterable[int], actor_id: int | None
 ) -> int:
-    """Take units off the task (their history stays); return how many; audited."""
+    """Take units off the task (their history stays); return how many; audited.
+
+    The units on the task are read as plain ids and taken off in one statement (per chunk):
+    one object at a time, a country's task held the write lock for most of a second.
+    """
     wanted = set(unit_ids)
-    removed = [a for a in assignments_of(session, task_id=_id(task)) if a.unit_id in wanted]
-    for a in removed:
-        a.active = False
-        session.add(a)
+    ids = [u for u in active_unit_ids(session, task_id=_id(task)) if u in wanted]
+    for chunk in chunks(ids):
+        session.execute(
+            update(Assignment)
+            .where(col(Assignment.task_id) == _id(task), col(Assignment.unit_id).in_(chunk))
+            .values(active=False)
+            .execution_options(synchronize_session="fetch")
+        )
     session.flush()
-    if removed:
-        ids = [a.unit_id for a in removed]
+    if ids:
         _audit_units(session, task, "task.assignees_removed", ids, actor_id)
-    return len(removed)
+    return len(ids)
 
 
 def _audit_units(

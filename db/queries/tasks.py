@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, tzinfo
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from core.taskdates import due_at
 from core.textnorm import fold
 from db.models import Assignment, Task
+from db.types import utcnow
 
 TASK_NUMBER = re.compile(r"^#?\s*(\d{1,9})$")
 MAX_MATCHES = 20
+CHUNK = 500  # ids bound in one statement (SQLite allows 999 in old builds)
 
 
 def find_tasks(session: Session, *, text: str) -> list[Task]:
@@ -69,31 +72,59 @@ def create_task(
 
 
 def assign_units(session: Session, *, task: Task, unit_ids: Iterable[int], tz: tzinfo) -> int:
-    """Assign the task to units not yet on it (reactivating removed ones); return how many."""
-    assert task.id is not None
-    existing = {
-        a.unit_id: a for a in session.exec(select(Assignment).where(Assignment.task_id == task.id))
-    }
-    added = 0
-    for unit_id in dict.fromkeys(unit_ids):
-        current = existing.get(unit_id)
-        if current is not None:
-            if not current.active:
-                current.active = True
-                added += 1
-            continue
-        session.add(
-            Assignment(
-                task_id=task.id,
-                unit_id=unit_id,
-                original_deadline=task.deadline,
-                deadline=task.deadline,
-                due_at=due_at(task.deadline, tz),
-            )
+    """Assign the task to units not yet on it (reactivating removed ones); return how many.
+
+    A task of a whole country is thousands of assignments: added one object at a time, the
+    write lock was held for most of a second while every tap waited. Units already on the
+    task are read as plain rows; the new ones are inserted in one statement, the removed
+    ones brought back in another (per chunk of units).
+    """
+    task_id = task.id
+    assert task_id is not None
+    on_task = select(Assignment.unit_id, Assignment.active).where(Assignment.task_id == task_id)
+    existing = dict(session.exec(on_task).all())
+    wanted = list(dict.fromkeys(unit_ids))
+    back = [u for u in wanted if u in existing and not existing[u]]
+    new = [u for u in wanted if u not in existing]
+    for chunk in chunks(back):
+        session.execute(
+            update(Assignment)
+            .where(col(Assignment.task_id) == task_id, col(Assignment.unit_id).in_(chunk))
+            .values(active=True)
+            .execution_options(synchronize_session="fetch")
         )
-        added += 1
+    if new:
+        deadline, due, now = task.deadline, due_at(task.deadline, tz), utcnow()
+        rows = [
+            {
+                "task_id": task_id,
+                "unit_id": unit_id,
+                "original_deadline": deadline,
+                "deadline": deadline,
+                "due_at": due,
+                "created_at": now,
+            }
+            for unit_id in new
+        ]
+        session.connection().execute(insert(Assignment.__table__), rows)  # type: ignore[attr-defined]
     session.flush()
-    return added
+    return len(back) + len(new)
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    """Yield the ids in slices small enough for one statement's bound parameters."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def active_unit_ids(session: Session, *, task_id: int) -> list[int]:
+    """Return the units currently on the task, in the order they were assigned (plain ids)."""
+    query = (
+        select(Assignment.unit_id)
+        .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))
+        .order_by(col(Assignment.id))
+    )
+    return list(session.exec(query))
 
 
 def assignments_of(session: Session, *, task_id: int, active: bool = True) -> list[Assignment]:

@@ -21,7 +21,7 @@ from db.queries.taskadmin import (
     end_task,
     remove_assignees,
 )
-from db.queries.tasks import TASK_NUMBER, assignments_of
+from db.queries.tasks import TASK_NUMBER, active_unit_ids
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec
 from handlers.telegram.taskcommon import (
@@ -120,7 +120,7 @@ async def _change_units(req: Request, *, adding: bool) -> None:
             changed = remove_assignees(
                 session, task=merged, unit_ids=resolution.unit_ids, actor_id=actor_id
             )
-        return resolution, changed, len(assignments_of(session, task_id=task.id or 0))
+        return resolution, changed, len(active_unit_ids(session, task_id=task.id or 0))
 
     resolution, changed, total = await req.transaction(change)
     if resolution.unmatched:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import event
@@ -25,6 +27,21 @@ def _task(bot: BotUnderTest, title: str = "Báo cáo CĐS", n_units: int = 3) ->
         s.commit()
         assert task.id is not None
         return task.id
+
+
+@contextmanager
+def _loaded_assignments() -> Iterator[list[Assignment]]:
+    """Collect every assignment read as an ORM object while the block runs."""
+    loaded: list[Assignment] = []
+
+    def count(target: Assignment, _context: object) -> None:
+        loaded.append(target)
+
+    event.listen(Assignment, "load", count)
+    try:
+        yield loaded
+    finally:
+        event.remove(Assignment, "load", count)
 
 
 def _audit(bot: BotUnderTest) -> list[str]:
@@ -148,19 +165,38 @@ async def test_deadline_change_moves_many_units_without_loading_each(bot: BotUnd
     database's write lock was held most of a second while every tap waited for it.
     """
     task_id = _task(bot, n_units=40)
-    loaded: list[Assignment] = []
-
-    def count(target: Assignment, _context: object) -> None:
-        loaded.append(target)
-
-    event.listen(Assignment, "load", count)
-    try:
+    with _loaded_assignments() as loaded:
         reply = await bot.send(ADMIN_ID, f"/deadline #{task_id} 5/1/2027")
-    finally:
-        event.remove(Assignment, "load", count)
     assert "40" in (reply.text or "")
     assert loaded == []
     with bot.session() as s:
         rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
     assert {a.deadline for a in rows} == {date(2027, 1, 5)}
+    assert all(a.due_at == due_at(a.deadline, VN) for a in rows)
+
+
+async def test_assign_and_unassign_many_units_without_loading_each(bot: BotUnderTest) -> None:
+    """Forty units are added, taken off and brought back in statements: no assignment is
+    read as an object, and every row keeps its deadlines and due time.
+
+    A task of a whole country is thousands of assignments; added or removed one object at a
+    time, the database's write lock was held most of a second while every tap waited for it.
+    """
+    task_id = _task(bot)
+    with bot.session() as s:
+        for i in range(40):
+            make_unit(s, f"NHOM-{i}", f"Xã Nhóm {i}", groups=["Vùng cao"])
+    with _loaded_assignments() as loaded:
+        added = await bot.send(ADMIN_ID, f"/assign #{task_id} Vùng cao")
+        removed = await bot.send(ADMIN_ID, f"/unassign #{task_id} Vùng cao")
+        back = await bot.send(ADMIN_ID, f"/assign #{task_id} Vùng cao")
+    assert "40 đơn vị (tổng 43)" in (added.text or "")
+    assert "còn 3" in (removed.text or "")
+    assert "40 đơn vị (tổng 43)" in (back.text or "")
+    assert loaded == []
+    with bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert len(rows) == 43
+    assert all(a.active for a in rows)
+    assert {(a.original_deadline, a.deadline) for a in rows} == {(date(2026, 12, 15),) * 2}
     assert all(a.due_at == due_at(a.deadline, VN) for a in rows)
