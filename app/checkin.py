@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -387,7 +388,9 @@ def _apply(
 ) -> Answer:
     """Record what a clear reply says for one assignment, or ask what it lacks."""
     t = partial(services.catalog.get, actor.lang)
-    said: dict[str, Any] = {}
+    step = "extension" if reply.kind == ReplyKind.EXTENSION else "blocked"
+    question: str = f"ask_{step}"
+    typed_date: date | str | None = None  # the date the question names (a day past, or "31/02")
     if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
         return _confirm(services, actor, assignment_id, reply, text, key)
     if _records(reply):
@@ -407,16 +410,15 @@ def _apply(
                 )
                 return Answer([Said(line)])
             if target is not None:  # "đến 01/12" on 5/12: a slip, asked again
-                said = {"question": "ext_date_past", "date": target}
+                question, typed_date = "ext_date_past", target
             elif (typed := impossible_date(text)) is not None:  # "đến 31/02"
-                said = {"question": "ext_date_invalid", "date": typed}
-    step = "extension" if reply.kind == ReplyKind.EXTENSION else "blocked"
+                question, typed_date = "ext_date_invalid", typed
     with session_scope(services.engine) as session:
         data = {"step": step, "assignment_id": assignment_id}
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = _task_of(session, assignment_id)
-    question = said.pop("question", f"ask_{step}")
-    return Answer([Said(t(f"checkin.{question}", task=str(task.id), title=task.title, **said))])
+    said = t(f"checkin.{question}", task=str(task.id), title=task.title, date=typed_date)
+    return Answer([Said(said)])
 
 
 def _report_of(assignment_id: int, reply: ParsedReply, text: str, key: str) -> Report:
