@@ -14,7 +14,7 @@ from app.services import Services
 from core.paging import Page
 from db.engine import session_scope
 from db.models import Directive, Task
-from db.queries.taskadmin import open_tasks, progress
+from db.queries.task_list import open_tasks, progress
 
 PAGE_SIZE = 10
 

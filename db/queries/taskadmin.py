@@ -4,34 +4,20 @@ close or cancel it. Every change is written to the audit log in the same session
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, update
 from sqlmodel import Session, col, select
 
-from core.states import ReportState, RequestStatus, TaskStatus
+from core.states import RequestStatus, TaskStatus
 from core.taskdates import due_at
 from core.taskdraft import TaskDraft
-from core.textnorm import fold, vi_sort_key
-from db.models import Assignment, ExtensionRequest, Task, Unit, UnitGroup, UnitGroupMember
+from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record
 from db.queries.directives import ensure_directive
 from db.queries.tasks import active_unit_ids, assign_units, chunks, create_task
 
-OPEN = "open"
 AUDIT_LIST_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    """An open task as /tasks lists it."""
-
-    id: int
-    title: str
-    deadline: date
-    done: int
-    assigned: int
 
 
 def create_from_draft(
@@ -252,76 +238,6 @@ def end_task(
         object_id=task.id,
         details={"from": old},
     )
-
-
-def open_tasks(session: Session, *, offset: int, limit: int) -> tuple[list[TaskRow], int]:
-    """Return a page of open tasks, nearest deadline first, with progress; and the total."""
-    total = session.exec(select(func.count()).select_from(Task).where(Task.status == OPEN)).one()
-    query = (
-        select(Task)
-        .where(Task.status == OPEN)
-        .order_by(col(Task.deadline), col(Task.id))
-        .offset(offset)
-        .limit(limit)
-    )
-    tasks = list(session.exec(query))
-    counts = progress(session, [t.id for t in tasks if t.id is not None])
-    rows = [
-        TaskRow(t.id, t.title, t.deadline, *counts.get(t.id, (0, 0)))
-        for t in tasks
-        if t.id is not None
-    ]
-    return rows, int(total)
-
-
-def progress(session: Session, task_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Return (done, assigned) of each task, counting current assignments only."""
-    if not task_ids:
-        return {}
-    done = func.count(case((col(Assignment.state) == ReportState.DONE, 1)))
-    query = (
-        select(col(Assignment.task_id), done, func.count(col(Assignment.id)))
-        .where(col(Assignment.task_id).in_(task_ids))
-        .where(col(Assignment.active).is_(True))
-        .group_by(col(Assignment.task_id))
-    )
-    return {task_id: (int(d), int(n)) for task_id, d, n in session.exec(query)}
-
-
-def kind_unit_ids(session: Session, kinds: Iterable[str]) -> list[int]:
-    """Return the active units of these kinds, by name."""
-    query = select(Unit.id, Unit.name, Unit.code).where(
-        col(Unit.kind_key).in_(list(kinds)), col(Unit.active).is_(True)
-    )
-    rows = sorted(session.exec(query), key=lambda r: vi_sort_key(r[1], r[2]))
-    return [i for i, _, _ in rows if i is not None]
-
-
-def group_choices(session: Session) -> list[tuple[int, str, int]]:
-    """Return every group as (id, name, number of active units), by name."""
-    query = (
-        select(col(UnitGroup.id), col(UnitGroup.name), func.count(col(Unit.id)))
-        .join(UnitGroupMember, col(UnitGroupMember.group_id) == col(UnitGroup.id))
-        .join(Unit, col(Unit.id) == col(UnitGroupMember.unit_id))
-        .where(col(Unit.active).is_(True))
-        .group_by(col(UnitGroup.id), col(UnitGroup.name))
-        .order_by(col(UnitGroup.name))
-    )
-    return [(g, name, int(n)) for g, name, n in session.exec(query) if g is not None]
-
-
-def pickable_units(session: Session, *, search: str = "") -> list[tuple[int, str]]:
-    """Return (id, name) of active units whose name or code contains the search, by name."""
-    query = select(col(Unit.id), col(Unit.name), col(Unit.code)).where(col(Unit.active).is_(True))
-    folded = fold(search)
-    if folded:
-        pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            col(Unit.name_folded).like(pattern, escape="\\")
-            | col(Unit.code_folded).like(pattern, escape="\\")
-        )
-    rows = sorted(session.exec(query), key=lambda r: vi_sort_key(r[1], r[2]))
-    return [(i, n) for i, n, _ in rows if i is not None]
 
 
 def _id(task: Task) -> int:

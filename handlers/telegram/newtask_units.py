@@ -18,7 +18,7 @@ from core.paging import page_of
 from core.roles import Access
 from core.taskdraft import TaskDraft
 from db.queries.assignees import resolve_assignees
-from db.queries.taskadmin import group_choices, kind_unit_ids, pickable_units
+from db.queries.unit_choices import group_choices, kind_unit_ids, pickable_units
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.taskcommon import matched_text, unmatched_lines
 

@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 from core.spreadsheet import ImportReport, read_table
 from db.imports.tasks import import_tasks
 from db.models import AuditLog, Directive, Task
-from db.queries.taskadmin import open_tasks, pickable_units
+from db.queries.task_list import open_tasks
 from db.queries.tasks import assignments_of
+from db.queries.unit_choices import pickable_units
 from tests.factories import VN, make_unit
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
