@@ -190,8 +190,8 @@ def _insert_table(
     )
     marker._p.addprevious(table)
     # The rows go in one by one, not inside the table: lxml, moving a subtree into another
-    # document, looks up the `xml:` namespace of each `xml:space` anew in a cache that grows
-    # with every lookup, so one move of 56,000 rows (560,000 of them) took two minutes.
+    # document, fixes its namespaces through a cache it scans, which every `xml:space` seems
+    # to lengthen: quadratic, one move of 56,000 rows (560,000 of them) took two minutes.
     table.extend(list(_parse_xml(f"<w:tbl {_nsdecls('w')}>{body}</w:tbl>")))
     marker._p.getparent().remove(marker._p)
 

@@ -5,7 +5,7 @@ Page buttons carry the report's own parts (`nav`) and the page number; the flow 
 the prefix rebuilds the report from fresh data and calls `show_report` with `edit=True`.
 
 Cutting the pages and writing the file are in the update pool: a directive's summary over
-every commune of a country is megabytes of text, tenths of a second of Python on the loop.
+every commune of a country is megabytes of text, a tenth of a second of Python on the loop.
 """
 
 from __future__ import annotations
