@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape as xml_escape
 # reports are made in the worker process (app.jobs), so the bot never loads it.
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
+    from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.text.paragraph import Paragraph
 
 TEMPLATE = Path(__file__).parent / "templates" / "bao-cao.docx"
@@ -34,6 +35,8 @@ _FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TWIPS_PER_MM = 1440 / 25.4
 STYLE_FALLBACK = "Normal"
+_END_LINE = "</w:t></w:r></w:p>"
+_END_CELL = _END_LINE + "</w:tc>"
 
 
 class TemplateError(Exception):
@@ -176,38 +179,46 @@ def _insert_table(
         f'<w:{e} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
         for e in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
-    head = _row([c.header for c in columns], widths, [True] * len(columns), head_style, True)
-    centred = [c.centred for c in columns]
-    body = "".join(_row(r, widths, centred, cell_style, False) for r in rows)
-    xml = (
+    head_cells = _cells(widths, [True] * len(columns), head_style)
+    head = _row([c.header for c in columns], head_cells, head=True)
+    cells = _cells(widths, [c.centred for c in columns], cell_style)
+    body = "".join([_row(r, cells) for r in rows])
+    table = _parse_xml(
         f'<w:tbl {_nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         f'<w:jc w:val="center"/><w:tblBorders>{edges}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{head}{body}</w:tbl>"
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{head}</w:tbl>"
     )
-    marker._p.addprevious(_parse_xml(xml))
+    marker._p.addprevious(table)
+    # The rows go in one by one, not inside the table: lxml, moving a subtree into another
+    # document, fixes its namespaces through a cache it scans, which every `xml:space` seems
+    # to lengthen: quadratic, one move of 56,000 rows (560,000 of them) took two minutes.
+    table.extend(list(_parse_xml(f"<w:tbl {_nsdecls('w')}>{body}</w:tbl>")))
     marker._p.getparent().remove(marker._p)
 
 
-def _row(
-    values: Sequence[str], widths: Sequence[int], centred: Sequence[bool], style: str, head: bool
-) -> str:
-    """Return one table row's XML (a header row repeats on every page)."""
-    cells = []
-    for value, width, centre in zip(values, widths, centred, strict=True):
+def _cells(widths: Sequence[int], centred: Sequence[bool], style: str) -> list[tuple[str, str]]:
+    """Return, per column, what opens a cell up to its text, and what goes between lines."""
+    found = []
+    for width, centre in zip(widths, centred, strict=True):
         jc = '<w:jc w:val="center"/>' if centre else ""
-        paragraphs = "".join(
-            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>'
-            f'<w:r><w:t xml:space="preserve">{xml_escape(clean(line))}</w:t></w:r></w:p>'
-            for line in (value.split("\n") if value else [""])
+        paragraph = (
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr><w:r><w:t xml:space="preserve">'
         )
-        cells.append(
-            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paragraphs}</w:tc>'
-        )
-    props = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if head else ""
-    return f"<w:tr>{props}{''.join(cells)}</w:tr>"
+        cell = f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paragraph}'
+        found.append((cell, _END_LINE + paragraph))
+    return found
 
 
-def _parse_xml(xml: str) -> object:
+def _row(values: Sequence[str], cells: Sequence[tuple[str, str]], *, head: bool = False) -> str:
+    """Return one table row's XML, each line of a value a paragraph (a header row repeats)."""
+    parts = ["<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if head else "<w:tr>"]
+    for value, (cell, line_break) in zip(values, cells, strict=True):
+        parts += (cell, xml_escape(clean(value)).replace("\n", line_break), _END_CELL)
+    parts.append("</w:tr>")
+    return "".join(parts)
+
+
+def _parse_xml(xml: str) -> BaseOxmlElement:
     """Return python-docx's element for the XML (imported on use, as the module says)."""
     from docx.oxml import parse_xml
 

@@ -3,6 +3,7 @@
     python -m bench.heavy [--assignments 50000] [--nudge-units 3300] [--import-rows 10000]
     python -m bench.heavy --flood-only
     python -m bench.heavy --heavy-only --more-only --tappers 6000   # 6's other commands
+    python -m bench.heavy --heavy-only --report-only --tappers 6000  # its /report alone
 
 The bot runs as its own process (`python -m bot run`) against the fake Bot API server in
 this process, enforcing Telegram's limits (30 sends a second, 1 a second per chat, 429 with
@@ -24,7 +25,8 @@ retry_after for any excess). The bot's loop probe writes its figures to a file
    of that task, then a Zalo admin (the fake Zalo server, the bot on both channels)
    typing `/summary`, `/summary #task` and `/nudge #task`, and last the scheduled digest of
    the generated coordinators (the bot restarted with DIGEST_CRON every minute). Written
-   to bench/results/heavy_more.json.
+   to bench/results/heavy_more.json. With `--report-only`, the formal `/report` of the year
+   alone after the idle baseline (bench/results/heavy_report.json).
 7. Flood: a stranger sends `--flood-messages` messages in 10 s while an admin sends /help
    every second; the admin's answer latency (update available -> reply received), and the
    429s the server answered.
@@ -80,6 +82,7 @@ MIN_PHASE_S = 5.0
 PAGES = re.compile(r"(?:Trang|Page) 1/(\d+)")
 ZALO_ADMIN = "bench0zalo0admin"
 REPORT_PERIOD = "01/01/2026-31/12/2026"
+REPORT = "/report, the year"
 NEW_DEADLINE = "30/12/2026"
 # A token of this run's own: the bot refuses to start while another process holds the same
 # token, and several people may run benchmarks on one machine.
@@ -348,7 +351,9 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                     return 0.0
 
                 phases.append(await phase("idle (baseline)", server, world, tapper, idle))
-                if not args.more_only:
+                if args.report_only:
+                    phases.append(await phase(REPORT, server, world, tapper, report(server)))
+                elif not args.more_only:
                     phases += await base_phases(server, world, tapper, args)
                 if more:
                     phases += await more_phases(server, zalo, world, tapper, args)
@@ -495,7 +500,7 @@ async def more_phases(
         ("/ranking year", pages("/ranking year")),
         ("/chart, every open task", telegram("/chart", "sendPhoto")),
         (f"/chart #{task}", telegram(f"/chart #{task}", "sendPhoto")),
-        ("/report, the year", telegram(f"/report {REPORT_PERIOD}", "sendDocument")),
+        (REPORT, report(server)),
         ("/units", telegram("/units")),
         ("/contacts", telegram("/contacts")),
         (f"/deadline #{task}", telegram(f"/deadline #{task} {NEW_DEADLINE}")),
@@ -516,6 +521,16 @@ async def more_phases(
     ]:
         phases.append(await phase(name, server, world, tapper, command))
     return phases
+
+
+def report(server: FakeBotApi) -> Any:
+    """Return the admin's `/report` of the year, as a phase's command."""
+
+    async def command() -> float:
+        text = f"/report {REPORT_PERIOD}"
+        return await admin_command(server, lambda: server.send_text(ADMIN, text), "sendDocument")
+
+    return command
 
 
 async def zalo_command(zalo: FakeZalo, text: str) -> float:
@@ -660,6 +675,13 @@ def latency_figures(latencies: list[float]) -> dict[str, Any]:
     }
 
 
+def results_name(args: argparse.Namespace) -> str:
+    """Return the results file's name: each file keeps what its phases measured."""
+    if args.report_only:
+        return "heavy_report"
+    return "heavy_more" if args.more or args.more_only else "heavy"
+
+
 def main() -> None:
     """Run, print the tables and write bench/results/heavy.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -674,6 +696,7 @@ def main() -> None:
     parser.add_argument("--heavy-only", action="store_true")
     parser.add_argument("--more", action="store_true", help="then the other heavy commands")
     parser.add_argument("--more-only", action="store_true", help="those alone, after idle")
+    parser.add_argument("--report-only", action="store_true", help="/report alone, after idle")
     args = parser.parse_args()
     result: dict[str, Any] = {}
     if not args.flood_only:
@@ -710,7 +733,7 @@ def main() -> None:
             ],
         )
     # The other commands' figures apart, so that each file keeps what its command measured.
-    path = write_results("heavy_more" if args.more or args.more_only else "heavy", result)
+    path = write_results(results_name(args), result)
     print(f"figures written to {path}")
 
 

@@ -55,6 +55,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from devtools.fakebotapi import FakeBotApi
 from devtools.fakebotapi.records import UpdateRecord
+from devtools.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB_SECRET = "bench-webhook-secret-0123456789abcdef"
@@ -63,13 +64,6 @@ START_TIMEOUT_S = 120.0
 WARMUP_FIRST_USER = 700_000
 BARE_FIRST_USER = 800_000
 CHECK_EVERY_S = 0.1
-
-
-def free_port() -> int:
-    """Return a loopback port free at this moment."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def base_env() -> dict[str, str]:

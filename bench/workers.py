@@ -52,7 +52,6 @@ from bench.fanout import latency_figures as tap_figures
 from bench.webhook import (
     accept_figures,
     answer_figures,
-    free_port,
     replies,
     send_reminders,
     wait_accepted,
@@ -63,6 +62,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from devtools.balancer import Balancer
 from devtools.fakebotapi import FakeBotApi
+from devtools.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLIER_FIRST_USER = 500_000

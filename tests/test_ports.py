@@ -1,12 +1,21 @@
-"""The loopback ports tests give the servers they start in other processes."""
+"""The loopback ports tests and benchmarks give the servers they start in other processes."""
 
 from __future__ import annotations
 
-from tests.ports import first_ephemeral, free_port
+from bench import webhook
+from devtools.ports import first_ephemeral, free_port
 
 
 def test_a_free_port_lies_below_the_ephemeral_range_and_is_given_once() -> None:
     """No outgoing connection can take a port before its server binds it, nor another test's."""
     ports = [free_port() for _ in range(50)]
+    assert max(ports) < first_ephemeral()
+    assert len(set(ports)) == len(ports)
+
+
+def test_the_webhook_benchmark_takes_its_ports_below_the_ephemeral_range() -> None:
+    """bench/webhook.py (and bench/workers.py through it) gives its servers the same ports."""
+    pick = vars(webhook)["free_port"]  # the name the benchmark calls (not re-exported)
+    ports = [pick() for _ in range(50)]
     assert max(ports) < first_ephemeral()
     assert len(set(ports)) == len(ports)

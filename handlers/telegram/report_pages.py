@@ -3,6 +3,9 @@
 A report longer than a few pages is also sent whole as a text file, so nothing is ever cut.
 Page buttons carry the report's own parts (`nav`) and the page number; the flow that owns
 the prefix rebuilds the report from fresh data and calls `show_report` with `edit=True`.
+
+Cutting the pages and writing the file are in the update pool: a directive's summary over
+every commune of a country is megabytes of text, a tenth of a second of Python on the loop.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ async def show_report(
     req: Request, report: Report, *, nav: Sequence[object], page: int = 1, edit: bool = False
 ) -> None:
     """Send (or edit to) one page of a report, with explanation and page buttons."""
-    pages = report.pages()
+    pages = await req.run(report.pages)
     page = min(max(page, 1), len(pages))
     text = report.text(pages[page - 1])
     if len(pages) > 1:
@@ -43,7 +46,7 @@ async def show_report(
         return
     await req.reply(text, reply_markup=markup)
     if len(pages) > FILE_AFTER_PAGES:
-        await send_text_file(req, report.full_text(), req.t("summary.file_name"))
+        await send_text_file(req, await req.run(report.full_text), req.t("summary.file_name"))
         await req.say("summary.sent_as_file", pages=len(pages))
 
 
@@ -72,7 +75,10 @@ async def send_text_file(req: Request, text: str, stem: str) -> None:
     chat = req.update.effective_chat
     if chat is None:
         return
-    plain = to_plain(text)
-    await req.context.bot.send_document(
-        chat.id, document=plain.encode("utf-8"), filename=f"{stem}.txt"
-    )
+    document = await req.run(_utf8_plain, text)
+    await req.context.bot.send_document(chat.id, document=document, filename=f"{stem}.txt")
+
+
+def _utf8_plain(text: str) -> bytes:
+    """Return the text without its markup, in UTF-8."""
+    return to_plain(text).encode("utf-8")

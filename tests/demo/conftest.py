@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ports import free_port
+from devtools.ports import free_port
 from tests.processes import keep
 
 DONDOC = str(Path(sys.executable).parent / "dondoc")

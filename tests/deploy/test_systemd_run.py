@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from db.engine import make_engine
 from devtools.fakebotapi import FakeBotApi
+from devtools.ports import free_port
 from tests import processes
 from tests.bot.test_cli import START_TIMEOUT
 from tests.deploy.files import (
@@ -43,7 +44,6 @@ from tests.deploy.files import (
     readme_env_template,
     unescape_command,
 )
-from tests.ports import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -34,8 +34,8 @@ from db.queries import inbox
 from db.queries.inbox import InboxKey
 from devtools.balancer import Balancer
 from devtools.fakebotapi import FakeBotApi
+from devtools.ports import free_port
 from tests import processes
-from tests.ports import free_port
 from tests.scheduler.support import VN, province, start_users, task_for
 
 START = datetime(2026, 11, 18, 9, 0, tzinfo=VN)

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 
 from devtools.fakebotapi import FakeBotApi
+from devtools.ports import free_port
 from tests import processes
 from tests.bot.test_cli import START_TIMEOUT, dondoc, env_for
-from tests.ports import free_port
 
 WEB_SECRET = "serve-process-secret-0123456789abcdef"
 

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from app.summary_text import Entry, Report
+from core.markup import to_plain
 from core.ranking import Ranked, rank
 from db.models import Assignment, ContactScope, UnitGroup
 from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
-from handlers.telegram import ranking
+from handlers.telegram import ranking, report_pages
 from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.summary_data import (
     COORDINATOR,
@@ -178,6 +180,42 @@ async def test_summary_pages_a_long_list_with_buttons(bot: BotUnderTest) -> None
     content = bot.server.file_content(files[0]["file_id"]).decode()
     assert "• Xã Dài 000: quá 16 ngày" in content
     assert "• Xã Dài 149: quá 16 ngày" in content
+
+
+async def test_summary_pages_and_file_are_written_off_the_event_loop(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long summary is cut into pages and its file written in the update pool.
+
+    A directive over every commune of a country is megabytes of text: cut and stripped of
+    its markup on the loop's thread, it held up every person's update meanwhile.
+    """
+    await arrange(bot)
+    with bot.session() as s:
+        units = [make_unit(s, f"L{i:03d}", f"Xã Dài {i:03d}") for i in range(150)]
+        make_task(s, "Nhiệm vụ nhiều xã", date(2026, 11, 2), units)
+    threads: dict[str, list[int]] = {"pages": [], "plain": []}
+    cut = Report.pages
+
+    def pages(self: Report, *args: Any) -> list[list[Entry]]:
+        threads["pages"].append(threading.get_ident())
+        return cut(self, *args)
+
+    def plain(text: str) -> str:
+        threads["plain"].append(threading.get_ident())
+        return to_plain(text)
+
+    monkeypatch.setattr(Report, "pages", pages)
+    monkeypatch.setattr(report_pages, "to_plain", plain)
+    reply = await bot.send(COORDINATOR, "/summary #3")
+    await bot.server.wait_for(
+        lambda: next((m for m in _all_pages(bot, reply) if m.document is not None), None),
+        what="the file",
+    )
+    assert threads["pages"]
+    assert threads["plain"]
+    loop = threading.get_ident()  # the test runs on the bot's loop
+    assert loop not in threads["pages"] + threads["plain"]
 
 
 def _edited(bot: BotUnderTest, message_id: int) -> ChatMessage | None:

@@ -1,4 +1,4 @@
-"""Loopback ports for the servers that tests start in processes of their own.
+"""Loopback ports for the servers that tests and benchmarks start in processes of their own.
 
 A port asked of the kernel (a bind to port 0) comes from its ephemeral range, the range every
 outgoing connection on the machine takes its local port from. Between the moment a test
@@ -6,7 +6,7 @@ closes that probe and the moment its server binds the port (seconds under load: 
 may run in between), a connection of anyone's to PostgreSQL, say, can take it; the server
 then dies on "address already in use" while the test waits for it at a port where nothing
 will ever listen ("Connection refused"). A port below that range is handed out by no one:
-only a test that names it can take it.
+only a test (or a benchmark) that names it can take it.
 """
 
 from __future__ import annotations
