@@ -43,6 +43,7 @@ from core.checkin import (
 from core.numbers import typed_number
 from core.replies import ParsedReply, ReplyHint, ReplyKind, parse_reply
 from core.states import ReportState
+from core.textnorm import narrow
 from db.engine import session_scope
 from db.models import Assignment, Task
 from db.queries.calendar import working_calendar
@@ -104,6 +105,7 @@ def answer_text(
         return Answer(unhandled=True)
     if len(text) > MAX_TEXT:
         return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
+    text = narrow(text)  # "＃12 xong ５０％" from a keyboard in full-width mode
     decision: Decision | None = None
     report: Report | None = None
     several = by_task(text)  # "#12 xong, #13 đang làm 50%": read task by task

@@ -12,9 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["FoldedText", "SortKey", "fold", "fold_text", "trim", "vi_sort_key"]
+__all__ = ["FoldedText", "SortKey", "fold", "fold_text", "narrow", "trim", "vi_sort_key"]
 
 _DROPPED = frozenset({"Mn", "Cf"})  # Unicode categories that folding removes
+# The full-width forms of ASCII (U+FF01..U+FF5E) and the ideographic space, as ASCII.
+_NARROW = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,15 @@ class FoldedText:
 def fold(text: str) -> str:
     """Return text in NFC, lower case, without diacritics (đ→d), with whitespace collapsed."""
     return fold_text(text).folded
+
+
+def narrow(text: str) -> str:
+    """Return text with full-width signs, digits and letters as their ASCII forms.
+
+    A phone keyboard in full-width mode types "＃１２ xong ５０％": the task number, the
+    percentage and a date's slashes are read only once they are "#12 xong 50%".
+    """
+    return text.translate(_NARROW)
 
 
 def trim(text: str) -> str:
