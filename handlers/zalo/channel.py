@@ -62,6 +62,8 @@ class ZaloChannel(TextChannel):
                 return self._render(lang, Said(t("evidence.no_unit")))
             said = evidence.keep(self.services, actor, event, photo, oversized=oversized)
             return self._render(lang, said)
+        if not event.name.startswith("message."):  # no message: nothing was said to answer
+            return []
         if event.name != "message.text.received":
             return self._render(lang, Said(t("zalo.unsupported")))
         typed = trim(narrow(event.text))  # "＃12 xong" from a full-width keyboard

@@ -189,3 +189,23 @@ async def test_a_full_width_number_sign_names_the_task(zbot: ZaloBot) -> None:
         ("done", 100),
         ("in_progress", 50),
     ]
+
+
+async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None:
+    """An event Zalo may add that is no message ("user_seen_message") is kept and not answered:
+    it was told "only text and photos", and each answer seen could be one more such event."""
+    province(zbot)
+    for name in ("user_seen_message", "message.sticker.received"):
+        queue_raw(
+            zbot,
+            {
+                "message_id": f"event-{name}",
+                "date": 1_700_000_000_000,
+                "chat": {"id": HOA, "chat_type": "PRIVATE"},
+                "from": {"id": HOA, "display_name": "Hoa"},
+            },
+            name,
+        )
+        await zbot.handled(f"event-{name}")
+    [sticker] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "chữ và ảnh" in sticker
