@@ -51,7 +51,7 @@ async def people(bot: BotUnderTest) -> BotUnderTest:
 async def test_unexpected_updates_are_ignored_and_the_bot_keeps_running(
     people: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Stickers, edits, channel posts, unknown kinds: no crash, no reply, and /help still works."""
+    """Stickers, edits, channel posts, unknown kinds: no crash, no error, and /help still works."""
     bot = people
     before = len(bot.server.messages(MEMBER))
     ids = [

@@ -140,3 +140,29 @@ async def test_ht_is_confirmed_then_one_tap_records_done(bot: BotUnderTest) -> N
     assert reports(bot) == []
     await bot.press(OFFICIAL, button_data(question, "Hoàn thành"), question.message_id)
     assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
+
+
+async def test_an_edited_report_is_answered_to_send_it_again(bot: BotUnderTest) -> None:
+    """ "xong" edited into "đang làm 50%" is not read again, and the official is told to send
+    the correction as a new message: it was silently ignored, "xong" standing."""
+    world = await scene(bot)
+    await bot.send(OFFICIAL, "xong")
+    mine = max(m.message_id for m in bot.server.history(OFFICIAL) if not m.from_bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.edit_text(OFFICIAL, mine, "đang làm 50%")
+    answer = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "tin nhắn mới" in (answer.text or "")
+    assert answer.reply_to_message_id == mine
+    assert [r.state for r in reports(bot)] == ["done"]
+    assert assignment(bot, world.assignments[0]).state == "done"
+
+
+async def test_an_edited_command_is_not_said_to_be_unknown(bot: BotUnderTest) -> None:
+    """ "/help" edited into "/whoami" is answered as an edit, not "unknown command /whoami"."""
+    await scene(bot)
+    await bot.send(COORDINATOR, "/help")
+    mine = max(m.message_id for m in bot.server.history(COORDINATOR) if not m.from_bot)
+    after = bot.server.last_message_id(COORDINATOR)
+    bot.server.edit_text(COORDINATOR, mine, "/whoami")
+    answer = await bot.server.wait_for_message(COORDINATOR, after=after)
+    assert "tin nhắn mới" in (answer.text or "")
