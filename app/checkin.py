@@ -9,6 +9,7 @@ return what to say as data (`Said`, with choices); the adapter renders it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,7 +48,14 @@ from core.textnorm import narrow
 from db.engine import session_scope
 from db.models import Assignment, Task
 from db.queries.calendar import working_calendar
-from db.queries.checkin import Check, OpenItem, check_reportable, message_outbox, open_items
+from db.queries.checkin import (
+    Check,
+    OpenItem,
+    check_reportable,
+    message_outbox,
+    open_items,
+    unit_names,
+)
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 MAX_TEXT = 4000
@@ -357,6 +365,8 @@ def _act(
     t = partial(services.catalog.get, actor.lang)
     titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
     outcome, ids = decision.outcome, decision.candidates
+    if outcome in (Outcome.ASK_TASK, Outcome.ASK_BOTH):
+        titles |= _by_unit(services, titles, ids)
     lang, catalog = actor.lang, services.catalog
     if outcome == Outcome.RECORD:
         return _apply(services, actor, ids[0], decision.reply, text, key)
@@ -383,6 +393,20 @@ def _act(
             both += status_choices(catalog, lang, i, f"#{titles[i][0]}")
         return Answer([Said("\n".join(lines), both)])
     return Answer([Said(t(f"checkin.{outcome}"))])
+
+
+def _by_unit(
+    services: Services, titles: dict[int, tuple[int, str]], ids: Sequence[int]
+) -> dict[int, tuple[int, str]]:
+    """Return the candidates of a task asked for several of the sender's units, each titled
+    by its unit first: "#12 <title>" twice told the official nothing apart."""
+    counts = Counter(titles[i][0] for i in ids)
+    twice = [i for i in ids if counts[titles[i][0]] > 1]
+    if not twice:
+        return {}
+    with services.engine.connect() as connection:
+        names = unit_names(connection, assignment_ids=twice)
+    return {i: (titles[i][0], f"{names.get(i, '?')}: {titles[i][1]}") for i in twice}
 
 
 def _apply(
