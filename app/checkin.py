@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -106,8 +106,13 @@ def answer_text(
     *,
     key: str,
     replied: RepliedTo | None = None,
+    forwarded: bool = False,
 ) -> Answer:
-    """Read a text as the answer to the pending question, or as a status report."""
+    """Read a text as the answer to the pending question, or as a status report.
+
+    `forwarded`: the text is another's, forwarded; a status it gives is asked before it is
+    recorded.
+    """
     t = partial(services.catalog.get, actor.lang)
     if not actor.unit_ids:
         return Answer(unhandled=True)
@@ -124,7 +129,7 @@ def answer_text(
             asked = get_pending(connection, contact_id=actor.contact_id, now=now)
             if asked is None and not several:
                 rows, decision, explanation_id = _decide(
-                    services, connection, actor, text, replied
+                    services, connection, actor, text, replied, forwarded
                 )
                 report = _clear_report(decision, text, key)
                 if report is not None:
@@ -142,10 +147,12 @@ def answer_text(
         with services.engine.begin() as connection:
             rows, items, _, explanation_id = _about(connection, actor, replied)
         if explanation_id is None:
-            return _several(services, actor, several, rows, items, key)
+            return _several(services, actor, several, rows, items, key, forwarded)
     elif asked is not None:
         with services.engine.begin() as connection:
-            rows, decision, explanation_id = _decide(services, connection, actor, text, replied)
+            rows, decision, explanation_id = _decide(
+                services, connection, actor, text, replied, forwarded
+            )
     if explanation_id is not None:
         return Answer([Said(answer_explanation(services, actor, explanation_id, text))])
     assert decision is not None
@@ -153,13 +160,18 @@ def answer_text(
 
 
 def _decide(
-    services: Services, connection: Connection, actor: Actor, text: str, replied: RepliedTo | None
+    services: Services,
+    connection: Connection,
+    actor: Actor,
+    text: str,
+    replied: RepliedTo | None,
+    forwarded: bool,
 ) -> tuple[list[OpenItem], Decision | None, int | None]:
     """Read what a text may be about and decide what it says (None: an explanation's answer)."""
     rows, items, about, explanation_id = _about(connection, actor, replied)
     if explanation_id is not None:
         return rows, None, explanation_id
-    reply = parse_reply(text, today=services.today())
+    reply = _read(services, text, forwarded)
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
     return rows, decision, None
 
@@ -171,12 +183,13 @@ def _several(
     rows: list[OpenItem],
     items: list[Item],
     key: str,
+    forwarded: bool,
 ) -> Answer:
     """Read each task's words of a message about several tasks as a report of its own."""
     t = partial(services.catalog.get, actor.lang)
     said: list[Said] = []
     for task, words in parts:
-        reply = parse_reply(words, today=services.today())
+        reply = _read(services, words, forwarded)
         decision = decide(reply=reply, items=items, mentioned={task})
         if decision.outcome == Outcome.UNKNOWN_TASK:
             said.append(Said(t("checkin.unknown_task_named", task=str(task))))
@@ -184,6 +197,12 @@ def _several(
         answer = _act(services, actor, decision, rows, f"#{task} {words}", f"{key}#{task}")
         said += answer.said
     return Answer(said)
+
+
+def _read(services: Services, text: str, forwarded: bool) -> ParsedReply:
+    """Parse a reply; one forwarded is another's words, so the status it gives is asked."""
+    reply = parse_reply(text, today=services.today())
+    return replace(reply, uncertain=True) if forwarded else reply
 
 
 def _clear_report(decision: Decision | None, text: str, key: str) -> Report | None:

@@ -5,6 +5,7 @@ The same scenes run on Zalo in tests/zalo/test_replies.py: both channels answer 
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from sqlmodel import select
@@ -166,3 +167,29 @@ async def test_an_edited_command_is_not_said_to_be_unknown(bot: BotUnderTest) ->
     bot.server.edit_text(COORDINATOR, mine, "/whoami")
     answer = await bot.server.wait_for_message(COORDINATOR, after=after)
     assert "tin nhắn mới" in (answer.text or "")
+
+
+async def test_a_forwarded_report_is_confirmed_before_it_is_recorded(bot: BotUnderTest) -> None:
+    """ "xong" forwarded from someone else (a colleague's chat, a group) is another's words:
+    it was recorded as the official's own report; now the status is asked first."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    forwarded = {
+        "message_id": 9001,
+        "date": int(time.time()),
+        "chat": {"id": OFFICIAL, "type": "private", "first_name": "Lan"},
+        "from": {"id": OFFICIAL, "is_bot": False, "first_name": "Lan"},
+        "text": "xong",
+        "forward_origin": {
+            "type": "user",
+            "date": int(time.time()) - 600,
+            "sender_user": {"id": 5555, "is_bot": False, "first_name": "Đồng nghiệp"},
+        },
+    }
+    bot.server.inject_update({"message": forwarded})
+    asked = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "Xin chọn tình trạng" in (asked.text or "")
+    assert reports(bot) == []
+    await bot.press(OFFICIAL, button_data(asked, "Hoàn thành"), asked.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 1)
+    assert assignment(bot, world.assignments[0]).state == "done"
