@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from bot.commands import (
     admin,
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines:
             print(line, file=sys.stderr)
         return EXIT_CONFIG
-    except OperationalError as exc:  # the database does not answer: one line, as `run` says
+    except DatabaseError as exc:  # the database does not answer: one line, as `run` says
         url = make_url(load_settings().database_url).render_as_string()  # password hidden
         say("cli.db_error", err=True, url=url, error=exc.orig)
         return EXIT_CONFIG

@@ -139,6 +139,24 @@ def test_an_unreachable_database_is_one_line_for_every_command(
     assert "127.0.0.1:1" in result.stderr.strip().splitlines()[0]
 
 
+@pytest.mark.parametrize("command", ["run", "admin"])
+@pytest.mark.parametrize("where", ["through-a-file", "not-a-database"])
+def test_a_sqlite_file_that_cannot_be_opened_is_one_line(
+    tmp_path: Path, command: str, where: str
+) -> None:
+    """A SQLite path whose folder cannot be made (a file stands in the way) or a file that is
+    no database is named in one line, exit status 2: both ended in a traceback."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a database\n" * 100)
+    path = blocker / "dondoc.sqlite3" if where == "through-a-file" else blocker
+    env = env_for(tmp_path, BOT_TOKEN="1:x", DATABASE_URL=f"sqlite:///{path}")
+    result = dondoc(tmp_path, env, *([command, "list"] if command == "admin" else [command]))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(blocker) in result.stderr
+
+
 def test_db_upgrade_and_admin_add(tmp_path: Path) -> None:
     """`db upgrade` migrates a new file; `admin add` refuses a non-number and adds a number."""
     env = env_for(tmp_path)
