@@ -11,6 +11,7 @@ from datetime import date
 from sqlmodel import select
 
 from db.models import Explanation, ExtensionRequest
+from devtools.fakebotapi import ChatMessage
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
     OFFICIAL,
@@ -143,15 +144,20 @@ async def test_ht_is_confirmed_then_one_tap_records_done(bot: BotUnderTest) -> N
     assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
 
 
+async def edit_last(bot: BotUnderTest, user_id: int, text: str) -> tuple[int, ChatMessage]:
+    """Have the user edit their last message into `text`; return its id and the answer."""
+    mine = max(m.message_id for m in bot.server.history(user_id) if not m.from_bot)
+    after = bot.server.last_message_id(user_id)
+    bot.server.edit_text(user_id, mine, text)
+    return mine, await bot.server.wait_for_message(user_id, after=after)
+
+
 async def test_an_edited_report_is_answered_to_send_it_again(bot: BotUnderTest) -> None:
     """ "xong" edited into "đang làm 50%" is not read again, and the official is told to send
     the correction as a new message: it was silently ignored, "xong" standing."""
     world = await scene(bot)
     await bot.send(OFFICIAL, "xong")
-    mine = max(m.message_id for m in bot.server.history(OFFICIAL) if not m.from_bot)
-    after = bot.server.last_message_id(OFFICIAL)
-    bot.server.edit_text(OFFICIAL, mine, "đang làm 50%")
-    answer = await bot.server.wait_for_message(OFFICIAL, after=after)
+    mine, answer = await edit_last(bot, OFFICIAL, "đang làm 50%")
     assert "tin nhắn mới" in (answer.text or "")
     assert answer.reply_to_message_id == mine
     assert [r.state for r in reports(bot)] == ["done"]
@@ -162,10 +168,7 @@ async def test_an_edited_command_is_not_said_to_be_unknown(bot: BotUnderTest) ->
     """ "/help" edited into "/whoami" is answered as an edit, not "unknown command /whoami"."""
     await scene(bot)
     await bot.send(COORDINATOR, "/help")
-    mine = max(m.message_id for m in bot.server.history(COORDINATOR) if not m.from_bot)
-    after = bot.server.last_message_id(COORDINATOR)
-    bot.server.edit_text(COORDINATOR, mine, "/whoami")
-    answer = await bot.server.wait_for_message(COORDINATOR, after=after)
+    _, answer = await edit_last(bot, COORDINATOR, "/whoami")
     assert "tin nhắn mới" in (answer.text or "")
 
 
