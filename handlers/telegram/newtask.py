@@ -199,7 +199,8 @@ class FormButton(BaseHandler[Update, Any, Any]):
 
 def conversation() -> ConversationHandler[Any]:
     """Build the /newtask conversation."""
-    text = filters.TEXT & ~filters.COMMAND
+    # An edited message is no answer to the step asked now (the fallback says so).
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 
     def on(prefix: str, callback: PTBCallback) -> FormButton:
         return FormButton(callback, re.compile(f"^nt:{prefix}[:~]"))

@@ -118,7 +118,8 @@ async def cancel(req: Request) -> int:
 
 def addunit_conversation() -> ConversationHandler[Any]:
     """Return the /addunit conversation (registered early, before plain commands)."""
-    text = filters.TEXT & ~filters.COMMAND
+    # An edited message is no answer to the step asked now (the fallback says so).
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     return ConversationHandler(
         entry_points=[CommandHandler("addunit", addunit_command)],
         states={
