@@ -165,7 +165,8 @@ async def test_an_edited_report_is_answered_to_send_it_again(bot: BotUnderTest) 
 
 
 async def test_an_edited_command_is_not_said_to_be_unknown(bot: BotUnderTest) -> None:
-    """ "/help" edited into "/whoami" is answered as an edit, not "unknown command /whoami"."""
+    """ "/help" edited into "/whoami" is answered as an edit: an edited command ran again (an
+    edited /nudge nudged twice), or was said unknown when the fake kept the old entities."""
     await scene(bot)
     await bot.send(COORDINATOR, "/help")
     _, answer = await edit_last(bot, COORDINATOR, "/whoami")
