@@ -9,8 +9,9 @@ return what to say as data (`Said`, with choices); the adapter renders it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -43,10 +44,18 @@ from core.checkin import (
 from core.numbers import typed_number
 from core.replies import ParsedReply, ReplyHint, ReplyKind, parse_reply
 from core.states import ReportState
+from core.textnorm import narrow
 from db.engine import session_scope
 from db.models import Assignment, Task
 from db.queries.calendar import working_calendar
-from db.queries.checkin import Check, OpenItem, check_reportable, message_outbox, open_items
+from db.queries.checkin import (
+    Check,
+    OpenItem,
+    check_reportable,
+    message_outbox,
+    open_items,
+    unit_names,
+)
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 MAX_TEXT = 4000
@@ -97,13 +106,19 @@ def answer_text(
     *,
     key: str,
     replied: RepliedTo | None = None,
+    forwarded: bool = False,
 ) -> Answer:
-    """Read a text as the answer to the pending question, or as a status report."""
+    """Read a text as the answer to the pending question, or as a status report.
+
+    `forwarded`: the text is another's, forwarded; a status it gives is asked before it is
+    recorded.
+    """
     t = partial(services.catalog.get, actor.lang)
     if not actor.unit_ids:
         return Answer(unhandled=True)
     if len(text) > MAX_TEXT:
         return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
+    text = narrow(text)  # "＃12 xong ５０％" from a keyboard in full-width mode
     decision: Decision | None = None
     report: Report | None = None
     several = by_task(text)  # "#12 xong, #13 đang làm 50%": read task by task
@@ -114,7 +129,7 @@ def answer_text(
             asked = get_pending(connection, contact_id=actor.contact_id, now=now)
             if asked is None and not several:
                 rows, decision, explanation_id = _decide(
-                    services, connection, actor, text, replied
+                    services, connection, actor, text, replied, forwarded
                 )
                 report = _clear_report(decision, text, key)
                 if report is not None:
@@ -132,10 +147,12 @@ def answer_text(
         with services.engine.begin() as connection:
             rows, items, _, explanation_id = _about(connection, actor, replied)
         if explanation_id is None:
-            return _several(services, actor, several, rows, items, key)
+            return _several(services, actor, several, rows, items, key, forwarded)
     elif asked is not None:
         with services.engine.begin() as connection:
-            rows, decision, explanation_id = _decide(services, connection, actor, text, replied)
+            rows, decision, explanation_id = _decide(
+                services, connection, actor, text, replied, forwarded
+            )
     if explanation_id is not None:
         return Answer([Said(answer_explanation(services, actor, explanation_id, text))])
     assert decision is not None
@@ -143,13 +160,18 @@ def answer_text(
 
 
 def _decide(
-    services: Services, connection: Connection, actor: Actor, text: str, replied: RepliedTo | None
+    services: Services,
+    connection: Connection,
+    actor: Actor,
+    text: str,
+    replied: RepliedTo | None,
+    forwarded: bool,
 ) -> tuple[list[OpenItem], Decision | None, int | None]:
     """Read what a text may be about and decide what it says (None: an explanation's answer)."""
     rows, items, about, explanation_id = _about(connection, actor, replied)
     if explanation_id is not None:
         return rows, None, explanation_id
-    reply = parse_reply(text, today=services.today())
+    reply = _read(services, text, forwarded)
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
     return rows, decision, None
 
@@ -161,12 +183,13 @@ def _several(
     rows: list[OpenItem],
     items: list[Item],
     key: str,
+    forwarded: bool,
 ) -> Answer:
     """Read each task's words of a message about several tasks as a report of its own."""
     t = partial(services.catalog.get, actor.lang)
     said: list[Said] = []
     for task, words in parts:
-        reply = parse_reply(words, today=services.today())
+        reply = _read(services, words, forwarded)
         decision = decide(reply=reply, items=items, mentioned={task})
         if decision.outcome == Outcome.UNKNOWN_TASK:
             said.append(Said(t("checkin.unknown_task_named", task=str(task))))
@@ -174,6 +197,12 @@ def _several(
         answer = _act(services, actor, decision, rows, f"#{task} {words}", f"{key}#{task}")
         said += answer.said
     return Answer(said)
+
+
+def _read(services: Services, text: str, forwarded: bool) -> ParsedReply:
+    """Parse a reply; one forwarded is another's words, so the status it gives is asked."""
+    reply = parse_reply(text, today=services.today())
+    return replace(reply, uncertain=True) if forwarded else reply
 
 
 def _clear_report(decision: Decision | None, text: str, key: str) -> Report | None:
@@ -355,6 +384,8 @@ def _act(
     t = partial(services.catalog.get, actor.lang)
     titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
     outcome, ids = decision.outcome, decision.candidates
+    if outcome in (Outcome.ASK_TASK, Outcome.ASK_BOTH):
+        titles |= _by_unit(services, titles, ids)
     lang, catalog = actor.lang, services.catalog
     if outcome == Outcome.RECORD:
         return _apply(services, actor, ids[0], decision.reply, text, key)
@@ -381,6 +412,20 @@ def _act(
             both += status_choices(catalog, lang, i, f"#{titles[i][0]}")
         return Answer([Said("\n".join(lines), both)])
     return Answer([Said(t(f"checkin.{outcome}"))])
+
+
+def _by_unit(
+    services: Services, titles: dict[int, tuple[int, str]], ids: Sequence[int]
+) -> dict[int, tuple[int, str]]:
+    """Return the candidates of a task asked for several of the sender's units, each titled
+    by its unit first: "#12 <title>" twice told the official nothing apart."""
+    counts = Counter(titles[i][0] for i in ids)
+    twice = [i for i in ids if counts[titles[i][0]] > 1]
+    if not twice:
+        return {}
+    with services.engine.connect() as connection:
+        names = unit_names(connection, assignment_ids=twice)
+    return {i: (titles[i][0], f"{names.get(i, '?')}: {titles[i][1]}") for i in twice}
 
 
 def _apply(

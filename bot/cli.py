@@ -8,6 +8,9 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
+
 from bot.commands import (
     admin,
     db,
@@ -21,7 +24,7 @@ from bot.commands import (
     tasks,
     units,
 )
-from bot.console import EXIT_CONFIG, ConfigError
+from bot.console import EXIT_CONFIG, ConfigError, load_settings, say
 
 PRIVATE_UMASK = 0o077
 
@@ -75,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
+        return EXIT_CONFIG
+    except DatabaseError as exc:  # the database does not answer: one line, as `run` says
+        url = make_url(load_settings().database_url).render_as_string()  # password hidden
+        say("cli.db_error", err=True, url=url, error=exc.orig)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130

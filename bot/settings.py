@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from core.workhours import WorkHours
 from db.engine import sqlite_file
@@ -166,6 +168,10 @@ class Settings(BaseSettings):
     def _check_database_url(cls, value: str) -> str:
         if not re.match(r"^(sqlite|postgresql)(\+[a-z0-9]+)?://", value):
             raise ValueError("a database URL")
+        try:  # what the engine reads: a port that is no number fails only there, at start
+            make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("a database URL") from None
         return value
 
     @field_validator("timezone")
@@ -308,6 +314,9 @@ def _is_http_url(value: str) -> bool:
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
+PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
 def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
     """Return (VARIABLE, got) pairs for each invalid setting, for one-line messages."""
     pairs: list[tuple[str, str]] = []
@@ -320,7 +329,9 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         if not field and "fake_clock_start" in str(item.get("msg", "")):
             field = "fake_clock_start"
         got = item.get("input")
-        hidden = field in ("bot_token", "zalo_bot_token", "zalo_webhook_secret")
+        hidden = field in ("bot_token", "zalo_bot_token", "zalo_webhook_secret", "web_secret")
         shown = "" if hidden or isinstance(got, dict) else str(got)
+        if field == "database_url":
+            shown = PASSWORD_IN_URL.sub(r"\1***@", shown)
         pairs.append((field.upper(), shown))
     return pairs

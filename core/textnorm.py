@@ -8,13 +8,25 @@ keeps the way back to the original so a caller can check the word as typed or qu
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["FoldedText", "SortKey", "fold", "fold_text", "trim", "vi_sort_key"]
+__all__ = [
+    "FoldedText",
+    "SortKey",
+    "fold",
+    "fold_text",
+    "narrow",
+    "plain_file_name",
+    "trim",
+    "vi_sort_key",
+]
 
 _DROPPED = frozenset({"Mn", "Cf"})  # Unicode categories that folding removes
+# The full-width forms of ASCII (U+FF01..U+FF5E) and the ideographic space, as ASCII.
+_NARROW = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +51,34 @@ class FoldedText:
 def fold(text: str) -> str:
     """Return text in NFC, lower case, without diacritics (đ→d), with whitespace collapsed."""
     return fold_text(text).folded
+
+
+def narrow(text: str) -> str:
+    """Return text with full-width signs, digits and letters as their ASCII forms.
+
+    A phone keyboard in full-width mode types "＃１２ xong ５０％": the task number, the
+    percentage and a date's slashes are read only once they are "#12 xong 50%".
+    """
+    return text.translate(_NARROW)
+
+
+def plain_file_name(name: str, fallback: str, *, limit: int = 255) -> str:
+    """Return a file name a person sent as it may be kept and shown: its last path part,
+    without control characters (NUL, which PostgreSQL refuses, escapes, line breaks as
+    spaces) or invisible format ones (a right-to-left override shows "fdp.exe" as "exe.pdf"),
+    at most `limit` characters with its suffix kept; `fallback` when nothing is left.
+    """
+    base = re.split(r"[/\\]", unicodedata.normalize("NFC", name))[-1]
+    kept = "".join(c for c in base if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
+    plain = " ".join(kept.split())
+    if plain.strip(".") == "":
+        return fallback
+    if len(plain) <= limit:
+        return plain
+    stem, dot, suffix = plain.rpartition(".")
+    if dot and 0 < len(suffix) <= 10 and len(stem) > 0:
+        return plain[: limit - len(suffix) - 1] + "." + suffix
+    return plain[:limit]
 
 
 def trim(text: str) -> str:

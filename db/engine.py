@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,10 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     if db_file is None:
         kwargs["poolclass"] = StaticPool  # one shared in-memory database
     else:
-        db_file.parent.mkdir(parents=True, exist_ok=True)
+        # A folder that cannot be made is said by the first connection ("unable to open"),
+        # an OperationalError the commands report in one line, not a traceback here.
+        with suppress(OSError):
+            db_file.parent.mkdir(parents=True, exist_ok=True)
         kwargs |= {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
     engine = create_engine(url, echo=echo, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)

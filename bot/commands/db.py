@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
 from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, say
@@ -30,7 +30,7 @@ def db_upgrade(_args: argparse.Namespace) -> int:
     try:
         upgrade(engine)
         say("cli.db_upgraded", revision=current_revision(engine) or "-")
-    except OperationalError as exc:
+    except DatabaseError as exc:
         say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
         return EXIT_CONFIG
     finally:
@@ -47,7 +47,7 @@ def db_recount(_args: argparse.Namespace) -> int:
             rows = rebuild(session)
             session.commit()
         say("cli.db_recounted", rows=rows)
-    except OperationalError as exc:
+    except DatabaseError as exc:
         say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
         return EXIT_CONFIG
     finally:

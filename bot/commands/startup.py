@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 from telegram.error import InvalidToken
 
 from bot.console import EXIT_FAILED, say, setup_logging
@@ -42,7 +42,7 @@ def migrated_engine(settings: Settings) -> Engine | None:
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:
         say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
         engine.dispose()
         return None

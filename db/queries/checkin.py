@@ -218,6 +218,16 @@ def unit_name(session: Session, *, unit_id: int) -> str:
     return unit.name if unit is not None else str(unit_id)
 
 
+def unit_names(db: Session | Connection, *, assignment_ids: Sequence[int]) -> dict[int, str]:
+    """Return the name of each assignment's unit, by assignment id."""
+    query = (
+        core_select(col(Assignment.id), col(Unit.name))
+        .join_from(Assignment, Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Assignment.id).in_(list(assignment_ids)))
+    )
+    return {int(aid): str(name) for aid, name in as_connection(db).execute(query)}
+
+
 def contact_name(session: Session, *, contact_id: int | None) -> str:
     """Return a contact's display name (empty when unknown)."""
     contact = session.get(Contact, contact_id) if contact_id is not None else None

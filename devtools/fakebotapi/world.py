@@ -81,11 +81,8 @@ class UserActions:
         self, user_id: int, text: str, *, chat_id: int | None = None, reply_to: int | None = None
     ) -> int:
         """Have a user send text; a leading /command and any @username get their entities."""
-        match = _COMMAND.match(text)
-        entities = [{"type": "bot_command", "offset": 0, "length": match.end()}] if match else []
-        entities += [_entity("mention", text, m) for m in _MENTION.finditer(text)]
         return self._user_message(
-            user_id, chat_id, reply_to, text=text, sent_text=text, entities=entities
+            user_id, chat_id, reply_to, text=text, sent_text=text, entities=_entities(text)
         )
 
     def send_command(
@@ -146,6 +143,7 @@ class UserActions:
             if message is None or message.from_bot or message.sender["id"] != user_id:
                 raise ValueError(f"user {user_id} has no message {message_id} in chat {chat.id}")
             message.text, message.sent_text = text, text
+            message.entities = _entities(text)  # Telegram reads the edited text's anew
             message.edit_date = int(time.time())
             message.edits += 1
             payload = {"edited_message": self.state.message_api(message)}
@@ -241,6 +239,13 @@ def _message_with_button(
             return message
     shown = {m.message_id: m.button_data() for m in candidates[:5]}
     raise ValueError(f"no button {callback_data!r} in chat {chat.id}; buttons shown: {shown}")
+
+
+def _entities(text: str) -> list[JsonDict]:
+    """Return the entities Telegram gives a text: a leading /command, any @username."""
+    match = _COMMAND.match(text)
+    entities = [{"type": "bot_command", "offset": 0, "length": match.end()}] if match else []
+    return entities + [_entity("mention", text, m) for m in _MENTION.finditer(text)]
 
 
 def _entity(kind: str, text: str, match: re.Match[str]) -> JsonDict:

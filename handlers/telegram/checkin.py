@@ -24,7 +24,7 @@ from handlers.telegram import checkin_steps, checkin_text
 from handlers.telegram.access import Request, button, prefix_pattern
 from handlers.telegram.checkin_steps import origin_of
 from handlers.telegram.itembuttons import settle
-from handlers.telegram.registry import Flow
+from handlers.telegram.registry import NEW_MESSAGES, Flow
 from render.telegram import buttons
 from scheduler.workers import in_update_worker
 
@@ -165,6 +165,8 @@ def flow() -> Flow:
             CallbackQueryHandler(on_pick, pattern=prefix_pattern("cf")),
             MessageHandler(text & filters.UpdateType.MESSAGE, checkin_text.on_text),
             # After every flow's commands: a guided form's own /cancel is seen first.
-            CommandHandler("cancel", checkin_text.on_cancel, filters.ChatType.PRIVATE),
+            CommandHandler(
+                "cancel", checkin_text.on_cancel, filters.ChatType.PRIVATE & NEW_MESSAGES
+            ),
         ),
     )

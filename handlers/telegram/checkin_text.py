@@ -32,6 +32,7 @@ async def on_text(req: Request) -> None:
         msg.text,
         key=checkin_steps.message_key(msg),
         replied=_replied_to(msg),
+        forwarded=msg.forward_origin is not None,
     )
     # Off the loop: its reads and the report's commit overlap other people's sends.
     await checkin_steps.show(req, await in_update_worker(read))

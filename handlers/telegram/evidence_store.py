@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 
 from app.checkin import caption_report
 from app.reporting import record, refusal
+from core.textnorm import plain_file_name
 from db.models import Evidence
 from db.queries.checkin import Check, check_reportable, find_evidence, unit_name
 from db.queries.evidence import unit_evidence_bytes
@@ -41,7 +42,7 @@ def upload_of(msg: Message) -> Upload | None:
     """Return the document or the largest photo size of a message."""
     if msg.document is not None:
         doc = msg.document
-        name = doc.file_name or f"file_{doc.file_unique_id}"
+        name = plain_file_name(doc.file_name or "", f"file_{doc.file_unique_id}")
         return Upload(
             doc.file_id, name, doc.file_size or 0, doc.mime_type, msg.caption or "", _key(msg)
         )
@@ -70,6 +71,9 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         content = bytes(await remote.download_as_bytearray())
     except TelegramError:
         await req.say("evidence.download_failed", limit=20)
+        return
+    if not content:  # a file of 0 bytes proves nothing
+        await req.say("evidence.empty", name=upload.file_name)
         return
     digest = hashlib.sha256(content).hexdigest()
     suffix = Path(upload.file_name).suffix

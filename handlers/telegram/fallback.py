@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from telegram import ReplyParameters
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from core.markup import Markup, to_plain
@@ -33,6 +34,19 @@ async def anything_else(req: Request) -> None:
     await req.reply(Markup(req.t("start.help_footer")))
 
 
+@command(Access.PUBLIC)
+async def edited(req: Request) -> None:
+    """Tell a registered sender that an edit is not read again: a correction is a new message.
+
+    Recording the edit would need knowing what the first text did; silence let a corrected
+    report ("xong" edited into "đang làm 50%") stand as the sender believed it changed.
+    """
+    if req.actor.access == Access.PUBLIC or req.message is None:
+        return
+    quoted = ReplyParameters(req.message.message_id, allow_sending_without_reply=True)
+    await req.reply(req.t("common.edit_not_read"), reply_parameters=quoted)
+
+
 @button(Access.PUBLIC)
 async def unhandled_button(req: Request) -> None:
     """Answer a genuine button that no flow handles any more (an old message)."""
@@ -46,8 +60,11 @@ def flow() -> Flow:
     return Flow(
         name="fallback",
         late=(
-            MessageHandler(private & filters.COMMAND, unknown_command),
+            MessageHandler(
+                private & filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command
+            ),
             MessageHandler(private & ~filters.COMMAND & filters.UpdateType.MESSAGE, anything_else),
+            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited),
             CallbackQueryHandler(unhandled_button),
         ),
     )

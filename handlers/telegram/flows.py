@@ -42,7 +42,7 @@ from handlers.telegram import (
     units,
     weblogin,
 )
-from handlers.telegram.registry import Flow
+from handlers.telegram.registry import NEW_MESSAGES, Flow
 
 INBOX_GROUP = -1
 
@@ -91,7 +91,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> list[Flo
             application.add_handler(early)
     for flow in all_flows:
         for spec in flow.commands:
-            application.add_handler(CommandHandler((spec.name, *spec.aliases), spec.callback))
+            names = (spec.name, *spec.aliases)
+            application.add_handler(CommandHandler(names, spec.callback, NEW_MESSAGES))
     for flow in all_flows:
         for late in flow.late:
             application.add_handler(late)

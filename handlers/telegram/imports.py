@@ -264,7 +264,9 @@ def flow() -> Flow:
     return Flow(
         name="imports",
         late=(
-            PassingMessageHandler(filters.ChatType.PRIVATE & SPREADSHEET, on_spreadsheet),
+            PassingMessageHandler(
+                filters.ChatType.PRIVATE & SPREADSHEET & filters.UpdateType.MESSAGE, on_spreadsheet
+            ),
             CallbackQueryHandler(on_preview_button, pattern=prefix_pattern(PREFIX)),
         ),
     )

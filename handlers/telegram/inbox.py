@@ -41,6 +41,7 @@ from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.flood import Verdict
 from handlers.telegram.lanes import person_of
+from handlers.telegram.raw_updates import readable
 from scheduler.groupcommit import GroupCommit
 from scheduler.roles import LEADER, wait_turn
 from scheduler.workers import in_update_worker
@@ -296,7 +297,7 @@ async def _run_again(
     for item in left:
         if item.retryable and item.payload is not None:
             # Run in its own epoch, whatever the current one is.
-            update = Update.de_json(item.payload, application.bot)
+            update = Update.de_json(readable(item.payload), application.bot)
             data.inbox_recovered[id(update)] = (update, item.key, since)
             await application.update_queue.put(update)
 
@@ -305,7 +306,7 @@ def _given_up(
     item: rows.Unfinished, application: Application[Any, Any, Any, Any, Any, Any]
 ) -> GivenUp:
     """Return an update given up as the admins are told of it, naming its sender."""
-    update = Update.de_json(item.payload, application.bot) if item.payload else None
+    update = Update.de_json(readable(item.payload), application.bot) if item.payload else None
     user = update.effective_user if update is not None else None
     return GivenUp(
         inbox_id=item.id,

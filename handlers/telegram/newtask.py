@@ -53,7 +53,7 @@ from handlers.telegram.newtask_units import (
 )
 from handlers.telegram.newtask_units import on_button as assignee_button
 from handlers.telegram.newtask_units import on_text as assignee_text
-from handlers.telegram.registry import CommandSpec, Flow, PTBCallback
+from handlers.telegram.registry import NEW_MESSAGES, CommandSpec, Flow, PTBCallback
 from handlers.telegram.taskcommon import moved_note
 
 TITLE, DIRECTIVE, DEADLINE = 0, 1, 2
@@ -199,13 +199,14 @@ class FormButton(BaseHandler[Update, Any, Any]):
 
 def conversation() -> ConversationHandler[Any]:
     """Build the /newtask conversation."""
-    text = filters.TEXT & ~filters.COMMAND
+    # An edited message is no answer to the step asked now (the fallback says so).
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 
     def on(prefix: str, callback: PTBCallback) -> FormButton:
         return FormButton(callback, re.compile(f"^nt:{prefix}[:~]"))
 
     return ConversationHandler(
-        entry_points=[CommandHandler("newtask", start)],
+        entry_points=[CommandHandler("newtask", start, NEW_MESSAGES)],
         states={
             TITLE: [MessageHandler(text, got_title)],
             DIRECTIVE: [on("dir", directive_button), MessageHandler(text, directive_text)],
@@ -224,7 +225,7 @@ def conversation() -> ConversationHandler[Any]:
                 MessageHandler(text, newtask_line.fix_text),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[CommandHandler("cancel", cancel, NEW_MESSAGES)],
         allow_reentry=True,
         name="newtask",
     )

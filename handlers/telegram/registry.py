@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler
+from telegram.ext import BaseHandler, filters
 
 from core.roles import Access
+
+# Commands take new messages only: an edited one is not run again (fallback.edited says so).
+NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 PTBCallback = Callable[[Update, Any], Coroutine[Any, Any, Any]]  # any context type
 

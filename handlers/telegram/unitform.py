@@ -15,6 +15,7 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from app import unit_form
 from core.roles import Access
 from handlers.telegram.access import Request, command
+from handlers.telegram.registry import NEW_MESSAGES
 from scheduler.workers import in_worker
 
 CODE, NAME, KIND, PARENT, GROUPS = range(5)
@@ -118,9 +119,10 @@ async def cancel(req: Request) -> int:
 
 def addunit_conversation() -> ConversationHandler[Any]:
     """Return the /addunit conversation (registered early, before plain commands)."""
-    text = filters.TEXT & ~filters.COMMAND
+    # An edited message is no answer to the step asked now (the fallback says so).
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     return ConversationHandler(
-        entry_points=[CommandHandler("addunit", addunit_command)],
+        entry_points=[CommandHandler("addunit", addunit_command, NEW_MESSAGES)],
         states={
             CODE: [MessageHandler(text, code_step)],
             NAME: [MessageHandler(text, name_step)],
@@ -128,7 +130,7 @@ def addunit_conversation() -> ConversationHandler[Any]:
             PARENT: [MessageHandler(text, parent_step)],
             GROUPS: [MessageHandler(text, groups_step)],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[CommandHandler("cancel", cancel, NEW_MESSAGES)],
         name="addunit",
         conversation_timeout=FORM_TIMEOUT_S,
     )

@@ -22,7 +22,7 @@ from app.pairing import Newcomer, redeem
 from core.invites import looks_like_code
 from core.numbers import typed_number
 from core.roles import Access
-from core.textnorm import fold, trim
+from core.textnorm import fold, narrow, trim
 from db.engine import session_scope
 from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
@@ -62,9 +62,11 @@ class ZaloChannel(TextChannel):
                 return self._render(lang, Said(t("evidence.no_unit")))
             said = evidence.keep(self.services, actor, event, photo, oversized=oversized)
             return self._render(lang, said)
+        if not event.name.startswith("message."):  # no message: nothing was said to answer
+            return []
         if event.name != "message.text.received":
             return self._render(lang, Said(t("zalo.unsupported")))
-        typed = trim(event.text)
+        typed = trim(narrow(event.text))  # "＃12 xong" from a full-width keyboard
         if len(typed) > MAX_TEXT:  # as on Telegram, which takes no longer message
             return self._render(
                 lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))
@@ -97,7 +99,7 @@ class ZaloChannel(TextChannel):
             photos = [one for one in saids if isinstance(one, PhotoSaid)]
             return [*self._show(actor, Answer(saids)), *photos]
         words = self._status_words(actor, typed)
-        return self.receive(event.sender_id, words or event.text, event.message_id)
+        return self.receive(event.sender_id, words or narrow(event.text), event.message_id)
 
     def _seen(self, event: Event) -> Actor | None:
         """Return who wrote, refreshing what Zalo says of them (they are reachable again)."""

@@ -112,6 +112,51 @@ def test_run_with_wrong_setting_names_it(tmp_path: Path, variable: str, value: s
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("url", ["postgresql://u:hunter2@[::1/x", "postgresql://u:hunter2@h:ab/x"])
+def test_a_database_url_that_cannot_be_read_is_named_without_its_password(
+    tmp_path: Path, url: str
+) -> None:
+    """A DATABASE_URL whose port is no number is one line naming it, without the password:
+    it passed the settings and ended in a traceback when the engine read it."""
+    result = dondoc(tmp_path, env_for(tmp_path, BOT_TOKEN="1:x", DATABASE_URL=url), "run")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "DATABASE_URL" in line
+    assert "hunter2" not in line
+
+
+@pytest.mark.parametrize("command", [("admin", "list"), ("scope", "show", "1")])
+def test_an_unreachable_database_is_one_line_for_every_command(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """`dondoc admin list` on a database that does not answer says so in one line, as `run`
+    does: it ended in a hundred lines of traceback."""
+    url = "postgresql://u:hunter2@127.0.0.1:1/dondoc"
+    result = dondoc(tmp_path, env_for(tmp_path, DATABASE_URL=url), *command)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr
+    assert "127.0.0.1:1" in result.stderr.strip().splitlines()[0]
+
+
+@pytest.mark.parametrize("command", ["run", "admin"])
+@pytest.mark.parametrize("where", ["through-a-file", "not-a-database"])
+def test_a_sqlite_file_that_cannot_be_opened_is_one_line(
+    tmp_path: Path, command: str, where: str
+) -> None:
+    """A SQLite path whose folder cannot be made (a file stands in the way) or a file that is
+    no database is named in one line, exit status 2: both ended in a traceback."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a database\n" * 100)
+    path = blocker / "dondoc.sqlite3" if where == "through-a-file" else blocker
+    env = env_for(tmp_path, BOT_TOKEN="1:x", DATABASE_URL=f"sqlite:///{path}")
+    result = dondoc(tmp_path, env, *([command, "list"] if command == "admin" else [command]))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(blocker) in result.stderr
+
+
 def test_db_upgrade_and_admin_add(tmp_path: Path) -> None:
     """`db upgrade` migrates a new file; `admin add` refuses a non-number and adds a number."""
     env = env_for(tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.i18n import load_catalog
 from bot.console import ConfigError, load_settings
 from bot.settings import Settings
 
@@ -64,6 +65,9 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("REPORT_TEMPLATE", "pyproject.toml"),
         ("ORG_SYMBOL", "BC/SKHCN"),
         ("ORG_NAME", ""),
+        ("PUBLIC_BASE_URL", "dondoc.example.vn"),
+        ("WEB_PORT", "70000"),
+        ("WORKERS", "many"),
     ],
 )
 def test_load_settings_names_the_wrong_variable(
@@ -75,6 +79,16 @@ def test_load_settings_names_the_wrong_variable(
         load_settings(env_file=None)
     assert len(caught.value.lines) == 1
     assert variable in caught.value.lines[0]
+    assert not caught.value.lines[0].endswith(" ?.")  # what is expected was missing
+
+
+def test_every_setting_says_what_it_expects() -> None:
+    """Each setting has its "expected" text in both languages, for the one line a wrong value
+    gets: PUBLIC_BASE_URL, WEB_PORT, WORKERS and IMPORT_MAX_BYTES answered "expected ?"."""
+    catalog = load_catalog()
+    missing = [name for name in Settings.model_fields if not catalog.has(f"settings.{name}")]
+    assert missing == []
+    assert all(catalog.get("en", f"settings.{name}") for name in Settings.model_fields)
 
 
 def test_production_refuses_placeholder_token(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.textnorm import fold, fold_text, trim, vi_sort_key
+from core.textnorm import fold, fold_text, narrow, plain_file_name, trim, vi_sort_key
 
 
 @pytest.mark.parametrize(
@@ -135,3 +135,26 @@ def test_trim_drops_blanks_and_invisible_characters_at_the_ends(text: str, expec
     """Zero-width spaces, BOMs and direction marks at either end go; inside, text is kept."""
     assert trim(text) == expected
     assert trim("a\u200bb") == "a\u200bb"
+
+
+def test_narrow_turns_full_width_signs_into_ascii() -> None:
+    """A keyboard in full-width mode types "＃１２　xong ５０％ 15／12": read as ASCII."""
+    assert narrow("＃１２　xong ５０％ 15／12") == "#12 xong 50% 15/12"
+    assert narrow("Sở Y tế ²") == "Sở Y tế ²"  # only the full-width forms change
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Biên bản.pdf", "Biên bản.pdf"),
+        ("..\\..\\windows\\win.ini", "win.ini"),
+        ("../..", "file_1"),
+        ("", "file_1"),
+        ("\x00\x1b", "file_1"),
+        ("a" * 300 + ".pdf", "a" * 251 + ".pdf"),
+        ("b" * 300, "b" * 255),
+    ],
+)
+def test_plain_file_name_keeps_a_name_fit_to_store_and_show(name: str, expected: str) -> None:
+    """The last path part, no control or format characters, 255 characters with the suffix."""
+    assert plain_file_name(name, "file_1") == expected

@@ -51,7 +51,7 @@ async def people(bot: BotUnderTest) -> BotUnderTest:
 async def test_unexpected_updates_are_ignored_and_the_bot_keeps_running(
     people: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Stickers, edits, channel posts, unknown kinds: no crash, no reply, and /help still works."""
+    """Stickers, edits, channel posts, unknown kinds: no crash, no error, and /help still works."""
     bot = people
     before = len(bot.server.messages(MEMBER))
     ids = [
@@ -136,3 +136,28 @@ async def test_button_with_non_ascii_signature_is_refused_as_forged(
     assert "không hợp lệ" in answer
     assert "mã lỗi" not in answer
     assert not [r for r in caplog.records if r.exc_info is not None]
+
+
+async def test_an_update_the_library_cannot_read_does_not_stop_polling(
+    people: BotUnderTest,
+) -> None:
+    """An update python-telegram-bot cannot read (here a chat without its type) is skipped, and
+    the updates behind it are answered: it was asked for again and again, all else waiting."""
+    bot = people
+    unreadable = bot.server.inject_update(
+        {"message": {**raw_message(MEMBER, text="xong"), "chat": {"id": MEMBER}}}
+    )
+    reply = await bot.send(MEMBER, "/help", match=lambda m: "/lang" in (m.text or ""))
+    assert "/lang" in (reply.text or "")
+    with bot.session() as s:
+        [row] = s.exec(select(Inbox).where(Inbox.update_id == str(unreadable))).all()
+    assert row.payload is None or row.payload["message"]["text"] == "xong"  # kept until done
+
+    def finished() -> bool:
+        with bot.session() as s:
+            return (
+                s.exec(select(Inbox).where(Inbox.update_id == str(unreadable))).one().processed_at
+                is not None
+            )
+
+    await bot.server.wait_until(finished)

@@ -172,3 +172,40 @@ async def test_a_form_left_for_another_is_said_to_be_dropped(zbot: ZaloBot) -> N
     [one_line] = await zbot.say(ZALO_ADMIN, "/newtask Việc | 15/12/2026 | X000")
     assert "Đã bỏ biểu mẫu /addunit" in one_line
     assert "1 = " in one_line
+
+
+async def test_a_full_width_number_sign_names_the_task(zbot: ZaloBot) -> None:
+    """ "＃12 xong" (a phone keyboard in full-width mode) names task 12 as "#12 xong" does: it
+    was read as no task named, and recorded for the one task left open."""
+    first, second = province(zbot, tasks=2)
+    await zbot.say(HOA, f"#{first} xong")
+    [refused] = await zbot.say(HOA, "＃12 xong")
+    assert "không phải nhiệm vụ đang mở" in refused
+    [recorded] = await zbot.say(HOA, f"＃{second} đang làm ５０％")
+    assert "50%" in recorded
+    with zbot.session() as s:
+        states = [(r.assignment_id, r.state, r.percent) for r in s.exec(select(StatusReport))]
+    assert [(state, percent) for _, state, percent in states] == [
+        ("done", 100),
+        ("in_progress", 50),
+    ]
+
+
+async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None:
+    """An event Zalo may add that is no message ("user_seen_message") is kept and not answered:
+    it was told "only text and photos", and each answer seen could be one more such event."""
+    province(zbot)
+    for name in ("user_seen_message", "message.sticker.received"):
+        queue_raw(
+            zbot,
+            {
+                "message_id": f"event-{name}",
+                "date": 1_700_000_000_000,
+                "chat": {"id": HOA, "chat_type": "PRIVATE"},
+                "from": {"id": HOA, "display_name": "Hoa"},
+            },
+            name,
+        )
+        await zbot.handled(f"event-{name}")
+    [sticker] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "chữ và ảnh" in sticker

@@ -10,6 +10,7 @@ from datetime import date
 from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, StatusReport
+from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
 from tests.zalo.test_reminders import HOA, official, remind
 
@@ -126,3 +127,19 @@ async def test_ht_is_confirmed_then_1_records_done(zbot: ZaloBot) -> None:
     assert reports(zbot) == []
     await zbot.say(HOA, "1")
     assert reports(zbot) == [(first, "done", 100)]
+
+
+async def test_a_task_of_two_of_ones_units_is_asked_by_unit(zbot: ZaloBot) -> None:
+    """An official of two communes given the same task is asked which commune "xong" is for:
+    the choices were "#1 <title>" twice, nothing telling them apart."""
+    with zbot.session() as s:
+        first, second = make_unit(s, "X1", "Xã Tam Xuân"), make_unit(s, "X2", "Xã Tam Bình")
+        task = make_task(s, "Kế hoạch chuyển đổi số năm 2026", date(2026, 11, 30), [first, second])
+        make_contact(s, 0, units=[first, second], name="Hoa", channel="zalo", external_id=HOA)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    [asked] = await zbot.say(HOA, "xong")
+    assert f"1 = #{task.id} Xã Tam Xuân" in asked or f"1 = #{task.id} Xã Tam Bình" in asked
+    assert "Xã Tam Xuân" in asked
+    assert "Xã Tam Bình" in asked
+    await zbot.say(HOA, "2")
+    assert reports(zbot) == [(task.id, "done", 100)]

@@ -21,14 +21,16 @@ def kept(bot: BotUnderTest) -> list[Evidence]:
         return list(s.exec(select(Evidence)))
 
 
-def send_document_reply(bot: BotUnderTest, user_id: int, content: bytes, reply_to: int) -> int:
+def send_document_reply(
+    bot: BotUnderTest, user_id: int, content: bytes, reply_to: int, name: str = "ke-hoach.pdf"
+) -> int:
     """Have a user send a document in reply to a bot message (a raw update, as Telegram)."""
     state = bot.server.state
-    stored = state.store_file(content, "document", "ke-hoach.pdf", "application/pdf")
+    stored = state.store_file(content, "document", name, "application/pdf")
     document = {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
-        "file_name": "ke-hoach.pdf",
+        "file_name": name,
         "mime_type": "application/pdf",
         "file_size": len(content),
     }
@@ -104,6 +106,32 @@ async def test_file_over_twenty_megabytes_gets_a_clear_answer(bot: BotUnderTest)
     assert "quá lớn" in (reply.text or "")
     assert "20 MB" in (reply.text or "")
     assert kept(bot) == []
+
+
+async def test_an_empty_file_is_not_kept_and_the_sender_is_told(bot: BotUnderTest) -> None:
+    """A file of 0 bytes proves nothing: it was kept as evidence "0,0 KB"; now it is refused
+    with what to do."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, world.assignments)
+    after = bot.server.last_message_id(OFFICIAL)
+    send_document_reply(bot, OFFICIAL, b"", reminder.message_id)
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "trống" in (reply.text or "")
+    assert kept(bot) == []
+
+
+async def test_a_hostile_file_name_is_kept_as_a_plain_name(bot: BotUnderTest) -> None:
+    """A path, control characters (NUL: PostgreSQL refuses it) and a right-to-left override
+    ("fdp.exe" shown as "exe.pdf") leave the name; what remains is kept and shown."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, world.assignments)
+    after = bot.server.last_message_id(OFFICIAL)
+    name = "../../etc/bi\x00en\x1b[0m\nbản\u202egpj.pdf"
+    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, name)
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "«bien[0m bảngpj.pdf»" in (reply.text or "")
+    [evidence] = kept(bot)
+    assert evidence.file_name == "bien[0m bảngpj.pdf"
 
 
 async def test_evidence_command_is_for_coordinators(bot: BotUnderTest) -> None:

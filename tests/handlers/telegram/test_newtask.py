@@ -405,3 +405,18 @@ async def test_newtask_one_line_fix_window_closes_after_ten_minutes(bot: BotUnde
     assert "«xong»" in (reply.text or "")  # the bot's usual answer to stray text
     assert "Đã giao" not in ((await bot.send(ADMIN_ID, "ok")).text or "")
     assert _tasks(bot) == []
+
+
+async def test_an_edited_answer_does_not_answer_the_next_step(bot: BotUnderTest) -> None:
+    """The title edited while the form asks for the directive is no directive: it was taken
+    as the answer to the step asked; now the form waits, and the edit is said not read."""
+    _province(bot)
+    await bot.send(ADMIN_ID, "/newtask")
+    asked = await bot.send(ADMIN_ID, "Kế hoạch CĐS 2027")
+    assert "Văn bản" in (asked.text or "")
+    title = max(m.message_id for m in bot.server.history(ADMIN_ID) if not m.from_bot)
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.edit_text(ADMIN_ID, title, "Kế hoạch chuyển đổi số 2027")
+    answer = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "tin nhắn mới" in (answer.text or "")
+    assert "Hạn" in ((await bot.send(ADMIN_ID, "-")).text or "")  # the directive step still

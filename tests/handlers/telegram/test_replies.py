@@ -5,11 +5,13 @@ The same scenes run on Zalo in tests/zalo/test_replies.py: both channels answer 
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from sqlmodel import select
 
 from db.models import Explanation, ExtensionRequest
+from devtools.fakebotapi import ChatMessage
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
     OFFICIAL,
@@ -140,3 +142,58 @@ async def test_ht_is_confirmed_then_one_tap_records_done(bot: BotUnderTest) -> N
     assert reports(bot) == []
     await bot.press(OFFICIAL, button_data(question, "Hoàn thành"), question.message_id)
     assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
+
+
+async def edit_last(bot: BotUnderTest, user_id: int, text: str) -> tuple[int, ChatMessage]:
+    """Have the user edit their last message into `text`; return its id and the answer."""
+    mine = max(m.message_id for m in bot.server.history(user_id) if not m.from_bot)
+    after = bot.server.last_message_id(user_id)
+    bot.server.edit_text(user_id, mine, text)
+    return mine, await bot.server.wait_for_message(user_id, after=after)
+
+
+async def test_an_edited_report_is_answered_to_send_it_again(bot: BotUnderTest) -> None:
+    """ "xong" edited into "đang làm 50%" is not read again, and the official is told to send
+    the correction as a new message: it was silently ignored, "xong" standing."""
+    world = await scene(bot)
+    await bot.send(OFFICIAL, "xong")
+    mine, answer = await edit_last(bot, OFFICIAL, "đang làm 50%")
+    assert "tin nhắn mới" in (answer.text or "")
+    assert answer.reply_to_message_id == mine
+    assert [r.state for r in reports(bot)] == ["done"]
+    assert assignment(bot, world.assignments[0]).state == "done"
+
+
+async def test_an_edited_command_is_not_said_to_be_unknown(bot: BotUnderTest) -> None:
+    """ "/help" edited into "/whoami" is answered as an edit: an edited command ran again (an
+    edited /nudge nudged twice), or was said unknown when the fake kept the old entities."""
+    await scene(bot)
+    await bot.send(COORDINATOR, "/help")
+    _, answer = await edit_last(bot, COORDINATOR, "/whoami")
+    assert "tin nhắn mới" in (answer.text or "")
+
+
+async def test_a_forwarded_report_is_confirmed_before_it_is_recorded(bot: BotUnderTest) -> None:
+    """ "xong" forwarded from someone else (a colleague's chat, a group) is another's words:
+    it was recorded as the official's own report; now the status is asked first."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    forwarded = {
+        "message_id": 9001,
+        "date": int(time.time()),
+        "chat": {"id": OFFICIAL, "type": "private", "first_name": "Lan"},
+        "from": {"id": OFFICIAL, "is_bot": False, "first_name": "Lan"},
+        "text": "xong",
+        "forward_origin": {
+            "type": "user",
+            "date": int(time.time()) - 600,
+            "sender_user": {"id": 5555, "is_bot": False, "first_name": "Đồng nghiệp"},
+        },
+    }
+    bot.server.inject_update({"message": forwarded})
+    asked = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "Xin chọn tình trạng" in (asked.text or "")
+    assert reports(bot) == []
+    await bot.press(OFFICIAL, button_data(asked, "Hoàn thành"), asked.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 1)
+    assert assignment(bot, world.assignments[0]).state == "done"
