@@ -2,8 +2,8 @@
 
 Chat servers and mail scanners open a link to preview it: a GET only shows this page and
 never uses the link; the button POSTs to the same address, which uses it. A POST from
-another site's page (its Origin not ours) is refused, so that no site can sign a visitor
-in as someone else or spend their links.
+another site's page (its Origin not ours, or Sec-Fetch-Site saying so) is refused, so that
+no site can sign a visitor in as someone else or spend their links.
 """
 
 from __future__ import annotations
@@ -26,9 +26,12 @@ def _origin(url: str) -> str:
 
 
 def same_origin(request: Request) -> bool:
-    """Tell whether a POST comes from our own pages: no Origin header, or ours."""
+    """Tell whether a POST comes from our own pages: its Origin, when sent, is ours, and the
+    browser, when it says so (Sec-Fetch-Site), does not call it another site's."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
     given = request.headers.get("origin")
-    if given is None:  # not sent by every browser on a same-origin POST
+    if given is None:  # not sent by every client on a same-origin POST
         return True
     deps: WebDeps = request.app.state.deps
     settings = deps.services.settings
@@ -48,7 +51,7 @@ def landing(
 ) -> Response:
     """Show what the link does, for whom and until when, with the one button that does it."""
     action = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return page(
+    response = page(
         request,
         None,
         "landing.html",
@@ -59,6 +62,10 @@ def landing(
         button=button,
         action=action,
     )
+    # Under the site's "no-referrer", a browser sends "Origin: null" with the form: this page
+    # lets it name our origin to ourselves (the only address the page sends anything to).
+    response.headers["referrer-policy"] = "same-origin"
+    return response
 
 
 def used(request: Request, *, command: str, lang: Lang | None) -> Response:
