@@ -30,10 +30,13 @@ def take(session: Session, *, signature: str, expires_at: datetime, now: datetim
     dialect = session.get_bind().dialect.name
     upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     table = UsedLink.__table__  # type: ignore[attr-defined]
-    statement = upsert(table).on_conflict_do_nothing(index_elements=["key_hash"])
+    statement = (
+        upsert(table)
+        .on_conflict_do_nothing(index_elements=["key_hash"])
+        .returning(table.c.key_hash)  # the driver's rowcount of an upsert is not to be trusted
+    )
     row = {"key_hash": link_key(signature), "used_at": now, "expires_at": expires_at}
-    taken = session.connection().execute(statement, row)
-    return bool(taken.rowcount == 1)
+    return session.connection().execute(statement, row).first() is not None
 
 
 def give_back(session: Session, *, signature: str) -> None:
