@@ -159,6 +159,27 @@ def login_code(session: Session, *, contact_id: int, now: datetime) -> str | Non
     return wq.create_login(session, contact_id=contact_id, now=now, ttl=LOGIN_TTL)
 
 
+@dataclass(frozen=True)
+class LoginOffer:
+    """What a sign-in link offers before it is used: whom it signs in, until when."""
+
+    name: str
+    lang: Lang
+    expires: datetime
+    used: bool
+
+
+def login_offer(session: Session, *, code: str, now: datetime) -> LoginOffer | None:
+    """Return whom an unexpired sign-in code is for, without using it (None: no such code)."""
+    login = wq.find_login(session, code=code, now=now)
+    if login is None:
+        return None
+    viewer = viewer_of(session, contact_id=login.contact_id)
+    if viewer is None:
+        return None
+    return LoginOffer(viewer.name, viewer.lang, login.expires_at, login.used_at is not None)
+
+
 def sign_in(session: Session, *, code: str, now: datetime) -> tuple[int, str, str] | None:
     """Redeem a sign-in code for staff: (contact id, session token, CSRF token), or None."""
     contact_id = wq.redeem_login(session, code=code, now=now)

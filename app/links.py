@@ -20,6 +20,7 @@ from core.numbers import MAX_STAMP, typed_number
 
 SIG_BYTES = 16  # 128 bits: a link is a bearer credential, it must not be guessable
 DEFAULT_TTL = timedelta(hours=24)
+PHOTO_TTL = timedelta(minutes=15)  # a photo's URL, fetched by the chat's server at once
 _KEY_LABEL = b"dondoc-links-v1"
 
 
@@ -46,6 +47,7 @@ class SignedLink:
     path: str
     person: str
     expires: datetime
+    signature: str  # names this one link (the single-use store keeps its hash)
 
 
 def derive_link_key(secret: str) -> bytes:
@@ -102,7 +104,8 @@ def verify(
         raise RefusedLinkError(Refusal.EXPIRED)
     if viewer is not None and viewer != person:
         raise RefusedLinkError(Refusal.OTHER_PERSON)
-    return SignedLink(path=path, person=person, expires=datetime.fromtimestamp(stamp, now.tzinfo))
+    expires = datetime.fromtimestamp(stamp, now.tzinfo)
+    return SignedLink(path=path, person=person, expires=expires, signature=sig)
 
 
 def _signature(key: bytes, path: str, person: str, stamp: int) -> str:

@@ -555,6 +555,16 @@ class WebLogin(SQLModel, table=True):
     used_at: datetime | None = _when()
 
 
+class UsedLink(SQLModel, table=True):
+    """A single-use link taken: the hash of its signature, kept until the link expires."""
+
+    __tablename__ = "used_link"
+
+    key_hash: str = Field(max_length=64, primary_key=True)
+    used_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
 class WebSession(SQLModel, table=True):
     """A signed-in browser: the hash of its cookie, its CSRF token, when it was last used."""
 

@@ -1,8 +1,11 @@
 """Who is asking: the dashboard's session cookie, sign-in by a one-time link, sign-out.
 
-The cookie holds a random token (only its hash is stored), HttpOnly, SameSite=Lax, Secure
-behind https; a session ends after 12 hours without use, or at sign-out. Every state-changing
-request carries the session's CSRF token in its form, compared in constant time.
+A sign-in link's GET only shows whom it signs in (web.landing: chat servers fetch links to
+preview them); its button POSTs to the same address, which uses the code and opens the
+session, from our own pages only. The cookie holds a random token (only its hash is
+stored), HttpOnly, SameSite=Lax, Secure behind https; a session ends after 12 hours without
+use, or at sign-out. Every state-changing request carries the session's CSRF token in its
+form, compared in constant time.
 """
 
 from __future__ import annotations
@@ -14,12 +17,21 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from app.dashboard import SESSION_IDLE, Viewer, sign_in, sign_in_as, viewer_of
+from app.dashboard import (
+    SESSION_IDLE,
+    LoginOffer,
+    Viewer,
+    login_offer,
+    sign_in,
+    sign_in_as,
+    viewer_of,
+)
 from app.miniapp import verify_init_data
 from db.engine import session_scope
 from db.queries import web as wq
 from scheduler.workers import in_worker
 from web.deps import WebDeps
+from web.landing import cross_origin, landing, same_origin, used
 from web.limits import BodyTooLargeError, read_body
 from web.render import message_page, page
 
@@ -68,15 +80,40 @@ async def signed_in(request: Request) -> Signed | None:
 
 
 async def login(request: Request) -> Response:
-    """Open a session from a one-time link; a used, expired or unknown one is refused."""
+    """Show whom a one-time link signs in (GET), or sign in with it (POST, from our pages)."""
     services = deps_of(request).services
     code = request.path_params["code"]
+    if request.method == "POST" and not same_origin(request):
+        return cross_origin(request)
+
+    def offer() -> LoginOffer | None:
+        with session_scope(services.engine) as session:
+            return login_offer(session, code=code, now=services.clock.now())
 
     def redeem() -> tuple[int, str, str] | None:
         with session_scope(services.engine) as session:
             return sign_in(session, code=code, now=services.clock.now())
 
-    return _opened(request, await in_worker(redeem))
+    if request.method == "POST":
+        opened = await in_worker(redeem)
+        if opened is not None:
+            return _opened(request, opened)
+    offered = await in_worker(offer)
+    if offered is None:
+        return message_page(request, None, "web.link_refused", status=403)
+    if offered.used:
+        return used(request, command="/web", lang=offered.lang)
+    if request.method == "POST":  # unused and unexpired, yet refused: no longer staff
+        return message_page(request, None, "web.link_refused", status=403)
+    t = deps_of(request).services.catalog
+    return landing(
+        request,
+        what=t.plain(offered.lang, "web.landing_login", name=offered.name),
+        name=offered.name,
+        expires=offered.expires,
+        button="web.sign_in_button",
+        lang=offered.lang,
+    )
 
 
 def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:

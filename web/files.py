@@ -1,18 +1,37 @@
-"""GET /files/...: downloads through signed links, for their one person, within scope.
+"""/files/...: downloads through signed links, for their one person, within scope.
 
 A link names its person and expiry under an HMAC (app.links): a forged, expired or
 someone else's link gets 403, and so does a person who is no longer staff or a task that
-has left their scope since the link was made.
+has left their scope since the link was made; this is checked again at every use.
 
 What an export or report covers is in its path (`which`): `all` (every open task in
 scope), a task's number, `d<number>` (a directive's tasks in scope) or, for the report,
 `p<yyyymmdd>-<yyyymmdd>` (a period). Zalo's /export, /chart and /report link here.
+
+How a link is used depends on who follows it:
+
+- **With the live session of the link's person** (a download on a dashboard page): the
+  session is the credential. The file is sent at once, and the link is not used up, so
+  the page's downloads can be repeated while the session lives.
+- **Without it** (a link sent in chat, a link copied out of a page): the link is a bearer
+  credential and works once. A GET shows what it gives (web.landing) and builds nothing,
+  since chat servers and scanners fetch links to preview them; the page's button POSTs
+  here (from our own pages only). The link is taken (app.link_uses) before the file is
+  built and given back when it cannot be sent (busy, a broken template, no task, an
+  error), so the person can try again; once sent, the link answers "already used" (410)
+  with how to get a new one. Of two POSTs at once, one sends the file.
+- **A chart's photo** (`/files/photo/<task>`): Zalo's server fetches the photo of a
+  /chart itself, by GET, with no page in front; so its link is of its own path, lives 15
+  minutes (app.links.PHOTO_TTL) and works for the first successful GET. The chart's text
+  message carries a /files/chart link, which has the page in front.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from urllib.parse import quote
@@ -21,23 +40,36 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from app import dashboard as d
-from app import links
+from app import link_uses, links
 from app.formal_report import ReportTarget, letterhead_of
 from app.jobs import export_workbook, report_document
 from app.report_docx import TemplateError
 from app.summary_text import as_of
 from core.chart import Bar, stacked_bars
+from core.deadlines import format_date
 from core.status import Status
 from db.engine import session_scope
 from db.models import Evidence
 from scheduler.workers import in_heavy_worker, in_process, in_worker
 from web.auth import deps_of, signed_in
+from web.landing import cross_origin, landing, same_origin, used
 from web.render import message_page
 
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _WHICH = re.compile(r"(?:(all)|(\d{1,12})|d(\d{1,12})|p(\d{8})-(\d{8}))")
+
+Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
+Describe = Callable[[Callable[..., str]], str]  # what a link gives, in the person's words
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a download link gives: its words on the page, the command that makes another."""
+
+    describe: Describe
+    command: str
 
 
 def target_of(which: str) -> ReportTarget | None:
@@ -64,8 +96,28 @@ def _day(text: str) -> date:
     return datetime.strptime(text, "%Y%m%d").date()
 
 
+def _subject(t: Callable[..., str], target: ReportTarget) -> str:
+    """Say what a target covers ("task #12", "every open task within your scope")."""
+    if target.task_id is not None:
+        return t("web.subject_task", id=target.task_id)
+    if target.directive_id is not None:
+        return t("web.subject_directive", id=target.directive_id)
+    if target.start is not None and target.end is not None:
+        return t(
+            "web.subject_period", start=format_date(target.start), end=format_date(target.end)
+        )
+    return t("web.subject_all")
+
+
 async def granted_link(request: Request) -> links.SignedLink | Response:
     """Return what the request's signed link grants, or the 403 that refuses it."""
+    granted = await granted_with_session(request)
+    return granted if isinstance(granted, Response) else granted[0]
+
+
+async def granted_with_session(request: Request) -> tuple[links.SignedLink, bool] | Response:
+    """Return what the request's signed link grants and whether its person's live session
+    came with it (another person's session refuses the link), or the 403 that refuses it."""
     deps = deps_of(request)
     signed = await signed_in(request)
     try:
@@ -81,19 +133,86 @@ async def granted_link(request: Request) -> links.SignedLink | Response:
         return message_page(request, None, "web.link_refused", status=403)
     if not granted.person.isdigit():  # links are signed for contacts by their number
         return message_page(request, None, "web.link_refused", status=403)
-    return granted
+    return granted, signed is not None
+
+
+async def download(request: Request, offer: Offer, build: Build) -> Response:
+    """Use a download link as the module's note says: by session, or once, after a page."""
+    granted = await granted_with_session(request)
+    if isinstance(granted, Response):
+        return granted
+    link, by_session = granted
+    if by_session:
+        return await build(request, link)
+    if request.method != "POST":
+        return await _offered(request, link, offer)
+    if not same_origin(request):
+        return cross_origin(request)
+    return await once(request, link, build, offer.command)
+
+
+async def once(request: Request, link: links.SignedLink, build: Build, command: str) -> Response:
+    """Take the link, build and send what it gives; give the link back if that fails."""
+    services = deps_of(request).services
+
+    def take() -> bool:
+        with session_scope(services.engine) as session:
+            return link_uses.take(session, link, now=services.clock.now())
+
+    def give_back() -> None:
+        with session_scope(services.engine) as session:
+            link_uses.give_back(session, link)
+
+    if not await in_worker(take):
+        return used(request, command=command, lang=None)
+    try:
+        response = await build(request, link)
+    except BaseException:
+        await in_worker(give_back)
+        raise
+    if response.status_code != 200:
+        await in_worker(give_back)
+    return response
+
+
+async def _offered(request: Request, link: links.SignedLink, offer: Offer) -> Response:
+    """Show the page in front of an unused link (what it gives, for whom, until when)."""
+    services = deps_of(request).services
+
+    def read() -> tuple[d.Viewer | None, bool]:
+        with session_scope(services.engine) as session:
+            viewer = d.viewer_of(session, contact_id=int(link.person))
+            return viewer, link_uses.was_used(session, link)
+
+    viewer, was_used = await in_worker(read)
+    if viewer is None:
+        return message_page(request, None, "web.forbidden", status=403)
+    if was_used:
+        return used(request, command=offer.command, lang=viewer.lang)
+    return landing(
+        request,
+        what=offer.describe(partial(services.catalog.plain, viewer.lang)),
+        name=viewer.name,
+        expires=link.expires,
+        button="web.download_button",
+        lang=viewer.lang,
+    )
 
 
 async def export_file(request: Request) -> Response:
-    """Send the XLSX appendix of every open task in scope, or of one task."""
-    services = deps_of(request).services
-    which = request.path_params["which"]
-    granted = await granted_link(request)
-    if isinstance(granted, Response):
-        return granted
-    target = target_of(which)
+    """The XLSX appendix of every open task in scope, of one task or of a directive."""
+    target = target_of(request.path_params["which"])
     if target is None or target.start is not None:
         return message_page(request, None, "web.not_found", status=404)
+    offer = Offer(lambda t: t("web.landing_export", subject=_subject(t, target)), "/export")
+    return await download(request, offer, partial(_export, target=target))
+
+
+async def _export(
+    request: Request, granted: links.SignedLink, *, target: ReportTarget
+) -> Response:
+    """Build and send the XLSX appendix of the target, within the person's scope."""
+    services = deps_of(request).services
     task_id, directive_id = target.task_id, target.directive_id
     now = services.clock.now()
 
@@ -133,12 +252,15 @@ async def export_file(request: Request) -> Response:
 
 
 async def evidence_file(request: Request) -> Response:
-    """Send an evidence file from the bot's own storage, when its unit is in scope."""
-    services = deps_of(request).services
-    granted = await granted_link(request)
-    if isinstance(granted, Response):
-        return granted
+    """An evidence file from the bot's own storage, when its unit is in scope."""
     evidence_id = int(request.path_params["evidence_id"])
+    offer = Offer(lambda t: t("web.landing_evidence", id=evidence_id), "/web")
+    return await download(request, offer, partial(_evidence, evidence_id=evidence_id))
+
+
+async def _evidence(request: Request, granted: links.SignedLink, *, evidence_id: int) -> Response:
+    """Send an evidence file, when its unit is in the person's scope."""
+    services = deps_of(request).services
 
     def find() -> Evidence | None:
         with session_scope(services.engine) as session:
@@ -163,12 +285,29 @@ async def evidence_file(request: Request) -> Response:
 
 
 async def chart_file(request: Request) -> Response:
-    """Send a task's chart (PNG): its counts by unit kind and group, within scope."""
-    services = deps_of(request).services
-    granted = await granted_link(request)
-    if isinstance(granted, Response):
-        return granted
+    """A task's chart (PNG): its counts by unit kind and group, within scope."""
     task_id = int(request.path_params["task_id"])
+    offer = Offer(lambda t: t("web.landing_chart", id=task_id), f"/chart #{task_id}")
+    return await download(request, offer, partial(_chart, task_id=task_id))
+
+
+async def photo_file(request: Request) -> Response:
+    """A task's chart as the photo of a /chart, fetched by the chat's server: once, PNG."""
+    task_id = int(request.path_params["task_id"])
+    link = await granted_link(request)
+    if isinstance(link, Response):
+        return link
+    now = deps_of(request).services.clock.now()
+    if link.expires - now > links.PHOTO_TTL:  # a longer-lived link to a photo is none of ours
+        return message_page(request, None, "web.link_refused", status=403)
+    if request.method == "HEAD":  # a look at the headers takes nothing
+        return Response(media_type="image/png")
+    return await once(request, link, partial(_chart, task_id=task_id), f"/chart #{task_id}")
+
+
+async def _chart(request: Request, granted: links.SignedLink, *, task_id: int) -> Response:
+    """Draw and send a task's chart, when the task is in the person's scope."""
+    services = deps_of(request).services
     now = services.clock.now()
 
     def read() -> tuple[d.Viewer | None, list[Bar], str]:
@@ -204,15 +343,20 @@ async def chart_file(request: Request) -> Response:
 
 
 async def report_file(request: Request) -> Response:
-    """Send the formal report (Word, Decree 30/2020) of every open task in scope, or of one."""
-    services = deps_of(request).services
-    which = request.path_params["which"]
-    granted = await granted_link(request)
-    if isinstance(granted, Response):
-        return granted
-    target = target_of(which)
+    """The formal report (Word, Decree 30/2020) of every open task in scope, a task, a
+    directive or a period."""
+    target = target_of(request.path_params["which"])
     if target is None:
         return message_page(request, None, "web.not_found", status=404)
+    offer = Offer(lambda t: t("web.landing_report", subject=_subject(t, target)), "/report")
+    return await download(request, offer, partial(_report, target=target))
+
+
+async def _report(
+    request: Request, granted: links.SignedLink, *, target: ReportTarget
+) -> Response:
+    """Build and send the formal report of the target, within the person's scope."""
+    services = deps_of(request).services
     task_id = target.task_id
     now, tz = services.clock.now(), services.settings.tz
 

@@ -36,12 +36,15 @@ def environment() -> Environment:
     )
 
 
-def language(request: Request, viewer: Viewer | None) -> Lang:
-    """Return the page's language: ?lang= or its cookie, else the viewer's, else Vietnamese."""
+def language(request: Request, viewer: Viewer | None, person: Lang | None = None) -> Lang:
+    """Return the page's language: ?lang= or its cookie, else the viewer's (or the person's
+    a link is for), else Vietnamese."""
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE, "")
     if asked in ("vi", "en"):
         return "en" if asked == "en" else "vi"
-    return viewer.lang if viewer is not None else "vi"
+    if viewer is not None:
+        return viewer.lang
+    return person or "vi"
 
 
 def page(
@@ -50,11 +53,16 @@ def page(
     template: str,
     *,
     status: int = 200,
+    person_lang: Lang | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """Render a template for the viewer, with `t` (catalog text) and the formatters."""
+    """Render a template for the viewer, with `t` (catalog text) and the formatters.
+
+    `person_lang` is the language of the person a page is for when nobody is signed in
+    (the one a link was sent to).
+    """
     deps: WebDeps = request.app.state.deps
-    lang = language(request, viewer)
+    lang = language(request, viewer, person_lang)
     catalog = deps.services.catalog
     tz = deps.services.settings.tz
 
@@ -93,7 +101,21 @@ def page(
 
 
 def message_page(
-    request: Request, viewer: Viewer | None, key: str, *, status: int, **params: object
+    request: Request,
+    viewer: Viewer | None,
+    key: str,
+    *,
+    status: int,
+    person_lang: Lang | None = None,
+    **params: object,
 ) -> HTMLResponse:
     """Render a page that only says one catalog text (a refusal, a sign-out, an error)."""
-    return page(request, viewer, "message.html", status=status, key=key, params=params)
+    return page(
+        request,
+        viewer,
+        "message.html",
+        status=status,
+        person_lang=person_lang,
+        key=key,
+        params=params,
+    )

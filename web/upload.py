@@ -195,5 +195,13 @@ def _page(
 ) -> Response:
     """Render the upload page (the form, what the last file did, a preview's buttons)."""
     action = f"{PATH}?{request.url.query}"
-    values = {"action": action, "said": said, "token": token, "who": viewer}
-    return page(request, None, "upload.html", status=status, **values)
+    return page(
+        request,
+        None,
+        "upload.html",
+        status=status,
+        action=action,
+        said=said,
+        token=token,
+        who=viewer,
+    )

@@ -35,6 +35,14 @@ def create_login(session: Session, *, contact_id: int, now: datetime, ttl: timed
     return code
 
 
+def find_login(session: Session, *, code: str, now: datetime) -> WebLogin | None:
+    """Return the unexpired sign-in code's row, used or not, without using it (None: unknown)."""
+    if not code or len(code) > 200:
+        return None
+    found = session.exec(select(WebLogin).where(WebLogin.code_hash == _hash(code))).first()
+    return found if found is not None and found.expires_at > now else None
+
+
 def redeem_login(session: Session, *, code: str, now: datetime) -> int | None:
     """Use a sign-in code once; return its contact, or None (unknown, expired or used)."""
     if not code or len(code) > 200:

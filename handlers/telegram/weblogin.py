@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, WebAppInfo
 
 from app.dashboard import LOGIN_TTL, login_code
 from core.markup import to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 @command(Access.COORDINATOR)
@@ -27,7 +29,9 @@ async def web(req: Request) -> None:
         label = to_plain(req.t("web.open_app"))
         app = InlineKeyboardButton(label, web_app=WebAppInfo(f"{base}/app"))
         markup = InlineKeyboardMarkup([[app]])
-    await req.reply(text, reply_markup=markup)
+    # No preview: Telegram would fetch the link to build it (the page it finds uses nothing,
+    # but the link is a credential that has no business in Telegram's preview cache).
+    await req.reply(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
 
 
 def flow() -> Flow:

@@ -2,15 +2,18 @@
 
 Zalo bots cannot send documents, so each answers with a download link under
 PUBLIC_BASE_URL, signed for the one person who asked and expiring in 24 hours
-(`app/links.py`); the chart is also sent as a photo of that link (`PhotoSaid`). The file
-is built when the link is followed, and the web adapter checks the person's role and scope
-again then (`web/files.py`). Without PUBLIC_BASE_URL there is no address to link to: the
-answer says the admin must set it.
+(`app/links.py`). A link opens a page with one button that builds and sends the file, once
+(`web/files.py`, which checks the person's role and scope again then): Zalo's server
+fetches links to preview them, and that fetch must neither use the link nor build a file.
+The chart is also sent as a photo (`PhotoSaid`), whose URL Zalo's server fetches itself:
+a link of its own (`/files/photo/...`), 15 minutes, good for one fetch. Without
+PUBLIC_BASE_URL there is no address to link to: the answer says the admin must set it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from app import links
@@ -58,9 +61,10 @@ def chart(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
     if target.task is None or target.task.id is None:
         return [Said(t("zalo.chart_which"))]
     link = _link(services, actor, f"/files/chart/{target.task.id}")
+    photo = _link(services, actor, f"/files/photo/{target.task.id}", ttl=links.PHOTO_TTL)
     caption = to_plain(t("zalo.chart_caption", id=target.task.id, title=target.task.title))
     text = t("zalo.chart_link", link=link, hours=_hours())
-    return [PhotoSaid(text, photo_url=link, caption=caption)]
+    return [PhotoSaid(text, photo_url=photo, caption=caption)]
 
 
 def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -141,14 +145,17 @@ def _which(target: Target) -> str:
     return "all"
 
 
-def _link(services: Services, actor: Actor, path: str) -> str:
-    """Return the link to `path` under PUBLIC_BASE_URL, for this person only, for 24 hours."""
+def _link(
+    services: Services, actor: Actor, path: str, *, ttl: timedelta = links.DEFAULT_TTL
+) -> str:
+    """Return the link to `path` under PUBLIC_BASE_URL, for this person only, for `ttl`."""
     return links.url(
         services.settings.public_base_url,
         services.link_key,
         path=path,
         person=str(actor.contact_id),
         now=services.clock.now(),
+        ttl=ttl,
     )
 
 

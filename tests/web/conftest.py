@@ -65,10 +65,10 @@ class Served:
 
     @asynccontextmanager
     async def signed_in(self, user_id: int) -> AsyncIterator[httpx.AsyncClient]:
-        """Give a client signed in as the person (through a link from the bot)."""
+        """Give a client signed in as the person (through a link from the bot, its button)."""
         link = await self.login_link(user_id)
         async with self.client() as client:
-            response = await client.get(link)
+            response = await client.post(link)
             assert response.status_code == 303, response.text
             yield client
 

@@ -39,11 +39,18 @@ async def browser() -> AsyncIterator[Browser]:
             await launched.close()
 
 
+async def sign_in(page: Page, link: str) -> None:
+    """Open a sign-in link and press its page's button, as a person does."""
+    await page.goto(link)
+    async with page.expect_navigation():
+        await page.click("#go")
+
+
 async def open_signed_in(served: Served, browser: Browser, user_id: int) -> Page:
     """Open a page signed in through the link the bot gave the person."""
     context = await browser.new_context(accept_downloads=True, locale="vi-VN")
     page = await context.new_page()
-    await page.goto(await served.login_link(user_id))
+    await sign_in(page, await served.login_link(user_id))
     return page
 
 
@@ -131,13 +138,17 @@ async def test_browser_refuses_reused_forged_links_and_missing_csrf(
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(link)
+    assert "Điều phối" in await page.locator("#what").inner_text()
+    await shot(page, tmp_path, "sign-in-landing")
+    async with page.expect_navigation():
+        await page.click("#go")
     assert await page.locator("#tasks").count() == 1
     other = await (await browser.new_context()).new_page()
     refused = await other.goto(link)
     assert refused is not None
-    assert refused.status == 403
-    assert "không hợp lệ" in await other.locator("#message").inner_text()
-    await shot(other, tmp_path, "refused")
+    assert refused.status == 410
+    assert "đã được dùng" in await other.locator("#message").inner_text()
+    await shot(other, tmp_path, "used")
     forged = await other.goto(link[:-4] + "AAAA")
     assert forged is not None
     assert forged.status == 403

@@ -35,10 +35,10 @@ def csrf_of(html: str) -> str:
 
 
 async def test_web_link_signs_in_once(served: Served) -> None:
-    """/web answers a link that opens a session once; the same link again is refused."""
+    """/web answers a link whose page's button opens a session once; then it says "used"."""
     link = await served.login_link(COORDINATOR)
     async with served.client() as browser:
-        response = await browser.get(link)
+        response = await browser.post(link)
         assert response.status_code == 303
         cookie = response.headers["set-cookie"].lower()
         assert "httponly" in cookie
@@ -46,9 +46,11 @@ async def test_web_link_signs_in_once(served: Served) -> None:
         page = await browser.get("/")
         assert page.status_code == 200
         assert "Kế hoạch chuyển đổi số" in page.text
+    used = served.bot.services.catalog.plain("vi", "web.link_used", command="/web")
     async with served.client() as other:
-        again = await other.get(link)
-        assert again.status_code == 403
+        for again in (await other.post(link), await other.get(link)):
+            assert again.status_code == 410
+            assert used in again.text
         assert (await other.get("/")).status_code == 401
 
 
@@ -159,15 +161,17 @@ async def test_export_link_refused_when_forged_expired_or_someone_elses(served: 
     forged = {**query, "p": str(int(query["p"]) + 1)}
     other_task = path.rsplit("/", 1)[0] + f"/{served.tasks[1].id}"
     async with served.client() as anonymous:
-        assert (await anonymous.get(href)).status_code == 200  # the link is the credential
         assert (await anonymous.get(f"{path}?{urlencode(forged)}")).status_code == 403
         assert (await anonymous.get(f"{other_task}?{urlencode(query)}")).status_code == 403
         assert (await anonymous.get(path)).status_code == 403
+        assert (await anonymous.post(f"{path}?{urlencode(forged)}")).status_code == 403
     async with served.signed_in(SCOPED) as someone_else:
         assert (await someone_else.get(href)).status_code == 403
+        assert (await someone_else.post(href)).status_code == 403
     served.bot.clock.advance(timedelta(hours=1, seconds=1))
     async with served.client() as anonymous:
         assert (await anonymous.get(href)).status_code == 403
+        assert (await anonymous.post(href)).status_code == 403
 
 
 async def test_export_link_for_task_outside_scope_is_refused(served: Served) -> None:
@@ -182,7 +186,7 @@ async def test_export_link_for_task_outside_scope_is_refused(served: Served) -> 
         expires=served.bot.clock.now() + timedelta(minutes=5),
     )
     async with served.client() as anonymous:
-        assert (await anonymous.get(signed)).status_code == 403
+        assert (await anonymous.post(signed)).status_code == 403  # scope is checked at use
 
 
 async def test_logout_needs_the_csrf_token(served: Served) -> None:
@@ -285,7 +289,7 @@ async def test_evidence_outside_scope_or_outside_storage_is_refused(served: Serv
         for evidence_id, status in ((outside, 403), (escaping, 404)):
             path = f"/files/evidence/{evidence_id}"
             link = links.sign(key, path=path, person=str(scoped.id), expires=expires)
-            assert (await anonymous.get(link)).status_code == status
+            assert (await anonymous.post(link)).status_code == status
 
 
 async def test_chart_link_downloads_a_png_within_scope(served: Served) -> None:
@@ -304,7 +308,7 @@ async def test_chart_link_downloads_a_png_within_scope(served: Served) -> None:
         served.bot.services.link_key, path=path, person=str(scoped.id), expires=expires
     )
     async with served.client() as anonymous:
-        assert (await anonymous.get(link)).status_code == 403
+        assert (await anonymous.post(link)).status_code == 403
 
 
 async def test_report_links_download_the_formal_report_within_scope(served: Served) -> None:
@@ -330,7 +334,7 @@ async def test_a_file_link_opened_while_the_persons_file_is_built_asks_to_wait(
     served: Served, which: str, busy: str
 ) -> None:
     """While a person's workbook or report is being built (from any channel), their link
-    answers 429 with the catalog's "please wait"; once it is built, the link works."""
+    answers 429 with the catalog's "please wait" and stays usable: it works once after."""
     with served.bot.session() as s:
         coordinator = person(s, COORDINATOR)
     assert coordinator.id is not None
@@ -343,10 +347,12 @@ async def test_a_file_link_opened_while_the_persons_file_is_built_asks_to_wait(
     wait = served.bot.services.catalog.get("vi", busy)
     async with served.client() as anonymous:
         with served.bot.services.turns.turn(which, coordinator.id):
-            refused = await anonymous.get(signed)
-        built = await anonymous.get(signed)
+            refused = await anonymous.post(signed)
+        built = await anonymous.post(signed)
+        again = await anonymous.post(signed)
 
     assert refused.status_code == 429
     assert wait.split(";")[0] in refused.text
     assert built.status_code == 200
     assert built.content.startswith(b"PK")
+    assert again.status_code == 410

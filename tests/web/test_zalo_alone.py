@@ -88,7 +88,7 @@ async def test_zalo_alone_takes_events_by_webhook_and_links_files(
     found = LINK.search(fake_zalo.messages(CHI)[0].text)
     assert found is not None
     async with httpx.AsyncClient(timeout=30) as http:
-        response = await http.get(found.group(1))
+        response = await http.post(found.group(1))
         assert response.status_code == 200, response.text
         assert (await http.post(f"{alone}/webhook/telegram", json={})).status_code == 404
     book = openpyxl.load_workbook(io.BytesIO(response.content))

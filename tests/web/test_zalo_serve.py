@@ -10,13 +10,16 @@ import asyncio
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import openpyxl
 import pytest
+from playwright.async_api import Browser
 from pydantic import SecretStr
 from sqlmodel import select
 
+from app import links
 from bot.settings import Settings
 from bot.web import ZALO_HEADER, zalo_secret
 from db.models import Contact, ContactIdentity, Inbox
@@ -26,6 +29,7 @@ from devtools.fakezalo import FakeZalo
 from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact
 from tests.web.conftest import COORDINATOR, Served
+from tests.web.test_browser import browser  # noqa: F401 (a fixture)
 from tests.zalo.conftest import ZALO_ADMIN, fake_zalo  # noqa: F401 (a fixture)
 
 ZCOORD = "c00dc00dc00dc00d"  # a coordinator on Zalo (every unit)
@@ -196,13 +200,42 @@ async def test_zalo_export_link_opens_the_workbook(
     link = link_in(texts)
     assert link.startswith(f"{served.url}/files/export/all?")
     assert "24" in texts[0]
-    response = await served.http.get(link)
+    response = await served.http.post(link)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
     assert any("Kế hoạch chuyển đổi số" in c for c in cells)
     assert any("Xã Tam Xuân" in c for c in cells)
+
+
+async def test_zalo_export_link_in_a_browser_is_a_page_whose_button_downloads(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Opened in Chromium as a person opens it from Zalo, /export's link shows a page; its
+    button downloads the workbook; opened again, the link says it was used."""
+    await zalo_people(served, fake_zalo)
+    link = link_in(await ask(fake_zalo, ZCOORD, "/export"))
+    context = await browser.new_context(accept_downloads=True, locale="vi-VN")
+    page = await context.new_page()
+    await page.goto(link)
+    assert "Phụ lục tổng hợp" in await page.locator("#what").inner_text()
+    assert "Điều phối Zalo" in await page.locator("#expiry").inner_text()
+    await page.screenshot(path=str(tmp_path / "export-landing.png"), full_page=True)
+    async with page.expect_download() as waiting:
+        await page.click("#go")
+    download = await waiting.value
+    await download.save_as(str(tmp_path / "export.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "export.xlsx")
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert any("Xã Tam Xuân" in c for c in cells)
+    again = await (await context.new_page()).goto(link)
+    assert again is not None
+    assert again.status == 410
+    await context.close()
 
 
 async def test_zalo_export_of_one_task_and_its_scope(
@@ -213,8 +246,10 @@ async def test_zalo_export_of_one_task_and_its_scope(
     await zalo_people(served, fake_zalo)
     task = served.tasks[1]
     link = link_in(await ask(fake_zalo, ZCOORD, f"/export #{task.id}"))
+    served.bot.clock.advance(timedelta(seconds=1))  # a link of the same second is the same
+    kept = link_in(await ask(fake_zalo, ZCOORD, f"/export #{task.id}"))
     assert f"/files/export/{task.id}?" in link
-    response = await served.http.get(link)
+    response = await served.http.post(link)
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
@@ -228,7 +263,8 @@ async def test_zalo_export_of_one_task_and_its_scope(
         assert contact is not None
         contact.role = "member"
         s.commit()
-    assert (await served.http.get(link)).status_code == 403
+    assert (await served.http.get(kept)).status_code == 403
+    assert (await served.http.post(kept)).status_code == 403
 
 
 async def test_zalo_member_gets_no_link(
@@ -270,20 +306,54 @@ async def test_zalo_chart_is_sent_as_a_photo_of_its_link(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811
 ) -> None:
-    """/chart #N answers a link, and Zalo is sent a photo of it (fetched: a PNG)."""
+    """/chart #N answers a link (a page, then the PNG) and Zalo is sent a photo URL of its
+    own, which Zalo's server fetched (a PNG) and which works once."""
     await zalo_people(served, fake_zalo)
     task = served.tasks[0]
     texts = await ask(fake_zalo, ZCOORD, f"/chart #{task.id}", count=2)
     link = link_in(texts)
     assert f"/files/chart/{task.id}?" in link
     [photo] = [m for m in fake_zalo.messages(ZCOORD) if m.method == "sendPhoto"]
-    assert photo.photo == link
+    assert photo.photo is not None
+    assert photo.photo != link
+    assert photo.photo.startswith(f"{served.url}/files/photo/{task.id}?")
     assert f"#{task.id}" in photo.text
-    response = await served.http.get(link)
+    fetched_again = await served.http.get(photo.photo)  # the fake Zalo fetched it already
+    assert fetched_again.status_code == 410
+    assert not fetched_again.content.startswith(b"\x89PNG")
+    shown = await served.http.get(link)
+    assert shown.status_code == 200
+    assert "Biểu đồ việc" in shown.text
+    response = await served.http.post(link)
     assert response.status_code == 200
     assert response.content.startswith(b"\x89PNG")
     texts = await ask(fake_zalo, ZCOORD, "/chart")
     assert "/chart #" in texts[0]
+
+
+async def test_zalo_chart_photo_url_works_once_and_for_fifteen_minutes(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """The photo URL answers the PNG to its first GET only, and none after 15 minutes."""
+    await zalo_people(served, fake_zalo)
+    task = served.tasks[0]
+    with served.bot.session() as s:
+        contact = s.exec(
+            select(ContactIdentity.contact_id).where(ContactIdentity.external_id == ZCOORD)
+        ).one()
+    key, now = served.bot.services.link_key, served.bot.clock.now()
+    path = f"/files/photo/{task.id}"
+    photo = links.sign(key, path=path, person=str(contact), expires=now + links.PHOTO_TTL)
+    first = await served.http.get(photo)
+    assert first.status_code == 200
+    assert first.headers["content-type"] == "image/png"
+    assert (await served.http.get(photo)).status_code == 410
+    late = links.sign(key, path=path, person=str(contact), expires=now + links.PHOTO_TTL)
+    long_lived = links.sign(key, path=path, person=str(contact), expires=now + links.DEFAULT_TTL)
+    assert (await served.http.get(long_lived)).status_code == 403
+    served.bot.clock.advance(links.PHOTO_TTL)
+    assert (await served.http.get(late)).status_code == 403
 
 
 async def test_zalo_report_link_gives_the_word_document(
@@ -293,16 +363,16 @@ async def test_zalo_report_link_gives_the_word_document(
     """/report and /report <period> link to the formal report (DOCX)."""
     await zalo_people(served, fake_zalo)
     link = link_in(await ask(fake_zalo, ZCOORD, "/report"))
-    response = await served.http.get(link)
+    response = await served.http.post(link)
     assert response.status_code == 200, response.text
     assert response.content.startswith(b"PK")
     link = link_in(await ask(fake_zalo, ZCOORD, "/report 01/11/2026-31/12/2026"))
     assert "/files/report/p20261101-20261231?" in link
-    assert (await served.http.get(link)).status_code == 200
+    assert (await served.http.post(link)).status_code == 200
     # A year before 1000 is written with four digits in the link's path, which reads it back.
     link = link_in(await ask(fake_zalo, ZCOORD, "/report 01/01/0001-31/12/2026"))
     assert "/files/report/p00010101-20261231?" in link
-    assert (await served.http.get(link)).status_code == 200
+    assert (await served.http.post(link)).status_code == 200
 
 
 async def test_zalo_scoped_coordinator_gets_no_link_out_of_scope(
@@ -315,7 +385,7 @@ async def test_zalo_scoped_coordinator_gets_no_link_out_of_scope(
     texts = await ask(fake_zalo, ZSCOPED, f"/export #{outside.id}")
     assert LINK.search(texts[0]) is None
     link = link_in(await ask(fake_zalo, ZSCOPED, f"/export #{inside.id}"))
-    response = await served.http.get(link)
+    response = await served.http.post(link)
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
@@ -334,10 +404,12 @@ async def test_zalo_coordinator_signs_in_to_the_dashboard_with_web(
     assert found is not None, text
     link = found.group(1)
     assert link.startswith(f"{served.url}/login/")
-    first = await served.http.get(link, follow_redirects=True)
+    shown = await served.http.get(link)  # as Zalo's server does, to preview it
+    assert "Đăng nhập trang tổng hợp với tên Điều phối Zalo." in shown.text
+    first = await served.http.post(link, follow_redirects=True)
     assert first.status_code == 200, first.text
     assert "Tổng quan" in first.text  # the dashboard's overview, in Vietnamese
-    again = await served.http.get(link)
-    assert again.status_code == 403  # used once
+    again = await served.http.post(link)
+    assert again.status_code == 410  # used once
     [refused] = await ask(fake_zalo, ZMEMBER, "/web")
     assert "/login/" not in refused

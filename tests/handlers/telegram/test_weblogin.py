@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import select
 
 from db.models import WebLogin
@@ -25,6 +27,20 @@ async def test_web_answers_link_and_miniapp_button_behind_https(bot: BotUnderTes
     with bot.session() as s:
         [login] = s.exec(select(WebLogin)).all()
     assert login.code_hash not in (reply.text or "")  # only the hash of the code is kept
+
+
+async def test_web_link_is_sent_without_a_preview(bot: BotUnderTest) -> None:
+    """The one-time link goes with previews disabled: Telegram's server does not fetch it."""
+    with bot.session() as s:
+        make_contact(s, COORDINATOR, role="coordinator")
+    bot.user(COORDINATOR)
+    reply = await bot.send(COORDINATOR, "/web")
+    assert "/login/" in (reply.text or "")
+    call = bot.server.last_call("sendMessage")
+    assert call is not None
+    options = call.params.get("link_preview_options")
+    options = json.loads(options) if isinstance(options, str) else options
+    assert options == {"is_disabled": True}
 
 
 async def test_web_refused_to_member(bot: BotUnderTest) -> None:

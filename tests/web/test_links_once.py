@@ -1,0 +1,134 @@
+"""Links opened from chat: a GET (a chat server's preview) uses nothing, the page's button
+does, once; a dashboard session downloads again and again."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlmodel import select
+
+from app import links
+from db.models import UsedLink, WebLogin
+from tests.factories import person
+from tests.web.conftest import COORDINATOR, Served
+from tests.web.test_dashboard import export_href
+
+PREVIEW_BOT = {"user-agent": "TelegramBot (like TwitterBot)"}
+
+
+def chat_link(served: Served, path: str, user_id: int = COORDINATOR) -> str:
+    """Return a download link signed for the person as a chat answer signs it (24 hours)."""
+    with served.bot.session() as s:
+        contact = person(s, user_id)
+    return links.sign(
+        served.bot.services.link_key,
+        path=path,
+        person=str(contact.id),
+        expires=served.bot.clock.now() + links.DEFAULT_TTL,
+    )
+
+
+async def test_a_preview_get_leaves_the_sign_in_link_usable(served: Served) -> None:
+    """GETs of a sign-in link show whom it signs in, with a button; the button signs in."""
+    link = await served.login_link(COORDINATOR)
+    async with served.client() as preview:
+        for _ in range(2):
+            shown = await preview.get(link, headers=PREVIEW_BOT)
+            assert shown.status_code == 200
+            assert "set-cookie" not in shown.headers
+            assert "Đăng nhập trang tổng hợp với tên Điều phối." in shown.text
+            assert 'method="post"' in shown.text
+    with served.bot.session() as s:
+        assert s.exec(select(WebLogin.used_at)).one() is None
+    async with served.client() as browser:
+        assert (await browser.post(link)).status_code == 303
+        assert (await browser.get("/")).status_code == 200
+
+
+async def test_a_preview_get_neither_uses_a_download_link_nor_builds_its_file(
+    served: Served,
+) -> None:
+    """A GET of an /export link shows what it gives and its expiry; the file is built at the
+    POST, once; a second POST and any later GET say the link was used."""
+    link = chat_link(served, "/files/export/all")
+    async with served.client() as preview:
+        shown = await preview.get(link, headers=PREVIEW_BOT)
+    assert shown.status_code == 200
+    assert shown.headers["content-type"].startswith("text/html")
+    assert "Phụ lục tổng hợp (Excel, XLSX) của mọi nhiệm vụ đang mở" in shown.text
+    assert "19/11/2026" in shown.text  # its expiry, 24 hours on
+    with served.bot.session() as s:
+        assert s.exec(select(UsedLink)).all() == []
+    used = served.bot.services.catalog.plain("vi", "web.link_used", command="/export")
+    async with served.client() as person_:
+        first = await person_.post(link)
+        second = await person_.post(link)
+        later = await person_.get(link)
+    assert first.status_code == 200
+    assert first.content.startswith(b"PK")
+    for refused in (second, later):
+        assert refused.status_code == 410
+        assert used in refused.text
+
+
+async def test_two_uses_at_once_send_one_file(served: Served) -> None:
+    """Of several POSTs of one link at the same time, exactly one gets the file."""
+    link = chat_link(served, "/files/report/all")
+    clients = [served.client() for _ in range(3)]
+    try:
+        answers = await asyncio.gather(*(c.post(link) for c in clients))
+    finally:
+        for c in clients:
+            await c.aclose()
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200, 410, 410]
+    [sent] = [a for a in answers if a.status_code == 200]
+    assert sent.content.startswith(b"PK")
+
+
+async def test_a_dashboard_download_can_be_repeated_in_its_session(served: Served) -> None:
+    """A page's download works again and again with its person's session; the same link
+    without the session is a bearer link: a page, then one download."""
+    async with served.signed_in(COORDINATOR) as browser:
+        href = export_href((await browser.get(f"/tasks/{served.tasks[0].id}")).text, "chart-task")
+        for _ in range(3):
+            again = await browser.get(href)
+            assert again.status_code == 200
+            assert again.content.startswith(b"\x89PNG")
+    async with served.client() as anonymous:
+        assert (await anonymous.get(href)).headers["content-type"].startswith("text/html")
+        assert (await anonymous.post(href)).status_code == 200
+        assert (await anonymous.post(href)).status_code == 410
+
+
+async def test_a_post_from_another_site_is_refused(served: Served) -> None:
+    """A sign-in or download POST whose Origin is another site's is refused, the link kept."""
+    link = await served.login_link(COORDINATOR)
+    download = chat_link(served, "/files/chart/" + str(served.tasks[0].id))
+    evil = {"origin": "https://evil.example"}
+    async with served.client() as browser:
+        refused = await browser.post(link, headers=evil)
+        assert refused.status_code == 403
+        assert "set-cookie" not in refused.headers
+        assert (await browser.post(download, headers=evil)).status_code == 403
+        assert (await browser.post(download, headers={"origin": "null"})).status_code == 403
+        cross = {"sec-fetch-site": "cross-site"}
+        assert (await browser.post(link, headers=cross)).status_code == 403
+        ours = {"origin": served.url}
+        assert (await browser.post(link, headers=ours)).status_code == 303
+    async with served.client() as anonymous:
+        assert (await anonymous.post(download, headers={"origin": served.url})).status_code == 200
+
+
+async def test_used_links_are_forgotten_once_expired(served: Served) -> None:
+    """The store keeps a used link until it expires; a later use purges the old rows."""
+    first = chat_link(served, f"/files/chart/{served.tasks[0].id}")
+    async with served.client() as anonymous:
+        assert (await anonymous.post(first)).status_code == 200
+        served.bot.clock.advance(links.DEFAULT_TTL + timedelta(seconds=1))
+        assert (await anonymous.post(first)).status_code == 403  # expired, whatever the store
+        second = chat_link(served, f"/files/chart/{served.tasks[0].id}")
+        assert (await anonymous.post(second)).status_code == 200
+    with served.bot.session() as s:
+        assert len(s.exec(select(UsedLink)).all()) == 1
