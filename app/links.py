@@ -1,8 +1,10 @@
 """Signed download links: a path, the one person it is for, and when it stops working.
 
-A link is `/path?p=<person>&e=<expiry, unix seconds>&s=<signature>`, where the signature is
-an HMAC over the path, the person and the expiry. Changing any of them, or presenting the
-link as someone else, refuses it. The key is derived from a secret setting and never shown.
+A link is `/path?p=<person>&e=<expiry, unix seconds>&n=<nonce>&s=<signature>`, where the
+signature is an HMAC over the path, the person, the expiry and a random nonce (so that two
+links asked for in the same second are two links, each used once on its own). Changing any
+of them, or presenting the link as someone else, refuses it. The key is derived from a
+secret setting and never shown.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import base64
 import enum
 import hashlib
 import hmac
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +21,7 @@ from urllib.parse import urlencode
 
 from core.numbers import MAX_STAMP, typed_number
 
+NONCE_BYTES = 6  # makes each link its own, so that using one never uses another
 SIG_BYTES = 16  # 128 bits: a link is a bearer credential, it must not be guessable
 DEFAULT_TTL = timedelta(hours=24)
 PHOTO_TTL = timedelta(minutes=15)  # a photo's URL, fetched by the chat's server at once
@@ -61,7 +65,9 @@ def sign(key: bytes, *, path: str, person: str, expires: datetime) -> str:
     """Return `path?p=..&e=..&s=..`: the path signed for one person until `expires`."""
     _check_path(path)
     stamp = int(expires.timestamp())
-    query = urlencode({"p": person, "e": stamp, "s": _signature(key, path, person, stamp)})
+    nonce = secrets.token_urlsafe(NONCE_BYTES)  # two links asked for in one second differ
+    sig = _signature(key, path, person, stamp, nonce)
+    query = urlencode({"p": person, "e": stamp, "n": nonce, "s": sig})
     return f"{path}?{query}"
 
 
@@ -93,11 +99,12 @@ def verify(
     signed for another person is refused even though its signature holds.
     """
     person, stamp_text, sig = query.get("p", ""), query.get("e", ""), query.get("s", "")
+    nonce = query.get("n", "")
     stamp = typed_number(stamp_text, maximum=MAX_STAMP)
     if not person or stamp is None or not sig:
         raise RefusedLinkError(Refusal.FORGED)
     # As bytes: compare_digest refuses a str with non-ASCII characters, which forged data may hold.
-    expected = _signature(key, path, person, stamp).encode()
+    expected = _signature(key, path, person, stamp, nonce).encode()
     if not hmac.compare_digest(sig.encode(), expected):
         raise RefusedLinkError(Refusal.FORGED)
     if now.timestamp() >= stamp:
@@ -108,9 +115,9 @@ def verify(
     return SignedLink(path=path, person=person, expires=expires, signature=sig)
 
 
-def _signature(key: bytes, path: str, person: str, stamp: int) -> str:
+def _signature(key: bytes, path: str, person: str, stamp: int, nonce: str) -> str:
     """Return the MAC of one link; fields are separated by a byte no field may hold."""
-    message = "\x00".join((path, person, str(stamp))).encode()
+    message = "\x00".join((path, person, str(stamp), nonce)).encode()
     mac = hmac.new(key, message, hashlib.sha256).digest()[:SIG_BYTES]
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 

@@ -42,6 +42,7 @@ from starlette.responses import FileResponse, Response
 from app import dashboard as d
 from app import link_uses, links
 from app.formal_report import ReportTarget, letterhead_of
+from app.i18n import Lang
 from app.jobs import export_workbook, report_document
 from app.report_docx import TemplateError
 from app.summary_text import as_of
@@ -155,16 +156,21 @@ async def once(request: Request, link: links.SignedLink, build: Build, command: 
     """Take the link, build and send what it gives; give the link back if that fails."""
     services = deps_of(request).services
 
-    def take() -> bool:
+    def take() -> tuple[bool, Lang | None]:
+        """Take the link; when it was taken before, also read whose language to refuse in."""
         with session_scope(services.engine) as session:
-            return link_uses.take(session, link, now=services.clock.now())
+            if link_uses.take(session, link, now=services.clock.now()):
+                return True, None
+            viewer = d.viewer_of(session, contact_id=int(link.person))
+            return False, viewer.lang if viewer is not None else None
 
     def give_back() -> None:
         with session_scope(services.engine) as session:
             link_uses.give_back(session, link)
 
-    if not await in_worker(take):
-        return used(request, command=command, lang=None)
+    taken, lang = await in_worker(take)
+    if not taken:
+        return used(request, command=command, lang=lang)
     try:
         response = await build(request, link)
     except BaseException:

@@ -30,15 +30,31 @@ def test_verify_signed_link_returns_its_person_and_expiry() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("p", "43"), ("e", "9999999999"), ("s", "AAAAAAAAAAAAAAAAAAAAAA"), ("s", "ễ"), ("e", "-1")],
+    [
+        ("p", "43"),
+        ("e", "9999999999"),
+        ("n", "AAAAAAAA"),
+        ("s", "AAAAAAAAAAAAAAAAAAAAAA"),
+        ("s", "ễ"),
+        ("e", "-1"),
+    ],
 )
 def test_verify_changed_field_is_forged(field: str, value: str) -> None:
-    """Changing the person, the expiry or the signature makes the link forged."""
+    """Changing the person, the expiry, the nonce or the signature makes the link forged."""
     path, query = _split(sign(KEY, path="/f/1", person="42", expires=NOW + timedelta(hours=1)))
     query[field] = value
     with pytest.raises(RefusedLinkError) as refused:
         verify(KEY, path=path, query=query, now=NOW)
     assert refused.value.reason is Refusal.FORGED
+
+
+def test_two_links_for_one_path_person_and_second_are_two_links() -> None:
+    """Asked for twice in the same second, a link is made twice: each verifies, and they
+    differ in their signature, so that using one (once) does not use the other."""
+    made = [sign(KEY, path="/f/1", person="42", expires=NOW + timedelta(hours=1)) for _ in "ab"]
+    assert made[0] != made[1]
+    granted = [verify(KEY, path=p, query=q, now=NOW) for p, q in map(_split, made)]
+    assert granted[0].signature != granted[1].signature
 
 
 def test_verify_other_path_or_key_is_forged() -> None:

@@ -72,6 +72,24 @@ async def test_a_preview_get_neither_uses_a_download_link_nor_builds_its_file(
         assert used in refused.text
 
 
+async def test_a_used_link_is_refused_in_its_persons_language(served: Served) -> None:
+    """Someone who reads the bot in English is told in English that their link was used,
+    whether they open it again or press its button again."""
+    with served.bot.session() as s:
+        contact = person(s, COORDINATOR)
+        contact.language = "en"
+        s.add(contact)
+        s.commit()
+    link = chat_link(served, "/files/export/all")
+    used = served.bot.services.catalog.plain("en", "web.link_used", command="/export")
+    async with served.client() as person_:
+        assert (await person_.post(link)).status_code == 200
+        again = [await person_.post(link), await person_.get(link)]
+    for refused in again:
+        assert refused.status_code == 410
+        assert used in refused.text
+
+
 async def test_two_uses_at_once_send_one_file(served: Served) -> None:
     """Of several POSTs of one link at the same time, exactly one gets the file."""
     link = chat_link(served, "/files/report/all")
