@@ -1,0 +1,167 @@
+"""Every Telegram command, by role: derived from the registry, so a new command is covered.
+
+For each command the flows register (aliases included), a stranger, a member, a coordinator
+limited to a group that does not hold the target, and an admin send it with plausible
+arguments. Below the command's declared access the answer is the refusal and nothing in the
+database moved; at or above it, the answer is not a refusal.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from core.roles import Access
+from db.models import Unit, UnitGroup, UnitGroupMember
+from db.queries.scope import set_scope
+from handlers.telegram.flows import flows
+from tests.factories import make_contact, make_task, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest
+
+STRANGER, MEMBER, COORDINATOR = 5001, 5002, 5003
+PEOPLE = (
+    ("stranger", STRANGER, Access.PUBLIC),
+    ("member", MEMBER, Access.MEMBER),
+    ("coordinator", COORDINATOR, Access.COORDINATOR),
+    ("admin", ADMIN_ID, Access.ADMIN),
+)
+OUTSIDE_UNIT = "Xã Ngoài Phạm Vi"
+OUTSIDE_TASK = "Việc ngoài phạm vi"
+NOT_ALLOWED = "không có quyền"
+NOT_REGISTERED = "Để tham gia"
+# What each command is given: a task (#1, assigned outside the coordinator's scope), a unit.
+ARGS = {
+    "addunit": "Z9 | Xã Mới | xã",
+    "editunit": "Y1 | Xã Đổi Tên",
+    "deactivate": "Y1",
+    "invite": "Y1",
+    "scope": "5003 Nhóm A",
+    "deadline": "#1 20/12/2026",
+    "assign": "#1 X1",
+    "unassign": "#1 Y1",
+    "closetask": "#1",
+    "canceltask": "#1",
+    "nudge": "#1",
+    "approve": "1",
+    "reject": "1 không",
+    "explain": "#1",
+    "evidence": "#1",
+    "unit": "Y1",
+    "summary": "#1",
+    "tonghop": "#1",
+    "export": "#1",
+    "chart": "#1",
+    "report": "#1",
+    "lang": "vi",
+}
+# The tables a refused command must leave exactly as they were.
+WATCHED = (
+    "task",
+    "assignment",
+    "status_report",
+    "contact",
+    "unit_contact",
+    "contact_scope",
+    "unit",
+    "unit_group_member",
+    "invite",
+    "extension_request",
+    "explanation",
+    "outbox",
+    "audit_log",
+)
+
+
+def registered() -> list[tuple[str, Access]]:
+    """Return every command name and alias the flows register, with its declared access."""
+    return [
+        (name, spec.access)
+        for flow in flows()
+        for spec in flow.commands
+        for name in (spec.name, *spec.aliases)
+    ]
+
+
+COMMANDS = registered()
+
+
+def arrange(bot: BotUnderTest) -> None:
+    """X1 is in group Nhóm A, the coordinator's scope; Y1 and task #1 are outside it."""
+    with bot.session() as s:
+        inside = make_unit(s, "X1", "Xã Trong")
+        outside = make_unit(s, "Y1", OUTSIDE_UNIT)
+        make_contact(s, MEMBER, units=[inside])
+        make_contact(s, 5004, units=[outside])
+        coordinator = make_contact(s, COORDINATOR, role="coordinator")
+        make_task(s, OUTSIDE_TASK, date(2026, 11, 25), [outside])
+        make_task(s, "Việc trong phạm vi", date(2026, 11, 25), [inside])
+        group = UnitGroup(name="Nhóm A", name_folded="nhom a")
+        s.add(group)
+        s.flush()
+        s.add(UnitGroupMember(group_id=group.id or 0, unit_id=inside.id or 0))
+        set_scope(s, contact_id=coordinator.id or 0, group_ids=[group.id or 0])
+        s.commit()
+    for _, user_id, _ in PEOPLE[:3]:
+        bot.user(user_id, name=f"User {user_id}")  # as the factory named them
+
+
+def snapshot(bot: BotUnderTest) -> dict[str, list[tuple[object, ...]]]:
+    """Return every row of the watched tables."""
+    with bot.engine.connect() as connection:
+        return {
+            table: [tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}"))]
+            for table in WATCHED
+        }
+
+
+def unit_id(bot: BotUnderTest, code: str) -> int:
+    """Return the id of the unit with this code."""
+    with bot.session() as s:
+        return s.exec(select(Unit).where(Unit.code == code)).one().id or 0
+
+
+@pytest.mark.parametrize(("name", "needed"), COMMANDS, ids=[name for name, _ in COMMANDS])
+async def test_command_is_refused_below_its_role_and_changes_nothing(
+    bot: BotUnderTest, name: str, needed: Access
+) -> None:
+    """Each person below the command's access is refused and nothing changes; others are not."""
+    arrange(bot)
+    command = f"/{name} {ARGS.get(name, '')}".strip()
+    for who, user_id, access in PEOPLE:
+        before = snapshot(bot)
+        answer = (await bot.send(user_id, command)).text or ""
+        if access < needed:
+            refusal = NOT_REGISTERED if access == Access.PUBLIC else NOT_ALLOWED
+            assert refusal in answer, f"{command} by the {who}: {answer!r}"
+            assert snapshot(bot) == before, f"{command} by the {who} changed the database"
+        else:
+            # A stranger's public command may well answer with the welcome of strangers.
+            refused = NOT_ALLOWED in answer or (
+                access > Access.PUBLIC and NOT_REGISTERED in answer
+            )
+            assert not refused, f"{command} by the {who} was refused: {answer!r}"
+
+
+def test_every_command_declares_its_role_once() -> None:
+    """The access the registry shows (/help, menus) is the access the command enforces."""
+    for flow in flows():
+        for spec in flow.commands:
+            enforced = getattr(spec.callback, "access", None)
+            assert enforced == spec.access, (
+                f"/{spec.name}: registry says {spec.access.name}, its callback enforces {enforced}"
+            )
+
+
+def test_a_command_declared_with_another_role_than_it_checks_is_refused() -> None:
+    """A spec saying MEMBER around a callback that checks ADMIN does not register."""
+    from handlers.telegram.access import command
+    from handlers.telegram.registry import CommandSpec
+
+    async def nothing(_req: object) -> None:
+        return None
+
+    with pytest.raises(ValueError, match="/odd is declared MEMBER"):
+        CommandSpec("odd", Access.MEMBER, command(Access.ADMIN)(nothing), "start.cmd_help")
