@@ -8,11 +8,14 @@ database moved; at or above it, the answer is not a refusal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
+from telegram.ext import BaseHandler
 
 from core.roles import Access
 from db.models import Unit, UnitGroup, UnitGroupMember
@@ -165,3 +168,119 @@ def test_a_command_declared_with_another_role_than_it_checks_is_refused() -> Non
 
     with pytest.raises(ValueError, match="/odd is declared MEMBER"):
         CommandSpec("odd", Access.MEMBER, command(Access.ADMIN)(nothing), "start.cmd_help")
+
+
+def press_handlers(
+    handlers: Sequence[BaseHandler[Any, Any, Any]],
+) -> list[BaseHandler[Any, Any, Any]]:
+    """Return the handlers of button presses, conversations' states included."""
+    from telegram.ext import CallbackQueryHandler, ConversationHandler
+
+    from handlers.telegram.newtask import FormButton
+
+    found: list[BaseHandler[Any, Any, Any]] = []
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            inner = [*handler.entry_points, *handler.fallbacks]
+            inner += [h for state in handler.states.values() for h in state]
+            found += press_handlers(inner)
+        elif isinstance(handler, CallbackQueryHandler | FormButton):
+            found.append(handler)
+    return found
+
+
+async def test_every_button_kind_checks_its_signature_and_role(bot: BotUnderTest) -> None:
+    """Each button handler the application registers goes through `button`: signed, role."""
+    every = [h for group in bot.app.handlers.values() for h in group]
+    presses = press_handlers(every)
+    assert len(presses) > 15
+    unchecked = [
+        getattr(h.callback, "__qualname__", h)
+        for h in presses
+        if not getattr(h.callback, "verifies_signature", False)
+    ]
+    assert unchecked == []
+
+
+def sign_for(bot: BotUnderTest, user_id: int, *parts: object) -> str:
+    """Return button data validly signed for this person (as if the bot had shown it)."""
+    from app.signing import sign
+
+    return sign(bot.services.button_key, str(user_id), *parts)
+
+
+async def press(bot: BotUnderTest, user_id: int, data: str) -> str:
+    """Have the person press a button with this data on a message the bot sent them."""
+    shown = await bot.send(user_id, "/start")
+    bot.server.state.chats[user_id].messages[shown.message_id].reply_markup = {
+        "inline_keyboard": [[{"text": "x", "callback_data": data}]]
+    }
+    return await bot.press(user_id, data, shown.message_id)
+
+
+def request_extension(bot: BotUnderTest, code: str) -> int:
+    """Store a pending extension request of the unit's assignment; return its id."""
+    from db.models import Assignment, ExtensionRequest
+
+    with bot.session() as s:
+        assignment = s.exec(
+            select(Assignment).where(Assignment.unit_id == unit_id(bot, code))
+        ).first()
+        assert assignment is not None
+        stored = ExtensionRequest(
+            assignment_id=assignment.id or 0,
+            requested_deadline=date(2026, 12, 10),
+            created_at=bot.clock.now(),
+        )
+        s.add(stored)
+        s.commit()
+        return stored.id or 0
+
+
+def assignment_of(bot: BotUnderTest, code: str) -> int:
+    """Return the id of the first assignment of the unit."""
+    from db.models import Assignment
+
+    with bot.session() as s:
+        found = s.exec(select(Assignment).where(Assignment.unit_id == unit_id(bot, code))).first()
+        assert found is not None
+        return found.id or 0
+
+
+async def test_a_member_approving_their_own_extension_is_refused(bot: BotUnderTest) -> None:
+    """The approve button re-signed for a member of the unit is refused; nothing changes."""
+    arrange(bot)
+    request = request_extension(bot, "X1")
+    before = snapshot(bot)
+    assert NOT_ALLOWED in await press(bot, MEMBER, sign_for(bot, MEMBER, "xt", "ok", request))
+    assert snapshot(bot) == before
+
+
+async def test_a_coordinator_deciding_outside_their_scope_changes_nothing(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator limited to Nhóm A cannot approve Y1's request with a button."""
+    arrange(bot)
+    request = request_extension(bot, "Y1")
+    before = snapshot(bot)
+    await press(bot, COORDINATOR, sign_for(bot, COORDINATOR, "xt", "ok", request))
+    assert snapshot(bot) == before
+    inside = request_extension(bot, "X1")  # the same button within the scope does its work
+    before = snapshot(bot)
+    await press(bot, COORDINATOR, sign_for(bot, COORDINATOR, "xt", "ok", inside))
+    assert snapshot(bot) != before
+
+
+@pytest.mark.parametrize("status", ["done", "progress", "blocked"])
+async def test_a_member_reporting_on_another_units_assignment_changes_nothing(
+    bot: BotUnderTest, status: str
+) -> None:
+    """A member of X1 pressing a status button for Y1's assignment records nothing."""
+    arrange(bot)
+    target = assignment_of(bot, "Y1")
+    before = snapshot(bot)
+    await press(bot, MEMBER, sign_for(bot, MEMBER, "st", status, target))
+    assert snapshot(bot) == before
+    own = assignment_of(bot, "X1")  # the same button for their own unit's assignment works
+    await press(bot, MEMBER, sign_for(bot, MEMBER, "st", status, own))
+    await bot.server.wait_until(lambda: snapshot(bot) != before)
