@@ -13,26 +13,21 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 from telegram.ext import BaseHandler
 
 from core.roles import Access
-from db.models import Unit, UnitGroup, UnitGroupMember
-from db.queries.scope import set_scope
 from handlers.telegram.flows import flows
-from tests.factories import make_contact, make_task, make_unit
-from tests.harness import ADMIN_ID, BotUnderTest
-
-STRANGER, MEMBER, COORDINATOR = 5001, 5002, 5003
-PEOPLE = (
-    ("stranger", STRANGER, Access.PUBLIC),
-    ("member", MEMBER, Access.MEMBER),
-    ("coordinator", COORDINATOR, Access.COORDINATOR),
-    ("admin", ADMIN_ID, Access.ADMIN),
+from tests.handlers.telegram.roles_world import (
+    COORDINATOR,
+    MEMBER,
+    PEOPLE,
+    arrange,
+    snapshot,
+    unit_id,
 )
-OUTSIDE_UNIT = "Xã Ngoài Phạm Vi"
-OUTSIDE_TASK = "Việc ngoài phạm vi"
+from tests.harness import BotUnderTest
+
 NOT_ALLOWED = "không có quyền"
 NOT_REGISTERED = "Để tham gia"
 # What each command is given: a task (#1, assigned outside the coordinator's scope), a unit.
@@ -50,8 +45,8 @@ ARGS = {
     "nudge": "#1",
     "approve": "1",
     "reject": "1 không",
-    "explain": "#1",
-    "evidence": "#1",
+    "explain": "#1 Y1",
+    "evidence": "#1 Y1",
     "unit": "Y1",
     "summary": "#1",
     "tonghop": "#1",
@@ -60,22 +55,6 @@ ARGS = {
     "report": "#1",
     "lang": "vi",
 }
-# The tables a refused command must leave exactly as they were.
-WATCHED = (
-    "task",
-    "assignment",
-    "status_report",
-    "contact",
-    "unit_contact",
-    "contact_scope",
-    "unit",
-    "unit_group_member",
-    "invite",
-    "extension_request",
-    "explanation",
-    "outbox",
-    "audit_log",
-)
 
 
 def registered() -> list[tuple[str, Access]]:
@@ -89,41 +68,6 @@ def registered() -> list[tuple[str, Access]]:
 
 
 COMMANDS = registered()
-
-
-def arrange(bot: BotUnderTest) -> None:
-    """X1 is in group Nhóm A, the coordinator's scope; Y1 and task #1 are outside it."""
-    with bot.session() as s:
-        inside = make_unit(s, "X1", "Xã Trong")
-        outside = make_unit(s, "Y1", OUTSIDE_UNIT)
-        make_contact(s, MEMBER, units=[inside])
-        make_contact(s, 5004, units=[outside])
-        coordinator = make_contact(s, COORDINATOR, role="coordinator")
-        make_task(s, OUTSIDE_TASK, date(2026, 11, 25), [outside])
-        make_task(s, "Việc trong phạm vi", date(2026, 11, 25), [inside])
-        group = UnitGroup(name="Nhóm A", name_folded="nhom a")
-        s.add(group)
-        s.flush()
-        s.add(UnitGroupMember(group_id=group.id or 0, unit_id=inside.id or 0))
-        set_scope(s, contact_id=coordinator.id or 0, group_ids=[group.id or 0])
-        s.commit()
-    for _, user_id, _ in PEOPLE[:3]:
-        bot.user(user_id, name=f"User {user_id}")  # as the factory named them
-
-
-def snapshot(bot: BotUnderTest) -> dict[str, list[tuple[object, ...]]]:
-    """Return every row of the watched tables."""
-    with bot.engine.connect() as connection:
-        return {
-            table: [tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}"))]
-            for table in WATCHED
-        }
-
-
-def unit_id(bot: BotUnderTest, code: str) -> int:
-    """Return the id of the unit with this code."""
-    with bot.session() as s:
-        return s.exec(select(Unit).where(Unit.code == code)).one().id or 0
 
 
 @pytest.mark.parametrize(("name", "needed"), COMMANDS, ids=[name for name, _ in COMMANDS])

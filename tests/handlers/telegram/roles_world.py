@@ -1,0 +1,78 @@
+"""A province for the role and scope specifications: who is who, what is outside whose scope.
+
+X1 is in group Nhóm A, the scoped coordinator's only group; Y1 and its task #1 are outside it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from core.roles import Access
+from db.models import Unit, UnitGroup, UnitGroupMember
+from db.queries.scope import set_scope
+from tests.factories import make_contact, make_task, make_unit
+from tests.harness import ADMIN_ID, BotUnderTest
+
+STRANGER, MEMBER, COORDINATOR, OUTSIDER = 5001, 5002, 5003, 5004
+PEOPLE = (
+    ("stranger", STRANGER, Access.PUBLIC),
+    ("member", MEMBER, Access.MEMBER),
+    ("coordinator", COORDINATOR, Access.COORDINATOR),
+    ("admin", ADMIN_ID, Access.ADMIN),
+)
+OUTSIDE_UNIT = "Xã Ngoài Phạm Vi"
+OUTSIDE_TASK = "Việc ngoài phạm vi"
+# The tables a refused command must leave exactly as they were.
+WATCHED = (
+    "task",
+    "assignment",
+    "status_report",
+    "contact",
+    "unit_contact",
+    "contact_scope",
+    "unit",
+    "unit_group_member",
+    "invite",
+    "extension_request",
+    "explanation",
+    "outbox",
+    "audit_log",
+)
+
+
+def arrange(bot: BotUnderTest) -> None:
+    """X1 is in group Nhóm A, the coordinator's scope; Y1 and task #1 are outside it."""
+    with bot.session() as s:
+        inside = make_unit(s, "X1", "Xã Trong")
+        outside = make_unit(s, "Y1", OUTSIDE_UNIT)
+        make_contact(s, MEMBER, units=[inside])
+        make_contact(s, OUTSIDER, units=[outside])
+        coordinator = make_contact(s, COORDINATOR, role="coordinator")
+        make_task(s, OUTSIDE_TASK, date(2026, 11, 10), [outside])  # overdue: ranked
+        make_task(s, "Việc trong phạm vi", date(2026, 11, 25), [inside])
+        group = UnitGroup(name="Nhóm A", name_folded="nhom a")
+        s.add(group)
+        s.flush()
+        s.add(UnitGroupMember(group_id=group.id or 0, unit_id=inside.id or 0))
+        set_scope(s, contact_id=coordinator.id or 0, group_ids=[group.id or 0])
+        s.commit()
+    for _, user_id, _ in PEOPLE[:3]:
+        bot.user(user_id, name=f"User {user_id}")  # as the factory named them
+
+
+def snapshot(bot: BotUnderTest) -> dict[str, list[tuple[object, ...]]]:
+    """Return every row of the watched tables."""
+    with bot.engine.connect() as connection:
+        return {
+            table: [tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}"))]
+            for table in WATCHED
+        }
+
+
+def unit_id(bot: BotUnderTest, code: str) -> int:
+    """Return the id of the unit with this code."""
+    with bot.session() as s:
+        return s.exec(select(Unit).where(Unit.code == code)).one().id or 0
