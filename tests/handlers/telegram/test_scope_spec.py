@@ -62,10 +62,11 @@ def said(bot: BotUnderTest, message: ChatMessage) -> str:
 def queued_for_outsider(bot: BotUnderTest) -> int:
     """Return how many messages but the day's own reminders are queued for Y1's contact."""
     with bot.engine.connect() as connection:
-        return connection.execute(
+        queued = connection.execute(
             text("SELECT count(*) FROM outbox WHERE chat_id = :chat AND kind <> 'reminder'"),
             {"chat": str(OUTSIDER)},
         ).scalar_one()
+    return int(queued)
 
 
 @pytest.mark.parametrize("command", ASKED)
