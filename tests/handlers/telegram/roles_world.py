@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from core.roles import Access
@@ -63,11 +63,22 @@ def arrange(bot: BotUnderTest) -> None:
         bot.user(user_id, name=f"User {user_id}")  # as the factory named them
 
 
-def snapshot(bot: BotUnderTest) -> dict[str, list[tuple[object, ...]]]:
-    """Return every row of the watched tables."""
-    with bot.engine.connect() as connection:
+# What the outbox holds, not how its sending goes: a message queued by an earlier command may
+# be sent (status, attempts, lease) while a later one is checked.
+QUEUED = "id, key, channel, chat_id, contact_id, kind, payload"
+
+
+def snapshot(bot: BotUnderTest | Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Return every row of the watched tables (of the outbox, what is queued)."""
+    engine = bot if isinstance(bot, Engine) else bot.engine
+    with engine.connect() as connection:
         return {
-            table: [tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}"))]
+            table: [
+                tuple(row)
+                for row in connection.execute(
+                    text(f"SELECT {QUEUED if table == 'outbox' else '*'} FROM {table}")
+                )
+            ]
             for table in WATCHED
         }
 
