@@ -6,6 +6,7 @@ X1 is in group Nhóm A, the scoped coordinator's only group; Y1 and its task #1 
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import Engine, text
 from sqlmodel import select
@@ -13,16 +14,38 @@ from sqlmodel import select
 from core.roles import Access
 from db.models import Unit, UnitGroup, UnitGroupMember
 from db.queries.scope import set_scope
+from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
+P = TypeVar("P")
+NOT_ALLOWED = "không có quyền"
+NOT_REGISTERED = "Để tham gia"  # the welcome of strangers
+
+
+def people(*ids: P) -> tuple[tuple[str, P, Access], ...]:
+    """Name a stranger, a member, a coordinator and an admin, least privileged first."""
+    names = ("stranger", "member", "coordinator", "admin")
+    return tuple(zip(names, ids, Access, strict=True))
+
+
+def judge(command: str, who: str, access: Access, needed: Access, answer: str) -> bool:
+    """Check the answer to a command needing `needed` from someone with `access`.
+
+    Return whether it had to be refused (the caller then checks that nothing changed).
+    """
+    if access < needed:
+        refusal = NOT_REGISTERED if access == Access.PUBLIC else NOT_ALLOWED
+        assert refusal in answer, f"{command} by the {who}: {answer!r}"
+        return True
+    # A stranger's public command may well answer with the welcome of strangers.
+    refused = NOT_ALLOWED in answer or (access > Access.PUBLIC and NOT_REGISTERED in answer)
+    assert not refused, f"{command} by the {who} was refused: {answer!r}"
+    return False
+
+
 STRANGER, MEMBER, COORDINATOR, OUTSIDER = 5001, 5002, 5003, 5004
-PEOPLE = (
-    ("stranger", STRANGER, Access.PUBLIC),
-    ("member", MEMBER, Access.MEMBER),
-    ("coordinator", COORDINATOR, Access.COORDINATOR),
-    ("admin", ADMIN_ID, Access.ADMIN),
-)
+PEOPLE = people(STRANGER, MEMBER, COORDINATOR, ADMIN_ID)
 OUTSIDE_UNIT = "Xã Ngoài Phạm Vi"
 OUTSIDE_TASK = "Việc ngoài phạm vi"
 # The tables a refused command must leave exactly as they were.
@@ -45,6 +68,10 @@ WATCHED = (
 
 def arrange(bot: BotUnderTest) -> None:
     """X1 is in group Nhóm A, the coordinator's scope; Y1 and task #1 are outside it."""
+    # No morning dispatch mid-test: its reminders would be changes no command made.
+    assert bot.app.job_queue is not None
+    for job in bot.app.job_queue.get_jobs_by_name(DISPATCH_JOB):
+        job.schedule_removal()
     with bot.session() as s:
         inside = make_unit(s, "X1", "Xã Trong")
         outside = make_unit(s, "Y1", OUTSIDE_UNIT)
