@@ -8,6 +8,7 @@ database moved; at or above it, the answer is not a refusal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -232,3 +233,35 @@ async def test_a_member_reporting_on_another_units_assignment_changes_nothing(
     if status == "blocked":
         await bot.send(MEMBER, "thiếu người")
     await bot.server.wait_until(lambda: reported().count(own) > on_own)
+
+
+def button_kinds() -> list[tuple[str, Access]]:
+    """Return the data prefix of every button kind the flows handle, with its access."""
+    handlers = [h for flow in flows() for h in (*flow.early, *flow.late)]
+    kinds: dict[str, Access] = {}
+    for handler in press_handlers(handlers):
+        pattern = getattr(handler, "pattern", None)
+        source = getattr(pattern, "pattern", pattern)
+        if isinstance(source, str):  # the fallback for any other button has none
+            prefix = source.removeprefix("^").removesuffix("(:|~)").removesuffix("[:~]")
+            prefix = re.sub(r"\((\w+)\|[^)]*\)", r"\1", prefix)  # nt:(ok|no): nt:ok
+            kinds[prefix] = getattr(handler.callback, "access", Access.PUBLIC)
+    return sorted(kinds.items())
+
+
+BUTTON_KINDS = button_kinds()
+
+
+@pytest.mark.parametrize(("prefix", "needed"), BUTTON_KINDS, ids=[p for p, _ in BUTTON_KINDS])
+async def test_a_button_pressed_below_its_role_is_refused_and_changes_nothing(
+    bot: BotUnderTest, prefix: str, needed: Access
+) -> None:
+    """A button of this kind, validly signed for each person below its access, is refused."""
+    arrange(bot)
+    for who, user_id, access in PEOPLE:
+        if access >= needed:
+            break
+        before = snapshot(bot)
+        data = sign_for(bot, user_id, *prefix.split(":"), "ok", 1)
+        assert NOT_ALLOWED in await press(bot, user_id, data), f"{prefix} by the {who}"
+        assert snapshot(bot) == before, f"{prefix} by the {who} changed the database"
