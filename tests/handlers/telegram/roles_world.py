@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from core.roles import Access
-from db.models import Unit, UnitGroup, UnitGroupMember
+from db.models import Assignment, Evidence, Unit, UnitGroup, UnitGroupMember
 from db.queries.scope import set_scope
 from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact, make_task, make_unit
@@ -48,6 +48,7 @@ STRANGER, MEMBER, COORDINATOR, OUTSIDER = 5001, 5002, 5003, 5004
 PEOPLE = people(STRANGER, MEMBER, COORDINATOR, ADMIN_ID)
 OUTSIDE_UNIT = "Xã Ngoài Phạm Vi"
 OUTSIDE_TASK = "Việc ngoài phạm vi"
+OUTSIDE_FILE = "bien-ban-ngoai-pham-vi.pdf"  # Y1's evidence
 # The tables a refused command must leave exactly as they were.
 WATCHED = (
     "task",
@@ -78,7 +79,19 @@ def arrange(bot: BotUnderTest) -> None:
         make_contact(s, MEMBER, units=[inside])
         make_contact(s, OUTSIDER, units=[outside])
         coordinator = make_contact(s, COORDINATOR, role="coordinator")
-        make_task(s, OUTSIDE_TASK, date(2026, 11, 10), [outside])  # overdue: ranked
+        task = make_task(s, OUTSIDE_TASK, date(2026, 11, 10), [outside])  # overdue: ranked
+        s.add(
+            Evidence(
+                assignment_id=s.exec(
+                    select(Assignment.id).where(Assignment.task_id == task.id)
+                ).one()
+                or 0,
+                file_name=OUTSIDE_FILE,
+                size=3,
+                sha256="0" * 64,
+                storage_path="nowhere",
+            )
+        )
         make_task(s, "Việc trong phạm vi", date(2026, 11, 25), [inside])
         group = UnitGroup(name="Nhóm A", name_folded="nhom a")
         s.add(group)

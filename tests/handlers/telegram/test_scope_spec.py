@@ -17,6 +17,7 @@ from sqlalchemy import text
 from devtools.fakebotapi import ChatMessage
 from tests.handlers.telegram.roles_world import (
     COORDINATOR,
+    OUTSIDE_FILE,
     OUTSIDE_TASK,
     OUTSIDE_UNIT,
     OUTSIDER,
@@ -82,6 +83,7 @@ async def test_a_scoped_coordinator_learns_nothing_outside_their_groups(
     for message in bot.server.messages(COORDINATOR)[before:]:
         shown = said(bot, message)
         assert OUTSIDE_TASK not in shown, f"{command}: {shown[:300]!r}"
+        assert OUTSIDE_FILE not in shown, f"{command}: {shown[:300]!r}"
         assert OUTSIDE_UNIT not in shown or "Không tìm thấy" in shown, (
             f"{command}: {shown[:300]!r}"
         )
