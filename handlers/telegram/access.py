@@ -242,6 +242,7 @@ def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
             return await flow(req)
 
         run.__name__ = getattr(flow, "__name__", "command")
+        run.access = access  # type: ignore[attr-defined]  # what CommandSpec checks it against
         return run
 
     return wrap
@@ -272,6 +273,8 @@ def button(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
             return await flow(req)
 
         run.__name__ = getattr(flow, "__name__", "button")
+        run.access = access  # type: ignore[attr-defined]
+        run.verifies_signature = True  # type: ignore[attr-defined]  # tests/.../test_roles.py
         return run
 
     return wrap

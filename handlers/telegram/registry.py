@@ -28,6 +28,19 @@ class CommandSpec:
     aliases: tuple[str, ...] = ()
     in_menu: bool = True
 
+    def __post_init__(self) -> None:
+        """Refuse a command whose callback checks another access than the one declared here.
+
+        The access is written twice, on the callback (`command(access)`, what is enforced) and
+        here (what /help and the menus show); they must be one declaration, or a command could
+        be listed to people it refuses, or run for people the menus hide it from.
+        """
+        enforced = getattr(self.callback, "access", None)
+        if enforced != self.access:
+            raise ValueError(
+                f"/{self.name} is declared {self.access.name} but its callback checks {enforced}"
+            )
+
 
 @dataclass(frozen=True)
 class Flow:
