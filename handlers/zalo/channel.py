@@ -89,7 +89,9 @@ class ZaloChannel(TextChannel):
             return self.receive(event.sender_id, typed, event.message_id)
         if actor is None:
             return self._render(lang, Said(t("zalo.not_registered")))
-        if actor.access < commands.ACCESS.get(command, Access.PUBLIC):
+        # A command run here with no declared role is the admins' until someone declares it.
+        undeclared = Access.ADMIN if command in commands.COMMANDS else Access.PUBLIC
+        if actor.access < commands.ACCESS.get(command, undeclared):
             return self._show(actor, Answer([Said(t("common.not_allowed"))]))
         run = commands.COMMANDS.get(command)
         if run is None and fold(typed) in MORE_WORDS:

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from app.checkin import Said
 from core.roles import Access
 from db.models import StatusReport, UnitGroup
 from db.queries.scope import set_scope
@@ -94,9 +95,28 @@ TEXT_CHANNEL_COMMANDS = {"cancel", "link", "whoami", "nudge"}
 
 
 def test_every_zalo_command_declares_its_role() -> None:
-    """A command Zalo runs without an entry in ACCESS would run for anyone (the channel's
-    lookup defaults to PUBLIC for a word it does not know)."""
+    """Every command Zalo runs says who may run it in ACCESS."""
     assert sorted((set(COMMANDS) | TEXT_CHANNEL_COMMANDS) - set(ACCESS)) == []
+
+
+async def test_a_command_added_without_a_role_is_the_admins_alone(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a command ever be added to COMMANDS and not to ACCESS, a member and a
+    coordinator are refused it rather than let in: the channel's default is the admin."""
+    arrange(zbot)
+    ran: list[str] = []
+
+    def probe(_services: object, actor: object, _args: str, _name: str) -> list[Said]:
+        ran.append(str(actor))
+        return [Said("ran")]
+
+    monkeypatch.setitem(COMMANDS, "probe", probe)
+    for user in (MEMBER, COORDINATOR):
+        answer = "\n".join(await zbot.say(user, "/probe"))
+        assert "không có quyền" in answer, answer
+    assert ran == []
+    assert "ran" in await zbot.say(ZALO_ADMIN, "/probe")
 
 
 @pytest.mark.parametrize("needed", list(Access), ids=[level.name.lower() for level in Access])
