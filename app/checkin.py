@@ -9,6 +9,7 @@ return what to say as data (`Said`, with choices); the adapter renders it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -156,6 +157,8 @@ def answer_text(
     if explanation_id is not None:
         return Answer([Said(answer_explanation(services, actor, explanation_id, text))])
     assert decision is not None
+    if _says_nothing(decision.reply, text):
+        return Answer(unhandled=True)
     return _act(services, actor, decision, rows, text, key)
 
 
@@ -174,6 +177,20 @@ def _decide(
     reply = _read(services, text, forwarded)
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
     return rows, decision, None
+
+
+def _says_nothing(reply: ParsedReply, text: str) -> bool:
+    """Tell whether a text has no word at all (blanks, zero-width marks, faces): it is
+    answered by the usage hint, not asked which task or status it reports.
+
+    A mark that may be a status ("✅", "❌", "⏳") is still asked about.
+    """
+    if reply.hint == ReplyHint.EMPTY:
+        return True
+    marks = [c for c in text if not (c.isspace() or unicodedata.category(c) in ("Cf", "Mn"))]
+    return reply.hint == ReplyHint.UNRECOGNISED and all(
+        "FACE" in unicodedata.name(c, "") for c in marks
+    )
 
 
 def _several(
