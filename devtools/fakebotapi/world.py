@@ -149,6 +149,16 @@ class UserActions:
             payload = {"edited_message": self.state.message_api(message)}
         return self._push(payload)
 
+    def spoil(self, chat_id: int, message_id: int, *, deleted: bool = False) -> None:
+        """Make a bot message one the bot can no longer edit: older than Telegram's 48-hour
+        window ("message can't be edited"), or deleted ("message to edit not found")."""
+        with self.state.lock:
+            message = self.state.chats[chat_id].messages[message_id]
+            if deleted:
+                message.deleted = True
+            else:
+                message.date -= 49 * 3600
+
     def press_button(
         self,
         user_id: int,
