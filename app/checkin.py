@@ -255,6 +255,15 @@ def caption_report(
     return _report_of(assignment_id, reply, caption, key)
 
 
+def confirm_caption(
+    services: Services, actor: Actor, assignment_id: int, caption: str, key: str
+) -> Answer:
+    """Ask which status a forwarded file's caption means before recording it: the words are
+    another's, as with a forwarded text; the caption is kept as the note."""
+    reply = parse_reply(caption, today=services.today())
+    return _confirm(services, actor, assignment_id, reply, caption, key)
+
+
 def cancel(services: Services, actor: Actor) -> Answer:
     """Forget the question the bot asked (/cancel outside any guided form)."""
     with services.engine.begin() as connection:

@@ -120,8 +120,9 @@ class UserActions:
         *,
         caption: str | None = None,
         chat_id: int | None = None,
+        forward_origin: JsonDict | None = None,
     ) -> int:
-        """Have a user send an image as a photo."""
+        """Have a user send an image as a photo (forwarded from elsewhere: `forward_origin`)."""
         stored = self.state.store_file(content, "photo", None, "image/jpeg")
         width, height = image_size(content)
         size = {
@@ -131,7 +132,9 @@ class UserActions:
             "width": width,
             "height": height,
         }
-        return self._user_message(user_id, chat_id, None, photo=[size], caption=caption)
+        return self._user_message(
+            user_id, chat_id, None, photo=[size], caption=caption, forward_origin=forward_origin
+        )
 
     def edit_text(
         self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
