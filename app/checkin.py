@@ -84,6 +84,9 @@ class RepliedTo:
     chat_id: str
     message_id: int
     text: str
+    # The assignments it was about, when the channel knows them itself (the status offer a
+    # typed Zalo answer takes up); else they are read from the outbox, or from its "#12".
+    assignment_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -387,6 +390,8 @@ def _replied(
     """Return the assignments of the message answered (None: none known) or an explanation."""
     if replied is None:
         return None, None
+    if replied.assignment_ids:
+        return list(replied.assignment_ids), None
     sent = message_outbox(connection, chat_id=replied.chat_id, message_id=replied.message_id)
     if sent is not None:
         if sent.key.startswith("explain:"):
