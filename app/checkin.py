@@ -415,8 +415,9 @@ def _act(
     t = partial(services.catalog.get, actor.lang)
     titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
     outcome, ids = decision.outcome, decision.candidates
-    if outcome in (Outcome.ASK_TASK, Outcome.ASK_BOTH):
-        titles |= _by_unit(services, titles, ids)
+    units = _by_unit(services, titles, ids) if len(ids) > 1 else {}
+    for i, unit in units.items():
+        titles[i] = (titles[i][0], f"{unit}: {titles[i][1]}")
     lang, catalog = actor.lang, services.catalog
     if outcome == Outcome.RECORD:
         return _apply(services, actor, ids[0], decision.reply, text, key)
@@ -440,23 +441,24 @@ def _act(
         both: Rows = []
         for i in ids:
             lines.append(t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]))
-            both += status_choices(catalog, lang, i, f"#{titles[i][0]}")
+            label = f"#{titles[i][0]} {units[i]}" if i in units else f"#{titles[i][0]}"
+            both += status_choices(catalog, lang, i, label)
         return Answer([Said("\n".join(lines), both)])
     return Answer([Said(t(f"checkin.{outcome}"))])
 
 
 def _by_unit(
     services: Services, titles: dict[int, tuple[int, str]], ids: Sequence[int]
-) -> dict[int, tuple[int, str]]:
-    """Return the candidates of a task asked for several of the sender's units, each titled
-    by its unit first: "#12 <title>" twice told the official nothing apart."""
+) -> dict[int, str]:
+    """Return the unit of each candidate whose task is asked for several of the sender's
+    units: "#12 <title>" twice told the official nothing apart."""
     counts = Counter(titles[i][0] for i in ids)
     twice = [i for i in ids if counts[titles[i][0]] > 1]
     if not twice:
         return {}
     with services.engine.connect() as connection:
         names = unit_names(connection, assignment_ids=twice)
-    return {i: (titles[i][0], f"{names.get(i, '?')}: {titles[i][1]}") for i in twice}
+    return {i: names.get(i, "?") for i in twice}
 
 
 def _apply(

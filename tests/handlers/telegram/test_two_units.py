@@ -56,3 +56,21 @@ async def test_a_reminders_buttons_name_the_unit_of_a_task_given_to_two(
     with bot.session() as s:
         rows = s.exec(select(StatusReport).order_by(col(StatusReport.id))).all()
     assert [(r.assignment_id, r.state) for r in rows] == [(by_unit["Xã Tam Bình"], "done")]
+
+
+async def test_an_unclear_answer_asks_with_buttons_naming_each_unit(bot: BotUnderTest) -> None:
+    """ "✅" from an official whose two communes both have #12 asks which status for each, its
+    buttons naming the commune (they were "#12 Hoàn thành" twice)."""
+    _, by_unit = await two_units(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    await bot.send(OFFICIAL, "✅")
+    asked = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "Nhắc việc" not in (m.text or ""), after=after
+    )
+    labels = [label for label, _ in buttons(asked)]
+    assert len(labels) == len(set(labels)) == 8, labels
+    done = next(lb for lb in labels if "Xã Tam Xuân" in lb and "Hoàn thành" in lb)
+    await bot.press(OFFICIAL, button_data(asked, done), asked.message_id)
+    with bot.session() as s:
+        rows = s.exec(select(StatusReport).order_by(col(StatusReport.id))).all()
+    assert [(r.assignment_id, r.state) for r in rows] == [(by_unit["Xã Tam Xuân"], "done")]
