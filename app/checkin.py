@@ -434,7 +434,10 @@ def _act(
             now = services.clock.now()
             set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
         choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
-        return Answer([Said(t("checkin.ask_task"), choices)])
+        numbers = {titles[i][0] for i in ids}
+        one = len(numbers) == 1  # one task given to several of the sender's units
+        asked = t("checkin.ask_unit", task=str(min(numbers))) if one else t("checkin.ask_task")
+        return Answer([Said(asked, choices)])
     if outcome == Outcome.ASK_BOTH:
         acknowledged = decision.reply.hint == ReplyHint.ACKNOWLEDGEMENT
         lines = [t("checkin.ask_both_acknowledgement" if acknowledged else "checkin.ask_both")]

@@ -77,6 +77,7 @@ async def test_a_task_typed_for_two_units_is_asked_by_unit(zbot: ZaloBot) -> Non
     assert "(Xã Tam Xuân)" in reminder
     assert "(Xã Tam Bình)" in reminder
     [asked] = await zbot.say(HOA, f"#{task} 2 50%")
+    assert "đơn vị nào" in asked
     assert recorded(zbot) == []
     line = next(x for x in asked.splitlines() if "Xã Tam Bình" in x)
     await zbot.say(HOA, line.split(" = ")[0])

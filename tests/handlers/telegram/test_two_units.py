@@ -14,7 +14,7 @@ from db.models import Assignment, StatusReport
 from scheduler.delivery import dispatch_context
 from scheduler.dispatcher import dispatch
 from tests.factories import make_contact, make_task, make_unit
-from tests.handlers.telegram.checkin_world import OFFICIAL
+from tests.handlers.telegram.checkin_world import OFFICIAL, reports
 from tests.harness import BotUnderTest, button_data, buttons
 from tests.scheduler.support import assigned_at
 
@@ -74,3 +74,19 @@ async def test_an_unclear_answer_asks_with_buttons_naming_each_unit(bot: BotUnde
     with bot.session() as s:
         rows = s.exec(select(StatusReport).order_by(col(StatusReport.id))).all()
     assert [(r.assignment_id, r.state) for r in rows] == [(by_unit["Xã Tam Xuân"], "done")]
+
+
+async def test_a_task_typed_for_two_units_asks_which_unit(bot: BotUnderTest) -> None:
+    """ "#12 xong" when #12 is open in two of the official's communes asks which commune (it
+    said the unit had several tasks), a button per commune; the press records for it alone."""
+    task, by_unit = await two_units(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    await bot.send(OFFICIAL, f"#{task} xong")
+    asked = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "Nhắc việc" not in (m.text or ""), after=after
+    )
+    assert "đơn vị nào" in (asked.text or "")
+    [one] = [label for label, _ in buttons(asked) if "Xã Tam Bình" in label]
+    await bot.press(OFFICIAL, button_data(asked, one), asked.message_id)
+    await bot.server.wait_until(lambda: bool(reports(bot)))
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(by_unit["Xã Tam Bình"], "done")]
