@@ -9,6 +9,7 @@ return what to say as data (`Said`, with choices); the adapter renders it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -83,6 +84,9 @@ class RepliedTo:
     chat_id: str
     message_id: int
     text: str
+    # The assignments it was about, when the channel knows them itself (the status offer a
+    # typed Zalo answer takes up); else they are read from the outbox, or from its "#12".
+    assignment_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,8 @@ def answer_text(
     if explanation_id is not None:
         return Answer([Said(answer_explanation(services, actor, explanation_id, text))])
     assert decision is not None
+    if _says_nothing(decision.reply, text):
+        return Answer(unhandled=True)
     return _act(services, actor, decision, rows, text, key)
 
 
@@ -174,6 +180,20 @@ def _decide(
     reply = _read(services, text, forwarded)
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
     return rows, decision, None
+
+
+def _says_nothing(reply: ParsedReply, text: str) -> bool:
+    """Tell whether a text has no word at all (blanks, zero-width marks, faces): it is
+    answered by the usage hint, not asked which task or status it reports.
+
+    A mark that may be a status ("✅", "❌", "⏳") is still asked about.
+    """
+    if reply.hint == ReplyHint.EMPTY:
+        return True
+    marks = [c for c in text if not (c.isspace() or unicodedata.category(c) in ("Cf", "Mn"))]
+    return reply.hint == ReplyHint.UNRECOGNISED and all(
+        "FACE" in unicodedata.name(c, "") for c in marks
+    )
 
 
 def _several(
@@ -236,6 +256,15 @@ def caption_report(
     ):
         return None
     return _report_of(assignment_id, reply, caption, key)
+
+
+def confirm_caption(
+    services: Services, actor: Actor, assignment_id: int, caption: str, key: str
+) -> Answer:
+    """Ask which status a forwarded file's caption means before recording it: the words are
+    another's, as with a forwarded text; the caption is kept as the note."""
+    reply = parse_reply(caption, today=services.today())
+    return _confirm(services, actor, assignment_id, reply, caption, key)
 
 
 def cancel(services: Services, actor: Actor) -> Answer:
@@ -361,6 +390,8 @@ def _replied(
     """Return the assignments of the message answered (None: none known) or an explanation."""
     if replied is None:
         return None, None
+    if replied.assignment_ids:
+        return list(replied.assignment_ids), None
     sent = message_outbox(connection, chat_id=replied.chat_id, message_id=replied.message_id)
     if sent is not None:
         if sent.key.startswith("explain:"):
@@ -384,8 +415,9 @@ def _act(
     t = partial(services.catalog.get, actor.lang)
     titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
     outcome, ids = decision.outcome, decision.candidates
-    if outcome in (Outcome.ASK_TASK, Outcome.ASK_BOTH):
-        titles |= _by_unit(services, titles, ids)
+    units = _by_unit(services, titles, ids) if len(ids) > 1 else {}
+    for i, unit in units.items():
+        titles[i] = (titles[i][0], f"{unit}: {titles[i][1]}")
     lang, catalog = actor.lang, services.catalog
     if outcome == Outcome.RECORD:
         return _apply(services, actor, ids[0], decision.reply, text, key)
@@ -402,30 +434,34 @@ def _act(
             now = services.clock.now()
             set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
         choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
-        return Answer([Said(t("checkin.ask_task"), choices)])
+        numbers = {titles[i][0] for i in ids}
+        one = len(numbers) == 1  # one task given to several of the sender's units
+        asked = t("checkin.ask_unit", task=str(min(numbers))) if one else t("checkin.ask_task")
+        return Answer([Said(asked, choices)])
     if outcome == Outcome.ASK_BOTH:
         acknowledged = decision.reply.hint == ReplyHint.ACKNOWLEDGEMENT
         lines = [t("checkin.ask_both_acknowledgement" if acknowledged else "checkin.ask_both")]
         both: Rows = []
         for i in ids:
             lines.append(t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]))
-            both += status_choices(catalog, lang, i, f"#{titles[i][0]}")
+            label = f"#{titles[i][0]} {units[i]}" if i in units else f"#{titles[i][0]}"
+            both += status_choices(catalog, lang, i, label)
         return Answer([Said("\n".join(lines), both)])
     return Answer([Said(t(f"checkin.{outcome}"))])
 
 
 def _by_unit(
     services: Services, titles: dict[int, tuple[int, str]], ids: Sequence[int]
-) -> dict[int, tuple[int, str]]:
-    """Return the candidates of a task asked for several of the sender's units, each titled
-    by its unit first: "#12 <title>" twice told the official nothing apart."""
+) -> dict[int, str]:
+    """Return the unit of each candidate whose task is asked for several of the sender's
+    units: "#12 <title>" twice told the official nothing apart."""
     counts = Counter(titles[i][0] for i in ids)
     twice = [i for i in ids if counts[titles[i][0]] > 1]
     if not twice:
         return {}
     with services.engine.connect() as connection:
         names = unit_names(connection, assignment_ids=twice)
-    return {i: (titles[i][0], f"{names.get(i, '?')}: {titles[i][1]}") for i in twice}
+    return {i: names.get(i, "?") for i in twice}
 
 
 def _apply(

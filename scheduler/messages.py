@@ -6,7 +6,7 @@ keyboard kept to MAX_ITEMS items (four status buttons each) so it stays usable o
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -86,6 +86,8 @@ def compose(
         groups[-1].append((item, block))
         size += len(block) + 2
     labelled = len(items) > 1
+    # A task given to two of the recipient's units shows twice: its buttons name the unit.
+    twice = {task for task, n in Counter(i.task_id for i in items).items() if n > 1}
     parts = []
     for index, group in enumerate(groups, 1):
         head = header
@@ -96,11 +98,19 @@ def compose(
             row
             for item, _ in group
             for row in status_choices(
-                catalog, lang, item.assignment_id, label=f"#{item.task_id}" if labelled else ""
+                catalog, lang, item.assignment_id, label=_label(item, labelled, twice)
             )
         ]
         parts.append(Part(text, rows, [item.assignment_id for item, _ in group]))
     return parts
+
+
+def _label(item: Item, labelled: bool, twice: set[int]) -> str:
+    """Return what an item's buttons start with: "#12", or "#12 <unit>" for a task shown
+    for two units, or nothing when the message is about one item."""
+    if not labelled:
+        return ""
+    return f"#{item.task_id} {item.unit}" if item.task_id in twice else f"#{item.task_id}"
 
 
 def _is_new(item: Item, previous: datetime | None) -> bool:

@@ -138,6 +138,10 @@ def _reply_to(chat: ChatState, params: Params) -> int | None:
     return int(target)
 
 
+# A message older than this is refused an edit, as Telegram refuses one after 48 hours.
+EDIT_WINDOW_S = 48 * 3600
+
+
 def _editable(state: BotState, params: Params) -> ChatMessage:
     """Return the bot message an edit targets, refusing unknown or foreign ones."""
     if params.get("inline_message_id") is not None:
@@ -146,7 +150,7 @@ def _editable(state: BotState, params: Params) -> ChatMessage:
     message = chat.messages.get(params.integer("message_id"))
     if message is None or message.deleted:
         raise bad_request("message to edit not found")
-    if not message.from_bot:
+    if not message.from_bot or time.time() - message.date > EDIT_WINDOW_S:
         raise bad_request("message can't be edited")
     return message
 

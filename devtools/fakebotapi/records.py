@@ -54,6 +54,7 @@ class ChatMessage:
     document: JsonDict | None = None
     photo: list[JsonDict] | None = None
     reply_to_message_id: int | None = None
+    forward_origin: JsonDict | None = None  # a message forwarded from elsewhere
     edit_date: int | None = None
     edits: int = 0
     deleted: bool = False
@@ -76,6 +77,7 @@ class ChatMessage:
             "document": self.document,
             "photo": self.photo,
             "reply_markup": self.reply_markup,
+            "forward_origin": self.forward_origin,
         }
         message.update({key: value for key, value in optional.items() if value is not None})
         return message

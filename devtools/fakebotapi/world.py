@@ -120,8 +120,9 @@ class UserActions:
         *,
         caption: str | None = None,
         chat_id: int | None = None,
+        forward_origin: JsonDict | None = None,
     ) -> int:
-        """Have a user send an image as a photo."""
+        """Have a user send an image as a photo (forwarded from elsewhere: `forward_origin`)."""
         stored = self.state.store_file(content, "photo", None, "image/jpeg")
         width, height = image_size(content)
         size = {
@@ -131,7 +132,9 @@ class UserActions:
             "width": width,
             "height": height,
         }
-        return self._user_message(user_id, chat_id, None, photo=[size], caption=caption)
+        return self._user_message(
+            user_id, chat_id, None, photo=[size], caption=caption, forward_origin=forward_origin
+        )
 
     def edit_text(
         self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
@@ -148,6 +151,16 @@ class UserActions:
             message.edits += 1
             payload = {"edited_message": self.state.message_api(message)}
         return self._push(payload)
+
+    def spoil(self, chat_id: int, message_id: int, *, deleted: bool = False) -> None:
+        """Make a bot message one the bot can no longer edit: older than Telegram's 48-hour
+        window ("message can't be edited"), or deleted ("message to edit not found")."""
+        with self.state.lock:
+            message = self.state.chats[chat_id].messages[message_id]
+            if deleted:
+                message.deleted = True
+            else:
+                message.date -= 49 * 3600
 
     def press_button(
         self,

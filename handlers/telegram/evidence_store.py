@@ -13,13 +13,14 @@ from sqlmodel import Session
 from telegram import Message
 from telegram.error import TelegramError
 
-from app.checkin import caption_report
+from app.checkin import caption_report, confirm_caption
 from app.reporting import record, refusal
 from core.textnorm import plain_file_name
 from db.models import Evidence
 from db.queries.checkin import Check, check_reportable, find_evidence, unit_name
 from db.queries.evidence import unit_evidence_bytes
 from handlers.telegram.access import Request
+from render.telegram import buttons
 
 MAX_DOWNLOAD = 20 * 1024 * 1024
 MB = 1024 * 1024
@@ -36,6 +37,7 @@ class Upload:
     mime_type: str | None
     caption: str = ""  # what it says: a status ("đã xong") is recorded with the file
     key: str = ""  # the dedup key of that status report (the message)
+    forwarded: bool = False  # another's file and words: the caption's status is asked first
 
 
 def upload_of(msg: Message) -> Upload | None:
@@ -43,14 +45,12 @@ def upload_of(msg: Message) -> Upload | None:
     if msg.document is not None:
         doc = msg.document
         name = plain_file_name(doc.file_name or "", f"file_{doc.file_unique_id}")
-        return Upload(
-            doc.file_id, name, doc.file_size or 0, doc.mime_type, msg.caption or "", _key(msg)
-        )
+        return Upload(doc.file_id, name, doc.file_size or 0, doc.mime_type, *_words(msg))
     if msg.photo:
         photo = msg.photo[-1]
         name = f"photo_{photo.file_unique_id}.jpg"
         size = photo.file_size or 0
-        return Upload(photo.file_id, name, size, "image/jpeg", msg.caption or "", _key(msg))
+        return Upload(photo.file_id, name, size, "image/jpeg", *_words(msg))
     return None
 
 
@@ -112,6 +112,15 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         title=about.title,
     )
     report = caption_report(req.services, assignment_id, upload.caption, upload.key)
+    if report is not None and upload.forwarded:  # the file is kept; the status is asked
+        await req.transaction(lambda session: _add(evidence, session.connection()))
+        asked = await req.run(
+            confirm_caption, req.services, req.actor, assignment_id, upload.caption, upload.key
+        )
+        [said] = asked.said
+        markup = buttons(req.services.button_key, req.actor.external_id, said.choices)
+        await req.reply(f"{kept}\n{said.text}", reply_markup=markup)
+        return
     if report is not None:  # the file and the status its caption gives, in one transaction
         add = partial(_add, evidence)
         result = await req.run(partial(record, req.services, req.actor, report, also=add))
@@ -131,6 +140,12 @@ def _add(evidence: Evidence, connection: Connection) -> None:
         if known is None:
             session.add(evidence)
         session.commit()
+
+
+def _words(msg: Message) -> tuple[str, str, bool]:
+    """Return a file message's caption, the dedup key of its status, and whether it is
+    forwarded."""
+    return msg.caption or "", _key(msg), msg.forward_origin is not None
 
 
 def _key(msg: Message) -> str:

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from app.actor import NO_CONTACT, Actor, actor_from
-from app.checkin import Answer, Said, answer_text, cancel, choose
+from app.checkin import Answer, RepliedTo, Said, answer_text, cancel, choose
 from app.linking import Caller, link
 from app.people import whoami
 from app.services import Services
@@ -36,8 +36,13 @@ class TextChannel:
     name: str = "text"
     limit: int = 2000
 
-    def receive(self, external_id: str, text: str, message_id: str) -> list[str]:
-        """Answer what a person typed (blocking: database work; run it off the event loop)."""
+    def receive(
+        self, external_id: str, text: str, message_id: str, replied: RepliedTo | None = None
+    ) -> list[str]:
+        """Answer what a person typed (blocking: database work; run it off the event loop).
+
+        `replied`: what the text answers, when the channel knows (a status offer taken up).
+        """
         actor = self._actor(external_id)
         typed = trim(text)
         if actor is None:
@@ -54,7 +59,7 @@ class TextChannel:
         offered = self._offered(actor, typed)
         if offered is not None:
             return self._show(actor, self._take(actor, *offered))
-        return self._show(actor, answer_text(self.services, actor, text, key=key))
+        return self._show(actor, answer_text(self.services, actor, text, key=key, replied=replied))
 
     def _actor(self, external_id: str) -> Actor | None:
         """Return who this is on this channel, if the bot knows them, recording them as seen.

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from functools import partial
 
 from app.actor import Actor, actor_from
-from app.checkin import MAX_TEXT, Answer, Said
+from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
 from app.choices import Choice
 from app.explanation_requests import request as request_explanation
 from app.extensions import decide
 from app.pairing import Newcomer, redeem
+from core.checkin import task_numbers
 from core.invites import looks_like_code
 from core.numbers import typed_number
 from core.roles import Access
@@ -100,8 +101,9 @@ class ZaloChannel(TextChannel):
             saids = run(self.services, actor, rest, event.sender_name)
             photos = [one for one in saids if isinstance(one, PhotoSaid)]
             return [*self._show(actor, Answer(saids)), *photos]
-        words = self._status_words(actor, typed)
-        return self.receive(event.sender_id, words or narrow(event.text), event.message_id)
+        words, replied = self._status_words(actor, typed)
+        text = words or narrow(event.text)
+        return self.receive(event.sender_id, text, event.message_id, replied)
 
     def _seen(self, event: Event) -> Actor | None:
         """Return who wrote, refreshing what Zalo says of them (they are reachable again)."""
@@ -117,8 +119,9 @@ class ZaloChannel(TextChannel):
         """Return the person who sent a code, as Zalo names them."""
         return Newcomer(CHANNEL, event.sender_id, event.chat_id, event.sender_name, lang)
 
-    def _status_words(self, actor: Actor, typed: str) -> str | None:
-        """Return the words a typed status answer stands for, if the last offer was statuses."""
+    def _status_words(self, actor: Actor, typed: str) -> tuple[str | None, RepliedTo | None]:
+        """Return the words a typed status answer stands for, if the last offer was statuses,
+        and the offered assignments it answers (its task's, as a reply to the reminder)."""
         with self.services.engine.begin() as connection:
             offer = get_pending(
                 connection,
@@ -130,15 +133,27 @@ class ZaloChannel(TextChannel):
         rows = [[Choice("", tuple(choice)) for choice in data]]
         assignments = status_assignments(rows) if data else []
         if not assignments and not typed.startswith("#") and not is_dated_extension(typed):
-            return None
-        single = None
-        if len(assignments) == 1:
-            with session_scope(self.services.engine) as session:
-                assignment = session.get(Assignment, assignments[0])
-                single = assignment.task_id if assignment is not None else None
+            return None, None
         if len(assignments) == 1 and typed_number(typed) is not None:
-            return None  # "1" takes the offered choice itself, as a button would
-        return rewrite(typed, single)
+            return None, None  # "1" takes the offered choice itself, as a button would
+        tasks = self._tasks(assignments)
+        single = tasks.get(assignments[0]) if len(assignments) == 1 else None
+        words = rewrite(typed, single)
+        if words is None:
+            return None, None
+        # "#12 1" answering a reminder about #12 of one of the person's units is about that
+        # unit's, even when #12 was given to another of their units too.
+        named = task_numbers(words)
+        about = tuple(a for a in assignments if tasks.get(a) in named)
+        return words, RepliedTo("", 0, "", about) if about else None
+
+    def _tasks(self, assignments: Sequence[int]) -> dict[int, int]:
+        """Return the task of each offered assignment."""
+        if not assignments:
+            return {}
+        with session_scope(self.services.engine) as session:
+            found = [session.get(Assignment, a) for a in assignments]
+        return {a.id: a.task_id for a in found if a is not None and a.id is not None}
 
     def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
         """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would."""

@@ -209,3 +209,13 @@ async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None
         await zbot.handled(f"event-{name}")
     [sticker] = [m.text for m in zbot.zalo.messages(HOA)]
     assert "chữ và ảnh" in sticker
+
+
+@pytest.mark.parametrize("text", ["   ", "\u200b", "\u200b\ufeff ", "😀", "🙂🙂"])
+async def test_a_text_of_no_words_gets_the_usage_hint(zbot: ZaloBot, text: str) -> None:
+    """Blanks, zero-width characters or a smiley alone say nothing: the usage hint answers,
+    as for an empty message; they were asked "which task, which status"."""
+    province(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert "trả lời ngắn" in answer, repr(text)
+    assert "1 =" not in answer

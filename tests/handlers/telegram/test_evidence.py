@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from app.signing import sign
 from db.models import Evidence, StatusReport
-from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, remind, scene
-from tests.harness import BotUnderTest
+from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, remind, reports, scene
+from tests.harness import BotUnderTest, button_data
 
 PDF = b"%PDF-1.4 ke hoach chuyen doi so " * 100
 
@@ -165,6 +165,32 @@ async def test_photo_with_a_status_caption_records_both(bot: BotUnderTest) -> No
         "done",
         f"#{world.tasks[0].id} đã xong, gửi ảnh biên bản",
     )
+
+
+async def test_a_forwarded_photo_is_kept_and_its_status_confirmed(bot: BotUnderTest) -> None:
+    """A photo forwarded from a colleague with "đã xong" is another's words: the file is kept
+    as evidence, but the status is asked (as for a forwarded text) before it is recorded."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    after = bot.server.last_message_id(OFFICIAL)
+    origin = {
+        "type": "user",
+        "date": int(time.time()) - 600,
+        "sender_user": {"id": 5555, "is_bot": False, "first_name": "Đồng nghiệp"},
+    }
+    caption = f"#{world.tasks[0].id} đã xong, gửi ảnh biên bản"
+    bot.server.send_photo(OFFICIAL, PNG, caption=caption, forward_origin=origin)
+    asked = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "minh chứng" in (m.text or ""), after=after
+    )
+    assert "Xin chọn tình trạng" in (asked.text or "")
+    assert [e.assignment_id for e in kept(bot)] == [aid]
+    with bot.session() as s:
+        assert s.exec(select(StatusReport).where(StatusReport.assignment_id == aid)).all() == []
+    await bot.press(OFFICIAL, button_data(asked, "Hoàn thành"), asked.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 1)
+    [report] = reports(bot)
+    assert (report.assignment_id, report.state, report.text) == (aid, "done", caption)
 
 
 async def test_photo_with_a_caption_but_no_status_says_none_was_recorded(

@@ -197,3 +197,24 @@ async def test_a_forwarded_report_is_confirmed_before_it_is_recorded(bot: BotUnd
     await bot.press(OFFICIAL, button_data(asked, "Hoàn thành"), asked.message_id)
     await bot.server.wait_until(lambda: len(reports(bot)) == 1)
     assert assignment(bot, world.assignments[0]).state == "done"
+
+
+async def test_a_button_on_a_message_that_cannot_be_edited_still_records(
+    bot: BotUnderTest,
+) -> None:
+    """A status button pressed on a reminder older than 48 hours, which Telegram no longer lets
+    the bot edit (400 "message can't be edited"), records the status and says so in the
+    pop-up."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    bot.server.spoil(OFFICIAL, reminder.message_id)
+    toast = await bot.press(OFFICIAL, button_data(reminder, "Hoàn thành"), reminder.message_id)
+    assert "Đã ghi nhận" in toast
+    assert [r.state for r in reports(bot)] == ["done"]
+    assert assignment(bot, world.assignments[0]).state == "done"
+    [after] = [
+        m
+        for m in bot.server.messages(OFFICIAL, include_deleted=True)
+        if m.message_id == reminder.message_id
+    ]
+    assert after.edits == 0
