@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     zalo_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None
     zalo_send_rate_per_s: float = Field(default=10.0, gt=0, le=100)
+    # The least time between two messages to one person on Zalo (Telegram's is one a second).
+    zalo_send_per_person_s: float = Field(default=1.0, ge=0, le=60)
     zalo_admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     fake_clock_start: datetime | None = None  # development only: trials and tests

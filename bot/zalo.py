@@ -45,7 +45,7 @@ class ZaloRuntime:
         self.settings, self.services = settings, services
         token = settings.zalo_bot_token.get_secret_value()
         self.client = ZaloClient(token, settings.zalo_base_url)
-        self.pacer = ZaloPacer(settings.zalo_send_rate_per_s)
+        self.pacer = ZaloPacer(settings.zalo_send_rate_per_s, settings.zalo_send_per_person_s)
         self.standalone_jobs = standalone_jobs
         self.poller = ZaloPoller(
             services,
@@ -114,6 +114,7 @@ class ZaloRuntime:
     async def stop(self) -> None:
         """Stop polling and sending (messages in flight finish), close the client."""
         self.stopping.set()
+        self.woken.set()  # the sender, between two drains, waits on this: not a second more
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.client.aclose()
 

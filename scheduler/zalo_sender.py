@@ -292,5 +292,7 @@ async def run_sender(
         except Exception:
             log.exception("the Zalo sender stopped on an error; it restarts within a second")
         woken.clear()
+        if stop.is_set():  # a stop wakes the sender too (after it set `stop`): it ends now
+            break
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(woken.wait(), SEND_EVERY_S)

@@ -120,6 +120,7 @@ def test_zalo_settings_have_the_documented_defaults() -> None:
     assert s.zalo_bot_token is None
     assert s.zalo_base_url == "https://bot-api.zaloplatforms.com"
     assert s.zalo_send_rate_per_s == 10
+    assert s.zalo_send_per_person_s == 1
     assert s.zalo_admin_ids == []
     assert s.channels == ()
 
@@ -138,6 +139,8 @@ def test_a_zalo_token_alone_configures_the_zalo_channel() -> None:
         ("ZALO_BASE_URL", "bot-api.zaloplatforms.com"),
         ("ZALO_WEBHOOK_SECRET", "short"),
         ("ZALO_SEND_RATE_PER_S", "0"),
+        ("ZALO_SEND_PER_PERSON_S", "-1"),
+        ("ZALO_SEND_PER_PERSON_S", "61"),
         ("ZALO_ADMIN_IDS", "a1b2, not an id"),
     ],
 )

@@ -44,6 +44,7 @@ async def alone(
             "web_secret": None,
             "zalo_bot_token": SecretStr(fake_zalo.token),
             "zalo_base_url": fake_zalo.url,
+            "zalo_send_per_person_s": 0.02,  # its own test: tests/zalo/test_sender.py
             "public_base_url": url,
         }
     )

@@ -37,6 +37,7 @@ def settings(settings: Settings, fake_zalo: FakeZalo) -> Settings:  # noqa: F811
         update={
             "zalo_bot_token": SecretStr(fake_zalo.token),
             "zalo_base_url": fake_zalo.url,
+            "zalo_send_per_person_s": 0.02,  # its own test: tests/zalo/test_sender.py
             "zalo_admin_ids": [ZALO_ADMIN],
         }
     )

@@ -93,6 +93,9 @@ async def zbot(
         update={
             "zalo_bot_token": SecretStr(fake_zalo.token),
             "zalo_base_url": fake_zalo.url,
+            # A person here writes the moment the last answer arrives; the one-a-second
+            # spacing of a person's messages is tested in test_sender.py, on its own.
+            "zalo_send_per_person_s": 0.02,
             "zalo_admin_ids": [ZALO_ADMIN],
         }
     )
