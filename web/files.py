@@ -205,6 +205,25 @@ async def _offered(request: Request, link: links.SignedLink, offer: Offer) -> Re
     )
 
 
+async def _viewer_for(
+    request: Request, granted: links.SignedLink, *, task_id: int | None
+) -> d.Viewer | None:
+    """Return the link's person as a viewer, still staff and, for one task, with it in their
+    scope now; None when they may not have the file."""
+    services = deps_of(request).services
+    now = services.clock.now()
+
+    def allowed() -> d.Viewer | None:
+        with session_scope(services.engine) as session:
+            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            if viewer is None or task_id is None:
+                return viewer
+            page = d.task_page(session, viewer, task_id=task_id, now=now, tz=services.settings.tz)
+            return viewer if page is not None else None
+
+    return await in_worker(allowed)
+
+
 async def export_file(request: Request) -> Response:
     """The XLSX appendix of every open task in scope, of one task or of a directive."""
     target = target_of(request.path_params["which"])
@@ -221,16 +240,7 @@ async def _export(
     services = deps_of(request).services
     task_id, directive_id = target.task_id, target.directive_id
     now = services.clock.now()
-
-    def allowed() -> d.Viewer | None:
-        with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=int(granted.person))
-            if viewer is None or task_id is None:
-                return viewer
-            page = d.task_page(session, viewer, task_id=task_id, now=now, tz=services.settings.tz)
-            return viewer if page is not None else None
-
-    viewer = await in_worker(allowed)
+    viewer = await _viewer_for(request, granted, task_id=task_id)
     if viewer is None:
         return message_page(request, None, "web.forbidden", status=403)
     with services.turns.turn("export", granted.person) as mine:
@@ -363,18 +373,8 @@ async def _report(
 ) -> Response:
     """Build and send the formal report of the target, within the person's scope."""
     services = deps_of(request).services
-    task_id = target.task_id
     now, tz = services.clock.now(), services.settings.tz
-
-    def allowed() -> d.Viewer | None:
-        with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=int(granted.person))
-            if viewer is None or task_id is None:
-                return viewer
-            page = d.task_page(session, viewer, task_id=task_id, now=now, tz=tz)
-            return viewer if page is not None else None
-
-    viewer = await in_worker(allowed)
+    viewer = await _viewer_for(request, granted, task_id=target.task_id)
     if viewer is None:
         return message_page(request, None, "web.forbidden", status=403)
     with services.turns.turn("report", granted.person) as mine:
