@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,14 +95,15 @@ def pg_server_url() -> str:
     return url
 
 
-@pytest.fixture
-def pg_empty_url(pg_server_url: str) -> Iterator[str]:
-    """Create an empty PostgreSQL database for one test and drop it afterwards."""
+@contextmanager
+def _database(server_url: str, *, template: str | None = None) -> Iterator[str]:
+    """Create a database on the server (empty, or a copy of `template`), drop it after."""
     name = f"dondoc_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(pg_server_url).execution_options(isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
+    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
@@ -111,9 +113,38 @@ def pg_empty_url(pg_server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def pg_engine(pg_empty_url: str) -> Iterator[Engine]:
+def pg_empty_url(pg_server_url: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database for one test and drop it afterwards."""
+    with _database(pg_server_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_template(pg_server_url: str) -> Iterator[str]:
+    """Return the name of a PostgreSQL database migrated to head once, for tests to copy.
+
+    Named anew each run and dropped at the end, like every test database; nothing stays
+    connected to it, which PostgreSQL requires of a template.
+    """
+    with _database(pg_server_url) as url:
+        eng = make_engine(url)
+        upgrade(eng)
+        eng.dispose()
+        database = make_url(url).database
+        assert database is not None
+        yield database
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str, pg_migrated_template: str) -> Iterator[str]:
+    """Return the URL of a fresh PostgreSQL database migrated to head, dropped afterwards."""
+    with _database(pg_server_url, template=pg_migrated_template) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[Engine]:
     """Return an engine on a fresh, migrated PostgreSQL database."""
-    eng = make_engine(pg_empty_url)
-    upgrade(eng)
+    eng = make_engine(pg_url)
     yield eng
     eng.dispose()

@@ -50,11 +50,11 @@ def settings_for(url: str, workers: str) -> Settings:
 
 
 def test_workers_share_the_database_but_never_with_a_single_process(
-    pg_engine: Engine, pg_empty_url: str
+    pg_engine: Engine, pg_url: str
 ) -> None:
     """Two workers hold the database together; a single process is refused beside them, and
     a worker beside a single process."""
-    multi, single = settings_for(pg_empty_url, "multi"), settings_for(pg_empty_url, "single")
+    multi, single = settings_for(pg_url, "multi"), settings_for(pg_url, "single")
     with single_instance(multi, pg_engine), single_instance(multi, pg_engine):
         with pytest.raises(AlreadyRunning) as refused, single_instance(single, pg_engine):
             pass

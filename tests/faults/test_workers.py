@@ -29,7 +29,6 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from db.engine import make_engine
-from db.migrate import upgrade
 from db.queries import inbox
 from db.queries.inbox import InboxKey
 from devtools.balancer import Balancer
@@ -164,16 +163,13 @@ def answered(server: FakeBotApi) -> Counter[int]:
 
 
 @pytest.fixture
-def cluster(
-    request: pytest.FixtureRequest, pg_empty_url: str, tmp_path: Path
-) -> Iterator[Cluster]:
+def cluster(request: pytest.FixtureRequest, pg_url: str, tmp_path: Path) -> Iterator[Cluster]:
     """Start the fake server, the proxy and three workers on a province due today.
 
     The fan-out's size is the test's parameter (indirect), FANOUT when it gives none.
     """
     fanout: int = getattr(request, "param", FANOUT)
-    engine = make_engine(pg_empty_url)
-    upgrade(engine)
+    engine = make_engine(pg_url)
     with Session(engine, expire_on_commit=False) as session:
         units = province(session, fanout, first_user=FIRST_USER)
         task_for(session, units, START.date(), START - timedelta(hours=2))
@@ -187,7 +183,7 @@ def cluster(
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
         env |= {
             "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-            "DATABASE_URL": pg_empty_url,
+            "DATABASE_URL": pg_url,
             "WORKERS": "multi",
             "BOT_TOKEN": token,
             "TELEGRAM_BASE_URL": server.base_url,
@@ -199,7 +195,7 @@ def cluster(
             "WEB_SECRET": WEB_SECRET,
             "LOG_LEVEL": "INFO",
         }
-        found = Cluster(server, lb, engine, pg_empty_url, env, tmp_path, [], ports[3], fanout)
+        found = Cluster(server, lb, engine, pg_url, env, tmp_path, [], ports[3], fanout)
         for n, port in enumerate(ports[:3]):
             found.start(f"worker{n + 1}", port)
         try:
