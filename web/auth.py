@@ -4,8 +4,8 @@ A sign-in link's GET only shows whom it signs in (web.landing: chat servers fetc
 preview them); its button POSTs to the same address, which uses the code and opens the
 session, from our own pages only. The cookie holds a random token (only its hash is
 stored), HttpOnly, SameSite=Lax, Secure behind https; a session ends after 12 hours without
-use, or at sign-out. Every state-changing request carries the session's CSRF token in its
-form, compared in constant time.
+use, 7 days after sign-in however much it is used, or at sign-out. Every state-changing
+request carries the session's CSRF token in its form, compared in constant time.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.dashboard import (
     SESSION_IDLE,
+    SESSION_MAX,
     LoginOffer,
     Viewer,
     login_offer,
@@ -69,7 +70,11 @@ async def signed_in(request: Request) -> Signed | None:
     def read() -> Signed | None:
         with session_scope(services.engine) as session:
             found = wq.touch_session(
-                session, token=token, now=services.clock.now(), idle=SESSION_IDLE
+                session,
+                token=token,
+                now=services.clock.now(),
+                idle=SESSION_IDLE,
+                lifetime=SESSION_MAX,
             )
             if found is None:
                 return None

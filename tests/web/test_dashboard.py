@@ -213,6 +213,19 @@ async def test_session_ends_after_twelve_idle_hours(served: Served) -> None:
         assert (await browser.get("/")).status_code == 401
 
 
+async def test_session_in_daily_use_ends_seven_days_after_sign_in(served: Served) -> None:
+    """A session used every few hours still ends a week after its sign-in: a cookie taken
+    from a browser does not open the dashboard for ever. A new link signs in again."""
+    async with served.signed_in(COORDINATOR) as browser:
+        for _ in range(15):  # every 11 hours: never idle for 12
+            served.bot.clock.advance(timedelta(hours=11))
+            assert (await browser.get("/")).status_code == 200
+        served.bot.clock.advance(timedelta(hours=3))  # 168 hours since sign-in
+        assert (await browser.get("/")).status_code == 401
+    async with served.signed_in(COORDINATOR) as browser:
+        assert (await browser.get("/")).status_code == 200
+
+
 async def test_pages_speak_english_when_asked(served: Served) -> None:
     """Vietnamese by default; ?lang=en switches the page to English and remembers it."""
     async with served.signed_in(COORDINATOR) as browser:
