@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 
 from app.dashboard import Viewer
 from app.i18n import Lang, format_datetime, format_decimal, format_int
+from app.people import channel_name
 from core.deadlines import format_date
 from core.markup import to_plain
 from web.deps import WebDeps
@@ -56,7 +57,8 @@ def page(
     person_lang: Lang | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """Render a template for the viewer, with `t` (catalog text) and the formatters.
+    """Render a template for the viewer, with `t` (catalog text), the formatters and
+    `channel` (a channel's name as people know it).
 
     `person_lang` is the language of the person a page is for when nobody is signed in
     (the one a link was sent to).
@@ -78,6 +80,9 @@ def page(
     def number(value: int | float) -> str:
         return format_int(value, lang) if isinstance(value, int) else format_decimal(value, lang)
 
+    def channel(name: str) -> str:
+        return to_plain(channel_name(catalog, lang, name))
+
     html = (
         environment()
         .get_template(template)
@@ -86,6 +91,7 @@ def page(
             when=when,
             day=day,
             number=number,
+            channel=channel,
             lang=lang,
             viewer=viewer,
             request=request,

@@ -226,6 +226,16 @@ async def test_session_in_daily_use_ends_seven_days_after_sign_in(served: Served
         assert (await browser.get("/")).status_code == 200
 
 
+async def test_a_units_contacts_name_their_channel_as_people_know_it(served: Served) -> None:
+    """A unit's page names a contact's channel "Telegram", never the internal "telegram"."""
+    async with served.signed_in(COORDINATOR) as browser:
+        html = (await browser.get(f"/units/{served.units['TX'].id}")).text
+    contacts = html.split('id="contacts"', 1)[1].split("</ul>", 1)[0]
+    assert "Lan" in contacts
+    assert "· Telegram" in contacts
+    assert "telegram" not in contacts
+
+
 async def test_pages_speak_english_when_asked(served: Served) -> None:
     """Vietnamese by default; ?lang=en switches the page to English and remembers it."""
     async with served.signed_in(COORDINATOR) as browser:
