@@ -102,7 +102,14 @@ def page(
     response = HTMLResponse(html, status_code=status)
     asked = request.query_params.get("lang")
     if asked in ("vi", "en"):
-        response.set_cookie(LANG_COOKIE, asked, httponly=True, samesite="lax", path="/")
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            httponly=True,
+            secure=deps.secure_cookies,
+            samesite="lax",
+            path="/",
+        )
     return response
 
 

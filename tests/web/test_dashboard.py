@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -16,6 +17,7 @@ from app import links
 from db.models import Assignment, Evidence, WebLogin
 from tests.factories import person
 from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
+from web.server import create_app
 
 PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
 
@@ -234,6 +236,24 @@ async def test_a_units_contacts_name_their_channel_as_people_know_it(served: Ser
     assert "Lan" in contacts
     assert "· Telegram" in contacts
     assert "telegram" not in contacts
+
+
+async def test_cookies_behind_https_are_secure_httponly_and_lax(served: Served) -> None:
+    """Behind https (PUBLIC_BASE_URL), the session cookie and the language one are sent
+    only over https, never read by scripts, and not sent by other sites' POSTs."""
+    deps = replace(served.server.config.loaded_app.app.state.deps, secure_cookies=True)
+    site = "https://dondoc.example"
+    transport = httpx.ASGITransport(app=create_app(deps))
+    link = urlsplit(await served.login_link(COORDINATOR)).path
+    async with httpx.AsyncClient(transport=transport, base_url=site) as browser:
+        signed = await browser.post(link, headers={"origin": site})
+        assert signed.status_code == 303
+        english = await browser.get("/?lang=en")
+    cookies = signed.headers.get_list("set-cookie") + english.headers.get_list("set-cookie")
+    assert [c.split("=", 1)[0] for c in cookies] == ["dondoc_session", "dondoc_lang"]
+    for cookie in cookies:
+        flags = {f.strip().lower() for f in cookie.split(";")[1:]}
+        assert {"secure", "httponly", "samesite=lax"} <= flags, cookie
 
 
 async def test_pages_speak_english_when_asked(served: Served) -> None:
