@@ -138,7 +138,10 @@ def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:
 
 
 async def login_miniapp(request: Request) -> Response:
-    """Open a session from Telegram's Mini App: its initData, signed by Telegram, recent."""
+    """Open a session from Telegram's Mini App: its initData, signed by Telegram, recent,
+    posted by our own page (as a sign-in link's button)."""
+    if not same_origin(request):
+        return cross_origin(request)
     deps = deps_of(request)
     services = deps.services
     form = await form_of(request)
@@ -161,6 +164,8 @@ async def miniapp(request: Request) -> Response:
     """The Mini App's page: it hands Telegram's initData to /login/telegram."""
     response = page(request, None, "miniapp.html")
     response.headers["content-security-policy"] = MINIAPP_CSP
+    # Its form then names our origin to ourselves, as a link's page does (web.landing).
+    response.headers["referrer-policy"] = "same-origin"
     return response
 
 
