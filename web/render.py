@@ -10,6 +10,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -83,6 +84,10 @@ def page(
     def channel(name: str) -> str:
         return to_plain(channel_name(catalog, lang, name))
 
+    # The same page, filters kept, in the other language.
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    switch_language = "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
+
     html = (
         environment()
         .get_template(template)
@@ -92,6 +97,7 @@ def page(
             day=day,
             number=number,
             channel=channel,
+            switch_language=switch_language,
             lang=lang,
             viewer=viewer,
             request=request,

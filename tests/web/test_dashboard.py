@@ -264,6 +264,22 @@ async def test_pages_speak_english_when_asked(served: Served) -> None:
         assert "Overview" in (await browser.get("/matrix")).text
 
 
+async def test_switching_language_keeps_the_pages_filters(served: Served) -> None:
+    """The language link of a filtered matrix shows the same filtered matrix in the other
+    language: only wards, in English."""
+    async with served.signed_in(COORDINATOR) as browser:
+        page = await browser.get("/matrix", params={"kind": "ward", "overdue": "1"})
+        switch = export_href(page.text, "lang")
+        assert parse_qsl(urlsplit(switch).query) == [
+            ("kind", "ward"),
+            ("overdue", "1"),
+            ("lang", "en"),
+        ]
+        english = await browser.get("/matrix" + switch)
+    assert "Units × tasks" in english.text
+    assert '<option value="ward" selected>' in english.text
+
+
 async def test_pages_carry_security_headers_and_no_traceback(served: Served) -> None:
     """Answers forbid framing and referrers; an unknown path is a bare 404."""
     response = await served.http.get("/nope")
