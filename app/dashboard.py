@@ -46,6 +46,9 @@ from db.queries.scope import Scope
 STAFF = (Role.COORDINATOR.value, Role.ADMIN.value)
 LOGIN_TTL = timedelta(minutes=10)
 SESSION_IDLE = timedelta(hours=12)
+# However often it is used: a cookie taken from a browser does not open the dashboard for
+# ever, and a new session is one /web away.
+SESSION_MAX = timedelta(days=7)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ A sign-in link's GET only shows whom it signs in (web.landing: chat servers fetc
 preview them); its button POSTs to the same address, which uses the code and opens the
 session, from our own pages only. The cookie holds a random token (only its hash is
 stored), HttpOnly, SameSite=Lax, Secure behind https; a session ends after 12 hours without
-use, or at sign-out. Every state-changing request carries the session's CSRF token in its
-form, compared in constant time.
+use, 7 days after sign-in however much it is used, or at sign-out. Every state-changing
+request carries the session's CSRF token in its form, compared in constant time.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.dashboard import (
     SESSION_IDLE,
+    SESSION_MAX,
     LoginOffer,
     Viewer,
     login_offer,
@@ -69,7 +70,11 @@ async def signed_in(request: Request) -> Signed | None:
     def read() -> Signed | None:
         with session_scope(services.engine) as session:
             found = wq.touch_session(
-                session, token=token, now=services.clock.now(), idle=SESSION_IDLE
+                session,
+                token=token,
+                now=services.clock.now(),
+                idle=SESSION_IDLE,
+                lifetime=SESSION_MAX,
             )
             if found is None:
                 return None
@@ -133,7 +138,10 @@ def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:
 
 
 async def login_miniapp(request: Request) -> Response:
-    """Open a session from Telegram's Mini App: its initData, signed by Telegram, recent."""
+    """Open a session from Telegram's Mini App: its initData, signed by Telegram, recent,
+    posted by our own page (as a sign-in link's button)."""
+    if not same_origin(request):
+        return cross_origin(request)
     deps = deps_of(request)
     services = deps.services
     form = await form_of(request)
@@ -156,6 +164,8 @@ async def miniapp(request: Request) -> Response:
     """The Mini App's page: it hands Telegram's initData to /login/telegram."""
     response = page(request, None, "miniapp.html")
     response.headers["content-security-policy"] = MINIAPP_CSP
+    # Its form then names our origin to ourselves, as a link's page does (web.landing).
+    response.headers["referrer-policy"] = "same-origin"
     return response
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from app.services import Services
 
 # Takes one webhook payload: stores it before returning (then the 200 goes out), queues it;
-# raises ValueError when the payload is no update of its channel (then 400, not retried).
+# raises ValueError when the payload is no update of its channel (dropped, logged, 200: a
+# platform sends again what is not answered 2xx, and this would never be read).
 WebhookSink = Callable[[dict[str, Any]], Awaitable[None]]
 
 MAX_BODY = 1024 * 1024  # a Telegram update is a few KB; anything past this is refused

@@ -45,11 +45,14 @@ def _int(request: Request, name: str) -> int | None:
 
 
 def filters_of(request: Request) -> d.Filters:
-    """Read the filters from the query string (anything malformed is ignored)."""
+    """Read the filters from the query string (anything malformed is ignored).
+
+    A kind with a control character is no kind (PostgreSQL refuses a NUL in a query).
+    """
     kind = request.query_params.get("kind") or None
     return d.Filters(
         directive_id=_int(request, "directive"),
-        kind=kind if kind is None or len(kind) <= 40 else None,
+        kind=kind if kind is None or (len(kind) <= 40 and kind.isprintable()) else None,
         group_id=_int(request, "group"),
         parent_id=_int(request, "parent"),
         overdue_only=request.query_params.get("overdue") == "1",

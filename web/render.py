@@ -10,6 +10,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from starlette.responses import HTMLResponse
 
 from app.dashboard import Viewer
 from app.i18n import Lang, format_datetime, format_decimal, format_int
+from app.people import channel_name
 from core.deadlines import format_date
 from core.markup import to_plain
 from web.deps import WebDeps
@@ -56,7 +58,8 @@ def page(
     person_lang: Lang | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """Render a template for the viewer, with `t` (catalog text) and the formatters.
+    """Render a template for the viewer, with `t` (catalog text), the formatters and
+    `channel` (a channel's name as people know it).
 
     `person_lang` is the language of the person a page is for when nobody is signed in
     (the one a link was sent to).
@@ -78,6 +81,13 @@ def page(
     def number(value: int | float) -> str:
         return format_int(value, lang) if isinstance(value, int) else format_decimal(value, lang)
 
+    def channel(name: str) -> str:
+        return to_plain(channel_name(catalog, lang, name))
+
+    # The same page, filters kept, in the other language.
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    switch_language = "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
+
     html = (
         environment()
         .get_template(template)
@@ -86,6 +96,8 @@ def page(
             when=when,
             day=day,
             number=number,
+            channel=channel,
+            switch_language=switch_language,
             lang=lang,
             viewer=viewer,
             request=request,
@@ -96,7 +108,14 @@ def page(
     response = HTMLResponse(html, status_code=status)
     asked = request.query_params.get("lang")
     if asked in ("vi", "en"):
-        response.set_cookie(LANG_COOKIE, asked, httponly=True, samesite="lax", path="/")
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            httponly=True,
+            secure=deps.secure_cookies,
+            samesite="lax",
+            path="/",
+        )
     return response
 
 

@@ -3,6 +3,10 @@
 The channel's secret header is compared in constant time (403 otherwise, nothing stored);
 the sink stores the update in the inbox before returning, so a 200 means it is kept, and
 processes it afterwards. A redelivered update is stopped by the inbox.
+
+A platform sends again whatever is not answered 2xx: a body that is no JSON object (cut on
+its way, say) gets 400, which a new delivery may mend; JSON the sink finds no update in is
+dropped, logged, and answered 200, since sending it again would never mend it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,5 @@ async def webhook(request: Request) -> Response:
     try:
         await hook.sink(payload)
     except ValueError as exc:
-        log.warning("webhook %s: refused a payload that is no update: %s", channel, exc)
-        return PlainTextResponse("bad request", status_code=400)
+        log.warning("webhook %s: dropped a payload that is no update: %s", channel, exc)
     return Response(status_code=200)

@@ -79,13 +79,21 @@ def open_session(session: Session, *, contact_id: int, now: datetime) -> tuple[s
 
 
 def touch_session(
-    session: Session, *, token: str, now: datetime, idle: timedelta
+    session: Session,
+    *,
+    token: str,
+    now: datetime,
+    idle: timedelta,
+    lifetime: timedelta | None = None,
 ) -> WebSession | None:
-    """Return the live session of this token, marked used now; None when ended or idle."""
+    """Return the live session of this token, marked used now; None when ended, idle, or
+    opened longer than `lifetime` ago."""
     if not token or len(token) > 200:
         return None
     found = session.exec(select(WebSession).where(WebSession.token_hash == _hash(token))).first()
     if found is None or found.ended_at is not None or found.last_seen_at + idle <= now:
+        return None
+    if lifetime is not None and found.created_at + lifetime <= now:
         return None
     found.last_seen_at = now
     session.add(found)

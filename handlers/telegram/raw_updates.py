@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.request import HTTPXRequest
 
 MAX_RAW = 1000
@@ -57,9 +57,14 @@ def readable(item: Any) -> Any:
     """Return the update if python-telegram-bot reads it, else an empty update of its id."""
     if not isinstance(item, dict) or not isinstance(item.get("update_id"), int):
         return item
+    return item if read(item, None) is not None else {"update_id": item["update_id"]}
+
+
+def read(item: dict[str, Any], bot: Bot | None) -> Update | None:
+    """Return the update (of a whole-number `update_id`) as python-telegram-bot reads it, or
+    None when it cannot: such an update is kept in the inbox and skipped (logged here)."""
     try:
-        Update.de_json(dict(item), None)
+        return Update.de_json(dict(item), bot)
     except Exception:  # whatever the library raises, the update is skipped
         log.warning("update %s cannot be read; kept in the inbox, skipped", item["update_id"])
-        return {"update_id": item["update_id"]}
-    return item
+        return None

@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationHandlerStop
 
 from handlers.telegram import inbox
 from handlers.telegram.context import TelegramContext, TelegramData
+from handlers.telegram.raw_updates import read
 
 WebhookApp = Application[Any, TelegramContext, Any, Any, TelegramData, Any]
 
@@ -22,15 +23,17 @@ async def accept(application: WebhookApp, payload: dict[str, Any]) -> None:
     """Store one update from a webhook call, then queue it to be handled after the answer.
 
     A duplicate, an update over its sender's budget or a group's update stops at the inbox
-    as it would when polling; a database error propagates (Telegram then retries). Raise
-    ValueError for what is no update at all (answered 400: retrying cannot mend it).
+    as it would when polling; a database error propagates (Telegram then retries). One the
+    library cannot read is stored and skipped, as when polling: Telegram sends again
+    whatever is not answered 2xx, so a 4xx would only bring it back. Raise ValueError for
+    what is no update at all (no whole-number update_id: nothing to store it by).
     """
-    if not isinstance(payload.get("update_id"), int) or isinstance(payload["update_id"], bool):
+    update_id = payload.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise ValueError("not a Telegram update: no update_id")
-    try:
-        update = Update.de_json(payload, application.bot)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError("not a Telegram update") from exc
+    update = read(payload, application.bot) or Update.de_json(
+        {"update_id": update_id}, application.bot
+    )
     raw = application.bot_data.raw_updates
     if raw is not None:
         raw.updates[update.update_id] = payload

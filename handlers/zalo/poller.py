@@ -122,7 +122,7 @@ class ZaloPoller:
         """Store a webhook's events in the inbox, then handle them in the background.
 
         Returns once each is stored (so the 200 means kept); a redelivered one stops at the
-        inbox. ValueError when the body holds no event (the web adapter answers 400).
+        inbox. ValueError when the body holds no event (the web adapter drops it, answering 200).
         """
         events = parse_events(payload)
         if not events:

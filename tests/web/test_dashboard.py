@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -16,6 +17,7 @@ from app import links
 from db.models import Assignment, Evidence, WebLogin
 from tests.factories import person
 from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
+from web.server import create_app
 
 PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
 
@@ -213,12 +215,69 @@ async def test_session_ends_after_twelve_idle_hours(served: Served) -> None:
         assert (await browser.get("/")).status_code == 401
 
 
+async def test_session_in_daily_use_ends_seven_days_after_sign_in(served: Served) -> None:
+    """A session used every few hours still ends a week after its sign-in: a cookie taken
+    from a browser does not open the dashboard for ever. A new link signs in again."""
+    async with served.signed_in(COORDINATOR) as browser:
+        for _ in range(15):  # every 11 hours: never idle for 12
+            served.bot.clock.advance(timedelta(hours=11))
+            assert (await browser.get("/")).status_code == 200
+        served.bot.clock.advance(timedelta(hours=3))  # 168 hours since sign-in
+        assert (await browser.get("/")).status_code == 401
+    async with served.signed_in(COORDINATOR) as browser:
+        assert (await browser.get("/")).status_code == 200
+
+
+async def test_a_units_contacts_name_their_channel_as_people_know_it(served: Served) -> None:
+    """A unit's page names a contact's channel "Telegram", never the internal "telegram"."""
+    async with served.signed_in(COORDINATOR) as browser:
+        html = (await browser.get(f"/units/{served.units['TX'].id}")).text
+    contacts = html.split('id="contacts"', 1)[1].split("</ul>", 1)[0]
+    assert "Lan" in contacts
+    assert "· Telegram" in contacts
+    assert "telegram" not in contacts
+
+
+async def test_cookies_behind_https_are_secure_httponly_and_lax(served: Served) -> None:
+    """Behind https (PUBLIC_BASE_URL), the session cookie and the language one are sent
+    only over https, never read by scripts, and not sent by other sites' POSTs."""
+    deps = replace(served.server.config.loaded_app.app.state.deps, secure_cookies=True)
+    site = "https://dondoc.example"
+    transport = httpx.ASGITransport(app=create_app(deps))
+    link = urlsplit(await served.login_link(COORDINATOR)).path
+    async with httpx.AsyncClient(transport=transport, base_url=site) as browser:
+        signed = await browser.post(link, headers={"origin": site})
+        assert signed.status_code == 303
+        english = await browser.get("/?lang=en")
+    cookies = signed.headers.get_list("set-cookie") + english.headers.get_list("set-cookie")
+    assert [c.split("=", 1)[0] for c in cookies] == ["dondoc_session", "dondoc_lang"]
+    for cookie in cookies:
+        flags = {f.strip().lower() for f in cookie.split(";")[1:]}
+        assert {"secure", "httponly", "samesite=lax"} <= flags, cookie
+
+
 async def test_pages_speak_english_when_asked(served: Served) -> None:
     """Vietnamese by default; ?lang=en switches the page to English and remembers it."""
     async with served.signed_in(COORDINATOR) as browser:
         assert "Tổng quan" in (await browser.get("/")).text
         assert "Overview" in (await browser.get("/?lang=en")).text
         assert "Overview" in (await browser.get("/matrix")).text
+
+
+async def test_switching_language_keeps_the_pages_filters(served: Served) -> None:
+    """The language link of a filtered matrix shows the same filtered matrix in the other
+    language: only wards, in English."""
+    async with served.signed_in(COORDINATOR) as browser:
+        page = await browser.get("/matrix", params={"kind": "ward", "overdue": "1"})
+        switch = export_href(page.text, "lang")
+        assert parse_qsl(urlsplit(switch).query) == [
+            ("kind", "ward"),
+            ("overdue", "1"),
+            ("lang", "en"),
+        ]
+        english = await browser.get("/matrix" + switch)
+    assert "Units × tasks" in english.text
+    assert '<option value="ward" selected>' in english.text
 
 
 async def test_pages_carry_security_headers_and_no_traceback(served: Served) -> None:

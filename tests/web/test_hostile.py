@@ -74,6 +74,15 @@ async def test_filters_that_are_no_number_are_ignored(served: Served) -> None:
     assert matrix.status_code == 200
 
 
+async def test_a_kind_filter_with_a_nul_is_ignored(served: Served) -> None:
+    """ "?kind=%00" (which PostgreSQL refuses in a query) shows the pages unfiltered."""
+    async with served.signed_in(COORDINATOR) as browser:
+        for path in ("/", "/matrix"):
+            response = await browser.get(path, params={"kind": "ward\x00"})
+            assert response.status_code == 200, path
+            assert "Kế hoạch chuyển đổi số" in response.text  # not narrowed to wards
+
+
 async def test_a_link_whose_expiry_is_no_number_is_refused(served: Served) -> None:
     """A download or upload link with "e=²" is a forged link: 403 with how to get a new one."""
     async with served.client() as anonymous:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from playwright.async_api import Browser
+
 from app.miniapp import derive_miniapp_key, sign_init_data, verify_init_data
 from tests.conftest import TEST_TOKEN
 from tests.web.conftest import COORDINATOR, OFFICIAL, Served
+from tests.web.test_browser import browser  # noqa: F401 (a fixture)
 
 KEY = derive_miniapp_key(TEST_TOKEN)
 
@@ -24,12 +27,12 @@ async def test_miniapp_init_data_opens_a_session_for_staff(served: Served) -> No
     page = await served.http.get("/app")
     assert page.status_code == 200
     assert "https://telegram.org" in page.headers["content-security-policy"]
-    async with served.client() as browser:
-        response = await browser.post(
+    async with served.client() as client:
+        response = await client.post(
             "/login/telegram", data={"initData": init_data(served, COORDINATOR)}
         )
         assert response.status_code == 303
-        assert (await browser.get("/")).status_code == 200
+        assert (await client.get("/")).status_code == 200
 
 
 async def test_miniapp_refuses_forged_stale_member_and_missing(served: Served) -> None:
@@ -38,11 +41,43 @@ async def test_miniapp_refuses_forged_stale_member_and_missing(served: Served) -
     forged = good.replace("query_id=AAE1", "query_id=AAE2")
     stale = init_data(served, COORDINATOR, age=timedelta(minutes=11))
     member = init_data(served, OFFICIAL)
-    async with served.client() as browser:
+    async with served.client() as client:
         for data in ({"initData": forged}, {"initData": stale}, {"initData": member}, {}):
-            response = await browser.post("/login/telegram", data=data)
+            response = await client.post("/login/telegram", data=data)
             assert response.status_code == 403
-        assert (await browser.get("/")).status_code == 401
+        assert (await client.get("/")).status_code == 401
+
+
+async def test_miniapp_sign_in_posted_from_another_site_is_refused(served: Served) -> None:
+    """A coordinator's own fresh initData, posted by another site's page into a visitor's
+    browser, opens no session there (that visitor would act as the coordinator)."""
+    data = {"initData": init_data(served, COORDINATOR)}
+    async with served.client() as client:
+        for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
+            response = await client.post("/login/telegram", data=data, headers=headers)
+            assert response.status_code == 403
+            assert "dondoc_session" not in response.headers.get("set-cookie", "")
+        assert (await client.get("/")).status_code == 401
+
+
+async def test_miniapp_page_in_chromium_signs_in_and_shows_the_overview(
+    served: Served,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """In Chromium, the Mini App page posts Telegram's initData (from Telegram's script,
+    stubbed here) to our own sign-in, which takes it as ours and opens the overview."""
+    signed = json.dumps(init_data(served, COORDINATOR))
+    script = f"window.Telegram = {{WebApp: {{initData: {signed}, ready() {{}}}}}};"
+    context = await browser.new_context(locale="vi-VN")
+    page = await context.new_page()
+    await page.route(
+        "https://telegram.org/**",
+        lambda route: route.fulfill(body=script, content_type="application/javascript"),
+    )
+    await page.goto(f"{served.url}/app")
+    await page.wait_for_url(f"{served.url}/", timeout=10_000)  # a refusal stays on its page
+    assert await page.is_visible("#logout")
+    await context.close()
 
 
 async def test_verify_init_data_needs_the_bots_key() -> None:

@@ -94,11 +94,37 @@ async def test_webhook_oversized_or_malformed_body_is_refused(served: Served) ->
     big = b'{"update_id": 1, "x": "' + b"a" * (2 * 1024 * 1024) + b'"}'
     response = await served.http.post("/webhook/telegram", content=big, headers=headers)
     assert response.status_code == 413
-    bad_updates = (b'{"update_id": "7"}', b'{"foo": 1}', b'{"update_id": 8, "message": 5}')
-    for body in (b"not json", b"[1, 2]", b"\xff\xfe", *bad_updates):
+    for body in (b"not json", b"[1, 2]", b"\xff\xfe"):
         response = await served.http.post("/webhook/telegram", content=body, headers=headers)
         assert response.status_code == 400
     assert inbox_count(served) == 0
+
+
+async def test_webhook_json_of_no_update_is_dropped_with_200(served: Served) -> None:
+    """JSON without a whole-number update_id is dropped and answered 200, nothing stored:
+    Telegram sends again whatever is not answered 2xx, and this would never be read."""
+    headers = {TELEGRAM_HEADER: telegram_secret(served.bot.settings)}
+    for body in (b'{"update_id": "7"}', b'{"foo": 1}', b'{"update_id": true}'):
+        response = await served.http.post("/webhook/telegram", content=body, headers=headers)
+        assert response.status_code == 200
+        assert response.text == ""
+    assert inbox_count(served) == 0
+
+
+async def test_webhook_update_the_library_cannot_read_is_kept_and_skipped(
+    served: Served,
+) -> None:
+    """An update whose message is no message is stored under its id, answered 200 and
+    skipped, as when polling; the person's next message is answered as usual."""
+    headers = {TELEGRAM_HEADER: telegram_secret(served.bot.settings)}
+    unreadable = {"update_id": 8, "message": 5}
+    response = await served.http.post("/webhook/telegram", json=unreadable, headers=headers)
+    assert response.status_code == 200
+    with served.bot.session() as s:
+        assert s.exec(select(Inbox.update_id)).all() == ["8"]
+    reply = await served.bot.send(ADMIN_ID, "/whoami")
+    assert "Quản trị" in (reply.text or "")
+    assert inbox_count(served) == 2
 
 
 async def test_webhook_of_channel_not_wired_is_not_found(served: Served) -> None:
