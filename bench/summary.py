@@ -50,7 +50,10 @@ TARGETS_MS = {
     ("postgresql", "one task"): 100.0,
     ("sqlite", "one task"): 100.0,
 }
-TASK_RATIO_TARGET = 2.0  # the all-tasks summary, against count(*) over the task table
+# The all-tasks summary against a bare count(*): issue 20 asks for under 2 x, naming the
+# task table, while the figures it starts from (5.9 to 9.7 x) are this benchmark's ratio to
+# a count over the assignment table. Both ratios are printed and judged.
+RATIO_TARGET = 2.0
 
 
 @dataclass
@@ -71,14 +74,14 @@ class Row:
         """Return how many bare counts over the task table the summary costs."""
         return self.summary_ms / self.task_count_ms if self.task_count_ms else 0.0
 
-    @property
-    def met(self) -> bool:
-        """Return whether the summary meets its targets (none: met)."""
+    def met(self, over: str) -> bool:
+        """Return whether the summary meets its targets (none: met), its ratio taken
+        against the count over the assignments (`over="a"`) or over the tasks (`"t"`)."""
         if self.target_ms is None:
             return True
         fast = self.summary_ms < self.target_ms
         if self.summary == "all tasks":
-            return fast and self.task_ratio < TASK_RATIO_TARGET
+            return fast and (self.ratio if over == "a" else self.task_ratio) < RATIO_TARGET
         return fast
 
     @property
@@ -224,19 +227,23 @@ def table(rows: Sequence[Row]) -> str:
     lines = [
         f"{'engine':<11} {'summary':<10} {'assignments':>11} {'count(a) ms':>11} "
         f"{'count(t) ms':>11} {'summary ms':>10} {'/count(a)':>9} {'/count(t)':>9} "
-        f"{'live ms':>8} {'target':>12} {'met':>4}"
+        f"{'live ms':>8} {'target':>10} {'met (a / t)':>11}"
     ]
     for r in rows:
         target = "-"
         if r.target_ms is not None:
             target = f"<{r.target_ms:.0f}"
-            target += f", <{TASK_RATIO_TARGET:.0f}x t" if r.summary == "all tasks" else ""
-        met = "-" if r.target_ms is None else ("yes" if r.met else "NO")
+            target += f", <{RATIO_TARGET:.0f}x" if r.summary == "all tasks" else ""
+        met = (
+            "-"
+            if r.target_ms is None
+            else " / ".join("yes" if r.met(over) else "NO" for over in ("a", "t"))
+        )
         live = "-" if r.live_ms is None else f"{r.live_ms:.1f}"
         lines.append(
             f"{r.engine:<11} {r.summary:<10} {r.assignments:>11,} {r.count_ms:>11.2f} "
             f"{r.task_count_ms:>11.2f} {r.summary_ms:>10.1f} {r.ratio:>9.1f} "
-            f"{r.task_ratio:>9.1f} {live:>8} {target:>12} {met:>4}"
+            f"{r.task_ratio:>9.1f} {live:>8} {target:>10} {met:>11}"
         )
     return "\n".join(lines)
 
@@ -265,14 +272,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine(),
         "rows": [
             asdict(r)
-            | {"ratio": round(r.ratio, 2), "task_ratio": round(r.task_ratio, 2), "met": r.met}
+            | {"ratio": round(r.ratio, 2), "task_ratio": round(r.task_ratio, 2)}
+            | {"met_over_assignments": r.met("a"), "met_over_tasks": r.met("t")}
             for r in rows
         ],
     }
     out = RESULTS / "summary.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"written {out}", file=sys.stderr)
-    return 0 if all(r.met for r in rows) else 1
+    return 0 if all(r.met("t") for r in rows) else 1
 
 
 if __name__ == "__main__":
