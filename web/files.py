@@ -16,10 +16,12 @@ How a link is used depends on who follows it:
 - **Without it** (a link sent in chat, a link copied out of a page): the link is a bearer
   credential and works once. A GET shows what it gives (web.landing) and builds nothing,
   since chat servers and scanners fetch links to preview them; the page's button POSTs
-  here (from our own pages only). The link is taken (app.link_uses) before the file is
-  built and given back when it cannot be sent (busy, a broken template, no task, an
-  error), so the person can try again; once sent, the link answers "already used" (410)
-  with how to get a new one. Of two POSTs at once, one sends the file.
+  here (from our own pages only). The link is taken (app.link_uses) for a few minutes
+  before the file is built, confirmed once the file is built and handed over to be sent,
+  and given back when it cannot be sent (busy, a broken template, no task, an error), so
+  the person can try again; a take left by a process that died meanwhile lapses. Once
+  sent, the link answers "already used" (410) with how to get a new one. Of two POSTs at
+  once, one sends the file.
 - **A chart's photo** (`/files/photo/<task>`): Zalo's server fetches the photo of a
   /chart itself, by GET, with no page in front; so its link is of its own path, lives 15
   minutes (app.links.PHOTO_TTL) and works for the first successful GET. The chart's text
@@ -168,6 +170,10 @@ async def once(request: Request, link: links.SignedLink, build: Build, command: 
         with session_scope(services.engine) as session:
             link_uses.give_back(session, link)
 
+    def confirm() -> None:
+        with session_scope(services.engine) as session:
+            link_uses.confirm(session, link)
+
     taken, lang = await in_worker(take)
     if not taken:
         return used(request, command=command, lang=lang)
@@ -176,8 +182,7 @@ async def once(request: Request, link: links.SignedLink, build: Build, command: 
     except BaseException:
         await in_worker(give_back)
         raise
-    if response.status_code != 200:
-        await in_worker(give_back)
+    await in_worker(confirm if response.status_code == 200 else give_back)
     return response
 
 
@@ -188,7 +193,7 @@ async def _offered(request: Request, link: links.SignedLink, offer: Offer) -> Re
     def read() -> tuple[d.Viewer | None, bool]:
         with session_scope(services.engine) as session:
             viewer = d.viewer_of(session, contact_id=int(link.person))
-            return viewer, link_uses.was_used(session, link)
+            return viewer, link_uses.was_used(session, link, now=services.clock.now())
 
     viewer, was_used = await in_worker(read)
     if viewer is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from db.migrate import (
     upgrade,
 )
 from db.models import Contact, ContactIdentity, Inbox, UnitContact, UnitKind
+from db.queries import used_links
 
 RECEIVED = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -307,4 +308,52 @@ def test_downgrade_0003_on_postgres_keeps_the_newest_of_repeated_ids(pg_empty_ur
     """On PostgreSQL, 0003 can be undone even when a restarted server reused update ids."""
     engine = make_engine(pg_empty_url)
     downgrade_to_0002_keeps_newest_epoch(engine)
+    engine.dispose()
+
+
+def upgrade_from_0009_with_a_used_link(engine: Engine) -> None:
+    """Migrate to 0009, store a link used as the old code did (no lease), then to head."""
+    config = alembic_config()
+    at = RECEIVED.isoformat() if engine.dialect.name == "sqlite" else RECEIVED
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+        connection.execute(
+            text("INSERT INTO used_link (key_hash, used_at, expires_at) VALUES (:key, :at, :at2)"),
+            {"key": used_links.link_key("sig-old"), "at": at, "at2": at},
+        )
+    upgrade(engine)
+
+
+def assert_old_use_stays_and_the_lease_goes_down_and_up(engine: Engine) -> None:
+    """The link used before 0010 stays used past any lease; 0010 is undone and redone."""
+    assert_schema_matches_models(engine)
+    later = RECEIVED - timedelta(days=1) + used_links.LEASE * 10  # before the link's expiry
+    with Session(engine) as session:
+        assert used_links.was_used(session, signature="sig-old", now=later)
+        assert not used_links.take(session, signature="sig-old", expires_at=RECEIVED, now=later)
+    downgrade(engine, "0009")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("used_link")}
+        kept = connection.execute(text("SELECT count(*) FROM used_link")).scalar()
+    assert "building_until" not in columns
+    assert kept == 1
+    upgrade(engine)
+    assert_schema_matches_models(engine)
+
+
+def test_upgrade_0010_keeps_sqlite_used_links_used_and_back(tmp_path: Path) -> None:
+    """On SQLite, 0010 leaves a link used before it used for good, and can be undone."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'links.sqlite3'}")
+    upgrade_from_0009_with_a_used_link(engine)
+    assert_old_use_stays_and_the_lease_goes_down_and_up(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_upgrade_0010_keeps_postgres_used_links_used_and_back(pg_empty_url: str) -> None:
+    """On PostgreSQL, 0010 leaves a link used before it used for good, and can be undone."""
+    engine = make_engine(pg_empty_url)
+    upgrade_from_0009_with_a_used_link(engine)
+    assert_old_use_stays_and_the_lease_goes_down_and_up(engine)
     engine.dispose()

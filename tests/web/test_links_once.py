@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 from sqlmodel import select
 
-from app import links
+from app import link_uses, links
 from db.models import UsedLink, WebLogin
+from db.queries.used_links import LEASE
 from tests.factories import person
 from tests.web.conftest import COORDINATOR, Served
 from tests.web.test_dashboard import export_href
@@ -150,3 +152,37 @@ async def test_used_links_are_forgotten_once_expired(served: Served) -> None:
         assert (await anonymous.post(second)).status_code == 200
     with served.bot.session() as s:
         assert len(s.exec(select(UsedLink)).all()) == 1
+
+
+def die_while_building(served: Served, link: str) -> None:
+    """Take a link as a POST does before building its file, and never finish: the process
+    that took it died."""
+    parts = urlsplit(link)
+    now = served.bot.clock.now()
+    granted = links.verify(
+        served.bot.services.link_key, path=parts.path, query=dict(parse_qsl(parts.query)), now=now
+    )
+    with served.bot.session() as s:
+        assert link_uses.take(s, granted, now=now)
+        s.commit()
+
+
+async def test_a_link_taken_by_a_build_that_died_works_again_once_its_lease_passed(
+    served: Served,
+) -> None:
+    """A link whose file was being built when the server died is busy for a few minutes,
+    then gives its file once; given, it stays used."""
+    link = chat_link(served, "/files/export/all")
+    die_while_building(served, link)
+    async with served.client() as person_:
+        assert (await person_.post(link)).status_code == 410
+        served.bot.clock.advance(LEASE)
+        shown = await person_.get(link)
+        assert shown.status_code == 200
+        assert 'method="post"' in shown.text
+        sent = await person_.post(link)
+        assert sent.status_code == 200
+        assert sent.content.startswith(b"PK")
+        served.bot.clock.advance(LEASE * 2)
+        assert (await person_.post(link)).status_code == 410
+        assert (await person_.get(link)).status_code == 410
