@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -90,20 +91,28 @@ def test_upgrade_builds_empty_postgres_to_head(pg_empty_url: str) -> None:
     engine.dispose()
 
 
-def upgrade_from_0001_with_an_inbox_row(engine: Engine) -> None:
-    """Migrate to 0001, record an update as the old code did (never processed), then to head."""
+def upgrade_through(engine: Engine, revision: str, rows: str, at: datetime) -> None:
+    """Migrate to `revision`, insert rows as the code of then did (their times `:at`),
+    then to head."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-        connection.execute(
-            text(
-                "INSERT INTO inbox (channel, update_id, kind, received_at)"
-                " VALUES ('telegram', '77', 'message', :at)"
-            ),
-            {"at": RECEIVED.isoformat() if engine.dialect.name == "sqlite" else RECEIVED},
-        )
+        command.upgrade(config, revision)
+        for statement in rows.split(";"):
+            stamp = at.isoformat() if engine.dialect.name == "sqlite" else at
+            connection.execute(text(statement), {"at": stamp})
     upgrade(engine)
+
+
+def upgrade_from_0001_with_an_inbox_row(engine: Engine) -> None:
+    """Migrate to 0001, record an update as the old code did (never processed), then to head."""
+    upgrade_through(
+        engine,
+        "0001",
+        "INSERT INTO inbox (channel, update_id, kind, received_at)"
+        " VALUES ('telegram', '77', 'message', :at)",
+        RECEIVED,
+    )
 
 
 def assert_old_row_counts_as_processed(engine: Engine) -> None:
@@ -313,16 +322,13 @@ def test_downgrade_0003_on_postgres_keeps_the_newest_of_repeated_ids(pg_empty_ur
 
 def upgrade_from_0009_with_a_used_link(engine: Engine) -> None:
     """Migrate to 0009, store a link used as the old code did (no lease), then to head."""
-    config = alembic_config()
-    at = RECEIVED.isoformat() if engine.dialect.name == "sqlite" else RECEIVED
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0009")
-        connection.execute(
-            text("INSERT INTO used_link (key_hash, used_at, expires_at) VALUES (:key, :at, :at2)"),
-            {"key": used_links.link_key("sig-old"), "at": at, "at2": at},
-        )
-    upgrade(engine)
+    key = used_links.link_key("sig-old")
+    upgrade_through(
+        engine,
+        "0009",
+        f"INSERT INTO used_link (key_hash, used_at, expires_at) VALUES ('{key}', :at, :at)",
+        RECEIVED,
+    )
 
 
 def assert_old_use_stays_and_the_lease_goes_down_and_up(engine: Engine) -> None:
@@ -342,18 +348,19 @@ def assert_old_use_stays_and_the_lease_goes_down_and_up(engine: Engine) -> None:
     assert_schema_matches_models(engine)
 
 
-def test_upgrade_0010_keeps_sqlite_used_links_used_and_back(tmp_path: Path) -> None:
-    """On SQLite, 0010 leaves a link used before it used for good, and can be undone."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'links.sqlite3'}")
-    upgrade_from_0009_with_a_used_link(engine)
-    assert_old_use_stays_and_the_lease_goes_down_and_up(engine)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Return an engine of an empty SQLite file, then of an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_empty_url")
+    engine = make_engine(url)
+    yield engine
     engine.dispose()
 
 
-@pytest.mark.postgres
-def test_upgrade_0010_keeps_postgres_used_links_used_and_back(pg_empty_url: str) -> None:
-    """On PostgreSQL, 0010 leaves a link used before it used for good, and can be undone."""
-    engine = make_engine(pg_empty_url)
-    upgrade_from_0009_with_a_used_link(engine)
-    assert_old_use_stays_and_the_lease_goes_down_and_up(engine)
-    engine.dispose()
+def test_upgrade_0010_keeps_used_links_used_and_back(empty_engine: Engine) -> None:
+    """0010 leaves a link used before it used for good, and can be undone."""
+    upgrade_from_0009_with_a_used_link(empty_engine)
+    assert_old_use_stays_and_the_lease_goes_down_and_up(empty_engine)
