@@ -136,12 +136,23 @@ class UnitPage:
     contacts: list[tuple[Contact, str, list[ContactIdentity]]]
 
 
+def _lang(contact: Contact) -> Lang:
+    """Return the language a person reads the bot in."""
+    return "en" if contact.language == "en" else "vi"
+
+
+def language_of(session: Session, *, contact_id: int) -> Lang | None:
+    """Return the language of a person, staff or not (None when they are gone)."""
+    contact = session.get(Contact, contact_id)
+    return _lang(contact) if contact is not None else None
+
+
 def viewer_of(session: Session, *, contact_id: int) -> Viewer | None:
     """Return the staff member behind a session, or None (gone, or no longer staff)."""
     contact = session.get(Contact, contact_id)
     if contact is None or contact.role not in STAFF:
         return None
-    lang: Lang = "en" if contact.language == "en" else "vi"
+    lang = _lang(contact)
     identities = identities_of(session, contact_id=contact_id)
     actor = Actor(
         contact_id,

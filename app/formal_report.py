@@ -8,6 +8,7 @@ the template's (`app/report_docx.py`). Texts go into Word as they are: no markup
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -23,7 +24,7 @@ from app.summary_text import Translate, status_label
 from core.deadlines import format_date
 from core.markup import Markup
 from core.period import decree_day_month
-from core.status import Counts, Status, count, status_of
+from core.status import AssignmentStatus, Counts, Status, count, status_of
 from core.summary import Line
 from core.textnorm import vi_sort_key
 from db.queries import export as xq
@@ -97,12 +98,14 @@ class ReportFile:
 
 @dataclass(frozen=True)
 class _Reader:
-    """The language, moment and time zone the report is written for."""
+    """The language, moment and time zone the report is written for, and each assignment's
+    status at that moment (worked out once: the body and the appendix both read it)."""
 
     t: Translate
     lang: str
     now: datetime
     tz: tzinfo
+    statuses: dict[int, AssignmentStatus]
 
     def say(self, key: str, **params: object) -> str:
         """Return a document text: string values go in as they are (Word is no markup)."""
@@ -130,7 +133,8 @@ def build_report(
     if not data.lines:
         return None
     doc = directive_info(session, directive_id=target.directive_id, task_id=target.task_id)
-    reader = _Reader(t, lang, now, tz)
+    statuses = {ln.assignment_id: status_of(ln, now=now, tz=tz) for ln in data.lines}
+    reader = _Reader(t, lang, now, tz, statuses)
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     content = render(
         template=Path(letterhead.template) if letterhead.template else None,
@@ -224,7 +228,7 @@ def _body(
     doc: DirectiveInfo | None,
 ) -> list[Block]:
     """Return the body: basis, overall results, overdue units, blockers, extensions, proposals."""
-    statuses = {ln.assignment_id: status_of(ln, now=r.now, tz=r.tz) for ln in data.lines}
+    statuses = r.statuses
     total = count([(statuses[ln.assignment_id], ln.state) for ln in data.lines])
     blocks = [Block(_basis(r, head, target, data, doc)), Block(r.say("doc_results"), HEADING)]
     blocks += _overall(r, data, total)
@@ -279,8 +283,14 @@ def _overall(r: _Reader, data: xq.ExportData, c: Counts) -> list[Block]:
         Block(_rates(r, c), BULLET),
     ]
     if len(data.tasks) > 1:
+        by_task: defaultdict[int, list[Line]] = defaultdict(list)
+        for ln in data.lines:
+            by_task[ln.task_id].append(ln)
         blocks.append(Block(r.say("doc_each_task")))
-        blocks += [Block(_task_line(r, data, task_id), BULLET) for task_id in _task_order(data)]
+        blocks += [
+            Block(_task_line(r, data, task_id, by_task[task_id]), BULLET)
+            for task_id in _task_order(data)
+        ]
     return blocks
 
 
@@ -298,11 +308,10 @@ def _rates(r: _Reader, c: Counts) -> str:
     )
 
 
-def _task_line(r: _Reader, data: xq.ExportData, task_id: int) -> str:
-    """Return one task's counts in the taxonomy."""
+def _task_line(r: _Reader, data: xq.ExportData, task_id: int, lines: list[Line]) -> str:
+    """Return one task's counts in the taxonomy, from its lines."""
     task = data.tasks[task_id]
-    lines = [ln for ln in data.lines if ln.task_id == task_id]
-    c = count([(status_of(ln, now=r.now, tz=r.tz), ln.state) for ln in lines])
+    c = count([(r.statuses[ln.assignment_id], ln.state) for ln in lines])
     return r.say(
         "doc_task_counts",
         title=task.title,
@@ -386,7 +395,7 @@ def _appendix(r: _Reader, data: xq.ExportData) -> list[Sequence[str]]:
     """Return the appendix rows: every unit, its status, date done or days overdue, evidence."""
     rows: list[Sequence[str]] = []
     for n, ln in enumerate(sorted(data.lines, key=lambda x: _unit_key(data, x)), start=1):
-        state = status_of(ln, now=r.now, tz=r.tz)
+        state = r.statuses[ln.assignment_id]
         task = data.tasks[ln.task_id]
         done = state.status.done and ln.done_at is not None
         done_on = format_date(ln.done_at.astimezone(r.tz).date()) if done and ln.done_at else ""

@@ -556,13 +556,15 @@ class WebLogin(SQLModel, table=True):
 
 
 class UsedLink(SQLModel, table=True):
-    """A single-use link taken: the hash of its signature, kept until the link expires."""
+    """A single-use link taken: the hash of its signature, kept until the link expires; while
+    its file is being built, until when that use holds it (None once the file was given)."""
 
     __tablename__ = "used_link"
 
     key_hash: str = Field(max_length=64, primary_key=True)
     used_at: datetime = _created()
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    building_until: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class WebSession(SQLModel, table=True):

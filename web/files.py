@@ -16,10 +16,12 @@ How a link is used depends on who follows it:
 - **Without it** (a link sent in chat, a link copied out of a page): the link is a bearer
   credential and works once. A GET shows what it gives (web.landing) and builds nothing,
   since chat servers and scanners fetch links to preview them; the page's button POSTs
-  here (from our own pages only). The link is taken (app.link_uses) before the file is
-  built and given back when it cannot be sent (busy, a broken template, no task, an
-  error), so the person can try again; once sent, the link answers "already used" (410)
-  with how to get a new one. Of two POSTs at once, one sends the file.
+  here (from our own pages only). The link is taken (app.link_uses) for a few minutes
+  before the file is built, confirmed once the file is built and handed over to be sent,
+  and given back when it cannot be sent (busy, a broken template, no task, an error), so
+  the person can try again; a take left by a process that died meanwhile lapses. Once
+  sent, the link answers "already used" (410) with how to get a new one. Of two POSTs at
+  once, one sends the file.
 - **A chart's photo** (`/files/photo/<task>`): Zalo's server fetches the photo of a
   /chart itself, by GET, with no page in front; so its link is of its own path, lives 15
   minutes (app.links.PHOTO_TTL) and works for the first successful GET. The chart's text
@@ -36,6 +38,7 @@ from datetime import date, datetime
 from functools import partial
 from urllib.parse import quote
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
@@ -63,14 +66,22 @@ _WHICH = re.compile(r"(?:(all)|(\d{1,12})|d(\d{1,12})|p(\d{8})-(\d{8}))")
 
 Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
 Describe = Callable[[Callable[..., str]], str]  # what a link gives, in the person's words
+MayHave = Callable[[Session, d.Viewer], bool]  # whether a staff member may have it now
+
+
+def _anything(session: Session, viewer: d.Viewer) -> bool:
+    """Let any staff member have it (what the file holds is cut to their scope)."""
+    return True
 
 
 @dataclass(frozen=True)
 class Offer:
-    """What a download link gives: its words on the page, the command that makes another."""
+    """What a download link gives: its words on the page, the command that makes another,
+    and whether its person may have it (checked again when the file is built)."""
 
     describe: Describe
     command: str
+    may_have: MayHave = _anything
 
 
 def target_of(which: str) -> ReportTarget | None:
@@ -161,12 +172,15 @@ async def once(request: Request, link: links.SignedLink, build: Build, command: 
         with session_scope(services.engine) as session:
             if link_uses.take(session, link, now=services.clock.now()):
                 return True, None
-            viewer = d.viewer_of(session, contact_id=int(link.person))
-            return False, viewer.lang if viewer is not None else None
+            return False, d.language_of(session, contact_id=int(link.person))
 
     def give_back() -> None:
         with session_scope(services.engine) as session:
             link_uses.give_back(session, link)
+
+    def confirm() -> None:
+        with session_scope(services.engine) as session:
+            link_uses.confirm(session, link)
 
     taken, lang = await in_worker(take)
     if not taken:
@@ -176,23 +190,26 @@ async def once(request: Request, link: links.SignedLink, build: Build, command: 
     except BaseException:
         await in_worker(give_back)
         raise
-    if response.status_code != 200:
-        await in_worker(give_back)
+    await in_worker(confirm if response.status_code == 200 else give_back)
     return response
 
 
 async def _offered(request: Request, link: links.SignedLink, offer: Offer) -> Response:
-    """Show the page in front of an unused link (what it gives, for whom, until when)."""
+    """Show the page in front of an unused link (what it gives, for whom, until when), once
+    its person's role and scope let them have it; else refuse, in their language."""
     services = deps_of(request).services
+    person = int(link.person)
 
-    def read() -> tuple[d.Viewer | None, bool]:
+    def read() -> tuple[d.Viewer | None, Lang | None, bool]:
         with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=int(link.person))
-            return viewer, link_uses.was_used(session, link)
+            viewer = d.viewer_of(session, contact_id=person)
+            if viewer is None or not offer.may_have(session, viewer):
+                return None, d.language_of(session, contact_id=person), False
+            return viewer, viewer.lang, link_uses.was_used(session, link, now=services.clock.now())
 
-    viewer, was_used = await in_worker(read)
+    viewer, lang, was_used = await in_worker(read)
     if viewer is None:
-        return message_page(request, None, "web.forbidden", status=403)
+        return message_page(request, None, "web.forbidden", status=403, person_lang=lang)
     if was_used:
         return used(request, command=offer.command, lang=viewer.lang)
     return landing(
@@ -211,17 +228,27 @@ async def _viewer_for(
     """Return the link's person as a viewer, still staff and, for one task, with it in their
     scope now; None when they may not have the file."""
     services = deps_of(request).services
-    now = services.clock.now()
+    may_have = _task_in_scope(request, task_id)
 
     def allowed() -> d.Viewer | None:
         with session_scope(services.engine) as session:
             viewer = d.viewer_of(session, contact_id=int(granted.person))
-            if viewer is None or task_id is None:
-                return viewer
-            page = d.task_page(session, viewer, task_id=task_id, now=now, tz=services.settings.tz)
-            return viewer if page is not None else None
+            return viewer if viewer is not None and may_have(session, viewer) else None
 
     return await in_worker(allowed)
+
+
+def _task_in_scope(request: Request, task_id: int | None) -> MayHave:
+    """Return the check that one task (any, for None) is in a staff member's scope now."""
+    if task_id is None:
+        return _anything
+    services = deps_of(request).services
+    now, tz = services.clock.now(), services.settings.tz
+
+    def in_scope(session: Session, viewer: d.Viewer) -> bool:
+        return d.task_page(session, viewer, task_id=task_id, now=now, tz=tz) is not None
+
+    return in_scope
 
 
 async def export_file(request: Request) -> Response:
@@ -229,7 +256,11 @@ async def export_file(request: Request) -> Response:
     target = target_of(request.path_params["which"])
     if target is None or target.start is not None:
         return message_page(request, None, "web.not_found", status=404)
-    offer = Offer(lambda t: t("web.landing_export", subject=_subject(t, target)), "/export")
+    offer = Offer(
+        lambda t: t("web.landing_export", subject=_subject(t, target)),
+        "/export",
+        _task_in_scope(request, target.task_id),
+    )
     return await download(request, offer, partial(_export, target=target))
 
 
@@ -270,7 +301,13 @@ async def _export(
 async def evidence_file(request: Request) -> Response:
     """An evidence file from the bot's own storage, when its unit is in scope."""
     evidence_id = int(request.path_params["evidence_id"])
-    offer = Offer(lambda t: t("web.landing_evidence", id=evidence_id), "/web")
+    offer = Offer(
+        lambda t: t("web.landing_evidence", id=evidence_id),
+        "/web",
+        lambda session, viewer: (
+            d.evidence_in_scope(session, viewer, evidence_id=evidence_id) is not None
+        ),
+    )
     return await download(request, offer, partial(_evidence, evidence_id=evidence_id))
 
 
@@ -303,7 +340,11 @@ async def _evidence(request: Request, granted: links.SignedLink, *, evidence_id:
 async def chart_file(request: Request) -> Response:
     """A task's chart (PNG): its counts by unit kind and group, within scope."""
     task_id = int(request.path_params["task_id"])
-    offer = Offer(lambda t: t("web.landing_chart", id=task_id), f"/chart #{task_id}")
+    offer = Offer(
+        lambda t: t("web.landing_chart", id=task_id),
+        f"/chart #{task_id}",
+        _task_in_scope(request, task_id),
+    )
     return await download(request, offer, partial(_chart, task_id=task_id))
 
 
@@ -364,7 +405,11 @@ async def report_file(request: Request) -> Response:
     target = target_of(request.path_params["which"])
     if target is None:
         return message_page(request, None, "web.not_found", status=404)
-    offer = Offer(lambda t: t("web.landing_report", subject=_subject(t, target)), "/report")
+    offer = Offer(
+        lambda t: t("web.landing_report", subject=_subject(t, target)),
+        "/report",
+        _task_in_scope(request, target.task_id),
+    )
     return await download(request, offer, partial(_report, target=target))
 
 

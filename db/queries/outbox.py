@@ -24,13 +24,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.states import SendStatus
 from db.models import ContactIdentity, Outbox, OutboxItem
+from db.upsert import insert_new
 
 TELEGRAM = "telegram"  # the channel of rows queued without one (every row before Zalo)
 MARKUP = "markup"  # payload["format"] of a text in neutral markup
@@ -136,14 +135,8 @@ def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datet
     rows = [_outbox_row(m, now) for m in wanted if m.key not in taken]
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     table = Outbox.__table__  # type: ignore[attr-defined]
-    statement = (
-        upsert(table)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(table.c.id, table.c.key)
-    )
+    statement = insert_new(session, table, key="key").returning(table.c.id, table.c.key)
     ids = {key: oid for oid, key in session.connection().execute(statement, rows)}
     links = [
         {"outbox_id": ids[m.key], "assignment_id": aid}

@@ -12,8 +12,6 @@ from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as columns
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from core.calendar import WorkingCalendar
@@ -33,6 +31,7 @@ from db.queries.calendar import working_calendar
 from db.queries.recipients import Recipient, recipients, recipients_in_order
 from db.queries.scope import unit_ids_in_scope
 from db.types import utcnow
+from db.upsert import insert_new
 
 INSERT_BATCH = 500  # rows per INSERT statement
 
@@ -210,10 +209,8 @@ def add_reminders(session: Session, rows: Iterable[NewReminder]) -> None:
     if not values:
         return
     table = Reminder.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_new(session, table, key="key")
     for start in range(0, len(values), INSERT_BATCH):
-        statement = insert(table).on_conflict_do_nothing(index_elements=["key"])
         session.execute(statement, values[start : start + INSERT_BATCH])
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from db.migrate import (
     upgrade,
 )
 from db.models import Contact, ContactIdentity, Inbox, UnitContact, UnitKind
+from db.queries import used_links
 
 RECEIVED = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -89,20 +91,28 @@ def test_upgrade_builds_empty_postgres_to_head(pg_empty_url: str) -> None:
     engine.dispose()
 
 
-def upgrade_from_0001_with_an_inbox_row(engine: Engine) -> None:
-    """Migrate to 0001, record an update as the old code did (never processed), then to head."""
+def upgrade_through(engine: Engine, revision: str, rows: str, at: datetime) -> None:
+    """Migrate to `revision`, insert rows as the code of then did (their times `:at`),
+    then to head."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-        connection.execute(
-            text(
-                "INSERT INTO inbox (channel, update_id, kind, received_at)"
-                " VALUES ('telegram', '77', 'message', :at)"
-            ),
-            {"at": RECEIVED.isoformat() if engine.dialect.name == "sqlite" else RECEIVED},
-        )
+        command.upgrade(config, revision)
+        for statement in rows.split(";"):
+            stamp = at.isoformat() if engine.dialect.name == "sqlite" else at
+            connection.execute(text(statement), {"at": stamp})
     upgrade(engine)
+
+
+def upgrade_from_0001_with_an_inbox_row(engine: Engine) -> None:
+    """Migrate to 0001, record an update as the old code did (never processed), then to head."""
+    upgrade_through(
+        engine,
+        "0001",
+        "INSERT INTO inbox (channel, update_id, kind, received_at)"
+        " VALUES ('telegram', '77', 'message', :at)",
+        RECEIVED,
+    )
 
 
 def assert_old_row_counts_as_processed(engine: Engine) -> None:
@@ -308,3 +318,49 @@ def test_downgrade_0003_on_postgres_keeps_the_newest_of_repeated_ids(pg_empty_ur
     engine = make_engine(pg_empty_url)
     downgrade_to_0002_keeps_newest_epoch(engine)
     engine.dispose()
+
+
+def upgrade_from_0009_with_a_used_link(engine: Engine) -> None:
+    """Migrate to 0009, store a link used as the old code did (no lease), then to head."""
+    key = used_links.link_key("sig-old")
+    upgrade_through(
+        engine,
+        "0009",
+        f"INSERT INTO used_link (key_hash, used_at, expires_at) VALUES ('{key}', :at, :at)",
+        RECEIVED,
+    )
+
+
+def assert_old_use_stays_and_the_lease_goes_down_and_up(engine: Engine) -> None:
+    """The link used before 0010 stays used past any lease; 0010 is undone and redone."""
+    assert_schema_matches_models(engine)
+    later = RECEIVED - timedelta(days=1) + used_links.LEASE * 10  # before the link's expiry
+    with Session(engine) as session:
+        assert used_links.was_used(session, signature="sig-old", now=later)
+        assert not used_links.take(session, signature="sig-old", expires_at=RECEIVED, now=later)
+    downgrade(engine, "0009")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("used_link")}
+        kept = connection.execute(text("SELECT count(*) FROM used_link")).scalar()
+    assert "building_until" not in columns
+    assert kept == 1
+    upgrade(engine)
+    assert_schema_matches_models(engine)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Return an engine of an empty SQLite file, then of an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_empty_url")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def test_upgrade_0010_keeps_used_links_used_and_back(empty_engine: Engine) -> None:
+    """0010 leaves a link used before it used for good, and can be undone."""
+    upgrade_from_0009_with_a_used_link(empty_engine)
+    assert_old_use_stays_and_the_lease_goes_down_and_up(empty_engine)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 from sqlmodel import select
 
-from app import links
+from app import link_uses, links
 from db.models import UsedLink, WebLogin
+from db.queries.used_links import LEASE
 from tests.factories import person
-from tests.web.conftest import COORDINATOR, Served
+from tests.web.conftest import COORDINATOR, SCOPED, Served
 from tests.web.test_dashboard import export_href
 
 PREVIEW_BOT = {"user-agent": "TelegramBot (like TwitterBot)"}
@@ -150,3 +152,86 @@ async def test_used_links_are_forgotten_once_expired(served: Served) -> None:
         assert (await anonymous.post(second)).status_code == 200
     with served.bot.session() as s:
         assert len(s.exec(select(UsedLink)).all()) == 1
+
+
+def die_while_building(served: Served, link: str) -> None:
+    """Take a link as a POST does before building its file, and never finish: the process
+    that took it died."""
+    parts = urlsplit(link)
+    now = served.bot.clock.now()
+    granted = links.verify(
+        served.bot.services.link_key, path=parts.path, query=dict(parse_qsl(parts.query)), now=now
+    )
+    with served.bot.session() as s:
+        assert link_uses.take(s, granted, now=now)
+        s.commit()
+
+
+async def test_a_link_taken_by_a_build_that_died_works_again_once_its_lease_passed(
+    served: Served,
+) -> None:
+    """A link whose file was being built when the server died is busy for a few minutes,
+    then gives its file once; given, it stays used."""
+    link = chat_link(served, "/files/export/all")
+    die_while_building(served, link)
+    async with served.client() as person_:
+        assert (await person_.post(link)).status_code == 410
+        served.bot.clock.advance(LEASE)
+        shown = await person_.get(link)
+        assert shown.status_code == 200
+        assert 'method="post"' in shown.text
+        sent = await person_.post(link)
+        assert sent.status_code == 200
+        assert sent.content.startswith(b"PK")
+        served.bot.clock.advance(LEASE * 2)
+        assert (await person_.post(link)).status_code == 410
+        assert (await person_.get(link)).status_code == 410
+
+
+def read_in_english(served: Served, user_id: int, role: str | None = None) -> None:
+    """Make the person read the bot in English, and give them another role when asked."""
+    with served.bot.session() as s:
+        contact = person(s, user_id)
+        contact.language = "en"
+        contact.role = role or contact.role
+        s.add(contact)
+        s.commit()
+
+
+async def test_a_link_to_a_task_out_of_scope_is_refused_at_its_page(served: Served) -> None:
+    """A coordinator whose scope no longer holds a task opens its export, chart or report
+    link: the page refuses, in their language, and neither names the task nor offers the
+    button."""
+    read_in_english(served, SCOPED)
+    task = served.tasks[1].id  # Phường Điện Bàn's alone, outside the pilot communes
+    refusal = served.bot.services.catalog.plain("en", "web.forbidden")
+    async with served.client() as preview:
+        for path in (f"/files/export/{task}", f"/files/chart/{task}", f"/files/report/{task}"):
+            shown = await preview.get(chat_link(served, path, user_id=SCOPED))
+            assert shown.status_code == 403
+            assert refusal in shown.text
+            assert 'method="post"' not in shown.text
+            assert f"#{task}" not in shown.text
+
+
+async def test_a_link_of_someone_no_longer_staff_is_refused_in_their_language(
+    served: Served,
+) -> None:
+    """A coordinator made a member since their link was sent is refused at its page, in
+    the language they read the bot in."""
+    link = chat_link(served, f"/files/chart/{served.tasks[0].id}")
+    read_in_english(served, COORDINATOR, role="member")
+    async with served.client() as preview:
+        shown = await preview.get(link)
+    assert shown.status_code == 403
+    assert served.bot.services.catalog.plain("en", "web.forbidden") in shown.text
+    assert 'method="post"' not in shown.text
+
+
+async def test_a_link_to_a_task_in_scope_shows_its_button(served: Served) -> None:
+    """The same coordinator's link to a task of a pilot commune shows what it gives."""
+    task = served.tasks[0].id
+    async with served.client() as preview:
+        shown = await preview.get(chat_link(served, f"/files/chart/{task}", user_id=SCOPED))
+    assert shown.status_code == 200
+    assert 'method="post"' in shown.text

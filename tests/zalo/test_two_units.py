@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from db.models import Assignment, StatusReport
+from db.models import Assignment, StatusReport, Unit
 from tests.factories import make_contact, make_task, make_unit
 from tests.scheduler.support import assigned_at
 from tests.zalo.conftest import ZaloBot
@@ -82,3 +82,40 @@ async def test_a_task_typed_for_two_units_is_asked_by_unit(zbot: ZaloBot) -> Non
     line = next(x for x in asked.splitlines() if "Xã Tam Bình" in x)
     await zbot.say(HOA, line.split(" = ")[0])
     assert recorded(zbot) == [(by_unit["Xã Tam Bình"], "in_progress", 50)]
+
+
+async def test_a_reminder_of_a_task_for_two_units_says_the_unit_is_asked_next(
+    zbot: ZaloBot,
+) -> None:
+    """A reminder naming #12 for both communes says that "#12 1" is followed by the unit's
+    question; doing as it says records for the unit chosen."""
+    task, by_unit = two_units(zbot)
+    [reminder] = await remind(zbot)
+    hint = zbot.services.catalog.plain(
+        "vi", "zalo.status_by_unit", tasks=f"#{task}", task=str(task)
+    )
+    assert hint in reminder
+    [asked] = await zbot.say(HOA, f"#{task} 1")
+    assert "đơn vị nào" in asked
+    line = next(x for x in asked.splitlines() if "Xã Tam Xuân" in x)
+    await zbot.say(HOA, line.split(" = ")[0])
+    assert recorded(zbot) == [(by_unit["Xã Tam Xuân"], "done", 100)]
+
+
+async def test_a_reminder_suggests_a_task_listed_once_for_its_example(zbot: ZaloBot) -> None:
+    """A reminder about #12 for both communes and #13 for one gives "#13 1" as its example,
+    which records at once."""
+    task, _ = two_units(zbot)
+    with zbot.session() as s:
+        [unit] = s.exec(select(Unit).where(Unit.code == "X1")).all()
+        other = make_task(s, "Báo cáo an toàn thông tin", DEADLINE + timedelta(days=7), [unit])
+        assigned_at(s, other, zbot.tg.clock.now() - timedelta(days=3))
+        [assignment] = s.exec(select(Assignment).where(Assignment.task_id == other.id)).all()
+    [reminder] = await remind(zbot)
+    assert reminder.index(f"#{task} ") < reminder.index(f"#{other.id} ")
+    legend = reminder.split("\n\n")[-1]
+    assert f"#{other.id} 1" in legend
+    assert f"#{task} 1" not in legend.splitlines()[0]
+    [answer] = await zbot.say(HOA, f"#{other.id} 1")
+    assert "Đã ghi nhận" in answer
+    assert recorded(zbot) == [(assignment.id, "done", 100)]
