@@ -25,7 +25,9 @@ class Markup(str):
 
 def escape(text: str) -> str:
     """Return text as markup that shows exactly that text."""
-    return _SPECIAL.sub(r"\\\1", text) if UNSAFE.intersection(text) else text
+    if "\\" in text or "`" in text or "*" in text:  # UNSAFE, without building a set
+        return _SPECIAL.sub(r"\\\1", text)
+    return text
 
 
 def to_html(markup: str) -> str:
