@@ -238,6 +238,19 @@ async def _viewer_for(
     return await in_worker(allowed)
 
 
+async def refused(request: Request, granted: links.SignedLink) -> Response:
+    """Refuse a link's person the file (403), in their language, staff or not any more."""
+    services = deps_of(request).services
+
+    def lang() -> Lang | None:
+        with session_scope(services.engine) as session:
+            return d.language_of(session, contact_id=int(granted.person))
+
+    return message_page(
+        request, None, "web.forbidden", status=403, person_lang=await in_worker(lang)
+    )
+
+
 def _task_in_scope(request: Request, task_id: int | None) -> MayHave:
     """Return the check that one task (any, for None) is in a staff member's scope now."""
     if task_id is None:
@@ -273,7 +286,7 @@ async def _export(
     now = services.clock.now()
     viewer = await _viewer_for(request, granted, task_id=task_id)
     if viewer is None:
-        return message_page(request, None, "web.forbidden", status=403)
+        return await refused(request, granted)
     with services.turns.turn("export", granted.person) as mine:
         if not mine:
             return message_page(request, viewer, "export.busy", status=429)
@@ -324,7 +337,7 @@ async def _evidence(request: Request, granted: links.SignedLink, *, evidence_id:
 
     evidence = await in_worker(find)
     if evidence is None:
-        return message_page(request, None, "web.forbidden", status=403)
+        return await refused(request, granted)
     root = services.settings.evidence_path.resolve()
     path = (root / evidence.storage_path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
@@ -379,7 +392,7 @@ async def _chart(request: Request, granted: links.SignedLink, *, task_id: int) -
 
     viewer, bars, title = await in_worker(read)
     if viewer is None or not bars:
-        return message_page(request, None, "web.forbidden", status=403)
+        return await refused(request, granted)
     t = partial(services.catalog.get, viewer.lang)
     png = await in_heavy_worker(
         partial(
@@ -421,7 +434,7 @@ async def _report(
     now, tz = services.clock.now(), services.settings.tz
     viewer = await _viewer_for(request, granted, task_id=target.task_id)
     if viewer is None:
-        return message_page(request, None, "web.forbidden", status=403)
+        return await refused(request, granted)
     with services.turns.turn("report", granted.person) as mine:
         if not mine:
             return message_page(request, viewer, "report.busy", status=429)

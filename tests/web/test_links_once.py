@@ -228,6 +228,21 @@ async def test_a_link_of_someone_no_longer_staff_is_refused_in_their_language(
     assert 'method="post"' not in shown.text
 
 
+async def test_a_link_pressed_after_its_person_left_the_staff_is_refused_in_their_language(
+    served: Served,
+) -> None:
+    """The page was shown while they were a coordinator; made a member before pressing the
+    button, they are refused in the language they read the bot in, and the link is kept."""
+    link = chat_link(served, f"/files/export/{served.tasks[0].id}")
+    async with served.client() as browser:
+        assert (await browser.get(link)).status_code == 200
+        read_in_english(served, COORDINATOR, role="member")
+        pressed = await browser.post(link)
+    assert pressed.status_code == 403
+    assert served.bot.services.catalog.plain("en", "web.forbidden") in pressed.text
+    assert not pressed.content.startswith(b"PK")
+
+
 async def test_a_link_to_a_task_in_scope_shows_its_button(served: Served) -> None:
     """The same coordinator's link to a task of a pilot commune shows what it gives."""
     task = served.tasks[0].id
