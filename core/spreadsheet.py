@@ -52,6 +52,8 @@ MAX_ROWS = 20_000  # data rows after the header; every row counts, blank or not
 MAX_COLUMNS = 64  # the formats have about six columns; the rest of a row is not read
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # the IMPORT_MAX_BYTES default
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 20,000-row XLSX unpacks to a few MB
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and kin
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 MAX_MERGES = 20_000  # merged ranges read from a sheet; a hostile file's others are ignored
 # An official list opens with its title lines: the header is the first row that names at
 # least HEADER_KNOWN_COLUMNS of our columns, among the first HEADER_SEARCH_ROWS rows.
@@ -68,6 +70,7 @@ class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a 
         super().__init__(code)
         # "not_a_table" | "empty" | "too_many_rows" | "bad_encoding" | "too_big"
         # | "too_large_unpacked" | "missing_columns"
+        # | "other_spreadsheet" (an Excel 97-2003 .xls or OpenDocument .ods, whatever its name)
         self.code = code
         self.params = params  # sizes in bytes for "too_big" and "too_large_unpacked"
 
@@ -115,9 +118,19 @@ def read_table(
 ) -> Table:
     """Read a CSV or XLSX file's bytes into a Table, or raise UnreadableFile."""
     check_size(len(content), max_bytes)
+    if _other_spreadsheet(content):
+        raise UnreadableFile("other_spreadsheet")
     if content[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _table(_xlsx_rows(content))
     return _table(_csv_rows(content))
+
+
+def _other_spreadsheet(content: bytes) -> bool:
+    """Tell whether the bytes are a spreadsheet we do not read: .xls (OLE2) or .ods."""
+    if content.startswith(OLE2_SIGNATURE):
+        return True
+    # An OpenDocument file is a zip whose first member, stored, is "mimetype" with its type.
+    return content[:2] == b"PK" and ODS_MIMETYPE in content[:200]
 
 
 def _table(rows: Iterable[Sequence[str]]) -> Table:

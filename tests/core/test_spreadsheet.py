@@ -293,3 +293,27 @@ def test_read_table_keeps_the_first_row_as_header_when_none_names_known_columns(
     table = read_table(b"foo,bar\n1,2\n", "x.csv")
     assert table.header == ("foo", "bar")
     assert table.rows == ((2, {"foo": "1", "bar": "2"}),)
+
+
+def _ods() -> bytes:
+    """Return the start of an OpenDocument spreadsheet (LibreOffice's own format)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # an Excel 97-2003 (.xls) file
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(OLE2, "nhiem-vu.xls"), (OLE2, "nhiem-vu.xlsx"), (_ods(), "nhiem-vu.ods")],
+    ids=["xls", "xls renamed xlsx", "ods"],
+)
+def test_read_table_names_a_spreadsheet_of_another_format(content: bytes, name: str) -> None:
+    """An .xls or .ods file, whatever its name, is told apart: the answer says how to save it."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(content, name)
+    assert caught.value.code == "other_spreadsheet"
