@@ -46,6 +46,16 @@ HEADER_ALIASES = {
     "van ban": "directive",
     "van ban giao": "directive",
     "mo ta": "description",
+    # A directive's appendix (phụ lục): "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp |
+    # Thời gian hoàn thành". The agencies that assist (phối hợp) are not assignees.
+    "nhiem vu": "title",
+    "noi dung nhiem vu": "title",
+    "don vi chu tri": "assignees",
+    "co quan chu tri": "assignees",
+    "don vi duoc giao": "assignees",
+    "thoi han hoan thanh": "deadline",
+    "thoi gian hoan thanh": "deadline",
+    "han xu ly": "deadline",
 }
 
 MAX_ROWS = 20_000  # data rows after the header; every row counts, blank or not

@@ -317,3 +317,20 @@ def test_read_table_names_a_spreadsheet_of_another_format(content: bytes, name: 
     with pytest.raises(UnreadableFile) as caught:
         read_table(content, name)
     assert caught.value.code == "other_spreadsheet"
+
+
+def test_read_table_reads_the_headers_of_a_directive_appendix() -> None:
+    """A directive's appendix, "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian
+    hoàn thành", is a tasks table; the agencies that only assist are not its assignees."""
+    content = (
+        "STT,Nội dung nhiệm vụ,Cơ quan chủ trì,Cơ quan phối hợp,Thời hạn hoàn thành\n"
+        "1,Ban hành kế hoạch,Sở Y tế,Sở Tài chính,31/12/2026\n"
+    ).encode()
+    table = read_table(content, "phu-luc.csv")
+    assert table.header == ("stt", "title", "assignees", "cơ quan phối hợp", "deadline")
+    for title, assignees, deadline in (
+        ("Nhiệm vụ", "Đơn vị chủ trì", "Thời gian hoàn thành"),
+        ("Nhiệm vụ", "Đơn vị được giao", "Hạn xử lý"),
+    ):
+        header = read_table(f"{title},{assignees},{deadline}\nA,B,C\n".encode(), "x.csv").header
+        assert header == ("title", "assignees", "deadline")
