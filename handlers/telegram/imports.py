@@ -26,7 +26,13 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from app.import_files import IMPORTERS, PREVIEW_OVER_ROWS, importer_for
-from app.import_report import chunks, preview_lines, report_lines, unreadable_text
+from app.import_report import (
+    CHAT_LISTED_REJECTIONS,
+    chunks,
+    preview_lines,
+    report_lines,
+    unreadable_text,
+)
 from app.jobs import import_table, preview_table
 from core.markup import Markup, to_plain
 from core.roles import Access
@@ -249,7 +255,10 @@ async def run_import(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
         )
         return True
-    for text in chunks(report_lines(req.services.catalog, req.actor.lang, report)):
+    lines = report_lines(
+        req.services.catalog, req.actor.lang, report, listed=CHAT_LISTED_REJECTIONS
+    )
+    for text in chunks(lines):
         await req.reply(text)
     return True
 
