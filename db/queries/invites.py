@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from core.invites import expires_at, failure_window_start, hash_code, new_code
@@ -62,6 +63,16 @@ def redeem_invite(
     if invite is None:
         return None
     assert contact.id is not None
+    # Spent only if still unused when written: two people who both found it unused would
+    # otherwise both be registered (on PostgreSQL the second write waits, then goes on).
+    spent = session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=now, used_by_id=contact.id)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        return None
     invite.used_at, invite.used_by_id = now, contact.id
     link = session.get(UnitContact, (invite.unit_id, contact.id))
     if link is None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.invites import hash_code
-from db.models import Invite, UnitContact
+from db.engine import session_scope
+from db.models import Contact, Invite, UnitContact
+from db.queries import invites
 from db.queries.invites import (
     create_invite,
     recent_failures,
@@ -117,3 +123,47 @@ def test_units_for_invites_skips_units_with_a_contact(session: Session) -> None:
     make_contact(session, 5005, units=[covered])
     assert [u.code for u in units_for_invites(session, include_covered=False)] == [bare.code]
     assert len(units_for_invites(session, include_covered=True)) == 2
+
+
+@pytest.mark.postgres
+def test_two_people_racing_for_one_code_register_one(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two people send the same code at the same moment: both find it unused, one gets it."""
+    with session_scope(pg_engine) as s:
+        unit = make_unit(s, "X1")
+        first, second = make_contact(s, 5001), make_contact(s, 5002)
+        _, code = create_invite(
+            s,
+            unit_id=unit.id or 0,
+            role="member",
+            function="focal",
+            created_by_id=None,
+            now=NOW,
+            ttl_days=14,
+        )
+    both_looked = threading.Barrier(2, timeout=10)  # a guard against a hang, not a measure
+    looked_up = invites.redeemable_invite
+
+    def look_then_wait(session: Session, *, code: str, now: datetime) -> Invite | None:
+        found = looked_up(session, code=code, now=now)
+        both_looked.wait()
+        return found
+
+    monkeypatch.setattr(invites, "redeemable_invite", look_then_wait)
+
+    def redeem(contact_id: int) -> bool:
+        with session_scope(pg_engine) as s:
+            person = s.get(Contact, contact_id)
+            assert person is not None
+            return redeem_invite(s, code=code, contact=person, now=NOW) is not None
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(redeem, [first.id or 0, second.id or 0]))
+    assert sorted(results) == [False, True]
+    with Session(pg_engine) as s:
+        links = s.exec(select(UnitContact)).all()
+        invite = s.exec(select(Invite)).one()
+    winner = [first, second][results.index(True)]
+    assert [link.contact_id for link in links] == [winner.id]
+    assert invite.used_by_id == winner.id
