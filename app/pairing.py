@@ -110,8 +110,16 @@ def _spend(
     contact = find_contact(session, channel=who.channel, external_id=who.external_id)
     if contact is None and redeemable_invite(session, code=code, now=now) is None:
         return None, None
+    # The code may be spent by someone else between the look-up and the write: then the
+    # stranger registered meanwhile is undone, and refused as for any used code.
+    attempt = session.begin_nested()
     contact = _register(session, who, contact.language if contact else who.language, now)
-    return contact, redeem_invite(session, code=code, contact=contact, now=now)
+    used = redeem_invite(session, code=code, contact=contact, now=now)
+    if used is None:
+        attempt.rollback()
+        return None, None
+    attempt.commit()
+    return contact, used
 
 
 def _register(session: Session, who: Newcomer, language: str, now: datetime) -> Contact:

@@ -6,12 +6,15 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
+from app import pairing
 from bot.cli import main
-from db.models import Contact, ContactIdentity, UnitContact
+from db.models import Contact, ContactIdentity, Invite, UnitContact
+from db.queries.invites import redeem_invite
 from tests.bot.test_cli_units import EXAMPLES
 from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
@@ -165,3 +168,34 @@ async def test_a_telegram_official_links_zalo_with_a_code(zbot: ZaloBot) -> None
         zalo_chat = identity(s, HOA)
         telegram = identity(s, "3701")
     assert zalo_chat.contact_id == telegram.contact_id
+
+
+async def test_the_one_who_loses_a_race_for_a_code_is_refused_and_not_registered(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lan's code is spent by Hoa between Lan's look-up and Lan's write: Lan is refused and
+    left unknown, as with any used code; Hoa alone is the unit's."""
+    with zbot.session() as s:
+        make_unit(s, "XD", "Xã D")
+        hoa = make_contact(s, 0, name="Hoa", channel="zalo", external_id=HOA)
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XD")
+    code = code_of(invite)
+    look_up = pairing.redeemable_invite
+
+    def spent_after_the_look_up(session: Session, **kwargs: Any) -> Invite | None:
+        found = look_up(session, **kwargs)  # unused when Lan's code is looked up...
+        person = session.get(Contact, hoa.id)  # ...and Hoa's use lands before Lan's write
+        assert person is not None
+        assert redeem_invite(session, code=code, contact=person, now=kwargs["now"])
+        return found
+
+    monkeypatch.setattr(pairing, "redeemable_invite", spent_after_the_look_up)
+    [refused] = await zbot.say(LAN, code)
+    assert "không dùng được" in refused
+    with zbot.session() as s:
+        assert (
+            s.exec(select(ContactIdentity).where(ContactIdentity.external_id == LAN)).first()
+            is None
+        )
+        links = s.exec(select(UnitContact)).all()
+    assert [link.contact_id for link in links] == [hoa.id]
