@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app import pairing
 from bot.cli import main
 from db.models import Contact, ContactIdentity, Invite, UnitContact
-from db.queries.invites import redeem_invite
+from db.queries.invites import redeem_invite, redeemable_invite
 from tests.bot.test_cli_units import EXAMPLES
 from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
@@ -180,10 +180,9 @@ async def test_the_one_who_loses_a_race_for_a_code_is_refused_and_not_registered
         hoa = make_contact(s, 0, name="Hoa", channel="zalo", external_id=HOA)
     [invite] = await zbot.say(ZALO_ADMIN, "/invite XD")
     code = code_of(invite)
-    look_up = pairing.redeemable_invite
 
     def spent_after_the_look_up(session: Session, **kwargs: Any) -> Invite | None:
-        found = look_up(session, **kwargs)  # unused when Lan's code is looked up...
+        found = redeemable_invite(session, **kwargs)  # unused when Lan's code is looked up...
         person = session.get(Contact, hoa.id)  # ...and Hoa's use lands before Lan's write
         assert person is not None
         assert redeem_invite(session, code=code, contact=person, now=kwargs["now"])
