@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.models import Assignment, Explanation, ExtensionRequest
 from tests.factories import make_contact, make_task, make_unit
@@ -90,7 +90,7 @@ async def test_approving_an_earlier_request_after_a_later_one_never_shortens_the
     await zbot.say(HOA, f"#{task} xin gia hạn đến 10/12 vì chờ kinh phí")
     await zbot.say(HOA, f"#{task} xin gia hạn đến 18/12 vì chờ họp")
     with zbot.session() as s:
-        first, later = s.exec(select(ExtensionRequest).order_by(ExtensionRequest.id)).all()
+        first, later = s.exec(select(ExtensionRequest).order_by(col(ExtensionRequest.id))).all()
     [approved] = await zbot.say(CHI, f"/approve {later.id}")
     assert "18/12/2026" in approved
     [refused] = await zbot.say(CHI, f"/approve {first.id}")
