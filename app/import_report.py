@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from app.i18n import Catalog, format_int
 from core.markup import Markup
 from core.spreadsheet import ImportReport, Rejection
+from core.taskdraft import MAX_DESCRIPTION
 
 LISTED_CODES = 30  # added/updated codes shown by name; more are counted, not listed
 PREVIEWED_REJECTIONS = 5  # a preview names the first rejected rows; the report names all
 # A chat report gives the reason of its first rejected rows only, and the others' numbers:
 # a 5,000-row file of one bad column was 120 Telegram messages, flooding the admin's chat.
 CHAT_LISTED_REJECTIONS = 50
+# The bound a rejection's reason names ({limit}), by reason.
+LIMITS = {"description_too_long": MAX_DESCRIPTION}
 
 
 def report_lines(
@@ -104,7 +107,7 @@ def reason_text(catalog: Catalog, lang: str, rejection: Rejection) -> str:
     if not catalog.has(key):
         key = "imports.reason_other"
     params = {"code": rejection.params.get("code", ""), "value": rejection.params.get("value", "")}
-    return catalog.get(lang, key, **params)
+    return catalog.get(lang, key, limit=LIMITS.get(rejection.reason, 0), **params)
 
 
 def unreadable_text(

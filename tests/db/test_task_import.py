@@ -8,7 +8,10 @@ from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.i18n import load_catalog
+from app.import_report import reason_text
 from core.spreadsheet import ImportReport, read_table
+from core.taskdraft import MAX_DESCRIPTION
 from db.imports.tasks import import_tasks
 from db.models import AuditLog, Directive, Task
 from db.queries.task_list import open_tasks
@@ -159,3 +162,19 @@ def test_import_tasks_of_a_directive_appendix_as_officials_make_it(session: Sess
     assert [t.deadline for t in tasks] == [date(2026, 12, 15), date(2026, 12, 18)]
     assert len({t.directive_id for t in tasks} - {None}) == 1
     assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
+
+
+def test_import_tasks_rejects_a_description_longer_than_the_form_takes(session: Session) -> None:
+    """A description past MAX_DESCRIPTION (what /newtask takes) is refused with its row: the
+    task's card could not be sent in one Telegram message."""
+    _arrange(session)
+    long = "Nội dung chi tiết. " * (MAX_DESCRIPTION // 10)
+    report = _import(
+        session,
+        "code,title,deadline,assignees,description\n"
+        f"T1,Một,15/12/2026,xã,{long}\n"
+        f"T2,Hai,15/12/2026,xã,{long[:MAX_DESCRIPTION]}\n",
+    )
+    assert [(r.row, r.reason) for r in report.rejected] == [(2, "description_too_long")]
+    assert report.added == ["T2"]
+    assert "3.000" in reason_text(load_catalog(), "vi", report.rejected[0])
