@@ -198,3 +198,20 @@ async def test_the_one_who_loses_a_race_for_a_code_is_refused_and_not_registered
         )
         links = s.exec(select(UnitContact)).all()
     assert [link.contact_id for link in links] == [hoa.id]
+
+
+async def test_a_link_code_sent_alone_links_as_with_link(zbot: ZaloBot) -> None:
+    """A stranger on Zalo who pastes only the code Telegram's /link showed (even typed in lower
+    case) is linked, not told to ask for an invite code."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XM", "Xã Mỹ")
+        make_contact(s, 3702, units=[unit], name="Mai")
+    zbot.tg.user(3702, "Mai")
+    await zbot.tg.send(3702, "/start")
+    asked = (await zbot.tg.send(3702, "/link")).text or ""
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
+    assert code is not None, asked
+    [linked] = await zbot.say(HOA, code.group(0).lower())
+    assert "mã mời" not in linked
+    with zbot.session() as s:
+        assert identity(s, HOA).contact_id == identity(s, "3702").contact_id
