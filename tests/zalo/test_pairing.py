@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from app import pairing
 from bot.cli import main
 from db.models import Contact, ContactIdentity, Invite, UnitContact
-from db.queries.invites import redeem_invite, redeemable_invite
+from db.queries import invites
 from tests.bot.test_cli_units import EXAMPLES
 from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
@@ -174,30 +174,30 @@ async def test_the_one_who_loses_a_race_for_a_code_is_refused_and_not_registered
     zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Lan's code is spent by Hoa between Lan's look-up and Lan's write: Lan is refused and
-    left unknown, as with any used code; Hoa alone is the unit's."""
+    left unknown, as with any used code; the code stays Hoa's."""
     with zbot.session() as s:
         make_unit(s, "XD", "Xã D")
         hoa = make_contact(s, 0, name="Hoa", channel="zalo", external_id=HOA)
     [invite] = await zbot.say(ZALO_ADMIN, "/invite XD")
-    code = code_of(invite)
+    look_up = invites.redeemable_invite
 
     def spent_after_the_look_up(session: Session, **kwargs: Any) -> Invite | None:
-        found = redeemable_invite(session, **kwargs)  # unused when Lan's code is looked up...
-        person = session.get(Contact, hoa.id)  # ...and Hoa's use lands before Lan's write
-        assert person is not None
-        assert redeem_invite(session, code=code, contact=person, now=kwargs["now"])
+        found = look_up(session, **kwargs)  # unused when Lan's code is looked up...
+        if found is not None:  # ...and Hoa's use is written before Lan's
+            used = {"used_at": kwargs["now"], "used_by_id": hoa.id}
+            session.execute(update(Invite).where(col(Invite.id) == found.id).values(**used))
         return found
 
-    monkeypatch.setattr(pairing, "redeemable_invite", spent_after_the_look_up)
-    [refused] = await zbot.say(LAN, code)
+    monkeypatch.setattr(invites, "redeemable_invite", spent_after_the_look_up)
+    [refused] = await zbot.say(LAN, code_of(invite))
     assert "không dùng được" in refused
     with zbot.session() as s:
         assert (
             s.exec(select(ContactIdentity).where(ContactIdentity.external_id == LAN)).first()
             is None
         )
-        links = s.exec(select(UnitContact)).all()
-    assert [link.contact_id for link in links] == [hoa.id]
+        assert s.exec(select(UnitContact)).all() == []
+        assert s.exec(select(Invite)).one().used_by_id == hoa.id
 
 
 async def test_a_link_code_sent_alone_links_as_with_link(zbot: ZaloBot) -> None:
