@@ -12,7 +12,7 @@ from datetime import date
 from functools import partial
 
 from app.services import Services
-from core.deadlines import parse_date
+from core.deadlines import latest_deadline, parse_date
 from core.paging import Page, page_of
 from db.engine import session_scope
 from db.queries.calendar import overrides, remove_override, set_override, working_calendar
@@ -41,6 +41,9 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
         with session_scope(services.engine) as session:
             removed = remove_override(session, day=day, actor_id=actor_id)
         return t("calendar.removed" if removed else "calendar.not_set", day=day)
+    first, last = date(services.today().year, 1, 1), latest_deadline(services.today())
+    if not first <= day <= last:  # a typo ("9999"); removing one set before stays possible
+        return t("calendar.out_of_range", day=day, first=first, last=last)
     working = verb in WORK_WORDS
     tz = services.settings.tz
     with session_scope(services.engine) as session:

@@ -69,3 +69,15 @@ async def test_a_day_off_added_moves_the_open_tasks_due_that_day(bot: BotUnderTe
     assert deadlines == {due.id: monday, closed.id: friday, other.id: date(2026, 11, 26)}
     assert [a.deadline for a in assigned] == [monday, monday]
     assert all(a.due_at == due_at(monday, VN) for a in assigned)
+
+
+async def test_a_day_out_of_the_calendars_range_is_refused_with_the_range(
+    bot: BotUnderTest,
+) -> None:
+    """31/12/9999 (a typo) and 01/01/0001 are refused with the days one may set; nothing kept."""
+    for typed in ("31/12/9999", "01/01/0001"):
+        said = (await bot.send(ADMIN_ID, f"/calendar add {typed} thử")).text or ""
+        assert "01/01/2026" in said, said
+        assert "31/12/2036" in said
+    with bot.session() as s:
+        assert s.exec(select(CalendarOverride)).all() == []
