@@ -33,6 +33,19 @@ def code_of(answer: str) -> str:
     return answer.split("/start ", 1)[1].split()[0]
 
 
+async def telegram_link_code(zbot: ZaloBot, user_id: int, name: str, unit_name: str) -> str:
+    """Register `name` on Telegram for a new unit; return the code her /link shows."""
+    with zbot.session() as s:
+        unit = make_unit(s, f"U{user_id}", unit_name)
+        make_contact(s, user_id, units=[unit], name=name)
+    zbot.tg.user(user_id, name)
+    await zbot.tg.send(user_id, "/start")
+    asked = (await zbot.tg.send(user_id, "/link")).text or ""
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
+    assert code is not None, asked
+    return code.group(0)
+
+
 async def test_an_official_pairs_with_start_and_the_code(zbot: ZaloBot) -> None:
     """A Zalo admin's /invite shows a code; /start <code> registers Hoa, greeted by unit."""
     with zbot.session() as s:
@@ -153,15 +166,8 @@ async def test_an_admin_code_works_on_telegram_too(
 
 async def test_a_telegram_official_links_zalo_with_a_code(zbot: ZaloBot) -> None:
     """Lan, on Telegram, asks /link; sending /link <code> on Zalo makes that chat hers."""
-    with zbot.session() as s:
-        unit = make_unit(s, "XL", "Xã Liên")
-        make_contact(s, 3701, units=[unit], name="Lan")
-    zbot.tg.user(3701, "Lan")
-    await zbot.tg.send(3701, "/start")
-    asked = (await zbot.tg.send(3701, "/link")).text or ""
-    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
-    assert code is not None, asked
-    await zbot.say(HOA, f"/link {code.group(0)}")
+    code = await telegram_link_code(zbot, 3701, "Lan", "Xã Liên")
+    await zbot.say(HOA, f"/link {code}")
     [who] = await zbot.say(HOA, "/whoami")
     assert "Xã Liên" in who
     with zbot.session() as s:
@@ -203,15 +209,8 @@ async def test_the_one_who_loses_a_race_for_a_code_is_refused_and_not_registered
 async def test_a_link_code_sent_alone_links_as_with_link(zbot: ZaloBot) -> None:
     """A stranger on Zalo who pastes only the code Telegram's /link showed (even typed in lower
     case) is linked, not told to ask for an invite code."""
-    with zbot.session() as s:
-        unit = make_unit(s, "XM", "Xã Mỹ")
-        make_contact(s, 3702, units=[unit], name="Mai")
-    zbot.tg.user(3702, "Mai")
-    await zbot.tg.send(3702, "/start")
-    asked = (await zbot.tg.send(3702, "/link")).text or ""
-    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
-    assert code is not None, asked
-    [linked] = await zbot.say(HOA, code.group(0).lower())
+    code = await telegram_link_code(zbot, 3702, "Mai", "Xã Mỹ")
+    [linked] = await zbot.say(HOA, code.lower())
     assert "mã mời" not in linked
     with zbot.session() as s:
         assert identity(s, HOA).contact_id == identity(s, "3702").contact_id
