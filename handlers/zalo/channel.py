@@ -83,7 +83,8 @@ class ZaloChannel(TextChannel):
                 return self._show(actor, Answer(forms.cancel(self.services, actor)))
             return self._show(actor, Answer(forms.answer(self.services, actor, form, typed)))
         code = rest.strip() if command == "start" else typed if not command else ""
-        if code and looks_like_code(code):
+        # After /start, any word is meant as a code: a cut-short one is called unusable.
+        if code and (looks_like_code(code) or command == "start"):
             return self._render(
                 lang, redeem(self.services, self._newcomer(event, lang), code).said
             )

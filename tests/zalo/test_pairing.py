@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.cli import main
-from db.models import Contact, ContactIdentity, Invite, UnitContact
+from db.models import Contact, ContactIdentity, Invite, InviteFailure, UnitContact
 from db.queries import invites
 from tests.bot.test_cli_units import EXAMPLES
 from tests.factories import make_contact, make_unit
@@ -214,3 +214,15 @@ async def test_a_link_code_sent_alone_links_as_with_link(zbot: ZaloBot) -> None:
     assert "mã mời" not in linked
     with zbot.session() as s:
         assert identity(s, HOA).contact_id == identity(s, "3702").contact_id
+
+
+async def test_a_cut_short_code_after_start_is_called_unusable(zbot: ZaloBot) -> None:
+    """/start with half a code (cut when copied) is told the code cannot be used, as a wrong
+    code is, and counted as a wrong try; not greeted as if no code had been sent."""
+    with zbot.session() as s:
+        make_unit(s, "XE", "Xã E")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XE")
+    [refused] = await zbot.say(LAN, f"/start {code_of(invite)[:12]}")
+    assert "không dùng được" in refused
+    with zbot.session() as s:
+        assert s.exec(select(InviteFailure)).one().external_id == LAN
