@@ -12,13 +12,15 @@ from datetime import date
 from functools import partial
 
 from app.services import Services
-from core.deadlines import parse_date
+from core.deadlines import latest_deadline, parse_date
 from core.paging import Page, page_of
 from db.engine import session_scope
-from db.queries.calendar import overrides, remove_override, set_override
+from db.queries.calendar import overrides, remove_override, set_override, working_calendar
+from db.queries.taskadmin import move_off_day
 
 PAGE_SIZE = 20
 MAX_REASON = 200
+MAX_LISTED_TASKS = 30  # tasks moved off a new day off, named by number; more are counted
 ADD_WORDS = frozenset({"add", "off", "them", "thêm", "nghi", "nghỉ"})
 WORK_WORDS = frozenset({"work", "lam", "làm", "lambu", "làmbù"})
 REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", "bỏ"})
@@ -39,11 +41,29 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
         with session_scope(services.engine) as session:
             removed = remove_override(session, day=day, actor_id=actor_id)
         return t("calendar.removed" if removed else "calendar.not_set", day=day)
+    first, last = date(services.today().year, 1, 1), latest_deadline(services.today())
+    if not first <= day <= last:  # a typo ("9999"); removing one set before stays possible
+        return t("calendar.out_of_range", day=day, first=first, last=last)
     working = verb in WORK_WORDS
+    tz = services.settings.tz
     with session_scope(services.engine) as session:
         set_override(session, day=day, working=working, reason=reason, actor_id=actor_id)
+        # What was due that day is due the next working day (Civil Code 2015, art. 148),
+        # as the reminders already count it: else a unit done then was counted late.
+        to = working_calendar(session).roll_forward(day)[0]
+        moved = [] if working else move_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id)
     key = "calendar.work_added" if working else "calendar.off_added"
-    return t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
+    said = t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
+    if moved:
+        said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
+    return said
+
+
+def task_refs(ids: list[int]) -> str:
+    """Return tasks as "#12, #13", the first MAX_LISTED_TASKS of them and how many more."""
+    shown = ", ".join(f"#{i}" for i in ids[:MAX_LISTED_TASKS])
+    more = len(ids) - MAX_LISTED_TASKS
+    return f"{shown}, … (+{more})" if more > 0 else shown
 
 
 def listed(services: Services, lang: str, number: int) -> tuple[str, Page[object] | None]:

@@ -143,6 +143,19 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
             return t(actor.lang, f"extensions.already_{request.status}", who=who)
         if approve and (refused := _too_far(services, actor, request)):
             return refused
+        asked = request.requested_deadline
+        if approve and asked is not None and asked <= assignment.deadline:
+            # A later deadline came meanwhile (another request, /deadline): approving this
+            # one would shorten the unit's time. Nothing changes; it may still be rejected.
+            unit = unit_name(session, unit_id=assignment.unit_id)
+            return t(
+                actor.lang,
+                "extensions.not_later_now",
+                id=str(request_id),
+                unit=unit,
+                asked=asked,
+                deadline=assignment.deadline,
+            )
         if approve and request.requested_deadline is not None:
             assignment.deadline = request.requested_deadline
             assignment.due_at = due_at(request.requested_deadline, services.settings.tz)

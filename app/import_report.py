@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.i18n import Catalog
+from app.i18n import Catalog, format_int
 from core.markup import Markup
 from core.spreadsheet import ImportReport, Rejection
+from core.taskdraft import MAX_DESCRIPTION
 
 LISTED_CODES = 30  # added/updated codes shown by name; more are counted, not listed
 PREVIEWED_REJECTIONS = 5  # a preview names the first rejected rows; the report names all
+# A chat report gives the reason of its first rejected rows only, and the others' numbers:
+# a 5,000-row file of one bad column was 120 Telegram messages, flooding the admin's chat.
+CHAT_LISTED_REJECTIONS = 50
+# The bound a rejection's reason names ({limit}), by reason.
+LIMITS = {"description_too_long": MAX_DESCRIPTION}
 
 
-def report_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]:
-    """Return the report: counts, the codes added and updated, then every rejected row."""
+def report_lines(
+    catalog: Catalog, lang: str, report: ImportReport, *, listed: int | None = None
+) -> list[str]:
+    """Return the report: counts, the codes added and updated, then every rejected row:
+    with its reason, or past the first `listed` ones, by its number."""
     lines = [
         catalog.get(
             lang,
@@ -36,8 +45,28 @@ def report_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]
             lines.append(catalog.get(lang, key, codes=shown))
     if report.rejected:
         lines.append(catalog.get(lang, "imports.rejected_header"))
-        lines.extend(rejection_line(catalog, lang, r) for r in report.rejected)
+        named = report.rejected if listed is None else report.rejected[:listed]
+        lines.extend(rejection_line(catalog, lang, r) for r in named)
+        rest = report.rejected[len(named) :]
+        if rest:
+            rows = row_ranges(sorted({r.row for r in rest}), lang)
+            lines.append(catalog.get(lang, "imports.more_rejected", count=len(rest), rows=rows))
     return lines
+
+
+def row_ranges(rows: list[int], lang: str) -> str:
+    """Return sorted row numbers with runs as ranges: "60, 62–64, 1.070"."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+
+    def n(row: int) -> str:
+        return format_int(row, lang)
+
+    return ", ".join(n(a) if a == b else f"{n(a)}–{n(b)}" for a, b in runs)
 
 
 def preview_lines(
@@ -78,7 +107,7 @@ def reason_text(catalog: Catalog, lang: str, rejection: Rejection) -> str:
     if not catalog.has(key):
         key = "imports.reason_other"
     params = {"code": rejection.params.get("code", ""), "value": rejection.params.get("value", "")}
-    return catalog.get(lang, key, **params)
+    return catalog.get(lang, key, limit=LIMITS.get(rejection.reason, 0), **params)
 
 
 def unreadable_text(

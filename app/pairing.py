@@ -23,7 +23,7 @@ from db.models import Contact, Invite, Unit
 from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
 from db.queries.contacts import contacts_with_role_at_least, find_contact, touch_contact
-from db.queries.invites import recent_failures, record_failure, redeem_invite, redeemable_invite
+from db.queries.invites import claim_invite, give_invite, recent_failures, record_failure
 from db.queries.recipients import recipients_in_order
 
 
@@ -108,10 +108,11 @@ def _spend(
 ) -> tuple[Contact | None, Invite | None]:
     """Spend a code for the person; a stranger becomes a contact only with a valid code."""
     contact = find_contact(session, channel=who.channel, external_id=who.external_id)
-    if contact is None and redeemable_invite(session, code=code, now=now) is None:
+    invite = claim_invite(session, code=code, now=now)  # before a newcomer is written
+    if invite is None:
         return None, None
     contact = _register(session, who, contact.language if contact else who.language, now)
-    return contact, redeem_invite(session, code=code, contact=contact, now=now)
+    return contact, give_invite(session, invite=invite, contact=contact, now=now)
 
 
 def _register(session: Session, who: Newcomer, language: str, now: datetime) -> Contact:

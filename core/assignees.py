@@ -24,6 +24,7 @@ __all__ = ["Matched", "Resolution", "Unmatched", "split_spec"]
 
 EVERYONE = frozenset({"all", "tat ca", "tat ca don vi", "all units", "everyone", "toan bo"})
 PARENT = re.compile(r"^(?:under|thuoc|truc thuoc|duoi)\s+(.+)$")
+BULLET = re.compile(r"^\s*[-•+*]\s+")  # "- Sở Y tế", "• Xã A": a list's marks, not names
 KIND_PREFIX = re.compile(r"^(?:all|tat ca cac|tat ca|toan bo cac|toan bo|cac|moi)\s+")
 MAX_JOIN = 4  # a unit name with up to 3 commas ("Sở Văn hóa, Thể thao và Du lịch")
 MAX_CANDIDATES = 6
@@ -63,6 +64,13 @@ class Resolution:
 
 
 def split_spec(spec: str) -> list[str]:
-    """Split a spec into items; semicolons win over commas when there are any."""
+    """Split a spec into items; semicolons and lines win over commas when there are any.
+
+    A spreadsheet cell often lists its units one a line (Alt+Enter), bulleted or not: each
+    line is an item, and keeps its commas ("Sở Văn hóa, Thể thao và Du lịch").
+    """
+    lines = [BULLET.sub("", line) for line in spec.splitlines()]
+    spec = ";".join(lines) if len([line for line in lines if line.strip()]) > 1 else spec
     separator = ";" if ";" in spec else ","
-    return [" ".join(p.split()) for p in spec.split(separator) if p.strip()]
+    items = (BULLET.sub("", p) for p in spec.split(separator))
+    return [" ".join(p.split()) for p in items if p.strip()]

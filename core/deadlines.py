@@ -8,7 +8,10 @@ Accepted forms, compared without case or Vietnamese diacritics:
 - ``d/m``: this year; a day already past is refused with the same day next year as the
   suggestion;
 - ``yyyy-mm-dd`` (ISO, as pasted from a spreadsheet): a 4-digit first field is a year;
-- an optional leading 'ngày' before any of these;
+- ``ngày 15 tháng 6 năm 2026`` (the long form of official documents; the year optional);
+- an optional leading 'ngày' before any of these, and 'trước' ('before', 'by') before that:
+  a directive's "trước ngày 15/06/2026" means that day;
+- ``yyyy-mm-dd 00:00:00``: a date cell exported to CSV with its empty time;
 - ``N ngày làm việc`` / ``N ngay lam viec`` / ``N working day(s)``, optionally after
   'trong', 'trong vòng' or 'within': the N-th working day after today.
 
@@ -47,7 +50,12 @@ MAX_YEARS_AHEAD = 10
 WEEKEND = "weekend"
 
 _DMY = re.compile(r"(?:ngay )?(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?", re.ASCII)
-_ISO = re.compile(r"(?:ngay )?(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+# A date cell exported to CSV keeps its (empty) time: "2026-06-15 00:00:00".
+_ISO = re.compile(r"(?:ngay )?(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]00:00(?::00)?)?", re.ASCII)
+# The long form of official documents: "ngày 15 tháng 6 năm 2026", the year optional.
+_LONG = re.compile(r"(?:ngay )?(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?", re.ASCII)
+# "trước ngày 15/06/2026": how a directive's appendix writes a deadline, meaning that day.
+_BEFORE = re.compile(r"^(?:truoc|before|by) ", re.ASCII)
 _WORKING_DAYS = re.compile(
     r"(?:trong (?:vong )?|within )?(\d{1,4}) (?:ngay lam viec|working days?)", re.ASCII
 )
@@ -137,6 +145,10 @@ def _match_working_days(folded: str) -> int | None:
 
 def _match_date(folded: str) -> _Typed | None:
     """Return the numbers of a typed date in any accepted form, or None."""
+    folded = _BEFORE.sub("", folded)
+    if match := _LONG.fullmatch(folded):
+        long_year = int(match[3]) if match[3] else None
+        return _Typed(day=int(match[1]), month=int(match[2]), year=long_year)
     if match := _ISO.fullmatch(folded):
         return _Typed(day=int(match[3]), month=int(match[2]), year=int(match[1]))
     if match := _DMY.fullmatch(folded):

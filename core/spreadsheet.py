@@ -9,6 +9,10 @@ plus MAX_ROWS rows, read as a stream. An XLSX sheet's declared dimension is igno
 Column names are the English ones of the import contracts (`code,name,kind,...`,
 `title,deadline,assignees,...`); the Vietnamese names an official would type ("mã", "tên",
 "tiêu đề", "hạn", "đơn vị"...), with or without diacritics, are read as those.
+
+A file is read as the admin sees it: an XLSX from the sheet Excel opens on (never a hidden
+one), a cell merged down over several rows as each row's value, and the header found below
+the title lines an official list opens with.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.textnorm import fold
 
@@ -41,12 +46,31 @@ HEADER_ALIASES = {
     "van ban": "directive",
     "van ban giao": "directive",
     "mo ta": "description",
+    # A directive's appendix (phụ lục): "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp |
+    # Thời gian hoàn thành". The agencies that assist (phối hợp) are not assignees.
+    "nhiem vu": "title",
+    "noi dung nhiem vu": "title",
+    "don vi chu tri": "assignees",
+    "co quan chu tri": "assignees",
+    "don vi duoc giao": "assignees",
+    "thoi han hoan thanh": "deadline",
+    "thoi gian hoan thanh": "deadline",
+    "han xu ly": "deadline",
 }
 
 MAX_ROWS = 20_000  # data rows after the header; every row counts, blank or not
 MAX_COLUMNS = 64  # the formats have about six columns; the rest of a row is not read
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # the IMPORT_MAX_BYTES default
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 20,000-row XLSX unpacks to a few MB
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and kin
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+MAX_MERGES = 20_000  # merged ranges read from a sheet; a hostile file's others are ignored
+# An official list opens with its title lines: the header is the first row that names at
+# least HEADER_KNOWN_COLUMNS of our columns, among the first HEADER_SEARCH_ROWS rows.
+HEADER_SEARCH_ROWS = 10
+HEADER_KNOWN_COLUMNS = 2
+# The import contracts' columns (units, tasks): what a header row is recognised by.
+KNOWN_COLUMNS = frozenset(HEADER_ALIASES.values()) | {"parent_code"}
 
 
 class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a code failure)
@@ -56,6 +80,7 @@ class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a 
         super().__init__(code)
         # "not_a_table" | "empty" | "too_many_rows" | "bad_encoding" | "too_big"
         # | "too_large_unpacked" | "missing_columns"
+        # | "other_spreadsheet" (an Excel 97-2003 .xls or OpenDocument .ods, whatever its name)
         self.code = code
         self.params = params  # sizes in bytes for "too_big" and "too_large_unpacked"
 
@@ -103,14 +128,29 @@ def read_table(
 ) -> Table:
     """Read a CSV or XLSX file's bytes into a Table, or raise UnreadableFile."""
     check_size(len(content), max_bytes)
+    if _other_spreadsheet(content):
+        raise UnreadableFile("other_spreadsheet")
     if content[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _table(_xlsx_rows(content))
     return _table(_csv_rows(content))
 
 
+def _other_spreadsheet(content: bytes) -> bool:
+    """Tell whether the bytes are a spreadsheet we do not read: .xls (OLE2) or .ods."""
+    if content.startswith(OLE2_SIGNATURE):
+        return True
+    # An OpenDocument file is a zip whose first member, stored, is "mimetype" with its type.
+    return content[:2] == b"PK" and ODS_MIMETYPE in content[:200]
+
+
 def _table(rows: Iterable[Sequence[str]]) -> Table:
-    """Build a Table from rows numbered from 1, refusing a row past header + MAX_ROWS."""
+    """Build a Table from rows numbered from 1, refusing a row past header + MAX_ROWS.
+
+    Rows above the header (a title, a blank line) are skipped: the header is the first row
+    naming our columns (see HEADER_SEARCH_ROWS), else the first row that is not empty.
+    """
     header: tuple[str, ...] | None = None
+    above: list[tuple[int, list[str]]] = []  # non-empty rows before the header was found
     data: list[tuple[int, dict[str, str]]] = []
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS + 1:
@@ -119,13 +159,42 @@ def _table(rows: Iterable[Sequence[str]]) -> Table:
         if not cells:
             continue
         if header is None:
-            header = tuple(column_name(cell) for cell in cells)
+            if _names_columns(cells):
+                header = _header(cells)
+            else:
+                above.append((number, cells))
+                if len(above) == HEADER_SEARCH_ROWS:
+                    header, data = _first_row_as_header(above)
             continue
-        values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
-        data.append((number, values))
+        data.append((number, _values(header, cells)))
+    if header is None and above:
+        header, data = _first_row_as_header(above)
     if header is None:
         raise UnreadableFile("empty")
     return Table(header, tuple(data))
+
+
+def _names_columns(cells: Sequence[str]) -> bool:
+    """Tell whether a row names enough of our columns to be the header."""
+    return len({column_name(cell) for cell in cells} & KNOWN_COLUMNS) >= HEADER_KNOWN_COLUMNS
+
+
+def _header(cells: Sequence[str]) -> tuple[str, ...]:
+    """Return a header row's cells as column names."""
+    return tuple(column_name(cell) for cell in cells)
+
+
+def _values(header: tuple[str, ...], cells: Sequence[str]) -> dict[str, str]:
+    """Return a data row's cells by column name (a column without a name is not read)."""
+    return {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+
+
+def _first_row_as_header(
+    rows: list[tuple[int, list[str]]],
+) -> tuple[tuple[str, ...], list[tuple[int, dict[str, str]]]]:
+    """Take the first of rows as the header (no row named our columns), the rest as data."""
+    header = _header(rows[0][1])
+    return header, [(number, _values(header, cells)) for number, cells in rows[1:]]
 
 
 def _trimmed(row: Sequence[str]) -> list[str]:
@@ -153,7 +222,12 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    """Stream the first sheet of an XLSX workbook as text cells, MAX_COLUMNS at most."""
+    """Stream the sheet shown of an XLSX workbook as text cells, MAX_COLUMNS at most.
+
+    The sheet shown is the active one, or the first visible one: a hidden sheet (last
+    month's list, a lookup table) is never what the admin means. A cell merged down over
+    several rows is each of those rows' value, as Excel shows it.
+    """
     from openpyxl import load_workbook  # imported here: only imports need it
 
     _check_unpacked(content)
@@ -162,17 +236,87 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     except Exception:  # any failure to open a hostile or broken file means "unreadable"
         raise UnreadableFile("not_a_table") from None
     try:
-        sheet = workbook.worksheets[0]
+        sheet = _shown_sheet(workbook)
         if hasattr(sheet, "reset_dimensions"):  # a read-only sheet: forget the declared size
             sheet.reset_dimensions()
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            yield [_cell_text(v) for v in row]
+        downward = _merged_down(content, getattr(sheet, "_worksheet_path", ""))
+        spreading: dict[int, tuple[int, str]] = {}  # column -> (last row, value) spread down
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+            cells = [_cell_text(v) for v in row]
+            yield _spread(cells, number, downward.get(number, ()), spreading)
     except UnreadableFile:
         raise
     except Exception:  # a broken sheet (bad XML, bad compression) fails while streaming
         raise UnreadableFile("not_a_table") from None
     finally:
         workbook.close()
+
+
+def _shown_sheet(workbook: Any) -> Any:
+    """Return the sheet Excel opens the workbook on: the active one if visible, else the
+    first visible one."""
+    visible = [s for s in workbook.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
+    if not visible:
+        raise UnreadableFile("empty")
+    active = workbook.active
+    return active if active in visible else visible[0]
+
+
+def _merged_down(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, int]]]:
+    """Return the sheet's ranges merged over several rows: by first row, (column, last row).
+
+    Only the first column of a range is spread down: a range also merged across belongs to
+    its first column's header, and the columns beside it keep their own (empty) values.
+    """
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    found: dict[int, list[tuple[int, int]]] = {}
+    if not sheet_path or not _mentions(content, sheet_path, b"mergeCell"):
+        return found  # most sheets merge nothing: no second parse of their XML
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(sheet_path) as xml:
+        count = 0
+        for _, element in iterparse(xml):
+            if element.tag.endswith("}mergeCell") and count < MAX_MERGES:
+                count += 1
+                try:
+                    col, first, _, last = range_boundaries(element.get("ref", ""))
+                except (TypeError, ValueError):
+                    continue
+                if col and first and last and last > first and col <= MAX_COLUMNS:
+                    found.setdefault(first, []).append((col, last))
+            element.clear()
+    return found
+
+
+def _mentions(content: bytes, member: str, word: bytes) -> bool:
+    """Tell whether a member of the zip holds word, unpacking it by chunks."""
+    tail = b""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            if word in tail + chunk[: len(word)] or word in chunk:
+                return True
+            tail = chunk[-len(word) :]
+    return False
+
+
+def _spread(
+    cells: list[str],
+    number: int,
+    starting: Sequence[tuple[int, int]],
+    spreading: dict[int, tuple[int, str]],
+) -> list[str]:
+    """Give a row the values of the merged ranges over it; note the ranges it starts."""
+    for col, last in starting:
+        spreading[col] = (last, cells[col - 1] if col <= len(cells) else "")
+    for col, (last, value) in list(spreading.items()):
+        if last < number:
+            del spreading[col]
+        elif col > len(cells):
+            cells.extend([""] * (col - len(cells) - 1) + [value])
+        elif not cells[col - 1]:
+            cells[col - 1] = value
+    return cells
 
 
 def _check_unpacked(content: bytes) -> None:

@@ -19,7 +19,7 @@ from core.calendar import WorkingCalendar
 from core.deadlines import DeadlineError, DeadlineErrorCode, parse_deadline
 from core.directives import parse_directive_line
 from core.spreadsheet import ImportReport, Rejection, Table
-from core.taskdraft import MAX_TITLE
+from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
 from db.imports import require_columns
 from db.models import Task
@@ -44,6 +44,7 @@ REASONS = (
     "no_units",
     "bad_directive",
     "duplicate_code",
+    "description_too_long",
 )
 MAX_CODE = 80
 _UNMATCHED_REASON = {
@@ -117,6 +118,9 @@ def _check(
         return "empty_title", ""
     if len(title) > MAX_TITLE or (code is not None and len(code) > MAX_CODE):
         return "title_too_long", title[:60]
+    description = cells.get("description", "").strip()
+    if len(description) > MAX_DESCRIPTION:  # what /newtask takes: a card fits one message
+        return "description_too_long", ""
     deadline = _deadline(session, cells.get("deadline", ""), code, title, today, calendar)
     if isinstance(deadline, str):
         return deadline, cells.get("deadline", "")
@@ -130,7 +134,6 @@ def _check(
     if resolution.unmatched:
         first = resolution.unmatched[0]
         return _UNMATCHED_REASON[first.reason], first.text
-    description = cells.get("description", "").strip()
     return TaskRow(number, code, title, deadline, resolution.unit_ids, directive, description)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from core.invites import expires_at, failure_window_start, hash_code, new_code
@@ -58,11 +59,36 @@ def redeem_invite(
     telling which. A role is only ever raised here: an admin who registers for a commune
     stays an admin.
     """
+    invite = claim_invite(session, code=code, now=now)
+    return give_invite(session, invite=invite, contact=contact, now=now) if invite else None
+
+
+def claim_invite(session: Session, *, code: str, now: datetime) -> Invite | None:
+    """Mark a valid code used, unless someone else did first; the invite, or None.
+
+    Spent only if still unused when written: two people who both found it unused were both
+    registered (on PostgreSQL the second write waits for the first, then went on). Claimed
+    before anything else is written, so a refused newcomer leaves nothing behind.
+    """
     invite = redeemable_invite(session, code=code, now=now)
     if invite is None:
         return None
+    spent = session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    invite.used_at = now
+    return invite
+
+
+def give_invite(session: Session, *, invite: Invite, contact: Contact, now: datetime) -> Invite:
+    """Give a claimed invite to the contact: the unit, its function, the role if higher."""
     assert contact.id is not None
-    invite.used_at, invite.used_by_id = now, contact.id
+    invite.used_by_id = contact.id
     link = session.get(UnitContact, (invite.unit_id, contact.id))
     if link is None:
         session.add(

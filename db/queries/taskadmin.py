@@ -88,6 +88,40 @@ def change_deadline(
     return moved
 
 
+def move_off_day(
+    session: Session, *, day: date, to: date, tz: tzinfo, actor_id: int | None
+) -> list[int]:
+    """Move what is due on `day`, made a day off, to `to`: the open tasks' deadlines (each
+    audited, their assignments following) and any current assignment still due that day
+    (an extension granted to it); return the ids of the tasks moved, in order."""
+    is_open = col(Task.status) == TaskStatus.OPEN
+    tasks = session.exec(select(Task).where(Task.deadline == day, is_open).order_by(col(Task.id)))
+    moved = list(tasks)
+    for task in moved:
+        change_deadline(session, task=task, deadline=to, tz=tz, actor_id=actor_id)
+    open_tasks = select(Task.id).where(is_open)
+    extended = session.exec(
+        select(Assignment).where(
+            Assignment.deadline == day,
+            col(Assignment.active).is_(True),
+            col(Assignment.task_id).in_(open_tasks),
+        )
+    ).all()
+    for assignment in extended:
+        assignment.deadline, assignment.due_at = to, due_at(to, tz)
+        session.add(assignment)
+        record(
+            session,
+            actor_id=actor_id,
+            action="assignment.deadline_changed",
+            object_type="assignment",
+            object_id=assignment.id,
+            details={"from": day.isoformat(), "to": to.isoformat(), "reason": "day off"},
+        )
+    ids = {t.id for t in moved} | {a.task_id for a in extended}
+    return sorted(i for i in ids if i is not None)
+
+
 def _move_current(
     session: Session, task: Task, tz: tzinfo, unit_ids: Sequence[int] | None = None
 ) -> int:

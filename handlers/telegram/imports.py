@@ -21,12 +21,18 @@ import secrets
 from functools import partial
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Document, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from app.import_files import IMPORTERS, PREVIEW_OVER_ROWS, importer_for
-from app.import_report import chunks, preview_lines, report_lines, unreadable_text
+from app.import_report import (
+    CHAT_LISTED_REJECTIONS,
+    chunks,
+    preview_lines,
+    report_lines,
+    unreadable_text,
+)
 from app.jobs import import_table, preview_table
 from core.markup import Markup, to_plain
 from core.roles import Access
@@ -40,13 +46,19 @@ from scheduler.workers import in_heavy_worker, in_process
 log = logging.getLogger(__name__)
 
 PREFIX = "im"  # im:ok:<token> applies the previewed file, im:no:<token> drops it
+# .xls and .ods are taken too, to be told how to save them: else an admin's old Excel file
+# went on to the evidence flow, whose answer ("no unit") says nothing of the import.
 SPREADSHEET = (
     filters.Document.FileExtension("csv")
     | filters.Document.FileExtension("xlsx")
+    | filters.Document.FileExtension("xls")
+    | filters.Document.FileExtension("ods")
     | filters.Document.MimeType("text/csv")
     | filters.Document.MimeType(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+    | filters.Document.MimeType("application/vnd.ms-excel")
+    | filters.Document.MimeType("application/vnd.oasis.opendocument.spreadsheet")
 )
 
 
@@ -64,6 +76,8 @@ async def on_spreadsheet(req: Request) -> bool:
         name = document.file_name or ""
         table = await in_heavy_worker(partial(read_table, content, name, max_bytes=limit))
     except UnreadableFile as exc:
+        if req.actor.unit_ids and (exc.code == "other_spreadsheet" or _other_kind(document)):
+            return False  # an admin who also reports for a unit: maybe evidence
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
         )
@@ -80,6 +94,11 @@ async def on_spreadsheet(req: Request) -> bool:
     else:
         await run_import(req, importer, table)
     return True
+
+
+def _other_kind(document: Document) -> bool:
+    """Tell whether a document is named as a spreadsheet we do not import (.xls, .ods)."""
+    return (document.file_name or "").lower().endswith((".xls", ".ods"))
 
 
 async def offer_preview(
@@ -236,7 +255,10 @@ async def run_import(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
         )
         return True
-    for text in chunks(report_lines(req.services.catalog, req.actor.lang, report)):
+    lines = report_lines(
+        req.services.catalog, req.actor.lang, report, listed=CHAT_LISTED_REJECTIONS
+    )
+    for text in chunks(lines):
         await req.reply(text)
     return True
 

@@ -21,6 +21,7 @@ from app.extensions import decide
 from app.pairing import Newcomer, redeem
 from core.checkin import task_numbers
 from core.invites import looks_like_code
+from core.linking import looks_like_link_code
 from core.numbers import typed_number
 from core.roles import Access
 from core.textnorm import fold, narrow, trim
@@ -82,12 +83,15 @@ class ZaloChannel(TextChannel):
                 return self._show(actor, Answer(forms.cancel(self.services, actor)))
             return self._show(actor, Answer(forms.answer(self.services, actor, form, typed)))
         code = rest.strip() if command == "start" else typed if not command else ""
-        if code and looks_like_code(code):
+        # After /start, any word is meant as a code: a cut-short one is called unusable.
+        if code and (looks_like_code(code) or command == "start"):
             return self._render(
                 lang, redeem(self.services, self._newcomer(event, lang), code).said
             )
         if actor is None and command == "link":  # someone known on another channel
             return self.receive(event.sender_id, typed, event.message_id)
+        if actor is None and not command and looks_like_link_code(typed):  # the code alone
+            return self.receive(event.sender_id, f"/link {typed}", event.message_id)
         if actor is None:
             return self._render(lang, Said(t("zalo.not_registered")))
         # A command run here with no declared role is the admins' until someone declares it.

@@ -68,3 +68,25 @@ def test_split_spec_prefers_semicolons() -> None:
     """Semicolons separate items when present, so names keep their commas."""
     assert split_spec("a, b; c") == ["a, b", "c"]
     assert split_spec(" a ,, b ") == ["a", "b"]
+
+
+def test_split_spec_reads_the_lines_of_a_spreadsheet_cell_as_items() -> None:
+    """A cell listing units on lines of their own (Alt+Enter), bulleted or not, is a list;
+    a line keeps its commas, as with semicolons."""
+    assert split_spec("Sở Y tế\nSở Văn hóa, Thể thao và Du lịch") == [
+        "Sở Y tế",
+        "Sở Văn hóa, Thể thao và Du lịch",
+    ]
+    assert split_spec("- Sở Y tế\r\n• Thị xã Điện Bàn\n+ X1\n") == [
+        "Sở Y tế",
+        "Thị xã Điện Bàn",
+        "X1",
+    ]
+
+
+def test_resolve_assignees_of_a_cell_of_lines(session: Session) -> None:
+    """The units of a cell of lines are all assigned."""
+    ids = _units(session)
+    resolution = resolve_assignees(session, "- Sở Y tế\n- Sở Văn hóa, Thể thao và Du lịch")
+    assert resolution.unmatched == []
+    assert set(resolution.unit_ids) == {ids["SYT"], ids["SVH"]}

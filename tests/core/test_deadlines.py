@@ -45,6 +45,13 @@ def parse(text: str, *, today: date = TODAY, calendar: WorkingCalendar = CALENDA
         "  15/06/2026  ",
         "15/06/2026.",
         "１５/０６/２０２６",  # full-width digits from some phone keyboards
+        "trước ngày 15/06/2026",  # a directive appendix's "Thời hạn" column
+        "Trước 15/6/2026",
+        "before 15/06/2026",
+        "ngày 15 tháng 6 năm 2026",  # the long form of official documents
+        "15 tháng 06 năm 2026",
+        "Trước ngày 15 tháng 6",
+        "2026-06-15 00:00:00",  # a date cell exported to CSV with its time
     ],
 )
 def test_parse_deadline_date_forms(text: str) -> None:

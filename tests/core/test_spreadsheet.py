@@ -181,3 +181,156 @@ def test_read_table_says_a_broken_file_is_unreadable(content: bytes, name: str) 
     with pytest.raises(UnreadableFile) as caught:
         read_table(content, name)
     assert caught.value.code == "not_a_table"
+
+
+TASKS_HEADER = ("title", "deadline", "assignees", "directive")
+
+
+def _saved(book: Workbook) -> bytes:
+    """Return the workbook's bytes."""
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_read_table_reads_the_sheet_shown_not_a_hidden_one() -> None:
+    """A workbook whose first sheet is hidden (last month's list) is read from the sheet shown."""
+    book = Workbook()
+    old = book.active
+    assert old is not None
+    old.title = "Cũ"
+    old.append(TASKS_HEADER[:3])
+    old.append(("Nhiệm vụ cũ", "30/11/2026", "X1"))
+    old.sheet_state = "hidden"
+    shown = book.create_sheet("Tháng 12")
+    shown.append(TASKS_HEADER[:3])
+    shown.append(("Nhiệm vụ mới", "31/12/2026", "X2"))
+    book.active = 1
+    table = read_table(_saved(book), "tasks.xlsx")
+    assert table.rows == (
+        (2, {"title": "Nhiệm vụ mới", "deadline": "31/12/2026", "assignees": "X2"}),
+    )
+
+
+def test_read_table_reads_the_first_visible_sheet_when_the_active_one_is_hidden() -> None:
+    """A hidden sheet is never read, even when the file marks it active."""
+    book = Workbook()
+    hidden = book.active
+    assert hidden is not None
+    hidden.append(("code", "name", "kind"))
+    hidden.append(("OLD", "Xã Cũ", "xã"))
+    shown = book.create_sheet("Đơn vị")
+    for row in UNITS:
+        shown.append(row)
+    hidden.sheet_state = "hidden"  # still book.active, as a careless tool may leave it
+    assert read_table(_saved(book), "units.xlsx").rows[0][1]["code"] == "X1"
+
+
+def test_read_table_gives_a_vertically_merged_cell_to_every_row_it_spans() -> None:
+    """One directive merged down three task rows is each task's directive, as Excel shows it."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(TASKS_HEADER)
+    sheet.append(("Một", "31/12/2026", "X1", "Công văn 12/UBND-KGVX"))
+    sheet.append(("Hai", "31/12/2026", "X2", None))
+    sheet.append(("Ba", "31/12/2026", "X3", None))
+    sheet.append(("Bốn", "31/12/2026", "X4", None))
+    sheet.merge_cells("D2:D4")
+    table = read_table(_saved(book), "tasks.xlsx")
+    directives = [cells["directive"] for _, cells in table.rows]
+    assert directives == ["Công văn 12/UBND-KGVX"] * 3 + [""]
+
+
+def test_read_table_does_not_spread_a_horizontally_merged_cell_to_other_columns() -> None:
+    """A title merged across two columns stays the title's; the next column keeps its own."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("title", "", "deadline", "assignees"))
+    sheet.append(("Một", None, "31/12/2026", "X1"))
+    sheet.merge_cells("A2:B2")
+    table = read_table(_saved(book), "tasks.xlsx")
+    assert table.rows == ((2, {"title": "Một", "deadline": "31/12/2026", "assignees": "X1"}),)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_read_table_finds_the_header_below_a_title_row(kind: str) -> None:
+    """An official list opens with its title and a blank line; the header is the row below."""
+    rows = [
+        ("DANH SÁCH NHIỆM VỤ GIAO THEO CÔNG VĂN 12/UBND-KGVX",),
+        (),
+        ("STT", "Tiêu đề", "Hạn", "Đơn vị"),
+        ("1", "Ban hành kế hoạch", "31/12/2026", "X1"),
+    ]
+    if kind == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for row in rows:
+            sheet.append(row)
+        sheet.merge_cells("A1:D1")
+        content = _saved(book)
+    else:
+        content = "\n".join(",".join(row) for row in rows).encode()
+    table = read_table(content, f"tasks.{kind}")
+    assert table.header == ("stt", "title", "deadline", "assignees")
+    assert table.rows == (
+        (
+            4,
+            {
+                "stt": "1",
+                "title": "Ban hành kế hoạch",
+                "deadline": "31/12/2026",
+                "assignees": "X1",
+            },
+        ),
+    )
+
+
+def test_read_table_keeps_the_first_row_as_header_when_none_names_known_columns() -> None:
+    """A file of unknown columns keeps its first row as the header (the answer lists ours)."""
+    table = read_table(b"foo,bar\n1,2\n", "x.csv")
+    assert table.header == ("foo", "bar")
+    assert table.rows == ((2, {"foo": "1", "bar": "2"}),)
+
+
+def _ods() -> bytes:
+    """Return the start of an OpenDocument spreadsheet (LibreOffice's own format)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # an Excel 97-2003 (.xls) file
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(OLE2, "nhiem-vu.xls"), (OLE2, "nhiem-vu.xlsx"), (_ods(), "nhiem-vu.ods")],
+    ids=["xls", "xls renamed xlsx", "ods"],
+)
+def test_read_table_names_a_spreadsheet_of_another_format(content: bytes, name: str) -> None:
+    """An .xls or .ods file, whatever its name, is told apart: the answer says how to save it."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(content, name)
+    assert caught.value.code == "other_spreadsheet"
+
+
+def test_read_table_reads_the_headers_of_a_directive_appendix() -> None:
+    """A directive's appendix, "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian
+    hoàn thành", is a tasks table; the agencies that only assist are not its assignees."""
+    content = (
+        "STT,Nội dung nhiệm vụ,Cơ quan chủ trì,Cơ quan phối hợp,Thời hạn hoàn thành\n"
+        "1,Ban hành kế hoạch,Sở Y tế,Sở Tài chính,31/12/2026\n"
+    ).encode()
+    table = read_table(content, "phu-luc.csv")
+    assert table.header == ("stt", "title", "assignees", "cơ quan phối hợp", "deadline")
+    for title, assignees, deadline in (
+        ("Nhiệm vụ", "Đơn vị chủ trì", "Thời gian hoàn thành"),
+        ("Nhiệm vụ", "Đơn vị được giao", "Hạn xử lý"),
+    ):
+        header = read_table(f"{title},{assignees},{deadline}\nA,B,C\n".encode(), "x.csv").header
+        assert header == ("title", "assignees", "deadline")

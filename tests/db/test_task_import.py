@@ -1,12 +1,17 @@
 """The tasks import: good rows applied, the same file again changes nothing, bad rows named."""
 
+import io
 from datetime import date, datetime
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.i18n import load_catalog
+from app.import_report import reason_text
 from core.spreadsheet import ImportReport, read_table
+from core.taskdraft import MAX_DESCRIPTION
 from db.imports.tasks import import_tasks
 from db.models import AuditLog, Directive, Task
 from db.queries.task_list import open_tasks
@@ -125,3 +130,51 @@ def test_import_and_progress_on_sqlite(engine: Engine) -> None:
 def test_import_and_progress_on_postgresql(pg_engine: Engine) -> None:
     """On PostgreSQL, the import, the open-task list and the unit search agree."""
     check_import_and_progress(pg_engine)
+
+
+def test_import_tasks_of_a_directive_appendix_as_officials_make_it(session: Session) -> None:
+    """A workbook as an office makes it: a hidden old sheet, a title line, the appendix's
+    headers, "trước ngày" deadlines, units one a line, one directive merged down: all in."""
+    _arrange(session)
+    book = Workbook()
+    old = book.active
+    assert old is not None
+    old.append(("title", "deadline", "assignees"))
+    old.append(("Việc tháng trước", "30/11/2026", "Xã A1"))
+    old.sheet_state = "hidden"
+    sheet = book.create_sheet("Phụ lục")
+    book.active = 1
+    sheet.append(("PHỤ LỤC: DANH MỤC NHIỆM VỤ",))
+    sheet.merge_cells("A1:E1")
+    sheet.append(("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn hoàn thành", "Văn bản giao"))
+    sheet.append(
+        (1, "Ban hành kế hoạch", "- Sở Y tế\n- Xã A1", "trước ngày 15/12/2026", "12/UBND")
+    )
+    sheet.append((2, "Báo cáo sơ kết", "Xã A2", "ngày 18 tháng 12 năm 2026", None))
+    sheet.merge_cells("E3:E4")
+    out = io.BytesIO()
+    book.save(out)
+    table = read_table(out.getvalue(), "phu-luc.xlsx")
+    report = import_tasks(session, table, actor_id=None, now=NOW, tz=VN)
+    assert (len(report.added), report.rejected) == (2, [])
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    assert [t.title for t in tasks] == ["Ban hành kế hoạch", "Báo cáo sơ kết"]
+    assert [t.deadline for t in tasks] == [date(2026, 12, 15), date(2026, 12, 18)]
+    assert len({t.directive_id for t in tasks} - {None}) == 1
+    assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
+
+
+def test_import_tasks_rejects_a_description_longer_than_the_form_takes(session: Session) -> None:
+    """A description past MAX_DESCRIPTION (what /newtask takes) is refused with its row: the
+    task's card could not be sent in one Telegram message."""
+    _arrange(session)
+    long = "Nội dung chi tiết. " * (MAX_DESCRIPTION // 10)
+    report = _import(
+        session,
+        "code,title,deadline,assignees,description\n"
+        f"T1,Một,15/12/2026,xã,{long}\n"
+        f"T2,Hai,15/12/2026,xã,{long[:MAX_DESCRIPTION]}\n",
+    )
+    assert [(r.row, r.reason) for r in report.rejected] == [(2, "description_too_long")]
+    assert report.added == ["T2"]
+    assert "3.000" in reason_text(load_catalog(), "vi", report.rejected[0])

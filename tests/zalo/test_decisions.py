@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.models import Assignment, Explanation, ExtensionRequest
 from tests.factories import make_contact, make_task, make_unit
@@ -79,3 +79,25 @@ async def test_an_explanation_is_asked_and_answered_on_zalo(zbot: ZaloBot) -> No
     assert explanation.text == "Do chậm kinh phí, sẽ nộp trước 25/11."
     told = await zbot.zalo.wait_for_messages(CHI, after=1, timeout=10)
     assert "chậm kinh phí" in told[0].text
+
+
+async def test_approving_an_earlier_request_after_a_later_one_never_shortens_the_deadline(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa asked for 10/12, then for 20/12; 20/12 approved first, approving 10/12 afterwards is
+    refused with the deadline in force, which stays 20/12; nothing is said to Hoa's unit."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 10/12 vì chờ kinh phí")
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 18/12 vì chờ họp")
+    with zbot.session() as s:
+        first, later = s.exec(select(ExtensionRequest).order_by(col(ExtensionRequest.id))).all()
+    [approved] = await zbot.say(CHI, f"/approve {later.id}")
+    assert "18/12/2026" in approved
+    [refused] = await zbot.say(CHI, f"/approve {first.id}")
+    assert "18/12/2026" in refused
+    with zbot.session() as s:
+        assignment = s.exec(select(Assignment)).one()
+        kept = s.get(ExtensionRequest, first.id)
+    assert assignment.deadline == date(2026, 12, 18)
+    assert kept is not None
+    assert kept.status == "pending"

@@ -6,12 +6,15 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from bot.cli import main
-from db.models import Contact, ContactIdentity, UnitContact
+from db.models import Contact, ContactIdentity, Invite, InviteFailure, UnitContact
+from db.queries import invites
 from tests.bot.test_cli_units import EXAMPLES
 from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
@@ -28,6 +31,19 @@ def identity(session: Session, external_id: str) -> ContactIdentity:
 def code_of(answer: str) -> str:
     """Return the pairing code an /invite answer shows (the word after `/start`)."""
     return answer.split("/start ", 1)[1].split()[0]
+
+
+async def telegram_link_code(zbot: ZaloBot, user_id: int, name: str, unit_name: str) -> str:
+    """Register `name` on Telegram for a new unit; return the code her /link shows."""
+    with zbot.session() as s:
+        unit = make_unit(s, f"U{user_id}", unit_name)
+        make_contact(s, user_id, units=[unit], name=name)
+    zbot.tg.user(user_id, name)
+    await zbot.tg.send(user_id, "/start")
+    asked = (await zbot.tg.send(user_id, "/link")).text or ""
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
+    assert code is not None, asked
+    return code.group(0)
 
 
 async def test_an_official_pairs_with_start_and_the_code(zbot: ZaloBot) -> None:
@@ -150,18 +166,63 @@ async def test_an_admin_code_works_on_telegram_too(
 
 async def test_a_telegram_official_links_zalo_with_a_code(zbot: ZaloBot) -> None:
     """Lan, on Telegram, asks /link; sending /link <code> on Zalo makes that chat hers."""
-    with zbot.session() as s:
-        unit = make_unit(s, "XL", "Xã Liên")
-        make_contact(s, 3701, units=[unit], name="Lan")
-    zbot.tg.user(3701, "Lan")
-    await zbot.tg.send(3701, "/start")
-    asked = (await zbot.tg.send(3701, "/link")).text or ""
-    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
-    assert code is not None, asked
-    await zbot.say(HOA, f"/link {code.group(0)}")
+    code = await telegram_link_code(zbot, 3701, "Lan", "Xã Liên")
+    await zbot.say(HOA, f"/link {code}")
     [who] = await zbot.say(HOA, "/whoami")
     assert "Xã Liên" in who
     with zbot.session() as s:
         zalo_chat = identity(s, HOA)
         telegram = identity(s, "3701")
     assert zalo_chat.contact_id == telegram.contact_id
+
+
+async def test_the_one_who_loses_a_race_for_a_code_is_refused_and_not_registered(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lan's code is spent by Hoa between Lan's look-up and Lan's write: Lan is refused and
+    left unknown, as with any used code; the code stays Hoa's."""
+    with zbot.session() as s:
+        make_unit(s, "XD", "Xã D")
+        hoa = make_contact(s, 0, name="Hoa", channel="zalo", external_id=HOA)
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XD")
+    look_up = invites.redeemable_invite
+
+    def spent_after_the_look_up(session: Session, **kwargs: Any) -> Invite | None:
+        found = look_up(session, **kwargs)  # unused when Lan's code is looked up...
+        if found is not None:  # ...and Hoa's use is written before Lan's
+            used = {"used_at": kwargs["now"], "used_by_id": hoa.id}
+            session.execute(update(Invite).where(col(Invite.id) == found.id).values(**used))
+        return found
+
+    monkeypatch.setattr(invites, "redeemable_invite", spent_after_the_look_up)
+    [refused] = await zbot.say(LAN, code_of(invite))
+    assert "không dùng được" in refused
+    with zbot.session() as s:
+        assert (
+            s.exec(select(ContactIdentity).where(ContactIdentity.external_id == LAN)).first()
+            is None
+        )
+        assert s.exec(select(UnitContact)).all() == []
+        assert s.exec(select(Invite)).one().used_by_id == hoa.id
+
+
+async def test_a_link_code_sent_alone_links_as_with_link(zbot: ZaloBot) -> None:
+    """A stranger on Zalo who pastes only the code Telegram's /link showed (even typed in lower
+    case) is linked, not told to ask for an invite code."""
+    code = await telegram_link_code(zbot, 3702, "Mai", "Xã Mỹ")
+    [linked] = await zbot.say(HOA, code.lower())
+    assert "mã mời" not in linked
+    with zbot.session() as s:
+        assert identity(s, HOA).contact_id == identity(s, "3702").contact_id
+
+
+async def test_a_cut_short_code_after_start_is_called_unusable(zbot: ZaloBot) -> None:
+    """/start with half a code (cut when copied) is told the code cannot be used, as a wrong
+    code is, and counted as a wrong try; not greeted as if no code had been sent."""
+    with zbot.session() as s:
+        make_unit(s, "XE", "Xã E")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XE")
+    [refused] = await zbot.say(LAN, f"/start {code_of(invite)[:12]}")
+    assert "không dùng được" in refused
+    with zbot.session() as s:
+        assert s.exec(select(InviteFailure)).one().external_id == LAN

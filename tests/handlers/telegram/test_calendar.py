@@ -6,7 +6,9 @@ from datetime import date
 
 from sqlmodel import select
 
-from db.models import AuditLog, CalendarOverride
+from core.taskdates import due_at
+from db.models import Assignment, AuditLog, CalendarOverride, Task
+from tests.factories import VN, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
 
@@ -44,3 +46,38 @@ async def test_province_day_off_moves_a_new_deadline(bot: BotUnderTest) -> None:
     moved = (await bot.send(ADMIN_ID, "27/11/2026")).text or ""
     assert "Lễ hội tỉnh" in moved
     assert "30/11/2026" in moved  # Friday off, then the weekend
+
+
+async def test_a_day_off_added_moves_the_open_tasks_due_that_day(bot: BotUnderTest) -> None:
+    """A task due on a day made a day off later is due the next working day (Civil Code
+    art. 148), its units' deadlines too; the answer names it. A closed task keeps its day."""
+    friday, monday = date(2026, 11, 27), date(2026, 11, 30)
+    with bot.session() as s:
+        units = [make_unit(s, "X1", "Xã Một"), make_unit(s, "X2", "Xã Hai")]
+        due = make_task(s, "Báo cáo chuyển đổi số", friday, units)
+        closed = make_task(s, "Việc đã đóng", friday, units[:1])
+        closed.status = "closed"
+        s.add(closed)
+        s.commit()
+        other = make_task(s, "Việc hạn thứ Năm", date(2026, 11, 26), units[:1])
+    said = (await bot.send(ADMIN_ID, "/calendar add 27/11/2026 Lễ hội tỉnh")).text or ""
+    assert f"#{due.id}" in said
+    assert "30/11/2026" in said
+    with bot.session() as s:
+        deadlines = {t.id: t.deadline for t in s.exec(select(Task))}
+        assigned = s.exec(select(Assignment).where(Assignment.task_id == due.id)).all()
+    assert deadlines == {due.id: monday, closed.id: friday, other.id: date(2026, 11, 26)}
+    assert [a.deadline for a in assigned] == [monday, monday]
+    assert all(a.due_at == due_at(monday, VN) for a in assigned)
+
+
+async def test_a_day_out_of_the_calendars_range_is_refused_with_the_range(
+    bot: BotUnderTest,
+) -> None:
+    """31/12/9999 (a typo) and 01/01/0001 are refused with the days one may set; nothing kept."""
+    for typed in ("31/12/9999", "01/01/0001"):
+        said = (await bot.send(ADMIN_ID, f"/calendar add {typed} thử")).text or ""
+        assert "01/01/2026" in said, said
+        assert "31/12/2036" in said
+    with bot.session() as s:
+        assert s.exec(select(CalendarOverride)).all() == []

@@ -60,3 +60,17 @@ async def test_units_file_with_vietnamese_headers_without_diacritics_is_imported
         commune = s.exec(select(Unit).where(Unit.code == "X1")).one()
         parent = s.exec(select(Unit).where(Unit.code == "DB")).one()
     assert commune.parent_id == parent.id
+
+
+async def test_an_old_excel_file_is_answered_with_how_to_save_it(bot: BotUnderTest) -> None:
+    """An admin's .xls (Excel 97-2003) is not taken for evidence: the answer says to save it
+    as .xlsx or CSV UTF-8, and nothing changes."""
+    xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, xls, "nhiem-vu.xls", "application/vnd.ms-excel")
+    answer = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert ".xlsx" in (answer.text or ""), answer.text
+    assert "CSV UTF-8" in (answer.text or "")
+    with bot.session() as s:
+        assert s.exec(select(Task)).first() is None
