@@ -22,7 +22,7 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries.checkin import Row, open_page
-from handlers.zalo import admin, files, forms, staff
+from handlers.zalo import admin, files, forms, staff, taskedit, unitadmin
 from handlers.zalo.pages import recall, remember
 
 MYTASKS_SIZE = 5
@@ -59,6 +59,7 @@ def help_text(services: Services, actor: Actor, _args: str, _name: str) -> list[
         lines.append(t("zalo.help_coordinator"))
     if actor.access >= Access.ADMIN:
         lines.append(t("zalo.help_admin"))
+        lines.append(t("zalo.help_admin_more"))
     return [Said("\n".join(lines))]
 
 
@@ -171,6 +172,12 @@ COMMANDS: dict[str, Command] = {
     "chart": files.chart,
     "report": files.report,
     "web": files.web,
+    "deadline": taskedit.deadline,
+    "assign": taskedit.assign,
+    "unassign": taskedit.unassign,
+    "closetask": taskedit.closetask,
+    "canceltask": taskedit.canceltask,
+    "deactivate": unitadmin.deactivate,
 }
 
 # Who may run each command on Zalo (checked before it runs, as Telegram's access layer does;
@@ -196,6 +203,12 @@ ACCESS: dict[str, Access] = {
             "contacts",
             "recurring",
             "import",
+            "deadline",
+            "assign",
+            "unassign",
+            "closetask",
+            "canceltask",
+            "deactivate",
         ),
         Access.ADMIN,
     ),
