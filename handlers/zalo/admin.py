@@ -41,7 +41,12 @@ UNITS_LISTED = 10
 
 def refused_unless_admin(services: Services, actor: Actor) -> list[Said] | None:
     """Return the refusal for anyone but an admin, else None."""
-    if actor.access >= Access.ADMIN:
+    return refused_below(services, actor, Access.ADMIN)
+
+
+def refused_below(services: Services, actor: Actor, access: Access) -> list[Said] | None:
+    """Return the refusal for anyone whose role is below `access`, else None."""
+    if actor.access >= access:
         return None
     return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
 

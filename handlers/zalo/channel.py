@@ -30,15 +30,19 @@ from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
 from handlers.text.channel import CHOICES, TextChannel
-from handlers.zalo import commands, evidence, forms, taskedit, unitadmin
+from handlers.zalo import commands, evidence, forms, ranking, taskedit, unitadmin
 from handlers.zalo.files import PhotoSaid
 from handlers.zalo.shorthand import is_dated_extension, rewrite
 from render.zalo import LIMIT, show, status_assignments
 from zalo import Event
 
 CHANNEL = "zalo"
-# The admins' choices a typed number takes: a task to change, a unit to switch off.
-CHOSEN = {taskedit.PREFIX: taskedit.take, unitadmin.PREFIX: unitadmin.take}
+# The staff's choices a typed number takes: a task to change, a unit to switch off or show.
+CHOSEN = {
+    taskedit.PREFIX: taskedit.take,
+    unitadmin.PREFIX: unitadmin.take,
+    ranking.PREFIX: ranking.take,
+}
 MORE_WORDS = frozenset({"tiep", "tiếp", "next", "more"})
 
 
@@ -162,8 +166,8 @@ class ZaloChannel(TextChannel):
         return {a.id: a.task_id for a in found if a is not None and a.id is not None}
 
     def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
-        """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would, an
-        admin's task to change (`te:...`) or unit to switch (`un:...`) as typing it would."""
+        """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would, a
+        task to change (`te:`), a unit to switch (`un:`) or show (`rk:`) as typing it would."""
         if len(data) == 3 and data[0] == "xt" and data[1] in ("ok", "no") and data[2].isdigit():
             if actor.access < Access.COORDINATOR:
                 return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])

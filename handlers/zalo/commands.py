@@ -22,7 +22,7 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries.checkin import Row, open_page
-from handlers.zalo import admin, files, forms, staff, taskedit, unitadmin
+from handlers.zalo import admin, files, forms, ranking, staff, taskedit, unitadmin
 from handlers.zalo.pages import recall, remember
 
 MYTASKS_SIZE = 5
@@ -57,6 +57,7 @@ def help_text(services: Services, actor: Actor, _args: str, _name: str) -> list[
     lines.append(t("zalo.help_member"))
     if actor.access >= Access.COORDINATOR:
         lines.append(t("zalo.help_coordinator"))
+        lines.append(t("zalo.help_coordinator_more"))
     if actor.access >= Access.ADMIN:
         lines.append(t("zalo.help_admin"))
         lines.append(t("zalo.help_admin_more"))
@@ -133,6 +134,10 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
         return staff.summary_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "contacts":
         return admin.contacts_page(services, actor, str(data.get("args", "")), int(page))
+    if data.get("command") == "unit":
+        return ranking.unit_page(services, actor, str(data.get("args", "")), int(page))
+    if data.get("command") == "ranking":
+        return ranking.ranking_page(services, actor, str(data.get("args", "")), int(page))
     paged = {"units": staff.units, "tasks": admin.tasks, "calendar": admin.calendar}
     return paged.get(str(data.get("command")), mytasks)(services, actor, page, name)
 
@@ -178,6 +183,8 @@ COMMANDS: dict[str, Command] = {
     "closetask": taskedit.closetask,
     "canceltask": taskedit.canceltask,
     "deactivate": unitadmin.deactivate,
+    "unit": ranking.unit,
+    "ranking": ranking.ranking,
 }
 
 # Who may run each command on Zalo (checked before it runs, as Telegram's access layer does;
@@ -187,7 +194,19 @@ ACCESS: dict[str, Access] = {
     **dict.fromkeys(("start", "help", "whoami", "lang", "cancel", "link"), Access.PUBLIC),
     **dict.fromkeys(("mytasks", "viec", "explain", "giaitrinh"), Access.MEMBER),
     **dict.fromkeys(
-        ("summary", "tonghop", "nudge", "approve", "reject", "export", "chart", "report", "web"),
+        (
+            "summary",
+            "tonghop",
+            "nudge",
+            "approve",
+            "reject",
+            "export",
+            "chart",
+            "report",
+            "web",
+            "unit",
+            "ranking",
+        ),
         Access.COORDINATOR,
     ),
     **dict.fromkeys(

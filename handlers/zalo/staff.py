@@ -28,9 +28,8 @@ from db.queries.invites import create_invite
 from db.queries.targets import resolve_target
 from db.queries.unit_admin import unit_overview
 from db.queries.units import find_units
-from handlers.zalo.pages import remember
+from handlers.zalo.pages import remember, show_page
 
-PAGE_BUDGET = 1800  # characters of a summary page, under Zalo's 2000 with its footer
 UNITS_SIZE = 25
 
 
@@ -65,17 +64,7 @@ def summary_page(services: Services, actor: Actor, text: str, page: int) -> list
         return [
             Said(t("summary.none_open" if target.kind == "all" else "summary.nothing_in_scope"))
         ]
-    budget = max(PAGE_BUDGET - len(report.header), PAGE_BUDGET // 4)
-    pages = report.pages(budget=budget, buttons=1_000)
-    page = min(max(page, 1), len(pages))
-    shown = report.text(pages[page - 1])
-    if len(pages) > 1:
-        shown += "\n\n" + t("common.page", page=page, pages=len(pages))
-    more = {"command": "summary", "args": text, "page": page + 1}
-    if page < len(pages):
-        shown += "\n" + t("zalo.more")
-    remember(services, actor, more if page < len(pages) else None)
-    return [Said(shown)]
+    return show_page(services, actor, report, page, {"command": "summary", "args": text})
 
 
 def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
