@@ -185,6 +185,7 @@ COMMANDS: dict[str, Command] = {
     "deactivate": unitadmin.deactivate,
     "unit": ranking.unit,
     "ranking": ranking.ranking,
+    "digest": staff.digest,
 }
 
 # Who may run each command on Zalo (checked before it runs, as Telegram's access layer does;
@@ -206,6 +207,7 @@ ACCESS: dict[str, Access] = {
             "web",
             "unit",
             "ranking",
+            "digest",
         ),
         Access.COORDINATOR,
     ),

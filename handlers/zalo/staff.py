@@ -1,6 +1,7 @@
 """Coordinators' and admins' commands on Zalo, typed as on Telegram.
 
-/summary (/tonghop) page by page, /units, /invite <unit>, /explain, /approve N, /reject N.
+/summary (/tonghop) page by page, /units, /invite <unit>, /explain, /approve N, /reject N,
+/digest on|off.
 Each checks the person's role first and returns what to say.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from app import digest as app_digest
 from app import reports
 from app.actor import Actor
 from app.checkin import Said
@@ -183,3 +185,10 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
     if number is None:
         return [Said(services.catalog.get(actor.lang, "extensions.usage"))]
     return [Said(decide(services, actor, number, approve, note.strip()[:500]))]
+
+
+def digest(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/digest on|off: turn the person's scheduled digest on or off, or say its state."""
+    if actor.access < Access.COORDINATOR:
+        return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
+    return [Said(app_digest.switch(services, actor.lang, actor.contact_id, args))]

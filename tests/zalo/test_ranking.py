@@ -1,5 +1,6 @@
-"""/unit and /ranking on Zalo, typed as on Telegram: a unit's tasks and on-time rate, the
-units ranked; a name fitting several units answered by number; a coordinator's scope kept."""
+"""/unit, /ranking and /digest on Zalo, typed as on Telegram: a unit's tasks and on-time rate,
+the units ranked, the digest switched; a name fitting several units answered by number; a
+coordinator's scope kept."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from db.models import Assignment, ContactIdentity, ContactScope, UnitGroup
+from db.models import Assignment, Contact, ContactIdentity, ContactScope, UnitGroup
 from db.queries.reports import record_report
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
@@ -96,3 +97,32 @@ async def test_a_member_is_refused_unit_and_ranking(zbot: ZaloBot) -> None:
     for typed in ("/unit X01", "/ranking"):
         [answer] = await zbot.say(HOA, typed)
         assert "không có quyền" in answer, typed
+
+
+def digest_enabled(zbot: ZaloBot) -> bool:
+    """Return whether Chi takes the scheduled digest."""
+    with zbot.session() as s:
+        ident = s.exec(select(ContactIdentity).where(ContactIdentity.external_id == CHI)).one()
+        contact = s.get(Contact, ident.contact_id)
+        assert contact is not None
+        return contact.digest_enabled
+
+
+async def test_digest_off_and_on_for_oneself(zbot: ZaloBot) -> None:
+    """/digest tells its state; /digest off stops it, /digest bat (on) takes it again."""
+    province(zbot)
+    [state] = await zbot.say(CHI, "/digest")
+    assert "đang bật" in state
+    [off] = await zbot.say(CHI, "/digest off")
+    assert "Đã tắt bản tin" in off
+    assert digest_enabled(zbot) is False
+    [on] = await zbot.say(CHI, "/digest bat")
+    assert "Đã bật bản tin" in on
+    assert digest_enabled(zbot) is True
+
+
+async def test_a_member_is_refused_digest(zbot: ZaloBot) -> None:
+    """A unit's member typing /digest off is refused."""
+    province(zbot)
+    [answer] = await zbot.say(HOA, "/digest off")
+    assert "không có quyền" in answer
