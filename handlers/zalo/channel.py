@@ -30,18 +30,20 @@ from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
 from handlers.text.channel import CHOICES, TextChannel
-from handlers.zalo import commands, evidence, forms, ranking, taskedit, unitadmin
+from handlers.zalo import commands, evidence, forms, invites, ranking, taskedit, unitadmin
 from handlers.zalo.files import PhotoSaid
 from handlers.zalo.shorthand import is_dated_extension, rewrite
 from render.zalo import LIMIT, show, status_assignments
 from zalo import Event
 
 CHANNEL = "zalo"
-# The staff's choices a typed number takes: a task to change, a unit to switch off or show.
+# The staff's choices a typed number takes: a task to change, a unit to switch off, to
+# show or whose invites to revoke.
 CHOSEN = {
     taskedit.PREFIX: taskedit.take,
     unitadmin.PREFIX: unitadmin.take,
     ranking.PREFIX: ranking.take,
+    invites.PREFIX: invites.take,
 }
 MORE_WORDS = frozenset({"tiep", "tiếp", "next", "more"})
 
@@ -167,7 +169,8 @@ class ZaloChannel(TextChannel):
 
     def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
         """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would, a
-        task to change (`te:`), a unit to switch (`un:`) or show (`rk:`) as typing it would."""
+        task to change (`te:`), a unit to switch (`un:`), show (`rk:`) or whose invites to
+        revoke (`iv:`) as typing it would."""
         if len(data) == 3 and data[0] == "xt" and data[1] in ("ok", "no") and data[2].isdigit():
             if actor.access < Access.COORDINATOR:
                 return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])

@@ -22,7 +22,7 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries.checkin import Row, open_page
-from handlers.zalo import admin, files, forms, ranking, staff, taskedit, unitadmin
+from handlers.zalo import admin, files, forms, invites, ranking, staff, taskedit, unitadmin
 from handlers.zalo.pages import recall, remember
 
 MYTASKS_SIZE = 5
@@ -186,6 +186,7 @@ COMMANDS: dict[str, Command] = {
     "unit": ranking.unit,
     "ranking": ranking.ranking,
     "digest": staff.digest,
+    "invites": invites.invites,
 }
 
 # Who may run each command on Zalo (checked before it runs, as Telegram's access layer does;
@@ -230,6 +231,7 @@ ACCESS: dict[str, Access] = {
             "closetask",
             "canceltask",
             "deactivate",
+            "invites",
         ),
         Access.ADMIN,
     ),
