@@ -100,28 +100,17 @@ def apply(
     """Apply a command to one task (named, or chosen among those a title named)."""
     if verb in ENDING_VERBS:
         return Edited(end(services, lang, actor_id, ENDING_VERBS[verb], task_id))
-    refused = _not_open(services, lang, task_id)
-    if refused is not None:
-        return Edited(refused)
     if verb == "deadline":
         return Edited(deadline(services, lang, actor_id, task_id, rest))
     return Edited(change_units(services, lang, actor_id, task_id, rest, adding=verb == "assign"))
 
 
-def _not_open(services: Services, lang: str, task_id: int) -> str | None:
-    """Say why a task cannot be changed (gone, closed or cancelled), or None: it is open."""
-    with session_scope(services.engine) as session:
-        return _unchangeable(services, lang, session.get(Task, task_id))
-
-
-def _unchangeable(services: Services, lang: str, task: Task | None) -> str | None:
-    """Say why this task cannot be changed, or None: it is open."""
+def _unchangeable(services: Services, lang: str, task: Task | None) -> str:
+    """Say why this task cannot be changed: it is gone, closed or cancelled."""
     t = partial(services.catalog.get, lang)
     if task is None:
         return t("common.button_stale")
-    if task.status != TaskStatus.OPEN:
-        return t("tasks.not_open", id=task.id or 0, status=t(f"tasks.status_{task.status}"))
-    return None
+    return t("tasks.not_open", id=task.id or 0, status=t(f"tasks.status_{task.status}"))
 
 
 def deadline(services: Services, lang: str, actor_id: int, task_id: int, text: str) -> str:
@@ -132,8 +121,8 @@ def deadline(services: Services, lang: str, actor_id: int, task_id: int, text: s
         return newtask.deadline_error(services, lang, parsed)
     with session_scope(services.engine) as session:
         task = session.get(Task, task_id)
-        if task is None:
-            return t("common.button_stale")
+        if task is None or task.status != TaskStatus.OPEN:
+            return _unchangeable(services, lang, task)
         old = task.deadline
         tz = services.settings.tz
         change_deadline(session, task=task, deadline=parsed.date, tz=tz, actor_id=actor_id)
@@ -152,8 +141,8 @@ def change_units(
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         task = session.get(Task, task_id)
-        if task is None:
-            return t("common.button_stale")
+        if task is None or task.status != TaskStatus.OPEN:
+            return _unchangeable(services, lang, task)
         resolution = resolve_assignees(session, spec, lang=lang)
         if resolution.unmatched:
             return "\n".join(newtask.unmatched_lines(services, lang, resolution))
@@ -186,9 +175,8 @@ def end(services: Services, lang: str, actor_id: int, status: str, task_id: int)
     now = services.clock.now()
     with session_scope(services.engine) as session:
         task = session.get(Task, task_id)
-        refused = _unchangeable(services, lang, task)
-        if task is None or refused is not None:
-            return refused or ""
+        if task is None or task.status != TaskStatus.OPEN:
+            return _unchangeable(services, lang, task)
         end_task(session, task=task, status=status, now=now, actor_id=actor_id)
         label = task_label(task)
     return label + " " + t(ENDINGS[status], id=task_id)
