@@ -6,13 +6,17 @@ restart or a second firing at the same time never sends it twice.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
+from functools import partial
 
 from sqlmodel import Session
 
 from app.i18n import Catalog
+from app.services import Services
 from app.summary_text import Translate, as_of, compact, task_title
 from core.status import Counts
 from core.summary import overdue_first
+from core.textnorm import fold
+from db.engine import session_scope
 from db.models import Contact
 from db.queries import state
 from db.queries import summary as q
@@ -150,3 +154,23 @@ def week_of(day: date) -> tuple[date, date]:
     """Return the Monday and Sunday of the week of day."""
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
+
+
+SWITCH_WORDS = {"on": True, "bat": True, "off": False, "tat": False}
+
+
+def switch(services: Services, lang: str, contact_id: int, text: str) -> str:
+    """/digest on|off: turn the person's scheduled digest on or off; else say its state and
+    how to change it."""
+    t = partial(services.catalog.get, lang)
+    choice = SWITCH_WORDS.get(fold(text))
+    with session_scope(services.engine) as session:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            return t("common.not_registered")
+        if choice is not None:
+            contact.digest_enabled = choice
+        enabled = contact.digest_enabled
+    if choice is None:
+        return t("digest.usage", state=t("digest.state_on" if enabled else "digest.state_off"))
+    return t("digest.turned_on" if enabled else "digest.turned_off")

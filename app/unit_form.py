@@ -23,7 +23,7 @@ from db.engine import session_scope
 from db.imports.units import MAX_CODE, MAX_NAME, groups_of, save_unit
 from db.models import Unit, UnitKind
 from db.queries.contacts import identities_by_person, label
-from db.queries.unit_admin import contacts_of_unit, parent_code
+from db.queries.unit_admin import contacts_of_unit, parent_code, set_active
 from db.queries.units import find_kind, find_units
 
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
@@ -206,3 +206,17 @@ def card(services: Services, lang: str, unit_id: int) -> tuple[str, bool] | None
             state=t("units.state_active" if unit.active else "units.state_inactive"),
         )
         return text, unit.active
+
+
+def switch(
+    services: Services, lang: str, actor_id: int, unit_id: int, *, active: bool
+) -> str | None:
+    """Deactivate or reactivate a unit (audited; its history stays) and say so; None when
+    it no longer exists."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        unit = set_active(session, unit_id=unit_id, active=active, actor_id=actor_id, now=now)
+        if unit is None:
+            return None
+        key = "units.activated" if active else "units.deactivated"
+        return services.catalog.get(lang, key, name=unit.name)

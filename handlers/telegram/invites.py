@@ -14,7 +14,7 @@ from functools import partial
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
-from app import pairing
+from app import invite_admin, pairing
 from app.i18n import pick_language
 from app.invite_sheet import invite_sheet
 from core.deadlines import format_date
@@ -26,11 +26,7 @@ from core.tablefile import write_table
 from core.textnorm import fold
 from db.models import Invite, Unit
 from db.queries.audit import record
-from db.queries.invites import (
-    create_invite,
-    find_invite,
-    revoke_invites,
-)
+from db.queries.invites import create_invite
 from handlers.telegram.access import (
     CHANNEL,
     Request,
@@ -179,26 +175,17 @@ async def invites_sheet(req: Request) -> None:
 
 async def revoke(req: Request, text: str) -> None:
     """Revoke the invite of a code (or deep link), or every open invite of a unit."""
-    code = text.strip().rsplit("start=", 1)[-1]
+    code = invite_admin.code_of(text)
     if not code:
         await req.say("invites.revoke_usage")
         return
+    actor = req.actor
     if looks_like_code(code):
-        now = req.services.clock.now()
-
-        def by_code(session: Session) -> tuple[list[Invite], str] | None:
-            invite = find_invite(session, code=code)
-            if invite is None:
-                return None
-            revoked = revoke_invites(session, now=now, code=code)
-            _audit_revoked(req, session, revoked)
-            unit = session.get(Unit, invite.unit_id)
-            return revoked, unit.name if unit is not None else ""
-
-        found = await req.transaction(by_code)
-        if found is not None:
-            revoked, name = found
-            await req.say("invites.revoked_code" if revoked else "invites.revoke_spent", unit=name)
+        said = await req.run(
+            invite_admin.revoke_code, req.services, actor.lang, actor.contact_id, code
+        )
+        if said is not None:
+            await req.reply(said)
             return
     unit = await pick_unit(req, text, PREFIX, REVOKE, include_inactive=True)
     if unit is not None and unit.id is not None:
@@ -207,29 +194,12 @@ async def revoke(req: Request, text: str) -> None:
 
 async def revoke_for_unit(req: Request, unit_id: int) -> None:
     """Revoke every open invite of a unit and say how many."""
-    now = req.services.clock.now()
-
-    def by_unit(session: Session) -> tuple[list[Invite], str]:
-        unit = session.get(Unit, unit_id)
-        revoked = revoke_invites(session, now=now, unit_id=unit_id)
-        _audit_revoked(req, session, revoked)
-        return revoked, unit.name if unit is not None else str(unit_id)
-
-    revoked, name = await req.transaction(by_unit)
-    await req.say("invites.revoked_unit", unit=name, count=len(revoked))
-
-
-def _audit_revoked(req: Request, session: Session, revoked: list[Invite]) -> None:
-    """Record each revoked invite in the audit log."""
-    for invite in revoked:
-        record(
-            session,
-            actor_id=req.actor.contact_id,
-            action="invite.revoked",
-            object_type="invite",
-            object_id=invite.id,
-            details={"unit_id": invite.unit_id},
+    actor = req.actor
+    await req.reply(
+        await req.run(
+            invite_admin.revoke_for_unit, req.services, actor.lang, actor.contact_id, unit_id
         )
+    )
 
 
 async def redeem(req: Request) -> None:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from app.i18n import format_percent
-from app.summary_text import Entry, Report, as_of, status_label
+from app import unit_reports
+from app.reports import Context
 from core.markup import to_plain
 from core.numbers import typed_number
-from core.ranking import Ranked, parse_period, period_bounds, rank
+from core.ranking import parse_period
 from core.roles import Access
-from core.status import Counts
-from core.summary import Line
-from core.taskdates import due_at
-from db.models import Unit
-from db.queries import summary as q
-from db.queries.scope import Scope, units_in_scope
-from db.queries.units import find_units, unit_names
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.report_pages import show_report
@@ -37,15 +27,10 @@ async def unit(req: Request) -> None:
     if not text:
         await req.say("summary.unit_usage")
         return
-    scope = _scope(req)
-
-    def read(session: Session) -> list[Unit]:
-        found = [u for u in find_units(session, text=text) if u.id is not None]
-        ids = [u.id for u in found if u.id is not None]
-        allowed = units_in_scope(session, unit_ids=ids, scope=scope)
-        return [u for u in found if u.id in allowed]
-
-    found = await req.transaction(read)
+    scope = req.actor.scope
+    found = await req.transaction(
+        lambda session: unit_reports.units_named(session, text=text, scope=scope)
+    )
     if not found:
         await req.say("summary.unit_not_found", text=text)
     elif len(found) > 1:
@@ -57,63 +42,20 @@ async def unit(req: Request) -> None:
         await _show_unit(req, found[0].id or 0, page=1, edit=False)
 
 
-def _scope(req: Request) -> Scope:
-    """Return the units the coordinator may see."""
-    return req.actor.scope
+def _context(req: Request) -> Context:
+    """Return who reads and when, for a report."""
+    services, actor = req.services, req.actor
+    return Context(req.t, actor.lang, actor.scope, services.clock.now(), services.settings.tz)
 
 
 async def _show_unit(req: Request, unit_id: int, *, page: int, edit: bool) -> None:
     """Build a unit's report now and show one page of it."""
-    now, tz = req.services.clock.now(), req.services.settings.tz
-    scope = _scope(req)
-
-    def read(
-        session: Session,
-    ) -> tuple[Unit | None, list[Line], dict[int, Counts], dict[int, str]]:
-        found = session.get(Unit, unit_id)
-        lines = q.lines(session, unit_id=unit_id, scope=scope)
-        counts = q.unit_counts(session, now=now, unit_ids=[unit_id], scope=scope)
-        titles = q.task_titles(session, task_ids=[ln.task_id for ln in lines])
-        return found, lines, counts, titles
-
-    found, lines, counts, titles = await req.transaction(read)
-    name = found.name if found is not None else str(unit_id)
-    if not lines:
-        await req.say("summary.unit_no_tasks", unit=name)
+    ctx = _context(req)
+    report = await req.transaction(lambda session: unit_reports.unit(session, ctx, unit_id))
+    if isinstance(report, str):
+        await req.reply(report)
         return
-    c = counts.get(unit_id)
-    rate = format_percent(c.done_on_time, c.due, req.actor.lang) if c else "-"
-    header = "\n".join(
-        [
-            req.t("summary.unit_head", unit=name, n=len(lines)),
-            req.t(
-                "summary.on_time_rate",
-                on_time=c.done_on_time if c else 0,
-                due=c.due if c else 0,
-                rate=rate,
-            ),
-            as_of(req.t, now.astimezone(tz)),
-            "",
-        ]
-    )
-    entries = []
-    for ln in sorted(lines, key=lambda x: (x.deadline, x.task_id)):
-        status, days, never = ln.status(now, tz)
-        label = status_label(req.t, status, days, never)
-        entries.append(
-            Entry(
-                req.t(
-                    "summary.unit_task",
-                    id=ln.task_id,
-                    title=titles[ln.task_id],
-                    deadline=ln.deadline,
-                    status=label,
-                )
-            )
-        )
-    await show_report(
-        req, Report(header, entries), nav=(PREFIX, "u", unit_id), page=page, edit=edit
-    )
+    await show_report(req, report, nav=(PREFIX, "u", unit_id), page=page, edit=edit)
 
 
 @command(Access.COORDINATOR)
@@ -128,46 +70,11 @@ async def ranking(req: Request) -> None:
 
 async def _show_ranking(req: Request, period: str, *, page: int, edit: bool) -> None:
     """Build the ranking now and show one page of it."""
-    now, tz = req.services.clock.now(), req.services.settings.tz
-    start, end = period_bounds(period, now.astimezone(tz).date())
-    # Assignments whose deadline in force falls in the period (ends of local days).
-    due_from, due_until = due_at(start - timedelta(days=1), tz), due_at(end, tz)
-    scope = _scope(req)
-
-    def build(session: Session) -> Report:
-        counts = q.unit_counts(
-            session, now=now, scope=scope, due_from=due_from, due_until=due_until
-        )
-        names = unit_names(session, unit_ids=list(counts))
-        # A country's ranking sorts and words thousands of units: here, in the update pool,
-        # not on the event loop, which stalled every person's update meanwhile.
-        ranked = rank(counts, names)
-        head = req.t("summary.ranking_head", start=start, end=end)
-        lines = [head, as_of(req.t, now.astimezone(tz))]
-        unranked = sum(1 for c in counts.values() if not c.due)
-        if unranked:
-            lines.append(req.t("summary.ranking_unranked", n=unranked))
-        if not ranked:
-            lines.append(req.t("summary.ranking_empty"))
-        return Report("\n".join([*lines, ""]), [_ranked_entry(req, r) for r in ranked])
-
-    report = await req.transaction(build)
+    ctx = _context(req)
+    # A country's ranking sorts and words thousands of units: in the update pool, not on
+    # the event loop, which stalled every person's update meanwhile.
+    report = await req.transaction(lambda session: unit_reports.ranking(session, ctx, period))
     await show_report(req, report, nav=(PREFIX, "r", period), page=page, edit=edit)
-
-
-def _ranked_entry(req: Request, r: Ranked) -> Entry:
-    """Return one unit's line of the ranking."""
-    c = r.counts
-    rate = format_percent(c.done_on_time, c.due, req.actor.lang)
-    text = req.t(
-        "summary.ranking_line",
-        place=r.place,
-        unit=r.name,
-        on_time=c.done_on_time,
-        due=c.due,
-        rate=rate,
-    )
-    return Entry(text)
 
 
 @button(Access.COORDINATOR)

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
 from app import task_list
+from app.taskedit import ENDINGS
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access
@@ -15,7 +16,7 @@ from db.models import Task
 from handlers.telegram import taskedit
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.taskedit import ENDINGS, end
+from handlers.telegram.taskedit import end
 
 PER_ROW = 5
 

@@ -6,6 +6,8 @@ Buttons: `un:pg:<page>`, `un:card:<unit id>`, `un:off:<unit id>`, `un:on:<unit i
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
@@ -16,11 +18,7 @@ from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line
 from db.models import UnitKind
-from db.queries.unit_admin import (
-    UnitStatus,
-    set_active,
-    unit_overview,
-)
+from db.queries.unit_admin import UnitStatus, unit_overview
 from handlers.telegram.access import Request, button, command, prefix_pattern, settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitform import addunit_command, addunit_conversation
@@ -110,15 +108,12 @@ async def deactivate(req: Request) -> None:
 
 async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
     """Switch a unit on or off and say so; False when it no longer exists."""
-    actor_id, now = req.actor.contact_id, req.services.clock.now()
-    unit = await req.transaction(
-        lambda session: set_active(
-            session, unit_id=unit_id, active=active, actor_id=actor_id, now=now
-        )
-    )
-    if unit is None:
+    actor = req.actor
+    switch = partial(unit_form.switch, active=active)
+    said = await req.run(switch, req.services, actor.lang, actor.contact_id, unit_id)
+    if said is None:
         return False
-    await req.say("units.activated" if active else "units.deactivated", name=unit.name)
+    await req.reply(said)
     return True
 
 

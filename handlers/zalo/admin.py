@@ -39,9 +39,14 @@ CONTACTS_SIZE = 15
 UNITS_LISTED = 10
 
 
-def _refused(services: Services, actor: Actor) -> list[Said] | None:
+def refused_unless_admin(services: Services, actor: Actor) -> list[Said] | None:
     """Return the refusal for anyone but an admin, else None."""
-    if actor.access >= Access.ADMIN:
+    return refused_below(services, actor, Access.ADMIN)
+
+
+def refused_below(services: Services, actor: Actor, access: Access) -> list[Said] | None:
+    """Return the refusal for anyone whose role is below `access`, else None."""
+    if actor.access >= access:
         return None
     return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
 
@@ -63,7 +68,7 @@ def one_unit(
 
 def editunit(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/editunit <unit>: its card; /editunit <unit> | name | kind | parent | groups: change it."""
-    refused = _refused(services, actor)
+    refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     ref, values = split_edit_line(args)
@@ -80,7 +85,7 @@ def editunit(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
 
 def tasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/tasks [page]: the open tasks, nearest deadline first; /tasks #12: one task's card."""
-    refused = _refused(services, actor)
+    refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     text = args.strip()
@@ -118,7 +123,7 @@ def _task_card(services: Services, actor: Actor, text: str) -> Said:
 
 def calendar(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/calendar: the province's days off and worked days; add, work or remove one."""
-    refused = _refused(services, actor)
+    refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     text = args.strip()
@@ -135,7 +140,7 @@ def calendar(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
 
 def scope(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/scope <person> [<group>, ... | all]: show, set or clear a coordinator's groups."""
-    refused = _refused(services, actor)
+    refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     return [Said(people.scope(services, actor.lang, actor.contact_id, args))]
@@ -143,7 +148,7 @@ def scope(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
 
 def recurring(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/recurring [add … | stop N]: the recurring rules."""
-    refused = _refused(services, actor)
+    refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     answers = recurring_rules.command(services, actor.lang, actor.contact_id, args)
@@ -157,7 +162,7 @@ def contacts(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
 
 def contacts_page(services: Services, actor: Actor, text: str, number: int) -> list[Said]:
     """Show one page of the people `text` asks for (all, or a unit's): "tiếp" the next."""
-    refused = _refused(services, actor)
+    refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     unit: Unit | None = None
@@ -194,7 +199,7 @@ def contacts_page(services: Services, actor: Actor, text: str, number: int) -> l
 
 def imports(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
     """/import: Zalo brings no files to a bot; say how an admin imports units or tasks."""
-    refused = _refused(services, actor)
+    refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     t = partial(services.catalog.get, actor.lang)

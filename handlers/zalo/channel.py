@@ -30,13 +30,21 @@ from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
 from handlers.text.channel import CHOICES, TextChannel
-from handlers.zalo import commands, evidence, forms
+from handlers.zalo import commands, evidence, forms, invites, ranking, taskedit, unitadmin
 from handlers.zalo.files import PhotoSaid
 from handlers.zalo.shorthand import is_dated_extension, rewrite
 from render.zalo import LIMIT, show, status_assignments
 from zalo import Event
 
 CHANNEL = "zalo"
+# The staff's choices a typed number takes: a task to change, a unit to switch off, to
+# show or whose invites to revoke.
+CHOSEN = {
+    taskedit.PREFIX: taskedit.take,
+    unitadmin.PREFIX: unitadmin.take,
+    ranking.PREFIX: ranking.take,
+    invites.PREFIX: invites.take,
+}
 MORE_WORDS = frozenset({"tiep", "tiếp", "next", "more"})
 
 
@@ -160,7 +168,9 @@ class ZaloChannel(TextChannel):
         return {a.id: a.task_id for a in found if a is not None and a.id is not None}
 
     def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
-        """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would."""
+        """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would, a
+        task to change (`te:`), a unit to switch (`un:`), show (`rk:`) or whose invites to
+        revoke (`iv:`) as typing it would."""
         if len(data) == 3 and data[0] == "xt" and data[1] in ("ok", "no") and data[2].isdigit():
             if actor.access < Access.COORDINATOR:
                 return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])
@@ -168,6 +178,9 @@ class ZaloChannel(TextChannel):
             return Answer([Said(line)])
         if len(data) == 3 and data[0] == "ex" and data[2].isdigit():
             return self._explanation(actor, data[1], int(data[2]))
+        chosen = CHOSEN.get(data[0]) if data else None
+        if chosen is not None:
+            return Answer(chosen(self.services, actor, data))
         return super()._take(actor, data, offer)
 
     def _explanation(self, actor: Actor, action: str, number: int) -> Answer:

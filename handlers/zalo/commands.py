@@ -22,7 +22,7 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries.checkin import Row, open_page
-from handlers.zalo import admin, files, forms, staff
+from handlers.zalo import admin, files, forms, invites, ranking, staff, taskedit, unitadmin
 from handlers.zalo.pages import recall, remember
 
 MYTASKS_SIZE = 5
@@ -57,8 +57,10 @@ def help_text(services: Services, actor: Actor, _args: str, _name: str) -> list[
     lines.append(t("zalo.help_member"))
     if actor.access >= Access.COORDINATOR:
         lines.append(t("zalo.help_coordinator"))
+        lines.append(t("zalo.help_coordinator_more"))
     if actor.access >= Access.ADMIN:
         lines.append(t("zalo.help_admin"))
+        lines.append(t("zalo.help_admin_more"))
     return [Said("\n".join(lines))]
 
 
@@ -132,6 +134,10 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
         return staff.summary_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "contacts":
         return admin.contacts_page(services, actor, str(data.get("args", "")), int(page))
+    if data.get("command") == "unit":
+        return ranking.unit_page(services, actor, str(data.get("args", "")), int(page))
+    if data.get("command") == "ranking":
+        return ranking.ranking_page(services, actor, str(data.get("args", "")), int(page))
     paged = {"units": staff.units, "tasks": admin.tasks, "calendar": admin.calendar}
     return paged.get(str(data.get("command")), mytasks)(services, actor, page, name)
 
@@ -171,6 +177,16 @@ COMMANDS: dict[str, Command] = {
     "chart": files.chart,
     "report": files.report,
     "web": files.web,
+    "deadline": taskedit.deadline,
+    "assign": taskedit.assign,
+    "unassign": taskedit.unassign,
+    "closetask": taskedit.closetask,
+    "canceltask": taskedit.canceltask,
+    "deactivate": unitadmin.deactivate,
+    "unit": ranking.unit,
+    "ranking": ranking.ranking,
+    "digest": staff.digest,
+    "invites": invites.invites,
 }
 
 # Who may run each command on Zalo (checked before it runs, as Telegram's access layer does;
@@ -180,7 +196,20 @@ ACCESS: dict[str, Access] = {
     **dict.fromkeys(("start", "help", "whoami", "lang", "cancel", "link"), Access.PUBLIC),
     **dict.fromkeys(("mytasks", "viec", "explain", "giaitrinh"), Access.MEMBER),
     **dict.fromkeys(
-        ("summary", "tonghop", "nudge", "approve", "reject", "export", "chart", "report", "web"),
+        (
+            "summary",
+            "tonghop",
+            "nudge",
+            "approve",
+            "reject",
+            "export",
+            "chart",
+            "report",
+            "web",
+            "unit",
+            "ranking",
+            "digest",
+        ),
         Access.COORDINATOR,
     ),
     **dict.fromkeys(
@@ -196,6 +225,13 @@ ACCESS: dict[str, Access] = {
             "contacts",
             "recurring",
             "import",
+            "deadline",
+            "assign",
+            "unassign",
+            "closetask",
+            "canceltask",
+            "deactivate",
+            "invites",
         ),
         Access.ADMIN,
     ),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from app.actor import Actor
+from app.checkin import Said
 from app.services import Services
+from app.summary_text import Report
 from db.engine import session_scope
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 PAGE = "page"  # the pending kind of the paged answer "tiếp" continues
+PAGE_BUDGET = 1800  # characters of a report's page, under Zalo's 2000 with its footer
 
 
 def remember(services: Services, actor: Actor, data: dict[str, Any] | None) -> None:
@@ -27,3 +31,20 @@ def recall(services: Services, actor: Actor) -> dict[str, Any] | None:
     now = services.clock.now()
     with session_scope(services.engine) as session:
         return get_pending(session, contact_id=actor.contact_id, now=now, kind=PAGE)
+
+
+def show_page(
+    services: Services, actor: Actor, report: Report, page: int, more: dict[str, Any]
+) -> list[Said]:
+    """Show one page of a report (the last past the end); "tiếp" shows `more` at the next."""
+    t = partial(services.catalog.get, actor.lang)
+    budget = max(PAGE_BUDGET - len(report.header), PAGE_BUDGET // 4)
+    pages = report.pages(budget=budget, buttons=1_000)
+    page = min(max(page, 1), len(pages))
+    shown = report.text(pages[page - 1])
+    if len(pages) > 1:
+        shown += "\n\n" + t("common.page", page=page, pages=len(pages))
+    if page < len(pages):
+        shown += "\n" + t("zalo.more")
+    remember(services, actor, {**more, "page": page + 1} if page < len(pages) else None)
+    return [Said(shown)]

@@ -1,6 +1,7 @@
 """Coordinators' and admins' commands on Zalo, typed as on Telegram.
 
-/summary (/tonghop) page by page, /units, /invite <unit>, /explain, /approve N, /reject N.
+/summary (/tonghop) page by page, /units, /invite <unit>, /explain, /approve N, /reject N,
+/digest on|off.
 Each checks the person's role first and returns what to say.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from app import digest as app_digest
 from app import reports
 from app.actor import Actor
 from app.checkin import Said
@@ -28,9 +30,8 @@ from db.queries.invites import create_invite
 from db.queries.targets import resolve_target
 from db.queries.unit_admin import unit_overview
 from db.queries.units import find_units
-from handlers.zalo.pages import remember
+from handlers.zalo.pages import remember, show_page
 
-PAGE_BUDGET = 1800  # characters of a summary page, under Zalo's 2000 with its footer
 UNITS_SIZE = 25
 
 
@@ -65,17 +66,7 @@ def summary_page(services: Services, actor: Actor, text: str, page: int) -> list
         return [
             Said(t("summary.none_open" if target.kind == "all" else "summary.nothing_in_scope"))
         ]
-    budget = max(PAGE_BUDGET - len(report.header), PAGE_BUDGET // 4)
-    pages = report.pages(budget=budget, buttons=1_000)
-    page = min(max(page, 1), len(pages))
-    shown = report.text(pages[page - 1])
-    if len(pages) > 1:
-        shown += "\n\n" + t("common.page", page=page, pages=len(pages))
-    more = {"command": "summary", "args": text, "page": page + 1}
-    if page < len(pages):
-        shown += "\n" + t("zalo.more")
-    remember(services, actor, more if page < len(pages) else None)
-    return [Said(shown)]
+    return show_page(services, actor, report, page, {"command": "summary", "args": text})
 
 
 def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -194,3 +185,10 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
     if number is None:
         return [Said(services.catalog.get(actor.lang, "extensions.usage"))]
     return [Said(decide(services, actor, number, approve, note.strip()[:500]))]
+
+
+def digest(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/digest on|off: turn the person's scheduled digest on or off, or say its state."""
+    if actor.access < Access.COORDINATOR:
+        return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
+    return [Said(app_digest.switch(services, actor.lang, actor.contact_id, args))]

@@ -38,10 +38,10 @@ async def test_help_lists_exactly_the_commands_of_each_role(zbot: ZaloBot) -> No
     """A member, a coordinator and an admin each get the commands their role may use."""
     province(zbot)
     for person, access in ((HOA, Access.MEMBER), (CHI, Access.COORDINATOR)):
-        [shown] = await zbot.say(person, "/help")
+        shown = "\n".join(await zbot.say(person, "/help"))  # a long list comes in parts
         allowed = {name for name, needed in ACCESS.items() if needed <= access}
         assert set(COMMAND.findall(shown)) == allowed, person
-    [admin] = await zbot.say(ZALO_ADMIN, "/help")
+    admin = "\n".join(await zbot.say(ZALO_ADMIN, "/help"))
     assert set(COMMAND.findall(admin)) == set(ACCESS)
 
 

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from app import unit_reports
 from app.summary_text import Entry, Report
 from core.markup import to_plain
 from core.ranking import Ranked, rank
 from db.models import Assignment, ContactScope, UnitGroup
 from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
-from handlers.telegram import ranking, report_pages
+from handlers.telegram import report_pages
 from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.summary_data import (
     COORDINATOR,
@@ -268,7 +269,7 @@ async def test_ranking_is_sorted_and_worded_off_the_event_loop(
         threads.append(threading.get_ident())
         return rank(*args)
 
-    monkeypatch.setattr(ranking, "rank", spy)
+    monkeypatch.setattr(unit_reports, "rank", spy)
     text = (await bot.send(COORDINATOR, "/ranking")).text or ""
     assert "1. Xã A: 100,0% (1/1)" in text
     assert threads

@@ -1,0 +1,56 @@
+"""Revoking invites on any channel (`/invites revoke <code, link or unit>`): a code's invite,
+or every open invite of a unit; each revoked invite audited, what happened said."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.services import Services
+from db.engine import session_scope
+from db.models import Invite, Unit
+from db.queries.audit import record
+from db.queries.invites import find_invite, revoke_invites
+
+
+def code_of(text: str) -> str:
+    """Return the code typed, or the one at the end of a deep link (`...?start=<code>`)."""
+    return text.strip().rsplit("start=", 1)[-1]
+
+
+def revoke_code(services: Services, lang: str, actor_id: int, code: str) -> str | None:
+    """Revoke the invite of a code and say so; None when no invite has this code."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        invite = find_invite(session, code=code)
+        if invite is None:
+            return None
+        revoked = revoke_invites(session, now=now, code=code)
+        _audit(session, actor_id, revoked)
+        unit = session.get(Unit, invite.unit_id)
+        name = unit.name if unit is not None else ""
+    key = "invites.revoked_code" if revoked else "invites.revoke_spent"
+    return services.catalog.get(lang, key, unit=name)
+
+
+def revoke_for_unit(services: Services, lang: str, actor_id: int, unit_id: int) -> str:
+    """Revoke every open invite of a unit and say how many."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id)
+        revoked = revoke_invites(session, now=now, unit_id=unit_id)
+        _audit(session, actor_id, revoked)
+        name = unit.name if unit is not None else str(unit_id)
+    return services.catalog.get(lang, "invites.revoked_unit", unit=name, count=len(revoked))
+
+
+def _audit(session: Session, actor_id: int, revoked: list[Invite]) -> None:
+    """Record each revoked invite in the audit log."""
+    for invite in revoked:
+        record(
+            session,
+            actor_id=actor_id,
+            action="invite.revoked",
+            object_type="invite",
+            object_id=invite.id,
+            details={"unit_id": invite.unit_id},
+        )

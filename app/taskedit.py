@@ -1,0 +1,187 @@
+"""Changing a task in one typed command, on any channel: /deadline, /assign, /unassign,
+/closetask, /canceltask.
+
+The task is named by '#12', '12' or its title; with a title, a '|' separates it from the
+rest (`/deadline Báo cáo quý | 20/12/2026`). Each change is checked and audited here and
+returns what to say; a title that names several tasks returns them, for the channel to offer
+(Telegram as buttons, a text channel as numbered choices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from sqlmodel import Session
+
+from app import newtask
+from app.services import Services
+from core.deadlines import DeadlineError
+from core.markup import Markup, escape
+from core.states import TaskStatus
+from db.engine import session_scope
+from db.models import Task
+from db.queries.assignees import resolve_assignees
+from db.queries.taskadmin import (
+    add_assignees,
+    change_deadline,
+    deadline_counts,
+    end_task,
+    remove_assignees,
+)
+from db.queries.tasks import TASK_NUMBER, active_unit_ids, find_tasks
+
+ENDINGS = {"closed": "tasks.closed", "cancelled": "tasks.cancelled"}
+ENDING_VERBS = {"closetask": TaskStatus.CLOSED.value, "canceltask": TaskStatus.CANCELLED.value}
+USAGES = {
+    "deadline": "tasks.usage_deadline",
+    "assign": "tasks.usage_assign",
+    "unassign": "tasks.usage_unassign",
+    "closetask": "tasks.usage_end",
+    "canceltask": "tasks.usage_end",
+}
+VERBS = tuple(USAGES)
+TASK_CHOICES = 10
+
+
+@dataclass(frozen=True)
+class Match:
+    """One of the tasks a title named."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What a command says (markup); when its title named several tasks, which ones (the
+    first TASK_CHOICES) and the rest of the command, to apply to the one chosen."""
+
+    text: str
+    matches: tuple[Match, ...] = ()
+    rest: str = ""
+
+
+def split_ref(text: str) -> tuple[str, str] | None:
+    """Split '<task> <rest>': at the first '|', else after a leading task number."""
+    if "|" in text:
+        ref, rest = (p.strip() for p in text.split("|", 1))
+    else:
+        words = text.split(None, 1)
+        if len(words) < 2 or not TASK_NUMBER.match(words[0]):
+            return None
+        ref, rest = words[0], words[1].strip()
+    return (ref, rest) if ref and rest else None
+
+
+def run(services: Services, lang: str, actor_id: int, verb: str, args: str) -> Edited:
+    """Run one typed task command (`verb` one of VERBS) with what followed it."""
+    t = partial(services.catalog.get, lang)
+    if verb in ENDING_VERBS:
+        parts: tuple[str, str] | None = (args.strip(), "") if args.strip() else None
+    else:
+        parts = split_ref(args)
+    if parts is None:
+        return Edited(t(USAGES[verb]))
+    ref, rest = parts
+    with session_scope(services.engine) as session:
+        tasks = find_tasks(session, text=ref)
+    if not tasks:
+        return Edited(t("tasks.not_found", text=ref))
+    if len(tasks) > 1:
+        matches = tuple(Match(task.id or 0, task.title) for task in tasks[:TASK_CHOICES])
+        return Edited(t("tasks.which_one", text=ref, count=len(tasks)), matches, rest)
+    return apply(services, lang, actor_id, verb, tasks[0].id or 0, rest)
+
+
+def apply(
+    services: Services, lang: str, actor_id: int, verb: str, task_id: int, rest: str
+) -> Edited:
+    """Apply a command to one task (named, or chosen among those a title named)."""
+    if verb in ENDING_VERBS:
+        return Edited(end(services, lang, actor_id, ENDING_VERBS[verb], task_id))
+    if verb == "deadline":
+        return Edited(deadline(services, lang, actor_id, task_id, rest))
+    return Edited(change_units(services, lang, actor_id, task_id, rest, adding=verb == "assign"))
+
+
+def _unchangeable(services: Services, lang: str, task: Task | None) -> str:
+    """Say why this task cannot be changed: it is gone, closed or cancelled."""
+    t = partial(services.catalog.get, lang)
+    if task is None:
+        return t("common.button_stale")
+    return t("tasks.not_open", id=task.id or 0, status=t(f"tasks.status_{task.status}"))
+
+
+def deadline(services: Services, lang: str, actor_id: int, task_id: int, text: str) -> str:
+    """Move a task's deadline; every current assignment (and its reminders) follows."""
+    t = partial(services.catalog.get, lang)
+    parsed = newtask.parse_deadline(services, text)
+    if isinstance(parsed, DeadlineError):
+        return newtask.deadline_error(services, lang, parsed)
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        if task is None or task.status != TaskStatus.OPEN:
+            return _unchangeable(services, lang, task)
+        old = task.deadline
+        tz = services.settings.tz
+        change_deadline(session, task=task, deadline=parsed.date, tz=tz, actor_id=actor_id)
+        current, kept = deadline_counts(session, task_id=task_id, deadline=parsed.date)
+    lines = [t("tasks.deadline_changed", id=task_id, old=old, new=parsed.date, count=current)]
+    lines += [newtask.moved_note(services, lang, parsed)] if parsed.moved_from else []
+    lines += [t("tasks.deadline_kept", count=kept)] if kept else []
+    return "\n".join(lines)
+
+
+def change_units(
+    services: Services, lang: str, actor_id: int, task_id: int, spec: str, *, adding: bool
+) -> str:
+    """Assign a task to more units (named as in /newtask), or take units off it (they get
+    no more reminders, their history stays)."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        if task is None or task.status != TaskStatus.OPEN:
+            return _unchangeable(services, lang, task)
+        resolution = resolve_assignees(session, spec, lang=lang)
+        if resolution.unmatched:
+            return "\n".join(newtask.unmatched_lines(services, lang, resolution))
+        changed = _change(session, task, resolution.unit_ids, services, actor_id, adding)
+        total = len(active_unit_ids(session, task_id=task_id))
+    if not changed:
+        return t("tasks.none_changed", id=task_id)
+    key = "tasks.assigned" if adding else "tasks.unassigned"
+    return t(key, id=task_id, count=changed, total=total)
+
+
+def _change(
+    session: Session,
+    task: Task,
+    unit_ids: list[int],
+    services: Services,
+    actor_id: int,
+    adding: bool,
+) -> int:
+    """Add or remove the units; return how many assignments changed."""
+    if adding:
+        tz = services.settings.tz
+        return add_assignees(session, task=task, unit_ids=unit_ids, tz=tz, actor_id=actor_id)
+    return remove_assignees(session, task=task, unit_ids=unit_ids, actor_id=actor_id)
+
+
+def end(services: Services, lang: str, actor_id: int, status: str, task_id: int) -> str:
+    """Close or cancel an open task (audited) and say so."""
+    t = partial(services.catalog.get, lang)
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        if task is None or task.status != TaskStatus.OPEN:
+            return _unchangeable(services, lang, task)
+        end_task(session, task=task, status=status, now=now, actor_id=actor_id)
+        label = task_label(task)
+    return label + " " + t(ENDINGS[status], id=task_id)
+
+
+def task_label(task: Task) -> Markup:
+    """Return '#12 **title**' for a message."""
+    return Markup(f"#{task.id} **{escape(task.title)}**")

@@ -1,0 +1,96 @@
+"""/unit and /ranking on any channel: one unit's tasks and on-time rate, and the units
+ranked by on-time rate over a year, quarter or month, as Reports a channel pages.
+
+Channel-free, like `app/reports.py`: the reader's scope decides which units they see.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from app.i18n import format_percent
+from app.reports import Context
+from app.summary_text import Entry, Report, as_of, status_label
+from core.ranking import Ranked, period_bounds, rank
+from core.taskdates import due_at
+from db.models import Unit
+from db.queries import summary as q
+from db.queries.scope import Scope, units_in_scope
+from db.queries.units import find_units, unit_names
+
+
+def units_named(session: Session, *, text: str, scope: Scope) -> list[Unit]:
+    """Return the units `text` names (code or name) that the reader may see."""
+    found = [u for u in find_units(session, text=text) if u.id is not None]
+    allowed = units_in_scope(session, unit_ids=[u.id for u in found if u.id], scope=scope)
+    return [u for u in found if u.id in allowed]
+
+
+def unit(session: Session, ctx: Context, unit_id: int) -> Report | str:
+    """Return a unit's assignments with their statuses and its on-time rate, or what to say
+    when it has none in the reader's scope."""
+    found = session.get(Unit, unit_id)
+    lines = q.lines(session, unit_id=unit_id, scope=ctx.scope)
+    name = found.name if found is not None else str(unit_id)
+    if not lines:
+        return ctx.t("summary.unit_no_tasks", unit=name)
+    counts = q.unit_counts(session, now=ctx.now, unit_ids=[unit_id], scope=ctx.scope)
+    titles = q.task_titles(session, task_ids=[ln.task_id for ln in lines])
+    c = counts.get(unit_id)
+    rate = format_percent(c.done_on_time, c.due, ctx.lang) if c else "-"
+    on_time, due = (c.done_on_time, c.due) if c else (0, 0)
+    header = [
+        ctx.t("summary.unit_head", unit=name, n=len(lines)),
+        ctx.t("summary.on_time_rate", on_time=on_time, due=due, rate=rate),
+        as_of(ctx.t, ctx.now_local),
+        "",
+    ]
+    entries = []
+    for ln in sorted(lines, key=lambda x: (x.deadline, x.task_id)):
+        status, days, never = ln.status(ctx.now, ctx.tz)
+        label = status_label(ctx.t, status, days, never)
+        text = ctx.t(
+            "summary.unit_task",
+            id=ln.task_id,
+            title=titles[ln.task_id],
+            deadline=ln.deadline,
+            status=label,
+        )
+        entries.append(Entry(text))
+    return Report("\n".join(header), entries)
+
+
+def ranking(session: Session, ctx: Context, period: str) -> Report:
+    """Rank the units in scope by on-time rate over this year, quarter or month."""
+    start, end = period_bounds(period, ctx.now_local.date())
+    # Assignments whose deadline in force falls in the period (ends of local days).
+    due_from, due_until = due_at(start - timedelta(days=1), ctx.tz), due_at(end, ctx.tz)
+    counts = q.unit_counts(
+        session, now=ctx.now, scope=ctx.scope, due_from=due_from, due_until=due_until
+    )
+    names = unit_names(session, unit_ids=list(counts))
+    ranked = rank(counts, names)
+    lines = [ctx.t("summary.ranking_head", start=start, end=end), as_of(ctx.t, ctx.now_local)]
+    unranked = sum(1 for c in counts.values() if not c.due)
+    if unranked:
+        lines.append(ctx.t("summary.ranking_unranked", n=unranked))
+    if not ranked:
+        lines.append(ctx.t("summary.ranking_empty"))
+    return Report("\n".join([*lines, ""]), [_ranked_entry(ctx, r) for r in ranked])
+
+
+def _ranked_entry(ctx: Context, r: Ranked) -> Entry:
+    """Return one unit's line of the ranking."""
+    c = r.counts
+    rate = format_percent(c.done_on_time, c.due, ctx.lang)
+    text = ctx.t(
+        "summary.ranking_line",
+        place=r.place,
+        unit=r.name,
+        on_time=c.done_on_time,
+        due=c.due,
+        rate=rate,
+    )
+    return Entry(text)

@@ -1,0 +1,68 @@
+"""Admins' task changes on Zalo, typed as on Telegram: /deadline, /assign, /unassign,
+/closetask, /canceltask, through the same use case (`app.taskedit`).
+
+A title that names several tasks is answered with numbered choices: a typed "2" applies the
+same command to the second task (`te:<verb>:<task id>:<rest>`), as typing its number would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app import taskedit
+from app.actor import Actor
+from app.checkin import Said
+from app.choices import Choice
+from app.services import Services
+from handlers.zalo.admin import refused_unless_admin
+
+PREFIX = "te"
+
+
+def deadline(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/deadline #12 20/12/2026 or /deadline <title> | 20/12/2026: move a task's deadline."""
+    return _run(services, actor, "deadline", args)
+
+
+def assign(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/assign #12 X01, X02: give a task to more units."""
+    return _run(services, actor, "assign", args)
+
+
+def unassign(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/unassign #12 X01: take units off a task (their history stays)."""
+    return _run(services, actor, "unassign", args)
+
+
+def closetask(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/closetask #12: close a task, its work is over."""
+    return _run(services, actor, "closetask", args)
+
+
+def canceltask(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/canceltask #12: cancel a task that should not have been assigned."""
+    return _run(services, actor, "canceltask", args)
+
+
+def _run(services: Services, actor: Actor, verb: str, args: str) -> list[Said]:
+    """Run one task command for an admin; offer the tasks a title named as numbers."""
+    refused = refused_unless_admin(services, actor)
+    if refused is not None:
+        return refused
+    edited = taskedit.run(services, actor.lang, actor.contact_id, verb, args)
+    choices = [
+        [Choice(f"#{m.id} {m.title[:40]}", (PREFIX, verb, m.id, edited.rest))]
+        for m in edited.matches
+    ]
+    return [Said(edited.text, choices)]
+
+
+def take(services: Services, actor: Actor, data: Sequence[str]) -> list[Said]:
+    """Apply the command to the task chosen by its number (`te:<verb>:<id>:<rest>`)."""
+    refused = refused_unless_admin(services, actor)
+    if refused is not None:
+        return refused
+    if len(data) != 4 or data[1] not in taskedit.VERBS or not data[2].isdigit():
+        return [Said(services.catalog.get(actor.lang, "common.button_stale"))]
+    verb, task_id, rest = data[1], int(data[2]), data[3]
+    return [Said(taskedit.apply(services, actor.lang, actor.contact_id, verb, task_id, rest).text)]

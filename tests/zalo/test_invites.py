@@ -1,0 +1,101 @@
+"""/invites on Zalo: revoking a code's invite or a unit's open invites, as on Telegram,
+audited; a name fitting several units answered by number; no sheet, since Zalo sends none."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from db.models import AuditLog, Invite
+from db.queries.invites import create_invite
+from tests.factories import make_contact, make_unit
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+HOA = "7f3a9c0e51d24b8e"
+
+
+def province(zbot: ZaloBot) -> list[str]:
+    """Communes X01 Xã An Hòa (two open invites) and X02 Xã An Phú (one); Hoa a member of
+    X01 on Zalo; return the invite codes, X01's first."""
+    now = zbot.tg.clock.now()
+    with zbot.session() as s:
+        first, second = make_unit(s, "X01", "Xã An Hòa"), make_unit(s, "X02", "Xã An Phú")
+        codes = [
+            create_invite(
+                s,
+                unit_id=unit.id or 0,
+                role="member",
+                function="focal",
+                created_by_id=None,
+                now=now,
+                ttl_days=7,
+            )[1]
+            for unit in (first, first, second)
+        ]
+        make_contact(s, 0, units=[first], name="Hoa", channel="zalo", external_id=HOA)
+        s.commit()
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    return codes
+
+
+def open_invites(zbot: ZaloBot) -> int:
+    """Return how many invites still work: unused and not expired (a revoked one expires)."""
+    now = zbot.tg.clock.now()
+    with zbot.session() as s:
+        invites = s.exec(select(Invite)).all()
+        return sum(1 for i in invites if i.used_at is None and i.expires_at > now)
+
+
+def audited(zbot: ZaloBot) -> list[str]:
+    """Return the audit actions, oldest first."""
+    with zbot.session() as s:
+        return [e.action for e in s.exec(select(AuditLog).order_by(col(AuditLog.id)))]
+
+
+async def test_revoke_one_invite_by_its_code(zbot: ZaloBot) -> None:
+    """/invites revoke <code> revokes that invite only; again, it has nothing to revoke."""
+    code = province(zbot)[0]
+    [answer] = await zbot.say(ZALO_ADMIN, f"/invites revoke {code}")
+    assert "Đã thu hồi lời mời này của Xã An Hòa" in answer
+    assert open_invites(zbot) == 2
+    [again] = await zbot.say(ZALO_ADMIN, f"/invites revoke {code}")
+    assert "không có gì để thu hồi" in again
+    assert audited(zbot) == ["invite.revoked"]
+
+
+async def test_revoke_a_units_open_invites(zbot: ZaloBot) -> None:
+    """/invites revoke X01 revokes both of its open invites, each audited."""
+    province(zbot)
+    [answer] = await zbot.say(ZALO_ADMIN, "/invites revoke X01")
+    assert "Đã thu hồi 2 lời mời chưa dùng của Xã An Hòa" in answer
+    assert open_invites(zbot) == 1
+    assert audited(zbot) == ["invite.revoked", "invite.revoked"]
+
+
+async def test_a_name_fitting_two_units_is_answered_by_number(zbot: ZaloBot) -> None:
+    """ "Xã An" fits two communes, offered numbered; "2" revokes Xã An Phú's invite."""
+    province(zbot)
+    [offer] = await zbot.say(ZALO_ADMIN, "/invites revoke Xã An")
+    assert "2 = Xã An Phú (X02)" in offer.splitlines()
+    [answer] = await zbot.say(ZALO_ADMIN, "2")
+    assert "Đã thu hồi 1 lời mời chưa dùng của Xã An Phú" in answer
+    assert open_invites(zbot) == 2
+
+
+async def test_invites_without_revoke_or_with_nothing_to_revoke_explain(zbot: ZaloBot) -> None:
+    """/invites alone says how to invite on Zalo; /invites revoke alone gives its usage."""
+    province(zbot)
+    [how] = await zbot.say(ZALO_ADMIN, "/invites")
+    assert "/invite <đơn vị>" in how
+    [usage] = await zbot.say(ZALO_ADMIN, "/invites revoke")
+    assert usage.startswith("Cách dùng: /invites revoke")
+    [unknown] = await zbot.say(ZALO_ADMIN, "/invites revoke X99")
+    assert "Không tìm thấy đơn vị «X99»" in unknown
+    assert open_invites(zbot) == 3
+
+
+async def test_a_member_is_refused_invites(zbot: ZaloBot) -> None:
+    """A unit's member typing /invites revoke is refused and every invite stays open."""
+    code = province(zbot)[0]
+    [answer] = await zbot.say(HOA, f"/invites revoke {code}")
+    assert "không có quyền" in answer
+    assert open_invites(zbot) == 3

@@ -1,0 +1,128 @@
+"""/unit, /ranking and /digest on Zalo, typed as on Telegram: a unit's tasks and on-time rate,
+the units ranked, the digest switched; a name fitting several units answered by number; a
+coordinator's scope kept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import Assignment, Contact, ContactIdentity, ContactScope, UnitGroup
+from db.queries.reports import record_report
+from tests.factories import make_contact, make_task, make_unit
+from tests.zalo.conftest import ZaloBot
+
+HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+
+
+def province(zbot: ZaloBot) -> None:
+    """Xã An Hòa (X01, in the pilot group) did its task on time; Xã An Phú (X02) did not do
+    an overdue one; Hoa is a member of X01, Chi a coordinator, both on Zalo."""
+    with zbot.session() as s:
+        first = make_unit(s, "X01", "Xã An Hòa", groups=["Xã thí điểm"])
+        second = make_unit(s, "X02", "Xã An Phú")
+        make_task(s, "Báo cáo quý", date(2026, 12, 1), [first, second])
+        make_task(s, "Kiểm tra an toàn", date(2026, 11, 10), [second])
+        done = s.exec(select(Assignment).where(Assignment.unit_id == first.id)).one()
+        record_report(s, assignment_id=done.id or 0, state="done", now=zbot.tg.clock.now())
+        make_contact(s, 0, units=[first], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+        s.commit()
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+
+
+async def test_unit_shows_its_tasks_and_on_time_rate(zbot: ZaloBot) -> None:
+    """/unit X01 lists its task with its status and its on-time rate."""
+    province(zbot)
+    [text] = await zbot.say(CHI, "/unit X01")
+    assert "Xã An Hòa: 1 nhiệm vụ được giao" in text
+    assert "Báo cáo quý, hạn 01/12/2026: Đã hoàn thành đúng hạn" in text
+    assert "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%." in text
+
+
+async def test_unit_without_a_name_or_unknown_explains(zbot: ZaloBot) -> None:
+    """/unit alone answers how to type it; a unit that does not exist is named back."""
+    province(zbot)
+    [usage] = await zbot.say(CHI, "/unit")
+    assert "/unit Sở Y tế" in usage
+    [unknown] = await zbot.say(CHI, "/unit X99")
+    assert "Không tìm thấy đơn vị “X99”" in unknown
+
+
+async def test_a_name_fitting_two_units_is_answered_by_number(zbot: ZaloBot) -> None:
+    """ "Xã An" fits two communes, offered numbered; "2" shows Xã An Phú's tasks."""
+    province(zbot)
+    [offer] = await zbot.say(CHI, "/unit Xã An")
+    lines = offer.splitlines()
+    assert "1 = Xã An Hòa" in lines
+    assert "2 = Xã An Phú" in lines
+    [text] = await zbot.say(CHI, "2")
+    assert "Xã An Phú: 2 nhiệm vụ được giao" in text
+    assert "Tỷ lệ hoàn thành đúng hạn: 0/1 = 0,0%." in text
+
+
+async def test_a_scoped_coordinator_sees_only_the_units_in_scope(zbot: ZaloBot) -> None:
+    """A coordinator of the pilot group finds X01, not X02, and ranks only X01."""
+    province(zbot)
+    with zbot.session() as s:
+        group = s.exec(select(UnitGroup)).one()
+        ident = s.exec(select(ContactIdentity).where(ContactIdentity.external_id == CHI)).one()
+        s.add(ContactScope(contact_id=ident.contact_id, group_id=group.id or 0))
+        s.commit()
+    [hidden] = await zbot.say(CHI, "/unit X02")
+    assert "Không tìm thấy đơn vị" in hidden
+    [ranked] = await zbot.say(CHI, "/ranking")
+    assert "1. Xã An Hòa: 100,0% (1/1)" in ranked
+    assert "Xã An Phú" not in ranked
+
+
+async def test_ranking_orders_units_by_on_time_rate(zbot: ZaloBot) -> None:
+    """/ranking puts Xã An Hòa first, Xã An Phú at 0%; a period it does not know is explained."""
+    province(zbot)
+    [text] = await zbot.say(CHI, "/ranking")
+    assert "1. Xã An Hòa: 100,0% (1/1)" in text
+    assert "2. Xã An Phú: 0,0% (0/1)" in text
+    assert "từ 01/01/2026 đến 31/12/2026" in text
+    [month] = await zbot.say(CHI, "/ranking tháng")
+    assert "từ 01/11/2026 đến 30/11/2026" in month
+    [usage] = await zbot.say(CHI, "/ranking tuần")
+    assert "/ranking năm" in usage
+
+
+async def test_a_member_is_refused_unit_and_ranking(zbot: ZaloBot) -> None:
+    """A unit's member typing /unit or /ranking is refused."""
+    province(zbot)
+    for typed in ("/unit X01", "/ranking"):
+        [answer] = await zbot.say(HOA, typed)
+        assert "không có quyền" in answer, typed
+
+
+def digest_enabled(zbot: ZaloBot) -> bool:
+    """Return whether Chi takes the scheduled digest."""
+    with zbot.session() as s:
+        ident = s.exec(select(ContactIdentity).where(ContactIdentity.external_id == CHI)).one()
+        contact = s.get(Contact, ident.contact_id)
+        assert contact is not None
+        return contact.digest_enabled
+
+
+async def test_digest_off_and_on_for_oneself(zbot: ZaloBot) -> None:
+    """/digest tells its state; /digest off stops it, /digest bat (on) takes it again."""
+    province(zbot)
+    [state] = await zbot.say(CHI, "/digest")
+    assert "đang bật" in state
+    [off] = await zbot.say(CHI, "/digest off")
+    assert "Đã tắt bản tin" in off
+    assert digest_enabled(zbot) is False
+    [on] = await zbot.say(CHI, "/digest bat")
+    assert "Đã bật bản tin" in on
+    assert digest_enabled(zbot) is True
+
+
+async def test_a_member_is_refused_digest(zbot: ZaloBot) -> None:
+    """A unit's member typing /digest off is refused."""
+    province(zbot)
+    [answer] = await zbot.say(HOA, "/digest off")
+    assert "không có quyền" in answer

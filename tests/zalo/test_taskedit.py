@@ -1,0 +1,189 @@
+"""Changing a task on Zalo, typed as on Telegram: /deadline, /assign, /unassign, /closetask,
+/canceltask; each change audited, a title naming several tasks answered by number."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, select
+
+from core.taskdates import due_at
+from db.models import Assignment, AuditLog, Task
+from tests.factories import VN, make_contact, make_task, make_unit
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+HOA = "7f3a9c0e51d24b8e"
+
+
+def province(zbot: ZaloBot, *titles: str) -> list[int]:
+    """Communes X01, X02 and X03, tasks of the titles given to X01 and X02, Hoa a member of
+    X01 on Zalo; return the task ids."""
+    with zbot.session() as s:
+        first, second = make_unit(s, "X01", "Xã An Hòa"), make_unit(s, "X02", "Xã Bình Minh")
+        make_unit(s, "X03", "Xã Cẩm Phô")
+        ids = [make_task(s, title, date(2026, 12, 1), [first, second]).id or 0 for title in titles]
+        make_contact(s, 0, units=[first], name="Hoa", channel="zalo", external_id=HOA)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    return ids
+
+
+def assignments(zbot: ZaloBot, task_id: int) -> list[Assignment]:
+    """Return a task's assignments, oldest first."""
+    with zbot.session() as s:
+        query = select(Assignment).where(Assignment.task_id == task_id)
+        return list(s.exec(query.order_by(col(Assignment.id))))
+
+
+def audited(zbot: ZaloBot) -> list[str]:
+    """Return the audit actions, oldest first."""
+    with zbot.session() as s:
+        return [e.action for e in s.exec(select(AuditLog).order_by(col(AuditLog.id)))]
+
+
+def status(zbot: ZaloBot, task_id: int) -> str:
+    """Return a task's status."""
+    with zbot.session() as s:
+        task = s.get(Task, task_id)
+        assert task is not None
+        return task.status
+
+
+async def test_deadline_moves_every_assignment_and_its_reminders(zbot: ZaloBot) -> None:
+    """/deadline #12 dd/mm/yyyy moves the task and its assignments' due times, audited."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 18/12/2026")
+    assert f"#{task_id}" in answer
+    assert "18/12/2026" in answer
+    moved = assignments(zbot, task_id)
+    assert [a.deadline for a in moved] == [date(2026, 12, 18)] * 2
+    assert all(a.due_at == due_at(date(2026, 12, 18), VN) for a in moved)
+    assert "task.deadline_changed" in audited(zbot)
+
+
+async def test_deadline_by_title_after_a_bar(zbot: ZaloBot) -> None:
+    """/deadline <title> | <date> names the task by its title."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [answer] = await zbot.say(ZALO_ADMIN, "/deadline Báo cáo quý | 17/12/2026")
+    assert "17/12/2026" in answer
+    assert [a.deadline for a in assignments(zbot, task_id)] == [date(2026, 12, 17)] * 2
+
+
+async def test_deadline_refuses_an_impossible_or_past_day_and_changes_nothing(
+    zbot: ZaloBot,
+) -> None:
+    """31/02 does not exist and 01/11/2026 is past: each is explained, the deadline stays."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [impossible] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 31/02/2027")
+    assert "31/02" in impossible
+    assert "không tồn tại" in impossible
+    [past] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 01/11/2026")
+    assert "đã qua" in past
+    assert [a.deadline for a in assignments(zbot, task_id)] == [date(2026, 12, 1)] * 2
+    assert "task.deadline_changed" not in audited(zbot)
+
+
+async def test_a_malformed_command_gets_its_usage(zbot: ZaloBot) -> None:
+    """Each command without its task (or its date, its units) answers how to type it."""
+    province(zbot, "Báo cáo quý")
+    for typed in ("/deadline", "/deadline Báo cáo quý", "/assign #1", "/unassign", "/closetask"):
+        [answer] = await zbot.say(ZALO_ADMIN, typed)
+        assert answer.startswith("Cách dùng:"), typed
+    [canceltask] = await zbot.say(ZALO_ADMIN, "/canceltask")
+    assert "/canceltask #12" in canceltask
+
+
+async def test_an_unknown_task_is_named_back(zbot: ZaloBot) -> None:
+    """A number or title that names no task says so, and nothing changes."""
+    province(zbot, "Báo cáo quý")
+    [by_number] = await zbot.say(ZALO_ADMIN, "/closetask #999")
+    assert "Không tìm thấy nhiệm vụ «#999»" in by_number
+    [by_title] = await zbot.say(ZALO_ADMIN, "/deadline Kiểm tra an toàn | 18/12/2026")
+    assert "Không tìm thấy nhiệm vụ «Kiểm tra an toàn»" in by_title
+    assert audited(zbot) == []
+
+
+async def test_assign_and_unassign_units_by_code_keep_history(zbot: ZaloBot) -> None:
+    """/assign #12 X03 adds a unit; /unassign #12 X01 deactivates one, its row kept."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [added] = await zbot.say(ZALO_ADMIN, f"/assign #{task_id} X03")
+    assert "1 đơn vị (tổng 3)" in added
+    [removed] = await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} X01")
+    assert "còn 2" in removed
+    rows = assignments(zbot, task_id)
+    assert [a.active for a in rows] == [False, True, True]
+    assert {"task.assignees_added", "task.assignees_removed"} <= set(audited(zbot))
+    [unknown] = await zbot.say(ZALO_ADMIN, f"/assign #{task_id} X99")
+    assert "X99" in unknown
+
+
+async def test_closetask_and_canceltask_end_a_task_once(zbot: ZaloBot) -> None:
+    """/closetask closes one task, /canceltask cancels another; a closed one stays closed."""
+    first, second = province(zbot, "Báo cáo quý", "Kiểm tra an toàn")
+    [closed] = await zbot.say(ZALO_ADMIN, f"/closetask #{first}")
+    assert f"Đã đóng nhiệm vụ #{first}" in closed
+    [cancelled] = await zbot.say(ZALO_ADMIN, "/canceltask kiem tra an toan")
+    assert f"Đã hủy nhiệm vụ #{second}" in cancelled
+    assert (status(zbot, first), status(zbot, second)) == ("closed", "cancelled")
+    [again] = await zbot.say(ZALO_ADMIN, f"/deadline #{first} 18/12/2026")
+    assert "đã đóng" in again
+    assert {"task.closed", "task.cancelled"} <= set(audited(zbot))
+
+
+async def test_a_title_naming_two_tasks_is_answered_by_number(zbot: ZaloBot) -> None:
+    """Two matching titles are offered numbered; "2" moves the second one's deadline only."""
+    november, december = province(zbot, "Báo cáo tháng 11", "Báo cáo tháng 12")
+    [offer] = await zbot.say(ZALO_ADMIN, "/deadline Báo cáo tháng | 18/12/2026")
+    assert "khớp 2 nhiệm vụ" in offer
+    lines = offer.splitlines()
+    assert f"1 = #{december} Báo cáo tháng 12" in lines
+    assert f"2 = #{november} Báo cáo tháng 11" in lines
+    [answer] = await zbot.say(ZALO_ADMIN, "2")
+    assert f"#{november}" in answer
+    assert "18/12/2026" in answer
+    assert [a.deadline for a in assignments(zbot, november)] == [date(2026, 12, 18)] * 2
+    assert [a.deadline for a in assignments(zbot, december)] == [date(2026, 12, 1)] * 2
+
+
+async def test_a_title_naming_two_tasks_closes_the_one_chosen(zbot: ZaloBot) -> None:
+    """/closetask with a title fitting two tasks closes the one whose number is typed."""
+    november, december = province(zbot, "Báo cáo tháng 11", "Báo cáo tháng 12")
+    await zbot.say(ZALO_ADMIN, "/closetask Báo cáo tháng")
+    [answer] = await zbot.say(ZALO_ADMIN, "1")
+    assert f"Đã đóng nhiệm vụ #{december}" in answer
+    assert (status(zbot, november), status(zbot, december)) == ("open", "closed")
+
+
+async def test_a_member_is_refused_and_nothing_changes(zbot: ZaloBot) -> None:
+    """A unit's member typing the admins' task commands is refused each time."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    for typed in (
+        f"/deadline #{task_id} 18/12/2026",
+        f"/assign #{task_id} X03",
+        f"/unassign #{task_id} X01",
+        f"/closetask #{task_id}",
+        f"/canceltask #{task_id}",
+    ):
+        [answer] = await zbot.say(HOA, typed)
+        assert "không có quyền" in answer, typed
+    assert status(zbot, task_id) == "open"
+    assert audited(zbot) == []
+
+
+async def test_english_admin_gets_english_answers(zbot: ZaloBot) -> None:
+    """An admin who chose English is answered in English, usage and change alike."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    await zbot.say(ZALO_ADMIN, "/lang en")
+    [usage] = await zbot.say(ZALO_ADMIN, "/deadline")
+    assert usage.startswith("Usage:")
+    [closed] = await zbot.say(ZALO_ADMIN, f"/closetask #{task_id}")
+    assert f"#{task_id}" in closed
+    assert "closed" in closed
+
+
+async def test_deadline_on_a_sunday_moves_to_monday_and_says_why(zbot: ZaloBot) -> None:
+    """20/12/2026 is a Sunday: the deadline becomes Monday 21/12, citing art. 148."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 20/12/2026")
+    assert "21/12/2026" in answer
+    assert "Điều 148" in answer
+    assert [a.deadline for a in assignments(zbot, task_id)] == [date(2026, 12, 21)] * 2
