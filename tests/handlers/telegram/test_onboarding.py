@@ -96,6 +96,22 @@ async def test_file_that_is_not_a_spreadsheet_changes_nothing(bot: BotUnderTest)
     assert "Không đọc được tệp" in (reply.text or "")
 
 
+
+async def test_a_table_of_unknown_columns_is_answered_with_the_columns_in_vietnamese(
+    bot: BotUnderTest,
+) -> None:
+    """A list whose header names none of our columns: the answer gives the Vietnamese
+    column names of both lists (and the appendix's), and nothing is applied."""
+    content = "STT,Họ và tên,Chức vụ\n1,Nguyễn Văn A,Chủ tịch\n".encode()
+    reply = await send_file(bot, ADMIN_ID, content, "danh-sach.csv")
+    text = reply.text or ""
+    assert "tiêu đề, hạn, đơn vị" in text
+    assert "mã, tên, loại" in text
+    assert "Cơ quan chủ trì" in text
+    assert "Không có gì thay đổi" in text
+    with bot.session() as s:
+        assert s.exec(select(Unit)).all() == []
+
 async def test_xlsx_declaring_a_huge_dimension_imports_its_rows(bot: BotUnderTest) -> None:
     """A small workbook whose sheet claims A1:XFD1048576 imports just the rows it has."""
     reply = await send_file(bot, ADMIN_ID, hostile(UNITS), "units.xlsx")
