@@ -13,13 +13,18 @@ Accepted forms, compared without case or Vietnamese diacritics:
   a directive's "trước ngày 15/06/2026" means that day;
 - ``yyyy-mm-dd 00:00:00``: a date cell exported to CSV with its empty time;
 - ``N ngày làm việc`` / ``N ngay lam viec`` / ``N working day(s)``, optionally after
-  'trong', 'trong vòng' or 'within': the N-th working day after today.
+  'trong', 'trong vòng' or 'within': the N-th working day after today;
+- a period, as a directive's appendix gives it: ``Quý IV/2026`` (or ``Quý 4 năm 2026``),
+  ``Tháng 12/2026`` (``tháng 12 năm 2026``), ``6 tháng đầu năm 2026`` / ``6 tháng cuối năm``,
+  ``Năm 2026``, optionally after 'trong' or 'trước': the period's last day (this year's
+  when no year is given).
 
 Results carry codes and dates, never prose: the bot words them from its catalogs.
 """
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import datetime as dt
 import re
 import unicodedata
@@ -56,6 +61,14 @@ _ISO = re.compile(r"(?:ngay )?(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]00:00(?::00)?)?"
 _LONG = re.compile(r"(?:ngay )?(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?", re.ASCII)
 # "trước ngày 15/06/2026": how a directive's appendix writes a deadline, meaning that day.
 _BEFORE = re.compile(r"^(?:truoc|before|by) ", re.ASCII)
+# A period ends on the last day of a month: "quy iv/2026", "thang 12 nam 2026", "nam 2026".
+_YEAR_TAIL = r"(?:(?: nam |/|-| )(\d{4}))?"
+_QUARTER = re.compile(r"quy (iv|i{1,3}|[1-4])" + _YEAR_TAIL, re.ASCII)
+_MONTH = re.compile(r"thang (\d{1,2})" + _YEAR_TAIL, re.ASCII)
+_HALF = re.compile(r"6 thang (dau|cuoi) nam(?: (\d{4}))?", re.ASCII)
+_WHOLE_YEAR = re.compile(r"nam (\d{4})", re.ASCII)
+_PERIOD_LEAD = re.compile(r"^(?:truoc|trong|before|by|within) ", re.ASCII)
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _WORKING_DAYS = re.compile(
     r"(?:trong (?:vong )?|within )?(\d{1,4}) (?:ngay lam viec|working days?)", re.ASCII
 )
@@ -92,9 +105,10 @@ class DeadlineError:
 
 @dataclass(frozen=True, slots=True)
 class _Typed:
-    """The numbers of a typed date; year is None for the 'd/m' form."""
+    """The numbers of a typed date; year is None for the 'd/m' form; day is None for a
+    period, which ends on its last month's last day."""
 
-    day: int
+    day: int | None
     month: int
     year: int | None
 
@@ -107,7 +121,7 @@ def format_date(d: dt.date) -> str:
 def parse_date(text: str) -> dt.date | None:
     """Read a full date such as 15/06/2025 (see module doc); None if garbage or impossible."""
     typed = _match_date(_fold(text))
-    if typed is None or typed.year is None:
+    if typed is None or typed.year is None or typed.day is None:
         return None
     return _build(typed.day, typed.month, typed.year)
 
@@ -121,7 +135,7 @@ def parse_deadline(
     n = _match_working_days(folded)
     if n is not None:
         return _from_working_days(n, original, today, calendar)
-    typed = _match_date(folded)
+    typed = _match_date(folded) or _match_period(folded)
     if typed is None:
         return DeadlineError(DeadlineErrorCode.UNRECOGNISED, original)
     return _from_date(typed, original, today, calendar)
@@ -160,11 +174,34 @@ def _match_date(folded: str) -> _Typed | None:
     return None
 
 
-def _build(day: int, month: int, year: int) -> dt.date | None:
-    """Return the date, or None when it does not exist (31/02, month 13, year 0)."""
+def _match_period(folded: str) -> _Typed | None:
+    """Return the last month of a period (a quarter, a month, a half or a whole year)."""
+    folded = _PERIOD_LEAD.sub("", folded)
+    if match := _QUARTER.fullmatch(folded):
+        quarter = _QUARTERS.get(match[1]) or int(match[1])
+        return _Typed(day=None, month=3 * quarter, year=_year(match[2]))
+    if match := _MONTH.fullmatch(folded):
+        return _Typed(day=None, month=int(match[1]), year=_year(match[2]))
+    if match := _HALF.fullmatch(folded):
+        return _Typed(day=None, month=6 if match[1] == "dau" else 12, year=_year(match[2]))
+    if match := _WHOLE_YEAR.fullmatch(folded):
+        return _Typed(day=None, month=12, year=int(match[1]))
+    return None
+
+
+def _year(digits: str | None) -> int | None:
+    """Return the year a period names, None when it names none."""
+    return int(digits) if digits else None
+
+
+def _build(day: int | None, month: int, year: int) -> dt.date | None:
+    """Return the date (a period's last day for None), or None when it does not exist
+    (31/02, month 13, year 0)."""
     try:
+        if day is None:
+            day = calendar_module.monthrange(year, month)[1]
         return dt.date(year, month, day)
-    except ValueError:
+    except ValueError:  # calendar.IllegalMonthError is one too
         return None
 
 

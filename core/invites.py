@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from core.roles import Function, Role
+from core.textnorm import narrow
 
 CODE_BYTES = 24
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -34,6 +35,20 @@ def hash_code(code: str) -> str:
 def looks_like_code(text: str) -> bool:
     """Tell whether text could be a code at all (saves a lookup for obvious junk)."""
     return bool(CODE_SHAPE.match(text.strip()))
+
+
+def pasted_code(text: str) -> str | None:
+    """Return the code a newcomer pasted on its own, or None when the text is no code.
+
+    Officials get their code by SMS, Zalo or on the invite sheet, and paste it without
+    `/start`: the bare code, or the whole invite link (`https://t.me/<bot>?start=<code>`),
+    maybe typed on a full-width keyboard.
+    """
+    words = narrow(text).split()
+    if len(words) != 1:
+        return None
+    code = words[0].rsplit("start=", 1)[-1]
+    return code if looks_like_code(code) else None
 
 
 def expires_at(now: datetime, ttl_days: int) -> datetime:

@@ -68,8 +68,7 @@ async def upload_page(request: Request) -> Response:
         return _page(request, viewer, said=_unreadable(request, viewer, exc))
     importer = import_files.importer_for(table)
     if importer is None:
-        headers = "\n".join(",".join(sig) for sig in import_files.IMPORTERS)
-        text = services.catalog.plain(viewer.lang, "imports.unknown_header", headers=headers)
+        text = services.catalog.plain(viewer.lang, "imports.unknown_header")
         return _page(request, viewer, said=text)
     if len(table.rows) > import_files.PREVIEW_OVER_ROWS:
         return await _preview(request, viewer, importer, table, name, content)

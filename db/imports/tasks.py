@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from core.calendar import WorkingCalendar
 from core.deadlines import DeadlineError, DeadlineErrorCode, parse_deadline
 from core.directives import parse_directive_line
-from core.spreadsheet import ImportReport, Rejection, Table
+from core.spreadsheet import ImportReport, Rejection, Table, serial_date
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
 from db.imports import require_columns
@@ -144,6 +144,7 @@ def _deadline(
     that already has it (the same file imported again after its deadline)."""
     if not text.strip():
         return "empty_deadline"
+    text = serial_date(text) or text  # a date cell saved as a number: "46387"
     parsed = parse_deadline(text, today=today, calendar=cal)
     if not isinstance(parsed, DeadlineError):
         return parsed.date

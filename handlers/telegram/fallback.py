@@ -5,8 +5,10 @@ from __future__ import annotations
 from telegram import ReplyParameters
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from core.invites import pasted_code
 from core.markup import Markup, to_plain
 from core.roles import Access
+from handlers.telegram import invites
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.registry import Flow
 
@@ -25,6 +27,10 @@ async def unknown_command(req: Request) -> None:
 async def anything_else(req: Request) -> None:
     """Answer a private message that no flow took: strangers learn how to join."""
     if req.actor.access == Access.PUBLIC:
+        code = pasted_code(req.message.text or "") if req.message is not None else None
+        if code is not None:
+            await invites.redeem(req, code)
+            return
         await req.say("common.not_registered")
         return
     text = req.message.text if req.message is not None and req.message.text else ""

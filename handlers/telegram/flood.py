@@ -24,6 +24,7 @@ from enum import Enum
 from telegram import Update
 
 from app.actor import Actor
+from core.invites import pasted_code
 from core.roles import Access
 
 MEMBER_BURST = 20.0
@@ -137,8 +138,10 @@ class FloodGuard:
 
 
 def _is_command(update: Update) -> bool:
-    """Whether the update is a command or a button press (not free text or a file)."""
+    """Whether the update is a command, a button press or an invite code pasted alone (as
+    `/start <code>` is a command), not free text or a file."""
     if update.callback_query is not None:
         return True
     msg = update.message
-    return msg is not None and (msg.text or "").startswith("/")
+    text = (msg.text or "") if msg is not None else ""
+    return text.startswith("/") or pasted_code(text) is not None

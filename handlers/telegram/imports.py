@@ -25,7 +25,7 @@ from telegram import Document, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from app.import_files import IMPORTERS, PREVIEW_OVER_ROWS, importer_for
+from app.import_files import PREVIEW_OVER_ROWS, importer_for
 from app.import_report import (
     CHAT_LISTED_REJECTIONS,
     chunks,
@@ -34,7 +34,7 @@ from app.import_report import (
     unreadable_text,
 )
 from app.jobs import import_table, preview_table
-from core.markup import Markup, to_plain
+from core.markup import to_plain
 from core.roles import Access
 from core.spreadsheet import Table, UnreadableFile, check_size, read_table
 from db.imports import Importer
@@ -86,8 +86,7 @@ async def on_spreadsheet(req: Request) -> bool:
     if importer is None:
         if req.actor.unit_ids:
             return False  # an admin who also reports for a unit: maybe evidence
-        headers = "\n".join(f"`{','.join(sig)}`" for sig in IMPORTERS)
-        await req.say("imports.unknown_header", headers=Markup(headers))
+        await req.say("imports.unknown_header")
         return True
     if len(table.rows) > PREVIEW_OVER_ROWS:
         await offer_preview(req, importer, table, content, name)

@@ -202,13 +202,13 @@ async def revoke_for_unit(req: Request, unit_id: int) -> None:
     )
 
 
-async def redeem(req: Request) -> None:
-    """Register the sender with the invite code of `/start <code>`, or refuse politely.
+async def redeem(req: Request, code: str) -> None:
+    """Register the sender with an invite code (of `/start <code>`, or pasted alone), or
+    refuse politely.
 
     The rules (rate limit, admin codes, spending the code, the audit, telling the admins)
     are `app.pairing.redeem`'s, as on Zalo; here the newcomer's command menu is refreshed.
     """
-    code = req.args[0] if req.args else ""
     redeemed = await req.run(pairing.redeem, req.services, _newcomer(req), code)
     await req.reply(redeemed.said.text)
     if redeemed.contact_id is not None:

@@ -23,7 +23,7 @@ ROLE_KEYS = {
 async def start(req: Request) -> None:
     """Greet the sender (staff get their role's menu); a payload goes to the invite flow."""
     if req.args:
-        await invites.redeem(req)
+        await invites.redeem(req, req.args[0])
         return
     if req.actor.access > Access.MEMBER:
         # Staff may have got their role while the bot had no chat to set their menu in

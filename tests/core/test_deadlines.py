@@ -60,6 +60,66 @@ def test_parse_deadline_date_forms(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "last_day"),
+    [
+        ("Quý IV/2026", date(2026, 12, 31)),
+        ("quý 4 năm 2026", date(2026, 12, 31)),
+        ("Trong quý III/2026", date(2026, 9, 30)),
+        ("Quý II", date(2026, 6, 30)),  # no year: this year's
+        ("Quy I/2027", date(2027, 3, 31)),
+        ("Tháng 12/2026", date(2026, 12, 31)),
+        ("tháng 11 năm 2026", date(2026, 11, 30)),
+        ("Trước tháng 7/2026", date(2026, 7, 31)),
+        ("Tháng 6", date(2026, 6, 30)),
+        ("6 tháng đầu năm 2026", date(2026, 6, 30)),
+        ("6 tháng cuối năm 2026", date(2026, 12, 31)),
+        ("Năm 2026", date(2026, 12, 31)),
+        ("trong năm 2027", date(2027, 12, 31)),
+    ],
+)
+def test_parse_deadline_a_period_ends_on_its_last_day(text: str, last_day: date) -> None:
+    """A directive's appendix often gives a period ("Quý IV/2026"): its last day, a working
+    day in each of these."""
+    assert parse(text) == DeadlineParsed(date=last_day, original=text.strip())
+
+
+def test_parse_deadline_a_period_ending_on_a_day_off_moves_to_the_next_working_day() -> None:
+    """Tháng 10/2026 ends on a Saturday: the deadline is Monday 02/11/2026, and says why."""
+    assert parse("Tháng 10/2026") == DeadlineParsed(
+        date=date(2026, 11, 2),
+        original="Tháng 10/2026",
+        moved_from=date(2026, 10, 31),
+        reason=WEEKEND,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Quý I/2026", DeadlineErrorCode.IN_PAST),  # ended 31/03/2026, before 12/05/2026
+        ("Tháng 13/2026", DeadlineErrorCode.IMPOSSIBLE_DATE),
+        ("Quý V/2026", DeadlineErrorCode.UNRECOGNISED),
+        ("Quý 5/2026", DeadlineErrorCode.UNRECOGNISED),
+        ("Năm 2099", DeadlineErrorCode.OUT_OF_RANGE),
+        ("Thường xuyên", DeadlineErrorCode.UNRECOGNISED),  # "ongoing" is no deadline
+    ],
+)
+def test_parse_deadline_a_period_that_cannot_be_a_deadline_is_refused(
+    text: str, code: DeadlineErrorCode
+) -> None:
+    """A period already over, a month 13, a fifth quarter, a year too far are refused."""
+    result = parse(text)
+    assert isinstance(result, DeadlineError)
+    assert result.code == code
+
+
+def test_parse_date_takes_no_period() -> None:
+    """A day off or a report's period start is one day: a period is not read as one."""
+    assert parse_date("Tháng 12/2026") is None
+    assert parse_date("Quý IV/2026") is None
+
+
+@pytest.mark.parametrize(
     ("text", "n"),
     [
         ("5 ngày làm việc", 5),

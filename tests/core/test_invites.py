@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from core.invites import (
     MAX_FAILURES,
     hash_code,
@@ -12,6 +14,7 @@ from core.invites import (
     looks_like_code,
     new_code,
     parse_invite_args,
+    pasted_code,
 )
 from core.roles import Function, Role
 
@@ -54,3 +57,24 @@ def test_rate_limit_starts_at_the_limit() -> None:
 def test_link_is_a_telegram_deep_link() -> None:
     """The link opens the bot with the code as /start payload."""
     assert invite_link("@dondoc_bot", "abc") == "https://t.me/dondoc_bot?start=abc"
+
+
+CODE = "Xy3_kP9-qR2sT5uV8wZ1aB4c"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (CODE, CODE),
+        (f"  {CODE}\n", CODE),
+        (f"https://t.me/dondoc_bot?start={CODE}", CODE),
+        (f"t.me/dondoc_bot?start={CODE}", CODE),
+        ("".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in CODE), CODE),
+        (f"mã {CODE}", None),  # a sentence is not a code pasted alone
+        ("xong", None),
+        ("https://t.me/dondoc_bot?start=", None),
+        ("https://example.org/a/very/long/path/that/is/no/code", None),
+    ],
+)
+def test_a_code_pasted_alone_is_the_code_or_the_links_payload(text: str, code: str | None) -> None:
+    assert pasted_code(text) == code

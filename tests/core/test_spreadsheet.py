@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from core import spreadsheet
-from core.spreadsheet import UnreadableFile, read_table
+from core.spreadsheet import UnreadableFile, read_table, serial_date
 
 SHEET = "xl/worksheets/sheet1.xml"
 HOSTILE_DIMENSION = "A1:XFD1048576"  # every column and row Excel has
@@ -334,3 +334,22 @@ def test_read_table_reads_the_headers_of_a_directive_appendix() -> None:
     ):
         header = read_table(f"{title},{assignees},{deadline}\nA,B,C\n".encode(), "x.csv").header
         assert header == ("title", "assignees", "deadline")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("46387", "31/12/2026"),
+        (" 46387.0 ", "31/12/2026"),
+        ("36526", "01/01/2000"),
+        ("36525", None),  # 31/12/1999: no deadline of ours
+        ("73051", None),
+        ("123", None),
+        ("15/12/2026", None),
+        ("٤٦٣٨٧", None),  # digits of another script are no Excel count
+    ],
+)
+def test_serial_date_reads_an_excel_day_count_of_this_century(
+    text: str, shown: str | None
+) -> None:
+    assert serial_date(text) == shown

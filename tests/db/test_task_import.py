@@ -164,6 +164,48 @@ def test_import_tasks_of_a_directive_appendix_as_officials_make_it(session: Sess
     assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
 
 
+def test_import_tasks_reads_a_period_as_its_last_day(session: Session) -> None:
+    """An appendix's "Quý IV/2026" and "Tháng 12/2026" are due on the period's last day;
+    "Thường xuyên" (ongoing) is no deadline and is refused with its row."""
+    _arrange(session)
+    report = _import(
+        session,
+        "title,deadline,assignees\n"
+        "Sơ kết quý,Quý IV/2026,xã\n"
+        "Báo cáo tháng,Tháng 12/2026,Sở Y tế\n"
+        "Việc thường xuyên,Thường xuyên,xã\n",
+    )
+    assert len(report.added) == 2
+    assert [r.row for r in report.rejected] == [4]
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    assert [(t.title, t.deadline) for t in tasks] == [
+        ("Sơ kết quý", date(2026, 12, 31)),
+        ("Báo cáo tháng", date(2026, 12, 31)),
+    ]
+
+
+def test_import_tasks_reads_a_date_cell_saved_as_a_number(session: Session) -> None:
+    """Excel shows a date cell formatted "General" as its day count: 46387 is 31/12/2026.
+    A number that cannot be such a date stays a bad deadline."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("title", "deadline", "assignees"))
+    sheet.append(("Tổng kết năm", 46387, "xã"))
+    sheet.append(("Báo cáo quý", 46387.0, "Sở Y tế"))
+    sheet.append(("Gõ nhầm", 123, "xã"))
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "so.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    assert len(report.added) == 2
+    assert [r.row for r in report.rejected] == [4]
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    assert [t.deadline for t in tasks] == [date(2026, 12, 31), date(2026, 12, 31)]
+
+
 def test_import_tasks_rejects_a_description_longer_than_the_form_takes(session: Session) -> None:
     """A description past MAX_DESCRIPTION (what /newtask takes) is refused with its row: the
     task's card could not be sent in one Telegram message."""

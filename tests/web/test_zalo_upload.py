@@ -116,6 +116,7 @@ async def test_an_unknown_file_and_no_file_are_explained(
     files = {"file": ("x.csv", b"a,b,c\n1,2,3\n", "text/csv")}
     unknown = await served.http.post(link, files=files)
     assert "không nhận ra" in unknown.text
+    assert "tiêu đề, hạn, đơn vị" in unknown.text  # what the header row needs, in Vietnamese
     empty = await served.http.post(link, files={"action": (None, "")})
     assert "Chưa chọn tệp" in empty.text
 

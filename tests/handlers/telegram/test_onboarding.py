@@ -96,6 +96,22 @@ async def test_file_that_is_not_a_spreadsheet_changes_nothing(bot: BotUnderTest)
     assert "Không đọc được tệp" in (reply.text or "")
 
 
+
+async def test_a_table_of_unknown_columns_is_answered_with_the_columns_in_vietnamese(
+    bot: BotUnderTest,
+) -> None:
+    """A list whose header names none of our columns: the answer gives the Vietnamese
+    column names of both lists (and the appendix's), and nothing is applied."""
+    content = "STT,Họ và tên,Chức vụ\n1,Nguyễn Văn A,Chủ tịch\n".encode()
+    reply = await send_file(bot, ADMIN_ID, content, "danh-sach.csv")
+    text = reply.text or ""
+    assert "tiêu đề, hạn, đơn vị" in text
+    assert "mã, tên, loại" in text
+    assert "Cơ quan chủ trì" in text
+    assert "Không có gì thay đổi" in text
+    with bot.session() as s:
+        assert s.exec(select(Unit)).all() == []
+
 async def test_xlsx_declaring_a_huge_dimension_imports_its_rows(bot: BotUnderTest) -> None:
     """A small workbook whose sheet claims A1:XFD1048576 imports just the rows it has."""
     reply = await send_file(bot, ADMIN_ID, hostile(UNITS), "units.xlsx")
@@ -238,6 +254,46 @@ async def test_stranger_becomes_a_contact_by_redeeming_an_invite(bot: BotUnderTe
         contact = person(s, "3601")
         chat = identity(s, "3601")
     assert (chat.chat_id, contact.display_name, chat.started) == ("3601", "Phương", True)
+
+
+async def test_a_stranger_who_pastes_the_code_alone_is_registered(bot: BotUnderTest) -> None:
+    """The code came by SMS or on the invite sheet: pasted without /start, after a greeting
+    (a stranger's second text within the minute), it registers them all the same."""
+    with bot.session() as s:
+        make_unit(s, "X10", "Xã Tam Hòa")
+    code = await invite_code(bot, "X10")
+    bot.user(3602, "Quân")
+    assert "liên kết mời" in ((await bot.send(3602, "xin chào")).text or "")
+    welcome = await bot.send(3602, f"  {code} ")
+    assert "Xã Tam Hòa" in (welcome.text or "")
+    with bot.session() as s:
+        assert person(s, "3602").display_name == "Quân"
+
+
+async def test_a_stranger_who_pastes_the_whole_invite_link_is_registered(
+    bot: BotUnderTest,
+) -> None:
+    """The invite link pasted as text (not opened) registers too, typed full-width or not."""
+    with bot.session() as s:
+        make_unit(s, "X11", "Xã Tam Ngọc")
+        make_unit(s, "X12", "Xã Tam Thăng")
+    first, second = await invite_code(bot, "X11"), await invite_code(bot, "X12")
+    bot.user(3603, "Hà")
+    bot.user(3604, "Vy")
+    pasted = await bot.send(3603, f"https://t.me/dondoc_test_bot?start={first}")
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in second)
+    typed = await bot.send(3604, full_width)
+    assert "Xã Tam Ngọc" in (pasted.text or "")
+    assert "Xã Tam Thăng" in (typed.text or "")
+
+
+async def test_a_strangers_word_that_is_no_code_still_learns_how_to_join(
+    bot: BotUnderTest,
+) -> None:
+    """Two words, or a long word of other characters, are no code: the joining hint."""
+    bot.user(3605)
+    reply = await bot.send(3605, "baocao_tien_do_thang_mot_2026 xong")
+    assert "liên kết mời" in (reply.text or "")
 
 
 async def test_stranger_learns_how_to_join(bot: BotUnderTest) -> None:
