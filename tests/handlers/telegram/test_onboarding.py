@@ -96,7 +96,6 @@ async def test_file_that_is_not_a_spreadsheet_changes_nothing(bot: BotUnderTest)
     assert "Không đọc được tệp" in (reply.text or "")
 
 
-
 async def test_a_table_of_unknown_columns_is_answered_with_the_columns_in_vietnamese(
     bot: BotUnderTest,
 ) -> None:
@@ -111,6 +110,7 @@ async def test_a_table_of_unknown_columns_is_answered_with_the_columns_in_vietna
     assert "Không có gì thay đổi" in text
     with bot.session() as s:
         assert s.exec(select(Unit)).all() == []
+
 
 async def test_xlsx_declaring_a_huge_dimension_imports_its_rows(bot: BotUnderTest) -> None:
     """A small workbook whose sheet claims A1:XFD1048576 imports just the rows it has."""
