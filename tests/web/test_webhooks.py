@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
+import pytest
 from sqlmodel import func, select
 
 from bot.web import TELEGRAM_HEADER, telegram_secret
 from db.models import Inbox
 from tests.harness import ADMIN_ID
 from tests.web.conftest import OFFICIAL, Served
+from web.limits import Refusals
 
 
 def inbox_count(served: Served) -> int:
@@ -64,6 +67,33 @@ async def test_webhook_wrong_or_missing_secret_is_refused_and_nothing_stored(
         response = await served.http.post("/webhook/telegram", content=body, headers=headers)
         assert response.status_code == 403
     assert inbox_count(served) == 0
+
+
+async def test_webhook_wrong_secrets_leave_one_line_in_the_log(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Thirty calls with a wrong secret are all refused 403 and logged as one line, not 30."""
+    caplog.set_level(logging.WARNING, logger="web.webhooks")
+    headers = {TELEGRAM_HEADER: "not-the-secret"}
+    for n in range(30):
+        response = await served.http.post("/webhook/telegram", json=update(n), headers=headers)
+        assert response.status_code == 403
+    lines = [r.getMessage() for r in caplog.records if r.name == "web.webhooks"]
+    assert lines == ["webhook telegram: refused 1 call(s) with a wrong or missing secret"]
+    assert inbox_count(served) == 0
+
+
+def test_refusals_are_told_once_a_minute_with_the_count_held_back() -> None:
+    """The first refusal is told at once, the next ones in the minute are counted, and the
+    first one after the minute tells them all; each channel is counted apart."""
+    now = [100.0]
+    refusals = Refusals(clock=lambda: now[0])
+    assert refusals.refused("telegram") == 1
+    assert [refusals.refused("telegram") for _ in range(29)] == [0] * 29
+    assert refusals.refused("zalo") == 1
+    now[0] += 60.0
+    assert refusals.refused("telegram") == 30
+    assert refusals.refused("telegram") == 0
 
 
 async def test_webhook_stores_update_before_answering(served: Served) -> None:
