@@ -10,6 +10,9 @@ answer, so a flood cannot earn the bot Telegram's 429s either):
 - a contact may burst MEMBER_BURST updates and keep up one a second; past that, updates are
   dropped and the person is told to slow down, at most once a minute.
 
+An update the inbox knew already (the platform delivering it again) is given back (`undo`):
+only what the person sends counts.
+
 Whether someone is a contact is learned from the updates the inbox records; a person not
 seen yet gets through (their lane runs one update at a time, so the next one is judged).
 Only private chats are limited: group updates tell the bot where it was added.
@@ -98,6 +101,24 @@ class FloodGuard:
             bucket.warned_at = now
             return Verdict.WARN
         return Verdict.DROP
+
+    def undo(self, update: Update, verdict: Verdict) -> None:
+        """Give back what `check` took for an update the inbox knew: a platform's redelivery.
+
+        A redelivered update is not the person writing again: it must not use their budget,
+        nor the one warning a minute (DROP took nothing).
+        """
+        user = update.effective_user
+        bucket = self._buckets.get(user.id) if user is not None else None
+        if bucket is None or bucket.member is None:
+            return  # its first update took no token
+        if verdict is Verdict.WARN:
+            bucket.warned_at = float("-inf")
+        elif verdict is Verdict.PASS and not bucket.member and _is_command(update):
+            bucket.command_tokens = min(STRANGER_COMMANDS_BURST, bucket.command_tokens + 1)
+        elif verdict is Verdict.PASS:
+            burst = MEMBER_BURST if bucket.member else STRANGER_BURST
+            bucket.tokens = min(burst, bucket.tokens + 1)
 
     def learn(self, update: Update, actor: Actor | None) -> None:
         """Remember whether the sender is a contact (read with the update's inbox row).

@@ -34,6 +34,7 @@ POLL_TIMEOUT_S = 30
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 30.0
 AT_ONCE = 4
 UNAUTHORIZED = 401
+TAKEN_KEPT = 10_000  # Zalo redelivers within minutes; older copies meet the inbox
 
 
 class ZaloPoller:
@@ -58,6 +59,7 @@ class ZaloPoller:
         self._lanes: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = ZaloFlood()
+        self._taken: dict[str, None] = {}  # the message ids taken lately, oldest first
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until stopped (or until Zalo refuses the token)."""
@@ -128,8 +130,15 @@ class ZaloPoller:
         if not events:
             raise ValueError("no Zalo event in the body")
         for event in events:
-            if self._admitted(event) and await in_update_worker(self.inbox.store, event):
-                self._start(event, stored=True)
+            if self._taken_before(event):
+                continue
+            verdict = self.flood.judge(event.sender_id)
+            try:
+                if await self._admitted(event, verdict) and await self._stored(event):
+                    self._start(event, stored=True)
+            except Exception:
+                self._taken.pop(event.message_id, None)  # not kept: Zalo's next try is taken
+                raise
 
     async def _delete_webhook(self, stop: asyncio.Event) -> None:
         """Remove a webhook (getUpdates does not work while one is set), retrying."""
@@ -144,16 +153,55 @@ class ZaloPoller:
                 delay = min(delay * 2, BACKOFF_MAX_S)
 
     def _start(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
-        """Handle an event in the background, after the person's earlier ones (unless flooding)."""
-        if stored or self._admitted(event):
-            self._spawn(self.handle(event, stored=stored, taken=taken))
+        """Handle an event in the background, after the person's earlier ones (unless flooding).
 
-    def _admitted(self, event: Event) -> bool:
-        """Tell whether the flood guard lets an event in; tell a person going too fast."""
-        verdict = self.flood.judge(event.sender_id)
-        if verdict == Verdict.WARN:
+        The flood guard judges it here, in the order the events came.
+        """
+        if not stored and self._taken_before(event):
+            return
+        verdict = Verdict.PASS if stored else self.flood.judge(event.sender_id)
+        self._spawn(self.handle(event, stored=stored, taken=taken, verdict=verdict))
+
+    def _taken_before(self, event: Event) -> bool:
+        """Tell whether this process took the event already: Zalo delivering it again.
+
+        Zalo's message ids never repeat, so such a copy is dropped before the flood guard
+        counts it (the inbox stops the copies of events taken before a restart).
+        """
+        if event.message_id in self._taken:
+            log.info("dropped Zalo event %s delivered again", event.message_id)
+            return True
+        self._taken[event.message_id] = None
+        if len(self._taken) > TAKEN_KEPT:
+            del self._taken[next(iter(self._taken))]
+        return False
+
+    async def _admitted(self, event: Event, verdict: Verdict) -> bool:
+        """Tell whether an event the flood guard judged goes on; tell a person going too fast.
+
+        One over the person's budget that the inbox knows is Zalo delivering it again, not
+        the person writing: it is dropped silently and costs them nothing.
+        """
+        if verdict is Verdict.PASS:
+            return True
+        try:
+            known = await in_update_worker(self.inbox.known, event)
+        except Exception:  # over budget either way: dropped as a flood's
+            log.warning("inbox not read for Zalo event %s", event.message_id, exc_info=True)
+            known = False
+        if known:
+            self.flood.undo(event.sender_id, verdict)
+            return False
+        if verdict is Verdict.WARN:
             self._spawn(self._slow_down(event))
-        return verdict == Verdict.PASS
+        return False
+
+    async def _stored(self, event: Event) -> bool:
+        """Record the event in the inbox; False for a duplicate, whose token is given back."""
+        if await in_update_worker(self.inbox.store, event):
+            return True
+        self.flood.undo(event.sender_id, Verdict.PASS)
+        return False
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background, kept until it ends (the stop waits for it)."""
@@ -161,15 +209,25 @@ class ZaloPoller:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def handle(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
+    async def handle(
+        self,
+        event: Event,
+        *,
+        stored: bool = False,
+        taken: bool = False,
+        verdict: Verdict = Verdict.PASS,
+    ) -> None:
         """Store, answer and finish one event; a duplicate is dropped; no error escapes.
 
-        `taken`: one taken over from a dead worker, which goes first in its person's turn.
+        `taken`: one taken over from a dead worker, which goes first in its person's turn;
+        `verdict`: the flood guard's on it (one over budget is dropped).
         """
+        if not await self._admitted(event, verdict):
+            return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
         async with self._slots, lane:
             try:
-                if not stored and not await in_update_worker(self.inbox.store, event):
+                if not stored and not await self._stored(event):
                     return
                 if self.services.worker is not None and not taken:
                     key = self.inbox.key(event)

@@ -118,6 +118,24 @@ async def test_webhook_redelivered_update_is_handled_once(served: Served) -> Non
     assert inbox_count(served) == 1
 
 
+async def test_webhook_update_delivered_25_times_is_answered_once_and_no_flood(
+    served: Served,
+) -> None:
+    """Telegram posting one update 25 times more (past a person's burst of 20) gets 200 each
+    time, one answer and no "sending too fast"; the person's next message is answered."""
+    server = served.bot.server
+    await served.bot.send(ADMIN_ID, "/whoami")
+    [first] = server.webhook_deliveries()
+    for n in range(2, 27):  # one at a time: a delivery confirms the copies queued behind it
+        server.redeliver(first.update_id)
+        await server.wait_until(lambda: len(server.webhook_deliveries()) == n, 5)  # noqa: B023
+    await served.bot.send(ADMIN_ID, "/help")
+    assert {d.status for d in server.webhook_deliveries()} == {200}
+    texts = [m.text or "" for m in server.messages(ADMIN_ID)]
+    assert len(texts) == 2
+    assert not any("gửi quá nhanh" in text for text in texts)
+
+
 async def test_webhook_oversized_or_malformed_body_is_refused(served: Served) -> None:
     """A body past the limit gets 413, one that is not a JSON object 400; nothing is stored."""
     headers = {TELEGRAM_HEADER: telegram_secret(served.bot.settings)}
