@@ -18,6 +18,7 @@ from typing import Any
 
 from app.services import Services
 from core.markup import to_plain
+from core.textnorm import without_nul
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
 from handlers.zalo.files import PhotoSaid
@@ -91,7 +92,7 @@ class ZaloPoller:
                 delay = min(delay * 2, BACKOFF_MAX_S)
                 continue
             delay = BACKOFF_FIRST_S
-            for event in events:
+            for event in _without_nul(events):
                 self._start(event)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -126,7 +127,7 @@ class ZaloPoller:
         Returns once each is stored (so the 200 means kept); a redelivered one stops at the
         inbox. ValueError when the body holds no event (the web adapter drops it, answering 200).
         """
-        events = parse_events(payload)
+        events = parse_events(without_nul(payload))  # PostgreSQL refuses NUL in text
         if not events:
             raise ValueError("no Zalo event in the body")
         for event in events:
@@ -318,6 +319,12 @@ class ZaloPoller:
         for event in events:
             self._start(event, stored=True, taken=True)
         return len(events)
+
+
+def _without_nul(events: list[Event]) -> list[Event]:
+    """Return the events read again without NUL characters (PostgreSQL refuses them)."""
+    raw = [event.raw for event in events]
+    return parse_events(without_nul(raw)) if all(raw) else events
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import func, select
 
 from bot.web import TELEGRAM_HEADER, telegram_secret
 from db.models import Inbox
-from tests.harness import ADMIN_ID
+from tests.harness import ADMIN_ID, stored_text
 from tests.web.conftest import OFFICIAL, Served
 from web.limits import Refusals
 
@@ -134,6 +134,22 @@ async def test_webhook_update_delivered_25_times_is_answered_once_and_no_flood(
     texts = [m.text or "" for m in server.messages(ADMIN_ID)]
     assert len(texts) == 2
     assert not any("gửi quá nhanh" in text for text in texts)
+
+
+async def test_webhook_update_from_a_name_holding_nul_is_stored_and_answered(
+    served: Served,
+) -> None:
+    """A sender whose names and message hold NUL characters (which PostgreSQL refuses in
+    text and jsonb) is stored and answered once, the NULs left out; nothing is sent again."""
+    server = served.bot.server
+    server.add_user(OFFICIAL, "Lan\x00", last_name="Ng\x00uyễn", username="lan\x00")
+    reply = await served.bot.send(OFFICIAL, "/whoami")
+    assert "Lan" in (reply.text or "")
+    server.send_text(OFFICIAL, "đang\x00 làm")
+    await server.wait_until(lambda: len(server.messages(OFFICIAL)) == 2, 10)
+    assert [d.status for d in server.webhook_deliveries()] == [200, 200]
+    assert inbox_count(served) == 2
+    assert "\x00" not in stored_text(served.bot.engine)
 
 
 async def test_webhook_oversized_or_malformed_body_is_refused(served: Served) -> None:
