@@ -11,7 +11,8 @@ answer, so a flood cannot earn the bot Telegram's 429s either):
   dropped and the person is told to slow down, at most once a minute.
 
 An update the inbox knew already (the platform delivering it again) is given back (`undo`):
-only what the person sends counts.
+only what the person sends counts. Before a warning the inbox looks the update up (at most
+once a minute a person), so that a copy is not warned about.
 
 Whether someone is a contact is learned from the updates the inbox records; a person not
 seen yet gets through (their lane runs one update at a time, so the next one is judged).

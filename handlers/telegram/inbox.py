@@ -109,15 +109,16 @@ async def record_update(update: object, context: TelegramContext) -> None:
     raw = context.bot_data.raw_updates
     payload = raw.take(update) if raw is not None else update.to_dict()
     content = epochs.digest(payload)
-    if verdict is not Verdict.PASS:
-        if not await _stored_before(services, key, content):
-            # Over the person's budget: not recorded, not answered (but for one warning).
-            if verdict is Verdict.WARN:
-                await _slow_down(update, context)
-            raise ApplicationHandlerStop
-        # Telegram delivering it again is no sign of the person's pace; the inbox drops it.
+    if verdict is Verdict.WARN and await _stored_before(services, key, content):
+        # Telegram delivering it again is no sign of the person's pace: the warning is kept
+        # for a real flood, and the inbox drops the copy below.
         flood.undo(update, verdict)
-        verdict = Verdict.DROP
+    elif verdict is not Verdict.PASS:
+        # Over the person's budget: not recorded, not answered (but for one warning). One
+        # dropped silently is not looked up: a copy or not, it goes no further.
+        if verdict is Verdict.WARN:
+            await _slow_down(update, context)
+        raise ApplicationHandlerStop
 
     def store() -> Actor | None:
         # The sender is read (and marked seen) in the same transaction; only a private chat

@@ -180,11 +180,12 @@ class ZaloPoller:
     async def _admitted(self, event: Event, verdict: Verdict) -> bool:
         """Tell whether an event the flood guard judged goes on; tell a person going too fast.
 
-        One over the person's budget that the inbox knows is Zalo delivering it again, not
-        the person writing: it is dropped silently and costs them nothing.
+        One over the person's budget is dropped; the inbox is read only before a warning (at
+        most once a minute a person): one it knows is Zalo delivering it again, not the person
+        writing, dropped silently.
         """
-        if verdict is Verdict.PASS:
-            return True
+        if verdict is not Verdict.WARN:
+            return verdict is Verdict.PASS
         try:
             known = await in_update_worker(self.inbox.known, event)
         except Exception:  # over budget either way: dropped as a flood's
@@ -192,8 +193,7 @@ class ZaloPoller:
             known = False
         if known:
             self.flood.undo(event.sender_id, verdict)
-            return False
-        if verdict is Verdict.WARN:
+        else:
             self._spawn(self._slow_down(event))
         return False
 

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+
+from app.i18n import load_catalog
+from app.services import Services
+from bot.settings import Settings
+from core.clock import ManualClock
+from db.queries import inbox
+from db.queries.inbox import InboxKey
+from devtools.fakezalo import FakeZalo
 from handlers.zalo.flood import Verdict, ZaloFlood
+from handlers.zalo.poller import ZaloPoller
+from scheduler.zalo_sender import ZaloPacer
+from tests.harness import DEFAULT_NOW
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+from tests.zalo.test_recovery import ACCOUNT, HOA, event
+from zalo import ZaloClient
 
 SLOW_DOWN = "đang gửi quá nhanh"  # common.slow_down
 
@@ -50,3 +67,33 @@ async def test_an_event_delivered_25_times_by_polling_is_answered_once_and_no_fl
     texts = [m.text for m in zbot.zalo.messages(ZALO_ADMIN)]
     assert len(texts) == 2
     assert not any(SLOW_DOWN in text for text in texts)
+
+
+async def test_a_copy_over_the_budget_after_a_restart_is_not_warned_about(
+    settings: Settings, engine: Engine
+) -> None:
+    """A person who used their burst is not told to slow down for Zalo delivering again an
+    event recorded before a restart (the inbox knows it): the warning stays for a real
+    flood, and the copy is neither recorded twice nor answered."""
+    services = Services(settings, engine, load_catalog(), ManualClock(DEFAULT_NOW))
+    with engine.begin() as connection:
+        inbox.record(
+            connection,
+            channel="zalo",
+            key=InboxKey(ACCOUNT, 0, "aa01"),
+            kind="message.text.received",
+            payload=event("aa01", "xong"),
+            digest="",
+            now=DEFAULT_NOW - timedelta(minutes=3),
+        )
+    async with FakeZalo() as zalo, ZaloClient(zalo.token, zalo.url) as client:
+        zalo.add_user(HOA, "Hoa", wrote=True)
+        poller = ZaloPoller(
+            services, client, ZaloPacer(10), wake_sender=lambda: None, account=ACCOUNT
+        )
+        poller.flood = ZaloFlood(clock=lambda: 1000.0)
+        assert all(poller.flood.judge(HOA) is Verdict.PASS for _ in range(20))
+        await poller.accept(event("aa01", "xong"))
+        await asyncio.sleep(0.3)
+        assert zalo.messages(HOA) == []
+        assert poller.flood.judge(HOA) is Verdict.WARN
