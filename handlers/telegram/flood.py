@@ -22,6 +22,7 @@ Only private chats are limited: group updates tell the bot where it was added.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -63,7 +64,8 @@ class Bucket:
 class FloodGuard:
     """The buckets of everyone who wrote to the bot lately."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self._buckets: dict[int, Bucket] = {}
 
     def check(self, update: Update, now: float | None = None) -> Verdict:
@@ -71,7 +73,7 @@ class FloodGuard:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or chat.type != "private":
             return Verdict.PASS
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         bucket = self._buckets.get(user.id)
         if bucket is None:
             if len(self._buckets) >= TABLE_PRUNE:
