@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "FoldedText",
@@ -22,6 +23,7 @@ __all__ = [
     "plain_file_name",
     "trim",
     "vi_sort_key",
+    "without_nul",
 ]
 
 _DROPPED = frozenset({"Mn", "Cf"})  # Unicode categories that folding removes
@@ -172,3 +174,19 @@ def _letter(char: str) -> tuple[tuple[int, int], int]:
         variant = _VARIANT.get(mark, variant)
         tone = _TONE.get(mark, tone)
     return (ord(decomposed[0]) if decomposed else 0, variant), tone
+
+
+def without_nul(data: Any) -> Any:
+    """Return JSON data with every NUL character taken out of its strings and keys.
+
+    PostgreSQL refuses NUL in text and in jsonb (as \\u0000), so an update carrying one (a
+    name, a message, a file name) could not be stored, and its platform would send it again
+    until it gave up; no one means anything by a NUL.
+    """
+    if isinstance(data, str):
+        return data.replace("\x00", "") if "\x00" in data else data
+    if isinstance(data, dict):
+        return {without_nul(key): without_nul(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [without_nul(item) for item in data]
+    return data

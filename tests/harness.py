@@ -7,6 +7,7 @@ A test fails if a handler ran SQL on the event loop's thread (tests/loopguard.py
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.services import Services
 from bot.app import App, build_application
 from bot.settings import Settings
 from core.clock import ManualClock
+from db.models import Contact, ContactIdentity, Inbox, StatusReport
 from devtools.botrun import polling
 from devtools.fakebotapi import ChatMessage, FakeBotApi
 from devtools.fakebotapi.observe import WAIT_S
@@ -143,3 +145,14 @@ async def bot(
         async with polling(app):
             yield BotUnderTest(app, fake_api, engine, clock, bot_settings)
     assert_off_loop(guard)
+
+
+def stored_text(engine: Engine) -> str:
+    """Return what the database keeps of people and updates (inbox JSON, names, usernames,
+    reports' texts)."""
+    with Session(engine) as s:
+        payloads = [row.payload for row in s.exec(select(Inbox))]
+        names = [c.display_name for c in s.exec(select(Contact))]
+        usernames = [i.username or "" for i in s.exec(select(ContactIdentity))]
+        reports = [r.text + (r.reason or "") for r in s.exec(select(StatusReport))]
+    return json.dumps(payloads, ensure_ascii=False) + "".join(names + usernames + reports)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.services import Services
+from web.limits import Refusals
 
 # Takes one webhook payload: stores it before returning (then the 200 goes out), queues it;
 # raises ValueError when the payload is no update of its channel (dropped, logged, 200: a
@@ -37,3 +38,4 @@ class WebDeps:
     wake_senders: Callable[[], None] | None = None  # send what was just queued, now
     miniapp_key: bytes | None = field(repr=False, default=None)  # checks Mini App initData
     max_body: int = MAX_BODY
+    refusals: Refusals = field(default_factory=Refusals)  # wrong secrets, logged sparingly

@@ -1,6 +1,7 @@
 """POST /webhook/<channel>: a channel's update, checked, stored, then answered 200.
 
-The channel's secret header is compared in constant time (403 otherwise, nothing stored);
+The channel's secret header is compared in constant time (403 otherwise, nothing stored,
+and a line in the log at most once a minute: `limits.Refusals`);
 the sink stores the update in the inbox before returning, so a 200 means it is kept, and
 processes it afterwards. A redelivered update is stopped by the inbox.
 
@@ -33,7 +34,11 @@ async def webhook(request: Request) -> Response:
         return PlainTextResponse("not found", status_code=404)
     given = request.headers.get(hook.header, "")
     if not hmac.compare_digest(given.encode(), hook.secret.encode()):
-        log.warning("webhook %s: refused a call with a wrong or missing secret", channel)
+        refused = deps.refusals.refused(channel)
+        if refused:
+            log.warning(
+                "webhook %s: refused %d call(s) with a wrong or missing secret", channel, refused
+            )
         return PlainTextResponse("forbidden", status_code=403)
     try:
         body = await read_body(request, deps.max_body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from app.dashboard import task_bars
 from app.jobs import chart_png
 from app.summary_text import as_of
 from core.chart import MAX_BARS, Bar
@@ -67,16 +68,14 @@ async def chart(req: Request) -> None:
 def _task_bars(req: Request, session: Session, target: Target) -> tuple[list[Bar], str]:
     """Return one task's bars: one per unit kind, then one per named group."""
     assert target.task is not None
-    assert target.task.id is not None
-    tid, now, scope = target.task.id, req.services.clock.now(), req.actor.scope
-    kinds = q.kind_counts(session, now=now, task_id=tid, scope=scope)
-    if not kinds:
-        return [], ""
-    names = q.kind_labels(session, lang=req.actor.lang)
-    groups = q.group_counts(session, now=now, task_id=tid, scope=scope)
-    bars = [Bar(names.get(k, k), c) for k, c in sorted(kinds.items())]
-    bars += [Bar(req.t("chart.group", name=Markup(g)), c) for g, c in sorted(groups.items())]
-    return bars, req.t("chart.title_task", id=tid, title=Markup(target.task.title))
+    return task_bars(
+        session,
+        target.task,
+        scope=req.actor.scope,
+        lang=req.actor.lang,
+        now=req.services.clock.now(),
+        catalog=req.services.catalog,
+    )
 
 
 def _tasks_bars(req: Request, session: Session, target: Target) -> tuple[list[Bar], str]:

@@ -10,6 +10,10 @@ answer, so a flood cannot earn the bot Telegram's 429s either):
 - a contact may burst MEMBER_BURST updates and keep up one a second; past that, updates are
   dropped and the person is told to slow down, at most once a minute.
 
+An update the inbox knew already (the platform delivering it again) is given back (`undo`):
+only what the person sends counts. Before a warning the inbox looks the update up (at most
+once a minute a person), so that a copy is not warned about.
+
 Whether someone is a contact is learned from the updates the inbox records; a person not
 seen yet gets through (their lane runs one update at a time, so the next one is judged).
 Only private chats are limited: group updates tell the bot where it was added.
@@ -18,6 +22,7 @@ Only private chats are limited: group updates tell the bot where it was added.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -60,7 +65,8 @@ class Bucket:
 class FloodGuard:
     """The buckets of everyone who wrote to the bot lately."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self._buckets: dict[int, Bucket] = {}
 
     def check(self, update: Update, now: float | None = None) -> Verdict:
@@ -68,7 +74,7 @@ class FloodGuard:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or chat.type != "private":
             return Verdict.PASS
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         bucket = self._buckets.get(user.id)
         if bucket is None:
             if len(self._buckets) >= TABLE_PRUNE:
@@ -99,6 +105,24 @@ class FloodGuard:
             bucket.warned_at = now
             return Verdict.WARN
         return Verdict.DROP
+
+    def undo(self, update: Update, verdict: Verdict) -> None:
+        """Give back what `check` took for an update the inbox knew: a platform's redelivery.
+
+        A redelivered update is not the person writing again: it must not use their budget,
+        nor the one warning a minute (DROP took nothing).
+        """
+        user = update.effective_user
+        bucket = self._buckets.get(user.id) if user is not None else None
+        if bucket is None or bucket.member is None:
+            return  # its first update took no token
+        if verdict is Verdict.WARN:
+            bucket.warned_at = float("-inf")
+        elif verdict is Verdict.PASS and not bucket.member and _is_command(update):
+            bucket.command_tokens = min(STRANGER_COMMANDS_BURST, bucket.command_tokens + 1)
+        elif verdict is Verdict.PASS:
+            burst = MEMBER_BURST if bucket.member else STRANGER_BURST
+            bucket.tokens = min(burst, bucket.tokens + 1)
 
     def learn(self, update: Update, actor: Actor | None) -> None:
         """Remember whether the sender is a contact (read with the update's inbox row).

@@ -102,11 +102,6 @@ async def record_update(update: object, context: TelegramContext) -> None:
     services.metrics.update_received(CHANNEL)
     flood = context.bot_data.flood
     verdict = flood.check(update)
-    if verdict is not Verdict.PASS:
-        # Over the person's budget: not recorded, not answered (but for one warning).
-        if verdict is Verdict.WARN:
-            await _slow_down(update, context)
-        raise ApplicationHandlerStop
     private = groups.is_private(update)
     ids = await _epochs(context)
     key = recovered[1] if recovered is not None else ids.key(update.update_id)
@@ -114,6 +109,16 @@ async def record_update(update: object, context: TelegramContext) -> None:
     raw = context.bot_data.raw_updates
     payload = raw.take(update) if raw is not None else update.to_dict()
     content = epochs.digest(payload)
+    if verdict is Verdict.WARN and await _stored_before(services, key, content):
+        # Telegram delivering it again is no sign of the person's pace: the warning is kept
+        # for a real flood, and the inbox drops the copy below.
+        flood.undo(update, verdict)
+    elif verdict is not Verdict.PASS:
+        # Over the person's budget: not recorded, not answered (but for one warning). One
+        # dropped silently is not looked up: a copy or not, it goes no further.
+        if verdict is Verdict.WARN:
+            await _slow_down(update, context)
+        raise ApplicationHandlerStop
 
     def store() -> Actor | None:
         # The sender is read (and marked seen) in the same transaction; only a private chat
@@ -138,9 +143,18 @@ async def record_update(update: object, context: TelegramContext) -> None:
             break
         except IntegrityError:
             # A recovered update is its own row: its rebuilt JSON may differ in form.
-            rerun, actor = await _rerun_or_drop(
-                update, context, private, key, None if recovered is not None else content, since
-            )
+            try:
+                rerun, actor = await _rerun_or_drop(
+                    update,
+                    context,
+                    private,
+                    key,
+                    None if recovered is not None else content,
+                    since,
+                )
+            except ApplicationHandlerStop:
+                flood.undo(update, verdict)  # a redelivery spends none of the person's budget
+                raise
             if rerun:
                 break
             key = ids.restart(key)
@@ -151,6 +165,17 @@ async def record_update(update: object, context: TelegramContext) -> None:
     if not private:
         await groups.on_update(update, context)
         raise ApplicationHandlerStop
+
+
+async def _stored_before(services: Services, key: InboxKey, content: str) -> bool:
+    """Tell whether the inbox holds this update already (Telegram delivered it again)."""
+
+    def read() -> str | None:
+        with services.engine.connect() as connection:
+            return rows.digest_of(connection, channel=CHANNEL, key=key)
+
+    recorded = await retry_db_async(lambda: in_update_worker(read), "reading the inbox")
+    return recorded is not None and epochs.same_content(recorded, content)
 
 
 async def _epochs(context: TelegramContext) -> epochs.Epochs:

@@ -8,6 +8,8 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.request import HTTPXRequest
 
+from core.textnorm import without_nul
+
 MAX_RAW = 1000
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ class RawUpdates(HTTPXRequest):
         updates after it are handled.
         """
         data = HTTPXRequest.parse_json_payload(payload)
+        if b"\\u0000" in payload:  # a NUL (that PostgreSQL refuses) in a name or a text
+            data = without_nul(data)
         result = data.get("result")
         if isinstance(result, list):
             first = result[0].get("update_id") if result and isinstance(result[0], dict) else None

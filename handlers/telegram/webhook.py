@@ -12,6 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop
 
+from core.textnorm import without_nul
 from handlers.telegram import inbox
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.raw_updates import read
@@ -28,6 +29,7 @@ async def accept(application: WebhookApp, payload: dict[str, Any]) -> None:
     whatever is not answered 2xx, so a 4xx would only bring it back. Raise ValueError for
     what is no update at all (no whole-number update_id: nothing to store it by).
     """
+    payload = without_nul(payload)  # PostgreSQL refuses NUL in text and jsonb
     update_id = payload.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise ValueError("not a Telegram update: no update_id")

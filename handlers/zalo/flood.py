@@ -2,7 +2,8 @@
 
 A person may send BURST messages at once and keep up one a second; past that, messages are
 dropped (neither recorded nor answered: no database work, no sends) and the person is told
-to slow down, at most once a minute.
+to slow down, at most once a minute. An event the inbox knew already (Zalo delivering it
+again) is given back (`undo`): only what the person sends counts.
 """
 
 from __future__ import annotations
@@ -64,6 +65,20 @@ class ZaloFlood:
             bucket.warned_at = now
             return Verdict.WARN
         return Verdict.DROP
+
+    def undo(self, sender_id: str, verdict: Verdict) -> None:
+        """Give back what `judge` took for an event the inbox knew: Zalo's redelivery.
+
+        A redelivered event is not the person writing again: it must not use their budget,
+        nor the one warning a minute (DROP took nothing).
+        """
+        bucket = self._buckets.get(sender_id)
+        if bucket is None:
+            return
+        if verdict is Verdict.WARN:
+            bucket.warned_at = float("-inf")
+        elif verdict is Verdict.PASS:
+            bucket.tokens = min(self.burst, bucket.tokens + 1.0)
 
     def _prune(self, now: float) -> None:
         """Forget people whose bucket is full again."""

@@ -58,6 +58,11 @@ class ZaloInbox:
             return False
         return True
 
+    def known(self, event: Event) -> bool:
+        """Tell whether the event is in the inbox already (Zalo delivered it again)."""
+        with self.services.engine.connect() as connection:
+            return inbox.digest_of(connection, channel=CHANNEL, key=self.key(event)) is not None
+
     def finish(self, event: Event) -> None:
         """Mark the event handled."""
         with self.services.engine.begin() as connection:

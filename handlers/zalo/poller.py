@@ -18,6 +18,7 @@ from typing import Any
 
 from app.services import Services
 from core.markup import to_plain
+from core.textnorm import without_nul
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
 from handlers.zalo.files import PhotoSaid
@@ -34,6 +35,7 @@ POLL_TIMEOUT_S = 30
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 30.0
 AT_ONCE = 4
 UNAUTHORIZED = 401
+TAKEN_KEPT = 10_000  # Zalo redelivers within minutes; older copies meet the inbox
 
 
 class ZaloPoller:
@@ -58,6 +60,7 @@ class ZaloPoller:
         self._lanes: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = ZaloFlood()
+        self._taken: dict[str, None] = {}  # the message ids taken lately, oldest first
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until stopped (or until Zalo refuses the token)."""
@@ -89,7 +92,7 @@ class ZaloPoller:
                 delay = min(delay * 2, BACKOFF_MAX_S)
                 continue
             delay = BACKOFF_FIRST_S
-            for event in events:
+            for event in _without_nul(events):
                 self._start(event)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -124,12 +127,19 @@ class ZaloPoller:
         Returns once each is stored (so the 200 means kept); a redelivered one stops at the
         inbox. ValueError when the body holds no event (the web adapter drops it, answering 200).
         """
-        events = parse_events(payload)
+        events = parse_events(without_nul(payload))  # PostgreSQL refuses NUL in text
         if not events:
             raise ValueError("no Zalo event in the body")
         for event in events:
-            if self._admitted(event) and await in_update_worker(self.inbox.store, event):
-                self._start(event, stored=True)
+            if self._taken_before(event):
+                continue
+            verdict = self.flood.judge(event.sender_id)
+            try:
+                if await self._admitted(event, verdict) and await self._stored(event):
+                    self._start(event, stored=True)
+            except Exception:
+                self._taken.pop(event.message_id, None)  # not kept: Zalo's next try is taken
+                raise
 
     async def _delete_webhook(self, stop: asyncio.Event) -> None:
         """Remove a webhook (getUpdates does not work while one is set), retrying."""
@@ -144,16 +154,55 @@ class ZaloPoller:
                 delay = min(delay * 2, BACKOFF_MAX_S)
 
     def _start(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
-        """Handle an event in the background, after the person's earlier ones (unless flooding)."""
-        if stored or self._admitted(event):
-            self._spawn(self.handle(event, stored=stored, taken=taken))
+        """Handle an event in the background, after the person's earlier ones (unless flooding).
 
-    def _admitted(self, event: Event) -> bool:
-        """Tell whether the flood guard lets an event in; tell a person going too fast."""
-        verdict = self.flood.judge(event.sender_id)
-        if verdict == Verdict.WARN:
+        The flood guard judges it here, in the order the events came.
+        """
+        if not stored and self._taken_before(event):
+            return
+        verdict = Verdict.PASS if stored else self.flood.judge(event.sender_id)
+        self._spawn(self.handle(event, stored=stored, taken=taken, verdict=verdict))
+
+    def _taken_before(self, event: Event) -> bool:
+        """Tell whether this process took the event already: Zalo delivering it again.
+
+        Zalo's message ids never repeat, so such a copy is dropped before the flood guard
+        counts it (the inbox stops the copies of events taken before a restart).
+        """
+        if event.message_id in self._taken:
+            log.info("dropped Zalo event %s delivered again", event.message_id)
+            return True
+        self._taken[event.message_id] = None
+        if len(self._taken) > TAKEN_KEPT:
+            del self._taken[next(iter(self._taken))]
+        return False
+
+    async def _admitted(self, event: Event, verdict: Verdict) -> bool:
+        """Tell whether an event the flood guard judged goes on; tell a person going too fast.
+
+        One over the person's budget is dropped; the inbox is read only before a warning (at
+        most once a minute a person): one it knows is Zalo delivering it again, not the person
+        writing, dropped silently.
+        """
+        if verdict is not Verdict.WARN:
+            return verdict is Verdict.PASS
+        try:
+            known = await in_update_worker(self.inbox.known, event)
+        except Exception:  # over budget either way: dropped as a flood's
+            log.warning("inbox not read for Zalo event %s", event.message_id, exc_info=True)
+            known = False
+        if known:
+            self.flood.undo(event.sender_id, verdict)
+        else:
             self._spawn(self._slow_down(event))
-        return verdict == Verdict.PASS
+        return False
+
+    async def _stored(self, event: Event) -> bool:
+        """Record the event in the inbox; False for a duplicate, whose token is given back."""
+        if await in_update_worker(self.inbox.store, event):
+            return True
+        self.flood.undo(event.sender_id, Verdict.PASS)
+        return False
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background, kept until it ends (the stop waits for it)."""
@@ -161,15 +210,25 @@ class ZaloPoller:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def handle(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
+    async def handle(
+        self,
+        event: Event,
+        *,
+        stored: bool = False,
+        taken: bool = False,
+        verdict: Verdict = Verdict.PASS,
+    ) -> None:
         """Store, answer and finish one event; a duplicate is dropped; no error escapes.
 
-        `taken`: one taken over from a dead worker, which goes first in its person's turn.
+        `taken`: one taken over from a dead worker, which goes first in its person's turn;
+        `verdict`: the flood guard's on it (one over budget is dropped).
         """
+        if not await self._admitted(event, verdict):
+            return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
         async with self._slots, lane:
             try:
-                if not stored and not await in_update_worker(self.inbox.store, event):
+                if not stored and not await self._stored(event):
                     return
                 if self.services.worker is not None and not taken:
                     key = self.inbox.key(event)
@@ -260,6 +319,12 @@ class ZaloPoller:
         for event in events:
             self._start(event, stored=True, taken=True)
         return len(events)
+
+
+def _without_nul(events: list[Event]) -> list[Event]:
+    """Return the events read again without NUL characters (PostgreSQL refuses them)."""
+    raw = [event.raw for event in events]
+    return parse_events(without_nul(raw)) if all(raw) else events
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
+import pytest
 from sqlmodel import func, select
 
 from bot.web import TELEGRAM_HEADER, telegram_secret
 from db.models import Inbox
-from tests.harness import ADMIN_ID
+from tests.harness import ADMIN_ID, stored_text
 from tests.web.conftest import OFFICIAL, Served
+from web.limits import Refusals
 
 
 def inbox_count(served: Served) -> int:
@@ -66,6 +69,33 @@ async def test_webhook_wrong_or_missing_secret_is_refused_and_nothing_stored(
     assert inbox_count(served) == 0
 
 
+async def test_webhook_wrong_secrets_leave_one_line_in_the_log(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Thirty calls with a wrong secret are all refused 403 and logged as one line, not 30."""
+    caplog.set_level(logging.WARNING, logger="web.webhooks")
+    headers = {TELEGRAM_HEADER: "not-the-secret"}
+    for n in range(30):
+        response = await served.http.post("/webhook/telegram", json=update(n), headers=headers)
+        assert response.status_code == 403
+    lines = [r.getMessage() for r in caplog.records if r.name == "web.webhooks"]
+    assert lines == ["webhook telegram: refused 1 call(s) with a wrong or missing secret"]
+    assert inbox_count(served) == 0
+
+
+def test_refusals_are_told_once_a_minute_with_the_count_held_back() -> None:
+    """The first refusal is told at once, the next ones in the minute are counted, and the
+    first one after the minute tells them all; each channel is counted apart."""
+    now = [100.0]
+    refusals = Refusals(clock=lambda: now[0])
+    assert refusals.refused("telegram") == 1
+    assert [refusals.refused("telegram") for _ in range(29)] == [0] * 29
+    assert refusals.refused("zalo") == 1
+    now[0] += 60.0
+    assert refusals.refused("telegram") == 30
+    assert refusals.refused("telegram") == 0
+
+
 async def test_webhook_stores_update_before_answering(served: Served) -> None:
     """When the 200 comes back, the update is already in the inbox."""
     headers = {TELEGRAM_HEADER: telegram_secret(served.bot.settings)}
@@ -86,6 +116,40 @@ async def test_webhook_redelivered_update_is_handled_once(served: Served) -> Non
     assert [d.status for d in server.webhook_deliveries()] == [200, 200]
     assert len(server.messages(ADMIN_ID)) == 1
     assert inbox_count(served) == 1
+
+
+async def test_webhook_update_delivered_25_times_is_answered_once_and_no_flood(
+    served: Served,
+) -> None:
+    """Telegram posting one update 25 times more (past a person's burst of 20) gets 200 each
+    time, one answer and no "sending too fast"; the person's next message is answered."""
+    server = served.bot.server
+    await served.bot.send(ADMIN_ID, "/whoami")
+    [first] = server.webhook_deliveries()
+    for n in range(2, 27):  # one at a time: a delivery confirms the copies queued behind it
+        server.redeliver(first.update_id)
+        await server.wait_until(lambda: len(server.webhook_deliveries()) == n, 5)  # noqa: B023
+    await served.bot.send(ADMIN_ID, "/help")
+    assert {d.status for d in server.webhook_deliveries()} == {200}
+    texts = [m.text or "" for m in server.messages(ADMIN_ID)]
+    assert len(texts) == 2
+    assert not any("gửi quá nhanh" in text for text in texts)
+
+
+async def test_webhook_update_from_a_name_holding_nul_is_stored_and_answered(
+    served: Served,
+) -> None:
+    """A sender whose names and message hold NUL characters (which PostgreSQL refuses in
+    text and jsonb) is stored and answered once, the NULs left out; nothing is sent again."""
+    server = served.bot.server
+    server.add_user(OFFICIAL, "Lan\x00", last_name="Ng\x00uyễn", username="lan\x00")
+    reply = await served.bot.send(OFFICIAL, "/whoami")
+    assert "Lan" in (reply.text or "")
+    server.send_text(OFFICIAL, "đang\x00 làm")
+    await server.wait_until(lambda: len(server.messages(OFFICIAL)) == 2, 10)
+    assert [d.status for d in server.webhook_deliveries()] == [200, 200]
+    assert inbox_count(served) == 2
+    assert "\x00" not in stored_text(served.bot.engine)
 
 
 async def test_webhook_oversized_or_malformed_body_is_refused(served: Served) -> None:

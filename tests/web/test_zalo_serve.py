@@ -22,12 +22,13 @@ from sqlmodel import select
 from app import links
 from bot.settings import Settings
 from bot.web import ZALO_HEADER, zalo_secret
-from db.models import Contact, ContactIdentity, Inbox
+from db.models import Contact, ContactIdentity, Inbox, StatusReport
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 from devtools.fakezalo import FakeZalo
 from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact
+from tests.harness import stored_text
 from tests.web.conftest import COORDINATOR, Served
 from tests.web.test_browser import browser  # noqa: F401 (a fixture)
 from tests.zalo.conftest import ZALO_ADMIN, fake_zalo  # noqa: F401 (a fixture)
@@ -150,6 +151,43 @@ async def test_zalo_webhook_redelivered_event_is_handled_once(
     assert [status for status, _ in fake_zalo.webhook_posts()] == [200, 200]
     assert len(fake_zalo.messages(ZALO_ADMIN)) == 1
     assert zalo_rows(served) == [message_id]
+
+
+async def test_zalo_webhook_event_posted_25_times_is_answered_once_and_no_flood(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """Zalo posting one event 25 times more, at once (past a person's burst of 20), gets 200
+    each time, one answer and no "sending too fast"; the person's next message is answered."""
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.calls("setWebhook")), 5)
+    message_id = fake_zalo.send_text(ZALO_ADMIN, "/whoami")
+    await fake_zalo.wait_until(lambda: len(fake_zalo.messages(ZALO_ADMIN)) == 1, 5)
+    for _ in range(25):
+        fake_zalo.redeliver(message_id)
+    await fake_zalo.wait_until(lambda: len(fake_zalo.webhook_posts()) == 26, 10)
+    fake_zalo.send_text(ZALO_ADMIN, "/help")
+    await fake_zalo.wait_until(lambda: len(fake_zalo.messages(ZALO_ADMIN)) >= 2, 10)
+    assert {status for status, _ in fake_zalo.webhook_posts()} == {200}
+    texts = [m.text for m in fake_zalo.messages(ZALO_ADMIN)]
+    assert len(texts) == 2
+    assert not any("gửi quá nhanh" in text for text in texts)
+
+
+async def test_zalo_event_from_a_name_holding_nul_is_stored_and_answered(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A Zalo official whose display name and report hold NUL characters (which PostgreSQL
+    refuses in text) is answered once, and the report kept without the NULs."""
+    await zalo_people(served, fake_zalo)
+    fake_zalo.add_user(ZMEMBER, "Lan\x00 Zalo")
+    [answer] = await ask(fake_zalo, ZMEMBER, "đang làm 50%\x00 chờ kinh phí")
+    assert "Kế hoạch chuyển đổi số" in answer
+    assert {status for status, _ in fake_zalo.webhook_posts()} == {200}
+    with served.bot.session() as s:
+        [report] = s.exec(select(StatusReport)).all()
+    assert report.percent == 50
+    assert "\x00" not in stored_text(served.bot.engine)
 
 
 async def zalo_people(served: Served, fake_zalo: FakeZalo) -> None:  # noqa: F811

@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+
+from app.i18n import load_catalog
+from app.services import Services
+from bot.settings import Settings
+from core.clock import ManualClock
+from db.queries import inbox
+from db.queries.inbox import InboxKey
+from devtools.fakezalo import FakeZalo
 from handlers.zalo.flood import Verdict, ZaloFlood
+from handlers.zalo.poller import ZaloPoller
+from scheduler.zalo_sender import ZaloPacer
+from tests.harness import DEFAULT_NOW
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+from tests.zalo.test_recovery import ACCOUNT, HOA, event
+from zalo import ZaloClient
+
+SLOW_DOWN = "đang gửi quá nhanh"  # common.slow_down
 
 
 def test_a_burst_passes_then_the_excess_is_dropped_and_warned_once() -> None:
@@ -18,3 +38,62 @@ def test_a_burst_passes_then_the_excess_is_dropped_and_warned_once() -> None:
     now[0] += 61.0  # past the minute: full again, and may be warned again
     assert all(guard.judge("a1") == Verdict.PASS for _ in range(20))
     assert guard.judge("a1") == Verdict.WARN
+
+
+def test_undo_gives_back_a_redelivery_s_token_and_its_warning() -> None:
+    """A redelivered event's token is given back, and a warning spent on one is not spent."""
+    now = [1000.0]
+    guard = ZaloFlood(clock=lambda: now[0])
+    for _ in range(20):
+        assert guard.judge("a1") == Verdict.PASS
+        guard.undo("a1", Verdict.PASS)
+    assert guard.judge("a1") == Verdict.PASS  # nothing was spent
+    assert [guard.judge("a1") for _ in range(19)] == [Verdict.PASS] * 19
+    assert guard.judge("a1") == Verdict.WARN
+    guard.undo("a1", Verdict.WARN)
+    assert guard.judge("a1") == Verdict.WARN  # the real flood is still told once
+
+
+async def test_an_event_delivered_25_times_by_polling_is_answered_once_and_no_flood(
+    zbot: ZaloBot,
+) -> None:
+    """Zalo handing one message out 25 times more (past a person's burst of 20) is one
+    answer and no "sending too fast"; the person's next message is answered as usual."""
+    message_id = zbot.zalo.send_text(ZALO_ADMIN, "/whoami")
+    await zbot.handled(message_id)
+    for _ in range(25):
+        zbot.zalo.redeliver(message_id)
+    await zbot.say(ZALO_ADMIN, "/help")
+    texts = [m.text for m in zbot.zalo.messages(ZALO_ADMIN)]
+    assert len(texts) == 2
+    assert not any(SLOW_DOWN in text for text in texts)
+
+
+async def test_a_copy_over_the_budget_after_a_restart_is_not_warned_about(
+    settings: Settings, engine: Engine
+) -> None:
+    """A person who used their burst is not told to slow down for Zalo delivering again an
+    event recorded before a restart (the inbox knows it): the warning stays for a real
+    flood, and the copy is neither recorded twice nor answered."""
+    services = Services(settings, engine, load_catalog(), ManualClock(DEFAULT_NOW))
+    with engine.begin() as connection:
+        inbox.record(
+            connection,
+            channel="zalo",
+            key=InboxKey(ACCOUNT, 0, "aa01"),
+            kind="message.text.received",
+            payload=event("aa01", "xong"),
+            digest="",
+            now=DEFAULT_NOW - timedelta(minutes=3),
+        )
+    async with FakeZalo() as zalo, ZaloClient(zalo.token, zalo.url) as client:
+        zalo.add_user(HOA, "Hoa", wrote=True)
+        poller = ZaloPoller(
+            services, client, ZaloPacer(10), wake_sender=lambda: None, account=ACCOUNT
+        )
+        poller.flood = ZaloFlood(clock=lambda: 1000.0)
+        assert all(poller.flood.judge(HOA) is Verdict.PASS for _ in range(20))
+        await poller.accept(event("aa01", "xong"))
+        await asyncio.sleep(0.3)
+        assert zalo.messages(HOA) == []
+        assert poller.flood.judge(HOA) is Verdict.WARN

@@ -10,6 +10,7 @@ import pytest
 
 from devtools.fakebotapi import Fault, FaultRule
 from devtools.fakebotapi.records import CallRecord
+from handlers.telegram.flood import FloodGuard
 from tests.factories import make_contact
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -121,3 +122,46 @@ async def test_the_probe_logs_a_stall_of_the_event_loop(
     figures = probe.figures()
     assert figures["max_ms"] >= 400
     assert figures["stalls"][-1]["ms"] >= 400
+
+
+async def test_an_update_delivered_25_times_is_answered_once_and_no_flood(
+    bot: BotUnderTest,
+) -> None:
+    """Telegram handing one update out 25 times more (past a contact's burst of 20) is one
+    answer and no "sending too fast": a copy the inbox knows is dropped before the flood
+    guard counts it, so the person's next message is answered as usual."""
+    bot.user(MEMBER, "Cán bộ", language="en")
+    with bot.session() as session:
+        make_contact(session, MEMBER, language="en")
+        session.commit()
+    await bot.send(MEMBER, "/help")
+    [first] = [u.update_id for u in bot.server.updates()]
+    for _ in range(25):  # one at a time: Telegram never puts an id twice in one batch
+        bot.server.redeliver(first)
+        await bot.server.wait_until(lambda: bot.server.pending_updates() == 0, 5)
+    await bot.send(MEMBER, "/whoami")
+    texts = [m.text or "" for m in bot.server.messages(MEMBER)]
+    assert len(texts) == 2
+    assert not any("sending too fast" in text for text in texts)
+
+
+async def test_a_copy_over_the_budget_is_not_warned_about(bot: BotUnderTest) -> None:
+    """A contact who used their burst is not told to slow down for Telegram delivering one
+    of their updates again (the inbox knows it); a second later their new message is
+    answered as usual."""
+    now = [1000.0]
+    bot.app.bot_data.flood = FloodGuard(clock=lambda: now[0])
+    bot.user(MEMBER, "Cán bộ", language="en")
+    with bot.session() as session:
+        make_contact(session, MEMBER, language="en")
+        session.commit()
+    for n in range(20):
+        await bot.send(MEMBER, f"/help {n}")
+    [first, *_] = [u.update_id for u in bot.server.updates()]
+    bot.server.redeliver(first)
+    await bot.processed(first)
+    now[0] += 1.0  # one token back
+    await bot.send(MEMBER, "/whoami", match=lambda m: "3302" in (m.text or ""))
+    texts = [m.text or "" for m in bot.server.messages(MEMBER)]
+    assert not any("sending too fast" in text for text in texts)
+    assert len(texts) == 21
