@@ -14,9 +14,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
+import bot.app
+import scheduler.standalone
 from bot.settings import Settings
 from db.engine import make_engine
 from db.migrate import upgrade
+from scheduler import workers
 from tests import processes
 
 # PTB 22 warns on every RetryAfter unless it may use timedelta; we use timedelta throughout.
@@ -33,6 +36,39 @@ def no_bot_process_prints_its_token() -> Iterator[None]:
     yield
     leaked = processes.leaks()
     assert not leaked, f"the bot token was printed by: {leaked}"
+
+
+def stop_processes_keeping_an_idle_pool() -> None:
+    """Stop the bot's worker processes as `dondoc` does, but keep a pool with nothing to stop.
+
+    A bot that stops asks the jobs in its worker processes to give up and lets the processes
+    go (`scheduler.workers.stop_processes`); the next bot spawns new ones, each importing for
+    a second or two before its first job. When no job is queued or running in the pool, the
+    stop event reaches nothing: the pool is idle, its processes hold no state of the test
+    but engines cached by database URL (`app.jobs`), and every test's database has a URL of
+    its own. So the next test's bot is given the same warm processes, as a bot running for
+    days reuses its own. With a job still in flight the bot's own stop runs, unchanged.
+    """
+    pool = workers._processes
+    if pool is None or pool._broken or pool._pending_work_items:
+        workers.stop_processes()
+        return
+    workers._warming = None  # as after a stop: the next warm-up asks the (warm) pool again
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_processes_outlive_a_test() -> Iterator[None]:
+    """Let an idle pool of worker processes serve the next test's bot (see above).
+
+    Only the stops of a bot's application and of the Zalo-only jobs are replaced; a test
+    calling `scheduler.workers.stop_processes` itself stops the pool as `dondoc` does.
+    At the end of the session the pool is stopped.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.app, "stop_processes", stop_processes_keeping_an_idle_pool)
+        patch.setattr(scheduler.standalone, "stop_processes", stop_processes_keeping_an_idle_pool)
+        yield
+    workers.stop_processes()
 
 
 @pytest.fixture(scope="session")
