@@ -1,7 +1,8 @@
-"""Admins' unit switch on Zalo, typed as on Telegram: /deactivate <unit code or name>.
+"""Admins' unit switch on Zalo, typed: /deactivate <unit code or name>, as on Telegram, and
+/activate <unit> (on Telegram, the unit card's button).
 
-A name that fits several units is answered with numbered choices: a typed "2" deactivates
-the second (`un:off:<unit id>`), as Telegram's second button would.
+A name that fits several units is answered with numbered choices: a typed "2" switches the
+second (`un:off:<unit id>`, `un:on:<unit id>`), as Telegram's second button would.
 """
 
 from __future__ import annotations
@@ -25,24 +26,44 @@ SWITCHES = {"off": False, "on": True}
 
 def deactivate(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/deactivate <unit>: it stops getting tasks and reminders; its history stays."""
+    return _named(services, actor, args, active=False)
+
+
+def activate(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/activate <unit>: a unit deactivated before is followed again (Telegram: its card's
+    button), found among the deactivated units only."""
+    return _named(services, actor, args, active=True)
+
+
+def _named(services: Services, actor: Actor, args: str, *, active: bool) -> list[Said]:
+    """Switch the unit the admin named on or off, or ask which one, or say how to type it."""
     refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     t = partial(services.catalog.get, actor.lang)
     text = args.strip()
     if not text:
-        return [Said(t("units.deactivate_usage"))]
+        return [Said(t("units.activate_usage" if active else "units.deactivate_usage"))]
     with session_scope(services.engine) as session:
-        units = find_units(session, text=text)
+        found = find_units(session, text=text, include_inactive=active)
+    units = [u for u in found if not u.active] if active else found
     if not units:
-        return [Said(t("units.not_found", text=text))]
+        known = active and found
+        return [
+            Said(
+                t("units.already_active", name=found[0].name)
+                if known
+                else t("units.not_found", text=text)
+            )
+        ]
     if len(units) > 1:
+        switch = "on" if active else "off"
         choices = [
-            [Choice(f"{u.name} ({u.code})", (PREFIX, "off", u.id or 0))]
+            [Choice(f"{u.name} ({u.code})", (PREFIX, switch, u.id or 0))]
             for u in units[:MAX_CHOICES]
         ]
         return [Said(t("units.which_one", text=text, count=len(units)), choices)]
-    return _switch(services, actor, units[0].id or 0, active=False)
+    return _switch(services, actor, units[0].id or 0, active=active)
 
 
 def take(services: Services, actor: Actor, data: Sequence[str]) -> list[Said]:

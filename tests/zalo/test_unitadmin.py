@@ -1,5 +1,6 @@
-"""Deactivating a unit on Zalo, typed as on Telegram: /deactivate <unit code or name>;
-audited, a name fitting several units answered by number."""
+"""Deactivating a unit on Zalo, typed as on Telegram: /deactivate <unit code or name>, and
+following it again with /activate <unit>; audited, a name fitting several units answered by
+number."""
 
 from __future__ import annotations
 
@@ -72,3 +73,49 @@ async def test_a_member_is_refused_deactivate(zbot: ZaloBot) -> None:
     assert "không có quyền" in answer
     assert all(active(zbot).values())
     assert audited(zbot) == []
+
+
+async def test_activate_follows_a_deactivated_unit_again_and_audits(zbot: ZaloBot) -> None:
+    """/activate X03 after /deactivate X03: the commune is followed again, both audited."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/deactivate X03")
+    [answer] = await zbot.say(ZALO_ADMIN, "/activate X03")
+    assert "Đã kích hoạt lại Xã Cẩm Phô" in answer
+    assert all(active(zbot).values())
+    assert audited(zbot) == ["unit.deactivated", "unit.activated"]
+
+
+async def test_activate_of_an_active_unknown_or_no_unit_explains(zbot: ZaloBot) -> None:
+    """An active unit is said to be active; an unknown one named back; none: the usage."""
+    province(zbot)
+    [usage] = await zbot.say(ZALO_ADMIN, "/activate")
+    assert usage.startswith("Cách dùng: /activate")
+    [already] = await zbot.say(ZALO_ADMIN, "/activate X01")
+    assert "Xã An Hòa đang được theo dõi" in already
+    [unknown] = await zbot.say(ZALO_ADMIN, "/activate X99")
+    assert "Không tìm thấy đơn vị «X99»" in unknown
+    assert audited(zbot) == []
+
+
+async def test_activate_offers_only_the_deactivated_units_a_name_fits(zbot: ZaloBot) -> None:
+    """Both "Xã An" communes off, then /activate Xã An: they are offered numbered, and "1"
+    follows the first again; an active unit of that name is not offered."""
+    province(zbot)
+    for code in ("X01", "X02"):
+        await zbot.say(ZALO_ADMIN, f"/deactivate {code}")
+    [offer] = await zbot.say(ZALO_ADMIN, "/activate Xã An")
+    assert "1 = Xã An Hòa (X01)" in offer.splitlines()
+    [answer] = await zbot.say(ZALO_ADMIN, "1")
+    assert "Đã kích hoạt lại Xã An Hòa" in answer
+    assert active(zbot) == {"X01": True, "X02": False, "X03": True}
+    [single] = await zbot.say(ZALO_ADMIN, "/activate Xã An")  # X02 is the only one left off
+    assert "Đã kích hoạt lại Xã An Phú" in single
+
+
+async def test_a_member_is_refused_activate(zbot: ZaloBot) -> None:
+    """A unit's member typing /activate is refused and nothing changes."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/deactivate X03")
+    [answer] = await zbot.say(HOA, "/activate X03")
+    assert "không có quyền" in answer
+    assert active(zbot)["X03"] is False
