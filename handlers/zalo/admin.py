@@ -10,6 +10,7 @@ lists go on with "tiếp".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from app import (
@@ -23,6 +24,7 @@ from app import (
 )
 from app.actor import Actor
 from app.checkin import Said
+from app.choices import Choice
 from app.services import Services
 from core.markup import Markup
 from core.numbers import typed_number
@@ -37,6 +39,7 @@ from handlers.zalo.pages import remember
 
 CONTACTS_SIZE = 15
 UNITS_LISTED = 10
+UNITS_OFFERED = 20  # numbered choices of the units a name fits
 
 
 def refused_unless_admin(services: Services, actor: Actor) -> list[Said] | None:
@@ -64,6 +67,19 @@ def one_unit(
         listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
         return Said(t("zalo.unit_ambiguous", text=text, units=listed))
     return units[0]
+
+
+def units_offered(
+    services: Services,
+    lang: str,
+    text: str,
+    units: Sequence[Unit],
+    data: Callable[[Unit], tuple[str | int, ...]],
+) -> list[Said]:
+    """Offer the units a name fits, numbered: a typed number takes that unit's `data`."""
+    choices = [[Choice(f"{u.name} ({u.code})", data(u))] for u in units[:UNITS_OFFERED]]
+    t = partial(services.catalog.get, lang)
+    return [Said(t("units.which_one", text=text, count=len(units)), choices)]
 
 
 def editunit(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

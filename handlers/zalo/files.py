@@ -26,6 +26,7 @@ from core.period import Period, PeriodErrorCode, looks_like_period, parse_period
 from core.roles import Access
 from db.engine import session_scope
 from db.queries.targets import Target, resolve_target
+from handlers.zalo.admin import refused_below
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,10 @@ def web(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
 
 def _refused(services: Services, actor: Actor) -> list[Said] | None:
     """Return why the person gets no link (not staff, no public address), or None."""
-    t = partial(services.catalog.get, actor.lang)
-    if actor.access < Access.COORDINATOR:
-        return [Said(t("common.not_allowed"))]
-    if not services.settings.public_base_url_set:
-        return [Said(t("zalo.links_unset"))]
-    return None
+    refused = refused_below(services, actor, Access.COORDINATOR)
+    if refused is not None or services.settings.public_base_url_set:
+        return refused
+    return [Said(services.catalog.get(actor.lang, "zalo.links_unset"))]
 
 
 def _target(

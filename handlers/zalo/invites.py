@@ -12,18 +12,16 @@ from functools import partial
 from app import invite_admin
 from app.actor import Actor
 from app.checkin import Said
-from app.choices import Choice
 from app.services import Services
 from core.invites import looks_like_code
 from core.textnorm import fold
 from db.engine import session_scope
 from db.queries.units import find_units
-from handlers.zalo.admin import refused_unless_admin
+from handlers.zalo.admin import refused_unless_admin, units_offered
 
 PREFIX = "iv"
 REVOKE = "rv"
 REVOKE_WORDS = ("revoke", "huy")  # "hủy"
-MAX_CHOICES = 20
 
 
 def invites(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -52,11 +50,9 @@ def _revoke(services: Services, actor: Actor, text: str) -> list[Said]:
     if not units:
         return [Said(t("units.not_found", text=text))]
     if len(units) > 1:
-        choices = [
-            [Choice(f"{u.name} ({u.code})", (PREFIX, REVOKE, u.id or 0))]
-            for u in units[:MAX_CHOICES]
-        ]
-        return [Said(t("units.which_one", text=text, count=len(units)), choices)]
+        return units_offered(
+            services, actor.lang, text, units, lambda u: (PREFIX, REVOKE, u.id or 0)
+        )
     unit_id = units[0].id or 0
     return [Said(invite_admin.revoke_for_unit(services, actor.lang, actor.contact_id, unit_id))]
 

@@ -30,6 +30,7 @@ from db.queries.invites import create_invite
 from db.queries.targets import resolve_target
 from db.queries.unit_admin import unit_overview
 from db.queries.units import find_units
+from handlers.zalo.admin import refused_below
 from handlers.zalo.pages import remember, show_page
 
 UNITS_SIZE = 25
@@ -42,9 +43,10 @@ def summary(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
 
 def summary_page(services: Services, actor: Actor, text: str, page: int) -> list[Said]:
     """Show one page of the summary `text` names ("tiếp" asks for the next)."""
+    refused = refused_below(services, actor, Access.COORDINATOR)
+    if refused is not None:
+        return refused
     t = partial(services.catalog.get, actor.lang)
-    if actor.access < Access.COORDINATOR:
-        return [Said(t("common.not_allowed"))]
     ctx = reports.Context(t, actor.lang, actor.scope, services.clock.now(), services.settings.tz)
     with session_scope(services.engine) as session:
         target = resolve_target(session, text=text, scope=actor.scope)
@@ -71,9 +73,10 @@ def summary_page(services: Services, actor: Actor, text: str, page: int) -> list
 
 def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """Create a one-time invite for a unit: its pairing code, and how to use it on Zalo."""
+    refused = refused_below(services, actor, Access.ADMIN)
+    if refused is not None:
+        return refused
     t = partial(services.catalog.get, actor.lang)
-    if actor.access < Access.ADMIN:
-        return [Said(t("common.not_allowed"))]
     unit_text, role, function = parse_invite_args(args)
     if not unit_text:
         return [Said(t("invites.usage"))]
@@ -114,9 +117,10 @@ def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said
 
 def units(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/units (admins): the units by kind, with contacts and reachability, a page at a time."""
+    refused = refused_below(services, actor, Access.ADMIN)
+    if refused is not None:
+        return refused
     t = partial(services.catalog.get, actor.lang)
-    if actor.access < Access.ADMIN:
-        return [Said(t("common.not_allowed"))]
     number = typed_number(args) or 1
     with session_scope(services.engine) as session:
         statuses = unit_overview(session)
@@ -178,8 +182,9 @@ def reject(services: Services, actor: Actor, args: str, _name: str) -> list[Said
 
 def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> list[Said]:
     """Decide the extension request a typed command names, with an optional note."""
-    if actor.access < Access.COORDINATOR:
-        return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
+    refused = refused_below(services, actor, Access.COORDINATOR)
+    if refused is not None:
+        return refused
     word, _, note = args.strip().partition(" ")
     number = typed_number(word.lstrip("#"))
     if number is None:
@@ -189,6 +194,7 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
 
 def digest(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/digest on|off: turn the person's scheduled digest on or off, or say its state."""
-    if actor.access < Access.COORDINATOR:
-        return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
+    refused = refused_below(services, actor, Access.COORDINATOR)
+    if refused is not None:
+        return refused
     return [Said(app_digest.switch(services, actor.lang, actor.contact_id, args))]

@@ -13,14 +13,12 @@ from functools import partial
 from app import unit_form
 from app.actor import Actor
 from app.checkin import Said
-from app.choices import Choice
 from app.services import Services
 from db.engine import session_scope
 from db.queries.units import find_units
-from handlers.zalo.admin import refused_unless_admin
+from handlers.zalo.admin import refused_unless_admin, units_offered
 
 PREFIX = "un"
-MAX_CHOICES = 20
 SWITCHES = {"off": False, "on": True}
 
 
@@ -58,11 +56,9 @@ def _named(services: Services, actor: Actor, args: str, *, active: bool) -> list
         ]
     if len(units) > 1:
         switch = "on" if active else "off"
-        choices = [
-            [Choice(f"{u.name} ({u.code})", (PREFIX, switch, u.id or 0))]
-            for u in units[:MAX_CHOICES]
-        ]
-        return [Said(t("units.which_one", text=text, count=len(units)), choices)]
+        return units_offered(
+            services, actor.lang, text, units, lambda u: (PREFIX, switch, u.id or 0)
+        )
     return _switch(services, actor, units[0].id or 0, active=active)
 
 
