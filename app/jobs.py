@@ -23,9 +23,11 @@ from sqlalchemy.engine import Engine
 from app.export_xlsx import build_workbook
 from app.formal_report import Letterhead, ReportFile, ReportTarget, build_report
 from app.i18n import Catalog, load_catalog
+from app.invite_sheet import invite_sheet
 from core.chart import Bar, stacked_bars
 from core.spreadsheet import ImportReport, Table
 from core.status import Status
+from core.tablefile import write_table
 from db.engine import make_engine, session_scope
 from db.imports import Importer, dry_run
 from db.queries import export as xq
@@ -172,3 +174,49 @@ def chart_png(
     """
     del database
     return stacked_bars(bars, title=title, subtitle=subtitle, legend=legend, axis_label=axis_label)
+
+
+@dataclass(frozen=True)
+class InviteFile:
+    """An invite sheet built: how many units it invites, and the XLSX or CSV file."""
+
+    count: int
+    content: bytes
+
+
+def invite_file(
+    url: str | Engine,
+    *,
+    lang: str,
+    bot_username: str,
+    include_covered: bool,
+    actor_id: int | None,
+    actor_label: str,
+    now: datetime,
+    ttl_days: int,
+    tz: str,
+    fmt: str,
+) -> InviteFile | None:
+    """Create a fresh invite per unit and write the sheet; None when no unit needs one.
+
+    The file is written inside the transaction that creates the codes: if writing fails,
+    no code is left behind that nobody was given.
+    """
+    catalog = _texts()
+    with session_scope(_engine(url)) as session:
+        header, rows = invite_sheet(
+            session,
+            catalog=catalog,
+            lang=lang,
+            bot_username=bot_username,
+            include_covered=include_covered,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            now=now,
+            ttl_days=ttl_days,
+            tz=ZoneInfo(tz),
+        )
+        if not rows:
+            return None
+        title = catalog.get(lang, "invites.sheet_title")
+        return InviteFile(len(rows), write_table(header, rows, fmt, title=title))

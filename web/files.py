@@ -6,7 +6,8 @@ has left their scope since the link was made; this is checked again at every use
 
 What an export or report covers is in its path (`which`): `all` (every open task in
 scope), a task's number, `d<number>` (a directive's tasks in scope) or, for the report,
-`p<yyyymmdd>-<yyyymmdd>` (a period). Zalo's /export, /chart and /report link here.
+`p<yyyymmdd>-<yyyymmdd>` (a period). Zalo's /export, /chart and /report link here, and its
+/invites to `/files/invites/new` or `all` (`.csv` for CSV), an admin's sheet of fresh invites.
 
 How a link is used depends on who follows it:
 
@@ -46,11 +47,12 @@ from app import dashboard as d
 from app import link_uses, links
 from app.formal_report import ReportTarget, letterhead_of
 from app.i18n import Lang
-from app.jobs import export_workbook, report_document
+from app.jobs import export_workbook, invite_file, report_document
 from app.report_docx import TemplateError
 from app.summary_text import as_of
 from core.chart import Bar, stacked_bars
 from core.deadlines import format_date
+from core.roles import Role
 from core.status import Status
 from db.engine import session_scope
 from db.models import Evidence
@@ -62,6 +64,8 @@ from web.render import message_page
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CSV = "text/csv; charset=utf-8"
+_INVITES = re.compile(r"(new|all)(?:\.(csv))?")
 _WHICH = re.compile(r"(?:(all)|(\d{1,12})|d(\d{1,12})|p(\d{8})-(\d{8}))")
 
 Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
@@ -308,6 +312,71 @@ async def _export(
         book.content,
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.xlsx"'},
+    )
+
+
+async def invites_file(request: Request) -> Response:
+    """The sheet of fresh invites (XLSX, or CSV for `.csv`) of the units without a contact
+    (`new`) or of every unit followed (`all`), for an admin; the codes are made on the POST."""
+    found = _INVITES.fullmatch(request.path_params["which"])
+    if found is None:
+        return message_page(request, None, "web.not_found", status=404)
+    include_covered, fmt = found[1] == "all", found[2] or "xlsx"
+
+    def describe(t: Callable[..., str]) -> str:
+        which = t("invites.landing_all" if include_covered else "invites.landing_new")
+        return t("invites.landing", format=fmt.upper(), which=which)
+
+    offer = Offer(describe, "/invites", _admin)
+    return await download(
+        request, offer, partial(_invites, include_covered=include_covered, fmt=fmt)
+    )
+
+
+def _admin(session: Session, viewer: d.Viewer) -> bool:
+    """Let only an admin have it."""
+    return viewer.role == Role.ADMIN
+
+
+async def _invites(
+    request: Request, granted: links.SignedLink, *, include_covered: bool, fmt: str
+) -> Response:
+    """Create the invites and send their sheet, while the link's person is an admin."""
+    services = deps_of(request).services
+    settings, now = services.settings, services.clock.now()
+
+    def admin() -> d.Viewer | None:
+        with session_scope(services.engine) as session:
+            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            return viewer if viewer is not None and _admin(session, viewer) else None
+
+    viewer = await in_worker(admin)
+    if viewer is None:
+        return await refused(request, granted)
+    with services.turns.turn("invites", granted.person) as mine:
+        if not mine:
+            return message_page(request, viewer, "invites.busy", status=429)
+        sheet = await in_process(
+            services.engine,
+            invite_file,
+            lang=viewer.lang,
+            bot_username=services.bot_username,
+            include_covered=include_covered,
+            actor_id=viewer.contact_id,
+            actor_label="",
+            now=now,
+            ttl_days=settings.invite_ttl_days,
+            tz=str(settings.tz),
+            fmt=fmt,
+        )
+    if sheet is None:
+        return message_page(request, viewer, "invites.none_to_invite", status=404)
+    day = now.astimezone(settings.tz).strftime("%Y%m%d")
+    name = services.catalog.plain(viewer.lang, "invites.file_name", day=day)
+    return Response(
+        sheet.content,
+        media_type=XLSX if fmt == "xlsx" else CSV,
+        headers={"Content-Disposition": _attachment(f"{name}.{fmt}")},
     )
 
 

@@ -115,6 +115,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/files/chart/{task_id:int}", files.chart_file, methods=["GET", "POST"]),
         Route("/files/photo/{task_id:int}", files.photo_file, methods=["GET"]),
         Route("/files/report/{which:str}", files.report_file, methods=["GET", "POST"]),
+        Route("/files/invites/{which:str}", files.invites_file, methods=["GET", "POST"]),
         Route(upload.PATH, upload.upload_page, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

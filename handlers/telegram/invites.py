@@ -8,21 +8,17 @@ repeated wrong codes from one person are refused for a while (core.invites).
 
 from __future__ import annotations
 
-import io
-from functools import partial
-
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
 from app import invite_admin, pairing
 from app.i18n import pick_language
-from app.invite_sheet import invite_sheet
+from app.jobs import invite_file
 from core.deadlines import format_date
 from core.invites import invite_link, looks_like_code, parse_invite_args
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access, Function, Role
-from core.tablefile import write_table
 from core.textnorm import fold
 from db.models import Invite, Unit
 from db.queries.audit import record
@@ -39,6 +35,7 @@ from handlers.telegram.access import (
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 from scheduler.delivery import wake
+from scheduler.workers import in_process
 
 PREFIX = "iv"
 REVOKE = "rv"
@@ -144,20 +141,26 @@ async def invites_sheet(req: Request) -> None:
     include_all = "all" in words or "tat" in words  # "tất cả"
     fmt = "csv" if "csv" in words else "xlsx"
     settings = req.services.settings
-    header, rows = await req.transaction(
-        partial(
-            invite_sheet,
-            catalog=req.services.catalog,
+    person = req.actor.contact_id or req.actor.external_id
+    with req.services.turns.turn("invites", person) as mine:
+        if not mine:
+            await req.say("invites.busy")
+            return
+        # A code per unit and a workbook of a country's 3,300 units: a worker process.
+        sheet = await in_process(
+            req.services.engine,
+            invite_file,
             lang=req.actor.lang,
             bot_username=_bot_username(req),
             include_covered=include_all,
             actor_id=req.actor.contact_id,
+            actor_label="",
             now=req.services.clock.now(),
             ttl_days=settings.invite_ttl_days,
-            tz=settings.tz,
+            tz=str(settings.tz),
+            fmt=fmt,
         )
-    )
-    if not rows:
+    if sheet is None:
         await req.say("invites.none_to_invite")
         return
     name = req.t("invites.file_name", day=req.services.today().strftime("%Y%m%d"))
@@ -165,10 +168,10 @@ async def invites_sheet(req: Request) -> None:
     assert chat is not None
     await req.context.bot.send_document(
         chat.id,
-        document=io.BytesIO(write_table(header, rows, fmt, title=req.t("invites.sheet_title"))),
+        document=sheet.content,
         filename=f"{name}.{fmt}",
         caption=to_html(
-            req.t("invites.sheet_caption", count=len(rows), days=settings.invite_ttl_days)
+            req.t("invites.sheet_caption", count=sheet.count, days=settings.invite_ttl_days)
         ),
     )
 

@@ -46,8 +46,8 @@ def export(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     target, said = _target(services, actor, args, "export")
     if target is None:
         return said
-    link = _link(services, actor, f"/files/export/{_which(target)}")
-    return [Said(t("zalo.export_link", link=link, hours=_hours()))]
+    link = signed_link(services, actor, f"/files/export/{_which(target)}")
+    return [Said(t("zalo.export_link", link=link, hours=link_hours()))]
 
 
 def chart(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -61,10 +61,10 @@ def chart(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
         return said
     if target.task is None or target.task.id is None:
         return [Said(t("zalo.chart_which"))]
-    link = _link(services, actor, f"/files/chart/{target.task.id}")
-    photo = _link(services, actor, f"/files/photo/{target.task.id}", ttl=links.PHOTO_TTL)
+    link = signed_link(services, actor, f"/files/chart/{target.task.id}")
+    photo = signed_link(services, actor, f"/files/photo/{target.task.id}", ttl=links.PHOTO_TTL)
     caption = to_plain(t("zalo.chart_caption", id=target.task.id, title=target.task.title))
-    text = t("zalo.chart_link", link=link, hours=_hours())
+    text = t("zalo.chart_link", link=link, hours=link_hours())
     return [PhotoSaid(text, photo_url=photo, caption=caption)]
 
 
@@ -90,8 +90,8 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
         if target is None:
             return said
         which = _which(target)
-    link = _link(services, actor, f"/files/report/{which}")
-    return [Said(t("zalo.report_link", link=link, hours=_hours()))]
+    link = signed_link(services, actor, f"/files/report/{which}")
+    return [Said(t("zalo.report_link", link=link, hours=link_hours()))]
 
 
 def web(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
@@ -144,7 +144,7 @@ def _which(target: Target) -> str:
     return "all"
 
 
-def _link(
+def signed_link(
     services: Services, actor: Actor, path: str, *, ttl: timedelta = links.DEFAULT_TTL
 ) -> str:
     """Return the link to `path` under PUBLIC_BASE_URL, for this person only, for `ttl`."""
@@ -158,6 +158,6 @@ def _link(
     )
 
 
-def _hours() -> int:
+def link_hours() -> int:
     """Return how many hours a link works."""
     return int(links.DEFAULT_TTL.total_seconds() // 3600)

@@ -1,7 +1,14 @@
-"""/invites on Zalo for admins: `/invites revoke <unit, invite code or link>` as on Telegram,
-through the same use case (`app.invite_admin`). A name that fits several units is answered
-with numbered choices (`iv:rv:<unit id>`). Zalo sends no files, so the sheet of invite links
-Telegram sends is not offered: the answer says how to invite unit by unit with /invite.
+"""/invites on Zalo for admins, as on Telegram.
+
+`/invites [all] [csv]`: the sheet of fresh invites, one per unit without a contact (`all`:
+every unit followed). Zalo bots send no files, so the answer is a download link
+(`/files/invites/...`, `web/files.py`) signed for the admin, with a page in front: the
+codes are made when the admin presses its button, not when Zalo's server previews the
+link, and the link works once.
+
+`/invites revoke <unit, invite code or link>`, through the same use case as Telegram
+(`app.invite_admin`). A name that fits several units is answered with numbered choices
+(`iv:rv:<unit id>`).
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ from app.services import Services
 from core.invites import looks_like_code
 from core.textnorm import fold
 from db.engine import session_scope
+from db.queries.invites import units_for_invites
 from db.queries.units import find_units
 from handlers.zalo.admin import refused_unless_admin, units_offered
+from handlers.zalo.files import link_hours, signed_link
 
 PREFIX = "iv"
 REVOKE = "rv"
@@ -25,14 +34,31 @@ REVOKE_WORDS = ("revoke", "huy")  # "hủy"
 
 
 def invites(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """/invites revoke <unit|code>: revoke invites; /invites alone: how to invite on Zalo."""
+    """/invites [all] [csv]: a link to the sheet of invites; /invites revoke <unit|code>."""
     refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
     words = args.split(maxsplit=1)
-    if not words or fold(words[0]) not in REVOKE_WORDS:
-        return [Said(services.catalog.get(actor.lang, "zalo.invites_how"))]
-    return _revoke(services, actor, words[1] if len(words) > 1 else "")
+    if words and fold(words[0]) in REVOKE_WORDS:
+        return _revoke(services, actor, words[1] if len(words) > 1 else "")
+    return _sheet(services, actor, fold(args).split())
+
+
+def _sheet(services: Services, actor: Actor, words: list[str]) -> list[Said]:
+    """Answer the link to the sheet of invites (`all`: every unit; `csv`: as CSV)."""
+    t = partial(services.catalog.get, actor.lang)
+    if not services.settings.public_base_url_set:
+        return [Said(t("zalo.links_unset"))]
+    include_all = "all" in words or "tat" in words  # "tất cả"
+    with session_scope(services.engine) as session:
+        count = len(units_for_invites(session, include_covered=include_all))
+    if not count:
+        return [Said(t("invites.none_to_invite"))]
+    fmt = "csv" if "csv" in words else "xlsx"
+    which = ("all" if include_all else "new") + (".csv" if fmt == "csv" else "")
+    link = signed_link(services, actor, f"/files/invites/{which}")
+    said = t("zalo.invites_link", count=count, format=fmt.upper(), link=link, hours=link_hours())
+    return [Said(said)]
 
 
 def _revoke(services: Services, actor: Actor, text: str) -> list[Said]:

@@ -82,10 +82,12 @@ async def test_a_name_fitting_two_units_is_answered_by_number(zbot: ZaloBot) -> 
 
 
 async def test_invites_without_revoke_or_with_nothing_to_revoke_explain(zbot: ZaloBot) -> None:
-    """/invites alone says how to invite on Zalo; /invites revoke alone gives its usage."""
+    """/invites alone, with no public address to link the sheet at, says what the admin must
+    set (the sheet itself: tests/web/test_zalo_alone.py); /invites revoke alone gives its
+    usage."""
     province(zbot)
-    [how] = await zbot.say(ZALO_ADMIN, "/invites")
-    assert "/invite <đơn vị>" in how
+    [unset] = await zbot.say(ZALO_ADMIN, "/invites")
+    assert "PUBLIC_BASE_URL" in unset
     [usage] = await zbot.say(ZALO_ADMIN, "/invites revoke")
     assert usage.startswith("Cách dùng: /invites revoke")
     [unknown] = await zbot.say(ZALO_ADMIN, "/invites revoke X99")
