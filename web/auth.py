@@ -28,6 +28,7 @@ from app.dashboard import (
     viewer_of,
 )
 from app.miniapp import verify_init_data
+from core.textnorm import without_nul
 from db.engine import session_scope
 from db.queries import web as wq
 from scheduler.workers import in_worker
@@ -170,15 +171,18 @@ async def miniapp(request: Request) -> Response:
 
 
 async def form_of(request: Request) -> dict[str, str] | None:
-    """Return a small urlencoded form's fields (None when too large; no field if not UTF-8)."""
+    """Return a small urlencoded form's fields, without NUL (None when too large; no field if
+    not UTF-8)."""
     try:
         body = await read_body(request, FORM_LIMIT)
     except BodyTooLargeError:
         return None
     try:
-        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:  # no form of ours: its CSRF check fails, not "too large"
         return {}
+    # PostgreSQL refuses NUL in text, and no one means anything by it.
+    return {name: without_nul(value) for name, value in fields}
 
 
 def csrf_ok(signed: Signed, form: dict[str, str]) -> bool:

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from app import import_files, links
 from bot.settings import Settings
-from db.models import Contact, ExtensionRequest, Outbox, Unit
+from db.models import AuditLog, Contact, ExtensionRequest, Outbox, Unit
 from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
 from web.upload import FORM_SLACK
@@ -133,3 +133,20 @@ async def test_a_file_over_the_limit_is_refused_with_the_limit_and_what_to_do(
         assert "chia thành nhiều tệp" in response.text
     with served.bot.session() as s:
         assert s.exec(select(Unit).where(Unit.code.startswith("XN"))).all() == []
+
+
+async def test_a_nul_character_in_a_dashboard_form_is_taken_out(served: Served) -> None:
+    """A NUL in a reject reason (PostgreSQL refuses NUL in text, and in jsonb) is taken out
+    before anything reads the form: the reason is recorded without it."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        response = await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf, "decision": "reject", "note": "không đủ\x00 căn cứ"},
+        )
+    assert response.status_code == 200
+    with served.bot.session() as s:
+        [audit] = s.exec(select(AuditLog).where(AuditLog.action == "extension.rejected")).all()
+    assert audit.details["note"] == "không đủ căn cứ"
