@@ -44,7 +44,7 @@ from db.queries.calendar import working_calendar
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
 from db.queries.outbox_claims import Claimed
 from db.queries.recipients import identity_reachable, mark_unreachable, recipient
-from db.queries.reminder_outbox import all_done
+from db.queries.reminder_outbox import nothing_to_chase
 from db.retry import retry_db_async
 from render.telegram import buttons
 from scheduler.groupcommit import GroupCommit
@@ -70,7 +70,7 @@ RETRY_LATER = timedelta(minutes=5)
 # not past half its lease: an expired lease would let the row be claimed and sent again.
 MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
 CAPTION_LIMIT = 1024
-CHASING = ("reminder", "nudge")  # dropped when every unit they chase has reported done
+CHASING = ("reminder", "nudge")  # dropped when nothing they chase is followed up any more
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -384,8 +384,8 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
     if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
         _elsewhere(session, row, "unreachable")
         return False
-    if row.kind in CHASING and all_done(session, outbox_id=row.id):
-        box.cancel(session, outbox_id=row.id, reason="reported done")
+    if row.kind in CHASING and nothing_to_chase(session, outbox_id=row.id):
+        box.cancel(session, outbox_id=row.id, reason="nothing left to chase")
         return False
     return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
 

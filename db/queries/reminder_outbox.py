@@ -12,8 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core.states import ReportState
-from db.models import Assignment, Outbox, OutboxItem, Reminder
+from core.states import ReportState, TaskStatus
+from db.models import Assignment, Outbox, OutboxItem, Reminder, Task, Unit
 
 
 def sent_today(
@@ -72,12 +72,21 @@ def forget_reminders_of(session: Session, *, outbox_ids: Sequence[int], before: 
     return len(rows)
 
 
-def all_done(session: Session, *, outbox_id: int) -> bool:
-    """Tell whether every assignment a queued message is about has been reported done."""
+def nothing_to_chase(session: Session, *, outbox_id: int) -> bool:
+    """Tell whether no assignment a queued message is about is still followed up.
+
+    One is not when its unit reported it done, it was taken off the task, its task was
+    closed or cancelled, or its unit was deactivated: what the sweep would not remind of.
+    """
     query = (
-        select(Assignment.state)
+        select(Assignment.state, Assignment.active, Task.status, Unit.active)
         .join(OutboxItem, col(OutboxItem.assignment_id) == col(Assignment.id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(OutboxItem.outbox_id == outbox_id)
     )
-    states = list(session.exec(query))
-    return bool(states) and all(state == ReportState.DONE for state in states)
+    rows = list(session.exec(query))
+    return bool(rows) and not any(
+        state != ReportState.DONE and active and status == TaskStatus.OPEN and unit_active
+        for state, active, status, unit_active in rows
+    )

@@ -167,6 +167,39 @@ async def test_a_reminder_queued_before_the_unit_reported_done_is_dropped(
     assert bot.server.messages(FIRST_USER) == []
 
 
+@pytest.mark.parametrize("act", ["/closetask #1", "/canceltask #1", "/deactivate P0000"])
+async def test_a_reminder_held_over_lunch_is_dropped_once_nothing_it_chases_is_followed(
+    bot: BotUnderTest, act: str
+) -> None:
+    """Queued at 11:29 and held over lunch, a reminder of a task closed or cancelled, or of a
+    unit deactivated, meanwhile is not sent at 13:30; the others still go."""
+    assert bot.app.job_queue is not None
+    for job in bot.app.job_queue.get_jobs_by_name(DISPATCH_JOB):
+        job.schedule_removal()
+    with bot.session() as session:
+        units = province(session, 2, first_user=FIRST_USER)
+        task_for(session, units, date(2026, 11, 20), at(WED, 7))
+        task_for(session, units[1:], date(2026, 11, 20), at(WED, 7), "Kế hoạch khác")
+    start_users(bot.server, [FIRST_USER, FIRST_USER + 1])
+    bot.clock.set(at(WED, 11, 29))
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    bot.clock.set(at(WED, 12, 0))  # lunch: reminders wait
+    await bot.send(ADMIN_ID, "/start")
+    await bot.send(ADMIN_ID, act)
+    bot.clock.set(at(WED, 13, 31))
+    wake(bot.app)
+    still = await bot.server.wait_for_message(FIRST_USER + 1, timeout=10)
+    assert "Kế hoạch khác" in (still.text or "")
+
+    def dropped() -> Outbox | None:
+        with bot.session() as session:
+            row = session.exec(select(Outbox).where(Outbox.chat_id == str(FIRST_USER))).one()
+        return row if row.status not in ("pending", "sending") else None
+
+    assert (await bot.server.wait_for(dropped, timeout=10)).status == "cancelled"
+    assert bot.server.messages(FIRST_USER) == []
+
+
 async def test_sender_signs_choices_for_the_recipient_and_still_sends_old_keyboards(
     bot: BotUnderTest,
 ) -> None:
