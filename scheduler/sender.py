@@ -47,6 +47,7 @@ from db.queries.recipients import identity_reachable, mark_unreachable, recipien
 from db.queries.reminder_outbox import nothing_to_chase
 from db.retry import retry_db_async
 from render.telegram import buttons
+from scheduler.dispatcher import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
@@ -379,8 +380,19 @@ async def _send_parts(
 
 
 def _start(services: Services, owner: str, row: Claimed, session: Session) -> bool:
-    """Mark the row as being sent; skip it when the contact is unreachable or all is done."""
+    """Mark the row as being sent; skip it when the contact is unreachable or all is done.
+
+    A reminder (or a coordinators' list) of an earlier day is cancelled with the others of
+    its day, as the day's first sweep would: between the first office moment and that
+    sweep (up to a minute) the sender would otherwise send yesterday's, then today's.
+    """
     now = services.clock.now()
+    tz = services.settings.tz
+    today = now.astimezone(tz).date()
+    if stale(row.kind, row.created_at, today=today, tz=tz):
+        expire_stale(session, today=today, tz=tz)
+        box.cancel(session, outbox_id=row.id, reason="superseded")  # if it was in flight
+        return False
     if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
         _elsewhere(session, row, "unreachable")
         return False

@@ -16,13 +16,15 @@ from db.models import Assignment, ContactIdentity, Outbox
 from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
-from scheduler.delivery import DISPATCH_JOB, dispatch_context, wake
+from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
 from scheduler.dispatcher import dispatch
-from tests.factories import identity
+from tests.factories import identity, make_contact
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for
 
 WED = date(2026, 11, 18)
+FRI, MON = date(2026, 11, 20), date(2026, 11, 23)
+COORDINATOR = 7000
 FIRST_USER = 5000
 
 
@@ -198,6 +200,62 @@ async def test_a_reminder_held_over_lunch_is_dropped_once_nothing_it_chases_is_f
 
     assert (await bot.server.wait_for(dropped, timeout=10)).status == "cancelled"
     assert bot.server.messages(FIRST_USER) == []
+
+
+def stop_jobs(bot: BotUnderTest, *names: str) -> None:
+    """Take the bot's own periodic jobs off, to run them by hand at a chosen moment."""
+    assert bot.app.job_queue is not None
+    for name in names:
+        for job in bot.app.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+
+
+async def weekend_after_late_queue(bot: BotUnderTest, deadline: date) -> None:
+    """Queue Friday 16:59's reminders and lists; nothing goes out before 17:00; on Monday
+    at 07:30 the sender wakes before the dispatcher's first run of the day."""
+    stop_jobs(bot, DISPATCH_JOB, SENDER_JOB)
+    with bot.session() as session:
+        units = province(session, 1, first_user=FIRST_USER)
+        make_contact(session, COORDINATOR, role="coordinator")
+        task_for(session, units, deadline, at(date(2026, 11, 2), 9))
+    start_users(bot.server, [FIRST_USER, COORDINATOR])
+    bot.clock.set(at(FRI, 16, 59))
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    bot.clock.set(at(MON, 7, 30))
+    wake(bot.app)
+
+    def settled() -> bool:
+        with bot.session() as session:
+            query = select(Outbox).where(col(Outbox.status).in_(("pending", "sending")))
+            return not session.exec(query).all()
+
+    await bot.server.wait_until(settled, timeout=10)
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    wake(bot.app)
+    await bot.server.wait_until(settled, timeout=10)
+
+
+async def test_fridays_unsent_reminder_is_not_sent_on_monday_beside_mondays(
+    bot: BotUnderTest,
+) -> None:
+    """A reminder left unsent at 17:00 on Friday is cancelled when the sender meets it on
+    Monday morning: the unit gets Monday's reminder alone, counted from Monday."""
+    await weekend_after_late_queue(bot, date(2026, 11, 24))  # a holiday: due on the 25th
+    [reminder] = bot.server.messages(FIRST_USER)
+    assert "Nhắc việc ngày 23/11/2026" in (reminder.text or "")
+    assert "Còn 1 ngày làm việc" in (reminder.text or "")
+
+
+async def test_fridays_unsent_coordinator_lists_are_not_sent_on_monday(
+    bot: BotUnderTest,
+) -> None:
+    """The coordinator's lists of Friday (escalated, missed) left unsent are cancelled on
+    Monday: they get Monday's lists only, not last week's besides."""
+    await weekend_after_late_queue(bot, date(2026, 11, 6))
+    texts = [m.text or "" for m in bot.server.messages(COORDINATOR)]
+    assert texts
+    assert all("23/11/2026" in text for text in texts), texts
+    assert not any("20/11/2026)" in text for text in texts)
 
 
 async def test_sender_signs_choices_for_the_recipient_and_still_sends_old_keyboards(
