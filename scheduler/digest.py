@@ -18,8 +18,10 @@ from telegram.ext import Application
 from app.digest import send_digests
 from app.services import Services
 from db.engine import session_scope
+from db.queries.calendar import working_calendar
 from scheduler.context import JobContext
 from scheduler.roles import LEADER
+from scheduler.sender import work_hours
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
@@ -89,10 +91,17 @@ async def digest_job(context: JobContext) -> None:
 
 
 def queue_digests(services: Services) -> int:
-    """Queue the digest of now for every coordinator who takes it; return how many were new."""
+    """Queue the digest of now for every coordinator who takes it; return how many were new.
+
+    Fired on a day off (a Monday of Tết, a swapped Monday) or outside office hours, it goes
+    out at the next office moment, as reminders do: nobody is written to on a holiday.
+    """
+    tz = services.settings.tz
     with session_scope(services.engine) as session:
         moment = services.clock.now()
-        return send_digests(session, services.catalog, now=moment, tz=services.settings.tz)
+        hours = work_hours(services.settings.work_hours)
+        send_from = hours.next_send_moment(moment, working_calendar(session), tz)
+        return send_digests(session, services.catalog, now=moment, tz=tz, not_before=send_from)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from db.models import Outbox, Unit
+from scheduler.delivery import wake
 from scheduler.digest import JOB_NAME, aps_days, trigger_for
 from tests.factories import make_task, person
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, make_province
@@ -133,3 +134,26 @@ async def test_digest_reads_every_coordinators_counts_before_writing(bot: BotUnd
     with bot.session() as s:
         rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
     assert sorted(r.chat_id for r in rows) == sorted([str(ADMIN_ID), str(COORDINATOR)])
+
+
+async def test_digest_fired_on_a_monday_holiday_goes_out_on_the_next_working_morning(
+    bot: BotUnderTest,
+) -> None:
+    """On Monday 27/04/2026 (Giỗ Tổ Hùng Vương, observed) the 08:00 digest is counted then and
+    held until Tuesday 07:30, the next office moment: nobody is written to on a holiday."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    bot.clock.set(datetime(2026, 4, 27, 8, 0, tzinfo=VN))
+    await bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0].run(bot.app)  # type: ignore[union-attr]
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.chat_id == str(COORDINATOR))).one()
+    assert row.kind == "digest"
+    assert row.not_before == datetime(2026, 4, 28, 7, 30, tzinfo=VN)
+    bot.clock.set(datetime(2026, 4, 28, 7, 30, tzinfo=VN))
+    wake(bot.app)
+    digest = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "Bản tin" in (m.text or ""), timeout=10
+    )
+    assert "Số liệu tính đến 08:00 ngày 27/04/2026" in (digest.text or "")
