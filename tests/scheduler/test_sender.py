@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 import pytest
@@ -12,13 +13,14 @@ from sqlmodel import col, select
 
 from app.choices import Choice, rows_to_json
 from app.signing import sign
-from db.models import Assignment, ContactIdentity, Outbox
+from db.models import Assignment, ContactIdentity, Outbox, Unit
+from db.queries.contact_admin import remove_from_unit
 from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
 from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
 from scheduler.dispatcher import dispatch
-from tests.factories import identity, make_contact
+from tests.factories import identity, make_contact, person
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for
 
@@ -169,15 +171,12 @@ async def test_a_reminder_queued_before_the_unit_reported_done_is_dropped(
     assert bot.server.messages(FIRST_USER) == []
 
 
-@pytest.mark.parametrize("act", ["/closetask #1", "/canceltask #1", "/deactivate P0000"])
-async def test_a_reminder_held_over_lunch_is_dropped_once_nothing_it_chases_is_followed(
-    bot: BotUnderTest, act: str
+async def held_over_lunch(
+    bot: BotUnderTest, act: Callable[[list[Unit]], Awaitable[object]]
 ) -> None:
-    """Queued at 11:29 and held over lunch, a reminder of a task closed or cancelled, or of a
-    unit deactivated, meanwhile is not sent at 13:30; the others still go."""
-    assert bot.app.job_queue is not None
-    for job in bot.app.job_queue.get_jobs_by_name(DISPATCH_JOB):
-        job.schedule_removal()
+    """Queue two units' reminders at 11:29, `act` over lunch, and send at 13:31: the first
+    unit's reminder is about task #1 alone, the second's about #1 and "Kế hoạch khác"."""
+    stop_jobs(bot, DISPATCH_JOB)
     with bot.session() as session:
         units = province(session, 2, first_user=FIRST_USER)
         task_for(session, units, date(2026, 11, 20), at(WED, 7))
@@ -186,8 +185,7 @@ async def test_a_reminder_held_over_lunch_is_dropped_once_nothing_it_chases_is_f
     bot.clock.set(at(WED, 11, 29))
     await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
     bot.clock.set(at(WED, 12, 0))  # lunch: reminders wait
-    await bot.send(ADMIN_ID, "/start")
-    await bot.send(ADMIN_ID, act)
+    await act(units)
     bot.clock.set(at(WED, 13, 31))
     wake(bot.app)
     still = await bot.server.wait_for_message(FIRST_USER + 1, timeout=10)
@@ -200,6 +198,36 @@ async def test_a_reminder_held_over_lunch_is_dropped_once_nothing_it_chases_is_f
 
     assert (await bot.server.wait_for(dropped, timeout=10)).status == "cancelled"
     assert bot.server.messages(FIRST_USER) == []
+
+
+@pytest.mark.parametrize("command", ["/closetask #1", "/canceltask #1", "/deactivate P0000"])
+async def test_a_reminder_held_over_lunch_is_dropped_once_nothing_it_chases_is_followed(
+    bot: BotUnderTest, command: str
+) -> None:
+    """Queued at 11:29 and held over lunch, a reminder of a task closed or cancelled, or of a
+    unit deactivated, meanwhile is not sent at 13:30; the others still go."""
+
+    async def admin(units: list[Unit]) -> None:
+        await bot.send(ADMIN_ID, "/start")
+        await bot.send(ADMIN_ID, command)
+
+    await held_over_lunch(bot, admin)
+
+
+async def test_a_reminder_held_over_lunch_is_dropped_once_its_reader_left_the_unit(
+    bot: BotUnderTest,
+) -> None:
+    """A focal point removed from their unit over lunch is not sent its reminder at 13:30."""
+
+    def remove(units: list[Unit]) -> None:
+        with bot.session() as session:
+            contact = person(session, str(FIRST_USER))
+            assert remove_from_unit(
+                session, contact_id=contact.id or 0, unit_id=units[0].id or 0, actor_id=None
+            )
+            session.commit()
+
+    await held_over_lunch(bot, lambda units: asyncio.to_thread(remove, units))
 
 
 def stop_jobs(bot: BotUnderTest, *names: str) -> None:
