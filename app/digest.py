@@ -29,8 +29,18 @@ MAX_UNITS = 10
 FIRST_WINDOW = timedelta(days=7)  # the first digest looks back a week
 
 
-def send_digests(session: Session, catalog: Catalog, *, now: datetime, tz: tzinfo) -> int:
-    """Queue a digest for every coordinator who takes it; return how many were new."""
+def send_digests(
+    session: Session,
+    catalog: Catalog,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    not_before: datetime | None = None,
+) -> int:
+    """Queue a digest for every coordinator who takes it; return how many were new.
+
+    It is counted as of `now` and goes out from `not_before` (office time, when set).
+    """
     since = last_digest(session) or now - FIRST_WINDOW
     stamp = now.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     # Every digest is read before the first is queued: the first write takes SQLite's write
@@ -52,6 +62,7 @@ def send_digests(session: Session, catalog: Catalog, *, now: datetime, tz: tzinf
             now=now,
             contact_id=contact.id,
             priority=PRIORITY_NOTICE,
+            not_before=not_before,
         )
         queued += row is not None
     remember_digest(session, now)

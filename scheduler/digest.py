@@ -10,21 +10,31 @@ either, APScheduler only on both; the default ('0 8 * * 1', Mondays at 08:00) is
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application
 
-from app.digest import send_digests
+from app.digest import last_digest, send_digests
 from app.services import Services
 from db.engine import session_scope
+from db.queries.calendar import working_calendar
 from scheduler.context import JobContext
 from scheduler.roles import LEADER
+from scheduler.sender import work_hours
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)
 
 JOB_NAME = "digest"
+CATCH_UP_JOB = "digest.catch_up"
+# How often, and how soon after start, the digest is checked for a time missed while the bot
+# was down (or no leader held); a time is missed once it is this late (the cron job's own
+# run is then long over).
+CATCH_UP_EVERY_S = 600.0
+CATCH_UP_FIRST_S = 30.0
+MISSED_AFTER = timedelta(minutes=5)
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab order: 0 = Sunday
 APS_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # APScheduler 3: 0 = Monday
 
@@ -89,16 +99,54 @@ async def digest_job(context: JobContext) -> None:
 
 
 def queue_digests(services: Services) -> int:
-    """Queue the digest of now for every coordinator who takes it; return how many were new."""
+    """Queue the digest of now for every coordinator who takes it; return how many were new.
+
+    Fired on a day off (a Monday of Tết, a swapped Monday) or outside office hours, it goes
+    out at the next office moment, as reminders do: nobody is written to on a holiday.
+    """
+    tz = services.settings.tz
     with session_scope(services.engine) as session:
         moment = services.clock.now()
-        return send_digests(session, services.catalog, now=moment, tz=services.settings.tz)
+        hours = work_hours(services.settings.work_hours)
+        send_from = hours.next_send_moment(moment, working_calendar(session), tz)
+        return send_digests(session, services.catalog, now=moment, tz=tz, not_before=send_from)
+
+
+def catch_up(services: Services) -> int:
+    """Queue the digest now when a DIGEST_CRON time passed without one; return how many.
+
+    A bot down (or restarted) over Monday 08:00 would otherwise skip that week's digest.
+    The first digest ever is left to its time: there is nothing to catch up on.
+    """
+    with session_scope(services.engine) as session:
+        last = last_digest(session)
+    if last is None:
+        return 0
+    trigger = trigger_for(services.settings.digest_cron, services.settings.tz)
+    missed = trigger.get_next_fire_time(None, last + timedelta(seconds=1))
+    if missed is None or missed > services.clock.now() - MISSED_AFTER:
+        return 0
+    log.info("the digest of %s was missed; queued now", missed.isoformat())
+    return queue_digests(services)
+
+
+async def catch_up_job(context: JobContext) -> None:
+    """Queue a digest missed while the bot was down (the leader's job)."""
+    services: Services = context.bot_data.services
+    if services.roles.holds(LEADER):
+        await in_worker(catch_up, services)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add the digest job to the application's JobQueue (once)."""
+    """Add the digest job and its catch-up to the application's JobQueue (once)."""
     queue = application.job_queue
-    if queue is None or queue.get_jobs_by_name(JOB_NAME):
+    if queue is None:
+        return
+    if not queue.get_jobs_by_name(CATCH_UP_JOB):
+        queue.run_repeating(
+            catch_up_job, interval=CATCH_UP_EVERY_S, first=CATCH_UP_FIRST_S, name=CATCH_UP_JOB
+        )
+    if queue.get_jobs_by_name(JOB_NAME):
         return
     services: Services = application.bot_data.services
     trigger = trigger_for(services.settings.digest_cron, services.settings.tz)

@@ -55,6 +55,10 @@ log = logging.getLogger(__name__)
 CONTACT_BATCH = 20
 SWEPT_ON = "reminders.swept_on"
 SWEPT_MAX = "reminders.swept_max_id"
+# What the dispatcher queues for one day only: a contact's reminder and the coordinators'
+# lists of escalated and missed. Left unsent past midnight, each is cancelled: the next
+# day's sweep says it again, up to date (a reminder's occasions fold into the next one).
+DAILY_KINDS = ("reminder", "escalation", "late")
 
 
 @dataclass
@@ -141,11 +145,24 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
 
 
 def expire_stale(session: Session, *, today: date, tz: tzinfo) -> int:
-    """Cancel reminders of earlier days never sent; their occasions then count as missed."""
+    """Cancel reminders and coordinators' lists of earlier days never sent.
+
+    The reminders' occasions then count as missed, folded into today's reminder.
+    """
     midnight = start_of_day(today, tz)
     cancelled = cancel_pending(session, kind="reminder", created_before=midnight)
     queued.forget_reminders_of(session, outbox_ids=cancelled, before=today)
-    return len(cancelled)
+    lists = [
+        cancel_pending(session, kind=kind, created_before=midnight)
+        for kind in DAILY_KINDS
+        if kind != "reminder"
+    ]
+    return len(cancelled) + sum(map(len, lists))
+
+
+def stale(kind: str, created_at: datetime | None, *, today: date, tz: tzinfo) -> bool:
+    """Tell whether a queued message is one of an earlier day that expire_stale cancels."""
+    return kind in DAILY_KINDS and created_at is not None and created_at < start_of_day(today, tz)
 
 
 def start_of_day(day: date, tz: tzinfo) -> datetime:

@@ -44,9 +44,10 @@ from db.queries.calendar import working_calendar
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
 from db.queries.outbox_claims import Claimed
 from db.queries.recipients import identity_reachable, mark_unreachable, recipient
-from db.queries.reminder_outbox import all_done
+from db.queries.reminder_outbox import nothing_to_chase
 from db.retry import retry_db_async
 from render.telegram import buttons
+from scheduler.dispatcher import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
@@ -70,7 +71,7 @@ RETRY_LATER = timedelta(minutes=5)
 # not past half its lease: an expired lease would let the row be claimed and sent again.
 MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
 CAPTION_LIMIT = 1024
-CHASING = ("reminder", "nudge")  # dropped when every unit they chase has reported done
+CHASING = ("reminder", "nudge")  # dropped when nothing they chase is followed up any more
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -379,13 +380,24 @@ async def _send_parts(
 
 
 def _start(services: Services, owner: str, row: Claimed, session: Session) -> bool:
-    """Mark the row as being sent; skip it when the contact is unreachable or all is done."""
+    """Mark the row as being sent; skip it when the contact is unreachable or all is done.
+
+    A reminder (or a coordinators' list) of an earlier day is cancelled with the others of
+    its day, as the day's first sweep would: between the first office moment and that
+    sweep (up to a minute) the sender would otherwise send yesterday's, then today's.
+    """
     now = services.clock.now()
+    tz = services.settings.tz
+    today = now.astimezone(tz).date()
+    if stale(row.kind, row.created_at, today=today, tz=tz):
+        expire_stale(session, today=today, tz=tz)
+        box.cancel(session, outbox_id=row.id, reason="superseded")  # if it was in flight
+        return False
     if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
         _elsewhere(session, row, "unreachable")
         return False
-    if row.kind in CHASING and all_done(session, outbox_id=row.id):
-        box.cancel(session, outbox_id=row.id, reason="reported done")
+    if row.kind in CHASING and nothing_to_chase(session, outbox_id=row.id):
+        box.cancel(session, outbox_id=row.id, reason="nothing left to chase")
         return False
     return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
 

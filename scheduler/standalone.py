@@ -2,7 +2,8 @@
 
 The same work as `scheduler.install` does on python-telegram-bot's JobQueue: the reminder
 dispatcher every minute, housekeeping every ten minutes, recurring tasks a few times a day
-(creating an occurrence twice is a no-op), and the digest at DIGEST_CRON. As there, all the
+(creating an occurrence twice is a no-op), and the digest at DIGEST_CRON (and at once when
+that time passed while the bot was down). As there, all the
 work is in the database: a restart loses nothing.
 """
 
@@ -23,7 +24,13 @@ from scheduler.delivery import (
     sweep,
     warm_sweep,
 )
-from scheduler.digest import queue_digests, trigger_for
+from scheduler.digest import (
+    CATCH_UP_EVERY_S,
+    CATCH_UP_FIRST_S,
+    catch_up,
+    queue_digests,
+    trigger_for,
+)
 from scheduler.recurring import create_occurrences
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace
 from scheduler.workers import in_worker, stop_processes
@@ -73,6 +80,13 @@ async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], N
         _every(stop, "housekeeping", led(_worker(housekeeping, services)), HOUSEKEEPING_EVERY_S),
         _every(stop, "recurring", led(recurring_once), recurring_every, RECURRING_FIRST_S),
         _digest(services, stop, wake),
+        _every(
+            stop,
+            "digest catch-up",
+            led(_worker(catch_up, services)),
+            CATCH_UP_EVERY_S,
+            CATCH_UP_FIRST_S,
+        ),
     ]
     if services.worker is None:
         jobs.append(warm_sweep(services))

@@ -34,6 +34,7 @@ class Claimed:
     attempts: int
     status: str  # "sending": it was in flight when its last sender died
     channel: str = TELEGRAM
+    created_at: datetime | None = None  # when it was queued
 
 
 def claim(
@@ -96,6 +97,7 @@ def _claimed(row: Outbox) -> Claimed:
         attempts=row.attempts,
         status=row.status,
         channel=row.channel,
+        created_at=row.created_at,
     )
 
 

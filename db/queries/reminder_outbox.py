@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
-from core.states import ReportState
-from db.models import Assignment, Outbox, OutboxItem, Reminder
+from core.states import ReportState, TaskStatus
+from db.models import Assignment, Outbox, OutboxItem, Reminder, Task, Unit, UnitContact
 
 
 def sent_today(
@@ -72,12 +73,38 @@ def forget_reminders_of(session: Session, *, outbox_ids: Sequence[int], before: 
     return len(rows)
 
 
-def all_done(session: Session, *, outbox_id: int) -> bool:
-    """Tell whether every assignment a queued message is about has been reported done."""
-    query = (
-        select(Assignment.state)
-        .join(OutboxItem, col(OutboxItem.assignment_id) == col(Assignment.id))
-        .where(OutboxItem.outbox_id == outbox_id)
+def nothing_to_chase(session: Session, *, outbox_id: int) -> bool:
+    """Tell whether no assignment a queued message is about is still the recipient's to chase.
+
+    One is not when its unit reported it done, it was taken off the task, its task was
+    closed or cancelled, its unit was deactivated, or the recipient was removed from the unit:
+    what the sweep would not remind them of.
+    """
+    linked = and_(
+        col(UnitContact.unit_id) == col(Assignment.unit_id),
+        col(UnitContact.contact_id) == col(Outbox.contact_id),
     )
-    states = list(session.exec(query))
-    return bool(states) and all(state == ReportState.DONE for state in states)
+    query = (
+        columns(
+            col(Assignment.state),
+            col(Assignment.active),
+            col(Task.status),
+            col(Unit.active),
+            col(UnitContact.contact_id),
+        )
+        .join(OutboxItem, col(OutboxItem.assignment_id) == col(Assignment.id))
+        .join(Outbox, col(Outbox.id) == col(OutboxItem.outbox_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .join(UnitContact, linked, isouter=True)
+        .where(col(OutboxItem.outbox_id) == outbox_id)
+    )
+    rows = list(session.execute(query))
+    return bool(rows) and not any(
+        state != ReportState.DONE
+        and active
+        and status == TaskStatus.OPEN
+        and unit_active
+        and member is not None
+        for state, active, status, unit_active, member in rows
+    )

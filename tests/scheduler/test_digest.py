@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from app.digest import remember_digest
 from db.models import Outbox, Unit
-from scheduler.digest import JOB_NAME, aps_days, trigger_for
+from scheduler.delivery import wake
+from scheduler.digest import CATCH_UP_JOB, JOB_NAME, aps_days, trigger_for
 from tests.factories import make_task, person
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, make_province
 from tests.harness import ADMIN_ID, BotUnderTest
@@ -133,3 +135,67 @@ async def test_digest_reads_every_coordinators_counts_before_writing(bot: BotUnd
     with bot.session() as s:
         rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
     assert sorted(r.chat_id for r in rows) == sorted([str(ADMIN_ID), str(COORDINATOR)])
+
+
+async def test_digest_fired_on_a_monday_holiday_goes_out_on_the_next_working_morning(
+    bot: BotUnderTest,
+) -> None:
+    """On Monday 27/04/2026 (Giỗ Tổ Hùng Vương, observed) the 08:00 digest is counted then and
+    held until Tuesday 07:30, the next office moment: nobody is written to on a holiday."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    bot.clock.set(datetime(2026, 4, 27, 8, 0, tzinfo=VN))
+    await bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0].run(bot.app)  # type: ignore[union-attr]
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.chat_id == str(COORDINATOR))).one()
+    assert row.kind == "digest"
+    assert row.not_before == datetime(2026, 4, 28, 7, 30, tzinfo=VN)
+    bot.clock.set(datetime(2026, 4, 28, 7, 30, tzinfo=VN))
+    wake(bot.app)
+    digest = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "Bản tin" in (m.text or ""), timeout=10
+    )
+    assert "Số liệu tính đến 08:00 ngày 27/04/2026" in (digest.text or "")
+
+
+async def test_a_digest_missed_while_the_bot_was_down_is_queued_once_when_it_is_back(
+    bot: BotUnderTest,
+) -> None:
+    """Down over Monday 08:00 (last digest a week before), the bot queues the week's digest
+    when it is back, counted since the last one, and only once."""
+    with bot.session() as s:
+        make_province(s)
+        remember_digest(s, MONDAY_8 - timedelta(days=7))
+        s.commit()
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    bot.clock.set(MONDAY_8 + timedelta(hours=2))
+    catch_up = bot.app.job_queue.get_jobs_by_name(CATCH_UP_JOB)[0]  # type: ignore[union-attr]
+    await catch_up.run(bot.app)
+    await catch_up.run(bot.app)
+    wake(bot.app)
+    digest = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "Bản tin" in (m.text or ""), timeout=10
+    )
+    assert "Số liệu tính đến 10:00 ngày 23/11/2026" in (digest.text or "")
+    assert "Từ 16/11/2026 đến nay" in (digest.text or "")
+    with bot.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.chat_id == str(COORDINATOR))).all()
+    assert [r.kind for r in rows if r.kind == "digest"] == ["digest"]
+
+
+async def test_no_digest_is_caught_up_when_the_last_one_went_at_its_time(
+    bot: BotUnderTest,
+) -> None:
+    """The digest of Monday 08:00 went out: a check at 10:00 queues nothing more."""
+    with bot.session() as s:
+        make_province(s)
+        remember_digest(s, MONDAY_8)
+        s.commit()
+    bot.clock.set(MONDAY_8 + timedelta(hours=2))
+    catch_up = bot.app.job_queue.get_jobs_by_name(CATCH_UP_JOB)[0]  # type: ignore[union-attr]
+    await catch_up.run(bot.app)
+    with bot.session() as s:
+        assert s.exec(select(Outbox).where(Outbox.kind == "digest")).all() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 import pytest
@@ -12,17 +13,20 @@ from sqlmodel import col, select
 
 from app.choices import Choice, rows_to_json
 from app.signing import sign
-from db.models import Assignment, ContactIdentity, Outbox
+from db.models import Assignment, ContactIdentity, Outbox, Unit
+from db.queries.contact_admin import remove_from_unit
 from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
-from scheduler.delivery import DISPATCH_JOB, dispatch_context, wake
+from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
 from scheduler.dispatcher import dispatch
-from tests.factories import identity
+from tests.factories import identity, make_contact, person
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for
 
 WED = date(2026, 11, 18)
+FRI, MON = date(2026, 11, 20), date(2026, 11, 23)
+COORDINATOR = 7000
 FIRST_USER = 5000
 
 
@@ -165,6 +169,121 @@ async def test_a_reminder_queued_before_the_unit_reported_done_is_dropped(
 
     assert (await bot.server.wait_for(dropped, timeout=5)).status == "cancelled"
     assert bot.server.messages(FIRST_USER) == []
+
+
+async def held_over_lunch(
+    bot: BotUnderTest, act: Callable[[list[Unit]], Awaitable[object]]
+) -> None:
+    """Queue two units' reminders at 11:29, `act` over lunch, and send at 13:31: the first
+    unit's reminder is about task #1 alone, the second's about #1 and "Kế hoạch khác"."""
+    stop_jobs(bot, DISPATCH_JOB)
+    with bot.session() as session:
+        units = province(session, 2, first_user=FIRST_USER)
+        task_for(session, units, date(2026, 11, 20), at(WED, 7))
+        task_for(session, units[1:], date(2026, 11, 20), at(WED, 7), "Kế hoạch khác")
+    start_users(bot.server, [FIRST_USER, FIRST_USER + 1])
+    bot.clock.set(at(WED, 11, 29))
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    bot.clock.set(at(WED, 12, 0))  # lunch: reminders wait
+    await act(units)
+    bot.clock.set(at(WED, 13, 31))
+    wake(bot.app)
+    still = await bot.server.wait_for_message(FIRST_USER + 1, timeout=10)
+    assert "Kế hoạch khác" in (still.text or "")
+
+    def dropped() -> Outbox | None:
+        with bot.session() as session:
+            row = session.exec(select(Outbox).where(Outbox.chat_id == str(FIRST_USER))).one()
+        return row if row.status not in ("pending", "sending") else None
+
+    assert (await bot.server.wait_for(dropped, timeout=10)).status == "cancelled"
+    assert bot.server.messages(FIRST_USER) == []
+
+
+@pytest.mark.parametrize("command", ["/closetask #1", "/canceltask #1", "/deactivate P0000"])
+async def test_a_reminder_held_over_lunch_is_dropped_once_nothing_it_chases_is_followed(
+    bot: BotUnderTest, command: str
+) -> None:
+    """Queued at 11:29 and held over lunch, a reminder of a task closed or cancelled, or of a
+    unit deactivated, meanwhile is not sent at 13:30; the others still go."""
+
+    async def admin(units: list[Unit]) -> None:
+        await bot.send(ADMIN_ID, "/start")
+        await bot.send(ADMIN_ID, command)
+
+    await held_over_lunch(bot, admin)
+
+
+async def test_a_reminder_held_over_lunch_is_dropped_once_its_reader_left_the_unit(
+    bot: BotUnderTest,
+) -> None:
+    """A focal point removed from their unit over lunch is not sent its reminder at 13:30."""
+
+    def remove(units: list[Unit]) -> None:
+        with bot.session() as session:
+            contact = person(session, str(FIRST_USER))
+            assert remove_from_unit(
+                session, contact_id=contact.id or 0, unit_id=units[0].id or 0, actor_id=None
+            )
+            session.commit()
+
+    await held_over_lunch(bot, lambda units: asyncio.to_thread(remove, units))
+
+
+def stop_jobs(bot: BotUnderTest, *names: str) -> None:
+    """Take the bot's own periodic jobs off, to run them by hand at a chosen moment."""
+    assert bot.app.job_queue is not None
+    for name in names:
+        for job in bot.app.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+
+
+async def weekend_after_late_queue(bot: BotUnderTest, deadline: date) -> None:
+    """Queue Friday 16:59's reminders and lists; nothing goes out before 17:00; on Monday
+    at 07:30 the sender wakes before the dispatcher's first run of the day."""
+    stop_jobs(bot, DISPATCH_JOB, SENDER_JOB)
+    with bot.session() as session:
+        units = province(session, 1, first_user=FIRST_USER)
+        make_contact(session, COORDINATOR, role="coordinator")
+        task_for(session, units, deadline, at(date(2026, 11, 2), 9))
+    start_users(bot.server, [FIRST_USER, COORDINATOR])
+    bot.clock.set(at(FRI, 16, 59))
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    bot.clock.set(at(MON, 7, 30))
+    wake(bot.app)
+
+    def settled() -> bool:
+        with bot.session() as session:
+            query = select(Outbox).where(col(Outbox.status).in_(("pending", "sending")))
+            return not session.exec(query).all()
+
+    await bot.server.wait_until(settled, timeout=10)
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    wake(bot.app)
+    await bot.server.wait_until(settled, timeout=10)
+
+
+async def test_fridays_unsent_reminder_is_not_sent_on_monday_beside_mondays(
+    bot: BotUnderTest,
+) -> None:
+    """A reminder left unsent at 17:00 on Friday is cancelled when the sender meets it on
+    Monday morning: the unit gets Monday's reminder alone, counted from Monday."""
+    await weekend_after_late_queue(bot, date(2026, 11, 24))  # a holiday: due on the 25th
+    [reminder] = bot.server.messages(FIRST_USER)
+    assert "Nhắc việc ngày 23/11/2026" in (reminder.text or "")
+    assert "Còn 1 ngày làm việc" in (reminder.text or "")
+
+
+async def test_fridays_unsent_coordinator_lists_are_not_sent_on_monday(
+    bot: BotUnderTest,
+) -> None:
+    """The coordinator's lists of Friday (escalated, missed) left unsent are cancelled on
+    Monday: they get Monday's lists only, not last week's besides."""
+    await weekend_after_late_queue(bot, date(2026, 11, 6))
+    texts = [m.text or "" for m in bot.server.messages(COORDINATOR)]
+    assert texts
+    assert all("23/11/2026" in text for text in texts), texts
+    assert not any("20/11/2026)" in text for text in texts)
 
 
 async def test_sender_signs_choices_for_the_recipient_and_still_sends_old_keyboards(
