@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from app.i18n import format_int, format_percent
 from core.deadlines import format_date
@@ -22,9 +23,12 @@ PAGE_BUDGET = 3500  # characters of a page, under Telegram's 4096 with room for 
 PAGE_BUTTONS = 10  # explanation buttons on one page
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A paragraph of a summary; `explain` names an overdue assignment and its unit."""
+class Entry(NamedTuple):
+    """A paragraph of a summary; `explain` names an overdue assignment and its unit.
+
+    A tuple, not a class of its own: a task's summary makes one per unit (10,000), and the
+    garbage collector stops following a tuple of plain values once it has seen it.
+    """
 
     text: str
     explain: tuple[int, str] | None = None

@@ -7,11 +7,11 @@ and PostgreSQL. Lists of units (the detail of one task) load only the columns th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Result, and_, case, func, not_
+from sqlalchemy import ColumnElement, Executable, Row, and_, case, func, not_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -348,6 +348,15 @@ def status_lines(
     return sorted(found, key=lambda ln: vi_sort_key(ln.unit_name))
 
 
-def _rows(session: Session, query: Executable) -> Result[Any]:
-    """Run a column query on the session's connection: plain rows, no ORM loading."""
-    return session.connection().execute(query)
+def _rows(session: Session, query: Executable) -> Iterator[Row[Any]]:
+    """Run a column query on the session's connection: plain rows, no ORM loading.
+
+    The rows are fetched a thousand at a time: iterating a result asks psycopg for one row
+    at a time (half the reading of a task's 10,000 units on PostgreSQL), and fetching all at
+    once keeps 10,000 row objects alive for the garbage collector to go through.
+    """
+    for part in session.connection().execute(query).partitions(FETCH_ROWS):
+        yield from part
+
+
+FETCH_ROWS = 1000
