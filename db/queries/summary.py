@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Row, and_, case, func, not_
+from sqlalchemy import ColumnElement, Executable, Row, and_, case, func, not_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -35,6 +35,7 @@ from db.models import (
 from db.queries.recipients import Recipient, recipients
 from db.queries.scope import EVERY, Scope
 from db.queries.taskcounts import stored_counts
+from db.types import AwareDateTime
 
 __all__ = ["EVERY", "Scope"]
 
@@ -337,7 +338,10 @@ def status_lines(
             col(Assignment.percent),
             col(Assignment.deadline),
             col(Assignment.deadline) != col(Assignment.original_deadline),
-            case((and_(done, not_(on_time)), col(Assignment.done_at)), else_=None),
+            type_coerce(
+                case((and_(done, not_(on_time)), col(Assignment.done_at)), else_=None),
+                AwareDateTime(),
+            ),
         )
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(col(Assignment.task_id).in_(task_ids), col(Assignment.active).is_(True))
