@@ -348,7 +348,7 @@ def status_lines(
         .where(in_scope(scope))
         .order_by(col(Assignment.id))
     )
-    found = [StatusLine(*row) for row in _rows(session, query)]
+    found = list(map(StatusLine._make, _rows(session, query)))
     return sorted(found, key=lambda ln: vi_sort_key(ln.unit_name))
 
 
