@@ -26,8 +26,8 @@ PAGE_BUTTONS = 10  # explanation buttons on one page
 class Entry(NamedTuple):
     """A paragraph of a summary; `explain` names an overdue assignment and its unit.
 
-    A tuple, not a class of its own: a task's summary makes one per unit (10,000), and the
-    garbage collector stops following a tuple of plain values once it has seen it.
+    A NamedTuple rather than a frozen dataclass: a task's summary makes one per unit
+    (10,000), and a tuple is made in a fraction of the time, with no dict of its own.
     """
 
     text: str
