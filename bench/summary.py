@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.summary            # both databases, 1,000,000 assignments
     .venv/bin/python -m bench.summary --no-postgres --assignments 200000
+    .venv/bin/python -m bench.summary --reuse --only one   # one task to 10,000 units only
 
 Two databases per engine, filled by `bench.generate`: a country (3,300 communes and wards
 plus departments) with 1,000,000 assignments, for the all-tasks summary, and one task given
@@ -176,7 +177,7 @@ def postgres_db(server_url: str) -> Iterator[tuple[Engine, bool]]:
 
 def run(args: argparse.Namespace) -> list[Row]:
     """Fill each database and measure both summaries."""
-    datasets = (
+    datasets: tuple[tuple[str, dict[str, Any]], ...] = (
         ("all tasks", {"size": "country", "assignments": args.assignments}),
         (
             "one task",
@@ -188,6 +189,8 @@ def run(args: argparse.Namespace) -> list[Row]:
             },
         ),
     )
+    if args.only:
+        datasets = tuple(d for d in datasets if d[0].startswith(args.only))
     rows: list[Row] = []
     engines = [] if args.no_sqlite else ["sqlite"]
     engines += [] if args.no_postgres else ["postgresql"]
@@ -262,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="reuse SQLite files already filled")
+    parser.add_argument(
+        "--only", choices=("all", "one"), help="time only the all-tasks or the one-task summary"
+    )
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
     rows = run(args)

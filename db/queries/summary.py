@@ -7,11 +7,11 @@ and PostgreSQL. Lists of units (the detail of one task) load only the columns th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Result, and_, case, func, not_
+from sqlalchemy import ColumnElement, Executable, Row, and_, case, func, not_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -35,6 +35,7 @@ from db.models import (
 from db.queries.recipients import Recipient, recipients
 from db.queries.scope import EVERY, Scope
 from db.queries.taskcounts import stored_counts
+from db.types import AwareDateTime
 
 __all__ = ["EVERY", "Scope"]
 
@@ -337,17 +338,29 @@ def status_lines(
             col(Assignment.percent),
             col(Assignment.deadline),
             col(Assignment.deadline) != col(Assignment.original_deadline),
-            case((and_(done, not_(on_time)), col(Assignment.done_at)), else_=None),
+            type_coerce(
+                case((and_(done, not_(on_time)), col(Assignment.done_at)), else_=None),
+                AwareDateTime(),
+            ),
         )
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(col(Assignment.task_id).in_(task_ids), col(Assignment.active).is_(True))
         .where(in_scope(scope))
         .order_by(col(Assignment.id))
     )
-    found = [StatusLine(*row) for row in _rows(session, query)]
+    found = list(map(StatusLine._make, _rows(session, query)))
     return sorted(found, key=lambda ln: vi_sort_key(ln.unit_name))
 
 
-def _rows(session: Session, query: Executable) -> Result[Any]:
-    """Run a column query on the session's connection: plain rows, no ORM loading."""
-    return session.connection().execute(query)
+def _rows(session: Session, query: Executable) -> Iterator[Row[Any]]:
+    """Run a column query on the session's connection: plain rows, no ORM loading.
+
+    The rows are fetched a thousand at a time: iterating a result asks psycopg for one row
+    at a time (half the reading of a task's 10,000 units on PostgreSQL), and fetching all at
+    once keeps 10,000 row objects alive for the garbage collector to go through.
+    """
+    for part in session.connection().execute(query).partitions(FETCH_ROWS):
+        yield from part
+
+
+FETCH_ROWS = 1000

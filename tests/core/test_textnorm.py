@@ -122,6 +122,41 @@ def test_vi_sort_key_breaks_a_tie_of_names_by_code() -> None:
     assert vi_sort_key("Xã A", "X2") > vi_sort_key("Xã A", "X1")
 
 
+def test_vi_sort_key_puts_a_name_before_the_names_it_begins() -> None:
+    """A name that is the start of another comes first; a variant letter after its base."""
+    names = ["Ăn", "An Bình", "An", "Azz", "A", "Ân", "D", "Đ", "Dz"]
+    expected = ["A", "An", "An Bình", "Azz", "Ăn", "Ân", "D", "Dz", "Đ"]
+    assert sorted(names, key=vi_sort_key) == expected
+
+
+_VI_LETTERS = "aăâbdđeêioôơuưyAĂÂĐÊÔƠƯ àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệòóỏõọồốổỗộờớởỡợùúủũụừứửữự"
+
+
+def _letters_then_tones(name: str) -> tuple[list[tuple[int, int]], list[int], str]:
+    """The order the key stands for: each letter's (base, variant), then the tones, then
+    the spelling (variants: breve 1, circumflex 2, horn 3, đ 1; tones by dictionary)."""
+    variants = {"\u0306": 1, "\u0302": 2, "\u031b": 3}
+    tones = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+    letters, marks = [], []
+    for char in " ".join(unicodedata.normalize("NFC", name).split()):
+        lower = char.lower()
+        parts = "d" if lower == "đ" else unicodedata.normalize("NFD", lower)
+        variant = 1 if lower == "đ" else max([variants.get(m, 0) for m in parts[1:]] or [0])
+        letters.append((ord(parts[0]), variant))
+        marks.append(max([tones.get(m, 0) for m in parts[1:]] or [0]))
+    return letters, marks, name
+
+
+@given(
+    st.text(alphabet=_VI_LETTERS, max_size=8),
+    st.text(alphabet=_VI_LETTERS, max_size=8),
+)
+def test_vi_sort_key_compares_as_letters_then_tones_then_spelling(a: str, b: str) -> None:
+    """Two names compare by their letters' (base, variant), then their tones, then as typed."""
+    expected = _letters_then_tones(a) < _letters_then_tones(b)
+    assert (vi_sort_key(a) < vi_sort_key(b)) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -9,7 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bench.generate import REFERENCE_NOW, VN, generate
-from core.status import Counts, classify, count
+from core.status import Counts, Status, classify, count
+from core.summary import STATUS_ORDER, StatusLine
+from core.textnorm import vi_sort_key
 from db.models import Assignment, Task, UnitGroupMember
 from db.queries import summary as q
 
@@ -56,8 +58,26 @@ def check_counts(engine: Engine) -> None:
         assert {tid: tuple(v) for tid, v in by_task.items()} == {
             tid: (c.done_on_time, c.done_late, c.in_time, c.overdue) for tid, c in counted.items()
         }
+        check_status_lines(session, classified)
         per_unit = q.unit_counts(session, now=REFERENCE_NOW)
         assert sum(c.total for c in per_unit.values()) >= sum(c.total for c in counted.values())
+
+
+def check_status_lines(session: Session, classified: list[StatusLine]) -> None:
+    """The lines come by unit name in Vietnamese order (then by assignment), each one done
+    late with the instant it was done, aware, and the others with none."""
+    names = [(vi_sort_key(ln.unit_name), ln.assignment_id) for ln in classified]
+    assert names == sorted(names)
+    done_at = {a.id: a.done_at for a in session.exec(select(Assignment))}
+    late_code = STATUS_ORDER.index(Status.DONE_LATE)
+    assert any(ln.status == late_code for ln in classified)
+    for line in classified:
+        if line.status == late_code:
+            assert line.done_at is not None
+            assert line.done_at.tzinfo is not None
+            assert line.done_at == done_at[line.assignment_id]
+        else:
+            assert line.done_at is None
 
 
 def test_task_counts_match_a_python_recount_on_sqlite(engine: Engine) -> None:
