@@ -4,6 +4,8 @@
 make-up Saturday), `remove dd/mm/yyyy` undoes either; without words, the list, a page at a
 time. Public holidays and the government's swaps come from the `holidays` package. Each
 returns what to say, from the catalogs; the channel adds its own way to the next page.
+A new day off moves what was due that day to the next working day; removing it moves back
+what that moved and nothing changed since (`db.queries.dayoff`), and says which.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from core.deadlines import latest_deadline, parse_date
 from core.paging import Page, page_of
 from db.engine import session_scope
 from db.queries.calendar import overrides, remove_override, set_override, working_calendar
+from db.queries.dayoff import move_back_to_day
 from db.queries.taskadmin import move_off_day
 
 PAGE_SIZE = 20
@@ -38,9 +41,7 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     if day is None:
         return t("calendar.bad_date")
     if verb in REMOVE_WORDS:
-        with session_scope(services.engine) as session:
-            removed = remove_override(session, day=day, actor_id=actor_id)
-        return t("calendar.removed" if removed else "calendar.not_set", day=day)
+        return _remove(services, lang, actor_id, day)
     first, last = date(services.today().year, 1, 1), latest_deadline(services.today())
     if not first <= day <= last:  # a typo ("9999"); removing one set before stays possible
         return t("calendar.out_of_range", day=day, first=first, last=last)
@@ -57,6 +58,35 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     if moved:
         said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
     return said
+
+
+def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
+    """Remove what was set for a day; a day off's moves go back where nothing changed them."""
+    t = partial(services.catalog.get, lang)
+    tz, today = services.settings.tz, services.today()
+    with session_scope(services.engine) as session:
+        removed = remove_override(session, day=day, actor_id=actor_id)
+        if removed is None:
+            return t("calendar.not_set", day=day)
+        if removed.working:
+            return t("calendar.removed", day=day)
+        back = move_back_to_day(session, day=day, today=today, tz=tz, actor_id=actor_id)
+    lines = [t("calendar.removed", day=day)]
+    if back.moved:
+        lines.append(
+            t(
+                "calendar.off_moved_back",
+                count=len(back.moved),
+                day=day,
+                tasks=task_refs(back.moved),
+            )
+        )
+    else:
+        lines.append(t("calendar.off_none_moved_back", day=day))
+    if back.kept:
+        key = "calendar.off_kept_past" if day < today else "calendar.off_kept_changed"
+        lines.append(t(key, count=len(back.kept), tasks=task_refs(back.kept)))
+    return "\n".join(lines)
 
 
 def task_refs(ids: list[int]) -> str:

@@ -111,14 +111,27 @@ def reason_text(catalog: Catalog, lang: str, rejection: Rejection) -> str:
 
 
 def unreadable_text(
-    catalog: Catalog, lang: str, code: str, params: Mapping[str, int] | None = None
+    catalog: Catalog, lang: str, code: str, params: Mapping[str, int | str] | None = None
 ) -> str:
     """Return why a file could not be read (nothing was applied); sizes are in bytes."""
     key = f"imports.unreadable_{code}"
-    sizes = {name: megabytes(value) for name, value in (params or {}).items()}
+    if code == "formulas_not_saved":
+        return catalog.get(lang, key, cells=_cells(catalog, lang, params or {}))
+    sizes = {
+        name: megabytes(value) for name, value in (params or {}).items() if isinstance(value, int)
+    }
     if not catalog.has(key):
         key, sizes = "imports.unreadable_not_a_table", {}
     return catalog.get(lang, key, **sizes)
+
+
+def _cells(catalog: Catalog, lang: str, params: Mapping[str, int | str]) -> str:
+    """Return the cells a refusal names ("B2, B3"), and how many more there are."""
+    more = params.get("more", 0)
+    named = str(params.get("cells", ""))
+    if isinstance(more, int) and more > 0:
+        return f"{named} " + catalog.get(lang, "imports.and_more_cells", count=more)
+    return named
 
 
 def megabytes(size: int) -> int | float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.import_report import reason_text
@@ -24,7 +25,7 @@ from db.imports.units import MAX_CODE, MAX_NAME, groups_of, save_unit
 from db.models import Unit, UnitKind
 from db.queries.contacts import identities_by_person, label
 from db.queries.unit_admin import contacts_of_unit, parent_code, set_active
-from db.queries.units import find_kind, find_units
+from db.queries.units import find_kind, find_units, unit_by_code
 
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
 NONE_WORDS = frozenset({"-", "khong", "no", "none", "bo qua", "skip"})
@@ -94,8 +95,7 @@ def _parent(services: Services, lang: str, text: str) -> str | Refusal:
 def code_exists(services: Services, code: str) -> bool:
     """Tell whether a unit (active or not) already has this code."""
     with session_scope(services.engine) as session:
-        query = select(Unit.id).where(Unit.code_folded == fold(code))
-        return session.exec(query).first() is not None
+        return unit_by_code(session, code=code) is not None
 
 
 def kind_list(services: Services, lang: str) -> str:
@@ -116,12 +116,35 @@ def from_line(services: Services, lang: str, line: str) -> dict[str, str] | Refu
 
 
 def save(services: Services, lang: str, actor_id: int, cells: dict[str, str]) -> str:
-    """Save a new unit with the checks of an import and say what happened."""
+    """Save a new unit with the checks of an import and say what happened.
+
+    Only ever adds: the code was free when the admin typed it, but another admin may have
+    added a unit with it since (or be adding it now, the unique code failing our insert).
+    Then nothing is changed and the admin is told what stands.
+    """
+    try:
+        with session_scope(services.engine) as session:
+            now = services.clock.now()
+            report = save_unit(session, cells, actor_id=actor_id, now=now, action="unit.added")
+            if report.added or unit_by_code(session, code=cells["code"]) is None:
+                return outcome(services, lang, report, cells)
+            session.rollback()  # it was there when the import read the units: write nothing
+    except IntegrityError:
+        if not code_exists(services, cells["code"]):
+            raise  # another constraint: not the race this is about
+    return taken_meanwhile(services, lang, cells["code"])
+
+
+def taken_meanwhile(services: Services, lang: str, code: str) -> str:
+    """Say that someone else just added a unit with this code, naming it as it stands."""
     with session_scope(services.engine) as session:
-        report = save_unit(
-            session, cells, actor_id=actor_id, now=services.clock.now(), action="unit.added"
+        unit = unit_by_code(session, code=code)
+        if unit is None:  # units are never deleted; kept for the type checker
+            return services.catalog.get(lang, "units.exists", code=code)
+        kind = kind_name(session.get(UnitKind, unit.kind_key), unit.kind_key, lang)
+        return services.catalog.get(
+            lang, "units.taken_meanwhile", code=unit.code, name=unit.name, kind=kind
         )
-    return outcome(services, lang, report, cells)
 
 
 def outcome(services: Services, lang: str, report: ImportReport, cells: dict[str, str]) -> str:

@@ -12,7 +12,9 @@ Column names are the English ones of the import contracts (`code,name,kind,...`,
 
 A file is read as the admin sees it: an XLSX from the sheet Excel opens on (never a hidden
 one), a cell merged down over several rows as each row's value, and the header found below
-the title lines an official list opens with.
+the title lines an official list opens with. A formula's value is the one saved with the
+file; a file written by a program and never opened in Excel has none, and the cells so left
+empty are noted in `Table.unsaved` (an importer refuses the file, naming them).
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 20,000-row XLSX unpacks to a few MB
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and kin
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 MAX_MERGES = 20_000  # merged ranges read from a sheet; a hostile file's others are ignored
+# How a sheet's XML opens a formula (`<f>`, `<f t="shared" .../>`, or with a prefix `<x:f>`):
+# a sheet without any is not parsed a second time for formulas without values.
+FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 # An official list opens with its title lines: the header is the first row that names at
 # least HEADER_KNOWN_COLUMNS of our columns, among the first HEADER_SEARCH_ROWS rows.
 HEADER_SEARCH_ROWS = 10
@@ -76,13 +81,16 @@ KNOWN_COLUMNS = frozenset(HEADER_ALIASES.values()) | {"parent_code"}
 class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a code failure)
     """The file is not a CSV or XLSX table we can read; nothing is applied."""
 
-    def __init__(self, code: str, **params: int) -> None:
+    def __init__(self, code: str, **params: int | str) -> None:
         super().__init__(code)
         # "not_a_table" | "empty" | "too_many_rows" | "bad_encoding" | "too_big"
         # | "too_large_unpacked" | "missing_columns"
         # | "other_spreadsheet" (an Excel 97-2003 .xls or OpenDocument .ods, whatever its name)
+        # | "formulas_not_saved" (raised by an importer, see Table.unsaved)
         self.code = code
-        self.params = params  # sizes in bytes for "too_big" and "too_large_unpacked"
+        # sizes in bytes for "too_big" and "too_large_unpacked"; for "formulas_not_saved"
+        # the first cells ("B2, B3") and how many more there are
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,9 @@ class Table:
 
     header: tuple[str, ...]
     rows: tuple[tuple[int, dict[str, str]], ...]
+    # The data cells under a named column holding a formula whose value was never saved,
+    # read as empty: (row, column, the cell's name such as "C4"), in the file's order.
+    unsaved: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass
@@ -131,7 +142,8 @@ def read_table(
     if _other_spreadsheet(content):
         raise UnreadableFile("other_spreadsheet")
     if content[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return _table(_xlsx_rows(content))
+        unsaved: dict[int, list[tuple[int, str]]] = {}  # filled before the first row
+        return _table(_xlsx_rows(content, unsaved), unsaved)
     return _table(_csv_rows(content))
 
 
@@ -143,11 +155,14 @@ def _other_spreadsheet(content: bytes) -> bool:
     return content[:2] == b"PK" and ODS_MIMETYPE in content[:200]
 
 
-def _table(rows: Iterable[Sequence[str]]) -> Table:
+def _table(
+    rows: Iterable[Sequence[str]], unsaved: dict[int, list[tuple[int, str]]] | None = None
+) -> Table:
     """Build a Table from rows numbered from 1, refusing a row past header + MAX_ROWS.
 
     Rows above the header (a title, a blank line) are skipped: the header is the first row
     naming our columns (see HEADER_SEARCH_ROWS), else the first row that is not empty.
+    `unsaved` holds the cells with a formula and no value, by row: (column number, name).
     """
     header: tuple[str, ...] | None = None
     above: list[tuple[int, list[str]]] = []  # non-empty rows before the header was found
@@ -171,7 +186,23 @@ def _table(rows: Iterable[Sequence[str]]) -> Table:
         header, data = _first_row_as_header(above)
     if header is None:
         raise UnreadableFile("empty")
-    return Table(header, tuple(data))
+    return Table(header, tuple(data), _unsaved_cells(header, data, unsaved or {}))
+
+
+def _unsaved_cells(
+    header: tuple[str, ...],
+    data: list[tuple[int, dict[str, str]]],
+    unsaved: dict[int, list[tuple[int, str]]],
+) -> tuple[tuple[int, str, str], ...]:
+    """Return the data rows' formula cells without a value that are under a named column."""
+    if not unsaved:
+        return ()
+    return tuple(
+        (number, header[column - 1], name)
+        for number, _ in data
+        for column, name in unsaved.get(number, ())
+        if column <= len(header) and header[column - 1]
+    )
 
 
 def _names_columns(cells: Sequence[str]) -> bool:
@@ -221,12 +252,15 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         raise UnreadableFile("not_a_table") from None
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(
+    content: bytes, unsaved: dict[int, list[tuple[int, str]]] | None = None
+) -> Iterator[list[str]]:
     """Stream the sheet shown of an XLSX workbook as text cells, MAX_COLUMNS at most.
 
     The sheet shown is the active one, or the first visible one: a hidden sheet (last
     month's list, a lookup table) is never what the admin means. A cell merged down over
-    several rows is each of those rows' value, as Excel shows it.
+    several rows is each of those rows' value, as Excel shows it. Before the first row,
+    `unsaved` gets the sheet's cells with a formula and no saved value (see _no_values).
     """
     from openpyxl import load_workbook  # imported here: only imports need it
 
@@ -239,7 +273,10 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
         sheet = _shown_sheet(workbook)
         if hasattr(sheet, "reset_dimensions"):  # a read-only sheet: forget the declared size
             sheet.reset_dimensions()
-        downward = _merged_down(content, getattr(sheet, "_worksheet_path", ""))
+        sheet_path = getattr(sheet, "_worksheet_path", "")
+        downward = _merged_down(content, sheet_path)
+        if unsaved is not None:
+            unsaved.update(_no_values(content, sheet_path))
         spreading: dict[int, tuple[int, str]] = {}  # column -> (last row, value) spread down
         for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
             cells = [_cell_text(v) for v in row]
@@ -289,14 +326,72 @@ def _merged_down(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, i
     return found
 
 
-def _mentions(content: bytes, member: str, word: bytes) -> bool:
-    """Tell whether a member of the zip holds word, unpacking it by chunks."""
+def _no_values(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, str]]]:
+    """Return the sheet's cells holding a formula but no saved value: by row, (column, name).
+
+    Excel and LibreOffice save each formula's value with it; a program writing a workbook
+    (openpyxl, a report generator) saves the formula alone, and the value read is empty.
+    A formula whose value is the empty text is saved as such (`t="str"`): that one is kept.
+    """
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.xml.functions import iterparse
+
+    found: dict[int, list[tuple[int, str]]] = {}
+    if not sheet_path or not _mentions(content, sheet_path, *FORMULA_TAGS):
+        return found  # most sheets hold no formula: no second parse of their XML
+    row_number, column = 0, 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(sheet_path) as xml:
+        for event, element in iterparse(xml, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "row":
+                row_number = int(element.get("r") or row_number + 1)
+                column = 0
+            elif event == "end" and tag == "c":
+                name = element.get("r") or ""
+                try:
+                    column = column_index_from_string(coordinate_from_string(name)[0])
+                except (TypeError, ValueError):
+                    column += 1  # a cell without its name is the one after the last
+                    name = f"{_column_letters(column)}{row_number}"
+                if column <= MAX_COLUMNS and row_number <= MAX_ROWS + 1 and _no_value(element):
+                    found.setdefault(row_number, []).append((column, name))
+                element.clear()
+            elif event == "end" and tag == "row":
+                element.clear()
+            if row_number > MAX_ROWS + 1:
+                break
+    return found
+
+
+def _no_value(cell: Any) -> bool:
+    """Tell whether a sheet's `<c>` element holds a formula and no value saved with it."""
+    children = {child.tag.rsplit("}", 1)[-1]: child for child in cell}
+    if "f" not in children:
+        return False
+    value = children.get("v")
+    return (value is None or not value.text) and cell.get("t") != "str"
+
+
+def _column_letters(column: int) -> str:
+    """Return a column's letters (A, B, ..., AA), or "?" past Excel's last column."""
+    from openpyxl.utils.cell import get_column_letter
+
+    try:
+        return get_column_letter(column)
+    except ValueError:
+        return "?"
+
+
+def _mentions(content: bytes, member: str, *words: bytes) -> bool:
+    """Tell whether a member of the zip holds one of words, unpacking it by chunks."""
     tail = b""
+    longest = max(len(word) for word in words)
     with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(member) as stream:
         while chunk := stream.read(1 << 20):
-            if word in tail + chunk[: len(word)] or word in chunk:
+            seam = tail + chunk[:longest]  # a word cut between two chunks
+            if any(word in seam or word in chunk for word in words):
                 return True
-            tail = chunk[-len(word) :]
+            tail = chunk[-longest:]
     return False
 
 

@@ -1,10 +1,13 @@
-"""GET /healthz, GET /livez and GET /metrics: what an operator's probe, a load balancer and
-Prometheus read.
+"""GET /healthz, GET /livez, GET /metrics and GET /metrics/health: what an operator's probe,
+a load balancer and Prometheus read.
 
 `/healthz` says whether the whole service works, the senders included: a message stuck
 for ten minutes (Telegram unreachable, say) makes it 503 on every worker at once. A load
 balancer must not take every worker out for that, so it reads `/livez`: this process
-serves and reaches the database.
+serves and reaches the database. Both are public and say a status only; what lies behind
+`/healthz` (the database, each channel's last good call, the outbox, and under
+WORKERS=multi the worker's name and roles) is `/metrics/health`, which, like `/metrics`,
+the proxy does not let through (deploy/Caddyfile): the internal network reads it.
 """
 
 from __future__ import annotations
@@ -69,8 +72,20 @@ async def _figures(services: Services) -> DbFigures | None:
 
 
 async def healthz(request: Request) -> Response:
-    """Answer 200 when the database answers and nothing urgent waits too long, else 503."""
-    deps: WebDeps = request.app.state.deps
+    """Answer 200 when the database answers and nothing urgent waits too long, else 503;
+    the status alone (the detail is /metrics/health's)."""
+    body, healthy = await _health(request.app.state.deps)
+    return JSONResponse({"status": body["status"]}, status_code=200 if healthy else 503)
+
+
+async def health_detail(request: Request) -> Response:
+    """Answer /healthz's status with what it is made of: database, channels, outbox, worker."""
+    body, healthy = await _health(request.app.state.deps)
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+async def _health(deps: WebDeps) -> tuple[dict[str, object], bool]:
+    """Return what the service's health is made of, and whether it is healthy."""
     services = deps.services
     now = services.clock.now()
     figures = await _figures(services)
@@ -90,7 +105,7 @@ async def healthz(request: Request) -> Response:
         body["outbox_stuck"] = stuck
         healthy = not stuck
     body["status"] = "ok" if healthy else "unhealthy"
-    return JSONResponse(body, status_code=200 if healthy else 503)
+    return body, healthy
 
 
 def _ping(services: Services) -> None:

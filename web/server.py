@@ -96,6 +96,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/livez", health.livez, methods=["GET"]),
         Route("/metrics", health.metrics, methods=["GET"]),
+        Route("/metrics/health", health.health_detail, methods=["GET"]),
         Route("/app", auth.miniapp, methods=["GET"]),
         Route("/login/telegram", auth.login_miniapp, methods=["POST"]),
         Route("/login/{code:str}", auth.login, methods=["GET", "POST"]),

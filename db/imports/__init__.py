@@ -2,14 +2,15 @@
 
 An importer takes a read table and applies its good rows in the caller's session; it never
 commits (the caller does, so a crash applies nothing) and reports what it did row by row.
-A table that lacks the importer's required columns raises UnreadableFile("missing_columns").
+A table that lacks the importer's required columns raises UnreadableFile("missing_columns"),
+one with formulas never computed in the columns it reads UnreadableFile("formulas_not_saved").
 `dry_run` runs one in a transaction it rolls back: what the import would do, writing nothing.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -80,6 +81,24 @@ def require_columns(table: Table, required: frozenset[str]) -> None:
     """Refuse a table that lacks a required column (nothing is applied)."""
     if not required <= set(table.header):
         raise UnreadableFile("missing_columns")
+
+
+NAMED_CELLS = 10  # the formula cells a refusal names; the others are counted
+
+
+def refuse_unsaved_formulas(table: Table, columns: Iterable[str]) -> None:
+    """Refuse a table whose cells in these columns hold a formula with no saved value.
+
+    Such a file was written by a program and never opened in Excel: those cells read as
+    empty, so a row would be imported without that field, or refused for the wrong reason.
+    Nothing is applied; the admin is told which cells, and to open and save the file.
+    """
+    read = set(columns)
+    cells = [name for _, column, name in table.unsaved if column in read]
+    if cells:
+        named = ", ".join(cells[:NAMED_CELLS])
+        more = max(0, len(cells) - NAMED_CELLS)
+        raise UnreadableFile("formulas_not_saved", cells=named, more=more)
 
 
 def missing_columns(table: Table, required: frozenset[str]) -> list[str]:

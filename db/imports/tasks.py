@@ -21,7 +21,7 @@ from core.directives import parse_directive_line
 from core.spreadsheet import ImportReport, Rejection, Table, serial_date
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
-from db.imports import require_columns
+from db.imports import refuse_unsaved_formulas, require_columns
 from db.models import Task
 from db.queries.assignees import resolve_assignees
 from db.queries.audit import record
@@ -85,6 +85,7 @@ def import_tasks(
     for the whole file; rows are independent, each applied or not.
     """
     require_columns(table, REQUIRED)
+    refuse_unsaved_formulas(table, HEADER)
     report = ImportReport()
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()

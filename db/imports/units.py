@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.spreadsheet import ImportReport, Rejection, Table
 from core.textnorm import fold
-from db.imports import require_columns
+from db.imports import refuse_unsaved_formulas, require_columns
 from db.models import Unit, UnitGroup, UnitGroupMember
 from db.queries.audit import record
 from db.queries.units import find_group, find_kind
@@ -69,6 +69,7 @@ def import_units(
 ) -> ImportReport:
     """Apply the good rows of a units table and report every row."""
     require_columns(table, REQUIRED)
+    refuse_unsaved_formulas(table, HEADER)
     report = ImportReport()
     rows = _parse_rows(session, table, report)
     existing = {u.code_folded: u for u in session.exec(select(Unit))}

@@ -53,11 +53,13 @@ def set_override(
     return row
 
 
-def remove_override(session: Session, *, day: date, actor_id: int | None) -> bool:
-    """Remove what the province set for a day; tell whether there was anything (audited)."""
+def remove_override(
+    session: Session, *, day: date, actor_id: int | None
+) -> CalendarOverride | None:
+    """Remove what the province set for a day and return it; None when nothing was (audited)."""
     row = session.get(CalendarOverride, day)
     if row is None:
-        return False
+        return None
     session.delete(row)
     record(
         session,
@@ -67,4 +69,4 @@ def remove_override(session: Session, *, day: date, actor_id: int | None) -> boo
         object_id=day.isoformat(),
         details={"working": row.working, "reason": row.reason},
     )
-    return True
+    return row

@@ -69,10 +69,17 @@ def audit_created(
 
 
 def change_deadline(
-    session: Session, *, task: Task, deadline: date, tz: tzinfo, actor_id: int | None
+    session: Session,
+    *,
+    task: Task,
+    deadline: date,
+    tz: tzinfo,
+    actor_id: int | None,
+    cause: dict[str, str] | None = None,
 ) -> int:
     """Move the task's deadline and every current assignment's (but not past an approved
-    extension that is later); return how many assignments moved."""
+    extension that is later); return how many assignments moved. `cause` goes into the
+    audit entry (a day off's, so that removing the day off can move it back)."""
     old = task.deadline
     task.deadline = deadline
     session.add(task)
@@ -83,7 +90,12 @@ def change_deadline(
         action="task.deadline_changed",
         object_type="task",
         object_id=task.id,
-        details={"from": old.isoformat(), "to": deadline.isoformat(), "assignments": moved},
+        details={
+            "from": old.isoformat(),
+            "to": deadline.isoformat(),
+            "assignments": moved,
+            **(cause or {}),
+        },
     )
     return moved
 
@@ -93,12 +105,14 @@ def move_off_day(
 ) -> list[int]:
     """Move what is due on `day`, made a day off, to `to`: the open tasks' deadlines (each
     audited, their assignments following) and any current assignment still due that day
-    (an extension granted to it); return the ids of the tasks moved, in order."""
+    (an extension granted to it); return the ids of the tasks moved, in order. Each audit
+    entry names the day off (`day_off`): `db.queries.dayoff` moves them back by it."""
     is_open = col(Task.status) == TaskStatus.OPEN
     tasks = session.exec(select(Task).where(Task.deadline == day, is_open).order_by(col(Task.id)))
     moved = list(tasks)
+    cause = {"day_off": day.isoformat()}  # what removing the day off looks for
     for task in moved:
-        change_deadline(session, task=task, deadline=to, tz=tz, actor_id=actor_id)
+        change_deadline(session, task=task, deadline=to, tz=tz, actor_id=actor_id, cause=cause)
     open_tasks = select(Task.id).where(is_open)
     extended = session.exec(
         select(Assignment).where(
@@ -116,7 +130,7 @@ def move_off_day(
             action="assignment.deadline_changed",
             object_type="assignment",
             object_id=assignment.id,
-            details={"from": day.isoformat(), "to": to.isoformat(), "reason": "day off"},
+            details={"from": day.isoformat(), "to": to.isoformat(), "reason": "day off", **cause},
         )
     ids = {t.id for t in moved} | {a.task_id for a in extended}
     return sorted(i for i in ids if i is not None)

@@ -36,6 +36,11 @@ def find_units(session: Session, *, text: str, include_inactive: bool = False) -
     return sorted(found, key=lambda u: vi_sort_key(u.name, u.code))
 
 
+def unit_by_code(session: Session, *, code: str) -> Unit | None:
+    """Return the unit (active or not) with this code, case and diacritics ignored."""
+    return session.exec(select(Unit).where(Unit.code_folded == fold(code))).first()
+
+
 def find_kind(session: Session, *, text: str) -> UnitKind | None:
     """Return the unit kind named by its key, a name or an alias (Vietnamese or English)."""
     folded = fold(text).replace("_", " ")

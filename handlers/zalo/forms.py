@@ -246,12 +246,11 @@ def _decide_addunit(
     not_yes = _unless_yes(services, actor, text)
     if not_yes is not None:
         return not_yes
-    t = partial(services.catalog.get, actor.lang)
     cells = {k: str(v) for k, v in form.get("cells", {}).items()}
     if unit_form.code_exists(services, cells.get("code", "")):  # taken meanwhile
         _keep(services, actor, {**form, "step": "code"})
-        exists = t("units.exists", code=cells.get("code", ""))
-        return [Said(f"{exists}\n\n{unit_form.ask(services, actor.lang, 'code')}")]
+        stands = unit_form.taken_meanwhile(services, actor.lang, cells.get("code", ""))
+        return [Said(f"{stands}\n\n{unit_form.ask(services, actor.lang, 'code')}")]
     _keep(services, actor, None)
     return [Said(unit_form.save(services, actor.lang, actor.contact_id, cells))]
 

@@ -353,3 +353,33 @@ def test_serial_date_reads_an_excel_day_count_of_this_century(
     text: str, shown: str | None
 ) -> None:
     assert serial_date(text) == shown
+
+
+def test_read_table_notes_the_formulas_a_program_wrote_without_their_values() -> None:
+    """A workbook written by a program holds formulas and no values: those cells read as
+    empty, and the ones under a named column are noted by row, column and name."""
+    content = xlsx(
+        [
+            ("Danh sách đơn vị",),
+            ("code", "name", "kind"),
+            ("X1", '="Xã "&A3', "xã"),
+            ("X2", "Xã Hai", "=C3", "=1+1"),
+        ]
+    )
+    table = read_table(content, "units.xlsx")
+    assert table.rows[0][1]["name"] == ""
+    assert table.unsaved == ((3, "name", "B3"), (4, "kind", "C4"))
+
+
+def test_read_table_notes_no_formula_whose_value_was_saved() -> None:
+    """Excel and LibreOffice save a formula's value with it (an empty text as `t="str"`):
+    such a workbook reads as the values and notes nothing."""
+
+    def as_excel_saves(xml: bytes) -> bytes:
+        xml = xml.replace(b'<c r="C2"><f>A2</f><v></v>', b'<c r="C2" t="str"><f>A2</f><v>X1</v>')
+        return xml.replace(b'<c r="B2"><f>""</f><v></v>', b'<c r="B2" t="str"><f>""</f><v></v>')
+
+    content = rewrite_sheet(xlsx([("code", "name", "kind"), ("X1", '=""', "=A2")]), as_excel_saves)
+    table = read_table(content, "units.xlsx")
+    assert table.rows == ((2, {"code": "X1", "name": "", "kind": "X1"}),)
+    assert table.unsaved == ()

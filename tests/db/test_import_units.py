@@ -194,3 +194,30 @@ def test_sample_province_imports_on_postgresql(pg_engine: Engine) -> None:
     assert len(overview) == len(invitable) == 56
     assert overview[0].kind is not None
     assert overview[0].kind.key == "department"
+
+
+def test_units_with_formulas_never_computed_are_refused_naming_the_cells(
+    session: Session,
+) -> None:
+    """A workbook written by a program (formulas, no saved values) would add units without a
+    name or kind: nothing is applied and the cells are named; a formula in a column the
+    import does not read is no reason to refuse."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["code", "name", "kind", "ghi chú"])
+    sheet.append(["X1", '="Xã "&A2', "xã", "=1+1"])
+    sheet.append(["X2", "Xã Hai", "=C2"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(UnreadableFile) as refused:
+        run_bytes(session, buffer.getvalue(), "units.xlsx")
+    assert (refused.value.code, refused.value.params) == (
+        "formulas_not_saved",
+        {"cells": "B2, C3", "more": 0},
+    )
+    assert session.exec(select(Unit)).all() == []
+    sheet["B2"], sheet["C3"] = "Xã Một", "xã"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert run_bytes(session, buffer.getvalue(), "units.xlsx").added == ["X1", "X2"]

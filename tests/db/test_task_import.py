@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.i18n import load_catalog
-from app.import_report import reason_text
-from core.spreadsheet import ImportReport, read_table
+from app.import_report import reason_text, unreadable_text
+from core.spreadsheet import ImportReport, UnreadableFile, read_table
 from core.taskdraft import MAX_DESCRIPTION
 from db.imports.tasks import import_tasks
 from db.models import AuditLog, Directive, Task
@@ -220,3 +220,29 @@ def test_import_tasks_rejects_a_description_longer_than_the_form_takes(session: 
     assert [(r.row, r.reason) for r in report.rejected] == [(2, "description_too_long")]
     assert report.added == ["T2"]
     assert "3.000" in reason_text(load_catalog(), "vi", report.rejected[0])
+
+
+def test_import_tasks_refuses_deadlines_left_as_formulas_without_values(
+    session: Session,
+) -> None:
+    """A tasks workbook whose deadlines are formulas never computed (written by a program)
+    is refused before any task is made, naming the first ten cells and counting the rest;
+    the words tell the admin to open and save the file."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("title", "deadline", "assignees"))
+    for n in range(12):
+        sheet.append((f"Báo cáo tuần {n + 1}", f"=DATE(2026,12,{n + 1})", "xã"))
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(UnreadableFile) as refused:
+        import_tasks(
+            session, read_table(out.getvalue(), "tuan.xlsx"), actor_id=None, now=NOW, tz=VN
+        )
+    said = unreadable_text(load_catalog(), "vi", refused.value.code, refused.value.params)
+    assert "B2, B3, B4, B5, B6, B7, B8, B9, B10, B11 và 2 ô khác" in said
+    assert "mở tệp bằng Excel hoặc LibreOffice, bấm Lưu rồi gửi lại" in said
+    assert "Không có gì được thay đổi" in said
+    assert session.exec(select(Task)).first() is None

@@ -285,7 +285,7 @@ def test_caddyfile_balances_the_workers_with_health_checks() -> None:
     assert re.search(r"^\{\$DONDOC_DOMAIN\} \{$", text, re.M)
     assert "reverse_proxy {$DONDOC_UPSTREAMS} {" in text
     assert re.search(r"^\s+health_uri /livez$", text, re.M)
-    assert re.search(r"^\s+respond /metrics 404$", text, re.M)
+    assert re.search(r"^\s+respond /metrics\* 404$", text, re.M), "nor /healthz's detail"
     assert not re.search(r"^\s*log\b", text, re.M), "no access log: paths carry sign-in codes"
 
 

@@ -201,10 +201,11 @@ def while_running(process: subprocess.Popen[str], probe: Callable[[], T | None],
     return value
 
 
-def wait_healthy(process: subprocess.Popen[str], url: str) -> httpx.Response:
-    """Wait until GET url (a /healthz) answers 200 from this worker, and return that answer.
+def wait_healthy(process: subprocess.Popen[str], url: str, port: int) -> httpx.Response:
+    """Wait until GET url (a /healthz) answers 200, and the worker at `port` is this one;
+    return the worker's /metrics/health (the detail, read on the internal network).
 
-    The answer names the worker (host:pid:...): another process listening at the port does
+    The detail names the worker (host:pid:...): another process listening at the port does
     not pass for this one.
     """
     with httpx.Client(timeout=5) as client:
@@ -212,18 +213,20 @@ def wait_healthy(process: subprocess.Popen[str], url: str) -> httpx.Response:
         def answered() -> httpx.Response | None:
             try:
                 answer = client.get(url)
+                detail = client.get(f"http://127.0.0.1:{port}/metrics/health")
             except httpx.TransportError:  # refused before it listens, or slow under load
                 return None
-            if answer.status_code != 200:
+            if answer.status_code != 200 or detail.status_code != 200:
                 return None
-            assert worker_pid(answer) == process.pid, f"{url}: {answer.text[:300]}"
-            return answer
+            assert answer.json() == {"status": "ok"}, f"{url}: {answer.text[:300]}"
+            assert worker_pid(detail) == process.pid, f"{port}: {detail.text[:300]}"
+            return detail
 
         return while_running(process, answered, f"200 from {url}")
 
 
 def worker_pid(health: httpx.Response) -> int:
-    """Return the pid of the worker whose /healthz answered (WORKERS=multi names it)."""
+    """Return the pid of the worker whose /metrics/health answered (WORKERS=multi names it)."""
     name = str(health.json().get("worker", {}).get("name", ""))
     return int(name.split(":")[1]) if name.count(":") >= 2 else 0
 
@@ -264,7 +267,7 @@ def test_the_worker_unit_serves_on_postgresql_after_the_migrate_unit(
         with host.serving("dondoc@.service", str(port)) as worker:
             while_running(worker, lambda: server.webhook_info().url or None, "setWebhook")
             assert server.webhook_info().url == f"{public}/webhook/telegram"
-            health = wait_healthy(worker, f"{public}/healthz")
+            health = wait_healthy(worker, f"{public}/healthz", port)
             assert health.json()["database"] is True
             assert image_health_check(port) == 0, "the image's HEALTHCHECK passes"
             assert image_health_check(free_port()) != 0, "and fails where nothing answers"
@@ -290,13 +293,14 @@ def test_caddy_spreads_requests_and_skips_a_worker_that_is_down(
             host.serving("dondoc@.service", str(worker)) as process,
         ):
             while_running(process, lambda: server.webhook_info().url or None, "setWebhook")
-            wait_healthy(process, f"{public}/healthz")
+            wait_healthy(process, f"{public}/healthz", worker)
             with httpx.Client(timeout=20) as client:
                 # The dead upstream is skipped: marked down by a health check, or retried.
                 answers = [client.get(f"{public}/healthz").status_code for _ in range(6)]
                 assert answers == [200] * 6
-                assert client.get(f"{public}/metrics").status_code == 404
-                assert client.get(f"http://127.0.0.1:{worker}/metrics").status_code == 200
+                for internal in ("/metrics", "/metrics/health"):  # the internal network's
+                    assert client.get(f"{public}{internal}").status_code == 404
+                    assert client.get(f"http://127.0.0.1:{worker}{internal}").status_code == 200
             server.add_user(USER_ID, "An")
             server.send_command(USER_ID, "start")  # delivered by webhook through Caddy
             while_running(process, lambda: server.messages(USER_ID) or None, "a reply")

@@ -61,9 +61,10 @@ class Worker:
     log: Path
 
     def roles(self) -> list[str]:
-        """Return the roles the worker says it holds (/healthz), [] if it does not answer."""
+        """Return the roles the worker says it holds (/metrics/health, /healthz's detail),
+        [] if it does not answer."""
         try:
-            body = httpx.get(f"{self.url}/healthz", timeout=5).json()
+            body = httpx.get(f"{self.url}/metrics/health", timeout=5).json()
         except (httpx.HTTPError, ValueError):
             return []
         return list(body.get("worker", {}).get("roles", []))

@@ -11,15 +11,37 @@ from tests.harness import ADMIN_ID
 from tests.web.conftest import Served
 
 
-async def test_healthz_ok_names_database_channel_and_outbox(served: Served) -> None:
-    """With the database up and nothing stuck: 200, and the Telegram channel's last good call."""
+async def test_healthz_says_the_status_alone_and_the_detail_is_internal(
+    served: Served,
+) -> None:
+    """With the database up and nothing stuck: the public /healthz is 200 and says "ok",
+    naming nothing inside; /metrics/health (kept off the internet with /metrics) says the
+    database, the Telegram channel's last good call and the outbox."""
     response = await served.http.get("/healthz")
     assert response.status_code == 200
-    body = response.json()
+    assert response.json() == {"status": "ok"}
+    detail = await served.http.get("/metrics/health")
+    assert detail.status_code == 200
+    body = detail.json()
     assert body["status"] == "ok"
     assert body["database"] is True
     assert "telegram" in body["channels"]
     assert body["outbox_oldest_due"] is None
+
+
+async def test_healthz_names_no_worker_nor_role_of_several(served: Served) -> None:
+    """Under WORKERS=multi the public /healthz still says the status alone; the worker's
+    name and roles are in /metrics/health."""
+    served.bot.services.worker = "host-1:4242:8081"
+    try:
+        public = (await served.http.get("/healthz")).text
+        detail = (await served.http.get("/metrics/health")).json()
+    finally:
+        served.bot.services.worker = None
+    assert "host-1" not in public
+    assert "roles" not in public
+    assert detail["worker"]["name"] == "host-1:4242:8081"
+    assert "roles" in detail["worker"]
 
 
 async def test_healthz_503_when_urgent_message_waits_too_long(served: Served) -> None:
@@ -41,7 +63,10 @@ async def test_healthz_503_when_urgent_message_waits_too_long(served: Served) ->
     bot.clock.advance(timedelta(minutes=11))
     response = await served.http.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["outbox_stuck"] is True
+    assert response.json() == {"status": "unhealthy"}
+    detail = await served.http.get("/metrics/health")
+    assert detail.status_code == 503
+    assert detail.json()["outbox_stuck"] is True
     # A load balancer reads /livez: the worker itself still serves, so it stays in.
     live = await served.http.get("/livez")
     assert live.status_code == 200
@@ -55,12 +80,14 @@ async def test_healthz_503_when_database_unreachable(served: Served) -> None:
     bot.services.engine = create_engine("sqlite:////nonexistent/dir/db.sqlite3")
     try:
         response = await served.http.get("/healthz")
+        detail = await served.http.get("/metrics/health")
         live = await served.http.get("/livez")
     finally:
         bot.services.engine.dispose()
         bot.services.engine = good
     assert response.status_code == 503
-    assert response.json()["database"] is False
+    assert response.json() == {"status": "unhealthy"}
+    assert detail.json()["database"] is False
     assert live.status_code == 503
     assert live.json()["database"] is False
 

@@ -91,6 +91,20 @@ async def test_calendar_adds_lists_and_removes_a_day(zbot: ZaloBot) -> None:
         assert s.exec(select(CalendarOverride)).all() == []
 
 
+async def test_calendar_remove_gives_a_day_off_back_to_the_tasks_it_moved(
+    zbot: ZaloBot,
+) -> None:
+    """On Zalo too, removing a day off moves back the task it moved, and says so."""
+    with zbot.session() as s:
+        task = make_task(s, "Báo cáo tháng", date(2027, 1, 4), [make_unit(s, "X9")])
+    [added] = await zbot.say(ZALO_ADMIN, "/calendar add 04/01/2027 nghỉ bù")
+    assert "05/01/2027" in added
+    [removed] = await zbot.say(ZALO_ADMIN, "/calendar remove 04/01/2027")
+    assert f"được trả lại ngày 04/01/2027: #{task.id}" in removed
+    with zbot.session() as s:
+        assert s.exec(select(Task)).one().deadline == date(2027, 1, 4)
+
+
 async def test_scope_sets_a_coordinators_groups(zbot: ZaloBot) -> None:
     """/scope Chi Xã thí điểm limits Chi; an unknown group is named; a member is refused."""
     province(zbot)

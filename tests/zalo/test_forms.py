@@ -163,6 +163,25 @@ async def test_guided_addunit_checks_each_field_then_saves_on_1(zbot: ZaloBot) -
     assert "Xã ven biển" in groups_named
 
 
+async def test_guided_addunit_names_the_unit_another_admin_added_meanwhile(
+    zbot: ZaloBot,
+) -> None:
+    """At "1", a unit added with the code since it was typed is named, left as it is, and
+    the code asked again."""
+    province(zbot)
+    for answer in ("/addunit", "X-NEW", "Xã Mới", "xã", "-"):
+        await zbot.say(ZALO_ADMIN, answer)
+    [confirm] = await zbot.say(ZALO_ADMIN, "-")
+    assert "1 = Lưu" in confirm
+    with zbot.session() as s:
+        make_unit(s, "X-NEW", "Phường Mới", kind="ward")  # another admin, on Telegram
+    [refused] = await zbot.say(ZALO_ADMIN, "1")
+    assert "vừa được người khác thêm: Phường Mới (Phường)" in refused
+    assert "Mã của đơn vị" in refused
+    with zbot.session() as s:
+        assert s.exec(select(Unit).where(Unit.code == "X-NEW")).one().name == "Phường Mới"
+
+
 async def test_addunit_in_one_line(zbot: ZaloBot) -> None:
     """/addunit code | name | kind adds the unit; a taken code and a bad line are refused."""
     province(zbot)

@@ -81,3 +81,79 @@ async def test_a_day_out_of_the_calendars_range_is_refused_with_the_range(
         assert "31/12/2036" in said
     with bot.session() as s:
         assert s.exec(select(CalendarOverride)).all() == []
+
+
+async def test_removing_a_day_off_moves_back_what_it_moved_unless_changed_since(
+    bot: BotUnderTest,
+) -> None:
+    """Removed again, a day off gives its day back to the tasks and extensions it moved;
+    a task whose deadline was changed since, or that was closed, keeps its deadline, and
+    the answer names both."""
+    friday, monday = date(2026, 11, 27), date(2026, 11, 30)
+    with bot.session() as s:
+        units = [make_unit(s, "X1", "Xã Một"), make_unit(s, "X2", "Xã Hai")]
+        back = make_task(s, "Báo cáo chuyển đổi số", friday, units)
+        changed = make_task(s, "Báo cáo quý", friday, units[:1])
+        closing = make_task(s, "Việc sắp đóng", friday, units[:1])
+        extended_task = make_task(s, "Việc gia hạn", date(2026, 11, 25), units[:1])
+        extension = s.exec(select(Assignment).where(Assignment.task_id == extended_task.id)).one()
+        extension.deadline, extension.due_at = friday, due_at(friday, VN)  # an extension
+        s.add(extension)
+        s.commit()
+    await bot.send(ADMIN_ID, "/calendar add 27/11/2026 Lễ hội tỉnh")
+    await bot.send(ADMIN_ID, f"/deadline #{changed.id} 03/12/2026")
+    await bot.send(ADMIN_ID, f"/closetask #{closing.id}")
+    said = (await bot.send(ADMIN_ID, "/calendar remove 27/11/2026")).text or ""
+    assert said == (
+        "Đã bỏ ngày 27/11/2026 khỏi lịch riêng của tỉnh.\n"
+        f"Hạn của 2 nhiệm vụ đã dời khi thêm ngày nghỉ này được trả lại ngày 27/11/2026: "
+        f"#{back.id}, #{extended_task.id}.\n"
+        "Giữ nguyên hạn của 2 nhiệm vụ đã được thay đổi sau khi dời (đổi hạn, đóng hoặc hủy): "
+        f"#{changed.id}, #{closing.id}."
+    )
+    with bot.session() as s:
+        deadlines = {t.id: t.deadline for t in s.exec(select(Task))}
+        assigned = s.exec(select(Assignment).where(Assignment.task_id == back.id)).all()
+        extension = s.exec(select(Assignment).where(Assignment.task_id == extended_task.id)).one()
+    assert deadlines == {
+        back.id: friday,
+        changed.id: date(2026, 12, 3),
+        closing.id: monday,
+        extended_task.id: date(2026, 11, 25),
+    }
+    assert [(a.deadline, a.due_at) for a in assigned] == [(friday, due_at(friday, VN))] * 2
+    assert (extension.deadline, extension.due_at) == (friday, due_at(friday, VN))
+
+
+async def test_removing_a_day_off_that_moved_nothing_says_nothing_moved(
+    bot: BotUnderTest,
+) -> None:
+    """A task set to the next working day after the day off was added is not the day off's
+    doing: removing the day off leaves it, and says no deadline was moved back."""
+    monday = date(2026, 11, 30)
+    await bot.send(ADMIN_ID, "/calendar add 27/11/2026 Lễ hội tỉnh")
+    with bot.session() as s:
+        later = make_task(s, "Việc giao sau", monday, [make_unit(s, "X1")])
+    said = (await bot.send(ADMIN_ID, "/calendar remove 27/11/2026")).text or ""
+    assert said == (
+        "Đã bỏ ngày 27/11/2026 khỏi lịch riêng của tỉnh.\n"
+        "Không dời lại hạn nhiệm vụ nào về ngày 27/11/2026."
+    )
+    with bot.session() as s:
+        assert s.get(Task, later.id).deadline == monday  # type: ignore[union-attr]
+
+
+async def test_removing_a_day_off_already_past_keeps_the_deadlines_it_moved(
+    bot: BotUnderTest,
+) -> None:
+    """A day off removed after it passed leaves the tasks it moved where they are (their
+    reports were judged by that deadline), and says so."""
+    with bot.session() as s:
+        task = make_task(s, "Báo cáo tuần", date(2026, 11, 13), [make_unit(s, "X1")])
+    await bot.send(ADMIN_ID, "/calendar add 13/11/2026 Lễ hội tỉnh")
+    said = (await bot.send(ADMIN_ID, "/calendar remove 13/11/2026")).text or ""
+    assert "Không dời lại hạn nhiệm vụ nào về ngày 13/11/2026." in said
+    assert "Ngày này đã qua: giữ nguyên hạn đã dời của 1 nhiệm vụ" in said
+    assert f"#{task.id}" in said
+    with bot.session() as s:
+        assert s.get(Task, task.id).deadline == date(2026, 11, 16)  # type: ignore[union-attr]

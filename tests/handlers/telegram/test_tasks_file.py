@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
+
+import pytest
+from openpyxl import Workbook
 from sqlmodel import select
 
 from db.models import Task, Unit
 from tests.factories import make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "title,deadline,assignees\nBáo cáo quý IV,15/12/2026,xã\nViệc hỏng,31/02/2027,xã\n"
 
 
@@ -72,5 +78,40 @@ async def test_an_old_excel_file_is_answered_with_how_to_save_it(bot: BotUnderTe
     answer = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert ".xlsx" in (answer.text or ""), answer.text
     assert "CSV UTF-8" in (answer.text or "")
+    with bot.session() as s:
+        assert s.exec(select(Task)).first() is None
+
+
+def workbook(rows: Sequence[Sequence[str]]) -> bytes:
+    """Return an XLSX workbook of these rows, as a program writes it: formulas, no values."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("rows", [3, 25], ids=["applied-at-once", "previewed-first"])
+async def test_a_tasks_file_of_formulas_never_computed_is_refused_naming_the_cells(
+    bot: BotUnderTest, rows: int
+) -> None:
+    """Deadlines written as formulas by a program have no value to read: the admin is told
+    which cells, and to open and save the file in Excel or LibreOffice; no task is made."""
+    with bot.session() as s:
+        make_unit(s, "A1")
+    content = workbook(
+        [("title", "deadline", "assignees")]
+        + [(f"Báo cáo tuần {n}", f"=DATE(2026,12,{n})", "xã") for n in range(1, rows + 1)]
+    )
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, content, "tuan.xlsx", XLSX_TYPE)
+    answer = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "chưa lưu kết quả" in answer
+    assert "B2, B3, B4" in answer
+    assert "mở tệp bằng Excel hoặc LibreOffice, bấm Lưu rồi gửi lại" in answer
     with bot.session() as s:
         assert s.exec(select(Task)).first() is None

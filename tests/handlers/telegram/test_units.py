@@ -101,6 +101,28 @@ async def test_addunit_guided_form_asks_each_field(bot: BotUnderTest) -> None:
     assert unit(bot, "P-ANHAI").kind_key == "ward"
 
 
+async def test_addunit_form_keeps_a_unit_another_admin_added_meanwhile(
+    bot: BotUnderTest,
+) -> None:
+    """The code was free when typed; another admin adds it before the form ends: the form
+    is told who stands there and writes nothing over it."""
+    with bot.session() as s:
+        make_contact(s, 4501, role="admin")
+    bot.user(4501)
+    await bot.send(ADMIN_ID, "/addunit")
+    await bot.send(ADMIN_ID, "X-TAMXUAN")
+    await bot.send(4501, "/addunit X-TAMXUAN | Xã Tam Xuân | xã")
+    for answer in ("Xã Tam Xuân Một", "phuong", "-"):
+        await bot.send(ADMIN_ID, answer)
+    done = await bot.send(ADMIN_ID, "Ven biển")
+    assert (done.sent_text or "") == (
+        "Đơn vị mã X-TAMXUAN vừa được người khác thêm: <b>Xã Tam Xuân</b> (Xã). "
+        "Không thay đổi gì; dùng /editunit X-TAMXUAN nếu cần sửa."
+    )
+    stands = unit(bot, "X-TAMXUAN")
+    assert (stands.name, stands.kind_key) == ("Xã Tam Xuân", "commune")
+
+
 async def test_addunit_form_can_be_cancelled(bot: BotUnderTest) -> None:
     """/cancel ends the form and nothing is saved."""
     await bot.send(ADMIN_ID, "/addunit")
