@@ -189,7 +189,7 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
     number = typed_number(word.lstrip("#"))
     if number is None:
         return [Said(services.catalog.get(actor.lang, "extensions.usage"))]
-    return [Said(decide(services, actor, number, approve, note.strip()[:500]))]
+    return [Said(decide(services, actor, number, approve, note))]
 
 
 def digest(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

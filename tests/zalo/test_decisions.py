@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from db.models import Assignment, Explanation, ExtensionRequest
 from tests.factories import make_contact, make_task, make_unit
-from tests.zalo.conftest import ZaloBot
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
 
@@ -41,6 +41,22 @@ async def test_a_coordinator_approves_by_typing_the_number(zbot: ZaloBot) -> Non
     assert (request.status, assignment.deadline) == ("approved", date(2026, 12, 15))
     told = await zbot.zalo.wait_for_messages(HOA, after=1, timeout=10)
     assert "15/12/2026" in told[0].text
+
+
+async def test_the_offered_number_after_the_task_was_closed_moves_nothing(zbot: ZaloBot) -> None:
+    """ "1" (approve) typed after an admin closed the task says the task is closed; the
+    request stays pending and the deadline stays."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
+    await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
+    await zbot.say(ZALO_ADMIN, f"/closetask #{task}")
+    [answer] = await zbot.say(CHI, "1")
+    assert f"Nhiệm vụ #{task}" in answer
+    assert "đã đóng" in answer
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+        assignment = s.exec(select(Assignment)).one()
+    assert (request.status, assignment.deadline) == ("pending", date(2026, 11, 30))
 
 
 async def test_reject_by_command_with_a_reason(zbot: ZaloBot) -> None:
