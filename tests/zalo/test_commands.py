@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from db.models import Assignment, Inbox, Outbox, Task
 from tests.factories import make_contact, make_task, make_unit
+from tests.harness import ADMIN_ID
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
@@ -93,6 +94,22 @@ async def test_nudge_from_zalo_queues_zalo_reminders(zbot: ZaloBot) -> None:
         return [(r.channel, r.chat_id, r.status) for r in rows]
 
     await zbot.zalo.wait_until(lambda: queued() == [("zalo", HOA, "sent")])
+
+
+async def test_a_nudge_from_telegram_then_from_zalo_reminds_the_official_once(
+    zbot: ZaloBot,
+) -> None:
+    """The admin nudges on Telegram, Chi the same task on Zalo a moment later: Hoa is reminded
+    once, and Chi is told when and from when a nudge goes again."""
+    [task] = province(zbot)
+    reply = await zbot.tg.send(ADMIN_ID, f"/nudge #{task}")
+    assert "đã nhắc 1 (1 người nhận)" in (reply.text or "")
+    [answer] = await zbot.say(CHI, f"/nudge #{task}")
+    assert "đã nhắc 0 (0 người nhận)" in answer
+    assert "vừa được nhắc nhiệm vụ này lúc 09:00 18/11/2026" in answer
+    with zbot.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
+    assert [(r.channel, r.chat_id) for r in rows] == [("zalo", HOA)]
 
 
 async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:
