@@ -82,6 +82,28 @@ async def test_explanation_of_a_unit_not_overdue_is_refused(bot: BotUnderTest) -
     assert explanations(bot) == []
 
 
+async def test_explanation_asked_twice_says_when_in_local_time(bot: BotUnderTest) -> None:
+    """A second /explain for the same unit says it was asked at 09:00 (Vietnam's time, as the
+    coordinator asked it), and asks nothing twice."""
+    world = await scene(bot, deadline=OVERDUE)
+    first = await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    assert "Đã gửi yêu cầu giải trình" in (first.text or "")
+    again = await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    assert "lúc 09:00 18/11/2026" in (again.text or "")
+    assert len(explanations(bot)) == 1
+
+
+async def test_explanation_of_a_unit_done_on_time_says_it_was_on_time(bot: BotUnderTest) -> None:
+    """A unit that reported done before its deadline is not "not yet overdue": the answer says
+    it completed on time."""
+    world = await scene(bot)
+    await bot.send(OFFICIAL, "xong")
+    reply = await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    assert "đã hoàn thành nhiệm vụ" in (reply.text or "")
+    assert "đúng hạn, nên không cần giải trình" in (reply.text or "")
+    assert explanations(bot) == []
+
+
 async def test_explanation_answered_by_typed_command(bot: BotUnderTest) -> None:
     """An official without buttons answers with /explain and the text."""
     world = await scene(bot, deadline=OVERDUE)
