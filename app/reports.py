@@ -11,7 +11,8 @@ from datetime import datetime, tzinfo
 
 from sqlmodel import Session
 
-from app.summary_text import Report, Translate, detail, task_list, task_title
+from app.summary_text import Entry, Report, Translate, detail, task_list, task_title
+from core.states import TaskStatus
 from core.status import Counts
 from core.summary import StatusLine, TaskCounts
 from db.models import Directive
@@ -51,7 +52,13 @@ def one_task(session: Session, ctx: Context, task_id: int) -> Report | None:
     if not found:
         return None
     task = found[0]
-    return _detail(session, ctx, task_title(ctx.t, task), task.counts, [task_id])
+    if task.status == TaskStatus.OPEN:
+        return _detail(session, ctx, task_title(ctx.t, task), task.counts, [task_id])
+    # A closed task's figures are final: said so at the top, and no unit is offered to be
+    # asked for an explanation of a task nobody follows up any more.
+    head = task_title(ctx.t, task) + "\n" + ctx.t("summary.task_closed")
+    report = _detail(session, ctx, head, task.counts, [task_id])
+    return Report(report.header, [Entry(entry.text) for entry in report.entries])
 
 
 def directive(session: Session, ctx: Context, doc: Directive) -> Report | None:

@@ -25,7 +25,7 @@ from tests.handlers.telegram.summary_data import (
     at,
     make_province,
 )
-from tests.harness import BotUnderTest, button_data, buttons
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 AS_OF = "Số liệu tính đến 09:00 ngày 18/11/2026"
 
@@ -94,6 +94,21 @@ async def test_summary_of_a_task_shows_each_group(bot: BotUnderTest) -> None:
     data = button_data(reply, "Yêu cầu giải trình: Xã C")
     assert data.startswith(f"ex:req:{province.assignments['XC']}~")
     assert len([b for b in buttons(reply) if b[1].startswith("ex:req:")]) == 3
+
+
+async def test_summary_of_a_closed_task_says_so_and_offers_no_explanation(
+    bot: BotUnderTest,
+) -> None:
+    """After /closetask, /summary #1 still gives its figures, says at the top that the task is
+    closed, and offers no "ask for an explanation" button."""
+    await arrange(bot)
+    closed = await bot.send(ADMIN_ID, "/closetask #1")
+    assert "#1" in (closed.text or "")
+    reply = await bot.send(COORDINATOR, "/summary #1")
+    text = reply.text or ""
+    assert text.splitlines()[1] == "Nhiệm vụ đã đóng: không còn đôn đốc."
+    assert "• Xã C: quá 8 ngày" in text
+    assert [b for b in buttons(reply) if b[1].startswith("ex:req:")] == []
 
 
 async def test_tonghop_by_directive_number_covers_its_tasks(bot: BotUnderTest) -> None:
