@@ -255,6 +255,30 @@ async def test_unit_shows_its_tasks_and_on_time_rate(bot: BotUnderTest) -> None:
     assert "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%." in text
 
 
+async def test_unit_fitting_more_units_than_buttons_says_only_the_first_are_listed(
+    bot: BotUnderTest,
+) -> None:
+    """ "Phường" fits nine wards: eight buttons, in Vietnamese order, and a word to narrow it."""
+    await arrange(bot)
+    names = ["Ưu Tú", "Ê Đê", "Ái Nghĩa", "Ô Loan", "Ơn Trên", "An Hòa", "Đại Lộc", "Bình Dương"]
+    with bot.session() as s:
+        for i, name in enumerate([*names, "Yên Bái"]):
+            make_unit(s, f"P{i}", f"Phường {name}", kind="ward")
+    reply = await bot.send(COORDINATOR, "/unit Phường")
+    assert "Chỉ liệt kê 8 đơn vị đầu" in (reply.text or "")
+    labels = [label.removeprefix("Phường ") for label, _ in buttons(reply)]
+    assert labels == [
+        "Ái Nghĩa",
+        "An Hòa",
+        "Bình Dương",
+        "Đại Lộc",
+        "Ê Đê",
+        "Ô Loan",
+        "Ơn Trên",
+        "Ưu Tú",
+    ]
+
+
 async def test_ranking_orders_units_by_on_time_rate(bot: BotUnderTest) -> None:
     """/ranking (this year) puts Xã A first and the others at 0%; a bad period is explained."""
     await arrange(bot)
