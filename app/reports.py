@@ -17,6 +17,7 @@ from core.status import Counts
 from core.summary import StatusLine, TaskCounts
 from db.models import Directive
 from db.queries import summary as q
+from db.queries.targets import Target
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,16 @@ class Context:
     def now_local(self) -> datetime:
         """Return the moment in local time."""
         return self.now.astimezone(self.tz)
+
+
+def not_found(t: Translate, target: Target, text: str) -> str:
+    """Say why `text` names nothing to summarise, export, chart or report on."""
+    if target.cancelled is not None:
+        task = target.cancelled
+        return t("summary.cancelled", id=task.id, title=task.title)
+    if target.period:
+        return t("summary.period_not_taken", text=text)
+    return t("summary.not_found", text=text)
 
 
 def all_tasks(session: Session, ctx: Context) -> Report | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from core.period import looks_like_period
 from core.states import TaskStatus
 from db.models import Directive, Task
 from db.queries.directives import find_directive
@@ -22,6 +23,10 @@ class Target:
     task: Task | None = None
     directive: Directive | None = None
     choices: tuple[Task, ...] = ()
+    # Why nothing was found, when it is not a mistyped name: a period (these commands take
+    # none), or the number of a task that was cancelled.
+    period: bool = False
+    cancelled: Task | None = None
 
 
 def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Target:
@@ -36,10 +41,14 @@ def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Targ
         directive = find_directive(session, number=text)
         if directive is not None:
             return Target("directive", directive=directive)
-    found = [t for t in find_tasks(session, text=text) if t.status != TaskStatus.CANCELLED]
-    found = visible_tasks(session, tasks=found, scope=scope)
+        if looks_like_period(text):
+            return Target("none", period=True)
+    named = visible_tasks(session, tasks=find_tasks(session, text=text), scope=scope)
+    found = [t for t in named if t.status != TaskStatus.CANCELLED]
     if len(found) == 1:
         return Target("task", task=found[0])
     if found:
         return Target("ambiguous", choices=tuple(found))
+    if TASK_NUMBER.match(text) and named:  # its number names a task that was cancelled
+        return Target("none", cancelled=named[0])
     return Target("none")

@@ -6,6 +6,7 @@ import logging
 
 from telegram.ext import CallbackQueryHandler
 
+from app import reports
 from app.formal_report import ReportTarget, letterhead_of
 from app.jobs import report_document
 from app.report_docx import TemplateError
@@ -42,7 +43,7 @@ async def report(req: Request) -> None:
         lambda session: resolve_target(session, text=text, scope=req.actor.scope)
     )
     if target.kind == "none":
-        await req.say("summary.not_found", text=text)
+        await req.reply(reports.not_found(req.t, target, text))
     elif target.kind == "ambiguous":
         await ask_which(req, target, PREFIX, "t")
     else:

@@ -36,7 +36,7 @@ async def summary(req: Request) -> None:
         lambda session: resolve_target(session, text=req.text_args, scope=req.actor.scope)
     )
     if target.kind == "none":
-        await req.say("summary.not_found", text=req.text_args)
+        await req.reply(reports.not_found(req.t, target, req.text_args))
     elif target.kind == "ambiguous":
         await ask_which(req, target, PREFIX, PICK)
     else:

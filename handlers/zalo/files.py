@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from app import links
+from app import links, reports
 from app.actor import Actor
 from app.checkin import Said
 from app.dashboard import LOGIN_TTL, login_code
@@ -126,7 +126,7 @@ def _target(
     with session_scope(services.engine) as session:
         target = resolve_target(session, text=text, scope=actor.scope)
     if target.kind == "none":
-        return None, [Said(t("summary.not_found", text=text))]
+        return None, [Said(reports.not_found(t, target, text))]
     if target.kind == "ambiguous":
         tasks = "\n".join(
             t("summary.choice", id=task.id, title=task.title) for task in target.choices[:8]

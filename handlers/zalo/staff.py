@@ -51,7 +51,7 @@ def summary_page(services: Services, actor: Actor, text: str, page: int) -> list
     with session_scope(services.engine) as session:
         target = resolve_target(session, text=text, scope=actor.scope)
         if target.kind == "none":
-            return [Said(t("summary.not_found", text=text))]
+            return [Said(reports.not_found(t, target, text))]
         if target.kind == "ambiguous":
             tasks = "\n".join(
                 t("summary.choice", id=task.id, title=task.title) for task in target.choices[:8]

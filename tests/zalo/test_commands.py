@@ -112,6 +112,20 @@ async def test_a_nudge_from_telegram_then_from_zalo_reminds_the_official_once(
     assert [(r.channel, r.chat_id) for r in rows] == [("zalo", HOA)]
 
 
+async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: ZaloBot) -> None:
+    """On Zalo, /summary #2 of a cancelled task says it was cancelled; /export and /chart of a
+    period say it is a period and offer /report; no link is made."""
+    zbot.tg.configure(public_base_url="https://dondoc.example")
+    [_, cancelled] = province(zbot, tasks=2)
+    await zbot.say(ZALO_ADMIN, f"/canceltask #{cancelled}")
+    [summary] = await zbot.say(CHI, f"/summary #{cancelled}")
+    assert f"Nhiệm vụ #{cancelled} «Nhiệm vụ thứ 2 về chuyển đổi số» đã bị hủy" in summary
+    for command in ("/export", "/chart"):
+        [answer] = await zbot.say(CHI, f"{command} 01/11/2026-30/11/2026")
+        assert "là một kỳ (khoảng ngày)" in answer
+        assert "/files/" not in answer
+
+
 async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:
     """An admin's /units lists 25 units a page and marks units nobody can be reached at."""
     province(zbot, units=30)

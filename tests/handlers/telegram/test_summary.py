@@ -111,6 +111,32 @@ async def test_summary_of_a_closed_task_says_so_and_offers_no_explanation(
     assert [b for b in buttons(reply) if b[1].startswith("ex:req:")] == []
 
 
+async def test_a_cancelled_task_named_by_number_is_said_cancelled_not_missing(
+    bot: BotUnderTest,
+) -> None:
+    """After /canceltask #2, /summary #2 and /export #2 say the task was cancelled (a "not
+    found" made the coordinator doubt the number)."""
+    await arrange(bot)
+    await bot.send(ADMIN_ID, "/canceltask #2")
+    for command in ("/summary #2", "/export #2", "/chart #2", "/report #2"):
+        reply = await bot.send(COORDINATOR, command)
+        assert reply.text == (
+            "Nhiệm vụ #2 «Báo cáo cải cách hành chính» đã bị hủy, "
+            "nên không còn được theo dõi hay tổng hợp."
+        )
+
+
+@pytest.mark.parametrize("command", ["/summary", "/export", "/chart"])
+async def test_a_period_given_to_a_command_that_takes_none_points_to_report(
+    bot: BotUnderTest, command: str
+) -> None:
+    """A period typed to /summary, /export or /chart is named a period and /report offered."""
+    await arrange(bot)
+    reply = await bot.send(COORDINATOR, f"{command} 30/11/2026-01/11/2026")
+    assert "“30/11/2026-01/11/2026” là một kỳ (khoảng ngày)" in (reply.text or "")
+    assert "/report 01/11/2026-30/11/2026" in (reply.text or "")
+
+
 async def test_tonghop_by_directive_number_covers_its_tasks(bot: BotUnderTest) -> None:
     """/tonghop with a directive number (any case) summarises that directive's tasks."""
     await arrange(bot)
