@@ -114,7 +114,8 @@ async def test_a_nudge_from_telegram_then_from_zalo_reminds_the_official_once(
 
 async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: ZaloBot) -> None:
     """On Zalo, /summary #2 of a cancelled task says it was cancelled; /export and /chart of a
-    period say it is a period and offer /report; no link is made."""
+    period say it is a period and offer /report, and /report of one day asks for two; no link
+    is made."""
     zbot.tg.configure(public_base_url="https://dondoc.example")
     [_, cancelled] = province(zbot, tasks=2)
     await zbot.say(ZALO_ADMIN, f"/canceltask #{cancelled}")
@@ -124,6 +125,8 @@ async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: Z
         [answer] = await zbot.say(CHI, f"{command} 01/11/2026-30/11/2026")
         assert "là một kỳ (khoảng ngày)" in answer
         assert "/files/" not in answer
+    [one_day] = await zbot.say(CHI, "/report 01/11/2026")
+    assert "“01/11/2026” chỉ là một ngày" in one_day
 
 
 async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:
