@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core.period import looks_like_period
 from core.states import TaskStatus
 from db.models import Directive, Task
-from db.queries.directives import find_directive
+from db.queries.directives import directive_numbered, find_directive
 from db.queries.scope import EVERY, Scope, visible_tasks
 from db.queries.tasks import TASK_NUMBER, find_tasks
 
@@ -30,7 +30,8 @@ class Target:
 
 
 def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Target:
-    """Read '#12', '12', a directive number or a task title into a target.
+    """Read '#12', '12', a directive number ('4824/UBND-KGVX', or '4824' when no task has
+    that number) or a task title into a target.
 
     Tasks with nothing in scope are not found, so their titles are never offered.
     """
@@ -51,4 +52,8 @@ def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Targ
         return Target("ambiguous", choices=tuple(found))
     if TASK_NUMBER.match(text) and named:  # its number names a task that was cancelled
         return Target("none", cancelled=named[0])
+    if text.isdigit():  # no task of that number: the number of a directive, said short
+        directive = directive_numbered(session, number=int(text))
+        if directive is not None:
+            return Target("directive", directive=directive)
     return Target("none")

@@ -146,6 +146,16 @@ async def test_tonghop_by_directive_number_covers_its_tasks(bot: BotUnderTest) -
     assert AS_OF in text
 
 
+async def test_summary_by_a_directive_number_said_short(bot: BotUnderTest) -> None:
+    """ "/summary 4824", as people say "công văn 4824", summarises 4824/UBND-KGVX when no task
+    has that number; a number naming neither is still not found."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/summary 4824")).text or ""
+    assert "Văn bản 4824/UBND-KGVX: 1 nhiệm vụ" in text
+    unknown = (await bot.send(COORDINATOR, "/summary 4825")).text or ""
+    assert "Không tìm thấy nhiệm vụ hay văn bản “4825”" in unknown
+
+
 async def test_summary_by_title_part_or_english(bot: BotUnderTest) -> None:
     """A unique part of a title finds the task; the answer follows the reader's language."""
     await arrange(bot)
