@@ -80,6 +80,18 @@ async def test_summary_for_a_coordinator_pages_with_tiep(zbot: ZaloBot) -> None:
     assert "không có quyền" in refused
 
 
+async def test_summary_in_english_says_to_type_next_and_next_works(zbot: ZaloBot) -> None:
+    """In English a long summary says "Type next for more" (not the Vietnamese word), and
+    "next" shows page 2."""
+    province(zbot, tasks=40, units=3)
+    await zbot.say(CHI, "/lang en")
+    [first] = await zbot.say(CHI, "/summary")
+    assert "Type next for more." in first
+    assert "tiếp" not in first
+    [second] = await zbot.say(CHI, "next")
+    assert "Page 2/" in second
+
+
 async def test_nudge_from_zalo_queues_zalo_reminders(zbot: ZaloBot) -> None:
     """A coordinator's /nudge #N on Zalo reminds the unit's Zalo official on Zalo."""
     [task] = province(zbot)
