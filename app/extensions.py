@@ -29,6 +29,7 @@ from db.queries.checkin import (
     coordinators_of_unit,
     unit_name,
 )
+from db.queries.extensions import claim_request
 from db.queries.scope import decides_on_own, in_scope
 
 
@@ -162,13 +163,20 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
                 asked=asked,
                 deadline=assignment.deadline,
             )
+        status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+        if not claim_request(
+            session, request_id=request_id, status=status, decider=actor.contact_id, now=now
+        ):
+            # Another coordinator decided it between the read above and now (two taps at
+            # once): their decision stands, and this one changes nothing.
+            session.refresh(request)
+            who = contact_name(session, contact_id=request.decided_by_id)
+            return t(actor.lang, f"extensions.already_{request.status}", who=who)
         if approve and request.requested_deadline is not None:
             assignment.deadline = request.requested_deadline
             assignment.due_at = due_at(request.requested_deadline, services.settings.tz)
             session.add(assignment)
-        request.status = "approved" if approve else "rejected"
-        request.decided_by_id, request.decided_at = actor.contact_id, now
-        session.add(request)
+        session.refresh(request)
         audit(
             session,
             actor_id=actor.contact_id,
