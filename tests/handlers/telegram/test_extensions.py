@@ -166,7 +166,8 @@ async def test_an_approval_and_a_rejection_at_once_decide_the_request_once(
     """A second coordinator rejects while the first's approval is being decided (its request
     read, nothing written yet): the rejection stands, the approval moves nothing and says who
     decided, and the unit is told once, of the rejection."""
-    armed, seen_request, rejected = [False], threading.local(), []
+    armed, seen_request = [False], threading.local()
+    rejected: list[str] = []
 
     def reject_meanwhile(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         """Once the approval has read the request, let the rival reject it, to the end."""
