@@ -15,7 +15,7 @@ from app.summary_text import Entry, Report, Translate, detail, task_list, task_t
 from core.states import TaskStatus
 from core.status import Counts
 from core.summary import StatusLine, TaskCounts
-from db.models import Directive
+from db.models import Directive, Task
 from db.queries import summary as q
 from db.queries.targets import Target
 
@@ -44,6 +44,14 @@ def not_found(t: Translate, target: Target, text: str) -> str:
     if target.period:
         return t("summary.period_not_taken", text=text)
     return t("summary.not_found", text=text)
+
+
+def why_no_task(session: Session, t: Translate, task_id: int) -> str:
+    """Say why a task shown before has no summary now: cancelled since, or nothing in scope."""
+    task = session.get(Task, task_id)
+    if task is not None and task.status == TaskStatus.CANCELLED:
+        return t("summary.cancelled", id=task_id, title=task.title)
+    return t("summary.nothing_in_scope")
 
 
 def all_tasks(session: Session, ctx: Context) -> Report | None:

@@ -88,19 +88,20 @@ async def _show(req: Request, kind: str, ident: int, *, page: int, edit: bool) -
     def build() -> tuple[Report | None, str]:
         with session_scope(engine) as session:
             if kind == "task":
-                return reports.one_task(session, ctx, ident), "summary.nothing_in_scope"
+                found = reports.one_task(session, ctx, ident)
+                return found, "" if found else reports.why_no_task(session, ctx.t, ident)
             if kind == "directive":
                 doc = session.get(Directive, ident)
                 found = reports.directive(session, ctx, doc) if doc is not None else None
-                return found, "summary.nothing_in_scope"
-            return reports.all_tasks(session, ctx), "summary.none_open"
+                return found, ctx.t("summary.nothing_in_scope")
+            return reports.all_tasks(session, ctx), ctx.t("summary.none_open")
 
     # A province's summary reads tens of thousands of rows and writes their text: off the loop.
     report, empty = await in_heavy_worker(build)
     if report is None:
         if req.update.callback_query is not None:
             await req.update.callback_query.answer()
-        await req.say(empty)
+        await req.reply(empty)
         return
     await show_report(req, report, nav=(PREFIX, CODES[kind], ident), page=page, edit=edit)
 

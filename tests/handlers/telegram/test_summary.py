@@ -234,6 +234,26 @@ async def test_summary_pages_a_long_list_with_buttons(bot: BotUnderTest) -> None
     assert "• Xã Dài 149: quá 16 ngày" in content
 
 
+async def test_a_page_button_of_a_task_cancelled_since_says_it_was_cancelled(
+    bot: BotUnderTest,
+) -> None:
+    """The next-page button of a summary whose task was cancelled meanwhile says so, not that
+    the task is outside the coordinator's scope."""
+    await arrange(bot)
+    with bot.session() as s:
+        units = [make_unit(s, f"L{i:03d}", f"Xã Dài {i:03d}") for i in range(150)]
+        make_task(s, "Nhiệm vụ nhiều xã", date(2026, 11, 2), units)
+    reply = await bot.send(COORDINATOR, "/summary #3")
+    await bot.send(ADMIN_ID, "/canceltask #3")
+    await bot.press(COORDINATOR, button_data(reply, "Sau"), reply.message_id)
+    said = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "#3" in (m.text or ""), after=reply.message_id
+    )
+    assert said.text == (
+        "Nhiệm vụ #3 «Nhiệm vụ nhiều xã» đã bị hủy, nên không còn được theo dõi hay tổng hợp."
+    )
+
+
 async def test_summary_pages_and_file_are_written_off_the_event_loop(
     bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
