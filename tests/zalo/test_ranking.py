@@ -148,3 +148,17 @@ async def test_a_name_fitting_many_units_offers_the_first_in_vietnamese_order_an
     assert "Chỉ liệt kê 8 đơn vị đầu" in offer
     [few] = await zbot.say(CHI, "/unit Xã An")
     assert "Chỉ liệt kê" not in few
+
+
+async def test_english_counts_read_right_for_one(zbot: ZaloBot) -> None:
+    """In English a count of one reads right: no "1 assigned tasks" nor "1 units"."""
+    province(zbot)
+    await zbot.say(CHI, "/lang en")
+    [unit] = await zbot.say(CHI, "/unit X01")
+    assert "Xã An Hòa, assigned tasks: 1" in unit
+    [task] = await zbot.say(CHI, "/summary #2")
+    assert "Units: 1. Completed 0" in task
+    assert "• Xã An Phú: 8 day(s) overdue" in task
+    for text in (unit, task):
+        assert " 1 units" not in text
+        assert " 1 tasks" not in text
