@@ -155,9 +155,10 @@ def explain(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
     t = partial(services.catalog.get, actor.lang)
     if actor.access >= Access.COORDINATOR:
         with session_scope(services.engine) as session:
-            assignment, problem = find_assignment(session, text=args, scope=actor.scope)
+            assignment, problem, units = find_assignment(session, text=args, scope=actor.scope)
         if assignment is None or assignment.id is None:
-            return [Said(t(f"explanations.{problem or 'usage'}"))]
+            listed = "\n".join(f"• {unit}" for unit in units)
+            return [Said(t(f"explanations.{problem or 'usage'}", units=listed))]
         return [Said(request_explanation(services, actor, assignment.id))]
     with session_scope(services.engine) as session:
         waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
