@@ -185,6 +185,19 @@ async def test_summary_of_an_unknown_task_says_so(bot: BotUnderTest) -> None:
     assert "Không tìm thấy nhiệm vụ hay văn bản “#999”" in text
 
 
+async def test_an_unknown_task_points_a_coordinator_to_a_command_they_may_use(
+    bot: BotUnderTest,
+) -> None:
+    """The "not found" answer sends a coordinator to /summary, which lists the open tasks with
+    their numbers, not to /tasks, which is an admin's and refused to them."""
+    await arrange(bot)
+    unknown = (await bot.send(COORDINATOR, "/summary #77")).text or ""
+    assert "/tasks" not in unknown
+    assert "Gõ /summary để xem các nhiệm vụ đang thực hiện" in unknown
+    listed = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert "#1 Ban hành" in listed
+
+
 async def test_member_trying_summary_is_refused(bot: BotUnderTest) -> None:
     """An official of a unit is refused by the access layer."""
     await arrange(bot)
