@@ -113,6 +113,23 @@ async def test_nudge_counts_every_unit_not_done_and_lists_the_unreachable(
     assert listed == [f"Xã Điện {chr(0x41 + i)}" for i in range(1, 19)]
 
 
+async def test_nudge_of_many_unreachable_units_tells_a_coordinator_who_can_list_them(
+    bot: BotUnderTest,
+) -> None:
+    """Past twenty unreachable units, a coordinator is told an administrator lists them all
+    (/units), not sent to /units themselves, which is refused to them."""
+    from tests.handlers.telegram.summary_data import COORDINATOR
+
+    with bot.session() as s:
+        units = [make_unit(s, f"U{i:02d}", f"Xã Vắng {i:02d}") for i in range(22)]
+        task = task_for(s, units, date(2026, 11, 20), at(WED, 8), "Kế hoạch số")
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+    bot.user(COORDINATOR)
+    text = (await bot.send(COORDINATOR, f"/nudge #{task.id}")).text or ""
+    assert "… và 2 đơn vị khác. Quản trị viên xem đủ danh sách bằng /units" in text
+    assert "(xem /units)" not in text
+
+
 async def test_member_using_nudge_is_told_it_is_not_for_them(bot: BotUnderTest) -> None:
     """A unit's official gets a clear refusal, and nobody is reminded."""
     with bot.session() as s:
