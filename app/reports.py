@@ -46,6 +46,19 @@ def not_found(t: Translate, target: Target, text: str) -> str:
     return t("summary.not_found", text=text)
 
 
+MAX_TASK_CHOICES = 8
+
+
+def task_choices(t: Translate, target: Target) -> tuple[tuple[Task, ...], str]:
+    """Return the tasks to offer for a name fitting several, and what to add when some are
+    left off (the newest are offered: a task left off is reached by more of its name or its
+    number)."""
+    shown = target.choices[:MAX_TASK_CHOICES]
+    if len(target.choices) <= len(shown):
+        return shown, ""
+    return shown, "\n" + t("summary.more_tasks", shown=len(shown))
+
+
 def why_no_task(session: Session, t: Translate, task_id: int) -> str:
     """Say why a task shown before has no summary now: cancelled since, or nothing in scope."""
     task = session.get(Task, task_id)

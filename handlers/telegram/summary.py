@@ -20,7 +20,6 @@ from scheduler.workers import in_heavy_worker
 
 PREFIX = "sm"
 PICK = "p"  # a task picked from a list of matches: a new message, not a page
-MAX_CHOICES = 8
 
 
 def context_of(req: Request) -> reports.Context:
@@ -45,11 +44,12 @@ async def summary(req: Request) -> None:
 
 async def ask_which(req: Request, target: Target, *nav: object) -> None:
     """List the tasks an ambiguous name matches, as buttons leading to each."""
+    shown, more = reports.task_choices(req.t, target)
     rows = [
         [req.button(req.t("summary.choice", id=task.id, title=task.title), *nav, task.id)]
-        for task in target.choices[:MAX_CHOICES]
+        for task in shown
     ]
-    text = req.t("summary.ambiguous", text=req.text_args)
+    text = req.t("summary.ambiguous", text=req.text_args) + more
     await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
 
 

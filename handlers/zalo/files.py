@@ -125,10 +125,10 @@ def _target(
     if target.kind == "none":
         return None, [Said(reports.not_found(t, target, text))]
     if target.kind == "ambiguous":
-        tasks = "\n".join(
-            t("summary.choice", id=task.id, title=task.title) for task in target.choices[:8]
-        )
-        return None, [Said(t("zalo.file_which", text=text, command=command, tasks=Markup(tasks)))]
+        shown, more = reports.task_choices(t, target)
+        tasks = "\n".join(t("summary.choice", id=task.id, title=task.title) for task in shown)
+        which = t("zalo.file_which", text=text, command=command, tasks=Markup(tasks))
+        return None, [Said(which + more)]
     return target, []
 
 

@@ -53,10 +53,9 @@ def summary_page(services: Services, actor: Actor, text: str, page: int) -> list
         if target.kind == "none":
             return [Said(reports.not_found(t, target, text))]
         if target.kind == "ambiguous":
-            tasks = "\n".join(
-                t("summary.choice", id=task.id, title=task.title) for task in target.choices[:8]
-            )
-            return [Said(t("zalo.summary_which", text=text, tasks=Markup(tasks)))]
+            shown, more = reports.task_choices(t, target)
+            tasks = "\n".join(t("summary.choice", id=task.id, title=task.title) for task in shown)
+            return [Said(t("zalo.summary_which", text=text, tasks=Markup(tasks)) + more)]
         if target.task is not None and target.task.id is not None:
             report = reports.one_task(session, ctx, target.task.id)
         elif target.directive is not None and target.directive.id is not None:

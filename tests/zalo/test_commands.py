@@ -92,6 +92,17 @@ async def test_summary_in_english_says_to_type_next_and_next_works(zbot: ZaloBot
     assert "Page 2/" in second
 
 
+async def test_a_title_fitting_many_tasks_says_the_newest_are_listed_on_zalo(
+    zbot: ZaloBot,
+) -> None:
+    """ "/summary Nhiệm vụ thứ" fits ten tasks: the eight newest, and how to reach the others."""
+    province(zbot, tasks=10)
+    [offer] = await zbot.say(CHI, "/summary Nhiệm vụ thứ")
+    assert "#10 Nhiệm vụ thứ 10" in offer
+    assert "#2 Nhiệm vụ thứ 2" not in offer
+    assert "Chỉ liệt kê 8 nhiệm vụ mới nhất" in offer
+
+
 async def test_nudge_from_zalo_queues_zalo_reminders(zbot: ZaloBot) -> None:
     """A coordinator's /nudge #N on Zalo reminds the unit's Zalo official on Zalo."""
     [task] = province(zbot)

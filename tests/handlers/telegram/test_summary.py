@@ -198,6 +198,23 @@ async def test_an_unknown_task_points_a_coordinator_to_a_command_they_may_use(
     assert "#1 Ban hành" in listed
 
 
+async def test_a_title_fitting_more_tasks_than_buttons_says_the_newest_are_listed(
+    bot: BotUnderTest,
+) -> None:
+    """ "Báo cáo tháng" fits ten tasks: eight buttons, the newest, and a word on reaching the
+    others."""
+    await arrange(bot)
+    with bot.session() as s:
+        unit = make_unit(s, "XM", "Xã Mười")
+        for month in range(1, 11):
+            make_task(s, f"Báo cáo tháng {month}", date(2026, 12, month), [unit])
+    reply = await bot.send(COORDINATOR, "/summary Báo cáo tháng")
+    assert "Chỉ liệt kê 8 nhiệm vụ mới nhất" in (reply.text or "")
+    labels = [label for label, _ in buttons(reply)]
+    assert len(labels) == 8
+    assert labels[0] == "#12 Báo cáo tháng 10"
+
+
 async def test_member_trying_summary_is_refused(bot: BotUnderTest) -> None:
     """An official of a unit is refused by the access layer."""
     await arrange(bot)
