@@ -303,7 +303,7 @@ def nudged_since(
     query = select(Outbox.contact_id, Outbox.key, Outbox.created_at).where(
         Outbox.kind == "nudge",
         col(Outbox.key).startswith(prefix, autoescape=True),
-        col(Outbox.created_at) >= since,
+        col(Outbox.created_at) > since,
     )
     found: dict[int, datetime] = {}
     for contact_id, key, created_at in session.exec(query):

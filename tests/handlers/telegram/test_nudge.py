@@ -70,7 +70,7 @@ async def test_nudge_typed_twice_reminds_each_person_once_within_the_hour(
     assert "1 đơn vị vừa được nhắc nhiệm vụ này lúc 09:00 18/11/2026" in second
     assert "nhắc lại được từ 10:00 18/11/2026" in second
     assert nudges_to(bot, official.id or 0) == 1
-    bot.clock.advance(timedelta(minutes=61))
+    bot.clock.advance(timedelta(hours=1))  # from 10:00, as the answer said
     third = (await bot.send(ADMIN_ID, f"/nudge #{task.id}")).text or ""
     assert "đã nhắc 1 (1 người nhận)" in third
     assert nudges_to(bot, official.id or 0) == 2
