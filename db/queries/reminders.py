@@ -294,7 +294,7 @@ def task_infos(session: Session, *, task_ids: Iterable[int]) -> dict[int, TaskIn
 def nudged_since(
     session: Session, *, task_id: int, since: datetime, request: str
 ) -> dict[int, datetime]:
-    """Return who was nudged about this task since `since` by another request, and when last.
+    """Return who was nudged about this task after `since` by another request, and when last.
 
     The nudge's own request is left out, so a rerun of it (after a crash) still queues what
     it had not queued yet.
