@@ -115,7 +115,7 @@ def digest_text(
     total = sum((x.counts for x in tasks), Counts())
     parts.append(
         t(
-            "digest.totals",
+            "digest.totals" if total.due else "digest.totals_none_due",
             tasks=len(tasks),
             done=total.done,
             due=total.due,

@@ -40,10 +40,12 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             return t(lang, "explanations.own_unit", unit=unit, task=Markup(str(task.id)))
         status = status_of(assignment, now=now, tz=services.settings.tz)
         if status.status not in ASKABLE:
-            return t(lang, "explanations.not_overdue", unit=unit, task=Markup(str(task.id)))
+            key = "done_on_time" if status.status == Status.DONE_ON_TIME else "not_overdue"
+            return t(lang, f"explanations.{key}", unit=unit, task=Markup(str(task.id)))
         waiting = waiting_explanation(session, assignment_id=assignment_id)
         if waiting is not None:
-            return t(lang, "explanations.already", unit=unit, at=waiting.requested_at)
+            at = waiting.requested_at.astimezone(services.settings.tz)
+            return t(lang, "explanations.already", unit=unit, at=at)
         explanation = Explanation(
             assignment_id=assignment_id, requested_by_id=actor.contact_id, requested_at=now
         )

@@ -14,9 +14,9 @@ from app.reporting import refusal
 from app.services import Services
 from core.deadlines import beyond_horizon, latest_deadline
 from core.markup import Markup
-from core.states import RequestStatus
+from core.states import RequestStatus, TaskStatus
 from core.taskdates import due_at
-from core.textfit import clip
+from core.textfit import QUOTE_LIMIT, clip
 from db.engine import session_scope
 from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record as audit
@@ -29,6 +29,7 @@ from db.queries.checkin import (
     coordinators_of_unit,
     unit_name,
 )
+from db.queries.extensions import claim_request
 from db.queries.scope import decides_on_own, in_scope
 
 
@@ -126,6 +127,9 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
     """Approve or reject a pending request, tell the unit, and return the coordinator's answer."""
     now = services.clock.now()
     t = services.catalog.get
+    note = note.strip()
+    if len(note) > QUOTE_LIMIT:  # refused whole, never cut: the unit reads every word of it
+        return t(actor.lang, "extensions.note_too_long", length=len(note), limit=QUOTE_LIMIT)
     with session_scope(services.engine) as session:
         request = session.get(ExtensionRequest, request_id)
         assignment = session.get(Assignment, request.assignment_id) if request else None
@@ -141,6 +145,9 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
         if request.status != RequestStatus.PENDING:
             who = contact_name(session, contact_id=request.decided_by_id)
             return t(actor.lang, f"extensions.already_{request.status}", who=who)
+        if task.status != TaskStatus.OPEN:  # a closed or cancelled task has no deadline to move
+            key = f"extensions.task_{task.status}"
+            return t(actor.lang, key, task=Markup(str(task.id)), title=task.title)
         if approve and (refused := _too_far(services, actor, request)):
             return refused
         asked = request.requested_deadline
@@ -156,13 +163,20 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
                 asked=asked,
                 deadline=assignment.deadline,
             )
+        status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+        if not claim_request(
+            session, request_id=request_id, status=status, decider=actor.contact_id, now=now
+        ):
+            # Another coordinator decided it between the read above and now (two taps at
+            # once): their decision stands, and this one changes nothing.
+            session.refresh(request)
+            who = contact_name(session, contact_id=request.decided_by_id)
+            return t(actor.lang, f"extensions.already_{request.status}", who=who)
         if approve and request.requested_deadline is not None:
             assignment.deadline = request.requested_deadline
             assignment.due_at = due_at(request.requested_deadline, services.settings.tz)
             session.add(assignment)
-        request.status = "approved" if approve else "rejected"
-        request.decided_by_id, request.decided_at = actor.contact_id, now
-        session.add(request)
+        session.refresh(request)
         audit(
             session,
             actor_id=actor.contact_id,

@@ -11,11 +11,13 @@ from datetime import datetime, tzinfo
 
 from sqlmodel import Session
 
-from app.summary_text import Report, Translate, detail, task_list, task_title
+from app.summary_text import Entry, Report, Translate, detail, task_list, task_title
+from core.states import TaskStatus
 from core.status import Counts
 from core.summary import StatusLine, TaskCounts
-from db.models import Directive
+from db.models import Directive, Task
 from db.queries import summary as q
+from db.queries.targets import Target
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,37 @@ class Context:
     def now_local(self) -> datetime:
         """Return the moment in local time."""
         return self.now.astimezone(self.tz)
+
+
+def not_found(t: Translate, target: Target, text: str) -> str:
+    """Say why `text` names nothing to summarise, export, chart or report on."""
+    if target.cancelled is not None:
+        task = target.cancelled
+        return t("summary.cancelled", id=task.id, title=task.title)
+    if target.period:
+        return t("summary.period_not_taken", text=text)
+    return t("summary.not_found", text=text)
+
+
+MAX_TASK_CHOICES = 8
+
+
+def task_choices(t: Translate, target: Target) -> tuple[tuple[Task, ...], str]:
+    """Return the tasks to offer for a name fitting several, and what to add when some are
+    left off (the newest are offered: a task left off is reached by more of its name or its
+    number)."""
+    shown = target.choices[:MAX_TASK_CHOICES]
+    if len(target.choices) <= len(shown):
+        return shown, ""
+    return shown, "\n" + t("summary.more_tasks", shown=len(shown))
+
+
+def why_no_task(session: Session, t: Translate, task_id: int) -> str:
+    """Say why a task shown before has no summary now: cancelled since, or nothing in scope."""
+    task = session.get(Task, task_id)
+    if task is not None and task.status == TaskStatus.CANCELLED:
+        return t("summary.cancelled", id=task_id, title=task.title)
+    return t("summary.nothing_in_scope")
 
 
 def all_tasks(session: Session, ctx: Context) -> Report | None:
@@ -51,7 +84,13 @@ def one_task(session: Session, ctx: Context, task_id: int) -> Report | None:
     if not found:
         return None
     task = found[0]
-    return _detail(session, ctx, task_title(ctx.t, task), task.counts, [task_id])
+    if task.status == TaskStatus.OPEN:
+        return _detail(session, ctx, task_title(ctx.t, task), task.counts, [task_id])
+    # A closed task's figures are final: said so at the top, and no unit is offered to be
+    # asked for an explanation of a task nobody follows up any more.
+    head = task_title(ctx.t, task) + "\n" + ctx.t("summary.task_closed")
+    report = _detail(session, ctx, head, task.counts, [task_id])
+    return Report(report.header, [Entry(entry.text) for entry in report.entries])
 
 
 def directive(session: Session, ctx: Context, doc: Directive) -> Report | None:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.i18n import format_percent
 from app.reports import Context
-from app.summary_text import Entry, Report, as_of, status_label
+from app.summary_text import Entry, Report, Translate, as_of, status_label
 from core.ranking import Ranked, period_bounds, rank
 from core.taskdates import due_at
 from db.models import Unit
@@ -26,6 +26,22 @@ def units_named(session: Session, *, text: str, scope: Scope) -> list[Unit]:
     found = [u for u in find_units(session, text=text) if u.id is not None]
     allowed = units_in_scope(session, unit_ids=[u.id for u in found if u.id], scope=scope)
     return [u for u in found if u.id in allowed]
+
+
+MAX_CHOICES = 8
+
+
+def ambiguous(t: Translate, text: str, found: list[Unit]) -> tuple[str, list[Unit]]:
+    """Return what to say of a name fitting several units, and the units to offer.
+
+    Past MAX_CHOICES the answer says that only the first are offered and how to narrow the
+    name: a unit left off the list would otherwise be out of reach without a word.
+    """
+    shown = found[:MAX_CHOICES]
+    words = t("summary.unit_ambiguous", text=text)
+    if len(found) > len(shown):
+        words += "\n" + t("summary.unit_more", shown=len(shown))
+    return words, shown
 
 
 def unit(session: Session, ctx: Context, unit_id: int) -> Report | str:

@@ -27,6 +27,7 @@ class PeriodErrorCode(StrEnum):
 
     BAD_DATE = "bad_date"  # one of the dates does not exist (31/02) or is garbled
     REVERSED = "reversed"  # the first date is after the second
+    ONE_DATE = "one_date"  # a single valid date: a period needs two
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ def parse_period(text: str) -> Period | PeriodError:
     """Read 'dd/mm/yyyy - dd/mm/yyyy' into a period, or say what is wrong."""
     match = _PERIOD.match(text)
     if match is None:
+        one = re.fullmatch(rf"\s*(?:từ|tu|from)?\s*({_DATE})\s*", text, re.IGNORECASE)
+        if one is not None and parse_date(one[1]) is not None:
+            return PeriodError(PeriodErrorCode.ONE_DATE, one[1])
         return PeriodError(PeriodErrorCode.BAD_DATE, text.strip())
     return period_of(match[1], match[2])
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 
 from sqlalchemy.engine import Engine
@@ -44,6 +44,9 @@ ALL = 1_000_000_000
 BATCH = 500
 # The sweep's bound: past it, the bot starts its worker process with it (`delivery.warm_job`).
 NUDGE_PROCESS_FROM = SWEEP_PROCESS_FROM
+# A person nudged about a task is not nudged about it again by another /nudge this soon: a
+# command typed twice, or two coordinators nudging the same task, remind each person once.
+NUDGE_AGAIN_AFTER = timedelta(hours=1)
 
 
 @dataclass
@@ -53,6 +56,8 @@ class NudgeResult:
     units: int = 0
     contacts: int = 0
     unreached: list[str] = field(default_factory=list)
+    recent: int = 0  # units whose every contact was nudged about the task a moment ago
+    last_at: datetime | None = None  # when the last of those nudges was queued
 
 
 def nudge_task(
@@ -80,12 +85,21 @@ def nudge_task(
     people = q.recipients_of_units(session, unit_ids=[c.unit_id for c in found])
     names = unit_names(session, unit_ids=[c.unit_id for c in found])
     info = q.task_infos(session, task_ids=[task.id])[task.id]
+    recent = q.nudged_since(
+        session, task_id=task.id, since=now - NUDGE_AGAIN_AFTER, request=request
+    )
     result = NudgeResult()
     by_contact: dict[int, tuple[Recipient, list[Item]]] = {}
     for c in found:
-        to = people[c.unit_id].for_reminder(escalate=False)
-        if not to:
+        everyone = people[c.unit_id].for_reminder(escalate=False)
+        if not everyone:
             result.unreached.append(names.get(c.unit_id, str(c.unit_id)))
+            continue
+        to = [person for person in everyone if person.contact_id not in recent]
+        if not to:
+            result.recent += 1
+            last = max(recent[person.contact_id] for person in everyone)
+            result.last_at = max(last, result.last_at or last)
             continue
         start = start_day(c.created_at, now, ctx, calendar)
         plan = Plan(deadline=c.deadline, start=start, policy=ctx.policy, workdays=workdays)
@@ -214,23 +228,29 @@ def nudge_named(ctx: Context, job: NudgeJob) -> str:
             scope=scope,
             checkpoint=session.commit,
         )
-    if result.units == 0 and not result.unreached:
+    if result.units == 0 and not result.unreached and not result.recent:
         return t("nudge.all_done", task=Markup(str(task_id)), title=title)
-    return _nudged(t, result, task_id, title)
+    return _nudged(t, result, task_id, title, ctx.tz)
 
 
-def _nudged(t: Callable[..., str], result: NudgeResult, task_id: int, title: str) -> str:
+def _nudged(
+    t: Callable[..., str], result: NudgeResult, task_id: int, title: str, tz: tzinfo
+) -> str:
     """Say how many units were nudged, and list those nobody can be reached at."""
     unreached = sorted(result.unreached, key=vi_sort_key)
     answer = t(
         "nudge.done_unreached" if unreached else "nudge.done",
         task=Markup(str(task_id)),
         title=title,
-        total=result.units + len(unreached),
+        total=result.units + len(unreached) + result.recent,
         units=result.units,
         contacts=result.contacts,
         unreached=len(unreached),
     )
+    if result.recent and result.last_at is not None:
+        last = result.last_at.astimezone(tz)
+        again = last + NUDGE_AGAIN_AFTER
+        answer += "\n" + t("nudge.recent", n=result.recent, at=last, again=again)
     if unreached:
         lines = [t("nudge.unreached")]
         lines += [t("nudge.unreached_unit", unit=u) for u in unreached[:MAX_UNREACHED]]

@@ -279,18 +279,24 @@ def waiting_explanations(session: Session, *, unit_ids: Sequence[int]) -> list[E
     return list(session.exec(query.order_by(col(Explanation.id).desc())))
 
 
+MAX_UNIT_CHOICES = 8
+
+
 def find_assignment(
     session: Session, *, text: str, scope: Scope = EVERY
-) -> tuple[Assignment | None, str]:
+) -> tuple[Assignment | None, str, list[str]]:
     """Return the assignment named by "<task> <unit>" ("#12 Tam Xuân"), or why not.
 
     The words are split at each place in turn; the first split that names exactly one task
-    and exactly one unit in scope wins (what lies outside is neither matched nor named).
-    Reasons: "usage", "not_found", "not_assigned".
+    and exactly one unit in scope given that task wins (what lies outside is neither matched
+    nor named). A unit's name that fits several units is narrowed to those given the task.
+    Reasons: "usage", "not_found", "not_assigned", "unit_ambiguous" (with the names of the
+    units given the task that the name fits, in Vietnamese order, at most MAX_UNIT_CHOICES).
     """
     words = text.split()
     if len(words) < 2:
-        return None, "usage"
+        return None, "usage", []
+    fitting: list[str] = []
     for cut in range(1, len(words)):
         tasks = visible_tasks(
             session, tasks=find_tasks(session, text=" ".join(words[:cut])), scope=scope
@@ -298,10 +304,18 @@ def find_assignment(
         units = find_units(session, text=" ".join(words[cut:]), include_inactive=True)
         covered = units_in_scope(session, unit_ids=[u.id or 0 for u in units], scope=scope)
         units = [u for u in units if u.id in covered]
-        if len(tasks) == 1 and len(units) == 1:
-            query = select(Assignment).where(
-                Assignment.task_id == tasks[0].id, Assignment.unit_id == units[0].id
-            )
-            found = session.exec(query).first()
-            return (found, "") if found is not None else (None, "not_assigned")
-    return None, "not_found"
+        if len(tasks) != 1 or not units:
+            continue
+        query = select(Assignment).where(
+            Assignment.task_id == tasks[0].id, col(Assignment.unit_id).in_([u.id for u in units])
+        )
+        found = list(session.exec(query))
+        if len(found) == 1:
+            return found[0], "", []
+        if not found and len(units) == 1:
+            return None, "not_assigned", []
+        given = {a.unit_id for a in found}
+        fitting = fitting or [u.name for u in units if u.id in given][:MAX_UNIT_CHOICES]
+    if fitting:
+        return None, "unit_ambiguous", fitting
+    return None, "not_found", []

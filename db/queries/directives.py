@@ -18,6 +18,14 @@ def find_directive(session: Session, *, number: str) -> Directive | None:
     return session.exec(select(Directive).where(Directive.number_folded == folded)).first()
 
 
+def directive_numbered(session: Session, *, number: int) -> Directive | None:
+    """Return the one directive whose number begins with this one ("4824" for
+    "4824/UBND-KGVX"), or None when none or several do."""
+    query = select(Directive).where(col(Directive.number_folded).startswith(f"{number}/"))
+    found = list(session.exec(query.limit(2)))
+    return found[0] if len(found) == 1 else None
+
+
 def recent_directives(session: Session, *, limit: int = 5) -> list[Directive]:
     """Return the newest directives, for quick picking."""
     query = select(Directive).order_by(col(Directive.id).desc()).limit(limit)

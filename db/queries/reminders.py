@@ -22,6 +22,7 @@ from db.models import (
     Contact,
     ContactIdentity,
     Directive,
+    Outbox,
     Reminder,
     Task,
     Unit,
@@ -288,3 +289,25 @@ def task_infos(session: Session, *, task_ids: Iterable[int]) -> dict[int, TaskIn
         .where(col(Task.id).in_(ids))
     )
     return {tid: TaskInfo(title, number) for tid, title, number in session.exec(query) if tid}
+
+
+def nudged_since(
+    session: Session, *, task_id: int, since: datetime, request: str
+) -> dict[int, datetime]:
+    """Return who was nudged about this task after `since` by another request, and when last.
+
+    The nudge's own request is left out, so a rerun of it (after a crash) still queues what
+    it had not queued yet.
+    """
+    prefix = f"nudge:{task_id}:"
+    query = select(Outbox.contact_id, Outbox.key, Outbox.created_at).where(
+        Outbox.kind == "nudge",
+        col(Outbox.key).startswith(prefix, autoescape=True),
+        col(Outbox.created_at) > since,
+    )
+    found: dict[int, datetime] = {}
+    for contact_id, key, created_at in session.exec(query):
+        if contact_id is None or key.startswith(f"{prefix}{contact_id}:{request}:"):
+            continue
+        found[contact_id] = max(created_at, found.get(contact_id, created_at))
+    return found

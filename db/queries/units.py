@@ -31,7 +31,10 @@ def find_units(session: Session, *, text: str, include_inactive: bool = False) -
     if exact:
         return exact
     pattern = f"%{_escape_like(folded)}%"
-    query = base.where(col(Unit.name_folded).like(pattern, escape="\\")).order_by(col(Unit.name))
+    # Folded names first: bytes would put "Xã Ái…" after "Xã Yên…", so the units kept under
+    # the limit would not be the first ones in Vietnamese order.
+    query = base.where(col(Unit.name_folded).like(pattern, escape="\\"))
+    query = query.order_by(col(Unit.name_folded), col(Unit.code))
     found = list(session.exec(query.limit(MAX_MATCHES)))
     return sorted(found, key=lambda u: vi_sort_key(u.name, u.code))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from app import reports
 from app.dashboard import task_bars
 from app.jobs import chart_png
 from app.summary_text import as_of
@@ -35,10 +36,11 @@ async def chart(req: Request) -> None:
     # The counts of every open task off the event loop, then a PNG drawn with matplotlib in
     # the worker process (matplotlib, once imported, would stay in the bot's memory).
     target, bars, title = await in_heavy_worker(read)
-    if target.kind in ("none", "ambiguous"):
-        await req.say(
-            f"summary.{'not_found' if target.kind == 'none' else 'ambiguous'}", text=req.text_args
-        )
+    if target.kind == "none":
+        await req.reply(reports.not_found(req.t, target, req.text_args))
+        return
+    if target.kind == "ambiguous":
+        await req.say("summary.ambiguous", text=req.text_args)
         return
     if not bars:
         await req.say("summary.none_open" if target.kind == "all" else "summary.nothing_in_scope")

@@ -119,17 +119,18 @@ async def evidence_command(req: Request) -> None:
     text, scope, contact_id = req.text_args, req.actor.scope, req.actor.contact_id
 
     def read(session: Session) -> str | list[Evidence]:
-        """Return the assignment's files, or the catalog key of why there are none to send."""
-        assignment, problem = find_assignment(session, text=text, scope=scope)
+        """Return the assignment's files, or why there are none to send."""
+        assignment, problem, units = find_assignment(session, text=text, scope=scope)
         if assignment is None or assignment.id is None:
-            return f"evidence.{problem or 'usage'}"
+            listed = "\n".join(f"• {unit}" for unit in units)
+            return req.t(f"evidence.{problem or 'usage'}", units=listed)
         if not in_scope(session, contact_id=contact_id, unit_id=assignment.unit_id):
-            return "common.not_allowed"
+            return req.t("common.not_allowed")
         return evidence_of(session, assignment_id=assignment.id)
 
     files = await req.transaction(read)
     if isinstance(files, str):
-        await req.say(files)
+        await req.reply(files)
         return
     if not files:
         await req.say("evidence.none")

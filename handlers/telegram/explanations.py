@@ -43,11 +43,12 @@ async def on_request(req: Request) -> None:
 async def explain_command(req: Request) -> None:
     """Coordinators: /explain <task> <unit> asks; a unit's contact: /explain [#task] <text>."""
     if req.actor.access >= Access.COORDINATOR:
-        assignment, problem = await req.transaction(
+        assignment, problem, units = await req.transaction(
             lambda session: find_assignment(session, text=req.text_args, scope=req.actor.scope)
         )
         if assignment is None or assignment.id is None:
-            await req.say(f"explanations.{problem or 'usage'}")
+            listed = "\n".join(f"• {unit}" for unit in units)
+            await req.say(f"explanations.{problem or 'usage'}", units=listed)
             return
         await req.reply(await req.run(request, req.services, req.actor, assignment.id))
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler
 
+from app import reports
 from app.jobs import export_workbook
 from app.summary_text import as_of
 from core.markup import Markup, to_html
@@ -25,7 +26,7 @@ async def export(req: Request) -> None:
         lambda session: resolve_target(session, text=req.text_args, scope=req.actor.scope)
     )
     if target.kind == "none":
-        await req.say("summary.not_found", text=req.text_args)
+        await req.reply(reports.not_found(req.t, target, req.text_args))
     elif target.kind == "ambiguous":
         await ask_which(req, target, PREFIX, "t")
     else:

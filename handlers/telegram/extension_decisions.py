@@ -31,7 +31,7 @@ async def _typed(req: Request, approve: bool) -> None:
     if request_id is None:
         await req.say("extensions.usage")
         return
-    note = " ".join(req.args[1:])[:500]
+    note = " ".join(req.args[1:])
     await req.reply(await req.run(decide, req.services, req.actor, request_id, approve, note))
 
 

@@ -17,7 +17,6 @@ from handlers.telegram.report_pages import show_report
 
 PREFIX = "rk"
 PICK = "p"  # a unit picked from a list of matches: a new message, not a page
-MAX_CHOICES = 8
 
 
 @command(Access.COORDINATOR)
@@ -34,10 +33,9 @@ async def unit(req: Request) -> None:
     if not found:
         await req.say("summary.unit_not_found", text=text)
     elif len(found) > 1:
-        rows = [[req.button(u.name, PREFIX, PICK, u.id)] for u in found[:MAX_CHOICES]]
-        await req.reply(
-            req.t("summary.unit_ambiguous", text=text), reply_markup=InlineKeyboardMarkup(rows)
-        )
+        words, shown = unit_reports.ambiguous(req.t, text, found)
+        rows = [[req.button(u.name, PREFIX, PICK, u.id)] for u in shown]
+        await req.reply(words, reply_markup=InlineKeyboardMarkup(rows))
     else:
         await _show_unit(req, found[0].id or 0, page=1, edit=False)
 

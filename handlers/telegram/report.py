@@ -6,13 +6,14 @@ import logging
 
 from telegram.ext import CallbackQueryHandler
 
+from app import reports
 from app.formal_report import ReportTarget, letterhead_of
 from app.jobs import report_document
 from app.report_docx import TemplateError
 from app.summary_text import as_of
 from core.markup import Markup, to_html
 from core.numbers import typed_number
-from core.period import Period, PeriodErrorCode, looks_like_period, parse_period
+from core.period import Period, looks_like_period, parse_period
 from core.roles import Access
 from db.queries.targets import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
@@ -33,16 +34,13 @@ async def report(req: Request) -> None:
         if isinstance(period, Period):
             await send_report(req, ReportTarget(start=period.start, end=period.end))
         else:
-            key = (
-                "report.reversed" if period.code == PeriodErrorCode.REVERSED else "report.bad_date"
-            )
-            await req.say(key, text=period.text)
+            await req.say(f"report.{period.code.value}", text=period.text)
         return
     target = await req.transaction(
         lambda session: resolve_target(session, text=text, scope=req.actor.scope)
     )
     if target.kind == "none":
-        await req.say("summary.not_found", text=text)
+        await req.reply(reports.not_found(req.t, target, text))
     elif target.kind == "ambiguous":
         await ask_which(req, target, PREFIX, "t")
     else:

@@ -20,7 +20,6 @@ from scheduler.workers import in_heavy_worker
 
 PREFIX = "sm"
 PICK = "p"  # a task picked from a list of matches: a new message, not a page
-MAX_CHOICES = 8
 
 
 def context_of(req: Request) -> reports.Context:
@@ -36,7 +35,7 @@ async def summary(req: Request) -> None:
         lambda session: resolve_target(session, text=req.text_args, scope=req.actor.scope)
     )
     if target.kind == "none":
-        await req.say("summary.not_found", text=req.text_args)
+        await req.reply(reports.not_found(req.t, target, req.text_args))
     elif target.kind == "ambiguous":
         await ask_which(req, target, PREFIX, PICK)
     else:
@@ -45,11 +44,12 @@ async def summary(req: Request) -> None:
 
 async def ask_which(req: Request, target: Target, *nav: object) -> None:
     """List the tasks an ambiguous name matches, as buttons leading to each."""
+    shown, more = reports.task_choices(req.t, target)
     rows = [
         [req.button(req.t("summary.choice", id=task.id, title=task.title), *nav, task.id)]
-        for task in target.choices[:MAX_CHOICES]
+        for task in shown
     ]
-    text = req.t("summary.ambiguous", text=req.text_args)
+    text = req.t("summary.ambiguous", text=req.text_args) + more
     await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
@@ -88,19 +88,20 @@ async def _show(req: Request, kind: str, ident: int, *, page: int, edit: bool) -
     def build() -> tuple[Report | None, str]:
         with session_scope(engine) as session:
             if kind == "task":
-                return reports.one_task(session, ctx, ident), "summary.nothing_in_scope"
+                found = reports.one_task(session, ctx, ident)
+                return found, "" if found else reports.why_no_task(session, ctx.t, ident)
             if kind == "directive":
                 doc = session.get(Directive, ident)
                 found = reports.directive(session, ctx, doc) if doc is not None else None
-                return found, "summary.nothing_in_scope"
-            return reports.all_tasks(session, ctx), "summary.none_open"
+                return found, ctx.t("summary.nothing_in_scope")
+            return reports.all_tasks(session, ctx), ctx.t("summary.none_open")
 
     # A province's summary reads tens of thousands of rows and writes their text: off the loop.
     report, empty = await in_heavy_worker(build)
     if report is None:
         if req.update.callback_query is not None:
             await req.update.callback_query.answer()
-        await req.say(empty)
+        await req.reply(empty)
         return
     await show_report(req, report, nav=(PREFIX, CODES[kind], ident), page=page, edit=edit)
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from app import links
+from app import links, reports
 from app.actor import Actor
 from app.checkin import Said
 from app.dashboard import LOGIN_TTL, login_code
 from app.services import Services
 from core.markup import Markup, to_plain
-from core.period import Period, PeriodErrorCode, looks_like_period, parse_period
+from core.period import Period, looks_like_period, parse_period
 from core.roles import Access
 from db.engine import session_scope
 from db.queries.targets import Target, resolve_target
@@ -78,10 +78,7 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     if looks_like_period(text):
         period = parse_period(text)
         if not isinstance(period, Period):
-            reversed_ = period.code == PeriodErrorCode.REVERSED
-            return [
-                Said(t("report.reversed" if reversed_ else "report.bad_date", text=period.text))
-            ]
+            return [Said(t(f"report.{period.code.value}", text=period.text))]
         # isoformat, not %Y: strftime writes the year 1 as "1", which the route would not read
         days = (day.isoformat().replace("-", "") for day in (period.start, period.end))
         which = "p" + "-".join(days)
@@ -126,12 +123,12 @@ def _target(
     with session_scope(services.engine) as session:
         target = resolve_target(session, text=text, scope=actor.scope)
     if target.kind == "none":
-        return None, [Said(t("summary.not_found", text=text))]
+        return None, [Said(reports.not_found(t, target, text))]
     if target.kind == "ambiguous":
-        tasks = "\n".join(
-            t("summary.choice", id=task.id, title=task.title) for task in target.choices[:8]
-        )
-        return None, [Said(t("zalo.file_which", text=text, command=command, tasks=Markup(tasks)))]
+        shown, more = reports.task_choices(t, target)
+        tasks = "\n".join(t("summary.choice", id=task.id, title=task.title) for task in shown)
+        which = t("zalo.file_which", text=text, command=command, tasks=Markup(tasks))
+        return None, [Said(which + more)]
     return target, []
 
 

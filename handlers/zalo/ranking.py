@@ -24,7 +24,6 @@ from handlers.zalo.pages import show_page
 
 PREFIX = "rk"
 PICK = "p"
-MAX_CHOICES = 8
 
 
 def _context(services: Services, actor: Actor) -> Context:
@@ -47,8 +46,8 @@ def unit(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     if not found:
         return [Said(t("summary.unit_not_found", text=text))]
     if len(found) > 1:
-        choices = [[Choice(u.name, (PREFIX, PICK, u.id or 0))] for u in found[:MAX_CHOICES]]
-        return [Said(t("summary.unit_ambiguous", text=text), choices)]
+        words, shown = unit_reports.ambiguous(t, text, found)
+        return [Said(words, [[Choice(u.name, (PREFIX, PICK, u.id or 0))] for u in shown])]
     return unit_page(services, actor, str(found[0].id or 0), 1)
 
 

@@ -51,12 +51,11 @@ def summary_page(services: Services, actor: Actor, text: str, page: int) -> list
     with session_scope(services.engine) as session:
         target = resolve_target(session, text=text, scope=actor.scope)
         if target.kind == "none":
-            return [Said(t("summary.not_found", text=text))]
+            return [Said(reports.not_found(t, target, text))]
         if target.kind == "ambiguous":
-            tasks = "\n".join(
-                t("summary.choice", id=task.id, title=task.title) for task in target.choices[:8]
-            )
-            return [Said(t("zalo.summary_which", text=text, tasks=Markup(tasks)))]
+            shown, more = reports.task_choices(t, target)
+            tasks = "\n".join(t("summary.choice", id=task.id, title=task.title) for task in shown)
+            return [Said(t("zalo.summary_which", text=text, tasks=Markup(tasks)) + more)]
         if target.task is not None and target.task.id is not None:
             report = reports.one_task(session, ctx, target.task.id)
         elif target.directive is not None and target.directive.id is not None:
@@ -155,9 +154,10 @@ def explain(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
     t = partial(services.catalog.get, actor.lang)
     if actor.access >= Access.COORDINATOR:
         with session_scope(services.engine) as session:
-            assignment, problem = find_assignment(session, text=args, scope=actor.scope)
+            assignment, problem, units = find_assignment(session, text=args, scope=actor.scope)
         if assignment is None or assignment.id is None:
-            return [Said(t(f"explanations.{problem or 'usage'}"))]
+            listed = "\n".join(f"• {unit}" for unit in units)
+            return [Said(t(f"explanations.{problem or 'usage'}", units=listed))]
         return [Said(request_explanation(services, actor, assignment.id))]
     with session_scope(services.engine) as session:
         waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
@@ -189,7 +189,7 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
     number = typed_number(word.lstrip("#"))
     if number is None:
         return [Said(services.catalog.get(actor.lang, "extensions.usage"))]
-    return [Said(decide(services, actor, number, approve, note.strip()[:500]))]
+    return [Said(decide(services, actor, number, approve, note))]
 
 
 def digest(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

@@ -40,7 +40,9 @@ def test_parse_period_reads_the_usual_ways_of_writing_it(text: str) -> None:
         ("31/02/2026-01/03/2026", PeriodErrorCode.BAD_DATE, "31/02/2026"),
         ("01/02/2026-30/02/2026", PeriodErrorCode.BAD_DATE, "30/02/2026"),
         ("30/11/2026-01/11/2026", PeriodErrorCode.REVERSED, "30/11/2026 > 01/11/2026"),
-        ("01/11/2026", PeriodErrorCode.BAD_DATE, "01/11/2026"),
+        ("01/11/2026", PeriodErrorCode.ONE_DATE, "01/11/2026"),
+        ("từ 01/11/2026 ", PeriodErrorCode.ONE_DATE, "01/11/2026"),
+        ("31/02/2026", PeriodErrorCode.BAD_DATE, "31/02/2026"),
     ],
 )
 def test_parse_period_says_what_is_wrong(text: str, code: PeriodErrorCode, at_fault: str) -> None:

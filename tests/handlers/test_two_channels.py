@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from app.signing import sign
 from db.models import Assignment, ExtensionRequest, Outbox, StatusReport
 from handlers.text.channel import TextChannel
+from scheduler.nudge import NUDGE_AGAIN_AFTER
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import BotUnderTest
 
@@ -142,7 +143,8 @@ async def test_an_extension_request_is_kept_and_sent_alike_from_both_channels(
 
 
 async def test_a_nudge_from_either_channel_queues_the_same_reminders(bot: BotUnderTest) -> None:
-    """/nudge #N on Telegram and on the text channel queue one reminder per unit contact."""
+    """/nudge #N on Telegram and on the text channel queue one reminder per unit contact (an
+    hour apart: within it, a person nudged once is not nudged again)."""
     world = await twins(bot)
 
     def queued() -> list[tuple[str, str, int | None]]:
@@ -152,6 +154,7 @@ async def test_a_nudge_from_either_channel_queues_the_same_reminders(bot: BotUnd
 
     on_telegram = await bot.send(COORDINATOR, f"/nudge #{world.task_id}")
     first = queued()
+    bot.clock.advance(NUDGE_AGAIN_AFTER)
     [on_text] = await typed_off_loop(bot, CHI, f"/nudge #{world.task_id}", 1)
     second = sorted((Counter(queued()) - Counter(first)).elements())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -11,8 +12,8 @@ from sqlmodel import select
 from app.digest import remember_digest
 from db.models import Outbox, Unit
 from scheduler.delivery import wake
-from scheduler.digest import CATCH_UP_JOB, JOB_NAME, aps_days, trigger_for
-from tests.factories import make_task, person
+from scheduler.digest import CATCH_UP_JOB, JOB_NAME, aps_days, queue_digests, trigger_for
+from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, make_province
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -79,6 +80,26 @@ async def test_digest_fired_on_monday_queues_one_per_coordinator_once(bot: BotUn
     assert "Từ 16/11/2026 đến nay: 1 báo cáo mới (0 hoàn thành, 0 vướng mắc)" in text
     assert "Nhiệm vụ đến hạn trong tuần (23/11/2026 - 29/11/2026): 1" in text
     assert "**#3 Nộp số liệu tuần**, hạn 27/11/2026" in text
+
+
+async def test_digest_with_nothing_due_yet_says_so_rather_than_0_of_0(bot: BotUnderTest) -> None:
+    """A coordinator whose open tasks are all within their deadline reads that nothing is due
+    yet, not "đã hoàn thành 0/0 việc đến hạn"."""
+    with bot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        make_task(s, "Nộp số liệu tuần", date(2026, 11, 27), [unit])
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).first()
+    assert row is not None
+    text = row.payload["text"]
+    assert (
+        "Đang theo dõi 1 nhiệm vụ: chưa có việc nào đến hạn; 1 việc chưa báo cáo lần nào." in text
+    )
+    assert "0/0" not in text
 
 
 async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from db.models import Assignment, Inbox, Outbox, Task
 from tests.factories import make_contact, make_task, make_unit
+from tests.harness import ADMIN_ID
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
@@ -79,6 +80,29 @@ async def test_summary_for_a_coordinator_pages_with_tiep(zbot: ZaloBot) -> None:
     assert "không có quyền" in refused
 
 
+async def test_summary_in_english_says_to_type_next_and_next_works(zbot: ZaloBot) -> None:
+    """In English a long summary says "Type next for more" (not the Vietnamese word), and
+    "next" shows page 2."""
+    province(zbot, tasks=40, units=3)
+    await zbot.say(CHI, "/lang en")
+    [first] = await zbot.say(CHI, "/summary")
+    assert "Type next for more." in first
+    assert "tiếp" not in first
+    [second] = await zbot.say(CHI, "next")
+    assert "Page 2/" in second
+
+
+async def test_a_title_fitting_many_tasks_says_the_newest_are_listed_on_zalo(
+    zbot: ZaloBot,
+) -> None:
+    """ "/summary Nhiệm vụ thứ" fits ten tasks: the eight newest, and how to reach the others."""
+    province(zbot, tasks=10)
+    [offer] = await zbot.say(CHI, "/summary Nhiệm vụ thứ")
+    assert "#10 Nhiệm vụ thứ 10" in offer
+    assert "#2 Nhiệm vụ thứ 2" not in offer
+    assert "Chỉ liệt kê 8 nhiệm vụ mới nhất" in offer
+
+
 async def test_nudge_from_zalo_queues_zalo_reminders(zbot: ZaloBot) -> None:
     """A coordinator's /nudge #N on Zalo reminds the unit's Zalo official on Zalo."""
     [task] = province(zbot)
@@ -93,6 +117,39 @@ async def test_nudge_from_zalo_queues_zalo_reminders(zbot: ZaloBot) -> None:
         return [(r.channel, r.chat_id, r.status) for r in rows]
 
     await zbot.zalo.wait_until(lambda: queued() == [("zalo", HOA, "sent")])
+
+
+async def test_a_nudge_from_telegram_then_from_zalo_reminds_the_official_once(
+    zbot: ZaloBot,
+) -> None:
+    """The admin nudges on Telegram, Chi the same task on Zalo a moment later: Hoa is reminded
+    once, and Chi is told when and from when a nudge goes again."""
+    [task] = province(zbot)
+    reply = await zbot.tg.send(ADMIN_ID, f"/nudge #{task}")
+    assert "đã nhắc 1 (1 người nhận)" in (reply.text or "")
+    [answer] = await zbot.say(CHI, f"/nudge #{task}")
+    assert "đã nhắc 0 (0 người nhận)" in answer
+    assert "vừa được nhắc nhiệm vụ này lúc 09:00 18/11/2026" in answer
+    with zbot.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
+    assert [(r.channel, r.chat_id) for r in rows] == [("zalo", HOA)]
+
+
+async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: ZaloBot) -> None:
+    """On Zalo, /summary #2 of a cancelled task says it was cancelled; /export and /chart of a
+    period say it is a period and offer /report, and /report of one day asks for two; no link
+    is made."""
+    zbot.tg.configure(public_base_url="https://dondoc.example")
+    [_, cancelled] = province(zbot, tasks=2)
+    await zbot.say(ZALO_ADMIN, f"/canceltask #{cancelled}")
+    [summary] = await zbot.say(CHI, f"/summary #{cancelled}")
+    assert f"Nhiệm vụ #{cancelled} «Nhiệm vụ thứ 2 về chuyển đổi số» đã bị hủy" in summary
+    for command in ("/export", "/chart"):
+        [answer] = await zbot.say(CHI, f"{command} 01/11/2026-30/11/2026")
+        assert "là một kỳ (khoảng ngày)" in answer
+        assert "/files/" not in answer
+    [one_day] = await zbot.say(CHI, "/report 01/11/2026")
+    assert "“01/11/2026” chỉ là một ngày" in one_day
 
 
 async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from db.models import Assignment, Explanation, ExtensionRequest
 from tests.factories import make_contact, make_task, make_unit
-from tests.zalo.conftest import ZaloBot
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
 
@@ -41,6 +41,22 @@ async def test_a_coordinator_approves_by_typing_the_number(zbot: ZaloBot) -> Non
     assert (request.status, assignment.deadline) == ("approved", date(2026, 12, 15))
     told = await zbot.zalo.wait_for_messages(HOA, after=1, timeout=10)
     assert "15/12/2026" in told[0].text
+
+
+async def test_the_offered_number_after_the_task_was_closed_moves_nothing(zbot: ZaloBot) -> None:
+    """ "1" (approve) typed after an admin closed the task says the task is closed; the
+    request stays pending and the deadline stays."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
+    await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
+    await zbot.say(ZALO_ADMIN, f"/closetask #{task}")
+    [answer] = await zbot.say(CHI, "1")
+    assert f"Nhiệm vụ #{task}" in answer
+    assert "đã đóng" in answer
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+        assignment = s.exec(select(Assignment)).one()
+    assert (request.status, assignment.deadline) == ("pending", date(2026, 11, 30))
 
 
 async def test_reject_by_command_with_a_reason(zbot: ZaloBot) -> None:
@@ -79,6 +95,20 @@ async def test_an_explanation_is_asked_and_answered_on_zalo(zbot: ZaloBot) -> No
     assert explanation.text == "Do chậm kinh phí, sẽ nộp trước 25/11."
     told = await zbot.zalo.wait_for_messages(CHI, after=1, timeout=10)
     assert "chậm kinh phí" in told[0].text
+
+
+async def test_explain_of_a_name_fitting_two_units_names_both_on_zalo(zbot: ZaloBot) -> None:
+    """ "/explain #N Hòa An" for a task given to Xã Hòa An and Phường Hòa An names both and
+    asks nobody."""
+    with zbot.session() as s:
+        units = [make_unit(s, "XHA", "Xã Hòa An"), make_unit(s, "PHA", "Phường Hòa An")]
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), units)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    [answer] = await zbot.say(CHI, f"/explain #{task.id} Hòa An")
+    assert answer.splitlines()[1:3] == ["• Phường Hòa An", "• Xã Hòa An"]
+    with zbot.session() as s:
+        assert s.exec(select(Explanation)).all() == []
 
 
 async def test_approving_an_earlier_request_after_a_later_one_never_shortens_the_deadline(

@@ -126,3 +126,39 @@ async def test_a_member_is_refused_digest(zbot: ZaloBot) -> None:
     province(zbot)
     [answer] = await zbot.say(HOA, "/digest off")
     assert "không có quyền" in answer
+
+
+async def test_a_name_fitting_many_units_offers_the_first_in_vietnamese_order_and_says_so(
+    zbot: ZaloBot,
+) -> None:
+    """ "Xã" fits 25 communes: the first eight in Vietnamese order are offered (Xã Ái Nghĩa
+    first, not cut for sorting after Xã Yên as bytes do), with a word that more fit."""
+    province(zbot)
+    with zbot.session() as s:
+        make_unit(s, "X90", "Xã Ái Nghĩa")
+        make_unit(s, "X91", "Xã Ân Thạnh")
+        for i in range(21):
+            make_unit(s, f"Y{i:02d}", f"Xã Yên {i:02d}")
+    [offer] = await zbot.say(CHI, "/unit Xã")
+    lines = offer.splitlines()
+    assert "1 = Xã Ái Nghĩa" in lines
+    assert "2 = Xã An Hòa" in lines
+    assert "8 = Xã Yên 03" in lines
+    assert "9 = " not in offer
+    assert "Chỉ liệt kê 8 đơn vị đầu" in offer
+    [few] = await zbot.say(CHI, "/unit Xã An")
+    assert "Chỉ liệt kê" not in few
+
+
+async def test_english_counts_read_right_for_one(zbot: ZaloBot) -> None:
+    """In English a count of one reads right: no "1 assigned tasks" nor "1 units"."""
+    province(zbot)
+    await zbot.say(CHI, "/lang en")
+    [unit] = await zbot.say(CHI, "/unit X01")
+    assert "Xã An Hòa, assigned tasks: 1" in unit
+    [task] = await zbot.say(CHI, "/summary #2")
+    assert "Units: 1. Completed 0" in task
+    assert "• Xã An Phú: 8 day(s) overdue" in task
+    for text in (unit, task):
+        assert " 1 units" not in text
+        assert " 1 tasks" not in text

@@ -8,8 +8,8 @@ from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from app.signing import sign
-from db.models import Explanation
-from tests.factories import make_contact
+from db.models import Assignment, Explanation
+from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
 from tests.harness import BotUnderTest, button_data
 
@@ -80,6 +80,51 @@ async def test_explanation_of_a_unit_not_overdue_is_refused(bot: BotUnderTest) -
     reply = await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
     assert "chưa quá hạn" in (reply.text or "")
     assert explanations(bot) == []
+
+
+async def test_explanation_asked_twice_says_when_in_local_time(bot: BotUnderTest) -> None:
+    """A second /explain for the same unit says it was asked at 09:00 (Vietnam's time, as the
+    coordinator asked it), and asks nothing twice."""
+    world = await scene(bot, deadline=OVERDUE)
+    first = await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    assert "Đã gửi yêu cầu giải trình" in (first.text or "")
+    again = await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    assert "lúc 09:00 18/11/2026" in (again.text or "")
+    assert len(explanations(bot)) == 1
+
+
+async def test_explanation_of_a_unit_done_on_time_says_it_was_on_time(bot: BotUnderTest) -> None:
+    """A unit that reported done before its deadline is not "not yet overdue": the answer says
+    it completed on time."""
+    world = await scene(bot)
+    await bot.send(OFFICIAL, "xong")
+    reply = await bot.send(COORDINATOR, f"/explain #{world.tasks[0].id} Tam Xuân")
+    assert "đã hoàn thành nhiệm vụ" in (reply.text or "")
+    assert "đúng hạn, nên không cần giải trình" in (reply.text or "")
+    assert explanations(bot) == []
+
+
+async def test_explanation_of_a_name_fitting_two_units_names_them_or_takes_the_one_given(
+    bot: BotUnderTest,
+) -> None:
+    """ "Hòa An" fits Xã Hòa An and Phường Hòa An: for a task given to both the answer names
+    both; for a task given to one only, that one is asked."""
+    with bot.session() as s:
+        xa, phuong = make_unit(s, "XHA", "Xã Hòa An"), make_unit(s, "PHA", "Phường Hòa An")
+        both = make_task(s, "Kế hoạch chuyển đổi số", OVERDUE, [xa, phuong])
+        one = make_task(s, "Báo cáo cải cách hành chính", OVERDUE, [xa])
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+    bot.user(COORDINATOR)
+    ambiguous = await bot.send(COORDINATOR, f"/explain #{both.id} Hòa An")
+    assert (ambiguous.text or "").splitlines()[1:3] == ["• Phường Hòa An", "• Xã Hòa An"]
+    assert explanations(bot) == []
+    asked = await bot.send(COORDINATOR, f"/explain #{one.id} Hòa An")
+    assert "Xã Hòa An" in (asked.text or "")
+    [explanation] = explanations(bot)
+    with bot.session() as s:
+        assignment = s.get(Assignment, explanation.assignment_id)
+    assert assignment is not None
+    assert (assignment.task_id, assignment.unit_id) == (one.id, xa.id)
 
 
 async def test_explanation_answered_by_typed_command(bot: BotUnderTest) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
+from app.actor import Actor
+from app.extensions import decide
 from app.signing import sign
 from core.taskdates import due_at
 from db.models import ExtensionRequest, TaskCount
@@ -23,8 +28,9 @@ from tests.handlers.telegram.checkin_world import (
     notices,
     remind,
     scene,
+    task_of,
 )
-from tests.harness import BotUnderTest, button_data, buttons
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 VN_TZ = "Asia/Ho_Chi_Minh"
 
@@ -107,6 +113,97 @@ async def test_extension_rejected_tells_the_unit(bot: BotUnderTest) -> None:
     [told] = notices(bot, OFFICIAL, "extension-decided:")
     assert "không được đồng ý" in told.payload["text"]
     assert "đề nghị hoàn thành đúng hạn" in told.payload["text"]
+
+
+@pytest.mark.parametrize(
+    ("command", "word"), [("/closetask", "đã đóng"), ("/canceltask", "đã bị hủy")]
+)
+async def test_a_request_of_a_task_closed_since_is_not_decided(
+    bot: BotUnderTest, command: str, word: str
+) -> None:
+    """Once its task is closed or cancelled, a pending request is neither approved nor rejected:
+    the coordinator is told why, the deadline stays and the unit is told nothing."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    [request] = requests(bot)
+    task = task_of(bot, aid)
+    await bot.send(ADMIN_ID, f"{command} #{task}")
+    for typed in (f"/approve {request.id}", f"/reject {request.id} không cần nữa"):
+        reply = await bot.send(COORDINATOR, typed)
+        assert f"Nhiệm vụ #{task}" in (reply.text or "")
+        assert word in (reply.text or "")
+        assert "Không có gì thay đổi" in (reply.text or "")
+    assert requests(bot)[0].status == "pending"
+    assert assignment(bot, aid).deadline == DEADLINE
+    assert notices(bot, OFFICIAL, "extension-decided:") == []
+
+
+async def test_a_long_rejection_note_is_refused_whole_not_cut(bot: BotUnderTest) -> None:
+    """A note over 1,000 characters decides nothing and says so; one within reaches the unit
+    word for word."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    [request] = requests(bot)
+    long_note = "Đề nghị xã hoàn thành đúng hạn vì đây là nhiệm vụ trọng tâm. " * 20
+    reply = await bot.send(COORDINATOR, f"/reject {request.id} {long_note}")
+    assert "quá dài" in (reply.text or "")
+    assert "Chưa quyết định gì" in (reply.text or "")
+    assert requests(bot)[0].status == "pending"
+    note = "Đề nghị xã hoàn thành đúng hạn vì đây là nhiệm vụ trọng tâm. " * 14
+    reply = await bot.send(COORDINATOR, f"/reject {request.id} {note}")
+    assert "Đã từ chối" in (reply.text or "")
+    [told] = notices(bot, OFFICIAL, "extension-decided:")
+    assert note.strip() in told.payload["text"]
+
+
+SECOND_COORDINATOR = 3103
+
+
+async def test_an_approval_and_a_rejection_at_once_decide_the_request_once(
+    bot: BotUnderTest,
+) -> None:
+    """A second coordinator rejects while the first's approval is being decided (its request
+    read, nothing written yet): the rejection stands, the approval moves nothing and says who
+    decided, and the unit is told once, of the rejection."""
+    armed, seen_request = [False], threading.local()
+    rejected: list[str] = []
+
+    def reject_meanwhile(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        """Once the approval has read the request, let the rival reject it, to the end."""
+        if not armed[0]:
+            return
+        if "FROM extension_request" in statement:
+            seen_request.yes = True
+        elif getattr(seen_request, "yes", False) and "FROM task" in statement:
+            armed[0] = False
+            rival = Actor(second.id or 0, str(SECOND_COORDINATOR), "vi", "coordinator", (), ())
+            note = "hoàn thành đúng hạn"
+            worker = threading.Thread(
+                target=lambda: rejected.append(decide(bot.services, rival, number, False, note))
+            )
+            worker.start()
+            worker.join()
+
+    # Listened to before anything runs: adding a listener while other threads run statements
+    # would change the list they go through.
+    event.listen(bot.engine, "before_cursor_execute", reject_meanwhile)
+    world = await scene(bot)
+    aid = world.assignments[0]
+    with bot.session() as s:
+        second = make_contact(s, SECOND_COORDINATOR, role="coordinator", name="Điều phối hai")
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    [request] = requests(bot)
+    number = request.id or 0
+    armed[0] = True
+    reply = await bot.send(COORDINATOR, f"/approve {number}")
+    [rival_answer] = rejected
+    assert "Đã từ chối" in rival_answer
+    assert "đã bị từ chối trước đó (Điều phối hai)" in (reply.text or "")
+    assert requests(bot)[0].status == "rejected"
+    assert assignment(bot, aid).deadline == DEADLINE
+    [told] = notices(bot, OFFICIAL, "extension-decided:")
+    assert "không được đồng ý" in told.payload["text"]
 
 
 async def test_members_cannot_decide_extensions(bot: BotUnderTest) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import select
 
-from db.models import Assignment
+from db.models import Assignment, Outbox
 from db.queries.reports import record_report
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
@@ -44,6 +44,38 @@ async def test_nudge_in_the_evening_reminds_every_unit_not_done(bot: BotUnderTes
     assert bot.clock.now().astimezone(VN).hour == 20
 
 
+def nudges_to(bot: BotUnderTest, contact_id: int) -> int:
+    """Return how many nudge messages were queued to a person."""
+    with bot.session() as s:
+        rows = s.exec(
+            select(Outbox).where(Outbox.kind == "nudge", Outbox.contact_id == contact_id)
+        )
+        return len(rows.all())
+
+
+async def test_nudge_typed_twice_reminds_each_person_once_within_the_hour(
+    bot: BotUnderTest,
+) -> None:
+    """A second /nudge of the same task a moment later queues nothing and says when each unit
+    was reminded and from when it can be again; an hour later it reminds them again."""
+    with bot.session() as s:
+        unit = make_unit(s, "N1", "Xã Hòa An")
+        official = make_contact(s, 6000, units=[unit])
+        task = task_for(s, [unit], date(2026, 11, 16), at(date(2026, 11, 2)), "Kế hoạch CĐS")
+    start_users(bot.server, [6000])
+    first = (await bot.send(ADMIN_ID, f"/nudge #{task.id}")).text or ""
+    assert "đã nhắc 1 (1 người nhận)" in first
+    second = (await bot.send(ADMIN_ID, f"/nudge #{task.id}")).text or ""
+    assert "1 đơn vị chưa hoàn thành, đã nhắc 0 (0 người nhận)" in second
+    assert "1 đơn vị vừa được nhắc nhiệm vụ này lúc 09:00 18/11/2026" in second
+    assert "nhắc lại được từ 10:00 18/11/2026" in second
+    assert nudges_to(bot, official.id or 0) == 1
+    bot.clock.advance(timedelta(hours=1))  # from 10:00, as the answer said
+    third = (await bot.send(ADMIN_ID, f"/nudge #{task.id}")).text or ""
+    assert "đã nhắc 1 (1 người nhận)" in third
+    assert nudges_to(bot, official.id or 0) == 2
+
+
 async def test_nudge_names_units_nobody_can_be_told_about(bot: BotUnderTest) -> None:
     """A unit without a registered contact is named in the answer."""
     with bot.session() as s:
@@ -79,6 +111,23 @@ async def test_nudge_counts_every_unit_not_done_and_lists_the_unreachable(
     assert "19 đơn vị chưa hoàn thành: đã nhắc 1 (1 người nhận), 18 chưa liên lạc được" in text
     listed = [line[2:] for line in text.splitlines() if line.startswith("• ")]
     assert listed == [f"Xã Điện {chr(0x41 + i)}" for i in range(1, 19)]
+
+
+async def test_nudge_of_many_unreachable_units_tells_a_coordinator_who_can_list_them(
+    bot: BotUnderTest,
+) -> None:
+    """Past twenty unreachable units, a coordinator is told an administrator lists them all
+    (/units), not sent to /units themselves, which is refused to them."""
+    from tests.handlers.telegram.summary_data import COORDINATOR
+
+    with bot.session() as s:
+        units = [make_unit(s, f"U{i:02d}", f"Xã Vắng {i:02d}") for i in range(22)]
+        task = task_for(s, units, date(2026, 11, 20), at(WED, 8), "Kế hoạch số")
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+    bot.user(COORDINATOR)
+    text = (await bot.send(COORDINATOR, f"/nudge #{task.id}")).text or ""
+    assert "… và 2 đơn vị khác. Quản trị viên xem đủ danh sách bằng /units" in text
+    assert "(xem /units)" not in text
 
 
 async def test_member_using_nudge_is_told_it_is_not_for_them(bot: BotUnderTest) -> None:

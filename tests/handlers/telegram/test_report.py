@@ -380,6 +380,8 @@ async def test_report_on_an_ambiguous_name_offers_the_tasks(bot: BotUnderTest) -
         ("/report 31/02/2026-01/03/2026", "“31/02/2026” không phải là ngày hợp lệ"),
         ("/report 30/11/2026-01/11/2026", "Ngày bắt đầu ở sau ngày kết thúc"),
         ("/report #77", "Không tìm thấy nhiệm vụ hay văn bản “#77”"),
+        ("/report 01/11/2026", "“01/11/2026” chỉ là một ngày; kỳ báo cáo cần ngày bắt đầu"),
+        ("/report 31/02/2026", "“31/02/2026” không phải là ngày hợp lệ"),
     ],
 )
 async def test_report_answers_bad_input_clearly(

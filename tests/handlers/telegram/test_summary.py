@@ -25,7 +25,7 @@ from tests.handlers.telegram.summary_data import (
     at,
     make_province,
 )
-from tests.harness import BotUnderTest, button_data, buttons
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 AS_OF = "Số liệu tính đến 09:00 ngày 18/11/2026"
 
@@ -96,6 +96,47 @@ async def test_summary_of_a_task_shows_each_group(bot: BotUnderTest) -> None:
     assert len([b for b in buttons(reply) if b[1].startswith("ex:req:")]) == 3
 
 
+async def test_summary_of_a_closed_task_says_so_and_offers_no_explanation(
+    bot: BotUnderTest,
+) -> None:
+    """After /closetask, /summary #1 still gives its figures, says at the top that the task is
+    closed, and offers no "ask for an explanation" button."""
+    await arrange(bot)
+    closed = await bot.send(ADMIN_ID, "/closetask #1")
+    assert "#1" in (closed.text or "")
+    reply = await bot.send(COORDINATOR, "/summary #1")
+    text = reply.text or ""
+    assert text.splitlines()[1] == "Nhiệm vụ đã đóng: không còn đôn đốc."
+    assert "• Xã C: quá 8 ngày" in text
+    assert [b for b in buttons(reply) if b[1].startswith("ex:req:")] == []
+
+
+async def test_a_cancelled_task_named_by_number_is_said_cancelled_not_missing(
+    bot: BotUnderTest,
+) -> None:
+    """After /canceltask #2, /summary #2 and /export #2 say the task was cancelled (a "not
+    found" made the coordinator doubt the number)."""
+    await arrange(bot)
+    await bot.send(ADMIN_ID, "/canceltask #2")
+    for command in ("/summary #2", "/export #2", "/chart #2", "/report #2"):
+        reply = await bot.send(COORDINATOR, command)
+        assert reply.text == (
+            "Nhiệm vụ #2 «Báo cáo cải cách hành chính» đã bị hủy, "
+            "nên không còn được theo dõi hay tổng hợp."
+        )
+
+
+@pytest.mark.parametrize("command", ["/summary", "/export", "/chart"])
+async def test_a_period_given_to_a_command_that_takes_none_points_to_report(
+    bot: BotUnderTest, command: str
+) -> None:
+    """A period typed to /summary, /export or /chart is named a period and /report offered."""
+    await arrange(bot)
+    reply = await bot.send(COORDINATOR, f"{command} 30/11/2026-01/11/2026")
+    assert "“30/11/2026-01/11/2026” là một kỳ (khoảng ngày)" in (reply.text or "")
+    assert "/report 01/11/2026-30/11/2026" in (reply.text or "")
+
+
 async def test_tonghop_by_directive_number_covers_its_tasks(bot: BotUnderTest) -> None:
     """/tonghop with a directive number (any case) summarises that directive's tasks."""
     await arrange(bot)
@@ -103,6 +144,16 @@ async def test_tonghop_by_directive_number_covers_its_tasks(bot: BotUnderTest) -
     assert "Văn bản 4824/UBND-KGVX: 1 nhiệm vụ" in text
     assert "#1 Xã C: quá 8 ngày" in text
     assert AS_OF in text
+
+
+async def test_summary_by_a_directive_number_said_short(bot: BotUnderTest) -> None:
+    """ "/summary 4824", as people say "công văn 4824", summarises 4824/UBND-KGVX when no task
+    has that number; a number naming neither is still not found."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/summary 4824")).text or ""
+    assert "Văn bản 4824/UBND-KGVX: 1 nhiệm vụ" in text
+    unknown = (await bot.send(COORDINATOR, "/summary 4825")).text or ""
+    assert "Không tìm thấy nhiệm vụ hay văn bản “4825”" in unknown
 
 
 async def test_summary_by_title_part_or_english(bot: BotUnderTest) -> None:
@@ -132,6 +183,36 @@ async def test_summary_of_an_unknown_task_says_so(bot: BotUnderTest) -> None:
     await arrange(bot)
     text = (await bot.send(COORDINATOR, "/summary #999")).text or ""
     assert "Không tìm thấy nhiệm vụ hay văn bản “#999”" in text
+
+
+async def test_an_unknown_task_points_a_coordinator_to_a_command_they_may_use(
+    bot: BotUnderTest,
+) -> None:
+    """The "not found" answer sends a coordinator to /summary, which lists the open tasks with
+    their numbers, not to /tasks, which is an admin's and refused to them."""
+    await arrange(bot)
+    unknown = (await bot.send(COORDINATOR, "/summary #77")).text or ""
+    assert "/tasks" not in unknown
+    assert "Gõ /summary để xem các nhiệm vụ đang thực hiện" in unknown
+    listed = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert "#1 Ban hành" in listed
+
+
+async def test_a_title_fitting_more_tasks_than_buttons_says_the_newest_are_listed(
+    bot: BotUnderTest,
+) -> None:
+    """ "Báo cáo tháng" fits ten tasks: eight buttons, the newest, and a word on reaching the
+    others."""
+    await arrange(bot)
+    with bot.session() as s:
+        unit = make_unit(s, "XM", "Xã Mười")
+        for month in range(1, 11):
+            make_task(s, f"Báo cáo tháng {month}", date(2026, 12, month), [unit])
+    reply = await bot.send(COORDINATOR, "/summary Báo cáo tháng")
+    assert "Chỉ liệt kê 8 nhiệm vụ mới nhất" in (reply.text or "")
+    labels = [label for label, _ in buttons(reply)]
+    assert len(labels) == 8
+    assert labels[0] == "#12 Báo cáo tháng 10"
 
 
 async def test_member_trying_summary_is_refused(bot: BotUnderTest) -> None:
@@ -181,6 +262,26 @@ async def test_summary_pages_a_long_list_with_buttons(bot: BotUnderTest) -> None
     content = bot.server.file_content(files[0]["file_id"]).decode()
     assert "• Xã Dài 000: quá 16 ngày" in content
     assert "• Xã Dài 149: quá 16 ngày" in content
+
+
+async def test_a_page_button_of_a_task_cancelled_since_says_it_was_cancelled(
+    bot: BotUnderTest,
+) -> None:
+    """The next-page button of a summary whose task was cancelled meanwhile says so, not that
+    the task is outside the coordinator's scope."""
+    await arrange(bot)
+    with bot.session() as s:
+        units = [make_unit(s, f"L{i:03d}", f"Xã Dài {i:03d}") for i in range(150)]
+        make_task(s, "Nhiệm vụ nhiều xã", date(2026, 11, 2), units)
+    reply = await bot.send(COORDINATOR, "/summary #3")
+    await bot.send(ADMIN_ID, "/canceltask #3")
+    await bot.press(COORDINATOR, button_data(reply, "Sau"), reply.message_id)
+    said = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "#3" in (m.text or ""), after=reply.message_id
+    )
+    assert said.text == (
+        "Nhiệm vụ #3 «Nhiệm vụ nhiều xã» đã bị hủy, nên không còn được theo dõi hay tổng hợp."
+    )
 
 
 async def test_summary_pages_and_file_are_written_off_the_event_loop(
@@ -238,6 +339,30 @@ async def test_unit_shows_its_tasks_and_on_time_rate(bot: BotUnderTest) -> None:
     assert "#1 Ban hành Kế hoạch chuyển đổi số, hạn 10/11/2026: Đã hoàn thành đúng hạn" in text
     assert "#2 Báo cáo cải cách hành chính, hạn 30/11/2026: Chưa hoàn thành trong hạn" in text
     assert "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%." in text
+
+
+async def test_unit_fitting_more_units_than_buttons_says_only_the_first_are_listed(
+    bot: BotUnderTest,
+) -> None:
+    """ "Phường" fits nine wards: eight buttons, in Vietnamese order, and a word to narrow it."""
+    await arrange(bot)
+    names = ["Ưu Tú", "Ê Đê", "Ái Nghĩa", "Ô Loan", "Ơn Trên", "An Hòa", "Đại Lộc", "Bình Dương"]
+    with bot.session() as s:
+        for i, name in enumerate([*names, "Yên Bái"]):
+            make_unit(s, f"P{i}", f"Phường {name}", kind="ward")
+    reply = await bot.send(COORDINATOR, "/unit Phường")
+    assert "Chỉ liệt kê 8 đơn vị đầu" in (reply.text or "")
+    labels = [label.removeprefix("Phường ") for label, _ in buttons(reply)]
+    assert labels == [
+        "Ái Nghĩa",
+        "An Hòa",
+        "Bình Dương",
+        "Đại Lộc",
+        "Ê Đê",
+        "Ô Loan",
+        "Ơn Trên",
+        "Ưu Tú",
+    ]
 
 
 async def test_ranking_orders_units_by_on_time_rate(bot: BotUnderTest) -> None:
