@@ -381,7 +381,10 @@ class Outbox(SQLModel, table=True):
     """A message to send; claimed with a lease, marked before and after the call."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_ready", "status", "priority", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_ready", "status", "priority", "not_before"),
+        Index("ix_outbox_kind_created", "kind", "created_at"),  # who was nudged lately
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=160, unique=True)
