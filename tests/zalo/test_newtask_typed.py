@@ -1,0 +1,43 @@
+"""/newtask on Zalo as admins type it: a directive named with its kind, titles of no words."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from core.textnorm import fold
+from db.models import Directive, Task
+from tests.factories import make_unit
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+
+def province(zbot: ZaloBot) -> None:
+    """One commune and the known directive 4824/UBND-KGVX."""
+    with zbot.session() as s:
+        make_unit(s, "X000", "Xã An Hòa")
+        s.add(Directive(number="4824/UBND-KGVX", number_folded=fold("4824/UBND-KGVX")))
+        s.commit()
+
+
+async def test_guided_directive_step_takes_the_number_typed_with_its_kind(zbot: ZaloBot) -> None:
+    """At step 4, "CV 4824/UBND-KGVX" is the known directive, not "unknown, type it again"."""
+    province(zbot)
+    for typed in ("/newtask", "Báo cáo CĐS", "15/12/2026", "X000"):
+        await zbot.say(ZALO_ADMIN, typed)
+    [confirm] = await zbot.say(ZALO_ADMIN, "CV 4824/UBND-KGVX")
+    assert "Văn bản: 4824/UBND-KGVX\n" in confirm
+    await zbot.say(ZALO_ADMIN, "1")
+    with zbot.session() as s:
+        [directive] = s.exec(select(Directive)).all()
+        assert s.exec(select(Task)).one().directive_id == directive.id
+
+
+async def test_one_line_directive_with_its_kind_makes_no_second_directive(zbot: ZaloBot) -> None:
+    """ "Công văn số 4824/UBND-KGVX" in the one-line form is the known directive, kept once."""
+    province(zbot)
+    line = "/newtask Báo cáo CĐS | 15/12/2026 | X000 | Công văn số 4824/UBND-KGVX"
+    [confirm] = await zbot.say(ZALO_ADMIN, line)
+    assert "Văn bản: 4824/UBND-KGVX\n" in confirm
+    assert "văn bản mới" not in confirm
+    await zbot.say(ZALO_ADMIN, "1")
+    with zbot.session() as s:
+        assert len(s.exec(select(Directive)).all()) == 1
