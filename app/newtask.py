@@ -69,10 +69,14 @@ class Refused:
 
 
 def title_refusal(services: Services, lang: str, title: str) -> Refused | None:
-    """Return why a title cannot be taken (empty, too long), or None."""
+    """Return why a title cannot be taken (no letter or digit, too long), or None.
+
+    A title names the task in every list, summary and report: blanks, faces or signs
+    alone ("🔥🔥", "...") name nothing.
+    """
     t = partial(services.catalog.get, lang)
-    if not title.strip():
-        return Refused("title", t("newtask.ask_title"))
+    if not any(c.isalnum() for c in title):
+        return Refused("title", t("newtask.title_no_words"))
     if len(title) > MAX_TITLE:
         return Refused("title", t("newtask.title_too_long", limit=MAX_TITLE))
     return None

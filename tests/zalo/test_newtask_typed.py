@@ -41,3 +41,28 @@ async def test_one_line_directive_with_its_kind_makes_no_second_directive(zbot: 
     await zbot.say(ZALO_ADMIN, "1")
     with zbot.session() as s:
         assert len(s.exec(select(Directive)).all()) == 1
+
+
+async def test_guided_title_of_no_words_is_asked_again_at_step_one(zbot: ZaloBot) -> None:
+    """A blank or emoji-only title is refused in words, and step 1/4 (not 1/5) asked again."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/newtask")
+    for typed in ("", "🔥🔥🔥"):
+        [again] = await zbot.say(ZALO_ADMIN, typed)
+        assert "cần có chữ hoặc số" in again
+        assert "bước 1/4" in again
+        assert "1/5" not in again
+    [deadline] = await zbot.say(ZALO_ADMIN, "Báo cáo CĐS 🔥")
+    assert "Bước 2/4" in deadline
+
+
+async def test_one_line_and_recurring_titles_of_no_words_create_nothing(zbot: ZaloBot) -> None:
+    """ "/newtask 🔥 | …" and "/recurring add … | …" with a title of signs alone are refused."""
+    province(zbot)
+    [line] = await zbot.say(ZALO_ADMIN, "/newtask 🔥🔥 | 15/12/2026 | X000")
+    assert "cần có chữ hoặc số" in line
+    await zbot.say(ZALO_ADMIN, "1")  # no confirmation was offered: nothing to create
+    [rule] = await zbot.say(ZALO_ADMIN, "/recurring add ... | monthly:20 | X000")
+    assert "cần có chữ hoặc số" in rule
+    with zbot.session() as s:
+        assert s.exec(select(Task)).first() is None

@@ -436,3 +436,13 @@ async def test_newtask_directive_typed_with_its_kind_is_the_known_one(bot: BotUn
     with bot.session() as s:
         [directive] = s.exec(select(Directive)).all()
         assert {t.directive_id for t in s.exec(select(Task))} == {directive.id}
+
+
+async def test_newtask_title_of_emoji_alone_is_refused_in_words(bot: BotUnderTest) -> None:
+    """An emoji-only title is refused, the title asked again, and a real one goes on."""
+    _province(bot)
+    await bot.send(ADMIN_ID, "/newtask")
+    refused = await bot.send(ADMIN_ID, "🔥🔥🔥")
+    assert "cần có chữ hoặc số" in (refused.text or "")
+    asked = await bot.send(ADMIN_ID, "Báo cáo CĐS")
+    assert "văn bản" in (asked.text or "").lower()
