@@ -54,6 +54,7 @@ class ZaloChannel(TextChannel):
 
     name: str = CHANNEL
     limit: int = LIMIT
+    not_registered: str = "zalo.not_registered"
 
     def answer(
         self, event: Event, photo: bytes | None = None, *, oversized: bool = False
@@ -105,7 +106,9 @@ class ZaloChannel(TextChannel):
         # A command run here with no declared role is the admins' until someone declares it.
         undeclared = Access.ADMIN if command in commands.COMMANDS else Access.PUBLIC
         if actor.access < commands.ACCESS.get(command, undeclared):
-            return self._show(actor, Answer([Said(t("common.not_allowed"))]))
+            # No unit and no role (removed from their last unit): how to join, as on Telegram.
+            key = self.not_registered if actor.access == Access.PUBLIC else "common.not_allowed"
+            return self._show(actor, Answer([Said(t(key))]))
         run = commands.COMMANDS.get(command)
         if run is None and fold(typed) in MORE_WORDS:
             run = commands.next_page
