@@ -27,6 +27,7 @@ from db.queries.unit_admin import contacts_of_unit, parent_code, set_active
 from db.queries.units import find_kind, find_units
 
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
+SEPARATORS = (",", ";")  # what splits a list of units
 NONE_WORDS = frozenset({"-", "khong", "no", "none", "bo qua", "skip"})
 
 
@@ -68,12 +69,23 @@ def take(services: Services, lang: str, field: str, text: str) -> str | Refusal:
 
 
 def _code(services: Services, lang: str, code: str) -> str | Refusal:
-    """Take a new unit's code: short, without `|`, not used by any unit."""
+    """Take a new unit's code: short, without `|`, `,` or `;`, not used by any unit."""
     if not code or len(code) > MAX_CODE or "|" in code:
         return Refusal(ask(services, lang, "code"))
+    return _code_refusal(services, lang, code) or code
+
+
+def _code_refusal(services: Services, lang: str, code: str) -> Refusal | None:
+    """Say why a new unit cannot have this code (a list's separator in it, or taken), or None.
+
+    Units are named in lists split at commas and semicolons ("X01, X02"): a unit whose code
+    holds one could never be named by it.
+    """
+    if any(sign in code for sign in SEPARATORS):
+        return Refusal(services.catalog.get(lang, "units.code_separator", code=code))
     if code_exists(services, code):
         return Refusal(services.catalog.get(lang, "units.exists", code=code))
-    return code
+    return None
 
 
 def _parent(services: Services, lang: str, text: str) -> str | Refusal:
@@ -110,9 +122,7 @@ def from_line(services: Services, lang: str, line: str) -> dict[str, str] | Refu
     cells = parse_unit_line(line)
     if cells is None:
         return Refusal(services.catalog.get(lang, "units.add_usage"))
-    if code_exists(services, cells["code"]):
-        return Refusal(services.catalog.get(lang, "units.exists", code=cells["code"]))
-    return cells
+    return _code_refusal(services, lang, cells["code"]) or cells
 
 
 def save(services: Services, lang: str, actor_id: int, cells: dict[str, str]) -> str:
