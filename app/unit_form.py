@@ -28,6 +28,7 @@ from db.queries.units import find_kind, find_units
 
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
 SEPARATORS = (",", ";")  # what splits a list of units
+LISTED_NAME = 80
 NONE_WORDS = frozenset({"-", "khong", "no", "none", "bo qua", "skip"})
 
 
@@ -108,6 +109,15 @@ def code_exists(services: Services, code: str) -> bool:
     with session_scope(services.engine) as session:
         query = select(Unit.id).where(Unit.code_folded == fold(code))
         return session.exec(query).first() is not None
+
+
+def listed_name(name: str) -> str:
+    """Return a unit's name as a list shows it: cut after LISTED_NAME characters.
+
+    A page of /units is one message, edited in place by its buttons: 25 names of up to 200
+    characters would pass Telegram's 4,096. The card (/editunit) shows the whole name.
+    """
+    return name if len(name) <= LISTED_NAME else name[: LISTED_NAME - 1].rstrip() + "…"
 
 
 def kind_list(services: Services, lang: str) -> str:
