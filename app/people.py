@@ -87,7 +87,11 @@ def scope(services: Services, lang: str, actor_id: int, args: str) -> str:
     if result.problem == "not_coordinator":
         return t("contacts.scope_not_coordinator", name=name)
     if result.problem == "group_not_found":
-        return t("contacts.scope_group_not_found", group=result.missing)
+        known = ", ".join(result.known) or t("contacts.scope_no_groups")
+        return t("contacts.scope_group_not_found", group=result.missing, groups=known)
     kind = "all" if not result.groups else "groups"
     verb = "shown" if groups is None else "set"
-    return t(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))
+    said = t(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))
+    if result.empty:
+        said += "\n" + t("contacts.scope_empty_groups", groups=", ".join(result.empty))
+    return said
