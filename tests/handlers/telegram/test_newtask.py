@@ -422,6 +422,14 @@ async def test_an_edited_answer_does_not_answer_the_next_step(bot: BotUnderTest)
     assert "Hạn" in ((await bot.send(ADMIN_ID, "-")).text or "")  # the directive step still
 
 
+async def _create_with_directive(bot: BotUnderTest, typed: str, created: str) -> None:
+    """Confirm a one-line task naming `typed` as its directive (shown as 4824/UBND-KGVX)."""
+    line = await bot.send(ADMIN_ID, f"/newtask Việc | 15/12/2026 | Tam Xuân | {typed}")
+    assert "Văn bản: 4824/UBND-KGVX\n" in (line.text or "")
+    await bot.press(ADMIN_ID, button_data(line, "Tạo nhiệm vụ"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: created in (m.text or ""))
+
+
 async def test_newtask_directive_typed_with_its_kind_is_the_known_one(bot: BotUnderTest) -> None:
     """ "CV 4824/UBND-KGVX" and "Công văn số 4824/UBND-KGVX" are 4824/UBND-KGVX: no copy of it."""
     _province(bot)
@@ -429,10 +437,7 @@ async def test_newtask_directive_typed_with_its_kind_is_the_known_one(bot: BotUn
         s.add(Directive(number="4824/UBND-KGVX", number_folded=fold("4824/UBND-KGVX")))
         s.commit()
     for number, typed in enumerate(("CV 4824/UBND-KGVX", "Công văn số 4824/UBND-KGVX"), 1):
-        line = await bot.send(ADMIN_ID, f"/newtask Việc | 15/12/2026 | Tam Xuân | {typed}")
-        assert "Văn bản: 4824/UBND-KGVX\n" in (line.text or "")
-        await bot.press(ADMIN_ID, button_data(line, "Tạo nhiệm vụ"))
-        await bot.server.wait_for_message(ADMIN_ID, lambda m, n=number: f"#{n}" in (m.text or ""))
+        await _create_with_directive(bot, typed, f"#{number}")
     with bot.session() as s:
         [directive] = s.exec(select(Directive)).all()
         assert {t.directive_id for t in s.exec(select(Task))} == {directive.id}
