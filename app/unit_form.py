@@ -193,8 +193,14 @@ def kind_name(kind: UnitKind | None, key: str, lang: str) -> str:
     return kind.name_en if lang == "en" else kind.name_vi
 
 
-def card(services: Services, lang: str, unit_id: int) -> tuple[str, bool] | None:
-    """Return a unit's card (fields, contacts, how to edit it) and whether it is active."""
+def card(
+    services: Services, lang: str, unit_id: int, *, buttons: bool = True
+) -> tuple[str, bool] | None:
+    """Return a unit's card (fields, contacts, how to edit it) and whether it is active.
+
+    `buttons`: the channel shows the card's buttons (Telegram); else an empty unit's card
+    says the command to type for an invite (Zalo).
+    """
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         unit = session.get(Unit, unit_id)
@@ -214,7 +220,12 @@ def card(services: Services, lang: str, unit_id: int) -> tuple[str, bool] | None
                 function=t(f"common.function_{function}"),
             )
             for c, function in contacts
-        ] or [t("units.card_no_contact")]
+        ] or [
+            t(
+                "units.card_no_contact" if buttons else "units.card_no_contact_typed",
+                code=unit.code,
+            )
+        ]
         text = t(
             "units.card",
             name=unit.name,

@@ -94,7 +94,7 @@ def editunit(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
         return [unit] if isinstance(unit, Said) else []
     if any(values):
         return [Said(unit_form.edit(services, actor.lang, actor.contact_id, unit.id, values))]
-    card = unit_form.card(services, actor.lang, unit.id)
+    card = unit_form.card(services, actor.lang, unit.id, buttons=False)
     return [Said(card[0])] if card is not None else []
 
 

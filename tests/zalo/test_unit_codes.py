@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from db.models import Unit
+from tests.factories import make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 
@@ -18,3 +19,14 @@ async def test_addunit_code_with_a_comma_is_asked_again(zbot: ZaloBot) -> None:
     assert "dấu phẩy hoặc chấm phẩy" in one_line
     with zbot.session() as s:
         assert s.exec(select(Unit)).first() is None
+
+
+async def test_card_of_a_unit_without_contacts_says_the_command_not_a_button(
+    zbot: ZaloBot,
+) -> None:
+    """Zalo shows no buttons: an empty unit's card says to type /invite with its code."""
+    with zbot.session() as s:
+        make_unit(s, "X000", "Xã An Hòa")
+    [card] = await zbot.say(ZALO_ADMIN, "/editunit X000")
+    assert "/invite X000" in card
+    assert "nút" not in card
