@@ -235,9 +235,15 @@ def complete_draft(
 
 
 def confirm_text(
-    services: Services, lang: str, draft: TaskDraft, *, listed_limit: int = MAX_LISTED_CHARS
+    services: Services,
+    lang: str,
+    draft: TaskDraft,
+    *,
+    listed_limit: int = MAX_LISTED_CHARS,
+    buttons: bool = True,
 ) -> str:
-    """Say everything about the task before it is created.
+    """Say everything about the task before it is created, and how to confirm it: by its
+    buttons, or (`buttons` False, Zalo) by typing.
 
     The units are named one by one unless they and the description pass `listed_limit`
     characters (a channel's room), then by how they were chosen ('các xã (95); ...').
@@ -274,6 +280,7 @@ def confirm_text(
         count=len(draft.unit_ids),
         units=listed,
         description=draft.description or "-",
+        how=Markup(t("newtask.confirm_how_buttons" if buttons else "newtask.confirm_how_typed")),
     )
 
 

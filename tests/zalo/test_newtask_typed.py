@@ -66,3 +66,15 @@ async def test_one_line_and_recurring_titles_of_no_words_create_nothing(zbot: Za
     assert "cần có chữ hoặc số" in rule
     with zbot.session() as s:
         assert s.exec(select(Task)).first() is None
+
+
+async def test_confirmation_says_what_to_type_not_what_to_press(zbot: ZaloBot) -> None:
+    """Zalo shows no buttons: the confirmation says to type 1 or "ok", 2 or "huỷ"."""
+    province(zbot)
+    [confirm] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | X000")
+    assert "Gõ 1 (hoặc «ok») để giao, 2 (hoặc «huỷ») để bỏ." in confirm
+    assert "Bấm" not in confirm
+    await zbot.say(ZALO_ADMIN, "/lang en")
+    [confirm_en] = await zbot.say(ZALO_ADMIN, "/newtask Digital report | 15/12/2026 | X000")
+    assert 'Type 1 (or "ok") to assign it' in confirm_en
+    assert "Press" not in confirm_en
