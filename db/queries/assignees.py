@@ -111,7 +111,8 @@ def _one_unit(text: str, units: list[Unit]) -> tuple[Matched, list[int]] | Unmat
     if not units:
         return Unmatched(text, "unknown")
     if len(units) > 1:
-        names = tuple(u.name for u in units[:MAX_CANDIDATES])
+        # Named with their codes: the answer asks for a code, so it shows them.
+        names = tuple(f"{u.name} ({u.code})" for u in units[:MAX_CANDIDATES])
         return Unmatched(text, "ambiguous", names)
     unit = units[0]
     assert unit.id is not None

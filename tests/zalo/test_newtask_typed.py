@@ -78,3 +78,14 @@ async def test_confirmation_says_what_to_type_not_what_to_press(zbot: ZaloBot) -
     [confirm_en] = await zbot.say(ZALO_ADMIN, "/newtask Digital report | 15/12/2026 | X000")
     assert 'Type 1 (or "ok") to assign it' in confirm_en
     assert "Press" not in confirm_en
+
+
+async def test_units_named_ambiguously_are_listed_with_their_codes(zbot: ZaloBot) -> None:
+    """ "An" fits two communes: the answer asks for a code and shows each one's."""
+    with zbot.session() as s:
+        make_unit(s, "X000", "Xã An Hòa")
+        make_unit(s, "X001", "Xã An Hải")
+    [asked] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | An")
+    assert "Xã An Hải (X001), Xã An Hòa (X000)" in asked
+    [confirm] = await zbot.say(ZALO_ADMIN, "X001")
+    assert "Đơn vị (1): Xã An Hải" in confirm
