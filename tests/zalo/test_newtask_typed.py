@@ -89,3 +89,18 @@ async def test_units_named_ambiguously_are_listed_with_their_codes(zbot: ZaloBot
     assert "Xã An Hải (X001), Xã An Hòa (X000)" in asked
     [confirm] = await zbot.say(ZALO_ADMIN, "X001")
     assert "Đơn vị (1): Xã An Hải" in confirm
+
+
+async def test_next_page_asked_mid_form_is_the_page_not_an_answer(zbot: ZaloBot) -> None:
+    """/units mid-form, then "tiếp": the list's next page; the form waits at its step."""
+    with zbot.session() as s:
+        for i in range(40):
+            make_unit(s, f"X{i:03d}", f"Xã {i}")
+    await zbot.say(ZALO_ADMIN, "/newtask")
+    await zbot.say(ZALO_ADMIN, "Báo cáo CĐS")
+    [first] = await zbot.say(ZALO_ADMIN, "/units")
+    assert "Trang 1/2" in first
+    [second] = await zbot.say(ZALO_ADMIN, "tiếp")
+    assert "Trang 2/2" in second
+    [units] = await zbot.say(ZALO_ADMIN, "15/12/2026")  # the form goes on at step 2
+    assert "Bước 3/4" in units
