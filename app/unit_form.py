@@ -53,6 +53,8 @@ def take(services: Services, lang: str, field: str, text: str) -> str | Refusal:
     typed = " ".join(text.split())
     if field == "code":
         return _code(services, lang, typed)
+    if field == "name" and typed and not any(c.isalnum() for c in typed):
+        return Refusal(services.catalog.get(lang, "units.name_no_words"))
     if field == "name":
         return typed if typed and len(typed) <= MAX_NAME else Refusal(ask(services, lang, field))
     if field == "kind":

@@ -1,4 +1,4 @@
-"""A new unit's code on Zalo: what would keep it from being named in a list."""
+"""A unit's code, name and card on Zalo: what would keep it from being named or reached."""
 
 from __future__ import annotations
 
@@ -30,3 +30,20 @@ async def test_card_of_a_unit_without_contacts_says_the_command_not_a_button(
     [card] = await zbot.say(ZALO_ADMIN, "/editunit X000")
     assert "/invite X000" in card
     assert "nút" not in card
+
+
+async def test_unit_name_of_no_words_is_refused_everywhere(zbot: ZaloBot) -> None:
+    """A name of emoji alone is refused in the guided form, in one line and in /editunit."""
+    with zbot.session() as s:
+        make_unit(s, "X000", "Xã An Hòa")
+    await zbot.say(ZALO_ADMIN, "/addunit")
+    await zbot.say(ZALO_ADMIN, "X009")
+    [again] = await zbot.say(ZALO_ADMIN, "🔥")
+    assert "cần có chữ hoặc số" in again
+    await zbot.say(ZALO_ADMIN, "huỷ")
+    [line] = await zbot.say(ZALO_ADMIN, "/addunit Y1 | 🔥 | xã")
+    assert "không có chữ hay số" in line
+    [edit] = await zbot.say(ZALO_ADMIN, "/editunit X000 | 🔥")
+    assert "không có chữ hay số" in edit
+    with zbot.session() as s:
+        assert [u.name for u in s.exec(select(Unit))] == ["Xã An Hòa"]
