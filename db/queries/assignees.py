@@ -87,7 +87,24 @@ def _resolve_item(
     units = find_units(session, text=folded)
     if exact:
         units = [u for u in units if folded in (u.name_folded, u.code_folded)]
+    if not units and not exact:
+        return _inactive(session, text, folded)
     return _one_unit(text, units)
+
+
+def _inactive(session: Session, text: str, folded: str) -> Unmatched:
+    """Say whether a text naming no active unit names a deactivated one exactly, by code or
+    name: "unknown" would send the admin looking for a unit that is there, switched off."""
+    exact = [
+        u
+        for u in find_units(session, text=folded, include_inactive=True)
+        if not u.active and folded in (u.name_folded, u.code_folded)
+    ]
+    if not exact:
+        return Unmatched(text, "unknown")
+    return Unmatched(
+        text, "inactive", tuple(f"{u.name} ({u.code})" for u in exact[:MAX_CANDIDATES])
+    )
 
 
 def _under(session: Session, text: str, parent_text: str) -> tuple[Matched, list[int]] | Unmatched:

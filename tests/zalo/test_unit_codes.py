@@ -47,3 +47,14 @@ async def test_unit_name_of_no_words_is_refused_everywhere(zbot: ZaloBot) -> Non
     assert "không có chữ hay số" in edit
     with zbot.session() as s:
         assert [u.name for u in s.exec(select(Unit))] == ["Xã An Hòa"]
+
+
+async def test_newtask_naming_a_deactivated_unit_says_so(zbot: ZaloBot) -> None:
+    """/newtask naming a deactivated unit says it is no longer followed and how to follow it
+    again, not that no such unit exists."""
+    with zbot.session() as s:
+        make_unit(s, "X001", "Xã An Hải")
+    await zbot.say(ZALO_ADMIN, "/deactivate X001")
+    [asked] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo | 15/12/2026 | X001")
+    assert "«X001» là Xã An Hải (X001), đơn vị đã ngừng theo dõi: /activate" in asked
+    assert "Không tìm thấy" not in asked
