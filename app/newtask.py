@@ -69,10 +69,14 @@ class Refused:
 
 
 def title_refusal(services: Services, lang: str, title: str) -> Refused | None:
-    """Return why a title cannot be taken (empty, too long), or None."""
+    """Return why a title cannot be taken (no letter or digit, too long), or None.
+
+    A title names the task in every list, summary and report: blanks, faces or signs
+    alone ("🔥🔥", "...") name nothing.
+    """
     t = partial(services.catalog.get, lang)
-    if not title.strip():
-        return Refused("title", t("newtask.ask_title"))
+    if not any(c.isalnum() for c in title):
+        return Refused("title", t("newtask.title_no_words"))
     if len(title) > MAX_TITLE:
         return Refused("title", t("newtask.title_too_long", limit=MAX_TITLE))
     return None
@@ -231,9 +235,15 @@ def complete_draft(
 
 
 def confirm_text(
-    services: Services, lang: str, draft: TaskDraft, *, listed_limit: int = MAX_LISTED_CHARS
+    services: Services,
+    lang: str,
+    draft: TaskDraft,
+    *,
+    listed_limit: int = MAX_LISTED_CHARS,
+    buttons: bool = True,
 ) -> str:
-    """Say everything about the task before it is created.
+    """Say everything about the task before it is created, and how to confirm it: by its
+    buttons, or (`buttons` False, Zalo) by typing.
 
     The units are named one by one unless they and the description pass `listed_limit`
     characters (a channel's room), then by how they were chosen ('các xã (95); ...').
@@ -270,6 +280,7 @@ def confirm_text(
         count=len(draft.unit_ids),
         units=listed,
         description=draft.description or "-",
+        how=Markup(t("newtask.confirm_how_buttons" if buttons else "newtask.confirm_how_typed")),
     )
 
 

@@ -11,7 +11,7 @@ from app.services import Services
 from core.markup import Markup
 from db.engine import session_scope
 from db.queries.contact_admin import change_scope, contact_info, split_person
-from db.queries.contacts import described, name_of
+from db.queries.contacts import Identities, described, name_of
 
 
 def channel_name(catalog: Catalog, lang: str, channel: str) -> str:
@@ -25,6 +25,21 @@ def channel_names(catalog: Catalog, lang: str, channels: Iterable[str]) -> str:
     return ", ".join(channel_name(catalog, lang, c) for c in channels)
 
 
+def identities_text(catalog: Catalog, lang: str, identities: Identities) -> Markup:
+    """Return a person's channels with their ids: "Zalo (mã a0d1…), Telegram (mã 1001)"."""
+    return Markup(
+        ", ".join(
+            catalog.get(
+                lang,
+                "contacts.identity",
+                channel=channel_name(catalog, lang, i.channel),
+                id=i.external_id,
+            )
+            for i in identities.items
+        )
+    )
+
+
 def whoami(services: Services, actor: Actor) -> str:
     """Return a known person's name, identities (channel and id), role and units (markup)."""
     t = partial(services.catalog.get, actor.lang)
@@ -32,14 +47,7 @@ def whoami(services: Services, actor: Actor) -> str:
         info = contact_info(session, contact_id=actor.contact_id)
         if info is None:
             return t("common.not_registered")
-        identities = [
-            t(
-                "contacts.identity",
-                channel=channel_name(services.catalog, actor.lang, i.channel),
-                id=i.external_id,
-            )
-            for i in info.identities.items
-        ]
+        identities = identities_text(services.catalog, actor.lang, info.identities)
         units = [
             t("contacts.unit_line", unit=u.name, function=t(f"common.function_{f}"))
             for u, f in info.units
@@ -47,7 +55,7 @@ def whoami(services: Services, actor: Actor) -> str:
         return t(
             "contacts.whoami",
             name=info.label,
-            identities=Markup(", ".join(identities)),
+            identities=identities,
             role=t(f"common.role_{info.contact.role}"),
             units=Markup("\n".join(units) or t("contacts.no_units")),
         )
@@ -79,7 +87,11 @@ def scope(services: Services, lang: str, actor_id: int, args: str) -> str:
     if result.problem == "not_coordinator":
         return t("contacts.scope_not_coordinator", name=name)
     if result.problem == "group_not_found":
-        return t("contacts.scope_group_not_found", group=result.missing)
+        known = ", ".join(result.known) or t("contacts.scope_no_groups")
+        return t("contacts.scope_group_not_found", group=result.missing, groups=known)
     kind = "all" if not result.groups else "groups"
     verb = "shown" if groups is None else "set"
-    return t(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))
+    said = t(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))
+    if result.empty:
+        said += "\n" + t("contacts.scope_empty_groups", groups=", ".join(result.empty))
+    return said

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from app.import_report import chunks
+from app.newtask import title_refusal
 from app.services import Services
 from core.directives import parse_directive_line
 from core.markup import Markup
@@ -84,6 +85,9 @@ def add(services: Services, lang: str, actor_id: int, text: str) -> str:
     directive = parse_directive_line(" | ".join(parts[3:])) if len(parts) > 3 else None
     if len(title) > MAX_TITLE - PERIOD_ROOM:
         return t("newtask.title_too_long", limit=MAX_TITLE - PERIOD_ROOM)
+    refused = title_refusal(services, lang, title)
+    if refused is not None:
+        return refused.text
     if rule is None:
         return t("recurring.bad_rule", text=typed_rule)
     if isinstance(directive, str):

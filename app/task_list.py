@@ -15,6 +15,7 @@ from core.paging import Page
 from db.engine import session_scope
 from db.models import Directive, Task
 from db.queries.task_list import open_tasks, progress
+from db.queries.tasks import find_tasks
 
 PAGE_SIZE = 10
 
@@ -50,6 +51,13 @@ def open_page(services: Services, lang: str, number: int) -> TaskPage | None:
         for r in rows
     ]
     return TaskPage(Page([r.id for r in rows], number, pages), lines)
+
+
+def named(services: Services, text: str) -> list[tuple[int, str]]:
+    """Return (id, title) of the tasks a text names ("#12", "12" or a title), whatever their
+    status: a closed or cancelled task is looked at the same way as an open one."""
+    with session_scope(services.engine) as session:
+        return [(t.id, t.title) for t in find_tasks(session, text=text) if t.id is not None]
 
 
 @dataclass(frozen=True)

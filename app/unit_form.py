@@ -28,6 +28,8 @@ from db.queries.unit_admin import contacts_of_unit, parent_code, set_active
 from db.queries.units import find_kind, find_units, unit_by_code
 
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
+SEPARATORS = (",", ";")  # what splits a list of units
+LISTED_NAME = 80
 NONE_WORDS = frozenset({"-", "khong", "no", "none", "bo qua", "skip"})
 
 
@@ -52,6 +54,8 @@ def take(services: Services, lang: str, field: str, text: str) -> str | Refusal:
     typed = " ".join(text.split())
     if field == "code":
         return _code(services, lang, typed)
+    if field == "name" and typed and not any(c.isalnum() for c in typed):
+        return Refusal(services.catalog.get(lang, "units.name_no_words"))
     if field == "name":
         return typed if typed and len(typed) <= MAX_NAME else Refusal(ask(services, lang, field))
     if field == "kind":
@@ -69,12 +73,23 @@ def take(services: Services, lang: str, field: str, text: str) -> str | Refusal:
 
 
 def _code(services: Services, lang: str, code: str) -> str | Refusal:
-    """Take a new unit's code: short, without `|`, not used by any unit."""
+    """Take a new unit's code: short, without `|`, `,` or `;`, not used by any unit."""
     if not code or len(code) > MAX_CODE or "|" in code:
         return Refusal(ask(services, lang, "code"))
+    return _code_refusal(services, lang, code) or code
+
+
+def _code_refusal(services: Services, lang: str, code: str) -> Refusal | None:
+    """Say why a new unit cannot have this code (a list's separator in it, or taken), or None.
+
+    Units are named in lists split at commas and semicolons ("X01, X02"): a unit whose code
+    holds one could never be named by it.
+    """
+    if any(sign in code for sign in SEPARATORS):
+        return Refusal(services.catalog.get(lang, "units.code_separator", code=code))
     if code_exists(services, code):
         return Refusal(services.catalog.get(lang, "units.exists", code=code))
-    return code
+    return None
 
 
 def _parent(services: Services, lang: str, text: str) -> str | Refusal:
@@ -98,6 +113,15 @@ def code_exists(services: Services, code: str) -> bool:
         return unit_by_code(session, code=code) is not None
 
 
+def listed_name(name: str) -> str:
+    """Return a unit's name as a list shows it: cut after LISTED_NAME characters.
+
+    A page of /units is one message, edited in place by its buttons: 25 names of up to 200
+    characters would pass Telegram's 4,096. The card (/editunit) shows the whole name.
+    """
+    return name if len(name) <= LISTED_NAME else name[: LISTED_NAME - 1].rstrip() + "…"
+
+
 def kind_list(services: Services, lang: str) -> str:
     """Return the kinds an admin can type, in their language."""
     with session_scope(services.engine) as session:
@@ -110,9 +134,7 @@ def from_line(services: Services, lang: str, line: str) -> dict[str, str] | Refu
     cells = parse_unit_line(line)
     if cells is None:
         return Refusal(services.catalog.get(lang, "units.add_usage"))
-    if code_exists(services, cells["code"]):
-        return Refusal(services.catalog.get(lang, "units.exists", code=cells["code"]))
-    return cells
+    return _code_refusal(services, lang, cells["code"]) or cells
 
 
 def save(services: Services, lang: str, actor_id: int, cells: dict[str, str]) -> str:
@@ -196,8 +218,14 @@ def kind_name(kind: UnitKind | None, key: str, lang: str) -> str:
     return kind.name_en if lang == "en" else kind.name_vi
 
 
-def card(services: Services, lang: str, unit_id: int) -> tuple[str, bool] | None:
-    """Return a unit's card (fields, contacts, how to edit it) and whether it is active."""
+def card(
+    services: Services, lang: str, unit_id: int, *, buttons: bool = True
+) -> tuple[str, bool] | None:
+    """Return a unit's card (fields, contacts, how to edit it) and whether it is active.
+
+    `buttons`: the channel shows the card's buttons (Telegram); else an empty unit's card
+    says the command to type for an invite (Zalo).
+    """
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         unit = session.get(Unit, unit_id)
@@ -217,7 +245,12 @@ def card(services: Services, lang: str, unit_id: int) -> tuple[str, bool] | None
                 function=t(f"common.function_{function}"),
             )
             for c, function in contacts
-        ] or [t("units.card_no_contact")]
+        ] or [
+            t(
+                "units.card_no_contact" if buttons else "units.card_no_contact_typed",
+                code=unit.code,
+            )
+        ]
         text = t(
             "units.card",
             name=unit.name,

@@ -12,7 +12,7 @@ comma). Each item is, tried in this order:
 
 This module holds the grammar and the values; resolving a spec against the units is a
 query (`db/queries/assignees.py`): it returns the units and, for what did not match, a
-reason code ('unknown', 'ambiguous', 'empty') and the candidates to choose from.
+reason code ('unknown', 'inactive', 'ambiguous', 'empty') and the candidates to choose from.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Unmatched:
     """An item that matched no unit, or too many to guess."""
 
     text: str
-    reason: str  # unknown | ambiguous | empty
+    reason: str  # unknown | inactive | ambiguous | empty
     candidates: tuple[str, ...] = ()
 
 

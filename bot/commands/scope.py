@@ -50,10 +50,13 @@ def scope_command(args: argparse.Namespace) -> int:
         say("contacts.scope_which_person", err=True, people=who)
     elif result.problem:
         key = f"contacts.scope_{result.problem}"
-        say(key, err=True, name=name, group=result.missing)
+        known = ", ".join(result.known) or "-"
+        say(key, err=True, name=name, group=result.missing, groups=known)
     else:
         verb = "shown" if args.groups is None else "set"
         kind = "groups" if result.groups else "all"
         say(f"contacts.scope_{verb}_{kind}", name=name, groups=", ".join(result.groups))
+        if result.empty:
+            say("contacts.scope_empty_groups", groups=", ".join(result.empty))
         return EXIT_OK
     return EXIT_FAILED

@@ -40,6 +40,7 @@ REASONS = (
     "deadline_in_past",
     "empty_assignees",
     "unknown_assignee",
+    "inactive_assignee",
     "ambiguous_assignee",
     "no_units",
     "bad_directive",
@@ -49,6 +50,7 @@ REASONS = (
 MAX_CODE = 80
 _UNMATCHED_REASON = {
     "unknown": "unknown_assignee",
+    "inactive": "inactive_assignee",
     "ambiguous": "ambiguous_assignee",
     "empty": "no_units",
 }

@@ -27,6 +27,7 @@ REQUIRED = frozenset({"code", "name", "kind"})
 REASONS = (
     "empty_code",
     "empty_name",
+    "name_no_words",
     "too_long",
     "unknown_kind",
     "duplicate_code",
@@ -125,6 +126,8 @@ def _row_problem(code: str, name: str, groups: list[str]) -> str:
         return "empty_code"
     if not name.strip():
         return "empty_name"
+    if not any(c.isalnum() for c in name):  # "🔥", "...": names nothing in any list
+        return "name_no_words"
     if len(code) > MAX_CODE or len(name) > MAX_NAME or any(len(g) > MAX_GROUP for g in groups):
         return "too_long"
     return ""

@@ -87,7 +87,24 @@ def _resolve_item(
     units = find_units(session, text=folded)
     if exact:
         units = [u for u in units if folded in (u.name_folded, u.code_folded)]
+    if not units and not exact:
+        return _inactive(session, text, folded)
     return _one_unit(text, units)
+
+
+def _inactive(session: Session, text: str, folded: str) -> Unmatched:
+    """Say whether a text naming no active unit names a deactivated one exactly, by code or
+    name: "unknown" would send the admin looking for a unit that is there, switched off."""
+    exact = [
+        u
+        for u in find_units(session, text=folded, include_inactive=True)
+        if not u.active and folded in (u.name_folded, u.code_folded)
+    ]
+    if not exact:
+        return Unmatched(text, "unknown")
+    return Unmatched(
+        text, "inactive", tuple(f"{u.name} ({u.code})" for u in exact[:MAX_CANDIDATES])
+    )
 
 
 def _under(session: Session, text: str, parent_text: str) -> tuple[Matched, list[int]] | Unmatched:
@@ -111,7 +128,8 @@ def _one_unit(text: str, units: list[Unit]) -> tuple[Matched, list[int]] | Unmat
     if not units:
         return Unmatched(text, "unknown")
     if len(units) > 1:
-        names = tuple(u.name for u in units[:MAX_CANDIDATES])
+        # Named with their codes: the answer asks for a code, so it shows them.
+        names = tuple(f"{u.name} ({u.code})" for u in units[:MAX_CANDIDATES])
         return Unmatched(text, "ambiguous", names)
     unit = units[0]
     assert unit.id is not None

@@ -11,7 +11,15 @@ from sqlmodel import Session, col, func, or_, select
 from core.paging import Page, page_number
 from core.roles import Role
 from core.textnorm import fold, vi_sort_key
-from db.models import Contact, ContactIdentity, ContactScope, Unit, UnitContact, UnitGroup
+from db.models import (
+    Contact,
+    ContactIdentity,
+    ContactScope,
+    Unit,
+    UnitContact,
+    UnitGroup,
+    UnitGroupMember,
+)
 from db.queries.audit import record
 from db.queries.contacts import Identities, identities_by_person, label
 from db.queries.scope import set_scope
@@ -173,6 +181,8 @@ class ScopeResult:
     groups: tuple[str, ...] = ()  # names of the groups in force (none: whole province)
     missing: str = ""  # the group text nobody has
     changed: bool = False
+    empty: tuple[str, ...] = ()  # groups in force with no active unit: nothing to follow
+    known: tuple[str, ...] = ()  # every group's name, when one typed is not one of them
 
 
 def change_scope(
@@ -189,13 +199,14 @@ def change_scope(
         return ScopeResult("not_coordinator")
     current = _group_names(session, contact_id=contact.id)
     if groups is None:
-        return ScopeResult(groups=current)
+        return ScopeResult(groups=current, empty=_empty_groups(session, contact_id=contact.id))
     wanted: list[UnitGroup] = []
     if not (len(groups) == 1 and fold(groups[0]) in ALL_WORDS):
         for text in groups:
             group = find_group(session, text=text)
             if group is None or group.id is None:
-                return ScopeResult("group_not_found", current, text.strip())
+                known = tuple(sorted(session.exec(select(UnitGroup.name)), key=vi_sort_key))
+                return ScopeResult("group_not_found", current, text.strip(), known=known)
             wanted.append(group)
     set_scope(session, contact_id=contact.id, group_ids=[g.id or 0 for g in wanted])
     after = _group_names(session, contact_id=contact.id)
@@ -209,7 +220,28 @@ def change_scope(
             object_id=contact.id,
             details={"from": list(current), "to": list(after)},
         )
-    return ScopeResult(groups=after, changed=after != current)
+    empty = _empty_groups(session, contact_id=contact.id)
+    return ScopeResult(groups=after, changed=after != current, empty=empty)
+
+
+def _empty_groups(session: Session, *, contact_id: int) -> tuple[str, ...]:
+    """Return the groups a coordinator is limited to that hold no active unit, by name.
+
+    A group emptied after the scope was set (its units moved out or deactivated) leaves the
+    coordinator nothing to follow there: the admin is told so, not left to find out.
+    """
+    active = (
+        select(UnitGroupMember.group_id)
+        .join(Unit, col(Unit.id) == col(UnitGroupMember.unit_id))
+        .where(col(Unit.active).is_(True))
+    )
+    query = (
+        select(UnitGroup.name)
+        .join(ContactScope, col(ContactScope.group_id) == col(UnitGroup.id))
+        .where(ContactScope.contact_id == contact_id, col(UnitGroup.id).not_in(active))
+        .order_by(col(UnitGroup.name))
+    )
+    return tuple(session.exec(query))
 
 
 def _group_names(session: Session, *, contact_id: int) -> tuple[str, ...]:

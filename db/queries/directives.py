@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from core.directives import DirectiveDraft
+from core.directives import DirectiveDraft, plain_number
 from core.textnorm import fold
 from db.models import Directive
 from db.queries.audit import record
 
 
 def find_directive(session: Session, *, number: str) -> Directive | None:
-    """Return the directive with this number (case, spaces and diacritics ignored)."""
-    folded = fold(number)
-    if not folded:
-        return None
-    return session.exec(select(Directive).where(Directive.number_folded == folded)).first()
+    """Return the directive with this number (case, spaces and diacritics ignored), typed
+    with or without its kind ("CV 4824/UBND-KGVX" is 4824/UBND-KGVX); a number kept with
+    its kind before these were read apart is found as it was typed."""
+    for typed in dict.fromkeys((plain_number(number), number)):
+        folded = fold(typed)
+        if not folded:
+            continue
+        query = select(Directive).where(Directive.number_folded == folded)
+        found = session.exec(query).first()
+        if found is not None:
+            return found
+    return None
 
 
 def directive_numbered(session: Session, *, number: int) -> Directive | None:

@@ -31,6 +31,7 @@ from db.queries.contacts import touch_contact
 from db.queries.snapshot import Seen, refresh, snapshot
 from db.retry import retry_db_async
 from handlers.telegram.context import TelegramContext
+from scheduler.split import split_html
 from scheduler.workers import in_update_worker
 
 log = logging.getLogger(__name__)
@@ -110,12 +111,21 @@ class Request:
         return text.split(" ", 1)[1].strip()
 
     async def reply(self, text: str, **kwargs: Any) -> Message | None:
-        """Send text (neutral markup, rendered as HTML) to the chat the update came from."""
+        """Send text (neutral markup, rendered as HTML) to the chat the update came from.
+
+        A text past Telegram's 4,096 characters goes in parts split between lines, the
+        keyboard with the last, which is returned.
+        """
         chat = self.update.effective_chat
         if chat is None:
             return None
+        *leading, last = split_html(to_html(text))
+        for part in leading:
+            await self.context.bot.send_message(
+                chat_id=chat.id, text=part, parse_mode=ParseMode.HTML
+            )
         return await self.context.bot.send_message(
-            chat_id=chat.id, text=to_html(text), parse_mode=ParseMode.HTML, **kwargs
+            chat_id=chat.id, text=last, parse_mode=ParseMode.HTML, **kwargs
         )
 
     async def say(self, key: str, **params: object) -> Message | None:

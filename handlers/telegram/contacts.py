@@ -115,7 +115,7 @@ async def send_card(req: Request, contact_id: int) -> bool:
         "contacts.card",
         name=info.label,
         username=f"@{info.identities.username}" if info.identities.username else "-",
-        user_id=info.identities.external_id,
+        identities=people.identities_text(req.services.catalog, req.actor.lang, info.identities),
         role=req.t(f"common.role_{contact.role}"),
         state=req.t("contacts.reachable" if info.identities.reachable else "contacts.unreachable"),
         units=Markup(_units_text(req, info)),

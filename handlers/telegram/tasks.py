@@ -19,13 +19,35 @@ from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.taskedit import end
 
 PER_ROW = 5
+PER_PAGE_FOUND = 10  # buttons for the tasks a title may mean
 
 
 @command(Access.ADMIN)
 async def list_tasks(req: Request) -> None:
-    """List open tasks, nearest deadline first (`/tasks 2` opens page 2)."""
-    number = typed_number(req.args[0] if req.args else "") or 1
-    await _show_list(req, number, edit=False)
+    """List open tasks, nearest deadline first (`/tasks 2` opens page 2); `/tasks #12` (or a
+    title) shows that task, open, closed or cancelled, as on Zalo."""
+    text = req.text_args.strip()
+    number = typed_number(text)
+    if text and number is None:
+        await _show_named(req, text)
+        return
+    await _show_list(req, number or 1, edit=False)
+
+
+async def _show_named(req: Request, text: str) -> None:
+    """Show the one task `text` names, or a button for each of those it may mean."""
+    found = await req.run(task_list.named, req.services, text)
+    if len(found) == 1:
+        await show_task(req, found[0][0])
+        return
+    if not found:
+        await req.say("tasks.not_found", text=text)
+        return
+    rows = [
+        [req.button(f"#{task_id} {title[:40]}", "tk", "v", task_id)] for task_id, title in found
+    ]
+    reply = req.t("tasks.which_one", text=text, count=len(found))
+    await req.reply(reply, reply_markup=InlineKeyboardMarkup(rows[:PER_PAGE_FOUND]))
 
 
 async def _show_list(req: Request, number: int, *, edit: bool) -> None:

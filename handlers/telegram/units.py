@@ -64,10 +64,11 @@ def units_page(req: Request, number: int) -> tuple[str, InlineKeyboardMarkup | N
 def unit_line(req: Request, status: UnitStatus) -> str:
     """Return one unit of the list: code, name, contacts, and a flag when unreachable."""
     unit = status.unit
+    name = unit_form.listed_name(unit.name)
     if status.contacts == 0:
-        return req.t("units.line_no_contact", code=unit.code, name=unit.name)
+        return req.t("units.line_no_contact", code=unit.code, name=name)
     key = "units.line_unreachable" if status.unreachable else "units.line"
-    return req.t(key, code=unit.code, name=unit.name, contacts=status.contacts)
+    return req.t(key, code=unit.code, name=name, contacts=status.contacts)
 
 
 def kind_name(req: Request, kind: UnitKind | None, key: str) -> str:

@@ -35,6 +35,8 @@ class TextChannel:
     services: Services
     name: str = "text"
     limit: int = 2000
+    # What a stranger is told: how to join from this channel (Zalo's has no links to press).
+    not_registered: str = "common.not_registered"
 
     def receive(
         self, external_id: str, text: str, message_id: str, replied: RepliedTo | None = None
@@ -50,9 +52,7 @@ class TextChannel:
             if _command_word(typed) == "link":  # a stranger here may be someone elsewhere
                 stranger = Actor(NO_CONTACT, external_id, lang, Role.MEMBER.value, (), ())
                 return self._render(lang, Said(self._link(stranger, typed)))
-            return self._render(
-                lang, Said(self.services.catalog.get(lang, "common.not_registered"))
-            )
+            return self._render(lang, Said(self.services.catalog.get(lang, self.not_registered)))
         key = f"{self.name}:msg:{external_id}:{message_id}"
         if typed.startswith("/"):
             return self._show(actor, self._command(actor, typed, key))
@@ -125,7 +125,7 @@ class TextChannel:
         """Render an answer, keeping its last numbered choices for the next typed number."""
         if answer.unhandled:  # words from someone with no unit to report for
             t = partial(self.services.catalog.get, actor.lang)
-            key = "common.not_registered" if actor.access == Access.PUBLIC else "start.help_footer"
+            key = self.not_registered if actor.access == Access.PUBLIC else "start.help_footer"
             answer = Answer([Said(t(key))])
         offered = [said for said in answer.said if said.choices]
         with self.services.engine.begin() as connection:

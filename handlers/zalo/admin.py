@@ -33,7 +33,6 @@ from core.units import split_edit_line
 from db.engine import session_scope
 from db.models import Unit
 from db.queries.contact_admin import contact_page
-from db.queries.tasks import find_tasks
 from db.queries.units import find_units
 from handlers.zalo.pages import remember
 
@@ -95,7 +94,7 @@ def editunit(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
         return [unit] if isinstance(unit, Said) else []
     if any(values):
         return [Said(unit_form.edit(services, actor.lang, actor.contact_id, unit.id, values))]
-    card = unit_form.card(services, actor.lang, unit.id)
+    card = unit_form.card(services, actor.lang, unit.id, buttons=False)
     return [Said(card[0])] if card is not None else []
 
 
@@ -125,15 +124,14 @@ def tasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
 def _task_card(services: Services, actor: Actor, text: str) -> Said:
     """Say one task: directive, deadline, status, progress, description."""
     t = partial(services.catalog.get, actor.lang)
-    with session_scope(services.engine) as session:
-        found = find_tasks(session, text=text)
-    task_id = found[0].id if len(found) == 1 else None
-    shown = task_list.card(services, actor.lang, task_id) if task_id is not None else None
+    found = task_list.named(services, text)
+    shown = task_list.card(services, actor.lang, found[0][0]) if len(found) == 1 else None
     if shown is not None:
         return Said(shown.text)
     if not found:
         return Said(t("tasks.not_found", text=text))
-    choices = "\n".join(t("summary.choice", id=f.id, title=f.title) for f in found[:UNITS_LISTED])
+    listed = found[:UNITS_LISTED]
+    choices = "\n".join(t("summary.choice", id=i, title=title) for i, title in listed)
     return Said(t("zalo.file_which", text=text, command="tasks", tasks=Markup(choices)))
 
 

@@ -32,6 +32,7 @@ from db.queries.snapshot import Seen, refresh, snapshot
 from handlers.text.channel import CHOICES, TextChannel
 from handlers.zalo import commands, evidence, forms, invites, ranking, taskedit, unitadmin
 from handlers.zalo.files import PhotoSaid
+from handlers.zalo.pages import recall
 from handlers.zalo.shorthand import is_dated_extension, rewrite
 from render.zalo import LIMIT, show, status_assignments
 from zalo import Event
@@ -54,6 +55,7 @@ class ZaloChannel(TextChannel):
 
     name: str = CHANNEL
     limit: int = LIMIT
+    not_registered: str = "zalo.not_registered"
 
     def answer(
         self, event: Event, photo: bytes | None = None, *, oversized: bool = False
@@ -89,6 +91,10 @@ class ZaloChannel(TextChannel):
         if actor is not None and form is not None and command in ("", "cancel"):
             if command == "cancel" or forms.is_cancel(typed):
                 return self._show(actor, Answer(forms.cancel(self.services, actor)))
+            if fold(typed) in MORE_WORDS and recall(self.services, actor) is not None:
+                # "tiếp" after a list asked for mid-form is its next page, not a title.
+                more = commands.next_page(self.services, actor, "", event.sender_name)
+                return self._show(actor, Answer(more))
             return self._show(actor, Answer(forms.answer(self.services, actor, form, typed)))
         code = rest.strip() if command == "start" else typed if not command else ""
         # After /start, any word is meant as a code: a cut-short one is called unusable.
@@ -105,7 +111,9 @@ class ZaloChannel(TextChannel):
         # A command run here with no declared role is the admins' until someone declares it.
         undeclared = Access.ADMIN if command in commands.COMMANDS else Access.PUBLIC
         if actor.access < commands.ACCESS.get(command, undeclared):
-            return self._show(actor, Answer([Said(t("common.not_allowed"))]))
+            # No unit and no role (removed from their last unit): how to join, as on Telegram.
+            key = self.not_registered if actor.access == Access.PUBLIC else "common.not_allowed"
+            return self._show(actor, Answer([Said(t(key))]))
         run = commands.COMMANDS.get(command)
         if run is None and fold(typed) in MORE_WORDS:
             run = commands.next_page

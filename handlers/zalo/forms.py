@@ -165,7 +165,7 @@ def _confirm_newtask(services: Services, actor: Actor, form: dict[str, Any]) -> 
     if isinstance(draft, newtask.Refused):
         return _back_to(services, actor, form, draft)
     _keep(services, actor, {**form, "step": CONFIRM})
-    text = newtask.confirm_text(services, actor.lang, draft)
+    text = newtask.confirm_text(services, actor.lang, draft, buttons=False)
     return [Said(text, _choices(t("newtask.btn_create"), t("newtask.btn_cancel")))]
 
 

@@ -282,6 +282,7 @@ def test_scope_set_and_show_a_coordinators_groups(tmp_path: Path) -> None:
     unknown = dondoc(tmp_path, env, "scope", "set", "Lan", "Vùng biển")
     assert unknown.returncode == 1
     assert "Vùng biển" in unknown.stderr
+    assert "Các nhóm hiện có: Xã thí điểm" in unknown.stderr  # what could be typed instead
 
 
 def test_second_instance_on_the_same_database_names_the_database(

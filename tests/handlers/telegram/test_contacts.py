@@ -186,3 +186,18 @@ async def test_contacts_loads_only_the_page_it_shows(bot: BotUnderTest) -> None:
     assert shown == list(range(10, 20))
     assert "Trang 2/5" in edited
     assert len(loaded) <= 2 * PAGE_SIZE + 1  # the two pages (and the admin)
+
+
+async def test_contact_card_names_each_channel_with_its_id(bot: BotUnderTest) -> None:
+    """A person on Zalo alone is shown with their Zalo id, never as a "Telegram id"."""
+    with bot.session() as s:
+        unit = make_unit(s, "X1", "Xã Tam Xuân")
+        make_contact(
+            s, 0, units=[unit], name="Hoa", channel="zalo", external_id="b1b2c3d4e5f6a7b8"
+        )
+    listing = await bot.send(ADMIN_ID, "/contacts X1")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(listing, "Hoa"), listing.message_id)
+    card = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "Zalo (mã b1b2c3d4e5f6a7b8)" in card
+    assert "Telegram" not in card

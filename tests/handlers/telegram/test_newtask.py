@@ -420,3 +420,34 @@ async def test_an_edited_answer_does_not_answer_the_next_step(bot: BotUnderTest)
     answer = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert "tin nhắn mới" in (answer.text or "")
     assert "Hạn" in ((await bot.send(ADMIN_ID, "-")).text or "")  # the directive step still
+
+
+async def _create_with_directive(bot: BotUnderTest, typed: str, created: str) -> None:
+    """Confirm a one-line task naming `typed` as its directive (shown as 4824/UBND-KGVX)."""
+    line = await bot.send(ADMIN_ID, f"/newtask Việc | 15/12/2026 | Tam Xuân | {typed}")
+    assert "Văn bản: 4824/UBND-KGVX\n" in (line.text or "")
+    await bot.press(ADMIN_ID, button_data(line, "Tạo nhiệm vụ"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: created in (m.text or ""))
+
+
+async def test_newtask_directive_typed_with_its_kind_is_the_known_one(bot: BotUnderTest) -> None:
+    """ "CV 4824/UBND-KGVX" and "Công văn số 4824/UBND-KGVX" are 4824/UBND-KGVX: no copy of it."""
+    _province(bot)
+    with bot.session() as s:
+        s.add(Directive(number="4824/UBND-KGVX", number_folded=fold("4824/UBND-KGVX")))
+        s.commit()
+    for number, typed in enumerate(("CV 4824/UBND-KGVX", "Công văn số 4824/UBND-KGVX"), 1):
+        await _create_with_directive(bot, typed, f"#{number}")
+    with bot.session() as s:
+        [directive] = s.exec(select(Directive)).all()
+        assert {t.directive_id for t in s.exec(select(Task))} == {directive.id}
+
+
+async def test_newtask_title_of_emoji_alone_is_refused_in_words(bot: BotUnderTest) -> None:
+    """An emoji-only title is refused, the title asked again, and a real one goes on."""
+    _province(bot)
+    await bot.send(ADMIN_ID, "/newtask")
+    refused = await bot.send(ADMIN_ID, "🔥🔥🔥")
+    assert "cần có chữ hoặc số" in (refused.text or "")
+    asked = await bot.send(ADMIN_ID, "Báo cáo CĐS")
+    assert "văn bản" in (asked.text or "").lower()

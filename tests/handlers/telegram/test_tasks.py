@@ -200,3 +200,22 @@ async def test_assign_and_unassign_many_units_without_loading_each(bot: BotUnder
     assert all(a.active for a in rows)
     assert {(a.original_deadline, a.deadline) for a in rows} == {(date(2026, 12, 15),) * 2}
     assert all(a.due_at == due_at(a.deadline, VN) for a in rows)
+
+
+async def test_tasks_number_shows_that_task_closed_or_cancelled_too(bot: BotUnderTest) -> None:
+    """`/tasks #N` shows task N's card, as on Zalo: an open one with its buttons, a closed
+    or cancelled one with its status and none; a title naming two offers both."""
+    open_id, closed_id = _task(bot, "Kế hoạch CĐS"), _task(bot, "Kế hoạch số hóa")
+    done = await bot.send(ADMIN_ID, f"/closetask #{closed_id}")
+    assert "Đã đóng" in (done.text or "")
+    shown = await bot.send(ADMIN_ID, f"/tasks #{open_id}")
+    assert f"#{open_id} Kế hoạch CĐS" in (shown.text or "")
+    assert button_data(shown, "Đóng")
+    closed = await bot.send(ADMIN_ID, f"/tasks #{closed_id}")
+    assert "Tình trạng: đóng" in (closed.text or "")
+    assert not (closed.reply_markup or {}).get("inline_keyboard")
+    unknown = await bot.send(ADMIN_ID, "/tasks #999")
+    assert "Không tìm thấy nhiệm vụ «#999»" in (unknown.text or "")
+    both = await bot.send(ADMIN_ID, "/tasks Kế hoạch")
+    assert "khớp 2 nhiệm vụ" in (both.text or "")
+    assert button_data(both, f"#{closed_id}")
