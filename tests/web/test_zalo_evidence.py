@@ -204,3 +204,21 @@ async def test_zalo_evidence_of_many_files_goes_on_with_next(
     listed = "\n".join(pages)
     assert [name for name in names if f". {name} - " in listed] == names
     assert len(LINK.findall(listed)) == len(names)
+
+
+async def test_zalo_evidence_whose_file_left_the_store_is_listed_without_a_link(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A file recorded but gone from the evidence store is listed with a word for the admin,
+    and no link that would lead to nothing; the others keep theirs."""
+    await zalo_people(served, fake_zalo)
+    keep(served, "TX", "gone.pdf", b"%PDF-gone")
+    keep(served, "TX", "kept.pdf", b"%PDF-kept")
+    (served.bot.settings.evidence_path / "tx" / "gone.pdf").unlink()
+    [text] = await ask(fake_zalo, ZCOORD, f"/evidence #{served.tasks[0].id} Tam Xuân")
+    gone, kept = text.split("\n2. ")
+    assert "1. gone.pdf" in gone
+    assert "Tệp không còn trong kho minh chứng; xin báo quản trị viên." in gone
+    assert LINK.search(gone) is None
+    assert LINK.search(kept) is not None
