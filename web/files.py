@@ -385,7 +385,7 @@ async def evidence_file(request: Request) -> Response:
     evidence_id = int(request.path_params["evidence_id"])
     offer = Offer(
         lambda t: t("web.landing_evidence", id=evidence_id),
-        "/web",
+        "/evidence",  # a link used without a session came from chat: Zalo's /evidence
         lambda session, viewer: (
             d.evidence_in_scope(session, viewer, evidence_id=evidence_id) is not None
         ),

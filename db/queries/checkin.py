@@ -287,16 +287,28 @@ def find_assignment(
 ) -> tuple[Assignment | None, str, list[str]]:
     """Return the assignment named by "<task> <unit>" ("#12 Tam Xuân"), or why not.
 
+    As `assignment_named`, the units a name fits given by their names.
+    """
+    assignment, problem, fitting = assignment_named(session, text=text, scope=scope)
+    return assignment, problem, [unit.name for unit, _ in fitting]
+
+
+def assignment_named(
+    session: Session, *, text: str, scope: Scope = EVERY
+) -> tuple[Assignment | None, str, list[tuple[Unit, Assignment]]]:
+    """Return the assignment named by "<task> <unit>" ("#12 Tam Xuân"), or why not.
+
     The words are split at each place in turn; the first split that names exactly one task
     and exactly one unit in scope given that task wins (what lies outside is neither matched
     nor named). A unit's name that fits several units is narrowed to those given the task.
-    Reasons: "usage", "not_found", "not_assigned", "unit_ambiguous" (with the names of the
-    units given the task that the name fits, in Vietnamese order, at most MAX_UNIT_CHOICES).
+    Reasons: "usage", "not_found", "not_assigned", "unit_ambiguous" (with the units given
+    the task that the name fits and their assignments, in Vietnamese order, at most
+    MAX_UNIT_CHOICES).
     """
     words = text.split()
     if len(words) < 2:
         return None, "usage", []
-    fitting: list[str] = []
+    fitting: list[tuple[Unit, Assignment]] = []
     for cut in range(1, len(words)):
         tasks = visible_tasks(
             session, tasks=find_tasks(session, text=" ".join(words[:cut])), scope=scope
@@ -314,8 +326,8 @@ def find_assignment(
             return found[0], "", []
         if not found and len(units) == 1:
             return None, "not_assigned", []
-        given = {a.unit_id for a in found}
-        fitting = fitting or [u.name for u in units if u.id in given][:MAX_UNIT_CHOICES]
+        given = {a.unit_id: a for a in found}
+        fitting = fitting or [(u, given[u.id]) for u in units if u.id in given][:MAX_UNIT_CHOICES]
     if fitting:
         return None, "unit_ambiguous", fitting
     return None, "not_found", []

@@ -15,14 +15,13 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from app import evidence_files
 from core.checkin import task_numbers
 from core.markup import to_html, to_plain
 from core.numbers import typed_number
 from core.roles import Access
-from db.models import Evidence
-from db.queries.checkin import evidence_of, find_assignment, message_outbox, open_items
+from db.queries.checkin import message_outbox, open_items
 from db.queries.pending import clear_pending, get_pending, set_pending
-from db.queries.scope import in_scope
 from handlers.telegram import evidence_store
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
@@ -117,24 +116,15 @@ async def on_choice(req: Request) -> None:
 async def evidence_command(req: Request) -> None:
     """/evidence <task> <unit>: send back the files kept as that assignment's evidence."""
     text, scope, contact_id = req.text_args, req.actor.scope, req.actor.contact_id
-
-    def read(session: Session) -> str | list[Evidence]:
-        """Return the assignment's files, or why there are none to send."""
-        assignment, problem, units = find_assignment(session, text=text, scope=scope)
-        if assignment is None or assignment.id is None:
-            listed = "\n".join(f"• {unit}" for unit in units)
-            return req.t(f"evidence.{problem or 'usage'}", units=listed)
-        if not in_scope(session, contact_id=contact_id, unit_id=assignment.unit_id):
-            return req.t("common.not_allowed")
-        return evidence_of(session, assignment_id=assignment.id)
-
-    files = await req.transaction(read)
-    if isinstance(files, str):
-        await req.reply(files)
+    found = await req.transaction(
+        lambda session: evidence_files.find(
+            session, req.t, text=text, scope=scope, contact_id=contact_id
+        )
+    )
+    if found.said:
+        await req.reply(found.said)
         return
-    if not files:
-        await req.say("evidence.none")
-        return
+    files = found.files
     chat = req.update.effective_chat
     assert chat is not None
     for kept in files[:MAX_SENT]:

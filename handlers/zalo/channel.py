@@ -30,7 +30,16 @@ from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
 from handlers.text.channel import CHOICES, TextChannel
-from handlers.zalo import commands, evidence, forms, invites, ranking, taskedit, unitadmin
+from handlers.zalo import (
+    commands,
+    evidence,
+    evidence_links,
+    forms,
+    invites,
+    ranking,
+    taskedit,
+    unitadmin,
+)
 from handlers.zalo.files import PhotoSaid
 from handlers.zalo.pages import recall
 from handlers.zalo.shorthand import is_dated_extension, rewrite
@@ -39,12 +48,13 @@ from zalo import Event
 
 CHANNEL = "zalo"
 # The staff's choices a typed number takes: a task to change, a unit to switch off, to
-# show or whose invites to revoke.
+# show, whose invites to revoke or whose evidence to list.
 CHOSEN = {
     taskedit.PREFIX: taskedit.take,
     unitadmin.PREFIX: unitadmin.take,
     ranking.PREFIX: ranking.take,
     invites.PREFIX: invites.take,
+    evidence_links.PREFIX: evidence_links.take,
 }
 MORE_WORDS = frozenset({"tiep", "tiếp", "next", "more"})
 
@@ -178,7 +188,7 @@ class ZaloChannel(TextChannel):
     def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
         """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would, a
         task to change (`te:`), a unit to switch (`un:`), show (`rk:`) or whose invites to
-        revoke (`iv:`) as typing it would."""
+        revoke (`iv:`), or whose evidence to list (`el:`), as typing it would."""
         if len(data) == 3 and data[0] == "xt" and data[1] in ("ok", "no") and data[2].isdigit():
             if actor.access < Access.COORDINATOR:
                 return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])

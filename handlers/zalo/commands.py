@@ -22,7 +22,17 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries.checkin import Row, open_page
-from handlers.zalo import admin, files, forms, invites, ranking, staff, taskedit, unitadmin
+from handlers.zalo import (
+    admin,
+    evidence_links,
+    files,
+    forms,
+    invites,
+    ranking,
+    staff,
+    taskedit,
+    unitadmin,
+)
 from handlers.zalo.pages import recall, remember
 
 MYTASKS_SIZE = 5
@@ -136,6 +146,8 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
         return admin.contacts_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "unit":
         return ranking.unit_page(services, actor, str(data.get("args", "")), int(page))
+    if data.get("command") == evidence_links.COMMAND:
+        return evidence_links.files_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "ranking":
         return ranking.ranking_page(services, actor, str(data.get("args", "")), int(page))
     paged = {"units": staff.units, "tasks": admin.tasks, "calendar": admin.calendar}
@@ -188,6 +200,8 @@ COMMANDS: dict[str, Command] = {
     "ranking": ranking.ranking,
     "digest": staff.digest,
     "invites": invites.invites,
+    "evidence": evidence_links.evidence,
+    "minhchung": evidence_links.evidence,
 }
 
 # Who may run each command on Zalo (checked before it runs, as Telegram's access layer does;
@@ -210,6 +224,8 @@ ACCESS: dict[str, Access] = {
             "unit",
             "ranking",
             "digest",
+            "evidence",
+            "minhchung",
         ),
         Access.COORDINATOR,
     ),

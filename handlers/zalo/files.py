@@ -40,7 +40,7 @@ class PhotoSaid(Said):
 def export(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """Link to the XLSX appendix of every open task, one task or a directive's tasks."""
     t = partial(services.catalog.get, actor.lang)
-    refused = _refused(services, actor)
+    refused = links_refused(services, actor)
     if refused is not None:
         return refused
     target, said = _target(services, actor, args, "export")
@@ -53,7 +53,7 @@ def export(services: Services, actor: Actor, args: str, _name: str) -> list[Said
 def chart(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """Link to one task's chart (PNG), and send it as a photo."""
     t = partial(services.catalog.get, actor.lang)
-    refused = _refused(services, actor)
+    refused = links_refused(services, actor)
     if refused is not None:
         return refused
     target, said = _target(services, actor, args, "chart")
@@ -71,7 +71,7 @@ def chart(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
 def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """Link to the formal report (Word) of every open task, a task, a directive or a period."""
     t = partial(services.catalog.get, actor.lang)
-    refused = _refused(services, actor)
+    refused = links_refused(services, actor)
     if refused is not None:
         return refused
     text = args.strip()
@@ -94,7 +94,7 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
 def web(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
     """Answer a one-time sign-in link to the dashboard, for this person, valid LOGIN_TTL."""
     t = partial(services.catalog.get, actor.lang)
-    refused = _refused(services, actor)
+    refused = links_refused(services, actor)
     if refused is not None:
         return refused
     with session_scope(services.engine) as session:
@@ -106,7 +106,7 @@ def web(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
     return [Said(t("web.login_link", minutes=minutes, link=f"{base}/login/{code}"))]
 
 
-def _refused(services: Services, actor: Actor) -> list[Said] | None:
+def links_refused(services: Services, actor: Actor) -> list[Said] | None:
     """Return why the person gets no link (not staff, no public address), or None."""
     refused = refused_below(services, actor, Access.COORDINATOR)
     if refused is not None or services.settings.public_base_url_set:

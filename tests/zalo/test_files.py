@@ -1,4 +1,5 @@
-"""/export, /chart and /report on Zalo without PUBLIC_BASE_URL: no link, the admin must set it."""
+"""/export, /chart, /report and /evidence on Zalo without PUBLIC_BASE_URL: no link, the admin
+must set it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ async def test_file_commands_without_public_base_url_say_the_admin_must_set_it(
         make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
         s.commit()
     zbot.zalo.add_user(CHI, "Chi")
-    for command in ("/export", "/chart #1", "/report"):
+    for command in ("/export", "/chart #1", "/report", "/evidence #1 Tam Xuân"):
         [text] = await zbot.say(CHI, command)
         assert "PUBLIC_BASE_URL" in text
         assert "/files/" not in text

@@ -50,6 +50,8 @@ ARGS = {
     "chart": "#1",
     "report": "#1",
     "nudge": "#1",
+    "evidence": "#1 Y1",
+    "minhchung": "#1 Y1",
     "lang": "vi",
 }
 

@@ -1,0 +1,110 @@
+"""/evidence <task> <unit>: the files a unit sent as evidence of a task, for staff in scope.
+
+Every channel reads the command here: the task and unit named within the person's scope (a
+unit's name that fits several units narrowed to those given the task, offered as choices),
+the scope checked again, then the files, oldest first. Telegram sends the files; a channel
+without documents lists them (`Item`: name, size, day, sender) with a link each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from core.markup import Markup
+from db.models import Assignment, Contact, Evidence, Task, Unit
+from db.queries.checkin import assignment_named, evidence_of
+from db.queries.scope import Scope, in_scope
+
+Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Found:
+    """What /evidence found: an assignment's files, or what to say, or units to choose from."""
+
+    files: list[Evidence] = field(default_factory=list)
+    said: str = ""  # why there is nothing to show (markup); "" when there are files
+    fitting: list[tuple[Unit, Assignment]] = field(default_factory=list)  # choose one
+    task: Task | None = None
+    unit: Unit | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One evidence file as a list shows it."""
+
+    evidence_id: int
+    file_name: str
+    size: int
+    sent_on: date
+    sender: str | None
+    present: bool  # still in the evidence store
+
+
+def find(session: Session, t: Translate, *, text: str, scope: Scope, contact_id: int) -> Found:
+    """Read "<task> <unit>" within the person's scope and return that assignment's files."""
+    assignment, problem, fitting = assignment_named(session, text=text, scope=scope)
+    if problem == "unit_ambiguous":
+        listed = "\n".join(f"• {unit.name}" for unit, _ in fitting)
+        return Found(said=t("evidence.unit_ambiguous", units=listed), fitting=fitting)
+    if assignment is None or assignment.id is None:
+        return Found(said=t(f"evidence.{problem or 'usage'}"))
+    return of_assignment(session, t, assignment_id=assignment.id, contact_id=contact_id)
+
+
+def of_assignment(session: Session, t: Translate, *, assignment_id: int, contact_id: int) -> Found:
+    """Return one assignment's files when its unit is in the person's scope now."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or not in_scope(
+        session, contact_id=contact_id, unit_id=assignment.unit_id
+    ):
+        return Found(said=t("common.not_allowed"))
+    files = evidence_of(session, assignment_id=assignment_id)
+    task, unit = session.get(Task, assignment.task_id), session.get(Unit, assignment.unit_id)
+    return Found(files, "" if files else t("evidence.none"), task=task, unit=unit)
+
+
+def items(session: Session, files: list[Evidence], *, root: Path, tz: tzinfo) -> list[Item]:
+    """Return the files as a list shows them: day sent (local), sender, still stored."""
+    senders = {f.contact_id for f in files if f.contact_id is not None}
+    query = select(Contact.id, Contact.display_name).where(col(Contact.id).in_(senders))
+    names = dict(session.exec(query).all()) if senders else {}
+    return [
+        Item(
+            evidence_id=f.id or 0,
+            file_name=f.file_name,
+            size=f.size,
+            sent_on=f.created_at.astimezone(tz).date(),
+            sender=names.get(f.contact_id) or None if f.contact_id is not None else None,
+            present=(root / f.storage_path).is_file(),
+        )
+        for f in files
+    ]
+
+
+def size_text(t: Translate, size: int) -> str:
+    """Return a file's size in KB under a megabyte, else in MB, with one decimal."""
+    if size < MB:
+        return t("evidence.size_kb", size=round(size / 1024, 1))
+    return t("evidence.size_mb", size=round(size / MB, 1))
+
+
+def item_text(t: Translate, number: int, item: Item, link: str) -> str:
+    """Return one file's line: number, name, size, day, sender, then its link (or missing)."""
+    sender = item.sender or t("evidence.sender_unknown")
+    line = t(
+        "evidence.item",
+        n=number,
+        name=item.file_name,
+        size=Markup(size_text(t, item.size)),
+        date=item.sent_on,
+        sender=sender,
+    )
+    where = t("evidence.item_link", link=link) if item.present else t("evidence.item_missing")
+    return f"{line}\n{where}"
