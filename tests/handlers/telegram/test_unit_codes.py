@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from db.models import Unit
+from tests.handlers.telegram.test_import_preview import send_file
 from tests.harness import ADMIN_ID, BotUnderTest
 
 
@@ -23,3 +24,14 @@ async def test_addunit_refuses_a_name_of_no_words(bot: BotUnderTest) -> None:
     assert "không có chữ hay số" in said
     with bot.session() as s:
         assert s.exec(select(Unit)).first() is None
+
+
+async def test_units_import_rejects_a_code_with_a_list_separator(bot: BotUnderTest) -> None:
+    """An imported unit whose code holds a comma or semicolon is rejected with why; the
+    file's other rows are applied."""
+    csv = 'code,name,kind\n"X,05",Xã Phẩy,xã\n"X;06",Xã Chấm Phẩy,xã\nX07,Xã Bảy,xã\n'
+    said = (await send_file(bot, csv.encode())).text or ""
+    assert "Dòng 2: mã «X,05» có dấu phẩy hoặc chấm phẩy" in said, said
+    assert "Dòng 3: mã «X;06» có dấu phẩy hoặc chấm phẩy" in said
+    with bot.session() as s:
+        assert list(s.exec(select(Unit.code))) == ["X07"]
