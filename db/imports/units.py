@@ -20,6 +20,7 @@ from core.textnorm import fold
 from core.units import code_problem
 from db.imports import refuse_unsaved_formulas, require_columns
 from db.models import Unit, UnitGroup, UnitGroupMember
+from db.queries.assignees import names_no_unit
 from db.queries.audit import record
 from db.queries.units import find_group, find_kind
 
@@ -36,6 +37,7 @@ REASONS = (
     "parent_rejected",
     "parent_cycle",
     "code_separator",
+    "code_keyword",
 )
 MAX_CODE, MAX_NAME, MAX_GROUP = 40, 200, 120
 AUDIT_LIST_LIMIT = 200
@@ -142,10 +144,15 @@ def _row_problem(code: str, name: str, groups: list[str]) -> str:
 def new_code_problem(session: Session, code: str) -> str:
     """Return why a new unit cannot have this code (a reason code), or an empty string.
 
-    The one rule of /addunit and of imports. Only new codes are checked: no command renames
-    a unit, so one made before a rule stays editable.
+    The one rule of /addunit and of imports: a unit is named in a list of units by its code,
+    so the code may hold no separator of the list ("code_separator") and may not read as a
+    keyword of it, everyone, a parent or a kind ("code_keyword"). Only new codes are
+    checked: no command renames a unit, so one made before a rule stays editable.
     """
-    return code_problem(code)
+    problem = code_problem(code)
+    if problem:
+        return problem
+    return "code_keyword" if names_no_unit(session, code) else ""
 
 
 def _drop_duplicates(rows: list[UnitRow], report: ImportReport) -> list[UnitRow]:
