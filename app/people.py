@@ -10,8 +10,15 @@ from app.i18n import Catalog
 from app.services import Services
 from core.markup import Markup
 from db.engine import session_scope
-from db.queries.contact_admin import change_scope, contact_info, split_person
+from db.queries.contact_admin import ContactInfo, change_scope, contact_info, split_person
 from db.queries.contacts import Identities, described, name_of
+
+# A /contacts page is one Telegram message, edited in place by its buttons: ten people in
+# dozens of units each passed 4,096 characters. Listed, a person is at most LISTED_NAME
+# characters of name and LISTED_UNITS codes (of at most 40), about 300 characters a line;
+# the card (pressing the name) shows them all.
+LISTED_NAME = 80
+LISTED_UNITS = 3
 
 
 def channel_name(catalog: Catalog, lang: str, channel: str) -> str:
@@ -95,3 +102,19 @@ def scope(services: Services, lang: str, actor_id: int, args: str) -> str:
     if result.empty:
         said += "\n" + t("contacts.scope_empty_groups", groups=", ".join(result.empty))
     return said
+
+
+def contact_line(catalog: Catalog, lang: str, info: ContactInfo) -> str:
+    """Return one person of a /contacts page: name, role, their first units' codes (the
+    others counted), and a flag when the bot cannot reach them."""
+    codes = [unit.code for unit, _ in info.units]
+    units = ", ".join(codes[:LISTED_UNITS]) or "-"
+    if len(codes) > LISTED_UNITS:
+        more = catalog.get(lang, "contacts.more_units", count=len(codes) - LISTED_UNITS)
+        units = f"{units} {more}"
+    name = info.label
+    if len(name) > LISTED_NAME:
+        name = name[: LISTED_NAME - 1].rstrip() + "…"
+    key = "contacts.line" if info.identities.reachable else "contacts.line_unreachable"
+    role = catalog.get(lang, f"common.role_{info.contact.role}")
+    return catalog.get(lang, key, name=name, role=role, units=units)

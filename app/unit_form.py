@@ -21,14 +21,13 @@ from core.spreadsheet import ImportReport
 from core.textnorm import fold
 from core.units import parse_unit_line
 from db.engine import session_scope
-from db.imports.units import MAX_CODE, MAX_NAME, groups_of, save_unit
+from db.imports.units import MAX_CODE, MAX_NAME, groups_of, new_code_problem, save_unit
 from db.models import Unit, UnitKind
 from db.queries.contacts import identities_by_person, label
 from db.queries.unit_admin import contacts_of_unit, parent_code, set_active
 from db.queries.units import find_kind, find_units, unit_by_code
 
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
-SEPARATORS = (",", ";")  # what splits a list of units
 LISTED_NAME = 80
 NONE_WORDS = frozenset({"-", "khong", "no", "none", "bo qua", "skip"})
 
@@ -80,14 +79,13 @@ def _code(services: Services, lang: str, code: str) -> str | Refusal:
 
 
 def _code_refusal(services: Services, lang: str, code: str) -> Refusal | None:
-    """Say why a new unit cannot have this code (a list's separator in it, or taken), or None.
-
-    Units are named in lists split at commas and semicolons ("X01, X02"): a unit whose code
-    holds one could never be named by it.
-    """
-    if any(sign in code for sign in SEPARATORS):
-        return Refusal(services.catalog.get(lang, "units.code_separator", code=code))
-    if code_exists(services, code):
+    """Say why a new unit cannot have this code (the import's rule, or taken), or None."""
+    with session_scope(services.engine) as session:
+        problem = new_code_problem(session, code)
+        taken = unit_by_code(session, code=code) is not None
+    if problem:
+        return Refusal(services.catalog.get(lang, f"units.{problem}", code=code))
+    if taken:
         return Refusal(services.catalog.get(lang, "units.exists", code=code))
     return None
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Matched", "Resolution", "Unmatched", "split_spec"]
+__all__ = ["Matched", "Resolution", "Unmatched", "is_keyword", "split_spec"]
 
 EVERYONE = frozenset({"all", "tat ca", "tat ca don vi", "all units", "everyone", "toan bo"})
 PARENT = re.compile(r"^(?:under|thuoc|truc thuoc|duoi)\s+(.+)$")
@@ -61,6 +61,11 @@ class Resolution:
     def ok(self) -> bool:
         """Tell whether every item matched and there is at least one unit."""
         return not self.unmatched and bool(self.unit_ids)
+
+
+def is_keyword(folded: str) -> bool:
+    """Tell whether a folded item reads as everyone or as a parent, before any unit's code."""
+    return folded in EVERYONE or PARENT.match(folded) is not None
 
 
 def split_spec(spec: str) -> list[str]:

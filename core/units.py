@@ -7,6 +7,18 @@ import re
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
 MIN_FIELDS = 3
 GROUP_SEPARATORS = re.compile(r"[;,]")
+LIST_SEPARATORS = (",", ";")  # what splits a list of units ("X01, X02")
+
+
+def code_problem(code: str) -> str:
+    """Return why a new unit cannot have this code (a reason code), or an empty string.
+
+    Units are named in lists split at commas and semicolons: a unit whose code holds one
+    could never be named by it ("code_separator").
+    """
+    if any(sign in code for sign in LIST_SEPARATORS):
+        return "code_separator"
+    return ""
 
 
 def parse_unit_line(text: str) -> dict[str, str] | None:

@@ -17,8 +17,10 @@ from sqlmodel import Session, col, select
 
 from core.spreadsheet import ImportReport, Rejection, Table
 from core.textnorm import fold
+from core.units import code_problem
 from db.imports import refuse_unsaved_formulas, require_columns
 from db.models import Unit, UnitGroup, UnitGroupMember
+from db.queries.assignees import names_no_unit
 from db.queries.audit import record
 from db.queries.units import find_group, find_kind
 
@@ -34,6 +36,8 @@ REASONS = (
     "unknown_parent",
     "parent_rejected",
     "parent_cycle",
+    "code_separator",
+    "code_keyword",
 )
 MAX_CODE, MAX_NAME, MAX_GROUP = 40, 200, 120
 AUDIT_LIST_LIMIT = 200
@@ -72,8 +76,8 @@ def import_units(
     require_columns(table, REQUIRED)
     refuse_unsaved_formulas(table, HEADER)
     report = ImportReport()
-    rows = _parse_rows(session, table, report)
     existing = {u.code_folded: u for u in session.exec(select(Unit))}
+    rows = _parse_rows(session, table, report, existing)
     good = _check_parents(rows, existing, report)
     _apply(session, good, existing, report, now)
     report.rejected.sort(key=lambda r: r.row)
@@ -93,7 +97,9 @@ def import_units(
     return report
 
 
-def _parse_rows(session: Session, table: Table, report: ImportReport) -> list[UnitRow]:
+def _parse_rows(
+    session: Session, table: Table, report: ImportReport, existing: dict[str, Unit]
+) -> list[UnitRow]:
     """Check each row on its own and against the others; return the ones that pass."""
     has_parent, has_groups = "parent_code" in table.header, "groups" in table.header
     kinds: dict[str, str | None] = {}
@@ -101,7 +107,9 @@ def _parse_rows(session: Session, table: Table, report: ImportReport) -> list[Un
     for number, cells in table.rows:
         code, name, kind_text = cells.get("code", ""), cells.get("name", ""), cells.get("kind", "")
         groups = [g.strip() for g in cells.get("groups", "").split(";") if g.strip()]
-        reason = _row_problem(code, name, groups)
+        reason = _row_problem(code, name, groups) or (
+            "" if fold(code) in existing else new_code_problem(session, code)
+        )
         if reason:
             report.rejected.append(Rejection(number, reason, {"code": code, "value": name}))
             continue
@@ -131,6 +139,20 @@ def _row_problem(code: str, name: str, groups: list[str]) -> str:
     if len(code) > MAX_CODE or len(name) > MAX_NAME or any(len(g) > MAX_GROUP for g in groups):
         return "too_long"
     return ""
+
+
+def new_code_problem(session: Session, code: str) -> str:
+    """Return why a new unit cannot have this code (a reason code), or an empty string.
+
+    The one rule of /addunit and of imports: a unit is named in a list of units by its code,
+    so the code may hold no separator of the list ("code_separator") and may not read as a
+    keyword of it, everyone, a parent or a kind ("code_keyword"). Only new codes are
+    checked: no command renames a unit, so one made before a rule stays editable.
+    """
+    problem = code_problem(code)
+    if problem:
+        return problem
+    return "code_keyword" if names_no_unit(session, code) else ""
 
 
 def _drop_duplicates(rows: list[UnitRow], report: ImportReport) -> list[UnitRow]:

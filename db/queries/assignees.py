@@ -14,10 +14,11 @@ from core.assignees import (
     Matched,
     Resolution,
     Unmatched,
+    is_keyword,
     split_spec,
 )
 from core.textnorm import fold, vi_sort_key
-from db.models import Unit, UnitGroupMember
+from db.models import Unit, UnitGroupMember, UnitKind
 from db.queries.units import find_group, find_kind, find_units
 
 
@@ -71,7 +72,7 @@ def _resolve_item(
     parent = PARENT.match(folded)
     if parent is not None:
         return _under(session, text, parent.group(1))
-    kind = find_kind(session, text=folded) or find_kind(session, text=KIND_PREFIX.sub("", folded))
+    kind = _kind(session, folded)
     if kind is not None:
         label = kind.plural_en or kind.name_en if lang == "en" else kind.plural_vi or kind.name_vi
         ids = _active_ids(session, select(Unit.id).where(Unit.kind_key == kind.key))
@@ -90,6 +91,18 @@ def _resolve_item(
     if not units and not exact:
         return _inactive(session, text, folded)
     return _one_unit(text, units)
+
+
+def _kind(session: Session, folded: str) -> UnitKind | None:
+    """Return the kind an item names ("xã", "các sở", "all communes"), or None."""
+    return find_kind(session, text=folded) or find_kind(session, text=KIND_PREFIX.sub("", folded))
+
+
+def names_no_unit(session: Session, text: str) -> bool:
+    """Tell whether an item is read as a keyword (everyone, a parent, a kind) before it could
+    be read as a unit's code: a unit with such a code could never be named by it."""
+    folded = fold(text)
+    return is_keyword(folded) or _kind(session, folded) is not None
 
 
 def _inactive(session: Session, text: str, folded: str) -> Unmatched:

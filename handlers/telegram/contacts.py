@@ -82,7 +82,10 @@ def contacts_page(
         page, count = contact_page(session, unit_id=unit_id or None, number=number, size=PAGE_SIZE)
     header_key = "contacts.header_unit" if unit is not None else "contacts.header"
     lines = [req.t(header_key, count=count, unit=unit.name if unit else "")]
-    lines += [_contact_line(req, info) for info in page.items] or [req.t("contacts.none")]
+    catalog, lang = req.services.catalog, req.actor.lang
+    lines += [people.contact_line(catalog, lang, info) for info in page.items] or [
+        req.t("contacts.none")
+    ]
     lines += ["", req.t("common.page", page=page.number, pages=page.pages)]
     rows = [
         [req.button(info.label, PREFIX, "card", cid)]
@@ -95,14 +98,6 @@ def contacts_page(
     if page.has_next:
         nav.append(req.button(req.t("common.next"), PREFIX, "pg", page.number + 1, unit_id))
     return "\n".join(lines), InlineKeyboardMarkup([*rows, nav] if nav else rows)
-
-
-def _contact_line(req: Request, info: ContactInfo) -> str:
-    """Return one person: name, role, units, and a flag when the bot cannot reach them."""
-    contact = info.contact
-    units = ", ".join(u.code for u, _ in info.units) or "-"
-    key = "contacts.line" if info.identities.reachable else "contacts.line_unreachable"
-    return req.t(key, name=info.label, role=req.t(f"common.role_{contact.role}"), units=units)
 
 
 async def send_card(req: Request, contact_id: int) -> bool:

@@ -195,11 +195,7 @@ def contacts_page(services: Services, actor: Actor, text: str, number: int) -> l
             else t("zalo.contacts_header", count=count)
         )
         lines = [header]
-        for info in page.items:
-            units = ", ".join(u.code for u, _ in info.units) or "-"
-            key = "contacts.line" if info.identities.reachable else "contacts.line_unreachable"
-            role = t(f"common.role_{info.contact.role}")
-            lines.append(t(key, name=info.label, role=role, units=units))
+        lines += [people.contact_line(services.catalog, actor.lang, i) for i in page.items]
     if not page.items:
         lines.append(t("contacts.none"))
     lines += ["", t("common.page", page=page.number, pages=page.pages)]

@@ -58,3 +58,17 @@ async def test_newtask_naming_a_deactivated_unit_says_so(zbot: ZaloBot) -> None:
     [asked] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo | 15/12/2026 | X001")
     assert "«X001» là Xã An Hải (X001), đơn vị đã ngừng theo dõi: /activate" in asked
     assert "Không tìm thấy" not in asked
+
+
+async def test_addunit_code_that_is_a_keyword_is_asked_again(zbot: ZaloBot) -> None:
+    """A code "tat ca" (everyone in a list of units) is refused at the code step, with why,
+    and asked again; so is "xã" on one line."""
+    [asked] = await zbot.say(ZALO_ADMIN, "/addunit")
+    [again] = await zbot.say(ZALO_ADMIN, "tat ca")
+    assert "là một từ khóa khi chọn đơn vị" in again
+    assert asked.splitlines()[-1] in again  # the same question
+    await zbot.say(ZALO_ADMIN, "/cancel")
+    [one_line] = await zbot.say(ZALO_ADMIN, "/addunit xã | Xã Từ Khóa | xã")
+    assert "là một từ khóa khi chọn đơn vị" in one_line
+    with zbot.session() as s:
+        assert s.exec(select(Unit)).first() is None

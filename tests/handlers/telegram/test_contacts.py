@@ -6,6 +6,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from db.models import AuditLog, Contact, UnitContact
+from devtools.fakebotapi import ChatMessage
 from handlers.telegram.contacts import PAGE_SIZE
 from tests.factories import make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
@@ -201,3 +202,36 @@ async def test_contact_card_names_each_channel_with_its_id(bot: BotUnderTest) ->
     card = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
     assert "Zalo (mã b1b2c3d4e5f6a7b8)" in card
     assert "Telegram" not in card
+
+
+async def test_contacts_pages_of_people_in_dozens_of_units_fit_and_turn(
+    bot: BotUnderTest,
+) -> None:
+    """People in 60 units of long codes and names: each page is one message under Telegram's
+    4,096 characters, a person's units cut with "… và N đơn vị khác", and Next and Previous
+    edit it in place."""
+    with bot.session() as s:
+        units = [
+            make_unit(s, f"XA-{i:02}-" + "K" * 34, f"Xã số {i:02} " + "Tam Xuân " * 21)
+            for i in range(60)
+        ]
+        for n in range(PAGE_SIZE + 2):
+            make_contact(s, 4900 + n, units=units, name=f"Người {n:02} " + "Nguyễn Văn " * 18)
+    first = await bot.send(ADMIN_ID, "/contacts")
+    text = first.text or ""
+    assert len(text) <= 4096
+    assert "Trang 1/2" in text  # the whole page, in one message
+    assert "XA-00-" in text
+    assert "… và 57 đơn vị khác" in text
+    await bot.press(ADMIN_ID, button_data(first, "Sau"), first.message_id)
+    await bot.server.wait_until(lambda: "Trang 2/2" in (current(bot, first.message_id).text or ""))
+    second = current(bot, first.message_id)
+    assert len(second.text or "") <= 4096
+    assert f"Người {PAGE_SIZE:02}" in (second.text or "")
+    await bot.press(ADMIN_ID, button_data(second, "Trước"), first.message_id)
+    await bot.server.wait_until(lambda: "Trang 1/2" in (current(bot, first.message_id).text or ""))
+
+
+def current(bot: BotUnderTest, message_id: int) -> ChatMessage:
+    """Return a bot message as it stands now (after edits)."""
+    return next(m for m in bot.server.messages(ADMIN_ID) if m.message_id == message_id)

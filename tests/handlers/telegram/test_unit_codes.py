@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from db.models import Unit
+from tests.handlers.telegram.test_import_preview import send_file
 from tests.harness import ADMIN_ID, BotUnderTest
 
 
@@ -23,3 +24,36 @@ async def test_addunit_refuses_a_name_of_no_words(bot: BotUnderTest) -> None:
     assert "không có chữ hay số" in said
     with bot.session() as s:
         assert s.exec(select(Unit)).first() is None
+
+
+async def test_units_import_rejects_a_code_with_a_list_separator(bot: BotUnderTest) -> None:
+    """An imported unit whose code holds a comma or semicolon is rejected with why; the
+    file's other rows are applied."""
+    csv = 'code,name,kind\n"X,05",Xã Phẩy,xã\n"X;06",Xã Chấm Phẩy,xã\nX07,Xã Bảy,xã\n'
+    said = (await send_file(bot, csv.encode())).text or ""
+    assert "Dòng 2: mã «X,05» có dấu phẩy hoặc chấm phẩy" in said, said
+    assert "Dòng 3: mã «X;06» có dấu phẩy hoặc chấm phẩy" in said
+    with bot.session() as s:
+        assert list(s.exec(select(Unit.code))) == ["X07"]
+
+
+async def test_addunit_refuses_a_code_read_as_a_keyword_of_a_list(bot: BotUnderTest) -> None:
+    """A code read as everyone ("tất cả", "all") or as a kind ("xã", "sở", "communes") would
+    name every unit, or every unit of a kind, in a list, never the unit: refused, with why."""
+    for code in ("tất cả", "tat ca", "all", "xã", "SO", "communes"):
+        said = (await bot.send(ADMIN_ID, f"/addunit {code} | Xã Từ Khóa | xã")).text or ""
+        assert "là một từ khóa khi chọn đơn vị" in said, (code, said)
+    said = (await bot.send(ADMIN_ID, "/addunit X-ALL | Xã Từ Khóa | xã")).text or ""
+    assert "Đã thêm" in said, said
+    with bot.session() as s:
+        assert list(s.exec(select(Unit.code))) == ["X-ALL"]
+
+
+async def test_units_import_rejects_a_code_read_as_a_keyword(bot: BotUnderTest) -> None:
+    """An imported unit coded "all" or "phường" is rejected with why; the others apply."""
+    csv = "code,name,kind\nall,Xã Tất Cả,xã\nphường,Phường Một,phường\nP01,Phường Hai,phường\n"
+    said = (await send_file(bot, csv.encode())).text or ""
+    assert "Dòng 2: mã «all» là một từ khóa khi chọn đơn vị" in said, said
+    assert "Dòng 3: mã «phường» là một từ khóa" in said
+    with bot.session() as s:
+        assert list(s.exec(select(Unit.code))) == ["P01"]
