@@ -12,9 +12,10 @@ One pacer per channel (Telegram's, Zalo's), shared by everything that sends ther
 something between getting its turn and calling can use the two itself.)
 
 - **Grid.** Turns are handed out on a fixed grid at the current rate (at first the ceiling):
-  never two closer than the interval, and a turn taken a little late (timer, loop or GIL
-  latency) keeps its place on the grid, so the long-run rate is the one set. After a quiet
-  spell the grid restarts from now rather than bursting.
+  never before their place on it, and a turn taken a little late (timer, loop or GIL
+  latency) keeps its place, so the long-run rate is the one set (the turns after a late one
+  then follow it closely until the grid is caught up; the window below bounds any second).
+  After a quiet spell (`CATCH_UP_S` behind) the grid restarts from now rather than bursting.
 - **Window.** With `window=Window(calls, seconds)` no more than `calls` calls can *reach the
   service* within any `seconds`, whatever the network does to them: a call reaches it at
   the latest when its answer comes back, so a turn waits until the call `calls` turns

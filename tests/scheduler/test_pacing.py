@@ -26,7 +26,11 @@ class Clock:
 
 
 async def test_turns_keep_to_the_grid_without_a_burst() -> None:
-    """Twenty turns at 50/s take about 0.4 s, never two much closer than the interval."""
+    """Twenty turns at 50/s take at least 0.38 s: no turn comes before its place on the grid.
+
+    A turn the loop woke late keeps its place, so the next ones may follow it closely until
+    the grid is caught up; they are never ahead of it (which is what a burst would be).
+    """
     pacer = Pacer(RATE)
     times: list[float] = []
 
@@ -34,10 +38,10 @@ async def test_turns_keep_to_the_grid_without_a_burst() -> None:
         async with pacer.turn(Lane.BULK):
             times.append(time.monotonic())
 
+    start = time.monotonic()  # the grid starts at its first turn, no earlier than this
     await asyncio.gather(*(one() for _ in range(20)))
-    gaps = [b - a for a, b in pairwise(times)]
-    assert min(gaps) >= 1 / RATE * 0.5  # a late turn is made up, never doubled
-    assert times[-1] - times[0] >= 19 / RATE - 0.005
+    for k, at in enumerate(times):
+        assert at - start >= k / RATE - 0.001, (k, [b - a for a, b in pairwise(times)])
 
 
 async def test_a_reply_goes_before_waiting_bulk_sends() -> None:
