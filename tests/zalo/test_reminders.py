@@ -39,7 +39,18 @@ async def remind(zbot: ZaloBot, count: int = 1) -> list[str]:
     after = len(zbot.zalo.messages(HOA))
     await asyncio.to_thread(dispatch, ctx, services.clock.now())
     sent = await zbot.zalo.wait_for_messages(HOA, after=after, count=count, timeout=10)
+    # A person reads a reminder after it is delivered; the bot records the delivery (and the
+    # offer a typed number answers) the moment Zalo's server answers, a few ms after the
+    # fake server has the text: wait for that record, as any reader's eyes would.
+    await zbot.zalo.wait_until(lambda: not being_sent(zbot), 10)
     return [m.text for m in sent]
+
+
+def being_sent(zbot: ZaloBot) -> bool:
+    """Tell whether a Zalo message to Hoa is still between its call and its record."""
+    with zbot.session() as s:
+        query = select(Outbox.id).where(Outbox.chat_id == HOA, Outbox.status == "sending")
+        return s.exec(query).first() is not None
 
 
 def reports(zbot: ZaloBot) -> list[tuple[str, int | None, str]]:
