@@ -16,10 +16,8 @@ from datetime import date, tzinfo
 from sqlmodel import Session, col, select
 
 from core.states import TaskStatus
-from core.taskdates import due_at
 from db.models import Assignment, AuditLog, Task
-from db.queries.audit import record
-from db.queries.taskadmin import change_deadline
+from db.queries.taskadmin import change_deadline, move_assignment
 
 MOVES = ("task.deadline_changed", "assignment.deadline_changed")
 
@@ -123,18 +121,6 @@ def _move_back_assignment(
     if not (untouched and still and task is not None and task.status == TaskStatus.OPEN):
         result.kept.append(assignment.task_id)
         return
-    assignment.deadline, assignment.due_at = day, due_at(day, tz)
-    session.add(assignment)
-    record(
-        session,
-        actor_id=actor_id,
-        action="assignment.deadline_changed",
-        object_type="assignment",
-        object_id=assignment.id,
-        details={
-            "from": to.isoformat(),
-            "to": day.isoformat(),
-            "day_off_removed": day.isoformat(),
-        },
-    )
+    why = {"day_off_removed": day.isoformat()}
+    move_assignment(session, assignment, to=day, tz=tz, actor_id=actor_id, why=why)
     result.moved.append(assignment.task_id)

@@ -122,18 +122,40 @@ def move_off_day(
         )
     ).all()
     for assignment in extended:
-        assignment.deadline, assignment.due_at = to, due_at(to, tz)
-        session.add(assignment)
-        record(
+        move_assignment(
             session,
+            assignment,
+            to=to,
+            tz=tz,
             actor_id=actor_id,
-            action="assignment.deadline_changed",
-            object_type="assignment",
-            object_id=assignment.id,
-            details={"from": day.isoformat(), "to": to.isoformat(), "reason": "day off", **cause},
+            why={"reason": "day off", **cause},
         )
     ids = {t.id for t in moved} | {a.task_id for a in extended}
     return sorted(i for i in ids if i is not None)
+
+
+def move_assignment(
+    session: Session,
+    assignment: Assignment,
+    *,
+    to: date,
+    tz: tzinfo,
+    actor_id: int | None,
+    why: dict[str, str],
+) -> None:
+    """Give one assignment its own deadline `to` (an extension's, moved by a day off or back),
+    audited with where it was and why."""
+    old = assignment.deadline
+    assignment.deadline, assignment.due_at = to, due_at(to, tz)
+    session.add(assignment)
+    record(
+        session,
+        actor_id=actor_id,
+        action="assignment.deadline_changed",
+        object_type="assignment",
+        object_id=assignment.id,
+        details={"from": old.isoformat(), "to": to.isoformat(), **why},
+    )
 
 
 def _move_current(
