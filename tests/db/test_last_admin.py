@@ -8,12 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from core.roles import Role
 from db.engine import session_scope
 from db.models import AuditLog, Contact
-from db.queries.contact_admin import RoleChange, change_role
+from db.queries.contact_admin import RoleChange, change_role, lock_admins
 from tests.factories import make_contact
 
 
@@ -62,6 +63,22 @@ def test_two_admins_demoting_each_other_at_once_leave_one(db: Engine) -> None:
     assert len(standing) == 1
     assert [a.actor_id for a in role_changes(db)] == standing
     assert sorted(r.problem for r in results) == ["", "last_admin"]
+
+
+def test_a_role_change_cannot_count_the_admins_while_another_holds_them(db: Engine) -> None:
+    """While one change holds the admins, another cannot read them: it waits (here, told to
+    give up at once, it fails) instead of counting admins the first may be demoting."""
+    with session_scope(db) as s:
+        first, second = make_contact(s, 9251, role="admin"), make_contact(s, 9252, role="admin")
+    no_wait = (
+        "PRAGMA busy_timeout = 0" if db.dialect.name == "sqlite" else "SET LOCAL lock_timeout = 1"
+    )
+    with Session(db) as holding, Session(db) as other:
+        assert lock_admins(holding) == [first.id, second.id]
+        other.connection().exec_driver_sql(no_wait)
+        with pytest.raises(OperationalError):
+            change_role(other, contact_id=first.id or 0, role=Role.MEMBER, actor_id=second.id)
+    assert admins_of(db) == [first.id, second.id]
 
 
 def test_the_last_admin_cannot_be_made_a_coordinator(session: Session) -> None:
