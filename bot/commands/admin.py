@@ -15,6 +15,7 @@ from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.queries.admin_codes import create_admin_code
 from db.queries.audit import record
+from db.queries.contact_admin import change_role, lock_admins
 from db.queries.contacts import (
     contacts_with_role_at_least,
     ensure_admin,
@@ -118,32 +119,30 @@ def admin_list(args: argparse.Namespace) -> int:
 
 
 def admin_remove(args: argparse.Namespace) -> int:
-    """Make an admin a member again (their units stay); 1 when they are not an admin."""
+    """Make an admin a member again (their units stay); 1 when they are not an admin, or
+    the last one (the province would have none until a restart read ADMIN_IDS)."""
     user_id = str(args.user_id).strip()
     if not user_id.lstrip("-").isdigit():
         say("cli.bad_user_id", err=True, value=user_id)
         return EXIT_CONFIG
-    removed: list[bool] = []
+    outcome: list[str] = []
 
     def demote(session: Session) -> None:
+        admins = lock_admins(session)  # the check and the change see the same admins
         contact = find_contact(session, channel="telegram", external_id=user_id)
-        if contact is None or contact.role != Role.ADMIN.value:
+        if contact is None or contact.id not in admins:
             return
-        contact.role = Role.MEMBER.value
-        record(
-            session,
-            actor_id=None,
-            actor_label="cli",
-            action="role.changed",
-            object_type="contact",
-            object_id=contact.id,
-            details={"role": Role.MEMBER.value},
+        done = change_role(
+            session, contact_id=contact.id, role=Role.MEMBER, actor_id=None, actor_label="cli"
         )
-        removed.append(True)
+        outcome.append(done.problem or "removed")
 
     admin_ids = _with_database(demote)
-    if not removed:
+    if not outcome:
         say("cli.admin_not_found", err=True, user_id=user_id)
+        return EXIT_NOT_ADMIN
+    if outcome == ["last_admin"]:
+        say("cli.admin_last", err=True, user_id=user_id)
         return EXIT_NOT_ADMIN
     say("cli.admin_removed", user_id=user_id)
     if int(user_id) in admin_ids:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, update
 from sqlmodel import Session, col, func, or_, select
 
 from core.paging import Page, page_number
@@ -95,24 +95,62 @@ def contact_info(session: Session, *, contact_id: int) -> ContactInfo | None:
     return info
 
 
+@dataclass(frozen=True)
+class RoleChange:
+    """What a role change did: the person as they stand, or why nothing changed."""
+
+    contact: Contact | None = None  # None: no such person
+    problem: str = ""  # last_admin: they are the only admin left, and would stop being one
+
+
+def lock_admins(session: Session) -> list[int]:
+    """Return the admins' ids, locked until the transaction ends, oldest first.
+
+    Two role changes at the same moment then count the admins one after the other, so they
+    cannot both demote one of the last two. PostgreSQL locks the admins' rows (in one order:
+    no deadlock); SQLite has no row locks, so a write that changes nothing takes its single
+    write lock first, and the count is read after any other writer's commit.
+    """
+    is_admin = col(Contact.role) == Role.ADMIN.value
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Contact)
+            .where(is_admin)
+            .values(role=Role.ADMIN.value)
+            .execution_options(synchronize_session=False)
+        )
+    query = select(Contact.id).where(is_admin).order_by(col(Contact.id)).with_for_update()
+    return [i for i in session.exec(query) if i is not None]
+
+
 def change_role(
-    session: Session, *, contact_id: int, role: Role, actor_id: int | None
-) -> Contact | None:
-    """Give the person a role (it belongs to the person, not to a unit); None if gone."""
-    contact = session.get(Contact, contact_id)
+    session: Session,
+    *,
+    contact_id: int,
+    role: Role,
+    actor_id: int | None,
+    actor_label: str = "",
+) -> RoleChange:
+    """Give the person a role (it belongs to the person, not to a unit), unless that leaves
+    the province with no admin: then nothing changes and the problem says so."""
+    admins = lock_admins(session)
+    contact = session.get(Contact, contact_id, populate_existing=True)  # read after the lock
     if contact is None:
-        return None
+        return RoleChange()
+    if role != Role.ADMIN and admins == [contact_id]:
+        return RoleChange(contact, "last_admin")
     if contact.role != role.value:
         record(
             session,
             actor_id=actor_id,
+            actor_label=actor_label,
             action="role.changed",
             object_type="contact",
             object_id=contact_id,
             details={"from": contact.role, "to": role.value},
         )
         contact.role = role.value
-    return contact
+    return RoleChange(contact)
 
 
 def remove_from_unit(

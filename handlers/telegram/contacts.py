@@ -14,9 +14,10 @@ from app import people
 from core.markup import Markup, to_html
 from core.numbers import typed_number
 from core.roles import Access, Role
-from db.models import Contact, Unit
+from db.models import Unit
 from db.queries.contact_admin import (
     ContactInfo,
+    RoleChange,
     change_role,
     contact_info,
     contact_page,
@@ -147,15 +148,16 @@ async def set_role(req: Request, contact_id: int, role_text: str) -> bool:
         return True
     actor_id = req.actor.contact_id
 
-    def change(session: Session) -> tuple[Contact | None, str]:
-        contact = change_role(
-            session, contact_id=contact_id, role=Role(role_text), actor_id=actor_id
-        )
-        return contact, name_of(session, contact)
+    def change(session: Session) -> tuple[RoleChange, str]:
+        done = change_role(session, contact_id=contact_id, role=Role(role_text), actor_id=actor_id)
+        return done, name_of(session, done.contact)
 
-    contact, name = await req.transaction(change)
-    if contact is None:
+    done, name = await req.transaction(change)
+    if done.contact is None:
         return False
+    if done.problem == "last_admin":
+        await req.say("contacts.last_admin", name=name)
+        return True
     await refresh_menu(req, contact_id)
     await req.say("contacts.role_changed", name=name, role=req.t(f"common.role_{role_text}"))
     return True

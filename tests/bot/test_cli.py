@@ -192,16 +192,31 @@ def test_admin_list_and_remove(tmp_path: Path) -> None:
     """`admin list` names the admins; `admin remove` demotes one, and says so if not one."""
     env = env_for(tmp_path)
     assert dondoc(tmp_path, env, "admin", "add", "5555").returncode == 0
+    assert dondoc(tmp_path, env, "admin", "add", "5556").returncode == 0
     listed = dondoc(tmp_path, env, "admin", "list")
     assert listed.returncode == 0
     assert listed.stdout.startswith("5555")
     removed = dondoc(tmp_path, env, "admin", "remove", "5555")
     assert removed.returncode == 0
     assert "5555" in removed.stdout
-    assert "Chưa có quản trị viên" in dondoc(tmp_path, env, "admin", "list").stdout
+    assert dondoc(tmp_path, env, "admin", "list").stdout.startswith("5556")
     again = dondoc(tmp_path, env, "admin", "remove", "5555")
     assert again.returncode == 1
     assert "không phải quản trị viên" in again.stderr
+
+
+def test_admin_remove_refuses_the_last_admin(tmp_path: Path) -> None:
+    """Removing the only admin would leave the province none: refused, they stay admin."""
+    env = env_for(tmp_path, DEFAULT_LANGUAGE="en")
+    assert "There is no admin yet" in dondoc(tmp_path, env, "admin", "list").stdout
+    assert dondoc(tmp_path, env, "admin", "add", "5555").returncode == 0
+    refused = dondoc(tmp_path, env, "admin", "remove", "5555")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "Telegram user 5555 is the last admin; removing them would leave none. "
+        "Add another admin first (dondoc admin add <id>). Nothing changed."
+    )
+    assert dondoc(tmp_path, env, "admin", "list").stdout.startswith("5555")
 
 
 def test_version_prints_the_package_version(tmp_path: Path) -> None:

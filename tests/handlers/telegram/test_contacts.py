@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-from sqlmodel import select
+from typing import Any
 
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from core.roles import Role
+from db.engine import session_scope
 from db.models import AuditLog, Contact, UnitContact
+from db.queries.contact_admin import change_role
 from devtools.fakebotapi import ChatMessage
+from handlers.telegram import contacts
 from handlers.telegram.contacts import PAGE_SIZE
 from tests.factories import make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
@@ -58,6 +65,39 @@ async def test_admin_changes_a_role_with_buttons(bot: BotUnderTest) -> None:
     await bot.server.wait_until(
         lambda: bool(bot.server.commands(scope={"type": "chat", "chat_id": 4601}))
     )
+
+
+async def test_demoting_the_last_admin_is_refused_in_the_admins_language(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two admins demote each other at once: the other's change lands between this press's
+    check and its change, so this one would leave no admin. It is refused, changing nothing."""
+    with bot.session() as s:
+        make_contact(s, 4801, role="admin", name="Bình")
+        s.commit()
+    listing = await bot.send(ADMIN_ID, "/contacts")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(listing, "Bình"), listing.message_id)
+    card = await bot.server.wait_for_message(ADMIN_ID, after=after)
+
+    def demoted_meanwhile(session: Session, **kwargs: Any) -> Any:
+        with session_scope(bot.engine) as other:  # Bình's own press, committed first
+            me, binh = person(other, str(ADMIN_ID)), person(other, "4801")
+            change_role(other, contact_id=me.id or 0, role=Role.MEMBER, actor_id=binh.id)
+        return change_role(session, **kwargs)
+
+    monkeypatch.setattr(contacts, "change_role", demoted_meanwhile)
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(card, "thành viên"), card.message_id)
+    said = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert said.text == (
+        "Không đổi vai trò: Bình là quản trị viên cuối cùng, tỉnh sẽ không còn ai quản trị. "
+        "Hãy đặt một người khác làm quản trị viên trước. Không thay đổi gì."
+    )
+    with bot.session() as s:
+        assert person(s, "4801").role == "admin"
+        changes = s.exec(select(AuditLog).where(AuditLog.action == "role.changed")).all()
+    assert [c.details for c in changes] == [{"from": "admin", "to": "member"}]  # Bình's alone
 
 
 async def test_admin_removes_a_contact_from_a_unit(bot: BotUnderTest) -> None:
