@@ -14,7 +14,9 @@ from typing import Any
 JsonDict = dict[str, Any]
 
 # A link written out in a message's text: Telegram's apps show it as a link (up to the
-# punctuation that ends the sentence), though the bot sent it as plain text.
+# punctuation that ends the sentence), though the bot sent it as plain text. The simulator
+# does so for the demo's own pages only (/web's sign-in link): an invite's t.me link would
+# lead out of the demo, to whatever bot bears the demo's name on the real Telegram.
 WRITTEN_URL = re.compile(r"https?://[^\s<>\"«»]+")
 TRAILING = ".,;:!?)]}'\""
 
@@ -31,10 +33,12 @@ TAGS = {
 }
 
 
-def telegram_html(text: str, entities: list[JsonDict]) -> str:
-    """Return the message's text as safe HTML with its formatting entities."""
+def telegram_html(text: str, entities: list[JsonDict], *, site: str = "") -> str:
+    """Return the message's text as safe HTML with its formatting entities (and its written
+    links to `site`, the demo's own address, as links)."""
     units = text.encode("utf-16-le")
-    entities = [*entities, *_written_links(text, entities)]
+    if site:
+        entities = [*entities, *_written_links(text, entities, site)]
     opens: dict[int, list[str]] = {}
     closes: dict[int, list[str]] = {}
     ordered = sorted(entities, key=lambda e: (int(e["offset"]), -int(e["length"])))
@@ -67,8 +71,9 @@ def telegram_html(text: str, entities: list[JsonDict]) -> str:
     return "".join(out)
 
 
-def _written_links(text: str, entities: list[JsonDict]) -> list[JsonDict]:
-    """Return "url" entities for the links written out in the text, outside links and code."""
+def _written_links(text: str, entities: list[JsonDict], site: str) -> list[JsonDict]:
+    """Return "url" entities for the links to `site` written out in the text, outside links
+    and code."""
     linked = [
         (int(e["offset"]), int(e["offset"]) + int(e["length"]))
         for e in entities
@@ -77,6 +82,8 @@ def _written_links(text: str, entities: list[JsonDict]) -> list[JsonDict]:
     found: list[JsonDict] = []
     for match in WRITTEN_URL.finditer(text):
         url = match.group().rstrip(TRAILING)
+        if not url.startswith(site.rstrip("/") + "/"):
+            continue
         start = len(text[: match.start()].encode("utf-16-le")) // 2
         length = len(url.encode("utf-16-le")) // 2
         if not any(start < end and begin < start + length for begin, end in linked):
