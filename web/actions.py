@@ -8,11 +8,13 @@ task's page.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app import dashboard as d
+from app.actor import Actor
 from app.extensions import decide
 from core.markup import to_plain
 from db.engine import session_scope
@@ -20,7 +22,7 @@ from scheduler import nudge as nudging
 from scheduler.workers import in_heavy_worker, in_worker
 from web.auth import Signed, csrf_ok, deps_of, form_of, signed_in
 from web.pages import task_response
-from web.render import message_page
+from web.render import language, message_page
 
 NOTE_LIMIT = 500
 
@@ -60,7 +62,8 @@ async def decide_extension(request: Request) -> Response:
     if not await in_worker(belongs):
         return message_page(request, viewer, "web.not_found", status=404)
     note = form.get("note", "").strip()[:NOTE_LIMIT]
-    said = await in_worker(decide, services, viewer.actor, request_id, choice == "approve", note)
+    actor = _answered_in_page_language(request, viewer)
+    said = await in_worker(decide, services, actor, request_id, choice == "approve", note)
     _wake(request)
     return await task_response(request, signed, viewer, task_id, said=to_plain(said))
 
@@ -75,9 +78,16 @@ async def nudge(request: Request) -> Response:
     task_id = int(request.path_params["task_id"])
     # Each press is its own nudge (the chat's is keyed by its update).
     key = f"web:{secrets.token_hex(8)}"
-    said = await in_heavy_worker(nudging.nudge, services, viewer.actor, f"#{task_id}", key)
+    actor = _answered_in_page_language(request, viewer)
+    said = await in_heavy_worker(nudging.nudge, services, actor, f"#{task_id}", key)
     _wake(request)
     return await task_response(request, signed, viewer, task_id, said=to_plain(said))
+
+
+def _answered_in_page_language(request: Request, viewer: d.Viewer) -> Actor:
+    """Return the viewer as the use case's actor, answered in the page's language (the one
+    they chose on the dashboard, which may not be their chat's)."""
+    return replace(viewer.actor, lang=language(request, viewer))
 
 
 def _wake(request: Request) -> None:

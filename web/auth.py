@@ -35,7 +35,7 @@ from scheduler.workers import in_worker
 from web.deps import WebDeps
 from web.landing import cross_origin, landing, same_origin, used
 from web.limits import BodyTooLargeError, read_body
-from web.render import message_page, page
+from web.render import language, message_page, page
 
 COOKIE = "dondoc_session"
 FORM_LIMIT = 16 * 1024
@@ -114,7 +114,9 @@ async def login(request: Request) -> Response:
     t = deps_of(request).services.catalog
     return landing(
         request,
-        what=t.plain(offered.lang, "web.landing_login", name=offered.name),
+        what=t.plain(
+            language(request, None, offered.lang), "web.landing_login", name=offered.name
+        ),
         name=offered.name,
         expires=offered.expires,
         button="web.sign_in_button",

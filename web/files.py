@@ -59,7 +59,7 @@ from db.models import Evidence
 from scheduler.workers import in_heavy_worker, in_process, in_worker
 from web.auth import deps_of, signed_in
 from web.landing import cross_origin, landing, same_origin, used
-from web.render import message_page
+from web.render import language, message_page
 
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -218,7 +218,7 @@ async def _offered(request: Request, link: links.SignedLink, offer: Offer) -> Re
         return used(request, command=offer.command, lang=viewer.lang)
     return landing(
         request,
-        what=offer.describe(partial(services.catalog.plain, viewer.lang)),
+        what=offer.describe(partial(services.catalog.plain, language(request, viewer))),
         name=viewer.name,
         expires=link.expires,
         button="web.download_button",

@@ -7,10 +7,18 @@ inline keyboard as buttons. Zalo shows plain text, so its messages stay text.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
 JsonDict = dict[str, Any]
+
+# A link written out in a message's text: Telegram's apps show it as a link (up to the
+# punctuation that ends the sentence), though the bot sent it as plain text. The simulator
+# does so for the demo's own pages only (/web's sign-in link): an invite's t.me link would
+# lead out of the demo, to whatever bot bears the demo's name on the real Telegram.
+WRITTEN_URL = re.compile(r"https?://[^\s<>\"«»]+")
+TRAILING = ".,;:!?)]}'\""
 
 # Telegram's formatting entities, as the HTML the simulator shows (links are made apart).
 TAGS = {
@@ -25,9 +33,12 @@ TAGS = {
 }
 
 
-def telegram_html(text: str, entities: list[JsonDict]) -> str:
-    """Return the message's text as safe HTML with its formatting entities."""
+def telegram_html(text: str, entities: list[JsonDict], *, site: str = "") -> str:
+    """Return the message's text as safe HTML with its formatting entities (and its written
+    links to `site`, the demo's own address, as links)."""
     units = text.encode("utf-16-le")
+    if site:
+        entities = [*entities, *_written_links(text, entities, site)]
     opens: dict[int, list[str]] = {}
     closes: dict[int, list[str]] = {}
     ordered = sorted(entities, key=lambda e: (int(e["offset"]), -int(e["length"])))
@@ -58,6 +69,26 @@ def telegram_html(text: str, entities: list[JsonDict]) -> str:
             chunk = units[here * 2 : after * 2].decode("utf-16-le", errors="replace")
             out.append(escape(chunk))
     return "".join(out)
+
+
+def _written_links(text: str, entities: list[JsonDict], site: str) -> list[JsonDict]:
+    """Return "url" entities for the links to `site` written out in the text, outside links
+    and code."""
+    linked = [
+        (int(e["offset"]), int(e["offset"]) + int(e["length"]))
+        for e in entities
+        if e.get("type") in ("url", "text_link", "code", "pre")
+    ]
+    found: list[JsonDict] = []
+    for match in WRITTEN_URL.finditer(text):
+        url = match.group().rstrip(TRAILING)
+        if not url.startswith(site.rstrip("/") + "/"):
+            continue
+        start = len(text[: match.start()].encode("utf-16-le")) // 2
+        length = len(url.encode("utf-16-le")) // 2
+        if not any(start < end and begin < start + length for begin, end in linked):
+            found.append({"type": "url", "offset": start, "length": length})
+    return found
 
 
 def keyboard(markup: JsonDict | None) -> list[list[JsonDict]]:

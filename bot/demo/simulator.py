@@ -60,7 +60,9 @@ class Simulator:
                     "id": m.message_id,
                     "mine": not m.from_bot,
                     "html": telegram_html(
-                        m.text or m.caption or "", m.entities or m.caption_entities
+                        m.text or m.caption or "",
+                        m.entities or m.caption_entities,
+                        site=self.settings.public_base_url,
                     ),
                     "buttons": keyboard(m.reply_markup),
                     "file": self._file(m.document or (m.photo[-1] if m.photo else None)),

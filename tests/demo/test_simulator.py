@@ -59,3 +59,23 @@ def test_the_served_application_has_no_simulator_route() -> None:
     routes: list[BaseRoute] = create_app(deps).routes
     assert routes
     assert not [r for r in routes if str(getattr(r, "path", "")).startswith("/demo")]
+
+
+def test_a_link_to_the_demo_written_in_the_text_is_shown_as_a_link() -> None:
+    """/web's sign-in link comes as plain text: the pane makes it a link (without the full
+    stop after it), as Telegram's apps do; one in code or already a link is left as it is,
+    and one leading out of the demo (an invite's t.me link) stays text."""
+    text = (
+        "Đăng nhập: http://127.0.0.1:8080/login/abc_1. Mã: http://127.0.0.1:8080/y "
+        "hoặc http://z.vn, https://t.me/dondoc_demo_bot?start=x"
+    )
+    entities = [
+        {"type": "code", "offset": 50, "length": 23},
+        {"type": "text_link", "offset": 79, "length": 11, "url": "http://z.vn/"},
+    ]
+    assert telegram_html(text, entities, site="http://127.0.0.1:8080") == (
+        'Đăng nhập: <a href="http://127.0.0.1:8080/login/abc_1" target="_blank" '
+        'rel="noopener">http://127.0.0.1:8080/login/abc_1</a>. Mã: <code>'
+        'http://127.0.0.1:8080/y</code> hoặc <a href="http://z.vn/" target="_blank" '
+        'rel="noopener">http://z.vn</a>, https://t.me/dondoc_demo_bot?start=x'
+    )

@@ -90,3 +90,14 @@ async def tour(browser: Browser, demo: Running, tmp_path: Path) -> None:
     await expect(telegram.nth(1)).to_contain_text(NEXT_TASK, timeout=WAIT_MS)
     await expect(zalo.nth(2)).to_contain_text(NEXT_TASK, timeout=WAIT_MS)
     await page.screenshot(path=str(tmp_path / "simulator.png"), full_page=True)
+
+    # The coordinator's /web answers with a sign-in link: a link in the pane, to the demo.
+    coordinator = page.locator("#phone-coordinator")
+    await coordinator.locator("input").fill("/web")
+    await coordinator.locator("button[type=submit]").click()
+    sign_in = coordinator.locator(".bubble.bot a", has_text="/login/")
+    await expect(sign_in).to_have_count(1, timeout=WAIT_MS)
+    async with context.expect_page() as opened:
+        await sign_in.click()
+    landing = await opened.value
+    await expect(landing.locator("form[method=post] button")).to_have_count(1)

@@ -124,3 +124,23 @@ async def test_a_failing_action_shows_a_page_with_the_error_code(served: Served)
     assert "mã lỗi" in response.text
     assert "Traceback" not in response.text
     assert "outbox" not in response.text
+
+
+async def test_an_action_answers_in_the_language_the_page_is_shown_in(served: Served) -> None:
+    """A coordinator whose bot speaks Vietnamese switches the dashboard to English: the
+    nudge's and the decision's answers on the page are in English too, not a Vietnamese
+    sentence on an English page."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}", params={"lang": "en"})).text
+        assert "Nudge" in page
+        nudged = await browser.post(f"/tasks/{task_id}/nudge", data={"csrf": csrf_of(page)})
+        decided = await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf_of(page), "decision": "approve"},
+        )
+    assert "📣 Reminded task" in nudged.text
+    assert "Đã nhắc" not in nudged.text
+    assert "✅ Extension approved" in decided.text
+    assert "Đã duyệt" not in decided.text

@@ -415,3 +415,14 @@ async def test_a_file_link_opened_while_the_persons_file_is_built_asks_to_wait(
     assert built.status_code == 200
     assert built.content.startswith(b"PK")
     assert again.status_code == 410
+
+
+async def test_the_sign_in_page_says_what_it_does_in_the_language_chosen(served: Served) -> None:
+    """The page in front of a /web link, switched to English, says all of it in English:
+    the sentence naming what the link does too, not only the page around it."""
+    link = await served.login_link(COORDINATOR)
+    async with served.client() as browser:
+        shown = await browser.get(link, params={"lang": "en"})
+    assert shown.status_code == 200
+    assert "Sign in to the dashboard as" in shown.text
+    assert "Đăng nhập trang tổng hợp" not in shown.text

@@ -250,3 +250,15 @@ async def test_a_link_to_a_task_in_scope_shows_its_button(served: Served) -> Non
         shown = await preview.get(chat_link(served, f"/files/chart/{task}", user_id=SCOPED))
     assert shown.status_code == 200
     assert 'method="post"' in shown.text
+
+
+async def test_a_download_link_page_says_what_it_gives_in_the_language_chosen(
+    served: Served,
+) -> None:
+    """The page in front of an /export link, switched to English, names its file in English."""
+    link = chat_link(served, "/files/export/all")
+    async with served.client() as browser:
+        shown = await browser.get(link + "&lang=en")
+    assert shown.status_code == 200
+    assert "Phụ lục tổng hợp" not in shown.text
+    assert "The appendix (Excel, XLSX) of every open task" in shown.text
