@@ -231,8 +231,14 @@ async def _viewer_for(
 ) -> d.Viewer | None:
     """Return the link's person as a viewer, still staff and, for one task, with it in their
     scope now; None when they may not have the file."""
+    return await _allowed_viewer(request, granted, _task_in_scope(request, task_id))
+
+
+async def _allowed_viewer(
+    request: Request, granted: links.SignedLink, may_have: MayHave
+) -> d.Viewer | None:
+    """Return the link's person as a viewer, still staff and allowed the file now, or None."""
     services = deps_of(request).services
-    may_have = _task_in_scope(request, task_id)
 
     def allowed() -> d.Viewer | None:
         with session_scope(services.engine) as session:
@@ -345,12 +351,7 @@ async def _invites(
     services = deps_of(request).services
     settings, now = services.settings, services.clock.now()
 
-    def admin() -> d.Viewer | None:
-        with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=int(granted.person))
-            return viewer if viewer is not None and _admin(session, viewer) else None
-
-    viewer = await in_worker(admin)
+    viewer = await _allowed_viewer(request, granted, _admin)
     if viewer is None:
         return await refused(request, granted)
     with services.turns.turn("invites", granted.person) as mine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import docx
@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from app import links
-from db.models import Assignment, Evidence, WebLogin
+from db.models import Assignment, ContactIdentity, Evidence, WebLogin
 from tests.factories import person
 from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
 from web.server import create_app
@@ -290,8 +290,19 @@ async def test_pages_carry_security_headers_and_no_traceback(served: Served) -> 
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
-def keep_evidence(served: Served, unit: str, name: str, content: bytes, stored: str) -> int:
-    """Store an evidence file of the unit's first-task assignment; return its id."""
+def keep_evidence(
+    served: Served,
+    unit: str,
+    name: str,
+    content: bytes,
+    stored: str,
+    *,
+    size: int | None = None,
+    sender: str | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Store an evidence file of the unit's first-task assignment (sent by the person whose
+    chat id is `sender`, at `at`, of `size` bytes if given); return its id."""
     root = served.bot.settings.evidence_path
     target = root / stored
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -303,14 +314,22 @@ def keep_evidence(served: Served, unit: str, name: str, content: bytes, stored: 
                 Assignment.unit_id == served.units[unit].id,
             )
         ).one()
+        contact_id = None
+        if sender is not None:
+            contact_id = s.exec(
+                select(ContactIdentity.contact_id).where(ContactIdentity.external_id == sender)
+            ).one()
         evidence = Evidence(
             assignment_id=assignment.id or 0,
+            contact_id=contact_id,
             file_name=name,
             mime_type="application/pdf",
-            size=len(content),
+            size=len(content) if size is None else size,
             sha256="0" * 64,
             storage_path=stored,
         )
+        if at is not None:
+            evidence.created_at = at
         s.add(evidence)
         s.commit()
         assert evidence.id is not None

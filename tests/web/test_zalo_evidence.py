@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from db.models import Assignment, Contact, ContactIdentity, Evidence
+from db.models import Contact, ContactIdentity
 from devtools.fakezalo import FakeZalo
 from tests.web.conftest import Served
+from tests.web.test_dashboard import keep_evidence
 from tests.web.test_zalo_serve import (
     LINK,
     ZCOORD,
@@ -38,35 +39,7 @@ def keep(
 ) -> int:
     """Store a file as the unit's evidence of the first task, sent by a Zalo person."""
     stored = f"{unit.lower()}/{name}"
-    target = served.bot.settings.evidence_path / stored
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
-    with served.bot.session() as s:
-        assignment = s.exec(
-            select(Assignment).where(
-                Assignment.task_id == served.tasks[0].id,
-                Assignment.unit_id == served.units[unit].id,
-            )
-        ).one()
-        contact_id = None
-        if sender is not None:
-            contact_id = s.exec(
-                select(ContactIdentity.contact_id).where(ContactIdentity.external_id == sender)
-            ).one()
-        evidence = Evidence(
-            assignment_id=assignment.id or 0,
-            contact_id=contact_id,
-            file_name=name,
-            mime_type="application/pdf",
-            size=len(content) if size is None else size,
-            sha256="0" * 64,
-            storage_path=stored,
-            created_at=at,
-        )
-        s.add(evidence)
-        s.commit()
-        assert evidence.id is not None
-        return evidence.id
+    return keep_evidence(served, unit, name, content, stored, size=size, sender=sender, at=at)
 
 
 async def test_zalo_evidence_lists_the_files_with_a_link_that_downloads_once(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
-
 import pytest
-from openpyxl import Workbook
 from sqlmodel import select
 
 from db.models import Task, Unit
+from tests.core.test_spreadsheet import xlsx
 from tests.factories import make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -82,18 +79,6 @@ async def test_an_old_excel_file_is_answered_with_how_to_save_it(bot: BotUnderTe
         assert s.exec(select(Task)).first() is None
 
 
-def workbook(rows: Sequence[Sequence[str]]) -> bytes:
-    """Return an XLSX workbook of these rows, as a program writes it: formulas, no values."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("rows", [3, 25], ids=["applied-at-once", "previewed-first"])
 async def test_a_tasks_file_of_formulas_never_computed_is_refused_naming_the_cells(
     bot: BotUnderTest, rows: int
@@ -102,7 +87,7 @@ async def test_a_tasks_file_of_formulas_never_computed_is_refused_naming_the_cel
     which cells, and to open and save the file in Excel or LibreOffice; no task is made."""
     with bot.session() as s:
         make_unit(s, "A1")
-    content = workbook(
+    content = xlsx(
         [("title", "deadline", "assignees")]
         + [(f"Báo cáo tuần {n}", f"=DATE(2026,12,{n})", "xã") for n in range(1, rows + 1)]
     )
