@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from db.queries.contacts import ensure_admin
 from handlers.telegram import inbox
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import register as register_telegram
+from handlers.telegram.form_store import FormStore
+from handlers.telegram.forms import ADDUNIT
 from handlers.telegram.lanes import PersonLanes
 from handlers.telegram.menus import (
     MenuOf,
@@ -36,6 +39,7 @@ from handlers.telegram.menus import (
     staff_menus,
 )
 from handlers.telegram.raw_updates import RawUpdates
+from handlers.telegram.unitform import FORM_TIMEOUT_S
 from scheduler.loopprobe import LoopProbe
 from scheduler.ratelimit import DeliveryRateLimiter
 from scheduler.sender import new_owner
@@ -47,6 +51,8 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 RESCUE_JOB = "inbox.rescue"
 RESCUE_EVERY_S = 5.0  # the leader looks for updates of dead workers (WORKERS=multi)
+# A form is brought back after a restart only while its conversation would still wait.
+FORMS_FRESH_FOR = {ADDUNIT: timedelta(seconds=FORM_TIMEOUT_S)}
 
 
 def build_application(
@@ -60,6 +66,9 @@ def build_application(
     # Keeps each update's JSON for the inbox, to run it again after a crash.
     raw_updates = RawUpdates(connection_pool_size=1, proxy=settings.https_proxy or None)
     lanes = PersonLanes()
+    services = build_services(settings, token, clock=clock, engine=engine)
+    # The guided forms and their steps are kept over a restart; nothing else is.
+    forms = FormStore(services.engine, services.clock, fresh_for=FORMS_FRESH_FOR)
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
@@ -75,6 +84,7 @@ def build_application(
         .get_updates_request(raw_updates)
         # Different people's updates concurrently, each person's in order.
         .concurrent_updates(lanes)
+        .persistence(forms)
     )
     if settings.https_proxy:
         builder = builder.proxy(settings.https_proxy)
@@ -82,7 +92,6 @@ def build_application(
     application.bot_data.raw_updates = raw_updates
     status = Path(settings.loop_probe_file) if settings.loop_probe_file else None
     application.bot_data.loop_probe = LoopProbe(status_file=status, describe=lanes.handling)
-    services = build_services(settings, token, clock=clock, engine=engine)
     application.bot_data.services = services
     if settings.zalo_bot_token is not None:
         zalo.append(ZaloRuntime(settings, services, standalone_jobs=False))

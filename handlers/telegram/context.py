@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from app.actor import Actor
 from app.services import ChannelRuntime, Services, Shared
+from core.taskdraft import TaskDraft
 from db.queries.inbox import InboxKey
 from handlers.telegram.epochs import Epochs
 from handlers.telegram.flood import FloodGuard
@@ -46,7 +47,21 @@ class TelegramData(Shared):
         self.zalo: ChannelRuntime | None = None
 
 
-class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], TelegramData]):
+class PersonForms:
+    """What the adapter keeps for one person between updates: the guided forms under way.
+
+    Kept over a restart by handlers/telegram/form_store.py, with the conversation's step.
+    """
+
+    def __init__(self) -> None:
+        self.newtask: TaskDraft | None = None  # /newtask's draft
+        self.unit_form: dict[str, str] | None = None  # /addunit's fields so far
+
+    def __bool__(self) -> bool:
+        return self.newtask is not None or self.unit_form is not None
+
+
+class TelegramContext(CallbackContext[ExtBot[None], PersonForms, dict[Any, Any], TelegramData]):
     """A callback's context, with the services and the sender read with the inbox row."""
 
     def __init__(
@@ -64,4 +79,4 @@ class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         return self.bot_data.services
 
 
-CONTEXT_TYPES = ContextTypes(context=TelegramContext, bot_data=TelegramData)
+CONTEXT_TYPES = ContextTypes(context=TelegramContext, bot_data=TelegramData, user_data=PersonForms)
