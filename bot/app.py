@@ -29,7 +29,7 @@ from handlers.telegram import inbox
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import register as register_telegram
 from handlers.telegram.form_store import FormStore
-from handlers.telegram.forms import ADDUNIT
+from handlers.telegram.forms import ADDUNIT, form_conversations
 from handlers.telegram.lanes import PersonLanes
 from handlers.telegram.menus import (
     MenuOf,
@@ -66,9 +66,6 @@ def build_application(
     # Keeps each update's JSON for the inbox, to run it again after a crash.
     raw_updates = RawUpdates(connection_pool_size=1, proxy=settings.https_proxy or None)
     lanes = PersonLanes()
-    services = build_services(settings, token, clock=clock, engine=engine)
-    # The guided forms and their steps are kept over a restart; nothing else is.
-    forms = FormStore(services.engine, services.clock, fresh_for=FORMS_FRESH_FOR)
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
@@ -84,7 +81,6 @@ def build_application(
         .get_updates_request(raw_updates)
         # Different people's updates concurrently, each person's in order.
         .concurrent_updates(lanes)
-        .persistence(forms)
     )
     if settings.https_proxy:
         builder = builder.proxy(settings.https_proxy)
@@ -92,12 +88,17 @@ def build_application(
     application.bot_data.raw_updates = raw_updates
     status = Path(settings.loop_probe_file) if settings.loop_probe_file else None
     application.bot_data.loop_probe = LoopProbe(status_file=status, describe=lanes.handling)
+    services = build_services(settings, token, clock=clock, engine=engine)
     application.bot_data.services = services
     if settings.zalo_bot_token is not None:
         zalo.append(ZaloRuntime(settings, services, standalone_jobs=False))
         application.bot_data.zalo = zalo[0]
     application.bot_data.owns_engine = engine is None
     register_telegram(application)
+    # The guided forms live in the database, read and written around each admin's update.
+    application.bot_data.forms = FormStore(
+        services.engine, services.clock, form_conversations(application), fresh_for=FORMS_FRESH_FOR
+    )
     scheduler.install(application)
     if services.worker is not None and application.job_queue is not None:
         every = RESCUE_EVERY_S

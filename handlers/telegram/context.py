@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -18,6 +18,9 @@ from handlers.telegram.flood import FloodGuard
 from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.registry import Flow
 from scheduler.loopprobe import LoopProbe
+
+if TYPE_CHECKING:
+    from handlers.telegram.form_store import FormStore
 
 RefreshMenu = Callable[[Bot, int], Awaitable[None]]
 
@@ -45,12 +48,15 @@ class TelegramData(Shared):
         # Zalo's runtime (bot/zalo.ZaloRuntime) when Zalo is configured: the composition
         # root's, kept here so `dondoc serve` can put it in webhook mode and take its sink.
         self.zalo: ChannelRuntime | None = None
+        # Each admin's guided forms, loaded before their update and kept after it.
+        self.forms: FormStore | None = None
 
 
 class PersonForms:
     """What the adapter keeps for one person between updates: the guided forms under way.
 
-    Kept over a restart by handlers/telegram/form_store.py, with the conversation's step.
+    Loaded from the database before each of an admin's updates and written back after it,
+    with the conversations' steps (handlers/telegram/form_store.py).
     """
 
     def __init__(self) -> None:

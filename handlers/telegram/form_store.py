@@ -1,192 +1,169 @@
-"""The guided forms kept over a restart: python-telegram-bot's persistence, for them only.
+"""Each admin's guided forms, kept in the database: the truth, read and written per update.
 
-PTB keeps a conversation's step and each person's `user_data` (here `PersonForms`: the
-/newtask draft, the /addunit fields) in memory. This persistence writes them to the
-key-value store, `tgconv:<conversation>:<chat>:<user>` (the step) and `tgform:<user>` (the
-forms, as JSON), and reads them back at start-up: an admin half-way through /newtask goes on
-at the same step after a restart, as on Zalo. Nothing else is kept (chat_data, bot_data,
-button data). A form is brought back only while it is fresh: a day, or its conversation's
-timeout (/addunit's 15 minutes).
+python-telegram-bot keeps a conversation's step, and each person's `user_data` (here
+`PersonForms`: the /newtask draft, the /addunit fields), in the process's memory. That is
+lost at a restart, and under `WORKERS=multi` the next update of the form may go to another
+worker. So for an admin's update (only admins have forms) the inbox loads their forms and
+steps from the key-value store (`tgform:<user>`, JSON) before any flow sees it, and
+`InboxApplication` writes them back, when they changed, before the update is finished:
+the next update, on this worker after a restart or on another one (which waits for this
+one to finish), goes on at the same step. A form is brought back only while it is fresh
+(`fresh_for`: /addunit's 15 minutes, otherwise a day), which is also what ends one left
+alone.
 
-PTB hands over what changed every UPDATE_INTERVAL_S and at a clean stop; only a value that
-differs from the one stored is written, in a worker thread.
+The steps live in PTB's ConversationHandler: its `_conversations` mapping is read and set
+here, and nowhere else (python-telegram-bot is pinned in constraints.txt; the tests restart
+the bot and run three workers to hold this to its word).
 """
 
 from __future__ import annotations
 
 import json
-import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram import Update
+from telegram.ext import Application, ConversationHandler
 
 from core.clock import Clock
 from core.taskdraft import draft_from_data, draft_to_data
 from db.engine import session_scope
 from db.queries import state
 from db.queries.pending import PENDING_TTL
-from handlers.telegram.context import PersonForms, TelegramData
-from handlers.telegram.forms import ADDUNIT
-from scheduler.workers import in_worker
+from db.retry import retry_db_async
+from handlers.telegram.context import PersonForms
+from handlers.telegram.forms import ADDUNIT, NEWTASK
+from scheduler.workers import in_update_worker
 
-log = logging.getLogger(__name__)
-
-UPDATE_INTERVAL_S = 2.0
-FORMS = "tgform:"
-STEPS = "tgconv:"
-ConversationKey = tuple[int | str, ...]
+PREFIX = "tgform:"
+App = Application[Any, Any, Any, Any, Any, Any]
 
 
-class FormStore(BasePersistence[PersonForms, dict[Any, Any], TelegramData]):
-    """Keeps the guided forms and their conversations' steps in the database."""
+class FormStore:
+    """Loads an admin's forms before their update and keeps them after it."""
 
     def __init__(
-        self, engine: Engine, clock: Clock, *, fresh_for: dict[str, timedelta] | None = None
+        self,
+        engine: Engine,
+        clock: Clock,
+        conversations: Sequence[ConversationHandler[Any]],
+        *,
+        fresh_for: dict[str, timedelta] | None = None,
     ) -> None:
-        super().__init__(
-            store_data=PersistenceInput(
-                bot_data=False, chat_data=False, user_data=True, callback_data=False
-            ),
-            update_interval=UPDATE_INTERVAL_S,
-        )
         self._engine = engine
         self._clock = clock
+        self._conversations = {c.name: c for c in conversations if c.name}
         self._fresh_for = fresh_for or {}
-        self._stored: dict[str, str] = {}  # what the database holds, by key, as last seen
+        # The updates whose sender's forms were loaded: (chat, user, the JSON loaded).
+        self._open: dict[int, tuple[int, int, str | None]] = {}
 
-    async def get_user_data(self) -> dict[int, PersonForms]:
-        """Return the forms under way, by Telegram user id."""
-        found: dict[int, PersonForms] = {}
-        unit_form_since = self._clock.now() - self._fresh_for.get(ADDUNIT, PENDING_TTL)
-        for key, stored in (await self._read(FORMS, PENDING_TTL)).items():
-            forms = forms_from_json(stored.value)
-            user = key.removeprefix(FORMS)
-            if forms is None or not user.lstrip("-").isdigit():
-                continue
-            if stored.updated_at < unit_form_since:
-                forms.unit_form = None  # its conversation has timed out meanwhile
-            found[int(user)] = forms
-            self._stored[key] = stored.value
-        return found
-
-    async def get_conversations(self, name: str) -> dict[ConversationKey, object]:
-        """Return the steps of one conversation, by (chat, user)."""
-        prefix = f"{STEPS}{name}:"
-        found: dict[ConversationKey, object] = {}
-        for key, stored in (await self._read(prefix, self._fresh_for.get(name))).items():
-            parts, value = key.removeprefix(prefix).split(":"), stored.value
-            numbers = [*parts, value]
-            if len(parts) == 2 and all(p.lstrip("-").isdigit() for p in numbers):
-                found[(int(parts[0]), int(parts[1]))] = int(value)
-                self._stored[key] = value
-        return found
-
-    async def update_conversation(
-        self, name: str, key: ConversationKey, new_state: object | None
-    ) -> None:
-        """Keep (or forget, at its end) one person's step in a conversation."""
-        value = str(new_state) if isinstance(new_state, int) else None
-        await self._put(f"{STEPS}{name}:" + ":".join(str(part) for part in key), value)
-
-    async def update_user_data(self, user_id: int, data: PersonForms) -> None:
-        """Keep (or forget, when none is under way) one person's forms."""
-        await self._put(f"{FORMS}{user_id}", forms_to_json(data))
-
-    async def drop_user_data(self, user_id: int) -> None:
-        """Forget one person's forms."""
-        await self._put(f"{FORMS}{user_id}", None)
-
-    async def _read(self, prefix: str, fresh_for: timedelta | None) -> dict[str, state.Stored]:
-        """Return the values under a prefix written within `fresh_for`; drop the older."""
-        since = self._clock.now() - (fresh_for or PENDING_TTL)
-
-        def read() -> dict[str, state.Stored]:
-            with session_scope(self._engine) as session:
-                state.prune(session, prefix=prefix, before=since)
-                return state.entries(session, prefix=prefix, since=since)
-
-        return await in_worker(read)
-
-    async def _put(self, key: str, value: str | None) -> None:
-        """Write a value (None: delete it) unless the database already holds it."""
-        if self._stored.get(key) == value:
+    async def load(self, application: App, update: Update) -> None:
+        """Put the sender's forms and steps, as stored, in memory for this update."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
             return
-        now = self._clock.now()
+        key = f"{PREFIX}{user.id}"
+
+        def read() -> state.Stored | None:
+            with session_scope(self._engine) as session:
+                return state.read(session, key)
+
+        stored = await retry_db_async(lambda: in_update_worker(read), "reading a form")
+        data: dict[str, Any] = {}
+        if stored is not None and self._clock.now() - stored.updated_at <= PENDING_TTL:
+            age = self._clock.now() - stored.updated_at
+            data = _fresh(_parsed(stored.value), age, self._fresh_for)
+        forms: PersonForms = application.user_data[user.id]
+        forms.newtask = draft_from_data(data["newtask"]) if data.get("newtask") else None
+        unit_form = data.get("unit_form")
+        forms.unit_form = _cells(unit_form) if isinstance(unit_form, dict) else None
+        steps = data.get("steps") if isinstance(data.get("steps"), dict) else {}
+        for name, conversation in self._conversations.items():
+            step = steps.get(name) if isinstance(steps, dict) else None
+            _set_step(conversation, (chat.id, user.id), step if isinstance(step, int) else None)
+        self._open[id(update)] = (chat.id, user.id, self._snapshot(application, chat.id, user.id))
+
+    async def save(self, application: App, update: object) -> None:
+        """Write the sender's forms and steps back if this update changed them."""
+        opened = self._open.pop(id(update), None)
+        if opened is None:
+            return
+        chat, user, loaded = opened
+        now = self._snapshot(application, chat, user)
+        if now == loaded:
+            return
+        key = f"{PREFIX}{user}"
+        moment = self._clock.now()
 
         def write() -> None:
             with session_scope(self._engine) as session:
-                if value is None:
+                if now is None:
                     state.forget(session, key)
                 else:
-                    state.write(session, key, value, now=now)
+                    state.write(session, key, now, now=moment)
 
-        await in_worker(write)
-        if value is None:
-            self._stored.pop(key, None)
-        else:
-            self._stored[key] = value
+        await retry_db_async(lambda: in_update_worker(write), "keeping a form")
 
-    # What this persistence does not keep.
-    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
-        return {}
-
-    async def get_bot_data(self) -> TelegramData:
-        return TelegramData()
-
-    async def get_callback_data(self) -> None:
-        return None
-
-    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
-        return None
-
-    async def update_bot_data(self, data: TelegramData) -> None:
-        return None
-
-    async def update_callback_data(self, data: Any) -> None:
-        return None
-
-    async def drop_chat_data(self, chat_id: int) -> None:
-        return None
-
-    async def refresh_user_data(self, user_id: int, user_data: PersonForms) -> None:
-        return None
-
-    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
-        return None
-
-    async def refresh_bot_data(self, bot_data: TelegramData) -> None:
-        return None
-
-    async def flush(self) -> None:
-        return None
+    def _snapshot(self, application: App, chat: int, user: int) -> str | None:
+        """Return the sender's forms and steps as JSON (None: no form under way)."""
+        forms: PersonForms = application.user_data[user]
+        steps = {
+            name: step
+            for name, conversation in self._conversations.items()
+            if isinstance(step := _step(conversation, (chat, user)), int)
+        }
+        if not forms and not steps:
+            return None
+        data = {
+            "newtask": draft_to_data(forms.newtask) if forms.newtask is not None else None,
+            "unit_form": forms.unit_form,
+            "steps": steps,
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def forms_to_json(forms: PersonForms) -> str | None:
-    """Return one person's forms as JSON (None when no form is under way)."""
-    if not forms:
-        return None
-    draft = forms.newtask
-    data = {
-        "newtask": draft_to_data(draft) if draft is not None else None,
-        "unit_form": forms.unit_form,
-    }
-    return json.dumps(data, ensure_ascii=False)
-
-
-def forms_from_json(text: str) -> PersonForms | None:
-    """Return the forms `forms_to_json` wrote (None for anything else)."""
+def _parsed(text: str) -> dict[str, Any]:
+    """Return stored JSON as a mapping ({} for anything else)."""
     try:
         data = json.loads(text)
     except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    forms = PersonForms()
-    if data.get("newtask") is not None:
-        forms.newtask = draft_from_data(data["newtask"])
-    unit_form = data.get("unit_form")
-    if isinstance(unit_form, dict) and all(isinstance(v, str) for v in unit_form.values()):
-        forms.unit_form = {str(k): v for k, v in unit_form.items()}
-    return forms if forms else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _fresh(
+    data: dict[str, Any], age: timedelta, fresh_for: dict[str, timedelta]
+) -> dict[str, Any]:
+    """Drop the forms (and their steps) older than their conversation would wait."""
+    steps = data.get("steps")
+    steps = dict(steps) if isinstance(steps, dict) else {}
+    for name, part in ((NEWTASK, "newtask"), (ADDUNIT, "unit_form")):
+        if age > fresh_for.get(name, PENDING_TTL):
+            steps.pop(name, None)
+            data = {**data, part: None}
+    return {**data, "steps": steps}
+
+
+def _cells(form: dict[Any, Any]) -> dict[str, str] | None:
+    """Return an /addunit form's fields as typed (None if they are not text)."""
+    if all(isinstance(v, str) for v in form.values()):
+        return {str(k): v for k, v in form.items()}
+    return None
+
+
+def _step(conversation: ConversationHandler[Any], key: tuple[int, int]) -> object:
+    """Return a person's step in a conversation (PTB keeps it in `_conversations`)."""
+    return conversation._conversations.get(key)
+
+
+def _set_step(
+    conversation: ConversationHandler[Any], key: tuple[int, int], step: int | None
+) -> None:
+    """Set (or, with None, end) a person's step in a conversation."""
+    steps = conversation._conversations
+    if step is None:
+        steps.pop(key, None)
+    else:
+        steps[key] = step

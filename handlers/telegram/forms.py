@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ConversationHandler
+from telegram.ext import Application, ConversationHandler
 
 from handlers.telegram.access import Request
 from handlers.telegram.context import PersonForms, TelegramContext
@@ -50,6 +50,18 @@ def while_open(
         return ConversationHandler.END
 
     return step
+
+
+def form_conversations(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> list[ConversationHandler[Any]]:
+    """Return the registered conversations of the guided forms."""
+    return [
+        handler
+        for handlers in application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, ConversationHandler) and handler.name in (NEWTASK, ADDUNIT)
+    ]
 
 
 def _is_conversation(handler: object, name: str) -> bool:

@@ -237,7 +237,6 @@ def conversation() -> ConversationHandler[Any]:
         ],
         allow_reentry=True,
         name=NEWTASK,
-        persistent=True,  # its steps are kept over a restart (handlers.telegram.form_store)
     )
 
 

@@ -16,21 +16,22 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from app import unit_form
 from core.roles import Access
 from handlers.telegram.access import Request, command
-from handlers.telegram.context import PersonForms, TelegramContext
+from handlers.telegram.context import PersonForms
 from handlers.telegram.forms import ADDUNIT, dropped_note, while_open
 from handlers.telegram.registry import NEW_MESSAGES
 from scheduler.workers import in_worker
 
 CODE, NAME, KIND, PARENT, GROUPS = range(5)
 STEPS = dict(zip(unit_form.FIELDS, (CODE, NAME, KIND, PARENT, GROUPS), strict=True))
-FORM_TIMEOUT_S = 900  # an abandoned form must not swallow the admin's later messages
+# An abandoned form must not swallow the admin's later messages: the form store
+# (handlers.telegram.form_store) brings one back only this long after its last answer.
+FORM_TIMEOUT_S = 900
 
 
 def _form(req: Request) -> dict[str, str]:
@@ -47,12 +48,6 @@ def _end(req: Request) -> None:
     """End the sender's form (nothing of it is kept)."""
     if req.context.user_data is not None:
         req.context.user_data.unit_form = None
-
-
-async def _timed_out(_update: Update, context: TelegramContext) -> None:
-    """Forget a form left alone past FORM_TIMEOUT_S (PTB has ended its conversation)."""
-    if context.user_data is not None:
-        context.user_data.unit_form = None
 
 
 def _has_form(forms: PersonForms) -> bool:
@@ -160,12 +155,9 @@ def addunit_conversation() -> ConversationHandler[Any]:
         step: [MessageHandler(text, while_open(ADDUNIT, _has_form, callback))]
         for step, callback in zip(steps, callbacks, strict=True)
     }
-    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, _timed_out)]
     return ConversationHandler(
         entry_points=[CommandHandler("addunit", addunit_command, NEW_MESSAGES)],
         states=states,
         fallbacks=[CommandHandler("cancel", while_open(ADDUNIT, _has_form, cancel), NEW_MESSAGES)],
         name=ADDUNIT,
-        conversation_timeout=FORM_TIMEOUT_S,
-        persistent=True,  # its steps are kept over a restart (handlers.telegram.form_store)
     )
