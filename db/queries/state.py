@@ -39,9 +39,6 @@ _PRUNE = delete(_STATE).where(
     _STATE.c.key.like(bindparam("prefix")), _STATE.c.updated_at < bindparam("before")
 )
 _FORGET_LIKE = delete(_STATE).where(_STATE.c.key.like(bindparam("pattern")))
-_ENTRIES = core_select(_STATE.c.key, _STATE.c.value, _STATE.c.updated_at).where(
-    _STATE.c.key.like(bindparam("prefix")), _STATE.c.updated_at >= bindparam("since")
-)
 
 
 class Stored(NamedTuple):
@@ -86,12 +83,6 @@ def prune(db: Session | Connection, *, prefix: str, before: datetime) -> int:
     """Delete the values whose key starts with prefix written before `before`; count them."""
     params = {"prefix": prefix + "%", "before": before}
     return int(as_connection(db).execute(_PRUNE, params).rowcount)
-
-
-def entries(db: Session | Connection, *, prefix: str, since: datetime) -> dict[str, Stored]:
-    """Return the values whose key starts with prefix written at or after `since`, by key."""
-    rows = as_connection(db).execute(_ENTRIES, {"prefix": prefix + "%", "since": since})
-    return {row.key: Stored(row.value, row.updated_at) for row in rows}
 
 
 def forget_like(db: Session | Connection, pattern: str) -> None:
