@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from db.queries.contacts import ensure_admin
 from handlers.telegram import inbox
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import register as register_telegram
+from handlers.telegram.form_store import FormStore
+from handlers.telegram.forms import ADDUNIT, form_conversations
 from handlers.telegram.lanes import PersonLanes
 from handlers.telegram.menus import (
     MenuOf,
@@ -36,6 +39,7 @@ from handlers.telegram.menus import (
     staff_menus,
 )
 from handlers.telegram.raw_updates import RawUpdates
+from handlers.telegram.unitform import FORM_TIMEOUT_S
 from scheduler.loopprobe import LoopProbe
 from scheduler.ratelimit import DeliveryRateLimiter
 from scheduler.sender import new_owner
@@ -47,6 +51,8 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 RESCUE_JOB = "inbox.rescue"
 RESCUE_EVERY_S = 5.0  # the leader looks for updates of dead workers (WORKERS=multi)
+# A form is brought back after a restart only while its conversation would still wait.
+FORMS_FRESH_FOR = {ADDUNIT: timedelta(seconds=FORM_TIMEOUT_S)}
 
 
 def build_application(
@@ -89,6 +95,10 @@ def build_application(
         application.bot_data.zalo = zalo[0]
     application.bot_data.owns_engine = engine is None
     register_telegram(application)
+    # The guided forms live in the database, read and written around each admin's update.
+    application.bot_data.forms = FormStore(
+        services.engine, services.clock, form_conversations(application), fresh_for=FORMS_FRESH_FOR
+    )
     scheduler.install(application)
     if services.worker is not None and application.job_queue is not None:
         every = RESCUE_EVERY_S

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
+from typing import Any
 
 from core.assignees import Matched
 from core.directives import DirectiveDraft
 
-__all__ = ["MAX_DESCRIPTION", "MAX_TITLE", "TaskDraft", "new_nonce"]
+__all__ = [
+    "MAX_DESCRIPTION",
+    "MAX_TITLE",
+    "TaskDraft",
+    "draft_from_data",
+    "draft_to_data",
+    "new_nonce",
+]
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 3000
@@ -63,3 +71,55 @@ class TaskDraft:
         self.unit_ids.append(unit_id)
         self.picked += 1
         return True
+
+
+_DAYS = ("deadline", "moved_from")
+
+
+def draft_to_data(draft: TaskDraft) -> dict[str, Any]:
+    """Return the draft as JSON-ready data (dates as ISO text), to keep it over a restart."""
+    data = {f.name: getattr(draft, f.name) for f in fields(TaskDraft)}
+    for name in _DAYS:
+        data[name] = _iso(data[name])
+    data["fix_until"] = _iso(draft.fix_until)
+    data["matched"] = [asdict(m) for m in draft.matched]
+    directive = draft.new_directive
+    if directive is not None:
+        data["new_directive"] = {**asdict(directive), "issued_on": _iso(directive.issued_on)}
+    data["unit_ids"] = list(draft.unit_ids)
+    return data
+
+
+def draft_from_data(data: object) -> TaskDraft | None:
+    """Return the draft `draft_to_data` gave, or None for data it could not have given."""
+    if not isinstance(data, dict) or set(data) != {f.name for f in fields(TaskDraft)}:
+        return None
+    try:
+        values = dict(data)
+        for name in _DAYS:
+            values[name] = _day(values[name])
+        values["fix_until"] = None if not values["fix_until"] else _moment(values["fix_until"])
+        values["matched"] = [Matched(**m) for m in values["matched"]]
+        directive = values["new_directive"]
+        if directive is not None:
+            directive = {**directive, "issued_on": _day(directive["issued_on"])}
+            values["new_directive"] = DirectiveDraft(**directive)
+        values["unit_ids"] = [int(u) for u in values["unit_ids"]]
+        return TaskDraft(**values)
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def _iso(value: date | None) -> str | None:
+    """Return a day or moment as ISO text (None stays None)."""
+    return None if value is None else value.isoformat()
+
+
+def _day(value: object) -> date | None:
+    """Return the day ISO text names (None stays None)."""
+    return None if value is None else date.fromisoformat(str(value))
+
+
+def _moment(value: object) -> datetime:
+    """Return the moment ISO text names."""
+    return datetime.fromisoformat(str(value))

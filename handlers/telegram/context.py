@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from app.actor import Actor
 from app.services import ChannelRuntime, Services, Shared
+from core.taskdraft import TaskDraft
 from db.queries.inbox import InboxKey
 from handlers.telegram.epochs import Epochs
 from handlers.telegram.flood import FloodGuard
 from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.registry import Flow
 from scheduler.loopprobe import LoopProbe
+
+if TYPE_CHECKING:
+    from handlers.telegram.form_store import FormStore
 
 RefreshMenu = Callable[[Bot, int], Awaitable[None]]
 
@@ -44,9 +48,26 @@ class TelegramData(Shared):
         # Zalo's runtime (bot/zalo.ZaloRuntime) when Zalo is configured: the composition
         # root's, kept here so `dondoc serve` can put it in webhook mode and take its sink.
         self.zalo: ChannelRuntime | None = None
+        # Each admin's guided forms, loaded before their update and kept after it.
+        self.forms: FormStore | None = None
 
 
-class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], TelegramData]):
+class PersonForms:
+    """What the adapter keeps for one person between updates: the guided forms under way.
+
+    Loaded from the database before each of an admin's updates and written back after it,
+    with the conversations' steps (handlers/telegram/form_store.py).
+    """
+
+    def __init__(self) -> None:
+        self.newtask: TaskDraft | None = None  # /newtask's draft
+        self.unit_form: dict[str, str] | None = None  # /addunit's fields so far
+
+    def __bool__(self) -> bool:
+        return self.newtask is not None or self.unit_form is not None
+
+
+class TelegramContext(CallbackContext[ExtBot[None], PersonForms, dict[Any, Any], TelegramData]):
     """A callback's context, with the services and the sender read with the inbox row."""
 
     def __init__(
@@ -64,4 +85,4 @@ class TelegramContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         return self.bot_data.services
 
 
-CONTEXT_TYPES = ContextTypes(context=TelegramContext, bot_data=TelegramData)
+CONTEXT_TYPES = ContextTypes(context=TelegramContext, bot_data=TelegramData, user_data=PersonForms)

@@ -32,6 +32,7 @@ from app.given_up import GivenUp, report_given_up
 from app.i18n import pick_language
 from app.services import Services
 from core.markup import to_html, to_plain
+from core.roles import Access
 from db.queries import inbox as rows
 from db.queries.inbox import InboxKey
 from db.queries.workers import take_orphans
@@ -40,6 +41,7 @@ from handlers.telegram import epochs, groups
 from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.flood import Verdict
+from handlers.telegram.form_store import FormStore
 from handlers.telegram.lanes import person_of
 from handlers.telegram.raw_updates import readable
 from scheduler.groupcommit import GroupCommit
@@ -65,6 +67,10 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
             # Another worker may hold this person's earlier update: wait for it to finish.
             await wait_turn(services, CHANNEL, key, person_of(update))
         await super().process_update(update)
+        if self.bot_data.forms is not None:
+            # An admin's forms are kept before the update is finished: their next update,
+            # here after a restart or on another worker, goes on from them.
+            await _keep_forms(self, self.bot_data.forms, update)
         self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)
         key = self.bot_data.inbox_ours.pop(id(update), None)
         if key is not None:
@@ -97,7 +103,9 @@ async def record_update(update: object, context: TelegramContext) -> None:
     admitted = context.bot_data.inbox_admitted
     if update.update_id in admitted:
         # A webhook stored it before answering Telegram (handlers.telegram.webhook).
-        keep_actor(context, admitted.pop(update.update_id))
+        actor = admitted.pop(update.update_id)
+        keep_actor(context, actor)
+        await _load_forms(context, update, actor)
         return
     services.metrics.update_received(CHANNEL)
     flood = context.bot_data.flood
@@ -162,9 +170,25 @@ async def record_update(update: object, context: TelegramContext) -> None:
     keep_actor(context, actor)
     if private:
         flood.learn(update, actor)
+        await _load_forms(context, update, actor)
     if not private:
         await groups.on_update(update, context)
         raise ApplicationHandlerStop
+
+
+async def _load_forms(context: TelegramContext, update: Update, actor: Actor | None) -> None:
+    """Load an admin's guided forms (only admins have any) before the flows see the update."""
+    store = context.bot_data.forms
+    if store is not None and actor is not None and actor.access >= Access.ADMIN:
+        await store.load(context.application, update)
+
+
+async def _keep_forms(application: InboxApplication, store: FormStore, update: object) -> None:
+    """Write back the forms an update changed; a failure is logged, the answer stands."""
+    try:
+        await store.save(application, update)
+    except Exception:
+        log.exception("could not keep a guided form")
 
 
 async def _stored_before(services: Services, key: InboxKey, content: str) -> bool:

@@ -36,6 +36,8 @@ from db.models import Directive
 from db.queries.directives import recent_directives
 from handlers.telegram import newtask_line
 from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.context import PersonForms
+from handlers.telegram.forms import NEWTASK, dropped_note, while_open
 from handlers.telegram.newtask_units import (
     ASSIGNEES,
     CONFIRM,
@@ -65,8 +67,9 @@ async def start(req: Request) -> int:
     """Start a new task, or read the one-line form and go to its confirmation."""
     if req.text_args:
         return await newtask_line.start(req, req.text_args)
+    note = dropped_note(req)
     keep_draft(req, TaskDraft())
-    await req.say("newtask.ask_title")
+    await req.reply(note + req.t("newtask.ask_title"))
     return TITLE
 
 
@@ -205,30 +208,41 @@ def conversation() -> ConversationHandler[Any]:
     def on(prefix: str, callback: PTBCallback) -> FormButton:
         return FormButton(callback, re.compile(f"^nt:{prefix}[:~]"))
 
+    def typed(callback: PTBCallback) -> MessageHandler[Any, Any]:
+        # Text is the form's only while its draft is under way (see handlers.telegram.forms).
+        return MessageHandler(text, while_open(NEWTASK, _has_draft, callback))
+
     return ConversationHandler(
         entry_points=[CommandHandler("newtask", start, NEW_MESSAGES)],
         states={
-            TITLE: [MessageHandler(text, got_title)],
-            DIRECTIVE: [on("dir", directive_button), MessageHandler(text, directive_text)],
-            DEADLINE: [on("dl", deadline_button), MessageHandler(text, deadline_text)],
-            ASSIGNEES: [on("as", assignee_button), MessageHandler(text, assignee_text)],
+            TITLE: [typed(got_title)],
+            DIRECTIVE: [on("dir", directive_button), typed(directive_text)],
+            DEADLINE: [on("dl", deadline_button), typed(deadline_text)],
+            ASSIGNEES: [on("as", assignee_button), typed(assignee_text)],
             DESCRIPTION: [
                 on("desc", newtask_line.description_skip),
-                MessageHandler(text, newtask_line.description_text),
+                typed(newtask_line.description_text),
             ],
             CONFIRM: [
                 on("(ok|no)", newtask_line.confirm_button),
-                MessageHandler(text, newtask_line.confirm_text),
+                typed(newtask_line.confirm_text),
             ],
             LINE_FIX: [
                 on("dl", newtask_line.fix_deadline_button),
-                MessageHandler(text, newtask_line.fix_text),
+                typed(newtask_line.fix_text),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel, NEW_MESSAGES)],
+        fallbacks=[
+            CommandHandler("cancel", while_open(NEWTASK, _has_draft, cancel), NEW_MESSAGES)
+        ],
         allow_reentry=True,
-        name="newtask",
+        name=NEWTASK,
     )
+
+
+def _has_draft(forms: PersonForms) -> bool:
+    """Tell whether a /newtask draft is under way."""
+    return forms.newtask is not None
 
 
 def flow() -> Flow:

@@ -20,6 +20,7 @@ from core.deadlines import format_date
 from core.roles import Access
 from core.taskdraft import MAX_DESCRIPTION, TaskDraft
 from handlers.telegram.access import Request, button, command
+from handlers.telegram.forms import dropped_note
 from handlers.telegram.newtask_units import (
     CONFIRM,
     DESCRIPTION,
@@ -57,19 +58,20 @@ async def start(req: Request, text: str) -> int:
     if isinstance(draft, newtask.Refused):
         await req.reply(draft.text)
         return END
+    note = dropped_note(req)  # said with the first answer: the form under way is dropped
     keep_draft(req, draft)
-    return await _go_on(req, draft, parts.deadline)
+    return await _go_on(req, draft, parts.deadline, note)
 
 
-async def _go_on(req: Request, draft: TaskDraft, deadline_text: str) -> int:
+async def _go_on(req: Request, draft: TaskDraft, deadline_text: str, note: str = "") -> int:
     """Take the deadline, then the units; ask for the first one refused, or confirm."""
     lang = req.actor.lang
     refused = await req.run(newtask.complete_draft, req.services, lang, draft, deadline_text)
     if refused is not None:
         markup = use_date(req, draft, refused.suggestion)
-        return await _ask_part(req, draft, refused.part, refused.text, markup)
+        return await _ask_part(req, draft, refused.part, note + refused.text, markup)
     draft.line_missing, draft.fix_until = "", None
-    await confirm(req, draft)
+    await confirm(req, draft, note)
     return CONFIRM
 
 
@@ -134,7 +136,7 @@ async def _pass_on(req: Request) -> None:
     await hand_on(req.update, req.context, after=is_newtask)
 
 
-async def confirm(req: Request, draft: TaskDraft) -> None:
+async def confirm(req: Request, draft: TaskDraft, note: str = "") -> None:
     """Show everything about the task before it is created, with Create and Cancel."""
     lang = req.actor.lang
     text = await req.run(
@@ -146,7 +148,7 @@ async def confirm(req: Request, draft: TaskDraft) -> None:
             form_button(req, draft, req.t("newtask.btn_cancel"), "no"),
         ]
     ]
-    sent = await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
+    sent = await req.reply(note + text, reply_markup=InlineKeyboardMarkup(rows))
     draft.confirm_message_id = sent.message_id if sent is not None else None
 
 

@@ -25,27 +25,24 @@ from handlers.telegram.taskcommon import matched_text, unmatched_lines
 # Conversation states of /newtask from this step on (the first three: handlers.newtask);
 # LINE_FIX: a one-line /newtask waits for the one part it refused, typed alone.
 ASSIGNEES, DESCRIPTION, CONFIRM, LINE_FIX = 3, 4, 5, 6
-DRAFT_KEY = "newtask"
 PAGE_SIZE = 8
 COMMUNES_AND_WARDS = ("commune", "ward", "special_zone")
 
 
 def draft_of(req: Request) -> TaskDraft | None:
     """Return the sender's draft task, if a /newtask is under way."""
-    data = req.context.user_data
-    draft = data.get(DRAFT_KEY) if data is not None else None
-    return draft if isinstance(draft, TaskDraft) else None
+    forms = req.context.user_data
+    return forms.newtask if forms is not None else None
 
 
 def keep_draft(req: Request, draft: TaskDraft | None) -> None:
-    """Store (or drop) the sender's draft task."""
-    data = req.context.user_data
-    if data is None:
+    """Store (or drop) the sender's draft task; a new one ends an /addunit form under way."""
+    forms = req.context.user_data
+    if forms is None:
         return
-    if draft is None:
-        data.pop(DRAFT_KEY, None)
-    else:
-        data[DRAFT_KEY] = draft
+    forms.newtask = draft
+    if draft is not None:
+        forms.unit_form = None
 
 
 def form_button(

@@ -10,25 +10,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from app import unit_form
 from core.roles import Access
 from handlers.telegram.access import Request, command
+from handlers.telegram.context import PersonForms
+from handlers.telegram.forms import ADDUNIT, dropped_note, while_open
 from handlers.telegram.registry import NEW_MESSAGES
 from scheduler.workers import in_worker
 
 CODE, NAME, KIND, PARENT, GROUPS = range(5)
 STEPS = dict(zip(unit_form.FIELDS, (CODE, NAME, KIND, PARENT, GROUPS), strict=True))
-FORM_KEY = "unit_form"
-FORM_TIMEOUT_S = 900  # an abandoned form must not swallow the admin's later messages
+# An abandoned form must not swallow the admin's later messages: the form store
+# (handlers.telegram.form_store) brings one back only this long after its last answer.
+FORM_TIMEOUT_S = 900
 
 
 def _form(req: Request) -> dict[str, str]:
     """Return the form being filled in by the sender."""
-    data: dict[str, Any] = req.context.user_data if req.context.user_data is not None else {}
-    form: dict[str, str] = data.setdefault(FORM_KEY, {})
-    return form
+    forms = req.context.user_data
+    if forms is None:
+        return {}
+    if forms.unit_form is None:
+        forms.unit_form = {}
+    return forms.unit_form
+
+
+def _end(req: Request) -> None:
+    """End the sender's form (nothing of it is kept)."""
+    if req.context.user_data is not None:
+        req.context.user_data.unit_form = None
+
+
+def _has_form(forms: PersonForms) -> bool:
+    """Tell whether an /addunit form is under way."""
+    return forms.unit_form is not None
 
 
 def _text(req: Request) -> str:
@@ -40,8 +64,11 @@ def _text(req: Request) -> str:
 async def addunit_command(req: Request) -> int:
     """Add a unit from one line, or start the guided form when there are no arguments."""
     if not req.text_args:
-        _form(req).clear()
-        await req.say("units.form_code")
+        note = dropped_note(req)
+        forms = req.context.user_data
+        if forms is not None:  # one form at a time: a /newtask under way is dropped
+            forms.newtask, forms.unit_form = None, {}
+        await req.reply(note + req.t("units.form_code"))
         return CODE
     lang = req.actor.lang
     cells = await in_worker(unit_form.from_line, req.services, lang, req.text_args)
@@ -71,7 +98,7 @@ async def _step(req: Request, field: str) -> int:
     following = unit_form.FIELDS.index(field) + 1
     if following == len(unit_form.FIELDS):
         cells = dict(_form(req))
-        _form(req).clear()
+        _end(req)
         await _save(req, cells)
         return ConversationHandler.END
     next_field = unit_form.FIELDS[following]
@@ -112,7 +139,7 @@ async def groups_step(req: Request) -> int:
 @command(Access.ADMIN)
 async def cancel(req: Request) -> int:
     """Abandon the form."""
-    _form(req).clear()
+    _end(req)
     await req.say("common.cancelled")
     return ConversationHandler.END
 
@@ -121,16 +148,16 @@ def addunit_conversation() -> ConversationHandler[Any]:
     """Return the /addunit conversation (registered early, before plain commands)."""
     # An edited message is no answer to the step asked now (the fallback says so).
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    steps = (CODE, NAME, KIND, PARENT, GROUPS)
+    callbacks = (code_step, name_step, kind_step, parent_step, groups_step)
+    # Text is the form's only while it is under way (see handlers.telegram.forms).
+    states: dict[object, list[BaseHandler[Update, Any, object]]] = {
+        step: [MessageHandler(text, while_open(ADDUNIT, _has_form, callback))]
+        for step, callback in zip(steps, callbacks, strict=True)
+    }
     return ConversationHandler(
         entry_points=[CommandHandler("addunit", addunit_command, NEW_MESSAGES)],
-        states={
-            CODE: [MessageHandler(text, code_step)],
-            NAME: [MessageHandler(text, name_step)],
-            KIND: [MessageHandler(text, kind_step)],
-            PARENT: [MessageHandler(text, parent_step)],
-            GROUPS: [MessageHandler(text, groups_step)],
-        },
-        fallbacks=[CommandHandler("cancel", cancel, NEW_MESSAGES)],
-        name="addunit",
-        conversation_timeout=FORM_TIMEOUT_S,
+        states=states,
+        fallbacks=[CommandHandler("cancel", while_open(ADDUNIT, _has_form, cancel), NEW_MESSAGES)],
+        name=ADDUNIT,
     )

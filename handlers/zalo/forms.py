@@ -283,7 +283,7 @@ def _dropped(services: Services, actor: Actor) -> str:
     if form is None:
         return ""
     name = f"/{form.get('form', NEWTASK)}"
-    return services.catalog.get(actor.lang, "zalo.form_dropped", form=name) + "\n\n"
+    return services.catalog.get(actor.lang, "common.form_dropped", form=name) + "\n\n"
 
 
 def _keep(services: Services, actor: Actor, form: dict[str, Any] | None) -> None:

@@ -36,9 +36,11 @@ from db.engine import make_engine
 from db.queries import inbox
 from db.queries.inbox import InboxKey
 from devtools.balancer import Balancer
-from devtools.fakebotapi import FakeBotApi
+from devtools.fakebotapi import ChatMessage, FakeBotApi
 from devtools.ports import free_port
 from tests import processes
+from tests.factories import make_contact
+from tests.harness import button_data
 from tests.scheduler.support import VN, province, start_users, task_for
 
 START = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
@@ -342,3 +344,61 @@ def test_database_connections_cut_for_ten_seconds_lose_nothing(cluster: Cluster)
     assert all(n == 1 for n in replies.values()), replies
     assert server.rate_limit_stats().violations == 0
     assert all(w.process.poll() is None for w in cluster.workers)
+
+
+ADMIN = 50_000
+
+
+def answer_to(cluster: Cluster, text: str, expect: str) -> ChatMessage:
+    """Have the admin type `text` (a webhook, to whichever worker is next) and return the
+    first answer after it containing `expect`."""
+    server = cluster.server
+    after = server.last_message_id(ADMIN)
+    server.send_text(ADMIN, text)
+    return wait_for(
+        lambda: next(
+            (
+                m
+                for m in server.messages(ADMIN)
+                if m.message_id > after and expect in (m.text or "")
+            ),
+            None,
+        ),
+        f"{expect!r} after {text!r}",
+        60,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("cluster", [3], indirect=True)
+def test_a_guided_newtask_goes_on_whichever_worker_takes_each_step(cluster: Cluster) -> None:
+    """Each step of /newtask reaches the next worker round the proxy: the form, kept in the
+    database, goes on at every step, and the task is created once."""
+    with Session(cluster.engine) as session:
+        make_contact(session, ADMIN, role="admin")
+    cluster.server.add_user(ADMIN, "Quản trị")
+    answer_to(cluster, "/newtask", "bước 1/5")
+    answer_to(cluster, "Rà soát thủ tục hành chính", "Bước 2/5")
+    answer_to(cluster, "-", "Bước 3/5")
+    answer_to(cluster, "15/12/2026", "Bước 4/5")
+    menu = answer_to(cluster, "tất cả", "Đã chọn: 3")
+    after = cluster.server.last_message_id(ADMIN)
+    cluster.server.press_button(ADMIN, button_data(menu, "Xong (3)"), menu.message_id)
+    wait_for(
+        lambda: (
+            any(
+                m.message_id > after and "Bước 5/5" in (m.text or "")
+                for m in cluster.server.messages(ADMIN)
+            )
+            or None
+        ),
+        "the description step",
+    )
+    answer_to(cluster, "-", "Xác nhận")
+    answer_to(cluster, "ok", "Đã giao")
+    served = [w for w in cluster.workers if cluster.balancer.answered[w.url]]
+    assert len(served) == 3, "the steps did not go round the workers"
+    assert (
+        cluster.query("SELECT count(*) FROM task WHERE title = 'Rà soát thủ tục hành chính'") == 1
+    )
