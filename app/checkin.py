@@ -66,6 +66,7 @@ ASK_KEYS = {
     "question": "ask_status_question",
     "negation": "ask_status_negation",
     "acknowledgement": "ask_status_acknowledgement",
+    "percent": "ask_status_percent",
 }
 
 

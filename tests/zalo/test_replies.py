@@ -143,3 +143,31 @@ async def test_a_task_of_two_of_ones_units_is_asked_by_unit(zbot: ZaloBot) -> No
     assert "Xã Tam Bình" in asked
     await zbot.say(HOA, "2")
     assert reports(zbot) == [(task.id, "done", 100)]
+
+
+async def test_a_number_alone_after_a_reminder_records_that_share(zbot: ZaloBot) -> None:
+    """ "60 ạ" after a reminder is in progress at 60%, as "đang làm 60%" would be."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "60 ạ")
+    assert "Đang thực hiện 60%" in answer
+    assert reports(zbot) == [(task, "in_progress", 60)]
+
+
+async def test_a_letter_o_typed_for_a_zero_is_read_as_a_zero(zbot: ZaloBot) -> None:
+    """ "đang làm 6O%" (the letter O beside the 0 key) records 60%, not progress without one."""
+    [task] = official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "đang làm 6O%")
+    assert reports(zbot) == [(task, "in_progress", 60)]
+
+
+async def test_a_share_out_of_range_is_refused_and_nothing_recorded(zbot: ZaloBot) -> None:
+    """ "101", "2 150%", "-5%" get the 0-100 rule and the typed answers; nothing is stored."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("101", "2 150%", "-5%"):
+        [answer] = await zbot.say(HOA, text)
+        assert "từ 0 đến 100%" in answer, text
+        assert "2 = Đang thực hiện" in answer, text
+    assert reports(zbot) == []
