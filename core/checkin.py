@@ -159,8 +159,8 @@ def extension_target(
 ) -> date | None:
     """Return the deadline an extension asks for (a working day), or None if it gave none.
 
-    A date past the horizon of new deadlines (core.deadlines.beyond_horizon) comes back as
-    asked, for the caller to refuse.
+    A date past the horizon of new deadlines (core.deadlines.beyond_horizon), or one already
+    past, comes back as asked, for the caller to refuse with the date the person typed.
     """
     if reply.new_deadline is not None:
         target = reply.new_deadline
@@ -172,8 +172,9 @@ def extension_target(
             target = base + timedelta(days=reply.extension_days)
     else:
         return None
-    if beyond_horizon(target, today):
-        # Refused by the caller as too far; rolling a day off near 31/12/9999 would overflow.
+    if beyond_horizon(target, today) or target < today:
+        # Refused by the caller (too far, or past); rolling a day off near 31/12/9999 would
+        # overflow, and "01/01/2020 is past" must not read "02/01/2020 is past".
         return target
     return calendar.roll_forward(target)[0]
 

@@ -171,3 +171,13 @@ async def test_a_share_out_of_range_is_refused_and_nothing_recorded(zbot: ZaloBo
         assert "từ 0 đến 100%" in answer, text
         assert "2 = Đang thực hiện" in answer, text
     assert reports(zbot) == []
+
+
+async def test_a_past_holiday_asked_for_is_named_as_typed(zbot: ZaloBot) -> None:
+    """ "gia hạn đến 01/01/2026" (a holiday, past) is called past as 01/01, not as 02/01."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 01/01/2026")
+    assert "01/01/2026 đã qua" in answer
+    [again] = await zbot.say(HOA, "15/11/2026 vì chờ kinh phí")  # a Sunday, past too
+    assert "15/11/2026 đã qua" in again
+    assert requests(zbot) == []
