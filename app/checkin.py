@@ -448,6 +448,9 @@ def _act(
             label = f"#{titles[i][0]} {units[i]}" if i in units else f"#{titles[i][0]}"
             both += status_choices(catalog, lang, i, label)
         return Answer([Said("\n".join(lines), both)])
+    if outcome == Outcome.ALL_DONE:
+        task, title = titles[ids[0]]
+        return Answer([Said(t("checkin.all_done", task=str(task), title=title))])
     return Answer([Said(t(f"checkin.{outcome}"))])
 
 

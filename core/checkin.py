@@ -46,6 +46,7 @@ class Outcome(StrEnum):
     ASK_TASK = "ask_task"  # a clear status, several items
     ASK_BOTH = "ask_both"  # several items, nothing clear
     NO_OPEN = "no_open"  # nothing open to report on
+    ALL_DONE = "all_done"  # only tasks reported done: say how to correct one (candidates)
     CLOSED = "closed"  # the answered message is about items no longer open
     UNKNOWN_TASK = "unknown_task"  # it names a task number that is not the sender's
     ACKNOWLEDGED = "acknowledged"  # "cảm ơn", "ok", "vâng": a short answer, nothing asked
@@ -139,12 +140,16 @@ def decide(
         pool = [i for i in pool if i.task_id in mentioned]
         if not pool:
             return Decision(Outcome.UNKNOWN_TASK, reply)
+    done = tuple(i.assignment_id for i in pool if i.done)
     if replied is None and not mentioned:
         pool = [i for i in pool if not i.done]
     if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
         pool = [i for i in pool if not (i.done or i.reported)]
         if not pool:
             return Decision(Outcome.ACKNOWLEDGED, reply)
+    if not pool and done and reply.hint != ReplyHint.EMPTY:
+        # "nhầm, chưa xong" after a done: the unit may correct it by naming the task.
+        return Decision(Outcome.ALL_DONE, reply, done)
     if not pool:
         return Decision(Outcome.NO_OPEN, reply)
     ids = tuple(i.assignment_id for i in pool)

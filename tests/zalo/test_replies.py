@@ -181,3 +181,14 @@ async def test_a_past_holiday_asked_for_is_named_as_typed(zbot: ZaloBot) -> None
     [again] = await zbot.say(HOA, "15/11/2026 vì chờ kinh phí")  # a Sunday, past too
     assert "15/11/2026 đã qua" in again
     assert requests(zbot) == []
+
+
+async def test_a_correction_after_done_is_told_how_to_name_the_task(zbot: ZaloBot) -> None:
+    """ "nhầm, chưa xong, đang làm 80%" after "xong" says how to correct; that then records."""
+    [task] = official(zbot)
+    await zbot.say(HOA, "xong")
+    [answer] = await zbot.say(HOA, "nhầm, chưa xong, đang làm 80%")
+    assert f"«#{task} đang làm 80%»" in answer
+    assert reports(zbot) == [(task, "done", 100)]
+    await zbot.say(HOA, f"#{task} đang làm 80%")
+    assert reports(zbot) == [(task, "done", 100), (task, "in_progress", 80)]
