@@ -94,7 +94,8 @@ class ZaloChannel(TextChannel):
                 lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))
             )
         word, _, rest = typed.partition(" ")
-        command = word[1:].lower().split("@")[0] if word.startswith("/") else ""
+        # "/việc" from a Vietnamese keyboard is /viec: the marks are folded off the command.
+        command = fold(word[1:]).split("@")[0] if word.startswith("/") else ""
         # Only admins fill in forms: an official's reply costs no read of one.
         admin = actor is not None and actor.access >= Access.ADMIN
         form = forms.current(self.services, actor) if actor is not None and admin else None

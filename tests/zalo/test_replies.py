@@ -192,3 +192,13 @@ async def test_a_correction_after_done_is_told_how_to_name_the_task(zbot: ZaloBo
     assert reports(zbot) == [(task, "done", 100)]
     await zbot.say(HOA, f"#{task} đang làm 80%")
     assert reports(zbot) == [(task, "done", 100), (task, "in_progress", 80)]
+
+
+async def test_a_command_typed_with_vietnamese_marks_is_the_command(zbot: ZaloBot) -> None:
+    """ "/việc" and "/Lang en" (a Vietnamese keyboard adds the marks, a capital) run /viec and
+    /lang, not "unknown command"."""
+    official(zbot)
+    [tasks] = await zbot.say(HOA, "/việc")
+    assert "Kế hoạch chuyển đổi số" in tasks
+    [lang] = await zbot.say(HOA, "/Lang en")
+    assert "English" in lang
