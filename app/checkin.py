@@ -163,6 +163,8 @@ def answer_text(
     assert decision is not None
     if _says_nothing(decision.reply, text):
         return Answer(unhandled=True)
+    if asked is None and is_cancel(text):  # "hủy" with no question open: no status asked
+        return Answer([Said(t("common.nothing_to_cancel"))])
     return _act(services, actor, decision, rows, text, key)
 
 

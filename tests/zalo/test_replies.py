@@ -202,3 +202,12 @@ async def test_a_command_typed_with_vietnamese_marks_is_the_command(zbot: ZaloBo
     assert "Kế hoạch chuyển đổi số" in tasks
     [lang] = await zbot.say(HOA, "/Lang en")
     assert "English" in lang
+
+
+async def test_cancel_typed_with_nothing_asked_says_so(zbot: ZaloBot) -> None:
+    """ "hủy" when no question is open says there is nothing to cancel, not "report what?"."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "hủy")
+    assert answer == "Không có thao tác nào đang làm dở."
+    assert reports(zbot) == []
