@@ -211,3 +211,13 @@ async def test_cancel_typed_with_nothing_asked_says_so(zbot: ZaloBot) -> None:
     [answer] = await zbot.say(HOA, "hủy")
     assert answer == "Không có thao tác nào đang làm dở."
     assert reports(zbot) == []
+
+
+async def test_what_the_bot_asks_on_zalo_never_says_to_press_a_button(zbot: ZaloBot) -> None:
+    """Zalo shows no buttons: what the bot asks after "x", "?", "👍", "101" or "😀" never says
+    to press one, only to choose what the typed legend offers."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("x", "?", "👍", "101", "😀"):
+        answers = await zbot.say(HOA, text)
+        assert not any("nút" in answer for answer in answers), (text, answers)
