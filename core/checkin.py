@@ -188,20 +188,32 @@ def read_extension_answer(
     text: str, *, deadline: date, today: date, calendar: WorkingCalendar
 ) -> tuple[date | None, str]:
     """Read the answer to "which date, and why?": ("15/12 vì chưa có kinh phí")."""
+    target, reason, _ = read_extension_request(
+        text, deadline=deadline, today=today, calendar=calendar
+    )
+    return target, reason
+
+
+def read_extension_request(
+    text: str, *, deadline: date, today: date, calendar: WorkingCalendar
+) -> tuple[date | None, str, date | None]:
+    """Read the answer to "which date, and why?" as (working day, reason, date typed)."""
     parsed = parse_reply(text, today=today)
     if parsed.kind == ReplyKind.EXTENSION:
         target = extension_target(parsed, deadline=deadline, today=today, calendar=calendar)
         if target is not None:
-            return target, parsed.reason or ""
+            return target, parsed.reason or "", parsed.new_deadline
     match = DATE_RE.search(text)
     if match is None:  # "thứ 6 tuần sau vì …": a weekday reads only after "đến"
         wrapped = parse_reply(f"xin gia hạn đến {text}", today=today)
         target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
-        return (target, wrapped.reason or "") if wrapped.new_deadline else (None, "")
+        if wrapped.new_deadline is None:
+            return None, "", None
+        return target, wrapped.reason or "", wrapped.new_deadline
     wrapped = parse_reply(f"xin gia hạn đến {match.group(1)}", today=today)
     target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
     rest = (text[: match.start()] + " " + text[match.end() :]).strip()
-    return target, CAUSE_RE.sub("", rest, count=1).strip(" .")
+    return target, CAUSE_RE.sub("", rest, count=1).strip(" ."), wrapped.new_deadline
 
 
 def reply_to_dict(reply: ParsedReply) -> dict[str, Any]:

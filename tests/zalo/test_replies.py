@@ -221,3 +221,22 @@ async def test_what_the_bot_asks_on_zalo_never_says_to_press_a_button(zbot: Zalo
     for text in ("x", "?", "👍", "101", "😀"):
         answers = await zbot.say(HOA, text)
         assert not any("nút" in answer for answer in answers), (text, answers)
+
+
+async def test_an_extension_to_a_sunday_says_it_asks_for_the_monday(zbot: ZaloBot) -> None:
+    """ "xin gia hạn đến 20/12" (a Sunday) asks for Monday 21/12 and says why."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 20/12 vì chờ kinh phí")
+    assert "20/12/2026 là ngày nghỉ" in answer
+    assert "21/12/2026" in answer
+    assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]
+
+
+async def test_a_sunday_typed_after_4_says_it_asks_for_the_monday(zbot: ZaloBot) -> None:
+    """ "4", then "20/12 chờ kinh phí": the question's answer says the day off moved too."""
+    official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "4")
+    [answer] = await zbot.say(HOA, "20/12 chờ kinh phí")
+    assert "20/12/2026 là ngày nghỉ" in answer
+    assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]
