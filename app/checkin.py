@@ -37,7 +37,7 @@ from core.checkin import (
     impossible_date,
     is_cancel,
     only_number,
-    read_extension_answer,
+    read_extension_request,
     reply_from_dict,
     reply_to_dict,
     task_numbers,
@@ -66,6 +66,7 @@ ASK_KEYS = {
     "question": "ask_status_question",
     "negation": "ask_status_negation",
     "acknowledgement": "ask_status_acknowledgement",
+    "percent": "ask_status_percent",
 }
 
 
@@ -162,6 +163,8 @@ def answer_text(
     assert decision is not None
     if _says_nothing(decision.reply, text):
         return Answer(unhandled=True)
+    if asked is None and is_cancel(text):  # "hủy" with no question open: no status asked
+        return Answer([Said(t("common.nothing_to_cancel"))])
     return _act(services, actor, decision, rows, text, key)
 
 
@@ -447,6 +450,9 @@ def _act(
             label = f"#{titles[i][0]} {units[i]}" if i in units else f"#{titles[i][0]}"
             both += status_choices(catalog, lang, i, label)
         return Answer([Said("\n".join(lines), both)])
+    if outcome == Outcome.ALL_DONE:
+        task, title = titles[ids[0]]
+        return Answer([Said(t("checkin.all_done", task=str(task), title=title))])
     return Answer([Said(t(f"checkin.{outcome}"))])
 
 
@@ -489,7 +495,7 @@ def _apply(
                 line = request_extension(
                     services, actor, assignment_id, target, reply.reason or "", key
                 )
-                return Answer([Said(line)])
+                return Answer([Said(_rolled(t, reply.new_deadline, target) + line)])
             if target is not None:  # "đến 01/12" on 5/12: a slip, asked again
                 question, typed_date = "ext_date_past", target
             elif (typed := impossible_date(text)) is not None:  # "đến 31/02"
@@ -637,7 +643,7 @@ def _extension_answer(
         calendar = working_calendar(session)
     assert assignment is not None
     today = services.today()
-    target, reason = read_extension_answer(
+    target, reason, asked = read_extension_request(
         text, deadline=assignment.deadline, today=today, calendar=calendar
     )
     if target is not None and target < today:
@@ -649,4 +655,11 @@ def _extension_answer(
         return Answer([Said(t(f"checkin.{key}", task=str(task.id), title=task.title, date=typed))])
     line = request_extension(services, actor, assignment_id, target, reason, key)
     _forget(services, actor)
-    return Answer([Said(line)], origin=pending, settled=assignment_id)
+    return Answer([Said(_rolled(t, asked, target) + line)], origin=pending, settled=assignment_id)
+
+
+def _rolled(t: Callable[..., str], asked: date | None, target: date) -> str:
+    """Return why the date asked for became another ("20/12 is a Sunday"), or nothing."""
+    if asked is None or asked == target:
+        return ""
+    return t("checkin.ext_rolled", asked=asked, date=target) + " "

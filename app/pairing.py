@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.checkin import Said
 from app.notices import tell
 from app.services import Services
-from core.invites import is_rate_limited, looks_like_code
+from core.invites import is_rate_limited, looks_like_code, pasted_code
 from core.markup import Markup
 from core.roles import Role
 from db.engine import session_scope
@@ -54,6 +54,7 @@ def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
     The result names the contact registered, so that the channel can do what it does for
     a newcomer (Telegram refreshes their command menu).
     """
+    code = pasted_code(code) or code  # "/start «CODE»." reads as "/start CODE"
     now = services.clock.now()
     ids = {"channel": who.channel, "external_id": who.external_id}
     catalog = services.catalog

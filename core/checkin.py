@@ -46,6 +46,7 @@ class Outcome(StrEnum):
     ASK_TASK = "ask_task"  # a clear status, several items
     ASK_BOTH = "ask_both"  # several items, nothing clear
     NO_OPEN = "no_open"  # nothing open to report on
+    ALL_DONE = "all_done"  # only tasks reported done: say how to correct one (candidates)
     CLOSED = "closed"  # the answered message is about items no longer open
     UNKNOWN_TASK = "unknown_task"  # it names a task number that is not the sender's
     ACKNOWLEDGED = "acknowledged"  # "cảm ơn", "ok", "vâng": a short answer, nothing asked
@@ -139,12 +140,16 @@ def decide(
         pool = [i for i in pool if i.task_id in mentioned]
         if not pool:
             return Decision(Outcome.UNKNOWN_TASK, reply)
+    done = tuple(i.assignment_id for i in pool if i.done)
     if replied is None and not mentioned:
         pool = [i for i in pool if not i.done]
     if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
         pool = [i for i in pool if not (i.done or i.reported)]
         if not pool:
             return Decision(Outcome.ACKNOWLEDGED, reply)
+    if not pool and done and reply.hint != ReplyHint.EMPTY:
+        # "nhầm, chưa xong" after a done: the unit may correct it by naming the task.
+        return Decision(Outcome.ALL_DONE, reply, done)
     if not pool:
         return Decision(Outcome.NO_OPEN, reply)
     ids = tuple(i.assignment_id for i in pool)
@@ -159,8 +164,8 @@ def extension_target(
 ) -> date | None:
     """Return the deadline an extension asks for (a working day), or None if it gave none.
 
-    A date past the horizon of new deadlines (core.deadlines.beyond_horizon) comes back as
-    asked, for the caller to refuse.
+    A date past the horizon of new deadlines (core.deadlines.beyond_horizon), or one already
+    past, comes back as asked, for the caller to refuse with the date the person typed.
     """
     if reply.new_deadline is not None:
         target = reply.new_deadline
@@ -172,8 +177,9 @@ def extension_target(
             target = base + timedelta(days=reply.extension_days)
     else:
         return None
-    if beyond_horizon(target, today):
-        # Refused by the caller as too far; rolling a day off near 31/12/9999 would overflow.
+    if beyond_horizon(target, today) or target < today:
+        # Refused by the caller (too far, or past); rolling a day off near 31/12/9999 would
+        # overflow, and "01/01/2020 is past" must not read "02/01/2020 is past".
         return target
     return calendar.roll_forward(target)[0]
 
@@ -182,20 +188,32 @@ def read_extension_answer(
     text: str, *, deadline: date, today: date, calendar: WorkingCalendar
 ) -> tuple[date | None, str]:
     """Read the answer to "which date, and why?": ("15/12 vì chưa có kinh phí")."""
+    target, reason, _ = read_extension_request(
+        text, deadline=deadline, today=today, calendar=calendar
+    )
+    return target, reason
+
+
+def read_extension_request(
+    text: str, *, deadline: date, today: date, calendar: WorkingCalendar
+) -> tuple[date | None, str, date | None]:
+    """Read the answer to "which date, and why?" as (working day, reason, date typed)."""
     parsed = parse_reply(text, today=today)
     if parsed.kind == ReplyKind.EXTENSION:
         target = extension_target(parsed, deadline=deadline, today=today, calendar=calendar)
         if target is not None:
-            return target, parsed.reason or ""
+            return target, parsed.reason or "", parsed.new_deadline
     match = DATE_RE.search(text)
     if match is None:  # "thứ 6 tuần sau vì …": a weekday reads only after "đến"
         wrapped = parse_reply(f"xin gia hạn đến {text}", today=today)
         target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
-        return (target, wrapped.reason or "") if wrapped.new_deadline else (None, "")
+        if wrapped.new_deadline is None:
+            return None, "", None
+        return target, wrapped.reason or "", wrapped.new_deadline
     wrapped = parse_reply(f"xin gia hạn đến {match.group(1)}", today=today)
     target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
     rest = (text[: match.start()] + " " + text[match.end() :]).strip()
-    return target, CAUSE_RE.sub("", rest, count=1).strip(" .")
+    return target, CAUSE_RE.sub("", rest, count=1).strip(" ."), wrapped.new_deadline
 
 
 def reply_to_dict(reply: ParsedReply) -> dict[str, Any]:

@@ -19,6 +19,8 @@ CODE_BYTES = 24
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Wrong codes allowed per person within the window before they must wait.
 MAX_FAILURES = 5
+# What a pasted code comes wrapped in ("«CODE»", "CODE.", "`CODE`"): never part of a code.
+_WRAPPING = "\"'`«»“”‘’()[]{}<>.,;:!?"
 FAILURE_WINDOW = timedelta(hours=1)
 
 
@@ -42,12 +44,12 @@ def pasted_code(text: str) -> str | None:
 
     Officials get their code by SMS, Zalo or on the invite sheet, and paste it without
     `/start`: the bare code, or the whole invite link (`https://t.me/<bot>?start=<code>`),
-    maybe typed on a full-width keyboard.
+    maybe typed on a full-width keyboard, maybe with the quotes or the full stop around it.
     """
     words = narrow(text).split()
     if len(words) != 1:
         return None
-    code = words[0].rsplit("start=", 1)[-1]
+    code = words[0].strip(_WRAPPING).rsplit("start=", 1)[-1].strip(_WRAPPING)
     return code if looks_like_code(code) else None
 
 

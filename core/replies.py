@@ -10,13 +10,16 @@ Rules run in this order and the first that decides wins:
 1. empty: nothing but spaces and punctuation;
 2. question: "?", a question word, or "… xong chưa"; but "xin gia hạn … được không ạ?"
    is a polite request, not a question, so a request for an extension skips this rule;
-3. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
-4. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
-5. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát");
-6. negation: any "chưa", or "không"/"not" shortly before a done word;
-7. document: a document number ("15/KH-UBND") cited as evidence;
-8. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
-9. promise ("sẽ", "mai", "tuần sau" …), then acknowledgement ("ok", "👍" …).
+3. number alone: "60" is in progress at 60%, "100" done (to confirm), below 0 or over 100
+   refused (UNCLEAR, hint PERCENT), as is a stated share out of range ("150%", "-5%")
+   once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero;
+4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
+5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
+6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát");
+7. negation: any "chưa", or "không"/"not" shortly before a done word;
+8. document: a document number ("15/KH-UBND") cited as evidence;
+9. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
+10. promise ("sẽ", "mai", "tuần sau" …), then acknowledgement ("ok", "👍" …).
 
 Negation comes after extension and blocked because their reasons usually contain
 "chưa" ("vì chưa có hướng dẫn"); it still comes before anything that can say DONE, so a
@@ -95,6 +98,7 @@ class ReplyHint(StrEnum):
     PARTIAL = "partial"
     DOCUMENT = "document"
     DONE = "done"
+    PERCENT = "percent"  # UNCLEAR: a share below 0 or above 100 ("101", "150%", "-5%")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +223,14 @@ _BARE_PERCENT_RE = re.compile(
     r"\b(?:dan?g\s+(?:lam|thuc\s+hien|trien\s+khai)|(?:lam\s+)?(?:duoc|dc)|dat)"
     r"\s+(?:khoang\s+)?([1-9]\d)\s*(?=$|[,;.!]|\b(?:roi|r|a|nhe|nha)\b)"
 )
+# "60", "60 ạ", "100": a number alone answering a reminder is the share of the work done.
+_LONE_NUMBER_RE = re.compile(r"^([-−]\s*)?(\d{1,6})(?:\s+(?:a|ah|nhe|nha|roi|r))*\s*[.!]*$")
+# A letter O typed for a zero ("6O%", "1OO"): after a digit, before a digit, % or the end.
+_O_FOR_ZERO_RE = re.compile(
+    r"(?<![\w.,])(\d{1,2})(o{1,2})(?=\d|\s*%|\s*phan\s+tram\b|\s|$|[,.;!])"
+)
+# "-5%": a share below zero (not "60-70%", whose minus joins two numbers).
+_NEGATIVE_PERCENT_RE = re.compile(r"(?:^|\s)[-−]\s*\d{1,3}(?:[.,]\d+)?\s*(?:%|phan\s+tram\b)")
 # "nửa tháng" is a duration, not a share of the work.
 _NOT_A_SHARE = r"(?!\s+(?:thang|tuan|ngay|nam|gio|buoi|months?|weeks?|days?|years?|hours?)\b)"
 _HALF_RE = re.compile(rf"\b(?:(?:1|mot)\s+nua|half)\b{_NOT_A_SHARE}")
@@ -311,7 +323,9 @@ def parse_reply(text: str, *, today: date) -> ParsedReply:
     """Read a free-text reply to a task reminder; never raises on any string."""
     # Cut before NFC too: NFC of a huge string is cheap but not free.
     head = unicodedata.normalize("NFC", text[: MAX_SCAN_CHARS * 2])[:MAX_SCAN_CHARS]
-    reply = _Reply(text=fold_text(head), today=today)
+    folded = fold_text(head)
+    zeros = _O_FOR_ZERO_RE.sub(lambda m: m.group(1) + "0" * len(m.group(2)), folded.folded)
+    reply = _Reply(text=replace(folded, folded=zeros), today=today)  # same length: offsets hold
     for rule in _RULES:
         parsed = rule(reply)
         if parsed is not None:
@@ -360,6 +374,32 @@ def _rule_question(reply: _Reply) -> ParsedReply | None:
     # Only the end of the reply can hold "… xong chưa"; looking there keeps this linear.
     if _QUESTION_RE.search(folded) or _TRAILING_QUESTION_RE.search(folded[-160:]):
         return _unclear(ReplyHint.QUESTION)
+    return None
+
+
+def _rule_lone_number(reply: _Reply) -> ParsedReply | None:
+    """Read a number alone as the share done: 10-99 in progress, 100 done (asked), else out."""
+    found = _LONE_NUMBER_RE.match(reply.folded)
+    if found is None:
+        return None
+    value = int(found.group(2))
+    if found.group(1) or value > 100:
+        return _unclear(ReplyHint.PERCENT)
+    if value == 100:  # "100" alone: likely done, but a bare number is confirmed first
+        return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, percent=100, uncertain=True)
+    if value < 10:  # "1", "5": a choice's number or a count, not a share
+        return None
+    return ParsedReply(kind=ReplyKind.IN_PROGRESS, hint=ReplyHint.PROGRESS, percent=value)
+
+
+def _rule_bad_percent(reply: _Reply) -> ParsedReply | None:
+    """Refuse a share stated below 0 or above 100 ("đang làm 150%", "-5%") rather than drop it."""
+    if _percent(reply) is not None:
+        return None
+    folded = reply.folded
+    over = any(int(m.group(1)) > 100 for m in _PERCENT_RE.finditer(folded))
+    if over or _NEGATIVE_PERCENT_RE.search(folded):
+        return _unclear(ReplyHint.PERCENT)
     return None
 
 
@@ -492,8 +532,10 @@ def _rule_acknowledgement(reply: _Reply) -> ParsedReply | None:
 _RULES: tuple[Callable[[_Reply], ParsedReply | None], ...] = (
     _rule_empty,
     _rule_question,
+    _rule_lone_number,
     _rule_extension,
     _rule_blocked,
+    _rule_bad_percent,
     _rule_progress,
     _rule_negation,
     _rule_document,
@@ -705,6 +747,8 @@ def _percent(reply: _Reply, start: int = 0, end: int | None = None) -> int | Non
     stop = len(folded) if end is None else end
     for match in _PERCENT_RE.finditer(folded, start, stop):
         value = int(match.group(1))
+        if _NEGATIVE_PERCENT_RE.match(folded, max(0, match.start() - 2)):
+            continue  # "-5%" is no share of the work
         if value <= 100:
             return value
     bare = _BARE_PERCENT_RE.search(folded, start, stop)

@@ -1,9 +1,10 @@
 """Evidence (minh chứng): files kept for an assignment, and /evidence to fetch them again.
 
-A document or photo sent in reply to a reminder, naming a task in its caption ("#12"), or
-sent after choosing done is downloaded (bots may download up to 20 MB) into the evidence
-folder with its checksum; otherwise the bot asks which task (`ev:<assignment>` buttons, or
-a typed task number). /evidence sends the stored file from disk, not by Telegram file id.
+A document or photo sent in reply to a reminder, naming a task in its caption ("#12"), sent
+after choosing done, or sent while the unit has one open task is downloaded (bots may
+download up to 20 MB) into the evidence folder with its checksum; otherwise the bot asks
+which task (`ev:<assignment>` buttons, or a typed task number). /evidence sends the stored
+file from disk, not by Telegram file id.
 """
 
 from __future__ import annotations
@@ -47,9 +48,12 @@ def _attributed(req: Request, msg: Message) -> tuple[int | None, list[tuple[int,
             about |= {a for a, t in items if t in numbers}
             if len(about & ids) == 1:
                 return (about & ids).pop(), items
-        named = [a for a, t in items if t in task_numbers(msg.caption or "")]
+        numbers = task_numbers(msg.caption or "")
+        named = [a for a, t in items if t in numbers]
         if len(named) == 1:
             return named[0], items
+        if not numbers and len(items) == 1:  # the only open task, as a text or Zalo's photo
+            return items[0][0], items
         done = get_pending(session, contact_id=req.actor.contact_id, now=now, kind="done")
         if done is not None and done.get("assignment_id") in ids:
             return int(done["assignment_id"]), items

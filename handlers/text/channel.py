@@ -18,7 +18,7 @@ from app.people import whoami
 from app.services import Services
 from core.numbers import typed_number
 from core.roles import Access, Role
-from core.textnorm import trim
+from core.textnorm import fold, trim
 from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
 from render.text import numbered, render
@@ -149,10 +149,11 @@ class TextChannel:
 
 
 def _command_word(typed: str) -> str:
-    """Return the command a typed text starts with ("link" for "/link X"), else ""."""
+    """Return the command a typed text starts with ("link" for "/link X", "viec" for "/Việc":
+    a Vietnamese keyboard adds the marks), else ""."""
     if not typed.startswith("/"):
         return ""
-    return typed.partition(" ")[0][1:].lower()
+    return fold(typed.partition(" ")[0][1:])
 
 
 def _dedup(offer: str, kind: str, assignment_id: int) -> str:

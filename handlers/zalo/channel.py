@@ -20,7 +20,7 @@ from app.explanation_requests import request as request_explanation
 from app.extensions import decide
 from app.pairing import Newcomer, redeem
 from core.checkin import task_numbers
-from core.invites import looks_like_code
+from core.invites import pasted_code
 from core.linking import looks_like_link_code
 from core.numbers import typed_number
 from core.roles import Access
@@ -94,7 +94,8 @@ class ZaloChannel(TextChannel):
                 lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))
             )
         word, _, rest = typed.partition(" ")
-        command = word[1:].lower().split("@")[0] if word.startswith("/") else ""
+        # "/việc" from a Vietnamese keyboard is /viec: the marks are folded off the command.
+        command = fold(word[1:]).split("@")[0] if word.startswith("/") else ""
         # Only admins fill in forms: an official's reply costs no read of one.
         admin = actor is not None and actor.access >= Access.ADMIN
         form = forms.current(self.services, actor) if actor is not None and admin else None
@@ -106,9 +107,9 @@ class ZaloChannel(TextChannel):
                 more = commands.next_page(self.services, actor, "", event.sender_name)
                 return self._show(actor, Answer(more))
             return self._show(actor, Answer(forms.answer(self.services, actor, form, typed)))
-        code = rest.strip() if command == "start" else typed if not command else ""
+        code = rest.strip() if command == "start" else pasted_code(typed) if not command else ""
         # After /start, any word is meant as a code: a cut-short one is called unusable.
-        if code and (looks_like_code(code) or command == "start"):
+        if code:
             return self._render(
                 lang, redeem(self.services, self._newcomer(event, lang), code).said
             )

@@ -88,10 +88,12 @@ def test_decide_says_closed_when_the_answered_message_has_no_open_item() -> None
     assert outcome("xong", replied=[42])[0] == Outcome.CLOSED
 
 
-def test_decide_with_nothing_open() -> None:
-    """A unit with only done items has nothing to report on without naming one."""
+def test_decide_with_only_done_items_names_them_for_a_correction() -> None:
+    """A unit with only done items has nothing to report on without naming one: the bot is
+    told which, to say how to correct one; with no item at all there is nothing open."""
     decision = decide(reply=parse_reply("xong", today=TODAY), items=[Item(3, 12, done=True)])
-    assert decision.outcome == Outcome.NO_OPEN
+    assert (decision.outcome, decision.candidates) == (Outcome.ALL_DONE, (3,))
+    assert decide(reply=parse_reply("xong", today=TODAY), items=[]).outcome == Outcome.NO_OPEN
 
 
 @pytest.mark.parametrize(

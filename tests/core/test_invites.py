@@ -70,6 +70,8 @@ CODE = "Xy3_kP9-qR2sT5uV8wZ1aB4c"
         (f"https://t.me/dondoc_bot?start={CODE}", CODE),
         (f"t.me/dondoc_bot?start={CODE}", CODE),
         ("".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in CODE), CODE),
+        (f"«{CODE}».", CODE),
+        (f"`{CODE}`", CODE),
         (f"mã {CODE}", None),  # a sentence is not a code pasted alone
         ("xong", None),
         ("https://t.me/dondoc_bot?start=", None),

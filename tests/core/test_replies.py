@@ -398,6 +398,17 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã triển khai", UNKNOWN),  # started or finished rolling out: the bot asks
     ("đã đăng tải lên cổng", UNKNOWN),  # "đăng" is not "đang"
     ("Không có khó khăn vướng mắc", UNKNOWN),
+    # A number alone is the share done; out of 0-100 it is refused, not dropped.
+    ("60", progress(60)),
+    ("60 ạ", progress(60)),
+    ("6O", progress(60)),  # the letter O for a zero
+    ("Đang làm 6O%", progress(60)),
+    ("100", guessed(done(percent=100), "100")),
+    ("5", UNKNOWN),  # a choice's number, not a share
+    ("101", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
+    ("-5", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
+    ("-5%", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
+    ("đang làm 150%", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
 ]
 
 

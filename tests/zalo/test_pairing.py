@@ -226,3 +226,19 @@ async def test_a_cut_short_code_after_start_is_called_unusable(zbot: ZaloBot) ->
     assert "không dùng được" in refused
     with zbot.session() as s:
         assert s.exec(select(InviteFailure)).one().external_id == LAN
+
+
+@pytest.mark.parametrize(
+    "paste",
+    ["«{code}».", "`{code}`", "https://t.me/dondoc_test_bot?start={code}"],
+    ids=["quoted", "backticks", "telegram-link"],
+)
+async def test_a_code_pasted_with_what_was_around_it_pairs(zbot: ZaloBot, paste: str) -> None:
+    """The code pasted in its quotes, with a full stop, or as the invite link registers Hoa."""
+    with zbot.session() as s:
+        make_unit(s, "XD", "Xã D")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XD")
+    [welcome] = await zbot.say(HOA, paste.format(code=code_of(invite)))
+    assert "Xã D" in welcome
+    with zbot.session() as s:
+        assert identity(s, HOA).channel == "zalo"

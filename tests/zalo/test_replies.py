@@ -143,3 +143,100 @@ async def test_a_task_of_two_of_ones_units_is_asked_by_unit(zbot: ZaloBot) -> No
     assert "Xã Tam Bình" in asked
     await zbot.say(HOA, "2")
     assert reports(zbot) == [(task.id, "done", 100)]
+
+
+async def test_a_number_alone_after_a_reminder_records_that_share(zbot: ZaloBot) -> None:
+    """ "60 ạ" after a reminder is in progress at 60%, as "đang làm 60%" would be."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "60 ạ")
+    assert "Đang thực hiện 60%" in answer
+    assert reports(zbot) == [(task, "in_progress", 60)]
+
+
+async def test_a_letter_o_typed_for_a_zero_is_read_as_a_zero(zbot: ZaloBot) -> None:
+    """ "đang làm 6O%" (the letter O beside the 0 key) records 60%, not progress without one."""
+    [task] = official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "đang làm 6O%")
+    assert reports(zbot) == [(task, "in_progress", 60)]
+
+
+async def test_a_share_out_of_range_is_refused_and_nothing_recorded(zbot: ZaloBot) -> None:
+    """ "101", "2 150%", "-5%" get the 0-100 rule and the typed answers; nothing is stored."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("101", "2 150%", "-5%"):
+        [answer] = await zbot.say(HOA, text)
+        assert "từ 0 đến 100%" in answer, text
+        assert "2 = Đang thực hiện" in answer, text
+    assert reports(zbot) == []
+
+
+async def test_a_past_holiday_asked_for_is_named_as_typed(zbot: ZaloBot) -> None:
+    """ "gia hạn đến 01/01/2026" (a holiday, past) is called past as 01/01, not as 02/01."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 01/01/2026")
+    assert "01/01/2026 đã qua" in answer
+    [again] = await zbot.say(HOA, "15/11/2026 vì chờ kinh phí")  # a Sunday, past too
+    assert "15/11/2026 đã qua" in again
+    assert requests(zbot) == []
+
+
+async def test_a_correction_after_done_is_told_how_to_name_the_task(zbot: ZaloBot) -> None:
+    """ "nhầm, chưa xong, đang làm 80%" after "xong" says how to correct; that then records."""
+    [task] = official(zbot)
+    await zbot.say(HOA, "xong")
+    [answer] = await zbot.say(HOA, "nhầm, chưa xong, đang làm 80%")
+    assert f"«#{task} đang làm 80%»" in answer
+    assert reports(zbot) == [(task, "done", 100)]
+    await zbot.say(HOA, f"#{task} đang làm 80%")
+    assert reports(zbot) == [(task, "done", 100), (task, "in_progress", 80)]
+
+
+async def test_a_command_typed_with_vietnamese_marks_is_the_command(zbot: ZaloBot) -> None:
+    """ "/việc" and "/Lang en" (a Vietnamese keyboard adds the marks, a capital) run /viec and
+    /lang, not "unknown command"."""
+    official(zbot)
+    [tasks] = await zbot.say(HOA, "/việc")
+    assert "Kế hoạch chuyển đổi số" in tasks
+    [lang] = await zbot.say(HOA, "/Lang en")
+    assert "English" in lang
+
+
+async def test_cancel_typed_with_nothing_asked_says_so(zbot: ZaloBot) -> None:
+    """ "hủy" when no question is open says there is nothing to cancel, not "report what?"."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "hủy")
+    assert answer == "Không có thao tác nào đang làm dở."
+    assert reports(zbot) == []
+
+
+async def test_what_the_bot_asks_on_zalo_never_says_to_press_a_button(zbot: ZaloBot) -> None:
+    """Zalo shows no buttons: what the bot asks after "x", "?", "👍", "101" or "😀" never says
+    to press one, only to choose what the typed legend offers."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("x", "?", "👍", "101", "😀"):
+        answers = await zbot.say(HOA, text)
+        assert not any("nút" in answer for answer in answers), (text, answers)
+
+
+async def test_an_extension_to_a_sunday_says_it_asks_for_the_monday(zbot: ZaloBot) -> None:
+    """ "xin gia hạn đến 20/12" (a Sunday) asks for Monday 21/12 and says why."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 20/12 vì chờ kinh phí")
+    assert "20/12/2026 là ngày nghỉ" in answer
+    assert "21/12/2026" in answer
+    assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]
+
+
+async def test_a_sunday_typed_after_4_says_it_asks_for_the_monday(zbot: ZaloBot) -> None:
+    """ "4", then "20/12 chờ kinh phí": the question's answer says the day off moved too."""
+    official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "4")
+    [answer] = await zbot.say(HOA, "20/12 chờ kinh phí")
+    assert "20/12/2026 là ngày nghỉ" in answer
+    assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]

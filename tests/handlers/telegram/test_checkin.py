@@ -271,3 +271,22 @@ async def test_question_can_be_cancelled_and_the_next_text_is_a_report(bot: BotU
     reply = await bot.send(OFFICIAL, "xong")
     assert "Hoàn thành đúng hạn" in (reply.text or "")
     assert [r.state for r in reports(bot)] == ["done"]
+
+
+async def test_a_number_alone_replying_to_a_reminder_records_that_share(bot: BotUnderTest) -> None:
+    """ "60" in reply to the reminder records in progress at 60% and says so."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, world.assignments)
+    answer = await bot.send(OFFICIAL, "60", reply_to=reminder.message_id)
+    assert "Đang thực hiện 60%" in (answer.text or "")
+    assert [(r.state, r.percent) for r in reports(bot)] == [("in_progress", 60)]
+
+
+async def test_a_bare_share_in_english_is_refused_in_english(bot: BotUnderTest) -> None:
+    """After /lang en, "150" gets the 0-100 rule in English with the status buttons."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "/lang en")
+    answer = await bot.send(OFFICIAL, "150")
+    assert "from 0 to 100%" in (answer.text or "")
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []

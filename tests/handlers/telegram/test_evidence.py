@@ -206,3 +206,18 @@ async def test_photo_with_a_caption_but_no_status_says_none_was_recorded(
     assert "Chưa ghi nhận tình trạng" in (reply.text or "")
     with bot.session() as s:
         assert s.exec(select(StatusReport)).all() == []
+
+
+async def test_a_photo_with_one_open_task_is_kept_for_it_with_its_caption(
+    bot: BotUnderTest,
+) -> None:
+    """One open task, a photo captioned "đã xong" and no reply: kept and done, as on Zalo."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG, caption="đã xong")
+    reply = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "minh chứng" in (m.text or ""), after=after
+    )
+    assert "Hoàn thành" in (reply.text or "")
+    assert [e.assignment_id for e in kept(bot)] == [world.assignments[0]]
+    assert [r.state for r in reports(bot)] == ["done"]

@@ -45,7 +45,7 @@ async def test_every_message_kind_gets_the_usage_hint(bot: BotUnderTest, kind: s
     }
     bot.server.inject_update({"message": message})
     await bot.server.wait_for_message(
-        OFFICIAL, lambda m: "bấm nút hoặc trả lời ngắn" in (m.text or "")
+        OFFICIAL, lambda m: "chọn tình trạng ở cuối tin nhắc hoặc trả lời ngắn" in (m.text or "")
     )
 
 
@@ -59,5 +59,5 @@ async def test_a_text_of_no_words_gets_the_usage_hint(bot: BotUnderTest, text: s
     answer = await bot.server.wait_for_message(
         OFFICIAL, lambda m: "Nhắc việc" not in (m.text or ""), after=after
     )
-    assert "bấm nút hoặc trả lời ngắn" in (answer.text or ""), repr(text)
+    assert "chọn tình trạng ở cuối tin nhắc hoặc trả lời ngắn" in (answer.text or ""), repr(text)
     assert not answer.reply_markup

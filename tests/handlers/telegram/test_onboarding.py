@@ -287,6 +287,18 @@ async def test_a_stranger_who_pastes_the_whole_invite_link_is_registered(
     assert "Xã Tam Thăng" in (typed.text or "")
 
 
+async def test_a_code_typed_after_start_with_its_quotes_and_full_stop_registers(
+    bot: BotUnderTest,
+) -> None:
+    """ "/start «CODE»." copied from the admin's message with what was around it registers."""
+    with bot.session() as s:
+        make_unit(s, "X13", "Xã Tam Phú")
+    code = await invite_code(bot, "X13")
+    bot.user(3606, "Tâm")
+    welcome = await bot.send(3606, f"/start «{code}».")
+    assert "Xã Tam Phú" in (welcome.text or "")
+
+
 async def test_a_strangers_word_that_is_no_code_still_learns_how_to_join(
     bot: BotUnderTest,
 ) -> None:
