@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, Outbox, StatusReport
 from devtools.fakezalo import FaultRule
-from scheduler.delivery import dispatch_context
+from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher import dispatch
 from tests.factories import make_contact, make_task, make_unit
 from tests.scheduler.support import assigned_at
@@ -147,3 +147,29 @@ async def test_polling_backs_off_on_server_errors_and_goes_on(zbot: ZaloBot) -> 
     [answer] = await zbot.say(HOA, "xong", timeout=15)
     assert "Kế hoạch chuyển đổi số" in answer
     assert reports(zbot) == [("done", 100, "text")]
+
+
+async def test_english_says_one_working_day_and_one_day_overdue(zbot: ZaloBot) -> None:
+    """English has a singular: "1 working day left", "1 day overdue", on both channels."""
+    lan = 3801
+    with zbot.session() as s:
+        a, b = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
+        thursday, tuesday = date(2026, 11, 19), date(2026, 11, 17)  # the harness is Wednesday
+        for task in (
+            make_task(s, "Plan one day ahead", thursday, [a, b]),
+            make_task(s, "Report one day late", tuesday, [a, b]),
+        ):
+            assigned_at(s, task, zbot.tg.clock.now() - timedelta(days=9))
+        make_contact(s, 0, units=[a], name="Hoa", channel="zalo", external_id=HOA, language="en")
+        make_contact(s, lan, units=[b], name="Lan", language="en")
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.tg.user(lan, "Lan", language="en")
+    await zbot.tg.send(lan, "/start")
+    [on_zalo] = await remind(zbot)
+    wake(zbot.tg.app)
+    await zbot.tg.server.wait_until(lambda: bool(zbot.tg.server.messages(lan)), 10)
+    on_telegram = zbot.tg.server.messages(lan)[-1].text or ""
+    for text in (on_zalo, on_telegram):
+        assert "1 working day left." in text
+        assert "1 day overdue" in text
+        assert "days" not in text
