@@ -13,7 +13,8 @@ from devtools.fakezalo import FaultRule
 from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher import dispatch
 from tests.factories import make_contact, make_task, make_unit
-from tests.scheduler.support import assigned_at
+from tests.harness import ADMIN_ID
+from tests.scheduler.support import assigned_at, at
 from tests.zalo.conftest import ZaloBot
 
 HOA = "7f3a9c0e51d24b8e"
@@ -167,9 +168,35 @@ async def test_english_says_one_working_day_and_one_day_overdue(zbot: ZaloBot) -
     await zbot.tg.send(lan, "/start")
     [on_zalo] = await remind(zbot)
     wake(zbot.tg.app)
-    await zbot.tg.server.wait_until(lambda: bool(zbot.tg.server.messages(lan)), 10)
-    on_telegram = zbot.tg.server.messages(lan)[-1].text or ""
+    reminder = await zbot.tg.server.wait_for_message(
+        lan, lambda m: "Reminder" in (m.text or ""), timeout=10
+    )
+    on_telegram = reminder.text or ""
     for text in (on_zalo, on_telegram):
         assert "1 working day left." in text
         assert "1 day overdue" in text
         assert "days" not in text
+
+
+async def test_a_reminder_held_over_lunch_goes_without_the_task_closed_meanwhile(
+    zbot: ZaloBot,
+) -> None:
+    """Queued at 11:29 with two tasks, one closed over lunch: at 13:31 Hoa gets the other
+    alone, and a typed "1" answers it (the offer kept is the message as sent)."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    wednesday = zbot.tg.clock.now().astimezone(zbot.services.settings.tz).date()
+    zbot.tg.clock.set(at(wednesday, 12, 0))  # lunch: the sender holds reminders
+    await asyncio.to_thread(dispatch, dispatch_context(zbot.services), at(wednesday, 11, 29))
+    await zbot.tg.send(ADMIN_ID, "/start")
+    await zbot.tg.send(ADMIN_ID, f"/closetask #{first}")
+    zbot.tg.clock.set(at(wednesday, 13, 31))
+    [reminder] = await zbot.zalo.wait_for_messages(HOA, after=0, count=1, timeout=10)
+    await zbot.zalo.wait_until(lambda: not being_sent(zbot), 10)
+    assert f"#{second} Báo cáo B" in reminder.text
+    assert "Kế hoạch A" not in reminder.text
+    assert f"#{first}" not in reminder.text
+    await zbot.say(HOA, "1")
+    with zbot.session() as s:
+        [report] = s.exec(select(StatusReport)).all()
+        done = s.exec(select(Assignment).where(Assignment.task_id == second)).one()
+    assert (report.assignment_id, report.state) == (done.id, "done")
