@@ -13,7 +13,7 @@ from app import unit_reports
 from app.summary_text import Entry, Report
 from core.markup import to_plain
 from core.ranking import Ranked, rank
-from db.models import Assignment, ContactScope, UnitGroup
+from db.models import Assignment, ContactScope, Task, UnitGroup
 from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram import report_pages
@@ -457,3 +457,28 @@ async def test_summary_lists_units_in_vietnamese_order(bot: BotUnderTest) -> Non
         make_task(s, "Nhiệm vụ hai sở", date(2026, 11, 30), units)
     text = (await bot.send(COORDINATOR, "/summary #3")).text or ""
     assert "Chưa báo cáo (2):\n• Sở Tài chính\n• Sở Thông tin" in text
+
+
+async def test_a_directive_summary_marks_its_closed_tasks(bot: BotUnderTest) -> None:
+    """A directive's summary says which of its tasks is closed, as a task's summary does,
+    and offers no explanation request for the overdue units of that task."""
+    province = await arrange(bot)
+    with bot.session() as s:
+        for task_id in (province.task1, province.task2):
+            task = s.get(Task, task_id)
+            assert task is not None
+            task.directive_id = province.directive
+            task.status = "closed" if task_id == province.task1 else "open"
+            s.add(task)
+        s.commit()
+    reply = await bot.send(COORDINATOR, "/summary 4824")
+    text = reply.text or ""
+    lines = text.split("\n")
+    [closed] = [n for n, line in enumerate(lines) if line.startswith(f"#{province.task1} Ban")]
+    [open_] = [n for n, line in enumerate(lines) if line.startswith(f"#{province.task2} Báo")]
+    assert "Văn bản 4824/UBND-KGVX: 2 nhiệm vụ" in text
+    assert lines[closed + 1] == "Nhiệm vụ đã đóng: không còn đôn đốc."
+    assert "Nhiệm vụ đã đóng" not in lines[open_ + 1]
+    assert text.count("Nhiệm vụ đã đóng") == 1
+    assert f"#{province.task1} Xã C: quá 8 ngày" in text
+    assert buttons(reply) == []
