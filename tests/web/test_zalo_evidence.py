@@ -155,6 +155,7 @@ async def test_zalo_evidence_in_english(
     task = served.tasks[0]
     [text] = await ask(fake_zalo, ZCOORD, f"/evidence #{task.id} Tam Xuân")
     assert f"Evidence of Xã Tam Xuân for task #{task.id}" in text
+    assert ": 1 file. Its link is for you only" in text  # one file: English's singular
     assert "1. plan.pdf - 2.4 MB - 05/12/2026 - Lan Zalo" in text
     assert "Download: " in text
     [none] = await ask(fake_zalo, ZCOORD, f"/evidence #{task.id} Tam Bình")
