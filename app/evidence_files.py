@@ -8,6 +8,7 @@ without documents lists them (`Item`: name, size, day, sender) with a link each.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
@@ -86,6 +87,26 @@ def items(session: Session, files: list[Evidence], *, root: Path, tz: tzinfo) ->
         )
         for f in files
     ]
+
+
+NAME_SHOWN = 120  # characters of a file's name a page shows
+
+
+def shown_name(name: str) -> str:
+    """Return a file's name as a page shows it: without control or bidirectional-format
+    characters (which could dress "exe.pdf" up as something else), cut at NAME_SHOWN."""
+    kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf")).strip()
+    return kept if len(kept) <= NAME_SHOWN else kept[: NAME_SHOWN - 1] + "…"
+
+
+def landing_text(t: Translate, *, name: str, size: int, sent_on: date) -> str:
+    """Return what a file's download page says of it: its name, size and the day it came."""
+    return t(
+        "web.landing_evidence",
+        name=shown_name(name),
+        size=Markup(size_text(t, size)),
+        date=sent_on,
+    )
 
 
 def size_text(t: Translate, size: int) -> str:

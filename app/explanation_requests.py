@@ -7,8 +7,11 @@ it); the coordinator's side offers `ex:req:<assignment>` on the overdue lists.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+
+from sqlmodel import Session
 
 from app.actor import Actor
 from app.choices import Choice, Rows
@@ -19,10 +22,42 @@ from core.status import Status, status_of
 from db.engine import session_scope
 from db.models import Assignment, Explanation, Task
 from db.queries.audit import record as audit
-from db.queries.checkin import contacts_of_unit, unit_name, waiting_explanation
-from db.queries.scope import decides_on_own, in_scope
+from db.queries.checkin import (
+    assignment_named,
+    contacts_of_unit,
+    unit_name,
+    waiting_explanation,
+)
+from db.queries.scope import Scope, decides_on_own, in_scope
 
 ASKABLE = (Status.OVERDUE, Status.DONE_LATE)
+
+
+@dataclass(frozen=True)
+class Named:
+    """What "<task> <unit>" names to ask: an assignment, or what to say (and offer) instead."""
+
+    assignment_id: int | None
+    said: str = ""
+    choices: Rows = field(default_factory=list)  # the units a name fits, `ex:req:<assignment>`
+
+
+def named(session: Session, lang: str, t: Callable[..., str], *, text: str, scope: Scope) -> Named:
+    """Read "<task> <unit>" in the coordinator's scope. A unit's name that fits several units
+    given the task is offered as one choice per unit (a button, or a typed number)."""
+    assignment, problem, fitting = assignment_named(session, text=text, scope=scope)
+    if problem == "unit_ambiguous" and fitting:
+        task = Markup(str(fitting[0][1].task_id))
+        choices = [
+            [Choice(f"{unit.name} ({unit.code})", ("ex", "req", a.id or 0))] for unit, a in fitting
+        ]
+        return Named(
+            None, t(lang, "explanations.which_unit", count=len(fitting), task=task), choices
+        )
+    if assignment is None or assignment.id is None:
+        listed = "\n".join(f"• {unit.name}" for unit, _ in fitting)
+        return Named(None, t(lang, f"explanations.{problem or 'usage'}", units=listed))
+    return Named(assignment.id)
 
 
 def request(services: Services, actor: Actor, assignment_id: int) -> str:

@@ -28,6 +28,7 @@ from core.status import AssignmentStatus, Counts, Status, count, status_of
 from core.summary import Line
 from core.textnorm import vi_sort_key
 from db.queries import export as xq
+from db.queries import summary as summary_q
 from db.queries.formal_report import DirectiveInfo, directive_info, task_ids_due_between
 from db.queries.scope import Scope
 
@@ -113,6 +114,22 @@ class _Reader:
         return self.t(f"report.{key}", **raw)
 
 
+def _task_ids(session: Session, target: ReportTarget) -> list[int]:
+    """Return the tasks a report (or an export) of the target covers."""
+    if target.start is not None and target.end is not None:
+        return task_ids_due_between(session, start=target.start, end=target.end)
+    return xq.task_ids_for(session, task_id=target.task_id, directive_id=target.directive_id)
+
+
+def anything_in_scope(session: Session, *, target: ReportTarget, scope: Scope) -> bool:
+    """Tell whether a report or an export of the target would hold a row in this scope.
+
+    A channel that answers a link rather than the file (Zalo) asks first, so that a scope
+    holding nothing gets the same words as Telegram's, not a link to an empty file.
+    """
+    return summary_q.any_line(session, scope=scope, task_ids=_task_ids(session, target))
+
+
 def build_report(
     session: Session,
     *,
@@ -125,11 +142,7 @@ def build_report(
     letterhead: Letterhead,
 ) -> ReportFile | None:
     """Read the data in scope and write the report; None when nothing of it is in scope."""
-    if target.start is not None and target.end is not None:
-        ids = task_ids_due_between(session, start=target.start, end=target.end)
-    else:
-        ids = xq.task_ids_for(session, task_id=target.task_id, directive_id=target.directive_id)
-    data = xq.load(session, task_ids=ids, scope=scope)
+    data = xq.load(session, task_ids=_task_ids(session, target), scope=scope)
     if not data.lines:
         return None
     doc = directive_info(session, directive_id=target.directive_id, task_id=target.task_id)

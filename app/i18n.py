@@ -1,7 +1,9 @@
 """Message catalogs: every user-facing text, in Vietnamese and English.
 
 Catalogs live in `app/texts/<flow>.toml`, one file per flow; each entry is a table with
-`vi` and `en`. A key is `<flow>.<name>`. Texts are in the neutral markup of `core.markup`
+`vi` and `en`. A key is `<flow>.<name>`. An entry may also hold `en_one`, the English
+text when the count parameter named by `one` is 1 ("1 working day left"; Vietnamese has
+no plural, so it needs none). Texts are in the neutral markup of `core.markup`
 (`**bold**`, `` `code` ``); parameters are `{name}` placeholders, and string parameters are
 escaped into that markup unless wrapped in `Markup`. A channel renders the result.
 """
@@ -24,6 +26,7 @@ from core.markup import Markup, escape, to_plain
 Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
 TEXTS_DIR = Path(__file__).parent / "texts"
+_SINGULARS = tuple(f"{lang}_one" for lang in LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class Catalog:
         if entry is None:
             raise KeyError(f"no catalog entry {key!r}")
         template = entry.get(lang) or entry["vi"]
+        count = entry.get("one")
+        if count and params.get(count) == 1:
+            template = entry.get(f"{lang}_one") or template
         return template.format_map({k: _render(v, lang) for k, v in params.items()})
 
     def plain(self, lang: str, key: str, **params: object) -> str:
@@ -103,7 +109,9 @@ def load_catalog(directory: Path = TEXTS_DIR) -> Catalog:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         for name, entry in data.items():
-            entries[f"{flow}.{name}"] = {lang: str(entry.get(lang, "")) for lang in LANGUAGES}
+            texts: dict[str, str] = {lang: str(entry.get(lang, "")) for lang in LANGUAGES}
+            texts.update({k: str(entry[k]) for k in (*_SINGULARS, "one") if k in entry})
+            entries[f"{flow}.{name}"] = texts
     return Catalog(entries)
 
 
@@ -120,7 +128,22 @@ def catalog_problems(catalog: Catalog) -> list[str]:
             fields[lang] = {f for _, f, _, _ in string.Formatter().parse(text) if f}
         if len(fields) == len(LANGUAGES) and fields["vi"] != fields["en"]:
             problems.append(f"{key}: placeholders differ {sorted(fields['vi'])} / {fields['en']}")
+        problems.extend(_singular_problems(key, entry, fields.get("vi", set())))
     return problems
+
+
+def _singular_problems(key: str, entry: Mapping[str, str], fields: set[str]) -> list[str]:
+    """List a singular form without its count, or with other placeholders than vi's."""
+    singulars = [k for k in _SINGULARS if k in entry]
+    if not singulars:
+        return []
+    if entry.get("one") not in fields:
+        return [f"{key}: `one` must name a placeholder, not {entry.get('one')!r}"]
+    return [
+        f"{key}: {k} placeholders differ"
+        for k in singulars
+        if {f for _, f, _, _ in string.Formatter().parse(entry[k]) if f} != fields
+    ]
 
 
 def pick_language(code: str | None, default: Lang = "vi") -> Lang:

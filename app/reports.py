@@ -106,7 +106,10 @@ def directive(session: Session, ctx: Context, doc: Directive) -> Report | None:
     overview = task_list(ctx.t, ctx.lang, tasks, head, ctx.now_local)
     ids = [x.task_id for x in tasks]
     numbers = {x.task_id: f"#{x.task_id} " for x in tasks}
-    units = _detail(session, ctx, head, total, ids, prefix=lambda ln: numbers[ln.task_id])
+    closed = frozenset(x.task_id for x in tasks if x.status != TaskStatus.OPEN)
+    units = _detail(
+        session, ctx, head, total, ids, prefix=lambda ln: numbers[ln.task_id], closed=closed
+    )
     return Report(units.header, overview.entries + units.entries)
 
 
@@ -117,6 +120,7 @@ def _detail(
     counts: Counts,
     task_ids: list[int],
     prefix: Callable[[StatusLine], str] | None = None,
+    closed: frozenset[int] = frozenset(),
 ) -> Report:
     """Return the detail of some tasks: totals, then the units of each group."""
     lines = q.status_lines(session, now=ctx.now, scope=ctx.scope, task_ids=task_ids)
@@ -133,6 +137,7 @@ def _detail(
         now=ctx.now,
         tz=ctx.tz,
         prefix=prefix,
+        closed=closed,
     )
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from app.i18n import format_int, format_percent
 from core.deadlines import format_date
 from core.markup import Markup, escape
+from core.states import TaskStatus
 from core.status import Counts, Status
 from core.summary import STATUS_ORDER, Note, StatusLine, TaskCounts, overdue_first
 
@@ -115,7 +116,11 @@ def task_list(
     )
     title = _TaskTitles(t)
     line = _CompactLines(t, lang)
-    entries = [Entry(f"{title(x)}\n{line(x.counts)}\n") for x in overdue_first(tasks)]
+    closed = "\n" + t("summary.task_closed")
+    entries = [
+        Entry(f"{title(x)}{closed if x.status != TaskStatus.OPEN else ''}\n{line(x.counts)}\n")
+        for x in overdue_first(tasks)
+    ]
     return Report(header, entries)
 
 
@@ -124,14 +129,16 @@ def compact(t: Translate, c: Counts, lang: str) -> str:
     return _CompactLines(t, lang)(c)
 
 
-def compiled(t: Translate, key: str, *names: str) -> Callable[..., str]:
+def compiled(t: Translate, key: str, *names: str, **fixed: object) -> Callable[..., str]:
     """Compile a catalog line into a formatter of its parameters, given already rendered.
 
     The parameters are filled with markers as markup, so the catalog's own text is escaped
     and placed exactly as `Catalog.get` places it; the caller renders each value (escape a
-    text, `format_int` a number) and the formatter only puts them in.
+    text, `format_int` a number) and the formatter only puts them in. `fixed` parameters are
+    given their value now (a count of 1, which picks English's singular).
     """
-    text = t(key, **{name: Markup(f"\x00{i}\x00") for i, name in enumerate(names)})
+    markers = {name: Markup(f"\x00{i}\x00") for i, name in enumerate(names)}
+    text = t(key, **markers, **fixed)
     pattern = text.replace("{", "{{").replace("}", "}}")
     for i in range(len(names)):
         pattern = pattern.replace(f"\x00{i}\x00", f"{{{i}}}")
@@ -190,6 +197,10 @@ class _UnitLines:
         self.unit, self.overdue, self.late = (
             compiled(t, f"summary.{k}", "unit", "days") for k in UNIT_KEYS
         )
+        # One day: English says "1 day overdue", so that line is compiled apart.
+        self.overdue_one, self.late_one = (
+            compiled(t, f"summary.{k}", "unit", days=1) for k in UNIT_KEYS[1:]
+        )
         self.extended = " " + t("summary.extended", deadline=Markup("\x03"))
         self.overdue_since: dict[date, str] = {}  # a deadline's days overdue, as text
 
@@ -197,7 +208,9 @@ class _UnitLines:
         """Return a number of days as the catalog line shows it."""
         return str(days) if days < 1000 else format_int(days, self.lang)
 
-    def fill(self, lines: Sequence[StatusLine], prefix: Prefix | None) -> dict[str, list[Entry]]:
+    def fill(
+        self, lines: Sequence[StatusLine], prefix: Prefix | None, closed: frozenset[int]
+    ) -> dict[str, list[Entry]]:
         """Return the entries of each group of units, in the order of `lines`.
 
         Each entry is made with its `explain` given, None or not: a NamedTuple filling in
@@ -208,16 +221,23 @@ class _UnitLines:
         in_time, late, on_time = groups["in_time"], groups["done_late"], groups["done_on_time"]
         since = self.overdue_since
         for line in lines:
-            aid, _, unit_name, status, never, percent, deadline, extended, done_at = line
+            aid, task_id, unit_name, status, never, percent, deadline, extended, done_at = line
             name = escape(prefix(line) + unit_name if prefix else unit_name)
             if status == _OVERDUE:
                 days = since.get(deadline)
                 if days is None:
                     days = since[deadline] = self.days((self.today - deadline).days)
-                overdue.append(Entry(self.overdue(name, days), (aid, unit_name)))
+                explain = None if task_id in closed else (aid, unit_name)
+                text = self.overdue_one(name) if days == "1" else self.overdue(name, days)
+                overdue.append(Entry(text, explain))
             elif status == _DONE_LATE and done_at is not None:
                 days_late = (done_at.astimezone(self.tz).date() - deadline).days
-                late.append(Entry(self.late(name, self.days(days_late)), None))
+                text = (
+                    self.late_one(name)
+                    if days_late == 1
+                    else self.late(name, self.days(days_late))
+                )
+                late.append(Entry(text, None))
             elif status == _IN_TIME:
                 text = self.unit(name, "0")
                 if percent is not None and not never:
@@ -251,12 +271,17 @@ def detail(
     now: datetime,
     tz: tzinfo,
     prefix: Prefix | None = None,
+    closed: frozenset[int] = frozenset(),
 ) -> Report:
-    """Return one task (or a directive's tasks) in detail: totals, the units of each group."""
+    """Return one task (or a directive's tasks) in detail: totals, the units of each group.
+
+    No unit of a task in `closed` is offered to be asked for an explanation: nobody follows
+    that task up any more.
+    """
     header = "\n".join(
         [head, totals_text(t, counts), rate_text(t, counts, lang), as_of(t, now.astimezone(tz))]
     )
-    groups = _UnitLines(t, lang, now, tz).fill(lines, prefix)
+    groups = _UnitLines(t, lang, now, tz).fill(lines, prefix, closed)
     note = compiled(t, "summary.note", "unit", "text")
     for key, notes in (("blocked", blockers), ("explained", explanations)):
         groups[key] = [Entry(note(escape(n.unit_name), escape(n.text)), None) for n in notes]

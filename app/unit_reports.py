@@ -1,5 +1,6 @@
 """/unit and /ranking on any channel: one unit's tasks and on-time rate, and the units
-ranked by on-time rate over a year, quarter or month, as Reports a channel pages.
+ranked by on-time rate over a year, quarter, month or typed period, as Reports a channel
+pages.
 
 Channel-free, like `app/reports.py`: the reader's scope decides which units they see.
 """
@@ -13,7 +14,8 @@ from sqlmodel import Session
 from app.i18n import format_percent
 from app.reports import Context
 from app.summary_text import Entry, Report, Translate, as_of, status_label
-from core.ranking import Ranked, period_bounds, rank
+from core.period import PeriodError
+from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.taskdates import due_at
 from db.models import Unit
 from db.queries import summary as q
@@ -78,8 +80,19 @@ def unit(session: Session, ctx: Context, unit_id: int) -> Report | str:
     return Report("\n".join(header), entries)
 
 
+def ranking_period(t: Translate, text: str) -> tuple[str | None, str]:
+    """Read what /ranking was given: the period's key (`core.ranking.parse_period`), or
+    what to say instead (a typed period that is wrong says what is; other words, the usage)."""
+    period = parse_period(text)
+    if isinstance(period, PeriodError):
+        return None, t(f"summary.ranking_{period.code.value}", text=period.text)
+    if period is None:
+        return None, t("summary.ranking_usage")
+    return period, ""
+
+
 def ranking(session: Session, ctx: Context, period: str) -> Report:
-    """Rank the units in scope by on-time rate over this year, quarter or month."""
+    """Rank the units in scope by on-time rate over the period (a key of `ranking_period`)."""
     start, end = period_bounds(period, ctx.now_local.date())
     # Assignments whose deadline in force falls in the period (ends of local days).
     due_from, due_until = due_at(start - timedelta(days=1), ctx.tz), due_at(end, ctx.tz)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from core.period import PeriodError, looks_like_period
+from core.period import parse_period as read_period
 from core.status import Counts
 from core.textnorm import fold, vi_sort_key
 
@@ -19,16 +22,50 @@ PERIOD_WORDS = {
 }
 
 
-def parse_period(text: str) -> str | None:
-    """Return year, quarter or month for what was typed (default year), None if unknown."""
+_RANGE = re.compile(r"(\d{8})-(\d{8})")
+
+
+def parse_period(text: str) -> str | PeriodError | None:
+    """Return the period a ranking covers, as a key: year, quarter or month for the words
+    (default year), or `YYYYMMDD-YYYYMMDD` for a typed period ("01/01/2026-30/06/2026", read
+    as /report reads it; a key read back as it is). A typed period that cannot be read gives
+    what is wrong with it; unknown words, None."""
+    if _RANGE.fullmatch(text.strip()):
+        return text.strip() if _range(text.strip()) is not None else None
+    if looks_like_period(text):
+        period = read_period(text)
+        if isinstance(period, PeriodError):
+            return period
+        return "-".join(day.isoformat().replace("-", "") for day in (period.start, period.end))
     folded = fold(text)
     if not folded:
         return "year"
     return PERIOD_WORDS.get(folded)
 
 
+def is_period_key(text: str) -> bool:
+    """Tell whether the text is a key `parse_period` returns (what a page's button keeps)."""
+    return text in PERIOD_WORDS.values() or _range(text) is not None
+
+
+def _range(key: str) -> tuple[date, date] | None:
+    """Return the days of a `YYYYMMDD-YYYYMMDD` key, or None when it is not one."""
+    match = _RANGE.fullmatch(key)
+    if match is None:
+        return None
+    try:
+        start, end = (date(int(d[:4]), int(d[4:6]), int(d[6:])) for d in match.groups())
+    except ValueError:
+        return None
+    return (start, end) if start <= end else None
+
+
 def period_bounds(period: str, today: date) -> tuple[date, date]:
-    """Return the first and last day of the year, quarter or month containing today."""
+    """Return the first and last day of the period: a typed one, or the year, quarter or
+    month containing today."""
+    typed = _range(period)
+    if typed is not None:
+        return typed
     if period == "month":
         start = today.replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)

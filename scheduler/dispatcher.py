@@ -222,6 +222,7 @@ def _reminder_messages(
             priority=PRIORITY_REMINDER,
             channel=person.channel,
             assignment_ids=part.assignment_ids,
+            recipe=part.recipe,
         )
         for n, part in enumerate(parts)
     ]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any
 
 from app.choices import Rows, status_choices
 from app.i18n import Catalog
@@ -50,6 +51,7 @@ class Part:
     text: str
     choices: Rows
     assignment_ids: list[int]
+    recipe: dict[str, Any]  # what composed it (JSON), to compose it again with fewer items
 
 
 def compose(
@@ -67,7 +69,46 @@ def compose(
     assigned since (or, for a first reminder, when it is the assignment notice), unless
     their unit has already reported on it.
     """
-    lang = to.language
+    return _compose(
+        items, to.language, catalog=catalog, day=day, header_key=header_key, previous=previous
+    )
+
+
+def recompose(recipe: dict[str, Any], keep: set[int], *, catalog: Catalog) -> Part | None:
+    """Compose a queued message again with only the items of `keep` (assignment ids).
+
+    The sender calls this when some of what a reminder lists is no longer to chase (reported
+    done, closed, cancelled) between queuing and sending: the rest is said exactly as
+    `compose` says it. None when nothing is kept or the recipe is not one of ours.
+    """
+    try:
+        items = [_item_of(i) for i in recipe["items"] if i["assignment_id"] in keep]
+        previous = recipe.get("previous")
+        parts = _compose(
+            items,
+            str(recipe["lang"]),
+            catalog=catalog,
+            day=date.fromisoformat(recipe["day"]),
+            header_key=str(recipe["header_key"]),
+            previous=datetime.fromisoformat(previous) if previous else None,
+            numbered=tuple(recipe["part"]) if recipe.get("part") else None,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    return parts[0] if len(parts) == 1 and items else None
+
+
+def _compose(
+    items: Sequence[Item],
+    lang: str,
+    *,
+    catalog: Catalog,
+    day: date,
+    header_key: str,
+    previous: datetime | None,
+    numbered: tuple[int, int] | None = None,
+) -> list[Part]:
+    """Compose the messages (see `compose`); `numbered` keeps a part's "(part 2 of 3)"."""
     items = sorted(items, key=lambda i: (i.deadline, i.task_id, vi_sort_key(i.unit)))
     units = {i.unit_id for i in items}
     header = catalog.get(lang, header_key, day=day)
@@ -91,8 +132,9 @@ def compose(
     parts = []
     for index, group in enumerate(groups, 1):
         head = header
-        if len(groups) > 1:
-            head += " " + catalog.get(lang, "reminders.part", n=index, total=len(groups))
+        part = (index, len(groups)) if len(groups) > 1 else numbered
+        if part is not None:
+            head += " " + catalog.get(lang, "reminders.part", n=part[0], total=part[1])
         text = "\n\n".join([head, *(block for _, block in group), footer])
         rows = [
             row
@@ -101,8 +143,39 @@ def compose(
                 catalog, lang, item.assignment_id, label=_label(item, labelled, twice)
             )
         ]
-        parts.append(Part(text, rows, [item.assignment_id for item, _ in group]))
+        recipe = {
+            "lang": lang,
+            "day": day.isoformat(),
+            "header_key": header_key,
+            "previous": previous.isoformat() if previous else None,
+            "part": list(part) if part else None,
+            "items": [_json_of(item) for item, _ in group],
+        }
+        parts.append(Part(text, rows, [item.assignment_id for item, _ in group], recipe))
     return parts
+
+
+_DATES = ("deadline", "late_from")
+_MOMENTS = ("created_at",)
+
+
+def _json_of(item: Item) -> dict[str, Any]:
+    """Return an item as JSON values (dates in ISO form)."""
+    data = asdict(item)
+    for name in (*_DATES, *_MOMENTS):
+        value = data[name]
+        data[name] = value.isoformat() if value is not None else None
+    return data
+
+
+def _item_of(data: dict[str, Any]) -> Item:
+    """Return the item `_json_of` wrote."""
+    values = dict(data)
+    for name in _DATES:
+        values[name] = date.fromisoformat(values[name]) if values.get(name) else None
+    for name in _MOMENTS:
+        values[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
+    return Item(**values)
 
 
 def _label(item: Item, labelled: bool, twice: set[int]) -> str:

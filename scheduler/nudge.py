@@ -142,6 +142,7 @@ def nudge_task(
                 priority=PRIORITY_NOTICE,
                 channel=person.channel,
                 assignment_ids=part.assignment_ids,
+                recipe=part.recipe,
             )
             for n, part in enumerate(parts)
         ]

@@ -34,7 +34,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from app.choices import rows_from_json
+from app.choices import rows_from_json, rows_to_json
 from app.services import Services
 from core.markup import to_html
 from core.workhours import WorkHours
@@ -44,11 +44,12 @@ from db.queries.calendar import working_calendar
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
 from db.queries.outbox_claims import Claimed
 from db.queries.recipients import identity_reachable, mark_unreachable, recipient
-from db.queries.reminder_outbox import nothing_to_chase
+from db.queries.reminder_outbox import drop_items, to_chase
 from db.retry import retry_db_async
 from render.telegram import buttons
 from scheduler.dispatcher import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
+from scheduler.messages import recompose
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
 from scheduler.roles import sender_role
@@ -396,10 +397,41 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
     if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
         _elsewhere(session, row, "unreachable")
         return False
-    if row.kind in CHASING and nothing_to_chase(session, outbox_id=row.id):
+    about, chased = to_chase(session, outbox_id=row.id) if row.kind in CHASING else (set(), set())
+    if about and not chased:
         box.cancel(session, outbox_id=row.id, reason="nothing left to chase")
         return False
-    return box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE)
+    if not box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE):
+        return False
+    if chased != about:
+        _leave_out(services, row, session, about - chased)
+    return True
+
+
+def _leave_out(services: Services, row: Claimed, session: Session, dropped: set[int]) -> None:
+    """Compose the message again without what is no longer to chase, before it is sent.
+
+    Done under the lease, in the transaction that marks it `sending`, so the text sent is
+    the one stored (a retry or another sender after a crash sends the same, or composes it
+    again with less). A message of which a part went already, or without a recipe (queued
+    before recipes), goes as it is.
+    """
+    recipe = row.payload.get("recipe")
+    if not recipe or row.payload.get("parts_sent"):
+        return
+    keep = {int(i["assignment_id"]) for i in recipe.get("items", [])} - dropped
+    part = recompose(recipe, keep, catalog=services.catalog)
+    if part is None:
+        return
+    payload = {
+        **row.payload,
+        "text": part.text,
+        "choices": rows_to_json(part.choices),
+        "recipe": part.recipe,
+    }
+    box.rewrite(session, outbox_id=row.id, payload=payload)
+    drop_items(session, outbox_id=row.id, assignment_ids=sorted(dropped))
+    row.payload.update(payload)  # the claimed copy is what the caller sends
 
 
 def _sent(services: Services, row: Claimed, message: Message, session: Session) -> None:

@@ -37,6 +37,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 from urllib.parse import quote
 
 from sqlmodel import Session
@@ -44,7 +45,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from app import dashboard as d
-from app import link_uses, links
+from app import evidence_files, link_uses, links
 from app.formal_report import ReportTarget, letterhead_of
 from app.i18n import Lang
 from app.jobs import export_workbook, invite_file, report_document
@@ -384,13 +385,23 @@ async def _invites(
 async def evidence_file(request: Request) -> Response:
     """An evidence file from the bot's own storage, when its unit is in scope."""
     evidence_id = int(request.path_params["evidence_id"])
-    offer = Offer(
-        lambda t: t("web.landing_evidence", id=evidence_id),
-        "/evidence",  # a link used without a session came from chat: Zalo's /evidence
-        lambda session, viewer: (
-            d.evidence_in_scope(session, viewer, evidence_id=evidence_id) is not None
-        ),
-    )
+    tz = deps_of(request).services.settings.tz
+    seen: dict[str, Any] = {}  # the file, read by the scope check: the page names it
+
+    def may_have(session: Session, viewer: d.Viewer) -> bool:
+        found = d.evidence_in_scope(session, viewer, evidence_id=evidence_id)
+        if found is not None:
+            seen.update(name=found.file_name, size=found.size, sent_on=found.created_at)
+        return found is not None
+
+    def describe(t: Callable[..., str]) -> str:
+        sent_on = seen["sent_on"].astimezone(tz).date()
+        return evidence_files.landing_text(
+            t, name=seen["name"], size=seen["size"], sent_on=sent_on
+        )
+
+    # A link used without a session came from chat: Zalo's /evidence makes another.
+    offer = Offer(describe, "/evidence", may_have)
     return await download(request, offer, partial(_evidence, evidence_id=evidence_id))
 
 

@@ -114,6 +114,7 @@ class NewMessage:
     priority: int = PRIORITY_NOTICE
     channel: str = TELEGRAM
     assignment_ids: Sequence[int] = ()
+    recipe: dict[str, Any] | None = None  # what composed the text, to compose it again
 
 
 def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datetime) -> list[str]:
@@ -154,6 +155,8 @@ def _outbox_row(message: NewMessage, now: datetime) -> dict[str, Any]:
     payload: dict[str, Any] = {"text": message.text, "format": MARKUP}
     if message.choices:
         payload["choices"] = message.choices
+    if message.recipe:
+        payload["recipe"] = message.recipe
     return {
         "key": message.key,
         "channel": message.channel,

@@ -137,6 +137,11 @@ def mark_parts_sent(session: Session, *, outbox_id: int, parts: int) -> None:
         session.add(row)
 
 
+def rewrite(session: Session, *, outbox_id: int, payload: dict[str, Any]) -> None:
+    """Replace what a message says (its text and choices) before it is sent."""
+    session.execute(update(Outbox).where(col(Outbox.id) == outbox_id).values(payload=payload))
+
+
 def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:
     """Give up on a message for good (blocked, refused, too many attempts)."""
     _settle(session, outbox_id, status=SendStatus.FAILED, error=error[:500])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, delete, func
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
@@ -73,8 +73,8 @@ def forget_reminders_of(session: Session, *, outbox_ids: Sequence[int], before: 
     return len(rows)
 
 
-def nothing_to_chase(session: Session, *, outbox_id: int) -> bool:
-    """Tell whether no assignment a queued message is about is still the recipient's to chase.
+def to_chase(session: Session, *, outbox_id: int) -> tuple[set[int], set[int]]:
+    """Return the assignments a queued message is about, and those still the recipient's to chase.
 
     One is not when its unit reported it done, it was taken off the task, its task was
     closed or cancelled, its unit was deactivated, or the recipient was removed from the unit:
@@ -86,6 +86,7 @@ def nothing_to_chase(session: Session, *, outbox_id: int) -> bool:
     )
     query = (
         columns(
+            col(Assignment.id),
             col(Assignment.state),
             col(Assignment.active),
             col(Task.status),
@@ -100,11 +101,23 @@ def nothing_to_chase(session: Session, *, outbox_id: int) -> bool:
         .where(col(OutboxItem.outbox_id) == outbox_id)
     )
     rows = list(session.execute(query))
-    return bool(rows) and not any(
-        state != ReportState.DONE
+    chased = {
+        assignment_id
+        for assignment_id, state, active, status, unit_active, member in rows
+        if state != ReportState.DONE
         and active
         and status == TaskStatus.OPEN
         and unit_active
         and member is not None
-        for state, active, status, unit_active, member in rows
+    }
+    return {row[0] for row in rows}, chased
+
+
+def drop_items(session: Session, *, outbox_id: int, assignment_ids: Sequence[int]) -> None:
+    """Take assignments off a queued message (no longer what it is about)."""
+    session.execute(
+        delete(OutboxItem).where(
+            col(OutboxItem.outbox_id) == outbox_id,
+            col(OutboxItem.assignment_id).in_(assignment_ids),
+        )
     )

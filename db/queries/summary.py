@@ -218,6 +218,23 @@ def lines(
     return sorted(found, key=lambda ln: vi_sort_key(ln.unit_name))
 
 
+def any_line(session: Session, *, scope: Scope, task_ids: Sequence[int]) -> bool:
+    """Tell whether `lines` would return anything for these tasks in this scope."""
+    if not task_ids:
+        return False
+    query = (
+        sa_select(col(Assignment.id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(
+            col(Assignment.active).is_(True),
+            in_scope(scope),
+            col(Assignment.task_id).in_(task_ids),
+        )
+        .limit(1)
+    )
+    return session.connection().execute(query).first() is not None
+
+
 def blocker_notes(
     session: Session, *, task_ids: Sequence[int], scope: Scope = EVERY
 ) -> list[Note]:

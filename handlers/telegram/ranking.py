@@ -1,4 +1,4 @@
-"""/unit <unit>: one unit's tasks and on-time rate; /ranking [year|quarter|month]."""
+"""/unit <unit>: one unit's tasks and on-time rate; /ranking [year|quarter|month|period]."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from app import unit_reports
 from app.reports import Context
 from core.markup import to_plain
 from core.numbers import typed_number
-from core.ranking import parse_period
+from core.ranking import is_period_key
 from core.roles import Access
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
@@ -58,10 +58,10 @@ async def _show_unit(req: Request, unit_id: int, *, page: int, edit: bool) -> No
 
 @command(Access.COORDINATOR)
 async def ranking(req: Request) -> None:
-    """Rank units by on-time rate over this year, quarter or month."""
-    period = parse_period(req.text_args)
+    """Rank units by on-time rate over this year, quarter, month or a typed period."""
+    period, said = unit_reports.ranking_period(req.t, req.text_args)
     if period is None:
-        await req.say("summary.ranking_usage")
+        await req.reply(said)
         return
     await _show_ranking(req, period, page=1, edit=False)
 
@@ -85,7 +85,7 @@ async def page(req: Request) -> None:
         await _show_unit(req, unit_id, page=1, edit=False)
     elif code == "u" and unit_id is not None:
         await _show_unit(req, unit_id, page=num, edit=True)
-    elif code == "r" and ident in ("year", "quarter", "month"):
+    elif code == "r" and is_period_key(ident):
         await _show_ranking(req, ident, page=num, edit=True)
     else:
         await req.update.callback_query.answer(to_plain(req.t("common.button_stale")))  # type: ignore[union-attr]

@@ -20,6 +20,7 @@ from app import links, reports
 from app.actor import Actor
 from app.checkin import Said
 from app.dashboard import LOGIN_TTL, login_code
+from app.formal_report import ReportTarget, anything_in_scope
 from app.services import Services
 from core.markup import Markup, to_plain
 from core.period import Period, looks_like_period, parse_period
@@ -46,6 +47,8 @@ def export(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     target, said = _target(services, actor, args, "export")
     if target is None:
         return said
+    if not _anything(services, actor, _covers(target)):
+        return [Said(t("export.nothing"))]
     link = signed_link(services, actor, f"/files/export/{_which(target)}")
     return [Said(t("zalo.export_link", link=link, hours=link_hours()))]
 
@@ -82,11 +85,15 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
         # isoformat, not %Y: strftime writes the year 1 as "1", which the route would not read
         days = (day.isoformat().replace("-", "") for day in (period.start, period.end))
         which = "p" + "-".join(days)
+        covers = ReportTarget(start=period.start, end=period.end)
     else:
         target, said = _target(services, actor, text, "report")
         if target is None:
             return said
         which = _which(target)
+        covers = _covers(target)
+    if not _anything(services, actor, covers):
+        return [Said(t("report.nothing"))]
     link = signed_link(services, actor, f"/files/report/{which}")
     return [Said(t("zalo.report_link", link=link, hours=link_hours()))]
 
@@ -130,6 +137,20 @@ def _target(
         which = t("zalo.file_which", text=text, command=command, tasks=Markup(tasks))
         return None, [Said(which + more)]
     return target, []
+
+
+def _covers(target: Target) -> ReportTarget:
+    """Return what a file of the target covers: a task, a directive, or every open task."""
+    return ReportTarget(
+        task_id=target.task.id if target.task is not None else None,
+        directive_id=target.directive.id if target.directive is not None else None,
+    )
+
+
+def _anything(services: Services, actor: Actor, covers: ReportTarget) -> bool:
+    """Tell whether the file would hold anything in the person's scope (Telegram's rule)."""
+    with session_scope(services.engine) as session:
+        return anything_in_scope(session, target=covers, scope=actor.scope)
 
 
 def _which(target: Target) -> str:

@@ -16,7 +16,6 @@ from app.checkin import Said
 from app.choices import Choice
 from app.reports import Context
 from app.services import Services
-from core.ranking import parse_period
 from core.roles import Access
 from db.engine import session_scope
 from handlers.zalo.admin import refused_below
@@ -65,7 +64,7 @@ def unit_page(services: Services, actor: Actor, unit_id: str, page: int) -> list
 
 
 def ranking(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """/ranking [year|quarter|month]: the units by on-time rate over the period."""
+    """/ranking [year|quarter|month|dd/mm/yyyy-dd/mm/yyyy]: the units by on-time rate."""
     return ranking_page(services, actor, args, 1)
 
 
@@ -74,9 +73,9 @@ def ranking_page(services: Services, actor: Actor, args: str, page: int) -> list
     refused = refused_below(services, actor, Access.COORDINATOR)
     if refused is not None:
         return refused
-    period = parse_period(args)
+    period, said = unit_reports.ranking_period(partial(services.catalog.get, actor.lang), args)
     if period is None:
-        return [Said(services.catalog.get(actor.lang, "summary.ranking_usage"))]
+        return [Said(said)]
     ctx = _context(services, actor)
     with session_scope(services.engine) as session:
         report = unit_reports.ranking(session, ctx, period)

@@ -13,6 +13,7 @@ from app import digest as app_digest
 from app import reports
 from app.actor import Actor
 from app.checkin import Said
+from app.explanation_requests import named
 from app.explanation_requests import request as request_explanation
 from app.explanations import answer_explanation
 from app.extensions import decide
@@ -25,7 +26,7 @@ from core.paging import page_of
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Assignment, Directive
-from db.queries.checkin import find_assignment, waiting_explanations
+from db.queries.checkin import waiting_explanations
 from db.queries.invites import create_invite
 from db.queries.targets import resolve_target
 from db.queries.unit_admin import unit_overview
@@ -154,11 +155,10 @@ def explain(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
     t = partial(services.catalog.get, actor.lang)
     if actor.access >= Access.COORDINATOR:
         with session_scope(services.engine) as session:
-            assignment, problem, units = find_assignment(session, text=args, scope=actor.scope)
-        if assignment is None or assignment.id is None:
-            listed = "\n".join(f"• {unit}" for unit in units)
-            return [Said(t(f"explanations.{problem or 'usage'}", units=listed))]
-        return [Said(request_explanation(services, actor, assignment.id))]
+            found = named(session, actor.lang, services.catalog.get, text=args, scope=actor.scope)
+        if found.assignment_id is None:
+            return [Said(found.said, found.choices)]  # a typed number asks that unit
+        return [Said(request_explanation(services, actor, found.assignment_id))]
     with session_scope(services.engine) as session:
         waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
         tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}

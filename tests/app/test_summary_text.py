@@ -109,3 +109,44 @@ def test_numbers_use_the_readers_separators() -> None:
     assert "1.241/3.741 = 33,2%" in vi
     assert "1,241/3,744" in en
     assert "1,241/3,741 = 33.2%" in en
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"), [("en", "1 day", "2 days"), ("vi", "1 ngày", "2 ngày")]
+)
+def test_a_units_days_are_said_as_the_catalog_says_them_one_included(
+    lang: str, one: str, two: str
+) -> None:
+    """A unit one day overdue (or late) reads "1 day" in English, as `Catalog.get` says it."""
+    from datetime import UTC
+
+    from app.summary_text import detail
+    from core.status import Status
+    from core.summary import STATUS_ORDER, StatusLine
+
+    catalog = load_catalog()
+    now = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+    overdue, late = STATUS_ORDER.index(Status.OVERDUE), STATUS_ORDER.index(Status.DONE_LATE)
+    done_at = datetime(2026, 11, 17, 3, 0, tzinfo=UTC)
+    lines = [
+        StatusLine(1, 1, "Xã A", overdue, False, None, date(2026, 11, 17), False, None),
+        StatusLine(2, 1, "Xã B", overdue, False, None, date(2026, 11, 16), False, None),
+        StatusLine(3, 1, "Xã C", late, False, None, date(2026, 11, 16), False, done_at),
+    ]
+    report = detail(
+        lambda key, **p: catalog.get(lang, key, **p),
+        lang,
+        "",
+        Counts(),
+        lines,
+        [],
+        [],
+        now=now,
+        tz=UTC,
+    )
+    texts = [e.text for e in report.entries]
+    assert catalog.get(lang, "summary.unit_overdue", unit="Xã A", days=1) in texts
+    assert catalog.get(lang, "summary.unit_overdue", unit="Xã B", days=2) in texts
+    assert catalog.get(lang, "summary.unit_late", unit="Xã C", days=1) in texts
+    assert any(one in t and "Xã A" in t for t in texts)
+    assert any(two in t and "Xã B" in t for t in texts)

@@ -55,3 +55,23 @@ def test_numbers_use_decimal_comma_in_vietnamese() -> None:
     assert format_decimal(Decimal("1234.5"), "en") == "1,234.5"
     assert format_percent(12, 14, "vi") == "85,7%"
     assert format_percent(0, 0, "vi") == "-"
+
+
+def test_english_takes_the_singular_when_the_count_is_one() -> None:
+    """`en_one` is said when the count named by `one` is 1; a bad singular is reported."""
+    from app.i18n import Catalog
+
+    catalog = load_catalog()
+    assert catalog.get("en", "reminders.status_before", days=1) == "⏳ 1 working day left."
+    assert catalog.get("en", "reminders.status_before", days=2) == "⏳ 2 working days left."
+    assert catalog.get("vi", "reminders.status_before", days=1) == "⏳ Còn 1 ngày làm việc."
+    broken = Catalog(
+        {
+            "a.x": {"vi": "{n} ngày", "en": "{n} days", "en_one": "{m} day", "one": "n"},
+            "a.y": {"vi": "{n} ngày", "en": "{n} days", "en_one": "{n} day", "one": "k"},
+        }
+    )
+    assert catalog_problems(broken) == [
+        "a.x: en_one placeholders differ",
+        "a.y: `one` must name a placeholder, not 'k'",
+    ]

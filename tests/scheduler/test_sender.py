@@ -13,11 +13,11 @@ from sqlmodel import col, select
 
 from app.choices import Choice, rows_to_json
 from app.signing import sign
-from db.models import Assignment, ContactIdentity, Outbox, Unit
+from db.models import Assignment, ContactIdentity, Outbox, OutboxItem, Unit
 from db.queries.contact_admin import remove_from_unit
 from db.queries.outbox import enqueue
 from db.queries.reports import record_report
-from devtools.fakebotapi import CallRecord, Fault, FaultRule
+from devtools.fakebotapi import CallRecord, ChatMessage, Fault, FaultRule
 from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
 from scheduler.dispatcher import dispatch
 from tests.factories import identity, make_contact, person
@@ -173,9 +173,10 @@ async def test_a_reminder_queued_before_the_unit_reported_done_is_dropped(
 
 async def held_over_lunch(
     bot: BotUnderTest, act: Callable[[list[Unit]], Awaitable[object]]
-) -> None:
+) -> ChatMessage:
     """Queue two units' reminders at 11:29, `act` over lunch, and send at 13:31: the first
-    unit's reminder is about task #1 alone, the second's about #1 and "Kế hoạch khác"."""
+    unit's reminder is about task #1 alone, the second's about #1 and "Kế hoạch khác".
+    Return the second's as delivered."""
     stop_jobs(bot, DISPATCH_JOB)
     with bot.session() as session:
         units = province(session, 2, first_user=FIRST_USER)
@@ -198,6 +199,7 @@ async def held_over_lunch(
 
     assert (await bot.server.wait_for(dropped, timeout=10)).status == "cancelled"
     assert bot.server.messages(FIRST_USER) == []
+    return still
 
 
 @pytest.mark.parametrize("command", ["/closetask #1", "/canceltask #1", "/deactivate P0000"])
@@ -228,6 +230,41 @@ async def test_a_reminder_held_over_lunch_is_dropped_once_its_reader_left_the_un
             session.commit()
 
     await held_over_lunch(bot, lambda units: asyncio.to_thread(remove, units))
+
+
+@pytest.mark.parametrize("command", ["/closetask #1", "/canceltask #1"])
+async def test_a_reminder_of_two_tasks_held_over_lunch_goes_without_the_one_closed(
+    bot: BotUnderTest, command: str
+) -> None:
+    """The second unit's reminder lists #1 and #2; #1 closed over lunch, it goes at 13:30
+    composed again with #2 alone: its text, its buttons and what a reply is about."""
+
+    async def admin(units: list[Unit]) -> None:
+        await bot.send(ADMIN_ID, "/start")
+        await bot.send(ADMIN_ID, command)
+
+    still = await held_over_lunch(bot, admin)
+    text = still.text or ""
+    assert "#2 Kế hoạch khác" in text
+    assert "#1" not in text
+    assert "Báo cáo chuyển đổi số" not in text
+    assert still.reply_markup is not None
+    pressed = [b for row in still.reply_markup["inline_keyboard"] for b in row]
+
+    def sent() -> Outbox | None:
+        with bot.session() as session:
+            row = session.exec(select(Outbox).where(Outbox.chat_id == str(FIRST_USER + 1))).one()
+        return row if row.status == "sent" else None
+
+    row = await bot.server.wait_for(sent, timeout=10)
+    with bot.session() as session:
+        items = session.exec(
+            select(OutboxItem.assignment_id).where(OutboxItem.outbox_id == row.id)
+        )
+        [kept] = list(items)
+        assert session.get(Assignment, kept).task_id == 2  # type: ignore[union-attr]
+    assert len(pressed) == 4  # one item's four status buttons
+    assert row.payload["text"].startswith("🔔")  # the stored text is the one sent
 
 
 def stop_jobs(bot: BotUnderTest, *names: str) -> None:

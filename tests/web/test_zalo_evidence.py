@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from playwright.async_api import Browser
 from sqlmodel import select
 
-from db.models import Contact, ContactIdentity
+from db.models import Contact, ContactIdentity, Evidence
 from devtools.fakezalo import FakeZalo
 from tests.web.conftest import Served
+from tests.web.test_browser import browser  # noqa: F401 (a fixture)
 from tests.web.test_dashboard import keep_evidence
 from tests.web.test_zalo_serve import (
     LINK,
@@ -47,7 +49,7 @@ async def test_zalo_evidence_lists_the_files_with_a_link_that_downloads_once(
     fake_zalo: FakeZalo,  # noqa: F811
 ) -> None:
     """/evidence #N <unit> lists each file (name, size with a decimal comma, day, sender) with
-    its own link; the link's page names the file's number, its button sends the file once."""
+    its own link; the link's page names the file (name, size, day), its button sends it once."""
     await zalo_people(served, fake_zalo)
     first = keep(served, "TX", "biên bản.pdf", b"%PDF-tx", size=1_572_864, sender=ZMEMBER)
     keep(served, "TX", "ke-hoach.pdf", b"%PDF-plan", size=3_277)
@@ -61,7 +63,7 @@ async def test_zalo_evidence_lists_the_files_with_a_link_that_downloads_once(
     assert f"/files/evidence/{first}?" in links[0]
     page = await served.http.get(links[0])  # what Zalo's preview fetches: the page only
     assert page.status_code == 200
-    assert f"Tệp minh chứng số {first}." in page.text
+    assert "Tệp minh chứng «biên bản.pdf» (1,5 MB, gửi ngày 05/12/2026)." in page.text
     response = await served.http.post(links[0])
     assert response.status_code == 200, response.text
     assert response.content == b"%PDF-tx"
@@ -153,6 +155,7 @@ async def test_zalo_evidence_in_english(
     task = served.tasks[0]
     [text] = await ask(fake_zalo, ZCOORD, f"/evidence #{task.id} Tam Xuân")
     assert f"Evidence of Xã Tam Xuân for task #{task.id}" in text
+    assert ": 1 file. Its link is for you only" in text  # one file: English's singular
     assert "1. plan.pdf - 2.4 MB - 05/12/2026 - Lan Zalo" in text
     assert "Download: " in text
     [none] = await ask(fake_zalo, ZCOORD, f"/evidence #{task.id} Tam Bình")
@@ -195,3 +198,40 @@ async def test_zalo_evidence_whose_file_left_the_store_is_listed_without_a_link(
     assert "Tệp không còn trong kho minh chứng; xin báo quản trị viên." in gone
     assert LINK.search(gone) is None
     assert LINK.search(kept) is not None
+
+
+async def test_zalo_evidence_page_names_a_hostile_file_name_safely_in_a_browser(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+    browser: Browser,  # noqa: F811
+) -> None:
+    """A file named with markup and a right-to-left override shows on its page, in Chromium,
+    as the words it is made of: no script runs, no direction trick; in English, a decimal
+    point and the day dd/mm/yyyy."""
+    await zalo_people(served, fake_zalo)
+    name = "<img src=x onerror=alert(1)>\u202egpj.exe"
+    keep(served, "TX", "hostile.bin", b"MZ", size=1_234_567)
+    with served.bot.session() as s:
+        evidence = s.exec(select(Evidence)).one()
+        evidence.file_name = name
+        s.add(evidence)
+        coordinator = s.exec(
+            select(Contact)
+            .join(ContactIdentity, ContactIdentity.contact_id == Contact.id)  # type: ignore[arg-type]
+            .where(ContactIdentity.external_id == ZCOORD)
+        ).one()
+        coordinator.language = "en"
+        s.commit()
+    [text] = await ask(fake_zalo, ZCOORD, f"/evidence #{served.tasks[0].id} Tam Xuân")
+    context = await browser.new_context(locale="en-GB")
+    page = await context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    await page.goto(link_in([text]))
+    what = await page.locator("#what").inner_text()
+    assert (
+        what == 'Evidence file "<img src=x onerror=alert(1)>gpj.exe" (1.2 MB, sent on 05/12/2026).'
+    )
+    assert await page.locator("#what img").count() == 0
+    assert dialogs == []
+    await context.close()

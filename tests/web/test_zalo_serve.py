@@ -22,7 +22,7 @@ from sqlmodel import select
 from app import links
 from bot.settings import Settings
 from bot.web import ZALO_HEADER, zalo_secret
-from db.models import Contact, ContactIdentity, Inbox, StatusReport
+from db.models import Contact, ContactIdentity, Inbox, StatusReport, UnitGroup
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 from devtools.fakezalo import FakeZalo
@@ -457,3 +457,39 @@ async def test_zalo_coordinator_signs_in_to_the_dashboard_with_web(
     assert again.status_code == 410  # used once
     [refused] = await ask(fake_zalo, ZMEMBER, "/web")
     assert "/login/" not in refused
+
+
+async def test_a_scope_holding_nothing_is_told_so_not_given_a_link(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A coordinator whose scope holds no unit asks /export or /report: Telegram says there
+    is nothing to export or report on, and Zalo says the same words instead of a link."""
+    await zalo_people(served, fake_zalo)
+    empty, tg_empty = "e3e3e3e3e3e3e3e3", 3909
+    fake_zalo.add_user(empty, "Phạm vi trống")
+    with served.bot.session() as s:
+        group = UnitGroup(name="Nhóm trống", name_folded="nhom trong")
+        s.add(group)
+        s.flush()
+        for person in (
+            make_contact(s, 0, role="coordinator", channel="zalo", external_id=empty),
+            make_contact(s, tg_empty, role="coordinator"),
+        ):
+            set_scope(s, contact_id=person.id or 0, group_ids=[group.id or 0])
+        s.commit()
+    served.bot.user(tg_empty, "Phạm vi trống")
+    nothing = {
+        "/export": "Không có nhiệm vụ nào để xuất trong phạm vi anh/chị theo dõi.",
+        "/report": "Không có nhiệm vụ nào để báo cáo trong phạm vi anh/chị theo dõi.",
+        "/report 01/11/2026-31/12/2026": "Không có nhiệm vụ nào để báo cáo",
+        f"/export #{served.tasks[0].id}": "Không tìm thấy nhiệm vụ hay văn bản",
+    }
+    for command, words in nothing.items():
+        on_telegram = (await served.bot.send(tg_empty, command)).text or ""
+        [on_zalo] = await ask(fake_zalo, empty, command)
+        assert words in on_telegram, (command, on_telegram)
+        assert words in on_zalo, (command, on_zalo)
+        assert LINK.search(on_zalo) is None
+    link = link_in(await ask(fake_zalo, ZCOORD, "/export"))  # a scope with units: a link
+    assert (await served.http.post(link)).status_code == 200

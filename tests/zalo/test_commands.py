@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from db.models import Assignment, Inbox, Outbox, Task
 from tests.factories import make_contact, make_task, make_unit
+from tests.handlers.telegram.summary_data import make_province
 from tests.harness import ADMIN_ID
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
@@ -199,3 +200,19 @@ async def test_a_command_that_fails_is_answered_with_an_error_code(zbot: ZaloBot
     with zbot.session() as s:
         row = s.exec(select(Inbox).where(Inbox.update_id == message_id)).one()
     assert row.processed_at is None
+
+
+async def test_a_directive_summary_marks_its_closed_task(zbot: ZaloBot) -> None:
+    """/tonghop 4824 on Zalo says which task of the directive is closed, as Telegram does."""
+    with zbot.session() as s:
+        made = make_province(s)
+        task = s.get(Task, made.task1)
+        assert task is not None
+        task.status = "closed"
+        s.add(task)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    [answer] = await zbot.say(CHI, "/tonghop 4824")
+    lines = answer.split("\n")
+    [title] = [n for n, line in enumerate(lines) if line.startswith(f"#{made.task1} Ban hành")]
+    assert lines[title + 1] == "Nhiệm vụ đã đóng: không còn đôn đốc."

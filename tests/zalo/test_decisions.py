@@ -97,18 +97,29 @@ async def test_an_explanation_is_asked_and_answered_on_zalo(zbot: ZaloBot) -> No
     assert "chậm kinh phí" in told[0].text
 
 
-async def test_explain_of_a_name_fitting_two_units_names_both_on_zalo(zbot: ZaloBot) -> None:
-    """ "/explain #N Hòa An" for a task given to Xã Hòa An and Phường Hòa An names both and
-    asks nobody."""
+async def test_explain_of_a_name_fitting_two_units_offers_both_by_number_on_zalo(
+    zbot: ZaloBot,
+) -> None:
+    """ "/explain #N Hòa An" for a task given to Xã Hòa An and Phường Hòa An offers both as
+    numbered choices and asks nobody; a typed "2" asks the second, as /evidence's choices do."""
     with zbot.session() as s:
         units = [make_unit(s, "XHA", "Xã Hòa An"), make_unit(s, "PHA", "Phường Hòa An")]
         task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), units)
         make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
     zbot.zalo.add_user(CHI, "Chi", wrote=True)
     [answer] = await zbot.say(CHI, f"/explain #{task.id} Hòa An")
-    assert answer.splitlines()[1:3] == ["• Phường Hòa An", "• Xã Hòa An"]
+    assert f"khớp 2 đơn vị được giao việc #{task.id}" in answer
+    assert "1 = Phường Hòa An (PHA)" in answer
+    assert "2 = Xã Hòa An (XHA)" in answer
     with zbot.session() as s:
         assert s.exec(select(Explanation)).all() == []
+    [asked] = await zbot.say(CHI, "2")
+    assert "Xã Hòa An" in asked
+    with zbot.session() as s:
+        [explanation] = s.exec(select(Explanation)).all()
+        assignment = s.get(Assignment, explanation.assignment_id)
+    assert assignment is not None
+    assert assignment.unit_id == units[0].id
 
 
 async def test_approving_an_earlier_request_after_a_later_one_never_shortens_the_deadline(

@@ -91,6 +91,28 @@ async def test_ranking_orders_units_by_on_time_rate(zbot: ZaloBot) -> None:
     assert "/ranking năm" in usage
 
 
+async def test_ranking_over_a_typed_period_and_a_wrong_one_explained(zbot: ZaloBot) -> None:
+    """/ranking 01/11/2026-15/11/2026 ranks the tasks due then (Xã An Phú's overdue one
+    alone); a date that does not exist, a single date or dates the wrong way round are
+    said so, with /ranking's own example."""
+    province(zbot)
+    [text] = await zbot.say(CHI, "/ranking 01/11/2026-15/11/2026")
+    assert "từ 01/11/2026 đến 15/11/2026" in text
+    assert "1. Xã An Phú: 0,0% (0/1)" in text
+    assert "Xã An Hòa" not in text
+    [december] = await zbot.say(CHI, "/ranking 01/12/2026 - 31/12/2026")
+    assert "từ 01/12/2026 đến 31/12/2026" in december
+    assert "1. Xã An Hòa: 100,0% (1/1)" in december
+    [bad] = await zbot.say(CHI, "/ranking 31/02/2026-30/06/2026")
+    assert "“31/02/2026” không phải là ngày hợp lệ" in bad
+    assert "/ranking 01/01/2026-30/06/2026" in bad
+    [one] = await zbot.say(CHI, "/ranking 01/01/2026")
+    assert "chỉ là một ngày" in one
+    [reversed_] = await zbot.say(CHI, "/ranking 30/06/2026-01/01/2026")
+    assert "Ngày bắt đầu ở sau ngày kết thúc" in reversed_
+    assert "/ranking 01/01/2026-30/06/2026" in reversed_
+
+
 async def test_a_member_is_refused_unit_and_ranking(zbot: ZaloBot) -> None:
     """A unit's member typing /unit or /ranking is refused."""
     province(zbot)
@@ -158,7 +180,7 @@ async def test_english_counts_read_right_for_one(zbot: ZaloBot) -> None:
     assert "Xã An Hòa, assigned tasks: 1" in unit
     [task] = await zbot.say(CHI, "/summary #2")
     assert "Units: 1. Completed 0" in task
-    assert "• Xã An Phú: 8 day(s) overdue" in task
+    assert "• Xã An Phú: 8 days overdue" in task
     for text in (unit, task):
         assert " 1 units" not in text
         assert " 1 tasks" not in text

@@ -10,10 +10,11 @@ from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, Outbox, StatusReport
 from devtools.fakezalo import FaultRule
-from scheduler.delivery import dispatch_context
+from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher import dispatch
 from tests.factories import make_contact, make_task, make_unit
-from tests.scheduler.support import assigned_at
+from tests.harness import ADMIN_ID
+from tests.scheduler.support import assigned_at, at
 from tests.zalo.conftest import ZaloBot
 
 HOA = "7f3a9c0e51d24b8e"
@@ -147,3 +148,55 @@ async def test_polling_backs_off_on_server_errors_and_goes_on(zbot: ZaloBot) -> 
     [answer] = await zbot.say(HOA, "xong", timeout=15)
     assert "Kế hoạch chuyển đổi số" in answer
     assert reports(zbot) == [("done", 100, "text")]
+
+
+async def test_english_says_one_working_day_and_one_day_overdue(zbot: ZaloBot) -> None:
+    """English has a singular: "1 working day left", "1 day overdue", on both channels."""
+    lan = 3801
+    with zbot.session() as s:
+        a, b = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
+        thursday, tuesday = date(2026, 11, 19), date(2026, 11, 17)  # the harness is Wednesday
+        for task in (
+            make_task(s, "Plan one day ahead", thursday, [a, b]),
+            make_task(s, "Report one day late", tuesday, [a, b]),
+        ):
+            assigned_at(s, task, zbot.tg.clock.now() - timedelta(days=9))
+        make_contact(s, 0, units=[a], name="Hoa", channel="zalo", external_id=HOA, language="en")
+        make_contact(s, lan, units=[b], name="Lan", language="en")
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.tg.user(lan, "Lan", language="en")
+    await zbot.tg.send(lan, "/start")
+    [on_zalo] = await remind(zbot)
+    wake(zbot.tg.app)
+    reminder = await zbot.tg.server.wait_for_message(
+        lan, lambda m: "Reminder" in (m.text or ""), timeout=10
+    )
+    on_telegram = reminder.text or ""
+    for text in (on_zalo, on_telegram):
+        assert "1 working day left." in text
+        assert "1 day overdue" in text
+        assert "days" not in text
+
+
+async def test_a_reminder_held_over_lunch_goes_without_the_task_closed_meanwhile(
+    zbot: ZaloBot,
+) -> None:
+    """Queued at 11:29 with two tasks, one closed over lunch: at 13:31 Hoa gets the other
+    alone, and a typed "1" answers it (the offer kept is the message as sent)."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    wednesday = zbot.tg.clock.now().astimezone(zbot.services.settings.tz).date()
+    zbot.tg.clock.set(at(wednesday, 12, 0))  # lunch: the sender holds reminders
+    await asyncio.to_thread(dispatch, dispatch_context(zbot.services), at(wednesday, 11, 29))
+    await zbot.tg.send(ADMIN_ID, "/start")
+    await zbot.tg.send(ADMIN_ID, f"/closetask #{first}")
+    zbot.tg.clock.set(at(wednesday, 13, 31))
+    [reminder] = await zbot.zalo.wait_for_messages(HOA, after=0, count=1, timeout=10)
+    await zbot.zalo.wait_until(lambda: not being_sent(zbot), 10)
+    assert f"#{second} Báo cáo B" in reminder.text
+    assert "Kế hoạch A" not in reminder.text
+    assert f"#{first}" not in reminder.text
+    await zbot.say(HOA, "1")
+    with zbot.session() as s:
+        [report] = s.exec(select(StatusReport)).all()
+        done = s.exec(select(Assignment).where(Assignment.task_id == second)).one()
+    assert (report.assignment_id, report.state) == (done.id, "done")

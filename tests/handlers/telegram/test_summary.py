@@ -13,7 +13,7 @@ from app import unit_reports
 from app.summary_text import Entry, Report
 from core.markup import to_plain
 from core.ranking import Ranked, rank
-from db.models import Assignment, ContactScope, UnitGroup
+from db.models import Assignment, ContactScope, Task, UnitGroup
 from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram import report_pages
@@ -379,6 +379,37 @@ async def test_ranking_orders_units_by_on_time_rate(bot: BotUnderTest) -> None:
     assert "/ranking năm" in text
 
 
+async def test_ranking_over_a_typed_period_or_a_wrong_one_explained(bot: BotUnderTest) -> None:
+    """/ranking takes a period as /report does: the tasks due in it are ranked; a wrong one
+    is said so, with /ranking's example."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/ranking 01/11/2026-15/11/2026")).text or ""
+    assert "từ 01/11/2026 đến 15/11/2026" in text
+    assert "1. Xã A: 100,0% (1/1)" in text
+    later = (await bot.send(COORDINATOR, "/ranking 20/11/2026-31/12/2026")).text or ""
+    assert "từ 20/11/2026 đến 31/12/2026" in later
+    assert "Chưa có nhiệm vụ nào đến hạn trong kỳ này." in later
+    bad = (await bot.send(COORDINATOR, "/ranking 31/02/2026-30/06/2026")).text or ""
+    assert "“31/02/2026” không phải là ngày hợp lệ" in bad
+    assert "/ranking 01/01/2026-30/06/2026" in bad
+
+
+async def test_a_ranking_over_a_typed_period_pages_over_the_same_period(
+    bot: BotUnderTest,
+) -> None:
+    """The next-page button of a ranking over a typed period shows page 2 of that period."""
+    await arrange(bot)
+    with bot.session() as s:
+        units = [make_unit(s, f"L{i:03d}", f"Xã Dài {i:03d}") for i in range(250)]
+        make_task(s, "Nhiệm vụ nhiều xã", date(2026, 11, 2), units)
+    reply = await bot.send(COORDINATOR, "/ranking 01/11/2026-05/11/2026")
+    assert "Trang 1/" in (reply.text or "")
+    await bot.press(COORDINATOR, button_data(reply, "Sau"))
+    edited = await bot.server.wait_for(lambda: _edited(bot, reply.message_id), what="edit")
+    assert "Trang 2/" in (edited.text or "")
+    assert "từ 01/11/2026 đến 05/11/2026" in (edited.text or "")
+
+
 async def test_ranking_is_sorted_and_worded_off_the_event_loop(
     bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -457,3 +488,28 @@ async def test_summary_lists_units_in_vietnamese_order(bot: BotUnderTest) -> Non
         make_task(s, "Nhiệm vụ hai sở", date(2026, 11, 30), units)
     text = (await bot.send(COORDINATOR, "/summary #3")).text or ""
     assert "Chưa báo cáo (2):\n• Sở Tài chính\n• Sở Thông tin" in text
+
+
+async def test_a_directive_summary_marks_its_closed_tasks(bot: BotUnderTest) -> None:
+    """A directive's summary says which of its tasks is closed, as a task's summary does,
+    and offers no explanation request for the overdue units of that task."""
+    province = await arrange(bot)
+    with bot.session() as s:
+        for task_id in (province.task1, province.task2):
+            task = s.get(Task, task_id)
+            assert task is not None
+            task.directive_id = province.directive
+            task.status = "closed" if task_id == province.task1 else "open"
+            s.add(task)
+        s.commit()
+    reply = await bot.send(COORDINATOR, "/summary 4824")
+    text = reply.text or ""
+    lines = text.split("\n")
+    [closed] = [n for n, line in enumerate(lines) if line.startswith(f"#{province.task1} Ban")]
+    [open_] = [n for n, line in enumerate(lines) if line.startswith(f"#{province.task2} Báo")]
+    assert "Văn bản 4824/UBND-KGVX: 2 nhiệm vụ" in text
+    assert lines[closed + 1] == "Nhiệm vụ đã đóng: không còn đôn đốc."
+    assert "Nhiệm vụ đã đóng" not in lines[open_ + 1]
+    assert text.count("Nhiệm vụ đã đóng") == 1
+    assert f"#{province.task1} Xã C: quá 8 ngày" in text
+    assert buttons(reply) == []
