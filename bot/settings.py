@@ -26,6 +26,8 @@ ZALO_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{8,}$")
 ZALO_ID_SHAPE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 CRON_FIELDS = 5
+OUTBOX_KEEP_DAYS = 400
+OUTBOX_KEEP_FEWEST, OUTBOX_KEEP_MOST = 30, 36500  # a month; a century, to keep them all
 
 
 class Settings(BaseSettings):
@@ -49,6 +51,11 @@ class Settings(BaseSettings):
     evidence_dir: Path | None = None
     evidence_quota_mb: int = Field(default=200, ge=1, le=1_000_000)
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    # Days the outbox keeps a message once sent, failed or cancelled (db/queries/outbox_purge):
+    # a reply quoting a reminder finds it by its row for that long.
+    outbox_keep_days: int = Field(
+        default=OUTBOX_KEEP_DAYS, ge=OUTBOX_KEEP_FEWEST, le=OUTBOX_KEEP_MOST
+    )
     reminder_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [5, 2, 1, 0]
     )

@@ -33,6 +33,7 @@ def test_defaults_match_the_contract() -> None:
         "SKHCN",
     )
     assert s.report_template is None
+    assert s.outbox_keep_days == 400
 
 
 @pytest.mark.parametrize(
@@ -68,6 +69,11 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("PUBLIC_BASE_URL", "dondoc.example.vn"),
         ("WEB_PORT", "70000"),
         ("WORKERS", "many"),
+        ("OUTBOX_KEEP_DAYS", "0"),
+        ("OUTBOX_KEEP_DAYS", "-5"),
+        ("OUTBOX_KEEP_DAYS", "a year"),
+        ("OUTBOX_KEEP_DAYS", ""),
+        ("OUTBOX_KEEP_DAYS", "29"),
     ],
 )
 def test_load_settings_names_the_wrong_variable(
