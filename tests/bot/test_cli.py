@@ -332,6 +332,37 @@ def test_run_with_a_rejected_token_says_so_in_one_line(tmp_path: Path, server: F
     assert quiet.stderr.strip().splitlines() == [last]
 
 
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_telegram_unreachable_at_start_is_one_line_without_a_traceback(
+    tmp_path: Path, command: str
+) -> None:
+    """Telegram out of reach at start (blocked, no network): one line naming its address,
+    exit status 1. `run` printed python-telegram-bot's 100-line traceback before the line;
+    `serve` printed uvicorn's and ended with status 3, saying nothing of Telegram."""
+    env = env_for(
+        tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL="http://127.0.0.1:1/bot", WEB_PORT="1"
+    )
+    result = dondoc(tmp_path, env | {"LOG_LEVEL": "WARNING"}, command)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "Không kết nối được tới Telegram (http://127.0.0.1:1/bot)" in last
+
+
+def test_serve_with_a_rejected_token_says_so_in_one_line(
+    tmp_path: Path, server: FakeBotApi
+) -> None:
+    """`dondoc serve` with a token Telegram rejects ends as `run` does: exit status 2 and
+    the line about @BotFather, where it ended with uvicorn's traceback and status 3."""
+    rejected = "987654321:AAHrejected-by-the-fake-server-0123456789"
+    env = env_for(tmp_path, server, BOT_TOKEN=rejected, WEB_PORT="1", LOG_LEVEL="WARNING")
+    result = dondoc(tmp_path, env, "serve")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert rejected.partition(":")[2] not in result.stdout + result.stderr
+    assert "@BotFather" in result.stderr.strip().splitlines()[-1]
+
+
 def test_run_creates_files_and_folders_only_its_user_can_read(tmp_path: Path) -> None:
     """The database, its WAL files, lock and evidence are 0600 and the folders 0700."""
     with FakeBotApi(f"424244:umask-test-token-{uuid.uuid4().hex}") as server:
