@@ -26,6 +26,7 @@ from bot.commands import (
     units,
 )
 from bot.console import EXIT_CONFIG, ConfigError, load_settings, say
+from db.migrate import HEAD, UnknownSchemaError
 
 PRIVATE_UMASK = 0o077
 
@@ -80,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
+        return EXIT_CONFIG
+    except UnknownSchemaError as exc:  # a newer dondoc migrated it: nothing was changed
+        say("cli.schema_unknown", err=True, revision=exc.revision, head=HEAD)
         return EXIT_CONFIG
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
         url = make_url(load_settings().database_url).render_as_string()  # password hidden

@@ -14,12 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from db.engine import make_engine
+from db.migrate import HEAD
 from db.queries.taskcounts import drift
 from devtools.fakebotapi import FakeBotApi
 from tests import processes
@@ -168,6 +170,31 @@ def test_db_upgrade_and_admin_add(tmp_path: Path) -> None:
     good = dondoc(tmp_path, env, "admin", "add", "5555")
     assert good.returncode == 0
     assert "5555" in good.stdout
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("run",), ("admin", "list")])
+def test_a_database_a_newer_dondoc_migrated_is_one_line_and_left_alone(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Going back to an older dondoc without restoring the backup: every command said so
+    with Alembic's traceback ("Can't locate revision"); now one line naming both schemas,
+    exit status 2 (systemd does not restart it), and the database is left as it was."""
+    env = env_for(tmp_path, BOT_TOKEN="1:x")
+    assert dondoc(tmp_path, env, "db", "upgrade").returncode == 0
+    engine = make_engine(env["DATABASE_URL"])
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    result = dondoc(tmp_path, env | {"LOG_LEVEL": "WARNING"}, *command)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "0099" in line
+    assert HEAD in line
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            ("0099",)
+        ]
+    engine.dispose()
 
 
 def test_db_recount_rebuilds_the_task_counts(tmp_path: Path) -> None:
