@@ -191,9 +191,8 @@ def test_a_database_a_newer_dondoc_migrated_is_one_line_and_left_alone(
     assert "0099" in line
     assert HEAD in line
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0099",)
-        ]
+        stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        assert list(stored) == ["0099"]
     engine.dispose()
 
 
