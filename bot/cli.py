@@ -25,7 +25,7 @@ from bot.commands import (
     tasks,
     units,
 )
-from bot.console import EXIT_CONFIG, ConfigError, load_settings, say
+from bot.console import EXIT_CONFIG, EXIT_FAILED, ConfigError, load_settings, say
 from db.migrate import HEAD, UnknownSchemaError
 
 PRIVATE_UMASK = 0o077
@@ -89,6 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = make_url(load_settings().database_url).render_as_string()  # password hidden
         say("cli.db_error", err=True, url=url, error=exc.orig)
         return EXIT_CONFIG
+    except OSError as exc:  # a file to write or read (--out, an import): say which, and why
+        if exc.filename is None:
+            raise
+        say("cli.file_error", err=True, path=str(exc.filename), error=exc.strerror or str(exc))
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 
