@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
+from sqlalchemy.exc import OperationalError
+
 from app.services import Services, Shared
 from core.reminders import Policy
 from db.engine import session_scope
@@ -215,5 +217,7 @@ async def _run_sender(application: App, owner: str) -> None:
             owner=owner,
             keep_going=lambda: application.running and roles.holds(TELEGRAM_SENDER),
         )
+    except OperationalError as exc:  # out of reach: a line a second, not a traceback
+        log.warning("the sender waits for the database (%s)", exc.orig)
     except Exception:
         log.exception("the sender stopped on an error; it restarts within a second")
