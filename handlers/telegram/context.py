@@ -32,6 +32,8 @@ class TelegramData(Shared):
         self.exit_code = 0
         # Why Telegram could not be reached or refused the token at start (`dondoc serve`).
         self.start_error: TelegramError | None = None
+        # The people told their message waits for the database, until one of theirs is kept.
+        self.told_unavailable: set[str] = set()
         self.raw_updates: RawUpdates | None = None  # keeps each update's JSON for the inbox
         self.started_at: datetime | None = None  # when this process started taking updates
         # Updates recorded here and not finished yet, by the update object's id().
