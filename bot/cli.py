@@ -25,7 +25,7 @@ from bot.commands import (
     tasks,
     units,
 )
-from bot.console import EXIT_CONFIG, EXIT_FAILED, ConfigError, load_settings, say
+from bot.console import EXIT_CONFIG, EXIT_FAILED, ConfigError, load_settings, one_line, say
 from db.migrate import HEAD, UnknownSchemaError
 
 PRIVATE_UMASK = 0o077
@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
         url = make_url(load_settings().database_url).render_as_string()  # password hidden
-        say("cli.db_error", err=True, url=url, error=exc.orig)
+        say("cli.db_error", err=True, url=url, error=one_line(exc.orig))
         return EXIT_CONFIG
     except OSError as exc:  # a file to write or read (--out, an import): say which, and why
         if exc.filename is None:

@@ -36,6 +36,11 @@ def say(key: str, *, lang: Lang | None = None, err: bool = False, **params: obje
     print_plain(load_catalog().get(lang or cli_language(), key, **params), err=err)
 
 
+def one_line(error: object) -> str:
+    """Return an error's text on one line (a driver's message may hold several)."""
+    return " ".join(str(error).split())
+
+
 def print_plain(markup: str, *, err: bool = False) -> None:
     """Print catalog output (neutral markup) as plain text on the console."""
     print(to_plain(markup), file=sys.stderr if err else sys.stdout, flush=True)

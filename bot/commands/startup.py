@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.console import EXIT_CONFIG, EXIT_FAILED, REDACTED, say, setup_logging
+from bot.console import EXIT_CONFIG, EXIT_FAILED, REDACTED, one_line, say, setup_logging
 from bot.lock import AlreadyRunning
 from bot.settings import Settings
 from db.engine import make_engine
@@ -46,7 +46,7 @@ def migrated_engine(settings: Settings) -> Engine | None:
     try:
         upgrade(engine)
     except DatabaseError as exc:
-        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=one_line(exc.orig))
         engine.dispose()
         return None
     return engine
