@@ -8,6 +8,8 @@ without documents lists them (`Item`: name, size, day, sender) with a link each.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +25,27 @@ from db.queries.scope import Scope, in_scope
 
 Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
 MB = 1024 * 1024
+log = logging.getLogger(__name__)
+
+
+def store_file(root: Path, relative: Path, content: bytes) -> bool:
+    """Write an evidence file under the store's root, whole or not at all (blocking).
+
+    False when the store cannot take it (disk full, read-only, not a folder): the reason is
+    logged for the operator, nothing half-written is left, and the caller says so.
+    """
+    target = root / relative
+    temporary = target.with_suffix(target.suffix + ".part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(content)
+        temporary.replace(target)
+    except OSError as exc:
+        log.error("evidence store %s cannot keep %s: %s", root, relative, exc)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        return False
+    return True
 
 
 @dataclass(frozen=True)

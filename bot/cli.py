@@ -17,6 +17,7 @@ from bot.commands import (
     demo,
     export,
     invites,
+    outbox,
     report,
     run,
     scope,
@@ -24,7 +25,8 @@ from bot.commands import (
     tasks,
     units,
 )
-from bot.console import EXIT_CONFIG, ConfigError, load_settings, say
+from bot.console import EXIT_CONFIG, EXIT_FAILED, ConfigError, load_settings, one_line, say
+from db.migrate import HEAD, UnknownSchemaError
 
 PRIVATE_UMASK = 0o077
 
@@ -33,6 +35,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]
     serve.add_parser,
     demo.add_parser,
     db.add_parser,
+    outbox.add_parser,
     admin.add_parser,
     scope.add_parser,
     units.add_parser,
@@ -79,10 +82,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines:
             print(line, file=sys.stderr)
         return EXIT_CONFIG
+    except UnknownSchemaError as exc:  # a newer dondoc migrated it: nothing was changed
+        say("cli.schema_unknown", err=True, revision=exc.revision, head=HEAD)
+        return EXIT_CONFIG
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
         url = make_url(load_settings().database_url).render_as_string()  # password hidden
-        say("cli.db_error", err=True, url=url, error=exc.orig)
+        say("cli.db_error", err=True, url=url, error=one_line(exc.orig))
         return EXIT_CONFIG
+    except OSError as exc:  # a file to write or read (--out, an import): say which, and why
+        if exc.filename is None:
+            raise
+        say("cli.file_error", err=True, path=str(exc.filename), error=exc.strerror or str(exc))
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 

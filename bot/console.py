@@ -36,6 +36,11 @@ def say(key: str, *, lang: Lang | None = None, err: bool = False, **params: obje
     print_plain(load_catalog().get(lang or cli_language(), key, **params), err=err)
 
 
+def one_line(error: object) -> str:
+    """Return an error's text on one line (a driver's message may hold several)."""
+    return " ".join(str(error).split())
+
+
 def print_plain(markup: str, *, err: bool = False) -> None:
     """Print catalog output (neutral markup) as plain text on the console."""
     print(to_plain(markup), file=sys.stderr if err else sys.stdout, flush=True)
@@ -98,28 +103,56 @@ class RedactSecrets(logging.Filter):
 
 
 class DropExceptions(logging.Filter):
-    """Drop records about exceptions the command reports itself, in one line."""
+    """Drop records about exceptions the command reports itself, in one line.
 
-    def __init__(self, kinds: tuple[type[BaseException], ...]) -> None:
+    `kinds` are dropped wherever they are logged; `at_start` only where start-up failed of
+    them: python-telegram-bot's bootstrap ("Network Retry Loop (Bootstrap ...)") and
+    uvicorn's traceback of a failed lifespan (`dondoc serve`), both followed by the line.
+    """
+
+    def __init__(
+        self, kinds: tuple[type[BaseException], ...], at_start: tuple[type[BaseException], ...]
+    ) -> None:
         super().__init__()
         self.kinds = kinds
+        self.at_start = at_start
+        self.names = {f"{k.__module__}.{k.__qualname__}" for k in (*kinds, *at_start)}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Keep the record unless its exception is one of the kinds."""
+        """Keep the record unless it is about one of the exceptions the command says."""
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, self.kinds)
+        if isinstance(error, self.kinds):
+            return False
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: the formatter reports it
+            return True
+        if isinstance(error, self.at_start) and "Bootstrap" in message:
+            return False
+        return not (record.name == "uvicorn.error" and self._failed_start(message))
+
+    def _failed_start(self, message: str) -> bool:
+        """Tell whether a message is a traceback text ending in one of the exceptions."""
+        if not message.startswith("Traceback"):
+            return False
+        last = message.rstrip().rsplit("\n", 1)[-1]
+        return last.split(":", 1)[0] in self.names
 
 
 def setup_logging(
-    level: str, secrets: list[str], reported: tuple[type[BaseException], ...] = ()
+    level: str,
+    secrets: list[str],
+    reported: tuple[type[BaseException], ...] = (),
+    reported_at_start: tuple[type[BaseException], ...] = (),
 ) -> None:
     """Log to stderr at the configured level, never printing a secret.
 
-    Records about the `reported` exceptions are dropped: the command says those in one line.
+    Records about the `reported` exceptions are dropped, and those of `reported_at_start`
+    when start-up failed of them: the command says those in one line.
     """
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(DropExceptions(reported))
+    handler.addFilter(DropExceptions(reported, reported_at_start))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

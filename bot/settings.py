@@ -10,7 +10,14 @@ from typing import Annotated, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -25,7 +32,10 @@ TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 ZALO_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{8,}$")
 ZALO_ID_SHAPE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
+WEB_SECRET_SHAPE = re.compile(r"^\S{16,}$")
 CRON_FIELDS = 5
+OUTBOX_KEEP_DAYS = 400
+OUTBOX_KEEP_FEWEST, OUTBOX_KEEP_MOST = 30, 36500  # a month; a century, to keep them all
 
 
 class Settings(BaseSettings):
@@ -49,6 +59,11 @@ class Settings(BaseSettings):
     evidence_dir: Path | None = None
     evidence_quota_mb: int = Field(default=200, ge=1, le=1_000_000)
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    # Days the outbox keeps a message once sent, failed or cancelled (db/queries/outbox_purge):
+    # a reply quoting a reminder finds it by its row for that long.
+    outbox_keep_days: int = Field(
+        default=OUTBOX_KEEP_DAYS, ge=OUTBOX_KEEP_FEWEST, le=OUTBOX_KEEP_MOST
+    )
     reminder_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [5, 2, 1, 0]
     )
@@ -106,10 +121,32 @@ class Settings(BaseSettings):
     def _parse_admin_ids(cls, value: object) -> object:
         return _int_list(value)
 
-    @field_validator("bot_token", "zalo_bot_token", "zalo_webhook_secret", mode="before")
+    @field_validator(
+        "bot_token", "zalo_bot_token", "zalo_webhook_secret", "web_secret", mode="before"
+    )
     @classmethod
     def _empty_secret(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+        # Blanks around a pasted secret are not part of it; blanks alone are no secret.
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _check_bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Any other shape is left to Telegram (a test server's token is "1:x"), but a token
+        # with a blank inside was pasted wrong: Telegram would refuse it at each start.
+        if value is not None and any(c.isspace() for c in value.get_secret_value()):
+            raise ValueError("a token without spaces")
+        return value
+
+    @field_validator("web_secret")
+    @classmethod
+    def _check_web_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # It signs every download link: a short one could be found from a link by trying.
+        if value is not None and not WEB_SECRET_SHAPE.match(value.get_secret_value()):
+            raise ValueError("16 or more characters without spaces")
+        return value
 
     @field_validator("zalo_bot_token")
     @classmethod
@@ -154,6 +191,23 @@ class Settings(BaseSettings):
             raise ValueError("an http(s) URL")
         return value
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_public_base_url(cls, value: str) -> str:
+        # The dashboard's pages link to /static, /tasks/...: the server must be at the root.
+        parsed = urlparse(value)
+        if parsed.path.strip("/") or parsed.query or parsed.fragment or parsed.params:
+            raise ValueError("the server's address alone, without a path")
+        return value.rstrip("/")
+
+    @field_validator("web_host")
+    @classmethod
+    def _check_web_host(cls, value: str) -> str:
+        # Else uvicorn says only "Name or service not known", after the bot started.
+        if not value or any(c.isspace() or c in "/@" for c in value):
+            raise ValueError("an address to listen on")
+        return value
+
     @field_validator("https_proxy")
     @classmethod
     def _check_proxy(cls, value: str | None) -> str | None:
@@ -171,9 +225,12 @@ class Settings(BaseSettings):
         if not re.match(r"^(sqlite|postgresql)(\+[a-z0-9]+)?://", value):
             raise ValueError("a database URL")
         try:  # what the engine reads: a port that is no number fails only there, at start
-            make_url(value)
+            url = make_url(value)
         except (ArgumentError, ValueError):
             raise ValueError("a database URL") from None
+        # sqlite:// alone is a database in memory: everything would be lost at each restart.
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            raise ValueError("a database URL")
         return value
 
     @field_validator("timezone")
@@ -205,10 +262,21 @@ class Settings(BaseSettings):
             raise ValueError("a crontab line") from exc
         return value
 
-    @field_validator("report_template", mode="before")
+    @field_validator("report_template", "evidence_dir", mode="before")
     @classmethod
-    def _empty_template(cls, value: object) -> object:
+    def _empty_path(cls, value: object) -> object:
+        # `EVIDENCE_DIR=` (as .env.example has it) is the default, not the current folder.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(
+        "org_parent", "org_name", "org_place", "report_signer_title", "report_signer_name"
+    )
+    @classmethod
+    def _strip_words(cls, value: str, info: ValidationInfo) -> str:
+        # Blanks alone would print an empty header line in every formal report.
+        if not value.strip() and info.field_name != "report_signer_name":
+            raise ValueError("words, not blanks")
+        return value.strip()
 
     @field_validator("report_template")
     @classmethod

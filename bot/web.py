@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from app.links import derive_webhook_secret
 from app.miniapp import derive_miniapp_key
@@ -107,7 +108,11 @@ def serve_app(settings: Settings, application: App) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await start_bot(settings, application)
+        try:
+            await start_bot(settings, application)
+        except (InvalidToken, NetworkError) as exc:  # said in one line once the server ends
+            application.bot_data.start_error = exc
+            raise
         try:
             yield
         finally:

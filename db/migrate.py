@@ -20,7 +20,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (a test checks it against Alembic's head).
 # A database already there is not migrated, and Alembic (with Mako, ~10 MB that a running
 # bot would keep) is then never imported.
-HEAD = "0011"
+HEAD = "0012"
 
 
 def alembic_config() -> Config:
@@ -32,11 +32,30 @@ def alembic_config() -> Config:
     return config
 
 
+class UnknownSchemaError(Exception):
+    """The database is at a revision this code does not know: a newer dondoc migrated it."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(f"the database is at schema {revision}, which this code does not know")
+        self.revision = revision
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest schema and make sure reference data exists."""
+    """Bring the database to the newest schema and make sure reference data exists.
+
+    Raise UnknownSchemaError when a newer version of dondoc migrated it (going back to an older
+    one means restoring the backup taken before the upgrade): nothing is changed then.
+    """
     if not at_head(engine):
         from alembic import command
+        from alembic.script import ScriptDirectory
 
+        known = {
+            s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+        }
+        for version in versions(engine):
+            if version not in known:
+                raise UnknownSchemaError(version)
         with migrating(engine) as config:
             command.upgrade(config, "head")
     with Session(engine) as session:
@@ -81,11 +100,16 @@ def migrating(engine: Engine) -> Iterator[Config]:
 
 def at_head(engine: Engine) -> bool:
     """Tell whether the database is at HEAD, reading Alembic's table without Alembic."""
+    return versions(engine) == [HEAD]
+
+
+def versions(engine: Engine) -> list[str]:
+    """Return the revisions in Alembic's table (none for an empty database)."""
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
-            return False
-        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    return [v for (v,) in versions] == [HEAD]
+            return []
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return [v for (v,) in rows]
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -364,7 +364,16 @@ class Reminder(SQLModel, table=True):
     """One planned reminder of an assignment on a local day; the key makes it unique."""
 
     __tablename__ = "reminder"
-    __table_args__ = (Index("ix_reminder_due", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_reminder_due", "status", "due_on"),
+        # Deleting an old outbox row checks this key: only the (few) rows that hold one.
+        Index(
+            "ix_reminder_outbox",
+            "outbox_id",
+            postgresql_where=text("outbox_id IS NOT NULL"),
+            sqlite_where=text("outbox_id IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=120, unique=True)
@@ -384,6 +393,7 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_ready", "status", "priority", "not_before"),
         Index("ix_outbox_kind_created", "kind", "created_at"),  # who was nudged lately
+        Index("ix_outbox_created", "created_at"),  # the oldest rows, which housekeeping purges
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -394,7 +404,7 @@ class Outbox(SQLModel, table=True):
     kind: str = Field(max_length=20)  # reminder|nudge|notice|digest|escalation
     priority: int = 10  # lower goes first
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    status: str = Field(default="pending", max_length=20)  # pending|sending|sent|failed
+    status: str = Field(default="pending", max_length=20)  # core.states.SendStatus
     attempts: int = 0
     not_before: datetime = _created()
     lease_owner: str | None = Field(default=None, max_length=80)

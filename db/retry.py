@@ -39,9 +39,16 @@ async def retry_db(operation: Callable[[], T], what: str, max_wait: float = MAX_
 
 
 async def retry_db_async(
-    operation: Callable[[], Awaitable[T]], what: str, max_wait: float = MAX_WAIT_S
+    operation: Callable[[], Awaitable[T]],
+    what: str,
+    max_wait: float = MAX_WAIT_S,
+    on_wait: Callable[[], Awaitable[None]] | None = None,
 ) -> T:
-    """As retry_db, for an operation that is awaited (such as one run in a worker thread)."""
+    """As retry_db, for an operation that is awaited (such as one run in a worker thread).
+
+    `on_wait` runs once, at the first failure (to tell someone waiting); its errors are
+    logged and the retries go on.
+    """
     deadline = time.monotonic() + max_wait
     delay = FIRST_DELAY_S
     while True:
@@ -51,5 +58,11 @@ async def retry_db_async(
             if time.monotonic() + delay > deadline:
                 raise
             log.warning("database unavailable while %s (%s); retrying", what, exc.orig)
+            if on_wait is not None:
+                told, on_wait = on_wait, None
+                try:
+                    await told()
+                except Exception:
+                    log.warning("could not tell of the wait while %s", what, exc_info=True)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_DELAY_S)

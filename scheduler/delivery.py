@@ -4,8 +4,9 @@ Three repeating jobs with fixed names, added once. None holds work in memory: th
 dispatcher reads due reminders from the database and queues them in the outbox, the
 sender's job (re)starts the sender whenever the outbox has work, housekeeping cancels
 reminders of past days that never went out (their occasions are then folded into the
-next reminder), deletes updates older than 30 days from the inbox and the files admins
-left in preview past their hour (nothing can apply them any more). A restart needs
+next reminder), deletes updates older than 30 days from the inbox, the files admins
+left in preview past their hour (nothing can apply them any more) and the outbox's
+finished messages older than OUTBOX_KEEP_DAYS (`db/queries/outbox_purge.py`). A restart needs
 nothing rebuilt.
 """
 
@@ -14,12 +15,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy.exc import OperationalError
 
 from app.services import Services, Shared
 from core.reminders import Policy
 from db.engine import session_scope
 from db.queries.inbox import prune as prune_inbox
 from db.queries.outbox import TELEGRAM, ready_count
+from db.queries.outbox_purge import purge as purge_outbox
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
 from db.queries.reminders import max_assignment_id
 from db.queries.workers import forget_workers
@@ -48,6 +53,9 @@ TELEGRAM_SENDER = sender_role(TELEGRAM)
 # (taps waited seconds during it: bench/README.md, issue 20). Below it, a thread is quicker
 # to start and the sweep takes a moment.
 SWEEP_PROCESS_FROM = 20_000
+# Outbox rows one housekeeping run deletes at most (in batches of outbox_purge.BATCH): a database
+# that kept years of them catches up over a few runs, each holding the write lock briefly.
+PURGE_BATCHES = 20
 
 
 def register(application: App) -> None:
@@ -169,10 +177,16 @@ def housekeeping(services: Services) -> None:
         if services.worker is not None:
             forget_workers(session.connection())
         prune_pending(session, kind=IMPORT_KIND, before=now - IMPORT_TTL)
+    keep = services.settings.outbox_keep_days
+    purged = purge_outbox(
+        services.engine, before=now - timedelta(days=keep), max_batches=PURGE_BATCHES
+    )
     if cancelled or waiting:
         log.info("outbox: %d waiting, %d stale reminders cancelled", waiting, cancelled)
     if pruned:
         log.info("inbox: %d updates older than 30 days deleted", pruned)
+    if purged:
+        log.info("outbox: %d finished messages older than %d days deleted", purged, keep)
 
 
 def wake(application: App) -> None:
@@ -203,5 +217,7 @@ async def _run_sender(application: App, owner: str) -> None:
             owner=owner,
             keep_going=lambda: application.running and roles.holds(TELEGRAM_SENDER),
         )
+    except OperationalError as exc:  # out of reach: a line a second, not a traceback
+        log.warning("the sender waits for the database (%s)", exc.orig)
     except Exception:
         log.exception("the sender stopped on an error; it restarts within a second")

@@ -20,6 +20,8 @@ from collections import deque
 from collections.abc import Callable
 from functools import partial
 
+from sqlalchemy.exc import OperationalError
+
 from app.choices import rows_from_json
 from app.services import Services
 from db.engine import session_scope
@@ -289,6 +291,8 @@ async def run_sender(
             if roles.holds(role):
                 term = await take_over(services, CHANNEL, term)
                 await drain(client, services, pacer, owner=owner, keep_going=keep_going)
+        except OperationalError as exc:  # out of reach: a line a second, not a traceback
+            log.warning("the Zalo sender waits for the database (%s)", exc.orig)
         except Exception:
             log.exception("the Zalo sender stopped on an error; it restarts within a second")
         woken.clear()

@@ -7,7 +7,7 @@ import argparse
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, say
+from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, one_line, say
 from db.engine import make_engine
 from db.migrate import current_revision, upgrade
 from db.queries.taskcounts import rebuild
@@ -31,7 +31,7 @@ def db_upgrade(_args: argparse.Namespace) -> int:
         upgrade(engine)
         say("cli.db_upgraded", revision=current_revision(engine) or "-")
     except DatabaseError as exc:
-        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=one_line(exc.orig))
         return EXIT_CONFIG
     finally:
         engine.dispose()
@@ -48,7 +48,7 @@ def db_recount(_args: argparse.Namespace) -> int:
             session.commit()
         say("cli.db_recounted", rows=rows)
     except DatabaseError as exc:
-        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=one_line(exc.orig))
         return EXIT_CONFIG
     finally:
         engine.dispose()

@@ -13,12 +13,16 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, build_services
 from bot.commands import demo
-from bot.commands.startup import already_running, migrated_engine, start_process
+from bot.commands.startup import (
+    already_running,
+    migrated_engine,
+    start_process,
+    telegram_refused,
+)
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
-    REDACTED,
     load_settings,
     say,
 )
@@ -61,17 +65,11 @@ def run(args: argparse.Namespace) -> int:
         with single_instance(settings, engine):
             if settings.bot_token is None:
                 return asyncio.run(run_zalo_only(settings, engine))
-            token = settings.bot_token.get_secret_value()
             application = build_application(settings, engine=engine)
             try:
                 application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
-            except InvalidToken:
-                say("cli.unauthorized", err=True)
-                return EXIT_CONFIG
-            except NetworkError as exc:
-                error = str(exc).replace(token, REDACTED)
-                say("cli.network_error", err=True, url=settings.telegram_base_url, error=error)
-                return EXIT_FAILED
+            except (InvalidToken, NetworkError) as exc:
+                return telegram_refused(settings, exc)
             return application.bot_data.exit_code or EXIT_OK
     except AlreadyRunning as exc:
         return already_running(exc)

@@ -15,7 +15,12 @@ import uvicorn
 
 from app.services import Services
 from bot.app import App, build_application, build_services
-from bot.commands.startup import already_running, migrated_engine, start_process
+from bot.commands.startup import (
+    already_running,
+    migrated_engine,
+    start_process,
+    telegram_refused,
+)
 from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
@@ -107,11 +112,14 @@ def serve(_args: argparse.Namespace) -> int:
                 roles.start()
             try:
                 asyncio.run(server.serve())
+            except SystemExit:  # uvicorn's way to end a failed start (logged, or said below)
+                server.started = False
             finally:
                 if roles is not None:
                     roles.stop()
             if not server.started:
-                return EXIT_FAILED
+                failure = application.bot_data.start_error if application else None
+                return EXIT_FAILED if failure is None else telegram_refused(settings, failure)
             return (application.bot_data.exit_code if application else 0) or EXIT_OK
     except AlreadyRunning as exc:
         return already_running(exc)

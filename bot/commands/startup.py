@@ -1,5 +1,6 @@
 """What `dondoc run` and `dondoc serve` do first: log with the secrets redacted, switch
-threads often, migrate the database, and say which other process holds the lock."""
+threads often, migrate the database, and say which other process holds the lock or why
+Telegram would not start."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import sys
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.console import EXIT_FAILED, say, setup_logging
+from bot.console import EXIT_CONFIG, EXIT_FAILED, REDACTED, one_line, say, setup_logging
 from bot.lock import AlreadyRunning
 from bot.settings import Settings
 from db.engine import make_engine
@@ -33,7 +34,9 @@ def start_process(settings: Settings) -> None:
     )
     secrets = [t.get_secret_value() for t in tokens if t is not None]
     # PTB logs a rejected token with a traceback that names it; we say it in one line.
-    setup_logging(settings.log_level, secrets, reported=(InvalidToken,))
+    setup_logging(
+        settings.log_level, secrets, reported=(InvalidToken,), reported_at_start=(NetworkError,)
+    )
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
@@ -43,7 +46,7 @@ def migrated_engine(settings: Settings) -> Engine | None:
     try:
         upgrade(engine)
     except DatabaseError as exc:
-        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=exc.orig)
+        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=one_line(exc.orig))
         engine.dispose()
         return None
     return engine
@@ -57,4 +60,16 @@ def already_running(exc: AlreadyRunning) -> int:
         say("cli.already_running_workers", err=True, database=exc.where)
     else:
         say("cli.already_running_database", err=True, database=exc.where)
+    return EXIT_FAILED
+
+
+def telegram_refused(settings: Settings, exc: TelegramError) -> int:
+    """Say in one line why the bot could not start on Telegram; return the exit code."""
+    if isinstance(exc, InvalidToken):
+        say("cli.unauthorized", err=True)
+        return EXIT_CONFIG
+    error = str(exc)
+    if settings.bot_token is not None:
+        error = error.replace(settings.bot_token.get_secret_value(), REDACTED)
+    say("cli.network_error", err=True, url=settings.telegram_base_url, error=error)
     return EXIT_FAILED

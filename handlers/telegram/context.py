@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from app.actor import Actor
@@ -33,6 +34,10 @@ class TelegramData(Shared):
         self.flows: list[Flow] = []
         self.refresh_menu: RefreshMenu | None = None
         self.exit_code = 0
+        # Why Telegram could not be reached or refused the token at start (`dondoc serve`).
+        self.start_error: TelegramError | None = None
+        # The people told their message waits for the database, until one of theirs is kept.
+        self.told_unavailable: set[str] = set()
         self.raw_updates: RawUpdates | None = None  # keeps each update's JSON for the inbox
         self.started_at: datetime | None = None  # when this process started taking updates
         # Updates recorded here and not finished yet, by the update object's id().

@@ -14,7 +14,8 @@ from telegram import Message
 from telegram.error import TelegramError
 
 from app.checkin import caption_report, confirm_caption
-from app.reporting import record, refusal
+from app.evidence_files import store_file
+from app.reporting import Report, record, refusal
 from core.textnorm import plain_file_name
 from db.models import Evidence
 from db.queries.checkin import Check, check_reportable, find_evidence, unit_name
@@ -87,11 +88,11 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     )
     if not known and await _over_quota(req, about.unit_id, upload.file_name, len(content)):
         return
-    target = req.services.settings.evidence_path / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(target.suffix + ".part")
-    temporary.write_bytes(content)
-    temporary.replace(target)
+    report = caption_report(req.services, assignment_id, upload.caption, upload.key)
+    root = req.services.settings.evidence_path
+    if not await req.run(store_file, root, relative, content):  # off the loop: up to 20 MB
+        await _not_stored(req, upload, report)
+        return
     evidence = Evidence(
         assignment_id=assignment_id,
         contact_id=req.actor.contact_id,
@@ -111,7 +112,6 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         task=str(about.task_id),
         title=about.title,
     )
-    report = caption_report(req.services, assignment_id, upload.caption, upload.key)
     if report is not None and upload.forwarded:  # the file is kept; the status is asked
         await req.transaction(lambda session: _add(evidence, session.connection()))
         asked = await req.run(
@@ -129,6 +129,17 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     await req.transaction(lambda session: _add(evidence, session.connection()))
     status = req.t("evidence.no_status") if upload.caption.strip() else ""
     await req.reply(f"{kept}\n{status}".strip())
+
+
+async def _not_stored(req: Request, upload: Upload, report: Report | None) -> None:
+    """Say the file could not be kept; the status its caption states is recorded all the same
+    (a forwarded file's is not: it would be asked about first)."""
+    failed = req.t("evidence.not_stored", name=upload.file_name)
+    if report is None or upload.forwarded:
+        await req.reply(failed)
+        return
+    result = await req.run(partial(record, req.services, req.actor, report))
+    await req.reply(f"{failed}\n{result.text}")
 
 
 def _add(evidence: Evidence, connection: Connection) -> None:

@@ -147,7 +147,12 @@ async def record_update(update: object, context: TelegramContext) -> None:
 
     while True:
         try:
-            actor = await retry_db_async(lambda: in_update_worker(store), "recording an update")
+            actor = await retry_db_async(
+                lambda: in_update_worker(store),
+                "recording an update",
+                on_wait=partial(_tell_unavailable, update, context) if private else None,
+            )
+            context.bot_data.told_unavailable.discard(person_of(update))
             break
         except IntegrityError:
             # A recovered update is its own row: its rebuilt JSON may differ in form.
@@ -227,6 +232,22 @@ async def _slow_down(update: Update, context: TelegramContext) -> None:
         user.language_code, services.settings.default_language
     )
     text = to_html(services.catalog.get(lang, "common.slow_down"))
+    if update.callback_query is not None:
+        await update.callback_query.answer(to_plain(text), show_alert=True)
+    else:
+        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+
+
+async def _tell_unavailable(update: Update, context: TelegramContext) -> None:
+    """Tell a person whose message waits for the database that it is kept and will be
+    answered once the database is back (once a person until then; no database needed)."""
+    services, user, chat = services_of(context), update.effective_user, update.effective_chat
+    told = context.bot_data.told_unavailable
+    if user is None or chat is None or person_of(update) in told:
+        return
+    told.add(person_of(update))
+    lang = pick_language(user.language_code, services.settings.default_language)
+    text = to_html(services.catalog.get(lang, "common.database_unavailable"))
     if update.callback_query is not None:
         await update.callback_query.answer(to_plain(text), show_alert=True)
     else:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.checkin import Said, caption_report
+from app.evidence_files import store_file
 from app.reporting import record, refusal
 from app.services import Services
 from core.checkin import task_numbers
@@ -59,11 +60,13 @@ def keep(
             t("evidence.quota_full", name=name, size=size, unit=unit, used=used_mb, limit=limit)
         )
     relative = Path(str(assignment_id)) / f"{digest[:32]}.jpg"
-    target = services.settings.evidence_path / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".jpg.part")
-    temporary.write_bytes(photo)
-    temporary.replace(target)
+    key = f"zalo:msg:{event.sender_id}:{event.message_id}"
+    report = caption_report(services, assignment_id, event.caption, key)
+    if not store_file(services.settings.evidence_path, relative, photo):
+        failed = t("evidence.not_stored", name=name)
+        if report is None:  # the status its caption states is recorded all the same
+            return Said(failed)
+        return Said(f"{failed}\n{record(services, actor, report).text}")
     evidence = Evidence(
         assignment_id=assignment_id,
         contact_id=actor.contact_id,
@@ -82,8 +85,6 @@ def keep(
         task=str(about.task_id),
         title=about.title,
     )
-    key = f"zalo:msg:{event.sender_id}:{event.message_id}"
-    report = caption_report(services, assignment_id, event.caption, key)
     if report is not None:
         result = record(services, actor, report, also=partial(_add, evidence))
         return Said(f"{kept}\n{result.text}" if result.ok else result.text)

@@ -19,6 +19,7 @@ from typing import Any
 from app.services import Services
 from core.markup import to_plain
 from core.textnorm import without_nul
+from db.retry import retry_db_async
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
 from handlers.zalo.files import PhotoSaid
@@ -61,6 +62,8 @@ class ZaloPoller:
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = ZaloFlood()
         self._taken: dict[str, None] = {}  # the message ids taken lately, oldest first
+        # The people told their message waits for the database, until one of theirs is kept.
+        self._told_unavailable: set[str] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until stopped (or until Zalo refuses the token)."""
@@ -197,12 +200,33 @@ class ZaloPoller:
             self._spawn(self._slow_down(event))
         return False
 
-    async def _stored(self, event: Event) -> bool:
-        """Record the event in the inbox; False for a duplicate, whose token is given back."""
-        if await in_update_worker(self.inbox.store, event):
+    async def _stored(self, event: Event, *, waiting: bool = False) -> bool:
+        """Record the event in the inbox; False for a duplicate, whose token is given back.
+
+        `waiting` (a polled event, which Zalo does not give again): a database that does
+        not answer is waited for, its sender told once that the message is held. A webhook's
+        is not (Zalo sends it again when the call fails).
+        """
+        store = partial(in_update_worker, self.inbox.store, event)
+        if waiting:
+            tell = partial(self._tell_unavailable, event) if event.private else None
+            kept = await retry_db_async(store, "recording a Zalo event", on_wait=tell)
+            self._told_unavailable.discard(event.sender_id)
+        else:
+            kept = await store()
+        if kept:
             return True
         self.flood.undo(event.sender_id, Verdict.PASS)
         return False
+
+    async def _tell_unavailable(self, event: Event) -> None:
+        """Tell a person their message waits for the database (once, until one is kept)."""
+        if event.sender_id in self._told_unavailable:
+            return
+        self._told_unavailable.add(event.sender_id)
+        lang = self.services.settings.default_language
+        text = to_plain(self.services.catalog.get(lang, "common.database_unavailable"))
+        await self._tell(event, text, "database-unavailable note to a Zalo person not sent")
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background, kept until it ends (the stop waits for it)."""
@@ -228,7 +252,7 @@ class ZaloPoller:
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
         async with self._slots, lane:
             try:
-                if not stored and not await self._stored(event):
+                if not stored and not await self._stored(event, waiting=True):
                     return
                 if self.services.worker is not None and not taken:
                     key = self.inbox.key(event)

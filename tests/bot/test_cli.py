@@ -14,12 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from db.engine import make_engine
+from db.migrate import HEAD
 from db.queries.taskcounts import drift
 from devtools.fakebotapi import FakeBotApi
 from tests import processes
@@ -125,18 +127,22 @@ def test_a_database_url_that_cannot_be_read_is_named_without_its_password(
     assert "hunter2" not in line
 
 
-@pytest.mark.parametrize("command", [("admin", "list"), ("scope", "show", "1")])
+@pytest.mark.parametrize(
+    "command", [("admin", "list"), ("scope", "show", "1"), ("db", "upgrade"), ("run",)]
+)
 def test_an_unreachable_database_is_one_line_for_every_command(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     """`dondoc admin list` on a database that does not answer says so in one line, as `run`
     does: it ended in a hundred lines of traceback."""
     url = "postgresql://u:hunter2@127.0.0.1:1/dondoc"
-    result = dondoc(tmp_path, env_for(tmp_path, DATABASE_URL=url), *command)
+    env = env_for(tmp_path, DATABASE_URL=url, BOT_TOKEN="1:x", LOG_LEVEL="WARNING")
+    result = dondoc(tmp_path, env, *command)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "hunter2" not in result.stderr
-    assert "127.0.0.1:1" in result.stderr.strip().splitlines()[0]
+    [line] = result.stderr.strip().splitlines()  # psycopg's message has two lines of its own
+    assert "127.0.0.1:1" in line
 
 
 @pytest.mark.parametrize("command", ["run", "admin"])
@@ -168,6 +174,30 @@ def test_db_upgrade_and_admin_add(tmp_path: Path) -> None:
     good = dondoc(tmp_path, env, "admin", "add", "5555")
     assert good.returncode == 0
     assert "5555" in good.stdout
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("run",), ("admin", "list")])
+def test_a_database_a_newer_dondoc_migrated_is_one_line_and_left_alone(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Going back to an older dondoc without restoring the backup: every command said so
+    with Alembic's traceback ("Can't locate revision"); now one line naming both schemas,
+    exit status 2 (systemd does not restart it), and the database is left as it was."""
+    env = env_for(tmp_path, BOT_TOKEN="1:x")
+    assert dondoc(tmp_path, env, "db", "upgrade").returncode == 0
+    engine = make_engine(env["DATABASE_URL"])
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    result = dondoc(tmp_path, env | {"LOG_LEVEL": "WARNING"}, *command)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "0099" in line
+    assert HEAD in line
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        assert list(stored) == ["0099"]
+    engine.dispose()
 
 
 def test_db_recount_rebuilds_the_task_counts(tmp_path: Path) -> None:
@@ -330,6 +360,37 @@ def test_run_with_a_rejected_token_says_so_in_one_line(tmp_path: Path, server: F
     quiet = dondoc(tmp_path, env | {"LOG_LEVEL": "WARNING"}, "run")
     assert quiet.returncode == 2
     assert quiet.stderr.strip().splitlines() == [last]
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_telegram_unreachable_at_start_is_one_line_without_a_traceback(
+    tmp_path: Path, command: str
+) -> None:
+    """Telegram out of reach at start (blocked, no network): one line naming its address,
+    exit status 1. `run` printed python-telegram-bot's 100-line traceback before the line;
+    `serve` printed uvicorn's and ended with status 3, saying nothing of Telegram."""
+    env = env_for(
+        tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL="http://127.0.0.1:1/bot", WEB_PORT="1"
+    )
+    result = dondoc(tmp_path, env | {"LOG_LEVEL": "WARNING"}, command)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "Không kết nối được tới Telegram (http://127.0.0.1:1/bot)" in last
+
+
+def test_serve_with_a_rejected_token_says_so_in_one_line(
+    tmp_path: Path, server: FakeBotApi
+) -> None:
+    """`dondoc serve` with a token Telegram rejects ends as `run` does: exit status 2 and
+    the line about @BotFather, where it ended with uvicorn's traceback and status 3."""
+    rejected = "987654321:AAHrejected-by-the-fake-server-0123456789"
+    env = env_for(tmp_path, server, BOT_TOKEN=rejected, WEB_PORT="1", LOG_LEVEL="WARNING")
+    result = dondoc(tmp_path, env, "serve")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert rejected.partition(":")[2] not in result.stdout + result.stderr
+    assert "@BotFather" in result.stderr.strip().splitlines()[-1]
 
 
 def test_run_creates_files_and_folders_only_its_user_can_read(tmp_path: Path) -> None:

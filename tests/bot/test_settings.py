@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.i18n import load_catalog
@@ -33,6 +35,7 @@ def test_defaults_match_the_contract() -> None:
         "SKHCN",
     )
     assert s.report_template is None
+    assert s.outbox_keep_days == 400
 
 
 @pytest.mark.parametrize(
@@ -68,6 +71,21 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("PUBLIC_BASE_URL", "dondoc.example.vn"),
         ("WEB_PORT", "70000"),
         ("WORKERS", "many"),
+        ("OUTBOX_KEEP_DAYS", "0"),
+        ("OUTBOX_KEEP_DAYS", "-5"),
+        ("OUTBOX_KEEP_DAYS", "a year"),
+        ("OUTBOX_KEEP_DAYS", ""),
+        ("OUTBOX_KEEP_DAYS", "29"),
+        ("BOT_TOKEN", "123456:AAH pasted with a space"),
+        ("PUBLIC_BASE_URL", "https://dondoc.example.vn/dondoc"),
+        ("PUBLIC_BASE_URL", "https://dondoc.example.vn/?a=1"),
+        ("WEB_SECRET", "short"),
+        ("WEB_SECRET", "a secret with spaces in it"),
+        ("DATABASE_URL", "sqlite://"),
+        ("DATABASE_URL", "sqlite:///:memory:"),
+        ("ORG_NAME", "   "),
+        ("WEB_HOST", ""),
+        ("WEB_HOST", "my server"),
     ],
 )
 def test_load_settings_names_the_wrong_variable(
@@ -161,3 +179,24 @@ def test_a_placeholder_zalo_token_is_refused_in_production() -> None:
     """ENV=production refuses the example's placeholder Zalo token."""
     with pytest.raises(ValueError, match="zalo_bot_token"):
         make(env="production", zalo_bot_token="12345:replace-me-please")
+
+
+def test_empty_and_padded_values_mean_what_an_operator_meant() -> None:
+    """`EVIDENCE_DIR=` (as .env.example has it) is the documented default, not the current
+    folder; blanks around a token or secret are not part of it, and blanks alone are no
+    secret; PUBLIC_BASE_URL's trailing slash is dropped; signer names lose their padding."""
+    s = make(
+        evidence_dir="",
+        bot_token=" 123456:AAHpasted-with-blanks-around ",
+        web_secret="   ",
+        public_base_url="https://dondoc.example.vn/",
+        org_name="  Sở Khoa học và Công nghệ ",
+        report_signer_name=" ",
+    )
+    assert s.evidence_dir is None
+    assert s.evidence_path == Path("data") / "evidence"
+    assert s.bot_token is not None
+    assert s.bot_token.get_secret_value() == "123456:AAHpasted-with-blanks-around"
+    assert s.web_secret is None
+    assert s.public_base_url == "https://dondoc.example.vn"
+    assert (s.org_name, s.report_signer_name) == ("Sở Khoa học và Công nghệ", "")

@@ -53,6 +53,33 @@ async def test_updates_arriving_while_sqlite_is_locked_are_not_lost(
     assert {str(u) for u in update_ids} <= recorded
 
 
+async def test_a_person_whose_message_waits_for_the_database_is_told_once(
+    bot: BotUnderTest, db_path: Path
+) -> None:
+    """While the database does not answer, a message waits silently (up to five minutes):
+    its sender is now told at once that it is held, once however many they send, and is
+    answered when the database is back."""
+    user = USERS[0]
+    bot.user(user)
+    await bot.send(user, "/start")
+    after = bot.server.last_message_id(user)
+    blocker = sqlite3.connect(db_path, timeout=1)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        bot.server.send_text(user, "/help")
+        told = await bot.server.wait_for_message(
+            user, lambda m: "tạm gián đoạn" in (m.text or ""), after=after, timeout=LOCK_SECONDS
+        )
+        bot.server.send_text(user, "/whoami")
+        await asyncio.sleep(LOCK_SECONDS / 2)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    await bot.server.wait_for_message(user, lambda m: "/lang" in (m.text or ""), timeout=30)
+    notices = [m for m in bot.server.messages(user) if "tạm gián đoạn" in (m.text or "")]
+    assert [m.message_id for m in notices] == [told.message_id]
+
+
 OFFICIAL = 5101
 
 

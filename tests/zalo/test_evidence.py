@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -48,3 +49,21 @@ async def test_a_photo_names_its_task_when_there_are_several(zbot: ZaloBot) -> N
         about = s.get(Assignment, kept.assignment_id)
     assert about is not None
     assert (about.task_id, first != second) == (second, True)
+
+
+async def test_a_photo_the_store_cannot_take_is_refused_and_its_status_recorded(
+    zbot: ZaloBot, tmp_path: Path
+) -> None:
+    """EVIDENCE_DIR unwritable (a file where its folder should be, as a full or read-only
+    disk): Hoa is told the photo was not kept and to send it again; "đã xong" is recorded.
+    It ended in the generic error and lost the status."""
+    official(zbot)
+    blocker = tmp_path / "evidence-is-a-file"
+    blocker.write_bytes(b"not a folder")
+    zbot.tg.configure(evidence_dir=blocker)
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong")
+    assert "Chưa lưu được tệp" in answer
+    assert "Hoàn thành" in answer
+    with zbot.session() as s:
+        assert list(s.exec(select(Evidence))) == []
+        assert [r.state for r in s.exec(select(StatusReport))] == ["done"]
