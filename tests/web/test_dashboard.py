@@ -14,9 +14,10 @@ import pytest
 from sqlmodel import select
 
 from app import links
-from db.models import Assignment, ContactIdentity, Evidence, WebLogin
-from tests.factories import person
-from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
+from db.models import Assignment, ContactIdentity, Directive, Evidence, WebLogin
+from tests.factories import make_task, make_unit, person
+from tests.harness import ADMIN_ID
+from tests.web.conftest import COORDINATOR, DEADLINE, OFFICIAL, SCOPED, Served
 from web.server import create_app
 
 PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
@@ -123,6 +124,33 @@ async def test_scoped_coordinator_sees_only_their_groups(served: Served) -> None
         assert (await browser.get(f"/units/{outside}")).status_code == 404
         inside = served.units["TX"].id
         assert (await browser.get(f"/units/{inside}")).status_code == 200
+
+
+async def test_scoped_coordinators_filters_name_nothing_outside_their_scope(
+    served: Served,
+) -> None:
+    """The filters of a coordinator limited to the pilot communes offer no other group's
+    name and no directive that gave nothing to their units; an admin's offer them all."""
+    with served.bot.session() as s:
+        mine = Directive(number="4824/UBND-KGVX", number_folded="4824/ubnd-kgvx")
+        theirs = Directive(number="99/QĐ-UBND", number_folded="99/qd-ubnd")
+        s.add_all([mine, theirs])
+        s.commit()
+        outside = make_unit(s, "HD", "Xã Hòa Đông", groups=["Nhóm Điện Bàn"])
+        make_task(s, "Rà soát hộ nghèo", DEADLINE, [outside], directive_id=theirs.id)
+        make_task(s, "Số hóa hồ sơ", DEADLINE, [served.units["TX"]], directive_id=mine.id)
+    async with served.signed_in(SCOPED) as scoped:
+        for path in ("/", "/matrix"):
+            text = (await scoped.get(path)).text
+            assert "Thí điểm" in text
+            assert "Nhóm Điện Bàn" not in text
+        overview = (await scoped.get("/")).text
+        assert "4824/UBND-KGVX" in overview
+        assert "99/QĐ-UBND" not in overview
+    async with served.signed_in(ADMIN_ID) as admin:
+        overview = (await admin.get("/")).text
+        assert "Nhóm Điện Bàn" in overview
+        assert "99/QĐ-UBND" in overview
 
 
 async def test_matrix_filters_by_kind_group_and_overdue(served: Served) -> None:
