@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
@@ -189,3 +190,33 @@ async def test_browser_approves_an_extension(
         decided = s.get(ExtensionRequest, request_id)
     assert decided is not None
     assert decided.status == "approved"
+
+
+async def test_browser_in_english_names_kinds_and_writes_files_in_english(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A Vietnamese-speaking coordinator who switches the dashboard to English gets the
+    filters' kinds of unit and the downloaded workbook and report in English too."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    async with page.expect_navigation():
+        await page.click("#lang")
+    kinds = await page.locator("#filter-kind option").all_inner_texts()
+    assert "Commune" in kinds
+    assert "Xã" not in kinds
+    await shot(page, tmp_path, "overview-en")
+    async with page.expect_download() as waiting:
+        await page.click("#export-all")
+    path = tmp_path / "export.xlsx"
+    await (await waiting.value).save_as(str(path))
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    header = [c.value for c in sheet[3]]
+    assert header[:3] == ["No.", "Unit", "Task"], header
+    assert "Đơn vị" not in header
+    async with page.expect_download() as waiting:
+        await page.click("#report-all")
+    path = tmp_path / "report.docx"
+    await (await waiting.value).save_as(str(path))
+    table = docx.Document(str(path)).tables[-1]
+    headers = [cell.text for cell in table.rows[0].cells]
+    assert "Unit" in headers
+    assert "Đơn vị" not in headers
