@@ -220,3 +220,16 @@ async def test_browser_in_english_names_kinds_and_writes_files_in_english(
     headers = [cell.text for cell in table.rows[0].cells]
     assert "Unit" in headers
     assert "Đơn vị" not in headers
+
+
+@pytest.mark.parametrize("path", ["/", "/matrix", "/tasks/1", "/units/1"])
+async def test_browser_pages_fit_a_phone_without_scrolling_sideways(
+    served: Served, browser: Browser, tmp_path: Path, path: str
+) -> None:
+    """On a phone 360 px wide (the Mini App's), a page does not scroll sideways: a wide
+    table scrolls within its own box, as the matrix always did."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await page.goto(served.url + path)
+    await shot(page, tmp_path, "phone")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
