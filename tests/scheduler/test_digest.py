@@ -102,6 +102,31 @@ async def test_digest_with_nothing_due_yet_says_so_rather_than_0_of_0(bot: BotUn
     assert "0/0" not in text
 
 
+async def test_digest_lists_the_longest_overdue_in_vietnamese_order(bot: BotUnderTest) -> None:
+    """Units overdue alike are listed in Vietnamese alphabetical order (Ái, Duy, Đại before
+    Tam and Yên), and the ten kept are the first in that order, not in the bytes' (Á and Đ
+    sort after Y there, and Xã Ái… and Xã Đại… were left out)."""
+    names = ["Xã Yên Phú", "Xã Đại Hồng", "Xã Ái Nghĩa", "Xã Duy Phú"]
+    names += [f"Xã Tam {n}" for n in range(1, 9)]
+    with bot.session() as s:
+        units = [make_unit(s, f"U{i}", name) for i, name in enumerate(names)]
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        make_task(s, "Nộp số liệu tuần", date(2026, 11, 13), units)
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).first()
+    assert row is not None
+    listed = [
+        line.removeprefix("• ").split(":")[0]
+        for line in row.payload["text"].splitlines()
+        if "quá 5 ngày" in line
+    ]
+    expected = ["Xã Ái Nghĩa", "Xã Duy Phú", "Xã Đại Hồng"] + [f"Xã Tam {n}" for n in range(1, 8)]
+    assert listed == expected
+
+
 async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:
     """/digest off stores the choice; the next digest skips that coordinator."""
     with bot.session() as s:
