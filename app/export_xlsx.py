@@ -144,13 +144,13 @@ def _matrix(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz:
     headers = [t("export.col_unit")] + [f"#{x.task_id} {x.title}" for x in tasks]
     _start(sheet, t, "matrix", headers, now, tz)
     column = {x.task_id: i for i, x in enumerate(tasks, start=2)}
-    rows: dict[str, int] = {}
-    for line in sorted(data.lines, key=lambda ln: vi_sort_key(ln.unit_name)):
-        if line.unit_name not in rows:
-            rows[line.unit_name] = HEADER_ROW + 1 + len(rows)
-            sheet.cell(rows[line.unit_name], 1, line.unit_name)
+    rows: dict[int, int] = {}  # by unit id: two communes of two districts share names
+    for line in sorted(data.lines, key=lambda ln: (vi_sort_key(ln.unit_name), ln.unit_id)):
+        if line.unit_id not in rows:
+            rows[line.unit_id] = HEADER_ROW + 1 + len(rows)
+            sheet.cell(rows[line.unit_id], 1, line.unit_name)
         status, days, never = line.status(now, tz)
-        sheet.cell(rows[line.unit_name], column[line.task_id], _short(t, status, days, never))
+        sheet.cell(rows[line.unit_id], column[line.task_id], _short(t, status, days, never))
     _fit(sheet, wrap=set(range(2, len(headers) + 1)), cap=24)
 
 
