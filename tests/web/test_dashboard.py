@@ -473,3 +473,24 @@ async def test_the_sign_in_page_says_what_it_does_in_the_language_chosen(served:
     assert shown.status_code == 200
     assert "Sign in to the dashboard as" in shown.text
     assert "Đăng nhập trang tổng hợp" not in shown.text
+
+
+async def test_english_page_workbook_and_report_say_one_day_overdue_right(
+    served: Served,
+) -> None:
+    """A day past the deadline, the English task page, workbook and report say "1 day(s)
+    overdue", not "1 days overdue"."""
+    served.bot.clock.advance(timedelta(days=13))  # 01/12, the day after the deadline
+    task = f"/tasks/{served.tasks[0].id}"
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(task, params={"lang": "en"})).text
+        book = await browser.get(export_href(page, "export-task"))
+        report = await browser.get(export_href(page, "report-task"))
+    assert "(1 day(s) overdue)" in page
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content))["Units x Tasks"]
+    assert {c.value for row in sheet.iter_rows(min_row=4) for c in row[1:]} == {
+        "Overdue 1 day(s) (Never reported)"
+    }
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs)
+    assert "Xã Tam Xuân: 1 day(s) overdue, never reported;" in text
+    assert "days" not in page + text
