@@ -233,3 +233,29 @@ async def test_browser_pages_fit_a_phone_without_scrolling_sideways(
     await page.goto(served.url + path)
     await shot(page, tmp_path, "phone")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+async def test_browser_rate_is_the_chat_summarys(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """The overview and a task's page give its completion rate over what is due, the very
+    line the chat's /summary gives (the not-yet-due left out), in either language."""
+    task_id = served.tasks[0].id
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    assert "chưa có việc đến hạn" in await page.locator("#rate").inner_text()
+    served.bot.clock.advance(timedelta(days=13))  # 01/12: every unit is due
+    await served.bot.send(OFFICIAL, "/start")
+    await served.bot.send(OFFICIAL, "xong")
+    summary = (await served.bot.send(COORDINATOR, f"/summary #{task_id}")).text or ""
+    page = await open_signed_in(served, browser, COORDINATOR)  # 13 days on: a new session
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    rate = await page.locator("#rate").inner_text()
+    assert rate == "Tỷ lệ hoàn thành/đến hạn: 1/4 = 25,0%."
+    assert rate in summary
+    await shot(page, tmp_path, "task-rate")
+    await page.goto(f"{served.url}/?lang=en")
+    row = page.locator(f'#tasks tr[data-task="{task_id}"]')
+    assert await row.locator('[data-count="rate"]').inner_text() == "25.0%"
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    assert await page.locator("#rate").inner_text() == "Completed/due: 1/4 = 25.0%."
