@@ -259,3 +259,22 @@ async def test_browser_rate_is_the_chat_summarys(
     assert await row.locator('[data-count="rate"]').inner_text() == "25.0%"
     await page.goto(f"{served.url}/tasks/{task_id}")
     assert await page.locator("#rate").inner_text() == "Completed/due: 1/4 = 25.0%."
+
+
+async def test_browser_task_page_picks_out_the_silent_and_says_how_late(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A task's page filters the units that never reported ("Chưa báo cáo", what a
+    coordinator chases), and a unit done late says by how many days, as the summary does."""
+    served.bot.clock.advance(timedelta(days=13))  # 01/12, a day past the deadline
+    await served.bot.send(OFFICIAL, "/start")
+    await served.bot.send(OFFICIAL, "xong")
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{served.tasks[0].id}")
+    late = page.locator(f'#units tr[data-unit="{served.units["TX"].id}"]')
+    assert await late.locator(".status").inner_text() == "Xong, trễ (1 ngày)"
+    assert await late.locator("td").last.inner_text() == "1"
+    await page.select_option("#status-filter", "no_report")
+    shown = await page.locator("#units tbody tr:visible td:first-child").all_inner_texts()
+    assert shown == ["Phường Điện Bàn", "Sở Y tế", "Xã Tam Bình"]
+    await shot(page, tmp_path, "task-silent")
