@@ -127,6 +127,23 @@ async def test_digest_lists_the_longest_overdue_in_vietnamese_order(bot: BotUnde
     assert listed == expected
 
 
+async def test_digest_gives_the_summarys_completion_rate(bot: BotUnderTest) -> None:
+    """The digest's completion rate over what is due is the one /summary gives, percent and
+    all (it gave 2/5 without the 40,0%)."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    summary = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(
+            select(Outbox).where(Outbox.kind == "digest", Outbox.chat_id == str(COORDINATOR))
+        ).one()
+    assert "Tỷ lệ hoàn thành/đến hạn: 2/5 = 40,0%." in summary
+    assert "đã hoàn thành 2/5 việc đến hạn = 40,0%;" in row.payload["text"]
+
+
 async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:
     """/digest off stores the choice; the next digest skips that coordinator."""
     with bot.session() as s:
