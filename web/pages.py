@@ -88,9 +88,11 @@ async def _read(request: Request, work: Callable[[Any], Any]) -> Any:
 
 @staff_page
 async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
-    """Open tasks with their counts in the official taxonomy, nearest deadline first."""
+    """Open tasks with their counts in the official taxonomy, nearest deadline first; its
+    downloads cover the directive chosen, else every open task in scope."""
     services = deps_of(request).services
     filters = filters_of(request)
+    which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
     now, lang = services.clock.now(), language(request, viewer)
     tasks, choices = await _read(
         request,
@@ -107,8 +109,8 @@ async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Respon
         tasks=tasks,
         choices=choices,
         filters=filters,
-        export_all=export_link(request, viewer, "all"),
-        report_all=signed_link(request, viewer, "/files/report/all"),
+        export_all=export_link(request, viewer, which),
+        report_all=signed_link(request, viewer, f"/files/report/{which}"),
     )
 
 

@@ -19,8 +19,16 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from sqlmodel import select
 
-from db.models import Assignment, ExtensionRequest
-from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served, ask_extension
+from db.models import Assignment, Directive, ExtensionRequest
+from tests.factories import make_task
+from tests.web.conftest import (
+    COORDINATOR,
+    DEADLINE,
+    OFFICIAL,
+    SCOPED,
+    Served,
+    ask_extension,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -278,3 +286,30 @@ async def test_browser_task_page_picks_out_the_silent_and_says_how_late(
     shown = await page.locator("#units tbody tr:visible td:first-child").all_inner_texts()
     assert shown == ["Phường Điện Bàn", "Sở Y tế", "Xã Tam Bình"]
     await shot(page, tmp_path, "task-silent")
+
+
+async def test_browser_overview_downloads_follow_the_directive_chosen(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """With a directive chosen, the overview's workbook holds that directive's tasks only
+    (it held every open task); with no task shown there is no download to fail."""
+    with served.bot.session() as s:
+        doc = Directive(number="4824/UBND-KGVX", number_folded="4824/ubnd-kgvx")
+        s.add(doc)
+        s.commit()
+        make_task(s, "Số hóa hồ sơ", DEADLINE, [served.units["TX"]], directive_id=doc.id)
+    page = await open_signed_in(served, browser, SCOPED)
+    async with page.expect_navigation():
+        await page.select_option("select[name=directive]", label="4824/UBND-KGVX")
+    async with page.expect_download() as waiting:
+        await page.click("#export-all")
+    path = tmp_path / "directive.xlsx"
+    await (await waiting.value).save_as(str(path))
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    tasks = {row[2] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert tasks == {"#3 Số hóa hồ sơ"}
+    async with page.expect_navigation():
+        await page.select_option("#filter-kind", "department")  # none in their scope
+    await shot(page, tmp_path, "nothing-shown")
+    assert await page.locator("#no-tasks").count() == 1
+    assert await page.locator("#export-all, #report-all").count() == 0
