@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from app.dashboard import Viewer
 from app.i18n import Lang, format_datetime, format_decimal, format_int, format_percent
 from app.people import channel_name
-from app.summary_text import rate_text
+from app.summary_text import as_of, rate_text
 from core.deadlines import format_date
 from core.markup import to_plain
 from core.status import Counts
@@ -109,6 +109,10 @@ def page(
             rate=rate,
             rate_figure=rate_figure,
             switch_language=switch_language,
+            # the time the figures are as of, worded as the chat's summaries word it
+            as_of=to_plain(
+                as_of(partial(catalog.get, lang), deps.services.clock.now().astimezone(tz))
+            ),
             lang=lang,
             viewer=viewer,
             request=request,

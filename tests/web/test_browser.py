@@ -243,11 +243,12 @@ async def test_browser_pages_fit_a_phone_without_scrolling_sideways(
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-async def test_browser_rate_is_the_chat_summarys(
+async def test_browser_rate_and_as_of_are_the_chat_summarys(
     served: Served, browser: Browser, tmp_path: Path
 ) -> None:
-    """The overview and a task's page give its completion rate over what is due, the very
-    line the chat's /summary gives (the not-yet-due left out), in either language."""
+    """The overview and a task's page give its completion rate over what is due, and the
+    time the figures are as of, in the very words of the chat's /summary (the not-yet-due
+    left out), in either language."""
     task_id = served.tasks[0].id
     page = await open_signed_in(served, browser, COORDINATOR)
     await page.goto(f"{served.url}/tasks/{task_id}")
@@ -261,6 +262,9 @@ async def test_browser_rate_is_the_chat_summarys(
     rate = await page.locator("#rate").inner_text()
     assert rate == "Tỷ lệ hoàn thành/đến hạn: 1/4 = 25,0%."
     assert rate in summary
+    as_of = await page.locator("#as-of").inner_text()
+    assert as_of == "Số liệu tính đến 09:00 ngày 01/12/2026."
+    assert as_of in summary
     await shot(page, tmp_path, "task-rate")
     await page.goto(f"{served.url}/?lang=en")
     row = page.locator(f'#tasks tr[data-task="{task_id}"]')
