@@ -27,6 +27,7 @@ from web.deps import WebDeps
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "dondoc_lang"
+SHARED_FILTERS = ("kind", "group")  # the filters the overview and the matrix both show
 
 
 @cache
@@ -96,6 +97,9 @@ def page(
     # The same page, filters kept, in the other language.
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     switch_language = "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
+    # The other pages keep the filters they share (a page's own ones would narrow it unseen).
+    shared = [(k, v) for k, v in kept if k in SHARED_FILTERS and v]
+    nav_query = "?" + urlencode(shared) if shared else ""
 
     html = (
         environment()
@@ -109,6 +113,7 @@ def page(
             rate=rate,
             rate_figure=rate_figure,
             switch_language=switch_language,
+            nav_query=nav_query,
             # the time the figures are as of, worded as the chat's summaries word it
             as_of=to_plain(
                 as_of(partial(catalog.get, lang), deps.services.clock.now().astimezone(tz))

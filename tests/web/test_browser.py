@@ -317,3 +317,27 @@ async def test_browser_overview_downloads_follow_the_directive_chosen(
     await shot(page, tmp_path, "nothing-shown")
     assert await page.locator("#no-tasks").count() == 1
     assert await page.locator("#export-all, #report-all").count() == 0
+
+
+async def test_browser_filters_follow_from_the_matrix_to_the_overview_and_back(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A group chosen on the matrix is still chosen on the overview reached from the menu,
+    and back on the matrix; the browser's back button shows the page as it was."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.click("#nav-matrix")
+    await page.wait_for_selector("#matrix")
+    async with page.expect_navigation():
+        await page.select_option("#filter-group", label="Thí điểm")
+    async with page.expect_navigation():
+        await page.click("#nav-overview")
+    assert await page.locator("#filter-group option:checked").inner_text() == "Thí điểm"
+    counts = page.locator(f'#tasks tr[data-task="{served.tasks[0].id}"] [data-count]')
+    assert await counts.nth(4).inner_text() == "2"  # no report: the two pilot communes
+    await shot(page, tmp_path, "overview-pilots")
+    async with page.expect_navigation():
+        await page.click("#nav-matrix")
+    names = await page.locator("#matrix tbody th").all_inner_texts()
+    assert names == ["Xã Tam Bình", "Xã Tam Xuân"]
+    await page.go_back()
+    assert await page.locator("#filter-group option:checked").inner_text() == "Thí điểm"
