@@ -128,12 +128,14 @@ class Matrix:
 
 @dataclass(frozen=True)
 class UnitPage:
-    """A unit: its tasks, its report history, its contacts and whether they are reachable."""
+    """A unit: its tasks, its report history, its contacts and whether they are reachable,
+    and its counts (the on-time rate /unit gives)."""
 
     unit: Unit
     rows: list[tuple[Line, Cell, str]]
     history: list[tuple[StatusReport, str]]
     contacts: list[tuple[Contact, str, list[ContactIdentity]]]
+    counts: Counts = field(default_factory=Counts)
 
 
 def _lang(contact: Contact) -> Lang:
@@ -387,7 +389,10 @@ def unit_page(
         (c, str(f), identities_of(session, contact_id=c.id or 0))
         for c, f in sorted(contacts, key=lambda c: vi_sort_key(c[0].display_name))
     ]
-    return UnitPage(unit, rows, [(r, str(t)) for r, t in history], people)
+    counts = sq.unit_counts(session, now=now, unit_ids=[unit_id], scope=viewer.scope)
+    return UnitPage(
+        unit, rows, [(r, str(t)) for r, t in history], people, counts.get(unit_id, Counts())
+    )
 
 
 def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> Evidence | None:

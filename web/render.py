@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from app.dashboard import Viewer
 from app.i18n import Lang, format_datetime, format_decimal, format_int, format_percent
 from app.people import channel_name
-from app.summary_text import as_of, rate_text
+from app.summary_text import as_of, on_time_text, rate_text
 from core.deadlines import format_date
 from core.markup import to_plain
 from core.status import Counts
@@ -62,8 +62,9 @@ def page(
     **values: Any,
 ) -> HTMLResponse:
     """Render a template for the viewer, with `t` (catalog text), the formatters,
-    `channel` (a channel's name as people know it) and the completion rate of counts as
-    the chat's summary words it (`rate`) or as a figure (`rate_figure`).
+    `channel` (a channel's name as people know it), the completion rate of counts as
+    the chat's summary words it (`rate`) or as a figure (`rate_figure`), and a unit's
+    on-time rate as /unit words it (`on_time_rate`).
 
     `person_lang` is the language of the person a page is for when nobody is signed in
     (the one a link was sent to).
@@ -94,6 +95,9 @@ def page(
     def rate_figure(counts: Counts) -> str:
         return format_percent(counts.done, counts.due, lang)
 
+    def on_time_rate(counts: Counts) -> str:
+        return to_plain(on_time_text(partial(catalog.get, lang), counts, lang))
+
     # The same page, filters kept, in the other language.
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     switch_language = "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
@@ -112,6 +116,7 @@ def page(
             channel=channel,
             rate=rate,
             rate_figure=rate_figure,
+            on_time_rate=on_time_rate,
             switch_language=switch_language,
             nav_query=nav_query,
             # the time the figures are as of, worded as the chat's summaries word it

@@ -341,3 +341,19 @@ async def test_browser_filters_follow_from_the_matrix_to_the_overview_and_back(
     assert names == ["Xã Tam Bình", "Xã Tam Xuân"]
     await page.go_back()
     assert await page.locator("#filter-group option:checked").inner_text() == "Thí điểm"
+
+
+async def test_browser_unit_page_gives_the_on_time_rate_of_unit(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A unit's page gives its on-time rate (what the year-end ranking reads), in the words
+    of the chat's /unit."""
+    await served.bot.send(OFFICIAL, "/start")
+    await served.bot.send(OFFICIAL, "xong")
+    said = (await served.bot.send(COORDINATOR, "/unit Xã Tam Xuân")).text or ""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/units/{served.units['TX'].id}")
+    rate = await page.locator("#on-time-rate").inner_text()
+    assert rate == "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%."
+    assert rate in said
+    await shot(page, tmp_path, "unit-rate")
