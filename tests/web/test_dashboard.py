@@ -494,3 +494,17 @@ async def test_english_page_workbook_and_report_say_one_day_overdue_right(
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs)
     assert "Xã Tam Xuân: 1 day(s) overdue, never reported;" in text
     assert "days" not in page + text
+
+
+async def test_a_scoped_coordinators_report_says_whose_figures_it_gives(served: Served) -> None:
+    """The formal report of a coordinator limited to the pilot communes says its figures
+    cover that group's units (it read as the whole province's); an admin's says nothing."""
+    texts = {}
+    for who in (SCOPED, ADMIN_ID):
+        async with served.signed_in(who) as browser:
+            response = await browser.get(export_href((await browser.get("/")).text, "report-all"))
+        paragraphs = docx.Document(io.BytesIO(response.content)).paragraphs
+        texts[who] = "\n".join(p.text for p in paragraphs)
+    line = "Số liệu trong báo cáo này gồm các đơn vị thuộc nhóm: Thí điểm."
+    assert line in texts[SCOPED]
+    assert "Số liệu trong báo cáo này" not in texts[ADMIN_ID]
