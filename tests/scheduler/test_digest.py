@@ -10,7 +10,8 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from app.digest import remember_digest
-from db.models import Outbox, Unit
+from db.models import Assignment, Outbox, Unit
+from db.queries.reports import record_report
 from scheduler.delivery import wake
 from scheduler.digest import CATCH_UP_JOB, JOB_NAME, aps_days, queue_digests, trigger_for
 from tests.factories import make_contact, make_task, make_unit, person
@@ -142,6 +143,28 @@ async def test_digest_gives_the_summarys_completion_rate(bot: BotUnderTest) -> N
         ).one()
     assert "Tỷ lệ hoàn thành/đến hạn: 2/5 = 40,0%." in summary
     assert "đã hoàn thành 2/5 việc đến hạn = 40,0%;" in row.payload["text"]
+
+
+async def test_digest_in_english_counts_one_report_and_one_task_right(bot: BotUnderTest) -> None:
+    """An English digest of one new report and one new task reads right for one (it said
+    "1 new reports", "1 new tasks")."""
+    with bot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        make_contact(s, COORDINATOR, role="coordinator", name="Coordinator", language="en")
+        task = make_task(s, "Weekly figures", date(2026, 11, 27), [unit])
+        task.created_at = bot.clock.now() - timedelta(days=1)  # made within the digest's week
+        s.add(task)
+        assignment = s.exec(select(Assignment).where(Assignment.task_id == task.id)).one()
+        record_report(
+            s, assignment_id=assignment.id or 0, state="in_progress", now=bot.clock.now()
+        )
+        s.commit()
+    bot.user(COORDINATOR, language="en")
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).one()
+    assert "new reports 1 (done 0, blocked 0); new tasks 1." in row.payload["text"]
 
 
 async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:
