@@ -496,15 +496,24 @@ async def test_english_page_workbook_and_report_say_one_day_overdue_right(
     assert "days" not in page + text
 
 
-async def test_a_scoped_coordinators_report_says_whose_figures_it_gives(served: Served) -> None:
-    """The formal report of a coordinator limited to the pilot communes says its figures
-    cover that group's units (it read as the whole province's); an admin's says nothing."""
+async def test_a_scoped_coordinators_report_and_workbook_say_whose_figures_they_give(
+    served: Served,
+) -> None:
+    """The formal report and the workbook of a coordinator limited to the pilot communes say
+    their figures cover that group's units (they read as the whole province's); an admin's
+    say nothing of the kind."""
     texts = {}
     for who in (SCOPED, ADMIN_ID):
         async with served.signed_in(who) as browser:
-            response = await browser.get(export_href((await browser.get("/")).text, "report-all"))
-        paragraphs = docx.Document(io.BytesIO(response.content)).paragraphs
-        texts[who] = "\n".join(p.text for p in paragraphs)
-    line = "Số liệu trong báo cáo này gồm các đơn vị thuộc nhóm: Thí điểm."
-    assert line in texts[SCOPED]
-    assert "Số liệu trong báo cáo này" not in texts[ADMIN_ID]
+            overview = (await browser.get("/")).text
+            report = await browser.get(export_href(overview, "report-all"))
+            book = await browser.get(export_href(overview, "export-all"))
+        paragraphs = docx.Document(io.BytesIO(report.content)).paragraphs
+        sheets = openpyxl.load_workbook(io.BytesIO(book.content)).worksheets
+        texts[who] = "\n".join(
+            [*(p.text for p in paragraphs), *(str(sheet["A2"].value) for sheet in sheets)]
+        )
+    assert "Số liệu trong báo cáo này gồm các đơn vị thuộc nhóm: Thí điểm." in texts[SCOPED]
+    stated = "Số liệu tính đến 09:00 ngày 18/11/2026. Số liệu gồm các đơn vị thuộc nhóm: Thí điểm."
+    assert texts[SCOPED].count(stated) == 3  # under each sheet's title
+    assert "thuộc nhóm" not in texts[ADMIN_ID]
