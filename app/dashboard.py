@@ -128,12 +128,14 @@ class Matrix:
 
 @dataclass(frozen=True)
 class UnitPage:
-    """A unit: its tasks, its report history, its contacts and whether they are reachable."""
+    """A unit: its tasks, its report history, its contacts and whether they are reachable,
+    and its counts (the on-time rate /unit gives)."""
 
     unit: Unit
     rows: list[tuple[Line, Cell, str]]
     history: list[tuple[StatusReport, str]]
     contacts: list[tuple[Contact, str, list[ContactIdentity]]]
+    counts: Counts = field(default_factory=Counts)
 
 
 def _lang(contact: Contact) -> Lang:
@@ -241,12 +243,26 @@ def overview(
     return sorted(tasks, key=lambda t: (t.deadline, t.task_id))
 
 
-def choices(session: Session, viewer: Viewer) -> Choices:
-    """Return the directives, kinds, groups and parent units the filters offer."""
-    directives = [(d.id, d.number) for d in session.exec(select(Directive)) if d.id is not None]
-    name = UnitKind.name_en if viewer.lang == "en" else UnitKind.name_vi
+def choices(session: Session, viewer: Viewer, *, lang: Lang | None = None) -> Choices:
+    """Return the directives, kinds, groups and parent units the filters offer, named in
+    the page's language (`lang`, the viewer's by default).
+
+    A coordinator limited to groups is offered only the directives that gave a task to a
+    unit in their scope and the groups with a unit in their scope: the others' numbers and
+    names are outside it.
+    """
+    covered = select(Unit.id).where(viewer.scope.covers(Unit.id))
+    given = select(Task.directive_id).join(Assignment, col(Assignment.task_id) == col(Task.id))
+    given = given.where(col(Assignment.unit_id).in_(covered), col(Task.directive_id).is_not(None))
+    members = select(UnitGroupMember.group_id).where(col(UnitGroupMember.unit_id).in_(covered))
+    directive_query, group_query = select(Directive), select(UnitGroup)
+    if not viewer.scope.everything:
+        directive_query = directive_query.where(col(Directive.id).in_(given))
+        group_query = group_query.where(col(UnitGroup.id).in_(members))
+    directives = [(d.id, d.number) for d in session.exec(directive_query) if d.id is not None]
+    name = UnitKind.name_en if (lang or viewer.lang) == "en" else UnitKind.name_vi
     kinds = [(k, str(n)) for k, n in session.exec(select(UnitKind.key, name))]
-    groups = [(g.id, g.name) for g in session.exec(select(UnitGroup)) if g.id is not None]
+    groups = [(g.id, g.name) for g in session.exec(group_query) if g.id is not None]
     parent_ids = select(Unit.parent_id).where(
         col(Unit.parent_id).is_not(None), viewer.scope.covers(Unit.id)
     )
@@ -373,7 +389,10 @@ def unit_page(
         (c, str(f), identities_of(session, contact_id=c.id or 0))
         for c, f in sorted(contacts, key=lambda c: vi_sort_key(c[0].display_name))
     ]
-    return UnitPage(unit, rows, [(r, str(t)) for r, t in history], people)
+    counts = sq.unit_counts(session, now=now, unit_ids=[unit_id], scope=viewer.scope)
+    return UnitPage(
+        unit, rows, [(r, str(t)) for r, t in history], people, counts.get(unit_id, Counts())
+    )
 
 
 def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> Evidence | None:
@@ -389,13 +408,21 @@ def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> 
 
 
 def task_chart(
-    session: Session, viewer: Viewer, *, task_id: int, now: datetime, catalog: Catalog
+    session: Session,
+    viewer: Viewer,
+    *,
+    task_id: int,
+    now: datetime,
+    catalog: Catalog,
+    lang: Lang | None = None,
 ) -> tuple[list[Bar], str]:
-    """Return a task's chart bars in scope (one per unit kind, then per group) and title."""
+    """Return a task's chart bars in scope (one per unit kind, then per group) and title,
+    in `lang` (the viewer's by default)."""
     task = session.get(Task, task_id) if is_id(task_id) else None
     if task is None or task.status == TaskStatus.CANCELLED:
         return [], ""
-    return task_bars(session, task, scope=viewer.scope, lang=viewer.lang, now=now, catalog=catalog)
+    lang = lang or viewer.lang
+    return task_bars(session, task, scope=viewer.scope, lang=lang, now=now, catalog=catalog)
 
 
 def task_bars(

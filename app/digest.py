@@ -10,7 +10,7 @@ from functools import partial
 
 from sqlmodel import Session
 
-from app.i18n import Catalog
+from app.i18n import Catalog, format_percent
 from app.services import Services
 from app.summary_text import Translate, as_of, compact, task_title
 from core.status import Counts
@@ -119,6 +119,7 @@ def digest_text(
             tasks=len(tasks),
             done=total.done,
             due=total.due,
+            rate=format_percent(total.done, total.due, lang),
             overdue=total.overdue,
             no_report=total.no_report,
         )

@@ -51,8 +51,16 @@ HISTORY = (
 )
 
 
-def build_workbook(data: ExportData, t: Translate, *, now: datetime, tz: tzinfo) -> bytes:
-    """Return the workbook as XLSX bytes."""
+def build_workbook(
+    data: ExportData,
+    t: Translate,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    groups: Sequence[str] = (),
+) -> bytes:
+    """Return the workbook as XLSX bytes; `groups`, when the reader is limited to some,
+    are named under each sheet's title with the time the figures are as of."""
     # openpyxl (with numpy and Pillow, ~40 MB) is imported when a workbook is made, in the
     # worker process that makes it, not by every process that can name this function.
     from openpyxl import Workbook
@@ -60,21 +68,22 @@ def build_workbook(data: ExportData, t: Translate, *, now: datetime, tz: tzinfo)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    _appendix(sheet, data, t, now, tz)
-    _matrix(book.create_sheet(), data, t, now, tz)
-    _history(book.create_sheet(), data, t, now, tz)
+    stated = as_of(t, now.astimezone(tz))
+    if groups:
+        stated += " " + t("export.scope_groups", groups=Markup(", ".join(groups)))
+    _appendix(sheet, data, t, now, tz, stated)
+    _matrix(book.create_sheet(), data, t, now, tz, stated)
+    _history(book.create_sheet(), data, t, now, tz, stated)
     return workbook_bytes(book)  # names and texts are people's: never formulas
 
 
-def _start(
-    sheet: Worksheet, t: Translate, name: str, headers: Sequence[str], now: datetime, tz: tzinfo
-) -> None:
-    """Name the sheet, write its title, the 'as of' line and the bold header row."""
+def _start(sheet: Worksheet, t: Translate, name: str, headers: Sequence[str], stated: str) -> None:
+    """Name the sheet, write its title, the 'as of' line (`stated`) and the bold header row."""
     from openpyxl.styles import Alignment, Font
 
     sheet.title = t(f"export.sheet_{name}")[:31]
     sheet.cell(1, 1, t(f"export.title_{name}")).font = Font(bold=True, size=13)
-    sheet.cell(2, 1, as_of(t, now.astimezone(tz))).font = Font(italic=True)
+    sheet.cell(2, 1, stated).font = Font(italic=True)
     for i, header in enumerate(headers, start=1):
         cell = sheet.cell(HEADER_ROW, i, header)
         cell.font = Font(bold=True)
@@ -82,9 +91,11 @@ def _start(
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
 
 
-def _appendix(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo) -> None:
+def _appendix(
+    sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo, stated: str
+) -> None:
     """Write the appendix table, one row per assignment, by task then unit."""
-    _start(sheet, t, "appendix", [t(f"export.col_{c}") for c in APPENDIX], now, tz)
+    _start(sheet, t, "appendix", [t(f"export.col_{c}") for c in APPENDIX], stated)
     order = sorted(data.lines, key=lambda ln: (_task_key(data, ln), vi_sort_key(ln.unit_name)))
     for n, line in enumerate(order, start=1):
         status, days, never = line.status(now, tz)
@@ -138,19 +149,21 @@ def notes_text(data: ExportData, line: Line, t: Translate, never: bool) -> str |
     return "; ".join(notes) or None
 
 
-def _matrix(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo) -> None:
+def _matrix(
+    sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo, stated: str
+) -> None:
     """Write units down, tasks across, each cell the unit's status on the task."""
     tasks = sorted(data.tasks.values(), key=lambda x: (x.deadline, x.task_id))
     headers = [t("export.col_unit")] + [f"#{x.task_id} {x.title}" for x in tasks]
-    _start(sheet, t, "matrix", headers, now, tz)
+    _start(sheet, t, "matrix", headers, stated)
     column = {x.task_id: i for i, x in enumerate(tasks, start=2)}
-    rows: dict[str, int] = {}
-    for line in sorted(data.lines, key=lambda ln: vi_sort_key(ln.unit_name)):
-        if line.unit_name not in rows:
-            rows[line.unit_name] = HEADER_ROW + 1 + len(rows)
-            sheet.cell(rows[line.unit_name], 1, line.unit_name)
+    rows: dict[int, int] = {}  # by unit id: two communes of two districts share names
+    for line in sorted(data.lines, key=lambda ln: (vi_sort_key(ln.unit_name), ln.unit_id)):
+        if line.unit_id not in rows:
+            rows[line.unit_id] = HEADER_ROW + 1 + len(rows)
+            sheet.cell(rows[line.unit_id], 1, line.unit_name)
         status, days, never = line.status(now, tz)
-        sheet.cell(rows[line.unit_name], column[line.task_id], _short(t, status, days, never))
+        sheet.cell(rows[line.unit_id], column[line.task_id], _short(t, status, days, never))
     _fit(sheet, wrap=set(range(2, len(headers) + 1)), cap=24)
 
 
@@ -160,9 +173,11 @@ def _short(t: Translate, status: Status, days: int, never: bool) -> str:
     return f"{text} ({t('summary.no_report')})" if never and not status.done else text
 
 
-def _history(sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo) -> None:
+def _history(
+    sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo, stated: str
+) -> None:
     """Write every status report, oldest first, with who sent it."""
-    _start(sheet, t, "history", [t(f"export.hist_{c}") for c in HISTORY], now, tz)
+    _start(sheet, t, "history", [t(f"export.hist_{c}") for c in HISTORY], stated)
     for n, h in enumerate(data.history, start=HEADER_ROW + 1):
         task = data.tasks[h.task_id]
         _row(

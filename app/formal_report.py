@@ -29,7 +29,12 @@ from core.summary import Line
 from core.textnorm import vi_sort_key
 from db.queries import export as xq
 from db.queries import summary as summary_q
-from db.queries.formal_report import DirectiveInfo, directive_info, task_ids_due_between
+from db.queries.formal_report import (
+    DirectiveInfo,
+    directive_info,
+    group_names,
+    task_ids_due_between,
+)
 from db.queries.scope import Scope
 
 HEADING, TEXT, BULLET = "DD Heading", "Normal", "DD Bullet"
@@ -107,6 +112,7 @@ class _Reader:
     now: datetime
     tz: tzinfo
     statuses: dict[int, AssignmentStatus]
+    groups: list[str]  # the groups the figures are limited to (none: every unit)
 
     def say(self, key: str, **params: object) -> str:
         """Return a document text: string values go in as they are (Word is no markup)."""
@@ -147,7 +153,8 @@ def build_report(
         return None
     doc = directive_info(session, directive_id=target.directive_id, task_id=target.task_id)
     statuses = {ln.assignment_id: status_of(ln, now=now, tz=tz) for ln in data.lines}
-    reader = _Reader(t, lang, now, tz, statuses)
+    limited = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
+    reader = _Reader(t, lang, now, tz, statuses, limited)
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     content = render(
         template=Path(letterhead.template) if letterhead.template else None,
@@ -243,7 +250,10 @@ def _body(
     """Return the body: basis, overall results, overdue units, blockers, extensions, proposals."""
     statuses = r.statuses
     total = count([(statuses[ln.assignment_id], ln.state) for ln in data.lines])
-    blocks = [Block(_basis(r, head, target, data, doc)), Block(r.say("doc_results"), HEADING)]
+    blocks = [Block(_basis(r, head, target, data, doc))]
+    if r.groups:  # a coordinator limited to groups: say whose figures these are
+        blocks.append(Block(r.say("doc_scope_groups", groups=", ".join(r.groups))))
+    blocks.append(Block(r.say("doc_results"), HEADING))
     blocks += _overall(r, data, total)
     blocks.append(Block(r.say("doc_overdue_head"), HEADING))
     overdue = [ln for ln in data.lines if statuses[ln.assignment_id].status == Status.OVERDUE]

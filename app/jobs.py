@@ -31,6 +31,7 @@ from core.tablefile import write_table
 from db.engine import make_engine, session_scope
 from db.imports import Importer, dry_run
 from db.queries import export as xq
+from db.queries.formal_report import group_names
 from db.queries.scope import Scope
 
 # An import commits every WRITE_SLICE_S of writing, then pauses as long (its preview rolls
@@ -81,10 +82,11 @@ def export_workbook(
     with session_scope(_engine(url)) as session:
         ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
         data = xq.load(session, task_ids=ids, scope=scope)
+        groups = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
     if not data.lines:
         return None
     t = partial(_texts().get, lang)
-    content = build_workbook(data, t, now=now, tz=ZoneInfo(tz))
+    content = build_workbook(data, t, now=now, tz=ZoneInfo(tz), groups=groups)
     return Workbook(len(data.tasks), len(data.lines), content)
 
 

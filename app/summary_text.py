@@ -78,6 +78,12 @@ def rate_text(t: Translate, counts: Counts, lang: str) -> str:
     return t("summary.rate", done=counts.done, due=counts.due, rate=rate)
 
 
+def on_time_text(t: Translate, counts: Counts, lang: str) -> str:
+    """Return a unit's on-time rate line: 'on time/due = 75,0%' (a dash when nothing is due)."""
+    rate = format_percent(counts.done_on_time, counts.due, lang)
+    return t("summary.on_time_rate", on_time=counts.done_on_time, due=counts.due, rate=rate)
+
+
 def totals_text(t: Translate, counts: Counts) -> str:
     """Return the totals per status, with no report and blockers inside not done."""
     text = t(

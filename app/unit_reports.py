@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from app.i18n import format_percent
 from app.reports import Context
-from app.summary_text import Entry, Report, Translate, as_of, status_label
+from app.summary_text import Entry, Report, Translate, as_of, on_time_text, status_label
 from core.period import PeriodError
 from core.ranking import Ranked, parse_period, period_bounds, rank
+from core.status import Counts
 from core.taskdates import due_at
 from db.models import Unit
 from db.queries import summary as q
@@ -56,12 +57,9 @@ def unit(session: Session, ctx: Context, unit_id: int) -> Report | str:
         return ctx.t("summary.unit_no_tasks", unit=name)
     counts = q.unit_counts(session, now=ctx.now, unit_ids=[unit_id], scope=ctx.scope)
     titles = q.task_titles(session, task_ids=[ln.task_id for ln in lines])
-    c = counts.get(unit_id)
-    rate = format_percent(c.done_on_time, c.due, ctx.lang) if c else "-"
-    on_time, due = (c.done_on_time, c.due) if c else (0, 0)
     header = [
         ctx.t("summary.unit_head", unit=name, n=len(lines)),
-        ctx.t("summary.on_time_rate", on_time=on_time, due=due, rate=rate),
+        on_time_text(ctx.t, counts.get(unit_id, Counts()), ctx.lang),
         as_of(ctx.t, ctx.now_local),
         "",
     ]

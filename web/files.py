@@ -298,6 +298,7 @@ async def _export(
     viewer = await _viewer_for(request, granted, task_id=task_id)
     if viewer is None:
         return await refused(request, granted)
+    lang = language(request, viewer)  # the page's, when a dashboard page links it
     with services.turns.turn("export", granted.person) as mine:
         if not mine:
             return message_page(request, viewer, "export.busy", status=429)
@@ -307,14 +308,14 @@ async def _export(
             task_id=task_id,
             directive_id=directive_id,  # its tasks in the viewer's scope only
             scope=viewer.scope,
-            lang=viewer.lang,
+            lang=lang,
             now=now,
             tz=str(services.settings.tz),
         )
     if book is None:
         return message_page(request, viewer, "web.no_tasks", status=404)
     stamp = now.astimezone(services.settings.tz).strftime("%Y%m%d-%H%M")
-    name = services.catalog.plain(viewer.lang, "web.file_name")
+    name = services.catalog.plain(lang, "web.file_name")
     return Response(
         book.content,
         media_type=XLSX,
@@ -466,15 +467,17 @@ async def _chart(request: Request, granted: links.SignedLink, *, task_id: int) -
             viewer = d.viewer_of(session, contact_id=int(granted.person))
             if viewer is None:
                 return None, [], ""
+            lang = language(request, viewer)
             bars, title = d.task_chart(
-                session, viewer, task_id=task_id, now=now, catalog=services.catalog
+                session, viewer, task_id=task_id, now=now, catalog=services.catalog, lang=lang
             )
             return viewer, bars, title
 
     viewer, bars, title = await in_worker(read)
     if viewer is None or not bars:
         return await refused(request, granted)
-    t = partial(services.catalog.get, viewer.lang)
+    lang = language(request, viewer)  # the page's, when a dashboard page links it
+    t = partial(services.catalog.get, lang)
     png = await in_heavy_worker(
         partial(
             stacked_bars,
@@ -485,7 +488,7 @@ async def _chart(request: Request, granted: links.SignedLink, *, task_id: int) -
             axis_label=t("chart.axis"),
         )
     )
-    name = services.catalog.plain(viewer.lang, "chart.file_name")
+    name = services.catalog.plain(lang, "chart.file_name")
     return Response(
         png,
         media_type="image/png",
@@ -516,6 +519,7 @@ async def _report(
     viewer = await _viewer_for(request, granted, task_id=target.task_id)
     if viewer is None:
         return await refused(request, granted)
+    lang = language(request, viewer)  # the page's, when a dashboard page links it
     with services.turns.turn("report", granted.person) as mine:
         if not mine:
             return message_page(request, viewer, "report.busy", status=429)
@@ -525,7 +529,7 @@ async def _report(
                 report_document,
                 target=target,  # a directive's or a period's tasks in the viewer's scope only
                 scope=viewer.scope,
-                lang=viewer.lang,
+                lang=lang,
                 now=now,
                 tz=str(tz),
                 letterhead=letterhead_of(services.settings),

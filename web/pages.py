@@ -19,7 +19,7 @@ from core.numbers import typed_number
 from db.engine import session_scope
 from scheduler.workers import in_worker
 from web.auth import Signed, deps_of, signed_in
-from web.render import message_page, page
+from web.render import language, message_page, page
 
 LINK_TTL = timedelta(hours=1)
 Page = Callable[[Request, Signed, d.Viewer], Awaitable[Response]]
@@ -88,13 +88,18 @@ async def _read(request: Request, work: Callable[[Any], Any]) -> Any:
 
 @staff_page
 async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
-    """Open tasks with their counts in the official taxonomy, nearest deadline first."""
+    """Open tasks with their counts in the official taxonomy, nearest deadline first; its
+    downloads cover the directive chosen, else every open task in scope."""
     services = deps_of(request).services
     filters = filters_of(request)
-    now = services.clock.now()
+    which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
+    now, lang = services.clock.now(), language(request, viewer)
     tasks, choices = await _read(
         request,
-        lambda s: (d.overview(s, viewer, now=now, filters=filters), d.choices(s, viewer)),
+        lambda s: (
+            d.overview(s, viewer, now=now, filters=filters),
+            d.choices(s, viewer, lang=lang),
+        ),
     )
     return page(
         request,
@@ -104,8 +109,8 @@ async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Respon
         tasks=tasks,
         choices=choices,
         filters=filters,
-        export_all=export_link(request, viewer, "all"),
-        report_all=signed_link(request, viewer, "/files/report/all"),
+        export_all=export_link(request, viewer, which),
+        report_all=signed_link(request, viewer, f"/files/report/{which}"),
     )
 
 
@@ -154,12 +159,12 @@ async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response
     """Units by open tasks, coloured by status, filtered by kind, group, parent, overdue."""
     services = deps_of(request).services
     filters = filters_of(request)
-    now, tz = services.clock.now(), services.settings.tz
+    now, tz, lang = services.clock.now(), services.settings.tz, language(request, viewer)
     grid, choices = await _read(
         request,
         lambda s: (
             d.matrix(s, viewer, now=now, tz=tz, filters=filters),
-            d.choices(s, viewer),
+            d.choices(s, viewer, lang=lang),
         ),
     )
     return page(

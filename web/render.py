@@ -7,7 +7,7 @@ Jinja's autoescaping, the only place a dashboard text becomes HTML.
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,14 +17,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.dashboard import Viewer
-from app.i18n import Lang, format_datetime, format_decimal, format_int
+from app.i18n import Lang, format_datetime, format_decimal, format_int, format_percent
 from app.people import channel_name
+from app.summary_text import as_of, on_time_text, rate_text
 from core.deadlines import format_date
 from core.markup import to_plain
+from core.status import Counts
 from web.deps import WebDeps
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "dondoc_lang"
+SHARED_FILTERS = ("kind", "group")  # the filters the overview and the matrix both show
 
 
 @cache
@@ -58,8 +61,10 @@ def page(
     person_lang: Lang | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """Render a template for the viewer, with `t` (catalog text), the formatters and
-    `channel` (a channel's name as people know it).
+    """Render a template for the viewer, with `t` (catalog text), the formatters,
+    `channel` (a channel's name as people know it), the completion rate of counts as
+    the chat's summary words it (`rate`) or as a figure (`rate_figure`), and a unit's
+    on-time rate as /unit words it (`on_time_rate`).
 
     `person_lang` is the language of the person a page is for when nobody is signed in
     (the one a link was sent to).
@@ -84,9 +89,21 @@ def page(
     def channel(name: str) -> str:
         return to_plain(channel_name(catalog, lang, name))
 
+    def rate(counts: Counts) -> str:
+        return to_plain(rate_text(partial(catalog.get, lang), counts, lang))
+
+    def rate_figure(counts: Counts) -> str:
+        return format_percent(counts.done, counts.due, lang)
+
+    def on_time_rate(counts: Counts) -> str:
+        return to_plain(on_time_text(partial(catalog.get, lang), counts, lang))
+
     # The same page, filters kept, in the other language.
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     switch_language = "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
+    # The other pages keep the filters they share (a page's own ones would narrow it unseen).
+    shared = [(k, v) for k, v in kept if k in SHARED_FILTERS and v]
+    nav_query = "?" + urlencode(shared) if shared else ""
 
     html = (
         environment()
@@ -97,7 +114,15 @@ def page(
             day=day,
             number=number,
             channel=channel,
+            rate=rate,
+            rate_figure=rate_figure,
+            on_time_rate=on_time_rate,
             switch_language=switch_language,
+            nav_query=nav_query,
+            # the time the figures are as of, worded as the chat's summaries word it
+            as_of=to_plain(
+                as_of(partial(catalog.get, lang), deps.services.clock.now().astimezone(tz))
+            ),
             lang=lang,
             viewer=viewer,
             request=request,

@@ -8,7 +8,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from core.states import TaskStatus
-from db.models import Directive, Task
+from core.textnorm import vi_sort_key
+from db.models import Directive, Task, UnitGroup
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,14 @@ class DirectiveInfo:
     issued_on: date | None
     issuer: str
     title: str
+
+
+def group_names(session: Session, *, group_ids: tuple[int, ...]) -> list[str]:
+    """Return the names of these groups, in Vietnamese alphabetical order."""
+    if not group_ids:
+        return []
+    names = session.exec(select(UnitGroup.name).where(col(UnitGroup.id).in_(group_ids)))
+    return sorted(names, key=vi_sort_key)
 
 
 def task_ids_due_between(session: Session, *, start: date, end: date) -> list[int]:

@@ -314,17 +314,25 @@ def kind_labels(session: Session, *, lang: str) -> dict[str, str]:
 def most_overdue(
     session: Session, *, now: datetime, scope: Scope = EVERY, limit: int = 10
 ) -> list[tuple[str, int, str, date]]:
-    """Return (unit, task id, task title, deadline) of the longest-overdue open assignments."""
-    query = (
-        sa_select(col(Unit.name), col(Task.id), col(Task.title), col(Assignment.deadline))
+    """Return (unit, task id, task title, deadline) of the longest-overdue open assignments,
+    units of one deadline in Vietnamese alphabetical order (Xã Ái… before Xã Yên…).
+
+    The database orders names by bytes (Á and Đ after Y), so it only finds the last
+    deadline that makes the cut; every assignment due by then is sorted here.
+    """
+    due = col(Assignment.due_at)
+    overdue = (
+        sa_select(col(Unit.name), col(Task.id), col(Task.title), col(Assignment.deadline), due)
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(col(Assignment.active).is_(True), col(Assignment.state) != "done")
-        .where(col(Assignment.due_at) <= now, col(Task.status) == TaskStatus.OPEN, in_scope(scope))
-        .order_by(col(Assignment.due_at), col(Unit.name))
-        .limit(limit)
+        .where(due <= now, col(Task.status) == TaskStatus.OPEN, in_scope(scope))
     )
-    return [(name, tid, title, deadline) for name, tid, title, deadline in _rows(session, query)]
+    last = overdue.with_only_columns(due).order_by(due).offset(limit - 1).limit(1)
+    cut = session.connection().execute(last).scalar()
+    rows = _rows(session, overdue.where(due <= cut) if cut is not None else overdue)
+    ordered = sorted(rows, key=lambda r: (r[4], vi_sort_key(r[0]), r[1]))
+    return [(name, tid, title, deadline) for name, tid, title, deadline, _ in ordered[:limit]]
 
 
 def digest_readers(session: Session) -> list[tuple[Contact, Recipient]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -14,6 +15,7 @@ from core.summary import STATUS_ORDER, StatusLine
 from core.textnorm import vi_sort_key
 from db.models import Assignment, Task, UnitGroupMember
 from db.queries import summary as q
+from tests.factories import make_task, make_unit
 
 
 def recount(session: Session, *, scope: tuple[int, ...] = ()) -> dict[int, Counts]:
@@ -89,3 +91,25 @@ def test_task_counts_match_a_python_recount_on_sqlite(engine: Engine) -> None:
 def test_task_counts_match_a_python_recount_on_postgresql(pg_engine: Engine) -> None:
     """On PostgreSQL (COPY-loaded), every open task's counts equal the recount."""
     check_counts(pg_engine)
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_most_overdue_keeps_the_first_units_in_vietnamese_order(
+    request: pytest.FixtureRequest, db: str
+) -> None:
+    """Of units overdue alike, the ones kept and their order are Vietnamese alphabetical
+    (Xã Ái… and Xã Đại… before Xã Tam…), the longest overdue first, on both databases."""
+    engine: Engine = request.getfixturevalue("engine" if db == "sqlite" else "pg_engine")
+    names = ["Xã Yên Phú", "Xã Đại Hồng", "Xã Ái Nghĩa", "Xã Duy Phú", "Xã Tam An", "Xã Tam Bồ"]
+    with Session(engine, expire_on_commit=False) as session:
+        units = [make_unit(session, f"U{i}", name) for i, name in enumerate(names)]
+        make_task(session, "Báo cáo quý", date(2026, 11, 13), units)
+        make_task(session, "Báo cáo năm", date(2026, 11, 3), [units[0]])
+        now = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
+        found = q.most_overdue(session, now=now, limit=4)
+    assert [(unit, title) for unit, _, title, _ in found] == [
+        ("Xã Yên Phú", "Báo cáo năm"),
+        ("Xã Ái Nghĩa", "Báo cáo quý"),
+        ("Xã Duy Phú", "Báo cáo quý"),
+        ("Xã Đại Hồng", "Báo cáo quý"),
+    ]

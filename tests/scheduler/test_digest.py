@@ -10,7 +10,8 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from app.digest import remember_digest
-from db.models import Outbox, Unit
+from db.models import Assignment, Outbox, Unit
+from db.queries.reports import record_report
 from scheduler.delivery import wake
 from scheduler.digest import CATCH_UP_JOB, JOB_NAME, aps_days, queue_digests, trigger_for
 from tests.factories import make_contact, make_task, make_unit, person
@@ -100,6 +101,70 @@ async def test_digest_with_nothing_due_yet_says_so_rather_than_0_of_0(bot: BotUn
         "Đang theo dõi 1 nhiệm vụ: chưa có việc nào đến hạn; 1 việc chưa báo cáo lần nào." in text
     )
     assert "0/0" not in text
+
+
+async def test_digest_lists_the_longest_overdue_in_vietnamese_order(bot: BotUnderTest) -> None:
+    """Units overdue alike are listed in Vietnamese alphabetical order (Ái, Duy, Đại before
+    Tam and Yên), and the ten kept are the first in that order, not in the bytes' (Á and Đ
+    sort after Y there, and Xã Ái… and Xã Đại… were left out)."""
+    names = ["Xã Yên Phú", "Xã Đại Hồng", "Xã Ái Nghĩa", "Xã Duy Phú"]
+    names += [f"Xã Tam {n}" for n in range(1, 9)]
+    with bot.session() as s:
+        units = [make_unit(s, f"U{i}", name) for i, name in enumerate(names)]
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        make_task(s, "Nộp số liệu tuần", date(2026, 11, 13), units)
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).first()
+    assert row is not None
+    listed = [
+        line.removeprefix("• ").split(":")[0]
+        for line in row.payload["text"].splitlines()
+        if "quá 5 ngày" in line
+    ]
+    expected = ["Xã Ái Nghĩa", "Xã Duy Phú", "Xã Đại Hồng"] + [f"Xã Tam {n}" for n in range(1, 8)]
+    assert listed == expected
+
+
+async def test_digest_gives_the_summarys_completion_rate(bot: BotUnderTest) -> None:
+    """The digest's completion rate over what is due is the one /summary gives, percent and
+    all (it gave 2/5 without the 40,0%)."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    summary = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(
+            select(Outbox).where(Outbox.kind == "digest", Outbox.chat_id == str(COORDINATOR))
+        ).one()
+    assert "Tỷ lệ hoàn thành/đến hạn: 2/5 = 40,0%." in summary
+    assert "đã hoàn thành 2/5 việc đến hạn = 40,0%;" in row.payload["text"]
+
+
+async def test_digest_in_english_counts_one_report_and_one_task_right(bot: BotUnderTest) -> None:
+    """An English digest of one new report and one new task reads right for one (it said
+    "1 new reports", "1 new tasks")."""
+    with bot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        make_contact(s, COORDINATOR, role="coordinator", name="Coordinator", language="en")
+        task = make_task(s, "Weekly figures", date(2026, 11, 27), [unit])
+        task.created_at = bot.clock.now() - timedelta(days=1)  # made within the digest's week
+        s.add(task)
+        assignment = s.exec(select(Assignment).where(Assignment.task_id == task.id)).one()
+        record_report(
+            s, assignment_id=assignment.id or 0, state="in_progress", now=bot.clock.now()
+        )
+        s.commit()
+    bot.user(COORDINATOR, language="en")
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).one()
+    assert "new reports 1 (done 0, blocked 0); new tasks 1." in row.payload["text"]
 
 
 async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:

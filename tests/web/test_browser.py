@@ -13,13 +13,22 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from sqlmodel import select
 
-from db.models import Assignment, ExtensionRequest
-from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served, ask_extension
+from db.models import Assignment, Directive, ExtensionRequest
+from tests.factories import make_task
+from tests.web.conftest import (
+    COORDINATOR,
+    DEADLINE,
+    OFFICIAL,
+    SCOPED,
+    Served,
+    ask_extension,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -189,3 +198,162 @@ async def test_browser_approves_an_extension(
         decided = s.get(ExtensionRequest, request_id)
     assert decided is not None
     assert decided.status == "approved"
+
+
+async def test_browser_in_english_names_kinds_and_writes_files_in_english(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A Vietnamese-speaking coordinator who switches the dashboard to English gets the
+    filters' kinds of unit and the downloaded workbook and report in English too."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    async with page.expect_navigation():
+        await page.click("#lang")
+    kinds = await page.locator("#filter-kind option").all_inner_texts()
+    assert "Commune" in kinds
+    assert "Xã" not in kinds
+    await shot(page, tmp_path, "overview-en")
+    async with page.expect_download() as waiting:
+        await page.click("#export-all")
+    path = tmp_path / "export.xlsx"
+    await (await waiting.value).save_as(str(path))
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    header = [c.value for c in sheet[3]]
+    assert header[:3] == ["No.", "Unit", "Task"], header
+    assert "Đơn vị" not in header
+    async with page.expect_download() as waiting:
+        await page.click("#report-all")
+    path = tmp_path / "report.docx"
+    await (await waiting.value).save_as(str(path))
+    table = docx.Document(str(path)).tables[-1]
+    headers = [cell.text for cell in table.rows[0].cells]
+    assert "Unit" in headers
+    assert "Đơn vị" not in headers
+
+
+@pytest.mark.parametrize("path", ["/", "/matrix", "/tasks/1", "/units/1"])
+async def test_browser_pages_fit_a_phone_without_scrolling_sideways(
+    served: Served, browser: Browser, tmp_path: Path, path: str
+) -> None:
+    """On a phone 360 px wide (the Mini App's), a page does not scroll sideways: a wide
+    table scrolls within its own box, as the matrix always did."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await page.goto(served.url + path)
+    await shot(page, tmp_path, "phone")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+async def test_browser_rate_and_as_of_are_the_chat_summarys(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """The overview and a task's page give its completion rate over what is due, and the
+    time the figures are as of, in the very words of the chat's /summary (the not-yet-due
+    left out), in either language."""
+    task_id = served.tasks[0].id
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    assert "chưa có việc đến hạn" in await page.locator("#rate").inner_text()
+    served.bot.clock.advance(timedelta(days=13))  # 01/12: every unit is due
+    await served.bot.send(OFFICIAL, "/start")
+    await served.bot.send(OFFICIAL, "xong")
+    summary = (await served.bot.send(COORDINATOR, f"/summary #{task_id}")).text or ""
+    page = await open_signed_in(served, browser, COORDINATOR)  # 13 days on: a new session
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    rate = await page.locator("#rate").inner_text()
+    assert rate == "Tỷ lệ hoàn thành/đến hạn: 1/4 = 25,0%."
+    assert rate in summary
+    as_of = await page.locator("#as-of").inner_text()
+    assert as_of == "Số liệu tính đến 09:00 ngày 01/12/2026."
+    assert as_of in summary
+    await shot(page, tmp_path, "task-rate")
+    await page.goto(f"{served.url}/?lang=en")
+    row = page.locator(f'#tasks tr[data-task="{task_id}"]')
+    assert await row.locator('[data-count="rate"]').inner_text() == "25.0%"
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    assert await page.locator("#rate").inner_text() == "Completed/due: 1/4 = 25.0%."
+
+
+async def test_browser_task_page_picks_out_the_silent_and_says_how_late(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A task's page filters the units that never reported ("Chưa báo cáo", what a
+    coordinator chases), and a unit done late says by how many days, as the summary does."""
+    served.bot.clock.advance(timedelta(days=13))  # 01/12, a day past the deadline
+    await served.bot.send(OFFICIAL, "/start")
+    await served.bot.send(OFFICIAL, "xong")
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{served.tasks[0].id}")
+    late = page.locator(f'#units tr[data-unit="{served.units["TX"].id}"]')
+    assert await late.locator(".status").inner_text() == "Xong, trễ (1 ngày)"
+    assert await late.locator("td").last.inner_text() == "1"
+    await page.select_option("#status-filter", "no_report")
+    shown = await page.locator("#units tbody tr:visible td:first-child").all_inner_texts()
+    assert shown == ["Phường Điện Bàn", "Sở Y tế", "Xã Tam Bình"]
+    await shot(page, tmp_path, "task-silent")
+
+
+async def test_browser_overview_downloads_follow_the_directive_chosen(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """With a directive chosen, the overview's workbook holds that directive's tasks only
+    (it held every open task); with no task shown there is no download to fail."""
+    with served.bot.session() as s:
+        doc = Directive(number="4824/UBND-KGVX", number_folded="4824/ubnd-kgvx")
+        s.add(doc)
+        s.commit()
+        make_task(s, "Số hóa hồ sơ", DEADLINE, [served.units["TX"]], directive_id=doc.id)
+    page = await open_signed_in(served, browser, SCOPED)
+    async with page.expect_navigation():
+        await page.select_option("select[name=directive]", label="4824/UBND-KGVX")
+    async with page.expect_download() as waiting:
+        await page.click("#export-all")
+    path = tmp_path / "directive.xlsx"
+    await (await waiting.value).save_as(str(path))
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    tasks = {row[2] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert tasks == {"#3 Số hóa hồ sơ"}
+    async with page.expect_navigation():
+        await page.select_option("#filter-kind", "department")  # none in their scope
+    await shot(page, tmp_path, "nothing-shown")
+    assert await page.locator("#no-tasks").count() == 1
+    assert await page.locator("#export-all, #report-all").count() == 0
+
+
+async def test_browser_filters_follow_from_the_matrix_to_the_overview_and_back(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A group chosen on the matrix is still chosen on the overview reached from the menu,
+    and back on the matrix; the browser's back button shows the page as it was."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.click("#nav-matrix")
+    await page.wait_for_selector("#matrix")
+    async with page.expect_navigation():
+        await page.select_option("#filter-group", label="Thí điểm")
+    async with page.expect_navigation():
+        await page.click("#nav-overview")
+    assert await page.locator("#filter-group option:checked").inner_text() == "Thí điểm"
+    counts = page.locator(f'#tasks tr[data-task="{served.tasks[0].id}"] [data-count]')
+    assert await counts.nth(4).inner_text() == "2"  # no report: the two pilot communes
+    await shot(page, tmp_path, "overview-pilots")
+    async with page.expect_navigation():
+        await page.click("#nav-matrix")
+    names = await page.locator("#matrix tbody th").all_inner_texts()
+    assert names == ["Xã Tam Bình", "Xã Tam Xuân"]
+    await page.go_back()
+    assert await page.locator("#filter-group option:checked").inner_text() == "Thí điểm"
+
+
+async def test_browser_unit_page_gives_the_on_time_rate_of_unit(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A unit's page gives its on-time rate (what the year-end ranking reads), in the words
+    of the chat's /unit."""
+    await served.bot.send(OFFICIAL, "/start")
+    await served.bot.send(OFFICIAL, "xong")
+    said = (await served.bot.send(COORDINATOR, "/unit Xã Tam Xuân")).text or ""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/units/{served.units['TX'].id}")
+    rate = await page.locator("#on-time-rate").inner_text()
+    assert rate == "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%."
+    assert rate in said
+    await shot(page, tmp_path, "unit-rate")

@@ -14,9 +14,10 @@ import pytest
 from sqlmodel import select
 
 from app import links
-from db.models import Assignment, ContactIdentity, Evidence, WebLogin
-from tests.factories import person
-from tests.web.conftest import COORDINATOR, OFFICIAL, SCOPED, Served
+from db.models import Assignment, ContactIdentity, Directive, Evidence, WebLogin
+from tests.factories import make_task, make_unit, person
+from tests.harness import ADMIN_ID
+from tests.web.conftest import COORDINATOR, DEADLINE, OFFICIAL, SCOPED, Served
 from web.server import create_app
 
 PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
@@ -123,6 +124,33 @@ async def test_scoped_coordinator_sees_only_their_groups(served: Served) -> None
         assert (await browser.get(f"/units/{outside}")).status_code == 404
         inside = served.units["TX"].id
         assert (await browser.get(f"/units/{inside}")).status_code == 200
+
+
+async def test_scoped_coordinators_filters_name_nothing_outside_their_scope(
+    served: Served,
+) -> None:
+    """The filters of a coordinator limited to the pilot communes offer no other group's
+    name and no directive that gave nothing to their units; an admin's offer them all."""
+    with served.bot.session() as s:
+        mine = Directive(number="4824/UBND-KGVX", number_folded="4824/ubnd-kgvx")
+        theirs = Directive(number="99/QĐ-UBND", number_folded="99/qd-ubnd")
+        s.add_all([mine, theirs])
+        s.commit()
+        outside = make_unit(s, "HD", "Xã Hòa Đông", groups=["Nhóm Điện Bàn"])
+        make_task(s, "Rà soát hộ nghèo", DEADLINE, [outside], directive_id=theirs.id)
+        make_task(s, "Số hóa hồ sơ", DEADLINE, [served.units["TX"]], directive_id=mine.id)
+    async with served.signed_in(SCOPED) as scoped:
+        for path in ("/", "/matrix"):
+            text = (await scoped.get(path)).text
+            assert "Thí điểm" in text
+            assert "Nhóm Điện Bàn" not in text
+        overview = (await scoped.get("/")).text
+        assert "4824/UBND-KGVX" in overview
+        assert "99/QĐ-UBND" not in overview
+    async with served.signed_in(ADMIN_ID) as admin:
+        overview = (await admin.get("/")).text
+        assert "Nhóm Điện Bàn" in overview
+        assert "99/QĐ-UBND" in overview
 
 
 async def test_matrix_filters_by_kind_group_and_overdue(served: Served) -> None:
@@ -445,3 +473,47 @@ async def test_the_sign_in_page_says_what_it_does_in_the_language_chosen(served:
     assert shown.status_code == 200
     assert "Sign in to the dashboard as" in shown.text
     assert "Đăng nhập trang tổng hợp" not in shown.text
+
+
+async def test_english_page_workbook_and_report_say_one_day_overdue_right(
+    served: Served,
+) -> None:
+    """A day past the deadline, the English task page, workbook and report say "1 day
+    overdue", not "1 days overdue"."""
+    served.bot.clock.advance(timedelta(days=13))  # 01/12, the day after the deadline
+    task = f"/tasks/{served.tasks[0].id}"
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(task, params={"lang": "en"})).text
+        book = await browser.get(export_href(page, "export-task"))
+        report = await browser.get(export_href(page, "report-task"))
+    assert "(1 day overdue)" in page
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content))["Units x Tasks"]
+    assert {c.value for row in sheet.iter_rows(min_row=4) for c in row[1:]} == {
+        "Overdue 1 day (Never reported)"
+    }
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs)
+    assert "Xã Tam Xuân: 1 day overdue, never reported;" in text
+    assert "days" not in page + text
+
+
+async def test_a_scoped_coordinators_report_and_workbook_say_whose_figures_they_give(
+    served: Served,
+) -> None:
+    """The formal report and the workbook of a coordinator limited to the pilot communes say
+    their figures cover that group's units (they read as the whole province's); an admin's
+    say nothing of the kind."""
+    texts = {}
+    for who in (SCOPED, ADMIN_ID):
+        async with served.signed_in(who) as browser:
+            overview = (await browser.get("/")).text
+            report = await browser.get(export_href(overview, "report-all"))
+            book = await browser.get(export_href(overview, "export-all"))
+        paragraphs = docx.Document(io.BytesIO(report.content)).paragraphs
+        sheets = openpyxl.load_workbook(io.BytesIO(book.content)).worksheets
+        texts[who] = "\n".join(
+            [*(p.text for p in paragraphs), *(str(sheet["A2"].value) for sheet in sheets)]
+        )
+    assert "Số liệu trong báo cáo này gồm các đơn vị thuộc nhóm: Thí điểm." in texts[SCOPED]
+    stated = "Số liệu tính đến 09:00 ngày 18/11/2026. Số liệu gồm các đơn vị thuộc nhóm: Thí điểm."
+    assert texts[SCOPED].count(stated) == 3  # under each sheet's title
+    assert "thuộc nhóm" not in texts[ADMIN_ID]

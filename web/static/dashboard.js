@@ -13,7 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
     filter.addEventListener("change", () => {
       const rows = document.querySelectorAll("#" + filter.dataset.table + " tbody tr");
       for (const row of rows) {
-        row.hidden = Boolean(filter.value) && row.dataset.status !== filter.value;
+        // "no_report" is the silent units, whatever their status; else a status.
+        const shown = filter.value === "no_report"
+          ? row.dataset.never === "1"
+          : row.dataset.status === filter.value;
+        row.hidden = Boolean(filter.value) && !shown;
       }
     });
   }

@@ -12,10 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import main
-from db.models import Contact, Evidence, Unit
+from db.models import Contact, Evidence, Task, Unit
 from db.queries.reports import record_report
-from tests.factories import make_task
-from tests.handlers.telegram.summary_data import COORDINATOR, at, make_province
+from db.queries.tasks import assign_units
+from tests.factories import make_task, make_unit
+from tests.handlers.telegram.summary_data import COORDINATOR, VN, at, make_province
 from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import BotUnderTest
 
@@ -134,6 +135,27 @@ async def test_export_has_the_matrix_and_the_report_history(bot: BotUnderTest) -
     xa = next(r for r in history if r[1] == "Xã A" and r[2] == TASK1)
     assert xa[3] == "Hoàn thành"
     assert xa[7:10] == ["123/KH-UBND", datetime(2026, 11, 9), "Cán bộ xã A"]
+
+
+async def test_export_matrix_keeps_a_row_for_each_of_two_units_of_one_name(
+    bot: BotUnderTest,
+) -> None:
+    """Two communes of one name (in two former districts) keep a row each in the matrix
+    sheet, each with its own status (they were one row, the second's status over the first's)."""
+    with bot.session() as s:
+        province = make_province(s)
+        twin = make_unit(s, "XA2", "Xã A")
+        assert twin.id is not None
+        task = s.get(Task, province.task1)
+        assert task is not None
+        assign_units(s, task=task, unit_ids=[twin.id], tz=VN)
+        s.commit()
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, f"/export #{province.task1}")
+    assert [r for r in rows(book, "Đơn vị x Nhiệm vụ") if r[0] == "Xã A"] == [
+        ["Xã A", "Xong đúng hạn"],
+        ["Xã A", "Quá hạn 8 ngày (Chưa báo cáo)"],
+    ]
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
