@@ -192,6 +192,7 @@ def cluster(request: pytest.FixtureRequest, pg_url: str, tmp_path: Path) -> Iter
             "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
             "DATABASE_URL": pg_url,
             "WORKERS": "multi",
+            "EVIDENCE_DIR": str(tmp_path / "evidence"),  # one folder for every worker
             "BOT_TOKEN": token,
             "TELEGRAM_BASE_URL": server.base_url,
             "TELEGRAM_BASE_FILE_URL": server.base_file_url,
