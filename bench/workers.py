@@ -124,6 +124,7 @@ def start_worker(
     env |= {
         "PYTHONPATH": str(ROOT),
         "WORKERS": "multi",
+        "EVIDENCE_DIR": str((folder / "evidence").resolve()),  # one folder for every worker
         "BOT_TOKEN": server.token,
         "TELEGRAM_BASE_URL": server.base_url,
         "TELEGRAM_BASE_FILE_URL": server.base_file_url,

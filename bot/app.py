@@ -19,6 +19,7 @@ from app.i18n import load_catalog
 from app.links import derive_link_key
 from app.services import Services
 from app.signing import derive_button_key
+from app.turns import SharedTurns, Turns
 from bot.settings import Settings
 from bot.zalo import ZaloRuntime
 from core.clock import Clock, clock_from
@@ -111,15 +112,20 @@ def build_services(
     settings: Settings, token: str, *, clock: Clock | None = None, engine: Engine | None = None
 ) -> Services:
     """Return the services of a running bot (buttons are signed with a key from `token`)."""
+    engine = engine or make_engine(settings.database_url)
+    clock = clock or clock_from(settings.fake_clock_start)
+    multi = settings.workers == "multi"
     return Services(
         settings=settings,
-        engine=engine or make_engine(settings.database_url),
+        engine=engine,
         catalog=load_catalog(),
-        clock=clock or clock_from(settings.fake_clock_start),
+        clock=clock,
         button_key=derive_button_key(token),
         link_key=derive_link_key(settings.link_secret or token),
         # Among several workers, this one's name; its roles are set by `dondoc serve`.
-        worker=new_owner() if settings.workers == "multi" else None,
+        worker=new_owner() if multi else None,
+        # Among several workers, a person's turn is leased in the database (app/turns.py).
+        turns=Turns(SharedTurns(engine, clock, in_update_worker) if multi else None),
     )
 
 

@@ -3,9 +3,11 @@
     with Balancer(["http://127.0.0.1:8081", "http://127.0.0.1:8082"]) as lb:
         lb.url  # give it to the workers as PUBLIC_BASE_URL: the fake server posts here
 
-Each request goes to the next backend; one that refuses the connection (a dead worker) is
-skipped for the next, as a proxy's passive health check does; none left answers 502. For
-tests and benchmarks of `WORKERS=multi` (tests/faults/test_workers.py, bench/workers.py).
+Each request goes to the next backend, and its answer comes back as it was (status,
+headers such as Set-Cookie and Location, body: a redirect is the client's to follow, not
+the proxy's). A backend that refuses the connection (a dead worker) is skipped for the
+next, as a proxy's passive health check does; none left answers 502. For tests and
+benchmarks of `WORKERS=multi` (tests/faults/test_workers.py, bench/workers.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from types import TracebackType
 
 import aiohttp
 from aiohttp import web
+from multidict import CIMultiDict
 
 HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
+# Not passed back either: the body comes back decoded (aiohttp undoes the backend's encoding).
+ANSWER_DROPPED = HOP_HEADERS | {"content-encoding"}
 
 
 class Balancer:
@@ -77,11 +82,20 @@ class Balancer:
                     self._next += 1
                     try:
                         async with http.request(
-                            request.method, backend + request.path_qs, data=body, headers=headers
+                            request.method,
+                            backend + request.path_qs,
+                            data=body,
+                            headers=headers,
+                            allow_redirects=False,
                         ) as answer:
                             content = await answer.read()
                             self.answered[backend] += 1
-                            return web.Response(status=answer.status, body=content)
+                            back = CIMultiDict(
+                                (k, v)
+                                for k, v in answer.headers.items()
+                                if k.lower() not in ANSWER_DROPPED
+                            )
+                            return web.Response(status=answer.status, body=content, headers=back)
                     except (aiohttp.ClientConnectionError, TimeoutError):
                         continue
                 return web.Response(status=502, text="no backend")

@@ -299,7 +299,7 @@ async def _export(
     if viewer is None:
         return await refused(request, granted)
     lang = language(request, viewer)  # the page's, when a dashboard page links it
-    with services.turns.turn("export", granted.person) as mine:
+    async with services.turns.turn("export", granted.person) as mine:
         if not mine:
             return message_page(request, viewer, "export.busy", status=429)
         book = await in_process(
@@ -356,7 +356,7 @@ async def _invites(
     viewer = await _allowed_viewer(request, granted, _admin)
     if viewer is None:
         return await refused(request, granted)
-    with services.turns.turn("invites", granted.person) as mine:
+    async with services.turns.turn("invites", granted.person) as mine:
         if not mine:
             return message_page(request, viewer, "invites.busy", status=429)
         sheet = await in_process(
@@ -520,7 +520,7 @@ async def _report(
     if viewer is None:
         return await refused(request, granted)
     lang = language(request, viewer)  # the page's, when a dashboard page links it
-    with services.turns.turn("report", granted.person) as mine:
+    async with services.turns.turn("report", granted.person) as mine:
         if not mine:
             return message_page(request, viewer, "report.busy", status=429)
         try:

@@ -77,6 +77,13 @@ def serve(_args: argparse.Namespace) -> int:
     if settings.workers == "multi" and settings.is_sqlite:
         say("cli.workers_need_postgresql", err=True)
         return EXIT_CONFIG
+    # Evidence files are on disk: every worker must store into, and serve from, one folder,
+    # not the default beside the working directory of each.
+    if settings.workers == "multi" and not (
+        settings.evidence_dir is not None and settings.evidence_dir.is_absolute()
+    ):
+        say("cli.workers_need_evidence_dir", err=True)
+        return EXIT_CONFIG
     engine = migrated_engine(settings)
     if engine is None:
         return EXIT_CONFIG

@@ -48,7 +48,7 @@ async def send_workbook(req: Request, *, task_id: int | None, directive_id: int 
     """Build the workbook from fresh data and send it as a document."""
     now, tz = req.services.clock.now(), req.services.settings.tz
     person = req.actor.contact_id or req.actor.external_id
-    with req.services.turns.turn("export", person) as mine:
+    async with req.services.turns.turn("export", person) as mine:
         if not mine:
             await req.say("export.busy")
             return

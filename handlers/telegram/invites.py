@@ -142,7 +142,7 @@ async def invites_sheet(req: Request) -> None:
     fmt = "csv" if "csv" in words else "xlsx"
     settings = req.services.settings
     person = req.actor.contact_id or req.actor.external_id
-    with req.services.turns.turn("invites", person) as mine:
+    async with req.services.turns.turn("invites", person) as mine:
         if not mine:
             await req.say("invites.busy")
             return

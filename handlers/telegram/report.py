@@ -66,7 +66,7 @@ async def send_report(req: Request, target: ReportTarget) -> None:
     """Write the report from fresh data, in the reader's scope, and send it as a document."""
     now, tz = req.services.clock.now(), req.services.settings.tz
     person = req.actor.contact_id or req.actor.external_id
-    with req.services.turns.turn("report", person) as mine:
+    async with req.services.turns.turn("report", person) as mine:
         if not mine:
             await req.say("report.busy")
             return

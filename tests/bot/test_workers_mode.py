@@ -31,6 +31,27 @@ def test_serve_with_multi_workers_on_sqlite_says_postgresql_is_needed(tmp_path: 
     assert not (tmp_path / "cli.sqlite3").exists()
 
 
+@pytest.mark.parametrize("evidence", [None, "data/evidence"])
+def test_serve_with_multi_workers_needs_one_evidence_folder_named(
+    tmp_path: Path, evidence: str | None
+) -> None:
+    """Under WORKERS=multi, `dondoc serve` without EVIDENCE_DIR (each worker would keep files
+    beside its own working directory, and another worker would answer "missing") or with a
+    relative one exits 2 with one sentence, before it touches the database."""
+    env = env_for(
+        tmp_path,
+        BOT_TOKEN="424248:workers-mode-token-0123",
+        WORKERS="multi",
+        DATABASE_URL="postgresql://dondoc@127.0.0.1:9/nowhere",
+    )
+    if evidence is not None:
+        env["EVIDENCE_DIR"] = evidence
+    result = dondoc(tmp_path, env, "serve")
+    assert result.returncode == 2
+    assert "EVIDENCE_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_run_with_multi_workers_says_serve_is_needed(tmp_path: Path) -> None:
     """`dondoc run` (polling, one process) refuses WORKERS=multi with exit 2."""
     env = env_for(tmp_path, BOT_TOKEN="424248:workers-mode-token-0123", WORKERS="multi")

@@ -13,6 +13,7 @@ FANOUT, a few hundred, enough to be cut mid-way.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -32,6 +33,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
+from app.turns import SharedTurns, Turns
+from core.clock import clock_from
 from db.engine import make_engine
 from db.queries import inbox
 from db.queries.inbox import InboxKey
@@ -40,8 +43,10 @@ from devtools.fakebotapi import ChatMessage, FakeBotApi
 from devtools.ports import free_port
 from tests import processes
 from tests.factories import make_contact
+from tests.handlers.telegram.test_import_preview import units_csv
 from tests.harness import button_data
 from tests.scheduler.support import VN, province, start_users, task_for
+from tests.web.test_dashboard import csrf_of
 
 START = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
 FIRST_USER = 30_000
@@ -192,6 +197,7 @@ def cluster(request: pytest.FixtureRequest, pg_url: str, tmp_path: Path) -> Iter
             "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
             "DATABASE_URL": pg_url,
             "WORKERS": "multi",
+            "EVIDENCE_DIR": str(tmp_path / "evidence"),  # one folder for every worker
             "BOT_TOKEN": token,
             "TELEGRAM_BASE_URL": server.base_url,
             "TELEGRAM_BASE_FILE_URL": server.base_file_url,
@@ -402,3 +408,114 @@ def test_a_guided_newtask_goes_on_whichever_worker_takes_each_step(cluster: Clus
     assert (
         cluster.query("SELECT count(*) FROM task WHERE title = 'Rà soát thủ tục hành chính'") == 1
     )
+
+
+def said(cluster: Cluster, user: int, after: int, expect: str) -> ChatMessage:
+    """Return the first message to `user` after message `after` that contains `expect`."""
+    return wait_for(
+        lambda: next(
+            (
+                m
+                for m in cluster.server.messages(user)
+                if m.message_id > after and expect in (m.text or "")
+            ),
+            None,
+        ),
+        f"{expect!r} to {user}",
+        60,
+    )
+
+
+def press(cluster: Cluster, user: int, message: ChatMessage, label: str) -> int:
+    """Have `user` press the button of `message` labelled `label`; return the last id before."""
+    after = cluster.server.last_message_id(user)
+    cluster.server.press_button(user, button_data(message, label), message.message_id)
+    return after
+
+
+def typed(cluster: Cluster, user: int, text: str) -> int:
+    """Have `user` type `text`; return the id of the last message before it."""
+    after = cluster.server.last_message_id(user)
+    cluster.server.send_text(user, text)
+    return after
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("cluster", [3], indirect=True)
+def test_questions_previews_and_dashboard_sessions_go_on_whichever_worker_is_next(
+    cluster: Cluster,
+) -> None:
+    """Each step reaches the next worker round the proxy, and goes on where the last one
+    left it: a blocker's reason and an extension's date asked by one worker and answered to
+    another, an import previewed on one and applied on another, and a dashboard session
+    opened, read and used (its CSRF token) on three."""
+    server, blocked, extending = cluster.server, FIRST_USER, FIRST_USER + 1
+    with Session(cluster.engine) as session:
+        admin = make_contact(session, ADMIN, role="admin").id
+    server.add_user(ADMIN, "Quản trị")
+    task_id = cluster.query("SELECT min(id) FROM task")
+
+    reminder = said(cluster, blocked, 0, "")
+    after = press(cluster, blocked, reminder, "Vướng mắc")
+    said(cluster, blocked, after, "vướng mắc")
+    after = typed(cluster, blocked, "thiếu kinh phí khảo sát")
+    said(cluster, blocked, after, "Vướng mắc (")
+    reminder = said(cluster, extending, 0, "")
+    after = press(cluster, extending, reminder, "Xin gia hạn")
+    said(cluster, extending, after, "gia hạn")
+    after = typed(cluster, extending, "15/12/2026 vì chờ kinh phí")
+    said(cluster, extending, after, "15/12/2026")
+
+    after = cluster.server.last_message_id(ADMIN)
+    server.send_document(ADMIN, units_csv(25), "don-vi.csv", "text/csv")
+    preview = said(cluster, ADMIN, after, "Xem trước tệp")
+    after = press(cluster, ADMIN, preview, "Áp dụng")
+    said(cluster, ADMIN, after, "Kết quả nhập tệp")
+
+    after = typed(cluster, ADMIN, "/web")
+    link = said(cluster, ADMIN, after, "/login/").text or ""
+    login = link[link.index(cluster.balancer.url) :].split()[0]
+    with httpx.Client(base_url=cluster.balancer.url, timeout=30) as browser:
+        assert browser.get(login).status_code == 200
+        assert browser.post(login).status_code == 303
+        page = browser.get(f"/tasks/{task_id}")
+        request_id = cluster.query("SELECT id FROM extension_request")
+        decided = browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf_of(page.text), "decision": "approve"},
+        )
+
+    busy = asyncio.run(export_while_another_worker_builds(cluster, admin or 0))
+    after = typed(cluster, ADMIN, "/export")
+    wait_for(
+        lambda: next(
+            (m for m in server.messages(ADMIN) if m.message_id > after and m.document), None
+        ),
+        "the workbook, once the turn is free",
+    )
+
+    assert "đang được lập" in (busy.text or "")
+    assert decided.status_code == 200, decided.text
+    assert cluster.query("SELECT count(*) FROM extension_request WHERE status = 'approved'") == 1
+    assert (
+        cluster.query(
+            "SELECT count(*) FROM status_report WHERE state = 'blocked' "
+            "AND reason = 'thiếu kinh phí khảo sát'"
+        )
+        == 1
+    )
+    assert cluster.query("SELECT count(*) FROM unit WHERE code LIKE 'X%'") == 25
+    served = [w for w in cluster.workers if cluster.balancer.answered[w.url]]
+    assert len(served) == 3, "the steps did not go round the workers"
+
+
+async def export_while_another_worker_builds(cluster: Cluster, admin: int) -> ChatMessage:
+    """Hold the admin's export turn as a worker building their workbook does; return what the
+    admin's /export meanwhile (on whichever worker the proxy picks) is answered."""
+    clock = clock_from(START)
+    held = Turns(SharedTurns(cluster.engine, clock, asyncio.to_thread))
+    async with held.turn("export", admin) as mine:
+        assert mine
+        after = typed(cluster, ADMIN, "/export")
+        return said(cluster, ADMIN, after, "")

@@ -452,7 +452,7 @@ async def test_a_file_link_opened_while_the_persons_file_is_built_asks_to_wait(
     )
     wait = served.bot.services.catalog.get("vi", busy)
     async with served.client() as anonymous:
-        with served.bot.services.turns.turn(which, coordinator.id):
+        async with served.bot.services.turns.turn(which, coordinator.id):
             refused = await anonymous.post(signed)
         built = await anonymous.post(signed)
         again = await anonymous.post(signed)

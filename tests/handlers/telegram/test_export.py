@@ -245,7 +245,7 @@ async def test_export_while_the_persons_workbook_is_built_asks_to_wait(bot: BotU
     assert coordinator is not None
     assert coordinator.id is not None
     bot.user(COORDINATOR)
-    with bot.services.turns.turn("export", coordinator.id):
+    async with bot.services.turns.turn("export", coordinator.id):
         wait = await bot.send(COORDINATOR, "/export")
     book = await exported(bot, COORDINATOR, "/export")
 
