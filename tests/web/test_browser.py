@@ -19,8 +19,8 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from sqlmodel import select
 
-from db.models import Assignment, Directive, ExtensionRequest
-from tests.factories import make_task
+from db.models import Assignment, Directive, ExtensionRequest, Unit
+from tests.factories import make_task, make_unit
 from tests.web.conftest import (
     COORDINATOR,
     DEADLINE,
@@ -121,6 +121,33 @@ async def test_browser_matrix_filters_as_selected(
     names = await page.locator("#matrix tbody th").all_inner_texts()
     assert names == ["Xã Tam Bình", "Xã Tam Xuân"]  # Vietnamese alphabetical order
     await shot(page, tmp_path, "matrix-filtered")
+
+
+async def test_browser_matrix_offers_a_scoped_coordinator_only_parent_units_in_scope(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A pilot commune under a district outside the scoped coordinator's groups: the matrix's
+    parent filter offers the parent in scope and never names the district (it did); the
+    province's coordinator is offered both."""
+    with served.bot.session() as s:
+        district = make_unit(s, "TXDBX", "Thị xã Điện Bàn Xa")
+        tx = s.get(Unit, served.units["TX"].id)
+        assert tx is not None
+        tx.parent_id = district.id
+        make_unit(s, "THM", "Thôn Hòa Một", parent=served.units["TB"], groups=["Thí điểm"])
+        s.commit()
+    page = await open_signed_in(served, browser, SCOPED)
+    await page.click("#nav-matrix")
+    await page.wait_for_selector("#matrix")
+    offered = await page.locator("#filter-parent option").all_inner_texts()
+    await shot(page, tmp_path, "matrix-parents-scoped")
+    assert offered[1:] == ["Xã Tam Bình"]
+    assert "Điện Bàn Xa" not in await page.content()
+    everyone = await open_signed_in(served, browser, COORDINATOR)
+    await everyone.click("#nav-matrix")
+    await everyone.wait_for_selector("#matrix")
+    offered = await everyone.locator("#filter-parent option").all_inner_texts()
+    assert offered[1:] == ["Thị xã Điện Bàn Xa", "Xã Tam Bình"]
 
 
 async def test_browser_downloads_the_export(
