@@ -20,7 +20,7 @@ from core.markup import Markup
 from core.numbers import is_id
 from core.roles import Role
 from core.states import ReportState, RequestStatus, TaskStatus
-from core.status import Counts, Status
+from core.status import Counts, Status, taxonomy_rank
 from core.summary import Line, TaskCounts
 from core.textnorm import SortKey, vi_sort_key
 from db.models import (
@@ -93,6 +93,11 @@ class Cell:
     never: bool
     percent: int | None
     blocked: bool
+
+    @property
+    def rank(self) -> int:
+        """Return where the cell's status sorts: the taxonomy's order, "no report" last."""
+        return taxonomy_rank(self.status, never_reported=self.never)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import docx
@@ -19,6 +19,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from sqlmodel import select
 
+from core.taskdates import due_at
 from db.models import Assignment, Directive, ExtensionRequest, Unit
 from tests.factories import make_task, make_unit
 from tests.web.conftest import (
@@ -148,6 +149,39 @@ async def test_browser_matrix_offers_a_scoped_coordinator_only_parent_units_in_s
     await everyone.wait_for_selector("#matrix")
     offered = await everyone.locator("#filter-parent option").all_inner_texts()
     assert offered[1:] == ["Thị xã Điện Bàn Xa", "Xã Tam Bình"]
+
+
+async def test_browser_task_page_sorts_units_by_status_in_the_taxonomy_order(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """Sorting the task page by status follows the taxonomy: done on time, done late, overdue,
+    no report (it sorted the labels alphabetically), in Vietnamese and in English."""
+    now, tz = served.bot.clock.now(), served.bot.settings.tz
+    past = date(2026, 11, 10)
+    task_id = served.tasks[0].id
+    with served.bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+        by_unit = {a.unit_id: a for a in rows}
+        for code, deadline, state in (
+            ("TX", None, "done"),
+            ("DB", past, "done"),
+            ("TB", past, "in_progress"),
+        ):
+            assignment = by_unit[served.units[code].id]
+            if deadline is not None:
+                assignment.deadline, assignment.due_at = deadline, due_at(deadline, tz)
+            assignment.state, assignment.last_report_at, assignment.percent = state, now, 50
+            assignment.done_at = now if state == "done" else None
+            s.add(assignment)
+        s.commit()
+    expected = ["Xã Tam Xuân", "Phường Điện Bàn", "Xã Tam Bình", "Sở Y tế"]
+    page = await open_signed_in(served, browser, COORDINATOR)
+    for lang in ("vi", "en"):
+        await page.goto(f"{served.url}/tasks/{task_id}?lang={lang}")
+        await page.click("#units th:nth-child(2)")
+        names = await page.locator("#units tbody td:first-child").all_inner_texts()
+        await shot(page, tmp_path, f"task-by-status-{lang}")
+        assert names == expected, lang
 
 
 async def test_browser_downloads_the_export(
