@@ -167,7 +167,7 @@ async def test_browser_task_page_sorts_units_by_status_in_the_taxonomy_order(
             ("DB", past, "done"),
             ("TB", past, "in_progress"),
         ):
-            assignment = by_unit[served.units[code].id]
+            assignment = by_unit[served.units[code].id or 0]
             if deadline is not None:
                 assignment.deadline, assignment.due_at = deadline, due_at(deadline, tz)
             assignment.state, assignment.last_report_at, assignment.percent = state, now, 50
