@@ -184,6 +184,30 @@ async def test_browser_task_page_sorts_units_by_status_in_the_taxonomy_order(
         assert names == expected, lang
 
 
+async def test_browser_matrix_names_its_tasks_without_hover_on_a_phone(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """On a phone 360 px wide, the matrix's tasks are named under the table, number, title
+    and deadline, a long title wrapped (the titles were only a header's hover tooltip), and
+    the page still does not scroll sideways."""
+    long_title = "Triển khai kế hoạch chuyển đổi số cấp xã giai đoạn 2026-2030 " * 3
+    with served.bot.session() as s:
+        task = make_task(s, long_title.strip(), DEADLINE, [served.units["TX"]])
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await page.goto(served.url + "/matrix")
+    legend = page.locator("#matrix-tasks li")
+    texts = await legend.all_inner_texts()
+    await shot(page, tmp_path, "matrix-legend-phone")
+    assert texts == [  # as the columns: nearest deadline first
+        "#1 Kế hoạch chuyển đổi số (30/11/2026)",
+        f"#{task.id} {long_title.strip()} (30/11/2026)",
+        "#2 Báo cáo an toàn thông tin (15/12/2026)",
+    ]
+    assert await legend.nth(1).is_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 async def test_browser_downloads_the_export(
     served: Served, browser: Browser, tmp_path: Path
 ) -> None:
