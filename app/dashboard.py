@@ -20,7 +20,7 @@ from core.markup import Markup
 from core.numbers import is_id
 from core.roles import Role
 from core.states import ReportState, RequestStatus, TaskStatus
-from core.status import Counts, Status
+from core.status import Counts, Status, taxonomy_rank
 from core.summary import Line, TaskCounts
 from core.textnorm import SortKey, vi_sort_key
 from db.models import (
@@ -93,6 +93,11 @@ class Cell:
     never: bool
     percent: int | None
     blocked: bool
+
+    @property
+    def rank(self) -> int:
+        """Return where the cell's status sorts: the taxonomy's order, "no report" last."""
+        return taxonomy_rank(self.status, never_reported=self.never)
 
 
 @dataclass(frozen=True)
@@ -248,8 +253,9 @@ def choices(session: Session, viewer: Viewer, *, lang: Lang | None = None) -> Ch
     the page's language (`lang`, the viewer's by default).
 
     A coordinator limited to groups is offered only the directives that gave a task to a
-    unit in their scope and the groups with a unit in their scope: the others' numbers and
-    names are outside it.
+    unit in their scope, the groups with a unit in their scope and the parent units in their
+    scope (a district above a commune of theirs may not be): the others' numbers and names
+    are outside it.
     """
     covered = select(Unit.id).where(viewer.scope.covers(Unit.id))
     given = select(Task.directive_id).join(Assignment, col(Assignment.task_id) == col(Task.id))
@@ -266,11 +272,8 @@ def choices(session: Session, viewer: Viewer, *, lang: Lang | None = None) -> Ch
     parent_ids = select(Unit.parent_id).where(
         col(Unit.parent_id).is_not(None), viewer.scope.covers(Unit.id)
     )
-    parents = [
-        (u.id, u.name)
-        for u in session.exec(select(Unit).where(col(Unit.id).in_(parent_ids)))
-        if u.id is not None
-    ]
+    parent_query = select(Unit).where(col(Unit.id).in_(parent_ids), viewer.scope.covers(Unit.id))
+    parents = [(u.id, u.name) for u in session.exec(parent_query) if u.id is not None]
     return Choices(
         sorted(directives, key=lambda d: vi_sort_key(d[1])),
         sorted(kinds, key=lambda k: vi_sort_key(k[1])),

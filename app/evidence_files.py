@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from app.choices import Choice, Rows
 from core.markup import Markup
 from db.models import Assignment, Contact, Evidence, Task, Unit
 from db.queries.checkin import assignment_named, evidence_of
@@ -80,6 +81,20 @@ def find(session: Session, t: Translate, *, text: str, scope: Scope, contact_id:
     if assignment is None or assignment.id is None:
         return Found(said=t(f"evidence.{problem or 'usage'}"))
     return of_assignment(session, t, assignment_id=assignment.id, contact_id=contact_id)
+
+
+UNIT_PICK = ("el", "p")  # a choice's data: one of the units a name fits, then its assignment
+
+
+def which_unit(t: Translate, fitting: list[tuple[Unit, Assignment]]) -> tuple[str, Rows]:
+    """Ask whose evidence, among the units a name fits: one choice per unit (a button on
+    Telegram, a typed number on Zalo), which lists that unit's files as the command would."""
+    task = Markup(str(fitting[0][1].task_id))
+    choices = [
+        [Choice(f"{unit.name} ({unit.code})", (*UNIT_PICK, assignment.id or 0))]
+        for unit, assignment in fitting
+    ]
+    return t("evidence.which_unit", count=len(fitting), task=task), choices
 
 
 def of_assignment(session: Session, t: Translate, *, assignment_id: int, contact_id: int) -> Found:

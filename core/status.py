@@ -35,6 +35,17 @@ class Status(StrEnum):
         return self in (Status.DONE_ON_TIME, Status.DONE_LATE)
 
 
+def taxonomy_rank(status: Status, *, never_reported: bool) -> int:
+    """Return where a status comes in the taxonomy's order (done on time, done late, within
+    the deadline, overdue), a unit not done that never reported ("no report") last."""
+    if never_reported and not status.done:
+        return len(TAXONOMY_ORDER)
+    return TAXONOMY_ORDER.index(status)
+
+
+TAXONOMY_ORDER = (Status.DONE_ON_TIME, Status.DONE_LATE, Status.IN_TIME, Status.OVERDUE)
+
+
 @dataclass(frozen=True)
 class AssignmentStatus:
     """An assignment's status, its days overdue (or late) and whether it ever reported."""

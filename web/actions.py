@@ -24,8 +24,6 @@ from web.auth import Signed, csrf_ok, deps_of, form_of, signed_in
 from web.pages import task_response
 from web.render import language, message_page
 
-NOTE_LIMIT = 500
-
 
 async def _checked(request: Request) -> tuple[Signed, d.Viewer, dict[str, str]] | Response:
     """Return the staff session and the form, or the refusal to answer."""
@@ -61,11 +59,15 @@ async def decide_extension(request: Request) -> Response:
 
     if not await in_worker(belongs):
         return message_page(request, viewer, "web.not_found", status=404)
-    note = form.get("note", "").strip()[:NOTE_LIMIT]
+    # Whole, as typed: the use case refuses a note over its limit, as in chat, never cut.
+    note = form.get("note", "").strip()
     actor = _answered_in_page_language(request, viewer)
     said = await in_worker(decide, services, actor, request_id, choice == "approve", note)
     _wake(request)
-    return await task_response(request, signed, viewer, task_id, said=to_plain(said))
+    # A request still open (the note refused, say) shows the note typed, to shorten it.
+    return await task_response(
+        request, signed, viewer, task_id, said=to_plain(said), drafts={request_id: note}
+    )
 
 
 async def nudge(request: Request) -> Response:

@@ -128,8 +128,10 @@ async def task_response(
     *,
     said: str | None = None,
     status: int = 200,
+    drafts: dict[int, str] | None = None,
 ) -> Response:
-    """Render a task's page, with what a decision or a nudge just said above it."""
+    """Render a task's page, with what a decision or a nudge just said above it (and the
+    notes typed with decisions, by request, to show again in requests still open)."""
     services = deps_of(request).services
     now, tz = services.clock.now(), services.settings.tz
     found = await _read(request, lambda s: d.task_page(s, viewer, task_id=task_id, now=now, tz=tz))
@@ -143,6 +145,7 @@ async def task_response(
         csrf=signed.csrf,
         data=found,
         said=said,
+        drafts=drafts or {},
         export=export_link(request, viewer, str(task_id)),
         chart=signed_link(request, viewer, f"/files/chart/{task_id}"),
         report=signed_link(request, viewer, f"/files/report/{task_id}"),

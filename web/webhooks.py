@@ -7,7 +7,9 @@ processes it afterwards. A redelivered update is stopped by the inbox.
 
 A platform sends again whatever is not answered 2xx: a body that is no JSON object (cut on
 its way, say) gets 400, which a new delivery may mend; JSON the sink finds no update in is
-dropped, logged, and answered 200, since sending it again would never mend it.
+dropped, logged, and answered 200, since sending it again would never mend it. A database
+out of reach (past the sink's own wait, if any) gets 503 and one line in the log, no
+traceback: nothing was stored, and the platform's next try is.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hmac
 import json
 import logging
 
+from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -54,4 +57,8 @@ async def webhook(request: Request) -> Response:
         await hook.sink(payload)
     except ValueError as exc:
         log.warning("webhook %s: dropped a payload that is no update: %s", channel, exc)
+    except OperationalError as exc:
+        reason = " ".join(str(exc.orig).split())  # a driver's message may hold several lines
+        log.warning("webhook %s: not stored, the database is out of reach (%s)", channel, reason)
+        return PlainTextResponse("unavailable", status_code=503, headers={"Retry-After": "5"})
     return Response(status_code=200)

@@ -20,7 +20,13 @@ from db.queries.scope import EVERY
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `report`."""
-    parser = sub.add_parser("report", help="write the formal report (Word, Decree 30/2020 format)")
+    parser = sub.add_parser(
+        "report",
+        help="write the formal report (Word, Decree 30/2020 format)",
+        description="Write the formal report on the tasks' progress as a Word file in the "
+        "Decree 30/2020 format: every open task, or one task (--task), one directive "
+        "(--directive) or the tasks due in a period (--from, --to).",
+    )
     parser.add_argument("--task", type=int, default=None, help="one task's number")
     parser.add_argument(
         "--directive", default=None, help="a directive's number, e.g. 4824/UBND-KGVX"

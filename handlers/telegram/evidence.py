@@ -4,7 +4,8 @@ A document or photo sent in reply to a reminder, naming a task in its caption ("
 after choosing done, or sent while the unit has one open task is downloaded (bots may
 download up to 20 MB) into the evidence folder with its checksum; otherwise the bot asks
 which task (`ev:<assignment>` buttons, or a typed task number). /evidence sends the stored
-file from disk, not by Telegram file id.
+file from disk, not by Telegram file id; a unit's name that fits several units given the
+task is answered with one button per unit (`el:p:<assignment>`, as Zalo's typed choices).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from db.queries.pending import clear_pending, get_pending, set_pending
 from handlers.telegram import evidence_store
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
+from render.telegram import buttons
 
 MAX_SENT = 10
 
@@ -125,6 +127,36 @@ async def evidence_command(req: Request) -> None:
             session, req.t, text=text, scope=scope, contact_id=contact_id
         )
     )
+    if found.fitting:
+        words, choices = evidence_files.which_unit(req.t, found.fitting)
+        await req.reply(
+            words, reply_markup=buttons(req.services.button_key, req.actor.external_id, choices)
+        )
+        return
+    await _send_files(req, found)
+
+
+@button(Access.COORDINATOR)
+async def on_unit(req: Request) -> None:
+    """Send the files of the unit chosen among those a name fit (`el:p:<assignment>`)."""
+    query = req.update.callback_query
+    assert query is not None
+    chosen = typed_number(req.args[2]) if len(req.args) == 3 else None
+    if chosen is None:
+        await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
+        return
+    await query.answer()
+    contact_id = req.actor.contact_id
+    found = await req.transaction(
+        lambda session: evidence_files.of_assignment(
+            session, req.t, assignment_id=chosen, contact_id=contact_id
+        )
+    )
+    await _send_files(req, found)
+
+
+async def _send_files(req: Request, found: evidence_files.Found) -> None:
+    """Send an assignment's evidence files from disk, or say why there are none."""
     if found.said:
         await req.reply(found.said)
         return
@@ -169,5 +201,6 @@ def flow() -> Flow:
         late=(
             MessageHandler(files & filters.UpdateType.MESSAGE, on_file),
             CallbackQueryHandler(on_choice, pattern=prefix_pattern("ev")),
+            CallbackQueryHandler(on_unit, pattern=prefix_pattern(evidence_files.UNIT_PICK[0])),
         ),
     )

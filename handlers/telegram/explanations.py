@@ -3,7 +3,8 @@
 Buttons: `ex:req:<assignment>` (for coordinators; the overdue list of the summaries carries
 it, keep this contract) and `ex:ans:<explanation>` (for the unit's contacts, on the request).
 Typed: coordinators `/explain <task> <unit>`; contacts answer by replying to the request, or
-`/explain [#task] <text>`.
+`/explain [#task] <text>`. A unit's name that fits several units given the task is answered
+with one `ex:req` button per unit (Zalo numbers the same choices).
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
-from app.explanation_requests import request
+from app.explanation_requests import named, request
 from core.checkin import task_numbers
 from core.markup import to_plain
 from core.numbers import typed_number
 from core.roles import Access
 from db.models import Assignment, Explanation
 from db.queries.checkin import (
-    find_assignment,
     waiting_explanations,
 )
 from handlers.telegram import explanation_answers as answers
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.registry import CommandSpec, Flow
+from render.telegram import buttons
 
 
 @button(Access.COORDINATOR)
@@ -43,14 +44,16 @@ async def on_request(req: Request) -> None:
 async def explain_command(req: Request) -> None:
     """Coordinators: /explain <task> <unit> asks; a unit's contact: /explain [#task] <text>."""
     if req.actor.access >= Access.COORDINATOR:
-        assignment, problem, units = await req.transaction(
-            lambda session: find_assignment(session, text=req.text_args, scope=req.actor.scope)
+        text, scope, lang = req.text_args, req.actor.scope, req.actor.lang
+        found = await req.transaction(
+            lambda session: named(session, lang, req.services.catalog.get, text=text, scope=scope)
         )
-        if assignment is None or assignment.id is None:
-            listed = "\n".join(f"• {unit}" for unit in units)
-            await req.say(f"explanations.{problem or 'usage'}", units=listed)
+        if found.assignment_id is None:
+            key, who = req.services.button_key, req.actor.external_id
+            markup = buttons(key, who, found.choices) if found.choices else None
+            await req.reply(found.said, reply_markup=markup)
             return
-        await req.reply(await req.run(request, req.services, req.actor, assignment.id))
+        await req.reply(await req.run(request, req.services, req.actor, found.assignment_id))
         return
     text = req.text_args
     unit_ids = req.actor.unit_ids

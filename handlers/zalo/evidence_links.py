@@ -16,7 +16,6 @@ from functools import partial
 from app import evidence_files
 from app.actor import Actor
 from app.checkin import Said
-from app.choices import Choice
 from app.services import Services
 from app.summary_text import Entry, Report
 from core.markup import Markup
@@ -24,8 +23,7 @@ from db.engine import session_scope
 from handlers.zalo.files import link_hours, links_refused, signed_link
 from handlers.zalo.pages import show_page
 
-PREFIX = "el"
-PICK = "p"
+PREFIX, PICK = evidence_files.UNIT_PICK
 COMMAND = "evidence"  # what "tiếp" shows the next page of
 
 
@@ -40,13 +38,7 @@ def evidence(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
             session, t, text=args, scope=actor.scope, contact_id=actor.contact_id
         )
     if found.fitting:
-        task = found.fitting[0][1].task_id
-        words = t("evidence.which_unit", count=len(found.fitting), task=Markup(str(task)))
-        choices = [
-            [Choice(f"{unit.name} ({unit.code})", (PREFIX, PICK, assignment.id or 0))]
-            for unit, assignment in found.fitting
-        ]
-        return [Said(words, choices)]
+        return [Said(*evidence_files.which_unit(t, found.fitting))]
     if found.said:
         return [Said(found.said)]
     return files_page(services, actor, str(found.files[0].assignment_id), 1)

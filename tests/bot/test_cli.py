@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.cli import build_parser
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from db.engine import make_engine
@@ -430,3 +431,10 @@ def files_of_a_run(tmp_path: Path, server: FakeBotApi) -> dict[str, int]:
         }
     finally:
         stop(bot, env)
+
+
+def test_report_help_says_what_the_command_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """`dondoc report --help` opens with a line that says what the report is, as argparse shows."""
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["report", "--help"])
+    assert "Write the formal report" in capsys.readouterr().out

@@ -144,3 +144,31 @@ async def test_an_action_answers_in_the_language_the_page_is_shown_in(served: Se
     assert "Đã nhắc" not in nudged.text
     assert "✅ Extension approved" in decided.text
     assert "Đã duyệt" not in decided.text
+
+
+async def test_a_rejection_note_is_kept_whole_or_refused_whole_as_in_chat(served: Served) -> None:
+    """A 700-character note is recorded whole (it was cut at 500 without a word); one over
+    1,000 is refused in the page's language, nothing decided, and the note typed stays in
+    the form to be shortened."""
+    long_note = "Chưa đủ căn cứ " * 47  # 705 characters
+    too_long = "x" * 1200
+    first, second = ask_extension(served), ask_extension(served, unit="TB")
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}", params={"lang": "en"})).text
+        refused = await browser.post(
+            f"/tasks/{task_id}/extensions/{first}",
+            data={"csrf": csrf_of(page), "decision": "reject", "note": too_long},
+        )
+        await browser.post(
+            f"/tasks/{task_id}/extensions/{second}",
+            data={"csrf": csrf_of(page), "decision": "reject", "note": long_note},
+        )
+    assert (
+        "The note with the decision is too long (1,200 characters; at most 1,000)" in refused.text
+    )
+    assert f'value="{too_long}"' in refused.text
+    assert request_row(served, first).status == "pending"
+    with served.bot.session() as s:
+        [audit] = s.exec(select(AuditLog).where(AuditLog.action == "extension.rejected")).all()
+    assert audit.details["note"] == long_note.strip()

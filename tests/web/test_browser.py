@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import docx
@@ -19,8 +19,9 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from sqlmodel import select
 
-from db.models import Assignment, Directive, ExtensionRequest
-from tests.factories import make_task
+from core.taskdates import due_at
+from db.models import Assignment, Directive, ExtensionRequest, Unit
+from tests.factories import make_task, make_unit
 from tests.web.conftest import (
     COORDINATOR,
     DEADLINE,
@@ -121,6 +122,90 @@ async def test_browser_matrix_filters_as_selected(
     names = await page.locator("#matrix tbody th").all_inner_texts()
     assert names == ["Xã Tam Bình", "Xã Tam Xuân"]  # Vietnamese alphabetical order
     await shot(page, tmp_path, "matrix-filtered")
+
+
+async def test_browser_matrix_offers_a_scoped_coordinator_only_parent_units_in_scope(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A pilot commune under a district outside the scoped coordinator's groups: the matrix's
+    parent filter offers the parent in scope and never names the district (it did); the
+    province's coordinator is offered both."""
+    with served.bot.session() as s:
+        district = make_unit(s, "TXDBX", "Thị xã Điện Bàn Xa")
+        tx = s.get(Unit, served.units["TX"].id)
+        assert tx is not None
+        tx.parent_id = district.id
+        make_unit(s, "THM", "Thôn Hòa Một", parent=served.units["TB"], groups=["Thí điểm"])
+        s.commit()
+    page = await open_signed_in(served, browser, SCOPED)
+    await page.click("#nav-matrix")
+    await page.wait_for_selector("#matrix")
+    offered = await page.locator("#filter-parent option").all_inner_texts()
+    await shot(page, tmp_path, "matrix-parents-scoped")
+    assert offered[1:] == ["Xã Tam Bình"]
+    assert "Điện Bàn Xa" not in await page.content()
+    everyone = await open_signed_in(served, browser, COORDINATOR)
+    await everyone.click("#nav-matrix")
+    await everyone.wait_for_selector("#matrix")
+    offered = await everyone.locator("#filter-parent option").all_inner_texts()
+    assert offered[1:] == ["Thị xã Điện Bàn Xa", "Xã Tam Bình"]
+
+
+async def test_browser_task_page_sorts_units_by_status_in_the_taxonomy_order(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """Sorting the task page by status follows the taxonomy: done on time, done late, overdue,
+    no report (it sorted the labels alphabetically), in Vietnamese and in English."""
+    now, tz = served.bot.clock.now(), served.bot.settings.tz
+    past = date(2026, 11, 10)
+    task_id = served.tasks[0].id
+    with served.bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+        by_unit = {a.unit_id: a for a in rows}
+        for code, deadline, state in (
+            ("TX", None, "done"),
+            ("DB", past, "done"),
+            ("TB", past, "in_progress"),
+        ):
+            assignment = by_unit[served.units[code].id or 0]
+            if deadline is not None:
+                assignment.deadline, assignment.due_at = deadline, due_at(deadline, tz)
+            assignment.state, assignment.last_report_at, assignment.percent = state, now, 50
+            assignment.done_at = now if state == "done" else None
+            s.add(assignment)
+        s.commit()
+    expected = ["Xã Tam Xuân", "Phường Điện Bàn", "Xã Tam Bình", "Sở Y tế"]
+    page = await open_signed_in(served, browser, COORDINATOR)
+    for lang in ("vi", "en"):
+        await page.goto(f"{served.url}/tasks/{task_id}?lang={lang}")
+        await page.click("#units th:nth-child(2)")
+        names = await page.locator("#units tbody td:first-child").all_inner_texts()
+        await shot(page, tmp_path, f"task-by-status-{lang}")
+        assert names == expected, lang
+
+
+async def test_browser_matrix_names_its_tasks_without_hover_on_a_phone(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """On a phone 360 px wide, the matrix's tasks are named under the table, number, title
+    and deadline, a long title wrapped (the titles were only a header's hover tooltip), and
+    the page still does not scroll sideways."""
+    long_title = "Triển khai kế hoạch chuyển đổi số cấp xã giai đoạn 2026-2030 " * 3
+    with served.bot.session() as s:
+        task = make_task(s, long_title.strip(), DEADLINE, [served.units["TX"]])
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await page.goto(served.url + "/matrix")
+    legend = page.locator("#matrix-tasks li")
+    texts = await legend.all_inner_texts()
+    await shot(page, tmp_path, "matrix-legend-phone")
+    assert texts == [  # as the columns: nearest deadline first
+        "#1 Kế hoạch chuyển đổi số (30/11/2026)",
+        f"#{task.id} {long_title.strip()} (30/11/2026)",
+        "#2 Báo cáo an toàn thông tin (15/12/2026)",
+    ]
+    assert await legend.nth(1).is_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 async def test_browser_downloads_the_export(

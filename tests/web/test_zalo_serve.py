@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import re
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -493,3 +495,34 @@ async def test_a_scope_holding_nothing_is_told_so_not_given_a_link(
         assert LINK.search(on_zalo) is None
     link = link_in(await ask(fake_zalo, ZCOORD, "/export"))  # a scope with units: a link
     assert (await served.http.post(link)).status_code == 200
+
+
+async def test_zalo_webhook_with_the_database_out_of_reach_is_answered_503_in_one_line(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The database locked past its busy timeout: Zalo's post gets 503 (it posts again), the
+    log has one warning and no traceback (it had a 500 and one); once the database is back
+    the same event, posted again, is stored and answered."""
+    engine = served.bot.services.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("an outage is made here by locking SQLite's file")
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.calls("setWebhook")), 5)
+    blocker = sqlite3.connect(str(engine.url.database), timeout=1)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with caplog.at_level(logging.INFO):
+            message_id = fake_zalo.send_text(ZALO_ADMIN, "/whoami")
+            await fake_zalo.wait_until(lambda: bool(fake_zalo.webhook_posts()), 10)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert [status for status, _ in fake_zalo.webhook_posts()] == [503]
+    [warning] = [r for r in caplog.records if r.name == "web.webhooks"]
+    assert "database is out of reach" in warning.getMessage()
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    fake_zalo.redeliver(message_id)
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.messages(ZALO_ADMIN)), 5)
+    assert [status for status, _ in fake_zalo.webhook_posts()] == [503, 200]
+    assert zalo_rows(served) == [message_id]

@@ -195,6 +195,8 @@ async def test_a_command_that_fails_is_answered_with_an_error_code(zbot: ZaloBot
     [answer] = await zbot.zalo.wait_for_messages(CHI, after=0)
 
     assert "Xin lỗi, đã có lỗi khi xử lý yêu cầu" in answer.text
+    assert "Xin gửi lại sau ít phút" in answer.text  # it was not recorded: nothing says "not lost"
+    assert "không bị mất" not in answer.text
     assert "mã lỗi" in answer.text
     assert "Traceback" not in answer.text
     with zbot.session() as s:

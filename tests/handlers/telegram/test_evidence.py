@@ -9,8 +9,17 @@ from sqlmodel import select
 
 from app.signing import sign
 from db.models import Evidence, StatusReport
-from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, remind, reports, scene
-from tests.harness import BotUnderTest, button_data
+from tests.factories import make_contact, make_task, make_unit
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR,
+    DEADLINE,
+    OFFICIAL,
+    assignment_of,
+    remind,
+    reports,
+    scene,
+)
+from tests.harness import BotUnderTest, button_data, buttons
 
 PDF = b"%PDF-1.4 ke hoach chuyen doi so " * 100
 
@@ -221,3 +230,42 @@ async def test_a_photo_with_one_open_task_is_kept_for_it_with_its_caption(
     assert "Hoàn thành" in (reply.text or "")
     assert [e.assignment_id for e in kept(bot)] == [world.assignments[0]]
     assert [r.state for r in reports(bot)] == ["done"]
+
+
+async def test_evidence_of_a_name_fitting_two_units_offers_a_button_per_unit(
+    bot: BotUnderTest,
+) -> None:
+    """ "Hòa An" fits Xã Hòa An and Phường Hòa An, both given the task: /evidence offers one
+    signed button per unit (it listed the names, to be typed again); pressing one sends that
+    unit's files, as the full command would."""
+    with bot.session() as s:
+        xa, phuong = make_unit(s, "XHA", "Xã Hòa An"), make_unit(s, "PHA", "Phường Hòa An")
+        task = make_task(s, "Kế hoạch chuyển đổi số", DEADLINE, [xa, phuong])
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        aid = assignment_of(s, task.id, phuong.id)
+        s.add(
+            Evidence(
+                assignment_id=aid,
+                file_name="phuong.pdf",
+                size=len(PDF),
+                sha256=hashlib.sha256(PDF).hexdigest(),
+                storage_path=f"{aid}/phuong.pdf",
+                created_at=bot.clock.now(),
+            )
+        )
+        s.commit()
+    path = bot.services.settings.evidence_path / f"{aid}/phuong.pdf"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(PDF)
+    bot.user(COORDINATOR)
+    asked = await bot.send(COORDINATOR, f"/evidence #{task.id} Hòa An")
+    assert "khớp 2 đơn vị được giao việc #" in (asked.text or "")
+    assert [label for label, _ in buttons(asked)] == ["Phường Hòa An (PHA)", "Xã Hòa An (XHA)"]
+    after = bot.server.last_message_id(COORDINATOR)
+    await bot.press(COORDINATOR, button_data(asked, "Phường Hòa An"), asked.message_id)
+    sent = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: m.document is not None, after=after
+    )
+    assert sent.document is not None
+    assert sent.document["file_name"] == "phuong.pdf"
+    assert bot.server.file_content(sent.document["file_id"]) == PDF

@@ -11,7 +11,7 @@ from app.signing import sign
 from db.models import Assignment, Explanation
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
-from tests.harness import BotUnderTest, button_data
+from tests.harness import BotUnderTest, button_data, buttons
 
 OVERDUE = date(2026, 11, 10)
 UNIT_COORDINATOR = 3102
@@ -107,8 +107,9 @@ async def test_explanation_of_a_unit_done_on_time_says_it_was_on_time(bot: BotUn
 async def test_explanation_of_a_name_fitting_two_units_names_them_or_takes_the_one_given(
     bot: BotUnderTest,
 ) -> None:
-    """ "Hòa An" fits Xã Hòa An and Phường Hòa An: for a task given to both the answer names
-    both; for a task given to one only, that one is asked."""
+    """ "Hòa An" fits Xã Hòa An and Phường Hòa An: for a task given to both the answer offers
+    one signed button per unit (it listed the names, to be typed again), and pressing one
+    asks that unit; for a task given to one only, that one is asked."""
     with bot.session() as s:
         xa, phuong = make_unit(s, "XHA", "Xã Hòa An"), make_unit(s, "PHA", "Phường Hòa An")
         both = make_task(s, "Kế hoạch chuyển đổi số", OVERDUE, [xa, phuong])
@@ -116,14 +117,22 @@ async def test_explanation_of_a_name_fitting_two_units_names_them_or_takes_the_o
         make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
     bot.user(COORDINATOR)
     ambiguous = await bot.send(COORDINATOR, f"/explain #{both.id} Hòa An")
-    assert (ambiguous.text or "").splitlines()[1:3] == ["• Phường Hòa An", "• Xã Hòa An"]
+    assert "khớp 2 đơn vị được giao việc #" in (ambiguous.text or "")
+    assert [label for label, _ in buttons(ambiguous)] == ["Phường Hòa An (PHA)", "Xã Hòa An (XHA)"]
     assert explanations(bot) == []
+    answer = await bot.press(
+        COORDINATOR, button_data(ambiguous, "Phường Hòa An"), ambiguous.message_id
+    )
+    assert "yêu cầu giải trình #1 nhưng Phường Hòa An" in answer
     asked = await bot.send(COORDINATOR, f"/explain #{one.id} Hòa An")
     assert "Xã Hòa An" in (asked.text or "")
-    [explanation] = explanations(bot)
+    first, second = explanations(bot)
     with bot.session() as s:
-        assignment = s.get(Assignment, explanation.assignment_id)
+        chosen = s.get(Assignment, first.assignment_id)
+        assignment = s.get(Assignment, second.assignment_id)
+    assert chosen is not None
     assert assignment is not None
+    assert (chosen.task_id, chosen.unit_id) == (both.id, phuong.id)
     assert (assignment.task_id, assignment.unit_id) == (one.id, xa.id)
 
 
