@@ -170,7 +170,10 @@ def children_peak_rss_mb(pid: int) -> list[float]:
     """Return the peak resident memory of the process's children (its worker processes)."""
     children: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        children += [int(c) for c in (task / "children").read_text().split()]
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue  # a thread that ended since the folder was listed
     return sorted((peak_rss_mb(child) for child in children), reverse=True)
 
 

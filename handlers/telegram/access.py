@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, Message, Update, User
+from telegram import Bot, InlineKeyboardButton, Message, Update, User
 from telegram.constants import ParseMode
 
 from app.actor import NO_CONTACT, Actor, actor_from
@@ -136,6 +136,25 @@ class Request:
         """Return an inline button whose data is signed for this sender."""
         data = sign(self.services.button_key, self.actor.external_id, *parts)
         return InlineKeyboardButton(label, callback_data=data)
+
+
+POPUP_LIMIT = 190  # characters of a button press's answer Telegram shows (it takes 200)
+
+
+async def answer_press(update: Update, bot: Bot, text: str, *, alert: bool = False) -> None:
+    """Answer a button press with text (neutral markup): a pop-up when it fits, else the
+    press answered without words and the text sent whole as a message, so nothing is cut
+    (an error's code, a long unit name)."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None:
+        return
+    plain = to_plain(text)
+    if len(plain) <= POPUP_LIMIT or chat is None:
+        await query.answer(plain[:POPUP_LIMIT], show_alert=alert)
+        return
+    await query.answer()
+    for part in split_html(to_html(text)):
+        await bot.send_message(chat.id, part, parse_mode=ParseMode.HTML)
 
 
 def services_of(context: Context) -> Services:

@@ -16,12 +16,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from app.checkin import Answer, choose
 from app.choices import STATUS_ACTIONS
 from app.reporting import Recorded
-from core.markup import to_plain
 from core.numbers import typed_number
 from core.roles import Access
 from db.queries.checkin import Check
 from handlers.telegram import checkin_steps, checkin_text
-from handlers.telegram.access import Request, button, prefix_pattern
+from handlers.telegram.access import Request, answer_press, button, prefix_pattern
 from handlers.telegram.checkin_steps import origin_of
 from handlers.telegram.itembuttons import settle
 from handlers.telegram.registry import NEW_MESSAGES, Flow
@@ -46,9 +45,7 @@ def _dedup(req: Request, kind: str, assignment_id: int) -> str:
 
 async def _answer(req: Request, text: str, *, alert: bool = False) -> None:
     """Answer the button press (a short toast, or an alert for a refusal)."""
-    query = req.update.callback_query
-    if query is not None:
-        await query.answer(to_plain(text)[:190], show_alert=alert)
+    await answer_press(req.update, req.context.bot, text, alert=alert)
 
 
 async def _finish(

@@ -10,8 +10,8 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, Forbidden, TelegramError
 
 from app.i18n import pick_language
-from core.markup import to_html, to_plain
-from handlers.telegram.access import services_of
+from core.markup import to_html
+from handlers.telegram.access import answer_press, services_of
 from handlers.telegram.context import TelegramContext
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ async def on_error(update: object, context: TelegramContext) -> None:
     text = services.catalog.get(lang, "common.internal_error", ref=ref)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(to_plain(text)[:190], show_alert=True)
+            await answer_press(update, context.bot, text, alert=True)
         else:
             await context.bot.send_message(
                 update.effective_chat.id, to_html(text), parse_mode=ParseMode.HTML

@@ -22,7 +22,7 @@ from db.queries.checkin import (
     waiting_explanations,
 )
 from handlers.telegram import explanation_answers as answers
-from handlers.telegram.access import Request, button, command
+from handlers.telegram.access import Request, answer_press, button, command
 from handlers.telegram.registry import CommandSpec, Flow
 from render.telegram import buttons
 
@@ -37,7 +37,7 @@ async def on_request(req: Request) -> None:
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
     said = await req.run(request, req.services, req.actor, assignment_id)
-    await query.answer(to_plain(said)[:190], show_alert=True)
+    await answer_press(req.update, req.context.bot, said, alert=True)
 
 
 @command(Access.MEMBER)

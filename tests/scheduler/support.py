@@ -130,5 +130,8 @@ def worker_processes() -> set[int]:
     """Return the worker processes of this (test) process."""
     found: set[int] = set()
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found |= {int(pid) for pid in (task / "children").read_text().split()}
+        try:
+            found |= {int(pid) for pid in (task / "children").read_text().split()}
+        except FileNotFoundError:
+            continue  # a thread that ended since the folder was listed
     return found

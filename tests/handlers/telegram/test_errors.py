@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.harness import BotUnderTest
 
@@ -37,3 +37,23 @@ async def test_bot_keeps_serving_after_an_error(bot: BotUnderTest) -> None:
     bot.user(3002)
     await bot.send(3002, "/boom", match=lambda m: "mã lỗi" in (m.text or ""))
     assert "/lang" in ((await bot.send(3002, "/help")).text or "")
+
+
+async def test_a_failing_button_in_english_gives_the_whole_apology_with_its_code(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The English apology is longer than a press's pop-up: it comes as a message, whole,
+    with the error code the log has (a pop-up cut it off before the code)."""
+    bot.app.add_handler(CallbackQueryHandler(explode, pattern="^boom$"), group=-2)
+    bot.user(3003, language="en")
+    await bot.send(3003, "/start")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Boom", callback_data="boom")]])
+    shown = await bot.app.bot.send_message(3003, "A button", reply_markup=markup)
+    after = shown.message_id
+    with caplog.at_level(logging.ERROR, logger="handlers.telegram.errors"):
+        bot.server.press_button(3003, "boom", shown.message_id)
+        told = await bot.server.wait_for_message(
+            3003, lambda m: "error code" in (m.text or ""), after=after
+        )
+    code = (told.text or "").rsplit("error code ", 1)[1].split(")")[0]
+    assert any(code in r.getMessage() and r.exc_info for r in caplog.records)

@@ -158,3 +158,26 @@ async def test_explanation_refused_for_a_coordinator_of_the_overdue_unit(
     assert "không tự yêu cầu đơn vị mình giải trình" in (reply.text or "")
     assert explanations(bot) == []
     assert notices(bot, OFFICIAL, "explain:") == []
+
+
+async def test_a_one_tap_answer_too_long_for_a_popup_comes_whole_as_a_message(
+    bot: BotUnderTest,
+) -> None:
+    """A unit's long name makes the answer longer than Telegram's 200-character pop-up:
+    the press is answered without words and the whole text comes as a message."""
+    world = await scene(bot, deadline=OVERDUE)
+    long_name = "Xã Tam Xuân thuộc huyện Núi Thành, tỉnh Quảng Nam, đơn vị thí điểm " * 3
+    with bot.session() as s:
+        unit = s.get(type(world.unit), world.unit.id)
+        assert unit is not None
+        unit.name = long_name.strip()
+        s.add(unit)
+        s.commit()
+    aid = world.assignments[0]
+    message_id = await overdue_list_button(bot, aid)
+    data = sign(bot.services.button_key, str(COORDINATOR), "ex", "req", aid)
+    assert await bot.press(COORDINATOR, data, message_id) == ""
+    told = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "Đã gửi yêu cầu giải trình" in (m.text or ""), after=message_id
+    )
+    assert long_name.strip() in (told.text or "")

@@ -48,7 +48,10 @@ def stored(engine: Engine, key: str) -> str | None:
 def step(engine: Engine, form: str) -> object:
     """Return the admin's stored step in a form's conversation."""
     kept = stored(engine, f"tgform:{ADMIN_ID}")
-    return json.loads(kept)["steps"].get(form) if kept else None
+    try:
+        return json.loads(kept)["steps"].get(form) if kept else None
+    except ValueError:
+        return None  # not (yet) the bot's own value
 
 
 def units(engine: Engine) -> list[str]:
