@@ -203,3 +203,14 @@ async def test_the_invite_sheet_as_csv_and_refused_to_anyone_but_an_admin(
 def unit_id(session: Session, code: str) -> int | None:
     """Return the id of the unit with this code."""
     return session.exec(select(Unit.id).where(Unit.code == code)).one()
+
+
+async def test_a_stranger_learns_their_zalo_id_from_whoami(
+    alone: Alone,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """The IT officer, not yet anyone to the bot, sends /whoami to learn the Zalo id that
+    ZALO_ADMIN_IDS takes (README); it was answered only with how to join, no id."""
+    answer = await answer_to(fake_zalo, HOA, "/whoami")
+    assert f"Zalo id {HOA}" in answer
+    assert "/start <mã>" in answer
