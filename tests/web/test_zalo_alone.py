@@ -214,3 +214,19 @@ async def test_a_stranger_learns_their_zalo_id_from_whoami(
     answer = await answer_to(fake_zalo, HOA, "/whoami")
     assert f"Zalo id {HOA}" in answer
     assert "/start <mã>" in answer
+
+
+async def test_on_zalo_alone_help_and_link_name_no_telegram(
+    alone: Alone,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """Without BOT_TOKEN there is no Telegram account to link: every role's /help leaves
+    /link and Telegram out (they came in its first message), and /link says there is no
+    other channel instead of giving a code."""
+    for person in (AN, CHI):
+        answer = await answer_to(fake_zalo, person, "/link")
+        assert "không có kênh nào khác" in answer
+        shown = await answer_to(fake_zalo, person, "/help")  # the everyone's part comes first
+        assert "/mytasks" in shown
+        assert "/link" not in shown
+        assert "Telegram" not in shown
