@@ -135,8 +135,8 @@ async def test_a_zalo_admin_gets_the_invite_sheet_through_a_link_used_once(
     engine: Engine,
 ) -> None:
     """/invites on Zalo answers a link; its page makes no code (Zalo's preview opens it);
-    the button makes one per unit without a contact and sends the sheet, once; a code of
-    the sheet registers the official it is given to."""
+    the button makes one per unit without a contact and sends the sheet, once, without the
+    Telegram link column; a code of the sheet registers the official it is given to."""
     answer = await answer_to(fake_zalo, AN, "/invites")
     assert "Bảng lời mời cho 1 đơn vị (XLSX)" in answer
     found = LINK.search(answer)
@@ -154,8 +154,11 @@ async def test_a_zalo_admin_gets_the_invite_sheet_through_a_link_used_once(
     assert "/invites" in again.text
     assert invites_made(engine) == 1
     book = openpyxl.load_workbook(io.BytesIO(sheet.content))
-    [row] = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    [header, row] = list(book.worksheets[0].iter_rows(values_only=True))
     assert row[:2] == ("TX", "Xã Tam Xuân")
+    # No Telegram here: no "Liên kết mời" column left empty on every row.
+    assert "Liên kết mời" not in header
+    assert all(cell not in (None, "") for cell in row)
     start = next(str(v) for v in row if str(v).startswith("/start "))
     welcome = await answer_to(fake_zalo, HOA, start)
     assert "Xã Tam Xuân" in welcome
