@@ -125,9 +125,10 @@ async def test_the_invites_sheet_has_a_zalo_column(
     assert main(["invites", "export", "--out", "moi.csv"]) == 0
     content = (workdir_zalo_only / "moi.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
-    assert rows[0][8] == "Gửi cho bot Zalo"
+    assert "Liên kết mời" not in rows[0]  # no column left empty on every row
+    assert rows[0][7] == "Gửi cho bot Zalo"
     # A code starting with "-" is written as '-... (no formula in a spreadsheet).
-    assert all(r[5] == "" and r[8] == f"/start {r[6].lstrip(chr(39))}" for r in rows[1:])
+    assert all(r[7] == f"/start {r[5].lstrip(chr(39))}" for r in rows[1:])
     assert len(rows) > 10
     capsys.readouterr()
 
