@@ -243,3 +243,17 @@ async def test_a_code_pasted_with_what_was_around_it_pairs(zbot: ZaloBot, paste:
     assert "Xã D" in welcome
     with zbot.session() as s:
         assert identity(s, HOA).channel == "zalo"
+
+
+async def test_a_used_code_on_zalo_is_called_a_code_not_a_link(zbot: ZaloBot) -> None:
+    """Lan sends the code Hoa already used: Zalo's answer speaks of an invite code and asks
+    for a new code; it spoke of Telegram's invite link, which nobody on Zalo was given."""
+    with zbot.session() as s:
+        make_unit(s, "XA", "Xã Điện Bàn Tây")
+    zbot.zalo.add_user(HOA, "Hoa")
+    zbot.zalo.add_user(LAN, "Lan")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XA")
+    await zbot.say(HOA, f"/start {code_of(invite)}")
+    [refused] = await zbot.say(LAN, f"/start {code_of(invite)}")
+    assert refused.startswith("Mã mời này không dùng được")
+    assert "liên kết" not in refused.lower()
