@@ -257,3 +257,14 @@ async def test_a_used_code_on_zalo_is_called_a_code_not_a_link(zbot: ZaloBot) ->
     [refused] = await zbot.say(LAN, f"/start {code_of(invite)}")
     assert refused.startswith("Mã mời này không dùng được")
     assert "liên kết" not in refused.lower()
+
+
+async def test_no_admin_yet_points_a_zalo_only_province_to_an_admin_code(
+    workdir_zalo_only: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`dondoc admin list` with no admin named only `admin add <telegram-user-id>`, which a
+    Zalo-only province cannot use: it names `dondoc admin invite` and ZALO_ADMIN_IDS."""
+    assert main(["admin", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "dondoc admin invite" in out
+    assert "ZALO_ADMIN_IDS" in out
