@@ -83,8 +83,10 @@ async def test_an_admin_on_zalo_changes_a_role_but_not_their_own(zbot: ZaloBot) 
 async def test_an_admins_help_on_zalo_names_the_invite_sheet_and_contact_changes(
     zbot: ZaloBot,
 ) -> None:
-    """README promises `/invites [all] [csv]` and the contact changes on Zalo: /help says so."""
+    """README promises `/invites [all] [csv]`, the contact changes and a coordinator's or
+    leader's invite on Zalo: /help says so."""
     shown = "\n".join(await zbot.say(ZALO_ADMIN, "/help"))
     assert "/invites [all] [csv]" in shown
     assert "/contacts role" in shown
     assert "/contacts remove" in shown
+    assert "/invite <đơn vị> [coordinator|admin] [leader]" in shown  # how a coordinator joins
