@@ -224,7 +224,10 @@ def imports(services: Services, actor: Actor, _args: str, _name: str) -> list[Sa
         return refused
     t = partial(services.catalog.get, actor.lang)
     if not services.settings.public_base_url_set:  # no page to link to: the other ways
-        return [Said(t("zalo.import_how"))]
+        telegram = (
+            t("zalo.import_how_telegram") if "telegram" in services.settings.channels else ""
+        )
+        return [Said(t("zalo.import_how", telegram=telegram))]
     link = links.url(
         services.settings.public_base_url,
         services.link_key,
