@@ -207,5 +207,6 @@ def remove_contact(services: Services, lang: str, actor_id: int, args: str) -> s
         return t("contacts.scope_which_person", people="\n".join(who))
     if not unit_name:
         listed = "\n".join(theirs) or t("contacts.no_units")
-        return t("contacts.remove_which_unit", name=name, text=rest, units=listed)
+        key = "contacts.remove_which_unit" if rest else "contacts.remove_no_unit"
+        return t(key, name=name, text=rest, units=listed)
     return t("contacts.removed", name=name, unit=unit_name)

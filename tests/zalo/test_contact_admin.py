@@ -49,6 +49,9 @@ async def test_an_admin_on_zalo_removes_a_person_from_a_unit(zbot: ZaloBot) -> N
     [wrong] = await zbot.say(ZALO_ADMIN, "/contacts remove Hoa Xã C")
     assert "XA: Xã A" in wrong
     assert "XB: Xã B" in wrong
+    [which] = await zbot.say(ZALO_ADMIN, "/contacts remove Hoa")
+    assert which.startswith("Gỡ Hoa khỏi đơn vị nào?")
+    assert "XB: Xã B" in which
     with zbot.session() as s:
         assert len(unit_ids_of(s, contact_id=hoa)) == 2
     [done] = await zbot.say(ZALO_ADMIN, "/contacts gỡ Hoa XA")
