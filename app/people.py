@@ -150,6 +150,8 @@ def set_role(services: Services, lang: str, actor_id: int, args: str) -> str:
     """/contacts role <person> <role>: give the person a role (as a card's button does on
     Telegram); never one's own, never the last admin's."""
     t = partial(services.catalog.get, lang)
+    if not args.strip():
+        return t("contacts.manage_usage")
     with session_scope(services.engine) as session:
         found, rest = split_person(session, text=args)
         role = Role.parse(rest)
@@ -181,6 +183,8 @@ def remove_contact(services: Services, lang: str, actor_id: int, args: str) -> s
     """/contacts remove <person> <unit>: take the person off one of their units (as a card's
     button does on Telegram); the person and their history stay."""
     t = partial(services.catalog.get, lang)
+    if not args.strip():
+        return t("contacts.manage_usage")
     with session_scope(services.engine) as session:
         found, rest = split_person(session, text=args)
         person = found[0] if len(found) == 1 else None

@@ -72,6 +72,8 @@ async def test_an_admin_on_zalo_changes_a_role_but_not_their_own(zbot: ZaloBot) 
     hoa, _ = arrange(zbot)
     [usage] = await zbot.say(ZALO_ADMIN, "/contacts role Hoa chủ tịch")
     assert "/contacts role <người>" in usage
+    [bare] = await zbot.say(ZALO_ADMIN, "/contacts role")
+    assert bare.startswith("Đổi vai trò: /contacts role <người>")
     [done] = await zbot.say(ZALO_ADMIN, "/contacts role Hoa điều phối")
     assert done == "Hoa giờ có vai trò điều phối."
     assert role_of(zbot, hoa) == "coordinator"
