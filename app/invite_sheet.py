@@ -36,8 +36,9 @@ def invite_sheet(
 ) -> tuple[list[str], list[list[str | date]]]:
     """Create one member/focal invite per unit and return the sheet's header and rows.
 
-    Each row has the Telegram link (empty without a Telegram bot: `bot_username` "") and
-    what to send to the Zalo bot (`/start <code>`).
+    Each row has the Telegram link and what to send to the Zalo bot (`/start <code>`);
+    without a Telegram bot (`bot_username` "": a Zalo-only province) the sheet has no
+    link column, rather than one left empty on every row.
     """
     kinds = {k.key: k for k in session.exec(select(UnitKind))}
     units = units_for_invites(session, include_covered=include_covered)
@@ -64,9 +65,9 @@ def invite_sheet(
         kind = kinds.get(unit.kind_key)
         kind_name = (kind.name_en if lang == "en" else kind.name_vi) if kind else unit.kind_key
         expires = invite.expires_at.astimezone(tz).date()
-        link = invite_link(bot_username, code) if bot_username else ""
+        link = [invite_link(bot_username, code)] if bot_username else []
         zalo = f"/start {code}"
-        rows.append([unit.code, unit.name, kind_name, role, function, link, code, expires, zalo])
+        rows.append([unit.code, unit.name, kind_name, role, function, *link, code, expires, zalo])
     if rows:
         record(
             session,
@@ -76,5 +77,6 @@ def invite_sheet(
             object_type="invite",
             details={"count": len(rows), "all": include_covered},
         )
-    header = [catalog.get(lang, f"invites.col_{name}") for name in COLUMNS]
+    columns = [name for name in COLUMNS if bot_username or name != "link"]
+    header = [catalog.get(lang, f"invites.col_{name}") for name in columns]
     return header, rows

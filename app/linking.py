@@ -58,6 +58,9 @@ def link(services: Services, actor: Actor, caller: Caller, typed: str) -> Linked
     if typed.strip():
         return _redeem(services, actor, caller, typed.strip())
     t = partial(services.catalog.get, actor.lang)
+    if not [c for c in services.settings.channels if c != caller.channel]:
+        # A province on this channel alone (Zalo, where Telegram is blocked): no other to link.
+        return Linked(t("linking.one_channel"))
     if not actor.known:
         return Linked(t("linking.how"))
     with session_scope(services.engine) as session:

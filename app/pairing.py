@@ -48,6 +48,12 @@ class Redeemed:
     contact_id: int | None = None
 
 
+def _refusal(key: str, who: Newcomer) -> str:
+    """Return the refusal's key for the sender's channel: Telegram's invites are links
+    (t.me/...?start=), everywhere else (Zalo) they are codes typed after /start."""
+    return key if who.channel == "telegram" else f"{key}_code"
+
+
 def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
     """Register the person for the invite's unit, or refuse politely (blocking).
 
@@ -63,7 +69,7 @@ def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
         lang = known.language if known is not None else who.language
         name = who.call_name or who.display_name
         if is_rate_limited(recent_failures(session, now=now, **ids)):
-            return Redeemed(Said(catalog.get(lang, "invites.too_many_tries")))
+            return Redeemed(Said(catalog.get(lang, _refusal("invites.too_many_tries", who))))
         if looks_like_code(code) and spend_admin_code(session, code=code, now=now):
             admin = _register(session, who, lang, now)
             admin.role = Role.ADMIN.value
@@ -80,7 +86,7 @@ def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
         contact, used = _spend(session, who, code, now) if looks_like_code(code) else (None, None)
         if contact is None or used is None or contact.id is None:
             record_failure(session, now=now, **ids)
-            return Redeemed(Said(catalog.get(lang, "invites.invalid")))
+            return Redeemed(Said(catalog.get(lang, _refusal("invites.invalid", who))))
         record(
             session,
             actor_id=contact.id,

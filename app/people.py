@@ -9,9 +9,20 @@ from app.actor import Actor
 from app.i18n import Catalog
 from app.services import Services
 from core.markup import Markup
+from core.roles import Role
+from core.textnorm import fold
 from db.engine import session_scope
-from db.queries.contact_admin import ContactInfo, change_scope, contact_info, split_person
-from db.queries.contacts import Identities, described, name_of
+from db.models import Unit
+from db.queries.contact_admin import (
+    ContactInfo,
+    change_role,
+    change_scope,
+    contact_info,
+    remove_from_unit,
+    split_person,
+)
+from db.queries.contacts import Identities, described, name_of, unit_ids_of
+from db.queries.units import find_units
 
 # A /contacts page is one Telegram message, edited in place by its buttons: ten people in
 # dozens of units each passed 4,096 characters. Listed, a person is at most LISTED_NAME
@@ -118,3 +129,88 @@ def contact_line(catalog: Catalog, lang: str, info: ContactInfo) -> str:
     key = "contacts.line" if info.identities.reachable else "contacts.line_unreachable"
     role = catalog.get(lang, f"common.role_{info.contact.role}")
     return catalog.get(lang, key, name=name, role=role, units=units)
+
+
+ROLE_ACTION = ("role", "vai tro")  # "vai trò": /contacts role <person> <role>
+REMOVE_ACTION = ("remove", "go")  # "gỡ": /contacts remove <person> <unit>
+
+
+def contact_action(text: str) -> tuple[str, str] | None:
+    """Return ("role" | "remove", the rest) when /contacts' text asks to change someone."""
+    words = text.split()
+    for action, spellings in (("role", ROLE_ACTION), ("remove", REMOVE_ACTION)):
+        for spelling in spellings:
+            width = len(spelling.split())
+            if fold(" ".join(words[:width])) == spelling:
+                return action, " ".join(words[width:])
+    return None
+
+
+def set_role(services: Services, lang: str, actor_id: int, args: str) -> str:
+    """/contacts role <person> <role>: give the person a role (as a card's button does on
+    Telegram); never one's own, never the last admin's."""
+    t = partial(services.catalog.get, lang)
+    if not args.strip():
+        return t("contacts.manage_usage")
+    with session_scope(services.engine) as session:
+        found, rest = split_person(session, text=args)
+        role = Role.parse(rest)
+        if not found or len(found) > 1 or role is None:
+            who = described(session, found)
+            problem = "person" if not found else "which" if len(found) > 1 else "usage"
+        elif found[0].id == actor_id:
+            problem = "yourself"
+        else:
+            assert found[0].id is not None
+            done = change_role(session, contact_id=found[0].id, role=role, actor_id=actor_id)
+            problem = done.problem
+        name = name_of(session, found[0]) if found else ""
+    if problem == "person":
+        return t("contacts.scope_person_not_found", text=args) + "\n" + t("contacts.manage_usage")
+    if problem == "which":
+        return t("contacts.scope_which_person", people="\n".join(who))
+    if problem == "usage":
+        return t("contacts.manage_usage")
+    if problem == "yourself":
+        return t("contacts.not_yourself")
+    if problem == "last_admin":
+        return t("contacts.last_admin", name=name)
+    assert role is not None
+    return t("contacts.role_changed", name=name, role=t(f"common.role_{role.value}"))
+
+
+def remove_contact(services: Services, lang: str, actor_id: int, args: str) -> str:
+    """/contacts remove <person> <unit>: take the person off one of their units (as a card's
+    button does on Telegram); the person and their history stay."""
+    t = partial(services.catalog.get, lang)
+    if not args.strip():
+        return t("contacts.manage_usage")
+    with session_scope(services.engine) as session:
+        found, rest = split_person(session, text=args)
+        person = found[0] if len(found) == 1 else None
+        theirs: list[str] = []
+        units: list[Unit] = []
+        if person is not None and person.id is not None:
+            own = set(unit_ids_of(session, contact_id=person.id))
+            found_units = find_units(session, text=rest, include_inactive=True) if rest else []
+            units = [u for u in found_units if u.id in own]
+            if len(units) != 1:
+                info = contact_info(session, contact_id=person.id)
+                theirs = [f"{u.code}: {u.name}" for u, _ in (info.units if info else [])]
+            else:
+                assert units[0].id is not None
+                remove_from_unit(
+                    session, contact_id=person.id, unit_id=units[0].id, actor_id=actor_id
+                )
+        who = described(session, found)
+        name = name_of(session, person)
+        unit_name = units[0].name if len(units) == 1 else ""
+    if not found:
+        return t("contacts.scope_person_not_found", text=args) + "\n" + t("contacts.manage_usage")
+    if person is None:
+        return t("contacts.scope_which_person", people="\n".join(who))
+    if not unit_name:
+        listed = "\n".join(theirs) or t("contacts.no_units")
+        key = "contacts.remove_which_unit" if rest else "contacts.remove_no_unit"
+        return t(key, name=name, text=rest, units=listed)
+    return t("contacts.removed", name=name, unit=unit_name)

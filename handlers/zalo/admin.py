@@ -170,8 +170,18 @@ def recurring(services: Services, actor: Actor, args: str, _name: str) -> list[S
 
 
 def contacts(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """/contacts [unit]: the registered people (or a unit's), a page at a time."""
-    return contacts_page(services, actor, args.strip(), 1)
+    """/contacts [unit]: the registered people (or a unit's), a page at a time;
+    `/contacts role <person> <role>` and `/contacts remove <person> <unit>` do what a
+    person's card's buttons do on Telegram."""
+    action = people.contact_action(args)
+    if action is None:
+        return contacts_page(services, actor, args.strip(), 1)
+    refused = refused_unless_admin(services, actor)
+    if refused is not None:
+        return refused
+    verb, rest = action
+    change = people.set_role if verb == "role" else people.remove_contact
+    return [Said(change(services, actor.lang, actor.contact_id, rest))]
 
 
 def contacts_page(services: Services, actor: Actor, text: str, number: int) -> list[Said]:
@@ -214,7 +224,10 @@ def imports(services: Services, actor: Actor, _args: str, _name: str) -> list[Sa
         return refused
     t = partial(services.catalog.get, actor.lang)
     if not services.settings.public_base_url_set:  # no page to link to: the other ways
-        return [Said(t("zalo.import_how"))]
+        telegram = (
+            t("zalo.import_how_telegram") if "telegram" in services.settings.channels else ""
+        )
+        return [Said(t("zalo.import_how", telegram=telegram))]
     link = links.url(
         services.settings.public_base_url,
         services.link_key,

@@ -117,6 +117,8 @@ class ZaloChannel(TextChannel):
             return self.receive(event.sender_id, typed, event.message_id)
         if actor is None and not command and looks_like_link_code(typed):  # the code alone
             return self.receive(event.sender_id, f"/link {typed}", event.message_id)
+        if actor is None and command == "whoami":  # how an IT officer learns ZALO_ADMIN_IDS
+            return self._render(lang, Said(t("zalo.whoami_stranger", id=event.sender_id)))
         if actor is None:
             return self._render(lang, Said(t("zalo.not_registered")))
         # A command run here with no declared role is the admins' until someone declares it.

@@ -65,6 +65,8 @@ def help_text(services: Services, actor: Actor, _args: str, _name: str) -> list[
     t = partial(services.catalog.get, actor.lang)
     lines = [t("zalo.help_header", role=t(ROLE_KEYS.get(actor.role, "common.role_member")))]
     lines.append(t("zalo.help_member"))
+    if "telegram" in services.settings.channels:  # on Zalo alone there is nothing to link
+        lines.append(t("zalo.help_link"))
     if actor.access >= Access.COORDINATOR:
         lines.append(t("zalo.help_coordinator"))
         lines.append(t("zalo.help_coordinator_more"))

@@ -1,6 +1,7 @@
 """A photo sent on Zalo, kept as evidence like a Telegram photo (downloaded from photo_url).
 
-The task is the one its caption names ("#12 biên bản"), else the unit's only open task;
+The task is the one its caption names ("#12 biên bản"), else the unit's only open task
+(one it has reported done included, as on Telegram);
 otherwise the bot asks to send it again with the task's number. A caption that states a
 status ("đã xong") is recorded with the photo, in one transaction.
 """
@@ -22,7 +23,7 @@ from app.services import Services
 from core.checkin import task_numbers
 from db.engine import session_scope
 from db.models import Evidence
-from db.queries.checkin import Check, check_reportable, find_evidence, open_page, unit_name
+from db.queries.checkin import Check, check_reportable, find_evidence, open_items, unit_name
 from db.queries.evidence import unit_evidence_bytes
 from zalo import Event
 
@@ -98,11 +99,13 @@ def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
     """Return the assignment a photo is about: the task its caption names, or the only one."""
     named = task_numbers(caption)
     with session_scope(services.engine) as session:
-        rows, total = open_page(session, unit_ids=actor.unit_ids, offset=0, limit=1_000)
+        # The open tasks' assignments, done ones too (as on Telegram): the minutes of a
+        # meeting are often photographed after the unit has reported it done.
+        items = open_items(session, unit_ids=actor.unit_ids)
     if named:
-        found = [a.id for a, task in rows if task.id in named]
+        found = [i.assignment_id for i in items if i.task_id in named]
         return found[0] if len(found) == 1 else None
-    return rows[0][0].id if total == 1 else None
+    return items[0].assignment_id if len(items) == 1 else None
 
 
 def _add(evidence: Evidence, connection: Connection) -> None:

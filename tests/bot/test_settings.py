@@ -200,3 +200,21 @@ def test_empty_and_padded_values_mean_what_an_operator_meant() -> None:
     assert s.web_secret is None
     assert s.public_base_url == "https://dondoc.example.vn"
     assert (s.org_name, s.report_signer_name) == ("Sở Khoa học và Công nghệ", "")
+
+
+def test_the_env_example_with_only_a_zalo_token_serves_zalo_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Zalo-only province copies .env.example to .env and fills in ZALO_BOT_TOKEN only
+    (README): that is Zalo alone. BOT_TOKEN held a BotFather placeholder there, so Telegram
+    ran too with it (and ENV=production stopped, asking for a @BotFather token)."""
+    for name in ("BOT_TOKEN", "ZALO_BOT_TOKEN", "ENV"):
+        monkeypatch.delenv(name, raising=False)
+    example = (Path(__file__).parents[2] / ".env.example").read_text(encoding="utf-8")
+    env = tmp_path / ".env"
+    env.write_text(
+        example.replace("ZALO_BOT_TOKEN=\n", "ZALO_BOT_TOKEN=4242424242:a-real-zalo-secret\n"),
+        encoding="utf-8",
+    )
+    settings = load_settings(env_file=env)
+    assert settings.channels == ("zalo",)

@@ -10,6 +10,8 @@ import asyncio
 import re
 from datetime import date, timedelta
 
+import pytest
+from pydantic import SecretStr
 from sqlmodel import col, select
 
 from db.models import Contact, ContactIdentity, Outbox, StatusReport
@@ -25,6 +27,12 @@ LAN, MINH = 3701, 3702  # on Telegram
 LAN_TEXT, STRANGER = "9b1e44c2a7d05f31", "5d0c11aa"  # on the text channel
 DEADLINE = date(2026, 11, 19)  # Thursday: Wednesday is a reminder day, Thursday the due day
 CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
+
+
+@pytest.fixture(autouse=True)
+def two_channels(bot: BotUnderTest) -> None:
+    """A province on two channels: on one alone, /link has nothing to link (test_zalo_alone)."""
+    bot.configure(zalo_bot_token=SecretStr("2718281828:fake-zalo-token-for-tests"))
 
 
 def typed(bot: BotUnderTest, who: str, text: str, n: int) -> str:

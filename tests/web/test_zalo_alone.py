@@ -135,8 +135,8 @@ async def test_a_zalo_admin_gets_the_invite_sheet_through_a_link_used_once(
     engine: Engine,
 ) -> None:
     """/invites on Zalo answers a link; its page makes no code (Zalo's preview opens it);
-    the button makes one per unit without a contact and sends the sheet, once; a code of
-    the sheet registers the official it is given to."""
+    the button makes one per unit without a contact and sends the sheet, once, without the
+    Telegram link column; a code of the sheet registers the official it is given to."""
     answer = await answer_to(fake_zalo, AN, "/invites")
     assert "Bảng lời mời cho 1 đơn vị (XLSX)" in answer
     found = LINK.search(answer)
@@ -154,8 +154,11 @@ async def test_a_zalo_admin_gets_the_invite_sheet_through_a_link_used_once(
     assert "/invites" in again.text
     assert invites_made(engine) == 1
     book = openpyxl.load_workbook(io.BytesIO(sheet.content))
-    [row] = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    [header, row] = list(book.worksheets[0].iter_rows(values_only=True))
     assert row[:2] == ("TX", "Xã Tam Xuân")
+    # No Telegram here: no "Liên kết mời" column left empty on every row.
+    assert "Liên kết mời" not in header
+    assert all(cell not in (None, "") for cell in row)
     start = next(str(v) for v in row if str(v).startswith("/start "))
     welcome = await answer_to(fake_zalo, HOA, start)
     assert "Xã Tam Xuân" in welcome
@@ -203,3 +206,30 @@ async def test_the_invite_sheet_as_csv_and_refused_to_anyone_but_an_admin(
 def unit_id(session: Session, code: str) -> int | None:
     """Return the id of the unit with this code."""
     return session.exec(select(Unit.id).where(Unit.code == code)).one()
+
+
+async def test_a_stranger_learns_their_zalo_id_from_whoami(
+    alone: Alone,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """The IT officer, not yet anyone to the bot, sends /whoami to learn the Zalo id that
+    ZALO_ADMIN_IDS takes (README); it was answered only with how to join, no id."""
+    answer = await answer_to(fake_zalo, HOA, "/whoami")
+    assert f"Zalo id {HOA}" in answer
+    assert "/start <mã>" in answer
+
+
+async def test_on_zalo_alone_help_and_link_name_no_telegram(
+    alone: Alone,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """Without BOT_TOKEN there is no Telegram account to link: every role's /help leaves
+    /link and Telegram out (they came in its first message), and /link says there is no
+    other channel instead of giving a code."""
+    for person in (AN, CHI):
+        answer = await answer_to(fake_zalo, person, "/link")
+        assert "không có kênh nào khác" in answer
+        shown = await answer_to(fake_zalo, person, "/help")  # the everyone's part comes first
+        assert "/mytasks" in shown
+        assert "/link" not in shown
+        assert "Telegram" not in shown

@@ -169,3 +169,15 @@ async def test_import_says_how_to_import_a_file(zbot: ZaloBot) -> None:
     [how] = await zbot.say(ZALO_ADMIN, "/import")
     assert "dondoc units import" in how
     assert "Telegram" in how
+    assert "PUBLIC_BASE_URL" in how  # the way that gives a Zalo admin the upload page
+
+
+async def test_import_on_zalo_alone_names_no_telegram(zbot: ZaloBot) -> None:
+    """With no BOT_TOKEN, /import (without PUBLIC_BASE_URL) does not send the admin to a
+    Telegram the province does not have; it says PUBLIC_BASE_URL brings the upload page."""
+    province(zbot)
+    zbot.tg.configure(bot_token=None)  # the running bot stays; the province is Zalo's alone
+    [how] = await zbot.say(ZALO_ADMIN, "/import")
+    assert "Telegram" not in how
+    assert "PUBLIC_BASE_URL" in how
+    assert "dondoc units import" in how

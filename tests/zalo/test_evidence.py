@@ -67,3 +67,17 @@ async def test_a_photo_the_store_cannot_take_is_refused_and_its_status_recorded(
     with zbot.session() as s:
         assert list(s.exec(select(Evidence))) == []
         assert [r.state for r in s.exec(select(StatusReport))] == ["done"]
+
+
+async def test_a_photo_of_a_task_the_unit_reported_done_is_kept(zbot: ZaloBot) -> None:
+    """Hoa reports #N done, then sends the minutes' photo captioned "#N": it is kept for
+    that task, as on Telegram. Zalo asked which task, again and again, as if none matched."""
+    first, second = official(zbot, tasks=2)
+    await zbot.say(HOA, f"#{second} 1")
+    [answer] = await zbot.photo(HOA, JPEG, f"#{second} biên bản")
+    assert f"#{second}" in answer
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, kept.assignment_id)
+    assert about is not None
+    assert (about.task_id, first != second) == (second, True)

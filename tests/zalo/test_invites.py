@@ -56,6 +56,7 @@ async def test_revoke_one_invite_by_its_code(zbot: ZaloBot) -> None:
     code = province(zbot)[0]
     [answer] = await zbot.say(ZALO_ADMIN, f"/invites revoke {code}")
     assert "Đã thu hồi lời mời này của Xã An Hòa" in answer
+    assert "mã mời" in answer  # what a Zalo admin handed out (it said only "liên kết")
     assert open_invites(zbot) == 2
     [again] = await zbot.say(ZALO_ADMIN, f"/invites revoke {code}")
     assert "không có gì để thu hồi" in again
@@ -67,6 +68,7 @@ async def test_revoke_a_units_open_invites(zbot: ZaloBot) -> None:
     province(zbot)
     [answer] = await zbot.say(ZALO_ADMIN, "/invites revoke X01")
     assert "Đã thu hồi 2 lời mời chưa dùng của Xã An Hòa" in answer
+    assert "mã mời" in answer
     assert open_invites(zbot) == 1
     assert audited(zbot) == ["invite.revoked", "invite.revoked"]
 

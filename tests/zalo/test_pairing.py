@@ -125,9 +125,10 @@ async def test_the_invites_sheet_has_a_zalo_column(
     assert main(["invites", "export", "--out", "moi.csv"]) == 0
     content = (workdir_zalo_only / "moi.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
-    assert rows[0][8] == "Gửi cho bot Zalo"
+    assert "Liên kết mời" not in rows[0]  # no column left empty on every row
+    assert rows[0][7] == "Gửi cho bot Zalo"
     # A code starting with "-" is written as '-... (no formula in a spreadsheet).
-    assert all(r[5] == "" and r[8] == f"/start {r[6].lstrip(chr(39))}" for r in rows[1:])
+    assert all(r[7] == f"/start {r[5].lstrip(chr(39))}" for r in rows[1:])
     assert len(rows) > 10
     capsys.readouterr()
 
@@ -242,3 +243,28 @@ async def test_a_code_pasted_with_what_was_around_it_pairs(zbot: ZaloBot, paste:
     assert "Xã D" in welcome
     with zbot.session() as s:
         assert identity(s, HOA).channel == "zalo"
+
+
+async def test_a_used_code_on_zalo_is_called_a_code_not_a_link(zbot: ZaloBot) -> None:
+    """Lan sends the code Hoa already used: Zalo's answer speaks of an invite code and asks
+    for a new code; it spoke of Telegram's invite link, which nobody on Zalo was given."""
+    with zbot.session() as s:
+        make_unit(s, "XA", "Xã Điện Bàn Tây")
+    zbot.zalo.add_user(HOA, "Hoa")
+    zbot.zalo.add_user(LAN, "Lan")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XA")
+    await zbot.say(HOA, f"/start {code_of(invite)}")
+    [refused] = await zbot.say(LAN, f"/start {code_of(invite)}")
+    assert refused.startswith("Mã mời này không dùng được")
+    assert "liên kết" not in refused.lower()
+
+
+async def test_no_admin_yet_points_a_zalo_only_province_to_an_admin_code(
+    workdir_zalo_only: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`dondoc admin list` with no admin named only `admin add <telegram-user-id>`, which a
+    Zalo-only province cannot use: it names `dondoc admin invite` and ZALO_ADMIN_IDS."""
+    assert main(["admin", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "dondoc admin invite" in out
+    assert "ZALO_ADMIN_IDS" in out
