@@ -150,16 +150,24 @@ _TONE = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 SortKey = tuple[str, str, str, str]
 
 
+NUMBER_WIDTH = 12
+_NUMBER_RE = re.compile(r"[0-9]+")
+
+
 @lru_cache(maxsize=65536)
 def vi_sort_key(name: str, code: str = "") -> SortKey:
     """Return the key that sorts unit names in Vietnamese alphabet order, then by code.
 
     Letters compare by the alphabet ("Sở Tài chính" before "Sở Thông tin", "Đà Nẵng" after
-    every name in D), case aside; tones, then the exact spelling, then the code break ties.
+    every name in D), case aside, and numbers by their value ("Phường 2" before "Phường
+    10"); tones, then the exact spelling, then the code break ties.
     """
     letters: list[str] = []
     tones: list[str] = []
-    for char in " ".join(unicodedata.normalize("NFC", name).split()):
+    spaced = " ".join(unicodedata.normalize("NFC", name).split())
+    # Numbers by their value ("Phường 2" before "Phường 10"): a run of digits is compared
+    # as if written with NUMBER_WIDTH digits.
+    for char in _NUMBER_RE.sub(lambda m: m.group().rjust(NUMBER_WIDTH, "0"), spaced):
         letter, tone = _letter(char)
         letters.append(letter)
         tones.append(tone)

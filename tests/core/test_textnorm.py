@@ -193,3 +193,11 @@ def test_narrow_turns_full_width_signs_into_ascii() -> None:
 def test_plain_file_name_keeps_a_name_fit_to_store_and_show(name: str, expected: str) -> None:
     """The last path part, no control or format characters, 255 characters with the suffix."""
     assert plain_file_name(name, "file_1") == expected
+
+
+def test_vi_sort_key_orders_numbers_in_names_by_their_value() -> None:
+    """Numbered wards and schools come 1, 2, 10, not 1, 10, 2; a leading zero changes
+    nothing but the tie."""
+    names = ["Phường 10", "Phường 2", "Phường 1", "Số 10", "Số 9", "Phường 02", "Trường 100"]
+    expected = ["Phường 1", "Phường 02", "Phường 2", "Phường 10", "Số 9", "Số 10", "Trường 100"]
+    assert sorted(names, key=vi_sort_key) == expected
