@@ -1,5 +1,6 @@
 // The dashboard's little behaviour: filters submit on change, bars take their width,
-// a task's units filter by status and sort by column. No build step, no library.
+// a task's units filter by status and sort by column (its header's button, so the
+// keyboard reaches it too). No build step, no library.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   for (const input of document.querySelectorAll(".autosubmit")) {
@@ -28,6 +29,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const numeric = th.dataset.sort === "num";
       const down = th.dataset.dir !== "asc";
       th.dataset.dir = down ? "asc" : "desc";
+      for (const other of th.parentNode.children) other.removeAttribute("aria-sort");
+      th.setAttribute("aria-sort", down ? "ascending" : "descending");
       const key = (row) => {
         const cell = row.children[index];
         const raw = cell.dataset.value ?? cell.textContent.trim();

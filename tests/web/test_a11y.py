@@ -1,0 +1,206 @@
+"""The pages for older officials, keyboards, screen readers, magnifiers and paper, in Chromium.
+
+Each test walks several pages (in Vietnamese and English) through one audit rather than a
+test per page, to keep the browser suite fast. Screenshots go under each test's temp folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, Response
+
+from devtools.fakezalo import FakeZalo
+from tests.web.conftest import COORDINATOR, Served, ask_extension
+from tests.web.test_browser import browser, open_signed_in, shot  # noqa: F401 (a fixture)
+from tests.web.test_zalo_upload import settings, upload_link  # noqa: F401 (a fixture)
+from tests.zalo.conftest import fake_zalo  # noqa: F401 (a fixture)
+
+# What a screen reader or a magnifier's user needs of a page: every control labelled, every
+# table captioned with header cells that say what they head, every link and button named.
+AUDIT = """() => {
+  const problems = [];
+  const named = (el) => (el.getAttribute("aria-label") || el.textContent || "").trim();
+  for (const c of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    if (!c.labels.length && !c.getAttribute("aria-label")) {
+      problems.push("unlabelled " + c.outerHTML.slice(0, 90));
+    }
+  }
+  for (const table of document.querySelectorAll("table")) {
+    const caption = table.caption ? table.caption.textContent.trim() : "";
+    if (!caption) problems.push("no caption #" + table.id);
+    if (!table.querySelector("thead th")) problems.push("no header row #" + table.id);
+  }
+  for (const th of document.querySelectorAll("th")) {
+    const where = "#" + th.closest("table").id + " " + th.textContent.trim().slice(0, 20);
+    if (!th.getAttribute("scope")) problems.push("th without scope " + where);
+    if (!th.textContent.trim()) problems.push("empty th " + where);
+  }
+  for (const el of document.querySelectorAll("a[href], button")) {
+    if (!named(el)) problems.push("nameless " + el.outerHTML.slice(0, 90));
+  }
+  return problems;
+}"""
+
+# Cells that a box scrolling (or hiding) its overflow cuts off: what printing loses.
+CLIPPED = """() => {
+  const cut = [];
+  for (const cell of document.querySelectorAll("td, th")) {
+    const r = cell.getBoundingClientRect();
+    for (let box = cell.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX === "visible") continue;
+      const b = box.getBoundingClientRect();
+      if (r.right > b.right + 1 || r.left < b.left - 1) cut.push(cell.textContent.trim());
+    }
+  }
+  return cut;
+}"""
+
+
+async def audit(page: Page, lang: str, where: str) -> None:
+    """Assert the page is in `lang`, passes the audit and fits a 200 % zoom (640 px)."""
+    assert await page.evaluate("document.documentElement.lang") == lang, where
+    assert await page.evaluate(AUDIT) == [], where
+    size = page.viewport_size
+    await page.set_viewport_size({"width": 640, "height": 480})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 640, where
+    if size is not None:
+        await page.set_viewport_size(size)
+
+
+async def test_pages_label_every_control_table_and_link_in_either_language(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The dashboard's four pages, the sign-in landing and the Zalo admin's upload page, in
+    Vietnamese and English: `<html lang>` is the page's, the refusal's note and the upload's
+    file field are labelled (they were placeholders or nothing), every table has a caption
+    and scoped header cells (none had; the overview's bar column had an empty header and the
+    history none), and nothing is loaded from another site, every page a few kilobytes."""
+    ask_extension(served)
+    task_id, unit_id = served.tasks[0].id, served.units["TX"].id
+    landing = await (await browser.new_context()).new_page()
+    await landing.goto(await served.login_link(COORDINATOR))
+    await audit(landing, "vi", "landing")
+    page = await open_signed_in(served, browser, COORDINATOR)
+    loaded: list[tuple[str, int]] = []
+
+    async def weigh(response: Response) -> None:
+        loaded.append((response.url, len(await response.body())))
+
+    page.on("response", weigh)
+    for lang in ("vi", "en"):
+        for path in ("/", "/matrix", f"/tasks/{task_id}", f"/units/{unit_id}"):
+            loaded.clear()
+            await page.goto(f"{served.url}{path}?lang={lang}")
+            await shot(page, tmp_path, f"{lang}{path.replace('/', '-')}")
+            await audit(page, lang, f"{lang} {path}")
+            assert all(url.startswith(served.url) for url, _ in loaded), loaded
+            assert sum(size for _, size in loaded) < 60_000, loaded
+    upload = await (await browser.new_context(locale="vi-VN")).new_page()
+    link = await upload_link(served, fake_zalo)
+    for lang in ("vi", "en"):
+        await upload.goto(f"{link}&lang={lang}")
+        await shot(upload, tmp_path, f"upload-{lang}")
+        await audit(upload, lang, f"upload {lang}")
+
+
+async def test_keyboard_reaches_every_control_with_a_visible_focus_and_sorts(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Tab alone reaches every link, button and field of the overview and a task's page, each
+    with a focus ring of 2 px or more, and sorts the task's units by a header (the headers
+    took a mouse click only)."""
+    ask_extension(served)
+    page = await open_signed_in(served, browser, COORDINATOR)
+    for path in ("/", f"/tasks/{served.tasks[0].id}"):
+        await page.goto(served.url + path)
+        await page.evaluate(
+            """() => { window.reached = []; document.addEventListener("focusin", (e) => {
+              const s = getComputedStyle(e.target);
+              window.reached.push([e.target, s.outlineStyle, parseFloat(s.outlineWidth)]); }); }"""
+        )
+        controls = await page.locator(
+            "a[href], button, select, input:not([type=hidden]), th[data-sort]"
+        ).count()
+        for _ in range(controls + 2):
+            await page.keyboard.press("Tab")
+        missed = await page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+              "a[href], button, select, input:not([type=hidden]), th[data-sort]"))
+              .filter((el) => !window.reached.some(([f]) => f === el || el.contains(f)))
+              .map((el) => el.outerHTML.slice(0, 80))"""
+        )
+        assert missed == [], path
+        faint = await page.evaluate(
+            """() => window.reached.filter(([, style, width]) => style === "none" || width < 2)
+              .map(([el]) => el.outerHTML.slice(0, 80))"""
+        )
+        assert faint == [], path
+    await page.locator("#units th[data-sort]").nth(1).locator("button").focus()
+    await shot(page, tmp_path, "focus-on-sort")
+    await page.keyboard.press("Enter")
+    assert await page.locator("#units th").nth(1).get_attribute("aria-sort") == "ascending"
+
+
+async def test_printing_keeps_the_tables_whole_and_leaves_the_controls_out(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Printed for a meeting (on a page narrower than the task's table), the overview, the
+    matrix, a task's and a unit's tables are not cut at their scrolling box's edge (they
+    were), and the filters and buttons stay off the paper."""
+    ask_extension(served)
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.emulate_media(media="print")
+    await page.set_viewport_size({"width": 560, "height": 800})
+    task_id, unit_id = served.tasks[0].id, served.units["TX"].id
+    for path in ("/", "/matrix", f"/tasks/{task_id}", f"/units/{unit_id}"):
+        await page.goto(served.url + path)
+        await shot(page, tmp_path, f"print{path.replace('/', '-')}")
+        assert await page.evaluate(CLIPPED) == [], path
+        shown = await page.locator(".filters, #logout, form.decide").evaluate_all(
+            "(els) => els.filter((el) => el.offsetParent !== null).map((el) => el.id)"
+        )
+        assert shown == [], path
+
+
+async def test_error_pages_speak_the_pages_language_and_lead_back(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """An unknown address (a bare "404" in English, no page), a wrong method, a session
+    gone (401), a forged link (403) and a used one (410) each answer a page in the language
+    chosen, with a link back (none had one)."""
+    used = await served.login_link(COORDINATOR)
+    first = await (await browser.new_context()).new_page()
+    await first.goto(used)
+    async with first.expect_navigation():
+        await first.click("#go")
+    said = {
+        "vi": ("Không tìm thấy trang này.", "không hợp lệ", "cần đăng nhập", "đã được dùng"),
+        "en": ("This page does not exist.", "not valid", "Please sign in", "used already"),
+    }
+    for lang, (missing, bad, sign_in, spent) in said.items():
+        page = await (await browser.new_context()).new_page()
+        for path, status, text in (
+            (f"/nope?lang={lang}", 404, missing),  # the language chosen, kept by its cookie
+            ("/logout", 405, bad),
+            ("/", 401, sign_in),
+            (used[:-4] + "AAAA", 403, "/web"),
+            (used, 410, spent),
+        ):
+            response = await page.goto(served.url + path if path.startswith("/") else path)
+            assert response is not None
+            assert response.status == status, path
+            await shot(page, tmp_path, f"{lang}-{status}")
+            assert await page.evaluate("document.documentElement.lang") == lang, path
+            assert text in await page.locator("#message").inner_text(), path
+            assert await page.locator("#back").get_attribute("href") == "/", path
+            await audit(page, lang, path)
