@@ -6,11 +6,14 @@ test per page, to keep the browser suite fast. Screenshots go under each test's 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, Response
 
+from app.dashboard import SESSION_IDLE
 from devtools.fakezalo import FakeZalo
+from tests.factories import person
 from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_browser import browser, open_signed_in, shot  # noqa: F401 (a fixture)
 from tests.web.test_zalo_upload import settings, upload_link  # noqa: F401 (a fixture)
@@ -204,3 +207,33 @@ async def test_error_pages_speak_the_pages_language_and_lead_back(
             assert text in await page.locator("#message").inner_text(), path
             assert await page.locator("#back").get_attribute("href") == "/", path
             await audit(page, lang, path)
+
+
+async def test_an_english_readers_sign_out_and_ended_session_are_in_english(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A coordinator who reads the bot in English (never choosing it on the page) is told
+    they signed out, and later that their session ended, in English (both were Vietnamese:
+    nobody signed in, the page fell back to it)."""
+    with served.bot.session() as s:
+        coordinator = person(s, COORDINATOR)
+        coordinator.language = "en"
+        s.add(coordinator)
+        s.commit()
+    page = await open_signed_in(served, browser, COORDINATOR)
+    assert await page.evaluate("document.documentElement.lang") == "en"
+    async with page.expect_navigation():
+        await page.click("#logout")
+    await shot(page, tmp_path, "signed-out-en")
+    assert await page.evaluate("document.documentElement.lang") == "en"
+    assert "signed out" in await page.locator("#message").inner_text()
+    page = await open_signed_in(served, browser, COORDINATOR)
+    served.bot.clock.advance(SESSION_IDLE + timedelta(minutes=1))
+    response = await page.reload()
+    assert response is not None
+    assert response.status == 401
+    await shot(page, tmp_path, "session-ended-en")
+    assert await page.evaluate("document.documentElement.lang") == "en"
+    assert "Please sign in" in await page.locator("#message").inner_text()
