@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, Response
+from playwright.async_api import Browser, Page
 
 from app.dashboard import SESSION_IDLE
 from devtools.fakezalo import FakeZalo
@@ -59,6 +59,14 @@ CLIPPED = """() => {
   return cut;
 }"""
 
+# What a page loaded from another site, and the bytes it took (page, stylesheet, script).
+WEIGHT = """() => {
+  const all = [...performance.getEntriesByType("navigation"),
+               ...performance.getEntriesByType("resource")];
+  return [all.filter((e) => !e.name.startsWith(location.origin)).map((e) => e.name),
+          all.reduce((n, e) => n + e.transferSize, 0)];
+}"""
+
 
 async def audit(page: Page, lang: str, where: str) -> None:
     """Assert the page is in `lang`, passes the audit and fits a 200 % zoom (640 px)."""
@@ -88,20 +96,14 @@ async def test_pages_label_every_control_table_and_link_in_either_language(
     await landing.goto(await served.login_link(COORDINATOR))
     await audit(landing, "vi", "landing")
     page = await open_signed_in(served, browser, COORDINATOR)
-    loaded: list[tuple[str, int]] = []
-
-    async def weigh(response: Response) -> None:
-        loaded.append((response.url, len(await response.body())))
-
-    page.on("response", weigh)
     for lang in ("vi", "en"):
         for path in ("/", "/matrix", f"/tasks/{task_id}", f"/units/{unit_id}"):
-            loaded.clear()
             await page.goto(f"{served.url}{path}?lang={lang}")
             await shot(page, tmp_path, f"{lang}{path.replace('/', '-')}")
             await audit(page, lang, f"{lang} {path}")
-            assert all(url.startswith(served.url) for url, _ in loaded), loaded
-            assert sum(size for _, size in loaded) < 60_000, loaded
+            elsewhere, weight = await page.evaluate(WEIGHT)
+            assert elsewhere == [], path
+            assert 0 < weight < 60_000, path  # ~11 KB now: the page, its stylesheet and script
     upload = await (await browser.new_context(locale="vi-VN")).new_page()
     link = await upload_link(served, fake_zalo)
     for lang in ("vi", "en"):
@@ -237,3 +239,21 @@ async def test_an_english_readers_sign_out_and_ended_session_are_in_english(
     await shot(page, tmp_path, "session-ended-en")
     assert await page.evaluate("document.documentElement.lang") == "en"
     assert "Please sign in" in await page.locator("#message").inner_text()
+
+
+async def test_a_filter_changed_by_keyboard_keeps_the_focus_after_its_reload(
+    served: Served,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """An arrow key on a filter applies it at once (the page reloads): the focus comes back
+    to that filter, on the overview and the matrix, so the next key goes on (it fell to the
+    page's start, and a keyboard user had to Tab back through the menu each time)."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    for path, select in (("/", "#filter-kind"), ("/matrix", "#filter-group")):
+        await page.goto(served.url + path)
+        await page.focus(select)
+        async with page.expect_navigation():
+            await page.keyboard.press("ArrowDown")
+        await page.wait_for_load_state("load")
+        assert await page.evaluate("document.activeElement.id") == select[1:], path
+        assert "=" in page.url.split("?", 1)[-1], path  # the filter was applied

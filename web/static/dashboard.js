@@ -3,8 +3,16 @@
 // keyboard reaches it too). No build step, no library.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // A filter applied from the keyboard (an arrow key changes a select) reloads the page:
+  // focus comes back to that filter, so the next key goes on from there.
+  const refocus = sessionStorage.getItem("dondoc-refocus");
+  sessionStorage.removeItem("dondoc-refocus");
+  if (refocus) document.getElementById(refocus)?.focus();
   for (const input of document.querySelectorAll(".autosubmit")) {
-    input.addEventListener("change", () => input.form.submit());
+    input.addEventListener("change", () => {
+      if (input.id) sessionStorage.setItem("dondoc-refocus", input.id);
+      input.form.submit();
+    });
   }
   for (const span of document.querySelectorAll(".bar span[data-w]")) {
     span.style.width = span.dataset.w + "%";
