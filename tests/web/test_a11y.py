@@ -257,3 +257,31 @@ async def test_a_filter_changed_by_keyboard_keeps_the_focus_after_its_reload(
         await page.wait_for_load_state("load")
         assert await page.evaluate("document.activeElement.id") == select[1:], path
         assert "=" in page.url.split("?", 1)[-1], path  # the filter was applied
+
+
+async def test_an_expired_download_link_is_refused_in_its_persons_language(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A download link signed for an English reader, opened after it expired in a browser
+    without their session, is refused in English (it was Vietnamese), with a way back; a
+    forged one, whose person is anyone's guess, still in Vietnamese."""
+    with served.bot.session() as s:
+        coordinator = person(s, COORDINATOR)
+        coordinator.language = "en"
+        s.add(coordinator)
+        s.commit()
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{served.tasks[0].id}")
+    href = await page.locator("#export-task").get_attribute("href")
+    assert href is not None
+    served.bot.clock.advance(timedelta(hours=1, minutes=1))
+    other = await (await browser.new_context()).new_page()
+    for link, lang in ((href, "en"), (href.replace("s=", "s=A"), "vi")):
+        response = await other.goto(served.url + link if link.startswith("/") else link)
+        assert response is not None
+        assert response.status == 403
+        await shot(other, tmp_path, f"expired-{lang}")
+        assert await other.evaluate("document.documentElement.lang") == lang
+        assert await other.locator("#back").count() == 1
