@@ -20,7 +20,7 @@ from core.markup import to_plain
 from db.engine import session_scope
 from scheduler import nudge as nudging
 from scheduler.workers import in_heavy_worker, in_worker
-from web.auth import Signed, csrf_ok, deps_of, form_of, signed_in
+from web.auth import Signed, csrf_ok, deps_of, form_of, sign_in_needed, signed_in
 from web.pages import task_response
 from web.render import language, message_page
 
@@ -29,7 +29,7 @@ async def _checked(request: Request) -> tuple[Signed, d.Viewer, dict[str, str]] 
     """Return the staff session and the form, or the refusal to answer."""
     signed = await signed_in(request)
     if signed is None:
-        return message_page(request, None, "web.sign_in_needed", status=401)
+        return await sign_in_needed(request)
     if signed.viewer is None:
         return message_page(request, None, "web.forbidden", status=403)
     form = await form_of(request)

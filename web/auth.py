@@ -22,11 +22,13 @@ from app.dashboard import (
     SESSION_MAX,
     LoginOffer,
     Viewer,
+    language_of,
     login_offer,
     sign_in,
     sign_in_as,
     viewer_of,
 )
+from app.i18n import Lang
 from app.miniapp import verify_init_data
 from core.textnorm import without_nul
 from db.engine import session_scope
@@ -83,6 +85,21 @@ async def signed_in(request: Request) -> Signed | None:
             return Signed(found.contact_id, viewer, found.csrf)
 
     return await in_worker(read)
+
+
+async def sign_in_needed(request: Request) -> Response:
+    """Say that a sign-in is needed (401), in the language of the person whose session the
+    cookie names when it has ended (an English reader's session expiring got Vietnamese)."""
+    token = request.cookies.get(COOKIE, "")
+    services = deps_of(request).services
+
+    def lang() -> Lang | None:
+        with session_scope(services.engine) as session:
+            owner = wq.session_owner(session, token=token)
+            return language_of(session, contact_id=owner) if owner is not None else None
+
+    person = await in_worker(lang) if token else None
+    return message_page(request, None, "web.sign_in_needed", status=401, person_lang=person)
 
 
 async def login(request: Request) -> Response:
@@ -197,7 +214,7 @@ async def logout(request: Request) -> Response:
     """End the session (a POST with its CSRF token), then say so."""
     signed = await signed_in(request)
     if signed is None:
-        return message_page(request, None, "web.sign_in_needed", status=401)
+        return await sign_in_needed(request)
     form = await form_of(request)
     if form is None:
         return message_page(request, signed.viewer, "web.too_large", status=413)
@@ -211,6 +228,7 @@ async def logout(request: Request) -> Response:
             wq.end_session(session, token=token, now=services.clock.now())
 
     await in_worker(end)
-    response = message_page(request, None, "web.signed_out", status=200)
+    lang = signed.viewer.lang if signed.viewer is not None else None
+    response = message_page(request, None, "web.signed_out", status=200, person_lang=lang)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -147,7 +147,17 @@ async def granted_with_session(request: Request) -> tuple[links.SignedLink, bool
         )
     except links.RefusedLinkError as refused:
         log.info("refused a download link: %s", refused.reason.value)
-        return message_page(request, None, "web.link_refused", status=403)
+        person = request.query_params.get("p", "")
+        lang: Lang | None = None
+        if refused.reason is links.Refusal.EXPIRED and person.isdigit():
+            # its signature held: the person it was signed for reads the refusal in their language
+
+            def read() -> Lang | None:
+                with session_scope(deps.services.engine) as session:
+                    return d.language_of(session, contact_id=int(person))
+
+            lang = await in_worker(read)
+        return message_page(request, None, "web.link_refused", status=403, person_lang=lang)
     if not granted.person.isdigit():  # links are signed for contacts by their number
         return message_page(request, None, "web.link_refused", status=403)
     return granted, signed is not None

@@ -18,7 +18,7 @@ from app import links
 from core.numbers import typed_number
 from db.engine import session_scope
 from scheduler.workers import in_worker
-from web.auth import Signed, deps_of, signed_in
+from web.auth import Signed, deps_of, sign_in_needed, signed_in
 from web.render import language, message_page, page
 
 LINK_TTL = timedelta(hours=1)
@@ -31,7 +31,7 @@ def staff_page(handler: Page) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         signed = await signed_in(request)
         if signed is None:
-            return message_page(request, None, "web.sign_in_needed", status=401)
+            return await sign_in_needed(request)
         if signed.viewer is None:
             return message_page(request, None, "web.forbidden", status=403)
         return await handler(request, signed, signed.viewer)

@@ -66,10 +66,17 @@ class SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
+MACHINES = ("/webhook/", "/healthz", "/livez", "/metrics")  # callers that read no page
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Answer an HTTP error (404, 405) in a line, without internals."""
+    """Answer an HTTP error (404, 405) without internals: a person gets a page in their
+    language with a way back (it was a bare "404"), a machine the status in a line."""
     code = exc.status_code if isinstance(exc, HTTPException) else 500
-    return PlainTextResponse(str(code), status_code=code)
+    if request.url.path.startswith(MACHINES):
+        return PlainTextResponse(str(code), status_code=code)
+    key = "web.not_found" if code == 404 else "web.bad_request"
+    return message_page(request, None, key, status=code)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -80,7 +87,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     """
     ref = secrets.token_hex(3)
     log.error("error %s: %s %s failed", ref, request.method, request.url.path, exc_info=exc)
-    if request.url.path.startswith(("/webhook/", "/healthz", "/livez", "/metrics")):
+    if request.url.path.startswith(MACHINES):
         return PlainTextResponse("500", status_code=500)
     try:
         return message_page(request, None, "common.internal_error", status=500, ref=ref)

@@ -101,6 +101,15 @@ def touch_session(
     return found
 
 
+def session_owner(session: Session, *, token: str) -> int | None:
+    """Return the person a session's token was given to, live or ended (None when unknown)."""
+    if not token or len(token) > 200:
+        return None
+    return session.exec(
+        select(WebSession.contact_id).where(WebSession.token_hash == _hash(token))
+    ).first()
+
+
 def end_session(session: Session, *, token: str, now: datetime) -> None:
     """End the session of this token (logout)."""
     session.execute(

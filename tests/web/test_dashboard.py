@@ -309,10 +309,11 @@ async def test_switching_language_keeps_the_pages_filters(served: Served) -> Non
 
 
 async def test_pages_carry_security_headers_and_no_traceback(served: Served) -> None:
-    """Answers forbid framing and referrers; an unknown path is a bare 404."""
+    """Answers forbid framing and referrers; an unknown path is a page saying so, no more."""
     response = await served.http.get("/nope")
     assert response.status_code == 404
-    assert response.text == "404"
+    assert "Không tìm thấy trang này." in response.text
+    assert "Traceback" not in response.text
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

@@ -1,9 +1,18 @@
 // The dashboard's little behaviour: filters submit on change, bars take their width,
-// a task's units filter by status and sort by column. No build step, no library.
+// a task's units filter by status and sort by column (its header's button, so the
+// keyboard reaches it too). No build step, no library.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // A filter applied from the keyboard (an arrow key changes a select) reloads the page:
+  // focus comes back to that filter, so the next key goes on from there.
+  const refocus = sessionStorage.getItem("dondoc-refocus");
+  sessionStorage.removeItem("dondoc-refocus");
+  if (refocus) document.getElementById(refocus)?.focus();
   for (const input of document.querySelectorAll(".autosubmit")) {
-    input.addEventListener("change", () => input.form.submit());
+    input.addEventListener("change", () => {
+      if (input.id) sessionStorage.setItem("dondoc-refocus", input.id);
+      input.form.submit();
+    });
   }
   for (const span of document.querySelectorAll(".bar span[data-w]")) {
     span.style.width = span.dataset.w + "%";
@@ -28,6 +37,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const numeric = th.dataset.sort === "num";
       const down = th.dataset.dir !== "asc";
       th.dataset.dir = down ? "asc" : "desc";
+      for (const other of th.parentNode.children) other.removeAttribute("aria-sort");
+      th.setAttribute("aria-sort", down ? "ascending" : "descending");
       const key = (row) => {
         const cell = row.children[index];
         const raw = cell.dataset.value ?? cell.textContent.trim();
