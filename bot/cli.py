@@ -25,7 +25,15 @@ from bot.commands import (
     tasks,
     units,
 )
-from bot.console import EXIT_CONFIG, EXIT_FAILED, ConfigError, load_settings, one_line, say
+from bot.console import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    ConfigError,
+    help_text,
+    load_settings,
+    one_line,
+    say,
+)
 from db.migrate import HEAD, UnknownSchemaError
 
 PRIVATE_UMASK = 0o077
@@ -50,8 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="dondoc",
-        description="dondoc: follow up the tasks a province's directives assign to units. "
-        "Settings come from the environment and .env (see .env.example).",
+        description=help_text("dondoc"),
     )
     parser.add_argument("--version", action="version", version=f"dondoc {dondoc_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -65,7 +72,7 @@ def dondoc_version() -> str:
     try:
         return version("dondoc")
     except PackageNotFoundError:
-        return "unknown (not installed; run ./scripts/setup)"
+        return help_text("version_unknown")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -36,6 +36,11 @@ def say(key: str, *, lang: Lang | None = None, err: bool = False, **params: obje
     print_plain(load_catalog().get(lang or cli_language(), key, **params), err=err)
 
 
+def help_text(key: str, **params: object) -> str:
+    """Return a `dondoc --help` text (catalog `cli_help.<key>`) in the console's language."""
+    return load_catalog().plain(cli_language(), f"cli_help.{key}", **params)
+
+
 def one_line(error: object) -> str:
     """Return an error's text on one line (a driver's message may hold several)."""
     return " ".join(str(error).split())

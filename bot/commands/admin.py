@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, say
+from bot.console import EXIT_CONFIG, EXIT_OK, help_text, load_settings, say
 from core.clock import SystemClock
 from core.roles import Role
 from db.engine import make_engine, session_scope
@@ -28,18 +28,24 @@ EXIT_NOT_ADMIN = 1
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `admin add`, `admin list` and `admin remove`."""
-    parser = sub.add_parser("admin", help="manage administrators")
+    parser = sub.add_parser("admin", help=help_text("admin"), description=help_text("admin"))
     admin_sub = parser.add_subparsers(dest="admin_command", required=True, metavar="COMMAND")
-    add = admin_sub.add_parser("add", help="make a Telegram user an admin")
-    add.add_argument("user_id", help="numeric Telegram user id (e.g. from @userinfobot)")
+    add = admin_sub.add_parser(
+        "add", help=help_text("admin_add"), description=help_text("admin_add")
+    )
+    add.add_argument("user_id", help=help_text("admin_user_id_example"))
     add.set_defaults(func=admin_add)
-    listing = admin_sub.add_parser("list", help="list the admins")
+    listing = admin_sub.add_parser(
+        "list", help=help_text("admin_list"), description=help_text("admin_list")
+    )
     listing.set_defaults(func=admin_list)
-    remove = admin_sub.add_parser("remove", help="make an admin a member again")
-    remove.add_argument("user_id", help="numeric Telegram user id")
+    remove = admin_sub.add_parser(
+        "remove", help=help_text("admin_remove"), description=help_text("admin_remove")
+    )
+    remove.add_argument("user_id", help=help_text("admin_user_id"))
     remove.set_defaults(func=admin_remove)
     invite = admin_sub.add_parser(
-        "invite", help="print a one-time admin code, to send to the bot on Telegram or Zalo"
+        "invite", help=help_text("admin_invite"), description=help_text("admin_invite")
     )
     invite.set_defaults(func=admin_invite)
 

@@ -7,7 +7,7 @@ import argparse
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from bot.console import EXIT_CONFIG, EXIT_OK, load_settings, one_line, say
+from bot.console import EXIT_CONFIG, EXIT_OK, help_text, load_settings, one_line, say
 from db.engine import make_engine
 from db.migrate import current_revision, upgrade
 from db.queries.taskcounts import rebuild
@@ -15,11 +15,15 @@ from db.queries.taskcounts import rebuild
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `db upgrade`."""
-    parser = sub.add_parser("db", help="database maintenance")
+    parser = sub.add_parser("db", help=help_text("db"), description=help_text("db"))
     db_sub = parser.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
-    up = db_sub.add_parser("upgrade", help="apply every pending migration")
+    up = db_sub.add_parser(
+        "upgrade", help=help_text("db_upgrade"), description=help_text("db_upgrade")
+    )
     up.set_defaults(func=db_upgrade)
-    recount = db_sub.add_parser("recount", help="rebuild the stored per-task counts")
+    recount = db_sub.add_parser(
+        "recount", help=help_text("db_recount"), description=help_text("db_recount")
+    )
     recount.set_defaults(func=db_recount)
 
 

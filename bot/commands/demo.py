@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import argparse
 
-from bot.console import EXIT_CONFIG, load_settings, say
+from bot.console import EXIT_CONFIG, help_text, load_settings, say
 from bot.settings import Settings
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `demo`."""
-    parser = sub.add_parser(
-        "demo",
-        help="run the demo: a sample province on simulated Telegram and Zalo, the dashboard "
-        "and a chat simulator, at http://127.0.0.1:8080/demo (never with ENV=production)",
-    )
-    parser.add_argument(
-        "--port", type=_port, default=None, help="the web page's port (default: WEB_PORT, 8080)"
-    )
-    parser.add_argument("--fresh", action="store_true", help="build the sample data again")
+    parser = sub.add_parser("demo", help=help_text("demo"), description=help_text("demo"))
+    parser.add_argument("--port", type=_port, default=None, help=help_text("demo_port"))
+    parser.add_argument("--fresh", action="store_true", help=help_text("demo_fresh"))
     parser.set_defaults(func=demo)
 
 
@@ -51,7 +45,10 @@ def start(settings: Settings, *, port: int | None = None, fresh: bool = False) -
 
 def _port(text: str) -> int:
     """Parse a TCP port number."""
-    port = int(text)
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
     if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError("1-65535")
+        raise argparse.ArgumentTypeError(help_text("port_invalid", value=repr(text)))
     return port

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.export_xlsx import build_workbook
 from app.i18n import load_catalog
-from bot.console import EXIT_FAILED, EXIT_OK, cli_language, load_settings, say
+from bot.console import EXIT_FAILED, EXIT_OK, cli_language, help_text, load_settings, say
 from core.clock import SystemClock
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
@@ -17,13 +17,9 @@ from db.queries import export as xq
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `export`."""
-    parser = sub.add_parser("export", help="write the appendix workbook (XLSX)")
-    parser.add_argument(
-        "--task", type=int, default=None, help="one task's number (default: all open)"
-    )
-    parser.add_argument(
-        "--out", type=Path, default=None, help="file to write (default: ./phu-luc-<time>.xlsx)"
-    )
+    parser = sub.add_parser("export", help=help_text("export"), description=help_text("export"))
+    parser.add_argument("--task", type=int, default=None, help=help_text("export_task"))
+    parser.add_argument("--out", type=Path, default=None, help=help_text("export_out"))
     parser.set_defaults(func=run_export)
 
 

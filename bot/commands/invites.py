@@ -13,7 +13,7 @@ import httpx
 
 from app.i18n import load_catalog
 from app.invite_sheet import invite_sheet
-from bot.console import EXIT_CONFIG, EXIT_OK, cli_language, load_settings, say
+from bot.console import EXIT_CONFIG, EXIT_OK, cli_language, help_text, load_settings, say
 from bot.settings import Settings
 from core.clock import SystemClock
 from core.tablefile import format_of, write_table
@@ -25,18 +25,14 @@ GETME_TIMEOUT_S = 10.0
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `invites export`."""
-    parser = sub.add_parser("invites", help="invite links for units")
+    parser = sub.add_parser("invites", help=help_text("invites"), description=help_text("invites"))
     inv_sub = parser.add_subparsers(dest="invites_command", required=True, metavar="COMMAND")
-    export = inv_sub.add_parser("export", help="write one invite link per unit to XLSX/CSV")
-    export.add_argument(
-        "--all", action="store_true", help="every active unit, not only those without a contact"
+    export = inv_sub.add_parser(
+        "export", help=help_text("invites_export"), description=help_text("invites_export")
     )
-    export.add_argument(
-        "--out", type=Path, default=None, help="output file, .xlsx (default) or .csv"
-    )
-    export.add_argument(
-        "--bot-username", default="", help="the bot's @username (default: asked from Telegram)"
-    )
+    export.add_argument("--all", action="store_true", help=help_text("invites_all"))
+    export.add_argument("--out", type=Path, default=None, help=help_text("invites_out"))
+    export.add_argument("--bot-username", default="", help=help_text("invites_bot_username"))
     export.set_defaults(func=invites_export)
 
 

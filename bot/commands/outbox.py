@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
-from bot.console import EXIT_OK, load_settings, say
+from bot.console import EXIT_OK, help_text, load_settings, say
 from bot.settings import OUTBOX_KEEP_DAYS
 from bot.settings import OUTBOX_KEEP_FEWEST as FEWEST_DAYS
 from bot.settings import OUTBOX_KEEP_MOST as MOST_DAYS
@@ -17,23 +17,22 @@ from db.queries.outbox_purge import count_old, purge
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `outbox purge`."""
-    parser = sub.add_parser("outbox", help="the queue of messages the bot sends")
+    parser = sub.add_parser("outbox", help=help_text("outbox"), description=help_text("outbox"))
     outbox_sub = parser.add_subparsers(dest="outbox_command", required=True, metavar="COMMAND")
     purge_parser = outbox_sub.add_parser(
         "purge",
-        help="delete messages sent, failed or cancelled more than N days ago "
-        "(housekeeping does it too, every ten minutes)",
+        help=help_text("outbox_purge"),
+        description=help_text("outbox_purge"),
     )
     purge_parser.add_argument(
         "--days",
         type=days,
         default=None,
-        help=f"keep this many days ({FEWEST_DAYS} to {MOST_DAYS}; default: OUTBOX_KEEP_DAYS, "
-        f"{OUTBOX_KEEP_DAYS} unless set)",
+        help=help_text(
+            "outbox_days", fewest=str(FEWEST_DAYS), most=str(MOST_DAYS), keep=str(OUTBOX_KEEP_DAYS)
+        ),
     )
-    purge_parser.add_argument(
-        "--dry-run", action="store_true", help="only count the messages it would delete"
-    )
+    purge_parser.add_argument("--dry-run", action="store_true", help=help_text("outbox_dry_run"))
     purge_parser.set_defaults(func=run_purge)
 
 
@@ -45,7 +44,9 @@ def days(value: str) -> int:
         number = 0
     if not FEWEST_DAYS <= number <= MOST_DAYS:
         raise argparse.ArgumentTypeError(
-            f"expected a number of days from {FEWEST_DAYS} to {MOST_DAYS}, got {value!r}"
+            help_text(
+                "days_invalid", fewest=str(FEWEST_DAYS), most=str(MOST_DAYS), value=repr(value)
+            )
         )
     return number
 

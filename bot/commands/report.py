@@ -8,7 +8,7 @@ from pathlib import Path
 from app.formal_report import ReportTarget, build_report, letterhead_of
 from app.i18n import load_catalog
 from app.report_docx import TemplateError
-from bot.console import EXIT_FAILED, EXIT_OK, cli_language, load_settings, say
+from bot.console import EXIT_FAILED, EXIT_OK, cli_language, help_text, load_settings, say
 from core.clock import SystemClock
 from core.period import Period, PeriodErrorCode, period_of
 from db.engine import make_engine, session_scope
@@ -22,20 +22,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     """Register `report`."""
     parser = sub.add_parser(
         "report",
-        help="write the formal report (Word, Decree 30/2020 format)",
-        description="Write the formal report on the tasks' progress as a Word file in the "
-        "Decree 30/2020 format: every open task, or one task (--task), one directive "
-        "(--directive) or the tasks due in a period (--from, --to).",
+        help=help_text("report"),
+        description=help_text("report_about"),
     )
-    parser.add_argument("--task", type=int, default=None, help="one task's number")
-    parser.add_argument(
-        "--directive", default=None, help="a directive's number, e.g. 4824/UBND-KGVX"
-    )
-    parser.add_argument("--from", dest="start", default=None, help="tasks due from dd/mm/yyyy")
-    parser.add_argument("--to", dest="end", default=None, help="tasks due until dd/mm/yyyy")
-    parser.add_argument(
-        "--out", type=Path, default=None, help="file to write (default: ./bao-cao-<time>.docx)"
-    )
+    parser.add_argument("--task", type=int, default=None, help=help_text("report_task"))
+    parser.add_argument("--directive", default=None, help=help_text("report_directive"))
+    parser.add_argument("--from", dest="start", default=None, help=help_text("report_from"))
+    parser.add_argument("--to", dest="end", default=None, help=help_text("report_to"))
+    parser.add_argument("--out", type=Path, default=None, help=help_text("report_out"))
     parser.set_defaults(func=run_report)
 
 

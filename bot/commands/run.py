@@ -23,6 +23,7 @@ from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
+    help_text,
     load_settings,
     say,
 )
@@ -36,12 +37,11 @@ log = logging.getLogger(__name__)
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `run`."""
-    parser = sub.add_parser("run", help="apply migrations and run the bot (long polling)")
+    parser = sub.add_parser("run", help=help_text("run"), description=help_text("run"))
     parser.add_argument(
         "--demo-if-no-token",
         action="store_true",
-        help="without BOT_TOKEN and ZALO_BOT_TOKEN, outside production, run the demo "
-        "instead (what ./scripts/run does)",
+        help=help_text("run_demo_if_no_token"),
     )
     parser.set_defaults(func=run)
 

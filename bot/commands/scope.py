@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.console import EXIT_FAILED, EXIT_OK, load_settings, say
+from bot.console import EXIT_FAILED, EXIT_OK, help_text, load_settings, say
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.queries.contact_admin import change_scope, find_people
@@ -13,14 +13,18 @@ from db.queries.contacts import described, name_of
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `scope show` and `scope set`."""
-    parser = sub.add_parser("scope", help="show or set the groups a coordinator follows")
+    parser = sub.add_parser("scope", help=help_text("scope"), description=help_text("scope"))
     scope_sub = parser.add_subparsers(dest="scope_command", required=True, metavar="COMMAND")
-    show = scope_sub.add_parser("show", help="show a coordinator's groups")
-    show.add_argument("person", help="name, @username or Telegram id, as /contacts shows")
+    show = scope_sub.add_parser(
+        "show", help=help_text("scope_show"), description=help_text("scope_show")
+    )
+    show.add_argument("person", help=help_text("scope_person"))
     show.set_defaults(func=scope_command, groups=None)
-    put = scope_sub.add_parser("set", help="limit a coordinator to groups ('all': no limit)")
-    put.add_argument("person", help="name, @username or Telegram id, as /contacts shows")
-    put.add_argument("groups", nargs="+", help="group names (one argument each), or all")
+    put = scope_sub.add_parser(
+        "set", help=help_text("scope_set"), description=help_text("scope_set")
+    )
+    put.add_argument("person", help=help_text("scope_person"))
+    put.add_argument("groups", nargs="+", help=help_text("scope_groups"))
     put.set_defaults(func=scope_command)
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from bot.console import help_text
+
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `serve`."""
-    parser = sub.add_parser(
-        "serve",
-        help="apply migrations and run the web server: Telegram webhook, dashboard, "
-        "download links, /healthz and /metrics (WEB_HOST, WEB_PORT, PUBLIC_BASE_URL)",
-    )
+    parser = sub.add_parser("serve", help=help_text("serve"), description=help_text("serve"))
     parser.set_defaults(func=serve)
 
 

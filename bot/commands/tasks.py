@@ -11,19 +11,20 @@ import argparse
 from pathlib import Path
 
 from bot.commands.importing import import_file
+from bot.console import help_text
 from db.imports.tasks import import_tasks
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `tasks import`."""
-    parser = sub.add_parser("tasks", help="manage tasks")
+    parser = sub.add_parser("tasks", help=help_text("tasks"), description=help_text("tasks"))
     tasks_sub = parser.add_subparsers(dest="tasks_command", required=True, metavar="COMMAND")
     imp = tasks_sub.add_parser(
         "import",
-        help="add or update tasks from a CSV/XLSX file "
-        "(code,title,deadline,assignees,directive,description)",
+        help=help_text("tasks_import"),
+        description=help_text("tasks_import"),
     )
-    imp.add_argument("file", type=Path, help="the CSV (UTF-8) or XLSX file")
+    imp.add_argument("file", type=Path, help=help_text("import_file"))
     imp.set_defaults(func=tasks_import)
 
 

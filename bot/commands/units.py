@@ -10,18 +10,20 @@ import argparse
 from pathlib import Path
 
 from bot.commands.importing import import_file
+from bot.console import help_text
 from db.imports.units import import_units
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `units import`."""
-    parser = sub.add_parser("units", help="manage units")
+    parser = sub.add_parser("units", help=help_text("units"), description=help_text("units"))
     units_sub = parser.add_subparsers(dest="units_command", required=True, metavar="COMMAND")
     imp = units_sub.add_parser(
         "import",
-        help="add or update units from a CSV/XLSX file (code,name,kind,parent_code,groups)",
+        help=help_text("units_import"),
+        description=help_text("units_import"),
     )
-    imp.add_argument("file", type=Path, help="the CSV (UTF-8) or XLSX file")
+    imp.add_argument("file", type=Path, help=help_text("import_file"))
     imp.set_defaults(func=units_import)
 
 

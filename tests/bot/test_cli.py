@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.i18n import load_catalog
 from bot.cli import build_parser
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
@@ -265,6 +266,56 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
         assert word in result.stdout
 
 
+# Each command with the catalog key (cli_help.<key>) of what its `--help` opens with.
+HELPS = [
+    ((), "dondoc"),
+    *(((verb,), verb) for verb in ("run", "serve", "demo", "db", "outbox", "admin", "scope")),
+    *(((verb,), verb) for verb in ("units", "invites", "tasks", "export")),
+    (("report",), "report_about"),
+    (("db", "upgrade"), "db_upgrade"),
+    (("db", "recount"), "db_recount"),
+    (("outbox", "purge"), "outbox_purge"),
+    (("admin", "add"), "admin_add"),
+    (("admin", "list"), "admin_list"),
+    (("admin", "remove"), "admin_remove"),
+    (("admin", "invite"), "admin_invite"),
+    (("scope", "show"), "scope_show"),
+    (("scope", "set"), "scope_set"),
+    (("units", "import"), "units_import"),
+    (("invites", "export"), "invites_export"),
+    (("tasks", "import"), "tasks_import"),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "sample"),
+    [("", "quản lý quản trị viên"), ("en", "manage administrators")],
+)
+def test_help_speaks_the_default_language_and_says_what_each_command_does(
+    tmp_path: Path, language: str, sample: str
+) -> None:
+    """`dondoc --help` and `dondoc <command> --help` were English literals, and several
+    commands said nothing of what they do: now every one opens with a line from the
+    catalog, in Vietnamese unless DEFAULT_LANGUAGE=en (argparse's own words stay)."""
+    env = env_for(tmp_path)
+    if language:
+        env["DEFAULT_LANGUAGE"] = language
+    other = "vi" if language == "en" else "en"
+    catalog = load_catalog()
+    for words, key in HELPS:
+        result = dondoc(tmp_path, env, *words, "--help")
+        assert result.returncode == 0, result.stderr
+        shown = " ".join(result.stdout.split())
+        before_options = shown.split("options:")[0]
+        assert catalog.plain(language or "vi", f"cli_help.{key}") in before_options, words
+        assert catalog.plain(other, f"cli_help.{key}") not in shown, words
+    assert sample in " ".join(dondoc(tmp_path, env, "--help").stdout.split())
+    wrong = dondoc(tmp_path, env, "outbox", "purge", "--days", "3")
+    assert wrong.returncode == 2
+    expected = "cần số ngày từ 30 đến 36500" if not language else "expected a number of days"
+    assert expected in wrong.stderr
+
+
 def test_run_serves_users_and_refuses_a_second_process(tmp_path: Path, server: FakeBotApi) -> None:
     """The bot answers /start; a second process on the same database exits 1 before polling."""
     env = env_for(tmp_path, server)
@@ -433,8 +484,11 @@ def files_of_a_run(tmp_path: Path, server: FakeBotApi) -> dict[str, int]:
         stop(bot, env)
 
 
-def test_report_help_says_what_the_command_does(capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_help_says_what_the_command_does(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`dondoc report --help` opens with a line that says what the report is, as argparse shows."""
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
     with pytest.raises(SystemExit):
         build_parser().parse_args(["report", "--help"])
     assert "Write the formal report" in capsys.readouterr().out

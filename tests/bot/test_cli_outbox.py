@@ -71,14 +71,14 @@ def test_outbox_purge_counts_with_dry_run_then_deletes_finished_old_rows(
 def test_outbox_purge_refuses_a_wrong_number_of_days_in_one_line(
     database: str, capsys: pytest.CaptureFixture[str], days: str
 ) -> None:
-    """--days outside 30..36500 exits 2 with what is expected, before touching anything."""
+    """--days outside 30..36500 exits 2 saying what is expected, before touching anything."""
     queue(database, {"a": ("sent", 401)})
     capsys.readouterr()
     with pytest.raises(SystemExit) as exited:
         main(["outbox", "purge", "--days", days])
     assert exited.value.code == 2
     err = capsys.readouterr().err
-    assert "expected a number of days from 30 to 36500" in err
+    assert "cần số ngày từ 30 đến 36500" in err  # DEFAULT_LANGUAGE: Vietnamese unless set
     assert "Traceback" not in err
     assert keys(database) == {"a"}
 
