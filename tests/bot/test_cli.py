@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.i18n import load_catalog
+from bot import cli
 from bot.cli import build_parser
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
@@ -292,28 +293,38 @@ HELPS = [
     [("", "quản lý quản trị viên"), ("en", "manage administrators")],
 )
 def test_help_speaks_the_default_language_and_says_what_each_command_does(
-    tmp_path: Path, language: str, sample: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    sample: str,
 ) -> None:
     """`dondoc --help` and `dondoc <command> --help` were English literals, and several
     commands said nothing of what they do: now every one opens with a line from the
-    catalog, in Vietnamese unless DEFAULT_LANGUAGE=en (argparse's own words stay)."""
+    catalog, in Vietnamese unless DEFAULT_LANGUAGE=en (argparse's own words stay). The
+    entry point is run once as a process; each command's help in this process."""
     env = env_for(tmp_path)
     if language:
         env["DEFAULT_LANGUAGE"] = language
+        monkeypatch.setenv("DEFAULT_LANGUAGE", language)
+    else:
+        monkeypatch.delenv("DEFAULT_LANGUAGE", raising=False)
     other = "vi" if language == "en" else "en"
     catalog = load_catalog()
+    assert sample in " ".join(dondoc(tmp_path, env, "--help").stdout.split())
     for words, key in HELPS:
-        result = dondoc(tmp_path, env, *words, "--help")
-        assert result.returncode == 0, result.stderr
-        shown = " ".join(result.stdout.split())
+        with pytest.raises(SystemExit) as exited:
+            cli.main([*words, "--help"])
+        assert exited.value.code == 0
+        shown = " ".join(capsys.readouterr().out.split())
         before_options = shown.split("options:")[0]
         assert catalog.plain(language or "vi", f"cli_help.{key}") in before_options, words
         assert catalog.plain(other, f"cli_help.{key}") not in shown, words
-    assert sample in " ".join(dondoc(tmp_path, env, "--help").stdout.split())
-    wrong = dondoc(tmp_path, env, "outbox", "purge", "--days", "3")
-    assert wrong.returncode == 2
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["outbox", "purge", "--days", "3"])
+    assert refused.value.code == 2
     expected = "cần số ngày từ 30 đến 36500" if not language else "expected a number of days"
-    assert expected in wrong.stderr
+    assert expected in capsys.readouterr().err
 
 
 def test_run_serves_users_and_refuses_a_second_process(tmp_path: Path, server: FakeBotApi) -> None:
