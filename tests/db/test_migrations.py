@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from db.engine import make_engine
+from db.engine import SQLITE_CACHE_KIB, make_engine
 from db.migrate import (
     HEAD,
     alembic_config,
@@ -50,6 +50,8 @@ def test_upgrade_builds_empty_sqlite_to_head(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        # A bounded page cache per connection (negative: KiB), not SQLite's 2,000 KiB.
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -SQLITE_CACHE_KIB
     with Session(engine) as session:
         keys = set(session.exec(select(UnitKind.key)))
     assert keys == {"department", "commune", "ward", "special_zone", "district", "other"}
