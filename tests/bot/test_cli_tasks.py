@@ -12,24 +12,12 @@ from sqlmodel import Session, select
 from bot.cli import main
 from db.engine import make_engine
 from db.models import Task
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run in an empty directory (no .env) on a fresh SQLite file with the sample units."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("BOT_TOKEN", "TELEGRAM_BASE_URL", "HTTPS_PROXY", "DEFAULT_LANGUAGE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    assert main(["units", "import", str(EXAMPLES / "units_quang_nam_2021.csv")]) == 0
-    return tmp_path
+from tests.bot.conftest import EXAMPLES
 
 
-def tasks_in(workdir: Path) -> list[Task]:
+def tasks_in(sample_workdir: Path) -> list[Task]:
     """Return the tasks in the CLI's database."""
-    engine = make_engine(f"sqlite:///{workdir / 'cli.sqlite3'}")
+    engine = make_engine(f"sqlite:///{sample_workdir / 'cli.sqlite3'}")
     try:
         with Session(engine) as session:
             return list(session.exec(select(Task)))
@@ -38,32 +26,32 @@ def tasks_in(workdir: Path) -> list[Task]:
 
 
 def test_tasks_import_sample_exits_0_and_again_changes_nothing(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    sample_workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The sample tasks import with status 0; the same file again leaves them unchanged."""
     # The command uses the real clock: move the sample's dates to a few months from now.
     later = date.today() + timedelta(days=90)
     sample = (EXAMPLES / "tasks_quang_nam_2021.csv").read_text(encoding="utf-8")
     sample = re.sub(r"\d\d/\d\d/2027", later.strftime("%d/%m/%Y"), sample)
-    path = workdir / "tasks.csv"
+    path = sample_workdir / "tasks.csv"
     path.write_text(sample, encoding="utf-8")
     capsys.readouterr()
     assert main(["tasks", "import", str(path)]) == 0
     assert "thêm mới 3" in capsys.readouterr().out
     assert main(["tasks", "import", str(path)]) == 0
     assert "không đổi 3" in capsys.readouterr().out
-    assert len(tasks_in(workdir)) == 3
+    assert len(tasks_in(sample_workdir)) == 3
 
 
 def test_tasks_import_exits_1_with_bad_rows_and_2_without_a_table(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    sample_workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A bad row gives status 1 with its number; a file without the columns gives 2."""
-    bad = workdir / "bad.csv"
+    bad = sample_workdir / "bad.csv"
     bad.write_text("title,deadline,assignees\nViệc,31/02/2030,sở\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["tasks", "import", str(bad)]) == 1
     assert "Dòng 2" in capsys.readouterr().out
-    wrong = workdir / "wrong.csv"
+    wrong = sample_workdir / "wrong.csv"
     wrong.write_text("a,b\n1,2\n", encoding="utf-8")
     assert main(["tasks", "import", str(wrong)]) == 2

@@ -14,19 +14,9 @@ from bot.cli import main
 from db.engine import make_engine
 from db.models import Invite, Unit
 from devtools.fakebotapi import FakeBotApi
+from tests.bot.conftest import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TOKEN = "424242:cli-units-test-token-for-the-fake-server"
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run in an empty directory (no .env) on a fresh SQLite file, without a token."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("BOT_TOKEN", "TELEGRAM_BASE_URL", "HTTPS_PROXY", "DEFAULT_LANGUAGE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    return tmp_path
 
 
 def units_in(workdir: Path) -> list[Unit]:

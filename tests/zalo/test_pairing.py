@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from bot.cli import main
 from db.models import Contact, ContactIdentity, Invite, InviteFailure, UnitContact
 from db.queries import invites
-from tests.bot.test_cli_units import EXAMPLES
+from tests.bot.conftest import EXAMPLES
 from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
