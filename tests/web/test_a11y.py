@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Browser, Page
 
 from app.dashboard import SESSION_IDLE
@@ -18,6 +19,10 @@ from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_browser import browser, open_signed_in, shot  # noqa: F401 (a fixture)
 from tests.web.test_zalo_upload import settings, upload_link  # noqa: F401 (a fixture)
 from tests.zalo.conftest import fake_zalo  # noqa: F401 (a fixture)
+
+# Markup, keyboard and print are the pages' own, whatever the database: on SQLite only (the
+# same pages' data is checked on both databases in test_dashboard.py and test_browser.py).
+pytestmark = pytest.mark.parametrize("web_engine", ["sqlite"], indirect=True)
 
 # What a screen reader or a magnifier's user needs of a page: every control labelled, every
 # table captioned with header cells that say what they head, every link and button named.
