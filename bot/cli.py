@@ -31,8 +31,8 @@ from bot.console import (
     ConfigError,
     help_text,
     load_settings,
-    one_line,
     say,
+    say_db_error,
 )
 from db.migrate import HEAD, UnknownSchemaError
 
@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
         url = make_url(load_settings().database_url).render_as_string()  # password hidden
-        say("cli.db_error", err=True, url=url, error=one_line(exc.orig))
+        say_db_error(url, exc.orig)
         return EXIT_CONFIG
     except OSError as exc:  # a file to write or read (--out, an import): say which, and why
         if exc.filename is None:

@@ -41,6 +41,11 @@ def help_text(key: str, **params: object) -> str:
     return load_catalog().plain(cli_language(), f"cli_help.{key}", **params)
 
 
+def say_db_error(url: str, error: object) -> None:
+    """Say in one line that the database (its URL, password hidden) does not answer, and why."""
+    say("cli.db_error", err=True, url=url, error=one_line(error))
+
+
 def one_line(error: object) -> str:
     """Return an error's text on one line (a driver's message may hold several)."""
     return " ".join(str(error).split())

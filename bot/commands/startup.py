@@ -10,7 +10,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.console import EXIT_CONFIG, EXIT_FAILED, REDACTED, one_line, say, setup_logging
+from bot.console import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    REDACTED,
+    say,
+    say_db_error,
+    setup_logging,
+)
 from bot.lock import AlreadyRunning
 from bot.settings import Settings
 from db.engine import make_engine
@@ -46,7 +53,7 @@ def migrated_engine(settings: Settings) -> Engine | None:
     try:
         upgrade(engine)
     except DatabaseError as exc:
-        say("cli.db_error", err=True, url=engine.url.render_as_string(), error=one_line(exc.orig))
+        say_db_error(engine.url.render_as_string(), exc.orig)
         engine.dispose()
         return None
     return engine
