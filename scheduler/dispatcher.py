@@ -151,7 +151,7 @@ def expire_stale(session: Session, *, today: date, tz: tzinfo) -> int:
     """
     midnight = start_of_day(today, tz)
     cancelled = cancel_pending(session, kind="reminder", created_before=midnight)
-    queued.forget_reminders_of(session, outbox_ids=cancelled, before=today)
+    queued.forget_reminders_of(session, outbox_ids=cancelled, before=today, tz=tz)
     lists = [
         cancel_pending(session, kind=kind, created_before=midnight)
         for kind in DAILY_KINDS

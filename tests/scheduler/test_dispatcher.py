@@ -202,6 +202,26 @@ def test_unsent_reminders_of_yesterday_are_cancelled_and_folded(
     assert len(messages_to(session, 2003, "late")) == 1
 
 
+def test_only_the_unsent_reminder_counts_as_missed_not_those_sent_before(
+    engine: Engine, session: Session
+) -> None:
+    """Sent on 09/11 and 13/11, left unsent on 18/11: the next morning only 18/11 is missed,
+    to the unit and to the coordinators; the two that went out are not said never sent."""
+    unit = make_unit(session, "X01", "Xã Duy Hải")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2003, role="coordinator")
+    task = task_for(session, [unit], date(2026, 11, 20), at(date(2026, 11, 9)), "Kế hoạch")
+    for day in (9, 13):
+        dispatch(context(engine), at(date(2026, 11, day)))
+        deliver_all(session)
+    dispatch(context(engine), at(WED))  # never sent: no sender runs here
+    dispatch(context(engine), at(date(2026, 11, 19)))
+    [listing] = messages_to(session, 2003, "late")
+    assert f"#{task.id} Kế hoạch, Xã Duy Hải: 18/11\n" in listing.payload["text"] + "\n"
+    folded = session.exec(select(Reminder).where(Reminder.status == "folded")).all()
+    assert [r.due_on for r in folded] == [WED]
+
+
 def test_a_long_list_is_split_within_telegrams_limits(engine: Engine, session: Session) -> None:
     """Twelve items due at once make two messages, each short enough with usable keyboards."""
     unit = make_unit(session, "X01")
