@@ -58,15 +58,16 @@ def previous_reminders(
 
 def forget_reminders_of(
     session: Session, *, outbox_ids: Sequence[int], before: date, tz: tzinfo
-) -> int:
+) -> set[date]:
     """Delete the records of reminders whose messages were cancelled, so they count as missed.
 
     Only each message's own day (the local day it was queued, its records' `due_on`): the
     assignment's earlier reminders went out, and counted as missed they were listed to the
-    coordinators as never sent and folded into the unit's next message.
+    coordinators as never sent and folded into the unit's next message. Returns the days
+    whose records were forgotten.
     """
     if not outbox_ids:
-        return 0
+        return set()
     items = (
         select(OutboxItem.assignment_id, Outbox.created_at)
         .join(Outbox, col(Outbox.id) == col(OutboxItem.outbox_id))
@@ -83,7 +84,7 @@ def forget_reminders_of(
     forgotten = [row for row in rows if (row.assignment_id, row.due_on) in days]
     for row in forgotten:
         session.delete(row)
-    return len(forgotten)
+    return {row.due_on for row in forgotten}
 
 
 def to_chase(session: Session, *, outbox_id: int) -> tuple[set[int], set[int]]:

@@ -222,6 +222,38 @@ def test_only_the_unsent_reminder_counts_as_missed_not_those_sent_before(
     assert [r.due_on for r in folded] == [WED]
 
 
+def test_reminders_not_due_while_the_unit_was_done_are_not_missed_when_it_reopens(
+    engine: Engine, session: Session
+) -> None:
+    """Done from 16/11, reopened on 26/11 ("nhầm, chưa xong"): the overdue reminder of 25/11
+    the sweep rightly left out is no missed one, neither to the coordinators nor to the unit;
+    a day the bot did not run (27/11) still is."""
+    unit = make_unit(session, "X01", "Xã Duy Hải")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2003, role="coordinator")
+    task_for(session, [unit], date(2026, 11, 20), at(date(2026, 11, 9)), "Kế hoạch")
+    for day in (9, 13):  # assigned, then 5 working days before
+        dispatch(context(engine), at(date(2026, 11, day)))
+        deliver_all(session)
+    assignment = session.exec(select(Assignment)).one()
+    assignment.state = "done"
+    session.add(assignment)
+    session.commit()
+    for day in (16, 17, 18, 19, 20, 23, 25):  # 24/11 is a holiday
+        dispatch(context(engine), at(date(2026, 11, day)))
+    assignment.state = "in_progress"
+    session.add(assignment)
+    session.commit()
+    dispatch(context(engine), at(date(2026, 11, 26)))
+    assert len(messages_to(session, 2001)) == 2
+    assert messages_to(session, 2003, "late") == []
+    dispatch(context(engine), at(date(2026, 11, 30)))  # down on 27/11 (overdue #2)
+    late = messages_to(session, 2001)[-1].payload["text"]
+    assert "lẽ ra đã gửi ngày 27/11/2026" in late
+    [listing] = messages_to(session, 2003, "late")
+    assert "Xã Duy Hải: 27/11\n" in listing.payload["text"] + "\n"
+
+
 def test_a_long_list_is_split_within_telegrams_limits(engine: Engine, session: Session) -> None:
     """Twelve items due at once make two messages, each short enough with usable keyboards."""
     unit = make_unit(session, "X01")
