@@ -17,8 +17,14 @@ from app.services import Services
 from core.deadlines import latest_deadline, parse_date
 from core.paging import Page, page_of
 from db.engine import session_scope
-from db.queries.calendar import overrides, remove_override, set_override, working_calendar
-from db.queries.dayoff import move_back_to_day
+from db.queries.calendar import (
+    override_on,
+    overrides,
+    remove_override,
+    set_override,
+    working_calendar,
+)
+from db.queries.dayoff import MovedBack, move_back_to_day
 from db.queries.taskadmin import move_off_day
 
 PAGE_SIZE = 20
@@ -46,8 +52,15 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     if not first <= day <= last:  # a typo ("9999"); removing one set before stays possible
         return t("calendar.out_of_range", day=day, first=first, last=last)
     working = verb in WORK_WORDS
-    tz = services.settings.tz
+    tz, today = services.settings.tz, services.today()
+    back: MovedBack | None = None
     with session_scope(services.engine) as session:
+        before = override_on(session, day=day)
+        if working and before is not None and not before.working:
+            # A day off made a working day again gives back what it moved, as removing it
+            # does (read by its audit, before this change is audited): else those deadlines
+            # stayed a day late with nothing left to undo them.
+            back = move_back_to_day(session, day=day, today=today, tz=tz, actor_id=actor_id)
         set_override(session, day=day, working=working, reason=reason, actor_id=actor_id)
         # What was due that day is due the next working day (Civil Code 2015, art. 148),
         # as the reminders already count it: else a unit done then was counted late.
@@ -57,6 +70,8 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     said = t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
     if moved:
         said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
+    if back is not None:
+        said += "\n" + "\n".join(_moved_back(services, lang, back, day=day, today=today))
     return said
 
 
@@ -72,6 +87,15 @@ def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
             return t("calendar.removed", day=day)
         back = move_back_to_day(session, day=day, today=today, tz=tz, actor_id=actor_id)
     lines = [t("calendar.removed", day=day)]
+    return "\n".join(lines + _moved_back(services, lang, back, day=day, today=today))
+
+
+def _moved_back(
+    services: Services, lang: str, back: MovedBack, *, day: date, today: date
+) -> list[str]:
+    """Return the lines naming the tasks a day off no longer moves, and those it kept."""
+    t = partial(services.catalog.get, lang)
+    lines = []
     if back.moved:
         lines.append(
             t(
@@ -86,7 +110,7 @@ def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
     if back.kept:
         key = "calendar.off_kept_past" if day < today else "calendar.off_kept_changed"
         lines.append(t(key, count=len(back.kept), tasks=task_refs(back.kept)))
-    return "\n".join(lines)
+    return lines
 
 
 def task_refs(ids: list[int]) -> str:

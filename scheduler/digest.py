@@ -10,7 +10,7 @@ either, APScheduler only on both; the default ('0 8 * * 1', Mondays at 08:00) is
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -18,6 +18,8 @@ from telegram.ext import Application
 
 from app.digest import last_digest, send_digests
 from app.services import Services
+from core.calendar import WorkingCalendar
+from core.taskdates import local_day
 from db.engine import session_scope
 from db.queries.calendar import working_calendar
 from scheduler.context import JobContext
@@ -98,18 +100,40 @@ async def digest_job(context: JobContext) -> None:
     log.info("digest queued for %d coordinators", queued)
 
 
-def queue_digests(services: Services) -> int:
+def queue_digests(services: Services, *, missed: bool = False) -> int:
     """Queue the digest of now for every coordinator who takes it; return how many were new.
 
     Fired on a day off (a Monday of Tết, a swapped Monday) or outside office hours, it goes
-    out at the next office moment, as reminders do: nobody is written to on a holiday.
+    out at the next office moment, as reminders do: nobody is written to on a holiday. A
+    digest held so (or `missed`: caught up late) is left to the next DIGEST_CRON time when
+    that one goes out the same day: after a week of Tết a coordinator would otherwise get a
+    week-old digest at 07:30 and the new one at 08:00 (with a daily DIGEST_CRON, one per
+    day off). The next one counts from the last digest made, so nothing is left out.
     """
     tz = services.settings.tz
     with session_scope(services.engine) as session:
         moment = services.clock.now()
         hours = work_hours(services.settings.work_hours)
-        send_from = hours.next_send_moment(moment, working_calendar(session), tz)
+        calendar = working_calendar(session)
+        send_from = hours.next_send_moment(moment, calendar, tz)
+        if missed or send_from > moment:
+            later = next_digest_out(services, moment, calendar)
+            if later is not None and local_day(later, tz) == local_day(send_from, tz):
+                log.info("the digest of %s is left to the next one, out the same day", moment)
+                return 0
         return send_digests(session, services.catalog, now=moment, tz=tz, not_before=send_from)
+
+
+def next_digest_out(
+    services: Services, moment: datetime, calendar: WorkingCalendar
+) -> datetime | None:
+    """Return when the first digest of a DIGEST_CRON time after `moment` would go out."""
+    trigger = trigger_for(services.settings.digest_cron, services.settings.tz)
+    fire: datetime | None = trigger.get_next_fire_time(None, moment + timedelta(seconds=1))
+    if fire is None:
+        return None
+    hours = work_hours(services.settings.work_hours)
+    return hours.next_send_moment(fire, calendar, services.settings.tz)
 
 
 def catch_up(services: Services) -> int:
@@ -126,8 +150,10 @@ def catch_up(services: Services) -> int:
     missed = trigger.get_next_fire_time(None, last + timedelta(seconds=1))
     if missed is None or missed > services.clock.now() - MISSED_AFTER:
         return 0
-    log.info("the digest of %s was missed; queued now", missed.isoformat())
-    return queue_digests(services)
+    queued = queue_digests(services, missed=True)
+    if queued:
+        log.info("the digest of %s was missed; queued now", missed.isoformat())
+    return queued
 
 
 async def catch_up_job(context: JobContext) -> None:

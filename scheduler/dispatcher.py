@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time as clock
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -35,7 +35,15 @@ from db.queries.outbox import (
 )
 from db.queries.recipients import Recipient
 from scheduler.messages import Item, Part, compose, escalation_list, late_list
-from scheduler.sweep import PAUSE_S, Context, Due, SweepStopped, collect, start_day
+from scheduler.sweep import (
+    MISSED_HORIZON,
+    PAUSE_S,
+    Context,
+    Due,
+    SweepStopped,
+    collect,
+    start_day,
+)
 from scheduler.workers import opened, still_wanted
 
 __all__ = [
@@ -55,6 +63,12 @@ log = logging.getLogger(__name__)
 CONTACT_BATCH = 20
 SWEPT_ON = "reminders.swept_on"
 SWEPT_MAX = "reminders.swept_max_id"
+# The days the sweep ran, each with the highest assignment id it covered that day: an
+# occasion of one of those days with no record was not missed, it was not due then (the
+# unit had reported done, the deadline was later, the task was closed). Kept a little longer
+# than the sweep looks back for missed reminders.
+SWEPT_DAYS = "reminders.swept_days"
+SWEPT_KEEP = MISSED_HORIZON + timedelta(days=7)
 # What the dispatcher queues for one day only: a contact's reminder and the coordinators'
 # lists of escalated and missed. Left unsent past midnight, each is cancelled: the next
 # day's sweep says it again, up to date (a reminder's occasions fold into the next one).
@@ -118,6 +132,7 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         top = q.max_assignment_id(session)
         if full:
             expire_stale(session, today=today, tz=ctx.tz)
+        swept = swept_days(session)
     result = Result()
 
     def reached(due: Due) -> None:  # queued while the sweep goes on: the sender starts
@@ -125,7 +140,7 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         due.by_contact.clear()
 
     try:
-        due = collect(ctx, calendar, now, today, after_id, reached)
+        due = collect(ctx, calendar, now, today, after_id, reached, swept)
         _queue(ctx, due, now, today, result)
         result.escalated, result.folded = due.escalated, due.folded
         if any(lists.escalated.count or lists.missed.count for lists in due.lists):
@@ -137,6 +152,9 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
     with session_scope(ctx.engine) as session:
         state.write(session, SWEPT_ON, today.isoformat(), now=now)
         state.write(session, SWEPT_MAX, str(max(top, after_id)), now=now)
+        days = swept_days(session)  # read again: expire_stale may have taken a day out
+        days[today] = max(top, after_id, days.get(today, 0))
+        _write_swept(session, days, today=today, now=now)
     if result.items:
         log.info(
             "queued %d reminders in %d messages (today %s)", result.items, result.messages, today
@@ -147,17 +165,43 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
 def expire_stale(session: Session, *, today: date, tz: tzinfo) -> int:
     """Cancel reminders and coordinators' lists of earlier days never sent.
 
-    The reminders' occasions then count as missed, folded into today's reminder.
+    The reminders' occasions then count as missed, folded into today's reminder: their days
+    are taken out of the days swept, where an occasion without a record was not missed.
     """
     midnight = start_of_day(today, tz)
     cancelled = cancel_pending(session, kind="reminder", created_before=midnight)
-    queued.forget_reminders_of(session, outbox_ids=cancelled, before=today)
+    forgotten = queued.forget_reminders_of(session, outbox_ids=cancelled, before=today, tz=tz)
+    if forgotten:
+        days = swept_days(session)
+        if days.keys() & forgotten:
+            kept = {day: top for day, top in days.items() if day not in forgotten}
+            _write_swept(session, kept, today=today, now=midnight)
     lists = [
         cancel_pending(session, kind=kind, created_before=midnight)
         for kind in DAILY_KINDS
         if kind != "reminder"
     ]
     return len(cancelled) + sum(map(len, lists))
+
+
+def swept_days(session: Session) -> dict[date, int]:
+    """Return the recent days the sweep ran, each with the highest assignment id it covered."""
+    days: dict[date, int] = {}
+    for entry in (state.value(session, SWEPT_DAYS) or "").split(","):
+        day, _, top = entry.partition(":")
+        try:
+            days[date.fromisoformat(day)] = int(top)
+        except ValueError:
+            continue  # an empty value, or a hand-edited one: that day counts as not swept
+    return days
+
+
+def _write_swept(session: Session, days: dict[date, int], *, today: date, now: datetime) -> None:
+    """Store the days swept, but those too old to matter."""
+    oldest = today - SWEPT_KEEP
+    kept = sorted((day, top) for day, top in days.items() if day >= oldest)
+    value = ",".join(f"{day.isoformat()}:{top}" for day, top in kept)
+    state.write(session, SWEPT_DAYS, value, now=now)
 
 
 def stale(kind: str, created_at: datetime | None, *, today: date, tz: tzinfo) -> bool:

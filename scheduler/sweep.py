@@ -10,8 +10,8 @@ scheduler.dispatcher queues what this gathers.
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy.engine import Engine
@@ -140,6 +140,7 @@ def collect(
     today: date,
     after_id: int,
     reached: Callable[[Due], None] = lambda due: None,
+    swept: Mapping[date, int] | None = None,
 ) -> Due:
     """Read the candidates chunk by chunk, record today's reminders, gather the items.
 
@@ -152,9 +153,12 @@ def collect(
     `due.by_contact`. Later sweeps read the few new assignments by id.
 
     Memory stays bounded on a country's data: only reachable contacts' items and the first
-    lines of each coordinator's lists are kept, not every candidate.
+    lines of each coordinator's lists are kept, not every candidate. `swept` gives the days
+    the sweep ran with the highest assignment id it covered: an occasion of such a day left
+    without a record was not due then (the unit had reported done, the deadline was later),
+    so it is not missed.
     """
-    known = _Known(Workdays(calendar), ctx, now, today)
+    known = _Known(Workdays(calendar), ctx, now, today, swept or {})
     with session_scope(ctx.engine) as session:
         due = Due(lists=[Lists(p, scope) for p, scope in q.coordinators(session)])
         if after_id:
@@ -249,8 +253,16 @@ class _Known:
 
     MEMO = 20_000
 
-    def __init__(self, workdays: Workdays, ctx: Context, now: datetime, today: date) -> None:
+    def __init__(
+        self,
+        workdays: Workdays,
+        ctx: Context,
+        now: datetime,
+        today: date,
+        swept: Mapping[date, int],
+    ) -> None:
         self.workdays, self.ctx, self.now, self.today = workdays, ctx, now, today
+        self.swept = swept
         self.horizon = today - MISSED_HORIZON
         self.people: dict[int, q.UnitRecipients] = {}
         self.tasks: dict[int, q.TaskInfo] = {}
@@ -285,7 +297,7 @@ class _Known:
             self._plans[key] = _plan(plan, self.today, since)
         planned = self._plans[key]
         if recorded is None:
-            return planned
+            return self._unswept(c, planned)
         if planned is None:
             plan = Plan(deadline=c.deadline, start=start, policy=policy, workdays=self.workdays)
             left, late = plan.working_days_left(self.today), plan.days_overdue(self.today)
@@ -294,6 +306,19 @@ class _Known:
         escalate = recorded.kind == "overdue" and recorded.seq >= policy.escalate_after
         occasion = Occasion(recorded.kind, self.today, recorded.seq, escalate)
         return _Planned(occasion, (), left, late)
+
+    def _unswept(self, c: q.Candidate, planned: _Planned | None) -> _Planned | None:
+        """Keep of the missed occasions those of days the sweep did not cover the candidate."""
+        if planned is None or not planned.missed:
+            return planned
+        missed = tuple(m for m in planned.missed if c.assignment_id > self.swept.get(m.day, 0))
+        if len(missed) == len(planned.missed):
+            return planned
+        if planned.occasion.day == self.today:
+            return replace(planned, missed=missed)
+        if not missed:
+            return None
+        return replace(planned, occasion=missed[-1], missed=missed)
 
     def item(self, c: q.Candidate, planned: _Planned) -> Item:
         """Return what a reminder tells about the candidate."""

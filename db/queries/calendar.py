@@ -31,6 +31,11 @@ def overrides(session: Session, *, since: date | None = None) -> list[CalendarOv
     return list(session.exec(query))
 
 
+def override_on(session: Session, *, day: date) -> CalendarOverride | None:
+    """Return what the province set for a day, if anything."""
+    return session.get(CalendarOverride, day)
+
+
 def set_override(
     session: Session, *, day: date, working: bool, reason: str, actor_id: int | None
 ) -> CalendarOverride:

@@ -65,14 +65,27 @@ def move_back_to_day(
 
 
 def _moves_of_day_off(session: Session, day: date) -> list[AuditLog]:
-    """Return the audited moves of the day's latest addition as a day off, in order."""
-    added = session.exec(
+    """Return the audited moves of the day's latest addition as a day off, in order.
+
+    A day off set again (a new reason typed) is the same day off: its moves are those
+    since the first of the day's settings as a day off in a row, after the last removal.
+    """
+    entries = session.exec(
         select(AuditLog)
-        .where(AuditLog.action == "calendar.set", AuditLog.object_id == day.isoformat())
+        .where(
+            col(AuditLog.action).in_(("calendar.set", "calendar.removed")),
+            AuditLog.object_id == day.isoformat(),
+        )
         .order_by(col(AuditLog.id).desc())
-        .limit(1)
-    ).first()
-    if added is None or added.details.get("working", True):
+    )
+    added: AuditLog | None = None
+    for entry in entries:
+        if entry.action == "calendar.removed" and added is None:
+            continue  # the removal being undone, when the caller removed the day first
+        if entry.action != "calendar.set" or entry.details.get("working", True):
+            break
+        added = entry
+    if added is None:
         return []
     since = session.exec(
         select(AuditLog)

@@ -7,13 +7,14 @@ missed). The rest of what the sweep reads and writes is `db/queries/reminders.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import and_, delete, func
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from core.states import ReportState, TaskStatus
+from core.taskdates import local_day
 from db.models import Assignment, Outbox, OutboxItem, Reminder, Task, Unit, UnitContact
 
 
@@ -55,22 +56,35 @@ def previous_reminders(
     return {c: at for c, at in session.exec(query) if c is not None and at is not None}
 
 
-def forget_reminders_of(session: Session, *, outbox_ids: Sequence[int], before: date) -> int:
-    """Delete the records of reminders whose messages were cancelled, so they count as missed."""
+def forget_reminders_of(
+    session: Session, *, outbox_ids: Sequence[int], before: date, tz: tzinfo
+) -> set[date]:
+    """Delete the records of reminders whose messages were cancelled, so they count as missed.
+
+    Only each message's own day (the local day it was queued, its records' `due_on`): the
+    assignment's earlier reminders went out, and counted as missed they were listed to the
+    coordinators as never sent and folded into the unit's next message. Returns the days
+    whose records were forgotten.
+    """
     if not outbox_ids:
-        return 0
-    items = select(OutboxItem.assignment_id).where(col(OutboxItem.outbox_id).in_(outbox_ids))
-    assignment_ids = list(set(session.exec(items)))
+        return set()
+    items = (
+        select(OutboxItem.assignment_id, Outbox.created_at)
+        .join(Outbox, col(Outbox.id) == col(OutboxItem.outbox_id))
+        .where(col(OutboxItem.outbox_id).in_(outbox_ids))
+    )
+    days = {(a, local_day(at, tz)) for a, at in session.exec(items) if at is not None}
     rows = session.exec(
         select(Reminder).where(
-            col(Reminder.assignment_id).in_(assignment_ids),
+            col(Reminder.assignment_id).in_({a for a, _ in days}),
             col(Reminder.due_on) < before,
             col(Reminder.status) == "queued",
         )
     ).all()
-    for row in rows:
+    forgotten = [row for row in rows if (row.assignment_id, row.due_on) in days]
+    for row in forgotten:
         session.delete(row)
-    return len(rows)
+    return {row.due_on for row in forgotten}
 
 
 def to_chase(session: Session, *, outbox_id: int) -> tuple[set[int], set[int]]:

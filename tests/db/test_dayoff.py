@@ -76,3 +76,16 @@ def test_removing_a_day_off_that_moved_nothing_moves_nothing(any_engine: Engine)
         assert day_off(s, FRIDAY, MONDAY) == []
         assert remove(s, FRIDAY) == MovedBack()
         assert deadline(s, task) == MONDAY
+
+
+def test_a_day_off_set_again_with_a_new_reason_still_moves_back_what_it_moved(
+    engine: Engine,
+) -> None:
+    """A day off typed again (its reason corrected) moves nothing more; removed, it moves
+    back what its first setting moved."""
+    with Session(engine) as s:
+        task = make_task(s, "Hạn thứ Sáu", FRIDAY, [make_unit(s, "X1")])
+        assert day_off(s, FRIDAY, MONDAY) == [task.id]
+        assert day_off(s, FRIDAY, MONDAY) == []  # the same day off, a new reason
+        assert remove(s, FRIDAY) == MovedBack(moved=[task.id or 0])
+        assert deadline(s, task) == FRIDAY

@@ -7,13 +7,25 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from app.digest import remember_digest
+from app.i18n import load_catalog
+from app.services import Services
+from bot.settings import Settings
+from core.clock import ManualClock
 from db.models import Assignment, Outbox, Unit
 from db.queries.reports import record_report
 from scheduler.delivery import wake
-from scheduler.digest import CATCH_UP_JOB, JOB_NAME, aps_days, queue_digests, trigger_for
+from scheduler.digest import (
+    CATCH_UP_JOB,
+    JOB_NAME,
+    aps_days,
+    catch_up,
+    queue_digests,
+    trigger_for,
+)
 from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, make_province
 from tests.harness import ADMIN_ID, BotUnderTest
@@ -285,3 +297,30 @@ async def test_no_digest_is_caught_up_when_the_last_one_went_at_its_time(
     await catch_up.run(bot.app)
     with bot.session() as s:
         assert s.exec(select(Outbox).where(Outbox.kind == "digest")).all() == []
+
+
+def test_a_digest_held_over_tet_is_left_to_the_next_one_out_the_same_morning(
+    settings: Settings, engine: Engine
+) -> None:
+    """Monday 16/02/2026 is Tết (off to Friday): its 08:00 digest would go out on Monday 23/02
+    at 07:30, half an hour before that day's own. Neither the firing nor the catch-up queue
+    it: the coordinator gets one digest, Monday's, counted since the one before Tết."""
+    before_tet = datetime(2026, 2, 9, 8, 0, tzinfo=VN)
+    clock = ManualClock(before_tet)
+    services = Services(settings, engine, load_catalog(), clock)
+    with Session(engine) as s:
+        make_contact(s, COORDINATOR, role="coordinator")
+        remember_digest(s, before_tet)
+        s.commit()
+    for moment, run in [
+        (datetime(2026, 2, 16, 8, 0, tzinfo=VN), queue_digests),  # the first day of Tết
+        (datetime(2026, 2, 18, 10, 0, tzinfo=VN), catch_up),
+        (datetime(2026, 2, 23, 7, 40, tzinfo=VN), catch_up),  # back at work, before 08:00
+        (datetime(2026, 2, 23, 8, 0, tzinfo=VN), queue_digests),
+    ]:
+        clock.set(moment)
+        run(services)
+    with Session(engine) as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
+    assert [r.not_before.astimezone(VN) for r in rows] == [datetime(2026, 2, 23, 8, 0, tzinfo=VN)]
+    assert "Từ 09/02/2026 đến nay" in rows[0].payload["text"]

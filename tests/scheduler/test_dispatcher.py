@@ -202,6 +202,58 @@ def test_unsent_reminders_of_yesterday_are_cancelled_and_folded(
     assert len(messages_to(session, 2003, "late")) == 1
 
 
+def test_only_the_unsent_reminder_counts_as_missed_not_those_sent_before(
+    engine: Engine, session: Session
+) -> None:
+    """Sent on 09/11 and 13/11, left unsent on 18/11: the next morning only 18/11 is missed,
+    to the unit and to the coordinators; the two that went out are not said never sent."""
+    unit = make_unit(session, "X01", "Xã Duy Hải")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2003, role="coordinator")
+    task = task_for(session, [unit], date(2026, 11, 20), at(date(2026, 11, 9)), "Kế hoạch")
+    for day in (9, 13):
+        dispatch(context(engine), at(date(2026, 11, day)))
+        deliver_all(session)
+    dispatch(context(engine), at(WED))  # never sent: no sender runs here
+    dispatch(context(engine), at(date(2026, 11, 19)))
+    [listing] = messages_to(session, 2003, "late")
+    assert f"#{task.id} Kế hoạch, Xã Duy Hải: 18/11\n" in listing.payload["text"] + "\n"
+    folded = session.exec(select(Reminder).where(Reminder.status == "folded")).all()
+    assert [r.due_on for r in folded] == [WED]
+
+
+def test_reminders_not_due_while_the_unit_was_done_are_not_missed_when_it_reopens(
+    engine: Engine, session: Session
+) -> None:
+    """Done from 16/11, reopened on 26/11 ("nhầm, chưa xong"): the overdue reminder of 25/11
+    the sweep rightly left out is no missed one, neither to the coordinators nor to the unit;
+    a day the bot did not run (27/11) still is."""
+    unit = make_unit(session, "X01", "Xã Duy Hải")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2003, role="coordinator")
+    task_for(session, [unit], date(2026, 11, 20), at(date(2026, 11, 9)), "Kế hoạch")
+    for day in (9, 13):  # assigned, then 5 working days before
+        dispatch(context(engine), at(date(2026, 11, day)))
+        deliver_all(session)
+    assignment = session.exec(select(Assignment)).one()
+    assignment.state = "done"
+    session.add(assignment)
+    session.commit()
+    for day in (16, 17, 18, 19, 20, 23, 25):  # 24/11 is a holiday
+        dispatch(context(engine), at(date(2026, 11, day)))
+    assignment.state = "in_progress"
+    session.add(assignment)
+    session.commit()
+    dispatch(context(engine), at(date(2026, 11, 26)))
+    assert len(messages_to(session, 2001)) == 2
+    assert messages_to(session, 2003, "late") == []
+    dispatch(context(engine), at(date(2026, 11, 30)))  # down on 27/11 (overdue #2)
+    late = messages_to(session, 2001)[-1].payload["text"]
+    assert "lẽ ra đã gửi ngày 27/11/2026" in late
+    [listing] = messages_to(session, 2003, "late")
+    assert "Xã Duy Hải: 27/11\n" in listing.payload["text"] + "\n"
+
+
 def test_a_long_list_is_split_within_telegrams_limits(engine: Engine, session: Session) -> None:
     """Twelve items due at once make two messages, each short enough with usable keyboards."""
     unit = make_unit(session, "X01")
