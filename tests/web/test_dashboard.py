@@ -268,7 +268,8 @@ async def test_a_units_contacts_name_their_channel_as_people_know_it(served: Ser
 
 async def test_cookies_behind_https_are_secure_httponly_and_lax(served: Served) -> None:
     """Behind https (PUBLIC_BASE_URL), the session cookie and the language one are sent
-    only over https, never read by scripts, and not sent by other sites' POSTs."""
+    only over https, never read by scripts, and not sent by other sites' POSTs; the browser
+    is told to come back over https only (HSTS)."""
     deps = replace(served.server.config.loaded_app.app.state.deps, secure_cookies=True)
     site = "https://dondoc.example"
     transport = httpx.ASGITransport(app=create_app(deps))
@@ -282,6 +283,7 @@ async def test_cookies_behind_https_are_secure_httponly_and_lax(served: Served) 
     for cookie in cookies:
         flags = {f.strip().lower() for f in cookie.split(";")[1:]}
         assert {"secure", "httponly", "samesite=lax"} <= flags, cookie
+    assert english.headers["strict-transport-security"] == "max-age=31536000"
 
 
 async def test_pages_speak_english_when_asked(served: Served) -> None:
@@ -317,6 +319,7 @@ async def test_pages_carry_security_headers_and_no_traceback(served: Served) -> 
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "strict-transport-security" not in response.headers  # plain http: said for nothing
 
 
 def keep_evidence(
