@@ -402,6 +402,35 @@ async def test_evidence_outside_scope_or_outside_storage_is_refused(served: Serv
             assert (await anonymous.post(link)).status_code == status
 
 
+async def test_evidence_is_sent_as_bytes_when_its_type_is_a_page_or_malformed(
+    served: Served,
+) -> None:
+    """A file its sender's app called HTML (or a type no header can hold) downloads as bytes,
+    never as a page of ours nor a failed answer; a PDF stays a PDF."""
+    kinds = {"text/html": b"<script>1</script>", "ảnh/jpeg": b"x", "application/pdf": b"%PDF"}
+    ids = {}
+    for n, (kind, content) in enumerate(kinds.items()):
+        ids[kind] = keep_evidence(served, "TX", f"f{n}.html", content, f"tx/{n}.bin")
+    with served.bot.session() as s:
+        for kind, evidence_id in ids.items():
+            evidence = s.get(Evidence, evidence_id)
+            assert evidence is not None
+            evidence.mime_type = kind
+            s.add(evidence)
+        s.commit()
+    async with served.signed_in(SCOPED) as browser:
+        page = (await browser.get(f"/tasks/{served.tasks[0].id}")).text
+        for kind, evidence_id in ids.items():
+            start = page.index(f"/files/evidence/{evidence_id}?")
+            href = page[start : page.index('"', start)].replace("&amp;", "&")
+            response = await browser.get(href)
+            assert response.status_code == 200
+            assert response.content == kinds[kind]
+            expected = kind if kind == "application/pdf" else "application/octet-stream"
+            assert response.headers["content-type"] == expected
+            assert response.headers["content-disposition"].startswith("attachment;")
+
+
 async def test_chart_link_downloads_a_png_within_scope(served: Served) -> None:
     """The task page's chart link downloads a PNG; a task outside scope gets none."""
     task_id = served.tasks[0].id
