@@ -169,4 +169,8 @@ def setup_logging(
     root.setLevel(level)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB's DEBUG lines hold every call's parameters and every update: sign-in links, invite
+    # and link codes sent or typed, setWebhook's secret. Never below INFO, whatever LOG_LEVEL.
+    ptb = logging.getLogger("telegram")
+    ptb.setLevel(max(logging.INFO, root.getEffectiveLevel()))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -384,7 +384,8 @@ def _is_http_url(value: str) -> bool:
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
-PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
+# Up to the last "@": a password typed with an "@" in it (unencoded) is hidden whole.
+PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:).*@")
 
 
 def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
@@ -401,7 +402,7 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         got = item.get("input")
         hidden = field in ("bot_token", "zalo_bot_token", "zalo_webhook_secret", "web_secret")
         shown = "" if hidden or isinstance(got, dict) else str(got)
-        if field == "database_url":
-            shown = PASSWORD_IN_URL.sub(r"\1***@", shown)
+        # Any URL's password (DATABASE_URL's, HTTPS_PROXY's user:password@proxy).
+        shown = PASSWORD_IN_URL.sub(r"\1***@", shown)
         pairs.append((field.upper(), shown))
     return pairs

@@ -68,6 +68,11 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV = "text/csv; charset=utf-8"
 _INVITES = re.compile(r"(new|all)(?:\.(csv))?")
 _WHICH = re.compile(r"(?:(all)|(\d{1,12})|d(\d{1,12})|p(\d{8})-(\d{8}))")
+# An evidence file's type is what the sender's app named: sent on only as a plain
+# type/subtype, and never one a browser would run as a page or a script on our origin.
+_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
+_ACTIVE = ("html", "xml", "svg", "javascript", "ecmascript", "xsl")
+BYTES = "application/octet-stream"
 
 Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
 Describe = Callable[[Callable[..., str]], str]  # what a link gives, in the person's words
@@ -436,10 +441,17 @@ async def _evidence(request: Request, granted: links.SignedLink, *, evidence_id:
         log.warning("evidence %s: its file is missing from the storage", evidence_id)
         return message_page(request, None, "web.not_found", status=404)
     return FileResponse(
-        path,
-        media_type=evidence.mime_type or "application/octet-stream",
-        filename=evidence.file_name,
+        path, media_type=served_type(evidence.mime_type), filename=evidence.file_name
     )
+
+
+def served_type(mime: str | None) -> str:
+    """Return the Content-Type to send a kept file with: its own when plain and inert, else
+    bytes (a malformed one broke the answer, HTML was sent as HTML)."""
+    kind = (mime or "").strip().lower()
+    if not _MIME.fullmatch(kind) or any(word in kind for word in _ACTIVE):
+        return BYTES
+    return kind
 
 
 async def chart_file(request: Request) -> Response:

@@ -41,14 +41,19 @@ HEADERS = [
     ),
 ]
 
+# Behind https only: a browser that has seen the site once never tries it over plain http
+# again, where a network in between could show its own sign-in page.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
 class SecurityHeaders:
     """Add the headers every answer carries (pure ASGI: streaming stays streaming)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.headers = [*HEADERS, HSTS] if https else HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, adding the headers to the response's start."""
@@ -60,7 +65,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                message["headers"] = headers + [h for h in HEADERS if h[0] not in present]
+                message["headers"] = headers + [h for h in self.headers if h[0] not in present]
             await send(message)
 
         await self.app(scope, receive, sending)
@@ -133,7 +138,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.deps = deps
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, https=deps.secure_cookies)
     return app
 
 

@@ -2,10 +2,11 @@
 
 Zalo's `/import` answers a link here, signed for the one admin who asked and expiring
 (`app/links.py`): a forged, expired or someone else's link gets 403, and so does a person
-who is no longer an admin. The page posts the file to the same link; the import is
-Telegram's (`app/import_files.py`, `app/jobs.py`): more than 20 rows are previewed first
-(nothing written) and wait in the database for Apply or Cancel, posted with their token;
-fewer are applied at once. The report is shown on the page.
+who is no longer an admin. The page posts the file to the same link (a post from another
+site's page is refused, as a link's button is: web.landing); the import is Telegram's
+(`app/import_files.py`, `app/jobs.py`): more than 20 rows are previewed first (nothing
+written) and wait in the database for Apply or Cancel, posted with their token; fewer are
+applied at once. The report is shown on the page.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from db.queries.pending import IMPORT_TTL
 from scheduler.workers import in_heavy_worker, in_process, in_worker
 from web.auth import deps_of
 from web.files import granted_link
+from web.landing import cross_origin, same_origin
 from web.limits import BodyTooLargeError, read_body
 from web.render import message_page, page
 
@@ -45,6 +47,8 @@ async def upload_page(request: Request) -> Response:
         return viewer
     if request.method == "GET":
         return _page(request, viewer)
+    if not same_origin(request):  # another site's page, holding the link, posting a file
+        return cross_origin(request)
     services = deps_of(request).services
     limit = services.settings.import_max_bytes
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
@@ -194,7 +198,7 @@ def _page(
 ) -> Response:
     """Render the upload page (the form, what the last file did, a preview's buttons)."""
     action = f"{PATH}?{request.url.query}"
-    return page(
+    response = page(
         request,
         None,
         "upload.html",
@@ -204,3 +208,6 @@ def _page(
         token=token,
         who=viewer,
     )
+    # Its form names our origin to ourselves (same_origin), as a link's page does.
+    response.headers["referrer-policy"] = "same-origin"
+    return response

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import sys
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from app.links import derive_webhook_secret
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -29,22 +30,43 @@ from db.migrate import upgrade
 # socket a busy thread may keep the GIL for 5 ms, and answering a tap takes many such
 # turns; 1 ms keeps answers prompt while the threads work.
 SWITCH_INTERVAL_S = 0.001
+# A database password shorter than this ("postgres" on a test machine is 8) would blank
+# out common words of every line; no production password is that short.
+MIN_REDACTED = 6
 
 
 def start_process(settings: Settings) -> None:
     """Log at the configured level, every token and secret redacted; switch threads often."""
+    # PTB logs a rejected token with a traceback that names it; we say it in one line.
+    setup_logging(
+        settings.log_level,
+        secrets_of(settings),
+        reported=(InvalidToken,),
+        reported_at_start=(NetworkError,),
+    )
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Return every secret a log line must never show: the tokens, WEB_SECRET, the webhook
+    secrets (the derived ones too: setWebhook's parameters carry Telegram's) and the
+    database's password."""
     tokens = (
         settings.bot_token,
         settings.zalo_bot_token,
         settings.web_secret,
         settings.zalo_webhook_secret,
     )
-    secrets = [t.get_secret_value() for t in tokens if t is not None]
-    # PTB logs a rejected token with a traceback that names it; we say it in one line.
-    setup_logging(
-        settings.log_level, secrets, reported=(InvalidToken,), reported_at_start=(NetworkError,)
-    )
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    found = [t.get_secret_value() for t in tokens if t is not None]
+    derived_from = [settings.link_secret]
+    if settings.zalo_bot_token is not None:  # Zalo alone derives its webhook's from its token
+        derived_from.append(settings.zalo_bot_token.get_secret_value())
+    for secret in filter(None, derived_from):
+        found += [derive_webhook_secret(secret, channel) for channel in ("telegram", "zalo")]
+    password = make_url(settings.database_url).password
+    if password and len(str(password)) >= MIN_REDACTED:
+        found.append(str(password))
+    return [s for s in dict.fromkeys(found) if s]
 
 
 def migrated_engine(settings: Settings) -> Engine | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
 from core.invites import hash_code, new_code
 from db.models import AppState
@@ -27,13 +28,26 @@ def create_admin_code(session: Session, *, now: datetime, ttl: timedelta) -> str
 
 
 def spend_admin_code(session: Session, *, code: str, now: datetime) -> bool:
-    """Spend a code: True when it was valid (it is then gone), False otherwise."""
-    row = session.get(AppState, PREFIX + hash_code(code))
+    """Spend a code: True when it was valid (it is then gone), False otherwise.
+
+    Spent by the one statement that deletes it: of two people sending it at once, the one
+    whose delete finds it gone is refused (the ORM's delete of a row gone meanwhile only
+    warned, and both became admins).
+    """
+    key = PREFIX + hash_code(code)
+    row = session.get(AppState, key)
     if row is None:
         return False
-    expires = datetime.fromisoformat(
-        json.loads(row.value or "{}").get("expires", "1970-01-01T00:00:00+00:00")
+    value = row.value
+    session.expunge(row)
+    gone = session.execute(
+        delete(AppState)
+        .where(col(AppState.key) == key)
+        .execution_options(synchronize_session=False)
     )
-    session.delete(row)
-    session.flush()
+    if gone.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    expires = datetime.fromisoformat(
+        json.loads(value or "{}").get("expires", "1970-01-01T00:00:00+00:00")
+    )
     return expires > now

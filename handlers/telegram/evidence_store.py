@@ -26,6 +26,9 @@ from render.telegram import buttons
 MAX_DOWNLOAD = 20 * 1024 * 1024
 MB = 1024 * 1024
 SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+MIME_LIMIT = (
+    120  # the column's length: a longer type (the sender's app names it) failed the insert
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def upload_of(msg: Message) -> Upload | None:
     if msg.document is not None:
         doc = msg.document
         name = plain_file_name(doc.file_name or "", f"file_{doc.file_unique_id}")
-        return Upload(doc.file_id, name, doc.file_size or 0, doc.mime_type, *_words(msg))
+        mime = doc.mime_type if doc.mime_type and len(doc.mime_type) <= MIME_LIMIT else None
+        return Upload(doc.file_id, name, doc.file_size or 0, mime, *_words(msg))
     if msg.photo:
         photo = msg.photo[-1]
         name = f"photo_{photo.file_unique_id}.jpg"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import logging
 
-from bot.console import REDACTED, RedactSecrets
+from bot.commands.startup import secrets_of
+from bot.console import REDACTED, RedactSecrets, setup_logging
+from bot.settings import Settings
+from bot.web import telegram_secret, zalo_secret
 
 TOKEN = "987654321:AAHsecret-for-the-redaction-test-0123"
 
@@ -39,3 +42,29 @@ def test_log_records_never_show_the_token() -> None:
     assert TOKEN.partition(":")[2] not in output
     assert output.count(REDACTED) >= 3
     assert "was rejected by the server" in output
+
+
+def test_debug_logging_keeps_ptb_quiet_and_hides_derived_secrets() -> None:
+    """At LOG_LEVEL=DEBUG, PTB's lines (every message's text: sign-in links, codes) stay out,
+    and the derived webhook secrets and the database's password are in the redaction list."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, logging.getLogger("telegram").level)
+    settings = Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        web_secret="a-web-secret-of-enough-length",
+        zalo_bot_token="2718281828:zalo-secret-for-the-redaction-test",
+        database_url="postgresql://dondoc:Db-Passw0rd@db/dondoc",
+    )
+    try:
+        setup_logging("DEBUG", secrets_of(settings))
+        assert not logging.getLogger("telegram.ext.ExtBot").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
+    finally:
+        root.handlers[:], _, _ = saved
+        root.setLevel(saved[1])
+        logging.getLogger("telegram").setLevel(saved[2])
+    hidden = secrets_of(settings)
+    assert telegram_secret(settings) in hidden
+    assert zalo_secret(settings) in hidden
+    assert "Db-Passw0rd" in hidden

@@ -218,3 +218,22 @@ def test_the_env_example_with_only_a_zalo_token_serves_zalo_alone(
     )
     settings = load_settings(env_file=env)
     assert settings.channels == ("zalo",)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "password"),
+    [
+        ("HTTPS_PROXY", "socks4://alice:Pr0xy-Pass@proxy:1080", "Pr0xy-Pass"),
+        ("DATABASE_URL", "postgres://dondoc:s3cr@t-tail@db/dondoc", "t-tail"),
+    ],
+)
+def test_a_wrong_url_setting_is_named_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, password: str
+) -> None:
+    """A refused URL is shown without its password (a proxy's too, and one holding an @)."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None)
+    [line] = caught.value.lines
+    assert variable in line
+    assert password not in line

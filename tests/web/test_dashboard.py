@@ -268,7 +268,8 @@ async def test_a_units_contacts_name_their_channel_as_people_know_it(served: Ser
 
 async def test_cookies_behind_https_are_secure_httponly_and_lax(served: Served) -> None:
     """Behind https (PUBLIC_BASE_URL), the session cookie and the language one are sent
-    only over https, never read by scripts, and not sent by other sites' POSTs."""
+    only over https, never read by scripts, and not sent by other sites' POSTs; the browser
+    is told to come back over https only (HSTS)."""
     deps = replace(served.server.config.loaded_app.app.state.deps, secure_cookies=True)
     site = "https://dondoc.example"
     transport = httpx.ASGITransport(app=create_app(deps))
@@ -282,6 +283,7 @@ async def test_cookies_behind_https_are_secure_httponly_and_lax(served: Served) 
     for cookie in cookies:
         flags = {f.strip().lower() for f in cookie.split(";")[1:]}
         assert {"secure", "httponly", "samesite=lax"} <= flags, cookie
+    assert english.headers["strict-transport-security"] == "max-age=31536000"
 
 
 async def test_pages_speak_english_when_asked(served: Served) -> None:
@@ -317,6 +319,7 @@ async def test_pages_carry_security_headers_and_no_traceback(served: Served) -> 
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "strict-transport-security" not in response.headers  # plain http: said for nothing
 
 
 def keep_evidence(
@@ -397,6 +400,35 @@ async def test_evidence_outside_scope_or_outside_storage_is_refused(served: Serv
             path = f"/files/evidence/{evidence_id}"
             link = links.sign(key, path=path, person=str(scoped.id), expires=expires)
             assert (await anonymous.post(link)).status_code == status
+
+
+async def test_evidence_is_sent_as_bytes_when_its_type_is_a_page_or_malformed(
+    served: Served,
+) -> None:
+    """A file its sender's app called HTML (or a type no header can hold) downloads as bytes,
+    never as a page of ours nor a failed answer; a PDF stays a PDF."""
+    kinds = {"text/html": b"<script>1</script>", "ảnh/jpeg": b"x", "application/pdf": b"%PDF"}
+    ids = {}
+    for n, (kind, content) in enumerate(kinds.items()):
+        ids[kind] = keep_evidence(served, "TX", f"f{n}.html", content, f"tx/{n}.bin")
+    with served.bot.session() as s:
+        for kind, evidence_id in ids.items():
+            evidence = s.get(Evidence, evidence_id)
+            assert evidence is not None
+            evidence.mime_type = kind
+            s.add(evidence)
+        s.commit()
+    async with served.signed_in(SCOPED) as browser:
+        page = (await browser.get(f"/tasks/{served.tasks[0].id}")).text
+        for kind, evidence_id in ids.items():
+            start = page.index(f"/files/evidence/{evidence_id}?")
+            href = page[start : page.index('"', start)].replace("&amp;", "&")
+            response = await browser.get(href)
+            assert response.status_code == 200
+            assert response.content == kinds[kind]
+            expected = kind if kind == "application/pdf" else "application/octet-stream"
+            assert response.headers["content-type"] == expected
+            assert response.headers["content-disposition"].startswith("attachment;")
 
 
 async def test_chart_link_downloads_a_png_within_scope(served: Served) -> None:

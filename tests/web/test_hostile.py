@@ -117,6 +117,22 @@ async def test_an_upload_that_is_not_the_pages_form_is_refused(served: Served) -
         assert "Yêu cầu không hợp lệ" in response.text
 
 
+async def test_an_upload_posted_from_another_sites_page_is_refused(served: Served) -> None:
+    """A page elsewhere that learnt the link (a chat server previewed it) cannot post a file
+    from the admin's browser: 403, nothing imported."""
+    link = upload_link(served)
+    files = {"file": ("don-vi.csv", "code,name,kind\nXN9,Xã Ngoài,commune\n".encode(), "text/csv")}
+    for headers in (
+        {"origin": "https://evil.example"},
+        {"sec-fetch-site": "cross-site"},
+        {"origin": "null"},
+    ):
+        response = await served.http.post(link, files=files, headers=headers)
+        assert response.status_code == 403
+    with served.bot.session() as s:
+        assert s.exec(select(Unit).where(Unit.code == "XN9")).all() == []
+
+
 async def test_a_file_over_the_limit_is_refused_with_the_limit_and_what_to_do(
     served: Served,
 ) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import UTC, datetime
 
 from sqlmodel import select
+from telegram import Chat, Document, Message
 
 from app.signing import sign
 from db.models import Evidence, StatusReport
+from handlers.telegram.evidence_store import upload_of
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
@@ -141,6 +144,18 @@ async def test_a_hostile_file_name_is_kept_as_a_plain_name(bot: BotUnderTest) ->
     assert "«bien[0m bảngpj.pdf»" in (reply.text or "")
     [evidence] = kept(bot)
     assert evidence.file_name == "bien[0m bảngpj.pdf"
+
+
+def test_a_document_type_longer_than_kept_is_dropped_not_the_file() -> None:
+    """A type longer than the database keeps (PostgreSQL refused the whole evidence, and the
+    sender read "error") is left out; the file is kept without it, served as bytes."""
+    document = Document("f1", "u1", file_name="a.pdf", mime_type="application/" + "x" * 200)
+    chat = Chat(OFFICIAL, "private")
+    message = Message(1, datetime.now(UTC), chat, document=document)
+    upload = upload_of(message)
+    assert upload is not None
+    assert upload.mime_type is None
+    assert upload.file_name == "a.pdf"
 
 
 async def test_evidence_command_is_for_coordinators(bot: BotUnderTest) -> None:
