@@ -52,6 +52,24 @@ def language(request: Request, viewer: Viewer | None, person: Lang | None = None
     return person or "vi"
 
 
+def accepted_language(request: Request) -> Lang | None:
+    """Return the language of ours the browser prefers (Accept-Language), if it names one."""
+    best: tuple[float, Lang] | None = None
+    for part in request.headers.get("accept-language", "").split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in ("vi", "en"):
+            continue
+        try:
+            weight = float(params.strip().removeprefix("q=")) if params.strip() else 1.0
+        except ValueError:
+            continue
+        lang: Lang = "en" if primary == "en" else "vi"
+        if weight > 0 and (best is None or weight > best[0]):
+            best = (weight, lang)
+    return best[1] if best is not None else None
+
+
 def page(
     request: Request,
     viewer: Viewer | None,
@@ -153,13 +171,14 @@ def message_page(
     person_lang: Lang | None = None,
     **params: object,
 ) -> HTMLResponse:
-    """Render a page that only says one catalog text (a refusal, a sign-out, an error)."""
+    """Render a page that only says one catalog text (a refusal, a sign-out, an error), in
+    the viewer's or the person's language, else in the browser's (Accept-Language)."""
     return page(
         request,
         viewer,
         "message.html",
         status=status,
-        person_lang=person_lang,
+        person_lang=person_lang or accepted_language(request),
         key=key,
         params=params,
     )

@@ -65,6 +65,28 @@ async def test_web_link_expires_after_ten_minutes(served: Served) -> None:
         assert (await browser.get(link)).status_code == 403
 
 
+async def test_an_expired_link_is_refused_in_its_persons_or_the_browsers_language(
+    served: Served,
+) -> None:
+    """An expired link's page speaks the language of the person it was for; a code nobody
+    knows, the browser's (Accept-Language), else Vietnamese."""
+    with served.bot.session() as s:
+        person(s, COORDINATOR).language = "en"
+        s.commit()
+    link = await served.login_link(COORDINATOR)
+    served.bot.clock.advance(timedelta(minutes=10, seconds=1))
+    english, vietnamese = "This link is invalid, expired", "Liên kết không hợp lệ, đã hết hạn"
+    async with served.client() as browser:
+        expired = await browser.get(link, headers={"Accept-Language": "vi"})
+        unknown = link[:-4] + "AAAA"
+        asked = await browser.get(unknown, headers={"Accept-Language": "fr, en-GB;q=0.8"})
+        bare = await browser.get(unknown)
+    assert [r.status_code for r in (expired, asked, bare)] == [403] * 3
+    assert english in expired.text
+    assert english in asked.text
+    assert vietnamese in bare.text
+
+
 async def test_web_command_refused_to_member(served: Served) -> None:
     """An official (member) asking /web gets no link, and nothing is stored."""
     reply = await served.bot.send(OFFICIAL, "/web")
