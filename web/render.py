@@ -24,6 +24,7 @@ from core.deadlines import format_date
 from core.markup import to_plain
 from core.status import Counts
 from web.deps import WebDeps
+from web.static_files import static_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "dondoc_lang"
@@ -33,12 +34,14 @@ SHARED_FILTERS = ("kind", "group")  # the filters the overview and the matrix bo
 @cache
 def environment() -> Environment:
     """Return the template environment (autoescaping every .html template)."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["static"] = static_url  # a script's or style's versioned URL
+    return env
 
 
 def language(request: Request, viewer: Viewer | None, person: Lang | None = None) -> Lang:
