@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from app import people
+from app.actor import Actor
 from app.signing import sign
 from bot.app import MENUS_JOB
 from core.roles import Access, Role
@@ -15,6 +16,7 @@ from db.models import Inbox
 from db.queries.contact_admin import change_role
 from db.queries.contacts import ensure_admin, find_contact
 from handlers.telegram.menus import menu, refresh_marked
+from handlers.zalo import commands as zalo_commands
 from tests.factories import identity, make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
@@ -281,6 +283,12 @@ async def test_role_changed_on_zalo_or_the_cli_resets_the_telegram_menu(
     )
     assert await reset() == 1
     assert chat_menu(bot, 2103) == role_menu(bot, Access.COORDINATOR)
+    with bot.session() as s:
+        hoa = person(s, 2103)
+        actor = Actor(hoa.id or 0, "z1", "vi", "coordinator", (), ())
+    zalo_commands.lang(bot.services, actor, "en", "lang")  # Zalo's /lang en
+    assert await reset() == 1
+    assert chat_menu(bot, 2103) == role_menu(bot, Access.COORDINATOR, "en")
     with bot.session() as s:  # what `dondoc admin remove` does
         hoa = person(s, 2103)
         change_role(s, contact_id=hoa.id or 0, role=Role.MEMBER, actor_id=None)
