@@ -24,7 +24,15 @@ from app.actor import Actor
 from app.choices import Choice, Rows, status_choices
 from app.explanations import answer_explanation
 from app.extensions import request_extension
-from app.reporting import Recorded, Report, record, record_in, recorded_before, refusal
+from app.reporting import (
+    Recorded,
+    Report,
+    record,
+    record_in,
+    recorded_before,
+    refusal,
+    unit_inactive,
+)
 from app.services import Services
 from core.checkin import (
     STATE_OF_KIND,
@@ -62,6 +70,8 @@ from db.queries.pending import clear_pending, get_pending, set_pending
 MAX_TEXT = 4000
 CONFIRM = "cf"  # the choice of a status for a long report: cf:<state>:<assignment>
 PERCENTS = (25, 50, 75)
+# Nothing open to report on: when every unit of the sender was deactivated, that is why.
+NOT_OPEN = (Outcome.NO_OPEN, Outcome.UNKNOWN_TASK, Outcome.CLOSED)
 ASK_KEYS = {
     "question": "ask_status_question",
     "negation": "ask_status_negation",
@@ -453,6 +463,10 @@ def _act(
     if outcome == Outcome.ALL_DONE:
         task, title = titles[ids[0]]
         return Answer([Said(t("checkin.all_done", task=str(task), title=title))])
+    if outcome in NOT_OPEN and (
+        inactive := unit_inactive(services, lang, actor.unit_ids, every=True)
+    ):
+        return Answer([Said(inactive)])  # what it is about may be a deactivated unit's
     return Answer([Said(t(f"checkin.{outcome}"))])
 
 

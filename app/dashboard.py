@@ -188,17 +188,20 @@ class LoginOffer:
     lang: Lang
     expires: datetime
     used: bool
+    expired: bool = False
 
 
 def login_offer(session: Session, *, code: str, now: datetime) -> LoginOffer | None:
-    """Return whom an unexpired sign-in code is for, without using it (None: no such code)."""
-    login = wq.find_login(session, code=code, now=now)
+    """Return whom a sign-in code is for, without using it (None: no such code); an expired
+    one's says so, and in whose language its refusal is."""
+    login = wq.find_login(session, code=code, now=now, expired=True)
     if login is None:
         return None
     viewer = viewer_of(session, contact_id=login.contact_id)
     if viewer is None:
         return None
-    return LoginOffer(viewer.name, viewer.lang, login.expires_at, login.used_at is not None)
+    used, expired = login.used_at is not None, login.expires_at <= now
+    return LoginOffer(viewer.name, viewer.lang, login.expires_at, used, expired)
 
 
 def sign_in(session: Session, *, code: str, now: datetime) -> tuple[int, str, str] | None:

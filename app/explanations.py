@@ -12,6 +12,7 @@ from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, unit_name
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.recipients import recipient
+from db.queries.reports import mark_answered
 
 
 def answer_explanation(services: Services, actor: Actor, explanation_id: int, text: str) -> str:
@@ -28,6 +29,7 @@ def answer_explanation(services: Services, actor: Actor, explanation_id: int, te
         explanation.text = text.strip()[:4096]
         explanation.answered_by_id, explanation.answered_at = actor.contact_id, now
         session.add(explanation)
+        mark_answered(session, assignment_id=assignment.id or 0, now=now)
         audit(
             session,
             actor_id=actor.contact_id,

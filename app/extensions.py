@@ -30,6 +30,7 @@ from db.queries.checkin import (
     unit_name,
 )
 from db.queries.extensions import claim_request
+from db.queries.reports import mark_answered
 from db.queries.scope import decides_on_own, in_scope
 
 
@@ -58,6 +59,7 @@ def request_extension(
         )
         session.add(request)
         session.flush()
+        mark_answered(session, assignment_id=assignment_id, now=now)
         _notify_coordinators(services, session, request, assignment)
         audit(
             session,

@@ -3,13 +3,16 @@
 Catalogs live in `app/texts/<flow>.toml`, one file per flow; each entry is a table with
 `vi` and `en`. A key is `<flow>.<name>`. An entry may also hold `en_one`, the English
 text when the count parameter named by `one` is 1 ("1 working day left"; Vietnamese has
-no plural, so it needs none). Texts are in the neutral markup of `core.markup`
+no plural, so it needs none). A line with two counts ("1 task, 3 rows") chooses each word
+where it stands instead: `{rows:row|rows}` is "row" when the parameter `rows` is 1, else
+"rows" (the number itself is `{rows}`). Texts are in the neutral markup of `core.markup`
 (`**bold**`, `` `code` ``); parameters are `{name}` placeholders, and string parameters are
 escaped into that markup unless wrapped in `Markup`. A channel renders the result.
 """
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -27,6 +30,8 @@ Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
 TEXTS_DIR = Path(__file__).parent / "texts"
 _SINGULARS = tuple(f"{lang}_one" for lang in LANGUAGES)
+# `{rows:row|rows}`: the word for one, then for any other count, of the parameter named.
+_CHOICE = re.compile(r"\{(\w+):([^{}|]*)\|([^{}|]*)\}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class Catalog:
         count = entry.get("one")
         if count and params.get(count) == 1:
             template = entry.get(f"{lang}_one") or template
+        if ":" in template:
+            template = _CHOICE.sub(lambda m: m[2] if params.get(m[1]) == 1 else m[3], template)
         return template.format_map({k: _render(v, lang) for k, v in params.items()})
 
     def plain(self, lang: str, key: str, **params: object) -> str:
@@ -125,7 +132,13 @@ def catalog_problems(catalog: Catalog) -> list[str]:
             if not text.strip():
                 problems.append(f"{key}: missing {lang}")
                 continue
-            fields[lang] = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            parsed = list(string.Formatter().parse(text))
+            fields[lang] = {f for _, f, _, _ in parsed if f}
+            problems += [
+                f"{key}: {{{f}:{spec}}} is not a choice {{{f}:one|other}} ({lang})"
+                for _, f, spec, _ in parsed
+                if spec and not _CHOICE.fullmatch(f"{{{f}:{spec}}}")
+            ]
         if len(fields) == len(LANGUAGES) and fields["vi"] != fields["en"]:
             problems.append(f"{key}: placeholders differ {sorted(fields['vi'])} / {fields['en']}")
         problems.extend(_singular_problems(key, entry, fields.get("vi", set())))

@@ -20,6 +20,7 @@ from core.markup import Markup
 from core.roles import Role
 from db.engine import session_scope
 from db.models import Contact, Invite, Unit
+from db.queries import menu_marks
 from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
 from db.queries.contacts import contacts_with_role_at_least, find_contact, touch_contact
@@ -73,6 +74,7 @@ def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
         if looks_like_code(code) and spend_admin_code(session, code=code, now=now):
             admin = _register(session, who, lang, now)
             admin.role = Role.ADMIN.value
+            menu_marks.mark(session, contact_id=admin.id or 0)
             record(
                 session,
                 actor_id=admin.id,

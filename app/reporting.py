@@ -6,7 +6,7 @@ whatever acknowledges it afterwards acknowledges something already kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -25,8 +25,10 @@ from core.textfit import clip
 from db.queries.checkin import (
     Check,
     Target,
+    admin_names,
     check_reportable,
     coordinators_of_unit,
+    inactive_units,
     report_target,
     unit_name,
 )
@@ -206,7 +208,28 @@ def refusal(services: Services, lang: str, check: Check, target: Target | None) 
     if check == Check.CLOSED and target is not None:
         task = Markup(str(target.task_id))
         return services.catalog.get(lang, "checkin.refused_closed", task=task)
+    if check == Check.UNIT_INACTIVE and target is not None:
+        return unit_inactive(services, lang, [target.unit_id]) or ""
     return services.catalog.get(lang, REFUSALS.get(check, "checkin.refused_missing"), task="")
+
+
+def unit_inactive(
+    services: Services, lang: str, unit_ids: Sequence[int], *, every: bool = False
+) -> str | None:
+    """Say that these units' deactivated ones are no longer followed up, so nothing of theirs
+    is recorded, and whom to ask (the admins, who may follow them up again); None when every
+    one is active (with `every`, unless every one was deactivated)."""
+    with services.engine.connect() as connection:
+        units = inactive_units(connection, unit_ids=unit_ids)
+        admins = admin_names(connection) if units else []
+    if not units or (every and len(units) < len(set(unit_ids))):
+        return None
+    names = ", ".join(units)
+    if not admins:
+        return services.catalog.get(lang, "checkin.refused_unit_inactive_ask", units=names)
+    return services.catalog.get(
+        lang, "checkin.refused_unit_inactive", units=names, admins=", ".join(admins)
+    )
 
 
 def forward_blocker(

@@ -35,6 +35,7 @@ from handlers.telegram.lanes import PersonLanes
 from handlers.telegram.menus import (
     MenuOf,
     menu_of,
+    refresh_marked,
     set_contact_menu,
     set_default_menus,
     staff_menus,
@@ -43,6 +44,7 @@ from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.unitform import FORM_TIMEOUT_S
 from scheduler.loopprobe import LoopProbe
 from scheduler.ratelimit import DeliveryRateLimiter
+from scheduler.roles import LEADER
 from scheduler.sender import new_owner
 from scheduler.workers import in_update_worker, stop_processes
 
@@ -52,6 +54,8 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 RESCUE_JOB = "inbox.rescue"
 RESCUE_EVERY_S = 5.0  # the leader looks for updates of dead workers (WORKERS=multi)
+MENUS_JOB = "menus.refresh"
+MENUS_EVERY_S = 30.0  # the leader resets the menus of people whose role changed elsewhere
 # A form is brought back after a restart only while its conversation would still wait.
 FORMS_FRESH_FOR = {ADDUNIT: timedelta(seconds=FORM_TIMEOUT_S)}
 
@@ -104,6 +108,9 @@ def build_application(
     if services.worker is not None and application.job_queue is not None:
         every = RESCUE_EVERY_S
         application.job_queue.run_repeating(_rescue, interval=every, first=every, name=RESCUE_JOB)
+    if application.job_queue is not None:
+        every = MENUS_EVERY_S
+        application.job_queue.run_repeating(_menus, interval=every, first=1.0, name=MENUS_JOB)
     application.bot_data.refresh_menu = _refresh_menu_of(application)
     return application
 
@@ -195,6 +202,18 @@ async def _rescue(context: Any) -> None:
         await inbox.rescue(context.application)
     except Exception:
         log.exception("taking over the updates of dead workers failed; the next run retries")
+
+
+async def _menus(context: Any) -> None:
+    """Reset the menus of people whose role changed on another channel or the command line."""
+    services: Services = context.application.bot_data.services
+    if not services.roles.holds(LEADER):
+        return
+    try:
+        flows = context.application.bot_data.flows
+        await refresh_marked(context.bot, flows, services.catalog, services.engine)
+    except Exception:
+        log.exception("resetting the changed menus failed; the next run retries")
 
 
 def _refresh_menu_of(application: App) -> Any:

@@ -266,6 +266,8 @@ class Assignment(SQLModel, table=True):
     state: str = Field(default="none", max_length=20)  # none|in_progress|blocked|done
     percent: int | None = None
     done_at: datetime | None = _when()
+    # When the unit last answered: a status report, or (while it has none) the first
+    # extension request or written explanation. NULL is "Chưa báo cáo", decided here alone.
     last_report_at: datetime | None = _when()
     overdue_reminders: int = 0
     created_at: datetime = _created()

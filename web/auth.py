@@ -124,6 +124,10 @@ async def login(request: Request) -> Response:
     offered = await in_worker(offer)
     if offered is None:
         return message_page(request, None, "web.link_refused", status=403)
+    if offered.expired:  # refused in the language of the person it was for
+        return message_page(
+            request, None, "web.link_refused", status=403, person_lang=offered.lang
+        )
     if offered.used:
         return used(request, command="/web", lang=offered.lang)
     if request.method == "POST":  # unused and unexpired, yet refused: no longer staff

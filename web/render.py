@@ -24,6 +24,7 @@ from core.deadlines import format_date
 from core.markup import to_plain
 from core.status import Counts
 from web.deps import WebDeps
+from web.static_files import static_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "dondoc_lang"
@@ -33,12 +34,14 @@ SHARED_FILTERS = ("kind", "group")  # the filters the overview and the matrix bo
 @cache
 def environment() -> Environment:
     """Return the template environment (autoescaping every .html template)."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["static"] = static_url  # a script's or style's versioned URL
+    return env
 
 
 def language(request: Request, viewer: Viewer | None, person: Lang | None = None) -> Lang:
@@ -50,6 +53,24 @@ def language(request: Request, viewer: Viewer | None, person: Lang | None = None
     if viewer is not None:
         return viewer.lang
     return person or "vi"
+
+
+def accepted_language(request: Request) -> Lang | None:
+    """Return the language of ours the browser prefers (Accept-Language), if it names one."""
+    best: tuple[float, Lang] | None = None
+    for part in request.headers.get("accept-language", "").split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in ("vi", "en"):
+            continue
+        try:
+            weight = float(params.strip().removeprefix("q=")) if params.strip() else 1.0
+        except ValueError:
+            continue
+        lang: Lang = "en" if primary == "en" else "vi"
+        if weight > 0 and (best is None or weight > best[0]):
+            best = (weight, lang)
+    return best[1] if best is not None else None
 
 
 def page(
@@ -153,13 +174,14 @@ def message_page(
     person_lang: Lang | None = None,
     **params: object,
 ) -> HTMLResponse:
-    """Render a page that only says one catalog text (a refusal, a sign-out, an error)."""
+    """Render a page that only says one catalog text (a refusal, a sign-out, an error), in
+    the viewer's or the person's language, else in the browser's (Accept-Language)."""
     return page(
         request,
         viewer,
         "message.html",
         status=status,
-        person_lang=person_lang,
+        person_lang=person_lang or accepted_language(request),
         key=key,
         params=params,
     )

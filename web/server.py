@@ -10,24 +10,22 @@ import logging
 import secrets
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import actions, auth, files, health, pages, upload
 from web.deps import WebDeps
 from web.render import message_page
+from web.static_files import STATIC, VersionedStatic
 from web.webhooks import webhook
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -130,7 +128,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/files/report/{which:str}", files.report_file, methods=["GET", "POST"]),
         Route("/files/invites/{which:str}", files.invites_file, methods=["GET", "POST"]),
         Route(upload.PATH, upload.upload_page, methods=["GET", "POST"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/static", VersionedStatic(directory=STATIC), name="static"),
     ]
     app = Starlette(
         routes=routes,

@@ -41,6 +41,7 @@ class Check(StrEnum):
     OK = "ok"
     MISSING = "missing"
     NOT_YOURS = "not_yours"
+    UNIT_INACTIVE = "unit_inactive"  # the unit was deactivated: no longer followed up
     CLOSED = "closed"
 
 
@@ -71,11 +72,14 @@ class Target:
     task_id: int
     title: str
     task_status: str
+    unit_active: bool = True
 
     def check(self, unit_ids: Sequence[int]) -> Check:
         """Return whether one of these units may report on it."""
         if self.unit_id not in unit_ids:
             return Check.NOT_YOURS
+        if not self.unit_active:
+            return Check.UNIT_INACTIVE
         if not self.active or self.task_status != TaskStatus.OPEN:
             return Check.CLOSED
         return Check.OK
@@ -104,13 +108,15 @@ class Sent:
 # every reply, and SQLAlchemy's execution costs several times more than SQLite's.
 _A = Assignment.__table__.c  # type: ignore[attr-defined]
 _T = Task.__table__.c  # type: ignore[attr-defined]
+_U = Unit.__table__.c  # type: ignore[attr-defined]
 _O = Outbox.__table__.c  # type: ignore[attr-defined]
 _OI = OutboxItem.__table__.c  # type: ignore[attr-defined]
 _OPEN_ITEMS = Prepared(
     core_select(_A.id, _T.id.label("task_id"), _T.title, _A.state)
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
+    .join(Unit.__table__, _U.id == _A.unit_id)  # type: ignore[attr-defined]
     .where(_A.unit_id.in_(bindparam("unit_ids", expanding=True)))
-    .where(_A.active.is_(True), _T.status == TaskStatus.OPEN)
+    .where(_A.active.is_(True), _T.status == TaskStatus.OPEN, _U.active.is_(True))
     .order_by(_A.deadline, _T.id),
     expanding=("unit_ids",),
 )
@@ -118,8 +124,10 @@ _TARGET = Prepared(
     core_select(
         *(_A.id, _A.unit_id, _A.active, _A.state, _A.percent, _A.deadline, _A.due_at),
         *(_A.done_at, _A.last_report_at, _T.id.label("task_id"), _T.title, _T.status),
+        _U.active.label("unit_active"),
     )
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
+    .join(Unit.__table__, _U.id == _A.unit_id)  # type: ignore[attr-defined]
     .where(_A.id == bindparam("assignment_id"))
 )
 _SENT = Prepared(
@@ -148,6 +156,7 @@ def report_target(db: Session | Connection, *, assignment_id: int) -> Target | N
     return Target(
         *(row.id, row.unit_id, row.active, row.state, row.percent, row.deadline, row.due_at),
         *(row.done_at, row.last_report_at, row.task_id, row.title, row.status),
+        bool(row.unit_active),
     )
 
 
@@ -183,6 +192,21 @@ def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -
         return None
     about = tuple(r.assignment_id for r in rows if r.assignment_id is not None)
     return Sent(rows[0].id, rows[0].key, about)
+
+
+def inactive_units(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[str]:
+    """Return the names of the deactivated ones among these units, by name."""
+    query = core_select(_U.name).where(_U.id.in_(list(unit_ids)), _U.active.is_(False))
+    return sorted(
+        str(name) for name in as_connection(db).execute(query.order_by(_U.name)).scalars()
+    )
+
+
+def admin_names(db: Session | Connection, *, limit: int = 3) -> list[str]:
+    """Return the names of the first admins, who may follow a unit up again (/activate)."""
+    c = Contact.__table__.c  # type: ignore[attr-defined]
+    query = core_select(c.display_name).where(c.role == Role.ADMIN.value).order_by(c.id)
+    return [str(n) for n in as_connection(db).execute(query.limit(limit)).scalars() if n]
 
 
 # --- people to tell --------------------------------------------------------------------------

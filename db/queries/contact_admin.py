@@ -20,6 +20,7 @@ from db.models import (
     UnitGroup,
     UnitGroupMember,
 )
+from db.queries import menu_marks
 from db.queries.audit import record
 from db.queries.contacts import Identities, identities_by_person, label
 from db.queries.scope import set_scope
@@ -150,6 +151,7 @@ def change_role(
             details={"from": contact.role, "to": role.value},
         )
         contact.role = role.value
+        menu_marks.mark(session, contact_id=contact_id)
     return RoleChange(contact)
 
 
@@ -161,6 +163,7 @@ def remove_from_unit(
     if link is None:
         return False
     session.delete(link)
+    menu_marks.mark(session, contact_id=contact_id)  # units are part of what access is
     record(
         session,
         actor_id=actor_id,

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from core.roles import Role
 from db.models import Contact, ContactIdentity, ContactScope, UnitContact
+from db.queries import menu_marks
 from db.queries.recipients import recency
 from db.queries.snapshot import LAST_SEEN_PRECISION
 
@@ -88,6 +89,8 @@ def ensure_admin(session: Session, *, channel: str, external_id: str) -> tuple[C
     changed = contact.role != Role.ADMIN
     contact.role = Role.ADMIN.value
     session.flush()
+    if changed and contact.id is not None:
+        menu_marks.mark(session, contact_id=contact.id)
     return contact, changed
 
 

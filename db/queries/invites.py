@@ -11,6 +11,7 @@ from core.invites import expires_at, failure_window_start, hash_code, new_code
 from core.roles import Role
 from core.textnorm import vi_sort_key
 from db.models import Contact, Invite, InviteFailure, Unit, UnitContact
+from db.queries import menu_marks
 
 ROLE_RANK = {Role.MEMBER.value: 0, Role.COORDINATOR.value: 1, Role.ADMIN.value: 2}
 
@@ -104,6 +105,8 @@ def give_invite(session: Session, *, invite: Invite, contact: Contact, now: date
     if ROLE_RANK.get(invite.role, 0) > ROLE_RANK.get(contact.role, 0):
         contact.role = invite.role
     session.flush()
+    if contact.id is not None:
+        menu_marks.mark(session, contact_id=contact.id)
     return invite
 
 

@@ -32,6 +32,7 @@ from db.models import (
     Task,
     UnitContact,
 )
+from db.queries import menu_marks
 from db.queries.pending import forget_all_of
 
 RANK = (Role.MEMBER.value, Role.COORDINATOR.value, Role.ADMIN.value)
@@ -150,6 +151,7 @@ def merge_person(session: Session, *, source_id: int, target_id: int, now: datet
     source, target = session.get_one(Contact, source_id), session.get_one(Contact, target_id)
     if RANK.index(source.role) > RANK.index(target.role):
         target.role = source.role
+        menu_marks.mark(session, contact_id=target_id)
     identities = select(ContactIdentity).where(ContactIdentity.contact_id == source_id)
     for identity in session.exec(identities):
         identity.contact_id = target_id

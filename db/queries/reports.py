@@ -78,6 +78,20 @@ def record_report(
     return int(inserted[0].id)
 
 
+def mark_answered(db: Session | Connection, *, assignment_id: int, now: datetime) -> None:
+    """Count an answer that is not a status report (an extension request, an explanation).
+
+    A unit that asked for more time or explained a delay has answered: it is no longer
+    "Chưa báo cáo" in any view, all of which read `last_report_at IS NULL` (the summary's
+    counts through `task_count`'s triggers). A report's own time is never moved by it.
+    """
+    as_connection(db).execute(
+        update(_ASSIGNMENTS)
+        .where(_ASSIGNMENTS.c.id == assignment_id, _ASSIGNMENTS.c.last_report_at.is_(None))
+        .values(last_report_at=now)
+    )
+
+
 def amend_percent(
     db: Session | Connection,
     *,

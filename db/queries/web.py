@@ -35,12 +35,15 @@ def create_login(session: Session, *, contact_id: int, now: datetime, ttl: timed
     return code
 
 
-def find_login(session: Session, *, code: str, now: datetime) -> WebLogin | None:
-    """Return the unexpired sign-in code's row, used or not, without using it (None: unknown)."""
+def find_login(
+    session: Session, *, code: str, now: datetime, expired: bool = False
+) -> WebLogin | None:
+    """Return the unexpired sign-in code's row (with `expired`, an expired one's too), used or
+    not, without using it (None: unknown)."""
     if not code or len(code) > 200:
         return None
     found = session.exec(select(WebLogin).where(WebLogin.code_hash == _hash(code))).first()
-    return found if found is not None and found.expires_at > now else None
+    return found if found is not None and (expired or found.expires_at > now) else None
 
 
 def redeem_login(session: Session, *, code: str, now: datetime) -> int | None:

@@ -6,15 +6,19 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from app.i18n import LANGUAGES, Catalog
 from core.roles import Access, Role, access_of
+from db.engine import session_scope
 from db.models import Contact
+from db.queries import menu_marks
 from db.queries.contacts import contacts_with_role_at_least, identity_on, unit_ids_of
 from handlers.telegram.registry import Flow, visible_commands
+from scheduler.workers import in_update_worker
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +70,9 @@ def staff_menus(session: Session) -> list[MenuOf]:
 
 async def set_contact_menu(
     bot: Bot, flows: Sequence[Flow], catalog: Catalog, menu_for: MenuOf
-) -> None:
-    """Give a coordinator or admin the menu of their role in their chat and language.
+) -> bool:
+    """Give a coordinator or admin the menu of their role in their chat and language; tell
+    whether that is settled (False: Telegram did not answer, to be tried again).
 
     The database is read before (`menu_of`, off the event loop); here only Telegram is called.
     """
@@ -78,5 +83,40 @@ async def set_contact_menu(
         else:
             commands = menu(flows, menu_for.access, catalog, menu_for.language)
             await bot.set_my_commands(commands, scope=scope)
-    except TelegramError as exc:
+    except (NetworkError, RetryAfter) as exc:  # NetworkError covers TimedOut
+        log.warning("could not set the menu of contact %s yet: %s", menu_for.contact_id, exc)
+        return False
+    except TelegramError as exc:  # a chat that refuses it: trying again would not help
         log.warning("could not set the menu of contact %s: %s", menu_for.contact_id, exc)
+    return True
+
+
+async def refresh_marked(bot: Bot, flows: Sequence[Flow], catalog: Catalog, engine: Engine) -> int:
+    """Reset the menus of the people whose commands changed anywhere (a role given on Zalo or
+    on the command line, units taken away: `db.queries.menu_marks`); return how many.
+
+    The marks of people with no Telegram chat are taken as they are: nothing to reset.
+    """
+
+    def read() -> list[tuple[int, str, MenuOf | None]]:
+        with session_scope(engine) as session:
+            found = []
+            for contact_id, value in menu_marks.marked(session):
+                contact = session.get(Contact, contact_id)
+                menu_for = menu_of(session, contact) if contact is not None else None
+                found.append((contact_id, value, menu_for))
+            return found
+
+    settled: list[tuple[int, str]] = []
+    for contact_id, value, menu_for in await in_update_worker(read):
+        if menu_for is None or await set_contact_menu(bot, flows, catalog, menu_for):
+            settled.append((contact_id, value))
+
+    def take() -> None:
+        with session_scope(engine) as session:
+            for contact_id, value in settled:
+                menu_marks.take(session, contact_id=contact_id, value=value)
+
+    if settled:
+        await in_update_worker(take)
+    return len(settled)

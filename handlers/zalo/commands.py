@@ -21,6 +21,7 @@ from core.numbers import typed_number
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
+from db.queries import menu_marks
 from db.queries.checkin import Row, open_page
 from handlers.zalo import (
     admin,
@@ -93,6 +94,7 @@ def lang(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
         contact = session.get(Contact, actor.contact_id)
         if contact is not None:
             contact.language = choice
+            menu_marks.mark(session, contact_id=actor.contact_id)  # Telegram's, in it
     return [Said(services.catalog.get(choice, "start.lang_set"))]
 
 

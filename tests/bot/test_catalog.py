@@ -75,3 +75,30 @@ def test_english_takes_the_singular_when_the_count_is_one() -> None:
         "a.x: en_one placeholders differ",
         "a.y: `one` must name a placeholder, not 'k'",
     ]
+
+
+def test_a_line_with_two_counts_says_each_in_the_singular_at_one() -> None:
+    """ "1 task, 1 row", never "1 rows": each count of a line chooses its own word."""
+    catalog = load_catalog()
+    said = [
+        catalog.get("en", "export.caption", tasks=1, rows=1, as_of=""),
+        catalog.get("en", "export.cli_written", path="a.xlsx", tasks=1, rows=1),
+        catalog.get("en", "report.caption", tasks=1, rows=1, as_of=""),
+        catalog.get("en", "report.cli_written", path="a.docx", tasks=1, rows=1),
+        catalog.get("en", "report.doc_total", tasks=1, assigned=1, time="", date=""),
+        catalog.get("en", "cli.outbox_purged", count=1, day="", days=1),
+        catalog.get("en", "cli.outbox_would_purge", count=1, day="", days=1),
+        catalog.get("en", "invites.sheet_caption", count=1, days=1),
+        catalog.get("en", "zalo.invites_link", count=1, format="XLSX", hours=24, link=""),
+    ]
+    assert [re.findall(r"\b1 (?:appendix |finished )?[a-z]+s\b", s) for s in said] == [[]] * 9
+    many = catalog.get("en", "export.caption", tasks=1, rows=3, as_of="")
+    assert many.startswith("Appendix: 1 task, 3 rows.")
+
+
+def test_catalog_problems_reports_a_choice_not_made_of_two_words() -> None:
+    """`{rows:row}` is refused: a choice names the word for one, then for any other count."""
+    from app.i18n import Catalog
+
+    broken = Catalog({"a.x": {"vi": "{rows} dòng", "en": "{rows} {rows:row}"}})
+    assert catalog_problems(broken) == ["a.x: {rows:row} is not a choice {rows:one|other} (en)"]

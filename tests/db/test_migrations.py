@@ -25,7 +25,7 @@ from db.migrate import (
     head_revision,
     upgrade,
 )
-from db.models import Contact, ContactIdentity, Inbox, UnitContact, UnitKind
+from db.models import Assignment, Contact, ContactIdentity, Inbox, UnitContact, UnitKind
 from db.queries import used_links
 
 RECEIVED = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
@@ -366,3 +366,33 @@ def test_upgrade_0010_keeps_used_links_used_and_back(empty_engine: Engine) -> No
     """0010 leaves a link used before it used for good, and can be undone."""
     upgrade_from_0009_with_a_used_link(empty_engine)
     assert_old_use_stays_and_the_lease_goes_down_and_up(empty_engine)
+
+
+ANSWERED_ROWS = """
+INSERT INTO unit_kind (key, name_vi, name_en, plural_vi, plural_en, aliases, sort_order)
+ VALUES ('k', 'Xã', 'Commune', 'Xã', 'Communes', '', 1);
+INSERT INTO unit (id, code, code_folded, name, name_folded, kind_key, active, created_at,
+ updated_at) SELECT n, 'X' || n, 'x' || n, 'Xa ' || n, 'xa ' || n, 'k', TRUE, :at, :at
+ FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) AS ids;
+INSERT INTO task (id, title, title_folded, description, deadline, status, created_at)
+ VALUES (1, 'T', 't', '', '2026-11-01', 'open', :at);
+INSERT INTO assignment (id, task_id, unit_id, active, original_deadline, deadline, due_at,
+ state, overdue_reminders, created_at) SELECT id, 1, id, TRUE, '2026-11-01', '2026-11-01',
+ :at, 'none', 0, :at FROM unit;
+INSERT INTO extension_request (assignment_id, requested_deadline, reason, status, created_at)
+ VALUES (1, '2026-12-01', '', 'pending', :at);
+INSERT INTO explanation (assignment_id, requested_at, text, answered_at)
+ VALUES (2, :at, 'vì', :at);
+INSERT INTO explanation (assignment_id, requested_at) VALUES (3, :at)
+"""
+
+
+def test_upgrade_0013_counts_an_earlier_extension_request_as_an_answer(
+    empty_engine: Engine,
+) -> None:
+    """A unit that had only asked for an extension, or explained a delay, before 0013 has
+    answered since; one only asked for an explanation has not."""
+    upgrade_through(empty_engine, "0012", ANSWERED_ROWS, RECEIVED)
+    with Session(empty_engine) as session:
+        answered = {a.id: a.last_report_at for a in session.exec(select(Assignment))}
+    assert answered == {1: RECEIVED, 2: RECEIVED, 3: None}

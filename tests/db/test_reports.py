@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.actor import Actor
-from app.checkin import answer_text
+from app.checkin import RepliedTo, answer_text, choose
+from app.extensions import request_extension
 from app.i18n import load_catalog
 from app.reporting import Report, record
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
-from db.models import Assignment, StatusReport
+from db.models import Assignment, ExtensionRequest, StatusReport, Unit
 from db.queries.checkin import Check
 from db.queries.pending import get_pending
 from db.queries.reports import record_report
@@ -147,3 +148,32 @@ def test_record_report_on_postgresql(pg_engine: Engine) -> None:
 def test_record_on_postgresql(pg_engine: Engine, settings: Settings) -> None:
     """On PostgreSQL, where the refused insert aborts the transaction it was in."""
     check_record(pg_engine, settings)
+
+
+def test_a_deactivated_units_contact_is_told_and_nothing_is_stored(
+    engine: Engine, settings: Settings
+) -> None:
+    """Typed, tapped, a replied reminder or an extension: each is refused with why and whom
+    to ask, and no report or request is kept against the deactivated unit's task."""
+    actor, mine, _ = world(engine)
+    s = services(engine, settings)
+    with Session(engine) as session:
+        make_contact(session, 9001, role="admin", name="Chị Quản Trị")
+        unit = session.get(Unit, actor.unit_ids[0])
+        assert unit is not None
+        unit.active = False
+        session.add(unit)
+        session.commit()
+    told = (
+        "Đơn vị Xã XA đã ngừng được theo dõi, đôn đốc trên hệ thống; không ghi nhận gì. "
+        "Cần hỏi thêm, xin liên hệ quản trị viên: Chị Quản Trị."
+    )
+    typed = answer_text(s, actor, "xong", key="tg:msg:7001:1")
+    replied = RepliedTo(chat_id="7001", message_id=1, text="", assignment_ids=(mine,))
+    answered = answer_text(s, actor, "xong", key="tg:msg:7001:2", replied=replied)
+    tapped = choose(s, actor, ["st", "done", str(mine)], dedup=lambda k, i: f"{k}:{i}")
+    asked = request_extension(s, actor, mine, date(2026, 12, 20), "chờ", "k")
+    assert [a.said[0].text for a in (typed, answered, tapped)] + [asked] == [told] * 4
+    assert reports(engine) == []
+    with Session(engine) as session:
+        assert session.exec(select(ExtensionRequest)).all() == []

@@ -270,8 +270,8 @@ async def test_an_expired_download_link_is_refused_in_its_persons_language(
     tmp_path: Path,
 ) -> None:
     """A download link signed for an English reader, opened after it expired in a browser
-    without their session, is refused in English (it was Vietnamese), with a way back; a
-    forged one, whose person is anyone's guess, still in Vietnamese."""
+    without their session, is refused in English (it was Vietnamese), with a way back, even
+    by a Vietnamese browser; a forged one, whose person is anyone's guess, in the browser's."""
     with served.bot.session() as s:
         coordinator = person(s, COORDINATOR)
         coordinator.language = "en"
@@ -282,7 +282,7 @@ async def test_an_expired_download_link_is_refused_in_its_persons_language(
     href = await page.locator("#export-task").get_attribute("href")
     assert href is not None
     served.bot.clock.advance(timedelta(hours=1, minutes=1))
-    other = await (await browser.new_context()).new_page()
+    other = await (await browser.new_context(locale="vi-VN")).new_page()
     for link, lang in ((href, "en"), (href.replace("s=", "s=A"), "vi")):
         response = await other.goto(served.url + link if link.startswith("/") else link)
         assert response is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -63,6 +64,50 @@ async def test_web_link_expires_after_ten_minutes(served: Served) -> None:
     served.bot.clock.advance(timedelta(minutes=10, seconds=1))
     async with served.client() as browser:
         assert (await browser.get(link)).status_code == 403
+
+
+async def test_an_expired_link_is_refused_in_its_persons_or_the_browsers_language(
+    served: Served,
+) -> None:
+    """An expired link's page speaks the language of the person it was for; a code nobody
+    knows, the browser's (Accept-Language), else Vietnamese."""
+    with served.bot.session() as s:
+        person(s, COORDINATOR).language = "en"
+        s.commit()
+    link = await served.login_link(COORDINATOR)
+    served.bot.clock.advance(timedelta(minutes=10, seconds=1))
+    english, vietnamese = "This link is invalid, expired", "Liên kết không hợp lệ, đã hết hạn"
+    async with served.client() as browser:
+        expired = await browser.get(link, headers={"Accept-Language": "vi"})
+        unknown = link[:-4] + "AAAA"
+        asked = await browser.get(unknown, headers={"Accept-Language": "fr, en-GB;q=0.8"})
+        bare = await browser.get(unknown)
+    assert [r.status_code for r in (expired, asked, bare)] == [403] * 3
+    assert english in expired.text
+    assert english in asked.text
+    assert vietnamese in bare.text
+
+
+async def test_static_files_are_cached_by_version_and_pages_are_not(served: Served) -> None:
+    """A page names its styles and script by version, kept a year; the bare name is
+    revalidated (304 while unchanged); the page itself is never stored."""
+    async with served.signed_in(COORDINATOR) as browser:
+        page = await browser.get("/")
+        named = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+        kept = [await browser.get(url) for url in named]
+        bare = await browser.get("/static/dashboard.css")
+        again = await browser.get(
+            "/static/dashboard.css", headers={"If-None-Match": bare.headers["etag"]}
+        )
+    assert page.headers["cache-control"] == "no-store"
+    assert sorted(u.split("?v=")[0] for u in named) == [
+        "/static/dashboard.css",
+        "/static/dashboard.js",
+    ]
+    assert {r.headers["cache-control"] for r in kept} == {"public, max-age=31536000, immutable"}
+    assert all("default-src 'self'" in r.headers["content-security-policy"] for r in kept)
+    assert (bare.status_code, bare.headers["cache-control"]) == (200, "no-cache")
+    assert (again.status_code, again.headers["cache-control"]) == (304, "no-cache")
 
 
 async def test_web_command_refused_to_member(served: Served) -> None:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from sqlmodel import select
 
+from app import people
+from app.actor import Actor
 from app.signing import sign
-from core.roles import Access
+from bot.app import MENUS_JOB
+from core.roles import Access, Role
 from db.models import Inbox
+from db.queries.contact_admin import change_role
 from db.queries.contacts import ensure_admin, find_contact
-from handlers.telegram.menus import menu
+from handlers.telegram.menus import menu, refresh_marked
+from handlers.zalo import commands as zalo_commands
 from tests.factories import identity, make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
@@ -250,3 +257,42 @@ async def test_person_promoted_before_writing_gets_the_menu_on_start(bot: BotUnd
     bot.user(2103)
     await bot.send(2103, "/start")
     assert chat_menu(bot, 2103) == role_menu(bot, Access.COORDINATOR)
+
+
+async def test_role_changed_on_zalo_or_the_cli_resets_the_telegram_menu(
+    bot: BotUnderTest,
+) -> None:
+    """A role given with Zalo's `/contacts role`, then taken by `dondoc admin remove`, leaves
+    a mark the Telegram side takes: the menu follows each change."""
+    assert bot.app.job_queue is not None
+    (job,) = bot.app.job_queue.get_jobs_by_name(MENUS_JOB)  # takes them every 30 s
+    job.schedule_removal()  # here the test takes them, when it chooses
+    with bot.session() as s:
+        make_contact(s, 2103, units=[make_unit(s, "X23")], name="Hoa")
+        admin = make_contact(s, 2104, role="admin", name="Quản trị")
+        s.commit()
+        admin_id = admin.id or 0
+    bot.user(2103, "Hoa")
+    await bot.send(2103, "/start")
+    assert chat_menu(bot, 2103) == []
+    answer = people.set_role(bot.services, "vi", admin_id, "Hoa coordinator")
+    assert "Hoa" in answer
+    app = bot.app
+    reset = partial(
+        refresh_marked, app.bot, app.bot_data.flows, bot.services.catalog, bot.services.engine
+    )
+    assert await reset() == 1
+    assert chat_menu(bot, 2103) == role_menu(bot, Access.COORDINATOR)
+    with bot.session() as s:
+        hoa = person(s, 2103)
+        actor = Actor(hoa.id or 0, "z1", "vi", "coordinator", (), ())
+    zalo_commands.lang(bot.services, actor, "en", "lang")  # Zalo's /lang en
+    assert await reset() == 1
+    assert chat_menu(bot, 2103) == role_menu(bot, Access.COORDINATOR, "en")
+    with bot.session() as s:  # what `dondoc admin remove` does
+        hoa = person(s, 2103)
+        change_role(s, contact_id=hoa.id or 0, role=Role.MEMBER, actor_id=None)
+        s.commit()
+    assert await reset() == 1
+    assert chat_menu(bot, 2103) == []
+    assert await reset() == 0
