@@ -17,7 +17,7 @@ from core.assignees import (
     is_keyword,
     split_spec,
 )
-from core.textnorm import fold, vi_sort_key
+from core.textnorm import fold, fold_text, vi_sort_key
 from db.models import Unit, UnitGroupMember, UnitKind
 from db.queries.units import find_group, find_kind, find_units
 
@@ -65,13 +65,14 @@ def _resolve_item(
     session: Session, text: str, lang: str, *, exact: bool = False
 ) -> tuple[Matched, list[int]] | Unmatched:
     """Resolve one item (see the module doc for the order)."""
-    folded = fold(text)
+    typed = fold_text(text)
+    folded = typed.folded
     if folded in EVERYONE:
         ids = _active_ids(session, select(Unit.id))
         return _matched(text, "all", text, ids)
     parent = PARENT.match(folded)
     if parent is not None:
-        return _under(session, text, parent.group(1))
+        return _under(session, text, typed.original_span(*parent.span(1)))
     kind = _kind(session, folded)
     if kind is not None:
         label = kind.plural_en or kind.name_en if lang == "en" else kind.plural_vi or kind.name_vi
@@ -85,7 +86,7 @@ def _resolve_item(
             .where(UnitGroupMember.group_id == group.id)
         )
         return _matched(text, "group", group.name, _active_ids(session, query))
-    units = find_units(session, text=folded)
+    units = find_units(session, text=text)  # as typed: its diacritics tell "Ái" from "Aí"
     if exact:
         units = [u for u in units if folded in (u.name_folded, u.code_folded)]
     if not units and not exact:
