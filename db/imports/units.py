@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from core.spreadsheet import ImportReport, Rejection, Table
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 from core.units import code_problem
 from db.imports import refuse_unsaved_formulas, require_columns
 from db.models import Unit, UnitGroup, UnitGroupMember
@@ -311,11 +311,10 @@ def _p(code: str, value: str) -> dict[str, str]:
 
 
 def groups_of(session: Session, *, unit_id: int) -> list[str]:
-    """Return the names of the unit's groups, sorted."""
+    """Return the names of the unit's groups, in Vietnamese order."""
     query = (
         select(UnitGroup.name)
         .join(UnitGroupMember, col(UnitGroupMember.group_id) == col(UnitGroup.id))
         .where(UnitGroupMember.unit_id == unit_id)
-        .order_by(col(UnitGroup.name))
     )
-    return list(session.exec(query))
+    return sorted(session.exec(query), key=vi_sort_key)
