@@ -8,6 +8,7 @@ present column clears it (no parent, no groups).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,6 +108,7 @@ def _parse_rows(
     for number, cells in table.rows:
         code, name, kind_text = cells.get("code", ""), cells.get("name", ""), cells.get("kind", "")
         groups = [g.strip() for g in cells.get("groups", "").split(";") if g.strip()]
+        groups = [unicodedata.normalize("NFC", g) for g in groups]
         reason = _row_problem(code, name, groups) or (
             "" if fold(code) in existing else new_code_problem(session, code)
         )
@@ -122,7 +124,8 @@ def _parse_rows(
             continue
         parent_text = cells.get("parent_code", "")
         parent = fold(parent_text) if has_parent else None
-        name = " ".join(name.split())
+        # NFC: a form's name typed with a "Unicode tổ hợp" keyboard (Unikey) comes decomposed
+        name = unicodedata.normalize("NFC", " ".join(name.split()))
         kept_groups = groups if has_groups else None
         parsed.append(UnitRow(number, code, name, kind_key, parent, kept_groups, parent_text))
     return _drop_duplicates(parsed, report)

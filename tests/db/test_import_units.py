@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.spreadsheet import ImportReport, UnreadableFile, read_table
-from db.imports.units import groups_of, import_units
+from db.imports.units import groups_of, import_units, save_unit
 from db.models import AuditLog, Unit
 from db.queries.invites import units_for_invites
 from db.queries.unit_admin import unit_overview
@@ -221,3 +222,14 @@ def test_units_with_formulas_never_computed_are_refused_naming_the_cells(
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert run_bytes(session, buffer.getvalue(), "units.xlsx").added == ["X1", "X2"]
+
+
+def test_a_unit_typed_decomposed_in_a_form_is_kept_composed(session: Session) -> None:
+    """A Vietnamese keyboard set to "Unicode tổ hợp" types decomposed letters: /addunit
+    keeps the name and groups as the same words typed precomposed, not as lookalikes."""
+    typed = {"code": "X-AI", "name": "Xã  Ái", "kind": "xã", "groups": "Thí điểm"}
+    cells = {k: unicodedata.normalize("NFD", v) for k, v in typed.items()}
+    save_unit(session, cells, actor_id=None, now=NOW, action="unit.added")
+    session.commit()
+    assert unit(session, "X-AI").name == "Xã Ái"
+    assert groups_of(session, unit_id=unit(session, "X-AI").id or 0) == ["Thí điểm"]
