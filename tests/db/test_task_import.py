@@ -246,3 +246,31 @@ def test_import_tasks_refuses_deadlines_left_as_formulas_without_values(
     assert "mở tệp bằng Excel hoặc LibreOffice, bấm Lưu rồi gửi lại" in said
     assert "Không có gì được thay đổi" in said
     assert session.exec(select(Task)).first() is None
+
+
+def test_import_tasks_leaves_a_closed_or_cancelled_task_as_it_is(session: Session) -> None:
+    """The same file again leaves an ended task unchanged; an edited row is refused, as
+    /deadline and /assign refuse it in chat (it moved the deadline and added units)."""
+    _arrange(session)
+    _import(session, GOOD)
+    task = session.exec(select(Task).where(Task.code == "KH-CDS")).one()
+    task.status = "cancelled"
+    session.commit()
+    assert _import(session, GOOD).unchanged == ["KH-CDS", "#2"]
+    edited = GOOD.replace("15/12/2026,xã", "22/12/2026,xã; Sở Y tế")
+    report = _import(session, edited)
+    assert [(r.row, r.reason) for r in report.rejected] == [(2, "task_ended")]
+    catalog = load_catalog()
+    assert "KH-CDS (Ban hành Kế hoạch CĐS)" in reason_text(catalog, "vi", report.rejected[0])
+    session.refresh(task)
+    assert task.deadline == date(2026, 12, 15)
+    assert len(assignments_of(session, task_id=task.id or 0)) == 2
+
+
+def test_import_tasks_finds_a_code_retyped_in_another_case(session: Session) -> None:
+    """ "kh-cds" is the task "KH-CDS" (two rows of one file are), not a second task."""
+    _arrange(session)
+    _import(session, GOOD)
+    report = _import(session, GOOD.replace("KH-CDS,", "kh-cds,").replace("15/12", "16/12"))
+    assert report.updated == ["KH-CDS"]
+    assert len(session.exec(select(Task)).all()) == 2
