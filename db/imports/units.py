@@ -1,9 +1,11 @@
 """Import units from a table `code,name,kind,parent_code,groups` (groups separated by `;`).
 
 Idempotent: a unit is keyed by its code (case ignored), so the same file twice changes
-nothing. Good rows are applied, bad ones rejected with their row number and a reason code
-(see REASONS). A missing optional column leaves that property alone; an empty cell in a
-present column clears it (no parent, no groups).
+nothing. Whether a unit is followed is /deactivate's and /activate's alone: a unit
+deactivated since the file was last sent stays so. Good rows are applied, bad ones
+rejected with their row number and a reason code (see REASONS). A missing optional column
+leaves that property alone; an empty cell in a present column clears it (no parent, no
+groups).
 """
 
 from __future__ import annotations
@@ -264,8 +266,7 @@ def _set_fields(unit: Unit, row: UnitRow, existing: dict[str, Unit]) -> bool:
         "name": row.name,
         "name_folded": fold(row.name),
         "kind_key": row.kind_key,
-        "active": True,
-    }
+    }  # not `active`: a file or /editunit naming a deactivated unit does not follow it again
     if row.parent is not None:
         wanted["parent_id"] = existing[row.parent].id if row.parent else None
     changed = False

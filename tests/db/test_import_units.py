@@ -233,3 +233,16 @@ def test_a_unit_typed_decomposed_in_a_form_is_kept_composed(session: Session) ->
     session.commit()
     assert unit(session, "X-AI").name == "Xã Ái"
     assert groups_of(session, unit_id=unit(session, "X-AI").id or 0) == ["Thí điểm"]
+
+
+def test_a_file_or_an_edit_does_not_follow_a_deactivated_unit_again(session: Session) -> None:
+    """The same file sent again after /deactivate, or /editunit fixing a deactivated unit's
+    name, leaves it deactivated (it was followed again, reminders and all, as "updated")."""
+    run(session, "code,name,kind\nX1,Xã Một,xã\n")
+    unit(session, "X1").active = False
+    session.commit()
+    assert run(session, "code,name,kind\nX1,Xã Một,xã\n").unchanged == ["X1"]
+    edit = {"code": "X1", "name": "Xã Một Mới", "kind": "xã"}
+    save_unit(session, edit, actor_id=None, now=NOW, action="unit.edited")
+    session.commit()
+    assert (unit(session, "X1").name, unit(session, "X1").active) == ("Xã Một Mới", False)
