@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from core.spreadsheet import ImportReport, UnreadableFile, read_table
 from db.imports.units import groups_of, import_units, save_unit
 from db.models import AuditLog, Unit
+from db.queries.assignees import resolve_assignees
 from db.queries.invites import units_for_invites
 from db.queries.unit_admin import unit_overview
 from tests.factories import make_unit
@@ -246,3 +247,17 @@ def test_a_file_or_an_edit_does_not_follow_a_deactivated_unit_again(session: Ses
     save_unit(session, edit, actor_id=None, now=NOW, action="unit.edited")
     session.commit()
     assert (unit(session, "X1").name, unit(session, "X1").active) == ("Xã Một Mới", False)
+
+
+def test_the_district_tree_has_its_townships(session: Session) -> None:
+    """Until 2025 a district had communes and townships (thị trấn): a file of that tree
+    imports, and "thị trấn" names them in a task's units (the row was refused)."""
+    report = run(
+        session,
+        "mã,tên,loại,mã cấp trên\nH-DX,Huyện Duy Xuyên,huyện,\n"
+        "TT-NP,Thị trấn Nam Phước,Thị trấn,H-DX\nX-DP,Xã Duy Phước,xã,H-DX\n",
+    )
+    assert report.rejected == []
+    assert unit(session, "TT-NP").kind_key == "town"
+    town = unit(session, "TT-NP").id
+    assert resolve_assignees(session, "các thị trấn").unit_ids == [town]
