@@ -60,6 +60,17 @@ HEADER_ALIASES = {
     "thoi han hoan thanh": "deadline",
     "thoi gian hoan thanh": "deadline",
     "han xu ly": "deadline",
+    # Other headers plans and appendixes use: "Nội dung công việc | Cơ quan, đơn vị chủ trì
+    # | Thời gian thực hiện" (a time given as a period, "Quý IV/2026", is its last day).
+    "noi dung": "title",
+    "noi dung cong viec": "title",
+    "ten cong viec": "title",
+    "co quan, don vi chu tri": "assignees",
+    "co quan/don vi chu tri": "assignees",
+    "co quan, don vi thuc hien": "assignees",
+    "co quan thuc hien": "assignees",
+    "thoi gian thuc hien": "deadline",
+    "thoi han thuc hien": "deadline",
 }
 
 MAX_ROWS = 20_000  # data rows after the header; every row counts, blank or not
@@ -213,8 +224,13 @@ def _names_columns(cells: Sequence[str]) -> bool:
 
 
 def _header(cells: Sequence[str]) -> tuple[str, ...]:
-    """Return a header row's cells as column names."""
-    return tuple(column_name(cell) for cell in cells)
+    """Return a header row's cells as column names; a column whose name an earlier one
+    took ("Nhiệm vụ" then "Nội dung", both titles) keeps its own text and is not read."""
+    names: list[str] = []
+    for cell in cells:
+        name = column_name(cell)
+        names.append(cell.strip().lower() if name in names and name in KNOWN_COLUMNS else name)
+    return tuple(names)
 
 
 def _values(header: tuple[str, ...], cells: Sequence[str]) -> dict[str, str]:

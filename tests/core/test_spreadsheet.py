@@ -332,9 +332,14 @@ def test_read_table_reads_the_headers_of_a_directive_appendix() -> None:
     for title, assignees, deadline in (
         ("Nhiệm vụ", "Đơn vị chủ trì", "Thời gian hoàn thành"),
         ("Nhiệm vụ", "Đơn vị được giao", "Hạn xử lý"),
+        ("Nội dung công việc", '"Cơ quan, đơn vị chủ trì"', "Thời gian thực hiện"),
+        ("Nội dung", "Cơ quan thực hiện", "Thời hạn thực hiện"),
     ):
         header = read_table(f"{title},{assignees},{deadline}\nA,B,C\n".encode(), "x.csv").header
         assert header == ("title", "assignees", "deadline")
+    both = read_table("Nhiệm vụ,Nội dung,Cơ quan chủ trì,Thời hạn\nA,B,C,D\n".encode(), "x.csv")
+    assert both.header == ("title", "nội dung", "assignees", "deadline")  # the first is read
+    assert both.rows[0][1]["title"] == "A"
 
 
 @pytest.mark.parametrize(
