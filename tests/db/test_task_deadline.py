@@ -1,7 +1,8 @@
-"""An admin moving a task's deadline is no extension: only units granted one keep it."""
+"""Writing a task: its words kept composed; moving its deadline is no extension."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -37,3 +38,17 @@ def test_moving_a_task_deadline_leaves_only_granted_extensions_extended(
         date(2026, 12, 10),
         date(2026, 12, 22),
     )
+
+
+def test_a_task_typed_decomposed_is_kept_composed(session: Session) -> None:
+    """A title typed with a "Unicode tổ hợp" keyboard (decomposed) is kept as the same words
+    typed precomposed, as a unit's name is."""
+    typed = unicodedata.normalize("NFD", "Báo cáo chuyển đổi số")
+    task = make_task(
+        session,
+        typed,
+        date(2026, 12, 15),
+        [make_unit(session, "X1")],
+        description=unicodedata.normalize("NFD", "Theo công văn"),
+    )
+    assert (task.title, task.description) == ("Báo cáo chuyển đổi số", "Theo công văn")
