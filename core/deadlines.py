@@ -43,6 +43,7 @@ __all__ = [
     "DeadlineParsed",
     "beyond_horizon",
     "format_date",
+    "in_working_days",
     "latest_deadline",
     "parse_date",
     "parse_deadline",
@@ -140,6 +141,12 @@ def parse_deadline(
     if typed is None:
         return DeadlineError(DeadlineErrorCode.UNRECOGNISED, original)
     return _from_date(typed, original, today, calendar)
+
+
+def in_working_days(text: str) -> bool:
+    """Tell whether a deadline is written as a number of working days from today: the same
+    words give another date on another day."""
+    return _match_working_days(_fold(text)) is not None
 
 
 def _fold(text: str) -> str:

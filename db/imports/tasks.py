@@ -2,9 +2,10 @@
 
 `code` is optional; when given it identifies the task (case aside), so a second import of
 the same file changes nothing, and an edited row updates its task. A row without a code is
-the same task as one with the same title, deadline and directive. A closed or cancelled task
-is changed no more (as in chat). Good rows are applied, bad ones rejected with their row
-number and a reason code (see REASONS).
+the same task as one with the same title, deadline and directive (when the row gives its
+deadline in working days: the open one not yet due, whose deadline it keeps). A closed or
+cancelled task is changed no more (as in chat). Good rows are applied, bad ones rejected
+with their row number and a reason code (see REASONS).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from core.calendar import WorkingCalendar
-from core.deadlines import DeadlineError, DeadlineErrorCode, parse_deadline
+from core.deadlines import DeadlineError, DeadlineErrorCode, in_working_days, parse_deadline
 from core.directives import parse_directive_line
 from core.spreadsheet import ImportReport, Rejection, Table, serial_date
 from core.states import TaskStatus
@@ -70,6 +71,7 @@ class TaskRow:
     unit_ids: list[int]
     directive: str
     description: str
+    counted_from: date | None = None  # the day a deadline in working days counts from
 
 
 def import_tasks(
@@ -140,7 +142,9 @@ def _check(
     if resolution.unmatched:
         first = resolution.unmatched[0]
         return _UNMATCHED_REASON[first.reason], first.text
-    return TaskRow(number, code, title, deadline, resolution.unit_ids, directive, description)
+    counted_from = today if in_working_days(cells.get("deadline", "")) else None
+    units = resolution.unit_ids
+    return TaskRow(number, code, title, deadline, units, directive, description, counted_from)
 
 
 def _deadline(
@@ -202,6 +206,10 @@ def _apply(
         )
         directive_id = directive.id
     existing = _existing(session, row, directive_id)
+    if existing is not None and row.counted_from is not None:
+        # "5 ngày làm việc" counted from the day the task was made: the same file sent
+        # again another day is about the same task and the same deadline.
+        row.deadline = existing.deadline
     if existing is not None and existing.status != TaskStatus.OPEN:
         # Closed or cancelled: as in chat, it is changed no more. The same file sent again
         # ("rows imported already are not imported twice") leaves it as it is, unsaid.
@@ -238,11 +246,14 @@ def _existing(session: Session, row: TaskRow, directive_id: int | None) -> Task 
     if row.code:
         return task_by_code(session, row.code)
     query = select(Task).where(
-        Task.title_folded == fold(row.title),
-        Task.deadline == row.deadline,
-        Task.directive_id == directive_id,
+        Task.title_folded == fold(row.title), Task.directive_id == directive_id
     )
-    return session.exec(query).first()
+    if row.counted_from is None:
+        query = query.where(Task.deadline == row.deadline)
+    else:  # in working days: the open task not yet due, whatever its date (a week's report
+        # of the same title, imported again the next week, is a new task)
+        query = query.where(Task.status == TaskStatus.OPEN, col(Task.deadline) >= row.counted_from)
+    return session.exec(query.order_by(col(Task.id).desc())).first()
 
 
 def task_by_code(session: Session, code: str) -> Task | None:

@@ -1,7 +1,7 @@
 """The tasks import: good rows applied, the same file again changes nothing, bad rows named."""
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
@@ -274,3 +274,26 @@ def test_import_tasks_finds_a_code_retyped_in_another_case(session: Session) -> 
     report = _import(session, GOOD.replace("KH-CDS,", "kh-cds,").replace("15/12", "16/12"))
     assert report.updated == ["KH-CDS"]
     assert len(session.exec(select(Task)).all()) == 2
+
+
+def test_import_tasks_again_another_day_keeps_a_deadline_given_in_working_days(
+    session: Session,
+) -> None:
+    """ "5 ngày làm việc" counts from the day of the first import: the file sent again the
+    next day (as a rejection asks) added the row without a code once more, and moved the
+    task of a row with a code by a day."""
+    _arrange(session)
+    relative = GOOD.replace("15/12/2026,xã", "5 ngày làm việc,xã")
+    _import(session, relative)
+    deadlines = [t.deadline for t in session.exec(select(Task).order_by(col(Task.id)))]
+    later = import_tasks(
+        session, read_table(relative.encode()), actor_id=None, now=NOW + timedelta(days=1), tz=VN
+    )
+    session.commit()
+    assert (later.added, later.unchanged) == ([], ["KH-CDS", "#2"])
+    assert [t.deadline for t in session.exec(select(Task).order_by(col(Task.id)))] == deadlines
+    weeks_later = NOW + timedelta(days=14)  # "#2" is due: the same title is a new task
+    again = import_tasks(
+        session, read_table(relative.encode()), actor_id=None, now=weeks_later, tz=VN
+    )
+    assert (again.added, again.unchanged) == (["#3"], ["KH-CDS"])
