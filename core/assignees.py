@@ -8,7 +8,9 @@ comma). Each item is, tried in this order:
 - a kind, singular or plural, Vietnamese or English, with or without 'all'/'các'
   (``communes``, ``xã``, ``các sở``, ``all departments``);
 - a named group (``xã thí điểm``);
-- a unit, by code or name (a name part is enough when it is unique).
+- a unit, by code or name (a name part is enough when it is unique);
+- failing those, as a directive's appendix writes it: ``UBND <item>`` is the item, and a
+  kind before a unit's name (``huyện Điện Bàn``) is the unit of that kind so named.
 
 This module holds the grammar and the values; resolving a spec against the units is a
 query (`db/queries/assignees.py`): it returns the units and, for what did not match, a
@@ -25,6 +27,10 @@ __all__ = ["Matched", "Resolution", "Unmatched", "is_keyword", "split_spec"]
 EVERYONE = frozenset({"all", "tat ca", "tat ca don vi", "all units", "everyone", "toan bo"})
 PARENT = re.compile(r"^(?:under|thuoc|truc thuoc|duoi)\s+(.+)$")
 BULLET = re.compile(r"^\s*[-•+*]\s+")  # "- Sở Y tế", "• Xã A": a list's marks, not names
+# A directive's appendix names a commune or district by its People's Committee: "UBND các
+# xã", "UBND huyện Điện Bàn", "Ủy ban nhân dân tỉnh". Read as what follows when the whole
+# item names nothing.
+COMMITTEE = re.compile(r"^(?:ubnd|uy ban nhan dan)\s+(.+)$")
 KIND_PREFIX = re.compile(r"^(?:all|tat ca cac|tat ca|toan bo cac|toan bo|cac|moi)\s+")
 MAX_JOIN = 4  # a unit name with up to 3 commas ("Sở Văn hóa, Thể thao và Du lịch")
 MAX_CANDIDATES = 6

@@ -13,7 +13,8 @@ Accepted forms, compared without case or Vietnamese diacritics:
   a directive's "trước ngày 15/06/2026" means that day;
 - ``yyyy-mm-dd 00:00:00``: a date cell exported to CSV with its empty time;
 - ``N ngày làm việc`` / ``N ngay lam viec`` / ``N working day(s)``, optionally after
-  'trong', 'trong vòng' or 'within': the N-th working day after today;
+  'trong', 'trong vòng', 'trong thời hạn' (a directive's wording) or 'within': the N-th
+  working day after today;
 - a period, as a directive's appendix gives it: ``Quý IV/2026`` (or ``Quý 4 năm 2026``),
   ``Tháng 12/2026`` (``tháng 12 năm 2026``), ``6 tháng đầu năm 2026`` / ``6 tháng cuối năm``,
   ``Năm 2026``, optionally after 'trong' or 'trước': the period's last day (this year's
@@ -42,6 +43,7 @@ __all__ = [
     "DeadlineParsed",
     "beyond_horizon",
     "format_date",
+    "in_working_days",
     "latest_deadline",
     "parse_date",
     "parse_deadline",
@@ -70,7 +72,7 @@ _WHOLE_YEAR = re.compile(r"nam (\d{4})", re.ASCII)
 _PERIOD_LEAD = re.compile(r"^(?:truoc|trong|before|by|within) ", re.ASCII)
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _WORKING_DAYS = re.compile(
-    r"(?:trong (?:vong )?|within )?(\d{1,4}) (?:ngay lam viec|working days?)", re.ASCII
+    r"(?:trong (?:vong |thoi han )?|within )?(\d{1,4}) (?:ngay lam viec|working days?)", re.ASCII
 )
 
 
@@ -139,6 +141,12 @@ def parse_deadline(
     if typed is None:
         return DeadlineError(DeadlineErrorCode.UNRECOGNISED, original)
     return _from_date(typed, original, today, calendar)
+
+
+def in_working_days(text: str) -> bool:
+    """Tell whether a deadline is written as a number of working days from today: the same
+    words give another date on another day."""
+    return _match_working_days(_fold(text)) is not None
 
 
 def _fold(text: str) -> str:

@@ -13,13 +13,15 @@ import secrets
 from datetime import datetime, timedelta
 
 from core.roles import Function, Role
-from core.textnorm import narrow
+from core.textnorm import fold, narrow
 
 CODE_BYTES = 24
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Wrong codes allowed per person within the window before they must wait.
 MAX_FAILURES = 5
 # What a pasted code comes wrapped in ("«CODE»", "CODE.", "`CODE`"): never part of a code.
+# How the bot's invite labels its code (app/texts/invites.toml, zalo.toml), folded.
+_LABELS = frozenset({"ma moi:", "ma:", "invite code:", "code:"})
 _WRAPPING = "\"'`«»“”‘’()[]{}<>.,;:!?"
 FAILURE_WINDOW = timedelta(hours=1)
 
@@ -44,9 +46,12 @@ def pasted_code(text: str) -> str | None:
 
     Officials get their code by SMS, Zalo or on the invite sheet, and paste it without
     `/start`: the bare code, or the whole invite link (`https://t.me/<bot>?start=<code>`),
-    maybe typed on a full-width keyboard, maybe with the quotes or the full stop around it.
+    maybe typed on a full-width keyboard, maybe with the quotes or the full stop around it,
+    or the invite's line with its label ("Mã mời: <code>").
     """
     words = narrow(text).split()
+    if len(words) > 1 and fold(" ".join(words[:-1])) in _LABELS:
+        words = words[-1:]  # the line of the bot's own invite, copied whole: "Mã mời: <code>"
     if len(words) != 1:
         return None
     code = words[0].strip(_WRAPPING).rsplit("start=", 1)[-1].strip(_WRAPPING)

@@ -1,4 +1,4 @@
-"""Read CSV (UTF-8, with or without BOM) and XLSX files into rows, for bulk imports.
+"""Read CSV (UTF-8, or UTF-16 with its BOM) and XLSX files into rows, for bulk imports.
 
 Files come from chat, so every bound holds before or while parsing, never after: the
 size before anything is parsed, the unpacked size of an XLSX before it is opened (a small
@@ -19,8 +19,10 @@ empty are noted in `Table.unsaved` (an importer refuses the file, naming them).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +60,17 @@ HEADER_ALIASES = {
     "thoi han hoan thanh": "deadline",
     "thoi gian hoan thanh": "deadline",
     "han xu ly": "deadline",
+    # Other headers plans and appendixes use: "Nội dung công việc | Cơ quan, đơn vị chủ trì
+    # | Thời gian thực hiện" (a time given as a period, "Quý IV/2026", is its last day).
+    "noi dung": "title",
+    "noi dung cong viec": "title",
+    "ten cong viec": "title",
+    "co quan, don vi chu tri": "assignees",
+    "co quan/don vi chu tri": "assignees",
+    "co quan, don vi thuc hien": "assignees",
+    "co quan thuc hien": "assignees",
+    "thoi gian thuc hien": "deadline",
+    "thoi han thuc hien": "deadline",
 }
 
 MAX_ROWS = 20_000  # data rows after the header; every row counts, blank or not
@@ -211,8 +224,13 @@ def _names_columns(cells: Sequence[str]) -> bool:
 
 
 def _header(cells: Sequence[str]) -> tuple[str, ...]:
-    """Return a header row's cells as column names."""
-    return tuple(column_name(cell) for cell in cells)
+    """Return a header row's cells as column names; a column whose name an earlier one
+    took ("Nhiệm vụ" then "Nội dung", both titles) keeps its own text and is not read."""
+    names: list[str] = []
+    for cell in cells:
+        name = column_name(cell)
+        names.append(cell.strip().lower() if name in names and name in KNOWN_COLUMNS else name)
+    return tuple(names)
 
 
 def _values(header: tuple[str, ...], cells: Sequence[str]) -> dict[str, str]:
@@ -230,22 +248,38 @@ def _first_row_as_header(
 
 def _trimmed(row: Sequence[str]) -> list[str]:
     """Return the row's cells stripped, without the empty cells at its end."""
-    cells = [cell.strip() for cell in row]
+    # NFC: a Mac or a copy from a PDF gives "Xã" as decomposed letters, which would be
+    # kept and shown so, and differ from the same name typed in chat.
+    cells = [unicodedata.normalize("NFC", cell.strip()) for cell in row]
     while cells and not cells[-1]:
         cells.pop()
     return cells
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    """Parse CSV bytes (UTF-8, BOM allowed; comma or semicolon separated) row by row."""
-    if b"\x00" in content[:4096]:
+    """Parse CSV bytes row by row: UTF-8 (BOM allowed), or UTF-16 with its BOM; comma,
+    semicolon or tab separated.
+
+    Excel's "Unicode Text" (the one way older Excels keep Vietnamese letters in a text file)
+    writes UTF-16 with a BOM and tabs: it used to be refused as no table at all, or read as
+    one column when saved again as UTF-8.
+    """
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = content.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableFile("bad_encoding") from None
+    else:
+        if b"\x00" in content[:4096]:
+            raise UnreadableFile("not_a_table")
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UnreadableFile("bad_encoding") from None
+    if "\x00" in text:  # PostgreSQL stores no NUL; a binary file read as UTF-16 has some
         raise UnreadableFile("not_a_table")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableFile("bad_encoding") from None
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = max((",", ";", "\t"), key=first_line.count)  # a tie keeps the comma
     try:
         yield from csv.reader(io.StringIO(text), delimiter=delimiter)
     except csv.Error:

@@ -21,6 +21,7 @@ __all__ = [
     "fold_text",
     "narrow",
     "plain_file_name",
+    "spelled",
     "trim",
     "vi_sort_key",
     "without_nul",
@@ -53,6 +54,15 @@ class FoldedText:
 def fold(text: str) -> str:
     """Return text in NFC, lower case, without diacritics (đ→d), with whitespace collapsed."""
     return fold_text(text).folded
+
+
+def spelled(text: str) -> str:
+    """Return text in NFC, case folded, whitespace collapsed: its diacritics kept.
+
+    Two names that fold alike ("Xã Ái", "Xã Aí") are told apart by how they are spelled:
+    a person who typed one of them exactly means that one.
+    """
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def narrow(text: str) -> str:

@@ -19,6 +19,8 @@ DEFAULT_KINDS: tuple[tuple[str, str, str, str, str, str, int], ...] = (
     ),
     ("commune", "Xã", "Commune", "các xã", "communes", "xa,commune,communes", 20),
     ("ward", "Phường", "Ward", "các phường", "wards", "phuong,ward,wards", 30),
+    # A commune-level township of the district tree (until 2025): "Thị trấn Nam Phước".
+    ("town", "Thị trấn", "Town", "các thị trấn", "towns", "thi tran,town,towns", 35),
     (
         "special_zone",
         "Đặc khu",

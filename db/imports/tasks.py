@@ -1,9 +1,11 @@
 """Import tasks from a table `code,title,deadline,assignees,directive,description`.
 
-`code` is optional; when given it identifies the task, so a second import of the same
-file changes nothing, and an edited row updates its task. A row without a code is the same
-task as one with the same title, deadline and directive. Good rows are applied, bad ones
-rejected with their row number and a reason code (see REASONS).
+`code` is optional; when given it identifies the task (case aside), so a second import of
+the same file changes nothing, and an edited row updates its task. A row without a code is
+the same task as one with the same title, deadline and directive (when the row gives its
+deadline in working days: the open one not yet due, whose deadline it keeps). A closed or
+cancelled task is changed no more (as in chat). Good rows are applied, bad ones rejected
+with their row number and a reason code (see REASONS).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from core.calendar import WorkingCalendar
-from core.deadlines import DeadlineError, DeadlineErrorCode, parse_deadline
+from core.deadlines import DeadlineError, DeadlineErrorCode, in_working_days, parse_deadline
 from core.directives import parse_directive_line
 from core.spreadsheet import ImportReport, Rejection, Table, serial_date
+from core.states import TaskStatus
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
 from db.imports import refuse_unsaved_formulas, require_columns
@@ -46,6 +49,7 @@ REASONS = (
     "bad_directive",
     "duplicate_code",
     "description_too_long",
+    "task_ended",
 )
 MAX_CODE = 80
 _UNMATCHED_REASON = {
@@ -67,6 +71,7 @@ class TaskRow:
     unit_ids: list[int]
     directive: str
     description: str
+    counted_from: date | None = None  # the day a deadline in working days counts from
 
 
 def import_tasks(
@@ -137,7 +142,9 @@ def _check(
     if resolution.unmatched:
         first = resolution.unmatched[0]
         return _UNMATCHED_REASON[first.reason], first.text
-    return TaskRow(number, code, title, deadline, resolution.unit_ids, directive, description)
+    counted_from = today if in_working_days(cells.get("deadline", "")) else None
+    units = resolution.unit_ids
+    return TaskRow(number, code, title, deadline, units, directive, description, counted_from)
 
 
 def _deadline(
@@ -154,10 +161,11 @@ def _deadline(
     if parsed.code != DeadlineErrorCode.IN_PAST or parsed.date is None:
         return "bad_deadline"
     rolled, _ = cal.roll_forward(parsed.date)
-    same = select(Task).where(Task.code == code) if code else None
-    if same is None:
+    if code:
+        existing = task_by_code(session, code)
+    else:
         same = select(Task).where(Task.title_folded == fold(title), Task.deadline == rolled)
-    existing = session.exec(same).first()
+        existing = session.exec(same).first()
     return rolled if existing is not None and existing.deadline == rolled else "deadline_in_past"
 
 
@@ -198,6 +206,19 @@ def _apply(
         )
         directive_id = directive.id
     existing = _existing(session, row, directive_id)
+    if existing is not None and row.counted_from is not None:
+        # "5 ngày làm việc" counted from the day the task was made: the same file sent
+        # again another day is about the same task and the same deadline.
+        row.deadline = existing.deadline
+    if existing is not None and existing.status != TaskStatus.OPEN:
+        # Closed or cancelled: as in chat, it is changed no more. The same file sent again
+        # ("rows imported already are not imported twice") leaves it as it is, unsaid.
+        if _differs(session, existing, row, directive_id):
+            value = f"{_label(existing)} ({row.title[:60]})"
+            report.rejected.append(Rejection(row.number, "task_ended", _p(row, value)))
+        else:
+            report.unchanged.append(_label(existing))
+        return
     if existing is None:
         task = create_task(
             session,
@@ -223,13 +244,40 @@ def _apply(
 def _existing(session: Session, row: TaskRow, directive_id: int | None) -> Task | None:
     """Return the task this row is about: by code, else by title, deadline and directive."""
     if row.code:
-        return session.exec(select(Task).where(Task.code == row.code)).first()
+        return task_by_code(session, row.code)
     query = select(Task).where(
-        Task.title_folded == fold(row.title),
-        Task.deadline == row.deadline,
-        Task.directive_id == directive_id,
+        Task.title_folded == fold(row.title), Task.directive_id == directive_id
     )
+    if row.counted_from is None:
+        query = query.where(Task.deadline == row.deadline)
+    else:  # in working days: the open task not yet due, whatever its date (a week's report
+        # of the same title, imported again the next week, is a new task)
+        query = query.where(Task.status == TaskStatus.OPEN, col(Task.deadline) >= row.counted_from)
+    return session.exec(query.order_by(col(Task.id).desc())).first()
+
+
+def task_by_code(session: Session, code: str) -> Task | None:
+    """Return the task of an import code: as written, else with another case ("t12" is
+    "T12", as two rows of one file are); a file retyped in lower case added a second task."""
+    found = session.exec(select(Task).where(Task.code == code)).first()
+    if found is not None:
+        return found
+    query = select(Task).where(func.lower(Task.code) == code.lower()).order_by(col(Task.id))
     return session.exec(query).first()
+
+
+def _differs(session: Session, task: Task, row: TaskRow, directive_id: int | None) -> bool:
+    """Tell whether applying the row would change the task (what _update would do)."""
+    assert task.id is not None
+    fields = {"title": row.title, "description": row.description, "directive_id": directive_id}
+    if any(getattr(task, k) != v for k, v in fields.items()) or task.deadline != row.deadline:
+        return True
+    return set(active_unit_ids(session, task_id=task.id)) != set(row.unit_ids)
+
+
+def _p(row: TaskRow, value: str) -> dict[str, str]:
+    """Return the parameters of a rejection of a checked row."""
+    return {"code": row.code or "", "value": value}
 
 
 def _update(

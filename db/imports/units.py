@@ -1,13 +1,16 @@
 """Import units from a table `code,name,kind,parent_code,groups` (groups separated by `;`).
 
 Idempotent: a unit is keyed by its code (case ignored), so the same file twice changes
-nothing. Good rows are applied, bad ones rejected with their row number and a reason code
-(see REASONS). A missing optional column leaves that property alone; an empty cell in a
-present column clears it (no parent, no groups).
+nothing. Whether a unit is followed is /deactivate's and /activate's alone: a unit
+deactivated since the file was last sent stays so. Good rows are applied, bad ones
+rejected with their row number and a reason code (see REASONS). A missing optional column
+leaves that property alone; an empty cell in a present column clears it (no parent, no
+groups).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from core.spreadsheet import ImportReport, Rejection, Table
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 from core.units import code_problem
 from db.imports import refuse_unsaved_formulas, require_columns
 from db.models import Unit, UnitGroup, UnitGroupMember
@@ -107,6 +110,7 @@ def _parse_rows(
     for number, cells in table.rows:
         code, name, kind_text = cells.get("code", ""), cells.get("name", ""), cells.get("kind", "")
         groups = [g.strip() for g in cells.get("groups", "").split(";") if g.strip()]
+        groups = [unicodedata.normalize("NFC", g) for g in groups]
         reason = _row_problem(code, name, groups) or (
             "" if fold(code) in existing else new_code_problem(session, code)
         )
@@ -122,7 +126,8 @@ def _parse_rows(
             continue
         parent_text = cells.get("parent_code", "")
         parent = fold(parent_text) if has_parent else None
-        name = " ".join(name.split())
+        # NFC: a form's name typed with a "Unicode tổ hợp" keyboard (Unikey) comes decomposed
+        name = unicodedata.normalize("NFC", " ".join(name.split()))
         kept_groups = groups if has_groups else None
         parsed.append(UnitRow(number, code, name, kind_key, parent, kept_groups, parent_text))
     return _drop_duplicates(parsed, report)
@@ -261,8 +266,7 @@ def _set_fields(unit: Unit, row: UnitRow, existing: dict[str, Unit]) -> bool:
         "name": row.name,
         "name_folded": fold(row.name),
         "kind_key": row.kind_key,
-        "active": True,
-    }
+    }  # not `active`: a file or /editunit naming a deactivated unit does not follow it again
     if row.parent is not None:
         wanted["parent_id"] = existing[row.parent].id if row.parent else None
     changed = False
@@ -311,11 +315,10 @@ def _p(code: str, value: str) -> dict[str, str]:
 
 
 def groups_of(session: Session, *, unit_id: int) -> list[str]:
-    """Return the names of the unit's groups, sorted."""
+    """Return the names of the unit's groups, in Vietnamese order."""
     query = (
         select(UnitGroup.name)
         .join(UnitGroupMember, col(UnitGroupMember.group_id) == col(UnitGroup.id))
         .where(UnitGroupMember.unit_id == unit_id)
-        .order_by(col(UnitGroup.name))
     )
-    return list(session.exec(query))
+    return sorted(session.exec(query), key=vi_sort_key)

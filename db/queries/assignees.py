@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from core.assignees import (
+    COMMITTEE,
     EVERYONE,
     KIND_PREFIX,
     MAX_CANDIDATES,
@@ -17,7 +18,7 @@ from core.assignees import (
     is_keyword,
     split_spec,
 )
-from core.textnorm import fold, vi_sort_key
+from core.textnorm import FoldedText, fold, fold_text, vi_sort_key
 from db.models import Unit, UnitGroupMember, UnitKind
 from db.queries.units import find_group, find_kind, find_units
 
@@ -65,13 +66,14 @@ def _resolve_item(
     session: Session, text: str, lang: str, *, exact: bool = False
 ) -> tuple[Matched, list[int]] | Unmatched:
     """Resolve one item (see the module doc for the order)."""
-    folded = fold(text)
+    typed = fold_text(text)
+    folded = typed.folded
     if folded in EVERYONE:
         ids = _active_ids(session, select(Unit.id))
         return _matched(text, "all", text, ids)
     parent = PARENT.match(folded)
     if parent is not None:
-        return _under(session, text, parent.group(1))
+        return _under(session, text, typed.original_span(*parent.span(1)))
     kind = _kind(session, folded)
     if kind is not None:
         label = kind.plural_en or kind.name_en if lang == "en" else kind.plural_vi or kind.name_vi
@@ -85,12 +87,38 @@ def _resolve_item(
             .where(UnitGroupMember.group_id == group.id)
         )
         return _matched(text, "group", group.name, _active_ids(session, query))
-    units = find_units(session, text=folded)
+    units = find_units(session, text=text)  # as typed: its diacritics tell "Ái" from "Aí"
     if exact:
         units = [u for u in units if folded in (u.name_folded, u.code_folded)]
     if not units and not exact:
-        return _inactive(session, text, folded)
+        return _as_cited(session, text, typed, lang) or _inactive(session, text, folded)
     return _one_unit(text, units)
+
+
+def _as_cited(
+    session: Session, text: str, typed: FoldedText, lang: str
+) -> tuple[Matched, list[int]] | None:
+    """Read an item that names nothing as an appendix writes it (see core.assignees):
+    "UBND các xã" as "các xã", "huyện Điện Bàn" as the district named "Điện Bàn"."""
+    committee = COMMITTEE.match(typed.folded)
+    if committee is not None:  # "UBND các xã, phường": what follows may be a list itself
+        inner = resolve_assignees(session, typed.original_span(*committee.span(1)), lang=lang)
+        if not inner.ok:
+            return None
+        first = inner.matched[0]
+        label = ", ".join(m.label for m in inner.matched)
+        return Matched(text, first.source, label, len(inner.unit_ids)), inner.unit_ids
+    words = typed.folded.split(" ")
+    for width in (1, 2):  # "huyện", "thị xã", "đặc khu"
+        kind = find_kind(session, text=" ".join(words[:width]))
+        if kind is None or len(words) <= width:
+            continue
+        start = len(" ".join(words[:width])) + 1
+        name = typed.original_span(start, len(typed.folded))
+        units = [u for u in find_units(session, text=name) if u.kind_key == kind.key]
+        if len(units) == 1 and units[0].id is not None:
+            return Matched(text, "unit", units[0].name, 1), [units[0].id]
+    return None
 
 
 def _kind(session: Session, folded: str) -> UnitKind | None:

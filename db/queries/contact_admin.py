@@ -57,16 +57,16 @@ def contact_page(
     else:
         staff = col(Contact.role).in_((Role.COORDINATOR.value, Role.ADMIN.value))
         listed = or_(col(Contact.id).in_(links), staff)
-    total = session.exec(select(func.count()).select_from(Contact).where(listed)).one()
+    # In Vietnamese order ("Đặng" after "Dương", "Ánh" before "Bình"), which no database
+    # collation gives everywhere: the names alone are sorted here, then the page is loaded
+    # (30,000 names: 0.2 s the first time, their keys cached after).
+    named = session.exec(select(Contact.id, Contact.display_name).where(listed)).all()
+    total = len(named)
     number, pages = page_number(total, number, size)
-    query = (
-        select(Contact)
-        .where(listed)
-        .order_by(col(Contact.display_name), col(Contact.id))
-        .offset((number - 1) * size)
-        .limit(size)
-    )
-    contacts = list(session.exec(query))
+    order = sorted(named, key=lambda r: (vi_sort_key(r[1] or ""), r[0] or 0))
+    wanted = [r[0] for r in order[(number - 1) * size : number * size]]
+    by_id = {c.id: c for c in session.exec(select(Contact).where(col(Contact.id).in_(wanted)))}
+    contacts = [by_id[i] for i in wanted if i in by_id]
     found = identities_by_person(session, contact_ids=[c.id for c in contacts if c.id])
     infos = {c.id: ContactInfo(c, identities=found[c.id or 0]) for c in contacts}
     rows = session.exec(
@@ -280,17 +280,15 @@ def _empty_groups(session: Session, *, contact_id: int) -> tuple[str, ...]:
         select(UnitGroup.name)
         .join(ContactScope, col(ContactScope.group_id) == col(UnitGroup.id))
         .where(ContactScope.contact_id == contact_id, col(UnitGroup.id).not_in(active))
-        .order_by(col(UnitGroup.name))
     )
-    return tuple(session.exec(query))
+    return tuple(sorted(session.exec(query), key=vi_sort_key))
 
 
 def _group_names(session: Session, *, contact_id: int) -> tuple[str, ...]:
-    """Return the names of the groups a contact is limited to, by name."""
+    """Return the names of the groups a contact is limited to, in Vietnamese order."""
     query = (
         select(UnitGroup.name)
         .join(ContactScope, col(ContactScope.group_id) == col(UnitGroup.id))
         .where(ContactScope.contact_id == contact_id)
-        .order_by(col(UnitGroup.name))
     )
-    return tuple(session.exec(query))
+    return tuple(sorted(session.exec(query), key=vi_sort_key))

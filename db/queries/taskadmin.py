@@ -162,7 +162,8 @@ def _move_current(
     session: Session, task: Task, tz: tzinfo, unit_ids: Sequence[int] | None = None
 ) -> int:
     """Give every current assignment (of the units, when named) the task's deadline, except
-    where an approved extension is later; return how many deadlines moved.
+    where an approved extension is later, and that deadline as the one first given (from
+    which an extension counts); return how many deadlines moved.
 
     A task of a whole country is thousands of assignments: moved one object at a time, the
     write lock was held for most of a second, and every person's report waited for it. The
@@ -192,11 +193,17 @@ def _move_some(session: Session, task: Task, tz: tzinfo, units: ColumnElement[bo
     moved += session.exec(
         select(func.count()).where(plain, col(Assignment.deadline) != deadline)
     ).one()
-    changed = or_(col(Assignment.deadline) != deadline, col(Assignment.due_at) != due)
+    # The task's own deadline moved: that is no extension, so the deadline as given moves
+    # too (else summaries, the workbook and the formal report said "extended" of every unit).
+    changed = or_(
+        col(Assignment.deadline) != deadline,
+        col(Assignment.due_at) != due,
+        col(Assignment.original_deadline) != deadline,
+    )
     session.execute(
         update(Assignment)
         .where(plain, changed)
-        .values(deadline=deadline, due_at=due)
+        .values(deadline=deadline, due_at=due, original_deadline=deadline)
         .execution_options(synchronize_session="fetch")
     )
     return moved
@@ -222,8 +229,9 @@ def _apply_deadline(
         due = due_at(target, tz)
         if a.deadline != target:
             moved += 1
-        if a.deadline != target or a.due_at != due:
-            a.deadline, a.due_at = target, due
+        if a.deadline != target or a.due_at != due or a.original_deadline != task.deadline:
+            # an approved extension later than the task stays one, from the task's deadline
+            a.deadline, a.due_at, a.original_deadline = target, due, task.deadline
             session.add(a)
     session.flush()
     return moved

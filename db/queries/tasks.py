@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, tzinfo
 
@@ -54,13 +55,16 @@ def create_task(
     code: str | None = None,
     created_by_id: int | None = None,
 ) -> Task:
-    """Create a task and one assignment per unit (the caller writes the audit entry)."""
+    """Create a task and one assignment per unit (the caller writes the audit entry).
+
+    Its title and description are kept composed (NFC): typed with a "Unicode tổ hợp"
+    keyboard they come decomposed, and would show and compare unlike the same words."""
     task = Task(
-        title=title.strip(),
+        title=unicodedata.normalize("NFC", title.strip()),
         title_folded=fold(title),
         deadline=deadline,
         directive_id=directive_id,
-        description=description,
+        description=unicodedata.normalize("NFC", description),
         code=code,
         created_by_id=created_by_id,
     )

@@ -22,16 +22,16 @@ def kind_unit_ids(session: Session, kinds: Iterable[str]) -> list[int]:
 
 
 def group_choices(session: Session) -> list[tuple[int, str, int]]:
-    """Return every group as (id, name, number of active units), by name."""
+    """Return every group as (id, name, number of active units), in Vietnamese order."""
     query = (
         select(col(UnitGroup.id), col(UnitGroup.name), func.count(col(Unit.id)))
         .join(UnitGroupMember, col(UnitGroupMember.group_id) == col(UnitGroup.id))
         .join(Unit, col(Unit.id) == col(UnitGroupMember.unit_id))
         .where(col(Unit.active).is_(True))
         .group_by(col(UnitGroup.id), col(UnitGroup.name))
-        .order_by(col(UnitGroup.name))
     )
-    return [(g, name, int(n)) for g, name, n in session.exec(query) if g is not None]
+    found = [(g, name, int(n)) for g, name, n in session.exec(query) if g is not None]
+    return sorted(found, key=lambda r: vi_sort_key(r[1]))  # "Ánh" before "Biên", not after "Z"
 
 
 def pickable_units(session: Session, *, search: str = "") -> list[tuple[int, str]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from core.textnorm import fold, vi_sort_key
+from core.textnorm import fold, spelled, vi_sort_key
 from db.models import Unit, UnitGroup, UnitKind
 
 MAX_MATCHES = 20
@@ -15,8 +15,9 @@ MAX_MATCHES = 20
 def find_units(session: Session, *, text: str, include_inactive: bool = False) -> list[Unit]:
     """Return the units named by text: by code, else by exact name, else by name part.
 
-    Matching ignores case and diacritics ("so y te" finds "Sở Y tế"). Several results mean
-    the name is ambiguous: the caller asks which one rather than guessing.
+    Matching ignores case and diacritics ("so y te" finds "Sở Y tế"), unless several names
+    fold alike and one is spelled exactly as typed. Several results mean the name is
+    ambiguous: the caller asks which one rather than guessing.
     """
     folded = fold(text)
     if not folded:
@@ -28,6 +29,11 @@ def find_units(session: Session, *, text: str, include_inactive: bool = False) -
     if by_code is not None:
         return [by_code]
     exact = list(session.exec(base.where(Unit.name_folded == folded).order_by(col(Unit.id))))
+    if len(exact) > 1:
+        # "Xã Ái" and "Xã Aí" fold alike: the one spelled as typed, diacritics and all, is
+        # meant ("use the full name" could otherwise never be followed).
+        as_typed = [u for u in exact if spelled(u.name) == spelled(text)]
+        exact = as_typed or sorted(exact, key=lambda u: vi_sort_key(u.name, u.code))
     if exact:
         return exact
     pattern = f"%{_escape_like(folded)}%"

@@ -26,7 +26,7 @@ from handlers.telegram.taskcommon import matched_text, unmatched_lines
 # LINE_FIX: a one-line /newtask waits for the one part it refused, typed alone.
 ASSIGNEES, DESCRIPTION, CONFIRM, LINE_FIX = 3, 4, 5, 6
 PAGE_SIZE = 8
-COMMUNES_AND_WARDS = ("commune", "ward", "special_zone")
+COMMUNES_AND_WARDS = ("commune", "ward", "town", "special_zone")
 
 
 def draft_of(req: Request) -> TaskDraft | None:

@@ -22,7 +22,7 @@ from core.roles import Access
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries import menu_marks
-from db.queries.checkin import Row, open_page
+from db.queries.checkin import Row, open_page, unit_name
 from handlers.zalo import (
     admin,
     evidence_links,
@@ -115,6 +115,10 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
         lines = [t("mytasks.header", count=total)]
         for assignment, task in rows:
             status = Markup(status_text(services, actor.lang, assignment))
+            # A person of two units may see one task twice: each says its unit, as on Telegram.
+            unit = (
+                unit_name(session, unit_id=assignment.unit_id) if len(actor.unit_ids) > 1 else ""
+            )
             lines.append(
                 t(
                     "mytasks.item",
@@ -122,7 +126,7 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
                     title=task.title,
                     deadline=assignment.deadline,
                     status=status,
-                    unit="",
+                    unit=f" · {unit}" if unit else "",
                 )
             )
     lines.append(t("common.page", page=page, pages=pages) + ". " + t("zalo.answer_hint"))

@@ -126,6 +126,7 @@ def test_parse_date_takes_no_period() -> None:
         ("5 ngay lam viec", 5),
         ("trong 05 ngày làm việc", 5),
         ("Trong vòng 5 NGÀY LÀM VIỆC", 5),
+        ("trong thời hạn 05 ngày làm việc", 5),  # a directive's own wording
         ("5  ngày   làm việc", 5),
         ("1 working day", 1),
         ("3 working days", 3),

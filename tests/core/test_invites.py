@@ -73,6 +73,8 @@ CODE = "Xy3_kP9-qR2sT5uV8wZ1aB4c"
         (f"«{CODE}».", CODE),
         (f"`{CODE}`", CODE),
         (f"mã {CODE}", None),  # a sentence is not a code pasted alone
+        (f"Mã mời: `{CODE}`", CODE),  # the invite's own line, copied whole
+        (f"Invite code: {CODE}", CODE),
         ("xong", None),
         ("https://t.me/dondoc_bot?start=", None),
         ("https://example.org/a/very/long/path/that/is/no/code", None),

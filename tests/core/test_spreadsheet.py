@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -331,9 +332,14 @@ def test_read_table_reads_the_headers_of_a_directive_appendix() -> None:
     for title, assignees, deadline in (
         ("Nhiệm vụ", "Đơn vị chủ trì", "Thời gian hoàn thành"),
         ("Nhiệm vụ", "Đơn vị được giao", "Hạn xử lý"),
+        ("Nội dung công việc", '"Cơ quan, đơn vị chủ trì"', "Thời gian thực hiện"),
+        ("Nội dung", "Cơ quan thực hiện", "Thời hạn thực hiện"),
     ):
         header = read_table(f"{title},{assignees},{deadline}\nA,B,C\n".encode(), "x.csv").header
         assert header == ("title", "assignees", "deadline")
+    both = read_table("Nhiệm vụ,Nội dung,Cơ quan chủ trì,Thời hạn\nA,B,C,D\n".encode(), "x.csv")
+    assert both.header == ("title", "nội dung", "assignees", "deadline")  # the first is read
+    assert both.rows[0][1]["title"] == "A"
 
 
 @pytest.mark.parametrize(
@@ -383,3 +389,36 @@ def test_read_table_notes_no_formula_whose_value_was_saved() -> None:
     table = read_table(content, "units.xlsx")
     assert table.rows == ((2, {"code": "X1", "name": "", "kind": "X1"}),)
     assert table.unsaved == ()
+
+
+UNITS_CSV = "mã\ttên\tloại\nX-AI\tXã Ái\txã\n"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [UNITS_CSV.encode("utf-16"), UNITS_CSV.encode("utf-16-be"), UNITS_CSV.encode("utf-8-sig")],
+    ids=["excel unicode text", "utf-16 big endian", "utf-8 with tabs"],
+)
+def test_read_table_reads_excel_unicode_text(content: bytes) -> None:
+    """Excel's "Unicode Text" is UTF-16 with a BOM, separated by tabs: read as the table
+    (it was refused as no table, and a tab-separated UTF-8 file read as one column)."""
+    if not content.startswith((b"\xef", b"\xff", b"\xfe")):
+        content = b"\xfe\xff" + content  # the big-endian text needs its BOM
+    table = read_table(content, "units.csv")
+    assert table.header == ("code", "name", "kind")
+    assert table.rows == ((2, {"code": "X-AI", "name": "Xã Ái", "kind": "xã"}),)
+
+
+def test_read_table_refuses_a_binary_file_with_a_utf16_bom() -> None:
+    """A binary file that happens to open like UTF-16 is still no table."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(b"\xff\xfe" + b"\x00\x00" * 50, "units.csv")
+    assert caught.value.code == "not_a_table"
+
+
+def test_read_table_gives_decomposed_letters_composed() -> None:
+    """A name typed on a Mac or copied from a PDF comes decomposed (NFD): it is kept as the
+    same name typed in chat (NFC), not as different characters that look alike."""
+    content = unicodedata.normalize("NFD", "code,name,kind\nX-AI,Xã Ái,xã\n").encode()
+    name = read_table(content, "units.csv").rows[0][1]["name"]
+    assert name == unicodedata.normalize("NFC", "Xã Ái")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.spreadsheet import ImportReport, UnreadableFile, read_table
-from db.imports.units import groups_of, import_units
+from db.imports.units import groups_of, import_units, save_unit
 from db.models import AuditLog, Unit
+from db.queries.assignees import resolve_assignees
 from db.queries.invites import units_for_invites
 from db.queries.unit_admin import unit_overview
 from tests.factories import make_unit
@@ -221,3 +223,41 @@ def test_units_with_formulas_never_computed_are_refused_naming_the_cells(
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert run_bytes(session, buffer.getvalue(), "units.xlsx").added == ["X1", "X2"]
+
+
+def test_a_unit_typed_decomposed_in_a_form_is_kept_composed(session: Session) -> None:
+    """A Vietnamese keyboard set to "Unicode tổ hợp" types decomposed letters: /addunit
+    keeps the name and groups as the same words typed precomposed, not as lookalikes."""
+    typed = {"code": "X-AI", "name": "Xã  Ái", "kind": "xã", "groups": "Thí điểm"}
+    cells = {k: unicodedata.normalize("NFD", v) for k, v in typed.items()}
+    save_unit(session, cells, actor_id=None, now=NOW, action="unit.added")
+    session.commit()
+    assert unit(session, "X-AI").name == "Xã Ái"
+    assert groups_of(session, unit_id=unit(session, "X-AI").id or 0) == ["Thí điểm"]
+
+
+def test_a_file_or_an_edit_does_not_follow_a_deactivated_unit_again(session: Session) -> None:
+    """The same file sent again after /deactivate, or /editunit fixing a deactivated unit's
+    name, leaves it deactivated (it was followed again, reminders and all, as "updated")."""
+    run(session, "code,name,kind\nX1,Xã Một,xã\n")
+    unit(session, "X1").active = False
+    session.commit()
+    assert run(session, "code,name,kind\nX1,Xã Một,xã\n").unchanged == ["X1"]
+    edit = {"code": "X1", "name": "Xã Một Mới", "kind": "xã"}
+    save_unit(session, edit, actor_id=None, now=NOW, action="unit.edited")
+    session.commit()
+    assert (unit(session, "X1").name, unit(session, "X1").active) == ("Xã Một Mới", False)
+
+
+def test_the_district_tree_has_its_townships(session: Session) -> None:
+    """Until 2025 a district had communes and townships (thị trấn): a file of that tree
+    imports, and "thị trấn" names them in a task's units (the row was refused)."""
+    report = run(
+        session,
+        "mã,tên,loại,mã cấp trên\nH-DX,Huyện Duy Xuyên,huyện,\n"
+        "TT-NP,Thị trấn Nam Phước,Thị trấn,H-DX\nX-DP,Xã Duy Phước,xã,H-DX\n",
+    )
+    assert report.rejected == []
+    assert unit(session, "TT-NP").kind_key == "town"
+    town = unit(session, "TT-NP").id
+    assert resolve_assignees(session, "các thị trấn").unit_ids == [town]

@@ -54,7 +54,7 @@ def test_upgrade_builds_empty_sqlite_to_head(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA cache_size")).scalar() == -SQLITE_CACHE_KIB
     with Session(engine) as session:
         keys = set(session.exec(select(UnitKind.key)))
-    assert keys == {"department", "commune", "ward", "special_zone", "district", "other"}
+    assert keys == {"department", "commune", "ward", "town", "special_zone", "district", "other"}
     engine.dispose()
 
 

@@ -1,7 +1,7 @@
 """The tasks import: good rows applied, the same file again changes nothing, bad rows named."""
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
@@ -246,3 +246,54 @@ def test_import_tasks_refuses_deadlines_left_as_formulas_without_values(
     assert "mở tệp bằng Excel hoặc LibreOffice, bấm Lưu rồi gửi lại" in said
     assert "Không có gì được thay đổi" in said
     assert session.exec(select(Task)).first() is None
+
+
+def test_import_tasks_leaves_a_closed_or_cancelled_task_as_it_is(session: Session) -> None:
+    """The same file again leaves an ended task unchanged; an edited row is refused, as
+    /deadline and /assign refuse it in chat (it moved the deadline and added units)."""
+    _arrange(session)
+    _import(session, GOOD)
+    task = session.exec(select(Task).where(Task.code == "KH-CDS")).one()
+    task.status = "cancelled"
+    session.commit()
+    assert _import(session, GOOD).unchanged == ["KH-CDS", "#2"]
+    edited = GOOD.replace("15/12/2026,xã", "22/12/2026,xã; Sở Y tế")
+    report = _import(session, edited)
+    assert [(r.row, r.reason) for r in report.rejected] == [(2, "task_ended")]
+    catalog = load_catalog()
+    assert "KH-CDS (Ban hành Kế hoạch CĐS)" in reason_text(catalog, "vi", report.rejected[0])
+    session.refresh(task)
+    assert task.deadline == date(2026, 12, 15)
+    assert len(assignments_of(session, task_id=task.id or 0)) == 2
+
+
+def test_import_tasks_finds_a_code_retyped_in_another_case(session: Session) -> None:
+    """ "kh-cds" is the task "KH-CDS" (two rows of one file are), not a second task."""
+    _arrange(session)
+    _import(session, GOOD)
+    report = _import(session, GOOD.replace("KH-CDS,", "kh-cds,").replace("15/12", "16/12"))
+    assert report.updated == ["KH-CDS"]
+    assert len(session.exec(select(Task)).all()) == 2
+
+
+def test_import_tasks_again_another_day_keeps_a_deadline_given_in_working_days(
+    session: Session,
+) -> None:
+    """ "5 ngày làm việc" counts from the day of the first import: the file sent again the
+    next day (as a rejection asks) added the row without a code once more, and moved the
+    task of a row with a code by a day."""
+    _arrange(session)
+    relative = GOOD.replace("15/12/2026,xã", "5 ngày làm việc,xã")
+    _import(session, relative)
+    deadlines = [t.deadline for t in session.exec(select(Task).order_by(col(Task.id)))]
+    later = import_tasks(
+        session, read_table(relative.encode()), actor_id=None, now=NOW + timedelta(days=1), tz=VN
+    )
+    session.commit()
+    assert (later.added, later.unchanged) == ([], ["KH-CDS", "#2"])
+    assert [t.deadline for t in session.exec(select(Task).order_by(col(Task.id)))] == deadlines
+    weeks_later = NOW + timedelta(days=14)  # "#2" is due: the same title is a new task
+    again = import_tasks(
+        session, read_table(relative.encode()), actor_id=None, now=weeks_later, tz=VN
+    )
+    assert (again.added, again.unchanged) == (["#3"], ["KH-CDS"])

@@ -69,6 +69,21 @@ async def test_mytasks_pages_with_tiep(zbot: ZaloBot) -> None:
     assert "Không còn trang" in done
 
 
+async def test_mytasks_names_the_unit_of_each_item_for_a_person_of_two_units(
+    zbot: ZaloBot,
+) -> None:
+    """A contact of two units given the same task sees it once per unit, each with its unit
+    (as on Telegram); it came twice, word for word the same."""
+    with zbot.session() as s:
+        units = [make_unit(s, "X-AI", "Xã Ái"), make_unit(s, "X-AI2", "Xã Aí")]
+        make_task(s, "Nhiệm vụ chung", DEADLINE, units)
+        make_contact(s, 0, units=units, name="Hoa", channel="zalo", external_id=HOA)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    [listed] = await zbot.say(HOA, "/mytasks")
+    assert "Nhiệm vụ chung · Xã Ái\n" in listed
+    assert "Nhiệm vụ chung · Xã Aí\n" in listed
+
+
 async def test_summary_for_a_coordinator_pages_with_tiep(zbot: ZaloBot) -> None:
     """A long /tonghop comes a page at a time, each within 2000 characters."""
     province(zbot, tasks=40, units=3)

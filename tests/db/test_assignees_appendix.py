@@ -1,0 +1,23 @@
+"""Units as a directive's appendix names them: by their People's Committee, kind first."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from db.queries.assignees import resolve_assignees
+from tests.factories import make_unit
+
+
+def test_units_named_by_their_committee_or_kind_first_are_read(session: Session) -> None:
+    """Appendixes write the units in charge as "UBND các xã, phường", "UBND huyện Điện Bàn"
+    or "Huyện Điện Bàn": each row of such a file was refused as an unknown unit."""
+    commune = make_unit(session, "X1", "Xã Điện Hòa")
+    ward = make_unit(session, "P1", "Phường Điện Bàn", kind="ward")
+    district = make_unit(session, "H1", "Điện Bàn", kind="district")
+    session.commit()
+    result = resolve_assignees(session, "UBND các xã, phường; UBND huyện Điện Bàn")
+    assert result.unmatched == []
+    assert result.unit_ids == [commune.id, ward.id, district.id]
+    assert resolve_assignees(session, "Huyện Điện Bàn").unit_ids == [district.id]
+    assert resolve_assignees(session, "Ủy ban nhân dân xã Điện Hòa").unit_ids == [commune.id]
+    assert [u.reason for u in resolve_assignees(session, "UBND tỉnh").unmatched] == ["unknown"]
