@@ -65,6 +65,7 @@ PERCENTS = (25, 50, 75)
 ASK_KEYS = {
     "question": "ask_status_question",
     "negation": "ask_status_negation",
+    "correction": "ask_status_correction",
     "acknowledgement": "ask_status_acknowledgement",
     "percent": "ask_status_percent",
 }
