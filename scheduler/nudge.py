@@ -83,7 +83,7 @@ def nudge_task(
     calendar = q.calendar_of(session)
     workdays = Workdays(calendar)
     moment = ctx.hours.next_send_moment(now, calendar, ctx.tz)
-    today = now.astimezone(ctx.tz).date()
+    today = moment.astimezone(ctx.tz).date()  # worded as of the day it is read
     found = q.candidates(session, after_id=0, limit=ALL, task_id=task.id)
     found = [c for c in found if scope is None or c.unit_id in scope]
     people = q.recipients_of_units(session, unit_ids=[c.unit_id for c in found])
