@@ -5,7 +5,9 @@ make-up Saturday), `remove dd/mm/yyyy` undoes either; without words, the list, a
 time. Public holidays and the government's swaps come from the `holidays` package. Each
 returns what to say, from the catalogs; the channel adds its own way to the next page.
 A new day off moves what was due that day to the next working day; removing it moves back
-what that moved and nothing changed since (`db.queries.dayoff`), and says which.
+what that moved and nothing changed since (`db.queries.dayoff`), and says which. A day
+already past is not set: its deadlines were met or missed as they stood, and a day off
+added afterwards would move them after the fact (a single task's deadline: /deadline).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     first, last = date(services.today().year, 1, 1), latest_deadline(services.today())
     if not first <= day <= last:  # a typo ("9999"); removing one set before stays possible
         return t("calendar.out_of_range", day=day, first=first, last=last)
+    if day < services.today():
+        return t("calendar.past_day", day=day, today=services.today())
     working = verb in WORK_WORDS
     tz, today = services.settings.tz, services.today()
     back: MovedBack | None = None

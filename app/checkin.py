@@ -75,6 +75,7 @@ NOT_OPEN = (Outcome.NO_OPEN, Outcome.UNKNOWN_TASK, Outcome.CLOSED)
 ASK_KEYS = {
     "question": "ask_status_question",
     "negation": "ask_status_negation",
+    "correction": "ask_status_correction",
     "acknowledgement": "ask_status_acknowledgement",
     "percent": "ask_status_percent",
 }

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.choices import Choice, Rows
-from app.notices import tell
+from app.notices import held_line, office_moment, tell
 from app.services import Services
 from core.markup import Markup
 from core.status import Status, status_of
@@ -87,6 +87,8 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
         session.add(explanation)
         session.flush()
         contacts = contacts_of_unit(session, unit_id=assignment.unit_id)
+        tz = services.settings.tz
+        moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
         tell(
             session,
             contacts,
@@ -102,6 +104,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             choices=partial(_answer_choice, t, explanation.id or 0),
             now=now,
             assignment_ids=[assignment_id],
+            not_before=moment,
         )
         audit(
             session,
@@ -112,7 +115,10 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             details={"assignment_id": assignment_id},
         )
         key = "explanations.requested" if contacts else "explanations.requested_nobody"
-        return t(lang, key, unit=unit, task=Markup(str(task.id)), count=len(contacts))
+        asked = t(lang, key, unit=unit, task=Markup(str(task.id)), count=len(contacts))
+        if not contacts:
+            return asked
+        return asked + held_line(services.catalog, lang, now=now, moment=moment, tz=tz)
 
 
 def _request_text(

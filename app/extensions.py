@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.choices import Choice, Rows
-from app.notices import tell
+from app.notices import held_line, office_moment, tell
 from app.reporting import refusal
 from app.services import Services
 from core.deadlines import beyond_horizon, latest_deadline
@@ -197,6 +197,8 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
             original=assignment.original_deadline,
             note=note,
         )
+        tz = services.settings.tz
+        moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
         tell(
             session,
             contacts_of_unit(session, unit_id=assignment.unit_id),
@@ -204,14 +206,16 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
             text=words,
             now=now,
             assignment_ids=[assignment.id or 0],
+            not_before=moment,
         )
-        return t(
+        decided = t(
             actor.lang,
             f"extensions.{request.status}",
             unit=unit,
             task=Markup(str(task.id)),
             deadline=request.requested_deadline,
         )
+        return decided + held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
 
 
 def _too_far(services: Services, actor: Actor, request: ExtensionRequest) -> str | None:

@@ -1,13 +1,22 @@
-"""Telling people something unasked: one queued notice per person, in their language."""
+"""Telling people something unasked: one queued notice per person, in their language.
+
+What someone else's action causes for an official (an extension decided, an explanation
+asked) is held until office time (`office_moment`), as the reminders are: nobody is
+written to at 22:00 or on Tết about something they did not just ask.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import cache
 
 from sqlmodel import Session
 
 from app.choices import Rows, rows_to_json
+from app.i18n import Catalog
+from core.workhours import WorkHours
+from db.queries.calendar import working_calendar
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.recipients import Recipient
 
@@ -24,11 +33,13 @@ def tell(
     now: datetime,
     choices: Offers | None = None,
     assignment_ids: Sequence[int] = (),
+    not_before: datetime | None = None,
 ) -> int:
     """Queue a notice to each person under `<key>:<contact id>` (once per key); return how many.
 
     Each goes out on the identity the person used last, worded in their language; the key
-    is the person's, so a notice is queued once whatever channels they are on.
+    is the person's, so a notice is queued once whatever channels they are on. It goes out
+    from `not_before` on (at once when None).
     """
     told = 0
     for person in people:
@@ -45,6 +56,25 @@ def tell(
             now=now,
             priority=PRIORITY_NOTICE,
             assignment_ids=assignment_ids,
+            not_before=not_before,
         )
         told += queued is not None
     return told
+
+
+def office_moment(session: Session, *, now: datetime, hours: str, tz: tzinfo) -> datetime:
+    """Return `now` in office time, else the next working window's start (`WORK_HOURS`)."""
+    return _hours(hours).next_send_moment(now, working_calendar(session), tz)
+
+
+def held_line(catalog: Catalog, lang: str, *, now: datetime, moment: datetime, tz: tzinfo) -> str:
+    """Return the line telling who acted when held notices go out ("" when they go at once)."""
+    if moment <= now:
+        return ""
+    return "\n" + catalog.get(lang, "common.held_until", at=moment.astimezone(tz))
+
+
+@cache
+def _hours(text: str) -> WorkHours:
+    """Return the parsed WORK_HOURS setting (parsed once)."""
+    return WorkHours.parse(text)

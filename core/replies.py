@@ -16,6 +16,8 @@ Rules run in this order and the first that decides wins:
 4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
 6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát");
+6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
+   xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
 7. negation: any "chưa", or "không"/"not" shortly before a done word;
 8. document: a document number ("15/KH-UBND") cited as evidence;
 9. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
@@ -23,8 +25,9 @@ Rules run in this order and the first that decides wins:
 
 Negation comes after extension and blocked because their reasons usually contain
 "chưa" ("vì chưa có hướng dẫn"); it still comes before anything that can say DONE, so a
-reply with "chưa" is never read as done. Anything else is UNCLEAR and ``hint`` tells the
-bot which question to ask. Nothing here is user-facing prose.
+reply with "chưa" is never read as done. Correction sits there too, for the same reasons
+("vướng: số liệu bị nhầm" is a blocker with its reason). Anything else is UNCLEAR and
+``hint`` tells the bot which question to ask. Nothing here is user-facing prose.
 
 A status the rules guessed is ``uncertain`` (to be confirmed by the official, not recorded
 as is), with the whole reply kept as ``note``, when the reply
@@ -89,6 +92,7 @@ class ReplyHint(StrEnum):
     EMPTY = "empty"
     QUESTION = "question"
     NEGATION = "negation"
+    CORRECTION = "correction"  # UNCLEAR: the reply takes itself back ("xong rồi, à nhầm")
     PROMISE = "promise"
     ACKNOWLEDGEMENT = "acknowledgement"
     UNRECOGNISED = "unrecognised"
@@ -296,6 +300,17 @@ _NUA = (re.compile(rf"\bnua\b{_NOT_A_SHARE}"), frozenset({"nửa"}))  # not "n�
 _DA = (re.compile(r"\bda\b"), frozenset({"dạ", "da"}))  # "dạ" is yes; not "đã"
 _CAUSE_FORMS = {"vi": frozenset({"vì", "vi"}), "do": frozenset({"do"})}  # not "vị", "đó"
 
+# A reply taking itself back: "nhầm" typed so (not "nhằm", in order to; "nham" without
+# diacritics is taken as "nhầm"), "lộn" typed so (not "lớn", "lợn"; not "lộn xộn").
+_NHAM = (re.compile(r"\bnham\b"), frozenset({"nhầm", "nham"}))
+_LON = (re.compile(r"\blon\b(?!\s+xon)"), frozenset({"lộn"}))
+_CORRECTION_RE = re.compile(
+    r"\b(?:(?:gui|bao|go|nhan|chon|bam)\s+sai|sai\s+roi|bo\s+qua\s+tin|huy\s+tin"
+    r"|(?:my|by|a)\s+mistake|mistaken|wrong\s+(?:task|one|message|chat|unit|item)"
+    r"|ignore\s+(?:that|this|it|the\s+(?:above|previous|last)|my\s+(?:last|previous))"
+    r"|disregard|w?oops)\b"
+    r"|\b(?:khong|ko|k|kg)\s+phai\s*(?:[.,;!)]|$)"  # "không phải" ending a clause
+)
 _Guarded = tuple[re.Pattern[str], frozenset[str]]
 
 
@@ -461,6 +476,17 @@ def _rule_progress(reply: _Reply) -> ParsedReply | None:
     return ParsedReply(kind=ReplyKind.IN_PROGRESS, hint=hint, percent=percent)
 
 
+def _rule_correction(reply: _Reply) -> ParsedReply | None:
+    """Refuse any status for a reply that takes itself back: "xong rồi, à nhầm"."""
+    if (
+        _CORRECTION_RE.search(reply.folded)
+        or _find_guarded(reply, _NHAM)
+        or _find_guarded(reply, _LON)
+    ):
+        return _unclear(ReplyHint.CORRECTION)
+    return None
+
+
 def _rule_negation(reply: _Reply) -> ParsedReply | None:
     """Refuse DONE for "chưa …", "không kịp", "not done yet" and the like."""
     if _NEGATION_RE.search(reply.folded):
@@ -536,6 +562,7 @@ _RULES: tuple[Callable[[_Reply], ParsedReply | None], ...] = (
     _rule_extension,
     _rule_blocked,
     _rule_bad_percent,
+    _rule_correction,
     _rule_progress,
     _rule_negation,
     _rule_document,

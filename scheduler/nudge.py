@@ -1,7 +1,9 @@
-"""Remind now, whatever the hour: every unit of a task that has not reported done.
+"""Remind now: every unit of a task that has not reported done.
 
-A person asked for it (/nudge), so it goes out at once, outside working hours too, ahead
-of the daily reminders; each contact gets one message about the task. A province-wide task
+A coordinator asked for it (/nudge), so it goes out at once in office time, ahead of the
+daily reminders; asked at 22:00, on a Sunday or on Tết, it is held until the next working
+window (the outbox row's `not_before`) and the coordinator is told when it goes out: the
+officials did not ask for it. Each contact gets one message about the task. A province-wide task
 is thousands of messages to compose: on a large database that runs in a worker process
 (as the reminder sweep does), so the bot keeps the GIL to answer people meanwhile.
 """
@@ -58,6 +60,7 @@ class NudgeResult:
     unreached: list[str] = field(default_factory=list)
     recent: int = 0  # units whose every contact was nudged about the task a moment ago
     last_at: datetime | None = None  # when the last of those nudges was queued
+    goes_at: datetime | None = None  # office time's start, when the nudge is held until then
 
 
 def nudge_task(
@@ -79,7 +82,8 @@ def nudge_task(
     assert task.id is not None
     calendar = q.calendar_of(session)
     workdays = Workdays(calendar)
-    today = now.astimezone(ctx.tz).date()
+    moment = ctx.hours.next_send_moment(now, calendar, ctx.tz)
+    today = moment.astimezone(ctx.tz).date()  # worded as of the day it is read
     found = q.candidates(session, after_id=0, limit=ALL, task_id=task.id)
     found = [c for c in found if scope is None or c.unit_id in scope]
     people = q.recipients_of_units(session, unit_ids=[c.unit_id for c in found])
@@ -88,7 +92,7 @@ def nudge_task(
     recent = q.nudged_since(
         session, task_id=task.id, since=now - NUDGE_AGAIN_AFTER, request=request
     )
-    result = NudgeResult()
+    result = NudgeResult(goes_at=moment if moment > now else None)
     by_contact: dict[int, tuple[Recipient, list[Item]]] = {}
     for c in found:
         everyone = people[c.unit_id].for_reminder(escalate=False)
@@ -143,6 +147,7 @@ def nudge_task(
                 channel=person.channel,
                 assignment_ids=part.assignment_ids,
                 recipe=part.recipe,
+                not_before=moment,
             )
             for n, part in enumerate(parts)
         ]
@@ -239,14 +244,16 @@ def _nudged(
 ) -> str:
     """Say how many units were nudged, and list those nobody can be reached at."""
     unreached = sorted(result.unreached, key=vi_sort_key)
+    later = "_later" if result.goes_at is not None and result.units else ""
     answer = t(
-        "nudge.done_unreached" if unreached else "nudge.done",
+        f"nudge.done_unreached{later}" if unreached else f"nudge.done{later}",
         task=Markup(str(task_id)),
         title=title,
         total=result.units + len(unreached) + result.recent,
         units=result.units,
         contacts=result.contacts,
         unreached=len(unreached),
+        at=result.goes_at.astimezone(tz) if result.goes_at is not None else "",
     )
     if result.recent and result.last_at is not None:
         last = result.last_at.astimezone(tz)

@@ -115,6 +115,7 @@ class NewMessage:
     channel: str = TELEGRAM
     assignment_ids: Sequence[int] = ()
     recipe: dict[str, Any] | None = None  # what composed the text, to compose it again
+    not_before: datetime | None = None  # goes out from then on (at once when None)
 
 
 def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datetime) -> list[str]:
@@ -167,7 +168,7 @@ def _outbox_row(message: NewMessage, now: datetime) -> dict[str, Any]:
         "payload": payload,
         "status": "pending",
         "attempts": 0,
-        "not_before": now,
+        "not_before": message.not_before or now,
         "created_at": now,
     }
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
@@ -296,18 +296,21 @@ def nudged_since(
 ) -> dict[int, datetime]:
     """Return who was nudged about this task after `since` by another request, and when last.
 
-    The nudge's own request is left out, so a rerun of it (after a crash) still queues what
-    it had not queued yet.
+    A nudge held for office time counts from when it goes out (`not_before`): two nudges
+    typed an hour apart at night would otherwise both go out at 07:30. The nudge's own
+    request is left out, so a rerun of it (after a crash) still queues what it had not
+    queued yet.
     """
     prefix = f"nudge:{task_id}:"
-    query = select(Outbox.contact_id, Outbox.key, Outbox.created_at).where(
+    query = select(Outbox.contact_id, Outbox.key, Outbox.created_at, Outbox.not_before).where(
         Outbox.kind == "nudge",
         col(Outbox.key).startswith(prefix, autoescape=True),
-        col(Outbox.created_at) > since,
+        or_(col(Outbox.created_at) > since, col(Outbox.not_before) > since),
     )
     found: dict[int, datetime] = {}
-    for contact_id, key, created_at in session.exec(query):
+    for contact_id, key, created_at, not_before in session.exec(query):
         if contact_id is None or key.startswith(f"{prefix}{contact_id}:{request}:"):
             continue
-        found[contact_id] = max(created_at, found.get(contact_id, created_at))
+        moment = max(created_at, not_before or created_at)
+        found[contact_id] = max(moment, found.get(contact_id, moment))
     return found

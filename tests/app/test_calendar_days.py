@@ -1,20 +1,31 @@
-"""/calendar as a use case: overrides of one day that replace each other."""
+"""/calendar (Telegram's and Zalo's, one use case): overrides of one day that replace each
+other, and no day already past.
+
+A day off added after the day moved the deadlines of the open tasks due then, after the
+fact: a unit late that day was no longer late. It is refused, saying why; today is fine.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import calendar_days
+from app.calendar_days import change
 from app.i18n import load_catalog
 from app.services import Services
+from bot.app import build_services
 from bot.settings import Settings
 from core.clock import ManualClock
-from db.models import Task
+from db.models import CalendarOverride, Task
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
+from tests.scheduler.support import at
+
+TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
+WED = date(2026, 11, 18)
 
 
 def test_a_day_off_made_a_working_day_gives_back_the_deadlines_it_moved(
@@ -35,3 +46,20 @@ def test_a_day_off_made_a_working_day_gives_back_the_deadlines_it_moved(
         found = s.get(Task, task_id)
         assert found is not None
         assert found.deadline == friday
+
+
+def test_a_past_day_off_is_refused_and_moves_no_deadline(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    admin = make_contact(session, 90001, role="admin")
+    task = make_task(session, "Báo cáo tuần", date(2026, 11, 13), [make_unit(session, "X1")])
+    services = build_services(settings, TOKEN, clock=ManualClock(at(WED, 10)), engine=engine)
+
+    said = change(services, "vi", admin.id or 0, "add 13/11/2026 bão")
+
+    assert "Không đặt được ngày 13/11/2026: ngày này đã qua" in said
+    assert "hôm nay (18/11/2026)" in said
+    session.expire_all()
+    assert session.exec(select(CalendarOverride)).all() == []
+    assert session.get(Task, task.id).deadline == date(2026, 11, 13)  # type: ignore[union-attr]
+    assert "ngày nghỉ" in change(services, "vi", admin.id or 0, "add 18/11/2026 bão")

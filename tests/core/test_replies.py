@@ -66,6 +66,7 @@ def unclear(hint: ReplyHint) -> ParsedReply:
 Q = unclear(ReplyHint.QUESTION)
 NEG = unclear(ReplyHint.NEGATION)
 ACK = unclear(ReplyHint.ACKNOWLEDGEMENT)
+FIX = unclear(ReplyHint.CORRECTION)
 PROMISE = unclear(ReplyHint.PROMISE)
 UNKNOWN = unclear(ReplyHint.UNRECOGNISED)
 EMPTY = unclear(ReplyHint.EMPTY)
@@ -409,6 +410,20 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("-5", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
     ("-5%", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
     ("đang làm 150%", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
+    # A reply that takes itself back is asked about, never recorded.
+    ("đã xong rồi nhưng nhầm", FIX),
+    ("xong rồi, à nhầm", FIX),
+    ("nhầm, chưa xong đâu", FIX),
+    ("da xong roi nhung nham", FIX),
+    ("Xong rồi ạ. Em gửi nhầm", FIX),
+    ("xong, à không phải", FIX),
+    ("xong rồi, lộn", FIX),
+    ("xong roi, sai roi", FIX),
+    ("done, sorry wrong task", FIX),
+    ("Done. Oops, ignore that", FIX),
+    ("Đã hoàn thành nhằm đảm bảo tiến độ", done()),  # "nhằm", in order to
+    ("Đã hoàn thành, hồ sơ lộn xộn đã sắp xếp lại", done()),
+    ("vướng: số liệu bị nhầm", blocked("số liệu bị nhầm")),
 ]
 
 

@@ -20,7 +20,7 @@ def test_nudged_since_names_each_person_nudged_by_another_request_lately(engine:
     """Another request's nudge of task 12 within the hour counts; this request's own, an older
     one, another task's (12 is a prefix of 123) and a reminder do not."""
     with session_scope(engine) as s:
-        lan, hoa = make_contact(s, 1).id, make_contact(s, 2).id
+        lan, hoa, tu = make_contact(s, 1).id, make_contact(s, 2).id, make_contact(s, 3).id
         rows = [
             ("nudge:12:%d:other:1", lan, NOW - timedelta(minutes=10), "nudge"),
             ("nudge:12:%d:mine:1", hoa, NOW - timedelta(minutes=5), "nudge"),
@@ -36,11 +36,24 @@ def test_nudged_since_names_each_person_nudged_by_another_request_lately(engine:
                     contact_id=contact_id,
                     kind=kind,
                     created_at=created_at,
+                    not_before=created_at,
                 )
             )
+        # Queued last night, held for office time: it counts from when it goes out.
+        held = NOW + timedelta(minutes=30)
+        s.add(
+            Outbox(
+                key=f"nudge:12:{tu}:night:1",
+                chat_id=str(tu),
+                contact_id=tu,
+                kind="nudge",
+                created_at=NOW - timedelta(hours=10),
+                not_before=held,
+            )
+        )
     with session_scope(engine) as s:
         found = nudged_since(s, task_id=12, since=NOW - timedelta(hours=1), request="mine")
-    assert found == {lan: NOW - timedelta(minutes=10)}
+    assert found == {lan: NOW - timedelta(minutes=10), tu: held}
 
 
 def test_nudged_since_reads_the_outbox_through_its_kind_index(engine: Engine) -> None:

@@ -61,7 +61,7 @@ def nudged_in_a_process(engine: Engine, session: Session, settings: Settings) ->
     answer = nudge(services, ADMIN, f"#{task}", "42", process_from=0)  # every database is large
     again = nudge(services, ADMIN, f"#{task}", "42", process_from=0)
 
-    assert "4 đơn vị chưa hoàn thành, đã nhắc 4 (4 người nhận)" in answer
+    assert "4 đơn vị chưa hoàn thành, sẽ nhắc 4 (4 người nhận)" in answer  # held: 20:00
     assert again == answer
     queued = nudges(session)
     assert [chat for chat, _ in queued] == ["9600", "9601", "9602", "9603"]
@@ -93,7 +93,7 @@ def test_a_dead_worker_process_is_replaced_for_the_nudge(
 
     answer = nudge(services, ADMIN, f"#{task}", "43", process_from=0)
 
-    assert "đã nhắc 4 (4 người nhận)" in answer
+    assert "sẽ nhắc 4 (4 người nhận)" in answer
     assert len(nudges(session)) == 4
 
 

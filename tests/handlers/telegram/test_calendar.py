@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import select
 
@@ -150,7 +150,10 @@ async def test_removing_a_day_off_already_past_keeps_the_deadlines_it_moved(
     reports were judged by that deadline), and says so."""
     with bot.session() as s:
         task = make_task(s, "Báo cáo tuần", date(2026, 11, 13), [make_unit(s, "X1")])
+    now = bot.clock.now()
+    bot.clock.set(datetime(2026, 11, 12, 9, tzinfo=VN))  # set while still to come
     await bot.send(ADMIN_ID, "/calendar add 13/11/2026 Lễ hội tỉnh")
+    bot.clock.set(now)
     said = (await bot.send(ADMIN_ID, "/calendar remove 13/11/2026")).text or ""
     assert "Không dời lại hạn nhiệm vụ nào về ngày 13/11/2026." in said
     assert "Ngày này đã qua: giữ nguyên hạn đã dời của 1 nhiệm vụ" in said

@@ -16,7 +16,7 @@ WED = date(2026, 11, 18)
 
 
 async def test_nudge_in_the_evening_reminds_every_unit_not_done(bot: BotUnderTest) -> None:
-    """At 20:00 /nudge still goes out at once, to the units that have not reported done."""
+    """At 20:00 /nudge is held until office time, then goes to the units not done."""
     bot.clock.set(at(WED, 20))
     with bot.session() as s:
         units = [make_unit(s, f"N{i}", f"Xã Nhắc {i}") for i in range(3)]
@@ -33,15 +33,18 @@ async def test_nudge_in_the_evening_reminds_every_unit_not_done(bot: BotUnderTes
         s.commit()
     start_users(bot.server, [6000, 6001, 6002, 6010])
     reply = await bot.send(ADMIN_ID, f"/nudge #{task.id}")
-    assert "2 đơn vị chưa hoàn thành, đã nhắc 2 (2 người nhận)" in (reply.text or "")
+    assert "2 đơn vị chưa hoàn thành, sẽ nhắc 2 (2 người nhận)" in (reply.text or "")
+    assert "sẽ gửi lúc 07:30 19/11/2026" in (reply.text or "")
+    assert bot.server.messages(6000) == []
+    bot.clock.set(at(date(2026, 11, 19), 7, 30))
     for user in (6000, 6001):
         message = await bot.server.wait_for_message(user, timeout=5)
         assert f"#{task.id} Kế hoạch CĐS" in (message.text or "")
-        assert "Quá hạn 2 ngày" in (message.text or "")
+        assert "Quá hạn 3 ngày" in (message.text or "")  # as of Thursday, when it is read
         assert len(message.button_data()) == 4
     assert bot.server.messages(6002) == []
     assert bot.server.messages(6010) == []  # the focal point is told, not the leader
-    assert bot.clock.now().astimezone(VN).hour == 20
+    assert bot.clock.now().astimezone(VN).hour == 7
 
 
 def nudges_to(bot: BotUnderTest, contact_id: int) -> int:

@@ -1,0 +1,76 @@
+"""What a coordinator's decision sends an official waits for office time, and says when.
+
+An extension decided or an explanation asked at 22:00 is not the official's answer to
+their own message: it is queued for the next working window (`not_before`), and the
+coordinator's reply says when it goes out. In office time it goes at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app import explanation_requests, extensions
+from app.actor import Actor
+from bot.app import build_services
+from bot.settings import Settings
+from core.clock import ManualClock
+from core.roles import Role
+from db.models import Assignment, ExtensionRequest, Outbox
+from tests.factories import make_contact
+from tests.scheduler.support import at, province, task_for
+
+TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
+WED_NIGHT = at(date(2026, 11, 18), 22)
+THU_MORNING = at(date(2026, 11, 19), 7, 30)
+WED_NOON = at(date(2026, 11, 18), 10)
+
+
+def overdue(session: Session) -> tuple[Actor, int]:
+    """An admin, and the assignment of a commune two days overdue."""
+    admin = make_contact(session, 90001, role=Role.ADMIN.value)
+    task = task_for(session, province(session, 1, first_user=9800), date(2026, 11, 16), WED_NOON)
+    assignment = session.exec(select(Assignment).where(Assignment.task_id == task.id)).one()
+    actor = Actor(admin.id or 0, "90001", "vi", Role.ADMIN.value, (), ())
+    return actor, assignment.id or 0
+
+
+def notices(session: Session) -> list[Outbox]:
+    """Return the notices queued (to the official)."""
+    session.expire_all()
+    return list(session.exec(select(Outbox).where(Outbox.kind == "notice")).all())
+
+
+@pytest.mark.parametrize(("now", "goes"), [(WED_NIGHT, THU_MORNING), (WED_NOON, WED_NOON)])
+def test_an_extension_decided_at_night_reaches_the_official_in_office_time(
+    engine: Engine, session: Session, settings: Settings, now: datetime, goes: datetime
+) -> None:
+    actor, assignment_id = overdue(session)
+    request = ExtensionRequest(
+        assignment_id=assignment_id, requested_deadline=date(2026, 11, 30), created_at=now
+    )
+    session.add(request)
+    session.commit()
+    services = build_services(settings, TOKEN, clock=ManualClock(now), engine=engine)
+
+    answer = extensions.decide(services, actor, request.id or 0, True, "")
+
+    [notice] = notices(session)
+    assert notice.not_before == goes
+    assert ("sẽ đi lúc 07:30 19/11/2026" in answer) == (goes != now)
+
+
+def test_an_explanation_asked_at_night_reaches_the_official_in_office_time(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    actor, assignment_id = overdue(session)
+    services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
+
+    answer = explanation_requests.request(services, actor, assignment_id)
+
+    [notice] = notices(session)
+    assert notice.not_before == THU_MORNING
+    assert "sẽ đi lúc 07:30 19/11/2026" in answer
