@@ -7,10 +7,16 @@ may run in between), a connection of anyone's to PostgreSQL, say, can take it; t
 then dies on "address already in use" while the test waits for it at a port where nothing
 will ever listen ("Connection refused"). A port below that range is handed out by no one:
 only a test (or a benchmark) that names it can take it.
+
+The test suite runs in several processes (pytest-xdist names each in `PYTEST_XDIST_WORKER`,
+"gw0", "gw1", ..., and their number in `PYTEST_XDIST_WORKER_COUNT`). Each process keeps a
+set of the ports it gave, but not the others': so each takes its ports from a slice of the
+span of its own, and two processes never hand out the same port.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 from pathlib import Path
@@ -31,10 +37,23 @@ def first_ephemeral() -> int:
         return LINUX_FIRST_EPHEMERAL
 
 
+def _slice(low: int, high: int) -> tuple[int, int]:
+    """Return this test process's share of [low, high): all of it outside a parallel run."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    try:
+        index = int(worker.removeprefix("gw"))
+        count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", ""))
+    except ValueError:
+        return low, high
+    if not 0 <= index < count:
+        return low, high
+    size = (high - low) // count
+    return low + index * size, low + (index + 1) * size
+
+
 def free_port() -> int:
     """Return a loopback port below the ephemeral range, free now and not given before."""
-    high = first_ephemeral()
-    low = max(1024, high - SPAN)
+    low, high = _slice(max(1024, first_ephemeral() - SPAN), first_ephemeral())
     for _ in range(TRIES):
         port = random.randrange(low, high)
         if port in _given:

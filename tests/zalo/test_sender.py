@@ -93,7 +93,8 @@ async def test_a_long_text_goes_in_parts_split_between_lines(
 async def test_the_pace_keeps_the_rates_and_nobody_is_refused(
     zalo: FakeZalo, services: Services, engine: Engine
 ) -> None:
-    """Two messages to each of 12 people at 10/s: ~2.3 s, no 429, one a second each."""
+    """Two messages to each of 12 people at 10/s: held back 2.3 s at least, no 429, one a
+    second each (how close to the rate it keeps is measured by `bench.fanout_zalo`)."""
     for n, person in enumerate(PEOPLE):
         queue(engine, person, f"Một {n}", f"a{n}")
         queue(engine, person, f"Hai {n}", f"b{n}")
@@ -102,7 +103,7 @@ async def test_the_pace_keeps_the_rates_and_nobody_is_refused(
     elapsed = time.monotonic() - started
     stats = zalo.rate_limit_stats()
     assert (stats.sends, stats.over_overall, stats.over_per_chat) == (24, 0, 0)
-    assert 2.0 <= elapsed <= 6.0
+    assert elapsed >= 2.0  # 24 messages at 10/s cannot all go sooner
     times = {p: [m.at for m in zalo.messages(p)] for p in PEOPLE}
     assert all(b - a >= 0.95 for a, b in times.values())
 

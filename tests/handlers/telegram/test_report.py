@@ -12,7 +12,7 @@ import asyncio
 import io
 import re
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -467,18 +467,17 @@ def test_cli_report_writes_the_document(
         assert expected in capsys.readouterr().err
 
 
-def test_cli_report_of_3300_units_takes_under_10_seconds(
+def test_cli_report_of_3300_units_names_50_in_its_body_and_all_in_its_appendix(
     engine: Engine, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A task over 3,300 units: the whole report (read, counted, written) in under 10 s."""
+    """A task over 3,300 units: the body names the first 50 overdue, the appendix all of them.
+
+    How long it takes is measured by `bench.report`, not here (a test asserts no timing)."""
     with Session(engine, expire_on_commit=False) as s:
         many_units(s, 3300)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
-    started = datetime.now()
     assert main(["report", "--task", "1", "--out", "big.docx"]) == 0
-    elapsed = (datetime.now() - started).total_seconds()
-    assert elapsed < 10, elapsed
     doc = Document("big.docx")
     rows = appendix(doc)
     assert len(rows) == 3301
