@@ -12,6 +12,7 @@ from functools import partial
 
 from sqlmodel import Session, col, select
 
+from app import people
 from app.actor import Actor
 from app.checkin import Said
 from app.reporting import status_text
@@ -20,8 +21,7 @@ from core.markup import Markup
 from core.numbers import typed_number
 from core.roles import Access
 from db.engine import session_scope
-from db.models import Contact, Unit
-from db.queries import menu_marks
+from db.models import Unit
 from db.queries.checkin import Row, open_page, unit_name
 from handlers.zalo import (
     admin,
@@ -87,15 +87,7 @@ def whoami(services: Services, actor: Actor, _args: str, name: str) -> list[Said
 
 def lang(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """Switch the person's language between Vietnamese and English."""
-    choice = args.strip().lower()
-    if choice not in ("vi", "en"):
-        return [Said(services.catalog.get(actor.lang, "start.lang_usage"))]
-    with session_scope(services.engine) as session:
-        contact = session.get(Contact, actor.contact_id)
-        if contact is not None:
-            contact.language = choice
-            menu_marks.mark(session, contact_id=actor.contact_id)  # Telegram's, in it
-    return [Said(services.catalog.get(choice, "start.lang_set"))]
+    return [Said(people.set_language(services, actor, args).said)]
 
 
 def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
