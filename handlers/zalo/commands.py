@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app import people
 from app.actor import Actor
 from app.checkin import Said
-from app.reporting import status_text
+from app.reporting import status_text, unit_inactive
 from app.services import Services
 from core.markup import Markup
 from core.numbers import typed_number
@@ -98,8 +98,9 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
     page = max(typed_number(args) or 1, 1)
     with session_scope(services.engine) as session:
         rows, total = _mytasks_page(session, actor, page)
-        if total == 0:
-            return [Said(t("mytasks.empty"))]
+        if total == 0:  # every unit deactivated: that is why
+            said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
+            return [Said(said or t("mytasks.empty"))]
         pages = max(1, -(-total // MYTASKS_SIZE))
         if page > pages:  # past the end: the last page
             page = pages
