@@ -125,8 +125,17 @@ def _notify_coordinators(
     )
 
 
-def decide(services: Services, actor: Actor, request_id: int, approve: bool, note: str) -> str:
-    """Approve or reject a pending request, tell the unit, and return the coordinator's answer."""
+def decide(
+    services: Services,
+    actor: Actor,
+    request_id: int,
+    approve: bool,
+    note: str,
+    *,
+    not_allowed: str = "common.not_allowed",
+) -> str:
+    """Approve or reject a pending request, tell the unit, and return the coordinator's answer
+    (`not_allowed`: the key of the refusal outside their scope, a page's own words on one)."""
     now = services.clock.now()
     t = services.catalog.get
     note = note.strip()
@@ -139,7 +148,7 @@ def decide(services: Services, actor: Actor, request_id: int, approve: bool, not
         if request is None or assignment is None or task is None:
             return t(actor.lang, "extensions.unknown", id=str(request_id))
         if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
-            return t(actor.lang, "common.not_allowed")
+            return t(actor.lang, not_allowed)
         own = decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id)
         if own or request.contact_id == actor.contact_id:
             unit = unit_name(session, unit_id=assignment.unit_id)

@@ -5,7 +5,8 @@ Catalogs live in `app/texts/<flow>.toml`, one file per flow; each entry is a tab
 text when the count parameter named by `one` is 1 ("1 working day left"; Vietnamese has
 no plural, so it needs none). A line with two counts ("1 task, 3 rows") chooses each word
 where it stands instead: `{rows:row|rows}` is "row" when the parameter `rows` is 1, else
-"rows" (the number itself is `{rows}`). Texts are in the neutral markup of `core.markup`
+"rows" (the number itself is `{rows}`). A count parameter (`COUNTS`) followed by a plural
+English word with neither is a catalog problem. Texts are in the neutral markup of `core.markup`
 (`**bold**`, `` `code` ``); parameters are `{name}` placeholders, and string parameters are
 escaped into that markup unless wrapped in `Markup`. A channel renders the result.
 """
@@ -32,6 +33,20 @@ TEXTS_DIR = Path(__file__).parent / "texts"
 _SINGULARS = tuple(f"{lang}_one" for lang in LANGUAGES)
 # `{rows:row|rows}`: the word for one, then for any other count, of the parameter named.
 _CHOICE = re.compile(r"\{(\w+):([^{}|]*)\|([^{}|]*)\}")
+# Parameters that are counts. An English line says the words after one of them in the
+# singular at one ("1 unit", never "1 units"): by `en_one`, or by a choice `{n:unit|units}`;
+# `catalog_problems` flags a plural word within the three words after a count that has
+# neither. A new count parameter belongs here.
+COUNTS = frozenset(
+    {
+        *("count", "n", "total", "rows", "days", "pages", "contacts", "times", "hours"),
+        *("minutes", "assigned", "found", "ahead", "length", "limit", "shown", "done"),
+        *("added", "updated", "unchanged", "rejected", "recent", "tasks", "mb"),
+    }
+)
+# Words ending in "s" that are no plural noun; "of" ends the look ("1 of the tasks").
+_NOT_PLURAL = frozenset({"is", "was", "has", "its", "this", "as", "does", "unless", "less"})
+_WORDS_AFTER = re.compile(r"\A(?:[ -]+[A-Za-z’']+){1,3}")
 
 
 @dataclass(frozen=True)
@@ -141,7 +156,30 @@ def catalog_problems(catalog: Catalog) -> list[str]:
             ]
         if len(fields) == len(LANGUAGES) and fields["vi"] != fields["en"]:
             problems.append(f"{key}: placeholders differ {sorted(fields['vi'])} / {fields['en']}")
-        problems.extend(_singular_problems(key, entry, fields.get("vi", set())))
+        singular = _singular_problems(key, entry, fields.get("vi", set()))
+        problems.extend(singular or _plural_problems(key, entry))
+    return problems
+
+
+def _plural_problems(key: str, entry: Mapping[str, str]) -> list[str]:
+    """List the counts of the English line followed by a plural word with no singular for
+    one: "{count} units" without `en_one` for `count` nor `{count:unit|units}`."""
+    text = entry.get("en", "")
+    problems: list[str] = []
+    for count in dict.fromkeys(re.findall(r"\{(\w+)\}", text)):
+        if count not in COUNTS or f"{{{count}:" in text:
+            continue
+        if entry.get("one") == count and entry.get("en_one"):
+            continue
+        for placed in re.finditer(r"\{" + count + r"\}", text):
+            after = _WORDS_AFTER.match(text[placed.end() :])
+            words = re.split(r"[ -]+", after[0].strip(" -")) if after else []
+            if "of" in words:
+                words = words[: words.index("of")]
+            plural = [w for w in words if w.endswith("s") and w.lower() not in _NOT_PLURAL]
+            if plural:
+                problems.append(f"{key}: {{{count}}} {plural[0]} has no singular ({count}=1)")
+                break
     return problems
 
 

@@ -1,18 +1,21 @@
-"""What a person is to the bot, as they may ask it on any channel: /whoami; /scope for admins."""
+"""What a person is to the bot, as they may ask it on any channel: /whoami, /lang; /scope for
+admins."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from app.actor import Actor
-from app.i18n import Catalog
+from app.i18n import Catalog, Lang
 from app.services import Services
 from core.markup import Markup
 from core.roles import Role
 from core.textnorm import fold
 from db.engine import session_scope
-from db.models import Unit
+from db.models import Contact, Unit
+from db.queries import menu_marks
 from db.queries.contact_admin import (
     ContactInfo,
     change_role,
@@ -77,6 +80,36 @@ def whoami(services: Services, actor: Actor) -> str:
             role=t(f"common.role_{info.contact.role}"),
             units=Markup("\n".join(units) or t("contacts.no_units")),
         )
+
+
+@dataclass(frozen=True)
+class LanguageSet:
+    """What `/lang` says, and the language kept (None: nothing kept, a usage or a stranger)."""
+
+    said: str
+    kept: Lang | None
+
+
+def set_language(services: Services, actor: Actor, args: str) -> LanguageSet:
+    """/lang vi|en: keep the person's language, on any channel, and answer in it.
+
+    The person's Telegram menu is in their language: the change leaves a mark for it
+    (`db.queries.menu_marks`), which Telegram's side takes, whichever channel it came from.
+    A stranger has nowhere to keep it: they are told how to join, in the language asked.
+    """
+    choice = args.strip().lower()
+    if choice not in ("vi", "en"):
+        return LanguageSet(services.catalog.get(actor.lang, "start.lang_usage"), None)
+    lang: Lang = "en" if choice == "en" else "vi"
+    if not actor.known:
+        return LanguageSet(services.catalog.get(lang, "common.not_registered"), None)
+    with session_scope(services.engine) as session:
+        contact = session.get(Contact, actor.contact_id)
+        if contact is None:  # removed meanwhile
+            return LanguageSet(services.catalog.get(lang, "common.not_registered"), None)
+        contact.language = lang
+        menu_marks.mark(session, contact_id=actor.contact_id)
+    return LanguageSet(services.catalog.get(lang, "start.lang_set"), lang)
 
 
 def scope(services: Services, lang: str, actor_id: int, args: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -62,7 +63,9 @@ async def decide_extension(request: Request) -> Response:
     # Whole, as typed: the use case refuses a note over its limit, as in chat, never cut.
     note = form.get("note", "").strip()
     actor = _answered_in_page_language(request, viewer)
-    said = await in_worker(decide, services, actor, request_id, choice == "approve", note)
+    approve = choice == "approve"
+    decision = partial(decide, not_allowed="web.not_allowed")  # no "type /help" on a page
+    said = await in_worker(decision, services, actor, request_id, approve, note)
     _wake(request)
     # A request still open (the note refused, say) shows the note typed, to shorten it.
     return await task_response(

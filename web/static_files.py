@@ -30,15 +30,16 @@ def _digest(path: Path, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def version(name: str) -> str:
+def version(name: str, directory: Path = STATIC) -> str:
     """Return the current version of a static file (a digest of its content)."""
-    path = STATIC / name
+    path = directory / name
     return _digest(path, path.stat().st_mtime_ns)
 
 
-def static_url(name: str) -> str:
-    """Return the versioned URL of a static file, as pages name it."""
-    return f"/static/{name}?v={version(name)}"
+def static_url(name: str, *, directory: Path = STATIC, mount: str = "/static") -> str:
+    """Return the versioned URL of a static file, as pages name it (the demo's files are
+    another directory, mounted at /demo/static)."""
+    return f"{mount}/{name}?v={version(name, directory)}"
 
 
 class VersionedStatic(StaticFiles):

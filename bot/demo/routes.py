@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from app.dashboard import sign_in_as
 from bot.demo import sample
@@ -32,8 +31,11 @@ from scheduler.workers import in_worker
 from web.auth import COOKIE
 from web.limits import BodyTooLargeError, read_body
 from web.render import LANG_COOKIE, language
+from web.static_files import VersionedStatic, static_url
 
 HERE = Path(__file__).parent
+STATIC = HERE / "static"
+STATIC_MOUNT = "/demo/static"  # cached as the dashboard's /static (web.static_files)
 BODY_LIMIT = 8 * 1024
 TEXT_LIMIT = 2000  # Zalo's limit for one message, and ample for Telegram's 4096
 PERSONAS = {p.key: p for p in sample.SHOWN}
@@ -51,7 +53,7 @@ def add_routes(app: Starlette, simulator: Simulator) -> None:
         Route("/demo/api/press", press, methods=["POST"]),
         Route("/demo/api/morning", morning, methods=["POST"]),
         Route("/demo/as/{persona:str}", dashboard_as, methods=["GET"]),
-        Mount("/demo/static", StaticFiles(directory=HERE / "static"), name="demo-static"),
+        Mount(STATIC_MOUNT, VersionedStatic(directory=STATIC), name="demo-static"),
     ]
     app.router.routes[:0] = routes
 
@@ -85,7 +87,14 @@ async def page(request: Request) -> Response:
     html = (
         environment()
         .get_template("demo.html")
-        .render(t=t, lang=lang, personas=sample.SHOWN, clock=simulator.clock_text(), staff=STAFF)
+        .render(
+            t=t,
+            lang=lang,
+            personas=sample.SHOWN,
+            clock=simulator.clock_text(),
+            staff=STAFF,
+            static=partial(static_url, directory=STATIC, mount=STATIC_MOUNT),
+        )
     )
     response = HTMLResponse(html)
     asked = request.query_params.get("lang")

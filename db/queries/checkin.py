@@ -163,11 +163,13 @@ def report_target(db: Session | Connection, *, assignment_id: int) -> Target | N
 def open_page(
     session: Session, *, unit_ids: Sequence[int], offset: int, limit: int
 ) -> tuple[list[Row], int]:
-    """Return a page of the units' not-done assignments, nearest deadline first, and a total."""
+    """Return a page of the units' not-done assignments, nearest deadline first, and a total
+    (a deactivated unit's left out: nothing of theirs is recorded any more)."""
     query = (
         select(Assignment, Task)
         .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(col(Assignment.unit_id).in_(list(unit_ids)))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Assignment.unit_id).in_(list(unit_ids)), col(Unit.active).is_(True))
         .where(col(Assignment.active).is_(True), Task.status == TaskStatus.OPEN)
         .where(Assignment.state != ReportState.DONE)
     )

@@ -11,6 +11,7 @@ task is answered with one button per unit (`el:p:<assignment>`, as Zalo's typed 
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -18,6 +19,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from app import evidence_files
+from app.reporting import unit_inactive
 from core.checkin import task_numbers
 from core.markup import to_html, to_plain
 from core.numbers import typed_number
@@ -79,8 +81,12 @@ async def on_file(req: Request) -> None:
     if assignment_id is not None:
         await evidence_store.keep(req, assignment_id, upload)
         return
-    if not items:
-        await req.say("checkin.no_open")
+    if not items:  # every unit deactivated: that is why
+        actor = req.actor
+        inactive = await req.run(
+            partial(unit_inactive, req.services, actor.lang, actor.unit_ids, every=True)
+        )
+        await req.reply(inactive or req.t("checkin.no_open"))
         return
     data: dict[str, Any] = {"step": "evidence", "upload": asdict(upload), "tasks": items}
     contact_id, unit_ids, now = req.actor.contact_id, req.actor.unit_ids, req.services.clock.now()

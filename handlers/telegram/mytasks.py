@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from app.reporting import status_text
+from app.reporting import status_text, unit_inactive
 from core.markup import Markup, to_html
 from core.numbers import typed_number
 from core.roles import Access
@@ -35,8 +35,9 @@ def render(req: Request, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
             page = pages
             offset = (page - 1) * PAGE_SIZE
             rows, total = open_page(session, unit_ids=units, offset=offset, limit=PAGE_SIZE)
-        if total == 0:
-            return req.t("mytasks.empty"), None
+        if total == 0:  # every unit deactivated: that is why
+            said = unit_inactive(s, req.actor.lang, units, every=True)
+            return said or req.t("mytasks.empty"), None
         lines = [req.t("mytasks.header", count=total)]
         keyboard = []
         for assignment, task in rows:

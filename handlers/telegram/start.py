@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from app import people
 from core.roles import Access
-from db.models import Contact, Unit
+from db.models import Unit
 from handlers.telegram import invites
 from handlers.telegram.access import Request, command, refresh_menu
 from handlers.telegram.registry import CommandSpec, Flow, visible_commands
@@ -65,24 +66,11 @@ async def help_command(req: Request) -> None:
 @command(Access.PUBLIC)
 async def lang(req: Request) -> None:
     """Switch the sender's language between Vietnamese and English."""
-    choice = req.args[0].lower() if req.args else ""
-    if choice not in ("vi", "en"):
-        await req.say("start.lang_usage")
-        return
-    req.actor = replace(req.actor, lang="en" if choice == "en" else "vi")
-    if not req.actor.known:  # nowhere to keep the choice: how to join, in that language
-        await req.say("common.not_registered")
-        return
-    contact_id = req.actor.contact_id
-
-    def apply(session: Session) -> None:
-        contact = session.get(Contact, contact_id)
-        assert contact is not None
-        contact.language = choice
-
-    await req.transaction(apply)
-    await req.say("start.lang_set")
-    await refresh_menu(req, req.actor.contact_id)
+    choice = await req.run(people.set_language, req.services, req.actor, " ".join(req.args[:1]))
+    await req.reply(choice.said)
+    if choice.kept is not None:
+        req.actor = replace(req.actor, lang=choice.kept)
+        await refresh_menu(req, req.actor.contact_id)
 
 
 def flow() -> Flow:

@@ -12,16 +12,16 @@ from functools import partial
 
 from sqlmodel import Session, col, select
 
+from app import people
 from app.actor import Actor
 from app.checkin import Said
-from app.reporting import status_text
+from app.reporting import status_text, unit_inactive
 from app.services import Services
 from core.markup import Markup
 from core.numbers import typed_number
 from core.roles import Access
 from db.engine import session_scope
-from db.models import Contact, Unit
-from db.queries import menu_marks
+from db.models import Unit
 from db.queries.checkin import Row, open_page, unit_name
 from handlers.zalo import (
     admin,
@@ -87,15 +87,7 @@ def whoami(services: Services, actor: Actor, _args: str, name: str) -> list[Said
 
 def lang(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """Switch the person's language between Vietnamese and English."""
-    choice = args.strip().lower()
-    if choice not in ("vi", "en"):
-        return [Said(services.catalog.get(actor.lang, "start.lang_usage"))]
-    with session_scope(services.engine) as session:
-        contact = session.get(Contact, actor.contact_id)
-        if contact is not None:
-            contact.language = choice
-            menu_marks.mark(session, contact_id=actor.contact_id)  # Telegram's, in it
-    return [Said(services.catalog.get(choice, "start.lang_set"))]
+    return [Said(people.set_language(services, actor, args).said)]
 
 
 def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -106,8 +98,9 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
     page = max(typed_number(args) or 1, 1)
     with session_scope(services.engine) as session:
         rows, total = _mytasks_page(session, actor, page)
-        if total == 0:
-            return [Said(t("mytasks.empty"))]
+        if total == 0:  # every unit deactivated: that is why
+            said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
+            return [Said(said or t("mytasks.empty"))]
         pages = max(1, -(-total // MYTASKS_SIZE))
         if page > pages:  # past the end: the last page
             page = pages

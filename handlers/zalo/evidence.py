@@ -18,7 +18,7 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.checkin import Said, caption_report
 from app.evidence_files import store_file
-from app.reporting import record, refusal
+from app.reporting import record, refusal, unit_inactive
 from app.services import Services
 from core.checkin import task_numbers
 from db.engine import session_scope
@@ -41,8 +41,9 @@ def keep(
     if photo is None:
         return Said(t("zalo.photo_failed"))
     assignment_id = _assignment(services, actor, event.caption)
-    if assignment_id is None:
-        return Said(t("zalo.photo_which"))
+    if assignment_id is None:  # every unit deactivated: that is why, not which task
+        said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
+        return Said(said or t("zalo.photo_which"))
     with session_scope(services.engine) as session:
         check, about = check_reportable(
             session, assignment_id=assignment_id, unit_ids=actor.unit_ids

@@ -102,3 +102,32 @@ def test_catalog_problems_reports_a_choice_not_made_of_two_words() -> None:
 
     broken = Catalog({"a.x": {"vi": "{rows} dòng", "en": "{rows} {rows:row}"}})
     assert catalog_problems(broken) == ["a.x: {rows:row} is not a choice {rows:one|other} (en)"]
+
+
+def test_a_count_before_a_plural_word_needs_a_singular() -> None:
+    """`{count} units` with neither `en_one` nor `{count:unit|units}` is flagged, so no
+    English line says "1 units" again; "of" ends the look ("{n} of the tasks")."""
+    from app.i18n import Catalog
+
+    broken = Catalog(
+        {
+            "a.x": {"vi": "{count} đơn vị", "en": "{count} more units"},
+            "a.y": {"vi": "{count} đơn vị", "en": "{count} {count:unit|units}"},
+            "a.z": {"vi": "{n} đơn vị", "en": "{n} units", "en_one": "{n} unit", "one": "n"},
+            "a.w": {"vi": "{n} việc {title}", "en": "{n} of the tasks; {title} items"},
+        }
+    )
+    assert catalog_problems(broken) == ["a.x: {count} units has no singular (count=1)"]
+    catalog = load_catalog()
+    said = [
+        catalog.get("en", "tasks.assigned", id=1, count=1, total=1),
+        catalog.get("en", "chart.shown", shown=1, n=1),
+        catalog.get("en", "cli.db_recounted", rows=1),
+        catalog.get("en", "units.line", code="X", name="Xã X", contacts=1),
+        catalog.get("en", "reminders.escalation_header", times=1, day=""),
+        catalog.get("en", "summary.sent_as_file", pages=1),
+        catalog.get("en", "calendar.header", count=1, page=1, pages=1),
+        catalog.get("en", "tasks.deadline_kept", count=1),
+    ]
+    assert [re.findall(r"\b1 (?:more )?[a-z]+s\b", s) for s in said] == [[]] * 8
+    assert said[-1] == "1 unit keeps its later approved extension."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -35,6 +36,12 @@ def test_without_a_token_run_starts_the_demo_and_says_where(demo: Running) -> No
     assert page.status_code == 200
     assert "Guided tour" in page.text
     assert httpx.get(demo.url.replace("/demo", "/healthz"), timeout=10).status_code == 200
+    # Its styles and script are named by version and kept, as the dashboard's /static.
+    named = re.findall(r'(?:href|src)="(/demo/static/[^"]+\?v=\w+)"', page.text)
+    assert len(named) == 2
+    root = demo.url.removesuffix("/demo")
+    cached = {httpx.get(root + url, timeout=10).headers["cache-control"] for url in named}
+    assert cached == {"public, max-age=31536000, immutable"}
 
 
 def test_the_simulator_acts_only_for_its_own_page(demo: Running) -> None:

@@ -92,6 +92,8 @@ async def test_decision_outside_scope_is_refused(served: Served) -> None:
         )
     assert response.status_code == 200
     assert request_row(served, request_id).status == "pending"
+    assert "không thuộc phạm vi anh/chị theo dõi" in response.text
+    assert "/help" not in response.text  # chat's words: a page has no commands
 
 
 async def test_nudge_button_reminds_units_not_done(served: Served) -> None:

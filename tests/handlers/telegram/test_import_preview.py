@@ -5,8 +5,11 @@ Through the real stack: the fake Bot API server and the bot's SQLite database.
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from db.models import AuditLog, Task, Unit
@@ -109,11 +112,19 @@ async def test_cancel_changes_nothing_and_apply_afterwards_is_refused(
     assert unit_codes(bot) == set()
 
 
-async def test_a_replaced_or_expired_preview_is_refused(bot: BotUnderTest) -> None:
-    """A newer file replaces the pending one; a preview older than an hour applies nothing."""
+async def test_a_replaced_or_expired_preview_is_refused(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A newer file replaces the pending one; a preview older than an hour applies nothing.
+    The refused press is logged without its token, which is what applies a file."""
     first = await send_file(bot, units_csv(25, prefix="A"))
     second = await send_file(bot, units_csv(25, prefix="B"))
-    assert STALE in await bot.press(ADMIN_ID, button_data(first, "Áp dụng"), first.message_id)
+    data = button_data(first, "Áp dụng")
+    token = re.findall(r"im:ok:(\w+)", data)[0]
+    with caplog.at_level(logging.INFO, logger="handlers.telegram.imports"):
+        assert STALE in await bot.press(ADMIN_ID, data, first.message_id)
+    [logged] = [r.getMessage() for r in caplog.records if "stale import" in r.getMessage()]
+    assert token not in logged
     assert unit_codes(bot) == set()
     assert buttons(current(bot, first.message_id)) == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from db.models import Unit
 from tests.factories import make_task
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, reports, scene
 from tests.harness import BotUnderTest, button_data, buttons
@@ -55,3 +56,24 @@ async def test_mytasks_when_everything_is_done(bot: BotUnderTest) -> None:
     await bot.send(OFFICIAL, "xong")
     reply = await bot.send(OFFICIAL, "/mytasks")
     assert "không còn nhiệm vụ nào đang mở" in (reply.text or "")
+
+
+async def test_a_deactivated_units_tasks_are_not_listed_nor_asked_about(
+    bot: BotUnderTest,
+) -> None:
+    """Deactivated, a unit's tasks leave /mytasks (their buttons would be refused) and a file
+    from its contact is not asked "which task?": both say it is no longer followed up."""
+    world = await scene(bot, tasks=2)
+    with bot.session() as s:
+        unit = s.get(Unit, world.unit.id)
+        assert unit is not None
+        unit.active = False
+        s.add(unit)
+        s.commit()
+    listing = await bot.send(OFFICIAL, "/mytasks")
+    assert "đã ngừng được theo dõi" in (listing.text or "")
+    assert "Kế hoạch CĐS" not in (listing.text or "")
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "đã ngừng được theo dõi" in (reply.text or "")
