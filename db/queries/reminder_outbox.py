@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import and_, delete, func
+from sqlalchemy import and_, delete, func, or_
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
@@ -21,7 +21,13 @@ from db.models import Assignment, Outbox, OutboxItem, Reminder, Task, Unit, Unit
 def sent_today(
     session: Session, *, contact_ids: Sequence[int], since: datetime
 ) -> set[tuple[int, int]]:
-    """Return (contact, assignment) pairs already in a reminder queued since `since`."""
+    """Return (contact, assignment) pairs already in a reminder or a nudge of today.
+
+    A reminder counts from when it was queued (since `since`, the day's start); a nudge from
+    when it goes out: one typed last night was held until this morning's office time
+    (`not_before`), and the morning's reminder of the same task would reach the official
+    beside it.
+    """
     if not contact_ids:
         return set()
     query = (
@@ -29,9 +35,11 @@ def sent_today(
         .join(OutboxItem, col(OutboxItem.outbox_id) == col(Outbox.id))
         .where(
             col(Outbox.contact_id).in_(contact_ids),
-            col(Outbox.kind) == "reminder",
             col(Outbox.status) != "cancelled",
-            col(Outbox.created_at) >= since,
+            or_(
+                and_(col(Outbox.kind) == "reminder", col(Outbox.created_at) >= since),
+                and_(col(Outbox.kind) == "nudge", col(Outbox.not_before) >= since),
+            ),
         )
     )
     return {(c, a) for c, a in session.exec(query) if c is not None}
