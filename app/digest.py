@@ -148,17 +148,21 @@ def digest_text(
         for u, tid, title, d in units
     ]
     parts += _section(t, "digest.overdue_units", unit_items)
+    unreached = q.unreached_units(session, scope=scope)
+    parts += _section(t, "digest.unreached", unreached, more="digest.more_units")
     parts += ["", t("digest.footer")]
     return "\n".join(parts)
 
 
-def _section(t: Translate, key: str, items: list[str], **params: object) -> list[str]:
+def _section(
+    t: Translate, key: str, items: list[str], *, more: str = "digest.more", **params: object
+) -> list[str]:
     """Return a titled list of at most MAX_TASKS items, or nothing when empty."""
     if not items:
         return []
     lines = ["", t(key, n=len(items), **params), *(f"• {i}" for i in items[:MAX_TASKS])]
     if len(items) > MAX_TASKS:
-        lines.append(t("digest.more", n=len(items) - MAX_TASKS))
+        lines.append(t(more, n=len(items) - MAX_TASKS))
     return lines
 
 

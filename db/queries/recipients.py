@@ -10,10 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import Select
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from db.models import Contact, ContactIdentity
+from db.models import Contact, ContactIdentity, UnitContact
 
 _CONTACTS = Contact.__table__  # type: ignore[attr-defined]
 _IDENTITIES = ContactIdentity.__table__  # type: ignore[attr-defined]
@@ -29,6 +30,23 @@ def recency(last_seen: datetime | str | None, identity_id: int) -> tuple[float, 
     if last_seen is not None and last_seen.tzinfo is None:
         last_seen = last_seen.replace(tzinfo=UTC)
     return -(last_seen.timestamp() if last_seen is not None else 0.0), -identity_id
+
+
+def reachable_unit_ids() -> Select[tuple[int]]:
+    """Return the query of the units with a focal point or leader the bot can write to.
+
+    The same conditions as `recipients`: a started, reachable identity with a chat.
+    """
+    return (
+        core_select(col(UnitContact.unit_id))
+        .join(ContactIdentity, col(ContactIdentity.contact_id) == col(UnitContact.contact_id))
+        .where(
+            col(ContactIdentity.started).is_(True),
+            col(ContactIdentity.reachable).is_(True),
+            col(ContactIdentity.chat_id).is_not(None),
+        )
+        .distinct()
+    )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from core.states import TaskStatus
 from db.models import (
     Assignment,
     Contact,
-    ContactIdentity,
     Directive,
     Outbox,
     Reminder,
@@ -29,7 +28,7 @@ from db.models import (
     UnitContact,
 )
 from db.queries.calendar import working_calendar
-from db.queries.recipients import Recipient, recipients, recipients_in_order
+from db.queries.recipients import Recipient, reachable_unit_ids, recipients, recipients_in_order
 from db.queries.scope import unit_ids_in_scope
 from db.types import utcnow
 from db.upsert import insert_new
@@ -133,21 +132,8 @@ def active_units(session: Session) -> list[int]:
 
 
 def reachable_units(session: Session) -> set[int]:
-    """Return the units with a focal point or leader the bot can write to.
-
-    The same conditions as `recipients`: a started, reachable identity with a chat.
-    """
-    query = (
-        select(UnitContact.unit_id)
-        .join(ContactIdentity, col(ContactIdentity.contact_id) == col(UnitContact.contact_id))
-        .where(
-            col(ContactIdentity.started).is_(True),
-            col(ContactIdentity.reachable).is_(True),
-            col(ContactIdentity.chat_id).is_not(None),
-        )
-        .distinct()
-    )
-    return set(session.exec(query))
+    """Return the units with a focal point or leader the bot can write to."""
+    return set(session.connection().execute(reachable_unit_ids()).scalars())
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from db.models import (
     UnitGroupMember,
     UnitKind,
 )
-from db.queries.recipients import Recipient, recipients
+from db.queries.recipients import Recipient, reachable_unit_ids, recipients
 from db.queries.scope import EVERY, Scope
 from db.queries.taskcounts import stored_counts
 from db.types import AwareDateTime
@@ -333,6 +333,31 @@ def most_overdue(
     rows = _rows(session, overdue.where(due <= cut) if cut is not None else overdue)
     ordered = sorted(rows, key=lambda r: (r[4], vi_sort_key(r[0]), r[1]))
     return [(name, tid, title, deadline) for name, tid, title, deadline, _ in ordered[:limit]]
+
+
+def unreached_units(session: Session, *, scope: Scope = EVERY) -> list[str]:
+    """Return the names of the active units in scope with an open assignment that no focal
+    point or leader can be reminded at (none has started the bot, or each blocked it), in
+    Vietnamese alphabetical order: their reminders go nowhere, and only a coordinator can
+    find someone there."""
+    open_work = (
+        sa_select(col(Assignment.id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(
+            col(Assignment.unit_id) == col(Unit.id),
+            col(Assignment.active).is_(True),
+            col(Assignment.state) != ReportState.DONE,
+            col(Task.status) == TaskStatus.OPEN,
+        )
+        .exists()
+    )
+    query = sa_select(col(Unit.name)).where(
+        col(Unit.active).is_(True),
+        scope.covers(Unit.id),
+        col(Unit.id).not_in(reachable_unit_ids()),
+        open_work,
+    )
+    return sorted(session.connection().execute(query).scalars(), key=vi_sort_key)
 
 
 def digest_readers(session: Session) -> list[tuple[Contact, Recipient]]:

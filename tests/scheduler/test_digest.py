@@ -140,6 +140,42 @@ async def test_digest_lists_the_longest_overdue_in_vietnamese_order(bot: BotUnde
     assert listed == expected
 
 
+async def test_digest_names_the_units_nobody_can_be_reminded_at(bot: BotUnderTest) -> None:
+    """A unit with open work whose contacts never started the bot (or none at all) gets
+    reminders that go nowhere: the digest names such units, in Vietnamese order; a unit
+    someone there can be written to, one whose work is done, and a deactivated one are not
+    named."""
+    with bot.session() as s:
+        silent = [make_unit(s, f"S{i}", name) for i, name in enumerate(["Xã Yên", "Xã Đại"])]
+        never = make_unit(s, "N1", "Xã Ái")
+        make_contact(s, 7001, units=[never], name="Chưa bắt đầu", started=False)
+        heard = make_unit(s, "H1", "Xã Có Người")
+        make_contact(s, 7002, units=[heard], name="Đầu mối")
+        gone = make_unit(s, "G1", "Xã Đã Nhập")
+        gone.active = False
+        finished = make_unit(s, "F1", "Xã Xong")
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        task = make_task(
+            s, "Nộp số liệu", date(2026, 11, 27), [*silent, never, heard, gone, finished]
+        )
+        done = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == task.id, Assignment.unit_id == finished.id
+            )
+        ).one()
+        record_report(s, assignment_id=done.id or 0, state="done", now=bot.clock.now())
+        s.commit()
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).one()
+    lines = row.payload["text"].splitlines()
+    start = next(i for i, line in enumerate(lines) if "không ai nhận được nhắc việc: 3" in line)
+    assert lines[start + 1 : start + 4] == ["• Xã Ái", "• Xã Đại", "• Xã Yên"]
+    assert not lines[start + 4].startswith("•")
+
+
 async def test_digest_gives_the_summarys_completion_rate(bot: BotUnderTest) -> None:
     """The digest's completion rate over what is due is the one /summary gives, percent and
     all (it gave 2/5 without the 40,0%)."""
