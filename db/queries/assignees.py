@@ -87,7 +87,9 @@ def _resolve_item(
             .where(UnitGroupMember.group_id == group.id)
         )
         return _matched(text, "group", group.name, _active_ids(session, query))
-    units = find_units(session, text=text)  # as typed: its diacritics tell "Ái" from "Aí"
+    # As typed: its diacritics tell "Ái" from "Aí". An exact item needs no name part (a
+    # scan of every unit's name for each way of joining a file's cell).
+    units = find_units(session, text=text, by_part=not exact)
     if exact:
         units = [u for u in units if folded in (u.name_folded, u.code_folded)]
     if not units and not exact:
