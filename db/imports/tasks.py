@@ -27,7 +27,7 @@ from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
 from db.imports import refuse_unsaved_formulas, require_columns
 from db.models import Task
-from db.queries.assignees import resolve_assignees
+from db.queries.assignees import Items, resolve_assignees
 from db.queries.audit import record
 from db.queries.calendar import working_calendar
 from db.queries.directives import ensure_directive
@@ -72,13 +72,14 @@ class _Seen:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.resolved: dict[str, Resolution] = {}
+        self.items: Items = {}  # each item of the cells ("X01", "các phường"), resolved once
         self._codes: dict[str, int] | None = None
         self._lowered: set[str] = set()
 
     def resolve(self, spec: str) -> Resolution:
         """Return how the assignees cell resolves, resolved once per import."""
         if spec not in self.resolved:
-            self.resolved[spec] = resolve_assignees(self.session, spec)
+            self.resolved[spec] = resolve_assignees(self.session, spec, items=self.items)
         return self.resolved[spec]
 
     def task_by_code(self, code: str) -> Task | None:
