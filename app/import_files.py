@@ -34,6 +34,23 @@ UPLOAD_PATH = "/upload/import"
 UPLOAD_TTL = timedelta(hours=1)
 
 
+# A text file (Excel's "Unicode Text", UTF-16 with tabs; a .tsv) may be a table to import or
+# a report typed in a text file, sent as evidence: it is an import only when its header
+# names an importer's columns (`text_import`); anything else in one goes on as evidence.
+TEXT_TABLE_SUFFIXES = (".txt", ".tsv")
+
+
+def is_text_table(name: str) -> bool:
+    """Tell whether a file is named as a text file that may hold a table (.txt, .tsv)."""
+    return name.lower().endswith(TEXT_TABLE_SUFFIXES)
+
+
+def text_import(name: str, table: Table) -> bool:
+    """Tell whether an admin's text file, read as a table, is an import: named .txt or .tsv
+    with a header that names a units or tasks file's columns."""
+    return is_text_table(name) and importer_for(table) is not None
+
+
 def importer_for(table: Table) -> Importer | None:
     """Return the importer whose header signature the table's header contains."""
     header = set(table.header)

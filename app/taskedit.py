@@ -17,7 +17,6 @@ from sqlmodel import Session
 from app import newtask
 from app.services import Services
 from core.deadlines import DeadlineError
-from core.markup import Markup, escape
 from core.states import TaskStatus
 from db.engine import session_scope
 from db.models import Task
@@ -178,10 +177,7 @@ def end(services: Services, lang: str, actor_id: int, status: str, task_id: int)
         if task is None or task.status != TaskStatus.OPEN:
             return _unchangeable(services, lang, task)
         end_task(session, task=task, status=status, now=now, actor_id=actor_id)
-        label = task_label(task)
-    return label + " " + t(ENDINGS[status], id=task_id)
-
-
-def task_label(task: Task) -> Markup:
-    """Return '#12 **title**' for a message."""
-    return Markup(f"#{task.id} **{escape(task.title)}**")
+        title = task.title
+    # One sentence naming the task: a label glued before it read "#1 Nhiệm vụ A Đã hủy
+    # nhiệm vụ #1." on a text channel, where no bold sets the title apart.
+    return t(ENDINGS[status], id=task_id, title=title)

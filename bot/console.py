@@ -11,6 +11,9 @@ from pydantic import ValidationError
 
 from app.i18n import Lang, load_catalog
 from bot.settings import Settings, describe_errors
+from core.logsafe import REDACTED as REDACTED
+from core.logsafe import RedactSecrets as RedactSecrets
+from core.logsafe import redacting_handler
 from core.markup import to_plain
 
 EXIT_OK = 0
@@ -74,44 +77,6 @@ def load_settings(env_file: Path | str | None = ".env") -> Settings:
         raise ConfigError([to_plain(line) for line in lines]) from None
 
 
-REDACTED = "<redacted>"
-
-
-class RedactSecrets(logging.Filter):
-    """Replace the bot token wherever it would appear in a log record.
-
-    URLs carry it, and so do some exceptions (PTB's InvalidToken names the token): the
-    message with its arguments, the exception's text and the stack are all rewritten.
-    """
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def redact(self, text: str) -> str:
-        """Return the text with every secret replaced."""
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message, exception text and stack without the secrets."""
-        if not self.secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed call: the formatter reports it, unredacted args too
-            message = f"{record.msg} {record.args!r}"
-        record.msg, record.args = self.redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
 class DropExceptions(logging.Filter):
     """Drop records about exceptions the command reports itself, in one line.
 
@@ -160,10 +125,8 @@ def setup_logging(
     Records about the `reported` exceptions are dropped, and those of `reported_at_start`
     when start-up failed of them: the command says those in one line.
     """
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(DropExceptions(reported, reported_at_start))
-    handler.addFilter(RedactSecrets(secrets))
+    handler = redacting_handler(secrets)
+    handler.filters.insert(0, DropExceptions(reported, reported_at_start))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

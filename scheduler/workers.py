@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
+from core.logsafe import redacting_handler, secrets_redacted
 from db.engine import make_engine, sqlite_file
 
 T = TypeVar("T")
@@ -49,7 +50,6 @@ _retired: list[tuple[ProcessPoolExecutor, Any]] = []
 _warming: Future[Any] | None = None
 # The pool is created from the loop (a sweep) and from worker threads (a text channel's nudge).
 _creating = threading.Lock()
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -181,7 +181,7 @@ def _process_pool() -> ProcessPoolExecutor:
                 max_workers=PROCESSES,
                 mp_context=spawn,
                 initializer=_start_worker,
-                initargs=(_stop, os.getpid(), logging.getLogger().level),
+                initargs=(_stop, os.getpid(), logging.getLogger().level, secrets_redacted()),
             )
         return _processes
 
@@ -205,12 +205,17 @@ def _import(module: str) -> None:
     importlib.import_module(module)
 
 
-def _start_worker(stop: Any, parent: int, level: int) -> None:
-    """Set up a worker process: low priority, the bot's log level, how to know it stops."""
+def _start_worker(stop: Any, parent: int, level: int, secrets: list[str]) -> None:
+    """Set up a worker process: low priority, how to know it stops, and the bot's logging:
+    its level, and its secrets redacted (a job's error may name the database's password,
+    a log line a URL with the bot's token)."""
     global _wanted
     os.nice(HEAVY_NICE)
     _wanted = (stop, parent)
-    logging.basicConfig(level=level, format=LOG_FORMAT)
+    root = logging.getLogger()
+    root.handlers[:] = [redacting_handler(secrets)]
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs hold the token
 
 
 def still_wanted() -> bool:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
+from core.assignees import Resolution
 from core.calendar import WorkingCalendar
 from core.deadlines import DeadlineError, DeadlineErrorCode, in_working_days, parse_deadline
 from core.directives import parse_directive_line
@@ -26,7 +27,7 @@ from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
 from db.imports import refuse_unsaved_formulas, require_columns
 from db.models import Task
-from db.queries.assignees import resolve_assignees
+from db.queries.assignees import Items, resolve_assignees
 from db.queries.audit import record
 from db.queries.calendar import working_calendar
 from db.queries.directives import ensure_directive
@@ -58,6 +59,42 @@ _UNMATCHED_REASON = {
     "ambiguous": "ambiguous_assignee",
     "empty": "no_units",
 }
+
+
+class _Seen:
+    """What one import reads once instead of once a row: how each distinct assignees cell
+    resolves (units do not change while the rows are checked), and the tasks' codes.
+
+    A 5,000-row file resolved the same "các phường" thousands of times, and looked each
+    code up twice (as written, then in any case) before creating its task.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.resolved: dict[str, Resolution] = {}
+        self.items: Items = {}  # each item of the cells ("X01", "các phường"), resolved once
+        self._codes: dict[str, int] | None = None
+        self._lowered: set[str] = set()
+
+    def resolve(self, spec: str) -> Resolution:
+        """Return how the assignees cell resolves, resolved once per import."""
+        if spec not in self.resolved:
+            self.resolved[spec] = resolve_assignees(self.session, spec, items=self.items)
+        return self.resolved[spec]
+
+    def task_by_code(self, code: str) -> Task | None:
+        """Return the task of an import code as `task_by_code` does, without a query for a
+        code no task has in any case (rows checked are applied later: codes read first)."""
+        if self._codes is None:
+            query = select(Task.code, Task.id).where(col(Task.code).is_not(None))
+            self._codes = {c: i for c, i in self.session.exec(query) if c and i is not None}
+            self._lowered = {c.lower() for c in self._codes}
+        if code in self._codes:
+            return self.session.get(Task, self._codes[code])
+        if code.lower() not in self._lowered:
+            # SQL's lower() folds no more than Python's: no match here, none there.
+            return None
+        return task_by_code(self.session, code)
 
 
 @dataclass
@@ -97,15 +134,16 @@ def import_tasks(
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []
+    seen = _Seen(session)
     for number, cells in table.rows:
-        checked = _check(session, number, cells, today, calendar)
+        checked = _check(seen, number, cells, today, calendar)
         if isinstance(checked, TaskRow):
             rows.append(checked)
         else:
             params = {"code": cells.get("code", "").strip(), "value": checked[1]}
             report.rejected.append(Rejection(number, checked[0], params))
     for row in _drop_duplicate_codes(rows, report):
-        _apply(session, row, tz, actor_id, actor_label, report)
+        _apply(seen, row, tz, actor_id, actor_label, report)
         if checkpoint is not None:
             checkpoint()
     report.rejected.sort(key=lambda r: r.row)
@@ -113,7 +151,7 @@ def import_tasks(
 
 
 def _check(
-    session: Session,
+    seen: _Seen,
     number: int,
     cells: dict[str, str],
     today: date,
@@ -129,7 +167,7 @@ def _check(
     description = cells.get("description", "").strip()
     if len(description) > MAX_DESCRIPTION:  # what /newtask takes: a card fits one message
         return "description_too_long", ""
-    deadline = _deadline(session, cells.get("deadline", ""), code, title, today, calendar)
+    deadline = _deadline(seen, cells.get("deadline", ""), code, title, today, calendar)
     if isinstance(deadline, str):
         return deadline, cells.get("deadline", "")
     directive = cells.get("directive", "").strip()
@@ -138,17 +176,17 @@ def _check(
     spec = cells.get("assignees", "").strip()
     if not spec:
         return "empty_assignees", ""
-    resolution = resolve_assignees(session, spec)
+    resolution = seen.resolve(spec)
     if resolution.unmatched:
         first = resolution.unmatched[0]
         return _UNMATCHED_REASON[first.reason], first.text
     counted_from = today if in_working_days(cells.get("deadline", "")) else None
-    units = resolution.unit_ids
+    units = list(resolution.unit_ids)  # its own list: the resolution serves other rows
     return TaskRow(number, code, title, deadline, units, directive, description, counted_from)
 
 
 def _deadline(
-    session: Session, text: str, code: str | None, title: str, today: date, cal: WorkingCalendar
+    seen: _Seen, text: str, code: str | None, title: str, today: date, cal: WorkingCalendar
 ) -> date | str:
     """Return the row's deadline, or a reason code; a past deadline is fine for a task
     that already has it (the same file imported again after its deadline)."""
@@ -162,10 +200,10 @@ def _deadline(
         return "bad_deadline"
     rolled, _ = cal.roll_forward(parsed.date)
     if code:
-        existing = task_by_code(session, code)
+        existing = seen.task_by_code(code)
     else:
         same = select(Task).where(Task.title_folded == fold(title), Task.deadline == rolled)
-        existing = session.exec(same).first()
+        existing = seen.session.exec(same).first()
     return rolled if existing is not None and existing.deadline == rolled else "deadline_in_past"
 
 
@@ -189,7 +227,7 @@ def _drop_duplicate_codes(rows: list[TaskRow], report: ImportReport) -> list[Tas
 
 
 def _apply(
-    session: Session,
+    seen: _Seen,
     row: TaskRow,
     tz: ZoneInfo,
     actor_id: int | None,
@@ -197,6 +235,7 @@ def _apply(
     report: ImportReport,
 ) -> None:
     """Create the row's task, or bring the existing one in line with the row."""
+    session = seen.session
     directive_id = None
     if row.directive:
         draft = parse_directive_line(row.directive)
@@ -205,7 +244,7 @@ def _apply(
             session, draft=draft, actor_id=actor_id, actor_label=actor_label
         )
         directive_id = directive.id
-    existing = _existing(session, row, directive_id)
+    existing = _existing(seen, row, directive_id)
     if existing is not None and row.counted_from is not None:
         # "5 ngày làm việc" counted from the day the task was made: the same file sent
         # again another day is about the same task and the same deadline.
@@ -241,10 +280,10 @@ def _apply(
         report.unchanged.append(_label(existing))
 
 
-def _existing(session: Session, row: TaskRow, directive_id: int | None) -> Task | None:
+def _existing(seen: _Seen, row: TaskRow, directive_id: int | None) -> Task | None:
     """Return the task this row is about: by code, else by title, deadline and directive."""
     if row.code:
-        return task_by_code(session, row.code)
+        return seen.task_by_code(row.code)
     query = select(Task).where(
         Task.title_folded == fold(row.title), Task.directive_id == directive_id
     )
@@ -253,7 +292,7 @@ def _existing(session: Session, row: TaskRow, directive_id: int | None) -> Task 
     else:  # in working days: the open task not yet due, whatever its date (a week's report
         # of the same title, imported again the next week, is a new task)
         query = query.where(Task.status == TaskStatus.OPEN, col(Task.deadline) >= row.counted_from)
-    return session.exec(query.order_by(col(Task.id).desc())).first()
+    return seen.session.exec(query.order_by(col(Task.id).desc())).first()
 
 
 def task_by_code(session: Session, code: str) -> Task | None:
@@ -311,14 +350,15 @@ def _update(
         change_deadline(session, task=task, deadline=row.deadline, tz=tz, actor_id=actor_id)
     current = set(active_unit_ids(session, task_id=task.id))
     wanted = set(row.unit_ids)
-    added = add_assignees(
-        session,
-        task=task,
-        unit_ids=[u for u in row.unit_ids if u not in current],
-        tz=tz,
-        actor_id=actor_id,
+    more, fewer = [u for u in row.unit_ids if u not in current], current - wanted
+    # Each call reads the task's units again: skipped when it has nothing to do (a file
+    # imported again changes nothing, and cost four statements a row).
+    added = (
+        add_assignees(session, task=task, unit_ids=more, tz=tz, actor_id=actor_id) if more else 0
     )
-    removed = remove_assignees(session, task=task, unit_ids=current - wanted, actor_id=actor_id)
+    removed = (
+        remove_assignees(session, task=task, unit_ids=fewer, actor_id=actor_id) if fewer else 0
+    )
     return bool(changed or moved or added or removed)
 
 

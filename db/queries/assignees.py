@@ -22,20 +22,28 @@ from core.textnorm import FoldedText, fold, fold_text, vi_sort_key
 from db.models import Unit, UnitGroupMember, UnitKind
 from db.queries.units import find_group, find_kind, find_units
 
+Items = dict[tuple[str, str, bool], tuple[Matched, list[int]] | Unmatched]
 
-def resolve_assignees(session: Session, spec: str, *, lang: str = "vi") -> Resolution:
-    """Return the active units named by the spec, and what did not match."""
+
+def resolve_assignees(
+    session: Session, spec: str, *, lang: str = "vi", items: Items | None = None
+) -> Resolution:
+    """Return the active units named by the spec, and what did not match.
+
+    `items`, when given, keeps how each item resolved, for the next specs (a file's cells
+    name the same units again and again); the units must not change meanwhile.
+    """
     pieces = split_spec(spec)
     result = Resolution()
     seen: set[int] = set()
     i = 0
     while i < len(pieces):
-        joined = _longest_join(session, pieces, i, lang)
+        joined = _longest_join(session, pieces, i, lang, items)
         if joined is not None:
             width, matched, ids = joined
         else:
             width = 1
-            outcome = _resolve_item(session, pieces[i], lang)
+            outcome = _item(session, pieces[i], lang, items)
             if isinstance(outcome, Unmatched):
                 result.unmatched.append(outcome)
                 i += 1
@@ -51,15 +59,27 @@ def resolve_assignees(session: Session, spec: str, *, lang: str = "vi") -> Resol
 
 
 def _longest_join(
-    session: Session, pieces: list[str], start: int, lang: str
+    session: Session, pieces: list[str], start: int, lang: str, items: Items | None
 ) -> tuple[int, Matched, list[int]] | None:
     """Match pieces start.. joined back with commas to an exact unit, kind or group name."""
     for width in range(min(MAX_JOIN, len(pieces) - start), 1, -1):
         text = ", ".join(pieces[start : start + width])
-        outcome = _resolve_item(session, text, lang, exact=True)
+        outcome = _item(session, text, lang, items, exact=True)
         if not isinstance(outcome, Unmatched):
             return width, outcome[0], outcome[1]
     return None
+
+
+def _item(
+    session: Session, text: str, lang: str, items: Items | None, *, exact: bool = False
+) -> tuple[Matched, list[int]] | Unmatched:
+    """Resolve one item, or take how it resolved before from `items`."""
+    if items is None:
+        return _resolve_item(session, text, lang, exact=exact)
+    key = (text, lang, exact)
+    if key not in items:
+        items[key] = _resolve_item(session, text, lang, exact=exact)
+    return items[key]
 
 
 def _resolve_item(
@@ -87,7 +107,9 @@ def _resolve_item(
             .where(UnitGroupMember.group_id == group.id)
         )
         return _matched(text, "group", group.name, _active_ids(session, query))
-    units = find_units(session, text=text)  # as typed: its diacritics tell "Ái" from "Aí"
+    # As typed: its diacritics tell "Ái" from "Aí". An exact item needs no name part (a
+    # scan of every unit's name for each way of joining a file's cell).
+    units = find_units(session, text=text, by_part=not exact)
     if exact:
         units = [u for u in units if folded in (u.name_folded, u.code_folded)]
     if not units and not exact:

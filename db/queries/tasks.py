@@ -71,22 +71,24 @@ def create_task(
     session.add(task)
     session.flush()
     assert task.id is not None
-    assign_units(session, task=task, unit_ids=unit_ids, tz=tz)
+    assign_units(session, task=task, unit_ids=unit_ids, tz=tz, new_task=True)
     return task
 
 
-def assign_units(session: Session, *, task: Task, unit_ids: Iterable[int], tz: tzinfo) -> int:
+def assign_units(
+    session: Session, *, task: Task, unit_ids: Iterable[int], tz: tzinfo, new_task: bool = False
+) -> int:
     """Assign the task to units not yet on it (reactivating removed ones); return how many.
 
     A task of a whole country is thousands of assignments: added one object at a time, the
     write lock was held for most of a second while every tap waited. Units already on the
     task are read as plain rows; the new ones are inserted in one statement, the removed
-    ones brought back in another (per chunk of units).
+    ones brought back in another (per chunk of units). A `new_task` has no units to read.
     """
     task_id = task.id
     assert task_id is not None
     on_task = select(Assignment.unit_id, Assignment.active).where(Assignment.task_id == task_id)
-    existing = dict(session.exec(on_task).all())
+    existing: dict[int, bool] = {} if new_task else dict(session.exec(on_task).all())
     wanted = list(dict.fromkeys(unit_ids))
     back = [u for u in wanted if u in existing and not existing[u]]
     new = [u for u in wanted if u not in existing]

@@ -12,8 +12,11 @@ from db.models import Unit, UnitGroup, UnitKind
 MAX_MATCHES = 20
 
 
-def find_units(session: Session, *, text: str, include_inactive: bool = False) -> list[Unit]:
-    """Return the units named by text: by code, else by exact name, else by name part.
+def find_units(
+    session: Session, *, text: str, include_inactive: bool = False, by_part: bool = True
+) -> list[Unit]:
+    """Return the units named by text: by code, else by exact name, else (unless not
+    `by_part`) by name part.
 
     Matching ignores case and diacritics ("so y te" finds "Sở Y tế"), unless several names
     fold alike and one is spelled exactly as typed. Several results mean the name is
@@ -34,7 +37,7 @@ def find_units(session: Session, *, text: str, include_inactive: bool = False) -
         # meant ("use the full name" could otherwise never be followed).
         as_typed = [u for u in exact if spelled(u.name) == spelled(text)]
         exact = as_typed or sorted(exact, key=lambda u: vi_sort_key(u.name, u.code))
-    if exact:
+    if exact or not by_part:
         return exact
     pattern = f"%{_escape_like(folded)}%"
     # Folded names first: bytes would put "Xã Ái…" after "Xã Yên…", so the units kept under
@@ -52,14 +55,33 @@ def unit_by_code(session: Session, *, code: str) -> Unit | None:
 
 def find_kind(session: Session, *, text: str) -> UnitKind | None:
     """Return the unit kind named by its key, a name or an alias (Vietnamese or English)."""
-    folded = fold(text).replace("_", " ")
+    return _kind_names(session).get(fold(text).replace("_", " "))
+
+
+KINDS_INFO = "dondoc.unit_kinds"  # Session.info key: (transaction, {folded name: kind})
+
+
+def _kind_names(session: Session) -> dict[str, UnitKind]:
+    """Return every kind by each of its folded names, read once per transaction.
+
+    Resolving a file's assignees asks for a kind several times a row: reading the kinds and
+    folding all their names on each call was a quarter of a 5,000-row tasks import. Kinds
+    are written by the seed alone, never in a transaction that then names them.
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get(KINDS_INFO)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        known: dict[str, UnitKind] = cached[1]
+        return known
+    names: dict[str, UnitKind] = {}
     for kind in session.exec(select(UnitKind)):
-        names = {fold(kind.key).replace("_", " "), fold(kind.name_vi), fold(kind.name_en)}
-        names |= {fold(kind.plural_vi), fold(kind.plural_en)}
-        names |= {a.strip() for a in kind.aliases.split(",") if a.strip()}
-        if folded in names:
-            return kind
-    return None
+        folded = [fold(kind.key).replace("_", " "), fold(kind.name_vi), fold(kind.name_en)]
+        folded += [fold(kind.plural_vi), fold(kind.plural_en)]
+        folded += [a.strip() for a in kind.aliases.split(",") if a.strip()]
+        for name in folded:
+            names.setdefault(name, kind)  # the first kind in the table's order, as before
+    session.info[KINDS_INFO] = (session.get_transaction(), names)
+    return names
 
 
 def find_group(session: Session, *, text: str) -> UnitGroup | None:

@@ -1,9 +1,12 @@
-"""An admin sends a CSV or XLSX file: recognise it by its header row and import it.
+"""An admin sends a CSV, XLSX or tab-separated text file: recognise it by its header row
+and import it.
 
 Which importer runs is decided by the columns of the header (`app/import_files.py`). A
 spreadsheet the bot does not take here (the sender is not an admin, or no importer knows
 its header and the admin also reports for a unit) is passed on to the next handler, so
-evidence files reach the evidence flow untouched.
+evidence files reach the evidence flow untouched. A .txt or .tsv file (Excel's "Unicode
+Text") is taken only when its header names an importer's columns (`app.import_files.
+text_import`): any other text file is passed on, whoever sent it.
 
 A file of more than PREVIEW_OVER_ROWS data rows is not applied at once: the admin gets what
 it would do (a dry run, nothing written) and two buttons, apply and cancel. The file waits
@@ -26,7 +29,7 @@ from telegram import Document, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from app.import_files import PREVIEW_OVER_ROWS, importer_for
+from app.import_files import PREVIEW_OVER_ROWS, importer_for, is_text_table, text_import
 from app.import_report import (
     CHAT_LISTED_REJECTIONS,
     chunks,
@@ -60,6 +63,8 @@ SPREADSHEET = (
     )
     | filters.Document.MimeType("application/vnd.ms-excel")
     | filters.Document.MimeType("application/vnd.oasis.opendocument.spreadsheet")
+    | filters.Document.FileExtension("txt")
+    | filters.Document.FileExtension("tsv")
 )
 
 
@@ -77,12 +82,16 @@ async def on_spreadsheet(req: Request) -> bool:
         name = document.file_name or ""
         table = await in_heavy_worker(partial(read_table, content, name, max_bytes=limit))
     except UnreadableFile as exc:
+        if is_text_table(document.file_name or ""):
+            return False  # a text file that holds no table: a report, maybe evidence
         if req.actor.unit_ids and (exc.code == "other_spreadsheet" or _other_kind(document)):
             return False  # an admin who also reports for a unit: maybe evidence
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
         )
         return True
+    if is_text_table(name) and not text_import(name, table):
+        return False  # a text file whose header is none of ours: a report, maybe evidence
     importer = importer_for(table)
     if importer is None:
         if req.actor.unit_ids:

@@ -120,9 +120,9 @@ async def test_closetask_and_canceltask_end_a_task_once(zbot: ZaloBot) -> None:
     """/closetask closes one task, /canceltask cancels another; a closed one stays closed."""
     first, second = province(zbot, "Báo cáo quý", "Kiểm tra an toàn")
     [closed] = await zbot.say(ZALO_ADMIN, f"/closetask #{first}")
-    assert f"Đã đóng nhiệm vụ #{first}" in closed
+    assert closed == f"Đã đóng nhiệm vụ #{first} Báo cáo quý."  # one sentence, title set apart
     [cancelled] = await zbot.say(ZALO_ADMIN, "/canceltask kiem tra an toan")
-    assert f"Đã hủy nhiệm vụ #{second}" in cancelled
+    assert cancelled == f"Đã hủy nhiệm vụ #{second} Kiểm tra an toàn."
     assert (status(zbot, first), status(zbot, second)) == ("closed", "cancelled")
     [again] = await zbot.say(ZALO_ADMIN, f"/deadline #{first} 18/12/2026")
     assert "đã đóng" in again

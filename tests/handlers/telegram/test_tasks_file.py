@@ -100,3 +100,26 @@ async def test_a_tasks_file_of_formulas_never_computed_is_refused_naming_the_cel
     assert "mở tệp bằng Excel hoặc LibreOffice, bấm Lưu rồi gửi lại" in answer
     with bot.session() as s:
         assert s.exec(select(Task)).first() is None
+
+
+async def test_an_excel_unicode_text_file_is_imported_and_a_text_note_is_not(
+    bot: BotUnderTest,
+) -> None:
+    """Excel's "Unicode Text" (.txt, UTF-16 with tabs) naming the tasks columns is imported,
+    not taken for evidence; a .txt holding a note is still not read as an import."""
+    with bot.session() as s:
+        make_unit(s, "A1")
+    text = "title\tdeadline\tassignees\r\nBáo cáo quý IV\t15/12/2026\txã\r\n"
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, text.encode("utf-16"), "nhiem-vu.txt", "text/plain")
+    report = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "thêm mới 1" in (report.text or ""), report.text
+    after = report.message_id
+    note = "Báo cáo tiến độ tuần 47: đã hoàn thành 80%.\n".encode()
+    bot.server.send_document(ADMIN_ID, note, "bao-cao.txt", "text/plain")
+    answer = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "nhập tệp" not in (answer.text or "").lower(), answer.text
+    assert "tiêu đề" not in (answer.text or "").lower(), answer.text  # no "unknown header"
+    with bot.session() as s:
+        assert [t.title for t in s.exec(select(Task))] == ["Báo cáo quý IV"]
