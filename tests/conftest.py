@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
@@ -27,6 +28,12 @@ from tests import processes
 os.environ["PTB_TIMEDELTA"] = "true"
 
 pytest_plugins = ["tests.harness"]
+
+# Hypothesis fails an example that takes over 200 ms: a timing assertion, which a loaded
+# machine (the suite's two processes, a bot process starting beside) trips now and then.
+# How fast parsing is belongs to the benchmarks; here only what it returns is checked.
+hypothesis_settings.register_profile("dondoc", deadline=None)
+hypothesis_settings.load_profile("dondoc")
 
 TEST_TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
 
