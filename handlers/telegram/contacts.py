@@ -24,14 +24,8 @@ from db.queries.contact_admin import (
     remove_from_unit,
 )
 from db.queries.contacts import name_of
-from handlers.telegram.access import (
-    Request,
-    button,
-    command,
-    prefix_pattern,
-    refresh_menu,
-    settle_press,
-)
+from handlers.telegram.access import Request, button, command, prefix_pattern, refresh_menu
+from handlers.telegram.presses import settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
 from scheduler.workers import in_worker

@@ -24,13 +24,14 @@ from db.queries import inbox as rows
 from db.queries.inbox import InboxKey
 from db.retry import retry_db_async
 from handlers.telegram import epochs, groups
-from handlers.telegram.access import CHANNEL, keep_actor, seen_sender, services_of
+from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
 from handlers.telegram.flood import Verdict
 from handlers.telegram.inbox_app import load_forms
 from handlers.telegram.inbox_notices import slow_down, tell_unavailable
 from handlers.telegram.inbox_replays import rerun_or_drop, stored_before
 from handlers.telegram.lanes import person_of
+from handlers.telegram.senders import CHANNEL, keep_actor, seen_sender
 from scheduler.workers import in_update_worker
 
 

@@ -22,10 +22,10 @@ from core.roles import Access
 from db.queries import inbox as rows
 from db.queries.inbox import InboxKey
 from db.retry import retry_db_async
-from handlers.telegram.access import CHANNEL
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.form_store import FormStore
 from handlers.telegram.lanes import person_of
+from handlers.telegram.senders import CHANNEL
 from scheduler.groupcommit import GroupCommit
 from scheduler.roles import wait_turn
 

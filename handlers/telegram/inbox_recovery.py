@@ -20,9 +20,9 @@ from db.queries import inbox as rows
 from db.queries.workers import take_orphans
 from db.retry import retry_db_async
 from handlers.telegram import epochs
-from handlers.telegram.access import CHANNEL
 from handlers.telegram.context import TelegramData
 from handlers.telegram.raw_updates import readable
+from handlers.telegram.senders import CHANNEL
 from scheduler.roles import LEADER
 from scheduler.workers import in_update_worker
 

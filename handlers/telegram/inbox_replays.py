@@ -15,8 +15,9 @@ from db.queries import inbox as rows
 from db.queries.inbox import InboxKey
 from db.retry import retry_db_async
 from handlers.telegram import epochs
-from handlers.telegram.access import CHANNEL, seen_sender, services_of
+from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
+from handlers.telegram.senders import CHANNEL, seen_sender
 from scheduler.workers import in_update_worker
 
 log = logging.getLogger(__name__)

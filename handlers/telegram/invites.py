@@ -23,16 +23,10 @@ from core.textnorm import fold
 from db.models import Invite, Unit
 from db.queries.audit import record
 from db.queries.invites import create_invite
-from handlers.telegram.access import (
-    CHANNEL,
-    Request,
-    button,
-    command,
-    prefix_pattern,
-    refresh_menu,
-    settle_press,
-)
+from handlers.telegram.access import Request, button, command, prefix_pattern, refresh_menu
+from handlers.telegram.presses import settle_press
 from handlers.telegram.registry import CommandSpec, Flow
+from handlers.telegram.senders import CHANNEL
 from handlers.telegram.unitpick import pick_unit
 from scheduler.delivery import wake
 from scheduler.workers import in_process
