@@ -4,7 +4,8 @@ Built on the text channel (`handlers/text/channel.py`): numbered choices kept in
 database, free text through the reply parser. On top of it: pairing by code, the typed
 commands (`handlers/zalo/commands.py`), the typed status answers ("2 60%", "#12 1",
 `handlers/zalo/shorthand.py`), photos as evidence, and Zalo's rendering of status choices.
-A guided form under way (`handlers/zalo/forms.py`) takes the person's plain text first.
+A guided form under way (`handlers/zalo/forms.py`, kept by `form_state.py`) takes the
+person's plain text first.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from handlers.zalo import (
     commands,
     evidence,
     evidence_links,
+    form_state,
     forms,
     invites,
     ranking,
@@ -98,10 +100,10 @@ class ZaloChannel(TextChannel):
         command = fold(word[1:]).split("@")[0] if word.startswith("/") else ""
         # Only admins fill in forms: an official's reply costs no read of one.
         admin = actor is not None and actor.access >= Access.ADMIN
-        form = forms.current(self.services, actor) if actor is not None and admin else None
+        form = form_state.current(self.services, actor) if actor is not None and admin else None
         if actor is not None and form is not None and command in ("", "cancel"):
-            if command == "cancel" or forms.is_cancel(typed):
-                return self._show(actor, Answer(forms.cancel(self.services, actor)))
+            if command == "cancel" or form_state.is_cancel(typed):
+                return self._show(actor, Answer(form_state.cancel(self.services, actor)))
             if fold(typed) in MORE_WORDS and recall(self.services, actor) is not None:
                 # "tiếp" after a list asked for mid-form is its next page, not a title.
                 more = commands.next_page(self.services, actor, "", event.sender_name)
