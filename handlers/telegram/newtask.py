@@ -38,7 +38,7 @@ from handlers.telegram import newtask_line
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.context import PersonForms
 from handlers.telegram.forms import NEWTASK, dropped_note, while_open
-from handlers.telegram.newtask_units import (
+from handlers.telegram.newtask_draft import (
     ASSIGNEES,
     CONFIRM,
     DESCRIPTION,
@@ -49,12 +49,12 @@ from handlers.telegram.newtask_units import (
     form_button,
     keep_draft,
     pressed_draft,
-    show_menu,
     stale_button,
     use_date,
 )
 from handlers.telegram.newtask_units import on_button as assignee_button
 from handlers.telegram.newtask_units import on_text as assignee_text
+from handlers.telegram.newtask_units import show_menu
 from handlers.telegram.registry import NEW_MESSAGES, CommandSpec, Flow, PTBCallback
 from handlers.telegram.taskcommon import moved_note
 
