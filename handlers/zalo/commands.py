@@ -16,6 +16,7 @@ from app.services import Services
 from core.roles import Access
 from handlers.zalo import (
     admin,
+    contacts,
     everyone,
     evidence_links,
     files,
@@ -41,7 +42,7 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
     if data.get("command") == "summary":
         return staff.summary_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "contacts":
-        return admin.contacts_page(services, actor, str(data.get("args", "")), int(page))
+        return contacts.contacts_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "unit":
         return ranking.unit_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == evidence_links.COMMAND:
@@ -71,7 +72,7 @@ COMMANDS: dict[str, Command] = {
     "tasks": admin.tasks,
     "calendar": admin.calendar,
     "scope": admin.scope,
-    "contacts": admin.contacts,
+    "contacts": contacts.contacts,
     "recurring": admin.recurring,
     "import": admin.imports,
     "approve": staff.approve,
