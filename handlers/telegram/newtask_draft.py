@@ -12,15 +12,17 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
 
 from core.markup import to_plain
 from core.roles import Access
 from core.taskdraft import TaskDraft
 from handlers.telegram.access import Request, button
 
-# Conversation states of /newtask from the units step on (the first three: handlers.newtask);
-# LINE_FIX: a one-line /newtask waits for the one part it refused, typed alone.
-ASSIGNEES, DESCRIPTION, CONFIRM, LINE_FIX = 3, 4, 5, 6
+# The conversation states of /newtask (handlers.newtask); LINE_FIX: a one-line /newtask
+# waits for the one part it refused, typed alone.
+TITLE, DIRECTIVE, DEADLINE, ASSIGNEES, DESCRIPTION, CONFIRM, LINE_FIX = range(7)
+END = ConversationHandler.END
 
 
 def draft_of(req: Request) -> TaskDraft | None:
