@@ -3,7 +3,8 @@
 An event is stored in the inbox (`inbox.py`) before it is handled, so a redelivered one
 records nothing twice, and one a crash interrupted is handled once more at the next start.
 The flood guard judges each in the order they came; a few people are answered at a time,
-each person's messages in order. How events are fetched is `poller.py`.
+each person's messages in order. How events are fetched is `poller.py`; how one is
+answered in its chat, `answers.py`.
 """
 
 from __future__ import annotations
@@ -18,16 +19,15 @@ from typing import Any
 from app.services import Services
 from core.textnorm import without_nul
 from db.retry import retry_db_async
+from handlers.zalo.answers import answer
 from handlers.zalo.channel import CHANNEL, ZaloChannel
-from handlers.zalo.evidence import MAX_PHOTO
-from handlers.zalo.files import PhotoSaid
 from handlers.zalo.flood import Verdict, ZaloFlood
 from handlers.zalo.inbox import ZaloInbox
 from handlers.zalo.notes import ZaloNotes
 from scheduler.roles import LEADER, wait_turn
 from scheduler.workers import in_update_worker, in_worker
 from scheduler.zalo_sender import ZaloPacer
-from zalo import TOO_LARGE, Event, ZaloClient, ZaloError, parse_events
+from zalo import Event, ZaloClient, parse_events
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class ZaloDispatch:
                 if self.services.worker is not None and not taken:
                     key = self.inbox.key(event)
                     await wait_turn(self.services, CHANNEL, key, event.sender_id)
-                await self._answer(event)
+                await answer(event, self.channel, self.client, self.pacer)
                 await in_update_worker(self.inbox.finish, event)
             except Exception:
                 ref = secrets.token_hex(3)
@@ -209,32 +209,3 @@ class ZaloDispatch:
         task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def _answer(self, event: Event) -> None:
-        """Answer the event in its chat (nothing for a group: bots do not join them)."""
-        if not event.private:
-            return
-        photo, oversized = await self._photo(event)
-        reply = partial(self.channel.answer, event, photo, oversized=oversized)
-        for answer in await in_update_worker(reply):
-            await self.pacer.wait(event.chat_id)
-            try:
-                if isinstance(answer, PhotoSaid):
-                    await self.client.send_photo(event.chat_id, answer.photo_url, answer.caption)
-                else:
-                    await self.client.send_message(event.chat_id, answer)
-            except ZaloError as exc:
-                log.warning("answer to Zalo event %s not sent: %s", event.message_id, exc)
-                return
-            finally:
-                self.pacer.done(event.chat_id)
-
-    async def _photo(self, event: Event) -> tuple[bytes | None, bool]:
-        """Return the event's photo (None: none, or not fetched) and whether it was too large."""
-        if event.name != "message.image.received" or not event.photo_url:
-            return None, False
-        try:
-            return await self.client.download(event.photo_url, max_bytes=MAX_PHOTO), False
-        except ZaloError as exc:
-            log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
-            return None, exc.code == TOO_LARGE
