@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from app.actor import Actor, actor_from
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
@@ -80,12 +81,7 @@ class ZaloChannel(TextChannel):
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
         if event.name == "message.image.received":
-            if actor is None:
-                return self._render(lang, Said(t("zalo.not_registered")))
-            if not actor.unit_ids:  # staff: registered, but no unit to keep evidence for
-                return self._render(lang, Said(t("evidence.no_unit")))
-            said = evidence.keep(self.services, actor, event, photo, oversized=oversized)
-            return self._render(lang, said)
+            return self._render(lang, self._photo(actor, lang, event, photo, oversized))
         if not event.name.startswith("message."):  # no message: nothing was said to answer
             return []
         if event.name != "message.text.received":
@@ -102,13 +98,7 @@ class ZaloChannel(TextChannel):
         admin = actor is not None and actor.access >= Access.ADMIN
         form = form_state.current(self.services, actor) if actor is not None and admin else None
         if actor is not None and form is not None and command in ("", "cancel"):
-            if command == "cancel" or form_state.is_cancel(typed):
-                return self._show(actor, Answer(form_state.cancel(self.services, actor)))
-            if fold(typed) in MORE_WORDS and recall(self.services, actor) is not None:
-                # "tiếp" after a list asked for mid-form is its next page, not a title.
-                more = commands.next_page(self.services, actor, "", event.sender_name)
-                return self._show(actor, Answer(more))
-            return self._show(actor, Answer(forms.answer(self.services, actor, form, typed)))
+            return self._show(actor, Answer(self._in_form(actor, form, command, typed, event)))
         code = rest.strip() if command == "start" else pasted_code(typed) if not command else ""
         # After /start, any word is meant as a code: a cut-short one is called unusable.
         if code:
@@ -139,6 +129,28 @@ class ZaloChannel(TextChannel):
         words, replied = self._status_words(actor, typed)
         text = words or narrow(event.text)
         return self.receive(event.sender_id, text, event.message_id, replied)
+
+    def _photo(
+        self, actor: Actor | None, lang: str, event: Event, photo: bytes | None, oversized: bool
+    ) -> Said:
+        """Keep a photo as evidence of the sender's unit, or say why it is not kept."""
+        t = partial(self.services.catalog.get, lang)
+        if actor is None:
+            return Said(t("zalo.not_registered"))
+        if not actor.unit_ids:  # staff: registered, but no unit to keep evidence for
+            return Said(t("evidence.no_unit"))
+        return evidence.keep(self.services, actor, event, photo, oversized=oversized)
+
+    def _in_form(
+        self, actor: Actor, form: dict[str, Any], command: str, typed: str, event: Event
+    ) -> list[Said]:
+        """Take what an admin typed while a form waits: leave it, a next page, or an answer."""
+        if command == "cancel" or form_state.is_cancel(typed):
+            return form_state.cancel(self.services, actor)
+        if fold(typed) in MORE_WORDS and recall(self.services, actor) is not None:
+            # "tiếp" after a list asked for mid-form is its next page, not a title.
+            return commands.next_page(self.services, actor, "", event.sender_name)
+        return forms.answer(self.services, actor, form, typed)
 
     def _seen(self, event: Event) -> Actor | None:
         """Return who wrote, refreshing what Zalo says of them (they are reachable again)."""
