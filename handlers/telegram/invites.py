@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
-from app.jobs import invite_file
+from app.jobs import InviteFile, invite_file
 from core.deadlines import format_date
 from core.invites import invite_link, parse_invite_args
 from core.markup import to_html
@@ -157,16 +157,20 @@ async def invites_sheet(req: Request) -> None:
     if sheet is None:
         await req.say("invites.none_to_invite")
         return
+    await _send_sheet(req, sheet, fmt)
+
+
+async def _send_sheet(req: Request, sheet: InviteFile, fmt: str) -> None:
+    """Send the sheet of invites as a document, its caption saying how many and how long."""
     name = req.t("invites.file_name", day=req.services.today().strftime("%Y%m%d"))
+    days = req.services.settings.invite_ttl_days
     chat = req.update.effective_chat
     assert chat is not None
     await req.context.bot.send_document(
         chat.id,
         document=sheet.content,
         filename=f"{name}.{fmt}",
-        caption=to_html(
-            req.t("invites.sheet_caption", count=sheet.count, days=settings.invite_ttl_days)
-        ),
+        caption=to_html(req.t("invites.sheet_caption", count=sheet.count, days=days)),
     )
 
 
