@@ -86,9 +86,16 @@ async def record_update(update: object, context: TelegramContext) -> None:
                 break
             key = ids.restart(key)
     context.bot_data.inbox_ours[id(update)] = key
+    await _hand_on(update, context, actor, private)
+
+
+async def _hand_on(
+    update: Update, context: TelegramContext, actor: Actor | None, private: bool
+) -> None:
+    """Hand a recorded update to the flows with its sender; a group's stops at `groups`."""
     keep_actor(context, actor)
     if private:
-        flood.learn(update, actor)
+        context.bot_data.flood.learn(update, actor)
         await load_forms(context, update, actor)
     if not private:
         await groups.on_update(update, context)
