@@ -26,11 +26,12 @@ from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.models import Contact
 from db.queries.contacts import ensure_admin
-from handlers.telegram import inbox
+from handlers.telegram import inbox_recovery
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import register as register_telegram
 from handlers.telegram.form_store import FormStore
 from handlers.telegram.forms import ADDUNIT, form_conversations
+from handlers.telegram.inbox_app import InboxApplication
 from handlers.telegram.lanes import PersonLanes
 from handlers.telegram.menus import (
     MenuOf,
@@ -74,7 +75,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
-        .application_class(inbox.InboxApplication)
+        .application_class(InboxApplication)
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
@@ -176,7 +177,7 @@ async def _post_init(application: App, admin_ids: list[int]) -> None:
     await set_default_menus(application.bot, flows, services.catalog)
     for one in staff:
         await set_contact_menu(application.bot, flows, services.catalog, one)
-    await inbox.recover(application)
+    await inbox_recovery.recover(application)
     if application.bot_data.loop_probe is not None:
         application.bot_data.loop_probe.start()
     log.info("dondoc started as @%s", services.bot_username)
@@ -199,7 +200,7 @@ async def _post_shutdown(application: App) -> None:
 async def _rescue(context: Any) -> None:
     """Run the updates dead workers left (the leader's job; a failure waits for the next)."""
     try:
-        await inbox.rescue(context.application)
+        await inbox_recovery.rescue(context.application)
     except Exception:
         log.exception("taking over the updates of dead workers failed; the next run retries")
 

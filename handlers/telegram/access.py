@@ -3,7 +3,8 @@
 A flow writes its callbacks as `async def cb(req: Request) -> ...` and wraps them with
 `command(access)` or `button(access)`. The wrapper records the sender, loads who they are,
 checks their access (and, for buttons, that the button was issued to them), and only then
-calls the flow. Flows never check roles by hand.
+calls the flow. Flows never check roles by hand. Who the sender is comes from `senders.py`;
+how a press is answered or settled, `presses.py`.
 """
 
 from __future__ import annotations
@@ -16,21 +17,17 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlmodel import Session
-from telegram import Bot, InlineKeyboardButton, Message, Update, User
+from telegram import InlineKeyboardButton, Message, Update
 from telegram.constants import ParseMode
 
-from app.actor import NO_CONTACT, Actor, actor_from
-from app.i18n import Lang, pick_language
+from app.actor import Actor
 from app.services import Services
 from app.signing import sign, verify
 from core.markup import to_html, to_plain
-from core.roles import Access, Role
+from core.roles import Access
 from db.engine import session_scope
-from db.models import Contact
-from db.queries.contacts import touch_contact
-from db.queries.snapshot import Seen, refresh, snapshot
-from db.retry import retry_db_async
 from handlers.telegram.context import TelegramContext
+from handlers.telegram.senders import actor_of
 from scheduler.split import split_html
 from scheduler.workers import in_update_worker
 
@@ -40,8 +37,6 @@ Context = TelegramContext
 R = TypeVar("R")
 FlowCallback = Callable[["Request"], Awaitable[R]]
 PTBCallback = Callable[[Update, Context], Coroutine[Any, Any, R | None]]
-
-CHANNEL = "telegram"
 
 
 @dataclass
@@ -138,40 +133,9 @@ class Request:
         return InlineKeyboardButton(label, callback_data=data)
 
 
-POPUP_LIMIT = 190  # characters of a button press's answer Telegram shows (it takes 200)
-
-
-async def answer_press(update: Update, bot: Bot, text: str, *, alert: bool = False) -> None:
-    """Answer a button press with text (neutral markup): a pop-up when it fits, else the
-    press answered without words and the text sent whole as a message, so nothing is cut
-    (an error's code, a long unit name)."""
-    query, chat = update.callback_query, update.effective_chat
-    if query is None:
-        return
-    plain = to_plain(text)
-    if len(plain) <= POPUP_LIMIT or chat is None:
-        await query.answer(plain[:POPUP_LIMIT], show_alert=alert)
-        return
-    await query.answer()
-    for part in split_html(to_html(text)):
-        await bot.send_message(chat.id, part, parse_mode=ParseMode.HTML)
-
-
 def services_of(context: Context) -> Services:
     """Return the services the composition root built."""
     return context.services
-
-
-async def settle_press(req: Request, done: bool) -> None:
-    """Answer a button press: silently when it did its work, else as a stale button."""
-    query = req.update.callback_query
-    if query is None:
-        return
-    if done:
-        await query.answer()
-        return
-    log.info("stale button %s from %s", req.args, req.actor.external_id)
-    await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
 
 
 async def refresh_menu(req: Request, contact_id: int) -> None:
@@ -179,80 +143,6 @@ async def refresh_menu(req: Request, contact_id: int) -> None:
     refresh = req.context.bot_data.refresh_menu
     if refresh is not None:
         await refresh(req.context.bot, contact_id)
-
-
-def seen_sender(connection: Connection, update: Update, services: Services) -> Actor | None:
-    """Record a known sender as seen and return who they are (None: no user, or unknown).
-
-    Most updates come from people the bot knows: they cost one read, and a one-row update
-    when something changed (last seen, name, reachable again).
-    """
-    user = update.effective_user
-    if user is None or user.is_bot:
-        return None
-    known = snapshot(connection, channel=CHANNEL, external_id=str(user.id))
-    if known is None:
-        return None
-    person = _seen(update, user, services)
-    if not known.is_current(person):
-        known = refresh(connection, known, person)
-    return actor_from(known)
-
-
-def load_actor(update: Update, services: Services) -> Actor | None:
-    """Record a known sender as seen and return who they are (None without a user).
-
-    A stranger gets no contact row (they become one by redeeming an invite): writing to the
-    bot must not be enough to be stored, and admins of ADMIN_IDS have theirs from start-up.
-    """
-    user = update.effective_user
-    if user is None or user.is_bot:
-        return None
-    with services.engine.begin() as connection:
-        actor = seen_sender(connection, update, services)
-    if actor is None:
-        lang: Lang = pick_language(user.language_code, services.settings.default_language)
-        actor = Actor(NO_CONTACT, str(user.id), lang, Role.MEMBER.value, (), ())
-    return actor
-
-
-def keep_actor(context: Context, actor: Actor | None) -> None:
-    """Hand the sender read with the update's inbox row to the flow that answers it."""
-    context.kept_actor = actor
-
-
-async def actor_of(update: Update, context: Context, services: Services) -> Actor | None:
-    """Return the sender kept for this update (once), or read them now (off the loop)."""
-    kept, context.kept_actor = context.kept_actor, None
-    if kept is not None:
-        return kept
-    return await retry_db_async(
-        lambda: in_update_worker(load_actor, update, services), "loading the sender"
-    )
-
-
-def _seen(update: Update, user: User, services: Services) -> Seen:
-    """Return what this update tells about its sender."""
-    chat = update.effective_chat
-    chat_id = str(chat.id if chat is not None else user.id)
-    return Seen(chat_id, user.full_name[:200], user.username, services.clock.now())
-
-
-def register_sender(session: Session, update: Update, services: Services) -> Contact:
-    """Create (or refresh) the sender's contact row: a stranger becoming a contact."""
-    user = update.effective_user
-    assert user is not None
-    person = _seen(update, user, services)
-    return touch_contact(
-        session,
-        channel=CHANNEL,
-        external_id=str(user.id),
-        chat_id=person.chat_id,
-        display_name=person.display_name,
-        username=person.username,
-        language=pick_language(user.language_code, services.settings.default_language),
-        now=person.now,
-    )
 
 
 def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:

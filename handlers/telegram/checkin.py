@@ -20,9 +20,10 @@ from core.numbers import typed_number
 from core.roles import Access
 from db.queries.checkin import Check
 from handlers.telegram import checkin_steps, checkin_text
-from handlers.telegram.access import Request, answer_press, button, prefix_pattern
+from handlers.telegram.access import Request, button, prefix_pattern
 from handlers.telegram.checkin_steps import origin_of
 from handlers.telegram.itembuttons import settle
+from handlers.telegram.presses import answer_press
 from handlers.telegram.registry import NEW_MESSAGES, Flow
 from render.telegram import buttons
 from scheduler.workers import in_update_worker

@@ -11,8 +11,9 @@ from telegram.error import Conflict, Forbidden, TelegramError
 
 from app.i18n import pick_language
 from core.markup import to_html
-from handlers.telegram.access import answer_press, services_of
+from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
+from handlers.telegram.presses import answer_press
 
 log = logging.getLogger(__name__)
 

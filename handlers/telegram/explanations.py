@@ -22,7 +22,8 @@ from db.queries.checkin import (
     waiting_explanations,
 )
 from handlers.telegram import explanation_answers as answers
-from handlers.telegram.access import Request, answer_press, button, command
+from handlers.telegram.access import Request, button, command
+from handlers.telegram.presses import answer_press
 from handlers.telegram.registry import CommandSpec, Flow
 from render.telegram import buttons
 

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from core.invites import pasted_code
 from core.markup import Markup, to_plain
 from core.roles import Access
-from handlers.telegram import invites
+from handlers.telegram import invites_redeem
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.registry import Flow
 
@@ -29,7 +29,7 @@ async def anything_else(req: Request) -> None:
     if req.actor.access == Access.PUBLIC:
         code = pasted_code(req.message.text or "") if req.message is not None else None
         if code is not None:
-            await invites.redeem(req, code)
+            await invites_redeem.redeem(req, code)
             return
         await req.say("common.not_registered")
         return

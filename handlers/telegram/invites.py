@@ -1,9 +1,8 @@
-"""Invites: /invite (one link), /invites (a sheet of links), and redeeming `/start <code>`.
+"""Invites: /invite (one link), /invites (a sheet of links); revoking is `invites_revoke.py`,
+redeeming `/start <code>` `invites_redeem.py`.
 
 Buttons: `iv:new:<unit id>` (member, focal point), `iv:new:<role>:<function>:<unit id>`, and
 `iv:rv:<unit id>` (revoke a unit's open invites, when /invites revoke named several units).
-A used, expired or unknown code gets one and the same answer, so a guesser learns nothing;
-repeated wrong codes from one person are refused for a while (core.invites).
 """
 
 from __future__ import annotations
@@ -11,11 +10,9 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
-from app import invite_admin, pairing
-from app.i18n import pick_language
-from app.jobs import invite_file
+from app.jobs import InviteFile, invite_file
 from core.deadlines import format_date
-from core.invites import invite_link, looks_like_code, parse_invite_args
+from core.invites import invite_link, parse_invite_args
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access, Function, Role
@@ -23,22 +20,13 @@ from core.textnorm import fold
 from db.models import Invite, Unit
 from db.queries.audit import record
 from db.queries.invites import create_invite
-from handlers.telegram.access import (
-    CHANNEL,
-    Request,
-    button,
-    command,
-    prefix_pattern,
-    refresh_menu,
-    settle_press,
-)
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.invites_revoke import PREFIX, REVOKE, revoke, revoke_for_unit
+from handlers.telegram.presses import settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
-from scheduler.delivery import wake
 from scheduler.workers import in_process
 
-PREFIX = "iv"
-REVOKE = "rv"
 REVOKE_WORDS = ("revoke", "huy")  # "hủy"
 
 
@@ -84,7 +72,14 @@ async def create_and_answer(req: Request, unit_id: int, role: Role, function: Fu
     found = await req.transaction(make)
     if found is None:
         return False
-    made, code, name = found
+    await req.reply(_created(req, *found, role, function))
+    return True
+
+
+def _created(
+    req: Request, made: Invite, code: str, name: str, role: Role, function: Function
+) -> str:
+    """Say the invite made: its unit, role, link, code and expiry (and that Zalo takes it)."""
     created = req.t(
         "invites.created",
         unit=name,
@@ -96,8 +91,7 @@ async def create_and_answer(req: Request, unit_id: int, role: Role, function: Fu
     )
     if "zalo" in req.services.settings.channels:  # the same code pairs on Zalo
         created += "\n" + req.t("zalo.invite_code", code=code)
-    await req.reply(created)
-    return True
+    return created
 
 
 def _bot_username(req: Request) -> str:
@@ -163,75 +157,20 @@ async def invites_sheet(req: Request) -> None:
     if sheet is None:
         await req.say("invites.none_to_invite")
         return
+    await _send_sheet(req, sheet, fmt)
+
+
+async def _send_sheet(req: Request, sheet: InviteFile, fmt: str) -> None:
+    """Send the sheet of invites as a document, its caption saying how many and how long."""
     name = req.t("invites.file_name", day=req.services.today().strftime("%Y%m%d"))
+    days = req.services.settings.invite_ttl_days
     chat = req.update.effective_chat
     assert chat is not None
     await req.context.bot.send_document(
         chat.id,
         document=sheet.content,
         filename=f"{name}.{fmt}",
-        caption=to_html(
-            req.t("invites.sheet_caption", count=sheet.count, days=settings.invite_ttl_days)
-        ),
-    )
-
-
-async def revoke(req: Request, text: str) -> None:
-    """Revoke the invite of a code (or deep link), or every open invite of a unit."""
-    code = invite_admin.code_of(text)
-    if not code:
-        await req.say("invites.revoke_usage")
-        return
-    actor = req.actor
-    if looks_like_code(code):
-        said = await req.run(
-            invite_admin.revoke_code, req.services, actor.lang, actor.contact_id, code
-        )
-        if said is not None:
-            await req.reply(said)
-            return
-    unit = await pick_unit(req, text, PREFIX, REVOKE, include_inactive=True)
-    if unit is not None and unit.id is not None:
-        await revoke_for_unit(req, unit.id)
-
-
-async def revoke_for_unit(req: Request, unit_id: int) -> None:
-    """Revoke every open invite of a unit and say how many."""
-    actor = req.actor
-    await req.reply(
-        await req.run(
-            invite_admin.revoke_for_unit, req.services, actor.lang, actor.contact_id, unit_id
-        )
-    )
-
-
-async def redeem(req: Request, code: str) -> None:
-    """Register the sender with an invite code (of `/start <code>`, or pasted alone), or
-    refuse politely.
-
-    The rules (rate limit, admin codes, spending the code, the audit, telling the admins)
-    are `app.pairing.redeem`'s, as on Zalo; here the newcomer's command menu is refreshed.
-    """
-    redeemed = await req.run(pairing.redeem, req.services, _newcomer(req), code)
-    await req.reply(redeemed.said.text)
-    if redeemed.contact_id is not None:
-        await refresh_menu(req, redeemed.contact_id)
-        wake(req.context.application)
-
-
-def _newcomer(req: Request) -> pairing.Newcomer:
-    """Return the sender of a code as Telegram names them (as `register_sender` records)."""
-    user = req.update.effective_user
-    chat = req.update.effective_chat
-    assert user is not None
-    return pairing.Newcomer(
-        CHANNEL,
-        str(user.id),
-        str(chat.id if chat is not None else user.id),
-        user.full_name[:200],
-        pick_language(user.language_code, req.services.settings.default_language),
-        username=user.username,
-        call_name=user.first_name,
+        caption=to_html(req.t("invites.sheet_caption", count=sheet.count, days=days)),
     )
 
 

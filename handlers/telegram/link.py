@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from app.linking import Caller, link
 from core.roles import Access
-from handlers.telegram.access import CHANNEL, Request, command, refresh_menu
+from handlers.telegram.access import Request, command, refresh_menu
 from handlers.telegram.registry import CommandSpec, Flow
+from handlers.telegram.senders import CHANNEL
 from scheduler.workers import in_worker
 
 

@@ -2,7 +2,8 @@
 
 Shaped like PTB's conversationbot.py: each state's callback returns the next state, /cancel
 works at every step, and the ConversationHandler is built in one function (`conversation`).
-Steps: title, directive, deadline, units (handlers.newtask_units), description, confirm.
+Steps: title, directive, deadline (handlers.newtask_steps), units (handlers.newtask_units),
+description, confirm (handlers.newtask_line); the draft they share, handlers.newtask_draft.
 `/newtask <title> | <deadline> | <assignees> [| <directive>]` goes straight to the
 confirmation, or asks for the one part it refused (handlers.newtask_line). Every button of
 the form carries its draft's nonce: one of an earlier draft is refused and changes nothing.
@@ -13,11 +14,9 @@ PTB then keeps the current state.
 from __future__ import annotations
 
 import re
-from datetime import date
-from functools import partial
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -27,39 +26,35 @@ from telegram.ext import (
     filters,
 )
 
-from app import newtask
-from core.deadlines import format_date
-from core.numbers import typed_number
 from core.roles import Access
 from core.taskdraft import TaskDraft
-from db.models import Directive
-from db.queries.directives import recent_directives
 from handlers.telegram import newtask_line
-from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.access import Request, command, prefix_pattern
 from handlers.telegram.context import PersonForms
 from handlers.telegram.forms import NEWTASK, dropped_note, while_open
-from handlers.telegram.newtask_units import (
+from handlers.telegram.newtask_draft import (
     ASSIGNEES,
     CONFIRM,
+    DEADLINE,
     DESCRIPTION,
+    DIRECTIVE,
+    END,
     LINE_FIX,
-    ack,
-    draft_of,
+    TITLE,
     end_draft,
-    form_button,
     keep_draft,
-    pressed_draft,
-    show_menu,
     stale_button,
-    use_date,
+)
+from handlers.telegram.newtask_steps import (
+    deadline_button,
+    deadline_text,
+    directive_button,
+    directive_text,
+    got_title,
 )
 from handlers.telegram.newtask_units import on_button as assignee_button
 from handlers.telegram.newtask_units import on_text as assignee_text
 from handlers.telegram.registry import NEW_MESSAGES, CommandSpec, Flow, PTBCallback
-from handlers.telegram.taskcommon import moved_note
-
-TITLE, DIRECTIVE, DEADLINE = 0, 1, 2
-END = ConversationHandler.END
 
 
 @command(Access.ADMIN)
@@ -74,109 +69,11 @@ async def start(req: Request) -> int:
 
 
 @command(Access.ADMIN)
-async def got_title(req: Request) -> int | None:
-    """Keep the title and ask for the directive."""
-    draft, text = draft_of(req), _text(req)
-    if draft is None:
-        return END
-    refused = newtask.title_refusal(req.services, req.actor.lang, text)
-    if refused is not None:
-        await req.reply(refused.text)
-        return TITLE
-    draft.title = text
-    recent = await req.transaction(lambda session: recent_directives(session))
-    rows = [[form_button(req, draft, d.number, "dir", d.id)] for d in recent]
-    rows.append([form_button(req, draft, req.t("newtask.btn_no_directive"), "dir", "none")])
-    await req.reply(req.t("newtask.ask_directive"), reply_markup=InlineKeyboardMarkup(rows))
-    return DIRECTIVE
-
-
-@button(Access.ADMIN)
-async def directive_button(req: Request) -> int | None:
-    """Take the picked directive (or none) and ask for the deadline."""
-    draft = await pressed_draft(req)
-    if draft is None:
-        return None
-    await ack(req)
-    choice = typed_number(req.args[-1])
-    if choice is not None:
-        found = await req.transaction(lambda session: session.get(Directive, choice))
-        if found is not None:
-            draft.directive_id, draft.directive_number = found.id, found.number
-    return await _ask_deadline(req)
-
-
-@command(Access.ADMIN)
-async def directive_text(req: Request) -> int | None:
-    """Read a typed directive: a known number, 'number | date | issuer | title', or none."""
-    draft, text = draft_of(req), _text(req)
-    if draft is None:
-        return END
-    read = await req.run(
-        partial(newtask.read_directive, known_only=True), req.services, req.actor.lang, text
-    )
-    if isinstance(read, newtask.Refused):
-        await req.reply(read.text)
-        return DIRECTIVE
-    draft.directive_id, draft.new_directive, draft.directive_number = read
-    return await _ask_deadline(req)
-
-
-async def _ask_deadline(req: Request) -> int:
-    """Ask for the deadline (step 3)."""
-    await req.say("newtask.ask_deadline")
-    return DEADLINE
-
-
-@command(Access.ADMIN)
-async def deadline_text(req: Request) -> int | None:
-    """Read the deadline; say so when it moved off a day off; go on to the units."""
-    return await _take_deadline(req, _text(req))
-
-
-@button(Access.ADMIN)
-async def deadline_button(req: Request) -> int | None:
-    """Take the proposed date (a past 'd/m' a year later)."""
-    if await pressed_draft(req) is None:
-        return None
-    await ack(req)
-    day = date.fromisoformat(req.args[-1])
-    return await _take_deadline(req, format_date(day))
-
-
-async def _take_deadline(req: Request, text: str) -> int:
-    """Set the draft's deadline from text, or explain and ask again."""
-    draft = draft_of(req)
-    if draft is None:
-        return END
-    parsed = await req.run(newtask.read_deadline, req.services, req.actor.lang, text)
-    if isinstance(parsed, newtask.Refused):
-        await req.reply(parsed.text, reply_markup=use_date(req, draft, parsed.suggestion))
-        return DEADLINE
-    draft.deadline, draft.moved_from, draft.moved_reason = (
-        parsed.date,
-        parsed.moved_from,
-        parsed.reason,
-    )
-    note = moved_note(req, parsed)
-    await req.reply(
-        req.t("newtask.deadline_set", date=parsed.date) + (f"\n{note}" if note else "")
-    )
-    await show_menu(req, draft)
-    return ASSIGNEES
-
-
-@command(Access.ADMIN)
 async def cancel(req: Request) -> int:
     """Leave /newtask at any step; nothing is created."""
     await end_draft(req)
     await req.say("common.cancelled")
     return END
-
-
-def _text(req: Request) -> str:
-    """Return the message text, trimmed."""
-    return (req.message.text or "").strip() if req.message is not None else ""
 
 
 class FormButton(BaseHandler[Update, Any, Any]):

@@ -21,7 +21,7 @@ from core.roles import Access
 from core.taskdraft import MAX_DESCRIPTION, TaskDraft
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.forms import dropped_note
-from handlers.telegram.newtask_units import (
+from handlers.telegram.newtask_draft import (
     CONFIRM,
     DESCRIPTION,
     LINE_FIX,

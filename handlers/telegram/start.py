@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from app import people
 from core.roles import Access
 from db.models import Unit
-from handlers.telegram import invites
+from handlers.telegram import invites_redeem
 from handlers.telegram.access import Request, command, refresh_menu
 from handlers.telegram.registry import CommandSpec, Flow, visible_commands
 
@@ -24,7 +24,7 @@ ROLE_KEYS = {
 async def start(req: Request) -> None:
     """Greet the sender (staff get their role's menu); a payload goes to the invite flow."""
     if req.args:
-        await invites.redeem(req, req.args[0])
+        await invites_redeem.redeem(req, req.args[0])
         return
     if req.actor.access > Access.MEMBER:
         # Staff may have got their role while the bot had no chat to set their menu in

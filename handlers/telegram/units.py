@@ -19,7 +19,8 @@ from core.roles import Access
 from core.units import split_edit_line
 from db.models import UnitKind
 from db.queries.unit_admin import UnitStatus, unit_overview
-from handlers.telegram.access import Request, button, command, prefix_pattern, settle_press
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.presses import settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitform import addunit_command, addunit_conversation
 from handlers.telegram.unitpick import pick_unit

@@ -1,7 +1,7 @@
 """Admins' commands on Zalo, typed as on Telegram, through the same use cases.
 
 /editunit (a unit's card, or a change), /tasks (open tasks page by page; `/tasks #12` one
-task), /calendar, /scope, /contacts (page by page), /recurring, and /import: Zalo brings no
+task), /calendar, /scope, /recurring, and /import (/contacts is `contacts.py`): Zalo brings no
 files to a bot, so it answers a link to an upload page on `dondoc serve`, signed for this
 admin and expiring (`web/upload.py`), or without PUBLIC_BASE_URL the other ways to import.
 Each checks the person's role first, as Telegram's flows do, and returns what to say; long
@@ -10,7 +10,6 @@ lists go on with "tiếp".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from functools import partial
 
 from app import (
@@ -24,61 +23,12 @@ from app import (
 )
 from app.actor import Actor
 from app.checkin import Said
-from app.choices import Choice
 from app.services import Services
 from core.markup import Markup
 from core.numbers import typed_number
-from core.roles import Access
 from core.units import split_edit_line
-from db.engine import session_scope
-from db.models import Unit
-from db.queries.contact_admin import contact_page
-from db.queries.units import find_units
+from handlers.zalo.commandkit import UNITS_LISTED, one_unit, refused_unless_admin
 from handlers.zalo.pages import remember
-
-CONTACTS_SIZE = 15
-UNITS_LISTED = 10
-UNITS_OFFERED = 20  # numbered choices of the units a name fits
-
-
-def refused_unless_admin(services: Services, actor: Actor) -> list[Said] | None:
-    """Return the refusal for anyone but an admin, else None."""
-    return refused_below(services, actor, Access.ADMIN)
-
-
-def refused_below(services: Services, actor: Actor, access: Access) -> list[Said] | None:
-    """Return the refusal for anyone whose role is below `access`, else None."""
-    if actor.access >= access:
-        return None
-    return [Said(services.catalog.get(actor.lang, "common.not_allowed"))]
-
-
-def one_unit(
-    services: Services, lang: str, text: str, *, include_inactive: bool = False
-) -> Unit | Said:
-    """Return the one unit `text` names (code or name), or what to say: none, or which."""
-    t = partial(services.catalog.get, lang)
-    with session_scope(services.engine) as session:
-        units = find_units(session, text=text, include_inactive=include_inactive)
-    if not units:
-        return Said(t("zalo.unit_not_found", text=text))
-    if len(units) > 1:
-        listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
-        return Said(t("zalo.unit_ambiguous", text=text, units=listed))
-    return units[0]
-
-
-def units_offered(
-    services: Services,
-    lang: str,
-    text: str,
-    units: Sequence[Unit],
-    data: Callable[[Unit], tuple[str | int, ...]],
-) -> list[Said]:
-    """Offer the units a name fits, numbered: a typed number takes that unit's `data`."""
-    choices = [[Choice(f"{u.name} ({u.code})", data(u))] for u in units[:UNITS_OFFERED]]
-    t = partial(services.catalog.get, lang)
-    return [Said(t("units.which_one", text=text, count=len(units)), choices)]
 
 
 def editunit(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -167,54 +117,6 @@ def recurring(services: Services, actor: Actor, args: str, _name: str) -> list[S
         return refused
     answers = recurring_rules.command(services, actor.lang, actor.contact_id, args)
     return [Said(text) for text in answers]
-
-
-def contacts(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """/contacts [unit]: the registered people (or a unit's), a page at a time;
-    `/contacts role <person> <role>` and `/contacts remove <person> <unit>` do what a
-    person's card's buttons do on Telegram."""
-    action = people.contact_action(args)
-    if action is None:
-        return contacts_page(services, actor, args.strip(), 1)
-    refused = refused_unless_admin(services, actor)
-    if refused is not None:
-        return refused
-    verb, rest = action
-    change = people.set_role if verb == "role" else people.remove_contact
-    return [Said(change(services, actor.lang, actor.contact_id, rest))]
-
-
-def contacts_page(services: Services, actor: Actor, text: str, number: int) -> list[Said]:
-    """Show one page of the people `text` asks for (all, or a unit's): "tiếp" the next."""
-    refused = refused_unless_admin(services, actor)
-    if refused is not None:
-        return refused
-    unit: Unit | None = None
-    if text:
-        found = one_unit(services, actor.lang, text, include_inactive=True)
-        if isinstance(found, Said):
-            return [found]
-        unit = found
-    t = partial(services.catalog.get, actor.lang)
-    with session_scope(services.engine) as session:
-        unit_id = unit.id if unit is not None else None
-        page, count = contact_page(session, unit_id=unit_id, number=number, size=CONTACTS_SIZE)
-        header = (
-            t("zalo.contacts_header_unit", count=count, unit=unit.name)
-            if unit is not None
-            else t("zalo.contacts_header", count=count)
-        )
-        lines = [header]
-        lines += [people.contact_line(services.catalog, actor.lang, i) for i in page.items]
-    if not page.items:
-        lines.append(t("contacts.none"))
-    lines += ["", t("common.page", page=page.number, pages=page.pages)]
-    more = None
-    if page.has_next:
-        more = {"command": "contacts", "page": page.number + 1, "args": text}
-        lines.append(t("zalo.more"))
-    remember(services, actor, more)
-    return [Said("\n".join(lines))]
 
 
 def imports(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:

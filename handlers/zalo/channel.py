@@ -4,7 +4,8 @@ Built on the text channel (`handlers/text/channel.py`): numbered choices kept in
 database, free text through the reply parser. On top of it: pairing by code, the typed
 commands (`handlers/zalo/commands.py`), the typed status answers ("2 60%", "#12 1",
 `handlers/zalo/shorthand.py`), photos as evidence, and Zalo's rendering of status choices.
-A guided form under way (`handlers/zalo/forms.py`) takes the person's plain text first.
+A guided form under way (`handlers/zalo/forms.py`, kept by `form_state.py`) takes the
+person's plain text first.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from app.actor import Actor, actor_from
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
@@ -34,6 +36,7 @@ from handlers.zalo import (
     commands,
     evidence,
     evidence_links,
+    form_state,
     forms,
     invites,
     ranking,
@@ -78,12 +81,7 @@ class ZaloChannel(TextChannel):
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
         if event.name == "message.image.received":
-            if actor is None:
-                return self._render(lang, Said(t("zalo.not_registered")))
-            if not actor.unit_ids:  # staff: registered, but no unit to keep evidence for
-                return self._render(lang, Said(t("evidence.no_unit")))
-            said = evidence.keep(self.services, actor, event, photo, oversized=oversized)
-            return self._render(lang, said)
+            return self._render(lang, self._photo(actor, lang, event, photo, oversized))
         if not event.name.startswith("message."):  # no message: nothing was said to answer
             return []
         if event.name != "message.text.received":
@@ -98,15 +96,9 @@ class ZaloChannel(TextChannel):
         command = fold(word[1:]).split("@")[0] if word.startswith("/") else ""
         # Only admins fill in forms: an official's reply costs no read of one.
         admin = actor is not None and actor.access >= Access.ADMIN
-        form = forms.current(self.services, actor) if actor is not None and admin else None
+        form = form_state.current(self.services, actor) if actor is not None and admin else None
         if actor is not None and form is not None and command in ("", "cancel"):
-            if command == "cancel" or forms.is_cancel(typed):
-                return self._show(actor, Answer(forms.cancel(self.services, actor)))
-            if fold(typed) in MORE_WORDS and recall(self.services, actor) is not None:
-                # "tiếp" after a list asked for mid-form is its next page, not a title.
-                more = commands.next_page(self.services, actor, "", event.sender_name)
-                return self._show(actor, Answer(more))
-            return self._show(actor, Answer(forms.answer(self.services, actor, form, typed)))
+            return self._show(actor, Answer(self._in_form(actor, form, command, typed, event)))
         code = rest.strip() if command == "start" else pasted_code(typed) if not command else ""
         # After /start, any word is meant as a code: a cut-short one is called unusable.
         if code:
@@ -137,6 +129,28 @@ class ZaloChannel(TextChannel):
         words, replied = self._status_words(actor, typed)
         text = words or narrow(event.text)
         return self.receive(event.sender_id, text, event.message_id, replied)
+
+    def _photo(
+        self, actor: Actor | None, lang: str, event: Event, photo: bytes | None, oversized: bool
+    ) -> Said:
+        """Keep a photo as evidence of the sender's unit, or say why it is not kept."""
+        t = partial(self.services.catalog.get, lang)
+        if actor is None:
+            return Said(t("zalo.not_registered"))
+        if not actor.unit_ids:  # staff: registered, but no unit to keep evidence for
+            return Said(t("evidence.no_unit"))
+        return evidence.keep(self.services, actor, event, photo, oversized=oversized)
+
+    def _in_form(
+        self, actor: Actor, form: dict[str, Any], command: str, typed: str, event: Event
+    ) -> list[Said]:
+        """Take what an admin typed while a form waits: leave it, a next page, or an answer."""
+        if command == "cancel" or form_state.is_cancel(typed):
+            return form_state.cancel(self.services, actor)
+        if fold(typed) in MORE_WORDS and recall(self.services, actor) is not None:
+            # "tiếp" after a list asked for mid-form is its next page, not a title.
+            return commands.next_page(self.services, actor, "", event.sender_name)
+        return forms.answer(self.services, actor, form, typed)
 
     def _seen(self, event: Event) -> Actor | None:
         """Return who wrote, refreshing what Zalo says of them (they are reachable again)."""

@@ -1,4 +1,5 @@
-"""Typed commands on Zalo, registered in COMMANDS: everyone's here, staff's in `staff.py`.
+"""Typed commands on Zalo, registered in COMMANDS, with ACCESS (each command's role):
+everyone's in `everyone.py`, staff's in `staff.py`, admins' in `admin.py` and others.
 
 Each one is a function of the actor and the command's text returning what to say (`Said`):
 the same use cases and queries as Telegram's flows, shown as plain text with numbered
@@ -8,131 +9,28 @@ choices. A long answer goes page by page: "tiếp" shows the next one (`pages.py
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
-from sqlmodel import Session, col, select
-
-from app import people
 from app.actor import Actor
 from app.checkin import Said
-from app.reporting import status_text, unit_inactive
 from app.services import Services
-from core.markup import Markup
-from core.numbers import typed_number
 from core.roles import Access
-from db.engine import session_scope
-from db.models import Unit
-from db.queries.checkin import Row, open_page, unit_name
 from handlers.zalo import (
     admin,
+    contacts,
+    everyone,
     evidence_links,
     files,
-    forms,
+    form_addunit,
+    form_newtask,
     invites,
     ranking,
     staff,
     taskedit,
     unitadmin,
 )
-from handlers.zalo.pages import recall, remember
-
-MYTASKS_SIZE = 5
-ROLE_KEYS = {
-    "member": "common.role_member",
-    "coordinator": "common.role_coordinator",
-    "admin": "common.role_admin",
-}
+from handlers.zalo.pages import recall
 
 Command = Callable[[Services, Actor, str, str], list[Said]]
-
-
-def greet(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
-    """Say who the person is for the bot (/start without a code)."""
-    t = partial(services.catalog.get, actor.lang)
-    role = t(ROLE_KEYS.get(actor.role, "common.role_member"))
-    if actor.unit_ids:
-        return [
-            Said(
-                t("start.welcome_registered", name=name, role=role, units=_units(services, actor))
-            )
-        ]
-    if actor.access >= Access.COORDINATOR:
-        return [Said(t("start.welcome_staff", name=name, role=role))]
-    return [Said(t("zalo.not_registered"))]
-
-
-def help_text(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
-    """List the commands of the person's role."""
-    t = partial(services.catalog.get, actor.lang)
-    lines = [t("zalo.help_header", role=t(ROLE_KEYS.get(actor.role, "common.role_member")))]
-    lines.append(t("zalo.help_member"))
-    if "telegram" in services.settings.channels:  # on Zalo alone there is nothing to link
-        lines.append(t("zalo.help_link"))
-    if actor.access >= Access.COORDINATOR:
-        lines.append(t("zalo.help_coordinator"))
-        lines.append(t("zalo.help_coordinator_more"))
-    if actor.access >= Access.ADMIN:
-        lines.append(t("zalo.help_admin"))
-        lines.append(t("zalo.help_admin_more"))
-    return [Said("\n".join(lines))]
-
-
-def whoami(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
-    """Say the person's name, Zalo id, role and units."""
-    t = partial(services.catalog.get, actor.lang)
-    units = _units(services, actor) or t("zalo.no_units")
-    role = t(ROLE_KEYS.get(actor.role, "common.role_member"))
-    return [Said(t("zalo.whoami", name=name, id=actor.external_id, role=role, units=units))]
-
-
-def lang(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """Switch the person's language between Vietnamese and English."""
-    return [Said(people.set_language(services, actor, args).said)]
-
-
-def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """List the open assignments of the person's units, a page at a time."""
-    t = partial(services.catalog.get, actor.lang)
-    if not actor.unit_ids:
-        return [Said(t("mytasks.no_unit"))]
-    page = max(typed_number(args) or 1, 1)
-    with session_scope(services.engine) as session:
-        rows, total = _mytasks_page(session, actor, page)
-        if total == 0:  # every unit deactivated: that is why
-            said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
-            return [Said(said or t("mytasks.empty"))]
-        pages = max(1, -(-total // MYTASKS_SIZE))
-        if page > pages:  # past the end: the last page
-            page = pages
-            rows, total = _mytasks_page(session, actor, page)
-        lines = [t("mytasks.header", count=total)]
-        for assignment, task in rows:
-            status = Markup(status_text(services, actor.lang, assignment))
-            # A person of two units may see one task twice: each says its unit, as on Telegram.
-            unit = (
-                unit_name(session, unit_id=assignment.unit_id) if len(actor.unit_ids) > 1 else ""
-            )
-            lines.append(
-                t(
-                    "mytasks.item",
-                    task=Markup(str(task.id)),
-                    title=task.title,
-                    deadline=assignment.deadline,
-                    status=status,
-                    unit=f" · {unit}" if unit else "",
-                )
-            )
-    lines.append(t("common.page", page=page, pages=pages) + ". " + t("zalo.answer_hint"))
-    if page < pages:
-        lines.append(t("zalo.more"))
-    remember(services, actor, {"command": "mytasks", "page": page + 1} if page < pages else None)
-    return [Said("\n\n".join(lines))]
-
-
-def _mytasks_page(session: Session, actor: Actor, page: int) -> tuple[list[Row], int]:
-    """Return one page of the open assignments of the person's units, and how many in all."""
-    offset = (page - 1) * MYTASKS_SIZE
-    return open_page(session, unit_ids=actor.unit_ids, offset=offset, limit=MYTASKS_SIZE)
 
 
 def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[Said]:
@@ -144,7 +42,7 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
     if data.get("command") == "summary":
         return staff.summary_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "contacts":
-        return admin.contacts_page(services, actor, str(data.get("args", "")), int(page))
+        return contacts.contacts_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "unit":
         return ranking.unit_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == evidence_links.COMMAND:
@@ -152,36 +50,29 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
     if data.get("command") == "ranking":
         return ranking.ranking_page(services, actor, str(data.get("args", "")), int(page))
     paged = {"units": staff.units, "tasks": admin.tasks, "calendar": admin.calendar}
-    return paged.get(str(data.get("command")), mytasks)(services, actor, page, name)
-
-
-def _units(services: Services, actor: Actor) -> str:
-    """Return the names of the person's units, comma-separated."""
-    with session_scope(services.engine) as session:
-        query = select(Unit.name).where(col(Unit.id).in_(actor.unit_ids))
-        return ", ".join(session.exec(query))
+    return paged.get(str(data.get("command")), everyone.mytasks)(services, actor, page, name)
 
 
 COMMANDS: dict[str, Command] = {
-    "start": greet,
-    "help": help_text,
-    "whoami": whoami,
-    "lang": lang,
-    "mytasks": mytasks,
-    "viec": mytasks,
+    "start": everyone.greet,
+    "help": everyone.help_text,
+    "whoami": everyone.whoami,
+    "lang": everyone.lang,
+    "mytasks": everyone.mytasks,
+    "viec": everyone.mytasks,
     "summary": staff.summary,
     "tonghop": staff.summary,
     "invite": staff.invite,
     "units": staff.units,
     "explain": staff.explain,
     "giaitrinh": staff.explain,
-    "newtask": forms.start_newtask,
-    "addunit": forms.start_addunit,
+    "newtask": form_newtask.start,
+    "addunit": form_addunit.start,
     "editunit": admin.editunit,
     "tasks": admin.tasks,
     "calendar": admin.calendar,
     "scope": admin.scope,
-    "contacts": admin.contacts,
+    "contacts": contacts.contacts,
     "recurring": admin.recurring,
     "import": admin.imports,
     "approve": staff.approve,

@@ -27,7 +27,7 @@ from core.period import Period, looks_like_period, parse_period
 from core.roles import Access
 from db.engine import session_scope
 from db.queries.targets import Target, resolve_target
-from handlers.zalo.admin import refused_below
+from handlers.zalo.commandkit import refused_below
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ An event is stored under this bot, epoch 0 (Zalo's message ids never repeat) and
 finished once answered. One a crash left unfinished is handled once more at the next
 start (or, among several workers, by the leader once its worker is gone); one unfinished
 again after that may be what stops the bot: it is given up and the admins are told.
-These run in worker threads (`in_worker`); the poller decides when.
+These run in worker threads (`in_worker`); the dispatch (`dispatch.py`) decides when.
 """
 
 from __future__ import annotations

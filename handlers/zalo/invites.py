@@ -25,7 +25,7 @@ from core.textnorm import fold
 from db.engine import session_scope
 from db.queries.invites import units_for_invites
 from db.queries.units import find_units
-from handlers.zalo.admin import refused_unless_admin, units_offered
+from handlers.zalo.commandkit import refused_unless_admin, units_offered
 from handlers.zalo.files import link_hours, signed_link
 
 PREFIX = "iv"

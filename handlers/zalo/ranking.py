@@ -18,7 +18,7 @@ from app.reports import Context
 from app.services import Services
 from core.roles import Access
 from db.engine import session_scope
-from handlers.zalo.admin import refused_below
+from handlers.zalo.commandkit import refused_below
 from handlers.zalo.pages import show_page
 
 PREFIX = "rk"

@@ -31,7 +31,7 @@ from db.queries.invites import create_invite
 from db.queries.targets import resolve_target
 from db.queries.unit_admin import unit_overview
 from db.queries.units import find_units
-from handlers.zalo.admin import refused_below
+from handlers.zalo.commandkit import refused_below
 from handlers.zalo.pages import remember, show_page
 
 UNITS_SIZE = 25

@@ -14,7 +14,7 @@ from app.actor import Actor
 from app.checkin import Said
 from app.choices import Choice
 from app.services import Services
-from handlers.zalo.admin import refused_unless_admin
+from handlers.zalo.commandkit import refused_unless_admin
 
 PREFIX = "te"
 

@@ -16,7 +16,7 @@ from app.checkin import Said
 from app.services import Services
 from db.engine import session_scope
 from db.queries.units import find_units
-from handlers.zalo.admin import refused_unless_admin, units_offered
+from handlers.zalo.commandkit import refused_unless_admin, units_offered
 
 PREFIX = "un"
 SWITCHES = {"off": False, "on": True}

@@ -14,7 +14,7 @@ from app.i18n import load_catalog
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
-from handlers.zalo import commands, evidence
+from handlers.zalo import everyone, evidence
 from tests.factories import make_contact, make_task, make_unit
 from zalo import Event
 
@@ -39,7 +39,7 @@ def test_mytasks_and_a_photo_follow_the_deactivation(engine: Engine, settings: S
         "Đơn vị Xã Tam Xuân đã ngừng được theo dõi, đôn đốc trên hệ thống; không ghi nhận gì. "
         "Cần hỏi thêm, xin liên hệ quản trị viên: Chị Quản Trị."
     )
-    [listed] = commands.mytasks(services, actor, "", "mytasks")
+    [listed] = everyone.mytasks(services, actor, "", "mytasks")
     assert listed.text == told
     photo = Event("message.image.received", "m1", 0, HOA, "PRIVATE", HOA, "Hoa")
     assert evidence.keep(services, actor, photo, b"\xff\xd8\xff" + b"0" * 64).text == told

@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import select
 
 from db.models import Evidence, ExtensionRequest, RecurringTask, StatusReport
-from handlers.zalo import poller
+from handlers.zalo import answers as zalo_answers
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_commands import CHI, HOA, province
 
@@ -131,7 +131,7 @@ async def test_a_photo_too_large_is_refused_with_the_limit(
 ) -> None:
     """A photo past the size a download allows is not kept, and the answer says the limit."""
     province(zbot)
-    monkeypatch.setattr(poller, "MAX_PHOTO", len(JPEG) - 1)
+    monkeypatch.setattr(zalo_answers, "MAX_PHOTO", len(JPEG) - 1)
     [answer] = await zbot.photo(HOA, JPEG, "đã xong")
     assert "quá lớn" in answer
     assert "20 MB" in answer

@@ -13,7 +13,7 @@ from db.engine import session_scope
 from db.models import AuditLog, Contact, UnitContact
 from db.queries.contact_admin import change_role
 from devtools.fakebotapi import ChatMessage
-from handlers.telegram import contacts
+from handlers.telegram import contact_card
 from handlers.telegram.contacts import PAGE_SIZE
 from tests.factories import make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
@@ -86,7 +86,7 @@ async def test_demoting_the_last_admin_is_refused_in_the_admins_language(
             change_role(other, contact_id=me.id or 0, role=Role.MEMBER, actor_id=binh.id)
         return change_role(session, **kwargs)
 
-    monkeypatch.setattr(contacts, "change_role", demoted_meanwhile)
+    monkeypatch.setattr(contact_card, "change_role", demoted_meanwhile)
     after = bot.server.last_message_id(ADMIN_ID)
     await bot.press(ADMIN_ID, button_data(card, "thành viên"), card.message_id)
     said = await bot.server.wait_for_message(ADMIN_ID, after=after)

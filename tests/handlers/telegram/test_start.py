@@ -16,7 +16,7 @@ from db.models import Inbox
 from db.queries.contact_admin import change_role
 from db.queries.contacts import ensure_admin, find_contact
 from handlers.telegram.menus import menu, refresh_marked
-from handlers.zalo import commands as zalo_commands
+from handlers.zalo import everyone as zalo_everyone
 from tests.factories import identity, make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
@@ -286,7 +286,7 @@ async def test_role_changed_on_zalo_or_the_cli_resets_the_telegram_menu(
     with bot.session() as s:
         hoa = person(s, 2103)
         actor = Actor(hoa.id or 0, "z1", "vi", "coordinator", (), ())
-    zalo_commands.lang(bot.services, actor, "en", "lang")  # Zalo's /lang en
+    zalo_everyone.lang(bot.services, actor, "en", "lang")  # Zalo's /lang en
     assert await reset() == 1
     assert chat_menu(bot, 2103) == role_menu(bot, Access.COORDINATOR, "en")
     with bot.session() as s:  # what `dondoc admin remove` does

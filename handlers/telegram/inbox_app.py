@@ -1,0 +1,88 @@
+"""The Telegram application that finishes what the inbox recorded.
+
+An update is finished (`processed_at`) when PTB has run its handlers, also when they ended
+in the error handler: the person was told, and running it again could repeat what it did.
+An admin's guided forms are loaded before the flows see the update and kept before it is
+finished, so their next update, after a restart or on another worker, goes on from them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.ext import Application
+
+from app.actor import Actor
+from app.services import Services
+from core.roles import Access
+from db.queries import inbox as rows
+from db.queries.inbox import InboxKey
+from db.retry import retry_db_async
+from handlers.telegram.context import TelegramContext, TelegramData
+from handlers.telegram.form_store import FormStore
+from handlers.telegram.lanes import person_of
+from handlers.telegram.senders import CHANNEL
+from scheduler.groupcommit import GroupCommit
+from scheduler.roles import wait_turn
+
+log = logging.getLogger(__name__)
+
+
+class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData, Any]):
+    """The application, marking each update it recorded as finished once handled."""
+
+    # The marks `processed_at`, committed in groups: one transaction for the updates that
+    # ended meanwhile, not one each (created on first use, with the engine).
+    finishes: GroupCommit | None = None
+
+    async def process_update(self, update: object) -> None:
+        """Run the handlers (and the error handler), then mark the update processed."""
+        started = time.perf_counter()
+        key = self.bot_data.inbox_ours.get(id(update))
+        services = self.bot_data.services
+        if key is not None and services.worker is not None:
+            # Another worker may hold this person's earlier update: wait for it to finish.
+            await wait_turn(services, CHANNEL, key, person_of(update))
+        await super().process_update(update)
+        if self.bot_data.forms is not None:
+            await _keep_forms(self, self.bot_data.forms, update)
+        self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)
+        key = self.bot_data.inbox_ours.pop(id(update), None)
+        if key is not None:
+            if self.finishes is None:
+                self.finishes = GroupCommit(services.engine)
+            # Not awaited: the update's turn ends with its handlers (a write waiting for
+            # SQLite's lock would hold it up); stop() awaits what is left.
+            self.create_task(_finish(services, self.finishes, key), name="inbox-finish")
+
+
+async def load_forms(context: TelegramContext, update: Update, actor: Actor | None) -> None:
+    """Load an admin's guided forms (only admins have any) before the flows see the update."""
+    store = context.bot_data.forms
+    if store is not None and actor is not None and actor.access >= Access.ADMIN:
+        await store.load(context.application, update)
+
+
+async def _keep_forms(application: InboxApplication, store: FormStore, update: object) -> None:
+    """Write back the forms an update changed; a failure is logged, the answer stands."""
+    try:
+        await store.save(application, update)
+    except Exception:
+        log.exception("could not keep a guided form")
+
+
+async def _finish(services: Services, finishes: GroupCommit, key: InboxKey) -> None:
+    """Mark the update processed; if that fails, it is run again after a restart."""
+
+    def finish(session: Session) -> None:
+        now = services.clock.now()
+        rows.finish(session.connection(), channel=CHANNEL, key=key, now=now)
+
+    try:
+        await retry_db_async(lambda: finishes.run(finish), "finishing an update")
+    except Exception:
+        log.exception("could not mark update %s processed", key.update_id)

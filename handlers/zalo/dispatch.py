@@ -1,0 +1,211 @@
+"""Zalo's dispatch: each event taken (by polling or the webhook) stored, answered, finished.
+
+An event is stored in the inbox (`inbox.py`) before it is handled, so a redelivered one
+records nothing twice, and one a crash interrupted is handled once more at the next start.
+The flood guard judges each in the order they came; a few people are answered at a time,
+each person's messages in order. How events are fetched is `poller.py`; how one is
+answered in its chat, `answers.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable, Coroutine
+from functools import partial
+from typing import Any
+
+from app.services import Services
+from core.textnorm import without_nul
+from db.retry import retry_db_async
+from handlers.zalo.answers import answer
+from handlers.zalo.channel import CHANNEL, ZaloChannel
+from handlers.zalo.flood import Verdict, ZaloFlood
+from handlers.zalo.inbox import ZaloInbox
+from handlers.zalo.notes import ZaloNotes
+from scheduler.roles import LEADER, wait_turn
+from scheduler.workers import in_update_worker, in_worker
+from scheduler.zalo_sender import ZaloPacer
+from zalo import Event, ZaloClient, parse_events
+
+log = logging.getLogger(__name__)
+
+AT_ONCE = 4
+TAKEN_KEPT = 10_000  # Zalo redelivers within minutes; older copies meet the inbox
+LANES_KEPT = 1_000  # idle people's locks are dropped past this many
+
+
+class ZaloDispatch:
+    """Store Zalo events and answer them through the Zalo channel."""
+
+    def __init__(
+        self,
+        services: Services,
+        client: ZaloClient,
+        pacer: ZaloPacer,
+        *,
+        wake_sender: Callable[[], None],
+        account: str,
+    ) -> None:
+        self.services, self.client, self.pacer = services, client, pacer
+        self.inbox = ZaloInbox(services, account)
+        self.channel = ZaloChannel(services)
+        self.notes = ZaloNotes(services, client, pacer)
+        self.wake_sender = wake_sender
+        self._slots = asyncio.Semaphore(AT_ONCE)
+        self._lanes: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.flood = ZaloFlood()
+        self._taken: dict[str, None] = {}  # the message ids taken lately, oldest first
+
+    async def accept(self, payload: dict[str, Any]) -> None:
+        """Store a webhook's events in the inbox, then handle them in the background.
+
+        Returns once each is stored (so the 200 means kept); a redelivered one stops at the
+        inbox. ValueError when the body holds no event (the web adapter drops it, answering 200).
+        """
+        events = parse_events(without_nul(payload))  # PostgreSQL refuses NUL in text
+        if not events:
+            raise ValueError("no Zalo event in the body")
+        for event in events:
+            if self._taken_before(event):
+                continue
+            verdict = self.flood.judge(event.sender_id)
+            try:
+                if await self._admitted(event, verdict) and await self._stored(event):
+                    self._start(event, stored=True)
+            except Exception:
+                self._taken.pop(event.message_id, None)  # not kept: Zalo's next try is taken
+                raise
+
+    async def recover(self) -> None:
+        """Handle once more the events a crash left unfinished (each only once).
+
+        Among several workers, the leader takes over those of dead workers (`rescue`).
+        """
+        if self.services.worker is not None:
+            return
+        started = self.services.clock.now()
+        for event in await in_worker(self.inbox.unfinished, started):
+            self._start(event, stored=True)
+
+    async def rescue(self) -> int:
+        """As leader among several workers: handle the events dead workers left unfinished."""
+        me = self.services.worker
+        if me is None or not self.services.roles.holds(LEADER):
+            return 0
+        events = await in_worker(self.inbox.orphans, me)
+        if events:
+            log.warning("taking over %d Zalo events of workers gone", len(events))
+        for event in events:
+            self._start(event, stored=True, taken=True)
+        return len(events)
+
+    async def handle(
+        self,
+        event: Event,
+        *,
+        stored: bool = False,
+        taken: bool = False,
+        verdict: Verdict = Verdict.PASS,
+    ) -> None:
+        """Store, answer and finish one event; a duplicate is dropped; no error escapes.
+
+        `taken`: one taken over from a dead worker, which goes first in its person's turn;
+        `verdict`: the flood guard's on it (one over budget is dropped).
+        """
+        if not await self._admitted(event, verdict):
+            return
+        lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
+        async with self._slots, lane:
+            try:
+                if not stored and not await self._stored(event, waiting=True):
+                    return
+                if self.services.worker is not None and not taken:
+                    key = self.inbox.key(event)
+                    await wait_turn(self.services, CHANNEL, key, event.sender_id)
+                await answer(event, self.channel, self.client, self.pacer)
+                await in_update_worker(self.inbox.finish, event)
+            except Exception:
+                ref = secrets.token_hex(3)
+                log.exception("error %s while handling Zalo event %s", ref, event.message_id)
+                await self.notes.apologise(event, ref)
+            finally:
+                if not lane.locked() and len(self._lanes) > LANES_KEPT:
+                    self._lanes.pop(event.sender_id, None)
+        self.wake_sender()
+
+    async def finished(self) -> None:
+        """Wait for the events still being handled (at stop)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _start(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
+        """Handle an event in the background, after the person's earlier ones (unless flooding).
+
+        The flood guard judges it here, in the order the events came.
+        """
+        if not stored and self._taken_before(event):
+            return
+        verdict = Verdict.PASS if stored else self.flood.judge(event.sender_id)
+        self._spawn(self.handle(event, stored=stored, taken=taken, verdict=verdict))
+
+    def _taken_before(self, event: Event) -> bool:
+        """Tell whether this process took the event already: Zalo delivering it again.
+
+        Zalo's message ids never repeat, so such a copy is dropped before the flood guard
+        counts it (the inbox stops the copies of events taken before a restart).
+        """
+        if event.message_id in self._taken:
+            log.info("dropped Zalo event %s delivered again", event.message_id)
+            return True
+        self._taken[event.message_id] = None
+        if len(self._taken) > TAKEN_KEPT:
+            del self._taken[next(iter(self._taken))]
+        return False
+
+    async def _admitted(self, event: Event, verdict: Verdict) -> bool:
+        """Tell whether an event the flood guard judged goes on; tell a person going too fast.
+
+        One over the person's budget is dropped; the inbox is read only before a warning (at
+        most once a minute a person): one it knows is Zalo delivering it again, not the person
+        writing, dropped silently.
+        """
+        if verdict is not Verdict.WARN:
+            return verdict is Verdict.PASS
+        try:
+            known = await in_update_worker(self.inbox.known, event)
+        except Exception:  # over budget either way: dropped as a flood's
+            log.warning("inbox not read for Zalo event %s", event.message_id, exc_info=True)
+            known = False
+        if known:
+            self.flood.undo(event.sender_id, verdict)
+        else:
+            self._spawn(self.notes.slow_down(event))
+        return False
+
+    async def _stored(self, event: Event, *, waiting: bool = False) -> bool:
+        """Record the event in the inbox; False for a duplicate, whose token is given back.
+
+        `waiting` (a polled event, which Zalo does not give again): a database that does
+        not answer is waited for, its sender told once that the message is held. A webhook's
+        is not (Zalo sends it again when the call fails).
+        """
+        store = partial(in_update_worker, self.inbox.store, event)
+        if waiting:
+            tell = partial(self.notes.tell_unavailable, event) if event.private else None
+            kept = await retry_db_async(store, "recording a Zalo event", on_wait=tell)
+            self.notes.kept(event.sender_id)
+        else:
+            kept = await store()
+        if kept:
+            return True
+        self.flood.undo(event.sender_id, Verdict.PASS)
+        return False
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background, kept until it ends (the stop waits for it)."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
