@@ -28,7 +28,7 @@ async def redeem(req: Request, code: str) -> None:
 
 
 def _newcomer(req: Request) -> pairing.Newcomer:
-    """Return the sender of a code as Telegram names them (as `register_sender` does)."""
+    """Return the sender of a code as Telegram names them."""
     user = req.update.effective_user
     chat = req.update.effective_chat
     assert user is not None

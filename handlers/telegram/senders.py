@@ -4,15 +4,12 @@ or a stranger, who gets no contact row until they redeem an invite."""
 from __future__ import annotations
 
 from sqlalchemy import Connection
-from sqlmodel import Session
 from telegram import Update, User
 
 from app.actor import NO_CONTACT, Actor, actor_from
 from app.i18n import Lang, pick_language
 from app.services import Services
 from core.roles import Role
-from db.models import Contact
-from db.queries.contacts import touch_contact
 from db.queries.snapshot import Seen, refresh, snapshot
 from db.retry import retry_db_async
 from handlers.telegram.context import TelegramContext
@@ -76,20 +73,3 @@ def _seen(update: Update, user: User, services: Services) -> Seen:
     chat = update.effective_chat
     chat_id = str(chat.id if chat is not None else user.id)
     return Seen(chat_id, user.full_name[:200], user.username, services.clock.now())
-
-
-def register_sender(session: Session, update: Update, services: Services) -> Contact:
-    """Create (or refresh) the sender's contact row: a stranger becoming a contact."""
-    user = update.effective_user
-    assert user is not None
-    person = _seen(update, user, services)
-    return touch_contact(
-        session,
-        channel=CHANNEL,
-        external_id=str(user.id),
-        chat_id=person.chat_id,
-        display_name=person.display_name,
-        username=person.username,
-        language=pick_language(user.language_code, services.settings.default_language),
-        now=person.now,
-    )
