@@ -12,6 +12,7 @@ added afterwards would move them after the fact (a single task's deadline: /dead
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from functools import partial
 
@@ -35,11 +36,14 @@ MAX_LISTED_TASKS = 30  # tasks moved off a new day off, named by number; more ar
 ADD_WORDS = frozenset({"add", "off", "them", "thêm", "nghi", "nghỉ"})
 WORK_WORDS = frozenset({"work", "lam", "làm", "lambu", "làmbù"})
 REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", "bỏ"})
-# Tasks a new day off moves in one transaction: each holds SQLite's write lock while its
-# assignments move (a 3,300-unit task, a fraction of a second), and a day holding hundreds
-# of tasks moved in one transaction kept every official's status report waiting past the
-# lock's 2 s timeout (bench/README.md, "The other heavy commands").
+# Tasks a new day off moves in one transaction, which then pauses three times as long as
+# it held the write lock. All in one transaction, a day's tasks (46,000 assignments of a
+# country's cut) held SQLite's lock about 2 s, and every official's status report waited
+# for it (tap p99 1.2 to 1.7 s). Committed back to back, or pausing only as long, the taps
+# did worse: each makes several writes, four updates at a time, and their backlog did
+# not drain between two tasks (bench/README.md, "The other heavy commands").
 MOVE_TASKS_AT_ONCE = 1
+PAUSE_PER_HELD = 3.0
 
 
 def change(services: Services, lang: str, actor_id: int, args: str) -> str:
@@ -90,6 +94,7 @@ def _move_off(services: Services, *, day: date, to: date, actor_id: int) -> list
     moves only what is still due that day); return the tasks moved, in order."""
     tz, moved = services.settings.tz, set()
     while True:
+        started = time.monotonic()
         with session_scope(services.engine) as session:
             batch = move_tasks_off_day(
                 session, day=day, to=to, tz=tz, actor_id=actor_id, limit=MOVE_TASKS_AT_ONCE
@@ -97,6 +102,7 @@ def _move_off(services: Services, *, day: date, to: date, actor_id: int) -> list
         moved.update(batch)
         if len(batch) < MOVE_TASKS_AT_ONCE:
             break
+        time.sleep(PAUSE_PER_HELD * (time.monotonic() - started))  # the others write then
     with session_scope(services.engine) as session:
         moved.update(move_extended_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id))
     return sorted(moved)
