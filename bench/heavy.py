@@ -22,11 +22,14 @@ retry_after for any excess). The bot's loop probe writes its figures to a file
    coordinator or an admin at that size, one phase each: `/summary` of every task and of
    that task (a file past five pages) and its next page, `/ranking year`, `/chart` of all
    and of that task, the formal `/report` of the year, `/units`, `/contacts`, `/deadline`
-   of that task, then a Zalo admin (the fake Zalo server, the bot on both channels)
-   typing `/summary`, `/summary #task` and `/nudge #task`, and last the scheduled digest of
+   of that task, `/calendar add` of a day off every open task is given (`DAY_OFF`), one
+   admin typing `/export` four times in a row, then a Zalo admin (the fake Zalo server,
+   the bot on both channels) typing `/summary`, `/summary #task` and `/nudge #task`, and
+   last the scheduled digest of
    the generated coordinators (the bot restarted with DIGEST_CRON every minute). Written
    to bench/results/heavy_more.json. With `--report-only`, the formal `/report` of the year
-   alone after the idle baseline (bench/results/heavy_report.json).
+   alone after the idle baseline (bench/results/heavy_report.json). With `--only WORD`
+   (repeatable), only the `--more` phases whose name holds it (bench/results/heavy_only.json).
 7. Flood: a stranger sends `--flood-messages` messages in 10 s while an admin sends /help
    every second; the admin's answer latency (update available -> reply received), and the
    429s the server answered.
@@ -84,6 +87,7 @@ ZALO_ADMIN = "bench0zalo0admin"
 REPORT_PERIOD = "01/01/2026-31/12/2026"
 REPORT = "/report, the year"
 NEW_DEADLINE = "30/12/2026"
+BURST = 4  # an impatient admin's commands, typed while the first runs
 DAY_OFF = "10/12/2026"  # a Thursday: every open task is given it, for /calendar add
 GIVE_DAY_OFF = """
 UPDATE task SET deadline = :day WHERE status = 'open' AND id <> :keep
@@ -545,6 +549,18 @@ async def more_phases(
 
         return command
 
+    burst = f"{BURST} /export in a row, one admin"
+
+    async def exports() -> float:  # the second to fourth wait for the first, in its lane
+        before, started = server.call_count("sendDocument"), time.monotonic()
+        for _ in range(BURST):
+            server.send_text(ADMIN, "/export")
+        await server.wait_until(
+            lambda: server.call_count("sendDocument") >= before + BURST, COMMAND_TIMEOUT_S
+        )
+        return time.monotonic() - started
+
+    phases.append(await phase(burst, server, world, tapper, exports))
     if any(wanted(name, args) for name in ("Zalo /summary", "Zalo /nudge")):
         await zalo_command(zalo, "/help")  # the Zalo admin's first message makes them known
     for name, command in [
