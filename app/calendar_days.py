@@ -12,6 +12,7 @@ added afterwards would move them after the fact (a single task's deadline: /dead
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from functools import partial
 
@@ -27,7 +28,7 @@ from db.queries.calendar import (
     working_calendar,
 )
 from db.queries.dayoff import MovedBack, move_back_to_day
-from db.queries.taskadmin import move_off_day
+from db.queries.taskadmin import move_extended_off_day, move_tasks_off_day
 
 PAGE_SIZE = 20
 MAX_REASON = 200
@@ -35,6 +36,14 @@ MAX_LISTED_TASKS = 30  # tasks moved off a new day off, named by number; more ar
 ADD_WORDS = frozenset({"add", "off", "them", "thêm", "nghi", "nghỉ"})
 WORK_WORDS = frozenset({"work", "lam", "làm", "lambu", "làmbù"})
 REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", "bỏ"})
+# Tasks a new day off moves in one transaction, which then pauses three times as long as
+# it held the write lock. All in one transaction, a day's tasks (46,000 assignments of a
+# country's cut) held SQLite's lock about 2 s, and every official's status report waited
+# for it (tap p99 1.2 to 1.7 s). Committed back to back, or pausing only as long, the taps
+# did worse: each makes several writes, four updates at a time, and their backlog did
+# not drain between two tasks (bench/README.md, "The other heavy commands").
+MOVE_TASKS_AT_ONCE = 1
+PAUSE_PER_HELD = 3.0
 
 
 def change(services: Services, lang: str, actor_id: int, args: str) -> str:
@@ -69,7 +78,7 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
         # What was due that day is due the next working day (Civil Code 2015, art. 148),
         # as the reminders already count it: else a unit done then was counted late.
         to = working_calendar(session).roll_forward(day)[0]
-        moved = [] if working else move_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id)
+    moved = [] if working else _move_off(services, day=day, to=to, actor_id=actor_id)
     key = "calendar.work_added" if working else "calendar.off_added"
     said = t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
     if moved:
@@ -77,6 +86,26 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     if back is not None:
         said += "\n" + "\n".join(_moved_back(services, lang, back, day=day, today=today))
     return said
+
+
+def _move_off(services: Services, *, day: date, to: date, actor_id: int) -> list[int]:
+    """Move what is due on the new day off `day` to `to`, a transaction per few tasks (the
+    day off is already set: a failure midway leaves the rest for `/calendar add` again, which
+    moves only what is still due that day); return the tasks moved, in order."""
+    tz, moved = services.settings.tz, set()
+    while True:
+        started = time.monotonic()
+        with session_scope(services.engine) as session:
+            batch = move_tasks_off_day(
+                session, day=day, to=to, tz=tz, actor_id=actor_id, limit=MOVE_TASKS_AT_ONCE
+            )
+        moved.update(batch)
+        if len(batch) < MOVE_TASKS_AT_ONCE:
+            break
+        time.sleep(PAUSE_PER_HELD * (time.monotonic() - started))  # the others write then
+    with session_scope(services.engine) as session:
+        moved.update(move_extended_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id))
+    return sorted(moved)
 
 
 def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:

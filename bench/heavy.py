@@ -22,11 +22,14 @@ retry_after for any excess). The bot's loop probe writes its figures to a file
    coordinator or an admin at that size, one phase each: `/summary` of every task and of
    that task (a file past five pages) and its next page, `/ranking year`, `/chart` of all
    and of that task, the formal `/report` of the year, `/units`, `/contacts`, `/deadline`
-   of that task, then a Zalo admin (the fake Zalo server, the bot on both channels)
-   typing `/summary`, `/summary #task` and `/nudge #task`, and last the scheduled digest of
+   of that task, `/calendar add` of a day off every open task is given (`DAY_OFF`), one
+   admin typing `/export` four times in a row, then a Zalo admin (the fake Zalo server,
+   the bot on both channels) typing `/summary`, `/summary #task` and `/nudge #task`, and
+   last the scheduled digest of
    the generated coordinators (the bot restarted with DIGEST_CRON every minute). Written
    to bench/results/heavy_more.json. With `--report-only`, the formal `/report` of the year
-   alone after the idle baseline (bench/results/heavy_report.json).
+   alone after the idle baseline (bench/results/heavy_report.json). With `--only WORD`
+   (repeatable), only the `--more` phases whose name holds it (bench/results/heavy_only.json).
 7. Flood: a stranger sends `--flood-messages` messages in 10 s while an admin sends /help
    every second; the admin's answer latency (update available -> reply received), and the
    429s the server answered.
@@ -84,6 +87,16 @@ ZALO_ADMIN = "bench0zalo0admin"
 REPORT_PERIOD = "01/01/2026-31/12/2026"
 REPORT = "/report, the year"
 NEW_DEADLINE = "30/12/2026"
+BURST = 4  # an impatient admin's commands, typed while the first runs
+DAY_OFF = "10/12/2026"  # a Thursday: every open task is given it, for /calendar add
+GIVE_DAY_OFF = """
+UPDATE task SET deadline = :day WHERE status = 'open' AND id <> :keep
+RETURNING id
+"""
+FOLLOW_DAY_OFF = """
+UPDATE assignment SET deadline = :day
+WHERE task_id IN (SELECT id FROM task WHERE deadline = :day) AND active
+"""
 # A token of this run's own: the bot refuses to start while another process holds the same
 # token, and several people may run benchmarks on one machine.
 
@@ -97,6 +110,7 @@ class World:
     nudged: list[Official] = field(default_factory=list)
     nudged_task: int = 0
     coordinators: list[int] = field(default_factory=list)  # their chats, when they are reached
+    day_off_tasks: int = 0  # open tasks due on DAY_OFF (`--more`)
 
 
 REACH_COORDINATORS = """
@@ -140,8 +154,22 @@ def build(workdir: Path, args: argparse.Namespace, *, heavy: bool) -> World:
                 text("SELECT task_id FROM assignment WHERE id = :id"),
                 {"id": nudged[0].assignment_id},
             ).scalar_one()
+    day_off_tasks = 0
+    if heavy and (args.more or args.more_only):  # many open tasks due on the day made off
+        with engine.begin() as conn:
+            params = {"day": _iso(DAY_OFF), "keep": task_id}
+            day_off_tasks = len(conn.execute(text(GIVE_DAY_OFF), params).all())
+            conn.execute(text(FOLLOW_DAY_OFF), params)
     engine.dispose()
-    return World(db_file, tappers, nudged, task_id, [int(c) for c in coordinators])
+    world = World(db_file, tappers, nudged, task_id, [int(c) for c in coordinators])
+    world.day_off_tasks = day_off_tasks
+    return world
+
+
+def _iso(day: str) -> str:
+    """Return dd/mm/yyyy as yyyy-mm-dd."""
+    d, m, y = day.split("/")
+    return f"{y}-{m}-{d}"
 
 
 def start(
@@ -286,7 +314,7 @@ def task_file(rows: int, units: list[str]) -> bytes:
     return out.getvalue().encode()
 
 
-async def phase(
+async def run_phase(
     name: str,
     server: FakeBotApi,
     world: World,
@@ -350,9 +378,9 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                     await asyncio.sleep(MIN_PHASE_S)
                     return 0.0
 
-                phases.append(await phase("idle (baseline)", server, world, tapper, idle))
+                phases.append(await run_phase("idle (baseline)", server, world, tapper, idle))
                 if args.report_only:
-                    phases.append(await phase(REPORT, server, world, tapper, report(server)))
+                    phases.append(await run_phase(REPORT, server, world, tapper, report(server)))
                 elif not args.more_only:
                     phases += await base_phases(server, world, tapper, args)
                 if more:
@@ -364,7 +392,8 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
                         bots.append(start(server, world, (extra or {}) | settings))
                         await wait_started(server, bots[-1], world)
 
-                    phases += await digest_phases(server, world, tapper, restart)
+                    if wanted("digest", args):
+                        phases += await digest_phases(server, world, tapper, restart)
                 figures = probe_figures(world)
             except BaseException:
                 print(stop_bot(bots[-1]).decode(errors="replace")[-6000:], file=sys.stderr)
@@ -405,14 +434,14 @@ async def base_phases(
             "sendMessage",
         )
 
-    phases.append(await phase("/nudge", server, world, tapper, nudge))
+    phases.append(await run_phase("/nudge", server, world, tapper, nudge))
 
     async def export() -> float:
         return await admin_command(
             server, lambda: server.send_text(ADMIN, "/export"), "sendDocument"
         )
 
-    phases.append(await phase("/export", server, world, tapper, export))
+    phases.append(await run_phase("/export", server, world, tapper, export))
     codes = [f"B{o.user_id:05d}" for o in world.tappers]
     content = task_file(args.import_rows, codes)
 
@@ -423,7 +452,7 @@ async def base_phases(
             "sendMessage",
         )
 
-    phases.append(await phase("import preview", server, world, tapper, import_tasks))
+    phases.append(await run_phase("import preview", server, world, tapper, import_tasks))
 
     async def apply_import() -> float:
         # Files over 20 rows are previewed first: the admin presses Apply.
@@ -432,7 +461,7 @@ async def base_phases(
             server, lambda: server.press_button(ADMIN, data, message_id), "sendMessage"
         )
 
-    phases.append(await phase("import apply", server, world, tapper, apply_import))
+    phases.append(await run_phase("import apply", server, world, tapper, apply_import))
     return phases
 
 
@@ -468,8 +497,11 @@ async def more_phases(
     args: argparse.Namespace,
 ) -> list[dict[str, Any]]:
     """Tap during the other heavy commands of a coordinator or an admin at this size."""
-    phases = []
+    phases: list[dict[str, Any]] = []
     task = world.nudged_task
+
+    async def phase(name: str, *rest: Any) -> dict[str, Any]:
+        return await run_phase(name, *rest) if wanted(name, args) else {}
 
     def telegram(text: str, method: str = "sendMessage") -> Any:
         async def command() -> float:
@@ -504,6 +536,10 @@ async def more_phases(
         ("/units", telegram("/units")),
         ("/contacts", telegram("/contacts")),
         (f"/deadline #{task}", telegram(f"/deadline #{task} {NEW_DEADLINE}")),
+        (
+            f"/calendar add, {world.day_off_tasks} tasks due that day",
+            telegram(f"/calendar add {DAY_OFF} bench"),
+        ),
     ]:
         phases.append(await phase(name, server, world, tapper, command))
 
@@ -513,14 +549,32 @@ async def more_phases(
 
         return command
 
-    await zalo_command(zalo, "/help")  # the Zalo admin's first message makes them known
+    burst = f"{BURST} /export in a row, one admin"
+
+    async def exports() -> float:  # the second to fourth wait for the first, in its lane
+        before, started = server.call_count("sendDocument"), time.monotonic()
+        for _ in range(BURST):
+            server.send_text(ADMIN, "/export")
+        await server.wait_until(
+            lambda: server.call_count("sendDocument") >= before + BURST, COMMAND_TIMEOUT_S
+        )
+        return time.monotonic() - started
+
+    phases.append(await phase(burst, server, world, tapper, exports))
+    if any(wanted(name, args) for name in ("Zalo /summary", "Zalo /nudge")):
+        await zalo_command(zalo, "/help")  # the Zalo admin's first message makes them known
     for name, command in [
         ("Zalo /summary, every open task", on_zalo("/summary")),
         (f"Zalo /summary #{task}", on_zalo(f"/summary #{task}")),
         (f"Zalo /nudge #{task}", on_zalo(f"/nudge #{task}")),
     ]:
         phases.append(await phase(name, server, world, tapper, command))
-    return phases
+    return [p for p in phases if p]
+
+
+def wanted(name: str, args: argparse.Namespace) -> bool:
+    """Tell whether `--only` leaves the phase named `name` in (every phase without it)."""
+    return not args.only or any(word in name for word in args.only)
 
 
 def report(server: FakeBotApi) -> Any:
@@ -580,8 +634,8 @@ async def digest_phases(
         return time.time() - fires
 
     return [
-        await phase("restarted, before the digest", server, world, tapper, before),
-        await phase(f"digest, {len(chats)} coordinators", server, world, tapper, digest),
+        await run_phase("restarted, before the digest", server, world, tapper, before),
+        await run_phase(f"digest, {len(chats)} coordinators", server, world, tapper, digest),
     ]
 
 
@@ -679,6 +733,8 @@ def results_name(args: argparse.Namespace) -> str:
     """Return the results file's name: each file keeps what its phases measured."""
     if args.report_only:
         return "heavy_report"
+    if args.only:  # a few phases: the full runs' files keep theirs
+        return "heavy_only"
     return "heavy_more" if args.more or args.more_only else "heavy"
 
 
@@ -697,6 +753,12 @@ def main() -> None:
     parser.add_argument("--more", action="store_true", help="then the other heavy commands")
     parser.add_argument("--more-only", action="store_true", help="those alone, after idle")
     parser.add_argument("--report-only", action="store_true", help="/report alone, after idle")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="with --more: only the phases whose name holds this (repeatable)",
+    )
     args = parser.parse_args()
     result: dict[str, Any] = {}
     if not args.flood_only:

@@ -106,14 +106,42 @@ def move_off_day(
     """Move what is due on `day`, made a day off, to `to`: the open tasks' deadlines (each
     audited, their assignments following) and any current assignment still due that day
     (an extension granted to it); return the ids of the tasks moved, in order. Each audit
-    entry names the day off (`day_off`): `db.queries.dayoff` moves them back by it."""
+    entry names the day off (`day_off`): `db.queries.dayoff` moves them back by it.
+
+    In one transaction; `app.calendar_days` commits a task at a time instead
+    (`move_tasks_off_day`, then `move_extended_off_day`)."""
+    moved = move_tasks_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id)
+    extended = move_extended_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id)
+    return sorted(set(moved) | set(extended))
+
+
+def move_tasks_off_day(
+    session: Session,
+    *,
+    day: date,
+    to: date,
+    tz: tzinfo,
+    actor_id: int | None,
+    limit: int | None = None,
+) -> list[int]:
+    """Move the deadlines of the open tasks due on `day` (the first `limit` by id, or all) to
+    `to`, each audited with the day off, their assignments following; return their ids.
+    A task moved is no longer due that day: the next call moves the next ones."""
     is_open = col(Task.status) == TaskStatus.OPEN
-    tasks = session.exec(select(Task).where(Task.deadline == day, is_open).order_by(col(Task.id)))
-    moved = list(tasks)
+    found = select(Task).where(Task.deadline == day, is_open).order_by(col(Task.id))
+    tasks = list(session.exec(found if limit is None else found.limit(limit)))
     cause = {"day_off": day.isoformat()}  # what removing the day off looks for
-    for task in moved:
+    for task in tasks:
         change_deadline(session, task=task, deadline=to, tz=tz, actor_id=actor_id, cause=cause)
-    open_tasks = select(Task.id).where(is_open)
+    return [t.id for t in tasks if t.id is not None]
+
+
+def move_extended_off_day(
+    session: Session, *, day: date, to: date, tz: tzinfo, actor_id: int | None
+) -> list[int]:
+    """Move each current assignment of an open task still due on `day` (an extension granted
+    to it) to `to`, audited with the day off; return their tasks' ids, in order."""
+    open_tasks = select(Task.id).where(col(Task.status) == TaskStatus.OPEN)
     extended = session.exec(
         select(Assignment).where(
             Assignment.deadline == day,
@@ -128,10 +156,9 @@ def move_off_day(
             to=to,
             tz=tz,
             actor_id=actor_id,
-            why={"reason": "day off", **cause},
+            why={"reason": "day off", "day_off": day.isoformat()},
         )
-    ids = {t.id for t in moved} | {a.task_id for a in extended}
-    return sorted(i for i in ids if i is not None)
+    return sorted({a.task_id for a in extended})
 
 
 def move_assignment(

@@ -22,6 +22,7 @@ from telegram.ext import BaseUpdateProcessor
 # made replies five times slower (bench.overhead ratio 0.11 against 0.54 with four), as
 # they contend for the same database and sending budget.
 MAX_CONCURRENT = 4
+WAITING_AT_MOST = 10_000  # updates taken from Telegram and waiting for their lane or a slot
 
 
 def person_of(update: object) -> str:
@@ -52,12 +53,19 @@ class PersonLanes(BaseUpdateProcessor):
     """Run updates concurrently, one lane per person, in order within a lane."""
 
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB's own slot is taken before the update waits for its lane: an update waiting
+        # behind the same person's slow one (an admin's second file during an import, a
+        # coordinator's /report typed again) held a slot doing nothing, and four such froze
+        # every other person until the first ended. PTB's bound is only what may wait here
+        # (PTB makes a task of every update anyway); the slots are taken in the lane's turn.
+        super().__init__(max(WAITING_AT_MOST, max_concurrent_updates))
         self._tails: dict[str, asyncio.Future[None]] = {}
         self._running: dict[int, tuple[str, float]] = {}
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the person's previous update to finish, then run this one."""
+        """Wait for the person's previous update to finish, then for one of the few slots, and
+        run this one."""
         lane = person_of(update)
         before = self._tails.get(lane)
         mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -65,8 +73,9 @@ class PersonLanes(BaseUpdateProcessor):
         try:
             if before is not None:
                 await asyncio.shield(before)
-            self._running[id(mine)] = (describe(update), time.monotonic())
-            await coroutine
+            async with self._slots:
+                self._running[id(mine)] = (describe(update), time.monotonic())
+                await coroutine
         finally:
             self._running.pop(id(mine), None)
             mine.set_result(None)

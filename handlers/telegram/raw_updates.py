@@ -48,13 +48,19 @@ class RawUpdates(HTTPXRequest):
             for item in result:
                 if isinstance(item, dict) and isinstance(item.get("update_id"), int):
                     self.updates[item["update_id"]] = item
-            while len(self.updates) > MAX_RAW:  # only an update no handler saw stays
+            while len(self.updates) > MAX_RAW:  # the oldest go
                 del self.updates[next(iter(self.updates))]
         return data
 
     def take(self, update: Update) -> dict[str, Any]:
-        """Return the update's JSON (rebuilt when it did not come through getUpdates)."""
-        return self.updates.pop(update.update_id, None) or update.to_dict()
+        """Return the update's JSON (rebuilt when it did not come through getUpdates).
+
+        Kept, not popped (the oldest go past MAX_RAW): Telegram delivering an update again
+        while its first copy waits in the person's lane gives two copies one id, and the
+        first copy popping it left the second a rebuilt JSON of another form, taken for a
+        new update in a new epoch of ids and answered again.
+        """
+        return self.updates.get(update.update_id) or update.to_dict()
 
 
 def readable(item: Any) -> Any:

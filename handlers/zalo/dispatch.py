@@ -118,7 +118,8 @@ class ZaloDispatch:
         if not await self._admitted(event, verdict):
             return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
-        async with self._slots, lane:
+        async with lane, self._slots:  # a slot only in the person's turn: else one person's
+            # messages waiting behind their slow one held every slot, and froze the others
             try:
                 if not stored and not await self._stored(event, waiting=True):
                     return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -63,3 +64,37 @@ def test_a_past_day_off_is_refused_and_moves_no_deadline(
     assert session.exec(select(CalendarOverride)).all() == []
     assert session.get(Task, task.id).deadline == date(2026, 11, 13)  # type: ignore[union-attr]
     assert "ngày nghỉ" in change(services, "vi", admin.id or 0, "add 18/11/2026 bão")
+
+
+def test_a_day_off_moves_its_tasks_a_transaction_each(settings: Settings, engine: Engine) -> None:
+    """A day off holding many tasks moves them one commit at a time: in one transaction,
+    SQLite's write lock was held while every task's assignments moved (tens of thousands at
+    a province's scale), and every official's status report waited past its 2 s timeout."""
+    services = Services(settings, engine, load_catalog(), ManualClock(DEFAULT_NOW))
+    friday = date(2026, 11, 27)
+    with Session(engine) as s:
+        admin_id = make_contact(s, 9101, role="admin").id or 0
+        units = [make_unit(s, f"X{i}") for i in range(2)]
+        ids = [make_task(s, f"Báo cáo {i}", friday, units).id for i in range(3)]
+    commits = 0
+    moves: list[int] = []  # the commits before each task's assignments moved
+
+    def committed(_conn: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    def executed(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE ASSIGNMENT"):
+            moves.append(commits)
+
+    event.listen(engine, "commit", committed)
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        said = calendar_days.change(services, "vi", admin_id, "add 27/11/2026 bão")
+    finally:
+        event.remove(engine, "commit", committed)
+        event.remove(engine, "before_cursor_execute", executed)
+    assert "#1, #2, #3" in said
+    assert len(moves) == len(ids) == len(set(moves))
+    with Session(engine) as s:
+        assert {s.get(Task, i).deadline for i in ids} == {date(2026, 11, 30)}  # type: ignore[union-attr]
