@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from app.i18n import load_catalog
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
-from handlers.zalo.poller import AT_ONCE, ZaloPoller
+from handlers.zalo import dispatch
+from handlers.zalo.dispatch import AT_ONCE
+from handlers.zalo.poller import ZaloPoller
 from scheduler.zalo_sender import ZaloPacer
 from tests.harness import DEFAULT_NOW
 from zalo import ZaloClient
@@ -26,7 +29,7 @@ def message(sender: str, n: int) -> Event:
 
 
 async def test_a_persons_waiting_messages_leave_the_slots_to_others(
-    settings: Settings, engine: Engine
+    settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An admin's messages typed while their import runs: those waiting for its end took
     every slot before, and another person's "xong" waited for the import."""
@@ -40,7 +43,7 @@ async def test_a_persons_waiting_messages_leave_the_slots_to_others(
     async def stored(_event: Event, **_kw: Any) -> bool:
         return True
 
-    async def answer(event: Event) -> None:
+    async def answer(event: Event, *_how: object) -> None:
         answered.append(event.message_id)
         if event.sender_id == "admin":
             await release.wait()
@@ -51,7 +54,7 @@ async def test_a_persons_waiting_messages_leave_the_slots_to_others(
         )
         poller._admitted = admitted  # type: ignore[method-assign,assignment]
         poller._stored = stored  # type: ignore[method-assign,assignment]
-        poller._answer = answer  # type: ignore[method-assign]
+        monkeypatch.setattr(dispatch, "answer", answer)
         poller.inbox.finish = lambda _event: None  # type: ignore[method-assign,assignment]
         admin = [asyncio.ensure_future(poller.handle(message("admin", n))) for n in range(AT_ONCE)]
         other = asyncio.ensure_future(poller.handle(message("hoa", 0)))
