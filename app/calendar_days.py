@@ -94,16 +94,18 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
 
 
 def _move_off(services: Services, *, day: date, to: date, actor_id: int) -> list[int]:
-    """Move what is due on the new day off `day` to `to`, a transaction per few tasks (the
-    day off is already set: a failure midway leaves the rest for `/calendar add` again, which
-    moves only what is still due that day); return the tasks moved, in order."""
-    tz, moved, ahead = services.settings.tz, set(), 0
+    """Move what is due on the new day off `day` to `to`, a transaction per task or per
+    MOVE_ROWS_AT_ONCE of its assignments, each pausing after (the day off is already set: a
+    failure midway leaves the rest for `/calendar add` again, which moves only what is still
+    due that day, a task's rows included); return the tasks moved, in order."""
+    tz, moved, ahead, of = services.settings.tz, set(), 0, None
     while True:
         started = time.monotonic()
         with session_scope(services.engine) as session:
             task = next_due(session, day=day)
             if task is None:
                 break
+            ahead = ahead if task.id == of else 0  # rows of this task moved before
             more = move_task_off_day(
                 session,
                 task,
@@ -114,7 +116,7 @@ def _move_off(services: Services, *, day: date, to: date, actor_id: int) -> list
                 rows=MOVE_ROWS_AT_ONCE,
                 ahead=ahead,
             )
-            ahead = 0 if more == 0 else ahead + more
+            ahead, of = (0, None) if more == 0 else (ahead + more, task.id)
             if more == 0:
                 moved.add(task.id or 0)
         _pause(started)
