@@ -130,7 +130,8 @@ def _move_back(
 ) -> MovedBack:
     """Undo a day off's moves as `_move_off` made them, a transaction per move (and per few
     thousand of a task's assignments), pausing between; return what moved back and was kept.
-    The day off is already removed or changed: a failure midway leaves the rest moved."""
+    The day off is already removed or changed: a failure midway leaves the rest where the
+    day off moved them (a task's rows split between the days: `/deadline` sets them all)."""
     tz = services.settings.tz
     for move in moves:
         while True:
