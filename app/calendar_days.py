@@ -36,16 +36,16 @@ MAX_LISTED_TASKS = 30  # tasks moved off a new day off, named by number; more ar
 ADD_WORDS = frozenset({"add", "off", "them", "thêm", "nghi", "nghỉ"})
 WORK_WORDS = frozenset({"work", "lam", "làm", "lambu", "làmbù"})
 REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", "bỏ"})
-# Tasks a new day off moves in one transaction, which then pauses three times as long as
-# it held the write lock. All in one transaction, a day's tasks (46,000 assignments of a
-# country's cut) held SQLite's lock about 2 s, and every official's status report waited
-# for it (tap p99 1.2 to 1.7 s). Committed back to back, or pausing only as long, the taps
-# did worse: each makes several writes, four updates at a time, and their backlog did
-# not drain between two tasks (bench/README.md, "The other heavy commands").
-# A task's assignments move at most this many a transaction, ahead of the task itself (its
-# deadline and audit entry move with the last of them): the largest task of that cut, in one
-# statement, still held the lock 0.68 s (tap p99 387 to 410 ms). Removing a day off moves
-# back the same way.
+# A new day off moves a task (or MOVE_ROWS_AT_ONCE of its assignments) a transaction, each
+# then pausing three times as long as it held the write lock. All in one transaction, a
+# day's tasks (46,000 assignments of a country's cut) held SQLite's lock about 2 s, and
+# every official's status report waited for it (tap p99 1.2 to 1.7 s). Committed back to
+# back, or pausing only as long, the taps did worse: each makes several writes, four
+# updates at a time, and their backlog did not drain between two tasks (bench/README.md,
+# "The other heavy commands"). A task's assignments move ahead of the task itself (its
+# deadline and audit entry move with the last of them): the largest task of that cut, in
+# one statement, still held the lock 0.68 s (tap p99 387 to 410 ms). Removing a day off
+# moves back the same way ("A day off's rows a few thousand at a time").
 MOVE_ROWS_AT_ONCE = 2000
 PAUSE_PER_HELD = 3.0
 
