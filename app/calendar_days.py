@@ -27,8 +27,8 @@ from db.queries.calendar import (
     set_override,
     working_calendar,
 )
-from db.queries.dayoff import MovedBack, move_back_to_day
-from db.queries.taskadmin import move_extended_off_day, move_tasks_off_day
+from db.queries.dayoff import Move, MovedBack, finished, move_back, moves_to_undo
+from db.queries.taskadmin import move_extended_off_day, move_task_off_day, next_due
 
 PAGE_SIZE = 20
 MAX_REASON = 200
@@ -36,13 +36,17 @@ MAX_LISTED_TASKS = 30  # tasks moved off a new day off, named by number; more ar
 ADD_WORDS = frozenset({"add", "off", "them", "thêm", "nghi", "nghỉ"})
 WORK_WORDS = frozenset({"work", "lam", "làm", "lambu", "làmbù"})
 REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", "bỏ"})
-# Tasks a new day off moves in one transaction, which then pauses three times as long as
-# it held the write lock. All in one transaction, a day's tasks (46,000 assignments of a
-# country's cut) held SQLite's lock about 2 s, and every official's status report waited
-# for it (tap p99 1.2 to 1.7 s). Committed back to back, or pausing only as long, the taps
-# did worse: each makes several writes, four updates at a time, and their backlog did
-# not drain between two tasks (bench/README.md, "The other heavy commands").
-MOVE_TASKS_AT_ONCE = 1
+# A new day off moves a task (or MOVE_ROWS_AT_ONCE of its assignments) a transaction, each
+# then pausing three times as long as it held the write lock. All in one transaction, a
+# day's tasks (46,000 assignments of a country's cut) held SQLite's lock about 2 s, and
+# every official's status report waited for it (tap p99 1.2 to 1.7 s). Committed back to
+# back, or pausing only as long, the taps did worse: each makes several writes, four
+# updates at a time, and their backlog did not drain between two tasks (bench/README.md,
+# "The other heavy commands"). A task's assignments move ahead of the task itself (its
+# deadline and audit entry move with the last of them): the largest task of that cut, in
+# one statement, still held the lock 0.68 s (tap p99 387 to 410 ms). Removing a day off
+# moves back the same way ("A day off's rows a few thousand at a time").
+MOVE_ROWS_AT_ONCE = 2000
 PAUSE_PER_HELD = 3.0
 
 
@@ -65,20 +69,21 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     if day < services.today():
         return t("calendar.past_day", day=day, today=services.today())
     working = verb in WORK_WORDS
-    tz, today = services.settings.tz, services.today()
-    back: MovedBack | None = None
+    today = services.today()
+    undo: tuple[list[Move], MovedBack] | None = None
     with session_scope(services.engine) as session:
         before = override_on(session, day=day)
         if working and before is not None and not before.working:
             # A day off made a working day again gives back what it moved, as removing it
             # does (read by its audit, before this change is audited): else those deadlines
             # stayed a day late with nothing left to undo them.
-            back = move_back_to_day(session, day=day, today=today, tz=tz, actor_id=actor_id)
+            undo = moves_to_undo(session, day=day, today=today)
         set_override(session, day=day, working=working, reason=reason, actor_id=actor_id)
         # What was due that day is due the next working day (Civil Code 2015, art. 148),
         # as the reminders already count it: else a unit done then was counted late.
         to = working_calendar(session).roll_forward(day)[0]
     moved = [] if working else _move_off(services, day=day, to=to, actor_id=actor_id)
+    back = None if undo is None else _move_back(services, day, *undo, actor_id=actor_id)
     key = "calendar.work_added" if working else "calendar.off_added"
     said = t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
     if moved:
@@ -89,36 +94,81 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
 
 
 def _move_off(services: Services, *, day: date, to: date, actor_id: int) -> list[int]:
-    """Move what is due on the new day off `day` to `to`, a transaction per few tasks (the
-    day off is already set: a failure midway leaves the rest for `/calendar add` again, which
-    moves only what is still due that day); return the tasks moved, in order."""
-    tz, moved = services.settings.tz, set()
+    """Move what is due on the new day off `day` to `to`, a transaction per task or per
+    MOVE_ROWS_AT_ONCE of its assignments, each pausing after (the day off is already set: a
+    failure midway leaves the rest for `/calendar add` again, which moves only what is still
+    due that day, a task's rows included); return the tasks moved, in order."""
+    tz, moved, ahead, of = services.settings.tz, set(), 0, None
     while True:
         started = time.monotonic()
         with session_scope(services.engine) as session:
-            batch = move_tasks_off_day(
-                session, day=day, to=to, tz=tz, actor_id=actor_id, limit=MOVE_TASKS_AT_ONCE
+            task = next_due(session, day=day)
+            if task is None:
+                break
+            ahead = ahead if task.id == of else 0  # rows of this task moved before
+            more = move_task_off_day(
+                session,
+                task,
+                day=day,
+                to=to,
+                tz=tz,
+                actor_id=actor_id,
+                rows=MOVE_ROWS_AT_ONCE,
+                ahead=ahead,
             )
-        moved.update(batch)
-        if len(batch) < MOVE_TASKS_AT_ONCE:
-            break
-        time.sleep(PAUSE_PER_HELD * (time.monotonic() - started))  # the others write then
+            ahead, of = (0, None) if more == 0 else (ahead + more, task.id)
+            if more == 0:
+                moved.add(task.id or 0)
+        _pause(started)
     with session_scope(services.engine) as session:
         moved.update(move_extended_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id))
     return sorted(moved)
 
 
+def _move_back(
+    services: Services, day: date, moves: list[Move], result: MovedBack, *, actor_id: int
+) -> MovedBack:
+    """Undo a day off's moves as `_move_off` made them, a transaction per move (and per few
+    thousand of a task's assignments), pausing between; return what moved back and was kept.
+    The day off is already removed or changed: a failure midway leaves the rest where the
+    day off moved them (a task's rows split between the days: `/deadline` sets them all)."""
+    tz = services.settings.tz
+    for move in moves:
+        while True:
+            started = time.monotonic()
+            with session_scope(services.engine) as session:
+                more = move_back(
+                    session,
+                    move,
+                    day=day,
+                    tz=tz,
+                    actor_id=actor_id,
+                    result=result,
+                    rows=MOVE_ROWS_AT_ONCE,
+                )
+            _pause(started)
+            if more == 0:
+                break
+    return finished(result)
+
+
+def _pause(started: float) -> None:
+    """Pause three times as long as the transaction begun at `started` held the lock."""
+    time.sleep(PAUSE_PER_HELD * (time.monotonic() - started))  # the others write then
+
+
 def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
     """Remove what was set for a day; a day off's moves go back where nothing changed them."""
     t = partial(services.catalog.get, lang)
-    tz, today = services.settings.tz, services.today()
+    today = services.today()
     with session_scope(services.engine) as session:
         removed = remove_override(session, day=day, actor_id=actor_id)
         if removed is None:
             return t("calendar.not_set", day=day)
         if removed.working:
             return t("calendar.removed", day=day)
-        back = move_back_to_day(session, day=day, today=today, tz=tz, actor_id=actor_id)
+        moves, kept = moves_to_undo(session, day=day, today=today)
+    back = _move_back(services, day, moves, kept, actor_id=actor_id)
     lines = [t("calendar.removed", day=day)]
     return "\n".join(lines + _moved_back(services, lang, back, day=day, today=today))
 

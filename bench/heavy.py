@@ -22,11 +22,13 @@ retry_after for any excess). The bot's loop probe writes its figures to a file
    coordinator or an admin at that size, one phase each: `/summary` of every task and of
    that task (a file past five pages) and its next page, `/ranking year`, `/chart` of all
    and of that task, the formal `/report` of the year, `/units`, `/contacts`, `/deadline`
-   of that task, `/calendar add` of a day off every open task is given (`DAY_OFF`), one
-   admin typing `/export` four times in a row, then a Zalo admin (the fake Zalo server,
-   the bot on both channels) typing `/summary`, `/summary #task` and `/nudge #task`, and
-   last the scheduled digest of
-   the generated coordinators (the bot restarted with DIGEST_CRON every minute). Written
+   of that task, `/calendar add` of a day off every open task is given (`DAY_OFF`) and its
+   `/calendar remove`, one admin typing `/export` four times in a row, `AT_ONCE`
+   coordinators typing `/summary` together (generated officials made coordinators to that
+   many), then a Zalo admin (the fake Zalo server, the bot on both channels) typing
+   `/summary`, `/summary #task` and `/nudge #task`, the scheduled digest of the
+   coordinators (the bot restarted with DIGEST_CRON every minute), and last a `/nudge`
+   held until 07:30 (the bot restarted with its clock at 07:29:20) going out. Written
    to bench/results/heavy_more.json. With `--report-only`, the formal `/report` of the year
    alone after the idle baseline (bench/results/heavy_report.json). With `--only WORD`
    (repeatable), only the `--more` phases whose name holds it (bench/results/heavy_only.json).
@@ -50,7 +52,8 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +91,7 @@ REPORT_PERIOD = "01/01/2026-31/12/2026"
 REPORT = "/report, the year"
 NEW_DEADLINE = "30/12/2026"
 BURST = 4  # an impatient admin's commands, typed while the first runs
+AT_ONCE = 50  # coordinators sending the same command together
 DAY_OFF = "10/12/2026"  # a Thursday: every open task is given it, for /calendar add
 GIVE_DAY_OFF = """
 UPDATE task SET deadline = :day WHERE status = 'open' AND id <> :keep
@@ -113,6 +117,10 @@ class World:
     day_off_tasks: int = 0  # open tasks due on DAY_OFF (`--more`)
 
 
+MORE_COORDINATORS = """
+UPDATE contact SET role = 'coordinator'
+WHERE id IN (SELECT id FROM contact WHERE role = 'member' ORDER BY id LIMIT :more)
+"""
 REACH_COORDINATORS = """
 UPDATE contact_identity SET reachable = true
 WHERE contact_id IN (SELECT id FROM contact WHERE role = 'coordinator')
@@ -132,6 +140,8 @@ def build(workdir: Path, args: argparse.Namespace, *, heavy: bool) -> World:
         with engine.begin() as conn:  # the generated people are not on this fake Telegram
             conn.execute(text("UPDATE contact_identity SET reachable = false"))
             if args.more or args.more_only:  # but the coordinators are, for the digest
+                if wanted("at once", args):  # the country has 5: more, to ask together
+                    conn.execute(text(MORE_COORDINATORS), {"more": AT_ONCE - 5})
                 coordinators = conn.execute(text(REACH_COORDINATORS)).scalars().all()
     else:
         upgrade(engine)
@@ -394,6 +404,8 @@ async def heavy(args: argparse.Namespace) -> dict[str, Any]:
 
                     if wanted("digest", args):
                         phases += await digest_phases(server, world, tapper, restart)
+                    if wanted("07:30", args):
+                        phases += await morning_phases(server, world, tapper, restart)
                 figures = probe_figures(world)
             except BaseException:
                 print(stop_bot(bots[-1]).decode(errors="replace")[-6000:], file=sys.stderr)
@@ -540,6 +552,10 @@ async def more_phases(
             f"/calendar add, {world.day_off_tasks} tasks due that day",
             telegram(f"/calendar add {DAY_OFF} bench"),
         ),
+        (
+            f"/calendar remove, {world.day_off_tasks} tasks moved back",
+            telegram(f"/calendar remove {DAY_OFF}"),
+        ),
     ]:
         phases.append(await phase(name, server, world, tapper, command))
 
@@ -561,6 +577,16 @@ async def more_phases(
         return time.monotonic() - started
 
     phases.append(await phase(burst, server, world, tapper, exports))
+    askers = world.coordinators[:AT_ONCE]
+    phases.append(
+        await phase(
+            f"/summary, {len(askers)} coordinators at once",
+            server,
+            world,
+            tapper,
+            lambda: at_once(server, askers, "/summary"),
+        )
+    )
     if any(wanted(name, args) for name in ("Zalo /summary", "Zalo /nudge")):
         await zalo_command(zalo, "/help")  # the Zalo admin's first message makes them known
     for name, command in [
@@ -570,6 +596,26 @@ async def more_phases(
     ]:
         phases.append(await phase(name, server, world, tapper, command))
     return [p for p in phases if p]
+
+
+async def at_once(server: FakeBotApi, users: list[int], text: str) -> float:
+    """Have the users send `text` together; return seconds until the last was answered."""
+    with server.state.lock:
+        seen = len(server.state.calls)
+    waiting, started = set(users), time.monotonic()
+    for user in users:
+        server.send_text(user, text)
+
+    def answered() -> bool:  # only the calls since the last look (see `digest_phases`)
+        nonlocal seen
+        with server.state.lock:
+            new = server.state.calls[seen:]
+            seen += len(new)
+        waiting.difference_update(c.params.get("chat_id") for c in new if c.ok)
+        return not waiting
+
+    await server.wait_until(answered, COMMAND_TIMEOUT_S)
+    return time.monotonic() - started
 
 
 def wanted(name: str, args: argparse.Namespace) -> bool:
@@ -636,6 +682,61 @@ async def digest_phases(
     return [
         await run_phase("restarted, before the digest", server, world, tapper, before),
         await run_phase(f"digest, {len(chats)} coordinators", server, world, tapper, digest),
+    ]
+
+
+async def morning_phases(
+    server: FakeBotApi, world: World, tapper: Tapper, restart: Any
+) -> list[dict[str, Any]]:
+    """Tap while a /nudge held overnight goes out at 07:30, as the day's reminders come due.
+
+    The bot is started again with its clock (FAKE_CLOCK_START) at the next working day's
+    07:29:20; the admin's /nudge is held until office time. The first phase lasts until
+    shortly before 07:30 (the restarted bot's first sweep in it); the second from 07:30
+    until every unit of the nudged task got its message.
+    """
+    day = WorkingCalendar().add_working_days(BENCH_NOW.date(), 1)
+    office = datetime.combine(day, dtime(7, 30), tzinfo=VN)
+    start_at = office - timedelta(seconds=40)
+    started = time.time()
+    await restart({"FAKE_CLOCK_START": start_at.isoformat()})
+    opens = started + 40  # the bot's clock began a little after `started`: 07:30 or later
+    users = {o.user_id for o in world.nudged}
+
+    async def before() -> float:
+        waited = await admin_command(
+            server,
+            lambda: server.send_text(ADMIN, f"/nudge #{world.nudged_task}"),
+            "sendMessage",
+        )
+        await asyncio.sleep(max(0.0, opens - 2 - time.time()))
+        return waited
+
+    got: set[Any] = set()
+    with server.state.lock:
+        seen = len(server.state.calls)
+
+    def received() -> bool:  # only the calls since the last look (see `digest_phases`)
+        nonlocal seen
+        with server.state.lock:
+            new = server.state.calls[seen:]
+            seen += len(new)
+        got.update(c.params.get("chat_id") for c in new if c.method == "sendMessage" and c.ok)
+        return users <= got
+
+    async def released() -> float:
+        await server.wait_until(received, COMMAND_TIMEOUT_S)
+        return time.time() - opens
+
+    return [
+        await run_phase("restarted at 07:29:20, /nudge held", server, world, tapper, before),
+        await run_phase(
+            f"07:30, held /nudge to {len(users):,} units and the day's reminders",
+            server,
+            world,
+            tapper,
+            released,
+        ),
     ]
 
 

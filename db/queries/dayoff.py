@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from core.states import TaskStatus
 from db.models import Assignment, AuditLog, Task
-from db.queries.taskadmin import change_deadline, move_assignment
+from db.queries.taskadmin import change_deadline, move_assignment, move_task_rows
 
 MOVES = ("task.deadline_changed", "assignment.deadline_changed")
 
@@ -30,38 +30,83 @@ class MovedBack:
     kept: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Move:
+    """One audited move of a day off to undo: the entry, what it moved and where to."""
+
+    entry_id: int
+    object_type: str
+    object_id: str
+    to: date
+
+
 def move_back_to_day(
     session: Session, *, day: date, today: date, tz: tzinfo, actor_id: int | None
 ) -> MovedBack:
-    """Move back to `day` what its latest day off moved, where nothing changed it since."""
-    moves = _moves_of_day_off(session, day)
+    """Move back to `day` what its latest day off moved, where nothing changed it since.
+
+    In one transaction; `app.calendar_days` plans (`moves_to_undo`) and then commits a move
+    (or a few thousand of a task's assignments) at a time (`move_back`)."""
+    moves, result = moves_to_undo(session, day=day, today=today)
+    for move in moves:
+        while move_back(session, move, day=day, tz=tz, actor_id=actor_id, result=result):
+            pass
+    return finished(result)
+
+
+def moves_to_undo(session: Session, *, day: date, today: date) -> tuple[list[Move], MovedBack]:
+    """Return the moves of the day's latest day off to undo, in order, and the tasks kept (all
+    of them when the day is past: what was due then was judged by the deadline then in force).
+    Read before the day off's removal or change is audited, or just after its removal."""
+    entries = _moves_of_day_off(session, day)
     result = MovedBack()
-    if day < today:  # what was due then was judged by the deadline then in force
-        result.kept = sorted({_task_of(session, entry) for entry in moves} - {0})
-        return result
-    if not moves:
-        return result
-    latest = _latest_change(session, after=moves[0].id or 0)
+    if day < today:
+        result.kept = sorted({_task_of(session, entry) for entry in entries} - {0})
+        return [], result
+    moves = [
+        Move(e.id or 0, e.object_type, e.object_id, date.fromisoformat(str(e.details.get("to"))))
+        for e in entries
+    ]
+    return moves, result
+
+
+def move_back(
+    session: Session,
+    move: Move,
+    *,
+    day: date,
+    tz: tzinfo,
+    actor_id: int | None,
+    result: MovedBack,
+    rows: int | None = None,
+) -> int:
+    """Undo one move, where nothing changed what it moved since (read again here: another
+    admin may have changed it since the plan), noting its task in `result`; return 0 when
+    done, else how many of a task's assignments moved ahead of it (at most `rows`: call again)."""
+    untouched = _latest_change(session, move) == move.entry_id
+    if move.object_type != "task":
+        _move_back_assignment(session, move, day, untouched, actor_id, tz, result)
+        return 0
+    task = session.get(Task, int(move.object_id))
+    if task is None:
+        return 0
+    if not (untouched and task.status == TaskStatus.OPEN and task.deadline == move.to):
+        result.kept.append(task.id or 0)
+        return 0
+    if rows is not None:
+        ahead = move_task_rows(session, task=task, deadline=day, tz=tz, limit=rows)
+        if ahead == rows:
+            return ahead
     cause = {"day_off_removed": day.isoformat()}
-    for entry in moves:
-        to = date.fromisoformat(str(entry.details.get("to", "")))
-        untouched = latest[(entry.object_type, entry.object_id)] == entry.id
-        if entry.object_type == "task":
-            task = session.get(Task, int(entry.object_id))
-            if task is None:
-                continue
-            if untouched and task.status == TaskStatus.OPEN and task.deadline == to:
-                change_deadline(
-                    session, task=task, deadline=day, tz=tz, actor_id=actor_id, cause=cause
-                )
-                result.moved.append(task.id or 0)
-            else:
-                result.kept.append(task.id or 0)
-        else:
-            _move_back_assignment(session, entry, day, to, untouched, actor_id, tz, result)
-    result.moved = sorted(set(result.moved))
-    result.kept = sorted(set(result.kept) - set(result.moved))
-    return result
+    change_deadline(session, task=task, deadline=day, tz=tz, actor_id=actor_id, cause=cause)
+    result.moved.append(task.id or 0)
+    return 0
+
+
+def finished(result: MovedBack) -> MovedBack:
+    """Return the result in order, a task moved back for one move not named as kept."""
+    moved = sorted(set(result.moved))
+    return MovedBack(moved, sorted(set(result.kept) - set(moved)))
 
 
 def _moves_of_day_off(session: Session, day: date) -> list[AuditLog]:
@@ -103,34 +148,32 @@ def _task_of(session: Session, entry: AuditLog) -> int:
     return assignment.task_id if assignment is not None else 0
 
 
-def _latest_change(session: Session, *, after: int) -> dict[tuple[str, str], int]:
-    """Return the id of the latest deadline change of each task and assignment since `after`."""
-    query = select(AuditLog.object_type, AuditLog.object_id, AuditLog.id).where(
-        col(AuditLog.action).in_(MOVES), col(AuditLog.id) >= after
+def _latest_change(session: Session, move: Move) -> int:
+    """Return the id of the latest audited deadline change of what the move moved."""
+    query = select(func.max(AuditLog.id)).where(
+        col(AuditLog.action).in_(MOVES),
+        AuditLog.object_type == move.object_type,
+        AuditLog.object_id == move.object_id,
+        col(AuditLog.id) >= move.entry_id,
     )
-    latest: dict[tuple[str, str], int] = {}
-    for object_type, object_id, entry_id in session.exec(query):
-        key = (object_type, object_id)
-        latest[key] = max(latest.get(key, 0), entry_id or 0)
-    return latest
+    return session.exec(query).one() or 0
 
 
 def _move_back_assignment(
     session: Session,
-    entry: AuditLog,
+    move: Move,
     day: date,
-    to: date,
     untouched: bool,
     actor_id: int | None,
     tz: tzinfo,
     result: MovedBack,
 ) -> None:
     """Move one assignment's extended deadline back to the day, or note its task as kept."""
-    assignment = session.get(Assignment, int(entry.object_id))
+    assignment = session.get(Assignment, int(move.object_id))
     if assignment is None:
         return
     task = session.get(Task, assignment.task_id)
-    still = assignment.active and assignment.deadline == to
+    still = assignment.active and assignment.deadline == move.to
     if not (untouched and still and task is not None and task.status == TaskStatus.OPEN):
         result.kept.append(assignment.task_id)
         return

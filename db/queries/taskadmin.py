@@ -8,6 +8,7 @@ from datetime import date, datetime, tzinfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from core.states import RequestStatus, TaskStatus
 from core.taskdates import due_at
@@ -76,14 +77,16 @@ def change_deadline(
     tz: tzinfo,
     actor_id: int | None,
     cause: dict[str, str] | None = None,
+    ahead: int = 0,
 ) -> int:
     """Move the task's deadline and every current assignment's (but not past an approved
-    extension that is later); return how many assignments moved. `cause` goes into the
-    audit entry (a day off's, so that removing the day off can move it back)."""
+    extension that is later); return how many assignments moved, with the `ahead` that
+    `move_task_rows` moved before. `cause` goes into the audit entry (a day off's, so that
+    removing the day off can move it back)."""
     old = task.deadline
     task.deadline = deadline
     session.add(task)
-    moved = _move_current(session, task, tz)
+    moved = _move_current(session, task, tz) + ahead
     record(
         session,
         actor_id=actor_id,
@@ -130,10 +133,87 @@ def move_tasks_off_day(
     is_open = col(Task.status) == TaskStatus.OPEN
     found = select(Task).where(Task.deadline == day, is_open).order_by(col(Task.id))
     tasks = list(session.exec(found if limit is None else found.limit(limit)))
-    cause = {"day_off": day.isoformat()}  # what removing the day off looks for
     for task in tasks:
-        change_deadline(session, task=task, deadline=to, tz=tz, actor_id=actor_id, cause=cause)
+        move_task_off_day(session, task, day=day, to=to, tz=tz, actor_id=actor_id)
     return [t.id for t in tasks if t.id is not None]
+
+
+def move_task_off_day(
+    session: Session,
+    task: Task,
+    *,
+    day: date,
+    to: date,
+    tz: tzinfo,
+    actor_id: int | None,
+    rows: int | None = None,
+    ahead: int = 0,
+) -> int:
+    """Move a task due on the day off `day` to `to`, audited with the day off (what removing
+    it looks for), its assignments following; return 0 when done. With `rows`, at most that
+    many of its assignments move ahead of it and, when as many moved, how many deadlines
+    moved is returned: call again, with their sum as `ahead`, in another transaction."""
+    if rows is not None:
+        moved = move_task_rows(session, task=task, deadline=to, tz=tz, limit=rows)
+        if moved == rows:
+            return moved
+        ahead += moved
+    cause = {"day_off": day.isoformat()}
+    change_deadline(
+        session, task=task, deadline=to, tz=tz, actor_id=actor_id, cause=cause, ahead=ahead
+    )
+    return 0
+
+
+def next_due(session: Session, *, day: date) -> Task | None:
+    """Return the first open task (by id) due on `day`, if any."""
+    is_open = col(Task.status) == TaskStatus.OPEN
+    found = select(Task).where(Task.deadline == day, is_open).order_by(col(Task.id)).limit(1)
+    return session.exec(found).first()
+
+
+def move_task_rows(session: Session, *, task: Task, deadline: date, tz: tzinfo, limit: int) -> int:
+    """Give at most `limit` of the task's current assignments the deadline the task is about
+    to have (as the one given), ahead of `change_deadline` (which then finds them moved),
+    except where an approved extension is later; return how many rows changed.
+
+    A task of a country's cut is tens of thousands of assignments: moved in one statement,
+    SQLite's write lock was held 0.7 s and every official's report waited. A move a few
+    thousand rows a transaction lets them write between two; each row is moved whole (its
+    count follows by the triggers), and the task's audit entry comes with the last ones."""
+    current = and_(col(Assignment.task_id) == _id(task), col(Assignment.active).is_(True))
+    due = due_at(deadline, tz)
+    changed = or_(
+        col(Assignment.deadline) != deadline,
+        col(Assignment.due_at) != due,
+        col(Assignment.original_deadline) != deadline,
+    )
+    ids = list(
+        session.exec(
+            select(Assignment.id)
+            .where(current, changed, col(Assignment.id).not_in(_later_than(deadline)))
+            .order_by(col(Assignment.id))
+            .limit(limit)
+        )
+    )
+    for chunk in chunks([i for i in ids if i is not None]):
+        session.execute(
+            update(Assignment)
+            .where(col(Assignment.id).in_(chunk))
+            .values(deadline=deadline, due_at=due, original_deadline=deadline)
+            .execution_options(synchronize_session="fetch")
+        )
+    return len(ids)
+
+
+def _later_than(deadline: date) -> SelectOfScalar[int]:
+    """Return the assignments with an approved extension later than `deadline`."""
+    return (
+        select(ExtensionRequest.assignment_id)
+        .where(col(ExtensionRequest.assignment_id).is_not(None))
+        .where(ExtensionRequest.status == RequestStatus.APPROVED)
+        .where(col(ExtensionRequest.requested_deadline) > deadline)
+    )
 
 
 def move_extended_off_day(
@@ -207,12 +287,7 @@ def _move_current(
 def _move_some(session: Session, task: Task, tz: tzinfo, units: ColumnElement[bool]) -> int:
     """Move the current assignments the condition picks (see `_move_current`)."""
     current = and_(col(Assignment.task_id) == _id(task), units, col(Assignment.active).is_(True))
-    later = (
-        select(ExtensionRequest.assignment_id)
-        .where(col(ExtensionRequest.assignment_id).is_not(None))
-        .where(ExtensionRequest.status == RequestStatus.APPROVED)
-        .where(col(ExtensionRequest.requested_deadline) > task.deadline)
-    )
+    later = _later_than(task.deadline)
     extended = session.exec(select(Assignment).where(current, col(Assignment.id).in_(later)))
     moved = _apply_deadline(session, task, list(extended), tz)
     plain = and_(current, col(Assignment.id).not_in(later))

@@ -7,12 +7,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from db.models import Task
+from core.taskdates import due_at
+from db.models import Assignment, AuditLog, Task
 from db.queries.calendar import remove_override, set_override
-from db.queries.dayoff import MovedBack, move_back_to_day
-from db.queries.taskadmin import change_deadline, move_off_day
+from db.queries.dayoff import MovedBack, finished, move_back, move_back_to_day, moves_to_undo
+from db.queries.taskadmin import change_deadline, move_off_day, move_task_off_day
+from db.queries.taskcounts import drift
 from tests.factories import VN, make_task, make_unit
 
 FRIDAY, MONDAY, TODAY = date(2026, 11, 27), date(2026, 11, 30), date(2026, 11, 18)
@@ -89,3 +91,40 @@ def test_a_day_off_set_again_with_a_new_reason_still_moves_back_what_it_moved(
         assert day_off(s, FRIDAY, MONDAY) == []  # the same day off, a new reason
         assert remove(s, FRIDAY) == MovedBack(moved=[task.id or 0])
         assert deadline(s, task) == FRIDAY
+
+
+def test_a_task_moved_a_few_rows_at_a_time_comes_back_whole(any_engine: Engine) -> None:
+    """A day off moves a large task's assignments a few a transaction ahead of the task, and
+    its removal moves them back the same way: the counts the triggers keep follow each
+    statement, and the audit entry counts every row, so the removal gives back all of them."""
+    with Session(any_engine) as s:
+        task = make_task(s, "Cả nước", FRIDAY, [make_unit(s, f"X{i}") for i in range(5)])
+        set_override(s, day=FRIDAY, working=False, reason="Bão", actor_id=None)
+        s.commit()
+        ahead = 0
+        while more := move_task_off_day(
+            s, task, day=FRIDAY, to=MONDAY, tz=VN, actor_id=None, rows=2, ahead=ahead
+        ):
+            ahead += more
+            s.commit()
+            assert drift(s) == []
+        s.commit()
+        entry = s.exec(select(AuditLog).where(AuditLog.action == "task.deadline_changed")).one()
+        assert entry.details["assignments"] == 5
+        remove_override(s, day=FRIDAY, actor_id=None)
+        moves, result = moves_to_undo(s, day=FRIDAY, today=TODAY)
+        s.commit()
+        steps = 0
+        for move in moves:
+            while move_back(s, move, day=FRIDAY, tz=VN, actor_id=None, result=result, rows=2):
+                steps += 1
+                s.commit()
+        s.commit()
+        assert steps == 2
+        assert finished(result) == MovedBack([task.id or 0], [])
+        assert deadline(s, task) == FRIDAY
+        assert drift(s) == []
+        rows = s.exec(select(Assignment)).all()
+        assert {(a.deadline, a.original_deadline, a.due_at) for a in rows} == {
+            (FRIDAY, FRIDAY, due_at(FRIDAY, VN))
+        }
