@@ -51,7 +51,7 @@ from scheduler.dispatcher import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
 from scheduler.messages import recompose
 from scheduler.pacing import Lane
-from scheduler.ratelimit import PRIVATE_SPACING_S, DeliveryRateLimiter, seconds_of
+from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
 from scheduler.roles import sender_role
 from scheduler.split import split_html
 from scheduler.workers import in_worker
@@ -105,16 +105,12 @@ def work_hours(text: str) -> WorkHours:
     return WorkHours.parse(text)
 
 
-async def take_over(
-    services: Services, channel: str, seen_term: int, *, spacing_s: float = PRIVATE_SPACING_S
-) -> int:
+async def take_over(services: Services, channel: str, seen_term: int) -> int:
     """Free the leases of the sender before this one, once per term won; return the term.
 
     Only among several workers, where one sender per channel is elected
     (scheduler/roles.py): its predecessor is dead or cut off, or was this worker in a term
     whose drain has ended. A single process leaves leases to run out as they always did.
-    A message the one before had in flight goes again once a person's spacing
-    (`spacing_s`) has passed.
     """
     term = services.roles.term(sender_role(channel))
     if services.worker is None or term == seen_term:
@@ -122,12 +118,7 @@ async def take_over(
 
     def free() -> int:
         with session_scope(services.engine) as session:
-            return box.take_over_leases(
-                session,
-                channel=channel,
-                now=services.clock.now(),
-                resend_after=timedelta(seconds=spacing_s),
-            )
+            return box.take_over_leases(session, channel=channel)
 
     freed = await retry_db_async(lambda: in_worker(free), "taking over the leases")
     if freed:

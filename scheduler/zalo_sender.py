@@ -289,7 +289,7 @@ async def run_sender(
     while not stop.is_set():
         try:
             if roles.holds(role):
-                term = await take_over(services, CHANNEL, term, spacing_s=pacer.per_person_s)
+                term = await take_over(services, CHANNEL, term)
                 await drain(client, services, pacer, owner=owner, keep_going=keep_going)
         except OperationalError as exc:  # out of reach: a line a second, not a traceback
             log.warning("the Zalo sender waits for the database (%s)", exc.orig)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from core.states import SendStatus
@@ -188,18 +188,13 @@ def release(session: Session, *, outbox_ids: Iterable[int], owner: str) -> None:
         )
 
 
-def take_over_leases(
-    session: Session, *, channel: str, now: datetime, resend_after: timedelta
-) -> int:
+def take_over_leases(session: Session, *, channel: str) -> int:
     """Free every lease on the channel's rows; return how many.
 
     For the one elected sender of a channel (WORKERS=multi), before its first drain of a
     term: any lease is a dead or cut-off sender's, or its own from a drain the lost role
     stopped, whose rows would otherwise wait for the lease to run out. A row marked
-    `sending` is tried again, as after a crash, but not before `resend_after` from now: the
-    sender before may have delivered it a moment ago (with PostgreSQL's lock gone with its
-    connection, the new sender is elected at once), and a second message to that person
-    within the channel's spacing earns a 429.
+    `sending` is tried again, as after a crash.
     """
     result = session.execute(
         update(Outbox)
@@ -208,14 +203,7 @@ def take_over_leases(
             col(Outbox.status).in_(READY),
             col(Outbox.lease_owner).is_not(None),
         )
-        .values(
-            lease_owner=None,
-            lease_until=None,
-            not_before=case(
-                (col(Outbox.status) == SendStatus.SENDING, now + resend_after),
-                else_=col(Outbox.not_before),
-            ),
-        )
+        .values(lease_owner=None, lease_until=None)
     )
     return int(getattr(result, "rowcount", 0))
 

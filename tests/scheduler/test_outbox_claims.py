@@ -15,7 +15,7 @@ from db.queries.outbox import (
     PRIORITY_REMINDER,
     enqueue,
 )
-from db.queries.outbox_claims import claim, mark_sending, mark_sent, release, take_over_leases
+from db.queries.outbox_claims import claim, mark_sending, mark_sent, release
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -67,26 +67,6 @@ def test_a_row_marked_sending_is_retried_after_a_crash(session: Session) -> None
     session.commit()
     [again] = claim(session, owner="new", now=NOW + 2 * LEASE, limit=1, lease=LEASE)
     assert (again.status, again.attempts) == ("sending", 1)
-
-
-def test_a_new_sender_taking_over_resends_what_was_in_flight_after_the_spacing(
-    session: Session,
-) -> None:
-    """Elected at once when the sender before died (its PostgreSQL lock went with its
-    connection), the new sender frees every lease; what was in flight may have reached the
-    person a moment ago, so it goes again only after a person's spacing. Rows never tried
-    are due at once."""
-    fill(session, 2)
-    in_flight, untried = claim(session, owner="dead", now=NOW, limit=2, lease=LEASE)
-    mark_sending(session, outbox_id=in_flight.id, owner="dead", now=NOW, lease=LEASE)
-    session.commit()
-    spacing = timedelta(seconds=1.1)
-    assert take_over_leases(session, channel="telegram", now=NOW, resend_after=spacing) == 2
-    assert [c.id for c in claim(session, owner="new", now=NOW, limit=5, lease=LEASE)] == [
-        untried.id
-    ]
-    [again] = claim(session, owner="new", now=NOW + spacing, limit=5, lease=LEASE)
-    assert (again.id, again.status) == (in_flight.id, "sending")
 
 
 def test_max_priority_holds_reminders_back(session: Session) -> None:
