@@ -79,24 +79,9 @@ def test_a_day_off_moves_its_tasks_a_transaction_each(settings: Settings, engine
         admin_id = make_contact(s, 9101, role="admin").id or 0
         units = [make_unit(s, f"X{i}") for i in range(2)]
         ids = [make_task(s, f"Báo cáo {i}", friday, units).id for i in range(3)]
-    commits = 0
-    moves: list[int] = []  # the commits before each task's assignments moved
-
-    def committed(_conn: object) -> None:
-        nonlocal commits
-        commits += 1
-
-    def executed(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("UPDATE ASSIGNMENT"):
-            moves.append(commits)
-
-    event.listen(engine, "commit", committed)
-    event.listen(engine, "before_cursor_execute", executed)
-    try:
-        said = calendar_days.change(services, "vi", admin_id, "add 27/11/2026 bão")
-    finally:
-        event.remove(engine, "commit", committed)
-        event.remove(engine, "before_cursor_execute", executed)
+    said, moves = _commits_before_moves(
+        engine, lambda: calendar_days.change(services, "vi", admin_id, "add 27/11/2026 bão")
+    )
     assert "#1, #2, #3" in said
     assert len(set(moves)) == len(ids)
     with Session(engine) as s:
