@@ -64,7 +64,7 @@ def tell(
 
 def office_moment(session: Session, *, now: datetime, hours: str, tz: tzinfo) -> datetime:
     """Return `now` in office time, else the next working window's start (`WORK_HOURS`)."""
-    return _hours(hours).next_send_moment(now, working_calendar(session), tz)
+    return work_hours(hours).next_send_moment(now, working_calendar(session), tz)
 
 
 def held_line(catalog: Catalog, lang: str, *, now: datetime, moment: datetime, tz: tzinfo) -> str:
@@ -75,6 +75,6 @@ def held_line(catalog: Catalog, lang: str, *, now: datetime, moment: datetime, t
 
 
 @cache
-def _hours(text: str) -> WorkHours:
-    """Return the parsed WORK_HOURS setting (parsed once)."""
+def work_hours(text: str) -> WorkHours:
+    """Return the parsed WORK_HOURS setting (parsed once; the senders' and digest's too)."""
     return WorkHours.parse(text)

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import OperationalError
 
+from app.notices import work_hours
 from app.services import Services, Shared
 from core.reminders import Policy
 from db.engine import session_scope
@@ -31,7 +32,7 @@ from db.queries.workers import forget_workers
 from scheduler.context import App, JobContext
 from scheduler.dispatcher import Context, Job, Result, dispatch, expire_stale, run_dispatch
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace, sender_role
-from scheduler.sender import drain, new_owner, take_over, work_hours
+from scheduler.sender import drain, new_owner, take_over
 from scheduler.workers import in_process, in_worker, warm_up
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application
 
 from app.digest import last_digest, send_digests
+from app.notices import work_hours
 from app.services import Services
 from core.calendar import WorkingCalendar
 from core.taskdates import local_day
@@ -24,7 +25,6 @@ from db.engine import session_scope
 from db.queries.calendar import working_calendar
 from scheduler.context import JobContext
 from scheduler.roles import LEADER
-from scheduler.sender import work_hours
 from scheduler.workers import in_worker
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +35,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from app.choices import rows_from_json, rows_to_json
+from app.notices import work_hours
 from app.services import Services
 from core.markup import to_html
-from core.workhours import WorkHours
 from db.engine import session_scope
 from db.queries import outbox_claims as box
 from db.queries.calendar import working_calendar
@@ -97,12 +97,6 @@ def office_time(services: Services, now: datetime, session: Session) -> bool:
     calendar = working_calendar(session)
     hours = work_hours(services.settings.work_hours)
     return calendar.is_working_day(local.date()) and hours.contains(local.time())
-
-
-@cache
-def work_hours(text: str) -> WorkHours:
-    """Return the parsed WORK_HOURS setting (parsed once)."""
-    return WorkHours.parse(text)
 
 
 async def take_over(services: Services, channel: str, seen_term: int) -> int:
