@@ -21,7 +21,8 @@ from sqlmodel import Session, col, select
 from app.choices import Choice, Rows
 from core.markup import Markup
 from db.models import Assignment, Contact, Evidence, Task, Unit
-from db.queries.checkin import assignment_named, evidence_of
+from db.queries.checkin import assignment_named
+from db.queries.evidence import evidence_of
 from db.queries.scope import Scope, in_scope
 
 Translate = Callable[..., str]  # (key, **params) -> text in the reader's language

@@ -17,8 +17,6 @@ from db.engine import as_connection
 from db.models import (
     Assignment,
     Contact,
-    Evidence,
-    Explanation,
     Outbox,
     OutboxItem,
     Task,
@@ -258,51 +256,6 @@ def contact_name(session: Session, *, contact_id: int | None) -> str:
     """Return a contact's display name (empty when unknown)."""
     contact = session.get(Contact, contact_id) if contact_id is not None else None
     return contact.display_name if contact is not None else ""
-
-
-# --- explanations and evidence -----------------------------------------------------------------
-
-
-def latest_explanation(session: Session, *, assignment_id: int) -> Explanation | None:
-    """Return the newest explanation asked of an assignment, answered or not."""
-    query = (
-        select(Explanation)
-        .where(Explanation.assignment_id == assignment_id)
-        .order_by(col(Explanation.id).desc())
-    )
-    return session.exec(query).first()
-
-
-def evidence_of(session: Session, *, assignment_id: int) -> list[Evidence]:
-    """Return the files kept as evidence of an assignment, oldest first."""
-    query = select(Evidence).where(Evidence.assignment_id == assignment_id)
-    return list(session.exec(query.order_by(col(Evidence.id))))
-
-
-def find_evidence(session: Session, *, assignment_id: int, sha256: str) -> Evidence | None:
-    """Return the evidence of this assignment with this checksum, if kept already."""
-    query = select(Evidence).where(
-        Evidence.assignment_id == assignment_id, Evidence.sha256 == sha256
-    )
-    return session.exec(query).first()
-
-
-def waiting_explanation(session: Session, *, assignment_id: int) -> Explanation | None:
-    """Return the explanation asked of an assignment and not answered yet."""
-    query = select(Explanation).where(
-        Explanation.assignment_id == assignment_id, col(Explanation.answered_at).is_(None)
-    )
-    return session.exec(query.order_by(col(Explanation.id).desc())).first()
-
-
-def waiting_explanations(session: Session, *, unit_ids: Sequence[int]) -> list[Explanation]:
-    """Return the unanswered explanations asked of these units, newest first."""
-    query = (
-        select(Explanation)
-        .join(Assignment, col(Assignment.id) == col(Explanation.assignment_id))
-        .where(col(Assignment.unit_id).in_(list(unit_ids)), col(Explanation.answered_at).is_(None))
-    )
-    return list(session.exec(query.order_by(col(Explanation.id).desc())))
 
 
 MAX_UNIT_CHOICES = 8

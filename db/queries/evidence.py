@@ -1,4 +1,5 @@
-"""How much evidence a unit keeps: the quota on the bot's own storage is per unit."""
+"""The files kept as evidence: an assignment's, one by its checksum, and how much a unit
+keeps (the quota on the bot's own storage is per unit)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,17 @@ def unit_evidence_bytes(session: Session, *, unit_id: int) -> int:
         .where(Assignment.unit_id == unit_id)
     )
     return int(session.exec(query).one())
+
+
+def evidence_of(session: Session, *, assignment_id: int) -> list[Evidence]:
+    """Return the files kept as evidence of an assignment, oldest first."""
+    query = select(Evidence).where(Evidence.assignment_id == assignment_id)
+    return list(session.exec(query.order_by(col(Evidence.id))))
+
+
+def find_evidence(session: Session, *, assignment_id: int, sha256: str) -> Evidence | None:
+    """Return the evidence of this assignment with this checksum, if kept already."""
+    query = select(Evidence).where(
+        Evidence.assignment_id == assignment_id, Evidence.sha256 == sha256
+    )
+    return session.exec(query).first()

@@ -18,8 +18,8 @@ from app.evidence_files import store_file
 from app.reporting import Report, record, refusal
 from core.textnorm import plain_file_name
 from db.models import Evidence
-from db.queries.checkin import Check, check_reportable, find_evidence, unit_name
-from db.queries.evidence import unit_evidence_bytes
+from db.queries.checkin import Check, check_reportable, unit_name
+from db.queries.evidence import find_evidence, unit_evidence_bytes
 from handlers.telegram.access import Request
 from render.telegram import buttons
 

@@ -18,9 +18,7 @@ from core.markup import to_plain
 from core.numbers import typed_number
 from core.roles import Access
 from db.models import Assignment, Explanation
-from db.queries.checkin import (
-    waiting_explanations,
-)
+from db.queries.explanations import waiting_explanations
 from handlers.telegram import explanation_answers as answers
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.presses import answer_press

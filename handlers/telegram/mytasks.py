@@ -14,7 +14,8 @@ from app.reporting import status_text, unit_inactive
 from core.markup import Markup, to_html
 from core.numbers import typed_number
 from core.roles import Access
-from db.queries.checkin import latest_explanation, open_page, unit_name
+from db.queries.checkin import open_page, unit_name
+from db.queries.explanations import latest_explanation
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.keyboards import status_rows
 from handlers.telegram.registry import CommandSpec, Flow

@@ -23,8 +23,8 @@ from app.services import Services
 from core.checkin import task_numbers
 from db.engine import session_scope
 from db.models import Evidence
-from db.queries.checkin import Check, check_reportable, find_evidence, open_items, unit_name
-from db.queries.evidence import unit_evidence_bytes
+from db.queries.checkin import Check, check_reportable, open_items, unit_name
+from db.queries.evidence import find_evidence, unit_evidence_bytes
 from zalo import Event
 
 MB = 1024 * 1024

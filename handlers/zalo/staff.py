@@ -26,7 +26,7 @@ from core.paging import page_of
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Assignment, Directive
-from db.queries.checkin import waiting_explanations
+from db.queries.explanations import waiting_explanations
 from db.queries.invites import create_invite
 from db.queries.targets import resolve_target
 from db.queries.unit_admin import unit_overview
