@@ -1,5 +1,5 @@
 """Changing a task in one typed command, on any channel: /deadline, /assign, /unassign,
-/closetask, /canceltask.
+/renametask, /closetask, /canceltask.
 
 The task is named by '#12', '12' or its title; with a title, a '|' separates it from the
 rest (`/deadline Báo cáo quý | 20/12/2026`). Each change is checked and audited here and
@@ -27,6 +27,7 @@ from db.queries.taskadmin import (
     deadline_counts,
     end_task,
     remove_assignees,
+    rename_task,
 )
 from db.queries.tasks import TASK_NUMBER, active_unit_ids, find_tasks
 
@@ -36,6 +37,7 @@ USAGES = {
     "deadline": "tasks.usage_deadline",
     "assign": "tasks.usage_assign",
     "unassign": "tasks.usage_unassign",
+    "renametask": "tasks.usage_rename",
     "closetask": "tasks.usage_end",
     "canceltask": "tasks.usage_end",
 }
@@ -101,6 +103,8 @@ def apply(
         return Edited(end(services, lang, actor_id, ENDING_VERBS[verb], task_id))
     if verb == "deadline":
         return Edited(deadline(services, lang, actor_id, task_id, rest))
+    if verb == "renametask":
+        return Edited(rename(services, lang, actor_id, task_id, rest))
     return Edited(change_units(services, lang, actor_id, task_id, rest, adding=verb == "assign"))
 
 
@@ -130,6 +134,28 @@ def deadline(services: Services, lang: str, actor_id: int, task_id: int, text: s
     lines += [newtask.moved_note(services, lang, parsed)] if parsed.moved_from else []
     lines += [t("tasks.deadline_kept", count=kept)] if kept else []
     return "\n".join(lines)
+
+
+def rename(services: Services, lang: str, actor_id: int, task_id: int, title: str) -> str:
+    """Give an open task a new title (a typo, a clearer name); its history stays, audited.
+
+    The title is checked as /newtask checks one. Lists, summaries, exports and reports read
+    the new title; reminders already queued keep the words they were written with.
+    """
+    t = partial(services.catalog.get, lang)
+    title = " ".join(title.split())
+    refused = newtask.title_refusal(services, lang, title)
+    if refused is not None:
+        return refused.text
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        if task is None or task.status != TaskStatus.OPEN:
+            return _unchangeable(services, lang, task)
+        old = task.title
+        if old == title:
+            return t("tasks.rename_same", id=task_id, title=title)
+        rename_task(session, task=task, title=title, actor_id=actor_id)
+    return t("tasks.renamed", id=task_id, old=old, new=title)
 
 
 def change_units(

@@ -420,6 +420,23 @@ def end_task(
     )
 
 
+def rename_task(session: Session, *, task: Task, title: str, actor_id: int | None) -> None:
+    """Give a task a new title; audited with the old and the new."""
+    old = task.title
+    task.title = title
+    session.add(task)
+    session.flush()
+    details = {"from": old, "to": title}
+    record(
+        session,
+        actor_id=actor_id,
+        action="task.renamed",
+        object_type="task",
+        object_id=task.id,
+        details=details,
+    )
+
+
 def _id(task: Task) -> int:
     """Return a stored task's id."""
     assert task.id is not None

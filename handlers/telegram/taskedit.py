@@ -1,4 +1,5 @@
-"""Changing a task in one command: /deadline, /assign, /unassign, /closetask, /canceltask.
+"""Changing a task in one command: /deadline, /assign, /unassign, /renametask, /closetask,
+/canceltask.
 
 The use case (`app.taskedit`) reads the command, checks and makes the change and words the
 answer; this adapter runs it off the loop and shows it, several matching titles as buttons
@@ -52,6 +53,12 @@ async def unassign(req: Request) -> None:
 
 
 @command(Access.ADMIN)
+async def rename_task(req: Request) -> None:
+    """Give a task a new title; its history stays."""
+    await _run(req, "renametask")
+
+
+@command(Access.ADMIN)
 async def close_task(req: Request) -> None:
     """Close a task: its work is over."""
     await _run(req, "closetask")
@@ -77,6 +84,7 @@ def commands() -> tuple[CommandSpec, ...]:
         CommandSpec("deadline", Access.ADMIN, deadline, "tasks.cmd_deadline"),
         CommandSpec("assign", Access.ADMIN, assign, "tasks.cmd_assign"),
         CommandSpec("unassign", Access.ADMIN, unassign, "tasks.cmd_unassign"),
+        CommandSpec("renametask", Access.ADMIN, rename_task, "tasks.cmd_renametask"),
         CommandSpec("closetask", Access.ADMIN, close_task, "tasks.cmd_closetask"),
         CommandSpec("canceltask", Access.ADMIN, cancel_task, "tasks.cmd_canceltask"),
     )

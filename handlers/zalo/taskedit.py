@@ -1,5 +1,5 @@
 """Admins' task changes on Zalo, typed as on Telegram: /deadline, /assign, /unassign,
-/closetask, /canceltask, through the same use case (`app.taskedit`).
+/renametask, /closetask, /canceltask, through the same use case (`app.taskedit`).
 
 A title that names several tasks is answered with numbered choices: a typed "2" applies the
 same command to the second task (`te:<verb>:<task id>:<rest>`), as typing its number would.
@@ -32,6 +32,11 @@ def assign(services: Services, actor: Actor, args: str, _name: str) -> list[Said
 def unassign(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/unassign #12 X01: take units off a task (their history stays)."""
     return _run(services, actor, "unassign", args)
+
+
+def renametask(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/renametask #12 <new title> or /renametask <title> | <new title>: a task's new title."""
+    return _run(services, actor, "renametask", args)
 
 
 def closetask(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

@@ -153,6 +153,21 @@ async def test_a_title_naming_two_tasks_closes_the_one_chosen(zbot: ZaloBot) -> 
     assert (status(zbot, november), status(zbot, december)) == ("open", "closed")
 
 
+async def test_a_title_naming_two_tasks_renames_the_one_chosen(zbot: ZaloBot) -> None:
+    """/renametask <old title> | <new title> fitting two tasks renames the one typed by its
+    number, audited; the other keeps its title."""
+    november, december = province(zbot, "Báo cáo tháng 11", "Báo cáo tháng 12")
+    [offer] = await zbot.say(ZALO_ADMIN, "/renametask Báo cáo tháng | Báo cáo tháng 11/2026")
+    assert "khớp 2 nhiệm vụ" in offer
+    [answer] = await zbot.say(ZALO_ADMIN, "2")
+    assert f"#{november}" in answer
+    assert "Báo cáo tháng 11/2026" in answer
+    with zbot.session() as s:
+        titles = [s.get(Task, i).title for i in (november, december)]  # type: ignore[union-attr]
+    assert titles == ["Báo cáo tháng 11/2026", "Báo cáo tháng 12"]
+    assert audited(zbot) == ["task.renamed"]
+
+
 async def test_a_member_is_refused_and_nothing_changes(zbot: ZaloBot) -> None:
     """A unit's member typing the admins' task commands is refused each time."""
     [task_id] = province(zbot, "Báo cáo quý")
@@ -160,6 +175,7 @@ async def test_a_member_is_refused_and_nothing_changes(zbot: ZaloBot) -> None:
         f"/deadline #{task_id} 18/12/2026",
         f"/assign #{task_id} X03",
         f"/unassign #{task_id} X01",
+        f"/renametask #{task_id} Tên khác",
         f"/closetask #{task_id}",
         f"/canceltask #{task_id}",
     ):

@@ -42,6 +42,7 @@ ARGS = {
     "deadline": "#1 20/12/2026",
     "assign": "#1 X1",
     "unassign": "#1 Y1",
+    "renametask": "#1 Tên mới",
     "closetask": "#1",
     "canceltask": "#1",
     "nudge": "#1",

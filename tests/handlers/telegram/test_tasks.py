@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlmodel import col, select
 
 from core.taskdates import due_at
-from db.models import Assignment, AuditLog, ExtensionRequest, Task
+from db.models import Assignment, AuditLog, ExtensionRequest, StatusReport, Task
 from db.queries.reports import record_report
 from tests.factories import VN, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
@@ -219,3 +219,48 @@ async def test_tasks_number_shows_that_task_closed_or_cancelled_too(bot: BotUnde
     both = await bot.send(ADMIN_ID, "/tasks Kế hoạch")
     assert "khớp 2 nhiệm vụ" in (both.text or "")
     assert button_data(both, f"#{closed_id}")
+
+
+async def test_rename_gives_a_new_title_and_keeps_the_reports(bot: BotUnderTest) -> None:
+    """/renametask #12 <title> renames an open task (audited); its reports stay with it, and
+    /tasks and the summary read the new title."""
+    task_id = _task(bot, "Báo cáo CĐS quý IV")  # one of its three units reported done
+    renamed = await bot.send(ADMIN_ID, f"/renametask #{task_id}   Báo cáo chuyển đổi số  quý IV")
+    assert f"#{task_id}" in (renamed.text or "")
+    assert "Báo cáo chuyển đổi số quý IV" in (renamed.text or "")
+    with bot.session() as s:
+        task = s.get(Task, task_id)
+        assert task is not None
+        assert task.title == "Báo cáo chuyển đổi số quý IV"
+        reports = s.exec(
+            select(StatusReport).join(Assignment).where(Assignment.task_id == task_id)
+        )
+        assert len(list(reports)) == 1
+    assert "task.renamed" in _audit(bot)
+    listing = await bot.send(ADMIN_ID, "/tasks")
+    assert "Báo cáo chuyển đổi số quý IV" in (listing.text or "")
+    summary = await bot.send(ADMIN_ID, f"/summary #{task_id}")
+    assert "Báo cáo chuyển đổi số quý IV" in (summary.text or "")
+    assert "Đã hoàn thành 1 (đúng hạn 1" in (summary.text or "")
+
+
+async def test_rename_by_old_title_and_refusals(bot: BotUnderTest) -> None:
+    """The old title before a bar names the task; a title with no words, the same title and a
+    closed task are each refused with the reason, and nothing changes."""
+    task_id = _task(bot, "Kiểm tra an toàn")
+    renamed = await bot.send(ADMIN_ID, "/renametask kiem tra an toan | Kiểm tra an toàn PCCC")
+    assert "Kiểm tra an toàn PCCC" in (renamed.text or "")
+    no_words = await bot.send(ADMIN_ID, f"/renametask #{task_id} 🔥🔥")
+    same = await bot.send(ADMIN_ID, f"/renametask #{task_id} Kiểm tra an toàn PCCC")
+    assert "không có gì thay đổi" in (same.text or "")
+    usage = await bot.send(ADMIN_ID, "/renametask")
+    assert "/renametask #12" in (usage.text or "")
+    await bot.send(ADMIN_ID, f"/closetask #{task_id}")
+    closed = await bot.send(ADMIN_ID, f"/renametask #{task_id} Tên khác")
+    assert "đã đóng" in (closed.text or "")
+    with bot.session() as s:
+        task = s.get(Task, task_id)
+        assert task is not None
+        assert task.title == "Kiểm tra an toàn PCCC"
+    assert no_words.text != renamed.text
+    assert _audit(bot).count("task.renamed") == 1
