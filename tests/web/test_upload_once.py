@@ -15,6 +15,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from app.i18n import Lang
 from bot.settings import Settings
 from db.models import Contact, Unit
 from tests.web.conftest import Served
@@ -42,9 +43,9 @@ def new_units(served: Served) -> list[str]:
         return sorted(s.exec(select(Unit.code).where(Unit.code.startswith("XN"))).all())
 
 
-def used_text(served: Served, lang: str = "vi") -> str:
+def used_text(served: Served, lang: Lang = "vi") -> str:
     """Return what a spent upload link says, in a language."""
-    return served.bot.services.catalog.plain(lang, "web.upload_used", command="/import")  # type: ignore[arg-type]
+    return served.bot.services.catalog.plain(lang, "web.upload_used", command="/import")
 
 
 async def test_a_file_applied_spends_the_link(served: Served) -> None:
