@@ -152,9 +152,7 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
     with session_scope(ctx.engine) as session:
         state.write(session, SWEPT_ON, today.isoformat(), now=now)
         state.write(session, SWEPT_MAX, str(max(top, after_id)), now=now)
-        days = swept_days(session)  # read again: expire_stale may have taken a day out
-        days[today] = max(top, after_id, days.get(today, 0))
-        _write_swept(session, days, today=today, now=now)
+        record_swept(session, today, max(top, after_id), now=now)
     if result.items:
         log.info(
             "queued %d reminders in %d messages (today %s)", result.items, result.messages, today
@@ -182,6 +180,14 @@ def expire_stale(session: Session, *, today: date, tz: tzinfo) -> int:
         if kind != "reminder"
     ]
     return len(cancelled) + sum(map(len, lists))
+
+
+def record_swept(session: Session, day: date, top: int, *, now: datetime) -> None:
+    """Record that the sweep of `day` covered the assignments up to `top` (the higher of this
+    and what was recorded of that day is kept)."""
+    days = swept_days(session)  # read again: expire_stale may have taken a day out
+    days[day] = max(top, days.get(day, 0))
+    _write_swept(session, days, today=day, now=now)
 
 
 def swept_days(session: Session) -> dict[date, int]:
