@@ -1,10 +1,11 @@
 """Small named values kept in `app_state`: the one key-value store of dondoc.
 
 Its users name their keys by a prefix of their own: the scheduler's sweep marks
-(`sweep.`, `reminders.`: the days swept a row each, db/queries/swept_days.py), the last digest (`digest.`), the questions the bot waits an answer to
-(`checkin:<kind>:<contact>`, db/queries/pending.py). A value is a string with the moment it
-was written. The statements are built once, and those of a check-in reply prepared
-(db/prepared.py): the pending questions are read and written on every one.
+(`sweep.`, `reminders.`: the days swept a row each, db/queries/swept_days.py), the last
+digest (`digest.`), the questions the bot waits an answer to (`checkin:<kind>:<contact>`,
+db/queries/pending.py). A value is a string with the moment it was written. The statements
+are built once, and those of a check-in reply prepared (db/prepared.py): the pending
+questions are read and written on every one.
 """
 
 from __future__ import annotations
