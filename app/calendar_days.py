@@ -5,7 +5,8 @@ make-up Saturday), `remove dd/mm/yyyy` undoes either; without words, the list, a
 time. Public holidays and the government's swaps come from the `holidays` package. Each
 returns what to say, from the catalogs; the channel adds its own way to the next page.
 A new day off moves what was due that day to the next working day; removing it moves back
-what that moved and nothing changed since (`db.queries.dayoff`), and says which. A day
+what that moved and nothing changed since (`db.queries.dayoff`), and says which. It also
+moves the messages held for office time that day to the next office moment (app.notices). A day
 already past is not set: its deadlines were met or missed as they stood, and a day off
 added afterwards would move them after the fact (a single task's deadline: /deadline).
 """
@@ -13,9 +14,12 @@ added afterwards would move them after the fact (a single task's deadline: /dead
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
+from sqlmodel import Session
+
+from app.notices import hold_past_day_off
 from app.services import Services
 from core.deadlines import latest_deadline, parse_date
 from core.paging import Page, page_of
@@ -82,6 +86,7 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
         # What was due that day is due the next working day (Civil Code 2015, art. 148),
         # as the reminders already count it: else a unit done then was counted late.
         to = working_calendar(session).roll_forward(day)[0]
+        held = (0, None) if working else _hold(services, session, day)
     moved = [] if working else _move_off(services, day=day, to=to, actor_id=actor_id)
     back = None if undo is None else _move_back(services, day, *undo, actor_id=actor_id)
     key = "calendar.work_added" if working else "calendar.off_added"
@@ -90,7 +95,22 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
         said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
     if back is not None:
         said += "\n" + "\n".join(_moved_back(services, lang, back, day=day, today=today))
+    if held[0]:
+        at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
+        said += "\n" + t("calendar.off_held", count=held[0], at=at)
     return said
+
+
+def _hold(services: Services, session: Session, day: date) -> tuple[int, datetime | None]:
+    """Move the messages held for office time on the new day off `day` to the next office
+    moment, in the day off's transaction; return how many and when they go."""
+    return hold_past_day_off(
+        session,
+        day=day,
+        now=services.clock.now(),
+        hours=services.settings.work_hours,
+        tz=services.settings.tz,
+    )
 
 
 def _move_off(services: Services, *, day: date, to: date, actor_id: int) -> list[int]:

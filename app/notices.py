@@ -2,13 +2,14 @@
 
 What someone else's action causes for an official (an extension decided, an explanation
 asked) is held until office time (`office_moment`), as the reminders are: nobody is
-written to at 22:00 or on Tết about something they did not just ask.
+written to at 22:00 or on Tết about something they did not just ask. A day off added
+afterwards moves what was held for that day to the next office moment (`hold_past_day_off`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache
 
 from sqlmodel import Session
@@ -18,8 +19,10 @@ from app.i18n import Catalog
 from core.workhours import WorkHours
 from db.queries.calendar import working_calendar
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.outbox_held import move_held
 from db.queries.recipients import Recipient
 
+HELD_KINDS = ("nudge", "notice", "digest")  # what is queued for the next office moment
 Words = Callable[[str], str]  # language -> the notice's text (markup)
 Offers = Callable[[str], Rows]  # language -> the choices the notice offers
 
@@ -65,6 +68,18 @@ def tell(
 def office_moment(session: Session, *, now: datetime, hours: str, tz: tzinfo) -> datetime:
     """Return `now` in office time, else the next working window's start (`WORK_HOURS`)."""
     return work_hours(hours).next_send_moment(now, working_calendar(session), tz)
+
+
+def hold_past_day_off(
+    session: Session, *, day: date, now: datetime, hours: str, tz: tzinfo
+) -> tuple[int, datetime]:
+    """Move what is held for an office moment of `day`, just made a day off (in this
+    session), to the next office moment; return how many rows moved, and that moment."""
+    start = datetime.combine(day, time(), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+    moment = office_moment(session, now=start, hours=hours, tz=tz)
+    moved = move_held(session, kinds=HELD_KINDS, since=start, until=end, now=now, to=moment)
+    return moved, moment
 
 
 def held_line(catalog: Catalog, lang: str, *, now: datetime, moment: datetime, tz: tzinfo) -> str:

@@ -26,6 +26,7 @@ from db.engine import session_scope
 from db.queries import reminder_outbox as queued
 from db.queries import reminders as q
 from db.queries import state
+from db.queries import swept_days as swept
 from db.queries.outbox import (
     PRIORITY_REMINDER,
     NewMessage,
@@ -67,7 +68,7 @@ SWEPT_MAX = "reminders.swept_max_id"
 # occasion of one of those days with no record was not missed, it was not due then (the
 # unit had reported done, the deadline was later, the task was closed). Kept a little longer
 # than the sweep looks back for missed reminders.
-SWEPT_DAYS = "reminders.swept_days"
+SWEPT_DAYS = swept.ONE_VALUE  # a row per day under its prefix (db.queries.swept_days)
 SWEPT_KEEP = MISSED_HORIZON + timedelta(days=7)
 # What the dispatcher queues for one day only: a contact's reminder and the coordinators'
 # lists of escalated and missed. Left unsent past midnight, each is cancelled: the next
@@ -152,9 +153,7 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
     with session_scope(ctx.engine) as session:
         state.write(session, SWEPT_ON, today.isoformat(), now=now)
         state.write(session, SWEPT_MAX, str(max(top, after_id)), now=now)
-        days = swept_days(session)  # read again: expire_stale may have taken a day out
-        days[today] = max(top, after_id, days.get(today, 0))
-        _write_swept(session, days, today=today, now=now)
+        record_swept(session, today, max(top, after_id), now=now)
     if result.items:
         log.info(
             "queued %d reminders in %d messages (today %s)", result.items, result.messages, today
@@ -172,10 +171,7 @@ def expire_stale(session: Session, *, today: date, tz: tzinfo) -> int:
     cancelled = cancel_pending(session, kind="reminder", created_before=midnight)
     forgotten = queued.forget_reminders_of(session, outbox_ids=cancelled, before=today, tz=tz)
     if forgotten:
-        days = swept_days(session)
-        if days.keys() & forgotten:
-            kept = {day: top for day, top in days.items() if day not in forgotten}
-            _write_swept(session, kept, today=today, now=midnight)
+        swept.forget(session, forgotten, now=midnight)
     lists = [
         cancel_pending(session, kind=kind, created_before=midnight)
         for kind in DAILY_KINDS
@@ -184,24 +180,16 @@ def expire_stale(session: Session, *, today: date, tz: tzinfo) -> int:
     return len(cancelled) + sum(map(len, lists))
 
 
+def record_swept(session: Session, day: date, top: int, *, now: datetime) -> None:
+    """Record that the sweep of `day` covered the assignments up to `top` (the higher of this
+    and what was recorded of that day is kept), atomically: another sweep recording at the
+    same moment loses nothing (db.queries.swept_days)."""
+    swept.record(session, day, top, keep_from=day - SWEPT_KEEP, now=now)
+
+
 def swept_days(session: Session) -> dict[date, int]:
     """Return the recent days the sweep ran, each with the highest assignment id it covered."""
-    days: dict[date, int] = {}
-    for entry in (state.value(session, SWEPT_DAYS) or "").split(","):
-        day, _, top = entry.partition(":")
-        try:
-            days[date.fromisoformat(day)] = int(top)
-        except ValueError:
-            continue  # an empty value, or a hand-edited one: that day counts as not swept
-    return days
-
-
-def _write_swept(session: Session, days: dict[date, int], *, today: date, now: datetime) -> None:
-    """Store the days swept, but those too old to matter."""
-    oldest = today - SWEPT_KEEP
-    kept = sorted((day, top) for day, top in days.items() if day >= oldest)
-    value = ",".join(f"{day.isoformat()}:{top}" for day, top in kept)
-    state.write(session, SWEPT_DAYS, value, now=now)
+    return swept.read(session)
 
 
 def stale(kind: str, created_at: datetime | None, *, today: date, tz: tzinfo) -> bool:

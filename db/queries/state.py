@@ -1,10 +1,11 @@
 """Small named values kept in `app_state`: the one key-value store of dondoc.
 
 Its users name their keys by a prefix of their own: the scheduler's sweep marks
-(`sweep.`), the last digest (`digest.`), the questions the bot waits an answer to
-(`checkin:<kind>:<contact>`, db/queries/pending.py). A value is a string with the moment it
-was written. The statements are built once, and those of a check-in reply prepared
-(db/prepared.py): the pending questions are read and written on every one.
+(`sweep.`, `reminders.`: the days swept a row each, db/queries/swept_days.py), the last
+digest (`digest.`), the questions the bot waits an answer to (`checkin:<kind>:<contact>`,
+db/queries/pending.py). A value is a string with the moment it was written. The statements
+are built once, and those of a check-in reply prepared (db/prepared.py): the pending
+questions are read and written on every one.
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ _PRUNE = delete(_STATE).where(
     _STATE.c.key.like(bindparam("prefix")), _STATE.c.updated_at < bindparam("before")
 )
 _FORGET_LIKE = delete(_STATE).where(_STATE.c.key.like(bindparam("pattern")))
+_READ_LIKE = core_select(_STATE.c.key, _STATE.c.value).where(
+    _STATE.c.key.like(bindparam("pattern"))
+)
+# The larger of two numbers written in digits: the longer, or of the same length the later
+# in order (digits sort so in every collation). No cast, which PostgreSQL would fail on a
+# hand-edited value: such a value is kept until a longer number replaces it.
+_RAISE = text(
+    "INSERT INTO app_state (key, value, updated_at) VALUES (:k, :value, :updated_at) "
+    "ON CONFLICT (key) DO UPDATE SET value = CASE "
+    "WHEN length(excluded.value) > length(app_state.value) "
+    "OR (length(excluded.value) = length(app_state.value) AND excluded.value > app_state.value) "
+    "THEN excluded.value ELSE app_state.value END, updated_at = excluded.updated_at"
+).bindparams(bindparam("updated_at", type_=UTCDateTime()))
 
 
 class Stored(NamedTuple):
@@ -88,3 +102,17 @@ def prune(db: Session | Connection, *, prefix: str, before: datetime) -> int:
 def forget_like(db: Session | Connection, pattern: str) -> None:
     """Delete every value whose key matches the SQL LIKE pattern."""
     as_connection(db).execute(_FORGET_LIKE, {"pattern": pattern})
+
+
+def raise_to(db: Session | Connection, key: str, number: int, *, now: datetime) -> None:
+    """Store `number` under key unless a larger one is stored: one statement, so of two
+    writers at once the larger number stands whatever their order."""
+    if number < 0:
+        raise ValueError(f"raise_to keeps numbers from 0 up, not {number}")
+    as_connection(db).execute(_RAISE, {"k": key, "value": str(number), "updated_at": now})
+
+
+def values_like(db: Session | Connection, pattern: str) -> dict[str, str]:
+    """Return the values whose key matches the SQL LIKE pattern, by key."""
+    rows = as_connection(db).execute(_READ_LIKE, {"pattern": pattern})
+    return {str(key): str(value) for key, value in rows}

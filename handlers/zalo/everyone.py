@@ -1,26 +1,24 @@
 """Everyone's typed commands on Zalo: /start (without a code), /help, /whoami, /lang and
-/mytasks (a page at a time; "tiếp" shows the next, `pages.py`). Registered in `commands.py`."""
+/mytasks (`app/my_tasks.py`, a page at a time; "tiếp" shows the next, `pages.py`).
+Registered in `commands.py`."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from app import people
 from app.actor import Actor
 from app.checkin import Said
-from app.reporting import status_text, unit_inactive
+from app.my_tasks import my_tasks
 from app.services import Services
-from core.markup import Markup
 from core.numbers import typed_number
 from core.roles import Access
 from db.engine import session_scope
 from db.models import Unit
-from db.queries.checkin import Row, open_page, unit_name
 from handlers.zalo.pages import remember
 
-MYTASKS_SIZE = 5
 ROLE_KEYS = {
     "member": "common.role_member",
     "coordinator": "common.role_coordinator",
@@ -75,53 +73,15 @@ def lang(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
 def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """List the open assignments of the person's units, a page at a time."""
     t = partial(services.catalog.get, actor.lang)
-    if not actor.unit_ids:
-        return [Said(t("mytasks.no_unit"))]
-    page = max(typed_number(args) or 1, 1)
-    with session_scope(services.engine) as session:
-        rows, total = _mytasks_page(session, actor, page)
-        if total == 0:  # every unit deactivated: that is why
-            said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
-            return [Said(said or t("mytasks.empty"))]
-        pages = max(1, -(-total // MYTASKS_SIZE))
-        if page > pages:  # past the end: the last page
-            page = pages
-            rows, total = _mytasks_page(session, actor, page)
-        lines = [t("mytasks.header", count=total), *_mytasks_items(services, session, actor, rows)]
-    lines.append(t("common.page", page=page, pages=pages) + ". " + t("zalo.answer_hint"))
+    shown = my_tasks(services, actor, typed_number(args) or 1)
+    if shown.said is not None:
+        return [Said(shown.said)]
+    page, pages = shown.page, shown.pages
+    lines = [*shown.lines, t("common.page", page=page, pages=pages) + ". " + t("zalo.answer_hint")]
     if page < pages:
         lines.append(t("zalo.more"))
     remember(services, actor, {"command": "mytasks", "page": page + 1} if page < pages else None)
     return [Said("\n\n".join(lines))]
-
-
-def _mytasks_items(
-    services: Services, session: Session, actor: Actor, rows: list[Row]
-) -> list[str]:
-    """Return one line per open assignment of the page."""
-    t = partial(services.catalog.get, actor.lang)
-    lines = []
-    for assignment, task in rows:
-        status = Markup(status_text(services, actor.lang, assignment))
-        # A person of two units may see one task twice: each says its unit, as on Telegram.
-        unit = unit_name(session, unit_id=assignment.unit_id) if len(actor.unit_ids) > 1 else ""
-        lines.append(
-            t(
-                "mytasks.item",
-                task=Markup(str(task.id)),
-                title=task.title,
-                deadline=assignment.deadline,
-                status=status,
-                unit=f" · {unit}" if unit else "",
-            )
-        )
-    return lines
-
-
-def _mytasks_page(session: Session, actor: Actor, page: int) -> tuple[list[Row], int]:
-    """Return one page of the open assignments of the person's units, and how many in all."""
-    offset = (page - 1) * MYTASKS_SIZE
-    return open_page(session, unit_ids=actor.unit_ids, offset=offset, limit=MYTASKS_SIZE)
 
 
 def _units(services: Services, actor: Actor) -> str:

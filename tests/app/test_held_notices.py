@@ -2,23 +2,27 @@
 
 An extension decided or an explanation asked at 22:00 is not the official's answer to
 their own message: it is queued for the next working window (`not_before`), and the
-coordinator's reply says when it goes out. In office time it goes at once.
+coordinator's reply says when it goes out. In office time it goes at once. A day off added
+afterwards on the day it waits for moves it to the next office moment, and says so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app import explanation_requests, extensions
+from app import calendar_days, explanation_requests, extensions
 from app.actor import Actor
 from bot.app import build_services
 from bot.settings import Settings
 from core.clock import ManualClock
 from core.roles import Role
+from db.engine import make_engine
 from db.models import Assignment, ExtensionRequest, Outbox
 from tests.factories import make_contact
 from tests.scheduler.support import at, province, task_for
@@ -26,7 +30,20 @@ from tests.scheduler.support import at, province, task_for
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
 WED_NIGHT = at(date(2026, 11, 18), 22)
 THU_MORNING = at(date(2026, 11, 19), 7, 30)
+THU_NOON = at(date(2026, 11, 19), 10)
+FRI_MORNING = at(date(2026, 11, 20), 7, 30)
 WED_NOON = at(date(2026, 11, 18), 10)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Engine]:
+    """Return an engine on this test's SQLite database, then on a fresh PostgreSQL one."""
+    if request.param == "postgres":
+        yield request.getfixturevalue("pg_engine")
+        return
+    eng = make_engine(f"sqlite:///{db_path}")
+    yield eng
+    eng.dispose()
 
 
 def overdue(session: Session) -> tuple[Actor, int]:
@@ -74,3 +91,35 @@ def test_an_explanation_asked_at_night_reaches_the_official_in_office_time(
     [notice] = notices(session)
     assert notice.not_before == THU_MORNING
     assert "sẽ đi lúc 07:30 19/11/2026" in answer
+
+
+def test_a_day_off_added_moves_what_waits_for_it_to_the_next_office_moment(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    """An explanation asked Wednesday night waits for Thursday 07:30; Thursday made a day
+    off (a storm) moves it to Friday 07:30, and the admin is told."""
+    actor, assignment_id = overdue(session)
+    services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
+    explanation_requests.request(services, actor, assignment_id)
+
+    said = calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+
+    [notice] = notices(session)
+    assert notice.not_before == FRI_MORNING
+    assert "1 tin nhắn đang chờ giờ làm việc của ngày này sẽ đi lúc 07:30 20/11/2026" in said
+
+
+def test_a_day_off_added_leaves_what_went_out_or_was_due_already(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    """Asked Thursday in office time, the notice goes at once: Thursday made a day off that
+    morning leaves it as it was (it is no held message), and says nothing of it."""
+    actor, assignment_id = overdue(session)
+    services = build_services(settings, TOKEN, clock=ManualClock(THU_NOON), engine=engine)
+    explanation_requests.request(services, actor, assignment_id)
+
+    said = calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+
+    [notice] = notices(session)
+    assert notice.not_before == THU_NOON
+    assert "tin nhắn đang chờ" not in said

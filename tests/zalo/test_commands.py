@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import select
 
-from db.models import Assignment, Inbox, Outbox, Task
+from db.models import Assignment, Explanation, Inbox, Outbox, Task
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.summary_data import make_province
 from tests.harness import ADMIN_ID
@@ -82,6 +82,27 @@ async def test_mytasks_names_the_unit_of_each_item_for_a_person_of_two_units(
     [listed] = await zbot.say(HOA, "/mytasks")
     assert "Nhiệm vụ chung · Xã Ái\n" in listed
     assert "Nhiệm vụ chung · Xã Aí\n" in listed
+
+
+async def test_mytasks_shows_an_explanation_asked_and_the_one_given(zbot: ZaloBot) -> None:
+    """An item whose explanation was asked says so, and then what was answered, on Zalo as
+    on Telegram (one use case, app.my_tasks, words both)."""
+    [task_id] = province(zbot)
+    with zbot.session() as s:
+        assignment = s.exec(select(Assignment).where(Assignment.task_id == task_id)).one()
+        asked = Explanation(assignment_id=assignment.id or 0)
+        s.add(asked)
+        s.commit()
+    [waiting] = await zbot.say(HOA, "/mytasks")
+    assert "📝 Đang được yêu cầu giải trình." in waiting
+    with zbot.session() as s:
+        answered = s.get(Explanation, asked.id)
+        assert answered is not None
+        answered.text = "chờ kinh phí"
+        s.add(answered)
+        s.commit()
+    [given] = await zbot.say(HOA, "/mytasks")
+    assert "📝 Đã giải trình: chờ kinh phí" in given
 
 
 async def test_summary_for_a_coordinator_pages_with_tiep(zbot: ZaloBot) -> None:

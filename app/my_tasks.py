@@ -1,0 +1,100 @@
+"""/mytasks (/viec) on every channel: a page of the open assignments of the person's units.
+
+Nearest deadline first, five a page; a page past the end is the last one. The answer is
+data: what to say instead of a list (no unit, nothing open, every unit deactivated), or the
+header and each item's lines (a person of two units sees each item's unit; an explanation
+asked of it, answered or not, on a line of its own), with the page and how many there are.
+Telegram adds each item's status buttons and page buttons; Zalo its typed-answer hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from sqlmodel import Session
+
+from app.actor import Actor
+from app.reporting import status_text, unit_inactive
+from app.services import Services
+from core.markup import Markup
+from db.engine import session_scope
+from db.queries.checkin import Row, open_page, unit_name
+from db.queries.explanations import latest_explanation
+
+PAGE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Item:
+    """One open assignment on the page: its id and task, and its lines (markup)."""
+
+    assignment_id: int
+    task_id: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MyTasks:
+    """A page of /mytasks: `said` instead of a list, or the header, items and page."""
+
+    said: str | None = None
+    header: str = ""
+    items: tuple[Item, ...] = ()
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def lines(self) -> list[str]:
+        """Return the header and every item's lines, in order."""
+        return [self.header, *(line for item in self.items for line in item.lines)]
+
+
+def my_tasks(services: Services, actor: Actor, page: int) -> MyTasks:
+    """Return the page (from 1) of the open assignments of the person's units."""
+    t = partial(services.catalog.get, actor.lang)
+    if not actor.unit_ids:
+        return MyTasks(said=t("mytasks.no_unit"))
+    page = max(page, 1)
+    with session_scope(services.engine) as session:
+        rows, total = _page(session, actor, page)
+        pages = max(1, -(-total // PAGE_SIZE))
+        if page > pages:  # a page typed too far, or the list shrank: the last one
+            page = pages
+            rows, total = _page(session, actor, page)
+        if total == 0:  # every unit deactivated: that is why
+            said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
+            return MyTasks(said=said or t("mytasks.empty"))
+        items = tuple(_item(services, session, actor, row) for row in rows)
+    return MyTasks(None, t("mytasks.header", count=total), items, page, pages)
+
+
+def _page(session: Session, actor: Actor, page: int) -> tuple[list[Row], int]:
+    """Return one page of the open assignments of the person's units, and how many in all."""
+    offset = (page - 1) * PAGE_SIZE
+    return open_page(session, unit_ids=actor.unit_ids, offset=offset, limit=PAGE_SIZE)
+
+
+def _item(services: Services, session: Session, actor: Actor, row: Row) -> Item:
+    """Return one open assignment's lines: the item, and its explanation's if one was asked."""
+    t = partial(services.catalog.get, actor.lang)
+    assignment, task = row
+    assert assignment.id is not None
+    assert task.id is not None
+    # A person of two units may see one task twice: each says its unit.
+    unit = unit_name(session, unit_id=assignment.unit_id) if len(actor.unit_ids) > 1 else ""
+    lines = [
+        t(
+            "mytasks.item",
+            task=Markup(str(task.id)),
+            title=task.title,
+            deadline=assignment.deadline,
+            status=Markup(status_text(services, actor.lang, assignment)),
+            unit=f" · {unit}" if unit else "",
+        )
+    ]
+    explanation = latest_explanation(session, assignment_id=assignment.id)
+    if explanation is not None:
+        key = "mytasks.explained" if explanation.text else "mytasks.explain_waiting"
+        lines.append(t(key, text=explanation.text or ""))
+    return Item(assignment.id, task.id, tuple(lines))

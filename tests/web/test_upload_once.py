@@ -1,0 +1,127 @@
+"""An import upload link takes one file: spent once a file is accepted, not by a refused one.
+
+A file accepted (applied at once, or read into a preview) spends the link: sending another
+through it, or opening it again, says so and to ask for a new link in chat, in the admin's
+language; the preview's Apply still works. A file refused (not a table, too large, of no
+known header) leaves the link usable, so the admin sends the right one. Of two files posted
+at once, one is taken. On SQLite and PostgreSQL (the `served` fixture).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+from sqlmodel import select
+
+from app.i18n import Lang
+from bot.settings import Settings
+from db.models import Contact, Unit
+from tests.web.conftest import Served
+from tests.web.test_hostile import upload_link
+
+LIMIT = 4096  # the import size limit in these tests
+HEADER = "code,name,kind\n"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The web tests' settings with a small import limit, so an oversized file is small."""
+    return settings.model_copy(update={"import_max_bytes": LIMIT})
+
+
+def units_csv(first: int, count: int) -> dict[str, tuple[str, bytes, str]]:
+    """Return the form's file: `count` new communes numbered from `first`."""
+    rows = "".join(f"XN{n:03d},Xã Mới {n:03d},commune\n" for n in range(first, first + count))
+    return {"file": ("don-vi.csv", (HEADER + rows).encode(), "text/csv")}
+
+
+def new_units(served: Served) -> list[str]:
+    """Return the codes of the units the files added."""
+    with served.bot.session() as s:
+        return sorted(s.exec(select(Unit.code).where(Unit.code.startswith("XN"))).all())
+
+
+def used_text(served: Served, lang: Lang = "vi") -> str:
+    """Return what a spent upload link says, in a language."""
+    return served.bot.services.catalog.plain(lang, "web.upload_used", command="/import")
+
+
+async def test_a_file_applied_spends_the_link(served: Served) -> None:
+    """Three units applied at once; the page offers no second file; a second file and a later
+    visit are told the link was used and to ask for a new one with /import (410)."""
+    link = upload_link(served)
+    first = await served.http.post(link, files=units_csv(0, 3))
+    assert first.status_code == 200
+    assert 'id="upload"' not in first.text  # no form to send a second file through
+    assert "gửi lại /import" in first.text
+    second = await served.http.post(link, files=units_csv(10, 3))
+    later = await served.http.get(link)
+    for refused in (second, later):
+        assert refused.status_code == 410
+        assert used_text(served) in refused.text
+    assert new_units(served) == ["XN000", "XN001", "XN002"]
+
+
+async def test_a_preview_spends_the_link_and_its_apply_still_works(served: Served) -> None:
+    """25 rows are previewed (nothing written yet): the link is spent, Apply applies them."""
+    link = upload_link(served)
+    preview = await served.http.post(link, files=units_csv(0, 25))
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text)
+    assert token is not None
+    again = await served.http.post(link, files=units_csv(100, 3))
+    assert again.status_code == 410
+    fields = {"token": token.group(1), "action": "apply"}
+    applied = await served.http.post(link, data=fields, files={"action": (None, "apply")})
+    assert applied.status_code == 200
+    assert len(new_units(served)) == 25
+
+
+async def test_a_refused_file_leaves_the_link_usable(served: Served) -> None:
+    """A file that is no table, one too large and one of an unknown header are explained and
+    spend nothing: the right file, sent next through the same link, is applied."""
+    link = upload_link(served)
+    oversized = "".join(f"XN{n:04d},Xã Mới {n:04d},commune\n" for n in range(400))
+    refused = [
+        {"file": ("anh.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png")},
+        {"file": ("don-vi.csv", (HEADER + oversized).encode(), "text/csv")},
+        {"file": ("x.csv", b"a,b,c\n1,2,3\n", "text/csv")},
+    ]
+    for files in refused:
+        response = await served.http.post(link, files=files)
+        assert used_text(served) not in response.text
+        assert 'id="upload"' in response.text  # the form, to send another
+    assert new_units(served) == []
+    assert (await served.http.post(link, files=units_csv(0, 2))).status_code == 200
+    assert new_units(served) == ["XN000", "XN001"]
+
+
+async def test_of_two_files_posted_at_once_one_is_taken(served: Served) -> None:
+    """Two posts of one link at the same moment: one file is applied, the other refused."""
+    link = upload_link(served)
+    clients = [served.client() for _ in range(2)]
+    try:
+        answers = await asyncio.gather(
+            *(c.post(link, files=units_csv(10 * n, 3)) for n, c in enumerate(clients))
+        )
+    finally:
+        for c in clients:
+            await c.aclose()
+    assert sorted(a.status_code for a in answers) == [200, 410]
+    assert len(new_units(served)) == 3
+
+
+async def test_a_spent_link_is_explained_in_the_admins_language(served: Served) -> None:
+    """An admin who reads the bot in English is told in English that the link was used."""
+    with served.bot.session() as s:
+        admin = s.exec(select(Contact).where(Contact.role == "admin")).one()
+        admin.language = "en"
+        s.add(admin)
+        s.commit()
+    link = upload_link(served)
+    assert (await served.http.post(link, files=units_csv(0, 1))).status_code == 200
+    again = await served.http.get(link)
+    assert again.status_code == 410
+    assert used_text(served, "en") in again.text
+    assert 'lang="en"' in again.text

@@ -1,0 +1,145 @@
+"""The upload page's steps once a file is read (web.upload): its preview, Apply or Cancel of
+a preview by its token, a file applied at once, and the page that shows what each did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import dashboard as d
+from app import import_files
+from app.import_report import preview_lines, report_lines, unreadable_text
+from app.jobs import import_table, preview_table
+from app.links import SignedLink
+from core.markup import to_plain
+from core.spreadsheet import Table, UnreadableFile, read_table
+from db.imports import Importer
+from db.queries.pending import IMPORT_TTL
+from scheduler.workers import in_heavy_worker, in_process, in_worker
+from web.auth import deps_of
+from web.render import page
+
+PATH = import_files.UPLOAD_PATH
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who the link is for (an admin still), the link, and whether it took a file already."""
+
+    viewer: d.Viewer
+    link: SignedLink
+    spent: bool
+
+
+async def preview(
+    request: Request, viewer: d.Viewer, importer: Importer, table: Table, name: str, data: bytes
+) -> tuple[Response, bool]:
+    """Say what the file would do (nothing written), keep it, and offer Apply and Cancel."""
+    services = deps_of(request).services
+    try:
+        report = await in_process(
+            services.engine,
+            preview_table,
+            importer,
+            table,
+            actor_id=viewer.contact_id,
+            now=services.clock.now(),
+            tz=str(services.settings.tz),
+        )
+    except UnreadableFile as exc:
+        return show(request, viewer, said=unreadable(request, viewer, exc)), False
+    token = await in_worker(import_files.keep, services, viewer.contact_id, name, data)
+    minutes = int(IMPORT_TTL.total_seconds() // 60)
+    lines = preview_lines(
+        services.catalog, viewer.lang, report, rows=len(table.rows), minutes=minutes
+    )
+    said = "\n".join(to_plain(line) for line in lines)
+    return show(request, viewer, said=said, token=token, spent=True), True
+
+
+async def decide(request: Request, visit: Visit, action: str, token: str) -> Response:
+    """Apply or drop the previewed file the token names (once); else say it is stale."""
+    services, viewer = deps_of(request).services, visit.viewer
+    t = partial(services.catalog.plain, viewer.lang)
+    stale = partial(show, request, viewer, said=t("imports.preview_stale"), spent=visit.spent)
+    file = await in_worker(import_files.waiting, services, viewer.contact_id, token)
+    if file is None:
+        return stale()
+    if action == "cancel":
+        if not await in_worker(import_files.take, services, viewer.contact_id, token):
+            return stale()
+        return show(request, viewer, said=t("imports.preview_cancelled"), spent=visit.spent)
+    name, content = file
+    limit = services.settings.import_max_bytes
+    try:
+        table = await in_heavy_worker(partial(read_table, content, name, max_bytes=limit))
+    except UnreadableFile as exc:  # read once already; only a lowered limit gets here
+        return show(request, viewer, said=unreadable(request, viewer, exc), spent=visit.spent)
+    importer = import_files.importer_for(table)
+    if importer is None or not await in_worker(
+        import_files.take, services, viewer.contact_id, token
+    ):
+        return stale()
+    return await apply_table(request, viewer, importer, table, spent=visit.spent)
+
+
+async def applied(
+    request: Request, viewer: d.Viewer, importer: Importer, table: Table
+) -> tuple[Response, bool]:
+    """Apply a file sent through the link (taken by it), and show its report."""
+    return await apply_table(request, viewer, importer, table, spent=True), True
+
+
+async def apply_table(
+    request: Request, viewer: d.Viewer, importer: Importer, table: Table, *, spent: bool
+) -> Response:
+    """Apply the table and show its report."""
+    services = deps_of(request).services
+    report = await in_process(
+        services.engine,
+        import_table,
+        importer,
+        table,
+        actor_id=viewer.contact_id,
+        now=services.clock.now(),
+        tz=str(services.settings.tz),
+    )
+    lines = report_lines(services.catalog, viewer.lang, report)
+    return show(request, viewer, said="\n".join(to_plain(line) for line in lines), spent=spent)
+
+
+def unreadable(request: Request, viewer: d.Viewer, exc: UnreadableFile) -> str:
+    """Say why a file could not be read."""
+    catalog = deps_of(request).services.catalog
+    return to_plain(unreadable_text(catalog, viewer.lang, exc.code, exc.params))
+
+
+def show(
+    request: Request,
+    viewer: d.Viewer,
+    *,
+    said: str = "",
+    token: str = "",
+    status: int = 200,
+    spent: bool = False,
+) -> Response:
+    """Render the upload page (the form, what the last file did, a preview's buttons); once
+    the link took a file, how to get a new one instead of the form."""
+    action = f"{PATH}?{request.url.query}"
+    response = page(
+        request,
+        None,
+        "upload.html",
+        status=status,
+        action=action,
+        said=said,
+        token=token,
+        who=viewer,
+        spent=spent,
+    )
+    # Its form names our origin to ourselves (same_origin), as a link's page does.
+    response.headers["referrer-policy"] = "same-origin"
+    return response
