@@ -28,11 +28,12 @@ from db.models import Contact
 from db.queries.contacts import ensure_admin
 from handlers.telegram import inbox_recovery
 from handlers.telegram.context import CONTEXT_TYPES
+from handlers.telegram.flows import flows as telegram_flows_of
 from handlers.telegram.flows import register as register_telegram
 from handlers.telegram.form_store import FormStore
 from handlers.telegram.forms import ADDUNIT, form_conversations
 from handlers.telegram.inbox_app import InboxApplication
-from handlers.telegram.lanes import PersonLanes
+from handlers.telegram.lanes import HeavyUpdates, PersonLanes
 from handlers.telegram.menus import (
     MenuOf,
     menu_of,
@@ -71,7 +72,9 @@ def build_application(
     zalo: list[ZaloRuntime] = []  # built with the services, started and stopped by the hooks
     # Keeps each update's JSON for the inbox, to run it again after a crash.
     raw_updates = RawUpdates(connection_pool_size=1, proxy=settings.https_proxy or None)
-    lanes = PersonLanes()
+    telegram_flows = telegram_flows_of()
+    # Built before the application (PTB takes the lanes then), to know the heavy updates.
+    lanes = PersonLanes(heavy=HeavyUpdates.of(telegram_flows))
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
@@ -100,7 +103,7 @@ def build_application(
         zalo.append(ZaloRuntime(settings, services, standalone_jobs=False))
         application.bot_data.zalo = zalo[0]
     application.bot_data.owns_engine = engine is None
-    register_telegram(application)
+    register_telegram(application, telegram_flows)
     # The guided forms live in the database, read and written around each admin's update.
     application.bot_data.forms = FormStore(
         services.engine, services.clock, form_conversations(application), fresh_for=FORMS_FRESH_FOR

@@ -60,6 +60,8 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="calendar",
-        commands=(CommandSpec("calendar", Access.ADMIN, calendar, "calendar.cmd_calendar"),),
+        commands=(
+            CommandSpec("calendar", Access.ADMIN, calendar, "calendar.cmd_calendar", heavy=True),
+        ),
         late=(CallbackQueryHandler(on_page, pattern=prefix_pattern("cal")),),
     )

@@ -21,5 +21,7 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="digest",
-        commands=(CommandSpec("digest", Access.COORDINATOR, digest, "digest.cmd_digest"),),
+        commands=(
+            CommandSpec("digest", Access.COORDINATOR, digest, "digest.cmd_digest", heavy=True),
+        ),
     )

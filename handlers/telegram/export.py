@@ -87,6 +87,9 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="export",
-        commands=(CommandSpec("export", Access.COORDINATOR, export, "export.cmd_export"),),
+        commands=(
+            CommandSpec("export", Access.COORDINATOR, export, "export.cmd_export", heavy=True),
+        ),
         late=(CallbackQueryHandler(picked, pattern=prefix_pattern(PREFIX)),),
+        heavy_buttons=(PREFIX,),
     )

@@ -82,9 +82,11 @@ def flows() -> list[Flow]:
     ]
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> list[Flow]:
-    """Register every handler on the application and return the flows."""
-    all_flows = flows()
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any], all_flows: list[Flow] | None = None
+) -> list[Flow]:
+    """Register every handler of `all_flows` (by default every flow) and return the flows."""
+    all_flows = flows() if all_flows is None else all_flows
     application.add_handler(inbox.handler(), group=INBOX_GROUP)
     for flow in all_flows:
         for early in flow.early:

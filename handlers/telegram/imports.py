@@ -302,4 +302,5 @@ def flow() -> Flow:
             ),
             CallbackQueryHandler(on_preview_button, pattern=prefix_pattern(PREFIX)),
         ),
+        heavy_buttons=(PREFIX,),  # Apply writes the whole previewed file
     )

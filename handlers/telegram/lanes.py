@@ -6,22 +6,33 @@ its chat) has a lane: their updates run one after another, in the order Telegram
 (conversations, the check-in's "next file is evidence", the inbox's rerun logic rely on it),
 while other people's lanes go on. The processor also tells the loop probe which updates
 are being handled.
+
+Heavy updates (a command or button its flow marks `heavy`: summaries, files, reports,
+charts, lists over many units) take one of HEAVY_AT_ONCE slots before a common one: fifty
+coordinators' /summary at once held all four slots in turn, and officials' taps waited
+behind them (p95 1.4 s against 16 ms idle). The slot left is everyone else's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from handlers.telegram.registry import Flow
+
 # A few updates at a time is enough for one slow command not to hold up others; hundreds
 # made replies five times slower (bench.overhead ratio 0.11 against 0.54 with four), as
 # they contend for the same database and sending budget.
 MAX_CONCURRENT = 4
+HEAVY_AT_ONCE = MAX_CONCURRENT - 1  # the heavy updates leave one slot to the quick ones
 WAITING_AT_MOST = 10_000  # updates taken from Telegram and waiting for their lane or a slot
 
 
@@ -49,10 +60,50 @@ def describe(update: object) -> str:
     return f"{update.update_id} message"
 
 
+@dataclass(frozen=True)
+class HeavyUpdates:
+    """Tell a heavy update from its text or button alone (no database, no parsing by PTB)."""
+
+    commands: frozenset[str] = frozenset()
+    buttons: frozenset[str] = frozenset()  # the first part of their callback data
+
+    @classmethod
+    def of(cls, flows: Sequence[Flow]) -> HeavyUpdates:
+        """Return the heavy commands (with their aliases) and buttons the flows mark."""
+        commands = {
+            name.lower()
+            for flow in flows
+            for spec in flow.commands
+            if spec.heavy
+            for name in (spec.name, *spec.aliases)
+        }
+        buttons = {prefix for flow in flows for prefix in flow.heavy_buttons}
+        return cls(frozenset(commands), frozenset(buttons))
+
+    def __call__(self, update: object) -> bool:
+        """Tell whether the update is a heavy command or a heavy button's press."""
+        if not isinstance(update, Update):
+            return False
+        if update.callback_query is not None:
+            data = update.callback_query.data or ""
+            return re.split("[:~]", data, maxsplit=1)[0] in self.buttons
+        msg = update.message  # an edited command is not run again (registry.NEW_MESSAGES)
+        if msg is None or not msg.text or not msg.text.startswith("/"):
+            return False
+        word = msg.text.split(maxsplit=1)[0][1:]  # "/summary@dondoc_bot #12": "summary@dondoc_bot"
+        return word.split("@")[0].lower() in self.commands
+
+
 class PersonLanes(BaseUpdateProcessor):
     """Run updates concurrently, one lane per person, in order within a lane."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = MAX_CONCURRENT,
+        *,
+        heavy: Callable[[object], bool] = HeavyUpdates(),
+        heavy_at_once: int = HEAVY_AT_ONCE,
+    ) -> None:
         # PTB's own slot is taken before the update waits for its lane: an update waiting
         # behind the same person's slow one (an admin's second file during an import, a
         # coordinator's /report typed again) held a slot doing nothing, and four such froze
@@ -62,18 +113,24 @@ class PersonLanes(BaseUpdateProcessor):
         self._tails: dict[str, asyncio.Future[None]] = {}
         self._running: dict[int, tuple[str, float]] = {}
         self._slots = asyncio.Semaphore(max_concurrent_updates)
+        # Taken before a common slot, so at most this many heavy updates hold one.
+        self._heavy_slots = asyncio.Semaphore(max(1, min(heavy_at_once, max_concurrent_updates)))
+        self.heavy = heavy
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the person's previous update to finish, then for one of the few slots, and
-        run this one."""
+        """Wait for the person's previous update to finish, then for one of the few slots (a
+        heavy update: for a heavy slot first), and run this one."""
         lane = person_of(update)
+        heavy: AbstractAsyncContextManager[Any] = (
+            self._heavy_slots if self.heavy(update) else nullcontext()
+        )
         before = self._tails.get(lane)
         mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._tails[lane] = mine
         try:
             if before is not None:
                 await asyncio.shield(before)
-            async with self._slots:
+            async with heavy, self._slots:
                 self._running[id(mine)] = (describe(update), time.monotonic())
                 await coroutine
         finally:

@@ -97,7 +97,8 @@ def flow() -> Flow:
         name="ranking",
         commands=(
             CommandSpec("unit", Access.COORDINATOR, unit, "summary.cmd_unit"),
-            CommandSpec("ranking", Access.COORDINATOR, ranking, "summary.cmd_ranking"),
+            CommandSpec("ranking", Access.COORDINATOR, ranking, "summary.cmd_ranking", heavy=True),
         ),
         late=(CallbackQueryHandler(page, pattern=prefix_pattern(PREFIX)),),
+        heavy_buttons=(PREFIX,),
     )

@@ -27,6 +27,9 @@ class CommandSpec:
     description_key: str
     aliases: tuple[str, ...] = ()
     in_menu: bool = True
+    # A long read or write over many tasks or units (a summary, a file, a fan-out): it runs
+    # in the lanes' heavy slots, which leave one slot to everything else (`lanes.py`).
+    heavy: bool = False
 
     def __post_init__(self) -> None:
         """Refuse a command whose callback checks another access than the one declared here.
@@ -52,6 +55,9 @@ class Flow:
     early: Sequence[BaseHandler[Any, Any, Any]] = field(default_factory=tuple)
     # Buttons, documents, free text: registered after every flow's commands.
     late: Sequence[BaseHandler[Any, Any, Any]] = field(default_factory=tuple)
+    # The first parts of the callback data of buttons as long as a heavy command (a summary's
+    # next page, an export's choice), run in the heavy slots too.
+    heavy_buttons: tuple[str, ...] = ()
 
 
 async def hand_on(update: Update, context: Any, *, after: Callable[[object], bool]) -> bool:

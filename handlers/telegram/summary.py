@@ -112,8 +112,14 @@ def flow() -> Flow:
         name="summary",
         commands=(
             CommandSpec(
-                "summary", Access.COORDINATOR, summary, "summary.cmd_summary", aliases=("tonghop",)
+                "summary",
+                Access.COORDINATOR,
+                summary,
+                "summary.cmd_summary",
+                aliases=("tonghop",),
+                heavy=True,
             ),
         ),
         late=(CallbackQueryHandler(page, pattern=prefix_pattern(PREFIX)),),
+        heavy_buttons=(PREFIX,),
     )

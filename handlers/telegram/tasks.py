@@ -135,7 +135,7 @@ def flow() -> Flow:
     return Flow(
         name="tasks",
         commands=(
-            CommandSpec("tasks", Access.ADMIN, list_tasks, "tasks.cmd_tasks"),
+            CommandSpec("tasks", Access.ADMIN, list_tasks, "tasks.cmd_tasks", heavy=True),
             *taskedit.commands(),
         ),
         late=(CallbackQueryHandler(on_button, pattern=prefix_pattern("tk")),),

@@ -91,9 +91,8 @@ class ZaloChannel(TextChannel):
             return self._render(
                 lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))
             )
-        word, _, rest = typed.partition(" ")
-        # "/việc" from a Vietnamese keyboard is /viec: the marks are folded off the command.
-        command = fold(word[1:]).split("@")[0] if word.startswith("/") else ""
+        rest = typed.partition(" ")[2]
+        command = commands.command_word(typed)
         # Only admins fill in forms: an official's reply costs no read of one.
         admin = actor is not None and actor.access >= Access.ADMIN
         form = form_state.current(self.services, actor) if actor is not None and admin else None

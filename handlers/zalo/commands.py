@@ -14,6 +14,7 @@ from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
 from core.roles import Access
+from core.textnorm import fold, narrow, trim
 from handlers.zalo import (
     admin,
     contacts,
@@ -148,3 +149,36 @@ ACCESS: dict[str, Access] = {
         Access.ADMIN,
     ),
 }
+
+# Long reads or writes over many tasks or units (summaries, files, reports, charts, lists,
+# fan-outs): the dispatch answers them in its heavy slots, which leave one slot to everyone
+# else (`dispatch.py`).
+HEAVY = frozenset(
+    (
+        "summary",
+        "tonghop",
+        "ranking",
+        "export",
+        "chart",
+        "report",
+        "digest",
+        "units",
+        "tasks",
+        "contacts",
+        "invites",
+        "calendar",
+        "nudge",
+    )
+)
+
+
+def command_word(typed: str) -> str:
+    """Return the command a typed text starts with, folded ("/Việc@bot 2": "viec"), else ""."""
+    word = typed.partition(" ")[0]
+    # "/việc" from a Vietnamese keyboard is /viec: the marks are folded off the command.
+    return fold(word[1:]).split("@")[0] if word.startswith("/") else ""
+
+
+def is_heavy(text: str) -> bool:
+    """Tell whether a message's text is a heavy command (read from the text alone)."""
+    return command_word(trim(narrow(text))) in HEAVY

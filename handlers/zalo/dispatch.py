@@ -3,8 +3,10 @@
 An event is stored in the inbox (`inbox.py`) before it is handled, so a redelivered one
 records nothing twice, and one a crash interrupted is handled once more at the next start.
 The flood guard judges each in the order they came; a few people are answered at a time,
-each person's messages in order. How events are fetched is `poller.py`; how one is
-answered in its chat, `answers.py`.
+each person's messages in order. A heavy command (`commands.HEAVY`: summaries, files,
+lists over many units) takes one of HEAVY_AT_ONCE slots first, so one slot is always left
+to the others: officials' replies do not wait behind many coordinators' summaries. How
+events are fetched is `poller.py`; how one is answered in its chat, `answers.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, nullcontext
 from functools import partial
 from typing import Any
 
@@ -21,6 +24,7 @@ from core.textnorm import without_nul
 from db.retry import retry_db_async
 from handlers.zalo.answers import answer
 from handlers.zalo.channel import CHANNEL, ZaloChannel
+from handlers.zalo.commands import is_heavy
 from handlers.zalo.flood import Verdict, ZaloFlood
 from handlers.zalo.inbox import ZaloInbox
 from handlers.zalo.notes import ZaloNotes
@@ -32,6 +36,7 @@ from zalo import Event, ZaloClient, parse_events
 log = logging.getLogger(__name__)
 
 AT_ONCE = 4
+HEAVY_AT_ONCE = AT_ONCE - 1  # heavy commands leave a slot to everyone else
 TAKEN_KEPT = 10_000  # Zalo redelivers within minutes; older copies meet the inbox
 LANES_KEPT = 1_000  # idle people's locks are dropped past this many
 
@@ -54,6 +59,7 @@ class ZaloDispatch:
         self.notes = ZaloNotes(services, client, pacer)
         self.wake_sender = wake_sender
         self._slots = asyncio.Semaphore(AT_ONCE)
+        self._heavy_slots = asyncio.Semaphore(HEAVY_AT_ONCE)  # taken before a common one
         self._lanes: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = ZaloFlood()
@@ -118,8 +124,13 @@ class ZaloDispatch:
         if not await self._admitted(event, verdict):
             return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
-        async with lane, self._slots:  # a slot only in the person's turn: else one person's
-            # messages waiting behind their slow one held every slot, and froze the others
+        heavy: AbstractAsyncContextManager[Any] = (
+            self._heavy_slots
+            if event.name == "message.text.received" and is_heavy(event.text)
+            else nullcontext()
+        )
+        async with lane, heavy, self._slots:  # a slot only in the person's turn: else one
+            # person's messages waiting behind their slow one held every slot, froze the others
             try:
                 if not stored and not await self._stored(event, waiting=True):
                     return

@@ -1,26 +1,36 @@
-"""Zalo's per-person turns: a message waiting for its person's turn holds no slot."""
+"""Zalo's per-person turns: a message waiting for its person's turn holds no slot; heavy
+commands leave a slot to the others."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 
+from app.checkin import Said
 from app.i18n import load_catalog
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
-from handlers.zalo import dispatch
+from handlers.zalo import commands, dispatch
 from handlers.zalo.dispatch import AT_ONCE
 from handlers.zalo.poller import ZaloPoller
+from handlers.zalo.staff import summary
 from scheduler.zalo_sender import ZaloPacer
+from tests.factories import make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
+from tests.zalo.conftest import ZaloBot
 from zalo import ZaloClient
 from zalo.types import Event
 
 ACCOUNT = "zalo-bot"
+HOA = "7f3a9c0e51d24b8e"
+COORDINATORS = [f"c00rd{n:011d}" for n in range(AT_ONCE)]
+DEADLINE = date(2026, 11, 30)
 
 
 def message(sender: str, n: int) -> Event:
@@ -66,3 +76,48 @@ async def test_a_persons_waiting_messages_leave_the_slots_to_others(
             release.set()
             await asyncio.gather(*admin, other)
     assert answered == ["admin0", "hoa0", "admin1", "admin2", "admin3"]
+
+
+async def test_an_officials_reply_is_answered_while_summaries_hold_the_heavy_slots(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four coordinators' /summary at once held every slot until one ended, and an official's
+    "#12 xong" waited behind them. The summaries take all but one slot; the reply goes in
+    that one; the fourth summary follows."""
+    with zbot.session() as s:
+        unit = make_unit(s, "X001", "Xã số 001")
+        task = make_task(s, "Nhiệm vụ chuyển đổi số", DEADLINE, [unit]).id
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        for coordinator in COORDINATORS:
+            make_contact(s, 0, role="coordinator", channel="zalo", external_id=coordinator)
+    for user in (HOA, *COORDINATORS):
+        zbot.zalo.add_user(user, "Cán bộ", wrote=True)
+    held, release = [0], threading.Event()
+
+    def long_read(*args: Any) -> list[Said]:  # in an update worker's thread
+        held[0] += 1
+        release.wait(timeout=30)
+        return summary(*args)
+
+    monkeypatch.setitem(commands.COMMANDS, "summary", long_read)
+    asked = [zbot.zalo.send_text(user, "/summary") for user in COORDINATORS]
+    try:
+        await zbot.zalo.wait_until(lambda: held[0] >= AT_ONCE - 1)
+        replied = zbot.zalo.send_text(HOA, f"#{task} xong")
+        await zbot.handled(replied, timeout=10)
+        assert "Đã ghi nhận" in zbot.zalo.messages(HOA)[-1].text
+        assert held[0] == AT_ONCE - 1  # the fourth summary waits for a heavy slot
+    finally:
+        release.set()
+    for message_id in asked:  # each is answered once the slots free up
+        await zbot.handled(message_id)
+
+
+def test_heavy_commands_are_told_from_the_text_alone() -> None:
+    """A heavy command however typed (marks, case, full-width slash, the bot's name) is heavy;
+    a status reply, plain text and a light command are not; each heavy one is a command."""
+    heavy = ("/summary", "/Tổnghợp #12", " ／export", "/chart@dondoc", "/nudge #12")
+    assert all(commands.is_heavy(text) for text in heavy)
+    light = ("#12 xong", "xong", "1", "/mytasks", "/việc", "tiếp", "/", "summary")
+    assert not any(commands.is_heavy(text) for text in light)
+    assert commands.HEAVY.issubset(commands.ACCESS)

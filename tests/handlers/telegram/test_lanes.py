@@ -1,12 +1,23 @@
-"""The per-person lanes: an update waiting for its person's turn holds no slot."""
+"""The per-person lanes: an update waiting for its person's turn holds no slot; heavy updates
+leave a slot to the others."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
-from telegram import Chat, Message, Update, User
+import pytest
+from telegram import CallbackQuery, Chat, Message, Update, User
 
-from handlers.telegram.lanes import PersonLanes
+from app.signing import sign
+from handlers.telegram import summary
+from handlers.telegram.flows import flows
+from handlers.telegram.lanes import MAX_CONCURRENT, HeavyUpdates, PersonLanes
+from scheduler.workers import in_heavy_worker
+from tests.factories import make_contact
+from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, remind, scene
+from tests.harness import BotUnderTest
 
 WHEN = 1_700_000_000
 
@@ -47,3 +58,62 @@ async def test_a_persons_queued_updates_leave_the_slots_to_others() -> None:
         first_done.set()
         await asyncio.gather(*admin, tap)
     assert ran == ["file 0", "tap", "file 1", "file 2", "file 3"]
+
+
+async def test_an_officials_tap_is_answered_while_summaries_hold_the_heavy_slots(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four coordinators' /summary at once held every slot until one ended, and an official's
+    status tap waited behind them (bench.heavy: taps p95 1.4 s during fifty summaries). The
+    summaries take all but one slot; the tap goes in that one; the fourth summary follows."""
+    world = await scene(bot)
+    coordinators = [COORDINATOR, *range(COORDINATOR + 1, COORDINATOR + MAX_CONCURRENT)]
+    with bot.session() as s:
+        for user in coordinators[1:]:
+            make_contact(s, user, role="coordinator", name="Điều phối")
+    for user in coordinators[1:]:
+        bot.user(user, "Điều phối")
+        await bot.send(user, "/start")
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    release, held = asyncio.Event(), [0]
+
+    async def long_read(function: Callable[..., Any], *args: Any) -> Any:
+        held[0] += 1
+        await release.wait()
+        return await in_heavy_worker(function, *args)
+
+    monkeypatch.setattr(summary, "in_heavy_worker", long_read)
+    asked = [bot.server.send_text(user, "/summary") for user in coordinators]
+    try:
+        for update_id in asked:
+            await bot.server.wait_for_delivery(update_id)
+        await bot.server.wait_until(lambda: held[0] >= MAX_CONCURRENT - 1)
+        tap = bot.server.press_button(
+            OFFICIAL, sign(bot.services.button_key, str(OFFICIAL), "st", "done", aid)
+        )
+        answer = await bot.server.wait_for_answer(bot.server.callback_id(tap), timeout=10)
+        assert (answer.text or "").startswith("Đã ghi nhận: Hoàn thành")
+        assert held[0] == MAX_CONCURRENT - 1  # the fourth summary waits for a heavy slot
+    finally:
+        release.set()
+    for user in coordinators:  # each is answered once the slots free up
+        await bot.server.wait_for_message(user, lambda m: "#" in (m.text or ""))
+
+
+def test_heavy_updates_are_told_from_the_commands_and_buttons_the_flows_mark() -> None:
+    """A marked command (any alias, any case, addressed to the bot) and a marked button are
+    heavy; a status tap, plain text and an unmarked command are not."""
+    heavy = HeavyUpdates.of(flows())
+    user, chat = User(7, "Điều phối", is_bot=False), Chat(7, Chat.PRIVATE)
+
+    def typed(text: str) -> Update:
+        return Update(1, message=Message(1, WHEN, chat, from_user=user, text=text))  # type: ignore[arg-type]
+
+    def pressed(data: str) -> Update:
+        return Update(2, callback_query=CallbackQuery("q", user, "c", data=data))
+
+    assert all(heavy(typed(t)) for t in ("/summary", "/TongHop #12", "/export@dondoc_bot"))
+    assert all(heavy(pressed(d)) for d in ("sm:t:12:2", "xp~a1b2", "im:ok:tok"))
+    assert not any(heavy(typed(t)) for t in ("/mytasks", "/help", "xong", "/", "#12 1"))
+    assert not any(heavy(pressed(d)) for d in ("st:done:5", "pc~50", "smx:1"))
