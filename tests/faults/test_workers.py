@@ -272,6 +272,27 @@ def left_by_a_dead_worker(cluster: Cluster, user: int) -> None:
         )
 
 
+def sends_to_refused(cluster: Cluster, killed_at: float, acting_at: float) -> str:
+    """Say where the per-chat 429s fell: each send to a refused chat in seconds from the
+    sender's kill (the fake server's clock is the test's), and the chat's outbox rows."""
+    stats = cluster.server.rate_limit_stats()
+    said = [f"{stats}; a new sender held the role {acting_at - killed_at:+.2f} s from the kill"]
+    calls = cluster.server.calls("sendMessage")
+    for chat in sorted(stats.by_chat):
+        sends = [
+            f"{c.at - killed_at:+.2f} s {'applied' if c.applied else c.status}"
+            for c in calls
+            if c.params.get("chat_id") == chat
+        ]
+        with cluster.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, kind, status, attempts FROM outbox WHERE chat_id = :c"),
+                {"c": str(chat)},
+            ).all()
+        said.append(f"chat {chat}: {', '.join(sends)}; outbox {[tuple(r) for r in rows]}")
+    return "\n".join(said)
+
+
 def kill(worker: Worker) -> None:
     """SIGKILL a worker and wait for it to be gone."""
     worker.process.send_signal(signal.SIGKILL)
@@ -289,6 +310,7 @@ def test_sigkill_of_leader_and_sender_mid_fan_out_loses_no_reminder(cluster: Clu
     sender = cluster.holder("sender:telegram")
     wait_for(lambda: sum(reminded(cluster).values()) >= cluster.fanout // 4 or None, "the fan-out")
     kill(sender)
+    killed_at = time.monotonic()
     in_flight = cluster.query("SELECT count(*) FROM outbox WHERE status = 'sending'")
     leader = cluster.holder("leader")
     if leader is not sender:
@@ -296,6 +318,7 @@ def test_sigkill_of_leader_and_sender_mid_fan_out_loses_no_reminder(cluster: Clu
     assert sum(reminded(cluster).values()) < cluster.fanout, "the fan-out ended before the kill"
     cluster.start("worker4", cluster.spare_port)
     new_sender = cluster.holder("sender:telegram")
+    acting_at = time.monotonic()
     assert new_sender is not sender
     every_reminder(cluster)
     talk(cluster)
@@ -311,11 +334,16 @@ def test_sigkill_of_leader_and_sender_mid_fan_out_loses_no_reminder(cluster: Clu
     assert all(n == 1 for n in replies.values()), replies
     # Never over Telegram's overall limit, across the kill. A person's own second was
     # broken in 2 of 1,200 chats in 2 of 6 runs with the suite in two processes (never in
-    # one), cause not found: the 429 was retried and the reminder delivered, as the counts
-    # above check, so it is allowed here within the repeats of what was in flight.
+    # one), cause not found (none in 18 runs since under load, one beside other tests with
+    # -n 2). The 429 was retried and the reminder delivered, as the counts above check, so
+    # it is allowed here, on chats whose reminder went twice (in flight at the kill) and no
+    # more of them than were in flight; a failure says when each send to a refused chat
+    # reached the fake server, counted from the kill.
     stats = server.rate_limit_stats()
     assert stats.overall == 0, stats
-    assert stats.private <= max(in_flight, 2), stats
+    repeated = {chat for chat, n in counts.items() if n > 1}
+    assert set(stats.by_chat) <= repeated, sends_to_refused(cluster, killed_at, acting_at)
+    assert stats.private <= max(in_flight, 2), sends_to_refused(cluster, killed_at, acting_at)
     assert cluster.query("SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0
     served = [w for w in cluster.workers if cluster.balancer.answered[w.url]]
     assert len(served) >= 2, "the proxy sent every update to one worker"
