@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -251,10 +252,12 @@ async def test_digest_reads_every_coordinators_counts_before_writing(bot: BotUnd
     with bot.session() as s:
         make_province(s)
     await bot.send(ADMIN_ID, "/start")
-    statements: list[str] = []
+    # Each statement with its thread: the bot's other jobs (the reminder sweep reads the
+    # assignments too) may run meanwhile, and the digest is made in one worker call.
+    seen_in: list[tuple[int, str]] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(" ".join(statement.split()))
+        seen_in.append((threading.get_ident(), " ".join(statement.split())))
 
     job = bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0]  # type: ignore[union-attr]
     bot.clock.set(MONDAY_8)
@@ -263,6 +266,8 @@ async def test_digest_reads_every_coordinators_counts_before_writing(bot: BotUnd
         await job.run(bot.app)
     finally:
         event.remove(bot.engine, "before_cursor_execute", seen)
+    digest_thread = next(t for t, s in seen_in if s.startswith("INSERT INTO outbox"))
+    statements = [s for t, s in seen_in if t == digest_thread]
     first_write = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO outbox"))
     assert any("FROM assignment" in s for s in statements[:first_write])
     assert not [s for s in statements[first_write:] if "FROM assignment" in s]
