@@ -1,0 +1,81 @@
+"""What a person is told when `/link` made their two people one: on each of their chats.
+
+The chat that typed the code is answered; every other chat of theirs gets the same words as
+a notice (`merged:<target>:<source>:<channel>`, queued in the merge's transaction), so a
+merge nobody meant is seen where the code was made.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.i18n import Catalog
+from app.people import channel_name, channel_names
+from core.markup import Markup
+from db.models import Contact, Unit, UnitContact
+from db.queries.contacts import deliverable, identities_of
+from db.queries.merging import Merged
+from db.queries.outbox import PRIORITY_NOTICE, enqueue
+
+
+def merged_text(session: Session, catalog: Catalog, merged: Merged, channel: str) -> str:
+    """Say what was joined, in the merged person's language: name, role, units, channels."""
+    person = session.get_one(Contact, merged.target_id)
+    lang = person.language
+    t = catalog.get
+    units = _unit_names(session, contact_id=merged.target_id)
+    added = [units[i] for i in merged.units_added if i in units]
+    role = t(lang, f"common.role_{merged.role}")
+    if merged.role != merged.role_before:
+        role = t(lang, "linking.merged_role_raised", role=role)
+    text = t(
+        lang,
+        "linking.merged",
+        name=person.display_name or "-",
+        role=Markup(role),
+        units=", ".join(sorted(units.values())) or t(lang, "contacts.no_units"),
+        channels=channel_names(
+            catalog, lang, [i.channel for i in identities_of(session, contact_id=merged.target_id)]
+        ),
+    )
+    if added:
+        where = channel_name(catalog, lang, channel)
+        text += "\n" + t(lang, "linking.merged_units", channel=where, units=", ".join(added))
+    return text
+
+
+def _unit_names(session: Session, *, contact_id: int) -> dict[int, str]:
+    """Return the person's units by id: their names."""
+    query = (
+        select(Unit.id, Unit.name)
+        .join(UnitContact, col(UnitContact.unit_id) == col(Unit.id))
+        .where(UnitContact.contact_id == contact_id)
+    )
+    return {i: name for i, name in session.exec(query) if i is not None}
+
+
+def tell_other_chats(
+    session: Session, merged: Merged, caller_channel: str, *, text: str, now: datetime
+) -> int:
+    """Queue the words of a merge to the person's chats other than the caller's; count them."""
+    told = 0
+    for identity in identities_of(session, contact_id=merged.target_id):
+        if identity.channel == caller_channel or not identity.chat_id:
+            continue
+        if not deliverable(identity):
+            continue
+        queued = enqueue(
+            session,
+            key=f"merged:{merged.target_id}:{merged.source_id}:{identity.channel}",
+            chat_id=identity.chat_id,
+            channel=identity.channel,
+            contact_id=merged.target_id,
+            kind="notice",
+            text=text,
+            now=now,
+            priority=PRIORITY_NOTICE,
+        )
+        told += queued is not None
+    return told
