@@ -13,6 +13,7 @@ from sqlalchemy.exc import DatabaseError
 
 from bot.commands import (
     admin,
+    contacts,
     db,
     demo,
     export,
@@ -46,6 +47,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]
     outbox.add_parser,
     admin.add_parser,
     scope.add_parser,
+    contacts.add_parser,
     units.add_parser,
     invites.add_parser,
     tasks.add_parser,

@@ -282,6 +282,8 @@ HELPS = [
     (("admin", "invite"), "admin_invite"),
     (("scope", "show"), "scope_show"),
     (("scope", "set"), "scope_set"),
+    (("contacts",), "contacts"),
+    (("contacts", "merge"), "contacts_merge"),
     (("units", "import"), "units_import"),
     (("invites", "export"), "invites_export"),
     (("tasks", "import"), "tasks_import"),
@@ -391,6 +393,38 @@ def test_scope_set_and_show_a_coordinators_groups(tmp_path: Path) -> None:
     assert unknown.returncode == 1
     assert "Vùng biển" in unknown.stderr
     assert "Các nhóm hiện có: Xã thí điểm" in unknown.stderr  # what could be typed instead
+
+
+def test_contacts_merge_makes_two_people_one_or_changes_nothing(tmp_path: Path) -> None:
+    """`contacts merge` joins Lan of Zalo into Lan of Telegram; two Telegram people, or the
+    same person twice, are refused with exit 1."""
+    from sqlmodel import Session, select
+
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from db.models import Contact
+    from tests.factories import make_contact, make_unit
+
+    env = env_for(tmp_path)
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    with Session(engine) as s:
+        make_contact(s, 4901, units=[make_unit(s, "XA", "Xã A")], name="Lan")
+        make_contact(s, 0, units=[make_unit(s, "XB", "Xã B")], role="coordinator",
+                     channel="text", external_id="b4901", name="Lan Z")  # fmt: skip
+        make_contact(s, 4902, name="Minh")
+    twice = dondoc(tmp_path, env, "contacts", "merge", "4901", "4902")
+    assert twice.returncode == 1
+    assert "cùng có tài khoản Telegram" in twice.stderr
+    done = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901")
+    assert done.returncode == 0, done.stderr
+    assert "Đơn vị: Xã A, Xã B" in done.stdout
+    assert "điều phối (vai trò cao hơn" in done.stdout
+    same = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901")
+    assert same.returncode == 1
+    with Session(engine) as s:
+        assert sorted(c.display_name for c in s.exec(select(Contact))) == ["Lan", "Minh"]
+    engine.dispose()
 
 
 def test_second_instance_on_the_same_database_names_the_database(

@@ -141,29 +141,6 @@ async def test_a_wrong_or_expired_code_links_nothing_and_guesses_are_limited(
     assert "không đúng, đã dùng" in typed(bot, "0a0b0c0d", f"/link {good}", 10)
 
 
-async def test_a_chat_of_someone_with_history_is_never_taken_over(bot: BotUnderTest) -> None:
-    """A text-channel official of another unit cannot be linked to Lan; nothing moves."""
-    await province(bot)
-    with bot.session() as s:
-        hoa_unit = make_unit(s, "XC", "Xã C")
-        make_contact(s, 0, units=[hoa_unit], name="Hoa", channel="text", external_id=LAN_TEXT)
-    code = await code_of(bot, LAN)
-    assert "đã là của một người khác" in typed(bot, LAN_TEXT, f"/link {code}", 1)
-    whoami = typed(bot, LAN_TEXT, "/whoami", 2)
-    assert "Hoa" in whoami
-    assert "Xã C" in whoami
-    assert "Telegram" not in whoami
-    with bot.session() as s:
-        assert (
-            len(
-                s.exec(
-                    select(ContactIdentity).where(ContactIdentity.contact_id == person(s, LAN).id)
-                ).all()
-            )
-            == 1
-        )
-
-
 async def test_an_empty_person_is_merged_and_keeps_the_higher_role(bot: BotUnderTest) -> None:
     """A text-channel admin with no history merges into Lan, who becomes an admin."""
     await province(bot)
