@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -207,12 +208,10 @@ class Burst:
     async def answered(self) -> float:
         """Wait until every person was answered (or `ANSWER_TIMEOUT_S`); return the seconds."""
         started = time.monotonic()
-        try:
+        with contextlib.suppress(TimeoutError):  # counted as unanswered in the figures
             await self.zalo.wait_until(
                 lambda: all(self.zalo.messages(u) for u in self.users), ANSWER_TIMEOUT_S
             )
-        except TimeoutError:  # counted as unanswered in the figures
-            pass
         return time.monotonic() - started
 
     def figures(self, db_file: Path) -> dict[str, Any]:
