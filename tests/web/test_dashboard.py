@@ -21,6 +21,7 @@ from tests.factories import make_task, make_unit, person
 from tests.harness import ADMIN_ID
 from tests.web.conftest import COORDINATOR, DEADLINE, OFFICIAL, SCOPED, Served
 from web import pages
+from web import render as web_render
 from web.server import create_app
 
 PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
@@ -256,7 +257,7 @@ async def test_pages_are_rendered_off_the_event_loop(
     """Each dashboard page's template is rendered in a worker thread: a country's overview
     took the loop 0.4 s and its matrix 35 s, and every chat's update waited for them."""
     on_loop: list[bool] = []
-    rendered = pages.page
+    rendered = web_render.page
 
     def recording(*args: object, **values: object) -> object:
         try:
