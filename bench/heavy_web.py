@@ -138,13 +138,14 @@ def start(server: FakeBotApi, zalo: FakeZalo, world: World, port: int) -> subpro
         "WEB_SECRET": WEB_SECRET,
         "LOOP_PROBE_FILE": str(world.db_file.parent / "probe.json"),
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=world.db_file.parent,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    with (world.db_file.parent / "serve.log").open("wb") as log:  # a pipe unread would fill
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            cwd=world.db_file.parent,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
 
 
 def memory(pid: int) -> dict[str, float]:
@@ -280,7 +281,10 @@ async def heavy_web(args: argparse.Namespace) -> dict[str, Any]:
                             phases.append(await run_phase(name, server, world, tapper, phase))
                     extra["rss_end"] = memory(bot.pid)
             finally:
-                err = stop(bot)
+                stop(bot)
+                err = (world.db_file.parent / "serve.log").read_bytes()
+                if bot.returncode not in (0, -15):
+                    print(err.decode(errors="replace")[-6000:], file=sys.stderr)
             return {
                 "assignments": args.assignments,
                 "units": args.units,
