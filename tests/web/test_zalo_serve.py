@@ -29,7 +29,7 @@ from db.models import Contact, ContactIdentity, Inbox, StatusReport, UnitGroup
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 from devtools.fakezalo import FakeZalo
-from handlers.zalo import dispatch
+from handlers.zalo import answers, dispatch
 from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact
 from tests.harness import stored_text
@@ -187,7 +187,7 @@ async def test_a_zalo_burst_past_what_may_wait_gets_503_and_loses_nothing(
     answered: every event answered once (a burst of 1,000 made as many waiting tasks)."""
     fake_zalo.add_user(ZALO_ADMIN, "Quản trị Zalo", wrote=True)
     monkeypatch.setattr(dispatch, "MAX_WAITING", 2)
-    gate, answer = asyncio.Event(), dispatch.answer
+    gate, answer = asyncio.Event(), answers.answer
 
     async def held(*args: Any) -> None:
         await gate.wait()
