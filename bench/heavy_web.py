@@ -20,7 +20,7 @@ webhook) while, one phase after the other:
   preview, then Apply.
 
 Per phase: how long the asker waited, tap latency p50/p95/p99, the longest loop stall.
-Written to bench/results/heavy_web.json.
+Written to bench/results/heavy_web.json (with `--only`, heavy_web_<words>.json).
 """
 
 from __future__ import annotations
@@ -389,7 +389,8 @@ def main() -> None:
         if key in result:
             rows.append((key, str(result[key])))
     print_table("6 on dondoc serve: taps while the web side works", rows)
-    print(f"figures written to {write_results('heavy_web', result)}")
+    name = "_".join(["heavy_web", *(w.lower() for w in args.only)])  # each run keeps its own
+    print(f"figures written to {write_results(name, result)}")
 
 
 if __name__ == "__main__":
