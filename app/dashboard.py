@@ -43,6 +43,7 @@ from db.queries import web as wq
 from db.queries.contacts import find_contact, identities_of, scope_group_ids, unit_ids_of
 from db.queries.scope import Scope
 
+MATRIX_UNITS = 100  # a matrix page's units (rows): 100 by every open task of a country
 STAFF = (Role.COORDINATOR.value, Role.ADMIN.value)
 LOGIN_TTL = timedelta(minutes=10)
 SESSION_IDLE = timedelta(hours=12)
@@ -129,6 +130,8 @@ class Matrix:
     tasks: list[TaskCounts]
     units: list[tuple[int, str]]
     cells: dict[tuple[int, int], Cell]
+    page: int = 1
+    more: bool = False  # a next page of units
 
 
 @dataclass(frozen=True)
@@ -351,19 +354,52 @@ def _last_reports(session: Session, assignment_ids: Sequence[int]) -> dict[int, 
 
 
 def matrix(
-    session: Session, viewer: Viewer, *, now: datetime, tz: tzinfo, filters: Filters
+    session: Session,
+    viewer: Viewer,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    filters: Filters,
+    page: int = 1,
 ) -> Matrix:
-    """Return units by open tasks in scope, narrowed by the filters."""
+    """Return units by open tasks in scope, narrowed by the filters: MATRIX_UNITS units a
+    page, in name order (`page` from 1).
+
+    Only the page's units are read (with overdue only, units are read a page's worth at a
+    time until the page is full): the whole country's grid was a page of 100 MB.
+    """
     tasks = overview(session, viewer, now=now, filters=filters)
-    scope = narrowed(session, viewer, filters)
-    lines = sq.lines(session, scope=scope, task_ids=[t.task_id for t in tasks])
-    cells = {(ln.unit_id, ln.task_id): cell_of(ln, now, tz) for ln in lines}
-    names = {ln.unit_id: ln.unit_name for ln in lines}
-    if filters.overdue_only:
-        late = {u for (u, _), c in cells.items() if c.status is Status.OVERDUE}
-        names = {u: n for u, n in names.items() if u in late}
-    units = sorted(names.items(), key=lambda u: vi_sort_key(u[1]))
-    return Matrix(tasks, units, cells)
+    task_ids = [t.task_id for t in tasks]
+    named = sq.units_of(session, scope=narrowed(session, viewer, filters), task_ids=task_ids)
+    named.sort(key=lambda u: vi_sort_key(u[1]))
+    skip = (max(page, 1) - 1) * MATRIX_UNITS
+    if not filters.overdue_only:
+        shown = named[skip : skip + MATRIX_UNITS]
+        cells = _cells(session, [u for u, _ in shown], task_ids, now, tz)
+        return Matrix(tasks, shown, cells, max(page, 1), len(named) > skip + MATRIX_UNITS)
+    late: list[tuple[int, str]] = []  # the overdue units met so far, in name order
+    cells = {}
+    for start in range(0, len(named), MATRIX_UNITS):
+        if len(late) > skip + MATRIX_UNITS:
+            break
+        chunk = named[start : start + MATRIX_UNITS]
+        found = _cells(session, [u for u, _ in chunk], task_ids, now, tz)
+        overdue = {u for (u, _), c in found.items() if c.status is Status.OVERDUE}
+        for unit in chunk:
+            if unit[0] in overdue:
+                late.append(unit)
+                if skip < len(late) <= skip + MATRIX_UNITS:  # on the page: its cells kept
+                    cells |= {k: c for k, c in found.items() if k[0] == unit[0]}
+    shown = late[skip : skip + MATRIX_UNITS]
+    return Matrix(tasks, shown, cells, max(page, 1), len(late) > skip + MATRIX_UNITS)
+
+
+def _cells(
+    session: Session, unit_ids: list[int], task_ids: list[int], now: datetime, tz: tzinfo
+) -> dict[tuple[int, int], Cell]:
+    """Return the cells of these units in these tasks."""
+    lines = sq.lines(session, scope=Scope(False, (), tuple(unit_ids)), task_ids=task_ids)
+    return {(ln.unit_id, ln.task_id): cell_of(ln, now, tz) for ln in lines}
 
 
 def unit_page(

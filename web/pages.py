@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -86,6 +88,18 @@ async def _read(request: Request, work: Callable[[Any], Any]) -> Any:
     return await in_worker(run)
 
 
+async def render(request: Request, viewer: d.Viewer, template: str, **values: Any) -> Response:
+    """Render a page in a worker thread: a country's pages take the CPU for a second or more,
+    and on the loop every chat's update and webhook waited for them."""
+    return await in_worker(partial(page, request, viewer, template, **values))
+
+
+def page_link(request: Request, number: int) -> str:
+    """Return the link to the same page (its filters kept) at page `number`."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    return request.url.path + "?" + urlencode([*kept, ("page", str(number))])
+
+
 @staff_page
 async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
     """Open tasks with their counts in the official taxonomy, nearest deadline first; its
@@ -101,7 +115,7 @@ async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Respon
             d.choices(s, viewer, lang=lang),
         ),
     )
-    return page(
+    return await render(
         request,
         viewer,
         "overview.html",
@@ -137,7 +151,7 @@ async def task_response(
     found = await _read(request, lambda s: d.task_page(s, viewer, task_id=task_id, now=now, tz=tz))
     if found is None:
         return message_page(request, viewer, "web.not_found", status=404)
-    return page(
+    return await render(
         request,
         viewer,
         "task.html",
@@ -161,16 +175,16 @@ async def task_response(
 async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
     """Units by open tasks, coloured by status, filtered by kind, group, parent, overdue."""
     services = deps_of(request).services
-    filters = filters_of(request)
+    filters, number = filters_of(request), _int(request, "page") or 1
     now, tz, lang = services.clock.now(), services.settings.tz, language(request, viewer)
     grid, choices = await _read(
         request,
         lambda s: (
-            d.matrix(s, viewer, now=now, tz=tz, filters=filters),
+            d.matrix(s, viewer, now=now, tz=tz, filters=filters, page=number),
             d.choices(s, viewer, lang=lang),
         ),
     )
-    return page(
+    return await render(
         request,
         viewer,
         "matrix.html",
@@ -178,6 +192,8 @@ async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response
         grid=grid,
         choices=choices,
         filters=filters,
+        previous_page=page_link(request, grid.page - 1) if grid.page > 1 else "",
+        next_page=page_link(request, grid.page + 1) if grid.more else "",
     )
 
 
@@ -190,4 +206,4 @@ async def unit(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
     found = await _read(request, lambda s: d.unit_page(s, viewer, unit_id=unit_id, now=now, tz=tz))
     if found is None:
         return message_page(request, viewer, "web.not_found", status=404)
-    return page(request, viewer, "unit.html", csrf=signed.csrf, data=found)
+    return await render(request, viewer, "unit.html", csrf=signed.csrf, data=found)

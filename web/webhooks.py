@@ -9,7 +9,8 @@ A platform sends again whatever is not answered 2xx: a body that is no JSON obje
 its way, say) gets 400, which a new delivery may mend; JSON the sink finds no update in is
 dropped, logged, and answered 200, since sending it again would never mend it. A database
 out of reach (past the sink's own wait, if any) gets 503 and one line in the log, no
-traceback: nothing was stored, and the platform's next try is.
+traceback: nothing was stored, and the platform's next try is. So does a sink holding as
+much work as it may take (`BusyError`), logged at most once a minute.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from core.busy import BusyError
 from web.deps import WebDeps
 from web.limits import BodyTooLargeError, read_body
 
@@ -55,6 +57,11 @@ async def webhook(request: Request) -> Response:
         return PlainTextResponse("bad request", status_code=400)
     try:
         await hook.sink(payload)
+    except BusyError as exc:
+        busy = deps.refusals.refused(f"{channel} busy")
+        if busy:
+            log.warning("webhook %s: answered %d call(s) 503, busy (%s)", channel, busy, exc)
+        return PlainTextResponse("busy", status_code=503, headers={"Retry-After": "5"})
     except ValueError as exc:
         log.warning("webhook %s: dropped a payload that is no update: %s", channel, exc)
     except OperationalError as exc:

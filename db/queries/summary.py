@@ -218,6 +218,26 @@ def lines(
     return sorted(found, key=lambda ln: vi_sort_key(ln.unit_name))
 
 
+def units_of(session: Session, *, scope: Scope, task_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """Return the units in scope with a current assignment of these tasks: (id, name)."""
+    if not task_ids:
+        return []
+    query = (
+        sa_select(col(Unit.id), col(Unit.name))
+        .where(
+            col(Unit.id).in_(
+                sa_select(col(Assignment.unit_id)).where(
+                    col(Assignment.active).is_(True),
+                    in_scope(scope),
+                    col(Assignment.task_id).in_(task_ids),
+                )
+            )
+        )
+        .order_by(col(Unit.id))
+    )
+    return [(int(row[0]), str(row[1])) for row in _rows(session, query)]
+
+
 def any_line(session: Session, *, scope: Scope, task_ids: Sequence[int]) -> bool:
     """Tell whether `lines` would return anything for these tasks in this scope."""
     if not task_ids:

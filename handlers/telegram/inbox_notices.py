@@ -9,10 +9,11 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from app.i18n import pick_language
-from core.markup import to_html, to_plain
+from core.markup import to_html
 from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
 from handlers.telegram.lanes import person_of
+from handlers.telegram.presses import answer_press
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,10 @@ async def tell_unavailable(update: Update, context: TelegramContext) -> None:
 
 
 async def _tell(update: Update, context: TelegramContext, text: str) -> None:
-    """Say `text` (neutral markup): a pop-up for a button press, else a message to the chat."""
+    """Say `text` (neutral markup): a pop-up for a button press (the press answered and the
+    text sent as a message when it is longer than a pop-up holds), else a message."""
     html = to_html(text)
     if update.callback_query is not None:
-        await update.callback_query.answer(to_plain(html), show_alert=True)
+        await answer_press(update, context.bot, text, alert=True)
     elif update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id, html, parse_mode=ParseMode.HTML)

@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from app.services import Services
+from core.busy import BusyError
 from core.textnorm import without_nul
 from db.retry import retry_db_async
 from handlers.zalo.answers import answer
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 AT_ONCE = 4
 HEAVY_AT_ONCE = AT_ONCE - 1  # heavy commands leave a slot to everyone else
+MAX_WAITING = 500  # events stored and not yet handled: past it, a webhook's call gets 503
 TAKEN_KEPT = 10_000  # Zalo redelivers within minutes; older copies meet the inbox
 LANES_KEPT = 1_000  # idle people's locks are dropped past this many
 
@@ -69,12 +71,17 @@ class ZaloDispatch:
         """Store a webhook's events in the inbox, then handle them in the background.
 
         Returns once each is stored (so the 200 means kept); a redelivered one stops at the
-        inbox. ValueError when the body holds no event (the web adapter drops it, answering 200).
+        inbox. ValueError when the body holds no event (the web adapter drops it, answering 200);
+        BusyError, before storing the next event, while MAX_WAITING events wait to be handled
+        (the web adapter answers 503: Zalo sends it again; a burst of 1,000 made as many
+        tasks, and nothing bounded them).
         """
         events = parse_events(without_nul(payload))  # PostgreSQL refuses NUL in text
         if not events:
             raise ValueError("no Zalo event in the body")
         for event in events:
+            if len(self._tasks) >= MAX_WAITING:
+                raise BusyError(f"{len(self._tasks)} Zalo events wait to be handled")
             if self._taken_before(event):
                 continue
             verdict = self.flood.judge(event.sender_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from db.models import Inbox, Outbox
 from db.queries.outbox import enqueue
@@ -78,6 +79,41 @@ async def test_a_person_whose_message_waits_for_the_database_is_told_once(
     await bot.server.wait_for_message(user, lambda m: "/lang" in (m.text or ""), timeout=30)
     notices = [m for m in bot.server.messages(user) if "tạm gián đoạn" in (m.text or "")]
     assert [m.message_id for m in notices] == [told.message_id]
+
+
+async def test_a_button_pressed_while_the_database_waits_is_answered_and_kept(
+    bot: BotUnderTest, db_path: Path
+) -> None:
+    """A button pressed while the database does not answer gets its press answered and the
+    whole notice as a message (it is longer than a pop-up's 200 characters: Telegram
+    refused it, and the press's recording failed with the refusal); the press is recorded
+    once the database is back."""
+    user = USERS[1]
+    bot.user(user)
+    await bot.send(user, "/start")
+    button = InlineKeyboardMarkup([[InlineKeyboardButton("⏳", callback_data="st:stale")]])
+    await bot.app.bot.send_message(user, "Nhiệm vụ #1", reply_markup=button)
+    after = bot.server.last_message_id(user)
+    blocker = sqlite3.connect(db_path, timeout=1)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        update_id = bot.server.press_button(user, "st:stale")
+        await bot.server.wait_for_message(
+            user, lambda m: "tạm gián đoạn" in (m.text or ""), after=after, timeout=LOCK_SECONDS
+        )
+    finally:
+        blocker.rollback()
+        blocker.close()
+    await bot.server.wait_for_answer(bot.server.callback_id(update_id), timeout=30)
+    answers = bot.server.calls("answerCallbackQuery")
+    assert answers
+    assert all(c.ok for c in answers)
+    for _ in range(50):
+        with bot.session() as s:
+            if s.exec(select(Inbox).where(Inbox.update_id == str(update_id))).first():
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the press was not recorded")
 
 
 OFFICIAL = 5101

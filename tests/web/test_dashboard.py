@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from dataclasses import replace
@@ -14,11 +15,13 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
-from app import links
+from app import dashboard, links
 from db.models import Assignment, ContactIdentity, Directive, Evidence, WebLogin
 from tests.factories import make_task, make_unit, person
 from tests.harness import ADMIN_ID
 from tests.web.conftest import COORDINATOR, DEADLINE, OFFICIAL, SCOPED, Served
+from web import pages
+from web import render as web_render
 from web.server import create_app
 
 PAGES = ("/", "/matrix", "/tasks/1", "/units/1")
@@ -213,6 +216,62 @@ async def test_matrix_filters_by_kind_group_and_overdue(served: Served) -> None:
         late = (await browser.get("/matrix?overdue=1")).text
         assert "Sở Y tế" in late
         assert 'data-status="overdue"' in late
+
+
+async def units_page_by_page(admin: httpx.AsyncClient, path: str) -> list[list[str]]:
+    """Return the units of each page of a matrix, following its "next" links."""
+    found: list[list[str]] = []
+    while path:
+        html = (await admin.get(path)).text
+        found.append(re.findall(r'<tr data-unit="(\d+)"', html))
+        assert ('id="matrix-previous"' in html) == (len(found) > 1)
+        path = export_href(html, "matrix-next") if 'id="matrix-next"' in html else ""
+    return found
+
+
+async def test_the_matrix_shows_its_units_a_page_at_a_time(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matrix shows MATRIX_UNITS units a page, in name order, with a link to the next
+    page (filters kept) and back: each unit once. A country's whole grid was 100 MB."""
+    async with served.signed_in(ADMIN_ID) as admin:
+        whole = (await units_page_by_page(admin, "/matrix"))[0]
+        monkeypatch.setattr(dashboard, "MATRIX_UNITS", 2)
+        paged = await units_page_by_page(admin, "/matrix")
+    assert len(whole) > 2
+    assert [len(units) for units in paged[:-1]] == [2] * (len(paged) - 1)
+    assert [u for units in paged for u in units] == whole
+    served.bot.clock.advance(timedelta(days=20))
+    async with served.signed_in(ADMIN_ID) as admin:
+        monkeypatch.setattr(dashboard, "MATRIX_UNITS", 100)
+        late = (await units_page_by_page(admin, "/matrix?overdue=1"))[0]
+        monkeypatch.setattr(dashboard, "MATRIX_UNITS", 1)
+        paged = await units_page_by_page(admin, "/matrix?overdue=1")
+    assert late
+    assert paged == [[u] for u in late]
+
+
+async def test_pages_are_rendered_off_the_event_loop(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each dashboard page's template is rendered in a worker thread: a country's overview
+    took the loop 0.4 s and its matrix 35 s, and every chat's update waited for them."""
+    on_loop: list[bool] = []
+    rendered = web_render.page
+
+    def recording(*args: object, **values: object) -> object:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return rendered(*args, **values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages, "page", recording)
+    async with served.signed_in(ADMIN_ID) as admin:
+        for path in PAGES:
+            assert (await admin.get(path)).status_code == 200
+    assert on_loop == [False] * len(PAGES)
 
 
 async def test_export_link_downloads_the_appendix(served: Served) -> None:

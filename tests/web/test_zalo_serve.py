@@ -13,6 +13,7 @@ import re
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import openpyxl
@@ -28,6 +29,7 @@ from db.models import Contact, ContactIdentity, Inbox, StatusReport, UnitGroup
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 from devtools.fakezalo import FakeZalo
+from handlers.zalo import answers, dispatch
 from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact
 from tests.harness import stored_text
@@ -173,6 +175,44 @@ async def test_zalo_webhook_event_posted_25_times_is_answered_once_and_no_flood(
     texts = [m.text for m in fake_zalo.messages(ZALO_ADMIN)]
     assert len(texts) == 2
     assert not any("gửi quá nhanh" in text for text in texts)
+
+
+async def test_a_zalo_burst_past_what_may_wait_gets_503_and_loses_nothing(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While MAX_WAITING events wait to be handled, Zalo's next post gets 503 with
+    Retry-After and nothing is stored; posted again once they are handled, it is stored and
+    answered: every event answered once (a burst of 1,000 made as many waiting tasks)."""
+    fake_zalo.add_user(ZALO_ADMIN, "Quản trị Zalo", wrote=True)
+    monkeypatch.setattr(dispatch, "MAX_WAITING", 2)
+    gate, answer = asyncio.Event(), answers.answer
+
+    async def held(*args: Any) -> None:
+        await gate.wait()
+        await answer(*args)
+
+    monkeypatch.setattr(dispatch, "answer", held)
+    headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
+    sent = [event(f"b{n}") for n in range(4)]
+    posted = [await served.http.post("/webhook/zalo", json=e, headers=headers) for e in sent]
+    assert [r.status_code for r in posted] == [200, 200, 503, 503]
+    assert posted[2].headers["retry-after"] == "5"
+    assert sorted(zalo_rows(served)) == ["b0", "b1"]
+    gate.set()
+    await fake_zalo.wait_until(lambda: len(fake_zalo.messages(ZALO_ADMIN)) >= 2, 10)
+    for again in sent[2:]:  # Zalo sends again, later, what was not answered 2xx
+        for _ in range(50):
+            response = await served.http.post("/webhook/zalo", json=again, headers=headers)
+            if response.status_code != 503:
+                break
+            await asyncio.sleep(0.1)
+        assert response.status_code == 200
+    await fake_zalo.wait_until(lambda: len(fake_zalo.messages(ZALO_ADMIN)) >= 4, 10)
+    await asyncio.sleep(0.5)
+    assert len(fake_zalo.messages(ZALO_ADMIN)) == 4
+    assert sorted(zalo_rows(served)) == ["b0", "b1", "b2", "b3"]
 
 
 async def test_zalo_event_from_a_name_holding_nul_is_stored_and_answered(
