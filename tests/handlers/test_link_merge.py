@@ -4,7 +4,8 @@ Lan is a member of Xã A on Telegram. When Telegram was blocked she registered o
 side (here the text channel Zalo builds on) with a new invite, as the coordinator leading
 Xã B, and reported there. `/link` on Telegram and `/link <code>` on the other chat prove
 she holds both: asked first who joins whom, and answering 1 (Gộp), her two people become
-one, with both units and the higher role, and she is told so on both chats. Codes that are wrong, expired or used join nothing and lose nothing.
+one, with both units and the higher role, and she is told so on both chats. Codes that are
+wrong, expired or used join nothing and lose nothing.
 """
 
 from __future__ import annotations
