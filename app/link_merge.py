@@ -35,7 +35,7 @@ def merged_text(
     person = session.get_one(Contact, merged.target_id)
     lang = lang or person.language
     t = catalog.get
-    units = _unit_names(session, contact_id=merged.target_id)
+    units = unit_names(session, contact_id=merged.target_id)
     added = [units[i] for i in merged.units_added if i in units]
     role = t(lang, f"common.role_{merged.role}")
     if merged.role != merged.role_before:
@@ -56,7 +56,7 @@ def merged_text(
     return text
 
 
-def _unit_names(session: Session, *, contact_id: int) -> dict[int, str]:
+def unit_names(session: Session, *, contact_id: int) -> dict[int, str]:
     """Return the person's units by id: their names."""
     query = (
         select(Unit.id, Unit.name)

@@ -4,57 +4,48 @@ On a channel where they are registered, a person asks `/link` and gets a one-tim
 another channel they send `/link <code>`, and that chat becomes theirs too: their role,
 units and reports are the same there, and their messages go to the chat they used last.
 When that chat was someone already (registered again there, with units and reports of
-its own), typing the code proves one person holds both chats: that person is merged into
-the code's (`db/queries/merging.py`), in the transaction that spends the code, and told
-what was joined on each of their channels (`app/link_merge.py`).
+its own), typing the code could make that person part of the code's: the chat is asked
+first, Join or Cancel (`app/link_confirm.py`), and only Join, from that chat while the code
+is unused and unexpired, merges them (`db/queries/merging.py`) in the transaction that
+spends the code; they are told what was joined on each of their channels
+(`app/link_merge.py`). What joining does is `app/link_attach.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.choices import Rows
+from app.link_attach import Caller, attach, linked_text, refusal
+from app.link_confirm import parse, question, tell_admins
 from app.link_merge import merged_text, tell_other_chats
-from app.people import channel_name, channel_names
 from app.services import Services
 from core.invites import is_rate_limited
 from core.linking import LINK_TTL, looks_like_link_code
 from core.markup import Markup
 from db.engine import session_scope
 from db.models import Contact, LinkCode
-from db.queries.audit import record
-from db.queries.contacts import find_identity, identities_of
+from db.queries.contacts import find_identity
 from db.queries.invites import recent_failures, record_failure
-from db.queries.linking import (
-    attach_identity,
-    channels_of,
-    create_link_code,
-    spend_link_code,
-    usable_link_code,
-)
-from db.queries.merging import Merged, lock_people, merge_people
+from db.queries.linking import create_link_code, spend_link_code, usable_link_code
+from db.queries.merging import lock_people
 
-
-@dataclass(frozen=True)
-class Caller:
-    """The chat identity a /link came from, as its channel tells it."""
-
-    channel: str
-    external_id: str
-    chat_id: str
-    username: str | None = None
+__all__ = ["Caller", "Linked", "confirm", "link"]
 
 
 @dataclass(frozen=True)
 class Linked:
-    """What to answer (markup), and the person the caller now is, when that changed."""
+    """What to answer (markup) and offer, and the person the caller now is, when that changed."""
 
     text: str
     contact_id: int | None = None
+    choices: Rows = field(default_factory=list)  # a merge's Join and Cancel
 
 
 def link(services: Services, actor: Actor, caller: Caller, typed: str) -> Linked:
@@ -73,6 +64,27 @@ def link(services: Services, actor: Actor, caller: Caller, typed: str) -> Linked
     return Linked(t("linking.code", code=Markup(code), minutes=minutes))
 
 
+def confirm(services: Services, actor: Actor, caller: Caller, data: Sequence[str]) -> Linked:
+    """Answer the Join or Cancel of a merge's question (`app/link_confirm.py`).
+
+    Join merges only from the chat and channel asked, while that chat is still the person it
+    was and the code unused and unexpired; Cancel changes nothing (the code stays usable).
+    """
+    t = partial(services.catalog.get, actor.lang)
+    asked = parse(data)
+    if asked is None or asked.channel != caller.channel:
+        return Linked(t("linking.merge_stale"))
+    if not asked.join:
+        return Linked(t("linking.merge_cancelled"))
+    with session_scope(services.engine) as session:
+        found = session.get(LinkCode, asked.code_id)
+        if found is not None:
+            session.expunge(found)
+    if found is None:
+        return Linked(t("linking.merge_gone"))
+    return _joined(services, actor, caller, found, source=asked.source_id)
+
+
 class _RefusedError(Exception):
     """A link refused after its code was taken: the transaction is rolled back, the code kept."""
 
@@ -82,7 +94,8 @@ class _RefusedError(Exception):
 
 
 def _redeem(services: Services, actor: Actor, caller: Caller, typed: str) -> Linked:
-    """Attach the caller's chat to the person whose code this is, or say why not."""
+    """Attach the caller's chat to the person whose code this is, ask first when that would
+    merge the chat's person into the code's, or say why not."""
     t = partial(services.catalog.get, actor.lang)
     now = services.clock.now()
     who = {"channel": caller.channel, "external_id": caller.external_id}
@@ -95,11 +108,42 @@ def _redeem(services: Services, actor: Actor, caller: Caller, typed: str) -> Lin
         if found is None:
             record_failure(session, now=now, **who)
             return Linked(t("linking.invalid"))
+        asked = _ask(session, services, actor, caller, found)
+        if asked is not None:
+            return asked
+        session.expunge(found)
+    return _joined(services, actor, caller, found, source=None)
+
+
+def _ask(
+    session: Session, services: Services, actor: Actor, caller: Caller, found: LinkCode
+) -> Linked | None:
+    """Return the question a merge asks first, or why it cannot be; None: the chat is nobody's."""
+    identity = find_identity(session, channel=caller.channel, external_id=caller.external_id)
+    if identity is None:
+        return None
+    refused = refusal(session, services, actor, caller, found)
+    if refused is not None:
+        return Linked(refused)
+    text, rows = question(
+        session, services.catalog, actor.lang, found, identity.contact_id, caller.channel
+    )
+    return Linked(text, choices=rows)
+
+
+def _joined(
+    services: Services, actor: Actor, caller: Caller, found: LinkCode, *, source: int | None
+) -> Linked:
+    """Join in one transaction; say why not when the code or the people changed meanwhile."""
     try:
         with session_scope(services.engine) as session:
-            return _join(session, services, actor, caller, found, now)
+            joined = _join(session, services, actor, caller, found, services.clock.now(), source)
     except _RefusedError as refused:
         return Linked(refused.text)
+    if joined is None:
+        key = "linking.invalid" if source is None else "linking.merge_gone"
+        return Linked(services.catalog.get(actor.lang, key))
+    return joined
 
 
 def _join(
@@ -109,111 +153,35 @@ def _join(
     caller: Caller,
     found: LinkCode,
     now: datetime,
-) -> Linked:
+    source: int | None,
+) -> Linked | None:
     """Lock the people, spend the code, then join (two tries at once: one waits, then finds
-    the code spent or a person merged away).
+    the code spent or a person merged away). `source`: the chat's person a confirmed merge
+    joins; None, the chat must still be nobody's. None: the code or the people changed.
 
     Raises `_RefusedError` when the chat may not join the code's person: nothing is kept.
     """
     assert found.id is not None
-    invalid = services.catalog.get(actor.lang, "linking.invalid")
     target = found.contact_id
-    identity = find_identity(session, channel=caller.channel, external_id=caller.external_id)
-    people = {target} | ({identity.contact_id} if identity is not None else set())
-    if not lock_people(session, ids=people):
-        return Linked(invalid)  # merged away meanwhile: a new code will do
+    if not lock_people(session, ids={target} | ({source} if source is not None else set())):
+        return None  # merged away meanwhile: a new code will do
     session.expire_all()  # read again, as the links before this one left it
     identity = find_identity(session, channel=caller.channel, external_id=caller.external_id)
-    if identity is not None and identity.contact_id not in people:
-        return Linked(invalid)
+    chat_person = identity.contact_id if identity is not None else None
+    if chat_person not in (source, target):
+        return None  # someone's now (or no longer the person asked about): never unasked
     if not spend_link_code(session, code_id=found.id, now=now):
-        return Linked(invalid)
-    refusal = _refusal(session, services, actor, caller, found)
-    if refusal is not None:
-        raise _RefusedError(refusal)
-    merged = _attach(session, caller, found, now)
+        return None
+    refused = refusal(session, services, actor, caller, found)
+    if refused is not None:
+        raise _RefusedError(refused)
+    source_name = session.get_one(Contact, source).display_name if source is not None else None
+    merged = attach(session, caller, found, now)
     if merged is None:
-        return Linked(_linked_text(session, services, target), target)
+        return Linked(linked_text(session, services, target), target)
     text = merged_text(session, services.catalog, merged, caller.channel)
     tell_other_chats(session, merged, caller.channel, text=text, now=now)
+    if merged.raised:
+        tell_admins(session, services.catalog, merged, source_name=source_name or "",
+                    channel=caller.channel, now=now)  # fmt: skip
     return Linked(text, target)
-
-
-def _refusal(
-    session: Session, services: Services, actor: Actor, caller: Caller, found: LinkCode
-) -> str | None:
-    """Return why this chat cannot join the code's person (None: it can)."""
-    t = partial(services.catalog.get, actor.lang)
-    channel = channel_name(services.catalog, actor.lang, caller.channel)
-    identity = find_identity(session, channel=caller.channel, external_id=caller.external_id)
-    if identity is not None and identity.contact_id == found.contact_id:
-        return t("linking.already", channel=channel)
-    joining = {caller.channel}
-    if identity is not None:
-        joining = channels_of(session, contact_id=identity.contact_id)
-    if joining & channels_of(session, contact_id=found.contact_id):
-        return t("linking.one_per_channel", channel=channel)
-    return None
-
-
-def _attach(session: Session, caller: Caller, found: LinkCode, now: datetime) -> Merged | None:
-    """Give the code's person the caller's chat, merging in the person it was (if any).
-
-    Returns what the merge did, None when the chat was nobody's.
-    """
-    target = found.contact_id
-    identity = find_identity(session, channel=caller.channel, external_id=caller.external_id)
-    merged = None
-    if identity is not None:
-        merged = merge_people(session, source_id=identity.contact_id, target_id=target, now=now)
-        session.refresh(identity)
-        identity.chat_id, identity.started, identity.reachable = caller.chat_id, True, True
-        identity.unreachable_since, identity.last_seen_at = None, now
-        session.add(identity)
-    else:
-        attach_identity(
-            session,
-            contact_id=target,
-            channel=caller.channel,
-            external_id=caller.external_id,
-            chat_id=caller.chat_id,
-            username=caller.username,
-            now=now,
-        )
-    source = merged.source_id if merged is not None else None
-    details = {"channel": caller.channel, "merged": source, "code": found.id}
-    record(
-        session,
-        actor_id=target,
-        action="contact.linked",
-        object_type="contact",
-        object_id=target,
-        details=details,
-    )
-    if merged is not None:
-        record(
-            session,
-            actor_id=target,
-            action="contact.merged",
-            object_type="contact",
-            object_id=target,
-            details={
-                **details,
-                "role_before": merged.role_before,
-                "role": merged.role,
-                "units_added": list(merged.units_added),
-            },
-        )
-    return merged
-
-
-def _linked_text(session: Session, services: Services, contact_id: int) -> str:
-    """Say, in the person's language, that this chat is theirs now and what they are on."""
-    person = session.get_one(Contact, contact_id)
-    channels = [i.channel for i in identities_of(session, contact_id=contact_id)]
-    return services.catalog.get(
-        person.language,
-        "linking.linked",
-        name=person.display_name or "-",
-        channels=channel_names(services.catalog, person.language, channels),
-    )

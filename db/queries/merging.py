@@ -32,13 +32,20 @@ PENDING_PREFIX = "checkin:"
 
 @dataclass(frozen=True)
 class Merged:
-    """What a merge did: the people, the role before and after, the units the target gained."""
+    """What a merge did: the people, the role before and after, the units the target gained,
+    and the source's role (when it is below `role`, the source's chats gained a role)."""
 
     source_id: int
     target_id: int
     role_before: str
     role: str
     units_added: tuple[int, ...]
+    source_role: str = ""
+
+    @property
+    def raised(self) -> bool:
+        """Whether the joined person has a role one of the two did not have."""
+        return self.role_before != self.role or (self.source_role or self.role) != self.role
 
 
 def contact_columns() -> list[Column[int]]:
@@ -76,7 +83,7 @@ def lock_people(session: Session, *, ids: Iterable[int]) -> bool:
 def merge_people(session: Session, *, source_id: int, target_id: int, now: datetime) -> Merged:
     """Make the source person part of the target, in the session's transaction."""
     source, target = session.get_one(Contact, source_id), session.get_one(Contact, target_id)
-    role_before = target.role
+    role_before, source_role = target.role, source.role
     source_ranks_higher = RANK.index(source.role) > RANK.index(target.role)
     _union_scope(session, source, target)
     added = _union_units(session, source_id=source_id, target_id=target_id)
@@ -108,7 +115,7 @@ def merge_people(session: Session, *, source_id: int, target_id: int, now: datet
     session.flush()
     session.delete(source)
     session.flush()
-    return Merged(source_id, target_id, role_before, target.role, added)
+    return Merged(source_id, target_id, role_before, target.role, added, source_role)
 
 
 def _union_units(session: Session, *, source_id: int, target_id: int) -> tuple[int, ...]:

@@ -13,7 +13,8 @@ from typing import Any
 
 from app.actor import NO_CONTACT, Actor, actor_from
 from app.checkin import Answer, RepliedTo, Said, answer_text, cancel, choose
-from app.linking import Caller, link
+from app.link_confirm import PREFIX as LINK_PREFIX
+from app.linking import Caller, confirm, link
 from app.people import whoami
 from app.services import Services
 from core.numbers import typed_number
@@ -51,7 +52,7 @@ class TextChannel:
             lang = self.services.settings.default_language
             if _command_word(typed) == "link":  # a stranger here may be someone elsewhere
                 stranger = Actor(NO_CONTACT, external_id, lang, Role.MEMBER.value, (), ())
-                return self._render(lang, Said(self._link(stranger, typed)))
+                return self._render(lang, self._link(stranger, typed))
             return self._render(lang, Said(self.services.catalog.get(lang, self.not_registered)))
         key = f"{self.name}:msg:{external_id}:{message_id}"
         if typed.startswith("/"):
@@ -84,7 +85,7 @@ class TextChannel:
         if command == "cancel":
             return cancel(self.services, actor)
         if command == "link":
-            return Answer([Said(self._link(actor, typed))])
+            return Answer([self._link(actor, typed)])
         if command == "whoami":
             return Answer([Said(whoami(self.services, actor))])
         if command == "nudge":
@@ -94,11 +95,16 @@ class TextChannel:
             return Answer([Said(nudge(self.services, actor, rest.strip(), key))])
         return Answer([Said(t("common.unknown_command", command=word[:40]))])
 
-    def _link(self, actor: Actor, typed: str) -> str:
-        """Answer /link or /link <code> from this channel's person (or stranger)."""
+    def _link(self, actor: Actor, typed: str) -> Said:
+        """Answer /link or /link <code> from this channel's person (or stranger); a merge's
+        Join and Cancel are numbered choices, kept as the person's pending choices."""
         _, _, code = typed.partition(" ")
-        caller = Caller(self.name, actor.external_id, actor.external_id)
-        return link(self.services, actor, caller, code).text
+        linked = link(self.services, actor, self._caller(actor), code)
+        return Said(linked.text, linked.choices)
+
+    def _caller(self, actor: Actor) -> Caller:
+        """Return this channel's chat of the person (its id is the person's id here)."""
+        return Caller(self.name, actor.external_id, actor.external_id)
 
     def _offered(self, actor: Actor, typed: str) -> tuple[tuple[str, ...], str] | None:
         """Return the choice a typed number takes, and the offer it came with, if any."""
@@ -118,6 +124,8 @@ class TextChannel:
         if data and data[0] in CHECKIN_CHOICES:
             dedup = partial(_dedup, offer)
             return choose(self.services, actor, data, dedup=dedup)
+        if data and data[0] == LINK_PREFIX:  # a merge's Join or Cancel, as its button would
+            return Answer([Said(confirm(self.services, actor, self._caller(actor), data).text)])
         stale = self.services.catalog.get(actor.lang, "common.button_stale")
         return Answer([Said(stale)])
 

@@ -1,4 +1,5 @@
-"""Two people made one (`/link` from a chat that was someone already), on SQLite and PostgreSQL.
+"""Two people made one (`/link` from a chat that was someone already, joined when asked), on
+SQLite and PostgreSQL.
 
 Every row that named the chat's person names the code's after; units and scope are
 unioned, the higher role kept; and a code typed twice at once, or two people's codes typed
@@ -20,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.actor import Actor
 from app.i18n import load_catalog
-from app.linking import Caller, link
+from app.linking import Caller, confirm, link
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
@@ -175,17 +176,23 @@ def services_on(db: Engine, settings: Settings) -> Services:
 
 
 def at_once(services: Services, tries: list[tuple[Caller, str]]) -> list[str]:
-    """Type each code on its chat, all at the same moment; return the answers in order."""
+    """Type each code on its chat (each chat is asked: Gộp or Hủy), then press every Gộp at
+    the same moment; return the answers to the presses in order."""
+    joins = []
+    for caller, code in tries:
+        stranger = Actor(0, caller.external_id, "vi", "member", (), ())
+        [[join, _]] = link(services, stranger, caller, code).choices
+        joins.append((caller, [str(part) for part in join.data]))
     ready = threading.Barrier(len(tries), timeout=10)  # a guard against a hang, not a measure
 
-    def attempt(one: tuple[Caller, str]) -> str:
-        caller, code = one
+    def attempt(one: tuple[Caller, list[str]]) -> str:
+        caller, data = one
         ready.wait()
         stranger = Actor(0, caller.external_id, "vi", "member", (), ())
-        return link(services, stranger, caller, code).text
+        return confirm(services, stranger, caller, data).text
 
     with ThreadPoolExecutor(len(tries)) as pool:
-        return list(pool.map(attempt, tries))
+        return list(pool.map(attempt, joins))
 
 
 def three_people(db: Engine) -> Callable[[str], int]:
@@ -203,7 +210,8 @@ def three_people(db: Engine) -> Callable[[str], int]:
 
 
 def test_one_code_typed_on_two_chats_at_once_joins_one(db: Engine, settings: Settings) -> None:
-    """Lan's code typed on her Zalo chat and on Hoa's at the same moment: one joins Lan."""
+    """Lan's code typed on her Zalo chat and on Hoa's, both joined at the same moment: one
+    joins Lan."""
     whom = three_people(db)
     with session_scope(db) as s:
         code = create_link_code(s, contact_id=whom("9401"), now=NOW)
@@ -212,7 +220,7 @@ def test_one_code_typed_on_two_chats_at_once_joins_one(db: Engine, settings: Set
         [(Caller("text", "b401", "b401"), code), (Caller("text", "c401", "c401"), code)],
     )
     assert sum("gộp hai tài khoản" in a for a in answers) == 1
-    assert sum("không đúng, đã dùng" in a for a in answers) == 1
+    assert sum("Không gộp" in a for a in answers) == 1
     with Session(db) as s:
         assert len(s.exec(select(Contact)).all()) == 2
         assert s.exec(select(LinkCode.used_at)).one() is not None
@@ -221,8 +229,8 @@ def test_one_code_typed_on_two_chats_at_once_joins_one(db: Engine, settings: Set
 def test_two_codes_typed_on_each_other_s_chats_at_once_join_once(
     db: Engine, settings: Settings
 ) -> None:
-    """Lan's Telegram code on her Zalo chat, her Zalo code on her Telegram chat, at once:
-    she ends one person with both chats; the later try finds nothing left to join."""
+    """Lan's Telegram code on her Zalo chat, her Zalo code on her Telegram chat, both joined
+    at once: she ends one person with both chats; the later try finds nothing left to join."""
     whom = three_people(db)
     telegram, zalo = whom("9401"), whom("b401")
     with session_scope(db) as s:
@@ -239,3 +247,22 @@ def test_two_codes_typed_on_each_other_s_chats_at_once_join_once(
     assert whom("9401") == whom("b401")
     with Session(db) as s:
         assert len(s.exec(select(Contact)).all()) == 2
+
+
+def test_one_question_joined_twice_at_once_merges_once(db: Engine, settings: Settings) -> None:
+    """Gộp pressed twice at the same moment (a double tap, two devices): one merge, one code
+    spent, the other press told nothing was joined."""
+    whom = three_people(db)
+    lan = whom("9401")
+    with session_scope(db) as s:
+        code = create_link_code(s, contact_id=lan, now=NOW)
+    zalo = Caller("text", "b401", "b401")
+    answers = at_once(services_on(db, settings), [(zalo, code), (zalo, code)])
+    assert sorted("gộp hai tài khoản" in a for a in answers) == [False, True], answers
+    assert sum("Không gộp" in a for a in answers) == 1
+    assert whom("b401") == lan
+    with Session(db) as s:
+        assert len(s.exec(select(Contact)).all()) == 2
+        merged = s.exec(select(AuditLog).where(AuditLog.action == "contact.merged")).all()
+        assert len(merged) == 1
+        assert s.exec(select(LinkCode.used_at)).one() is not None

@@ -3,8 +3,9 @@
 Lan is a member of Xã A on Telegram. When Telegram was blocked she registered on the Zalo
 side (here the text channel Zalo builds on) with a new invite, as the coordinator leading
 Xã B, and reported there. `/link` on Telegram and `/link <code>` on the other chat prove
-she holds both: her two people become one, with both units and the higher role, and she is
-told so on both chats. Codes that are wrong, expired or used join nothing and lose nothing.
+she holds both: asked first who joins whom, and answering 1 (Gộp), her two people become
+one, with both units and the higher role, and she is told so on both chats. Codes that are
+wrong, expired or used join nothing and lose nothing.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ async def two_lans(bot: BotUnderTest) -> None:
     assert "Đã ghi nhận" in typed(bot, LAN_ZALO, "xong", 1)
 
 
+def joined(bot: BotUnderTest, who: str, code: str, n: int) -> str:
+    """Type `/link <code>` on the text channel, be asked, answer 1 (Gộp); return the answer."""
+    assert "1 = Gộp" in typed(bot, who, f"/link {code}", n)
+    return typed(bot, who, "1", n + 100)
+
+
 def people_named_lan(bot: BotUnderTest) -> list[int]:
     """Return the ids of the people named Lan."""
     with bot.session() as s:
@@ -77,11 +84,11 @@ async def test_lan_links_her_zalo_person_and_is_one_person_everywhere(bot: BotUn
     """Reports, units, the role, /whoami, /contacts, digests and reminders: one Lan."""
     await two_lans(bot)
     assert len(people_named_lan(bot)) == 2
-    joined = typed(bot, LAN_ZALO, f"/link {await code_of(bot)}", 2)
-    assert "gộp hai tài khoản" in joined
-    assert "Vai trò: điều phối (vai trò cao hơn của hai tài khoản)" in joined
-    assert "Đơn vị: Xã A, Xã B" in joined
-    assert "Đơn vị gộp vào từ tài khoản kênh văn bản: Xã B" in joined
+    answer = joined(bot, LAN_ZALO, await code_of(bot), 2)
+    assert "gộp hai tài khoản" in answer
+    assert "Vai trò: điều phối (vai trò cao hơn của hai tài khoản)" in answer
+    assert "Đơn vị: Xã A, Xã B" in answer
+    assert "Đơn vị gộp vào từ tài khoản kênh văn bản: Xã B" in answer
     [lan] = people_named_lan(bot)
     whoami = (await bot.send(LAN, "/whoami")).text or ""
     assert "Xã A" in whoami
@@ -130,7 +137,7 @@ async def test_wrong_expired_and_used_codes_join_nothing(bot: BotUnderTest) -> N
     assert "hết hạn" in typed(bot, LAN_ZALO, f"/link {old}", 3)
     assert len(people_named_lan(bot)) == 2
     good = await code_of(bot)
-    assert "gộp hai tài khoản" in typed(bot, LAN_ZALO, f"/link {good}", 4)
+    assert "gộp hai tài khoản" in joined(bot, LAN_ZALO, good, 4)
     assert "không đúng, đã dùng" in typed(bot, HOA, f"/link {good}", 5)
     assert "không đúng, đã dùng" in typed(bot, LAN_ZALO, f"/link {good}", 6)
     fresh = await code_of(bot)

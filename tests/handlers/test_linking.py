@@ -142,13 +142,15 @@ async def test_a_wrong_or_expired_code_links_nothing_and_guesses_are_limited(
 
 
 async def test_an_empty_person_is_merged_and_keeps_the_higher_role(bot: BotUnderTest) -> None:
-    """A text-channel admin with no history merges into Lan, who becomes an admin."""
+    """A text-channel admin with no history, asked first, merges into Lan, who becomes an
+    admin."""
     await province(bot)
     with bot.session() as s:
         make_contact(s, 0, role="admin", name="", channel="text", external_id=LAN_TEXT)
         before = {c.id for c in s.exec(select(Contact))}
     code = await code_of(bot, LAN)
-    assert "Đã liên kết" in typed(bot, LAN_TEXT, f"/link {code}", 1)
+    assert "với vai trò quản trị" in typed(bot, LAN_TEXT, f"/link {code}", 1)
+    assert "Đã liên kết" in typed(bot, LAN_TEXT, "1", 2)
     with bot.session() as s:
         lan = person(s, LAN)
         identities = s.exec(

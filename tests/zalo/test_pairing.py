@@ -177,6 +177,26 @@ async def test_a_telegram_official_links_zalo_with_a_code(zbot: ZaloBot) -> None
     assert zalo_chat.contact_id == telegram.contact_id
 
 
+async def test_a_zalo_chat_that_is_someone_is_asked_before_it_joins(zbot: ZaloBot) -> None:
+    """Hoa, registered on Zalo, sends Lan's code: she is asked whom she would join; 2 (Hủy)
+    changes nothing and keeps the code, 1 (Gộp) makes Hoa's person Lan's."""
+    code = await telegram_link_code(zbot, 3703, "Lan", "Xã Liên")
+    with zbot.session() as s:
+        make_contact(s, 0, units=[make_unit(s, "XH", "Xã Hòa")], name="Hoa", channel="zalo",
+                     external_id=HOA)  # fmt: skip
+    zbot.zalo.add_user(HOA, "Hoa")
+    [question] = await zbot.say(HOA, f"/link {code}")
+    assert "Mã liên kết này là của Lan (thành viên; đơn vị: Xã Liên)" in question
+    assert "1 = Gộp\n2 = Hủy" in question
+    assert "Đã hủy" in (await zbot.say(HOA, "2"))[0]
+    with zbot.session() as s:
+        assert identity(s, HOA).contact_id != identity(s, "3703").contact_id
+    await zbot.say(HOA, f"/link {code}")
+    assert "gộp hai tài khoản" in (await zbot.say(HOA, "1"))[0]
+    with zbot.session() as s:
+        assert identity(s, HOA).contact_id == identity(s, "3703").contact_id
+
+
 async def test_the_one_who_loses_a_race_for_a_code_is_refused_and_not_registered(
     zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
