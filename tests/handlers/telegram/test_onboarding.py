@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from bench import hostile_files
 from db.models import AuditLog, Invite, Unit, UnitContact
 from db.queries.contacts import find_contact
 from devtools.fakebotapi import ChatMessage
-from bench import hostile_files
 from tests.core.test_spreadsheet import UNITS, hostile
 from tests.factories import identity, make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
