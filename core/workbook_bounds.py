@@ -39,7 +39,8 @@ MAX_CELLS = 1_000_000  # 20,000 rows of 50 cells; openpyxl parses each, even pas
 CHUNK = 1 << 18
 DIMENSION_WITHIN = 1 << 16  # Excel writes it first in a sheet, after sheetPr
 _ROW_NUMBER = re.compile(rb'\s+r="(\d{1,7})"')
-_PREFIX = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?(?:worksheet|sst|workbook)[\s>]")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_END_TAG = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>")
 
 
 def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
@@ -75,15 +76,14 @@ def _bound(item: zipfile.ZipInfo, limit: int, code: str) -> None:
         raise UnreadableFile(code, size=item.file_size, limit=limit)
 
 
-def _prefix(head: bytes) -> bytes:
-    """Return the namespace prefix a part's root element is written with ("x:"), or b""."""
-    found = _PREFIX.search(head)
-    return found.group(1) + b":" if found and found.group(1) else b""
+def _tags(name: bytes) -> tuple[bytes, ...]:
+    """Return how an element opens, with any namespace prefix: `<si>`, `<si `, `<si/`,
+    `<x:si>`... (a prefix read from the root alone is evaded by a comment before it; a
+    text holding ":si " is counted too, which only brings a bound nearer)."""
+    return tuple(start + name + end for start in (b"<", b":") for end in (b">", b" ", b"/"))
 
 
-def _tags(prefix: bytes, name: bytes) -> tuple[bytes, ...]:
-    """Return how an element opens: `<si>`, `<si `, `<si/` (or with the prefix)."""
-    return tuple(b"<" + prefix + name + end for end in (b">", b" ", b"/"))
+_CELL_TAGS = _tags(b"c")
 
 
 def _cut(data: bytes) -> int:
@@ -98,10 +98,9 @@ def _count(archive: zipfile.ZipFile, item: zipfile.ZipInfo, name: bytes, stop: i
     count = 0
     with archive.open(item) as stream:
         tail = b""
-        tags: tuple[bytes, ...] = ()
+        tags = _tags(name)
         while chunk := stream.read(CHUNK):
             data = tail + chunk
-            tags = tags or _tags(_prefix(data[:4096]), name)
             cut = _cut(data)  # a tag cut at the chunk's end is counted with the next chunk
             count += sum(data.count(tag, 0, cut) for tag in tags)
             tail = data[cut:]
@@ -131,9 +130,6 @@ class _SheetScan:
 
     def __init__(self, max_rows: int) -> None:
         self.max_rows = max_rows
-        self.row_tag: re.Pattern[bytes] | None = None
-        self.cell_tags: tuple[bytes, ...] = ()
-        self.end_tag = b""
         self.offset = 0  # of the data fed, in the sheet's bytes
         self.rows = 0
         self.cells = 0
@@ -143,16 +139,11 @@ class _SheetScan:
 
     def feed(self, data: bytes, cut: int) -> bool:
         """Count data[:cut]; return True once past the rows (the rest is not data)."""
-        if self.row_tag is None:
-            prefix = _prefix(data[:4096])
-            self.row_tag = re.compile(b"<" + re.escape(prefix) + rb"row[\s/>]")
-            self.cell_tags = _tags(prefix, b"c")
-            self.end_tag = b"</" + prefix + b"sheetData>"
-        end = data.find(self.end_tag, 0, cut)
-        done = end >= 0
-        stop = end if done else cut
+        end = _END_TAG.search(data, 0, cut)
+        done = end is not None
+        stop = end.start() if end else cut
         position = 0
-        for found in self.row_tag.finditer(data, 0, stop):
+        for found in _ROW_TAG.finditer(data, 0, stop):
             self._cells(data, position, found.start())
             self._row(self.offset + found.start(), data[found.end() - 1 : found.end() + 40])
             position = found.start()
@@ -163,7 +154,7 @@ class _SheetScan:
 
     def _cells(self, data: bytes, start: int, end: int) -> None:
         """Count the cells in data[start:end], all in the current row."""
-        found = sum(data.count(tag, start, end) for tag in self.cell_tags)
+        found = sum(data.count(tag, start, end) for tag in _CELL_TAGS)
         self.row_cells += found
         self.cells += found
         if self.row_cells > MAX_ROW_CELLS:

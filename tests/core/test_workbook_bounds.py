@@ -8,6 +8,9 @@ the scale of a province's appendix pass.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -106,6 +109,37 @@ def test_a_row_of_a_million_cells_is_refused_before_it_is_read(
     refused = refusal(hostile.wide_row_bomb(1_000_000, dimension))
     assert (refused.code, refused.params) == ("row_too_wide", {"row": 2, "most": 16_384})
     assert "row" not in parsed
+
+
+def prefixed(content: bytes) -> bytes:
+    """Return the workbook with its sheet and shared strings written with a namespace
+    prefix (`<x:row>`), declared on a root that a long comment puts past the first KBs."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"):
+                data = re.sub(rb"<(/?)(\w+)", rb"<\1x:\2", data)
+                data = data.replace(b"xmlns=", b"xmlns:x=", 1)
+                data = b"<!--" + b" " * 10_000 + b"-->" + data
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_namespace_prefix_hides_no_row_or_string_from_the_bounds(
+    parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`<x:c/>` and `<x:si>` are counted as `<c/>` and `<si>` are."""
+    monkeypatch.setattr(workbook_bounds, "MAX_SHARED_STRINGS", 1_000)
+    assert refusal(prefixed(hostile.shared_strings_bomb(1_001))).code == "too_many_strings"
+    assert "strings" not in parsed
+    refused = refusal(prefixed(hostile.wide_row_bomb(16_385, "A1:C2")))
+    assert (refused.code, refused.params) == ("row_too_wide", {"row": 2, "most": 16_384})
+    assert "row" not in parsed
+    assert len(read_table(prefixed(hostile.shared_strings_bomb(10))).rows) == 2
 
 
 def test_too_many_rows_are_refused_from_the_bytes_before_a_row_is_read(
