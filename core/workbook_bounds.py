@@ -48,7 +48,9 @@ def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
     or that has too many sheets or shared strings; nothing of it is parsed.
 
     A sheet without its dimension near its start is parsed whole by openpyxl as the
-    workbook opens, looking for one (hidden or not): its rows are checked here too.
+    workbook opens, looking for one (hidden or not): its rows are checked here too. A sheet
+    is whatever part the workbook's relationships name, anywhere in the zip: every other
+    XML part is taken as one (bounded as one; a theme or the relationships hold no row).
     """
     for item in archive.infolist():
         name = item.filename.lower()
@@ -58,11 +60,11 @@ def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
                 raise UnreadableFile("too_many_strings", most=MAX_SHARED_STRINGS)
         elif name.endswith("styles.xml"):
             _bound(item, MAX_STYLES_BYTES, "styles_too_large")
-        elif name == "xl/workbook.xml":
+        elif name.endswith("workbook.xml"):
             _bound(item, MAX_WORKBOOK_BYTES, "not_a_table")
             if _count(archive, item, b"sheet", MAX_SHEETS) > MAX_SHEETS:
                 raise UnreadableFile("too_many_sheets", most=MAX_SHEETS)
-        elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        elif name.endswith((".xml", ".rels")):
             _bound(item, MAX_SHEET_BYTES, "sheet_too_large")
             with archive.open(item) as stream:
                 declared = b"dimension" in stream.read(DIMENSION_WITHIN)

@@ -142,6 +142,22 @@ def test_a_namespace_prefix_hides_no_row_or_string_from_the_bounds(
     assert len(read_table(prefixed(hostile.shared_strings_bomb(10))).rows) == 2
 
 
+def test_a_sheet_stored_outside_the_worksheets_folder_is_bounded_too(parsed: list[str]) -> None:
+    """The relationships may name a sheet anywhere in the zip: openpyxl reads it there."""
+    moved = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(hostile.wide_row_bomb(1_000_000))) as source,
+        zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item).replace(b"worksheets/sheet1.xml", b"elsewhere.xml")
+            name = item.filename.replace("worksheets/sheet1.xml", "elsewhere.xml")
+            target.writestr(name, data)
+    refused = refusal(moved.getvalue())
+    assert (refused.code, refused.params) == ("row_too_wide", {"row": 2, "most": 16_384})
+    assert parsed == []
+
+
 def test_too_many_rows_are_refused_from_the_bytes_before_a_row_is_read(
     parsed: list[str],
 ) -> None:
