@@ -15,8 +15,9 @@ What is checked, before the part is parsed:
   rows, cells per row, bytes per row and cells in all, by one pass over its bytes
   (`check_sheet`). Its declared dimension is not trusted either way.
 
-The bounds are far above a real file's (a 20,000-row appendix, see tests), and every
-refusal names what is too large (UnreadableFile codes, `app/texts/imports.toml`).
+The bounds are above a real file's (a 20,000-row appendix with long titles passes) and
+keep a file just under all of them below the bot's 120 MB peak RSS (bench/README.md);
+every refusal names what is too large (UnreadableFile codes, `app/texts/imports.toml`).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ import zipfile
 from core.spreadsheet_errors import UnreadableFile
 
 MB = 1024 * 1024
-MAX_SHARED_STRINGS_BYTES = 24 * MB  # 20,000 rows of 300-letter Vietnamese titles: ~15 MB
-MAX_SHARED_STRINGS = 250_000  # 20,000 rows x 12 distinct texts; ~25 MB in openpyxl
-MAX_STYLES_BYTES = 1 * MB  # Excel's own files: a few KB; 1 MB is ~12,000 cell formats
+MAX_SHARED_STRINGS_BYTES = 16 * MB  # 20,000 rows of 800 bytes of text (a 300-letter title: 400)
+MAX_SHARED_STRINGS = 250_000  # 20,000 rows x 12 distinct texts; ~22 MB in openpyxl
+MAX_STYLES_BYTES = MB // 2  # Excel's own files: a few KB; 512 KB is ~7,500 cell formats
 MAX_WORKBOOK_BYTES = 1 * MB  # the list of sheets and defined names
 MAX_SHEET_BYTES = 48 * MB  # 20,000 rows of 700 letters in inline strings: 38 MB
 MAX_SHEETS = 250

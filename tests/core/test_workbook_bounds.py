@@ -221,9 +221,9 @@ def test_a_csv_field_over_many_lines_past_the_bound_says_so() -> None:
 @pytest.mark.parametrize(
     ("code", "params", "vi", "en"),
     [
-        ("shared_strings_too_large", {"size": 30 << 20, "limit": 24 << 20}, "30 MB", "24 MB"),
+        ("shared_strings_too_large", {"size": 30 << 20, "limit": 16 << 20}, "30 MB", "16 MB"),
         ("too_many_strings", {"most": 250_000}, "tối đa 250.000", "at most 250,000"),
-        ("styles_too_large", {"size": 18 << 20, "limit": 1 << 20}, "CSV UTF-8", "Paste Values"),
+        ("styles_too_large", {"size": 18 << 20, "limit": 1 << 19}, "0,5 MB", "Paste Values"),
         ("too_many_sheets", {"most": 250}, "chỉ với trang tính cần nhập", "only the sheet"),
         ("sheet_too_large", {"size": 49 << 20, "limit": 48 << 20}, "48 MB", "48 MB"),
         ("row_too_wide", {"row": 2, "most": 16_384}, "Dòng 2", "Row 2"),

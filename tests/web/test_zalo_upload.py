@@ -131,7 +131,7 @@ async def test_a_hostile_workbook_is_refused_saying_what_is_too_large(
     content = hostile_files.styles_bomb(300_000)
     files = {"file": ("nhiem-vu.xlsx", content, "application/octet-stream")}
     refused = await served.http.post(link, files=files)
-    assert "Tệp XLSX chứa quá nhiều định dạng ô (17,7 MB; tối đa 1 MB)" in refused.text
+    assert "Tệp XLSX chứa quá nhiều định dạng ô (17,7 MB; tối đa 0,5 MB)" in refused.text
     assert "«CSV UTF-8»" in refused.text
     assert new_units(served) == []
 

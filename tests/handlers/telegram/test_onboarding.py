@@ -141,7 +141,7 @@ async def test_xlsx_of_a_million_shared_strings_is_refused_saying_what_is_too_la
     content = hostile_files.shared_strings_bomb(1_800_000)
     reply = await send_file(bot, ADMIN_ID, content, "nhiem-vu.xlsx")
     text = reply.text or ""
-    assert "Tệp XLSX chứa quá nhiều chữ (29,2 MB sau khi giải nén; tối đa 24 MB)" in text
+    assert "Tệp XLSX chứa quá nhiều chữ (29,2 MB sau khi giải nén; tối đa 16 MB)" in text
     assert "chỉ với trang tính cần nhập" in text
     assert "«CSV UTF-8»" in text
 
