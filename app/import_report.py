@@ -15,6 +15,7 @@ PREVIEWED_REJECTIONS = 5  # a preview names the first rejected rows; the report 
 # a 5,000-row file of one bad column was 120 Telegram messages, flooding the admin's chat.
 CHAT_LISTED_REJECTIONS = 50
 # The bound a rejection's reason names ({limit}), by reason.
+BYTE_PARAMS = frozenset({"size", "limit"})  # of an UnreadableFile: bytes
 LIMITS = {"description_too_long": MAX_DESCRIPTION}
 
 
@@ -117,12 +118,15 @@ def unreadable_text(
     key = f"imports.unreadable_{code}"
     if code == "formulas_not_saved":
         return catalog.get(lang, key, cells=_cells(catalog, lang, params or {}))
-    sizes = {
-        name: megabytes(value) for name, value in (params or {}).items() if isinstance(value, int)
+    # "size" and "limit" are bytes, shown in MB; "most" (a count) and "row" as they are
+    values = {
+        name: megabytes(value) if name in BYTE_PARAMS else value
+        for name, value in (params or {}).items()
+        if isinstance(value, int)
     }
     if not catalog.has(key):
-        key, sizes = "imports.unreadable_not_a_table", {}
-    return catalog.get(lang, key, **sizes)
+        key, values = "imports.unreadable_not_a_table", {}
+    return catalog.get(lang, key, **values)
 
 
 def _cells(catalog: Catalog, lang: str, params: Mapping[str, int | str]) -> str:

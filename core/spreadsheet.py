@@ -24,11 +24,14 @@ import csv
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.spreadsheet_errors import UnreadableFile as UnreadableFile  # where importers look
 from core.textnorm import fold
+from core.workbook_bounds import check_parts, check_sheet
 
 # Folded Vietnamese column name -> the import contracts' column.
 HEADER_ALIASES = {
@@ -74,6 +77,7 @@ HEADER_ALIASES = {
 }
 
 MAX_ROWS = 20_000  # data rows after the header; every row counts, blank or not
+MAX_LINE_CHARS = 100_000  # a CSV line; a row of 64 full cells of /newtask is ~25,000
 MAX_COLUMNS = 64  # the formats have about six columns; the rest of a row is not read
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # the IMPORT_MAX_BYTES default
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 20,000-row XLSX unpacks to a few MB
@@ -89,21 +93,6 @@ HEADER_SEARCH_ROWS = 10
 HEADER_KNOWN_COLUMNS = 2
 # The import contracts' columns (units, tasks): what a header row is recognised by.
 KNOWN_COLUMNS = frozenset(HEADER_ALIASES.values()) | {"parent_code"}
-
-
-class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a code failure)
-    """The file is not a CSV or XLSX table we can read; nothing is applied."""
-
-    def __init__(self, code: str, **params: int | str) -> None:
-        super().__init__(code)
-        # "not_a_table" | "empty" | "too_many_rows" | "bad_encoding" | "too_big"
-        # | "too_large_unpacked" | "missing_columns"
-        # | "other_spreadsheet" (an Excel 97-2003 .xls or OpenDocument .ods, whatever its name)
-        # | "formulas_not_saved" (raised by an importer, see Table.unsaved)
-        self.code = code
-        # sizes in bytes for "too_big" and "too_large_unpacked"; for "formulas_not_saved"
-        # the first cells ("B2, B3") and how many more there are
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -278,12 +267,35 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
             raise UnreadableFile("bad_encoding") from None
     if "\x00" in text:  # PostgreSQL stores no NUL; a binary file read as UTF-16 has some
         raise UnreadableFile("not_a_table")
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: min(_line_end(text, 0), MAX_LINE_CHARS)]
     delimiter = max((",", ";", "\t"), key=first_line.count)  # a tie keeps the comma
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
-        yield from csv.reader(io.StringIO(text), delimiter=delimiter)
-    except csv.Error:
+        yield from reader
+    except csv.Error as error:  # a quoted field over several lines, past csv's own bound
+        if "field limit" in str(error):
+            raise UnreadableFile(
+                "line_too_long", row=reader.line_num, most=MAX_LINE_CHARS
+            ) from None
         raise UnreadableFile("not_a_table") from None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Yield the text's lines, refusing one of more than MAX_LINE_CHARS letters before the
+    csv module splits it (a line of five million commas was a row of five million cells)."""
+    start, number = 0, 0
+    while start < len(text):
+        end, number = _line_end(text, start), number + 1
+        if end - start > MAX_LINE_CHARS:
+            raise UnreadableFile("line_too_long", row=number, most=MAX_LINE_CHARS)
+        yield text[start:end]
+        start = end
+
+
+def _line_end(text: str, start: int) -> int:
+    """Return where the line starting at `start` ends, after its newline."""
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end + 1
 
 
 def _xlsx_rows(
@@ -308,6 +320,8 @@ def _xlsx_rows(
         if hasattr(sheet, "reset_dimensions"):  # a read-only sheet: forget the declared size
             sheet.reset_dimensions()
         sheet_path = getattr(sheet, "_worksheet_path", "")
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            check_sheet(archive, sheet_path, MAX_ROWS + 1)  # before openpyxl reads a row
         downward = _merged_down(content, sheet_path)
         if unsaved is not None:
             unsaved.update(_no_values(content, sheet_path))
@@ -449,7 +463,8 @@ def _spread(
 
 
 def _check_unpacked(content: bytes) -> None:
-    """Refuse a workbook that unpacks to more than MAX_UNPACKED_BYTES (a zip bomb).
+    """Refuse a workbook that unpacks to more than MAX_UNPACKED_BYTES (a zip bomb), or
+    whose parts openpyxl reads whole are too large (core/workbook_bounds).
 
     The sizes come from the zip's directory; zipfile never unpacks more than the size a
     member declares, so a lie there only truncates the member, which then fails its check.
@@ -457,10 +472,11 @@ def _check_unpacked(content: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise UnreadableFile("too_large_unpacked", size=unpacked, limit=MAX_UNPACKED_BYTES)
+            check_parts(archive, MAX_ROWS + 1)  # each part openpyxl reads whole, and the sheets
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
         raise UnreadableFile("not_a_table") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise UnreadableFile("too_large_unpacked", size=unpacked, limit=MAX_UNPACKED_BYTES)
 
 
 def _cell_text(value: object) -> str:

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from bench import hostile_files
 from bot.cli import main
 from db.engine import make_engine
 from db.models import Invite, Unit
@@ -76,6 +77,19 @@ def test_import_exits_2_when_the_file_is_over_the_size_limit(
     assert main(["units", "import", str(path)]) == 2
     assert "Tệp quá lớn (0,1 MB; tối đa 0,1 MB)" in capsys.readouterr().err
     assert not (workdir / "cli.sqlite3").exists()  # refused before the database is touched
+
+
+def test_import_exits_2_with_one_line_when_an_xlsx_part_is_too_large(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A workbook of a million-cell row is refused in one line saying which row, exit 2."""
+    path = workdir / "units.xlsx"
+    path.write_bytes(hostile_files.wide_row_bomb(1_000_000))
+    assert main(["units", "import", str(path)]) == 2
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1
+    assert said[0].startswith("Dòng 2 của tệp có quá nhiều ô (tối đa 16.384).")
+    assert not (workdir / "cli.sqlite3").exists() or units_in(workdir) == []
 
 
 def test_invites_export_asks_telegram_for_the_bot_name(

@@ -223,6 +223,26 @@ def test_import_tasks_rejects_a_description_longer_than_the_form_takes(session: 
     assert "3.000" in reason_text(load_catalog(), "vi", report.rejected[0])
 
 
+def test_import_tasks_rejects_an_xlsx_title_of_excels_longest_cell(session: Session) -> None:
+    """A title cell of 32,767 letters (Excel's bound) is read, and its row rejected as too
+    long with its first words; the row beside it is applied."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["code", "title", "deadline", "assignees"])
+    sheet.append(["T1", "Triển khai " + "ạ" * 32_756, "15/12/2026", "xã"])
+    sheet.append(["T2", "Hai", "15/12/2026", "xã"])
+    out = io.BytesIO()
+    book.save(out)
+    table = read_table(out.getvalue(), "tasks.xlsx")
+    assert len(table.rows[0][1]["title"]) == 32_767
+    report = import_tasks(session, table, actor_id=None, now=NOW, tz=VN)
+    assert [(r.row, r.reason) for r in report.rejected] == [(2, "title_too_long")]
+    assert report.rejected[0].params["value"].startswith("Triển khai ạạ")
+    assert report.added == ["T2"]
+
+
 def test_import_tasks_refuses_deadlines_left_as_formulas_without_values(
     session: Session,
 ) -> None:

@@ -17,6 +17,7 @@ from playwright.async_api import Browser
 from pydantic import SecretStr
 from sqlmodel import select
 
+from bench import hostile_files
 from bot.settings import Settings
 from db.models import Contact, ContactIdentity, Unit
 from devtools.fakezalo import FakeZalo
@@ -119,6 +120,20 @@ async def test_an_unknown_file_and_no_file_are_explained(
     assert "tiêu đề, hạn, đơn vị" in unknown.text  # what the header row needs, in Vietnamese
     empty = await served.http.post(link, files={"action": (None, "")})
     assert "Chưa chọn tệp" in empty.text
+
+
+async def test_a_hostile_workbook_is_refused_saying_what_is_too_large(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A small workbook of 300,000 cell formats is refused unparsed, with what to do."""
+    link = await upload_link(served, fake_zalo)
+    content = hostile_files.styles_bomb(300_000)
+    files = {"file": ("nhiem-vu.xlsx", content, "application/octet-stream")}
+    refused = await served.http.post(link, files=files)
+    assert "Tệp XLSX chứa quá nhiều định dạng ô (17,7 MB; tối đa 0,5 MB)" in refused.text
+    assert "«CSV UTF-8»" in refused.text
+    assert new_units(served) == []
 
 
 async def test_forged_expired_and_demoted_links_are_refused(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from bench import hostile_files
 from db.models import AuditLog, Invite, Unit, UnitContact
 from db.queries.contacts import find_contact
 from devtools.fakebotapi import ChatMessage
@@ -130,6 +131,19 @@ async def test_file_over_the_import_limit_is_refused_with_what_to_do(bot: BotUnd
     assert bot.server.calls("getFile") == []
     with bot.session() as s:
         assert s.exec(select(Unit)).all() == []
+
+
+async def test_xlsx_of_a_million_shared_strings_is_refused_saying_what_is_too_large(
+    bot: BotUnderTest,
+) -> None:
+    """A 75 KB workbook that unpacks to 30 MB of shared strings is refused unparsed, with
+    the size, the bound and what to do; nothing is applied."""
+    content = hostile_files.shared_strings_bomb(1_800_000)
+    reply = await send_file(bot, ADMIN_ID, content, "nhiem-vu.xlsx")
+    text = reply.text or ""
+    assert "Tệp XLSX chứa quá nhiều chữ (29,2 MB sau khi giải nén; tối đa 16 MB)" in text
+    assert "chỉ với trang tính cần nhập" in text
+    assert "«CSV UTF-8»" in text
 
 
 async def test_spent_expired_and_unknown_codes_get_the_same_answer(bot: BotUnderTest) -> None:
