@@ -2,7 +2,7 @@
 
 `answer_text` reads what an official wrote: the answer to the bot's pending question (a
 blocker's reason, an extension's date, which task), else a status report attributed to one
-of their open items (core.replies.parse_reply, core.checkin.decide). `choose` applies a
+of their open items (core.replies.parse.parse_reply, core.checkin.decide). `choose` applies a
 choice the bot offered (a Telegram button, or a number typed on a text-only channel). Both
 return what to say as data (`Said`, with choices); the adapter renders it.
 """
@@ -51,7 +51,8 @@ from core.checkin import (
     task_numbers,
 )
 from core.numbers import typed_number
-from core.replies import ParsedReply, ReplyHint, ReplyKind, parse_reply
+from core.replies.parse import parse_reply
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.states import ReportState
 from core.textnorm import narrow
 from db.engine import session_scope
