@@ -47,32 +47,55 @@ def choose(
     if prefix == CONFIRM:
         return confirmed(services, actor, action, assignment_id)
     if prefix == "st" and action in ("done", "progress"):
-        state = ReportState.DONE if action == "done" else ReportState.IN_PROGRESS
-        report = Report(assignment_id, state, "button", dedup("btn", assignment_id))
-        result = record(services, actor, report)
-        choices = (
-            _percent_choices(t, assignment_id)
-            if state == ReportState.IN_PROGRESS and result.ok
-            else []
-        )
-        return Answer([Said(result.text, choices)], recorded=result, toast=result.text)
+        return _status(services, actor, action, assignment_id, dedup)
     if prefix == "st" and action in ("blocked", "extension"):
         return _ask(services, actor, action, assignment_id, origin or {})
     if prefix == "pc" and action == "skip":
         return Answer([Said(t("checkin.skipped"))], toast=t("checkin.skipped"))
     percent = typed_number(action)
     if prefix == "pc" and percent is not None:
-        report = Report(
-            assignment_id,
-            "in_progress",
-            "button",
-            dedup("pct", assignment_id),
-            percent=percent,
-            amends=dedup("btn", assignment_id),
-        )
-        result = record(services, actor, report)
-        return Answer([Said(result.text)], recorded=result, toast=result.text)
+        return _percent(services, actor, percent, assignment_id, dedup)
     return stale
+
+
+def _status(
+    services: Services,
+    actor: Actor,
+    action: str,
+    assignment_id: int,
+    dedup: Callable[[str, int], str],
+) -> Answer:
+    """Record "done" or "in progress" as pressed; in progress offers its percentages."""
+    t = partial(services.catalog.get, actor.lang)
+    state = ReportState.DONE if action == "done" else ReportState.IN_PROGRESS
+    report = Report(assignment_id, state, "button", dedup("btn", assignment_id))
+    result = record(services, actor, report)
+    choices = (
+        _percent_choices(t, assignment_id)
+        if state == ReportState.IN_PROGRESS and result.ok
+        else []
+    )
+    return Answer([Said(result.text, choices)], recorded=result, toast=result.text)
+
+
+def _percent(
+    services: Services,
+    actor: Actor,
+    percent: int,
+    assignment_id: int,
+    dedup: Callable[[str, int], str],
+) -> Answer:
+    """Record the percentage chosen after "in progress", amending that press's report."""
+    report = Report(
+        assignment_id,
+        "in_progress",
+        "button",
+        dedup("pct", assignment_id),
+        percent=percent,
+        amends=dedup("btn", assignment_id),
+    )
+    result = record(services, actor, report)
+    return Answer([Said(result.text)], recorded=result, toast=result.text)
 
 
 def _percent_choices(t: Any, assignment_id: int) -> Rows:
