@@ -21,7 +21,8 @@ from typing import Any
 
 from core.calendar import WorkingCalendar
 from core.deadlines import beyond_horizon
-from core.replies import ParsedReply, ReplyHint, ReplyKind, parse_reply
+from core.replies.parse import parse_reply
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 
 TASK_NUMBER_RE = re.compile(r"#\s?(\d{1,9})\b")
 ONLY_NUMBER_RE = re.compile(r"^\s*#?\s?(\d{1,9})\s*[.!]?\s*$")

@@ -18,8 +18,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import actions, auth, files, health, pages, upload
+from web import actions, auth, health, pages, upload
 from web.deps import WebDeps
+from web.files import charts, evidence, exports, invites, reports
 from web.render import message_page
 from web.static_files import STATIC, VersionedStatic
 from web.webhooks import webhook
@@ -121,12 +122,14 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/tasks/{task_id:int}/nudge", actions.nudge, methods=["POST"]),
         Route("/matrix", pages.matrix, methods=["GET"]),
         Route("/units/{unit_id:int}", pages.unit, methods=["GET"]),
-        Route("/files/export/{which:str}", files.export_file, methods=["GET", "POST"]),
-        Route("/files/evidence/{evidence_id:int}", files.evidence_file, methods=["GET", "POST"]),
-        Route("/files/chart/{task_id:int}", files.chart_file, methods=["GET", "POST"]),
-        Route("/files/photo/{task_id:int}", files.photo_file, methods=["GET"]),
-        Route("/files/report/{which:str}", files.report_file, methods=["GET", "POST"]),
-        Route("/files/invites/{which:str}", files.invites_file, methods=["GET", "POST"]),
+        Route("/files/export/{which:str}", exports.export_file, methods=["GET", "POST"]),
+        Route(
+            "/files/evidence/{evidence_id:int}", evidence.evidence_file, methods=["GET", "POST"]
+        ),
+        Route("/files/chart/{task_id:int}", charts.chart_file, methods=["GET", "POST"]),
+        Route("/files/photo/{task_id:int}", charts.photo_file, methods=["GET"]),
+        Route("/files/report/{which:str}", reports.report_file, methods=["GET", "POST"]),
+        Route("/files/invites/{which:str}", invites.invites_file, methods=["GET", "POST"]),
         Route(upload.PATH, upload.upload_page, methods=["GET", "POST"]),
         Mount("/static", VersionedStatic(directory=STATIC), name="static"),
     ]

@@ -32,7 +32,7 @@ from core.spreadsheet import UnreadableFile, read_table
 from db.engine import session_scope
 from scheduler.workers import in_heavy_worker, in_worker
 from web.auth import deps_of
-from web.files import granted_link
+from web.files.signed import granted_link
 from web.landing import cross_origin, same_origin
 from web.limits import BodyTooLargeError, read_body
 from web.render import message_page

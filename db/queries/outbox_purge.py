@@ -7,7 +7,7 @@ sweep who was reminded today and when last. Past OUTBOX_KEEP_DAYS (400 days by d
 that a year's replies still find theirs) a row only takes room, and finished ones are
 deleted: sent, failed or cancelled, never one still `pending` or `sending`. A reply that
 quotes a message whose row is gone is read as free text, its task taken from the `#12` the
-quoted message names (`app/checkin._replied`).
+quoted message names (`app/checkin/about._replied`).
 
 Each batch is its own short transaction (SQLite's write lock, PostgreSQL's row locks held
 for one batch only), oldest first through `ix_outbox_created`; the rows' assignments

@@ -13,7 +13,8 @@ from typing import Any
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from app.checkin import Answer, choose
+from app.checkin import Answer
+from app.checkin.choice import choose
 from app.choices import STATUS_ACTIONS
 from app.reporting import Recorded
 from core.numbers import typed_number
@@ -87,7 +88,7 @@ def _rows(req: Request, answer: Answer) -> list[list[dict[str, Any]]] | None:
 
 
 async def _choose(req: Request, origin: dict[str, Any] | None = None) -> Answer:
-    """Apply the press (app.checkin.choose) in a worker thread: it waits for the database."""
+    """Apply the press (app.checkin.choice) in a worker thread: it waits for the database."""
     services, actor, args, dedup = req.services, req.actor, req.args, _dedup_of(req)
     return await in_update_worker(
         lambda: choose(services, actor, args, dedup=dedup, origin=origin)

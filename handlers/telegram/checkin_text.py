@@ -1,7 +1,7 @@
 """Status check-ins in words: a reply to a reminder, a message to the bot, and the answers
 to the bot's own questions (a blocker's reason, an extension's date, which task).
 
-The reading is the application's (`app.checkin.answer_text`); here the Telegram message is
+The reading is the application's (`app.checkin.text.answer_text`); here the Telegram message is
 turned into its input and the answer into messages, buttons and edits.
 """
 
@@ -11,7 +11,9 @@ from functools import partial
 
 from telegram import Message
 
-from app.checkin import RepliedTo, answer_text, cancel
+from app.checkin import RepliedTo
+from app.checkin.pending import cancel
+from app.checkin.text import answer_text
 from core.roles import Access
 from handlers.telegram import checkin_steps, fallback
 from handlers.telegram.access import Request, command

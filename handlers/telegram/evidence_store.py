@@ -13,7 +13,7 @@ from sqlmodel import Session
 from telegram import Message
 from telegram.error import TelegramError
 
-from app.checkin import caption_report, confirm_caption
+from app.checkin.caption import caption_report, confirm_caption
 from app.evidence_files import store_file
 from app.reporting import Report, record, refusal
 from core.textnorm import plain_file_name

@@ -12,7 +12,10 @@ from functools import partial
 from typing import Any
 
 from app.actor import NO_CONTACT, Actor, actor_from
-from app.checkin import Answer, RepliedTo, Said, answer_text, cancel, choose
+from app.checkin import Answer, RepliedTo, Said
+from app.checkin.choice import choose
+from app.checkin.pending import cancel
+from app.checkin.text import answer_text
 from app.link_confirm import PREFIX as LINK_PREFIX
 from app.linking import Caller, confirm, link
 from app.people import whoami

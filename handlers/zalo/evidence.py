@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.actor import Actor
-from app.checkin import Said, caption_report
+from app.checkin import Said
+from app.checkin.caption import caption_report
 from app.evidence_files import store_file
 from app.reporting import record, refusal, unit_inactive
 from app.services import Services

@@ -5,7 +5,7 @@ Read by the same use case as Telegram's /evidence (`app.evidence_files`). A unit
 that fits several units given the task is answered with numbered choices: a typed "2"
 lists the second unit's files (`el:p:<assignment id>`). Each file's link is signed for the
 coordinator for 24 hours and opens `/files/evidence/<id>`'s page, whose button downloads the
-file once (`web/files.py`, role and scope checked again). A long list goes on with "tiếp".
+file once (`web/files/`, role and scope checked again). A long list goes on with "tiếp".
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Zalo bots cannot send documents, so each answers with a download link under
 PUBLIC_BASE_URL, signed for the one person who asked and expiring in 24 hours
 (`app/links.py`). A link opens a page with one button that builds and sends the file, once
-(`web/files.py`, which checks the person's role and scope again then): Zalo's server
+(`web/files/`, which checks the person's role and scope again then): Zalo's server
 fetches links to preview them, and that fetch must neither use the link nor build a file.
 The chart is also sent as a photo (`PhotoSaid`), whose URL Zalo's server fetches itself:
 a link of its own (`/files/photo/...`), 15 minutes, good for one fetch. Without

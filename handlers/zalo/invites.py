@@ -2,7 +2,7 @@
 
 `/invites [all] [csv]`: the sheet of fresh invites, one per unit without a contact (`all`:
 every unit followed). Zalo bots send no files, so the answer is a download link
-(`/files/invites/...`, `web/files.py`) signed for the admin, with a page in front: the
+(`/files/invites/...`, `web/files/`) signed for the admin, with a page in front: the
 codes are made when the admin presses its button, not when Zalo's server previews the
 link, and the link works once.
 

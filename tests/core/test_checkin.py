@@ -20,7 +20,7 @@ from core.checkin import (
     reply_to_dict,
     task_numbers,
 )
-from core.replies import parse_reply
+from core.replies.parse import parse_reply
 
 TODAY = date(2026, 11, 18)  # a Wednesday
 DEADLINE = date(2026, 11, 30)

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.checkin import reply_from_dict, reply_to_dict
-from core.replies import MAX_SCAN_CHARS, ParsedReply, ReplyHint, ReplyKind, parse_reply
+from core.replies.parse import MAX_SCAN_CHARS, parse_reply
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 
 TODAY = date(2025, 6, 16)  # a Monday
 

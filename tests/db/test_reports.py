@@ -11,7 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.actor import Actor
-from app.checkin import RepliedTo, answer_text, choose
+from app.checkin import RepliedTo
+from app.checkin.choice import choose
+from app.checkin.text import answer_text
 from app.extensions import request_extension
 from app.i18n import load_catalog
 from app.reporting import Report, record

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from core.replies import ReplyKind, parse_reply
+from core.replies.parse import parse_reply
+from core.replies.result import ReplyKind
 from handlers.zalo.shorthand import rewrite
 
 

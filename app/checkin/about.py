@@ -1,0 +1,86 @@
+"""What a text is about: the sender's open items, the bot message it replies to, the decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Connection
+
+from app.actor import Actor
+from app.checkin import RepliedTo
+from app.services import Services
+from core.checkin import Decision, Item, decide, task_numbers
+from core.replies.parse import parse_reply
+from core.replies.result import ParsedReply
+from db.models import Assignment, Task
+from db.queries.checkin import OpenItem, message_outbox, open_items
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What a text about one task came to: the sender's open items, and the decision (None
+    when the text answers an explanation asked, `explanation_id`)."""
+
+    rows: list[OpenItem]
+    decision: Decision | None
+    explanation_id: int | None
+
+
+def decide_text(
+    services: Services,
+    connection: Connection,
+    actor: Actor,
+    text: str,
+    replied: RepliedTo | None,
+    forwarded: bool,
+) -> Decided:
+    """Read what a text may be about and decide what it says (None: an explanation's answer)."""
+    rows, items, about, explanation_id = read_about(connection, actor, replied)
+    if explanation_id is not None:
+        return Decided(rows, None, explanation_id)
+    reply = read_reply(services, text, forwarded)
+    decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
+    return Decided(rows, decision, None)
+
+
+def read_reply(services: Services, text: str, forwarded: bool) -> ParsedReply:
+    """Parse a reply; one forwarded is another's words, so the status it gives is asked."""
+    reply = parse_reply(text, today=services.today())
+    return replace(reply, uncertain=True) if forwarded else reply
+
+
+def read_about(
+    connection: Connection, actor: Actor, replied: RepliedTo | None
+) -> tuple[list[OpenItem], list[Item], list[int] | None, int | None]:
+    """Read what a text may be about: the open items, and the message it answers."""
+    rows = open_items(connection, unit_ids=actor.unit_ids)
+    items = [Item(i.assignment_id, i.task_id, i.done, i.reported) for i in rows]
+    about, explanation_id = _replied(connection, replied, items)
+    return rows, items, about, explanation_id
+
+
+def _replied(
+    connection: Connection, replied: RepliedTo | None, items: list[Item]
+) -> tuple[list[int] | None, int | None]:
+    """Return the assignments of the message answered (None: none known) or an explanation."""
+    if replied is None:
+        return None, None
+    if replied.assignment_ids:
+        return list(replied.assignment_ids), None
+    sent = message_outbox(connection, chat_id=replied.chat_id, message_id=replied.message_id)
+    if sent is not None:
+        if sent.key.startswith("explain:"):
+            return None, int(sent.key.split(":")[1])
+        return list(sent.assignment_ids) or None, None
+    # A message sent directly (/mytasks, a confirmation) names its tasks as #12.
+    numbers = task_numbers(replied.text)
+    about = [i.assignment_id for i in items if i.task_id in numbers]
+    return about or None, None
+
+
+def task_of(session: Any, assignment_id: int) -> Task:
+    """Return the task of an assignment."""
+    assignment = session.get(Assignment, assignment_id)
+    task: Task = session.get(Task, assignment.task_id)
+    return task

@@ -1,0 +1,205 @@
+"""What a decision comes to: record a clear reply, or ask which task, which status, or more."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import partial
+from typing import Any
+
+from app.actor import Actor
+from app.checkin import Answer, Said
+from app.checkin.about import task_of
+from app.checkin.confirm import confirm
+from app.choices import Choice, Rows, status_choices
+from app.extensions import request_extension
+from app.reporting import Report, record, unit_inactive
+from app.services import Services
+from core.checkin import (
+    STATE_OF_KIND,
+    Decision,
+    Outcome,
+    extension_target,
+    impossible_date,
+    reply_from_dict,
+    reply_to_dict,
+)
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
+from db.engine import session_scope
+from db.models import Assignment
+from db.queries.calendar import working_calendar
+from db.queries.checkin import OpenItem, unit_names
+from db.queries.pending import set_pending
+
+ASK_KEYS = {
+    "question": "ask_status_question",
+    "negation": "ask_status_negation",
+    "correction": "ask_status_correction",
+    "acknowledgement": "ask_status_acknowledgement",
+    "percent": "ask_status_percent",
+}
+Titles = dict[int, tuple[int, str]]  # an assignment's task number and title, as listed
+# Nothing open to report on: when every unit of the sender was deactivated, that is why.
+NOT_OPEN = (Outcome.NO_OPEN, Outcome.UNKNOWN_TASK, Outcome.CLOSED)
+
+
+def act(
+    services: Services,
+    actor: Actor,
+    decision: Decision,
+    rows: list[OpenItem],
+    text: str,
+    key: str,
+) -> Answer:
+    """Record, or ask which task and which status, as decided."""
+    t = partial(services.catalog.get, actor.lang)
+    titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
+    outcome, ids = decision.outcome, decision.candidates
+    units = _by_unit(services, titles, ids) if len(ids) > 1 else {}
+    for i, unit in units.items():
+        titles[i] = (titles[i][0], f"{unit}: {titles[i][1]}")
+    lang, catalog = actor.lang, services.catalog
+    if outcome == Outcome.RECORD:
+        return _apply(services, actor, ids[0], decision.reply, text, key)
+    if outcome == Outcome.ASK_STATUS:
+        task, title = titles[ids[0]]
+        name = ASK_KEYS.get(str(decision.reply.hint), "ask_status")
+        question = t(f"checkin.{name}", task=str(task), title=title)
+        return Answer([Said(question, status_choices(catalog, lang, ids[0]))])
+    if outcome == Outcome.ASK_TASK:
+        return _ask_task(services, actor, decision, titles, text, key)
+    if outcome == Outcome.ASK_BOTH:
+        return _ask_both(services, actor, decision, titles, units)
+    if outcome == Outcome.ALL_DONE:
+        task, title = titles[ids[0]]
+        return Answer([Said(t("checkin.all_done", task=str(task), title=title))])
+    if outcome in NOT_OPEN and (
+        inactive := unit_inactive(services, lang, actor.unit_ids, every=True)
+    ):
+        return Answer([Said(inactive)])  # what it is about may be a deactivated unit's
+    return Answer([Said(t(f"checkin.{outcome}"))])
+
+
+def _ask_task(
+    services: Services, actor: Actor, decision: Decision, titles: Titles, text: str, key: str
+) -> Answer:
+    """Ask which task (or which of the sender's units) a clear reply is about; keep the reply."""
+    t = partial(services.catalog.get, actor.lang)
+    ids = decision.candidates
+    tasks = [(i, titles[i][0]) for i in ids]
+    data: dict[str, Any] = {"step": "pick", "reply": reply_to_dict(decision.reply)}
+    data |= {"text": text, "key": key, "candidates": list(ids), "tasks": tasks}
+    with services.engine.begin() as connection:
+        now = services.clock.now()
+        set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
+    choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
+    numbers = {titles[i][0] for i in ids}
+    one = len(numbers) == 1  # one task given to several of the sender's units
+    asked = t("checkin.ask_unit", task=str(min(numbers))) if one else t("checkin.ask_task")
+    return Answer([Said(asked, choices)])
+
+
+def _ask_both(
+    services: Services, actor: Actor, decision: Decision, titles: Titles, units: dict[int, str]
+) -> Answer:
+    """Ask which task and which status at once, a row of statuses per task."""
+    t = partial(services.catalog.get, actor.lang)
+    acknowledged = decision.reply.hint == ReplyHint.ACKNOWLEDGEMENT
+    lines = [t("checkin.ask_both_acknowledgement" if acknowledged else "checkin.ask_both")]
+    both: Rows = []
+    for i in decision.candidates:
+        lines.append(t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]))
+        label = f"#{titles[i][0]} {units[i]}" if i in units else f"#{titles[i][0]}"
+        both += status_choices(services.catalog, actor.lang, i, label)
+    return Answer([Said("\n".join(lines), both)])
+
+
+def _by_unit(services: Services, titles: Titles, ids: Sequence[int]) -> dict[int, str]:
+    """Return the unit of each candidate whose task is asked for several of the sender's
+    units: "#12 <title>" twice told the official nothing apart."""
+    counts = Counter(titles[i][0] for i in ids)
+    twice = [i for i in ids if counts[titles[i][0]] > 1]
+    if not twice:
+        return {}
+    with services.engine.connect() as connection:
+        names = unit_names(connection, assignment_ids=twice)
+    return {i: names.get(i, "?") for i in twice}
+
+
+def _apply(
+    services: Services, actor: Actor, assignment_id: int, reply: ParsedReply, text: str, key: str
+) -> Answer:
+    """Record what a clear reply says for one assignment, or ask what it lacks."""
+    t = partial(services.catalog.get, actor.lang)
+    step = "extension" if reply.kind == ReplyKind.EXTENSION else "blocked"
+    question: str = f"ask_{step}"
+    typed_date: date | str | None = None  # the date the question names (a day past, or "31/02")
+    if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
+        return confirm(services, actor, assignment_id, reply, text, key)
+    if records(reply):
+        result = record(services, actor, report_of(assignment_id, reply, text, key))
+        return Answer([Said(result.text)], recorded=result)
+    if reply.kind == ReplyKind.EXTENSION:
+        with session_scope(services.engine) as session:
+            assignment = session.get(Assignment, assignment_id)
+            calendar = working_calendar(session)
+        if assignment is not None:
+            target = extension_target(
+                reply, deadline=assignment.deadline, today=services.today(), calendar=calendar
+            )
+            if target is not None and target >= services.today():
+                line = request_extension(
+                    services, actor, assignment_id, target, reply.reason or "", key
+                )
+                return Answer([Said(rolled(t, reply.new_deadline, target) + line)])
+            if target is not None:  # "đến 01/12" on 5/12: a slip, asked again
+                question, typed_date = "ext_date_past", target
+            elif (typed := impossible_date(text)) is not None:  # "đến 31/02"
+                question, typed_date = "ext_date_invalid", typed
+    with session_scope(services.engine) as session:
+        data = {"step": step, "assignment_id": assignment_id}
+        set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
+        task = task_of(session, assignment_id)
+    said = t(f"checkin.{question}", task=str(task.id), title=task.title, date=typed_date)
+    return Answer([Said(said)])
+
+
+def records(reply: ParsedReply) -> bool:
+    """Tell whether a reply is clear enough to record as it is (not asked about first)."""
+    if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
+        return False  # a blocker or an extension keeps the unit chased: only these wait
+    return reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS) or (
+        reply.kind == ReplyKind.BLOCKED and bool(reply.reason)
+    )
+
+
+def report_of(assignment_id: int, reply: ParsedReply, text: str, key: str) -> Report:
+    """Return the report a clear reply makes for one assignment."""
+    return Report(
+        assignment_id,
+        STATE_OF_KIND[reply.kind],
+        "text",
+        key,
+        percent=reply.percent,
+        text=text,
+        reason=reply.reason,
+        evidence_number=reply.evidence_number,
+        evidence_date=reply.evidence_date,
+    )
+
+
+def apply_kept(
+    services: Services, actor: Actor, pending: dict[str, Any], assignment_id: int
+) -> Answer:
+    """Apply a reply kept while the bot asked which task it is about."""
+    reply = reply_from_dict(pending["reply"])
+    text, key = str(pending.get("text", "")), str(pending["key"])
+    return _apply(services, actor, assignment_id, reply, text, key)
+
+
+def rolled(t: Callable[..., str], asked: date | None, target: date) -> str:
+    """Return why the date asked for became another ("20/12 is a Sunday"), or nothing."""
+    if asked is None or asked == target:
+        return ""
+    return t("checkin.ext_rolled", asked=asked, date=target) + " "

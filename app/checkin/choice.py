@@ -1,0 +1,142 @@
+"""A choice the bot offered, taken: a status, a percentage, a task, a long report's status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from app.actor import Actor
+from app.checkin import Answer, Said
+from app.checkin.act import apply_kept
+from app.checkin.confirm import CONFIRM, confirmed
+from app.choices import Choice, Rows
+from app.reporting import Report, record, refusal
+from app.services import Services
+from core.numbers import typed_number
+from core.states import ReportState
+from db.queries.checkin import Check, check_reportable
+from db.queries.pending import clear_pending, get_pending, set_pending
+
+PERCENTS = (25, 50, 75)
+
+
+def choose(
+    services: Services,
+    actor: Actor,
+    data: Sequence[str],
+    *,
+    dedup: Callable[[str, int], str],
+    origin: dict[str, Any] | None = None,
+) -> Answer:
+    """Apply a check-in choice: `st:<action>:<id>`, `pc:<percent|skip>:<id>`, `ck:<id>` or
+    `cf:<state>:<id>` (the status of a long report).
+
+    `dedup(kind, assignment)` names the report of a choice taken in one message ("btn" for a
+    status, "pct" for a percentage), so a double tap records once; `origin` is the channel's
+    data of that message, kept with a question so it can be settled.
+    """
+    t = partial(services.catalog.get, actor.lang)
+    stale = Answer([Said(t("common.button_stale"))], toast=t("common.button_stale"), alert=True)
+    last = typed_number(data[-1]) if data else None
+    if len(data) == 2 and data[0] == "ck" and last is not None:
+        return _pick(services, actor, last)
+    if len(data) != 3 or last is None:
+        return stale
+    prefix, action, assignment_id = data[0], data[1], last
+    if prefix == CONFIRM:
+        return confirmed(services, actor, action, assignment_id)
+    if prefix == "st" and action in ("done", "progress"):
+        return _status(services, actor, action, assignment_id, dedup)
+    if prefix == "st" and action in ("blocked", "extension"):
+        return _ask(services, actor, action, assignment_id, origin or {})
+    if prefix == "pc" and action == "skip":
+        return Answer([Said(t("checkin.skipped"))], toast=t("checkin.skipped"))
+    percent = typed_number(action)
+    if prefix == "pc" and percent is not None:
+        return _percent(services, actor, percent, assignment_id, dedup)
+    return stale
+
+
+def _status(
+    services: Services,
+    actor: Actor,
+    action: str,
+    assignment_id: int,
+    dedup: Callable[[str, int], str],
+) -> Answer:
+    """Record "done" or "in progress" as pressed; in progress offers its percentages."""
+    t = partial(services.catalog.get, actor.lang)
+    state = ReportState.DONE if action == "done" else ReportState.IN_PROGRESS
+    report = Report(assignment_id, state, "button", dedup("btn", assignment_id))
+    result = record(services, actor, report)
+    choices = (
+        _percent_choices(t, assignment_id)
+        if state == ReportState.IN_PROGRESS and result.ok
+        else []
+    )
+    return Answer([Said(result.text, choices)], recorded=result, toast=result.text)
+
+
+def _percent(
+    services: Services,
+    actor: Actor,
+    percent: int,
+    assignment_id: int,
+    dedup: Callable[[str, int], str],
+) -> Answer:
+    """Record the percentage chosen after "in progress", amending that press's report."""
+    report = Report(
+        assignment_id,
+        "in_progress",
+        "button",
+        dedup("pct", assignment_id),
+        percent=percent,
+        amends=dedup("btn", assignment_id),
+    )
+    result = record(services, actor, report)
+    return Answer([Said(result.text)], recorded=result, toast=result.text)
+
+
+def _percent_choices(t: Any, assignment_id: int) -> Rows:
+    """Return the follow-up choices of "in progress": 25/50/75% or skip."""
+    row = [Choice(f"{p}%", ("pc", p, assignment_id)) for p in PERCENTS]
+    return [[*row, Choice(t("checkin.skip"), ("pc", "skip", assignment_id))]]
+
+
+def _ask(
+    services: Services, actor: Actor, action: str, assignment_id: int, origin: dict[str, Any]
+) -> Answer:
+    """Ask the reason of a blocker, or the date and reason of an extension, and remember it."""
+    t = partial(services.catalog.get, actor.lang)
+    with services.engine.begin() as connection:
+        check, target = check_reportable(
+            connection, assignment_id=assignment_id, unit_ids=actor.unit_ids
+        )
+        if check != Check.OK or target is None:
+            text = refusal(services, actor.lang, check, target)
+            return Answer([Said(text)], toast=text, alert=True)
+        data = {"step": action, "assignment_id": assignment_id, **origin}
+        set_pending(connection, contact_id=actor.contact_id, data=data, now=services.clock.now())
+    question = t(f"checkin.ask_{action}", task=str(target.task_id), title=target.title)
+    return Answer([Said(question)], toast=t(f"checkin.ask_{action}_short"))
+
+
+def _pick(services: Services, actor: Actor, assignment_id: int) -> Answer:
+    """Apply a reply kept while the bot asked which task it is about."""
+    t = partial(services.catalog.get, actor.lang)
+    with services.engine.begin() as connection:
+        now = services.clock.now()
+        asked = get_pending(connection, contact_id=actor.contact_id, now=now)
+        chosen = (
+            asked is not None
+            and asked.get("step") == "pick"
+            and assignment_id in asked.get("candidates", [])
+        )
+        if chosen:
+            clear_pending(connection, contact_id=actor.contact_id)
+    if not chosen or asked is None:
+        expired = t("checkin.question_expired")
+        return Answer([Said(expired)], toast=expired, alert=True)
+    kept = apply_kept(services, actor, asked, assignment_id)
+    return Answer(kept.said, recorded=kept.recorded, toast=t("checkin.noted"))

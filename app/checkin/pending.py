@@ -1,0 +1,104 @@
+"""The answer to the bot's pending question: a blocker's reason, an extension's date, a task."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from app.actor import Actor
+from app.checkin import Answer, Said
+from app.checkin.about import task_of
+from app.checkin.act import apply_kept, rolled
+from app.explanations import answer_explanation
+from app.extensions import request_extension
+from app.reporting import Report, record
+from app.services import Services
+from core.checkin import impossible_date, is_cancel, only_number, read_extension_request
+from db.engine import session_scope
+from db.models import Assignment
+from db.queries.calendar import working_calendar
+from db.queries.pending import clear_pending, get_pending
+
+
+def cancel(services: Services, actor: Actor) -> Answer:
+    """Forget the question the bot asked (/cancel outside any guided form)."""
+    with services.engine.begin() as connection:
+        asked = get_pending(connection, contact_id=actor.contact_id, now=services.clock.now())
+        clear_pending(connection, contact_id=actor.contact_id)
+    key = "common.cancelled" if asked is not None else "common.nothing_to_cancel"
+    return Answer([Said(services.catalog.get(actor.lang, key))])
+
+
+def answer_pending(
+    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+) -> Answer | None:
+    """Take the text as the answer to the bot's question; None when it is not one."""
+    t = partial(services.catalog.get, actor.lang)
+    step = pending.get("step")
+    forget = partial(_forget, services, actor)
+    if is_cancel(text):
+        forget()
+        return Answer([Said(t("common.cancelled"))])
+    if step == "blocked":
+        return _blocked_reason(services, actor, pending, text, key)
+    if step == "extension":
+        return _extension_answer(services, actor, pending, text, key)
+    if step == "explain":
+        line = answer_explanation(services, actor, int(pending["explanation_id"]), text)
+        forget()
+        return Answer([Said(line)])
+    if step in ("pick", "evidence") and (number := only_number(text)) is not None:
+        chosen = [a for a, n in pending.get("tasks", []) if n == number]
+        if not chosen:
+            return Answer([Said(t("checkin.pick_unknown", task=str(number)))])
+        if step == "evidence":
+            return Answer(evidence=(pending, chosen[0]))
+        forget()
+        return apply_kept(services, actor, pending, chosen[0])
+    forget()  # something new: forget the question, read the text
+    return None
+
+
+def _forget(services: Services, actor: Actor) -> None:
+    """Forget the question asked of this person."""
+    with services.engine.begin() as connection:
+        clear_pending(connection, contact_id=actor.contact_id)
+
+
+def _blocked_reason(
+    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+) -> Answer:
+    """Record a blocker with the reason just typed."""
+    assignment_id = int(pending["assignment_id"])
+    report = Report(assignment_id, "blocked", "text", key, text=text, reason=text.strip())
+    result = record(services, actor, report)
+    _forget(services, actor)
+    settled = assignment_id if result.ok else None
+    return Answer([Said(result.text)], recorded=result, origin=pending, settled=settled)
+
+
+def _extension_answer(
+    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+) -> Answer:
+    """Read the new date and reason of an extension request, and send it to coordinators."""
+    t = partial(services.catalog.get, actor.lang)
+    assignment_id = int(pending["assignment_id"])
+    with session_scope(services.engine) as session:
+        task = task_of(session, assignment_id)
+        assignment = session.get(Assignment, assignment_id)
+        calendar = working_calendar(session)
+    assert assignment is not None
+    today = services.today()
+    target, reason, asked = read_extension_request(
+        text, deadline=assignment.deadline, today=today, calendar=calendar
+    )
+    if target is not None and target < today:
+        past = t("checkin.ext_date_past", date=target, task=str(task.id), title=task.title)
+        return Answer([Said(past)])
+    if target is None:
+        typed = impossible_date(text)
+        key = "ext_date_unclear" if typed is None else "ext_date_invalid"
+        return Answer([Said(t(f"checkin.{key}", task=str(task.id), title=task.title, date=typed))])
+    line = request_extension(services, actor, assignment_id, target, reason, key)
+    _forget(services, actor)
+    return Answer([Said(rolled(t, asked, target) + line)], origin=pending, settled=assignment_id)

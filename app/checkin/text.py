@@ -1,0 +1,166 @@
+"""A text an official wrote: the answer to the question pending, else a status report."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import partial
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from app.actor import Actor
+from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
+from app.checkin.about import Decided, decide_text, read_about, read_reply
+from app.checkin.act import act, records, report_of
+from app.checkin.pending import answer_pending
+from app.explanations import answer_explanation
+from app.reporting import Report, record_in, recorded_before
+from app.services import Services
+from core.checkin import Decision, Outcome, by_task, decide, is_cancel
+from core.replies.result import ParsedReply, ReplyHint
+from core.textnorm import narrow
+from db.queries.pending import get_pending
+
+
+def answer_text(
+    services: Services,
+    actor: Actor,
+    text: str,
+    *,
+    key: str,
+    replied: RepliedTo | None = None,
+    forwarded: bool = False,
+) -> Answer:
+    """Read a text as the answer to the pending question, or as a status report.
+
+    `forwarded`: the text is another's, forwarded; a status it gives is asked before it is
+    recorded.
+    """
+    t = partial(services.catalog.get, actor.lang)
+    if not actor.unit_ids:
+        return Answer(unhandled=True)
+    if len(text) > MAX_TEXT:
+        return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
+    text = narrow(text)  # "＃12 xong ５０％" from a keyboard in full-width mode
+    several = by_task(text)  # "#12 xong, #13 đang làm 50%": read task by task
+    first = _record_at_once(services, actor, text, key, replied, forwarded, several=bool(several))
+    if isinstance(first, Answer):
+        return first
+    asked, decided = first
+    if asked is not None:
+        answered = answer_pending(services, actor, asked, text, key)
+        if answered is not None:
+            return answered
+    if several:
+        return _several(services, actor, several, replied, text, key, forwarded)
+    if decided is None:  # the text was not the answer to the question asked: read it now
+        with services.engine.begin() as connection:
+            decided = decide_text(services, connection, actor, text, replied, forwarded)
+    return _answer_decided(services, actor, decided, text, key, asked=asked)
+
+
+def _record_at_once(
+    services: Services,
+    actor: Actor,
+    text: str,
+    key: str,
+    replied: RepliedTo | None,
+    forwarded: bool,
+    *,
+    several: bool,
+) -> Answer | tuple[dict[str, Any] | None, Decided | None]:
+    """Read the question pending and, when none is and the text is about one task, what the
+    text says: a clear report is recorded in the same transaction (most texts are that).
+
+    Returns the answer when it was recorded, else the question pending and what was decided.
+    """
+    report: Report | None = None
+    try:
+        with services.engine.begin() as connection:
+            now = services.clock.now()
+            asked = get_pending(connection, contact_id=actor.contact_id, now=now)
+            if asked is not None or several:
+                return asked, None
+            decided = decide_text(services, connection, actor, text, replied, forwarded)
+            report = _clear_report(decided.decision, text, key)
+            if report is None:
+                return None, decided
+            recorded = record_in(services, actor, report, connection)
+            return Answer([Said(recorded.text)], recorded=recorded)
+    except IntegrityError:
+        assert report is not None  # only the report's insert can meet a key recorded before
+        recorded = recorded_before(services, actor, report)
+        return Answer([Said(recorded.text)], recorded=recorded)
+
+
+def _answer_decided(
+    services: Services,
+    actor: Actor,
+    decided: Decided,
+    text: str,
+    key: str,
+    *,
+    asked: dict[str, Any] | None,
+) -> Answer:
+    """Answer a text about one task: an explanation's answer, the usage hint, or the act."""
+    if decided.explanation_id is not None:
+        line = answer_explanation(services, actor, decided.explanation_id, text)
+        return Answer([Said(line)])
+    decision = decided.decision
+    assert decision is not None
+    if _says_nothing(decision.reply, text):
+        return Answer(unhandled=True)
+    if asked is None and is_cancel(text):  # "hủy" with no question open: no status asked
+        return Answer([Said(services.catalog.get(actor.lang, "common.nothing_to_cancel"))])
+    return act(services, actor, decision, decided.rows, text, key)
+
+
+def _says_nothing(reply: ParsedReply, text: str) -> bool:
+    """Tell whether a text has no word at all (blanks, zero-width marks, faces): it is
+    answered by the usage hint, not asked which task or status it reports.
+
+    A mark that may be a status ("✅", "❌", "⏳") is still asked about.
+    """
+    if reply.hint == ReplyHint.EMPTY:
+        return True
+    marks = [c for c in text if not (c.isspace() or unicodedata.category(c) in ("Cf", "Mn"))]
+    return reply.hint == ReplyHint.UNRECOGNISED and all(
+        "FACE" in unicodedata.name(c, "") for c in marks
+    )
+
+
+def _several(
+    services: Services,
+    actor: Actor,
+    parts: list[tuple[int, str]],
+    replied: RepliedTo | None,
+    text: str,
+    key: str,
+    forwarded: bool,
+) -> Answer:
+    """Read each task's words of a message about several tasks as a report of its own (or
+    the whole text as the answer to an explanation asked, when it replies to that)."""
+    with services.engine.begin() as connection:
+        rows, items, _, explanation_id = read_about(connection, actor, replied)
+    if explanation_id is not None:
+        return Answer([Said(answer_explanation(services, actor, explanation_id, text))])
+    t = partial(services.catalog.get, actor.lang)
+    said: list[Said] = []
+    for task, words in parts:
+        reply = read_reply(services, words, forwarded)
+        decision = decide(reply=reply, items=items, mentioned={task})
+        if decision.outcome == Outcome.UNKNOWN_TASK:
+            said.append(Said(t("checkin.unknown_task_named", task=str(task))))
+            continue
+        answer = act(services, actor, decision, rows, f"#{task} {words}", f"{key}#{task}")
+        said += answer.said
+    return Answer(said)
+
+
+def _clear_report(decision: Decision | None, text: str, key: str) -> Report | None:
+    """Return the report a text makes at once, when it is one (else it asks, or refuses)."""
+    if decision is None or decision.outcome != Outcome.RECORD:
+        return None
+    if not records(decision.reply):
+        return None
+    return report_of(decision.candidates[0], decision.reply, text, key)

@@ -1,0 +1,55 @@
+"""Read an official's free-text answer to a task reminder as a status report.
+
+Replies come in Vietnamese with or without diacritics, in capitals, with emoji or in
+English. Matching runs on folded text (:mod:`core.textnorm`) with word boundaries, and a
+few words whose folded form is ambiguous ("dang" is both "đang" and "đăng") are checked
+against what was typed. Reasons and document numbers are quoted from the original.
+
+Rules run in this order and the first that decides wins:
+
+1. empty: nothing but spaces and punctuation;
+2. question: "?", a question word, or "… xong chưa"; but "xin gia hạn … được không ạ?"
+   is a polite request, not a question, so a request for an extension skips this rule;
+3. number alone: "60" is in progress at 60%, "100" done (to confirm), below 0 or over 100
+   refused (UNCLEAR, hint PERCENT), as is a stated share out of range ("150%", "-5%")
+   once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero;
+4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
+5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
+6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát");
+6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
+   xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
+7. negation: any "chưa", or "không"/"not" shortly before a done word;
+8. document: a document number ("15/KH-UBND") cited as evidence;
+9. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
+10. promise ("sẽ", "mai", "tuần sau" …), then acknowledgement ("ok", "👍" …).
+
+Negation comes after extension and blocked because their reasons usually contain
+"chưa" ("vì chưa có hướng dẫn"); it still comes before anything that can say DONE, so a
+reply with "chưa" is never read as done. Correction sits there too, for the same reasons
+("vướng: số liệu bị nhầm" is a blocker with its reason). Anything else is UNCLEAR and
+``hint`` tells the bot which question to ask. Nothing here is user-facing prose.
+
+A status the rules guessed is ``uncertain`` (to be confirmed by the official, not recorded
+as is), with the whole reply kept as ``note``, when the reply
+
+- is long: more than MAX_CERTAIN_SENTENCES sentences or MAX_CERTAIN_WORDS words (a progress
+  narrative mentions finished steps without the task being finished);
+- mixes signals: blocked or an extension request, next to a clause that says done;
+- reads as done only from a past-tense verb ("đã gửi báo cáo", "đã tổ chức …"), with no done
+  word ("xong", "hoàn thành"), no 100 % and no cited document.
+
+Short clear replies ("xong", "đang làm 60%", "vướng: thiếu kinh phí") stay certain, and an
+UNCLEAR result is never uncertain (it records nothing anyway).
+
+The package, by what a newcomer looks for:
+
+- :mod:`core.replies.parse`: ``parse_reply``, the rules in order, and how sure a result is;
+- :mod:`core.replies.result`: ``ParsedReply``, ``ReplyKind``, ``ReplyHint``;
+- :mod:`core.replies.rules_unclear` and :mod:`core.replies.rules_status`: the rules that
+  leave a reply UNCLEAR, and those that read a status;
+- :mod:`core.replies.extension`: a request for more time (rule 4);
+- :mod:`core.replies.vocabulary`: the words, as patterns on folded text;
+- :mod:`core.replies.percent`, :mod:`core.replies.dates`, :mod:`core.replies.evidence`:
+  the share stated, dates and durations, a cited document number;
+- :mod:`core.replies.reading`: the reply being read, and the spans the rules look into.
+"""

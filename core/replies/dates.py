@@ -1,0 +1,107 @@
+"""Dates and durations in a reply: "đến 15/7", "hết tháng 7", "thứ 6 tuần sau", "thêm 1 tuần"."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+# A target date without a year passed by no more than this is a slip, not next year's.
+RECENT_PAST_DAYS = 60
+_DURATION = (
+    # "thứ 6 tuần sau" is a Friday, not six weeks.
+    r"(?<!thu )(?:(?<![\d.,])(?P<digits>\d{1,3})\s*"
+    r"|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+)(?:(?P<work_en>working|business)\s+)?"
+    r"(?P<unit>ngay|tuan|days?|weeks?)\b(?P<work_vi>\s+lam\s+viec)?"
+)
+DURATION_ANON = re.sub(r"\?P<\w+>", "?:", _DURATION)
+_NUMBER_WORDS = {
+    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_DURATION_RE = re.compile(rf"\b{_DURATION}")
+MONTH_END_RE = re.compile(r"\b(?:het|cuoi)\s+thang\s+(\d{1,2})(?:\s*[/-]\s*(\d{4}))?\b")
+DATE_RE = re.compile(
+    # "15.12" needs a year, but not after "đến"/"ngày": "thêm 1.5 tuần" is no date.
+    r"(?:(?<=den )|(?<=toi )|(?<=ngay ))(?P<d4>\d{1,2})\.(?P<m4>\d{1,2})(?![\d.])"
+    r"|(?<![\d/.-])(?P<d1>\d{1,2})(?P<sep>[/-])(?P<m1>\d{1,2})(?:(?P=sep)(?P<y1>\d{4}|\d{2}))?"
+    r"(?![\d/-])"
+    r"|(?<![\d.])(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4})(?!\d)"
+    r"|\b(?P<d3>\d{1,2})\s+thang\s+(?P<m3>\d{1,2})(?:\s+nam\s+(?P<y3>\d{4}))?\b"
+)
+# "đến thứ 6 tuần sau", "thứ hai tuần tới", "chủ nhật": a weekday as a target date.
+WEEKDAY_RE = re.compile(
+    r"\b(?:thu\s*(?P<day>[2-7]|hai|ba|tu|nam|sau|bay)|(?P<sunday>chu\s+nhat|cn))\b"
+    r"(?:\s+tuan\s+(?P<week>sau|toi|nay)\b)?"
+)
+_WEEKDAYS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4, "7": 5}
+_WEEKDAYS |= {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
+
+
+def extension_duration(folded: str, start: int, end: int) -> tuple[int | None, bool]:
+    """Read "thêm 1 tuần", "10 ngày làm việc": days, and whether they are working days."""
+    match = _DURATION_RE.search(folded, start, end)
+    if match is None:
+        return None, False
+    digits, word = match.group("digits"), match.group("word")
+    count = int(digits) if digits else _NUMBER_WORDS[word]
+    working = bool(match.group("work_en") or match.group("work_vi"))
+    if match.group("unit") in {"tuan", "week", "weeks"}:
+        return count * (5 if working else 7), working
+    return count, working
+
+
+def weekday_date(match: re.Match[str], today: date) -> date:
+    """Turn "thứ 6", "thứ 6 tuần sau", "chủ nhật tuần này" into a date.
+
+    A weekday alone is the next one after today; with "tuần này" or "tuần sau/tới", that
+    day of this week or of next week (weeks start on Monday), which may have passed.
+    """
+    weekday = 6 if match.group("sunday") else _WEEKDAYS[match.group("day")]
+    week = match.group("week")
+    if week is None:
+        return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(days=weekday + (0 if week == "nay" else 7))
+
+
+def date_of(match: re.Match[str], today: date, *, future: bool) -> date | None:
+    """Turn a DATE_RE match into a date, filling in a missing year."""
+    for index in "1234":
+        day = match.group(f"d{index}")
+        if day is not None:
+            year = match.groupdict().get(f"y{index}")
+            full = int(year) + (2000 if len(year) == 2 else 0) if year else None
+            return resolve(int(day), int(match.group(f"m{index}")), full, today, future=future)
+    return None
+
+
+def resolve(day: int, month: int, year: int | None, today: date, *, future: bool) -> date | None:
+    """Build a date (day 0 means the month's last day); a missing year is the nearest one.
+
+    A document date without a year still to come this year means last year. A target date
+    without a year passed this year is next year's, unless it passed less than
+    RECENT_PAST_DAYS ago: "01/12" written on 5/12 is a slip for the caller to refuse, never a
+    year ahead; "15/1" written in June is next January.
+    """
+    if year is not None:
+        return _safe_date(year, month, day)
+    this_year = _safe_date(today.year, month, day)
+    if not future:
+        if this_year is not None and this_year <= today:
+            return this_year
+        return _safe_date(today.year - 1, month, day)
+    if this_year is not None and (today - this_year).days <= RECENT_PAST_DAYS:
+        return this_year
+    return _safe_date(today.year + 1, month, day)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    """Return the date, or None when it does not exist."""
+    if not (1 <= year <= 9999 and 1 <= month <= 12):
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if day == 0:
+        day = last
+    return date(year, month, day) if 1 <= day <= last else None

@@ -1,0 +1,117 @@
+"""Read a reply: the rules in their order (see :mod:`core.replies`), then how sure it is."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from core.replies.extension import rule_extension
+from core.replies.percent import O_FOR_ZERO_RE, stated_percent
+from core.replies.reading import Reply, clauses, has_promise, is_perfect
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
+from core.replies.rules_status import (
+    rule_abbreviation,
+    rule_blocked,
+    rule_document,
+    rule_done,
+    rule_lone_number,
+    rule_progress,
+)
+from core.replies.rules_unclear import (
+    rule_acknowledgement,
+    rule_bad_percent,
+    rule_correction,
+    rule_empty,
+    rule_negation,
+    rule_promise,
+    rule_question,
+    unclear,
+)
+from core.replies.vocabulary import DONE_RE, NEGATION_RE, PARTIAL_RE, PERFECTIVE_RE
+from core.textnorm import fold_text
+
+# A status reply is a line or two; Zalo caps messages at 2000 characters. Scanning no
+# more keeps a pasted document (or an attack) from costing more than a short reply.
+MAX_SCAN_CHARS = 2000
+# Beyond this a reply is a narrative: its status is guessed, never certain.
+MAX_CERTAIN_SENTENCES = 2
+MAX_CERTAIN_WORDS = 40
+_SENTENCE_BREAK_RE = re.compile(r"[.!?？…]+(?=\s|$)|\n")
+_WORD_RE = re.compile(r"\w+")
+
+
+def parse_reply(text: str, *, today: date) -> ParsedReply:
+    """Read a free-text reply to a task reminder; never raises on any string."""
+    # Cut before NFC too: NFC of a huge string is cheap but not free.
+    head = unicodedata.normalize("NFC", text[: MAX_SCAN_CHARS * 2])[:MAX_SCAN_CHARS]
+    folded = fold_text(head)
+    zeros = O_FOR_ZERO_RE.sub(lambda m: m.group(1) + "0" * len(m.group(2)), folded.folded)
+    reply = Reply(text=replace(folded, folded=zeros), today=today)  # same length: offsets hold
+    for rule in _RULES:
+        parsed = rule(reply)
+        if parsed is not None:
+            return _weigh(reply, parsed, text)
+    return unclear(ReplyHint.UNRECOGNISED)
+
+
+_RULES: tuple[Callable[[Reply], ParsedReply | None], ...] = (
+    rule_empty,
+    rule_question,
+    rule_lone_number,
+    rule_extension,
+    rule_blocked,
+    rule_bad_percent,
+    rule_correction,
+    rule_progress,
+    rule_negation,
+    rule_document,
+    rule_done,
+    rule_abbreviation,
+    rule_promise,
+    rule_acknowledgement,
+)
+
+
+def _weigh(reply: Reply, parsed: ParsedReply, text: str) -> ParsedReply:
+    """Mark a guessed status uncertain (long, mixed, done from a verb) and keep the note.
+
+    The note is the whole reply, beyond the scan limit too: it is what the official wrote.
+    """
+    if parsed.kind is ReplyKind.UNCLEAR:
+        return parsed
+    mixed = parsed.kind in (ReplyKind.BLOCKED, ReplyKind.EXTENSION) and _claims_done(reply)
+    if not (parsed.uncertain or mixed or _is_long(reply.text.original)):
+        return parsed
+    return replace(parsed, uncertain=True, note=unicodedata.normalize("NFC", text).strip())
+
+
+def _is_long(text: str) -> bool:
+    """Tell a narrative from a status reply: several sentences or many words."""
+    sentences = sum(1 for part in _SENTENCE_BREAK_RE.split(text) if any(c.isalpha() for c in part))
+    if sentences > MAX_CERTAIN_SENTENCES:
+        return True
+    words = _WORD_RE.finditer(text)
+    return next(itertools.islice(words, MAX_CERTAIN_WORDS, None), None) is not None
+
+
+def _claims_done(reply: Reply) -> bool:
+    """Tell whether some clause reports the work done (not negated, promised or partial)."""
+    folded = reply.folded
+    for start, end in clauses(folded):
+        said = DONE_RE.search(folded, start, end) or PERFECTIVE_RE.search(folded, start, end)
+        if (
+            not said
+            or NEGATION_RE.search(folded[start:end])
+            or PARTIAL_RE.search(folded, start, end)
+        ):
+            continue
+        percent = stated_percent(reply, start, end)
+        if percent is not None and percent < 100:
+            continue
+        if not has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
+            return True
+    return False

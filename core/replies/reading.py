@@ -1,0 +1,101 @@
+"""A reply being read: its folded text, what was typed behind it, and the spans the rules
+look into (clauses, quoted reasons, promises, ambiguous words checked against the typing)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from core.replies.vocabulary import (
+    BY_DATE_RE,
+    CAUSE_FORMS,
+    CAUSE_RE,
+    CLAUSE_BREAK_RE,
+    MAI,
+    NEGATOR_BEFORE_RE,
+    PERFECT_RE,
+    PROMISE_RE,
+    SE,
+    Guarded,
+)
+from core.textnorm import FoldedText
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply being parsed: its folded form, the original behind it, and today."""
+
+    text: FoldedText
+    today: date
+
+    @property
+    def folded(self) -> str:
+        """Return the folded text."""
+        return self.text.folded
+
+    def typed(self, start: int, end: int) -> str:
+        """Return what was typed for ``folded[start:end]``, lower-cased."""
+        return self.text.original_span(start, end).lower()
+
+
+def find_guarded(reply: Reply, guarded: Guarded, start: int = 0) -> re.Match[str] | None:
+    """Find an ambiguous folded word that was typed in one of its accepted forms."""
+    pattern, forms = guarded
+    for match in pattern.finditer(reply.folded, start):
+        if reply.typed(match.start(), match.end()) in forms:
+            return match
+    return None
+
+
+def negated_before(folded: str, start: int) -> bool:
+    """Tell whether a negator stands within two words before ``start``."""
+    return NEGATOR_BEFORE_RE.search(folded, max(0, start - 60), start) is not None
+
+
+def find_cause(reply: Reply, start: int) -> re.Match[str] | None:
+    """Find the first "vì", "do", "because" … at or after ``start``."""
+    for match in CAUSE_RE.finditer(reply.folded, start):
+        forms = CAUSE_FORMS.get(match.group())
+        if forms is None or reply.typed(match.start(), match.end()) in forms:
+            return match
+    return None
+
+
+def quote(reply: Reply, start: int, end: int | None = None) -> str | None:
+    """Return the original text of a folded span, trimmed of punctuation and "ạ"."""
+    text = reply.text.original_span(start, len(reply.folded) if end is None else end)
+    text = text.strip(" \t\r\n:;,.-–—!…")
+    text = re.sub(r"(?:\s+[ạa])+[\s.!…]*$", "", text).rstrip(" .!…,;")  # "ạ" typed as "a" too
+    return text or None
+
+
+def has_promise(reply: Reply, start: int, end: int, *, perfect: bool = False) -> bool:
+    """Tell whether the span speaks of the future: "sẽ", "mai", "tuần sau", "will" …."""
+    if PROMISE_RE.search(reply.folded, start, end):
+        return True
+    if not perfect and BY_DATE_RE.search(reply.folded, start, end):
+        return True
+    for guarded in (SE, MAI):
+        match = find_guarded(reply, guarded, start)
+        if match is not None and match.end() <= end:
+            return True
+    return False
+
+
+def is_perfect(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span is marked as past: "đã …", "… rồi" (not "dạ", which is yes)."""
+    for match in PERFECT_RE.finditer(reply.folded, start, end):
+        if reply.typed(match.start(), match.end()) not in {"dạ", "đà", "đá", "đa"}:
+            return True
+    return False
+
+
+def clauses(folded: str) -> Iterator[tuple[int, int]]:
+    """Yield the (start, end) of each clause, split at punctuation and "nhưng"/"but"."""
+    start = 0
+    for match in CLAUSE_BREAK_RE.finditer(folded):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(folded)

@@ -1,0 +1,158 @@
+"""The rules that read a status: a number alone, blocked, in progress, done (by word,
+document or abbreviation)."""
+
+from __future__ import annotations
+
+import re
+
+from core.replies.evidence import cited_evidence
+from core.replies.percent import LONE_NUMBER_RE, hundred, stated_percent
+from core.replies.reading import (
+    Reply,
+    clauses,
+    find_cause,
+    find_guarded,
+    has_promise,
+    is_perfect,
+    negated_before,
+    quote,
+)
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
+from core.replies.rules_unclear import unclear
+from core.replies.vocabulary import (
+    ABBREVIATED_DONE_RE,
+    BLOCKER_RE,
+    CHO,
+    DANG,
+    DONE_RE,
+    LACK_RE,
+    LEAD_FILLER_RE,
+    LONE_VUONG_RE,
+    NEGATED_DONE_RE,
+    NUA,
+    PARTIAL_RE,
+    PERFECTIVE_RE,
+    PROGRESS_RE,
+)
+
+
+def rule_lone_number(reply: Reply) -> ParsedReply | None:
+    """Read a number alone as the share done: 10-99 in progress, 100 done (asked), else out."""
+    found = LONE_NUMBER_RE.match(reply.folded)
+    if found is None:
+        return None
+    value = int(found.group(2))
+    if found.group(1) or value > 100:
+        return unclear(ReplyHint.PERCENT)
+    if value == 100:  # "100" alone: likely done, but a bare number is confirmed first
+        return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, percent=100, uncertain=True)
+    if value < 10:  # "1", "5": a choice's number or a count, not a share
+        return None
+    return ParsedReply(kind=ReplyKind.IN_PROGRESS, hint=ReplyHint.PROGRESS, percent=value)
+
+
+def rule_blocked(reply: Reply) -> ParsedReply | None:
+    """Read a blocker ("vướng: thiếu kinh phí") or "not done because …" with its reason."""
+    folded = reply.folded
+    for match in BLOCKER_RE.finditer(folded):
+        if negated_before(folded, match.start()) or not _typed_as_blocker(reply, match):
+            continue
+        start = LEAD_FILLER_RE.match(folded, match.end())
+        reason = quote(reply, start.end() if start else match.end())
+        return _blocked(reply, reason)
+    lack = LACK_RE.match(folded)
+    if lack is not None:
+        return _blocked(reply, quote(reply, lack.end()))
+    negated = NEGATED_DONE_RE.search(folded)
+    cause = find_cause(reply, negated.end()) if negated else None
+    if cause is None:
+        return None
+    return _blocked(reply, quote(reply, cause.end()))
+
+
+def rule_progress(reply: Reply) -> ParsedReply | None:
+    """Read work under way: "đang …", a percentage under 100, or part of the work done."""
+    folded = reply.folded
+    percent = stated_percent(reply)
+    partial = PARTIAL_RE.search(folded)
+    ongoing = (
+        PROGRESS_RE.search(folded)
+        or find_guarded(reply, DANG)
+        or find_guarded(reply, CHO)
+        or find_guarded(reply, NUA)
+    )
+    if not (partial or ongoing or (percent is not None and percent < 100)):
+        return None
+    # Part of the work reported done ("đã xong 80%", "xong phần khảo sát") is partial.
+    done_said = partial or DONE_RE.search(folded) or PERFECTIVE_RE.search(folded)
+    hint = ReplyHint.PARTIAL if done_said else ReplyHint.PROGRESS
+    return ParsedReply(kind=ReplyKind.IN_PROGRESS, hint=hint, percent=percent)
+
+
+def rule_document(reply: Reply) -> ParsedReply | None:
+    """Read a cited document number, outside any promise, as evidence of completion."""
+    if has_promise(reply, 0, len(reply.folded)):
+        return None
+    evidence = cited_evidence(reply)
+    if evidence is None:
+        return None
+    number, issued = evidence
+    return ParsedReply(
+        kind=ReplyKind.DONE,
+        hint=ReplyHint.DOCUMENT,
+        percent=hundred(reply),
+        evidence_number=number,
+        evidence_date=issued,
+    )
+
+
+def rule_done(reply: Reply) -> ParsedReply | None:
+    """Read DONE when some clause says done and promises nothing ("mai xong" is not done)."""
+    folded = reply.folded
+    for start, end in clauses(folded):
+        said = (
+            DONE_RE.search(folded, start, end)
+            or PERFECTIVE_RE.search(folded, start, end)
+            or hundred(reply, start, end) is not None
+        )
+        if said and not has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
+            number, issued = cited_evidence(reply) or (None, None)
+            return ParsedReply(
+                kind=ReplyKind.DONE,
+                hint=ReplyHint.DONE,
+                percent=hundred(reply),
+                evidence_number=number,
+                evidence_date=issued,
+                # "Đã gửi báo cáo" may be one step of the task: only a verb says done.
+                uncertain=not (_done_word_in(reply, start, end) or number is not None),
+            )
+    return None
+
+
+def rule_abbreviation(reply: Reply) -> ParsedReply | None:
+    """Read "HT", "xg", "rồi ạ" alone as done, to confirm: short, and not only for done."""
+    if ABBREVIATED_DONE_RE.match(reply.folded):
+        return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, uncertain=True)
+    return None
+
+
+def _done_word_in(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span says done with a done word or 100 %, not only with a verb."""
+    return bool(DONE_RE.search(reply.folded, start, end)) or hundred(reply, start, end) == 100
+
+
+def _blocked(reply: Reply, reason: str | None) -> ParsedReply:
+    """Return a BLOCKED result with the reason and any percentage stated."""
+    return ParsedReply(
+        kind=ReplyKind.BLOCKED,
+        hint=ReplyHint.BLOCKED,
+        percent=stated_percent(reply),
+        reason=reason,
+    )
+
+
+def _typed_as_blocker(reply: Reply, match: re.Match[str]) -> bool:
+    """Reject a lone "vuong" typed as "vương" or "vuông" rather than "vướng"."""
+    if not LONE_VUONG_RE.match(reply.folded, match.start()):
+        return True
+    return reply.typed(match.start(), match.start() + 5) in {"vướng", "vuong"}

@@ -1,0 +1,133 @@
+"""The words the rules look for, as patterns on folded text (:mod:`core.textnorm`).
+
+A few folded words are also other words ("dang" is both "đang" and "đăng"): those are
+:data:`Guarded`, accepted only when typed in one of the listed forms.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.replies.dates import DURATION_ANON
+
+_DONE_WORD = r"(?:x+o+n*g+|hoan\s?thanh|hoan\s+tat|done|finished|completed|complete|accomplished)"
+# Verbs that report completion only in the perfective: "đã gửi", "gửi rồi".
+_VERB = (
+    r"(?:ban\s+hanh|gui|nop|bao\s+cao|ky|phe\s+duyet|thanh\s+lap|to\s+chuc|thuc\s+hien"
+    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen)"
+)
+_ENGLISH_PAST = r"(?:submitted|sent|issued|signed|approved|delivered|reported)"
+_NEGATOR = r"(?:khong|ko|kg|khg|k|chang|chua|not|never|cannot|unable\s+to|\w+n['’]t)"
+_CAUSE = (
+    r"(?:boi\s+vi|tai\s+vi|ly\s+do|li\s+do|nguyen\s+nhan|because(?:\s+of)?|due\s+to|since"
+    r"|vi|do|boi)"
+)
+_PARTICLE = r"(?:a|ah|ak|nhi|vay|the|ha|nhe|nha|em|anh|chi|ban|oi|sep)"
+DONE_RE = re.compile(rf"\b{_DONE_WORD}\b")
+PERFECTIVE_RE = re.compile(
+    rf"\bda\s+(?:(?:duoc|chinh\s+thuc)\s+)?{_VERB}\b|\b{_VERB}\b(?:\s+\w+){{0,3}}\s+(?:roi|rui)\b"
+    rf"|\b{_ENGLISH_PAST}\b"
+)
+QUESTION_RE = re.compile(
+    r"[?？]|\b(?:the\s+nao|nhu\s+nao|lam\s+sao|bao\s+gio|khi\s+nao|la\s+gi|o\s+dau"
+    r"|phai\s+khong|dung\s+khong|duoc\s+khong|hay\s+khong|co\s+phai|thi\s+sao)\b"
+    r"|^(?:is|are|did|does|what|when|where|why|how|which|who)\b(?!['’])"
+)
+# "xong chưa", "đã gửi báo cáo chưa ạ": a done word, then "chưa"/"không" ends the reply.
+TRAILING_QUESTION_RE = re.compile(
+    rf"\b(?:{_DONE_WORD}|{_VERB})\b[^,.;!\n]*\b(?:chua|khong|ko|k)(?:\s+{_PARTICLE})*\W*$"
+)
+EXTENSION_RE = re.compile(
+    r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
+    r"|keo\s+dai\s+thoi\s+(?:han|gian)|them\s+thoi\s+gian|xin\s+(?:lui|doi)"
+    r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
+    # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
+    rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
+    rf"|\bthem\s+{DURATION_ANON}(?!\s+nua\b)"
+)
+REQUEST_BEFORE_RE = re.compile(
+    r"\b(?:xin|de\s+nghi|kien\s+nghi|mong|cho\s+phep|cho\s+em|request(?:ing)?|could|can|may"
+    r"|need|please)\b"
+)
+REQUEST_AFTER_RE = re.compile(r"\bduoc\s+(?:khong|ko|k)\b")
+CAUSE_RE = re.compile(rf"\b{_CAUSE}\b")
+_BLOCKER_WORD = (
+    r"(?:vuong\s+mac|vuong|kho\s+khan|tro\s+ngai|ach\s+tac|bi\s+ket|gap\s+van\s+de"
+    r"|blocked|blockers?|blocking|stuck|obstacles?|impediments?)"
+)
+BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BLOCKER_WORD})*\b")
+# "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
+LACK_RE = re.compile(r"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w)")
+LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
+NEGATED_DONE_RE = re.compile(
+    rf"\b(?:chua|khong|ko|kg|k)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
+)
+LEAD_FILLER_RE = re.compile(
+    r"(?:[\s:;,.\-–—=>]+|\b(?:do|vi|ve|la|boi(?:\s+vi)?|tai\s+vi|ly\s+do|li\s+do|nhu\s+sau"
+    r"|because(?:\s+of)?|due\s+to|by|on|with|of)\b)*"
+)
+TRAILING_FILLER_RE = re.compile(
+    r"(?:[\s,.;:!\-–—]|\b(?:nen|vi\s+vay|do\s+do|xin|kinh|de\s+nghi|kien\s+nghi|chung|em|toi"
+    r"|don\s+vi|we|i|request|would\s+like\s+to|ask\s+for|need|an?)\b)+$"
+)
+# "nửa tháng" is a duration, not a share of the work.
+NOT_A_SHARE = r"(?!\s+(?:thang|tuan|ngay|nam|gio|buoi|months?|weeks?|days?|years?|hours?)\b)"
+PROGRESS_RE = re.compile(
+    r"\b(?:tiep\s+tuc|in\s+progress|ongoing|on\s*going|underway|working\s+on|wip"
+    r"|du\s+thao|ban\s+nhap|drafts?|drafting|trinh\s+ky|to\s+trinh|da\s+trinh"
+    r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y|cho\s+(?:ky|phe\s+duyet|duyet)"
+    rf"|(?:sap|gan)\s+(?:xong|hoan\s?thanh)|almost|nearly|mot\s+phan|1\s+phan|partial(?:ly)?"
+    rf"|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD})\b"
+    rf"|\b(?:(?:mot|1)\s+nua|half)\b{NOT_A_SHARE}"
+)
+PARTIAL_RE = re.compile(
+    rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|xong)\s+)?(?:[\d/]+\s+)?"
+    r"(?:phan(?!\s+viec)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung)\b"
+)
+NEGATION_RE = re.compile(
+    rf"\bchua\b|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
+    rf"|the|duoc|dc|lam|finish|{_ENGLISH_PAST})\b|^(?:cht\W*$|khong|ko|k|kg|no|nope|nah)(?:\W+{_PARTICLE})*\W*$"
+)
+NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,2}}\W*$")
+PROMISE_RE = re.compile(
+    r"\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|toi\s+nay|chieu\s+nay|tuan\s+(?:sau|toi)"
+    r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang"
+    r"|(?:\d+|vai|mot|hai|ba)\s+(?:ngay|tuan|thang|hom|buoi)\s+(?:nua|toi)|in\s+\d+\s+days?"
+    r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"
+    r"|later)\b"
+)
+# "trước 15/7" is a promise in "hoàn thành trước 15/7", a fact in "đã hoàn thành trước 15/7".
+BY_DATE_RE = re.compile(r"\btruoc\s+(?:ngay\s+)?\d{1,2}[/-]\d")
+PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
+ACK_RE = re.compile(
+    r"\b(?:ok(?:e|ie|ay|ela|i)?|vang|nhan(?:\s+duoc)?|ro|noted|note|received|got\s+it"
+    r"|roger|thanks?|thank\s+you|tks|thx|cam\s+on|yes|yep|u|uh|uhm|copy)\b"
+    # A tick alone is not here: it may mean done or seen, so the bot asks (UNRECOGNISED).
+    "|[\U0001f44d\U0001f44c\U0001f64f\U0001f197\u261d]"
+)
+# "HT", "đã HT rồi": the abbreviation of "hoàn thành" in officials' tables, alone.
+# "Rồi ạ", "dạ rồi", "xg": "done" to a reminder, most likely, but thin: confirmed too.
+ABBREVIATED_DONE_RE = re.compile(
+    r"^(?:da\s+)?(?:ht|xg|roi|rui)(?:\s+(?:roi|r|a|nhe|nha|sep|em|anh|chi))*\W*$"
+)
+CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
+# Folded words that are also other words: accepted only when typed as one of these.
+DANG = (re.compile(r"\bdan?g\b"), frozenset({"đang", "dang", "đag", "dag"}))  # not "đăng"
+CHO = (re.compile(r"\bcho\b"), frozenset({"chờ"}))  # "cho" is "give"
+SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a common typo
+MAI = (re.compile(r"\bmai\b"), frozenset({"mai"}))  # not "mãi", "mái"
+NUA = (re.compile(rf"\bnua\b{NOT_A_SHARE}"), frozenset({"nửa"}))  # not "nữa" (more)
+DA = (re.compile(r"\bda\b"), frozenset({"dạ", "da"}))  # "dạ" is yes; not "đã"
+CAUSE_FORMS = {"vi": frozenset({"vì", "vi"}), "do": frozenset({"do"})}  # not "vị", "đó"
+# A reply taking itself back: "nhầm" typed so (not "nhằm", in order to; "nham" without
+# diacritics is taken as "nhầm"), "lộn" typed so (not "lớn", "lợn"; not "lộn xộn").
+NHAM = (re.compile(r"\bnham\b"), frozenset({"nhầm", "nham"}))
+LON = (re.compile(r"\blon\b(?!\s+xon)"), frozenset({"lộn"}))
+CORRECTION_RE = re.compile(
+    r"\b(?:(?:gui|bao|go|nhan|chon|bam)\s+sai|sai\s+roi|bo\s+qua\s+tin|huy\s+tin"
+    r"|(?:my|by|a)\s+mistake|mistaken|wrong\s+(?:task|one|message|chat|unit|item)"
+    r"|ignore\s+(?:that|this|it|the\s+(?:above|previous|last)|my\s+(?:last|previous))"
+    r"|disregard|w?oops)\b"
+    r"|\b(?:khong|ko|k|kg)\s+phai\s*(?:[.,;!)]|$)"  # "không phải" ending a clause
+)
+Guarded = tuple[re.Pattern[str], frozenset[str]]

@@ -1,0 +1,84 @@
+"""/files/chart/<task> and /files/photo/<task>: a task's chart as a PNG."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import dashboard as d
+from app import links
+from app.summary_text import as_of
+from core.chart import Bar, stacked_bars
+from core.status import Status
+from db.engine import session_scope
+from scheduler.workers import in_heavy_worker, in_worker
+from web.auth import deps_of
+from web.files.scope import refused, task_in_scope
+from web.files.signed import Offer, download, granted_link, once
+from web.render import language, message_page
+
+
+async def chart_file(request: Request) -> Response:
+    """A task's chart (PNG): its counts by unit kind and group, within scope."""
+    task_id = int(request.path_params["task_id"])
+    offer = Offer(
+        lambda t: t("web.landing_chart", id=task_id),
+        f"/chart #{task_id}",
+        task_in_scope(request, task_id),
+    )
+    return await download(request, offer, partial(_chart, task_id=task_id))
+
+
+async def photo_file(request: Request) -> Response:
+    """A task's chart as the photo of a /chart, fetched by the chat's server: once, PNG."""
+    task_id = int(request.path_params["task_id"])
+    link = await granted_link(request)
+    if isinstance(link, Response):
+        return link
+    now = deps_of(request).services.clock.now()
+    if link.expires - now > links.PHOTO_TTL:  # a longer-lived link to a photo is none of ours
+        return message_page(request, None, "web.link_refused", status=403)
+    if request.method == "HEAD":  # a look at the headers takes nothing
+        return Response(media_type="image/png")
+    return await once(request, link, partial(_chart, task_id=task_id), f"/chart #{task_id}")
+
+
+async def _chart(request: Request, granted: links.SignedLink, *, task_id: int) -> Response:
+    """Draw and send a task's chart, when the task is in the person's scope."""
+    services = deps_of(request).services
+    now = services.clock.now()
+
+    def read() -> tuple[d.Viewer | None, list[Bar], str]:
+        with session_scope(services.engine) as session:
+            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            if viewer is None:
+                return None, [], ""
+            lang = language(request, viewer)
+            bars, title = d.task_chart(
+                session, viewer, task_id=task_id, now=now, catalog=services.catalog, lang=lang
+            )
+            return viewer, bars, title
+
+    viewer, bars, title = await in_worker(read)
+    if viewer is None or not bars:
+        return await refused(request, granted)
+    lang = language(request, viewer)  # the page's, when a dashboard page links it
+    t = partial(services.catalog.get, lang)
+    png = await in_heavy_worker(
+        partial(
+            stacked_bars,
+            bars,
+            title=title,
+            subtitle=as_of(t, now.astimezone(services.settings.tz)),
+            legend={s: t(f"summary.status_{s.value}") for s in Status},
+            axis_label=t("chart.axis"),
+        )
+    )
+    name = services.catalog.plain(lang, "chart.file_name")
+    return Response(
+        png,
+        media_type="image/png",
+        headers={"Content-Disposition": f'attachment; filename="{name}-{task_id}.png"'},
+    )

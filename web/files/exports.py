@@ -1,0 +1,68 @@
+"""/files/export/<which>: the XLSX appendix of the open tasks in the person's scope."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import links
+from app.formal_report import ReportTarget
+from app.jobs import export_workbook
+from scheduler.workers import in_process
+from web.auth import deps_of
+from web.files.scope import refused, task_in_scope, viewer_for
+from web.files.signed import Offer, download
+from web.files.targets import subject, target_of
+from web.render import language, message_page
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def export_file(request: Request) -> Response:
+    """The XLSX appendix of every open task in scope, of one task or of a directive."""
+    target = target_of(request.path_params["which"])
+    if target is None or target.start is not None:
+        return message_page(request, None, "web.not_found", status=404)
+    offer = Offer(
+        lambda t: t("web.landing_export", subject=subject(t, target)),
+        "/export",
+        task_in_scope(request, target.task_id),
+    )
+    return await download(request, offer, partial(_export, target=target))
+
+
+async def _export(
+    request: Request, granted: links.SignedLink, *, target: ReportTarget
+) -> Response:
+    """Build and send the XLSX appendix of the target, within the person's scope."""
+    services = deps_of(request).services
+    task_id, directive_id = target.task_id, target.directive_id
+    now = services.clock.now()
+    viewer = await viewer_for(request, granted, task_id=task_id)
+    if viewer is None:
+        return await refused(request, granted)
+    lang = language(request, viewer)  # the page's, when a dashboard page links it
+    async with services.turns.turn("export", granted.person) as mine:
+        if not mine:
+            return message_page(request, viewer, "export.busy", status=429)
+        book = await in_process(
+            services.engine,
+            export_workbook,
+            task_id=task_id,
+            directive_id=directive_id,  # its tasks in the viewer's scope only
+            scope=viewer.scope,
+            lang=lang,
+            now=now,
+            tz=str(services.settings.tz),
+        )
+    if book is None:
+        return message_page(request, viewer, "web.no_tasks", status=404)
+    stamp = now.astimezone(services.settings.tz).strftime("%Y%m%d-%H%M")
+    name = services.catalog.plain(lang, "web.file_name")
+    return Response(
+        book.content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.xlsx"'},
+    )

@@ -1,0 +1,74 @@
+"""/files/report/<which>: the formal report (Word, Decree 30/2020) of a target."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import links
+from app.formal_report import ReportTarget, letterhead_of
+from app.jobs import report_document
+from app.report_docx import TemplateError
+from scheduler.workers import in_process
+from web.auth import deps_of
+from web.files.scope import refused, task_in_scope, viewer_for
+from web.files.signed import Offer, download
+from web.files.targets import attachment, subject, target_of
+from web.render import language, message_page
+
+log = logging.getLogger(__name__)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def report_file(request: Request) -> Response:
+    """The formal report (Word, Decree 30/2020) of every open task in scope, a task, a
+    directive or a period."""
+    target = target_of(request.path_params["which"])
+    if target is None:
+        return message_page(request, None, "web.not_found", status=404)
+    offer = Offer(
+        lambda t: t("web.landing_report", subject=subject(t, target)),
+        "/report",
+        task_in_scope(request, target.task_id),
+    )
+    return await download(request, offer, partial(_report, target=target))
+
+
+async def _report(
+    request: Request, granted: links.SignedLink, *, target: ReportTarget
+) -> Response:
+    """Build and send the formal report of the target, within the person's scope."""
+    services = deps_of(request).services
+    now, tz = services.clock.now(), services.settings.tz
+    viewer = await viewer_for(request, granted, task_id=target.task_id)
+    if viewer is None:
+        return await refused(request, granted)
+    lang = language(request, viewer)  # the page's, when a dashboard page links it
+    async with services.turns.turn("report", granted.person) as mine:
+        if not mine:
+            return message_page(request, viewer, "report.busy", status=429)
+        try:
+            made = await in_process(
+                services.engine,
+                report_document,
+                target=target,  # a directive's or a period's tasks in the viewer's scope only
+                scope=viewer.scope,
+                lang=lang,
+                now=now,
+                tz=str(tz),
+                letterhead=letterhead_of(services.settings),
+            )
+        except TemplateError:
+            log.exception("the report template cannot be read")
+            return message_page(request, viewer, "report.template_broken", status=500)
+    if made is None:
+        return message_page(request, viewer, "web.no_tasks", status=404)
+    return Response(
+        made.content,
+        media_type=DOCX,
+        headers={"Content-Disposition": attachment(made.file_name)},
+    )

@@ -1,0 +1,154 @@
+"""A signed download link used by its person's session, or once after the page in front."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app import dashboard as d
+from app import link_uses, links
+from app.i18n import Lang
+from db.engine import session_scope
+from scheduler.workers import in_worker
+from web.auth import deps_of, signed_in
+from web.landing import cross_origin, landing, same_origin, used
+from web.render import language, message_page
+
+log = logging.getLogger(__name__)
+
+
+Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
+Describe = Callable[[Callable[..., str]], str]  # what a link gives, in the person's words
+MayHave = Callable[[Session, d.Viewer], bool]  # whether a staff member may have it now
+
+
+def anything(session: Session, viewer: d.Viewer) -> bool:
+    """Let any staff member have it (what the file holds is cut to their scope)."""
+    return True
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a download link gives: its words on the page, the command that makes another,
+    and whether its person may have it (checked again when the file is built)."""
+
+    describe: Describe
+    command: str
+    may_have: MayHave = anything
+
+
+async def granted_link(request: Request) -> links.SignedLink | Response:
+    """Return what the request's signed link grants, or the 403 that refuses it."""
+    granted = await granted_with_session(request)
+    return granted if isinstance(granted, Response) else granted[0]
+
+
+async def granted_with_session(request: Request) -> tuple[links.SignedLink, bool] | Response:
+    """Return what the request's signed link grants and whether its person's live session
+    came with it (another person's session refuses the link), or the 403 that refuses it."""
+    deps = deps_of(request)
+    signed = await signed_in(request)
+    try:
+        granted = links.verify(
+            deps.link_key,
+            path=request.url.path,
+            query=dict(request.query_params),
+            now=deps.services.clock.now(),
+            viewer=str(signed.contact_id) if signed is not None else None,
+        )
+    except links.RefusedLinkError as refused:
+        log.info("refused a download link: %s", refused.reason.value)
+        person = request.query_params.get("p", "")
+        lang: Lang | None = None
+        if refused.reason is links.Refusal.EXPIRED and person.isdigit():
+            # its signature held: the person it was signed for reads the refusal in their language
+
+            def read() -> Lang | None:
+                with session_scope(deps.services.engine) as session:
+                    return d.language_of(session, contact_id=int(person))
+
+            lang = await in_worker(read)
+        return message_page(request, None, "web.link_refused", status=403, person_lang=lang)
+    if not granted.person.isdigit():  # links are signed for contacts by their number
+        return message_page(request, None, "web.link_refused", status=403)
+    return granted, signed is not None
+
+
+async def download(request: Request, offer: Offer, build: Build) -> Response:
+    """Use a download link as the module's note says: by session, or once, after a page."""
+    granted = await granted_with_session(request)
+    if isinstance(granted, Response):
+        return granted
+    link, by_session = granted
+    if by_session:
+        return await build(request, link)
+    if request.method != "POST":
+        return await _offered(request, link, offer)
+    if not same_origin(request):
+        return cross_origin(request)
+    return await once(request, link, build, offer.command)
+
+
+async def once(request: Request, link: links.SignedLink, build: Build, command: str) -> Response:
+    """Take the link, build and send what it gives; give the link back if that fails."""
+    services = deps_of(request).services
+
+    def take() -> tuple[bool, Lang | None]:
+        """Take the link; when it was taken before, also read whose language to refuse in."""
+        with session_scope(services.engine) as session:
+            if link_uses.take(session, link, now=services.clock.now()):
+                return True, None
+            return False, d.language_of(session, contact_id=int(link.person))
+
+    def give_back() -> None:
+        with session_scope(services.engine) as session:
+            link_uses.give_back(session, link)
+
+    def confirm() -> None:
+        with session_scope(services.engine) as session:
+            link_uses.confirm(session, link)
+
+    taken, lang = await in_worker(take)
+    if not taken:
+        return used(request, command=command, lang=lang)
+    try:
+        response = await build(request, link)
+    except BaseException:
+        await in_worker(give_back)
+        raise
+    await in_worker(confirm if response.status_code == 200 else give_back)
+    return response
+
+
+async def _offered(request: Request, link: links.SignedLink, offer: Offer) -> Response:
+    """Show the page in front of an unused link (what it gives, for whom, until when), once
+    its person's role and scope let them have it; else refuse, in their language."""
+    services = deps_of(request).services
+    person = int(link.person)
+
+    def read() -> tuple[d.Viewer | None, Lang | None, bool]:
+        with session_scope(services.engine) as session:
+            viewer = d.viewer_of(session, contact_id=person)
+            if viewer is None or not offer.may_have(session, viewer):
+                return None, d.language_of(session, contact_id=person), False
+            return viewer, viewer.lang, link_uses.was_used(session, link, now=services.clock.now())
+
+    viewer, lang, was_used = await in_worker(read)
+    if viewer is None:
+        return message_page(request, None, "web.forbidden", status=403, person_lang=lang)
+    if was_used:
+        return used(request, command=offer.command, lang=viewer.lang)
+    return landing(
+        request,
+        what=offer.describe(partial(services.catalog.plain, language(request, viewer))),
+        name=viewer.name,
+        expires=link.expires,
+        button="web.download_button",
+        lang=viewer.lang,
+    )

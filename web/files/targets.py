@@ -1,0 +1,56 @@
+"""What a file's path covers (`all`, a task, a directive, a period) and its sent name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from urllib.parse import quote
+
+from app.formal_report import ReportTarget
+from core.deadlines import format_date
+
+_WHICH = re.compile(r"(?:(all)|(\d{1,12})|d(\d{1,12})|p(\d{8})-(\d{8}))")
+
+
+def target_of(which: str) -> ReportTarget | None:
+    """Read what a file's path covers (see web.files); None when it is no target."""
+    found = _WHICH.fullmatch(which)
+    if found is None:
+        return None
+    everything, task, directive, start, end = found.groups()
+    if everything:
+        return ReportTarget()
+    if task or directive:
+        return ReportTarget(
+            task_id=int(task) if task else None, directive_id=int(directive) if directive else None
+        )
+    try:
+        first, last = _day(start), _day(end)
+    except ValueError:
+        return None
+    return ReportTarget(start=first, end=last) if first <= last else None
+
+
+def _day(text: str) -> date:
+    """Read yyyymmdd."""
+    return datetime.strptime(text, "%Y%m%d").date()
+
+
+def subject(t: Callable[..., str], target: ReportTarget) -> str:
+    """Say what a target covers ("task #12", "every open task within your scope")."""
+    if target.task_id is not None:
+        return t("web.subject_task", id=target.task_id)
+    if target.directive_id is not None:
+        return t("web.subject_directive", id=target.directive_id)
+    if target.start is not None and target.end is not None:
+        return t(
+            "web.subject_period", start=format_date(target.start), end=format_date(target.end)
+        )
+    return t("web.subject_all")
+
+
+def attachment(file_name: str) -> str:
+    """Return a Content-Disposition naming the file (ASCII fallback and UTF-8 name)."""
+    fallback = file_name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(file_name)}"
