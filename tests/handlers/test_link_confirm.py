@@ -11,40 +11,24 @@ other admins are told a role was raised. On the text channel the same question i
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
-from pydantic import SecretStr
 from sqlmodel import col, select
 
 from app.signing import sign
 from db.models import AuditLog, Contact, LinkCode, Outbox
-from handlers.text.channel import TextChannel
 from tests.factories import make_contact, make_unit
+from tests.handlers.link_kit import code_in, on_two_channels, typed
 from tests.harness import BotUnderTest, button_data, buttons
 
 MINH, TUAN, HOA, LAN_TG, LAN = 4101, 4102, "9b1d3e5f7a2c4e60", 4103, "0e2f4a6c8b1d3f57"
-CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
 
 
 @pytest.fixture(autouse=True)
 def two_channels(bot: BotUnderTest) -> None:
     """A province on Telegram and Zalo (on one alone, /link has nothing to link)."""
-    bot.configure(zalo_bot_token=SecretStr("2718281828:fake-zalo-token-for-tests"))
-
-
-def typed(bot: BotUnderTest, who: str, text: str, n: int) -> str:
-    """Send a text on the text channel and return the bot's (single) answer."""
-    [answer] = TextChannel(bot.services).receive(who, text, str(n))
-    return answer
-
-
-def code_in(text: str) -> str:
-    """Return the link code an answer gives."""
-    found = CODE.search(text)
-    assert found is not None, text
-    return found.group(0)
+    on_two_channels(bot)
 
 
 def people(bot: BotUnderTest) -> int:

@@ -11,44 +11,28 @@ wrong, expired or used join nothing and lose nothing.
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import date, timedelta
 
 import pytest
-from pydantic import SecretStr
 from sqlmodel import col, select
 
 from db.models import AuditLog, Contact, LinkCode, Outbox, StatusReport, Unit
 from db.queries.summary import digest_readers
-from handlers.text.channel import TextChannel
 from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher import dispatch
 from tests.factories import make_contact, make_task, make_unit, person
+from tests.handlers.link_kit import code_of, on_two_channels, typed
 from tests.harness import BotUnderTest
 
 LAN, LAN_ZALO, HOA = 3801, "7c2e9a41d0b3f588", "4f0aa9e1c3b2d677"
 DEADLINE = date(2026, 11, 19)  # Thursday: Wednesday is a reminder day
-CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
 TASK = "Báo cáo chuyển đổi số"
 
 
 @pytest.fixture(autouse=True)
 def two_channels(bot: BotUnderTest) -> None:
     """A province on two channels (on one alone, /link has nothing to link)."""
-    bot.configure(zalo_bot_token=SecretStr("2718281828:fake-zalo-token-for-tests"))
-
-
-def typed(bot: BotUnderTest, who: str, text: str, n: int) -> str:
-    """Send a text on the text channel and return the bot's (single) answer."""
-    [answer] = TextChannel(bot.services).receive(who, text, str(n))
-    return answer
-
-
-async def code_of(bot: BotUnderTest) -> str:
-    """Ask /link on Lan's Telegram and return the code the bot gave."""
-    found = CODE.search((await bot.send(LAN, "/link")).text or "")
-    assert found is not None
-    return found.group(0)
+    on_two_channels(bot)
 
 
 async def two_lans(bot: BotUnderTest) -> None:
@@ -84,7 +68,7 @@ async def test_lan_links_her_zalo_person_and_is_one_person_everywhere(bot: BotUn
     """Reports, units, the role, /whoami, /contacts, digests and reminders: one Lan."""
     await two_lans(bot)
     assert len(people_named_lan(bot)) == 2
-    answer = joined(bot, LAN_ZALO, await code_of(bot), 2)
+    answer = joined(bot, LAN_ZALO, await code_of(bot, LAN), 2)
     assert "gộp hai tài khoản" in answer
     assert "Vai trò: điều phối (vai trò cao hơn của hai tài khoản)" in answer
     assert "Đơn vị: Xã A, Xã B" in answer
@@ -132,15 +116,15 @@ async def test_wrong_expired_and_used_codes_join_nothing(bot: BotUnderTest) -> N
         make_contact(s, 0, units=[make_unit(s, "XC", "Xã C")], name="Hoa", channel="text",
                      external_id=HOA)  # fmt: skip
     assert "không đúng, đã dùng" in typed(bot, LAN_ZALO, "/link ABCD-EFGH", 2)
-    old = await code_of(bot)
+    old = await code_of(bot, LAN)
     bot.clock.advance(timedelta(minutes=16))
     assert "hết hạn" in typed(bot, LAN_ZALO, f"/link {old}", 3)
     assert len(people_named_lan(bot)) == 2
-    good = await code_of(bot)
+    good = await code_of(bot, LAN)
     assert "gộp hai tài khoản" in joined(bot, LAN_ZALO, good, 4)
     assert "không đúng, đã dùng" in typed(bot, HOA, f"/link {good}", 5)
     assert "không đúng, đã dùng" in typed(bot, LAN_ZALO, f"/link {good}", 6)
-    fresh = await code_of(bot)
+    fresh = await code_of(bot, LAN)
     assert "đã được liên kết với anh/chị rồi" in typed(bot, LAN_ZALO, f"/link {fresh}", 7)
     with bot.session() as s:
         assert person(s, HOA, channel="text").display_name == "Hoa"

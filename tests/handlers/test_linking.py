@@ -7,46 +7,29 @@ reminders then go to the chat she used last, once a day, whichever it is.
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import date, timedelta
 
 import pytest
-from pydantic import SecretStr
 from sqlmodel import col, select
 
 from db.models import Contact, ContactIdentity, Outbox, StatusReport
 from db.queries.contacts import find_identity
 from devtools.fakebotapi import ChatMessage
-from handlers.text.channel import TextChannel
 from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher import dispatch
 from tests.factories import make_contact, make_task, make_unit, person
+from tests.handlers.link_kit import CODE, code_of, on_two_channels, typed
 from tests.harness import BotUnderTest
 
 LAN, MINH = 3701, 3702  # on Telegram
 LAN_TEXT, STRANGER = "9b1e44c2a7d05f31", "5d0c11aa"  # on the text channel
 DEADLINE = date(2026, 11, 19)  # Thursday: Wednesday is a reminder day, Thursday the due day
-CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
 
 
 @pytest.fixture(autouse=True)
 def two_channels(bot: BotUnderTest) -> None:
     """A province on two channels: on one alone, /link has nothing to link (test_zalo_alone)."""
-    bot.configure(zalo_bot_token=SecretStr("2718281828:fake-zalo-token-for-tests"))
-
-
-def typed(bot: BotUnderTest, who: str, text: str, n: int) -> str:
-    """Send a text on the text channel and return the bot's (single) answer."""
-    [answer] = TextChannel(bot.services).receive(who, text, str(n))
-    return answer
-
-
-async def code_of(bot: BotUnderTest, user_id: int) -> str:
-    """Ask /link on Telegram and return the code the bot gave."""
-    answer = (await bot.send(user_id, "/link")).text or ""
-    found = CODE.search(answer)
-    assert found is not None, answer
-    return found.group(0)
+    on_two_channels(bot)
 
 
 async def province(bot: BotUnderTest) -> None:
