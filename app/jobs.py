@@ -19,6 +19,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app.export_xlsx import build_workbook
 from app.formal_report import Letterhead, ReportFile, ReportTarget, build_report
@@ -30,6 +31,8 @@ from core.status import Status
 from core.tablefile import write_table
 from db.engine import make_engine, session_scope
 from db.imports import Importer, dry_run
+from db.imports.task_preview import preview_tasks
+from db.imports.tasks import import_tasks
 from db.queries import export as xq
 from db.queries.formal_report import group_names
 from db.queries.scope import Scope
@@ -153,8 +156,12 @@ def preview_table(
     now: datetime,
     tz: str,
 ) -> ImportReport:
-    """Report what importing a table would do, writing nothing, in slices as the import."""
+    """Report what importing a table would do, writing nothing: a tasks file by reading
+    alone (`preview_tasks`), a units file as its import rolled back in slices."""
     engine = _engine(url)
+    if importer is import_tasks:
+        with Session(engine) as session:
+            return preview_tasks(session, table, now=now, tz=ZoneInfo(tz))
     return dry_run(
         engine, importer, table, actor_id=actor_id, now=now, tz=ZoneInfo(tz), slice_s=WRITE_SLICE_S
     )

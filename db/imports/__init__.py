@@ -5,6 +5,8 @@ commits (the caller does, so a crash applies nothing) and reports what it did ro
 A table that lacks the importer's required columns raises UnreadableFile("missing_columns"),
 one with formulas never computed in the columns it reads UnreadableFile("formulas_not_saved").
 `dry_run` runs one in a transaction it rolls back: what the import would do, writing nothing.
+A tasks file is previewed by reading alone instead (`task_preview.preview_tasks`): its rows
+are independent, and the import and rollback of 5,000 of them took minutes on the country.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ _UNMATCHED_REASON = {
 }
 
 
-class _Seen:
+class Seen:
     """What one import reads once instead of once a row: how each distinct assignees cell
     resolves (units do not change while the rows are checked), and the tasks' codes.
 
@@ -128,21 +128,8 @@ def import_tasks(
     and pause): on SQLite one long write transaction would make everyone else's writes wait
     for the whole file; rows are independent, each applied or not.
     """
-    require_columns(table, REQUIRED)
-    refuse_unsaved_formulas(table, HEADER)
-    report = ImportReport()
-    calendar = calendar or working_calendar(session)
-    today = now.astimezone(tz).date()
-    rows: list[TaskRow] = []
-    seen = _Seen(session)
-    for number, cells in table.rows:
-        checked = _check(seen, number, cells, today, calendar)
-        if isinstance(checked, TaskRow):
-            rows.append(checked)
-        else:
-            params = {"code": cells.get("code", "").strip(), "value": checked[1]}
-            report.rejected.append(Rejection(number, checked[0], params))
-    for row in _drop_duplicate_codes(rows, report):
+    seen, rows, report = check_rows(session, table, now=now, tz=tz, calendar=calendar)
+    for row in rows:
         _apply(seen, row, tz, actor_id, actor_label, report)
         if checkpoint is not None:
             checkpoint()
@@ -150,8 +137,34 @@ def import_tasks(
     return report
 
 
+def check_rows(
+    session: Session,
+    table: Table,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    calendar: WorkingCalendar | None = None,
+) -> tuple[Seen, list[TaskRow], ImportReport]:
+    """Check every row (nothing written): the rows to apply, and a report of the rejected."""
+    require_columns(table, REQUIRED)
+    refuse_unsaved_formulas(table, HEADER)
+    report = ImportReport()
+    calendar = calendar or working_calendar(session)
+    today = now.astimezone(tz).date()
+    rows: list[TaskRow] = []
+    seen = Seen(session)
+    for number, cells in table.rows:
+        checked = _check(seen, number, cells, today, calendar)
+        if isinstance(checked, TaskRow):
+            rows.append(checked)
+        else:
+            params = {"code": cells.get("code", "").strip(), "value": checked[1]}
+            report.rejected.append(Rejection(number, checked[0], params))
+    return seen, _drop_duplicate_codes(rows, report), report
+
+
 def _check(
-    seen: _Seen,
+    seen: Seen,
     number: int,
     cells: dict[str, str],
     today: date,
@@ -186,7 +199,7 @@ def _check(
 
 
 def _deadline(
-    seen: _Seen, text: str, code: str | None, title: str, today: date, cal: WorkingCalendar
+    seen: Seen, text: str, code: str | None, title: str, today: date, cal: WorkingCalendar
 ) -> date | str:
     """Return the row's deadline, or a reason code; a past deadline is fine for a task
     that already has it (the same file imported again after its deadline)."""
@@ -227,7 +240,7 @@ def _drop_duplicate_codes(rows: list[TaskRow], report: ImportReport) -> list[Tas
 
 
 def _apply(
-    seen: _Seen,
+    seen: Seen,
     row: TaskRow,
     tz: ZoneInfo,
     actor_id: int | None,
@@ -244,7 +257,7 @@ def _apply(
             session, draft=draft, actor_id=actor_id, actor_label=actor_label
         )
         directive_id = directive.id
-    existing = _existing(seen, row, directive_id)
+    existing = existing_task(seen, row, directive_id)
     if existing is not None and row.counted_from is not None:
         # "5 ngày làm việc" counted from the day the task was made: the same file sent
         # again another day is about the same task and the same deadline.
@@ -252,7 +265,7 @@ def _apply(
     if existing is not None and existing.status != TaskStatus.OPEN:
         # Closed or cancelled: as in chat, it is changed no more. The same file sent again
         # ("rows imported already are not imported twice") leaves it as it is, unsaid.
-        if _differs(session, existing, row, directive_id):
+        if differs(session, existing, row, directive_id):
             value = f"{_label(existing)} ({row.title[:60]})"
             report.rejected.append(Rejection(row.number, "task_ended", _p(row, value)))
         else:
@@ -280,7 +293,7 @@ def _apply(
         report.unchanged.append(_label(existing))
 
 
-def _existing(seen: _Seen, row: TaskRow, directive_id: int | None) -> Task | None:
+def existing_task(seen: Seen, row: TaskRow, directive_id: int | None) -> Task | None:
     """Return the task this row is about: by code, else by title, deadline and directive."""
     if row.code:
         return seen.task_by_code(row.code)
@@ -305,7 +318,7 @@ def task_by_code(session: Session, code: str) -> Task | None:
     return session.exec(query).first()
 
 
-def _differs(session: Session, task: Task, row: TaskRow, directive_id: int | None) -> bool:
+def differs(session: Session, task: Task, row: TaskRow, directive_id: int | None) -> bool:
     """Tell whether applying the row would change the task (what _update would do)."""
     assert task.id is not None
     fields = {"title": row.title, "description": row.description, "directive_id": directive_id}

@@ -66,6 +66,7 @@ SPREADSHEET = (
     | filters.Document.FileExtension("txt")
     | filters.Document.FileExtension("tsv")
 )
+IMPORT_FILES = filters.ChatType.PRIVATE & SPREADSHEET & filters.UpdateType.MESSAGE
 
 
 @command(Access.PUBLIC)
@@ -297,10 +298,9 @@ def flow() -> Flow:
     return Flow(
         name="imports",
         late=(
-            PassingMessageHandler(
-                filters.ChatType.PRIVATE & SPREADSHEET & filters.UpdateType.MESSAGE, on_spreadsheet
-            ),
+            PassingMessageHandler(IMPORT_FILES, on_spreadsheet),
             CallbackQueryHandler(on_preview_button, pattern=prefix_pattern(PREFIX)),
         ),
         heavy_buttons=(PREFIX,),  # Apply writes the whole previewed file
+        heavy_documents=(IMPORT_FILES,),  # an admin's is read, previewed or applied
     )

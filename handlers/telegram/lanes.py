@@ -7,10 +7,11 @@ its chat) has a lane: their updates run one after another, in the order Telegram
 while other people's lanes go on. The processor also tells the loop probe which updates
 are being handled.
 
-Heavy updates (a command or button its flow marks `heavy`: summaries, files, reports,
-charts, lists over many units) take one of HEAVY_AT_ONCE slots before a common one: fifty
-coordinators' /summary at once held all four slots in turn, and officials' taps waited
-behind them (p95 1.4 s against 16 ms idle). The slot left is everyone else's.
+Heavy updates (a command, button or document its flow marks `heavy`: summaries, files,
+reports, charts, lists over many units, an admin's spreadsheet to import) take one of
+HEAVY_AT_ONCE slots before a common one: fifty coordinators' /summary at once held all
+four slots in turn, and officials' taps waited behind them (p95 1.4 s against 16 ms idle).
+The slot left is everyone else's.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+from telegram.ext.filters import BaseFilter
 
 from handlers.telegram.registry import Flow
 
@@ -66,6 +68,10 @@ class HeavyUpdates:
 
     commands: frozenset[str] = frozenset()
     buttons: frozenset[str] = frozenset()  # the first part of their callback data
+    # Documents by their message: whether a spreadsheet is an import or evidence depends on
+    # who sent it (the database), so an official's spreadsheet counts as heavy too: it only
+    # waits, when three heavy updates run, for one of them to end.
+    documents: tuple[BaseFilter, ...] = ()
 
     @classmethod
     def of(cls, flows: Sequence[Flow]) -> HeavyUpdates:
@@ -78,16 +84,20 @@ class HeavyUpdates:
             for name in (spec.name, *spec.aliases)
         }
         buttons = {prefix for flow in flows for prefix in flow.heavy_buttons}
-        return cls(frozenset(commands), frozenset(buttons))
+        documents = tuple(f for flow in flows for f in flow.heavy_documents)
+        return cls(frozenset(commands), frozenset(buttons), documents)
 
     def __call__(self, update: object) -> bool:
-        """Tell whether the update is a heavy command or a heavy button's press."""
+        """Tell whether the update is a heavy command, a heavy button's press or a heavy
+        document."""
         if not isinstance(update, Update):
             return False
         if update.callback_query is not None:
             data = update.callback_query.data or ""
             return re.split("[:~]", data, maxsplit=1)[0] in self.buttons
         msg = update.message  # an edited command is not run again (registry.NEW_MESSAGES)
+        if msg is not None and msg.document is not None:
+            return any(f.check_update(update) for f in self.documents)
         if msg is None or not msg.text or not msg.text.startswith("/"):
             return False
         word = msg.text.split(maxsplit=1)[0][1:]  # "/summary@dondoc_bot #12": "summary@dondoc_bot"

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, filters
+from telegram.ext.filters import BaseFilter
 
 from core.roles import Access
 
@@ -58,6 +59,9 @@ class Flow:
     # The first parts of the callback data of buttons as long as a heavy command (a summary's
     # next page, an export's choice), run in the heavy slots too.
     heavy_buttons: tuple[str, ...] = ()
+    # The documents as long as a heavy command (an admin's spreadsheet to import), told by
+    # their message alone (name, type, chat): run in the heavy slots too.
+    heavy_documents: tuple[BaseFilter, ...] = ()
 
 
 async def hand_on(update: Update, context: Any, *, after: Callable[[object], bool]) -> bool:

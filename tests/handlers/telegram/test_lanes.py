@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, Document, Message, Update, User
 
 from app.signing import sign
 from handlers.telegram import summary
@@ -117,3 +117,23 @@ def test_heavy_updates_are_told_from_the_commands_and_buttons_the_flows_mark() -
     assert all(heavy(pressed(d)) for d in ("sm:t:12:2", "xp~a1b2", "im:ok:tok"))
     assert not any(heavy(typed(t)) for t in ("/mytasks", "/help", "xong", "/", "#12 1"))
     assert not any(heavy(pressed(d)) for d in ("st:done:5", "pc~50", "smx:1"))
+
+
+def test_a_spreadsheet_sent_in_private_is_heavy_whoever_sent_it() -> None:
+    """An admin's tasks file is read, previewed or applied (minutes on a country's database):
+    it took a common slot before. Whether it is an import or evidence is the sender's role,
+    which the lanes do not read: an official's spreadsheet waits for a heavy slot too. A PDF,
+    a photo's document or a spreadsheet in a group is not heavy."""
+    heavy = HeavyUpdates.of(flows())
+    user, private = User(7, "Quản trị", is_bot=False), Chat(7, Chat.PRIVATE)
+
+    def sent(name: str, mime: str, chat: Chat = private) -> Update:
+        document = Document("f", "u", file_name=name, mime_type=mime)
+        return Update(3, message=Message(3, WHEN, chat, from_user=user, document=document))  # type: ignore[arg-type]
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    files = [("nhiem_vu.xlsx", xlsx), ("don_vi.csv", "text/csv"), ("bang.tsv", "text/plain")]
+    assert all(heavy(sent(name, mime)) for name, mime in files)
+    assert not heavy(sent("bao_cao.pdf", "application/pdf"))
+    assert not heavy(sent("anh.jpg", "image/jpeg"))
+    assert not heavy(sent("nhiem_vu.xlsx", xlsx, Chat(-100, Chat.SUPERGROUP)))
