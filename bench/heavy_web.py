@@ -15,7 +15,8 @@ webhook) while, one phase after the other:
   the process's VmRSS before and after (and VmHWM);
 - an admin signed in (a session row written before the start) asking the dashboard's
   overview and its matrix over the generated country (`--assignments`, kept in
-  bench/results/web_country_<N>.sqlite3) plus a task given to `--units` communes;
+  bench/results/web_country_<N>.sqlite3) plus a task given to `--units` communes, then
+  paging through the matrix (`--matrix-pages` pages, each page's "next" link);
 - a task file of `--import-rows` rows posted to the upload page (its signed link), its
   preview, then Apply.
 
@@ -28,6 +29,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import html
+import re
 import shutil
 import subprocess
 import sys
@@ -328,6 +331,16 @@ def web_phases(
 
         return command
 
+    async def browse() -> float:
+        started, path, sizes = time.monotonic(), "/matrix", list[int]()
+        while path and len(sizes) < args.matrix_pages:
+            answer = await web.get(path)
+            sizes.append(len(answer.content))
+            found = re.search(r'<a href="([^"]*)"[^>]*id="matrix-next"', answer.text)
+            path = html.unescape(found[1]) if found else ""
+        extra["matrix pages"] = {"pages": len(sizes), "bytes": sizes}
+        return time.monotonic() - started
+
     link = sign(
         derive_link_key(WEB_SECRET),
         path=UPLOAD_PATH,
@@ -358,6 +371,7 @@ def web_phases(
         (f"Zalo webhook, {args.burst} events answered", answered),
         ("dashboard overview", get("/")),
         ("dashboard matrix", get("/matrix")),
+        (f"dashboard matrix, {args.matrix_pages} pages in a row", browse),
         (f"upload {args.import_rows} tasks, preview", preview),
         (f"upload {args.import_rows} tasks, apply", apply),
     ]
@@ -373,6 +387,7 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--burst-concurrency", type=int, default=100)
     parser.add_argument("--import-rows", type=int, default=5000)
+    parser.add_argument("--matrix-pages", type=int, default=10)
     parser.add_argument("--only", action="append", default=[])
     args = parser.parse_args()
     result = asyncio.run(heavy_web(args))

@@ -94,10 +94,11 @@ async def render(request: Request, viewer: d.Viewer, template: str, **values: An
     return await in_worker(partial(page, request, viewer, template, **values))
 
 
-def page_link(request: Request, number: int) -> str:
-    """Return the link to the same page (its filters kept) at page `number`."""
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
-    return request.url.path + "?" + urlencode([*kept, ("page", str(number))])
+def page_link(request: Request, number: int, *, name: str = "page", reset: str = "") -> str:
+    """Return the link to the same page (its filters kept) at page `number` of the pages
+    `name` counts, the ones `reset` counts from their first."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in (name, reset)]
+    return request.url.path + "?" + urlencode([*kept, (name, str(number))])
 
 
 @staff_page
@@ -173,17 +174,23 @@ async def task_response(
 
 @staff_page
 async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
-    """Units by open tasks, coloured by status, filtered by kind, group, parent, overdue."""
+    """Units by open tasks, coloured by status, filtered by kind, group, parent, overdue:
+    a page of units (`page`) of a page of tasks (`task_page`), links to the pages beside
+    (the next tasks' units from their first page)."""
     services = deps_of(request).services
     filters, number = filters_of(request), _int(request, "page") or 1
+    tasks_number = _int(request, "task_page") or 1
     now, tz, lang = services.clock.now(), services.settings.tz, language(request, viewer)
     grid, choices = await _read(
         request,
         lambda s: (
-            d.matrix(s, viewer, now=now, tz=tz, filters=filters, page=number),
+            d.matrix(
+                s, viewer, now=now, tz=tz, filters=filters, page=number, task_page=tasks_number
+            ),
             d.choices(s, viewer, lang=lang),
         ),
     )
+    tasks_link = partial(page_link, request, name="task_page", reset="page")
     return await render(
         request,
         viewer,
@@ -194,6 +201,8 @@ async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response
         filters=filters,
         previous_page=page_link(request, grid.page - 1) if grid.page > 1 else "",
         next_page=page_link(request, grid.page + 1) if grid.more else "",
+        previous_tasks=tasks_link(grid.task_page - 1) if grid.task_page > 1 else "",
+        next_tasks=tasks_link(grid.task_page + 1) if grid.more_tasks else "",
     )
 
 

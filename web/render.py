@@ -23,6 +23,7 @@ from app.summary_text import as_of, on_time_text, rate_text
 from core.deadlines import format_date
 from core.markup import to_plain
 from core.status import Counts
+from web.cells import StatusCells
 from web.deps import WebDeps
 from web.static_files import static_url
 
@@ -82,10 +83,10 @@ def page(
     person_lang: Lang | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """Render a template for the viewer, with `t` (catalog text), the formatters,
-    `channel` (a channel's name as people know it), the completion rate of counts as
-    the chat's summary words it (`rate`) or as a figure (`rate_figure`), and a unit's
-    on-time rate as /unit words it (`on_time_rate`).
+    """Render a template for the viewer, with `t` (catalog text), the formatters, `status`
+    (an assignment's status as web.cells writes it), `channel` (a channel's name as people
+    know it), the completion rate of counts as the chat's summary words it (`rate`) or as
+    a figure (`rate_figure`), and a unit's on-time rate as /unit words it (`on_time_rate`).
 
     `person_lang` is the language of the person a page is for when nobody is signed in
     (the one a link was sent to).
@@ -131,6 +132,7 @@ def page(
         .get_template(template)
         .render(
             t=t,
+            status=StatusCells(t),
             when=when,
             day=day,
             number=number,
