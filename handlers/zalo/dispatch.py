@@ -145,7 +145,7 @@ class ZaloDispatch:
                     key = self.inbox.key(event)
                     await wait_turn(self.services, CHANNEL, key, event.sender_id)
                 held = partial(self.notes.tell_unavailable, event)
-                await answer(event, self.channel, self.client, self.pacer, on_wait=held)
+                await answer(event, self.channel, self.client, self.pacer, held)
                 self.notes.kept(event.sender_id)
                 await in_update_worker(self.inbox.finish, event)
             except Exception:
