@@ -3,7 +3,7 @@ keeps (the quota on the bot's own storage is per unit)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import Connection, exists, func, insert, literal
 from sqlmodel import Session, col, select
 
 from db.models import Assignment, Evidence
@@ -31,3 +31,21 @@ def find_evidence(session: Session, *, assignment_id: int, sha256: str) -> Evide
         Evidence.assignment_id == assignment_id, Evidence.sha256 == sha256
     )
     return session.exec(query).first()
+
+
+def add_evidence(connection: Connection, evidence: Evidence) -> None:
+    """Record an evidence file, unless its assignment has it already (same checksum).
+
+    One statement (INSERT ... SELECT ... WHERE NOT EXISTS), not a read and then a write: on
+    SQLite a transaction that read first (a savepoint opened it) failed at once, "database
+    is locked" whatever the busy wait, when another connection wrote in between (the
+    reminder sweep), and the file sent was answered with the generic error.
+    """
+    table = Evidence.__table__  # type: ignore[attr-defined]
+    values = evidence.model_dump(exclude={"id"})
+    kept = exists().where(
+        col(Evidence.assignment_id) == evidence.assignment_id,
+        col(Evidence.sha256) == evidence.sha256,
+    )
+    row = select(*(literal(v, table.c[name].type) for name, v in values.items())).where(~kept)
+    connection.execute(insert(table).from_select(list(values), row))

@@ -26,7 +26,9 @@ from app.signing import sign, verify
 from core.markup import to_html, to_plain
 from core.roles import Access
 from db.engine import session_scope
+from db.retry import retry_db_async
 from handlers.telegram.context import TelegramContext
+from handlers.telegram.lanes import person_of
 from handlers.telegram.senders import actor_of
 from scheduler.split import split_html
 from scheduler.workers import in_update_worker
@@ -67,14 +69,38 @@ class Request:
         """
         return await in_update_worker(function, *args)
 
+    async def atomic(self, function: Callable[..., R], *args: Any) -> R:
+        """As `run`, for work that is one transaction (rolled back whole when it fails).
+
+        A database that does not answer (SQLite's write lock held past its busy wait, by
+        the reminder sweep or a backup; PostgreSQL out of reach) is waited out and the work
+        run again (`db.retry`), the person told once that their message is kept: it was
+        answered with the generic error, and what it said was not recorded.
+        """
+        result = await retry_db_async(
+            lambda: in_update_worker(function, *args), "answering an update", on_wait=self._held
+        )
+        self.context.bot_data.told_unavailable.discard(person_of(self.update))
+        return result
+
     async def transaction(self, work: Callable[[Session], R]) -> R:
-        """Run `work(session)` in one transaction in the update pool; return its result."""
+        """Run `work(session)` in one transaction in the update pool; return its result.
+
+        A database that does not answer is waited out, as in `atomic`.
+        """
 
         def run() -> R:
             with session_scope(self.services.engine) as session:
                 return work(session)
 
-        return await in_update_worker(run)
+        return await self.atomic(run)
+
+    async def _held(self) -> None:
+        """Tell the person their message waits for the database (once until it is back)."""
+        told, person = self.context.bot_data.told_unavailable, person_of(self.update)
+        if person not in told:
+            told.add(person)
+            await self.say("common.database_unavailable")
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

@@ -77,13 +77,13 @@ async def on_file(req: Request) -> None:
     if upload.size > evidence_store.MAX_DOWNLOAD:
         await req.say("evidence.too_big", size=round(upload.size / 1048576, 1), limit=20)
         return
-    assignment_id, items = await req.run(_attributed, req, msg)
+    assignment_id, items = await req.atomic(_attributed, req, msg)
     if assignment_id is not None:
         await evidence_store.keep(req, assignment_id, upload)
         return
     if not items:  # every unit deactivated: that is why
         actor = req.actor
-        inactive = await req.run(
+        inactive = await req.atomic(
             partial(unit_inactive, req.services, actor.lang, actor.unit_ids, every=True)
         )
         await req.reply(inactive or req.t("checkin.no_open"))

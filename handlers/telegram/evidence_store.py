@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Connection
 from sqlmodel import Session
 from telegram import Message
 from telegram.error import TelegramError
@@ -19,7 +18,7 @@ from app.reporting import Report, record, refusal
 from core.textnorm import plain_file_name
 from db.models import Evidence
 from db.queries.checkin import Check, check_reportable, unit_name
-from db.queries.evidence import find_evidence, unit_evidence_bytes
+from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
 from handlers.telegram.access import Request
 from render.telegram import buttons
 
@@ -117,8 +116,8 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         title=about.title,
     )
     if report is not None and upload.forwarded:  # the file is kept; the status is asked
-        await req.transaction(lambda session: _add(evidence, session.connection()))
-        asked = await req.run(
+        await req.atomic(_add, req, evidence)
+        asked = await req.atomic(
             confirm_caption, req.services, req.actor, assignment_id, upload.caption, upload.key
         )
         [said] = asked.said
@@ -126,11 +125,11 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         await req.reply(f"{kept}\n{said.text}", reply_markup=markup)
         return
     if report is not None:  # the file and the status its caption gives, in one transaction
-        add = partial(_add, evidence)
-        result = await req.run(partial(record, req.services, req.actor, report, also=add))
+        add = partial(add_evidence, evidence=evidence)
+        result = await req.atomic(partial(record, req.services, req.actor, report, also=add))
         await req.reply(f"{kept}\n{result.text}" if result.ok else result.text)
         return
-    await req.transaction(lambda session: _add(evidence, session.connection()))
+    await req.atomic(_add, req, evidence)
     status = req.t("evidence.no_status") if upload.caption.strip() else ""
     await req.reply(f"{kept}\n{status}".strip())
 
@@ -142,19 +141,14 @@ async def _not_stored(req: Request, upload: Upload, report: Report | None) -> No
     if report is None or upload.forwarded:
         await req.reply(failed)
         return
-    result = await req.run(partial(record, req.services, req.actor, report))
+    result = await req.atomic(partial(record, req.services, req.actor, report))
     await req.reply(f"{failed}\n{result.text}")
 
 
-def _add(evidence: Evidence, connection: Connection) -> None:
-    """Record the evidence file, unless this assignment has it already (same checksum)."""
-    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-        known = find_evidence(
-            session, assignment_id=evidence.assignment_id, sha256=evidence.sha256
-        )
-        if known is None:
-            session.add(evidence)
-        session.commit()
+def _add(req: Request, evidence: Evidence) -> None:
+    """Record the evidence file alone, in a transaction of its own (blocking)."""
+    with req.connection() as connection:
+        add_evidence(connection, evidence)
 
 
 def _words(msg: Message) -> tuple[str, str, bool]:

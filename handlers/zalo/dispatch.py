@@ -144,7 +144,9 @@ class ZaloDispatch:
                 if self.services.worker is not None and not taken:
                     key = self.inbox.key(event)
                     await wait_turn(self.services, CHANNEL, key, event.sender_id)
-                await answer(event, self.channel, self.client, self.pacer)
+                held = partial(self.notes.tell_unavailable, event)
+                await answer(event, self.channel, self.client, self.pacer, held)
+                self.notes.kept(event.sender_id)
                 await in_update_worker(self.inbox.finish, event)
             except Exception:
                 ref = secrets.token_hex(3)

@@ -12,9 +12,6 @@ import hashlib
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Connection
-from sqlmodel import Session
-
 from app.actor import Actor
 from app.checkin import Said
 from app.checkin.caption import caption_report
@@ -25,7 +22,7 @@ from core.checkin import task_numbers
 from db.engine import session_scope
 from db.models import Evidence
 from db.queries.checkin import Check, check_reportable, open_items, unit_name
-from db.queries.evidence import find_evidence, unit_evidence_bytes
+from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
 from zalo import Event
 
 MB = 1024 * 1024
@@ -89,10 +86,10 @@ def keep(
         title=about.title,
     )
     if report is not None:
-        result = record(services, actor, report, also=partial(_add, evidence))
+        result = record(services, actor, report, also=partial(add_evidence, evidence=evidence))
         return Said(f"{kept}\n{result.text}" if result.ok else result.text)
     with services.engine.begin() as connection:
-        _add(evidence, connection)
+        add_evidence(connection, evidence)
     status = t("evidence.no_status") if event.caption.strip() else ""
     return Said(f"{kept}\n{status}".strip())
 
@@ -108,14 +105,3 @@ def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
         found = [i.assignment_id for i in items if i.task_id in named]
         return found[0] if len(found) == 1 else None
     return items[0].assignment_id if len(items) == 1 else None
-
-
-def _add(evidence: Evidence, connection: Connection) -> None:
-    """Record the evidence file, unless this assignment has it already (same checksum)."""
-    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-        known = find_evidence(
-            session, assignment_id=evidence.assignment_id, sha256=evidence.sha256
-        )
-        if known is None:
-            session.add(evidence)
-        session.commit()
