@@ -130,6 +130,9 @@ async def test_approving_an_earlier_request_after_a_later_one_never_shortens_the
     task = world(zbot)
     await zbot.say(HOA, f"#{task} xin gia hạn đến 10/12 vì chờ kinh phí")
     await zbot.say(HOA, f"#{task} xin gia hạn đến 18/12 vì chờ họp")
+    # Chi is told of each request; both notices are in before Chi types, so that each answer
+    # below is the command's alone.
+    await zbot.zalo.wait_for_messages(CHI, after=1, timeout=10)
     with zbot.session() as s:
         first, later = s.exec(select(ExtensionRequest).order_by(col(ExtensionRequest.id))).all()
     [approved] = await zbot.say(CHI, f"/approve {later.id}")
