@@ -8,6 +8,7 @@ waited for seconds or failed. The engine's writers now queue for the file and wa
 from __future__ import annotations
 
 import threading
+from functools import partial
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def test_writers_waiting_for_the_file_write_in_the_order_they_came(engine: Engin
         thread = threading.Thread(target=write, args=(engine, f"w{n}"))
         thread.start()
         later.append(thread)
-        wait_for(lambda n=n: writers_waiting(engine) == n + 1)
+        wait_for(partial(lambda count: writers_waiting(engine) == count, n + 1))
     held.set()
     for thread in [first, *later]:
         thread.join()
