@@ -8,8 +8,8 @@ waited for seconds or failed. The engine's writers now queue for the file and wa
 from __future__ import annotations
 
 import threading
-from functools import partial
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
