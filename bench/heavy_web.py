@@ -280,7 +280,7 @@ async def heavy_web(args: argparse.Namespace) -> dict[str, Any]:
                     for name, phase in web_phases(
                         args, zalo, web, base, admin_id, world, extra, bot.pid
                     ):
-                        if not args.only or any(w in name for w in args.only):
+                        if not args.only or any(w.lower() in name.lower() for w in args.only):
                             phases.append(await run_phase(name, server, world, tapper, phase))
                     extra["rss_end"] = memory(bot.pid)
             finally:

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+from db.turn import Turn, take_turn, turn_factory
+
 # Short, because the wait blocks the event loop; longer outages are waited out by
 # db.retry.retry_db, which sleeps asynchronously between tries.
 SQLITE_BUSY_TIMEOUT_MS = 2_000
@@ -28,6 +30,8 @@ SQLITE_POOL_SIZE = 16
 # tens of MB of resident memory. The file's pages stay in the kernel's page cache, which
 # every connection shares, so a page not cached here costs a read from memory, not the disk.
 SQLITE_CACHE_KIB = 256
+# The writers' turn of each SQLite file (db.turn), shared by the engines of this process.
+_turns: dict[Path, Turn] = {}
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -69,9 +73,20 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         with suppress(OSError):
             db_file.parent.mkdir(parents=True, exist_ok=True)
         kwargs |= {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
+        turn = _turns.setdefault(db_file.resolve(), Turn())
+        kwargs["connect_args"]["factory"] = turn_factory(turn, SQLITE_BUSY_TIMEOUT_MS / 1000)
     engine = create_engine(url, echo=echo, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
+    if db_file is not None:
+        event.listen(engine, "before_cursor_execute", take_turn)
     return engine
+
+
+def writers_waiting(engine: Engine) -> int:
+    """Tell how many of this process's writers wait for their turn on an SQLite file."""
+    db_file = sqlite_file(engine.url.render_as_string())
+    turn = _turns.get(db_file.resolve()) if db_file is not None else None
+    return turn.waiting if turn is not None else 0
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

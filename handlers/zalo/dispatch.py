@@ -29,6 +29,7 @@ from handlers.zalo.commands import is_heavy
 from handlers.zalo.flood import Verdict, ZaloFlood
 from handlers.zalo.inbox import ZaloInbox
 from handlers.zalo.notes import ZaloNotes
+from scheduler.groupcommit import GroupCommit
 from scheduler.roles import LEADER, wait_turn
 from scheduler.workers import in_update_worker, in_worker
 from scheduler.zalo_sender import ZaloPacer
@@ -66,6 +67,7 @@ class ZaloDispatch:
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = ZaloFlood()
         self._taken: dict[str, None] = {}  # the message ids taken lately, oldest first
+        self._records: GroupCommit | None = None  # events recorded many a transaction
 
     async def accept(self, payload: dict[str, Any]) -> None:
         """Store a webhook's events in the inbox, then handle them in the background.
@@ -213,7 +215,7 @@ class ZaloDispatch:
         not answer is waited for, its sender told once that the message is held. A webhook's
         is not (Zalo sends it again when the call fails).
         """
-        store = partial(in_update_worker, self.inbox.store, event)
+        store = partial(self.inbox.keep, event, self._writes())
         if waiting:
             tell = partial(self.notes.tell_unavailable, event) if event.private else None
             kept = await retry_db_async(store, "recording a Zalo event", on_wait=tell)
@@ -224,6 +226,12 @@ class ZaloDispatch:
             return True
         self.flood.undo(event.sender_id, Verdict.PASS)
         return False
+
+    def _writes(self) -> GroupCommit:
+        """Return the group commit of inbox records (created on first use, on the loop)."""
+        if self._records is None:
+            self._records = GroupCommit(self.services.engine)
+        return self._records
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background, kept until it ends (the stop waits for it)."""

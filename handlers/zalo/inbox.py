@@ -5,7 +5,9 @@ An event is stored under this bot, epoch 0 (Zalo's message ids never repeat) and
 finished once answered. One a crash left unfinished is handled once more at the next
 start (or, among several workers, by the leader once its worker is gone); one unfinished
 again after that may be what stops the bot: it is given up and the admins are told.
-These run in worker threads (`in_worker`); the dispatch (`dispatch.py`) decides when.
+These run in worker threads (`in_worker`); the dispatch (`dispatch.py`) decides when. Events
+are recorded in groups (`keep`): a webhook's burst of 1,000 took as many transactions, each
+waiting for SQLite's write lock in the update threads, ahead of Telegram's taps.
 """
 
 from __future__ import annotations
@@ -14,17 +16,21 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from app.given_up import GivenUp, report_given_up
 from app.services import Services
+from db.engine import as_connection
 from db.queries import inbox
 from db.queries.inbox import InboxKey, Unfinished
 from db.queries.workers import take_orphans
 from handlers.zalo.channel import CHANNEL
+from scheduler.groupcommit import GroupCommit
 from zalo import Event, parse_events
 
 
@@ -39,21 +45,28 @@ class ZaloInbox:
         """Return what names an event in the inbox: this bot, epoch 0, its message id."""
         return InboxKey(self.account, 0, event.message_id)
 
-    def store(self, event: Event) -> bool:
-        """Record the event; False when it was recorded before (a duplicate)."""
+    def record(self, event: Event, db: Session | Connection) -> None:
+        """Record the event in the transaction given; IntegrityError for a duplicate.
+
+        The dispatch records a webhook's events this way, many in one transaction.
+        """
+        inbox.record(
+            as_connection(db),
+            channel=CHANNEL,
+            key=self.key(event),
+            kind=event.name,
+            payload=event.raw or {},
+            digest=_digest(event.raw or {}),
+            now=self.services.clock.now(),
+            worker=self.services.worker,
+            lane=event.sender_id,
+        )
+
+    async def keep(self, event: Event, writes: GroupCommit) -> bool:
+        """Record the event in `writes`' next transaction, with the others arriving
+        meanwhile; False when it was recorded before (a duplicate)."""
         try:
-            with self.services.engine.begin() as connection:
-                inbox.record(
-                    connection,
-                    channel=CHANNEL,
-                    key=self.key(event),
-                    kind=event.name,
-                    payload=event.raw or {},
-                    digest=_digest(event.raw or {}),
-                    now=self.services.clock.now(),
-                    worker=self.services.worker,
-                    lane=event.sender_id,
-                )
+            await writes.run(partial(self.record, event))
         except IntegrityError:
             return False
         return True

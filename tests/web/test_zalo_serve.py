@@ -11,6 +11,7 @@ import io
 import logging
 import re
 import sqlite3
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,14 +27,16 @@ from app import links
 from bot.settings import Settings
 from bot.web import ZALO_HEADER, zalo_secret
 from db.models import Contact, ContactIdentity, Inbox, StatusReport, UnitGroup
+from db.queries import inbox as inbox_rows
 from db.queries.scope import set_scope
 from db.queries.units import find_group
 from devtools.fakezalo import FakeZalo
 from handlers.zalo import answers, dispatch
+from scheduler import workers
 from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact
 from tests.harness import stored_text
-from tests.web.conftest import COORDINATOR, Served
+from tests.web.conftest import COORDINATOR, OFFICIAL, Served
 from tests.web.test_browser import browser  # noqa: F401 (a fixture)
 from tests.zalo.conftest import ZALO_ADMIN, fake_zalo  # noqa: F401 (a fixture)
 
@@ -66,15 +69,15 @@ def zalo_rows(served: Served) -> list[str]:
         return list(s.exec(select(Inbox.update_id).where(Inbox.channel == "zalo")).all())
 
 
-def event(message_id: str, text: str = "/whoami") -> dict[str, object]:
-    """Return a Zalo text event from the Zalo admin, without the {ok, result} wrapper."""
+def event(message_id: str, text: str = "/whoami", sender: str = ZALO_ADMIN) -> dict[str, object]:
+    """Return a Zalo text event (from the Zalo admin), without the {ok, result} wrapper."""
     return {
         "event_name": "message.text.received",
         "message": {
             "message_id": message_id,
             "date": 1_700_000_000_000,
-            "chat": {"id": ZALO_ADMIN, "chat_type": "PRIVATE"},
-            "from": {"id": ZALO_ADMIN, "display_name": "Quản trị Zalo", "is_bot": False},
+            "chat": {"id": sender, "chat_type": "PRIVATE"},
+            "from": {"id": sender, "display_name": "Quản trị Zalo", "is_bot": False},
             "text": text,
         },
     }
@@ -566,3 +569,46 @@ async def test_zalo_webhook_with_the_database_out_of_reach_is_answered_503_in_on
     await fake_zalo.wait_until(lambda: bool(fake_zalo.messages(ZALO_ADMIN)), 5)
     assert [status for status, _ in fake_zalo.webhook_posts()] == [503, 200]
     assert zalo_rows(served) == [message_id]
+
+
+async def test_a_telegram_message_is_answered_while_a_zalo_burst_waits_to_be_stored(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While more Zalo events than the bot has threads for updates wait to be stored (their
+    database write held back here), a Telegram official's message is stored and answered;
+    then every Zalo event is stored, each answered 200. The webhook's events were stored
+    one transaction each in the update threads, and a tap waited behind the whole burst."""
+    burst, gate, entered = 3 * workers.UPDATE_WORKERS, threading.Event(), []
+    record = inbox_rows.record
+
+    def held(connection: Any, **row: Any) -> None:
+        if row["channel"] == "zalo":
+            gate.wait()
+        record(connection, **row)
+
+    monkeypatch.setattr(inbox_rows, "record", held)
+    accept = dispatch.ZaloDispatch.accept
+
+    async def counted(self: dispatch.ZaloDispatch, payload: dict[str, Any]) -> None:
+        entered.append(payload)  # then runs until its write is queued, on the same turn
+        await accept(self, payload)
+
+    monkeypatch.setattr(dispatch.ZaloDispatch, "accept", counted)
+    headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
+    people = [f"{n:016x}" for n in range(burst)]
+    for person in people:
+        fake_zalo.add_user(person, "Khách", wrote=True)
+    posts = [
+        asyncio.create_task(served.http.post("/webhook/zalo", json=sent, headers=headers))
+        for sent in (event(f"q{n}", "/help", sender=p) for n, p in enumerate(people))
+    ]
+    try:
+        await fake_zalo.wait_until(lambda: len(entered) == burst, 10)
+        reply = await served.bot.send(OFFICIAL, "/help", timeout=10)
+    finally:
+        gate.set()
+    assert reply.text
+    assert [r.status_code for r in await asyncio.gather(*posts)] == [200] * burst
+    assert sorted(zalo_rows(served)) == sorted(f"q{n}" for n in range(burst))
