@@ -31,6 +31,11 @@ def answered(message: ChatMessage) -> bool:
     return any(words in (message.text or "") for words in ("Đã ghi nhận", "mã lỗi"))
 
 
+def held_notice(message: ChatMessage) -> bool:
+    """Tell whether a message is the notice that the official's message is held."""
+    return "tạm gián đoạn" in (message.text or "")
+
+
 @pytest.fixture
 def lock_at_first_report(bot: BotUnderTest, db_path: Path) -> Iterator[threading.Event]:
     """Take the write lock from another connection as the first report is inserted, and
@@ -91,3 +96,17 @@ async def test_a_done_button_pressed_while_the_database_is_locked_is_recorded_on
     assert [(r.assignment_id, r.state, r.source) for r in reports(bot)] == [
         (aid, "done", "button")
     ]
+
+
+async def test_a_question_answered_while_the_database_is_locked_is_not_read_again(
+    short_busy_wait: None, bot: BotUnderTest, lock_at_first_report: threading.Event
+) -> None:
+    """Lan types the task the bot asked about while the write lock is held: the question
+    was cleared before the report failed, so running it again would read her number as a new
+    text and ask again which task; she gets the error (as before) and can type it again."""
+    world = await scene(bot, tasks=2)
+    await bot.send(OFFICIAL, "xong rồi")
+    reply = await bot.send(OFFICIAL, str(world.tasks[1].id), match=lambda m: not held_notice(m))
+    assert "mã lỗi" in (reply.text or "")
+    assert told_held(bot) == 0
+    assert reports(bot) == []
