@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
@@ -66,3 +67,19 @@ async def retry_db_async(
                     log.warning("could not tell of the wait while %s", what, exc_info=True)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_DELAY_S)
+
+
+class PartlyDoneError(RuntimeError):
+    """The database failed after part of the work was committed: not run again."""
+
+
+@contextmanager
+def not_repeated(what: str) -> Iterator[None]:
+    """Mark work of several transactions that running again would repeat (a question
+    cleared then a report recorded): an outage in it is raised as PartlyDoneError, which
+    `retry_db_async` does not wait out, instead of OperationalError, which it does.
+    """
+    try:
+        yield
+    except OperationalError as exc:
+        raise PartlyDoneError(f"database unavailable while {what}") from exc

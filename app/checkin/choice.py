@@ -17,6 +17,7 @@ from core.numbers import typed_number
 from core.states import ReportState
 from db.queries.checkin import Check, check_reportable
 from db.queries.pending import clear_pending, get_pending, set_pending
+from db.retry import not_repeated
 
 PERCENTS = (25, 50, 75)
 
@@ -35,17 +36,23 @@ def choose(
     `dedup(kind, assignment)` names the report of a choice taken in one message ("btn" for a
     status, "pct" for a percentage), so a double tap records once; `origin` is the channel's
     data of that message, kept with a question so it can be settled.
+
+    Run again after the database failed, a status or percentage records once (its key) and
+    a question is asked again; taking a reply kept clears it first, then records, so it
+    fails as `db.retry.PartlyDoneError`.
     """
     t = partial(services.catalog.get, actor.lang)
     stale = Answer([Said(t("common.button_stale"))], toast=t("common.button_stale"), alert=True)
     last = typed_number(data[-1]) if data else None
     if len(data) == 2 and data[0] == "ck" and last is not None:
-        return _pick(services, actor, last)
+        with not_repeated("taking the task of a reply kept"):
+            return _pick(services, actor, last)
     if len(data) != 3 or last is None:
         return stale
     prefix, action, assignment_id = data[0], data[1], last
     if prefix == CONFIRM:
-        return confirmed(services, actor, action, assignment_id)
+        with not_repeated("taking the status of a report kept"):
+            return confirmed(services, actor, action, assignment_id)
     if prefix == "st" and action in ("done", "progress"):
         return _status(services, actor, action, assignment_id, dedup)
     if prefix == "st" and action in ("blocked", "extension"):

@@ -20,6 +20,7 @@ from core.checkin import Decision, Outcome, by_task, decide, is_cancel
 from core.replies.result import ParsedReply, ReplyHint
 from core.textnorm import narrow
 from db.queries.pending import get_pending
+from db.retry import not_repeated
 
 
 def answer_text(
@@ -35,6 +36,10 @@ def answer_text(
 
     `forwarded`: the text is another's, forwarded; a status it gives is asked before it is
     recorded.
+
+    Run again after the database failed, it does what it did not do: each path is one
+    writing transaction, or keyed (a report), except the answer to a question asked and a
+    text about several tasks, which fail as `db.retry.PartlyDoneError`.
     """
     t = partial(services.catalog.get, actor.lang)
     if not actor.unit_ids:
@@ -48,11 +53,13 @@ def answer_text(
         return first
     asked, decided = first
     if asked is not None:
-        answered = answer_pending(services, actor, asked, text, key)
+        with not_repeated("answering a question asked"):  # cleared, then answered
+            answered = answer_pending(services, actor, asked, text, key)
         if answered is not None:
             return answered
     if several:
-        return _several(services, actor, several, replied, text, key, forwarded)
+        with not_repeated("reading several tasks"):  # an extension per task is not keyed
+            return _several(services, actor, several, replied, text, key, forwarded)
     if decided is None:  # the text was not the answer to the question asked: read it now
         with services.engine.begin() as connection:
             decided = decide_text(services, connection, actor, text, replied, forwarded)

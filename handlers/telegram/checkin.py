@@ -27,7 +27,6 @@ from handlers.telegram.itembuttons import settle
 from handlers.telegram.presses import answer_press
 from handlers.telegram.registry import NEW_MESSAGES, Flow
 from render.telegram import buttons
-from scheduler.workers import in_update_worker
 
 
 def _ids(req: Request) -> tuple[str, int] | None:
@@ -88,11 +87,10 @@ def _rows(req: Request, answer: Answer) -> list[list[dict[str, Any]]] | None:
 
 
 async def _choose(req: Request, origin: dict[str, Any] | None = None) -> Answer:
-    """Apply the press (app.checkin.choice) in a worker thread: it waits for the database."""
+    """Apply the press (app.checkin.choice) in a worker thread, waiting out a locked
+    database: rerun, it does only what it did not."""
     services, actor, args, dedup = req.services, req.actor, req.args, _dedup_of(req)
-    return await in_update_worker(
-        lambda: choose(services, actor, args, dedup=dedup, origin=origin)
-    )
+    return await req.atomic(lambda: choose(services, actor, args, dedup=dedup, origin=origin))
 
 
 @button(Access.MEMBER)

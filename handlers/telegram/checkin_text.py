@@ -36,8 +36,8 @@ async def on_text(req: Request) -> None:
         replied=_replied_to(msg),
         forwarded=msg.forward_origin is not None,
     )
-    # Off the loop: its reads and the report's commit overlap other people's sends.
-    await checkin_steps.show(req, await in_update_worker(read))
+    # Off the loop, and a locked database waited out: rerun, it does only what it did not.
+    await checkin_steps.show(req, await req.atomic(read))
 
 
 @command(Access.PUBLIC)
