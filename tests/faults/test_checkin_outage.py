@@ -8,7 +8,6 @@ official got the generic error instead of the confirmation.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from sqlalchemy import event
 
 from app.signing import sign
 from devtools.fakebotapi import ChatMessage
-from tests.faults.test_evidence_outage import LOCK_SECONDS, short_busy_wait, told_held
+from tests.faults.test_evidence_outage import lock_for_a_while, short_busy_wait, told_held
 from tests.handlers.telegram.checkin_world import OFFICIAL, remind, reports, scene
 from tests.harness import BotUnderTest
 
@@ -49,15 +48,7 @@ def lock_at_first_report(bot: BotUnderTest, db_path: Path) -> Iterator[threading
         ):
             return
         taken.set()
-        blocker = sqlite3.connect(db_path, timeout=5, check_same_thread=False)
-        blocker.execute("BEGIN EXCLUSIVE")
-
-        def release() -> None:
-            blocker.rollback()
-            blocker.close()
-            held.set()
-
-        threading.Timer(LOCK_SECONDS, release).start()
+        lock_for_a_while(db_path, held)
 
     event.listen(bot.engine, "before_cursor_execute", take)
     yield held

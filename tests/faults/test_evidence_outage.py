@@ -43,18 +43,24 @@ def hold_lock_from(db_path: Path, method: str, held: threading.Event) -> Any:
     def take(called: str, _params: Mapping[str, Any]) -> Fault | None:
         if called != method or held.is_set():
             return None
-        blocker = sqlite3.connect(db_path, timeout=5, check_same_thread=False)
-        blocker.execute("BEGIN EXCLUSIVE")
-
-        def release() -> None:
-            blocker.rollback()
-            blocker.close()
-            held.set()
-
-        threading.Timer(LOCK_SECONDS, release).start()
+        lock_for_a_while(db_path, held)
         return None
 
     return take
+
+
+def lock_for_a_while(db_path: Path, held: threading.Event) -> None:
+    """Take the database's write lock from another connection now, and give it back
+    LOCK_SECONDS later; `held` is set once it is given back."""
+    blocker = sqlite3.connect(db_path, timeout=5, check_same_thread=False)
+    blocker.execute("BEGIN EXCLUSIVE")
+
+    def release() -> None:
+        blocker.rollback()
+        blocker.close()
+        held.set()
+
+    threading.Timer(LOCK_SECONDS, release).start()
 
 
 def answered(message: ChatMessage) -> bool:
