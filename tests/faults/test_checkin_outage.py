@@ -18,9 +18,10 @@ from sqlalchemy import event
 
 from app.signing import sign
 from devtools.fakebotapi import ChatMessage
-from tests.faults.test_evidence_outage import lock_for_a_while, short_busy_wait, told_held
+from tests.faults.test_evidence_outage import LOCK_SECONDS, short_busy_wait, told_held
 from tests.handlers.telegram.checkin_world import OFFICIAL, remind, reports, scene
 from tests.harness import BotUnderTest
+from tests.locks import lock_for_a_while
 
 __all__ = ["short_busy_wait"]  # the fixture, used by name
 
@@ -48,7 +49,7 @@ def lock_at_first_report(bot: BotUnderTest, db_path: Path) -> Iterator[threading
         ):
             return
         taken.set()
-        lock_for_a_while(db_path, held)
+        lock_for_a_while(db_path, LOCK_SECONDS, held)
 
     event.listen(bot.engine, "before_cursor_execute", take)
     yield held

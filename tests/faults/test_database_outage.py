@@ -22,6 +22,7 @@ from scheduler.delivery import wake
 from scheduler.sender import LEASE
 from tests.factories import make_contact, make_unit
 from tests.harness import BotUnderTest
+from tests.locks import lock_for_a_while
 from tests.scheduler.support import start_users
 
 USERS = (5001, 5002, 5003)
@@ -155,15 +156,7 @@ async def test_a_locked_database_after_a_send_does_not_send_it_twice(
         ):
             return None
         locked.set()
-        blocker = sqlite3.connect(db_path, timeout=1, check_same_thread=False)
-        blocker.execute("BEGIN EXCLUSIVE")
-
-        def release() -> None:
-            blocker.rollback()
-            blocker.close()
-            released.set()
-
-        threading.Timer(LOCK_SECONDS, release).start()
+        lock_for_a_while(db_path, LOCK_SECONDS, released)
         return None
 
     bot.server.set_fault_function(lock_on_send)

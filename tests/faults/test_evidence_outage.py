@@ -25,6 +25,7 @@ from devtools.fakebotapi import ChatMessage, Fault
 from tests.handlers.telegram.checkin_world import OFFICIAL, reports, scene
 from tests.handlers.telegram.test_evidence import PNG
 from tests.harness import BotUnderTest
+from tests.locks import lock_for_a_while
 
 BUSY_WAIT_MS = 100  # SQLite's own wait for a lock, shortened from the bot's 2 s
 LOCK_SECONDS = 1.0  # ten times as long: only waiting it out (db.retry) gets past it
@@ -43,24 +44,10 @@ def hold_lock_from(db_path: Path, method: str, held: threading.Event) -> Any:
     def take(called: str, _params: Mapping[str, Any]) -> Fault | None:
         if called != method or held.is_set():
             return None
-        lock_for_a_while(db_path, held)
+        lock_for_a_while(db_path, LOCK_SECONDS, held)
         return None
 
     return take
-
-
-def lock_for_a_while(db_path: Path, held: threading.Event) -> None:
-    """Take the database's write lock from another connection now, and give it back
-    LOCK_SECONDS later; `held` is set once it is given back."""
-    blocker = sqlite3.connect(db_path, timeout=5, check_same_thread=False)
-    blocker.execute("BEGIN EXCLUSIVE")
-
-    def release() -> None:
-        blocker.rollback()
-        blocker.close()
-        held.set()
-
-    threading.Timer(LOCK_SECONDS, release).start()
 
 
 def answered(message: ChatMessage) -> bool:

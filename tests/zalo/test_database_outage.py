@@ -12,6 +12,7 @@ from sqlmodel import select
 
 import db.engine
 from db.models import Evidence, StatusReport
+from tests.locks import lock_for_a_while
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_evidence import HOA, JPEG, official
 from zalo import ZaloClient
@@ -69,15 +70,7 @@ async def test_a_photo_sent_while_the_database_is_locked_is_kept_once_and_confir
 
     async def locked_after_fetch(client: ZaloClient, url: str, *, max_bytes: int) -> bytes:
         content = await fetch(client, url, max_bytes=max_bytes)
-        blocker = sqlite3.connect(db_path, timeout=5, check_same_thread=False)
-        blocker.execute("BEGIN EXCLUSIVE")
-
-        def release() -> None:
-            blocker.rollback()
-            blocker.close()
-            released.set()
-
-        threading.Timer(SHORT_LOCK_S, release).start()
+        lock_for_a_while(db_path, SHORT_LOCK_S, released)
         return content
 
     monkeypatch.setattr(ZaloClient, "download", locked_after_fetch)
