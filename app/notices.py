@@ -94,8 +94,9 @@ def bring_back_held(
     when it was queued (`office_moment`), so that is counted again without the day off. A
     row waiting for the first office moment after `day` (as the day off had it) whose moment
     so counted falls on `day` goes then, or at once if that passed (in office time still):
-    the messages the day off moved, and those queued while it stood. Nothing else moves (a
-    send retried later keeps its time; so does what waits past another day off).
+    the messages the day off moved, and those queued while it stood (a send retried a few
+    minutes later, moved by the day off, comes back at `day`'s office moment, or at once).
+    Nothing else moves: what waits for a later moment, or past another day off still.
     """
     calendar = working_calendar(session)
     if not calendar.is_working_day(day):  # a weekend or a holiday still
