@@ -6,7 +6,8 @@ time. Public holidays and the government's swaps come from the `holidays` packag
 returns what to say, from the catalogs; the channel adds its own way to the next page.
 A new day off moves what was due that day to the next working day; removing it moves back
 what that moved and nothing changed since (`db.queries.dayoff`), and says which. It also
-moves the messages held for office time that day to the next office moment (app.notices). A day
+moves the messages held for office time that day to the next office moment (app.notices),
+and removing it brings them back, with those queued meanwhile, and says how many. A day
 already past is not set: its deadlines were met or missed as they stood, and a day off
 added afterwards would move them after the fact (a single task's deadline: /deadline).
 """
@@ -19,7 +20,7 @@ from functools import partial
 
 from sqlmodel import Session
 
-from app.notices import hold_past_day_off
+from app.notices import bring_back_held, hold_past_day_off
 from app.services import Services
 from core.deadlines import latest_deadline, parse_date
 from core.paging import Page, page_of
@@ -75,6 +76,7 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     working = verb in WORK_WORDS
     today = services.today()
     undo: tuple[list[Move], MovedBack] | None = None
+    held_back: tuple[int, datetime | None] = (0, None)
     with session_scope(services.engine) as session:
         before = override_on(session, day=day)
         if working and before is not None and not before.working:
@@ -87,6 +89,8 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
         # as the reminders already count it: else a unit done then was counted late.
         to = working_calendar(session).roll_forward(day)[0]
         held = (0, None) if working else _hold(services, session, day)
+        if undo is not None:
+            held_back = _bring_back(services, session, day)
     moved = [] if working else _move_off(services, day=day, to=to, actor_id=actor_id)
     back = None if undo is None else _move_back(services, day, *undo, actor_id=actor_id)
     key = "calendar.work_added" if working else "calendar.off_added"
@@ -98,7 +102,7 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     if held[0]:
         at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
         said += "\n" + t("calendar.off_held", count=held[0], at=at)
-    return said
+    return said + _held_back_line(services, lang, held_back)
 
 
 def _hold(services: Services, session: Session, day: date) -> tuple[int, datetime | None]:
@@ -111,6 +115,27 @@ def _hold(services: Services, session: Session, day: date) -> tuple[int, datetim
         hours=services.settings.work_hours,
         tz=services.settings.tz,
     )
+
+
+def _bring_back(services: Services, session: Session, day: date) -> tuple[int, datetime | None]:
+    """Bring back the messages held past `day`, a day off no longer, in its transaction;
+    return how many and when the first goes."""
+    return bring_back_held(
+        session,
+        day=day,
+        now=services.clock.now(),
+        hours=services.settings.work_hours,
+        tz=services.settings.tz,
+    )
+
+
+def _held_back_line(services: Services, lang: str, back: tuple[int, datetime | None]) -> str:
+    """Return the line saying how many held messages go earlier, and from when ("": none)."""
+    count, at = back
+    if not count or at is None:
+        return ""
+    at = at.astimezone(services.settings.tz)
+    return "\n" + services.catalog.get(lang, "calendar.off_held_back", count=count, at=at)
 
 
 def _move_off(services: Services, *, day: date, to: date, actor_id: int) -> list[int]:
@@ -188,9 +213,11 @@ def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
         if removed.working:
             return t("calendar.removed", day=day)
         moves, kept = moves_to_undo(session, day=day, today=today)
+        held_back = _bring_back(services, session, day)
     back = _move_back(services, day, moves, kept, actor_id=actor_id)
     lines = [t("calendar.removed", day=day)]
-    return "\n".join(lines + _moved_back(services, lang, back, day=day, today=today))
+    said = "\n".join(lines + _moved_back(services, lang, back, day=day, today=today))
+    return said + _held_back_line(services, lang, held_back)
 
 
 def _moved_back(

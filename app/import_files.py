@@ -58,10 +58,23 @@ def importer_for(table: Table) -> Importer | None:
     return IMPORTERS[max(matching, key=len)] if matching else None
 
 
-def keep(services: Services, contact_id: int, name: str, content: bytes) -> str:
-    """Keep a previewed file as the person's pending import (replacing any); its token."""
+def keep(
+    services: Services,
+    contact_id: int,
+    name: str,
+    content: bytes,
+    *,
+    link: str = "",
+    said: str = "",
+) -> str:
+    """Keep a previewed file as the person's pending import (replacing any); its token.
+
+    A file sent through an upload link keeps the link's id and what its preview said, so
+    that the link's page shows that preview again (`previewed`) until it is applied."""
     token = secrets.token_hex(6)
     data = {"token": token, "name": name, "content": base64.b64encode(content).decode("ascii")}
+    if link:
+        data |= {"link": link, "said": said}
     with session_scope(services.engine) as session:
         set_pending(
             session, contact_id=contact_id, data=data, now=services.clock.now(), kind=IMPORT_KIND
@@ -82,6 +95,22 @@ def waiting(services: Services, contact_id: int, token: str) -> tuple[str, bytes
     if pending is None or pending.get("token") != token:
         return None
     return str(pending.get("name", "")), base64.b64decode(str(pending.get("content", "")))
+
+
+def previewed(services: Services, contact_id: int, link: str) -> tuple[str, str] | None:
+    """Return the token and what the preview said of the person's pending file, if the
+    upload link `link` sent it and it still waits (not applied, cancelled or replaced)."""
+    with session_scope(services.engine) as session:
+        pending = get_pending(
+            session,
+            contact_id=contact_id,
+            now=services.clock.now(),
+            kind=IMPORT_KIND,
+            ttl=IMPORT_TTL,
+        )
+    if pending is None or not link or pending.get("link") != link:
+        return None
+    return str(pending.get("token", "")), str(pending.get("said", ""))
 
 
 def take(services: Services, contact_id: int, token: str) -> bool:

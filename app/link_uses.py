@@ -36,3 +36,8 @@ def give_back(session: Session, link: SignedLink) -> None:
 def was_used(session: Session, link: SignedLink, *, now: datetime) -> bool:
     """Tell whether the link was used already (or is being used now)."""
     return used_links.was_used(session, signature=link.signature, now=now)
+
+
+def link_id(link: SignedLink) -> str:
+    """Return what names the link in the database (its signature's hash, not the signature)."""
+    return used_links.link_key(link.signature)

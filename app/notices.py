@@ -3,23 +3,25 @@
 What someone else's action causes for an official (an extension decided, an explanation
 asked) is held until office time (`office_moment`), as the reminders are: nobody is
 written to at 22:00 or on Tết about something they did not just ask. A day off added
-afterwards moves what was held for that day to the next office moment (`hold_past_day_off`).
+afterwards moves what was held for that day to the next office moment (`hold_past_day_off`);
+removing it brings back what waits past it (`bring_back_held`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from functools import cache
+from functools import cache, partial
 
 from sqlmodel import Session
 
 from app.choices import Rows, rows_to_json
 from app.i18n import Catalog
+from core.calendar import WorkingCalendar
 from core.workhours import WorkHours
 from db.queries.calendar import working_calendar
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
-from db.queries.outbox_held import move_held
+from db.queries.outbox_held import bring_held, held_queued, move_held
 from db.queries.recipients import Recipient
 
 HELD_KINDS = ("nudge", "notice", "digest")  # what is queued for the next office moment
@@ -80,6 +82,46 @@ def hold_past_day_off(
     moment = office_moment(session, now=start, hours=hours, tz=tz)
     moved = move_held(session, kinds=HELD_KINDS, since=start, until=end, now=now, to=moment)
     return moved, moment
+
+
+def bring_back_held(
+    session: Session, *, day: date, now: datetime, hours: str, tz: tzinfo
+) -> tuple[int, datetime | None]:
+    """Bring back what waits past `day`, a day off no longer (in this session), for having
+    been one; return how many rows moved, and the first moment they now go (None: none).
+
+    What a day off held is not marked: every held message's moment is the office moment of
+    when it was queued (`office_moment`), so that is counted again without the day off. A
+    row waiting for the first office moment after `day` (as the day off had it) whose moment
+    so counted falls on `day` goes then, or at once if that passed (in office time still):
+    the messages the day off moved, and those queued while it stood (a send retried a few
+    minutes later, moved by the day off, comes back at `day`'s office moment, or at once).
+    Nothing else moves: what waits for a later moment, or past another day off still.
+    """
+    calendar = working_calendar(session)
+    if not calendar.is_working_day(day):  # a weekend or a holiday still
+        return 0, None
+    window = work_hours(hours)
+    off = WorkingCalendar(
+        days_off={**calendar.days_off, day: ""},
+        extra_working_days=calendar.extra_working_days - {day},
+    )
+    start = datetime.combine(day, time(), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+    past = window.next_send_moment(start, off, tz)  # where the day off sent them
+    queued = held_queued(
+        session, kinds=HELD_KINDS, since=end, until=past, queued_before=end, now=now
+    )
+    back: dict[datetime, list[datetime]] = {}
+    for at in queued:
+        moment = window.next_send_moment(at, calendar, tz)
+        if moment <= now:  # it would have gone already: it goes now, in office time
+            moment = window.next_send_moment(now, calendar, tz)
+        if start <= moment < end:
+            back.setdefault(moment, []).append(at)
+    bring = partial(bring_held, session, kinds=HELD_KINDS, since=end, until=past, now=now)
+    moved = sum(bring(queued=at, to=to) for to, at in back.items())
+    return moved, min(back, default=None)
 
 
 def held_line(catalog: Catalog, lang: str, *, now: datetime, moment: datetime, tz: tzinfo) -> str:

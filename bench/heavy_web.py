@@ -352,7 +352,8 @@ def web_phases(
 
     async def preview() -> float:
         started = time.monotonic()
-        answer = await web.post(link, files={"file": ("tasks.csv", content, "text/csv")})
+        sent = {"file": ("tasks.csv", content, "text/csv")}
+        answer = await web.post(link, files=sent, follow_redirects=True)  # to the preview page
         found = answer.text.split('name="token" value="', 1)
         token.append(found[1].split('"', 1)[0] if len(found) > 1 else "")
         extra["upload preview"] = {"status": answer.status_code, "token": bool(token[-1])}

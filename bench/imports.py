@@ -9,7 +9,10 @@ group, a directive on some rows. Timed in the same command:
 - the baseline: a bare insert of the same tasks and assignments (executemany, one
   transaction, the unit ids known), what the database alone costs to hold the file.
 
-`--profile` prints cProfile's top functions of the first import instead.
+`--profile` prints cProfile's top functions of the first import instead. The units file is
+also previewed as the upload page and the chat preview it (`app.jobs.preview_table`), before
+it is imported and again after (nothing would change): the seconds, the statements and how
+many of them wrote; `--units-only` times the units file alone.
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.engine import Engine
 
+from app.jobs import preview_table
 from bench.common import machine, print_table, write_results
 from bench.generate import TASK_TOPICS, generate
 from core.spreadsheet import ImportReport, Table, read_table
@@ -102,6 +106,63 @@ def run_import(engine: Engine, importer: Any, table: Table) -> tuple[float, Impo
             session, table, actor_id=None, actor_label="cli", now=datetime.now(UTC), tz=VN
         )
     return time.perf_counter() - started, report
+
+
+def run_preview(engine: Engine, table: Table) -> dict[str, Any]:
+    """Preview the units table as the upload page does; its seconds, statements and writes."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        started = time.perf_counter()
+        report = preview_table(
+            engine, import_units, table, actor_id=None, now=datetime.now(UTC), tz=str(VN)
+        )
+        seconds = time.perf_counter() - started
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    writes = [s for s in statements if not s.lstrip().upper().startswith(("SELECT", "PRAGMA"))]
+    return {
+        "s": seconds,
+        "statements": len(statements),
+        "writes": len(writes),
+        "added": len(report.added),
+        "unchanged": len(report.unchanged),
+    }
+
+
+def units_figures(engine: Engine, table: Table) -> dict[str, Any]:
+    """Preview the units file, import it, preview and import it again; the figures."""
+    preview = run_preview(engine, table)
+    units_s, units_report = run_import(engine, import_units, table)
+    preview_again = run_preview(engine, table)
+    units_again_s, _ = run_import(engine, import_units, table)
+    return {
+        "units_preview": preview,
+        "units_import_s": units_s,
+        "units_preview_again": preview_again,
+        "units_import_again_s": units_again_s,
+        "units_added": len(units_report.added),
+    }
+
+
+def units_lines(rows: int, units: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the table's lines of the units file."""
+
+    def said(figures: dict[str, Any]) -> str:
+        return (
+            f"{figures['s']:.2f} s, {figures['statements']} statements, {figures['writes']} writes"
+        )
+
+    return [
+        (f"units preview, {rows:,} rows new", said(units["units_preview"])),
+        (f"units import, {rows:,} rows new", f"{units['units_import_s']:.2f} s"),
+        ("units preview again, nothing would change", said(units["units_preview_again"])),
+        ("units import again, nothing changes", f"{units['units_import_again_s']:.2f} s"),
+    ]
 
 
 def bare_insert(engine: Engine, table: Table) -> float:
@@ -178,11 +239,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--units", type=int, default=1000, help="rows of the units file")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--units-only", action="store_true", help="the units file alone")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         province = Path(tmp) / "province.sqlite3"
         engine = make_engine(f"sqlite:///{province}")
         generate(engine, size="province", assignments=2000, progress=None)
+        if args.units_only:
+            units_table = read_table(units_file(args.units), "units.csv")
+            units = units_figures(engine, units_table)
+            print_table(f"{args.units:,}-row units file", units_lines(args.units, units))
+            write_results(
+                "imports_units", {**units, "units_rows": args.units, "machine": machine()}
+            )
+            return 0
         today = datetime.now(VN).date()
         content = tasks_file(engine, args.rows, today)
         engine.dispose()
@@ -208,9 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         first_s, first = run_import(imported, import_tasks, table)
         again_s, again = run_import(imported, import_tasks, table)
         units_table = read_table(units_file(args.units), "units.csv")
-        units_engine = fresh("units.sqlite3")
-        units_s, units_report = run_import(units_engine, import_units, units_table)
-        units_again_s, _ = run_import(units_engine, import_units, units_table)
+        units = units_figures(fresh("units.sqlite3"), units_table)
     figures: dict[str, Any] = {
         "rows": args.rows,
         "read_s": read_s,
@@ -221,9 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rejected": len(first.rejected),
         "unchanged_again": len(again.unchanged),
         "units_rows": args.units,
-        "units_import_s": units_s,
-        "units_import_again_s": units_again_s,
-        "units_added": len(units_report.added),
+        **units,
         "machine": machine(),
     }
     ratio: Callable[[float], str] = lambda s: f"{s:.2f} s = {s / bare_s:.1f} x bare insert"  # noqa: E731
@@ -235,8 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("baseline: bare insert of its tasks and assignments", f"{bare_s:.2f} s"),
             ("import, every row new", ratio(first_s)),
             ("import again, nothing changes", ratio(again_s)),
-            (f"units import, {args.units:,} rows new", f"{units_s:.2f} s"),
-            ("units import again, nothing changes", f"{units_again_s:.2f} s"),
+            *units_lines(args.units, units),
         ],
     )
     write_results("imports", figures)

@@ -12,7 +12,8 @@ A link takes one file (app.link_uses, as a download link): it is spent once a fi
 accepted, read and previewed or applied, by a take that only one of two posts at once
 makes; a file refused (not a table, too large, unreadable, of no known header) leaves it
 usable, so the admin can send another. Once spent, it says so and to ask for a new one in
-chat; only the Apply or Cancel of its preview is still taken, by its token.
+chat (410); only the Apply or Cancel of its preview is still taken, by its token, and until
+then the page shows that preview again (a reload, the browser's back: web.upload_steps).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from web.files.signed import granted_link
 from web.landing import cross_origin, same_origin
 from web.limits import BodyTooLargeError, read_body
 from web.render import message_page
-from web.upload_steps import Visit, applied, decide, preview, show, unreadable
+from web.upload_steps import Visit, again, applied, decide, preview, show, unreadable, used
 
 PATH = import_files.UPLOAD_PATH
 FORM_SLACK = 64 * 1024  # the multipart framing and fields around the file
@@ -50,7 +51,7 @@ async def upload_page(request: Request) -> Response:
         return visit
     viewer = visit.viewer
     if request.method == "GET":
-        return _spent(request, viewer) if visit.spent else show(request, viewer)
+        return await again(request, visit) if visit.spent else show(request, viewer)
     if not same_origin(request):  # another site's page, holding the link, posting a file
         return cross_origin(request)
     services = deps_of(request).services
@@ -68,7 +69,7 @@ async def upload_page(request: Request) -> Response:
     if action in ("apply", "cancel"):
         return await decide(request, visit, action, token)
     if visit.spent:
-        return _spent(request, viewer)
+        return used(request, viewer)
     if sent is None:
         return show(request, viewer, said=services.catalog.plain(viewer.lang, "web.upload_none"))
     name, content = sent
@@ -81,7 +82,7 @@ async def upload_page(request: Request) -> Response:
         text = services.catalog.plain(viewer.lang, "imports.unknown_header")
         return show(request, viewer, said=text)
     if len(table.rows) > import_files.PREVIEW_OVER_ROWS:
-        step = partial(preview, request, viewer, importer, table, name, content)
+        step = partial(preview, request, visit, importer, table, name, content)
     else:
         step = partial(applied, request, viewer, importer, table)
     return await _spending(request, visit, step)
@@ -119,7 +120,7 @@ async def _spending(request: Request, visit: Visit, step: Step) -> Response:
             (link_uses.confirm if taken else link_uses.give_back)(session, visit.link)
 
     if not await in_worker(take):
-        return _spent(request, visit.viewer)  # another post took it first
+        return used(request, visit.viewer)  # another post took it first
     try:
         response, taken = await step()
     except BaseException:
@@ -127,11 +128,6 @@ async def _spending(request: Request, visit: Visit, step: Step) -> Response:
         raise
     await in_worker(settle, taken)
     return response
-
-
-def _spent(request: Request, viewer: d.Viewer) -> Response:
-    """Say that the link took a file already, and to ask for a new one in chat."""
-    return message_page(request, viewer, "web.upload_used", status=410, command="/import")
 
 
 async def _form(request: Request, limit: int) -> tuple[dict[str, str], tuple[str, bytes] | None]:

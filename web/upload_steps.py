@@ -1,5 +1,11 @@
 """The upload page's steps once a file is read (web.upload): its preview, Apply or Cancel of
-a preview by its token, a file applied at once, and the page that shows what each did."""
+a preview by its token, a file applied at once, and the page that shows what each did.
+
+A preview answers with a redirect to the link's page (303), which shows it again for as
+long as it waits for Apply or Cancel: reloading the page, or coming back to it, shows the
+same preview, not "this link was used". Once it is applied or cancelled (or replaced by
+another file of the same admin, or expired), the page says the link was used (410), as a
+second Apply or Cancel does."""
 
 from __future__ import annotations
 
@@ -7,10 +13,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from app import dashboard as d
-from app import import_files
+from app import import_files, link_uses
 from app.import_report import preview_lines, report_lines, unreadable_text
 from app.jobs import import_table, preview_table
 from app.links import SignedLink
@@ -20,7 +26,7 @@ from db.imports import Importer
 from db.queries.pending import IMPORT_TTL
 from scheduler.workers import in_heavy_worker, in_process, in_worker
 from web.auth import deps_of
-from web.render import page
+from web.render import message_page, page
 
 PATH = import_files.UPLOAD_PATH
 
@@ -35,10 +41,11 @@ class Visit:
 
 
 async def preview(
-    request: Request, viewer: d.Viewer, importer: Importer, table: Table, name: str, data: bytes
+    request: Request, visit: Visit, importer: Importer, table: Table, name: str, data: bytes
 ) -> tuple[Response, bool]:
-    """Say what the file would do (nothing written), keep it, and offer Apply and Cancel."""
-    services = deps_of(request).services
+    """Say what the file would do (nothing written), keep it with what was said, and send
+    the browser to the link's page, which shows it with Apply and Cancel (`again`)."""
+    services, viewer = deps_of(request).services, visit.viewer
     try:
         report = await in_process(
             services.engine,
@@ -51,20 +58,41 @@ async def preview(
         )
     except UnreadableFile as exc:
         return show(request, viewer, said=unreadable(request, viewer, exc)), False
-    token = await in_worker(import_files.keep, services, viewer.contact_id, name, data)
     minutes = int(IMPORT_TTL.total_seconds() // 60)
     lines = preview_lines(
         services.catalog, viewer.lang, report, rows=len(table.rows), minutes=minutes
     )
     said = "\n".join(to_plain(line) for line in lines)
-    return show(request, viewer, said=said, token=token, spent=True), True
+    link = link_uses.link_id(visit.link)
+    keep = partial(import_files.keep, link=link, said=said)
+    await in_worker(keep, services, viewer.contact_id, name, data)
+    # Post, redirect, get: a reload of the page the browser lands on asks for it again (the
+    # preview, while it waits), where a reload of the post's answer would post the file again.
+    return RedirectResponse(f"{PATH}?{request.url.query}", status_code=303), True
+
+
+async def again(request: Request, visit: Visit) -> Response:
+    """Show a spent link's page: its preview while that waits, else that the link was used."""
+    services, viewer = deps_of(request).services, visit.viewer
+    link = link_uses.link_id(visit.link)
+    shown = await in_worker(import_files.previewed, services, viewer.contact_id, link)
+    if shown is None:
+        return used(request, viewer)
+    token, said = shown
+    return show(request, viewer, said=said, token=token, spent=True)
 
 
 async def decide(request: Request, visit: Visit, action: str, token: str) -> Response:
-    """Apply or drop the previewed file the token names (once); else say it is stale."""
+    """Apply or drop the previewed file the token names (once); else say it is stale, or on
+    a spent link (a second Apply or Cancel, a reload of the first) that the link was used."""
     services, viewer = deps_of(request).services, visit.viewer
     t = partial(services.catalog.plain, viewer.lang)
-    stale = partial(show, request, viewer, said=t("imports.preview_stale"), spent=visit.spent)
+
+    def stale() -> Response:
+        if visit.spent:
+            return used(request, viewer)
+        return show(request, viewer, said=t("imports.preview_stale"))
+
     file = await in_worker(import_files.waiting, services, viewer.contact_id, token)
     if file is None:
         return stale()
@@ -109,6 +137,11 @@ async def apply_table(
     )
     lines = report_lines(services.catalog, viewer.lang, report)
     return show(request, viewer, said="\n".join(to_plain(line) for line in lines), spent=spent)
+
+
+def used(request: Request, viewer: d.Viewer) -> Response:
+    """Say that the link took a file already, and to ask for a new one in chat."""
+    return message_page(request, viewer, "web.upload_used", status=410, command="/import")
 
 
 def unreadable(request: Request, viewer: d.Viewer, exc: UnreadableFile) -> str:

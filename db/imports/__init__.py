@@ -4,20 +4,18 @@ An importer takes a read table and applies its good rows in the caller's session
 commits (the caller does, so a crash applies nothing) and reports what it did row by row.
 A table that lacks the importer's required columns raises UnreadableFile("missing_columns"),
 one with formulas never computed in the columns it reads UnreadableFile("formulas_not_saved").
-`dry_run` runs one in a transaction it rolls back: what the import would do, writing nothing.
-A tasks file is previewed by reading alone instead (`task_preview.preview_tasks`): its rows
-are independent, and the import and rollback of 5,000 of them took minutes on the country.
+Each kind's preview says what its import would do by reading alone (`task_preview`,
+`unit_preview`): running the import and rolling it back held SQLite's write lock, and took
+minutes for 5,000 task rows on the country.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.spreadsheet import ImportReport, Table, UnreadableFile
@@ -39,44 +37,6 @@ class Importer(Protocol):
     ) -> ImportReport:
         """Apply the table's good rows and report every row."""
         ...
-
-
-def dry_run(
-    engine: Engine,
-    importer: Importer,
-    table: Table,
-    *,
-    actor_id: int | None,
-    now: datetime,
-    tz: ZoneInfo,
-    slice_s: float | None = None,
-) -> ImportReport:
-    """Report what importing the table would do now; its transaction is rolled back.
-
-    With `slice_s`, rolled back every `slice_s` of writing, pausing as long, as the import
-    itself commits (app.jobs): in one transaction a file's rows held SQLite's write lock
-    for the whole preview, and everyone's writes waited out their busy timeout. Each row is
-    then judged against the database as it is, not with the file's earlier rows applied:
-    only two rows of one file about the same task without a code would be counted twice.
-    """
-    with Session(engine, expire_on_commit=False) as session:
-        started = time.monotonic()
-
-        def checkpoint() -> None:
-            nonlocal started
-            held = time.monotonic() - started
-            if slice_s is None or held < slice_s:
-                return
-            session.rollback()
-            time.sleep(held)
-            started = time.monotonic()
-
-        try:
-            return importer(
-                session, table, actor_id=actor_id, now=now, tz=tz, checkpoint=checkpoint
-            )
-        finally:
-            session.rollback()
 
 
 def require_columns(table: Table, required: frozenset[str]) -> None:

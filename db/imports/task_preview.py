@@ -1,6 +1,6 @@
 """What a tasks file would do, judged by reading alone (`import_tasks`'s preview).
 
-The preview used to run the import and roll it back (`db.imports.dry_run`): every new row
+The preview used to run the import and roll it back (`dry_run`, since removed): every new row
 created its task, assignments and audit entry, for nothing, and in slices that held
 SQLite's write lock half the time, so everyone's writes waited behind a niced process. On
 the country's database a 5,000-row file's preview took 112 s, as long as applying it. Here

@@ -76,12 +76,8 @@ def import_units(
     checkpoint: Callable[[], None] | None = None,  # the contract's; units go in one batch
 ) -> ImportReport:
     """Apply the good rows of a units table and report every row."""
-    require_columns(table, REQUIRED)
-    refuse_unsaved_formulas(table, HEADER)
     report = ImportReport()
-    existing = {u.code_folded: u for u in session.exec(select(Unit))}
-    rows = _parse_rows(session, table, report, existing)
-    good = _check_parents(rows, existing, report)
+    existing, good = check_units(session, table, report)
     _apply(session, good, existing, report, now)
     report.rejected.sort(key=lambda r: r.row)
     if report.added or report.updated:
@@ -98,6 +94,18 @@ def import_units(
             },
         )
     return report
+
+
+def check_units(
+    session: Session, table: Table, report: ImportReport
+) -> tuple[dict[str, Unit], list[UnitRow]]:
+    """Refuse a table that cannot be imported; reject its bad rows into `report`; return the
+    units there are (by folded code) and the good rows (the import's and its preview's)."""
+    require_columns(table, REQUIRED)
+    refuse_unsaved_formulas(table, HEADER)
+    existing = {u.code_folded: u for u in session.exec(select(Unit))}
+    rows = _parse_rows(session, table, report, existing)
+    return existing, _check_parents(rows, existing, report)
 
 
 def _parse_rows(
@@ -259,8 +267,9 @@ def _apply(
     session.flush()
 
 
-def _set_fields(unit: Unit, row: UnitRow, existing: dict[str, Unit]) -> bool:
-    """Bring the unit's own fields to the row's values; tell whether anything changed."""
+def wanted_fields(row: UnitRow, existing: dict[str, Unit]) -> dict[str, object]:
+    """Return the unit's own fields as the row sets them (its parent's id: None for a unit
+    the file adds and has not been written yet)."""
     wanted: dict[str, object] = {
         "code": row.code,
         "name": row.name,
@@ -268,7 +277,14 @@ def _set_fields(unit: Unit, row: UnitRow, existing: dict[str, Unit]) -> bool:
         "kind_key": row.kind_key,
     }  # not `active`: a file or /editunit naming a deactivated unit does not follow it again
     if row.parent is not None:
-        wanted["parent_id"] = existing[row.parent].id if row.parent else None
+        parent = existing.get(row.parent) if row.parent else None
+        wanted["parent_id"] = parent.id if parent is not None else None
+    return wanted
+
+
+def _set_fields(unit: Unit, row: UnitRow, existing: dict[str, Unit]) -> bool:
+    """Bring the unit's own fields to the row's values; tell whether anything changed."""
+    wanted = wanted_fields(row, existing)
     changed = False
     for name, value in wanted.items():
         if getattr(unit, name) != value:

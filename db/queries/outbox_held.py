@@ -1,21 +1,36 @@
-"""Messages held for office time (`not_before` later than they were queued), moved later.
+"""Messages held for office time (`not_before` later than they were queued), moved.
 
 A nudge, a notice or a digest queued out of office time waits for the next office moment
 (app.notices.office_moment). When that moment's day becomes a day off afterwards, what
 waits for it is moved to the next one by one statement: a row being sent is not touched,
-nor one already due (its moment came), nor one queued to go at once.
+nor one already due (its moment came), nor one queued to go at once. When the day off is
+removed, what waits past it is brought back by when it was queued (`held_queued`,
+`bring_held`): the office moment it would have had is counted from that time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from core.states import SendStatus
 from db.models import Outbox
+
+IN_AT_ONCE = 500  # queued times named in one statement
+
+
+def _held(kinds: Sequence[str], *, now: datetime) -> list[Any]:
+    """Return the conditions of a pending row of these kinds held for later, still ahead."""
+    return [
+        col(Outbox.status) == SendStatus.PENDING,
+        col(Outbox.kind).in_(list(kinds)),
+        col(Outbox.not_before) > now,
+        col(Outbox.not_before) > col(Outbox.created_at),  # held, not queued to go at once
+    ]
 
 
 def move_held(
@@ -32,15 +47,65 @@ def move_held(
     statement = (
         update(Outbox)
         .where(
-            col(Outbox.status) == SendStatus.PENDING,
-            col(Outbox.kind).in_(list(kinds)),
+            *_held(kinds, now=now),
             col(Outbox.not_before) >= since,
             col(Outbox.not_before) < until,
-            col(Outbox.not_before) > now,
-            col(Outbox.not_before) > col(Outbox.created_at),  # held, not queued to go at once
         )
         .values(not_before=to)
         .returning(col(Outbox.id))
     )
     # The driver's rowcount of an update is not to be trusted: RETURNING is.
     return len(session.execute(statement).all())
+
+
+def held_queued(
+    session: Session,
+    *,
+    kinds: Sequence[str],
+    since: datetime,
+    until: datetime,
+    queued_before: datetime,
+    now: datetime,
+) -> list[datetime]:
+    """Return when the pending rows of these kinds held until a moment in [since, until],
+    still ahead of `now`, were queued (each time once), those queued before `queued_before`."""
+    statement = (
+        select(col(Outbox.created_at))
+        .where(
+            *_held(kinds, now=now),
+            col(Outbox.not_before) >= since,
+            col(Outbox.not_before) <= until,
+            col(Outbox.created_at) < queued_before,
+        )
+        .distinct()
+    )
+    return list(session.execute(statement).scalars())
+
+
+def bring_held(
+    session: Session,
+    *,
+    kinds: Sequence[str],
+    since: datetime,
+    until: datetime,
+    queued: Sequence[datetime],
+    now: datetime,
+    to: datetime,
+) -> int:
+    """Move the rows `held_queued` found for these bounds and queued at one of `queued` to
+    `to` (earlier); return how many moved."""
+    moved = 0
+    for first in range(0, len(queued), IN_AT_ONCE):
+        statement = (
+            update(Outbox)
+            .where(
+                *_held(kinds, now=now),
+                col(Outbox.not_before) >= since,
+                col(Outbox.not_before) <= until,
+                col(Outbox.created_at).in_(list(queued[first : first + IN_AT_ONCE])),
+            )
+            .values(not_before=to)
+            .returning(col(Outbox.id))
+        )
+        moved += len(session.execute(statement).all())
+    return moved

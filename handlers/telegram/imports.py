@@ -9,7 +9,7 @@ Text") is taken only when its header names an importer's columns (`app.import_fi
 text_import`): any other text file is passed on, whoever sent it.
 
 A file of more than PREVIEW_OVER_ROWS data rows is not applied at once: the admin gets what
-it would do (a dry run, nothing written) and two buttons, apply and cancel. The file waits
+it would do (read alone, nothing written) and two buttons, apply and cancel. The file waits
 in the database as the admin's pending import (so a restart keeps it) for IMPORT_TTL; the
 buttons carry its random token, so a press meant for another file, an expired one or one
 already used is refused and changes nothing.

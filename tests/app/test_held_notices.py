@@ -3,7 +3,8 @@
 An extension decided or an explanation asked at 22:00 is not the official's answer to
 their own message: it is queued for the next working window (`not_before`), and the
 coordinator's reply says when it goes out. In office time it goes at once. A day off added
-afterwards on the day it waits for moves it to the next office moment, and says so.
+afterwards on the day it waits for moves it to the next office moment, and says so; the day
+off removed (or made a working day) brings it back, and says so too.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ WED_NIGHT = at(date(2026, 11, 18), 22)
 THU_MORNING = at(date(2026, 11, 19), 7, 30)
 THU_NOON = at(date(2026, 11, 19), 10)
 FRI_MORNING = at(date(2026, 11, 20), 7, 30)
+MON_MORNING = at(date(2026, 11, 23), 7, 30)
 WED_NOON = at(date(2026, 11, 18), 10)
 
 
@@ -123,3 +125,87 @@ def test_a_day_off_added_leaves_what_went_out_or_was_due_already(
     [notice] = notices(session)
     assert notice.not_before == THU_NOON
     assert "tin nhắn đang chờ" not in said
+
+
+@pytest.mark.parametrize("undo", ["remove 19/11/2026", "work 19/11/2026 bù"])
+def test_a_day_off_removed_brings_back_what_it_moved(
+    engine: Engine, session: Session, settings: Settings, undo: str
+) -> None:
+    """Thursday made a day off moved Wednesday night's explanation to Friday; Thursday made
+    a working day again (removed, or set as worked) sends it Thursday 07:30 as before, and
+    the admin is told: it stayed a day late."""
+    actor, assignment_id = overdue(session)
+    services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
+    explanation_requests.request(services, actor, assignment_id)
+    calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+
+    said = calendar_days.change(services, "vi", actor.contact_id, undo)
+
+    [notice] = notices(session)
+    assert notice.not_before == THU_MORNING
+    assert "1 tin nhắn phải chờ qua ngày nghỉ này sẽ đi sớm hơn, từ 07:30 19/11/2026" in said
+    english = calendar_days.change(services, "en", actor.contact_id, "add 19/11/2026 storm")
+    assert "1 message held for that day's working hours will go out at" in english
+    english = calendar_days.change(services, "en", actor.contact_id, "remove 19/11/2026")
+    assert "1 message held past this day off will go out earlier, at 07:30 19/11/2026" in english
+
+
+def test_a_day_off_removed_brings_back_what_was_queued_while_it_stood(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    """Asked Wednesday night with Thursday a day off already, the explanation waits for
+    Friday; Thursday removed, it goes Thursday 07:30, the moment it would have had."""
+    actor, assignment_id = overdue(session)
+    services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
+    calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    explanation_requests.request(services, actor, assignment_id)
+    assert notices(session)[0].not_before == FRI_MORNING
+
+    said = calendar_days.change(services, "vi", actor.contact_id, "remove 19/11/2026")
+
+    [notice] = notices(session)
+    assert notice.not_before == THU_MORNING
+    assert "1 tin nhắn phải chờ qua ngày nghỉ này" in said
+
+
+def test_a_day_off_removed_that_day_sends_at_once_what_waited_past_it(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    """Thursday's day off removed at 10:00 that Thursday: the explanation held for Friday
+    would have gone at 07:30, so it goes now; removed at 22:00, it waits for Friday still."""
+    actor, assignment_id = overdue(session)
+    clock = ManualClock(WED_NIGHT)
+    services = build_services(settings, TOKEN, clock=clock, engine=engine)
+    explanation_requests.request(services, actor, assignment_id)
+    calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    clock.set(at(date(2026, 11, 19), 22))
+    late = calendar_days.change(services, "vi", actor.contact_id, "remove 19/11/2026")
+    assert notices(session)[0].not_before == FRI_MORNING
+    assert "tin nhắn phải chờ" not in late
+    calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    clock.set(THU_NOON)
+
+    said = calendar_days.change(services, "vi", actor.contact_id, "remove 19/11/2026")
+
+    [notice] = notices(session)
+    assert notice.not_before == THU_NOON
+    assert "sớm hơn, từ 10:00 19/11/2026" in said
+
+
+def test_a_day_off_removed_leaves_what_waits_past_another(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    """Thursday and Friday days off: Wednesday night's explanation waits for Monday.
+    Friday removed, it goes Friday 07:30 (Thursday is off still); Thursday removed then,
+    Thursday 07:30."""
+    actor, assignment_id = overdue(session)
+    services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
+    explanation_requests.request(services, actor, assignment_id)
+    for day in ("19/11/2026", "20/11/2026"):
+        calendar_days.change(services, "vi", actor.contact_id, f"add {day} bão")
+    assert notices(session)[0].not_before == MON_MORNING
+
+    calendar_days.change(services, "vi", actor.contact_id, "remove 20/11/2026")
+    assert notices(session)[0].not_before == FRI_MORNING
+    calendar_days.change(services, "vi", actor.contact_id, "remove 19/11/2026")
+    assert notices(session)[0].not_before == THU_MORNING

@@ -1,4 +1,4 @@
-"""A previewed import: the dry run writes nothing; the kept file is taken once, then gone."""
+"""A previewed import: the preview writes nothing; the kept file is taken once, then gone."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
+from app.jobs import preview_table
 from core.spreadsheet import read_table
-from db.imports import dry_run
 from db.imports.units import import_units
 from db.models import AuditLog, Unit
 from db.queries.pending import (
@@ -35,10 +35,10 @@ def any_engine(request: pytest.FixtureRequest) -> Engine:
     return engine
 
 
-def test_dry_run_reports_the_import_and_writes_nothing(any_engine: Engine) -> None:
+def test_a_preview_reports_the_import_and_writes_nothing(any_engine: Engine) -> None:
     """The sample province: 56 would be added, none is, no audit row; then it applies."""
     table = read_table((EXAMPLES / "units_quang_nam_2021.csv").read_bytes(), "qn.csv")
-    report = dry_run(any_engine, import_units, table, actor_id=None, now=NOW, tz=VN)
+    report = preview_table(any_engine, import_units, table, actor_id=None, now=NOW, tz=str(VN))
     assert len(report.added) == 56
     with Session(any_engine) as session:
         assert list(session.exec(select(Unit))) == []

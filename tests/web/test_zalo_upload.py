@@ -91,10 +91,11 @@ async def test_a_large_file_is_previewed_then_applied_once(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811
 ) -> None:
-    """25 rows: a preview (nothing written) with a token; Apply adds them; again is stale."""
+    """25 rows: a preview (nothing written) with a token; Apply adds them; again, the link
+    is used."""
     link = await upload_link(served, fake_zalo)
     files = {"file": ("don-vi.csv", units_csv(25), "text/csv")}
-    preview = await served.http.post(link, files=files)
+    preview = await served.http.post(link, files=files, follow_redirects=True)
     assert preview.status_code == 200, preview.text
     assert "Xem trước" in preview.text
     assert new_units(served) == []
@@ -105,7 +106,8 @@ async def test_a_large_file_is_previewed_then_applied_once(
     assert applied.status_code == 200
     assert len(new_units(served)) == 25
     again = await served.http.post(link, data=fields, files={"action": (None, "apply")})
-    assert "không còn hiệu lực" in again.text
+    assert again.status_code == 410
+    assert "Liên kết này đã được dùng" in again.text
 
 
 async def test_an_unknown_file_and_no_file_are_explained(
