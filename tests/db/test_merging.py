@@ -134,13 +134,17 @@ def b_groups(s: Session, unit_id: int) -> list[UnitGroupMember]:
 
 
 @pytest.mark.parametrize(
-    ("first", "second", "role", "groups"),
+    ("first", "second", "role", "groups", "widened"),
     [
-        (("coordinator", ()), ("coordinator", ("G1",)), "coordinator", set()),  # all is wider
-        (("coordinator", ("G1",)), ("coordinator", ("G2",)), "coordinator", {"G1", "G2"}),
-        (("member", ()), ("coordinator", ("G2",)), "coordinator", {"G2"}),  # a member limits none
-        (("member", ()), ("admin", ()), "admin", set()),  # the only admin stays an admin
-        (("admin", ()), ("member", ()), "admin", set()),
+        (("coordinator", ()), ("coordinator", ("G1",)), "coordinator", set(), True),  # all
+        (("coordinator", ("G1",)), ("coordinator", ("G2",)), "coordinator", {"G1", "G2"}, True),
+        (("coordinator", ("G1",)), ("coordinator", ("G1",)), "coordinator", {"G1"}, False),
+        (("coordinator", ()), ("coordinator", ()), "coordinator", set(), False),
+        # A member limits none, and is raised (told as such), not widened.
+        (("member", ()), ("coordinator", ("G2",)), "coordinator", {"G2"}, False),
+        (("member", ()), ("admin", ()), "admin", set(), False),  # the only admin stays one
+        (("admin", ()), ("member", ()), "admin", set(), False),
+        (("admin", ("G1",)), ("admin", ("G2",)), "admin", {"G1", "G2"}, False),  # sees all
     ],
 )
 def test_the_higher_role_and_the_wider_scope_are_kept(
@@ -149,8 +153,10 @@ def test_the_higher_role_and_the_wider_scope_are_kept(
     second: tuple[str, tuple[str, ...]],
     role: str,
     groups: set[str],
+    widened: bool,
 ) -> None:
-    """Whichever side each is on: role by rank, scope by what it lets them see."""
+    """Whichever side each is on: role by rank, scope by what it lets them see; a
+    coordinator who follows more units, the role the same, is a scope widened."""
     make_unit(session, "XG", groups=["G1", "G2"])
     ids = {i or 0: name for i, name in session.exec(select(UnitGroup.id, UnitGroup.name))}
     by_name = {name: i for i, name in ids.items()}
@@ -160,8 +166,9 @@ def test_the_higher_role_and_the_wider_scope_are_kept(
         set_scope(session, contact_id=person_id, group_ids=[by_name[g] for g in their_groups])
         people.append(person_id)
     session.commit()
-    merge_people(session, source_id=people[1], target_id=people[0], now=NOW)
+    merged = merge_people(session, source_id=people[1], target_id=people[0], now=NOW)
     session.commit()
+    assert merged.scope_widened is widened
     admins = session.exec(select(Contact.id).where(Contact.role == "admin")).all()
     kept = session.exec(select(ContactScope.group_id).where(ContactScope.contact_id == people[0]))
     assert session.get_one(Contact, people[0]).role == role
