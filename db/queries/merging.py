@@ -166,26 +166,34 @@ def _union_scope(session: Session, source: Contact, target: Contact) -> Scopes:
     without groups sees every unit, and then so does the merged person; otherwise they see
     the groups of either.
     """
-    kept: set[int] = set()
-    every = False
     before: dict[int | None, tuple[int, ...]] = {}
     for person in (source, target):
         query = select(ContactScope.group_id).where(ContactScope.contact_id == person.id)
-        mine = set(session.exec(query))
-        before[person.id] = tuple(sorted(mine)) if person.role != Role.MEMBER.value else ()
-        if person.role == Role.MEMBER.value:
-            continue
-        every = every or not mine  # no groups: every unit
-        kept |= mine
-    if every:
-        kept = set()
+        mine = tuple(sorted(session.exec(query)))
+        before[person.id] = mine if person.role != Role.MEMBER.value else ()
+    kept = wider_scope([(p.role, before[p.id]) for p in (source, target)])
     pair = (source.id, target.id)
     session.execute(delete(ContactScope).where(col(ContactScope.contact_id).in_(pair)))
     assert target.id is not None
     for group_id in sorted(kept):
         session.add(ContactScope(contact_id=target.id, group_id=group_id))
     session.flush()
-    return before[target.id], before[source.id], tuple(sorted(kept))
+    return before[target.id], before[source.id], kept
+
+
+def wider_scope(people: Iterable[tuple[str, Iterable[int]]]) -> tuple[int, ...]:
+    """Return the scope two people joined keep, from each one's role and groups (none: every
+    unit; a member's groups limit nothing): the whole province when a coordinator or an
+    admin of them has no groups, else the groups of either."""
+    kept: set[int] = set()
+    for role, groups in people:
+        if role == Role.MEMBER.value:
+            continue
+        mine = set(groups)
+        if not mine:
+            return ()
+        kept |= mine
+    return tuple(sorted(kept))
 
 
 def _move_pending(session: Session, *, source_id: int, target_id: int) -> None:
