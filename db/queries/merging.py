@@ -8,7 +8,8 @@ name the person (pending questions and Zalo's forms: `checkin:<kind>:<id>`; the 
 and the audit entries about them. Units and scope groups are unioned; the role is the higher
 of the two (a merge never demotes, so never takes away an admin); the scope the wider;
 language and name are the target's (the name the source's when the target has none); the
-digest switch that of the higher role. The source's row then goes.
+digest switch that of the higher role. Of the reminders both had queued for one day, about
+one assignment, one copy is kept (`db/queries/outbox_merged.py`). The source's row then goes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from core.roles import Role
 from db.models import AppState, AuditLog, Contact, ContactScope, LinkCode, UnitContact
-from db.queries import menu_marks
+from db.queries import menu_marks, outbox_merged
 
 RANK = (Role.MEMBER.value, Role.COORDINATOR.value, Role.ADMIN.value)
 # Moved by rules of their own: one row per unit or group (a union), codes expired first.
@@ -130,6 +131,7 @@ def merge_people(session: Session, *, source_id: int, target_id: int, now: datet
         .values(object_id=str(target_id))
     )
     _move_pending(session, source_id=source_id, target_id=target_id)
+    outbox_merged.drop_duplicates(session, contact_id=target_id, now=now)
     session.execute(delete(AppState).where(col(AppState.key) == f"{menu_marks.PREFIX}{source_id}"))
     menu_marks.mark(session, contact_id=target_id)
     session.flush()
