@@ -2,8 +2,10 @@
 
 Why it may not (`refusal`: the chat is theirs already, or their person is on a channel the
 code's is on), the chat attached or its person merged in (`attach`, audited as
-`contact.linked`, `contact.merged`, and `contact.role_raised_by_merge` when the joined person
-has a role one of the two did not have), and the words of a plain link (`linked_text`).
+`contact.linked`, `contact.merged`, `contact.role_raised_by_merge` when the joined person
+has a role one of the two did not have, and `contact.scope_widened_by_merge` when a
+coordinator follows more units with the same role), and the words of a plain link
+(`linked_text`).
 """
 
 from __future__ import annotations
@@ -92,6 +94,11 @@ def attach(session: Session, caller: Caller, found: LinkCode, now: datetime) -> 
                object_id=target, details=details)  # fmt: skip
         if merged.raised:  # the attack a confirmation guards against leaves this trace
             record(session, actor_id=target, action="contact.role_raised_by_merge",
+                   object_type="contact", object_id=target, details=details)  # fmt: skip
+        if merged.scope_widened:  # a coordinator following more units, their role the same
+            details |= {"scope_before": list(merged.scope_before), "scope": list(merged.scope)}
+            details |= {"source_scope": list(merged.source_scope)}
+            record(session, actor_id=target, action="contact.scope_widened_by_merge",
                    object_type="contact", object_id=target, details=details)  # fmt: skip
     return merged
 

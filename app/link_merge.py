@@ -3,8 +3,8 @@
 The chat that typed the code is answered; every other chat of theirs gets the same words as
 a notice (`merged:<target>:<source>:<channel>`, queued in the merge's transaction), so a
 merge nobody meant is seen where the code was made. An admin may merge two people named as
-/contacts names them (`merge_named`, `dondoc contacts merge`): the person is told on every
-chat.
+/contacts names them (`merge_named`, `dondoc contacts merge`), shown first what it would do
+(`plan_named`): the person is told on every chat.
 """
 
 from __future__ import annotations
@@ -16,14 +16,22 @@ from functools import partial
 from sqlmodel import Session, col, select
 
 from app.i18n import Catalog
-from app.people import channel_name, channel_names
+from app.people import channel_name, channel_names, identities_text
 from core.markup import Markup
-from db.models import Contact, Unit, UnitContact
+from core.roles import Role
+from db.models import Contact, Unit, UnitContact, UnitGroup
 from db.queries.audit import record
 from db.queries.contact_admin import find_people
-from db.queries.contacts import deliverable, described, identities_of
+from db.queries.contacts import (
+    Identities,
+    deliverable,
+    described,
+    identities_by_person,
+    identities_of,
+    scope_group_ids,
+)
 from db.queries.linking import channels_of
-from db.queries.merging import Merged, lock_people, merge_people
+from db.queries.merging import RANK, Merged, lock_people, merge_people, wider_scope
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 
 
@@ -99,10 +107,88 @@ class MergeAsked:
     text: str
 
 
-def merge_named(
-    session: Session, catalog: Catalog, lang: str, *, keep: str, other: str, now: datetime
-) -> MergeAsked:
-    """Merge the person named `other` into the one named `keep`, or say why not."""
+@dataclass(frozen=True)
+class MergePlan:
+    """An admin's merge as it would be made: the people (kept, merged in) and what it does
+    (markup: both people, their channels, units and scope; the joined role and scope)."""
+
+    target_id: int
+    source_id: int
+    text: str
+
+
+def plan_named(
+    session: Session, catalog: Catalog, lang: str, *, keep: str, other: str
+) -> MergePlan | MergeAsked:
+    """Say what merging the person named `other` into the one named `keep` would do, changing
+    nothing; or why it cannot be made (a `MergeAsked` not made)."""
+    found = _named(session, catalog, lang, keep=keep, other=other)
+    if isinstance(found, MergeAsked):
+        return found
+    target, source = found
+    refused = _refusal(session, catalog, lang, target=target, source=source)
+    if refused is not None:
+        return refused
+    t = partial(catalog.get, lang)
+    kept, merged = session.get_one(Contact, target), session.get_one(Contact, source)
+    role = max(kept.role, merged.role, key=RANK.index)
+    scope = wider_scope(
+        (person.role, scope_group_ids(session, contact_id=person.id or 0))
+        for person in (kept, merged)
+    )
+    units = {**unit_names(session, contact_id=source), **unit_names(session, contact_id=target)}
+    found_ids = identities_by_person(session, contact_ids=[target, source])
+    text = t(
+        "linking.merge_plan",
+        keep=Markup(_described(session, catalog, lang, kept)),
+        other=Markup(_described(session, catalog, lang, merged)),
+        name=kept.display_name or merged.display_name or "-",
+        role=t(f"common.role_{role}"),
+        scope=Markup(_scope_text(session, catalog, lang, role, scope)),
+        units=", ".join(sorted(units.values())) or t("contacts.no_units"),
+        channels=Markup(
+            identities_text(
+                catalog, lang, Identities(found_ids[target].items + found_ids[source].items)
+            )
+        ),
+    )
+    return MergePlan(target, source, text)
+
+
+def _described(session: Session, catalog: Catalog, lang: str, person: Contact) -> str:
+    """Return one person as a merge's plan names them: name, role, channels, units, scope."""
+    assert person.id is not None
+    identities = identities_by_person(session, contact_ids=[person.id])[person.id]
+    units = sorted(unit_names(session, contact_id=person.id).values())
+    groups = tuple(scope_group_ids(session, contact_id=person.id))
+    return catalog.get(
+        lang,
+        "linking.merge_plan_person",
+        name=person.display_name or "-",
+        role=catalog.get(lang, f"common.role_{person.role}"),
+        channels=identities_text(catalog, lang, identities),
+        units=", ".join(units) or catalog.get(lang, "contacts.no_units"),
+        scope=Markup(_scope_text(session, catalog, lang, person.role, groups)),
+    )
+
+
+def _scope_text(
+    session: Session, catalog: Catalog, lang: str, role: str, groups: tuple[int, ...]
+) -> str:
+    """Return what a person of this role and these groups follows (markup)."""
+    if role == Role.MEMBER.value:
+        return catalog.get(lang, "linking.scope_own_units")
+    if role == Role.ADMIN.value or not groups:
+        return catalog.get(lang, "linking.scope_all")
+    query = select(UnitGroup.name).where(col(UnitGroup.id).in_(groups))
+    names = ", ".join(sorted(session.exec(query)))
+    return catalog.get(lang, "linking.scope_groups", groups=names)
+
+
+def _named(
+    session: Session, catalog: Catalog, lang: str, *, keep: str, other: str
+) -> tuple[int, int] | MergeAsked:
+    """Return the people named (kept, merged in), or why they are not found one each."""
     t = partial(catalog.get, lang)
     ids = []
     for text in (keep, other):
@@ -113,14 +199,50 @@ def merge_named(
             who = "\n".join(described(session, people))
             return MergeAsked(False, t("contacts.scope_which_person", people=who))
         ids.append(people[0].id or 0)
-    target, source = ids
-    if target == source or not lock_people(session, ids=ids):
+    return ids[0], ids[1]
+
+
+def _refusal(
+    session: Session, catalog: Catalog, lang: str, *, target: int, source: int
+) -> MergeAsked | None:
+    """Return why these two cannot be merged (one person, or both on a channel), or None."""
+    t = partial(catalog.get, lang)
+    if target == source:
         return MergeAsked(False, t("linking.merge_same"))
-    source_channels = channels_of(session, contact_id=source)
-    shared = source_channels & channels_of(session, contact_id=target)
+    shared = channels_of(session, contact_id=source) & channels_of(session, contact_id=target)
     if shared:
         names = channel_names(catalog, lang, sorted(shared))
         return MergeAsked(False, t("linking.merge_same_channel", channels=names))
+    return None
+
+
+def merge_named(
+    session: Session,
+    catalog: Catalog,
+    lang: str,
+    *,
+    keep: str,
+    other: str,
+    now: datetime,
+    planned: MergePlan | None = None,
+) -> MergeAsked:
+    """Merge the person named `other` into the one named `keep`, or say why not.
+
+    `planned`: the plan an admin was shown and agreed to; the names must still be its people.
+    """
+    t = partial(catalog.get, lang)
+    found = _named(session, catalog, lang, keep=keep, other=other)
+    if isinstance(found, MergeAsked):
+        return found
+    target, source = found
+    if planned is not None and (planned.target_id, planned.source_id) != found:
+        return MergeAsked(False, t("linking.merge_plan_changed"))
+    if target == source or not lock_people(session, ids=found):
+        return MergeAsked(False, t("linking.merge_same"))
+    refused = _refusal(session, catalog, lang, target=target, source=source)
+    if refused is not None:
+        return refused
+    source_channels = channels_of(session, contact_id=source)
     merged = merge_people(session, source_id=source, target_id=target, now=now)
     details = {"merged": source, "role_before": merged.role_before, "role": merged.role}
     details["units_added"] = list(merged.units_added)

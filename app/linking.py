@@ -181,7 +181,6 @@ def _join(
         return Linked(linked_text(session, services, target), target)
     text = merged_text(session, services.catalog, merged, caller.channel)
     tell_other_chats(session, merged, caller.channel, text=text, now=now)
-    if merged.raised:
-        tell_admins(session, services.catalog, merged, source_name=source_name or "",
-                    channel=caller.channel, now=now)  # fmt: skip
+    tell_admins(session, services.catalog, merged, source_name=source_name or "",
+                channel=caller.channel, now=now)  # fmt: skip
     return Linked(text, target)

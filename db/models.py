@@ -300,7 +300,8 @@ class StatusReport(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
-    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    # Indexed for a merge (db/queries/merging.py), which moves a person's reports.
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     state: str = Field(max_length=20)  # done | in_progress | blocked
     percent: int | None = None
     text: str = Field(default="", max_length=4096)
@@ -402,7 +403,8 @@ class Outbox(SQLModel, table=True):
     key: str = Field(max_length=160, unique=True)
     channel: str = Field(default="telegram", max_length=20)
     chat_id: str = Field(max_length=64, index=True)
-    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    # Indexed for a merge (db/queries/merging.py), which moves a person's messages.
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     kind: str = Field(max_length=20)  # reminder|nudge|notice|digest|escalation
     priority: int = 10  # lower goes first
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -43,6 +43,7 @@ from db.queries import outbox_claims as box
 from db.queries.calendar import working_calendar
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
 from db.queries.outbox_claims import Claimed
+from db.queries.outbox_merged import merged_out
 from db.queries.recipients import identity_reachable, mark_unreachable, recipient
 from db.queries.reminder_outbox import drop_items, to_chase
 from db.retry import retry_db_async
@@ -392,6 +393,7 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
         _elsewhere(session, row, "unreachable")
         return False
     about, chased = to_chase(session, outbox_id=row.id) if row.kind in CHASING else (set(), set())
+    chased -= merged_out(row.payload)  # a merge kept its copy in another of the person's
     if about and not chased:
         box.cancel(session, outbox_id=row.id, reason="nothing left to chase")
         return False

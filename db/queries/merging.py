@@ -8,7 +8,8 @@ name the person (pending questions and Zalo's forms: `checkin:<kind>:<id>`; the 
 and the audit entries about them. Units and scope groups are unioned; the role is the higher
 of the two (a merge never demotes, so never takes away an admin); the scope the wider;
 language and name are the target's (the name the source's when the target has none); the
-digest switch that of the higher role. The source's row then goes.
+digest switch that of the higher role. Of the reminders both had queued for one day, about
+one assignment, one copy is kept (`db/queries/outbox_merged.py`). The source's row then goes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from core.roles import Role
 from db.models import AppState, AuditLog, Contact, ContactScope, LinkCode, UnitContact
-from db.queries import menu_marks
+from db.queries import menu_marks, outbox_merged
 
 RANK = (Role.MEMBER.value, Role.COORDINATOR.value, Role.ADMIN.value)
 # Moved by rules of their own: one row per unit or group (a union), codes expired first.
@@ -33,7 +34,11 @@ PENDING_PREFIX = "checkin:"
 @dataclass(frozen=True)
 class Merged:
     """What a merge did: the people, the role before and after, the units the target gained,
-    and the source's role (when it is below `role`, the source's chats gained a role)."""
+    and the source's role (when it is below `role`, the source's chats gained a role).
+
+    The scopes are group ids, none meaning the whole province (a member's scope limits
+    nothing, and so is none): the target's before, the source's, and the joined person's.
+    """
 
     source_id: int
     target_id: int
@@ -41,11 +46,27 @@ class Merged:
     role: str
     units_added: tuple[int, ...]
     source_role: str = ""
+    scope_before: tuple[int, ...] = ()
+    source_scope: tuple[int, ...] = ()
+    scope: tuple[int, ...] = ()
 
     @property
     def raised(self) -> bool:
         """Whether the joined person has a role one of the two did not have."""
         return self.role_before != self.role or (self.source_role or self.role) != self.role
+
+    @property
+    def scope_widened(self) -> bool:
+        """Whether a coordinator of the two follows more units now, their role unchanged.
+
+        A coordinator limited to groups who takes in one limited to others, or to none,
+        sees units they did not; admins see every unit whatever their groups. A role raised
+        is `raised`, told as such.
+        """
+        if self.role != Role.COORDINATOR.value:
+            return False
+        before = ((self.role_before, self.scope_before), (self.source_role, self.source_scope))
+        return any(role == self.role and scope != self.scope for role, scope in before)
 
 
 def contact_columns() -> list[Column[int]]:
@@ -85,7 +106,7 @@ def merge_people(session: Session, *, source_id: int, target_id: int, now: datet
     source, target = session.get_one(Contact, source_id), session.get_one(Contact, target_id)
     role_before, source_role = target.role, source.role
     source_ranks_higher = RANK.index(source.role) > RANK.index(target.role)
-    _union_scope(session, source, target)
+    scopes = _union_scope(session, source, target)
     added = _union_units(session, source_id=source_id, target_id=target_id)
     if source_ranks_higher:
         target.role, target.digest_enabled = source.role, source.digest_enabled
@@ -110,12 +131,13 @@ def merge_people(session: Session, *, source_id: int, target_id: int, now: datet
         .values(object_id=str(target_id))
     )
     _move_pending(session, source_id=source_id, target_id=target_id)
+    outbox_merged.drop_duplicates(session, contact_id=target_id, now=now)
     session.execute(delete(AppState).where(col(AppState.key) == f"{menu_marks.PREFIX}{source_id}"))
     menu_marks.mark(session, contact_id=target_id)
     session.flush()
     session.delete(source)
     session.flush()
-    return Merged(source_id, target_id, role_before, target.role, added, source_role)
+    return Merged(source_id, target_id, role_before, target.role, added, source_role, *scopes)
 
 
 def _union_units(session: Session, *, source_id: int, target_id: int) -> tuple[int, ...]:
@@ -135,29 +157,45 @@ def _union_units(session: Session, *, source_id: int, target_id: int) -> tuple[i
     return tuple(added)
 
 
-def _union_scope(session: Session, source: Contact, target: Contact) -> None:
-    """Give the target the wider scope of the two.
+Scopes = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+
+
+def _union_scope(session: Session, source: Contact, target: Contact) -> Scopes:
+    """Give the target the wider scope of the two; return the target's scope before, the
+    source's, and the one kept (group ids; none, every unit).
 
     A scope limits a coordinator (a member's rows limit nothing): a coordinator or an admin
     without groups sees every unit, and then so does the merged person; otherwise they see
     the groups of either.
     """
-    kept: set[int] = set()
+    before: dict[int | None, tuple[int, ...]] = {}
     for person in (source, target):
-        if person.role == Role.MEMBER.value:
-            continue
         query = select(ContactScope.group_id).where(ContactScope.contact_id == person.id)
-        mine = set(session.exec(query))
-        if not mine:  # every unit
-            kept = set()
-            break
-        kept |= mine
+        mine = tuple(sorted(session.exec(query)))
+        before[person.id] = mine if person.role != Role.MEMBER.value else ()
+    kept = wider_scope([(p.role, before[p.id]) for p in (source, target)])
     pair = (source.id, target.id)
     session.execute(delete(ContactScope).where(col(ContactScope.contact_id).in_(pair)))
     assert target.id is not None
     for group_id in sorted(kept):
         session.add(ContactScope(contact_id=target.id, group_id=group_id))
     session.flush()
+    return before[target.id], before[source.id], kept
+
+
+def wider_scope(people: Iterable[tuple[str, Iterable[int]]]) -> tuple[int, ...]:
+    """Return the scope two people joined keep, from each one's role and groups (none: every
+    unit; a member's groups limit nothing): the whole province when a coordinator or an
+    admin of them has no groups, else the groups of either."""
+    kept: set[int] = set()
+    for role, groups in people:
+        if role == Role.MEMBER.value:
+            continue
+        mine = set(groups)
+        if not mine:
+            return ()
+        kept |= mine
+    return tuple(sorted(kept))
 
 
 def _move_pending(session: Session, *, source_id: int, target_id: int) -> None:

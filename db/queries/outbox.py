@@ -12,7 +12,8 @@ PRIORITY_NOTICE for notifications (blockers, extension requests), PRIORITY_REMIN
 daily fan-out.
 
 Status: pending -> sending (marked just before the call) -> sent | failed; `cancelled` for
-a reminder superseded by the next day's. How a sender leases and marks rows is
+a reminder superseded by the next day's, or a copy a merge of two people made redundant
+(`outbox_merged.py`). How a sender leases and marks rows is
 `db/queries/outbox_claims.py`; this module queues them and counts what waits.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import stat
 import subprocess
 import sys
@@ -49,11 +50,12 @@ def env_for(tmp_path: Path, server: FakeBotApi | None = None, **extra: str) -> d
 
 
 def dondoc(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` to completion."""
+    """Run `python -m bot ARGS` to completion (its input no terminal, whatever runs pytest)."""
     result = subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
         env=env,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=60,
@@ -413,17 +415,96 @@ def test_contacts_merge_makes_two_people_one_or_changes_nothing(tmp_path: Path) 
         make_contact(s, 0, units=[make_unit(s, "XB", "Xã B")], role="coordinator",
                      channel="text", external_id="b4901", name="Lan Z")  # fmt: skip
         make_contact(s, 4902, name="Minh")
-    twice = dondoc(tmp_path, env, "contacts", "merge", "4901", "4902")
+    twice = dondoc(tmp_path, env, "contacts", "merge", "4901", "4902", "--yes")
     assert twice.returncode == 1
     assert "cùng có tài khoản Telegram" in twice.stderr
-    done = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901")
+    done = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901", "--yes")
     assert done.returncode == 0, done.stderr
     assert "Đơn vị: Xã A, Xã B" in done.stdout
     assert "điều phối (vai trò cao hơn" in done.stdout
-    same = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901")
+    same = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901", "--yes")
     assert same.returncode == 1
     with Session(engine) as s:
         assert sorted(c.display_name for c in s.exec(select(Contact))) == ["Lan", "Minh"]
+    engine.dispose()
+
+
+def dondoc_on_a_terminal(
+    tmp_path: Path, env: dict[str, str], answer: str, *args: str
+) -> tuple[int, str, str]:
+    """Run `python -m bot ARGS` with a terminal (a pseudo-terminal) as its input, typing
+    `answer` there; return its exit status, output and errors."""
+    terminal, its_end = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=tmp_path,
+            env=env,
+            stdin=its_end,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.close(its_end)
+        os.write(terminal, f"{answer}\n".encode())
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+    processes.keep(f"dondoc {' '.join(args)} <<< {answer}", env, out, err)
+    return process.returncode, out, err
+
+
+def test_contacts_merge_shows_what_it_would_do_and_asks_on_a_terminal(tmp_path: Path) -> None:
+    """`contacts merge` merged at once, whoever typed a wrong name: it now prints both
+    people (channels, units, scope) and the joined role and scope, then asks on a terminal;
+    without one and without --yes it refuses (exit 2), and "n" changes nothing."""
+    from sqlmodel import Session, select
+
+    from db.migrate import upgrade
+    from db.models import Contact
+    from db.queries.scope import set_scope
+
+    env = env_for(tmp_path)
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    with Session(engine) as s:
+        make_contact(s, 4901, units=[make_unit(s, "XA", "Xã A", groups=["Ven biển"])],
+                     name="Lan", role="coordinator")  # fmt: skip
+        lan_z = make_contact(s, 0, units=[make_unit(s, "XB", "Xã B", groups=["Miền núi"])],
+                             role="coordinator", channel="text", external_id="b4901",
+                             name="Lan Z")  # fmt: skip
+        set_scope(s, contact_id=lan_z.id or 0, group_ids=[2])
+        s.commit()
+
+    def people() -> int:
+        with Session(engine) as s:
+            return len(s.exec(select(Contact)).all())
+
+    words = ("contacts", "merge", "4901", "b4901")
+    scripted = dondoc(tmp_path, env, *words)
+    assert scripted.returncode == 2
+    assert "--yes" in scripted.stderr
+    plan = " ".join(scripted.stdout.split())
+    assert (
+        "Giữ lại: Lan (điều phối; kênh: Telegram (mã 4901); đơn vị: Xã A; phạm vi: toàn tỉnh)"
+        in plan
+    )
+    assert (
+        "Gộp vào (rồi xóa): Lan Z (điều phối; kênh: kênh văn bản (mã b4901); đơn vị: Xã B;" in plan
+    )
+    assert "phạm vi: các nhóm Miền núi)" in plan
+    assert "Sau khi gộp: Lan, vai trò điều phối, phạm vi toàn tỉnh; đơn vị: Xã A, Xã B" in plan
+    assert people() == 2
+
+    status, out, err = dondoc_on_a_terminal(tmp_path, env, "n", *words)
+    assert (status, people()) == (1, 2)
+    assert "Sau khi gộp: Lan" in out
+    assert "Gõ y (có) để gộp" in out
+    assert "không có gì thay đổi" in err
+
+    status, out, err = dondoc_on_a_terminal(tmp_path, env, "y", *words)
+    assert (status, people()) == (0, 1), err
+    assert "Đơn vị: Xã A, Xã B" in out  # what was joined, as before
     engine.dispose()
 
 

@@ -32,6 +32,7 @@ from db.models import (
     Contact,
     ContactScope,
     LinkCode,
+    Outbox,
     StatusReport,
     UnitContact,
     UnitGroup,
@@ -46,7 +47,7 @@ from db.queries.pending import get_pending, set_pending
 from db.queries.scope import set_scope
 from db.queries.tasks import assignments_of
 from db.queries.web import open_session
-from tests.factories import make_contact, make_task, make_unit, person
+from tests.factories import identity, make_contact, make_task, make_unit, person
 from tests.harness import DEFAULT_NOW
 
 NOW = DEFAULT_NOW
@@ -134,13 +135,17 @@ def b_groups(s: Session, unit_id: int) -> list[UnitGroupMember]:
 
 
 @pytest.mark.parametrize(
-    ("first", "second", "role", "groups"),
+    ("first", "second", "role", "groups", "widened"),
     [
-        (("coordinator", ()), ("coordinator", ("G1",)), "coordinator", set()),  # all is wider
-        (("coordinator", ("G1",)), ("coordinator", ("G2",)), "coordinator", {"G1", "G2"}),
-        (("member", ()), ("coordinator", ("G2",)), "coordinator", {"G2"}),  # a member limits none
-        (("member", ()), ("admin", ()), "admin", set()),  # the only admin stays an admin
-        (("admin", ()), ("member", ()), "admin", set()),
+        (("coordinator", ()), ("coordinator", ("G1",)), "coordinator", set(), True),  # all
+        (("coordinator", ("G1",)), ("coordinator", ("G2",)), "coordinator", {"G1", "G2"}, True),
+        (("coordinator", ("G1",)), ("coordinator", ("G1",)), "coordinator", {"G1"}, False),
+        (("coordinator", ()), ("coordinator", ()), "coordinator", set(), False),
+        # A member limits none, and is raised (told as such), not widened.
+        (("member", ()), ("coordinator", ("G2",)), "coordinator", {"G2"}, False),
+        (("member", ()), ("admin", ()), "admin", set(), False),  # the only admin stays one
+        (("admin", ()), ("member", ()), "admin", set(), False),
+        (("admin", ("G1",)), ("admin", ("G2",)), "admin", {"G1", "G2"}, False),  # sees all
     ],
 )
 def test_the_higher_role_and_the_wider_scope_are_kept(
@@ -149,8 +154,10 @@ def test_the_higher_role_and_the_wider_scope_are_kept(
     second: tuple[str, tuple[str, ...]],
     role: str,
     groups: set[str],
+    widened: bool,
 ) -> None:
-    """Whichever side each is on: role by rank, scope by what it lets them see."""
+    """Whichever side each is on: role by rank, scope by what it lets them see; a
+    coordinator who follows more units, the role the same, is a scope widened."""
     make_unit(session, "XG", groups=["G1", "G2"])
     ids = {i or 0: name for i, name in session.exec(select(UnitGroup.id, UnitGroup.name))}
     by_name = {name: i for i, name in ids.items()}
@@ -160,8 +167,9 @@ def test_the_higher_role_and_the_wider_scope_are_kept(
         set_scope(session, contact_id=person_id, group_ids=[by_name[g] for g in their_groups])
         people.append(person_id)
     session.commit()
-    merge_people(session, source_id=people[1], target_id=people[0], now=NOW)
+    merged = merge_people(session, source_id=people[1], target_id=people[0], now=NOW)
     session.commit()
+    assert merged.scope_widened is widened
     admins = session.exec(select(Contact.id).where(Contact.role == "admin")).all()
     kept = session.exec(select(ContactScope.group_id).where(ContactScope.contact_id == people[0]))
     assert session.get_one(Contact, people[0]).role == role
@@ -266,3 +274,45 @@ def test_one_question_joined_twice_at_once_merges_once(db: Engine, settings: Set
         merged = s.exec(select(AuditLog).where(AuditLog.action == "contact.merged")).all()
         assert len(merged) == 1
         assert s.exec(select(LinkCode.used_at)).one() is not None
+
+
+def test_the_same_day_s_reminder_queued_to_both_people_is_kept_once(db: Engine) -> None:
+    """Lan of Telegram and Lan of Zalo were both focal points of Xã A: each was queued
+    today's reminder of its assignment, and each a copy of one nudge. Joined, she would get
+    both. The merge keeps the copy to the chat she used last (or one sent already) and
+    leaves the assignment out of the others: a message about nothing else is cancelled,
+    naming the copy kept; one about more keeps the rest, the assignment marked out for the
+    sender. Yesterday's reminder is another occasion, left as it was."""
+    today, yesterday = NOW.date().isoformat(), (NOW.date() - timedelta(days=1)).isoformat()
+    with session_scope(db) as s:
+        a, b = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
+        task = make_task(s, "Báo cáo", NOW.date() + timedelta(days=3), [a, b])
+        by_unit = {x.unit_id: x.id or 0 for x in assignments_of(s, task_id=task.id or 0)}
+        xa, xb = by_unit[a.id or 0], by_unit[b.id or 0]
+        lan = make_contact(s, 9701, units=[a, b], name="Lan").id or 0
+        lan_z = make_contact(s, 0, units=[a], channel="text", external_id="z9701").id or 0
+        identity(s, 9701).last_seen_at = NOW  # the chat she used last
+        identity(s, "z9701", "text").last_seen_at = NOW - timedelta(days=1)
+
+        def queued(key: str, who: int, chat: str, kind: str, ids: list[int]) -> int:
+            channel = "telegram" if who == lan else "text"
+            row = enqueue(s, key=key, chat_id=chat, channel=channel, contact_id=who, kind=kind,
+                          text=key, now=NOW, assignment_ids=ids)  # fmt: skip
+            assert row is not None
+            return row.id or 0
+
+        kept = queued(f"rem:{lan}:{today}:{xa}:0", lan, "9701", "reminder", [xa, xb])
+        twice = queued(f"rem:{lan_z}:{today}:{xa}:0", lan_z, "z9701", "reminder", [xa])
+        earlier = queued(f"rem:{lan_z}:{yesterday}:{xa}:0", lan_z, "z9701", "reminder", [xa])
+        nudged = queued(f"nudge:{task.id}:{lan}:7:0", lan, "9701", "nudge", [xa])
+        s.get_one(Outbox, nudged).status = "sent"  # what she got already is the copy kept
+        more = queued(f"nudge:{task.id}:{lan_z}:7:0", lan_z, "z9701", "nudge", [xa, xb])
+    with session_scope(db) as s:
+        merge_people(s, source_id=lan_z, target_id=lan, now=NOW)
+    with Session(db) as s:
+        rows = {r.id: r for r in s.exec(select(Outbox))}
+    assert (rows[twice].status, rows[twice].error) == ("cancelled", f"merged: #{kept}")
+    assert (rows[kept].status, rows[earlier].status) == ("pending", "pending")
+    assert "merged_out" not in rows[kept].payload | rows[earlier].payload
+    assert (rows[more].status, rows[more].payload["merged_out"]) == ("pending", [xa])
+    assert {r.contact_id for r in rows.values()} == {lan}

@@ -17,7 +17,8 @@ import pytest
 from sqlmodel import col, select
 
 from app.signing import sign
-from db.models import AuditLog, Contact, LinkCode, Outbox
+from db.models import AuditLog, Contact, LinkCode, Outbox, UnitGroup
+from db.queries.scope import set_scope
 from tests.factories import make_contact, make_unit
 from tests.handlers.link_kit import code_in, on_two_channels, typed
 from tests.harness import BotUnderTest, button_data, buttons
@@ -157,3 +158,45 @@ async def test_a_chat_that_is_nobody_yet_links_in_one_step(bot: BotUnderTest) ->
     code = code_in((await bot.send(LAN_TG, "/link")).text or "")
     assert "Đã liên kết" in typed(bot, LAN, f"/link {code}", 1)
     assert (people(bot), codes_used(bot)) == (1, [True])
+
+
+async def test_a_coordinator_s_scope_widened_by_a_join_is_told_to_the_admins(
+    bot: BotUnderTest,
+) -> None:
+    """Lan follows the coastal communes on Telegram and, registered again on the text
+    channel, the mountain ones: both coordinators, so joining raises no role, yet the joined
+    Lan follows both groups. The other admins are told, and it is audited, as a raised role
+    is."""
+    with bot.session() as s:
+        make_contact(s, TUAN, role="admin", name="Tuấn")
+        coast = make_unit(s, "XA", "Xã A", groups=["Ven biển"])
+        hills = make_unit(s, "XB", "Xã B", groups=["Miền núi"])
+        groups = {g.name: g.id or 0 for g in s.exec(select(UnitGroup))}
+        lan_tg = make_contact(s, LAN_TG, units=[coast], name="Lan", role="coordinator")
+        lan = make_contact(s, 0, units=[hills], name="Lan", role="coordinator",
+                           channel="text", external_id=LAN)  # fmt: skip
+        set_scope(s, contact_id=lan_tg.id or 0, group_ids=[groups["Ven biển"]])
+        set_scope(s, contact_id=lan.id or 0, group_ids=[groups["Miền núi"]])
+        s.commit()
+    bot.user(LAN_TG, "Lan")
+    code = code_in((await bot.send(LAN_TG, "/link")).text or "")
+    assert "với vai trò điều phối" in typed(bot, LAN, f"/link {code}", 1)
+    assert "gộp hai tài khoản" in typed(bot, LAN, "1", 2)
+
+    with bot.session() as s:
+        notices = s.exec(select(Outbox).where(col(Outbox.key).startswith("merge-"))).all()
+        audited = s.exec(
+            select(AuditLog).where(AuditLog.action == "contact.scope_widened_by_merge")
+        ).all()
+    assert [(n.key.split(":")[0], n.chat_id) for n in notices] == [("merge-widened", str(TUAN))]
+    said = notices[0].payload["text"]
+    assert "tài khoản kênh văn bản, phạm vi các nhóm Miền núi" in said
+    assert "trước đó phạm vi các nhóm Ven biển" in said
+    assert "Vai trò vẫn là điều phối" in said
+    assert "phạm vi theo dõi nay là **các nhóm Miền núi, Ven biển**" in said
+    [entry] = audited
+    assert (entry.details["scope_before"], entry.details["source_scope"]) == (
+        [groups["Ven biển"]],
+        [groups["Miền núi"]],
+    )
+    assert sorted(entry.details["scope"]) == sorted(groups.values())

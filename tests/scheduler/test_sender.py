@@ -15,12 +15,13 @@ from app.choices import Choice, rows_to_json
 from app.signing import sign
 from db.models import Assignment, ContactIdentity, Outbox, OutboxItem, Unit
 from db.queries.contact_admin import remove_from_unit
+from db.queries.merging import merge_people
 from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, ChatMessage, Fault, FaultRule
 from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
 from scheduler.dispatcher import dispatch
-from tests.factories import identity, make_contact, person
+from tests.factories import identity, make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for
 
@@ -485,3 +486,47 @@ async def test_a_blocked_chat_hands_the_reminder_to_the_persons_other_chat(
     others = {FIRST_USER, FIRST_USER + 2}
     await bot.server.wait_until(lambda: len(delivered(bot)) >= len(others), timeout=15)
     assert {c.params["chat_id"] for c in delivered(bot)} == others
+
+
+async def test_a_reminder_queued_to_both_people_merged_goes_once(bot: BotUnderTest) -> None:
+    """Lan on Telegram follows Xã A and Xã B; Lan on the text channel, registered again,
+    Xã A. Each was queued today's reminder; then she joined the two (`/link`). The text
+    channel, the chat she used last, keeps Xã A's copy: Telegram's reminder goes composed
+    again with Xã B alone, its text, its buttons and what a reply is about."""
+    stop_jobs(bot, DISPATCH_JOB, SENDER_JOB)
+    with bot.session() as session:
+        a, b = make_unit(session, "XA", "Xã A"), make_unit(session, "XB", "Xã B")
+        lan = make_contact(session, FIRST_USER, units=[a, b], name="Lan").id or 0
+        lan_z = make_contact(session, 0, units=[a], name="Lan", channel="text",
+                             external_id="e1e1e1e1").id or 0  # fmt: skip
+        identity(session, "e1e1e1e1", "text").last_seen_at = at(WED, 8)
+        session.commit()
+        task_for(session, [a, b], date(2026, 11, 20), at(WED, 7))
+        on_b = session.exec(select(Assignment.id).where(Assignment.unit_id == b.id)).one()
+    start_users(bot.server, [FIRST_USER])
+    await asyncio.to_thread(dispatch, dispatch_context(bot.services), bot.clock.now())
+    with bot.session() as session:
+        merge_people(session, source_id=lan, target_id=lan_z, now=bot.clock.now())
+        session.commit()
+    wake(bot.app)
+    [sent] = [await bot.server.wait_for_message(FIRST_USER, timeout=10)]
+    text = sent.text or ""
+    assert "Đơn vị: Xã B\n" in text
+    assert "Xã A" not in text
+    assert sent.reply_markup is not None
+    assert len([b for row in sent.reply_markup["inline_keyboard"] for b in row]) == 4
+
+    def settled() -> Outbox | None:
+        with bot.session() as session:
+            row = session.exec(select(Outbox).where(Outbox.chat_id == str(FIRST_USER))).one()
+        return row if row.status == "sent" else None
+
+    row = await bot.server.wait_for(settled, timeout=10)
+    with bot.session() as session:
+        items = session.exec(
+            select(OutboxItem.assignment_id).where(OutboxItem.outbox_id == row.id)
+        )
+        assert list(items) == [on_b]
+        text_copy = session.exec(select(Outbox).where(Outbox.channel == "text")).one()
+    assert (text_copy.status, text_copy.contact_id) == ("pending", lan_z)  # its copy, kept
+    assert bot.server.messages(FIRST_USER) == [sent]
