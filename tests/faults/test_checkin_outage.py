@@ -1,21 +1,21 @@
 """A status reply while SQLite's write lock is held elsewhere (the reminder sweep, a backup):
 the bot waits for the lock, then records the report once and confirms it as usual.
 
-The lock is taken as the report is about to be inserted and held past the busy wait
-(shortened here, so the test is quick): the insert used to fail "database is locked" and the
-official got the generic error instead of the confirmation.
+The lock is taken as the first write of the answer is about to run (the report's insert, or
+forgetting the question it answers) and held past the busy wait (shortened here, so the
+test is quick): the write used to fail "database is locked" and the official got the
+generic error instead of the confirmation. The answers to a question, and a text about
+several tasks, could not be run again: they kept part of their work before the failure.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from app.signing import sign
@@ -24,7 +24,7 @@ from devtools.fakebotapi import ChatMessage
 from tests.faults.test_evidence_outage import LOCK_SECONDS, short_busy_wait, told_held
 from tests.handlers.telegram.checkin_world import OFFICIAL, remind, reports, scene
 from tests.harness import BotUnderTest, button_data
-from tests.locks import lock_for_a_while
+from tests.locks import Arm, locking_at
 
 __all__ = ["short_busy_wait"]  # the fixture, used by name
 
@@ -34,42 +34,11 @@ def answered(message: ChatMessage) -> bool:
     return any(words in (message.text or "") for words in ("Đã ghi nhận", "mã lỗi"))
 
 
-def held_notice(message: ChatMessage) -> bool:
-    """Tell whether a message is the notice that the official's message is held."""
-    return "tạm gián đoạn" in (message.text or "")
-
-
-Arm = Callable[..., threading.Event]
-
-
 @pytest.fixture
 def lock_at(bot: BotUnderTest, db_path: Path) -> Iterator[Arm]:
-    """Return `arm(statement, about="")`: the write lock is taken from another connection as
-    the bot next runs a statement starting with `statement` (its parameters naming `about`),
-    and given back LOCK_SECONDS later; the event it returns is set once it is given back."""
-    armed: list[tuple[str, str, threading.Event]] = []
-    guard = threading.Lock()
-
-    def take(*args: Any) -> None:
-        statement, parameters = args[2].lstrip().upper(), str(args[3])
-        with guard:
-            hit = next(
-                (a for a in armed if statement.startswith(a[0]) and a[1] in parameters), None
-            )
-            if hit is None:
-                return
-            armed.remove(hit)
-        lock_for_a_while(db_path, LOCK_SECONDS, hit[2])
-
-    def arm(statement: str, about: str = "") -> threading.Event:
-        held = threading.Event()
-        with guard:
-            armed.append((statement.upper(), about, held))
-        return held
-
-    event.listen(bot.engine, "before_cursor_execute", take)
-    yield arm
-    event.remove(bot.engine, "before_cursor_execute", take)
+    """Take the write lock from another connection as a statement armed runs (tests.locks)."""
+    with locking_at(bot.engine, db_path, LOCK_SECONDS) as arm:
+        yield arm
 
 
 @pytest.fixture
