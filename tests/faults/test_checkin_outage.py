@@ -107,6 +107,24 @@ async def test_a_task_typed_while_the_database_is_locked_is_recorded_once(
     assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[1], "done")]
 
 
+async def test_a_task_pressed_while_the_database_is_locked_is_recorded_once(
+    short_busy_wait: None, bot: BotUnderTest, lock_at: Arm
+) -> None:
+    """As typed, so pressed: the button of the task her "xong rồi" is about, pressed while
+    another process holds the write lock, records it once and says so once."""
+    world = await scene(bot, tasks=2)
+    asked = await bot.send(OFFICIAL, "xong rồi")
+    held = lock_at(*FORGET)
+    after = bot.server.last_message_id(OFFICIAL)
+    toast = await bot.press(OFFICIAL, button_data(asked, f"#{world.tasks[1].id} "))
+    assert toast == "Đã chọn."
+    await bot.server.wait_for_message(OFFICIAL, answered, after=after)
+    assert held.is_set()
+    assert told_held(bot) == 1
+    assert said_after(bot, after, "Đã ghi nhận: Hoàn thành") == 1
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[1], "done")]
+
+
 async def test_a_status_confirmed_while_the_database_is_locked_is_recorded_once(
     short_busy_wait: None, bot: BotUnderTest, lock_at: Arm
 ) -> None:
