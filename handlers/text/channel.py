@@ -3,6 +3,11 @@
 The channel is named (`name`, e.g. "zalo"), so each person is known by that channel's id. A
 message with choices stores them as the person's pending choices, so that a typed "2" takes
 the second one, as a tap on Telegram's second button would; any other answer forgets them.
+
+A check-in (a status in words, an answer to the bot's question, a check-in choice typed)
+and the choices it offers are written in one transaction, so that the channel's caller may
+run it again after the database failed (Zalo's `answers.answer`); the other commands and
+choices are marked `db.retry.not_repeated`.
 """
 
 from __future__ import annotations
