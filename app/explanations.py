@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from app.actor import Actor
 from app.services import Services
 from core.markup import Markup
 from core.textfit import clip
-from db.engine import session_scope
+from db.engine import session_in
 from db.models import Assignment, Explanation, Task
 from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, unit_name
@@ -15,10 +17,15 @@ from db.queries.recipients import recipient
 from db.queries.reports import mark_answered
 
 
-def answer_explanation(services: Services, actor: Actor, explanation_id: int, text: str) -> str:
-    """Record a unit's explanation, tell whoever asked, and return the sender's answer."""
+def answer_explanation(
+    services: Services, actor: Actor, explanation_id: int, text: str, db: Session | None = None
+) -> str:
+    """Record a unit's explanation, tell whoever asked, and return the sender's answer.
+
+    One transaction: `db`'s when given (the caller commits it), else its own.
+    """
     now, t, lang = services.clock.now(), services.catalog.get, actor.lang
-    with session_scope(services.engine) as session:
+    with session_in(services.engine, db) as session:
         explanation = session.get(Explanation, explanation_id)
         assignment = session.get(Assignment, explanation.assignment_id) if explanation else None
         task = session.get(Task, assignment.task_id) if assignment else None

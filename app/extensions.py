@@ -17,7 +17,7 @@ from core.markup import Markup
 from core.states import RequestStatus, TaskStatus
 from core.taskdates import due_at
 from core.textfit import QUOTE_LIMIT, clip
-from db.engine import session_scope
+from db.engine import session_in, session_scope
 from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record as audit
 from db.queries.checkin import (
@@ -35,14 +35,23 @@ from db.queries.scope import decides_on_own, in_scope
 
 
 def request_extension(
-    services: Services, actor: Actor, assignment_id: int, target: date, reason: str, key: str
+    services: Services,
+    actor: Actor,
+    assignment_id: int,
+    target: date,
+    reason: str,
+    key: str,
+    db: Session | None = None,
 ) -> str:
-    """Keep an extension request and queue it to the unit's coordinators; return the answer."""
+    """Keep an extension request and queue it to the unit's coordinators; return the answer.
+
+    One transaction: `db`'s when given (the caller commits it), else its own.
+    """
     now = services.clock.now()
     t = partial(services.catalog.get, actor.lang)
     if beyond_horizon(target, services.today()):  # the bound of new deadlines, stored nothing
         return t("extensions.too_far", deadline=target, latest=latest_deadline(services.today()))
-    with session_scope(services.engine) as session:
+    with session_in(services.engine, db) as session:
         check, assignment = check_reportable(
             session, assignment_id=assignment_id, unit_ids=actor.unit_ids
         )

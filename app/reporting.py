@@ -115,12 +115,20 @@ def record(
     actor: Actor,
     report: Report,
     also: Callable[[Connection], None] | None = None,
+    db: Session | None = None,
 ) -> Recorded:
     """Record a report for one of the sender's assignments and commit it; refuse otherwise.
 
     One transaction; `also` writes what belongs with the report in it (the evidence file
-    whose caption it came from).
+    whose caption it came from). Given `db`, it is written in that session's transaction,
+    which the caller commits (a savepoint undoes it alone when its key was recorded before).
     """
+    if db is not None:
+        try:
+            with db.begin_nested():
+                return record_in(services, actor, report, db.connection(), also)
+        except IntegrityError:
+            return recorded_before(services, actor, report)
     try:
         with services.engine.begin() as connection:
             return record_in(services, actor, report, connection, also)

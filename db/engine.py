@@ -112,6 +112,21 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def session_in(engine: Engine, db: Session | None) -> Iterator[Session]:
+    """Return the caller's session `db`, in its transaction (the caller commits it), or,
+    without one, a new session committed when the block ends (`session_scope`).
+
+    A use case given a session writes everything in it: run again after the database
+    failed, it finds nothing of the earlier try kept.
+    """
+    if db is not None:
+        yield db
+        return
+    with session_scope(engine) as session:
+        yield session
+
+
 def as_connection(db: Session | Connection) -> Connection:
     """Return the connection to run Core statements on: a session's own, in its transaction.
 

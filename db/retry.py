@@ -75,9 +75,9 @@ class PartlyDoneError(RuntimeError):
 
 @contextmanager
 def not_repeated(what: str) -> Iterator[None]:
-    """Mark work of several transactions that running again would repeat (a question
-    cleared then a report recorded): an outage in it is raised as PartlyDoneError, which
-    `retry_db_async` does not wait out, instead of OperationalError, which it does.
+    """Mark work that running again might repeat (work of several transactions, such as a
+    Zalo command's, not made to run again): an outage in it is raised as PartlyDoneError,
+    which `retry_db_async` does not wait out, instead of OperationalError, which it does.
     """
     try:
         yield

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+Arm = Callable[..., threading.Event]
 
 
 def lock_for_a_while(db_path: Path, seconds: float, released: threading.Event) -> None:
@@ -19,3 +26,38 @@ def lock_for_a_while(db_path: Path, seconds: float, released: threading.Event) -
         released.set()
 
     threading.Timer(seconds, release).start()
+
+
+@contextmanager
+def locking_at(engine: Engine, db_path: Path, seconds: float) -> Iterator[Arm]:
+    """Yield `arm(statement, about="")`: the write lock is taken from another connection as
+    the engine next runs a statement starting with `statement` (its parameters naming
+    `about`), and given back `seconds` later; the event `arm` returns is set once it is.
+
+    The statement must be the first write of its transaction: one after would wait for the
+    other connection, which waits for it."""
+    armed: list[tuple[str, str, threading.Event]] = []
+    guard = threading.Lock()
+
+    def take(*args: Any) -> None:
+        statement, parameters = args[2].lstrip().upper(), str(args[3])
+        with guard:
+            hit = next(
+                (a for a in armed if statement.startswith(a[0]) and a[1] in parameters), None
+            )
+            if hit is None:
+                return
+            armed.remove(hit)
+        lock_for_a_while(db_path, seconds, hit[2])
+
+    def arm(statement: str, about: str = "") -> threading.Event:
+        held = threading.Event()
+        with guard:
+            armed.append((statement.upper(), about, held))
+        return held
+
+    event.listen(engine, "before_cursor_execute", take)
+    try:
+        yield arm
+    finally:
+        event.remove(engine, "before_cursor_execute", take)

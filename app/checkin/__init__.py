@@ -13,6 +13,10 @@ choices, in an `Answer`, both here); the adapter renders it:
 - `caption`: the status a file's caption gives;
 - `pending`: the answer to the bot's question (a blocker's reason, an extension's date,
   which task), and `/cancel`.
+
+Each path writes in one last transaction (a question answered is forgotten in the answer's),
+so that run again after the database failed it does what it did not; given a session
+(`db`), the writes are in its transaction, which the caller commits with its own.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from sqlmodel import Session
+
 from app.actor import Actor
 from app.checkin import Answer, Said
 from app.checkin.about import task_of
@@ -26,7 +28,7 @@ from core.checkin import (
     reply_to_dict,
 )
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
-from db.engine import session_scope
+from db.engine import session_in
 from db.models import Assignment
 from db.queries.calendar import working_calendar
 from db.queries.checkin import OpenItem, unit_names
@@ -51,8 +53,13 @@ def act(
     rows: list[OpenItem],
     text: str,
     key: str,
+    db: Session | None = None,
 ) -> Answer:
-    """Record, or ask which task and which status, as decided."""
+    """Record, or ask which task and which status, as decided.
+
+    Each outcome writes in one transaction: `db`'s when given (the caller commits it, with
+    whatever else it writes), else its own.
+    """
     t = partial(services.catalog.get, actor.lang)
     titles = {i.assignment_id: (i.task_id, i.title) for i in rows}
     outcome, ids = decision.outcome, decision.candidates
@@ -61,14 +68,14 @@ def act(
         titles[i] = (titles[i][0], f"{unit}: {titles[i][1]}")
     lang, catalog = actor.lang, services.catalog
     if outcome == Outcome.RECORD:
-        return _apply(services, actor, ids[0], decision.reply, text, key)
+        return _apply(services, actor, ids[0], decision.reply, text, key, db)
     if outcome == Outcome.ASK_STATUS:
         task, title = titles[ids[0]]
         name = ASK_KEYS.get(str(decision.reply.hint), "ask_status")
         question = t(f"checkin.{name}", task=str(task), title=title)
         return Answer([Said(question, status_choices(catalog, lang, ids[0]))])
     if outcome == Outcome.ASK_TASK:
-        return _ask_task(services, actor, decision, titles, text, key)
+        return _ask_task(services, actor, decision, titles, text, key, db)
     if outcome == Outcome.ASK_BOTH:
         return _ask_both(services, actor, decision, titles, units)
     if outcome == Outcome.ALL_DONE:
@@ -82,7 +89,13 @@ def act(
 
 
 def _ask_task(
-    services: Services, actor: Actor, decision: Decision, titles: Titles, text: str, key: str
+    services: Services,
+    actor: Actor,
+    decision: Decision,
+    titles: Titles,
+    text: str,
+    key: str,
+    db: Session | None,
 ) -> Answer:
     """Ask which task (or which of the sender's units) a clear reply is about; keep the reply."""
     t = partial(services.catalog.get, actor.lang)
@@ -90,9 +103,8 @@ def _ask_task(
     tasks = [(i, titles[i][0]) for i in ids]
     data: dict[str, Any] = {"step": "pick", "reply": reply_to_dict(decision.reply)}
     data |= {"text": text, "key": key, "candidates": list(ids), "tasks": tasks}
-    with services.engine.begin() as connection:
-        now = services.clock.now()
-        set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
+    with session_in(services.engine, db) as session:
+        set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
     choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
     numbers = {titles[i][0] for i in ids}
     one = len(numbers) == 1  # one task given to several of the sender's units
@@ -128,7 +140,13 @@ def _by_unit(services: Services, titles: Titles, ids: Sequence[int]) -> dict[int
 
 
 def _apply(
-    services: Services, actor: Actor, assignment_id: int, reply: ParsedReply, text: str, key: str
+    services: Services,
+    actor: Actor,
+    assignment_id: int,
+    reply: ParsedReply,
+    text: str,
+    key: str,
+    db: Session | None,
 ) -> Answer:
     """Record what a clear reply says for one assignment, or ask what it lacks."""
     t = partial(services.catalog.get, actor.lang)
@@ -136,12 +154,12 @@ def _apply(
     question: str = f"ask_{step}"
     typed_date: date | str | None = None  # the date the question names (a day past, or "31/02")
     if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
-        return confirm(services, actor, assignment_id, reply, text, key)
+        return confirm(services, actor, assignment_id, reply, text, key, db)
     if records(reply):
-        result = record(services, actor, report_of(assignment_id, reply, text, key))
+        result = record(services, actor, report_of(assignment_id, reply, text, key), db=db)
         return Answer([Said(result.text)], recorded=result)
     if reply.kind == ReplyKind.EXTENSION:
-        with session_scope(services.engine) as session:
+        with session_in(services.engine, db) as session:
             assignment = session.get(Assignment, assignment_id)
             calendar = working_calendar(session)
         if assignment is not None:
@@ -150,14 +168,14 @@ def _apply(
             )
             if target is not None and target >= services.today():
                 line = request_extension(
-                    services, actor, assignment_id, target, reply.reason or "", key
+                    services, actor, assignment_id, target, reply.reason or "", key, db
                 )
                 return Answer([Said(rolled(t, reply.new_deadline, target) + line)])
             if target is not None:  # "đến 01/12" on 5/12: a slip, asked again
                 question, typed_date = "ext_date_past", target
             elif (typed := impossible_date(text)) is not None:  # "đến 31/02"
                 question, typed_date = "ext_date_invalid", typed
-    with session_scope(services.engine) as session:
+    with session_in(services.engine, db) as session:
         data = {"step": step, "assignment_id": assignment_id}
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = task_of(session, assignment_id)
@@ -190,12 +208,17 @@ def report_of(assignment_id: int, reply: ParsedReply, text: str, key: str) -> Re
 
 
 def apply_kept(
-    services: Services, actor: Actor, pending: dict[str, Any], assignment_id: int
+    services: Services,
+    actor: Actor,
+    pending: dict[str, Any],
+    assignment_id: int,
+    db: Session | None = None,
 ) -> Answer:
-    """Apply a reply kept while the bot asked which task it is about."""
+    """Apply a reply kept while the bot asked which task it is about (in `db`'s transaction
+    when given, as `act`)."""
     reply = reply_from_dict(pending["reply"])
     text, key = str(pending.get("text", "")), str(pending["key"])
-    return _apply(services, actor, assignment_id, reply, text, key)
+    return _apply(services, actor, assignment_id, reply, text, key, db)
 
 
 def rolled(t: Callable[..., str], asked: date | None, target: date) -> str:

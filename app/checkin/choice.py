@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from sqlmodel import Session
+
 from app.actor import Actor
 from app.checkin import Answer, Said
 from app.checkin.act import apply_kept
@@ -15,9 +17,9 @@ from app.reporting import Report, record, refusal
 from app.services import Services
 from core.numbers import typed_number
 from core.states import ReportState
+from db.engine import session_in
 from db.queries.checkin import Check, check_reportable
 from db.queries.pending import clear_pending, get_pending, set_pending
-from db.retry import not_repeated
 
 PERCENTS = (25, 50, 75)
 
@@ -29,6 +31,7 @@ def choose(
     *,
     dedup: Callable[[str, int], str],
     origin: dict[str, Any] | None = None,
+    db: Session | None = None,
 ) -> Answer:
     """Apply a check-in choice: `st:<action>:<id>`, `pc:<percent|skip>:<id>`, `ck:<id>` or
     `cf:<state>:<id>` (the status of a long report).
@@ -37,31 +40,29 @@ def choose(
     status, "pct" for a percentage), so a double tap records once; `origin` is the channel's
     data of that message, kept with a question so it can be settled.
 
-    Run again after the database failed, a status or percentage records once (its key) and
-    a question is asked again; taking a reply kept clears it first, then records, so it
-    fails as `db.retry.PartlyDoneError`.
+    Each choice writes in one transaction (`db`'s when given, which the caller commits):
+    run again after the database failed, it finds nothing of the earlier try kept. A status
+    or percentage records once besides (its key).
     """
     t = partial(services.catalog.get, actor.lang)
     stale = Answer([Said(t("common.button_stale"))], toast=t("common.button_stale"), alert=True)
     last = typed_number(data[-1]) if data else None
     if len(data) == 2 and data[0] == "ck" and last is not None:
-        with not_repeated("taking the task of a reply kept"):
-            return _pick(services, actor, last)
+        return _pick(services, actor, last, db)
     if len(data) != 3 or last is None:
         return stale
     prefix, action, assignment_id = data[0], data[1], last
     if prefix == CONFIRM:
-        with not_repeated("taking the status of a report kept"):
-            return confirmed(services, actor, action, assignment_id)
+        return confirmed(services, actor, action, assignment_id, db)
     if prefix == "st" and action in ("done", "progress"):
-        return _status(services, actor, action, assignment_id, dedup)
+        return _status(services, actor, action, assignment_id, dedup, db)
     if prefix == "st" and action in ("blocked", "extension"):
-        return _ask(services, actor, action, assignment_id, origin or {})
+        return _ask(services, actor, action, assignment_id, origin or {}, db)
     if prefix == "pc" and action == "skip":
         return Answer([Said(t("checkin.skipped"))], toast=t("checkin.skipped"))
     percent = typed_number(action)
     if prefix == "pc" and percent is not None:
-        return _percent(services, actor, percent, assignment_id, dedup)
+        return _percent(services, actor, percent, assignment_id, dedup, db)
     return stale
 
 
@@ -71,12 +72,13 @@ def _status(
     action: str,
     assignment_id: int,
     dedup: Callable[[str, int], str],
+    db: Session | None,
 ) -> Answer:
     """Record "done" or "in progress" as pressed; in progress offers its percentages."""
     t = partial(services.catalog.get, actor.lang)
     state = ReportState.DONE if action == "done" else ReportState.IN_PROGRESS
     report = Report(assignment_id, state, "button", dedup("btn", assignment_id))
-    result = record(services, actor, report)
+    result = record(services, actor, report, db=db)
     choices = (
         _percent_choices(t, assignment_id)
         if state == ReportState.IN_PROGRESS and result.ok
@@ -91,6 +93,7 @@ def _percent(
     percent: int,
     assignment_id: int,
     dedup: Callable[[str, int], str],
+    db: Session | None,
 ) -> Answer:
     """Record the percentage chosen after "in progress", amending that press's report."""
     report = Report(
@@ -101,7 +104,7 @@ def _percent(
         percent=percent,
         amends=dedup("btn", assignment_id),
     )
-    result = record(services, actor, report)
+    result = record(services, actor, report, db=db)
     return Answer([Said(result.text)], recorded=result, toast=result.text)
 
 
@@ -112,11 +115,17 @@ def _percent_choices(t: Any, assignment_id: int) -> Rows:
 
 
 def _ask(
-    services: Services, actor: Actor, action: str, assignment_id: int, origin: dict[str, Any]
+    services: Services,
+    actor: Actor,
+    action: str,
+    assignment_id: int,
+    origin: dict[str, Any],
+    db: Session | None,
 ) -> Answer:
     """Ask the reason of a blocker, or the date and reason of an extension, and remember it."""
     t = partial(services.catalog.get, actor.lang)
-    with services.engine.begin() as connection:
+    with session_in(services.engine, db) as session:
+        connection = session.connection()
         check, target = check_reportable(
             connection, assignment_id=assignment_id, unit_ids=actor.unit_ids
         )
@@ -129,21 +138,20 @@ def _ask(
     return Answer([Said(question)], toast=t(f"checkin.ask_{action}_short"))
 
 
-def _pick(services: Services, actor: Actor, assignment_id: int) -> Answer:
-    """Apply a reply kept while the bot asked which task it is about."""
+def _pick(services: Services, actor: Actor, assignment_id: int, db: Session | None) -> Answer:
+    """Apply a reply kept while the bot asked which task it is about: the question is taken
+    in the transaction that writes what the reply says (run again, it is still asked)."""
     t = partial(services.catalog.get, actor.lang)
-    with services.engine.begin() as connection:
-        now = services.clock.now()
-        asked = get_pending(connection, contact_id=actor.contact_id, now=now)
+    with session_in(services.engine, db) as session:
+        asked = get_pending(session, contact_id=actor.contact_id, now=services.clock.now())
         chosen = (
             asked is not None
             and asked.get("step") == "pick"
             and assignment_id in asked.get("candidates", [])
         )
-        if chosen:
-            clear_pending(connection, contact_id=actor.contact_id)
-    if not chosen or asked is None:
-        expired = t("checkin.question_expired")
-        return Answer([Said(expired)], toast=expired, alert=True)
-    kept = apply_kept(services, actor, asked, assignment_id)
+        if not chosen or asked is None:
+            expired = t("checkin.question_expired")
+            return Answer([Said(expired)], toast=expired, alert=True)
+        clear_pending(session, contact_id=actor.contact_id)
+        kept = apply_kept(services, actor, asked, assignment_id, session)
     return Answer(kept.said, recorded=kept.recorded, toast=t("checkin.noted"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from sqlmodel import Session
+
 from app.actor import Actor
 from app.checkin import Answer, Said
 from app.checkin.about import task_of
@@ -12,18 +14,25 @@ from app.reporting import Report, record
 from app.services import Services
 from core.replies.result import ParsedReply
 from core.states import ReportState
-from db.engine import session_scope
+from db.engine import session_in
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 CONFIRM = "cf"  # the choice of a status for a long report: cf:<state>:<assignment>
 
 
 def confirm(
-    services: Services, actor: Actor, assignment_id: int, reply: ParsedReply, text: str, key: str
+    services: Services,
+    actor: Actor,
+    assignment_id: int,
+    reply: ParsedReply,
+    text: str,
+    key: str,
+    db: Session | None = None,
 ) -> Answer:
-    """Ask once which status a long or mixed report means; its text is kept as the note."""
+    """Ask once which status a long or mixed report means; its text is kept as the note
+    (written in `db`'s transaction when given, else in one of its own)."""
     t = partial(services.catalog.get, actor.lang)
-    with session_scope(services.engine) as session:
+    with session_in(services.engine, db) as session:
         note = reply.note or text
         data = {"step": "confirm", "assignment_id": assignment_id, "note": note, "key": key}
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
@@ -40,23 +49,28 @@ def confirm(
     return Answer([Said(question, [choices[:2], choices[2:]])])
 
 
-def confirmed(services: Services, actor: Actor, state: str, assignment_id: int) -> Answer:
-    """Record the status chosen for a report kept while asking, with its text as the note."""
+def confirmed(
+    services: Services, actor: Actor, state: str, assignment_id: int, db: Session | None = None
+) -> Answer:
+    """Record the status chosen for a report kept while asking, with its text as the note.
+
+    The question is taken and the report recorded in one transaction (`db`'s when given):
+    run again after the database failed, it finds the question still asked.
+    """
     t = partial(services.catalog.get, actor.lang)
-    with services.engine.begin() as connection:
-        asked = get_pending(connection, contact_id=actor.contact_id, now=services.clock.now())
+    with session_in(services.engine, db) as session:
+        asked = get_pending(session, contact_id=actor.contact_id, now=services.clock.now())
         kept = (
             asked is not None
             and asked.get("step") == "confirm"
             and asked.get("assignment_id") == assignment_id
         )
-        if kept:
-            clear_pending(connection, contact_id=actor.contact_id)
-    if not kept or asked is None or state not in ("done", "in_progress", "blocked"):
-        expired = t("checkin.question_expired")
-        return Answer([Said(expired)], toast=expired, alert=True)
-    note = str(asked.get("note", ""))
-    reason = note if state == ReportState.BLOCKED else None
-    report = Report(assignment_id, state, "text", str(asked["key"]), text=note, reason=reason)
-    result = record(services, actor, report)
+        if not kept or asked is None or state not in ("done", "in_progress", "blocked"):
+            expired = t("checkin.question_expired")
+            return Answer([Said(expired)], toast=expired, alert=True)
+        clear_pending(session, contact_id=actor.contact_id)
+        note = str(asked.get("note", ""))
+        reason = note if state == ReportState.BLOCKED else None
+        report = Report(assignment_id, state, "text", str(asked["key"]), text=note, reason=reason)
+        result = record(services, actor, report, db=session)
     return Answer([Said(result.text)], recorded=result, toast=result.text)

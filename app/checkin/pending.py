@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
+
+from sqlmodel import Session
 
 from app.actor import Actor
 from app.checkin import Answer, Said
@@ -14,7 +18,7 @@ from app.extensions import request_extension
 from app.reporting import Report, record
 from app.services import Services
 from core.checkin import impossible_date, is_cancel, only_number, read_extension_request
-from db.engine import session_scope
+from db.engine import session_in
 from db.models import Assignment
 from db.queries.calendar import working_calendar
 from db.queries.pending import clear_pending, get_pending
@@ -30,22 +34,32 @@ def cancel(services: Services, actor: Actor) -> Answer:
 
 
 def answer_pending(
-    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+    services: Services,
+    actor: Actor,
+    pending: dict[str, Any],
+    text: str,
+    key: str,
+    db: Session | None = None,
 ) -> Answer | None:
-    """Take the text as the answer to the bot's question; None when it is not one."""
+    """Take the text as the answer to the bot's question; None when it is not one.
+
+    An answer forgets the question in the transaction that writes what it says: run again
+    after the database failed, it finds the question still asked and answers it once.
+    Given `db`, everything is written in its transaction, which the caller commits.
+    """
     t = partial(services.catalog.get, actor.lang)
     step = pending.get("step")
-    forget = partial(_forget, services, actor)
     if is_cancel(text):
-        forget()
+        _forget(services, actor, db)
         return Answer([Said(t("common.cancelled"))])
     if step == "blocked":
-        return _blocked_reason(services, actor, pending, text, key)
+        return _blocked_reason(services, actor, pending, text, key, db)
     if step == "extension":
-        return _extension_answer(services, actor, pending, text, key)
+        return _extension_answer(services, actor, pending, text, key, db)
     if step == "explain":
-        line = answer_explanation(services, actor, int(pending["explanation_id"]), text)
-        forget()
+        with _forgetting(services, actor, db) as session:
+            explanation_id = int(pending["explanation_id"])
+            line = answer_explanation(services, actor, explanation_id, text, db=session)
         return Answer([Said(line)])
     if step in ("pick", "evidence") and (number := only_number(text)) is not None:
         chosen = [a for a, n in pending.get("tasks", []) if n == number]
@@ -53,37 +67,56 @@ def answer_pending(
             return Answer([Said(t("checkin.pick_unknown", task=str(number)))])
         if step == "evidence":
             return Answer(evidence=(pending, chosen[0]))
-        forget()
-        return apply_kept(services, actor, pending, chosen[0])
-    forget()  # something new: forget the question, read the text
+        with _forgetting(services, actor, db) as session:
+            return apply_kept(services, actor, pending, chosen[0], db=session)
+    _forget(services, actor, db)  # something new: forget the question, read the text
     return None
 
 
-def _forget(services: Services, actor: Actor) -> None:
+def _forget(services: Services, actor: Actor, db: Session | None) -> None:
     """Forget the question asked of this person."""
-    with services.engine.begin() as connection:
-        clear_pending(connection, contact_id=actor.contact_id)
+    with _forgetting(services, actor, db):
+        pass
+
+
+@contextmanager
+def _forgetting(services: Services, actor: Actor, db: Session | None) -> Iterator[Session]:
+    """Open a transaction that forgets the question asked of this person, for the answer's
+    writes; it commits when the block ends (`db`'s, when given, is the caller's to commit)."""
+    with session_in(services.engine, db) as session:
+        clear_pending(session, contact_id=actor.contact_id)
+        yield session
 
 
 def _blocked_reason(
-    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+    services: Services,
+    actor: Actor,
+    pending: dict[str, Any],
+    text: str,
+    key: str,
+    db: Session | None,
 ) -> Answer:
     """Record a blocker with the reason just typed."""
     assignment_id = int(pending["assignment_id"])
     report = Report(assignment_id, "blocked", "text", key, text=text, reason=text.strip())
-    result = record(services, actor, report)
-    _forget(services, actor)
+    with _forgetting(services, actor, db) as session:
+        result = record(services, actor, report, db=session)
     settled = assignment_id if result.ok else None
     return Answer([Said(result.text)], recorded=result, origin=pending, settled=settled)
 
 
 def _extension_answer(
-    services: Services, actor: Actor, pending: dict[str, Any], text: str, key: str
+    services: Services,
+    actor: Actor,
+    pending: dict[str, Any],
+    text: str,
+    key: str,
+    db: Session | None,
 ) -> Answer:
     """Read the new date and reason of an extension request, and send it to coordinators."""
     t = partial(services.catalog.get, actor.lang)
     assignment_id = int(pending["assignment_id"])
-    with session_scope(services.engine) as session:
+    with session_in(services.engine, db) as session:
         task = task_of(session, assignment_id)
         assignment = session.get(Assignment, assignment_id)
         calendar = working_calendar(session)
@@ -99,6 +132,6 @@ def _extension_answer(
         typed = impossible_date(text)
         key = "ext_date_unclear" if typed is None else "ext_date_invalid"
         return Answer([Said(t(f"checkin.{key}", task=str(task.id), title=task.title, date=typed))])
-    line = request_extension(services, actor, assignment_id, target, reason, key)
-    _forget(services, actor)
+    with _forgetting(services, actor, db) as session:
+        line = request_extension(services, actor, assignment_id, target, reason, key, session)
     return Answer([Said(rolled(t, asked, target) + line)], origin=pending, settled=assignment_id)

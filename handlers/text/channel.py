@@ -3,13 +3,21 @@
 The channel is named (`name`, e.g. "zalo"), so each person is known by that channel's id. A
 message with choices stores them as the person's pending choices, so that a typed "2" takes
 the second one, as a tap on Telegram's second button would; any other answer forgets them.
+
+A check-in (a status in words, an answer to the bot's question, a check-in choice typed)
+and the choices it offers are written in one transaction, so that the channel's caller may
+run it again after the database failed (Zalo's `answers.answer`); the other commands and
+choices are marked `db.retry.not_repeated`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
+
+from sqlmodel import Session
 
 from app.actor import NO_CONTACT, Actor, actor_from
 from app.checkin import Answer, RepliedTo, Said
@@ -23,8 +31,10 @@ from app.services import Services
 from core.numbers import typed_number
 from core.roles import Access, Role
 from core.textnorm import fold, trim
+from db.engine import session_in, session_scope
 from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
+from db.retry import not_repeated
 from render.text import numbered, render
 from scheduler.nudge import nudge
 
@@ -55,15 +65,31 @@ class TextChannel:
             lang = self.services.settings.default_language
             if _command_word(typed) == "link":  # a stranger here may be someone elsewhere
                 stranger = Actor(NO_CONTACT, external_id, lang, Role.MEMBER.value, (), ())
-                return self._render(lang, self._link(stranger, typed))
+                with not_repeated("linking"):
+                    return self._render(lang, self._link(stranger, typed))
             return self._render(lang, Said(self.services.catalog.get(lang, self.not_registered)))
         key = f"{self.name}:msg:{external_id}:{message_id}"
         if typed.startswith("/"):
-            return self._show(actor, self._command(actor, typed, key))
+            with not_repeated("running a typed command"):
+                return self._show(actor, self._command(actor, typed, key))
         offered = self._offered(actor, typed)
         if offered is not None:
-            return self._show(actor, self._take(actor, *offered))
-        return self._show(actor, answer_text(self.services, actor, text, key=key, replied=replied))
+            data, offer = offered
+            if data and data[0] in CHECKIN_CHOICES:
+                return self._checkin(actor, lambda db: self._take(actor, data, offer, db=db))
+            with not_repeated("taking a choice"):  # not every other choice can run again
+                return self._show(actor, self._take(actor, data, offer))
+        return self._checkin(
+            actor,
+            lambda db: answer_text(self.services, actor, text, key=key, replied=replied, db=db),
+        )
+
+    def _checkin(self, actor: Actor, work: Callable[[Session], Answer]) -> list[str]:
+        """Answer a check-in (a status in words, an answer, a check-in choice taken) and keep
+        the choices it offers, in one transaction: run again after the database failed, it
+        finds nothing of the earlier try kept (the question it answered still asked)."""
+        with session_scope(self.services.engine) as session:
+            return self._show(actor, work(session), session)
 
     def _actor(self, external_id: str) -> Actor | None:
         """Return who this is on this channel, if the bot knows them, recording them as seen.
@@ -122,35 +148,37 @@ class TextChannel:
             return None
         return tuple(str(part) for part in choices[number - 1]), str(offer["offer"])
 
-    def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
-        """Apply a numbered choice, as the same choice's button would."""
+    def _take(
+        self, actor: Actor, data: tuple[str, ...], offer: str, db: Session | None = None
+    ) -> Answer:
+        """Apply a numbered choice, as the same choice's button would (a check-in's in `db`'s
+        transaction, when given)."""
         if data and data[0] in CHECKIN_CHOICES:
             dedup = partial(_dedup, offer)
-            return choose(self.services, actor, data, dedup=dedup)
+            return choose(self.services, actor, data, dedup=dedup, db=db)
         if data and data[0] == LINK_PREFIX:  # a merge's Join or Cancel, as its button would
             return Answer([Said(confirm(self.services, actor, self._caller(actor), data).text)])
         stale = self.services.catalog.get(actor.lang, "common.button_stale")
         return Answer([Said(stale)])
 
-    def _show(self, actor: Actor, answer: Answer) -> list[str]:
-        """Render an answer, keeping its last numbered choices for the next typed number."""
+    def _show(self, actor: Actor, answer: Answer, db: Session | None = None) -> list[str]:
+        """Render an answer, keeping its last numbered choices for the next typed number (in
+        `db`'s transaction when given)."""
         if answer.unhandled:  # words from someone with no unit to report for
             t = partial(self.services.catalog.get, actor.lang)
             key = self.not_registered if actor.access == Access.PUBLIC else "start.help_footer"
             answer = Answer([Said(t(key))])
         offered = [said for said in answer.said if said.choices]
-        with self.services.engine.begin() as connection:
+        with session_in(self.services.engine, db) as session:
             if offered:
                 data = {
                     "offer": f"offer:{self.services.clock.now().timestamp():.6f}",
                     "choices": [list(c.data) for c in numbered(offered[-1].choices)],
                 }
                 now = self.services.clock.now()
-                set_pending(
-                    connection, contact_id=actor.contact_id, data=data, now=now, kind=CHOICES
-                )
+                set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=CHOICES)
             else:
-                clear_pending(connection, contact_id=actor.contact_id, kind=CHOICES)
+                clear_pending(session, contact_id=actor.contact_id, kind=CHOICES)
         return [text for said in answer.said for text in self._render(actor.lang, said)]
 
     def _render(self, lang: str, said: Said) -> list[str]:

@@ -27,19 +27,21 @@ async def answer(
 ) -> None:
     """Answer the event in its chat (nothing for a group: bots do not join them).
 
-    A photo's answer is waited out while the database does not answer (SQLite's write lock
-    held past its busy wait), `on_wait` telling the person once, then worked out again
-    whole: each of its writes is kept once however often it runs (the file by its checksum,
-    the status by the message's key). It ended in the generic error, photo and status lost.
+    A photo's or a text's answer is waited out while the database does not answer (SQLite's
+    write lock held past its busy wait), `on_wait` telling the person once, then worked out
+    again whole: a photo's writes are each kept once however often it runs (the file by its
+    checksum, the status by the message's key), and a check-in's all in one transaction (a
+    text's other answers, which are not all made to run again, fail as
+    `db.retry.PartlyDoneError`, not waited out). They ended in the generic error, the status
+    lost.
     """
     if not event.private:
         return
     photo, oversized = await _photo(client, event)
     reply = partial(channel.answer, event, photo, oversized=oversized)
-    if photo is not None:
-        answers = await retry_db_async(
-            lambda: in_update_worker(reply), "keeping a Zalo photo", on_wait=on_wait
-        )
+    if photo is not None or event.name == "message.text.received":
+        what = "keeping a Zalo photo" if photo is not None else "answering a Zalo text"
+        answers = await retry_db_async(lambda: in_update_worker(reply), what, on_wait=on_wait)
     else:
         answers = await in_update_worker(reply)
     for said in answers:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from sqlmodel import Session
+
 from app.actor import Actor, actor_from
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
 from app.choices import Choice
@@ -31,6 +33,7 @@ from db.engine import session_scope
 from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
+from db.retry import not_repeated
 from handlers.text.channel import CHOICES, TextChannel
 from handlers.zalo import (
     commands,
@@ -96,14 +99,18 @@ class ZaloChannel(TextChannel):
         # Only admins fill in forms: an official's reply costs no read of one.
         admin = actor is not None and actor.access >= Access.ADMIN
         form = form_state.current(self.services, actor) if actor is not None and admin else None
+        # Only a check-in (`receive`'s) is run again after the database failed: the others
+        # are not all made to, and fail as `db.retry.PartlyDoneError`, not waited out.
         if actor is not None and form is not None and command in ("", "cancel"):
-            return self._show(actor, Answer(self._in_form(actor, form, command, typed, event)))
+            with not_repeated("answering a form"):
+                said = self._in_form(actor, form, command, typed, event)
+                return self._show(actor, Answer(said))
         code = rest.strip() if command == "start" else pasted_code(typed) if not command else ""
         # After /start, any word is meant as a code: a cut-short one is called unusable.
         if code:
-            return self._render(
-                lang, redeem(self.services, self._newcomer(event, lang), code).said
-            )
+            with not_repeated("redeeming a code"):
+                newcomer = self._newcomer(event, lang)
+                return self._render(lang, redeem(self.services, newcomer, code).said)
         if actor is None and command == "link":  # someone known on another channel
             return self.receive(event.sender_id, typed, event.message_id)
         if actor is None and not command and looks_like_link_code(typed):  # the code alone
@@ -122,9 +129,10 @@ class ZaloChannel(TextChannel):
         if run is None and fold(typed) in MORE_WORDS:
             run = commands.next_page
         if run is not None:
-            saids = run(self.services, actor, rest, event.sender_name)
-            photos = [one for one in saids if isinstance(one, PhotoSaid)]
-            return [*self._show(actor, Answer(saids)), *photos]
+            with not_repeated("running a command"):
+                saids = run(self.services, actor, rest, event.sender_name)
+                photos = [one for one in saids if isinstance(one, PhotoSaid)]
+                return [*self._show(actor, Answer(saids)), *photos]
         words, replied = self._status_words(actor, typed)
         text = words or narrow(event.text)
         return self.receive(event.sender_id, text, event.message_id, replied)
@@ -201,7 +209,9 @@ class ZaloChannel(TextChannel):
             found = [session.get(Assignment, a) for a in assignments]
         return {a.id: a.task_id for a in found if a is not None and a.id is not None}
 
-    def _take(self, actor: Actor, data: tuple[str, ...], offer: str) -> Answer:
+    def _take(
+        self, actor: Actor, data: tuple[str, ...], offer: str, db: Session | None = None
+    ) -> Answer:
         """Apply a numbered choice; an extension decision (`xt:ok|no:N`) as its button would, a
         task to change (`te:`), a unit to switch (`un:`), show (`rk:`) or whose invites to
         revoke (`iv:`), or whose evidence to list (`el:`), as typing it would."""
@@ -215,7 +225,7 @@ class ZaloChannel(TextChannel):
         chosen = CHOSEN.get(data[0]) if data else None
         if chosen is not None:
             return Answer(chosen(self.services, actor, data))
-        return super()._take(actor, data, offer)
+        return super()._take(actor, data, offer, db)
 
     def _explanation(self, actor: Actor, action: str, number: int) -> Answer:
         """Ask a unit for an explanation (`ex:req`), or start answering one (`ex:ans`)."""

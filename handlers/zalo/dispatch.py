@@ -149,7 +149,9 @@ class ZaloDispatch:
                 held = partial(self.notes.tell_unavailable, event)
                 await answer(event, self.channel, self.client, self.pacer, held)
                 self.notes.kept(event.sender_id)
-                await in_update_worker(self.inbox.finish, event)
+                # Answered: a failure now would answer it again at the next start.
+                finish = partial(in_update_worker, self.inbox.finish, event)
+                await retry_db_async(finish, "finishing a Zalo event")
             except Exception:
                 ref = secrets.token_hex(3)
                 log.exception("error %s while handling Zalo event %s", ref, event.message_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,12 @@ from sqlmodel import select
 
 import db.engine
 from db.models import Evidence, StatusReport
-from tests.locks import lock_for_a_while
+from tests.locks import Arm, lock_for_a_while, locking_at
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
-from tests.zalo.test_evidence import HOA, JPEG, official
+from tests.zalo.test_evidence import JPEG, official
+from tests.zalo.test_reminders import HOA, remind
+from tests.zalo.test_reminders import official as with_tasks
+from tests.zalo.test_replies import reports, requests
 from zalo import ZaloClient
 
 LOCK_SECONDS = 5.0  # longer than SQLite's busy timeout, so the retry path is taken
@@ -82,3 +87,63 @@ async def test_a_photo_sent_while_the_database_is_locked_is_kept_once_and_confir
     with zbot.session() as s:
         assert len(s.exec(select(Evidence)).all()) == 1
         assert [r.state for r in s.exec(select(StatusReport))] == ["done"]
+
+
+@pytest.fixture
+def lock_at(zbot: ZaloBot, db_path: Path) -> Iterator[Arm]:
+    """Take the write lock from another connection as a statement armed runs (tests.locks)."""
+    with locking_at(zbot.tg.engine, db_path, SHORT_LOCK_S) as arm:
+        yield arm
+
+
+async def test_a_status_reply_while_the_database_is_locked_is_recorded_once(
+    short_busy_wait: None, zbot: ZaloBot, lock_at: Arm
+) -> None:
+    """Another process holds the write lock as Hoa's "xong" after a reminder is recorded (the
+    event stored already): a Zalo text was not waited for, and she got "something went
+    wrong", the report lost. Now it is recorded once when the lock is free, after one
+    notice, and confirmed once."""
+    [task] = with_tasks(zbot)
+    await remind(zbot)
+    held = lock_at("INSERT INTO STATUS_REPORT")
+    texts = await zbot.say(HOA, "xong")
+    assert held.is_set()
+    assert not any("lỗi" in t for t in texts)
+    assert sum(HELD in t for t in texts) == 1
+    assert sum("Đã ghi nhận" in t for t in texts) == 1
+    assert reports(zbot) == [(task, "done", 100)]
+
+
+async def test_a_task_typed_while_the_database_is_locked_is_recorded_once(
+    short_busy_wait: None, zbot: ZaloBot, lock_at: Arm
+) -> None:
+    """Hoa types "2", the second task the bot offered for her "xong rồi", as another process
+    takes the write lock: the question is forgotten, the report recorded and the choices
+    offered kept in one transaction, run once more when the lock is free: recorded once."""
+    _, second = with_tasks(zbot, ("Kế hoạch A", "Báo cáo B"))
+    [asked] = await zbot.say(HOA, "xong rồi")
+    assert "2 = #" in asked
+    held = lock_at("DELETE FROM APP_STATE", "checkin:step:")
+    texts = await zbot.say(HOA, "2")
+    assert held.is_set()
+    assert not any("lỗi" in t for t in texts)
+    assert sum(HELD in t for t in texts) == 1
+    assert sum("Đã ghi nhận" in t for t in texts) == 1
+    assert reports(zbot) == [(second, "done", 100)]
+
+
+async def test_two_tasks_in_one_message_while_the_database_is_locked_are_recorded_once(
+    short_busy_wait: None, zbot: ZaloBot, lock_at: Arm
+) -> None:
+    """ "#A xong, #B xin gia hạn" on Zalo as another process takes the write lock: A done
+    once, one extension request for B, each said once, after one notice."""
+    first, second = with_tasks(zbot, ("Kế hoạch A", "Báo cáo B"))
+    held = lock_at("INSERT INTO STATUS_REPORT")
+    texts = await zbot.say(HOA, f"#{first} xong, #{second} xin gia hạn đến 15/12/2026 vì chờ vốn")
+    assert held.is_set()
+    assert not any("lỗi" in t for t in texts)
+    assert sum(HELD in t for t in texts) == 1
+    assert sum("Đã ghi nhận" in t for t in texts) == 1
+    assert sum("Đã gửi đề nghị gia hạn" in t for t in texts) == 1
+    assert reports(zbot) == [(first, "done", 100)]
+    assert [d for d, _ in requests(zbot)] == [date(2026, 12, 15)]
