@@ -73,7 +73,8 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         with suppress(OSError):
             db_file.parent.mkdir(parents=True, exist_ok=True)
         kwargs |= {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
-        turn = _turns.setdefault(db_file.resolve(), Turn())
+        path = db_file.resolve()
+        turn = _turns.setdefault(path, Turn(path.with_name(f"{path.name}-writers")))
         kwargs["connect_args"]["factory"] = turn_factory(turn, SQLITE_BUSY_TIMEOUT_MS / 1000)
     engine = create_engine(url, echo=echo, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)

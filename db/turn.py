@@ -10,23 +10,41 @@ A turn not had within the busy timeout is not waited for any longer: the writer 
 SQLite's own lock (as before), so a thread writing on two connections at once, or a
 transaction left open, slows others without stopping them. A write on the event loop does not
 queue (it goes to SQLite's lock at once, as before): it would stall every chat meanwhile.
+
+Between processes (the bot and the worker process of a heavy job, a spreadsheet applied in
+5 ms slices), the writer whose turn it is also takes an advisory lock on a file beside the
+database (`<file>-writers`) before SQLite's, and drops it before handing the turn on. The
+busy handler's sleeps grow to 100 ms, so a bot's writer waiting on another process's
+slices slept through nearly every pause between them (each tap's writes took tens of ms,
+every tap queued behind them: taps waited 43 s at the median while a 5,000-row file was
+applied); the lock is tried every millisecond instead. Not had within the timeout, the
+writer goes on to SQLite's lock, as with the turn.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import threading
+import time
 from collections import deque
+from pathlib import Path
 from typing import Any
 
+TRY_EVERY_S = 0.001  # how often a writer tries another process's lock
 WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter", "begin immediate")
 
 
 class Turn:
-    """A first-come-first-served lock that any thread may give back."""
+    """A first-come-first-served lock that any thread may give back.
 
-    def __init__(self) -> None:
+    `path`: the file whose advisory lock the writers of every process take in turn.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
         self._guard = threading.Lock()
         self._held = False
         self._waiting: deque[threading.Event] = deque()
@@ -69,6 +87,8 @@ class TurnConnection(sqlite3.Connection):
     turn: Turn
     turn_timeout: float
     _holding = False
+    _locked = False  # the other processes' lock (`Turn.path`)
+    _lock_fd: int | None = None
 
     def take_turn(self, statement: str) -> None:
         """Take the turn before a transaction's first write statement."""
@@ -77,10 +97,36 @@ class TurnConnection(sqlite3.Connection):
         # The event loop's own writes do not queue behind the threads': there a wait stalls
         # every chat (with them queued, heavy_web's loop stalled 0.5 s). One free is taken.
         on_loop = asyncio._get_running_loop() is not None
-        self._holding = self.turn.take(0 if on_loop else self.turn_timeout)
+        timeout = 0 if on_loop else self.turn_timeout
+        started = time.monotonic()
+        self._holding = self.turn.take(timeout)
+        if self._holding and self.turn.path is not None:
+            self._locked = self._lock(max(0.0, timeout - (time.monotonic() - started)))
+
+    def _lock(self, timeout: float) -> bool:
+        """Take the processes' lock, trying every millisecond; tell whether it was had."""
+        if self._lock_fd is None:
+            assert self.turn.path is not None
+            try:
+                self._lock_fd = os.open(self.turn.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                return False  # a folder not writable: SQLite's own lock alone, as before
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(TRY_EVERY_S)
 
     def give_turn(self) -> None:
         """Give the turn back (the transaction ended)."""
+        if self._locked:
+            self._locked = False
+            assert self._lock_fd is not None
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
         if self._holding:
             self._holding = False
             self.turn.give()
@@ -103,6 +149,9 @@ class TurnConnection(sqlite3.Connection):
             super().close()
         finally:
             self.give_turn()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
 
 
 def turn_factory(turn: Turn, timeout: float) -> type[TurnConnection]:

@@ -30,6 +30,7 @@ from bot.console import (
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from bot.zalo import ZaloRuntime
+from db.checkpoints import checkpoints_in_background
 from zalo import ZaloError
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if engine is None:
         return EXIT_CONFIG
     try:
-        with single_instance(settings, engine):
+        with single_instance(settings, engine), checkpoints_in_background(engine):
             if settings.bot_token is None:
                 return asyncio.run(run_zalo_only(settings, engine))
             application = build_application(settings, engine=engine)

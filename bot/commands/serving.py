@@ -26,6 +26,7 @@ from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from bot.web import serve_app, zalo_serve_app
 from bot.zalo import ZaloRuntime
+from db.checkpoints import checkpoints_in_background
 from scheduler.budget import SharedBudget
 from scheduler.ratelimit import TELEGRAM_WINDOW, DeliveryRateLimiter
 from scheduler.roles import LEADER, WorkerRoles, sender_role
@@ -88,7 +89,7 @@ def serve(_args: argparse.Namespace) -> int:
     if engine is None:
         return EXIT_CONFIG
     try:
-        with single_instance(settings, engine):
+        with single_instance(settings, engine), checkpoints_in_background(engine):
             application: App | None = None
             runtime: ZaloRuntime | None = None
             if settings.bot_token is not None:

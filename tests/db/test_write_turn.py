@@ -7,8 +7,12 @@ waited for seconds or failed. The engine's writers now queue for the file and wa
 
 from __future__ import annotations
 
+import fcntl
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -87,3 +91,93 @@ def test_a_writer_on_a_second_connection_of_its_own_thread_is_not_stuck(
 def _rows(engine: Engine) -> list[str]:
     with engine.connect() as connection:
         return list(connection.execute(text("SELECT who FROM written ORDER BY rowid")).scalars())
+
+
+# Another process on the same file: the worker process of a heavy job (a spreadsheet applied
+# in 5 ms slices) or a second bot. SQLite's busy handler slept through the pauses between
+# its slices; the writers of every process now take an advisory lock beside the file.
+OTHER_PROCESS = """
+import sys
+from sqlalchemy import text
+from db.engine import make_engine
+engine = make_engine(sys.argv[1])
+with engine.begin() as connection:
+    connection.execute(text("INSERT INTO written VALUES ('other process')"))
+    print("writing", flush=True)
+    sys.stdin.readline()
+print("committed", flush=True)
+"""
+HOLDS_THE_LOCK = """
+import fcntl, sys
+with open(sys.argv[1], "a") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    print("holding", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@contextmanager
+def other_process(script: str, argument: str, says: str) -> Iterator[subprocess.Popen[str]]:
+    """Run a script in another process until it says `says`; it goes on at a line sent."""
+    with subprocess.Popen(
+        [sys.executable, "-c", script, argument],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        try:
+            assert process.stdout.readline().strip() == says
+            yield process
+        finally:
+            process.kill()
+
+
+def locked(path: Path) -> bool:
+    """Tell whether another process holds the advisory lock on `path`."""
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def test_another_processs_open_write_holds_the_writers_lock_until_it_commits(
+    tmp_path: Path, engine: Engine
+) -> None:
+    lock = tmp_path / "turns.sqlite3-writers"
+    with other_process(OTHER_PROCESS, str(engine.url), "writing") as process:
+        assert locked(lock)
+
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write("\n")
+        process.stdin.flush()
+        assert process.stdout.readline().strip() == "committed"
+
+        assert not locked(lock)
+
+
+def test_a_writer_waits_while_another_process_has_its_turn_then_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db.engine, "SQLITE_BUSY_TIMEOUT_MS", 10_000)  # no giving up here
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE written (who TEXT)"))
+    lock = tmp_path / "turns.sqlite3-writers"
+    with other_process(HOLDS_THE_LOCK, str(lock), "holding") as process:
+        writer = threading.Thread(target=write, args=(engine, "this process"))
+        writer.start()
+        writer.join(0.5)
+        assert writer.is_alive()  # waiting for the other process's turn to end
+        assert process.stdin is not None
+        process.stdin.write("\n")
+        process.stdin.flush()
+        writer.join(10)
+
+        assert not writer.is_alive()
+    assert _rows(engine) == ["this process"]
+    engine.dispose()
