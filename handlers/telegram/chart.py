@@ -104,5 +104,5 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="chart",
-        commands=(CommandSpec("chart", Access.COORDINATOR, chart, "chart.cmd_chart", heavy=True),),
+        commands=(CommandSpec("chart", Access.COORDINATOR, chart, "chart.cmd_chart"),),
     )

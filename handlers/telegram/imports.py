@@ -301,6 +301,5 @@ def flow() -> Flow:
             PassingMessageHandler(IMPORT_FILES, on_spreadsheet),
             CallbackQueryHandler(on_preview_button, pattern=prefix_pattern(PREFIX)),
         ),
-        heavy_buttons=(PREFIX,),  # Apply writes the whole previewed file
         heavy_documents=(IMPORT_FILES,),  # an admin's is read, previewed or applied
     )
