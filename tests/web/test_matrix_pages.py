@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from app import dashboard
+from app.dashboard import matrix as dashboard_matrix
 from db.queries.units import find_group
 from tests.factories import make_task, make_unit
 from tests.harness import ADMIN_ID
@@ -114,11 +114,11 @@ async def check_paged(
     Overdue only, a page's units are those overdue in its tasks: every row has a red cell,
     and the pages' overdue cells are the whole grid's."""
     late_only = "overdue=1" in path
-    monkeypatch.setattr(dashboard, "MATRIX_TASKS", 25, raising=False)
-    monkeypatch.setattr(dashboard, "MATRIX_UNITS", 100)
+    monkeypatch.setattr(dashboard_matrix, "MATRIX_TASKS", 25, raising=False)
+    monkeypatch.setattr(dashboard_matrix, "MATRIX_UNITS", 100)
     whole = shown((await client.get(path)).text)
-    monkeypatch.setattr(dashboard, "MATRIX_TASKS", 2, raising=False)
-    monkeypatch.setattr(dashboard, "MATRIX_UNITS", 3)
+    monkeypatch.setattr(dashboard_matrix, "MATRIX_TASKS", 2, raising=False)
+    monkeypatch.setattr(dashboard_matrix, "MATRIX_UNITS", 3)
     pages = await every_page(client, path)
     asked = set(parse_qsl(urlsplit(path).query))
     for reached, page in pages:
