@@ -29,7 +29,8 @@ from starlette.responses import Response
 from app import import_files, link_uses
 from app.dashboard.viewer import Viewer, viewer_of
 from core.roles import Role
-from core.spreadsheet import UnreadableFile, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet_errors import UnreadableFile
 from db.engine import session_scope
 from scheduler.workers import in_heavy_worker, in_worker
 from web.auth import deps_of

@@ -21,7 +21,9 @@ from app.import_report import preview_lines, report_lines, unreadable_text
 from app.jobs import import_table, preview_table
 from app.links import SignedLink
 from core.markup import to_plain
-from core.spreadsheet import Table, UnreadableFile, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet.table import Table
+from core.spreadsheet_errors import UnreadableFile
 from db.imports import Importer
 from db.queries.pending import IMPORT_TTL
 from scheduler.workers import in_heavy_worker, in_process, in_worker
