@@ -29,7 +29,11 @@ from web.static_files import static_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "dondoc_lang"
-SHARED_FILTERS = ("kind", "group")  # the filters the overview and the matrix both show
+SHARED_FILTERS = (
+    "directive",
+    "kind",
+    "group",
+)  # the filters the overview and the matrix both show
 
 
 @cache
