@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 
 from app.services import Services
-from core.spreadsheet import Table
+from core.spreadsheet.table import Table
 from db.engine import session_scope
 from db.imports import Importer
 from db.imports.tasks import import_tasks

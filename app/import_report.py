@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from app.i18n import Catalog, format_int
 from core.markup import Markup
-from core.spreadsheet import ImportReport, Rejection
+from core.spreadsheet.report import ImportReport, Rejection
 from core.taskdraft import MAX_DESCRIPTION
 
 LISTED_CODES = 30  # added/updated codes shown by name; more are counted, not listed

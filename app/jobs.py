@@ -26,7 +26,8 @@ from app.formal_report import Letterhead, ReportFile, ReportTarget, build_report
 from app.i18n import Catalog, load_catalog
 from app.invite_sheet import invite_sheet
 from core.chart import Bar, stacked_bars
-from core.spreadsheet import ImportReport, Table
+from core.spreadsheet.report import ImportReport
+from core.spreadsheet.table import Table
 from core.status import Status
 from core.tablefile import write_table
 from db.engine import make_engine, session_scope

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.import_report import reason_text
 from app.services import Services
 from core.markup import Markup
-from core.spreadsheet import ImportReport
+from core.spreadsheet.report import ImportReport
 from core.textnorm import fold
 from core.units import parse_unit_line
 from db.engine import session_scope

@@ -5,19 +5,22 @@ Each file of `bench/hostile_files.py` is written to a temporary directory, then 
 its peak RSS (VmHWM), beside the RSS it had before reading (imports done, file loaded).
 The baseline, in the same command: an openpyxl-written appendix of 5,000 tasks (the size of
 bench.imports' file), read the same way. `--before REV` reads every file with
-`core/spreadsheet.py` as it is at REV too (`git show`), for a before/after in one run.
+the reader (`core/`) as it is at REV too (`git archive`), for a before/after in one run.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import atexit
+import importlib
 import io
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -58,18 +61,18 @@ def appendix(rows: int = 5_000) -> bytes:
 
 def child(path: Path, before: str | None) -> None:
     """Read one file as an import does; print seconds, peak RSS and the outcome as JSON."""
-    reader: Any
-    if before:
-        source = subprocess.run(
-            ["git", "show", f"{before}:core/spreadsheet.py"], capture_output=True, check=True
+    if before:  # REV's whole core/ (its reader and the bounds it reads with), first on the path
+        archive = subprocess.run(
+            ["git", "archive", before, "core"], capture_output=True, check=True
         ).stdout
-        spec = importlib.util.spec_from_loader("spreadsheet_before", loader=None)
-        assert spec is not None
-        reader = importlib.util.module_from_spec(spec)
-        sys.modules["spreadsheet_before"] = reader  # its dataclasses look themselves up
-        exec(compile(source, "spreadsheet_before.py", "exec"), reader.__dict__)
-    else:
-        from core import spreadsheet as reader
+        root = tempfile.mkdtemp(prefix="dondoc-before-")
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(root, filter="data")
+        sys.path.insert(0, root)
+    reader: Any = importlib.import_module("core.spreadsheet")
+    if not hasattr(reader, "read_table"):  # a package since h-struct: its entry is `read`
+        reader = importlib.import_module("core.spreadsheet.read")
     import openpyxl  # noqa: F401  (imported before the read, as in the bot)
 
     content = path.read_bytes()
@@ -115,7 +118,7 @@ def measure(path: Path, before: str | None) -> dict[str, Any]:
 def main() -> None:
     """Measure every case (and the baseline) after, and before if asked."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--before", help="a git revision whose core/spreadsheet.py to read with")
+    parser.add_argument("--before", help="a git revision whose core/ to read with too")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -39,7 +39,9 @@ from sqlalchemy.engine import Engine
 from app.jobs import preview_table
 from bench.common import machine, print_table, write_results
 from bench.generate import TASK_TOPICS, generate
-from core.spreadsheet import ImportReport, Table, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet.report import ImportReport
+from core.spreadsheet.table import Table
 from core.taskdates import due_at
 from core.textnorm import fold
 from db.engine import make_engine, session_scope

@@ -71,7 +71,7 @@ def test_contract_holds_for_the_project(project: Path) -> None:
         ("web/pages.py", "from handlers.telegram import inbox as _inbox", "Layers"),
         ("handlers/telegram/start.py", "from web import pages as _pages", "Layers"),
         ("web/health.py", "import telegram as _telegram", "The web adapter imports no"),
-        ("app/dashboard.py", "import starlette as _starlette", "Use cases and persistence"),
+        ("app/dashboard/viewer.py", "import starlette as _starlette", "Use cases and persistence"),
     ],
 )
 def test_contract_fails_on_a_bad_import(

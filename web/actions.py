@@ -14,8 +14,9 @@ from functools import partial
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import dashboard as d
 from app.actor import Actor
+from app.dashboard.task_page import request_of_task
+from app.dashboard.viewer import Viewer
 from app.extensions import decide
 from core.markup import to_plain
 from db.engine import session_scope
@@ -26,7 +27,7 @@ from web.pages import task_response
 from web.render import language, message_page
 
 
-async def _checked(request: Request) -> tuple[Signed, d.Viewer, dict[str, str]] | Response:
+async def _checked(request: Request) -> tuple[Signed, Viewer, dict[str, str]] | Response:
     """Return the staff session and the form, or the refusal to answer."""
     signed = await signed_in(request)
     if signed is None:
@@ -56,7 +57,7 @@ async def decide_extension(request: Request) -> Response:
 
     def belongs() -> bool:
         with session_scope(services.engine) as session:
-            return d.request_of_task(session, request_id=request_id, task_id=task_id)
+            return request_of_task(session, request_id=request_id, task_id=task_id)
 
     if not await in_worker(belongs):
         return message_page(request, viewer, "web.not_found", status=404)
@@ -89,7 +90,7 @@ async def nudge(request: Request) -> Response:
     return await task_response(request, signed, viewer, task_id, said=to_plain(said))
 
 
-def _answered_in_page_language(request: Request, viewer: d.Viewer) -> Actor:
+def _answered_in_page_language(request: Request, viewer: Viewer) -> Actor:
     """Return the viewer as the use case's actor, answered in the page's language (the one
     they chose on the dashboard, which may not be their chat's)."""
     return replace(viewer.actor, lang=language(request, viewer))

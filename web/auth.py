@@ -17,17 +17,15 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from app.dashboard import (
+from app.dashboard.signin import (
     SESSION_IDLE,
     SESSION_MAX,
     LoginOffer,
-    Viewer,
-    language_of,
     login_offer,
     sign_in,
     sign_in_as,
-    viewer_of,
 )
+from app.dashboard.viewer import Viewer, language_of, viewer_of
 from app.i18n import Lang
 from app.miniapp import verify_init_data
 from core.textnorm import without_nul

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from app.dashboard import Cell, Matrix
+from app.dashboard.cells import Cell
+from app.dashboard.matrix import Matrix
 
 # The catalog texts of a status's short name, and of a unit that never reported.
 NAMES = {

@@ -15,8 +15,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import dashboard as d
 from app import links
+from app.dashboard.filters import Filters
+from app.dashboard.filters import choices as read_choices
+from app.dashboard.matrix import matrix as read_matrix
+from app.dashboard.overview import overview as read_overview
+from app.dashboard.task_page import task_page
+from app.dashboard.unit_page import unit_page
+from app.dashboard.viewer import Viewer
 from core.numbers import typed_number
 from db.engine import session_scope
 from scheduler.workers import in_worker
@@ -24,7 +30,7 @@ from web.auth import Signed, deps_of, sign_in_needed, signed_in
 from web.render import language, message_page, page
 
 LINK_TTL = timedelta(hours=1)
-Page = Callable[[Request, Signed, d.Viewer], Awaitable[Response]]
+Page = Callable[[Request, Signed, Viewer], Awaitable[Response]]
 
 
 def staff_page(handler: Page) -> Callable[[Request], Awaitable[Response]]:
@@ -46,13 +52,13 @@ def _int(request: Request, name: str) -> int | None:
     return typed_number(request.query_params.get(name, ""))
 
 
-def filters_of(request: Request) -> d.Filters:
+def filters_of(request: Request) -> Filters:
     """Read the filters from the query string (anything malformed is ignored).
 
     A kind with a control character is no kind (PostgreSQL refuses a NUL in a query).
     """
     kind = request.query_params.get("kind") or None
-    return d.Filters(
+    return Filters(
         directive_id=_int(request, "directive"),
         kind=kind if kind is None or (len(kind) <= 40 and kind.isprintable()) else None,
         group_id=_int(request, "group"),
@@ -61,7 +67,7 @@ def filters_of(request: Request) -> d.Filters:
     )
 
 
-def signed_link(request: Request, viewer: d.Viewer, path: str) -> str:
+def signed_link(request: Request, viewer: Viewer, path: str) -> str:
     """Return a signed link to a download, for this viewer, valid LINK_TTL."""
     deps = deps_of(request)
     return links.sign(
@@ -72,7 +78,7 @@ def signed_link(request: Request, viewer: d.Viewer, path: str) -> str:
     )
 
 
-def export_link(request: Request, viewer: d.Viewer, which: str) -> str:
+def export_link(request: Request, viewer: Viewer, which: str) -> str:
     """Return a signed link to an export (`all` or a task's number)."""
     return signed_link(request, viewer, f"/files/export/{which}")
 
@@ -88,7 +94,7 @@ async def _read(request: Request, work: Callable[[Any], Any]) -> Any:
     return await in_worker(run)
 
 
-async def render(request: Request, viewer: d.Viewer, template: str, **values: Any) -> Response:
+async def render(request: Request, viewer: Viewer, template: str, **values: Any) -> Response:
     """Render a page in a worker thread: a country's pages take the CPU for a second or more,
     and on the loop every chat's update and webhook waited for them."""
     return await in_worker(partial(page, request, viewer, template, **values))
@@ -102,7 +108,7 @@ def page_link(request: Request, number: int, *, name: str = "page", reset: str =
 
 
 @staff_page
-async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
+async def overview(request: Request, signed: Signed, viewer: Viewer) -> Response:
     """Open tasks with their counts in the official taxonomy, nearest deadline first; its
     downloads cover the directive chosen, else every open task in scope."""
     services = deps_of(request).services
@@ -112,8 +118,8 @@ async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Respon
     tasks, choices = await _read(
         request,
         lambda s: (
-            d.overview(s, viewer, now=now, filters=filters),
-            d.choices(s, viewer, lang=lang),
+            read_overview(s, viewer, now=now, filters=filters),
+            read_choices(s, viewer, lang=lang),
         ),
     )
     return await render(
@@ -130,7 +136,7 @@ async def overview(request: Request, signed: Signed, viewer: d.Viewer) -> Respon
 
 
 @staff_page
-async def task(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
+async def task(request: Request, signed: Signed, viewer: Viewer) -> Response:
     """A task's units in scope, with status, reports, blockers, requests and evidence."""
     return await task_response(request, signed, viewer, int(request.path_params["task_id"]))
 
@@ -138,7 +144,7 @@ async def task(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
 async def task_response(
     request: Request,
     signed: Signed,
-    viewer: d.Viewer,
+    viewer: Viewer,
     task_id: int,
     *,
     said: str | None = None,
@@ -149,7 +155,7 @@ async def task_response(
     notes typed with decisions, by request, to show again in requests still open)."""
     services = deps_of(request).services
     now, tz = services.clock.now(), services.settings.tz
-    found = await _read(request, lambda s: d.task_page(s, viewer, task_id=task_id, now=now, tz=tz))
+    found = await _read(request, lambda s: task_page(s, viewer, task_id=task_id, now=now, tz=tz))
     if found is None:
         return message_page(request, viewer, "web.not_found", status=404)
     return await render(
@@ -173,7 +179,7 @@ async def task_response(
 
 
 @staff_page
-async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
+async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
     """Units by open tasks, coloured by status, filtered by kind, group, parent, overdue:
     a page of units (`page`) of a page of tasks (`task_page`), links to the pages beside
     (the next tasks' units from their first page)."""
@@ -184,10 +190,10 @@ async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response
     grid, choices = await _read(
         request,
         lambda s: (
-            d.matrix(
+            read_matrix(
                 s, viewer, now=now, tz=tz, filters=filters, page=number, task_page=tasks_number
             ),
-            d.choices(s, viewer, lang=lang),
+            read_choices(s, viewer, lang=lang),
         ),
     )
     tasks_link = partial(page_link, request, name="task_page", reset="page")
@@ -207,12 +213,12 @@ async def matrix(request: Request, signed: Signed, viewer: d.Viewer) -> Response
 
 
 @staff_page
-async def unit(request: Request, signed: Signed, viewer: d.Viewer) -> Response:
+async def unit(request: Request, signed: Signed, viewer: Viewer) -> Response:
     """A unit in scope: its tasks, report history, contacts and their reachability."""
     services = deps_of(request).services
     unit_id = int(request.path_params["unit_id"])
     now, tz = services.clock.now(), services.settings.tz
-    found = await _read(request, lambda s: d.unit_page(s, viewer, unit_id=unit_id, now=now, tz=tz))
+    found = await _read(request, lambda s: unit_page(s, viewer, unit_id=unit_id, now=now, tz=tz))
     if found is None:
         return message_page(request, viewer, "web.not_found", status=404)
     return await render(request, viewer, "unit.html", csrf=signed.csrf, data=found)

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from app.dashboard import Viewer
+from app.dashboard.viewer import Viewer
 from app.i18n import Lang, format_datetime, format_decimal, format_int, format_percent
 from app.people import channel_name
 from app.summary_text import as_of, on_time_text, rate_text
@@ -29,7 +29,11 @@ from web.static_files import static_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "dondoc_lang"
-SHARED_FILTERS = ("kind", "group")  # the filters the overview and the matrix both show
+SHARED_FILTERS = (
+    "directive",
+    "kind",
+    "group",
+)  # the filters the overview and the matrix both show
 
 
 @cache

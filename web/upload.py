@@ -26,10 +26,11 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import dashboard as d
 from app import import_files, link_uses
+from app.dashboard.viewer import Viewer, viewer_of
 from core.roles import Role
-from core.spreadsheet import UnreadableFile, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet_errors import UnreadableFile
 from db.engine import session_scope
 from scheduler.workers import in_heavy_worker, in_worker
 from web.auth import deps_of
@@ -95,9 +96,9 @@ async def _admin(request: Request) -> Visit | Response:
         return granted
     services = deps_of(request).services
 
-    def read() -> tuple[d.Viewer | None, bool]:
+    def read() -> tuple[Viewer | None, bool]:
         with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            viewer = viewer_of(session, contact_id=int(granted.person))
             return viewer, link_uses.was_used(session, granted, now=services.clock.now())
 
     found, spent = await in_worker(read)

@@ -15,13 +15,15 @@ from functools import partial
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from app import dashboard as d
 from app import import_files, link_uses
+from app.dashboard.viewer import Viewer
 from app.import_report import preview_lines, report_lines, unreadable_text
 from app.jobs import import_table, preview_table
 from app.links import SignedLink
 from core.markup import to_plain
-from core.spreadsheet import Table, UnreadableFile, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet.table import Table
+from core.spreadsheet_errors import UnreadableFile
 from db.imports import Importer
 from db.queries.pending import IMPORT_TTL
 from scheduler.workers import in_heavy_worker, in_process, in_worker
@@ -35,7 +37,7 @@ PATH = import_files.UPLOAD_PATH
 class Visit:
     """Who the link is for (an admin still), the link, and whether it took a file already."""
 
-    viewer: d.Viewer
+    viewer: Viewer
     link: SignedLink
     spent: bool
 
@@ -115,14 +117,14 @@ async def decide(request: Request, visit: Visit, action: str, token: str) -> Res
 
 
 async def applied(
-    request: Request, viewer: d.Viewer, importer: Importer, table: Table
+    request: Request, viewer: Viewer, importer: Importer, table: Table
 ) -> tuple[Response, bool]:
     """Apply a file sent through the link (taken by it), and show its report."""
     return await apply_table(request, viewer, importer, table, spent=True), True
 
 
 async def apply_table(
-    request: Request, viewer: d.Viewer, importer: Importer, table: Table, *, spent: bool
+    request: Request, viewer: Viewer, importer: Importer, table: Table, *, spent: bool
 ) -> Response:
     """Apply the table and show its report."""
     services = deps_of(request).services
@@ -139,12 +141,12 @@ async def apply_table(
     return show(request, viewer, said="\n".join(to_plain(line) for line in lines), spent=spent)
 
 
-def used(request: Request, viewer: d.Viewer) -> Response:
+def used(request: Request, viewer: Viewer) -> Response:
     """Say that the link took a file already, and to ask for a new one in chat."""
     return message_page(request, viewer, "web.upload_used", status=410, command="/import")
 
 
-def unreadable(request: Request, viewer: d.Viewer, exc: UnreadableFile) -> str:
+def unreadable(request: Request, viewer: Viewer, exc: UnreadableFile) -> str:
     """Say why a file could not be read."""
     catalog = deps_of(request).services.catalog
     return to_plain(unreadable_text(catalog, viewer.lang, exc.code, exc.params))
@@ -152,7 +154,7 @@ def unreadable(request: Request, viewer: d.Viewer, exc: UnreadableFile) -> str:
 
 def show(
     request: Request,
-    viewer: d.Viewer,
+    viewer: Viewer,
     *,
     said: str = "",
     token: str = "",

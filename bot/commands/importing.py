@@ -12,7 +12,8 @@ from app.i18n import load_catalog
 from app.import_report import report_lines, unreadable_text
 from bot.console import EXIT_CONFIG, cli_language, load_settings, print_plain, say
 from core.clock import SystemClock
-from core.spreadsheet import UnreadableFile, check_size, read_table
+from core.spreadsheet.read import check_size, read_table
+from core.spreadsheet_errors import UnreadableFile
 from db.engine import make_engine, session_scope
 from db.imports import Importer
 from db.migrate import upgrade

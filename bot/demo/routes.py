@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
-from app.dashboard import sign_in_as
+from app.dashboard.signin import sign_in_as
 from bot.demo import sample
 from bot.demo.simulator import Simulator
 from core.markup import to_plain

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.demo.clock import working_days_before
 from core.calendar import WorkingCalendar
-from core.spreadsheet import read_table
+from core.spreadsheet.read import read_table
 from core.textnorm import fold
 from db.imports.units import import_units
 from db.models import (

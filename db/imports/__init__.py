@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from core.spreadsheet import ImportReport, Table, UnreadableFile
+from core.spreadsheet.report import ImportReport
+from core.spreadsheet.table import Table
+from core.spreadsheet_errors import UnreadableFile
 
 
 class Importer(Protocol):

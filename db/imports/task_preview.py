@@ -20,7 +20,8 @@ from sqlmodel import Session
 
 from core.calendar import WorkingCalendar
 from core.directives import parse_directive_line
-from core.spreadsheet import ImportReport, Rejection, Table
+from core.spreadsheet.report import ImportReport, Rejection
+from core.spreadsheet.table import Table
 from core.states import TaskStatus
 from db.imports.tasks import Seen, TaskRow, check_rows, differs, existing_task
 from db.queries.directives import find_directive

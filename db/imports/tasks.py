@@ -21,7 +21,9 @@ from core.assignees import Resolution
 from core.calendar import WorkingCalendar
 from core.deadlines import DeadlineError, DeadlineErrorCode, in_working_days, parse_deadline
 from core.directives import parse_directive_line
-from core.spreadsheet import ImportReport, Rejection, Table, serial_date
+from core.spreadsheet.dates import serial_date
+from core.spreadsheet.report import ImportReport, Rejection
+from core.spreadsheet.table import Table
 from core.states import TaskStatus
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold

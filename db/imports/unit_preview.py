@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from core.spreadsheet import ImportReport, Table
+from core.spreadsheet.report import ImportReport
+from core.spreadsheet.table import Table
 from core.textnorm import fold
 from db.imports.units import UnitRow, check_units, wanted_fields
 from db.models import Unit, UnitGroup, UnitGroupMember

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from core.spreadsheet import ImportReport, Rejection, Table
+from core.spreadsheet.report import ImportReport, Rejection
+from core.spreadsheet.table import Table
 from core.textnorm import fold, vi_sort_key
 from core.units import code_problem
 from db.imports import refuse_unsaved_formulas, require_columns

@@ -60,8 +60,6 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="calendar",
-        commands=(
-            CommandSpec("calendar", Access.ADMIN, calendar, "calendar.cmd_calendar", heavy=True),
-        ),
+        commands=(CommandSpec("calendar", Access.ADMIN, calendar, "calendar.cmd_calendar"),),
         late=(CallbackQueryHandler(on_page, pattern=prefix_pattern("cal")),),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app import reports
-from app.dashboard import task_bars
+from app.dashboard.charts import task_bars
 from app.jobs import chart_png
 from app.summary_text import as_of
 from core.chart import MAX_BARS, Bar
@@ -104,5 +104,5 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="chart",
-        commands=(CommandSpec("chart", Access.COORDINATOR, chart, "chart.cmd_chart", heavy=True),),
+        commands=(CommandSpec("chart", Access.COORDINATOR, chart, "chart.cmd_chart"),),
     )

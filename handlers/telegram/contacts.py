@@ -123,7 +123,7 @@ def flow() -> Flow:
         name="contacts",
         commands=(
             CommandSpec("whoami", Access.PUBLIC, whoami, "contacts.cmd_whoami"),
-            CommandSpec("contacts", Access.ADMIN, contacts, "contacts.cmd_contacts", heavy=True),
+            CommandSpec("contacts", Access.ADMIN, contacts, "contacts.cmd_contacts"),
             CommandSpec("scope", Access.ADMIN, scope, "contacts.cmd_scope"),
         ),
         late=(CallbackQueryHandler(on_button, pattern=prefix_pattern(PREFIX)),),

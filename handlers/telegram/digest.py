@@ -21,7 +21,5 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="digest",
-        commands=(
-            CommandSpec("digest", Access.COORDINATOR, digest, "digest.cmd_digest", heavy=True),
-        ),
+        commands=(CommandSpec("digest", Access.COORDINATOR, digest, "digest.cmd_digest"),),
     )

@@ -87,9 +87,6 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="export",
-        commands=(
-            CommandSpec("export", Access.COORDINATOR, export, "export.cmd_export", heavy=True),
-        ),
+        commands=(CommandSpec("export", Access.COORDINATOR, export, "export.cmd_export"),),
         late=(CallbackQueryHandler(picked, pattern=prefix_pattern(PREFIX)),),
-        heavy_buttons=(PREFIX,),
     )

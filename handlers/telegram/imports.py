@@ -40,7 +40,9 @@ from app.import_report import (
 from app.jobs import import_table, preview_table
 from core.markup import to_plain
 from core.roles import Access
-from core.spreadsheet import Table, UnreadableFile, check_size, read_table
+from core.spreadsheet.read import check_size, read_table
+from core.spreadsheet.table import Table
+from core.spreadsheet_errors import UnreadableFile
 from db.imports import Importer
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
 from handlers.telegram.access import Context, Request, button, command, prefix_pattern
@@ -301,6 +303,5 @@ def flow() -> Flow:
             PassingMessageHandler(IMPORT_FILES, on_spreadsheet),
             CallbackQueryHandler(on_preview_button, pattern=prefix_pattern(PREFIX)),
         ),
-        heavy_buttons=(PREFIX,),  # Apply writes the whole previewed file
         heavy_documents=(IMPORT_FILES,),  # an admin's is read, previewed or applied
     )

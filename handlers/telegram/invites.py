@@ -180,7 +180,7 @@ def flow() -> Flow:
         name="invites",
         commands=(
             CommandSpec("invite", Access.ADMIN, invite, "invites.cmd_invite"),
-            CommandSpec("invites", Access.ADMIN, invites_sheet, "invites.cmd_invites", heavy=True),
+            CommandSpec("invites", Access.ADMIN, invites_sheet, "invites.cmd_invites"),
         ),
         late=(CallbackQueryHandler(on_button, pattern=prefix_pattern(PREFIX)),),
     )

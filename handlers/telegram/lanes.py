@@ -7,9 +7,9 @@ its chat) has a lane: their updates run one after another, in the order Telegram
 while other people's lanes go on. The processor also tells the loop probe which updates
 are being handled.
 
-Heavy updates (a command, button or document its flow marks `heavy`: summaries, files,
-reports, charts, lists over many units, an admin's spreadsheet to import) take one of
-HEAVY_AT_ONCE slots before a common one: fifty coordinators' /summary at once held all
+Heavy updates (a command or button `app.heavy` lists: summaries, files, reports, charts,
+lists over many units; a document its flow marks: an admin's spreadsheet to import) take
+one of HEAVY_AT_ONCE slots before a common one: fifty coordinators' /summary at once held all
 four slots in turn, and officials' taps waited behind them (p95 1.4 s against 16 ms idle).
 The slot left is everyone else's.
 """
@@ -28,6 +28,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 from telegram.ext.filters import BaseFilter
 
+from app.heavy import HEAVY_CHOICES, is_heavy_command
 from handlers.telegram.registry import Flow
 
 # A few updates at a time is enough for one slow command not to hold up others; hundreds
@@ -75,17 +76,17 @@ class HeavyUpdates:
 
     @classmethod
     def of(cls, flows: Sequence[Flow]) -> HeavyUpdates:
-        """Return the heavy commands (with their aliases) and buttons the flows mark."""
+        """Return the flows' heavy commands (with their aliases) and buttons, as `app.heavy`
+        lists them, and the documents the flows mark heavy."""
         commands = {
             name.lower()
             for flow in flows
             for spec in flow.commands
-            if spec.heavy
+            if is_heavy_command(spec.name)
             for name in (spec.name, *spec.aliases)
         }
-        buttons = {prefix for flow in flows for prefix in flow.heavy_buttons}
         documents = tuple(f for flow in flows for f in flow.heavy_documents)
-        return cls(frozenset(commands), frozenset(buttons), documents)
+        return cls(frozenset(commands), HEAVY_CHOICES, documents)
 
     def __call__(self, update: object) -> bool:
         """Tell whether the update is a heavy command, a heavy button's press or a heavy

@@ -25,5 +25,5 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="nudge",
-        commands=(CommandSpec("nudge", Access.COORDINATOR, nudge, "nudge.cmd_nudge", heavy=True),),
+        commands=(CommandSpec("nudge", Access.COORDINATOR, nudge, "nudge.cmd_nudge"),),
     )

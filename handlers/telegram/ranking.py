@@ -97,8 +97,7 @@ def flow() -> Flow:
         name="ranking",
         commands=(
             CommandSpec("unit", Access.COORDINATOR, unit, "summary.cmd_unit"),
-            CommandSpec("ranking", Access.COORDINATOR, ranking, "summary.cmd_ranking", heavy=True),
+            CommandSpec("ranking", Access.COORDINATOR, ranking, "summary.cmd_ranking"),
         ),
         late=(CallbackQueryHandler(page, pattern=prefix_pattern(PREFIX)),),
-        heavy_buttons=(PREFIX,),
     )

@@ -28,9 +28,6 @@ class CommandSpec:
     description_key: str
     aliases: tuple[str, ...] = ()
     in_menu: bool = True
-    # A long read or write over many tasks or units (a summary, a file, a fan-out): it runs
-    # in the lanes' heavy slots, which leave one slot to everything else (`lanes.py`).
-    heavy: bool = False
 
     def __post_init__(self) -> None:
         """Refuse a command whose callback checks another access than the one declared here.
@@ -56,9 +53,7 @@ class Flow:
     early: Sequence[BaseHandler[Any, Any, Any]] = field(default_factory=tuple)
     # Buttons, documents, free text: registered after every flow's commands.
     late: Sequence[BaseHandler[Any, Any, Any]] = field(default_factory=tuple)
-    # The first parts of the callback data of buttons as long as a heavy command (a summary's
-    # next page, an export's choice), run in the heavy slots too.
-    heavy_buttons: tuple[str, ...] = ()
+    # Which commands and buttons are heavy is `app.heavy`'s one list for every channel.
     # The documents as long as a heavy command (an admin's spreadsheet to import), told by
     # their message alone (name, type, chat): run in the heavy slots too.
     heavy_documents: tuple[BaseFilter, ...] = ()

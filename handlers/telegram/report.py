@@ -106,9 +106,6 @@ def flow() -> Flow:
     """Return this flow's commands and handlers."""
     return Flow(
         name="report",
-        commands=(
-            CommandSpec("report", Access.COORDINATOR, report, "report.cmd_report", heavy=True),
-        ),
+        commands=(CommandSpec("report", Access.COORDINATOR, report, "report.cmd_report"),),
         late=(CallbackQueryHandler(picked, pattern=prefix_pattern(PREFIX)),),
-        heavy_buttons=(PREFIX,),
     )

@@ -117,9 +117,7 @@ def flow() -> Flow:
                 summary,
                 "summary.cmd_summary",
                 aliases=("tonghop",),
-                heavy=True,
             ),
         ),
         late=(CallbackQueryHandler(page, pattern=prefix_pattern(PREFIX)),),
-        heavy_buttons=(PREFIX,),
     )

@@ -135,7 +135,7 @@ def flow() -> Flow:
     return Flow(
         name="tasks",
         commands=(
-            CommandSpec("tasks", Access.ADMIN, list_tasks, "tasks.cmd_tasks", heavy=True),
+            CommandSpec("tasks", Access.ADMIN, list_tasks, "tasks.cmd_tasks"),
             *taskedit.commands(),
         ),
         late=(CallbackQueryHandler(on_button, pattern=prefix_pattern("tk")),),

@@ -160,7 +160,7 @@ def flow() -> Flow:
     return Flow(
         name="units",
         commands=(
-            CommandSpec("units", Access.ADMIN, list_units, "units.cmd_units", heavy=True),
+            CommandSpec("units", Access.ADMIN, list_units, "units.cmd_units"),
             CommandSpec("addunit", Access.ADMIN, addunit_command, "units.cmd_addunit"),
             CommandSpec("editunit", Access.ADMIN, edit_unit, "units.cmd_editunit"),
             CommandSpec("deactivate", Access.ADMIN, deactivate, "units.cmd_deactivate"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, WebAppInfo
 
-from app.dashboard import LOGIN_TTL, login_code
+from app.dashboard.signin import LOGIN_TTL, login_code
 from core.markup import to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, command

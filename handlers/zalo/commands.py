@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from app.actor import Actor
 from app.checkin import Said
+from app.heavy import HEAVY_COMMANDS
 from app.services import Services
 from core.roles import Access
 from core.textnorm import fold, narrow, trim
@@ -150,26 +151,16 @@ ACCESS: dict[str, Access] = {
     ),
 }
 
-# Long reads or writes over many tasks or units (summaries, files, reports, charts, lists,
-# fan-outs): the dispatch answers them in its heavy slots, which leave one slot to everyone
-# else (`dispatch.py`).
-HEAVY = frozenset(
-    (
-        "summary",
-        "tonghop",
-        "ranking",
-        "export",
-        "chart",
-        "report",
-        "digest",
-        "units",
-        "tasks",
-        "contacts",
-        "invites",
-        "calendar",
-        "nudge",
-    )
-)
+
+def _heavy_names() -> frozenset[str]:
+    """Return the heavy commands `app.heavy` lists, with their aliases here ("tonghop")."""
+    heavy = {COMMANDS[name] for name in HEAVY_COMMANDS if name in COMMANDS}
+    return HEAVY_COMMANDS | {name for name, command in COMMANDS.items() if command in heavy}
+
+
+# Long reads or writes over many tasks or units (`app.heavy`): the dispatch answers them in
+# its heavy slots, which leave one slot to everyone else (`dispatch.py`).
+HEAVY = _heavy_names()
 
 
 def command_word(typed: str) -> str:

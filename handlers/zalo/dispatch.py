@@ -3,7 +3,7 @@
 An event is stored in the inbox (`inbox.py`) before it is handled, so a redelivered one
 records nothing twice, and one a crash interrupted is handled once more at the next start.
 The flood guard judges each in the order they came; a few people are answered at a time,
-each person's messages in order. A heavy command (`commands.HEAVY`: summaries, files,
+each person's messages in order. A heavy command (`app.heavy`'s list: summaries, files,
 lists over many units) takes one of HEAVY_AT_ONCE slots first, so one slot is always left
 to the others: officials' replies do not wait behind many coordinators' summaries. How
 events are fetched is `poller.py`; how one is answered in its chat, `answers.py`.

@@ -19,7 +19,7 @@ from functools import partial
 from app import links, reports
 from app.actor import Actor
 from app.checkin import Said
-from app.dashboard import LOGIN_TTL, login_code
+from app.dashboard.signin import LOGIN_TTL, login_code
 from app.formal_report import ReportTarget, anything_in_scope
 from app.services import Services
 from core.markup import Markup, to_plain

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
-from app.dashboard import task_bars
+from app.dashboard.charts import task_bars
 from app.i18n import load_catalog
 from db.models import UnitKind
 from db.queries.scope import EVERY

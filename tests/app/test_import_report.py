@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.i18n import load_catalog
 from app.import_report import CHAT_LISTED_REJECTIONS, chunks, report_lines
-from core.spreadsheet import ImportReport, Rejection
+from core.spreadsheet.report import ImportReport, Rejection
 
 BAD_DATE = {"code": "", "value": "31/02/2027"}
 

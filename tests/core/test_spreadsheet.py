@@ -13,8 +13,10 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from core import spreadsheet
-from core.spreadsheet import UnreadableFile, read_table, serial_date
+from core.spreadsheet import limits
+from core.spreadsheet.dates import serial_date
+from core.spreadsheet.read import read_table
+from core.spreadsheet_errors import UnreadableFile
 
 SHEET = "xl/worksheets/sheet1.xml"
 HOSTILE_DIMENSION = "A1:XFD1048576"  # every column and row Excel has
@@ -71,7 +73,7 @@ def rows_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     def watched(self: ReadOnlyWorksheet, *args: Any, **kwargs: Any) -> Iterator[Any]:
         for row in original(self, *args, **kwargs):
             widths.append(len(row))
-            if len(widths) > spreadsheet.MAX_ROWS + 2 or len(row) > spreadsheet.MAX_COLUMNS:
+            if len(widths) > limits.MAX_ROWS + 2 or len(row) > limits.MAX_COLUMNS:
                 raise AssertionError(f"read row {len(widths)} of width {len(row)}")
             yield row
 
@@ -97,7 +99,7 @@ def test_read_table_stops_reading_an_xlsx_past_the_row_bound(
     rows_read: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Too many rows are refused from the sheet's bytes, before a row is read."""
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 5)
+    monkeypatch.setattr(limits, "MAX_ROWS", 5)
     content = hostile([UNITS[0], *((f"X{n}", f"Xã {n}", "xã") for n in range(50))])
     with pytest.raises(UnreadableFile) as caught:
         read_table(content, "units.xlsx")
@@ -107,7 +109,7 @@ def test_read_table_stops_reading_an_xlsx_past_the_row_bound(
 
 def test_read_table_reads_an_xlsx_up_to_the_row_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     """Exactly MAX_ROWS data rows are accepted."""
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 5)
+    monkeypatch.setattr(limits, "MAX_ROWS", 5)
     content = xlsx([UNITS[0], *((f"X{n}", f"Xã {n}", "xã") for n in range(5))])
     assert len(read_table(content, "units.xlsx").rows) == 5
 
@@ -128,7 +130,7 @@ def test_read_table_stops_reading_a_csv_past_the_row_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A CSV with more than MAX_ROWS data rows is refused."""
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 5)
+    monkeypatch.setattr(limits, "MAX_ROWS", 5)
     content = "code,name,kind\n" + "".join(f"X{n},Xã {n},xã\n" for n in range(6))
     with pytest.raises(UnreadableFile) as caught:
         read_table(content.encode(), "units.csv")
@@ -149,7 +151,7 @@ def test_read_table_refuses_an_xlsx_that_unpacks_too_large(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A small workbook whose sheet unpacks past the bound (a zip bomb) is not parsed."""
-    monkeypatch.setattr(spreadsheet, "MAX_UNPACKED_BYTES", 100_000)
+    monkeypatch.setattr(limits, "MAX_UNPACKED_BYTES", 100_000)
     content = rewrite_sheet(xlsx(UNITS), lambda xml: xml + b" " * 200_000)
     assert len(content) < 20_000
     with pytest.raises(UnreadableFile) as caught:

@@ -21,8 +21,10 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from app.i18n import load_catalog
 from app.import_report import unreadable_text
 from bench import hostile_files as hostile
-from core import spreadsheet, workbook_bounds
-from core.spreadsheet import UnreadableFile, read_table
+from core import workbook_bounds
+from core.spreadsheet import limits
+from core.spreadsheet.read import read_table
+from core.spreadsheet_errors import UnreadableFile
 
 
 @pytest.fixture
@@ -249,7 +251,7 @@ def test_the_sheet_scan_and_the_stream_agree_on_the_row_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Header + MAX_ROWS rows are read, one more is refused (before any is read)."""
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 50)
-    rows = spreadsheet.MAX_ROWS + 1
+    monkeypatch.setattr(limits, "MAX_ROWS", 50)
+    rows = limits.MAX_ROWS + 1
     assert refusal(hostile.rows_bomb(rows, "A1:C1")).code == "too_many_rows"
     assert read_table(hostile.rows_bomb(rows - 1, "A1:C1")).header[0] == "title"

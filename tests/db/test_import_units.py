@@ -12,7 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.spreadsheet import ImportReport, UnreadableFile, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet.report import ImportReport
+from core.spreadsheet_errors import UnreadableFile
 from db.imports.units import groups_of, import_units, save_unit
 from db.models import AuditLog, Unit
 from db.queries.assignees import resolve_assignees

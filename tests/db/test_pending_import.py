@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
 from app.jobs import preview_table
-from core.spreadsheet import read_table
+from core.spreadsheet.read import read_table
 from db.imports.units import import_units
 from db.models import AuditLog, Unit
 from db.queries.pending import (

@@ -11,7 +11,9 @@ from sqlmodel import Session, col, select
 
 from app.i18n import load_catalog
 from app.import_report import reason_text, unreadable_text
-from core.spreadsheet import ImportReport, UnreadableFile, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet.report import ImportReport
+from core.spreadsheet_errors import UnreadableFile
 from core.taskdraft import MAX_DESCRIPTION
 from db.imports.tasks import import_tasks
 from db.models import AuditLog, Directive, Task

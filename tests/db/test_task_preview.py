@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.jobs import preview_table
-from core.spreadsheet import ImportReport, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet.report import ImportReport
 from db.imports.tasks import import_tasks
 from db.models import Task
 from tests.factories import VN, make_unit

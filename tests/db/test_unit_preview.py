@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.jobs import preview_table
-from core.spreadsheet import ImportReport, read_table
+from core.spreadsheet.read import read_table
+from core.spreadsheet.report import ImportReport
 from db.imports.units import import_units
 from db.models import Unit, UnitGroup
 from tests.factories import VN

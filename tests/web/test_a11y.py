@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page
 
-from app.dashboard import SESSION_IDLE
+from app.dashboard.signin import SESSION_IDLE
 from devtools.fakezalo import FakeZalo
 from tests.factories import person
 from tests.web.conftest import COORDINATOR, Served, ask_extension

@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from app import dashboard
+from app.dashboard import matrix as dashboard_matrix
+from db.models import Directive
 from db.queries.units import find_group
 from tests.factories import make_task, make_unit
 from tests.harness import ADMIN_ID
@@ -114,11 +115,11 @@ async def check_paged(
     Overdue only, a page's units are those overdue in its tasks: every row has a red cell,
     and the pages' overdue cells are the whole grid's."""
     late_only = "overdue=1" in path
-    monkeypatch.setattr(dashboard, "MATRIX_TASKS", 25, raising=False)
-    monkeypatch.setattr(dashboard, "MATRIX_UNITS", 100)
+    monkeypatch.setattr(dashboard_matrix, "MATRIX_TASKS", 25, raising=False)
+    monkeypatch.setattr(dashboard_matrix, "MATRIX_UNITS", 100)
     whole = shown((await client.get(path)).text)
-    monkeypatch.setattr(dashboard, "MATRIX_TASKS", 2, raising=False)
-    monkeypatch.setattr(dashboard, "MATRIX_UNITS", 3)
+    monkeypatch.setattr(dashboard_matrix, "MATRIX_TASKS", 2, raising=False)
+    monkeypatch.setattr(dashboard_matrix, "MATRIX_UNITS", 3)
     pages = await every_page(client, path)
     asked = set(parse_qsl(urlsplit(path).query))
     for reached, page in pages:
@@ -157,6 +158,45 @@ async def test_the_matrix_pages_its_tasks_and_units_and_its_links_reach_every_ce
     async with served.signed_in(ADMIN_ID) as admin:
         late = await check_paged(admin, "/matrix?overdue=1&lang=en", monkeypatch)
         assert overdue(late.cells)
+
+
+async def test_the_matrix_narrows_to_a_directive_and_keeps_it_on_every_page(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matrix offers the directive filter the overview has: chosen, its columns are that
+    directive's tasks alone, the choice shown selected and kept in every page's link, and
+    in the menu's links between the matrix and the overview."""
+    arrange_more(served)
+    with served.bot.session() as s:
+        directive = Directive(number="4824/UBND-KGVX", number_folded="4824/ubnd-kgvx")
+        s.add(directive)
+        s.commit()
+        units = [served.units[c] for c in ("TX", "TB", "SYT", "DB")]
+        given = {
+            make_task(
+                s,
+                f"Việc của văn bản {n}",
+                date(2026, 11, 25) + timedelta(days=n),
+                units[:n],
+                directive_id=directive.id,
+            ).id
+            for n in range(1, 5)
+        }
+        chosen = directive.id
+    async with served.signed_in(ADMIN_ID) as admin:
+        offered = (await admin.get("/matrix")).text
+        assert re.search(
+            rf'<select name="directive"[^>]*>.*?<option value="{chosen}"', offered, re.S
+        )
+        narrowed = await check_paged(
+            admin, f"/matrix?directive={chosen}&kind=commune", monkeypatch
+        )
+        assert set(narrowed.tasks) == given
+        page = (await admin.get(f"/matrix?directive={chosen}")).text
+        assert re.search(rf'<option value="{chosen}" selected>', page)
+        assert f'href="/?directive={chosen}" id="nav-overview"' in page  # the menu keeps it
+        overview = (await admin.get(f"/?directive={chosen}")).text
+        assert f'href="/matrix?directive={chosen}" id="nav-matrix"' in overview
 
 
 async def test_a_scoped_coordinator_reaches_only_their_units_on_every_page(

@@ -7,8 +7,9 @@ from functools import partial
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import dashboard as d
 from app import links
+from app.dashboard.charts import task_chart
+from app.dashboard.viewer import Viewer, viewer_of
 from app.summary_text import as_of
 from core.chart import Bar, stacked_bars
 from core.status import Status
@@ -50,13 +51,13 @@ async def _chart(request: Request, granted: links.SignedLink, *, task_id: int) -
     services = deps_of(request).services
     now = services.clock.now()
 
-    def read() -> tuple[d.Viewer | None, list[Bar], str]:
+    def read() -> tuple[Viewer | None, list[Bar], str]:
         with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            viewer = viewer_of(session, contact_id=int(granted.person))
             if viewer is None:
                 return None, [], ""
             lang = language(request, viewer)
-            bars, title = d.task_chart(
+            bars, title = task_chart(
                 session, viewer, task_id=task_id, now=now, catalog=services.catalog, lang=lang
             )
             return viewer, bars, title

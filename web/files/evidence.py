@@ -12,8 +12,9 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from app import dashboard as d
 from app import evidence_files, links
+from app.dashboard.task_page import evidence_in_scope
+from app.dashboard.viewer import Viewer, viewer_of
 from db.engine import session_scope
 from db.models import Evidence
 from scheduler.workers import in_worker
@@ -37,8 +38,8 @@ async def evidence_file(request: Request) -> Response:
     tz = deps_of(request).services.settings.tz
     seen: dict[str, Any] = {}  # the file, read by the scope check: the page names it
 
-    def may_have(session: Session, viewer: d.Viewer) -> bool:
-        found = d.evidence_in_scope(session, viewer, evidence_id=evidence_id)
+    def may_have(session: Session, viewer: Viewer) -> bool:
+        found = evidence_in_scope(session, viewer, evidence_id=evidence_id)
         if found is not None:
             seen.update(name=found.file_name, size=found.size, sent_on=found.created_at)
         return found is not None
@@ -60,10 +61,10 @@ async def _evidence(request: Request, granted: links.SignedLink, *, evidence_id:
 
     def find() -> Evidence | None:
         with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            viewer = viewer_of(session, contact_id=int(granted.person))
             if viewer is None:
                 return None
-            return d.evidence_in_scope(session, viewer, evidence_id=evidence_id)
+            return evidence_in_scope(session, viewer, evidence_id=evidence_id)
 
     evidence = await in_worker(find)
     if evidence is None:

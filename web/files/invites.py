@@ -10,8 +10,8 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import dashboard as d
 from app import links
+from app.dashboard.viewer import Viewer
 from app.jobs import invite_file
 from core.roles import Role
 from scheduler.workers import in_process
@@ -44,7 +44,7 @@ async def invites_file(request: Request) -> Response:
     )
 
 
-def _admin(session: Session, viewer: d.Viewer) -> bool:
+def _admin(session: Session, viewer: Viewer) -> bool:
     """Let only an admin have it."""
     return viewer.role == Role.ADMIN
 

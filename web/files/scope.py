@@ -6,8 +6,9 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import dashboard as d
 from app import links
+from app.dashboard.task_page import task_page
+from app.dashboard.viewer import Viewer, language_of, viewer_of
 from app.i18n import Lang
 from db.engine import session_scope
 from scheduler.workers import in_worker
@@ -18,7 +19,7 @@ from web.render import message_page
 
 async def viewer_for(
     request: Request, granted: links.SignedLink, *, task_id: int | None
-) -> d.Viewer | None:
+) -> Viewer | None:
     """Return the link's person as a viewer, still staff and, for one task, with it in their
     scope now; None when they may not have the file."""
     return await allowed_viewer(request, granted, task_in_scope(request, task_id))
@@ -26,13 +27,13 @@ async def viewer_for(
 
 async def allowed_viewer(
     request: Request, granted: links.SignedLink, may_have: MayHave
-) -> d.Viewer | None:
+) -> Viewer | None:
     """Return the link's person as a viewer, still staff and allowed the file now, or None."""
     services = deps_of(request).services
 
-    def allowed() -> d.Viewer | None:
+    def allowed() -> Viewer | None:
         with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=int(granted.person))
+            viewer = viewer_of(session, contact_id=int(granted.person))
             return viewer if viewer is not None and may_have(session, viewer) else None
 
     return await in_worker(allowed)
@@ -45,8 +46,8 @@ def task_in_scope(request: Request, task_id: int | None) -> MayHave:
     services = deps_of(request).services
     now, tz = services.clock.now(), services.settings.tz
 
-    def in_scope(session: Session, viewer: d.Viewer) -> bool:
-        return d.task_page(session, viewer, task_id=task_id, now=now, tz=tz) is not None
+    def in_scope(session: Session, viewer: Viewer) -> bool:
+        return task_page(session, viewer, task_id=task_id, now=now, tz=tz) is not None
 
     return in_scope
 
@@ -57,7 +58,7 @@ async def refused(request: Request, granted: links.SignedLink) -> Response:
 
     def lang() -> Lang | None:
         with session_scope(services.engine) as session:
-            return d.language_of(session, contact_id=int(granted.person))
+            return language_of(session, contact_id=int(granted.person))
 
     return message_page(
         request, None, "web.forbidden", status=403, person_lang=await in_worker(lang)

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import dashboard as d
 from app import link_uses, links
+from app.dashboard.viewer import Viewer, language_of, viewer_of
 from app.i18n import Lang
 from db.engine import session_scope
 from scheduler.workers import in_worker
@@ -25,10 +25,10 @@ log = logging.getLogger(__name__)
 
 Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
 Describe = Callable[[Callable[..., str]], str]  # what a link gives, in the person's words
-MayHave = Callable[[Session, d.Viewer], bool]  # whether a staff member may have it now
+MayHave = Callable[[Session, Viewer], bool]  # whether a staff member may have it now
 
 
-def anything(session: Session, viewer: d.Viewer) -> bool:
+def anything(session: Session, viewer: Viewer) -> bool:
     """Let any staff member have it (what the file holds is cut to their scope)."""
     return True
 
@@ -71,7 +71,7 @@ async def granted_with_session(request: Request) -> tuple[links.SignedLink, bool
 
             def read() -> Lang | None:
                 with session_scope(deps.services.engine) as session:
-                    return d.language_of(session, contact_id=int(person))
+                    return language_of(session, contact_id=int(person))
 
             lang = await in_worker(read)
         return message_page(request, None, "web.link_refused", status=403, person_lang=lang)
@@ -104,7 +104,7 @@ async def once(request: Request, link: links.SignedLink, build: Build, command: 
         with session_scope(services.engine) as session:
             if link_uses.take(session, link, now=services.clock.now()):
                 return True, None
-            return False, d.language_of(session, contact_id=int(link.person))
+            return False, language_of(session, contact_id=int(link.person))
 
     def give_back() -> None:
         with session_scope(services.engine) as session:
@@ -132,11 +132,11 @@ async def _offered(request: Request, link: links.SignedLink, offer: Offer) -> Re
     services = deps_of(request).services
     person = int(link.person)
 
-    def read() -> tuple[d.Viewer | None, Lang | None, bool]:
+    def read() -> tuple[Viewer | None, Lang | None, bool]:
         with session_scope(services.engine) as session:
-            viewer = d.viewer_of(session, contact_id=person)
+            viewer = viewer_of(session, contact_id=person)
             if viewer is None or not offer.may_have(session, viewer):
-                return None, d.language_of(session, contact_id=person), False
+                return None, language_of(session, contact_id=person), False
             return viewer, viewer.lang, link_uses.was_used(session, link, now=services.clock.now())
 
     viewer, lang, was_used = await in_worker(read)

@@ -1,0 +1,64 @@
+"""A task's chart: one bar per unit kind, then per group, in scope (the dashboard's and
+/chart's)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from sqlmodel import Session
+
+from app.dashboard.viewer import Viewer
+from app.i18n import Catalog, Lang
+from core.chart import Bar
+from core.markup import Markup
+from core.numbers import is_id
+from core.states import TaskStatus
+from core.status import Counts
+from core.textnorm import SortKey, vi_sort_key
+from db.models import Task
+from db.queries import summary as sq
+from db.queries.scope import Scope
+
+
+def task_chart(
+    session: Session,
+    viewer: Viewer,
+    *,
+    task_id: int,
+    now: datetime,
+    catalog: Catalog,
+    lang: Lang | None = None,
+) -> tuple[list[Bar], str]:
+    """Return a task's chart bars in scope (one per unit kind, then per group) and title,
+    in `lang` (the viewer's by default)."""
+    task = session.get(Task, task_id) if is_id(task_id) else None
+    if task is None or task.status == TaskStatus.CANCELLED:
+        return [], ""
+    lang = lang or viewer.lang
+    return task_bars(session, task, scope=viewer.scope, lang=lang, now=now, catalog=catalog)
+
+
+def task_bars(
+    session: Session, task: Task, *, scope: Scope, lang: Lang, now: datetime, catalog: Catalog
+) -> tuple[list[Bar], str]:
+    """Return a task's chart bars in scope and its title: one bar per unit kind, then one
+    per named group, each in Vietnamese alphabetical order (the dashboard's and /chart's)."""
+    assert task.id is not None
+    kinds = sq.kind_counts(session, now=now, task_id=task.id, scope=scope)
+    if not kinds:
+        return [], ""
+    t = partial(catalog.get, lang)
+    names = sq.kind_labels(session, lang=lang)
+    groups = sq.group_counts(session, now=now, task_id=task.id, scope=scope)
+    labelled = sorted(((names.get(k, k), c) for k, c in kinds.items()), key=_by_name)
+    bars = [Bar(name, c) for name, c in labelled]
+    bars += [
+        Bar(t("chart.group", name=Markup(g)), c) for g, c in sorted(groups.items(), key=_by_name)
+    ]
+    return bars, t("chart.title_task", id=task.id, title=Markup(task.title))
+
+
+def _by_name(item: tuple[str, Counts]) -> SortKey:
+    """Sort a (name, counts) pair by its name in Vietnamese alphabetical order."""
+    return vi_sort_key(item[0])

@@ -1,0 +1,87 @@
+"""What a page is narrowed to (directive, unit kind, group, parent unit, overdue only), and
+the values the filters offer within the viewer's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.dashboard.viewer import Viewer
+from app.i18n import Lang
+from core.textnorm import vi_sort_key
+from db.models import Assignment, Directive, Task, Unit, UnitGroup, UnitGroupMember, UnitKind
+from db.queries.scope import Scope
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a page is narrowed to (None: no filter)."""
+
+    directive_id: int | None = None
+    kind: str | None = None
+    group_id: int | None = None
+    parent_id: int | None = None
+    overdue_only: bool = False
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The values the filters offer, within the viewer's scope."""
+
+    directives: list[tuple[int, str]]
+    kinds: list[tuple[str, str]]
+    groups: list[tuple[int, str]]
+    parents: list[tuple[int, str]]
+
+
+def narrowed(session: Session, viewer: Viewer, filters: Filters) -> Scope:
+    """Return the viewer's scope narrowed to the filters' units (kind, group, parent)."""
+    if filters.kind is None and filters.group_id is None and filters.parent_id is None:
+        return viewer.scope
+    query = select(Unit.id).where(col(Unit.active).is_(True), viewer.scope.covers(Unit.id))
+    if filters.kind is not None:
+        query = query.where(Unit.kind_key == filters.kind)
+    if filters.parent_id is not None:
+        query = query.where(Unit.parent_id == filters.parent_id)
+    if filters.group_id is not None:
+        members = select(UnitGroupMember.unit_id).where(
+            UnitGroupMember.group_id == filters.group_id
+        )
+        query = query.where(col(Unit.id).in_(members))
+    ids = tuple(sorted(i for i in session.exec(query) if i is not None))
+    return Scope(False, (), ids)
+
+
+def choices(session: Session, viewer: Viewer, *, lang: Lang | None = None) -> Choices:
+    """Return the directives, kinds, groups and parent units the filters offer, named in
+    the page's language (`lang`, the viewer's by default).
+
+    A coordinator limited to groups is offered only the directives that gave a task to a
+    unit in their scope, the groups with a unit in their scope and the parent units in their
+    scope (a district above a commune of theirs may not be): the others' numbers and names
+    are outside it.
+    """
+    covered = select(Unit.id).where(viewer.scope.covers(Unit.id))
+    given = select(Task.directive_id).join(Assignment, col(Assignment.task_id) == col(Task.id))
+    given = given.where(col(Assignment.unit_id).in_(covered), col(Task.directive_id).is_not(None))
+    members = select(UnitGroupMember.group_id).where(col(UnitGroupMember.unit_id).in_(covered))
+    directive_query, group_query = select(Directive), select(UnitGroup)
+    if not viewer.scope.everything:
+        directive_query = directive_query.where(col(Directive.id).in_(given))
+        group_query = group_query.where(col(UnitGroup.id).in_(members))
+    directives = [(d.id, d.number) for d in session.exec(directive_query) if d.id is not None]
+    name = UnitKind.name_en if (lang or viewer.lang) == "en" else UnitKind.name_vi
+    kinds = [(k, str(n)) for k, n in session.exec(select(UnitKind.key, name))]
+    groups = [(g.id, g.name) for g in session.exec(group_query) if g.id is not None]
+    parent_ids = select(Unit.parent_id).where(
+        col(Unit.parent_id).is_not(None), viewer.scope.covers(Unit.id)
+    )
+    parent_query = select(Unit).where(col(Unit.id).in_(parent_ids), viewer.scope.covers(Unit.id))
+    parents = [(u.id, u.name) for u in session.exec(parent_query) if u.id is not None]
+    return Choices(
+        sorted(directives, key=lambda d: vi_sort_key(d[1])),
+        sorted(kinds, key=lambda k: vi_sort_key(k[1])),
+        sorted(groups, key=lambda g: vi_sort_key(g[1])),
+        sorted(parents, key=lambda p: vi_sort_key(p[1])),
+    )

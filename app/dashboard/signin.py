@@ -1,0 +1,73 @@
+"""Signing in to the dashboard: a one-time code from chat (/web), or a Mini App's user,
+opens a session for staff only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from app.dashboard.viewer import STAFF, viewer_of
+from app.i18n import Lang
+from db.models import Contact
+from db.queries import web as wq
+from db.queries.contacts import find_contact
+
+LOGIN_TTL = timedelta(minutes=10)
+SESSION_IDLE = timedelta(hours=12)
+# However often it is used: a cookie taken from a browser does not open the dashboard for
+# ever, and a new session is one /web away.
+SESSION_MAX = timedelta(days=7)
+
+
+def login_code(session: Session, *, contact_id: int, now: datetime) -> str | None:
+    """Return a one-time sign-in code for a staff member (None for anyone else)."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.role not in STAFF:
+        return None
+    return wq.create_login(session, contact_id=contact_id, now=now, ttl=LOGIN_TTL)
+
+
+@dataclass(frozen=True)
+class LoginOffer:
+    """What a sign-in link offers before it is used: whom it signs in, until when."""
+
+    name: str
+    lang: Lang
+    expires: datetime
+    used: bool
+    expired: bool = False
+
+
+def login_offer(session: Session, *, code: str, now: datetime) -> LoginOffer | None:
+    """Return whom a sign-in code is for, without using it (None: no such code); an expired
+    one's says so, and in whose language its refusal is."""
+    login = wq.find_login(session, code=code, now=now, expired=True)
+    if login is None:
+        return None
+    viewer = viewer_of(session, contact_id=login.contact_id)
+    if viewer is None:
+        return None
+    used, expired = login.used_at is not None, login.expires_at <= now
+    return LoginOffer(viewer.name, viewer.lang, login.expires_at, used, expired)
+
+
+def sign_in(session: Session, *, code: str, now: datetime) -> tuple[int, str, str] | None:
+    """Redeem a sign-in code for staff: (contact id, session token, CSRF token), or None."""
+    contact_id = wq.redeem_login(session, code=code, now=now)
+    if contact_id is None or viewer_of(session, contact_id=contact_id) is None:
+        return None
+    token, csrf = wq.open_session(session, contact_id=contact_id, now=now)
+    return contact_id, token, csrf
+
+
+def sign_in_as(
+    session: Session, *, channel: str, external_id: str, now: datetime
+) -> tuple[int, str, str] | None:
+    """Open a session for a staff member known on a channel (a Mini App's checked user)."""
+    contact = find_contact(session, channel=channel, external_id=external_id)
+    if contact is None or contact.id is None or viewer_of(session, contact_id=contact.id) is None:
+        return None
+    token, csrf = wq.open_session(session, contact_id=contact.id, now=now)
+    return contact.id, token, csrf

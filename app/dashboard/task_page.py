@@ -1,0 +1,124 @@
+"""A task's page: every unit in scope with its status, last report, blocker, pending
+extension request and evidence; what its buttons and files may name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from sqlmodel import Session, col, select
+
+from app.dashboard.cells import Cell, cell_of
+from app.dashboard.viewer import Viewer
+from core.numbers import is_id
+from core.states import ReportState, RequestStatus, TaskStatus
+from core.status import Counts
+from core.summary import Line
+from db.models import Assignment, Evidence, ExtensionRequest, StatusReport, Task
+from db.queries import summary as sq
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit on a task page: its status, last report, blocker and requests."""
+
+    line: Line
+    cell: Cell
+    last_report: str | None
+    blocker: str | None
+    extension: ExtensionRequest | None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """A task with every unit in scope."""
+
+    task: Task
+    directive: str | None
+    counts: Counts
+    rows: list[UnitRow]
+
+
+def task_page(
+    session: Session, viewer: Viewer, *, task_id: int, now: datetime, tz: tzinfo
+) -> TaskPage | None:
+    """Return a task with its units in scope; None when it has nothing in scope."""
+    task = session.get(Task, task_id) if is_id(task_id) else None
+    if task is None or task.status == TaskStatus.CANCELLED:
+        return None
+    found = sq.task_counts(
+        session, now=now, scope=viewer.scope, task_ids=[task_id], open_only=False
+    )
+    if not found:
+        return None
+    lines = sq.lines(session, scope=viewer.scope, task_ids=[task_id])
+    ids = [ln.assignment_id for ln in lines]
+    reports = _last_reports(session, ids)
+    pending = {
+        e.assignment_id: e
+        for e in session.exec(
+            select(ExtensionRequest).where(
+                col(ExtensionRequest.assignment_id).in_(ids),
+                ExtensionRequest.status == RequestStatus.PENDING,
+            )
+        )
+    }
+    evidence: dict[int, list[Evidence]] = {}
+    for item in session.exec(
+        select(Evidence).where(col(Evidence.assignment_id).in_(ids)).order_by(col(Evidence.id))
+    ):
+        evidence.setdefault(item.assignment_id, []).append(item)
+    rows = []
+    for ln in lines:
+        report = reports.get(ln.assignment_id)
+        blocker = report.reason if report is not None and ln.state == ReportState.BLOCKED else None
+        rows.append(
+            UnitRow(
+                ln,
+                cell_of(ln, now, tz),
+                report.text if report is not None else None,
+                blocker,
+                pending.get(ln.assignment_id),
+                evidence.get(ln.assignment_id, []),
+            )
+        )
+    return TaskPage(task, found[0].directive, found[0].counts, rows)
+
+
+def _last_reports(session: Session, assignment_ids: Sequence[int]) -> dict[int, StatusReport]:
+    """Return each assignment's latest status report."""
+    latest: dict[int, StatusReport] = {}
+    query = (
+        select(StatusReport)
+        .where(col(StatusReport.assignment_id).in_(assignment_ids))
+        .order_by(col(StatusReport.id))
+    )
+    for report in session.exec(query):
+        latest[report.assignment_id] = report
+    return latest
+
+
+def request_of_task(session: Session, *, request_id: int, task_id: int) -> bool:
+    """Tell whether an extension request is about one of this task's assignments."""
+    if not (is_id(request_id) and is_id(task_id)):
+        return False
+    query = (
+        select(ExtensionRequest.id)
+        .join(Assignment, col(Assignment.id) == col(ExtensionRequest.assignment_id))
+        .where(ExtensionRequest.id == request_id, Assignment.task_id == task_id)
+    )
+    return session.exec(query).first() is not None
+
+
+def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> Evidence | None:
+    """Return an evidence file whose unit the viewer may see (None otherwise)."""
+    if not is_id(evidence_id):
+        return None
+    query = (
+        select(Evidence)
+        .join(Assignment, col(Assignment.id) == col(Evidence.assignment_id))
+        .where(Evidence.id == evidence_id, viewer.scope.covers(Assignment.unit_id))
+    )
+    return session.exec(query).first()

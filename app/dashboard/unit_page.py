@@ -1,0 +1,65 @@
+"""A unit's page: its tasks, its report history, its contacts and their channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from sqlmodel import Session, col, select
+
+from app.dashboard.cells import Cell, cell_of
+from app.dashboard.viewer import Viewer
+from core.numbers import is_id
+from core.status import Counts
+from core.summary import Line
+from core.textnorm import vi_sort_key
+from db.models import Assignment, Contact, ContactIdentity, StatusReport, Task, Unit, UnitContact
+from db.queries import summary as sq
+from db.queries.contacts import identities_of
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    """A unit: its tasks, its report history, its contacts and whether they are reachable,
+    and its counts (the on-time rate /unit gives)."""
+
+    unit: Unit
+    rows: list[tuple[Line, Cell, str]]
+    history: list[tuple[StatusReport, str]]
+    contacts: list[tuple[Contact, str, list[ContactIdentity]]]
+    counts: Counts = field(default_factory=Counts)
+
+
+def unit_page(
+    session: Session, viewer: Viewer, *, unit_id: int, now: datetime, tz: tzinfo
+) -> UnitPage | None:
+    """Return a unit in scope with its tasks, history and contacts; None outside scope."""
+    unit = session.get(Unit, unit_id) if is_id(unit_id) else None
+    covered = select(Unit.id).where(Unit.id == unit_id, viewer.scope.covers(Unit.id))
+    if unit is None or session.exec(covered).first() is None:
+        return None
+    lines = sq.lines(session, scope=viewer.scope, unit_id=unit_id)
+    titles = sq.task_titles(session, task_ids=[ln.task_id for ln in lines])
+    rows = [(ln, cell_of(ln, now, tz), titles.get(ln.task_id, "")) for ln in lines]
+    rows.sort(key=lambda r: (r[0].deadline, r[0].task_id))
+    history = session.exec(
+        select(StatusReport, Task.title)
+        .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(Assignment.unit_id == unit_id)
+        .order_by(col(StatusReport.id).desc())
+        .limit(50)
+    ).all()
+    contacts = session.exec(
+        select(Contact, UnitContact.function)
+        .join(UnitContact, col(UnitContact.contact_id) == col(Contact.id))
+        .where(UnitContact.unit_id == unit_id)
+    ).all()
+    people = [
+        (c, str(f), identities_of(session, contact_id=c.id or 0))
+        for c, f in sorted(contacts, key=lambda c: vi_sort_key(c[0].display_name))
+    ]
+    counts = sq.unit_counts(session, now=now, unit_ids=[unit_id], scope=viewer.scope)
+    return UnitPage(
+        unit, rows, [(r, str(t)) for r, t in history], people, counts.get(unit_id, Counts())
+    )

@@ -1,0 +1,78 @@
+"""A header row read as the import contracts' columns, the Vietnamese names an official
+types ("mã", "tên", "tiêu đề", "hạn", "đơn vị"...) as those."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.textnorm import fold
+
+# Folded Vietnamese column name -> the import contracts' column.
+HEADER_ALIASES = {
+    "ma": "code",
+    "ten": "name",
+    "ten don vi": "name",
+    "loai": "kind",
+    "loai don vi": "kind",
+    "ma don vi cap tren": "parent_code",
+    "ma cap tren": "parent_code",
+    "nhom": "groups",
+    "tieu de": "title",
+    "ten nhiem vu": "title",
+    "han": "deadline",
+    "thoi han": "deadline",
+    "han hoan thanh": "deadline",
+    "don vi": "assignees",
+    "don vi thuc hien": "assignees",
+    "van ban": "directive",
+    "van ban giao": "directive",
+    "mo ta": "description",
+    # A directive's appendix (phụ lục): "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp |
+    # Thời gian hoàn thành". The agencies that assist (phối hợp) are not assignees.
+    "nhiem vu": "title",
+    "noi dung nhiem vu": "title",
+    "don vi chu tri": "assignees",
+    "co quan chu tri": "assignees",
+    "don vi duoc giao": "assignees",
+    "thoi han hoan thanh": "deadline",
+    "thoi gian hoan thanh": "deadline",
+    "han xu ly": "deadline",
+    # Other headers plans and appendixes use: "Nội dung công việc | Cơ quan, đơn vị chủ trì
+    # | Thời gian thực hiện" (a time given as a period, "Quý IV/2026", is its last day).
+    "noi dung": "title",
+    "noi dung cong viec": "title",
+    "ten cong viec": "title",
+    "co quan, don vi chu tri": "assignees",
+    "co quan/don vi chu tri": "assignees",
+    "co quan, don vi thuc hien": "assignees",
+    "co quan thuc hien": "assignees",
+    "thoi gian thuc hien": "deadline",
+    "thoi han thuc hien": "deadline",
+}
+# An official list opens with its title lines: the header is the first row that names at
+# least HEADER_KNOWN_COLUMNS of our columns, among the first HEADER_SEARCH_ROWS rows.
+HEADER_SEARCH_ROWS = 10
+HEADER_KNOWN_COLUMNS = 2
+# The import contracts' columns (units, tasks): what a header row is recognised by.
+KNOWN_COLUMNS = frozenset(HEADER_ALIASES.values()) | {"parent_code"}
+
+
+def column_name(cell: str) -> str:
+    """Return a header cell as the contract's column: trimmed, lower case, Vietnamese read."""
+    name = cell.strip().lower()
+    return HEADER_ALIASES.get(fold(name), name)
+
+
+def names_columns(cells: Sequence[str]) -> bool:
+    """Tell whether a row names enough of our columns to be the header."""
+    return len({column_name(cell) for cell in cells} & KNOWN_COLUMNS) >= HEADER_KNOWN_COLUMNS
+
+
+def header_of(cells: Sequence[str]) -> tuple[str, ...]:
+    """Return a header row's cells as column names; a column whose name an earlier one
+    took ("Nhiệm vụ" then "Nội dung", both titles) keeps its own text and is not read."""
+    names: list[str] = []
+    for cell in cells:
+        name = column_name(cell)
+        names.append(cell.strip().lower() if name in names and name in KNOWN_COLUMNS else name)
+    return tuple(names)

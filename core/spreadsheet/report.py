@@ -1,0 +1,29 @@
+"""What an import did: the rows added, updated, unchanged, and those rejected and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Rejection:
+    """A row that was not applied: its number in the file, a reason code and its details."""
+
+    row: int
+    reason: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """What an import did; it applies the good rows and rejects the bad ones."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        """Return 0 when every row applied, 1 when some were rejected (CLI contract)."""
+        return 1 if self.rejected else 0

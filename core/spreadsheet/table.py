@@ -1,0 +1,96 @@
+"""Rows read as a Table: the header found below an official list's title lines, the data
+rows by column, at most MAX_ROWS of them and MAX_COLUMNS cells a row."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from core.spreadsheet import limits
+from core.spreadsheet.header import HEADER_SEARCH_ROWS, header_of, names_columns
+from core.spreadsheet_errors import UnreadableFile
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header (lower-cased, trimmed) and data rows numbered as in the file (header = 1)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, dict[str, str]], ...]
+    # The data cells under a named column holding a formula whose value was never saved,
+    # read as empty: (row, column, the cell's name such as "C4"), in the file's order.
+    unsaved: tuple[tuple[int, str, str], ...] = ()
+
+
+def table_of(
+    rows: Iterable[Sequence[str]], unsaved: dict[int, list[tuple[int, str]]] | None = None
+) -> Table:
+    """Build a Table from rows numbered from 1, refusing a row past header + MAX_ROWS.
+
+    Rows above the header (a title, a blank line) are skipped: the header is the first row
+    naming our columns (see HEADER_SEARCH_ROWS), else the first row that is not empty.
+    `unsaved` holds the cells with a formula and no value, by row: (column number, name).
+    """
+    header: tuple[str, ...] | None = None
+    above: list[tuple[int, list[str]]] = []  # non-empty rows before the header was found
+    data: list[tuple[int, dict[str, str]]] = []
+    for number, row in enumerate(rows, start=1):
+        if number > limits.MAX_ROWS + 1:
+            raise UnreadableFile("too_many_rows")  # stop here: the rest is never read
+        cells = _trimmed(row[: limits.MAX_COLUMNS])
+        if not cells:
+            continue
+        if header is None:
+            if names_columns(cells):
+                header = header_of(cells)
+            else:
+                above.append((number, cells))
+                if len(above) == HEADER_SEARCH_ROWS:
+                    header, data = _first_row_as_header(above)
+            continue
+        data.append((number, _values(header, cells)))
+    if header is None and above:
+        header, data = _first_row_as_header(above)
+    if header is None:
+        raise UnreadableFile("empty")
+    return Table(header, tuple(data), _unsaved_cells(header, data, unsaved or {}))
+
+
+def _unsaved_cells(
+    header: tuple[str, ...],
+    data: list[tuple[int, dict[str, str]]],
+    unsaved: dict[int, list[tuple[int, str]]],
+) -> tuple[tuple[int, str, str], ...]:
+    """Return the data rows' formula cells without a value that are under a named column."""
+    if not unsaved:
+        return ()
+    return tuple(
+        (number, header[column - 1], name)
+        for number, _ in data
+        for column, name in unsaved.get(number, ())
+        if column <= len(header) and header[column - 1]
+    )
+
+
+def _values(header: tuple[str, ...], cells: Sequence[str]) -> dict[str, str]:
+    """Return a data row's cells by column name (a column without a name is not read)."""
+    return {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+
+
+def _first_row_as_header(
+    rows: list[tuple[int, list[str]]],
+) -> tuple[tuple[str, ...], list[tuple[int, dict[str, str]]]]:
+    """Take the first of rows as the header (no row named our columns), the rest as data."""
+    header = header_of(rows[0][1])
+    return header, [(number, _values(header, cells)) for number, cells in rows[1:]]
+
+
+def _trimmed(row: Sequence[str]) -> list[str]:
+    """Return the row's cells stripped, without the empty cells at its end."""
+    # NFC: a Mac or a copy from a PDF gives "Xã" as decomposed letters, which would be
+    # kept and shown so, and differ from the same name typed in chat.
+    cells = [unicodedata.normalize("NFC", cell.strip()) for cell in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells

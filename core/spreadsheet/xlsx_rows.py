@@ -1,0 +1,225 @@
+"""An XLSX workbook's rows as the admin sees them: the sheet Excel opens on, a cell merged
+down as each row's value, formulas without a saved value noted; its unpacked size and
+parts bounded before openpyxl opens it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from core.spreadsheet import limits
+from core.spreadsheet_errors import UnreadableFile
+from core.workbook_bounds import check_parts, check_sheet
+
+# How a sheet's XML opens a formula (`<f>`, `<f t="shared" .../>`, or with a prefix `<x:f>`):
+# a sheet without any is not parsed a second time for formulas without values.
+FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+
+
+def xlsx_rows(
+    content: bytes, unsaved: dict[int, list[tuple[int, str]]] | None = None
+) -> Iterator[list[str]]:
+    """Stream the sheet shown of an XLSX workbook as text cells, MAX_COLUMNS at most.
+
+    The sheet shown is the active one, or the first visible one: a hidden sheet (last
+    month's list, a lookup table) is never what the admin means. A cell merged down over
+    several rows is each of those rows' value, as Excel shows it. Before the first row,
+    `unsaved` gets the sheet's cells with a formula and no saved value (see _no_values).
+    """
+    from openpyxl import load_workbook  # imported here: only imports need it
+
+    _check_unpacked(content)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # any failure to open a hostile or broken file means "unreadable"
+        raise UnreadableFile("not_a_table") from None
+    try:
+        sheet = _shown_sheet(workbook)
+        if hasattr(sheet, "reset_dimensions"):  # a read-only sheet: forget the declared size
+            sheet.reset_dimensions()
+        sheet_path = getattr(sheet, "_worksheet_path", "")
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            check_sheet(archive, sheet_path, limits.MAX_ROWS + 1)  # before openpyxl reads a row
+        downward = _merged_down(content, sheet_path)
+        if unsaved is not None:
+            unsaved.update(_no_values(content, sheet_path))
+        spreading: dict[int, tuple[int, str]] = {}  # column -> (last row, value) spread down
+        for number, row in enumerate(
+            sheet.iter_rows(max_col=limits.MAX_COLUMNS, values_only=True), 1
+        ):
+            cells = [_cell_text(v) for v in row]
+            yield _spread(cells, number, downward.get(number, ()), spreading)
+    except UnreadableFile:
+        raise
+    except Exception:  # a broken sheet (bad XML, bad compression) fails while streaming
+        raise UnreadableFile("not_a_table") from None
+    finally:
+        workbook.close()
+
+
+def _shown_sheet(workbook: Any) -> Any:
+    """Return the sheet Excel opens the workbook on: the active one if visible, else the
+    first visible one."""
+    visible = [s for s in workbook.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
+    if not visible:
+        raise UnreadableFile("empty")
+    active = workbook.active
+    return active if active in visible else visible[0]
+
+
+def _merged_down(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, int]]]:
+    """Return the sheet's ranges merged over several rows: by first row, (column, last row).
+
+    Only the first column of a range is spread down: a range also merged across belongs to
+    its first column's header, and the columns beside it keep their own (empty) values.
+    """
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    found: dict[int, list[tuple[int, int]]] = {}
+    if not sheet_path or not _mentions(content, sheet_path, b"mergeCell"):
+        return found  # most sheets merge nothing: no second parse of their XML
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(sheet_path) as xml:
+        count = 0
+        for _, element in iterparse(xml):
+            if element.tag.endswith("}mergeCell") and count < limits.MAX_MERGES:
+                count += 1
+                try:
+                    col, first, _, last = range_boundaries(element.get("ref", ""))
+                except (TypeError, ValueError):
+                    continue
+                if col and first and last and last > first and col <= limits.MAX_COLUMNS:
+                    found.setdefault(first, []).append((col, last))
+            element.clear()
+    return found
+
+
+def _no_values(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, str]]]:
+    """Return the sheet's cells holding a formula but no saved value: by row, (column, name).
+
+    Excel and LibreOffice save each formula's value with it; a program writing a workbook
+    (openpyxl, a report generator) saves the formula alone, and the value read is empty.
+    A formula whose value is the empty text is saved as such (`t="str"`): that one is kept.
+    """
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.xml.functions import iterparse
+
+    found: dict[int, list[tuple[int, str]]] = {}
+    if not sheet_path or not _mentions(content, sheet_path, *FORMULA_TAGS):
+        return found  # most sheets hold no formula: no second parse of their XML
+    row_number, column = 0, 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(sheet_path) as xml:
+        for event, element in iterparse(xml, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "row":
+                row_number = int(element.get("r") or row_number + 1)
+                column = 0
+            elif event == "end" and tag == "c":
+                name = element.get("r") or ""
+                try:
+                    column = column_index_from_string(coordinate_from_string(name)[0])
+                except (TypeError, ValueError):
+                    column += 1  # a cell without its name is the one after the last
+                    name = f"{_column_letters(column)}{row_number}"
+                if (
+                    column <= limits.MAX_COLUMNS
+                    and row_number <= limits.MAX_ROWS + 1
+                    and _no_value(element)
+                ):
+                    found.setdefault(row_number, []).append((column, name))
+                element.clear()
+            elif event == "end" and tag == "row":
+                element.clear()
+            if row_number > limits.MAX_ROWS + 1:
+                break
+    return found
+
+
+def _no_value(cell: Any) -> bool:
+    """Tell whether a sheet's `<c>` element holds a formula and no value saved with it."""
+    children = {child.tag.rsplit("}", 1)[-1]: child for child in cell}
+    if "f" not in children:
+        return False
+    value = children.get("v")
+    return (value is None or not value.text) and cell.get("t") != "str"
+
+
+def _column_letters(column: int) -> str:
+    """Return a column's letters (A, B, ..., AA), or "?" past Excel's last column."""
+    from openpyxl.utils.cell import get_column_letter
+
+    try:
+        return get_column_letter(column)
+    except ValueError:
+        return "?"
+
+
+def _mentions(content: bytes, member: str, *words: bytes) -> bool:
+    """Tell whether a member of the zip holds one of words, unpacking it by chunks."""
+    tail = b""
+    longest = max(len(word) for word in words)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            seam = tail + chunk[:longest]  # a word cut between two chunks
+            if any(word in seam or word in chunk for word in words):
+                return True
+            tail = chunk[-longest:]
+    return False
+
+
+def _spread(
+    cells: list[str],
+    number: int,
+    starting: Sequence[tuple[int, int]],
+    spreading: dict[int, tuple[int, str]],
+) -> list[str]:
+    """Give a row the values of the merged ranges over it; note the ranges it starts."""
+    for col, last in starting:
+        spreading[col] = (last, cells[col - 1] if col <= len(cells) else "")
+    for col, (last, value) in list(spreading.items()):
+        if last < number:
+            del spreading[col]
+        elif col > len(cells):
+            cells.extend([""] * (col - len(cells) - 1) + [value])
+        elif not cells[col - 1]:
+            cells[col - 1] = value
+    return cells
+
+
+def _check_unpacked(content: bytes) -> None:
+    """Refuse a workbook that unpacks to more than MAX_UNPACKED_BYTES (a zip bomb), or
+    whose parts openpyxl reads whole are too large (core/workbook_bounds).
+
+    The sizes come from the zip's directory; zipfile never unpacks more than the size a
+    member declares, so a lie there only truncates the member, which then fails its check.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+            if unpacked > limits.MAX_UNPACKED_BYTES:
+                raise UnreadableFile(
+                    "too_large_unpacked", size=unpacked, limit=limits.MAX_UNPACKED_BYTES
+                )
+            check_parts(
+                archive, limits.MAX_ROWS + 1
+            )  # each part openpyxl reads whole, and the sheets
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
+        raise UnreadableFile("not_a_table") from None
+
+
+def _cell_text(value: object) -> str:
+    """Turn a spreadsheet cell into text (dates as dd/mm/yyyy, whole floats without .0)."""
+    from datetime import date, datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
