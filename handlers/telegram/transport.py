@@ -140,7 +140,8 @@ class AiohttpRequest(BaseRequest):
                 _given(connect_timeout, self._connect_timeout),
                 _given(read_timeout, self._read_timeout),
             )
-        await self._take_slot(pool_timeout)
+        slots = self._slots  # released to the pool it was taken from, even after a restart
+        await _take_slot(slots, pool_timeout)
         try:
             async with session.request(
                 method,
@@ -159,18 +160,19 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
         finally:
-            self._slots.release()
+            slots.release()
 
-    async def _take_slot(self, pool_timeout: float | None) -> None:
-        """Take one of the pool's calls, waiting at most `pool_timeout`."""
-        if not self._slots.locked():
-            await self._slots.acquire()  # free: taken without waiting
-            return
-        try:
-            async with asyncio.timeout(pool_timeout):
-                await self._slots.acquire()
-        except TimeoutError as error:
-            raise TimedOut(message=POOL_TIMEOUT_MESSAGE) from error
+
+async def _take_slot(slots: asyncio.Semaphore, pool_timeout: float | None) -> None:
+    """Take one of the pool's calls, waiting at most `pool_timeout`."""
+    if not slots.locked():
+        await slots.acquire()  # free: taken without waiting
+        return
+    try:
+        async with asyncio.timeout(pool_timeout):
+            await slots.acquire()
+    except TimeoutError as error:
+        raise TimedOut(message=POOL_TIMEOUT_MESSAGE) from error
 
 
 def telegram_request(
