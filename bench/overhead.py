@@ -20,6 +20,11 @@ Before the rounds, one small round of each kind, not counted (imports, first-use
 then each round starts after a full garbage collection, and who goes first alternates.
 Each figure is the ratio of the medians of replies per second. Target (issue 20): 0.8.
 
+A second baseline: the same echo bot on dondoc's own transport (`TELEGRAM_HTTP=aiohttp`,
+handlers/telegram/transport.py), so that the figures say how dondoc compares with an echo bot
+that calls the Bot API as it does, as well as with python-telegram-bot's default (httpx),
+the issue's baseline.
+
 Where the CPU goes: in the concurrent rounds, each thread's CPU time (Linux's
 /proc/self/task) is read before and after, and summed per kind of thread (the event loop,
 the update and database pools, the fake server), per reply. The budget the target leaves is
@@ -62,6 +67,7 @@ from db.migrate import upgrade
 from devtools.botrun import App, polling
 from devtools.fakebotapi import FakeBotApi
 from handlers.telegram.lanes import MAX_CONCURRENT
+from handlers.telegram.transport import AiohttpRequest
 
 NO_LIMIT = 1_000_000.0  # messages per second: the baseline has no rate limit either
 WAIT_S = 300.0
@@ -69,7 +75,8 @@ WARM_UP = 20  # officials of the rounds run first and not counted
 TARGET = 0.8
 MODES = ("one_at_a_time", "concurrent")
 CLOCKS = ("wall", "cpu")
-BREAKDOWN = ("echo_concurrent", "dondoc_concurrent")  # the series whose threads are shown
+# The series whose threads are shown.
+BREAKDOWN = ("echo_concurrent", "echoaio_concurrent", "dondoc_concurrent")
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,9 +85,14 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(update.effective_message.text)
 
 
-def build_echo(server: FakeBotApi, concurrent: int = 1) -> App:
-    """Build the minimal echo bot on the fake server, `concurrent` updates at a time."""
+def build_echo(server: FakeBotApi, concurrent: int = 1, *, aiohttp: bool = False) -> App:
+    """Build the minimal echo bot on the fake server, `concurrent` updates at a time, on
+    python-telegram-bot's default transport (httpx) or on dondoc's (aiohttp)."""
     builder = ApplicationBuilder().token(server.token).base_url(server.base_url)
+    if aiohttp:
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
     app = builder.concurrent_updates(concurrent).build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     return app
@@ -214,19 +226,23 @@ async def send_reminders(app: App, officials: Sequence[Official]) -> list[tuple[
     return sent
 
 
-async def echo_round(officials_count: int, mode: str, concurrent: int = 1) -> Rate:
-    """Measure the echo bot, `concurrent` updates at a time."""
+async def echo_round(
+    officials_count: int, mode: str, concurrent: int = 1, *, aiohttp: bool = False
+) -> Rate:
+    """Measure the echo bot, `concurrent` updates at a time (on aiohttp: `aiohttp`)."""
     async with FakeBotApi() as server:
         users = [100_000 + i for i in range(officials_count)]
         add_users(server, users)
-        app = build_echo(server, concurrent)
+        app = build_echo(server, concurrent, aiohttp=aiohttp)
         return await replies_per_second(server, app, [(u, 0) for u in users], mode)
 
 
 SERIES = (
     "echo_one_at_a_time",
+    "echoaio_one_at_a_time",
     "dondoc_one_at_a_time",
     "echo_concurrent",
+    "echoaio_concurrent",
     "echo_concurrent_serial",
     "dondoc_concurrent",
 )
@@ -234,6 +250,8 @@ RATIOS = {  # name: (dondoc's series, the baseline's)
     "one_at_a_time": ("dondoc_one_at_a_time", "echo_one_at_a_time"),
     "concurrent": ("dondoc_concurrent", "echo_concurrent"),
     "concurrent_vs_serial_echo": ("dondoc_concurrent", "echo_concurrent_serial"),
+    "one_at_a_time_vs_aiohttp_echo": ("dondoc_one_at_a_time", "echoaio_one_at_a_time"),
+    "concurrent_vs_aiohttp_echo": ("dondoc_concurrent", "echoaio_concurrent"),
 }
 
 
@@ -254,14 +272,15 @@ async def run(officials: int, rounds: int) -> dict[str, object]:
             who, mode = name.split("_", 1)
             if who == "dondoc":
                 return await dondoc_round(count, Path(tmp), mode)
-            return await echo_round(count, mode, MAX_CONCURRENT if mode == "concurrent" else 1)
+            at_once = MAX_CONCURRENT if mode == "concurrent" else 1
+            return await echo_round(count, mode, at_once, aiohttp=who == "echoaio")
 
         for name in SERIES:
             await measure(name, WARM_UP)
         for number in range(rounds):
             for mode in MODES:
-                pair = [f"echo_{mode}", f"dondoc_{mode}"]
-                for name in pair if number % 2 == 0 else reversed(pair):
+                bots = [f"echo_{mode}", f"echoaio_{mode}", f"dondoc_{mode}"]
+                for name in bots if number % 2 == 0 else reversed(bots):
                     rates[name].append(await measure(name, officials))
             rates["echo_concurrent_serial"].append(
                 await measure("echo_concurrent_serial", officials)
@@ -299,25 +318,27 @@ def by_thread(rates: dict[str, list[Rate]]) -> dict[str, dict[str, float]]:
 
 
 def print_budget(spent: dict[str, dict[str, float]]) -> None:
-    """Print where each bot's CPU goes per reply, and what the target leaves dondoc."""
-    echo, ours = spent.get(BREAKDOWN[0], {}), spent.get(BREAKDOWN[1], {})
+    """Print where each bot's CPU goes per reply, and what the target leaves dondoc (beside
+    each echo bot: python-telegram-bot's default transport, and aiohttp)."""
+    echo, aio, ours = (spent.get(name, {}) for name in BREAKDOWN)
     if not echo or not ours:
         return  # no per-thread figures on this system
-    kinds = sorted(set(echo) | set(ours), key=lambda k: -ours.get(k, 0.0))
-    rows = [(k, f"{echo.get(k, 0.0):8.3f}   {ours.get(k, 0.0):8.3f}") for k in kinds]
-    total_echo, total_ours = sum(echo.values()), sum(ours.values())
-    budget = total_echo / TARGET
-    rows += [
-        ("total", f"{total_echo:8.3f}   {total_ours:8.3f}"),
-        (f"dondoc's budget at {TARGET} (echo / {TARGET})", f"{budget:8.3f}"),
-        (
-            "beyond the echo bot: allowed / spent",
-            f"{budget - total_echo:8.3f}   {total_ours - total_echo:8.3f}",
-        ),
-    ]
+    kinds = sorted(set(echo) | set(aio) | set(ours), key=lambda k: -ours.get(k, 0.0))
+    rows = [(k, "   ".join(f"{one.get(k, 0.0):8.3f}" for one in (echo, aio, ours))) for k in kinds]
+    total_echo, total_aio, total_ours = (sum(one.values()) for one in (echo, aio, ours))
+    rows += [("total", f"{total_echo:8.3f}   {total_aio:8.3f}   {total_ours:8.3f}")]
+    for label, total in (("echo", total_echo), ("aiohttp echo", total_aio)):
+        budget = total / TARGET
+        rows += [
+            (f"dondoc's budget at {TARGET} ({label} / {TARGET})", f"{budget:8.3f}"),
+            (
+                f"beyond the {label} bot: allowed / spent",
+                f"{budget - total:8.3f}   {total_ours - total:8.3f}",
+            ),
+        ]
     print_table(
         "CPU ms per reply by thread, concurrent rounds (medians)",
-        [("", "    echo     dondoc"), *rows],
+        [("", "    echo   echo/aio     dondoc"), *rows],
     )
 
 
@@ -331,13 +352,17 @@ def main() -> None:
     path = write_results("overhead", result)
     labels = {
         "echo_one_at_a_time": "one at a time: echo bot",
+        "echoaio_one_at_a_time": "one at a time: echo bot on aiohttp",
         "dondoc_one_at_a_time": "one at a time: dondoc",
         "echo_concurrent": f"concurrent: echo bot, {MAX_CONCURRENT} at a time",
+        "echoaio_concurrent": f"concurrent: echo bot on aiohttp, {MAX_CONCURRENT} at a time",
         "echo_concurrent_serial": "concurrent: echo bot, one at a time",
         "dondoc_concurrent": f"concurrent: dondoc, {MAX_CONCURRENT} lanes",
         "one_at_a_time": f"one at a time: ratio (target >= {TARGET})",
         "concurrent": f"concurrent: ratio (target >= {TARGET})",
         "concurrent_vs_serial_echo": "concurrent: ratio to the serial echo",
+        "one_at_a_time_vs_aiohttp_echo": "one at a time: ratio to the aiohttp echo",
+        "concurrent_vs_aiohttp_echo": "concurrent: ratio to the aiohttp echo",
     }
     rows = []
     for name, label in labels.items():

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
 
 import scheduler
 from app.i18n import load_catalog
@@ -26,7 +27,7 @@ from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.models import Contact
 from db.queries.contacts import ensure_admin
-from handlers.telegram import inbox_recovery
+from handlers.telegram import inbox_recovery, transport
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import flows as telegram_flows_of
 from handlers.telegram.flows import register as register_telegram
@@ -58,6 +59,7 @@ RESCUE_JOB = "inbox.rescue"
 RESCUE_EVERY_S = 5.0  # the leader looks for updates of dead workers (WORKERS=multi)
 MENUS_JOB = "menus.refresh"
 MENUS_EVERY_S = 30.0  # the leader resets the menus of people whose role changed elsewhere
+BOT_POOL = 256  # the bot's calls at once (python-telegram-bot's default)
 # A form is brought back after a restart only while its conversation would still wait.
 FORMS_FRESH_FOR = {ADDUNIT: timedelta(seconds=FORM_TIMEOUT_S)}
 
@@ -71,7 +73,7 @@ def build_application(
     token = settings.bot_token.get_secret_value()
     zalo: list[ZaloRuntime] = []  # built with the services, started and stopped by the hooks
     # Keeps each update's JSON for the inbox, to run it again after a crash.
-    raw_updates = RawUpdates(connection_pool_size=1, proxy=settings.https_proxy or None)
+    raw_updates = RawUpdates(telegram_request(settings, connection_pool_size=1))
     telegram_flows = telegram_flows_of()
     # Built before the application (PTB takes the lanes then), to know the heavy updates.
     lanes = PersonLanes(heavy=HeavyUpdates.of(telegram_flows))
@@ -87,12 +89,11 @@ def build_application(
         .post_shutdown(_post_shutdown_of(zalo))
         # One sending budget for all calls: replies jump ahead of a reminder fan-out.
         .rate_limiter(DeliveryRateLimiter(settings.send_rate_per_s))
+        .request(telegram_request(settings, connection_pool_size=BOT_POOL))
         .get_updates_request(raw_updates)
         # Different people's updates concurrently, each person's in order.
         .concurrent_updates(lanes)
     )
-    if settings.https_proxy:
-        builder = builder.proxy(settings.https_proxy)
     application = builder.build()
     application.bot_data.raw_updates = raw_updates
     status = Path(settings.loop_probe_file) if settings.loop_probe_file else None
@@ -117,6 +118,15 @@ def build_application(
         application.job_queue.run_repeating(_menus, interval=every, first=1.0, name=MENUS_JOB)
     application.bot_data.refresh_menu = _refresh_menu_of(application)
     return application
+
+
+def telegram_request(settings: Settings, *, connection_pool_size: int) -> BaseRequest:
+    """Return the Bot API's transport the settings name (TELEGRAM_HTTP, HTTPS_PROXY)."""
+    return transport.telegram_request(
+        settings.telegram_http,
+        connection_pool_size=connection_pool_size,
+        proxy=settings.https_proxy,
+    )
 
 
 def build_services(

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     https_proxy: str | None = None
+    # How the bot calls the Bot API: "aiohttp" (handlers/telegram/transport.py, about half the
+    # CPU a call) or "httpx" (python-telegram-bot's own). A socks proxy always takes httpx.
+    telegram_http: Literal["aiohttp", "httpx"] = "aiohttp"
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -111,7 +114,7 @@ class Settings(BaseSettings):
     def _upper_log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("default_language", "env", mode="before")
+    @field_validator("default_language", "env", "telegram_http", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value

@@ -39,6 +39,18 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
     # ended meanwhile, not one each (created on first use, with the engine).
     finishes: GroupCommit | None = None
 
+    async def initialize(self) -> None:
+        """Initialize as python-telegram-bot does; when that fails (a rejected token, Telegram
+        out of reach), close the Bot API connections it opened, which PTB leaves open (the
+        aiohttp transport's session would be reported unclosed on the way out)."""
+        try:
+            await super().initialize()
+        except BaseException:
+            await self.bot.request.shutdown()
+            if self.bot_data.raw_updates is not None:
+                await self.bot_data.raw_updates.shutdown()
+            raise
+
     async def process_update(self, update: object) -> None:
         """Run the handlers (and the error handler), then mark the update processed."""
         started = time.perf_counter()

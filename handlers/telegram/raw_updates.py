@@ -6,7 +6,8 @@ import logging
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.request import HTTPXRequest
+from telegram._utils.types import ODVInput
+from telegram.request import BaseRequest, RequestData
 
 from core.textnorm import without_nul
 
@@ -15,17 +16,46 @@ MAX_RAW = 1000
 log = logging.getLogger(__name__)
 
 
-class RawUpdates(HTTPXRequest):
+class RawUpdates(BaseRequest):
     """The getUpdates request, keeping each update's JSON as Telegram sent it.
 
     The inbox stores it to run the update again after a crash; rebuilding it with
-    Update.to_dict() would cost more than the rest of the inbox's work.
+    Update.to_dict() would cost more than the rest of the inbox's work. The calls go through
+    `transport` (handlers/telegram/transport.py: aiohttp, or PTB's httpx).
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, transport: BaseRequest) -> None:
+        self.transport = transport
         self.updates: dict[int, dict[str, Any]] = {}
         self._first: object = None  # the first update id of the last batch
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The transport's read timeout (PTB adds it to getUpdates' long-polling timeout)."""
+        return self.transport.read_timeout
+
+    async def initialize(self) -> None:
+        """Open the transport."""
+        await self.transport.initialize()
+
+    async def shutdown(self) -> None:
+        """Close the transport."""
+        await self.transport.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Make the call through the transport."""
+        return await self.transport.do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
 
     def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
         """Parse the answer and keep the updates it carries, by id.
@@ -36,7 +66,7 @@ class RawUpdates(HTTPXRequest):
         is passed on as an empty update of its id: its JSON is kept for the inbox, and the
         updates after it are handled.
         """
-        data = HTTPXRequest.parse_json_payload(payload)
+        data = BaseRequest.parse_json_payload(payload)
         if b"\\u0000" in payload:  # a NUL (that PostgreSQL refuses) in a name or a text
             data = without_nul(data)
         result = data.get("result")

@@ -36,6 +36,7 @@ def test_defaults_match_the_contract() -> None:
     )
     assert s.report_template is None
     assert s.outbox_keep_days == 400
+    assert s.telegram_http == "aiohttp"
 
 
 @pytest.mark.parametrize(
@@ -71,6 +72,7 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("PUBLIC_BASE_URL", "dondoc.example.vn"),
         ("WEB_PORT", "70000"),
         ("WORKERS", "many"),
+        ("TELEGRAM_HTTP", "requests"),
         ("OUTBOX_KEEP_DAYS", "0"),
         ("OUTBOX_KEEP_DAYS", "-5"),
         ("OUTBOX_KEEP_DAYS", "a year"),
