@@ -120,6 +120,8 @@ class TurnConnection(sqlite3.Connection):
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(TRY_EVERY_S)
+            except OSError:  # a file system without advisory locks: SQLite's lock alone
+                return False
 
     def give_turn(self) -> None:
         """Give the turn back (the transaction ended)."""
