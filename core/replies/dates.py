@@ -71,6 +71,8 @@ def date_of(match: re.Match[str], today: date, *, future: bool) -> date | None:
     for index in "1234":
         day = match.group(f"d{index}")
         if day is not None:
+            if int(day) == 0:
+                return None  # "đến 0/3" is no day ("day 0" is a month's end only inside)
             year = match.groupdict().get(f"y{index}")
             full = int(year) + (2000 if len(year) == 2 else 0) if year else None
             return resolve(int(day), int(match.group(f"m{index}")), full, today, future=future)

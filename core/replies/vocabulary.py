@@ -82,7 +82,8 @@ PROGRESS_RE = re.compile(
 )
 PARTIAL_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|xong)\s+)?(?:[\d/]+\s+)?"
-    r"(?:phan(?!\s+viec)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung)\b"
+    # "xong phần khảo sát" is part of the work; "hoàn thành 100 phần trăm" is all of it.
+    r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung)\b"
 )
 NEGATION_RE = re.compile(
     rf"\bchua\b|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
@@ -98,6 +99,12 @@ PROMISE_RE = re.compile(
 )
 # "trước 15/7" is a promise in "hoàn thành trước 15/7", a fact in "đã hoàn thành trước 15/7".
 BY_DATE_RE = re.compile(r"\btruoc\s+(?:ngay\s+)?\d{1,2}[/-]\d")
+# "cuối tháng xong", "hết năm nay hoàn thành": when it will be done, unless said as past.
+PERIOD_END_RE = re.compile(r"\b(?:cuoi|het)\s+(?:thang|quy|nam)(?:\s+nay)?\b(?!\s*\d)")
+# "thứ 6 tuần trước xong": a weekday that has passed.
+# "15/KH-UBND ngày 20/12": the date a document was issued, not a day to come.
+DOCUMENT_DATE_LEAD_RE = re.compile(r"\d/[a-z][\w-]*[\s,;:(]*(?:(?:ngay|dated|date|on)\b\W*)?$")
+LAST_WEEK_RE = re.compile(r"\s+(?:tuan\s+(?:truoc|roi|qua)|vua\s+(?:roi|qua))\b")
 PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
 ACK_RE = re.compile(
     r"\b(?:ok(?:e|ie|ay|ela|i)?|vang|nhan(?:\s+duoc)?|ro|noted|note|received|got\s+it"

@@ -425,6 +425,24 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã hoàn thành nhằm đảm bảo tiến độ", done()),  # "nhằm", in order to
     ("Đã hoàn thành, hồ sơ lộn xộn đã sắp xếp lại", done()),
     ("vướng: số liệu bị nhầm", blocked("số liệu bị nhầm")),
+    # A day to come says when it will be done (today is Monday 16/6); a day passed, or
+    # "rồi", may say when it was.
+    ("thứ 6 xong", PROMISE),
+    ("thu sau hoan thanh", PROMISE),
+    ("thứ 6 tuần này xong", PROMISE),
+    ("20/6 xong", PROMISE),
+    ("ngày 30/6 hoàn thành", PROMISE),
+    ("cuối tháng xong", PROMISE),
+    ("hết tháng này hoàn thành", PROMISE),
+    ("hết tháng 7 xong", PROMISE),
+    ("thứ 6 xong rồi", done()),
+    ("thứ 6 tuần trước xong", done()),
+    ("13/6 xong", done()),
+    ("xong, thứ 6 gửi bản ký", done()),
+    # "phần trăm" is a share, not a part of the work.
+    ("hoàn thành 100 phần trăm", done(percent=100)),
+    ("xong 100 phan tram", done(percent=100)),
+    ("xin gia hạn đến 0/7", extension()),  # no day 0: not the month's end
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, StatusReport
@@ -240,3 +241,30 @@ async def test_a_sunday_typed_after_4_says_it_asks_for_the_monday(zbot: ZaloBot)
     [answer] = await zbot.say(HOA, "20/12 chờ kinh phí")
     assert "20/12/2026 là ngày nghỉ" in answer
     assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]
+
+
+@pytest.mark.parametrize("text", ["thứ 6 xong", "cuối tháng xong", "15/12 hoàn thành"])
+async def test_a_day_to_come_with_done_records_nothing_and_asks(zbot: ZaloBot, text: str) -> None:
+    """ "thứ 6 xong" says when the work will be done (Friday): nothing is recorded, it asks."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert "1 = Hoàn thành" in answer
+    assert reports(zbot) == []
+
+
+async def test_done_with_a_hundred_percent_in_words_is_done(zbot: ZaloBot) -> None:
+    """ "hoàn thành 100 phần trăm" is done, not "in progress 100%"."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "hoàn thành 100 phần trăm")
+    assert answer.startswith("Đã ghi nhận: Hoàn thành")
+    assert reports(zbot) == [(task, "done", 100)]
+
+
+async def test_an_extension_to_day_zero_is_no_day(zbot: ZaloBot) -> None:
+    """ "đến 0/3" is named as no day, not sent as a request to the end of March."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 0/3")
+    assert answer.startswith("Không có ngày 0/3.")
+    assert requests(zbot) == []

@@ -218,3 +218,13 @@ async def test_a_button_on_a_message_that_cannot_be_edited_still_records(
         if m.message_id == reminder.message_id
     ]
     assert after.edits == 0
+
+
+async def test_a_day_to_come_with_done_records_nothing_and_asks(bot: BotUnderTest) -> None:
+    """ "thứ 6 xong" to a reminder says when the work will be done: nothing is recorded."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, "thứ 6 xong", reply_to=reminder.message_id)
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
