@@ -76,9 +76,21 @@ PROGRESS_RE = re.compile(
     r"\b(?:tiep\s+tuc|in\s+progress|ongoing|on\s*going|underway|working\s+on|wip"
     r"|du\s+thao|ban\s+nhap|drafts?|drafting|trinh\s+ky|to\s+trinh|da\s+trinh"
     r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y|cho\s+(?:ky|phe\s+duyet|duyet)"
-    rf"|(?:sap|gan)\s+(?:xong|hoan\s?thanh)|almost|nearly|mot\s+phan|1\s+phan|partial(?:ly)?"
-    rf"|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD})\b"
+    rf"|(?:sap|gan)\s+(?:nhu\s+)?(?:xong|hoan\s?thanh)|gan\s+het|almost|nearly|mot\s+phan"
+    rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
+    r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
     rf"|\b(?:(?:mot|1)\s+nua|half)\b{NOT_A_SHARE}"
+)
+# "đã hoàn thành 10/12 xã", "xong 3 trên 5 nội dung": some of the units or items, not all.
+_COUNTED = (
+    r"(?:xa|phuong|thi\s+tran|don\s+vi|dv|noi\s+dung|hang\s+muc|nhiem\s+vu|chi\s+tieu"
+    r"|tieu\s+chi|ho\s+so|truong|co\s+quan|thon|khu\s+pho|huyen|so|nganh|phong|ban"
+    r"|cong\s+trinh|du\s+an|van\s+ban|bao\s+cao|ke\s+hoach|muc|viec|ho|nguoi|diem)"
+)
+FRACTION_RE = re.compile(
+    r"(?<![\w/.,-])(?<!ngay )(?<!truoc )(?<!den )(?<!toi )(?<!tu )(?<!han )"
+    r"(?P<part>\d{1,5})\s*(?:(?P<slash>/)|tren|trong\s+(?:so\s+)?)\s*(?P<whole>\d{1,5})(?![\d/.,-])"
+    rf"(?P<counted>\s+{_COUNTED}\b)?"
 )
 PARTIAL_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|xong)\s+)?(?:[\d/]+\s+)?"

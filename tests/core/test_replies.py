@@ -443,6 +443,21 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("hoàn thành 100 phần trăm", done(percent=100)),
     ("xong 100 phan tram", done(percent=100)),
     ("xin gia hạn đến 0/7", extension()),  # no day 0: not the month's end
+    # Some of the units or items done is work under way; all of them is done; "3/5" alone
+    # may be a date.
+    ("Đã hoàn thành 10/12 xã", partial()),
+    ("đã xong được 3/5 phường", partial()),
+    ("hoàn thành 2 trên 5 nội dung", partial()),
+    ("đã hoàn thành 45/50 hồ sơ", partial()),
+    ("xong 8/15", partial()),
+    ("Đã hoàn thành 12/12 xã", done()),
+    ("đã hoàn thành ngày 3/5", done()),
+    # Almost done is not done.
+    ("gần như xong", partial()),
+    ("xong gần hết", partial()),
+    ("còn 1 ít nữa là xong", partial()),
+    ("còn chút nữa xong", partial()),
+    ("hoàn thành cơ bản", partial()),
 ]
 
 

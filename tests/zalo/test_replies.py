@@ -268,3 +268,13 @@ async def test_an_extension_to_day_zero_is_no_day(zbot: ZaloBot) -> None:
     [answer] = await zbot.say(HOA, "xin gia hạn đến 0/3")
     assert answer.startswith("Không có ngày 0/3.")
     assert requests(zbot) == []
+
+
+@pytest.mark.parametrize("text", ["Đã hoàn thành 10/12 xã", "gần như xong", "còn chút nữa xong"])
+async def test_part_of_the_work_done_is_in_progress(zbot: ZaloBot, text: str) -> None:
+    """ "Đã hoàn thành 10/12 xã" (ten communes of twelve) or "gần như xong" is not done."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert "Hoàn thành" not in answer
+    assert reports(zbot) == [(task, "in_progress", None)]

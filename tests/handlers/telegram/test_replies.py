@@ -228,3 +228,12 @@ async def test_a_day_to_come_with_done_records_nothing_and_asks(bot: BotUnderTes
     assert len(buttons(answer)) == 4
     assert reports(bot) == []
     assert assignment(bot, world.assignments[0]).state == "none"
+
+
+async def test_some_of_the_communes_done_is_in_progress(bot: BotUnderTest) -> None:
+    """ "Đã hoàn thành 10/12 xã" to a reminder is work under way, not the task done."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    await bot.send(OFFICIAL, "Đã hoàn thành 10/12 xã", reply_to=reminder.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 1)
+    assert [r.state for r in reports(bot)] == ["in_progress"]
