@@ -84,6 +84,9 @@ def rule_progress(reply: Reply) -> ParsedReply | None:
     )
     if not (partial or ongoing or (percent is not None and percent < 100)):
         return None
+    if percent == 100 and not partial:
+        # "đang làm 100%", "2 100%": all of the work is done, most likely; confirmed first
+        return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, percent=100, uncertain=True)
     # Part of the work reported done ("đã xong 80%", "xong phần khảo sát") is partial.
     done_said = partial or DONE_RE.search(folded) or PERFECTIVE_RE.search(folded)
     hint = ReplyHint.PARTIAL if done_said else ReplyHint.PROGRESS

@@ -458,6 +458,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("còn 1 ít nữa là xong", partial()),
     ("còn chút nữa xong", partial()),
     ("hoàn thành cơ bản", partial()),
+    # Under way at 100 % is done, most likely: asked, never kept as "in progress 100%".
+    ("đang làm 100%", guessed(done(percent=100), "đang làm 100%")),
+    ("dang thuc hien 100 %", guessed(done(percent=100), "dang thuc hien 100 %")),
 ]
 
 

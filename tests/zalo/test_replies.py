@@ -278,3 +278,14 @@ async def test_part_of_the_work_done_is_in_progress(zbot: ZaloBot, text: str) ->
     [answer] = await zbot.say(HOA, text)
     assert "Hoàn thành" not in answer
     assert reports(zbot) == [(task, "in_progress", None)]
+
+
+async def test_in_progress_at_a_hundred_percent_is_asked_then_done(zbot: ZaloBot) -> None:
+    """ "2 100%" is not kept as "in progress 100%": the bot asks, and "1" records done."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [asked] = await zbot.say(HOA, "2 100%")
+    assert "1 = ✅ Hoàn thành" in asked
+    assert reports(zbot) == []
+    await zbot.say(HOA, "1")
+    assert reports(zbot) == [(task, "done", 100)]

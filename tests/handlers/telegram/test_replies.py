@@ -237,3 +237,12 @@ async def test_some_of_the_communes_done_is_in_progress(bot: BotUnderTest) -> No
     await bot.send(OFFICIAL, "Đã hoàn thành 10/12 xã", reply_to=reminder.message_id)
     await bot.server.wait_until(lambda: len(reports(bot)) == 1)
     assert [r.state for r in reports(bot)] == ["in_progress"]
+
+
+async def test_in_progress_at_a_hundred_percent_is_asked(bot: BotUnderTest) -> None:
+    """ "đang làm 100%" is not kept as "in progress 100%": the bot asks which status."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, "đang làm 100%", reply_to=reminder.message_id)
+    assert buttons(answer)
+    assert reports(bot) == []
