@@ -21,7 +21,9 @@ from core.replies.vocabulary import (
     CAUSE_FORMS,
     CAUSE_RE,
     CLAUSE_BREAK_RE,
+    CONDITION_RE,
     DOCUMENT_DATE_LEAD_RE,
+    DONE_THEN_RE,
     LAST_WEEK_RE,
     MAI,
     NEGATOR_BEFORE_RE,
@@ -84,11 +86,14 @@ def quote(reply: Reply, start: int, end: int | None = None) -> str | None:
 
 def has_promise(reply: Reply, start: int, end: int, *, perfect: bool = False) -> bool:
     """Tell whether the span speaks of the future: "sẽ", "mai", "tuần sau", "will" …."""
-    if PROMISE_RE.search(reply.folded, start, end):
+    if PROMISE_RE.search(reply.folded, start, end) or CONDITION_RE.search(
+        reply.folded, start, end
+    ):
         return True
     if not perfect and (
         BY_DATE_RE.search(reply.folded, start, end)
         or PERIOD_END_RE.search(reply.folded, start, end)
+        or DONE_THEN_RE.search(reply.folded, start, end)
         or names_a_day_to_come(reply, start, end)
     ):
         return True

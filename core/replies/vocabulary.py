@@ -105,14 +105,32 @@ NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,
 PROMISE_RE = re.compile(
     r"\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|toi\s+nay|chieu\s+nay|tuan\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang"
-    r"|(?:\d+|vai|mot|hai|ba)\s+(?:ngay|tuan|thang|hom|buoi)\s+(?:nua|toi)|in\s+\d+\s+days?"
+    r"|(?:\d+|vai|mot|hai|ba)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
     r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"
     r"|later)\b"
 )
 # "trước 15/7" is a promise in "hoàn thành trước 15/7", a fact in "đã hoàn thành trước 15/7".
 BY_DATE_RE = re.compile(r"\btruoc\s+(?:ngay\s+)?\d{1,2}[/-]\d")
-# "cuối tháng xong", "hết năm nay hoàn thành": when it will be done, unless said as past.
-PERIOD_END_RE = re.compile(r"\b(?:cuoi|het)\s+(?:thang|quy|nam)(?:\s+nay)?\b(?!\s*\d)")
+# "cuối tháng xong", "hết năm nay hoàn thành", "qua Tết xong", "trong hôm nay xong": when
+# it will be done, unless said as past.
+PERIOD_END_RE = re.compile(
+    r"\b(?:(?:cuoi|het)\s+(?:thang|quy|nam)(?:\s+nay)?(?!\s*\d)|(?:qua|sau|truoc|ra|het)\s+tet"
+    r"|(?:trong|het)\s+(?:ngay\s+)?hom\s+nay|trong\s+ngay)\b"
+)
+# "nếu xong em báo", "để em xong rồi báo", "đợi xong …": done only on a condition.
+CONDITION_RE = re.compile(
+    rf"\b(?:neu|khi|doi|sau\s+khi|de\s+(?:em|toi|minh|chung\s+em|ben\s+em))(?:\s+(?!da\b)\w+){{0,4}}?"
+    rf"\s+{_DONE_WORD}\b"
+)
+# "xong thì em báo", "làm xong em gửi", "xong em báo lại": what will follow the work, unless
+# said as past ("xong em báo cáo anh ạ" reports it done).
+_WE = r"(?:em|toi|minh|ben\s+em|chung\s+em|don\s+vi)"
+_THEN = r"(?:se\s+)?(?:bao|gui|nop|chuyen|cap\s+nhat)"
+DONE_THEN_RE = re.compile(
+    rf"\b{_DONE_WORD}\s+(?:thi|la)\s+(?:{_WE}\s+)?{_THEN}\b"
+    rf"|\b{_DONE_WORD}\s+{_WE}\s+{_THEN}(?:\s+\w+)?\s+(?:lai|sau)\b"
+    rf"|\blam\s+xong\s+{_WE}\s+{_THEN}\b"
+)
 # "thứ 6 tuần trước xong": a weekday that has passed.
 # "15/KH-UBND ngày 20/12": the date a document was issued, not a day to come.
 DOCUMENT_DATE_LEAD_RE = re.compile(r"\d/[a-z][\w-]*[\s,;:(]*(?:(?:ngay|dated|date|on)\b\W*)?$")

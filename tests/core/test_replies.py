@@ -461,6 +461,19 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     # Under way at 100 % is done, most likely: asked, never kept as "in progress 100%".
     ("đang làm 100%", guessed(done(percent=100), "đang làm 100%")),
     ("dang thuc hien 100 %", guessed(done(percent=100), "dang thuc hien 100 %")),
+    # Done on a condition, or after Tết, or within today, is not done yet.
+    ("nếu xong em báo", PROMISE),
+    ("xong thì em báo ạ", PROMISE),
+    ("để em xong rồi báo", PROMISE),
+    ("làm xong em gửi", PROMISE),
+    ("xong em báo lại", PROMISE),
+    ("vài bữa nữa xong", PROMISE),
+    ("qua tết xong", PROMISE),
+    ("trong hôm nay hoàn thành", PROMISE),
+    ("Xong em báo cáo anh ạ", done()),
+    ("xong rồi em gửi", done()),
+    ("Sau khi rà soát đã hoàn thành", done()),
+    ("đã hoàn thành trước tết", done()),
 ]
 
 

@@ -289,3 +289,13 @@ async def test_in_progress_at_a_hundred_percent_is_asked_then_done(zbot: ZaloBot
     assert reports(zbot) == []
     await zbot.say(HOA, "1")
     assert reports(zbot) == [(task, "done", 100)]
+
+
+@pytest.mark.parametrize("text", ["nếu xong em báo", "xong thì em báo ạ", "qua tết xong"])
+async def test_done_on_a_condition_records_nothing_and_asks(zbot: ZaloBot, text: str) -> None:
+    """ "nếu xong em báo" (if it is done I will say) is no report that it is done."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert "1 = Hoàn thành" in answer
+    assert reports(zbot) == []

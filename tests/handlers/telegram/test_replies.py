@@ -246,3 +246,12 @@ async def test_in_progress_at_a_hundred_percent_is_asked(bot: BotUnderTest) -> N
     answer = await bot.send(OFFICIAL, "đang làm 100%", reply_to=reminder.message_id)
     assert buttons(answer)
     assert reports(bot) == []
+
+
+async def test_done_on_a_condition_records_nothing_and_asks(bot: BotUnderTest) -> None:
+    """ "xong thì em báo ạ" to a reminder promises a report: nothing is recorded, it asks."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, "xong thì em báo ạ", reply_to=reminder.message_id)
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []
