@@ -40,6 +40,9 @@ TRAILING_QUESTION_RE = re.compile(
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
     r"|keo\s+dai\s+thoi\s+(?:han|gian)|them\s+thoi\s+gian|xin\s+(?:lui|doi)"
+    # "xin khất đến thứ 2", "xin hoãn" (not "xin hoàn thành"), "cho em thêm ít ngày"
+    r"|xin\s+(?:khat|hoan(?!\s+(?:thanh|thien|tat|tra|lai|chinh)\b))"
+    r"|(?:xin|cho\s+em|can)\s+(?:them\s+)?(?:vai|it|mot\s+it|mot\s+vai)\s+(?:ngay|hom|bua|tuan)"
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"

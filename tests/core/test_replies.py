@@ -474,6 +474,12 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("xong rồi em gửi", done()),
     ("Sau khi rà soát đã hoàn thành", done()),
     ("đã hoàn thành trước tết", done()),
+    # Asking for time in other words: "khất", "hoãn", "thêm ít ngày".
+    ("em xin khất đến thứ 6 tuần sau", extension(new_deadline=date(2025, 6, 27))),
+    ("xin hoãn đến 30/6", extension(new_deadline=date(2025, 6, 30))),
+    ("cho em thêm ít ngày", extension()),
+    ("cần thêm vài ngày vì chờ số liệu", extension(reason="chờ số liệu")),
+    ("xin hoàn thành trước 30/6", PROMISE),
 ]
 
 

@@ -299,3 +299,21 @@ async def test_done_on_a_condition_records_nothing_and_asks(zbot: ZaloBot, text:
     [answer] = await zbot.say(HOA, text)
     assert "1 = Hoàn thành" in answer
     assert reports(zbot) == []
+
+
+async def test_asking_for_time_with_khat_sends_the_request(zbot: ZaloBot) -> None:
+    """ "em xin khất đến thứ 6 tuần sau vì …" asks for more time, to that Friday."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "em xin khất đến thứ 6 tuần sau vì chờ số liệu")
+    assert "Đã gửi đề nghị gia hạn" in answer
+    assert requests(zbot) == [(date(2026, 11, 27), "chờ số liệu")]
+
+
+async def test_asking_for_a_few_more_days_asks_for_the_date(zbot: ZaloBot) -> None:
+    """ "cho em thêm ít ngày" is a request for time: the bot asks to which date."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "cho em thêm ít ngày")
+    assert "ngày đề nghị gia hạn" in answer
+    assert reports(zbot) == []
