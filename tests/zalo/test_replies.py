@@ -317,3 +317,14 @@ async def test_asking_for_a_few_more_days_asks_for_the_date(zbot: ZaloBot) -> No
     [answer] = await zbot.say(HOA, "cho em thêm ít ngày")
     assert "ngày đề nghị gia hạn" in answer
     assert reports(zbot) == []
+
+
+@pytest.mark.parametrize("typed", ["1 ạ", "dạ 1", "1."])
+async def test_a_choice_typed_politely_is_taken(zbot: ZaloBot, typed: str) -> None:
+    """ "1 ạ" answering "is it done?" (after "100") takes choice 1, as "1" does."""
+    [task] = official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "100")
+    [answer] = await zbot.say(HOA, typed)
+    assert answer.startswith("Đã ghi nhận: Hoàn thành")
+    assert reports(zbot) == [(task, "done", 100)]
