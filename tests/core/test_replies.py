@@ -307,7 +307,10 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ),
     ("gia hạn thêm 1 tuần được không?", extension(extension_days=7)),
     ("cần thêm thời gian", extension()),
-    ("xin gia hạn 1 tháng", extension()),  # months depend on the old deadline: no day count
+    # Months depend on the old deadline: no day count, the same day months later.
+    ("xin gia hạn 1 tháng", extension(extension_months=1)),
+    ("xin thêm 2 tháng", extension(extension_months=2)),
+    ("xin gia hạn đến 3 tháng 7", extension(new_deadline=date(2025, 7, 3))),
     ("xin gia hạn thêm nửa tháng", extension()),
     (
         "Request an extension of 10 working days due to staff shortage",

@@ -328,3 +328,12 @@ async def test_a_choice_typed_politely_is_taken(zbot: ZaloBot, typed: str) -> No
     [answer] = await zbot.say(HOA, typed)
     assert answer.startswith("Đã ghi nhận: Hoàn thành")
     assert reports(zbot) == [(task, "done", 100)]
+
+
+async def test_a_month_more_asks_for_the_same_day_next_month(zbot: ZaloBot) -> None:
+    """ "xin gia hạn thêm 1 tháng" on a task due 20/11 asks for 20/12, a Sunday: 21/12."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn thêm 1 tháng vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in answer
+    assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]

@@ -255,3 +255,12 @@ async def test_done_on_a_condition_records_nothing_and_asks(bot: BotUnderTest) -
     answer = await bot.send(OFFICIAL, "xong thì em báo ạ", reply_to=reminder.message_id)
     assert len(buttons(answer)) == 4
     assert reports(bot) == []
+
+
+async def test_a_month_more_asks_for_the_same_day_next_month(bot: BotUnderTest) -> None:
+    """ "xin gia hạn thêm 1 tháng" on a task due 30/11 asks for 30/12, not for a date."""
+    await scene(bot)
+    answer = await bot.send(OFFICIAL, "xin gia hạn thêm 1 tháng vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in (answer.text or "")
+    [request] = requests(bot)
+    assert (request.requested_deadline, request.reason) == (date(2026, 12, 30), "chờ kinh phí")
