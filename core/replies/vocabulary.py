@@ -60,7 +60,12 @@ _BLOCKER_WORD = (
 )
 BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BLOCKER_WORD})*\b")
 # "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
-LACK_RE = re.compile(r"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w)")
+# "chưa có kinh phí", "không đủ nhân lực": a lack said with a negation is a blocker too.
+LACK_RE = re.compile(
+    r"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|(?:khong|ko|chua)\s+(?:co|du|duoc\s+cap"
+    r"|duoc\s+bo\s+tri|bo\s+tri\s+duoc)\s+(?:kinh\s+phi|nguon\s+von|von|nhan\s+luc|can\s+bo"
+    r"|nguoi|huong\s+dan|so\s+lieu|du\s+lieu)\b)"
+)
 LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
 NEGATED_DONE_RE = re.compile(
     rf"\b(?:chua|khong|ko|kg|k)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"

@@ -483,6 +483,11 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("cho em thêm ít ngày", extension()),
     ("cần thêm vài ngày vì chờ số liệu", extension(reason="chờ số liệu")),
     ("xin hoàn thành trước 30/6", PROMISE),
+    # A lack said with a negation is a blocker, its words the reason.
+    ("không có kinh phí", blocked("không có kinh phí")),
+    ("chưa bố trí được kinh phí", blocked("chưa bố trí được kinh phí")),
+    ("chưa có hướng dẫn của sở", blocked("chưa có hướng dẫn của sở")),
+    ("chưa có", NEG),
 ]
 
 

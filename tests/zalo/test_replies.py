@@ -337,3 +337,11 @@ async def test_a_month_more_asks_for_the_same_day_next_month(zbot: ZaloBot) -> N
     [answer] = await zbot.say(HOA, "xin gia hạn thêm 1 tháng vì chờ kinh phí")
     assert "Đã gửi đề nghị gia hạn" in answer
     assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]
+
+
+async def test_no_funds_is_a_blocker_with_its_reason(zbot: ZaloBot) -> None:
+    """ "không có kinh phí" after a reminder is recorded as blocked, not asked about."""
+    [task] = official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "không có kinh phí")
+    assert reports(zbot) == [(task, "blocked", None)]
