@@ -21,6 +21,7 @@ from typing import Any
 
 from core.calendar import WorkingCalendar
 from core.deadlines import beyond_horizon
+from core.replies.dates import add_months
 from core.replies.parse import parse_reply
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 
@@ -176,6 +177,11 @@ def extension_target(
             target = calendar.add_working_days(base, reply.extension_days)
         else:
             target = base + timedelta(days=reply.extension_days)
+    elif reply.extension_months:
+        later = add_months(max(deadline, today), reply.extension_months)
+        if later is None:
+            return None
+        target = later
     else:
         return None
     if beyond_horizon(target, today) or target < today:
@@ -227,6 +233,7 @@ def reply_to_dict(reply: ParsedReply) -> dict[str, Any]:
         "new_deadline": reply.new_deadline.isoformat() if reply.new_deadline else None,
         "extension_days": reply.extension_days,
         "extension_working_days": reply.extension_working_days,
+        "extension_months": reply.extension_months,
         "evidence_number": reply.evidence_number,
         "evidence_date": reply.evidence_date.isoformat() if reply.evidence_date else None,
         "uncertain": reply.uncertain,
@@ -245,6 +252,7 @@ def reply_from_dict(data: dict[str, Any]) -> ParsedReply:
         new_deadline=date.fromisoformat(new_deadline) if new_deadline else None,
         extension_days=data.get("extension_days"),
         extension_working_days=bool(data.get("extension_working_days")),
+        extension_months=data.get("extension_months"),
         evidence_number=data.get("evidence_number"),
         evidence_date=date.fromisoformat(evidence_date) if evidence_date else None,
         uncertain=bool(data.get("uncertain")),

@@ -10,6 +10,10 @@ how to type it.
 
 from __future__ import annotations
 
+import re
+
+from core.textnorm import fold
+
 MAX_ID = 2**31 - 1  # the largest id a row can have (PostgreSQL `integer`)
 MAX_STAMP = 10**12 - 1  # the largest unix time (seconds) a link or a login may carry
 
@@ -26,3 +30,20 @@ def typed_number(text: str, *, maximum: int = MAX_ID) -> int | None:
 def is_id(number: int) -> bool:
     """Tell whether a number can be a row's id at all (1 to MAX_ID)."""
     return 1 <= number <= MAX_ID
+
+
+# "1 ạ", "1.", "dạ 1", "số 2 nhé": a numbered choice typed the way people write it.
+_CHOSEN_RE = re.compile(
+    r"^(?:(?:da|vang|so|chon)\s+)*(\d{1,3})\s*[.)!]*"
+    r"(?:\s+(?:a|ah|ak|nhe|nha|em|anh|chi|ban|oi))*\s*[.!]*$"
+)
+
+
+def chosen_number(text: str) -> int | None:
+    """Return the number of a choice typed alone or with polite words ("1 ạ", "dạ 2."), else
+    None; "2 60%" or "3 thiếu kinh phí" say more than a choice and are not one."""
+    plain = typed_number(text)
+    if plain is not None:
+        return plain
+    match = _CHOSEN_RE.match(fold(text))
+    return int(match.group(1)) if match else None

@@ -21,7 +21,8 @@ Rules run in this order and the first that decides wins:
 7. negation: any "chưa", or "không"/"not" shortly before a done word;
 8. document: a document number ("15/KH-UBND") cited as evidence;
 9. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
-10. promise ("sẽ", "mai", "tuần sau" …), then acknowledgement ("ok", "👍" …).
+10. promise ("sẽ", "mai", "tuần sau" …, or, unless said as past, a day to come: "thứ 6
+    xong", "15/12 xong", "cuối tháng xong"), then acknowledgement ("ok", "👍" …).
 
 Negation comes after extension and blocked because their reasons usually contain
 "chưa" ("vì chưa có hướng dẫn"); it still comes before anything that can say DONE, so a

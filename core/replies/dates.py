@@ -10,9 +10,11 @@ from datetime import date, timedelta
 RECENT_PAST_DAYS = 60
 _DURATION = (
     # "thứ 6 tuần sau" is a Friday, not six weeks.
-    r"(?<!thu )(?:(?<![\d.,])(?P<digits>\d{1,3})\s*"
+    r"(?:(?<!thu )(?:(?<![\d.,])(?P<digits>\d{1,3})\s*"
     r"|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+)(?:(?P<work_en>working|business)\s+)?"
-    r"(?P<unit>ngay|tuan|days?|weeks?)\b(?P<work_vi>\s+lam\s+viec)?"
+    # "3 tháng 12" is a date, "thêm 1 tháng" a month more.
+    r"(?P<unit>ngay|tuan|days?|weeks?|thang(?!\s*\d)|months?)\b(?P<work_vi>\s+lam\s+viec)?"
+    r")"
 )
 DURATION_ANON = re.sub(r"\?P<\w+>", "?:", _DURATION)
 _NUMBER_WORDS = {
@@ -39,17 +41,30 @@ _WEEKDAYS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4, "7": 5}
 _WEEKDAYS |= {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 
 
-def extension_duration(folded: str, start: int, end: int) -> tuple[int | None, bool]:
-    """Read "thêm 1 tuần", "10 ngày làm việc": days, and whether they are working days."""
+def extension_duration(folded: str, start: int, end: int) -> tuple[int | None, bool, int | None]:
+    """Read "thêm 1 tuần", "10 ngày làm việc", "thêm 2 tháng": days, whether they are
+    working days, and months (a month more is the same day of the next month)."""
     match = _DURATION_RE.search(folded, start, end)
     if match is None:
-        return None, False
+        return None, False, None
     digits, word = match.group("digits"), match.group("word")
     count = int(digits) if digits else _NUMBER_WORDS[word]
     working = bool(match.group("work_en") or match.group("work_vi"))
-    if match.group("unit") in {"tuan", "week", "weeks"}:
-        return count * (5 if working else 7), working
-    return count, working
+    unit = match.group("unit")
+    if unit in {"thang", "month", "months"}:
+        return None, False, count
+    if unit in {"tuan", "week", "weeks"}:
+        return count * (5 if working else 7), working, None
+    return count, working, None
+
+
+def add_months(day: date, months: int) -> date | None:
+    """Return the same day `months` later (the month's last day when it has no such day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    if year > 9999:
+        return None
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def weekday_date(match: re.Match[str], today: date) -> date:
@@ -71,6 +86,8 @@ def date_of(match: re.Match[str], today: date, *, future: bool) -> date | None:
     for index in "1234":
         day = match.group(f"d{index}")
         if day is not None:
+            if int(day) == 0:
+                return None  # "đến 0/3" is no day ("day 0" is a month's end only inside)
             year = match.groupdict().get(f"y{index}")
             full = int(year) + (2000 if len(year) == 2 else 0) if year else None
             return resolve(int(day), int(match.group(f"m{index}")), full, today, future=future)

@@ -33,7 +33,7 @@ def rule_extension(reply: Reply) -> ParsedReply | None:
     cause = find_cause(reply, keyword.end())
     target_end = cause.start() if cause is not None else len(reply.folded)
     reason = quote(reply, cause.end()) if cause is not None else _reason_before(reply, keyword)
-    days, working = extension_duration(reply.folded, keyword.start(), target_end)
+    days, working, months = extension_duration(reply.folded, keyword.start(), target_end)
     return ParsedReply(
         kind=ReplyKind.EXTENSION,
         hint=ReplyHint.EXTENSION,
@@ -42,6 +42,7 @@ def rule_extension(reply: Reply) -> ParsedReply | None:
         new_deadline=_extension_target(reply, keyword.end(), target_end),
         extension_days=days,
         extension_working_days=working,
+        extension_months=months,
     )
 
 

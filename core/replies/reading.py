@@ -8,14 +8,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from core.replies.dates import (
+    DATE_RE,
+    MONTH_END_RE,
+    WEEKDAY_RE,
+    date_of,
+    resolve,
+    weekday_date,
+)
 from core.replies.vocabulary import (
     BY_DATE_RE,
     CAUSE_FORMS,
     CAUSE_RE,
     CLAUSE_BREAK_RE,
+    CONDITION_RE,
+    DOCUMENT_DATE_LEAD_RE,
+    DONE_THEN_RE,
+    LAST_WEEK_RE,
     MAI,
     NEGATOR_BEFORE_RE,
     PERFECT_RE,
+    PERIOD_END_RE,
     PROMISE_RE,
     SE,
     Guarded,
@@ -73,13 +86,46 @@ def quote(reply: Reply, start: int, end: int | None = None) -> str | None:
 
 def has_promise(reply: Reply, start: int, end: int, *, perfect: bool = False) -> bool:
     """Tell whether the span speaks of the future: "sẽ", "mai", "tuần sau", "will" …."""
-    if PROMISE_RE.search(reply.folded, start, end):
+    if PROMISE_RE.search(reply.folded, start, end) or CONDITION_RE.search(
+        reply.folded, start, end
+    ):
         return True
-    if not perfect and BY_DATE_RE.search(reply.folded, start, end):
+    if not perfect and (
+        BY_DATE_RE.search(reply.folded, start, end)
+        or PERIOD_END_RE.search(reply.folded, start, end)
+        or DONE_THEN_RE.search(reply.folded, start, end)
+        or names_a_day_to_come(reply, start, end)
+    ):
         return True
     for guarded in (SE, MAI):
         match = find_guarded(reply, guarded, start)
         if match is not None and match.end() <= end:
+            return True
+    return False
+
+
+def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span names a day after today: "thứ 6", "15/12", "hết tháng 12".
+
+    "Thứ 6 xong" is when the work will be done, not a report that it is; a day passed
+    ("05/12 xong" on 7/12, "thứ 6 tuần trước") may be when it was.
+    """
+    folded, today = reply.folded, reply.today
+    for match in DATE_RE.finditer(folded, start, end):
+        if DOCUMENT_DATE_LEAD_RE.search(folded, max(0, match.start() - 40), match.start()):
+            continue
+        day = date_of(match, today, future=True)
+        if day is not None and day > today:
+            return True
+    for match in MONTH_END_RE.finditer(folded, start, end):
+        year = match.group(2)
+        last = resolve(0, int(match.group(1)), int(year) if year else None, today, future=True)
+        if last is not None and last > today:
+            return True
+    for match in WEEKDAY_RE.finditer(folded, start, end):
+        if match.group("week") is None and LAST_WEEK_RE.match(folded, match.end()):
+            continue
+        if match.group("week") != "nay" or weekday_date(match, today) > today:
             return True
     return False
 

@@ -47,6 +47,7 @@ class ParsedReply:
     new_deadline: date | None = None  # extension target date
     extension_days: int | None = None  # extension length when given as a duration
     extension_working_days: bool = False  # extension_days counts working days
+    extension_months: int | None = None  # extension length in months ("thêm 1 tháng")
     evidence_number: str | None = None  # document number, e.g. "15/KH-UBND"
     evidence_date: date | None = None  # that document's date
     # The status is a guess to confirm with the official before recording it; the whole

@@ -25,6 +25,7 @@ from core.replies.vocabulary import (
     CHO,
     DANG,
     DONE_RE,
+    FRACTION_RE,
     LACK_RE,
     LEAD_FILLER_RE,
     LONE_VUONG_RE,
@@ -74,7 +75,7 @@ def rule_progress(reply: Reply) -> ParsedReply | None:
     """Read work under way: "đang …", a percentage under 100, or part of the work done."""
     folded = reply.folded
     percent = stated_percent(reply)
-    partial = PARTIAL_RE.search(folded)
+    partial = PARTIAL_RE.search(folded) or _some_of_them(folded)
     ongoing = (
         PROGRESS_RE.search(folded)
         or find_guarded(reply, DANG)
@@ -83,6 +84,9 @@ def rule_progress(reply: Reply) -> ParsedReply | None:
     )
     if not (partial or ongoing or (percent is not None and percent < 100)):
         return None
+    if percent == 100 and not partial:
+        # "đang làm 100%", "2 100%": all of the work is done, most likely; confirmed first
+        return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, percent=100, uncertain=True)
     # Part of the work reported done ("đã xong 80%", "xong phần khảo sát") is partial.
     done_said = partial or DONE_RE.search(folded) or PERFECTIVE_RE.search(folded)
     hint = ReplyHint.PARTIAL if done_said else ReplyHint.PROGRESS
@@ -134,6 +138,22 @@ def rule_abbreviation(reply: Reply) -> ParsedReply | None:
     if ABBREVIATED_DONE_RE.match(reply.folded):
         return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, uncertain=True)
     return None
+
+
+def _some_of_them(folded: str) -> bool:
+    """Tell whether the reply counts part of the units or items: "10/12 xã", "3 trên 5".
+
+    "3/5" alone may be a date (3 May): only a count of something, or a pair no date has,
+    is read as a share.
+    """
+    for match in FRACTION_RE.finditer(folded):
+        part, whole = int(match.group("part")), int(match.group("whole"))
+        if part >= whole:
+            continue  # "12/12 xã" is all of them
+        if match.group("slash") and not match.group("counted") and part <= 31 and whole <= 12:
+            continue
+        return True
+    return False
 
 
 def _done_word_in(reply: Reply, start: int, end: int) -> bool:

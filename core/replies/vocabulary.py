@@ -40,6 +40,9 @@ TRAILING_QUESTION_RE = re.compile(
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
     r"|keo\s+dai\s+thoi\s+(?:han|gian)|them\s+thoi\s+gian|xin\s+(?:lui|doi)"
+    # "xin khất đến thứ 2", "xin hoãn" (not "xin hoàn thành"), "cho em thêm ít ngày"
+    r"|xin\s+(?:khat|hoan(?!\s+(?:thanh|thien|tat|tra|lai|chinh)\b))"
+    r"|(?:xin|cho\s+em|can)\s+(?:them\s+)?(?:vai|it|mot\s+it|mot\s+vai)\s+(?:ngay|hom|bua|tuan)"
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
@@ -57,7 +60,12 @@ _BLOCKER_WORD = (
 )
 BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BLOCKER_WORD})*\b")
 # "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
-LACK_RE = re.compile(r"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w)")
+# "chưa có kinh phí", "không đủ nhân lực": a lack said with a negation is a blocker too.
+LACK_RE = re.compile(
+    r"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|(?:khong|ko|chua)\s+(?:co|du|duoc\s+cap"
+    r"|duoc\s+bo\s+tri|bo\s+tri\s+duoc)\s+(?:kinh\s+phi|nguon\s+von|von|nhan\s+luc|can\s+bo"
+    r"|nguoi|huong\s+dan|so\s+lieu|du\s+lieu)\b)"
+)
 LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
 NEGATED_DONE_RE = re.compile(
     rf"\b(?:chua|khong|ko|kg|k)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
@@ -76,13 +84,26 @@ PROGRESS_RE = re.compile(
     r"\b(?:tiep\s+tuc|in\s+progress|ongoing|on\s*going|underway|working\s+on|wip"
     r"|du\s+thao|ban\s+nhap|drafts?|drafting|trinh\s+ky|to\s+trinh|da\s+trinh"
     r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y|cho\s+(?:ky|phe\s+duyet|duyet)"
-    rf"|(?:sap|gan)\s+(?:xong|hoan\s?thanh)|almost|nearly|mot\s+phan|1\s+phan|partial(?:ly)?"
-    rf"|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD})\b"
+    rf"|(?:sap|gan)\s+(?:nhu\s+)?(?:xong|hoan\s?thanh)|gan\s+het|almost|nearly|mot\s+phan"
+    rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
+    r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
     rf"|\b(?:(?:mot|1)\s+nua|half)\b{NOT_A_SHARE}"
+)
+# "đã hoàn thành 10/12 xã", "xong 3 trên 5 nội dung": some of the units or items, not all.
+_COUNTED = (
+    r"(?:xa|phuong|thi\s+tran|don\s+vi|dv|noi\s+dung|hang\s+muc|nhiem\s+vu|chi\s+tieu"
+    r"|tieu\s+chi|ho\s+so|truong|co\s+quan|thon|khu\s+pho|huyen|so|nganh|phong|ban"
+    r"|cong\s+trinh|du\s+an|van\s+ban|bao\s+cao|ke\s+hoach|muc|viec|ho|nguoi|diem)"
+)
+FRACTION_RE = re.compile(
+    r"(?<![\w/.,-])(?<!ngay )(?<!truoc )(?<!den )(?<!toi )(?<!tu )(?<!han )"
+    r"(?P<part>\d{1,5})\s*(?:(?P<slash>/)|tren|trong\s+(?:so\s+)?)\s*(?P<whole>\d{1,5})(?![\d/.,-])"
+    rf"(?P<counted>\s+{_COUNTED}\b)?"
 )
 PARTIAL_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|xong)\s+)?(?:[\d/]+\s+)?"
-    r"(?:phan(?!\s+viec)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung)\b"
+    # "xong phần khảo sát" is part of the work; "hoàn thành 100 phần trăm" is all of it.
+    r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung)\b"
 )
 NEGATION_RE = re.compile(
     rf"\bchua\b|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
@@ -92,12 +113,36 @@ NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,
 PROMISE_RE = re.compile(
     r"\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|toi\s+nay|chieu\s+nay|tuan\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang"
-    r"|(?:\d+|vai|mot|hai|ba)\s+(?:ngay|tuan|thang|hom|buoi)\s+(?:nua|toi)|in\s+\d+\s+days?"
+    r"|(?:\d+|vai|mot|hai|ba)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
     r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"
     r"|later)\b"
 )
 # "trước 15/7" is a promise in "hoàn thành trước 15/7", a fact in "đã hoàn thành trước 15/7".
 BY_DATE_RE = re.compile(r"\btruoc\s+(?:ngay\s+)?\d{1,2}[/-]\d")
+# "cuối tháng xong", "hết năm nay hoàn thành", "qua Tết xong", "trong hôm nay xong": when
+# it will be done, unless said as past.
+PERIOD_END_RE = re.compile(
+    r"\b(?:(?:cuoi|het)\s+(?:thang|quy|nam)(?:\s+nay)?(?!\s*\d)|(?:qua|sau|truoc|ra|het)\s+tet"
+    r"|(?:trong|het)\s+(?:ngay\s+)?hom\s+nay|trong\s+ngay)\b"
+)
+# "nếu xong em báo", "để em xong rồi báo", "đợi xong …": done only on a condition.
+CONDITION_RE = re.compile(
+    rf"\b(?:neu|khi|doi|sau\s+khi|de\s+(?:em|toi|minh|chung\s+em|ben\s+em))(?:\s+(?!da\b)\w+){{0,4}}?"
+    rf"\s+{_DONE_WORD}\b"
+)
+# "xong thì em báo", "làm xong em gửi", "xong em báo lại": what will follow the work, unless
+# said as past ("xong em báo cáo anh ạ" reports it done).
+_WE = r"(?:em|toi|minh|ben\s+em|chung\s+em|don\s+vi)"
+_THEN = r"(?:se\s+)?(?:bao|gui|nop|chuyen|cap\s+nhat)"
+DONE_THEN_RE = re.compile(
+    rf"\b{_DONE_WORD}\s+(?:thi|la)\s+(?:{_WE}\s+)?{_THEN}\b"
+    rf"|\b{_DONE_WORD}\s+{_WE}\s+{_THEN}(?:\s+\w+)?\s+(?:lai|sau)\b"
+    rf"|\blam\s+xong\s+{_WE}\s+{_THEN}\b"
+)
+# "thứ 6 tuần trước xong": a weekday that has passed.
+# "15/KH-UBND ngày 20/12": the date a document was issued, not a day to come.
+DOCUMENT_DATE_LEAD_RE = re.compile(r"\d/[a-z][\w-]*[\s,;:(]*(?:(?:ngay|dated|date|on)\b\W*)?$")
+LAST_WEEK_RE = re.compile(r"\s+(?:tuan\s+(?:truoc|roi|qua)|vua\s+(?:roi|qua))\b")
 PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
 ACK_RE = re.compile(
     r"\b(?:ok(?:e|ie|ay|ela|i)?|vang|nhan(?:\s+duoc)?|ro|noted|note|received|got\s+it"

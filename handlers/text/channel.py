@@ -28,7 +28,7 @@ from app.link_confirm import PREFIX as LINK_PREFIX
 from app.linking import Caller, confirm, link
 from app.people import whoami
 from app.services import Services
-from core.numbers import typed_number
+from core.numbers import chosen_number
 from core.roles import Access, Role
 from core.textnorm import fold, trim
 from db.engine import session_in, session_scope
@@ -137,7 +137,7 @@ class TextChannel:
 
     def _offered(self, actor: Actor, typed: str) -> tuple[tuple[str, ...], str] | None:
         """Return the choice a typed number takes, and the offer it came with, if any."""
-        number = typed_number(typed)
+        number = chosen_number(typed)
         if number is None:
             return None
         now = self.services.clock.now()

@@ -26,7 +26,7 @@ from app.pairing import Newcomer, redeem
 from core.checkin import task_numbers
 from core.invites import pasted_code
 from core.linking import looks_like_link_code
-from core.numbers import typed_number
+from core.numbers import chosen_number
 from core.roles import Access
 from core.textnorm import fold, narrow, trim
 from db.engine import session_scope
@@ -188,7 +188,7 @@ class ZaloChannel(TextChannel):
         assignments = status_assignments(rows) if data else []
         if not assignments and not typed.startswith("#") and not is_dated_extension(typed):
             return None, None
-        if len(assignments) == 1 and typed_number(typed) is not None:
+        if len(assignments) == 1 and chosen_number(typed) is not None:
             return None, None  # "1" takes the offered choice itself, as a button would
         tasks = self._tasks(assignments)
         single = tasks.get(assignments[0]) if len(assignments) == 1 else None

@@ -20,6 +20,7 @@ from core.checkin import (
     reply_to_dict,
     task_numbers,
 )
+from core.replies.dates import add_months
 from core.replies.parse import parse_reply
 
 TODAY = date(2026, 11, 18)  # a Wednesday
@@ -169,3 +170,11 @@ def test_reply_survives_a_round_trip() -> None:
     """A reply kept while the bot asks comes back identical."""
     reply = parse_reply("Đã ban hành KH số 15/KH-UBND ngày 10/3/2025", today=TODAY)
     assert reply_from_dict(reply_to_dict(reply)) == reply
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
+    """A month after 31/01 is 28/02 (29/02 in a leap year); after 15/11, 15/12."""
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 11, 15), 2) == date(2027, 1, 15)
+    assert add_months(date(9999, 12, 1), 1) is None

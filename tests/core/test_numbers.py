@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.numbers import MAX_ID, is_id, typed_number
+from core.numbers import MAX_ID, chosen_number, is_id, typed_number
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,18 @@ def test_typed_number_refuses_what_no_row_can_be(text: str) -> None:
 def test_is_id_bounds() -> None:
     """An id runs from 1 to the database's largest integer."""
     assert [is_id(n) for n in (0, 1, MAX_ID, MAX_ID + 1, -5)] == [False, True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1", 1), ("1 ạ", 1), ("dạ 2", 2), ("1.", 1), ("3)", 3), ("số 4 nhé", 4), ("Vâng 1 ạ", 1)],
+)
+def test_chosen_number_reads_a_choice_typed_politely(text: str, expected: int) -> None:
+    """A choice's number with the words people add around it is that number."""
+    assert chosen_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2 60%", "3 thiếu kinh phí", "1 2", "xong", "#1", "1/2"])
+def test_chosen_number_is_none_when_more_is_said(text: str) -> None:
+    """A number followed by what it means ("2 60%") is no bare choice."""
+    assert chosen_number(text) is None

@@ -307,7 +307,10 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ),
     ("gia hạn thêm 1 tuần được không?", extension(extension_days=7)),
     ("cần thêm thời gian", extension()),
-    ("xin gia hạn 1 tháng", extension()),  # months depend on the old deadline: no day count
+    # Months depend on the old deadline: no day count, the same day months later.
+    ("xin gia hạn 1 tháng", extension(extension_months=1)),
+    ("xin thêm 2 tháng", extension(extension_months=2)),
+    ("xin gia hạn đến 3 tháng 7", extension(new_deadline=date(2025, 7, 3))),
     ("xin gia hạn thêm nửa tháng", extension()),
     (
         "Request an extension of 10 working days due to staff shortage",
@@ -425,6 +428,66 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã hoàn thành nhằm đảm bảo tiến độ", done()),  # "nhằm", in order to
     ("Đã hoàn thành, hồ sơ lộn xộn đã sắp xếp lại", done()),
     ("vướng: số liệu bị nhầm", blocked("số liệu bị nhầm")),
+    # A day to come says when it will be done (today is Monday 16/6); a day passed, or
+    # "rồi", may say when it was.
+    ("thứ 6 xong", PROMISE),
+    ("thu sau hoan thanh", PROMISE),
+    ("thứ 6 tuần này xong", PROMISE),
+    ("20/6 xong", PROMISE),
+    ("ngày 30/6 hoàn thành", PROMISE),
+    ("cuối tháng xong", PROMISE),
+    ("hết tháng này hoàn thành", PROMISE),
+    ("hết tháng 7 xong", PROMISE),
+    ("thứ 6 xong rồi", done()),
+    ("thứ 6 tuần trước xong", done()),
+    ("13/6 xong", done()),
+    ("xong, thứ 6 gửi bản ký", done()),
+    # "phần trăm" is a share, not a part of the work.
+    ("hoàn thành 100 phần trăm", done(percent=100)),
+    ("xong 100 phan tram", done(percent=100)),
+    ("xin gia hạn đến 0/7", extension()),  # no day 0: not the month's end
+    # Some of the units or items done is work under way; all of them is done; "3/5" alone
+    # may be a date.
+    ("Đã hoàn thành 10/12 xã", partial()),
+    ("đã xong được 3/5 phường", partial()),
+    ("hoàn thành 2 trên 5 nội dung", partial()),
+    ("đã hoàn thành 45/50 hồ sơ", partial()),
+    ("xong 8/15", partial()),
+    ("Đã hoàn thành 12/12 xã", done()),
+    ("đã hoàn thành ngày 3/5", done()),
+    # Almost done is not done.
+    ("gần như xong", partial()),
+    ("xong gần hết", partial()),
+    ("còn 1 ít nữa là xong", partial()),
+    ("còn chút nữa xong", partial()),
+    ("hoàn thành cơ bản", partial()),
+    # Under way at 100 % is done, most likely: asked, never kept as "in progress 100%".
+    ("đang làm 100%", guessed(done(percent=100), "đang làm 100%")),
+    ("dang thuc hien 100 %", guessed(done(percent=100), "dang thuc hien 100 %")),
+    # Done on a condition, or after Tết, or within today, is not done yet.
+    ("nếu xong em báo", PROMISE),
+    ("xong thì em báo ạ", PROMISE),
+    ("để em xong rồi báo", PROMISE),
+    ("làm xong em gửi", PROMISE),
+    ("xong em báo lại", PROMISE),
+    ("vài bữa nữa xong", PROMISE),
+    ("qua tết xong", PROMISE),
+    ("trong hôm nay hoàn thành", PROMISE),
+    ("Xong em báo cáo anh ạ", done()),
+    ("xong rồi em gửi", done()),
+    ("Sau khi rà soát đã hoàn thành", done()),
+    ("đã hoàn thành trước tết", done()),
+    # Asking for time in other words: "khất", "hoãn", "thêm ít ngày".
+    ("em xin khất đến thứ 6 tuần sau", extension(new_deadline=date(2025, 6, 27))),
+    ("xin hoãn đến 30/6", extension(new_deadline=date(2025, 6, 30))),
+    ("cho em thêm ít ngày", extension()),
+    ("cần thêm vài ngày vì chờ số liệu", extension(reason="chờ số liệu")),
+    ("xin hoàn thành trước 30/6", PROMISE),
+    # A lack said with a negation is a blocker, its words the reason.
+    ("không có kinh phí", blocked("không có kinh phí")),
+    ("chưa bố trí được kinh phí", blocked("chưa bố trí được kinh phí")),
+    ("chưa có hướng dẫn của sở", blocked("chưa có hướng dẫn của sở")),
+    ("chưa có", NEG),
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, StatusReport
@@ -240,3 +241,107 @@ async def test_a_sunday_typed_after_4_says_it_asks_for_the_monday(zbot: ZaloBot)
     [answer] = await zbot.say(HOA, "20/12 chờ kinh phí")
     assert "20/12/2026 là ngày nghỉ" in answer
     assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]
+
+
+@pytest.mark.parametrize("text", ["thứ 6 xong", "cuối tháng xong", "15/12 hoàn thành"])
+async def test_a_day_to_come_with_done_records_nothing_and_asks(zbot: ZaloBot, text: str) -> None:
+    """ "thứ 6 xong" says when the work will be done (Friday): nothing is recorded, it asks."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert "1 = Hoàn thành" in answer
+    assert reports(zbot) == []
+
+
+async def test_done_with_a_hundred_percent_in_words_is_done(zbot: ZaloBot) -> None:
+    """ "hoàn thành 100 phần trăm" is done, not "in progress 100%"."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "hoàn thành 100 phần trăm")
+    assert answer.startswith("Đã ghi nhận: Hoàn thành")
+    assert reports(zbot) == [(task, "done", 100)]
+
+
+async def test_an_extension_to_day_zero_is_no_day(zbot: ZaloBot) -> None:
+    """ "đến 0/3" is named as no day, not sent as a request to the end of March."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn đến 0/3")
+    assert answer.startswith("Không có ngày 0/3.")
+    assert requests(zbot) == []
+
+
+@pytest.mark.parametrize("text", ["Đã hoàn thành 10/12 xã", "gần như xong", "còn chút nữa xong"])
+async def test_part_of_the_work_done_is_in_progress(zbot: ZaloBot, text: str) -> None:
+    """ "Đã hoàn thành 10/12 xã" (ten communes of twelve) or "gần như xong" is not done."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert "Hoàn thành" not in answer
+    assert reports(zbot) == [(task, "in_progress", None)]
+
+
+async def test_in_progress_at_a_hundred_percent_is_asked_then_done(zbot: ZaloBot) -> None:
+    """ "2 100%" is not kept as "in progress 100%": the bot asks, and "1" records done."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [asked] = await zbot.say(HOA, "2 100%")
+    assert "1 = ✅ Hoàn thành" in asked
+    assert reports(zbot) == []
+    await zbot.say(HOA, "1")
+    assert reports(zbot) == [(task, "done", 100)]
+
+
+@pytest.mark.parametrize("text", ["nếu xong em báo", "xong thì em báo ạ", "qua tết xong"])
+async def test_done_on_a_condition_records_nothing_and_asks(zbot: ZaloBot, text: str) -> None:
+    """ "nếu xong em báo" (if it is done I will say) is no report that it is done."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert "1 = Hoàn thành" in answer
+    assert reports(zbot) == []
+
+
+async def test_asking_for_time_with_khat_sends_the_request(zbot: ZaloBot) -> None:
+    """ "em xin khất đến thứ 6 tuần sau vì …" asks for more time, to that Friday."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "em xin khất đến thứ 6 tuần sau vì chờ số liệu")
+    assert "Đã gửi đề nghị gia hạn" in answer
+    assert requests(zbot) == [(date(2026, 11, 27), "chờ số liệu")]
+
+
+async def test_asking_for_a_few_more_days_asks_for_the_date(zbot: ZaloBot) -> None:
+    """ "cho em thêm ít ngày" is a request for time: the bot asks to which date."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "cho em thêm ít ngày")
+    assert "ngày đề nghị gia hạn" in answer
+    assert reports(zbot) == []
+
+
+@pytest.mark.parametrize("typed", ["1 ạ", "dạ 1", "1."])
+async def test_a_choice_typed_politely_is_taken(zbot: ZaloBot, typed: str) -> None:
+    """ "1 ạ" answering "is it done?" (after "100") takes choice 1, as "1" does."""
+    [task] = official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "100")
+    [answer] = await zbot.say(HOA, typed)
+    assert answer.startswith("Đã ghi nhận: Hoàn thành")
+    assert reports(zbot) == [(task, "done", 100)]
+
+
+async def test_a_month_more_asks_for_the_same_day_next_month(zbot: ZaloBot) -> None:
+    """ "xin gia hạn thêm 1 tháng" on a task due 20/11 asks for 20/12, a Sunday: 21/12."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "xin gia hạn thêm 1 tháng vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in answer
+    assert requests(zbot) == [(date(2026, 12, 21), "chờ kinh phí")]
+
+
+async def test_no_funds_is_a_blocker_with_its_reason(zbot: ZaloBot) -> None:
+    """ "không có kinh phí" after a reminder is recorded as blocked, not asked about."""
+    [task] = official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "không có kinh phí")
+    assert reports(zbot) == [(task, "blocked", None)]

@@ -218,3 +218,49 @@ async def test_a_button_on_a_message_that_cannot_be_edited_still_records(
         if m.message_id == reminder.message_id
     ]
     assert after.edits == 0
+
+
+async def test_a_day_to_come_with_done_records_nothing_and_asks(bot: BotUnderTest) -> None:
+    """ "thứ 6 xong" to a reminder says when the work will be done: nothing is recorded."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, "thứ 6 xong", reply_to=reminder.message_id)
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
+async def test_some_of_the_communes_done_is_in_progress(bot: BotUnderTest) -> None:
+    """ "Đã hoàn thành 10/12 xã" to a reminder is work under way, not the task done."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    await bot.send(OFFICIAL, "Đã hoàn thành 10/12 xã", reply_to=reminder.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 1)
+    assert [r.state for r in reports(bot)] == ["in_progress"]
+
+
+async def test_in_progress_at_a_hundred_percent_is_asked(bot: BotUnderTest) -> None:
+    """ "đang làm 100%" is not kept as "in progress 100%": the bot asks which status."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, "đang làm 100%", reply_to=reminder.message_id)
+    assert buttons(answer)
+    assert reports(bot) == []
+
+
+async def test_done_on_a_condition_records_nothing_and_asks(bot: BotUnderTest) -> None:
+    """ "xong thì em báo ạ" to a reminder promises a report: nothing is recorded, it asks."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, "xong thì em báo ạ", reply_to=reminder.message_id)
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []
+
+
+async def test_a_month_more_asks_for_the_same_day_next_month(bot: BotUnderTest) -> None:
+    """ "xin gia hạn thêm 1 tháng" on a task due 30/11 asks for 30/12, not for a date."""
+    await scene(bot)
+    answer = await bot.send(OFFICIAL, "xin gia hạn thêm 1 tháng vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in (answer.text or "")
+    [request] = requests(bot)
+    assert (request.requested_deadline, request.reason) == (date(2026, 12, 30), "chờ kinh phí")
