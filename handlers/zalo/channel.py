@@ -23,7 +23,7 @@ from app.choices import Choice
 from app.explanation_requests import request as request_explanation
 from app.extensions import decide
 from app.pairing import Newcomer, redeem
-from core.checkin import task_numbers
+from core.checkin import asks_for_help, task_numbers
 from core.invites import pasted_code
 from core.linking import looks_like_link_code
 from core.numbers import chosen_number
@@ -105,6 +105,8 @@ class ZaloChannel(TextChannel):
             with not_repeated("answering a form"):
                 said = self._in_form(actor, form, command, typed, event)
                 return self._show(actor, Answer(said))
+        if not command and asks_for_help(typed):  # "trợ giúp", "menu" without the slash
+            command, rest = "help", ""
         code = rest.strip() if command == "start" else pasted_code(typed) if not command else ""
         # After /start, any word is meant as a code: a cut-short one is called unusable.
         if code:

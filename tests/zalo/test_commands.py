@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -42,6 +43,23 @@ async def test_help_lists_the_commands_of_the_role(zbot: ZaloBot) -> None:
     assert "/summary" not in member
     assert "/summary" in coordinator
     assert "/nudge" in coordinator
+
+
+@pytest.mark.parametrize("text", ["help", "Trợ giúp", "tro giup", "MENU", " hướng dẫn. ", "Help?"])
+async def test_help_typed_without_the_slash_is_the_help(zbot: ZaloBot, text: str) -> None:
+    """ "trợ giúp", "menu", "hướng dẫn" typed alone are answered as /help, not with the
+    question of what the official reports."""
+    province(zbot)
+    [shown] = await zbot.say(HOA, text)
+    assert shown.startswith("Các lệnh dùng được trên Zalo")
+    assert "/mytasks" in shown
+
+
+async def test_a_help_word_inside_a_reply_leaves_it_a_reply(zbot: ZaloBot) -> None:
+    """ "xong, cảm ơn hướng dẫn" is a status reply that says done, not a call for help."""
+    province(zbot)
+    [answer] = await zbot.say(HOA, "xong, cảm ơn hướng dẫn")
+    assert answer.startswith("Đã ghi nhận: Hoàn thành")
 
 
 async def test_whoami_and_lang(zbot: ZaloBot) -> None:
