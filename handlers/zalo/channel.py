@@ -34,7 +34,7 @@ from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
 from db.retry import not_repeated
-from handlers.text.channel import CHOICES, TextChannel
+from handlers.text.channel import CHOICES, TextChannel, joined_slash
 from handlers.zalo import (
     commands,
     evidence,
@@ -89,7 +89,7 @@ class ZaloChannel(TextChannel):
             return []
         if event.name != "message.text.received":
             return self._render(lang, Said(t("zalo.unsupported")))
-        typed = trim(narrow(event.text))  # "＃12 xong" from a full-width keyboard
+        typed = joined_slash(trim(narrow(event.text)))  # "＃12 xong" from a full-width keyboard
         if len(typed) > MAX_TEXT:  # as on Telegram, which takes no longer message
             return self._render(
                 lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))

@@ -87,6 +87,18 @@ async def test_mytasks_pages_with_tiep(zbot: ZaloBot) -> None:
     assert "Không còn trang" in done
 
 
+async def test_a_space_after_the_slash_is_the_same_command(zbot: ZaloBot) -> None:
+    """ "/ mytasks" lists the tasks, and "/ cancel" (the text channel's) is /cancel: neither
+    is answered "Bot không hiểu lệnh /"."""
+    province(zbot)
+    [listed] = await zbot.say(HOA, "/ mytasks")
+    assert "Nhiệm vụ thứ 1 " in listed
+    [cancelled] = await zbot.say(HOA, "/  cancel")
+    [plain] = await zbot.say(HOA, "/cancel")
+    assert cancelled == plain
+    assert "không hiểu lệnh" not in cancelled
+
+
 async def test_mytasks_names_the_unit_of_each_item_for_a_person_of_two_units(
     zbot: ZaloBot,
 ) -> None:
