@@ -24,6 +24,7 @@ from core.deadlines import beyond_horizon
 from core.replies.dates import add_months
 from core.replies.parse import parse_reply
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
+from core.textnorm import fold
 
 TASK_NUMBER_RE = re.compile(r"#\s?(\d{1,9})\b")
 ONLY_NUMBER_RE = re.compile(r"^\s*#?\s?(\d{1,9})\s*[.!]?\s*$")
@@ -37,6 +38,9 @@ CAUSE_RE = re.compile(
 )
 # What may stand between two tasks named in a row: "#12, #13 xong", "#12 và #13: xong".
 CONNECTOR_RE = re.compile(r"^(?:[\s,;:&+/.\-–]|\b(?:và|va|and)\b)*$", re.IGNORECASE)
+# A whole message asking for the help, typed without the slash ("trợ giúp", "Menu?"):
+# officials type these, and are shown the commands, not asked what they report.
+HELP_WORDS = frozenset({"help", "tro giup", "huong dan", "huong dan su dung", "menu"})
 CANCEL_WORDS = frozenset({"huy", "hủy", "huỷ", "thoi", "thôi", "cancel", "/cancel", "bo qua"})
 
 
@@ -113,6 +117,12 @@ def only_number(text: str) -> int | None:
     """Return the number when the text is just a task number ("12", "#12"), else None."""
     match = ONLY_NUMBER_RE.match(text)
     return int(match.group(1)) if match else None
+
+
+def asks_for_help(text: str) -> bool:
+    """Tell whether the whole message is a word asking for the help ("hướng dẫn", "HELP!"),
+    whatever its case, diacritics, spaces and punctuation; "xong, cảm ơn hướng dẫn" is not."""
+    return " ".join(re.sub(r"[^\w\s]|_", " ", fold(text)).split()) in HELP_WORDS
 
 
 def is_cancel(text: str) -> bool:

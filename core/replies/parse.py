@@ -11,7 +11,7 @@ from datetime import date
 
 from core.replies.extension import rule_extension
 from core.replies.percent import O_FOR_ZERO_RE, stated_percent
-from core.replies.reading import Reply, clauses, has_promise, is_perfect
+from core.replies.reading import Reply, clauses, has_promise, is_perfect, part_of_work
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.rules_status import (
     rule_abbreviation,
@@ -31,7 +31,7 @@ from core.replies.rules_unclear import (
     rule_question,
     unclear,
 )
-from core.replies.vocabulary import DONE_RE, NEGATION_RE, PARTIAL_RE, PERFECTIVE_RE
+from core.replies.vocabulary import DONE_RE, NEGATION_RE, PERFECTIVE_RE
 from core.textnorm import fold_text
 
 # A status reply is a line or two; Zalo caps messages at 2000 characters. Scanning no
@@ -103,11 +103,7 @@ def _claims_done(reply: Reply) -> bool:
     folded = reply.folded
     for start, end in clauses(folded):
         said = DONE_RE.search(folded, start, end) or PERFECTIVE_RE.search(folded, start, end)
-        if (
-            not said
-            or NEGATION_RE.search(folded[start:end])
-            or PARTIAL_RE.search(folded, start, end)
-        ):
+        if not said or NEGATION_RE.search(folded[start:end]) or part_of_work(folded, start, end):
             continue
         percent = stated_percent(reply, start, end)
         if percent is not None and percent < 100:

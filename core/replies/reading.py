@@ -17,6 +17,7 @@ from core.replies.dates import (
     weekday_date,
 )
 from core.replies.vocabulary import (
+    ALL_COUNTED_RE,
     BY_DATE_RE,
     CAUSE_FORMS,
     CAUSE_RE,
@@ -27,6 +28,7 @@ from core.replies.vocabulary import (
     LAST_WEEK_RE,
     MAI,
     NEGATOR_BEFORE_RE,
+    PARTIAL_RE,
     PERFECT_RE,
     PERIOD_END_RE,
     PROMISE_RE,
@@ -104,6 +106,21 @@ def has_promise(reply: Reply, start: int, end: int, *, perfect: bool = False) ->
     return False
 
 
+def counts_all(count: str | None) -> bool:
+    """Tell whether a count is all of the items: "3/3", not "3/5" (some) or "3"."""
+    part, slash, whole = (count or "").partition("/")
+    return bool(slash) and part.isdecimal() and whole.isdecimal() and int(part) == int(whole)
+
+
+def part_of_work(folded: str, start: int = 0, end: int | None = None) -> bool:
+    """Tell whether the span reports part of the work done: "xong phần khảo sát", "hoàn
+    thành 3/5 nội dung"; "hoàn thành 3/3 nội dung" is all of it."""
+    stop = len(folded) if end is None else end
+    return any(
+        not counts_all(match.group("count")) for match in PARTIAL_RE.finditer(folded, start, stop)
+    )
+
+
 def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
     """Tell whether the span names a day after today: "thứ 6", "15/12", "hết tháng 12".
 
@@ -114,6 +131,9 @@ def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
     for match in DATE_RE.finditer(folded, start, end):
         if DOCUMENT_DATE_LEAD_RE.search(folded, max(0, match.start() - 40), match.start()):
             continue
+        counted = ALL_COUNTED_RE.match(folded, match.start())
+        if counted is not None and counts_all(counted.group(0).split()[0]):
+            continue  # "xong 2/2 hồ sơ": all of them, not 2 February
         day = date_of(match, today, future=True)
         if day is not None and day > today:
             return True

@@ -15,6 +15,7 @@ from core.replies.reading import (
     has_promise,
     is_perfect,
     negated_before,
+    part_of_work,
     quote,
 )
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
@@ -31,7 +32,6 @@ from core.replies.vocabulary import (
     LONE_VUONG_RE,
     NEGATED_DONE_RE,
     NUA,
-    PARTIAL_RE,
     PERFECTIVE_RE,
     PROGRESS_RE,
 )
@@ -75,7 +75,7 @@ def rule_progress(reply: Reply) -> ParsedReply | None:
     """Read work under way: "đang …", a percentage under 100, or part of the work done."""
     folded = reply.folded
     percent = stated_percent(reply)
-    partial = PARTIAL_RE.search(folded) or _some_of_them(folded)
+    partial = part_of_work(folded) or _some_of_them(folded)
     ongoing = (
         PROGRESS_RE.search(folded)
         or find_guarded(reply, DANG)

@@ -100,8 +100,12 @@ FRACTION_RE = re.compile(
     r"(?P<part>\d{1,5})\s*(?:(?P<slash>/)|tren|trong\s+(?:so\s+)?)\s*(?P<whole>\d{1,5})(?![\d/.,-])"
     rf"(?P<counted>\s+{_COUNTED}\b)?"
 )
+# "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
+ALL_COUNTED_RE = re.compile(
+    rf"\d{{1,5}}/\d{{1,5}}\s+(?:{_COUNTED}|buoc|giai\s+doan|dot|phan(?!\s+tram\b))\b"
+)
 PARTIAL_RE = re.compile(
-    rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|xong)\s+)?(?:[\d/]+\s+)?"
+    rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|xong)\s+)?(?:(?P<count>[\d/]+)\s+)?"
     # "xong phần khảo sát" is part of the work; "hoàn thành 100 phần trăm" is all of it.
     r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung)\b"
 )

@@ -12,6 +12,7 @@ choices are marked `db.retry.not_repeated`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -40,6 +41,7 @@ from scheduler.nudge import nudge
 
 CHOICES = "choices"  # the pending kind of the numbered choices last offered
 CHECKIN_CHOICES = frozenset({"st", "pc", "ck", "cf"})
+SPACED_SLASH_RE = re.compile(r"^/\s+(?=[^\W\d_])")  # "/ mytasks": a space after the slash
 
 
 @dataclass
@@ -60,7 +62,7 @@ class TextChannel:
         `replied`: what the text answers, when the channel knows (a status offer taken up).
         """
         actor = self._actor(external_id)
-        typed = trim(text)
+        typed = joined_slash(trim(text))
         if actor is None:
             lang = self.services.settings.default_language
             if _command_word(typed) == "link":  # a stranger here may be someone elsewhere
@@ -185,6 +187,12 @@ class TextChannel:
         """Return one message as this channel shows it."""
         intro = self.services.catalog.get(lang, "common.reply_with_number")
         return render(said.text, said.choices, intro=intro, limit=self.limit)
+
+
+def joined_slash(typed: str) -> str:
+    """Return a typed command with no space after its slash: "/ mytasks" is "/mytasks"
+    (else answered "Bot không hiểu lệnh /"); "/ 2" or "/" alone are left as they are."""
+    return SPACED_SLASH_RE.sub("/", typed, count=1)
 
 
 def _command_word(typed: str) -> str:

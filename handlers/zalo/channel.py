@@ -23,7 +23,7 @@ from app.choices import Choice
 from app.explanation_requests import request as request_explanation
 from app.extensions import decide
 from app.pairing import Newcomer, redeem
-from core.checkin import task_numbers
+from core.checkin import asks_for_help, task_numbers
 from core.invites import pasted_code
 from core.linking import looks_like_link_code
 from core.numbers import chosen_number
@@ -34,7 +34,7 @@ from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
 from db.retry import not_repeated
-from handlers.text.channel import CHOICES, TextChannel
+from handlers.text.channel import CHOICES, TextChannel, joined_slash
 from handlers.zalo import (
     commands,
     evidence,
@@ -89,7 +89,7 @@ class ZaloChannel(TextChannel):
             return []
         if event.name != "message.text.received":
             return self._render(lang, Said(t("zalo.unsupported")))
-        typed = trim(narrow(event.text))  # "＃12 xong" from a full-width keyboard
+        typed = joined_slash(trim(narrow(event.text)))  # "＃12 xong" from a full-width keyboard
         if len(typed) > MAX_TEXT:  # as on Telegram, which takes no longer message
             return self._render(
                 lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))
@@ -105,6 +105,8 @@ class ZaloChannel(TextChannel):
             with not_repeated("answering a form"):
                 said = self._in_form(actor, form, command, typed, event)
                 return self._show(actor, Answer(said))
+        if not command and asks_for_help(typed):  # "trợ giúp", "menu" without the slash
+            command, rest = "help", ""
         code = rest.strip() if command == "start" else pasted_code(typed) if not command else ""
         # After /start, any word is meant as a code: a cut-short one is called unusable.
         if code:

@@ -16,6 +16,7 @@ from app.heavy import HEAVY_COMMANDS
 from app.services import Services
 from core.roles import Access
 from core.textnorm import fold, narrow, trim
+from handlers.text.channel import joined_slash
 from handlers.zalo import (
     admin,
     contacts,
@@ -172,4 +173,4 @@ def command_word(typed: str) -> str:
 
 def is_heavy(text: str) -> bool:
     """Tell whether a message's text is a heavy command (read from the text alone)."""
-    return command_word(trim(narrow(text))) in HEAVY
+    return command_word(joined_slash(trim(narrow(text)))) in HEAVY

@@ -454,6 +454,14 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("đã hoàn thành 45/50 hồ sơ", partial()),
     ("xong 8/15", partial()),
     ("Đã hoàn thành 12/12 xã", done()),
+    # n/n of a counted noun is all of them, even a noun that names part of the work, and
+    # such a pair is no date: "xong 2/2 hồ sơ" is not "done on 2 February".
+    ("Đã hoàn thành 3/3 nội dung", done()),
+    ("xong 3/3 hạng mục", done()),
+    ("hoàn thành 2/2 bước", done()),
+    ("xong 2/2 hồ sơ", done()),
+    ("hoàn thành 12/12 xã", done()),
+    ("hoàn thành 3/5 nội dung", partial()),
     ("đã hoàn thành ngày 3/5", done()),
     # Almost done is not done.
     ("gần như xong", partial()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -44,6 +45,23 @@ async def test_help_lists_the_commands_of_the_role(zbot: ZaloBot) -> None:
     assert "/nudge" in coordinator
 
 
+@pytest.mark.parametrize("text", ["help", "Trợ giúp", "tro giup", "MENU", " hướng dẫn. ", "Help?"])
+async def test_help_typed_without_the_slash_is_the_help(zbot: ZaloBot, text: str) -> None:
+    """ "trợ giúp", "menu", "hướng dẫn" typed alone are answered as /help, not with the
+    question of what the official reports."""
+    province(zbot)
+    [shown] = await zbot.say(HOA, text)
+    assert shown.startswith("Các lệnh dùng được trên Zalo")
+    assert "/mytasks" in shown
+
+
+async def test_a_help_word_inside_a_reply_leaves_it_a_reply(zbot: ZaloBot) -> None:
+    """ "xong, cảm ơn hướng dẫn" is a status reply that says done, not a call for help."""
+    province(zbot)
+    [answer] = await zbot.say(HOA, "xong, cảm ơn hướng dẫn")
+    assert answer.startswith("Đã ghi nhận: Hoàn thành")
+
+
 async def test_whoami_and_lang(zbot: ZaloBot) -> None:
     """/whoami names the unit; /lang en switches the answers to English."""
     province(zbot)
@@ -67,6 +85,18 @@ async def test_mytasks_pages_with_tiep(zbot: ZaloBot) -> None:
     assert "Nhiệm vụ thứ 7 " in second
     [done] = await zbot.say(HOA, "tiếp")
     assert "Không còn trang" in done
+
+
+async def test_a_space_after_the_slash_is_the_same_command(zbot: ZaloBot) -> None:
+    """ "/ mytasks" lists the tasks, and "/ cancel" (the text channel's) is /cancel: neither
+    is answered "Bot không hiểu lệnh /"."""
+    province(zbot)
+    [listed] = await zbot.say(HOA, "/ mytasks")
+    assert "Nhiệm vụ thứ 1 " in listed
+    [cancelled] = await zbot.say(HOA, "/  cancel")
+    [plain] = await zbot.say(HOA, "/cancel")
+    assert cancelled == plain
+    assert "không hiểu lệnh" not in cancelled
 
 
 async def test_mytasks_names_the_unit_of_each_item_for_a_person_of_two_units(

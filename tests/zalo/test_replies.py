@@ -280,6 +280,16 @@ async def test_part_of_the_work_done_is_in_progress(zbot: ZaloBot, text: str) ->
     assert reports(zbot) == [(task, "in_progress", None)]
 
 
+@pytest.mark.parametrize("text", ["Đã hoàn thành 3/3 nội dung", "xong 2/2 hồ sơ"])
+async def test_all_of_the_items_done_is_done(zbot: ZaloBot, text: str) -> None:
+    """ "Đã hoàn thành 3/3 nội dung" (three parts of three) is done, as "12/12 xã" is."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert answer.startswith("Đã ghi nhận: Hoàn thành")
+    assert reports(zbot) == [(task, "done", 100)]
+
+
 async def test_in_progress_at_a_hundred_percent_is_asked_then_done(zbot: ZaloBot) -> None:
     """ "2 100%" is not kept as "in progress 100%": the bot asks, and "1" records done."""
     [task] = official(zbot)
