@@ -14,9 +14,11 @@ from telegram import Message
 from app.checkin import RepliedTo
 from app.checkin.pending import cancel
 from app.checkin.text import answer_text
+from core.checkin import asks_for_help
 from core.roles import Access
 from handlers.telegram import checkin_steps, fallback
 from handlers.telegram.access import Request, command
+from handlers.telegram.start import help_command
 from scheduler.workers import in_update_worker
 
 
@@ -24,6 +26,9 @@ from scheduler.workers import in_update_worker
 async def on_text(req: Request) -> None:
     """Read a text as the answer to the pending question, or as a status report."""
     msg = req.message
+    if msg is not None and msg.text is not None and asks_for_help(msg.text):
+        await help_command(req.update, req.context)  # "trợ giúp", "menu" without the slash
+        return
     if not req.actor.unit_ids or msg is None or msg.text is None:
         await fallback.anything_else(req.update, req.context)
         return

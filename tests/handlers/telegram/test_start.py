@@ -51,6 +51,20 @@ async def test_help_lists_only_the_commands_of_the_role(bot: BotUnderTest) -> No
     assert "thành viên" in member_help
 
 
+async def test_help_typed_without_the_slash_is_the_help(bot: BotUnderTest) -> None:
+    """An official typing "trợ giúp" or "Menu" alone gets the help; within a reply, a word
+    of it leaves the reply a reply."""
+    with bot.session() as s:
+        make_contact(s, 2004, units=[make_unit(s, "X03")])
+    bot.user(2004)
+    for typed in ("trợ giúp", "Menu", "tro giup!"):
+        answer = (await bot.send(2004, typed)).text or ""
+        assert "/lang" in answer, typed
+        assert "thành viên" in answer, typed
+    reply = (await bot.send(2004, "xong, cảm ơn hướng dẫn")).text or ""
+    assert "/lang" not in reply
+
+
 async def test_help_descriptions_all_start_with_a_capital_letter(bot: BotUnderTest) -> None:
     """Every command line of an admin's /help, in both languages, reads the same way."""
     with bot.session() as s:
