@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from app.services import Services
 from core.spreadsheet.table import Table
@@ -84,14 +85,7 @@ def keep(
 
 def waiting(services: Services, contact_id: int, token: str) -> tuple[str, bytes] | None:
     """Return the person's pending file (name, content) if `token` still names it."""
-    with session_scope(services.engine) as session:
-        pending = get_pending(
-            session,
-            contact_id=contact_id,
-            now=services.clock.now(),
-            kind=IMPORT_KIND,
-            ttl=IMPORT_TTL,
-        )
+    pending = _pending_file(services, contact_id)
     if pending is None or pending.get("token") != token:
         return None
     return str(pending.get("name", "")), base64.b64decode(str(pending.get("content", "")))
@@ -100,14 +94,7 @@ def waiting(services: Services, contact_id: int, token: str) -> tuple[str, bytes
 def previewed(services: Services, contact_id: int, link: str) -> tuple[str, str] | None:
     """Return the token and what the preview said of the person's pending file, if the
     upload link `link` sent it and it still waits (not applied, cancelled or replaced)."""
-    with session_scope(services.engine) as session:
-        pending = get_pending(
-            session,
-            contact_id=contact_id,
-            now=services.clock.now(),
-            kind=IMPORT_KIND,
-            ttl=IMPORT_TTL,
-        )
+    pending = _pending_file(services, contact_id)
     if pending is None or not link or pending.get("link") != link:
         return None
     return str(pending.get("token", "")), str(pending.get("said", ""))
@@ -125,3 +112,15 @@ def take(services: Services, contact_id: int, token: str) -> bool:
             ttl=IMPORT_TTL,
         )
     return taken is not None
+
+
+def _pending_file(services: Services, contact_id: int) -> dict[str, Any] | None:
+    """Return what is kept of the person's file waiting to be applied, if any."""
+    with session_scope(services.engine) as session:
+        return get_pending(
+            session,
+            contact_id=contact_id,
+            now=services.clock.now(),
+            kind=IMPORT_KIND,
+            ttl=IMPORT_TTL,
+        )
