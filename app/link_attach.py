@@ -17,6 +17,7 @@ from functools import partial
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.link_merge import audit_merge
 from app.people import channel_name, channel_names
 from app.services import Services
 from db.models import Contact, LinkCode
@@ -87,19 +88,8 @@ def attach(session: Session, caller: Caller, found: LinkCode, now: datetime) -> 
         object_id=target,
         details=details,
     )
-    if merged is not None:
-        details |= {"role_before": merged.role_before, "role": merged.role}
-        details |= {"source_role": merged.source_role, "units_added": list(merged.units_added)}
-        record(session, actor_id=target, action="contact.merged", object_type="contact",
-               object_id=target, details=details)  # fmt: skip
-        if merged.raised:  # the attack a confirmation guards against leaves this trace
-            record(session, actor_id=target, action="contact.role_raised_by_merge",
-                   object_type="contact", object_id=target, details=details)  # fmt: skip
-        if merged.scope_widened:  # a coordinator following more units, their role the same
-            details |= {"scope_before": list(merged.scope_before), "scope": list(merged.scope)}
-            details |= {"source_scope": list(merged.source_scope)}
-            record(session, actor_id=target, action="contact.scope_widened_by_merge",
-                   object_type="contact", object_id=target, details=details)  # fmt: skip
+    if merged is not None:  # a raised role: the attack a confirmation guards against
+        audit_merge(session, merged, details, actor_id=target)
     return merged
 
 

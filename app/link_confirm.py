@@ -9,29 +9,24 @@ user, a text channel's numbered choices are kept as the person's pending choices
 database. The code is not spent until Join; Join does the merge only while the code is
 unused and unexpired, the chat still B's and on the channel asked (`app.linking.confirm`).
 A merge that gives anyone a role they did not have, or a coordinator more units to follow
-with the same role (a scope widened), is told to the admins (`tell_admins`).
+with the same role (a scope widened), is told to the admins (`app.link_merge.tell_admins`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.choices import Choice, Rows
 from app.i18n import Catalog
 from app.link_merge import unit_names
-from app.notices import tell
 from app.people import channel_name
 from core.markup import Markup
-from core.roles import Role
-from db.models import Contact, LinkCode, UnitGroup
-from db.queries.contacts import contacts_with_role_at_least
-from db.queries.merging import RANK, Merged
-from db.queries.recipients import recipients_in_order
+from db.models import Contact, LinkCode
+from db.queries.merging import RANK
 
 PREFIX = "lk"
 JOIN, CANCEL = "ok", "no"
@@ -96,53 +91,3 @@ def _about(session: Session, catalog: Catalog, lang: str, person: Contact) -> st
         units=", ".join(names[:SHOWN_UNITS]) or catalog.get(lang, "contacts.no_units"),
         more=Markup(catalog.get(lang, "linking.merge_more_units", count=more) if more > 0 else ""),
     )
-
-
-def tell_admins(
-    session: Session,
-    catalog: Catalog,
-    merged: Merged,
-    *,
-    source_name: str,
-    channel: str,
-    now: datetime,
-) -> int:
-    """Queue a notice to the admins (the merged person aside) of a merge that raised a role
-    or, the role the same, widened a coordinator's scope; count them (0: neither)."""
-    if not (merged.raised or merged.scope_widened):
-        return 0
-    person = session.get_one(Contact, merged.target_id)
-    admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
-    others = [a for a in recipients_in_order(session, admins) if a.contact_id != person.id]
-    groups = {i: name for i, name in session.exec(select(UnitGroup.id, UnitGroup.name))}
-
-    def scope(lang: str, ids: tuple[int, ...]) -> str:
-        if not ids:
-            return catalog.get(lang, "linking.scope_all")
-        names = ", ".join(sorted(groups.get(i, str(i)) for i in ids))
-        return catalog.get(lang, "linking.scope_groups", groups=names)
-
-    def notice(lang: str) -> str:
-        t = partial(catalog.get, lang)
-        words = {"name": person.display_name or "-", "other": source_name or "-"}
-        words["channel"] = channel_name(catalog, lang, channel)
-        if not merged.raised:
-            return t(
-                "linking.scope_widened_notice",
-                **words,
-                role=t(f"common.role_{merged.role}"),
-                before=scope(lang, merged.scope_before),
-                other_before=scope(lang, merged.source_scope),
-                scope=scope(lang, merged.scope),
-            )
-        return t(
-            "linking.role_raised_notice",
-            **words,
-            role=t(f"common.role_{merged.role}"),
-            before=t(f"common.role_{merged.role_before}"),
-            other_before=t(f"common.role_{merged.source_role or merged.role}"),
-        )
-
-    kind = "raised" if merged.raised else "widened"
-    key = f"merge-{kind}:{merged.target_id}:{merged.source_id}"
-    return tell(session, others, key=key, text=notice, now=now)

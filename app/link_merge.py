@@ -4,7 +4,9 @@ The chat that typed the code is answered; every other chat of theirs gets the sa
 a notice (`merged:<target>:<source>:<channel>`, queued in the merge's transaction), so a
 merge nobody meant is seen where the code was made. An admin may merge two people named as
 /contacts names them (`merge_named`, `dondoc contacts merge`), shown first what it would do
-(`plan_named`): the person is told on every chat.
+(`plan_named`): the person is told on every chat. Either way a merge that raised a role or
+widened a coordinator's scope is audited (`audit_merge`) and told to the admins
+(`tell_admins`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from functools import partial
 from sqlmodel import Session, col, select
 
 from app.i18n import Catalog
+from app.notices import tell
 from app.people import channel_name, channel_names, identities_text
 from core.markup import Markup
 from core.roles import Role
@@ -24,6 +27,7 @@ from db.queries.audit import record
 from db.queries.contact_admin import find_people
 from db.queries.contacts import (
     Identities,
+    contacts_with_role_at_least,
     deliverable,
     described,
     identities_by_person,
@@ -33,6 +37,7 @@ from db.queries.contacts import (
 from db.queries.linking import channels_of
 from db.queries.merging import RANK, Merged, lock_people, merge_people, wider_scope
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.recipients import recipients_in_order
 
 
 def merged_text(
@@ -72,6 +77,36 @@ def unit_names(session: Session, *, contact_id: int) -> dict[int, str]:
         .where(UnitContact.contact_id == contact_id)
     )
     return {i: name for i, name in session.exec(query) if i is not None}
+
+
+def audit_merge(
+    session: Session,
+    merged: Merged,
+    details: dict[str, object],
+    *,
+    actor_id: int | None,
+    actor_label: str = "",
+) -> None:
+    """Audit a merge (`contact.merged`), and, when it raised a role or widened a coordinator's
+    scope, `contact.role_raised_by_merge` / `contact.scope_widened_by_merge`: the trace a
+    merge nobody meant leaves. `details`: what the caller adds (the channel, the code)."""
+    details = details | {"role_before": merged.role_before, "role": merged.role}
+    details |= {"source_role": merged.source_role, "units_added": list(merged.units_added)}
+
+    def audit(action: str, data: dict[str, object]) -> None:
+        record(session, actor_id=actor_id, actor_label=actor_label, action=action,
+               object_type="contact", object_id=merged.target_id, details=data)  # fmt: skip
+
+    audit("contact.merged", details)
+    if merged.raised:
+        audit("contact.role_raised_by_merge", details)
+    if merged.scope_widened:  # a coordinator following more units, their role the same
+        widened = details | {
+            "scope_before": list(merged.scope_before),
+            "scope": list(merged.scope),
+        }
+        widened |= {"source_scope": list(merged.source_scope)}
+        audit("contact.scope_widened_by_merge", widened)
 
 
 def tell_other_chats(
@@ -243,13 +278,69 @@ def merge_named(
     if refused is not None:
         return refused
     source_channels = channels_of(session, contact_id=source)
+    source_name = session.get_one(Contact, source).display_name or ""
     merged = merge_people(session, source_id=source, target_id=target, now=now)
-    details = {"merged": source, "role_before": merged.role_before, "role": merged.role}
-    details["units_added"] = list(merged.units_added)
-    record(session, actor_id=None, actor_label="cli", action="contact.merged",
-           object_type="contact", object_id=target, details=details)  # fmt: skip
+    audit_merge(session, merged, {"merged": source}, actor_id=None, actor_label="cli")
     came_from = sorted(source_channels)[0] if source_channels else ""
     tell_other_chats(
         session, merged, "", text=merged_text(session, catalog, merged, came_from), now=now
     )
+    tell_admins(session, catalog, merged, source_name=source_name, channel=came_from, now=now,
+                by="cli")  # fmt: skip
     return MergeAsked(True, merged_text(session, catalog, merged, came_from, lang))
+
+
+def tell_admins(
+    session: Session,
+    catalog: Catalog,
+    merged: Merged,
+    *,
+    source_name: str,
+    channel: str,
+    now: datetime,
+    by: str = "link",
+) -> int:
+    """Queue a notice to the admins (the merged person aside) of a merge that raised a role
+    or, the role the same, widened a coordinator's scope; count them (0: neither).
+
+    `by`: how the merge was made, "link" (`/link`) or "cli" (`dondoc contacts merge`);
+    `channel`: the merged-in person's account named."""
+    if not (merged.raised or merged.scope_widened):
+        return 0
+    person = session.get_one(Contact, merged.target_id)
+    admins = contacts_with_role_at_least(session, roles=(Role.ADMIN.value,))
+    others = [a for a in recipients_in_order(session, admins) if a.contact_id != person.id]
+    groups = {i: name for i, name in session.exec(select(UnitGroup.id, UnitGroup.name))}
+
+    def scope(lang: str, ids: tuple[int, ...]) -> str:
+        if not ids:
+            return catalog.get(lang, "linking.scope_all")
+        names = ", ".join(sorted(groups.get(i, str(i)) for i in ids))
+        return catalog.get(lang, "linking.scope_groups", groups=names)
+
+    suffix = "" if by == "link" else "_cli"
+
+    def notice(lang: str) -> str:
+        t = partial(catalog.get, lang)
+        words = {"name": person.display_name or "-", "other": source_name or "-"}
+        words["channel"] = channel_name(catalog, lang, channel)
+        if not merged.raised:
+            return t(
+                "linking.scope_widened_notice" + suffix,
+                **words,
+                role=t(f"common.role_{merged.role}"),
+                before=scope(lang, merged.scope_before),
+                other_before=scope(lang, merged.source_scope),
+                scope=scope(lang, merged.scope),
+            )
+        return t(
+            "linking.role_raised_notice" + suffix,
+            **words,
+            role=t(f"common.role_{merged.role}"),
+            before=t(f"common.role_{merged.role_before}"),
+            other_before=t(f"common.role_{merged.source_role or merged.role}"),
+        )
+
+    kind = "raised" if merged.raised else "widened"
+    key = f"merge-{kind}:{merged.target_id}:{merged.source_id}"
+    return tell(session, others, key=key, text=notice, now=now)

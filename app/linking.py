@@ -23,8 +23,8 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.choices import Rows
 from app.link_attach import Caller, attach, linked_text, refusal
-from app.link_confirm import parse, question, tell_admins
-from app.link_merge import merged_text, tell_other_chats
+from app.link_confirm import parse, question
+from app.link_merge import merged_text, tell_admins, tell_other_chats
 from app.services import Services
 from core.invites import is_rate_limited
 from core.linking import LINK_TTL, looks_like_link_code

@@ -221,10 +221,10 @@ def read_extension_request(
         if target is not None:
             return target, parsed.reason or "", parsed.new_deadline
     match = DATE_RE.search(text)
-    if match is None:  # "thứ 6 tuần sau vì …": a weekday reads only after "đến"
+    if match is None:  # "thứ 6 tuần sau vì …", "mai", "nửa tháng": read after "đến"
         wrapped = parse_reply(f"xin gia hạn đến {text}", today=today)
         target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
-        if wrapped.new_deadline is None:
+        if target is None:
             return None, "", None
         return target, wrapped.reason or "", wrapped.new_deadline
     wrapped = parse_reply(f"xin gia hạn đến {match.group(1)}", today=today)

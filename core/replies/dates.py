@@ -37,6 +37,17 @@ WEEKDAY_RE = re.compile(
     r"\b(?:thu\s*(?P<day>[2-7]|hai|ba|tu|nam|sau|bay)|(?P<sunday>chu\s+nhat|cn))\b"
     r"(?:\s+tuan\s+(?P<week>sau|toi|nay)\b)?"
 )
+# "đến mai", "đến ngày mai", "sang mốt", "đến ngày kia", "until tomorrow": a day counted
+# from today. "mai" and "mốt" fold like "mãi" and "một": the caller checks what was typed.
+RELATIVE_DAY_RE = re.compile(
+    r"\b(?:den|toi|sang|qua|het|until|till|to|by)\s+(?:het\s+)?(?:(?:ngay|sang|chieu|toi)\s+)?"
+    r"(?:(?P<mai>mai)|(?P<mot>mot)|(?<=ngay )kia|(?:the\s+)?day\s+after\s+tomorrow"
+    r"|(?P<tomorrow>tomorrow))\b"
+)
+# "nửa tháng": as many days more as "thêm 15 ngày" (the caller checks "nửa" was typed so:
+# "nữa tháng" is not it).
+HALF_MONTH_RE = re.compile(r"\bnua\s+thang\b(?!\s*\d)")
+HALF_MONTH_DAYS = 15
 _WEEKDAYS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4, "7": 5}
 _WEEKDAYS |= {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from core.replies.dates import (
     DATE_RE,
+    HALF_MONTH_DAYS,
+    HALF_MONTH_RE,
     MONTH_END_RE,
+    RELATIVE_DAY_RE,
     WEEKDAY_RE,
     date_of,
     extension_duration,
@@ -34,6 +37,8 @@ def rule_extension(reply: Reply) -> ParsedReply | None:
     target_end = cause.start() if cause is not None else len(reply.folded)
     reason = quote(reply, cause.end()) if cause is not None else _reason_before(reply, keyword)
     days, working, months = extension_duration(reply.folded, keyword.start(), target_end)
+    if days is None and months is None and _half_month(reply, keyword.start(), target_end):
+        days = HALF_MONTH_DAYS
     return ParsedReply(
         kind=ReplyKind.EXTENSION,
         hint=ReplyHint.EXTENSION,
@@ -55,12 +60,16 @@ def _extension_target(reply: Reply, start: int, end: int) -> date | None:
             DATE_RE.search(folded, start, end),
             MONTH_END_RE.search(folded, start, end),
             WEEKDAY_RE.search(folded, start, end),
+            _relative_day(reply, start, end),
         )
         if match is not None
     ]
     if not found:
         return None
     first = min(found, key=lambda match: match.start())
+    if first.re is RELATIVE_DAY_RE:
+        tomorrow = first.group("mai") or first.group("tomorrow")
+        return reply.today + timedelta(days=1 if tomorrow else 2)
     if first.re is MONTH_END_RE:
         month, year = int(first.group(1)), first.group(2)
         return resolve(0, month, int(year) if year else None, reply.today, future=True)
@@ -69,11 +78,40 @@ def _extension_target(reply: Reply, start: int, end: int) -> date | None:
     return date_of(first, reply.today, future=True)
 
 
-def find_extension(reply: Reply) -> re.Match[str] | None:
-    """Find the first extension keyword that is not negated ("không cần gia hạn")."""
-    for match in EXTENSION_RE.finditer(reply.folded):
-        if not negated_before(reply.folded, match.start()):
+def _relative_day(reply: Reply, start: int, end: int) -> re.Match[str] | None:
+    """Find "đến mai", "sang mốt", "đến ngày kia" (not "mãi", "một") between start and end."""
+    for match in RELATIVE_DAY_RE.finditer(reply.folded, start, end):
+        word = next((name for name in ("mai", "mot") if match.group(name)), None)
+        if word is None or reply.typed(*match.span(word)) == _TYPED[word]:
             return match
+    return None
+
+
+_TYPED = {"mai": "mai", "mot": "mốt"}
+
+
+def _half_month(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether "nửa tháng" (typed so: "nữa tháng" is "a month more") stands between
+    start and end."""
+    return any(
+        reply.typed(match.start(), match.start() + len("nua")) == "nửa"
+        for match in HALF_MONTH_RE.finditer(reply.folded, start, end)
+    )
+
+
+def find_extension(reply: Reply) -> re.Match[str] | None:
+    """Find the first extension keyword that is not negated ("không cần gia hạn").
+
+    "thêm nửa tháng" asks for time only if "nửa" (half) was typed so, not "nữa" (more).
+    """
+    for match in EXTENSION_RE.finditer(reply.folded):
+        if negated_before(reply.folded, match.start()):
+            continue
+        half = re.search(r"\bnua\s+thang\b", match.group())
+        at = match.start() + half.start() if half is not None else 0
+        if half is not None and reply.typed(at, at + len("nua")) != "nửa":
+            continue
+        return match
     return None
 
 

@@ -47,6 +47,8 @@ EXTENSION_RE = re.compile(
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
     rf"|\bthem\s+{DURATION_ANON}(?!\s+nua\b)"
+    # "xin thêm nửa tháng" (core.replies.extension checks "nửa" was typed so, not "nữa")
+    r"|\b(?:xin|can|cho)\s+(?:them\s+)?nua\s+thang\b|\bthem\s+nua\s+thang\b(?!\s+nua\b)"
 )
 REQUEST_BEFORE_RE = re.compile(
     r"\b(?:xin|de\s+nghi|kien\s+nghi|mong|cho\s+phep|cho\s+em|request(?:ing)?|could|can|may"
@@ -117,7 +119,7 @@ NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,
 PROMISE_RE = re.compile(
     r"\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|toi\s+nay|chieu\s+nay|tuan\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang"
-    r"|(?:\d+|vai|mot|hai|ba)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
+    r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
     r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"
     r"|later)\b"
 )

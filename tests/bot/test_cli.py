@@ -429,6 +429,50 @@ def test_contacts_merge_makes_two_people_one_or_changes_nothing(tmp_path: Path) 
     engine.dispose()
 
 
+def test_contacts_merge_that_raises_a_role_is_audited_and_told_to_the_admins(
+    tmp_path: Path, server: FakeBotApi
+) -> None:
+    """`contacts merge` joining Lan (member) and Lan Z (coordinator) raises Lan's role: it is
+    audited as `/link`'s merge is, and the admin is told on Telegram once the bot runs."""
+    from sqlmodel import select
+
+    from db.migrate import upgrade
+    from db.models import AuditLog
+
+    env = env_for(tmp_path, server)
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    with Session(engine) as s:
+        make_contact(s, 4990, role="admin", name="Quản trị")
+        make_contact(s, 4901, units=[make_unit(s, "XA", "Xã A")], name="Lan")
+        make_contact(s, 0, units=[make_unit(s, "XB", "Xã B")], role="coordinator",
+                     channel="text", external_id="b4901", name="Lan Z")  # fmt: skip
+        s.commit()
+    done = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901", "--yes")
+    assert done.returncode == 0, done.stderr
+    with Session(engine) as s:
+        [raised] = s.exec(
+            select(AuditLog).where(AuditLog.action == "contact.role_raised_by_merge")
+        ).all()
+    engine.dispose()
+    assert raised.actor_label == "cli"
+    assert (raised.details["role_before"], raised.details["role"]) == ("member", "coordinator")
+    server.add_user(4990, "Quản trị").started = True  # they wrote to the bot before
+    bot = start_bot(tmp_path, env)
+    try:
+        [notice] = server.wait_for_sync(
+            lambda: (
+                [m for m in server.messages(4990) if "contacts merge" in (m.text or "")] or None
+            ),
+            START_TIMEOUT,
+            "the admins told",
+        )
+    finally:
+        stop(bot, env)
+    assert "Lan Z" in (notice.text or "")
+    assert "điều phối" in (notice.text or "")
+
+
 def dondoc_on_a_terminal(
     tmp_path: Path, env: dict[str, str], answer: str, *args: str
 ) -> tuple[int, str, str]:

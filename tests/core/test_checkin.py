@@ -107,6 +107,9 @@ def test_decide_with_only_done_items_names_them_for_a_correction() -> None:
         ("càng sớm càng tốt", (None, "")),
         ("thứ 6 tuần sau vì chờ kinh phí", (date(2026, 11, 27), "chờ kinh phí")),
         ("31/02 vì chờ", (None, "chờ")),  # no such day
+        ("mai vì chờ ký", (date(2026, 11, 19), "chờ ký")),  # tomorrow, from today
+        ("ngày mốt", (date(2026, 11, 20), "")),
+        ("nửa tháng vì chờ kinh phí", (date(2026, 12, 15), "chờ kinh phí")),  # 30/11 + 15
         # Past the ten-year horizon: as asked, never rolled (the caller refuses it).
         ("31/12/9999 vì chờ", (date(9999, 12, 31), "chờ")),
         ("15/6/2999 vì chờ", (date(2999, 6, 15), "chờ")),  # a Saturday

@@ -311,7 +311,27 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("xin gia hạn 1 tháng", extension(extension_months=1)),
     ("xin thêm 2 tháng", extension(extension_months=2)),
     ("xin gia hạn đến 3 tháng 7", extension(new_deadline=date(2025, 7, 3))),
-    ("xin gia hạn thêm nửa tháng", extension()),
+    # Half a month is 15 days more ("nữa tháng" is "a month more", no half).
+    ("xin gia hạn thêm nửa tháng", extension(extension_days=15)),
+    ("xin thêm nửa tháng vì chờ kinh phí", extension(extension_days=15, reason="chờ kinh phí")),
+    ("xin thêm nữa tháng", unclear(ReplyHint.UNRECOGNISED)),
+    ("gia hạn thêm nửa tháng được không ạ", extension(extension_days=15)),
+    ("thêm nửa tháng nữa là xong", unclear(ReplyHint.PROMISE)),  # an estimate, not done
+    # Tomorrow, the day after, from today (TODAY is a Monday).
+    ("xin gia hạn đến mai", extension(new_deadline=date(2025, 6, 17))),
+    (
+        "xin gia hạn đến ngày mai vì chờ ký",
+        extension(new_deadline=date(2025, 6, 17), reason="chờ ký"),
+    ),
+    ("xin gia han den mai", extension(new_deadline=date(2025, 6, 17))),
+    ("em xin lùi đến hết ngày mai ạ", extension(new_deadline=date(2025, 6, 17))),
+    ("xin gia hạn đến mốt", extension(new_deadline=date(2025, 6, 18))),
+    ("xin gia hạn đến ngày kia", extension(new_deadline=date(2025, 6, 18))),
+    ("Request an extension until tomorrow", extension(new_deadline=date(2025, 6, 17))),
+    ("extension until the day after tomorrow", extension(new_deadline=date(2025, 6, 18))),
+    ("xin gia hạn đến hôm kia", extension()),  # the day before yesterday: no target
+    ("xin gia hạn đến một tuần", extension(extension_days=7)),  # "một" is no "mốt"
+    ("xin gia hạn thêm 3 ngày, mai em báo lại", extension(extension_days=3)),
     (
         "Request an extension of 10 working days due to staff shortage",
         extension(extension_days=10, extension_working_days=True, reason="staff shortage"),

@@ -5,13 +5,14 @@ Zalo has no reply to a message: answering a reminder is writing after it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, StatusReport
 from tests.factories import make_contact, make_task, make_unit
+from tests.scheduler.support import at
 from tests.zalo.conftest import ZaloBot
 from tests.zalo.test_reminders import HOA, official, remind
 
@@ -355,3 +356,26 @@ async def test_no_funds_is_a_blocker_with_its_reason(zbot: ZaloBot) -> None:
     await remind(zbot)
     await zbot.say(HOA, "không có kinh phí")
     assert reports(zbot) == [(task, "blocked", None)]
+
+
+async def test_an_extension_until_tomorrow_asks_for_the_next_working_day(zbot: ZaloBot) -> None:
+    """ "xin gia hạn đến mai" at 02:00 on Friday 20/11 in Vietnam (still Thursday in UTC) asks
+    for Saturday 21/11, rolled to Monday 23/11, not for a date."""
+    official(zbot)
+    zbot.tg.clock.set(datetime(2026, 11, 19, 19, 0, tzinfo=UTC))
+    [answer] = await zbot.say(HOA, "xin gia hạn đến mai vì chờ ký")
+    assert "Đã gửi đề nghị gia hạn" in answer
+    assert "23/11/2026" in answer
+    assert requests(zbot) == [(date(2026, 11, 23), "chờ ký")]
+
+
+async def test_the_day_after_tomorrow_answers_which_date(zbot: ZaloBot) -> None:
+    """ "ngày mốt" typed to "which date?" on Friday 20/11, the deadline, asks for Sunday 22/11,
+    rolled to Monday 23/11."""
+    official(zbot)
+    zbot.tg.clock.set(at(date(2026, 11, 20), 9, 0))
+    [question] = await zbot.say(HOA, "xin gia hạn")
+    assert "ngày đề nghị gia hạn" in question
+    [answer] = await zbot.say(HOA, "ngày mốt vì chờ ký")
+    assert "Đã gửi đề nghị gia hạn" in answer
+    assert requests(zbot) == [(date(2026, 11, 23), "chờ ký")]

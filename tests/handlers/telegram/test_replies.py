@@ -264,3 +264,23 @@ async def test_a_month_more_asks_for_the_same_day_next_month(bot: BotUnderTest) 
     assert "Đã gửi đề nghị gia hạn" in (answer.text or "")
     [request] = requests(bot)
     assert (request.requested_deadline, request.reason) == (date(2026, 12, 30), "chờ kinh phí")
+
+
+async def test_half_a_month_more_asks_for_fifteen_days_after_the_deadline(
+    bot: BotUnderTest,
+) -> None:
+    """ "xin thêm nửa tháng" on a task due 30/11 asks for 15/12, as "thêm 15 ngày" would."""
+    await scene(bot)
+    answer = await bot.send(OFFICIAL, "xin thêm nửa tháng vì chờ kinh phí")
+    assert "Đã gửi đề nghị gia hạn" in (answer.text or "")
+    [request] = requests(bot)
+    assert (request.requested_deadline, request.reason) == (date(2026, 12, 15), "chờ kinh phí")
+
+
+async def test_an_extension_until_tomorrow_asks_for_the_next_day(bot: BotUnderTest) -> None:
+    """ "xin gia hạn đến ngày mai" on Wednesday 18/11, the deadline, asks for Thursday 19/11."""
+    await scene(bot, deadline=date(2026, 11, 18))
+    answer = await bot.send(OFFICIAL, "xin gia hạn đến ngày mai vì chờ ký")
+    assert "Đã gửi đề nghị gia hạn" in (answer.text or "")
+    [request] = requests(bot)
+    assert (request.requested_deadline, request.reason) == (date(2026, 11, 19), "chờ ký")
