@@ -30,9 +30,12 @@ from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
 from db.queries.reminders import max_assignment_id
 from db.queries.workers import forget_workers
 from scheduler.context import App, JobContext
-from scheduler.dispatcher import Context, Job, Result, dispatch, expire_stale, run_dispatch
+from scheduler.dispatcher.result import Result
+from scheduler.dispatcher.run import Job, dispatch, run_dispatch
+from scheduler.dispatcher.stale import expire_stale
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace, sender_role
 from scheduler.sender import drain, new_owner, take_over
+from scheduler.sweep import Context
 from scheduler.workers import in_process, in_worker, warm_up
 
 log = logging.getLogger(__name__)

@@ -36,8 +36,9 @@ from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
 from db.queries.units import unit_names
 from scheduler.delivery import SWEEP_PROCESS_FROM, assignments_past, dispatch_context
-from scheduler.dispatcher import Context, Job, start_day
+from scheduler.dispatcher.run import Job
 from scheduler.messages import Item, compose
+from scheduler.sweep import Context, start_day
 from scheduler.workers import in_process_blocking, opened
 
 log = logging.getLogger(__name__)

@@ -48,7 +48,7 @@ from db.queries.recipients import identity_reachable, mark_unreachable, recipien
 from db.queries.reminder_outbox import drop_items, to_chase
 from db.retry import retry_db_async
 from render.telegram import buttons
-from scheduler.dispatcher import expire_stale, stale
+from scheduler.dispatcher.stale import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
 from scheduler.messages import recompose
 from scheduler.pacing import Lane

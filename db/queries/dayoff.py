@@ -45,7 +45,7 @@ def move_back_to_day(
 ) -> MovedBack:
     """Move back to `day` what its latest day off moved, where nothing changed it since.
 
-    In one transaction; `app.calendar_days` plans (`moves_to_undo`) and then commits a move
+    In one transaction; `app.calendar_days.moves` plans (`moves_to_undo`) and then commits a move
     (or a few thousand of a task's assignments) at a time (`move_back`)."""
     moves, result = moves_to_undo(session, day=day, today=today)
     for move in moves:

@@ -111,7 +111,7 @@ def move_off_day(
     (an extension granted to it); return the ids of the tasks moved, in order. Each audit
     entry names the day off (`day_off`): `db.queries.dayoff` moves them back by it.
 
-    In one transaction; `app.calendar_days` commits a task at a time instead
+    In one transaction; `app.calendar_days.moves` commits a task at a time instead
     (`move_tasks_off_day`, then `move_extended_off_day`)."""
     moved = move_tasks_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id)
     extended = move_extended_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id)

@@ -2,7 +2,7 @@
 
 `/calendar` lists them; `/calendar add dd/mm/yyyy [reason]` adds a day off,
 `/calendar work dd/mm/yyyy [reason]` a worked day, `/calendar remove dd/mm/yyyy` undoes
-either. The rules are `app/calendar_days.py`'s, as on Zalo; here the list pages by buttons.
+either. The rules are `app/calendar_days/`'s, as on Zalo; here the list pages by buttons.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from app import calendar_days
+from app.calendar_days.command import change
+from app.calendar_days.listing import listed
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access
@@ -25,7 +26,6 @@ async def calendar(req: Request) -> None:
     if not req.args:
         await _show(req, 1, edit=False)
         return
-    change = calendar_days.change
     actor = req.actor
     await req.reply(
         await in_worker(change, req.services, actor.lang, actor.contact_id, req.text_args)
@@ -42,7 +42,7 @@ async def on_page(req: Request) -> None:
 
 async def _show(req: Request, number: int, *, edit: bool) -> None:
     """Send (or edit into) one page of this year's and later overrides."""
-    text, page = await in_worker(calendar_days.listed, req.services, req.actor.lang, number)
+    text, page = await in_worker(listed, req.services, req.actor.lang, number)
     nav: list[InlineKeyboardButton] = []
     if page is not None and page.has_prev:
         nav.append(req.button(req.t("common.prev"), "cal", "pg", page.number - 1))

@@ -13,7 +13,6 @@ from __future__ import annotations
 from functools import partial
 
 from app import (
-    calendar_days,
     import_files,
     links,
     people,
@@ -22,6 +21,7 @@ from app import (
     unit_form,
 )
 from app.actor import Actor
+from app.calendar_days import command, listing
 from app.checkin import Said
 from app.services import Services
 from core.markup import Markup
@@ -93,8 +93,8 @@ def calendar(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
     text = args.strip()
     number = typed_number(text)
     if text and number is None:
-        return [Said(calendar_days.change(services, actor.lang, actor.contact_id, text))]
-    listed, page = calendar_days.listed(services, actor.lang, number or 1)
+        return [Said(command.change(services, actor.lang, actor.contact_id, text))]
+    listed, page = listing.listed(services, actor.lang, number or 1)
     more = {"command": "calendar", "page": page.number + 1} if page and page.has_next else None
     remember(services, actor, more)
     if more is not None:

@@ -15,8 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app import calendar_days
-from app.calendar_days import change
+from app.calendar_days.command import change
 from app.i18n import load_catalog
 from app.services import Services
 from bot.app import build_services
@@ -43,8 +42,8 @@ def test_a_day_off_made_a_working_day_gives_back_the_deadlines_it_moved(
         admin = make_contact(s, 9101, role="admin")
         task = make_task(s, "Báo cáo tuần", friday, [make_unit(s, "X1")])
         admin_id, task_id = admin.id or 0, task.id
-    calendar_days.change(services, "vi", admin_id, "add 27/11/2026 bão")
-    said = calendar_days.change(services, "vi", admin_id, "work 27/11/2026 hết bão")
+    change(services, "vi", admin_id, "add 27/11/2026 bão")
+    said = change(services, "vi", admin_id, "work 27/11/2026 hết bão")
     assert "được trả lại ngày 27/11/2026: #1" in said
     with Session(engine) as s:
         found = s.get(Task, task_id)
@@ -80,7 +79,7 @@ def test_a_day_off_moves_its_tasks_a_transaction_each(settings: Settings, engine
         units = [make_unit(s, f"X{i}") for i in range(2)]
         ids = [make_task(s, f"Báo cáo {i}", friday, units).id for i in range(3)]
     said, moves = _commits_before_moves(
-        engine, lambda: calendar_days.change(services, "vi", admin_id, "add 27/11/2026 bão")
+        engine, lambda: change(services, "vi", admin_id, "add 27/11/2026 bão")
     )
     assert "#1, #2, #3" in said
     assert len(set(moves)) == len(ids)
@@ -117,7 +116,7 @@ def test_removing_a_day_off_moves_its_tasks_back_a_transaction_each(
     """A task of many units moves a few rows a transaction, off the day and back; removing
     the day off moves a task back a commit at a time too (in one transaction it held
     SQLite's lock as long as adding it once did), giving back exactly what adding moved."""
-    monkeypatch.setattr(calendar_days, "MOVE_ROWS_AT_ONCE", 2, raising=False)
+    monkeypatch.setattr("app.calendar_days.moves.MOVE_ROWS_AT_ONCE", 2)
     services = Services(settings, engine, load_catalog(), ManualClock(DEFAULT_NOW))
     friday = date(2026, 11, 27)
     with Session(engine) as s:

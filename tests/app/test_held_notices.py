@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app import calendar_days, explanation_requests, extensions
+from app import explanation_requests, extensions
 from app.actor import Actor
+from app.calendar_days.command import change
 from bot.app import build_services
 from bot.settings import Settings
 from core.clock import ManualClock
@@ -104,7 +105,7 @@ def test_a_day_off_added_moves_what_waits_for_it_to_the_next_office_moment(
     services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
     explanation_requests.request(services, actor, assignment_id)
 
-    said = calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    said = change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
 
     [notice] = notices(session)
     assert notice.not_before == FRI_MORNING
@@ -120,7 +121,7 @@ def test_a_day_off_added_leaves_what_went_out_or_was_due_already(
     services = build_services(settings, TOKEN, clock=ManualClock(THU_NOON), engine=engine)
     explanation_requests.request(services, actor, assignment_id)
 
-    said = calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    said = change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
 
     [notice] = notices(session)
     assert notice.not_before == THU_NOON
@@ -137,16 +138,16 @@ def test_a_day_off_removed_brings_back_what_it_moved(
     actor, assignment_id = overdue(session)
     services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
     explanation_requests.request(services, actor, assignment_id)
-    calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
 
-    said = calendar_days.change(services, "vi", actor.contact_id, undo)
+    said = change(services, "vi", actor.contact_id, undo)
 
     [notice] = notices(session)
     assert notice.not_before == THU_MORNING
     assert "1 tin nhắn phải chờ qua ngày nghỉ này sẽ đi sớm hơn, từ 07:30 19/11/2026" in said
-    english = calendar_days.change(services, "en", actor.contact_id, "add 19/11/2026 storm")
+    english = change(services, "en", actor.contact_id, "add 19/11/2026 storm")
     assert "1 message held for that day's working hours will go out at" in english
-    english = calendar_days.change(services, "en", actor.contact_id, "remove 19/11/2026")
+    english = change(services, "en", actor.contact_id, "remove 19/11/2026")
     assert "1 message held past this day off will go out earlier, at 07:30 19/11/2026" in english
 
 
@@ -157,11 +158,11 @@ def test_a_day_off_removed_brings_back_what_was_queued_while_it_stood(
     Friday; Thursday removed, it goes Thursday 07:30, the moment it would have had."""
     actor, assignment_id = overdue(session)
     services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
-    calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
     explanation_requests.request(services, actor, assignment_id)
     assert notices(session)[0].not_before == FRI_MORNING
 
-    said = calendar_days.change(services, "vi", actor.contact_id, "remove 19/11/2026")
+    said = change(services, "vi", actor.contact_id, "remove 19/11/2026")
 
     [notice] = notices(session)
     assert notice.not_before == THU_MORNING
@@ -177,15 +178,15 @@ def test_a_day_off_removed_that_day_sends_at_once_what_waited_past_it(
     clock = ManualClock(WED_NIGHT)
     services = build_services(settings, TOKEN, clock=clock, engine=engine)
     explanation_requests.request(services, actor, assignment_id)
-    calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
     clock.set(at(date(2026, 11, 19), 22))
-    late = calendar_days.change(services, "vi", actor.contact_id, "remove 19/11/2026")
+    late = change(services, "vi", actor.contact_id, "remove 19/11/2026")
     assert notices(session)[0].not_before == FRI_MORNING
     assert "tin nhắn phải chờ" not in late
-    calendar_days.change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
+    change(services, "vi", actor.contact_id, "add 19/11/2026 bão")
     clock.set(THU_NOON)
 
-    said = calendar_days.change(services, "vi", actor.contact_id, "remove 19/11/2026")
+    said = change(services, "vi", actor.contact_id, "remove 19/11/2026")
 
     [notice] = notices(session)
     assert notice.not_before == THU_NOON
@@ -202,10 +203,10 @@ def test_a_day_off_removed_leaves_what_waits_past_another(
     services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
     explanation_requests.request(services, actor, assignment_id)
     for day in ("19/11/2026", "20/11/2026"):
-        calendar_days.change(services, "vi", actor.contact_id, f"add {day} bão")
+        change(services, "vi", actor.contact_id, f"add {day} bão")
     assert notices(session)[0].not_before == MON_MORNING
 
-    calendar_days.change(services, "vi", actor.contact_id, "remove 20/11/2026")
+    change(services, "vi", actor.contact_id, "remove 20/11/2026")
     assert notices(session)[0].not_before == FRI_MORNING
-    calendar_days.change(services, "vi", actor.contact_id, "remove 19/11/2026")
+    change(services, "vi", actor.contact_id, "remove 19/11/2026")
     assert notices(session)[0].not_before == THU_MORNING

@@ -8,7 +8,7 @@ from datetime import date
 
 from devtools.fakebotapi import CallRecord, Fault, FaultRule
 from scheduler.delivery import dispatch_context, wake
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.harness import BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for
 

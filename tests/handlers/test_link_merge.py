@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from db.models import AuditLog, Contact, LinkCode, Outbox, StatusReport, Unit
 from db.queries.summary import digest_readers
 from scheduler.delivery import dispatch_context, wake
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.link_kit import code_of, on_two_channels, typed
 from tests.harness import BotUnderTest

@@ -16,7 +16,7 @@ from db.models import Contact, ContactIdentity, Outbox, StatusReport
 from db.queries.contacts import find_identity
 from devtools.fakebotapi import ChatMessage
 from scheduler.delivery import dispatch_context, wake
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.link_kit import CODE, code_of, on_two_channels, typed
 from tests.harness import BotUnderTest

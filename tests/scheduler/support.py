@@ -16,7 +16,7 @@ from core.reminders import Policy
 from core.workhours import WorkHours
 from db.models import Assignment, Contact, Outbox, OutboxItem, Reminder, Task, Unit
 from devtools.fakebotapi import FakeBotApi
-from scheduler.dispatcher import Context
+from scheduler.sweep import Context
 from tests.factories import make_contact, make_task, make_unit, person
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

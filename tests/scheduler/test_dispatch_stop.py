@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from db.models import Assignment, Outbox, Reminder, Task, UnitContact
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_unit
 from tests.scheduler.support import at, context, province, task_for
 

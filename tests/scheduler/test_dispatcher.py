@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from db.models import Assignment, Outbox, Reminder
 from db.queries.outbox import enqueue
 from db.queries.reports import record_report
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_unit
 from tests.scheduler.support import at, context, deliver_all, items_of, messages_to, task_for
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from app.actor import Actor
 from core.roles import Role
 from db.models import Assignment, Outbox, Reminder
-from scheduler.dispatcher import Job, dispatch
+from scheduler.dispatcher.run import Job, dispatch
 from scheduler.nudge import NudgeJob, nudge_named
 from tests.scheduler.support import at, context, items_of, messages_to, province, task_for
 

@@ -20,7 +20,7 @@ from db.queries.outbox import enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, ChatMessage, Fault, FaultRule
 from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.factories import identity, make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from db.engine import session_scope
 from db.queries import state
-from scheduler.dispatcher import SWEPT_DAYS, SWEPT_KEEP, record_swept, swept_days
+from scheduler.dispatcher.swept import SWEPT_DAYS, SWEPT_KEEP, record_swept, swept_days
 
 NOW = datetime(2026, 11, 18, 1, 0, tzinfo=UTC)
 MON, TUE, WED = date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)

@@ -22,7 +22,8 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Outbox
 from devtools.fakezalo import FakeZalo, Limits
-from scheduler.dispatcher import Context, dispatch
+from scheduler.dispatcher.run import dispatch
+from scheduler.sweep import Context
 from tests import processes
 from tests.factories import make_contact, make_unit
 from tests.scheduler.support import VN, task_for

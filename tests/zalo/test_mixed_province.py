@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from db.models import Outbox, StatusReport
 from scheduler.delivery import dispatch_context
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import buttons
 from tests.scheduler.support import assigned_at

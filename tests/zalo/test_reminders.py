@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from db.models import Assignment, ExtensionRequest, Outbox, StatusReport
 from devtools.fakezalo import FaultRule
 from scheduler.delivery import dispatch_context, wake
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID
 from tests.scheduler.support import assigned_at, at

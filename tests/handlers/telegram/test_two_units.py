@@ -13,7 +13,7 @@ from sqlmodel import select
 from db.models import Assignment
 from devtools.fakebotapi import ChatMessage
 from scheduler.delivery import dispatch_context
-from scheduler.dispatcher import dispatch
+from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.checkin_world import OFFICIAL, reports
 from tests.harness import BotUnderTest, button_data, buttons

@@ -1,0 +1,116 @@
+"""/calendar add|work|remove: the words read, the day set or removed, what to say of it.
+
+A new day off moves what was due that day (app.calendar_days.moves) and the messages held
+for office time (app.calendar_days.held); a day off removed, or made a working day, moves
+them back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+
+from app.calendar_days.held import bring_back, held_back_line, hold
+from app.calendar_days.moves import move_back, move_off
+from app.calendar_days.words import task_refs, weekday
+from app.services import Services
+from core.deadlines import latest_deadline, parse_date
+from db.engine import session_scope
+from db.queries.calendar import override_on, remove_override, set_override, working_calendar
+from db.queries.dayoff import Move, MovedBack, moves_to_undo
+
+MAX_REASON = 200
+ADD_WORDS = frozenset({"add", "off", "them", "thêm", "nghi", "nghỉ"})
+WORK_WORDS = frozenset({"work", "lam", "làm", "lambu", "làmbù"})
+REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", "bỏ"})
+
+
+def change(services: Services, lang: str, actor_id: int, args: str) -> str:
+    """Add or remove one day as the words say; return what to say."""
+    t = partial(services.catalog.get, lang)
+    words = args.split()
+    verb = words[0].casefold() if words else ""
+    day = parse_date(words[1]) if len(words) > 1 else None
+    reason = " ".join(words[2:])[:MAX_REASON]
+    if verb not in ADD_WORDS | WORK_WORDS | REMOVE_WORDS:
+        return t("calendar.usage")
+    if day is None:
+        return t("calendar.bad_date")
+    if verb in REMOVE_WORDS:
+        return _remove(services, lang, actor_id, day)
+    first, last = date(services.today().year, 1, 1), latest_deadline(services.today())
+    if not first <= day <= last:  # a typo ("9999"); removing one set before stays possible
+        return t("calendar.out_of_range", day=day, first=first, last=last)
+    if day < services.today():
+        return t("calendar.past_day", day=day, today=services.today())
+    working = verb in WORK_WORDS
+    today = services.today()
+    undo: tuple[list[Move], MovedBack] | None = None
+    held_back: tuple[int, datetime | None] = (0, None)
+    with session_scope(services.engine) as session:
+        before = override_on(session, day=day)
+        if working and before is not None and not before.working:
+            # A day off made a working day again gives back what it moved, as removing it
+            # does (read by its audit, before this change is audited): else those deadlines
+            # stayed a day late with nothing left to undo them.
+            undo = moves_to_undo(session, day=day, today=today)
+        set_override(session, day=day, working=working, reason=reason, actor_id=actor_id)
+        # What was due that day is due the next working day (Civil Code 2015, art. 148),
+        # as the reminders already count it: else a unit done then was counted late.
+        to = working_calendar(session).roll_forward(day)[0]
+        held = (0, None) if working else hold(services, session, day)
+        if undo is not None:
+            held_back = bring_back(services, session, day)
+    moved = [] if working else move_off(services, day=day, to=to, actor_id=actor_id)
+    back = None if undo is None else move_back(services, day, *undo, actor_id=actor_id)
+    key = "calendar.work_added" if working else "calendar.off_added"
+    said = t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
+    if moved:
+        said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
+    if back is not None:
+        said += "\n" + "\n".join(_moved_back(services, lang, back, day=day, today=today))
+    if held[0]:
+        at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
+        said += "\n" + t("calendar.off_held", count=held[0], at=at)
+    return said + held_back_line(services, lang, held_back)
+
+
+def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
+    """Remove what was set for a day; a day off's moves go back where nothing changed them."""
+    t = partial(services.catalog.get, lang)
+    today = services.today()
+    with session_scope(services.engine) as session:
+        removed = remove_override(session, day=day, actor_id=actor_id)
+        if removed is None:
+            return t("calendar.not_set", day=day)
+        if removed.working:
+            return t("calendar.removed", day=day)
+        moves, kept = moves_to_undo(session, day=day, today=today)
+        held_back = bring_back(services, session, day)
+    back = move_back(services, day, moves, kept, actor_id=actor_id)
+    lines = [t("calendar.removed", day=day)]
+    said = "\n".join(lines + _moved_back(services, lang, back, day=day, today=today))
+    return said + held_back_line(services, lang, held_back)
+
+
+def _moved_back(
+    services: Services, lang: str, back: MovedBack, *, day: date, today: date
+) -> list[str]:
+    """Return the lines naming the tasks a day off no longer moves, and those it kept."""
+    t = partial(services.catalog.get, lang)
+    lines = []
+    if back.moved:
+        lines.append(
+            t(
+                "calendar.off_moved_back",
+                count=len(back.moved),
+                day=day,
+                tasks=task_refs(back.moved),
+            )
+        )
+    else:
+        lines.append(t("calendar.off_none_moved_back", day=day))
+    if back.kept:
+        key = "calendar.off_kept_past" if day < today else "calendar.off_kept_changed"
+        lines.append(t(key, count=len(back.kept), tasks=task_refs(back.kept)))
+    return lines

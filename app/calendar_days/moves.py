@@ -1,0 +1,93 @@
+"""The deadlines due on a new day off moved to the next working day, and moved back.
+
+A transaction at a time, each followed by a pause, so that the officials' reports written
+meanwhile are not held behind one long write.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from app.services import Services
+from db.engine import session_scope
+from db.queries.dayoff import Move, MovedBack, finished
+from db.queries.dayoff import move_back as move_back_rows
+from db.queries.taskadmin import move_extended_off_day, move_task_off_day, next_due
+
+# A new day off moves a task (or MOVE_ROWS_AT_ONCE of its assignments) a transaction, each
+# then pausing three times as long as it held the write lock. All in one transaction, a
+# day's tasks (46,000 assignments of a country's cut) held SQLite's lock about 2 s, and
+# every official's status report waited for it (tap p99 1.2 to 1.7 s). Committed back to
+# back, or pausing only as long, the taps did worse: each makes several writes, four
+# updates at a time, and their backlog did not drain between two tasks (bench/README.md,
+# "The other heavy commands"). A task's assignments move ahead of the task itself (its
+# deadline and audit entry move with the last of them): the largest task of that cut, in
+# one statement, still held the lock 0.68 s (tap p99 387 to 410 ms). Removing a day off
+# moves back the same way ("A day off's rows a few thousand at a time").
+MOVE_ROWS_AT_ONCE = 2000
+PAUSE_PER_HELD = 3.0
+
+
+def move_off(services: Services, *, day: date, to: date, actor_id: int) -> list[int]:
+    """Move what is due on the new day off `day` to `to`, a transaction per task or per
+    MOVE_ROWS_AT_ONCE of its assignments, each pausing after (the day off is already set: a
+    failure midway leaves the rest for `/calendar add` again, which moves only what is still
+    due that day, a task's rows included); return the tasks moved, in order."""
+    tz, moved, ahead, of = services.settings.tz, set(), 0, None
+    while True:
+        started = time.monotonic()
+        with session_scope(services.engine) as session:
+            task = next_due(session, day=day)
+            if task is None:
+                break
+            ahead = ahead if task.id == of else 0  # rows of this task moved before
+            more = move_task_off_day(
+                session,
+                task,
+                day=day,
+                to=to,
+                tz=tz,
+                actor_id=actor_id,
+                rows=MOVE_ROWS_AT_ONCE,
+                ahead=ahead,
+            )
+            ahead, of = (0, None) if more == 0 else (ahead + more, task.id)
+            if more == 0:
+                moved.add(task.id or 0)
+        _pause(started)
+    with session_scope(services.engine) as session:
+        moved.update(move_extended_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id))
+    return sorted(moved)
+
+
+def move_back(
+    services: Services, day: date, moves: list[Move], result: MovedBack, *, actor_id: int
+) -> MovedBack:
+    """Undo a day off's moves as `move_off` made them, a transaction per move (and per few
+    thousand of a task's assignments), pausing between; return what moved back and was kept.
+    The day off is already removed or changed: a failure midway leaves the rest where the
+    day off moved them (a task's rows split between the days: `/deadline` sets them all)."""
+    tz = services.settings.tz
+    for move in moves:
+        while True:
+            started = time.monotonic()
+            with session_scope(services.engine) as session:
+                more = move_back_rows(
+                    session,
+                    move,
+                    day=day,
+                    tz=tz,
+                    actor_id=actor_id,
+                    result=result,
+                    rows=MOVE_ROWS_AT_ONCE,
+                )
+            _pause(started)
+            if more == 0:
+                break
+    return finished(result)
+
+
+def _pause(started: float) -> None:
+    """Pause three times as long as the transaction begun at `started` held the lock."""
+    time.sleep(PAUSE_PER_HELD * (time.monotonic() - started))  # the others write then
