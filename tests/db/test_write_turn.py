@@ -181,3 +181,33 @@ def test_a_writer_waits_while_another_process_has_its_turn_then_writes(
         assert not writer.is_alive()
     assert _rows(engine) == ["this process"]
     engine.dispose()
+
+
+def commit_from_another_connection(engine: Engine) -> None:
+    """Commit a write from a connection of another engine (as another process would)."""
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with other.begin() as connection:
+            connection.execute(text("INSERT INTO written VALUES ('other')"))
+    finally:
+        other.dispose()
+
+
+def test_a_transaction_that_reads_then_writes_is_not_refused_for_a_write_committed_between(
+    engine: Engine,
+) -> None:
+    """A check-in reads, then writes in the same transaction; another writer commits between.
+
+    Had the transaction begun at its read, SQLite would refuse the write at once ("database
+    is locked", no busy wait: its snapshot is stale), and the work would be run again after
+    a notice that the database is away. The driver begins it at the first write instead, so
+    the read holds no snapshot, and the write sees the other's row.
+    """
+    write(engine, "first")
+    with engine.begin() as connection:
+        seen = connection.execute(text("SELECT who FROM written")).scalars().all()
+        commit_from_another_connection(engine)
+        connection.execute(text("INSERT INTO written VALUES ('mine')"))
+        after = connection.execute(text("SELECT who FROM written ORDER BY rowid")).scalars().all()
+    assert seen == ["first"]
+    assert after == ["first", "other", "mine"]
