@@ -30,7 +30,7 @@ from tests.harness import BotUnderTest
 
 def commit_a_write(db_path: Path) -> None:
     """Commit a write from another connection (as another person's tap would)."""
-    other = sqlite3.connect(db_path, timeout=0.5)
+    other = sqlite3.connect(db_path, timeout=5)
     try:
         other.execute(
             "INSERT INTO app_state (key, value, updated_at) VALUES ('meanwhile', '', '2026-12-01')"
@@ -44,9 +44,11 @@ def commit_a_write(db_path: Path) -> None:
 @pytest.fixture
 def write_meanwhile(bot: BotUnderTest, db_path: Path) -> Iterator[Callable[[str], list[str]]]:
     """Yield `arm(statement)`: as the bot's engine next runs a statement starting with
-    `statement`, another connection commits a write first; the list `arm` returns says how
-    that write went ("committed", or the error)."""
+    `statement`, another connection commits a write first (or, if the bot holds the write
+    lock, once it is free); the list `arm` returns says how that write went ("committed",
+    or the error)."""
     armed: list[tuple[str, list[str]]] = []
+    threads: list[threading.Thread] = []
     guard = threading.Lock()
 
     def before(*args: Any) -> None:
@@ -56,11 +58,20 @@ def write_meanwhile(bot: BotUnderTest, db_path: Path) -> Iterator[Callable[[str]
             if hit is None:
                 return
             armed.remove(hit)
-        try:
-            commit_a_write(db_path)
-            hit[1].append("committed")
-        except sqlite3.Error as exc:
-            hit[1].append(str(exc))
+
+        # In a thread: a transaction holding the write lock makes it wait (it commits once
+        # that one has); one that holds none lets it commit before the statement runs.
+        def other() -> None:
+            try:
+                commit_a_write(db_path)
+                hit[1].append("committed")
+            except sqlite3.Error as exc:
+                hit[1].append(str(exc))
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(0.3)
+        threads.append(thread)
 
     def arm(statement: str) -> list[str]:
         outcome: list[str] = []
@@ -73,6 +84,8 @@ def write_meanwhile(bot: BotUnderTest, db_path: Path) -> Iterator[Callable[[str]
         yield arm
     finally:
         event.remove(bot.engine, "before_cursor_execute", before)
+        for thread in threads:
+            thread.join()
 
 
 def recorded(text: str | None) -> bool:
@@ -116,3 +129,28 @@ async def test_a_done_button_while_another_writer_commits_is_recorded_once_witho
     assert [(r.assignment_id, r.state, r.source) for r in reports(bot)] == [
         (aid, "done", "button")
     ]
+
+
+async def test_a_text_about_two_tasks_while_another_writer_commits_is_recorded_without_a_notice(
+    bot: BotUnderTest, write_meanwhile: Callable[[str], list[str]]
+) -> None:
+    """ "#A xong, #B xong" while another writer commits before the first report's insert: the
+    transaction began at a savepoint (its first statement, a duplicate's key in mind), read
+    the assignment in that snapshot, and SQLite refused the insert at once; Lan was told her
+    message was held, and it was run again. Now it is recorded once, with no notice."""
+    world = await scene(bot, tasks=2)
+    first, second = (t.id for t in world.tasks)
+    meanwhile = write_meanwhile("INSERT INTO STATUS_REPORT")
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_text(OFFICIAL, f"#{first} xong, #{second} xong")
+    await bot.server.wait_for_message(
+        OFFICIAL,
+        lambda m: f"#{second} " in (m.text or "") or "mã lỗi" in (m.text or ""),
+        after=after,
+    )
+    assert told_held(bot) == 0
+    assert sorted((r.assignment_id, r.state) for r in reports(bot)) == [
+        (world.assignments[0], "done"),
+        (world.assignments[1], "done"),
+    ]
+    assert meanwhile in ([], ["committed"])  # it commits once the reply has (then joined)
