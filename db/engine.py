@@ -32,6 +32,17 @@ SQLITE_POOL_SIZE = 16
 SQLITE_CACHE_KIB = 256
 # The writers' turn of each SQLite file (db.turn), shared by the engines of this process.
 _turns: dict[Path, Turn] = {}
+# SQLite transactions are left to Python's sqlite3 (its legacy transaction control, still the
+# default of 3.12's `autocommit`): it begins one (deferred) at the first write statement, not
+# at a read. So a transaction that reads, then writes (a check-in's last one) pins no snapshot
+# while it reads: a commit by another writer meanwhile cannot make SQLite refuse its first
+# write at once ("database is locked" with no busy wait, a stale snapshot not upgraded), and
+# the write waits for the turn and the lock like any other (tests/db/test_write_turn.py,
+# tests/faults/test_write_meanwhile.py). Hence no BEGIN IMMEDIATE for every transaction, and
+# no "begin" listener emitting BEGIN at the first statement: either would hold the write lock,
+# or a snapshot, through the reads. Two things do pin one: a result left half read (read it
+# whole before the transaction's first write), and a savepoint (`begin_nested`) as the first
+# statement, which SQLite takes as a deferred BEGIN; that one is begun IMMEDIATE (db.turn).
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:

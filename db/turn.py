@@ -33,6 +33,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 TRY_EVERY_S = 0.001  # how often a writer tries another process's lock
 WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter", "begin immediate")
 
@@ -91,8 +93,21 @@ class TurnConnection(sqlite3.Connection):
     _lock_fd: int | None = None
 
     def take_turn(self, statement: str) -> None:
-        """Take the turn before a transaction's first write statement."""
-        if self._holding or not statement.lstrip()[:15].lower().startswith(WRITES):
+        """Take the turn before a transaction's first write statement.
+
+        A savepoint outside a transaction (a session's `begin_nested` before any write: a
+        report's insert, a duplicate's key in mind) would begin one, deferred, in SQLite:
+        the reads after it pin a snapshot, and a commit by another writer meanwhile makes
+        SQLite refuse the write at once ("database is locked", no busy wait), the work run
+        again after a notice that the database is away. Python's sqlite3 begins none there,
+        so the transaction is begun here, IMMEDIATE, in the turn: it writes, as it meant to.
+        """
+        head = statement.lstrip()[:15].lower()
+        if head.startswith("savepoint") and not self.in_transaction:
+            self.take_turn("begin immediate")
+            self.execute("BEGIN IMMEDIATE")
+            return
+        if self._holding or not head.startswith(WRITES):
             return
         # The event loop's own writes do not queue behind the threads': there a wait stalls
         # every chat (with them queued, heavy_web's loop stalled 0.5 s). One free is taken.
@@ -167,4 +182,8 @@ def take_turn(
     """SQLAlchemy's before_cursor_execute: a write statement waits for the turn."""
     connection = cursor.connection
     if isinstance(connection, TurnConnection):
-        connection.take_turn(statement)
+        try:
+            connection.take_turn(statement)
+        except sqlite3.OperationalError as exc:  # the BEGIN IMMEDIATE of a savepoint: busy
+            # SQLAlchemy wraps no error of a listener: as its own, so db.retry waits it out.
+            raise OperationalError(statement, _params, exc) from exc

@@ -8,6 +8,7 @@ waited for seconds or failed. The engine's writers now queue for the file and wa
 from __future__ import annotations
 
 import fcntl
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,6 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 import db.engine
 from db.engine import make_engine, writers_waiting
@@ -181,3 +184,62 @@ def test_a_writer_waits_while_another_process_has_its_turn_then_writes(
         assert not writer.is_alive()
     assert _rows(engine) == ["this process"]
     engine.dispose()
+
+
+def commit_from_another_connection(engine: Engine) -> None:
+    """Commit a write from a connection of another engine (as another process would)."""
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with other.begin() as connection:
+            connection.execute(text("INSERT INTO written VALUES ('other')"))
+    finally:
+        other.dispose()
+
+
+def test_a_transaction_that_reads_then_writes_is_not_refused_for_a_write_committed_between(
+    engine: Engine,
+) -> None:
+    """A check-in reads, then writes in the same transaction; another writer commits between.
+
+    Had the transaction begun at its read, SQLite would refuse the write at once ("database
+    is locked", no busy wait: its snapshot is stale), and the work would be run again after
+    a notice that the database is away. The driver begins it at the first write instead, so
+    the read holds no snapshot, and the write sees the other's row.
+    """
+    write(engine, "first")
+    with engine.begin() as connection:
+        seen = connection.execute(text("SELECT who FROM written")).scalars().all()
+        commit_from_another_connection(engine)
+        connection.execute(text("INSERT INTO written VALUES ('mine')"))
+        after = connection.execute(text("SELECT who FROM written ORDER BY rowid")).scalars().all()
+    assert seen == ["first"]
+    assert after == ["first", "other", "mine"]
+
+
+def test_a_savepoint_first_begins_a_writing_transaction_and_a_lock_held_elsewhere_is_an_outage(
+    engine: Engine,
+) -> None:
+    """A session's savepoint, its first statement, begins its transaction IMMEDIATE: another
+    connection cannot commit until it ends; and when another holds the lock past the busy
+    wait, it fails as SQLAlchemy's OperationalError, which db.retry waits out."""
+    with Session(engine) as session, session.begin(), session.begin_nested():
+        session.execute(text("SELECT count(*) FROM written")).all()
+        other = sqlite3.connect(engine.url.database or "", timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("INSERT INTO written VALUES ('other')")
+        other.close()
+        session.execute(text("INSERT INTO written VALUES ('mine')"))
+    blocker = sqlite3.connect(engine.url.database or "", timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with (
+            pytest.raises(OperationalError),
+            Session(engine) as session,
+            session.begin(),
+            session.begin_nested(),
+        ):
+            session.execute(text("SELECT 1"))
+    finally:
+        blocker.rollback()
+        blocker.close()
+    write(engine, "after")  # the turn was given back

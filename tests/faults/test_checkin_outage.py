@@ -173,7 +173,9 @@ async def test_a_text_about_two_tasks_while_the_database_is_locked_is_recorded_o
     again and Lan got the error. Now both go in one: A done once, one request for B."""
     world = await scene(bot, tasks=2)
     first, second = (t.id for t in world.tasks)
-    held = lock_at("INSERT INTO STATUS_REPORT")
+    # As the message's tasks are read, just before the transaction that writes both begins
+    # (IMMEDIATE, at its savepoint: taken at its insert, the lock would wait for it).
+    held = lock_at("SELECT ASSIGNMENT.ID, TASK.ID")
     after = bot.server.last_message_id(OFFICIAL)
     text = f"#{first} xong, #{second} xin gia hạn đến 15/12/2026 vì chờ kinh phí"
     bot.server.send_text(OFFICIAL, text)

@@ -138,7 +138,9 @@ async def test_two_tasks_in_one_message_while_the_database_is_locked_are_recorde
     """ "#A xong, #B xin gia hạn" on Zalo as another process takes the write lock: A done
     once, one extension request for B, each said once, after one notice."""
     first, second = with_tasks(zbot, ("Kế hoạch A", "Báo cáo B"))
-    held = lock_at("INSERT INTO STATUS_REPORT")
+    # As the message's tasks are read, just before the transaction that writes both begins
+    # (IMMEDIATE, at its savepoint: taken at its insert, the lock would wait for it).
+    held = lock_at("SELECT ASSIGNMENT.ID, TASK.ID")
     texts = await zbot.say(HOA, f"#{first} xong, #{second} xin gia hạn đến 15/12/2026 vì chờ vốn")
     assert held.is_set()
     assert not any("lỗi" in t for t in texts)
