@@ -102,12 +102,14 @@ class TurnConnection(sqlite3.Connection):
         again after a notice that the database is away. Python's sqlite3 begins none there,
         so the transaction is begun here, IMMEDIATE, in the turn: it writes, as it meant to.
         """
+        if self._holding:  # every statement of a writing transaction: nothing to take
+            return
         head = statement.lstrip()[:15].lower()
         if head.startswith("savepoint") and not self.in_transaction:
             self.take_turn("begin immediate")
             self.execute("BEGIN IMMEDIATE")
             return
-        if self._holding or not head.startswith(WRITES):
+        if not head.startswith(WRITES):
             return
         # The event loop's own writes do not queue behind the threads': there a wait stalls
         # every chat (with them queued, heavy_web's loop stalled 0.5 s). One free is taken.
