@@ -219,9 +219,11 @@ async def logout(request: Request) -> Response:
         return await sign_in_needed(request)
     form = await form_of(request)
     if form is None:
-        return message_page(request, signed.viewer, "web.too_large", status=413)
+        return message_page(request, signed.viewer, "web.too_large", status=413, csrf=signed.csrf)
     if not csrf_ok(signed, form):
-        return message_page(request, signed.viewer, "web.bad_request", status=403)
+        return message_page(
+            request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf
+        )
     services = deps_of(request).services
     token = request.cookies.get(COOKIE, "")
 

@@ -16,6 +16,7 @@ from sqlmodel import select
 from app import import_files, links
 from bot.settings import Settings
 from db.models import AuditLog, Contact, ExtensionRequest, Outbox, Unit
+from tests.factories import person
 from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
 from web.upload import FORM_SLACK
@@ -166,3 +167,21 @@ async def test_a_nul_character_in_a_dashboard_form_is_taken_out(served: Served) 
     with served.bot.session() as s:
         [audit] = s.exec(select(AuditLog).where(AuditLog.action == "extension.rejected")).all()
     assert audit.details["note"] == "không đủ căn cứ"
+
+
+async def test_a_page_for_a_links_person_shows_no_one_signed_in(served: Served) -> None:
+    """An upload link of someone no longer an admin, opened in a browser signed in as nobody:
+    the refusal names no one as signed in and offers no sign-out (it offered one, refused)."""
+    with served.bot.session() as s:
+        coordinator = person(s, COORDINATOR)
+    link = links.sign(
+        served.bot.services.link_key,
+        path=import_files.UPLOAD_PATH,
+        person=str(coordinator.id),
+        expires=served.bot.clock.now() + timedelta(minutes=5),
+    )
+    async with served.client() as anonymous:
+        response = await anonymous.get(link)
+    assert response.status_code == 403
+    assert 'id="logout"' not in response.text
+    assert "Điều phối" not in response.text
