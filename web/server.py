@@ -73,6 +73,15 @@ class SecurityHeaders:
 MACHINES = ("/webhook/", "/healthz", "/livez", "/metrics")  # callers that read no page
 
 
+def loggable(path: str) -> str:
+    """Return a request's path as the log may keep it: a sign-in link's one-time code (its
+    last segment) left out, which opened the dashboard to whoever read the log in time."""
+    head, code = path[:7], path[7:]
+    if head == "/login/" and code and code != "telegram":
+        return "/login/<code>"
+    return path
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     """Answer an HTTP error (404, 405) without internals: a person gets a page in their
     language with a way back (it was a bare "404"), a machine the status in a line."""
@@ -90,7 +99,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     webhook's caller only the status, so that it delivers the update again.
     """
     ref = secrets.token_hex(3)
-    log.error("error %s: %s %s failed", ref, request.method, request.url.path, exc_info=exc)
+    path = loggable(request.url.path)
+    log.error("error %s: %s %s failed", ref, request.method, path, exc_info=exc)
     if request.url.path.startswith(MACHINES):
         return PlainTextResponse("500", status_code=500)
     try:

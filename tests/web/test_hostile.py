@@ -8,11 +8,13 @@ nothing is decided, queued or imported.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+import web.auth
 from app import import_files, links
 from bot.settings import Settings
 from db.models import AuditLog, Contact, ExtensionRequest, Outbox, Unit
@@ -185,3 +187,27 @@ async def test_a_page_for_a_links_person_shows_no_one_signed_in(served: Served) 
     assert response.status_code == 403
     assert 'id="logout"' not in response.text
     assert "Điều phối" not in response.text
+
+
+async def test_a_sign_in_that_fails_keeps_its_code_out_of_the_log(
+    served: Served, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sign-in link whose use fails (the database gone, say) is logged with a reference and
+    without its one-time code, which whoever read the log could have used in its ten minutes."""
+    link = await served.login_link(COORDINATOR)
+    code = link.rsplit("/", 1)[1]
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(web.auth, "sign_in", fails)
+    caplog.set_level(logging.INFO)
+    async with served.client() as browser:
+        response = await browser.post(link)
+    assert response.status_code == 500
+    assert "Traceback" not in response.text
+    errors = [r.getMessage() for r in caplog.records if r.name == "web.server"]
+    assert errors
+    assert errors[0].endswith("POST /login/<code> failed")
+    ours = [r for r in caplog.records if not r.name.startswith("devtools")]  # the fake API's
+    assert all(code not in r.getMessage() and code not in (r.exc_text or "") for r in ours)
