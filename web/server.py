@@ -86,10 +86,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """Answer an HTTP error (404, 405) without internals: a person gets a page in their
     language with a way back (it was a bare "404"), a machine the status in a line."""
     code = exc.status_code if isinstance(exc, HTTPException) else 500
+    # A 405's Allow names the methods the address takes (HTTP requires it; it was dropped).
+    headers = (exc.headers if isinstance(exc, HTTPException) else None) or {}
     if request.url.path.startswith(MACHINES):
-        return PlainTextResponse(str(code), status_code=code)
+        return PlainTextResponse(str(code), status_code=code, headers=headers)
     key = "web.not_found" if code == 404 else "web.bad_request"
-    return message_page(request, None, key, status=code)
+    response = message_page(request, None, key, status=code)
+    response.headers.update(headers)
+    return response
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

@@ -211,3 +211,19 @@ async def test_a_sign_in_that_fails_keeps_its_code_out_of_the_log(
     assert errors[0].endswith("POST /login/<code> failed")
     ours = [r for r in caplog.records if not r.name.startswith("devtools")]  # the fake API's
     assert all(code not in r.getMessage() and code not in (r.exc_text or "") for r in ours)
+
+
+async def test_a_method_an_address_does_not_take_is_answered_with_those_it_does(
+    served: Served,
+) -> None:
+    """A GET of a form's address (sign-out, a nudge) or of a webhook is refused 405 with the
+    methods it takes in Allow, as HTTP asks, and no page of the form's is run."""
+    task_id = served.tasks[0].id
+    for path in ("/logout", f"/tasks/{task_id}/nudge", "/webhook/telegram"):
+        response = await served.http.get(path)
+        assert response.status_code == 405, path
+        assert response.headers["allow"] == "POST", path
+        assert "Traceback" not in response.text
+    response = await served.http.delete("/")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}  # in any order
