@@ -36,9 +36,11 @@ async def _checked(request: Request) -> tuple[Signed, Viewer, dict[str, str]] | 
         return message_page(request, None, "web.forbidden", status=403)
     form = await form_of(request)
     if form is None:
-        return message_page(request, signed.viewer, "web.too_large", status=413)
+        return message_page(request, signed.viewer, "web.too_large", status=413, csrf=signed.csrf)
     if not csrf_ok(signed, form):
-        return message_page(request, signed.viewer, "web.bad_request", status=403)
+        return message_page(
+            request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf
+        )
     return signed, signed.viewer, form
 
 
@@ -53,14 +55,14 @@ async def decide_extension(request: Request) -> Response:
     request_id = int(request.path_params["request_id"])
     choice = form.get("decision", "")
     if choice not in ("approve", "reject"):
-        return message_page(request, viewer, "web.bad_request", status=400)
+        return message_page(request, viewer, "web.bad_request", status=400, csrf=signed.csrf)
 
     def belongs() -> bool:
         with session_scope(services.engine) as session:
             return request_of_task(session, request_id=request_id, task_id=task_id)
 
     if not await in_worker(belongs):
-        return message_page(request, viewer, "web.not_found", status=404)
+        return message_page(request, viewer, "web.not_found", status=404, csrf=signed.csrf)
     # Whole, as typed: the use case refuses a note over its limit, as in chat, never cut.
     note = form.get("note", "").strip()
     actor = _answered_in_page_language(request, viewer)

@@ -38,6 +38,10 @@ from web.limits import BodyTooLargeError, read_body
 from web.render import language, message_page, page
 
 COOKIE = "dondoc_session"
+# Behind https: a browser takes a cookie so named only from this very host, over https, for
+# every path; a site on a sibling subdomain (another agency's, under the province's domain)
+# can then neither set nor shadow it to put a visitor in a session of its choosing.
+SECURE_COOKIE = "__Host-dondoc_session"
 FORM_LIMIT = 16 * 1024
 # The Mini App page alone loads Telegram's script, which hands it the signed initData.
 MINIAPP_CSP = (
@@ -55,6 +59,11 @@ class Signed:
     csrf: str
 
 
+def session_cookie(request: Request) -> str:
+    """Return the name of the session's cookie: prefixed `__Host-` behind https."""
+    return SECURE_COOKIE if deps_of(request).secure_cookies else COOKIE
+
+
 def deps_of(request: Request) -> WebDeps:
     """Return what the composition root gave the web adapter."""
     deps: WebDeps = request.app.state.deps
@@ -63,7 +72,7 @@ def deps_of(request: Request) -> WebDeps:
 
 async def signed_in(request: Request) -> Signed | None:
     """Return the request's live session, marking it used; None without one."""
-    token = request.cookies.get(COOKIE, "")
+    token = request.cookies.get(session_cookie(request), "")
     if not token:
         return None
     services = deps_of(request).services
@@ -88,7 +97,7 @@ async def signed_in(request: Request) -> Signed | None:
 async def sign_in_needed(request: Request) -> Response:
     """Say that a sign-in is needed (401), in the language of the person whose session the
     cookie names when it has ended (an English reader's session expiring got Vietnamese)."""
-    token = request.cookies.get(COOKIE, "")
+    token = request.cookies.get(session_cookie(request), "")
     services = deps_of(request).services
 
     def lang() -> Lang | None:
@@ -149,7 +158,7 @@ def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:
         return message_page(request, None, "web.link_refused", status=403)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
-        COOKIE,
+        session_cookie(request),
         opened[1],
         httponly=True,
         secure=deps_of(request).secure_cookies,
@@ -219,11 +228,13 @@ async def logout(request: Request) -> Response:
         return await sign_in_needed(request)
     form = await form_of(request)
     if form is None:
-        return message_page(request, signed.viewer, "web.too_large", status=413)
+        return message_page(request, signed.viewer, "web.too_large", status=413, csrf=signed.csrf)
     if not csrf_ok(signed, form):
-        return message_page(request, signed.viewer, "web.bad_request", status=403)
+        return message_page(
+            request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf
+        )
     services = deps_of(request).services
-    token = request.cookies.get(COOKIE, "")
+    token = request.cookies.get(session_cookie(request), "")
 
     def end() -> None:
         with session_scope(services.engine) as session:
@@ -232,5 +243,6 @@ async def logout(request: Request) -> Response:
     await in_worker(end)
     lang = signed.viewer.lang if signed.viewer is not None else None
     response = message_page(request, None, "web.signed_out", status=200, person_lang=lang)
-    response.delete_cookie(COOKIE, path="/")
+    secure = deps_of(request).secure_cookies  # a __Host- cookie is only unset over https
+    response.delete_cookie(session_cookie(request), path="/", secure=secure, httponly=True)
     return response

@@ -157,7 +157,7 @@ async def task_response(
     now, tz = services.clock.now(), services.settings.tz
     found = await _read(request, lambda s: task_page(s, viewer, task_id=task_id, now=now, tz=tz))
     if found is None:
-        return message_page(request, viewer, "web.not_found", status=404)
+        return message_page(request, viewer, "web.not_found", status=404, csrf=signed.csrf)
     return await render(
         request,
         viewer,
@@ -220,5 +220,5 @@ async def unit(request: Request, signed: Signed, viewer: Viewer) -> Response:
     now, tz = services.clock.now(), services.settings.tz
     found = await _read(request, lambda s: unit_page(s, viewer, unit_id=unit_id, now=now, tz=tz))
     if found is None:
-        return message_page(request, viewer, "web.not_found", status=404)
+        return message_page(request, viewer, "web.not_found", status=404, csrf=signed.csrf)
     return await render(request, viewer, "unit.html", csrf=signed.csrf, data=found)

@@ -178,10 +178,16 @@ def message_page(
     *,
     status: int,
     person_lang: Lang | None = None,
+    csrf: str = "",
     **params: object,
 ) -> HTMLResponse:
     """Render a page that only says one catalog text (a refusal, a sign-out, an error), in
-    the viewer's or the person's language, else in the browser's (Accept-Language)."""
+    the viewer's or the person's language, else in the browser's (Accept-Language).
+
+    `csrf` is the token of the viewer's session when the request came with one: only then
+    does the page show who is signed in and a sign-out that works (a page for a link's
+    person, the browser signed in as nobody, offered a sign-out refused for its empty token).
+    """
     return page(
         request,
         viewer,
@@ -190,4 +196,5 @@ def message_page(
         person_lang=person_lang or accepted_language(request),
         key=key,
         params=params,
+        csrf=csrf,
     )

@@ -73,14 +73,27 @@ class SecurityHeaders:
 MACHINES = ("/webhook/", "/healthz", "/livez", "/metrics")  # callers that read no page
 
 
+def loggable(path: str) -> str:
+    """Return a request's path as the log may keep it: a sign-in link's one-time code (its
+    last segment) left out, which opened the dashboard to whoever read the log in time."""
+    head, code = path[:7], path[7:]
+    if head == "/login/" and code and code != "telegram":
+        return "/login/<code>"
+    return path
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     """Answer an HTTP error (404, 405) without internals: a person gets a page in their
     language with a way back (it was a bare "404"), a machine the status in a line."""
     code = exc.status_code if isinstance(exc, HTTPException) else 500
+    # A 405's Allow names the methods the address takes (HTTP requires it; it was dropped).
+    headers = (exc.headers if isinstance(exc, HTTPException) else None) or {}
     if request.url.path.startswith(MACHINES):
-        return PlainTextResponse(str(code), status_code=code)
+        return PlainTextResponse(str(code), status_code=code, headers=headers)
     key = "web.not_found" if code == 404 else "web.bad_request"
-    return message_page(request, None, key, status=code)
+    response = message_page(request, None, key, status=code)
+    response.headers.update(headers)
+    return response
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -90,7 +103,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     webhook's caller only the status, so that it delivers the update again.
     """
     ref = secrets.token_hex(3)
-    log.error("error %s: %s %s failed", ref, request.method, request.url.path, exc_info=exc)
+    path = loggable(request.url.path)
+    log.error("error %s: %s %s failed", ref, request.method, path, exc_info=exc)
     if request.url.path.startswith(MACHINES):
         return PlainTextResponse("500", status_code=500)
     try:

@@ -6,8 +6,9 @@ the sink stores the update in the inbox before returning, so a 200 means it is k
 processes it afterwards. A redelivered update is stopped by the inbox.
 
 A platform sends again whatever is not answered 2xx: a body that is no JSON object (cut on
-its way, say) gets 400, which a new delivery may mend; JSON the sink finds no update in is
-dropped, logged, and answered 200, since sending it again would never mend it. A database
+its way, say) gets 400, which a new delivery may mend; JSON the sink finds no update in, or
+nested deeper than any update (`MAX_DEPTH`), is dropped, logged, and answered 200, since
+sending it again would never mend it. A database
 out of reach (past the sink's own wait, if any) gets 503 and one line in the log, no
 traceback: nothing was stored, and the platform's next try is. So does a sink holding as
 much work as it may take (`BusyError`), logged at most once a minute.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
@@ -28,6 +30,25 @@ from web.deps import WebDeps
 from web.limits import BodyTooLargeError, read_body
 
 log = logging.getLogger(__name__)
+
+# An update of either platform nests a dozen levels at most. Deeper JSON is no update: it
+# is dropped (200) before the sink's recursive walks (NUL taken out, stored as JSON) could
+# fail on it; JSON nested past what the parser itself takes raised a 500 with a traceback.
+MAX_DEPTH = 64
+
+
+def nested_within(data: Any, limit: int) -> bool:
+    """Tell whether JSON data nests no deeper than `limit` lists and objects (iteratively)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > limit:
+            return False
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return True
 
 
 async def webhook(request: Request) -> Response:
@@ -51,11 +72,15 @@ async def webhook(request: Request) -> Response:
         return PlainTextResponse("too large", status_code=413)
     try:
         payload = json.loads(body)
+    except RecursionError:  # nested past what the parser takes: see MAX_DEPTH
+        payload = None
     except (ValueError, UnicodeDecodeError):
         return PlainTextResponse("bad request", status_code=400)
-    if not isinstance(payload, dict):
+    if payload is not None and not isinstance(payload, dict):
         return PlainTextResponse("bad request", status_code=400)
     try:
+        if payload is None or not nested_within(payload, MAX_DEPTH):
+            raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels")
         await hook.sink(payload)
     except BusyError as exc:
         busy = deps.refusals.refused(f"{channel} busy")

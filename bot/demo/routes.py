@@ -28,7 +28,7 @@ from bot.demo.simulator import Simulator
 from core.markup import to_plain
 from db.engine import session_scope
 from scheduler.workers import in_worker
-from web.auth import COOKIE
+from web.auth import SECURE_COOKIE, session_cookie
 from web.limits import BodyTooLargeError, read_body
 from web.render import LANG_COOKIE, language
 from web.static_files import VersionedStatic, static_url
@@ -170,7 +170,9 @@ async def dashboard_as(request: Request) -> Response:
     if opened is None:
         return _refused(request, "demo.bad_message", status=403)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, opened[1], httponly=True, samesite="lax", path="/")
+    name = session_cookie(request)  # behind https: __Host-, which must be Secure
+    secure = name == SECURE_COOKIE
+    response.set_cookie(name, opened[1], httponly=True, secure=secure, samesite="lax", path="/")
     return response
 
 

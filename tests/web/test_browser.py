@@ -442,3 +442,21 @@ async def test_browser_unit_page_gives_the_on_time_rate_of_unit(
     assert rate == "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%."
     assert rate in said
     await shot(page, tmp_path, "unit-rate")
+
+
+async def test_browser_signs_out_from_a_page_that_says_not_found(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A signed-in coordinator on the "not found" page of a task no one has presses Sign out:
+    the session ends (its form carried no token before, and the sign-out was refused)."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    missing = await page.goto(served.url + "/tasks/987654")
+    assert missing is not None
+    assert missing.status == 404
+    await shot(page, tmp_path, "not-found")
+    async with page.expect_navigation():
+        await page.click("#logout")
+    assert "đã đăng xuất" in await page.locator("#message").inner_text()
+    response = await page.goto(served.url + "/")
+    assert response is not None
+    assert response.status == 401

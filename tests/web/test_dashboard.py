@@ -386,11 +386,48 @@ async def test_cookies_behind_https_are_secure_httponly_and_lax(served: Served) 
         assert signed.status_code == 303
         english = await browser.get("/?lang=en")
     cookies = signed.headers.get_list("set-cookie") + english.headers.get_list("set-cookie")
-    assert [c.split("=", 1)[0] for c in cookies] == ["dondoc_session", "dondoc_lang"]
+    assert [c.split("=", 1)[0] for c in cookies] == ["__Host-dondoc_session", "dondoc_lang"]
     for cookie in cookies:
         flags = {f.strip().lower() for f in cookie.split(";")[1:]}
         assert {"secure", "httponly", "samesite=lax"} <= flags, cookie
     assert english.headers["strict-transport-security"] == "max-age=31536000"
+
+
+async def test_behind_https_a_session_cookie_another_host_could_set_opens_nothing(
+    served: Served,
+) -> None:
+    """Behind https, a session's token under the plain cookie name, which a site on a sibling
+    subdomain may set for the whole domain, opens no session (it put a visitor in the
+    session of the site's choosing); under its __Host- name, set by this host only, it does;
+    the sign-out unsets that cookie over https."""
+    deps = replace(served.server.config.loaded_app.app.state.deps, secure_cookies=True)
+    site = "https://dondoc.example"
+    transport = httpx.ASGITransport(app=create_app(deps))
+    link = urlsplit(await served.login_link(COORDINATOR)).path
+    async with httpx.AsyncClient(transport=transport, base_url=site) as browser:
+        signed = await browser.post(link, headers={"origin": site})
+        token = signed.cookies["__Host-dondoc_session"]
+        page = await browser.get("/")
+        assert page.status_code == 200
+        signed_out = await browser.post(
+            "/logout", data={"csrf": csrf_of(page.text)}, headers={"origin": site}
+        )
+    unset = signed_out.headers["set-cookie"].lower()
+    assert unset.startswith("__host-dondoc_session=")
+    assert "secure" in unset
+    link = urlsplit(await served.login_link(COORDINATOR)).path
+    async with httpx.AsyncClient(transport=transport, base_url=site) as browser:
+        token = (await browser.post(link, headers={"origin": site})).cookies[
+            "__Host-dondoc_session"
+        ]
+    async with httpx.AsyncClient(
+        transport=transport, base_url=site, cookies={"dondoc_session": token}
+    ) as tossed:
+        assert (await tossed.get("/")).status_code == 401
+    async with httpx.AsyncClient(
+        transport=transport, base_url=site, cookies={"__Host-dondoc_session": token}
+    ) as own:
+        assert (await own.get("/")).status_code == 200
 
 
 async def test_pages_speak_english_when_asked(served: Served) -> None:

@@ -8,14 +8,17 @@ nothing is decided, queued or imported.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+import web.auth
 from app import import_files, links
 from bot.settings import Settings
 from db.models import AuditLog, Contact, ExtensionRequest, Outbox, Unit
+from tests.factories import person
 from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
 from web.upload import FORM_SLACK
@@ -166,3 +169,61 @@ async def test_a_nul_character_in_a_dashboard_form_is_taken_out(served: Served) 
     with served.bot.session() as s:
         [audit] = s.exec(select(AuditLog).where(AuditLog.action == "extension.rejected")).all()
     assert audit.details["note"] == "không đủ căn cứ"
+
+
+async def test_a_page_for_a_links_person_shows_no_one_signed_in(served: Served) -> None:
+    """An upload link of someone no longer an admin, opened in a browser signed in as nobody:
+    the refusal names no one as signed in and offers no sign-out (it offered one, refused)."""
+    with served.bot.session() as s:
+        coordinator = person(s, COORDINATOR)
+    link = links.sign(
+        served.bot.services.link_key,
+        path=import_files.UPLOAD_PATH,
+        person=str(coordinator.id),
+        expires=served.bot.clock.now() + timedelta(minutes=5),
+    )
+    async with served.client() as anonymous:
+        response = await anonymous.get(link)
+    assert response.status_code == 403
+    assert 'id="logout"' not in response.text
+    assert "Điều phối" not in response.text
+
+
+async def test_a_sign_in_that_fails_keeps_its_code_out_of_the_log(
+    served: Served, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sign-in link whose use fails (the database gone, say) is logged with a reference and
+    without its one-time code, which whoever read the log could have used in its ten minutes."""
+    link = await served.login_link(COORDINATOR)
+    code = link.rsplit("/", 1)[1]
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(web.auth, "sign_in", fails)
+    caplog.set_level(logging.INFO)
+    async with served.client() as browser:
+        response = await browser.post(link)
+    assert response.status_code == 500
+    assert "Traceback" not in response.text
+    errors = [r.getMessage() for r in caplog.records if r.name == "web.server"]
+    assert errors
+    assert errors[0].endswith("POST /login/<code> failed")
+    ours = [r for r in caplog.records if not r.name.startswith("devtools")]  # the fake API's
+    assert all(code not in r.getMessage() and code not in (r.exc_text or "") for r in ours)
+
+
+async def test_a_method_an_address_does_not_take_is_answered_with_those_it_does(
+    served: Served,
+) -> None:
+    """A GET of a form's address (sign-out, a nudge) or of a webhook is refused 405 with the
+    methods it takes in Allow, as HTTP asks, and no page of the form's is run."""
+    task_id = served.tasks[0].id
+    for path in ("/logout", f"/tasks/{task_id}/nudge", "/webhook/telegram"):
+        response = await served.http.get(path)
+        assert response.status_code == 405, path
+        assert response.headers["allow"] == "POST", path
+        assert "Traceback" not in response.text
+    response = await served.http.delete("/")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}  # in any order

@@ -164,6 +164,17 @@ async def test_webhook_oversized_or_malformed_body_is_refused(served: Served) ->
     assert inbox_count(served) == 0
 
 
+async def test_webhook_json_nested_past_any_update_is_dropped_with_200(served: Served) -> None:
+    """JSON nested hundreds deep (past the parser's reach, or past what the inbox walks) is
+    no update: dropped with 200 and nothing stored, where it raised a 500 and a traceback."""
+    headers = {TELEGRAM_HEADER: telegram_secret(served.bot.settings)}
+    nested = '{"update_id": 9, "x": ' + '{"a": ' * 600 + "1" + "}" * 601
+    for body in (b"[" * 100_000, nested.encode()):
+        response = await served.http.post("/webhook/telegram", content=body, headers=headers)
+        assert response.status_code == 200
+    assert inbox_count(served) == 0
+
+
 async def test_webhook_json_of_no_update_is_dropped_with_200(served: Served) -> None:
     """JSON without a whole-number update_id is dropped and answered 200, nothing stored:
     Telegram sends again whatever is not answered 2xx, and this would never be read."""

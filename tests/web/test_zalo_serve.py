@@ -144,6 +144,21 @@ async def test_zalo_webhook_wrapped_or_not_and_no_event(
     assert zalo_rows(served) == ["e2"]  # stored before the 200
 
 
+async def test_zalo_webhook_json_nested_past_any_event_is_dropped_with_200(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """An event nested hundreds deep, with the right secret, is dropped with 200 and nothing
+    stored or answered (it raised a 500 with a traceback, and Zalo would send it again)."""
+    headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
+    nested = '{"ok": true, "result": ' + '{"message": ' * 600 + "1" + "}" * 601
+    for body in (nested.encode(), b'{"ok": ' + b"[" * 100_000):
+        response = await served.http.post("/webhook/zalo", content=body, headers=headers)
+        assert response.status_code == 200
+    assert zalo_rows(served) == []
+    assert fake_zalo.messages(ZALO_ADMIN) == []
+
+
 async def test_zalo_webhook_redelivered_event_is_handled_once(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811
