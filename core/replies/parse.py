@@ -16,6 +16,7 @@ from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.rules_status import (
     rule_abbreviation,
     rule_blocked,
+    rule_date_or_count,
     rule_document,
     rule_done,
     rule_lone_number,
@@ -68,6 +69,7 @@ _RULES: tuple[Callable[[Reply], ParsedReply | None], ...] = (
     rule_correction,
     rule_progress,
     rule_negation,
+    rule_date_or_count,
     rule_document,
     rule_done,
     rule_abbreviation,
