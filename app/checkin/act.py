@@ -40,6 +40,7 @@ ASK_KEYS = {
     "correction": "ask_status_correction",
     "acknowledgement": "ask_status_acknowledgement",
     "percent": "ask_status_percent",
+    "ambiguous": "ask_status_ambiguous",
 }
 Titles = dict[int, tuple[int, str]]  # an assignment's task number and title, as listed
 # Nothing open to report on: when every unit of the sender was deactivated, that is why.
