@@ -34,6 +34,7 @@ from core.replies.vocabulary import (
     LEAD_FILLER_RE,
     LONE_VUONG_RE,
     NEGATED_DONE_RE,
+    NONE_AFTER_RE,
     NUA,
     PERFECTIVE_RE,
     PROGRESS_RE,
@@ -62,6 +63,8 @@ def rule_blocked(reply: Reply) -> ParsedReply | None:
     for match in BLOCKER_RE.finditer(folded):
         if negated_before(folded, match.start()) or not _typed_as_blocker(reply, match):
             continue
+        if NONE_AFTER_RE.match(folded, match.end()):
+            continue  # "vướng mắc: không", the form's answer "none"
         start = LEAD_FILLER_RE.match(folded, match.end())
         reason = quote(reply, start.end() if start else match.end())
         return _blocked(reply, reason)
@@ -161,26 +164,39 @@ def rule_document(reply: Reply) -> ParsedReply | None:
 
 
 def rule_done(reply: Reply) -> ParsedReply | None:
-    """Read DONE when some clause says done and promises nothing ("mai xong" is not done)."""
+    """Read DONE when some clause says done and promises nothing ("mai xong" is not done).
+
+    A clause with a done word wins over one that says done only with a verb ("Dạ báo cáo
+    anh, đơn vị đã hoàn thành" is certain): only the verb alone leaves it to confirm.
+    """
     folded = reply.folded
+    verb_only = False
     for start, end in clauses(folded):
         said = (
             DONE_RE.search(folded, start, end)
             or PERFECTIVE_RE.search(folded, start, end)
             or hundred(reply, start, end) is not None
         )
-        if said and not has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
-            number, issued = cited_evidence(reply) or (None, None)
-            return ParsedReply(
-                kind=ReplyKind.DONE,
-                hint=ReplyHint.DONE,
-                percent=hundred(reply),
-                evidence_number=number,
-                evidence_date=issued,
-                # "Đã gửi báo cáo" may be one step of the task: only a verb says done.
-                uncertain=not (_done_word_in(reply, start, end) or number is not None),
-            )
-    return None
+        if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
+            continue
+        if _done_word_in(reply, start, end):
+            return _done(reply, uncertain=False)
+        verb_only = True
+    return _done(reply, uncertain=True) if verb_only else None
+
+
+def _done(reply: Reply, *, uncertain: bool) -> ParsedReply:
+    """Return DONE with the 100 % and the document cited; a verb alone leaves it to confirm
+    ("Đã gửi báo cáo" may be one step of the task), unless a document proves it."""
+    number, issued = cited_evidence(reply) or (None, None)
+    return ParsedReply(
+        kind=ReplyKind.DONE,
+        hint=ReplyHint.DONE,
+        percent=hundred(reply),
+        evidence_number=number,
+        evidence_date=issued,
+        uncertain=uncertain and number is None,
+    )
 
 
 def rule_abbreviation(reply: Reply) -> ParsedReply | None:

@@ -68,6 +68,10 @@ LACK_RE = re.compile(
     r"|duoc\s+bo\s+tri|bo\s+tri\s+duoc)\s+(?:kinh\s+phi|nguon\s+von|von|nhan\s+luc|can\s+bo"
     r"|nguoi|huong\s+dan|so\s+lieu|du\s+lieu)\b)"
 )
+# "Vướng mắc: không", "khó khăn: không có": a form's field answered "none".
+NONE_AFTER_RE = re.compile(
+    r"\W*(?:khong|ko|k|kg|none|no|nothing|nil)(?:\s+(?:co|gi|a|ah))*(?:\W|$)(?!\s*\w)"
+)
 LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
 NEGATED_DONE_RE = re.compile(
     rf"\b(?:chua|khong|ko|kg|k)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
@@ -86,6 +90,8 @@ PROGRESS_RE = re.compile(
     r"\b(?:tiep\s+tuc|in\s+progress|ongoing|on\s*going|underway|working\s+on|wip"
     r"|du\s+thao|ban\s+nhap|drafts?|drafting|trinh\s+ky|to\s+trinh|da\s+trinh"
     r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y"
+    # "sở trả về để sửa": sent back to be fixed
+    r"|tra\s+(?:ve|lai)\s+(?:de\s+)?(?:sua|chinh\s+sua|bo\s+sung|hoan\s+thien)"
     # "chờ ký", "chờ lãnh đạo duyệt", typed "cho lanh dao duyet" too
     r"|cho\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
     rf"|(?:sap|gan)\s+(?:nhu\s+)?(?:xong|hoan\s?thanh)|gan\s+het|almost|nearly|mot\s+phan"
@@ -115,7 +121,7 @@ REMAINING_RE = re.compile(
     r"\bcon\s+(?:lai\s+)?(?:\d+\s*(?:%|phan\s+tram\b)"
     r"|(?:\d+|mot|hai|ba|bon|nam|vai|mot\s+vai|mot\s+so|mot\s+it|it|nhieu)\s+"
     r"(?!(?:ngay|tuan|thang|nam|gio|buoi|hom|bua|phut|lan)\b)\w"
-    r"|(?:thieu|ton|do\s+dang|dang\s+do)\b)"
+    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do)\b)"
 )
 # "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
 ALL_COUNTED_RE = re.compile(
@@ -124,7 +130,7 @@ ALL_COUNTED_RE = re.compile(
 PARTIAL_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|xong)\s+)?(?:(?P<count>[\d/]+)\s+)?"
     # "xong phần khảo sát" is part of the work; "hoàn thành 100 phần trăm" is all of it.
-    r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung)\b"
+    r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung|khau|muc)\b"
 )
 NEGATION_RE = re.compile(
     rf"\bchua\b|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
@@ -193,7 +199,15 @@ ABBREVIATED_DONE_RE = re.compile(
 )
 CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
 # Folded words that are also other words: accepted only when typed as one of these.
-DANG = (re.compile(r"\bdan?g\b"), frozenset({"đang", "dang", "đag", "dag"}))  # not "đăng"
+# Not "đăng"; nor "đang họp", "đang đi công tác", "đang nghỉ phép": the official is busy,
+# which says nothing of the task.
+DANG = (
+    re.compile(
+        r"\bdan?g\b(?!\s+(?:(?:di\s+)?(?:hop|cong\s+tac)|nghi|om|tiep\s+khach|lai\s+xe"
+        r"|tren\s+duong)\b)"
+    ),
+    frozenset({"đang", "dang", "đag", "dag"}),
+)
 CHO = (re.compile(r"\bcho\b"), frozenset({"chờ"}))  # "cho" is "give"
 SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a common typo
 MAI = (re.compile(r"\bmai\b"), frozenset({"mai"}))  # not "mãi", "mái"

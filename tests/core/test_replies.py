@@ -667,6 +667,25 @@ ZALO: list[tuple[str, ParsedReply]] = [
     ("t6 em gửi", PROMISE),
     ("cn xong", PROMISE),
     ("Vâng, em sẽ gửi trong hôm nay", PROMISE),
+    ("chưa kịp", NEG),
+    ("chua lam dc", NEG),
+    # More of what officials write: part of the work, busy, a form's field left "none".
+    ("xong khâu khảo sát", partial()),
+    ("xong mục 1", partial()),
+    ("còn mỗi khâu ký", partial()),
+    ("8/10 xã đã xong", partial()),
+    ("tiến độ 70%", progress(70)),
+    ("đang đi khảo sát thực địa", progress()),
+    ("em nộp rồi nhưng sở trả về để sửa", partial()),
+    ("em đang đi họp, chiều em báo", UNKNOWN),  # busy: nothing said of the task
+    ("đang công tác", UNKNOWN),
+    ("Em đang nghỉ phép, tuần sau em làm", PROMISE),
+    ("vướng mắc: không", UNKNOWN),  # "blockers: none"
+    ("Khó khăn: không có", UNKNOWN),
+    ("vướng mắc: không có gì ạ", UNKNOWN),
+    ("Dạ báo cáo anh, đơn vị đã hoàn thành", done()),  # "dạ báo cáo" is no "đã báo cáo"
+    ("Đã xong 😊", done()),
+    ("👌", ACK),
 ]
 
 
@@ -844,4 +863,19 @@ def test_parse_reply_never_reads_chua_before_done_as_done(
 ) -> None:
     """A reply with "chưa" before a done word is never DONE."""
     text = f"{prefix} {chua} {middle} {done_word}{suffix}"
+    assert parse_reply(text, today=TODAY).kind is not ReplyKind.DONE
+
+
+@given(
+    st.text(max_size=40),
+    st.sampled_from(["không", "khong", "ko", "k", "KHÔNG"]),
+    st.sampled_from(DONE_WORDS),
+    st.sampled_from(["", " được", " dc", " kịp", " nổi"]),
+    st.text(max_size=40),
+)
+def test_parse_reply_never_reads_a_done_word_negated_as_done(
+    prefix: str, negator: str, done_word: str, able: str, suffix: str
+) -> None:
+    """ "không xong được", "ko hoàn thành kịp" anywhere in a reply is never DONE."""
+    text = f"{prefix} {negator} {done_word}{able} {suffix}"
     assert parse_reply(text, today=TODAY).kind is not ReplyKind.DONE
