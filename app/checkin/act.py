@@ -24,6 +24,7 @@ from core.checkin import (
     Outcome,
     extension_target,
     impossible_date,
+    pair_typed,
     reply_from_dict,
     reply_to_dict,
 )
@@ -73,7 +74,11 @@ def act(
     if outcome == Outcome.ASK_STATUS:
         task, title = titles[ids[0]]
         name = ASK_KEYS.get(str(decision.reply.hint), "ask_status")
-        question = t(f"checkin.{name}", task=str(task), title=title)
+        pair = pair_typed(text) if name == "ask_status_ambiguous" else None
+        if pair is None and name == "ask_status_ambiguous":
+            name = "ask_status"
+        part, whole = pair or ("", "")
+        question = t(f"checkin.{name}", task=str(task), title=title, part=part, whole=whole)
         return Answer([Said(question, status_choices(catalog, lang, ids[0]))])
     if outcome == Outcome.ASK_TASK:
         return _ask_task(services, actor, decision, titles, text, key, db)

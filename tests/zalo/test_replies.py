@@ -387,7 +387,7 @@ async def test_a_pair_that_reads_as_a_date_and_a_count_is_asked(zbot: ZaloBot) -
     [task] = official(zbot)
     await remind(zbot)
     [asked] = await zbot.say(HOA, "xong 8/10")
-    assert "là một ngày hay số phần việc đã xong" in asked
+    assert "«8/10» là ngày 8/10 hay 8 trên 10 phần việc?" in asked
     assert "2 = Đang thực hiện" in asked
     assert reports(zbot) == []
     await zbot.say(HOA, "2")

@@ -293,7 +293,7 @@ async def test_a_pair_that_reads_as_a_date_and_a_count_is_asked(bot: BotUnderTes
     world = await scene(bot)
     reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
     asked = await bot.send(OFFICIAL, "xong 8/10", reply_to=reminder.message_id)
-    assert "là một ngày hay số phần việc đã xong" in (asked.text or "")
+    assert "«8/10» là ngày 8/10 hay 8 trên 10 phần việc?" in (asked.text or "")
     assert len(buttons(asked)) == 4
     assert reports(bot) == []
     await bot.press(OFFICIAL, button_data(asked, "Đang thực hiện"), asked.message_id)
