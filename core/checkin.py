@@ -36,8 +36,6 @@ DATE_SHAPE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\
 CAUSE_RE = re.compile(
     r"^\s*(?:[,;:\-–]\s*)?(?:vì|vi|do|lý do|ly do|because|due to)?[\s:,\-–]*", re.IGNORECASE
 )
-# "xong 8/10": a pair that may be a day or a count (core.replies.rules_status).
-PAIR_RE = re.compile(r"(?<![\d/.,-])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/.,-])")
 # What may stand between two tasks named in a row: "#12, #13 xong", "#12 và #13: xong".
 CONNECTOR_RE = re.compile(r"^(?:[\s,;:&+/.\-–]|\b(?:và|va|and)\b)*$", re.IGNORECASE)
 # A whole message asking for the help, typed without the slash ("trợ giúp", "Menu?"):
@@ -95,12 +93,6 @@ def impossible_date(text: str) -> str | None:
         if not 1 <= int(month) <= 12 or not 1 <= int(day) <= monthrange(full, int(month))[1]:
             return match.group()
     return None
-
-
-def pair_typed(text: str) -> tuple[str, str] | None:
-    """Return the first pair typed as "8/10" (a date, or a count), as its two numbers."""
-    match = PAIR_RE.search(text)
-    return (match.group(1), match.group(2)) if match else None
 
 
 def by_task(text: str) -> list[tuple[int, str]]:

@@ -24,10 +24,10 @@ from core.checkin import (
     Outcome,
     extension_target,
     impossible_date,
-    pair_typed,
     reply_from_dict,
     reply_to_dict,
 )
+from core.replies.parse import ambiguous_pair
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from db.engine import session_in
 from db.models import Assignment
@@ -74,7 +74,8 @@ def act(
     if outcome == Outcome.ASK_STATUS:
         task, title = titles[ids[0]]
         name = ASK_KEYS.get(str(decision.reply.hint), "ask_status")
-        pair = pair_typed(text) if name == "ask_status_ambiguous" else None
+        ambiguous = name == "ask_status_ambiguous"
+        pair = ambiguous_pair(text, today=services.today()) if ambiguous else None
         if pair is None and name == "ask_status_ambiguous":
             name = "ask_status"
         part, whole = pair or ("", "")

@@ -106,6 +106,19 @@ def rule_date_or_count(reply: Reply) -> ParsedReply | None:
     12 December. A pair with one reading decides: "đã xong 8/10" said in June (no such
     day has passed) is 8 of 10, in progress; all of them, or a day, are the later rules'.
     """
+    found = decisive_pair(reply)
+    if found is None:
+        return None
+    if found[0] == "ambiguous":
+        return unclear(ReplyHint.AMBIGUOUS)
+    return ParsedReply(
+        kind=ReplyKind.IN_PROGRESS, hint=ReplyHint.PARTIAL, percent=stated_percent(reply)
+    )
+
+
+def decisive_pair(reply: Reply) -> tuple[str, re.Match[str]] | None:
+    """Find the first pair beside a done word that reads two ways ("ambiguous") or only as
+    a count of some ("partial"), with its match in the folded text."""
     folded = reply.folded
     for start, end in clauses(folded):
         if not (DONE_RE.search(folded, start, end) or PERFECTIVE_RE.search(folded, start, end)):
@@ -114,12 +127,9 @@ def rule_date_or_count(reply: Reply) -> ParsedReply | None:
         for match in FRACTION_RE.finditer(folded, start, end):
             as_count, as_date = _pair_readings(reply, match, perfect=perfect)
             if as_count is not None and as_date is not None and as_count != as_date:
-                return unclear(ReplyHint.AMBIGUOUS)
+                return "ambiguous", match
             if as_count == "partial" and as_date is None:
-                percent = stated_percent(reply)
-                return ParsedReply(
-                    kind=ReplyKind.IN_PROGRESS, hint=ReplyHint.PARTIAL, percent=percent
-                )
+                return "partial", match
     return None
 
 

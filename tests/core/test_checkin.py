@@ -16,7 +16,6 @@ from core.checkin import (
     impossible_date,
     is_cancel,
     only_number,
-    pair_typed,
     read_extension_answer,
     reply_from_dict,
     reply_to_dict,
@@ -201,17 +200,3 @@ def test_asks_for_help_leaves_guidance_to_a_reason_asked(
 ) -> None:
     """ "hướng dẫn" is the help, unless the bot waits for a reason, which it may be."""
     assert asks_for_help(text, reason_asked=reason_asked) is help_wanted
-
-
-@pytest.mark.parametrize(
-    ("text", "pair"),
-    [
-        ("xong 8/10", ("8", "10")),
-        ("#12 hoàn thành 12 / 12 báo cáo", ("12", "12")),
-        ("đã ban hành ngày 10/3/2025", None),  # a whole date
-        ("15/KH-UBND", None),
-    ],
-)
-def test_pair_typed_is_the_pair_a_question_names(text: str, pair: tuple[str, str] | None) -> None:
-    """The pair "xong 8/10" is asked about is named in the question as typed."""
-    assert pair_typed(text) == pair

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.checkin import reply_from_dict, reply_to_dict
-from core.replies.parse import MAX_SCAN_CHARS, parse_reply
+from core.replies.parse import MAX_SCAN_CHARS, ambiguous_pair, parse_reply
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.textnorm import fold
 
@@ -879,3 +879,17 @@ def test_parse_reply_never_reads_a_done_word_negated_as_done(
     """ "không xong được", "ko hoàn thành kịp" anywhere in a reply is never DONE."""
     text = f"{prefix} {negator} {done_word}{able} {suffix}"
     assert parse_reply(text, today=TODAY).kind is not ReplyKind.DONE
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("xong 8/10", ("8", "10")),
+        ("#12 hạn 30/6, hoàn thành 12/12 báo cáo", ("12", "12")),  # not the deadline's
+        ("đã xong 8/10", None),  # 8 of 10: not asked about
+        ("xong", None),
+    ],
+)
+def test_ambiguous_pair_is_the_pair_asked_about(text: str, pair: tuple[str, str] | None) -> None:
+    """The question about "xong 8/10" names the pair that reads two ways, as typed."""
+    assert ambiguous_pair(text, today=TODAY) == pair
