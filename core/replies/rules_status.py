@@ -120,6 +120,8 @@ def decisive_pair(reply: Reply) -> tuple[str, re.Match[str]] | None:
     """Find the first pair beside a done word that reads two ways ("ambiguous") or only as
     a count of some ("partial"), with its match in the folded text."""
     folded = reply.folded
+    if FRACTION_RE.search(folded) is None:
+        return None  # most replies: one scan, no clause
     for start, end in clauses(folded):
         if not (DONE_RE.search(folded, start, end) or PERFECTIVE_RE.search(folded, start, end)):
             continue
