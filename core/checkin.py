@@ -41,6 +41,9 @@ CONNECTOR_RE = re.compile(r"^(?:[\s,;:&+/.\-–]|\b(?:và|va|and)\b)*$", re.IGNO
 # A whole message asking for the help, typed without the slash ("trợ giúp", "Menu?"):
 # officials type these, and are shown the commands, not asked what they report.
 HELP_WORDS = frozenset({"help", "tro giup", "huong dan", "huong dan su dung", "menu"})
+# "Hướng dẫn" is also guidance: typed when the bot asked what blocks the work (or why it is
+# late), it is the answer ("the guidance", not yet received), not a call for the help.
+GUIDANCE_WORDS = frozenset({"huong dan"})
 CANCEL_WORDS = frozenset({"huy", "hủy", "huỷ", "thoi", "thôi", "cancel", "/cancel", "bo qua"})
 
 
@@ -119,10 +122,25 @@ def only_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def asks_for_help(text: str) -> bool:
+def asks_for_help(text: str, *, reason_asked: bool = False) -> bool:
     """Tell whether the whole message is a word asking for the help ("hướng dẫn", "HELP!"),
-    whatever its case, diacritics, spaces and punctuation; "xong, cảm ơn hướng dẫn" is not."""
-    return " ".join(re.sub(r"[^\w\s]|_", " ", fold(text)).split()) in HELP_WORDS
+    whatever its case, diacritics, spaces and punctuation; "xong, cảm ơn hướng dẫn" is not.
+
+    `reason_asked`: the bot waits for a reason in words (a blocker's, a delay's), which
+    "hướng dẫn" (guidance) may be; the caller reads that only when `could_be_reason` says so.
+    """
+    words = _words(text)
+    return words in HELP_WORDS and not (reason_asked and words in GUIDANCE_WORDS)
+
+
+def could_be_reason(text: str) -> bool:
+    """Tell whether a help word may also be a reason given: "hướng dẫn" (guidance)."""
+    return _words(text) in GUIDANCE_WORDS
+
+
+def _words(text: str) -> str:
+    """Return the words of text, folded, without punctuation, single-spaced."""
+    return " ".join(re.sub(r"[^\w\s]|_", " ", fold(text)).split())
 
 
 def is_cancel(text: str) -> bool:

@@ -27,6 +27,7 @@ from core.checkin import (
     reply_from_dict,
     reply_to_dict,
 )
+from core.replies.parse import ambiguous_pair
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from db.engine import session_in
 from db.models import Assignment
@@ -40,6 +41,7 @@ ASK_KEYS = {
     "correction": "ask_status_correction",
     "acknowledgement": "ask_status_acknowledgement",
     "percent": "ask_status_percent",
+    "ambiguous": "ask_status_ambiguous",
 }
 Titles = dict[int, tuple[int, str]]  # an assignment's task number and title, as listed
 # Nothing open to report on: when every unit of the sender was deactivated, that is why.
@@ -72,7 +74,12 @@ def act(
     if outcome == Outcome.ASK_STATUS:
         task, title = titles[ids[0]]
         name = ASK_KEYS.get(str(decision.reply.hint), "ask_status")
-        question = t(f"checkin.{name}", task=str(task), title=title)
+        ambiguous = name == "ask_status_ambiguous"
+        pair = ambiguous_pair(text, today=services.today()) if ambiguous else None
+        if pair is None and name == "ask_status_ambiguous":
+            name = "ask_status"
+        part, whole = pair or ("", "")
+        question = t(f"checkin.{name}", task=str(task), title=title, part=part, whole=whole)
         return Answer([Said(question, status_choices(catalog, lang, ids[0]))])
     if outcome == Outcome.ASK_TASK:
         return _ask_task(services, actor, decision, titles, text, key, db)

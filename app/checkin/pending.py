@@ -17,7 +17,13 @@ from app.explanations import answer_explanation
 from app.extensions import request_extension
 from app.reporting import Report, record
 from app.services import Services
-from core.checkin import impossible_date, is_cancel, only_number, read_extension_request
+from core.checkin import (
+    could_be_reason,
+    impossible_date,
+    is_cancel,
+    only_number,
+    read_extension_request,
+)
 from db.engine import session_in
 from db.models import Assignment
 from db.queries.calendar import working_calendar
@@ -31,6 +37,23 @@ def cancel(services: Services, actor: Actor) -> Answer:
         clear_pending(connection, contact_id=actor.contact_id)
     key = "common.cancelled" if asked is not None else "common.nothing_to_cancel"
     return Answer([Said(services.catalog.get(actor.lang, key))])
+
+
+# The questions answered in words of one's own: a blocker's reason, why a task is late.
+REASON_STEPS = frozenset({"blocked", "explain"})
+
+
+def reason_awaited(services: Services, actor: Actor, text: str) -> bool:
+    """Tell whether a help word ("hướng dẫn") is rather the reason the bot asked for: the
+    answer to "what blocks the work?" is recorded as the blocker, not answered by the help.
+
+    Reads the question asked only for such a word, so a channel asks this of any help word.
+    """
+    if not (could_be_reason(text) and actor.unit_ids):
+        return False
+    with services.engine.connect() as connection:
+        asked = get_pending(connection, contact_id=actor.contact_id, now=services.clock.now())
+    return asked is not None and asked.get("step") in REASON_STEPS
 
 
 def answer_pending(

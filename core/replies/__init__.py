@@ -15,14 +15,20 @@ Rules run in this order and the first that decides wins:
    once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero;
 4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
-6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát");
+6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát"), or
+   work left ("đã hoàn thành 3/3 nội dung, còn 2 việc");
 6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
    xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
 7. negation: any "chưa", or "không"/"not" shortly before a done word;
-8. document: a document number ("15/KH-UBND") cited as evidence;
-9. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
-10. promise ("sẽ", "mai", "tuần sau" …, or, unless said as past, a day to come: "thứ 6
-    xong", "15/12 xong", "cuối tháng xong"), then acknowledgement ("ok", "👍" …).
+8. date or count: a done word beside a pair that reads two ways ("xong 8/10": done on 8
+   October, or 8 of 10?) is UNCLEAR (hint AMBIGUOUS: the bot asks); a pair that can only be
+   a count of some ("đã xong 8/10" in June: no such day has passed) is in progress;
+9. document: a document number ("15/KH-UBND") cited as evidence;
+10. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
+11. promise ("sẽ", "mai", "tuần sau", "xin hoàn thành sớm" …, or, unless said as past, a
+    day to come or this day or week: "thứ 6 xong", "15/12 xong", "cuối tháng xong", "hôm
+    nay xong", "tuần này xong", "tối nay em gửi"; "hôm nay đã xong", "thứ 6 xong rồi" are
+    done), then acknowledgement ("ok", "👍", "đc rồi" …).
 
 Negation comes after extension and blocked because their reasons usually contain
 "chưa" ("vì chưa có hướng dẫn"); it still comes before anything that can say DONE, so a

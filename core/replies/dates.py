@@ -32,9 +32,10 @@ DATE_RE = re.compile(
     r"|(?<![\d.])(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4})(?!\d)"
     r"|\b(?P<d3>\d{1,2})\s+thang\s+(?P<m3>\d{1,2})(?:\s+nam\s+(?P<y3>\d{4}))?\b"
 )
-# "đến thứ 6 tuần sau", "thứ hai tuần tới", "chủ nhật": a weekday as a target date.
+# "đến thứ 6 tuần sau", "thứ hai tuần tới", "chủ nhật", "T6" (as officials write it in
+# chats and schedules): a weekday as a target date.
 WEEKDAY_RE = re.compile(
-    r"\b(?:thu\s*(?P<day>[2-7]|hai|ba|tu|nam|sau|bay)|(?P<sunday>chu\s+nhat|cn))\b"
+    r"\b(?:thu\s*(?P<day>[2-7]|hai|ba|tu|nam|sau|bay)|t(?P<short>[2-7])|(?P<sunday>chu\s+nhat|cn))\b"
     r"(?:\s+tuan\s+(?P<week>sau|toi|nay)\b)?"
 )
 # "đến mai", "đến ngày mai", "sang mốt", "đến ngày kia", "until tomorrow": a day counted
@@ -84,7 +85,8 @@ def weekday_date(match: re.Match[str], today: date) -> date:
     A weekday alone is the next one after today; with "tuần này" or "tuần sau/tới", that
     day of this week or of next week (weeks start on Monday), which may have passed.
     """
-    weekday = 6 if match.group("sunday") else _WEEKDAYS[match.group("day")]
+    day = match.group("day") or match.group("short")
+    weekday = 6 if match.group("sunday") else _WEEKDAYS[day]
     week = match.group("week")
     if week is None:
         return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)

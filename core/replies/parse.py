@@ -14,8 +14,10 @@ from core.replies.percent import O_FOR_ZERO_RE, stated_percent
 from core.replies.reading import Reply, clauses, has_promise, is_perfect, part_of_work
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.rules_status import (
+    decisive_pair,
     rule_abbreviation,
     rule_blocked,
+    rule_date_or_count,
     rule_document,
     rule_done,
     rule_lone_number,
@@ -46,16 +48,30 @@ _WORD_RE = re.compile(r"\w+")
 
 def parse_reply(text: str, *, today: date) -> ParsedReply:
     """Read a free-text reply to a task reminder; never raises on any string."""
-    # Cut before NFC too: NFC of a huge string is cheap but not free.
-    head = unicodedata.normalize("NFC", text[: MAX_SCAN_CHARS * 2])[:MAX_SCAN_CHARS]
-    folded = fold_text(head)
-    zeros = O_FOR_ZERO_RE.sub(lambda m: m.group(1) + "0" * len(m.group(2)), folded.folded)
-    reply = Reply(text=replace(folded, folded=zeros), today=today)  # same length: offsets hold
+    reply = _reading(text, today)
     for rule in _RULES:
         parsed = rule(reply)
         if parsed is not None:
             return _weigh(reply, parsed, text)
     return unclear(ReplyHint.UNRECOGNISED)
+
+
+def ambiguous_pair(text: str, *, today: date) -> tuple[str, str] | None:
+    """Return the pair that made a reply AMBIGUOUS ("xong 8/10": "8", "10"), to name it in
+    the question, or None."""
+    found = decisive_pair(_reading(text, today))
+    if found is None or found[0] != "ambiguous":
+        return None
+    return found[1].group("part"), found[1].group("whole")
+
+
+def _reading(text: str, today: date) -> Reply:
+    """Return the reply to read: NFC, cut at the scan limit, folded, an O typed for 0 read."""
+    # Cut before NFC too: NFC of a huge string is cheap but not free.
+    head = unicodedata.normalize("NFC", text[: MAX_SCAN_CHARS * 2])[:MAX_SCAN_CHARS]
+    folded = fold_text(head)
+    zeros = O_FOR_ZERO_RE.sub(lambda m: m.group(1) + "0" * len(m.group(2)), folded.folded)
+    return Reply(text=replace(folded, folded=zeros), today=today)  # same length: offsets hold
 
 
 _RULES: tuple[Callable[[Reply], ParsedReply | None], ...] = (
@@ -68,6 +84,7 @@ _RULES: tuple[Callable[[Reply], ParsedReply | None], ...] = (
     rule_correction,
     rule_progress,
     rule_negation,
+    rule_date_or_count,
     rule_document,
     rule_done,
     rule_abbreviation,

@@ -24,6 +24,7 @@ LONE_NUMBER_RE = re.compile(r"^([-−]\s*)?(\d{1,6})(?:\s+(?:a|ah|nhe|nha|roi|r)
 O_FOR_ZERO_RE = re.compile(r"(?<![\w.,])(\d{1,2})(o{1,2})(?=\d|\s*%|\s*phan\s+tram\b|\s|$|[,.;!])")
 # "-5%": a share below zero (not "60-70%", whose minus joins two numbers).
 NEGATIVE_PERCENT_RE = re.compile(r"(?:^|\s)[-−]\s*\d{1,3}(?:[.,]\d+)?\s*(?:%|phan\s+tram\b)")
+_LEFT_RE = re.compile(r"\bcon\s+(?:lai\s+)?$")
 _HALF_RE = re.compile(rf"\b(?:(?:1|mot)\s+nua|half)\b{NOT_A_SHARE}")
 _APPROXIMATE_RE = re.compile(
     r"\b(?:hon|gan|khoang|tren|duoi|chua|more\s+than|over|almost|nearly|about|less\s+than"
@@ -39,6 +40,8 @@ def stated_percent(reply: Reply, start: int = 0, end: int | None = None) -> int 
         value = int(match.group(1))
         if NEGATIVE_PERCENT_RE.match(folded, max(0, match.start() - 2)):
             continue  # "-5%" is no share of the work
+        if _LEFT_RE.search(folded, max(0, match.start() - 10), match.start()):
+            continue  # "còn 20%" is the share left, not the share done
         if value <= 100:
             return value
     bare = _BARE_PERCENT_RE.search(folded, start, stop)

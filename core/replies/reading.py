@@ -33,6 +33,7 @@ from core.replies.vocabulary import (
     PERIOD_END_RE,
     PROMISE_RE,
     SE,
+    THIS_PERIOD_RE,
     Guarded,
 )
 from core.textnorm import FoldedText
@@ -97,6 +98,7 @@ def has_promise(reply: Reply, start: int, end: int, *, perfect: bool = False) ->
         or PERIOD_END_RE.search(reply.folded, start, end)
         or DONE_THEN_RE.search(reply.folded, start, end)
         or names_a_day_to_come(reply, start, end)
+        or _this_period(reply, start, end)
     ):
         return True
     for guarded in (SE, MAI):
@@ -148,6 +150,20 @@ def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
         if match.group("week") != "nay" or weekday_date(match, today) > today:
             return True
     return False
+
+
+def _this_period(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span says the work is for this day or week: "hôm nay", "tối nay"."""
+    for match in THIS_PERIOD_RE.finditer(reply.folded, start, end):
+        if match.group("day"):
+            continue  # "thứ 2 tuần này": that day, passed or to come
+        if match.group("when") == "toi" and reply.typed(*match.span("when")) not in _TONIGHT:
+            continue  # "tới nay", until now
+        return True
+    return False
+
+
+_TONIGHT = frozenset({"tối", "toi"})
 
 
 def is_perfect(reply: Reply, start: int, end: int) -> bool:

@@ -34,6 +34,8 @@ class ReplyHint(StrEnum):
     DOCUMENT = "document"
     DONE = "done"
     PERCENT = "percent"  # UNCLEAR: a share below 0 or above 100 ("101", "150%", "-5%")
+    # UNCLEAR: a pair that reads two ways ("xong 8/10": done on 8 October, or 8 of 10?)
+    AMBIGUOUS = "ambiguous"
 
 
 @dataclass(frozen=True, slots=True)

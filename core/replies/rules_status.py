@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from core.replies.dates import resolve
 from core.replies.evidence import cited_evidence
 from core.replies.percent import LONE_NUMBER_RE, hundred, stated_percent
 from core.replies.reading import (
@@ -22,8 +23,10 @@ from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.rules_unclear import unclear
 from core.replies.vocabulary import (
     ABBREVIATED_DONE_RE,
+    ALL_COUNTED_RE,
     BLOCKER_RE,
     CHO,
+    COUNT_LEAD_RE,
     DANG,
     DONE_RE,
     FRACTION_RE,
@@ -31,9 +34,11 @@ from core.replies.vocabulary import (
     LEAD_FILLER_RE,
     LONE_VUONG_RE,
     NEGATED_DONE_RE,
+    NONE_AFTER_RE,
     NUA,
     PERFECTIVE_RE,
     PROGRESS_RE,
+    REMAINING_RE,
 )
 
 
@@ -58,6 +63,8 @@ def rule_blocked(reply: Reply) -> ParsedReply | None:
     for match in BLOCKER_RE.finditer(folded):
         if negated_before(folded, match.start()) or not _typed_as_blocker(reply, match):
             continue
+        if NONE_AFTER_RE.match(folded, match.end()):
+            continue  # "vướng mắc: không", the form's answer "none"
         start = LEAD_FILLER_RE.match(folded, match.end())
         reason = quote(reply, start.end() if start else match.end())
         return _blocked(reply, reason)
@@ -75,7 +82,7 @@ def rule_progress(reply: Reply) -> ParsedReply | None:
     """Read work under way: "đang …", a percentage under 100, or part of the work done."""
     folded = reply.folded
     percent = stated_percent(reply)
-    partial = part_of_work(folded) or _some_of_them(folded)
+    partial = part_of_work(folded) or _some_of_them(folded) or _work_left(reply)
     ongoing = (
         PROGRESS_RE.search(folded)
         or find_guarded(reply, DANG)
@@ -91,6 +98,64 @@ def rule_progress(reply: Reply) -> ParsedReply | None:
     done_said = partial or DONE_RE.search(folded) or PERFECTIVE_RE.search(folded)
     hint = ReplyHint.PARTIAL if done_said else ReplyHint.PROGRESS
     return ParsedReply(kind=ReplyKind.IN_PROGRESS, hint=hint, percent=percent)
+
+
+def rule_date_or_count(reply: Reply) -> ParsedReply | None:
+    """Ask about a done word beside a pair that reads two ways: "xong 8/10" is done on 8
+    October or 8 of 10 done, "hoàn thành 12/12 báo cáo" all twelve reports or a promise for
+    12 December. A pair with one reading decides: "đã xong 8/10" said in June (no such
+    day has passed) is 8 of 10, in progress; all of them, or a day, are the later rules'.
+    """
+    found = decisive_pair(reply)
+    if found is None:
+        return None
+    if found[0] == "ambiguous":
+        return unclear(ReplyHint.AMBIGUOUS)
+    return ParsedReply(
+        kind=ReplyKind.IN_PROGRESS, hint=ReplyHint.PARTIAL, percent=stated_percent(reply)
+    )
+
+
+def decisive_pair(reply: Reply) -> tuple[str, re.Match[str]] | None:
+    """Find the first pair beside a done word that reads two ways ("ambiguous") or only as
+    a count of some ("partial"), with its match in the folded text."""
+    folded = reply.folded
+    if FRACTION_RE.search(folded) is None:
+        return None  # most replies: one scan, no clause
+    for start, end in clauses(folded):
+        if not (DONE_RE.search(folded, start, end) or PERFECTIVE_RE.search(folded, start, end)):
+            continue
+        perfect = is_perfect(reply, start, end)
+        for match in FRACTION_RE.finditer(folded, start, end):
+            as_count, as_date = _pair_readings(reply, match, perfect=perfect)
+            if as_count is not None and as_date is not None and as_count != as_date:
+                return "ambiguous", match
+            if as_count == "partial" and as_date is None:
+                return "partial", match
+    return None
+
+
+def _pair_readings(
+    reply: Reply, match: re.Match[str], *, perfect: bool
+) -> tuple[str | None, str | None]:
+    """Read "8/10" as a count ("done" all, "partial" some) and as a date ("done" on a day
+    passed, "promise" for a day to come); None where it cannot be one."""
+    part, whole = int(match.group("part")), int(match.group("whole"))
+    as_count = None if part > whole or whole == 0 else "done" if part == whole else "partial"
+    counted = match.group("counted") or ALL_COUNTED_RE.match(reply.folded, match.start())
+    if counted or not match.group("slash") or _count_lead(reply, match.start()):
+        return as_count, None  # "8/10 xã", "2/2 bước", "8 trên 10", "được 8/10": a count
+    day = resolve(part, whole, None, reply.today, future=True) if part else None
+    if day is None:
+        return as_count, None  # "10/13": no date
+    if day <= reply.today:
+        return as_count, "done"
+    return as_count, None if perfect else "promise"  # "đã xong 8/10" in June: no such day
+
+
+def _count_lead(reply: Reply, start: int) -> bool:
+    """Tell whether a pair is counted ("được 8/10", "đạt 8/10"), not dated."""
+    return COUNT_LEAD_RE.search(reply.folded, max(0, start - 8), start) is not None
 
 
 def rule_document(reply: Reply) -> ParsedReply | None:
@@ -111,26 +176,39 @@ def rule_document(reply: Reply) -> ParsedReply | None:
 
 
 def rule_done(reply: Reply) -> ParsedReply | None:
-    """Read DONE when some clause says done and promises nothing ("mai xong" is not done)."""
+    """Read DONE when some clause says done and promises nothing ("mai xong" is not done).
+
+    A clause with a done word wins over one that says done only with a verb ("Dạ báo cáo
+    anh, đơn vị đã hoàn thành" is certain): only the verb alone leaves it to confirm.
+    """
     folded = reply.folded
+    verb_only = False
     for start, end in clauses(folded):
         said = (
             DONE_RE.search(folded, start, end)
             or PERFECTIVE_RE.search(folded, start, end)
             or hundred(reply, start, end) is not None
         )
-        if said and not has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
-            number, issued = cited_evidence(reply) or (None, None)
-            return ParsedReply(
-                kind=ReplyKind.DONE,
-                hint=ReplyHint.DONE,
-                percent=hundred(reply),
-                evidence_number=number,
-                evidence_date=issued,
-                # "Đã gửi báo cáo" may be one step of the task: only a verb says done.
-                uncertain=not (_done_word_in(reply, start, end) or number is not None),
-            )
-    return None
+        if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
+            continue
+        if _done_word_in(reply, start, end):
+            return _done(reply, uncertain=False)
+        verb_only = True
+    return _done(reply, uncertain=True) if verb_only else None
+
+
+def _done(reply: Reply, *, uncertain: bool) -> ParsedReply:
+    """Return DONE with the 100 % and the document cited; a verb alone leaves it to confirm
+    ("Đã gửi báo cáo" may be one step of the task), unless a document proves it."""
+    number, issued = cited_evidence(reply) or (None, None)
+    return ParsedReply(
+        kind=ReplyKind.DONE,
+        hint=ReplyHint.DONE,
+        percent=hundred(reply),
+        evidence_number=number,
+        evidence_date=issued,
+        uncertain=uncertain and number is None,
+    )
 
 
 def rule_abbreviation(reply: Reply) -> ParsedReply | None:
@@ -150,10 +228,24 @@ def _some_of_them(folded: str) -> bool:
         part, whole = int(match.group("part")), int(match.group("whole"))
         if part >= whole:
             continue  # "12/12 xã" is all of them
-        if match.group("slash") and not match.group("counted") and part <= 31 and whole <= 12:
+        counted = match.group("counted") or COUNT_LEAD_RE.search(
+            folded, max(0, match.start() - 8), match.start()
+        )
+        if match.group("slash") and not counted and part <= 31 and whole <= 12:
             continue
         return True
     return False
+
+
+def _work_left(reply: Reply) -> bool:
+    """Tell whether the reply says work is left: "còn 2 việc", "còn lại 3 xã", "còn 20%"."""
+    for match in REMAINING_RE.finditer(reply.folded):
+        if reply.typed(match.start(), match.start() + 3) in _STILL:
+            return True
+    return False
+
+
+_STILL = frozenset({"còn", "con"})
 
 
 def _done_word_in(reply: Reply, start: int, end: int) -> bool:

@@ -13,7 +13,7 @@ from core.replies.dates import DURATION_ANON
 _DONE_WORD = r"(?:x+o+n*g+|hoan\s?thanh|hoan\s+tat|done|finished|completed|complete|accomplished)"
 # Verbs that report completion only in the perfective: "đã gửi", "gửi rồi".
 _VERB = (
-    r"(?:ban\s+hanh|gui|nop|bao\s+cao|ky|phe\s+duyet|thanh\s+lap|to\s+chuc|thuc\s+hien"
+    r"(?:ban\s+hanh|gui|nop|bao\s+cao|bc|ky|phe\s+duyet|thanh\s+lap|to\s+chuc|thuc\s+hien"
     r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen)"
 )
 _ENGLISH_PAST = r"(?:submitted|sent|issued|signed|approved|delivered|reported)"
@@ -68,6 +68,10 @@ LACK_RE = re.compile(
     r"|duoc\s+bo\s+tri|bo\s+tri\s+duoc)\s+(?:kinh\s+phi|nguon\s+von|von|nhan\s+luc|can\s+bo"
     r"|nguoi|huong\s+dan|so\s+lieu|du\s+lieu)\b)"
 )
+# "Vướng mắc: không", "khó khăn: không có": a form's field answered "none".
+NONE_AFTER_RE = re.compile(
+    r"\W*(?:khong|ko|k|kg|none|no|nothing|nil)(?:\s+(?:co|gi|a|ah))*(?:\W|$)(?!\s*\w)"
+)
 LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
 NEGATED_DONE_RE = re.compile(
     rf"\b(?:chua|khong|ko|kg|k)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
@@ -85,7 +89,11 @@ NOT_A_SHARE = r"(?!\s+(?:thang|tuan|ngay|nam|gio|buoi|months?|weeks?|days?|years
 PROGRESS_RE = re.compile(
     r"\b(?:tiep\s+tuc|in\s+progress|ongoing|on\s*going|underway|working\s+on|wip"
     r"|du\s+thao|ban\s+nhap|drafts?|drafting|trinh\s+ky|to\s+trinh|da\s+trinh"
-    r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y|cho\s+(?:ky|phe\s+duyet|duyet)"
+    r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y"
+    # "sở trả về để sửa": sent back to be fixed
+    r"|tra\s+(?:ve|lai)\s+(?:de\s+)?(?:sua|chinh\s+sua|bo\s+sung|hoan\s+thien)"
+    # "chờ ký", "chờ lãnh đạo duyệt", typed "cho lanh dao duyet" too
+    r"|cho\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
     rf"|(?:sap|gan)\s+(?:nhu\s+)?(?:xong|hoan\s?thanh)|gan\s+het|almost|nearly|mot\s+phan"
     rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
     r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
@@ -94,13 +102,26 @@ PROGRESS_RE = re.compile(
 # "đã hoàn thành 10/12 xã", "xong 3 trên 5 nội dung": some of the units or items, not all.
 _COUNTED = (
     r"(?:xa|phuong|thi\s+tran|don\s+vi|dv|noi\s+dung|hang\s+muc|nhiem\s+vu|chi\s+tieu"
-    r"|tieu\s+chi|ho\s+so|truong|co\s+quan|thon|khu\s+pho|huyen|so|nganh|phong|ban"
-    r"|cong\s+trinh|du\s+an|van\s+ban|bao\s+cao|ke\s+hoach|muc|viec|ho|nguoi|diem)"
+    r"|tieu\s+chi|ho\s+so|truong|co\s+quan|thon|khu\s+pho|huyen|so|nganh|phong"
+    # Not "báo cáo", "ban hành", "bàn giao": also verbs, "hoàn thành 12/12 báo cáo" may be
+    # "finish on 12/12, report" (core.replies.rules_status.rule_date_or_count asks).
+    r"|ban(?!\s+(?:hanh|giao)\b)|cong\s+trinh|du\s+an|van\s+ban|ke\s+hoach|muc|viec|ho|nguoi"
+    r"|diem)"
 )
 FRACTION_RE = re.compile(
-    r"(?<![\w/.,-])(?<!ngay )(?<!truoc )(?<!den )(?<!toi )(?<!tu )(?<!han )"
+    r"(?<![\w/.,-])(?<!ngay )(?<!truoc )(?<!den )(?<!toi )(?<!tu )(?<!han )(?<!vao )(?<!hom )"
     r"(?P<part>\d{1,5})\s*(?:(?P<slash>/)|tren|trong\s+(?:so\s+)?)\s*(?P<whole>\d{1,5})(?![\d/.,-])"
     rf"(?P<counted>\s+{_COUNTED}\b)?"
+)
+# "được 8/10", "đạt 8/10": a count, never a date.
+COUNT_LEAD_RE = re.compile(r"\b(?:duoc|dc|dat)\s*$")
+# "còn 2 việc", "còn lại 3 xã", "còn 20%", "còn thiếu hồ sơ": work left, so not done ("còn 2
+# ngày" is time left). The caller checks "còn" was typed so (not "con", "cơn").
+REMAINING_RE = re.compile(
+    r"\bcon\s+(?:lai\s+)?(?:\d+\s*(?:%|phan\s+tram\b)"
+    r"|(?:\d+|mot|hai|ba|bon|nam|vai|mot\s+vai|mot\s+so|mot\s+it|it|nhieu)\s+"
+    r"(?!(?:ngay|tuan|thang|nam|gio|buoi|hom|bua|phut|lan)\b)\w"
+    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do)\b)"
 )
 # "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
 ALL_COUNTED_RE = re.compile(
@@ -109,7 +130,7 @@ ALL_COUNTED_RE = re.compile(
 PARTIAL_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|xong)\s+)?(?:(?P<count>[\d/]+)\s+)?"
     # "xong phần khảo sát" is part of the work; "hoàn thành 100 phần trăm" is all of it.
-    r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung)\b"
+    r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung|khau|muc)\b"
 )
 NEGATION_RE = re.compile(
     rf"\bchua\b|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
@@ -117,9 +138,13 @@ NEGATION_RE = re.compile(
 )
 NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,2}}\W*$")
 PROMISE_RE = re.compile(
-    r"\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|toi\s+nay|chieu\s+nay|tuan\s+(?:sau|toi)"
+    # "xin hoàn thành sớm", "xin được xong trước 30/6": a wish to finish, not a report.
+    rf"\bxin\s+(?:duoc\s+)?{_DONE_WORD}\b"
+    r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang"
     r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
+    # "còn 2 ngày là xong": two days left before it is done
+    r"|con\s+(?:\d+|vai|mot|hai|ba|it)\s+(?:ngay|tuan|thang|hom|buoi|bua|gio)"
     r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"
     r"|later)\b"
 )
@@ -129,7 +154,16 @@ BY_DATE_RE = re.compile(r"\btruoc\s+(?:ngay\s+)?\d{1,2}[/-]\d")
 # it will be done, unless said as past.
 PERIOD_END_RE = re.compile(
     r"\b(?:(?:cuoi|het)\s+(?:thang|quy|nam)(?:\s+nay)?(?!\s*\d)|(?:qua|sau|truoc|ra|het)\s+tet"
-    r"|(?:trong|het)\s+(?:ngay\s+)?hom\s+nay|trong\s+ngay)\b"
+    r"|(?:trong|het)\s+(?:ngay\s+)?hom\s+nay|trong\s+ngay|som)\b"
+)
+# "hôm nay xong", "tuần này xong", "chiều nay em gửi": done within this day or week, a promise
+# as "thứ 6 xong" is, unless said as past ("hôm nay đã xong", "chiều nay xong rồi"). "Thứ 2
+# tuần này xong" names the day (core.replies.reading.names_a_day_to_come): `day` is set.
+# "toi nay" is "tối nay" (tonight) typed so, not "tới nay" (until now).
+THIS_PERIOD_RE = re.compile(
+    r"\b(?P<day>(?:thu\s*(?:[2-7]|hai|ba|tu|nam|sau|bay)|t[2-7]|chu\s+nhat|cn)\s+)?"
+    # Not "tháng này", "năm nay": "xong kế hoạch năm nay" is this year's plan, done.
+    r"(?P<when>hom|chieu|toi|sang|trua|tuan)\s+nay\b"
 )
 # "nếu xong em báo", "để em xong rồi báo", "đợi xong …": done only on a condition.
 CONDITION_RE = re.compile(
@@ -155,15 +189,25 @@ ACK_RE = re.compile(
     r"|roger|thanks?|thank\s+you|tks|thx|cam\s+on|yes|yep|u|uh|uhm|copy)\b"
     # A tick alone is not here: it may mean done or seen, so the bot asks (UNRECOGNISED).
     "|[\U0001f44d\U0001f44c\U0001f64f\U0001f197\u261d]"
+    # "đc", "được rồi ạ" alone: "all right", not a report that the work is done.
+    r"|^(?:dc|duoc)(?:\s+(?:roi|r|a|ak|nhe|nha|anh|chi|em|sep))*\W*$"
 )
 # "HT", "đã HT rồi": the abbreviation of "hoàn thành" in officials' tables, alone.
 # "Rồi ạ", "dạ rồi", "xg": "done" to a reminder, most likely, but thin: confirmed too.
 ABBREVIATED_DONE_RE = re.compile(
-    r"^(?:da\s+)?(?:ht|xg|roi|rui)(?:\s+(?:roi|r|a|nhe|nha|sep|em|anh|chi))*\W*$"
+    r"^(?:da\s+)?(?:ht|htanh|hthanh|xg|roi|rui)(?:\s+(?:roi|r|a|nhe|nha|sep|em|anh|chi))*\W*$"
 )
 CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
 # Folded words that are also other words: accepted only when typed as one of these.
-DANG = (re.compile(r"\bdan?g\b"), frozenset({"đang", "dang", "đag", "dag"}))  # not "đăng"
+# Not "đăng"; nor "đang họp", "đang đi công tác", "đang nghỉ phép": the official is busy,
+# which says nothing of the task.
+DANG = (
+    re.compile(
+        r"\bdan?g\b(?!\s+(?:(?:di\s+)?(?:hop|cong\s+tac)|nghi|om|tiep\s+khach|lai\s+xe"
+        r"|tren\s+duong)\b)"
+    ),
+    frozenset({"đang", "dang", "đag", "dag"}),
+)
 CHO = (re.compile(r"\bcho\b"), frozenset({"chờ"}))  # "cho" is "give"
 SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a common typo
 MAI = (re.compile(r"\bmai\b"), frozenset({"mai"}))  # not "mãi", "mái"

@@ -12,7 +12,7 @@ from functools import partial
 from telegram import Message
 
 from app.checkin import RepliedTo
-from app.checkin.pending import cancel
+from app.checkin.pending import cancel, reason_awaited
 from app.checkin.text import answer_text
 from core.checkin import asks_for_help
 from core.roles import Access
@@ -26,8 +26,14 @@ from scheduler.workers import in_update_worker
 async def on_text(req: Request) -> None:
     """Read a text as the answer to the pending question, or as a status report."""
     msg = req.message
-    if msg is not None and msg.text is not None and asks_for_help(msg.text):
-        await help_command(req.update, req.context)  # "trợ giúp", "menu" without the slash
+    # "trợ giúp", "menu" without the slash; "hướng dẫn" may answer "what blocks it?"
+    if (
+        msg is not None
+        and msg.text is not None
+        and asks_for_help(msg.text)
+        and not await in_update_worker(reason_awaited, req.services, req.actor, msg.text)
+    ):
+        await help_command(req.update, req.context)
         return
     if not req.actor.unit_ids or msg is None or msg.text is None:
         await fallback.anything_else(req.update, req.context)

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from app.actor import Actor, actor_from
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
+from app.checkin.pending import reason_awaited
 from app.choices import Choice
 from app.explanation_requests import request as request_explanation
 from app.extensions import decide
@@ -105,7 +106,12 @@ class ZaloChannel(TextChannel):
             with not_repeated("answering a form"):
                 said = self._in_form(actor, form, command, typed, event)
                 return self._show(actor, Answer(said))
-        if not command and asks_for_help(typed):  # "trợ giúp", "menu" without the slash
+        # "trợ giúp", "menu" without the slash; "hướng dẫn" may answer "what blocks it?"
+        if (
+            not command
+            and asks_for_help(typed)
+            and (actor is None or not reason_awaited(self.services, actor, typed))
+        ):
             command, rest = "help", ""
         code = rest.strip() if command == "start" else pasted_code(typed) if not command else ""
         # After /start, any word is meant as a code: a cut-short one is called unusable.

@@ -10,6 +10,7 @@ from core.calendar import WorkingCalendar
 from core.checkin import (
     Item,
     Outcome,
+    asks_for_help,
     by_task,
     decide,
     impossible_date,
@@ -181,3 +182,21 @@ def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
     assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
     assert add_months(date(2026, 11, 15), 2) == date(2027, 1, 15)
     assert add_months(date(9999, 12, 1), 1) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason_asked", "help_wanted"),
+    [
+        ("hướng dẫn", False, True),
+        ("Hướng dẫn!", True, False),  # answering "what blocks the work?": the guidance
+        ("huong dan", True, False),
+        ("trợ giúp", True, True),
+        ("hướng dẫn sử dụng", True, True),  # the user guide: the help
+        ("chưa có hướng dẫn", False, False),
+    ],
+)
+def test_asks_for_help_leaves_guidance_to_a_reason_asked(
+    text: str, reason_asked: bool, help_wanted: bool
+) -> None:
+    """ "hướng dẫn" is the help, unless the bot waits for a reason, which it may be."""
+    assert asks_for_help(text, reason_asked=reason_asked) is help_wanted

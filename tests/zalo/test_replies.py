@@ -379,3 +379,64 @@ async def test_the_day_after_tomorrow_answers_which_date(zbot: ZaloBot) -> None:
     [answer] = await zbot.say(HOA, "ngày mốt vì chờ ký")
     assert "Đã gửi đề nghị gia hạn" in answer
     assert requests(zbot) == [(date(2026, 11, 23), "chờ ký")]
+
+
+async def test_a_pair_that_reads_as_a_date_and_a_count_is_asked(zbot: ZaloBot) -> None:
+    """ "xong 8/10" on 18/11 (done on 8 October, or 8 of 10?) records nothing and says why it
+    asks; "2" records in progress. It was read as done."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [asked] = await zbot.say(HOA, "xong 8/10")
+    assert "«8/10» là ngày 8/10 hay 8 trên 10 phần việc?" in asked
+    assert "2 = Đang thực hiện" in asked
+    assert reports(zbot) == []
+    await zbot.say(HOA, "2")
+    assert reports(zbot) == [(task, "in_progress", None)]
+
+
+@pytest.mark.parametrize(
+    "text", ["hôm nay xong", "tuần này xong", "xin hoan thanh som", "hoàn thành 12/12 báo cáo"]
+)
+async def test_done_today_or_this_week_records_nothing_and_asks(zbot: ZaloBot, text: str) -> None:
+    """ "hôm nay xong" says when the work will be done, as "thứ 6 xong" does: it was recorded
+    as done; now the bot asks."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert "1 = Hoàn thành" in answer
+    assert reports(zbot) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "percent"),
+    [
+        ("hôm nay đã xong", "done", 100),
+        ("đã hoàn thành 3/3 nội dung, còn 2 việc", "in_progress", None),
+        ("dang lam 50%", "in_progress", 50),
+        ("vuong thieu kinh phi", "blocked", None),
+    ],
+)
+async def test_what_a_reply_says_is_what_is_recorded(
+    zbot: ZaloBot, text: str, state: str, percent: int | None
+) -> None:
+    """ "hôm nay đã xong" is done; "…, còn 2 việc" (two things left) is in progress, not
+    done; a reply typed without diacritics reads as with them."""
+    [task] = official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, text)
+    assert reports(zbot) == [(task, state, percent)]
+
+
+async def test_guidance_given_as_the_blocker_is_its_reason(zbot: ZaloBot) -> None:
+    """ "hướng dẫn" typed when "vướng" was asked its reason is the blocker (the guidance is
+    missing): it showed the help and recorded nothing. Alone, it is still the help."""
+    official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "vướng")
+    [answer] = await zbot.say(HOA, "hướng dẫn")
+    assert "Vướng mắc" in answer
+    with zbot.session() as s:
+        [report] = s.exec(select(StatusReport)).all()
+    assert (report.state, report.reason) == ("blocked", "hướng dẫn")
+    [shown] = await zbot.say(HOA, "hướng dẫn")
+    assert shown.startswith("Các lệnh dùng được trên Zalo")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import pytest
 from sqlmodel import select
 
 from db.models import Explanation, ExtensionRequest
@@ -284,3 +285,68 @@ async def test_an_extension_until_tomorrow_asks_for_the_next_day(bot: BotUnderTe
     assert "Đã gửi đề nghị gia hạn" in (answer.text or "")
     [request] = requests(bot)
     assert (request.requested_deadline, request.reason) == (date(2026, 11, 19), "chờ ký")
+
+
+async def test_a_pair_that_reads_as_a_date_and_a_count_is_asked(bot: BotUnderTest) -> None:
+    """ "xong 8/10" on 18/11 (done on 8 October, or 8 of 10?) records nothing and says why it
+    asks; one tap of "Đang thực hiện" records in progress. It was read as done."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    asked = await bot.send(OFFICIAL, "xong 8/10", reply_to=reminder.message_id)
+    assert "«8/10» là ngày 8/10 hay 8 trên 10 phần việc?" in (asked.text or "")
+    assert len(buttons(asked)) == 4
+    assert reports(bot) == []
+    await bot.press(OFFICIAL, button_data(asked, "Đang thực hiện"), asked.message_id)
+    assert [r.state for r in reports(bot)] == ["in_progress"]
+
+
+@pytest.mark.parametrize(
+    "text", ["hôm nay xong", "tuần này xong", "xin hoan thanh som", "hoàn thành 12/12 báo cáo"]
+)
+async def test_done_today_or_this_week_records_nothing_and_asks(
+    bot: BotUnderTest, text: str
+) -> None:
+    """ "hôm nay xong" says when the work will be done, as "thứ 6 xong" does: it was recorded
+    as done; now the bot asks."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, text, reply_to=reminder.message_id)
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("hôm nay đã xong", "done"),
+        ("đã hoàn thành 3/3 nội dung, còn 2 việc", "in_progress"),
+        ("dang lam 50%", "in_progress"),
+        ("vuong thieu kinh phi", "blocked"),
+    ],
+)
+async def test_what_a_reply_says_is_what_is_recorded(
+    bot: BotUnderTest, text: str, state: str
+) -> None:
+    """ "hôm nay đã xong" is done; "…, còn 2 việc" (two things left) is in progress, not
+    done; a reply typed without diacritics reads as with them."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    await bot.send(OFFICIAL, text, reply_to=reminder.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 1)
+    assert [r.state for r in reports(bot)] == [state]
+
+
+async def test_guidance_given_as_the_blocker_is_its_reason(bot: BotUnderTest) -> None:
+    """ "hướng dẫn" typed after "Vướng mắc" asked for the reason is the blocker (the guidance
+    is missing): it showed the help and recorded nothing. Alone, it is still the help."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    await bot.press(OFFICIAL, button_data(reminder, "Vướng mắc"), reminder.message_id)
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "vướng mắc" in (m.text or ""))
+    answer = await bot.send(OFFICIAL, "hướng dẫn")
+    assert "Vướng mắc (chưa hoàn thành, trong hạn)" in (answer.text or "")
+    [report] = reports(bot)
+    assert (report.state, report.reason) == ("blocked", "hướng dẫn")
+    shown = await bot.send(OFFICIAL, "hướng dẫn")
+    assert "/lang" in (shown.text or "")
