@@ -5,7 +5,8 @@ Accepted forms, compared without case or Vietnamese diacritics:
 - ``dd/mm/yyyy`` and ``d/m/yyyy``, with ``/``, ``-`` or ``.`` (one kind per date);
 - ``dd/mm/yy``: a 2-digit year is read as 20yy. Vietnam always writes the day first and
   no 2-digit year is accepted in front, so '15/06/25' can only mean 15 June 2025;
-- ``d/m``: this year; a day already past is refused with the same day next year as the
+- ``d/m``: the nearer of this year's day and next year's: in December '15/01' is next
+  January; a day just past ('05/12' on 06/12) is refused, next year's offered as the
   suggestion;
 - ``yyyy-mm-dd`` (ISO, as pasted from a spreadsheet): a 4-digit first field is a year;
 - ``ngày 15 tháng 6 năm 2026`` (the long form of official documents; the year optional);
@@ -226,7 +227,7 @@ def _from_date(
     typed: _Typed, original: str, today: dt.date, calendar: WorkingCalendar
 ) -> DeadlineParsed | DeadlineError:
     """Check a typed date against today and move it off a day off."""
-    year = today.year if typed.year is None else typed.year
+    year = _nearest_year(typed, today) if typed.year is None else typed.year
     day = _build(typed.day, typed.month, year)
     if day is None:
         return DeadlineError(DeadlineErrorCode.IMPOSSIBLE_DATE, original)
@@ -236,6 +237,20 @@ def _from_date(
     if beyond_horizon(day, today):
         return DeadlineError(DeadlineErrorCode.OUT_OF_RANGE, original, date=day)
     return _rolled(day, original, calendar)
+
+
+def _nearest_year(typed: _Typed, today: dt.date) -> int:
+    """Return the year a yearless date (or period) means: this year's, unless it is past
+    and next year's is nearer ("15/01" typed on 06/12 is next month, not last January)."""
+    this_year = _build(typed.day, typed.month, today.year)
+    next_year = _build(typed.day, typed.month, today.year + 1)
+    if next_year is None:
+        return today.year
+    if this_year is None:  # 29/02 in a common year: is its 28/02 past and next year's near?
+        this_year = _build(28, typed.month, today.year)
+    if this_year is None or this_year >= today:
+        return today.year
+    return today.year + 1 if next_year - today < today - this_year else today.year
 
 
 def latest_deadline(today: dt.date) -> dt.date:

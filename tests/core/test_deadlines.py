@@ -186,6 +186,23 @@ def test_parse_deadline_short_form_past_leap_day_no_suggestion() -> None:
     assert result == DeadlineError(DeadlineErrorCode.IN_PAST, "29/2", date=date(2028, 2, 29))
 
 
+def test_parse_deadline_short_form_near_the_year_end_is_next_year() -> None:
+    """On 06/12/2026 a day or period of January is next January's; one just past is not."""
+    december = date(2026, 12, 6)
+    assert parse("15/01", today=december) == DeadlineParsed(date(2027, 1, 15), "15/01")
+    assert parse("tháng 1", today=december) == DeadlineParsed(
+        date(2027, 2, 1), "tháng 1", moved_from=date(2027, 1, 31), reason="weekend"
+    )
+    assert parse("05/12", today=december) == DeadlineError(
+        DeadlineErrorCode.IN_PAST, "05/12", date=date(2026, 12, 5), suggestion=date(2027, 12, 5)
+    )
+    # 29/02 of a common year: next year's leap day when it is the nearer.
+    assert parse("29/2", today=date(2027, 12, 6)) == DeadlineParsed(date(2028, 2, 29), "29/2")
+    assert parse("29/2", today=date(2027, 3, 2)) == DeadlineError(
+        DeadlineErrorCode.IMPOSSIBLE_DATE, "29/2"
+    )
+
+
 def test_parse_deadline_full_date_past_no_suggestion() -> None:
     """A full date in the past is refused without a suggestion."""
     assert parse("11/05/2026") == DeadlineError(
