@@ -342,3 +342,30 @@ def test_parse_deadline_result_working_day_not_before_today(text: str, today: da
     if isinstance(result, DeadlineParsed):
         assert CALENDAR.is_working_day(result.date)
         assert result.date >= today
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ngày mai", date(2026, 12, 7)),
+        ("hôm nay", date(2026, 12, 7)),  # a Sunday: the next working day
+        ("thứ 6", date(2026, 12, 11)),
+        ("Thứ Sáu tuần sau", date(2026, 12, 11)),  # on Sunday, next week starts tomorrow
+        ("trước thứ 5", date(2026, 12, 10)),
+        ("cuối tháng", date(2026, 12, 31)),
+        ("cuối năm", date(2026, 12, 31)),
+        ("cuối tháng sau", date(2027, 2, 1)),  # 31/01/2027 is a Sunday
+    ],
+)
+def test_parse_deadline_words_relative_to_today(text: str, expected: date) -> None:
+    """Words an admin types for a day ("thứ 6", "cuối tháng") are that day from today."""
+    parsed = parse(text, today=date(2026, 12, 6))
+    assert isinstance(parsed, DeadlineParsed)
+    assert parsed.date == expected
+
+
+def test_parse_deadline_this_weeks_day_already_past_is_refused() -> None:
+    """ "thứ 2 tuần này" on Sunday is last Monday: refused as past."""
+    parsed = parse("thứ 2 tuần này", today=date(2026, 12, 6))
+    assert isinstance(parsed, DeadlineError)
+    assert (parsed.code, parsed.date) == (DeadlineErrorCode.IN_PAST, date(2026, 11, 30))

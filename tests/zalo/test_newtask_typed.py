@@ -129,3 +129,19 @@ async def test_a_yearless_day_typed_in_december_is_next_january(
     assert "05/12/2027" in past  # offered, not taken
     with zbot.session() as s:
         assert s.exec(select(Task)).one().deadline == date(2027, 1, 20)
+
+
+async def test_deadlines_in_words_are_read_on_zalo(zbot: ZaloBot, clock: ManualClock) -> None:
+    """On Sunday 06/12/2026, "thứ 6" is Friday 11/12 and "/deadline <n> cuối tháng" 31/12."""
+    province(zbot)
+    clock.set(datetime(2026, 12, 6, 9, 0, tzinfo=VN))
+    [confirm] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo tuần | thứ 6 | X000")
+    assert "Hạn: 11/12/2026" in confirm
+    await zbot.say(ZALO_ADMIN, "1")
+    with zbot.session() as s:
+        task = s.exec(select(Task)).one()
+    assert task.deadline == date(2026, 12, 11)
+    [moved] = await zbot.say(ZALO_ADMIN, f"/deadline {task.id} cuối tháng")
+    assert "31/12/2026" in moved
+    with zbot.session() as s:
+        assert s.exec(select(Task)).one().deadline == date(2026, 12, 31)
