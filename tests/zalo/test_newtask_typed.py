@@ -145,3 +145,24 @@ async def test_deadlines_in_words_are_read_on_zalo(zbot: ZaloBot, clock: ManualC
     assert "31/12/2026" in moved
     with zbot.session() as s:
         assert s.exec(select(Task)).one().deadline == date(2026, 12, 31)
+
+
+async def test_the_same_task_entered_again_is_pointed_out_before_it_is_created(
+    zbot: ZaloBot,
+) -> None:
+    """The line sent again (the title in other case and spacing) names open task #1 in the
+    confirmation; another deadline, or the first task closed, does not."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | X000")
+    await zbot.say(ZALO_ADMIN, "1")
+    [again] = await zbot.say(ZALO_ADMIN, "/newtask báo cáo  CĐS | 15/12/2026 | X000")
+    assert "Đã có nhiệm vụ #1 cùng tên, cùng hạn, đang mở (1 đơn vị)" in again
+    await zbot.say(ZALO_ADMIN, "2")
+    [later] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 16/12/2026 | X000")
+    assert "Đã có nhiệm vụ" not in later
+    await zbot.say(ZALO_ADMIN, "2")
+    await zbot.say(ZALO_ADMIN, "/closetask 1")
+    [closed] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | X000")
+    assert "Đã có nhiệm vụ" not in closed
+    with zbot.session() as s:
+        assert len(s.exec(select(Task)).all()) == 1

@@ -465,3 +465,16 @@ async def test_newtask_yearless_january_day_in_december_is_next_year(
     await bot.press(ADMIN_ID, button_data(confirm, "Tạo nhiệm vụ"))
     await bot.server.wait_for_message(ADMIN_ID, lambda m: "#1" in (m.text or ""))
     assert _only_task(bot).deadline == date(2027, 1, 15)
+
+
+async def test_newtask_again_with_the_same_title_and_deadline_is_pointed_out(
+    bot: BotUnderTest,
+) -> None:
+    """A second "/newtask Báo cáo | 15/12/2026 | …" confirms naming open task #1."""
+    _province(bot)
+    first = await bot.send(ADMIN_ID, "/newtask Báo cáo CĐS | 15/12/2026 | Tam Xuân")
+    assert "Đã có nhiệm vụ" not in (first.text or "")
+    await bot.press(ADMIN_ID, button_data(first, "Tạo nhiệm vụ"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "#1" in (m.text or ""))
+    again = await bot.send(ADMIN_ID, "/newtask BÁO CÁO CĐS | 15/12/2026 | sở")
+    assert "Đã có nhiệm vụ #1 cùng tên, cùng hạn, đang mở (1 đơn vị)" in (again.text or "")
