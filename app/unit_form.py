@@ -115,6 +115,21 @@ def _parent(services: Services, lang: str, text: str) -> str | Refusal:
     return Refusal(t("units.form_parent_ambiguous", text=text, names=names))
 
 
+def not_found(services: Services, lang: str, text: str) -> str:
+    """Say that no active unit is named so: a deactivated one by name, with /activate.
+
+    "Not found" for a unit the admin sees in files and history would send them looking
+    for a typo that is not there.
+    """
+    with session_scope(services.engine) as session:
+        units = find_units(session, text=text, include_inactive=True)
+        idle = [(u.name, u.code) for u in units if not u.active]
+    if len(idle) != 1 or len(units) != 1:
+        return services.catalog.get(lang, "units.not_found", text=text)
+    name, code = idle[0]
+    return services.catalog.get(lang, "units.not_active", text=text, name=name, code=code)
+
+
 def code_exists(services: Services, code: str) -> bool:
     """Tell whether a unit (active or not) already has this code."""
     with session_scope(services.engine) as session:

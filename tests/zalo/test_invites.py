@@ -103,3 +103,20 @@ async def test_a_member_is_refused_invites(zbot: ZaloBot) -> None:
     [answer] = await zbot.say(HOA, f"/invites revoke {code}")
     assert "không có quyền" in answer
     assert open_invites(zbot) == 3
+
+
+async def test_an_invite_for_a_deactivated_unit_says_so_and_how_to_follow_it_again(
+    zbot: ZaloBot,
+) -> None:
+    """ "/invite X-OLD" of a deactivated unit names it with /activate, not "no such unit";
+    no invite is made."""
+    with zbot.session() as s:
+        old = make_unit(s, "X-OLD", "Xã Cũ")
+        old.active = False
+        s.add(old)
+        s.commit()
+    [said] = await zbot.say(ZALO_ADMIN, "/invite xa cu")
+    assert "Xã Cũ (X-OLD), đơn vị đã ngừng theo dõi" in said
+    assert "/activate X-OLD" in said
+    with zbot.session() as s:
+        assert s.exec(select(Invite)).first() is None

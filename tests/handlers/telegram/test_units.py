@@ -279,3 +279,16 @@ async def test_addunit_refuses_a_twin_name_and_says_why_a_long_name_is_refused(
     assert "Loại đơn vị" in ((await bot.send(ADMIN_ID, "Xã Tam Xuân")).text or "")
     with bot.session() as s:
         assert s.exec(select(Unit.code)).all() == ["X1"]
+
+
+async def test_invite_for_a_deactivated_unit_names_it_with_activate(bot: BotUnderTest) -> None:
+    """ "/invite X9" of a deactivated unit says it is no longer followed and how to follow
+    it again, not that there is no such unit."""
+    with bot.session() as s:
+        old = make_unit(s, "X9", "Xã Cũ")
+        old.active = False
+        s.add(old)
+        s.commit()
+    said = (await bot.send(ADMIN_ID, "/invite X9")).text or ""
+    assert "Xã Cũ (X9), đơn vị đã ngừng theo dõi" in said
+    assert "/activate X9" in said
