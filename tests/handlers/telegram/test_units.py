@@ -283,7 +283,7 @@ async def test_addunit_refuses_a_twin_name_and_says_why_a_long_name_is_refused(
 
 async def test_invite_for_a_deactivated_unit_names_it_with_activate(bot: BotUnderTest) -> None:
     """ "/invite X9" of a deactivated unit says it is no longer followed and how to follow
-    it again, not that there is no such unit."""
+    it again, not that there is no such unit; /activate X9 does it."""
     with bot.session() as s:
         old = make_unit(s, "X9", "Xã Cũ")
         old.active = False
@@ -292,3 +292,8 @@ async def test_invite_for_a_deactivated_unit_names_it_with_activate(bot: BotUnde
     said = (await bot.send(ADMIN_ID, "/invite X9")).text or ""
     assert "Xã Cũ (X9), đơn vị đã ngừng theo dõi" in said
     assert "/activate X9" in said
+    # /activate, which the answer names, is a command on Telegram too
+    assert "Đã kích hoạt lại Xã Cũ" in ((await bot.send(ADMIN_ID, "/activate X9")).text or "")
+    assert "đang được theo dõi" in ((await bot.send(ADMIN_ID, "/activate X9")).text or "")
+    assert "Cách dùng: /activate" in ((await bot.send(ADMIN_ID, "/activate")).text or "")
+    assert unit(bot, "X9").active
