@@ -22,8 +22,8 @@ Accepted forms, compared without case or Vietnamese diacritics:
   last day;
 - a period, as a directive's appendix gives it: ``Quý IV/2026`` (or ``Quý 4 năm 2026``),
   ``Tháng 12/2026`` (``tháng 12 năm 2026``), ``6 tháng đầu năm 2026`` / ``6 tháng cuối năm``,
-  ``Năm 2026``, optionally after 'trong' or 'trước': the period's last day (this year's
-  when no year is given).
+  ``Năm 2026``, optionally after 'trong', 'trước', 'cuối' or 'hết': the period's last day
+  (the nearer year's when no year is given, as for 'd/m').
 
 Results carry codes and dates, never prose: the bot words them from its catalogs.
 """
@@ -75,7 +75,7 @@ _QUARTER = re.compile(r"quy (iv|i{1,3}|[1-4])" + _YEAR_TAIL, re.ASCII)
 _MONTH = re.compile(r"thang (\d{1,2})" + _YEAR_TAIL, re.ASCII)
 _HALF = re.compile(r"6 thang (dau|cuoi) nam(?: (\d{4}))?", re.ASCII)
 _WHOLE_YEAR = re.compile(r"nam (\d{4})", re.ASCII)
-_PERIOD_LEAD = re.compile(r"^(?:truoc|trong|before|by|within) ", re.ASCII)
+_PERIOD_LEAD = re.compile(r"^(?:truoc|trong|cuoi|het|before|by|within) ", re.ASCII)
 _WEEKDAYS = {
     **{f"thu {n}": n - 2 for n in range(2, 8)},
     **{f"thu {w}": i for i, w in enumerate(("hai", "ba", "tu", "nam", "sau", "bay"))},

@@ -355,6 +355,8 @@ def test_parse_deadline_result_working_day_not_before_today(text: str, today: da
         ("cuối tháng", date(2026, 12, 31)),
         ("cuối năm", date(2026, 12, 31)),
         ("cuối tháng sau", date(2027, 2, 1)),  # 31/01/2027 is a Sunday
+        ("cuối tháng 2", date(2027, 3, 1)),  # the nearer February's end, a Sunday
+        ("hết quý I/2027", date(2027, 3, 31)),
     ],
 )
 def test_parse_deadline_words_relative_to_today(text: str, expected: date) -> None:

@@ -132,7 +132,8 @@ async def test_a_yearless_day_typed_in_december_is_next_january(
 
 
 async def test_deadlines_in_words_are_read_on_zalo(zbot: ZaloBot, clock: ManualClock) -> None:
-    """On Sunday 06/12/2026, "thứ 6" is Friday 11/12 and "/deadline <n> cuối tháng" 31/12."""
+    """On Sunday 06/12/2026, "thứ 6" is Friday 11/12, "/deadline <n> cuối tháng" 31/12 and
+    "cuối tháng 2" the end of next February."""
     province(zbot)
     clock.set(datetime(2026, 12, 6, 9, 0, tzinfo=VN))
     [confirm] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo tuần | thứ 6 | X000")
@@ -143,8 +144,10 @@ async def test_deadlines_in_words_are_read_on_zalo(zbot: ZaloBot, clock: ManualC
     assert task.deadline == date(2026, 12, 11)
     [moved] = await zbot.say(ZALO_ADMIN, f"/deadline {task.id} cuối tháng")
     assert "31/12/2026" in moved
+    [february] = await zbot.say(ZALO_ADMIN, f"/deadline {task.id} cuối tháng 2")
+    assert "01/03/2027" in february  # the end of next February, a Sunday
     with zbot.session() as s:
-        assert s.exec(select(Task)).one().deadline == date(2026, 12, 31)
+        assert s.exec(select(Task)).one().deadline == date(2027, 3, 1)
 
 
 async def test_the_same_task_entered_again_is_pointed_out_before_it_is_created(
