@@ -82,6 +82,25 @@ async def test_the_code_alone_pairs_and_a_used_code_is_refused(zbot: ZaloBot) ->
         )
 
 
+async def test_the_one_who_used_a_code_sending_it_again_is_told_they_are_registered(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa sends her used code again: told she is the focal point of Xã B already, not to
+    ask for a new code, and no wrong try is counted; Lan, with the same code, is refused."""
+    with zbot.session() as s:
+        make_unit(s, "XB", "Xã B")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XB")
+    code = code_of(invite)
+    await zbot.say(HOA, code)
+    [again] = await zbot.say(HOA, f"/start {code}")
+    assert "Anh/chị đã dùng lời mời này rồi: anh/chị đang là đầu mối của Xã B" in again
+    assert "mã mời mới" not in again
+    [refused] = await zbot.say(LAN, code)
+    assert "không dùng được" in refused
+    with zbot.session() as s:
+        assert [f.external_id for f in s.exec(select(InviteFailure))] == [LAN]
+
+
 async def test_a_stranger_is_told_how_to_join_and_cannot_invite(zbot: ZaloBot) -> None:
     """Someone unknown gets how to join on Zalo; a member's /invite is refused."""
     [hello] = await zbot.say(LAN, "xin chào")
