@@ -195,6 +195,8 @@ def same_name(session: Session, cells: dict[str, str], unit_id: int | None = Non
     """
     name = cells.get("name", "")
     parent = unit_by_code(session, code=cells["parent_code"]) if cells.get("parent_code") else None
+    if cells.get("parent_code") and parent is None:
+        return None  # an unknown parent: the save says so
     query = select(Unit).where(Unit.name_folded == fold(name), col(Unit.active).is_(True))
     for unit in session.exec(query.order_by(col(Unit.id))):
         same_parent = unit.parent_id == (parent.id if parent is not None else None)

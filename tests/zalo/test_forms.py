@@ -315,6 +315,9 @@ async def test_addunit_refuses_a_name_that_reads_as_a_unit_there_is(zbot: ZaloBo
     assert "Đã thêm" in other
     [under] = await zbot.say(ZALO_ADMIN, "/addunit X-SUB | Xã An Hòa | xã | X002")
     assert "Đã thêm" in under
+    [unknown] = await zbot.say(ZALO_ADMIN, "/addunit X-BAD | Xã An Hòa | xã | KHONGCO")
+    assert "KHONGCO" in unknown  # the unknown parent is what is said, not a twin
+    assert "X000" not in unknown
     with zbot.session() as s:
         codes = sorted(s.exec(select(Unit.code)).all())
         assert s.exec(select(Unit).where(Unit.code == "X001")).one().name == "Xã Bình Minh"
