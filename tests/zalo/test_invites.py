@@ -11,6 +11,7 @@ from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA = "7f3a9c0e51d24b8e"
+LAN = "0c9d2e7a6b514f33"
 
 
 def province(zbot: ZaloBot) -> list[str]:
@@ -61,6 +62,17 @@ async def test_revoke_one_invite_by_its_code(zbot: ZaloBot) -> None:
     [again] = await zbot.say(ZALO_ADMIN, f"/invites revoke {code}")
     assert "không có gì để thu hồi" in again
     assert audited(zbot) == ["invite.revoked"]
+
+
+async def test_revoking_a_used_code_names_who_used_it_and_how_to_undo_it(zbot: ZaloBot) -> None:
+    """A code that reached the wrong person and was used: revoking it names that person, the
+    day, and /contacts to take them off the unit, not just "nothing to revoke"."""
+    code = province(zbot)[2]
+    zbot.zalo.add_user(LAN, "Lan")
+    await zbot.say(LAN, code)
+    [answer] = await zbot.say(ZALO_ADMIN, f"/invites revoke {code}")
+    assert "đã được Lan dùng ngày 18/11/2026" in answer
+    assert "/contacts" in answer
 
 
 async def test_revoke_a_units_open_invites(zbot: ZaloBot) -> None:

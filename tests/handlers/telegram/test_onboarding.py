@@ -444,3 +444,15 @@ async def test_an_invite_link_tapped_again_by_its_user_says_they_are_registered(
     assert "liên kết mới" not in again
     with bot.session() as s:
         assert s.exec(select(InviteFailure)).first() is None
+
+
+async def test_revoking_a_used_link_names_who_used_it(bot: BotUnderTest) -> None:
+    """/invites revoke <used link> names its user and /contacts, the way to undo it."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department")
+    used = await invite_code(bot, "SYT")
+    bot.user(3004, "Cán bộ 3004")
+    await bot.send(3004, f"/start {used}")
+    reply = (await bot.send(ADMIN_ID, f"/invites revoke {used}")).text or ""
+    assert "đã được Cán bộ 3004 dùng ngày 18/11/2026" in reply
+    assert "/contacts" in reply
