@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.services import Services
+from core.taskdates import local_day
 from db.engine import session_scope
-from db.models import Invite, Unit
+from db.models import Contact, Invite, Unit
 from db.queries.audit import record
+from db.queries.contacts import name_of
 from db.queries.invites import find_invite, revoke_invites
 
 
@@ -28,6 +30,16 @@ def revoke_code(services: Services, lang: str, actor_id: int, code: str) -> str 
         _audit(session, actor_id, revoked)
         unit = session.get(Unit, invite.unit_id)
         name = unit.name if unit is not None else ""
+        used_by = session.get(Contact, invite.used_by_id) if invite.used_by_id else None
+        if not revoked and used_by is not None and invite.used_at is not None:
+            # A code that reached the wrong person: who has it, and how to undo it.
+            return services.catalog.get(
+                lang,
+                "invites.revoke_used_by",
+                unit=name,
+                name=name_of(session, used_by),
+                date=local_day(invite.used_at, services.settings.tz),
+            )
     key = "invites.revoked_code" if revoked else "invites.revoke_spent"
     return services.catalog.get(lang, key, unit=name)
 

@@ -36,7 +36,7 @@ from db.queries.invites import recent_failures, record_failure
 from db.queries.linking import create_link_code, spend_link_code, usable_link_code
 from db.queries.merging import lock_people
 
-__all__ = ["Caller", "Linked", "confirm", "link"]
+__all__ = ["Caller", "Linked", "confirm", "is_live_code", "link"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,19 @@ def link(services: Services, actor: Actor, caller: Caller, typed: str) -> Linked
         code = create_link_code(session, contact_id=actor.contact_id, now=services.clock.now())
     minutes = int(LINK_TTL.total_seconds() // 60)
     return Linked(t("linking.code", code=Markup(code), minutes=minutes))
+
+
+def is_live_code(services: Services, typed: str) -> bool:
+    """Tell whether a message is a link code alone, unused and unexpired ("5VG8-TEZW").
+
+    The bot shows "/link 5VG8-TEZW", and people copy the code alone: read as `/link` it is
+    joined (or asked first), where a registered person's text would be read as a status
+    report. Only a code there is counts, and nothing else is counted as a wrong try.
+    """
+    if not looks_like_link_code(typed):
+        return False
+    with session_scope(services.engine) as session:
+        return usable_link_code(session, code=typed, now=services.clock.now()) is not None
 
 
 def confirm(services: Services, actor: Actor, caller: Caller, data: Sequence[str]) -> Linked:

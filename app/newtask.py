@@ -15,16 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+from sqlmodel import Session, col, func, select
+
 from app.services import Services
 from core.assignees import Matched, Resolution
 from core.deadlines import WEEKEND, DeadlineError, DeadlineErrorCode, DeadlineParsed
 from core.deadlines import parse_deadline as parse_deadline_text
 from core.directives import DirectiveDraft, parse_directive_line
 from core.markup import Markup
+from core.states import TaskStatus
 from core.taskdraft import MAX_TITLE, TaskDraft
 from core.textnorm import fold, vi_sort_key
 from db.engine import session_scope
-from db.models import Directive
+from db.models import Assignment, Directive, Task
 from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
 from db.queries.directives import find_directive
@@ -257,6 +260,7 @@ def confirm_text(
         if draft.directive_id is not None and not draft.directive_number:
             known = session.get(Directive, draft.directive_id)
             draft.directive_number = known.number if known is not None else ""
+        twin = same_task(session, draft)
     listed: str | Markup = names
     if len(names) + len(draft.description) > listed_limit:
         listed = matched_text(services, lang, draft.matched, draft.picked)
@@ -267,6 +271,8 @@ def confirm_text(
             lang,
             DeadlineParsed(draft.deadline, "", draft.moved_from, draft.moved_reason),
         )
+    if twin is not None:
+        moved += ("\n" if moved else "") + t("newtask.same_task", id=twin[0], count=twin[1])
     if draft.new_directive is not None:
         directive = t("newtask.directive_new_mark", number=draft.directive_number)
     else:
@@ -282,6 +288,26 @@ def confirm_text(
         description=draft.description or "-",
         how=Markup(t("newtask.confirm_how_buttons" if buttons else "newtask.confirm_how_typed")),
     )
+
+
+def same_task(session: Session, draft: TaskDraft) -> tuple[int, int] | None:
+    """Return the open task of the draft's title and deadline (its id, its units), or None.
+
+    The same line sent twice, or a directive's task entered by two admins, would follow
+    every unit up twice: the confirmation says so, and the admin decides.
+    """
+    query = select(Task).where(
+        Task.title_folded == fold(draft.title),
+        Task.deadline == draft.deadline,
+        Task.status == TaskStatus.OPEN,
+    )
+    task = session.exec(query.order_by(col(Task.id))).first()
+    if task is None or task.id is None:
+        return None
+    units = select(func.count()).where(
+        Assignment.task_id == task.id, col(Assignment.active).is_(True)
+    )
+    return task.id, session.exec(units).one()
 
 
 def create(services: Services, lang: str, actor_id: int, draft: TaskDraft) -> str:

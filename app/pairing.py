@@ -13,18 +13,25 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.checkin import Said
+from app.i18n import Catalog
 from app.notices import tell
 from app.services import Services
 from core.invites import is_rate_limited, looks_like_code, pasted_code
 from core.markup import Markup
 from core.roles import Role
 from db.engine import session_scope
-from db.models import Contact, Invite, Unit
+from db.models import Contact, Invite, Unit, UnitContact
 from db.queries import menu_marks
 from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
 from db.queries.contacts import contacts_with_role_at_least, find_contact, touch_contact
-from db.queries.invites import claim_invite, give_invite, recent_failures, record_failure
+from db.queries.invites import (
+    claim_invite,
+    find_invite,
+    give_invite,
+    recent_failures,
+    record_failure,
+)
 from db.queries.recipients import recipients_in_order
 
 
@@ -86,6 +93,9 @@ def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
             text = catalog.get(lang, "invites.admin_welcome", name=name, help=Markup("/help"))
             return Redeemed(Said(text), admin.id)
         contact, used = _spend(session, who, code, now) if looks_like_code(code) else (None, None)
+        again = _used_by(session, known, code) if contact is None else None
+        if again is not None:
+            return Redeemed(Said(again.text(catalog, lang)))
         if contact is None or used is None or contact.id is None:
             record_failure(session, now=now, **ids)
             return Redeemed(Said(catalog.get(lang, _refusal("invites.invalid", who))))
@@ -110,6 +120,40 @@ def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
             help=Markup("/help"),
         )
         return Redeemed(Said(welcome), contact.id)
+
+
+@dataclass(frozen=True)
+class _Again:
+    """An invite the person opens again after using it: the unit and function it gave."""
+
+    unit: str
+    function: str
+
+    def text(self, catalog: Catalog, lang: str) -> str:
+        """Say they are registered already, rather than "this code cannot be used"."""
+        function = catalog.get(lang, f"common.function_{self.function}")
+        return catalog.get(
+            lang, "invites.used_by_you", unit=self.unit, function=function, help=Markup("/help")
+        )
+
+
+def _used_by(session: Session, known: Contact | None, code: str) -> _Again | None:
+    """Return what the invite of this code gave when this person used it, and still holds
+    (they are in its unit); None otherwise.
+
+    A link tapped twice is common: "cannot be used, ask for a new one" sent them back to the
+    admin for nothing. Only the person who used it is told; anyone else learns nothing.
+    """
+    if known is None or known.id is None or not looks_like_code(code):
+        return None
+    invite = find_invite(session, code=code)
+    if invite is None or invite.used_by_id != known.id:
+        return None
+    link = session.get(UnitContact, (invite.unit_id, known.id))
+    unit = session.get(Unit, invite.unit_id)
+    if link is None or unit is None or not unit.active:
+        return None
+    return _Again(unit.name, link.function)
 
 
 def _spend(

@@ -9,6 +9,7 @@ returns what to say; a title that names several tasks returns them, for the chan
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import partial
 
@@ -143,7 +144,7 @@ def rename(services: Services, lang: str, actor_id: int, task_id: int, title: st
     the new title; reminders already queued keep the words they were written with.
     """
     t = partial(services.catalog.get, lang)
-    title = " ".join(title.split())
+    title = unicodedata.normalize("NFC", " ".join(title.split()))
     refused = newtask.title_refusal(services, lang, title)
     if refused is not None:
         return refused.text

@@ -18,10 +18,10 @@ from app.import_report import reason_text
 from app.services import Services
 from core.markup import Markup
 from core.spreadsheet.report import ImportReport
-from core.textnorm import fold
+from core.textnorm import fold, name_key
 from core.units import parse_unit_line
 from db.engine import session_scope
-from db.imports.units import MAX_CODE, MAX_NAME, groups_of, new_code_problem, save_unit
+from db.imports.units import MAX_CODE, MAX_GROUP, MAX_NAME, groups_of, new_code_problem, save_unit
 from db.models import Unit, UnitKind
 from db.queries.contacts import identities_by_person, label
 from db.queries.unit_admin import contacts_of_unit, parent_code, set_active
@@ -55,8 +55,11 @@ def take(services: Services, lang: str, field: str, text: str) -> str | Refusal:
         return _code(services, lang, typed)
     if field == "name" and typed and not any(c.isalnum() for c in typed):
         return Refusal(services.catalog.get(lang, "units.name_no_words"))
+    if field == "name" and len(typed) > MAX_NAME:
+        text = services.catalog.get(lang, "units.name_too_long", length=len(typed), limit=MAX_NAME)
+        return Refusal(text)
     if field == "name":
-        return typed if typed and len(typed) <= MAX_NAME else Refusal(ask(services, lang, field))
+        return typed if typed else Refusal(ask(services, lang, field))
     if field == "kind":
         with session_scope(services.engine) as session:
             kind = find_kind(session, text=typed)
@@ -64,17 +67,24 @@ def take(services: Services, lang: str, field: str, text: str) -> str | Refusal:
         return key if key is not None else Refusal(ask(services, lang, field))
     if field == "parent_code":
         return _parent(services, lang, typed)
-    return (
-        ""
-        if fold(typed) in NONE_WORDS
-        else ";".join(g.strip() for g in typed.replace(",", ";").split(";") if g.strip())
-    )
+    if fold(typed) in NONE_WORDS:
+        return ""
+    groups = [g.strip() for g in typed.replace(",", ";").split(";") if g.strip()]
+    if long := next((g for g in groups if len(g) > MAX_GROUP), None):
+        text = services.catalog.get(lang, "units.groups_too_long", group=long, limit=MAX_GROUP)
+        return Refusal(text)
+    return ";".join(groups)
 
 
 def _code(services: Services, lang: str, code: str) -> str | Refusal:
     """Take a new unit's code: short, without `|`, `,` or `;`, not used by any unit."""
-    if not code or len(code) > MAX_CODE or "|" in code:
+    t = partial(services.catalog.get, lang)
+    if not code:
         return Refusal(ask(services, lang, "code"))
+    if len(code) > MAX_CODE:
+        return Refusal(t("units.code_too_long", code=code[:MAX_CODE] + "…", limit=MAX_CODE))
+    if "|" in code:
+        return Refusal(t("units.code_bar", code=code))
     return _code_refusal(services, lang, code) or code
 
 
@@ -103,6 +113,21 @@ def _parent(services: Services, lang: str, text: str) -> str | Refusal:
         return Refusal(t("units.not_found", text=text))
     names = "; ".join(f"{name} ({code})" for code, name in units[:10])
     return Refusal(t("units.form_parent_ambiguous", text=text, names=names))
+
+
+def not_found(services: Services, lang: str, text: str) -> str:
+    """Say that no active unit is named so: a deactivated one by name, with /activate.
+
+    "Not found" for a unit the admin sees in files and history would send them looking
+    for a typo that is not there.
+    """
+    with session_scope(services.engine) as session:
+        units = find_units(session, text=text, include_inactive=True)
+        idle = [(u.name, u.code) for u in units if not u.active]
+    if len(idle) != 1 or len(units) != 1:
+        return services.catalog.get(lang, "units.not_found", text=text)
+    name, code = idle[0]
+    return services.catalog.get(lang, "units.not_active", text=text, name=name, code=code)
 
 
 def code_exists(services: Services, code: str) -> bool:
@@ -144,6 +169,11 @@ def save(services: Services, lang: str, actor_id: int, cells: dict[str, str]) ->
     """
     try:
         with session_scope(services.engine) as session:
+            twin = same_name(session, cells)
+            if twin is not None:
+                return services.catalog.get(
+                    lang, "units.same_name", name=twin.name, code=twin.code
+                )
             now = services.clock.now()
             report = save_unit(session, cells, actor_id=actor_id, now=now, action="unit.added")
             if report.added or unit_by_code(session, code=cells["code"]) is None:
@@ -153,6 +183,26 @@ def save(services: Services, lang: str, actor_id: int, cells: dict[str, str]) ->
         if not code_exists(services, cells["code"]):
             raise  # another constraint: not the race this is about
     return taken_meanwhile(services, lang, cells["code"])
+
+
+def same_name(session: Session, cells: dict[str, str], unit_id: int | None = None) -> Unit | None:
+    """Return an active unit (not `unit_id`) under the same parent whose name reads as the
+    new one, or None.
+
+    Names that differ only by case, spacing, NFC or NFD or where a tone mark sits look
+    alike in every list: a second such unit would split a commune's tasks and reports in
+    two. A deactivated unit's name may be used again (a commune merged into a new one).
+    """
+    name = cells.get("name", "")
+    parent = unit_by_code(session, code=cells["parent_code"]) if cells.get("parent_code") else None
+    if cells.get("parent_code") and parent is None:
+        return None  # an unknown parent: the save says so
+    query = select(Unit).where(Unit.name_folded == fold(name), col(Unit.active).is_(True))
+    for unit in session.exec(query.order_by(col(Unit.id))):
+        same_parent = unit.parent_id == (parent.id if parent is not None else None)
+        if unit.id != unit_id and same_parent and name_key(unit.name) == name_key(name):
+            return unit
+    return None
 
 
 def taken_meanwhile(services: Services, lang: str, code: str) -> str:
@@ -203,6 +253,10 @@ def edit(services: Services, lang: str, actor_id: int, unit_id: int, values: lis
         if unit is None:
             return services.catalog.get(lang, "common.button_stale")
         cells = edit_cells(session, unit, values)
+        moved = (cells["name"], cells["parent_code"]) != (unit.name, parent_code(session, unit))
+        twin = same_name(session, cells, unit_id) if moved else None  # twins of old stay
+        if twin is not None:
+            return services.catalog.get(lang, "units.same_name", name=twin.name, code=twin.code)
         report = save_unit(
             session, cells, actor_id=actor_id, now=services.clock.now(), action="unit.edited"
         )

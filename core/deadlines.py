@@ -5,7 +5,8 @@ Accepted forms, compared without case or Vietnamese diacritics:
 - ``dd/mm/yyyy`` and ``d/m/yyyy``, with ``/``, ``-`` or ``.`` (one kind per date);
 - ``dd/mm/yy``: a 2-digit year is read as 20yy. Vietnam always writes the day first and
   no 2-digit year is accepted in front, so '15/06/25' can only mean 15 June 2025;
-- ``d/m``: this year; a day already past is refused with the same day next year as the
+- ``d/m``: the nearer of this year's day and next year's: in December '15/01' is next
+  January; a day just past ('05/12' on 06/12) is refused, next year's offered as the
   suggestion;
 - ``yyyy-mm-dd`` (ISO, as pasted from a spreadsheet): a 4-digit first field is a year;
 - ``ngày 15 tháng 6 năm 2026`` (the long form of official documents; the year optional);
@@ -15,10 +16,14 @@ Accepted forms, compared without case or Vietnamese diacritics:
 - ``N ngày làm việc`` / ``N ngay lam viec`` / ``N working day(s)``, optionally after
   'trong', 'trong vòng', 'trong thời hạn' (a directive's wording) or 'within': the N-th
   working day after today;
+- words relative to today: ``hôm nay``, ``ngày mai``; a weekday, ``thứ 6`` (``thứ sáu``,
+  ``chủ nhật``; the next one after today), ``thứ 6 tuần này`` / ``tuần sau``;
+  ``cuối tháng`` (``cuối tháng này`` / ``sau``) and ``cuối năm``: that month's or year's
+  last day;
 - a period, as a directive's appendix gives it: ``Quý IV/2026`` (or ``Quý 4 năm 2026``),
   ``Tháng 12/2026`` (``tháng 12 năm 2026``), ``6 tháng đầu năm 2026`` / ``6 tháng cuối năm``,
-  ``Năm 2026``, optionally after 'trong' or 'trước': the period's last day (this year's
-  when no year is given).
+  ``Năm 2026``, optionally after 'trong', 'trước', 'cuối' or 'hết': the period's last day
+  (the nearer year's when no year is given, as for 'd/m').
 
 Results carry codes and dates, never prose: the bot words them from its catalogs.
 """
@@ -42,6 +47,7 @@ __all__ = [
     "DeadlineErrorCode",
     "DeadlineParsed",
     "beyond_horizon",
+    "counts_from_today",
     "format_date",
     "in_working_days",
     "latest_deadline",
@@ -69,7 +75,18 @@ _QUARTER = re.compile(r"quy (iv|i{1,3}|[1-4])" + _YEAR_TAIL, re.ASCII)
 _MONTH = re.compile(r"thang (\d{1,2})" + _YEAR_TAIL, re.ASCII)
 _HALF = re.compile(r"6 thang (dau|cuoi) nam(?: (\d{4}))?", re.ASCII)
 _WHOLE_YEAR = re.compile(r"nam (\d{4})", re.ASCII)
-_PERIOD_LEAD = re.compile(r"^(?:truoc|trong|before|by|within) ", re.ASCII)
+_PERIOD_LEAD = re.compile(r"^(?:truoc|trong|cuoi|het|before|by|within) ", re.ASCII)
+_WEEKDAYS = {
+    **{f"thu {n}": n - 2 for n in range(2, 8)},
+    **{f"thu {w}": i for i, w in enumerate(("hai", "ba", "tu", "nam", "sau", "bay"))},
+    "chu nhat": 6,
+}
+_WEEKDAY = re.compile(
+    r"(" + "|".join(_WEEKDAYS) + r")(?: (tuan nay|tuan sau|tuan toi))?", re.ASCII
+)
+_DAY_WORDS = {"hom nay": 0, "today": 0, "ngay mai": 1, "tomorrow": 1}
+_MONTH_END = re.compile(r"cuoi thang(?: (nay|sau|toi))?", re.ASCII)
+_YEAR_END = re.compile(r"cuoi nam(?: nay)?", re.ASCII)
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _WORKING_DAYS = re.compile(
     r"(?:trong (?:vong |thoi han )?|within )?(\d{1,4}) (?:ngay lam viec|working days?)", re.ASCII
@@ -137,6 +154,9 @@ def parse_deadline(
     n = _match_working_days(folded)
     if n is not None:
         return _from_working_days(n, original, today, calendar)
+    said = _match_words(folded, today)
+    if said is not None:
+        return _from_date(_Typed(said.day, said.month, said.year), original, today, calendar)
     typed = _match_date(folded) or _match_period(folded)
     if typed is None:
         return DeadlineError(DeadlineErrorCode.UNRECOGNISED, original)
@@ -144,9 +164,37 @@ def parse_deadline(
 
 
 def in_working_days(text: str) -> bool:
-    """Tell whether a deadline is written as a number of working days from today: the same
-    words give another date on another day."""
+    """Tell whether a deadline is written as a number of working days from today."""
     return _match_working_days(_fold(text)) is not None
+
+
+def counts_from_today(text: str) -> bool:
+    """Tell whether a deadline is written from today ("5 ngày làm việc", "thứ 6", "cuối
+    tháng"): the same words give another date on another day."""
+    folded = _fold(text)
+    return in_working_days(text) or _match_words(folded, dt.date(2000, 1, 3)) is not None
+
+
+def _match_words(folded: str, today: dt.date) -> dt.date | None:
+    """Return the day words relative to today name ("ngày mai", "thứ 6 tuần sau", "cuối
+    tháng"), or None."""
+    folded = _BEFORE.sub("", folded)
+    if folded in _DAY_WORDS:
+        return today + dt.timedelta(days=_DAY_WORDS[folded])
+    if match := _WEEKDAY.fullmatch(folded):
+        weekday, week = _WEEKDAYS[match[1]], match[2]
+        if week is None:  # the next one after today
+            return today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+        monday = today - dt.timedelta(days=today.weekday())
+        return monday + dt.timedelta(days=weekday + (0 if week == "tuan nay" else 7))
+    if match := _MONTH_END.fullmatch(folded):
+        year, month = today.year, today.month
+        if match[1] in ("sau", "toi"):
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return dt.date(year, month, calendar_module.monthrange(year, month)[1])
+    if _YEAR_END.fullmatch(folded):
+        return dt.date(today.year, 12, 31)
+    return None
 
 
 def _fold(text: str) -> str:
@@ -226,7 +274,7 @@ def _from_date(
     typed: _Typed, original: str, today: dt.date, calendar: WorkingCalendar
 ) -> DeadlineParsed | DeadlineError:
     """Check a typed date against today and move it off a day off."""
-    year = today.year if typed.year is None else typed.year
+    year = _nearest_year(typed, today) if typed.year is None else typed.year
     day = _build(typed.day, typed.month, year)
     if day is None:
         return DeadlineError(DeadlineErrorCode.IMPOSSIBLE_DATE, original)
@@ -236,6 +284,20 @@ def _from_date(
     if beyond_horizon(day, today):
         return DeadlineError(DeadlineErrorCode.OUT_OF_RANGE, original, date=day)
     return _rolled(day, original, calendar)
+
+
+def _nearest_year(typed: _Typed, today: dt.date) -> int:
+    """Return the year a yearless date (or period) means: this year's, unless it is past
+    and next year's is nearer ("15/01" typed on 06/12 is next month, not last January)."""
+    this_year = _build(typed.day, typed.month, today.year)
+    next_year = _build(typed.day, typed.month, today.year + 1)
+    if next_year is None:
+        return today.year
+    if this_year is None:  # 29/02 in a common year: is its 28/02 past and next year's near?
+        this_year = _build(28, typed.month, today.year)
+    if this_year is None or this_year >= today:
+        return today.year
+    return today.year + 1 if next_year - today < today - this_year else today.year
 
 
 def latest_deadline(today: dt.date) -> dt.date:

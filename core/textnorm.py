@@ -19,6 +19,7 @@ __all__ = [
     "SortKey",
     "fold",
     "fold_text",
+    "name_key",
     "narrow",
     "plain_file_name",
     "spelled",
@@ -201,6 +202,24 @@ def _letter(char: str) -> tuple[str, str]:
         variant = _VARIANT.get(mark, variant)
         tone = _TONE.get(mark, tone)
     return (decomposed[:1] or "\x00") + chr(variant), chr(tone)
+
+
+def name_key(name: str) -> str:
+    """Return what tells two names apart when read: letters and each word's tone.
+
+    Case, spacing, NFC or NFD, and where a word's tone mark sits ("Hòa" or "Hoà", "Thủy"
+    or "Thuỷ", both in use) make no difference; a letter's variant or a tone does ("Đông
+    Sơn" and "Đồng Sơn" are two communes).
+    """
+    words = []
+    for word in unicodedata.normalize("NFC", name).split():
+        letters = tone = ""
+        for char in word:
+            letter, mark = _letter(char)
+            letters += letter
+            tone = max(tone, mark)
+        words.append(letters + tone)
+    return " ".join(words)
 
 
 def without_nul(data: Any) -> Any:

@@ -98,6 +98,17 @@ def recompose(recipe: dict[str, Any], keep: set[int], *, catalog: Catalog) -> Pa
     return parts[0] if len(parts) == 1 and items else None
 
 
+def said_deadlines(payload: dict[str, Any]) -> dict[int, date]:
+    """Return the deadline a queued message gives each assignment, by its recipe (none for a
+    message queued without one)."""
+    recipe = payload.get("recipe")
+    try:
+        items = recipe["items"] if isinstance(recipe, dict) else []
+        return {int(i["assignment_id"]): date.fromisoformat(i["deadline"]) for i in items}
+    except (KeyError, TypeError, ValueError):
+        return {}
+
+
 def _compose(
     items: Sequence[Item],
     lang: str,

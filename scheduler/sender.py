@@ -50,7 +50,7 @@ from db.retry import retry_db_async
 from render.telegram import buttons
 from scheduler.dispatcher.stale import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
-from scheduler.messages import recompose
+from scheduler.messages import recompose, said_deadlines
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
 from scheduler.roles import sender_role
@@ -392,7 +392,11 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
     if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
         _elsewhere(session, row, "unreachable")
         return False
-    about, chased = to_chase(session, outbox_id=row.id) if row.kind in CHASING else (set(), set())
+    about, chased = (
+        to_chase(session, outbox_id=row.id, deadlines=said_deadlines(row.payload))
+        if row.kind in CHASING
+        else (set(), set())
+    )
     chased -= merged_out(row.payload)  # a merge kept its copy in another of the person's
     if about and not chased:
         box.cancel(session, outbox_id=row.id, reason="nothing left to chase")

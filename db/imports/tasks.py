@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from core.assignees import Resolution
 from core.calendar import WorkingCalendar
-from core.deadlines import DeadlineError, DeadlineErrorCode, in_working_days, parse_deadline
+from core.deadlines import DeadlineError, DeadlineErrorCode, counts_from_today, parse_deadline
 from core.directives import parse_directive_line
 from core.spreadsheet.dates import serial_date
 from core.spreadsheet.report import ImportReport, Rejection
@@ -195,7 +195,7 @@ def _check(
     if resolution.unmatched:
         first = resolution.unmatched[0]
         return _UNMATCHED_REASON[first.reason], first.text
-    counted_from = today if in_working_days(cells.get("deadline", "")) else None
+    counted_from = today if counts_from_today(cells.get("deadline", "")) else None
     units = list(resolution.unit_ids)  # its own list: the resolution serves other rows
     return TaskRow(number, code, title, deadline, units, directive, description, counted_from)
 

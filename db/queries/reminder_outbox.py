@@ -6,7 +6,7 @@ missed). The rest of what the sweep reads and writes is `db/queries/reminders.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 
 from sqlalchemy import and_, delete, func, or_
@@ -95,13 +95,17 @@ def forget_reminders_of(
     return {row.due_on for row in forgotten}
 
 
-def to_chase(session: Session, *, outbox_id: int) -> tuple[set[int], set[int]]:
+def to_chase(
+    session: Session, *, outbox_id: int, deadlines: Mapping[int, date] | None = None
+) -> tuple[set[int], set[int]]:
     """Return the assignments a queued message is about, and those still the recipient's to chase.
 
     One is not when its unit reported it done, it was taken off the task, its task was
     closed or cancelled, its unit was deactivated, or the recipient was removed from the unit:
-    what the sweep would not remind them of.
+    what the sweep would not remind them of; nor when its deadline is no longer the one the
+    message says (`deadlines`, by assignment: moved by /deadline, an extension, a day off).
     """
+    said = deadlines or {}
     linked = and_(
         col(UnitContact.unit_id) == col(Assignment.unit_id),
         col(UnitContact.contact_id) == col(Outbox.contact_id),
@@ -114,6 +118,7 @@ def to_chase(session: Session, *, outbox_id: int) -> tuple[set[int], set[int]]:
             col(Task.status),
             col(Unit.active),
             col(UnitContact.contact_id),
+            col(Assignment.deadline),
         )
         .join(OutboxItem, col(OutboxItem.assignment_id) == col(Assignment.id))
         .join(Outbox, col(Outbox.id) == col(OutboxItem.outbox_id))
@@ -125,12 +130,13 @@ def to_chase(session: Session, *, outbox_id: int) -> tuple[set[int], set[int]]:
     rows = list(session.execute(query))
     chased = {
         assignment_id
-        for assignment_id, state, active, status, unit_active, member in rows
+        for assignment_id, state, active, status, unit_active, member, deadline in rows
         if state != ReportState.DONE
         and active
         and status == TaskStatus.OPEN
         and unit_active
         and member is not None
+        and said.get(assignment_id, deadline) == deadline
     }
     return {row[0] for row in rows}, chased
 

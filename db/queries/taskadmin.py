@@ -3,6 +3,7 @@ close or cancel it. Every change is written to the audit log in the same session
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 
@@ -13,6 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from core.states import RequestStatus, TaskStatus
 from core.taskdates import due_at
 from core.taskdraft import TaskDraft
+from core.textnorm import fold
 from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record
 from db.queries.directives import ensure_directive
@@ -421,9 +423,11 @@ def end_task(
 
 
 def rename_task(session: Session, *, task: Task, title: str, actor_id: int | None) -> None:
-    """Give a task a new title; audited with the old and the new."""
+    """Give a task a new title (composed, NFC, as `create_task` keeps one, and folded for
+    finding it by its title); audited with the old and the new."""
     old = task.title
-    task.title = title
+    task.title = unicodedata.normalize("NFC", title.strip())
+    task.title_folded = fold(title)
     session.add(task)
     session.flush()
     details = {"from": old, "to": title}

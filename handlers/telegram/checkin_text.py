@@ -16,7 +16,7 @@ from app.checkin.pending import cancel, reason_awaited
 from app.checkin.text import answer_text
 from core.checkin import asks_for_help
 from core.roles import Access
-from handlers.telegram import checkin_steps, fallback
+from handlers.telegram import checkin_steps, fallback, link
 from handlers.telegram.access import Request, command
 from handlers.telegram.start import help_command
 from scheduler.workers import in_update_worker
@@ -34,6 +34,8 @@ async def on_text(req: Request) -> None:
         and not await in_update_worker(reason_awaited, req.services, req.actor, msg.text)
     ):
         await help_command(req.update, req.context)
+        return
+    if await link.bare_code(req):  # "5VG8-TEZW" copied without its /link
         return
     if not req.actor.unit_ids or msg is None or msg.text is None:
         await fallback.anything_else(req.update, req.context)

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from core.invites import pasted_code
 from core.markup import Markup, to_plain
 from core.roles import Access
-from handlers.telegram import invites_redeem
+from handlers.telegram import invites_redeem, link
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.registry import Flow
 
@@ -26,6 +26,8 @@ async def unknown_command(req: Request) -> None:
 @command(Access.PUBLIC)
 async def anything_else(req: Request) -> None:
     """Answer a private message that no flow took: strangers learn how to join."""
+    if await link.bare_code(req):  # someone on another channel: "5VG8-TEZW" without /link
+        return
     if req.actor.access == Access.PUBLIC:
         code = pasted_code(req.message.text or "") if req.message is not None else None
         if code is not None:

@@ -1,6 +1,7 @@
 """Redeeming an invite on Telegram: `/start <code>`, or a code pasted alone.
 
-A used, expired or unknown code gets one and the same answer, so a guesser learns nothing;
+A used, expired or unknown code gets one and the same answer, so a guesser learns nothing
+(its own user, opening it again, is told they are registered);
 repeated wrong codes from one person are refused for a while (core.invites).
 """
 

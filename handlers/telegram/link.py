@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler
 
 from app.link_confirm import PREFIX
-from app.linking import Caller, Linked, confirm, link
+from app.linking import Caller, Linked, confirm, is_live_code, link
 from core.markup import to_html, to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, button, command, prefix_pattern, refresh_menu
@@ -32,10 +32,24 @@ def _caller(req: Request) -> Caller | None:
 @command(Access.PUBLIC)
 async def link_command(req: Request) -> None:
     """Answer /link (a new code) or /link <code> (this Telegram account joins a person)."""
+    await linked_by(req, req.text_args)
+
+
+async def bare_code(req: Request) -> bool:
+    """Answer a link code sent alone as `/link <code>`; False when the text is none."""
+    text = req.message.text if req.message is not None else None
+    if not text or not await in_worker(is_live_code, req.services, text.strip()):
+        return False
+    await linked_by(req, text.strip())
+    return True
+
+
+async def linked_by(req: Request, typed: str) -> None:
+    """Run /link with what was typed after it, and answer."""
     caller = _caller(req)
     if caller is None:
         return
-    linked = await in_worker(link, req.services, req.actor, caller, req.text_args)
+    linked = await in_worker(link, req.services, req.actor, caller, typed)
     markup = None
     if linked.choices:
         markup = buttons(req.services.button_key, req.actor.external_id, linked.choices)

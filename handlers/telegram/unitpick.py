@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
+from app import unit_form
 from db.models import Unit
 from db.queries.units import find_units
 from handlers.telegram.access import Request
+from scheduler.workers import in_worker
 
 MAX_CHOICES = 20
 
@@ -25,8 +27,12 @@ async def pick_unit(
     units = await req.transaction(
         lambda session: find_units(session, text=text, include_inactive=include_inactive)
     )
-    if not units:
+    if not units and include_inactive:
         await req.say("units.not_found", text=text)
+        return None
+    if not units:
+        lang = req.actor.lang
+        await req.reply(await in_worker(unit_form.not_found, req.services, lang, text))
         return None
     if len(units) == 1:
         return units[0]

@@ -1,4 +1,5 @@
-"""Units for admins: /units (paged, grouped by kind), /editunit, /deactivate, unit cards.
+"""Units for admins: /units (paged, grouped by kind), /editunit, /deactivate, /activate,
+unit cards.
 
 Adding a unit (/addunit, one line or guided) lives in handlers/telegram/unitform.py.
 Buttons: `un:pg:<page>`, `un:card:<unit id>`, `un:off:<unit id>`, `un:on:<unit id>`.
@@ -108,6 +109,19 @@ async def deactivate(req: Request) -> None:
         await toggle(req, unit.id, active=False)
 
 
+@command(Access.ADMIN)
+async def activate(req: Request) -> None:
+    """Follow a deactivated unit again (what the other messages' /activate names)."""
+    if not req.text_args:
+        await req.say("units.activate_usage")
+        return
+    unit = await pick_unit(req, req.text_args, PREFIX, "on", include_inactive=True)
+    if unit is not None and unit.active:
+        await req.say("units.already_active", name=unit.name)
+    elif unit is not None and unit.id is not None:
+        await toggle(req, unit.id, active=True)
+
+
 async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
     """Switch a unit on or off and say so; False when it no longer exists."""
     actor = req.actor
@@ -164,6 +178,7 @@ def flow() -> Flow:
             CommandSpec("addunit", Access.ADMIN, addunit_command, "units.cmd_addunit"),
             CommandSpec("editunit", Access.ADMIN, edit_unit, "units.cmd_editunit"),
             CommandSpec("deactivate", Access.ADMIN, deactivate, "units.cmd_deactivate"),
+            CommandSpec("activate", Access.ADMIN, activate, "units.cmd_activate"),
         ),
         early=(addunit_conversation(),),
         late=(CallbackQueryHandler(on_button, pattern=prefix_pattern(PREFIX)),),

@@ -23,6 +23,7 @@ from app.checkin.pending import reason_awaited
 from app.choices import Choice
 from app.explanation_requests import request as request_explanation
 from app.extensions import decide
+from app.linking import is_live_code
 from app.pairing import Newcomer, redeem
 from core.checkin import asks_for_help, task_numbers
 from core.invites import pasted_code
@@ -122,6 +123,8 @@ class ZaloChannel(TextChannel):
         if actor is None and command == "link":  # someone known on another channel
             return self.receive(event.sender_id, typed, event.message_id)
         if actor is None and not command and looks_like_link_code(typed):  # the code alone
+            return self.receive(event.sender_id, f"/link {typed}", event.message_id)
+        if not command and is_live_code(self.services, typed):  # copied without its /link
             return self.receive(event.sender_id, f"/link {typed}", event.message_id)
         if actor is None and command == "whoami":  # how an IT officer learns ZALO_ADMIN_IDS
             return self._render(lang, Said(t("zalo.whoami_stranger", id=event.sender_id)))

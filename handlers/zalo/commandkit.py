@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from app import unit_form
 from app.actor import Actor
 from app.checkin import Said
 from app.choices import Choice
@@ -38,8 +39,10 @@ def one_unit(
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         units = find_units(session, text=text, include_inactive=include_inactive)
-    if not units:
+    if not units and include_inactive:
         return Said(t("zalo.unit_not_found", text=text))
+    if not units:
+        return Said(unit_form.not_found(services, lang, text))
     if len(units) > 1:
         listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
         return Said(t("zalo.unit_ambiguous", text=text, units=listed))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from app import digest as app_digest
-from app import reports
+from app import reports, unit_form
 from app.actor import Actor
 from app.checkin import Said
 from app.explanation_requests import named
@@ -84,7 +84,7 @@ def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     with session_scope(services.engine) as session:
         units = find_units(session, text=unit_text)
         if not units:
-            return [Said(t("zalo.unit_not_found", text=unit_text))]
+            return [Said(unit_form.not_found(services, actor.lang, unit_text))]
         if len(units) > 1:
             listed = "\n".join(f"{u.code}: {u.name}" for u in units[:10])
             return [Said(t("zalo.unit_ambiguous", text=unit_text, units=listed))]

@@ -186,6 +186,23 @@ def test_parse_deadline_short_form_past_leap_day_no_suggestion() -> None:
     assert result == DeadlineError(DeadlineErrorCode.IN_PAST, "29/2", date=date(2028, 2, 29))
 
 
+def test_parse_deadline_short_form_near_the_year_end_is_next_year() -> None:
+    """On 06/12/2026 a day or period of January is next January's; one just past is not."""
+    december = date(2026, 12, 6)
+    assert parse("15/01", today=december) == DeadlineParsed(date(2027, 1, 15), "15/01")
+    assert parse("tháng 1", today=december) == DeadlineParsed(
+        date(2027, 2, 1), "tháng 1", moved_from=date(2027, 1, 31), reason="weekend"
+    )
+    assert parse("05/12", today=december) == DeadlineError(
+        DeadlineErrorCode.IN_PAST, "05/12", date=date(2026, 12, 5), suggestion=date(2027, 12, 5)
+    )
+    # 29/02 of a common year: next year's leap day when it is the nearer.
+    assert parse("29/2", today=date(2027, 12, 6)) == DeadlineParsed(date(2028, 2, 29), "29/2")
+    assert parse("29/2", today=date(2027, 3, 2)) == DeadlineError(
+        DeadlineErrorCode.IMPOSSIBLE_DATE, "29/2"
+    )
+
+
 def test_parse_deadline_full_date_past_no_suggestion() -> None:
     """A full date in the past is refused without a suggestion."""
     assert parse("11/05/2026") == DeadlineError(
@@ -325,3 +342,32 @@ def test_parse_deadline_result_working_day_not_before_today(text: str, today: da
     if isinstance(result, DeadlineParsed):
         assert CALENDAR.is_working_day(result.date)
         assert result.date >= today
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ngày mai", date(2026, 12, 7)),
+        ("hôm nay", date(2026, 12, 7)),  # a Sunday: the next working day
+        ("thứ 6", date(2026, 12, 11)),
+        ("Thứ Sáu tuần sau", date(2026, 12, 11)),  # on Sunday, next week starts tomorrow
+        ("trước thứ 5", date(2026, 12, 10)),
+        ("cuối tháng", date(2026, 12, 31)),
+        ("cuối năm", date(2026, 12, 31)),
+        ("cuối tháng sau", date(2027, 2, 1)),  # 31/01/2027 is a Sunday
+        ("cuối tháng 2", date(2027, 3, 1)),  # the nearer February's end, a Sunday
+        ("hết quý I/2027", date(2027, 3, 31)),
+    ],
+)
+def test_parse_deadline_words_relative_to_today(text: str, expected: date) -> None:
+    """Words an admin types for a day ("thứ 6", "cuối tháng") are that day from today."""
+    parsed = parse(text, today=date(2026, 12, 6))
+    assert isinstance(parsed, DeadlineParsed)
+    assert parsed.date == expected
+
+
+def test_parse_deadline_this_weeks_day_already_past_is_refused() -> None:
+    """ "thứ 2 tuần này" on Sunday is last Monday: refused as past."""
+    parsed = parse("thứ 2 tuần này", today=date(2026, 12, 6))
+    assert isinstance(parsed, DeadlineError)
+    assert (parsed.code, parsed.date) == (DeadlineErrorCode.IN_PAST, date(2026, 11, 30))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.textnorm import fold, fold_text, narrow, plain_file_name, trim, vi_sort_key
+from core.textnorm import fold, fold_text, name_key, narrow, plain_file_name, trim, vi_sort_key
 
 
 @pytest.mark.parametrize(
@@ -201,3 +201,12 @@ def test_vi_sort_key_orders_numbers_in_names_by_their_value() -> None:
     names = ["Phường 10", "Phường 2", "Phường 1", "Số 10", "Số 9", "Phường 02", "Trường 100"]
     expected = ["Phường 1", "Phường 02", "Phường 2", "Phường 10", "Số 9", "Số 10", "Trường 100"]
     assert sorted(names, key=vi_sort_key) == expected
+
+
+def test_name_key_ignores_case_spacing_composition_and_the_tone_marks_place() -> None:
+    """ "Xã An Hòa" reads as "XÃ  AN HOÀ" (NFD); "Đông Sơn" and "Đồng Sơn" are two names."""
+    key = name_key("Xã An Hòa")
+    assert name_key(unicodedata.normalize("NFD", "XÃ  AN HOÀ")) == key
+    assert name_key("Phường Thủy Xuân") == name_key("Phường Thuỷ Xuân")
+    assert name_key("Xã Đông Sơn") != name_key("Xã Đồng Sơn")
+    assert name_key("Xã Ân Hòa") != key

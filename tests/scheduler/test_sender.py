@@ -203,12 +203,16 @@ async def held_over_lunch(
     return still
 
 
-@pytest.mark.parametrize("command", ["/closetask #1", "/canceltask #1", "/deactivate P0000"])
+@pytest.mark.parametrize(
+    "command",
+    ["/closetask #1", "/canceltask #1", "/deactivate P0000", "/deadline #1 31/12/2026"],
+)
 async def test_a_reminder_held_over_lunch_is_dropped_once_nothing_it_chases_is_followed(
     bot: BotUnderTest, command: str
 ) -> None:
     """Queued at 11:29 and held over lunch, a reminder of a task closed or cancelled, or of a
-    unit deactivated, meanwhile is not sent at 13:30; the others still go."""
+    unit deactivated, meanwhile is not sent at 13:30; nor one whose deadline was moved (it
+    would give the old one); the others still go."""
 
     async def admin(units: list[Unit]) -> None:
         await bot.send(ADMIN_ID, "/start")
@@ -233,12 +237,13 @@ async def test_a_reminder_held_over_lunch_is_dropped_once_its_reader_left_the_un
     await held_over_lunch(bot, lambda units: asyncio.to_thread(remove, units))
 
 
-@pytest.mark.parametrize("command", ["/closetask #1", "/canceltask #1"])
+@pytest.mark.parametrize("command", ["/closetask #1", "/canceltask #1", "/deadline #1 31/12/2026"])
 async def test_a_reminder_of_two_tasks_held_over_lunch_goes_without_the_one_closed(
     bot: BotUnderTest, command: str
 ) -> None:
-    """The second unit's reminder lists #1 and #2; #1 closed over lunch, it goes at 13:30
-    composed again with #2 alone: its text, its buttons and what a reply is about."""
+    """The second unit's reminder lists #1 and #2; #1 closed (or its deadline moved) over
+    lunch, it goes at 13:30 composed again with #2 alone: its text, its buttons and what a
+    reply is about."""
 
     async def admin(units: list[Unit]) -> None:
         await bot.send(ADMIN_ID, "/start")

@@ -7,6 +7,7 @@ stopped mid-form and a new one started on the same database go on at the same st
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from pydantic import SecretStr
@@ -270,3 +271,54 @@ async def test_a_restart_mid_form_goes_on_at_the_same_step(
     assert f"#{task.id}" in created
     assert task.deadline == date(2026, 12, 15)
     assert len(units_of) == 1
+
+
+async def test_guided_addunit_says_why_a_long_name_code_or_group_is_refused(
+    zbot: ZaloBot,
+) -> None:
+    """A name past 200 characters, a code past 40 or with "|", a group past 120: each is
+    refused saying why and how long it may be, not by the bare question again."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/addunit")
+    [code] = await zbot.say(ZALO_ADMIN, "X" * 41)
+    assert "quá dài (tối đa 40 ký tự)" in code
+    [bar] = await zbot.say(ZALO_ADMIN, "X|9")
+    assert "«|»" in bar
+    await zbot.say(ZALO_ADMIN, "X-LONG")
+    [name] = await zbot.say(ZALO_ADMIN, "Xã " + "A" * 230)
+    assert "Tên đơn vị quá dài (233 ký tự; tối đa 200)" in name
+    assert "Tên đơn vị (ví dụ" in name  # and the same step asked again
+    for answer in ("Xã Dài", "xã", "-"):
+        await zbot.say(ZALO_ADMIN, answer)
+    [group] = await zbot.say(ZALO_ADMIN, "Nhóm " + "B" * 130)
+    assert "quá dài (tối đa 120 ký tự)" in group
+    [confirm] = await zbot.say(ZALO_ADMIN, "-")
+    assert "1 = Lưu" in confirm
+
+
+async def test_addunit_refuses_a_name_that_reads_as_a_unit_there_is(zbot: ZaloBot) -> None:
+    """ "xã  an hoà" (case, spaces, the tone mark on the other letter, NFD) is Xã An Hòa
+    again: refused naming X000, in one line and in the guided form; "Xã Ân Hòa" (another
+    letter), or the same name under another parent, is another unit and saved."""
+    province(zbot)
+    twin = unicodedata.normalize("NFD", "xã  an hoà")
+    [line] = await zbot.say(ZALO_ADMIN, f"/addunit X-TWIN | {twin} | xã")
+    assert "Chưa lưu" in line
+    assert "X000" in line
+    for answer in ("/addunit", "X-TWIN2", "XÃ AN HOÀ", "xã", "-", "-"):
+        await zbot.say(ZALO_ADMIN, answer)
+    [guided] = await zbot.say(ZALO_ADMIN, "1")
+    assert "X000" in guided
+    [edit] = await zbot.say(ZALO_ADMIN, "/editunit X001 | Xã An Hoà")
+    assert "X000" in edit
+    [other] = await zbot.say(ZALO_ADMIN, "/addunit X-AN | Xã Ân Hòa | xã")
+    assert "Đã thêm" in other
+    [under] = await zbot.say(ZALO_ADMIN, "/addunit X-SUB | Xã An Hòa | xã | X002")
+    assert "Đã thêm" in under
+    [unknown] = await zbot.say(ZALO_ADMIN, "/addunit X-BAD | Xã An Hòa | xã | KHONGCO")
+    assert "KHONGCO" in unknown  # the unknown parent is what is said, not a twin
+    assert "X000" not in unknown
+    with zbot.session() as s:
+        codes = sorted(s.exec(select(Unit.code)).all())
+        assert s.exec(select(Unit).where(Unit.code == "X001")).one().name == "Xã Bình Minh"
+    assert codes == ["X-AN", "X-SUB", "X000", "X001", "X002"]

@@ -11,6 +11,7 @@ from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA = "7f3a9c0e51d24b8e"
+LAN = "0c9d2e7a6b514f33"
 
 
 def province(zbot: ZaloBot) -> list[str]:
@@ -63,6 +64,17 @@ async def test_revoke_one_invite_by_its_code(zbot: ZaloBot) -> None:
     assert audited(zbot) == ["invite.revoked"]
 
 
+async def test_revoking_a_used_code_names_who_used_it_and_how_to_undo_it(zbot: ZaloBot) -> None:
+    """A code that reached the wrong person and was used: revoking it names that person, the
+    day, and /contacts to take them off the unit, not just "nothing to revoke"."""
+    code = province(zbot)[2]
+    zbot.zalo.add_user(LAN, "Lan")
+    await zbot.say(LAN, code)
+    [answer] = await zbot.say(ZALO_ADMIN, f"/invites revoke {code}")
+    assert "đã được Lan dùng ngày 18/11/2026" in answer
+    assert "/contacts" in answer
+
+
 async def test_revoke_a_units_open_invites(zbot: ZaloBot) -> None:
     """/invites revoke X01 revokes both of its open invites, each audited."""
     province(zbot)
@@ -103,3 +115,20 @@ async def test_a_member_is_refused_invites(zbot: ZaloBot) -> None:
     [answer] = await zbot.say(HOA, f"/invites revoke {code}")
     assert "không có quyền" in answer
     assert open_invites(zbot) == 3
+
+
+async def test_an_invite_for_a_deactivated_unit_says_so_and_how_to_follow_it_again(
+    zbot: ZaloBot,
+) -> None:
+    """ "/invite X-OLD" of a deactivated unit names it with /activate, not "no such unit";
+    no invite is made."""
+    with zbot.session() as s:
+        old = make_unit(s, "X-OLD", "Xã Cũ")
+        old.active = False
+        s.add(old)
+        s.commit()
+    [said] = await zbot.say(ZALO_ADMIN, "/invite xa cu")
+    assert "Xã Cũ (X-OLD), đơn vị đã ngừng theo dõi" in said
+    assert "/activate X-OLD" in said
+    with zbot.session() as s:
+        assert s.exec(select(Invite)).first() is None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlmodel import select
 
+from core.clock import ManualClock
 from core.textnorm import fold
 from db.models import Directive, Task
 from tests.factories import make_unit
+from tests.harness import VN
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 
@@ -104,3 +108,64 @@ async def test_next_page_asked_mid_form_is_the_page_not_an_answer(zbot: ZaloBot)
     assert "Trang 2/2" in second
     [units] = await zbot.say(ZALO_ADMIN, "15/12/2026")  # the form goes on at step 2
     assert "Bước 3/4" in units
+
+
+async def test_a_yearless_day_typed_in_december_is_next_january(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """On 06/12/2026, "15/01" is 15/01/2027 (one line and /deadline), while "05/12", a
+    day just past, is still refused with next year's day offered."""
+    province(zbot)
+    clock.set(datetime(2026, 12, 6, 9, 0, tzinfo=VN))
+    [confirm] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/01 | X000")
+    assert "Hạn: 15/01/2027" in confirm
+    await zbot.say(ZALO_ADMIN, "1")
+    with zbot.session() as s:
+        task = s.exec(select(Task)).one()
+    assert task.deadline == date(2027, 1, 15)
+    [moved] = await zbot.say(ZALO_ADMIN, f"/deadline {task.id} 20/1")
+    assert "20/01/2027" in moved
+    [past] = await zbot.say(ZALO_ADMIN, f"/deadline {task.id} 05/12")
+    assert "05/12/2027" in past  # offered, not taken
+    with zbot.session() as s:
+        assert s.exec(select(Task)).one().deadline == date(2027, 1, 20)
+
+
+async def test_deadlines_in_words_are_read_on_zalo(zbot: ZaloBot, clock: ManualClock) -> None:
+    """On Sunday 06/12/2026, "thứ 6" is Friday 11/12, "/deadline <n> cuối tháng" 31/12 and
+    "cuối tháng 2" the end of next February."""
+    province(zbot)
+    clock.set(datetime(2026, 12, 6, 9, 0, tzinfo=VN))
+    [confirm] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo tuần | thứ 6 | X000")
+    assert "Hạn: 11/12/2026" in confirm
+    await zbot.say(ZALO_ADMIN, "1")
+    with zbot.session() as s:
+        task = s.exec(select(Task)).one()
+    assert task.deadline == date(2026, 12, 11)
+    [moved] = await zbot.say(ZALO_ADMIN, f"/deadline {task.id} cuối tháng")
+    assert "31/12/2026" in moved
+    [february] = await zbot.say(ZALO_ADMIN, f"/deadline {task.id} cuối tháng 2")
+    assert "01/03/2027" in february  # the end of next February, a Sunday
+    with zbot.session() as s:
+        assert s.exec(select(Task)).one().deadline == date(2027, 3, 1)
+
+
+async def test_the_same_task_entered_again_is_pointed_out_before_it_is_created(
+    zbot: ZaloBot,
+) -> None:
+    """The line sent again (the title in other case and spacing) names open task #1 in the
+    confirmation; another deadline, or the first task closed, does not."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | X000")
+    await zbot.say(ZALO_ADMIN, "1")
+    [again] = await zbot.say(ZALO_ADMIN, "/newtask báo cáo  CĐS | 15/12/2026 | X000")
+    assert "Đã có nhiệm vụ #1 cùng tên, cùng hạn, đang mở (1 đơn vị)" in again
+    await zbot.say(ZALO_ADMIN, "2")
+    [later] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 16/12/2026 | X000")
+    assert "Đã có nhiệm vụ" not in later
+    await zbot.say(ZALO_ADMIN, "2")
+    await zbot.say(ZALO_ADMIN, "/closetask 1")
+    [closed] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | X000")
+    assert "Đã có nhiệm vụ" not in closed
+    with zbot.session() as s:
+        assert len(s.exec(select(Task)).all()) == 1

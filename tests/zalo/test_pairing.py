@@ -82,6 +82,25 @@ async def test_the_code_alone_pairs_and_a_used_code_is_refused(zbot: ZaloBot) ->
         )
 
 
+async def test_the_one_who_used_a_code_sending_it_again_is_told_they_are_registered(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa sends her used code again: told she is the focal point of Xã B already, not to
+    ask for a new code, and no wrong try is counted; Lan, with the same code, is refused."""
+    with zbot.session() as s:
+        make_unit(s, "XB", "Xã B")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XB")
+    code = code_of(invite)
+    await zbot.say(HOA, code)
+    [again] = await zbot.say(HOA, f"/start {code}")
+    assert "Anh/chị đã dùng lời mời này rồi: anh/chị đang là đầu mối của Xã B" in again
+    assert "mã mời mới" not in again
+    [refused] = await zbot.say(LAN, code)
+    assert "không dùng được" in refused
+    with zbot.session() as s:
+        assert [f.external_id for f in s.exec(select(InviteFailure))] == [LAN]
+
+
 async def test_a_stranger_is_told_how_to_join_and_cannot_invite(zbot: ZaloBot) -> None:
     """Someone unknown gets how to join on Zalo; a member's /invite is refused."""
     [hello] = await zbot.say(LAN, "xin chào")
@@ -235,6 +254,46 @@ async def test_a_link_code_sent_alone_links_as_with_link(zbot: ZaloBot) -> None:
     assert "mã mời" not in linked
     with zbot.session() as s:
         assert identity(s, HOA).contact_id == identity(s, "3702").contact_id
+
+
+async def test_a_registered_zalo_person_sending_a_link_code_alone_is_asked_to_join(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa, registered on Zalo, pastes Lan's code without /link: the merge question, as
+    with /link, not a status report's "no open task"; a text of that shape that is no code
+    is read as before and counted as no wrong try."""
+    code = await telegram_link_code(zbot, 3704, "Lan", "Xã Liên")
+    with zbot.session() as s:
+        make_contact(s, 0, units=[make_unit(s, "XH", "Xã Hòa")], name="Hoa", channel="zalo",
+                     external_id=HOA)  # fmt: skip
+    zbot.zalo.add_user(HOA, "Hoa")
+    [question] = await zbot.say(HOA, code.lower())
+    assert "Mã liên kết này là của Lan" in question
+    assert "1 = Gộp\n2 = Hủy" in question
+    await zbot.say(HOA, "2")
+    [other] = await zbot.say(HOA, "ABCD-EFGH")
+    assert "Mã liên kết" not in other
+    with zbot.session() as s:
+        assert s.exec(select(InviteFailure)).first() is None
+
+
+async def test_a_zalo_link_code_sent_alone_on_telegram_links_that_account(
+    zbot: ZaloBot,
+) -> None:
+    """Lan, on Zalo, asks /link; a new Telegram account sending only the code becomes hers,
+    not told it is not registered."""
+    with zbot.session() as s:
+        make_contact(s, 0, units=[make_unit(s, "XL", "Xã Liên")], name="Lan", channel="zalo",
+                     external_id=LAN)  # fmt: skip
+    zbot.zalo.add_user(LAN, "Lan")
+    [asked] = await zbot.say(LAN, "/link")
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", asked)
+    assert code is not None
+    zbot.tg.user(3705, "Lan")
+    linked = await zbot.tg.send(3705, code.group(0))
+    assert "chưa được đăng ký" not in (linked.text or "")
+    with zbot.session() as s:
+        assert identity(s, "3705").contact_id == identity(s, LAN).contact_id
 
 
 async def test_a_cut_short_code_after_start_is_called_unusable(zbot: ZaloBot) -> None:

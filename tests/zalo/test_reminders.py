@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, Outbox, StatusReport
@@ -178,17 +179,19 @@ async def test_english_says_one_working_day_and_one_day_overdue(zbot: ZaloBot) -
         assert "days" not in text
 
 
+@pytest.mark.parametrize("change", ["/closetask #{task}", "/deadline #{task} 31/12/2026"])
 async def test_a_reminder_held_over_lunch_goes_without_the_task_closed_meanwhile(
-    zbot: ZaloBot,
+    zbot: ZaloBot, change: str
 ) -> None:
-    """Queued at 11:29 with two tasks, one closed over lunch: at 13:31 Hoa gets the other
-    alone, and a typed "1" answers it (the offer kept is the message as sent)."""
+    """Queued at 11:29 with two tasks, one closed (or its deadline moved, which the held
+    text would give wrong) over lunch: at 13:31 Hoa gets the other alone, and a typed "1"
+    answers it (the offer kept is the message as sent)."""
     first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
     wednesday = zbot.tg.clock.now().astimezone(zbot.services.settings.tz).date()
     zbot.tg.clock.set(at(wednesday, 12, 0))  # lunch: the sender holds reminders
     await asyncio.to_thread(dispatch, dispatch_context(zbot.services), at(wednesday, 11, 29))
     await zbot.tg.send(ADMIN_ID, "/start")
-    await zbot.tg.send(ADMIN_ID, f"/closetask #{first}")
+    await zbot.tg.send(ADMIN_ID, change.format(task=first))
     zbot.tg.clock.set(at(wednesday, 13, 31))
     [reminder] = await zbot.zalo.wait_for_messages(HOA, after=0, count=1, timeout=10)
     await zbot.zalo.wait_until(lambda: not being_sent(zbot), 10)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from sqlmodel import col, select
@@ -203,3 +204,20 @@ async def test_deadline_on_a_sunday_moves_to_monday_and_says_why(zbot: ZaloBot) 
     assert "21/12/2026" in answer
     assert "Điều 148" in answer
     assert [a.deadline for a in assignments(zbot, task_id)] == [date(2026, 12, 21)] * 2
+
+
+async def test_a_renamed_task_is_found_by_its_new_title_not_its_old_one(zbot: ZaloBot) -> None:
+    """After /renametask (typed decomposed, NFD), "/deadline <new title> | <date>" finds the
+    task, stored composed; the old title names nothing any more."""
+    [task_id] = province(zbot, "Kiểm tra an toàn")
+    new_title = unicodedata.normalize("NFD", "Kiểm tra phòng cháy")
+    await zbot.say(ZALO_ADMIN, f"/renametask #{task_id} {new_title}")
+    [moved] = await zbot.say(ZALO_ADMIN, "/deadline kiem tra phong chay | 18/12/2026")
+    assert "18/12/2026" in moved
+    [old] = await zbot.say(ZALO_ADMIN, "/deadline Kiểm tra an toàn | 19/12/2026")
+    assert "Không tìm thấy nhiệm vụ" in old
+    with zbot.session() as s:
+        task = s.get(Task, task_id)
+        assert task is not None
+        assert (task.title, task.deadline) == ("Kiểm tra phòng cháy", date(2026, 12, 18))
+        assert unicodedata.is_normalized("NFC", task.title)

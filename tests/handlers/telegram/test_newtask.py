@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
+from core.clock import ManualClock
 from core.textnorm import fold
 from db.models import Assignment, AuditLog, Directive, Task
 from devtools.fakebotapi import ChatMessage
@@ -451,3 +452,29 @@ async def test_newtask_title_of_emoji_alone_is_refused_in_words(bot: BotUnderTes
     assert "cần có chữ hoặc số" in (refused.text or "")
     asked = await bot.send(ADMIN_ID, "Báo cáo CĐS")
     assert "văn bản" in (asked.text or "").lower()
+
+
+async def test_newtask_yearless_january_day_in_december_is_next_year(
+    bot: BotUnderTest, clock: ManualClock
+) -> None:
+    """On 06/12/2026, "/newtask … | 15/01 | …" confirms and creates 15/01/2027, no question."""
+    _province(bot)
+    clock.set(datetime(2026, 12, 6, 9, 0, tzinfo=VN))
+    confirm = await bot.send(ADMIN_ID, "/newtask Báo cáo năm | 15/01 | Tam Xuân")
+    assert "Hạn: 15/01/2027" in (confirm.text or "")
+    await bot.press(ADMIN_ID, button_data(confirm, "Tạo nhiệm vụ"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "#1" in (m.text or ""))
+    assert _only_task(bot).deadline == date(2027, 1, 15)
+
+
+async def test_newtask_again_with_the_same_title_and_deadline_is_pointed_out(
+    bot: BotUnderTest,
+) -> None:
+    """A second "/newtask Báo cáo | 15/12/2026 | …" confirms naming open task #1."""
+    _province(bot)
+    first = await bot.send(ADMIN_ID, "/newtask Báo cáo CĐS | 15/12/2026 | Tam Xuân")
+    assert "Đã có nhiệm vụ" not in (first.text or "")
+    await bot.press(ADMIN_ID, button_data(first, "Tạo nhiệm vụ"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "#1" in (m.text or ""))
+    again = await bot.send(ADMIN_ID, "/newtask BÁO CÁO CĐS | 15/12/2026 | sở")
+    assert "Đã có nhiệm vụ #1 cùng tên, cùng hạn, đang mở (1 đơn vị)" in (again.text or "")

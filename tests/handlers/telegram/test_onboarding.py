@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from bench import hostile_files
-from db.models import AuditLog, Invite, Unit, UnitContact
+from db.models import AuditLog, Invite, InviteFailure, Unit, UnitContact
 from db.queries.contacts import find_contact
 from devtools.fakebotapi import ChatMessage
 from tests.core.test_spreadsheet import UNITS, hostile
@@ -426,3 +426,33 @@ async def test_the_admin_who_made_an_invite_is_told_when_it_is_used(bot: BotUnde
     notice = await bot.server.wait_for_message(ADMIN_ID, lambda m: "đã đăng ký" in (m.text or ""))
     assert notice.text == "Mai đã đăng ký cho Xã Điện Hòa (đầu mối)."
     assert bot.server.messages(3201) == []
+
+
+async def test_an_invite_link_tapped_again_by_its_user_says_they_are_registered(
+    bot: BotUnderTest,
+) -> None:
+    """The official who joined with a link taps it again: told they are the focal point of
+    the unit already, not sent to the admin for a new link; no wrong try counted."""
+    with bot.session() as s:
+        make_unit(s, "X01", "Xã Tam Xuân")
+    code = await invite_code(bot, "X01")
+    bot.user(3103)
+    await bot.send(3103, f"/start {code}")
+    again = (await bot.send(3103, f"/start {code}")).text or ""
+    assert "đã dùng lời mời này rồi" in again
+    assert "Xã Tam Xuân" in again
+    assert "liên kết mới" not in again
+    with bot.session() as s:
+        assert s.exec(select(InviteFailure)).first() is None
+
+
+async def test_revoking_a_used_link_names_who_used_it(bot: BotUnderTest) -> None:
+    """/invites revoke <used link> names its user and /contacts, the way to undo it."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department")
+    used = await invite_code(bot, "SYT")
+    bot.user(3004, "Cán bộ 3004")
+    await bot.send(3004, f"/start {used}")
+    reply = (await bot.send(ADMIN_ID, f"/invites revoke {used}")).text or ""
+    assert "đã được Cán bộ 3004 dùng ngày 18/11/2026" in reply
+    assert "/contacts" in reply

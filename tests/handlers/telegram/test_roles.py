@@ -37,6 +37,7 @@ ARGS = {
     "addunit": "Z9 | Xã Mới | xã",
     "editunit": "Y1 | Xã Đổi Tên",
     "deactivate": "Y1",
+    "activate": "Y1",
     "invite": "Y1",
     "scope": "5003 Nhóm A",
     "deadline": "#1 20/12/2026",

@@ -264,3 +264,15 @@ async def test_rename_by_old_title_and_refusals(bot: BotUnderTest) -> None:
         assert task.title == "Kiểm tra an toàn PCCC"
     assert no_words.text != renamed.text
     assert _audit(bot).count("task.renamed") == 1
+
+
+async def test_a_renamed_task_is_named_by_its_new_title(bot: BotUnderTest) -> None:
+    """After /renametask, "/closetask <new title>" closes it (the old title named it before)."""
+    task_id = _task(bot, "Kiểm tra an toàn")
+    await bot.send(ADMIN_ID, f"/renametask #{task_id} Kiểm tra phòng cháy")
+    closed = await bot.send(ADMIN_ID, "/closetask kiem tra phong chay")
+    assert f"#{task_id}" in (closed.text or "")
+    with bot.session() as s:
+        task = s.get(Task, task_id)
+        assert task is not None
+        assert task.status == "closed"

@@ -260,3 +260,40 @@ async def test_units_list_reads_no_unit_objects(bot: BotUnderTest) -> None:
     assert "Xã Thử 24" in text
     assert "Trang 1/2" in text
     assert loaded == []
+
+
+async def test_addunit_refuses_a_twin_name_and_says_why_a_long_name_is_refused(
+    bot: BotUnderTest,
+) -> None:
+    """ "Xã An Hoà" when Xã An Hòa (X1) is there is refused naming X1; a name past 200
+    characters in the guided form is refused saying so, and the name asked again."""
+    with bot.session() as s:
+        make_unit(s, "X1", "Xã An Hòa")
+    twin = await bot.send(ADMIN_ID, "/addunit X2 | XÃ AN HOÀ | xã")
+    assert "Chưa lưu" in (twin.text or "")
+    assert "/editunit X1" in (twin.text or "")
+    await bot.send(ADMIN_ID, "/addunit")
+    await bot.send(ADMIN_ID, "X3")
+    long_name = await bot.send(ADMIN_ID, "Xã " + "A" * 230)
+    assert "Tên đơn vị quá dài (233 ký tự; tối đa 200)" in (long_name.text or "")
+    assert "Loại đơn vị" in ((await bot.send(ADMIN_ID, "Xã Tam Xuân")).text or "")
+    with bot.session() as s:
+        assert s.exec(select(Unit.code)).all() == ["X1"]
+
+
+async def test_invite_for_a_deactivated_unit_names_it_with_activate(bot: BotUnderTest) -> None:
+    """ "/invite X9" of a deactivated unit says it is no longer followed and how to follow
+    it again, not that there is no such unit; /activate X9 does it."""
+    with bot.session() as s:
+        old = make_unit(s, "X9", "Xã Cũ")
+        old.active = False
+        s.add(old)
+        s.commit()
+    said = (await bot.send(ADMIN_ID, "/invite X9")).text or ""
+    assert "Xã Cũ (X9), đơn vị đã ngừng theo dõi" in said
+    assert "/activate X9" in said
+    # /activate, which the answer names, is a command on Telegram too
+    assert "Đã kích hoạt lại Xã Cũ" in ((await bot.send(ADMIN_ID, "/activate X9")).text or "")
+    assert "đang được theo dõi" in ((await bot.send(ADMIN_ID, "/activate X9")).text or "")
+    assert "Cách dùng: /activate" in ((await bot.send(ADMIN_ID, "/activate")).text or "")
+    assert unit(bot, "X9").active
