@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler
 
 from app.link_confirm import PREFIX
 from app.linking import Caller, Linked, confirm, is_live_code, link
+from core.linking import looks_like_link_code
 from core.markup import to_html, to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, button, command, prefix_pattern, refresh_menu
@@ -38,7 +39,9 @@ async def link_command(req: Request) -> None:
 async def bare_code(req: Request) -> bool:
     """Answer a link code sent alone as `/link <code>`; False when the text is none."""
     text = req.message.text if req.message is not None else None
-    if not text or not await in_worker(is_live_code, req.services, text.strip()):
+    if not text or not looks_like_link_code(text.strip()):
+        return False  # most texts: no hop to a worker for the lookup
+    if not await in_worker(is_live_code, req.services, text.strip()):
         return False
     await linked_by(req, text.strip())
     return True
