@@ -22,6 +22,8 @@ from core.summary import STATUS_ORDER, Note, StatusLine, TaskCounts, overdue_fir
 Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
 PAGE_BUDGET = 3500  # characters of a page, under Telegram's 4096 with room for the header
 PAGE_BUTTONS = 10  # explanation buttons on one page
+MESSAGE_ROOM = 4096 - 64  # Telegram's most characters in a message, less the page's footer
+MIN_ROOM = 500  # the least room a page's entries get, whatever the header
 
 
 class Entry(NamedTuple):
@@ -43,17 +45,30 @@ class Report:
     entries: list[Entry] = field(default_factory=list)
 
     def pages(self, budget: int = PAGE_BUDGET, buttons: int = PAGE_BUTTONS) -> list[list[Entry]]:
-        """Cut the entries into pages that fit the budget and the button limit."""
+        """Cut the entries into pages that fit the budget and the button limit.
+
+        A page is the header, its entries and a footer ("Trang 2/5") in one message: the
+        entries get the budget, or what Telegram's 4,096 characters leave beside the header
+        (a task's title of 300 characters and a long directive number) and the footer,
+        whichever is less. An entry longer than that (a blocker's reason of 4,000
+        characters) is cut between lines or words over several pages, nothing left out.
+        Lengths are counted in UTF-16 units on the markup, never shorter than what Telegram
+        counts once it is shown.
+        """
+        room = max(min(budget, MESSAGE_ROOM - _units(self.header) - 1), MIN_ROOM)
         pages: list[list[Entry]] = [[]]
         size = used = 0
-        for entry in self.entries:
-            full = size + len(entry.text) + 1 > budget or (entry.explain and used >= buttons)
-            if pages[-1] and full:
-                pages.append([])
-                size = used = 0
-            pages[-1].append(entry)
-            size += len(entry.text) + 1
-            used += entry.explain is not None
+        for whole in self.entries:
+            length = _units(whole.text) + 1
+            for entry in [whole] if length <= room else _cut(whole, room - 1):
+                length = _units(entry.text) + 1
+                full = size + length > room or (entry.explain and used >= buttons)
+                if pages[-1] and full:
+                    pages.append([])
+                    size = used = 0
+                pages[-1].append(entry)
+                size += length
+                used += entry.explain is not None
         return pages
 
     def text(self, page: Sequence[Entry]) -> str:
@@ -63,6 +78,30 @@ class Report:
     def full_text(self) -> str:
         """Return everything, for a file."""
         return self.text(self.entries)
+
+
+def _units(text: str) -> int:
+    """Return the length of text as Telegram counts it (UTF-16 code units)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _cut(entry: Entry, room: int) -> list[Entry]:
+    """Return an entry too long for a page as pieces of at most `room` units each, cut
+    after a line or a space when there is one, else anywhere; the first keeps `explain`."""
+    pieces: list[Entry] = []
+    text = entry.text
+    while _units(text) > room:
+        end = room
+        while _units(text[:end]) > room:
+            end -= 1
+        at = max(text.rfind("\n", 0, end), text.rfind(" ", 0, end))
+        at = at + 1 if at > 0 else end
+        if (at - len(text[:at].rstrip("\\"))) % 2:  # never part an escape from its character
+            at -= 1
+        pieces.append(Entry(text[:at].rstrip("\n"), entry.explain if not pieces else None))
+        text = text[at:]
+    pieces.append(Entry(text, entry.explain if not pieces else None))
+    return pieces
 
 
 def as_of(t: Translate, now_local: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from app import unit_reports
 from app.summary_text import Entry, Report
 from core.markup import to_plain
 from core.ranking import Ranked, rank
-from db.models import Assignment, ContactScope, Task, UnitGroup
+from core.textnorm import fold
+from db.models import Assignment, ContactScope, Directive, Task, UnitGroup
 from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram import report_pages
@@ -326,6 +328,12 @@ def _edited(bot: BotUnderTest, message_id: int) -> ChatMessage | None:
     return found[0] if found and found[0].edits else None
 
 
+def _edited_times(bot: BotUnderTest, message_id: int, times: int) -> ChatMessage | None:
+    """Return the message once it has been edited that many times."""
+    found = _edited(bot, message_id)
+    return found if found is not None and found.edits >= times else None
+
+
 def _all_pages(bot: BotUnderTest, first: ChatMessage) -> list[ChatMessage]:
     """Return the summary message and what followed it."""
     return [m for m in bot.server.messages(COORDINATOR) if m.message_id >= first.message_id]
@@ -513,3 +521,56 @@ async def test_a_directive_summary_marks_its_closed_tasks(bot: BotUnderTest) -> 
     assert text.count("Nhiệm vụ đã đóng") == 1
     assert f"#{province.task1} Xã C: quá 8 ngày" in text
     assert buttons(reply) == []
+
+
+async def test_every_page_of_a_task_with_a_long_title_fits_telegram(bot: BotUnderTest) -> None:
+    """A task's title of 300 characters (the most /newtask takes) repeated atop each page, over
+    150 silent communes: every page, the first sent and the next edited in, stays within
+    Telegram's 4,096 characters (the next page's edit was refused as too long)."""
+    await arrange(bot)
+    title = "Triển khai " + "chuyển đổi số cấp xã " * 14
+    title = title[:300]
+    number = "1234/KH-UBND-" + "BCĐCĐS" * 11  # a directive's number: up to 80 characters
+    with bot.session() as s:
+        doc = Directive(number=number, number_folded=fold(number))
+        s.add(doc)
+        s.commit()
+        units = [make_unit(s, f"L{i:03d}", f"Xã Dài Tên Rất Dài Số {i:03d}") for i in range(150)]
+        make_task(s, title, date(2026, 12, 2), units, directive_id=doc.id)
+    reply = await bot.send(COORDINATOR, "/summary #3", match=lambda m: bool(buttons(m)))
+    assert [m.message_id for m in bot.server.messages(COORDINATOR)] == [reply.message_id]
+    assert (reply.text or "").startswith("#3 Triển khai")
+    assert "Trang 1/" in (reply.text or "")
+    await bot.press(COORDINATOR, button_data(reply, "Sau"))
+    edited = await bot.server.wait_for(lambda: _edited(bot, reply.message_id), what="edit")
+    assert "Trang 2/" in (edited.text or "")
+    assert len(edited.text or "") <= 4096
+
+
+async def test_a_blocker_of_4000_characters_is_paged_whole(bot: BotUnderTest) -> None:
+    """A unit's blocker of 4,000 characters (what a report keeps) goes over two pages, every
+    one a single message within Telegram's limit, and nothing of the reason is lost."""
+    await arrange(bot)
+    reason = " ".join(f"Lý do {i:03d} thiếu kinh phí *và* nhân lực;" for i in range(100))[:4000]
+    with bot.session() as s:
+        units = [make_unit(s, f"B{i}", f"Xã Vướng {i}") for i in range(3)]
+        task = make_task(s, "Nhiệm vụ có vướng mắc dài", date(2026, 12, 2), units)
+        blocked = s.exec(select(Assignment).where(Assignment.task_id == task.id)).first()
+        assert blocked is not None
+        assert blocked.id is not None
+        record_report(s, assignment_id=blocked.id, state="blocked", reason=reason, now=at(17))
+        s.commit()
+    reply = await bot.send(COORDINATOR, "/summary #3", match=lambda m: bool(buttons(m)))
+    assert [m.message_id for m in bot.server.messages(COORDINATOR)] == [reply.message_id]
+    shown, message_id = [reply.text or ""], reply.message_id
+    while any("Sau" in label for label, _ in buttons(reply)):
+        await bot.press(COORDINATOR, button_data(reply, "Sau"))
+        reply = await bot.server.wait_for(
+            partial(_edited_times, bot, message_id, len(shown)), what="the next page"
+        )
+        shown.append(reply.text or "")
+    assert len(shown) >= 2
+    assert all(len(text) <= 4096 for text in shown)
+    words = " ".join(" ".join(text.split("\n")) for text in shown)
+    assert "Lý do 000 thiếu kinh phí *và* nhân lực;" in words
+    assert reason[-40:] in words
