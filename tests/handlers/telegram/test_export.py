@@ -16,7 +16,7 @@ from db.models import Contact, Evidence, Task, Unit
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
 from tests.factories import make_task, make_unit
-from tests.handlers.telegram.summary_data import COORDINATOR, VN, at, make_province
+from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, at, make_province
 from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import BotUnderTest
 
@@ -284,3 +284,18 @@ async def test_export_of_a_scoped_coordinator_names_no_task_outside_their_scope(
     book = await exported(bot, COORDINATOR, "/export")
     headers = [c.value for c in book["Đơn vị x Nhiệm vụ"][3]]
     assert headers == ["Đơn vị", TASK1, "#2 Báo cáo cải cách hành chính"]
+
+
+async def test_export_takes_a_report_holding_control_characters(bot: BotUnderTest) -> None:
+    """A reply pasted from Word carries its line break (U+000B), and a stray escape: the
+    workbook keeps the text, the break as a line break (openpyxl refused the value, and every
+    coordinator's /export of the task failed with an error)."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    bot.user(MEMBER)
+    said = await bot.send(MEMBER, "#2 đang làm 70% chờ\x0bký\x1b duyệt")
+    assert "Đang thực hiện 70%" in (said.text or "")
+    book = await exported(bot, COORDINATOR, "/export")
+    texts = [r[5] for r in rows(book, "Lịch sử báo cáo")]
+    assert "#2 đang làm 70% chờ\nký duyệt" in texts
