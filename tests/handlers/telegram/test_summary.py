@@ -574,3 +574,42 @@ async def test_a_blocker_of_4000_characters_is_paged_whole(bot: BotUnderTest) ->
     words = " ".join(" ".join(text.split("\n")) for text in shown)
     assert "Lý do 000 thiếu kinh phí *và* nhân lực;" in words
     assert reason[-40:] in words
+
+
+def big_numbered_tasks(bot: BotUnderTest) -> None:
+    """Add tasks #1234 and #1235 ("Báo cáo quý ..."), Xã A's, as a province has after years of
+    recurring tasks."""
+    from db.models import Unit
+    from db.queries.tasks import assign_units
+    from tests.factories import VN
+
+    with bot.session() as s:
+        xa = s.exec(select(Unit).where(Unit.code == "XA")).one()
+        for number, quarter in ((1234, "I"), (1235, "II")):
+            title = f"Báo cáo quý {quarter} về chuyển đổi số"
+            task = Task(
+                id=number, title=title, title_folded=fold(title), deadline=date(2026, 12, 2)
+            )
+            s.add(task)
+            s.flush()
+            assign_units(s, task=task, unit_ids=[xa.id or 0], tz=VN, new_task=True)
+        s.commit()
+
+
+async def test_task_numbers_past_999_are_written_as_typed(bot: BotUnderTest) -> None:
+    """Task #1234 is offered, listed and named as "#1234", the way /summary #1234 is typed
+    (it read "#1.234", a number nothing takes)."""
+    await arrange(bot)
+    big_numbered_tasks(bot)
+    reply = await bot.send(COORDINATOR, "/summary báo cáo quý")
+    labels = [label for label, _ in buttons(reply)]
+    assert labels == [
+        "#1235 Báo cáo quý II về chuyển đổi số",
+        "#1234 Báo cáo quý I về chuyển đổi số",
+    ]
+    text = (await bot.send(COORDINATOR, "/unit Xã A")).text or ""
+    assert "• #1234 Báo cáo quý I về chuyển đổi số, hạn 02/12/2026" in text
+    assert "#1.234" not in text
+    await bot.send(ADMIN_ID, "/canceltask #1235")
+    text = (await bot.send(COORDINATOR, "/summary #1235")).text or ""
+    assert text.startswith("Nhiệm vụ #1235 «Báo cáo quý II")
