@@ -118,7 +118,9 @@ def rate_text(t: Translate, counts: Counts, lang: str) -> str:
 
 
 def on_time_text(t: Translate, counts: Counts, lang: str) -> str:
-    """Return a unit's on-time rate line: 'on time/due = 75,0%' (a dash when nothing is due)."""
+    """Return a unit's on-time rate line: 'on time/due = 75,0%', or that nothing is due."""
+    if not counts.due:
+        return t("summary.on_time_rate_none")
     rate = format_percent(counts.done_on_time, counts.due, lang)
     return t("summary.on_time_rate", on_time=counts.done_on_time, due=counts.due, rate=rate)
 

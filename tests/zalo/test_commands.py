@@ -309,3 +309,12 @@ async def test_task_numbers_past_999_are_listed_as_typed_on_zalo(zbot: ZaloBot) 
     assert "#1.23" not in which
     [shown] = await zbot.say(CHI, "/summary #1234")
     assert shown.startswith("#1234 Báo cáo quý I về chuyển đổi số")
+
+
+async def test_unit_with_nothing_due_says_so_rather_than_0_of_0(zbot: ZaloBot) -> None:
+    """/unit of a unit whose tasks are all within their deadline reads that nothing is due
+    yet (as /summary and the digest do), not "0/0 = -"."""
+    province(zbot, tasks=2)
+    [shown] = await zbot.say(CHI, "/unit Xã số 000")
+    assert "Tỷ lệ hoàn thành đúng hạn: chưa có việc đến hạn." in shown
+    assert "0/0" not in shown
