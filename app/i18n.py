@@ -123,10 +123,18 @@ def format_decimal(value: float | Decimal, lang: str, places: int = 1) -> str:
 
 
 def format_percent(numerator: int, denominator: int, lang: str) -> str:
-    """Format a ratio as a percentage with one decimal, or a dash when undefined."""
+    """Format a ratio as a percentage with one decimal, or a dash when undefined.
+
+    Only all of them reads 100,0% and only none 0,0%: 1,999 of 2,000 done is 99,9%, not the
+    100,0% rounding gives (a report saying one unit is overdue and the rate is 100%), and 1
+    of 2,000 is 0,1%.
+    """
     if denominator == 0:
         return "-"
-    return format_decimal(Decimal(numerator) * 100 / Decimal(denominator), lang) + "%"
+    value = Decimal(numerator) * 100 / Decimal(denominator)
+    if 0 < numerator < denominator:
+        value = min(max(value, Decimal("0.1")), Decimal("99.9"))
+    return format_decimal(value, lang) + "%"
 
 
 def format_datetime(value: datetime) -> str:

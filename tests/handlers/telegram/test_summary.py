@@ -613,3 +613,38 @@ async def test_task_numbers_past_999_are_written_as_typed(bot: BotUnderTest) -> 
     await bot.send(ADMIN_ID, "/canceltask #1235")
     text = (await bot.send(COORDINATOR, "/summary #1235")).text or ""
     assert text.startswith("Nhiệm vụ #1235 «Báo cáo quý II")
+
+
+async def test_a_rate_short_of_all_never_reads_100_percent(bot: BotUnderTest) -> None:
+    """1,999 of 2,000 communes done on time and one overdue: the rate is 99,9%, not the
+    100,0% rounding gave next to "quá hạn 1"."""
+    from sqlalchemy import insert, update
+
+    from db.models import Unit
+
+    await arrange(bot)
+    with bot.session() as s:
+        s.execute(
+            insert(Unit),
+            [
+                {
+                    "code": f"R{i:04d}",
+                    "code_folded": f"r{i:04d}",
+                    "name": f"Xã Số {i:04d}",
+                    "name_folded": f"xã số {i:04d}",
+                    "kind_key": "commune",
+                }
+                for i in range(2000)
+            ],
+        )
+        units = list(s.exec(select(Unit).where(col(Unit.code).like("R%"))))
+        task = make_task(s, "Nhiệm vụ hai nghìn xã", date(2026, 11, 10), units)
+        s.execute(
+            update(Assignment)
+            .where(col(Assignment.task_id) == task.id, col(Assignment.unit_id) != units[0].id)
+            .values(state="done", percent=100, done_at=at(9), last_report_at=at(9))
+        )
+        s.commit()
+    text = (await bot.send(COORDINATOR, "/summary #3")).text or ""
+    assert "Chưa hoàn thành 1 (trong hạn 0; quá hạn 1)" in text
+    assert "Tỷ lệ hoàn thành/đến hạn: 1.999/2.000 = 99,9%." in text
