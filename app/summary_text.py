@@ -57,18 +57,22 @@ class Report:
         """
         room = max(min(budget, MESSAGE_ROOM - _units(self.header) - 1), MIN_ROOM)
         pages: list[list[Entry]] = [[]]
+        page = pages[0]
         size = used = 0
         for whole in self.entries:
-            length = _units(whole.text) + 1
-            for entry in [whole] if length <= room else _cut(whole, room - 1):
-                length = _units(entry.text) + 1
-                full = size + length > room or (entry.explain and used >= buttons)
-                if pages[-1] and full:
-                    pages.append([])
+            length = len(whole.text.encode("utf-16-le")) // 2 + 1  # as Telegram counts
+            parts = (whole,) if length <= room else _cut(whole, room - 1)
+            for entry in parts:
+                if entry is not whole:
+                    length = _units(entry.text) + 1
+                explain = entry.explain is not None
+                if page and (size + length > room or (explain and used >= buttons)):
+                    page = []
+                    pages.append(page)
                     size = used = 0
-                pages[-1].append(entry)
+                page.append(entry)
                 size += length
-                used += entry.explain is not None
+                used += explain
         return pages
 
     def text(self, page: Sequence[Entry]) -> str:
