@@ -319,7 +319,10 @@ def changes_since(
         col(Task.status) != "cancelled",
     )
     if not scope.everything:
-        covered = select(Assignment.task_id).where(in_scope(scope))
+        # Tasks given to their units now: one taken off them is not theirs (nor in /summary).
+        covered = select(Assignment.task_id).where(
+            col(Assignment.active).is_(True), in_scope(scope)
+        )
         new_tasks = new_tasks.where(col(Task.id).in_(covered))
     result["new_tasks"] = int(session.connection().execute(new_tasks).scalar_one())
     return result
