@@ -61,9 +61,11 @@ class ExportData:
 def task_ids_for(
     session: Session, *, task_id: int | None = None, directive_id: int | None = None
 ) -> list[int]:
-    """Return the tasks to export: one, a directive's, or every open task."""
+    """Return the tasks to export: one, a directive's, or every open task; never a cancelled
+    one (a choice offered before the task was cancelled names it still)."""
     if task_id is not None:
-        return [task_id]
+        task = session.get(Task, task_id)
+        return [task_id] if task is not None and task.status != TaskStatus.CANCELLED else []
     query = select(Task.id)
     if directive_id is not None:
         query = query.where(Task.directive_id == directive_id, Task.status != TaskStatus.CANCELLED)
