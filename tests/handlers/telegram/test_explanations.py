@@ -202,3 +202,20 @@ async def test_no_explanation_is_asked_on_a_closed_or_cancelled_task(bot: BotUnd
     assert "đã bị hủy" in (reply.text or "")
     assert explanations(bot) == []
     assert notices(bot, OFFICIAL, "explain:") == []
+
+
+async def test_no_explanation_is_asked_of_a_unit_no_longer_followed_up(bot: BotUnderTest) -> None:
+    """A deactivated unit is reminded and nudged no more; neither is it asked to explain its
+    overdue task, typed or by the overdue list's button (a request went to its contacts)."""
+    world = await scene(bot, deadline=OVERDUE)
+    task, aid = world.tasks[0].id, world.assignments[0]
+    message_id = await overdue_list_button(bot, aid)
+    await bot.send(ADMIN_ID, "/deactivate TX")
+    reply = await bot.send(COORDINATOR, f"/explain #{task} Tam Xuân")
+    assert reply.text == (
+        f"Xã Tam Xuân đã ngừng theo dõi, nên không yêu cầu giải trình nhiệm vụ #{task}."
+    )
+    data = sign(bot.services.button_key, str(COORDINATOR), "ex", "req", aid)
+    assert "đã ngừng theo dõi" in await bot.press(COORDINATOR, data, message_id)
+    assert explanations(bot) == []
+    assert notices(bot, OFFICIAL, "explain:") == []
