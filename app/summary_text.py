@@ -129,10 +129,14 @@ def on_time_text(t: Translate, counts: Counts, lang: str) -> str:
     return t("summary.on_time_rate", on_time=counts.done_on_time, due=counts.due, rate=rate)
 
 
-def totals_text(t: Translate, counts: Counts) -> str:
-    """Return the totals per status, with no report and blockers inside not done."""
+def totals_text(t: Translate, counts: Counts, *, many: bool = False) -> str:
+    """Return the totals per status, with no report and blockers inside not done.
+
+    Over `many` tasks the counts are of assignments, a unit once per task it has: "7 lượt
+    đơn vị", as the formal report says, not "7 đơn vị" of a province of 5.
+    """
     text = t(
-        "summary.totals",
+        "summary.totals_many" if many else "summary.totals",
         total=counts.total,
         done=counts.done,
         on_time=counts.done_on_time,
@@ -163,7 +167,13 @@ def task_list(
     """
     total = sum((x.counts for x in tasks), Counts())
     header = "\n".join(
-        [head, totals_text(t, total), rate_text(t, total, lang), as_of(t, now_local), ""]
+        [
+            head,
+            totals_text(t, total, many=len(tasks) > 1),
+            rate_text(t, total, lang),
+            as_of(t, now_local),
+            "",
+        ]
     )
     title = _TaskTitles(t)
     line = _CompactLines(t, lang)
@@ -330,7 +340,12 @@ def detail(
     that task up any more.
     """
     header = "\n".join(
-        [head, totals_text(t, counts), rate_text(t, counts, lang), as_of(t, now.astimezone(tz))]
+        [
+            head,
+            totals_text(t, counts, many=len({line.task_id for line in lines}) > 1),
+            rate_text(t, counts, lang),
+            as_of(t, now.astimezone(tz)),
+        ]
     )
     groups = _UnitLines(t, lang, now, tz).fill(lines, prefix, closed)
     note = compiled(t, "summary.note", "unit", "text")

@@ -648,3 +648,17 @@ async def test_a_rate_short_of_all_never_reads_100_percent(bot: BotUnderTest) ->
     text = (await bot.send(COORDINATOR, "/summary #3")).text or ""
     assert "Chưa hoàn thành 1 (trong hạn 0; quá hạn 1)" in text
     assert "Tỷ lệ hoàn thành/đến hạn: 1.999/2.000 = 99,9%." in text
+
+
+async def test_totals_over_several_tasks_count_assignments_not_units(bot: BotUnderTest) -> None:
+    """Two tasks given to 5 and 2 of the province's 5 units: the totals are of 7 assignments,
+    "7 lượt đơn vị" as the formal report says (it read "7 đơn vị"); one task's stay units."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert "\n7 lượt đơn vị: Đã hoàn thành 2 (đúng hạn 1, quá hạn 1); Chưa hoàn thành 5" in text
+    assert "7 đơn vị" not in text
+    await bot.send(COORDINATOR, "/lang en")
+    text = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert "\nAssignments to units: 7. Completed 2 (on time 1, late 1)" in text
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "\nUnits: 5. Completed 2" in text
