@@ -61,11 +61,9 @@ class ExportData:
 def task_ids_for(
     session: Session, *, task_id: int | None = None, directive_id: int | None = None
 ) -> list[int]:
-    """Return the tasks to export: one, a directive's, or every open task; never a cancelled
-    one (a choice offered before the task was cancelled names it still)."""
+    """Return the tasks to export: one, a directive's, or every open task."""
     if task_id is not None:
-        task = session.get(Task, task_id)
-        return [task_id] if task is not None and task.status != TaskStatus.CANCELLED else []
+        return [task_id]
     query = select(Task.id)
     if directive_id is not None:
         query = query.where(Task.directive_id == directive_id, Task.status != TaskStatus.CANCELLED)
