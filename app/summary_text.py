@@ -67,9 +67,12 @@ class Report:
                     length = _units(entry.text) + 1
                 explain = entry.explain is not None
                 if page and (size + length > room or (explain and used >= buttons)):
-                    page = []
+                    # A group's heading ("Vướng mắc (1):") goes over with its first unit.
+                    moved = [page.pop()] if len(page) > 1 and _is_head(page[-1]) else []
+                    page = moved
                     pages.append(page)
-                    size = used = 0
+                    size = sum(_units(e.text) + 1 for e in moved)
+                    used = 0
                 page.append(entry)
                 size += length
                 used += explain
@@ -87,6 +90,11 @@ class Report:
 def _units(text: str) -> int:
     """Return the length of text as Telegram counts it (UTF-16 code units)."""
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _is_head(entry: Entry) -> bool:
+    """Tell whether an entry is a group's heading (`detail` starts each with a blank line)."""
+    return entry.explain is None and entry.text.startswith("\n")
 
 
 def _cut(entry: Entry, room: int) -> list[Entry]:

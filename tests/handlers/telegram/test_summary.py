@@ -571,6 +571,7 @@ async def test_a_blocker_of_4000_characters_is_paged_whole(bot: BotUnderTest) ->
         shown.append(reply.text or "")
     assert len(shown) >= 2
     assert all(len(text) <= 4096 for text in shown)
+    assert all(not text.split("\n\nTrang")[0].endswith("):") for text in shown)
     words = " ".join(" ".join(text.split("\n")) for text in shown)
     assert "Lý do 000 thiếu kinh phí *và* nhân lực;" in words
     assert reason[-40:] in words
