@@ -24,6 +24,7 @@ PAGE_BUDGET = 3500  # characters of a page, under Telegram's 4096 with room for 
 PAGE_BUTTONS = 10  # explanation buttons on one page
 MESSAGE_ROOM = 4096 - 64  # Telegram's most characters in a message, less the page's footer
 MIN_ROOM = 500  # the least room a page's entries get, whatever the header
+HEAD_ROOM = 100  # what a piece of an entry cut over pages leaves for its group's heading
 
 
 class Entry(NamedTuple):
@@ -61,17 +62,21 @@ class Report:
         size = used = 0
         for whole in self.entries:
             length = len(whole.text.encode("utf-16-le")) // 2 + 1  # as Telegram counts
-            parts = (whole,) if length <= room else _cut(whole, room - 1)
+            parts = (whole,) if length <= room else _cut(whole, room - HEAD_ROOM)
             for entry in parts:
                 if entry is not whole:
                     length = _units(entry.text) + 1
                 explain = entry.explain is not None
                 if page and (size + length > room or (explain and used >= buttons)):
                     # A group's heading ("Vướng mắc (1):") goes over with its first unit.
-                    moved = [page.pop()] if len(page) > 1 and _is_head(page[-1]) else []
-                    page = moved
+                    head = page[-1] if len(page) > 1 and _is_head(page[-1]) else None
+                    size = _units(head.text) + 1 if head is not None else 0
+                    if head is not None and size + length <= room:
+                        page.pop()
+                        page = [head]
+                    else:
+                        page, size = [], 0
                     pages.append(page)
-                    size = sum(_units(e.text) + 1 for e in moved)
                     used = 0
                 page.append(entry)
                 size += length
