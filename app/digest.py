@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app.i18n import Catalog, format_percent
 from app.services import Services
 from app.summary_text import Translate, as_of, compact, task_title
+from core.markup import escape
 from core.status import Counts
 from core.summary import overdue_first
 from core.textnorm import fold
@@ -148,7 +149,7 @@ def digest_text(
         for u, tid, title, d in units
     ]
     parts += _section(t, "digest.overdue_units", unit_items)
-    unreached = q.unreached_units(session, scope=scope)
+    unreached = [escape(name) for name in q.unreached_units(session, scope=scope)]
     parts += _section(t, "digest.unreached", unreached, more="digest.more_units")
     parts += ["", t("digest.footer")]
     return "\n".join(parts)

@@ -18,9 +18,10 @@ from app.choices import Choice, Rows
 from app.notices import held_line, office_moment, tell
 from app.services import Services
 from core.markup import Markup
+from core.states import TaskStatus
 from core.status import Status, status_of
 from db.engine import session_scope
-from db.models import Assignment, Explanation, Task
+from db.models import Assignment, Explanation, Task, Unit
 from db.queries.audit import record as audit
 from db.queries.checkin import assignment_named, contacts_of_unit, unit_name
 from db.queries.explanations import waiting_explanation
@@ -67,6 +68,14 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
         if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
             return t(lang, "common.not_allowed")
         unit = unit_name(session, unit_id=assignment.unit_id)
+        followed = session.get(Unit, assignment.unit_id)
+        if followed is not None and not followed.active:
+            # Deactivated: nobody there is reminded or nudged any more, nor asked this.
+            return t(lang, "explanations.unit_inactive", unit=unit, task=Markup(str(task.id)))
+        if task.status != TaskStatus.OPEN:
+            # Nobody follows up a closed or cancelled task: its summary offers no unit to ask.
+            key = "task_cancelled" if task.status == TaskStatus.CANCELLED else "task_closed"
+            return t(lang, f"explanations.{key}", unit=unit, task=Markup(str(task.id)))
         if decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
             return t(lang, "explanations.own_unit", unit=unit, task=Markup(str(task.id)))
         status = status_of(assignment, now=now, tz=services.settings.tz)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.summary_text import Translate, as_of, status_label
 from core.markup import Markup
-from core.safecells import workbook_bytes
+from core.safecells import cell_value, workbook_bytes
 from core.states import ReportState
 from core.status import Status
 from core.summary import Line
@@ -83,9 +83,9 @@ def _start(sheet: Worksheet, t: Translate, name: str, headers: Sequence[str], st
 
     sheet.title = t(f"export.sheet_{name}")[:31]
     sheet.cell(1, 1, t(f"export.title_{name}")).font = Font(bold=True, size=13)
-    sheet.cell(2, 1, stated).font = Font(italic=True)
+    sheet.cell(2, 1, cell_value(stated)).font = Font(italic=True)
     for i, header in enumerate(headers, start=1):
-        cell = sheet.cell(HEADER_ROW, i, header)
+        cell = sheet.cell(HEADER_ROW, i, cell_value(header))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -161,7 +161,7 @@ def _matrix(
     for line in sorted(data.lines, key=lambda ln: (vi_sort_key(ln.unit_name), ln.unit_id)):
         if line.unit_id not in rows:
             rows[line.unit_id] = HEADER_ROW + 1 + len(rows)
-            sheet.cell(rows[line.unit_id], 1, line.unit_name)
+            sheet.cell(rows[line.unit_id], 1, cell_value(line.unit_name))
         status, days, never = line.status(now, tz)
         sheet.cell(rows[line.unit_id], column[line.task_id], _short(t, status, days, never))
     _fit(sheet, wrap=set(range(2, len(headers) + 1)), cap=24)
@@ -220,7 +220,7 @@ def _source(t: Translate, source: str) -> str:
 def _row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
     """Write one row; dates and times get a dd/mm/yyyy format."""
     for i, value in enumerate(values, start=1):
-        cell = sheet.cell(row, i, value)
+        cell = sheet.cell(row, i, cell_value(value))
         if isinstance(value, datetime):
             cell.number_format = DATETIME_FORMAT
         elif isinstance(value, date):

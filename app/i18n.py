@@ -44,6 +44,9 @@ COUNTS = frozenset(
         *("added", "updated", "unchanged", "rejected", "recent", "tasks", "mb"),
     }
 )
+# Parameters that are a record's number (task #1234, extension request 1234): written as
+# typed, without the thousands separator a count takes ("#1.234" is a number nothing reads).
+NUMBERS = frozenset({"id", "task"})
 # Words ending in "s" that are no plural noun; "of" ends the look ("1 of the tasks").
 _NOT_PLURAL = frozenset({"is", "was", "has", "its", "this", "as", "does", "unless", "less"})
 _WORDS_AFTER = re.compile(r"\A(?:[ -]+[A-Za-z’']+){1,3}")
@@ -66,7 +69,9 @@ class Catalog:
             template = entry.get(f"{lang}_one") or template
         if ":" in template:
             template = _CHOICE.sub(lambda m: m[2] if params.get(m[1]) == 1 else m[3], template)
-        return template.format_map({k: _render(v, lang) for k, v in params.items()})
+        return template.format_map(
+            {k: _number(v, lang) if k in NUMBERS else _render(v, lang) for k, v in params.items()}
+        )
 
     def plain(self, lang: str, key: str, **params: object) -> str:
         """Return the text as plain text (for a file, a sheet or the console)."""
@@ -75,6 +80,13 @@ class Catalog:
     def has(self, key: str) -> bool:
         """Tell whether the key exists."""
         return key in self.entries
+
+
+def _number(value: object, lang: str) -> str:
+    """Render a record's number as its digits; any other value as `_render` does."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _render(value, lang)
 
 
 def _render(value: object, lang: str) -> str:
@@ -111,10 +123,18 @@ def format_decimal(value: float | Decimal, lang: str, places: int = 1) -> str:
 
 
 def format_percent(numerator: int, denominator: int, lang: str) -> str:
-    """Format a ratio as a percentage with one decimal, or a dash when undefined."""
+    """Format a ratio as a percentage with one decimal, or a dash when undefined.
+
+    Only all of them reads 100,0% and only none 0,0%: 1,999 of 2,000 done is 99,9%, not the
+    100,0% rounding gives (a report saying one unit is overdue and the rate is 100%), and 1
+    of 2,000 is 0,1%.
+    """
     if denominator == 0:
         return "-"
-    return format_decimal(Decimal(numerator) * 100 / Decimal(denominator), lang) + "%"
+    value = Decimal(numerator) * 100 / Decimal(denominator)
+    if 0 < numerator < denominator:
+        value = min(max(value, Decimal("0.1")), Decimal("99.9"))
+    return format_decimal(value, lang) + "%"
 
 
 def format_datetime(value: datetime) -> str:

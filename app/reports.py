@@ -59,6 +59,14 @@ def task_choices(t: Translate, target: Target) -> tuple[tuple[Task, ...], str]:
     return shown, "\n" + t("summary.more_tasks", shown=len(shown))
 
 
+def cancelled(session: Session, t: Translate, task_id: int) -> str | None:
+    """Say that a task chosen from a list made before was cancelled since, or None."""
+    task = session.get(Task, task_id)
+    if task is not None and task.status == TaskStatus.CANCELLED:
+        return t("summary.cancelled", id=task_id, title=task.title)
+    return None
+
+
 def why_no_task(session: Session, t: Translate, task_id: int) -> str:
     """Say why a task shown before has no summary now: cancelled since, or nothing in scope."""
     task = session.get(Task, task_id)

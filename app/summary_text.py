@@ -22,6 +22,9 @@ from core.summary import STATUS_ORDER, Note, StatusLine, TaskCounts, overdue_fir
 Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
 PAGE_BUDGET = 3500  # characters of a page, under Telegram's 4096 with room for the header
 PAGE_BUTTONS = 10  # explanation buttons on one page
+MESSAGE_ROOM = 4096 - 64  # Telegram's most characters in a message, less the page's footer
+MIN_ROOM = 500  # the least room a page's entries get, whatever the header
+HEAD_ROOM = 100  # what a piece of an entry cut over pages leaves for its group's heading
 
 
 class Entry(NamedTuple):
@@ -43,17 +46,41 @@ class Report:
     entries: list[Entry] = field(default_factory=list)
 
     def pages(self, budget: int = PAGE_BUDGET, buttons: int = PAGE_BUTTONS) -> list[list[Entry]]:
-        """Cut the entries into pages that fit the budget and the button limit."""
+        """Cut the entries into pages that fit the budget and the button limit.
+
+        A page is the header, its entries and a footer ("Trang 2/5") in one message: the
+        entries get the budget, or what Telegram's 4,096 characters leave beside the header
+        (a task's title of 300 characters and a long directive number) and the footer,
+        whichever is less. An entry longer than that (a blocker's reason of 4,000
+        characters) is cut between lines or words over several pages, nothing left out.
+        Lengths are counted in UTF-16 units on the markup, never shorter than what Telegram
+        counts once it is shown.
+        """
+        room = max(min(budget, MESSAGE_ROOM - _units(self.header) - 1), MIN_ROOM)
         pages: list[list[Entry]] = [[]]
+        page = pages[0]
         size = used = 0
-        for entry in self.entries:
-            full = size + len(entry.text) + 1 > budget or (entry.explain and used >= buttons)
-            if pages[-1] and full:
-                pages.append([])
-                size = used = 0
-            pages[-1].append(entry)
-            size += len(entry.text) + 1
-            used += entry.explain is not None
+        for whole in self.entries:
+            length = len(whole.text.encode("utf-16-le")) // 2 + 1  # as Telegram counts
+            parts = (whole,) if length <= room else _cut(whole, room - HEAD_ROOM)
+            for entry in parts:
+                if entry is not whole:
+                    length = _units(entry.text) + 1
+                explain = entry.explain is not None
+                if page and (size + length > room or (explain and used >= buttons)):
+                    # A group's heading ("Vướng mắc (1):") goes over with its first unit.
+                    head = page[-1] if len(page) > 1 and _is_head(page[-1]) else None
+                    size = _units(head.text) + 1 if head is not None else 0
+                    if head is not None and size + length <= room:
+                        page.pop()
+                        page = [head]
+                    else:
+                        page, size = [], 0
+                    pages.append(page)
+                    used = 0
+                page.append(entry)
+                size += length
+                used += explain
         return pages
 
     def text(self, page: Sequence[Entry]) -> str:
@@ -63,6 +90,35 @@ class Report:
     def full_text(self) -> str:
         """Return everything, for a file."""
         return self.text(self.entries)
+
+
+def _units(text: str) -> int:
+    """Return the length of text as Telegram counts it (UTF-16 code units)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _is_head(entry: Entry) -> bool:
+    """Tell whether an entry is a group's heading (`detail` starts each with a blank line)."""
+    return entry.explain is None and entry.text.startswith("\n")
+
+
+def _cut(entry: Entry, room: int) -> list[Entry]:
+    """Return an entry too long for a page as pieces of at most `room` units each, cut
+    after a line or a space when there is one, else anywhere; the first keeps `explain`."""
+    pieces: list[Entry] = []
+    text = entry.text
+    while _units(text) > room:
+        end = room
+        while _units(text[:end]) > room:
+            end -= 1
+        at = max(text.rfind("\n", 0, end), text.rfind(" ", 0, end))
+        at = at + 1 if at > 0 else end
+        if (at - len(text[:at].rstrip("\\"))) % 2:  # never part an escape from its character
+            at -= 1
+        pieces.append(Entry(text[:at].rstrip("\n"), entry.explain if not pieces else None))
+        text = text[at:]
+    pieces.append(Entry(text, entry.explain if not pieces else None))
+    return pieces
 
 
 def as_of(t: Translate, now_local: datetime) -> str:
@@ -79,15 +135,21 @@ def rate_text(t: Translate, counts: Counts, lang: str) -> str:
 
 
 def on_time_text(t: Translate, counts: Counts, lang: str) -> str:
-    """Return a unit's on-time rate line: 'on time/due = 75,0%' (a dash when nothing is due)."""
+    """Return a unit's on-time rate line: 'on time/due = 75,0%', or that nothing is due."""
+    if not counts.due:
+        return t("summary.on_time_rate_none")
     rate = format_percent(counts.done_on_time, counts.due, lang)
     return t("summary.on_time_rate", on_time=counts.done_on_time, due=counts.due, rate=rate)
 
 
-def totals_text(t: Translate, counts: Counts) -> str:
-    """Return the totals per status, with no report and blockers inside not done."""
+def totals_text(t: Translate, counts: Counts, *, many: bool = False) -> str:
+    """Return the totals per status, with no report and blockers inside not done.
+
+    Over `many` tasks the counts are of assignments, a unit once per task it has: "7 lượt
+    đơn vị", as the formal report says, not "7 đơn vị" of a province of 5.
+    """
     text = t(
-        "summary.totals",
+        "summary.totals_many" if many else "summary.totals",
         total=counts.total,
         done=counts.done,
         on_time=counts.done_on_time,
@@ -118,7 +180,13 @@ def task_list(
     """
     total = sum((x.counts for x in tasks), Counts())
     header = "\n".join(
-        [head, totals_text(t, total), rate_text(t, total, lang), as_of(t, now_local), ""]
+        [
+            head,
+            totals_text(t, total, many=len(tasks) > 1),
+            rate_text(t, total, lang),
+            as_of(t, now_local),
+            "",
+        ]
     )
     title = _TaskTitles(t)
     line = _CompactLines(t, lang)
@@ -285,7 +353,12 @@ def detail(
     that task up any more.
     """
     header = "\n".join(
-        [head, totals_text(t, counts), rate_text(t, counts, lang), as_of(t, now.astimezone(tz))]
+        [
+            head,
+            totals_text(t, counts, many=len({line.task_id for line in lines}) > 1),
+            rate_text(t, counts, lang),
+            as_of(t, now.astimezone(tz)),
+        ]
     )
     groups = _UnitLines(t, lang, now, tz).fill(lines, prefix, closed)
     note = compiled(t, "summary.note", "unit", "text")

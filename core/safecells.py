@@ -12,19 +12,42 @@ one of :data:`FORMULA_START`.
 
 Every workbook the bot writes is saved through :func:`workbook_bytes` and every CSV value
 goes through :func:`csv_value`.
+
+A cell cannot hold a control character either (XML 1.0 has none but tab and line breaks;
+openpyxl refuses the value), and officials' texts carry some: Word's line break (U+000B)
+pasted into a chat. :func:`cell_value` makes such a text one a cell takes, its line and
+page breaks as line breaks, the other control characters left out.
 """
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, TypeVar, cast
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-__all__ = ["FORMULA_START", "csv_value", "formula_like", "neutralise", "workbook_bytes"]
+__all__ = [
+    "FORMULA_START",
+    "cell_value",
+    "csv_value",
+    "formula_like",
+    "neutralise",
+    "workbook_bytes",
+]
 
+V = TypeVar("V")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BREAKS = re.compile("[\x0b\x0c]")  # Word's line break, a page break: a line break in a cell
+_NOT_IN_CELLS = re.compile("[\x00-\x08\x0e-\x1f]")  # what openpyxl refuses, besides
+
+
+def cell_value(value: V) -> V:
+    """Return a cell's value, a text without the control characters no cell can hold."""
+    if isinstance(value, str) and not value.isprintable():
+        return cast(V, _NOT_IN_CELLS.sub("", _BREAKS.sub("\n", value)))
+    return value
 
 
 def formula_like(value: object) -> bool:

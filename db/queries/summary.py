@@ -172,7 +172,11 @@ def kind_counts(
 def group_counts(
     session: Session, *, now: datetime, task_id: int, scope: Scope = EVERY
 ) -> dict[str, Counts]:
-    """Return one task's counts per named group (a unit in two groups counts in both)."""
+    """Return one task's counts per named group (a unit in two groups counts in both).
+
+    A reader limited to groups gets only those groups: another group their units are also in
+    lies outside their scope, and its bar would show the part of it they see as the whole.
+    """
     query = (
         select(UnitGroup.name, *count_columns(now))
         .join(UnitGroupMember, col(UnitGroupMember.unit_id) == col(Assignment.unit_id))
@@ -180,6 +184,8 @@ def group_counts(
         .where(Assignment.task_id == task_id, col(Assignment.active).is_(True), in_scope(scope))
         .group_by(col(UnitGroup.name))
     )
+    if not scope.everything:
+        query = query.where(col(UnitGroup.id).in_(scope.group_ids))
     return {str(row[0]): _counts(row[1:]) for row in _rows(session, query)}
 
 
@@ -313,7 +319,10 @@ def changes_since(
         col(Task.status) != "cancelled",
     )
     if not scope.everything:
-        covered = select(Assignment.task_id).where(in_scope(scope))
+        # Tasks given to their units now: one taken off them is not theirs (nor in /summary).
+        covered = select(Assignment.task_id).where(
+            col(Assignment.active).is_(True), in_scope(scope)
+        )
         new_tasks = new_tasks.where(col(Task.id).in_(covered))
     result["new_tasks"] = int(session.connection().execute(new_tasks).scalar_one())
     return result

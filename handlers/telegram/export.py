@@ -40,8 +40,13 @@ async def picked(req: Request) -> None:
     """Export the task picked from a list of matches."""
     await req.update.callback_query.answer()  # type: ignore[union-attr]
     task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
-    if task_id is not None:
-        await send_workbook(req, task_id=task_id, directive_id=None)
+    if task_id is None:
+        return
+    said = await req.transaction(lambda session: reports.cancelled(session, req.t, task_id))
+    if said is not None:
+        await req.reply(said)
+        return
+    await send_workbook(req, task_id=task_id, directive_id=None)
 
 
 async def send_workbook(req: Request, *, task_id: int | None, directive_id: int | None) -> None:

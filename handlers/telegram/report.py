@@ -58,8 +58,13 @@ async def picked(req: Request) -> None:
     """Report on the task picked from a list of matches."""
     await req.update.callback_query.answer()  # type: ignore[union-attr]
     task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
-    if task_id is not None:
-        await send_report(req, ReportTarget(task_id=task_id))
+    if task_id is None:
+        return
+    said = await req.transaction(lambda session: reports.cancelled(session, req.t, task_id))
+    if said is not None:
+        await req.reply(said)
+        return
+    await send_report(req, ReportTarget(task_id=task_id))
 
 
 async def send_report(req: Request, target: ReportTarget) -> None:

@@ -365,3 +365,54 @@ def test_a_digest_held_over_tet_is_left_to_the_next_one_out_the_same_morning(
         rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
     assert [r.not_before.astimezone(VN) for r in rows] == [datetime(2026, 2, 23, 8, 0, tzinfo=VN)]
     assert "Từ 09/02/2026 đến nay" in rows[0].payload["text"]
+
+
+async def test_digest_names_a_unit_nobody_can_be_reminded_at_as_it_is_spelled(
+    bot: BotUnderTest,
+) -> None:
+    """A unit's name holding a markup character (a backslash, backquotes) is shown as it is
+    spelled in the delivered digest (the backslash vanished, `Hòa` turned to code)."""
+    names = ["Phòng GD\\ĐT Hội An", "Xã `Hòa` Tiến"]
+    with bot.session() as s:
+        units = [make_unit(s, f"S{i}", name) for i, name in enumerate(names)]
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        make_task(s, "Nộp số liệu", date(2026, 11, 27), units)
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    wake(bot.app)
+    digest = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "Bản tin" in (m.text or ""), timeout=10
+    )
+    lines = (digest.text or "").splitlines()
+    assert "• Phòng GD\\ĐT Hội An" in lines
+    assert "• Xã `Hòa` Tiến" in lines
+    assert not [e for e in digest.entities if e.get("type") == "code"]
+
+
+async def test_a_scoped_digest_counts_no_new_task_taken_off_their_units(bot: BotUnderTest) -> None:
+    """A coordinator limited to the pilot communes (Xã A, Xã B) is told of the new tasks that
+    are theirs: one given to Xã A and Xã C, then taken off Xã A, is not among them (it was
+    counted, though /summary names no such task for them)."""
+    from db.queries.taskadmin import remove_assignees
+    from tests.handlers.telegram.test_summary import limit_to
+
+    with bot.session() as s:
+        make_province(s)
+        xa = s.exec(select(Unit).where(Unit.code == "XA")).one()
+        xc = s.exec(select(Unit).where(Unit.code == "XC")).one()
+        task = make_task(s, "Việc mới của Xã C", date(2026, 11, 27), [xa, xc])
+        task.created_at = bot.clock.now() - timedelta(days=1)
+        s.add(task)
+        remove_assignees(s, task=task, unit_ids=[xa.id or 0], actor_id=None)
+        s.commit()
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    limit_to(bot, COORDINATOR, "Thí điểm", ["XA", "XB"])
+    assert "Việc mới" not in ((await bot.send(COORDINATOR, "/summary")).text or "")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(
+            select(Outbox).where(Outbox.kind == "digest", Outbox.chat_id == str(COORDINATOR))
+        ).one()
+    assert "; 0 nhiệm vụ mới." in row.payload["text"]

@@ -284,3 +284,37 @@ async def test_a_directive_summary_marks_its_closed_task(zbot: ZaloBot) -> None:
     lines = answer.split("\n")
     [title] = [n for n, line in enumerate(lines) if line.startswith(f"#{made.task1} Ban hành")]
     assert lines[title + 1] == "Nhiệm vụ đã đóng: không còn đôn đốc."
+
+
+async def test_task_numbers_past_999_are_listed_as_typed_on_zalo(zbot: ZaloBot) -> None:
+    """The tasks a title fits are listed as "#1234", what "/summary #1234" takes (they read
+    "#1.234"), and that command gives the task."""
+    from core.textnorm import fold
+    from db.queries.tasks import assign_units
+    from tests.factories import VN
+
+    province(zbot)
+    with zbot.session() as s:
+        unit = s.exec(select(Assignment)).first()
+        assert unit is not None
+        for number, quarter in ((1234, "I"), (1235, "II")):
+            title = f"Báo cáo quý {quarter} về chuyển đổi số"
+            task = Task(id=number, title=title, title_folded=fold(title), deadline=DEADLINE)
+            s.add(task)
+            s.flush()
+            assign_units(s, task=task, unit_ids=[unit.unit_id], tz=VN, new_task=True)
+        s.commit()
+    [which] = await zbot.say(CHI, "/summary báo cáo quý")
+    assert "#1235 Báo cáo quý II về chuyển đổi số" in which
+    assert "#1.23" not in which
+    [shown] = await zbot.say(CHI, "/summary #1234")
+    assert shown.startswith("#1234 Báo cáo quý I về chuyển đổi số")
+
+
+async def test_unit_with_nothing_due_says_so_rather_than_0_of_0(zbot: ZaloBot) -> None:
+    """/unit of a unit whose tasks are all within their deadline reads that nothing is due
+    yet (as /summary and the digest do), not "0/0 = -"."""
+    province(zbot, tasks=2)
+    [shown] = await zbot.say(CHI, "/unit Xã số 000")
+    assert "Tỷ lệ hoàn thành đúng hạn: chưa có việc đến hạn." in shown
+    assert "0/0" not in shown

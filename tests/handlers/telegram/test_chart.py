@@ -5,7 +5,13 @@ from __future__ import annotations
 import io
 import struct
 
-from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, make_province
+from app.dashboard.charts import task_bars
+from app.i18n import load_catalog
+from db.models import Task
+from db.queries.scope import contact_scope
+from tests.factories import person
+from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, at, make_province
+from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import BotUnderTest
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -58,3 +64,25 @@ async def test_chart_is_refused_to_a_member(bot: BotUnderTest) -> None:
     bot.user(MEMBER)
     reply = await bot.send(MEMBER, "/chart")
     assert "không có quyền" in (reply.text or "")
+
+
+async def test_chart_of_a_scoped_coordinator_has_no_bar_of_a_group_outside_their_scope(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator limited to "Thí điểm" (Xã A, Xã B) gets, for task #1, the communes' bar
+    and their group's: not a bar of "Xã thí điểm", a group outside their scope that holds the
+    same communes (it was drawn, named, with the figures of the part of it they see)."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    limit_to(bot, COORDINATOR, "Thí điểm", ["XA", "XB"])
+    with bot.session() as s:
+        task = s.get(Task, 1)
+        assert task is not None
+        coordinator = person(s, str(COORDINATOR))
+        assert coordinator.id is not None
+        scope = contact_scope(s, contact_id=coordinator.id)
+        bars, _ = task_bars(s, task, scope=scope, lang="vi", now=at(18, 9), catalog=load_catalog())
+    assert [bar.label for bar in bars] == ["Xã", "Nhóm: Thí điểm"]
+    _, height = png_size(await chart_of(bot, "/chart #1"))
+    assert height == round((2.4 + 0.55 * 2) * 110)

@@ -11,7 +11,7 @@ from app.signing import sign
 from db.models import Assignment, Explanation
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
-from tests.harness import BotUnderTest, button_data, buttons
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 OVERDUE = date(2026, 11, 10)
 UNIT_COORDINATOR = 3102
@@ -181,3 +181,41 @@ async def test_a_one_tap_answer_too_long_for_a_popup_comes_whole_as_a_message(
         COORDINATOR, lambda m: "Đã gửi yêu cầu giải trình" in (m.text or ""), after=message_id
     )
     assert long_name.strip() in (told.text or "")
+
+
+async def test_no_explanation_is_asked_on_a_closed_or_cancelled_task(bot: BotUnderTest) -> None:
+    """Closed, a task is no longer followed up (its summary offers no unit to ask): neither
+    /explain nor the overdue list's button kept from before asks its overdue unit, and a
+    cancelled task's neither (both recorded a request and wrote to the unit)."""
+    world = await scene(bot, tasks=2, deadline=OVERDUE)
+    task, aid, other = world.tasks[0].id, world.assignments[0], world.tasks[1].id
+    message_id = await overdue_list_button(bot, aid)
+    await bot.send(ADMIN_ID, f"/closetask #{task}")
+    reply = await bot.send(COORDINATOR, f"/explain #{task} Tam Xuân")
+    assert reply.text == (
+        f"Nhiệm vụ #{task} đã đóng, không còn đôn đốc, nên không yêu cầu Xã Tam Xuân giải trình."
+    )
+    data = sign(bot.services.button_key, str(COORDINATOR), "ex", "req", aid)
+    assert "đã đóng" in await bot.press(COORDINATOR, data, message_id)
+    await bot.send(ADMIN_ID, f"/canceltask #{other}")
+    reply = await bot.send(COORDINATOR, f"/explain #{other} Tam Xuân")
+    assert "đã bị hủy" in (reply.text or "")
+    assert explanations(bot) == []
+    assert notices(bot, OFFICIAL, "explain:") == []
+
+
+async def test_no_explanation_is_asked_of_a_unit_no_longer_followed_up(bot: BotUnderTest) -> None:
+    """A deactivated unit is reminded and nudged no more; neither is it asked to explain its
+    overdue task, typed or by the overdue list's button (a request went to its contacts)."""
+    world = await scene(bot, deadline=OVERDUE)
+    task, aid = world.tasks[0].id, world.assignments[0]
+    message_id = await overdue_list_button(bot, aid)
+    await bot.send(ADMIN_ID, "/deactivate TX")
+    reply = await bot.send(COORDINATOR, f"/explain #{task} Tam Xuân")
+    assert reply.text == (
+        f"Xã Tam Xuân đã ngừng theo dõi, nên không yêu cầu giải trình nhiệm vụ #{task}."
+    )
+    data = sign(bot.services.button_key, str(COORDINATOR), "ex", "req", aid)
+    assert "đã ngừng theo dõi" in await bot.press(COORDINATOR, data, message_id)
+    assert explanations(bot) == []
+    assert notices(bot, OFFICIAL, "explain:") == []

@@ -16,9 +16,9 @@ from db.models import Contact, Evidence, Task, Unit
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
 from tests.factories import make_task, make_unit
-from tests.handlers.telegram.summary_data import COORDINATOR, VN, at, make_province
+from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, at, make_province
 from tests.handlers.telegram.test_summary import limit_to
-from tests.harness import BotUnderTest
+from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
 HEADERS_VI = [
     "STT",
@@ -284,3 +284,45 @@ async def test_export_of_a_scoped_coordinator_names_no_task_outside_their_scope(
     book = await exported(bot, COORDINATOR, "/export")
     headers = [c.value for c in book["Đơn vị x Nhiệm vụ"][3]]
     assert headers == ["Đơn vị", TASK1, "#2 Báo cáo cải cách hành chính"]
+
+
+async def test_export_takes_a_report_holding_control_characters(bot: BotUnderTest) -> None:
+    """A reply pasted from Word carries its line break (U+000B), and a stray escape: the
+    workbook keeps the text, the break as a line break (openpyxl refused the value, and every
+    coordinator's /export of the task failed with an error)."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    bot.user(MEMBER)
+    said = await bot.send(MEMBER, "#2 đang làm 70% chờ\x0bký\x1b duyệt")
+    assert "Đang thực hiện 70%" in (said.text or "")
+    book = await exported(bot, COORDINATOR, "/export")
+    texts = [r[5] for r in rows(book, "Lịch sử báo cáo")]
+    assert "#2 đang làm 70% chờ\nký duyệt" in texts
+
+
+@pytest.mark.parametrize("command", ["/export", "/report"])
+async def test_a_task_picked_from_a_list_after_it_was_cancelled_is_said_cancelled(
+    bot: BotUnderTest, command: str
+) -> None:
+    """Two tasks fit "kế hoạch quý"; the one picked was cancelled after the list was shown:
+    the answer says so, and no workbook or report of a cancelled task is sent (one was)."""
+    with bot.session() as s:
+        make_province(s)
+        xa = s.exec(select(Unit).where(Unit.code == "XA")).one()
+        for quarter in ("I", "II"):
+            make_task(s, f"Kế hoạch quý {quarter}", date(2026, 11, 27), [xa])
+    bot.user(COORDINATOR)
+    listed = await bot.send(COORDINATOR, f"{command} kế hoạch quý")
+    await bot.send(ADMIN_ID, "/canceltask #3")
+    await bot.press(COORDINATOR, button_data(listed, "#3 Kế hoạch quý I"), listed.message_id)
+    said = await bot.server.wait_for_message(
+        COORDINATOR,
+        lambda m: m.document is not None or "#3" in (m.text or ""),
+        after=listed.message_id,
+    )
+    assert said.document is None
+    assert (
+        said.text
+        == "Nhiệm vụ #3 «Kế hoạch quý I» đã bị hủy, nên không còn được theo dõi hay tổng hợp."
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from app import unit_reports
 from app.summary_text import Entry, Report
 from core.markup import to_plain
 from core.ranking import Ranked, rank
-from db.models import Assignment, ContactScope, Task, UnitGroup
+from core.textnorm import fold
+from db.models import Assignment, ContactScope, Directive, Task, UnitGroup
 from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram import report_pages
@@ -326,6 +328,12 @@ def _edited(bot: BotUnderTest, message_id: int) -> ChatMessage | None:
     return found[0] if found and found[0].edits else None
 
 
+def _edited_times(bot: BotUnderTest, message_id: int, times: int) -> ChatMessage | None:
+    """Return the message once it has been edited that many times."""
+    found = _edited(bot, message_id)
+    return found if found is not None and found.edits >= times else None
+
+
 def _all_pages(bot: BotUnderTest, first: ChatMessage) -> list[ChatMessage]:
     """Return the summary message and what followed it."""
     return [m for m in bot.server.messages(COORDINATOR) if m.message_id >= first.message_id]
@@ -513,3 +521,145 @@ async def test_a_directive_summary_marks_its_closed_tasks(bot: BotUnderTest) -> 
     assert text.count("Nhiệm vụ đã đóng") == 1
     assert f"#{province.task1} Xã C: quá 8 ngày" in text
     assert buttons(reply) == []
+
+
+async def test_every_page_of_a_task_with_a_long_title_fits_telegram(bot: BotUnderTest) -> None:
+    """A task's title of 300 characters (the most /newtask takes) repeated atop each page, over
+    150 silent communes: every page, the first sent and the next edited in, stays within
+    Telegram's 4,096 characters (the next page's edit was refused as too long)."""
+    await arrange(bot)
+    title = "Triển khai " + "chuyển đổi số cấp xã " * 14
+    title = title[:300]
+    number = "1234/KH-UBND-" + "BCĐCĐS" * 11  # a directive's number: up to 80 characters
+    with bot.session() as s:
+        doc = Directive(number=number, number_folded=fold(number))
+        s.add(doc)
+        s.commit()
+        units = [make_unit(s, f"L{i:03d}", f"Xã Dài Tên Rất Dài Số {i:03d}") for i in range(150)]
+        make_task(s, title, date(2026, 12, 2), units, directive_id=doc.id)
+    reply = await bot.send(COORDINATOR, "/summary #3", match=lambda m: bool(buttons(m)))
+    assert [m.message_id for m in bot.server.messages(COORDINATOR)] == [reply.message_id]
+    assert (reply.text or "").startswith("#3 Triển khai")
+    assert "Trang 1/" in (reply.text or "")
+    await bot.press(COORDINATOR, button_data(reply, "Sau"))
+    edited = await bot.server.wait_for(lambda: _edited(bot, reply.message_id), what="edit")
+    assert "Trang 2/" in (edited.text or "")
+    assert len(edited.text or "") <= 4096
+
+
+async def test_a_blocker_of_4000_characters_is_paged_whole(bot: BotUnderTest) -> None:
+    """A unit's blocker of 4,000 characters (what a report keeps) goes over two pages, every
+    one a single message within Telegram's limit, and nothing of the reason is lost."""
+    await arrange(bot)
+    reason = " ".join(f"Lý do {i:03d} thiếu kinh phí *và* nhân lực;" for i in range(100))[:4000]
+    with bot.session() as s:
+        units = [make_unit(s, f"B{i}", f"Xã Vướng {i}") for i in range(3)]
+        task = make_task(s, "Nhiệm vụ có vướng mắc dài", date(2026, 12, 2), units)
+        blocked = s.exec(select(Assignment).where(Assignment.task_id == task.id)).first()
+        assert blocked is not None
+        assert blocked.id is not None
+        record_report(s, assignment_id=blocked.id, state="blocked", reason=reason, now=at(17))
+        s.commit()
+    reply = await bot.send(COORDINATOR, "/summary #3", match=lambda m: bool(buttons(m)))
+    assert [m.message_id for m in bot.server.messages(COORDINATOR)] == [reply.message_id]
+    shown, message_id = [reply.text or ""], reply.message_id
+    while any("Sau" in label for label, _ in buttons(reply)):
+        await bot.press(COORDINATOR, button_data(reply, "Sau"))
+        reply = await bot.server.wait_for(
+            partial(_edited_times, bot, message_id, len(shown)), what="the next page"
+        )
+        shown.append(reply.text or "")
+    assert len(shown) >= 2
+    assert all(len(text) <= 4096 for text in shown)
+    assert all(not text.split("\n\nTrang")[0].endswith("):") for text in shown)
+    words = " ".join(" ".join(text.split("\n")) for text in shown)
+    assert "Lý do 000 thiếu kinh phí *và* nhân lực;" in words
+    assert reason[-40:] in words
+
+
+def big_numbered_tasks(bot: BotUnderTest) -> None:
+    """Add tasks #1234 and #1235 ("Báo cáo quý ..."), Xã A's, as a province has after years of
+    recurring tasks."""
+    from db.models import Unit
+    from db.queries.tasks import assign_units
+    from tests.factories import VN
+
+    with bot.session() as s:
+        xa = s.exec(select(Unit).where(Unit.code == "XA")).one()
+        for number, quarter in ((1234, "I"), (1235, "II")):
+            title = f"Báo cáo quý {quarter} về chuyển đổi số"
+            task = Task(
+                id=number, title=title, title_folded=fold(title), deadline=date(2026, 12, 2)
+            )
+            s.add(task)
+            s.flush()
+            assign_units(s, task=task, unit_ids=[xa.id or 0], tz=VN, new_task=True)
+        s.commit()
+
+
+async def test_task_numbers_past_999_are_written_as_typed(bot: BotUnderTest) -> None:
+    """Task #1234 is offered, listed and named as "#1234", the way /summary #1234 is typed
+    (it read "#1.234", a number nothing takes)."""
+    await arrange(bot)
+    big_numbered_tasks(bot)
+    reply = await bot.send(COORDINATOR, "/summary báo cáo quý")
+    labels = [label for label, _ in buttons(reply)]
+    assert labels == [
+        "#1235 Báo cáo quý II về chuyển đổi số",
+        "#1234 Báo cáo quý I về chuyển đổi số",
+    ]
+    text = (await bot.send(COORDINATOR, "/unit Xã A")).text or ""
+    assert "• #1234 Báo cáo quý I về chuyển đổi số, hạn 02/12/2026" in text
+    assert "#1.234" not in text
+    await bot.send(ADMIN_ID, "/canceltask #1235")
+    text = (await bot.send(COORDINATOR, "/summary #1235")).text or ""
+    assert text.startswith("Nhiệm vụ #1235 «Báo cáo quý II")
+
+
+async def test_a_rate_short_of_all_never_reads_100_percent(bot: BotUnderTest) -> None:
+    """1,999 of 2,000 communes done on time and one overdue: the rate is 99,9%, not the
+    100,0% rounding gave next to "quá hạn 1"."""
+    from sqlalchemy import insert, update
+
+    from db.models import Unit
+
+    await arrange(bot)
+    with bot.session() as s:
+        s.execute(
+            insert(Unit),
+            [
+                {
+                    "code": f"R{i:04d}",
+                    "code_folded": f"r{i:04d}",
+                    "name": f"Xã Số {i:04d}",
+                    "name_folded": f"xã số {i:04d}",
+                    "kind_key": "commune",
+                }
+                for i in range(2000)
+            ],
+        )
+        units = list(s.exec(select(Unit).where(col(Unit.code).like("R%"))))
+        task = make_task(s, "Nhiệm vụ hai nghìn xã", date(2026, 11, 10), units)
+        s.execute(
+            update(Assignment)
+            .where(col(Assignment.task_id) == task.id, col(Assignment.unit_id) != units[0].id)
+            .values(state="done", percent=100, done_at=at(9), last_report_at=at(9))
+        )
+        s.commit()
+    text = (await bot.send(COORDINATOR, "/summary #3")).text or ""
+    assert "Chưa hoàn thành 1 (trong hạn 0; quá hạn 1)" in text
+    assert "Tỷ lệ hoàn thành/đến hạn: 1.999/2.000 = 99,9%." in text
+
+
+async def test_totals_over_several_tasks_count_assignments_not_units(bot: BotUnderTest) -> None:
+    """Two tasks given to 5 and 2 of the province's 5 units: the totals are of 7 assignments,
+    "7 lượt đơn vị" as the formal report says (it read "7 đơn vị"); one task's stay units."""
+    await arrange(bot)
+    text = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert "\n7 lượt đơn vị: Đã hoàn thành 2 (đúng hạn 1, quá hạn 1); Chưa hoàn thành 5" in text
+    assert "7 đơn vị" not in text
+    await bot.send(COORDINATOR, "/lang en")
+    text = (await bot.send(COORDINATOR, "/summary")).text or ""
+    assert "\nAssignments to units: 7. Completed 2 (on time 1, late 1)" in text
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "\nUnits: 5. Completed 2" in text
