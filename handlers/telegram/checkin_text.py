@@ -19,7 +19,6 @@ from core.roles import Access
 from handlers.telegram import checkin_steps, fallback
 from handlers.telegram.access import Request, command
 from handlers.telegram.start import help_command
-from scheduler.workers import in_update_worker
 
 
 @command(Access.PUBLIC)
@@ -47,8 +46,9 @@ async def on_text(req: Request) -> None:
 
 @command(Access.PUBLIC)
 async def on_cancel(req: Request) -> None:
-    """Forget the question the bot asked (/cancel outside any guided form)."""
-    await checkin_steps.show(req, await in_update_worker(cancel, req.services, req.actor))
+    """Forget the question the bot asked (/cancel outside any guided form): one transaction,
+    so a locked database is waited out and the question forgotten once."""
+    await checkin_steps.show(req, await req.atomic(cancel, req.services, req.actor))
 
 
 def _replied_to(msg: Message) -> RepliedTo | None:
