@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+from sqlmodel import Session
+
 from app.services import Services
 from core.assignees import Matched, Resolution
 from core.deadlines import WEEKEND, DeadlineError, DeadlineErrorCode, DeadlineParsed
@@ -23,7 +25,7 @@ from core.directives import DirectiveDraft, parse_directive_line
 from core.markup import Markup
 from core.taskdraft import MAX_TITLE, TaskDraft
 from core.textnorm import fold, vi_sort_key
-from db.engine import session_scope
+from db.engine import session_in, session_scope
 from db.models import Directive
 from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
@@ -284,9 +286,12 @@ def confirm_text(
     )
 
 
-def create(services: Services, lang: str, actor_id: int, draft: TaskDraft) -> str:
-    """Create the confirmed task (and its new directive) and say so."""
-    with session_scope(services.engine) as session:
+def create(
+    services: Services, lang: str, actor_id: int, draft: TaskDraft, db: Session | None = None
+) -> str:
+    """Create the confirmed task (and its new directive) and say so (in `db`'s transaction,
+    when given: the caller commits it)."""
+    with session_in(services.engine, db) as session:
         task = create_from_draft(session, draft=draft, tz=services.settings.tz, actor_id=actor_id)
         task_id = task.id or 0
     return services.catalog.get(
