@@ -154,6 +154,7 @@ class ZaloDispatch:
                 await retry_db_async(finish, "finishing a Zalo event")
             except PartlyDoneError:  # not run again: the person checks and sends it again
                 log.warning("Zalo event %s done in part for the database", event.message_id)
+                self.notes.kept(event.sender_id)  # told: a next wait is told again
                 await self.notes.busy(event)
                 await self._finish_told(event)
             except Exception:

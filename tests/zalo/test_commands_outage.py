@@ -208,3 +208,18 @@ async def test_a_command_locked_out_midway_asks_to_be_sent_again_and_is_finished
         moved = s.get(Task, task.id)
         assert moved is not None
         assert moved.deadline == date(2027, 1, 5)
+
+
+async def test_a_command_whose_choices_are_locked_out_is_answered_once(
+    short_busy_wait: None, zbot: ZaloBot, lock_at: Arm
+) -> None:
+    """/help as another process takes the write lock, as the choices offered before are
+    forgotten: it ended in the generic error. Now the help is said once, after one notice,
+    and the choices are forgotten once the lock is free."""
+    await zbot.say(ZALO_ADMIN, "/help")
+    held = lock_at("DELETE FROM APP_STATE", *CHOICES)
+    texts = await zbot.say(ZALO_ADMIN, "/help")
+    assert held.is_set()
+    assert not failed(texts)
+    assert sum(HELD in t for t in texts) == 1
+    assert sum("/mytasks" in t for t in texts) == 1
