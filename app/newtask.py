@@ -26,7 +26,7 @@ from core.markup import Markup
 from core.states import TaskStatus
 from core.taskdraft import MAX_TITLE, TaskDraft
 from core.textnorm import fold, vi_sort_key
-from db.engine import session_scope
+from db.engine import session_in, session_scope
 from db.models import Assignment, Directive, Task
 from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
@@ -310,9 +310,12 @@ def same_task(session: Session, draft: TaskDraft) -> tuple[int, int] | None:
     return task.id, session.exec(units).one()
 
 
-def create(services: Services, lang: str, actor_id: int, draft: TaskDraft) -> str:
-    """Create the confirmed task (and its new directive) and say so."""
-    with session_scope(services.engine) as session:
+def create(
+    services: Services, lang: str, actor_id: int, draft: TaskDraft, db: Session | None = None
+) -> str:
+    """Create the confirmed task (and its new directive) and say so (in `db`'s transaction,
+    when given: the caller commits it)."""
+    with session_in(services.engine, db) as session:
         task = create_from_draft(session, draft=draft, tz=services.settings.tz, actor_id=actor_id)
         task_id = task.id or 0
     return services.catalog.get(

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+from db.retry import count_commits
 from db.turn import Turn, take_turn, turn_factory
 
 # Short, because the wait blocks the event loop; longer outages are waited out by
@@ -48,8 +49,13 @@ _turns: dict[Path, Turn] = {}
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     """Create the engine: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL timeouts."""
     url = _psycopg_url(database_url)
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo=echo)
+    engine = _sqlite_engine(url, echo=echo) if url.startswith("sqlite") else _pg_engine(url, echo)
+    count_commits(engine)  # what db.retry.not_repeated reads
+    return engine
+
+
+def _pg_engine(url: str, echo: bool) -> Engine:
+    """Create a PostgreSQL engine with the timeouts the bot relies on."""
     options = (
         f"-c lock_timeout={PG_LOCK_TIMEOUT_MS} -c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
     )

@@ -63,6 +63,11 @@ class BotApiApp:
             params = await read_params(request)
             record.params, record.files = params.values, list(params.files)
             result = await self._serve(record, params, entry[1] if entry else None)
+            if record.fault == "drop":  # no answer: the connection is closed, a reset
+                self._state.add_call(record)
+                if request.transport is not None:
+                    request.transport.abort()
+                raise web.HTTPInternalServerError  # never written: the connection is gone
             body, status = {"ok": True, "result": result}, 200
             record.result = result
         except ApiError as error:
@@ -94,6 +99,8 @@ class BotApiApp:
         if fault.kind == "delay":
             await self._pause(fault.seconds)
             return await self._run(record, params, handler)
+        if fault.kind == "drop":
+            return await self._run(record, params, handler) if fault.apply else None
         return await self._time_out(record, params, handler, fault)
 
     async def _time_out(

@@ -1,4 +1,5 @@
-"""Fault injection: decide per call to answer 429, 5xx, slowly, or not at all in time."""
+"""Fault injection: decide per call to answer 429, 5xx, slowly, not at all in time, or to
+drop the connection."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-FaultKind = Literal["flood", "server_error", "delay", "timeout"]
+FaultKind = Literal["flood", "server_error", "delay", "timeout", "drop"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,16 @@ class Fault:
         client that retries produces a duplicate; otherwise it never takes effect.
         """
         return cls("timeout", seconds=seconds, apply=apply)
+
+    @classmethod
+    def drop(cls, *, apply: bool = False) -> Fault:
+        """Read the call, then close the connection without answering (a keep-alive
+        connection closed by the server at that moment; a proxy or server dying).
+
+        With `apply=True` the call takes effect first (it reached Telegram, the answer was
+        lost); otherwise it never takes effect (closed before it was read).
+        """
+        return cls("drop", apply=apply)
 
 
 @dataclass

@@ -55,8 +55,9 @@ async def on_text(req: Request) -> None:
 
 @command(Access.PUBLIC)
 async def on_cancel(req: Request) -> None:
-    """Forget the question the bot asked (/cancel outside any guided form)."""
-    await checkin_steps.show(req, await in_update_worker(cancel, req.services, req.actor))
+    """Forget the question the bot asked (/cancel outside any guided form): one transaction,
+    so a locked database is waited out and the question forgotten once."""
+    await checkin_steps.show(req, await req.atomic(cancel, req.services, req.actor))
 
 
 def _replied_to(msg: Message) -> RepliedTo | None:

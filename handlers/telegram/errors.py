@@ -7,7 +7,7 @@ import secrets
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import Conflict, Forbidden, TelegramError
+from telegram.error import Conflict, Forbidden, NetworkError, TelegramError
 
 from app.i18n import pick_language
 from core.markup import to_html
@@ -32,7 +32,13 @@ async def on_error(update: object, context: TelegramContext) -> None:
     services = services_of(context)
     user = update.effective_user
     lang = pick_language(user.language_code if user else None, services.settings.default_language)
-    text = services.catalog.get(lang, "common.internal_error", ref=ref)
+    # A call to Telegram that failed on the way (a connection dropped, a timeout) may have
+    # reached it, after the work was recorded: not sent again, and the person not told that
+    # nothing was recorded, which invited a second report.
+    if isinstance(context.error, NetworkError):
+        text = services.catalog.get(lang, "common.answer_interrupted")
+    else:
+        text = services.catalog.get(lang, "common.internal_error", ref=ref)
     try:
         if update.callback_query is not None:
             await answer_press(update, context.bot, text, alert=True)

@@ -16,6 +16,10 @@ does, the same way where the caller can see it:
 - the body as PTB sends it: `json_parameters` form-encoded, or, with files, multipart with
   those parameters as fields and each file under its name, file name and content type;
 - errors: a timeout is `TimedOut`, any other aiohttp error `NetworkError` (naming its class);
+  a call never sent again here: a kept-alive connection the server closes as a call goes out
+  is reset after aiohttp handed the request to the socket, so it cannot tell whether Telegram
+  read it (one closed while idle is not used again); the outbox sends again, as after a
+  timeout, and an answer is not (`handlers/telegram/errors.py` says it may not have come);
 - an http(s) proxy, its credentials (`user:password@` in its URL, UTF-8 as httpx sends
   them) sent to it alone. aiohttp cannot use a socks proxy: `telegram_request` then builds
   `HTTPXRequest`, which can.

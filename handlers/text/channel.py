@@ -7,7 +7,8 @@ the second one, as a tap on Telegram's second button would; any other answer for
 A check-in (a status in words, an answer to the bot's question, a check-in choice typed)
 and the choices it offers are written in one transaction, so that the channel's caller may
 run it again after the database failed (Zalo's `answers.answer`); the other commands and
-choices are marked `db.retry.not_repeated`.
+choices are marked `db.retry.not_repeated` (run again only when the database failed before
+they kept anything), their choices kept after them (`db.retry.UnkeptError` when that fails).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.actor import NO_CONTACT, Actor, actor_from
@@ -35,7 +37,7 @@ from core.textnorm import fold, trim
 from db.engine import session_in, session_scope
 from db.queries.pending import clear_pending, get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
-from db.retry import not_repeated
+from db.retry import UnkeptError, not_repeated
 from render.text import numbered, render
 from scheduler.nudge import nudge
 
@@ -165,11 +167,30 @@ class TextChannel:
 
     def _show(self, actor: Actor, answer: Answer, db: Session | None = None) -> list[str]:
         """Render an answer, keeping its last numbered choices for the next typed number (in
-        `db`'s transaction when given)."""
+        `db`'s transaction when given).
+
+        Without `db`, the work answered is done: a database that fails to keep the choices
+        raises `db.retry.UnkeptError`, their keeping left to its caller to wait out (run
+        again, the work would be done twice).
+        """
         if answer.unhandled:  # words from someone with no unit to report for
             t = partial(self.services.catalog.get, actor.lang)
             key = self.not_registered if actor.access == Access.PUBLIC else "start.help_footer"
             answer = Answer([Said(t(key))])
+        texts = [text for said in answer.said for text in self._render(actor.lang, said)]
+        if db is not None:
+            self._keep_choices(actor, answer, db)
+            return texts
+        keep = partial(self._keep_choices, actor, answer)
+        try:
+            keep()
+        except OperationalError as exc:
+            raise UnkeptError(texts, keep) from exc
+        return texts
+
+    def _keep_choices(self, actor: Actor, answer: Answer, db: Session | None = None) -> None:
+        """Keep the answer's last numbered choices as the person's pending choices (none: the
+        earlier forgotten), in `db`'s transaction or one of its own."""
         offered = [said for said in answer.said if said.choices]
         with session_in(self.services.engine, db) as session:
             if offered:
@@ -181,7 +202,6 @@ class TextChannel:
                 set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=CHOICES)
             else:
                 clear_pending(session, contact_id=actor.contact_id, kind=CHOICES)
-        return [text for said in answer.said for text in self._render(actor.lang, said)]
 
     def _render(self, lang: str, said: Said) -> list[str]:
         """Return one message as this channel shows it."""

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from db.retry import retry_db_async
+from db.retry import UnkeptError, retry_db_async
 from handlers.zalo.channel import ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
 from handlers.zalo.files import PhotoSaid
@@ -30,9 +30,11 @@ async def answer(
     A photo's or a text's answer is waited out while the database does not answer (SQLite's
     write lock held past its busy wait), `on_wait` telling the person once, then worked out
     again whole: a photo's writes are each kept once however often it runs (the file by its
-    checksum, the status by the message's key), and a check-in's all in one transaction (a
-    text's other answers, which are not all made to run again, fail as
-    `db.retry.PartlyDoneError`, not waited out). They ended in the generic error, the status
+    checksum, the status by the message's key), and a check-in's all in one transaction. A
+    text's other answers (commands, forms, codes) are run again only when the database failed
+    before they kept anything; once they did, the choices they offer are kept after a wait
+    (`db.retry.UnkeptError`), and an outage between two of their transactions is
+    `db.retry.PartlyDoneError`, not waited out. They ended in the generic error, the status
     lost.
     """
     if not event.private:
@@ -41,7 +43,12 @@ async def answer(
     reply = partial(channel.answer, event, photo, oversized=oversized)
     if photo is not None or event.name == "message.text.received":
         what = "keeping a Zalo photo" if photo is not None else "answering a Zalo text"
-        answers = await retry_db_async(lambda: in_update_worker(reply), what, on_wait=on_wait)
+        try:
+            answers = await retry_db_async(lambda: in_update_worker(reply), what, on_wait=on_wait)
+        except UnkeptError as left:  # done; what it offers is kept once the database is back
+            keep = left.keep
+            await retry_db_async(lambda: in_update_worker(keep), what, on_wait=on_wait)
+            answers = left.answer
     else:
         answers = await in_update_worker(reply)
     for said in answers:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlmodel import Session
 
@@ -35,7 +35,7 @@ from db.engine import session_scope
 from db.models import Assignment
 from db.queries.pending import get_pending, set_pending
 from db.queries.snapshot import Seen, refresh, snapshot
-from db.retry import not_repeated
+from db.retry import UnkeptError, not_repeated
 from handlers.text.channel import CHOICES, TextChannel, joined_slash
 from handlers.zalo import (
     commands,
@@ -101,11 +101,15 @@ class ZaloChannel(TextChannel):
         # Only admins fill in forms: an official's reply costs no read of one.
         admin = actor is not None and actor.access >= Access.ADMIN
         form = form_state.current(self.services, actor) if actor is not None and admin else None
-        # Only a check-in (`receive`'s) is run again after the database failed: the others
-        # are not all made to, and fail as `db.retry.PartlyDoneError`, not waited out.
+        # A check-in (`receive`'s) is run again whole after the database failed; the others
+        # only when it failed before they kept anything (`db.retry.not_repeated`), else they
+        # fail as `db.retry.PartlyDoneError`; their choices are kept after them.
         if actor is not None and form is not None and command in ("", "cancel"):
             with not_repeated("answering a form"):
-                said = self._in_form(actor, form, command, typed, event)
+                try:
+                    said = self._in_form(actor, form, command, typed, event)
+                except UnkeptError as left:  # the form's step is done: keep the rest later
+                    self._show_unkept(actor, left)
                 return self._show(actor, Answer(said))
         # "trợ giúp", "menu" without the slash; "hướng dẫn" may answer "what blocks it?"
         if (
@@ -143,10 +147,26 @@ class ZaloChannel(TextChannel):
             with not_repeated("running a command"):
                 saids = run(self.services, actor, rest, event.sender_name)
                 photos = [one for one in saids if isinstance(one, PhotoSaid)]
-                return [*self._show(actor, Answer(saids)), *photos]
+                try:
+                    return [*self._show(actor, Answer(saids)), *photos]
+                except UnkeptError as left:
+                    raise UnkeptError([*left.answer, *photos], left.keep) from left
         words, replied = self._status_words(actor, typed)
         text = words or narrow(event.text)
         return self.receive(event.sender_id, text, event.message_id, replied)
+
+    def _show_unkept(self, actor: Actor, left: UnkeptError) -> NoReturn:
+        """Raise a form's UnkeptError (its step done, what it keeps failed) again, its words
+        rendered, the choices they offer to be kept after what the form left to keep."""
+        answer = Answer(left.answer)
+        texts = [text for said in answer.said for text in self._render(actor.lang, said)]
+        keep_form = left.keep
+
+        def keep() -> None:
+            keep_form()
+            self._keep_choices(actor, answer)
+
+        raise UnkeptError(texts, keep) from left
 
     def _photo(
         self, actor: Actor | None, lang: str, event: Event, photo: bytes | None, oversized: bool

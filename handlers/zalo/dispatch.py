@@ -22,7 +22,7 @@ from typing import Any
 from app.services import Services
 from core.busy import BusyError
 from core.textnorm import without_nul
-from db.retry import retry_db_async
+from db.retry import PartlyDoneError, retry_db_async
 from handlers.zalo.answers import answer
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.commands import is_heavy
@@ -152,6 +152,11 @@ class ZaloDispatch:
                 # Answered: a failure now would answer it again at the next start.
                 finish = partial(in_update_worker, self.inbox.finish, event)
                 await retry_db_async(finish, "finishing a Zalo event")
+            except PartlyDoneError:  # not run again: the person checks and sends it again
+                log.warning("Zalo event %s done in part for the database", event.message_id)
+                self.notes.kept(event.sender_id)  # told: a next wait is told again
+                await self.notes.busy(event)
+                await self._finish_told(event)
             except Exception:
                 ref = secrets.token_hex(3)
                 log.exception("error %s while handling Zalo event %s", ref, event.message_id)
@@ -160,6 +165,16 @@ class ZaloDispatch:
                 if not lane.locked() and len(self._lanes) > LANES_KEPT:
                     self._lanes.pop(event.sender_id, None)
         self.wake_sender()
+
+    async def _finish_told(self, event: Event) -> None:
+        """Finish an event whose person was asked to send it again (a restart would run it
+        again); one that cannot be finished is logged, run again at the next start."""
+        try:
+            await retry_db_async(
+                partial(in_update_worker, self.inbox.finish, event), "finishing a Zalo event"
+            )
+        except Exception:
+            log.warning("Zalo event %s not finished", event.message_id, exc_info=True)
 
     async def finished(self) -> None:
         """Wait for the events still being handled (at stop)."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from app import unit_form
 from app.actor import Actor
 from app.checkin import Said
@@ -13,6 +15,7 @@ from app.services import Services
 from core.roles import Access
 from db.engine import session_scope
 from db.models import UnitKind
+from db.retry import UnkeptError
 from handlers.zalo.form_state import ADDUNIT, CONFIRM, cancel, choices, dropped, keep, unless_yes
 
 ADDUNIT_STEPS = (*unit_form.FIELDS, CONFIRM)
@@ -80,5 +83,12 @@ def _decide(services: Services, actor: Actor, form: dict[str, Any], text: str) -
         keep(services, actor, {**form, "step": "code"})
         stands = unit_form.taken_meanwhile(services, actor.lang, cells.get("code", ""))
         return [Said(f"{stands}\n\n{unit_form.ask(services, actor.lang, 'code')}")]
-    keep(services, actor, None)
-    return [Said(unit_form.save(services, actor.lang, actor.contact_id, cells))]
+    # Saved first, the form left after: a database failing on the way keeps the form whole;
+    # once the unit is saved, the form is left after a wait, the unit not saved again.
+    saved = [Said(unit_form.save(services, actor.lang, actor.contact_id, cells))]
+    leave = partial(keep, services, actor, None)
+    try:
+        leave()
+    except OperationalError as exc:
+        raise UnkeptError(saved, leave) from exc
+    return saved

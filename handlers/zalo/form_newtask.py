@@ -132,15 +132,16 @@ def _decide(services: Services, actor: Actor, form: dict[str, Any], text: str) -
 
 
 def _create(services: Services, actor: Actor, draft: TaskDraft) -> str:
-    """Create the task once: the form is taken first, so a repeated "1" creates nothing."""
+    """Create the task once: the form is taken in the transaction that creates it, so a
+    repeated "1" creates nothing, and a database failing on the way keeps the form whole."""
     with session_scope(services.engine) as session:
         kept = get_pending(
             session, contact_id=actor.contact_id, now=services.clock.now(), kind=KIND
         )
+        if kept is None:
+            return services.catalog.get(actor.lang, "common.cancelled")
         clear_pending(session, contact_id=actor.contact_id, kind=KIND)
-    if kept is None:
-        return services.catalog.get(actor.lang, "common.cancelled")
-    return newtask.create(services, actor.lang, actor.contact_id, draft)
+        return newtask.create(services, actor.lang, actor.contact_id, draft, db=session)
 
 
 def _question(services: Services, lang: str, at: str) -> str:

@@ -1,5 +1,6 @@
-"""The notes Zalo's dispatch sends a person on its own: slow down, the database is away, an
-error's reference. Each goes at the pacer's pace; one Zalo refuses is logged, never raised."""
+"""The notes Zalo's dispatch sends a person on its own: slow down, the database is away (or
+failed midway: send it again), an error's reference. Each goes at the pacer's pace; one Zalo
+refuses is logged, never raised."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ class ZaloNotes:
         self._told_unavailable.add(event.sender_id)
         text = self._text("common.database_unavailable")
         await self._tell(event, text, "database-unavailable note to a Zalo person not sent")
+
+    async def busy(self, event: Event) -> None:
+        """Tell a person the database failed midway through their message: to check it and
+        send it again."""
+        if not event.private:
+            return
+        text = self._text("common.database_busy_partly")
+        await self._tell(event, text, "database-busy note to a Zalo person not sent")
 
     def kept(self, sender_id: str) -> None:
         """Note that one of the person's messages was kept: tell them again next time."""
