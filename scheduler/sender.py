@@ -35,7 +35,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from app.choices import rows_from_json, rows_to_json
-from app.notices import work_hours
+from app.notices import office_moment, work_hours
 from app.services import Services
 from core.markup import to_html
 from db.engine import session_scope
@@ -43,6 +43,7 @@ from db.queries import outbox_claims as box
 from db.queries.calendar import working_calendar
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
 from db.queries.outbox_claims import Claimed
+from db.queries.outbox_held import hold_left_over
 from db.queries.outbox_merged import merged_out
 from db.queries.recipients import identity_reachable, mark_unreachable, recipient
 from db.queries.reminder_outbox import drop_items, to_chase
@@ -73,6 +74,7 @@ RETRY_LATER = timedelta(minutes=5)
 # not past half its lease: an expired lease would let the row be claimed and sent again.
 MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
 CAPTION_LIMIT = 1024
+OFFICE_KINDS = ("nudge",)  # kept to office time besides the reminders' priority
 CHASING = ("reminder", "nudge")  # dropped when nothing they chase is followed up any more
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
 
@@ -87,6 +89,24 @@ def lane_of(priority: int) -> Lane:
     if priority <= PRIORITY_INTERACTIVE:
         return Lane.DIRECT
     return Lane.NOTICE if priority < PRIORITY_REMINDER else Lane.BULK
+
+
+def office_bound(
+    services: Services, now: datetime, session: Session
+) -> tuple[int | None, tuple[str, ...]]:
+    """Return what a claim leaves out now: out of office time, the reminders (by priority)
+    and the nudges (by kind: a notice's priority, but a reminder typed by a coordinator,
+    held to office time when typed out of it). A nudge still queued when office time ended
+    is held until the next office moment, as one typed then is."""
+    if office_time(services, now, session):
+        return None, ()
+    moment = office_moment(
+        session, now=now, hours=services.settings.work_hours, tz=services.settings.tz
+    )
+    held = hold_left_over(session, kinds=OFFICE_KINDS, now=now, to=moment)
+    if held:
+        log.info("%d nudges left queued past office time wait until %s", held, moment)
+    return PRIORITY_REMINDER - 1, OFFICE_KINDS
 
 
 def office_time(services: Services, now: datetime, session: Session) -> bool:
@@ -185,12 +205,18 @@ def report_rate(bot: ExtBot[Any], sent: int, seconds: float) -> None:
 
 
 def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
-    """Lease the next messages; reminders only in office time."""
+    """Lease the next messages; reminders and nudges only in office time."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
-        most = None if office_time(services, now, session) else PRIORITY_REMINDER - 1
+        most, held = office_bound(services, now, session)
         return box.claim(
-            session, owner=owner, now=now, limit=limit, lease=LEASE, max_priority=most
+            session,
+            owner=owner,
+            now=now,
+            limit=limit,
+            lease=LEASE,
+            max_priority=most,
+            kinds_held=held,
         )
 
 

@@ -1,0 +1,97 @@
+"""A /nudge still queued when office time ends waits for the next office moment.
+
+A nudge typed in office time goes at once (`not_before` is when it was typed); the senders
+kept only reminders to office time, by priority, and a nudge is a notice's. Left queued past
+17:00 (the bot down for the evening, a province's fan-out on Zalo's pace, the sender behind),
+it went out at night when the sender next ran: the unit was chased at 20:00 for a reminder
+nobody would send then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.actor import Actor
+from app.i18n import load_catalog
+from app.services import Services
+from bot.settings import Settings
+from core.clock import ManualClock
+from core.roles import Role
+from db.models import Outbox
+from devtools.fakezalo import FakeZalo
+from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
+from scheduler.dispatcher.run import Job, dispatch
+from scheduler.nudge import NudgeJob, nudge_named
+from scheduler.zalo_sender import ZaloPacer, drain
+from tests.factories import make_contact, make_unit
+from tests.harness import BotUnderTest
+from tests.scheduler.support import at, context, province, start_users, task_for
+from tests.scheduler.test_sender import stop_jobs
+from zalo import ZaloClient
+
+ADMIN = Actor(1, "90001", "vi", Role.ADMIN.value, (), ())
+WED, THU = date(2026, 11, 18), date(2026, 11, 19)
+FIRST_USER = 5000
+PERSON = "00000000000a0001"
+
+
+async def test_a_nudge_left_queued_past_office_time_waits_for_the_morning(
+    bot: BotUnderTest,
+) -> None:
+    """Nudged at 16:59, the sender next runs at 20:00: nothing goes at night; at 07:30 the
+    next morning the nudge goes, and that morning's reminder leaves the task to it."""
+    stop_jobs(bot, DISPATCH_JOB, SENDER_JOB)
+    with bot.session() as session:
+        units = province(session, 1, first_user=FIRST_USER)
+        task = task_for(session, units, date(2026, 11, 10), at(date(2026, 11, 2)))
+    start_users(bot.server, [FIRST_USER])
+    ctx = dispatch_context(bot.services)
+    job = NudgeJob(Job.of(ctx, at(WED, 16, 59)), ADMIN, f"#{task.id}", "r1")
+    assert "đã nhắc 1" in await asyncio.to_thread(nudge_named, ctx, job)
+    bot.clock.set(at(WED, 20))
+    wake(bot.app)
+    sender = bot.app.bot_data.sender_task
+    assert sender is not None
+    await asyncio.wait_for(sender, 10)
+    assert bot.server.messages(FIRST_USER) == []
+    bot.clock.set(at(THU, 7, 30))
+    wake(bot.app)
+    nudged = await bot.server.wait_for_message(FIRST_USER, timeout=10)
+    assert f"#{task.id}" in (nudged.text or "")
+    await asyncio.to_thread(dispatch, ctx, bot.clock.now())
+    with bot.session() as session:
+        assert session.exec(select(Outbox).where(Outbox.kind == "reminder")).all() == []
+
+
+async def test_a_zalo_nudge_left_queued_past_office_time_waits_for_the_morning(
+    settings: Settings, engine: Engine
+) -> None:
+    """The same on Zalo's sender: at 20:00 the nudge stays queued, at 07:30 it goes."""
+    clock = ManualClock(at(WED, 16, 59))
+    services = Services(settings, engine, load_catalog(), clock)
+    with Session(engine) as session:
+        unit = make_unit(session, "Z1", "Xã Zalo")
+        make_contact(session, 0, units=[unit], channel="zalo", external_id=PERSON)
+        task_id = task_for(session, [unit], date(2026, 11, 10), at(date(2026, 11, 2))).id
+    ctx = context(engine)
+    job = NudgeJob(Job.of(ctx, clock.now()), ADMIN, f"#{task_id}", "r1")
+    assert "đã nhắc 1" in nudge_named(ctx, job)
+    async with FakeZalo() as zalo:
+        zalo.add_user(PERSON, "Cán bộ", wrote=True)
+        async with ZaloClient(zalo.token, zalo.url, backoff=(0.01, 0.02)) as client:
+
+            async def send() -> int:
+                return await drain(
+                    client, services, ZaloPacer(10), owner="test", keep_going=lambda: True
+                )
+
+            clock.set(at(WED, 20))
+            assert await send() == 0
+            with Session(engine) as session:
+                assert [r.status for r in session.exec(select(Outbox))] == ["pending"]
+            clock.set(at(THU, 7, 30))
+            assert await send() == 1
