@@ -22,7 +22,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ from db.retry import retry_db_async
 from render.telegram import buttons
 from scheduler.dispatcher.stale import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
-from scheduler.messages import recompose, said_deadlines
+from scheduler.messages import recompose, redated, said_deadlines
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
 from scheduler.roles import sender_role
@@ -429,9 +429,37 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
         return False
     if not box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE):
         return False
+    if row.kind == "nudge":
+        _as_of(services, row, session, today)
     if chased != about:
         _leave_out(services, row, session, about - chased)
     return True
+
+
+def _as_of(services: Services, row: Claimed, session: Session, today: date) -> None:
+    """Word a nudge composed on an earlier day (held past office time: the bot was down, a
+    fan-out ran late) as of today, as one typed at night is worded for the morning it goes."""
+    recipe = row.payload.get("recipe")
+    if not isinstance(recipe, dict) or row.payload.get("parts_sent"):
+        return
+    day = recipe.get("day")
+    if not isinstance(day, str) or day >= today.isoformat():
+        return
+    again = redated(recipe, today, working_calendar(session))
+    if again is None:
+        return
+    keep = {int(i["assignment_id"]) for i in again["items"]}
+    part = recompose(again, keep, catalog=services.catalog)
+    if part is None:
+        return
+    payload = {
+        **row.payload,
+        "text": part.text,
+        "choices": rows_to_json(part.choices),
+        "recipe": part.recipe,
+    }
+    box.rewrite(session, outbox_id=row.id, payload=payload)
+    row.payload.update(payload)  # the claimed copy is what the caller sends
 
 
 def _leave_out(services: Services, row: Claimed, session: Session, dropped: set[int]) -> None:

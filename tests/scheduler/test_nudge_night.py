@@ -43,7 +43,8 @@ async def test_a_nudge_left_queued_past_office_time_waits_for_the_morning(
     bot: BotUnderTest,
 ) -> None:
     """Nudged at 16:59, the sender next runs at 20:00: nothing goes at night; at 07:30 the
-    next morning the nudge goes, and that morning's reminder leaves the task to it."""
+    next morning the nudge goes, worded as of that morning, and that morning's reminder
+    leaves the task to it."""
     stop_jobs(bot, DISPATCH_JOB, SENDER_JOB)
     with bot.session() as session:
         units = province(session, 1, first_user=FIRST_USER)
@@ -61,7 +62,10 @@ async def test_a_nudge_left_queued_past_office_time_waits_for_the_morning(
     bot.clock.set(at(THU, 7, 30))
     wake(bot.app)
     nudged = await bot.server.wait_for_message(FIRST_USER, timeout=10)
-    assert f"#{task.id}" in (nudged.text or "")
+    text = nudged.text or ""
+    assert f"#{task.id}" in text
+    assert "(19/11/2026)" in text  # worded as of the day it is read, as one held at night
+    assert "Quá hạn 9 ngày" in text
     await asyncio.to_thread(dispatch, ctx, bot.clock.now())
     with bot.session() as session:
         assert session.exec(select(Outbox).where(Outbox.kind == "reminder")).all() == []
@@ -70,7 +74,8 @@ async def test_a_nudge_left_queued_past_office_time_waits_for_the_morning(
 async def test_a_zalo_nudge_left_queued_past_office_time_waits_for_the_morning(
     settings: Settings, engine: Engine
 ) -> None:
-    """The same on Zalo's sender: at 20:00 the nudge stays queued, at 07:30 it goes."""
+    """The same on Zalo's sender: at 20:00 the nudge stays queued, at 07:30 it goes, worded
+    as of that morning."""
     clock = ManualClock(at(WED, 16, 59))
     services = Services(settings, engine, load_catalog(), clock)
     with Session(engine) as session:
@@ -95,3 +100,5 @@ async def test_a_zalo_nudge_left_queued_past_office_time_waits_for_the_morning(
                 assert [r.status for r in session.exec(select(Outbox))] == ["pending"]
             clock.set(at(THU, 7, 30))
             assert await send() == 1
+        [sent] = zalo.messages(PERSON)
+    assert "(19/11/2026)" in sent.text
