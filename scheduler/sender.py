@@ -100,12 +100,16 @@ def office_bound(
     is held until the next office moment, as one typed then is."""
     if office_time(services, now, session):
         return None, ()
-    moment = office_moment(
-        session, now=now, hours=services.settings.work_hours, tz=services.settings.tz
+    moment = partial(
+        office_moment,
+        session,
+        now=now,
+        hours=services.settings.work_hours,
+        tz=services.settings.tz,
     )
     held = hold_left_over(session, kinds=OFFICE_KINDS, now=now, to=moment)
     if held:
-        log.info("%d nudges left queued past office time wait until %s", held, moment)
+        log.info("%d nudges left queued past office time wait for office time", held)
     return PRIORITY_REMINDER - 1, OFFICE_KINDS
 
 
