@@ -10,8 +10,9 @@ nobody would send then.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -22,6 +23,9 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from core.roles import Role
 from db.models import Outbox
+from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.outbox_claims import claim
+from db.queries.outbox_held import hold_left_over
 from devtools.fakezalo import FakeZalo
 from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
 from scheduler.dispatcher.run import Job, dispatch
@@ -102,3 +106,38 @@ async def test_a_zalo_nudge_left_queued_past_office_time_waits_for_the_morning(
             assert await send() == 1
         [sent] = zalo.messages(PERSON)
     assert "(19/11/2026)" in sent.text
+
+
+@pytest.mark.postgres
+def test_a_nudge_left_over_is_held_and_not_claimed_on_postgresql(pg_engine: Engine) -> None:
+    """The hold and the claim's kinds held, on PostgreSQL: at 20:00 a nudge due since 16:59
+    is held until 07:30 and not claimed; a notice is."""
+    with Session(pg_engine) as session:
+        for kind in ("nudge", "notice"):
+            enqueue(
+                session,
+                key=kind,
+                chat_id="5000",
+                kind=kind,
+                text=kind,
+                now=at(WED, 16, 59),
+                priority=PRIORITY_NOTICE,
+            )
+        session.commit()
+    night, morning = at(WED, 20), at(THU, 7, 30)
+    with Session(pg_engine) as session:
+        held = hold_left_over(session, kinds=("nudge",), now=night, to=lambda: morning)
+        claimed = claim(
+            session,
+            owner="o",
+            now=night,
+            limit=5,
+            lease=timedelta(minutes=1),
+            kinds_held=("nudge",),
+        )
+        session.commit()
+    assert held == 1
+    assert [row.kind for row in claimed] == ["notice"]
+    with Session(pg_engine) as session:
+        nudge = session.exec(select(Outbox).where(Outbox.kind == "nudge")).one()
+    assert nudge.not_before == morning
