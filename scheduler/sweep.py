@@ -141,6 +141,7 @@ def collect(
     after_id: int,
     reached: Callable[[Due], None] = lambda due: None,
     swept: Mapping[date, int] | None = None,
+    moved: Sequence[int] = (),
 ) -> Due:
     """Read the candidates chunk by chunk, record today's reminders, gather the items.
 
@@ -150,7 +151,8 @@ def collect(
     contact's message is whole, and `reached` is called to queue them while the other
     units are read for their reminder records and the coordinators' lists only. What the
     second part still finds for a contact (one who started the bot meanwhile) stays in
-    `due.by_contact`. Later sweeps read the few new assignments by id.
+    `due.by_contact`. Later sweeps read the few new assignments by id, and those of the
+    tasks in `moved` (a deadline of which moved since the last run: planned again today).
 
     Memory stays bounded on a country's data: only reachable contacts' items and the first
     lines of each coordinator's lists are kept, not every candidate. `swept` gives the days
@@ -176,7 +178,24 @@ def collect(
                 reached(due)
         return due
     _pass(ctx, known, today, due, after_id)
+    for task_id in moved:
+        _moved(ctx, known, today, due, task_id, after_id)
     return due
+
+
+def _moved(ctx: Context, known: _Known, today: date, due: Due, task_id: int, upto: int) -> None:
+    """Plan again the task's assignments up to `upto` (those above it the pass by id read)."""
+    if not ctx.keep_going():
+        raise SweepStopped
+    with session_scope(ctx.engine) as session:
+        found = q.candidates(session, after_id=0, limit=None, task_id=task_id)
+    found = [c for c in found if c.assignment_id <= upto]
+    for start in range(0, len(found), CHUNK):
+        if not ctx.keep_going():
+            raise SweepStopped
+        with session_scope(ctx.engine) as session:
+            _collect_chunk(session, found[start : start + CHUNK], known, today, due)
+        clock.sleep(PAUSE_S)
 
 
 def _pass(ctx: Context, known: _Known, today: date, due: Due, after_id: int) -> None:
