@@ -194,7 +194,8 @@ def _moved(ctx: Context, known: _Known, today: date, due: Due, task_id: int, upt
         if not ctx.keep_going():
             raise SweepStopped
         with session_scope(ctx.engine) as session:
-            _collect_chunk(session, found[start : start + CHUNK], known, today, due)
+            chunk = found[start : start + CHUNK]
+            _collect_chunk(session, chunk, known, today, due, replanned=True)
         clock.sleep(PAUSE_S)
 
 
@@ -227,11 +228,21 @@ def _units(ctx: Context, known: _Known, today: date, due: Due, units: list[int])
 
 
 def _collect_chunk(
-    session: Session, chunk: list[q.Candidate], known: _Known, today: date, due: Due
+    session: Session,
+    chunk: list[q.Candidate],
+    known: _Known,
+    today: date,
+    due: Due,
+    *,
+    replanned: bool = False,
 ) -> None:
-    """Plan one chunk of candidates, record its reminders and add its items to `due`."""
+    """Plan one chunk of candidates, record its reminders and add its items to `due`;
+    `replanned` (a deadline moved since the day's first sweep) leaves out those planned
+    today already: their reminder, escalation and misses were queued and told then."""
     ids = [c.assignment_id for c in chunk]
     last, todays = q.reminder_history(session, assignment_ids=ids, today=today)
+    if replanned:
+        chunk = [c for c in chunk if c.assignment_id not in todays]
     known.read(session, chunk)
     records: list[q.NewReminder] = []
     overdue: dict[int, int] = {}

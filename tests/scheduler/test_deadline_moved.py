@@ -80,3 +80,24 @@ def test_a_closed_task_moved_is_not_reminded(engine: Engine, session: Session) -
     session.commit()
     dispatch(context(engine), at(WED, 10, 1))
     assert messages_to(session, 2001) == []
+
+
+def test_a_deadline_moved_after_the_mornings_escalation_tells_no_one_twice(
+    engine: Engine, session: Session
+) -> None:
+    """Escalated at 07:30 (overdue #2: the leader and the coordinator told), extended at 10:00:
+    the 10:01 run queues no second reminder nor a second list to the coordinator."""
+    unit = make_unit(session, "X01", "Xã Bình Minh")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2002, units=[unit], function="leader")
+    make_contact(session, 2003, role="coordinator")
+    task = task_for(session, [unit], date(2026, 11, 16), at(date(2026, 11, 2)), reminded=TUE)
+    dispatch(context(engine), at(date(2026, 11, 20), 7, 30))  # overdue #2
+    assert len(messages_to(session, 2003, "escalation")) == 1
+    found = session.exec(select(Task).where(Task.id == task.id)).one()
+    change_deadline(session, task=found, deadline=date(2026, 11, 27), tz=VN, actor_id=None)
+    session.commit()
+    dispatch(context(engine), at(date(2026, 11, 20), 10, 1))
+    assert len(messages_to(session, 2001)) == 1
+    assert len(messages_to(session, 2002)) == 1
+    assert len(messages_to(session, 2003, "escalation")) == 1
