@@ -114,6 +114,9 @@ class Due:
     by_contact: dict[int, tuple[Recipient, list[Item]]] = field(default_factory=dict)
     escalated: int = 0
     folded: int = 0
+    # Planned again for a deadline moved since the day's first sweep: queued again unless
+    # the contact was told today with the deadline now in force.
+    replanned: set[int] = field(default_factory=set)
 
     def note(self, item: Item, occasion: Occasion, missed: list[date]) -> None:
         """Count an escalated or missed reminder and add it to its coordinators' lists."""
@@ -236,27 +239,35 @@ def _collect_chunk(
     *,
     replanned: bool = False,
 ) -> None:
-    """Plan one chunk of candidates, record its reminders and add its items to `due`;
-    `replanned` (a deadline moved since the day's first sweep) leaves out those planned
-    today already: their reminder, escalation and misses were queued and told then."""
+    """Plan one chunk of candidates, record its reminders and add its items to `due`.
+
+    `replanned`: a deadline of theirs moved since the day's first sweep. Each is planned
+    from the deadline in force, also one reminded this morning (of the deadline then): it
+    is said again when the new plan has a reminder today, and the coordinators are not told
+    again of what the morning listed (its escalation, its misses)."""
     ids = [c.assignment_id for c in chunk]
     last, todays = q.reminder_history(session, assignment_ids=ids, today=today)
-    if replanned:
-        chunk = [c for c in chunk if c.assignment_id not in todays]
     known.read(session, chunk)
     records: list[q.NewReminder] = []
     overdue: dict[int, int] = {}
     for c in chunk:
-        planned = known.planned(c, todays.get(c.assignment_id), last.get(c.assignment_id))
-        if planned is None:
+        told = replanned and c.assignment_id in todays
+        recorded = None if told else todays.get(c.assignment_id)
+        planned = known.planned(c, recorded, last.get(c.assignment_id))
+        if planned is None or (told and planned.occasion.day != today):
             continue
+        if told:
+            planned = replace(planned, missed=())  # folded into the morning's, and listed
         occasion, missed = planned.occasion, planned.missed
         item = known.item(c, planned)
         to = known.people[c.unit_id].for_reminder(escalate=occasion.escalate)
         records += _records(c.assignment_id, occasion, today, missed, reached=bool(to))
         for person in to:
             due.by_contact.setdefault(person.contact_id, (person, []))[1].append(item)
-        due.note(item, occasion, [m.day for m in missed])
+        if replanned:
+            due.replanned.add(c.assignment_id)
+        if not told:
+            due.note(item, occasion, [m.day for m in missed])
         if occasion.kind == "overdue":
             overdue[c.assignment_id] = occasion.seq
     q.add_reminders(session, records)

@@ -96,7 +96,7 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
 
     try:
         due = collect(ctx, calendar, now, today, after_id, reached, swept, moved)
-        queue_reminders(ctx, due, now, today, result)
+        queue_reminders(ctx, due, now, today, result, f":m{audited}")
         result.escalated, result.folded = due.escalated, due.folded
         if any(lists.escalated.count or lists.missed.count for lists in due.lists):
             with session_scope(ctx.engine) as session:

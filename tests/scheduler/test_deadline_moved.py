@@ -21,7 +21,7 @@ from db.models import Task
 from db.queries.taskadmin import change_deadline
 from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_unit
-from tests.scheduler.support import VN, at, context, messages_to, task_for
+from tests.scheduler.support import VN, at, context, deliver_all, messages_to, task_for
 
 WED = date(2026, 11, 18)
 TUE = date(2026, 11, 17)
@@ -101,3 +101,29 @@ def test_a_deadline_moved_after_the_mornings_escalation_tells_no_one_twice(
     assert len(messages_to(session, 2001)) == 1
     assert len(messages_to(session, 2002)) == 1
     assert len(messages_to(session, 2003, "escalation")) == 1
+
+
+@pytest.mark.parametrize("sent", [True, False])
+def test_a_deadline_brought_forward_after_the_mornings_reminder_is_said_again(
+    engine: Engine, session: Session, sent: bool
+) -> None:
+    """Reminded at 07:30 of 26/11 (5 working days left), the deadline brought forward to
+    today at 10:00: the 10:01 run tells the unit it is due today, whether the morning's
+    reminder went out or still waits (the sender leaves the moved task out of that one); a
+    later run says nothing more."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    task = task_for(session, [unit], date(2026, 11, 26), at(date(2026, 11, 2)), reminded=TUE)
+    dispatch(context(engine), at(WED, 7, 30))
+    [morning] = messages_to(session, 2001)
+    assert "Còn 5 ngày làm việc" in morning.payload["text"]
+    if sent:
+        deliver_all(session)
+    found = session.exec(select(Task).where(Task.id == task.id)).one()
+    change_deadline(session, task=found, deadline=WED, tz=VN, actor_id=None)
+    session.commit()
+    dispatch(context(engine), at(WED, 10, 1))
+    dispatch(context(engine), at(WED, 10, 2))
+    [_, again] = messages_to(session, 2001)
+    assert "Đến hạn hôm nay" in again.payload["text"]
+    assert "18/11/2026" in again.payload["text"]
