@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from app.choices import Rows, status_choices
 from app.i18n import Catalog
+from core.calendar import WorkingCalendar
 from core.markup import Markup
 from core.textnorm import vi_sort_key
 from db.queries.recipients import Recipient
@@ -107,6 +108,28 @@ def said_deadlines(payload: dict[str, Any]) -> dict[int, date]:
         return {int(i["assignment_id"]): date.fromisoformat(i["deadline"]) for i in items}
     except (KeyError, TypeError, ValueError):
         return {}
+
+
+def redated(recipe: dict[str, Any], day: date, calendar: WorkingCalendar) -> dict[str, Any] | None:
+    """Return the recipe worded as of `day`: each item's working days left and days overdue
+    counted on it (a nudge held from one day to the next office moment is read then). None
+    when the recipe is not one of ours."""
+    try:
+        items = [_item_of(i) for i in recipe["items"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    moved = [
+        replace(
+            item,
+            days_left=max(
+                0, calendar.working_days_between(day, calendar.roll_forward(item.deadline)[0])
+            ),
+            days_overdue=max(0, (day - item.deadline).days),
+            late_from=None,
+        )
+        for item in items
+    ]
+    return {**recipe, "day": day.isoformat(), "items": [_json_of(item) for item in moved]}
 
 
 def _compose(

@@ -22,7 +22,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from app.choices import rows_from_json, rows_to_json
-from app.notices import work_hours
+from app.notices import office_moment, work_hours
 from app.services import Services
 from core.markup import to_html
 from db.engine import session_scope
@@ -43,6 +43,7 @@ from db.queries import outbox_claims as box
 from db.queries.calendar import working_calendar
 from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
 from db.queries.outbox_claims import Claimed
+from db.queries.outbox_held import hold_left_over
 from db.queries.outbox_merged import merged_out
 from db.queries.recipients import identity_reachable, mark_unreachable, recipient
 from db.queries.reminder_outbox import drop_items, to_chase
@@ -50,7 +51,7 @@ from db.retry import retry_db_async
 from render.telegram import buttons
 from scheduler.dispatcher.stale import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
-from scheduler.messages import recompose, said_deadlines
+from scheduler.messages import recompose, redated, said_deadlines
 from scheduler.pacing import Lane
 from scheduler.ratelimit import DeliveryRateLimiter, seconds_of
 from scheduler.roles import sender_role
@@ -73,6 +74,7 @@ RETRY_LATER = timedelta(minutes=5)
 # not past half its lease: an expired lease would let the row be claimed and sent again.
 MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
 CAPTION_LIMIT = 1024
+OFFICE_KINDS = ("nudge",)  # kept to office time besides the reminders' priority
 CHASING = ("reminder", "nudge")  # dropped when nothing they chase is followed up any more
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
 
@@ -87,6 +89,28 @@ def lane_of(priority: int) -> Lane:
     if priority <= PRIORITY_INTERACTIVE:
         return Lane.DIRECT
     return Lane.NOTICE if priority < PRIORITY_REMINDER else Lane.BULK
+
+
+def office_bound(
+    services: Services, now: datetime, session: Session
+) -> tuple[int | None, tuple[str, ...]]:
+    """Return what a claim leaves out now: out of office time, the reminders (by priority)
+    and the nudges (by kind: a notice's priority, but a reminder typed by a coordinator,
+    held to office time when typed out of it). A nudge still queued when office time ended
+    is held until the next office moment, as one typed then is."""
+    if office_time(services, now, session):
+        return None, ()
+    moment = partial(
+        office_moment,
+        session,
+        now=now,
+        hours=services.settings.work_hours,
+        tz=services.settings.tz,
+    )
+    held = hold_left_over(session, kinds=OFFICE_KINDS, now=now, to=moment)
+    if held:
+        log.info("%d nudges left queued past office time wait for office time", held)
+    return PRIORITY_REMINDER - 1, OFFICE_KINDS
 
 
 def office_time(services: Services, now: datetime, session: Session) -> bool:
@@ -185,12 +209,18 @@ def report_rate(bot: ExtBot[Any], sent: int, seconds: float) -> None:
 
 
 def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
-    """Lease the next messages; reminders only in office time."""
+    """Lease the next messages; reminders and nudges only in office time."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
-        most = None if office_time(services, now, session) else PRIORITY_REMINDER - 1
+        most, held = office_bound(services, now, session)
         return box.claim(
-            session, owner=owner, now=now, limit=limit, lease=LEASE, max_priority=most
+            session,
+            owner=owner,
+            now=now,
+            limit=limit,
+            lease=LEASE,
+            max_priority=most,
+            kinds_held=held,
         )
 
 
@@ -403,9 +433,37 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
         return False
     if not box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE):
         return False
+    if row.kind == "nudge":
+        _as_of(services, row, session, today)
     if chased != about:
         _leave_out(services, row, session, about - chased)
     return True
+
+
+def _as_of(services: Services, row: Claimed, session: Session, today: date) -> None:
+    """Word a nudge composed on an earlier day (held past office time: the bot was down, a
+    fan-out ran late) as of today, as one typed at night is worded for the morning it goes."""
+    recipe = row.payload.get("recipe")
+    if not isinstance(recipe, dict) or row.payload.get("parts_sent"):
+        return
+    day = recipe.get("day")
+    if not isinstance(day, str) or day >= today.isoformat():
+        return
+    again = redated(recipe, today, working_calendar(session))
+    if again is None:
+        return
+    keep = {int(i["assignment_id"]) for i in again["items"]}
+    part = recompose(again, keep, catalog=services.catalog)
+    if part is None:
+        return
+    payload = {
+        **row.payload,
+        "text": part.text,
+        "choices": rows_to_json(part.choices),
+        "recipe": part.recipe,
+    }
+    box.rewrite(session, outbox_id=row.id, payload=payload)
+    row.payload.update(payload)  # the claimed copy is what the caller sends
 
 
 def _leave_out(services: Services, row: Claimed, session: Session, dropped: set[int]) -> None:

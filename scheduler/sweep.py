@@ -114,6 +114,9 @@ class Due:
     by_contact: dict[int, tuple[Recipient, list[Item]]] = field(default_factory=dict)
     escalated: int = 0
     folded: int = 0
+    # Planned again for a deadline moved since the day's first sweep: queued again unless
+    # the contact was told today with the deadline now in force.
+    replanned: set[int] = field(default_factory=set)
 
     def note(self, item: Item, occasion: Occasion, missed: list[date]) -> None:
         """Count an escalated or missed reminder and add it to its coordinators' lists."""
@@ -141,6 +144,7 @@ def collect(
     after_id: int,
     reached: Callable[[Due], None] = lambda due: None,
     swept: Mapping[date, int] | None = None,
+    moved: Sequence[int] = (),
 ) -> Due:
     """Read the candidates chunk by chunk, record today's reminders, gather the items.
 
@@ -150,7 +154,8 @@ def collect(
     contact's message is whole, and `reached` is called to queue them while the other
     units are read for their reminder records and the coordinators' lists only. What the
     second part still finds for a contact (one who started the bot meanwhile) stays in
-    `due.by_contact`. Later sweeps read the few new assignments by id.
+    `due.by_contact`. Later sweeps read the few new assignments by id, and those of the
+    tasks in `moved` (a deadline of which moved since the last run: planned again today).
 
     Memory stays bounded on a country's data: only reachable contacts' items and the first
     lines of each coordinator's lists are kept, not every candidate. `swept` gives the days
@@ -176,7 +181,25 @@ def collect(
                 reached(due)
         return due
     _pass(ctx, known, today, due, after_id)
+    for task_id in moved:
+        _moved(ctx, known, today, due, task_id, after_id)
     return due
+
+
+def _moved(ctx: Context, known: _Known, today: date, due: Due, task_id: int, upto: int) -> None:
+    """Plan again the task's assignments up to `upto` (those above it the pass by id read)."""
+    if not ctx.keep_going():
+        raise SweepStopped
+    with session_scope(ctx.engine) as session:
+        found = q.candidates(session, after_id=0, limit=None, task_id=task_id)
+    found = [c for c in found if c.assignment_id <= upto]
+    for start in range(0, len(found), CHUNK):
+        if not ctx.keep_going():
+            raise SweepStopped
+        with session_scope(ctx.engine) as session:
+            chunk = found[start : start + CHUNK]
+            _collect_chunk(session, chunk, known, today, due, replanned=True)
+        clock.sleep(PAUSE_S)
 
 
 def _pass(ctx: Context, known: _Known, today: date, due: Due, after_id: int) -> None:
@@ -208,25 +231,43 @@ def _units(ctx: Context, known: _Known, today: date, due: Due, units: list[int])
 
 
 def _collect_chunk(
-    session: Session, chunk: list[q.Candidate], known: _Known, today: date, due: Due
+    session: Session,
+    chunk: list[q.Candidate],
+    known: _Known,
+    today: date,
+    due: Due,
+    *,
+    replanned: bool = False,
 ) -> None:
-    """Plan one chunk of candidates, record its reminders and add its items to `due`."""
+    """Plan one chunk of candidates, record its reminders and add its items to `due`.
+
+    `replanned`: a deadline of theirs moved since the day's first sweep. Each is planned
+    from the deadline in force, also one reminded this morning (of the deadline then): it
+    is said again when the new plan has a reminder today, and the coordinators are not told
+    again of what the morning listed (its escalation, its misses)."""
     ids = [c.assignment_id for c in chunk]
     last, todays = q.reminder_history(session, assignment_ids=ids, today=today)
     known.read(session, chunk)
     records: list[q.NewReminder] = []
     overdue: dict[int, int] = {}
     for c in chunk:
-        planned = known.planned(c, todays.get(c.assignment_id), last.get(c.assignment_id))
-        if planned is None:
+        told = replanned and c.assignment_id in todays
+        recorded = None if told else todays.get(c.assignment_id)
+        planned = known.planned(c, recorded, last.get(c.assignment_id))
+        if planned is None or (told and planned.occasion.day != today):
             continue
+        if told:
+            planned = replace(planned, missed=())  # folded into the morning's, and listed
         occasion, missed = planned.occasion, planned.missed
         item = known.item(c, planned)
         to = known.people[c.unit_id].for_reminder(escalate=occasion.escalate)
         records += _records(c.assignment_id, occasion, today, missed, reached=bool(to))
         for person in to:
             due.by_contact.setdefault(person.contact_id, (person, []))[1].append(item)
-        due.note(item, occasion, [m.day for m in missed])
+        if replanned:
+            due.replanned.add(c.assignment_id)
+        if not told:
+            due.note(item, occasion, [m.day for m in missed])
         if occasion.kind == "overdue":
             overdue[c.assignment_id] = occasion.seq
     q.add_reminders(session, records)

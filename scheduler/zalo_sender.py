@@ -27,7 +27,6 @@ from app.services import Services
 from db.engine import session_scope
 from db.models import Contact
 from db.queries import outbox_claims as box
-from db.queries.outbox import PRIORITY_REMINDER
 from db.queries.outbox_claims import Claimed
 from db.queries.pending import set_pending
 from db.retry import retry_db_async
@@ -47,7 +46,7 @@ from scheduler.sender import (
     _start,
     _unreachable,
     lane_of,
-    office_time,
+    office_bound,
     take_over,
 )
 from scheduler.workers import in_worker
@@ -152,10 +151,10 @@ async def drain(
 
 
 def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
-    """Lease the next Zalo messages; reminders only in office time."""
+    """Lease the next Zalo messages; reminders and nudges only in office time."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
-        most = None if office_time(services, now, session) else PRIORITY_REMINDER - 1
+        most, held = office_bound(services, now, session)
         return box.claim(
             session,
             owner=owner,
@@ -163,6 +162,7 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
             limit=limit,
             lease=LEASE,
             max_priority=most,
+            kinds_held=held,
             channel=CHANNEL,
         )
 

@@ -76,7 +76,8 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
 
 
 def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
-    """Remove what was set for a day; a day off's moves go back where nothing changed them."""
+    """Remove what was set for a day; a day off's moves go back where nothing changed them,
+    and a worked day taken back that is a day off again moves what is due on it."""
     t = partial(services.catalog.get, lang)
     today = services.today()
     with session_scope(services.engine) as session:
@@ -84,13 +85,40 @@ def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
         if removed is None:
             return t("calendar.not_set", day=day)
         if removed.working:
-            return t("calendar.removed", day=day)
-        moves, kept = moves_to_undo(session, day=day, today=today)
-        held_back = bring_back(services, session, day)
+            calendar = working_calendar(session)
+            if day < today or calendar.is_working_day(day):
+                return t("calendar.removed", day=day)
+            to = calendar.roll_forward(day)[0]
+            held = hold(services, session, day)
+        else:
+            moves, kept = moves_to_undo(session, day=day, today=today)
+            held_back = bring_back(services, session, day)
+    if removed.working:  # a day off again: its deadlines move once the removal is committed
+        return _taken_back(services, lang, actor_id, day, to, held)
     back = move_back(services, day, moves, kept, actor_id=actor_id)
     lines = [t("calendar.removed", day=day)]
     said = "\n".join(lines + _moved_back(services, lang, back, day=day, today=today))
     return said + held_back_line(services, lang, held_back)
+
+
+def _taken_back(
+    services: Services,
+    lang: str,
+    actor_id: int,
+    day: date,
+    to: date,
+    held: tuple[int, datetime | None],
+) -> str:
+    """Move what is due on a worked day taken back (now a day off) and say so."""
+    t = partial(services.catalog.get, lang)
+    moved = move_off(services, day=day, to=to, actor_id=actor_id)
+    said = t("calendar.removed", day=day)
+    if moved:
+        said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
+    if held[0]:
+        at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
+        said += "\n" + t("calendar.off_held", count=held[0], at=at)
+    return said
 
 
 def _moved_back(

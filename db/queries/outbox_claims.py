@@ -8,7 +8,7 @@ cancelled (no longer needed). What a row holds: `db/queries/outbox.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,8 +46,10 @@ def claim(
     lease: timedelta,
     max_priority: int | None = None,
     channel: str = TELEGRAM,
+    kinds_held: Sequence[str] = (),
 ) -> list[Claimed]:
-    """Lease up to `limit` due messages of a channel, most urgent first, skipping rows held.
+    """Lease up to `limit` due messages of a channel, most urgent first, skipping rows held
+    (and, with `max_priority`, those less urgent; with `kinds_held`, those of these kinds).
 
     Safe with several senders: PostgreSQL skips rows locked by another claim, and the
     lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
@@ -66,6 +68,8 @@ def claim(
     )
     if max_priority is not None:
         query = query.where(col(Outbox.priority) <= max_priority)
+    if kinds_held:
+        query = query.where(col(Outbox.kind).not_in(list(kinds_held)))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = [i for i in session.exec(query) if i is not None]

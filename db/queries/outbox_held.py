@@ -10,7 +10,7 @@ removed, what waits past it is brought back by when it was queued (`held_queued`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -109,3 +109,22 @@ def bring_held(
         )
         moved += len(session.execute(statement).all())
     return moved
+
+
+def hold_left_over(
+    session: Session, *, kinds: Sequence[str], now: datetime, to: Callable[[], datetime]
+) -> int:
+    """Hold the pending rows of these kinds that were due by `now` (queued to go at once in
+    office time, still queued when it ended) until `to()`, the next office moment (asked only
+    when there are some); return how many. Their day's reminders then count them as sent
+    that morning, as a row held then. Read first: the senders ask at every claim out of
+    office time, and an UPDATE would take SQLite's write lock each time for nothing."""
+    due = [
+        col(Outbox.status) == SendStatus.PENDING,
+        col(Outbox.kind).in_(list(kinds)),
+        col(Outbox.not_before) <= now,
+    ]
+    if session.execute(select(col(Outbox.id)).where(*due).limit(1)).first() is None:
+        return 0
+    statement = update(Outbox).where(*due).values(not_before=to()).returning(col(Outbox.id))
+    return len(session.execute(statement).all())

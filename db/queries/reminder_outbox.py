@@ -45,6 +45,42 @@ def sent_today(
     return {(c, a) for c, a in session.exec(query) if c is not None}
 
 
+def said_today(
+    session: Session, *, contact_ids: Sequence[int], assignment_ids: Sequence[int], since: datetime
+) -> dict[tuple[int, int], set[str]]:
+    """Return, for each (contact, assignment) of these in a reminder or a nudge of today (as
+    `sent_today` counts them), the deadlines those messages gave it (ISO dates, from their
+    recipes; none for a message queued without one)."""
+    if not contact_ids or not assignment_ids:
+        return {}
+    query = (
+        select(Outbox.contact_id, OutboxItem.assignment_id, Outbox.payload)
+        .join(OutboxItem, col(OutboxItem.outbox_id) == col(Outbox.id))
+        .where(
+            col(Outbox.contact_id).in_(contact_ids),
+            col(OutboxItem.assignment_id).in_(assignment_ids),
+            col(Outbox.status) != "cancelled",
+            or_(
+                and_(col(Outbox.kind) == "reminder", col(Outbox.created_at) >= since),
+                and_(col(Outbox.kind) == "nudge", col(Outbox.not_before) >= since),
+            ),
+        )
+    )
+    said: dict[tuple[int, int], set[str]] = {}
+    for contact, assignment, payload in session.exec(query):
+        if contact is None:
+            continue
+        recipe = payload.get("recipe") if isinstance(payload, dict) else None
+        items = recipe.get("items", []) if isinstance(recipe, dict) else []
+        deadlines = {
+            str(i.get("deadline"))
+            for i in items
+            if isinstance(i, dict) and i.get("assignment_id") == assignment
+        }
+        said.setdefault((contact, assignment), set()).update(deadlines)
+    return said
+
+
 def previous_reminders(
     session: Session, *, contact_ids: Sequence[int], before: datetime
 ) -> dict[int, datetime]:

@@ -19,6 +19,7 @@ from core.roles import Function, Role
 from core.states import TaskStatus
 from db.models import (
     Assignment,
+    AuditLog,
     Contact,
     Directive,
     Outbox,
@@ -73,6 +74,33 @@ def calendar_of(session: Session) -> WorkingCalendar:
 def max_assignment_id(session: Session) -> int:
     """Return the highest assignment id so far (0 when none)."""
     return int(session.exec(select(func.max(Assignment.id))).one() or 0)
+
+
+# What moves a deadline: `/deadline` and a day off (a task's), an extension or a day off
+# moving one unit's (an assignment's); db.queries.taskadmin audits each.
+DEADLINE_MOVES = ("task.deadline_changed", "assignment.deadline_changed")
+
+
+def max_audit_id(session: Session) -> int:
+    """Return the highest audit entry id so far (0 when none)."""
+    return int(session.exec(select(func.max(AuditLog.id))).one() or 0)
+
+
+def tasks_moved(session: Session, *, after: int, upto: int) -> list[int]:
+    """Return the tasks a deadline of which moved in the audit entries (after, upto], by id."""
+    entries = session.exec(
+        select(AuditLog.object_type, AuditLog.object_id).where(
+            col(AuditLog.id) > after,
+            col(AuditLog.id) <= upto,
+            col(AuditLog.action).in_(DEADLINE_MOVES),
+        )
+    ).all()
+    tasks = {int(i) for kind, i in entries if kind == "task" and i.isdigit()}
+    assignments = {int(i) for kind, i in entries if kind == "assignment" and i.isdigit()}
+    if assignments:
+        found = select(Assignment.task_id).where(col(Assignment.id).in_(assignments))
+        tasks |= set(session.exec(found))
+    return sorted(tasks)
 
 
 def candidates(

@@ -19,8 +19,14 @@ from scheduler.sweep import PAUSE_S, Context, Due, SweepStopped
 CONTACT_BATCH = 20
 
 
-def queue_reminders(ctx: Context, due: Due, now: datetime, today: date, result: Result) -> None:
+def queue_reminders(
+    ctx: Context, due: Due, now: datetime, today: date, result: Result, tag: str = ""
+) -> None:
     """Queue one message (or its parts) per contact gathered in `due`, counted in `result`.
+
+    An item planned again for a moved deadline (`due.replanned`) goes unless the contact was
+    told of it today with that deadline; its message's key takes `tag` (the run's), as the
+    contact may have had one of the same key this morning.
 
     Messages are composed before the write transaction opens: this runs in a thread, and
     SQLite's write lock held while composing would stall the bot's own writes (and so its
@@ -36,9 +42,13 @@ def queue_reminders(ctx: Context, due: Due, now: datetime, today: date, result: 
             ids = [c for c, _ in batch]
             done = queued.sent_today(session, contact_ids=ids, since=since)
             previous = queued.previous_reminders(session, contact_ids=ids, before=since)
+            again = {i.assignment_id for _, (_, items) in batch for i in items} & due.replanned
+            said = queued.said_today(
+                session, contact_ids=ids, assignment_ids=sorted(again), since=since
+            )
         messages: list[NewMessage] = []
         for contact_id, (person, items) in batch:
-            fresh = [i for i in items if (contact_id, i.assignment_id) not in done]
+            fresh = [i for i in items if not _told(contact_id, i, done, said, again)]
             if fresh:
                 parts = compose(
                     fresh,
@@ -47,7 +57,8 @@ def queue_reminders(ctx: Context, due: Due, now: datetime, today: date, result: 
                     day=today,
                     previous=previous.get(contact_id),
                 )
-                messages += _reminder_messages(person, fresh, parts, today)
+                key = tag if again.intersection(i.assignment_id for i in fresh) else ""
+                messages += _reminder_messages(person, fresh, parts, today, key)
                 result.items += len(fresh)
         if messages:
             with session_scope(ctx.engine) as session:
@@ -55,14 +66,27 @@ def queue_reminders(ctx: Context, due: Due, now: datetime, today: date, result: 
             clock.sleep(PAUSE_S)
 
 
+def _told(
+    contact_id: int,
+    item: Item,
+    done: set[tuple[int, int]],
+    said: dict[tuple[int, int], set[str]],
+    again: set[int],
+) -> bool:
+    """Tell whether the contact was told of the item today (planned again: with its deadline)."""
+    if item.assignment_id in again:
+        return item.deadline.isoformat() in said.get((contact_id, item.assignment_id), set())
+    return (contact_id, item.assignment_id) in done
+
+
 def _reminder_messages(
-    person: Recipient, items: list[Item], parts: list[Part], today: date
+    person: Recipient, items: list[Item], parts: list[Part], today: date, tag: str = ""
 ) -> list[NewMessage]:
     """Return one contact's composed reminder for today as messages to queue."""
     first = min(i.assignment_id for i in items)
     return [
         NewMessage(
-            key=f"rem:{person.contact_id}:{today.isoformat()}:{first}:{n}",
+            key=f"rem:{person.contact_id}:{today.isoformat()}:{first}{tag}:{n}",
             chat_id=person.chat_id,
             contact_id=person.contact_id,
             kind="reminder",

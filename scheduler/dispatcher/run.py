@@ -1,7 +1,8 @@
 """One run of the dispatcher: today's due reminders queued, in working hours on working days.
 
 The day's first run sweeps every remindable assignment; later runs that day look only at
-assignments created since (scheduler.dispatcher.swept). A large database's run goes to a
+assignments created since, and at those of tasks a deadline of which moved since
+(scheduler.dispatcher.swept). A large database's run goes to a
 worker process (`run_dispatch`, its `Job`).
 """
 
@@ -23,7 +24,13 @@ from scheduler.dispatcher.coordinators import tell_coordinators
 from scheduler.dispatcher.reminders import queue_reminders
 from scheduler.dispatcher.result import Result
 from scheduler.dispatcher.stale import expire_stale
-from scheduler.dispatcher.swept import SWEPT_MAX, SWEPT_ON, record_swept, swept_days
+from scheduler.dispatcher.swept import (
+    SWEPT_AUDIT,
+    SWEPT_MAX,
+    SWEPT_ON,
+    record_swept,
+    swept_days,
+)
 from scheduler.sweep import Context, Due, SweepStopped, collect
 from scheduler.workers import opened, still_wanted
 
@@ -75,6 +82,9 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         full = state.value(session, SWEPT_ON) != today.isoformat()
         after_id = 0 if full else int(state.value(session, SWEPT_MAX) or 0)
         top = q.max_assignment_id(session)
+        audited = q.max_audit_id(session)
+        seen = int(state.value(session, SWEPT_AUDIT) or audited)
+        moved = [] if full else q.tasks_moved(session, after=seen, upto=audited)
         if full:
             expire_stale(session, today=today, tz=ctx.tz)
         swept = swept_days(session)
@@ -85,18 +95,20 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         due.by_contact.clear()
 
     try:
-        due = collect(ctx, calendar, now, today, after_id, reached, swept)
-        queue_reminders(ctx, due, now, today, result)
+        due = collect(ctx, calendar, now, today, after_id, reached, swept, moved)
+        queue_reminders(ctx, due, now, today, result, f":m{audited}")
         result.escalated, result.folded = due.escalated, due.folded
         if any(lists.escalated.count or lists.missed.count for lists in due.lists):
             with session_scope(ctx.engine) as session:
-                tell_coordinators(session, ctx, due, now, today, "" if full else f":{after_id}")
+                tag = "" if full else f":{after_id}:{audited}"
+                tell_coordinators(session, ctx, due, now, today, tag)
     except SweepStopped:
         log.info("reminder sweep stopped with the bot; the next run completes it")
         return None
     with session_scope(ctx.engine) as session:
         state.write(session, SWEPT_ON, today.isoformat(), now=now)
         state.write(session, SWEPT_MAX, str(max(top, after_id)), now=now)
+        state.write(session, SWEPT_AUDIT, str(max(audited, seen)), now=now)
         record_swept(session, today, max(top, after_id), now=now)
     if result.items:
         log.info(

@@ -1,7 +1,8 @@
 """What the reminder sweeps covered: today's, and each recent day's.
 
-Today's is two state values: the day whose first (full) run is done, and the highest
-assignment id covered since, from which a later run that day goes on. The days the sweep
+Today's is three state values: the day whose first (full) run is done, the highest
+assignment id covered since, from which a later run that day goes on, and the highest audit
+entry read, from which it looks for deadlines moved. The days the sweep
 ran are kept each with the highest assignment id it covered that day: an occasion of one of
 those days with no record was not missed, it was not due then (the unit had reported done,
 the deadline was later, the task was closed). Kept a little longer than the sweep looks
@@ -19,6 +20,9 @@ from scheduler.sweep import MISSED_HORIZON
 
 SWEPT_ON = "reminders.swept_on"
 SWEPT_MAX = "reminders.swept_max_id"
+# The highest audit entry a run read: a later run plans again the tasks a deadline of which
+# moved in the entries since (`/deadline`, an extension, a day off).
+SWEPT_AUDIT = "reminders.swept_audit_id"
 SWEPT_DAYS = swept.ONE_VALUE  # a row per day under its prefix (db.queries.swept_days)
 SWEPT_KEEP = MISSED_HORIZON + timedelta(days=7)
 
