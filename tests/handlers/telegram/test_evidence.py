@@ -298,3 +298,49 @@ async def test_evidence_of_a_name_fitting_two_units_offers_a_button_per_unit(
     assert sent.document is not None
     assert sent.document["file_name"] == "phuong.pdf"
     assert bot.server.file_content(sent.document["file_id"]) == PDF
+
+
+def asked_which(bot: BotUnderTest, after: int) -> list[ChatMessage]:
+    """Return the "which task?" questions the official was asked after a message."""
+    return [
+        m
+        for m in bot.server.messages(OFFICIAL)
+        if m.message_id > after and "nhiệm vụ nào" in (m.text or "")
+    ]
+
+
+async def test_an_album_without_a_caption_is_asked_about_once_and_kept_whole(
+    bot: BotUnderTest,
+) -> None:
+    """Three photos sent together (an album) with two tasks open: one question, and the task
+    typed keeps all three; each photo asked again had put the earlier ones out of the
+    question, so only the last was kept."""
+    world = await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    for n in range(3):
+        bot.server.send_photo(OFFICIAL, PNG + bytes([n]), media_group_id="album-1")
+    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")  # not the album's
+    await bot.server.wait_until(lambda: len(asked_which(bot, after)) == 2)
+    reply = await bot.send(OFFICIAL, str(world.tasks[1].id), match=saying("Đã lưu"))
+    await bot.server.wait_until(lambda: len(kept(bot)) == 4)
+    assert {e.assignment_id for e in kept(bot)} == {world.assignments[1]}
+    assert "#" in (reply.text or "")
+    assert len(asked_which(bot, after)) == 2  # the album once, the document once
+
+
+async def test_an_album_whose_first_photo_names_the_task_is_kept_for_it_whole(
+    bot: BotUnderTest,
+) -> None:
+    """An album's caption rides on its first photo only: the others are the same task's, not
+    a question each."""
+    world = await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(
+        OFFICIAL, PNG, caption=f"#{world.tasks[1].id} biên bản", media_group_id="album-2"
+    )
+    for n in range(2):
+        bot.server.send_photo(OFFICIAL, PNG + bytes([n]), media_group_id="album-2")
+    await bot.server.wait_until(lambda: len(kept(bot)) == 3)
+    assert {e.assignment_id for e in kept(bot)} == {world.assignments[1]}
+    assert asked_which(bot, after) == []
