@@ -89,7 +89,9 @@ class Target:
             state=state,
             percent=reported_percent(state, percent),
             last_report_at=at,
-            done_at=at if state == ReportState.DONE else None,
+            done_at=(self.done_at or at if self.state == ReportState.DONE else at)
+            if state == ReportState.DONE
+            else None,
         )
 
 

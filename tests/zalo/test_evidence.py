@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlmodel import select
 
+from core.clock import ManualClock
 from db.models import Assignment, Evidence, StatusReport
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
@@ -81,3 +82,24 @@ async def test_a_photo_of_a_task_the_unit_reported_done_is_kept(zbot: ZaloBot) -
         about = s.get(Assignment, kept.assignment_id)
     assert about is not None
     assert (about.task_id, first != second) == (second, True)
+
+
+async def test_a_photo_saying_done_again_after_the_deadline_keeps_the_day_it_was_done(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """Done on time, then the minutes photographed after the deadline with "đã xong, gửi
+    biên bản": the photo is kept, and the task stays done on time. The second "done" moved
+    the day it was done to the photo's, and the unit counted as late."""
+    official(zbot)
+    await zbot.say(HOA, "xong")
+    with zbot.session() as s:
+        [first] = s.exec(select(Assignment)).all()
+    assert first.done_at is not None
+    clock.advance(timedelta(days=20))  # past the deadline of 30/11
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong, gửi biên bản")
+    assert "Đã lưu minh chứng" in answer
+    assert "đúng hạn" in answer
+    with zbot.session() as s:
+        [after] = s.exec(select(Assignment)).all()
+        assert len(s.exec(select(Evidence)).all()) == 1
+    assert (after.state, after.done_at) == ("done", first.done_at)
