@@ -148,6 +148,21 @@ def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[Ope
     ]
 
 
+def named_assignments(
+    db: Session | Connection, *, task_ids: Sequence[int], unit_ids: Sequence[int]
+) -> list[int]:
+    """Return these units' assignments of these tasks, open or not (a closed task's too: a
+    file or a caption naming it is answered that it is over, not taken for another)."""
+    if not task_ids or not unit_ids:
+        return []
+    query = (
+        core_select(_A.id)
+        .where(_A.task_id.in_(list(task_ids)), _A.unit_id.in_(list(unit_ids)))
+        .order_by(_A.id)
+    )
+    return [int(row.id) for row in as_connection(db).execute(query)]
+
+
 def report_target(db: Session | Connection, *, assignment_id: int) -> Target | None:
     """Return the assignment with its task, if it exists."""
     row = _TARGET.first(as_connection(db), {"assignment_id": assignment_id})

@@ -26,7 +26,7 @@ from core.checkin import task_numbers
 from core.markup import to_html, to_plain
 from core.numbers import typed_number
 from core.roles import Access
-from db.queries.checkin import message_outbox, open_items
+from db.queries.checkin import message_outbox, named_assignments, open_items
 from db.queries.pending import clear_pending, get_pending, set_pending
 from handlers.telegram import evidence_store
 from handlers.telegram.access import Request, button, command, prefix_pattern
@@ -88,10 +88,16 @@ def _found(
         about |= {a for a, t in items if t in numbers}
         if len(about & ids) == 1:
             return (about & ids).pop()
+        if len(about) == 1 and not about & ids:  # closed since: refused as such when kept
+            return about.pop()
     numbers = task_numbers(msg.caption or "")
     named = [a for a, t in items if t in numbers]
     if len(named) == 1:
         return named[0]
+    if numbers and not named:  # a task of the unit closed or cancelled: refused as such
+        closed = named_assignments(session, task_ids=sorted(numbers), unit_ids=req.actor.unit_ids)
+        if len(closed) == 1:
+            return closed[0]
     if not numbers and len(items) == 1:  # the only open task, as a text or Zalo's photo
         return items[0][0]
     done = get_pending(session, contact_id=req.actor.contact_id, now=now, kind="done")

@@ -21,7 +21,13 @@ from app.services import Services
 from core.checkin import task_numbers
 from db.engine import session_scope
 from db.models import Evidence
-from db.queries.checkin import Check, check_reportable, open_items, unit_name
+from db.queries.checkin import (
+    Check,
+    check_reportable,
+    named_assignments,
+    open_items,
+    unit_name,
+)
 from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
 from zalo import Event
 
@@ -101,7 +107,9 @@ def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
         # The open tasks' assignments, done ones too (as on Telegram): the minutes of a
         # meeting are often photographed after the unit has reported it done.
         items = open_items(session, unit_ids=actor.unit_ids)
-    if named:
         found = [i.assignment_id for i in items if i.task_id in named]
+        if named and not found:  # a task of the unit closed or cancelled: refused as such
+            found = named_assignments(session, task_ids=sorted(named), unit_ids=actor.unit_ids)
+    if named:
         return found[0] if len(found) == 1 else None
     return items[0].assignment_id if len(items) == 1 else None

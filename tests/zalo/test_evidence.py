@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from core.clock import ManualClock
-from db.models import Assignment, Evidence, StatusReport
+from db.models import Assignment, Evidence, StatusReport, Task
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
 
@@ -103,3 +103,19 @@ async def test_a_photo_saying_done_again_after_the_deadline_keeps_the_day_it_was
         [after] = s.exec(select(Assignment)).all()
         assert len(s.exec(select(Evidence)).all()) == 1
     assert (after.state, after.done_at) == ("done", first.done_at)
+
+
+async def test_a_photo_naming_a_closed_task_says_it_is_closed(zbot: ZaloBot) -> None:
+    """A caption "#N" of the unit's task closed since is answered that it is over, not
+    "send it again with the task's number", which it had."""
+    first, _ = official(zbot, tasks=2)
+    with zbot.session() as s:
+        task = s.get(Task, first)
+        assert task is not None
+        task.status = "closed"
+        s.add(task)
+        s.commit()
+    [answer] = await zbot.photo(HOA, JPEG, f"#{first} biên bản")
+    assert "đã kết thúc hoặc bị hủy" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []

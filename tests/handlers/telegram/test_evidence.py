@@ -11,7 +11,7 @@ from sqlmodel import select
 from telegram import Chat, Document, Message
 
 from app.signing import sign
-from db.models import Evidence, StatusReport
+from db.models import Evidence, StatusReport, Task
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram.evidence_store import upload_of
 from tests.factories import make_contact, make_task, make_unit
@@ -344,3 +344,42 @@ async def test_an_album_whose_first_photo_names_the_task_is_kept_for_it_whole(
     await bot.server.wait_until(lambda: len(kept(bot)) == 3)
     assert {e.assignment_id for e in kept(bot)} == {world.assignments[1]}
     assert asked_which(bot, after) == []
+
+
+async def test_a_file_replying_to_a_closed_tasks_reminder_is_not_kept_for_another(
+    bot: BotUnderTest,
+) -> None:
+    """A file in reply to the reminder of a task closed since, the unit's other task open:
+    the official is told that task is over and nothing is kept. It was kept as the evidence
+    of the other task, the only one open, where the coordinator would not look for it."""
+    world = await scene(bot, tasks=2)
+    closed = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [closed])
+    with bot.session() as s:
+        task = s.get(Task, world.tasks[0].id)
+        assert task is not None
+        task.status = "closed"
+        s.add(task)
+        s.commit()
+    after = bot.server.last_message_id(OFFICIAL)
+    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id)
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "đã kết thúc hoặc bị hủy" in (reply.text or "")
+    assert kept(bot) == []
+
+
+async def test_a_file_captioned_with_a_closed_task_says_it_is_closed(bot: BotUnderTest) -> None:
+    """A caption naming a task of the unit closed since is answered with that, not with a
+    question listing the other tasks as if the number were unknown."""
+    world = await scene(bot, tasks=3)
+    with bot.session() as s:
+        task = s.get(Task, world.tasks[0].id)
+        assert task is not None
+        task.status = "cancelled"
+        s.add(task)
+        s.commit()
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG, caption=f"#{world.tasks[0].id} biên bản")
+    reply = await bot.server.wait_for_message(OFFICIAL, saying("đã kết thúc"), after=after)
+    assert "nhiệm vụ nào" not in (reply.text or "")
+    assert kept(bot) == []
