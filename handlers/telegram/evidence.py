@@ -116,10 +116,13 @@ async def on_file(req: Request) -> None:
     if not req.actor.unit_ids:
         await req.say("evidence.no_unit")
         return
-    if upload.size > evidence_store.MAX_DOWNLOAD:
-        await req.say("evidence.too_big", size=round(upload.size / 1048576, 1), limit=20)
-        return
+    oversized = upload.size > evidence_store.MAX_DOWNLOAD
     assignment_id, items = await req.atomic(_attributed, req, msg)
+    if oversized:  # the status its caption states is recorded all the same
+        size = round(upload.size / 1048576, 1)
+        failed = req.t("evidence.too_big", size=size, limit=20)
+        await evidence_store.not_stored(req, failed, assignment_id, upload)
+        return
     if assignment_id is not None:
         await evidence_store.keep(req, assignment_id, upload)
         return

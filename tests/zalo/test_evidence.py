@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from core.clock import ManualClock
 from db.models import Assignment, Evidence, StatusReport, Task
+from handlers.zalo import answers as zalo_answers
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
 
@@ -119,3 +121,20 @@ async def test_a_photo_naming_a_closed_task_says_it_is_closed(zbot: ZaloBot) -> 
     assert "đã kết thúc hoặc bị hủy" in answer
     with zbot.session() as s:
         assert s.exec(select(Evidence)).all() == []
+
+
+async def test_a_photo_too_large_still_records_the_status_of_its_caption(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo past the download limit captioned "đã xong" is refused with the limit, and
+    the status is recorded all the same, as when the store cannot take a file: it was lost
+    with the photo, though Hoa had said the task was done."""
+    official(zbot)
+    monkeypatch.setattr(zalo_answers, "MAX_PHOTO", len(JPEG) - 1)
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong, gửi biên bản")
+    assert "quá lớn" in answer
+    assert "Hoàn thành" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+        [report] = s.exec(select(StatusReport)).all()
+    assert report.state == "done"

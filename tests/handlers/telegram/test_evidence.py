@@ -12,7 +12,7 @@ from telegram import Chat, Document, Message
 
 from app.signing import sign
 from db.models import Evidence, StatusReport, Task
-from devtools.fakebotapi import ChatMessage
+from devtools.fakebotapi import ChatMessage, Fault, FaultRule
 from handlers.telegram.evidence_store import upload_of
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.checkin_world import (
@@ -383,3 +383,34 @@ async def test_a_file_captioned_with_a_closed_task_says_it_is_closed(bot: BotUnd
     reply = await bot.server.wait_for_message(OFFICIAL, saying("đã kết thúc"), after=after)
     assert "nhiệm vụ nào" not in (reply.text or "")
     assert kept(bot) == []
+
+
+async def test_a_file_too_big_still_records_the_status_of_its_caption(bot: BotUnderTest) -> None:
+    """A 21 MB scan captioned "đã xong" with one task open: refused with the limit, and done
+    recorded all the same (as when the store cannot take it); it was lost with the file."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(
+        OFFICIAL, b"0" * (21 * 1024 * 1024), "scan.pdf", "application/pdf", caption="đã xong"
+    )
+    reply = await bot.server.wait_for_message(OFFICIAL, saying("quá lớn"), after=after)
+    assert "Hoàn thành" in (reply.text or "")
+    assert kept(bot) == []
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
+
+
+async def test_a_file_that_cannot_be_downloaded_still_records_its_status(
+    bot: BotUnderTest,
+) -> None:
+    """Telegram refuses the download (getFile fails): the official is told, and the status
+    of the caption is recorded all the same."""
+    world = await scene(bot)
+    bot.server.add_fault(
+        FaultRule(Fault.server_error(400, "Bad Request: file is too big"), methods=["getFile"])
+    )
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf", caption="xong rồi")
+    reply = await bot.server.wait_for_message(OFFICIAL, saying("Không tải được"), after=after)
+    assert "Hoàn thành" in (reply.text or "")
+    assert kept(bot) == []
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
