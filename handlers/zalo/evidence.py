@@ -3,7 +3,8 @@
 The task is the one its caption names ("#12 biên bản"), else the unit's only open task
 (one it has reported done included, as on Telegram);
 otherwise the bot asks to send it again with the task's number. A caption that states a
-status ("đã xong") is recorded with the photo, in one transaction.
+status ("đã xong") is recorded with the photo, in one transaction, or alone when the photo
+could not be fetched, was too large or could not be stored.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from app.services import Services
 from core.checkin import task_numbers
 from db.engine import session_scope
 from db.models import Evidence
-from db.queries.checkin import Check, check_reportable, open_items, unit_name
+from db.queries.checkin import (
+    Check,
+    check_reportable,
+    named_assignments,
+    open_items,
+    unit_name,
+)
 from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
 from zalo import Event
 
@@ -35,9 +42,13 @@ def keep(
     """Store the photo for the task it is about and say so (blocking)."""
     t = partial(services.catalog.get, actor.lang)
     if oversized:  # sending it again would not help: say the limit
-        return Said(t("zalo.photo_too_large", mb=MAX_PHOTO // MB))
+        return Said(
+            _status_all_the_same(
+                services, actor, event, t("zalo.photo_too_large", mb=MAX_PHOTO // MB)
+            )
+        )
     if photo is None:
-        return Said(t("zalo.photo_failed"))
+        return Said(_status_all_the_same(services, actor, event, t("zalo.photo_failed")))
     assignment_id = _assignment(services, actor, event.caption)
     if assignment_id is None:  # every unit deactivated: that is why, not which task
         said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
@@ -60,8 +71,7 @@ def keep(
             t("evidence.quota_full", name=name, size=size, unit=unit, used=used_mb, limit=limit)
         )
     relative = Path(str(assignment_id)) / f"{digest[:32]}.jpg"
-    key = f"zalo:msg:{event.sender_id}:{event.message_id}"
-    report = caption_report(services, assignment_id, event.caption, key)
+    report = caption_report(services, assignment_id, event.caption, _key(event))
     if not store_file(services.settings.evidence_path, relative, photo):
         failed = t("evidence.not_stored", name=name)
         if report is None:  # the status its caption states is recorded all the same
@@ -94,6 +104,25 @@ def keep(
     return Said(f"{kept}\n{status}".strip())
 
 
+def _status_all_the_same(services: Services, actor: Actor, event: Event, failed: str) -> str:
+    """Return why the photo was not kept, with the status its caption states recorded all
+    the same ("đã xong" is the official's word whatever became of the photo)."""
+    assignment_id = _assignment(services, actor, event.caption) if event.caption else None
+    report = (
+        caption_report(services, assignment_id, event.caption, _key(event))
+        if assignment_id is not None
+        else None
+    )
+    if report is None:
+        return failed
+    return f"{failed}\n{record(services, actor, report).text}"
+
+
+def _key(event: Event) -> str:
+    """Return the dedup key of a status report sent as a photo's caption."""
+    return f"zalo:msg:{event.sender_id}:{event.message_id}"
+
+
 def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
     """Return the assignment a photo is about: the task its caption names, or the only one."""
     named = task_numbers(caption)
@@ -101,7 +130,9 @@ def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
         # The open tasks' assignments, done ones too (as on Telegram): the minutes of a
         # meeting are often photographed after the unit has reported it done.
         items = open_items(session, unit_ids=actor.unit_ids)
-    if named:
         found = [i.assignment_id for i in items if i.task_id in named]
+        if named and not found:  # a task of the unit closed or cancelled: refused as such
+            found = named_assignments(session, task_ids=sorted(named), unit_ids=actor.unit_ids)
+    if named:
         return found[0] if len(found) == 1 else None
     return items[0].assignment_id if len(items) == 1 else None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
-from db.models import Assignment, Evidence, StatusReport
+from core.clock import ManualClock
+from db.models import Assignment, Evidence, StatusReport, Task
+from handlers.zalo import answers as zalo_answers
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
 
@@ -81,3 +84,57 @@ async def test_a_photo_of_a_task_the_unit_reported_done_is_kept(zbot: ZaloBot) -
         about = s.get(Assignment, kept.assignment_id)
     assert about is not None
     assert (about.task_id, first != second) == (second, True)
+
+
+async def test_a_photo_saying_done_again_after_the_deadline_keeps_the_day_it_was_done(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """Done on time, then the minutes photographed after the deadline with "đã xong, gửi
+    biên bản": the photo is kept, and the task stays done on time. The second "done" moved
+    the day it was done to the photo's, and the unit counted as late."""
+    official(zbot)
+    await zbot.say(HOA, "xong")
+    with zbot.session() as s:
+        [first] = s.exec(select(Assignment)).all()
+    assert first.done_at is not None
+    clock.advance(timedelta(days=20))  # past the deadline of 30/11
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong, gửi biên bản")
+    assert "Đã lưu minh chứng" in answer
+    assert "đúng hạn" in answer
+    with zbot.session() as s:
+        [after] = s.exec(select(Assignment)).all()
+        assert len(s.exec(select(Evidence)).all()) == 1
+    assert (after.state, after.done_at) == ("done", first.done_at)
+
+
+async def test_a_photo_naming_a_closed_task_says_it_is_closed(zbot: ZaloBot) -> None:
+    """A caption "#N" of the unit's task closed since is answered that it is over, not
+    "send it again with the task's number", which it had."""
+    first, _ = official(zbot, tasks=2)
+    with zbot.session() as s:
+        task = s.get(Task, first)
+        assert task is not None
+        task.status = "closed"
+        s.add(task)
+        s.commit()
+    [answer] = await zbot.photo(HOA, JPEG, f"#{first} biên bản")
+    assert "đã kết thúc hoặc bị hủy" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+
+
+async def test_a_photo_too_large_still_records_the_status_of_its_caption(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo past the download limit captioned "đã xong" is refused with the limit, and
+    the status is recorded all the same, as when the store cannot take a file: it was lost
+    with the photo, though Hoa had said the task was done."""
+    official(zbot)
+    monkeypatch.setattr(zalo_answers, "MAX_PHOTO", len(JPEG) - 1)
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong, gửi biên bản")
+    assert "quá lớn" in answer
+    assert "Hoàn thành" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+        [report] = s.exec(select(StatusReport)).all()
+    assert report.state == "done"
