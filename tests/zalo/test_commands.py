@@ -219,6 +219,17 @@ async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: Z
     assert "“01/11/2026” chỉ là một ngày" in one_day
 
 
+async def test_report_of_a_named_period_on_zalo(zbot: ZaloBot) -> None:
+    """/report quý 4/2026 links to that quarter's report; tháng 13/2026 is refused by name."""
+    zbot.tg.configure(public_base_url="https://dondoc.example")
+    province(zbot)
+    [answer] = await zbot.say(CHI, "/report quý 4/2026")
+    assert "/files/report/p20261001-20261231?" in answer
+    [refused] = await zbot.say(CHI, "/report tháng 13/2026")
+    assert "Không có kỳ “tháng 13/2026”" in refused
+    assert "/files/" not in refused
+
+
 async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:
     """An admin's /units lists 25 units a page and marks units nobody can be reached at."""
     province(zbot, units=30)
