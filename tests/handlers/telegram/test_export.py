@@ -326,3 +326,35 @@ async def test_a_task_picked_from_a_list_after_it_was_cancelled_is_said_cancelle
         said.text
         == "Nhiệm vụ #3 «Kế hoạch quý I» đã bị hủy, nên không còn được theo dõi hay tổng hợp."
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/export #1", "Bảng tổng hợp (Excel) nặng"),
+        ("/report #1", "Báo cáo (Word) nặng"),
+        ("/chart", "Biểu đồ nặng"),
+    ],
+)
+async def test_a_file_past_telegrams_limit_without_a_web_address_says_what_to_do(
+    bot: BotUnderTest, command: str, expected: str
+) -> None:
+    """TELEGRAM_FILE_MAX_BYTES below the file and no PUBLIC_BASE_URL: no file, no link, but
+    what to do: ask for less, or an admin's command line (a chart: one task's, the web)."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    bot.configure(telegram_file_max_bytes=1000)
+    reply = await bot.send(COORDINATOR, command, timeout=30)
+    assert reply.document is None
+    assert reply.photo is None
+    text = reply.text or ""
+    assert expected in text
+    assert "quá giới hạn 1 KB của Telegram, nên không gửi qua đây được" in text
+    assert "/files/" not in text
+    if command == "/chart":
+        assert "/chart #12" in text
+    else:
+        name = command.split()[0][1:]
+        assert f"/{name} #12" in text
+        assert f"dondoc {name}" in text
