@@ -417,6 +417,11 @@ async def test_ranking_over_a_typed_period_or_a_wrong_one_explained(bot: BotUnde
     bad = (await bot.send(COORDINATOR, "/ranking 31/02/2026-30/06/2026")).text or ""
     assert "“31/02/2026” không phải là ngày hợp lệ" in bad
     assert "/ranking 01/01/2026-30/06/2026" in bad
+    named = (await bot.send(COORDINATOR, "/ranking tháng 11/2026")).text or ""
+    assert "từ 01/11/2026 đến 30/11/2026" in named
+    none = (await bot.send(COORDINATOR, "/ranking quý 5")).text or ""
+    assert "Không có kỳ “quý 5”" in none
+    assert "/ranking quý 4/2026" in none
 
 
 async def test_a_ranking_over_a_typed_period_pages_over_the_same_period(
