@@ -5,6 +5,8 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler
 
 from app import reports
+from app.file_limits import TooLarge, fits, too_large
+from app.formal_report import ReportTarget
 from app.jobs import export_workbook
 from app.summary_text import as_of
 from core.markup import Markup, to_html
@@ -50,7 +52,8 @@ async def picked(req: Request) -> None:
 
 
 async def send_workbook(req: Request, *, task_id: int | None, directive_id: int | None) -> None:
-    """Build the workbook from fresh data and send it as a document."""
+    """Build the workbook from fresh data and send it as a document, or a link to it when it
+    is past the channel's bound (`app.file_limits`)."""
     now, tz = req.services.clock.now(), req.services.settings.tz
     person = req.actor.contact_id or req.actor.external_id
     async with req.services.turns.turn("export", person) as mine:
@@ -72,6 +75,11 @@ async def send_workbook(req: Request, *, task_id: int | None, directive_id: int 
     chat = req.update.effective_chat
     if book is None or chat is None:
         await req.say("export.nothing")
+        return
+    if not fits(req.services, "telegram", len(book.content)):
+        covers = ReportTarget(task_id=task_id, directive_id=directive_id)
+        said = TooLarge("export", len(book.content), covers)
+        await req.reply(too_large(req.services, req.actor, said, channel="telegram"))
         return
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     caption = req.t(

@@ -7,6 +7,7 @@ import logging
 from telegram.ext import CallbackQueryHandler
 
 from app import reports
+from app.file_limits import TooLarge, fits, too_large
 from app.formal_report import ReportTarget, letterhead_of
 from app.jobs import report_document
 from app.report_docx import TemplateError
@@ -68,7 +69,8 @@ async def picked(req: Request) -> None:
 
 
 async def send_report(req: Request, target: ReportTarget) -> None:
-    """Write the report from fresh data, in the reader's scope, and send it as a document."""
+    """Write the report from fresh data, in the reader's scope, and send it as a document, or
+    a link to it when it is past the channel's bound (`app.file_limits`)."""
     now, tz = req.services.clock.now(), req.services.settings.tz
     person = req.actor.contact_id or req.actor.external_id
     async with req.services.turns.turn("report", person) as mine:
@@ -95,6 +97,10 @@ async def send_report(req: Request, target: ReportTarget) -> None:
     chat = req.update.effective_chat
     if made is None or chat is None:
         await req.say("report.nothing")
+        return
+    if not fits(req.services, "telegram", len(made.content)):
+        said = TooLarge("report", len(made.content), target)
+        await req.reply(too_large(req.services, req.actor, said, channel="telegram"))
         return
     caption = req.t(
         "report.caption",
