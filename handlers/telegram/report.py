@@ -13,13 +13,12 @@ from app.jobs import report_document
 from app.report_docx import TemplateError
 from app.summary_text import as_of
 from core.markup import Markup, to_html
-from core.numbers import typed_number
 from core.period import Period, looks_like_period, parse_period
 from core.roles import Access
 from db.queries.targets import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.summary import ask_which
+from handlers.telegram.summary import ask_which, picked_task
 from scheduler.workers import in_process
 
 PREFIX = "rp"
@@ -57,15 +56,9 @@ async def report(req: Request) -> None:
 @button(Access.COORDINATOR)
 async def picked(req: Request) -> None:
     """Report on the task picked from a list of matches."""
-    await req.update.callback_query.answer()  # type: ignore[union-attr]
-    task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
-    if task_id is None:
-        return
-    said = await req.transaction(lambda session: reports.cancelled(session, req.t, task_id))
-    if said is not None:
-        await req.reply(said)
-        return
-    await send_report(req, ReportTarget(task_id=task_id))
+    task_id = await picked_task(req)
+    if task_id is not None:
+        await send_report(req, ReportTarget(task_id=task_id))
 
 
 async def send_report(req: Request, target: ReportTarget) -> None:
