@@ -2,9 +2,9 @@
 
 A unit learnt of a moved deadline, a new title or a task closed or cancelled only from the
 next reminder (or never, for a task ended). Each change queues one notice per contact of
-the units concerned, in the change's transaction (`app.notices.tell`: the outbox, so it is
-neither lost nor sent twice), under the change's audit entry, held until office time as
-every notice someone else's action causes.
+the units concerned, in the change's transaction: in the outbox, keyed by the change's
+audit entry and the person, so it is neither lost nor sent twice; held until office time,
+as every notice someone else's action causes (`app.notices.office_moment`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from functools import partial
 
 from sqlmodel import Session
 
-from app.notices import Words, held_line, office_moment, tell
+from app.notices import Words, held_line, office_moment
 from app.services import Services
 from core.markup import Markup
+from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
 from db.queries.task_notices import contacts_on_task, last_entry
 
 KEY = "task-changed"
@@ -39,8 +40,19 @@ def tell_units(
     if not people:
         return ""
     moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
-    entry = last_entry(session, task_id=task_id, action=action)
-    told = tell(session, people, key=f"{KEY}:{entry}", text=words, now=now, not_before=moment)
+    key = f"{KEY}:{last_entry(session, task_id=task_id, action=action)}"
+    texts = {language: words(language) for language in {p.language for p in people}}
+    # A country's task is thousands of contacts: queued in a few statements (as the nudge
+    # does), not a savepoint each, while the admin's change holds the write lock.
+    messages = [
+        NewMessage(
+            key=f"{key}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
+            text=texts[p.language], contact_id=p.contact_id, priority=PRIORITY_NOTICE,
+            channel=p.channel, not_before=moment,
+        )
+        for p in people
+    ]  # fmt: skip
+    told = len(enqueue_many(session, messages, now=now))
     said = services.catalog.get(lang, "tasks.units_told", count=told)
     return "\n" + said + held_line(services.catalog, lang, now=now, moment=moment, tz=tz)
 
