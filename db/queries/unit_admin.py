@@ -13,7 +13,7 @@ from db.models import Assignment, Contact, Task, Unit, UnitContact, UnitKind
 from db.queries.audit import record
 from db.queries.recipients import reachable_people
 from db.queries.taskadmin import remove_assignees
-from db.queries.tasks import active_unit_ids
+from db.queries.tasks import active_unit_ids, chunks
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,15 @@ def open_tasks_taken_off(session: Session, *, unit_id: int) -> list[int]:
         .order_by(col(Task.id))
     )
     return [i for i in session.exec(query) if i is not None]
+
+
+def inactive_ids(session: Session, *, unit_ids: list[int]) -> set[int]:
+    """Return which of the units are deactivated."""
+    found: set[int] = set()
+    for chunk in chunks(unit_ids):
+        query = select(Unit.id).where(col(Unit.id).in_(chunk), col(Unit.active).is_(False))
+        found.update(i for i in session.exec(query) if i is not None)
+    return found
 
 
 def parent_code(session: Session, unit: Unit) -> str:

@@ -152,12 +152,14 @@ def on_task(zbot: ZaloBot, task_id: int) -> list[str]:
 
 async def test_deactivate_takes_the_unit_off_its_open_tasks_and_names_them(zbot: ZaloBot) -> None:
     """A commune merged away and deactivated leaves its open tasks (its history kept): the
-    summary no longer counts it overdue, the task left with no unit is named with
-    /canceltask; /activate gives none back and says how to."""
+    summary no longer counts it overdue, the ranking leaves it out with a note, the task
+    left with no unit is named with /canceltask; /activate gives none back and says how."""
     province(zbot)
     both, alone, closed = on_tasks(zbot)
     [before] = await zbot.say(ZALO_ADMIN, f"/summary #{both}")
     assert "Xã An Hòa" in before
+    [ranked] = await zbot.say(ZALO_ADMIN, "/ranking")
+    assert "Xã An Hòa" in ranked
     [answer] = await zbot.say(ZALO_ADMIN, "/deactivate X01")
     assert f"Đã bớt đơn vị khỏi 2 nhiệm vụ đang mở (#{both}, #{alone})" in answer
     assert f"Không còn đơn vị nào ở nhiệm vụ #{alone}" in answer
@@ -169,6 +171,9 @@ async def test_deactivate_takes_the_unit_off_its_open_tasks_and_names_them(zbot:
     [after] = await zbot.say(ZALO_ADMIN, f"/summary #{both}")
     assert "Xã An Hòa" not in after
     assert "Xã An Phú" in after
+    [ranked] = await zbot.say(ZALO_ADMIN, "/ranking")  # its closed task's history aside
+    assert "Xã An Hòa" not in ranked
+    assert "Không xếp hạng 1 đơn vị đã ngừng theo dõi" in ranked
     [again] = await zbot.say(ZALO_ADMIN, "/activate X01")
     assert f"bớt khỏi 2 nhiệm vụ đang mở khi ngừng theo dõi (#{both}, #{alone})" in again
     assert "/assign #12 X01" in again

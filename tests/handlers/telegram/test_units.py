@@ -304,13 +304,13 @@ async def test_invite_for_a_deactivated_unit_names_it_with_activate(bot: BotUnde
 
 async def test_deactivate_takes_the_unit_off_open_tasks_so_counts_agree(bot: BotUnderTest) -> None:
     """The card's button on a commune overdue on an open task: it leaves the task (row kept,
-    audited), the summary and the stored counts stop counting it overdue; a second press
-    changes nothing."""
+    audited), the summary, the ranking and the stored counts stop counting it overdue."""
     with bot.session() as s:
         merged, kept = make_unit(s, "X1", "Xã Tam Xuân"), make_unit(s, "X2", "Xã Tam Anh")
         task_id = make_task(s, "Kế hoạch CĐS", date(2026, 11, 10), [merged, kept]).id or 0
     before = (await bot.send(ADMIN_ID, f"/summary #{task_id}")).text or ""
     assert "Xã Tam Xuân" in before
+    assert "Xã Tam Xuân" in ((await bot.send(ADMIN_ID, "/ranking")).text or "")
     card = await bot.send(ADMIN_ID, "/editunit X1")
     after = bot.server.last_message_id(ADMIN_ID)
     await bot.press(ADMIN_ID, button_data(card, "Ngừng"), card.message_id)
@@ -320,6 +320,9 @@ async def test_deactivate_takes_the_unit_off_open_tasks_so_counts_agree(bot: Bot
     summary = (await bot.send(ADMIN_ID, f"/summary #{task_id}")).text or ""
     assert "Xã Tam Xuân" not in summary
     assert "Xã Tam Anh" in summary
+    ranked = (await bot.send(ADMIN_ID, "/ranking")).text or ""
+    assert "Xã Tam Xuân" not in ranked
+    assert "Xã Tam Anh" in ranked
     with bot.session() as s:
         assert drift(s) == []
         [counts] = stored_counts(s, now=bot.clock.now(), tasks=[task_id]).values()
