@@ -99,12 +99,14 @@ async def test_a_pending_photo_survives_a_restart_and_expires_after_a_day(
     # A restart: a new channel answers "1", with nothing but the database and the disk.
     fresh = ZaloChannel(zbot.services)
     [said] = await asyncio.to_thread(fresh.answer, _event(HOA, "m-restart", "1"))
+    assert isinstance(said, str)
     assert "Đã lưu minh chứng" in said
     assert f"#{first}" in said
     await zbot.photo(HOA, JPEG + b"2")
     clock.advance(timedelta(hours=25))
     fresh = ZaloChannel(zbot.services)
     [asked] = await asyncio.to_thread(fresh.answer, _event(HOA, "m-late", "1"))
+    assert isinstance(asked, str)
     with zbot.session() as s:
         assert len(s.exec(select(Evidence)).all()) == 1
     assert "Đã lưu" not in asked
