@@ -188,11 +188,9 @@ def take(services: Services, actor: Actor, data: Sequence[str | int]) -> list[Sa
     now = services.clock.now()
     with session_scope(services.engine) as session:
         asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=PENDING)
-        clear_pending(session, contact_id=actor.contact_id, kind=PENDING)
     folder = _folder(services, actor.contact_id)
     photos = _photos(asked)
     if chosen is None or not photos:
-        shutil.rmtree(folder, ignore_errors=True)
         return [Said(t("zalo.photo_pick_expired"))]
     said = []
     for one in photos:
@@ -206,6 +204,9 @@ def take(services: Services, actor: Actor, data: Sequence[str | int]) -> list[Sa
         said.append(
             _file(services, actor, chosen, photo, one["message_id"], one["caption"], one["key"])
         )
+    # Forgotten once filed: run again after a database failure, each is said received.
+    with session_scope(services.engine) as session:
+        clear_pending(session, contact_id=actor.contact_id, kind=PENDING)
     shutil.rmtree(folder, ignore_errors=True)
     return said
 
