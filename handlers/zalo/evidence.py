@@ -166,7 +166,8 @@ def _ask(services: Services, actor: Actor, event: Event, photo: bytes) -> Said |
         digest = hashlib.sha256(photo).hexdigest()
         name = f"{digest[:32]}.jpg"
         if not store_file(folder.parent, Path(folder.name) / name, photo):
-            return Said(services.catalog.get(actor.lang, "evidence.not_stored", name=name))
+            shown = f"zalo_{event.message_id}.jpg"
+            return Said(services.catalog.get(actor.lang, "evidence.not_stored", name=shown))
         entry = {"file": name, "message_id": event.message_id, "caption": event.caption}
         entry["key"] = _key(event)
         photos = [*[p for p in earlier if p["file"] != name], entry]
