@@ -208,6 +208,7 @@ async def deliver(
             failed = None
         finally:
             pacer.done(row.chat_id)
+        _count(services, failed)
         if failed is not None:
             if failed.code == UNAUTHORIZED:  # the bot's token, not this message: held
                 await in_worker(_held, services, row, str(failed))
@@ -236,6 +237,25 @@ async def deliver(
         max_wait=MARK_SENT_WAIT_S,
     )
     return True
+
+
+RATE_LIMITED = 429
+
+
+def _count(services: Services, failed: ZaloError | None) -> None:
+    """Count one call's result in /metrics under the Zalo channel, as Telegram's sender does
+    (sent, rate_limited, unreachable, error for what is retried, refused for the rest)."""
+    if failed is None:
+        result = "sent"
+    elif failed.code == RATE_LIMITED:
+        result = "rate_limited"
+    elif failed.unreachable:
+        result = "unreachable"
+    elif failed.retryable:
+        result = "error"
+    else:
+        result = "refused"
+    services.metrics.sent(CHANNEL, result, at=services.clock.now() if failed is None else None)
 
 
 def _held(services: Services, row: Claimed, error: str) -> None:

@@ -115,6 +115,8 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         task=str(about.task_id),
         title=about.title,
     )
+    if known:  # the same file again: recorded once, so not said kept under its new name
+        kept = req.t("evidence.already_kept", task=str(about.task_id), title=about.title)
     if report is not None and upload.forwarded:  # the file is kept; the status is asked
         await req.atomic(_add, req, evidence)
         asked = await req.atomic(

@@ -22,6 +22,7 @@ from typing import Any
 
 from app.services import Services
 from core.busy import BusyError
+from core.repeats import AnsweredTexts
 from core.textnorm import without_nul
 from db.retry import PartlyDoneError, retry_db_async
 from handlers.zalo.answers import answer
@@ -69,8 +70,7 @@ class ZaloDispatch:
         self.flood = ZaloFlood()
         self._taken: dict[str, float] = {}  # the message ids taken lately, oldest first,
         # and when each came (time.monotonic)
-        self._answered: dict[str, tuple[str, float]] = {}  # a person's last text answered,
-        # and when its answers had gone
+        self._answered = AnsweredTexts(LANES_KEPT)  # a person's last text answered, and when
         self._records: GroupCommit | None = None  # events recorded many a transaction
 
     async def accept(self, payload: dict[str, Any]) -> None:
@@ -183,14 +183,11 @@ class ZaloDispatch:
             log.warning("Zalo event %s not finished", event.message_id, exc_info=True)
 
     def _repeated(self, event: Event) -> bool:
-        """Tell whether a text is the same as the person's last one answered and came before
-        that answer went: a burst of "1" (or "xong" sent again on a slow network). It was not
-        written after the answer, so it cannot answer the question that answer asked ("which
-        task?", then "which status?"), which such a burst went on to answer, recording a task
-        the person never chose. It is finished unanswered."""
-        text, came = event.text.strip(), self._taken.get(event.message_id)
-        last = self._answered.get(event.sender_id)
-        if not text or came is None or last is None or last[0] != text or came >= last[1]:
+        """Tell whether a text repeats the person's last one answered and came before that
+        answer went (`core.repeats`, the rule Telegram's inbox applies too): it is finished
+        unanswered."""
+        came = self._taken.get(event.message_id)
+        if not self._answered.repeats(event.sender_id, event.text, came):
             return False
         log.info(
             "Zalo event %s repeats the last text before its answer: not read", event.message_id
@@ -199,9 +196,7 @@ class ZaloDispatch:
 
     def _said(self, event: Event) -> None:
         """Remember the person's text just answered, and when its answers had gone."""
-        if len(self._answered) > LANES_KEPT:
-            self._answered.clear()
-        self._answered[event.sender_id] = (event.text.strip(), time.monotonic())
+        self._answered.answered(event.sender_id, event.text)
 
     async def finished(self) -> None:
         """Wait for the events still being handled (at stop)."""

@@ -20,6 +20,7 @@ from scheduler import zalo_sender
 from scheduler.zalo_sender import ZaloPacer, drain
 from tests.factories import make_contact
 from tests.harness import DEFAULT_NOW
+from web.health import render
 from zalo import ZaloClient
 
 PEOPLE = [f"{n:016x}" for n in range(0xA000, 0xA000 + 12)]
@@ -141,6 +142,27 @@ async def test_server_errors_and_timeouts_are_retried_and_ok_false_fails(
     assert [m.text for m in zalo.messages(PEOPLE[3])] == ["Thử lại"]
     assert zalo.messages(PEOPLE[4]) == []
     assert statuses(engine) == ["sent", "failed"]
+
+
+async def test_the_zalo_sender_counts_its_sends_in_metrics(
+    zalo: FakeZalo, services: Services, engine: Engine
+) -> None:
+    """Each call's result is counted under channel "zalo", as Telegram's sender counts its
+    own: /metrics showed no Zalo send at all, so an operator saw no Zalo failure either."""
+    zalo.add_fault(
+        FaultRule("server_error", methods=("sendMessage",), chat_ids=(PEOPLE[3],), times=1)
+    )
+    zalo.block(PEOPLE[5])
+    queue(engine, PEOPLE[3], "Thử lại", "retry")
+    queue(engine, PEOPLE[4], "Chào", "fine")
+    queue(engine, PEOPLE[5], "Chào", "blocked")
+    await send_all(zalo, services)
+    text = render(services.metrics.snapshot(), None, {})
+    lines = text.splitlines()
+    assert 'dondoc_sends_total{channel="zalo",result="sent"} 2' in lines
+    assert 'dondoc_sends_total{channel="zalo",result="error"} 1' in lines
+    assert 'dondoc_sends_total{channel="zalo",result="unreachable"} 1' in lines
+    assert "zalo" in services.metrics.snapshot().last_ok
 
 
 async def test_only_zalo_rows_are_claimed(

@@ -83,6 +83,19 @@ async def test_document_in_reply_to_a_reminder_is_kept_and_fetched(bot: BotUnder
     assert fetched.document["file_name"] == "ke-hoach.pdf"
 
 
+async def test_the_same_document_again_is_said_received_already(bot: BotUnderTest) -> None:
+    """The same PDF sent twice in reply to the reminder is recorded once, and the second time
+    the official is told it was received already (as on Zalo), not that it was kept."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    for said in ("Đã lưu minh chứng «ke-hoach.pdf»", "đã được nhận trước đó"):
+        after = bot.server.last_message_id(OFFICIAL)
+        send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, name="ban-sao.pdf")
+        reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+        assert said.replace("ke-hoach", "ban-sao") in (reply.text or "")
+    assert len(kept(bot)) == 1
+
+
 async def test_photo_after_choosing_done_is_kept(bot: BotUnderTest) -> None:
     """A photo sent right after pressing done is evidence of that assignment."""
     world = await scene(bot, tasks=2)
