@@ -302,6 +302,21 @@ async def test_a_stranger_who_pastes_the_code_alone_is_registered(bot: BotUnderT
         assert person(s, "3602").display_name == "Quân"
 
 
+async def test_a_code_split_where_its_message_wrapped_registers_once(bot: BotUnderTest) -> None:
+    """The code copied from a message that wrapped arrives in two pieces: it registers (it
+    was refused); used once, the same pieces are refused as a used code is."""
+    with bot.session() as s:
+        make_unit(s, "X14", "Xã Tam Xuân")
+    code = await invite_code(bot, "X14")
+    bot.user(3607, "Nhi")
+    bot.user(3608, "Oanh")
+    welcome = await bot.send(3607, f"{code[:14]} {code[14:]}")
+    assert "Xã Tam Xuân" in (welcome.text or "")
+    again = await bot.send(3608, f"/start {code[:14]}\n{code[14:]}")
+    assert "Xã Tam Xuân" not in (again.text or "")
+    assert "không dùng được" in (again.text or "")
+
+
 async def test_a_stranger_who_pastes_the_whole_invite_link_is_registered(
     bot: BotUnderTest,
 ) -> None:
