@@ -244,8 +244,8 @@ async def test_invites_sheet_lists_units_without_contact(bot: BotUnderTest) -> N
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["X08"]
     assert LINK.match(str(rows[1][5]))
-    assert rows[1][7] == datetime(2026, 12, 2)  # INVITE_TTL_DAYS (14) after 18/11
-    assert book.worksheets[0]["H2"].number_format == "DD/MM/YYYY"
+    assert rows[1][7] == datetime(2026, 12, 2, 9, 0)  # INVITE_TTL_DAYS (14) after 09:00 18/11
+    assert book.worksheets[0]["H2"].number_format == "HH:MM DD/MM/YYYY"
 
 
 async def test_invites_sheet_takes_a_unit_name_with_a_control_character(
@@ -445,7 +445,7 @@ async def test_invites_sheet_writes_formula_like_names_as_text(bot: BotUnderTest
     assert ",'=1+1," in text
     assert ",'@SUM(A1:A2)," in text
 
-    assert ",02/12/2026,/start " in text  # the expiry, then the Zalo column
+    assert ",09:00 02/12/2026,/start " in text  # the expiry, then the Zalo column
 
 
 async def test_the_admin_who_made_an_invite_is_told_when_it_is_used(bot: BotUnderTest) -> None:
