@@ -58,9 +58,11 @@ def build_workbook(
     now: datetime,
     tz: tzinfo,
     groups: Sequence[str] = (),
+    own: Sequence[str] = (),
 ) -> bytes:
     """Return the workbook as XLSX bytes; `groups`, when the reader is limited to some,
-    are named under each sheet's title with the time the figures are as of."""
+    are named under each sheet's title with the time the figures are as of, and the
+    reader's `own` units the figures also count."""
     # openpyxl (with numpy and Pillow, ~40 MB) is imported when a workbook is made, in the
     # worker process that makes it, not by every process that can name this function.
     from openpyxl import Workbook
@@ -70,7 +72,8 @@ def build_workbook(
     assert sheet is not None
     stated = as_of(t, now.astimezone(tz))
     if groups:
-        stated += " " + t("export.scope_groups", groups=Markup(", ".join(groups)))
+        named = {"groups": Markup(", ".join(groups)), "units": Markup(", ".join(own))}
+        stated += " " + t("export.scope_groups_own" if own else "export.scope_groups", **named)
     _appendix(sheet, data, t, now, tz, stated)
     _matrix(book.create_sheet(), data, t, now, tz, stated)
     _history(book.create_sheet(), data, t, now, tz, stated)

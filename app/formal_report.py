@@ -34,6 +34,7 @@ from db.queries.formal_report import (
     directive_info,
     group_names,
     task_ids_due_between,
+    unit_names,
 )
 from db.queries.scope import Scope
 
@@ -113,6 +114,7 @@ class _Reader:
     tz: tzinfo
     statuses: dict[int, AssignmentStatus]
     groups: list[str]  # the groups the figures are limited to (none: every unit)
+    own: list[str]  # the reader's own units, counted with the groups' (a coordinator's)
 
     def say(self, key: str, **params: object) -> str:
         """Return a document text: string values go in as they are (Word is no markup)."""
@@ -154,7 +156,8 @@ def build_report(
     doc = directive_info(session, directive_id=target.directive_id, task_id=target.task_id)
     statuses = {ln.assignment_id: status_of(ln, now=now, tz=tz) for ln in data.lines}
     limited = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
-    reader = _Reader(t, lang, now, tz, statuses, limited)
+    own = [] if scope.everything else unit_names(session, unit_ids=scope.unit_ids)
+    reader = _Reader(t, lang, now, tz, statuses, limited, own)
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     content = render(
         template=Path(letterhead.template) if letterhead.template else None,
@@ -251,8 +254,9 @@ def _body(
     statuses = r.statuses
     total = count([(statuses[ln.assignment_id], ln.state) for ln in data.lines])
     blocks = [Block(_basis(r, head, target, data, doc))]
-    if r.groups:  # a coordinator limited to groups: say whose figures these are
-        blocks.append(Block(r.say("doc_scope_groups", groups=", ".join(r.groups))))
+    if r.groups:  # a coordinator limited to groups: say whose figures these are, all of them
+        key = "doc_scope_groups_own" if r.own else "doc_scope_groups"
+        blocks.append(Block(r.say(key, groups=", ".join(r.groups), units=", ".join(r.own))))
     blocks.append(Block(r.say("doc_results"), HEADING))
     blocks += _overall(r, data, total)
     blocks.append(Block(r.say("doc_overdue_head"), HEADING))

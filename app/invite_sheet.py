@@ -10,6 +10,7 @@ from datetime import date, datetime, tzinfo
 
 from sqlmodel import Session, select
 
+from app.expiry import expiry_stamp
 from app.i18n import Catalog
 from core.invites import invite_link
 from core.roles import Function, Role
@@ -64,7 +65,7 @@ def invite_sheet(
         )
         kind = kinds.get(unit.kind_key)
         kind_name = (kind.name_en if lang == "en" else kind.name_vi) if kind else unit.kind_key
-        expires = invite.expires_at.astimezone(tz).date()
+        expires = expiry_stamp(invite.expires_at, tz)
         link = [invite_link(bot_username, code)] if bot_username else []
         zalo = f"/start {code}"
         rows.append([unit.code, unit.name, kind_name, role, function, *link, code, expires, zalo])

@@ -37,7 +37,7 @@ from db.imports.tasks import import_tasks
 from db.imports.unit_preview import preview_units
 from db.imports.units import import_units
 from db.queries import export as xq
-from db.queries.formal_report import group_names
+from db.queries.formal_report import group_names, unit_names
 from db.queries.scope import Scope
 
 # An import commits every WRITE_SLICE_S of writing, then pauses as long (its preview only
@@ -89,10 +89,11 @@ def export_workbook(
         ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
         data = xq.load(session, task_ids=ids, scope=scope)
         groups = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
+        own = [] if scope.everything else unit_names(session, unit_ids=scope.unit_ids)
     if not data.lines:
         return None
     t = partial(_texts().get, lang)
-    content = build_workbook(data, t, now=now, tz=ZoneInfo(tz), groups=groups)
+    content = build_workbook(data, t, now=now, tz=ZoneInfo(tz), groups=groups, own=own)
     return Workbook(len(data.tasks), len(data.lines), content)
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.choices import Rows
+from app.expiry import expiry
 from app.link_attach import Caller, attach, linked_text, refusal
 from app.link_confirm import parse, question
 from app.link_merge import merged_text, tell_admins, tell_other_chats
@@ -61,7 +62,8 @@ def link(services: Services, actor: Actor, caller: Caller, typed: str) -> Linked
     with session_scope(services.engine) as session:
         code = create_link_code(session, contact_id=actor.contact_id, now=services.clock.now())
     minutes = int(LINK_TTL.total_seconds() // 60)
-    return Linked(t("linking.code", code=Markup(code), minutes=minutes))
+    ends = expiry(services.clock.now() + LINK_TTL, services.settings.tz)
+    return Linked(t("linking.code", code=Markup(code), minutes=minutes, **ends))
 
 
 def is_live_code(services: Services, typed: str) -> bool:

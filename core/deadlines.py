@@ -43,9 +43,12 @@ __all__ = [
     "MAX_WORKING_DAYS",
     "MAX_YEARS_AHEAD",
     "WEEKEND",
+    "DaySpan",
     "DeadlineError",
     "DeadlineErrorCode",
     "DeadlineParsed",
+    "SpanError",
+    "SpanErrorCode",
     "beyond_horizon",
     "counts_from_today",
     "format_date",
@@ -53,6 +56,7 @@ __all__ = [
     "latest_deadline",
     "parse_date",
     "parse_deadline",
+    "parse_span",
 ]
 
 # Beyond these the input is a typo, not a plan; they also keep the day-by-day walk short.
@@ -317,3 +321,118 @@ def _rolled(day: dt.date, original: str, calendar: WorkingCalendar) -> DeadlineP
         return DeadlineParsed(date=day, original=original)
     reason = calendar.holiday_name(day) or WEEKEND
     return DeadlineParsed(date=rolled, original=original, moved_from=day, reason=reason)
+
+
+MAX_SPAN_DAYS = 31  # a range of days off longer than a month is a typo, not Tết
+
+
+class SpanErrorCode(StrEnum):
+    """Why typed days were refused; the values are stable catalog keys."""
+
+    UNRECOGNISED = "unrecognised"
+    IMPOSSIBLE_DATE = "impossible_date"
+    BACKWARDS = "backwards"
+    TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpan:
+    """A day, or days from first to last, read from the start of a text; rest is what
+    followed it (a reason), as typed."""
+
+    first: dt.date
+    last: dt.date
+    rest: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpanError:
+    """Typed days refused: a code and the days understood, when there were."""
+
+    code: SpanErrorCode
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+
+_ONE_DAY = r"(\d{{1,2}})(?P<{s}>[/.-])(\d{{1,2}})(?:(?P={s})(\d{{4}}|\d{{2}}))?(?![\d/.])"
+_SPAN = re.compile(
+    r"\s*(?:ngày\s+|ngay\s+)?"
+    + _ONE_DAY.format(s="a")
+    + r"(?:\s*(?:-|–|—|đến|den|tới|toi|to)\s*"
+    + _ONE_DAY.format(s="b")
+    + r")?(?=\s|$)",
+    re.IGNORECASE,
+)
+
+
+def parse_span(text: str, *, today: dt.date) -> DaySpan | SpanError:
+    """Read one day or a range of days at the start of text, and return them with the rest.
+
+    A day is written as for a deadline (dd/mm/yyyy, d/m/yyyy, with '/', '-' or '.'; a
+    2-digit year is 20yy); a yearless 'dd/mm' is the nearer of this year's and next year's,
+    as for a deadline. A range is two of them joined by '-' or 'đến' ("04/02-10/02/2027",
+    "04/02/2027 - 10/02/2027"): a yearless end takes the start's year, a yearless start the
+    end's (the year across when that makes a short range: "28/12-03/01/2027"). A range
+    ends on or after its start and spans at most MAX_SPAN_DAYS.
+    """
+    match = _SPAN.match(narrow_digits(text))
+    if match is None:  # one day in another form: "2027-02-04", "ngày 4 tháng 2 năm 2027"
+        words = text.split()
+        for count in (6, 5, 1):  # the long form: "ngày 4 tháng 2 năm 2027"
+            day = parse_date(" ".join(words[:count])) if len(words) >= count else None
+            if day is not None:
+                return DaySpan(first=day, last=day, rest=" ".join(words[count:]))
+        return SpanError(SpanErrorCode.UNRECOGNISED)
+    start = _Typed(int(match[1]), int(match[3]), _year_of(match[4]))
+    rest = text[match.end() :].strip()
+    if match[5] is None:
+        day = _dated(start, None, today)
+        if day is None:
+            return SpanError(SpanErrorCode.IMPOSSIBLE_DATE)
+        return DaySpan(first=day, last=day, rest=rest)
+    end = _Typed(int(match[5]), int(match[7]), _year_of(match[8]))
+    if end.year is None and start.year is not None:
+        end = _Typed(end.day, end.month, start.year)
+        begun = _build(start.day, start.month, start.year)
+        ended = _build(end.day, end.month, start.year)
+        if begun is not None and ended is not None and ended < begun:
+            later = _build(end.day, end.month, start.year + 1)
+            if later is not None and (later - begun).days < MAX_SPAN_DAYS:
+                end = _Typed(end.day, end.month, start.year + 1)
+    last = _dated(end, None, today)
+    first = _dated(start, last, today)
+    if first is None or last is None:
+        return SpanError(SpanErrorCode.IMPOSSIBLE_DATE)
+    if last < first:
+        return SpanError(SpanErrorCode.BACKWARDS, first=first, last=last)
+    if (last - first).days + 1 > MAX_SPAN_DAYS:
+        return SpanError(SpanErrorCode.TOO_LONG, first=first, last=last)
+    return DaySpan(first=first, last=last, rest=rest)
+
+
+def narrow_digits(text: str) -> str:
+    """Return text with full-width digits and signs (some phone keyboards) as ASCII ones,
+    each character kept in its place."""
+    return "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)
+
+
+def _year_of(digits: str | None) -> int | None:
+    """Return a typed year (a 2-digit one is 20yy), None when none was typed."""
+    if digits is None:
+        return None
+    return 2000 + int(digits) if len(digits) == 2 else int(digits)
+
+
+def _dated(typed: _Typed, end: dt.date | None, today: dt.date) -> dt.date | None:
+    """Return the date typed: its own year, else the end's (the year before when it would
+    fall after the end), else the nearer year; None when it does not exist."""
+    if typed.year is not None:
+        return _build(typed.day, typed.month, typed.year)
+    if end is None:
+        return _build(typed.day, typed.month, _nearest_year(typed, today))
+    day = _build(typed.day, typed.month, end.year)
+    if day is not None and day > end:  # "28/12-03/01/2027" began in 2026; "10/02-04/02" is
+        earlier = _build(typed.day, typed.month, end.year - 1)  # backwards, not a year long
+        if earlier is not None and (end - earlier).days < MAX_SPAN_DAYS:
+            return earlier
+    return day

@@ -16,9 +16,12 @@ from core.roles import Function, Role
 from core.textnorm import fold, narrow
 
 CODE_BYTES = 24
+ISSUED_LENGTH = 32  # what new_code() returns: 4 characters for every 3 bytes
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Wrong codes allowed per person within the window before they must wait.
 MAX_FAILURES = 5
+# A code split where the message it was copied from wrapped: at most this many pieces.
+MAX_PIECES = 3
 # What a pasted code comes wrapped in ("«CODE»", "CODE.", "`CODE`"): never part of a code.
 # How the bot's invite labels its code (app/texts/invites.toml, zalo.toml), folded.
 _LABELS = frozenset({"ma moi:", "ma:", "invite code:", "code:"})
@@ -47,15 +50,38 @@ def pasted_code(text: str) -> str | None:
     Officials get their code by SMS, Zalo or on the invite sheet, and paste it without
     `/start`: the bare code, or the whole invite link (`https://t.me/<bot>?start=<code>`),
     maybe typed on a full-width keyboard, maybe with the quotes or the full stop around it,
-    or the invite's line with its label ("Mã mời: <code>").
+    or the invite's line with its label ("Mã mời: <code>"), maybe split by a space or a
+    line break where the message it came from wrapped (see :func:`_rejoined`).
+    Letters keep their case: a code is URL-safe base64, where 'a' and 'A' are two of its
+    64 symbols, so a code typed in lower case is another code and stays refused.
     """
     words = narrow(text).split()
-    if len(words) > 1 and fold(" ".join(words[:-1])) in _LABELS:
-        words = words[-1:]  # the line of the bot's own invite, copied whole: "Mã mời: <code>"
-    if len(words) != 1:
-        return None
-    code = words[0].strip(_WRAPPING).rsplit("start=", 1)[-1].strip(_WRAPPING)
+    for cut in range(1, min(len(words), 3)):  # the line of the bot's own invite, copied whole
+        if fold(" ".join(words[:cut])) in _LABELS:
+            words = words[cut:]
+            break
+    if len(words) == 1:
+        return _bare(words[0])
+    if 1 < len(words) <= MAX_PIECES:
+        code = _bare("".join(words))
+        return code if code is not None and _rejoined(code) else None
+    return None
+
+
+def _bare(word: str) -> str | None:
+    """Return the code in one word (its wrapping and link taken off), or None."""
+    code = word.strip(_WRAPPING).rsplit("start=", 1)[-1].strip(_WRAPPING)
     return code if looks_like_code(code) else None
+
+
+def _rejoined(code: str) -> bool:
+    """Tell whether pieces joined make a code rather than a few ordinary words: a code
+    mixes capitals and small letters, and has a digit, '-' or '_' or is as long as the
+    codes :func:`new_code` makes (any of those is missing from one of them about once in
+    ten million)."""
+    mixed = any(c.isupper() for c in code) and any(c.islower() for c in code)
+    marked = any(c.isdigit() or c in "-_" for c in code) or len(code) >= ISSUED_LENGTH
+    return mixed and marked
 
 
 def expires_at(now: datetime, ttl_days: int) -> datetime:

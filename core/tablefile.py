@@ -3,7 +3,8 @@
 Text that could start a formula is made safe (core.safecells): plain text in XLSX, a
 leading apostrophe in CSV; an XLSX cell holds no control character and no more than a cell
 may (`core.safecells.cell_value`). A date is a real date in XLSX (shown dd/mm/yyyy, so it sorts and
-filters as one) and dd/mm/yyyy text in CSV.
+filters as one) and dd/mm/yyyy text in CSV; a (local, naive) datetime likewise, hh:mm
+dd/mm/yyyy.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from core.safecells import cell_value, csv_value, workbook_bytes
 
 FORMATS = ("csv", "xlsx")
 DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "HH:MM DD/MM/YYYY"
 SHEET_TITLE_MAX = 31  # Excel's limit
 Cell = str | date
 
@@ -53,7 +55,9 @@ def write_table(
     for row in rows:
         sheet.append([cell_value(v) for v in row])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, date):
+            if isinstance(cell.value, datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT
     for index, name in enumerate(header):
         cells = [name, *(_text(r[index]) for r in rows[:200] if index < len(r))]
@@ -63,7 +67,9 @@ def write_table(
 
 
 def _text(value: Cell) -> str:
-    """Return a cell as text: a date as dd/mm/yyyy."""
+    """Return a cell as text: a date as dd/mm/yyyy, a datetime as hh:mm dd/mm/yyyy."""
+    if isinstance(value, datetime):
+        return value.strftime("%H:%M %d/%m/%Y")
     return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
 
 

@@ -1,6 +1,7 @@
 """The province's own days off and extra working days, typed by an admin (/calendar).
 
-`add dd/mm/yyyy [reason]` adds a day off, `work dd/mm/yyyy [reason]` a worked day (a
+`add dd/mm/yyyy [reason]` adds a day off (or each day of a range, `04/02-10/02/2027`, read
+by `core.deadlines.parse_span`), `work dd/mm/yyyy [reason]` a worked day (a
 make-up Saturday), `remove dd/mm/yyyy` undoes either; without words, the list, a page at a
 time. Public holidays and the government's swaps come from the `holidays` package. Each
 returns what to say, from the catalogs; the channel adds its own way to the next page.

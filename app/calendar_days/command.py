@@ -7,14 +7,15 @@ them back.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from app.calendar_days.held import bring_back, held_back_line, hold
 from app.calendar_days.moves import move_back, move_off
 from app.calendar_days.words import task_refs, weekday
 from app.services import Services
-from core.deadlines import latest_deadline, parse_date
+from core.deadlines import SpanError, latest_deadline, parse_span
+from core.markup import Markup
 from db.engine import session_scope
 from db.queries.calendar import override_on, remove_override, set_override, working_calendar
 from db.queries.dayoff import Move, MovedBack, moves_to_undo
@@ -26,24 +27,44 @@ REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete", "xoa", "xóa", "bo", 
 
 
 def change(services: Services, lang: str, actor_id: int, args: str) -> str:
-    """Add or remove one day as the words say; return what to say."""
+    """Add or remove one day, or each day of a range (Tết), as the words say; return what
+    to say."""
     t = partial(services.catalog.get, lang)
-    words = args.split()
-    verb = words[0].casefold() if words else ""
-    day = parse_date(words[1]) if len(words) > 1 else None
-    reason = " ".join(words[2:])[:MAX_REASON]
-    if verb not in ADD_WORDS | WORK_WORDS | REMOVE_WORDS:
+    verb, _, typed = args.strip().partition(" ")
+    if verb.casefold() not in ADD_WORDS | WORK_WORDS | REMOVE_WORDS:
         return t("calendar.usage")
-    if day is None:
-        return t("calendar.bad_date")
-    if verb in REMOVE_WORDS:
-        return _remove(services, lang, actor_id, day)
+    span = parse_span(typed, today=services.today())
+    if isinstance(span, SpanError):
+        return t(f"calendar.span_{span.code.value}", first=span.first, last=span.last)
+    days = [span.first + timedelta(days=n) for n in range((span.last - span.first).days + 1)]
+    if verb.casefold() in REMOVE_WORDS:
+        return "\n".join(_remove(services, lang, actor_id, day) for day in days)
     first, last = date(services.today().year, 1, 1), latest_deadline(services.today())
-    if not first <= day <= last:  # a typo ("9999"); removing one set before stays possible
-        return t("calendar.out_of_range", day=day, first=first, last=last)
-    if day < services.today():
-        return t("calendar.past_day", day=day, today=services.today())
-    working = verb in WORK_WORDS
+    for day in (span.first, span.last):
+        if not first <= day <= last:  # a typo ("9999"); removing one set before stays possible
+            return t("calendar.out_of_range", day=day, first=first, last=last)
+    if span.first < services.today():
+        return t("calendar.past_day", day=span.first, today=services.today())
+    working, reason = verb.casefold() in WORK_WORDS, span.rest[:MAX_REASON]
+    if len(days) == 1:
+        headline, lines = _set(services, lang, actor_id, span.first, working, reason)
+        return "\n".join([headline, *lines])
+    key = "calendar.span_work_added" if working else "calendar.span_off_added"
+    said = [t(key, count=len(days), first=span.first, last=span.last, reason=reason or "-")]
+    # Each day is set as a day of its own, the last first: what is due inside the range
+    # then moves once, past its end, not a day at a time. What it moved is said by date.
+    moved = {day: _set(services, lang, actor_id, day, working, reason)[1] for day in days[::-1]}
+    for day in days:
+        said += [t("calendar.span_day", day=day, said=Markup(line)) for line in moved[day]]
+    return "\n".join(said)
+
+
+def _set(
+    services: Services, lang: str, actor_id: int, day: date, working: bool, reason: str
+) -> tuple[str, list[str]]:
+    """Make one day a day off or a working day; return the line saying so, and those saying
+    what it moved."""
+    t = partial(services.catalog.get, lang)
     today = services.today()
     undo: tuple[list[Move], MovedBack] | None = None
     held_back: tuple[int, datetime | None] = (0, None)
@@ -65,14 +86,17 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     back = None if undo is None else move_back(services, day, *undo, actor_id=actor_id)
     key = "calendar.work_added" if working else "calendar.off_added"
     said = t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
+    lines: list[str] = []
     if moved:
-        said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
+        lines.append(t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved)))
     if back is not None:
-        said += "\n" + "\n".join(_moved_back(services, lang, back, day=day, today=today))
+        lines += _moved_back(services, lang, back, day=day, today=today)
     if held[0]:
         at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
-        said += "\n" + t("calendar.off_held", count=held[0], at=at)
-    return said + held_back_line(services, lang, held_back)
+        lines.append(t("calendar.off_held", count=held[0], at=at))
+    if line := held_back_line(services, lang, held_back).strip():
+        lines.append(line)
+    return said, lines
 
 
 def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from core.states import TaskStatus
 from core.textnorm import vi_sort_key
-from db.models import Directive, Task, UnitGroup
+from db.models import Directive, Task, Unit, UnitGroup
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,14 @@ def group_names(session: Session, *, group_ids: tuple[int, ...]) -> list[str]:
     if not group_ids:
         return []
     names = session.exec(select(UnitGroup.name).where(col(UnitGroup.id).in_(group_ids)))
+    return sorted(names, key=vi_sort_key)
+
+
+def unit_names(session: Session, *, unit_ids: tuple[int, ...]) -> list[str]:
+    """Return the names of these units, in Vietnamese alphabetical order."""
+    if not unit_ids:
+        return []
+    names = session.exec(select(Unit.name).where(col(Unit.id).in_(unit_ids)))
     return sorted(names, key=vi_sort_key)
 
 

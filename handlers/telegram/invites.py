@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
+from app.expiry import expiry
 from app.jobs import InviteFile, invite_file
-from core.deadlines import format_date
 from core.invites import invite_link, parse_invite_args
 from core.markup import to_html
 from core.numbers import typed_number
@@ -87,7 +87,7 @@ def _created(
         function=req.t(f"common.function_{function.value}"),
         link=invite_link(_bot_username(req), code),
         code=code,
-        expires=format_date(made.expires_at.astimezone(req.services.settings.tz).date()),
+        **expiry(made.expires_at, req.services.settings.tz),
     )
     if "zalo" in req.services.settings.channels:  # the same code pairs on Zalo
         created += "\n" + req.t("zalo.invite_code", code=code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, WebAppInfo
 
 from app.dashboard.signin import LOGIN_TTL, login_code
+from app.expiry import expiry
 from core.markup import to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, command
@@ -23,7 +24,8 @@ async def web(req: Request) -> None:
         return
     base = req.services.settings.public_base_url.rstrip("/")
     minutes = int(LOGIN_TTL.total_seconds() // 60)
-    text = req.t("web.login_link", minutes=minutes, link=f"{base}/login/{code}")
+    ends = expiry(now + LOGIN_TTL, req.services.settings.tz)
+    text = req.t("web.login_link", minutes=minutes, link=f"{base}/login/{code}", **ends)
     markup = None
     if base.startswith("https://"):  # Telegram opens Mini Apps from https addresses only
         label = to_plain(req.t("web.open_app"))

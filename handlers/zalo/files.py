@@ -20,6 +20,7 @@ from app import links, reports
 from app.actor import Actor
 from app.checkin import Said
 from app.dashboard.signin import LOGIN_TTL, login_code
+from app.expiry import expiry
 from app.formal_report import ReportTarget, anything_in_scope
 from app.services import Services
 from core.markup import Markup, to_plain
@@ -110,7 +111,8 @@ def web(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
         return [Said(t("common.not_allowed"))]
     base = services.settings.public_base_url.rstrip("/")
     minutes = int(LOGIN_TTL.total_seconds() // 60)
-    return [Said(t("web.login_link", minutes=minutes, link=f"{base}/login/{code}"))]
+    ends = expiry(services.clock.now() + LOGIN_TTL, services.settings.tz)
+    return [Said(t("web.login_link", minutes=minutes, link=f"{base}/login/{code}", **ends))]
 
 
 def links_refused(services: Services, actor: Actor) -> list[Said] | None:

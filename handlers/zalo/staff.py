@@ -13,6 +13,7 @@ from app import digest as app_digest
 from app import reports, unit_form
 from app.actor import Actor
 from app.checkin import Said
+from app.expiry import expiry
 from app.explanation_requests import named
 from app.explanation_requests import request as request_explanation
 from app.explanations import answer_explanation
@@ -99,14 +100,14 @@ def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said
             now=now,
             ttl_days=services.settings.invite_ttl_days,
         )
-        expires = made.expires_at.astimezone(services.settings.tz).date()
+        ends = expiry(made.expires_at, services.settings.tz)
         name = unit.name
     about = {
         "unit": name,
         "role": t(f"common.role_{role.value}"),
         "function": t(f"common.function_{function.value}"),
         "code": code,
-        "expires": expires,
+        **ends,
     }
     if services.bot_username:  # Telegram runs too: its deep link works as well
         created = t("invites.created", link=invite_link(services.bot_username, code), **about)

@@ -10,12 +10,16 @@ from core.calendar import WorkingCalendar
 from core.deadlines import (
     MAX_WORKING_DAYS,
     WEEKEND,
+    DaySpan,
     DeadlineError,
     DeadlineErrorCode,
     DeadlineParsed,
+    SpanError,
+    SpanErrorCode,
     format_date,
     parse_date,
     parse_deadline,
+    parse_span,
 )
 
 CALENDAR = WorkingCalendar()
@@ -371,3 +375,39 @@ def test_parse_deadline_this_weeks_day_already_past_is_refused() -> None:
     parsed = parse("thứ 2 tuần này", today=date(2026, 12, 6))
     assert isinstance(parsed, DeadlineError)
     assert (parsed.code, parsed.date) == (DeadlineErrorCode.IN_PAST, date(2026, 11, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "rest"),
+    [
+        ("4/2/2027 Tết", date(2027, 2, 4), date(2027, 2, 4), "Tết"),
+        ("04-02-2027", date(2027, 2, 4), date(2027, 2, 4), ""),
+        ("04.02.2027 x", date(2027, 2, 4), date(2027, 2, 4), "x"),
+        ("04/02", date(2027, 2, 4), date(2027, 2, 4), ""),  # the nearer year
+        ("04/02-10/02/2027 Tết", date(2027, 2, 4), date(2027, 2, 10), "Tết"),
+        ("04/02/2027 - 10/02/2027", date(2027, 2, 4), date(2027, 2, 10), ""),
+        ("04/02/2027 đến 10/02", date(2027, 2, 4), date(2027, 2, 10), ""),
+        ("28/12-03/01/2027", date(2026, 12, 28), date(2027, 1, 3), ""),
+        ("2027-02-04 iso", date(2027, 2, 4), date(2027, 2, 4), "iso"),
+    ],
+)
+def test_a_span_is_one_day_or_a_range_and_the_rest(
+    text: str, first: date, last: date, rest: str
+) -> None:
+    assert parse_span(text, today=date(2026, 11, 18)) == DaySpan(first, last, rest)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("31/02/2027", SpanErrorCode.IMPOSSIBLE_DATE),
+        ("10/02-04/02/2027", SpanErrorCode.BACKWARDS),  # not a year from 10/02/2026
+        ("10/02/2027 - 04/02/2027", SpanErrorCode.BACKWARDS),
+        ("01/01-15/03/2027", SpanErrorCode.TOO_LONG),
+        ("Tết", SpanErrorCode.UNRECOGNISED),
+    ],
+)
+def test_a_span_refused_says_why(text: str, code: SpanErrorCode) -> None:
+    refused = parse_span(text, today=date(2026, 11, 18))
+    assert isinstance(refused, SpanError)
+    assert refused.code == code

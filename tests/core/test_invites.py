@@ -76,6 +76,13 @@ CODE = "Xy3_kP9-qR2sT5uV8wZ1aB4c"
         (f"Mã mời: `{CODE}`", CODE),  # the invite's own line, copied whole
         (f"Invite code: {CODE}", CODE),
         ("xong", None),
+        (f"{CODE[:10]} {CODE[10:]}", CODE),  # split where the message it came from wrapped
+        (f"{CODE[:8]}\n{CODE[8:16]} {CODE[16:]}", CODE),
+        (f"Mã mời: {CODE[:12]} {CODE[12:]}", CODE),
+        (f"https://t.me/dondoc_bot?start={CODE[:5]} {CODE[5:]}", CODE),
+        (" ".join(CODE[i : i + 4] for i in range(0, len(CODE), 4)), None),  # six pieces: no
+        (f"{CODE[:10].lower()} {CODE[10:].lower()}", None),  # base64: case is meaning
+        ("baocao_tien_do_thang_mot_2026 xong", None),  # words, not a code split apart
         ("https://t.me/dondoc_bot?start=", None),
         ("https://example.org/a/very/long/path/that/is/no/code", None),
     ],

@@ -263,3 +263,36 @@ def test_the_district_tree_has_its_townships(session: Session) -> None:
     assert unit(session, "TT-NP").kind_key == "town"
     town = unit(session, "TT-NP").id
     assert resolve_assignees(session, "các thị trấn").unit_ids == [town]
+
+
+def test_a_twin_name_under_the_same_parent_is_rejected_and_only_then(session: Session) -> None:
+    """A new unit, or a rename, reading as another active unit's name under the same parent
+    is rejected (same_name, or same_name_in_file for two rows alike). A twin under another
+    parent, a deactivated unit's name, and twins made before and sent again unchanged pass."""
+    huyen = make_unit(session, "H1", "Huyện Một", kind="district")
+    make_unit(session, "A1", "Xã Hòa Phước", parent=huyen)
+    old = make_unit(session, "OLD", "Xã Cũ")
+    old.active = False
+    make_unit(session, "B1", "Xã Bình")
+    make_unit(session, "B2", "xã bình")  # twins of old
+    session.commit()
+    report = run(
+        session,
+        "code,name,kind,parent_code\n"
+        "N1,xã hoà  phước,xã,H1\n"  # row 2: twin of A1 under H1
+        "N2,Xã Hòa Phước,xã,\n"  # row 3: no parent: no twin
+        "N3,XÃ CŨ,xã,\n"  # row 4: the deactivated unit's name is free
+        "N4,Xã Tân,xã,\n"  # rows 5 and 6: alike in the file
+        "N5,xã tân,xã,\n"
+        "B2,xã bình,xã,\n"  # row 7: unchanged twin of old
+        "B1,Xã Bình,xã,\n",
+    )
+    assert reasons(report) == [
+        (2, "same_name"),
+        (5, "same_name_in_file"),
+        (6, "same_name_in_file"),
+    ]
+    assert report.rejected[0].params["value"] == "Xã Hòa Phước (A1)"
+    assert sorted(report.added) == ["N2", "N3"]
+    renamed = run(session, "code,name,kind,parent_code\nN2,Xã  Hoà Phước,xã,H1\n")
+    assert reasons(renamed) == [(2, "same_name")]  # moving N2 under H1 makes it A1's twin

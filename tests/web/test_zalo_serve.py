@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import docx
 import openpyxl
 import pytest
 from playwright.async_api import Browser
@@ -26,7 +27,7 @@ from sqlmodel import select
 from app import links
 from bot.settings import Settings
 from bot.web import ZALO_HEADER, zalo_secret
-from db.models import Contact, ContactIdentity, Inbox, StatusReport, UnitGroup
+from db.models import Contact, ContactIdentity, Inbox, StatusReport, UnitContact, UnitGroup
 from db.queries import inbox as inbox_rows
 from db.queries.scope import set_scope
 from db.queries.units import find_group
@@ -646,3 +647,28 @@ async def test_a_telegram_message_is_answered_while_a_zalo_burst_waits_to_be_sto
     assert reply.text
     assert [r.status_code for r in await asyncio.gather(*posts)] == [200] * burst
     assert sorted(zalo_rows(served)) == sorted(f"q{n}" for n in range(burst))
+
+
+async def test_zalo_scoped_coordinators_files_say_their_own_units_count_too(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A coordinator limited to the pilot group who is also Phường Điện Bàn's focal point:
+    the workbook and the report count that ward, and now say so (they named the group only)."""
+    await zalo_people(served, fake_zalo)
+    with served.bot.session() as s:
+        scoped = s.exec(select(ContactIdentity).where(ContactIdentity.external_id == ZSCOPED))
+        contact_id = scoped.one().contact_id
+        s.add(UnitContact(unit_id=served.units["DB"].id or 0, contact_id=contact_id))
+        s.commit()
+    said = "Thí điểm; và các đơn vị của chính người"
+    book_link = link_in(await ask(fake_zalo, ZSCOPED, "/export"))
+    book = openpyxl.load_workbook(io.BytesIO((await served.http.post(book_link)).content))
+    for sheet in book.worksheets:
+        assert said in str(sheet["A2"].value)
+        assert "Phường Điện Bàn." in str(sheet["A2"].value)
+    report_link = link_in(await ask(fake_zalo, ZSCOPED, "/report"))
+    report = docx.Document(io.BytesIO((await served.http.post(report_link)).content))
+    text = "\n".join(p.text for p in report.paragraphs)
+    assert "lập báo cáo: Phường Điện Bàn." in text
+    assert "Thí điểm; và" in text

@@ -172,3 +172,23 @@ async def test_forged_expired_and_demoted_links_are_refused(
     served.bot.clock.advance(timedelta(hours=2))
     assert (await served.http.post(link, files=files)).status_code == 403
     assert new_units(served) == []
+
+
+async def test_a_units_file_naming_a_twin_is_flagged_then_skipped(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """From Zalo's upload page, a row naming "xã  TAM XUÂN" (the existing Xã Tam Xuân, no
+    parent) is flagged in the preview with the reason and skipped by the apply; it was added."""
+    link = await upload_link(served, fake_zalo)
+    content = units_csv(24) + "XN900,xã  TAM XUÂN,commune,,\n".encode()
+    files = {"file": ("don-vi.csv", content, "text/csv")}
+    preview = await served.http.post(link, files=files, follow_redirects=True)
+    assert "trùng với đơn vị Xã Tam Xuân (TX)" in preview.text, preview.text
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text)
+    assert token is not None
+    fields = {"token": token.group(1), "action": "apply"}
+    applied = await served.http.post(link, files={"action": (None, "apply")}, data=fields)
+    assert "trùng với đơn vị Xã Tam Xuân (TX)" in applied.text, applied.text
+    assert len(new_units(served)) == 24
+    assert "XN900" not in new_units(served)

@@ -181,3 +181,27 @@ async def test_import_on_zalo_alone_names_no_telegram(zbot: ZaloBot) -> None:
     assert "Telegram" not in how
     assert "PUBLIC_BASE_URL" in how
     assert "dondoc units import" in how
+
+
+async def test_calendar_takes_other_date_forms_and_ranges(zbot: ZaloBot) -> None:
+    """On Zalo too: d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy and a yearless dd/mm set their day, a
+    range sets each of its days, and an impossible range is told why (all were refused)."""
+    province(zbot)
+    for typed, day in (("4/1/2027", "04/01/2027"), ("05-01-2027", "05/01/2027")):
+        [added] = await zbot.say(ZALO_ADMIN, f"/calendar add {typed} nghỉ bù")
+        assert day in added, added
+    [dotted] = await zbot.say(ZALO_ADMIN, "/calendar add 06.01.2027")
+    [yearless] = await zbot.say(ZALO_ADMIN, "/calendar add 07/01")
+    assert "06/01/2027" in dotted
+    assert "07/01/2027" in yearless
+    [ranged] = await zbot.say(ZALO_ADMIN, "/calendar add 04/02/2027 - 10/02/2027 Tết")
+    assert "7 ngày từ 04/02/2027 đến 10/02/2027" in ranged
+    [backwards] = await zbot.say(ZALO_ADMIN, "/calendar add 10/02-04/02/2027")
+    [too_long] = await zbot.say(ZALO_ADMIN, "/calendar add 01/03/2027 - 30/04/2027")
+    assert "trước khi bắt đầu" in backwards
+    assert "dài quá 31 ngày" in too_long
+    with zbot.session() as s:
+        days = {r.day for r in s.exec(select(CalendarOverride))}
+    assert days == {date(2027, 1, d) for d in (4, 5, 6, 7)} | {
+        date(2027, 2, d) for d in range(4, 11)
+    }

@@ -324,6 +324,19 @@ async def test_a_code_pasted_with_what_was_around_it_pairs(zbot: ZaloBot, paste:
         assert identity(s, HOA).channel == "zalo"
 
 
+async def test_a_code_split_where_its_message_wrapped_pairs_once(zbot: ZaloBot) -> None:
+    """The code pasted in two pieces (the message it came from wrapped) registers Hoa; it
+    was refused. The same pieces from Lan afterwards are refused as a used code is."""
+    with zbot.session() as s:
+        make_unit(s, "XF", "Xã F")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XF")
+    code = code_of(invite)
+    [welcome] = await zbot.say(HOA, f"{code[:14]} {code[14:]}")
+    assert "Xã F" in welcome
+    [refused] = await zbot.say(LAN, f"/start {code[:14]} {code[14:]}")
+    assert "không dùng được" in refused
+
+
 async def test_a_used_code_on_zalo_is_called_a_code_not_a_link(zbot: ZaloBot) -> None:
     """Lan sends the code Hoa already used: Zalo's answer speaks of an invite code and asks
     for a new code; it spoke of Telegram's invite link, which nobody on Zalo was given."""

@@ -160,3 +160,58 @@ async def test_removing_a_day_off_already_past_keeps_the_deadlines_it_moved(
     assert f"#{task.id}" in said
     with bot.session() as s:
         assert s.get(Task, task.id).deadline == date(2026, 11, 16)  # type: ignore[union-attr]
+
+
+async def test_calendar_takes_the_ways_people_write_a_day(bot: BotUnderTest) -> None:
+    """d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy and a yearless dd/mm (the nearer year: in November,
+    January is next year's) each set the day; they were refused as not dd/mm/yyyy."""
+    for typed, said in (
+        ("4/1/2027", "04/01/2027 (Thứ Hai)"),
+        ("05-01-2027", "05/01/2027 (Thứ Ba)"),
+        ("06.01.2027", "06/01/2027 (Thứ Tư)"),
+        ("07/01", "07/01/2027 (Thứ Năm)"),
+    ):
+        reply = (await bot.send(ADMIN_ID, f"/calendar add {typed} nghỉ bù")).text or ""
+        assert said in reply, reply
+    with bot.session() as s:
+        days = sorted(r.day for r in s.exec(select(CalendarOverride)))
+    assert days == [date(2027, 1, d) for d in (4, 5, 6, 7)]
+
+
+async def test_a_range_of_days_off_is_set_at_once_and_moves_deadlines_past_it(
+    bot: BotUnderTest,
+) -> None:
+    """A week off ("07/12-11/12/2026", or "dd/mm/yyyy - dd/mm/yyyy") sets each day; a task
+    due inside it moves once, to the Monday after, and the answer names it. It was refused."""
+    with bot.session() as s:
+        due = make_task(s, "Báo cáo tuần", date(2026, 12, 9), [make_unit(s, "X1", "Xã Một")])
+    said = (await bot.send(ADMIN_ID, "/calendar add 07/12-11/12/2026 Lễ hội tỉnh")).text or ""
+    assert "5 ngày từ 07/12/2026 đến 11/12/2026" in said, said
+    assert "09/12/2026: Hạn của 1 nhiệm vụ" in said
+    assert f"#{due.id}" in said
+    assert "14/12/2026" in said
+    worked = (await bot.send(ADMIN_ID, "/calendar work 19/12/2026 - 20/12/2026 làm bù")).text
+    assert "2 ngày từ 19/12/2026 đến 20/12/2026" in (worked or "")
+    with bot.session() as s:
+        rows = {r.day: (r.working, r.reason) for r in s.exec(select(CalendarOverride))}
+        deadline = s.get(Task, due.id).deadline  # type: ignore[union-attr]
+    assert rows == {
+        **{date(2026, 12, d): (False, "Lễ hội tỉnh") for d in range(7, 12)},
+        **{date(2026, 12, d): (True, "làm bù") for d in (19, 20)},
+    }
+    assert deadline == date(2026, 12, 14)
+    removed = (await bot.send(ADMIN_ID, "/calendar remove 07/12-11/12/2026")).text or ""
+    assert removed.count("Đã bỏ") == 5
+
+
+async def test_impossible_days_and_ranges_are_refused_with_the_reason(bot: BotUnderTest) -> None:
+    """31/02, a range ending before it starts and one over 31 days are each told why;
+    nothing is set."""
+    impossible = (await bot.send(ADMIN_ID, "/calendar add 31/02/2027")).text or ""
+    backwards = (await bot.send(ADMIN_ID, "/calendar add 10/02/2027 - 04/02/2027")).text or ""
+    too_long = (await bot.send(ADMIN_ID, "/calendar add 01/01-15/03/2027")).text or ""
+    assert "không có trong lịch" in impossible
+    assert "kết thúc (04/02/2027) trước khi bắt đầu (10/02/2027)" in backwards
+    assert "dài quá 31 ngày" in too_long
+    with bot.session() as s:
+        assert s.exec(select(CalendarOverride)).all() == []

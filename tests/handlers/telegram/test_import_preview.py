@@ -159,3 +159,28 @@ async def test_big_tasks_file_is_previewed_then_applied(bot: BotUnderTest) -> No
     assert "thêm mới 22" in (report.text or "")
     with bot.session() as s:
         assert len(list(s.exec(select(Task)))) == 22
+
+
+async def test_a_units_file_naming_a_twin_is_flagged_in_the_preview_and_skipped(
+    bot: BotUnderTest,
+) -> None:
+    """A row whose name reads as an existing unit's under the same parent ("xã  hoà phước",
+    NFD, for "Xã Hòa Phước"), and two rows of the file alike, are flagged with the reason in
+    the preview and skipped by the apply; they were added as new units."""
+    import unicodedata
+
+    with bot.session() as s:
+        make_unit(s, "X0", "Xã Hòa Phước")
+    twin = unicodedata.normalize("NFD", "xã  hoà phước")
+    rows = [f"T1,{twin},xã", "T2,Xã Tân An,xã", "T3,XÃ TÂN AN,xã"]
+    rows += [f"N{i},Xã Mới {i},xã" for i in range(1, 23)]
+    preview = await send_file(bot, ("code,name,kind\n" + "\n".join(rows) + "\n").encode())
+    assert has(preview, "thêm mới 22", "bị từ chối 3"), preview.text
+    assert has(preview, "Dòng 2: tên của T1 trùng với đơn vị Xã Hòa Phước (X0)"), preview.text
+    assert has(preview, "tên của T2 trùng với tên đơn vị ở dòng 4 của tệp"), preview.text
+    after = preview.message_id
+    assert await bot.press(ADMIN_ID, button_data(preview, "Áp dụng"), preview.message_id) == ""
+    report = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert has(report, "thêm mới 22", "trùng với đơn vị Xã Hòa Phước (X0)"), report.text
+    assert not unit_codes(bot) & {"T1", "T2", "T3"}
+    assert len(unit_codes(bot)) == 23

@@ -244,8 +244,8 @@ async def test_invites_sheet_lists_units_without_contact(bot: BotUnderTest) -> N
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["X08"]
     assert LINK.match(str(rows[1][5]))
-    assert rows[1][7] == datetime(2026, 12, 2)  # INVITE_TTL_DAYS (14) after 18/11
-    assert book.worksheets[0]["H2"].number_format == "DD/MM/YYYY"
+    assert rows[1][7] == datetime(2026, 12, 2, 9, 0)  # INVITE_TTL_DAYS (14) after 09:00 18/11
+    assert book.worksheets[0]["H2"].number_format == "HH:MM DD/MM/YYYY"
 
 
 async def test_invites_sheet_takes_a_unit_name_with_a_control_character(
@@ -300,6 +300,21 @@ async def test_a_stranger_who_pastes_the_code_alone_is_registered(bot: BotUnderT
     assert "Xã Tam Hòa" in (welcome.text or "")
     with bot.session() as s:
         assert person(s, "3602").display_name == "Quân"
+
+
+async def test_a_code_split_where_its_message_wrapped_registers_once(bot: BotUnderTest) -> None:
+    """The code copied from a message that wrapped arrives in two pieces: it registers (it
+    was refused); used once, the same pieces are refused as a used code is."""
+    with bot.session() as s:
+        make_unit(s, "X14", "Xã Tam Xuân")
+    code = await invite_code(bot, "X14")
+    bot.user(3607, "Nhi")
+    bot.user(3608, "Oanh")
+    welcome = await bot.send(3607, f"{code[:14]} {code[14:]}")
+    assert "Xã Tam Xuân" in (welcome.text or "")
+    again = await bot.send(3608, f"/start {code[:14]}\n{code[14:]}")
+    assert "Xã Tam Xuân" not in (again.text or "")
+    assert "không dùng được" in (again.text or "")
 
 
 async def test_a_stranger_who_pastes_the_whole_invite_link_is_registered(
@@ -430,7 +445,7 @@ async def test_invites_sheet_writes_formula_like_names_as_text(bot: BotUnderTest
     assert ",'=1+1," in text
     assert ",'@SUM(A1:A2)," in text
 
-    assert ",02/12/2026,/start " in text  # the expiry, then the Zalo column
+    assert ",09:00 02/12/2026,/start " in text  # the expiry, then the Zalo column
 
 
 async def test_the_admin_who_made_an_invite_is_told_when_it_is_used(bot: BotUnderTest) -> None:

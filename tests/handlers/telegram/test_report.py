@@ -30,11 +30,12 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from core.taskdates import due_at
-from db.models import Assignment, Directive, Task, Unit
+from db.models import Assignment, Contact, Directive, Task, Unit, UnitContact
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, at, make_province
+from tests.handlers.telegram.test_export import exported
 from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import BotUnderTest, button_data
 
@@ -576,3 +577,23 @@ async def test_report_body_follows_the_readers_language(bot: BotUnderTest) -> No
     assert "- Completed: 2, of which on time 1, late 1;" in body
     assert appendix(doc)[0][1] == "Unit"
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in doc.tables[0].cell(0, 1).text
+
+
+async def test_a_scoped_coordinators_files_say_their_own_units_count_too(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator limited to the pilot communes who is also Xã C's focal point: the
+    workbook and the report count Xã C, and now say so (they named the group alone)."""
+    with bot.session() as s:
+        make_province(s)
+        xc = s.exec(select(Unit).where(Unit.code == "XC")).one()
+        coordinator = s.exec(select(Contact).where(Contact.display_name == "Điều phối")).one()
+        s.add(UnitContact(unit_id=xc.id or 0, contact_id=coordinator.id or 0))
+        s.commit()
+    bot.user(COORDINATOR)
+    limit_to(bot, COORDINATOR, "Thí điểm", ["XA", "XB"])
+    book = await exported(bot, COORDINATOR, "/export")
+    stated = "thuộc nhóm: Thí điểm; và các đơn vị của chính người lấy số liệu: Xã C."
+    assert all(stated in str(sheet["A2"].value) for sheet in book.worksheets)
+    body = texts(await reported(bot, COORDINATOR, "/report"))
+    assert any("Thí điểm; và các đơn vị của chính người lập báo cáo: Xã C." in p for p in body)
