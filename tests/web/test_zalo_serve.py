@@ -214,7 +214,8 @@ async def test_a_zalo_burst_past_what_may_wait_gets_503_and_loses_nothing(
 
     monkeypatch.setattr(dispatch, "answer", held)
     headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
-    sent = [event(f"b{n}") for n in range(4)]
+    # Four different texts: the same text again before its answer went is a repeat, not read.
+    sent = [event(f"b{n}", text=f"/whoami {n}") for n in range(4)]
     posted = [await served.http.post("/webhook/zalo", json=e, headers=headers) for e in sent]
     assert [r.status_code for r in posted] == [200, 200, 503, 503]
     assert posted[2].headers["retry-after"] == "5"
