@@ -16,7 +16,7 @@ from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID
 from tests.scheduler.support import assigned_at, at
-from tests.zalo.conftest import ZaloBot
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA = "7f3a9c0e51d24b8e"
 DEADLINE = date(2026, 11, 20)  # two working days after the harness's Wednesday
@@ -203,3 +203,18 @@ async def test_a_reminder_held_over_lunch_goes_without_the_task_closed_meanwhile
         [report] = s.exec(select(StatusReport)).all()
         done = s.exec(select(Assignment).where(Assignment.task_id == second)).one()
     assert (report.assignment_id, report.state) == (done.id, "done")
+
+
+async def test_a_unit_put_back_on_a_task_is_told_it_is_assigned_again(zbot: ZaloBot) -> None:
+    """/unassign then /assign of a unit: its assignment starts afresh at the clock's time and
+    the next reminder is the "newly assigned" one, as for a unit new to the task."""
+    [task_id] = official(zbot)
+    await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} XA")
+    [back] = await zbot.say(ZALO_ADMIN, f"/assign #{task_id} XA")
+    assert "1 đơn vị" in back
+    with zbot.session() as s:
+        [row] = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert row.active
+    assert row.created_at == zbot.tg.clock.now()  # the application's clock, not the wall's
+    [reminder] = await remind(zbot)
+    assert "Nhiệm vụ mới được giao" in reminder
