@@ -1,6 +1,8 @@
 """The coordinators' digest: what changed since the last one, what is due this week, who is
 overdue. Queued through the outbox under a key per coordinator per digest time, so a
-restart or a second firing at the same time never sends it twice.
+restart or a second firing at the same time never sends it twice. A coordinator with
+nothing in their scope (no open task, no report and no new task since the last digest) is
+sent nothing: a message of zeros every week is noise that teaches people to skip the digest.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def send_digests(
     ]
     queued = 0
     for contact, to, text in texts:
+        if text is None:  # nothing in their scope: nothing to say
+            continue
         row = enqueue(
             session,
             key=f"digest:{to.contact_id}:{stamp}",
@@ -90,8 +94,9 @@ def digest_text(
     since: datetime,
     now: datetime,
     tz: tzinfo,
-) -> str:
-    """Return one coordinator's digest in their language, counted within their scope."""
+) -> str | None:
+    """Return one coordinator's digest in their language, counted within their scope, or None
+    when nothing is in it: no open task, and no report or new task since `since`."""
     lang = "en" if contact.language == "en" else "vi"
 
     def t(key: str, **params: object) -> str:
@@ -114,6 +119,8 @@ def digest_text(
         )
     )
     tasks = q.task_counts(session, now=now, scope=scope)
+    if not tasks and not reports and not changes["new_tasks"]:
+        return None
     total = sum((x.counts for x in tasks), Counts())
     parts.append(
         t(

@@ -63,15 +63,18 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
     with session_scope(services.engine) as session:
         assignment = session.get(Assignment, assignment_id)
         task = session.get(Task, assignment.task_id) if assignment else None
-        if assignment is None or task is None or not assignment.active:
+        if assignment is None or task is None:
             return t(lang, "common.button_stale")
         if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
             return t(lang, "common.not_allowed")
         unit = unit_name(session, unit_id=assignment.unit_id)
         followed = session.get(Unit, assignment.unit_id)
         if followed is not None and not followed.active:
-            # Deactivated: nobody there is reminded or nudged any more, nor asked this.
+            # Deactivated (and so taken off its open tasks): nobody there is reminded or
+            # nudged any more, nor asked this.
             return t(lang, "explanations.unit_inactive", unit=unit, task=Markup(str(task.id)))
+        if not assignment.active:
+            return t(lang, "common.button_stale")
         if task.status != TaskStatus.OPEN:
             # Nobody follows up a closed or cancelled task: its summary offers no unit to ask.
             key = "task_cancelled" if task.status == TaskStatus.CANCELLED else "task_closed"

@@ -11,6 +11,7 @@ widened a coordinator's scope is audited (`audit_merge`) and told to the admins
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -22,6 +23,7 @@ from app.notices import tell
 from app.people import channel_name, channel_names, identities_text
 from core.markup import Markup
 from core.roles import Role
+from core.textnorm import vi_sort_key
 from db.models import Contact, Unit, UnitContact, UnitGroup
 from db.queries.audit import record
 from db.queries.contact_admin import find_people
@@ -49,7 +51,7 @@ def merged_text(
     lang = lang or person.language
     t = catalog.get
     units = unit_names(session, contact_id=merged.target_id)
-    added = [units[i] for i in merged.units_added if i in units]
+    added = vi_sorted(units[i] for i in merged.units_added if i in units)
     role = t(lang, f"common.role_{merged.role}")
     if merged.role != merged.role_before:
         role = t(lang, "linking.merged_role_raised", role=role)
@@ -58,7 +60,7 @@ def merged_text(
         "linking.merged",
         name=person.display_name or "-",
         role=Markup(role),
-        units=", ".join(sorted(units.values())) or t(lang, "contacts.no_units"),
+        units=", ".join(vi_sorted(units.values())) or t(lang, "contacts.no_units"),
         channels=channel_names(
             catalog, lang, [i.channel for i in identities_of(session, contact_id=merged.target_id)]
         ),
@@ -180,7 +182,7 @@ def plan_named(
         name=kept.display_name or merged.display_name or "-",
         role=t(f"common.role_{role}"),
         scope=Markup(_scope_text(session, catalog, lang, role, scope)),
-        units=", ".join(sorted(units.values())) or t("contacts.no_units"),
+        units=", ".join(vi_sorted(units.values())) or t("contacts.no_units"),
         channels=Markup(
             identities_text(
                 catalog, lang, Identities(found_ids[target].items + found_ids[source].items)
@@ -194,7 +196,7 @@ def _described(session: Session, catalog: Catalog, lang: str, person: Contact) -
     """Return one person as a merge's plan names them: name, role, channels, units, scope."""
     assert person.id is not None
     identities = identities_by_person(session, contact_ids=[person.id])[person.id]
-    units = sorted(unit_names(session, contact_id=person.id).values())
+    units = vi_sorted(unit_names(session, contact_id=person.id).values())
     groups = tuple(scope_group_ids(session, contact_id=person.id))
     return catalog.get(
         lang,
@@ -216,7 +218,7 @@ def _scope_text(
     if role == Role.ADMIN.value or not groups:
         return catalog.get(lang, "linking.scope_all")
     query = select(UnitGroup.name).where(col(UnitGroup.id).in_(groups))
-    names = ", ".join(sorted(session.exec(query)))
+    names = ", ".join(vi_sorted(session.exec(query)))
     return catalog.get(lang, "linking.scope_groups", groups=names)
 
 
@@ -315,7 +317,7 @@ def tell_admins(
     def scope(lang: str, ids: tuple[int, ...]) -> str:
         if not ids:
             return catalog.get(lang, "linking.scope_all")
-        names = ", ".join(sorted(groups.get(i, str(i)) for i in ids))
+        names = ", ".join(vi_sorted(groups.get(i, str(i)) for i in ids))
         return catalog.get(lang, "linking.scope_groups", groups=names)
 
     suffix = "" if by == "link" else "_cli"
@@ -344,3 +346,9 @@ def tell_admins(
     kind = "raised" if merged.raised else "widened"
     key = f"merge-{kind}:{merged.target_id}:{merged.source_id}"
     return tell(session, others, key=key, text=notice, now=now)
+
+
+def vi_sorted(names: Iterable[str]) -> list[str]:
+    """Return names in Vietnamese alphabet order ("Đ" after every "D", "Phường 2" before
+    "Phường 10"), as every list of units is shown."""
+    return sorted(names, key=vi_sort_key)

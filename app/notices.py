@@ -9,7 +9,8 @@ removing it brings back what waits past it (`bring_back_held`).
 Office-bound (given `not_before`, an `office_moment`, and flagged `payload["office"]`, so
 the senders hold one still queued when office time ends to the next office moment, as the
 nudges): what tells an official about their task (an extension decided, an explanation
-asked; a deadline changed, a task renamed or ended). Urgent (queued to go at once, any
+asked; a deadline changed, a task renamed or ended: `app.task_notices`, flagged by
+`NewMessage.office`). Urgent (queued to go at once, any
 hour): what the admins or a person must know now (an invite used, a merge of two people,
 a message given up) and what a unit's action asks of a coordinator (a blocker, an
 extension request, an explanation given).

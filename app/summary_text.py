@@ -308,6 +308,8 @@ class _UnitLines:
                     days = since[deadline] = self.days((self.today - deadline).days)
                 explain = None if task_id in closed else (aid, unit_name)
                 text = self.overdue_one(name) if days == "1" else self.overdue(name, days)
+                if extended:  # overdue past the extended deadline: say it was extended
+                    text += self.extended.replace("\x03", deadline.strftime("%d/%m/%Y"))
                 overdue.append(Entry(text, explain))
             elif status == _DONE_LATE and done_at is not None:
                 days_late = (done_at.astimezone(self.tz).date() - deadline).days

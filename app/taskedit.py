@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app import newtask
 from app.services import Services
+from app.task_notices import deadline_words, ended_words, renamed_words, tell_units
 from core.deadlines import DeadlineError
 from core.states import TaskStatus
 from db.engine import session_scope
@@ -131,10 +132,17 @@ def deadline(services: Services, lang: str, actor_id: int, task_id: int, text: s
         tz = services.settings.tz
         change_deadline(session, task=task, deadline=parsed.date, tz=tz, actor_id=actor_id)
         current, kept = deadline_counts(session, task_id=task_id, deadline=parsed.date)
+        told = ""
+        if parsed.date != old:
+            words = deadline_words(services, task_id, task.title, old, parsed.date)
+            told = tell_units(
+                session, services, lang, task_id=task_id, action="task.deadline_changed",
+                words=words, deadline=parsed.date,
+            )  # fmt: skip
     lines = [t("tasks.deadline_changed", id=task_id, old=old, new=parsed.date, count=current)]
     lines += [newtask.moved_note(services, lang, parsed)] if parsed.moved_from else []
     lines += [t("tasks.deadline_kept", count=kept)] if kept else []
-    return "\n".join(lines)
+    return "\n".join(lines) + told
 
 
 def rename(services: Services, lang: str, actor_id: int, task_id: int, title: str) -> str:
@@ -156,7 +164,11 @@ def rename(services: Services, lang: str, actor_id: int, task_id: int, title: st
         if old == title:
             return t("tasks.rename_same", id=task_id, title=title)
         rename_task(session, task=task, title=title, actor_id=actor_id)
-    return t("tasks.renamed", id=task_id, old=old, new=title)
+        words = renamed_words(services, task_id, old, title)
+        told = tell_units(
+            session, services, lang, task_id=task_id, action="task.renamed", words=words
+        )
+    return t("tasks.renamed", id=task_id, old=old, new=title) + told
 
 
 def change_units(
@@ -172,6 +184,9 @@ def change_units(
         resolution = resolve_assignees(session, spec, lang=lang)
         if resolution.unmatched:
             return "\n".join(newtask.unmatched_lines(services, lang, resolution))
+        on_task = set(active_unit_ids(session, task_id=task_id))
+        if not adding and on_task and on_task <= set(resolution.unit_ids):
+            return t("tasks.unassign_last", id=task_id)
         changed = _change(session, task, resolution.unit_ids, services, actor_id, adding)
         total = len(active_unit_ids(session, task_id=task_id))
     if not changed:
@@ -208,6 +223,9 @@ def end(services: Services, lang: str, actor_id: int, status: str, task_id: int)
             return _unchangeable(services, lang, task)
         end_task(session, task=task, status=status, now=now, actor_id=actor_id)
         title = task.title
+        action = "task.closed" if status == TaskStatus.CLOSED else "task.cancelled"
+        words = ended_words(services, task_id, title, status)
+        told = tell_units(session, services, lang, task_id=task_id, action=action, words=words)
     # One sentence naming the task: a label glued before it read "#1 Nhiệm vụ A Đã hủy
     # nhiệm vụ #1." on a text channel, where no bold sets the title apart.
-    return t(ENDINGS[status], id=task_id, title=title)
+    return t(ENDINGS[status], id=task_id, title=title) + told

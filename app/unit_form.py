@@ -24,11 +24,18 @@ from db.engine import session_scope
 from db.imports.units import MAX_CODE, MAX_GROUP, MAX_NAME, groups_of, new_code_problem, save_unit
 from db.models import Unit, UnitKind
 from db.queries.contacts import identities_by_person, label
-from db.queries.unit_admin import contacts_of_unit, parent_code, set_active
+from db.queries.unit_admin import (
+    contacts_of_unit,
+    open_tasks_taken_off,
+    parent_code,
+    set_active,
+    take_off_open_tasks,
+)
 from db.queries.units import find_kind, find_units, unit_by_code
 
 FIELDS = ("code", "name", "kind", "parent_code", "groups")
 LISTED_NAME = 80
+LISTED_TASKS = 10
 NONE_WORDS = frozenset({"-", "khong", "no", "none", "bo qua", "skip"})
 
 
@@ -320,11 +327,38 @@ def switch(
     services: Services, lang: str, actor_id: int, unit_id: int, *, active: bool
 ) -> str | None:
     """Deactivate or reactivate a unit (audited; its history stays) and say so; None when
-    it no longer exists."""
+    it no longer exists.
+
+    Deactivating takes the unit off its open tasks (`take_off_open_tasks`), so that every
+    summary, report, ranking and digest stops counting it there, and names the tasks left
+    with no unit. Reactivating gives none back (a merged commune's tasks went to the new
+    one): it names them, with `/assign`.
+    """
+    t = partial(services.catalog.get, lang)
     now = services.clock.now()
     with session_scope(services.engine) as session:
         unit = set_active(session, unit_id=unit_id, active=active, actor_id=actor_id, now=now)
         if unit is None:
             return None
-        key = "units.activated" if active else "units.deactivated"
-        return services.catalog.get(lang, key, name=unit.name)
+        lines = [t("units.activated" if active else "units.deactivated", name=unit.name)]
+        if active:
+            were = open_tasks_taken_off(session, unit_id=unit_id)
+            if were:
+                tasks = task_numbers(were)
+                lines.append(
+                    t("units.activated_tasks", count=len(were), tasks=tasks, code=unit.code)
+                )
+            return "\n".join(lines)
+        taken = take_off_open_tasks(session, unit_id=unit_id, actor_id=actor_id)
+        if taken.task_ids:
+            tasks = task_numbers(taken.task_ids)
+            lines.append(t("units.deactivated_tasks", count=len(taken.task_ids), tasks=tasks))
+        if taken.emptied:
+            lines.append(t("units.deactivated_emptied", tasks=task_numbers(taken.emptied)))
+        return "\n".join(lines)
+
+
+def task_numbers(task_ids: list[int]) -> str:
+    """Return tasks as '#12, #15' (the first LISTED_TASKS, then '…')."""
+    named = ", ".join(f"#{i}" for i in task_ids[:LISTED_TASKS])
+    return named + (", …" if len(task_ids) > LISTED_TASKS else "")

@@ -21,6 +21,7 @@ from core.taskdates import due_at
 from db.models import Unit
 from db.queries import summary as q
 from db.queries.scope import Scope, units_in_scope
+from db.queries.unit_admin import inactive_ids
 from db.queries.units import find_units, unit_names
 
 
@@ -97,9 +98,15 @@ def ranking(session: Session, ctx: Context, period: str) -> Report:
     counts = q.unit_counts(
         session, now=ctx.now, scope=ctx.scope, due_from=due_from, due_until=due_until
     )
+    # A unit deactivated (a commune merged away) is not ranked: its history stays in its
+    # tasks' summaries and reports, but no emulation ranks a unit that no longer exists.
+    idle = inactive_ids(session, unit_ids=list(counts))
+    counts = {u: c for u, c in counts.items() if u not in idle}
     names = unit_names(session, unit_ids=list(counts))
     ranked = rank(counts, names)
     lines = [ctx.t("summary.ranking_head", start=start, end=end), as_of(ctx.t, ctx.now_local)]
+    if idle:
+        lines.append(ctx.t("summary.ranking_inactive", n=len(idle)))
     unranked = sum(1 for c in counts.values() if not c.due)
     if unranked:
         lines.append(ctx.t("summary.ranking_unranked", n=unranked))

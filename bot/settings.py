@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     digest_cron: str = "0 8 * * 1"
     # Largest CSV/XLSX file an import reads; Telegram lets a bot download at most 20 MB.
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    # The largest file the bot sends through a channel; a larger one goes as a signed web link
+    # (app/file_limits.py). Telegram's Bot API takes documents up to 50 MB (and photos up to
+    # 10 MB, whatever this says). A Zalo bot sends no documents, only a chart as a photo by
+    # URL; Zalo publishes no bound for it, so Zalo OA's 1 MB for an image is kept.
+    telegram_file_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1, le=2000 * 1024 * 1024)
+    zalo_file_max_bytes: int = Field(default=1024 * 1024, ge=1, le=2000 * 1024 * 1024)
     # Zalo Bot (Zalo Bot Creator); the product appends /bot<token>/<method> to the base URL.
     zalo_bot_token: SecretStr | None = None
     zalo_base_url: str = "https://bot-api.zaloplatforms.com"

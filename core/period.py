@@ -1,8 +1,12 @@
 """Read a reporting period typed by a coordinator: '01/11/2026-30/11/2026' and its variants.
 
 Accepted, compared without case or diacritics: two full dates (see `core.deadlines`)
-separated by '-', '–', 'đến', 'to' or spaces, optionally after 'từ' / 'from'. Results carry
-codes and dates, never prose: the bot words them from its catalogs.
+separated by '-', '–', 'đến', 'to' or spaces, optionally after 'từ' / 'from'; or a named
+period of a year, as reports name them: 'tháng 11/2026', 'quý 4/2026' (or 'quý IV/2026'),
+'6 tháng đầu năm 2026' (or 'cuối năm'), 'năm 2026', and in English 'month 11/2026',
+'Q4 2026', 'quarter IV/2026', 'first half 2026', 'H2 2026', 'year 2026'. A month or a
+quarter that does not exist ('tháng 13/2026', 'quý 5') is refused. Results carry codes and
+dates, never prose: the bot words them from its catalogs.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.deadlines import parse_date
+from core.textnorm import fold
 
 _DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}-\d{1,2}-\d{2,4})"
 _PERIOD = re.compile(
@@ -20,6 +25,22 @@ _PERIOD = re.compile(
     re.IGNORECASE,
 )
 _LOOKS_LIKE = re.compile(r"^\s*(?:từ|tu|from)?\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}", re.IGNORECASE)
+# Named periods, matched on the folded text (lower case, no diacritics). Each is a whole
+# text, so that a task's title such as "Kế hoạch năm 2026 của xã" is never read as one.
+_NUMBER = r"(\d{1,2}|[ivxl]{1,6})"  # a month or a quarter: digits or Roman numerals
+_YEAR = r"(?:\s*[/.-]\s*|\s+(?:nam\s+|of\s+)?|\s*,\s*)(\d{4})"
+_NAMED = {
+    "month": re.compile(rf"(?:thang|month)\s*{_NUMBER}(?:{_YEAR})?"),
+    "quarter": re.compile(rf"(?:quy|quarter|q)\s*{_NUMBER}(?:{_YEAR})?"),
+    "half": re.compile(
+        r"(?:(?:6|sau) thang (dau|cuoi)(?: nam)?|(first|second|1st|2nd) half(?: of)?|h([12]))"
+        r"\s*[/.-]?\s*(\d{4})?"
+    ),
+    "year": re.compile(r"(?:nam|year)\s*(\d{4})"),
+}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
+_FIRST_YEAR = 1900  # "năm 0000" is no year a task was given in
+_ROMAN |= {"x": 10, "xi": 11, "xii": 12, "xiii": 13}
 
 
 class PeriodErrorCode(StrEnum):
@@ -28,6 +49,8 @@ class PeriodErrorCode(StrEnum):
     BAD_DATE = "bad_date"  # one of the dates does not exist (31/02) or is garbled
     REVERSED = "reversed"  # the first date is after the second
     ONE_DATE = "one_date"  # a single valid date: a period needs two
+    NO_SUCH_PERIOD = "no_such_period"  # a named period that does not exist (tháng 13, quý 5)
+    NO_YEAR = "no_year"  # a month, quarter or half named without its year
 
 
 @dataclass(frozen=True)
@@ -47,12 +70,16 @@ class PeriodError:
 
 
 def looks_like_period(text: str) -> bool:
-    """Tell whether the text starts like a date (so it is read as a period, not a title)."""
-    return bool(_LOOKS_LIKE.match(text))
+    """Tell whether the text starts like a date or is a named period ('quý 4/2026'), so
+    that it is read as a period, not a title."""
+    return bool(_LOOKS_LIKE.match(text)) or _named(text) is not None
 
 
 def parse_period(text: str) -> Period | PeriodError:
-    """Read 'dd/mm/yyyy - dd/mm/yyyy' into a period, or say what is wrong."""
+    """Read 'dd/mm/yyyy - dd/mm/yyyy' or a named period into a period, or say what is wrong."""
+    named = _named(text)
+    if named is not None:
+        return _named_period(text.strip(), *named)
     match = _PERIOD.match(text)
     if match is None:
         one = re.fullmatch(rf"\s*(?:từ|tu|from)?\s*({_DATE})\s*", text, re.IGNORECASE)
@@ -72,6 +99,39 @@ def period_of(start_text: str, end_text: str) -> Period | PeriodError:
     if start > end:
         return PeriodError(PeriodErrorCode.REVERSED, f"{start_text.strip()} > {end_text.strip()}")
     return Period(start, end)
+
+
+def _named(text: str) -> tuple[str, re.Match[str]] | None:
+    """Return which named period the whole text is, and its match, or None."""
+    folded = fold(text).strip(" .")
+    for kind, pattern in _NAMED.items():
+        match = pattern.fullmatch(folded)
+        if match is not None:
+            return kind, match
+    return None
+
+
+def _named_period(text: str, kind: str, match: re.Match[str]) -> Period | PeriodError:
+    """Return the days of a named period, or why it cannot be (no such month, no year)."""
+    if kind == "year":
+        year_text, months = match[1], (1, 12)
+    elif kind == "half":
+        first = match[1] == "dau" or match[2] in ("first", "1st") or match[3] == "1"
+        year_text, months = match[4], (1, 6) if first else (7, 12)
+    else:
+        number = int(match[1]) if match[1].isdigit() else _ROMAN.get(match[1], 0)
+        if not 1 <= number <= (12 if kind == "month" else 4):
+            return PeriodError(PeriodErrorCode.NO_SUCH_PERIOD, text)
+        year_text = match[2]
+        months = (number, number) if kind == "month" else (3 * number - 2, 3 * number)
+    if year_text is None:
+        return PeriodError(PeriodErrorCode.NO_YEAR, text)
+    year = int(year_text)
+    if not _FIRST_YEAR <= year < dt.MAXYEAR:
+        return PeriodError(PeriodErrorCode.NO_SUCH_PERIOD, text)
+    start = dt.date(year, months[0], 1)
+    after = dt.date(year + months[1] // 12, months[1] % 12 + 1, 1)
+    return Period(start, after - dt.timedelta(days=1))
 
 
 def decree_day_month(day: dt.date) -> tuple[str, str]:

@@ -17,6 +17,11 @@ A cell cannot hold a control character either (XML 1.0 has none but tab and line
 openpyxl refuses the value), and officials' texts carry some: Word's line break (U+000B)
 pasted into a chat. :func:`cell_value` makes such a text one a cell takes, its line and
 page breaks as line breaks, the other control characters left out.
+
+Nor can a cell hold more than :data:`MAX_CELL` characters: Excel opens a workbook with a
+longer one as damaged (many long explanations joined make one). :func:`cell_value` cuts
+such a text, ending it with :data:`CUT_MARK` so that a reader sees it was cut, and
+:func:`workbook_bytes` cuts any cell still longer, whatever wrote it.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 __all__ = [
+    "CUT_MARK",
     "FORMULA_START",
+    "MAX_CELL",
     "cell_value",
     "csv_value",
     "formula_like",
@@ -41,13 +48,38 @@ V = TypeVar("V")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BREAKS = re.compile("[\x0b\x0c]")  # Word's line break, a page break: a line break in a cell
 _NOT_IN_CELLS = re.compile("[\x00-\x08\x0e-\x1f]")  # what openpyxl refuses, besides
+MAX_CELL = 32_767  # Excel's most characters in a cell
+CUT_MARK = "…"
 
 
 def cell_value(value: V) -> V:
-    """Return a cell's value, a text without the control characters no cell can hold."""
-    if isinstance(value, str) and not value.isprintable():
-        return cast(V, _NOT_IN_CELLS.sub("", _BREAKS.sub("\n", value)))
-    return value
+    """Return a cell's value: a text without the control characters no cell can hold,
+    cut to MAX_CELL characters (its last one CUT_MARK) when longer."""
+    if not isinstance(value, str):
+        return value
+    text: str = value
+    if not text.isprintable():
+        text = _NOT_IN_CELLS.sub("", _BREAKS.sub("\n", text))
+    return cast(V, _cut(text))
+
+
+def _cut(text: str) -> str:
+    """Return the text, or its start and CUT_MARK when it is longer than a cell holds."""
+    # Excel counts UTF-16 code units; a character outside the BMP (an emoji) counts two.
+    if len(text) <= MAX_CELL // 2 or _units(text) <= MAX_CELL:
+        return text
+    kept, units = [], _units(CUT_MARK)
+    for char in text:
+        units += _units(char)
+        if units > MAX_CELL:
+            break
+        kept.append(char)
+    return "".join(kept) + CUT_MARK
+
+
+def _units(text: str) -> int:
+    """Return the text's length as Excel counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def formula_like(value: object) -> bool:
@@ -60,6 +92,8 @@ def neutralise(book: Workbook) -> None:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
+                if isinstance(cell.value, str) and len(cell.value) > MAX_CELL // 2:
+                    cell.value = _cut(cell.value)  # whatever wrote it: never a damaged book
                 if formula_like(cell.value):
                     # openpyxl typed "=…" as a formula when it was assigned; the bot never
                     # writes formulas, so every such cell is someone's text.

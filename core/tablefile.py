@@ -1,7 +1,8 @@
 """Write a small table as CSV (UTF-8 with BOM, so Excel shows Vietnamese) or XLSX bytes.
 
 Text that could start a formula is made safe (core.safecells): plain text in XLSX, a
-leading apostrophe in CSV. A date is a real date in XLSX (shown dd/mm/yyyy, so it sorts and
+leading apostrophe in CSV; an XLSX cell holds no control character and no more than a cell
+may (`core.safecells.cell_value`). A date is a real date in XLSX (shown dd/mm/yyyy, so it sorts and
 filters as one) and dd/mm/yyyy text in CSV.
 """
 
@@ -12,7 +13,7 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-from core.safecells import csv_value, workbook_bytes
+from core.safecells import cell_value, csv_value, workbook_bytes
 
 FORMATS = ("csv", "xlsx")
 DATE_FORMAT = "DD/MM/YYYY"
@@ -46,9 +47,11 @@ def write_table(
     assert sheet is not None
     if title:
         sheet.title = _sheet_title(title)
-    sheet.append(list(header))
+    # A unit's name is people's text: a control character pasted in it, or a text longer
+    # than a cell holds, would make openpyxl refuse the sheet or Excel call it damaged.
+    sheet.append([cell_value(v) for v in header])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([cell_value(v) for v in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT

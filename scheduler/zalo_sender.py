@@ -7,7 +7,8 @@ rendered for Zalo (`render/zalo.py`: plain, 2000 characters a message, split bet
 its choices become the person's pending numbered choices once it is delivered, so that a
 typed "1" answers it. Zalo's `ok:false` is read by its code: 5xx, 429 and timeouts are
 retried, 403/404 (blocked, never wrote to the bot, unknown) mark the person unreachable on
-Zalo, anything else fails the row. Zalo sends no documents: a file's row sends its text.
+Zalo, 401 (the token refused: revoked, expired) holds every row for later, anything else
+fails the row. Zalo sends no documents: a file's row sends its text.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from scheduler.sender import (
     BACKOFF_S,
     LEASE,
     MARK_SENT_WAIT_S,
+    RETRY_LATER,
     Progress,
     _fail,
     _later,
@@ -57,6 +59,9 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 POOL = 8
 CHOICES = "choices"  # the pending kind the text channel reads a typed number against
+UNAUTHORIZED = 401  # Zalo refused the bot's token
+TOKEN_TOLD_EVERY_S = 60.0
+_token_told = -TOKEN_TOLD_EVERY_S  # when the operator was last told of a refused token
 PER_PERSON_S = 1.0
 WAIT_STEP_S = 0.05
 
@@ -204,7 +209,11 @@ async def deliver(
             failed = None
         finally:
             pacer.done(row.chat_id)
+        _count(services, failed)
         if failed is not None:
+            if failed.code == UNAUTHORIZED:  # the bot's token, not this message: held
+                await in_worker(_held, services, row, str(failed))
+                return False
             if failed.unreachable:
                 await in_worker(_unreachable, services, row, str(failed))
                 return False
@@ -229,6 +238,37 @@ async def deliver(
         max_wait=MARK_SENT_WAIT_S,
     )
     return True
+
+
+RATE_LIMITED = 429
+
+
+def _count(services: Services, failed: ZaloError | None) -> None:
+    """Count one call's result in /metrics under the Zalo channel, as Telegram's sender does
+    (sent, rate_limited, unreachable, error for what is retried, refused for the rest)."""
+    if failed is None:
+        result = "sent"
+    elif failed.code == RATE_LIMITED:
+        result = "rate_limited"
+    elif failed.unreachable:
+        result = "unreachable"
+    elif failed.retryable:
+        result = "error"
+    else:
+        result = "refused"
+    services.metrics.sent(CHANNEL, result, at=services.clock.now() if failed is None else None)
+
+
+def _held(services: Services, row: Claimed, error: str) -> None:
+    """Put the row back for later while Zalo refuses the token (never failed for it), and
+    tell the operator, once a minute at most."""
+    global _token_told
+    with session_scope(services.engine) as session:
+        not_before = services.clock.now() + RETRY_LATER
+        box.retry_later(session, outbox_id=row.id, not_before=not_before, error=error)
+    if time.monotonic() - _token_told >= TOKEN_TOLD_EVERY_S:
+        _token_told = time.monotonic()
+        log.error("Zalo refused the bot token (401): Zalo messages are held until it is fixed")
 
 
 def _begin(services: Services, owner: str, row: Claimed) -> bool:

@@ -1,7 +1,11 @@
-"""ZaloClient: `POST {base_url}/bot<token>/<method>`, JSON in and out, retried on 5xx.
+"""ZaloClient: `POST {base_url}/bot<token>/<method>`, JSON in and out, retried on 5xx
+and 429.
 
 The token is in every URL, so no URL leaves this module: errors carry Zalo's code and
-description only, and httpx's own request log is silenced below WARNING.
+description only (the token taken out of it, should Zalo quote the URL), and httpx's own
+request log is silenced below WARNING. An answer of any shape is a result or a ZaloError
+with a code: an error code that is no number is read by the HTTP status, a body that is no
+JSON is a server's fault (502), an odd result of a send leaves its fields empty.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ logging.getLogger("httpcore").setLevel(logging.WARNING)
 BACKOFF_S = (0.5, 1.0, 2.0)
 TIMEOUT_S = 10.0
 POLL_GRACE_S = 10.0  # a long poll's HTTP timeout: its own `timeout` plus this
+RATE_LIMITED = 429  # Zalo says no retry_after: waited out with the backoff
 
 
 class ZaloClient:
@@ -66,7 +71,7 @@ class ZaloClient:
 
     async def get_me(self) -> BotInfo:
         """Return the bot's account (checks the token)."""
-        me = await self.call("getMe")
+        me = _object(await self.call("getMe"))
         return BotInfo(
             str(me.get("id", "")),
             str(me.get("account_name", "")),
@@ -99,19 +104,19 @@ class ZaloClient:
 
     async def get_webhook_info(self) -> str:
         """Return the webhook's URL (empty: none)."""
-        info = await self.call("getWebhookInfo")
+        info = _object(await self.call("getWebhookInfo"))
         return str(info.get("url", ""))
 
     async def send_message(self, chat_id: str, text: str, *, retry: bool = True) -> SentMessage:
         """Send a text of 1-2000 characters."""
         sent = await self.call("sendMessage", {"chat_id": chat_id, "text": text}, retry=retry)
-        return SentMessage(str(sent.get("message_id", "")), int(sent.get("date") or 0))
+        return _sent(sent)
 
     async def send_photo(self, chat_id: str, photo_url: str, caption: str = "") -> SentMessage:
         """Send a photo Zalo fetches from `photo_url`, with a caption of up to 2000."""
         params = {"chat_id": chat_id, "photo": photo_url, "caption": caption}
         sent = await self.call("sendPhoto", params)
-        return SentMessage(str(sent.get("message_id", "")), int(sent.get("date") or 0))
+        return _sent(sent)
 
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
         """Show the person that the bot is typing."""
@@ -140,13 +145,14 @@ class ZaloClient:
         http_timeout: float | None = None,
         retry: bool = True,
     ) -> Any:
-        """Call a method; retry 5xx and network errors with backoff; raise ZaloError."""
+        """Call a method; retry 5xx, 429 and network errors with backoff; raise ZaloError."""
         waits = self._backoff if retry else ()
         for attempt in range(len(waits) + 1):
             try:
                 return await self._once(method, params or {}, http_timeout)
             except ZaloError as exc:
-                if attempt >= len(waits) or not (exc.code == NETWORK or exc.code >= 500):
+                again = exc.code in (NETWORK, RATE_LIMITED) or exc.code >= 500
+                if attempt >= len(waits) or not again:
                     raise
             await asyncio.sleep(waits[attempt])
         raise AssertionError("unreachable")  # pragma: no cover
@@ -163,9 +169,39 @@ class ZaloClient:
             body = response.json()
         except ValueError:
             body = None
-        if not isinstance(body, dict):
-            raise ZaloError(response.status_code if response.status_code >= 400 else 502, "")
+        status = response.status_code
+        if not isinstance(body, dict):  # a proxy's page, a cut answer: a server's fault
+            raise ZaloError(status if status >= 400 else 502, "")
         if body.get("ok") is not True:
-            code = int(body.get("error_code") or response.status_code or 500)
-            raise ZaloError(code, str(body.get("description") or ""))
+            code = _whole(body.get("error_code"))
+            code = code if code is not None else status if status >= 400 else 500
+            description = str(body.get("description") or "")[:500]
+            raise ZaloError(code, description.replace(self._token, "<token>"))
         return body.get("result", {})
+
+
+def _sent(result: Any) -> SentMessage:
+    """Read a send's answer; an odd or missing field is left empty (the send went)."""
+    result = _object(result)
+    message_id = result.get("message_id")
+    kept = str(message_id) if isinstance(message_id, (str, int)) else ""
+    return SentMessage(kept[:100], _whole(result.get("date")) or 0)
+
+
+def _whole(value: Any) -> int | None:
+    """Return a whole number given as a number or its digits (an error code, a date), else
+    None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    digits = text.removeprefix("-")
+    return int(text) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """Return a result that is a JSON object, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}

@@ -18,6 +18,7 @@ from app.checkin.about import Decided, decide_text, read_about, read_reply
 from app.checkin.act import act, records, report_of
 from app.checkin.pending import answer_pending
 from app.explanations import answer_explanation
+from app.i18n import LANGUAGES
 from app.reporting import Report, record_in, recorded_before
 from app.services import Services
 from core.checkin import Decision, Outcome, by_task, decide, is_cancel
@@ -51,6 +52,8 @@ def answer_text(
     t = partial(services.catalog.get, actor.lang)
     if not actor.unit_ids:
         return Answer(unhandled=True)
+    if own_reminder(services, text):
+        return Answer([Said(t("checkin.own_reminder"))])
     if len(text) > MAX_TEXT:
         return Answer([Said(t("common.too_long", length=len(text), limit=MAX_TEXT))])
     text = narrow(text)  # "＃12 xong ５０％" from a keyboard in full-width mode
@@ -71,6 +74,22 @@ def answer_text(
         with _reading(services, db) as connection:
             decided = decide_text(services, connection, actor, text, replied, forwarded)
     return _answer_decided(services, actor, decided, text, key, asked=asked, db=db)
+
+
+REMINDER_FOOTER = "reminders.footer"
+
+
+def own_reminder(services: Services, text: str) -> bool:
+    """Tell whether a text holds the footer of the bot's reminders, in any language: a
+    reminder forwarded or pasted back whole, whose examples ("xin gia hạn đến 15/12 vì …")
+    are not the person's words."""
+    if len(text) < 40:
+        return False
+    flat = " ".join(text.split())
+    return any(
+        " ".join(services.catalog.plain(lang, REMINDER_FOOTER).split()) in flat
+        for lang in LANGUAGES
+    )
 
 
 @contextmanager

@@ -89,7 +89,9 @@ class Target:
             state=state,
             percent=reported_percent(state, percent),
             last_report_at=at,
-            done_at=at if state == ReportState.DONE else None,
+            done_at=(self.done_at or at if self.state == ReportState.DONE else at)
+            if state == ReportState.DONE
+            else None,
         )
 
 
@@ -144,6 +146,21 @@ def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[Ope
         )
         for r in rows
     ]
+
+
+def named_assignments(
+    db: Session | Connection, *, task_ids: Sequence[int], unit_ids: Sequence[int]
+) -> list[int]:
+    """Return these units' assignments of these tasks, open or not (a closed task's too: a
+    file or a caption naming it is answered that it is over, not taken for another)."""
+    if not task_ids or not unit_ids:
+        return []
+    query = (
+        core_select(_A.id)
+        .where(_A.task_id.in_(list(task_ids)), _A.unit_id.in_(list(unit_ids)))
+        .order_by(_A.id)
+    )
+    return [int(row.id) for row in as_connection(db).execute(query)]
 
 
 def report_target(db: Session | Connection, *, assignment_id: int) -> Target | None:

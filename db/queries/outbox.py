@@ -123,6 +123,7 @@ class NewMessage:
     assignment_ids: Sequence[int] = ()
     recipe: dict[str, Any] | None = None  # what composed the text, to compose it again
     not_before: datetime | None = None  # goes out from then on (at once when None)
+    office: bool = False  # held to office time if still queued when it ends (`OFFICE`)
 
 
 def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datetime) -> list[str]:
@@ -165,6 +166,8 @@ def _outbox_row(message: NewMessage, now: datetime) -> dict[str, Any]:
         payload["choices"] = message.choices
     if message.recipe:
         payload["recipe"] = message.recipe
+    if message.office:
+        payload[OFFICE] = True
     return {
         "key": message.key,
         "channel": message.channel,

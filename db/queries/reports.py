@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 from sqlmodel import Session
 
 from core.states import ReportState
@@ -20,6 +20,22 @@ _REPORTS = StatusReport.__table__  # type: ignore[attr-defined]
 _ASSIGNMENTS = Assignment.__table__  # type: ignore[attr-defined]
 _INSERT = Prepared(insert(_REPORTS).returning(_REPORTS.c.id))
 _SET_STATUS = Prepared(update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment_id")))
+_A = _ASSIGNMENTS.c
+# Done again (a photo of the minutes captioned "đã xong" after the deadline, a "xong" sent
+# twice) keeps the moment it was first done: the day it was done decides on time or late.
+_SET_DONE = Prepared(
+    update(_ASSIGNMENTS)
+    .where(_A.id == bindparam("assignment_id"))
+    .values(
+        state=ReportState.DONE,
+        percent=bindparam("new_percent", type_=_A.percent.type),
+        last_report_at=bindparam("now", type_=_A.last_report_at.type),
+        done_at=case(
+            (_A.state == ReportState.DONE, func.coalesce(_A.done_at, bindparam("now"))),
+            else_=bindparam("now"),
+        ),
+    )
+)
 
 
 def record_report(
@@ -40,10 +56,11 @@ def record_report(
     """Append a report and make it the assignment's current status; return the report's id.
 
     The latest report counts: a unit that reported done and then corrects itself to in
-    progress is no longer done. `dedup_key` (e.g. the update id) makes a repeated update or
-    a double tap record once: a second report with the same key raises IntegrityError (the
-    unique index decides, also between two updates racing), and the caller rolls back and
-    answers as for a duplicate. The caller commits before acknowledging.
+    progress is no longer done; one done again stays done since the first time. `dedup_key`
+    (e.g. the update id) makes a repeated update or a double tap record once: a second
+    report with the same key raises IntegrityError (the unique index decides, also between
+    two updates racing), and the caller rolls back and answers as for a duplicate. The
+    caller commits before acknowledging.
     """
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
@@ -65,6 +82,10 @@ def record_report(
             "created_at": now,
         },
     )
+    if state == ReportState.DONE:
+        params = {"assignment_id": assignment_id, "new_percent": percent, "now": now}
+        _SET_DONE.run(connection, params)
+        return int(inserted[0].id)
     _SET_STATUS.run(
         connection,
         {
@@ -72,7 +93,7 @@ def record_report(
             "state": state,
             "percent": percent,
             "last_report_at": now,
-            "done_at": now if state == ReportState.DONE else None,
+            "done_at": None,
         },
     )
     return int(inserted[0].id)

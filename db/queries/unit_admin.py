@@ -7,10 +7,13 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from core.states import TaskStatus
 from core.textnorm import vi_sort_key
-from db.models import Contact, Unit, UnitContact, UnitKind
+from db.models import Assignment, Contact, Task, Unit, UnitContact, UnitKind
 from db.queries.audit import record
 from db.queries.recipients import reachable_people
+from db.queries.taskadmin import remove_assignees
+from db.queries.tasks import active_unit_ids, chunks
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,56 @@ def set_active(
             details={"code": unit.code},
         )
     return unit
+
+
+@dataclass(frozen=True)
+class TakenOff:
+    """The open tasks a unit was taken off, and those of them left with no unit."""
+
+    task_ids: list[int]
+    emptied: list[int]
+
+
+def take_off_open_tasks(session: Session, *, unit_id: int, actor_id: int | None) -> TakenOff:
+    """Take a unit off every open task it is on, as /unassign does (its assignments kept,
+    inactive; each task's change audited; `task_count` follows by its triggers).
+
+    A deactivated unit (a commune merged away) stayed on its tasks: overdue in every summary,
+    the formal report, the ranking and the digest for good, its reports refused.
+    """
+    on_task = (
+        select(Task)
+        .join(Assignment, col(Assignment.task_id) == col(Task.id))
+        .where(Assignment.unit_id == unit_id, col(Assignment.active).is_(True))
+        .where(Task.status == TaskStatus.OPEN)
+        .order_by(col(Task.id))
+    )
+    tasks = list(session.exec(on_task))
+    for task in tasks:
+        remove_assignees(session, task=task, unit_ids=[unit_id], actor_id=actor_id)
+    ids = [t.id for t in tasks if t.id is not None]
+    return TakenOff(ids, [i for i in ids if not active_unit_ids(session, task_id=i)])
+
+
+def open_tasks_taken_off(session: Session, *, unit_id: int) -> list[int]:
+    """Return the open tasks the unit was once on and is no longer (taken off), by id."""
+    query = (
+        select(Task.id)
+        .join(Assignment, col(Assignment.task_id) == col(Task.id))
+        .where(Assignment.unit_id == unit_id, col(Assignment.active).is_(False))
+        .where(Task.status == TaskStatus.OPEN)
+        .order_by(col(Task.id))
+    )
+    return [i for i in session.exec(query) if i is not None]
+
+
+def inactive_ids(session: Session, *, unit_ids: list[int]) -> set[int]:
+    """Return which of the units are deactivated."""
+    found: set[int] = set()
+    for chunk in chunks(unit_ids):
+        query = select(Unit.id).where(col(Unit.id).in_(chunk), col(Unit.active).is_(False))
+        found.update(i for i in session.exec(query) if i is not None)
+    return found
 
 
 def parent_code(session: Session, unit: Unit) -> str:

@@ -55,6 +55,7 @@ class ChatMessage:
     photo: list[JsonDict] | None = None
     reply_to_message_id: int | None = None
     forward_origin: JsonDict | None = None  # a message forwarded from elsewhere
+    media_group_id: str | None = None  # one of an album's files (each its own message)
     edit_date: int | None = None
     edits: int = 0
     deleted: bool = False
@@ -78,6 +79,7 @@ class ChatMessage:
             "photo": self.photo,
             "reply_markup": self.reply_markup,
             "forward_origin": self.forward_origin,
+            "media_group_id": self.media_group_id,
         }
         message.update({key: value for key, value in optional.items() if value is not None})
         return message

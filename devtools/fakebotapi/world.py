@@ -101,8 +101,9 @@ class UserActions:
         *,
         caption: str | None = None,
         chat_id: int | None = None,
+        media_group_id: str | None = None,
     ) -> int:
-        """Have a user upload a file as a document."""
+        """Have a user upload a file as a document (one of an album: `media_group_id`)."""
         stored = self.state.store_file(content, "document", file_name, mime_type)
         document = {
             "file_id": stored.file_id,
@@ -111,7 +112,14 @@ class UserActions:
             "mime_type": mime_type,
             "file_size": len(content),
         }
-        return self._user_message(user_id, chat_id, None, document=document, caption=caption)
+        return self._user_message(
+            user_id,
+            chat_id,
+            None,
+            document=document,
+            caption=caption,
+            media_group_id=media_group_id,
+        )
 
     def send_photo(
         self,
@@ -121,8 +129,10 @@ class UserActions:
         caption: str | None = None,
         chat_id: int | None = None,
         forward_origin: JsonDict | None = None,
+        media_group_id: str | None = None,
     ) -> int:
-        """Have a user send an image as a photo (forwarded from elsewhere: `forward_origin`)."""
+        """Have a user send an image as a photo (forwarded from elsewhere: `forward_origin`;
+        one of an album: `media_group_id`)."""
         stored = self.state.store_file(content, "photo", None, "image/jpeg")
         width, height = image_size(content)
         size = {
@@ -133,7 +143,13 @@ class UserActions:
             "height": height,
         }
         return self._user_message(
-            user_id, chat_id, None, photo=[size], caption=caption, forward_origin=forward_origin
+            user_id,
+            chat_id,
+            None,
+            photo=[size],
+            caption=caption,
+            forward_origin=forward_origin,
+            media_group_id=media_group_id,
         )
 
     def edit_text(

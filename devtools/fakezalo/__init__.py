@@ -17,7 +17,7 @@ are ours, and the client treats 403 and 404 as "cannot be reached".
         zalo.send_text("7f3a9c0e51d24b8e", "/start ABCD1234")
         [answer] = await zalo.wait_for_messages("7f3a9c0e51d24b8e", after=0)
 
-Faults: `add_fault(FaultRule("server_error" | "ok_false" | "timeout" | "delay", ...))`.
+Faults: `add_fault(FaultRule("server_error" | "ok_false" | "timeout" | "delay" | "raw", ...))`.
 Rate limits: `set_rate_limits("observe" | "enforce", Limits(overall_per_s, per_chat_per_s))`,
 counted in `rate_limit_stats()`. Run it alone: `python -m devtools.fakezalo --port 8082`.
 """

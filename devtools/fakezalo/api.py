@@ -83,6 +83,12 @@ class BotApi:
             return error(fault.status, fault.description, status=fault.status)
         if fault.kind == "ok_false":
             return error(fault.code, fault.description)
+        if fault.kind == "raw":
+            if fault.apply:
+                await run(params)
+            return web.Response(
+                text=fault.body, status=fault.status, content_type="application/json"
+            )
         if fault.kind == "timeout" and fault.apply:
             await run(params)
         if fault.kind in ("timeout", "delay"):

@@ -58,10 +58,12 @@ class FaultRule:
 
     kind: "server_error" (HTTP `status`), "ok_false" (HTTP 200, ok:false with `code`),
     "timeout" (hold `seconds`, answer nothing in time; `apply` makes the call take effect
-    first), "delay" (answer normally after `seconds`). `times` None: every matching call.
+    first), "delay" (answer normally after `seconds`), "raw" (answer `body` as it is, with
+    HTTP `status`: a proxy's HTML page, a truncated or odd JSON; `apply` makes the call take
+    effect first). `times` None: every matching call.
     """
 
-    kind: Literal["server_error", "ok_false", "timeout", "delay"]
+    kind: Literal["server_error", "ok_false", "timeout", "delay", "raw"]
     methods: tuple[str, ...] = ()
     chat_ids: tuple[str, ...] = ()
     status: int = 502
@@ -70,6 +72,7 @@ class FaultRule:
     seconds: float = 0.0
     apply: bool = False
     times: int | None = None
+    body: str = ""
 
 
 @dataclass

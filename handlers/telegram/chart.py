@@ -6,6 +6,8 @@ from sqlmodel import Session
 
 from app import reports
 from app.dashboard.charts import task_bars
+from app.file_limits import TooLarge, fits, too_large
+from app.formal_report import ReportTarget
 from app.jobs import chart_png
 from app.summary_text import as_of
 from core.chart import MAX_BARS, Bar
@@ -56,6 +58,11 @@ async def chart(req: Request) -> None:
         legend=legend,
         axis_label=req.t("chart.axis"),
     )
+    if not fits(req.services, "telegram", len(png), photo=True):
+        covers = ReportTarget(task_id=target.task.id if target.task is not None else None)
+        said = TooLarge("chart", len(png), covers)
+        await req.reply(too_large(req.services, req.actor, said, channel="telegram"))
+        return
     chat = req.update.effective_chat
     if chat is not None:
         caption = req.t("chart.caption", as_of=Markup(subtitle))

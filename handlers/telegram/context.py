@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from app.actor import Actor
 from app.services import ChannelRuntime, Services, Shared
+from core.repeats import AnsweredTexts
 from core.taskdraft import TaskDraft
 from db.queries.inbox import InboxKey
 from handlers.telegram.epochs import Epochs
@@ -49,6 +50,9 @@ class TelegramData(Shared):
         # Updates a webhook recorded before answering, with their sender, for the flows.
         self.inbox_admitted: dict[int, Actor | None] = {}
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox
+        # Each person's last text answered (core.repeats), and the texts being answered.
+        self.answered_texts = AnsweredTexts()
+        self.inbox_texts: dict[int, tuple[str, str]] = {}  # by update id(): (person, text)
         self.loop_probe: LoopProbe | None = None  # how late the event loop wakes up
         # Zalo's runtime (bot/zalo.ZaloRuntime) when Zalo is configured: the composition
         # root's, kept here so `dondoc serve` can put it in webhook mode and take its sink.

@@ -74,7 +74,7 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         remote = await req.context.bot.get_file(upload.file_id)
         content = bytes(await remote.download_as_bytearray())
     except TelegramError:
-        await req.say("evidence.download_failed", limit=20)
+        await not_stored(req, req.t("evidence.download_failed", limit=20), assignment_id, upload)
         return
     if not content:  # a file of 0 bytes proves nothing
         await req.say("evidence.empty", name=upload.file_name)
@@ -115,6 +115,8 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         task=str(about.task_id),
         title=about.title,
     )
+    if known:  # the same file again: recorded once, so not said kept under its new name
+        kept = req.t("evidence.already_kept", task=str(about.task_id), title=about.title)
     if report is not None and upload.forwarded:  # the file is kept; the status is asked
         await req.atomic(_add, req, evidence)
         asked = await req.atomic(
@@ -134,10 +136,21 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     await req.reply(f"{kept}\n{status}".strip())
 
 
-async def _not_stored(req: Request, upload: Upload, report: Report | None) -> None:
+async def not_stored(req: Request, failed: str, assignment_id: int | None, upload: Upload) -> None:
+    """Say why a file was not kept (too big, not downloaded); the status its caption states
+    for the assignment it is about is recorded all the same."""
+    report = None
+    if assignment_id is not None:
+        report = caption_report(req.services, assignment_id, upload.caption, upload.key)
+    await _not_stored(req, upload, report, failed)
+
+
+async def _not_stored(
+    req: Request, upload: Upload, report: Report | None, failed: str | None = None
+) -> None:
     """Say the file could not be kept; the status its caption states is recorded all the same
     (a forwarded file's is not: it would be asked about first)."""
-    failed = req.t("evidence.not_stored", name=upload.file_name)
+    failed = failed or req.t("evidence.not_stored", name=upload.file_name)
     if report is None or upload.forwarded:
         await req.reply(failed)
         return

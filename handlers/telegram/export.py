@@ -5,15 +5,16 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler
 
 from app import reports
+from app.file_limits import TooLarge, fits, too_large
+from app.formal_report import ReportTarget
 from app.jobs import export_workbook
 from app.summary_text import as_of
 from core.markup import Markup, to_html
-from core.numbers import typed_number
 from core.roles import Access
 from db.queries.targets import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.summary import ask_which
+from handlers.telegram.summary import ask_which, picked_task
 from scheduler.workers import in_process
 
 PREFIX = "xp"
@@ -38,19 +39,14 @@ async def export(req: Request) -> None:
 @button(Access.COORDINATOR)
 async def picked(req: Request) -> None:
     """Export the task picked from a list of matches."""
-    await req.update.callback_query.answer()  # type: ignore[union-attr]
-    task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
-    if task_id is None:
-        return
-    said = await req.transaction(lambda session: reports.cancelled(session, req.t, task_id))
-    if said is not None:
-        await req.reply(said)
-        return
-    await send_workbook(req, task_id=task_id, directive_id=None)
+    task_id = await picked_task(req)
+    if task_id is not None:
+        await send_workbook(req, task_id=task_id, directive_id=None)
 
 
 async def send_workbook(req: Request, *, task_id: int | None, directive_id: int | None) -> None:
-    """Build the workbook from fresh data and send it as a document."""
+    """Build the workbook from fresh data and send it as a document, or a link to it when it
+    is past the channel's bound (`app.file_limits`)."""
     now, tz = req.services.clock.now(), req.services.settings.tz
     person = req.actor.contact_id or req.actor.external_id
     async with req.services.turns.turn("export", person) as mine:
@@ -72,6 +68,11 @@ async def send_workbook(req: Request, *, task_id: int | None, directive_id: int 
     chat = req.update.effective_chat
     if book is None or chat is None:
         await req.say("export.nothing")
+        return
+    if not fits(req.services, "telegram", len(book.content)):
+        covers = ReportTarget(task_id=task_id, directive_id=directive_id)
+        said = TooLarge("export", len(book.content), covers)
+        await req.reply(too_large(req.services, req.actor, said, channel="telegram"))
         return
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     caption = req.t(

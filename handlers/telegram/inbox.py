@@ -6,12 +6,15 @@ group, supergroup or channel is handed to handlers.groups and stops here.
 An update is keyed by the bot's id, the epoch of its update ids and its id (epochs.py): a
 server whose ids start again lower down does not have its updates taken for replays. A key
 the inbox holds already is a copy, an unfinished update to run again, or a new epoch
-(`inbox_replays.py`). The update is finished once handled (`inbox_app.py`); one an earlier
-process never finished is run again at start-up (`inbox_recovery.py`).
+(`inbox_replays.py`). A text sent again before the answer to the same text went out is
+recorded and finished unanswered (`core.repeats`). The update is finished once handled
+(`inbox_app.py`); one an earlier process never finished is run again at start-up
+(`inbox_recovery.py`).
 """
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -30,9 +33,11 @@ from handlers.telegram.flood import Verdict
 from handlers.telegram.inbox_app import load_forms
 from handlers.telegram.inbox_notices import slow_down, tell_unavailable
 from handlers.telegram.inbox_replays import rerun_or_drop, stored_before
-from handlers.telegram.lanes import person_of
+from handlers.telegram.lanes import PersonLanes, person_of
 from handlers.telegram.senders import CHANNEL, keep_actor, seen_sender
 from scheduler.workers import in_update_worker
+
+log = logging.getLogger(__name__)
 
 
 def update_kind(update: Update) -> str:
@@ -56,6 +61,7 @@ async def record_update(update: object, context: TelegramContext) -> None:
     if update.update_id in admitted:
         # A webhook stored it before answering Telegram (handlers.telegram.webhook).
         actor = admitted.pop(update.update_id)
+        _stop_a_repeat(update, context)
         keep_actor(context, actor)
         await load_forms(context, update, actor)
         return
@@ -86,7 +92,26 @@ async def record_update(update: object, context: TelegramContext) -> None:
                 break
             key = ids.restart(key)
     context.bot_data.inbox_ours[id(update)] = key
+    if private:
+        _stop_a_repeat(update, context)
     await _hand_on(update, context, actor, private)
+
+
+def _stop_a_repeat(update: Update, context: TelegramContext) -> None:
+    """Stop a private text that repeats the person's last one answered and came before that
+    answer went (`core.repeats`, Zalo's rule too): fifteen "xong" a slow network sent again
+    got fifteen "which task?". It is recorded, and finished unanswered (not run again at the
+    next start). Another is noted, to be remembered once answered (`inbox_app.py`)."""
+    msg = update.message
+    if msg is None or not msg.text or not groups.is_private(update):
+        return
+    person, data = person_of(update), context.bot_data
+    lanes = context.application.update_processor
+    came = lanes.came(update) if isinstance(lanes, PersonLanes) else None
+    if data.answered_texts.repeats(person, msg.text, came):
+        log.info("update %s repeats the last text before its answer: not read", update.update_id)
+        raise ApplicationHandlerStop
+    data.inbox_texts[id(update)] = (person, msg.text)
 
 
 async def _hand_on(

@@ -60,6 +60,9 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
             # Another worker may hold this person's earlier update: wait for it to finish.
             await wait_turn(services, CHANNEL, key, person_of(update))
         await super().process_update(update)
+        said = self.bot_data.inbox_texts.pop(id(update), None)
+        if said is not None:  # answered: the same text sent before now repeats it
+            self.bot_data.answered_texts.answered(*said)
         if self.bot_data.forms is not None:
             await _keep_forms(self, self.bot_data.forms, update)
         self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)

@@ -5,7 +5,8 @@ flood, would make everyone wait. With this processor each person (the update's u
 its chat) has a lane: their updates run one after another, in the order Telegram sent them
 (conversations, the check-in's "next file is evidence", the inbox's rerun logic rely on it),
 while other people's lanes go on. The processor also tells the loop probe which updates
-are being handled.
+are being handled, and when each came (`came`: a text sent again before the answer to the
+same text went out is finished unanswered, `core.repeats`).
 
 Heavy updates (a command or button `app.heavy` lists: summaries, files, reports, charts,
 lists over many units; a document its flow marks: an admin's spreadsheet to import) take
@@ -123,6 +124,7 @@ class PersonLanes(BaseUpdateProcessor):
         super().__init__(max(WAITING_AT_MOST, max_concurrent_updates))
         self._tails: dict[str, asyncio.Future[None]] = {}
         self._running: dict[int, tuple[str, float]] = {}
+        self._came: dict[int, float] = {}  # when each update waiting or running came (monotonic)
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         # Taken before a common slot, so at most this many heavy updates hold one.
         self._heavy_slots = asyncio.Semaphore(max(1, min(heavy_at_once, max_concurrent_updates)))
@@ -132,6 +134,7 @@ class PersonLanes(BaseUpdateProcessor):
         """Wait for the person's previous update to finish, then for one of the few slots (a
         heavy update: for a heavy slot first), and run this one."""
         lane = person_of(update)
+        self._came[id(update)] = time.monotonic()
         heavy: AbstractAsyncContextManager[Any] = (
             self._heavy_slots if self.heavy(update) else nullcontext()
         )
@@ -145,10 +148,15 @@ class PersonLanes(BaseUpdateProcessor):
                 self._running[id(mine)] = (describe(update), time.monotonic())
                 await coroutine
         finally:
+            self._came.pop(id(update), None)
             self._running.pop(id(mine), None)
             mine.set_result(None)
             if self._tails.get(lane) is mine:
                 del self._tails[lane]
+
+    def came(self, update: object) -> float | None:
+        """Return when an update waiting or running came to its lane (monotonic seconds)."""
+        return self._came.get(id(update))
 
     def handling(self) -> str:
         """Return the updates being handled now, with how long each has run (for the probe)."""

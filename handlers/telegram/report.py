@@ -7,18 +7,18 @@ import logging
 from telegram.ext import CallbackQueryHandler
 
 from app import reports
+from app.file_limits import TooLarge, fits, too_large
 from app.formal_report import ReportTarget, letterhead_of
 from app.jobs import report_document
 from app.report_docx import TemplateError
 from app.summary_text import as_of
 from core.markup import Markup, to_html
-from core.numbers import typed_number
 from core.period import Period, looks_like_period, parse_period
 from core.roles import Access
 from db.queries.targets import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.summary import ask_which
+from handlers.telegram.summary import ask_which, picked_task
 from scheduler.workers import in_process
 
 PREFIX = "rp"
@@ -56,19 +56,14 @@ async def report(req: Request) -> None:
 @button(Access.COORDINATOR)
 async def picked(req: Request) -> None:
     """Report on the task picked from a list of matches."""
-    await req.update.callback_query.answer()  # type: ignore[union-attr]
-    task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
-    if task_id is None:
-        return
-    said = await req.transaction(lambda session: reports.cancelled(session, req.t, task_id))
-    if said is not None:
-        await req.reply(said)
-        return
-    await send_report(req, ReportTarget(task_id=task_id))
+    task_id = await picked_task(req)
+    if task_id is not None:
+        await send_report(req, ReportTarget(task_id=task_id))
 
 
 async def send_report(req: Request, target: ReportTarget) -> None:
-    """Write the report from fresh data, in the reader's scope, and send it as a document."""
+    """Write the report from fresh data, in the reader's scope, and send it as a document, or
+    a link to it when it is past the channel's bound (`app.file_limits`)."""
     now, tz = req.services.clock.now(), req.services.settings.tz
     person = req.actor.contact_id or req.actor.external_id
     async with req.services.turns.turn("report", person) as mine:
@@ -95,6 +90,10 @@ async def send_report(req: Request, target: ReportTarget) -> None:
     chat = req.update.effective_chat
     if made is None or chat is None:
         await req.say("report.nothing")
+        return
+    if not fits(req.services, "telegram", len(made.content)):
+        said = TooLarge("report", len(made.content), target)
+        await req.reply(too_large(req.services, req.actor, said, channel="telegram"))
         return
     caption = req.t(
         "report.caption",

@@ -53,6 +53,20 @@ async def ask_which(req: Request, target: Target, *nav: object) -> None:
     await req.reply(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
+async def picked_task(req: Request) -> int | None:
+    """Return the task a button of `ask_which` picked, or None: no task in it, or one
+    cancelled since the list was shown (the coordinator is told)."""
+    await req.update.callback_query.answer()  # type: ignore[union-attr]
+    task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
+    if task_id is None:
+        return None
+    said = await req.transaction(lambda session: reports.cancelled(session, req.t, task_id))
+    if said is not None:
+        await req.reply(said)
+        return None
+    return task_id
+
+
 def _target_id(target: Target) -> int:
     """Return the id of the task or directive of a target (0 for all)."""
     if target.task is not None and target.task.id is not None:

@@ -15,6 +15,7 @@ from app.taskedit import Edited
 from core.roles import Access
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec
+from scheduler.delivery import wake
 
 
 async def _run(req: Request, verb: str) -> None:
@@ -22,6 +23,7 @@ async def _run(req: Request, verb: str) -> None:
     edited = await req.run(
         taskedit.run, req.services, req.actor.lang, req.actor.contact_id, verb, req.text_args
     )
+    wake(req.context.application)  # the units told of the change hear it now, not in a minute
     await _show(req, edited)
 
 
@@ -75,6 +77,7 @@ async def end(req: Request, status: str, task_id: int) -> None:
     text = await req.run(
         taskedit.end, req.services, req.actor.lang, req.actor.contact_id, status, task_id
     )
+    wake(req.context.application)
     await req.reply(text)
 
 

@@ -7,6 +7,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from app.services import Services
+from db.engine import session_scope
+from db.queries.recipients import mark_unreachable
 from db.retry import UnkeptError, retry_db_async
 from handlers.zalo.channel import ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
@@ -60,6 +63,8 @@ async def answer(
                 await client.send_message(event.chat_id, said)
         except ZaloError as exc:
             log.warning("answer to Zalo event %s not sent: %s", event.message_id, exc)
+            if exc.unreachable:  # blocked since it wrote: as a refused reminder does
+                await in_update_worker(partial(_unreachable, channel.services, event.chat_id))
             return
         finally:
             pacer.done(event.chat_id)
@@ -74,3 +79,9 @@ async def _photo(client: ZaloClient, event: Event) -> tuple[bytes | None, bool]:
     except ZaloError as exc:
         log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
         return None, exc.code == TOO_LARGE
+
+
+def _unreachable(services: Services, chat_id: str) -> None:
+    """Mark the Zalo chat an answer was refused to unreachable (blocking)."""
+    with session_scope(services.engine) as session:
+        mark_unreachable(session, channel="zalo", chat_id=chat_id, now=services.clock.now())

@@ -63,6 +63,7 @@ CHOSEN = {
     ranking.PREFIX: ranking.take,
     invites.PREFIX: invites.take,
     evidence_links.PREFIX: evidence_links.take,
+    evidence.PREFIX: evidence.take,
 }
 MORE_WORDS = frozenset({"tiep", "tiếp", "next", "more"})
 
@@ -86,7 +87,10 @@ class ZaloChannel(TextChannel):
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
         if event.name == "message.image.received":
-            return self._render(lang, self._photo(actor, lang, event, photo, oversized))
+            kept = self._photo(actor, lang, event, photo, oversized)
+            if actor is not None and kept.choices:  # which task: a typed number answers
+                return self._show(actor, Answer([kept]))
+            return self._render(lang, kept)
         if not event.name.startswith("message."):  # no message: nothing was said to answer
             return []
         if event.name != "message.text.received":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, nullcontext
 from functools import partial
@@ -21,6 +22,7 @@ from typing import Any
 
 from app.services import Services
 from core.busy import BusyError
+from core.repeats import AnsweredTexts
 from core.textnorm import without_nul
 from db.retry import PartlyDoneError, retry_db_async
 from handlers.zalo.answers import answer
@@ -66,7 +68,9 @@ class ZaloDispatch:
         self._lanes: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = ZaloFlood()
-        self._taken: dict[str, None] = {}  # the message ids taken lately, oldest first
+        self._taken: dict[str, float] = {}  # the message ids taken lately, oldest first,
+        # and when each came (time.monotonic)
+        self._answered = AnsweredTexts(LANES_KEPT)  # a person's last text answered, and when
         self._records: GroupCommit | None = None  # events recorded many a transaction
 
     async def accept(self, payload: dict[str, Any]) -> None:
@@ -146,8 +150,10 @@ class ZaloDispatch:
                 if self.services.worker is not None and not taken:
                     key = self.inbox.key(event)
                     await wait_turn(self.services, CHANNEL, key, event.sender_id)
-                held = partial(self.notes.tell_unavailable, event)
-                await answer(event, self.channel, self.client, self.pacer, held)
+                if not self._repeated(event):
+                    held = partial(self.notes.tell_unavailable, event)
+                    await answer(event, self.channel, self.client, self.pacer, held)
+                    self._said(event)
                 self.notes.kept(event.sender_id)
                 # Answered: a failure now would answer it again at the next start.
                 finish = partial(in_update_worker, self.inbox.finish, event)
@@ -176,6 +182,22 @@ class ZaloDispatch:
         except Exception:
             log.warning("Zalo event %s not finished", event.message_id, exc_info=True)
 
+    def _repeated(self, event: Event) -> bool:
+        """Tell whether a text repeats the person's last one answered and came before that
+        answer went (`core.repeats`, the rule Telegram's inbox applies too): it is finished
+        unanswered."""
+        came = self._taken.get(event.message_id)
+        if not self._answered.repeats(event.sender_id, event.text, came):
+            return False
+        log.info(
+            "Zalo event %s repeats the last text before its answer: not read", event.message_id
+        )
+        return True
+
+    def _said(self, event: Event) -> None:
+        """Remember the person's text just answered, and when its answers had gone."""
+        self._answered.answered(event.sender_id, event.text)
+
     async def finished(self) -> None:
         """Wait for the events still being handled (at stop)."""
         if self._tasks:
@@ -200,7 +222,7 @@ class ZaloDispatch:
         if event.message_id in self._taken:
             log.info("dropped Zalo event %s delivered again", event.message_id)
             return True
-        self._taken[event.message_id] = None
+        self._taken[event.message_id] = time.monotonic()
         if len(self._taken) > TAKEN_KEPT:
             del self._taken[next(iter(self._taken))]
         return False

@@ -74,3 +74,56 @@ def test_decree_day_month_pads_days_under_10_and_months_under_3(
 ) -> None:
     """'ngày 05 tháng 02' but 'tháng 3': Decree 30/2020's rule for the place-and-date line."""
     assert decree_day_month(day) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("tháng 11/2026", date(2026, 11, 1), date(2026, 11, 30)),
+        ("Tháng 2 năm 2028", date(2028, 2, 1), date(2028, 2, 29)),
+        ("month 11/2026", date(2026, 11, 1), date(2026, 11, 30)),
+        ("quý 4/2026", date(2026, 10, 1), date(2026, 12, 31)),
+        ("quý IV/2026", date(2026, 10, 1), date(2026, 12, 31)),
+        ("Quý I năm 2026", date(2026, 1, 1), date(2026, 3, 31)),
+        ("Q2 2026", date(2026, 4, 1), date(2026, 6, 30)),
+        ("quarter III/2026", date(2026, 7, 1), date(2026, 9, 30)),
+        ("6 tháng đầu năm 2026", date(2026, 1, 1), date(2026, 6, 30)),
+        ("6 tháng cuối năm 2026", date(2026, 7, 1), date(2026, 12, 31)),
+        ("first half of 2026", date(2026, 1, 1), date(2026, 6, 30)),
+        ("H2 2026", date(2026, 7, 1), date(2026, 12, 31)),
+        ("năm 2026", date(2026, 1, 1), date(2026, 12, 31)),
+        ("year 2026", date(2026, 1, 1), date(2026, 12, 31)),
+    ],
+)
+def test_parse_period_reads_a_named_month_quarter_half_or_year(
+    text: str, start: date, end: date
+) -> None:
+    """The periods reports name, Vietnamese or English, Arabic or Roman numerals."""
+    assert looks_like_period(text)
+    assert parse_period(text) == Period(start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("tháng 13/2026", PeriodErrorCode.NO_SUCH_PERIOD),
+        ("tháng 0/2026", PeriodErrorCode.NO_SUCH_PERIOD),
+        ("quý 5", PeriodErrorCode.NO_SUCH_PERIOD),
+        ("quý V/2026", PeriodErrorCode.NO_SUCH_PERIOD),
+        ("năm 0000", PeriodErrorCode.NO_SUCH_PERIOD),
+        ("quý 4", PeriodErrorCode.NO_YEAR),
+        ("6 tháng đầu năm", PeriodErrorCode.NO_YEAR),
+    ],
+)
+def test_parse_period_refuses_a_named_period_that_cannot_be(
+    text: str, code: PeriodErrorCode
+) -> None:
+    """A month past 12, a quarter past 4, or a period without its year is refused by name."""
+    assert looks_like_period(text)
+    assert parse_period(text) == PeriodError(code, text)
+
+
+@pytest.mark.parametrize("text", ["Kế hoạch năm 2026 của xã", "năm", "quý", "Báo cáo quý"])
+def test_a_title_naming_a_year_is_not_a_period(text: str) -> None:
+    """Only a whole text is a named period: a task's title stays a title."""
+    assert not looks_like_period(text)

@@ -25,8 +25,9 @@ from db.migrate import (
     head_revision,
     upgrade,
 )
-from db.models import Assignment, Contact, ContactIdentity, Inbox, UnitContact, UnitKind
+from db.models import Assignment, Contact, ContactIdentity, Inbox, Task, UnitContact, UnitKind
 from db.queries import used_links
+from db.queries.taskcounts import drift
 
 RECEIVED = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -415,3 +416,34 @@ def test_a_merge_finds_a_person_s_messages_and_reports_by_an_index(
                 str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {moved}"))
             )
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+
+
+RENAMED_ROWS = """
+INSERT INTO unit_kind (key, name_vi, name_en, plural_vi, plural_en, aliases, sort_order)
+ VALUES ('k', 'Xã', 'Commune', 'Xã', 'Communes', '', 1);
+INSERT INTO unit (id, code, code_folded, name, name_folded, kind_key, active, created_at,
+ updated_at) SELECT n, 'X' || n, 'x' || n, 'Xa ' || n, 'xa ' || n, 'k', n = 1, :at, :at
+ FROM (SELECT 1 AS n UNION ALL SELECT 2) AS ids;
+INSERT INTO task (id, title, title_folded, description, deadline, status, created_at)
+ VALUES (1, 'Kiểm tra an toàn', 'bao cao quy', '', '2026-11-01', 'open', :at);
+INSERT INTO task (id, title, title_folded, description, deadline, status, created_at)
+ VALUES (2, 'Đề án số', 'de an so', '', '2026-11-01', 'closed', :at);
+INSERT INTO assignment (id, task_id, unit_id, active, original_deadline, deadline, due_at,
+ state, overdue_reminders, created_at) SELECT t.id * 10 + u.id, t.id, u.id, TRUE,
+ '2026-11-01', '2026-11-01', :at, 'none', 0, :at FROM task AS t, unit AS u
+"""
+
+
+def test_upgrade_0015_refolds_renamed_titles_and_takes_idle_units_off_open_tasks(
+    empty_engine: Engine,
+) -> None:
+    """A task renamed before the fold followed is found by its new title after 0015; a unit
+    deactivated before is off its open task (its row kept), on its closed one still, and
+    the stored counts follow."""
+    upgrade_through(empty_engine, "0014", RENAMED_ROWS, RECEIVED)
+    with Session(empty_engine) as session:
+        folded = dict(session.exec(select(Task.id, Task.title_folded)).all())
+        active = {a.id: a.active for a in session.exec(select(Assignment))}
+        assert drift(session) == []
+    assert folded == {1: "kiem tra an toan", 2: "de an so"}
+    assert active == {11: True, 12: False, 21: True, 22: True}

@@ -179,3 +179,32 @@ def test_a_deactivated_units_contact_is_told_and_nothing_is_stored(
     assert reports(engine) == []
     with Session(engine) as session:
         assert session.exec(select(ExtensionRequest)).all() == []
+
+
+def check_done_again(engine: Engine) -> None:
+    """Done, done again later, in progress, then done: the first two keep the first moment."""
+    _, mine, _ = world(engine)
+    later, latest = (
+        datetime(2026, 12, 8, 3, 0, tzinfo=UTC),
+        datetime(2026, 12, 9, 3, 0, tzinfo=UTC),
+    )
+    steps = [(NOW, "done", NOW), (later, "done", NOW), (later, "in_progress", None)]
+    steps.append((latest, "done", latest))
+    for number, (at, state, done_at) in enumerate(steps):
+        with Session(engine) as s:
+            record_report(s, assignment_id=mine, state=state, now=at, dedup_key=f"k{number}")
+            s.commit()
+            assignment = s.get(Assignment, mine)
+            assert assignment is not None
+            assert assignment.done_at == done_at
+            assert (assignment.state, assignment.last_report_at) == (state, at)
+
+
+def test_done_again_keeps_the_first_moment_on_sqlite(engine: Engine) -> None:
+    """A unit done on time that says done again after the deadline stays on time (SQLite)."""
+    check_done_again(engine)
+
+
+def test_done_again_keeps_the_first_moment_on_postgresql(pg_engine: Engine) -> None:
+    """The same on PostgreSQL."""
+    check_done_again(pg_engine)

@@ -1,8 +1,9 @@
 """The stored per-task counts (`task_count`) equal the live count after every kind of change.
 
 Each step changes assignments the way the bot does (a report, an amended percentage, an
-approved extension, a task's new deadline, units removed and brought back, a task closed or
-cancelled, an import's rows, a row deleted by hand), then compares the stored rows with
+approved extension, a task's new deadline, units removed and brought back, a unit
+deactivated and so taken off its open tasks, a task closed or cancelled, an import's rows,
+a row deleted by hand), then compares the stored rows with
 the assignments, and the summary's counts with the live query's at moments before, between
 and after the deadlines, on SQLite and PostgreSQL.
 """
@@ -25,6 +26,7 @@ from db.queries import summary as q
 from db.queries.reports import amend_percent, record_report
 from db.queries.taskadmin import add_assignees, change_deadline, end_task, remove_assignees
 from db.queries.taskcounts import drift, rebuild, stored_counts
+from db.queries.unit_admin import set_active, take_off_open_tasks
 from tests.factories import make_task, make_unit
 
 NOW = REFERENCE_NOW
@@ -94,6 +96,11 @@ def exercise(engine: Engine) -> None:
         add_assignees(
             session, task=task, unit_ids=[units[2].id or 0, extra.id or 0], tz=VN, actor_id=None
         )
+        check(session)
+        # A unit deactivated (a commune merged away) leaves its open tasks.
+        gone = units[3].id or 0
+        set_active(session, unit_id=gone, active=False, actor_id=None, now=NOW)
+        assert task.id in take_off_open_tasks(session, unit_id=gone, actor_id=None).task_ids
         check(session)
         end_task(session, task=task, status=TaskStatus.CLOSED, now=NOW, actor_id=None)
         check(session)

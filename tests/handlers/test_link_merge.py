@@ -134,3 +134,21 @@ async def test_wrong_expired_and_used_codes_join_nothing(bot: BotUnderTest) -> N
     assert "Xã C" in typed(bot, HOA, "/whoami", 8)
     assert "Telegram" not in typed(bot, HOA, "/whoami", 9)
     assert len(people_named_lan(bot)) == 1
+
+
+async def test_a_merge_names_the_units_in_vietnamese_order(bot: BotUnderTest) -> None:
+    """Units joined read as the alphabet and numbers have them: "Phường 2, Phường 10, Xã
+    Đông, Xã Em", not by code point (10 before 2, Đ after every Latin letter)."""
+    with bot.session() as s:
+        units = [make_unit(s, f"P{i}", name) for i, name in enumerate(
+            ("Xã Em", "Phường 10", "Xã Đông", "Phường 2")
+        )]  # fmt: skip
+        make_contact(s, LAN, units=units[:2], name="Lan")
+        make_contact(
+            s, 0, units=units[2:], name="Lan", role="coordinator", channel="text",
+            external_id=LAN_ZALO,
+        )  # fmt: skip
+    bot.user(LAN, "Lan")
+    await bot.send(LAN, "/start")
+    answer = joined(bot, LAN_ZALO, await code_of(bot, LAN), 2)
+    assert "Đơn vị: Phường 2, Phường 10, Xã Đông, Xã Em" in answer

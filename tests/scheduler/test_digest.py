@@ -116,6 +116,24 @@ async def test_digest_with_nothing_due_yet_says_so_rather_than_0_of_0(bot: BotUn
     assert "0/0" not in text
 
 
+async def test_no_digest_for_a_coordinator_with_nothing_in_scope(bot: BotUnderTest) -> None:
+    """A coordinator limited to a commune given no task is sent nothing, not a digest of
+    zeros; the admin, who follows every task, still gets one."""
+    from tests.handlers.telegram.test_summary import limit_to
+
+    with bot.session() as s:
+        make_province(s)
+        make_unit(s, "XE", "Xã E")
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    await bot.send(ADMIN_ID, "/start")
+    limit_to(bot, COORDINATOR, "Chưa giao", ["XE"])
+    assert await asyncio.to_thread(queue_digests, bot.services) == 1
+    with bot.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
+    assert [r.chat_id for r in rows] == [str(ADMIN_ID)]
+
+
 async def test_digest_lists_the_longest_overdue_in_vietnamese_order(bot: BotUnderTest) -> None:
     """Units overdue alike are listed in Vietnamese alphabetical order (Ái, Duy, Đại before
     Tam and Yên), and the ten kept are the first in that order, not in the bytes' (Á and Đ
@@ -351,6 +369,7 @@ def test_a_digest_held_over_tet_is_left_to_the_next_one_out_the_same_morning(
     services = Services(settings, engine, load_catalog(), clock)
     with Session(engine) as s:
         make_contact(s, COORDINATOR, role="coordinator")
+        make_task(s, "Nộp số liệu quý", date(2026, 3, 31), [make_unit(s, "XA", "Xã A")])
         remember_digest(s, before_tet)
         s.commit()
     for moment, run in [

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import explanation_requests, extensions
 from app.actor import Actor
@@ -32,7 +32,7 @@ from devtools.fakezalo import FakeZalo
 from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, wake
 from scheduler.zalo_sender import ZaloPacer, drain
 from tests.factories import make_contact, make_unit
-from tests.harness import BotUnderTest
+from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import at, province, start_users, task_for
 from tests.scheduler.test_sender import stop_jobs
 from zalo import ZaloClient
@@ -180,3 +180,17 @@ def test_a_flagged_notice_left_over_is_held_and_not_claimed(
     with Session(eng) as session:
         office = session.exec(select(Outbox).where(Outbox.key == "office")).one()
     assert office.not_before == morning
+
+
+async def test_a_deadline_moved_flags_the_units_notice_office_bound(bot: BotUnderTest) -> None:
+    """The units' notice of a deadline an admin moved (`app.task_notices`) is flagged
+    office-bound, so the senders hold it as the notices above if it is left at 17:00."""
+    with bot.session() as session:
+        task = task_for(session, province(session, 1, first_user=OFFICIAL), THU, at(WED, 8))
+        task_id = task.id or 0
+    start_users(bot.server, [OFFICIAL])
+    await bot.send(ADMIN_ID, f"/deadline #{task_id} 18/12/2026")
+    with bot.session() as session:
+        query = select(Outbox).where(col(Outbox.key).startswith("task-changed"))
+        [told] = session.exec(query).all()
+    assert told.payload[OFFICE] is True

@@ -435,6 +435,25 @@ async def test_zalo_chart_is_sent_as_a_photo_of_its_link(
     assert "/chart #" in texts[0]
 
 
+async def test_a_zalo_chart_past_zalos_limit_is_not_sent_as_a_photo(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """With ZALO_FILE_MAX_BYTES below the chart's size, its photo URL answers 413, so Zalo
+    sends no photo; the link to the chart's page still gives the PNG, once."""
+    await zalo_people(served, fake_zalo)
+    served.bot.configure(zalo_file_max_bytes=1000)
+    task = served.tasks[0]
+    link = link_in(await ask(fake_zalo, ZCOORD, f"/chart #{task.id}"))
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.calls("sendPhoto")), 10)
+    [call] = fake_zalo.calls("sendPhoto")
+    assert (await served.http.get(str(call["photo"]))).status_code == 413
+    assert [m for m in fake_zalo.messages(ZCOORD) if m.method == "sendPhoto"] == []
+    response = await served.http.post(link)
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
+
+
 async def test_zalo_chart_photo_url_works_once_and_for_fifteen_minutes(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811

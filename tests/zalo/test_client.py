@@ -126,7 +126,7 @@ async def test_rate_limits_are_counted_and_enforced(zalo: FakeZalo, client: Zalo
     zalo.set_rate_limits("enforce", Limits(overall_per_s=10, per_chat_per_s=1))
     await client.send_message(HOA, "một")
     with pytest.raises(ZaloError) as flood:
-        await client.send_message(HOA, "hai")
+        await client.send_message(HOA, "hai", retry=False)
     assert flood.value.code == 429
     assert flood.value.retryable
     assert zalo.rate_limit_stats().over_per_chat == 1
@@ -195,3 +195,79 @@ async def test_the_control_api_acts_as_a_person_over_http(zalo: FakeZalo) -> Non
     assert made.json()["message_id"] == event.message_id
     assert (event.sender_name, event.private) == ("Hoa", True)
     assert [m["text"] for m in shown] == ["chào Hoa"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ('{"ok": false, "error_code": "Unauthorized", "description": "x"}', 200, 500),
+        ('{"ok": false, "error_code": [401]}', 401, 401),
+        ('{"ok": false, "error_code": 1e400}', 200, 500),
+        ('{"ok": false}', 200, 500),
+        ('{"ok": true, "resu', 200, 502),
+        ("<html><body>502 Bad Gateway</body></html>", 502, 502),
+    ],
+)
+async def test_an_odd_refusal_is_a_zalo_error_with_a_code(
+    zalo: FakeZalo, client: ZaloClient, body: str, status: int, code: int
+) -> None:
+    """An error code that is no number, none at all, or a body that is no JSON (a proxy's
+    page, a cut answer) is a ZaloError with a code a caller can judge, never a ValueError or
+    TypeError that ended the handler; an ok:false on HTTP 200 without a code was code 200."""
+    zalo.send_text(HOA, "/start")
+    zalo.add_fault(FaultRule("raw", methods=("sendMessage",), body=body, status=status))
+    with pytest.raises(ZaloError) as refused:
+        await client.send_message(HOA, "một", retry=False)
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"ok": true, "result": null}',
+        '{"ok": true, "result": ["x"]}',
+        '{"ok": true, "result": {"message_id": {"id": 1}, "date": "soon"}}',
+        '{"ok": true, "result": {"message_id": "m1", "date": 1e400}}',
+    ],
+)
+async def test_a_send_answered_oddly_is_a_send(
+    zalo: FakeZalo, client: ZaloClient, body: str
+) -> None:
+    """A send Zalo took but answered with no result, or an odd one, is not an error: raising
+    (AttributeError, ValueError) ended the handler, and the sender tried the message again."""
+    zalo.send_text(HOA, "/start")
+    zalo.add_fault(FaultRule("raw", methods=("sendMessage",), body=body, status=200, apply=True))
+    sent = await client.send_message(HOA, "một")
+    assert sent.date_ms == 0
+    assert [m.text for m in zalo.messages(HOA)] == ["một"]
+    assert len(zalo.calls("sendMessage")) == 1
+
+
+async def test_a_rate_limited_answer_is_tried_again(zalo: FakeZalo, client: ZaloClient) -> None:
+    """A 429 (Zalo gives no retry_after) is tried again after the backoff when the caller
+    asks for retries (a direct answer): the person's answer was dropped."""
+    zalo.send_text(HOA, "/start")
+    zalo.add_fault(FaultRule("ok_false", methods=("sendMessage",), code=429, times=2))
+    await client.send_message(HOA, "một")
+    assert [m.text for m in zalo.messages(HOA)] == ["một"]
+    zalo.add_fault(FaultRule("ok_false", methods=("sendMessage",), code=429, times=1))
+    with pytest.raises(ZaloError) as flood:
+        await client.send_message(HOA, "hai", retry=False)
+    assert flood.value.code == 429
+
+
+async def test_a_description_that_echoes_the_token_does_not_carry_it(
+    zalo: FakeZalo, client: ZaloClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refusal whose description quotes the URL called (the token is in its path) is
+    raised without the token, so no log line of the error shows it."""
+    zalo.send_text(HOA, "/start")
+    description = f"Not Found: /bot{zalo.token}/sendMessage"
+    zalo.add_fault(
+        FaultRule("ok_false", methods=("sendMessage",), code=404, description=description)
+    )
+    with pytest.raises(ZaloError) as refused:
+        await client.send_message(HOA, "một")
+    assert zalo.token not in str(refused.value)
+    assert zalo.token not in refused.value.description
+    assert "/sendMessage" in refused.value.description

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from db.models import Assignment, Explanation, Inbox, Outbox, Task
+from core.taskdates import due_at
+from db.models import Assignment, Explanation, Inbox, Outbox, Task, Unit
 from tests.factories import make_contact, make_task, make_unit
-from tests.handlers.telegram.summary_data import make_province
+from tests.handlers.telegram.summary_data import VN, make_province
 from tests.harness import ADMIN_ID
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
@@ -217,6 +218,35 @@ async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: Z
         assert "/files/" not in answer
     [one_day] = await zbot.say(CHI, "/report 01/11/2026")
     assert "“01/11/2026” chỉ là một ngày" in one_day
+
+
+async def test_summary_on_zalo_says_an_extension_of_an_overdue_unit_too(zbot: ZaloBot) -> None:
+    """/summary #1 names the extension of a unit overdue past it, as of one within it."""
+    [task] = province(zbot, units=2)
+    with zbot.session() as s:
+        extended = {"X000": date(2026, 11, 16), "X001": date(2026, 11, 25)}
+        for a in s.exec(select(Assignment).where(Assignment.task_id == task)):
+            unit = s.get(Unit, a.unit_id)
+            assert unit is not None
+            a.original_deadline = date(2026, 11, 10)
+            a.deadline = extended[unit.code]
+            a.due_at = due_at(a.deadline, VN)
+            s.add(a)
+        s.commit()
+    text = "\n".join(await zbot.say(CHI, f"/summary #{task}"))
+    assert "• Xã số 000: quá 2 ngày (gia hạn đến 16/11/2026)" in text
+    assert "• Xã số 001 (gia hạn đến 25/11/2026)" in text
+
+
+async def test_report_of_a_named_period_on_zalo(zbot: ZaloBot) -> None:
+    """/report quý 4/2026 links to that quarter's report; tháng 13/2026 is refused by name."""
+    zbot.tg.configure(public_base_url="https://dondoc.example")
+    province(zbot)
+    [answer] = await zbot.say(CHI, "/report quý 4/2026")
+    assert "/files/report/p20261001-20261231?" in answer
+    [refused] = await zbot.say(CHI, "/report tháng 13/2026")
+    assert "Không có kỳ “tháng 13/2026”" in refused
+    assert "/files/" not in refused
 
 
 async def test_units_for_an_admin_page_with_tiep(zbot: ZaloBot) -> None:

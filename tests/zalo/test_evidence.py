@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
-from db.models import Assignment, Evidence, StatusReport
+from core.clock import ManualClock
+from db.models import Assignment, Evidence, StatusReport, Task
+from handlers.zalo import answers as zalo_answers
+from handlers.zalo.channel import ZaloChannel
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
+from zalo import Event
 
 HOA = "7f3a9c0e51d24b8e"
 JPEG = b"\xff\xd8\xff\xe0" + b"bien-ban" * 100
+
+
+def _event(sender: str, message_id: str, text: str) -> Event:
+    """Return a private text event of the sender (what a restarted channel reads)."""
+    return Event("message.text.received", message_id, 0, sender, "PRIVATE", sender, "Hoa", text)
 
 
 def official(zbot: ZaloBot, tasks: int = 1) -> list[int]:
@@ -39,16 +50,82 @@ async def test_a_photo_is_kept_with_the_status_of_its_caption(zbot: ZaloBot) -> 
 
 
 async def test_a_photo_names_its_task_when_there_are_several(zbot: ZaloBot) -> None:
-    """With two tasks, a photo without "#N" is asked about; with "#N" it is kept there."""
+    """With two tasks, a photo captioned "#N" is kept there at once."""
     first, second = official(zbot, tasks=2)
-    [asked] = await zbot.photo(HOA, JPEG)
-    assert "#<số việc>" in asked
     await zbot.photo(HOA, JPEG, f"#{second} biên bản")
     with zbot.session() as s:
         [kept] = s.exec(select(Evidence)).all()
         about = s.get(Assignment, kept.assignment_id)
     assert about is not None
     assert (about.task_id, first != second) == (second, True)
+
+
+async def test_a_photo_without_its_task_is_kept_pending_and_a_typed_number_files_it(
+    zbot: ZaloBot,
+) -> None:
+    """With two tasks, a photo without "#N" is kept pending and the bot asks which task
+    with numbered choices; Hoa types "2" and the photo is filed to the second task, with the
+    status its caption states. It was not kept, and Hoa was asked to send it again."""
+    first, second = official(zbot, tasks=2)
+    [asked] = await zbot.photo(HOA, JPEG, "đã xong")
+    assert "cho việc nào" in asked
+    assert f"#{first} Việc 0" in asked
+    assert f"#{second} Việc 1" in asked
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+    [answer] = await zbot.say(HOA, "2")
+    assert "Đã lưu minh chứng" in answer
+    assert f"#{second}" in answer
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, kept.assignment_id)
+        [report] = s.exec(select(StatusReport)).all()
+    assert about is not None
+    assert about.task_id == second
+    assert (report.assignment_id, report.state) == (kept.assignment_id, "done")
+    stored = zbot.tg.settings.evidence_path / kept.storage_path
+    assert stored.read_bytes() == JPEG
+    assert list((zbot.tg.settings.evidence_path / "pending").glob("*/*")) == []
+
+
+async def test_a_pending_photo_survives_a_restart_and_expires_after_a_day(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """The pending photo lives on disk and in the database, not in the process: a restart
+    (a fresh channel answering) still files it. One asked about more than a day ago is not
+    filed: Hoa is told to send it again, and its file is deleted by the next photo."""
+    first, _ = official(zbot, tasks=2)
+    await zbot.photo(HOA, JPEG)
+    # A restart: a new channel answers "1", with nothing but the database and the disk.
+    fresh = ZaloChannel(zbot.services)
+    [said] = await asyncio.to_thread(fresh.answer, _event(HOA, "m-restart", "1"))
+    assert isinstance(said, str)
+    assert "Đã lưu minh chứng" in said
+    assert f"#{first}" in said
+    await zbot.photo(HOA, JPEG + b"2")
+    clock.advance(timedelta(hours=25))
+    fresh = ZaloChannel(zbot.services)
+    [asked] = await asyncio.to_thread(fresh.answer, _event(HOA, "m-late", "1"))
+    assert isinstance(asked, str)
+    with zbot.session() as s:
+        assert len(s.exec(select(Evidence)).all()) == 1
+    assert "Đã lưu" not in asked
+    await zbot.photo(HOA, JPEG + b"3")
+    pending = list((zbot.tg.settings.evidence_path / "pending").glob("*/*"))
+    assert len(pending) == 1
+
+
+async def test_the_same_photo_again_is_said_received_already(zbot: ZaloBot) -> None:
+    """The same photo sent twice is kept once, and the second time Hoa is told it was
+    received already. It was called kept under a new name, though not stored again."""
+    official(zbot)
+    [first] = await zbot.photo(HOA, JPEG)
+    assert "Đã lưu minh chứng" in first
+    [again] = await zbot.photo(HOA, JPEG)
+    assert "đã được nhận trước đó" in again
+    assert "Đã lưu" not in again
+    with zbot.session() as s:
+        assert len(s.exec(select(Evidence)).all()) == 1
 
 
 async def test_a_photo_the_store_cannot_take_is_refused_and_its_status_recorded(
@@ -81,3 +158,57 @@ async def test_a_photo_of_a_task_the_unit_reported_done_is_kept(zbot: ZaloBot) -
         about = s.get(Assignment, kept.assignment_id)
     assert about is not None
     assert (about.task_id, first != second) == (second, True)
+
+
+async def test_a_photo_saying_done_again_after_the_deadline_keeps_the_day_it_was_done(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """Done on time, then the minutes photographed after the deadline with "đã xong, gửi
+    biên bản": the photo is kept, and the task stays done on time. The second "done" moved
+    the day it was done to the photo's, and the unit counted as late."""
+    official(zbot)
+    await zbot.say(HOA, "xong")
+    with zbot.session() as s:
+        [first] = s.exec(select(Assignment)).all()
+    assert first.done_at is not None
+    clock.advance(timedelta(days=20))  # past the deadline of 30/11
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong, gửi biên bản")
+    assert "Đã lưu minh chứng" in answer
+    assert "đúng hạn" in answer
+    with zbot.session() as s:
+        [after] = s.exec(select(Assignment)).all()
+        assert len(s.exec(select(Evidence)).all()) == 1
+    assert (after.state, after.done_at) == ("done", first.done_at)
+
+
+async def test_a_photo_naming_a_closed_task_says_it_is_closed(zbot: ZaloBot) -> None:
+    """A caption "#N" of the unit's task closed since is answered that it is over, not
+    "send it again with the task's number", which it had."""
+    first, _ = official(zbot, tasks=2)
+    with zbot.session() as s:
+        task = s.get(Task, first)
+        assert task is not None
+        task.status = "closed"
+        s.add(task)
+        s.commit()
+    [answer] = await zbot.photo(HOA, JPEG, f"#{first} biên bản")
+    assert "đã kết thúc hoặc bị hủy" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+
+
+async def test_a_photo_too_large_still_records_the_status_of_its_caption(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo past the download limit captioned "đã xong" is refused with the limit, and
+    the status is recorded all the same, as when the store cannot take a file: it was lost
+    with the photo, though Hoa had said the task was done."""
+    official(zbot)
+    monkeypatch.setattr(zalo_answers, "MAX_PHOTO", len(JPEG) - 1)
+    [answer] = await zbot.photo(HOA, JPEG, "đã xong, gửi biên bản")
+    assert "quá lớn" in answer
+    assert "Hoàn thành" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+        [report] = s.exec(select(StatusReport)).all()
+    assert report.state == "done"

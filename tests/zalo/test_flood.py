@@ -6,11 +6,13 @@ import asyncio
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from app.i18n import load_catalog
 from app.services import Services
 from bot.settings import Settings
 from core.clock import ManualClock
+from db.models import StatusReport
 from db.queries import inbox
 from db.queries.inbox import InboxKey
 from devtools.fakezalo import FakeZalo
@@ -20,6 +22,7 @@ from scheduler.zalo_sender import ZaloPacer
 from tests.harness import DEFAULT_NOW
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_recovery import ACCOUNT, HOA, event
+from tests.zalo.test_reminders import official, remind
 from zalo import ZaloClient
 
 SLOW_DOWN = "đang gửi quá nhanh"  # common.slow_down
@@ -97,3 +100,23 @@ async def test_a_copy_over_the_budget_after_a_restart_is_not_warned_about(
         await asyncio.sleep(0.3)
         assert zalo.messages(HOA) == []
         assert poller.flood.judge(HOA) is Verdict.WARN
+
+
+async def test_a_burst_of_the_same_number_answers_one_question_only(zbot: ZaloBot) -> None:
+    """Hoa, reminded of two tasks, sends "1" thirty times at once: the first is read (the bot
+    asks which task); the others were sent before that question, so they answer nothing. They
+    went on to answer "which task?" and then "which status?" of the other task, and both were
+    recorded done, which she never chose."""
+    official(zbot, ("A", "B"))
+    await remind(zbot)
+    after = len(zbot.zalo.messages(HOA))
+    sent = [zbot.zalo.send_text(HOA, "1") for _ in range(30)]
+    await zbot.handled(sent[0])
+    await zbot.zalo.wait_until(lambda: zbot.zalo.pending_events() == 0)
+    await asyncio.sleep(0.5)  # what the others would have set off
+    with zbot.session() as s:
+        assert s.exec(select(StatusReport)).all() == []
+    texts = [m.text for m in zbot.zalo.messages(HOA)][after:]
+    assert len([t for t in texts if "nhiệm vụ nào" in t]) == 1
+    assert len([t for t in texts if SLOW_DOWN in t]) <= 1  # past the burst: told once
+    assert len(texts) <= 2

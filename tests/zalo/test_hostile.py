@@ -15,7 +15,8 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from db.models import Evidence, ExtensionRequest, RecurringTask, StatusReport
+from db.models import ContactIdentity, Evidence, ExtensionRequest, RecurringTask, StatusReport
+from devtools.fakezalo import FaultRule
 from handlers.zalo import answers as zalo_answers
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_commands import CHI, HOA, province
@@ -219,3 +220,26 @@ async def test_a_text_of_no_words_gets_the_usage_hint(zbot: ZaloBot, text: str) 
     [answer] = await zbot.say(HOA, text)
     assert "trả lời ngắn" in answer, repr(text)
     assert "1 =" not in answer
+
+
+async def test_an_answer_refused_as_unreachable_marks_the_chat_unreachable(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa writes, then blocks the bot before its answer goes (Zalo answers 403): her Zalo
+    chat is marked unreachable, as a refused reminder marks it, so that the coordinator's
+    lists show it and her messages go to her other chats. It was only logged."""
+    province(zbot)
+    zbot.zalo.add_fault(FaultRule("ok_false", methods=("sendMessage",), chat_ids=(HOA,), code=403))
+    message_id = zbot.zalo.send_text(HOA, "/help")
+    await zbot.handled(message_id)
+    await zbot.zalo.wait_until(lambda: not reachable(zbot))
+
+
+def reachable(zbot: ZaloBot) -> bool:
+    """Tell whether Hoa's Zalo chat is marked reachable."""
+    with zbot.session() as s:
+        query = select(ContactIdentity).where(
+            ContactIdentity.chat_id == HOA, ContactIdentity.channel == "zalo"
+        )
+        [identity] = s.exec(query).all()
+        return identity.reachable

@@ -4,16 +4,20 @@ coordinator's scope kept."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from sqlmodel import select
 
-from db.models import Assignment, Contact, ContactIdentity, ContactScope, UnitGroup
+from db.models import Assignment, Contact, ContactIdentity, ContactScope, Outbox, UnitGroup
 from db.queries.reports import record_report
+from db.queries.scope import set_scope
+from scheduler.digest import queue_digests
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZaloBot
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+DUNG = "5b1e8d2c94a07f61"
 
 
 def province(zbot: ZaloBot) -> None:
@@ -141,6 +145,24 @@ async def test_digest_off_and_on_for_oneself(zbot: ZaloBot) -> None:
     [on] = await zbot.say(CHI, "/digest bat")
     assert "Đã bật bản tin" in on
     assert digest_enabled(zbot) is True
+
+
+async def test_no_digest_for_a_coordinator_with_nothing_in_scope(zbot: ZaloBot) -> None:
+    """Chi, limited to a commune given no task, is sent no digest of zeros; Dung, who follows
+    the whole province, gets hers."""
+    province(zbot)
+    with zbot.session() as s:
+        make_unit(s, "X03", "Xã Không Việc", groups=["Xã chưa giao"])
+        group = s.exec(select(UnitGroup).where(UnitGroup.name == "Xã chưa giao")).one()
+        chi = s.exec(select(ContactIdentity).where(ContactIdentity.external_id == CHI)).one()
+        set_scope(s, contact_id=chi.contact_id, group_ids=[group.id or 0])
+        make_contact(s, 0, role="coordinator", name="Dung", channel="zalo", external_id=DUNG)
+        s.commit()
+    zbot.zalo.add_user(DUNG, "Dung", wrote=True)
+    await asyncio.to_thread(queue_digests, zbot.services)
+    with zbot.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "digest")).all()
+    assert [r.chat_id for r in rows if r.channel == "zalo"] == [DUNG]
 
 
 async def test_a_member_is_refused_digest(zbot: ZaloBot) -> None:

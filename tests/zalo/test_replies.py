@@ -440,3 +440,15 @@ async def test_guidance_given_as_the_blocker_is_its_reason(zbot: ZaloBot) -> Non
     assert (report.state, report.reason) == ("blocked", "hướng dẫn")
     [shown] = await zbot.say(HOA, "hướng dẫn")
     assert shown.startswith("Các lệnh dùng được trên Zalo")
+
+
+async def test_a_reminder_sent_back_whole_is_not_read_as_a_request(zbot: ZaloBot) -> None:
+    """Hoa forwards (on Zalo: pastes) the bot's own reminder back to it: its footer's
+    examples are not her words. It filed an extension request to 15/12 for the coordinator
+    to decide; now she is told it is the reminder, and nothing is recorded."""
+    official(zbot)
+    [reminder] = await remind(zbot)
+    [answer] = await zbot.say(HOA, reminder)
+    assert "nhắc việc" in answer
+    assert requests(zbot) == []
+    assert reports(zbot) == []

@@ -16,9 +16,11 @@ from core.clock import ManualClock
 from db.models import Contact, ContactIdentity, Outbox
 from db.queries.outbox import PRIORITY_INTERACTIVE, enqueue
 from devtools.fakezalo import FakeZalo, FaultRule, Limits
+from scheduler import zalo_sender
 from scheduler.zalo_sender import ZaloPacer, drain
 from tests.factories import make_contact
 from tests.harness import DEFAULT_NOW
+from web.health import render
 from zalo import ZaloClient
 
 PEOPLE = [f"{n:016x}" for n in range(0xA000, 0xA000 + 12)]
@@ -142,6 +144,27 @@ async def test_server_errors_and_timeouts_are_retried_and_ok_false_fails(
     assert statuses(engine) == ["sent", "failed"]
 
 
+async def test_the_zalo_sender_counts_its_sends_in_metrics(
+    zalo: FakeZalo, services: Services, engine: Engine
+) -> None:
+    """Each call's result is counted under channel "zalo", as Telegram's sender counts its
+    own: /metrics showed no Zalo send at all, so an operator saw no Zalo failure either."""
+    zalo.add_fault(
+        FaultRule("server_error", methods=("sendMessage",), chat_ids=(PEOPLE[3],), times=1)
+    )
+    zalo.block(PEOPLE[5])
+    queue(engine, PEOPLE[3], "Thử lại", "retry")
+    queue(engine, PEOPLE[4], "Chào", "fine")
+    queue(engine, PEOPLE[5], "Chào", "blocked")
+    await send_all(zalo, services)
+    text = render(services.metrics.snapshot(), None, {})
+    lines = text.splitlines()
+    assert 'dondoc_sends_total{channel="zalo",result="sent"} 2' in lines
+    assert 'dondoc_sends_total{channel="zalo",result="error"} 1' in lines
+    assert 'dondoc_sends_total{channel="zalo",result="unreachable"} 1' in lines
+    assert "zalo" in services.metrics.snapshot().last_ok
+
+
 async def test_only_zalo_rows_are_claimed(
     zalo: FakeZalo, services: Services, engine: Engine
 ) -> None:
@@ -172,3 +195,29 @@ async def test_the_zalo_sender_on_postgresql(
     assert await send_all(zalo, services) == 1
     assert len(zalo.messages(PEOPLE[5])) == 2
     assert statuses(pg_engine) == ["sent"]
+
+
+async def test_a_refused_token_holds_the_messages_for_later_not_fails_them(
+    zalo: FakeZalo,
+    services: Services,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A token Zalo refuses (401: revoked, expired) is the bot's fault, not the message's:
+    every row is kept for a later try, as Telegram's sender does, instead of failing the
+    day's reminders for good; the operator is told once, without the token."""
+    monkeypatch.setattr(zalo_sender, "_token_told", -zalo_sender.TOKEN_TOLD_EVERY_S)
+    queue(engine, PEOPLE[5], "Một", "one")
+    queue(engine, PEOPLE[6], "Hai", "two")
+    async with ZaloClient("1:revoked-token", zalo.url, backoff=(0.01,)) as client:
+        await drain(client, services, ZaloPacer(10), owner="test", keep_going=lambda: True)
+    assert statuses(engine) == ["pending", "pending"]
+    with Session(engine) as s:
+        rows = list(s.exec(select(Outbox)))
+    assert all(r.not_before is not None and r.not_before > DEFAULT_NOW for r in rows)
+    refused = [r for r in caplog.records if "token" in r.getMessage() and r.levelname == "ERROR"]
+    assert len(refused) == 1
+    assert all("revoked-token" not in r.getMessage() for r in caplog.records)
+    await send_all(zalo, services)  # not due yet: nothing goes, nothing fails
+    assert zalo.messages(PEOPLE[5]) == []

@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import col, select
 
 from core.taskdates import due_at
-from db.models import Assignment, AuditLog, Task
+from db.models import Assignment, AuditLog, Outbox, Task
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
@@ -121,9 +121,10 @@ async def test_closetask_and_canceltask_end_a_task_once(zbot: ZaloBot) -> None:
     """/closetask closes one task, /canceltask cancels another; a closed one stays closed."""
     first, second = province(zbot, "Báo cáo quý", "Kiểm tra an toàn")
     [closed] = await zbot.say(ZALO_ADMIN, f"/closetask #{first}")
-    assert closed == f"Đã đóng nhiệm vụ #{first} Báo cáo quý."  # one sentence, title set apart
+    # one sentence, title set apart; then who of the units is told
+    assert closed.splitlines()[0] == f"Đã đóng nhiệm vụ #{first} Báo cáo quý."
     [cancelled] = await zbot.say(ZALO_ADMIN, "/canceltask kiem tra an toan")
-    assert cancelled == f"Đã hủy nhiệm vụ #{second} Kiểm tra an toàn."
+    assert cancelled.splitlines()[0] == f"Đã hủy nhiệm vụ #{second} Kiểm tra an toàn."
     assert (status(zbot, first), status(zbot, second)) == ("closed", "cancelled")
     [again] = await zbot.say(ZALO_ADMIN, f"/deadline #{first} 18/12/2026")
     assert "đã đóng" in again
@@ -221,3 +222,43 @@ async def test_a_renamed_task_is_found_by_its_new_title_not_its_old_one(zbot: Za
         assert task is not None
         assert (task.title, task.deadline) == ("Kiểm tra phòng cháy", date(2026, 12, 18))
         assert unicodedata.is_normalized("NFC", task.title)
+
+
+async def hoa_hears(zbot: ZaloBot, after: int) -> str:
+    """Return the one message Hoa receives on Zalo after her first `after` ones."""
+    [told] = await zbot.zalo.wait_for_messages(HOA, after=after, count=1, timeout=10)
+    return told.text
+
+
+async def test_units_hear_of_a_new_deadline_a_new_title_and_the_end_once(zbot: ZaloBot) -> None:
+    """Hoa, of X01, is told on Zalo when the admin moves the deadline, renames the task
+    and closes it, each once, at once in office time; the admin is told she is told."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [moved] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 18/12/2026")
+    assert "Đã báo cho 1 người phụ trách" in moved
+    told = await hoa_hears(zbot, 0)
+    assert f"Nhiệm vụ #{task_id} Báo cáo quý đã được đổi hạn từ 01/12/2026 sang 18/12/2026" in told
+    await zbot.say(ZALO_ADMIN, f"/renametask #{task_id} Báo cáo quý IV")
+    assert "«Báo cáo quý» → «Báo cáo quý IV»" in await hoa_hears(zbot, 1)
+    await zbot.say(ZALO_ADMIN, f"/closetask #{task_id}")
+    assert "Báo cáo quý IV đã được đóng" in await hoa_hears(zbot, 2)
+    await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 19/12/2026")  # closed: no change, no word
+    with zbot.session() as s:
+        rows = s.exec(select(Outbox).where(col(Outbox.key).startswith("task-changed:"))).all()
+    assert [(r.status, r.chat_id) for r in rows] == [("sent", HOA)] * 3
+    assert len(zbot.zalo.messages(HOA)) == 3
+
+
+async def test_unassigning_a_task_s_last_units_is_refused_with_the_way_out(zbot: ZaloBot) -> None:
+    """/unassign of every unit left would leave an open task with none: refused, naming
+    /canceltask and /assign; the units stay on it."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [refused] = await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} X01, X02")
+    assert "sẽ không còn đơn vị nào" in refused
+    assert f"/canceltask #{task_id}" in refused
+    assert [a.active for a in assignments(zbot, task_id)] == [True, True]
+    [one] = await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} X01")
+    assert "còn 1" in one
+    [last] = await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} X02")
+    assert "sẽ không còn đơn vị nào" in last
+    assert [a.active for a in assignments(zbot, task_id)] == [False, True]

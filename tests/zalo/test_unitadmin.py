@@ -4,10 +4,13 @@ number."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import col, select
 
-from db.models import AuditLog, Unit
-from tests.factories import make_contact, make_unit
+from db.models import Assignment, AuditLog, Unit
+from db.queries.taskcounts import drift
+from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA = "7f3a9c0e51d24b8e"
@@ -119,3 +122,60 @@ async def test_a_member_is_refused_activate(zbot: ZaloBot) -> None:
     [answer] = await zbot.say(HOA, "/activate X03")
     assert "không có quyền" in answer
     assert active(zbot)["X03"] is False
+
+
+def on_tasks(zbot: ZaloBot) -> list[int]:
+    """X01 and X02 on an overdue task, X01 alone on a second, X01 on a closed third; return
+    their ids."""
+    with zbot.session() as s:
+        first, second = (s.exec(select(Unit).where(Unit.code == c)).one() for c in ("X01", "X02"))
+        both = make_task(s, "Kế hoạch CĐS", date(2026, 11, 10), [first, second])
+        alone = make_task(s, "Đề án đô thị", date(2026, 12, 10), [first])
+        closed = make_task(s, "Báo cáo quý", date(2026, 11, 1), [first])
+        closed.status = "closed"
+        s.add(closed)
+        s.commit()
+        return [t.id or 0 for t in (both, alone, closed)]
+
+
+def on_task(zbot: ZaloBot, task_id: int) -> list[str]:
+    """Return the codes of the units on a task now, and check the stored counts follow."""
+    with zbot.session() as s:
+        assert drift(s) == []
+        query = (
+            select(Unit.code)
+            .join(Assignment, col(Assignment.unit_id) == col(Unit.id))
+            .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))
+        )
+        return sorted(s.exec(query))
+
+
+async def test_deactivate_takes_the_unit_off_its_open_tasks_and_names_them(zbot: ZaloBot) -> None:
+    """A commune merged away and deactivated leaves its open tasks (its history kept): the
+    summary no longer counts it overdue, the ranking leaves it out with a note, the task
+    left with no unit is named with /canceltask; /activate gives none back and says how."""
+    province(zbot)
+    both, alone, closed = on_tasks(zbot)
+    [before] = await zbot.say(ZALO_ADMIN, f"/summary #{both}")
+    assert "Xã An Hòa" in before
+    [ranked] = await zbot.say(ZALO_ADMIN, "/ranking")
+    assert "Xã An Hòa" in ranked
+    [answer] = await zbot.say(ZALO_ADMIN, "/deactivate X01")
+    assert f"Đã bớt đơn vị khỏi 2 nhiệm vụ đang mở (#{both}, #{alone})" in answer
+    assert f"Không còn đơn vị nào ở nhiệm vụ #{alone}" in answer
+    assert (on_task(zbot, both), on_task(zbot, alone), on_task(zbot, closed)) == (
+        ["X02"],
+        [],
+        ["X01"],
+    )
+    [after] = await zbot.say(ZALO_ADMIN, f"/summary #{both}")
+    assert "Xã An Hòa" not in after
+    assert "Xã An Phú" in after
+    [ranked] = await zbot.say(ZALO_ADMIN, "/ranking")  # its closed task's history aside
+    assert "Xã An Hòa" not in ranked
+    assert "Không xếp hạng 1 đơn vị đã ngừng theo dõi" in ranked
+    [again] = await zbot.say(ZALO_ADMIN, "/activate X01")
+    assert f"bớt khỏi 2 nhiệm vụ đang mở khi ngừng theo dõi (#{both}, #{alone})" in again
+    assert "/assign #12 X01" in again
+    assert on_task(zbot, both) == ["X02"]
+    assert audited(zbot).count("task.assignees_removed") == 2

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from app import links
 from app.dashboard.charts import task_chart
 from app.dashboard.viewer import Viewer, viewer_of
+from app.file_limits import fits
 from app.summary_text import as_of
 from core.chart import Bar, stacked_bars
 from core.status import Status
@@ -43,11 +44,17 @@ async def photo_file(request: Request) -> Response:
         return message_page(request, None, "web.link_refused", status=403)
     if request.method == "HEAD":  # a look at the headers takes nothing
         return Response(media_type="image/png")
-    return await once(request, link, partial(_chart, task_id=task_id), f"/chart #{task_id}")
+    # Only Zalo sends a chart by its URL: one past ZALO_FILE_MAX_BYTES is refused (413), and
+    # the person keeps the link to the chart's page that came with it.
+    draw = partial(_chart, task_id=task_id, photo_for="zalo")
+    return await once(request, link, draw, f"/chart #{task_id}")
 
 
-async def _chart(request: Request, granted: links.SignedLink, *, task_id: int) -> Response:
-    """Draw and send a task's chart, when the task is in the person's scope."""
+async def _chart(
+    request: Request, granted: links.SignedLink, *, task_id: int, photo_for: str = ""
+) -> Response:
+    """Draw and send a task's chart, when the task is in the person's scope; as the photo of
+    a channel's message (`photo_for`), only when it fits that channel's bound."""
     services = deps_of(request).services
     now = services.clock.now()
 
@@ -77,6 +84,8 @@ async def _chart(request: Request, granted: links.SignedLink, *, task_id: int) -
             axis_label=t("chart.axis"),
         )
     )
+    if photo_for and not fits(services, photo_for, len(png), photo=True):
+        return Response(status_code=413)  # the link is given back: it was never a photo
     name = services.catalog.plain(lang, "chart.file_name")
     return Response(
         png,

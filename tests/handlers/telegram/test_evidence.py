@@ -11,8 +11,8 @@ from sqlmodel import select
 from telegram import Chat, Document, Message
 
 from app.signing import sign
-from db.models import Evidence, StatusReport
-from devtools.fakebotapi import ChatMessage
+from db.models import Evidence, StatusReport, Task
+from devtools.fakebotapi import ChatMessage, Fault, FaultRule
 from handlers.telegram.evidence_store import upload_of
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.checkin_world import (
@@ -81,6 +81,19 @@ async def test_document_in_reply_to_a_reminder_is_kept_and_fetched(bot: BotUnder
     assert fetched.document is not None
     assert bot.server.file_content(fetched.document["file_id"]) == PDF
     assert fetched.document["file_name"] == "ke-hoach.pdf"
+
+
+async def test_the_same_document_again_is_said_received_already(bot: BotUnderTest) -> None:
+    """The same PDF sent twice in reply to the reminder is recorded once, and the second time
+    the official is told it was received already (as on Zalo), not that it was kept."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    for said in ("Đã lưu minh chứng «ke-hoach.pdf»", "đã được nhận trước đó"):
+        after = bot.server.last_message_id(OFFICIAL)
+        send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, name="ban-sao.pdf")
+        reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+        assert said.replace("ke-hoach", "ban-sao") in (reply.text or "")
+    assert len(kept(bot)) == 1
 
 
 async def test_photo_after_choosing_done_is_kept(bot: BotUnderTest) -> None:
@@ -298,3 +311,119 @@ async def test_evidence_of_a_name_fitting_two_units_offers_a_button_per_unit(
     assert sent.document is not None
     assert sent.document["file_name"] == "phuong.pdf"
     assert bot.server.file_content(sent.document["file_id"]) == PDF
+
+
+def asked_which(bot: BotUnderTest, after: int) -> list[ChatMessage]:
+    """Return the "which task?" questions the official was asked after a message."""
+    return [
+        m
+        for m in bot.server.messages(OFFICIAL)
+        if m.message_id > after and "nhiệm vụ nào" in (m.text or "")
+    ]
+
+
+async def test_an_album_without_a_caption_is_asked_about_once_and_kept_whole(
+    bot: BotUnderTest,
+) -> None:
+    """Three photos sent together (an album) with two tasks open: one question, and the task
+    typed keeps all three; each photo asked again had put the earlier ones out of the
+    question, so only the last was kept."""
+    world = await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    for n in range(3):
+        bot.server.send_photo(OFFICIAL, PNG + bytes([n]), media_group_id="album-1")
+    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")  # not the album's
+    await bot.server.wait_until(lambda: len(asked_which(bot, after)) == 2)
+    reply = await bot.send(OFFICIAL, str(world.tasks[1].id), match=saying("Đã lưu"))
+    await bot.server.wait_until(lambda: len(kept(bot)) == 4)
+    assert {e.assignment_id for e in kept(bot)} == {world.assignments[1]}
+    assert "#" in (reply.text or "")
+    assert len(asked_which(bot, after)) == 2  # the album once, the document once
+
+
+async def test_an_album_whose_first_photo_names_the_task_is_kept_for_it_whole(
+    bot: BotUnderTest,
+) -> None:
+    """An album's caption rides on its first photo only: the others are the same task's, not
+    a question each."""
+    world = await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(
+        OFFICIAL, PNG, caption=f"#{world.tasks[1].id} biên bản", media_group_id="album-2"
+    )
+    for n in range(2):
+        bot.server.send_photo(OFFICIAL, PNG + bytes([n]), media_group_id="album-2")
+    await bot.server.wait_until(lambda: len(kept(bot)) == 3)
+    assert {e.assignment_id for e in kept(bot)} == {world.assignments[1]}
+    assert asked_which(bot, after) == []
+
+
+async def test_a_file_replying_to_a_closed_tasks_reminder_is_not_kept_for_another(
+    bot: BotUnderTest,
+) -> None:
+    """A file in reply to the reminder of a task closed since, the unit's other task open:
+    the official is told that task is over and nothing is kept. It was kept as the evidence
+    of the other task, the only one open, where the coordinator would not look for it."""
+    world = await scene(bot, tasks=2)
+    closed = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [closed])
+    with bot.session() as s:
+        task = s.get(Task, world.tasks[0].id)
+        assert task is not None
+        task.status = "closed"
+        s.add(task)
+        s.commit()
+    after = bot.server.last_message_id(OFFICIAL)
+    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id)
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "đã kết thúc hoặc bị hủy" in (reply.text or "")
+    assert kept(bot) == []
+
+
+async def test_a_file_captioned_with_a_closed_task_says_it_is_closed(bot: BotUnderTest) -> None:
+    """A caption naming a task of the unit closed since is answered with that, not with a
+    question listing the other tasks as if the number were unknown."""
+    world = await scene(bot, tasks=3)
+    with bot.session() as s:
+        task = s.get(Task, world.tasks[0].id)
+        assert task is not None
+        task.status = "cancelled"
+        s.add(task)
+        s.commit()
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG, caption=f"#{world.tasks[0].id} biên bản")
+    reply = await bot.server.wait_for_message(OFFICIAL, saying("đã kết thúc"), after=after)
+    assert "nhiệm vụ nào" not in (reply.text or "")
+    assert kept(bot) == []
+
+
+async def test_a_file_too_big_still_records_the_status_of_its_caption(bot: BotUnderTest) -> None:
+    """A 21 MB scan captioned "đã xong" with one task open: refused with the limit, and done
+    recorded all the same (as when the store cannot take it); it was lost with the file."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(
+        OFFICIAL, b"0" * (21 * 1024 * 1024), "scan.pdf", "application/pdf", caption="đã xong"
+    )
+    reply = await bot.server.wait_for_message(OFFICIAL, saying("quá lớn"), after=after)
+    assert "Hoàn thành" in (reply.text or "")
+    assert kept(bot) == []
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
+
+
+async def test_a_file_that_cannot_be_downloaded_still_records_its_status(
+    bot: BotUnderTest,
+) -> None:
+    """Telegram refuses the download (getFile fails): the official is told, and the status
+    of the caption is recorded all the same."""
+    world = await scene(bot)
+    bot.server.add_fault(
+        FaultRule(Fault.server_error(400, "Bad Request: file is too big"), methods=["getFile"])
+    )
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf", caption="xong rồi")
+    reply = await bot.server.wait_for_message(OFFICIAL, saying("Không tải được"), after=after)
+    assert "Hoàn thành" in (reply.text or "")
+    assert kept(bot) == []
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]

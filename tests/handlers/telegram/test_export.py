@@ -326,3 +326,60 @@ async def test_a_task_picked_from_a_list_after_it_was_cancelled_is_said_cancelle
         said.text
         == "Nhiệm vụ #3 «Kế hoạch quý I» đã bị hủy, nên không còn được theo dõi hay tổng hợp."
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/export #1", "Bảng tổng hợp (Excel) nặng"),
+        ("/report #1", "Báo cáo (Word) nặng"),
+        ("/chart", "Biểu đồ nặng"),
+    ],
+)
+async def test_a_file_past_telegrams_limit_without_a_web_address_says_what_to_do(
+    bot: BotUnderTest, command: str, expected: str
+) -> None:
+    """TELEGRAM_FILE_MAX_BYTES below the file and no PUBLIC_BASE_URL: no file, no link, but
+    what to do: ask for less, or an admin's command line (a chart: one task's, the web)."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    bot.configure(telegram_file_max_bytes=1000)
+    reply = await bot.send(COORDINATOR, command, timeout=30)
+    assert reply.document is None
+    assert reply.photo is None
+    text = reply.text or ""
+    assert expected in text
+    assert "quá giới hạn 1 KB của Telegram, nên không gửi qua đây được" in text
+    assert "/files/" not in text
+    if command == "/chart":
+        assert "/chart #12" in text
+    else:
+        name = command.split()[0][1:]
+        assert f"/{name} #12" in text
+        assert f"dondoc {name}" in text
+
+
+async def test_a_note_longer_than_an_excel_cell_is_cut_with_a_mark(bot: BotUnderTest) -> None:
+    """Many long explanations joined pass Excel's 32,767 characters a cell: the note is cut,
+    ending with "…", so the workbook does not open as damaged."""
+    from db.models import Assignment, Explanation
+
+    with bot.session() as s:
+        province = make_province(s)
+        a = s.exec(select(Assignment).where(Assignment.task_id == province.task1)).first()
+        assert a is not None
+        for n in range(20):
+            text = f"Giải trình {n}: " + "chờ bổ sung dự toán kinh phí " * 80
+            s.add(
+                Explanation(
+                    assignment_id=a.id or 0, text=text, requested_at=at(9), answered_at=at(10)
+                )
+            )
+        s.commit()
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, "/export #1")
+    notes = [str(r[9]) for r in rows(book, "Phụ lục") if r[9] and "Giải trình 0" in str(r[9])]
+    assert len(notes) == 1
+    assert len(notes[0]) == 32_767
+    assert notes[0].endswith("…")

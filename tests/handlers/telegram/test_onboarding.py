@@ -248,6 +248,24 @@ async def test_invites_sheet_lists_units_without_contact(bot: BotUnderTest) -> N
     assert book.worksheets[0]["H2"].number_format == "DD/MM/YYYY"
 
 
+async def test_invites_sheet_takes_a_unit_name_with_a_control_character(
+    bot: BotUnderTest,
+) -> None:
+    """A unit's name holding a control character (Word's line break, a stray \\x01) makes a
+    sheet: the character left out (the line break kept as one), not an error."""
+    import io
+
+    from openpyxl import load_workbook
+
+    with bot.session() as s:
+        make_unit(s, "X09", "Xã\x01 Tam\x0bXuân")
+    sheet = await bot.send(ADMIN_ID, "/invites", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    content = bot.server.file_content(sheet.document["file_id"])
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == ["Xã Tam\nXuân"]
+
+
 def _buttons(message: ChatMessage) -> list[tuple[str, str]]:
     """Return the buttons of a message."""
     from tests.harness import buttons

@@ -350,3 +350,31 @@ async def test_guidance_given_as_the_blocker_is_its_reason(bot: BotUnderTest) ->
     assert (report.state, report.reason) == ("blocked", "hướng dẫn")
     shown = await bot.send(OFFICIAL, "hướng dẫn")
     assert "/lang" in (shown.text or "")
+
+
+async def test_a_forwarded_reminder_is_not_read_as_a_request(bot: BotUnderTest) -> None:
+    """The bot's reminder forwarded back to it: the examples of its footer ("xin gia hạn đến
+    15/12 vì …") are not the official's words. It was read as a request for an extension;
+    now the official is told it is the reminder, and nothing is recorded."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    footer = bot.services.catalog.plain("vi", "reminders.footer")
+    text = f"🔔 Nhắc việc ngày 18/11/2026\n\n1. #{world.tasks[0].id} Kế hoạch\n\n{footer}"
+    forwarded = {
+        "message_id": 9002,
+        "date": int(time.time()),
+        "chat": {"id": OFFICIAL, "type": "private", "first_name": "Lan"},
+        "from": {"id": OFFICIAL, "is_bot": False, "first_name": "Lan"},
+        "text": text,
+        "forward_origin": {
+            "type": "user",
+            "date": int(time.time()) - 600,
+            "sender_user": {"id": 12345, "is_bot": True, "first_name": "dondoc"},
+        },
+    }
+    bot.server.inject_update({"message": forwarded})
+    answer = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "tin nhắc việc của bot" in (answer.text or "")
+    assert reports(bot) == []
+    with bot.session() as s:
+        assert s.exec(select(ExtensionRequest)).all() == []

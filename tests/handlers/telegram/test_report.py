@@ -357,6 +357,26 @@ async def test_report_of_a_period_covers_tasks_due_in_it(bot: BotUnderTest) -> N
     assert {row[2] for row in appendix(doc)[1:]} == {TASK1}
 
 
+@pytest.mark.parametrize(
+    ("command", "start", "end"),
+    [
+        ("/report tháng 11/2026", "01/11/2026", "30/11/2026"),
+        ("/report quý IV/2026", "01/10/2026", "31/12/2026"),
+        ("/report 6 tháng cuối năm 2026", "01/07/2026", "31/12/2026"),
+        ("/report năm 2026", "01/01/2026", "31/12/2026"),
+    ],
+)
+async def test_report_of_a_named_period(
+    bot: BotUnderTest, command: str, start: str, end: str
+) -> None:
+    """A month, a quarter, a half or a year named as reports name them is that period."""
+    with bot.session() as s:
+        every_status(s)
+    bot.user(COORDINATOR)
+    body = texts(await reported(bot, COORDINATOR, command))
+    assert f"Kết quả thực hiện các nhiệm vụ có thời hạn từ ngày {start} đến ngày {end}" in body
+
+
 async def test_report_on_an_ambiguous_name_offers_the_tasks(bot: BotUnderTest) -> None:
     """A title part matching two tasks offers both; the button picked sends that task's report."""
     with bot.session() as s:
@@ -382,6 +402,9 @@ async def test_report_on_an_ambiguous_name_offers_the_tasks(bot: BotUnderTest) -
         ("/report #77", "Không tìm thấy nhiệm vụ hay văn bản “#77”"),
         ("/report 01/11/2026", "“01/11/2026” chỉ là một ngày; kỳ báo cáo cần ngày bắt đầu"),
         ("/report 31/02/2026", "“31/02/2026” không phải là ngày hợp lệ"),
+        ("/report tháng 13/2026", "Không có kỳ “tháng 13/2026”: tháng từ 1 đến 12"),
+        ("/report quý 5", "Không có kỳ “quý 5”: tháng từ 1 đến 12, quý từ 1 đến 4"),
+        ("/report quý 4", "“quý 4” thiếu năm"),
     ],
 )
 async def test_report_answers_bad_input_clearly(

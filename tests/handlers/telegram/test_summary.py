@@ -14,6 +14,7 @@ from app import unit_reports
 from app.summary_text import Entry, Report
 from core.markup import to_plain
 from core.ranking import Ranked, rank
+from core.taskdates import due_at
 from core.textnorm import fold
 from db.models import Assignment, ContactScope, Directive, Task, UnitGroup
 from db.queries.reports import record_report
@@ -23,6 +24,7 @@ from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.summary_data import (
     COORDINATOR,
     MEMBER,
+    VN,
     Province,
     at,
     make_province,
@@ -96,6 +98,21 @@ async def test_summary_of_a_task_shows_each_group(bot: BotUnderTest) -> None:
     data = button_data(reply, "Yêu cầu giải trình: Xã C")
     assert data.startswith(f"ex:req:{province.assignments['XC']}~")
     assert len([b for b in buttons(reply) if b[1].startswith("ex:req:")]) == 3
+
+
+async def test_summary_says_an_extension_of_an_overdue_unit_too(bot: BotUnderTest) -> None:
+    """An approved extension is shown whether the unit is still within it or overdue past it."""
+    province = await arrange(bot)
+    with bot.session() as s:
+        for code, deadline in (("XC", date(2026, 11, 15)), ("XD", date(2026, 11, 25))):
+            a = s.get(Assignment, province.assignments[code])
+            assert a is not None
+            a.deadline, a.due_at = deadline, due_at(deadline, VN)  # the original stays 10/11
+            s.add(a)
+        s.commit()
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "• Xã C: quá 3 ngày (gia hạn đến 15/11/2026)" in text
+    assert "• Xã D (gia hạn đến 25/11/2026)" in text
 
 
 async def test_summary_of_a_closed_task_says_so_and_offers_no_explanation(
@@ -400,6 +417,11 @@ async def test_ranking_over_a_typed_period_or_a_wrong_one_explained(bot: BotUnde
     bad = (await bot.send(COORDINATOR, "/ranking 31/02/2026-30/06/2026")).text or ""
     assert "“31/02/2026” không phải là ngày hợp lệ" in bad
     assert "/ranking 01/01/2026-30/06/2026" in bad
+    named = (await bot.send(COORDINATOR, "/ranking tháng 11/2026")).text or ""
+    assert "từ 01/11/2026 đến 30/11/2026" in named
+    none = (await bot.send(COORDINATOR, "/ranking quý 5")).text or ""
+    assert "Không có kỳ “quý 5”" in none
+    assert "/ranking quý 4/2026" in none
 
 
 async def test_a_ranking_over_a_typed_period_pages_over_the_same_period(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import event
 from sqlmodel import col, select
 
 from core.taskdates import due_at
-from db.models import Assignment, AuditLog, ExtensionRequest, StatusReport, Task
+from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, StatusReport, Task, Unit
 from db.queries.reports import record_report
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
@@ -288,14 +288,18 @@ async def test_a_unit_put_back_by_assign_gets_the_newly_assigned_reminder(
     time: the next reminder queued for its contact on Telegram says it is newly assigned."""
     with bot.session() as s:
         unit = make_unit(s, "BACK", "Xã Trở Lại")
+        other = make_unit(s, "STAY", "Xã Ở Lại")  # a task keeps at least one unit
         make_contact(s, 4242, units=[unit])
-        task = make_task(s, "Báo cáo trở lại", date(2026, 11, 20), [unit])
+        task = make_task(s, "Báo cáo trở lại", date(2026, 11, 20), [unit, other])
         assigned_at(s, task, bot.clock.now() - timedelta(days=30))
         task_id = task.id or 0
     await bot.send(ADMIN_ID, f"/unassign #{task_id} Xã Trở Lại")
     await bot.send(ADMIN_ID, f"/assign #{task_id} Xã Trở Lại")
     with bot.session() as s:
-        [row] = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+        [row] = s.exec(
+            select(Assignment).where(Assignment.task_id == task_id, Assignment.unit_id == unit.id)
+        ).all()
+    assert row.active
     assert row.created_at == bot.clock.now()
     await asyncio.to_thread(dispatch, context(bot.engine), bot.clock.now())
     with bot.session() as s:
@@ -315,3 +319,67 @@ async def test_a_new_unit_assigned_is_stamped_with_the_applications_clock(
         newest = s.exec(select(Assignment).order_by(col(Assignment.id).desc())).first()
     assert newest is not None
     assert newest.created_at == bot.clock.now()
+
+
+OFFICIAL, OFFICIAL_EN = 7301, 7302
+
+
+def _told(bot: BotUnderTest) -> list[Outbox]:
+    """Return the notices of task changes queued, oldest first."""
+    with bot.session() as s:
+        query = select(Outbox).where(col(Outbox.key).startswith("task-changed:"))
+        return list(s.exec(query.order_by(col(Outbox.id))))
+
+
+async def test_units_hear_of_a_new_deadline_a_new_title_and_the_end(bot: BotUnderTest) -> None:
+    """The contacts of the units on the task are told on Telegram (each in their language)
+    of a deadline moved, a new title, a task cancelled; the unit done hears of no deadline."""
+    task_id = _task(bot)
+    with bot.session() as s:
+        units = s.exec(select(Assignment.unit_id).where(Assignment.task_id == task_id)).all()
+        done, pending = (s.get_one(Unit, u) for u in units[:2])
+        make_contact(s, OFFICIAL, units=[pending], name="Lan")
+        make_contact(s, OFFICIAL_EN, units=[done], name="Mai", language="en")
+    for user, name in ((OFFICIAL, "Lan"), (OFFICIAL_EN, "Mai")):
+        bot.user(user, name)
+        await bot.send(user, "/start")  # Telegram lets a bot write only to who started it
+    moved = (await bot.send(ADMIN_ID, f"/deadline #{task_id} 18/12/2026")).text or ""
+    assert "Đã báo cho 1 người phụ trách" in moved
+    told = await bot.server.wait_for_message(OFFICIAL, lambda m: "18/12/2026" in (m.text or ""))
+    assert f"#{task_id} Báo cáo CĐS đã được đổi hạn từ 15/12/2026 sang" in (told.text or "")
+    await bot.send(ADMIN_ID, f"/renametask #{task_id} Báo cáo CĐS 2026")
+    renamed = await bot.server.wait_for_message(OFFICIAL_EN, lambda m: "renamed" in (m.text or ""))
+    assert '"Báo cáo CĐS" → "Báo cáo CĐS 2026"' in (renamed.text or "")
+    await bot.send(ADMIN_ID, f"/canceltask #{task_id}")
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "đã bị hủy" in (m.text or ""))
+    await bot.server.wait_for_message(OFFICIAL_EN, lambda m: "cancelled" in (m.text or ""))
+    await bot.server.wait_until(lambda: {o.status for o in _told(bot)} == {"sent"})
+    expected = (OFFICIAL, *[OFFICIAL, OFFICIAL_EN] * 2)  # the unit done hears no new deadline
+    assert [o.chat_id for o in _told(bot)] == [str(u) for u in expected]
+
+
+async def test_a_change_after_hours_is_told_to_the_units_next_morning(bot: BotUnderTest) -> None:
+    """A deadline moved at 19:00 is told at 07:30 the next working day, and the admin knows."""
+    task_id = _task(bot)
+    with bot.session() as s:
+        unit = s.exec(select(Assignment.unit_id).where(Assignment.task_id == task_id)).all()[1]
+        make_contact(s, OFFICIAL, units=[s.get_one(Unit, unit)], name="Lan")
+    bot.user(OFFICIAL, "Lan")
+    bot.clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=VN))
+    moved = (await bot.send(ADMIN_ID, f"/deadline #{task_id} 18/12/2026")).text or ""
+    assert "Đang ngoài giờ làm việc" in moved
+    [row] = _told(bot)
+    assert row.not_before.astimezone(VN).date() == date(2026, 11, 19)
+    assert row.status == "pending"
+
+
+async def test_unassign_of_the_last_unit_is_refused(bot: BotUnderTest) -> None:
+    """Taking every unit left off an open task is refused with /canceltask and /assign named."""
+    task_id = _task(bot, n_units=1)
+    refused = (await bot.send(ADMIN_ID, f"/unassign #{task_id} Báo cáo CĐS-0")).text or ""
+    assert "sẽ không còn đơn vị nào" in refused
+    assert f"/canceltask #{task_id}" in refused
+    with bot.session() as s:
+        assert s.exec(select(Assignment.active).where(Assignment.task_id == task_id)).all() == [
+            True
+        ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import event
 from sqlmodel import select
 
 from app.signing import sign
-from db.models import AuditLog, Unit
+from db.models import Assignment, AuditLog, Unit
+from db.queries.taskcounts import drift, stored_counts
 from devtools.fakebotapi import ChatMessage
-from tests.factories import make_contact, make_unit
+from tests.factories import make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 
@@ -297,3 +300,34 @@ async def test_invite_for_a_deactivated_unit_names_it_with_activate(bot: BotUnde
     assert "đang được theo dõi" in ((await bot.send(ADMIN_ID, "/activate X9")).text or "")
     assert "Cách dùng: /activate" in ((await bot.send(ADMIN_ID, "/activate")).text or "")
     assert unit(bot, "X9").active
+
+
+async def test_deactivate_takes_the_unit_off_open_tasks_so_counts_agree(bot: BotUnderTest) -> None:
+    """The card's button on a commune overdue on an open task: it leaves the task (row kept,
+    audited), the summary, the ranking and the stored counts stop counting it overdue."""
+    with bot.session() as s:
+        merged, kept = make_unit(s, "X1", "Xã Tam Xuân"), make_unit(s, "X2", "Xã Tam Anh")
+        task_id = make_task(s, "Kế hoạch CĐS", date(2026, 11, 10), [merged, kept]).id or 0
+    before = (await bot.send(ADMIN_ID, f"/summary #{task_id}")).text or ""
+    assert "Xã Tam Xuân" in before
+    assert "Xã Tam Xuân" in ((await bot.send(ADMIN_ID, "/ranking")).text or "")
+    card = await bot.send(ADMIN_ID, "/editunit X1")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(card, "Ngừng"), card.message_id)
+    said = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert f"Đã bớt đơn vị khỏi 1 nhiệm vụ đang mở (#{task_id})" in said
+    assert "Không còn đơn vị nào" not in said
+    summary = (await bot.send(ADMIN_ID, f"/summary #{task_id}")).text or ""
+    assert "Xã Tam Xuân" not in summary
+    assert "Xã Tam Anh" in summary
+    ranked = (await bot.send(ADMIN_ID, "/ranking")).text or ""
+    assert "Xã Tam Xuân" not in ranked
+    assert "Xã Tam Anh" in ranked
+    with bot.session() as s:
+        assert drift(s) == []
+        [counts] = stored_counts(s, now=bot.clock.now(), tasks=[task_id]).values()
+        assert (counts.overdue, counts.no_report) == (1, 1)  # Xã Tam Anh alone
+        rows = s.exec(select(Assignment.active).where(Assignment.task_id == task_id)).all()
+        assert sorted(rows) == [False, True]
+    again = (await bot.send(ADMIN_ID, "/activate X1")).text or ""
+    assert "không tự giao lại" in again
