@@ -18,6 +18,7 @@ from app.summary_text import Translate, as_of, compact, task_title
 from core.markup import escape
 from core.status import Counts
 from core.summary import overdue_first
+from core.taskdates import effective_deadline
 from core.textnorm import fold
 from db.engine import session_scope
 from db.models import Contact
@@ -151,9 +152,17 @@ def digest_text(
     ]
     parts += _section(t, "digest.overdue_tasks", late_items)
     units = q.most_overdue(session, now=now, scope=scope, limit=MAX_UNITS)
+    zone = local.tzinfo
+    assert zone is not None
     unit_items = [
-        t("digest.overdue_unit", unit=u, id=tid, title=title, days=(local.date() - d).days)
-        for u, tid, title, d in units
+        t(
+            "digest.overdue_unit",
+            unit=u,
+            id=tid,
+            title=title,
+            days=(local.date() - effective_deadline(d, due, zone)).days,
+        )
+        for u, tid, title, d, due in units
     ]
     parts += _section(t, "digest.overdue_units", unit_items)
     unreached = [escape(name) for name in q.unreached_units(session, scope=scope)]

@@ -316,7 +316,13 @@ def create(
     """Create the confirmed task (and its new directive) and say so (in `db`'s transaction,
     when given: the caller commits it)."""
     with session_in(services.engine, db) as session:
-        task = create_from_draft(session, draft=draft, tz=services.settings.tz, actor_id=actor_id)
+        task = create_from_draft(
+            session,
+            draft=draft,
+            tz=services.settings.tz,
+            actor_id=actor_id,
+            now=services.clock.now(),
+        )
         task_id = task.id or 0
     return services.catalog.get(
         lang,

@@ -5,6 +5,15 @@ asked) is held until office time (`office_moment`), as the reminders are: nobody
 written to at 22:00 or on Tết about something they did not just ask. A day off added
 afterwards moves what was held for that day to the next office moment (`hold_past_day_off`);
 removing it brings back what waits past it (`bring_back_held`).
+
+Office-bound (given `not_before`, an `office_moment`, and flagged `payload["office"]`, so
+the senders hold one still queued when office time ends to the next office moment, as the
+nudges): what tells an official about their task (an extension decided, an explanation
+asked; a deadline changed, a task renamed or ended: `app.task_notices`, flagged by
+`NewMessage.office`). Urgent (queued to go at once, any
+hour): what the admins or a person must know now (an invite used, a merge of two people,
+a message given up) and what a unit's action asks of a coordinator (a blocker, an
+extension request, an explanation given).
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from app.i18n import Catalog
 from core.calendar import WorkingCalendar
 from core.workhours import WorkHours
 from db.queries.calendar import working_calendar
-from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.outbox import OFFICE, PRIORITY_NOTICE, enqueue
 from db.queries.outbox_held import bring_held, held_queued, move_held
 from db.queries.recipients import Recipient
 
@@ -44,7 +53,8 @@ def tell(
 
     Each goes out on the identity the person used last, worded in their language; the key
     is the person's, so a notice is queued once whatever channels they are on. It goes out
-    from `not_before` on (at once when None).
+    from `not_before` on, an office moment (`office_moment`) that makes it office-bound
+    (`outbox.OFFICE`); at once, at any hour, when None.
     """
     told = 0
     for person in people:
@@ -62,6 +72,7 @@ def tell(
             priority=PRIORITY_NOTICE,
             assignment_ids=assignment_ids,
             not_before=not_before,
+            extra={OFFICE: True} if not_before is not None else None,
         )
         told += queued is not None
     return told

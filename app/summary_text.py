@@ -18,6 +18,7 @@ from core.markup import Markup, escape
 from core.states import TaskStatus
 from core.status import Counts, Status
 from core.summary import STATUS_ORDER, Note, StatusLine, TaskCounts, overdue_first
+from core.taskdates import effective_deadline
 
 Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
 PAGE_BUDGET = 3500  # characters of a page, under Telegram's 4096 with room for the header
@@ -295,8 +296,12 @@ class _UnitLines:
         in_time, late, on_time = groups["in_time"], groups["done_late"], groups["done_on_time"]
         since = self.overdue_since
         for line in lines:
-            aid, task_id, unit_name, status, never, percent, deadline, extended, done_at = line
+            aid, task_id, unit_name, status, never, percent, deadline, extended, done_at, due = (
+                line
+            )
             name = escape(prefix(line) + unit_name if prefix else unit_name)
+            if status in (_OVERDUE, _DONE_LATE):
+                deadline = effective_deadline(deadline, due, self.tz)  # off a day off
             if status == _OVERDUE:
                 days = since.get(deadline)
                 if days is None:

@@ -48,7 +48,7 @@ def tell_units(
         NewMessage(
             key=f"{key}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
             text=texts[p.language], contact_id=p.contact_id, priority=PRIORITY_NOTICE,
-            channel=p.channel, not_before=moment,
+            channel=p.channel, not_before=moment, office=True,
         )
         for p in people
     ]  # fmt: skip

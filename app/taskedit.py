@@ -206,7 +206,10 @@ def _change(
     """Add or remove the units; return how many assignments changed."""
     if adding:
         tz = services.settings.tz
-        return add_assignees(session, task=task, unit_ids=unit_ids, tz=tz, actor_id=actor_id)
+        now = services.clock.now()
+        return add_assignees(
+            session, task=task, unit_ids=unit_ids, tz=tz, actor_id=actor_id, now=now
+        )
     return remove_assignees(session, task=task, unit_ids=unit_ids, actor_id=actor_id)
 
 

@@ -164,8 +164,9 @@ class Plan:
         return self.workdays.between(today, self.due_day)
 
     def days_overdue(self, today: date) -> int:
-        """Return calendar days past the deadline, as the official reports count them."""
-        return max(0, (today - self.deadline).days)
+        """Return calendar days past the deadline day (rolled off a day off, as the status
+        counts them: `core.status`), as the official reports count them."""
+        return max(0, (today - self.due_day).days)
 
     def _before_days(self) -> list[date]:
         """Return the days of the 'before' and 'due' reminders."""

@@ -3,7 +3,9 @@
 Government reports split assignments in two stages: done (on time or late) and not done
 (within the deadline or overdue, with "quá hạn N ngày"). An assignment's deadline is the one
 in force for its unit (after an approved extension); it is met when the unit reported done
-before the end of that day, local time (`due_at`, the next local midnight, as UTC).
+before the end of that day, local time (`due_at`, the next local midnight, as UTC). A
+deadline on a day off is met on the next working day (Civil Code 2015, art. 148): `due_at`
+is the end of that day, and days overdue or late count from it (`effective_deadline`).
 Rates leave out what is not yet due: done / (done + not done and overdue).
 """
 
@@ -15,7 +17,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Protocol
 
-from core.taskdates import local_day
+from core.taskdates import effective_deadline, local_day
 
 DONE = "done"
 BLOCKED = "blocked"
@@ -67,13 +69,14 @@ def classify(
 ) -> AssignmentStatus:
     """Return the status of one assignment at `now`."""
     never = last_report_at is None
+    due = effective_deadline(deadline, due_at, tz)
     if state == DONE and done_at is not None:
         if done_at < due_at:
             return AssignmentStatus(Status.DONE_ON_TIME, 0, never)
-        return AssignmentStatus(Status.DONE_LATE, days_late(deadline, done_at, tz), never)
+        return AssignmentStatus(Status.DONE_LATE, days_late(due, done_at, tz), never)
     if now < due_at:
         return AssignmentStatus(Status.IN_TIME, 0, never)
-    return AssignmentStatus(Status.OVERDUE, days_late(deadline, now, tz), never)
+    return AssignmentStatus(Status.OVERDUE, days_late(due, now, tz), never)
 
 
 class Reportable(Protocol):

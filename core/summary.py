@@ -74,6 +74,7 @@ class StatusLine(NamedTuple):
     deadline: date
     extended: bool
     done_at: datetime | None  # only when done late, to count the days
+    due_at: datetime  # the end of the day due in effect, days overdue or late count from
 
 
 STATUS_ORDER = (Status.DONE_ON_TIME, Status.DONE_LATE, Status.IN_TIME, Status.OVERDUE)

@@ -33,7 +33,8 @@ def create_occurrences(engine: Engine, *, now: datetime, tz: tzinfo) -> int:
     """Create every due occurrence of every active rule; return how many tasks were made."""
     today = now.astimezone(tz).date()
     with session_scope(engine) as session:
-        created = generate(session, today=today, tz=tz, calendar=working_calendar(session))
+        calendar = working_calendar(session)
+        created = generate(session, today=today, tz=tz, calendar=calendar, now=now)
     if created:
         log.info("recurring rules created %d task(s)", len(created))
     return len(created)

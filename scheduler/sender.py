@@ -93,13 +93,14 @@ def lane_of(priority: int) -> Lane:
 
 def office_bound(
     services: Services, now: datetime, session: Session
-) -> tuple[int | None, tuple[str, ...]]:
-    """Return what a claim leaves out now: out of office time, the reminders (by priority)
-    and the nudges (by kind: a notice's priority, but a reminder typed by a coordinator,
-    held to office time when typed out of it). A nudge still queued when office time ended
-    is held until the next office moment, as one typed then is."""
+) -> tuple[int | None, tuple[str, ...], bool]:
+    """Return what a claim leaves out now: out of office time, the reminders (by priority),
+    the nudges (by kind: a notice's priority, but a reminder typed by a coordinator, held to
+    office time when typed out of it) and the notices flagged for office time (a notice to
+    an official about their task, `outbox.OFFICE`). One of those nudges or notices still
+    queued when office time ended is held until the next office moment, as one typed then is."""
     if office_time(services, now, session):
-        return None, ()
+        return None, (), False
     moment = partial(
         office_moment,
         session,
@@ -107,10 +108,10 @@ def office_bound(
         hours=services.settings.work_hours,
         tz=services.settings.tz,
     )
-    held = hold_left_over(session, kinds=OFFICE_KINDS, now=now, to=moment)
+    held = hold_left_over(session, kinds=OFFICE_KINDS, now=now, to=moment, flagged=True)
     if held:
-        log.info("%d nudges left queued past office time wait for office time", held)
-    return PRIORITY_REMINDER - 1, OFFICE_KINDS
+        log.info("%d nudges and notices left past office time wait for office time", held)
+    return PRIORITY_REMINDER - 1, OFFICE_KINDS, True
 
 
 def office_time(services: Services, now: datetime, session: Session) -> bool:
@@ -212,7 +213,7 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
     """Lease the next messages; reminders and nudges only in office time."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
-        most, held = office_bound(services, now, session)
+        most, held, flagged = office_bound(services, now, session)
         return box.claim(
             session,
             owner=owner,
@@ -221,6 +222,7 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
             lease=LEASE,
             max_priority=most,
             kinds_held=held,
+            office_held=flagged,
         )
 
 

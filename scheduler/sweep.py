@@ -12,7 +12,7 @@ from __future__ import annotations
 import time as clock
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -246,7 +246,9 @@ def _collect_chunk(
     is said again when the new plan has a reminder today, and the coordinators are not told
     again of what the morning listed (its escalation, its misses)."""
     ids = [c.assignment_id for c in chunk]
-    last, todays = q.reminder_history(session, assignment_ids=ids, today=today)
+    last, todays = q.reminder_history(
+        session, assignment_ids=ids, today=today, folded_since=known.midnight
+    )
     known.read(session, chunk)
     records: list[q.NewReminder] = []
     overdue: dict[int, int] = {}
@@ -270,7 +272,7 @@ def _collect_chunk(
             due.note(item, occasion, [m.day for m in missed])
         if occasion.kind == "overdue":
             overdue[c.assignment_id] = occasion.seq
-    q.add_reminders(session, records)
+    q.add_reminders(session, records, now=known.now)
     q.set_overdue_counts(session, counts=overdue)
 
 
@@ -305,6 +307,7 @@ class _Known:
         self.workdays, self.ctx, self.now, self.today = workdays, ctx, now, today
         self.swept = swept
         self.horizon = today - MISSED_HORIZON
+        self.midnight = datetime.combine(today, time(), tzinfo=ctx.tz)
         self.people: dict[int, q.UnitRecipients] = {}
         self.tasks: dict[int, q.TaskInfo] = {}
         self.units: dict[int, str] = {}
@@ -346,7 +349,11 @@ class _Known:
             left, late = planned.days_left, planned.days_overdue
         escalate = recorded.kind == "overdue" and recorded.seq >= policy.escalate_after
         occasion = Occasion(recorded.kind, self.today, recorded.seq, escalate)
-        return _Planned(occasion, (), left, late)
+        # Recorded by an earlier run today, perhaps cut off before it queued the lists: the
+        # days it folded are found again (the latest reminder before them is the same), for
+        # the coordinators' list; their records are there already and are not written twice.
+        again = self._unswept(c, planned)
+        return _Planned(occasion, again.missed if again is not None else (), left, late)
 
     def _unswept(self, c: q.Candidate, planned: _Planned | None) -> _Planned | None:
         """Keep of the missed occasions those of days the sweep did not cover the candidate."""

@@ -159,7 +159,7 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
     """Lease the next Zalo messages; reminders and nudges only in office time."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
-        most, held = office_bound(services, now, session)
+        most, held, flagged = office_bound(services, now, session)
         return box.claim(
             session,
             owner=owner,
@@ -168,6 +168,7 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
             lease=LEASE,
             max_priority=most,
             kinds_held=held,
+            office_held=flagged,
             channel=CHANNEL,
         )
 

@@ -132,7 +132,7 @@ def import_tasks(
     """
     seen, rows, report = check_rows(session, table, now=now, tz=tz, calendar=calendar)
     for row in rows:
-        _apply(seen, row, tz, actor_id, actor_label, report)
+        _apply(seen, row, tz, (actor_id, actor_label), report, now)
         if checkpoint is not None:
             checkpoint()
     report.rejected.sort(key=lambda r: r.row)
@@ -245,11 +245,13 @@ def _apply(
     seen: Seen,
     row: TaskRow,
     tz: ZoneInfo,
-    actor_id: int | None,
-    actor_label: str,
+    actor: tuple[int | None, str],
     report: ImportReport,
+    now: datetime,
 ) -> None:
-    """Create the row's task, or bring the existing one in line with the row."""
+    """Create the row's task (its assignments made at `now`), or bring the existing one in
+    line with the row."""
+    actor_id, actor_label = actor
     session = seen.session
     directive_id = None
     if row.directive:
@@ -284,6 +286,7 @@ def _apply(
             description=row.description,
             code=row.code,
             created_by_id=actor_id,
+            now=now,
         )
         audit_created(
             session, task=task, unit_ids=row.unit_ids, actor_id=actor_id, label=actor_label

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import ColumnElement, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -38,6 +38,12 @@ PRIORITY_INTERACTIVE = 0
 PRIORITY_NOTICE = 5
 PRIORITY_REMINDER = 10
 READY = ("pending", "sending")  # the statuses of a row still to be sent
+OFFICE = "office"  # payload flag of a notice held to office time
+
+
+def office_flagged() -> ColumnElement[bool]:
+    """Return the condition of a row flagged as going in office time only (`OFFICE`)."""
+    return func.coalesce(col(Outbox.payload)[OFFICE].as_boolean(), False)
 
 
 def enqueue(
@@ -117,6 +123,7 @@ class NewMessage:
     assignment_ids: Sequence[int] = ()
     recipe: dict[str, Any] | None = None  # what composed the text, to compose it again
     not_before: datetime | None = None  # goes out from then on (at once when None)
+    office: bool = False  # held to office time if still queued when it ends (`OFFICE`)
 
 
 def enqueue_many(session: Session, messages: Sequence[NewMessage], *, now: datetime) -> list[str]:
@@ -159,6 +166,8 @@ def _outbox_row(message: NewMessage, now: datetime) -> dict[str, Any]:
         payload["choices"] = message.choices
     if message.recipe:
         payload["recipe"] = message.recipe
+    if message.office:
+        payload[OFFICE] = True
     return {
         "key": message.key,
         "channel": message.channel,

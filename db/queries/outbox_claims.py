@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import not_, or_, update
 from sqlmodel import Session, col, select
 
 from core.states import SendStatus
 from db.models import Outbox
-from db.queries.outbox import READY, TELEGRAM
+from db.queries.outbox import READY, TELEGRAM, office_flagged
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,11 @@ def claim(
     max_priority: int | None = None,
     channel: str = TELEGRAM,
     kinds_held: Sequence[str] = (),
+    office_held: bool = False,
 ) -> list[Claimed]:
     """Lease up to `limit` due messages of a channel, most urgent first, skipping rows held
-    (and, with `max_priority`, those less urgent; with `kinds_held`, those of these kinds).
+    (and, with `max_priority`, those less urgent; with `kinds_held`, those of these kinds;
+    with `office_held`, those flagged for office time, `outbox.OFFICE`).
 
     Safe with several senders: PostgreSQL skips rows locked by another claim, and the
     lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
@@ -70,6 +72,8 @@ def claim(
         query = query.where(col(Outbox.priority) <= max_priority)
     if kinds_held:
         query = query.where(col(Outbox.kind).not_in(list(kinds_held)))
+    if office_held:
+        query = query.where(not_(office_flagged()))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = [i for i in session.exec(query) if i is not None]

@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
 from core.states import SendStatus
 from db.models import Outbox
+from db.queries.outbox import office_flagged
 
 IN_AT_ONCE = 500  # queued times named in one statement
 
@@ -112,16 +113,24 @@ def bring_held(
 
 
 def hold_left_over(
-    session: Session, *, kinds: Sequence[str], now: datetime, to: Callable[[], datetime]
+    session: Session,
+    *,
+    kinds: Sequence[str],
+    now: datetime,
+    to: Callable[[], datetime],
+    flagged: bool = False,
 ) -> int:
-    """Hold the pending rows of these kinds that were due by `now` (queued to go at once in
+    """Hold the pending rows of these kinds (and with `flagged`, those flagged for office
+    time, `outbox.OFFICE`) that were due by `now` (queued to go at once in
     office time, still queued when it ended) until `to()`, the next office moment (asked only
     when there are some); return how many. Their day's reminders then count them as sent
     that morning, as a row held then. Read first: the senders ask at every claim out of
     office time, and an UPDATE would take SQLite's write lock each time for nothing."""
     due = [
         col(Outbox.status) == SendStatus.PENDING,
-        col(Outbox.kind).in_(list(kinds)),
+        or_(col(Outbox.kind).in_(list(kinds)), office_flagged())
+        if flagged
+        else col(Outbox.kind).in_(list(kinds)),
         col(Outbox.not_before) <= now,
     ]
     if session.execute(select(col(Outbox.id)).where(*due).limit(1)).first() is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlmodel import Session, col, select
 
@@ -83,7 +83,12 @@ def stop_rule(session: Session, *, rule_id: int, actor_id: int | None) -> Recurr
 
 
 def generate(
-    session: Session, *, today: date, tz: tzinfo, calendar: WorkingCalendar
+    session: Session,
+    *,
+    today: date,
+    tz: tzinfo,
+    calendar: WorkingCalendar,
+    now: datetime | None = None,
 ) -> list[Task]:
     """Create the tasks of every active rule's occurrences due within its horizon, once."""
     created: list[Task] = []
@@ -91,12 +96,17 @@ def generate(
     # (two leaders for a moment, WORKERS=multi) waits, then sees the tasks made here.
     locked = select(RecurringTask).where(col(RecurringTask.active).is_(True))
     for row in list(session.exec(locked.order_by(col(RecurringTask.id)).with_for_update())):
-        created.extend(_generate_rule(session, row, today, tz, calendar))
+        created.extend(_generate_rule(session, row, today, tz, calendar, now))
     return created
 
 
 def _generate_rule(
-    session: Session, row: RecurringTask, today: date, tz: tzinfo, calendar: WorkingCalendar
+    session: Session,
+    row: RecurringTask,
+    today: date,
+    tz: tzinfo,
+    calendar: WorkingCalendar,
+    now: datetime | None,
 ) -> list[Task]:
     """Create the missing occurrences of one rule up to today + its horizon."""
     rule = parse_rule(row.rule)
@@ -113,7 +123,7 @@ def _generate_rule(
         deadline, _moved = calendar.roll_forward(nominal)
         if nominal in existing or deadline < today:
             continue
-        task = _create_occurrence(session, row, rule, nominal, deadline, tz)
+        task = _create_occurrence(session, row, rule, (nominal, deadline), tz, now)
         if task is not None:
             created.append(task)
     row.generated_until = end
@@ -122,9 +132,16 @@ def _generate_rule(
 
 
 def _create_occurrence(
-    session: Session, row: RecurringTask, rule: Rule, nominal: date, deadline: date, tz: tzinfo
+    session: Session,
+    row: RecurringTask,
+    rule: Rule,
+    dates: tuple[date, date],
+    tz: tzinfo,
+    now: datetime | None,
 ) -> Task | None:
-    """Create one occurrence's task for the rule's units as they are today."""
+    """Create one occurrence's task (its nominal day, its deadline) for the rule's units as
+    they are today."""
+    nominal, deadline = dates
     resolution = resolve_assignees(session, row.assignees)
     if not resolution.unit_ids:
         log.warning("recurring task %s names no unit today: %r", row.id, row.assignees)
@@ -138,6 +155,7 @@ def _create_occurrence(
         directive_id=row.directive_id,
         description=row.description,
         created_by_id=row.created_by_id,
+        now=now,
     )
     task.recurring_id, task.occurrence = row.id, nominal
     session.add(task)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy import and_, bindparam, func, not_, or_, update
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
@@ -173,14 +173,28 @@ class Recorded:
 
 
 def reminder_history(
-    session: Session, *, assignment_ids: Sequence[int], today: date
+    session: Session,
+    *,
+    assignment_ids: Sequence[int],
+    today: date,
+    folded_since: datetime | None = None,
 ) -> tuple[dict[int, date], dict[int, Recorded]]:
-    """Return each assignment's latest reminder day before today, and today's reminder."""
+    """Return each assignment's latest reminder day before today, and today's reminder.
+
+    The days folded by a run since `folded_since` (today's local midnight) do not count as
+    the latest: a run cut off (kill -9) after recording today's reminder and its folds must
+    find the same days again, to list them for the coordinators."""
     if not assignment_ids:
         return {}, {}
+    earlier = [col(Reminder.assignment_id).in_(assignment_ids), col(Reminder.due_on) < today]
+    if folded_since is not None:
+        folded_today = and_(
+            col(Reminder.status) == "folded", col(Reminder.created_at) >= folded_since
+        )
+        earlier.append(not_(folded_today))
     query = (
         select(Reminder.assignment_id, func.max(Reminder.due_on))
-        .where(col(Reminder.assignment_id).in_(assignment_ids), col(Reminder.due_on) < today)
+        .where(*earlier)
         .group_by(col(Reminder.assignment_id))
     )
     last = {aid: day for aid, day in session.exec(query) if day is not None}
@@ -202,13 +216,16 @@ class NewReminder:
     status: str
 
 
-def add_reminders(session: Session, rows: Iterable[NewReminder]) -> None:
-    """Insert reminder records whose key is new (a repeated run adds nothing).
+def add_reminders(
+    session: Session, rows: Iterable[NewReminder], *, now: datetime | None = None
+) -> None:
+    """Insert reminder records whose key is new (a repeated run adds nothing), made at `now`
+    (the sweep's moment; the wall clock when not given).
 
     Batched INSERT ... ON CONFLICT DO NOTHING (executemany): a first sweep over a country
     writes hundreds of thousands of rows, and one savepoint per row took minutes.
     """
-    now = utcnow()
+    now = now or utcnow()
     values = [
         {
             "key": r.key,

@@ -342,8 +342,9 @@ def kind_labels(session: Session, *, lang: str) -> dict[str, str]:
 
 def most_overdue(
     session: Session, *, now: datetime, scope: Scope = EVERY, limit: int = 10
-) -> list[tuple[str, int, str, date]]:
-    """Return (unit, task id, task title, deadline) of the longest-overdue open assignments,
+) -> list[tuple[str, int, str, date, datetime]]:
+    """Return (unit, task id, task title, deadline, due_at) of the longest-overdue open
+    assignments (days overdue count from the day `due_at` ends, `effective_deadline`),
     units of one deadline in Vietnamese alphabetical order (Xã Ái… before Xã Yên…).
 
     The database orders names by bytes (Á and Đ after Y), so it only finds the last
@@ -361,7 +362,9 @@ def most_overdue(
     cut = session.connection().execute(last).scalar()
     rows = _rows(session, overdue.where(due <= cut) if cut is not None else overdue)
     ordered = sorted(rows, key=lambda r: (r[4], vi_sort_key(r[0]), r[1]))
-    return [(name, tid, title, deadline) for name, tid, title, deadline, _ in ordered[:limit]]
+    return [
+        (name, tid, title, deadline, due) for name, tid, title, deadline, due in ordered[:limit]
+    ]
 
 
 def unreached_units(session: Session, *, scope: Scope = EVERY) -> list[str]:
@@ -421,6 +424,7 @@ def status_lines(
                 case((and_(done, not_(on_time)), col(Assignment.done_at)), else_=None),
                 AwareDateTime(),
             ),
+            col(Assignment.due_at),
         )
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .where(col(Assignment.task_id).in_(task_ids), col(Assignment.active).is_(True))

@@ -24,7 +24,13 @@ AUDIT_LIST_LIMIT = 200
 
 
 def create_from_draft(
-    session: Session, *, draft: TaskDraft, tz: tzinfo, actor_id: int | None, actor_label: str = ""
+    session: Session,
+    *,
+    draft: TaskDraft,
+    tz: tzinfo,
+    actor_id: int | None,
+    actor_label: str = "",
+    now: datetime | None = None,
 ) -> Task:
     """Create the draft's directive (when new), the task and its assignments; audited."""
     assert draft.deadline is not None
@@ -43,6 +49,7 @@ def create_from_draft(
         directive_id=directive_id,
         description=draft.description,
         created_by_id=actor_id,
+        now=now,
     )
     audit_created(
         session, task=task, unit_ids=draft.unit_ids, actor_id=actor_id, label=actor_label
@@ -355,10 +362,16 @@ def _approved_extensions(session: Session, assignment_ids: list[int]) -> dict[in
 
 
 def add_assignees(
-    session: Session, *, task: Task, unit_ids: list[int], tz: tzinfo, actor_id: int | None
+    session: Session,
+    *,
+    task: Task,
+    unit_ids: list[int],
+    tz: tzinfo,
+    actor_id: int | None,
+    now: datetime | None = None,
 ) -> int:
     """Assign the task to more units (bringing back removed ones); return how many; audited."""
-    added = assign_units(session, task=task, unit_ids=unit_ids, tz=tz)
+    added = assign_units(session, task=task, unit_ids=unit_ids, tz=tz, now=now)
     _move_current(session, task, tz, unit_ids)  # a unit brought back gets today's deadline
     if added:
         _audit_units(session, task, "task.assignees_added", unit_ids, actor_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
@@ -54,11 +54,13 @@ def create_task(
     description: str = "",
     code: str | None = None,
     created_by_id: int | None = None,
+    now: datetime | None = None,
 ) -> Task:
     """Create a task and one assignment per unit (the caller writes the audit entry).
 
     Its title and description are kept composed (NFC): typed with a "Unicode tổ hợp"
-    keyboard they come decomposed, and would show and compare unlike the same words."""
+    keyboard they come decomposed, and would show and compare unlike the same words.
+    `now` is the application's clock (`services.clock`), the wall clock when not given."""
     task = Task(
         title=unicodedata.normalize("NFC", title.strip()),
         title_folded=fold(title),
@@ -71,12 +73,18 @@ def create_task(
     session.add(task)
     session.flush()
     assert task.id is not None
-    assign_units(session, task=task, unit_ids=unit_ids, tz=tz, new_task=True)
+    assign_units(session, task=task, unit_ids=unit_ids, tz=tz, new_task=True, now=now)
     return task
 
 
 def assign_units(
-    session: Session, *, task: Task, unit_ids: Iterable[int], tz: tzinfo, new_task: bool = False
+    session: Session,
+    *,
+    task: Task,
+    unit_ids: Iterable[int],
+    tz: tzinfo,
+    new_task: bool = False,
+    now: datetime | None = None,
 ) -> int:
     """Assign the task to units not yet on it (reactivating removed ones); return how many.
 
@@ -84,6 +92,8 @@ def assign_units(
     write lock was held for most of a second while every tap waited. Units already on the
     task are read as plain rows; the new ones are inserted in one statement, the removed
     ones brought back in another (per chunk of units). A `new_task` has no units to read.
+    A unit brought back starts afresh at `now` (its `created_at`), as a new one does: its
+    reminder plan then opens with the "assigned" notice on the next office moment.
     """
     task_id = task.id
     assert task_id is not None
@@ -92,15 +102,16 @@ def assign_units(
     wanted = list(dict.fromkeys(unit_ids))
     back = [u for u in wanted if u in existing and not existing[u]]
     new = [u for u in wanted if u not in existing]
+    now = now or utcnow()
     for chunk in chunks(back):
         session.execute(
             update(Assignment)
             .where(col(Assignment.task_id) == task_id, col(Assignment.unit_id).in_(chunk))
-            .values(active=True)
+            .values(active=True, created_at=now)
             .execution_options(synchronize_session="fetch")
         )
     if new:
-        deadline, due, now = task.deadline, due_at(task.deadline, tz), utcnow()
+        deadline, due = task.deadline, due_at(task.deadline, tz)
         rows = [
             {
                 "task_id": task_id,

@@ -20,6 +20,7 @@ from core.workhours import WorkHours
 from db.engine import session_scope
 from db.queries import reminders as q
 from db.queries import state
+from db.queries.due_times import roll_due_times
 from scheduler.dispatcher.coordinators import tell_coordinators
 from scheduler.dispatcher.reminders import queue_reminders
 from scheduler.dispatcher.result import Result
@@ -87,6 +88,9 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
         moved = [] if full else q.tasks_moved(session, after=seen, upto=audited)
         if full:
             expire_stale(session, today=today, tz=ctx.tz)
+            rolled = roll_due_times(session, calendar=calendar, tz=ctx.tz)
+            if rolled:
+                log.info("%d assignments due on a day off now due the next working day", rolled)
         swept = swept_days(session)
     result = Result()
 

@@ -123,15 +123,17 @@ def test_a_units_days_are_said_as_the_catalog_says_them_one_included(
     from app.summary_text import detail
     from core.status import Status
     from core.summary import STATUS_ORDER, StatusLine
+    from core.taskdates import due_at
 
     catalog = load_catalog()
     now = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
     overdue, late = STATUS_ORDER.index(Status.OVERDUE), STATUS_ORDER.index(Status.DONE_LATE)
     done_at = datetime(2026, 11, 17, 3, 0, tzinfo=UTC)
+    A, B = date(2026, 11, 17), date(2026, 11, 16)  # noqa: N806
     lines = [
-        StatusLine(1, 1, "Xã A", overdue, False, None, date(2026, 11, 17), False, None),
-        StatusLine(2, 1, "Xã B", overdue, False, None, date(2026, 11, 16), False, None),
-        StatusLine(3, 1, "Xã C", late, False, None, date(2026, 11, 16), False, done_at),
+        StatusLine(1, 1, "Xã A", overdue, False, None, A, False, None, due_at(A, UTC)),
+        StatusLine(2, 1, "Xã B", overdue, False, None, B, False, None, due_at(B, UTC)),
+        StatusLine(3, 1, "Xã C", late, False, None, B, False, done_at, due_at(B, UTC)),
     ]
     report = detail(
         lambda key, **p: catalog.get(lang, key, **p),

@@ -120,3 +120,11 @@ def test_parse_days_refuses_garbage() -> None:
     assert parse_days("0, 2,5,2") == (5, 2, 0)
     with pytest.raises(ValueError, match="bad reminder days"):
         parse_days("5,-1")
+
+
+def test_days_overdue_count_from_the_working_day_a_deadline_on_tet_rolls_to() -> None:
+    """A deadline of Saturday 06/02/2027 (Tết) is due Thursday 11/02: not overdue that day,
+    4 days overdue on Monday 15/02, as the status counts them."""
+    p = plan(date(2027, 2, 6), start=date(2027, 1, 4))
+    assert p.days_overdue(date(2027, 2, 11)) == 0
+    assert p.days_overdue(date(2027, 2, 15)) == 4

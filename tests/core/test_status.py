@@ -100,3 +100,28 @@ def test_rates_are_undefined_when_nothing_is_due() -> None:
     """With only items still within their deadline there is no rate, not 0%."""
     assert Counts(in_time=3).completion_rate is None
     assert (Counts(1, 0, 0, 1) + Counts(0, 1, 2, 0)).due == 3
+
+
+def test_a_deadline_on_a_day_off_counts_from_the_working_day_it_rolls_to() -> None:
+    """Deadline Saturday 06/02/2027 (Tết), due in effect Thursday 11/02 (`due_at` the end of
+    it): in time on the 11th, 1 day overdue on the 12th, done on the 11th on time, done on
+    the 15th 4 days late; not "quá hạn 5 ngày" on the day it is due."""
+    nominal, effective = date(2027, 2, 6), date(2027, 2, 11)
+
+    def on(now: datetime, done_at: datetime | None = None) -> AssignmentStatus:
+        return classify(
+            state="done" if done_at else "none",
+            deadline=nominal,
+            due_at=due_at(effective, VN),
+            done_at=done_at,
+            last_report_at=done_at,
+            now=now,
+            tz=VN,
+        )
+
+    assert on(datetime(2027, 2, 11, 10, 0, tzinfo=VN)) == AssignmentStatus(Status.IN_TIME, 0, True)
+    assert on(datetime(2027, 2, 12, 10, 0, tzinfo=VN)) == AssignmentStatus(Status.OVERDUE, 1, True)
+    done = datetime(2027, 2, 11, 16, 0, tzinfo=VN)
+    assert on(done, done).status is Status.DONE_ON_TIME
+    late = datetime(2027, 2, 15, 9, 0, tzinfo=VN)
+    assert on(late, late) == AssignmentStatus(Status.DONE_LATE, 4, False)

@@ -107,7 +107,7 @@ def test_most_overdue_keeps_the_first_units_in_vietnamese_order(
         make_task(session, "Báo cáo năm", date(2026, 11, 3), [units[0]])
         now = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
         found = q.most_overdue(session, now=now, limit=4)
-    assert [(unit, title) for unit, _, title, _ in found] == [
+    assert [(unit, title) for unit, _, title, _, _ in found] == [
         ("Xã Yên Phú", "Báo cáo năm"),
         ("Xã Ái Nghĩa", "Báo cáo quý"),
         ("Xã Duy Phú", "Báo cáo quý"),

@@ -16,7 +16,7 @@ from core.spreadsheet.report import ImportReport
 from core.spreadsheet_errors import UnreadableFile
 from core.taskdraft import MAX_DESCRIPTION
 from db.imports.tasks import import_tasks
-from db.models import AuditLog, Directive, Task
+from db.models import Assignment, AuditLog, Directive, Task
 from db.queries.task_list import open_tasks
 from db.queries.tasks import assignments_of
 from db.queries.unit_choices import pickable_units
@@ -343,3 +343,12 @@ def test_import_tasks_reads_kinds_codes_and_a_repeated_cell_once(session: Sessio
     assert sum("FROM unit_kind" in s for s in statements) == 1
     assert not [s for s in statements if "lower(task.code)" in s]
     assert sum("FROM unit " in s for s in statements) <= 2  # the cell resolved once
+
+
+def test_imported_assignments_are_made_at_the_import_moment(session: Session) -> None:
+    """The assignments of an imported task are stamped with the import's `now` (the
+    application's clock), not the wall clock."""
+    _arrange(session)
+    _import(session, GOOD)
+    stamps = {a.created_at for a in session.exec(select(Assignment)).all()}
+    assert stamps == {NOW}

@@ -9,14 +9,15 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, select
 
-from db.models import Assignment, ExtensionRequest, Outbox, StatusReport
+from db.models import Assignment, ExtensionRequest, Outbox, StatusReport, Task
+from db.queries.tasks import assign_units
 from devtools.fakezalo import FaultRule
 from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher.run import dispatch
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID
 from tests.scheduler.support import assigned_at, at
-from tests.zalo.conftest import ZaloBot
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA = "7f3a9c0e51d24b8e"
 DEADLINE = date(2026, 11, 20)  # two working days after the harness's Wednesday
@@ -207,3 +208,26 @@ async def test_a_reminder_held_over_lunch_goes_without_the_task_closed_meanwhile
         [report] = s.exec(select(StatusReport)).all()
         done = s.exec(select(Assignment).where(Assignment.task_id == second)).one()
     assert (report.assignment_id, report.state) == (done.id, "done")
+
+
+async def test_a_unit_put_back_on_a_task_is_told_it_is_assigned_again(zbot: ZaloBot) -> None:
+    """/unassign then /assign of a unit: its assignment starts afresh at the clock's time and
+    the next reminder is the "newly assigned" one, as for a unit new to the task."""
+    [task_id] = official(zbot)
+    with zbot.session() as s:
+        task = s.get_one(Task, task_id)
+        stays = make_unit(s, "SYT", "Sở Y tế", kind="department")  # "XA" reads as communes
+        assign_units(s, task=task, unit_ids=[stays.id or 0], tz=VN)
+        s.commit()  # a task keeps at least one unit: Sở Y tế stays while XA is taken off
+    [off] = await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} XA")
+    assert "còn 1" in off, off
+    [back] = await zbot.say(ZALO_ADMIN, f"/assign #{task_id} XA")
+    assert "1 đơn vị" in back
+    with zbot.session() as s:
+        [row, _] = s.exec(
+            select(Assignment).where(Assignment.task_id == task_id).order_by(col(Assignment.id))
+        ).all()
+    assert row.active
+    assert row.created_at == zbot.tg.clock.now()  # the application's clock, not the wall's
+    [reminder] = await remind(zbot)
+    assert "Nhiệm vụ mới được giao" in reminder

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import event
 from sqlmodel import col, select
@@ -12,8 +13,10 @@ from sqlmodel import col, select
 from core.taskdates import due_at
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, StatusReport, Task, Unit
 from db.queries.reports import record_report
+from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
+from tests.scheduler.support import assigned_at, context, messages_to
 
 
 def _task(bot: BotUnderTest, title: str = "Báo cáo CĐS", n_units: int = 3) -> int:
@@ -276,6 +279,46 @@ async def test_a_renamed_task_is_named_by_its_new_title(bot: BotUnderTest) -> No
         task = s.get(Task, task_id)
         assert task is not None
         assert task.status == "closed"
+
+
+async def test_a_unit_put_back_by_assign_gets_the_newly_assigned_reminder(
+    bot: BotUnderTest,
+) -> None:
+    """/assign of a unit taken off a month ago starts its assignment afresh at the clock's
+    time: the next reminder queued for its contact on Telegram says it is newly assigned."""
+    with bot.session() as s:
+        unit = make_unit(s, "BACK", "Xã Trở Lại")
+        other = make_unit(s, "STAY", "Xã Ở Lại")  # a task keeps at least one unit
+        make_contact(s, 4242, units=[unit])
+        task = make_task(s, "Báo cáo trở lại", date(2026, 11, 20), [unit, other])
+        assigned_at(s, task, bot.clock.now() - timedelta(days=30))
+        task_id = task.id or 0
+    await bot.send(ADMIN_ID, f"/unassign #{task_id} Xã Trở Lại")
+    await bot.send(ADMIN_ID, f"/assign #{task_id} Xã Trở Lại")
+    with bot.session() as s:
+        [row] = s.exec(
+            select(Assignment).where(Assignment.task_id == task_id, Assignment.unit_id == unit.id)
+        ).all()
+    assert row.active
+    assert row.created_at == bot.clock.now()
+    await asyncio.to_thread(dispatch, context(bot.engine), bot.clock.now())
+    with bot.session() as s:
+        [message] = messages_to(s, 4242)
+    assert "Nhiệm vụ mới được giao" in message.payload["text"]
+
+
+async def test_a_new_unit_assigned_is_stamped_with_the_applications_clock(
+    bot: BotUnderTest,
+) -> None:
+    """/assign of a unit new to the task records its assignment at the clock's time."""
+    task_id = _task(bot)
+    with bot.session() as s:
+        make_unit(s, "NEW", "Xã Mới")
+    await bot.send(ADMIN_ID, f"/assign #{task_id} Xã Mới")
+    with bot.session() as s:
+        newest = s.exec(select(Assignment).order_by(col(Assignment.id).desc())).first()
+    assert newest is not None
+    assert newest.created_at == bot.clock.now()
 
 
 OFFICIAL, OFFICIAL_EN = 7301, 7302

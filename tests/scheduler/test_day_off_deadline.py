@@ -1,0 +1,77 @@
+"""A deadline stored on a day off (old data, or a day the `holidays` package added since) is
+due in effect the next working day, for the reminders, the status, the summaries and the
+report alike.
+
+The plan rolled it, but `due_at` stayed the end of the nominal day and the days overdue
+counted from it: on Thursday 11/02/2027, the day a deadline of Saturday 06/02/2027 (Tết) is
+due, the summaries said "quá hạn 5 ngày". The day's first sweep now sets `due_at` to the end
+of the working day it rolls to, and every count of days overdue starts from that day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.i18n import load_catalog
+from app.summary_text import detail
+from core.status import Counts, Status, status_of
+from core.summary import STATUS_ORDER
+from core.taskdates import due_at
+from db.models import Assignment
+from db.queries.summary import status_lines
+from scheduler.dispatcher.run import dispatch
+from tests.factories import VN, make_contact, make_task, make_unit
+from tests.scheduler.support import assigned_at, at, context, messages_to
+
+NOMINAL = date(2027, 2, 6)  # Saturday, Tết
+EFFECTIVE = date(2027, 2, 11)  # Thursday, the first working day after Tết
+MONDAY = date(2027, 2, 15)
+
+
+def test_a_deadline_on_tet_is_due_on_the_working_day_after_for_every_reader(
+    engine: Engine, session: Session
+) -> None:
+    """On Thursday 11/02 the unit is reminded it is due today, the assignment is in time
+    (summary and status); on Monday 15/02 it is 4 days overdue, not 9."""
+    unit = make_unit(session, "X01", "Xã Tết")
+    make_contact(session, 2001, units=[unit])
+    task = make_task(session, "Báo cáo sau Tết", NOMINAL, [unit])
+    assigned_at(session, task, at(date(2027, 1, 4)))
+    [row] = session.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
+    assert row.due_at == due_at(NOMINAL, VN)  # stored as old data has it
+
+    dispatch(context(engine), at(EFFECTIVE))
+
+    session.expire_all()
+    [row] = session.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
+    assert row.due_at == due_at(EFFECTIVE, VN)
+    text = messages_to(session, 2001)[-1].payload["text"]
+    assert "Đến hạn hôm nay" in text
+    assert "Quá hạn" not in text
+    assert status_of(row, now=at(EFFECTIVE, 10), tz=VN).status is Status.IN_TIME
+    [line] = status_lines(session, now=at(EFFECTIVE, 10), task_ids=[task.id or 0])
+    assert STATUS_ORDER[line.status] is Status.IN_TIME
+
+    dispatch(context(engine), at(MONDAY))
+
+    text = messages_to(session, 2001)[-1].payload["text"]
+    assert "Quá hạn 4 ngày" in text
+    assert status_of(row, now=at(MONDAY, 10), tz=VN).days_overdue == 4
+    lines = status_lines(session, now=at(MONDAY, 10), task_ids=[task.id or 0])
+    catalog = load_catalog()
+    report = detail(
+        lambda key, **p: catalog.get("vi", key, **p),
+        "vi",
+        "",
+        Counts(),
+        lines,
+        [],
+        [],
+        now=at(MONDAY, 10),
+        tz=VN,
+    )
+    said = [e.text for e in report.entries]
+    assert catalog.get("vi", "summary.unit_overdue", unit="Xã Tết", days=4) in said
