@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from handlers.telegram.flows import register as register_telegram
 from handlers.telegram.form_store import FormStore
 from handlers.telegram.forms import ADDUNIT, form_conversations
 from handlers.telegram.inbox_app import InboxApplication
-from handlers.telegram.lanes import HeavyUpdates, PersonLanes
+from handlers.telegram.lanes import HeavyUpdates, PersonLanes, sent_to_chat
 from handlers.telegram.menus import (
     MenuOf,
     menu_of,
@@ -88,7 +89,7 @@ def build_application(
         .post_init(_post_init_of(settings, zalo))
         .post_shutdown(_post_shutdown_of(zalo))
         # One sending budget for all calls: replies jump ahead of a reminder fan-out.
-        .rate_limiter(DeliveryRateLimiter(settings.send_rate_per_s))
+        .rate_limiter(limiter := DeliveryRateLimiter(settings.send_rate_per_s))
         .request(telegram_request(settings, connection_pool_size=BOT_POOL))
         .get_updates_request(raw_updates)
         # Different people's updates concurrently, each person's in order.
@@ -96,6 +97,8 @@ def build_application(
     )
     application = builder.build()
     application.bot_data.raw_updates = raw_updates
+    # When a person's answer went: what they send after it is no repeat (core.repeats).
+    limiter.on_sent = partial(sent_to_chat, application.bot_data.answered_texts)
     status = Path(settings.loop_probe_file) if settings.loop_probe_file else None
     application.bot_data.loop_probe = LoopProbe(status_file=status, describe=lanes.handling)
     services = build_services(settings, token, clock=clock, engine=engine)

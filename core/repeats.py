@@ -21,6 +21,8 @@ class AnsweredTexts:
     def __init__(self, kept: int = KEPT, clock: Callable[[], float] = time.monotonic) -> None:
         self.kept, self.clock = kept, clock
         self._last: dict[str, tuple[str, float]] = {}
+        # People whose text is being answered, and when its first message went (None: not yet).
+        self._answering: dict[str, float | None] = {}
 
     def repeats(self, person: str, text: str, came: float | None) -> bool:
         """Tell whether `text`, which came at `came` (None: unknown, e.g. recovered after a
@@ -35,8 +37,22 @@ class AnsweredTexts:
             and (came < last[1])
         )
 
+    def begin(self, person: str) -> None:
+        """Note that the person's text is being answered now (its lane runs it)."""
+        if len(self._answering) > self.kept:
+            self._answering.clear()
+        self._answering[person] = None
+
+    def went(self, person: str) -> None:
+        """Note a message sent to the person: the first while their text is answered is when
+        its answer went (what they sent after it they sent having it)."""
+        if person in self._answering and self._answering[person] is None:
+            self._answering[person] = self.clock()
+
     def answered(self, person: str, text: str) -> None:
-        """Remember the person's text just answered, and that its answers have gone now."""
+        """Remember the person's text just answered, and when its answer went: its first
+        message, where the channel tells (`went`), else now."""
         if len(self._last) > self.kept:
             self._last.clear()
-        self._last[person] = (text.strip(), self.clock())
+        went = self._answering.pop(person, None)
+        self._last[person] = (text.strip(), self.clock() if went is None else went)

@@ -190,6 +190,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         self._last_429: tuple[str, float] | None = None  # a chat, and when its wait ends
         # Among several workers, the channel's budget they share (scheduler/budget.py).
         self.shared: SharedBudget | None = None
+        # Told of each message sent, by chat (the composition root sets it).
+        self.on_sent: Callable[[str], None] | None = None
 
     def _overall(self, chat: str, wait: float) -> bool:
         """Tell whether 429s to two chats within one wait say the whole bot is held."""
@@ -225,6 +227,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
             try:
                 result = await callback(*args, **kwargs)
                 self.chats.answered(chat)
+                if self.on_sent is not None:
+                    self.on_sent(chat)
                 return result
             except RetryAfter as exc:
                 wait = seconds_of(exc.retry_after)

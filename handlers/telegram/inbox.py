@@ -112,6 +112,7 @@ def _stop_a_repeat(update: Update, context: TelegramContext) -> None:
         log.info("update %s repeats the last text before its answer: not read", update.update_id)
         raise ApplicationHandlerStop
     data.inbox_texts[id(update)] = (person, msg.text)
+    data.answered_texts.begin(person)
 
 
 async def _hand_on(

@@ -30,6 +30,7 @@ from telegram.ext import BaseUpdateProcessor
 from telegram.ext.filters import BaseFilter
 
 from app.heavy import HEAVY_CHOICES, is_heavy_command
+from core.repeats import AnsweredTexts
 from handlers.telegram.registry import Flow
 
 # A few updates at a time is enough for one slow command not to hold up others; hundreds
@@ -38,6 +39,11 @@ from handlers.telegram.registry import Flow
 MAX_CONCURRENT = 4
 HEAVY_AT_ONCE = MAX_CONCURRENT - 1  # the heavy updates leave one slot to the quick ones
 WAITING_AT_MOST = 10_000  # updates taken from Telegram and waiting for their lane or a slot
+
+
+def sent_to_chat(answered: AnsweredTexts, chat: str) -> None:
+    """Note a message sent to a chat: a private chat's id is its person's (`person_of`)."""
+    answered.went(f"u{chat}")
 
 
 def person_of(update: object) -> str:

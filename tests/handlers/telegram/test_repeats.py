@@ -9,7 +9,10 @@ from sqlmodel import select
 
 from core.repeats import AnsweredTexts
 from db.models import Inbox, StatusReport
+from devtools.fakebotapi import Fault, FaultRule
+from tests.factories import make_unit
 from tests.handlers.telegram.checkin_world import OFFICIAL, scene
+from tests.handlers.telegram.test_onboarding import invite_code
 from tests.harness import BotUnderTest
 
 WHICH_TASK = "nhiệm vụ nào"
@@ -61,3 +64,41 @@ def test_the_rule_reads_when_the_text_came_and_when_its_twin_was_answered() -> N
     assert not texts.repeats("u2", "xong", 9.0)
     assert not texts.repeats("u1", "xong", None)  # unknown: recovered after a restart
     assert not texts.repeats("u1", "  ", 9.0)
+
+
+def test_a_repeat_is_what_came_before_the_answers_first_message_went() -> None:
+    """The answer went when its first message was sent, not when its handler ended: a text
+    sent once that message was read is no repeat, though the handler still worked on."""
+    now = [10.0]
+    texts = AnsweredTexts(clock=lambda: now[0])
+    texts.begin("u1")
+    texts.went("u2")  # another person's message: not this answer's
+    now[0] = 11.0
+    texts.went("u1")  # the answer's first message
+    now[0] = 12.0
+    texts.went("u1")  # a second one
+    now[0] = 14.0
+    texts.answered("u1", "/start abc")  # the handler ends later
+    assert texts.repeats("u1", "/start abc", 10.5)  # came before the answer went
+    assert not texts.repeats("u1", "/start abc", 11.5)  # came with the answer in hand
+    texts.went("u1")  # a reminder later, nothing being answered: no answer's time
+    texts.begin("u1")
+    now[0] = 20.0
+    texts.answered("u1", "xong")  # answered without a message noted: now
+    assert texts.repeats("u1", "xong", 19.0)
+
+
+async def test_a_text_sent_again_once_its_answer_came_is_read_even_while_work_goes_on(
+    bot: BotUnderTest,
+) -> None:
+    """The official who joined with a link taps it again as soon as the welcome comes, while
+    the bot still works on (its menu, held here by a slow Bot API): told they are registered.
+    The answer went with the welcome; a tap after it is no repeat of the first."""
+    with bot.session() as s:
+        make_unit(s, "X01", "Xã Tam Xuân")
+    code = await invite_code(bot, "X01")
+    bot.user(3103)
+    bot.server.add_fault(FaultRule(Fault.delay(1.5), methods=["deleteMyCommands"], times=1))
+    await bot.send(3103, f"/start {code}")
+    again = (await bot.send(3103, f"/start {code}")).text or ""
+    assert "đã dùng lời mời này rồi" in again
