@@ -7,6 +7,7 @@ Saturday worked) and the lunar dates of Tết and Giỗ Tổ Hùng Vương come 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -61,6 +62,18 @@ class WorkingCalendar:
         # A caller keeping a reference to its dict must not be able to change us later.
         object.__setattr__(self, "days_off", MappingProxyType(dict(self.days_off)))
         object.__setattr__(self, "extra_working_days", frozenset(self.extra_working_days))
+
+    def fingerprint(self) -> str:
+        """Return what the calendar's days off come from (its own days, the `holidays`
+        package's version), short: equal for two calendars that tell every day alike."""
+        said = repr(
+            (
+                sorted(self.days_off),
+                sorted(self.extra_working_days),
+                getattr(holidays, "__version__", ""),
+            )
+        )
+        return hashlib.sha256(said.encode()).hexdigest()[:16]
 
     def is_working_day(self, d: date) -> bool:
         """Return whether officials work on `d`."""

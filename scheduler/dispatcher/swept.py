@@ -23,6 +23,8 @@ SWEPT_MAX = "reminders.swept_max_id"
 # The highest audit entry a run read: a later run plans again the tasks a deadline of which
 # moved in the entries since (`/deadline`, an extension, a day off).
 SWEPT_AUDIT = "reminders.swept_audit_id"
+# The calendar (`WorkingCalendar.fingerprint`) the stored due times were last rolled for.
+ROLLED_FOR = "reminders.due_rolled_for"
 SWEPT_DAYS = swept.ONE_VALUE  # a row per day under its prefix (db.queries.swept_days)
 SWEPT_KEEP = MISSED_HORIZON + timedelta(days=7)
 
