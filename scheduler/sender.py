@@ -454,18 +454,7 @@ def _as_of(services: Services, row: Claimed, session: Session, today: date) -> N
     again = redated(recipe, today, working_calendar(session))
     if again is None:
         return
-    keep = {int(i["assignment_id"]) for i in again["items"]}
-    part = recompose(again, keep, catalog=services.catalog)
-    if part is None:
-        return
-    payload = {
-        **row.payload,
-        "text": part.text,
-        "choices": rows_to_json(part.choices),
-        "recipe": part.recipe,
-    }
-    box.rewrite(session, outbox_id=row.id, payload=payload)
-    row.payload.update(payload)  # the claimed copy is what the caller sends
+    _recomposed(services, row, session, again, {int(i["assignment_id"]) for i in again["items"]})
 
 
 def _leave_out(services: Services, row: Claimed, session: Session, dropped: set[int]) -> None:
@@ -480,9 +469,18 @@ def _leave_out(services: Services, row: Claimed, session: Session, dropped: set[
     if not recipe or row.payload.get("parts_sent"):
         return
     keep = {int(i["assignment_id"]) for i in recipe.get("items", [])} - dropped
+    if _recomposed(services, row, session, recipe, keep):
+        drop_items(session, outbox_id=row.id, assignment_ids=sorted(dropped))
+
+
+def _recomposed(
+    services: Services, row: Claimed, session: Session, recipe: dict[str, Any], keep: set[int]
+) -> bool:
+    """Store the message composed again from its recipe with the items kept; False when
+    nothing would be left to send (the message goes as it is)."""
     part = recompose(recipe, keep, catalog=services.catalog)
     if part is None:
-        return
+        return False
     payload = {
         **row.payload,
         "text": part.text,
@@ -490,8 +488,8 @@ def _leave_out(services: Services, row: Claimed, session: Session, dropped: set[
         "recipe": part.recipe,
     }
     box.rewrite(session, outbox_id=row.id, payload=payload)
-    drop_items(session, outbox_id=row.id, assignment_ids=sorted(dropped))
     row.payload.update(payload)  # the claimed copy is what the caller sends
+    return True
 
 
 def _sent(services: Services, row: Claimed, message: Message, session: Session) -> None:
