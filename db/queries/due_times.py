@@ -5,12 +5,13 @@ reminder plan rolls it (`core.reminders.Plan.due_day`), and so do the status and
 which read `due_at`. A deadline is entered rolled already (`/deadline`, `/newtask`), and a day
 off added by `/calendar add` moves the deadlines due on it; what is left on a day off is old
 data, or a day the `holidays` package added since. The day's first sweep sets those rows'
-`due_at` here (the task counts follow by their triggers).
+`due_at` here, a slice of rows a transaction (the task counts follow by their triggers).
 """
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import select, update
 from sqlmodel import Session, col
@@ -19,21 +20,47 @@ from core.calendar import WorkingCalendar
 from core.taskdates import due_at
 from db.models import Assignment
 
+SLICE = 200  # rows a transaction moves: SQLite's writers take turns between slices
 
-def roll_due_times(session: Session, *, calendar: WorkingCalendar, tz: tzinfo) -> int:
-    """Set `due_at` to the end of each deadline's working day (rolled off a day off, or back
-    on a day off no longer) where it is not; return how many assignments changed."""
+
+@dataclass(frozen=True, slots=True)
+class Misplaced:
+    """Assignments of one deadline whose `due_at` is `due` where it should be `wanted`."""
+
+    deadline: date
+    due: datetime
+    wanted: datetime
+
+
+def misplaced_due_times(
+    session: Session, *, calendar: WorkingCalendar, tz: tzinfo
+) -> list[Misplaced]:
+    """Return each deadline and stored `due_at` that is not the end of the deadline's
+    working day (rolled off a day off, or back on a day off no longer): reads only."""
     pairs = session.execute(select(col(Assignment.deadline), col(Assignment.due_at)).distinct())
-    changed = 0
+    found = []
     for deadline, due in pairs.all():
         wanted = due_at(calendar.roll_forward(deadline)[0], tz)
-        if due == wanted:
-            continue
-        statement = (
-            update(Assignment)
-            .where(col(Assignment.deadline) == deadline, col(Assignment.due_at) == due)
-            .values(due_at=wanted)
-            .returning(col(Assignment.id))
+        if due != wanted:
+            found.append(Misplaced(deadline, due, wanted))
+    return found
+
+
+def roll_slice(session: Session, misplaced: Misplaced, *, limit: int = SLICE) -> int:
+    """Move up to `limit` of the misplaced assignments to their due time; return how many."""
+    ids = (
+        select(col(Assignment.id))
+        .where(
+            col(Assignment.deadline) == misplaced.deadline,
+            col(Assignment.due_at) == misplaced.due,
         )
-        changed += len(session.execute(statement).all())
-    return changed
+        .limit(limit)
+        .scalar_subquery()
+    )
+    statement = (
+        update(Assignment)
+        .where(col(Assignment.id).in_(ids))
+        .values(due_at=misplaced.wanted)
+        .returning(col(Assignment.id))
+    )
+    return len(session.execute(statement).all())

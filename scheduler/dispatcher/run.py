@@ -9,6 +9,7 @@ worker process (`run_dispatch`, its `Job`).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -21,7 +22,7 @@ from core.workhours import WorkHours
 from db.engine import session_scope
 from db.queries import reminders as q
 from db.queries import state
-from db.queries.due_times import roll_due_times
+from db.queries.due_times import SLICE, misplaced_due_times, roll_slice
 from scheduler.dispatcher.coordinators import tell_coordinators
 from scheduler.dispatcher.reminders import queue_reminders
 from scheduler.dispatcher.result import Result
@@ -80,7 +81,19 @@ def _roll_due_times(ctx: Context, calendar: WorkingCalendar, now: datetime) -> N
     package, and entering or moving a deadline already rolls it; old data and a newer
     package are what this catches."""
     with session_scope(ctx.engine) as session:
-        rolled = roll_due_times(session, calendar=calendar, tz=ctx.tz)
+        misplaced = misplaced_due_times(session, calendar=calendar, tz=ctx.tz)
+    rolled = 0
+    for each in misplaced:
+        moved = SLICE
+        while moved == SLICE:  # a slice a transaction: taps write between them
+            if not ctx.keep_going():
+                return  # the bot stops: the next day's first sweep rolls the rest
+            started = time.monotonic()
+            with session_scope(ctx.engine) as session:
+                moved = roll_slice(session, each)
+            rolled += moved
+            time.sleep(time.monotonic() - started)  # as long again: the lock is free half
+    with session_scope(ctx.engine) as session:
         state.write(session, ROLLED_FOR, calendar.fingerprint(), now=now)
     if rolled:
         log.info("%d assignments due on a day off now due the next working day", rolled)

@@ -17,10 +17,12 @@ from sqlmodel import Session, select
 
 from app.i18n import load_catalog
 from app.summary_text import detail
+from core.calendar import WorkingCalendar
 from core.status import Counts, Status, status_of
 from core.summary import STATUS_ORDER
 from core.taskdates import due_at
 from db.models import Assignment, CalendarOverride
+from db.queries.due_times import misplaced_due_times, roll_slice
 from db.queries.summary import status_lines
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
@@ -106,3 +108,18 @@ def test_the_due_times_are_rolled_once_per_calendar_and_again_when_it_changes(
 
     session.expire_all()
     assert session.get(Assignment, row.id).due_at == due_at(EFFECTIVE, VN)  # type: ignore[union-attr]
+
+
+def test_misplaced_due_times_move_a_slice_a_transaction(engine: Engine, session: Session) -> None:
+    """A database upgraded with a country's deadlines on days off moves them a slice at a
+    time, each its own transaction: taps write between slices, not after all of them."""
+    units = [make_unit(session, f"X{n:02d}", f"Xã {n}") for n in range(5)]
+    task = make_task(session, "Báo cáo sau Tết", NOMINAL, units)
+    [misplaced] = misplaced_due_times(session, calendar=WorkingCalendar(), tz=VN)
+    assert (misplaced.deadline, misplaced.wanted) == (NOMINAL, due_at(EFFECTIVE, VN))
+    moved = [roll_slice(session, misplaced, limit=2) for _ in range(4)]
+    session.commit()
+    assert moved == [2, 2, 1, 0]
+    rows = session.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
+    assert {row.due_at for row in rows} == {due_at(EFFECTIVE, VN)}
+    assert misplaced_due_times(session, calendar=WorkingCalendar(), tz=VN) == []
