@@ -25,6 +25,7 @@ from db.queries.contact_admin import (
     split_person,
 )
 from db.queries.contacts import Identities, described, name_of, unit_ids_of
+from db.queries.recipients import mark_unreachable
 from db.queries.units import find_units
 
 # A /contacts page is one Telegram message, edited in place by its buttons: ten people in
@@ -247,3 +248,10 @@ def remove_contact(services: Services, lang: str, actor_id: int, args: str) -> s
         key = "contacts.remove_which_unit" if rest else "contacts.remove_no_unit"
         return t(key, name=name, text=rest, units=listed)
     return t("contacts.removed", name=name, unit=unit_name)
+
+
+def unreachable(services: Services, channel: str, chat_id: str) -> None:
+    """Mark a chat that refused an answer (the person blocked the bot since writing)
+    unreachable, as a refused reminder is: the coordinators see who cannot be reached."""
+    with session_scope(services.engine) as session:
+        mark_unreachable(session, channel=channel, chat_id=chat_id, now=services.clock.now())

@@ -7,11 +7,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from app.services import Services
-from db.engine import session_scope
-from db.queries.recipients import mark_unreachable
+from app.people import unreachable
 from db.retry import UnkeptError, retry_db_async
-from handlers.zalo.channel import ZaloChannel
+from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
 from handlers.zalo.files import PhotoSaid
 from scheduler.workers import in_update_worker
@@ -64,7 +62,8 @@ async def answer(
         except ZaloError as exc:
             log.warning("answer to Zalo event %s not sent: %s", event.message_id, exc)
             if exc.unreachable:  # blocked since it wrote: as a refused reminder does
-                await in_update_worker(partial(_unreachable, channel.services, event.chat_id))
+                refused = partial(unreachable, channel.services, CHANNEL, event.chat_id)
+                await in_update_worker(refused)
             return
         finally:
             pacer.done(event.chat_id)
@@ -79,9 +78,3 @@ async def _photo(client: ZaloClient, event: Event) -> tuple[bytes | None, bool]:
     except ZaloError as exc:
         log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
         return None, exc.code == TOO_LARGE
-
-
-def _unreachable(services: Services, chat_id: str) -> None:
-    """Mark the Zalo chat an answer was refused to unreachable (blocking)."""
-    with session_scope(services.engine) as session:
-        mark_unreachable(session, channel="zalo", chat_id=chat_id, now=services.clock.now())
