@@ -20,9 +20,10 @@ from sqlmodel import Session, col, select
 
 from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
-from core.textnorm import fold, name_key, vi_sort_key
+from core.textnorm import fold, vi_sort_key
 from core.units import code_problem
 from db.imports import refuse_unsaved_formulas, require_columns
+from db.imports.unit_twins import drop_twins
 from db.models import Unit, UnitGroup, UnitGroupMember
 from db.queries.assignees import names_no_unit
 from db.queries.audit import record
@@ -107,7 +108,7 @@ def check_units(
     require_columns(table, REQUIRED)
     refuse_unsaved_formulas(table, HEADER)
     existing = {u.code_folded: u for u in session.exec(select(Unit))}
-    rows = _drop_twins(_parse_rows(session, table, report, existing), existing, report)
+    rows = drop_twins(_parse_rows(session, table, report, existing), existing, report)
     return existing, _check_parents(rows, existing, report)
 
 
@@ -183,57 +184,6 @@ def _drop_duplicates(rows: list[UnitRow], report: ImportReport) -> list[UnitRow]
             report.rejected.append(
                 Rejection(row.number, "duplicate_code", _p(row.code, rows_text))
             )
-        else:
-            kept.append(row)
-    return kept
-
-
-def _drop_twins(
-    rows: list[UnitRow], existing: dict[str, Unit], report: ImportReport
-) -> list[UnitRow]:
-    """Reject a row that would give a unit the name of another under the same parent.
-
-    Names that differ only by case, spacing, NFC or NFD or where a tone mark sits
-    (`core.textnorm.name_key`) look alike in every list: a second such unit splits a
-    commune's tasks and reports in two, as /addunit and /editunit refuse
-    (`app.unit_form.same_name`). Only a row that adds a unit or changes its name or parent
-    is judged, so twins made before stay editable; a deactivated unit's name may be used
-    again. The other unit is an active one the file leaves alone, or another row.
-    """
-    by_id = {u.id: u for u in existing.values()}
-
-    def parent_key(unit: Unit | None) -> str:
-        parent = by_id.get(unit.parent_id) if unit is not None else None
-        return parent.code_folded if parent is not None else ""
-
-    final: dict[tuple[str, str], list[tuple[str, str, int | None]]] = {}
-    in_file = {row.key for row in rows}
-    for there in existing.values():
-        if there.active and there.code_folded not in in_file:
-            final.setdefault((name_key(there.name), parent_key(there)), []).append(
-                (there.code_folded, f"{there.name} ({there.code})", None)
-            )
-    moved: dict[str, tuple[str, str]] = {}
-    for row in rows:
-        unit = existing.get(row.key)
-        if unit is not None and not unit.active:
-            continue
-        where = (name_key(row.name), parent_key(unit) if row.parent is None else row.parent)
-        final.setdefault(where, []).append((row.key, f"{row.name} ({row.code})", row.number))
-        if unit is None or where != (name_key(unit.name), parent_key(unit)):
-            moved[row.key] = where
-    kept = []
-    for row in rows:
-        moving = moved.get(row.key)
-        twins = [t for t in final.get(moving, []) if t[0] != row.key] if moving else []
-        if twins:  # a unit there is, named "name (code)"; else the file's other rows
-            _, other, number = twins[0]
-            if number is None:
-                reason, value = "same_name", other
-            else:
-                rows_text = ", ".join(str(t[2]) for t in twins if t[2] is not None)
-                reason, value = "same_name_in_file", rows_text
-            report.rejected.append(Rejection(row.number, reason, _p(row.code, value)))
         else:
             kept.append(row)
     return kept
