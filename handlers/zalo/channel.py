@@ -179,8 +179,6 @@ class ZaloChannel(TextChannel):
         t = partial(self.services.catalog.get, lang)
         if actor is None:
             return Said(t("zalo.not_registered"))
-        if not actor.unit_ids:  # staff: registered, but no unit to keep evidence for
-            return Said(t("evidence.no_unit"))
         return evidence.keep(self.services, actor, event, photo, oversized=oversized)
 
     def _in_form(
