@@ -57,6 +57,13 @@ def named(session: Session, lang: str, t: Callable[..., str], *, text: str, scop
     return Named(assignment.id)
 
 
+def named_by(services: Services, actor: Actor, text: str) -> Named:
+    """Return the assignment a typed `/explain <task> <unit>` names in the person's scope, or
+    what to say and which units to choose from (`named` in a transaction of its own)."""
+    with session_scope(services.engine) as session:
+        return named(session, actor.lang, services.catalog.get, text=text, scope=actor.scope)
+
+
 def request(services: Services, actor: Actor, assignment_id: int) -> str:
     """Ask an overdue unit's contacts for an explanation; return the coordinator's answer."""
     now, t, lang = services.clock.now(), services.catalog.get, actor.lang

@@ -1,17 +1,25 @@
 """Revoking invites on any channel (`/invites revoke <code, link or unit>`): a code's invite,
-or every open invite of a unit; each revoked invite audited, what happened said."""
+or every open invite of a unit; each revoked invite audited, what happened said. `create`:
+`/invite <unit>` as a channel without buttons reads it."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlmodel import Session
 
+from app import unit_form
+from app.expiry import expiry
 from app.services import Services
+from app.unit_lookup import UNITS_LISTED
+from core.invites import invite_link, parse_invite_args
 from core.taskdates import local_day
 from db.engine import session_scope
 from db.models import Contact, Invite, Unit
 from db.queries.audit import record
 from db.queries.contacts import name_of
-from db.queries.invites import find_invite, revoke_invites
+from db.queries.invites import create_invite, find_invite, revoke_invites
+from db.queries.units import find_units
 
 
 def code_of(text: str) -> str:
@@ -66,3 +74,46 @@ def _audit(session: Session, actor_id: int, revoked: list[Invite]) -> None:
             object_id=invite.id,
             details={"unit_id": invite.unit_id},
         )
+
+
+def create(services: Services, lang: str, actor_id: int, args: str) -> str:
+    """`/invite <unit> [role] [function]` typed on a channel without buttons: create a
+    one-time invite for the one unit named and say its pairing code (and Telegram's link
+    when Telegram runs too), or say why not (no unit named, none or several fit)."""
+    t = partial(services.catalog.get, lang)
+    unit_text, role, function = parse_invite_args(args)
+    if not unit_text:
+        return t("invites.usage")
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        units = find_units(session, text=unit_text)
+        if not units:
+            return unit_form.not_found(services, lang, unit_text)
+        if len(units) > 1:
+            listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
+            return t("zalo.unit_ambiguous", text=unit_text, units=listed)
+        unit = units[0]
+        assert unit.id is not None
+        made, code = create_invite(
+            session,
+            unit_id=unit.id,
+            role=role,
+            function=function,
+            created_by_id=actor_id,
+            now=now,
+            ttl_days=services.settings.invite_ttl_days,
+        )
+        ends = expiry(made.expires_at, services.settings.tz)
+        name = unit.name
+    about = {
+        "unit": name,
+        "role": t(f"common.role_{role.value}"),
+        "function": t(f"common.function_{function.value}"),
+        "code": code,
+        **ends,
+    }
+    if services.bot_username:  # Telegram runs too: its deep link works as well
+        created = t("invites.created", link=invite_link(services.bot_username, code), **about)
+    else:
+        created = t("zalo.invite_created", **about)
+    return created + "\n" + t("zalo.invite_code", code=code)

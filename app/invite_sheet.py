@@ -12,14 +12,23 @@ from sqlmodel import Session, select
 
 from app.expiry import expiry_stamp
 from app.i18n import Catalog
+from app.services import Services
 from core.invites import invite_link
 from core.roles import Function, Role
 from core.textnorm import vi_sort_key
+from db.engine import session_scope
 from db.models import UnitKind
 from db.queries.audit import record
 from db.queries.invites import create_invite, units_for_invites
 
 COLUMNS = ("code", "unit", "kind", "role", "function", "link", "invite_code", "expires", "zalo")
+
+
+def units_to_invite(services: Services, *, include_covered: bool) -> int:
+    """Return how many units a sheet would invite (`include_covered`: every unit, else those
+    without a contact)."""
+    with session_scope(services.engine) as session:
+        return len(units_for_invites(session, include_covered=include_covered))
 
 
 def invite_sheet(

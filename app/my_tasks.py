@@ -9,6 +9,7 @@ Telegram adds each item's status buttons and page buttons; Zalo its typed-answer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -19,6 +20,7 @@ from app.reporting import status_text, unit_inactive
 from app.services import Services
 from core.markup import Markup
 from db.engine import session_scope
+from db.models import Assignment
 from db.queries.checkin import Row, open_page, unit_name
 from db.queries.explanations import latest_explanation
 
@@ -98,3 +100,12 @@ def _item(services: Services, session: Session, actor: Actor, row: Row) -> Item:
         key = "mytasks.explained" if explanation.text else "mytasks.explain_waiting"
         lines.append(t(key, text=explanation.text or ""))
     return Item(assignment.id, task.id, tuple(lines))
+
+
+def tasks_of(services: Services, assignments: Sequence[int]) -> dict[int, int]:
+    """Return the task of each of these assignments (those that still exist)."""
+    if not assignments:
+        return {}
+    with session_scope(services.engine) as session:
+        found = [session.get(Assignment, a) for a in assignments]
+    return {a.id: a.task_id for a in found if a is not None and a.id is not None}

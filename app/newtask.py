@@ -31,6 +31,7 @@ from db.models import Assignment, Directive, Task
 from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
 from db.queries.directives import find_directive
+from db.queries.pending import clear_pending, get_pending
 from db.queries.taskadmin import create_from_draft
 from db.queries.units import unit_names
 
@@ -308,6 +309,18 @@ def same_task(session: Session, draft: TaskDraft) -> tuple[int, int] | None:
         Assignment.task_id == task.id, col(Assignment.active).is_(True)
     )
     return task.id, session.exec(units).one()
+
+
+def create_once(services: Services, lang: str, actor_id: int, draft: TaskDraft, form: str) -> str:
+    """Create the task a form confirmed, once: the person's pending `form` (its kind in the
+    store of pending questions) is taken in the transaction that creates it, so a repeated
+    "1" creates nothing ("cancelled"), and a database failing on the way keeps it whole."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        if get_pending(session, contact_id=actor_id, now=now, kind=form) is None:
+            return services.catalog.get(lang, "common.cancelled")
+        clear_pending(session, contact_id=actor_id, kind=form)
+        return create(services, lang, actor_id, draft, db=session)
 
 
 def create(

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from sqlmodel import col, select
+
 from app.actor import Actor
 from app.i18n import Catalog, Lang
 from app.services import Services
@@ -89,6 +91,13 @@ class LanguageSet:
 
     said: str
     kept: Lang | None
+
+
+def unit_names(services: Services, unit_ids: Iterable[int]) -> str:
+    """Return the names of these units, comma-separated (as /start and /whoami name them)."""
+    with session_scope(services.engine) as session:
+        query = select(Unit.name).where(col(Unit.id).in_(list(unit_ids)))
+        return ", ".join(session.exec(query))
 
 
 def set_language(services: Services, actor: Actor, args: str) -> LanguageSet:

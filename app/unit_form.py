@@ -362,3 +362,9 @@ def task_numbers(task_ids: list[int]) -> str:
     """Return tasks as '#12, #15' (the first LISTED_TASKS, then '…')."""
     named = ", ".join(f"#{i}" for i in task_ids[:LISTED_TASKS])
     return named + (", …" if len(task_ids) > LISTED_TASKS else "")
+
+
+def kind_named(services: Services, lang: str, key: str) -> str:
+    """Return the name of the kind `key` in the person's language (its key when it is gone)."""
+    with session_scope(services.engine) as session:
+        return kind_name(session.get(UnitKind, key), key, lang)

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import Session
 
 from app.dashboard.viewer import STAFF, viewer_of
+from app.expiry import expiry
 from app.i18n import Lang
+from app.services import Services
+from db.engine import session_scope
 from db.models import Contact
 from db.queries import web as wq
 from db.queries.contacts import find_contact
@@ -27,6 +31,21 @@ def login_code(session: Session, *, contact_id: int, now: datetime) -> str | Non
     if contact is None or contact.role not in STAFF:
         return None
     return wq.create_login(session, contact_id=contact_id, now=now, ttl=LOGIN_TTL)
+
+
+def login_link(services: Services, lang: str, contact_id: int) -> str:
+    """Return what /web answers: a sign-in link for this person, usable once within
+    LOGIN_TTL, or the refusal of anyone not (or no longer) staff."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        code = login_code(session, contact_id=contact_id, now=now)
+    t = partial(services.catalog.get, lang)
+    if code is None:  # the role changed since the access check: answer as to a member
+        return t("common.not_allowed")
+    base = services.settings.public_base_url.rstrip("/")
+    minutes = int(LOGIN_TTL.total_seconds() // 60)
+    ends = expiry(now + LOGIN_TTL, services.settings.tz)
+    return t("web.login_link", minutes=minutes, link=f"{base}/login/{code}", **ends)
 
 
 @dataclass(frozen=True)

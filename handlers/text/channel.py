@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from app.actor import NO_CONTACT, Actor, actor_from
+from app.actor import NO_CONTACT, Actor
 from app.checkin import Answer, RepliedTo, Said
 from app.checkin.choice import choose
 from app.checkin.pending import cancel
@@ -30,13 +30,13 @@ from app.checkin.text import answer_text
 from app.link_confirm import PREFIX as LINK_PREFIX
 from app.linking import Caller, confirm, link
 from app.people import whoami
+from app.seen import seen
 from app.services import Services
 from core.numbers import chosen_number
 from core.roles import Access, Role
 from core.textnorm import fold, trim
 from db.engine import session_in, session_scope
 from db.queries.pending import clear_pending, get_pending, set_pending
-from db.queries.snapshot import Seen, refresh, snapshot
 from db.retry import UnkeptError, not_repeated
 from render.text import numbered, render
 from scheduler.nudge import nudge
@@ -101,14 +101,9 @@ class TextChannel:
         The chat is the person's id; being seen makes this the identity used last, the one
         their reminders go to.
         """
-        with self.services.engine.begin() as connection:
-            known = snapshot(connection, channel=self.name, external_id=external_id)
-            if known is None:
-                return None
-            seen = Seen(external_id, "", known.username, self.services.clock.now())
-            if not known.is_current(seen):
-                known = refresh(connection, known, seen)
-        return actor_from(known)
+        return seen(
+            self.services, self.name, external_id, chat_id=external_id, name="", same_username=True
+        )
 
     def _command(self, actor: Actor, typed: str, key: str) -> Answer:
         """Run a typed command the channel knows."""
@@ -144,13 +139,18 @@ class TextChannel:
         number = chosen_number(typed)
         if number is None:
             return None
-        now = self.services.clock.now()
-        with self.services.engine.begin() as connection:
-            offer = get_pending(connection, contact_id=actor.contact_id, now=now, kind=CHOICES)
+        offer = self._last_offer(actor)
         choices: list[Any] = (offer or {}).get("choices", [])
         if offer is None or not 1 <= number <= len(choices):
             return None
         return tuple(str(part) for part in choices[number - 1]), str(offer["offer"])
+
+    def _last_offer(self, actor: Actor) -> dict[str, Any] | None:
+        """Return the numbered choices last offered to the person (`offer`, `choices`), if
+        they are still pending."""
+        now = self.services.clock.now()
+        with self.services.engine.begin() as connection:
+            return get_pending(connection, contact_id=actor.contact_id, now=now, kind=CHOICES)
 
     def _take(
         self, actor: Actor, data: tuple[str, ...], offer: str, db: Session | None = None

@@ -17,26 +17,25 @@ from typing import Any, NoReturn
 
 from sqlmodel import Session
 
-from app.actor import Actor, actor_from
+from app.actor import Actor
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
 from app.checkin.pending import reason_awaited
 from app.choices import Choice
 from app.explanation_requests import request as request_explanation
+from app.explanations import start_answer
 from app.extensions import decide
 from app.linking import is_live_code
+from app.my_tasks import tasks_of
 from app.pairing import Newcomer, redeem
+from app.seen import seen
 from core.checkin import asks_for_help, task_numbers
 from core.invites import pasted_code
 from core.linking import looks_like_link_code
 from core.numbers import chosen_number
 from core.roles import Access
 from core.textnorm import fold, narrow, trim
-from db.engine import session_scope
-from db.models import Assignment
-from db.queries.pending import get_pending, set_pending
-from db.queries.snapshot import Seen, refresh, snapshot
 from db.retry import UnkeptError, not_repeated
-from handlers.text.channel import CHOICES, TextChannel, joined_slash
+from handlers.text.channel import TextChannel, joined_slash
 from handlers.zalo import (
     commands,
     evidence,
@@ -179,8 +178,6 @@ class ZaloChannel(TextChannel):
         t = partial(self.services.catalog.get, lang)
         if actor is None:
             return Said(t("zalo.not_registered"))
-        if not actor.unit_ids:  # staff: registered, but no unit to keep evidence for
-            return Said(t("evidence.no_unit"))
         return evidence.keep(self.services, actor, event, photo, oversized=oversized)
 
     def _in_form(
@@ -196,13 +193,9 @@ class ZaloChannel(TextChannel):
 
     def _seen(self, event: Event) -> Actor | None:
         """Return who wrote, refreshing what Zalo says of them (they are reachable again)."""
-        now = self.services.clock.now()
-        seen = Seen(event.chat_id, event.sender_name, None, now)
-        with self.services.engine.begin() as connection:
-            known = snapshot(connection, channel=CHANNEL, external_id=event.sender_id)
-            if known is not None and not known.is_current(seen):
-                known = refresh(connection, known, seen)
-        return actor_from(known) if known is not None else None
+        return seen(
+            self.services, CHANNEL, event.sender_id, chat_id=event.chat_id, name=event.sender_name
+        )
 
     def _newcomer(self, event: Event, lang: str) -> Newcomer:
         """Return the person who sent a code, as Zalo names them."""
@@ -211,13 +204,7 @@ class ZaloChannel(TextChannel):
     def _status_words(self, actor: Actor, typed: str) -> tuple[str | None, RepliedTo | None]:
         """Return the words a typed status answer stands for, if the last offer was statuses,
         and the offered assignments it answers (its task's, as a reply to the reminder)."""
-        with self.services.engine.begin() as connection:
-            offer = get_pending(
-                connection,
-                contact_id=actor.contact_id,
-                now=self.services.clock.now(),
-                kind=CHOICES,
-            )
+        offer = self._last_offer(actor)
         data = (offer or {}).get("choices", [])
         rows = [[Choice("", tuple(choice)) for choice in data]]
         assignments = status_assignments(rows) if data else []
@@ -238,11 +225,7 @@ class ZaloChannel(TextChannel):
 
     def _tasks(self, assignments: Sequence[int]) -> dict[int, int]:
         """Return the task of each offered assignment."""
-        if not assignments:
-            return {}
-        with session_scope(self.services.engine) as session:
-            found = [session.get(Assignment, a) for a in assignments]
-        return {a.id: a.task_id for a in found if a is not None and a.id is not None}
+        return tasks_of(self.services, assignments)
 
     def _take(
         self, actor: Actor, data: tuple[str, ...], offer: str, db: Session | None = None
@@ -269,11 +252,7 @@ class ZaloChannel(TextChannel):
             return Answer([Said(request_explanation(self.services, actor, number))])
         if action != "ans":
             return Answer([Said(t("common.button_stale"))])
-        data = {"step": "explain", "explanation_id": number}
-        now = self.services.clock.now()
-        with self.services.engine.begin() as connection:
-            set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
-        return Answer([Said(t("explanations.ask_answer"))])
+        return Answer([Said(start_answer(self.services, actor, number))])
 
     def _render(self, lang: str, said: Said) -> list[str]:
         """Return one message as Zalo shows it."""

@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from app import unit_form
+from app import unit_lookup
 from app.actor import Actor
 from app.checkin import Said
 from app.choices import Choice
 from app.services import Services
+from app.unit_lookup import UNITS_LISTED
 from core.roles import Access
-from db.engine import session_scope
 from db.models import Unit
-from db.queries.units import find_units
 
-UNITS_LISTED = 10
+__all__ = ["UNITS_LISTED", "one_unit", "refused_below", "refused_unless_admin", "units_offered"]
+
 UNITS_OFFERED = 20  # numbered choices of the units a name fits
 
 
@@ -36,17 +36,8 @@ def one_unit(
     services: Services, lang: str, text: str, *, include_inactive: bool = False
 ) -> Unit | Said:
     """Return the one unit `text` names (code or name), or what to say: none, or which."""
-    t = partial(services.catalog.get, lang)
-    with session_scope(services.engine) as session:
-        units = find_units(session, text=text, include_inactive=include_inactive)
-    if not units and include_inactive:
-        return Said(t("zalo.unit_not_found", text=text))
-    if not units:
-        return Said(unit_form.not_found(services, lang, text))
-    if len(units) > 1:
-        listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
-        return Said(t("zalo.unit_ambiguous", text=text, units=listed))
-    return units[0]
+    found = unit_lookup.one_unit(services, lang, text, include_inactive=include_inactive)
+    return Said(found) if isinstance(found, str) else found
 
 
 def units_offered(

@@ -4,19 +4,13 @@ card's buttons on Telegram, through the same use cases (`app.people`)."""
 
 from __future__ import annotations
 
-from functools import partial
-
-from app import people
+from app import contact_list, people
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
-from db.engine import session_scope
 from db.models import Unit
-from db.queries.contact_admin import contact_page
 from handlers.zalo.commandkit import one_unit, refused_unless_admin
 from handlers.zalo.pages import remember
-
-CONTACTS_SIZE = 15
 
 
 def contacts(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -45,23 +39,7 @@ def contacts_page(services: Services, actor: Actor, text: str, number: int) -> l
         if isinstance(found, Said):
             return [found]
         unit = found
-    t = partial(services.catalog.get, actor.lang)
-    with session_scope(services.engine) as session:
-        unit_id = unit.id if unit is not None else None
-        page, count = contact_page(session, unit_id=unit_id, number=number, size=CONTACTS_SIZE)
-        header = (
-            t("zalo.contacts_header_unit", count=count, unit=unit.name)
-            if unit is not None
-            else t("zalo.contacts_header", count=count)
-        )
-        lines = [header]
-        lines += [people.contact_line(services.catalog, actor.lang, i) for i in page.items]
-    if not page.items:
-        lines.append(t("contacts.none"))
-    lines += ["", t("common.page", page=page.number, pages=page.pages)]
-    more = None
-    if page.has_next:
-        more = {"command": "contacts", "page": page.number + 1, "args": text}
-        lines.append(t("zalo.more"))
-    remember(services, actor, more)
-    return [Said("\n".join(lines))]
+    shown = contact_list.listed(services, actor.lang, unit, number)
+    more = {"command": "contacts", "page": shown.next_page, "args": text}
+    remember(services, actor, more if shown.next_page else None)
+    return [Said(shown.text)]

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from sqlmodel import col, select
-
 from app import people
 from app.actor import Actor
 from app.checkin import Said
@@ -15,8 +13,6 @@ from app.my_tasks import my_tasks
 from app.services import Services
 from core.numbers import typed_number
 from core.roles import Access
-from db.engine import session_scope
-from db.models import Unit
 from handlers.zalo.pages import remember
 
 ROLE_KEYS = {
@@ -86,6 +82,4 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
 
 def _units(services: Services, actor: Actor) -> str:
     """Return the names of the person's units, comma-separated."""
-    with session_scope(services.engine) as session:
-        query = select(Unit.name).where(col(Unit.id).in_(actor.unit_ids))
-        return ", ".join(session.exec(query))
+    return people.unit_names(services, actor.unit_ids)

@@ -16,18 +16,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from app import links, reports
+from app import links
 from app.actor import Actor
 from app.checkin import Said
-from app.dashboard.signin import LOGIN_TTL, login_code
-from app.expiry import expiry
-from app.formal_report import ReportTarget, anything_in_scope
+from app.dashboard.signin import login_link
+from app.formal_report import ReportTarget
+from app.report_target import Target, anything, covers, named
 from app.services import Services
-from core.markup import Markup, to_plain
+from core.markup import to_plain
 from core.period import Period, looks_like_period, parse_period
 from core.roles import Access
-from db.engine import session_scope
-from db.queries.targets import Target, resolve_target
 from handlers.zalo.commandkit import refused_below
 
 
@@ -48,7 +46,7 @@ def export(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     target, said = _target(services, actor, args, "export")
     if target is None:
         return said
-    if not _anything(services, actor, _covers(target)):
+    if not anything(services, actor, covers(target)):
         return [Said(t("export.nothing"))]
     link = signed_link(services, actor, f"/files/export/{_which(target)}")
     return [Said(t("zalo.export_link", link=link, hours=link_hours()))]
@@ -86,14 +84,14 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
         # isoformat, not %Y: strftime writes the year 1 as "1", which the route would not read
         days = (day.isoformat().replace("-", "") for day in (period.start, period.end))
         which = "p" + "-".join(days)
-        covers = ReportTarget(start=period.start, end=period.end)
+        covered = ReportTarget(start=period.start, end=period.end)
     else:
         target, said = _target(services, actor, text, "report")
         if target is None:
             return said
         which = _which(target)
-        covers = _covers(target)
-    if not _anything(services, actor, covers):
+        covered = covers(target)
+    if not anything(services, actor, covered):
         return [Said(t("report.nothing"))]
     link = signed_link(services, actor, f"/files/report/{which}")
     return [Said(t("zalo.report_link", link=link, hours=link_hours()))]
@@ -101,18 +99,10 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
 
 def web(services: Services, actor: Actor, _args: str, _name: str) -> list[Said]:
     """Answer a one-time sign-in link to the dashboard, for this person, valid LOGIN_TTL."""
-    t = partial(services.catalog.get, actor.lang)
     refused = links_refused(services, actor)
     if refused is not None:
         return refused
-    with session_scope(services.engine) as session:
-        code = login_code(session, contact_id=actor.contact_id, now=services.clock.now())
-    if code is None:  # the role changed since the access check: answer as to a member
-        return [Said(t("common.not_allowed"))]
-    base = services.settings.public_base_url.rstrip("/")
-    minutes = int(LOGIN_TTL.total_seconds() // 60)
-    ends = expiry(services.clock.now() + LOGIN_TTL, services.settings.tz)
-    return [Said(t("web.login_link", minutes=minutes, link=f"{base}/login/{code}", **ends))]
+    return [Said(login_link(services, actor.lang, actor.contact_id))]
 
 
 def links_refused(services: Services, actor: Actor) -> list[Said] | None:
@@ -126,33 +116,9 @@ def links_refused(services: Services, actor: Actor) -> list[Said] | None:
 def _target(
     services: Services, actor: Actor, args: str, command: str
 ) -> tuple[Target | None, list[Said]]:
-    """Resolve what the person named within their scope, or say why it cannot be."""
-    t = partial(services.catalog.get, actor.lang)
-    text = args.strip()
-    with session_scope(services.engine) as session:
-        target = resolve_target(session, text=text, scope=actor.scope)
-    if target.kind == "none":
-        return None, [Said(reports.not_found(t, target, text))]
-    if target.kind == "ambiguous":
-        shown, more = reports.task_choices(t, target)
-        tasks = "\n".join(t("summary.choice", id=task.id, title=task.title) for task in shown)
-        which = t("zalo.file_which", text=text, command=command, tasks=Markup(tasks))
-        return None, [Said(which + more)]
-    return target, []
-
-
-def _covers(target: Target) -> ReportTarget:
-    """Return what a file of the target covers: a task, a directive, or every open task."""
-    return ReportTarget(
-        task_id=target.task.id if target.task is not None else None,
-        directive_id=target.directive.id if target.directive is not None else None,
-    )
-
-
-def _anything(services: Services, actor: Actor, covers: ReportTarget) -> bool:
-    """Tell whether the file would hold anything in the person's scope (Telegram's rule)."""
-    with session_scope(services.engine) as session:
-        return anything_in_scope(session, target=covers, scope=actor.scope)
+    """Return what the person named within their scope, or what to say why it cannot be."""
+    found = named(services, actor, args.strip(), which="zalo.file_which", command=command)
+    return (None, [Said(found)]) if isinstance(found, str) else (found, [])
 
 
 def _which(target: Target) -> str:

@@ -13,8 +13,6 @@ from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
 from core.roles import Access
-from db.engine import session_scope
-from db.models import UnitKind
 from db.retry import UnkeptError
 from handlers.zalo.form_state import ADDUNIT, CONFIRM, cancel, choices, dropped, keep, unless_yes
 
@@ -59,9 +57,7 @@ def step(services: Services, actor: Actor, form: dict[str, Any], text: str) -> l
 def _confirm(services: Services, lang: str, cells: dict[str, Any]) -> Said:
     """Show the unit to be saved with "1. Lưu / 2. Huỷ"."""
     t = partial(services.catalog.get, lang)
-    with session_scope(services.engine) as session:
-        kind = session.get(UnitKind, cells["kind"])
-        kind_name = (kind.name_en if lang == "en" else kind.name_vi) if kind else cells["kind"]
+    kind_name = unit_form.kind_named(services, lang, cells["kind"])
     text = t(
         "zalo.addunit_confirm",
         code=cells["code"],

@@ -15,8 +15,6 @@ from app.services import Services
 from core.roles import Access
 from core.taskdraft import TaskDraft
 from core.textnorm import fold
-from db.engine import session_scope
-from db.queries.pending import clear_pending, get_pending
 from handlers.zalo.form_state import CONFIRM, KIND, NEWTASK, choices, dropped, keep, unless_yes
 
 NEWTASK_STEPS = ("title", "deadline", "units", "directive", CONFIRM)
@@ -134,14 +132,7 @@ def _decide(services: Services, actor: Actor, form: dict[str, Any], text: str) -
 def _create(services: Services, actor: Actor, draft: TaskDraft) -> str:
     """Create the task once: the form is taken in the transaction that creates it, so a
     repeated "1" creates nothing, and a database failing on the way keeps the form whole."""
-    with session_scope(services.engine) as session:
-        kept = get_pending(
-            session, contact_id=actor.contact_id, now=services.clock.now(), kind=KIND
-        )
-        if kept is None:
-            return services.catalog.get(actor.lang, "common.cancelled")
-        clear_pending(session, contact_id=actor.contact_id, kind=KIND)
-        return newtask.create(services, actor.lang, actor.contact_id, draft, db=session)
+    return newtask.create_once(services, actor.lang, actor.contact_id, draft, KIND)
 
 
 def _question(services: Services, lang: str, at: str) -> str:

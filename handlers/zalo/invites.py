@@ -16,15 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from app import invite_admin
+from app import invite_admin, unit_lookup
 from app.actor import Actor
 from app.checkin import Said
+from app.invite_sheet import units_to_invite
 from app.services import Services
 from core.invites import looks_like_code
 from core.textnorm import fold
-from db.engine import session_scope
-from db.queries.invites import units_for_invites
-from db.queries.units import find_units
 from handlers.zalo.commandkit import refused_unless_admin, units_offered
 from handlers.zalo.files import link_hours, signed_link
 
@@ -50,8 +48,7 @@ def _sheet(services: Services, actor: Actor, words: list[str]) -> list[Said]:
     if not services.settings.public_base_url_set:
         return [Said(t("zalo.links_unset"))]
     include_all = "all" in words or "tat" in words  # "tất cả"
-    with session_scope(services.engine) as session:
-        count = len(units_for_invites(session, include_covered=include_all))
+    count = units_to_invite(services, include_covered=include_all)
     if not count:
         return [Said(t("invites.none_to_invite"))]
     fmt = "csv" if "csv" in words else "xlsx"
@@ -71,8 +68,7 @@ def _revoke(services: Services, actor: Actor, text: str) -> list[Said]:
         said = invite_admin.revoke_code(services, actor.lang, actor.contact_id, code)
         if said is not None:
             return [Said(said)]
-    with session_scope(services.engine) as session:
-        units = find_units(session, text=text, include_inactive=True)
+    units = unit_lookup.fitting(services, text, include_inactive=True)
     if not units:
         return [Said(t("units.not_found", text=text))]
     if len(units) > 1:

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from app import unit_form
+from app import unit_form, unit_lookup
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
-from db.engine import session_scope
-from db.queries.units import find_units
 from handlers.zalo.commandkit import refused_unless_admin, units_offered
 
 PREFIX = "un"
@@ -42,8 +40,7 @@ def _named(services: Services, actor: Actor, args: str, *, active: bool) -> list
     text = args.strip()
     if not text:
         return [Said(t("units.activate_usage" if active else "units.deactivate_usage"))]
-    with session_scope(services.engine) as session:
-        found = find_units(session, text=text, include_inactive=active)
+    found = unit_lookup.fitting(services, text, include_inactive=active)
     units = [u for u in found if not u.active] if active else found
     if not units:
         known = active and found

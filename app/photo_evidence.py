@@ -1,0 +1,269 @@
+"""A photo sent on a channel without buttons (Zalo), kept as evidence of a task.
+
+The adapter fetches the photo's bytes and says what this returns; everything else is here.
+The task is the one its caption names ("#12 biên bản"), else the unit's only open task
+(one it has reported done included, as on Telegram); with several and no "#N", the photo
+is kept pending (under EVIDENCE_DIR/pending, named in the database for PENDING_TTL, so a
+restart keeps it) and the person is asked which task with numbered choices (`ep:<assignment>`):
+a typed "2" files it there (`take`), as Telegram's buttons do. A photo the task has already
+(same checksum) is said to be received already, not kept again. A caption that states a
+status ("đã xong") is recorded with the photo, in one transaction, or alone when the photo
+could not be fetched, was too large or could not be stored. Blocking: off the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from app.actor import Actor
+from app.checkin import Said
+from app.checkin.caption import caption_report
+from app.choices import Choice
+from app.evidence_files import store_file
+from app.reporting import record, refusal, unit_inactive
+from app.services import Services
+from core.checkin import task_numbers
+from core.numbers import typed_number
+from db.engine import session_scope
+from db.models import Evidence
+from db.queries.checkin import (
+    Check,
+    check_reportable,
+    named_assignments,
+    open_items,
+    unit_name,
+)
+from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
+from db.queries.pending import clear_pending, get_pending, set_pending
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+MAX_PHOTO = 20 * MB
+PREFIX = "ep"  # a typed number choosing the task of the photos kept pending
+PENDING = "zalo_photo"  # the pending kind: the photos waiting for their task
+PENDING_FOLDER = "pending"  # under EVIDENCE_DIR: pending/<contact id>/<checksum>.jpg
+MAX_ASKED = 20  # photos one question keeps, and tasks it offers
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A photo's message as its channel received it (the bytes apart)."""
+
+    channel: str  # names the file kept: "<channel>_<message id>.jpg"
+    message_id: str
+    caption: str
+    key: str  # the status its caption states is recorded once by this key
+
+
+def keep(
+    services: Services, actor: Actor, sent: Sent, photo: bytes | None, *, oversized: bool = False
+) -> Said:
+    """Store the photo for the task it is about and say so, or keep it pending and ask which
+    task with numbered choices (blocking). `photo` None: it could not be fetched;
+    `oversized`: it was not fetched, larger than MAX_PHOTO."""
+    t = partial(services.catalog.get, actor.lang)
+    if not actor.unit_ids:  # staff: registered, but no unit to keep evidence for
+        return Said(t("evidence.no_unit"))
+    if oversized:  # sending it again would not help: say the limit
+        return Said(
+            _status_all_the_same(
+                services, actor, sent, t("zalo.photo_too_large", mb=MAX_PHOTO // MB)
+            )
+        )
+    if photo is None:
+        return Said(_status_all_the_same(services, actor, sent, t("zalo.photo_failed")))
+    assignment_id = _assignment(services, actor, sent.caption)
+    if assignment_id is None:
+        asked = None if task_numbers(sent.caption) else _ask(services, actor, sent, photo)
+        if asked is not None:
+            return asked
+        # every unit deactivated: that is why, not which task
+        said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
+        return Said(said or t("zalo.photo_which"))
+    return _file(services, actor, assignment_id, photo, sent)
+
+
+def _file(services: Services, actor: Actor, assignment_id: int, photo: bytes, sent: Sent) -> Said:
+    """Store the photo as the assignment's evidence, with the status its caption states."""
+    t = partial(services.catalog.get, actor.lang)
+    with session_scope(services.engine) as session:
+        check, about = check_reportable(
+            session, assignment_id=assignment_id, unit_ids=actor.unit_ids
+        )
+        if check != Check.OK or about is None:
+            return Said(refusal(services, actor.lang, check, about))
+        digest = hashlib.sha256(photo).hexdigest()
+        known = find_evidence(session, assignment_id=assignment_id, sha256=digest) is not None
+        used = unit_evidence_bytes(session, unit_id=about.unit_id)
+        unit = unit_name(session, unit_id=about.unit_id)
+    caption, name = sent.caption, _name(sent)
+    report = caption_report(services, assignment_id, caption, sent.key)
+    if known:  # the same photo again: not stored twice, and not called kept under a new name
+        again = t("evidence.already_kept", task=str(about.task_id), title=about.title)
+        if report is None:
+            return Said(again)
+        return Said(f"{again}\n{record(services, actor, report).text}")
+    limit = services.settings.evidence_quota_mb
+    if used + len(photo) > limit * MB:
+        size, used_mb = round(len(photo) / MB, 1), round(used / MB, 1)
+        return Said(
+            t("evidence.quota_full", name=name, size=size, unit=unit, used=used_mb, limit=limit)
+        )
+    relative = Path(str(assignment_id)) / f"{digest[:32]}.jpg"
+    if not store_file(services.settings.evidence_path, relative, photo):
+        failed = t("evidence.not_stored", name=name)
+        if report is None:  # the status its caption states is recorded all the same
+            return Said(failed)
+        return Said(f"{failed}\n{record(services, actor, report).text}")
+    evidence = Evidence(
+        assignment_id=assignment_id,
+        contact_id=actor.contact_id,
+        file_name=name,
+        mime_type="image/jpeg",
+        size=len(photo),
+        sha256=digest,
+        storage_path=relative.as_posix(),
+        channel_file_id=f"{sent.channel}:{sent.message_id}"[:200],
+        created_at=services.clock.now(),
+    )
+    kept = t(
+        "evidence.kept",
+        name=name,
+        size=round(len(photo) / 1024, 1),
+        task=str(about.task_id),
+        title=about.title,
+    )
+    if report is not None:
+        result = record(services, actor, report, also=partial(add_evidence, evidence=evidence))
+        return Said(f"{kept}\n{result.text}" if result.ok else result.text)
+    with services.engine.begin() as connection:
+        add_evidence(connection, evidence)
+    status = t("evidence.no_status") if caption.strip() else ""
+    return Said(f"{kept}\n{status}".strip())
+
+
+def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | None:
+    """Keep the photo pending (on disk, named in the database) and ask which open task it is
+    for, as numbered choices (`ep:<assignment>`); None when the unit has no open task.
+
+    Photos sent before the answer join the question (at most MAX_ASKED, the oldest dropped);
+    one asked about more than PENDING_TTL ago is forgotten, its file deleted.
+    """
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        items = open_items(session, unit_ids=actor.unit_ids)
+        if not items:
+            return None
+        asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=PENDING)
+        folder = _folder(services, actor.contact_id)
+        earlier = _photos(asked)
+        if asked is None:  # none, or one past its time: its files go
+            shutil.rmtree(folder, ignore_errors=True)
+        digest = hashlib.sha256(photo).hexdigest()
+        name = f"{digest[:32]}.jpg"
+        if not store_file(folder.parent, Path(folder.name) / name, photo):
+            shown = _name(sent)
+            return Said(services.catalog.get(actor.lang, "evidence.not_stored", name=shown))
+        entry = {"file": name, "message_id": sent.message_id, "caption": sent.caption}
+        entry["key"] = sent.key
+        photos = [*[p for p in earlier if p["file"] != name], entry]
+        for dropped in photos[:-MAX_ASKED]:
+            (folder / dropped["file"]).unlink(missing_ok=True)
+        data = {"photos": photos[-MAX_ASKED:]}
+        set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=PENDING)
+    choices = [
+        [Choice(f"#{item.task_id} {item.title}"[:60], (PREFIX, item.assignment_id))]
+        for item in items[:MAX_ASKED]
+    ]
+    return Said(services.catalog.get(actor.lang, "zalo.photo_pick"), choices)
+
+
+def take(
+    services: Services, actor: Actor, data: Sequence[str | int], *, channel: str
+) -> list[Said]:
+    """File the photos kept pending for the task chosen by its number (`ep:<assignment>`)."""
+    t = partial(services.catalog.get, actor.lang)
+    chosen = typed_number(str(data[1])) if len(data) == 2 else None
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=PENDING)
+    folder = _folder(services, actor.contact_id)
+    photos = _photos(asked)
+    if chosen is None or not photos:
+        return [Said(t("zalo.photo_pick_expired"))]
+    said = []
+    for one in photos:
+        path = folder / one["file"]
+        try:
+            photo = path.read_bytes()
+        except OSError:
+            log.warning("pending Zalo photo %s of contact %s is gone", path, actor.contact_id)
+            said.append(Said(t("zalo.photo_pick_expired")))
+            continue
+        sent = Sent(channel, one["message_id"], one["caption"], one["key"])
+        said.append(_file(services, actor, chosen, photo, sent))
+    # Forgotten once filed: run again after a database failure, each is said received.
+    with session_scope(services.engine) as session:
+        clear_pending(session, contact_id=actor.contact_id, kind=PENDING)
+    shutil.rmtree(folder, ignore_errors=True)
+    return said
+
+
+def _folder(services: Services, contact_id: int) -> Path:
+    """Return the folder of a person's photos waiting for their task."""
+    return services.settings.evidence_path / PENDING_FOLDER / str(contact_id)
+
+
+def _photos(asked: dict[str, Any] | None) -> list[dict[str, str]]:
+    """Return the photos a pending question is about."""
+    photos = (asked or {}).get("photos")
+    if not isinstance(photos, list):
+        return []
+    fields = ("file", "message_id", "caption", "key")
+    return [
+        {f: str(p[f]) for f in fields}
+        for p in photos
+        if isinstance(p, dict) and all(isinstance(p.get(f), str) for f in fields)
+    ]
+
+
+def _status_all_the_same(services: Services, actor: Actor, sent: Sent, failed: str) -> str:
+    """Return why the photo was not kept, with the status its caption states recorded all
+    the same ("đã xong" is the official's word whatever became of the photo)."""
+    assignment_id = _assignment(services, actor, sent.caption) if sent.caption else None
+    report = (
+        caption_report(services, assignment_id, sent.caption, sent.key)
+        if assignment_id is not None
+        else None
+    )
+    if report is None:
+        return failed
+    return f"{failed}\n{record(services, actor, report).text}"
+
+
+def _name(sent: Sent) -> str:
+    """Return the name a photo is kept under, as its message named it."""
+    return f"{sent.channel}_{sent.message_id}.jpg"
+
+
+def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
+    """Return the assignment a photo is about: the task its caption names, or the only one."""
+    named = task_numbers(caption)
+    with session_scope(services.engine) as session:
+        # The open tasks' assignments, done ones too (as on Telegram): the minutes of a
+        # meeting are often photographed after the unit has reported it done.
+        items = open_items(session, unit_ids=actor.unit_ids)
+        found = [i.assignment_id for i in items if i.task_id in named]
+        if named and not found:  # a task of the unit closed or cancelled: refused as such
+            found = named_assignments(session, task_ids=sorted(named), unit_ids=actor.unit_ids)
+    if named:
+        return found[0] if len(found) == 1 else None
+    return items[0].assignment_id if len(items) == 1 else None

@@ -1,0 +1,38 @@
+"""Who wrote on a channel: the person an identity of that channel is, recorded as seen.
+
+Read for every message a person sends (one prepared query, `db.queries.snapshot`); what the
+channel says of them now (chat, name, username) is written only when it changed, or when
+they were last seen more than `LAST_SEEN_PRECISION` ago, or were unreachable: writing
+again from a chat makes it reachable again and the identity used last, the one reminders go
+to.
+"""
+
+from __future__ import annotations
+
+from app.actor import Actor, actor_from
+from app.services import Services
+from db.queries.snapshot import Seen, refresh, snapshot
+
+
+def seen(
+    services: Services,
+    channel: str,
+    external_id: str,
+    *,
+    chat_id: str,
+    name: str,
+    username: str | None = None,
+    same_username: bool = False,
+) -> Actor | None:
+    """Return who `external_id` is on `channel` (None: nobody the bot knows), recording
+    what the channel says of them: their chat, their name ("" says nothing of it), their
+    username (`same_username`: whatever is stored, for a channel that has none to tell)."""
+    now = services.clock.now()
+    with services.engine.begin() as connection:
+        known = snapshot(connection, channel=channel, external_id=external_id)
+        if known is None:
+            return None
+        told = Seen(chat_id, name, known.username if same_username else username, now)
+        if not known.is_current(told):
+            known = refresh(connection, known, told)
+    return actor_from(known)
