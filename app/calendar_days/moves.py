@@ -1,15 +1,23 @@
 """The deadlines due on a new day off moved to the next working day, and moved back.
 
 A transaction at a time, each followed by a pause, so that the officials' reports written
-meanwhile are not held behind one long write.
+meanwhile are not held behind one long write. The contacts of the units whose deadline
+moved (not done) are told as `/deadline` tells them (`app.task_notices`): in the
+transaction that moves the task itself, so a move is never without its notice. A task of
+3,000 units' contacts holds that transaction 0.5 s, not 0.07 s (the notices' rows: a
+scratch timing, SQLite); the move of 2,000 rows before it is unchanged.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
 
 from app.services import Services
+from app.task_notices import tell_calendar_move
 from db.engine import session_scope
 from db.queries.dayoff import Move, MovedBack, finished
 from db.queries.dayoff import move_back as move_back_rows
@@ -29,12 +37,30 @@ MOVE_ROWS_AT_ONCE = 2000
 PAUSE_PER_HELD = 3.0
 
 
-def move_off(services: Services, *, day: date, to: date, actor_id: int) -> list[int]:
+@dataclass
+class Told:
+    """How many contacts the moves queued a notice to, and when they go."""
+
+    count: int = 0
+    moment: datetime | None = None
+
+    def add(self, told: tuple[int, datetime] | None) -> None:
+        """Count one task's notices."""
+        if told is not None:
+            self.count += told[0]
+            self.moment = told[1]
+
+
+def move_off(
+    services: Services, *, day: date, to: date, actor_id: int, told: Told | None = None
+) -> list[int]:
     """Move what is due on the new day off `day` to `to`, a transaction per task or per
     MOVE_ROWS_AT_ONCE of its assignments, each pausing after (the day off is already set: a
     failure midway leaves the rest for `/calendar add` again, which moves only what is still
-    due that day, a task's rows included); return the tasks moved, in order."""
+    due that day, a task's rows included); return the tasks moved, in order, the notices
+    queued counted in `told`."""
     tz, moved, ahead, of = services.settings.tz, set(), 0, None
+    told = Told() if told is None else told
     while True:
         started = time.monotonic()
         with session_scope(services.engine) as session:
@@ -55,24 +81,37 @@ def move_off(services: Services, *, day: date, to: date, actor_id: int) -> list[
             ahead, of = (0, None) if more == 0 else (ahead + more, task.id)
             if more == 0:
                 moved.add(task.id or 0)
+                told.add(_tell(services, session, task.id or 0, day, day, to))
         _pause(started)
     with session_scope(services.engine) as session:
-        moved.update(move_extended_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id))
+        extended = move_extended_off_day(session, day=day, to=to, tz=tz, actor_id=actor_id)
+        for task_id in extended:
+            told.add(_tell(services, session, task_id, day, day, to))
+        moved.update(extended)
     return sorted(moved)
 
 
 def move_back(
-    services: Services, day: date, moves: list[Move], result: MovedBack, *, actor_id: int
+    services: Services,
+    day: date,
+    moves: list[Move],
+    result: MovedBack,
+    *,
+    actor_id: int,
+    told: Told | None = None,
 ) -> MovedBack:
     """Undo a day off's moves as `move_off` made them, a transaction per move (and per few
     thousand of a task's assignments), pausing between; return what moved back and was kept.
     The day off is already removed or changed: a failure midway leaves the rest where the
-    day off moved them (a task's rows split between the days: `/deadline` sets them all)."""
+    day off moved them (a task's rows split between the days: `/deadline` sets them all).
+    The notices queued are counted in `told`."""
     tz = services.settings.tz
+    told = Told() if told is None else told
     for move in moves:
         while True:
             started = time.monotonic()
             with session_scope(services.engine) as session:
+                before = len(result.moved)
                 more = move_back_rows(
                     session,
                     move,
@@ -82,10 +121,19 @@ def move_back(
                     result=result,
                     rows=MOVE_ROWS_AT_ONCE,
                 )
+                if len(result.moved) > before:  # moved back (not kept): tell its units
+                    told.add(_tell(services, session, result.moved[-1], day, move.to, day))
             _pause(started)
             if more == 0:
                 break
     return finished(result)
+
+
+def _tell(
+    services: Services, session: Session, task_id: int, day: date, old: date, new: date
+) -> tuple[int, datetime] | None:
+    """Queue the notices of a task's deadline moved from `old` to `new` by the day `day`."""
+    return tell_calendar_move(session, services, task_id=task_id, day=day, old=old, new=new)
 
 
 def _pause(started: float) -> None:

@@ -11,6 +11,8 @@ from core.states import ReportState
 from db.models import Assignment, AuditLog, Contact, Unit, UnitContact
 from db.queries.recipients import Recipient, recipients_in_order
 
+CHANGED = "task-changed"  # the key of the notices of a task changed: `<CHANGED>:<entry>:<contact>`
+
 
 def contacts_on_task(
     session: Session, *, task_id: int, deadline: date | None = None
@@ -35,11 +37,42 @@ def contacts_on_task(
     return recipients_in_order(session, list(people))
 
 
+def due_by_contact(
+    session: Session, *, task_id: int, deadline: date
+) -> dict[int, list[tuple[int, str]]]:
+    """Return, for each contact, the (assignment, unit name) of their active units on the
+    task not done whose deadline is `deadline`, by assignment id (one query, a country's
+    task included)."""
+    query = (
+        select(UnitContact.contact_id, Assignment.id, Unit.name)
+        .join(Assignment, col(Assignment.unit_id) == col(UnitContact.unit_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))
+        .where(col(Unit.active).is_(True), Assignment.deadline == deadline)
+        .where(Assignment.state != ReportState.DONE)
+        .order_by(col(UnitContact.contact_id), col(Assignment.id))
+    )
+    found: dict[int, list[tuple[int, str]]] = {}
+    for contact_id, assignment_id, name in session.exec(query):
+        if assignment_id is not None:
+            found.setdefault(contact_id, []).append((assignment_id, name))
+    return found
+
+
 def last_entry(session: Session, *, task_id: int, action: str) -> int:
     """Return the id of the task's latest audit entry of this action (flushed), or 0."""
     query = select(func.max(AuditLog.id)).where(
         AuditLog.object_type == "task",
         AuditLog.object_id == str(task_id),
         AuditLog.action == action,
+    )
+    return session.exec(query).one() or 0
+
+
+def calendar_entry(session: Session, *, day: date) -> int:
+    """Return the id of the latest audit entry of a `/calendar` change of the day, or 0."""
+    query = select(func.max(AuditLog.id)).where(
+        col(AuditLog.action).in_(("calendar.set", "calendar.removed")),
+        AuditLog.object_id == day.isoformat(),
     )
     return session.exec(query).one() or 0
