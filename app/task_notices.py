@@ -9,6 +9,8 @@ as every notice someone else's action causes (`app.notices.office_moment`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
@@ -62,7 +64,34 @@ def queue_told(
 ) -> tuple[int, datetime] | None:
     """Queue `words` to the contacts of the task's units (with `deadline`: those not done
     due then), each under `<key>:<contact id>`; return how many were queued and when they
-    go (None when nobody is to be told).
+    go (None when nobody is to be told). See `prepare_told`."""
+    prepared = prepare_told(
+        session, services, task_id=task_id, key=key, words=words, deadline=deadline
+    )
+    return send_told(session, services, prepared)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Notices composed and not queued yet, and when they go."""
+
+    messages: list[NewMessage]
+    moment: datetime
+
+
+def prepare_told(
+    session: Session,
+    services: Services,
+    *,
+    task_id: int,
+    key: str,
+    words: Words,
+    deadline: date | None = None,
+    assignment_ids: Sequence[int] | None = None,
+) -> Prepared | None:
+    """Compose the notices of `queue_told` (reading only): to the contacts of the task's
+    units (with `deadline`: not done due then; with `assignment_ids`: not done among those,
+    about to be given `deadline`); None when nobody is to be told.
 
     A deadline moved to the day the notice goes is that day's "due today" reminder too:
     the notice says so, offers the status choices and is about the unit's assignments, so
@@ -71,13 +100,17 @@ def queue_told(
     stays, and the notice cancelled unsent forgets it, as a reminder's would be.
     """
     now, tz = services.clock.now(), services.settings.tz
-    people = contacts_on_task(session, task_id=task_id, deadline=deadline)
+    people = contacts_on_task(
+        session, task_id=task_id, deadline=deadline, assignment_ids=assignment_ids
+    )
     if not people:
         return None
     moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
     due: dict[int, list[tuple[int, str]]] = {}
     if deadline is not None and deadline == moment.astimezone(tz).date():
-        due = due_by_contact(session, task_id=task_id, deadline=deadline)
+        due = due_by_contact(
+            session, task_id=task_id, deadline=deadline, assignment_ids=assignment_ids
+        )
     catalog = services.catalog
     texts = {language: words(language) for language in {p.language for p in people}}
     today = {
@@ -86,8 +119,6 @@ def queue_told(
         + catalog.get(language, "reminders.footer")
         for language in texts
     }
-    # A country's task is thousands of contacts: queued in a few statements (as the nudge
-    # does), not a savepoint each, while the admin's change holds the write lock.
     messages = []
     for p in people:
         mine = due.get(p.contact_id, [])
@@ -105,7 +136,20 @@ def queue_told(
                 assignment_ids=[a for a, _ in mine], recipe=recipe,
             )
         )  # fmt: skip
-    return len(enqueue_many(session, messages, now=now)), moment
+    return Prepared(messages, moment)
+
+
+def send_told(
+    session: Session, services: Services, prepared: Prepared | None
+) -> tuple[int, datetime] | None:
+    """Queue the notices composed (a key queued before is left as it was); return how many
+    were queued and when they go."""
+    if prepared is None:
+        return None
+    # A country's task is thousands of contacts: queued in a few statements (as the nudge
+    # does), not a savepoint each, while the change holds the write lock.
+    now = services.clock.now()
+    return len(enqueue_many(session, prepared.messages, now=now)), prepared.moment
 
 
 def _choices(catalog: Catalog, lang: str, task_id: int, mine: list[tuple[int, str]]) -> Rows:
@@ -134,18 +178,35 @@ def day_off_words(services: Services, task_id: int, title: str, old: date, new: 
     return partial(_get, services, key, id=Markup(str(task_id)), title=title, old=old, new=new)
 
 
-def tell_calendar_move(
-    session: Session, services: Services, *, task_id: int, day: date, old: date, new: date
-) -> tuple[int, datetime] | None:
-    """Tell the contacts of the task's units not done now due `new` that the day off `day`
-    (added, or removed) moved their deadline from `old`; once per person for each change of
-    the day (its latest `/calendar` audit entry names it), in the move's transaction."""
-    task = session.get(Task, task_id)
-    if task is None:
-        return None
-    key = f"{KEY}:day{calendar_entry(session, day=day)}:{task_id}"
-    words = day_off_words(services, task_id, task.title, old, new)
-    return queue_told(session, services, task_id=task_id, key=key, words=words, deadline=new)
+def calendar_key(session: Session, *, day: date, task_id: int) -> str:
+    """Return the key of the notices of a task moved by the latest `/calendar` change of the
+    day (its audit entry), before `:<contact id>`: once per person for each change."""
+    return f"{KEY}:day{calendar_entry(session, day=day)}:{task_id}"
+
+
+def prepare_calendar_move(
+    session: Session,
+    services: Services,
+    *,
+    task: Task,
+    key: str,
+    old: date,
+    new: date,
+    assignment_ids: Sequence[int] | None = None,
+) -> Prepared | None:
+    """Compose the notices of a day off (added, or removed) that moves the task's deadline
+    from `old` to `new`: to the units not done now due `new`, or among `assignment_ids`
+    (those about to move, read before the move takes the write lock)."""
+    words = day_off_words(services, task.id or 0, task.title, old, new)
+    return prepare_told(
+        session,
+        services,
+        task_id=task.id or 0,
+        key=key,
+        words=words,
+        deadline=new,
+        assignment_ids=assignment_ids,
+    )
 
 
 def told_line(services: Services, lang: str, count: int, moment: datetime | None) -> str:
