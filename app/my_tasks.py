@@ -16,9 +16,11 @@ from functools import partial
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.due_words import said_deadline
 from app.reporting import status_text, unit_inactive
 from app.services import Services
 from core.markup import Markup
+from core.taskdates import effective_deadline
 from db.engine import session_scope
 from db.models import Assignment
 from db.queries.checkin import Row, open_page, unit_name
@@ -85,12 +87,13 @@ def _item(services: Services, session: Session, actor: Actor, row: Row) -> Item:
     assert task.id is not None
     # A person of two units may see one task twice: each says its unit.
     unit = unit_name(session, unit_id=assignment.unit_id) if len(actor.unit_ids) > 1 else ""
+    due = effective_deadline(assignment.deadline, assignment.due_at, services.settings.tz)
     lines = [
         t(
             "mytasks.item",
             task=Markup(str(task.id)),
             title=task.title,
-            deadline=assignment.deadline,
+            deadline=Markup(said_deadline(services.catalog, actor.lang, assignment.deadline, due)),
             status=Markup(status_text(services, actor.lang, assignment)),
             unit=f" · {unit}" if unit else "",
         )

@@ -9,18 +9,29 @@ as every notice someone else's action causes (`app.notices.office_moment`).
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import partial
 
 from sqlmodel import Session
 
+from app.choices import Rows, rows_to_json, status_choices
+from app.i18n import Catalog
 from app.notices import Words, held_line, office_moment
 from app.services import Services
 from core.markup import Markup
+from db.models import Task
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
-from db.queries.task_notices import contacts_on_task, last_entry
+from db.queries.task_notices import (
+    CHANGED,
+    calendar_entry,
+    contacts_on_task,
+    due_by_contact,
+    last_entry,
+)
 
-KEY = "task-changed"
+KEY = CHANGED
 
 
 def tell_units(
@@ -35,26 +46,122 @@ def tell_units(
 ) -> str:
     """Queue `words` to the contacts of the task's units (with `deadline`: those it moved);
     return the line telling the admin who will hear of it, and when ("" when nobody)."""
-    now, tz = services.clock.now(), services.settings.tz
-    people = contacts_on_task(session, task_id=task_id, deadline=deadline)
-    if not people:
-        return ""
-    moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
     key = f"{KEY}:{last_entry(session, task_id=task_id, action=action)}"
-    texts = {language: words(language) for language in {p.language for p in people}}
-    # A country's task is thousands of contacts: queued in a few statements (as the nudge
-    # does), not a savepoint each, while the admin's change holds the write lock.
-    messages = [
-        NewMessage(
-            key=f"{key}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
-            text=texts[p.language], contact_id=p.contact_id, priority=PRIORITY_NOTICE,
-            channel=p.channel, not_before=moment, office=True,
+    told = queue_told(session, services, task_id=task_id, key=key, words=words, deadline=deadline)
+    if told is None:
+        return ""
+    return told_line(services, lang, *told)
+
+
+def queue_told(
+    session: Session,
+    services: Services,
+    *,
+    task_id: int,
+    key: str,
+    words: Words,
+    deadline: date | None = None,
+) -> tuple[int, datetime] | None:
+    """Queue `words` to the contacts of the task's units (with `deadline`: those not done
+    due then), each under `<key>:<contact id>`; return how many were queued and when they
+    go (None when nobody is to be told). See `prepare_told`."""
+    prepared = prepare_told(
+        session, services, task_id=task_id, key=key, words=words, deadline=deadline
+    )
+    return send_told(session, services, prepared)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Notices composed and not queued yet, and when they go."""
+
+    messages: list[NewMessage]
+    moment: datetime
+
+
+def prepare_told(
+    session: Session,
+    services: Services,
+    *,
+    task_id: int,
+    key: str,
+    words: Words,
+    deadline: date | None = None,
+    assignment_ids: Sequence[int] | None = None,
+) -> Prepared | None:
+    """Compose the notices of `queue_told` (reading only): to the contacts of the task's
+    units (with `deadline`: not done due then; with `assignment_ids`: not done among those,
+    about to be given `deadline`); None when nobody is to be told.
+
+    A deadline moved to the day the notice goes is that day's "due today" reminder too:
+    the notice says so, offers the status choices and is about the unit's assignments, so
+    the sweep counts the contact told of them with that deadline and sends no second
+    message (`db.queries.reminder_outbox.sent_today`); the sweep's record of the reminder
+    stays, and the notice cancelled unsent forgets it, as a reminder's would be.
+    """
+    now, tz = services.clock.now(), services.settings.tz
+    people = contacts_on_task(
+        session, task_id=task_id, deadline=deadline, assignment_ids=assignment_ids
+    )
+    if not people:
+        return None
+    moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
+    due: dict[int, list[tuple[int, str]]] = {}
+    if deadline is not None and deadline == moment.astimezone(tz).date():
+        due = due_by_contact(
+            session, task_id=task_id, deadline=deadline, assignment_ids=assignment_ids
         )
-        for p in people
-    ]  # fmt: skip
-    told = len(enqueue_many(session, messages, now=now))
-    said = services.catalog.get(lang, "tasks.units_told", count=told)
-    return "\n" + said + held_line(services.catalog, lang, now=now, moment=moment, tz=tz)
+    catalog = services.catalog
+    texts = {language: words(language) for language in {p.language for p in people}}
+    today = {
+        language: catalog.get(language, "tasks.notice_due_today")
+        + "\n\n"
+        + catalog.get(language, "reminders.footer")
+        for language in texts
+    }
+    messages = []
+    for p in people:
+        mine = due.get(p.contact_id, [])
+        text, choices, recipe = texts[p.language], None, None
+        if mine:
+            text += "\n" + today[p.language]
+            choices = rows_to_json(_choices(catalog, p.language, task_id, mine))
+            items = [{"assignment_id": a, "deadline": str(deadline)} for a, _ in mine]
+            recipe = {"items": items}
+        messages.append(
+            NewMessage(
+                key=f"{key}:{p.contact_id}", chat_id=p.chat_id, kind="notice", text=text,
+                contact_id=p.contact_id, priority=PRIORITY_NOTICE, channel=p.channel,
+                not_before=moment, office=True, choices=choices,
+                assignment_ids=[a for a, _ in mine], recipe=recipe,
+            )
+        )  # fmt: skip
+    return Prepared(messages, moment)
+
+
+def send_told(
+    session: Session, services: Services, prepared: Prepared | None
+) -> tuple[int, datetime] | None:
+    """Queue the notices composed (a key queued before is left as it was); return how many
+    were queued and when they go."""
+    if prepared is None:
+        return None
+    # A country's task is thousands of contacts: queued in a few statements (as the nudge
+    # does), not a savepoint each, while the change holds the write lock.
+    now = services.clock.now()
+    return len(enqueue_many(session, prepared.messages, now=now)), prepared.moment
+
+
+def _choices(catalog: Catalog, lang: str, task_id: int, mine: list[tuple[int, str]]) -> Rows:
+    """Return the status choices of a contact's assignments on the task (each named by its
+    unit when they are two or more)."""
+    return [
+        row
+        for assignment_id, unit in mine
+        for row in status_choices(
+            catalog, lang, assignment_id, label=f"#{task_id} {unit}" if len(mine) > 1 else ""
+        )
+    ]
 
 
 def deadline_words(services: Services, task_id: int, title: str, old: date, new: date) -> Words:
@@ -63,6 +170,52 @@ def deadline_words(services: Services, task_id: int, title: str, old: date, new:
         _get, services, "tasks.notice_deadline", id=Markup(str(task_id)), title=title, old=old,
         new=new,
     )  # fmt: skip
+
+
+def day_off_words(services: Services, task_id: int, title: str, old: date, new: date) -> Words:
+    """Return the words of a deadline moved by a day off added (`new` later) or removed."""
+    key = "tasks.notice_day_off" if new > old else "tasks.notice_day_off_removed"
+    return partial(_get, services, key, id=Markup(str(task_id)), title=title, old=old, new=new)
+
+
+def calendar_key(session: Session, *, day: date, task_id: int) -> str:
+    """Return the key of the notices of a task moved by the latest `/calendar` change of the
+    day (its audit entry), before `:<contact id>`: once per person for each change."""
+    return f"{KEY}:day{calendar_entry(session, day=day)}:{task_id}"
+
+
+def prepare_calendar_move(
+    session: Session,
+    services: Services,
+    *,
+    task: Task,
+    key: str,
+    old: date,
+    new: date,
+    assignment_ids: Sequence[int] | None = None,
+) -> Prepared | None:
+    """Compose the notices of a day off (added, or removed) that moves the task's deadline
+    from `old` to `new`: to the units not done now due `new`, or among `assignment_ids`
+    (those about to move, read before the move takes the write lock)."""
+    words = day_off_words(services, task.id or 0, task.title, old, new)
+    return prepare_told(
+        session,
+        services,
+        task_id=task.id or 0,
+        key=key,
+        words=words,
+        deadline=new,
+        assignment_ids=assignment_ids,
+    )
+
+
+def told_line(services: Services, lang: str, count: int, moment: datetime | None) -> str:
+    """Return the line telling the admin how many contacts will hear of it, and when."""
+    if moment is None:
+        return ""
+    now, tz = services.clock.now(), services.settings.tz
+    said = services.catalog.get(lang, "tasks.units_told", count=count)
+    return "\n" + said + held_line(services.catalog, lang, now=now, moment=moment, tz=tz)
 
 
 def renamed_words(services: Services, task_id: int, old: str, new: str) -> Words:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.choices import Rows, status_choices
+from app.due_words import said_deadline
 from app.i18n import Catalog
 from core.calendar import WorkingCalendar
 from core.markup import Markup
@@ -43,6 +44,7 @@ class Item:
     late_from: date | None = None  # the day this reminder was due, when sent late
     created_at: datetime | None = None  # when the unit was assigned the task
     reported: bool = False  # the unit has reported on it (so it is not news to them)
+    due: date | None = None  # the day due in effect, when a day off rolls the deadline
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,9 @@ def redated(recipe: dict[str, Any], day: date, calendar: WorkingCalendar) -> dic
             days_left=max(
                 0, calendar.working_days_between(day, calendar.roll_forward(item.deadline)[0])
             ),
-            days_overdue=max(0, (day - item.deadline).days),
+            days_overdue=max(0, (day - calendar.roll_forward(item.deadline)[0]).days),
             late_from=None,
+            due=calendar.roll_forward(item.deadline)[0],
         )
         for item in items
     ]
@@ -189,7 +192,7 @@ def _compose(
     return parts
 
 
-_DATES = ("deadline", "late_from")
+_DATES = ("deadline", "late_from", "due")
 _MOMENTS = ("created_at",)
 
 
@@ -244,7 +247,7 @@ def _item_text(
         title=item.title,
         unit=item.unit,
         status=Markup(_status(item, catalog, lang, new=new)),
-        deadline=item.deadline,
+        deadline=Markup(said_deadline(catalog, lang, item.deadline, item.due)),
         directive=Markup(directive),
     )
     if item.escalate:
@@ -295,7 +298,7 @@ def escalation_list(
                 "reminders.escalation_task",
                 task=Markup(str(first.task_id)),
                 title=first.title,
-                deadline=first.deadline,
+                deadline=Markup(said_deadline(catalog, lang, first.deadline, first.due)),
             )
         )
         lines += [

@@ -116,6 +116,7 @@ def nudge_task(
             unit_id=c.unit_id,
             unit=names.get(c.unit_id, str(c.unit_id)),
             deadline=c.deadline,
+            due=plan.due_day,
             kind="nudge",
             seq=0,
             escalate=False,

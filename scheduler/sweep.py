@@ -379,6 +379,7 @@ class _Known:
             unit_id=c.unit_id,
             unit=self.units.get(c.unit_id, str(c.unit_id)),
             deadline=c.deadline,
+            due=self.workdays.roll(c.deadline),
             kind=occasion.kind,
             seq=occasion.seq,
             escalate=occasion.escalate,

@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from app.calendar_days.held import bring_back, held_back_line, hold
-from app.calendar_days.moves import move_back, move_off
+from app.calendar_days.moves import Told, move_back, move_off
 from app.calendar_days.words import task_refs, weekday
 from app.services import Services
+from app.task_notices import told_line
 from core.deadlines import SpanError, latest_deadline, parse_span
 from core.markup import Markup
 from db.engine import session_scope
@@ -82,8 +83,9 @@ def _set(
         held = (0, None) if working else hold(services, session, day)
         if undo is not None:
             held_back = bring_back(services, session, day)
-    moved = [] if working else move_off(services, day=day, to=to, actor_id=actor_id)
-    back = None if undo is None else move_back(services, day, *undo, actor_id=actor_id)
+    told = Told()
+    moved = [] if working else move_off(services, day=day, to=to, actor_id=actor_id, told=told)
+    back = None if undo is None else move_back(services, day, *undo, actor_id=actor_id, told=told)
     key = "calendar.work_added" if working else "calendar.off_added"
     said = t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
     lines: list[str] = []
@@ -95,6 +97,8 @@ def _set(
         at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
         lines.append(t("calendar.off_held", count=held[0], at=at))
     if line := held_back_line(services, lang, held_back).strip():
+        lines.append(line)
+    if line := told_line(services, lang, told.count, told.moment).strip():
         lines.append(line)
     return said, lines
 
@@ -119,10 +123,12 @@ def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
             held_back = bring_back(services, session, day)
     if removed.working:  # a day off again: its deadlines move once the removal is committed
         return _taken_back(services, lang, actor_id, day, to, held)
-    back = move_back(services, day, moves, kept, actor_id=actor_id)
+    told = Told()
+    back = move_back(services, day, moves, kept, actor_id=actor_id, told=told)
     lines = [t("calendar.removed", day=day)]
     said = "\n".join(lines + _moved_back(services, lang, back, day=day, today=today))
-    return said + held_back_line(services, lang, held_back)
+    said += held_back_line(services, lang, held_back)
+    return said + told_line(services, lang, told.count, told.moment)
 
 
 def _taken_back(
@@ -135,14 +141,15 @@ def _taken_back(
 ) -> str:
     """Move what is due on a worked day taken back (now a day off) and say so."""
     t = partial(services.catalog.get, lang)
-    moved = move_off(services, day=day, to=to, actor_id=actor_id)
+    told = Told()
+    moved = move_off(services, day=day, to=to, actor_id=actor_id, told=told)
     said = t("calendar.removed", day=day)
     if moved:
         said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
     if held[0]:
         at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
         said += "\n" + t("calendar.off_held", count=held[0], at=at)
-    return said
+    return said + told_line(services, lang, told.count, told.moment)
 
 
 def _moved_back(

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import and_, delete, func, or_
+from sqlalchemy import ColumnElement, and_, delete, func, or_
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from core.states import ReportState, TaskStatus
 from core.taskdates import local_day
 from db.models import Assignment, Outbox, OutboxItem, Reminder, Task, Unit, UnitContact
+from db.queries.task_notices import CHANGED
 
 
 def sent_today(
@@ -26,7 +27,8 @@ def sent_today(
     A reminder counts from when it was queued (since `since`, the day's start); a nudge from
     when it goes out: one typed last night was held until this morning's office time
     (`not_before`), and the morning's reminder of the same task would reach the official
-    beside it.
+    beside it. So does a notice of a deadline moved to the day it goes, which says it is
+    due that day (`app.task_notices.queue_told`: the only notices about assignments).
     """
     if not contact_ids:
         return set()
@@ -36,13 +38,23 @@ def sent_today(
         .where(
             col(Outbox.contact_id).in_(contact_ids),
             col(Outbox.status) != "cancelled",
-            or_(
-                and_(col(Outbox.kind) == "reminder", col(Outbox.created_at) >= since),
-                and_(col(Outbox.kind) == "nudge", col(Outbox.not_before) >= since),
-            ),
+            _of_today(since),
         )
     )
     return {(c, a) for c, a in session.exec(query) if c is not None}
+
+
+def _of_today(since: datetime) -> ColumnElement[bool]:
+    """Select the messages about assignments that count as today's (see `sent_today`)."""
+    return or_(
+        and_(col(Outbox.kind) == "reminder", col(Outbox.created_at) >= since),
+        and_(col(Outbox.kind) == "nudge", col(Outbox.not_before) >= since),
+        and_(
+            col(Outbox.kind) == "notice",
+            col(Outbox.key).startswith(f"{CHANGED}:"),
+            col(Outbox.not_before) >= since,
+        ),
+    )
 
 
 def said_today(
@@ -60,10 +72,7 @@ def said_today(
             col(Outbox.contact_id).in_(contact_ids),
             col(OutboxItem.assignment_id).in_(assignment_ids),
             col(Outbox.status) != "cancelled",
-            or_(
-                and_(col(Outbox.kind) == "reminder", col(Outbox.created_at) >= since),
-                and_(col(Outbox.kind) == "nudge", col(Outbox.not_before) >= since),
-            ),
+            _of_today(since),
         )
     )
     said: dict[tuple[int, int], set[str]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func
@@ -11,14 +12,21 @@ from core.states import ReportState
 from db.models import Assignment, AuditLog, Contact, Unit, UnitContact
 from db.queries.recipients import Recipient, recipients_in_order
 
+CHANGED = "task-changed"  # the key of the notices of a task changed: `<CHANGED>:<entry>:<contact>`
+
 
 def contacts_on_task(
-    session: Session, *, task_id: int, deadline: date | None = None
+    session: Session,
+    *,
+    task_id: int,
+    deadline: date | None = None,
+    assignment_ids: Sequence[int] | None = None,
 ) -> list[Recipient]:
     """Return the reachable contacts of the active units on the task, each person once.
 
     With `deadline`, only of the units not done whose deadline is now that one (what a
-    deadline moved: a unit with a later extension, or done, has nothing new to hear).
+    deadline moved: a unit with a later extension, or done, has nothing new to hear); with
+    `assignment_ids`, of the units not done among those assignments (about to move).
     """
     units = (
         select(UnitContact.contact_id)
@@ -27,12 +35,40 @@ def contacts_on_task(
         .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))
         .where(col(Unit.active).is_(True))
     )
-    if deadline is not None:
+    if assignment_ids is not None:
+        units = units.where(col(Assignment.id).in_(assignment_ids))
+        units = units.where(Assignment.state != ReportState.DONE)
+    elif deadline is not None:
         units = units.where(Assignment.deadline == deadline, Assignment.state != ReportState.DONE)
     people = session.exec(
         select(Contact).where(col(Contact.id).in_(units)).order_by(col(Contact.id))
     )
     return recipients_in_order(session, list(people))
+
+
+def due_by_contact(
+    session: Session, *, task_id: int, deadline: date, assignment_ids: Sequence[int] | None = None
+) -> dict[int, list[tuple[int, str]]]:
+    """Return, for each contact, the (assignment, unit name) of their active units on the
+    task not done whose deadline is `deadline` (or, given, among `assignment_ids`), by
+    assignment id (one query, a country's task included)."""
+    query = (
+        select(UnitContact.contact_id, Assignment.id, Unit.name)
+        .join(Assignment, col(Assignment.unit_id) == col(UnitContact.unit_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))
+        .where(col(Unit.active).is_(True), Assignment.state != ReportState.DONE)
+        .order_by(col(UnitContact.contact_id), col(Assignment.id))
+    )
+    if assignment_ids is not None:
+        query = query.where(col(Assignment.id).in_(assignment_ids))
+    else:
+        query = query.where(Assignment.deadline == deadline)
+    found: dict[int, list[tuple[int, str]]] = {}
+    for contact_id, assignment_id, name in session.exec(query):
+        if assignment_id is not None:
+            found.setdefault(contact_id, []).append((assignment_id, name))
+    return found
 
 
 def last_entry(session: Session, *, task_id: int, action: str) -> int:
@@ -43,3 +79,25 @@ def last_entry(session: Session, *, task_id: int, action: str) -> int:
         AuditLog.action == action,
     )
     return session.exec(query).one() or 0
+
+
+def calendar_entry(session: Session, *, day: date) -> int:
+    """Return the id of the latest audit entry of a `/calendar` change of the day, or 0."""
+    query = select(func.max(AuditLog.id)).where(
+        col(AuditLog.action).in_(("calendar.set", "calendar.removed")),
+        AuditLog.object_id == day.isoformat(),
+    )
+    return session.exec(query).one() or 0
+
+
+def rows_due(session: Session, *, task_id: int, day: date, limit: int) -> list[int]:
+    """Return the first `limit` current assignments of the task due `day`, by id: those a
+    move of its rows a transaction at a time moves next (`taskadmin.move_task_rows`)."""
+    query = (
+        select(Assignment.id)
+        .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))
+        .where(Assignment.deadline == day)
+        .order_by(col(Assignment.id))
+        .limit(limit)
+    )
+    return [i for i in session.exec(query) if i is not None]

@@ -13,8 +13,9 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.calendar_days import moves
 from app.calendar_days.command import change
 from app.i18n import load_catalog
 from app.services import Services
@@ -22,7 +23,8 @@ from bot.app import build_services
 from bot.settings import Settings
 from core.clock import ManualClock
 from core.taskdates import due_at
-from db.models import Assignment, CalendarOverride, Task
+from db.models import Assignment, CalendarOverride, Outbox, Task
+from db.queries.reports import record_report
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
 from tests.scheduler.support import at
@@ -138,3 +140,35 @@ def test_removing_a_day_off_moves_its_tasks_back_a_transaction_each(
         rows = s.exec(select(Assignment)).all()
         assert {(a.deadline, a.original_deadline) for a in rows} == {(friday, friday)}
         assert {a.due_at for a in rows} == {due_at(friday, settings.tz)}
+
+
+def test_a_task_moved_a_few_rows_a_transaction_tells_each_person_once(
+    settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day off moving a task's rows two at a time queues each chunk's notices with it:
+    the contact of two units in different chunks is told once, the unit done not at all;
+    removing the day off tells them again, once, of the deadline back."""
+    monkeypatch.setattr(moves, "MOVE_ROWS_AT_ONCE", 2)
+    monkeypatch.setattr(moves, "PAUSE_PER_HELD", 0.0)
+    services = Services(settings, engine, load_catalog(), ManualClock(DEFAULT_NOW))
+    with Session(engine) as s:
+        admin = make_contact(s, 9101, role="admin")
+        units = [make_unit(s, f"R{i}") for i in range(5)]
+        make_task(s, "Báo cáo tuần", date(2026, 11, 27), units)
+        make_contact(s, 9201, units=[units[0], units[4]], name="Lan")
+        make_contact(s, 9202, units=[units[2]], name="Mai")
+        make_contact(s, 9203, units=[units[3]], name="Tú")
+        done = s.exec(select(Assignment).where(Assignment.unit_id == units[3].id)).one()
+        record_report(s, assignment_id=done.id or 0, state="done", now=DEFAULT_NOW)
+        s.commit()
+        admin_id = admin.id or 0
+
+    def told() -> list[str]:
+        with Session(engine) as s:
+            query = select(Outbox).where(col(Outbox.key).startswith("task-changed:"))
+            return sorted(o.chat_id for o in s.exec(query))
+
+    assert "Đã báo cho 2 người" in change(services, "vi", admin_id, "add 27/11/2026 bão")
+    assert told() == ["9201", "9202"]
+    assert "Đã báo cho 2 người" in change(services, "vi", admin_id, "remove 27/11/2026")
+    assert told() == ["9201", "9201", "9202", "9202"]

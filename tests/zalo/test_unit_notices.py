@@ -1,0 +1,157 @@
+"""What a unit's contacts read of their deadlines, on Zalo and on Telegram: the day a deadline
+on a day off is due, one message for a deadline moved to today, and a day off that moves it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+
+from sqlmodel import col, select
+
+from db.models import Assignment, Outbox, Reminder
+from db.queries.reports import record_report
+from scheduler.delivery import dispatch_context
+from scheduler.dispatcher.run import dispatch
+from tests.factories import VN, make_contact, make_task, make_unit
+from tests.scheduler.support import assigned_at
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+HOA = "5b2e8d1c0a9f4e37"  # on Zalo
+LAN, MAI = 7401, 7402  # on Telegram
+TODAY = date(2026, 11, 18)  # the harness's Wednesday
+
+
+def _unit_with_both(zbot: ZaloBot, deadline: date, title: str = "Báo cáo quý") -> int:
+    """Xã A has the task, Hoa on Zalo and Lan on Telegram its contacts; return the task."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        task = make_task(s, title, deadline, [unit])
+        assigned_at(s, task, zbot.tg.clock.now() - timedelta(days=10))
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, LAN, units=[unit], name="Lan")
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.tg.user(LAN, "Lan")
+    return task.id or 0
+
+
+async def _started(zbot: ZaloBot, *users: tuple[int, str]) -> None:
+    """Telegram lets a bot write only to who started it."""
+    for user, name in users:
+        zbot.tg.user(user, name)
+        await zbot.tg.send(user, "/start")
+
+
+async def _dispatch(zbot: ZaloBot) -> None:
+    """Run the reminder dispatch as the bot's job does."""
+    services = zbot.services
+    await asyncio.to_thread(dispatch, dispatch_context(services), services.clock.now())
+
+
+def _queued(zbot: ZaloBot, kind: str) -> list[Outbox]:
+    """Return the messages of a kind queued to Hoa, oldest first."""
+    with zbot.session() as s:
+        query = select(Outbox).where(Outbox.chat_id == HOA, Outbox.kind == kind)
+        return list(s.exec(query.order_by(col(Outbox.id))))
+
+
+async def test_a_deadline_on_a_day_off_is_told_as_the_day_it_is_due(zbot: ZaloBot) -> None:
+    """A deadline stored on Saturday 21/11 (old data) is due Monday 23/11: the reminder on
+    both channels and /viec say so, naming the Saturday, as the days left count (3)."""
+    _unit_with_both(zbot, date(2026, 11, 21))
+    await _started(zbot, (LAN, "Lan"))
+    after = len(zbot.zalo.messages(HOA))
+    await _dispatch(zbot)
+    [zalo] = await zbot.zalo.wait_for_messages(HOA, after=after)
+    said = "Hạn: 23/11/2026 (hạn ghi 21/11/2026 là ngày nghỉ)"
+    assert said in zalo.text
+    assert "Còn 3 ngày làm việc" in zalo.text
+    telegram = await zbot.tg.server.wait_for_message(LAN, lambda m: "Hạn:" in (m.text or ""))
+    assert said in (telegram.text or "")
+    [listing] = await zbot.say(HOA, "/viec")
+    assert said in listing
+
+
+async def test_a_deadline_moved_to_today_is_one_message_that_counts_as_the_reminder(
+    zbot: ZaloBot,
+) -> None:
+    """Moved at 09:00 to today, the deadline is told once, as due today with the answers;
+    the sweeps after it (run twice, as after a restart) queue no second "due today"; the
+    day's reminder record stays one, and "1" on Zalo reports the task done."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 25))  # five working days: a reminder
+    await _started(zbot, (LAN, "Lan"))
+    await _dispatch(zbot)
+    assert len(_queued(zbot, "reminder")) == 1
+    after = len(zbot.zalo.messages(HOA))
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 18/11/2026")
+    assert "Đã báo cho 2 người phụ trách" in answer
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=after)
+    assert "đổi hạn từ 25/11/2026 sang 18/11/2026" in notice.text
+    assert "Hạn mới là hôm nay" in notice.text
+    assert "1 = Hoàn thành" in notice.text
+    told = await zbot.tg.server.wait_for_message(LAN, lambda m: "Hạn mới" in (m.text or ""))
+    assert told.reply_markup is not None  # the status buttons, as a reminder's
+    for _ in range(2):
+        await _dispatch(zbot)
+    assert len(_queued(zbot, "reminder")) == 1  # the morning's; no "due today" beside it
+    with zbot.session() as s:
+        records = s.exec(select(Reminder).where(Reminder.due_on == TODAY)).all()
+    assert len(records) == 1  # today's reminder of the task, once
+    await zbot.zalo.wait_until(lambda: {o.status for o in _queued(zbot, "notice")} == {"sent"}, 10)
+    [done] = await zbot.say(HOA, "1")
+    assert "Báo cáo quý" in done
+    with zbot.session() as s:
+        [row] = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert row.state == "done"
+
+
+async def test_a_day_off_added_or_removed_tells_the_units_whose_deadline_moved(
+    zbot: ZaloBot,
+) -> None:
+    """/calendar add 27/11 moves the task due that day to 30/11: Lan (of two of its units)
+    hears of it once, Mai (of the unit done) not at all; removing the day off moves it back
+    and says so; the admin is told who will hear of it."""
+    with zbot.session() as s:
+        units = [make_unit(s, f"C{i}", f"Xã Lịch {i}") for i in range(3)]
+        task = make_task(s, "Báo cáo tháng", date(2026, 11, 27), units)
+        make_contact(s, LAN, units=units[:2], name="Lan")
+        make_contact(s, MAI, units=units[2:], name="Mai", language="en")
+        done = s.exec(select(Assignment).where(Assignment.unit_id == units[2].id)).one()
+        record_report(s, assignment_id=done.id or 0, state="done", now=zbot.tg.clock.now())
+        s.commit()
+    await _started(zbot, (LAN, "Lan"), (MAI, "Mai"))
+    [added] = await zbot.say(ZALO_ADMIN, "/calendar add 27/11/2026 Lễ hội tỉnh")
+    assert "30/11/2026" in added
+    assert "Đã báo cho 1 người phụ trách" in added
+    moved = await zbot.tg.server.wait_for_message(LAN, lambda m: "ngày nghỉ" in (m.text or ""))
+    assert (
+        f"Nhiệm vụ #{task.id} Báo cáo tháng: ngày 27/11/2026 được đặt là ngày nghỉ, "
+        "hạn lùi sang 30/11/2026"
+    ) in (moved.text or "")
+    [removed] = await zbot.say(ZALO_ADMIN, "/calendar remove 27/11/2026")
+    assert "Đã báo cho 1 người phụ trách" in removed
+    back = await zbot.tg.server.wait_for_message(LAN, lambda m: "không còn" in (m.text or ""))
+    assert "hạn trở lại 27/11/2026 (thay vì 30/11/2026)" in (back.text or "")
+    with zbot.session() as s:
+        notices = s.exec(select(Outbox).where(col(Outbox.key).startswith("task-changed:")))
+        chats = [o.chat_id for o in notices]
+    assert chats == [str(LAN), str(LAN)]
+
+
+async def test_a_deadline_moved_last_evening_to_today_is_the_mornings_one_message(
+    zbot: ZaloBot,
+) -> None:
+    """Moved at 19:00 to the next day, the notice is held to its office time and is that
+    morning's "due today": the morning's sweep records the reminder and queues no other."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 25))
+    zbot.tg.clock.set(datetime(2026, 11, 17, 19, 0, tzinfo=VN))
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 18/11/2026")
+    assert "Đang ngoài giờ làm việc" in answer
+    zbot.tg.clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=VN))
+    await _dispatch(zbot)
+    assert _queued(zbot, "reminder") == []
+    [notice] = _queued(zbot, "notice")
+    assert "Hạn mới là hôm nay" in notice.payload["text"]
+    with zbot.session() as s:
+        [record] = s.exec(select(Reminder).where(Reminder.due_on == TODAY)).all()
+    assert record.kind == "due"
