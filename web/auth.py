@@ -43,11 +43,16 @@ COOKIE = "dondoc_session"
 # can then neither set nor shadow it to put a visitor in a session of its choosing.
 SECURE_COOKIE = "__Host-dondoc_session"
 FORM_LIMIT = 16 * 1024
+# A session opened by the Mini App: its cookie's value starts so. Telegram Web shows the Mini
+# App in a frame of another site, where a browser keeps and sends only a cookie that says
+# SameSite=None, Secure and Partitioned (kept for that site's frames alone); and only these
+# sessions' pages may be framed (by MINIAPP_FRAME_ORIGINS, web.server).
+MINIAPP_MARK = "m."
 # The Mini App page alone loads Telegram's script, which hands it the signed initData.
 MINIAPP_CSP = (
     "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
     "form-action 'self'; base-uri 'none'"
-)
+)  # its frame-ancestors are added with every page's (web.server)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,16 @@ def session_cookie(request: Request) -> str:
     return SECURE_COOKIE if deps_of(request).secure_cookies else COOKIE
 
 
+def session_token(request: Request) -> str:
+    """Return the session token the request's cookie holds ("" without one)."""
+    return request.cookies.get(session_cookie(request), "").removeprefix(MINIAPP_MARK)
+
+
+def in_miniapp(cookie: str) -> bool:
+    """Tell whether a session cookie's value is that of a session the Mini App opened."""
+    return cookie.startswith(MINIAPP_MARK)
+
+
 def deps_of(request: Request) -> WebDeps:
     """Return what the composition root gave the web adapter."""
     deps: WebDeps = request.app.state.deps
@@ -72,7 +87,7 @@ def deps_of(request: Request) -> WebDeps:
 
 async def signed_in(request: Request) -> Signed | None:
     """Return the request's live session, marking it used; None without one."""
-    token = request.cookies.get(session_cookie(request), "")
+    token = session_token(request)
     if not token:
         return None
     services = deps_of(request).services
@@ -97,7 +112,7 @@ async def signed_in(request: Request) -> Signed | None:
 async def sign_in_needed(request: Request) -> Response:
     """Say that a sign-in is needed (401), in the language of the person whose session the
     cookie names when it has ended (an English reader's session expiring got Vietnamese)."""
-    token = request.cookies.get(session_cookie(request), "")
+    token = session_token(request)
     services = deps_of(request).services
 
     def lang() -> Lang | None:
@@ -152,11 +167,16 @@ async def login(request: Request) -> Response:
     )
 
 
-def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:
+def _opened(
+    request: Request, opened: tuple[int, str, str] | None, *, miniapp: bool = False
+) -> Response:
     """Set the new session's cookie and go to the overview, or refuse."""
     if opened is None:
         return message_page(request, None, "web.link_refused", status=403)
     response = RedirectResponse("/", status_code=303)
+    if miniapp:
+        _framed_cookie(response, session_cookie(request), MINIAPP_MARK + opened[1])
+        return response
     response.set_cookie(
         session_cookie(request),
         opened[1],
@@ -166,6 +186,18 @@ def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:
         path="/",
     )
     return response
+
+
+def _framed_cookie(
+    response: Response, name: str, value: str, *, max_age: int | None = None
+) -> None:
+    """Set (or, max_age 0, unset) a Mini App session's cookie: one a browser keeps in Telegram
+    Web's frame (a Lax cookie was dropped there: signed in, the next page asked for a sign-in
+    again). Secure, as Telegram opens Mini Apps over https alone; Partitioned by hand, as
+    Python's cookies know that attribute only from 3.14."""
+    ending = "" if max_age is None else f"; Max-Age={max_age}"
+    header = f"{name}={value}{ending}; HttpOnly; Path=/; SameSite=None; Secure; Partitioned"
+    response.raw_headers.append((b"set-cookie", header.encode("latin-1")))
 
 
 async def login_miniapp(request: Request) -> Response:
@@ -188,7 +220,7 @@ async def login_miniapp(request: Request) -> Response:
         with session_scope(services.engine) as session:
             return sign_in_as(session, channel="telegram", external_id=checked, now=now)
 
-    return _opened(request, await in_worker(open_for))
+    return _opened(request, await in_worker(open_for), miniapp=True)
 
 
 async def miniapp(request: Request) -> Response:
@@ -234,7 +266,7 @@ async def logout(request: Request) -> Response:
             request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf
         )
     services = deps_of(request).services
-    token = request.cookies.get(session_cookie(request), "")
+    token = session_token(request)
 
     def end() -> None:
         with session_scope(services.engine) as session:
@@ -243,6 +275,9 @@ async def logout(request: Request) -> Response:
     await in_worker(end)
     lang = signed.viewer.lang if signed.viewer is not None else None
     response = message_page(request, None, "web.signed_out", status=200, person_lang=lang)
+    if in_miniapp(request.cookies.get(session_cookie(request), "")):
+        _framed_cookie(response, session_cookie(request), '""', max_age=0)
+        return response
     secure = deps_of(request).secure_cookies  # a __Host- cookie is only unset over https
     response.delete_cookie(session_cookie(request), path="/", secure=secure, httponly=True)
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from playwright.async_api import Browser
 
 from app.miniapp import derive_miniapp_key, sign_init_data, verify_init_data
@@ -22,6 +23,12 @@ def init_data(served: Served, user_id: int, *, age: timedelta = timedelta(0)) ->
     return sign_init_data(KEY, {"query_id": "AAE1", "user": user, "auth_date": str(stamp)})
 
 
+def session_of(response: httpx.Response) -> dict[str, str]:
+    """Return the Cookie header of the session a Mini App sign-in opened: it is Secure (as
+    Telegram Web's frame needs), which httpx keeps for https only."""
+    return {"cookie": response.headers["set-cookie"].split(";")[0]}
+
+
 async def test_miniapp_init_data_opens_a_session_for_staff(served: Served) -> None:
     """A coordinator's fresh initData opens a session; the Mini App page hands it on."""
     page = await served.http.get("/app")
@@ -32,7 +39,7 @@ async def test_miniapp_init_data_opens_a_session_for_staff(served: Served) -> No
             "/login/telegram", data={"initData": init_data(served, COORDINATOR)}
         )
         assert response.status_code == 303
-        assert (await client.get("/")).status_code == 200
+        assert (await client.get("/", headers=session_of(response))).status_code == 200
 
 
 async def test_miniapp_refuses_forged_stale_member_and_missing(served: Served) -> None:
