@@ -33,21 +33,14 @@ from db.engine import session_scope
 from db.queries import web as wq
 from scheduler.workers import in_worker
 from web.deps import WebDeps
+from web.framing import COOKIE as COOKIE  # named here by the demo and the benchmarks
+from web.framing import MINIAPP_MARK, framed_cookie, in_miniapp
+from web.framing import SECURE_COOKIE as SECURE_COOKIE
 from web.landing import cross_origin, landing, same_origin, used
 from web.limits import BodyTooLargeError, read_body
 from web.render import language, message_page, page
 
-COOKIE = "dondoc_session"
-# Behind https: a browser takes a cookie so named only from this very host, over https, for
-# every path; a site on a sibling subdomain (another agency's, under the province's domain)
-# can then neither set nor shadow it to put a visitor in a session of its choosing.
-SECURE_COOKIE = "__Host-dondoc_session"
 FORM_LIMIT = 16 * 1024
-# A session opened by the Mini App: its cookie's value starts so. Telegram Web shows the Mini
-# App in a frame of another site, where a browser keeps and sends only a cookie that says
-# SameSite=None, Secure and Partitioned (kept for that site's frames alone); and only these
-# sessions' pages may be framed (by MINIAPP_FRAME_ORIGINS, web.server).
-MINIAPP_MARK = "m."
 # The Mini App page alone loads Telegram's script, which hands it the signed initData.
 MINIAPP_CSP = (
     "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
@@ -72,11 +65,6 @@ def session_cookie(request: Request) -> str:
 def session_token(request: Request) -> str:
     """Return the session token the request's cookie holds ("" without one)."""
     return request.cookies.get(session_cookie(request), "").removeprefix(MINIAPP_MARK)
-
-
-def in_miniapp(cookie: str) -> bool:
-    """Tell whether a session cookie's value is that of a session the Mini App opened."""
-    return cookie.startswith(MINIAPP_MARK)
 
 
 def deps_of(request: Request) -> WebDeps:
@@ -175,7 +163,7 @@ def _opened(
         return message_page(request, None, "web.link_refused", status=403)
     response = RedirectResponse("/", status_code=303)
     if miniapp:
-        _framed_cookie(response, session_cookie(request), MINIAPP_MARK + opened[1])
+        framed_cookie(response, session_cookie(request), MINIAPP_MARK + opened[1])
         return response
     response.set_cookie(
         session_cookie(request),
@@ -186,18 +174,6 @@ def _opened(
         path="/",
     )
     return response
-
-
-def _framed_cookie(
-    response: Response, name: str, value: str, *, max_age: int | None = None
-) -> None:
-    """Set (or, max_age 0, unset) a Mini App session's cookie: one a browser keeps in Telegram
-    Web's frame (a Lax cookie was dropped there: signed in, the next page asked for a sign-in
-    again). Secure, as Telegram opens Mini Apps over https alone; Partitioned by hand, as
-    Python's cookies know that attribute only from 3.14."""
-    ending = "" if max_age is None else f"; Max-Age={max_age}"
-    header = f"{name}={value}{ending}; HttpOnly; Path=/; SameSite=None; Secure; Partitioned"
-    response.raw_headers.append((b"set-cookie", header.encode("latin-1")))
 
 
 async def login_miniapp(request: Request) -> Response:
@@ -276,7 +252,7 @@ async def logout(request: Request) -> Response:
     lang = signed.viewer.lang if signed.viewer is not None else None
     response = message_page(request, None, "web.signed_out", status=200, person_lang=lang)
     if in_miniapp(request.cookies.get(session_cookie(request), "")):
-        _framed_cookie(response, session_cookie(request), '""', max_age=0)
+        framed_cookie(response, session_cookie(request), '""', max_age=0)
         return response
     secure = deps_of(request).secure_cookies  # a __Host- cookie is only unset over https
     response.delete_cookie(session_cookie(request), path="/", secure=secure, httponly=True)

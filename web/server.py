@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import actions, auth, health, pages, upload
 from web.deps import WebDeps
 from web.files import charts, evidence, exports, invites, reports
+from web.framing import COOKIE, SECURE_COOKIE, in_miniapp
 from web.render import message_page
 from web.static_files import STATIC, VersionedStatic
 from web.webhooks import webhook
@@ -59,15 +60,22 @@ class SecurityHeaders:
     """
 
     def __init__(
-        self, app: ASGIApp, *, https: bool = False, frame_origins: Sequence[str] = ()
+        self,
+        app: ASGIApp,
+        *,
+        https: bool = False,
+        frame_origins: Callable[[], Sequence[str]] = tuple,
     ) -> None:
         self.app = app
         self.headers = [*HEADERS, HSTS] if https else HEADERS
-        self.cookie = auth.SECURE_COOKIE if https else auth.COOKIE
-        self.framers = " ".join(frame_origins).encode()
+        self.cookie = SECURE_COOKIE if https else COOKIE
+        self.frame_origins = frame_origins  # read at the first request
+        self.framers: bytes | None = None
 
     def framable(self, scope: Scope) -> bool:
         """Tell whether this answer may be framed by the Mini App's framers."""
+        if self.framers is None:
+            self.framers = " ".join(self.frame_origins()).encode()
         if not self.framers:
             return False
         if scope["path"] in MINIAPP_PATHS:
@@ -75,7 +83,7 @@ class SecurityHeaders:
         for name, value in scope["headers"]:
             if name == b"cookie":
                 cookies = cookie_parser(value.decode("latin-1"))
-                return auth.in_miniapp(cookies.get(self.cookie, ""))
+                return in_miniapp(cookies.get(self.cookie, ""))
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,7 +93,9 @@ class SecurityHeaders:
             return
 
         framed = self.framable(scope)
-        ancestors = b"; frame-ancestors " + (self.framers if framed else b"'none'")
+        ancestors = b"; frame-ancestors " + (
+            self.framers if framed and self.framers else b"'none'"
+        )
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -189,7 +199,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
     app.add_middleware(
         SecurityHeaders,
         https=deps.secure_cookies,
-        frame_origins=deps.services.settings.miniapp_frame_origins,
+        frame_origins=lambda: deps.services.settings.miniapp_frame_origins,
     )
     return app
 

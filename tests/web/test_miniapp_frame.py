@@ -111,17 +111,21 @@ async def test_miniapp_in_telegram_webs_frame_signs_in_and_shows_the_overview(
     framer: Framer,
 ) -> None:
     """Framed by an allowed site, /app loads, signs in and the overview shows in the frame,
-    and a task's page after it: the frame was refused (frame-ancestors 'none'), and the
-    session's cookie (SameSite=Lax) was dropped in another site's frame."""
+    and a task's page after it, in the language chosen there: the frame was refused
+    (frame-ancestors 'none'), and the session's and the language's cookies (SameSite=Lax)
+    were dropped in another site's frame."""
     context = await telegram_context(browser, served)
     page = await context.new_page()
     frame = await framed(page, framer, f"{served.url}/app")
     await frame.wait_for_url(f"{served.url}/", timeout=10_000)
     assert await frame.is_visible("#logout")
+    async with frame.expect_navigation():
+        await frame.click("#lang")  # English, which the next page keeps (its cookie too)
     task_id = served.tasks[0].id
     await frame.click(f'#tasks tr[data-task="{task_id}"] a')
     await frame.wait_for_url(f"{served.url}/tasks/{task_id}")
     assert await frame.is_visible("#logout")
+    assert await frame.get_attribute("html", "lang") == "en"
     await context.close()
 
 
