@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Route
 
 from app.miniapp import derive_miniapp_key, sign_init_data, verify_init_data
 from tests.conftest import TEST_TOKEN
@@ -161,3 +162,31 @@ async def test_miniapp_on_a_phone_shows_each_tables_caption_and_readable_names(
 
 VIETNAMESE_NAMES = ["Xã Đại Lộc", "Xã Ân Hòa", "Xã Duy Xuyên", "Xã An Phú", "Xã Ơn Thành"]
 VIETNAMESE_ORDER = ["Xã An Phú", "Xã Ân Hòa", "Xã Duy Xuyên", "Xã Đại Lộc", "Xã Ơn Thành"]
+
+
+def telegram_script(body: str | None) -> Callable[[Route], Awaitable[None]]:
+    """Return a route handler that serves this as Telegram's script (None: fails to load)."""
+
+    async def handle(route: Route) -> None:
+        if body is None:
+            await route.abort()
+        else:
+            await route.fulfill(body=body, content_type="application/javascript")
+
+    return handle
+
+
+async def test_miniapp_page_outside_telegram_says_how_to_sign_in(
+    served: Served,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """/app opened in a browser (no initData) or where Telegram's script does not load says
+    how to sign in: it was an empty page."""
+    context = await browser.new_context(locale="vi-VN")
+    page = await context.new_page()
+    for script in ("window.Telegram = {WebApp: {initData: '', ready() {}}};", None):
+        await page.route("https://telegram.org/**", telegram_script(script))
+        await page.goto(f"{served.url}/app")
+        assert "gõ /web" in await page.inner_text("main")
+        await page.unroute("https://telegram.org/**")
+    await context.close()
