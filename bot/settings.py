@@ -33,6 +33,8 @@ ZALO_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{8,}$")
 ZALO_ID_SHAPE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 WEB_SECRET_SHAPE = re.compile(r"^\S{16,}$")
+# An origin a page may be framed by (CSP frame-ancestors): scheme, host, optional port.
+FRAME_ORIGIN_SHAPE = re.compile(r"^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
 CRON_FIELDS = 5
 OUTBOX_KEEP_DAYS = 400
 OUTBOX_KEEP_FEWEST, OUTBOX_KEEP_MOST = 30, 36500  # a month; a century, to keep them all
@@ -106,6 +108,12 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8080"
     web_secret: SecretStr | None = None
+    # The sites that may show the Mini App (/app, and the pages signed in through it) in a
+    # frame, as Telegram Web (web.telegram.org/k and /a) does; every other page is framed by
+    # none. Origins (scheme://host[:port]), comma-separated; empty: framed by none.
+    miniapp_frame_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["https://web.telegram.org"]
+    )
     # The formal report (/report): who issues it, its number's symbol, where, who signs.
     org_parent: str = Field(default="UBND tỉnh Quảng Nam", min_length=1, max_length=200)
     org_name: str = Field(default="Sở Khoa học và Công nghệ", min_length=1, max_length=200)
@@ -182,6 +190,21 @@ class Settings(BaseSettings):
         ):
             raise ValueError("Zalo user ids, comma-separated")
         return value
+
+    @field_validator("miniapp_frame_origins", mode="before")
+    @classmethod
+    def _parse_frame_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return value
+        origins = [v.lower().removesuffix("/") for v in value]
+        if not all(FRAME_ORIGIN_SHAPE.match(o) for o in origins):
+            raise ValueError(
+                "origins such as https://web.telegram.org, comma-separated:"
+                " scheme and host (and port), no path, no wildcard"
+            )
+        return origins
 
     @field_validator("reminder_days_before", mode="before")
     @classmethod

@@ -33,21 +33,19 @@ from db.engine import session_scope
 from db.queries import web as wq
 from scheduler.workers import in_worker
 from web.deps import WebDeps
+from web.framing import COOKIE as COOKIE  # named here by the demo and the benchmarks
+from web.framing import MINIAPP_MARK, framed_cookie, in_miniapp
+from web.framing import SECURE_COOKIE as SECURE_COOKIE
 from web.landing import cross_origin, landing, same_origin, used
 from web.limits import BodyTooLargeError, read_body
 from web.render import language, message_page, page
 
-COOKIE = "dondoc_session"
-# Behind https: a browser takes a cookie so named only from this very host, over https, for
-# every path; a site on a sibling subdomain (another agency's, under the province's domain)
-# can then neither set nor shadow it to put a visitor in a session of its choosing.
-SECURE_COOKIE = "__Host-dondoc_session"
 FORM_LIMIT = 16 * 1024
 # The Mini App page alone loads Telegram's script, which hands it the signed initData.
 MINIAPP_CSP = (
     "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
     "form-action 'self'; base-uri 'none'"
-)
+)  # its frame-ancestors are added with every page's (web.server)
 
 
 @dataclass(frozen=True)
@@ -64,6 +62,11 @@ def session_cookie(request: Request) -> str:
     return SECURE_COOKIE if deps_of(request).secure_cookies else COOKIE
 
 
+def session_token(request: Request) -> str:
+    """Return the session token the request's cookie holds ("" without one)."""
+    return request.cookies.get(session_cookie(request), "").removeprefix(MINIAPP_MARK)
+
+
 def deps_of(request: Request) -> WebDeps:
     """Return what the composition root gave the web adapter."""
     deps: WebDeps = request.app.state.deps
@@ -72,7 +75,7 @@ def deps_of(request: Request) -> WebDeps:
 
 async def signed_in(request: Request) -> Signed | None:
     """Return the request's live session, marking it used; None without one."""
-    token = request.cookies.get(session_cookie(request), "")
+    token = session_token(request)
     if not token:
         return None
     services = deps_of(request).services
@@ -97,7 +100,7 @@ async def signed_in(request: Request) -> Signed | None:
 async def sign_in_needed(request: Request) -> Response:
     """Say that a sign-in is needed (401), in the language of the person whose session the
     cookie names when it has ended (an English reader's session expiring got Vietnamese)."""
-    token = request.cookies.get(session_cookie(request), "")
+    token = session_token(request)
     services = deps_of(request).services
 
     def lang() -> Lang | None:
@@ -152,11 +155,16 @@ async def login(request: Request) -> Response:
     )
 
 
-def _opened(request: Request, opened: tuple[int, str, str] | None) -> Response:
+def _opened(
+    request: Request, opened: tuple[int, str, str] | None, *, miniapp: bool = False
+) -> Response:
     """Set the new session's cookie and go to the overview, or refuse."""
     if opened is None:
         return message_page(request, None, "web.link_refused", status=403)
     response = RedirectResponse("/", status_code=303)
+    if miniapp:
+        framed_cookie(response, session_cookie(request), MINIAPP_MARK + opened[1])
+        return response
     response.set_cookie(
         session_cookie(request),
         opened[1],
@@ -188,7 +196,7 @@ async def login_miniapp(request: Request) -> Response:
         with session_scope(services.engine) as session:
             return sign_in_as(session, channel="telegram", external_id=checked, now=now)
 
-    return _opened(request, await in_worker(open_for))
+    return _opened(request, await in_worker(open_for), miniapp=True)
 
 
 async def miniapp(request: Request) -> Response:
@@ -234,7 +242,7 @@ async def logout(request: Request) -> Response:
             request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf
         )
     services = deps_of(request).services
-    token = request.cookies.get(session_cookie(request), "")
+    token = session_token(request)
 
     def end() -> None:
         with session_scope(services.engine) as session:
@@ -243,6 +251,9 @@ async def logout(request: Request) -> Response:
     await in_worker(end)
     lang = signed.viewer.lang if signed.viewer is not None else None
     response = message_page(request, None, "web.signed_out", status=200, person_lang=lang)
+    if in_miniapp(request.cookies.get(session_cookie(request), "")):
+        framed_cookie(response, session_cookie(request), '""', max_age=0)
+        return response
     secure = deps_of(request).secure_cookies  # a __Host- cookie is only unset over https
     response.delete_cookie(session_cookie(request), path="/", secure=secure, httponly=True)
     return response

@@ -25,6 +25,7 @@ from core.markup import to_plain
 from core.status import Counts
 from web.cells import StatusCells
 from web.deps import WebDeps
+from web.framing import framed_cookie, miniapp_request
 from web.static_files import static_url
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -159,7 +160,9 @@ def page(
     )
     response = HTMLResponse(html, status_code=status)
     asked = request.query_params.get("lang")
-    if asked in ("vi", "en"):
+    if asked in ("vi", "en") and miniapp_request(request, secure=deps.secure_cookies):
+        framed_cookie(response, LANG_COOKIE, asked)  # a Lax one is dropped in Telegram Web
+    elif asked in ("vi", "en"):
         response.set_cookie(
             LANG_COOKIE,
             asked,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import actions, auth, health, pages, upload
 from web.deps import WebDeps
 from web.files import charts, evidence, exports, invites, reports
+from web.framing import COOKIE, SECURE_COOKIE, in_miniapp
 from web.render import message_page
 from web.static_files import STATIC, VersionedStatic
 from web.webhooks import webhook
@@ -29,16 +30,19 @@ log = logging.getLogger(__name__)
 
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
     # Sign-in codes and signed links sit in URLs: never hand them on as a Referer.
     (b"referrer-policy", b"no-referrer"),
     (b"cache-control", b"no-store"),
     (
         b"content-security-policy",
         b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        b"form-action 'self'; base-uri 'none'",
     ),
 ]
+CSP = b"content-security-policy"
+NOT_FRAMED = (b"x-frame-options", b"DENY")  # for browsers that know no frame-ancestors
+# The Mini App's page and its sign-in; then the pages of a session it opened (web.auth).
+MINIAPP_PATHS = ("/app", "/login/telegram")
 
 # Behind https only: a browser that has seen the site once never tries it over plain http
 # again, where a network in between could show its own sign-in page.
@@ -48,11 +52,39 @@ Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
 class SecurityHeaders:
-    """Add the headers every answer carries (pure ASGI: streaming stays streaming)."""
+    """Add the headers every answer carries (pure ASGI: streaming stays streaming).
 
-    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
+    No page may be shown in another site's frame (clickjacking), but the Mini App's: Telegram
+    Web opens it in a frame, so its page, its sign-in and the pages of the sessions it opened
+    may be framed by `frame_origins` (MINIAPP_FRAME_ORIGINS) alone.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        https: bool = False,
+        frame_origins: Callable[[], Sequence[str]] = tuple,
+    ) -> None:
         self.app = app
         self.headers = [*HEADERS, HSTS] if https else HEADERS
+        self.cookie = SECURE_COOKIE if https else COOKIE
+        self.frame_origins = frame_origins  # read at the first request
+        self.framers: bytes | None = None
+
+    def framable(self, scope: Scope) -> bool:
+        """Tell whether this answer may be framed by the Mini App's framers."""
+        if self.framers is None:
+            self.framers = " ".join(self.frame_origins()).encode()
+        if not self.framers:
+            return False
+        if scope["path"] in MINIAPP_PATHS:
+            return True
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookies = cookie_parser(value.decode("latin-1"))
+                return in_miniapp(cookies.get(self.cookie, ""))
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, adding the headers to the response's start."""
@@ -60,11 +92,22 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        framed = self.framable(scope)
+        ancestors = b"; frame-ancestors " + (
+            self.framers if framed and self.framers else b"'none'"
+        )
+
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                message["headers"] = headers + [h for h in self.headers if h[0] not in present]
+                headers += [h for h in self.headers if h[0] not in present]
+                if not framed:
+                    headers.append(NOT_FRAMED)
+                message["headers"] = [
+                    (name, value + ancestors if name.lower() == CSP else value)
+                    for name, value in headers
+                ]
             await send(message)
 
         await self.app(scope, receive, sending)
@@ -153,7 +196,11 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.deps = deps
-    app.add_middleware(SecurityHeaders, https=deps.secure_cookies)
+    app.add_middleware(
+        SecurityHeaders,
+        https=deps.secure_cookies,
+        frame_origins=lambda: deps.services.settings.miniapp_frame_origins,
+    )
     return app
 
 

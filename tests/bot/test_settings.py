@@ -88,6 +88,11 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("ORG_NAME", "   "),
         ("WEB_HOST", ""),
         ("WEB_HOST", "my server"),
+        ("MINIAPP_FRAME_ORIGINS", "https://web.telegram.org/k/"),
+        ("MINIAPP_FRAME_ORIGINS", "https://*.telegram.org"),
+        ("MINIAPP_FRAME_ORIGINS", "web.telegram.org"),
+        ("MINIAPP_FRAME_ORIGINS", "https://web.telegram.org; script-src *"),
+        ("MINIAPP_FRAME_ORIGINS", "'self'"),
     ],
 )
 def test_load_settings_names_the_wrong_variable(
@@ -109,6 +114,14 @@ def test_every_setting_says_what_it_expects() -> None:
     missing = [name for name in Settings.model_fields if not catalog.has(f"settings.{name}")]
     assert missing == []
     assert all(catalog.get("en", f"settings.{name}") for name in Settings.model_fields)
+
+
+def test_miniapp_frame_origins_default_to_telegram_web_and_read_a_list() -> None:
+    """Telegram Web frames the Mini App by default; a list of origins is read as such."""
+    assert make().miniapp_frame_origins == ["https://web.telegram.org"]
+    s = make(miniapp_frame_origins=" https://web.telegram.org/, HTTP://localhost:8443 ")
+    assert s.miniapp_frame_origins == ["https://web.telegram.org", "http://localhost:8443"]
+    assert make(miniapp_frame_origins="").miniapp_frame_origins == []
 
 
 def test_production_refuses_placeholder_token(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
 
-from playwright.async_api import Browser
+import httpx
+from playwright.async_api import Browser, Route
 
 from app.miniapp import derive_miniapp_key, sign_init_data, verify_init_data
 from tests.conftest import TEST_TOKEN
+from tests.factories import make_task, make_unit
 from tests.web.conftest import COORDINATOR, OFFICIAL, Served
 from tests.web.test_browser import browser  # noqa: F401 (a fixture)
 
@@ -22,6 +25,12 @@ def init_data(served: Served, user_id: int, *, age: timedelta = timedelta(0)) ->
     return sign_init_data(KEY, {"query_id": "AAE1", "user": user, "auth_date": str(stamp)})
 
 
+def session_of(response: httpx.Response) -> dict[str, str]:
+    """Return the Cookie header of the session a Mini App sign-in opened: it is Secure (as
+    Telegram Web's frame needs), which httpx keeps for https only."""
+    return {"cookie": response.headers["set-cookie"].split(";")[0]}
+
+
 async def test_miniapp_init_data_opens_a_session_for_staff(served: Served) -> None:
     """A coordinator's fresh initData opens a session; the Mini App page hands it on."""
     page = await served.http.get("/app")
@@ -32,7 +41,7 @@ async def test_miniapp_init_data_opens_a_session_for_staff(served: Served) -> No
             "/login/telegram", data={"initData": init_data(served, COORDINATOR)}
         )
         assert response.status_code == 303
-        assert (await client.get("/")).status_code == 200
+        assert (await client.get("/", headers=session_of(response))).status_code == 200
 
 
 async def test_miniapp_refuses_forged_stale_member_and_missing(served: Served) -> None:
@@ -101,3 +110,83 @@ async def test_verify_init_data_refuses_an_auth_date_that_is_no_number() -> None
         forged = signed.replace("auth_date=", "auth_date=1", 1)
         assert verify_init_data(KEY, signed, now=now) is None
         assert verify_init_data(KEY, forged, now=now) is None
+
+
+async def test_miniapp_on_a_phone_shows_each_tables_caption_and_readable_names(
+    served: Served,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """Signed in by the Mini App on a phone (360×640), each page's wide table scrolls in its
+    box, but its caption stays whole in view (its end was past the screen's edge) and its
+    first column (a task's title, a unit's name) keeps a few words a line (it held one);
+    dates are dd/mm/yyyy and units in Vietnamese alphabetical order (D before Đ, A before Â)."""
+    with served.bot.session() as s:
+        units = [make_unit(s, f"V{i}", name) for i, name in enumerate(VIETNAMESE_NAMES)]
+        task = make_task(
+            s, "Triển khai kế hoạch chuyển đổi số năm 2026", date(2026, 12, 20), units
+        )
+        s.commit()
+        task_id, unit_id = task.id, units[0].id
+    signed = json.dumps(init_data(served, COORDINATOR))
+    script = f"window.Telegram = {{WebApp: {{initData: {signed}, ready() {{}}}}}};"
+    context = await browser.new_context(
+        locale="vi-VN", viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True
+    )
+    await context.route(
+        "https://telegram.org/**",
+        lambda route: route.fulfill(body=script, content_type="application/javascript"),
+    )
+    page = await context.new_page()
+    await page.goto(f"{served.url}/app")
+    await page.wait_for_url(f"{served.url}/", timeout=10_000)
+    for path in ("/", f"/tasks/{task_id}", "/matrix", f"/units/{unit_id}"):
+        await page.goto(served.url + path)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        captions = await page.evaluate(
+            "[...document.querySelectorAll('caption:not(.sr-only)')]"
+            ".map(c => c.getBoundingClientRect().right)"
+        )
+        assert captions, path
+        assert all(right <= 360 for right in captions), (path, captions)
+        firsts = await page.evaluate(
+            "[...document.querySelectorAll('.scroll tbody tr > :first-child')]"
+            ".map(c => c.getBoundingClientRect().width)"
+        )
+        assert min(firsts) >= 120, (path, firsts)  # px: about 8 rem
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    assert "Hạn: 20/12/2026" in await page.inner_text("main")
+    names = await page.locator("#units tbody tr td:first-child").all_inner_texts()
+    assert names == sorted(VIETNAMESE_NAMES, key=VIETNAMESE_ORDER.index)
+    await context.close()
+
+
+VIETNAMESE_NAMES = ["Xã Đại Lộc", "Xã Ân Hòa", "Xã Duy Xuyên", "Xã An Phú", "Xã Ơn Thành"]
+VIETNAMESE_ORDER = ["Xã An Phú", "Xã Ân Hòa", "Xã Duy Xuyên", "Xã Đại Lộc", "Xã Ơn Thành"]
+
+
+def telegram_script(body: str | None) -> Callable[[Route], Awaitable[None]]:
+    """Return a route handler that serves this as Telegram's script (None: fails to load)."""
+
+    async def handle(route: Route) -> None:
+        if body is None:
+            await route.abort()
+        else:
+            await route.fulfill(body=body, content_type="application/javascript")
+
+    return handle
+
+
+async def test_miniapp_page_outside_telegram_says_how_to_sign_in(
+    served: Served,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """/app opened in a browser (no initData) or where Telegram's script does not load says
+    how to sign in: it was an empty page."""
+    context = await browser.new_context(locale="vi-VN")
+    page = await context.new_page()
+    for script in ("window.Telegram = {WebApp: {initData: '', ready() {}}};", None):
+        await page.route("https://telegram.org/**", telegram_script(script))
+        await page.goto(f"{served.url}/app")
+        assert "gõ /web" in await page.inner_text("main")
+        await page.unroute("https://telegram.org/**")
+    await context.close()
