@@ -1,17 +1,83 @@
-"""Revoking invites on any channel (`/invites revoke <code, link or unit>`): a code's invite,
-or every open invite of a unit; each revoked invite audited, what happened said."""
+"""Invites on any channel: one made for a unit (`/invite`), audited, and what to say of it;
+revoking (`/invites revoke <code, link or unit>`): a code's invite, or every open invite of
+a unit; each revoked invite audited, what happened said."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlmodel import Session
 
+from app.expiry import expiry
 from app.services import Services
+from core.invites import invite_link
+from core.roles import Function, Role
 from core.taskdates import local_day
 from db.engine import session_scope
 from db.models import Contact, Invite, Unit
 from db.queries.audit import record
 from db.queries.contacts import name_of
-from db.queries.invites import find_invite, revoke_invites
+from db.queries.invites import create_invite, find_invite, revoke_invites
+
+
+@dataclass(frozen=True)
+class Made:
+    """An invite made: its code, for whom, until when."""
+
+    code: str
+    unit: str  # the unit's name
+    role: Role
+    function: Function
+    expires_at: datetime
+
+
+def create(
+    services: Services, actor_id: int | None, unit_id: int, role: Role, function: Function
+) -> Made | None:
+    """Make a one-time invite for an active unit and audit it; None when the unit no longer
+    exists or is inactive (blocking)."""
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None or not unit.active:
+            return None
+        made, code = create_invite(
+            session,
+            unit_id=unit_id,
+            role=role,
+            function=function,
+            created_by_id=actor_id,
+            now=services.clock.now(),
+            ttl_days=services.settings.invite_ttl_days,
+        )
+        record(
+            session,
+            actor_id=actor_id,
+            action="invite.created",
+            object_type="invite",
+            object_id=made.id,
+            details={"unit": unit.code, "role": role.value, "function": function.value},
+        )
+        return Made(code, unit.name, role, function, made.expires_at)
+
+
+def created_text(services: Services, lang: str, made: Made, bot_username: str) -> str:
+    """Say the invite made: its unit, role, deep link, code and expiry (and that Zalo takes
+    the code, when the bot runs there too)."""
+    t = services.catalog.get
+    created = t(
+        lang,
+        "invites.created",
+        unit=made.unit,
+        role=t(lang, f"common.role_{made.role.value}"),
+        function=t(lang, f"common.function_{made.function.value}"),
+        link=invite_link(bot_username, made.code),
+        code=made.code,
+        **expiry(made.expires_at, services.settings.tz),
+    )
+    if "zalo" in services.settings.channels:  # the same code pairs on Zalo
+        created += "\n" + t(lang, "zalo.invite_code", code=made.code)
+    return created
 
 
 def code_of(text: str) -> str:
