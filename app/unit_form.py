@@ -122,6 +122,20 @@ def _parent(services: Services, lang: str, text: str) -> str | Refusal:
     return Refusal(t("units.form_parent_ambiguous", text=text, names=names))
 
 
+def named_units(
+    services: Services, lang: str, text: str, *, include_inactive: bool = False
+) -> tuple[list[Unit], str]:
+    """Return the units an admin's words name (by code or name: one is that unit, several
+    are to choose from) and, when none, what to say (blocking)."""
+    with session_scope(services.engine) as session:
+        units = find_units(session, text=text, include_inactive=include_inactive)
+    if units:
+        return units, ""
+    if include_inactive:
+        return [], services.catalog.get(lang, "units.not_found", text=text)
+    return [], not_found(services, lang, text)
+
+
 def not_found(services: Services, lang: str, text: str) -> str:
     """Say that no active unit is named so: a deactivated one by name, with /activate.
 
