@@ -1,4 +1,6 @@
-"""A unit answers a request for a written explanation of an overdue task."""
+"""A unit answers a request for a written explanation of an overdue task: by `/explain
+[#task] <text>` (`waiting_named`), or by the text that follows a tap on Answer
+(`await_answer`)."""
 
 from __future__ import annotations
 
@@ -6,15 +8,40 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.services import Services
+from core.checkin import task_numbers
 from core.markup import Markup
 from core.textfit import clip
-from db.engine import session_in
+from db.engine import session_in, session_scope
 from db.models import Assignment, Explanation, Task
 from db.queries.audit import record as audit
 from db.queries.checkin import contact_name, unit_name
+from db.queries.explanations import waiting_explanations
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
+from db.queries.pending import set_pending
 from db.queries.recipients import recipient
 from db.queries.reports import mark_answered
+
+
+def waiting_named(services: Services, actor: Actor, text: str) -> tuple[int | None, str]:
+    """Return the explanation asked of the person's units that `/explain [#task] <text>`
+    answers: the one waiting (of the task named); else None and what to say (blocking)."""
+    with session_scope(services.engine) as session:
+        waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
+        tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
+    numbers = task_numbers(text)
+    if numbers:
+        waiting = [e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers]
+    if not text or len(waiting) != 1 or waiting[0].id is None:
+        key = "explanations.answer_usage" if waiting else "explanations.none_waiting"
+        return None, services.catalog.get(actor.lang, key)
+    return waiting[0].id, ""
+
+
+def await_answer(services: Services, contact_id: int, explanation_id: int) -> None:
+    """Take the person's next text as the answer to this explanation request (blocking)."""
+    data = {"step": "explain", "explanation_id": explanation_id}
+    with session_scope(services.engine) as session:
+        set_pending(session, contact_id=contact_id, data=data, now=services.clock.now())
 
 
 def answer_explanation(
