@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from sqlmodel import col, select
+
 from app.actor import Actor
 from app.i18n import Catalog, Lang
 from app.services import Services
@@ -60,6 +62,13 @@ def identities_text(catalog: Catalog, lang: str, identities: Identities) -> Mark
             for i in identities.items
         )
     )
+
+
+def unit_names(services: Services, unit_ids: Iterable[int]) -> list[str]:
+    """Return the names of these units (blocking)."""
+    query = select(Unit.name).where(col(Unit.id).in_(list(unit_ids)))
+    with session_scope(services.engine) as session:
+        return list(session.exec(query))
 
 
 def whoami(services: Services, actor: Actor) -> str:
