@@ -22,7 +22,8 @@ from core.textnorm import fold, name_key
 from core.units import parse_unit_line
 from db.engine import session_scope
 from db.imports.units import MAX_CODE, MAX_GROUP, MAX_NAME, groups_of, new_code_problem, save_unit
-from db.models import Unit, UnitKind
+from db.models import Unit as Unit  # re-exported: what `named_units` finds
+from db.models import UnitKind
 from db.queries.contacts import identities_by_person, label
 from db.queries.unit_admin import (
     contacts_of_unit,

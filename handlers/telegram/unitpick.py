@@ -11,7 +11,7 @@ from functools import partial
 from telegram import InlineKeyboardMarkup
 
 from app import unit_form
-from db.models import Unit
+from app.unit_form import Unit
 from handlers.telegram.access import Request
 
 MAX_CHOICES = 20
