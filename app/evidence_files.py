@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.choices import Choice, Rows
+from app.dashboard.task_page import evidence_in_scope
+from app.dashboard.viewer import viewer_of
 from core.markup import Markup
+from db.engine import session_scope
 from db.models import Assignment, Contact, Evidence, Task, Unit
 from db.queries.checkin import assignment_named
 from db.queries.evidence import evidence_of
@@ -168,3 +172,30 @@ def item_text(t: Translate, number: int, item: Item, link: str) -> str:
     )
     where = t("evidence.item_link", link=link) if item.present else t("evidence.item_missing")
     return f"{line}\n{where}"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An evidence file a person may download now, and where the store has it."""
+
+    file_name: str
+    mime_type: str | None
+    path: Path | None  # None: its file is missing from the store (or outside it)
+
+
+def kept_file(engine: Engine, root: Path, *, contact_id: int, evidence_id: int) -> Kept | None:
+    """Return an evidence file when its unit is in the person's scope now (staff still);
+    None otherwise (blocking)."""
+    with session_scope(engine) as session:
+        viewer = viewer_of(session, contact_id=contact_id)
+        if viewer is None:
+            return None
+        evidence = evidence_in_scope(session, viewer, evidence_id=evidence_id)
+    if evidence is None:
+        return None
+    root = root.resolve()
+    path = (root / evidence.storage_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        log.warning("evidence %s: its file is missing from the storage", evidence_id)
+        return Kept(evidence.file_name, evidence.mime_type, None)
+    return Kept(evidence.file_name, evidence.mime_type, path)

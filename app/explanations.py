@@ -1,9 +1,8 @@
-"""A unit answers a request for a written explanation of an overdue task (`answer_typed`:
-what a channel without buttons reads of `/explain [#task] <text>`)."""
+"""A unit answers a request for a written explanation of an overdue task: by `/explain
+[#task] <text>` (`waiting_named`; `answer_typed`, what a channel without buttons reads of
+it), or by the text that follows a tap on Answer (`await_answer`)."""
 
 from __future__ import annotations
-
-from functools import partial
 
 from sqlmodel import Session
 
@@ -21,6 +20,28 @@ from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.pending import set_pending
 from db.queries.recipients import recipient
 from db.queries.reports import mark_answered
+
+
+def waiting_named(services: Services, actor: Actor, text: str) -> tuple[int | None, str]:
+    """Return the explanation asked of the person's units that `/explain [#task] <text>`
+    answers: the one waiting (of the task named); else None and what to say (blocking)."""
+    with session_scope(services.engine) as session:
+        waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
+        tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
+    numbers = task_numbers(text)
+    if numbers:
+        waiting = [e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers]
+    if not text or len(waiting) != 1 or waiting[0].id is None:
+        key = "explanations.answer_usage" if waiting else "explanations.none_waiting"
+        return None, services.catalog.get(actor.lang, key)
+    return waiting[0].id, ""
+
+
+def await_answer(services: Services, contact_id: int, explanation_id: int) -> None:
+    """Take the person's next text as the answer to this explanation request (blocking)."""
+    data = {"step": "explain", "explanation_id": explanation_id}
+    with session_scope(services.engine) as session:
+        set_pending(session, contact_id=contact_id, data=data, now=services.clock.now())
 
 
 def answer_explanation(
@@ -79,23 +100,14 @@ def answer_explanation(
 def answer_typed(services: Services, actor: Actor, args: str) -> str:
     """A unit's contact typed `/explain [#task] <text>`: answer the one explanation waiting
     for their units (the one of the task named, when several wait), or say how to type it."""
-    t = partial(services.catalog.get, actor.lang)
-    with session_scope(services.engine) as session:
-        waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
-        tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
-    numbers = task_numbers(args)
-    if numbers:
-        waiting = [e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers]
-    if not args.strip() or len(waiting) != 1 or waiting[0].id is None:
-        return t("explanations.answer_usage" if waiting else "explanations.none_waiting")
-    return answer_explanation(services, actor, waiting[0].id, args.strip())
+    explanation_id, said = waiting_named(services, actor, args.strip())
+    if explanation_id is None:
+        return said
+    return answer_explanation(services, actor, explanation_id, args.strip())
 
 
 def start_answer(services: Services, actor: Actor, explanation_id: int) -> str:
     """Take the person's next text as their answer to explanation request `explanation_id`
     (`ex:ans:<id>` chosen) and ask for it."""
-    data = {"step": "explain", "explanation_id": explanation_id}
-    now = services.clock.now()
-    with services.engine.begin() as connection:
-        set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
+    await_answer(services, actor.contact_id, explanation_id)
     return services.catalog.get(actor.lang, "explanations.ask_answer")

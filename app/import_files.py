@@ -17,13 +17,15 @@ from typing import Any
 from app.services import Services
 from core.spreadsheet.table import Table
 from db.engine import session_scope
-from db.imports import Importer
+from db.imports import Importer as Importer  # re-exported: what applies a file
 from db.imports.tasks import import_tasks
 from db.imports.units import import_units
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
 
 # Header signature (the columns a file must have, in their documented order) -> importer.
 # The most specific signature the header contains wins.
+WAITS_MINUTES = int(IMPORT_TTL.total_seconds() // 60)  # how long a previewed file waits
+
 IMPORTERS: dict[tuple[str, ...], Importer] = {
     ("code", "name", "kind"): import_units,  # + parent_code, groups (optional)
     ("title", "deadline", "assignees"): import_tasks,  # + code, directive, description

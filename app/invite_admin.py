@@ -1,9 +1,12 @@
-"""Revoking invites on any channel (`/invites revoke <code, link or unit>`): a code's invite,
-or every open invite of a unit; each revoked invite audited, what happened said. `create`:
-`/invite <unit>` as a channel without buttons reads it."""
+"""Invites on any channel: one made for a unit (`/invite`), audited, and what to say of it
+(`create_typed`: `/invite <unit>` as a channel without buttons reads it); revoking
+(`/invites revoke <code, link or unit>`): a code's invite, or every open invite of a unit;
+each revoked invite audited, what happened said."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from sqlmodel import Session
@@ -13,6 +16,7 @@ from app.expiry import expiry
 from app.services import Services
 from app.unit_lookup import UNITS_LISTED
 from core.invites import invite_link, parse_invite_args
+from core.roles import Function, Role
 from core.taskdates import local_day
 from db.engine import session_scope
 from db.models import Contact, Invite, Unit
@@ -20,6 +24,65 @@ from db.queries.audit import record
 from db.queries.contacts import name_of
 from db.queries.invites import create_invite, find_invite, revoke_invites
 from db.queries.units import find_units
+
+
+@dataclass(frozen=True)
+class Made:
+    """An invite made: its code, for whom, until when."""
+
+    code: str
+    unit: str  # the unit's name
+    role: Role
+    function: Function
+    expires_at: datetime
+
+
+def create(
+    services: Services, actor_id: int | None, unit_id: int, role: Role, function: Function
+) -> Made | None:
+    """Make a one-time invite for an active unit and audit it; None when the unit no longer
+    exists or is inactive (blocking)."""
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None or not unit.active:
+            return None
+        made, code = create_invite(
+            session,
+            unit_id=unit_id,
+            role=role,
+            function=function,
+            created_by_id=actor_id,
+            now=services.clock.now(),
+            ttl_days=services.settings.invite_ttl_days,
+        )
+        record(
+            session,
+            actor_id=actor_id,
+            action="invite.created",
+            object_type="invite",
+            object_id=made.id,
+            details={"unit": unit.code, "role": role.value, "function": function.value},
+        )
+        return Made(code, unit.name, role, function, made.expires_at)
+
+
+def created_text(services: Services, lang: str, made: Made, bot_username: str) -> str:
+    """Say the invite made: its unit, role, deep link, code and expiry (and that Zalo takes
+    the code, when the bot runs there too)."""
+    t = services.catalog.get
+    created = t(
+        lang,
+        "invites.created",
+        unit=made.unit,
+        role=t(lang, f"common.role_{made.role.value}"),
+        function=t(lang, f"common.function_{made.function.value}"),
+        link=invite_link(bot_username, made.code),
+        code=made.code,
+        **expiry(made.expires_at, services.settings.tz),
+    )
+    if "zalo" in services.settings.channels:  # the same code pairs on Zalo
+        created += "\n" + t(lang, "zalo.invite_code", code=made.code)
+    return created
 
 
 def code_of(text: str) -> str:
@@ -76,15 +139,15 @@ def _audit(session: Session, actor_id: int, revoked: list[Invite]) -> None:
         )
 
 
-def create(services: Services, lang: str, actor_id: int, args: str) -> str:
-    """`/invite <unit> [role] [function]` typed on a channel without buttons: create a
-    one-time invite for the one unit named and say its pairing code (and Telegram's link
-    when Telegram runs too), or say why not (no unit named, none or several fit)."""
+def create_typed(services: Services, lang: str, actor_id: int, args: str) -> str:
+    """`/invite <unit> [role] [function]` typed on a channel without buttons: make the invite
+    for the one unit named (as `create`: active, audited) and say its pairing code (and
+    Telegram's link when Telegram runs too), or say why not (no unit named, none or several
+    fit)."""
     t = partial(services.catalog.get, lang)
     unit_text, role, function = parse_invite_args(args)
     if not unit_text:
         return t("invites.usage")
-    now = services.clock.now()
     with session_scope(services.engine) as session:
         units = find_units(session, text=unit_text)
         if not units:
@@ -92,28 +155,19 @@ def create(services: Services, lang: str, actor_id: int, args: str) -> str:
         if len(units) > 1:
             listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
             return t("zalo.unit_ambiguous", text=unit_text, units=listed)
-        unit = units[0]
-        assert unit.id is not None
-        made, code = create_invite(
-            session,
-            unit_id=unit.id,
-            role=role,
-            function=function,
-            created_by_id=actor_id,
-            now=now,
-            ttl_days=services.settings.invite_ttl_days,
-        )
-        ends = expiry(made.expires_at, services.settings.tz)
-        name = unit.name
-    about = {
-        "unit": name,
-        "role": t(f"common.role_{role.value}"),
-        "function": t(f"common.function_{function.value}"),
-        "code": code,
-        **ends,
-    }
+        unit_id = units[0].id
+    assert unit_id is not None
+    made = create(services, actor_id, unit_id, role, function)
+    if made is None:  # deactivated or removed since it was read
+        return unit_form.not_found(services, lang, unit_text)
     if services.bot_username:  # Telegram runs too: its deep link works as well
-        created = t("invites.created", link=invite_link(services.bot_username, code), **about)
-    else:
-        created = t("zalo.invite_created", **about)
-    return created + "\n" + t("zalo.invite_code", code=code)
+        return created_text(services, lang, made, services.bot_username)
+    created = t(
+        "zalo.invite_created",
+        unit=made.unit,
+        role=t(f"common.role_{made.role.value}"),
+        function=t(f"common.function_{made.function.value}"),
+        code=made.code,
+        **expiry(made.expires_at, services.settings.tz),
+    )
+    return created + "\n" + t("zalo.invite_code", code=made.code)

@@ -64,6 +64,13 @@ def identities_text(catalog: Catalog, lang: str, identities: Identities) -> Mark
     )
 
 
+def unit_names(services: Services, unit_ids: Iterable[int]) -> list[str]:
+    """Return the names of these units (blocking)."""
+    query = select(Unit.name).where(col(Unit.id).in_(list(unit_ids)))
+    with session_scope(services.engine) as session:
+        return list(session.exec(query))
+
+
 def whoami(services: Services, actor: Actor) -> str:
     """Return a known person's name, identities (channel and id), role and units (markup)."""
     t = partial(services.catalog.get, actor.lang)
@@ -91,13 +98,6 @@ class LanguageSet:
 
     said: str
     kept: Lang | None
-
-
-def unit_names(services: Services, unit_ids: Iterable[int]) -> str:
-    """Return the names of these units, comma-separated (as /start and /whoami name them)."""
-    with session_scope(services.engine) as session:
-        query = select(Unit.name).where(col(Unit.id).in_(list(unit_ids)))
-        return ", ".join(session.exec(query))
 
 
 def set_language(services: Services, actor: Actor, args: str) -> LanguageSet:

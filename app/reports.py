@@ -9,15 +9,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.summary_text import Entry, Report, Translate, detail, task_list, task_title
 from core.states import TaskStatus
 from core.status import Counts
 from core.summary import StatusLine, TaskCounts
+from db.engine import session_scope
 from db.models import Directive, Task
 from db.queries import summary as q
-from db.queries.targets import Target
+from db.queries.targets import Target as Target  # re-exported: what a coordinator named
+from db.queries.targets import resolve_target
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,34 @@ class Context:
     def now_local(self) -> datetime:
         """Return the moment in local time."""
         return self.now.astimezone(self.tz)
+
+
+def target(engine: Engine, text: str, scope: q.Scope) -> Target:
+    """Return what a coordinator's words name within their scope: all open tasks, a task, a
+    directive, several tasks to choose from, or nothing (blocking)."""
+    with session_scope(engine) as session:
+        return resolve_target(session, text=text, scope=scope)
+
+
+def summary_of(engine: Engine, ctx: Context, kind: str, ident: int) -> tuple[Report | None, str]:
+    """Build now the summary of a task, a directive or (any other kind) all open tasks; the
+    report, or None and what to say instead (blocking: tens of thousands of rows)."""
+    with session_scope(engine) as session:
+        if kind == "task":
+            found = one_task(session, ctx, ident)
+            return found, "" if found else why_no_task(session, ctx.t, ident)
+        if kind == "directive":
+            doc = session.get(Directive, ident)
+            found = directive(session, ctx, doc) if doc is not None else None
+            return found, ctx.t("summary.nothing_in_scope")
+        return all_tasks(session, ctx), ctx.t("summary.none_open")
+
+
+def cancelled_since(engine: Engine, t: Translate, task_id: int) -> str | None:
+    """Say that a task picked from a list made before was cancelled since, or None
+    (blocking)."""
+    with session_scope(engine) as session:
+        return cancelled(session, t, task_id)
 
 
 def not_found(t: Translate, target: Target, text: str) -> str:

@@ -213,6 +213,17 @@ def _change(
     return remove_assignees(session, task=task, unit_ids=unit_ids, actor_id=actor_id)
 
 
+def ask_end(services: Services, lang: str, status: str, task_id: int) -> str | None:
+    """Ask before closing or cancelling a task; None when the task is gone (blocking)."""
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            return None
+        title = task.title
+    key = "tasks.ask_close" if status == TaskStatus.CLOSED else "tasks.ask_cancel"
+    return services.catalog.get(lang, key, id=task_id, title=title)
+
+
 def end(services: Services, lang: str, actor_id: int, status: str, task_id: int) -> str:
     """Close or cancel an open task (audited) and say so."""
     t = partial(services.catalog.get, lang)

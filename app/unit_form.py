@@ -22,7 +22,8 @@ from core.textnorm import fold, name_key
 from core.units import parse_unit_line
 from db.engine import session_scope
 from db.imports.units import MAX_CODE, MAX_GROUP, MAX_NAME, groups_of, new_code_problem, save_unit
-from db.models import Unit, UnitKind
+from db.models import Unit as Unit  # re-exported: what `named_units` finds
+from db.models import UnitKind
 from db.queries.contacts import identities_by_person, label
 from db.queries.unit_admin import (
     contacts_of_unit,
@@ -120,6 +121,20 @@ def _parent(services: Services, lang: str, text: str) -> str | Refusal:
         return Refusal(t("units.not_found", text=text))
     names = "; ".join(f"{name} ({code})" for code, name in units[:10])
     return Refusal(t("units.form_parent_ambiguous", text=text, names=names))
+
+
+def named_units(
+    services: Services, lang: str, text: str, *, include_inactive: bool = False
+) -> tuple[list[Unit], str]:
+    """Return the units an admin's words name (by code or name: one is that unit, several
+    are to choose from) and, when none, what to say (blocking)."""
+    with session_scope(services.engine) as session:
+        units = find_units(session, text=text, include_inactive=include_inactive)
+    if units:
+        return units, ""
+    if include_inactive:
+        return [], services.catalog.get(lang, "units.not_found", text=text)
+    return [], not_found(services, lang, text)
 
 
 def not_found(services: Services, lang: str, text: str) -> str:

@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 import scheduler
 from app.i18n import load_catalog
 from app.links import derive_link_key
+from app.menus import MenuOf, contact_menu, staff_menus
 from app.services import Services
 from app.signing import derive_button_key
 from app.turns import SharedTurns, Turns
@@ -26,7 +27,6 @@ from bot.settings import Settings
 from bot.zalo import ZaloRuntime
 from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
-from db.models import Contact
 from db.queries.contacts import ensure_admin
 from handlers.telegram import inbox_recovery, transport
 from handlers.telegram.context import CONTEXT_TYPES
@@ -36,14 +36,7 @@ from handlers.telegram.form_store import FormStore
 from handlers.telegram.forms import ADDUNIT, form_conversations
 from handlers.telegram.inbox_app import InboxApplication
 from handlers.telegram.lanes import HeavyUpdates, PersonLanes, sent_to_chat
-from handlers.telegram.menus import (
-    MenuOf,
-    menu_of,
-    refresh_marked,
-    set_contact_menu,
-    set_default_menus,
-    staff_menus,
-)
+from handlers.telegram.menus import refresh_marked, set_contact_menu, set_default_menus
 from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.unitform import FORM_TIMEOUT_S
 from scheduler.loopprobe import LoopProbe
@@ -239,12 +232,7 @@ def _refresh_menu_of(application: App) -> Any:
     async def refresh(bot: Bot, contact_id: int) -> None:
         services: Services = application.bot_data.services
 
-        def read() -> MenuOf | None:
-            with session_scope(services.engine) as session:
-                contact = session.get(Contact, contact_id)
-                return menu_of(session, contact) if contact is not None else None
-
-        menu_for = await in_update_worker(read)
+        menu_for = await in_update_worker(contact_menu, services.engine, contact_id)
         if menu_for is not None:
             await set_contact_menu(bot, application.bot_data.flows, services.catalog, menu_for)
 

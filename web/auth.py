@@ -18,19 +18,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from app.dashboard.signin import (
-    SESSION_IDLE,
-    SESSION_MAX,
     LoginOffer,
+    live_session,
     login_offer,
+    owner_language,
     sign_in,
     sign_in_as,
+    sign_out,
 )
-from app.dashboard.viewer import Viewer, language_of, viewer_of
+from app.dashboard.viewer import Viewer
 from app.i18n import Lang
 from app.miniapp import verify_init_data
 from core.textnorm import without_nul
 from db.engine import session_scope
-from db.queries import web as wq
 from scheduler.workers import in_worker
 from web.deps import WebDeps
 from web.framing import COOKIE as COOKIE  # named here by the demo and the benchmarks
@@ -82,17 +82,10 @@ async def signed_in(request: Request) -> Signed | None:
 
     def read() -> Signed | None:
         with session_scope(services.engine) as session:
-            found = wq.touch_session(
-                session,
-                token=token,
-                now=services.clock.now(),
-                idle=SESSION_IDLE,
-                lifetime=SESSION_MAX,
-            )
+            found = live_session(session, token=token, now=services.clock.now())
             if found is None:
                 return None
-            viewer = viewer_of(session, contact_id=found.contact_id)
-            return Signed(found.contact_id, viewer, found.csrf)
+            return Signed(found.contact_id, found.viewer, found.csrf)
 
     return await in_worker(read)
 
@@ -105,8 +98,7 @@ async def sign_in_needed(request: Request) -> Response:
 
     def lang() -> Lang | None:
         with session_scope(services.engine) as session:
-            owner = wq.session_owner(session, token=token)
-            return language_of(session, contact_id=owner) if owner is not None else None
+            return owner_language(session, token=token)
 
     person = await in_worker(lang) if token else None
     return message_page(request, None, "web.sign_in_needed", status=401, person_lang=person)
@@ -246,7 +238,7 @@ async def logout(request: Request) -> Response:
 
     def end() -> None:
         with session_scope(services.engine) as session:
-            wq.end_session(session, token=token, now=services.clock.now())
+            sign_out(session, token=token, now=services.clock.now())
 
     await in_worker(end)
     lang = signed.viewer.lang if signed.viewer is not None else None

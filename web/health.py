@@ -13,59 +13,26 @@ the proxy does not let through (deploy/Caddyfile): the internal network reads it
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from app import health
+from app.health import DbFigures
 from app.metrics import Metrics
 from app.services import Services
-from db.engine import session_scope
-from db.queries import outbox as box
 from scheduler.workers import in_worker
 from web.deps import WebDeps
 
 log = logging.getLogger(__name__)
 
-# A reply or notice due for longer than this means the senders are stuck.
-STUCK_AFTER = timedelta(minutes=10)
 PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class DbFigures:
-    """What /healthz and /metrics read from the database."""
-
-    oldest_due: datetime | None
-    oldest_urgent: datetime | None
-    depth: int
-    reminders_due: int
-    reminders_sent: int
-
-
-def _read(services: Services) -> DbFigures:
-    """Read the outbox's figures (raises when the database is unreachable)."""
-    now = services.clock.now()
-    local = now.astimezone(services.settings.tz)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    with session_scope(services.engine) as session:
-        session.execute(text("SELECT 1"))
-        due, sent = box.reminders_today(session, since=midnight, until=midnight + timedelta(1))
-        return DbFigures(
-            box.oldest_due(session, now=now),
-            box.oldest_due(session, now=now, max_priority=box.PRIORITY_NOTICE),
-            box.ready_count(session, now=now),
-            due,
-            sent,
-        )
 
 
 async def _figures(services: Services) -> DbFigures | None:
     """Return the database's figures, or None when it cannot be read."""
     try:
-        return await in_worker(_read, services)
+        return await in_worker(health.figures, services)
     except Exception as exc:
         log.warning("health: the database is unreachable: %s", type(exc).__name__)
         return None
@@ -101,24 +68,18 @@ async def _health(deps: WebDeps) -> tuple[dict[str, object], bool]:
     if figures is not None:
         body["outbox_oldest_due"] = figures.oldest_due.isoformat() if figures.oldest_due else None
         body["outbox_depth"] = figures.depth
-        stuck = figures.oldest_urgent is not None and now - figures.oldest_urgent > STUCK_AFTER
+        stuck = figures.stuck(now)
         body["outbox_stuck"] = stuck
         healthy = not stuck
     body["status"] = "ok" if healthy else "unhealthy"
     return body, healthy
 
 
-def _ping(services: Services) -> None:
-    """Run one trivial query (raises when the database is unreachable)."""
-    with session_scope(services.engine) as session:
-        session.execute(text("SELECT 1"))
-
-
 async def livez(request: Request) -> Response:
     """Answer 200 when this process serves and reaches the database, else 503."""
     deps: WebDeps = request.app.state.deps
     try:
-        await in_worker(_ping, deps.services)
+        await in_worker(health.ping, deps.services)
     except Exception as exc:
         log.warning("liveness: the database is unreachable: %s", type(exc).__name__)
         return JSONResponse({"status": "unhealthy", "database": False}, status_code=503)

@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app import import_files, link_uses
 from app.dashboard.viewer import Viewer
+from app.import_files import Importer
 from app.import_report import preview_lines, report_lines, unreadable_text
 from app.jobs import import_table, preview_table
 from app.links import SignedLink
@@ -24,8 +25,6 @@ from core.markup import to_plain
 from core.spreadsheet.read import read_table
 from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
-from db.imports import Importer
-from db.queries.pending import IMPORT_TTL
 from scheduler.workers import in_heavy_worker, in_process, in_worker
 from web.auth import deps_of
 from web.render import message_page, page
@@ -60,7 +59,7 @@ async def preview(
         )
     except UnreadableFile as exc:
         return show(request, viewer, said=unreadable(request, viewer, exc)), False
-    minutes = int(IMPORT_TTL.total_seconds() // 60)
+    minutes = import_files.WAITS_MINUTES
     lines = preview_lines(
         services.catalog, viewer.lang, report, rows=len(table.rows), minutes=minutes
     )

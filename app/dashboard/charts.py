@@ -1,24 +1,69 @@
 """A task's chart: one bar per unit kind, then per group, in scope (the dashboard's and
-/chart's)."""
+/chart's); what a coordinator's /chart names: a task's, or a bar per task (`chart_of`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.dashboard.viewer import Viewer
 from app.i18n import Catalog, Lang
-from core.chart import Bar
+from core.chart import MAX_BARS, Bar
 from core.markup import Markup
 from core.numbers import is_id
 from core.states import TaskStatus
 from core.status import Counts
+from core.summary import overdue_first
 from core.textnorm import SortKey, vi_sort_key
+from db.engine import session_scope
 from db.models import Task
 from db.queries import summary as sq
 from db.queries.scope import Scope
+from db.queries.targets import Target, resolve_target
+
+
+def chart_of(
+    engine: Engine, text: str, *, scope: Scope, lang: Lang, now: datetime, catalog: Catalog
+) -> tuple[Target, list[Bar], str]:
+    """Return what `text` names in scope (as /summary reads it) with its bars and title: a
+    task's by unit kind and group, or one per task, every open one or a directive's, most
+    overdue first; no bars when there is nothing to draw (blocking: every open task's
+    counts)."""
+    with session_scope(engine) as session:
+        target = resolve_target(session, text=text, scope=scope)
+        bars: list[Bar] = []
+        title = ""
+        if target.task is not None:
+            bars, title = task_bars(
+                session, target.task, scope=scope, lang=lang, now=now, catalog=catalog
+            )
+        if target.kind in ("all", "directive"):
+            bars, title = _tasks_bars(
+                session, target, scope=scope, lang=lang, now=now, catalog=catalog
+            )
+    return target, bars, title
+
+
+def _tasks_bars(
+    session: Session, target: Target, *, scope: Scope, lang: Lang, now: datetime, catalog: Catalog
+) -> tuple[list[Bar], str]:
+    """Return one bar per task (every open one, or a directive's), most overdue first."""
+    t = partial(catalog.get, lang)
+    doc = target.directive
+    tasks = sq.task_counts(
+        session, now=now, scope=scope, directive_id=doc.id if doc else None, open_only=doc is None
+    )
+    bars = [Bar(f"#{x.task_id} {x.title}", x.counts) for x in overdue_first(tasks)]
+    if doc is not None:
+        title = t("chart.title_directive", number=Markup(doc.number))
+    else:
+        title = t("chart.title_all", n=len(tasks))
+    if len(bars) > MAX_BARS:
+        title += " " + t("chart.shown", shown=MAX_BARS, n=len(bars))
+    return bars, title
 
 
 def task_chart(

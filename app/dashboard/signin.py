@@ -1,5 +1,6 @@
 """Signing in to the dashboard: a one-time code from chat (/web), or a Mini App's user,
-opens a session for staff only."""
+opens a session for staff only; a session lives while used (`live_session`), and ends at
+sign-out (`sign_out`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from functools import partial
 
 from sqlmodel import Session
 
-from app.dashboard.viewer import STAFF, viewer_of
+from app.dashboard.viewer import STAFF, Viewer, language_of, viewer_of
 from app.expiry import expiry
 from app.i18n import Lang
 from app.services import Services
@@ -90,3 +91,34 @@ def sign_in_as(
         return None
     token, csrf = wq.open_session(session, contact_id=contact.id, now=now)
     return contact.id, token, csrf
+
+
+@dataclass(frozen=True)
+class Live:
+    """A live session: whose (`viewer` None when no longer staff) and its CSRF token."""
+
+    contact_id: int
+    viewer: Viewer | None
+    csrf: str
+
+
+def live_session(session: Session, *, token: str, now: datetime) -> Live | None:
+    """Return the session of a cookie's token when it is live (used in the last
+    SESSION_IDLE, opened in the last SESSION_MAX), marking it used; None otherwise."""
+    found = wq.touch_session(
+        session, token=token, now=now, idle=SESSION_IDLE, lifetime=SESSION_MAX
+    )
+    if found is None:
+        return None
+    return Live(found.contact_id, viewer_of(session, contact_id=found.contact_id), found.csrf)
+
+
+def owner_language(session: Session, *, token: str) -> Lang | None:
+    """Return the language of the person a session's token was given to, live or ended."""
+    owner = wq.session_owner(session, token=token)
+    return language_of(session, contact_id=owner) if owner is not None else None
+
+
+def sign_out(session: Session, *, token: str, now: datetime) -> None:
+    """End the session of this token."""
+    wq.end_session(session, token=token, now=now)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from functools import partial
 
 from app import reports
-from app.dashboard.charts import task_bars
+from app.dashboard.charts import chart_of
 from app.file_limits import TooLarge, fits, too_large
 from app.formal_report import ReportTarget
 from app.jobs import chart_png
 from app.summary_text import as_of
-from core.chart import MAX_BARS, Bar
 from core.markup import Markup, to_html
 from core.roles import Access
 from core.status import Status
-from core.summary import overdue_first
-from db.queries import summary as q
-from db.queries.targets import Target, resolve_target
 from handlers.telegram.access import Request, command
 from handlers.telegram.registry import CommandSpec, Flow
 from scheduler.workers import in_heavy_worker, in_process
@@ -27,17 +23,16 @@ async def chart(req: Request) -> None:
     """Draw the chart of what the coordinator named and send it as a photo."""
     now, tz = req.services.clock.now(), req.services.settings.tz
 
-    def read() -> tuple[Target, list[Bar], str]:
-        with req.db() as session:
-            target = resolve_target(session, text=req.text_args, scope=req.actor.scope)
-            bars, title = _task_bars(req, session, target) if target.task else ([], "")
-            if target.kind in ("all", "directive"):
-                bars, title = _tasks_bars(req, session, target)
-        return target, bars, title
-
     # The counts of every open task off the event loop, then a PNG drawn with matplotlib in
     # the worker process (matplotlib, once imported, would stay in the bot's memory).
-    target, bars, title = await in_heavy_worker(read)
+    read = partial(
+        chart_of,
+        scope=req.actor.scope,
+        lang=req.actor.lang,
+        now=req.services.clock.now(),
+        catalog=req.services.catalog,
+    )
+    target, bars, title = await in_heavy_worker(read, req.services.engine, req.text_args)
     if target.kind == "none":
         await req.reply(reports.not_found(req.t, target, req.text_args))
         return
@@ -72,39 +67,6 @@ async def chart(req: Request) -> None:
             caption=to_html(caption),
             filename=f"{req.t('chart.file_name')}.png",
         )
-
-
-def _task_bars(req: Request, session: Session, target: Target) -> tuple[list[Bar], str]:
-    """Return one task's bars: one per unit kind, then one per named group."""
-    assert target.task is not None
-    return task_bars(
-        session,
-        target.task,
-        scope=req.actor.scope,
-        lang=req.actor.lang,
-        now=req.services.clock.now(),
-        catalog=req.services.catalog,
-    )
-
-
-def _tasks_bars(req: Request, session: Session, target: Target) -> tuple[list[Bar], str]:
-    """Return one bar per task (every open one, or a directive's), most overdue first."""
-    doc = target.directive
-    tasks = q.task_counts(
-        session,
-        now=req.services.clock.now(),
-        scope=req.actor.scope,
-        directive_id=doc.id if doc else None,
-        open_only=doc is None,
-    )
-    bars = [Bar(f"#{x.task_id} {x.title}", x.counts) for x in overdue_first(tasks)]
-    if doc is not None:
-        title = req.t("chart.title_directive", number=Markup(doc.number))
-    else:
-        title = req.t("chart.title_all", n=len(tasks))
-    if len(bars) > MAX_BARS:
-        title += " " + req.t("chart.shown", shown=MAX_BARS, n=len(bars))
-    return bars, title
 
 
 def flow() -> Flow:

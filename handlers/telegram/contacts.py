@@ -10,19 +10,16 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from app import people
+from app import contact_card, people
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access
-from db.models import Unit
-from db.queries.contact_admin import (
-    contact_page,
-)
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.contact_card import PREFIX, remove, send_card, set_role
 from handlers.telegram.presses import settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitpick import pick_unit
+from render.telegram import buttons
 from scheduler.workers import in_worker
 
 PAGE_SIZE = 10
@@ -55,29 +52,12 @@ def contacts_page(
     req: Request, number: int, unit_id: int
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """Return one page of contacts (all, or of a unit) and its buttons; None if unit gone."""
-    with req.db() as session:
-        unit = session.get(Unit, unit_id) if unit_id else None
-        if unit_id and unit is None:
-            return None
-        page, count = contact_page(session, unit_id=unit_id or None, number=number, size=PAGE_SIZE)
-    header_key = "contacts.header_unit" if unit is not None else "contacts.header"
-    lines = [req.t(header_key, count=count, unit=unit.name if unit else "")]
-    catalog, lang = req.services.catalog, req.actor.lang
-    lines += [people.contact_line(catalog, lang, info) for info in page.items] or [
-        req.t("contacts.none")
-    ]
-    lines += ["", req.t("common.page", page=page.number, pages=page.pages)]
-    rows = [
-        [req.button(info.label, PREFIX, "card", cid)]
-        for info in page.items
-        if (cid := info.contact.id) is not None
-    ]
-    nav = []
-    if page.has_prev:
-        nav.append(req.button(req.t("common.prev"), PREFIX, "pg", page.number - 1, unit_id))
-    if page.has_next:
-        nav.append(req.button(req.t("common.next"), PREFIX, "pg", page.number + 1, unit_id))
-    return "\n".join(lines), InlineKeyboardMarkup([*rows, nav] if nav else rows)
+    shown = contact_card.page(
+        req.services, req.actor.lang, unit_id=unit_id, number=number, size=PAGE_SIZE
+    )
+    if shown is None:
+        return None
+    return shown.text, buttons(req.services.button_key, req.actor.external_id, shown.choices)
 
 
 @command(Access.ADMIN)

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
-from sqlmodel import Session
 from telegram import Message
 from telegram.error import TelegramError
 
+from app import evidence_keep
 from app.checkin.caption import caption_report, confirm_caption
 from app.evidence_files import store_file
-from app.reporting import Report, record, refusal
+from app.reporting import Report, record
 from core.textnorm import plain_file_name
-from db.models import Evidence
-from db.queries.checkin import Check, check_reportable, unit_name
-from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
 from handlers.telegram.access import Request
 from render.telegram import buttons
 
 MAX_DOWNLOAD = 20 * 1024 * 1024
-MB = 1024 * 1024
-SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 MIME_LIMIT = (
     120  # the column's length: a longer type (the sender's app names it) failed the insert
 )
@@ -60,13 +52,10 @@ def upload_of(msg: Message) -> Upload | None:
 
 async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     """Download a file into the evidence folder and record it for the assignment."""
-    check, about = await req.transaction(
-        lambda session: check_reportable(
-            session, assignment_id=assignment_id, unit_ids=req.actor.unit_ids
-        )
-    )
-    if check != Check.OK or about is None:
-        await req.reply(refusal(req.services, req.actor.lang, check, about))
+    admitted = await req.atomic(evidence_keep.admit, req.services, req.actor, assignment_id)
+    about = admitted.target
+    if about is None:
+        await req.reply(admitted.refused)
         return
     if await _over_quota(req, about.unit_id, upload.file_name, upload.size):
         return
@@ -79,15 +68,10 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     if not content:  # a file of 0 bytes proves nothing
         await req.say("evidence.empty", name=upload.file_name)
         return
-    digest = hashlib.sha256(content).hexdigest()
-    suffix = Path(upload.file_name).suffix
-    relative = Path(str(assignment_id)) / (
-        digest[:32] + (suffix if SAFE_SUFFIX.match(suffix) else "")
-    )
-    known = await req.transaction(
-        lambda session: (
-            find_evidence(session, assignment_id=assignment_id, sha256=digest) is not None
-        )
+    digest = evidence_keep.digest_of(content)
+    relative = evidence_keep.filed_at(assignment_id, upload.file_name, digest)
+    known = await req.atomic(
+        partial(evidence_keep.known, req.services, assignment_id=assignment_id, digest=digest)
     )
     if not known and await _over_quota(req, about.unit_id, upload.file_name, len(content)):
         return
@@ -96,29 +80,15 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     if not await req.run(store_file, root, relative, content):  # off the loop: up to 20 MB
         await _not_stored(req, upload, report)
         return
-    evidence = Evidence(
-        assignment_id=assignment_id,
-        contact_id=req.actor.contact_id,
-        file_name=upload.file_name[:255],
-        mime_type=upload.mime_type,
-        size=len(content),
-        sha256=digest,
-        storage_path=relative.as_posix(),
-        channel_file_id=upload.file_id[:200],
-        created_at=req.services.clock.now(),
+    sent = evidence_keep.Sent(
+        upload.file_name, upload.mime_type, len(content), digest, relative, upload.file_id
     )
-    size = round(len(content) / 1024, 1)
-    kept = req.t(
-        "evidence.kept",
-        name=upload.file_name,
-        size=size,
-        task=str(about.task_id),
-        title=about.title,
+    evidence = evidence_keep.evidence(req.actor, assignment_id, sent, req.services.clock.now())
+    kept = evidence_keep.kept_text(
+        req.services, req.actor.lang, about, name=upload.file_name, size=len(content), again=known
     )
-    if known:  # the same file again: recorded once, so not said kept under its new name
-        kept = req.t("evidence.already_kept", task=str(about.task_id), title=about.title)
     if report is not None and upload.forwarded:  # the file is kept; the status is asked
-        await req.atomic(_add, req, evidence)
+        await req.atomic(evidence_keep.add, req.services, evidence)
         asked = await req.atomic(
             confirm_caption, req.services, req.actor, assignment_id, upload.caption, upload.key
         )
@@ -127,11 +97,12 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
         await req.reply(f"{kept}\n{said.text}", reply_markup=markup)
         return
     if report is not None:  # the file and the status its caption gives, in one transaction
-        add = partial(add_evidence, evidence=evidence)
-        result = await req.atomic(partial(record, req.services, req.actor, report, also=add))
+        result = await req.atomic(
+            evidence_keep.add_with_status, req.services, req.actor, report, evidence
+        )
         await req.reply(f"{kept}\n{result.text}" if result.ok else result.text)
         return
-    await req.atomic(_add, req, evidence)
+    await req.atomic(evidence_keep.add, req.services, evidence)
     status = req.t("evidence.no_status") if upload.caption.strip() else ""
     await req.reply(f"{kept}\n{status}".strip())
 
@@ -158,12 +129,6 @@ async def _not_stored(
     await req.reply(f"{failed}\n{result.text}")
 
 
-def _add(req: Request, evidence: Evidence) -> None:
-    """Record the evidence file alone, in a transaction of its own (blocking)."""
-    with req.connection() as connection:
-        add_evidence(connection, evidence)
-
-
 def _words(msg: Message) -> tuple[str, str, bool]:
     """Return a file message's caption, the dedup key of its status, and whether it is
     forwarded."""
@@ -177,21 +142,9 @@ def _key(msg: Message) -> str:
 
 async def _over_quota(req: Request, unit_id: int, name: str, size: int) -> bool:
     """Refuse (and say so) a file that would take the unit's evidence past its quota."""
-    limit = req.services.settings.evidence_quota_mb
-
-    def read(session: Session) -> tuple[int, str | None]:
-        used = unit_evidence_bytes(session, unit_id=unit_id)
-        return used, None if used + size <= limit * MB else unit_name(session, unit_id=unit_id)
-
-    used, unit = await req.transaction(read)
-    if unit is None:
-        return False
-    await req.say(
-        "evidence.quota_full",
-        name=name,
-        size=round(size / MB, 1),
-        unit=unit,
-        used=round(used / MB, 1),
-        limit=limit,
-    )
-    return True
+    lang = req.actor.lang
+    over = partial(evidence_keep.over_quota, unit_id=unit_id, name=name, size=size)
+    full = await req.atomic(over, req.services, lang)
+    if full:
+        await req.reply(full)
+    return bool(full)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from app.explanations import answer_explanation
+from app.explanations import answer_explanation, await_answer
 from core.markup import to_plain
 from core.numbers import typed_number
 from core.roles import Access
-from db.queries.pending import set_pending
 from handlers.telegram.access import Request, button
 
 
@@ -25,11 +24,7 @@ async def on_answer(req: Request) -> None:
     if explanation_id is None:
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    data = {"step": "explain", "explanation_id": explanation_id}
-    await req.transaction(
-        lambda session: set_pending(
-            session, contact_id=req.actor.contact_id, data=data, now=req.services.clock.now()
-        )
-    )
+    contact_id = req.actor.contact_id
+    await req.atomic(await_answer, req.services, contact_id, explanation_id)
     await query.answer()
     await req.say("explanations.ask_answer")

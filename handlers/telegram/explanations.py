@@ -9,16 +9,13 @@ with one `ex:req` button per unit (Zalo numbers the same choices).
 
 from __future__ import annotations
 
-from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
 from app.explanation_requests import named, request
-from core.checkin import task_numbers
+from app.explanations import waiting_named
 from core.markup import to_plain
 from core.numbers import typed_number
 from core.roles import Access
-from db.models import Assignment, Explanation
-from db.queries.explanations import waiting_explanations
 from handlers.telegram import explanation_answers as answers
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.presses import answer_press
@@ -55,20 +52,11 @@ async def explain_command(req: Request) -> None:
         await req.reply(await req.run(request, req.services, req.actor, found.assignment_id))
         return
     text = req.text_args
-    unit_ids = req.actor.unit_ids
-
-    def read(session: Session) -> tuple[list[Explanation], dict[int | None, Assignment | None]]:
-        waiting = waiting_explanations(session, unit_ids=unit_ids)
-        return waiting, {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
-
-    waiting, tasks = await req.transaction(read)
-    numbers = task_numbers(text)
-    if numbers:
-        waiting = [e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers]
-    if not text or len(waiting) != 1 or waiting[0].id is None:
-        await req.say("explanations.answer_usage" if waiting else "explanations.none_waiting")
+    explanation_id, said = await req.atomic(waiting_named, req.services, req.actor, text)
+    if explanation_id is None:
+        await req.reply(said)
         return
-    await answers.record_answer(req, waiting[0].id, text)
+    await answers.record_answer(req, explanation_id, text)
 
 
 def flow() -> Flow:

@@ -11,7 +11,6 @@ from app.jobs import export_workbook
 from app.summary_text import as_of
 from core.markup import Markup, to_html
 from core.roles import Access
-from db.queries.targets import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.summary import ask_which, picked_task
@@ -23,9 +22,7 @@ PREFIX = "xp"
 @command(Access.COORDINATOR)
 async def export(req: Request) -> None:
     """Send the workbook of every open task, one task, or a directive's tasks."""
-    target = await req.transaction(
-        lambda session: resolve_target(session, text=req.text_args, scope=req.actor.scope)
-    )
+    target = await req.atomic(reports.target, req.services.engine, req.text_args, req.actor.scope)
     if target.kind == "none":
         await req.reply(reports.not_found(req.t, target, req.text_args))
     elif target.kind == "ambiguous":

@@ -17,11 +17,9 @@ already used is refused and changes nothing.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import logging
-import secrets
 from functools import partial
 from typing import Any
 
@@ -29,7 +27,8 @@ from telegram import Document, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from app.import_files import PREVIEW_OVER_ROWS, importer_for, is_text_table, text_import
+from app import import_files
+from app.import_files import PREVIEW_OVER_ROWS, Importer, importer_for, is_text_table, text_import
 from app.import_report import (
     CHAT_LISTED_REJECTIONS,
     chunks,
@@ -43,8 +42,6 @@ from core.roles import Access
 from core.spreadsheet.read import check_size, read_table
 from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
-from db.imports import Importer
-from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
 from handlers.telegram.access import Context, Request, button, command, prefix_pattern
 from handlers.telegram.registry import Flow, hand_on
 from scheduler.workers import in_heavy_worker, in_process
@@ -133,15 +130,9 @@ async def offer_preview(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
         )
         return
-    token = secrets.token_hex(6)
-    data = {"token": token, "name": name, "content": base64.b64encode(content).decode("ascii")}
-    contact_id = req.actor.contact_id
-    await req.transaction(  # replaces the admin's earlier preview, if any
-        lambda session: set_pending(
-            session, contact_id=contact_id, data=data, now=now, kind=IMPORT_KIND
-        )
-    )
-    minutes = int(IMPORT_TTL.total_seconds() // 60)
+    contact_id = req.actor.contact_id  # replaces the admin's earlier preview, if any
+    token = await req.atomic(import_files.keep, req.services, contact_id, name, content)
+    minutes = import_files.WAITS_MINUTES
     lines = preview_lines(
         req.services.catalog, req.actor.lang, report, rows=len(table.rows), minutes=minutes
     )
@@ -165,20 +156,11 @@ async def on_preview_button(req: Request) -> None:
     query = req.update.callback_query
     assert query is not None
     action, token = ([*req.args, "", ""])[1:3]
-    contact_id, now = req.actor.contact_id, req.services.clock.now()
+    contact_id = req.actor.contact_id
     done = False
     if action == "no":
-        taken = await req.transaction(
-            lambda session: take_pending(
-                session,
-                contact_id=contact_id,
-                token=token,
-                now=now,
-                kind=IMPORT_KIND,
-                ttl=IMPORT_TTL,
-            )
-        )
-        if taken is not None:
+        taken = await req.atomic(import_files.take, req.services, contact_id, token)
+        if taken:
             await drop_buttons(req)
             await query.answer()
             await req.say("imports.preview_cancelled")
@@ -198,16 +180,11 @@ async def on_preview_button(req: Request) -> None:
 
 async def apply_pending(req: Request, token: str) -> bool:
     """Import the admin's pending file if token names it; False when it is no longer there."""
-    contact_id, now = req.actor.contact_id, req.services.clock.now()
-    pending = await req.transaction(
-        lambda session: get_pending(
-            session, contact_id=contact_id, now=now, kind=IMPORT_KIND, ttl=IMPORT_TTL
-        )
-    )
-    if pending is None or pending.get("token") != token:
+    contact_id = req.actor.contact_id
+    pending = await req.atomic(import_files.waiting, req.services, contact_id, token)
+    if pending is None:
         return False
-    content = base64.b64decode(str(pending.get("content", "")))
-    name = str(pending.get("name", ""))
+    name, content = pending
     limit = req.services.settings.import_max_bytes
     try:
         table = await in_heavy_worker(partial(read_table, content, name, max_bytes=limit))
@@ -241,17 +218,8 @@ async def run_import(
     """
     try:
         if token is not None:
-            contact_id, now = req.actor.contact_id, req.services.clock.now()
-            taken = await req.transaction(  # taken once, however often its button is pressed
-                lambda session: take_pending(
-                    session,
-                    contact_id=contact_id,
-                    token=token,
-                    now=now,
-                    kind=IMPORT_KIND,
-                    ttl=IMPORT_TTL,
-                )
-            )
+            contact_id = req.actor.contact_id  # taken once, however often its button is pressed
+            taken = await req.atomic(import_files.take, req.services, contact_id, token)
             if not taken:
                 return False
         # Thousands of rows: in a worker process, committed every few rows (app.jobs).

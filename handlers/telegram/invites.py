@@ -7,19 +7,15 @@ Buttons: `iv:new:<unit id>` (member, focal point), `iv:new:<role>:<function>:<un
 
 from __future__ import annotations
 
-from sqlmodel import Session
 from telegram.ext import CallbackQueryHandler
 
-from app.expiry import expiry
+from app import invite_admin
 from app.jobs import InviteFile, invite_file
-from core.invites import invite_link, parse_invite_args
+from core.invites import parse_invite_args
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access, Function, Role
 from core.textnorm import fold
-from db.models import Invite, Unit
-from db.queries.audit import record
-from db.queries.invites import create_invite
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.invites_revoke import PREFIX, REVOKE, revoke, revoke_for_unit
 from handlers.telegram.presses import settle_press
@@ -44,54 +40,14 @@ async def invite(req: Request) -> None:
 
 async def create_and_answer(req: Request, unit_id: int, role: Role, function: Function) -> bool:
     """Create the invite and send it; False when the unit no longer exists or is inactive."""
-    now = req.services.clock.now()
-
-    def make(session: Session) -> tuple[Invite, str, str] | None:
-        unit = session.get(Unit, unit_id)
-        if unit is None or not unit.active:
-            return None
-        made, code = create_invite(
-            session,
-            unit_id=unit_id,
-            role=role,
-            function=function,
-            created_by_id=req.actor.contact_id,
-            now=now,
-            ttl_days=req.services.settings.invite_ttl_days,
-        )
-        record(
-            session,
-            actor_id=req.actor.contact_id,
-            action="invite.created",
-            object_type="invite",
-            object_id=made.id,
-            details={"unit": unit.code, "role": role.value, "function": function.value},
-        )
-        return made, code, unit.name
-
-    found = await req.transaction(make)
-    if found is None:
-        return False
-    await req.reply(_created(req, *found, role, function))
-    return True
-
-
-def _created(
-    req: Request, made: Invite, code: str, name: str, role: Role, function: Function
-) -> str:
-    """Say the invite made: its unit, role, link, code and expiry (and that Zalo takes it)."""
-    created = req.t(
-        "invites.created",
-        unit=name,
-        role=req.t(f"common.role_{role.value}"),
-        function=req.t(f"common.function_{function.value}"),
-        link=invite_link(_bot_username(req), code),
-        code=code,
-        **expiry(made.expires_at, req.services.settings.tz),
+    made = await req.atomic(
+        invite_admin.create, req.services, req.actor.contact_id, unit_id, role, function
     )
-    if "zalo" in req.services.settings.channels:  # the same code pairs on Zalo
-        created += "\n" + req.t("zalo.invite_code", code=code)
-    return created
+    if made is None:
+        return False
+    lang = req.actor.lang
+    await req.reply(invite_admin.created_text(req.services, lang, made, _bot_username(req)))
+    return True
 
 
 def _bot_username(req: Request) -> str:

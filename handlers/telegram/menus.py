@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from app.i18n import LANGUAGES, Catalog
-from core.roles import Access, Role, access_of
-from db.engine import session_scope
-from db.models import Contact
-from db.queries import menu_marks
-from db.queries.contacts import contacts_with_role_at_least, identity_on, unit_ids_of
+from app.menus import MenuOf, marked_menus, take_marks
+from core.roles import Access
 from handlers.telegram.registry import Flow, visible_commands
 from scheduler.workers import in_update_worker
 
@@ -40,41 +35,13 @@ async def set_default_menus(bot: Bot, flows: Sequence[Flow], catalog: Catalog) -
         await bot.set_my_commands(commands, scope=scope, language_code=lang)
 
 
-@dataclass(frozen=True)
-class MenuOf:
-    """What one person's menu should be: their chat, the access of their role, language."""
-
-    contact_id: int
-    chat_id: int
-    access: Access
-    language: str
-
-
-def menu_of(session: Session, contact: Contact) -> MenuOf | None:
-    """Read what a coordinator's or admin's menu should be (None: no chat to set it in)."""
-    if contact.id is None:
-        return None
-    identity = identity_on(session, contact_id=contact.id, channel="telegram")
-    if identity is None or identity.chat_id is None or not identity.started:
-        return None
-    has_units = bool(unit_ids_of(session, contact_id=contact.id))
-    access = access_of(contact.role, has_units=has_units)
-    return MenuOf(contact.id, int(identity.chat_id), access, contact.language)
-
-
-def staff_menus(session: Session) -> list[MenuOf]:
-    """Read the menus of every coordinator and admin who has started the bot."""
-    staff = contacts_with_role_at_least(session, roles=(Role.COORDINATOR.value, Role.ADMIN.value))
-    return [m for contact in staff if (m := menu_of(session, contact)) is not None]
-
-
 async def set_contact_menu(
     bot: Bot, flows: Sequence[Flow], catalog: Catalog, menu_for: MenuOf
 ) -> bool:
     """Give a coordinator or admin the menu of their role in their chat and language; tell
     whether that is settled (False: Telegram did not answer, to be tried again).
 
-    The database is read before (`menu_of`, off the event loop); here only Telegram is called.
+    The database is read before (`app.menus`, off the event loop); here only Telegram is called.
     """
     scope = BotCommandScopeChat(menu_for.chat_id)
     try:
@@ -98,25 +65,11 @@ async def refresh_marked(bot: Bot, flows: Sequence[Flow], catalog: Catalog, engi
     The marks of people with no Telegram chat are taken as they are: nothing to reset.
     """
 
-    def read() -> list[tuple[int, str, MenuOf | None]]:
-        with session_scope(engine) as session:
-            found = []
-            for contact_id, value in menu_marks.marked(session):
-                contact = session.get(Contact, contact_id)
-                menu_for = menu_of(session, contact) if contact is not None else None
-                found.append((contact_id, value, menu_for))
-            return found
-
     settled: list[tuple[int, str]] = []
-    for contact_id, value, menu_for in await in_update_worker(read):
+    for contact_id, value, menu_for in await in_update_worker(marked_menus, engine):
         if menu_for is None or await set_contact_menu(bot, flows, catalog, menu_for):
             settled.append((contact_id, value))
 
-    def take() -> None:
-        with session_scope(engine) as session:
-            for contact_id, value in settled:
-                menu_marks.take(session, contact_id=contact_id, value=value)
-
     if settled:
-        await in_update_worker(take)
+        await in_update_worker(take_marks, engine, settled)
     return len(settled)

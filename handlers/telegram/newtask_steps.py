@@ -9,12 +9,10 @@ from functools import partial
 
 from telegram import InlineKeyboardMarkup
 
-from app import newtask
+from app import newtask, unit_picker
 from core.deadlines import format_date
 from core.numbers import typed_number
 from core.roles import Access
-from db.models import Directive
-from db.queries.directives import recent_directives
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.newtask_draft import (
     ASSIGNEES,
@@ -43,8 +41,8 @@ async def got_title(req: Request) -> int | None:
         await req.reply(refused.text)
         return TITLE
     draft.title = text
-    recent = await req.transaction(lambda session: recent_directives(session))
-    rows = [[form_button(req, draft, d.number, "dir", d.id)] for d in recent]
+    recent = await req.atomic(unit_picker.recent, req.services)
+    rows = [[form_button(req, draft, number, "dir", did)] for did, number in recent]
     rows.append([form_button(req, draft, req.t("newtask.btn_no_directive"), "dir", "none")])
     await req.reply(req.t("newtask.ask_directive"), reply_markup=InlineKeyboardMarkup(rows))
     return DIRECTIVE
@@ -59,9 +57,9 @@ async def directive_button(req: Request) -> int | None:
     await ack(req)
     choice = typed_number(req.args[-1])
     if choice is not None:
-        found = await req.transaction(lambda session: session.get(Directive, choice))
+        found = await req.atomic(unit_picker.directive, req.services, choice)
         if found is not None:
-            draft.directive_id, draft.directive_number = found.id, found.number
+            draft.directive_id, draft.directive_number = found
     return await _ask_deadline(req)
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from app import unit_picker
 from core.assignees import Matched, Resolution
 from core.markup import Markup, to_html
 from core.paging import page_of
 from core.roles import Access
 from core.taskdraft import TaskDraft
-from db.queries.assignees import resolve_assignees
-from db.queries.unit_choices import group_choices, kind_unit_ids, pickable_units
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.newtask_draft import (
     ASSIGNEES,
@@ -84,17 +83,15 @@ async def _act(req: Request, draft: TaskDraft, action: str, rest: list[str]) -> 
     """Apply one assignee button."""
     if action in ("dep", "cw"):
         kinds = ("department",) if action == "dep" else COMMUNES_AND_WARDS
-        ids = await req.transaction(lambda session: kind_unit_ids(session, kinds))
+        ids = await req.atomic(unit_picker.kind_units, req.services, kinds)
         label = req.t(f"newtask.btn_{'departments' if action == 'dep' else 'communes_wards'}")
         await _add(req, draft, ids, Matched(label, "all", label, len(ids)))
     elif action == "groups":
         await _show_groups(req, draft)
     elif action == "g" and rest:
-        found = await req.transaction(
-            lambda session: [g for g in group_choices(session) if str(g[0]) == rest[0]]
-        )
-        if found:
-            resolution = await _resolve(req, found[0][1])
+        name = await req.atomic(unit_picker.group_name, req.services, rest[0])
+        if name is not None:
+            resolution = await _resolve(req, name)
             await _add(req, draft, resolution.unit_ids, *resolution.matched)
     elif action == "parent":
         draft.mode = "parent"
@@ -135,8 +132,7 @@ async def on_text(req: Request) -> int | None:
 
 async def _resolve(req: Request, spec: str) -> Resolution:
     """Resolve a spec in the sender's language."""
-    lang = req.actor.lang
-    return await req.transaction(lambda session: resolve_assignees(session, spec, lang=lang))
+    return await req.atomic(unit_picker.resolve, req.services, req.actor.lang, spec)
 
 
 async def _add(req: Request, draft: TaskDraft, ids: list[int], *matched: Matched) -> None:
@@ -149,7 +145,7 @@ async def _add(req: Request, draft: TaskDraft, ids: list[int], *matched: Matched
 
 async def _show_groups(req: Request, draft: TaskDraft) -> None:
     """Offer every named group as a button."""
-    groups = await req.transaction(lambda session: group_choices(session))
+    groups = await req.atomic(unit_picker.groups, req.services)
     if not groups:
         await req.say("newtask.no_groups")
         return
@@ -160,7 +156,7 @@ async def _show_groups(req: Request, draft: TaskDraft) -> None:
 async def show_picker(req: Request, draft: TaskDraft, number: int, *, edit: bool) -> None:
     """Show one page of units to pick (filtered by the search), each a toggle button."""
     draft.mode = "pick"
-    units = await req.transaction(lambda session: pickable_units(session, search=draft.search))
+    units = await req.atomic(unit_picker.pickable, req.services, draft.search)
     page = page_of(units, number, PAGE_SIZE)
     chosen = set(draft.unit_ids)
     rows = [

@@ -15,7 +15,6 @@ from app.summary_text import as_of
 from core.markup import Markup, to_html
 from core.period import Period, looks_like_period, parse_period
 from core.roles import Access
-from db.queries.targets import resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.summary import ask_which, picked_task
@@ -36,9 +35,7 @@ async def report(req: Request) -> None:
         else:
             await req.say(f"report.{period.code.value}", text=period.text)
         return
-    target = await req.transaction(
-        lambda session: resolve_target(session, text=text, scope=req.actor.scope)
-    )
+    target = await req.atomic(reports.target, req.services.engine, text, req.actor.scope)
     if target.kind == "none":
         await req.reply(reports.not_found(req.t, target, text))
     elif target.kind == "ambiguous":

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlmodel import col, select
-
 from app import people
 from core.roles import Access
-from db.models import Unit
 from handlers.telegram import invites_redeem
 from handlers.telegram.access import Request, command, refresh_menu
 from handlers.telegram.registry import CommandSpec, Flow, visible_commands
@@ -39,8 +36,8 @@ async def greet(req: Request) -> None:
     name = req.update.effective_user.first_name if req.update.effective_user else ""
     role = req.t(ROLE_KEYS.get(req.actor.role, "common.role_member"))
     if req.actor.unit_ids:
-        query = select(Unit.name).where(col(Unit.id).in_(req.actor.unit_ids))
-        units = ", ".join(await req.transaction(lambda session: list(session.exec(query))))
+        names = await req.atomic(people.unit_names, req.services, req.actor.unit_ids)
+        units = ", ".join(names)
         await req.say("start.welcome_registered", name=name, role=role, units=units)
     elif req.actor.access >= Access.COORDINATOR:
         await req.say("start.welcome_staff", name=name, role=role)

@@ -6,13 +6,9 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
 from app import reports
-from app.summary_text import Report
 from core.markup import to_plain
 from core.numbers import typed_number
 from core.roles import Access
-from db.engine import session_scope
-from db.models import Directive
-from db.queries.targets import Target, resolve_target
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.report_pages import show_report
@@ -31,9 +27,7 @@ def context_of(req: Request) -> reports.Context:
 @command(Access.COORDINATOR)
 async def summary(req: Request) -> None:
     """Summarise what the coordinator named: nothing (all), a task, or a directive."""
-    target = await req.transaction(
-        lambda session: resolve_target(session, text=req.text_args, scope=req.actor.scope)
-    )
+    target = await req.atomic(reports.target, req.services.engine, req.text_args, req.actor.scope)
     if target.kind == "none":
         await req.reply(reports.not_found(req.t, target, req.text_args))
     elif target.kind == "ambiguous":
@@ -42,7 +36,7 @@ async def summary(req: Request) -> None:
         await _show(req, target.kind, _target_id(target), page=1, edit=False)
 
 
-async def ask_which(req: Request, target: Target, *nav: object) -> None:
+async def ask_which(req: Request, target: reports.Target, *nav: object) -> None:
     """List the tasks an ambiguous name matches, as buttons leading to each."""
     shown, more = reports.task_choices(req.t, target)
     rows = [
@@ -60,14 +54,14 @@ async def picked_task(req: Request) -> int | None:
     task_id = typed_number(req.args[2]) if len(req.args) > 2 else None
     if task_id is None:
         return None
-    said = await req.transaction(lambda session: reports.cancelled(session, req.t, task_id))
+    said = await req.atomic(reports.cancelled_since, req.services.engine, req.t, task_id)
     if said is not None:
         await req.reply(said)
         return None
     return task_id
 
 
-def _target_id(target: Target) -> int:
+def _target_id(target: reports.Target) -> int:
     """Return the id of the task or directive of a target (0 for all)."""
     if target.task is not None and target.task.id is not None:
         return target.task.id
@@ -97,21 +91,10 @@ CODES = {v: k for k, v in KINDS.items()}
 async def _show(req: Request, kind: str, ident: int, *, page: int, edit: bool) -> None:
     """Build the report of a target now and show one page of it."""
     ctx = context_of(req)
-    engine = req.services.engine
-
-    def build() -> tuple[Report | None, str]:
-        with session_scope(engine) as session:
-            if kind == "task":
-                found = reports.one_task(session, ctx, ident)
-                return found, "" if found else reports.why_no_task(session, ctx.t, ident)
-            if kind == "directive":
-                doc = session.get(Directive, ident)
-                found = reports.directive(session, ctx, doc) if doc is not None else None
-                return found, ctx.t("summary.nothing_in_scope")
-            return reports.all_tasks(session, ctx), ctx.t("summary.none_open")
-
     # A province's summary reads tens of thousands of rows and writes their text: off the loop.
-    report, empty = await in_heavy_worker(build)
+    report, empty = await in_heavy_worker(
+        reports.summary_of, req.services.engine, ctx, kind, ident
+    )
     if report is None:
         if req.update.callback_query is not None:
             await req.update.callback_query.answer()

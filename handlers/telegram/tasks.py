@@ -7,12 +7,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
 from app import task_list
-from app.taskedit import ENDINGS
+from app.taskedit import ENDINGS, ask_end
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access
 from core.states import TaskStatus
-from db.models import Task
 from handlers.telegram import taskedit
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
@@ -119,15 +118,12 @@ async def on_button(req: Request) -> None:
 
 async def _ask_end(req: Request, status: str, task_id: int) -> None:
     """Ask before closing or cancelling a task."""
-    task = await req.transaction(lambda session: session.get(Task, task_id))
-    if task is None:
+    asked = await req.atomic(ask_end, req.services, req.actor.lang, status, task_id)
+    if asked is None:
         await req.say("common.button_stale")
         return
-    key = "tasks.ask_close" if status == TaskStatus.CLOSED else "tasks.ask_cancel"
     yes = req.button(req.t("common.yes"), "tk", "endok", status, task_id)
-    await req.reply(
-        req.t(key, id=task_id, title=task.title), reply_markup=InlineKeyboardMarkup([[yes]])
-    )
+    await req.reply(asked, reply_markup=InlineKeyboardMarkup([[yes]]))
 
 
 def flow() -> Flow:

@@ -6,13 +6,13 @@ admin typed into one unit, or to ask which one they meant instead of guessing.
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import InlineKeyboardMarkup
 
 from app import unit_form
-from db.models import Unit
-from db.queries.units import find_units
+from app.unit_form import Unit
 from handlers.telegram.access import Request
-from scheduler.workers import in_worker
 
 MAX_CHOICES = 20
 
@@ -24,15 +24,10 @@ async def pick_unit(
 
     Each offered button carries `*parts` followed by the unit id, signed for the sender.
     """
-    units = await req.transaction(
-        lambda session: find_units(session, text=text, include_inactive=include_inactive)
-    )
-    if not units and include_inactive:
-        await req.say("units.not_found", text=text)
-        return None
+    named = partial(unit_form.named_units, include_inactive=include_inactive)
+    units, none = await req.atomic(named, req.services, req.actor.lang, text)
     if not units:
-        lang = req.actor.lang
-        await req.reply(await in_worker(unit_form.not_found, req.services, lang, text))
+        await req.reply(none)
         return None
     if len(units) == 1:
         return units[0]

@@ -12,22 +12,20 @@ from functools import partial
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from app import unit_form
+from app import unit_form, unit_list
 from core.markup import to_html
 from core.numbers import typed_number
-from core.paging import page_of
 from core.roles import Access
 from core.units import split_edit_line
-from db.models import UnitKind
-from db.queries.unit_admin import UnitStatus, unit_overview
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.presses import settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitform import addunit_command, addunit_conversation
 from handlers.telegram.unitpick import pick_unit
+from render.telegram import buttons
 from scheduler.workers import in_worker
 
-PREFIX = "un"
+PREFIX = unit_list.PREFIX
 PAGE_SIZE = 25
 
 
@@ -41,41 +39,10 @@ async def list_units(req: Request) -> None:
 
 def units_page(req: Request, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return the text and pager of one page of /units."""
-    with req.db() as session:
-        statuses = unit_overview(session)
-    if not statuses:
-        return req.t("units.none"), None
-    page = page_of(statuses, number, PAGE_SIZE)
-    flagged = sum(1 for s in statuses if s.unreachable)
-    lines = [req.t("units.list_header", count=len(statuses), flagged=flagged)]
-    kind_key = None
-    for status in page.items:
-        if status.unit.kind_key != kind_key:
-            kind_key = status.unit.kind_key
-            lines += ["", req.t("units.kind_header", kind=kind_name(req, status.kind, kind_key))]
-        lines.append(unit_line(req, status))
-    lines += ["", req.t("common.page", page=page.number, pages=page.pages)]
-    nav = []
-    if page.has_prev:
-        nav.append(req.button(req.t("common.prev"), PREFIX, "pg", page.number - 1))
-    if page.has_next:
-        nav.append(req.button(req.t("common.next"), PREFIX, "pg", page.number + 1))
-    return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
-
-
-def unit_line(req: Request, status: UnitStatus) -> str:
-    """Return one unit of the list: code, name, contacts, and a flag when unreachable."""
-    unit = status.unit
-    name = unit_form.listed_name(unit.name)
-    if status.contacts == 0:
-        return req.t("units.line_no_contact", code=unit.code, name=name)
-    key = "units.line_unreachable" if status.unreachable else "units.line"
-    return req.t(key, code=unit.code, name=name, contacts=status.contacts)
-
-
-def kind_name(req: Request, kind: UnitKind | None, key: str) -> str:
-    """Return a kind's name in the sender's language."""
-    return unit_form.kind_name(kind, key, req.actor.lang)
+    shown = unit_list.units_page(req.services, req.actor.lang, number, PAGE_SIZE)
+    if not shown.nav:
+        return shown.text, None
+    return shown.text, buttons(req.services.button_key, req.actor.external_id, [shown.nav])
 
 
 @command(Access.ADMIN)

@@ -82,4 +82,4 @@ def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
 
 def _units(services: Services, actor: Actor) -> str:
     """Return the names of the person's units, comma-separated."""
-    return people.unit_names(services, actor.unit_ids)
+    return ", ".join(people.unit_names(services, actor.unit_ids))

@@ -43,7 +43,7 @@ def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     refused = refused_below(services, actor, Access.ADMIN)
     if refused is not None:
         return refused
-    return [Said(invite_admin.create(services, actor.lang, actor.contact_id, args))]
+    return [Said(invite_admin.create_typed(services, actor.lang, actor.contact_id, args))]
 
 
 def units(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from functools import partial
@@ -14,16 +13,12 @@ from starlette.responses import FileResponse, Response
 
 from app import evidence_files, links
 from app.dashboard.task_page import evidence_in_scope
-from app.dashboard.viewer import Viewer, viewer_of
-from db.engine import session_scope
-from db.models import Evidence
+from app.dashboard.viewer import Viewer
 from scheduler.workers import in_worker
 from web.auth import deps_of
 from web.files.scope import refused
 from web.files.signed import Offer, download
 from web.render import message_page
-
-log = logging.getLogger(__name__)
 
 # An evidence file's type is what the sender's app named: sent on only as a plain
 # type/subtype, and never one a browser would run as a page or a script on our origin.
@@ -59,24 +54,15 @@ async def _evidence(request: Request, granted: links.SignedLink, *, evidence_id:
     """Send an evidence file, when its unit is in the person's scope."""
     services = deps_of(request).services
 
-    def find() -> Evidence | None:
-        with session_scope(services.engine) as session:
-            viewer = viewer_of(session, contact_id=int(granted.person))
-            if viewer is None:
-                return None
-            return evidence_in_scope(session, viewer, evidence_id=evidence_id)
-
-    evidence = await in_worker(find)
-    if evidence is None:
+    root = services.settings.evidence_path
+    person = int(granted.person)
+    find = partial(evidence_files.kept_file, contact_id=person, evidence_id=evidence_id)
+    kept = await in_worker(find, services.engine, root)
+    if kept is None:
         return await refused(request, granted)
-    root = services.settings.evidence_path.resolve()
-    path = (root / evidence.storage_path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        log.warning("evidence %s: its file is missing from the storage", evidence_id)
+    if kept.path is None:
         return message_page(request, None, "web.not_found", status=404)
-    return FileResponse(
-        path, media_type=served_type(evidence.mime_type), filename=evidence.file_name
-    )
+    return FileResponse(kept.path, media_type=served_type(kept.mime_type), filename=kept.file_name)
 
 
 def served_type(mime: str | None) -> str:

@@ -1,0 +1,141 @@
+"""An admin's /contacts as Telegram shows it: a page of people (all, or a unit's), a choice
+per person (`ct:card:<contact id>`) and to turn the page (`ct:pg:<page>:<unit id or 0>`);
+a person's card: who they are, a choice per other role (`ct:role:<contact id>:<role>`) and
+one per unit to remove them from (`ct:rm:<contact id>:<unit id>`); and removing them from a
+unit, said. `listed` is the page as data, for a channel that words it its own way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from app import people
+from app.choices import Choice, Rows
+from app.services import Services
+from core.markup import Markup
+from core.paging import Page
+from core.roles import Role
+from db.engine import session_scope
+from db.models import Unit
+from db.queries.contact_admin import ContactInfo, contact_info, contact_page, remove_from_unit
+
+PREFIX = "ct"  # the contacts flow's choices
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a person's card says, and its choices."""
+
+    text: str
+    choices: Rows
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A page of people: all, or a unit's; how many in all."""
+
+    page: Page[ContactInfo]
+    count: int
+    unit: str | None  # the unit's name, when it is a unit's
+
+
+def listed(services: Services, *, unit_id: int, number: int, size: int) -> Listed | None:
+    """Return page `number` of the people (0: all; else the unit's); None when the unit is
+    gone (blocking)."""
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id) if unit_id else None
+        if unit_id and unit is None:
+            return None
+        page, count = contact_page(session, unit_id=unit_id or None, number=number, size=size)
+    return Listed(page, count, unit.name if unit is not None else None)
+
+
+def page(services: Services, lang: str, *, unit_id: int, number: int, size: int) -> Card | None:
+    """Return a page of people with a choice per person and to turn the page; None when the
+    unit is gone (blocking)."""
+    found = listed(services, unit_id=unit_id, number=number, size=size)
+    if found is None:
+        return None
+    t = partial(services.catalog.get, lang)
+    shown = found.page
+    header_key = "contacts.header_unit" if found.unit is not None else "contacts.header"
+    lines = [t(header_key, count=found.count, unit=found.unit or "")]
+    lines += [people.contact_line(services.catalog, lang, info) for info in shown.items] or [
+        t("contacts.none")
+    ]
+    lines += ["", t("common.page", page=shown.number, pages=shown.pages)]
+    rows: Rows = [
+        [Choice(info.label, (PREFIX, "card", cid))]
+        for info in shown.items
+        if (cid := info.contact.id) is not None
+    ]
+    nav = []
+    if shown.has_prev:
+        nav.append(Choice(t("common.prev"), (PREFIX, "pg", shown.number - 1, unit_id)))
+    if shown.has_next:
+        nav.append(Choice(t("common.next"), (PREFIX, "pg", shown.number + 1, unit_id)))
+    return Card("\n".join(lines), [*rows, nav] if nav else rows)
+
+
+def card(services: Services, lang: str, contact_id: int) -> Card | None:
+    """Return a person's card; None when they no longer exist (blocking)."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        info = contact_info(session, contact_id=contact_id)
+        if info is None:
+            return None
+        contact = info.contact
+        text = t(
+            "contacts.card",
+            name=info.label,
+            username=f"@{info.identities.username}" if info.identities.username else "-",
+            identities=people.identities_text(services.catalog, lang, info.identities),
+            role=t(f"common.role_{contact.role}"),
+            state=t("contacts.reachable" if info.identities.reachable else "contacts.unreachable"),
+            units=Markup(_units_text(services, lang, info)),
+        )
+        roles = [
+            Choice(
+                t("contacts.make", role=t(f"common.role_{role}")),
+                (PREFIX, "role", contact_id, role.value),
+            )
+            for role in Role
+            if role != contact.role
+        ]
+        removals = [
+            [
+                Choice(
+                    t("contacts.remove_from", unit=unit.code), (PREFIX, "rm", contact_id, unit.id)
+                )
+            ]
+            for unit, _ in info.units
+            if unit.id is not None
+        ]
+    return Card(text, [roles, *removals])
+
+
+def remove(
+    services: Services, lang: str, actor_id: int | None, contact_id: int, unit_id: int
+) -> str | None:
+    """Remove a person from a unit and say so; None when there was nothing to remove (the
+    person, the unit or the link gone meanwhile) (blocking)."""
+    with session_scope(services.engine) as session:
+        unit = session.get(Unit, unit_id)
+        info = contact_info(session, contact_id=contact_id)
+        removed = remove_from_unit(
+            session, contact_id=contact_id, unit_id=unit_id, actor_id=actor_id
+        )
+        if not removed or unit is None or info is None:
+            return None
+        name, unit_name = info.label, unit.name
+    return services.catalog.get(lang, "contacts.removed", name=name, unit=unit_name)
+
+
+def _units_text(services: Services, lang: str, info: ContactInfo) -> str:
+    """Return the person's units with their function, one per line."""
+    t = partial(services.catalog.get, lang)
+    lines = [
+        t("contacts.unit_line", unit=u.name, function=t(f"common.function_{f}"))
+        for u, f in info.units
+    ]
+    return "\n".join(lines) or t("contacts.no_units")

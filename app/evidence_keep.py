@@ -1,0 +1,281 @@
+"""Keeping a file sent as evidence, for any channel: whether the person may file it for the
+assignment, whether it fits the unit's quota, where it is filed, what row records it, and
+what to say of it. The channel downloads the file and sends what this returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from app.actor import Actor
+from app.reporting import Recorded, Report, record, refusal
+from app.services import Services
+from core.checkin import task_numbers
+from db.engine import session_scope
+from db.models import Evidence
+from db.queries.checkin import (
+    Check,
+    Target,
+    check_reportable,
+    message_outbox,
+    named_assignments,
+    open_items,
+    unit_name,
+)
+from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
+from db.queries.pending import clear_pending, get_pending, set_pending
+
+MB = 1024 * 1024
+SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """The assignment a file is for, when the person may file for it; else why not."""
+
+    target: Target | None
+    refused: str = ""  # what to say when `target` is None
+
+
+def admit(services: Services, actor: Actor, assignment_id: int) -> Admitted:
+    """Whether the person may file evidence for the assignment now (blocking)."""
+    with session_scope(services.engine) as session:
+        check, target = check_reportable(
+            session, assignment_id=assignment_id, unit_ids=actor.unit_ids
+        )
+    if check != Check.OK or target is None:
+        return Admitted(None, refusal(services, actor.lang, check, target))
+    return Admitted(target)
+
+
+def over_quota(services: Services, lang: str, *, unit_id: int, name: str, size: int) -> str:
+    """What to say when `size` more bytes would take the unit's evidence past its quota; ""
+    when they fit (blocking)."""
+    limit = services.settings.evidence_quota_mb
+    with session_scope(services.engine) as session:
+        used = unit_evidence_bytes(session, unit_id=unit_id)
+        unit = None if used + size <= limit * MB else unit_name(session, unit_id=unit_id)
+    if unit is None:
+        return ""
+    return services.catalog.get(
+        lang,
+        "evidence.quota_full",
+        name=name,
+        size=round(size / MB, 1),
+        unit=unit,
+        used=round(used / MB, 1),
+        limit=limit,
+    )
+
+
+def digest_of(content: bytes) -> str:
+    """Return a file's checksum, by which a file sent again is known."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def known(services: Services, *, assignment_id: int, digest: str) -> bool:
+    """Whether the assignment has this file already (blocking)."""
+    with session_scope(services.engine) as session:
+        return find_evidence(session, assignment_id=assignment_id, sha256=digest) is not None
+
+
+def filed_at(assignment_id: int, file_name: str, digest: str) -> Path:
+    """Where a file is filed under the evidence store: its assignment's folder, its checksum,
+    and its name's suffix when that is a plain one."""
+    suffix = Path(file_name).suffix
+    return Path(str(assignment_id)) / (digest[:32] + (suffix if SAFE_SUFFIX.match(suffix) else ""))
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A file as the channel received it, kept under `relative`."""
+
+    file_name: str
+    mime_type: str | None
+    size: int
+    digest: str
+    relative: Path
+    channel_file_id: str
+
+
+def evidence(actor: Actor, assignment_id: int, sent: Sent, now: datetime) -> Evidence:
+    """Return the row that records the file as the assignment's evidence."""
+    return Evidence(
+        assignment_id=assignment_id,
+        contact_id=actor.contact_id,
+        file_name=sent.file_name[:255],
+        mime_type=sent.mime_type,
+        size=sent.size,
+        sha256=sent.digest,
+        storage_path=sent.relative.as_posix(),
+        channel_file_id=sent.channel_file_id[:200],
+        created_at=now,
+    )
+
+
+def add(services: Services, row: Evidence) -> None:
+    """Record the evidence file alone, in a transaction of its own (blocking)."""
+    with services.engine.begin() as connection:
+        add_evidence(connection, row)
+
+
+def add_with_status(services: Services, actor: Actor, report: Report, row: Evidence) -> Recorded:
+    """Record the file and the status its caption gives, in one transaction (blocking)."""
+    return record(services, actor, report, also=partial(add_evidence, evidence=row))
+
+
+def kept_text(
+    services: Services, lang: str, target: Target, *, name: str, size: int, again: bool
+) -> str:
+    """Say a file was kept for the task (or, sent again, that it was kept already: it is
+    recorded once, so it is not said kept under its new name)."""
+    t = partial(services.catalog.get, lang)
+    if again:
+        return t("evidence.already_kept", task=str(target.task_id), title=target.title)
+    kb = round(size / 1024, 1)
+    return t("evidence.kept", name=name, size=kb, task=str(target.task_id), title=target.title)
+
+
+ALBUM = "album"  # the pending kind: the task an album's first file was kept for
+MAX_ASKED = 20  # files one question keeps (an album holds at most 10)
+ASKED = "evidence"  # the step of the pending question "which task is this file for?"
+
+
+@dataclass(frozen=True)
+class Replied:
+    """The bot's message a file was sent in reply to: its chat, id and words."""
+
+    chat_id: str
+    message_id: int
+    text: str
+
+
+def attribute(
+    services: Services, actor: Actor, *, replied: Replied | None, caption: str, group: str | None
+) -> tuple[int | None, list[tuple[int, int]]]:
+    """Return the assignment a file is for (None: ask) and the sender's open (assignment,
+    task)s (blocking).
+
+    An album's files come as messages of their own, its caption on the first alone: the
+    task one of them was kept for is remembered for the others (`ALBUM`).
+    """
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        items = [
+            (i.assignment_id, i.task_id) for i in open_items(session, unit_ids=actor.unit_ids)
+        ]
+        ids = {a for a, _ in items}
+        found = _found(session, actor, now, items, ids, replied=replied, caption=caption)
+        if group is not None and found is None:
+            album = get_pending(session, contact_id=actor.contact_id, now=now, kind=ALBUM)
+            if album is not None and album.get("group") == group:
+                found = album.get("assignment_id")
+                found = found if found in ids else None
+        if group is not None and found is not None:
+            _remember_album(session, actor.contact_id, now, group, found)
+    return found, items
+
+
+def _remember_album(
+    session: Session, contact_id: int, now: datetime, group: str, assignment_id: int
+) -> None:
+    """Remember the task an album's file was kept for, for its other files."""
+    data = {"group": group, "assignment_id": assignment_id}
+    set_pending(session, contact_id=contact_id, data=data, now=now, kind=ALBUM)
+
+
+def _found(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    items: list[tuple[int, int]],
+    ids: set[int],
+    *,
+    replied: Replied | None,
+    caption: str,
+) -> int | None:
+    """Return the assignment a file names or follows (a reminder replied to, its caption, the
+    only open task, done just chosen), or None."""
+    if replied is not None:
+        sent = message_outbox(session, chat_id=replied.chat_id, message_id=replied.message_id)
+        about = set(sent.assignment_ids) if sent else set()
+        numbers = task_numbers(replied.text)
+        about |= {a for a, t in items if t in numbers}
+        if len(about & ids) == 1:
+            return (about & ids).pop()
+        if len(about) == 1 and not about & ids:  # closed since: refused as such when kept
+            return about.pop()
+    numbers = task_numbers(caption)
+    named = [a for a, t in items if t in numbers]
+    if len(named) == 1:
+        return named[0]
+    if numbers and not named:  # a task of the unit closed or cancelled: refused as such
+        closed = named_assignments(session, task_ids=sorted(numbers), unit_ids=actor.unit_ids)
+        if len(closed) == 1:
+            return closed[0]
+    if not numbers and len(items) == 1:  # the only open task, as a text or Zalo's photo
+        return items[0][0]
+    done = get_pending(session, contact_id=actor.contact_id, now=now, kind="done")
+    if done is not None and done.get("assignment_id") in ids:
+        return int(done["assignment_id"])
+    return None
+
+
+def ask_which(
+    services: Services,
+    actor: Actor,
+    upload: dict[str, Any],
+    items: list[tuple[int, int]],
+    group: str | None,
+) -> dict[int, str] | None:
+    """Add the file to those the question asked about, if it is still asked (several files
+    sent at once): the answer keeps them all. Return the titles of the open tasks to ask
+    with, or None when the file is one of an album already asked about (blocking)."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        asked = get_pending(session, contact_id=actor.contact_id, now=now)
+        earlier = uploads(asked) if asked and asked.get("step") == ASKED else []
+        data: dict[str, Any] = {
+            "step": ASKED,
+            "uploads": [*earlier, upload][-MAX_ASKED:],
+            "tasks": items,
+            "group": group,
+        }
+        set_pending(session, contact_id=actor.contact_id, data=data, now=now)
+        if earlier and group is not None and asked and asked.get("group") == group:
+            return None
+        return {i.assignment_id: i.title for i in open_items(session, unit_ids=actor.unit_ids)}
+
+
+def asked(services: Services, contact_id: int) -> dict[str, Any] | None:
+    """Return the question "which task is this file for?" while it is asked, else None
+    (blocking)."""
+    with session_scope(services.engine) as session:
+        pending = get_pending(session, contact_id=contact_id, now=services.clock.now())
+    return pending if pending is not None and pending.get("step") == ASKED else None
+
+
+def answered(services: Services, contact_id: int, group: object, assignment_id: int) -> None:
+    """Forget the question answered; an album's files still to come follow the task chosen
+    (blocking)."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        clear_pending(session, contact_id=contact_id)
+        if isinstance(group, str):
+            _remember_album(session, contact_id, now, group, assignment_id)
+
+
+def uploads(pending: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the files a pending question asks about (one, as it was kept before albums)."""
+    found = pending.get("uploads")
+    if isinstance(found, list):
+        return [u for u in found if isinstance(u, dict)]
+    return [pending["upload"]] if isinstance(pending.get("upload"), dict) else []
