@@ -702,3 +702,31 @@ def test_a_missing_evidence_folder_is_made_at_start(tmp_path: Path) -> None:
     assert folder.is_dir()
     assert list(folder.iterdir()) == []
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_run_on_postgresql_whose_connections_were_cut_stops_cleanly(
+    tmp_path: Path, server: FakeBotApi, pg_url: str
+) -> None:
+    """PostgreSQL cut every connection (a restart, a failover) and came back: the bot goes on
+    answering, and SIGTERM then ends it with status 0. It ended with status 1 and a
+    PendingRollbackError traceback, from closing the single-instance lock's connection."""
+    env = env_for(tmp_path, server, DATABASE_URL=pg_url)
+    server.add_user(7201, "An")
+    bot = start_bot(tmp_path, env)
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        admin.dispose()
+        server.send_command(7201, "start")
+        server.wait_for_sync(lambda: server.messages(7201) or None, START_TIMEOUT, "an answer")
+    finally:
+        status, err = stop(bot, env)
+    assert "Traceback" not in err
+    assert status == 0
