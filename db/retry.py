@@ -120,6 +120,8 @@ def _committed(connection: Connection) -> None:
 
 def _rolled_back(connection: Connection) -> None:
     """Forget the writes of a transaction rolled back."""
+    if connection.invalidated:  # cut: its notes went with the DBAPI connection, and reading
+        return  # them raised PendingRollbackError from close(), ending the bot in a traceback
     connection.info.pop(_WROTE, None)
 
 

@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -36,6 +37,8 @@ HEAVY_NICE = 10
 # Updates are handled a few at a time (handlers.telegram.lanes), each one call at a time,
 # plus the finishing of those that just ended.
 UPDATE_WORKERS = 8
+# How often a worker process looks whether the bot that started it is still there.
+PARENT_CHECK_S = 1.0
 
 _pool: ThreadPoolExecutor | None = None
 _heavy: ThreadPoolExecutor | None = None
@@ -216,6 +219,16 @@ def _start_worker(stop: Any, parent: int, level: int, secrets: list[str]) -> Non
     root.handlers[:] = [redacting_handler(secrets)]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs hold the token
+    threading.Thread(target=_end_with, args=(parent,), name="dondoc-parent", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """In a worker process: end it once the bot is gone. Killed (SIGKILL, out of memory), the
+    bot never says so, and an idle worker waited for its next job for ever, an orphan
+    holding the database file open; a job in it already stops at `still_wanted`."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def still_wanted() -> bool:

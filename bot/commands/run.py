@@ -15,6 +15,7 @@ from bot.app import build_application, build_services
 from bot.commands import demo
 from bot.commands.startup import (
     already_running,
+    evidence_folder_usable,
     migrated_engine,
     start_process,
     telegram_refused,
@@ -61,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     start_process(settings)
     engine = migrated_engine(settings)
     if engine is None:
+        return EXIT_CONFIG
+    if not evidence_folder_usable(settings):
+        engine.dispose()
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine), checkpoints_in_background(engine):

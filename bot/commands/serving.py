@@ -17,6 +17,7 @@ from app.services import Services
 from bot.app import App, build_application, build_services
 from bot.commands.startup import (
     already_running,
+    evidence_folder_usable,
     migrated_engine,
     start_process,
     telegram_refused,
@@ -87,6 +88,9 @@ def serve(_args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     engine = migrated_engine(settings)
     if engine is None:
+        return EXIT_CONFIG
+    if not evidence_folder_usable(settings):
+        engine.dispose()
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine), checkpoints_in_background(engine):

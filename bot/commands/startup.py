@@ -4,6 +4,7 @@ Telegram would not start."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from sqlalchemy.engine import Engine, make_url
@@ -67,6 +68,23 @@ def secrets_of(settings: Settings) -> list[str]:
     if password and len(str(password)) >= MIN_REDACTED:
         found.append(str(password))
     return [s for s in dict.fromkeys(found) if s]
+
+
+def evidence_folder_usable(settings: Settings) -> bool:
+    """Make the evidence folder if it is missing and check a file can be written in it; else
+    say in one line which folder and why. Started without, the bot ran and refused each
+    document and photo people sent (a file where the folder should be, a read-only mount)."""
+    folder = settings.evidence_path
+    probe = folder / f".dondoc-write-check-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        error = exc.strerror or str(exc)
+        say("cli.evidence_dir_unusable", err=True, path=str(folder), error=error)
+        return False
+    return True
 
 
 def migrated_engine(settings: Settings) -> Engine | None:

@@ -662,3 +662,71 @@ def test_report_help_says_what_the_command_does(
     with pytest.raises(SystemExit):
         build_parser().parse_args(["report", "--help"])
     assert "Write the formal report" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+@pytest.mark.parametrize("where", ["a-file", "under-a-file"])
+def test_an_evidence_folder_that_cannot_be_written_is_one_line_at_start(
+    tmp_path: Path, command: str, where: str
+) -> None:
+    """EVIDENCE_DIR where a file stands (or under one): one line naming the folder, exit
+    status 2, before Telegram is called. The bot started, and refused every document and
+    photo people sent, the operator told only by a log line at each."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder\n")
+    folder = blocker if where == "a-file" else blocker / "evidence"
+    env = env_for(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL="http://127.0.0.1:1/bot",
+        WEB_PORT="1",
+        EVIDENCE_DIR=str(folder),
+        LOG_LEVEL="WARNING",
+    )
+    result = dondoc(tmp_path, env, command)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert f"thư mục minh chứng {folder}" in line
+    assert "EVIDENCE_DIR" in line
+
+
+def test_a_missing_evidence_folder_is_made_at_start(tmp_path: Path) -> None:
+    """An EVIDENCE_DIR that does not exist yet is made (0700), as the SQLite file's folder is."""
+    folder = tmp_path / "var" / "evidence"
+    env = env_for(
+        tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL="http://127.0.0.1:1/bot", LOG_LEVEL="WARNING"
+    )
+    result = dondoc(tmp_path, env | {"EVIDENCE_DIR": str(folder)}, "run")
+    assert result.returncode == 1  # Telegram out of reach, after the folder was made
+    assert folder.is_dir()
+    assert list(folder.iterdir()) == []
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_run_on_postgresql_whose_connections_were_cut_stops_cleanly(
+    tmp_path: Path, server: FakeBotApi, pg_url: str
+) -> None:
+    """PostgreSQL cut every connection (a restart, a failover) and came back: the bot goes on
+    answering, and SIGTERM then ends it with status 0. It ended with status 1 and a
+    PendingRollbackError traceback, from closing the single-instance lock's connection."""
+    env = env_for(tmp_path, server, DATABASE_URL=pg_url)
+    server.add_user(7201, "An")
+    bot = start_bot(tmp_path, env)
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        admin.dispose()
+        server.send_command(7201, "start")
+        server.wait_for_sync(lambda: server.messages(7201) or None, START_TIMEOUT, "an answer")
+    finally:
+        status, err = stop(bot, env)
+    assert "Traceback" not in err
+    assert status == 0

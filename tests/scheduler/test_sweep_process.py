@@ -8,8 +8,14 @@ step once the bot stops.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -84,3 +90,55 @@ async def test_on_a_large_database_the_sweeps_process_is_started_at_once(
 
     assert first in started  # started (and its imports done) by the warm-up, before any job
     stop_processes()
+
+
+PARENT = """
+import asyncio, sys
+from db.engine import make_engine
+from scheduler.workers import in_process
+from tests.scheduler.support import process_id
+print(asyncio.run(in_process(make_engine(sys.argv[1]), process_id)), flush=True)
+sys.stdin.read()
+"""
+
+
+def gone(pid: int) -> bool | None:
+    """Tell (True, else None for `wait_for`) whether a process has ended (a zombie has)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return True if "\\nState:\\tZ" in status else None
+
+
+def wait_for(check: Callable[[], bool | None], seconds: float) -> bool:
+    """Look every tenth of a second until `check` says True; False after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_worker_process_ends_when_the_bot_is_killed(tmp_path: Path) -> None:
+    """The bot killed (SIGKILL, the kernel out of memory): its idle worker process ends too.
+    It stayed for ever, waiting for a next job, the database file held open."""
+    url = f"sqlite:///{tmp_path / 'orphan.sqlite3'}"
+    with subprocess.Popen(
+        [sys.executable, "-c", PARENT, url],
+        cwd=Path(__file__).resolve().parents[2],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as bot:
+        assert bot.stdout is not None
+        worker = int(bot.stdout.readline())
+        try:
+            assert gone(worker) is None
+            bot.send_signal(signal.SIGKILL)
+            bot.wait(timeout=30)
+            assert wait_for(lambda: gone(worker), 20)
+        finally:
+            if not gone(worker):
+                os.kill(worker, signal.SIGKILL)
