@@ -40,7 +40,7 @@ async def show(req: Request, answer: Answer) -> None:
     key, person = req.services.button_key, req.actor.external_id
     for said in answer.said:
         markup = buttons(key, person, said.choices) if said.choices else None
-        await req.reply(said.text, reply_markup=markup)
+        await req.tell(said.text, reply_markup=markup)  # never edited: left unread
     origin = answer.origin or {}
     if answer.settled is not None and "msg" in origin and answer.said:
         await settle(
