@@ -12,6 +12,7 @@ from functools import partial
 
 from sqlmodel import Session
 
+from app.due_words import in_force
 from app.i18n import Catalog, format_percent
 from app.services import Services
 from app.summary_text import Translate, as_of, compact, task_title
@@ -134,8 +135,9 @@ def digest_text(
         )
     )
     monday, sunday = week_of(local.date())
-    week = sorted(
-        (x for x in tasks if monday <= x.deadline <= sunday), key=lambda x: (x.deadline, x.task_id)
+    week = sorted(  # by the day in force: a deadline on Sunday is due the next Monday
+        (x for x in tasks if monday <= in_force(x.deadline, x.due) <= sunday),
+        key=lambda x: (in_force(x.deadline, x.due), x.task_id),
     )
     due_items = [f"{task_title(t, x)}\n{compact(t, x.counts, lang)}" for x in week]
     parts += _section(t, "digest.due_week", due_items, monday=monday, sunday=sunday)

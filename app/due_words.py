@@ -9,15 +9,34 @@ and "Đến hạn hôm nay" on 11/02 read two rules. Both days are named, the on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from app.i18n import Catalog
 from core.deadlines import format_date
+from core.markup import Markup
+
+Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
 
 
-def said_deadline(catalog: Catalog, lang: str, deadline: date, due: date | None) -> str:
+def said_deadline(catalog: Catalog, lang: str, deadline: date, due: date | None) -> Markup:
     """Return the deadline as text ("11/02/2027 (hạn ghi 06/02/2027 là ngày nghỉ)"), `due`
     being the day due in effect (None or the deadline itself: the deadline alone)."""
-    if due is None or due <= deadline:
-        return format_date(deadline)
-    return catalog.get(lang, "reminders.deadline_rolled", deadline=deadline, due=due)
+    return deadline_words(lambda key, **p: catalog.get(lang, key, **p), deadline, due)
+
+
+def deadline_words(t: Translate, deadline: date, due: date | None) -> Markup:
+    """`said_deadline` with the reader's catalog lines (`t`), as markup to put in a line."""
+    if not rolled(deadline, due):
+        return Markup(format_date(deadline))
+    return Markup(t("common.deadline_rolled", deadline=deadline, due=due))
+
+
+def rolled(deadline: date, due: date | None) -> bool:
+    """Return whether the deadline is on a day off, due in effect on the later day `due`."""
+    return due is not None and due > deadline
+
+
+def in_force(deadline: date, due: date | None) -> date:
+    """Return the day a deadline is in force: `due` when it rolled off a day off."""
+    return due if due is not None and due > deadline else deadline

@@ -15,11 +15,13 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.choices import Choice, Rows
+from app.due_words import deadline_words
 from app.notices import held_line, office_moment, tell
 from app.services import Services
 from core.markup import Markup
 from core.states import TaskStatus
 from core.status import Status, status_of
+from core.taskdates import effective_deadline
 from db.engine import session_scope
 from db.models import Assignment, Explanation, Task, Unit
 from db.queries.audit import record as audit
@@ -114,6 +116,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
                 task.id or 0,
                 task.title,
                 assignment.deadline,
+                effective_deadline(assignment.deadline, assignment.due_at, tz),
                 status.days_overdue,
             ),
             choices=partial(_answer_choice, t, explanation.id or 0),
@@ -137,15 +140,22 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
 
 
 def _request_text(
-    t: Callable[..., str], task_id: int, title: str, deadline: date, days: int, lang: str
+    t: Callable[..., str],
+    task_id: int,
+    title: str,
+    deadline: date,
+    due: date,
+    days: int,
+    lang: str,
 ) -> str:
-    """Word the request for an explanation to one of the unit's people."""
+    """Word the request for an explanation to one of the unit's people (the deadline as the
+    day in force, which its days overdue count from, and the one given if a day off)."""
     return t(
         lang,
         "explanations.request_notice",
         task=Markup(str(task_id)),
         title=title,
-        deadline=deadline,
+        deadline=deadline_words(partial(t, lang), deadline, due),
         days=days,
     )
 

@@ -14,6 +14,7 @@ from core.safecells import cell_value, workbook_bytes
 from core.states import ReportState
 from core.status import Status
 from core.summary import Line
+from core.taskdates import effective_deadline
 from core.textnorm import vi_sort_key
 from db.queries.export import ExportData
 
@@ -112,12 +113,12 @@ def _appendix(
                 line.unit_name,
                 f"#{task.task_id} {task.title}",
                 task.directive or None,
-                line.deadline,
+                effective_deadline(line.deadline, line.due_at, tz),  # the day in force
                 done_on,
                 status_label(t, status),
                 days or None,
                 evidence_text(data, line, t),
-                notes_text(data, line, t, never and not status.done),
+                notes_text(data, line, t, never and not status.done, tz),
             ],
         )
     _fit(sheet, wrap={9, 10})
@@ -138,13 +139,16 @@ def evidence_text(data: ExportData, line: Line, t: Translate) -> str | None:
     return "; ".join(dict.fromkeys(parts)) or None
 
 
-def notes_text(data: ExportData, line: Line, t: Translate, never: bool) -> str | None:
-    """Return the notes of an assignment: no report, extension, blocker, explanations."""
+def notes_text(data: ExportData, line: Line, t: Translate, never: bool, tz: tzinfo) -> str | None:
+    """Return the notes of an assignment: no report, extension, a deadline on a day off (the
+    deadline column holds the day in force), blocker, explanations."""
     notes = []
     if never:
         notes.append(t("summary.no_report"))
     if line.deadline != line.original_deadline:
         notes.append(t("export.extended_from", deadline=line.original_deadline))
+    if effective_deadline(line.deadline, line.due_at, tz) > line.deadline:
+        notes.append(t("common.deadline_rolled_note", deadline=line.deadline))
     if line.assignment_id in data.blockers:
         notes.append(t("export.blocker", reason=Markup(data.blockers[line.assignment_id])))
     for text in data.explanations.get(line.assignment_id, []):

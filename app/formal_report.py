@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from app.due_words import deadline_words
 from app.export_xlsx import evidence_text, notes_text
 from app.i18n import format_percent
 from app.report_docx import Block, Column, render
@@ -26,6 +27,7 @@ from core.markup import Markup
 from core.period import decree_day_month
 from core.status import AssignmentStatus, Counts, Status, count, status_of
 from core.summary import Line
+from core.taskdates import effective_deadline
 from core.textnorm import vi_sort_key
 from db.queries import export as xq
 from db.queries import summary as summary_q
@@ -222,7 +224,11 @@ def _basis(
         task = data.tasks[target.task_id]
         ref = r.say("doc_assigned_by", document=cited) if cited else ""
         return r.say(
-            "doc_basis_task", title=task.title, deadline=task.deadline, ref=ref, org=head.org_name
+            "doc_basis_task",
+            title=task.title,
+            deadline=deadline_words(r.t, task.deadline, task.due),
+            ref=ref,
+            org=head.org_name,
         )
     if target.directive_id is not None and cited:
         return r.say("doc_basis_directive", document=cited, org=head.org_name)
@@ -342,7 +348,7 @@ def _task_line(r: _Reader, data: xq.ExportData, task_id: int, lines: list[Line])
     return r.say(
         "doc_task_counts",
         title=task.title,
-        deadline=task.deadline,
+        deadline=deadline_words(r.t, task.deadline, task.due),
         done=c.done,
         total=c.total,
         on_time=c.done_on_time,
@@ -433,12 +439,12 @@ def _appendix(r: _Reader, data: xq.ExportData) -> list[Sequence[str]]:
                 ln.unit_name,
                 f"#{task.task_id} {task.title}",
                 task.directive,
-                format_date(ln.deadline),
+                format_date(effective_deadline(ln.deadline, ln.due_at, r.tz)),  # noted if rolled
                 done_on,
                 status_label(r.t, state.status),
                 str(state.days_overdue) if state.days_overdue else "",
                 evidence_text(data, ln, r.t) or "",
-                notes_text(data, ln, r.t, never) or "",
+                notes_text(data, ln, r.t, never, r.tz) or "",
             )
         )
     return rows

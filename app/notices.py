@@ -30,8 +30,9 @@ from core.calendar import WorkingCalendar
 from core.workhours import WorkHours
 from db.queries.calendar import working_calendar
 from db.queries.outbox import OFFICE, PRIORITY_NOTICE, enqueue
-from db.queries.outbox_held import bring_held, held_queued, move_held
+from db.queries.outbox_held import bring_held, held_queued, move_held, unstand_held
 from db.queries.recipients import Recipient
+from db.queries.task_notices import CHANGED
 
 HELD_KINDS = ("nudge", "notice", "digest")  # what is queued for the next office moment
 Words = Callable[[str], str]  # language -> the notice's text (markup)
@@ -91,6 +92,8 @@ def hold_past_day_off(
     start = datetime.combine(day, time(), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
     moment = office_moment(session, now=start, hours=hours, tz=tz)
+    # A deadline moved to that day was told "due today": not so on the day it now goes.
+    unstand_held(session, key_prefix=f"{CHANGED}:", since=start, until=end, now=now)
     moved = move_held(session, kinds=HELD_KINDS, since=start, until=end, now=now, to=moment)
     return moved, moment
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import NamedTuple
 
+from app.due_words import deadline_words
 from app.i18n import format_int, format_percent
-from core.deadlines import format_date
 from core.markup import Markup, escape
 from core.states import TaskStatus
 from core.status import Counts, Status
@@ -224,12 +224,15 @@ class _TaskTitles:
     """'#12 Title (CV 4824/UBND-KGVX), hạn 31/03/2025', compiled once for many tasks."""
 
     def __init__(self, t: Translate) -> None:
+        self.t = t
         self.head = compiled(t, "summary.task_head", "id", "title", "ref", "deadline")
         self.ref = compiled(t, "summary.directive_ref", "number")
 
     def __call__(self, task: TaskCounts) -> str:
         ref = self.ref(escape(task.directive)) if task.directive else ""
-        return self.head(task.task_id, escape(task.title), ref, format_date(task.deadline))
+        # The day in force, the deadline as given beside it when a day off rolled it.
+        said = deadline_words(self.t, task.deadline, task.due)
+        return self.head(task.task_id, escape(task.title), ref, said)
 
 
 class _CompactLines:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from app.due_words import deadline_words
 from app.services import Services
 from core.paging import Page
 from db.engine import session_scope
 from db.models import Directive, Task
+from db.queries.calendar import working_calendar
 from db.queries.task_list import open_tasks, progress
 from db.queries.tasks import find_tasks
 
@@ -36,6 +38,7 @@ def open_page(services: Services, lang: str, number: int) -> TaskPage | None:
         pages = max(1, -(-total // PAGE_SIZE))
         number = min(max(1, number), pages)
         rows, total = open_tasks(session, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        roll = working_calendar(session).roll_forward
     if not rows:
         return None
     lines = [t("tasks.list_header", total=total, page=number, pages=pages)]
@@ -44,7 +47,7 @@ def open_page(services: Services, lang: str, number: int) -> TaskPage | None:
             "tasks.list_line",
             id=r.id,
             title=r.title,
-            deadline=r.deadline,
+            deadline=deadline_words(t, r.deadline, roll(r.deadline)[0]),
             done=r.done,
             assigned=r.assigned,
         )
@@ -82,7 +85,9 @@ def card(services: Services, lang: str, task_id: int) -> Card | None:
             id=task_id,
             title=task.title,
             directive=directive.number if directive else t("tasks.no_directive"),
-            deadline=task.deadline,
+            deadline=deadline_words(
+                t, task.deadline, working_calendar(session).roll_forward(task.deadline)[0]
+            ),
             status=t(f"tasks.status_{task.status}"),
             done=done,
             assigned=assigned,

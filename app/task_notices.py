@@ -127,7 +127,8 @@ def prepare_told(
             text += "\n" + today[p.language]
             choices = rows_to_json(_choices(catalog, p.language, task_id, mine))
             items = [{"assignment_id": a, "deadline": str(deadline)} for a, _ in mine]
-            recipe = {"items": items}
+            # its words without "due today", should the day it goes become a day off
+            recipe = {"items": items, "words": texts[p.language]}
         messages.append(
             NewMessage(
                 key=f"{key}:{p.contact_id}", chat_id=p.chat_id, kind="notice", text=text,

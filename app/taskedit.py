@@ -16,6 +16,7 @@ from functools import partial
 from sqlmodel import Session
 
 from app import newtask
+from app.due_words import said_deadline
 from app.services import Services
 from app.task_notices import deadline_words, ended_words, renamed_words, tell_units
 from core.deadlines import DeadlineError
@@ -23,6 +24,7 @@ from core.states import TaskStatus
 from db.engine import session_scope
 from db.models import Task
 from db.queries.assignees import resolve_assignees
+from db.queries.calendar import working_calendar
 from db.queries.taskadmin import (
     add_assignees,
     change_deadline,
@@ -129,17 +131,21 @@ def deadline(services: Services, lang: str, actor_id: int, task_id: int, text: s
         if task is None or task.status != TaskStatus.OPEN:
             return _unchangeable(services, lang, task)
         old = task.deadline
+        # The deadline in force: one left on a day off was due the next working day, the
+        # day the units were told and counted to (Civil Code art. 148).
+        was = working_calendar(session).roll_forward(old)[0]
         tz = services.settings.tz
         change_deadline(session, task=task, deadline=parsed.date, tz=tz, actor_id=actor_id)
         current, kept = deadline_counts(session, task_id=task_id, deadline=parsed.date)
         told = ""
-        if parsed.date != old:
-            words = deadline_words(services, task_id, task.title, old, parsed.date)
+        if parsed.date != was:  # moved onto the day it was in force: nothing to tell
+            words = deadline_words(services, task_id, task.title, was, parsed.date)
             told = tell_units(
                 session, services, lang, task_id=task_id, action="task.deadline_changed",
                 words=words, deadline=parsed.date,
             )  # fmt: skip
-    lines = [t("tasks.deadline_changed", id=task_id, old=old, new=parsed.date, count=current)]
+    said_old = said_deadline(services.catalog, lang, old, was)
+    lines = [t("tasks.deadline_changed", id=task_id, old=said_old, new=parsed.date, count=current)]
     lines += [newtask.moved_note(services, lang, parsed)] if parsed.moved_from else []
     lines += [t("tasks.deadline_kept", count=kept)] if kept else []
     return "\n".join(lines) + told

@@ -11,13 +11,14 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from app.due_words import deadline_words
 from app.i18n import format_percent
 from app.reports import Context
 from app.summary_text import Entry, Report, Translate, as_of, on_time_text, status_label
 from core.period import PeriodError
 from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.status import Counts
-from core.taskdates import due_at
+from core.taskdates import due_at, effective_deadline
 from db.models import Unit
 from db.queries import summary as q
 from db.queries.scope import Scope, units_in_scope
@@ -72,7 +73,9 @@ def unit(session: Session, ctx: Context, unit_id: int) -> Report | str:
             "summary.unit_task",
             id=ln.task_id,
             title=titles[ln.task_id],
-            deadline=ln.deadline,
+            deadline=deadline_words(
+                ctx.t, ln.deadline, effective_deadline(ln.deadline, ln.due_at, ctx.tz)
+            ),
             status=label,
         )
         entries.append(Entry(text))

@@ -15,7 +15,10 @@ from core.status import Counts, Status, status_of
 
 @dataclass(frozen=True)
 class TaskCounts:
-    """A task, the number of its directive, and its assignments counted."""
+    """A task, the number of its directive, and its assignments counted.
+
+    `due` is the day its deadline is in force: the next working day when the deadline is
+    on a day off (Civil Code art. 148), else the deadline (None: not looked up)."""
 
     task_id: int
     title: str
@@ -23,6 +26,7 @@ class TaskCounts:
     status: str
     directive: str | None
     counts: Counts
+    due: date | None = None
 
 
 @dataclass(frozen=True)

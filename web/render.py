@@ -17,12 +17,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.dashboard.viewer import Viewer
+from app.due_words import deadline_words
 from app.i18n import Lang, format_datetime, format_decimal, format_int, format_percent
 from app.people import channel_name
 from app.summary_text import as_of, on_time_text, rate_text
 from core.deadlines import format_date
 from core.markup import to_plain
 from core.status import Counts
+from core.taskdates import effective_deadline
 from web.cells import StatusCells
 from web.deps import WebDeps
 from web.framing import framed_cookie, miniapp_request
@@ -88,7 +90,8 @@ def page(
     person_lang: Lang | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """Render a template for the viewer, with `t` (catalog text), the formatters, `status`
+    """Render a template for the viewer, with `t` (catalog text), the formatters (`deadline`:
+    a deadline as the chat says it, the day in force first when on a day off), `status`
     (an assignment's status as web.cells writes it), `channel` (a channel's name as people
     know it), the completion rate of counts as the chat's summary words it (`rate`) or as
     a figure (`rate_figure`), and a unit's on-time rate as /unit words it (`on_time_rate`).
@@ -109,6 +112,13 @@ def page(
 
     def day(value: date | None) -> str:
         return format_date(value) if value is not None else ""
+
+    def deadline(value: date, due: date | datetime | None) -> str:
+        # The day in force, the deadline as given beside it when on a day off; `due` is
+        # that day, or an assignment's `due_at` (its end).
+        if isinstance(due, datetime):
+            due = effective_deadline(value, due, tz)
+        return to_plain(deadline_words(partial(catalog.get, lang), value, due))
 
     def number(value: int | float) -> str:
         return format_int(value, lang) if isinstance(value, int) else format_decimal(value, lang)
@@ -140,6 +150,7 @@ def page(
             status=StatusCells(t),
             when=when,
             day=day,
+            deadline=deadline,
             number=number,
             channel=channel,
             rate=rate,

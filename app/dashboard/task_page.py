@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlmodel import Session, col, select
 
@@ -39,6 +39,7 @@ class TaskPage:
     directive: str | None
     counts: Counts
     rows: list[UnitRow]
+    due: date | None = None  # the day the task's deadline is in force (off a day off)
 
 
 def task_page(
@@ -84,7 +85,7 @@ def task_page(
                 evidence.get(ln.assignment_id, []),
             )
         )
-    return TaskPage(task, found[0].directive, found[0].counts, rows)
+    return TaskPage(task, found[0].directive, found[0].counts, rows, found[0].due)
 
 
 def _last_reports(session: Session, assignment_ids: Sequence[int]) -> dict[int, StatusReport]:

@@ -14,16 +14,19 @@ from core.states import TaskStatus
 from core.summary import Line
 from db.models import Contact, Directive, Evidence, StatusReport, Task
 from db.queries import summary as q
+from db.queries.calendar import working_calendar
 
 
 @dataclass(frozen=True)
 class TaskInfo:
-    """A task as the appendix names it."""
+    """A task as the appendix names it; `due`, the day its deadline is in force (the next
+    working day when the deadline is on a day off, Civil Code art. 148)."""
 
     task_id: int
     title: str
     directive: str
     deadline: date
+    due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,9 @@ def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY)
         .outerjoin(Directive, col(Directive.id) == col(Task.directive_id))
         .where(col(Task.id).in_(task_ids))
     )
+    roll = working_calendar(session).roll_forward
     for tid, title, number, deadline in session.execute(query):
-        data.tasks[tid] = TaskInfo(tid, title, number or "", deadline)
+        data.tasks[tid] = TaskInfo(tid, title, number or "", deadline, roll(deadline)[0])
     data.lines = q.lines(session, scope=scope, task_ids=task_ids)
     seen = {ln.task_id for ln in data.lines}  # a task with nothing in scope is not named
     data.tasks = {tid: info for tid, info in data.tasks.items() if tid in seen}

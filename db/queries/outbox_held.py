@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
 from core.states import SendStatus
-from db.models import Outbox
+from db.models import Outbox, OutboxItem
 from db.queries.outbox import office_flagged
 
 IN_AT_ONCE = 500  # queued times named in one statement
@@ -57,6 +57,42 @@ def move_held(
     )
     # The driver's rowcount of an update is not to be trusted: RETURNING is.
     return len(session.execute(statement).all())
+
+
+def unstand_held(
+    session: Session, *, key_prefix: str, since: datetime, until: datetime, now: datetime
+) -> int:
+    """Take the "due today" part off the notices (keys `key_prefix`…) held until a moment in
+    [since, until), a day just made a day off; return how many.
+
+    Such a notice, of a deadline moved to the day it was to go, says the deadline is today
+    and stands in for that day's due reminder (its items, `reminder_outbox.sent_today`).
+    Moved to the next office moment, its "today" would be another day, and the day's sweep
+    would leave that day's reminder to it: it goes as its plain words (`recipe["words"]`),
+    about no assignment, and the sweep reminds of the deadline as it then is. A row queued
+    without those words (before they were kept) is left as it was.
+    """
+    rows = session.execute(
+        select(col(Outbox.id), col(Outbox.payload)).where(
+            *_held(["notice"], now=now),
+            col(Outbox.key).startswith(key_prefix),
+            col(Outbox.not_before) >= since,
+            col(Outbox.not_before) < until,
+            col(Outbox.id).in_(select(col(OutboxItem.outbox_id))),
+        )
+    ).all()
+    changed = 0
+    for outbox_id, payload in rows:
+        recipe = payload.get("recipe") if isinstance(payload, dict) else None
+        words = recipe.get("words") if isinstance(recipe, dict) else None
+        if not isinstance(words, str):
+            continue
+        plain = {k: v for k, v in payload.items() if k not in ("choices", "recipe")}
+        plain["text"] = words
+        session.execute(update(Outbox).where(col(Outbox.id) == outbox_id).values(payload=plain))
+        session.execute(delete(OutboxItem).where(col(OutboxItem.outbox_id) == outbox_id))
+        changed += 1
+    return changed
 
 
 def held_queued(

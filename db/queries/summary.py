@@ -32,6 +32,7 @@ from db.models import (
     UnitGroupMember,
     UnitKind,
 )
+from db.queries.calendar import working_calendar
 from db.queries.recipients import Recipient, reachable_unit_ids, recipients
 from db.queries.scope import EVERY, Scope
 from db.queries.taskcounts import stored_counts
@@ -110,8 +111,9 @@ def task_counts(
         .outerjoin(Directive, col(Directive.id) == col(Task.directive_id))
         .where(col(Task.id).in_(list(counted)))
     )
+    roll = working_calendar(session).roll_forward  # a deadline on a day off: the next day
     return [
-        TaskCounts(tid, title, deadline, status, number, counted[tid])
+        TaskCounts(tid, title, deadline, status, number, counted[tid], roll(deadline)[0])
         for tid, title, deadline, status, number in _rows(session, info)
     ]
 

@@ -435,3 +435,24 @@ async def test_a_scoped_digest_counts_no_new_task_taken_off_their_units(bot: Bot
             select(Outbox).where(Outbox.kind == "digest", Outbox.chat_id == str(COORDINATOR))
         ).one()
     assert "; 0 nhiệm vụ mới." in row.payload["text"]
+
+
+async def test_digest_lists_the_week_by_the_deadline_in_force(bot: BotUnderTest) -> None:
+    """On Wednesday 18/11 a task given Sunday 15/11 is due Monday 16/11, this week, and is
+    listed so, with the Sunday beside it; one given Saturday 21/11 is due Monday 23/11, next
+    week's, and is not."""
+    with bot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        make_task(s, "Nộp số liệu chủ nhật", date(2026, 11, 15), [unit])
+        make_task(s, "Nộp số liệu thứ bảy", date(2026, 11, 21), [unit])
+    bot.user(COORDINATOR)
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).first()
+    assert row is not None
+    week = row.payload["text"].split("**Nhiệm vụ đến hạn trong tuần", 1)[1].split("\n\n")[0]
+    assert "(16/11/2026 - 22/11/2026): 1**" in week
+    assert "Nộp số liệu chủ nhật**, hạn 16/11/2026 (hạn ghi 15/11/2026 là ngày nghỉ)" in week
+    assert "thứ bảy" not in week

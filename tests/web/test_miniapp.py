@@ -154,7 +154,7 @@ async def test_miniapp_on_a_phone_shows_each_tables_caption_and_readable_names(
         )
         assert min(firsts) >= 120, (path, firsts)  # px: about 8 rem
     await page.goto(f"{served.url}/tasks/{task_id}")
-    assert "Hạn: 20/12/2026" in await page.inner_text("main")
+    assert "Hạn: 21/12/2026 (hạn ghi 20/12/2026 là ngày nghỉ)" in await page.inner_text("main")
     names = await page.locator("#units tbody tr td:first-child").all_inner_texts()
     assert names == sorted(VIETNAMESE_NAMES, key=VIETNAMESE_ORDER.index)
     await context.close()

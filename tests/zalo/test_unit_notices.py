@@ -155,3 +155,48 @@ async def test_a_deadline_moved_last_evening_to_today_is_the_mornings_one_messag
     with zbot.session() as s:
         [record] = s.exec(select(Reminder).where(Reminder.due_on == TODAY)).all()
     assert record.kind == "due"
+
+
+async def test_a_deadline_moved_off_a_day_off_says_from_the_day_in_force(zbot: ZaloBot) -> None:
+    """A deadline stored on Saturday 21/11 was in force Monday 23/11, the day the units were
+    told and counted to: moved to 27/11, it moved "từ 23/11/2026", and the admin reads the
+    Saturday beside it."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 21))
+    after = len(zbot.zalo.messages(HOA))
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 27/11/2026")
+    assert "từ 23/11/2026 (hạn ghi 21/11/2026 là ngày nghỉ) sang 27/11/2026" in answer
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=after)
+    assert "đổi hạn từ 23/11/2026 sang 27/11/2026" in notice.text
+
+
+async def test_a_due_today_notice_held_past_a_new_day_off_leaves_the_day_to_the_sweep(
+    zbot: ZaloBot,
+) -> None:
+    """Moved at 19:00 to Wednesday, the notice waits for Wednesday's office time saying the
+    deadline is today; Wednesday then made a day off moves the deadline and the notice to
+    Thursday. Thursday the notice of the move to Wednesday no longer says "today" nor stands
+    in for the reminder: Hoa reads "due today" once, with the day off's move to Thursday
+    (or the sweep's reminder), and the day's reminder is recorded once."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 25))
+    zbot.tg.clock.set(datetime(2026, 11, 17, 19, 0, tzinfo=VN))
+    await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 18/11/2026")
+    [held] = _queued(zbot, "notice")
+    assert "Hạn mới là hôm nay" in held.payload["text"]
+    zbot.tg.clock.set(datetime(2026, 11, 17, 19, 30, tzinfo=VN))
+    [added] = await zbot.say(ZALO_ADMIN, "/calendar add 18/11/2026 Lễ hội tỉnh")
+    assert "19/11/2026" in added
+    zbot.tg.clock.set(datetime(2026, 11, 19, 9, 0, tzinfo=VN))
+    for _ in range(2):  # as after a restart
+        await _dispatch(zbot)
+    moved, day_off = _queued(zbot, "notice")
+    assert "sang **18/11/2026**" in moved.payload["text"]
+    assert "hôm nay" not in moved.payload["text"]
+    assert "choices" not in moved.payload
+    told = [o.payload["text"] for o in (day_off, *_queued(zbot, "reminder"))]
+    assert sum("hôm nay" in text for text in told) == 1, told
+    with zbot.session() as s:
+        [record] = s.exec(select(Reminder).where(Reminder.due_on == date(2026, 11, 19))).all()
+    assert record.kind == "due"
+    await zbot.zalo.wait_until(lambda: {o.status for o in _queued(zbot, "notice")} == {"sent"}, 10)
+    texts = [m.text for m in zbot.zalo.messages(HOA)]
+    assert sum("hôm nay" in text for text in texts) == 1, texts

@@ -8,8 +8,9 @@ from sqlmodel import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from app.signing import sign
+from core.taskdates import due_at
 from db.models import Assignment, Explanation
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
@@ -219,3 +220,24 @@ async def test_no_explanation_is_asked_of_a_unit_no_longer_followed_up(bot: BotU
     assert "đã ngừng theo dõi" in await bot.press(COORDINATOR, data, message_id)
     assert explanations(bot) == []
     assert notices(bot, OFFICIAL, "explain:") == []
+
+
+async def test_explanation_request_names_the_deadline_in_force(bot: BotUnderTest) -> None:
+    """A deadline given on Sunday 08/11 was due Monday 09/11, the day its 9 days overdue count
+    from: the request says that day, the Sunday beside it."""
+    world = await scene(bot, deadline=date(2026, 11, 8))
+    aid = world.assignments[0]
+    with bot.session() as s:
+        row = s.get(Assignment, aid)
+        assert row is not None
+        row.due_at = due_at(date(2026, 11, 9), VN)  # as the day's first sweep leaves it
+        s.add(row)
+        s.commit()
+    message_id = await overdue_list_button(bot, aid)
+    data = sign(bot.services.button_key, str(COORDINATOR), "ex", "req", aid)
+    await bot.press(COORDINATOR, data, message_id)
+    [request] = notices(bot, OFFICIAL, "explain:")
+    assert (
+        "(hạn 09/11/2026 (hạn ghi 08/11/2026 là ngày nghỉ)) quá hạn 9 ngày"
+        in (request.payload["text"])
+    )
