@@ -2,7 +2,8 @@
 per person (`ct:card:<contact id>`) and to turn the page (`ct:pg:<page>:<unit id or 0>`);
 a person's card: who they are, a choice per other role (`ct:role:<contact id>:<role>`) and
 one per unit to remove them from (`ct:rm:<contact id>:<unit id>`); and removing them from a
-unit, said. `listed` is the page as data, for a channel that words it its own way."""
+unit, said. `listed` is the page as data; `typed_page`, the page as a channel without
+buttons shows it (Zalo's `/contacts [unit]`, "tiếp" the next)."""
 
 from __future__ import annotations
 
@@ -58,12 +59,7 @@ def page(services: Services, lang: str, *, unit_id: int, number: int, size: int)
         return None
     t = partial(services.catalog.get, lang)
     shown = found.page
-    header_key = "contacts.header_unit" if found.unit is not None else "contacts.header"
-    lines = [t(header_key, count=found.count, unit=found.unit or "")]
-    lines += [people.contact_line(services.catalog, lang, info) for info in shown.items] or [
-        t("contacts.none")
-    ]
-    lines += ["", t("common.page", page=shown.number, pages=shown.pages)]
+    lines = _lines(services, lang, found, "contacts.header", "contacts.header_unit")
     rows: Rows = [
         [Choice(info.label, (PREFIX, "card", cid))]
         for info in shown.items
@@ -75,6 +71,42 @@ def page(services: Services, lang: str, *, unit_id: int, number: int, size: int)
     if shown.has_next:
         nav.append(Choice(t("common.next"), (PREFIX, "pg", shown.number + 1, unit_id)))
     return Card("\n".join(lines), [*rows, nav] if nav else rows)
+
+
+TYPED_SIZE = 15  # people on a page of a channel without buttons
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A page of people as typed commands read it: its text, the next page (None: the last)."""
+
+    text: str
+    next_page: int | None = None
+
+
+def typed_page(services: Services, lang: str, *, unit_id: int, number: int) -> Typed | None:
+    """Return page `number` of the people (0: all; else the unit's) for a channel without
+    buttons, "tiếp" for the next; None when the unit is gone (blocking)."""
+    found = listed(services, unit_id=unit_id, number=number, size=TYPED_SIZE)
+    if found is None:
+        return None
+    lines = _lines(services, lang, found, "zalo.contacts_header", "zalo.contacts_header_unit")
+    if found.page.has_next:
+        lines.append(services.catalog.get(lang, "zalo.more"))
+    return Typed("\n".join(lines), found.page.number + 1 if found.page.has_next else None)
+
+
+def _lines(services: Services, lang: str, found: Listed, everyone: str, units: str) -> list[str]:
+    """Return a page's lines: its header (`everyone`'s or a unit's), a line a person (or
+    that there is none), and which page it is."""
+    t = partial(services.catalog.get, lang)
+    shown = found.page
+    head = t(units, count=found.count, unit=found.unit) if found.unit is not None else None
+    lines = [head or t(everyone, count=found.count)]
+    lines += [people.contact_line(services.catalog, lang, info) for info in shown.items] or [
+        t("contacts.none")
+    ]
+    return [*lines, "", t("common.page", page=shown.number, pages=shown.pages)]
 
 
 def card(services: Services, lang: str, contact_id: int) -> Card | None:
