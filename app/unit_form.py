@@ -137,6 +137,24 @@ def named_units(
     return [], not_found(services, lang, text)
 
 
+UNITS_LISTED = 10  # the units a text channel lists when a name fits several
+
+
+def one_named(
+    services: Services, lang: str, text: str, *, include_inactive: bool = False
+) -> Unit | str:
+    """Return the one unit an admin's words name, or what a channel without buttons says:
+    none (as `named_units`), or several, listed by code for the admin to type one
+    (blocking)."""
+    units, none = named_units(services, lang, text, include_inactive=include_inactive)
+    if len(units) == 1:
+        return units[0]
+    if not units:
+        return none
+    listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
+    return services.catalog.get(lang, "zalo.unit_ambiguous", text=text, units=listed)
+
+
 def not_found(services: Services, lang: str, text: str) -> str:
     """Say that no active unit is named so: a deactivated one by name, with /activate.
 

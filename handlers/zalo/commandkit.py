@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from app import unit_lookup
+from app import unit_form
 from app.actor import Actor
 from app.checkin import Said
 from app.choices import Choice
 from app.services import Services
-from app.unit_lookup import UNITS_LISTED
+from app.unit_form import UNITS_LISTED, Unit
 from core.roles import Access
-from db.models import Unit
 
 __all__ = ["UNITS_LISTED", "one_unit", "refused_below", "refused_unless_admin", "units_offered"]
 
@@ -36,7 +35,7 @@ def one_unit(
     services: Services, lang: str, text: str, *, include_inactive: bool = False
 ) -> Unit | Said:
     """Return the one unit `text` names (code or name), or what to say: none, or which."""
-    found = unit_lookup.one_unit(services, lang, text, include_inactive=include_inactive)
+    found = unit_form.one_named(services, lang, text, include_inactive=include_inactive)
     return Said(found) if isinstance(found, str) else found
 
 
