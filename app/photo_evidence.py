@@ -2,11 +2,13 @@
 
 The adapter fetches the photo's bytes and says what this returns; everything else is here.
 The task is the one its caption names ("#12 biên bản"), else the unit's only open task
-(one it has reported done included, as on Telegram); with several and no "#N", the photo
+(one it has reported done included), else the one just reported done: Telegram's rule,
+`evidence_keep.attribute`, without a reply or an album to read; with several and no "#N", the photo
 is kept pending (under EVIDENCE_DIR/pending, named in the database for PENDING_TTL, so a
 restart keeps it) and the person is asked which task with numbered choices (`ep:<assignment>`):
-a typed "2" files it there (`take`), as Telegram's buttons do. A photo the task has already
-(same checksum) is said to be received already, not kept again. A caption that states a
+a typed "2" files it there (`take`), as Telegram's buttons do. Kept as any channel keeps a
+file (`evidence_keep.file_it`): a photo the task has already is said to be received
+already, not kept again. A caption that states a
 status ("đã xong") is recorded with the photo, in one transaction, or alone when the photo
 could not be fetched, was too large or could not be stored. Blocking: off the event loop.
 """
@@ -34,7 +36,6 @@ from core.checkin import task_numbers
 from core.numbers import typed_number
 from db.engine import session_scope
 from db.queries.checkin import (
-    named_assignments,
     open_items,
 )
 from db.queries.pending import clear_pending, get_pending, set_pending
@@ -204,15 +205,8 @@ def _name(sent: Sent) -> str:
 
 
 def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
-    """Return the assignment a photo is about: the task its caption names, or the only one."""
-    named = task_numbers(caption)
-    with session_scope(services.engine) as session:
-        # The open tasks' assignments, done ones too (as on Telegram): the minutes of a
-        # meeting are often photographed after the unit has reported it done.
-        items = open_items(session, unit_ids=actor.unit_ids)
-        found = [i.assignment_id for i in items if i.task_id in named]
-        if named and not found:  # a task of the unit closed or cancelled: refused as such
-            found = named_assignments(session, task_ids=sorted(named), unit_ids=actor.unit_ids)
-    if named:
-        return found[0] if len(found) == 1 else None
-    return items[0].assignment_id if len(items) == 1 else None
+    """Return the assignment a photo is about, by the rule of every channel
+    (`evidence_keep.attribute`): the task its caption names, the only open one, or the one
+    just reported done; None: ask. Zalo has no reply to read, nor albums."""
+    found, _ = evidence_keep.attribute(services, actor, replied=None, caption=caption, group=None)
+    return found
