@@ -18,7 +18,14 @@ from core.paging import Page
 from core.roles import Role
 from db.engine import session_scope
 from db.models import Unit
-from db.queries.contact_admin import ContactInfo, contact_info, contact_page, remove_from_unit
+from db.queries.contact_admin import (
+    ContactInfo,
+    change_role,
+    contact_info,
+    contact_page,
+    remove_from_unit,
+)
+from db.queries.contacts import name_of
 
 PREFIX = "ct"  # the contacts flow's choices
 
@@ -171,3 +178,30 @@ def _units_text(services: Services, lang: str, info: ContactInfo) -> str:
         for u, f in info.units
     ]
     return "\n".join(lines) or t("contacts.no_units")
+
+
+@dataclass(frozen=True)
+class RoleSet:
+    """What a card's role button did: what to say, and whether the role changed (their menu
+    follows it)."""
+
+    said: str
+    changed: bool
+
+
+def set_role(
+    services: Services, lang: str, actor_id: int, contact_id: int, role: Role
+) -> RoleSet | None:
+    """Give a person a role from their card (never one's own, never the last admin's, as
+    `/contacts role` on a channel without buttons, `people.set_role`); None when they no
+    longer exist (blocking)."""
+    t = partial(services.catalog.get, lang)
+    if contact_id == actor_id:
+        return RoleSet(t("contacts.not_yourself"), changed=False)
+    with session_scope(services.engine) as session:
+        done = change_role(session, contact_id=contact_id, role=role, actor_id=actor_id)
+        name = name_of(session, done.contact)
+    if done.contact is None:
+        return None
+    said = people.role_said(t, done.problem, name, role)
+    return RoleSet(said, changed=done.problem != "last_admin")
