@@ -128,7 +128,7 @@ def add(services: Services, row: Evidence) -> None:
         add_evidence(connection, row)
 
 
-def add_with_status(services: Services, actor: Actor, report: Report, row: Evidence) -> Recorded:
+def addwith_status(services: Services, actor: Actor, report: Report, row: Evidence) -> Recorded:
     """Record the file and the status its caption gives, in one transaction (blocking)."""
     return record(services, actor, report, also=partial(add_evidence, evidence=row))
 
@@ -188,19 +188,19 @@ def file_it(
     digest = digest_of(content)
     if known(services, assignment_id=about.assignment_id, digest=digest):
         again = kept_text(services, actor.lang, about, name=name, size=len(content), again=True)
-        return Filed(_with_status(services, actor, again, report), kept=True)
+        return Filed(with_status(services, actor, again, report), kept=True)
     full = over_quota(services, actor.lang, unit_id=about.unit_id, name=name, size=len(content))
     if full:
         return Filed(full, kept=False)
     relative = filed_at(about.assignment_id, name, digest)
     if not store_file(services.settings.evidence_path, relative, content):
         failed = t("evidence.not_stored", name=name)
-        return Filed(_with_status(services, actor, failed, report), kept=False)
+        return Filed(with_status(services, actor, failed, report), kept=False)
     sent = Sent(name, filing.mime_type, len(content), digest, relative, filing.channel_file_id)
     row = evidence(actor, about.assignment_id, sent, services.clock.now())
     kept = kept_text(services, actor.lang, about, name=name, size=len(content), again=False)
     if report is not None:  # the file and the status its caption gives, in one transaction
-        result = add_with_status(services, actor, report, row)
+        result = addwith_status(services, actor, report, row)
         return Filed(f"{kept}\n{result.text}" if result.ok else result.text, kept=result.ok)
     add(services, row)
     if status_asked or not filing.caption.strip():
@@ -208,8 +208,10 @@ def file_it(
     return Filed(f"{kept}\n{t('evidence.no_status')}", kept=True)
 
 
-def _with_status(services: Services, actor: Actor, said: str, report: Report | None) -> str:
-    """Return what is said of a file, with the status its caption states recorded."""
+def with_status(services: Services, actor: Actor, said: str, report: Report | None) -> str:
+    """Return what is said of a file (kept, or why not), with the status its caption states
+    recorded all the same: "đã xong" is the official's word whatever became of the file
+    (blocking)."""
     if report is None:
         return said
     return f"{said}\n{record(services, actor, report).text}"

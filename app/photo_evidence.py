@@ -30,7 +30,7 @@ from app.checkin import Said
 from app.checkin.caption import caption_report
 from app.choices import Choice
 from app.evidence_files import store_file
-from app.reporting import record, unit_inactive
+from app.reporting import unit_inactive
 from app.services import Services
 from core.checkin import task_numbers
 from core.numbers import typed_number
@@ -194,9 +194,7 @@ def _status_all_the_same(services: Services, actor: Actor, sent: Sent, failed: s
         if assignment_id is not None
         else None
     )
-    if report is None:
-        return failed
-    return f"{failed}\n{record(services, actor, report).text}"
+    return evidence_keep.with_status(services, actor, failed, report)
 
 
 def _name(sent: Sent) -> str:

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from app import evidence_keep
 from app.checkin.caption import caption_report, confirm_caption
-from app.reporting import Report, record
+from app.reporting import Report
 from core.textnorm import plain_file_name
 from handlers.telegram.access import Request
 from render.telegram import buttons
@@ -104,11 +104,9 @@ async def _not_stored(
     """Say the file could not be kept; the status its caption states is recorded all the same
     (a forwarded file's is not: it would be asked about first)."""
     failed = failed or req.t("evidence.not_stored", name=upload.file_name)
-    if report is None or upload.forwarded:
-        await req.reply(failed)
-        return
-    result = await req.atomic(partial(record, req.services, req.actor, report))
-    await req.reply(f"{failed}\n{result.text}")
+    recorded = None if upload.forwarded else report
+    said = await req.atomic(evidence_keep.with_status, req.services, req.actor, failed, recorded)
+    await req.reply(said)
 
 
 def _words(msg: Message) -> tuple[str, str, bool]:
