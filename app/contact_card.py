@@ -2,7 +2,8 @@
 per person (`ct:card:<contact id>`) and to turn the page (`ct:pg:<page>:<unit id or 0>`);
 a person's card: who they are, a choice per other role (`ct:role:<contact id>:<role>`) and
 one per unit to remove them from (`ct:rm:<contact id>:<unit id>`); and removing them from a
-unit, said. `listed` is the page as data, for a channel that words it its own way."""
+unit, said. `listed` is the page as data; `typed_page`, the page as a channel without
+buttons shows it (Zalo's `/contacts [unit]`, "tiếp" the next)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from core.paging import Page
 from core.roles import Role
 from db.engine import session_scope
 from db.models import Unit
-from db.queries.contact_admin import ContactInfo, contact_info, contact_page, remove_from_unit
+from db.queries.contact_admin import (
+    ContactInfo,
+    change_role,
+    contact_info,
+    contact_page,
+    remove_from_unit,
+)
+from db.queries.contacts import name_of
 
 PREFIX = "ct"  # the contacts flow's choices
 
@@ -58,12 +66,7 @@ def page(services: Services, lang: str, *, unit_id: int, number: int, size: int)
         return None
     t = partial(services.catalog.get, lang)
     shown = found.page
-    header_key = "contacts.header_unit" if found.unit is not None else "contacts.header"
-    lines = [t(header_key, count=found.count, unit=found.unit or "")]
-    lines += [people.contact_line(services.catalog, lang, info) for info in shown.items] or [
-        t("contacts.none")
-    ]
-    lines += ["", t("common.page", page=shown.number, pages=shown.pages)]
+    lines = _lines(services, lang, found, "contacts.header", "contacts.header_unit")
     rows: Rows = [
         [Choice(info.label, (PREFIX, "card", cid))]
         for info in shown.items
@@ -75,6 +78,42 @@ def page(services: Services, lang: str, *, unit_id: int, number: int, size: int)
     if shown.has_next:
         nav.append(Choice(t("common.next"), (PREFIX, "pg", shown.number + 1, unit_id)))
     return Card("\n".join(lines), [*rows, nav] if nav else rows)
+
+
+TYPED_SIZE = 15  # people on a page of a channel without buttons
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A page of people as typed commands read it: its text, the next page (None: the last)."""
+
+    text: str
+    next_page: int | None = None
+
+
+def typed_page(services: Services, lang: str, *, unit_id: int, number: int) -> Typed | None:
+    """Return page `number` of the people (0: all; else the unit's) for a channel without
+    buttons, "tiếp" for the next; None when the unit is gone (blocking)."""
+    found = listed(services, unit_id=unit_id, number=number, size=TYPED_SIZE)
+    if found is None:
+        return None
+    lines = _lines(services, lang, found, "zalo.contacts_header", "zalo.contacts_header_unit")
+    if found.page.has_next:
+        lines.append(services.catalog.get(lang, "zalo.more"))
+    return Typed("\n".join(lines), found.page.number + 1 if found.page.has_next else None)
+
+
+def _lines(services: Services, lang: str, found: Listed, everyone: str, units: str) -> list[str]:
+    """Return a page's lines: its header (`everyone`'s or a unit's), a line a person (or
+    that there is none), and which page it is."""
+    t = partial(services.catalog.get, lang)
+    shown = found.page
+    head = t(units, count=found.count, unit=found.unit) if found.unit is not None else None
+    lines = [head or t(everyone, count=found.count)]
+    lines += [people.contact_line(services.catalog, lang, info) for info in shown.items] or [
+        t("contacts.none")
+    ]
+    return [*lines, "", t("common.page", page=shown.number, pages=shown.pages)]
 
 
 def card(services: Services, lang: str, contact_id: int) -> Card | None:
@@ -139,3 +178,30 @@ def _units_text(services: Services, lang: str, info: ContactInfo) -> str:
         for u, f in info.units
     ]
     return "\n".join(lines) or t("contacts.no_units")
+
+
+@dataclass(frozen=True)
+class RoleSet:
+    """What a card's role button did: what to say, and whether the role changed (their menu
+    follows it)."""
+
+    said: str
+    changed: bool
+
+
+def set_role(
+    services: Services, lang: str, actor_id: int, contact_id: int, role: Role
+) -> RoleSet | None:
+    """Give a person a role from their card (never one's own, never the last admin's, as
+    `/contacts role` on a channel without buttons, `people.set_role`); None when they no
+    longer exist (blocking)."""
+    t = partial(services.catalog.get, lang)
+    if contact_id == actor_id:
+        return RoleSet(t("contacts.not_yourself"), changed=False)
+    with session_scope(services.engine) as session:
+        done = change_role(session, contact_id=contact_id, role=role, actor_id=actor_id)
+        name = name_of(session, done.contact)
+    if done.contact is None:
+        return None
+    said = people.role_said(t, done.problem, name, role)
+    return RoleSet(said, changed=done.problem != "last_admin")

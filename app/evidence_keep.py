@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.evidence_files import store_file
 from app.reporting import Recorded, Report, record, refusal
 from app.services import Services
 from core.checkin import task_numbers
@@ -127,7 +128,7 @@ def add(services: Services, row: Evidence) -> None:
         add_evidence(connection, row)
 
 
-def add_with_status(services: Services, actor: Actor, report: Report, row: Evidence) -> Recorded:
+def addwith_status(services: Services, actor: Actor, report: Report, row: Evidence) -> Recorded:
     """Record the file and the status its caption gives, in one transaction (blocking)."""
     return record(services, actor, report, also=partial(add_evidence, evidence=row))
 
@@ -142,6 +143,78 @@ def kept_text(
         return t("evidence.already_kept", task=str(target.task_id), title=target.title)
     kb = round(size / 1024, 1)
     return t("evidence.kept", name=name, size=kb, task=str(target.task_id), title=target.title)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A file a person sent as evidence, its bytes fetched by their channel."""
+
+    file_name: str  # as it is said and listed; its suffix names the stored file's
+    mime_type: str | None
+    content: bytes
+    channel_file_id: str
+    caption: str = ""  # its words: with no status in them, the person is told so
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What is said of a file sent as evidence, and whether the assignment has it now."""
+
+    text: str
+    kept: bool
+
+
+def file_it(
+    services: Services,
+    actor: Actor,
+    about: Target,
+    filing: Filing,
+    report: Report | None,
+    *,
+    status_asked: bool = False,
+) -> Filed:
+    """Keep a file for the assignment the person may file for (`admit`), with the status its
+    caption states (`report`, recorded in the file's transaction), and say what became of
+    both, for any channel (blocking).
+
+    A file the assignment has already (same checksum) is said received already and not
+    stored again (under another name's suffix it would be a second copy no row names), the
+    status recorded all the same; one past the unit's quota is refused; one the store cannot
+    take is said not kept, the status recorded all the same. `status_asked`: the caption's
+    status is asked about apart (a forwarded file's words are another's): nothing said of it.
+    """
+    t = partial(services.catalog.get, actor.lang)
+    content, name = filing.content, filing.file_name
+    digest = digest_of(content)
+    if known(services, assignment_id=about.assignment_id, digest=digest):
+        again = kept_text(services, actor.lang, about, name=name, size=len(content), again=True)
+        return Filed(with_status(services, actor, again, report), kept=True)
+    full = over_quota(services, actor.lang, unit_id=about.unit_id, name=name, size=len(content))
+    if full:
+        return Filed(full, kept=False)
+    relative = filed_at(about.assignment_id, name, digest)
+    if not store_file(services.settings.evidence_path, relative, content):
+        failed = t("evidence.not_stored", name=name)
+        return Filed(with_status(services, actor, failed, report), kept=False)
+    sent = Sent(name, filing.mime_type, len(content), digest, relative, filing.channel_file_id)
+    row = evidence(actor, about.assignment_id, sent, services.clock.now())
+    kept = kept_text(services, actor.lang, about, name=name, size=len(content), again=False)
+    if report is not None:  # the file and the status its caption gives, in one transaction
+        result = addwith_status(services, actor, report, row)
+        return Filed(f"{kept}\n{result.text}" if result.ok else result.text, kept=result.ok)
+    add(services, row)
+    if status_asked or not filing.caption.strip():
+        return Filed(kept, kept=True)
+    return Filed(f"{kept}\n{t('evidence.no_status')}", kept=True)
+
+
+def with_status(services: Services, actor: Actor, said: str, report: Report | None) -> str:
+    """Return what is said of a file (kept, or why not), with the status its caption states
+    recorded all the same: "đã xong" is the official's word whatever became of the file
+    (blocking)."""
+    if report is None:
+        return said
+    return f"{said}\n{record(services, actor, report).text}"
 
 
 ALBUM = "album"  # the pending kind: the task an album's first file was kept for

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app import unit_form
 from app.expiry import expiry
 from app.services import Services
-from app.unit_lookup import UNITS_LISTED
+from app.unit_form import UNITS_LISTED
 from core.invites import invite_link, parse_invite_args
 from core.roles import Function, Role
 from core.taskdates import local_day

@@ -3,7 +3,7 @@ admins."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -216,9 +216,14 @@ def set_role(services: Services, lang: str, actor_id: int, args: str) -> str:
         return t("contacts.manage_usage")
     if problem == "yourself":
         return t("contacts.not_yourself")
+    assert role is not None
+    return role_said(t, problem, name, role)
+
+
+def role_said(t: Callable[..., str], problem: str | None, name: str, role: Role) -> str:
+    """Say what became of a role given on any channel: refused for the last admin, or set."""
     if problem == "last_admin":
         return t("contacts.last_admin", name=name)
-    assert role is not None
     return t("contacts.role_changed", name=name, role=t(f"common.role_{role.value}"))
 
 

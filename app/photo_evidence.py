@@ -2,11 +2,13 @@
 
 The adapter fetches the photo's bytes and says what this returns; everything else is here.
 The task is the one its caption names ("#12 biên bản"), else the unit's only open task
-(one it has reported done included, as on Telegram); with several and no "#N", the photo
+(one it has reported done included), else the one just reported done: Telegram's rule,
+`evidence_keep.attribute`, without a reply or an album to read; with several and no "#N", the photo
 is kept pending (under EVIDENCE_DIR/pending, named in the database for PENDING_TTL, so a
 restart keeps it) and the person is asked which task with numbered choices (`ep:<assignment>`):
-a typed "2" files it there (`take`), as Telegram's buttons do. A photo the task has already
-(same checksum) is said to be received already, not kept again. A caption that states a
+a typed "2" files it there (`take`), as Telegram's buttons do. Kept as any channel keeps a
+file (`evidence_keep.file_it`): a photo the task has already is said to be received
+already, not kept again. A caption that states a
 status ("đã xong") is recorded with the photo, in one transaction, or alone when the photo
 could not be fetched, was too large or could not be stored. Blocking: off the event loop.
 """
@@ -22,25 +24,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from app import evidence_keep
 from app.actor import Actor
 from app.checkin import Said
 from app.checkin.caption import caption_report
 from app.choices import Choice
 from app.evidence_files import store_file
-from app.reporting import record, refusal, unit_inactive
+from app.reporting import unit_inactive
 from app.services import Services
 from core.checkin import task_numbers
 from core.numbers import typed_number
 from db.engine import session_scope
-from db.models import Evidence
 from db.queries.checkin import (
-    Check,
-    check_reportable,
-    named_assignments,
     open_items,
-    unit_name,
 )
-from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 log = logging.getLogger(__name__)
@@ -92,62 +89,15 @@ def keep(
 
 
 def _file(services: Services, actor: Actor, assignment_id: int, photo: bytes, sent: Sent) -> Said:
-    """Store the photo as the assignment's evidence, with the status its caption states."""
-    t = partial(services.catalog.get, actor.lang)
-    with session_scope(services.engine) as session:
-        check, about = check_reportable(
-            session, assignment_id=assignment_id, unit_ids=actor.unit_ids
-        )
-        if check != Check.OK or about is None:
-            return Said(refusal(services, actor.lang, check, about))
-        digest = hashlib.sha256(photo).hexdigest()
-        known = find_evidence(session, assignment_id=assignment_id, sha256=digest) is not None
-        used = unit_evidence_bytes(session, unit_id=about.unit_id)
-        unit = unit_name(session, unit_id=about.unit_id)
-    caption, name = sent.caption, _name(sent)
-    report = caption_report(services, assignment_id, caption, sent.key)
-    if known:  # the same photo again: not stored twice, and not called kept under a new name
-        again = t("evidence.already_kept", task=str(about.task_id), title=about.title)
-        if report is None:
-            return Said(again)
-        return Said(f"{again}\n{record(services, actor, report).text}")
-    limit = services.settings.evidence_quota_mb
-    if used + len(photo) > limit * MB:
-        size, used_mb = round(len(photo) / MB, 1), round(used / MB, 1)
-        return Said(
-            t("evidence.quota_full", name=name, size=size, unit=unit, used=used_mb, limit=limit)
-        )
-    relative = Path(str(assignment_id)) / f"{digest[:32]}.jpg"
-    if not store_file(services.settings.evidence_path, relative, photo):
-        failed = t("evidence.not_stored", name=name)
-        if report is None:  # the status its caption states is recorded all the same
-            return Said(failed)
-        return Said(f"{failed}\n{record(services, actor, report).text}")
-    evidence = Evidence(
-        assignment_id=assignment_id,
-        contact_id=actor.contact_id,
-        file_name=name,
-        mime_type="image/jpeg",
-        size=len(photo),
-        sha256=digest,
-        storage_path=relative.as_posix(),
-        channel_file_id=f"{sent.channel}:{sent.message_id}"[:200],
-        created_at=services.clock.now(),
-    )
-    kept = t(
-        "evidence.kept",
-        name=name,
-        size=round(len(photo) / 1024, 1),
-        task=str(about.task_id),
-        title=about.title,
-    )
-    if report is not None:
-        result = record(services, actor, report, also=partial(add_evidence, evidence=evidence))
-        return Said(f"{kept}\n{result.text}" if result.ok else result.text)
-    with services.engine.begin() as connection:
-        add_evidence(connection, evidence)
-    status = t("evidence.no_status") if caption.strip() else ""
-    return Said(f"{kept}\n{status}".strip())
+    """Keep the photo as the assignment's evidence, with the status its caption states, as
+    any channel keeps a file (`evidence_keep.file_it`)."""
+    admitted = evidence_keep.admit(services, actor, assignment_id)
+    if admitted.target is None:
+        return Said(admitted.refused)
+    report = caption_report(services, assignment_id, sent.caption, sent.key)
+    channel_file = f"{sent.channel}:{sent.message_id}"
+    filing = evidence_keep.Filing(_name(sent), "image/jpeg", photo, channel_file, sent.caption)
+    return Said(evidence_keep.file_it(services, actor, admitted.target, filing, report).text)
 
 
 def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | None:
@@ -244,9 +194,7 @@ def _status_all_the_same(services: Services, actor: Actor, sent: Sent, failed: s
         if assignment_id is not None
         else None
     )
-    if report is None:
-        return failed
-    return f"{failed}\n{record(services, actor, report).text}"
+    return evidence_keep.with_status(services, actor, failed, report)
 
 
 def _name(sent: Sent) -> str:
@@ -255,15 +203,8 @@ def _name(sent: Sent) -> str:
 
 
 def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
-    """Return the assignment a photo is about: the task its caption names, or the only one."""
-    named = task_numbers(caption)
-    with session_scope(services.engine) as session:
-        # The open tasks' assignments, done ones too (as on Telegram): the minutes of a
-        # meeting are often photographed after the unit has reported it done.
-        items = open_items(session, unit_ids=actor.unit_ids)
-        found = [i.assignment_id for i in items if i.task_id in named]
-        if named and not found:  # a task of the unit closed or cancelled: refused as such
-            found = named_assignments(session, task_ids=sorted(named), unit_ids=actor.unit_ids)
-    if named:
-        return found[0] if len(found) == 1 else None
-    return items[0].assignment_id if len(items) == 1 else None
+    """Return the assignment a photo is about, by the rule of every channel
+    (`evidence_keep.attribute`): the task its caption names, the only open one, or the one
+    just reported done; None: ask. Zalo has no reply to read, nor albums."""
+    found, _ = evidence_keep.attribute(services, actor, replied=None, caption=caption, group=None)
+    return found

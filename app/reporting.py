@@ -55,6 +55,12 @@ class Recorded:
         """Tell whether the report is kept (now or before)."""
         return self.check == Check.OK
 
+    @property
+    def closed(self) -> bool:
+        """Tell whether it was refused because the task is closed (its buttons settle all
+        the same)."""
+        return self.check == Check.CLOSED
+
 
 @dataclass(frozen=True)
 class Report:

@@ -12,7 +12,9 @@ from datetime import datetime, tzinfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.formal_report import ReportTarget, anything_in_scope
 from app.summary_text import Entry, Report, Translate, detail, task_list, task_title
+from core.markup import Markup
 from core.states import TaskStatus
 from core.status import Counts
 from core.summary import StatusLine, TaskCounts
@@ -58,6 +60,41 @@ def summary_of(engine: Engine, ctx: Context, kind: str, ident: int) -> tuple[Rep
             found = directive(session, ctx, doc) if doc is not None else None
             return found, ctx.t("summary.nothing_in_scope")
         return all_tasks(session, ctx), ctx.t("summary.none_open")
+
+
+def ident_of(target: Target) -> int:
+    """Return the id of a target's task or directive (0 for all open tasks)."""
+    if target.task is not None and target.task.id is not None:
+        return target.task.id
+    if target.directive is not None and target.directive.id is not None:
+        return target.directive.id
+    return 0
+
+
+def covers(target: Target) -> ReportTarget:
+    """Return what a file of the target covers: a task, a directive, or every open task."""
+    return ReportTarget(
+        task_id=target.task.id if target.task is not None else None,
+        directive_id=target.directive.id if target.directive is not None else None,
+    )
+
+
+def anything(engine: Engine, covered: ReportTarget, scope: q.Scope) -> bool:
+    """Tell whether a file of `covered` would hold anything in the scope (blocking)."""
+    with session_scope(engine) as session:
+        return anything_in_scope(session, target=covered, scope=scope)
+
+
+def refused(t: Translate, target: Target, text: str, which: str, **params: object) -> str:
+    """Return what a channel without buttons says of a target naming nothing (`not_found`)
+    or several tasks (`which`'s words, given `text`, `tasks` listed and `params`), else ""."""
+    if target.kind == "none":
+        return not_found(t, target, text)
+    if target.kind == "ambiguous":
+        shown, more = task_choices(t, target)
+        tasks = "\n".join(t("summary.choice", id=task.id, title=task.title) for task in shown)
+        return t(which, text=text, tasks=Markup(tasks), **params) + more
+    return ""
 
 
 def cancelled_since(engine: Engine, t: Translate, task_id: int) -> str | None:

@@ -9,9 +9,15 @@ to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlalchemy import Connection
+
 from app.actor import Actor, actor_from
 from app.services import Services
-from db.queries.snapshot import Seen, refresh, snapshot
+from db.queries.snapshot import Seen, Snapshot, refresh, snapshot
+
+__all__ = ["Seen", "seen", "seen_in"]
 
 
 def seen(
@@ -28,11 +34,24 @@ def seen(
     what the channel says of them: their chat, their name ("" says nothing of it), their
     username (`same_username`: whatever is stored, for a channel that has none to tell)."""
     now = services.clock.now()
+
+    def told(known: Snapshot) -> Seen:
+        return Seen(chat_id, name, known.username if same_username else username, now)
+
     with services.engine.begin() as connection:
-        known = snapshot(connection, channel=channel, external_id=external_id)
-        if known is None:
-            return None
-        told = Seen(chat_id, name, known.username if same_username else username, now)
-        if not known.is_current(told):
-            known = refresh(connection, known, told)
+        return seen_in(connection, channel, external_id, told)
+
+
+def seen_in(
+    connection: Connection, channel: str, external_id: str, told: Callable[[Snapshot], Seen]
+) -> Actor | None:
+    """Return who `external_id` is on `channel` (None: nobody the bot knows), in the
+    caller's transaction, recording what `told` says the channel tells of them now when it
+    is not what is stored (every channel's rule, Telegram's hot path included)."""
+    known = snapshot(connection, channel=channel, external_id=external_id)
+    if known is None:
+        return None
+    person = told(known)
+    if not known.is_current(person):
+        known = refresh(connection, known, person)
     return actor_from(known)

@@ -8,12 +8,14 @@ value to keep, or a `Refusal` with the words to say before the same field is ask
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.choices import Choice, Rows
 from app.import_report import reason_text
 from app.services import Services
 from core.markup import Markup
@@ -135,6 +137,40 @@ def named_units(
     if include_inactive:
         return [], services.catalog.get(lang, "units.not_found", text=text)
     return [], not_found(services, lang, text)
+
+
+UNITS_LISTED = 10  # the units a text channel lists when a name fits several
+
+
+def one_named(
+    services: Services, lang: str, text: str, *, include_inactive: bool = False
+) -> Unit | str:
+    """Return the one unit an admin's words name, or what a channel without buttons says:
+    none (as `named_units`), or several, listed by code for the admin to type one
+    (blocking)."""
+    units, none = named_units(services, lang, text, include_inactive=include_inactive)
+    if len(units) == 1:
+        return units[0]
+    if not units:
+        return none
+    listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
+    return services.catalog.get(lang, "zalo.unit_ambiguous", text=text, units=listed)
+
+
+UNITS_OFFERED = 20  # the units a name fits offered as choices, buttons or numbers
+
+
+def offered(
+    services: Services,
+    lang: str,
+    text: str,
+    units: Sequence[Unit],
+    data: Callable[[Unit], tuple[str | int, ...]],
+) -> tuple[str, Rows]:
+    """Return the question of a name that fits several units, and a choice per unit (the
+    first UNITS_OFFERED) taking that unit's `data`: Telegram's buttons, Zalo's numbers."""
+    choices: Rows = [[Choice(f"{u.name} ({u.code})", data(u))] for u in units[:UNITS_OFFERED]]
+    return services.catalog.get(lang, "units.which_one", text=text, count=len(units)), choices
 
 
 def not_found(services: Services, lang: str, text: str) -> str:

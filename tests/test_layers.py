@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,17 @@ def test_contract_holds_for_the_project(project: Path) -> None:
         ("handlers/telegram/start.py", "from web import pages as _pages", "Layers"),
         ("web/health.py", "import telegram as _telegram", "The web adapter imports no"),
         ("app/dashboard/viewer.py", "import starlette as _starlette", "Use cases and persistence"),
+        ("handlers/zalo/staff.py", "from db.queries import summary as _q", "Adapters read and"),
+        (
+            "web/pages.py",
+            "def _late() -> None:\n    from db.models import Task",
+            "Adapters read and",
+        ),
+        (
+            "handlers/telegram/start.py",
+            "from db.queries.snapshot import Seen",
+            "Adapters read and",
+        ),
     ],
 )
 def test_contract_fails_on_a_bad_import(
@@ -82,5 +94,6 @@ def test_contract_fails_on_a_bad_import(
     add_line(tmp_path / module, line)
     result = lint(tmp_path)
     assert result.returncode != 0
-    broken = [row for row in result.stdout.splitlines() if row.endswith("BROKEN")]
+    # "... BROKEN", or "... BROKEN (14 ignored imports)" for a contract that ignores some
+    broken = [row for row in result.stdout.splitlines() if re.search(r" BROKEN( \(|$)", row)]
     assert any(row.startswith(contract) for row in broken), result.stdout

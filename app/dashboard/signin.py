@@ -37,16 +37,22 @@ def login_code(session: Session, *, contact_id: int, now: datetime) -> str | Non
 def login_link(services: Services, lang: str, contact_id: int) -> str:
     """Return what /web answers: a sign-in link for this person, usable once within
     LOGIN_TTL, or the refusal of anyone not (or no longer) staff."""
+    return signed_in_link(services, lang, contact_id)[0]
+
+
+def signed_in_link(services: Services, lang: str, contact_id: int) -> tuple[str, bool]:
+    """Return what /web answers on any channel, and whether it is a link (False: the
+    refusal of anyone not, or no longer, staff) (blocking)."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
         code = login_code(session, contact_id=contact_id, now=now)
     t = partial(services.catalog.get, lang)
     if code is None:  # the role changed since the access check: answer as to a member
-        return t("common.not_allowed")
+        return t("common.not_allowed"), False
     base = services.settings.public_base_url.rstrip("/")
     minutes = int(LOGIN_TTL.total_seconds() // 60)
     ends = expiry(now + LOGIN_TTL, services.settings.tz)
-    return t("web.login_link", minutes=minutes, link=f"{base}/login/{code}", **ends)
+    return t("web.login_link", minutes=minutes, link=f"{base}/login/{code}", **ends), True
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from app.choices import STATUS_ACTIONS
 from app.reporting import Recorded
 from core.numbers import typed_number
 from core.roles import Access
-from db.queries.checkin import Check
 from handlers.telegram import checkin_steps, checkin_text
 from handlers.telegram.access import Request, button, prefix_pattern
 from handlers.telegram.checkin_steps import origin_of
@@ -58,7 +57,7 @@ async def _finish(
     """Acknowledge a press after the commit, and replace the item's buttons by its status."""
     await _answer(req, result.text, alert=not result.ok)
     msg = req.message
-    if msg is None or (not result.ok and result.check != Check.CLOSED):
+    if msg is None or (not result.ok and not result.closed):
         return
     await settle(
         req.context.bot,

@@ -2,17 +2,12 @@
 role (`ct:role:<contact id>:<role>`) or remove them from a unit (`ct:rm:<contact id>:<unit
 id>`)), and what those buttons do. `contacts.py` routes the buttons here.
 
-`set_role` still calls `change_role` itself: tests/handlers/telegram/test_contacts.py patches
-it here to land another admin's change in between."""
+A role is given by `app.contact_card.set_role`, as Zalo's `/contacts role` gives one."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from app import contact_card
 from core.roles import Role
-from db.queries.contact_admin import RoleChange, change_role
-from db.queries.contacts import name_of
 from handlers.telegram.access import Request, refresh_menu
 from render.telegram import buttons
 
@@ -33,23 +28,15 @@ async def set_role(req: Request, contact_id: int, role_text: str) -> bool:
     """Change a person's role, refresh their command menu and say so."""
     if role_text not in set(Role):
         return False
-    if contact_id == req.actor.contact_id:
-        await req.say("contacts.not_yourself")
-        return True
-    actor_id = req.actor.contact_id
-
-    def change(session: Session) -> tuple[RoleChange, str]:
-        done = change_role(session, contact_id=contact_id, role=Role(role_text), actor_id=actor_id)
-        return done, name_of(session, done.contact)
-
-    done, name = await req.transaction(change)
-    if done.contact is None:
+    actor_id, role = req.actor.contact_id, Role(role_text)
+    done = await req.atomic(
+        contact_card.set_role, req.services, req.actor.lang, actor_id, contact_id, role
+    )
+    if done is None:
         return False
-    if done.problem == "last_admin":
-        await req.say("contacts.last_admin", name=name)
-        return True
-    await refresh_menu(req, contact_id)
-    await req.say("contacts.role_changed", name=name, role=req.t(f"common.role_{role_text}"))
+    if done.changed:
+        await refresh_menu(req, contact_id)
+    await req.reply(done.said)
     return True
 
 

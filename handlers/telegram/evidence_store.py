@@ -10,8 +10,7 @@ from telegram.error import TelegramError
 
 from app import evidence_keep
 from app.checkin.caption import caption_report, confirm_caption
-from app.evidence_files import store_file
-from app.reporting import Report, record
+from app.reporting import Report
 from core.textnorm import plain_file_name
 from handlers.telegram.access import Request
 from render.telegram import buttons
@@ -68,43 +67,26 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     if not content:  # a file of 0 bytes proves nothing
         await req.say("evidence.empty", name=upload.file_name)
         return
-    digest = evidence_keep.digest_of(content)
-    relative = evidence_keep.filed_at(assignment_id, upload.file_name, digest)
-    known = await req.atomic(
-        partial(evidence_keep.known, req.services, assignment_id=assignment_id, digest=digest)
-    )
-    if not known and await _over_quota(req, about.unit_id, upload.file_name, len(content)):
-        return
     report = caption_report(req.services, assignment_id, upload.caption, upload.key)
-    root = req.services.settings.evidence_path
-    if not await req.run(store_file, root, relative, content):  # off the loop: up to 20 MB
-        await _not_stored(req, upload, report)
-        return
-    sent = evidence_keep.Sent(
-        upload.file_name, upload.mime_type, len(content), digest, relative, upload.file_id
+    filing = evidence_keep.Filing(
+        upload.file_name, upload.mime_type, content, upload.file_id, upload.caption
     )
-    evidence = evidence_keep.evidence(req.actor, assignment_id, sent, req.services.clock.now())
-    kept = evidence_keep.kept_text(
-        req.services, req.actor.lang, about, name=upload.file_name, size=len(content), again=known
+    # A forwarded file's caption is another's words: its status is asked, not recorded.
+    asked = report is not None and upload.forwarded
+    file_it = partial(evidence_keep.file_it, status_asked=asked)
+    # Off the loop: up to 20 MB written, and its row.
+    filed = await req.atomic(
+        file_it, req.services, req.actor, about, filing, None if asked else report
     )
-    if report is not None and upload.forwarded:  # the file is kept; the status is asked
-        await req.atomic(evidence_keep.add, req.services, evidence)
-        asked = await req.atomic(
-            confirm_caption, req.services, req.actor, assignment_id, upload.caption, upload.key
-        )
-        [said] = asked.said
-        markup = buttons(req.services.button_key, req.actor.external_id, said.choices)
-        await req.reply(f"{kept}\n{said.text}", reply_markup=markup)
+    if not (asked and filed.kept):
+        await req.reply(filed.text)
         return
-    if report is not None:  # the file and the status its caption gives, in one transaction
-        result = await req.atomic(
-            evidence_keep.add_with_status, req.services, req.actor, report, evidence
-        )
-        await req.reply(f"{kept}\n{result.text}" if result.ok else result.text)
-        return
-    await req.atomic(evidence_keep.add, req.services, evidence)
-    status = req.t("evidence.no_status") if upload.caption.strip() else ""
-    await req.reply(f"{kept}\n{status}".strip())
+    confirmed = await req.atomic(
+        confirm_caption, req.services, req.actor, assignment_id, upload.caption, upload.key
+    )
+    [said] = confirmed.said
+    markup = buttons(req.services.button_key, req.actor.external_id, said.choices)
+    await req.reply(f"{filed.text}\n{said.text}", reply_markup=markup)
 
 
 async def not_stored(req: Request, failed: str, assignment_id: int | None, upload: Upload) -> None:
@@ -122,11 +104,9 @@ async def _not_stored(
     """Say the file could not be kept; the status its caption states is recorded all the same
     (a forwarded file's is not: it would be asked about first)."""
     failed = failed or req.t("evidence.not_stored", name=upload.file_name)
-    if report is None or upload.forwarded:
-        await req.reply(failed)
-        return
-    result = await req.atomic(partial(record, req.services, req.actor, report))
-    await req.reply(f"{failed}\n{result.text}")
+    recorded = None if upload.forwarded else report
+    said = await req.atomic(evidence_keep.with_status, req.services, req.actor, failed, recorded)
+    await req.reply(said)
 
 
 def _words(msg: Message) -> tuple[str, str, bool]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler
 
-from app.explanation_requests import named, request
+from app.explanation_requests import named_by, request
 from app.explanations import waiting_named
 from core.markup import to_plain
 from core.numbers import typed_number
@@ -40,10 +40,7 @@ async def on_request(req: Request) -> None:
 async def explain_command(req: Request) -> None:
     """Coordinators: /explain <task> <unit> asks; a unit's contact: /explain [#task] <text>."""
     if req.actor.access >= Access.COORDINATOR:
-        text, scope, lang = req.text_args, req.actor.scope, req.actor.lang
-        found = await req.transaction(
-            lambda session: named(session, lang, req.services.catalog.get, text=text, scope=scope)
-        )
+        found = await req.atomic(named_by, req.services, req.actor, req.text_args)
         if found.assignment_id is None:
             key, who = req.services.button_key, req.actor.external_id
             markup = buttons(key, who, found.choices) if found.choices else None

@@ -28,9 +28,8 @@ async def export(req: Request) -> None:
     elif target.kind == "ambiguous":
         await ask_which(req, target, PREFIX, "t")
     else:
-        task_id = target.task.id if target.task is not None else None
-        directive_id = target.directive.id if target.directive is not None else None
-        await send_workbook(req, task_id=task_id, directive_id=directive_id)
+        covered = reports.covers(target)
+        await send_workbook(req, task_id=covered.task_id, directive_id=covered.directive_id)
 
 
 @button(Access.COORDINATOR)

@@ -41,13 +41,7 @@ async def report(req: Request) -> None:
     elif target.kind == "ambiguous":
         await ask_which(req, target, PREFIX, "t")
     else:
-        await send_report(
-            req,
-            ReportTarget(
-                task_id=target.task.id if target.task is not None else None,
-                directive_id=target.directive.id if target.directive is not None else None,
-            ),
-        )
+        await send_report(req, reports.covers(target))
 
 
 @button(Access.COORDINATOR)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import Connection
 from telegram import Update, User
 
-from app.actor import NO_CONTACT, Actor, actor_from
+from app.actor import NO_CONTACT, Actor
 from app.i18n import Lang, pick_language
+from app.seen import Seen, seen_in
 from app.services import Services
 from core.roles import Role
-from db.queries.snapshot import Seen, refresh, snapshot
 from db.retry import retry_db_async
 from handlers.telegram.context import TelegramContext
 from scheduler.workers import in_update_worker
@@ -27,13 +27,9 @@ def seen_sender(connection: Connection, update: Update, services: Services) -> A
     user = update.effective_user
     if user is None or user.is_bot:
         return None
-    known = snapshot(connection, channel=CHANNEL, external_id=str(user.id))
-    if known is None:
-        return None
-    person = _seen(update, user, services)
-    if not known.is_current(person):
-        known = refresh(connection, known, person)
-    return actor_from(known)
+    # Every channel's rule (`app.seen`), in the inbox's transaction: what the update tells
+    # of its sender is read only once they are known.
+    return seen_in(connection, CHANNEL, str(user.id), lambda _: _seen(update, user, services))
 
 
 def load_actor(update: Update, services: Services) -> Actor | None:

@@ -33,7 +33,7 @@ async def summary(req: Request) -> None:
     elif target.kind == "ambiguous":
         await ask_which(req, target, PREFIX, PICK)
     else:
-        await _show(req, target.kind, _target_id(target), page=1, edit=False)
+        await _show(req, target.kind, reports.ident_of(target), page=1, edit=False)
 
 
 async def ask_which(req: Request, target: reports.Target, *nav: object) -> None:
@@ -59,15 +59,6 @@ async def picked_task(req: Request) -> int | None:
         await req.reply(said)
         return None
     return task_id
-
-
-def _target_id(target: reports.Target) -> int:
-    """Return the id of the task or directive of a target (0 for all)."""
-    if target.task is not None and target.task.id is not None:
-        return target.task.id
-    if target.directive is not None and target.directive.id is not None:
-        return target.directive.id
-    return 0
 
 
 @button(Access.COORDINATOR)

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from functools import partial
 
-from telegram import InlineKeyboardMarkup
-
 from app import unit_form
 from app.unit_form import Unit
 from handlers.telegram.access import Request
-
-MAX_CHOICES = 20
+from render.telegram import buttons
 
 
 async def pick_unit(
-    req: Request, text: str, *parts: object, include_inactive: bool = False
+    req: Request, text: str, *parts: str | int, include_inactive: bool = False
 ) -> Unit | None:
     """Return the one unit text names; else answer (not found, or which one) and return None.
 
@@ -31,9 +28,10 @@ async def pick_unit(
         return None
     if len(units) == 1:
         return units[0]
-    rows = [[req.button(f"{u.name} ({u.code})", *parts, u.id)] for u in units[:MAX_CHOICES]]
+    said, choices = unit_form.offered(
+        req.services, req.actor.lang, text, units, lambda u: (*parts, u.id or 0)
+    )
     await req.reply(
-        req.t("units.which_one", text=text, count=len(units)),
-        reply_markup=InlineKeyboardMarkup(rows),
+        said, reply_markup=buttons(req.services.button_key, req.actor.external_id, choices)
     )
     return None

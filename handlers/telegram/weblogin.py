@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, WebAppInfo
 
-from app.dashboard.signin import LOGIN_TTL, login_code
-from app.expiry import expiry
+from app.dashboard.signin import signed_in_link
 from core.markup import to_plain
 from core.roles import Access
 from handlers.telegram.access import Request, command
@@ -17,17 +16,12 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 @command(Access.COORDINATOR)
 async def web(req: Request) -> None:
     """Answer a sign-in link valid LOGIN_TTL, for this person only, usable once."""
-    contact_id, now = req.actor.contact_id, req.services.clock.now()
-    code = await req.transaction(lambda s: login_code(s, contact_id=contact_id, now=now))
-    if code is None:  # the role changed since the access check: answer as to a member
-        await req.say("common.not_allowed")
-        return
-    base = req.services.settings.public_base_url.rstrip("/")
-    minutes = int(LOGIN_TTL.total_seconds() // 60)
-    ends = expiry(now + LOGIN_TTL, req.services.settings.tz)
-    text = req.t("web.login_link", minutes=minutes, link=f"{base}/login/{code}", **ends)
+    services = req.services
+    said = await req.atomic(signed_in_link, services, req.actor.lang, req.actor.contact_id)
+    text, made = said
+    base = services.settings.public_base_url.rstrip("/")
     markup = None
-    if base.startswith("https://"):  # Telegram opens Mini Apps from https addresses only
+    if made and base.startswith("https://"):  # Telegram opens Mini Apps from https addresses only
         label = to_plain(req.t("web.open_app"))
         app = InlineKeyboardButton(label, web_app=WebAppInfo(f"{base}/app"))
         markup = InlineKeyboardMarkup([[app]])

@@ -4,20 +4,15 @@ names, and the units a name fits offered as numbered choices."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 
-from app import unit_lookup
+from app import unit_form
 from app.actor import Actor
 from app.checkin import Said
-from app.choices import Choice
 from app.services import Services
-from app.unit_lookup import UNITS_LISTED
+from app.unit_form import UNITS_LISTED, Unit
 from core.roles import Access
-from db.models import Unit
 
 __all__ = ["UNITS_LISTED", "one_unit", "refused_below", "refused_unless_admin", "units_offered"]
-
-UNITS_OFFERED = 20  # numbered choices of the units a name fits
 
 
 def refused_unless_admin(services: Services, actor: Actor) -> list[Said] | None:
@@ -36,7 +31,7 @@ def one_unit(
     services: Services, lang: str, text: str, *, include_inactive: bool = False
 ) -> Unit | Said:
     """Return the one unit `text` names (code or name), or what to say: none, or which."""
-    found = unit_lookup.one_unit(services, lang, text, include_inactive=include_inactive)
+    found = unit_form.one_named(services, lang, text, include_inactive=include_inactive)
     return Said(found) if isinstance(found, str) else found
 
 
@@ -48,6 +43,5 @@ def units_offered(
     data: Callable[[Unit], tuple[str | int, ...]],
 ) -> list[Said]:
     """Offer the units a name fits, numbered: a typed number takes that unit's `data`."""
-    choices = [[Choice(f"{u.name} ({u.code})", data(u))] for u in units[:UNITS_OFFERED]]
-    t = partial(services.catalog.get, lang)
-    return [Said(t("units.which_one", text=text, count=len(units)), choices)]
+    said, choices = unit_form.offered(services, lang, text, units, data)
+    return [Said(said, choices)]

@@ -42,7 +42,10 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
     if data is None:
         return [Said(services.catalog.get(actor.lang, "zalo.no_more"))]
     page = str(data.get("page", 1))
-    if data.get("command") == "summary":
+    if data.get("command") == "summary" and "kind" in data:
+        kind, ident = str(data["kind"]), int(data.get("id", 0))
+        return staff.summary_shown(services, actor, kind, ident, int(page))
+    if data.get("command") == "summary":  # kept before its kind and id were
         return staff.summary_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "contacts":
         return contacts.contacts_page(services, actor, str(data.get("args", "")), int(page))

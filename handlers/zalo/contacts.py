@@ -4,11 +4,10 @@ card's buttons on Telegram, through the same use cases (`app.people`)."""
 
 from __future__ import annotations
 
-from app import contact_list, people
+from app import contact_card, people
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
-from db.models import Unit
 from handlers.zalo.commandkit import one_unit, refused_unless_admin
 from handlers.zalo.pages import remember
 
@@ -33,13 +32,15 @@ def contacts_page(services: Services, actor: Actor, text: str, number: int) -> l
     refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
-    unit: Unit | None = None
+    unit_id = 0
     if text:
         found = one_unit(services, actor.lang, text, include_inactive=True)
         if isinstance(found, Said):
             return [found]
-        unit = found
-    shown = contact_list.listed(services, actor.lang, unit, number)
+        unit_id = found.id or 0
+    shown = contact_card.typed_page(services, actor.lang, unit_id=unit_id, number=number)
+    if shown is None:  # the unit deleted since it was read
+        return [Said(services.catalog.get(actor.lang, "units.not_found", text=text))]
     more = {"command": "contacts", "page": shown.next_page, "args": text}
     remember(services, actor, more if shown.next_page else None)
     return [Said(shown.text)]

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from app import links
+from app import links, reports
 from app.actor import Actor
 from app.checkin import Said
 from app.dashboard.signin import login_link
 from app.formal_report import ReportTarget
-from app.report_target import Target, anything, covers, named
+from app.reports import Target, covers
 from app.services import Services
 from core.markup import to_plain
 from core.period import Period, looks_like_period, parse_period
@@ -46,7 +46,7 @@ def export(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     target, said = _target(services, actor, args, "export")
     if target is None:
         return said
-    if not anything(services, actor, covers(target)):
+    if not reports.anything(services.engine, covers(target), actor.scope):
         return [Said(t("export.nothing"))]
     link = signed_link(services, actor, f"/files/export/{_which(target)}")
     return [Said(t("zalo.export_link", link=link, hours=link_hours()))]
@@ -91,7 +91,7 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
             return said
         which = _which(target)
         covered = covers(target)
-    if not anything(services, actor, covered):
+    if not reports.anything(services.engine, covered, actor.scope):
         return [Said(t("report.nothing"))]
     link = signed_link(services, actor, f"/files/report/{which}")
     return [Said(t("zalo.report_link", link=link, hours=link_hours()))]
@@ -117,17 +117,17 @@ def _target(
     services: Services, actor: Actor, args: str, command: str
 ) -> tuple[Target | None, list[Said]]:
     """Return what the person named within their scope, or what to say why it cannot be."""
-    found = named(services, actor, args.strip(), which="zalo.file_which", command=command)
-    return (None, [Said(found)]) if isinstance(found, str) else (found, [])
+    text = args.strip()
+    t = partial(services.catalog.get, actor.lang)
+    target = reports.target(services.engine, text, actor.scope)
+    said = reports.refused(t, target, text, "zalo.file_which", command=command)
+    return (None, [Said(said)]) if said else (target, [])
 
 
 def _which(target: Target) -> str:
     """Return what a file's path covers: `all`, a task's number or `d<directive>`."""
-    if target.task is not None and target.task.id is not None:
-        return str(target.task.id)
-    if target.directive is not None and target.directive.id is not None:
-        return f"d{target.directive.id}"
-    return "all"
+    ident = reports.ident_of(target)
+    return {"task": str(ident), "directive": f"d{ident}"}.get(target.kind, "all")
 
 
 def signed_link(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from app import invite_admin, unit_lookup
+from app import invite_admin, unit_form
 from app.actor import Actor
 from app.checkin import Said
 from app.invite_sheet import units_to_invite
@@ -68,9 +68,9 @@ def _revoke(services: Services, actor: Actor, text: str) -> list[Said]:
         said = invite_admin.revoke_code(services, actor.lang, actor.contact_id, code)
         if said is not None:
             return [Said(said)]
-    units = unit_lookup.fitting(services, text, include_inactive=True)
+    units, none = unit_form.named_units(services, actor.lang, text, include_inactive=True)
     if not units:
-        return [Said(t("units.not_found", text=text))]
+        return [Said(none)]
     if len(units) > 1:
         return units_offered(
             services, actor.lang, text, units, lambda u: (PREFIX, REVOKE, u.id or 0)

@@ -7,8 +7,10 @@ Each checks the person's role first and returns what to say.
 
 from __future__ import annotations
 
+from functools import partial
+
 from app import digest as app_digest
-from app import invite_admin, report_target, unit_list
+from app import invite_admin, reports, unit_list
 from app.actor import Actor
 from app.checkin import Said
 from app.explanation_requests import named_by
@@ -32,10 +34,30 @@ def summary_page(services: Services, actor: Actor, text: str, page: int) -> list
     refused = refused_below(services, actor, Access.COORDINATOR)
     if refused is not None:
         return refused
-    report = report_target.summary(services, actor, text)
-    if isinstance(report, str):
-        return [Said(report)]
-    return show_page(services, actor, report, page, {"command": "summary", "args": text})
+    t = partial(services.catalog.get, actor.lang)
+    target = reports.target(services.engine, text, actor.scope)
+    said = reports.refused(t, target, text, "zalo.summary_which")
+    if said:
+        return [Said(said)]
+    return summary_shown(services, actor, target.kind, reports.ident_of(target), page)
+
+
+def summary_shown(
+    services: Services, actor: Actor, kind: str, ident: int, page: int
+) -> list[Said]:
+    """Show one page of the summary of a task, a directive or all open tasks, built now
+    (Telegram's rule: a task cancelled since its first page is said to be cancelled)."""
+    refused = refused_below(services, actor, Access.COORDINATOR)
+    if refused is not None:
+        return refused
+    t = partial(services.catalog.get, actor.lang)
+    now, tz = services.clock.now(), services.settings.tz
+    ctx = reports.Context(t, actor.lang, actor.scope, now, tz)
+    report, empty = reports.summary_of(services.engine, ctx, kind, ident)
+    if report is None:
+        return [Said(empty)]
+    more = {"command": "summary", "kind": kind, "id": ident}
+    return show_page(services, actor, report, page, more)
 
 
 def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

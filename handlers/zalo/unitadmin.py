@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from app import unit_form, unit_lookup
+from app import unit_form
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
@@ -40,17 +40,12 @@ def _named(services: Services, actor: Actor, args: str, *, active: bool) -> list
     text = args.strip()
     if not text:
         return [Said(t("units.activate_usage" if active else "units.deactivate_usage"))]
-    found = unit_lookup.fitting(services, text, include_inactive=active)
+    # Telegram's words when none fits: a deactivated unit /deactivate names is said to be
+    # one, with the /activate that follows it again.
+    found, none = unit_form.named_units(services, actor.lang, text, include_inactive=active)
     units = [u for u in found if not u.active] if active else found
     if not units:
-        known = active and found
-        return [
-            Said(
-                t("units.already_active", name=found[0].name)
-                if known
-                else t("units.not_found", text=text)
-            )
-        ]
+        return [Said(t("units.already_active", name=found[0].name) if found else none)]
     if len(units) > 1:
         switch = "on" if active else "off"
         return units_offered(

@@ -220,6 +220,19 @@ async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: Z
     assert "“01/11/2026” chỉ là một ngày" in one_day
 
 
+async def test_tiep_of_a_task_cancelled_since_its_first_page_says_it_was_cancelled(
+    zbot: ZaloBot,
+) -> None:
+    """A task's long summary asked by its title, then cancelled: "tiếp" says it was cancelled
+    (as Telegram's next page does), not that no task is named so."""
+    [task] = province(zbot, tasks=1, units=100)
+    [first] = await zbot.say(CHI, "/summary Nhiệm vụ thứ 1 về chuyển đổi số")
+    assert "tiếp" in first
+    await zbot.say(ZALO_ADMIN, f"/canceltask #{task}")
+    [then] = await zbot.say(CHI, "tiếp")
+    assert f"Nhiệm vụ #{task} «Nhiệm vụ thứ 1 về chuyển đổi số» đã bị hủy" in then
+
+
 async def test_summary_on_zalo_says_an_extension_of_an_overdue_unit_too(zbot: ZaloBot) -> None:
     """/summary #1 names the extension of a unit overdue past it, as of one within it."""
     [task] = province(zbot, units=2)

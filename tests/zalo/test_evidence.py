@@ -88,6 +88,21 @@ async def test_a_photo_without_its_task_is_kept_pending_and_a_typed_number_files
     assert list((zbot.tg.settings.evidence_path / "pending").glob("*/*")) == []
 
 
+async def test_a_photo_after_reporting_a_task_done_is_kept_for_it(zbot: ZaloBot) -> None:
+    """With two tasks, "#N xong" and then a photo without a caption: the photo is evidence of
+    the task just reported done (as on Telegram), not asked about."""
+    _, second = official(zbot, tasks=2)
+    await zbot.say(HOA, f"#{second} xong")
+    [answer] = await zbot.photo(HOA, JPEG, "")
+    assert "Đã lưu minh chứng" in answer
+    assert f"#{second}" in answer
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, kept.assignment_id)
+    assert about is not None
+    assert about.task_id == second
+
+
 async def test_a_pending_photo_survives_a_restart_and_expires_after_a_day(
     zbot: ZaloBot, clock: ManualClock
 ) -> None:

@@ -57,6 +57,19 @@ async def test_deactivate_without_a_unit_or_with_an_unknown_one_explains(zbot: Z
     assert all(active(zbot).values())
 
 
+async def test_deactivate_of_a_deactivated_unit_says_so_and_how_to_activate(
+    zbot: ZaloBot,
+) -> None:
+    """/deactivate X03 a second time names X03 as a unit no longer followed and the
+    /activate X03 that follows it again, as Telegram does (not "no unit X03")."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/deactivate X03")
+    [again] = await zbot.say(ZALO_ADMIN, "/deactivate X03")
+    assert "Xã Cẩm Phô (X03), đơn vị đã ngừng theo dõi" in again
+    assert "/activate X03" in again
+    assert audited(zbot) == ["unit.deactivated"]
+
+
 async def test_a_name_fitting_two_units_is_answered_by_number(zbot: ZaloBot) -> None:
     """ "Xã An" fits two communes: they are offered numbered, and "2" deactivates the second."""
     province(zbot)

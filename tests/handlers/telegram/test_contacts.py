@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
+from app import contact_card
 from core.roles import Role
 from db.engine import session_scope
 from db.models import AuditLog, Contact, UnitContact
 from db.queries.contact_admin import change_role
 from devtools.fakebotapi import ChatMessage
-from handlers.telegram import contact_card
 from handlers.telegram.contacts import PAGE_SIZE
 from tests.factories import make_contact, make_unit, person
 from tests.harness import ADMIN_ID, BotUnderTest, button_data

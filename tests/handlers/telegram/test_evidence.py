@@ -96,6 +96,24 @@ async def test_the_same_document_again_is_said_received_already(bot: BotUnderTes
     assert len(kept(bot)) == 1
 
 
+async def test_a_file_kept_already_is_not_stored_again_under_another_suffix(
+    bot: BotUnderTest,
+) -> None:
+    """The same bytes sent again as "ban-sao.docx" are said received already and not written
+    to the evidence folder again: a second copy, named for the new suffix, no row would
+    name (as on Zalo, where a photo kept already is not stored again)."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    for name in ("ke-hoach.pdf", "ban-sao.docx"):
+        after = bot.server.last_message_id(OFFICIAL)
+        send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, name=name)
+        reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "đã được nhận trước đó" in (reply.text or "")
+    [evidence] = kept(bot)
+    folder = bot.services.settings.evidence_path / str(evidence.assignment_id)
+    assert [p.name for p in folder.iterdir()] == [evidence.storage_path.split("/")[-1]]
+
+
 async def test_photo_after_choosing_done_is_kept(bot: BotUnderTest) -> None:
     """A photo sent right after pressing done is evidence of that assignment."""
     world = await scene(bot, tasks=2)
