@@ -315,8 +315,9 @@ def kill(worker: Worker) -> None:
 @pytest.mark.parametrize("cluster", [KILL_FANOUT], indirect=True)
 def test_sigkill_of_leader_and_sender_mid_fan_out_loses_no_reminder(cluster: Cluster) -> None:
     """Killing the leader and the sender mid fan-out: every reminder once (but those claimed
-    twice: in flight at the kill, or resent after a send whose outcome was unknown), no 429, webhook updates to any worker each answered once, and one a dead
-    worker had taken (stored, 200, never handled) answered by the leader."""
+    twice: in flight at the kill, or resent after a send whose outcome was unknown), no
+    429, webhook updates to any worker each answered once, and one a dead worker had taken
+    (stored, 200, never handled) answered by the leader."""
     server = cluster.server
     sender = cluster.holder("sender:telegram")
     wait_for(lambda: sum(reminded(cluster).values()) >= cluster.fanout // 4 or None, "the fan-out")
