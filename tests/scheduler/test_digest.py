@@ -67,6 +67,17 @@ def test_bad_crontab_day_is_refused() -> None:
         aps_days("8")
 
 
+async def coordinators_digest(bot: BotUnderTest) -> str:
+    """Start the coordinator's chat, queue the digests and return the coordinator's."""
+    await bot.send(COORDINATOR, "/start")
+    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
+    with bot.session() as s:
+        row = s.exec(
+            select(Outbox).where(Outbox.kind == "digest", Outbox.chat_id == str(COORDINATOR))
+        ).one()
+    return str(row.payload["text"])
+
+
 async def test_digest_fired_on_monday_queues_one_per_coordinator_once(bot: BotUnderTest) -> None:
     """On Monday at 08:00 the job queues each coordinator's digest; a second firing adds none."""
     with bot.session() as s:
@@ -104,12 +115,7 @@ async def test_digest_with_nothing_due_yet_says_so_rather_than_0_of_0(bot: BotUn
         make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
         make_task(s, "Nộp số liệu tuần", date(2026, 11, 27), [unit])
     bot.user(COORDINATOR)
-    await bot.send(COORDINATOR, "/start")
-    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
-    with bot.session() as s:
-        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).first()
-    assert row is not None
-    text = row.payload["text"]
+    text = await coordinators_digest(bot)
     assert (
         "Đang theo dõi 1 nhiệm vụ: chưa có việc nào đến hạn; 1 việc chưa báo cáo lần nào." in text
     )
@@ -145,14 +151,9 @@ async def test_digest_lists_the_longest_overdue_in_vietnamese_order(bot: BotUnde
         make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
         make_task(s, "Nộp số liệu tuần", date(2026, 11, 13), units)
     bot.user(COORDINATOR)
-    await bot.send(COORDINATOR, "/start")
-    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
-    with bot.session() as s:
-        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).first()
-    assert row is not None
     listed = [
         line.removeprefix("• ").split(":")[0]
-        for line in row.payload["text"].splitlines()
+        for line in (await coordinators_digest(bot)).splitlines()
         if "quá 5 ngày" in line
     ]
     expected = ["Xã Ái Nghĩa", "Xã Duy Phú", "Xã Đại Hồng"] + [f"Xã Tam {n}" for n in range(1, 8)]
@@ -185,11 +186,7 @@ async def test_digest_names_the_units_nobody_can_be_reminded_at(bot: BotUnderTes
         record_report(s, assignment_id=done.id or 0, state="done", now=bot.clock.now())
         s.commit()
     bot.user(COORDINATOR)
-    await bot.send(COORDINATOR, "/start")
-    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
-    with bot.session() as s:
-        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).one()
-    lines = row.payload["text"].splitlines()
+    lines = (await coordinators_digest(bot)).splitlines()
     start = next(i for i, line in enumerate(lines) if "không ai nhận được nhắc việc: 3" in line)
     assert lines[start + 1 : start + 4] == ["• Xã Ái", "• Xã Đại", "• Xã Yên"]
     assert not lines[start + 4].startswith("•")
@@ -227,11 +224,7 @@ async def test_digest_in_english_counts_one_report_and_one_task_right(bot: BotUn
         )
         s.commit()
     bot.user(COORDINATOR, language="en")
-    await bot.send(COORDINATOR, "/start")
-    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
-    with bot.session() as s:
-        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).one()
-    assert "new reports 1 (done 0, blocked 0); new tasks 1." in row.payload["text"]
+    assert "new reports 1 (done 0, blocked 0); new tasks 1." in await coordinators_digest(bot)
 
 
 async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:
@@ -447,12 +440,11 @@ async def test_digest_lists_the_week_by_the_deadline_in_force(bot: BotUnderTest)
         make_task(s, "Nộp số liệu chủ nhật", date(2026, 11, 15), [unit])
         make_task(s, "Nộp số liệu thứ bảy", date(2026, 11, 21), [unit])
     bot.user(COORDINATOR)
-    await bot.send(COORDINATOR, "/start")
-    assert await asyncio.to_thread(queue_digests, bot.services) >= 1
-    with bot.session() as s:
-        row = s.exec(select(Outbox).where(Outbox.kind == "digest")).first()
-    assert row is not None
-    week = row.payload["text"].split("**Nhiệm vụ đến hạn trong tuần", 1)[1].split("\n\n")[0]
+    week = (
+        (await coordinators_digest(bot))
+        .split("**Nhiệm vụ đến hạn trong tuần", 1)[1]
+        .split("\n\n")[0]
+    )
     assert "(16/11/2026 - 22/11/2026): 1**" in week
     assert "Nộp số liệu chủ nhật**, hạn 16/11/2026 (hạn ghi 15/11/2026 là ngày nghỉ)" in week
     assert "thứ bảy" not in week
