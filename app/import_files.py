@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import base64
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -100,6 +103,32 @@ def previewed(services: Services, contact_id: int, link: str) -> tuple[str, str]
     if pending is None or not link or pending.get("link") != link:
         return None
     return str(pending.get("token", "")), str(pending.get("said", ""))
+
+
+# The tokens of the files being applied in this process: a second press while one is
+# applied is refused, as one after it (the file is taken once the import has ended).
+_applying: set[str] = set()
+_applying_lock = threading.Lock()
+
+
+@contextmanager
+def applying(token: str) -> Iterator[bool]:
+    """Hold the file `token` names as being applied; yield False if it is already.
+
+    The file stays the person's pending import while it is applied, and is taken
+    (`take`) only once the import has ended: an import stopped part way (the bot
+    stopping) leaves it there, so that pressing Apply again goes on."""
+    with _applying_lock:
+        busy = token in _applying
+        _applying.add(token)
+    if busy:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with _applying_lock:
+            _applying.discard(token)
 
 
 def take(services: Services, contact_id: int, token: str) -> bool:

@@ -13,6 +13,7 @@ in-memory database, are given the bot's engine).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -133,18 +134,27 @@ def import_table(
     actor_id: int | None,
     now: datetime,
     tz: str,
+    still_wanted: Callable[[], bool] = lambda: True,
 ) -> ImportReport:
-    """Apply an imported table, committing in short slices (see WRITE_SLICE_S)."""
+    """Apply an imported table, committing in short slices (see WRITE_SLICE_S).
+
+    Between slices it stops once the bot is stopping (`still_wanted`, a module's function:
+    it crosses to the worker process, `scheduler.workers.still_wanted`): what was saved stays,
+    the report says how far it got (`interrupted`), and the bot is gone within a slice
+    rather than after the whole file (systemd and compose kill it after 30 s)."""
     with session_scope(_engine(url)) as session:
         started = [time.monotonic()]
 
-        def checkpoint() -> None:
+        def checkpoint() -> bool:
             held = time.monotonic() - started[0]
             if held < WRITE_SLICE_S:
-                return
+                return True
             session.commit()
+            if not still_wanted():
+                return False
             time.sleep(held)
             started[0] = time.monotonic()
+            return True
 
         return importer(
             session, table, actor_id=actor_id, now=now, tz=ZoneInfo(tz), checkpoint=checkpoint

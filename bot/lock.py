@@ -11,19 +11,24 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings
 from db.engine import sqlite_file
+
+log = logging.getLogger(__name__)
 
 
 class AlreadyRunning(Exception):  # noqa: N818  (a state, not a failure of the code)
@@ -76,6 +81,7 @@ def _file_lock(path: Path, kind: str, where: str = "") -> Iterator[None]:
 
 
 PG_LOCK_KEY = 0x646F6E646F63  # "dondoc"
+PG_LOCK_CHECK_S = 2.0  # how often the lock's connection is looked at (one small query)
 
 
 @contextmanager
@@ -83,24 +89,93 @@ def _pg_lock(engine: Engine, *, shared: bool = False) -> Iterator[None]:
     """Hold a session-level advisory lock on PostgreSQL for the life of the process.
 
     `shared` (the workers of WORKERS=multi): any number of them, but no exclusive holder.
+    The lock lives as long as its connection: PostgreSQL cutting it (a restart, a failover,
+    pg_terminate_backend) freed it, and a second `dondoc run` could then start beside this
+    one. A thread looks every PG_LOCK_CHECK_S whether the connection is still the one that
+    took it, and takes it again on a new one; if another process took it meanwhile, this
+    one says so and stops (SIGTERM to itself: the usual clean stop).
     """
-    suffix = "_shared" if shared else ""
-    connection = engine.connect()
+    lock = _PgLock(engine, shared)
+    if not lock.take():
+        lock.close()
+        raise AlreadyRunning("workers" if shared else "database", "PostgreSQL")
+    stop = threading.Event()
+    watcher = threading.Thread(target=lock.keep, args=(stop,), name="dondoc-lock", daemon=True)
+    watcher.start()
     try:
-        got = connection.execute(
-            text(f"SELECT pg_try_advisory_lock{suffix}(:k)"), {"k": PG_LOCK_KEY}
-        )
-        if not got.scalar():
-            raise AlreadyRunning("workers" if shared else "database", "PostgreSQL")
-        connection.commit()
-        try:
-            yield
-        finally:
-            # The connection goes back to the pool, its session (and a lock) alive: unlock
-            # (a connection cut meanwhile has lost the lock already).
-            with contextlib.suppress(SQLAlchemyError):
-                unlock = text(f"SELECT pg_advisory_unlock{suffix}(:k)")
-                connection.execute(unlock, {"k": PG_LOCK_KEY})
-                connection.commit()
+        yield
     finally:
-        connection.close()
+        stop.set()
+        watcher.join()
+        lock.release()
+
+
+class _PgLock:
+    """The advisory lock and the connection that holds it (used by one thread at a time)."""
+
+    def __init__(self, engine: Engine, shared: bool) -> None:
+        self.engine = engine
+        self.suffix = "_shared" if shared else ""
+        self.connection: Connection | None = None
+        self.backend = 0  # the server process of the connection that holds the lock
+
+    def take(self) -> bool:
+        """Try to take the lock on a new connection; tell whether it is held."""
+        self.close()
+        self.connection = connection = self.engine.connect()
+        lock = text(f"SELECT pg_try_advisory_lock{self.suffix}(:k), pg_backend_pid()")
+        got, backend = connection.execute(lock, {"k": PG_LOCK_KEY}).one()
+        connection.commit()
+        self.backend = int(backend)
+        return bool(got)
+
+    def held(self) -> bool:
+        """Tell whether the connection that took the lock is still there (a cut one has lost
+        it; SQLAlchemy would reconnect it silently, without the lock: hence the pid)."""
+        if self.connection is None:
+            return False
+        try:
+            backend = self.connection.execute(text("SELECT pg_backend_pid()")).scalar()
+            self.connection.commit()
+        except SQLAlchemyError:
+            return False
+        return backend == self.backend
+
+    def keep(self, stop: threading.Event) -> None:
+        """Until `stop`: take the lock again whenever its connection was lost."""
+        while not stop.wait(PG_LOCK_CHECK_S):
+            if self.held():
+                continue
+            try:
+                got = self.take()
+            except SQLAlchemyError:
+                continue  # PostgreSQL not back yet: the next look tries again
+            if got:
+                log.warning(
+                    "PostgreSQL cut the connection holding the one-process lock; taken again"
+                )
+                continue
+            self.close()
+            log.error(
+                "PostgreSQL cut the connection holding the one-process lock and another dondoc "
+                "process on this database took it meanwhile: this one stops"
+            )
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+    def release(self) -> None:
+        """Give the lock back and the connection to the pool (a cut one lost it already)."""
+        if self.connection is not None and self.held():
+            # The connection goes back to the pool, its session (and a lock) alive: unlock.
+            with contextlib.suppress(SQLAlchemyError):
+                unlock = text(f"SELECT pg_advisory_unlock{self.suffix}(:k)")
+                self.connection.execute(unlock, {"k": PG_LOCK_KEY})
+                self.connection.commit()
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection, if any (a cut one's close may fail: it is gone anyway)."""
+        if self.connection is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self.connection.close()
+            self.connection = None

@@ -29,6 +29,7 @@ from db.queries.outbox_purge import purge as purge_outbox
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
 from db.queries.reminders import max_assignment_id
 from db.queries.workers import forget_workers
+from db.retry import is_outage
 from scheduler.context import App, JobContext
 from scheduler.dispatcher.result import Result
 from scheduler.dispatcher.run import Job, dispatch, run_dispatch
@@ -115,6 +116,16 @@ async def dispatch_job(context: JobContext) -> None:
     shared.dispatching = True
     try:
         result = await sweep(services, lambda: application.running)
+    except OperationalError as exc:
+        if not is_outage(exc):  # a fault of the work (a missing table): its traceback
+            log.exception("reminder dispatch failed; the next run retries")
+        else:  # SQLite's file locked (an import's slice, a backup), PostgreSQL out of reach:
+            # expected, one line (it was a traceback of thirty)
+            log.warning(
+                "reminder dispatch waited for the database (%s); the next run retries",
+                _one_line(exc),
+            )
+        return
     except Exception:
         log.exception("reminder dispatch failed; the next run retries")
         return
@@ -225,3 +236,9 @@ async def _run_sender(application: App, owner: str) -> None:
         log.warning("the sender waits for the database (%s)", exc.orig)
     except Exception:
         log.exception("the sender stopped on an error; it restarts within a second")
+
+
+def _one_line(exc: OperationalError) -> str:
+    """Return the database's own words of an outage, its first line (PostgreSQL adds more)."""
+    said = str(exc.orig if exc.orig is not None else exc).strip()
+    return said.splitlines()[0] if said else type(exc).__name__

@@ -23,9 +23,10 @@ from app.jobs import import_table, preview_table
 from app.links import SignedLink
 from core.markup import to_plain
 from core.spreadsheet.read import read_table
+from core.spreadsheet.report import ImportReport
 from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
-from scheduler.workers import in_heavy_worker, in_process, in_worker
+from scheduler.workers import in_heavy_worker, in_process, in_worker, still_wanted
 from web.auth import deps_of
 from web.render import message_page, page
 
@@ -98,8 +99,11 @@ async def decide(request: Request, visit: Visit, action: str, token: str) -> Res
     if file is None:
         return stale()
     if action == "cancel":
-        if not await in_worker(import_files.take, services, viewer.contact_id, token):
-            return stale()
+        with import_files.applying(token) as free:  # not while it is being applied
+            if not free or not await in_worker(
+                import_files.take, services, viewer.contact_id, token
+            ):
+                return stale()
         return show(request, viewer, said=t("imports.preview_cancelled"), spent=visit.spent)
     name, content = file
     limit = services.settings.import_max_bytes
@@ -108,11 +112,20 @@ async def decide(request: Request, visit: Visit, action: str, token: str) -> Res
     except UnreadableFile as exc:  # read once already; only a lowered limit gets here
         return show(request, viewer, said=unreadable(request, viewer, exc), spent=visit.spent)
     importer = import_files.importer_for(table)
-    if importer is None or not await in_worker(
-        import_files.take, services, viewer.contact_id, token
-    ):
+    if importer is None:
         return stale()
-    return await apply_table(request, viewer, importer, table, spent=visit.spent)
+    # Taken once the import has ended: stopped part way (the bot stopping), it waits still,
+    # and its page says how far it got, with Apply to go on.
+    with import_files.applying(token) as free:
+        if not free:
+            return stale()
+        report = await _import(request, viewer, importer, table)
+        if report.interrupted is not None:
+            done, total = report.interrupted
+            said = t("imports.interrupted", done=done, total=total)
+            return show(request, viewer, said=said, token=token, spent=visit.spent)
+        await in_worker(import_files.take, services, viewer.contact_id, token)
+    return shown_report(request, viewer, report, spent=visit.spent)
 
 
 async def applied(
@@ -125,9 +138,22 @@ async def applied(
 async def apply_table(
     request: Request, viewer: Viewer, importer: Importer, table: Table, *, spent: bool
 ) -> Response:
-    """Apply the table and show its report."""
+    """Apply the table and show its report (stopped part way: how far it got)."""
+    report = await _import(request, viewer, importer, table)
+    if report.interrupted is not None:
+        done, total = report.interrupted
+        catalog = deps_of(request).services.catalog
+        said = catalog.plain(viewer.lang, "imports.interrupted_resend", done=done, total=total)
+        return show(request, viewer, said=said, spent=spent)
+    return shown_report(request, viewer, report, spent=spent)
+
+
+async def _import(
+    request: Request, viewer: Viewer, importer: Importer, table: Table
+) -> ImportReport:
+    """Apply the table in a worker process; it stops between slices once the server stops."""
     services = deps_of(request).services
-    report = await in_process(
+    return await in_process(
         services.engine,
         import_table,
         importer,
@@ -135,7 +161,15 @@ async def apply_table(
         actor_id=viewer.contact_id,
         now=services.clock.now(),
         tz=str(services.settings.tz),
+        still_wanted=still_wanted,
     )
+
+
+def shown_report(
+    request: Request, viewer: Viewer, report: ImportReport, *, spent: bool
+) -> Response:
+    """Show what an import did."""
+    services = deps_of(request).services
     lines = report_lines(services.catalog, viewer.lang, report)
     return show(request, viewer, said="\n".join(to_plain(line) for line in lines), spent=spent)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 from types import FrameType
 
@@ -31,6 +32,7 @@ from db.checkpoints import checkpoints_in_background
 from scheduler.budget import SharedBudget
 from scheduler.ratelimit import TELEGRAM_WINDOW, DeliveryRateLimiter
 from scheduler.roles import LEADER, WorkerRoles, sender_role
+from scheduler.workers import stop_processes
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,10 @@ class Server(uvicorn.Server):
     """
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        """Begin the shutdown, without raising the signal again afterwards."""
+        """Begin the shutdown, without raising the signal again afterwards; an import being
+        applied (a request uvicorn waits for) stops at its next slice (`stop_processes`)."""
+        with contextlib.suppress(RuntimeError):  # in the loop, not in the signal's handler
+            asyncio.get_running_loop().call_soon_threadsafe(stop_processes)
         super().handle_exit(sig, frame)
         self._captured_signals.clear()
 

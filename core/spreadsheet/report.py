@@ -22,6 +22,9 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    # Stopped part way (the bot was stopping): the good rows applied and how many there are;
+    # the rest was not applied, and applying the file again goes on (rows are idempotent).
+    interrupted: tuple[int, int] | None = None
 
     @property
     def exit_status(self) -> int:

@@ -34,7 +34,7 @@ def preview_tasks(
     now: datetime,
     tz: ZoneInfo,
     calendar: WorkingCalendar | None = None,
-    checkpoint: Callable[[], None] | None = None,
+    checkpoint: Callable[[], bool | None] | None = None,
 ) -> ImportReport:
     """Report what `import_tasks` would do with the table now, writing nothing.
 

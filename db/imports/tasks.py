@@ -122,19 +122,23 @@ def import_tasks(
     tz: ZoneInfo,
     calendar: WorkingCalendar | None = None,
     actor_label: str = "",
-    checkpoint: Callable[[], None] | None = None,
+    checkpoint: Callable[[], bool | None] | None = None,
 ) -> ImportReport:
     """Apply the good rows of a tasks table and report every row.
 
     `checkpoint`, when given, is called after each row applied (the bot may commit there
     and pause): on SQLite one long write transaction would make everyone else's writes wait
-    for the whole file; rows are independent, each applied or not.
+    for the whole file; rows are independent, each applied or not. When it returns False
+    (the bot is stopping) the import stops there, saying how far it got (`interrupted`):
+    applying the file again finds the rows saved (by code, else title, deadline and
+    directive) and leaves them unchanged.
     """
     seen, rows, report = check_rows(session, table, now=now, tz=tz, calendar=calendar)
-    for row in rows:
+    for done, row in enumerate(rows, 1):
         _apply(seen, row, tz, (actor_id, actor_label), report, now)
-        if checkpoint is not None:
-            checkpoint()
+        if checkpoint is not None and checkpoint() is False and done < len(rows):
+            report.interrupted = (done, len(rows))
+            break
     report.rejected.sort(key=lambda r: r.row)
     return report
 

@@ -30,7 +30,7 @@ def preview_units(
     *,
     now: datetime,
     tz: ZoneInfo | None = None,  # the tasks preview's contract; units need no dates
-    checkpoint: Callable[[], None] | None = None,  # likewise; nothing is held between rows
+    checkpoint: Callable[[], bool | None] | None = None,  # likewise; nothing is held between rows
 ) -> ImportReport:
     """Report what `import_units` would do with the table now, writing nothing."""
     del now, tz, checkpoint

@@ -44,7 +44,7 @@ from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
 from handlers.telegram.access import Context, Request, button, command, prefix_pattern
 from handlers.telegram.registry import Flow, hand_on
-from scheduler.workers import in_heavy_worker, in_process
+from scheduler.workers import in_heavy_worker, in_process, still_wanted
 
 log = logging.getLogger(__name__)
 
@@ -157,9 +157,10 @@ async def on_preview_button(req: Request) -> None:
     assert query is not None
     action, token = ([*req.args, "", ""])[1:3]
     contact_id = req.actor.contact_id
-    done = False
+    done: bool | str = False
     if action == "no":
-        taken = await req.atomic(import_files.take, req.services, contact_id, token)
+        with import_files.applying(token) as free:  # not while it is being applied
+            taken = free and await req.atomic(import_files.take, req.services, contact_id, token)
         if taken:
             await drop_buttons(req)
             await query.answer()
@@ -167,6 +168,9 @@ async def on_preview_button(req: Request) -> None:
             return
     elif action == "ok":
         done = await apply_pending(req, token)
+        if done == "interrupted":  # the file waits still: its buttons apply it again
+            await query.answer()
+            return
     if done:
         await drop_buttons(req)
         await query.answer()
@@ -178,8 +182,9 @@ async def on_preview_button(req: Request) -> None:
     await query.answer(to_plain(req.t("imports.preview_stale")), show_alert=True)
 
 
-async def apply_pending(req: Request, token: str) -> bool:
-    """Import the admin's pending file if token names it; False when it is no longer there."""
+async def apply_pending(req: Request, token: str) -> bool | str:
+    """Import the admin's pending file if token names it; False when it is no longer there,
+    "interrupted" when the bot stopped it part way (the file waits still)."""
     contact_id = req.actor.contact_id
     pending = await req.atomic(import_files.waiting, req.services, contact_id, token)
     if pending is None:
@@ -210,33 +215,43 @@ async def drop_buttons(req: Request) -> None:
 
 async def run_import(
     req: Request, importer: Importer, table: Table, *, token: str | None = None
-) -> bool:
+) -> bool | str:
     """Apply the table and send the report (in several messages when it is long).
 
-    With a token, the admin's pending file of that token is taken first (applied once,
-    however often its button is pressed); False when it is gone already.
+    With a token, the admin's pending file of that token is applied once at a time and
+    taken once the import has ended (applied once, however often its button is pressed);
+    False when it is gone already or being applied. Stopped part way (the bot stopping),
+    the file stays pending and the admin is told how far it got and to press Apply again:
+    "interrupted".
     """
-    try:
-        if token is not None:
-            contact_id = req.actor.contact_id  # taken once, however often its button is pressed
-            taken = await req.atomic(import_files.take, req.services, contact_id, token)
-            if not taken:
-                return False
-        # Thousands of rows: in a worker process, committed every few rows (app.jobs).
-        report = await in_process(
-            req.services.engine,
-            import_table,
-            importer,
-            table,
-            actor_id=req.actor.contact_id,
-            now=req.services.clock.now(),
-            tz=str(req.services.settings.tz),
-        )
-    except UnreadableFile as exc:
-        await req.reply(
-            unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
-        )
-        return True
+    held = import_files.applying(token) if token is not None else contextlib.nullcontext(True)
+    with held as free:
+        if not free:
+            return False
+        try:
+            # Thousands of rows: in a worker process, committed every few rows (app.jobs).
+            report = await in_process(
+                req.services.engine,
+                import_table,
+                importer,
+                table,
+                actor_id=req.actor.contact_id,
+                now=req.services.clock.now(),
+                tz=str(req.services.settings.tz),
+                still_wanted=still_wanted,
+            )
+        except UnreadableFile as exc:
+            await req.reply(
+                unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
+            )
+            return True
+        if report.interrupted is not None:
+            done, total = report.interrupted
+            key = "imports.interrupted" if token is not None else "imports.interrupted_resend"
+            await req.say(key, done=done, total=total)
+            return "interrupted" if token is not None else True
+        if token is not None:  # applied: taken, its buttons now refused
+            await req.atomic(import_files.take, req.services, req.actor.contact_id, token)
     lines = report_lines(
         req.services.catalog, req.actor.lang, report, listed=CHAT_LISTED_REJECTIONS
     )

@@ -8,9 +8,10 @@ finished, so their next update, after a restart or on another worker, goes on fr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlmodel import Session
 from telegram import Update
@@ -28,6 +29,7 @@ from handlers.telegram.lanes import person_of
 from handlers.telegram.senders import CHANNEL
 from scheduler.groupcommit import GroupCommit
 from scheduler.roles import wait_turn
+from scheduler.workers import stop_processes
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,29 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
     # The marks `processed_at`, committed in groups: one transaction for the updates that
     # ended meanwhile, not one each (created on first use, with the engine).
     finishes: GroupCommit | None = None
+    # The marks of updates that ended once stop() had begun: PTB no longer tracks a task
+    # created then (it warns, and stop() would not wait for it), so stop() awaits these.
+    late_finishes: set[asyncio.Task[None]]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.late_finishes = set()
+
+    @staticmethod
+    def _raise_system_exit() -> NoReturn:
+        """On SIGTERM or Ctrl+C (python-telegram-bot's handler of the signals): tell the jobs
+        in worker processes at once, before stopping waits for the poll to end."""
+        stop_processes()
+        raise SystemExit
+
+    async def stop(self) -> None:
+        """Stop as python-telegram-bot does, first telling jobs in worker processes (an
+        import being applied ends at its next slice, so the updates PTB waits for end
+        soon), then wait for the marks of the updates that ended meanwhile."""
+        stop_processes()
+        await super().stop()
+        while self.late_finishes:
+            await asyncio.gather(*self.late_finishes, return_exceptions=True)
 
     async def initialize(self) -> None:
         """Initialize as python-telegram-bot does; when that fails (a rejected token, Telegram
@@ -72,7 +97,13 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
                 self.finishes = GroupCommit(services.engine)
             # Not awaited: the update's turn ends with its handlers (a write waiting for
             # SQLite's lock would hold it up); stop() awaits what is left.
-            self.create_task(_finish(services, self.finishes, key), name="inbox-finish")
+            finishing = _finish(services, self.finishes, key)
+            if self.running:
+                self.create_task(finishing, name="inbox-finish")
+            else:  # stopping: PTB would neither track nor await it; stop() awaits ours
+                task = asyncio.get_running_loop().create_task(finishing, name="inbox-finish")
+                self.late_finishes.add(task)
+                task.add_done_callback(self.late_finishes.discard)
 
 
 async def load_forms(context: TelegramContext, update: Update, actor: Actor | None) -> None:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from app.i18n import load_catalog
 from bot import cli
 from bot.cli import build_parser
-from bot.lock import AlreadyRunning, single_instance
+from bot.lock import PG_LOCK_KEY, AlreadyRunning, single_instance
 from bot.settings import Settings
 from db.engine import make_engine
 from db.migrate import HEAD
@@ -730,3 +730,83 @@ def test_run_on_postgresql_whose_connections_were_cut_stops_cleanly(
         status, err = stop(bot, env)
     assert "Traceback" not in err
     assert status == 0
+
+
+def cut_connections(pg_url: str) -> None:
+    """Have PostgreSQL end every other connection to the database (as a restart does)."""
+    admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    admin.dispose()
+
+
+def lock_holders(pg_url: str) -> int:
+    """Return how many sessions hold the one-process lock (bot.lock.PG_LOCK_KEY)."""
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            held = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = "
+                    "current_database()) AND classid = :high AND objid = :low"
+                ),
+                {"high": PG_LOCK_KEY >> 32, "low": PG_LOCK_KEY & 0xFFFFFFFF},
+            ).scalar()
+    finally:
+        engine.dispose()
+    return int(held or 0)
+
+
+def test_run_on_postgresql_takes_its_lock_again_after_the_connections_were_cut(
+    tmp_path: Path, server: FakeBotApi, pg_url: str
+) -> None:
+    """The one-process lock lives with its connection: PostgreSQL cutting them all freed it,
+    and nothing took it again, so a second `dondoc run` on the database could start. Now
+    the bot takes it again and the second is refused."""
+    env = env_for(tmp_path, server, DATABASE_URL=pg_url)
+    bot = start_bot(tmp_path, env)
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        assert lock_holders(pg_url) == 1
+        cut_connections(pg_url)
+        server.wait_for_sync(lambda: lock_holders(pg_url) or None, START_TIMEOUT, "the lock")
+        other = env | {"BOT_TOKEN": "777:another-token"}
+        second = dondoc(tmp_path, other, "run")
+        assert second.returncode == 1, second.stderr
+        assert "PostgreSQL" in second.stderr
+        assert bot.poll() is None
+    finally:
+        status, err = stop(bot, env)
+    assert status == 0, err
+    assert "taken again" in err
+    assert "Traceback" not in err
+
+
+def test_run_on_postgresql_whose_lock_another_took_stops_saying_so(
+    tmp_path: Path, server: FakeBotApi, pg_url: str
+) -> None:
+    """Its lock's connection cut, another process took the lock first: the bot says so in
+    a line and stops cleanly (it went on beside the other one)."""
+    env = env_for(tmp_path, server, DATABASE_URL=pg_url)
+    bot = start_bot(tmp_path, env)
+    other = make_engine(pg_url)
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        cut_connections(pg_url)
+        with other.connect() as connection:  # another process, as it starts
+            take = text("SELECT pg_try_advisory_lock(:k)")
+            assert connection.execute(take, {"k": PG_LOCK_KEY}).scalar()
+            connection.commit()
+            _out, err = bot.communicate(timeout=START_TIMEOUT)
+    finally:
+        stop(bot, env)
+        other.dispose()
+    assert bot.returncode == 0, err
+    assert "another dondoc process on this database took it meanwhile" in err
+    assert "Traceback" not in err

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import date
+from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from db.models import Outbox
@@ -51,3 +55,31 @@ async def test_dispatch_job_queues_and_the_sender_delivers(bot: BotUnderTest) ->
         return bool(rows) and all(r.status == "sent" for r in rows)
 
     await bot.server.wait_until(all_sent, timeout=5)
+
+
+async def test_a_locked_database_during_the_sweep_is_one_line(
+    bot: BotUnderTest, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite's file locked elsewhere while the sweep queues the reminders (an import's
+    slice, a backup): one line, no traceback; the next run queues them. It logged a
+    traceback of thirty lines for what is expected."""
+    with bot.session() as session:
+        units = province(session, 2, first_user=5200)
+        task_for(session, units, WED, at(WED, 7), "Báo cáo tuần")
+    context = TelegramContext(bot.app)
+    blocker = sqlite3.connect(db_path, timeout=5)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with caplog.at_level(logging.WARNING, logger="scheduler.delivery"):
+            await dispatch_job(context)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    said = [r for r in caplog.records if r.name == "scheduler.delivery"]
+    assert [r.getMessage() for r in said] == [
+        "reminder dispatch waited for the database (database is locked); the next run retries"
+    ]
+    assert said[0].exc_info is None
+    await dispatch_job(context)  # the lock gone: queued
+    with bot.session() as session:
+        assert session.exec(select(Outbox)).all()
