@@ -7,6 +7,7 @@ import pty
 import stat
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -732,16 +733,17 @@ def test_run_on_postgresql_whose_connections_were_cut_stops_cleanly(
     assert status == 0
 
 
+CUT_OTHERS = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
 def cut_connections(pg_url: str) -> None:
     """Have PostgreSQL end every other connection to the database (as a restart does)."""
     admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
+        connection.execute(CUT_OTHERS)
     admin.dispose()
 
 
@@ -798,11 +800,16 @@ def test_run_on_postgresql_whose_lock_another_took_stops_saying_so(
     other = make_engine(pg_url)
     try:
         server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
-        cut_connections(pg_url)
         with other.connect() as connection:  # another process, as it starts
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
             take = text("SELECT pg_try_advisory_lock(:k)")
-            assert connection.execute(take, {"k": PG_LOCK_KEY}).scalar()
-            connection.commit()
+            for _ in range(20):  # the bot looks every 2 s: it may take its lock again first
+                connection.execute(CUT_OTHERS)  # every connection but this one
+                time.sleep(0.05)  # the cut ones end (and free the lock) as they can
+                if connection.execute(take, {"k": PG_LOCK_KEY}).scalar():
+                    break
+            else:
+                pytest.fail("the bot took its lock again first, 20 times")
             _out, err = bot.communicate(timeout=START_TIMEOUT)
     finally:
         stop(bot, env)
