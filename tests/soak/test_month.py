@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import re
 from collections import defaultdict
@@ -58,7 +59,8 @@ from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID
 from tests.scheduler.support import assigned_at, at
 
-SEED = 20261116
+# Another seed is another month: SOAK_SEED=7 pytest tests/soak (the default is the one kept).
+SEED = int(os.environ.get("SOAK_SEED", "20261116"))
 FIRST = date(2026, 11, 16)  # a Monday
 LAST = date(2026, 12, 11)  # a Friday, four weeks on
 WORKED_SATURDAY = date(2026, 11, 28)
@@ -111,6 +113,7 @@ class Month:
     units: dict[int, int] = field(default_factory=dict)  # unit number -> unit id
     tasks: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    escalated: int = 0  # lines of the coordinators' overdue lists checked
 
     def session(self) -> Session:
         """Open a session on the bot's database."""
@@ -317,12 +320,19 @@ async def answer(world: Month, rng: random.Random, day: date) -> None:
         chat = zalo_user(i) if on_zalo else str(tg_user(i))
         if not reminders_today(world, "zalo" if on_zalo else "telegram", chat, day):
             continue
-        what = rng.choice(["xong", "60", "blocked", "tap", "nonsense", "duplicate", "nothing"])
+        what = rng.choice(
+            ["xong", "60", "blocked", "tap", "nonsense", "duplicate", "named", "short", "nothing"]
+        )
         if what == "nothing":
             continue
         chats[chat] = i
+        reminder = reminders_today(world, "zalo" if on_zalo else "telegram", chat, day)[-1]
+        named = re.findall(r"#(\d+)", reminder.text)
         if on_zalo:
             text = ZALO_SAYS[what]
+            if what in ("named", "short") and named:
+                task = rng.choice(named)
+                text = f"#{task} xong" if what == "named" else f"#{task} 2 70%"
             message_id = world.zalo.send_text(chat, text)
             if what == "duplicate":
                 again.append(message_id)
@@ -341,6 +351,10 @@ async def answer(world: Month, rng: random.Random, day: date) -> None:
         )
         if what == "tap" and data:
             world.telegram.press_button(user, data[0], last[-1].message_id)
+            continue
+        if what in ("named", "short") and named:
+            said = f"#{rng.choice(named)} " + ("xong" if what == "named" else "đang làm 70%")
+            world.telegram.send_text(user, said, reply_to=last[-1].message_id if last else None)
             continue
         world.telegram.send_text(user, TELEGRAM_SAYS[what])
         if what == "duplicate":
@@ -381,6 +395,8 @@ ZALO_SAYS = {
     "tap": "1",
     "nonsense": "ok anh ạ 😀",
     "duplicate": "xong",
+    "named": "xong",
+    "short": "2 60%",
 }
 TELEGRAM_SAYS = {
     "xong": "xong",
@@ -389,6 +405,8 @@ TELEGRAM_SAYS = {
     "tap": "xong",
     "nonsense": "??? alo",
     "duplicate": "xong",
+    "named": "xong",
+    "short": "đang làm 60%",
 }
 
 
@@ -479,6 +497,7 @@ def check_day(world: Month, day: date) -> None:
             and not office_time(calendar, m.moment)
         ):
             bad.append(f"reminder to {m.chat} at {m.moment:%a %d/%m %H:%M}")
+    check_escalations(world, day)
     counted: dict[tuple[str, date], int] = defaultdict(int)
     for row, _, _, _ in {r[0].id: r for r in rows}.values():
         if row.kind == "reminder" and row.sent_at is not None:
@@ -564,6 +583,44 @@ def appendix_rows(command: str, content: bytes) -> list[tuple[str, bool]]:
         for r in table.rows[1:]
         if r.cells[task_col].text.startswith("#")
     ]
+
+
+ESCALATED_TASK = re.compile(r"^#(\d+) .*, hạn (\d\d/\d\d/\d{4}):$")
+ESCALATED_UNIT = re.compile(r"^• Xã Số (\d\d): quá hạn (\d+) ngày")
+
+
+def check_escalations(world: Month, day: date) -> None:
+    """The coordinators' list of overdue units names units not done, overdue as it says."""
+    with world.session() as s:
+        for m in world.sent:
+            if m.moment.date() != day or "Đơn vị quá hạn" not in m.text:
+                continue
+            task = 0
+            for line in m.text.splitlines():
+                if found := ESCALATED_TASK.match(line):
+                    task = int(found.group(1))
+                elif (found := ESCALATED_UNIT.match(line)) and task:
+                    unit = world.units[int(found.group(1))]
+                    row = s.exec(
+                        select(Assignment).where(
+                            col(Assignment.task_id) == task, col(Assignment.unit_id) == unit
+                        )
+                    ).one()
+                    done = s.exec(
+                        select(StatusReport.id).where(
+                            col(StatusReport.assignment_id) == row.id,
+                            col(StatusReport.state) == "done",
+                            col(StatusReport.created_at) < m.moment,
+                        )
+                    ).first()
+                    world.escalated += 1
+                    late = (day - row.deadline).days
+                    if done is not None or not row.active:
+                        world.problems.append(f"{day:%d/%m}: escalated {line!r} of #{task}, done")
+                    elif late != int(found.group(2)):
+                        world.problems.append(
+                            f"{day:%d/%m}: escalated {line!r} of #{task}; it is {late} days"
+                        )
 
 
 # --- the month -------------------------------------------------------------------------------
@@ -669,4 +726,5 @@ async def test_a_month_of_the_province(
         done = s.exec(select(func.count()).select_from(StatusReport)).one()
         units = s.exec(select(Unit).where(col(Unit.active).is_(False))).all()
     assert done > 20  # the officials did answer
+    assert world.escalated > 10  # and the coordinators were told of the late ones
     assert [u.code for u in units] == ["X07"]
