@@ -54,6 +54,7 @@ from devtools.fakebotapi import FakeBotApi
 from devtools.fakezalo import FakeZalo
 from scheduler import ratelimit
 from scheduler.delivery import DISPATCH_JOB, dispatch_context, wake
+from scheduler.digest import queue_digests
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID
@@ -113,6 +114,7 @@ class Month:
     units: dict[int, int] = field(default_factory=dict)  # unit number -> unit id
     tasks: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    made: list[datetime] = field(default_factory=list)  # when the admin typed each new task
     escalated: int = 0  # lines of the coordinators' overdue lists checked
 
     def session(self) -> Session:
@@ -207,9 +209,10 @@ def province(world: Month) -> None:
             ("Cập nhật cơ sở dữ liệu đất đai", date(2026, 12, 11), range(5, 25)),
         ]
         for title, deadline, chosen in plans:
-            task = make_task(s, title, deadline, [units[i] for i in chosen])
+            task = make_task(s, title, deadline, [units[i] for i in chosen], now=given)
             assigned_at(s, task, given)
             world.tasks.append(task.id or 0)
+            world.made.append(given)
     for i in (*TG_UNITS, BLOCKED, BOTH):
         world.telegram.add_user(tg_user(i), f"Cán bộ {i:02d}")
         with world.telegram.state.lock:
@@ -623,6 +626,24 @@ def check_escalations(world: Month, day: date) -> None:
                         )
 
 
+NEW_TASKS = re.compile(r"(\d+) nhiệm vụ mới")
+
+
+def check_digest(world: Month, day: date) -> None:
+    """The week's digest counts the tasks typed since the last one as new."""
+    [digest] = [
+        m.text
+        for m in world.sent
+        if m.chat == str(ADMIN_ID) and m.moment.date() == day and "Bản tin tổng hợp" in m.text
+    ]
+    found = NEW_TASKS.search(digest)
+    assert found, digest
+    since, until = at(day - timedelta(days=7), 8), at(day, 8)  # DIGEST_CRON, a week apart
+    made = [t for t in world.made if since < t <= until]
+    if int(found.group(1)) != len(made):
+        world.problems.append(f"digest of {day:%d/%m}: {found.group(0)!r}, {len(made)} typed")
+
+
 # --- the month -------------------------------------------------------------------------------
 
 
@@ -664,6 +685,7 @@ async def new_task(world: Month, line: str) -> int:
         said = await admin(world, "ok")
     found = re.search(r"#(\d+)", said)
     assert found, said
+    world.made.append(world.clock.now())
     return int(found.group(1))
 
 
@@ -700,6 +722,11 @@ async def test_a_month_of_the_province(
                     await run_dispatch(world)
                 if hour == 8:
                     await answer(world, rng, day)
+                if hour == 8 and day.weekday() == 0:  # DIGEST_CRON's Monday morning
+                    assert world.app is not None
+                    await asyncio.to_thread(queue_digests, world.app.bot_data.services)
+                    await settle(world)
+                    check_digest(world, day)
             if day == date(2026, 11, 27):
                 world.clock.set(at(day, 21, 0))
                 await admin(world, f"/nudge #{world.tasks[1]}")  # held until Saturday's work
