@@ -60,7 +60,8 @@ def create_task(
 
     Its title and description are kept composed (NFC): typed with a "Unicode tổ hợp"
     keyboard they come decomposed, and would show and compare unlike the same words.
-    `now` is the application's clock (`services.clock`), the wall clock when not given."""
+    `now` is the application's clock (`services.clock`), the wall clock when not given: the
+    task's and its assignments' `created_at`."""
     task = Task(
         title=unicodedata.normalize("NFC", title.strip()),
         title_folded=fold(title),
@@ -70,6 +71,8 @@ def create_task(
         code=code,
         created_by_id=created_by_id,
     )
+    if now is not None:  # the digest counts new tasks by it, on the application's clock
+        task.created_at = now
     session.add(task)
     session.flush()
     assert task.id is not None
