@@ -179,7 +179,8 @@ def file_it(
 
     A file the assignment has already (same checksum) is said received already and not
     stored again (under another name's suffix it would be a second copy no row names), the
-    status recorded all the same; one past the unit's quota is refused; one the store cannot
+    status recorded all the same (a caption that gives none is said so, as of a file kept
+    now); one past the unit's quota is refused; one the store cannot
     take is said not kept, the status recorded all the same. `status_asked`: the caption's
     status is asked about apart (a forwarded file's words are another's): nothing said of it.
     """
@@ -188,6 +189,10 @@ def file_it(
     digest = digest_of(content)
     if known(services, assignment_id=about.assignment_id, digest=digest):
         again = kept_text(services, actor.lang, about, name=name, size=len(content), again=True)
+        if report is None and not status_asked and filing.caption.strip():
+            # Its caption gave no status: said, as of a file kept now (the sender may think
+            # "#3 biên bản" reported something).
+            return Filed(f"{again}\n{t('evidence.no_status')}", kept=True)
         return Filed(with_status(services, actor, again, report), kept=True)
     full = over_quota(services, actor.lang, unit_id=about.unit_id, name=name, size=len(content))
     if full:

@@ -445,3 +445,23 @@ async def test_a_file_that_cannot_be_downloaded_still_records_its_status(
     assert "Hoàn thành" in (reply.text or "")
     assert kept(bot) == []
     assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
+
+
+async def test_a_photo_sent_again_with_a_caption_but_no_status_says_none_was_recorded(
+    bot: BotUnderTest,
+) -> None:
+    """The same photo sent again captioned "#N ảnh hiện trường" is said received already, and
+    that its caption recorded no status, as the first time (the hint was lost when the two
+    channels' filing became one)."""
+    world = await scene(bot)
+    caption = f"#{world.tasks[0].id} ảnh hiện trường"
+    for said in ("Đã lưu minh chứng", "đã được nhận trước đó"):
+        after = bot.server.last_message_id(OFFICIAL)
+        bot.server.send_photo(OFFICIAL, PNG, caption=caption)
+        reply = await bot.server.wait_for_message(
+            OFFICIAL, lambda m: "minh chứng" in (m.text or ""), after=after
+        )
+        assert said in (reply.text or "")
+        assert "Chưa ghi nhận tình trạng" in (reply.text or "")
+    assert len(kept(bot)) == 1
+    assert reports(bot) == []
