@@ -281,7 +281,8 @@ def _found(
     caption: str,
 ) -> int | None:
     """Return the assignment a file names or follows (a reminder replied to, its caption, the
-    only open task, done just chosen), or None."""
+    only open task, done just chosen), or None: ask (a caption naming no task of the unit's
+    among its open or closed ones is asked about, never filed under another)."""
     if replied is not None:
         sent = message_outbox(session, chat_id=replied.chat_id, message_id=replied.message_id)
         about = set(sent.assignment_ids) if sent else set()
@@ -299,7 +300,9 @@ def _found(
         closed = named_assignments(session, task_ids=sorted(numbers), unit_ids=actor.unit_ids)
         if len(closed) == 1:
             return closed[0]
-    if not numbers and len(items) == 1:  # the only open task, as a text or Zalo's photo
+    if numbers:  # a task not the unit's (a typo, another unit's): asked, not guessed
+        return None
+    if len(items) == 1:  # the only open task, as a text or Zalo's photo
         return items[0][0]
     done = get_pending(session, contact_id=actor.contact_id, now=now, kind="done")
     if done is not None and done.get("assignment_id") in ids:

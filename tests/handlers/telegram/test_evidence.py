@@ -129,6 +129,25 @@ async def test_photo_after_choosing_done_is_kept(bot: BotUnderTest) -> None:
     assert [e.assignment_id for e in kept(bot)] == [aid]
 
 
+async def test_a_photo_naming_a_task_not_the_units_after_done_is_asked_about(
+    bot: BotUnderTest,
+) -> None:
+    """Right after done, a photo whose caption names a task the unit does not have (a typo,
+    another unit's) is not filed under the task just done, nor its words recorded there:
+    the sender is asked which task it is for."""
+    world = await scene(bot, tasks=2)
+    aid = world.assignments[1]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, sign(bot.services.button_key, str(OFFICIAL), "st", "done", aid))
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG, caption="#99 xong biên bản")
+    question = await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    assert [label.split()[0] for label, _ in buttons(question)] == [
+        f"#{task.id}" for task in world.tasks
+    ]
+    assert kept(bot) == []
+
+
 def saying(words: str) -> Callable[[ChatMessage], bool]:
     """Match a bot message by what it says: another (a reminder) may come first."""
     return lambda message: words in (message.text or "")
