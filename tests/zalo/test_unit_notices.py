@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
-from db.models import Assignment, Outbox, Reminder
+from db.models import Assignment, Outbox, Reminder, Unit
 from db.queries.reports import record_report
 from scheduler.delivery import dispatch_context
 from scheduler.dispatcher.run import dispatch
@@ -200,3 +200,47 @@ async def test_a_due_today_notice_held_past_a_new_day_off_leaves_the_day_to_the_
     await zbot.zalo.wait_until(lambda: {o.status for o in _queued(zbot, "notice")} == {"sent"}, 10)
     texts = [m.text for m in zbot.zalo.messages(HOA)]
     assert sum("hôm nay" in text for text in texts) == 1, texts
+
+
+def _reminders_to(zbot: ZaloBot, chat: str) -> list[str]:
+    """Return the texts of the reminders queued to a chat, oldest first."""
+    with zbot.session() as s:
+        query = select(Outbox).where(Outbox.chat_id == chat, Outbox.kind == "reminder")
+        return [o.payload["text"] for o in s.exec(query.order_by(col(Outbox.id)))]
+
+
+async def test_a_deadline_moved_during_the_day_is_told_by_its_notice_not_a_third_message(
+    zbot: ZaloBot,
+) -> None:
+    """Reminded this morning of 25/11, Xã A's deadline is moved to tomorrow, whose plan has a
+    reminder today: Hoa reads the morning's reminder and the notice of the new deadline, and
+    the sweeps after it (run twice, as after a restart) send her no third message. Lan, whose
+    notice was given up on (failed), and Mai, made a contact of the unit after the notice,
+    were not told: each gets the reminder with the new deadline, once."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 25))  # five working days: a reminder
+    await _started(zbot, (LAN, "Lan"))
+    await _dispatch(zbot)
+    [morning] = await zbot.zalo.wait_for_messages(HOA, after=0)
+    assert "25/11/2026" in morning.text
+    after = len(zbot.zalo.messages(HOA))
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 19/11/2026")
+    assert "Đã báo cho 2 người phụ trách" in answer
+    await zbot.zalo.wait_until(lambda: {o.status for o in _queued(zbot, "notice")} == {"sent"}, 10)
+    with zbot.session() as s:
+        [lan] = s.exec(
+            select(Outbox).where(Outbox.chat_id == str(LAN), Outbox.kind == "notice")
+        ).all()
+        lan.status = "failed"  # given up on: Lan never read the new deadline
+        s.add(lan)
+        [unit] = s.exec(select(Unit).where(Unit.code == "XA")).all()
+        make_contact(s, MAI, units=[unit], name="Mai")
+    await _started(zbot, (MAI, "Mai"))
+    for _ in range(2):  # as after a restart
+        await _dispatch(zbot)
+    assert len(_reminders_to(zbot, HOA)) == 1, _reminders_to(zbot, HOA)  # the morning's only
+    for chat in (str(LAN), str(MAI)):
+        again = [t for t in _reminders_to(zbot, chat) if "19/11/2026" in t]
+        assert len(again) == 1, _reminders_to(zbot, chat)
+    await zbot.zalo.wait_until(lambda: {o.status for o in _queued(zbot, "notice")} == {"sent"}, 10)
+    [notice] = zbot.zalo.messages(HOA)[after:]  # no reminder beside it
+    assert "sang 19/11/2026" in notice.text
