@@ -73,6 +73,8 @@ def said_today(
             col(Outbox.contact_id).in_(contact_ids),
             col(OutboxItem.assignment_id).in_(assignment_ids),
             col(Outbox.status) != "cancelled",
+            # a notice given up on told nothing (`_told_by_notices`)
+            or_(col(Outbox.kind) != "notice", col(Outbox.status) != SendStatus.FAILED),
             _of_today(since),
         )
     )
