@@ -25,6 +25,7 @@ from db.models import Task
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
 from db.queries.task_notices import (
     CHANGED,
+    TOLD,
     calendar_entry,
     contacts_on_task,
     due_by_contact,
@@ -98,6 +99,11 @@ def prepare_told(
     the sweep counts the contact told of them with that deadline and sends no second
     message (`db.queries.reminder_outbox.sent_today`); the sweep's record of the reminder
     stays, and the notice cancelled unsent forgets it, as a reminder's would be.
+
+    Whatever the day, a notice of a moved deadline keeps in its recipe (`TOLD`) the
+    assignments it gives the new deadline: a sweep later that day that plans them again
+    from it (a reminder today in the new plan) counts the contact told, and sends no
+    reminder beside the morning's and the notice (`reminder_outbox.said_today`).
     """
     now, tz = services.clock.now(), services.settings.tz
     people = contacts_on_task(
@@ -107,10 +113,11 @@ def prepare_told(
         return None
     moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
     due: dict[int, list[tuple[int, str]]] = {}
-    if deadline is not None and deadline == moment.astimezone(tz).date():
+    if deadline is not None:
         due = due_by_contact(
             session, task_id=task_id, deadline=deadline, assignment_ids=assignment_ids
         )
+    due_today = deadline is not None and deadline == moment.astimezone(tz).date()
     catalog = services.catalog
     texts = {language: words(language) for language in {p.language for p in people}}
     today = {
@@ -122,19 +129,23 @@ def prepare_told(
     messages = []
     for p in people:
         mine = due.get(p.contact_id, [])
-        text, choices, recipe = texts[p.language], None, None
-        if mine:
+        text, choices, about = texts[p.language], None, []
+        recipe: dict[str, object] | None = None
+        told = [{"assignment_id": a, "deadline": str(deadline)} for a, _ in mine]
+        if told:  # the deadline it gives each: the sweep's re-plan says it no second time
+            recipe = {TOLD: told}
+        if mine and due_today:
             text += "\n" + today[p.language]
             choices = rows_to_json(_choices(catalog, p.language, task_id, mine))
-            items = [{"assignment_id": a, "deadline": str(deadline)} for a, _ in mine]
+            about = [a for a, _ in mine]
             # its words without "due today", should the day it goes become a day off
-            recipe = {"items": items, "words": texts[p.language]}
+            recipe = {"items": told, "words": texts[p.language], TOLD: told}
         messages.append(
             NewMessage(
                 key=f"{key}:{p.contact_id}", chat_id=p.chat_id, kind="notice", text=text,
                 contact_id=p.contact_id, priority=PRIORITY_NOTICE, channel=p.channel,
                 not_before=moment, office=True, choices=choices,
-                assignment_ids=[a for a, _ in mine], recipe=recipe,
+                assignment_ids=about, recipe=recipe,
             )
         )  # fmt: skip
     return Prepared(messages, moment)

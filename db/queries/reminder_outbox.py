@@ -13,10 +13,10 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
-from core.states import ReportState, TaskStatus
+from core.states import ReportState, SendStatus, TaskStatus
 from core.taskdates import local_day
 from db.models import Assignment, Outbox, OutboxItem, Reminder, Task, Unit, UnitContact
-from db.queries.task_notices import CHANGED
+from db.queries.task_notices import CHANGED, TOLD
 
 
 def sent_today(
@@ -61,8 +61,9 @@ def said_today(
     session: Session, *, contact_ids: Sequence[int], assignment_ids: Sequence[int], since: datetime
 ) -> dict[tuple[int, int], set[str]]:
     """Return, for each (contact, assignment) of these in a reminder or a nudge of today (as
-    `sent_today` counts them), the deadlines those messages gave it (ISO dates, from their
-    recipes; none for a message queued without one)."""
+    `sent_today` counts them) or told of a new deadline by today's notice of it, the
+    deadlines those messages gave it (ISO dates, from their recipes; none for a message
+    queued without one)."""
     if not contact_ids or not assignment_ids:
         return {}
     query = (
@@ -72,6 +73,8 @@ def said_today(
             col(Outbox.contact_id).in_(contact_ids),
             col(OutboxItem.assignment_id).in_(assignment_ids),
             col(Outbox.status) != "cancelled",
+            # a notice given up on told nothing (`_told_by_notices`)
+            or_(col(Outbox.kind) != "notice", col(Outbox.status) != SendStatus.FAILED),
             _of_today(since),
         )
     )
@@ -87,7 +90,43 @@ def said_today(
             if isinstance(i, dict) and i.get("assignment_id") == assignment
         }
         said.setdefault((contact, assignment), set()).update(deadlines)
+    _told_by_notices(
+        session, said, contact_ids=contact_ids, assignment_ids=assignment_ids, since=since
+    )
     return said
+
+
+def _told_by_notices(
+    session: Session,
+    said: dict[tuple[int, int], set[str]],
+    *,
+    contact_ids: Sequence[int],
+    assignment_ids: Sequence[int],
+    since: datetime,
+) -> None:
+    """Add to `said` the new deadlines today's notices of a moved deadline give (their
+    recipes' `TOLD`, whether or not the notice is about the assignments as a reminder).
+
+    Not a notice cancelled or given up on (failed): the contact was not told, and the
+    sweep's re-plan reminds them of the new deadline. One still queued counts: it goes in
+    office time, as the reminder would (within the minute the sweep runs after the move)."""
+    query = select(Outbox.contact_id, Outbox.payload).where(
+        col(Outbox.contact_id).in_(contact_ids),
+        col(Outbox.kind) == "notice",
+        col(Outbox.key).startswith(f"{CHANGED}:"),
+        col(Outbox.not_before) >= since,
+        col(Outbox.status).not_in((SendStatus.CANCELLED, SendStatus.FAILED)),
+    )
+    wanted = set(assignment_ids)
+    for contact, payload in session.exec(query):
+        recipe = payload.get("recipe") if isinstance(payload, dict) else None
+        told = recipe.get(TOLD) if isinstance(recipe, dict) else None
+        if contact is None or not isinstance(told, list):
+            continue
+        for item in told:
+            assignment = item.get("assignment_id") if isinstance(item, dict) else None
+            if isinstance(assignment, int) and assignment in wanted:
+                said.setdefault((contact, assignment), set()).add(str(item["deadline"]))
 
 
 def previous_reminders(

@@ -13,6 +13,8 @@ from db.models import Assignment, AuditLog, Contact, Unit, UnitContact
 from db.queries.recipients import Recipient, recipients_in_order
 
 CHANGED = "task-changed"  # the key of the notices of a task changed: `<CHANGED>:<entry>:<contact>`
+# In a notice's recipe: the assignments it gives a new deadline, [{assignment_id, deadline}].
+TOLD = "told"
 
 
 def contacts_on_task(

@@ -115,7 +115,9 @@ def test_escalation_adds_leaders_and_tells_coordinators(engine: Engine, session:
     [to_leader] = messages_to(session, 2002)
     assert "lãnh đạo đơn vị" in to_leader.payload["text"]
     [listing] = messages_to(session, 2003, "escalation")
-    assert "Xã Bình Minh: quá hạn 4 ngày, nhắc lần 2" in listing.payload["text"]
+    # The header and each line count the same: reminders after the deadline.
+    assert "đã nhắc sau hạn từ 2 lần trở lên" in listing.payload["text"]
+    assert "Xã Bình Minh: quá hạn 4 ngày, đã nhắc sau hạn 2 lần" in listing.payload["text"]
     overdue = session.exec(select(Assignment)).one()
     session.refresh(overdue)
     assert overdue.overdue_reminders == 2

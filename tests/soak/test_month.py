@@ -46,6 +46,7 @@ from core.calendar import WorkingCalendar
 from core.clock import ManualClock
 from db.models import (
     Assignment,
+    AuditLog,
     ContactIdentity,
     ExtensionRequest,
     Inbox,
@@ -56,6 +57,7 @@ from db.models import (
 )
 from db.queries.calendar import working_calendar
 from db.queries.summary import task_counts
+from db.queries.task_notices import CHANGED
 from devtools.botrun import polling
 from devtools.fakebotapi import FakeBotApi
 from devtools.fakezalo import FakeZalo
@@ -432,6 +434,28 @@ def office_time(calendar: WorkingCalendar, moment: datetime) -> bool:
     return any(a[0] * 60 + a[1] <= minutes <= b[0] * 60 + b[1] for a, b in HOURS)
 
 
+def changed_notices(s: Session) -> list[tuple[Outbox, int]]:
+    """Return the notices sent of a task's deadline, title or end changed, each with its task:
+    keys `<CHANGED>:<audit entry>:<contact>`, or `<CHANGED>:day<entry>:<task>:<contact>` for
+    a day off's move."""
+    rows = s.exec(
+        select(Outbox).where(
+            col(Outbox.status) == "sent",
+            col(Outbox.kind) == "notice",
+            col(Outbox.key).startswith(f"{CHANGED}:"),
+        )
+    ).all()
+    audit = select(AuditLog.id, AuditLog.object_id).where(AuditLog.object_type == "task")
+    entries = {entry: task for entry, task in s.exec(audit)}
+    found = []
+    for row in rows:
+        parts = row.key.split(":")
+        task = parts[2] if parts[1].startswith("day") else entries.get(int(parts[1]), "")
+        if task.isdigit():
+            found.append((row, int(task)))
+    return found
+
+
 def check_day(world: Month, day: date) -> None:
     """The invariants at the end of a simulated day."""
     bad = world.problems
@@ -457,11 +481,18 @@ def check_day(world: Month, day: date) -> None:
             ]
             if earlier and earlier[-1].state == "done":
                 bad.append(f"{row.kind} #{row.id} to unit {unit} on task #{task}, done already")
+        for row, task in changed_notices(s):
+            assert row.sent_at is not None
+            sent = row.sent_at.astimezone(VN)
+            per[row.chat_id, task, sent.date()].append(f"{row.key}@{sent:%H:%M}")
         for (chat, task, when), keys in per.items():
-            # A deadline moved during the day is planned again: the unit is told the new one
-            # even if reminded of the old one that morning (README, "Reminders"): ":m<n>".
-            if len([k for k in keys if ":m" not in k.split("@")[0]]) > 1 or len(keys) > 2:
-                bad.append(f"reminders of task #{task} to {chat} on {when:%d/%m}: {keys}")
+            # One reminder a chat a task a day. A deadline moved during the day is planned
+            # again (README, "Reminders"): the unit is told the new one once, by the notice
+            # of the move, or by a reminder (":m<n>") when no notice told it; never a
+            # morning's reminder, a notice and a reminder again.
+            reminders = [k for k in keys if k.startswith("rem:")]
+            if len([k for k in reminders if ":m" not in k.split("@")[0]]) > 1 or len(keys) > 2:
+                bad.append(f"messages of task #{task} to {chat} on {when:%d/%m}: {keys}")
         # The stored counters against the live count of the assignments.
         now = world.clock.now()
         stored = {c.task_id: c.counts for c in task_counts(s, now=now, open_only=False)}

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
-from db.models import Assignment, Outbox, Reminder
+from db.models import Assignment, Outbox, Reminder, Unit
 from db.queries.reports import record_report
 from scheduler.delivery import dispatch_context
 from scheduler.dispatcher.run import dispatch
@@ -200,3 +200,84 @@ async def test_a_due_today_notice_held_past_a_new_day_off_leaves_the_day_to_the_
     await zbot.zalo.wait_until(lambda: {o.status for o in _queued(zbot, "notice")} == {"sent"}, 10)
     texts = [m.text for m in zbot.zalo.messages(HOA)]
     assert sum("hôm nay" in text for text in texts) == 1, texts
+
+
+def _reminders_to(zbot: ZaloBot, chat: str) -> list[str]:
+    """Return the texts of the reminders queued to a chat, oldest first."""
+    with zbot.session() as s:
+        query = select(Outbox).where(Outbox.chat_id == chat, Outbox.kind == "reminder")
+        return [o.payload["text"] for o in s.exec(query.order_by(col(Outbox.id)))]
+
+
+async def _all_sent(zbot: ZaloBot, kind: str) -> None:
+    """Wait until every message of a kind, to Hoa and Lan, was delivered."""
+
+    def sent() -> bool:
+        with zbot.session() as s:
+            rows = s.exec(select(Outbox).where(Outbox.kind == kind)).all()
+        return {o.chat_id for o in rows} == {HOA, str(LAN)} and {o.status for o in rows} == {
+            "sent"
+        }
+
+    await zbot.zalo.wait_until(sent, 10)
+
+
+def _given_up(zbot: ZaloBot, chat: str) -> None:
+    """Record the chat's notice as given up on (failed): its reader was never told."""
+    with zbot.session() as s:
+        [row] = s.exec(select(Outbox).where(Outbox.chat_id == chat, Outbox.kind == "notice"))
+        row.status = "failed"
+        s.add(row)
+        s.commit()
+
+
+async def test_a_deadline_moved_during_the_day_is_told_by_its_notice_not_a_third_message(
+    zbot: ZaloBot,
+) -> None:
+    """Reminded this morning of 25/11, Xã A's deadline is moved to tomorrow, whose plan has a
+    reminder today: Hoa reads the morning's reminder and the notice of the new deadline, and
+    the sweeps after it (run twice, as after a restart) send her no third message. Lan, whose
+    notice was given up on (failed), and Mai, made a contact of the unit after the notice,
+    were not told: each gets the reminder with the new deadline, once."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 25))  # five working days: a reminder
+    await _started(zbot, (LAN, "Lan"))
+    await _dispatch(zbot)
+    await _all_sent(zbot, "reminder")
+    after = len(zbot.zalo.messages(HOA))
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 19/11/2026")
+    assert "Đã báo cho 2 người phụ trách" in answer
+    await _all_sent(zbot, "notice")
+    _given_up(zbot, str(LAN))
+    with zbot.session() as s:
+        [unit] = s.exec(select(Unit).where(Unit.code == "XA")).all()
+        make_contact(s, MAI, units=[unit], name="Mai")
+    await _started(zbot, (MAI, "Mai"))
+    for _ in range(2):  # as after a restart
+        await _dispatch(zbot)
+    assert len(_reminders_to(zbot, HOA)) == 1, _reminders_to(zbot, HOA)  # the morning's only
+    for chat in (str(LAN), str(MAI)):
+        again = [t for t in _reminders_to(zbot, chat) if "Hạn: 19/11/2026" in t]
+        assert len(again) == 1, _reminders_to(zbot, chat)
+    await zbot.zalo.wait_until(lambda: {o.status for o in _queued(zbot, "reminder")} == {"sent"})
+    [notice] = zbot.zalo.messages(HOA)[after:]  # no reminder beside it
+    assert "sang 19/11/2026" in notice.text
+
+
+async def test_a_due_today_notice_given_up_on_leaves_the_reminder_to_the_sweep(
+    zbot: ZaloBot,
+) -> None:
+    """Moved at 09:00 to today, the notice stands in for the "due today" reminder: Lan's,
+    given up on (failed), told her nothing, and the sweep reminds her of today's deadline
+    once; Hoa, who read hers, gets no reminder beside it."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 25))
+    await _started(zbot, (LAN, "Lan"))
+    await _dispatch(zbot)
+    await _all_sent(zbot, "reminder")
+    await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 18/11/2026")
+    await _all_sent(zbot, "notice")
+    _given_up(zbot, str(LAN))
+    for _ in range(2):  # as after a restart
+        await _dispatch(zbot)
+    assert len(_reminders_to(zbot, HOA)) == 1  # the morning's
+    again = [t for t in _reminders_to(zbot, str(LAN)) if "Hạn: 18/11/2026" in t]
+    assert len(again) == 1, _reminders_to(zbot, str(LAN))
