@@ -183,8 +183,7 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_zalo_admin_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            value = [part.strip() for part in value.strip().strip("[]").split(",")]
-            value = [part.strip("\"' ") for part in value if part.strip("\"' ")]
+            value = _comma_listed(value)
         if isinstance(value, list) and not all(
             isinstance(v, str) and ZALO_ID_SHAPE.match(v) for v in value
         ):
@@ -195,7 +194,7 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_frame_origins(cls, value: object) -> object:
         if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
+            value = _comma_listed(value)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return value
         origins = [v.lower().removesuffix("/") for v in value]
@@ -403,6 +402,13 @@ def _int_list(value: object) -> object:
     if not all(re.fullmatch(r"-?\d+", p) for p in parts):
         raise ValueError("a list of numbers")
     return [int(p) for p in parts]
+
+
+def _comma_listed(text: str) -> list[str]:
+    """Return the words of a comma-separated setting, as an .env or a JSON-ish list writes
+    it (brackets and quotes dropped, blanks skipped)."""
+    parts = (part.strip("\"' ") for part in text.strip().strip("[]").split(","))
+    return [part for part in parts if part]
 
 
 def _placeholder(token: str) -> bool:
