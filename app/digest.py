@@ -196,7 +196,7 @@ SWITCH_WORDS = {"on": True, "bat": True, "off": False, "tat": False}
 
 def switch(services: Services, lang: str, contact_id: int, text: str) -> str:
     """/digest on|off: turn the person's scheduled digest on or off; else say its state and
-    how to change it."""
+    how to change it (and that other words change nothing)."""
     t = partial(services.catalog.get, lang)
     choice = SWITCH_WORDS.get(fold(text))
     with session_scope(services.engine) as session:
@@ -207,5 +207,7 @@ def switch(services: Services, lang: str, contact_id: int, text: str) -> str:
             contact.digest_enabled = choice
         enabled = contact.digest_enabled
     if choice is None:
-        return t("digest.usage", state=t("digest.state_on" if enabled else "digest.state_off"))
+        said = t("digest.usage", state=t("digest.state_on" if enabled else "digest.state_off"))
+        # "/digest tuần" is no switch: said so, not answered as if nothing had been typed.
+        return f"{t('digest.unknown', text=text.strip())}\n{said}" if text.strip() else said
     return t("digest.turned_on" if enabled else "digest.turned_off")

@@ -19,7 +19,7 @@ from app.actor import Actor
 from app.evidence_files import store_file
 from app.reporting import Recorded, Report, record, refusal
 from app.services import Services
-from core.checkin import task_numbers
+from core.checkin import command_of, task_numbers
 from db.engine import session_scope
 from db.models import Evidence
 from db.queries.checkin import (
@@ -192,7 +192,7 @@ def file_it(
         if report is None and not status_asked and filing.caption.strip():
             # Its caption gave no status: said, as of a file kept now (the sender may think
             # "#3 biên bản" reported something).
-            return Filed(f"{again}\n{t('evidence.no_status')}", kept=True)
+            return Filed(f"{again}\n{caption_note(services, actor, filing.caption)}", kept=True)
         return Filed(with_status(services, actor, again, report), kept=True)
     full = over_quota(services, actor.lang, unit_id=about.unit_id, name=name, size=len(content))
     if full:
@@ -210,7 +210,24 @@ def file_it(
     add(services, row)
     if status_asked or not filing.caption.strip():
         return Filed(kept, kept=True)
-    return Filed(f"{kept}\n{t('evidence.no_status')}", kept=True)
+    return Filed(f"{kept}\n{caption_note(services, actor, filing.caption)}", kept=True)
+
+
+EXPLAIN_WORDS = frozenset({"explain", "giaitrinh"})
+
+
+def caption_note(services: Services, actor: Actor, caption: str) -> str:
+    """Return what is said of a caption that gave no status: how to report; or, of one that is
+    a command, that it was not run (a caption is read as a report, never run), with how a
+    unit's contact sends the explanation `/explain #3 X1` in a caption may have meant."""
+    t = partial(services.catalog.get, actor.lang)
+    command = command_of(caption)
+    if not command:
+        return t("evidence.no_status")
+    said = t("evidence.caption_command", command=caption.strip().partition(" ")[0])
+    if command in EXPLAIN_WORDS and actor.unit_ids:
+        return f"{said}\n{t('explanations.answer_usage')}"
+    return said
 
 
 def with_status(services: Services, actor: Actor, said: str, report: Report | None) -> str:

@@ -4,6 +4,8 @@ it), or by the text that follows a tap on Answer (`await_answer`)."""
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -20,12 +22,20 @@ from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.pending import set_pending
 from db.queries.recipients import recipient
 from db.queries.reports import mark_answered
+from db.queries.units import find_units
+
+# "/explain 3 X1": a task and a unit, what a coordinator types to ask a unit.
+TASK_AND_WORDS_RE = re.compile(r"^#?\s?(\d{1,9})\s+(\S.*)$")
 
 
 def waiting_named(services: Services, actor: Actor, text: str) -> tuple[int | None, str]:
     """Return the explanation asked of the person's units that `/explain [#task] <text>`
     answers: the one waiting (of the task named); else None and what to say (blocking)."""
     with session_scope(services.engine) as session:
+        if _asks_a_unit(session, text):  # not an explanation: the coordinator's words
+            t = services.catalog.get
+            said = t(actor.lang, "explanations.asking_is_coordinators", words=text)
+            return None, f"{said}\n{t(actor.lang, 'explanations.answer_usage')}"
         waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
         tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
     numbers = task_numbers(text)
@@ -35,6 +45,15 @@ def waiting_named(services: Services, actor: Actor, text: str) -> tuple[int | No
         key = "explanations.answer_usage" if waiting else "explanations.none_waiting"
         return None, services.catalog.get(actor.lang, key)
     return waiting[0].id, ""
+
+
+def _asks_a_unit(session: Session, text: str) -> bool:
+    """Tell whether `/explain` words read as a coordinator's request, a task then a unit's
+    code or whole name ("3 X1", "#3 Xã Tam Xuân"), rather than a unit's explanation."""
+    match = TASK_AND_WORDS_RE.match(text.strip())
+    return match is not None and bool(
+        find_units(session, text=match.group(2), include_inactive=True, by_part=False)
+    )
 
 
 def await_answer(services: Services, contact_id: int, explanation_id: int) -> None:

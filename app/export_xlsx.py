@@ -13,10 +13,10 @@ from core.markup import Markup
 from core.safecells import cell_value, workbook_bytes
 from core.states import ReportState
 from core.status import Status
-from core.summary import Line
+from core.summary import Line, in_force_order
 from core.taskdates import effective_deadline
 from core.textnorm import vi_sort_key
-from db.queries.export import ExportData
+from db.queries.export import ExportData, TaskInfo
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -124,9 +124,14 @@ def _appendix(
     _fit(sheet, wrap={9, 10})
 
 
-def _task_key(data: ExportData, line: Line) -> tuple[date, int]:
-    """Return the sort key of a line's task: deadline, then number."""
-    return data.tasks[line.task_id].deadline, line.task_id
+def _task_key(data: ExportData, line: Line) -> tuple[object, ...]:
+    """Return the sort key of a line's task: its deadline in force, as stored, its title."""
+    return task_order(data.tasks[line.task_id])
+
+
+def task_order(task: TaskInfo) -> tuple[object, ...]:
+    """Return the sort key of a task (`in_force_order`): its deadline in force first."""
+    return in_force_order(task.due or task.deadline, task.deadline, task.title, task.task_id)
 
 
 def evidence_text(data: ExportData, line: Line, t: Translate) -> str | None:
@@ -160,7 +165,7 @@ def _matrix(
     sheet: Worksheet, data: ExportData, t: Translate, now: datetime, tz: tzinfo, stated: str
 ) -> None:
     """Write units down, tasks across, each cell the unit's status on the task."""
-    tasks = sorted(data.tasks.values(), key=lambda x: (x.deadline, x.task_id))
+    tasks = sorted(data.tasks.values(), key=task_order)
     headers = [t("export.col_unit")] + [f"#{x.task_id} {x.title}" for x in tasks]
     _start(sheet, t, "matrix", headers, stated)
     column = {x.task_id: i for i, x in enumerate(tasks, start=2)}

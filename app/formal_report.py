@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 
 from sqlmodel import Session
 
 from app.due_words import deadline_words
-from app.export_xlsx import evidence_text, notes_text
+from app.export_xlsx import evidence_text, notes_text, task_order
 from app.i18n import format_percent
 from app.report_docx import Block, Column, render
 from app.services import ReportSettings
@@ -26,7 +27,7 @@ from core.deadlines import format_date
 from core.markup import Markup
 from core.period import decree_day_month
 from core.status import AssignmentStatus, Counts, Status, count, status_of
-from core.summary import Line
+from core.summary import Line, in_force_order
 from core.taskdates import effective_deadline
 from core.textnorm import vi_sort_key
 from db.queries import export as xq
@@ -267,7 +268,9 @@ def _body(
     blocks += _overall(r, data, total)
     blocks.append(Block(r.say("doc_overdue_head"), HEADING))
     overdue = [ln for ln in data.lines if statuses[ln.assignment_id].status == Status.OVERDUE]
-    overdue.sort(key=lambda ln: (-statuses[ln.assignment_id].days_overdue, _unit_key(data, ln)))
+    overdue.sort(
+        key=lambda ln: (-statuses[ln.assignment_id].days_overdue, _unit_key(data, ln, r.tz))
+    )
     many = len(data.tasks) > 1
     for ln in overdue[:BODY_LIST_MAX]:
         state = statuses[ln.assignment_id]
@@ -366,7 +369,7 @@ def _blockers(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     by_id = {ln.assignment_id: ln for ln in data.lines}
     found = sorted(
         (by_id[aid] for aid in data.blockers if aid in by_id),
-        key=lambda ln: _unit_key(data, ln),
+        key=lambda ln: _unit_key(data, ln, r.tz),
     )
     for ln in found:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
@@ -384,7 +387,7 @@ def _extensions(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     blocks = [Block(r.say("doc_extensions_head"), HEADING)]
     found = sorted(
         (ln for ln in data.lines if ln.deadline != ln.original_deadline),
-        key=lambda ln: _unit_key(data, ln),
+        key=lambda ln: _unit_key(data, ln, r.tz),
     )
     for ln in found[:BODY_LIST_MAX]:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
@@ -414,20 +417,30 @@ def _more(r: _Reader, listed: int) -> list[Block]:
 
 
 def _task_order(data: xq.ExportData) -> list[int]:
-    """Return the tasks by deadline, then number."""
-    return sorted(data.tasks, key=lambda tid: (data.tasks[tid].deadline, tid))
+    """Return the tasks by deadline in force, as stored, then title (`in_force_order`)."""
+    return sorted(data.tasks, key=lambda tid: task_order(data.tasks[tid]))
 
 
-def _unit_key(data: xq.ExportData, ln: Line) -> tuple[object, ...]:
-    """Return the appendix's order: unit in Vietnamese alphabetical order, then task."""
-    task = data.tasks[ln.task_id]
-    return (vi_sort_key(ln.unit_name), task.deadline, ln.task_id)
+# An appendix sorts tens of thousands of rows by the day in force, among a few deadlines.
+_in_force = lru_cache(maxsize=4096)(effective_deadline)
+
+
+def _unit_key(data: xq.ExportData, ln: Line, tz: tzinfo) -> tuple[object, ...]:
+    """Return the appendix's order: unit in Vietnamese alphabetical order, then its tasks by
+    the deadline in force the row shows (the unit's own, extended or rolled off a day off)."""
+    due = _in_force(ln.deadline, ln.due_at, tz)
+    title = data.tasks[ln.task_id].title
+    return (
+        vi_sort_key(ln.unit_name),
+        ln.unit_id,
+        *in_force_order(due, ln.deadline, title, ln.task_id),
+    )
 
 
 def _appendix(r: _Reader, data: xq.ExportData) -> list[Sequence[str]]:
     """Return the appendix rows: every unit, its status, date done or days overdue, evidence."""
     rows: list[Sequence[str]] = []
-    for n, ln in enumerate(sorted(data.lines, key=lambda x: _unit_key(data, x)), start=1):
+    for n, ln in enumerate(sorted(data.lines, key=lambda x: _unit_key(data, x, r.tz)), start=1):
         state = r.statuses[ln.assignment_id]
         task = data.tasks[ln.task_id]
         done = state.status.done and ln.done_at is not None

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.formal_report import ReportTarget, anything_in_scope
 from app.summary_text import Entry, Report, Translate, detail, task_list, task_title
 from core.markup import Markup
+from core.period import Dated, dated
 from core.states import TaskStatus
 from core.status import Counts
 from core.summary import StatusLine, TaskCounts
@@ -110,7 +111,8 @@ def not_found(t: Translate, target: Target, text: str) -> str:
         task = target.cancelled
         return t("summary.cancelled", id=task.id, title=task.title)
     if target.period:
-        return t("summary.period_not_taken", text=text)
+        kind = dated(text) or Dated.PERIOD
+        return t(f"summary.{kind.value}_not_taken", text=text)
     return t("summary.not_found", text=text)
 
 

@@ -18,6 +18,7 @@ from app.summary_text import Entry, Report, Translate, as_of, on_time_text, stat
 from core.period import PeriodError
 from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.status import Counts
+from core.summary import Line, in_force_order
 from core.taskdates import due_at, effective_deadline
 from db.models import Unit
 from db.queries import summary as q
@@ -66,7 +67,12 @@ def unit(session: Session, ctx: Context, unit_id: int) -> Report | str:
         "",
     ]
     entries = []
-    for ln in sorted(lines, key=lambda x: (x.deadline, x.task_id)):
+
+    def shown(x: Line) -> tuple[object, ...]:  # by the deadline in force each line says
+        due = effective_deadline(x.deadline, x.due_at, ctx.tz)
+        return in_force_order(due, x.deadline, titles[x.task_id], x.task_id)
+
+    for ln in sorted(lines, key=shown):
         status, days, never = ln.status(ctx.now, ctx.tz)
         label = status_label(ctx.t, status, days, never)
         text = ctx.t(

@@ -80,6 +80,13 @@ class Decision:
     candidates: tuple[int, ...] = ()
 
 
+def command_of(text: str) -> str:
+    """Return the command a text starts with, folded ("/Giải_trình@bot #3": "giai_trinh"),
+    else "": a file's caption that is a command is not a report, nor an explanation."""
+    word = text.strip().partition(" ")[0]
+    return fold(word[1:]).split("@")[0] if word.startswith("/") and len(word) > 1 else ""
+
+
 def task_numbers(text: str) -> set[int]:
     """Return the task numbers written as "#12" in text."""
     return {int(m.group(1)) for m in TASK_NUMBER_RE.finditer(text)}

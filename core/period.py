@@ -11,6 +11,7 @@ dates, never prose: the bot words them from its catalogs.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -67,6 +68,43 @@ class PeriodError:
 
     code: PeriodErrorCode
     text: str
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_MONTH_YEAR = re.compile(
+    r"(?<![\d/.])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/.])"
+)
+_DAY_MONTH = re.compile(r"^\s*\d{1,2}[/.]\d{1,2}\s*$")  # "30/11": a date without its year
+
+
+class Dated(StrEnum):
+    """What a text that is no task's or directive's name says by its dates."""
+
+    IMPOSSIBLE = "impossible"  # a date no calendar has ("31/02", "01/11/2026-31/11/2026")
+    DATE = "date"  # one date, with or without its year
+    PERIOD = "period"  # a range of dates, or a named period
+
+
+def dated(text: str) -> Dated | None:
+    """Tell whether a text is a date, a period, or has a date no calendar has, for a command
+    that takes none to say so (None: it looks like none of them)."""
+    if not (looks_like_period(text) or _DAY_MONTH.match(text)):
+        return None
+    typed = [(d, m, y) for y, m, d in _ISO_DATE.findall(text)]
+    typed += _DAY_MONTH_YEAR.findall(_ISO_DATE.sub(" ", text))
+    for day, month, year in typed:
+        full = int(year) + (2000 if len(year) == 2 else 0) if year else 2000  # a leap year
+        if (
+            not 1 <= int(month) <= 12
+            or not 1 <= int(day) <= calendar.monthrange(full, int(month))[1]
+        ):
+            return Dated.IMPOSSIBLE
+    if _DAY_MONTH.match(text):
+        return Dated.DATE
+    parsed = parse_period(text)
+    if isinstance(parsed, PeriodError) and parsed.code == PeriodErrorCode.ONE_DATE:
+        return Dated.DATE
+    return Dated.PERIOD
 
 
 def looks_like_period(text: str) -> bool:

@@ -8,8 +8,9 @@ Occasions, all on working days:
 - "assigned": the start day (the first working moment after the assignment was made);
 - "before": N working days before the deadline, for each N > 0 of the policy;
 - "due": the deadline day (when 0 is in the policy), rolled forward off a day off;
-- "overdue" #k: every `overdue_every` working days after the deadline; from the
-  `escalate_after`-th one on, the unit's leaders and the coordinators are told too.
+- "overdue" #k: every `overdue_every` working days after the deadline, numbered from the
+  first after the start day (a unit told of a task already overdue counts from its first);
+  from the `escalate_after`-th one on, the unit's leaders and the coordinators are told too.
 An occasion on or before the start day is covered by the "assigned" notice.
 """
 
@@ -184,6 +185,11 @@ class Plan:
             k += 1
         return found
 
-    def _overdue(self, seq: int, day: date) -> Occasion:
-        """Return the seq-th overdue reminder, escalated from the policy's threshold."""
+    def _overdue(self, k: int, day: date) -> Occasion:
+        """Return the k-th overdue occasion as the reminder it is: numbered among those after
+        the "assigned" notice (a unit given a task already overdue got none of the earlier
+        ones: its first is "1", not "6"), escalated from the policy's threshold."""
+        seq = k - max(0, self.workdays.between(self.due_day, self.first_day)) // (
+            self.policy.overdue_every
+        )
         return Occasion("overdue", day, seq, escalate=seq >= self.policy.escalate_after)

@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from typing import NamedTuple
 
 from core.status import Counts, Status, status_of
+from core.textnorm import vi_sort_key
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,14 @@ class StatusLine(NamedTuple):
 
 
 STATUS_ORDER = (Status.DONE_ON_TIME, Status.DONE_LATE, Status.IN_TIME, Status.OVERDUE)
+
+
+def in_force_order(due: date, deadline: date, title: str, task_id: int) -> tuple[object, ...]:
+    """Return the key that lists tasks (or a unit's assignments) by their deadlines as they
+    are read: the day in force, then the deadline as stored (Saturday's before Monday's,
+    both due Monday), then the title in Vietnamese alphabetical order, then the number.
+
+    A day in force is the stored deadline rolled forward off days off, which never puts a
+    later deadline before an earlier one: so an order by the stored deadline (in SQL, where
+    a page is cut) is this order but for the titles of one deadline."""
+    return (due, deadline, vi_sort_key(title), task_id)

@@ -8,6 +8,7 @@ from app.checkin.act import report_of
 from app.checkin.confirm import confirm
 from app.reporting import Report
 from app.services import Services
+from core.checkin import command_of
 from core.replies.parse import parse_reply
 from core.replies.result import ReplyKind
 
@@ -15,8 +16,11 @@ from core.replies.result import ReplyKind
 def caption_report(
     services: Services, assignment_id: int, caption: str, key: str
 ) -> Report | None:
-    """Return the status a file's caption gives ("đã xong, gửi ảnh biên bản"), if a clear one."""
-    reply = parse_reply(caption, today=services.today()) if caption.strip() else None
+    """Return the status a file's caption gives ("đã xong, gửi ảnh biên bản"), if a clear one:
+    a command ("/explain #3 chưa xong vì …") gives none, it was meant to be run."""
+    if not caption.strip() or command_of(caption):
+        return None
+    reply = parse_reply(caption, today=services.today())
     if reply is None or reply.uncertain:
         return None
     if not (

@@ -11,7 +11,8 @@ from app.dashboard.cells import Cell, cell_of
 from app.dashboard.viewer import Viewer
 from core.numbers import is_id
 from core.status import Counts
-from core.summary import Line
+from core.summary import Line, in_force_order
+from core.taskdates import effective_deadline
 from core.textnorm import vi_sort_key
 from db.models import Assignment, Contact, ContactIdentity, StatusReport, Task, Unit, UnitContact
 from db.queries import summary as sq
@@ -41,7 +42,11 @@ def unit_page(
     lines = sq.lines(session, scope=viewer.scope, unit_id=unit_id)
     titles = sq.task_titles(session, task_ids=[ln.task_id for ln in lines])
     rows = [(ln, cell_of(ln, now, tz), titles.get(ln.task_id, "")) for ln in lines]
-    rows.sort(key=lambda r: (r[0].deadline, r[0].task_id))
+    rows.sort(
+        key=lambda r: in_force_order(
+            effective_deadline(r[0].deadline, r[0].due_at, tz), r[0].deadline, r[2], r[0].task_id
+        )
+    )
     history = session.exec(
         select(StatusReport, Task.title)
         .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))

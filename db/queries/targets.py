@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from core.period import looks_like_period
+from core.period import dated
 from core.states import TaskStatus
 from db.models import Directive, Task
 from db.queries.directives import directive_numbered, find_directive
@@ -23,8 +23,8 @@ class Target:
     task: Task | None = None
     directive: Directive | None = None
     choices: tuple[Task, ...] = ()
-    # Why nothing was found, when it is not a mistyped name: a period (these commands take
-    # none), or the number of a task that was cancelled.
+    # Why nothing was found, when it is not a mistyped name: a date or a period (these
+    # commands take none), or the number of a task that was cancelled.
     period: bool = False
     cancelled: Task | None = None
 
@@ -42,7 +42,7 @@ def resolve_target(session: Session, *, text: str, scope: Scope = EVERY) -> Targ
         directive = find_directive(session, number=text)
         if directive is not None:
             return Target("directive", directive=directive)
-        if looks_like_period(text):
+        if dated(text) is not None:  # these commands take no date nor period
             return Target("none", period=True)
     named = visible_tasks(session, tasks=find_tasks(session, text=text), scope=scope)
     found = [t for t in named if t.status != TaskStatus.CANCELLED]

@@ -89,7 +89,16 @@ def check_reply_markup(value: Any) -> dict[str, Any] | None:
     rows = value.get("inline_keyboard")
     if rows is not None:
         _check_inline_keyboard(rows)
-    return value
+    return value if _shows_anything(value) else None
+
+
+def _shows_anything(markup: dict[str, Any]) -> bool:
+    """Tell whether a markup is a keyboard, its removal or a forced reply: Telegram takes one
+    that is none of these (`{}`, which PTB sends for a keyboard of no buttons, or an empty
+    "inline_keyboard") as no markup at all, and its Message has no reply_markup."""
+    if markup.get("keyboard") or markup.get("inline_keyboard"):
+        return True
+    return any(markup.get(flag) for flag in ("remove_keyboard", "hide_keyboard", "force_reply"))
 
 
 def _check_inline_keyboard(rows: Any) -> None:

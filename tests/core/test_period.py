@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 
 from core.period import (
+    Dated,
     Period,
     PeriodError,
     PeriodErrorCode,
+    dated,
     decree_day_month,
     looks_like_period,
     parse_period,
@@ -127,3 +129,28 @@ def test_parse_period_refuses_a_named_period_that_cannot_be(
 def test_a_title_naming_a_year_is_not_a_period(text: str) -> None:
     """Only a whole text is a named period: a task's title stays a title."""
     assert not looks_like_period(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("31/02", Dated.IMPOSSIBLE),
+        ("31/02/2026", Dated.IMPOSSIBLE),
+        ("2026-02-30", Dated.IMPOSSIBLE),
+        ("01/11/2026-31/11/2026", Dated.IMPOSSIBLE),
+        ("30/11", Dated.DATE),
+        ("15/12/2026", Dated.DATE),
+        ("2026-11-30", Dated.DATE),
+        ("01/11/2026-30/11/2026", Dated.PERIOD),
+        ("2026-11-01 - 2026-11-30", Dated.PERIOD),
+        ("quý 4/2026", Dated.PERIOD),
+        ("4824/UBND-KGVX", None),
+        ("Kế hoạch năm 2026", None),
+    ],
+)
+def test_dated_tells_a_date_a_period_and_one_no_calendar_has(
+    text: str, kind: Dated | None
+) -> None:
+    """A command that takes no date says which it was given: "quý 4/2026" holds no day 4 of
+    month 20, nor "2026-11-30" a day 11 of month 30."""
+    assert dated(text) == kind

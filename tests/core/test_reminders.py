@@ -82,6 +82,19 @@ def test_assigned_notice_covers_reminders_on_or_before_the_start() -> None:
     }
 
 
+def test_a_task_given_already_overdue_numbers_its_overdue_reminders_from_one() -> None:
+    """Given 14 days after its deadline, the unit's overdue reminders are its 1st, 2nd, ...
+    after the deadline (escalated from the 2nd), looked up by day or listed as missed."""
+    p = plan(date(2026, 11, 2), start=date(2026, 11, 16))
+    assert schedule(p, date(2026, 11, 16), date(2026, 11, 20)) == {
+        date(2026, 11, 16): ("assigned", 0, False),
+        date(2026, 11, 18): ("overdue", 1, False),
+        date(2026, 11, 20): ("overdue", 2, True),
+    }
+    missed = p.between(date(2026, 11, 16), date(2026, 11, 21))
+    assert [(o.day, o.seq) for o in missed] == [(date(2026, 11, 18), 1), (date(2026, 11, 20), 2)]
+
+
 def test_task_policy_overrides_the_defaults() -> None:
     """A task's own days, rhythm and threshold replace the settings' ones."""
     policy = Policy().with_overrides(days_before="3", overdue_every_days=1, escalate_after=1)

@@ -205,3 +205,15 @@ async def test_wait_for_call_sees_a_finished_call(bot: Bot, server: FakeBotApi, 
 
     assert call.params["description"] == "Bot đôn đốc"
     assert call.at <= call.finished_at
+
+
+async def test_a_keyboard_of_no_buttons_is_no_markup(
+    bot: Bot, server: FakeBotApi, user: int
+) -> None:
+    """A keyboard of no buttons (`{}` as PTB sends it) is taken as Telegram takes it, as no
+    markup: the message comes back without reply_markup (it came back as `{}`, which PTB
+    cannot read: a KeyError on "inline_keyboard")."""
+    sent = await bot.send_message(user, "Không có ai", reply_markup=Keyboard([]))
+
+    assert sent.reply_markup is None
+    assert server.messages(user)[0].reply_markup is None

@@ -48,7 +48,7 @@ def test_a_contacts_items_are_combined_into_one_message(engine: Engine, session:
     assert f"#{due.id} Báo cáo quý" in text
     assert "Đến hạn hôm nay" in text
     assert f"#{late.id} Tổ công nghệ" in text
-    assert "Quá hạn 2 ngày** (nhắc lần 1)" in text
+    assert "Quá hạn 2 ngày** (lần nhắc thứ 1 sau hạn)" in text
     assert "Chưa đến lúc nhắc" not in text
     assert "Xã Tam Xuân" in text
     assert len(buttons_of(message)) == 12
@@ -121,6 +121,28 @@ def test_escalation_adds_leaders_and_tells_coordinators(engine: Engine, session:
     overdue = session.exec(select(Assignment)).one()
     session.refresh(overdue)
     assert overdue.overdue_reminders == 2
+
+
+def test_a_task_given_already_overdue_counts_reminders_from_its_first(
+    engine: Engine, session: Session
+) -> None:
+    """A unit given a task two weeks past its deadline gets its first overdue reminder as the
+    first after the deadline, not the sixth the plan had since the deadline (it read "nhắc
+    lần 6", and the coordinators were told of it at once, "đã nhắc sau hạn 6 lần"): the
+    unit's line and the coordinators' list count the reminders it was sent after it."""
+    unit = make_unit(session, "X01", "Xã Bình Minh")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2003, role="coordinator")
+    task_for(session, [unit], date(2026, 11, 2), at(date(2026, 11, 16)), reminded=TUE)
+    dispatch(context(engine), at(WED))
+    deliver_all(session)
+    [first] = messages_to(session, 2001)
+    assert "Quá hạn 16 ngày** (lần nhắc thứ 1 sau hạn)" in first.payload["text"]
+    assert messages_to(session, 2003, "escalation") == []
+    dispatch(context(engine), at(date(2026, 11, 20)))
+    assert "(lần nhắc thứ 2 sau hạn)" in messages_to(session, 2001)[1].payload["text"]
+    [listing] = messages_to(session, 2003, "escalation")
+    assert "Xã Bình Minh: quá hạn 18 ngày, đã nhắc sau hạn 2 lần" in listing.payload["text"]
 
 
 def test_missed_reminders_fold_into_the_next_and_are_listed(

@@ -33,3 +33,23 @@ async def test_every_page_says_the_deadline_in_force(served: Served) -> None:
             page = await browser.get(path)
             assert page.status_code == 200
             assert SAID in page.text, path
+
+
+async def test_overview_and_matrix_list_tasks_by_the_deadline_in_force(served: Served) -> None:
+    """The overview and the matrix list a Saturday's tasks (due Monday) before Monday's, one
+    deadline's by title in Vietnamese order ("Dự thảo" before "Đánh giá"), not by number."""
+    with served.bot.session() as s:
+        unit = make_unit(s, "NN", "Xã Ngày Nghỉ")
+        for title, deadline in (
+            ("Đánh giá mức độ chuyển đổi số", STORED),
+            ("Ban hành kế hoạch", IN_FORCE),
+            ("Dự thảo quy chế", STORED),
+        ):
+            make_task(s, title, deadline, [unit])
+    order = ["Dự thảo quy chế", "Đánh giá mức độ chuyển đổi số", "Ban hành kế hoạch"]
+    async with served.signed_in(COORDINATOR) as browser:
+        for path in ("/", "/matrix"):
+            page = await browser.get(path)
+            assert page.status_code == 200
+            found = [page.text.index(title) for title in order]
+            assert found == sorted(found), path

@@ -220,6 +220,24 @@ async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: Z
     assert "“01/11/2026” chỉ là một ngày" in one_day
 
 
+async def test_chart_of_a_date_says_it_takes_none_and_of_an_impossible_one_says_so(
+    zbot: ZaloBot,
+) -> None:
+    """/chart 31/02 says the date is not on any calendar, /chart 30/11 and /chart 15/12/2026
+    that it takes no date (they read "no task or directive 30/11", and a date "a period");
+    /chart with words names no task; no link is made."""
+    zbot.tg.configure(public_base_url="https://dondoc.example")
+    province(zbot, tasks=1)
+    [impossible] = await zbot.say(CHI, "/chart 31/02")
+    assert "“31/02” có một ngày không có thật trên lịch" in impossible
+    for typed in ("30/11", "15/12/2026"):
+        [one_day] = await zbot.say(CHI, f"/chart {typed}")
+        assert f"“{typed}” là một ngày, lệnh này không nhận ngày" in one_day
+        assert "/files/" not in one_day
+    [words] = await zbot.say(CHI, "/chart tuần trước")
+    assert "Không tìm thấy nhiệm vụ hay văn bản “tuần trước”" in words
+
+
 async def test_tiep_of_a_task_cancelled_since_its_first_page_says_it_was_cancelled(
     zbot: ZaloBot,
 ) -> None:

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from db.models import Assignment, Explanation, ExtensionRequest
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+from tests.zalo.test_evidence import JPEG
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
 
@@ -145,3 +146,30 @@ async def test_approving_an_earlier_request_after_a_later_one_never_shortens_the
     assert assignment.deadline == date(2026, 12, 18)
     assert kept is not None
     assert kept.status == "pending"
+
+
+async def test_an_officials_coordinator_words_are_not_the_explanation_on_zalo(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa's photo captioned "/explain N XA" (the coordinator's words) is kept as evidence,
+    the command not run nor taken as the explanation; typed, it is not recorded either: Hoa is
+    told how a unit answers."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [unit])
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    await zbot.say(CHI, f"/explain #{task.id} XA")
+    await zbot.zalo.wait_for_messages(HOA, after=0, timeout=10)
+    [kept] = await zbot.photo(HOA, JPEG, f"/explain {task.id} XA")
+    assert "Đã lưu minh chứng" in kept
+    assert "Lệnh «/explain» trong chú thích của tệp không được thực hiện" in kept
+    assert "Cách trả lời: /explain #12 <nội dung giải trình>" in kept
+    [typed] = await zbot.say(HOA, f"/giaitrinh {task.id} Xã A")
+    assert f"«/explain {task.id} Xã A»" in typed
+    assert "là cách điều phối viên yêu cầu một đơn vị giải trình" in typed
+    with zbot.session() as s:
+        [explanation] = s.exec(select(Explanation)).all()
+    assert explanation.text is None

@@ -147,6 +147,16 @@ async def test_digest_off_and_on_for_oneself(zbot: ZaloBot) -> None:
     assert digest_enabled(zbot) is True
 
 
+async def test_digest_with_a_word_not_on_or_off_says_it_changed_nothing(zbot: ZaloBot) -> None:
+    """/digest tuần (no switch) says the word is neither on nor off and nothing changed, then
+    the state and how to change it; it read as a bare /digest, as if the word was taken."""
+    province(zbot)
+    [said] = await zbot.say(CHI, "/digest tuần")
+    assert said.startswith("“tuần” không phải «on» (bật) hay «off» (tắt), nên không thay đổi gì.")
+    assert "đang bật. Gõ /digest off để tắt" in said
+    assert digest_enabled(zbot) is True
+
+
 async def test_no_digest_for_a_coordinator_with_nothing_in_scope(zbot: ZaloBot) -> None:
     """Chi, limited to a commune given no task, is sent no digest of zeros; Dung, who follows
     the whole province, gets hers."""

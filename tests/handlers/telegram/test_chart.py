@@ -57,6 +57,25 @@ async def test_chart_of_one_task_is_a_valid_png(bot: BotUnderTest) -> None:
         image.verify()
 
 
+async def test_chart_of_a_date_is_answered_as_a_date(bot: BotUnderTest) -> None:
+    """/chart takes no date: an impossible one (31/02/2026) is said so, a date (with or
+    without its year) is said to be one, a period to be one; nothing is drawn."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    said = {
+        "31/02/2026": "“31/02/2026” có một ngày không có thật trên lịch",
+        "01/11/2026-31/11/2026": "có một ngày không có thật trên lịch",
+        "30/11": "“30/11” là một ngày, lệnh này không nhận ngày",
+        "01/01/1990": "“01/01/1990” là một ngày, lệnh này không nhận ngày",
+        "01/11/2026-30/11/2026": "là một kỳ (khoảng ngày), lệnh này không nhận kỳ",
+    }
+    for typed, words in said.items():
+        reply = await bot.send(COORDINATOR, f"/chart {typed}")
+        assert words in (reply.text or "")
+        assert reply.photo is None
+
+
 async def test_chart_is_refused_to_a_member(bot: BotUnderTest) -> None:
     """A member may not draw charts."""
     with bot.session() as s:

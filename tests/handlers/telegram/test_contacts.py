@@ -43,6 +43,19 @@ async def test_contacts_lists_people_and_flags_the_unreachable(bot: BotUnderTest
     assert "⚠️ Minh" in text
 
 
+async def test_contacts_of_a_unit_without_contacts_says_how_to_invite(bot: BotUnderTest) -> None:
+    """/contacts for a unit nobody is registered in says so (with /invite), by code or by
+    name, without buttons and without an error."""
+    with bot.session() as s:
+        make_unit(s, "X1", "Xã Tam Xuân")
+        make_unit(s, "X2", "Xã Tam Bình")
+    for typed in ("X1", "tam xuan"):
+        reply = await bot.send(ADMIN_ID, f"/contacts {typed}")
+        assert "Liên hệ của Xã Tam Xuân: 0" in (reply.text or "")
+        assert "(chưa có ai; tạo lời mời bằng /invite)" in (reply.text or "")
+        assert reply.reply_markup is None
+
+
 async def test_admin_changes_a_role_with_buttons(bot: BotUnderTest) -> None:
     """Card, then 'make coordinator': the role changes, is audited and the menu grows."""
     with bot.session() as s:

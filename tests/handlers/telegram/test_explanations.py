@@ -11,7 +11,15 @@ from app.signing import sign
 from core.taskdates import due_at
 from db.models import Assignment, Explanation
 from tests.factories import VN, make_contact, make_task, make_unit
-from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR,
+    OFFICIAL,
+    deliver,
+    notices,
+    reports,
+    scene,
+)
+from tests.handlers.telegram.test_evidence import PNG, saying
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 OVERDUE = date(2026, 11, 10)
@@ -241,3 +249,28 @@ async def test_explanation_request_names_the_deadline_in_force(bot: BotUnderTest
         "(hạn 09/11/2026 (hạn ghi 08/11/2026 là ngày nghỉ)) quá hạn 9 ngày"
         in (request.payload["text"])
     )
+
+
+async def test_an_officials_coordinator_words_are_not_recorded_as_the_explanation(
+    bot: BotUnderTest,
+) -> None:
+    """An official who types the coordinator's `/explain <task> <unit>`, or sends a photo
+    captioned with it (or with any command: a caption is read as a report, never run), has
+    no explanation recorded of those words nor a status of the caption's: they are told how
+    to answer; their own `/explain #task <text>` is then recorded."""
+    world = await scene(bot, deadline=OVERDUE)
+    task = world.tasks[0].id
+    await bot.send(COORDINATOR, f"/explain #{task} Tam Xuân")
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG, caption=f"/explain #{task} chưa xong vì thiếu kinh phí")
+    kept = await bot.server.wait_for_message(OFFICIAL, saying("minh chứng"), after=after)
+    assert "Lệnh «/explain» trong chú thích của tệp không được thực hiện" in (kept.text or "")
+    assert "Cách trả lời: /explain #12 <nội dung giải trình>" in (kept.text or "")
+    typed = await bot.send(OFFICIAL, f"/explain {task} TX")
+    assert "là cách điều phối viên yêu cầu một đơn vị giải trình" in (typed.text or "")
+    assert "Cách trả lời: /explain #12" in (typed.text or "")
+    assert [e.text for e in explanations(bot)] == [None]
+    assert reports(bot) == []
+    answered = await bot.send(OFFICIAL, f"/explain #{task} Chờ kinh phí")
+    assert "Đã ghi nhận giải trình" in (answered.text or "")
+    assert [e.text for e in explanations(bot)] == [f"#{task} Chờ kinh phí"]

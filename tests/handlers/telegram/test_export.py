@@ -15,7 +15,7 @@ from bot.cli import main
 from db.models import Contact, Evidence, Task, Unit
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
-from tests.factories import make_task, make_unit
+from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, at, make_province
 from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
@@ -383,3 +383,35 @@ async def test_a_note_longer_than_an_excel_cell_is_cut_with_a_mark(bot: BotUnder
     assert len(notes) == 1
     assert len(notes[0]) == 32_767
     assert notes[0].endswith("…")
+
+
+def tasks_in_force(s: Session) -> list[Task]:
+    """Four tasks of Xã An: due Friday 11/12; two stored for Saturday 12/12 (due Monday, the
+    first made "Đánh giá"); one for Monday 14/12. Return them in the order made."""
+    unit = make_unit(s, "XA", "Xã An")
+    return [
+        make_task(s, title, deadline, [unit])
+        for title, deadline in (
+            ("Đánh giá mức độ chuyển đổi số", date(2026, 12, 12)),
+            ("Ban hành kế hoạch", date(2026, 12, 14)),
+            ("Dự thảo quy chế", date(2026, 12, 12)),
+            ("Cập nhật số liệu", date(2026, 12, 11)),
+        )
+    ]
+
+
+async def test_export_orders_tasks_by_the_deadline_in_force_then_stored_then_title(
+    bot: BotUnderTest,
+) -> None:
+    """The appendix and the matrix list the tasks by the day in force their cells say, a
+    Saturday's before a Monday's (both due Monday), one deadline's by title in Vietnamese
+    order ("Dự thảo" before "Đánh giá"), not by number."""
+    with bot.session() as s:
+        made = tasks_in_force(s)
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, "/export")
+    order = [made[i] for i in (3, 2, 0, 1)]
+    names = [f"#{t.id} {t.title}" for t in order]
+    assert [r[2] for r in rows(book, "Phụ lục")] == names
+    assert rows(book, "Đơn vị x Nhiệm vụ", first=3)[0][1:] == names

@@ -35,7 +35,7 @@ from db.queries.reports import record_report
 from db.queries.tasks import assign_units
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, at, make_province
-from tests.handlers.telegram.test_export import exported
+from tests.handlers.telegram.test_export import exported, tasks_in_force
 from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import BotUnderTest, button_data
 
@@ -597,3 +597,26 @@ async def test_a_scoped_coordinators_files_say_their_own_units_count_too(
     assert all(stated in str(sheet["A2"].value) for sheet in book.worksheets)
     body = texts(await reported(bot, COORDINATOR, "/report"))
     assert any("Thí điểm; và các đơn vị của chính người lập báo cáo: Xã C." in p for p in body)
+
+
+async def test_report_lists_a_units_tasks_by_the_deadline_its_rows_say(bot: BotUnderTest) -> None:
+    """In the appendix a unit's rows follow the deadline in force each row says: a task
+    whose deadline was extended for the unit to Saturday 19/12 (in force 21/12) after the
+    others; the two stored for Saturday 12/12 (in force 14/12, said so in the notes) by title
+    in Vietnamese order, before the one stored for Monday 14/12."""
+    with bot.session() as s:
+        made = tasks_in_force(s)
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        extended = s.exec(select(Assignment).where(Assignment.task_id == made[3].id)).one()
+        extended.deadline, extended.due_at = date(2026, 12, 19), due_at(date(2026, 12, 21), VN)
+        s.add(extended)
+        s.commit()
+    bot.user(COORDINATOR)
+    doc = await reported(bot, COORDINATOR, "/report")
+    listed = [(row[2], row[4]) for row in appendix(doc)[1:]]
+    assert listed == [
+        (f"#{made[2].id} Dự thảo quy chế", "14/12/2026"),
+        (f"#{made[0].id} Đánh giá mức độ chuyển đổi số", "14/12/2026"),
+        (f"#{made[1].id} Ban hành kế hoạch", "14/12/2026"),
+        (f"#{made[3].id} Cập nhật số liệu", "21/12/2026"),
+    ]
