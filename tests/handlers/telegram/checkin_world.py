@@ -14,7 +14,6 @@ from db.models import Assignment, Outbox, OutboxItem, StatusReport, Task, Unit
 from db.queries.outbox import enqueue
 from devtools.fakebotapi import ChatMessage
 from render.telegram import buttons
-from scheduler.delivery import DISPATCH_JOB
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import BotUnderTest
 
@@ -43,9 +42,7 @@ async def scene(bot: BotUnderTest, *, tasks: int = 1, deadline: date = DEADLINE)
     would be a message no step of the test made (taken for an answer, or sharing a message
     id with one of the test's in the other person's chat).
     """
-    assert bot.app.job_queue is not None
-    for job in bot.app.job_queue.get_jobs_by_name(DISPATCH_JOB):
-        job.schedule_removal()
+    bot.no_morning_dispatch()
     with bot.session() as s:
         unit = make_unit(s, "TX", "Xã Tam Xuân")
         other = make_unit(s, "TB", "Xã Tam Bình")
