@@ -5,6 +5,12 @@ is a repeat (a burst of "1", or "xong" resent by a slow network): it was not wri
 the answer, so it cannot answer the question that answer asked ("which task?", then "which
 status?"), which such a burst went on to answer, recording a task the person never chose,
 or at least repeating the answer as many times. Each channel finishes it unanswered.
+
+"Before" is known two ways: by when the text reached the bot, and, where the platform dates
+both the person's message and the bot's answer by its own clock in milliseconds (Zalo), by
+those dates. The second holds however late the bot fetches the text: Zalo's getUpdates gives
+one event a call, so on a slow link or a busy machine the second "1" of a burst reached the
+bot after the answer to the first had gone, and answered its question.
 """
 
 from __future__ import annotations
@@ -20,22 +26,23 @@ class AnsweredTexts:
 
     def __init__(self, kept: int = KEPT, clock: Callable[[], float] = time.monotonic) -> None:
         self.kept, self.clock = kept, clock
-        self._last: dict[str, tuple[str, float]] = {}
+        # Each person's last text answered: the text, when its answer went (monotonic), and
+        # when by the platform's clock (ms; 0: unknown).
+        self._last: dict[str, tuple[str, float, int]] = {}
         # People whose text is being answered, and when its first message went (None: not yet).
         self._answering: dict[str, float | None] = {}
 
-    def repeats(self, person: str, text: str, came: float | None) -> bool:
+    def repeats(self, person: str, text: str, came: float | None, written_ms: int = 0) -> bool:
         """Tell whether `text`, which came at `came` (None: unknown, e.g. recovered after a
-        restart), repeats the person's last text answered before that answer went."""
+        restart) and was written at `written_ms` by the platform's clock (0: unknown), repeats
+        the person's last text answered before that answer went."""
         text = text.strip()
         last = self._last.get(person)
-        return (
-            bool(text)
-            and came is not None
-            and last is not None
-            and last[0] == text
-            and (came < last[1])
-        )
+        if not text or last is None or last[0] != text:
+            return False
+        came_before = came is not None and came < last[1]
+        written_before = 0 < written_ms < last[2]
+        return came_before or written_before
 
     def begin(self, person: str) -> None:
         """Note that the person's text is being answered now (its lane runs it)."""
@@ -49,10 +56,11 @@ class AnsweredTexts:
         if person in self._answering and self._answering[person] is None:
             self._answering[person] = self.clock()
 
-    def answered(self, person: str, text: str) -> None:
+    def answered(self, person: str, text: str, went_ms: int = 0) -> None:
         """Remember the person's text just answered, and when its answer went: its first
-        message, where the channel tells (`went`), else now."""
+        message, where the channel tells (`went`), else now; `went_ms`, when that message
+        reached the platform by its clock (0: unknown)."""
         if len(self._last) > self.kept:
             self._last.clear()
         went = self._answering.pop(person, None)
-        self._last[person] = (text.strip(), self.clock() if went is None else went)
+        self._last[person] = (text.strip(), self.clock() if went is None else went, went_ms)

@@ -25,6 +25,7 @@ from db.models import Contact, ContactIdentity, Inbox, StatusReport
 from devtools.botrun import polling
 from devtools.fakebotapi import ChatMessage, FakeBotApi
 from devtools.fakebotapi.observe import WAIT_S
+from scheduler.delivery import DISPATCH_JOB
 from tests.loopguard import assert_off_loop, loop_guard
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -53,6 +54,17 @@ class BotUnderTest:
         """Change settings of the running bot (as if it had been started with them)."""
         self.settings = self.settings.model_copy(update=changes)
         self.services.settings = self.settings
+
+    def no_morning_dispatch(self) -> None:
+        """Stop the bot's own reminder dispatch (a second after start, then every minute).
+
+        For a test that sends the reminders it means, or runs the dispatch itself at a chosen
+        step: on a loaded machine the bot's own ran mid-test, before the step the test was
+        about (a merge, a move), and its reminders were messages no step made.
+        """
+        assert self.app.job_queue is not None
+        for job in self.app.job_queue.get_jobs_by_name(DISPATCH_JOB):
+            job.schedule_removal()
 
     def session(self) -> Session:
         """Open a session on the bot's database (for arranging and checking data)."""

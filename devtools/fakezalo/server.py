@@ -115,9 +115,12 @@ class FakeZalo:
             person.wrote = person.wrote or wrote
         return user_id
 
-    def send_text(self, user_id: str, text: str) -> str:
-        """Have a person send text to the bot; return the event's message id."""
-        return self._event(user_id, "message.text.received", {"text": text})
+    def send_text(self, user_id: str, text: str, *, written_ms: int | None = None) -> str:
+        """Have a person send text to the bot; return the event's message id.
+
+        `written_ms`: when Zalo dates it (ms since the epoch), for a message written earlier
+        than Zalo hands it over (a slow link); now by default."""
+        return self._event(user_id, "message.text.received", {"text": text}, written_ms)
 
     def send_photo(self, user_id: str, content: bytes, caption: str = "") -> str:
         """Have a person send a photo; the bot finds it at `photo_url`, served here."""
@@ -136,7 +139,9 @@ class FakeZalo:
         with self.state.lock:
             self.state.people[user_id].blocked = True
 
-    def _event(self, user_id: str, name: str, fields: JsonDict) -> str:
+    def _event(
+        self, user_id: str, name: str, fields: JsonDict, written_ms: int | None = None
+    ) -> str:
         """Queue one event from a person (who is then reachable: they wrote)."""
         with self.state.lock:
             person = self.state.people.setdefault(user_id, Person(user_id, "Người dùng"))
@@ -146,7 +151,7 @@ class FakeZalo:
                 "event_name": name,
                 "message": {
                     "message_id": message_id,
-                    "date": int(time.time() * 1000),
+                    "date": int(time.time() * 1000) if written_ms is None else written_ms,
                     "chat": {"id": user_id, "chat_type": "PRIVATE"},
                     "from": {"id": user_id, "display_name": person.display_name, "is_bot": False},
                     **fields,

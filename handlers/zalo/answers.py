@@ -25,8 +25,9 @@ async def answer(
     client: ZaloClient,
     pacer: ZaloPacer,
     on_wait: Callable[[], Awaitable[None]] | None = None,
-) -> None:
-    """Answer the event in its chat (nothing for a group: bots do not join them).
+) -> int:
+    """Answer the event in its chat (nothing for a group: bots do not join them); return when
+    its first answer reached Zalo, by Zalo's clock (ms; 0: none went, or Zalo gave no time).
 
     A photo's or a text's answer is waited out while the database does not answer (SQLite's
     write lock held past its busy wait), `on_wait` telling the person once, then worked out
@@ -39,7 +40,7 @@ async def answer(
     lost.
     """
     if not event.private:
-        return
+        return 0
     photo, oversized = await _photo(client, event)
     reply = partial(channel.answer, event, photo, oversized=oversized)
     if photo is not None or event.name == "message.text.received":
@@ -52,21 +53,24 @@ async def answer(
             answers = left.answer
     else:
         answers = await in_update_worker(reply)
+    went = 0
     for said in answers:
         await pacer.wait(event.chat_id)
         try:
             if isinstance(said, PhotoSaid):
-                await client.send_photo(event.chat_id, said.photo_url, said.caption)
+                sent = await client.send_photo(event.chat_id, said.photo_url, said.caption)
             else:
-                await client.send_message(event.chat_id, said)
+                sent = await client.send_message(event.chat_id, said)
+            went = went or sent.date_ms
         except ZaloError as exc:
             log.warning("answer to Zalo event %s not sent: %s", event.message_id, exc)
             if exc.unreachable:  # blocked since it wrote: as a refused reminder does
                 refused = partial(unreachable, channel.services, CHANNEL, event.chat_id)
                 await in_update_worker(refused)
-            return
+            return went
         finally:
             pacer.done(event.chat_id)
+    return went
 
 
 async def _photo(client: ZaloClient, event: Event) -> tuple[bytes | None, bool]:

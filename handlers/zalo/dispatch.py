@@ -152,8 +152,8 @@ class ZaloDispatch:
                     await wait_turn(self.services, CHANNEL, key, event.sender_id)
                 if not self._repeated(event):
                     held = partial(self.notes.tell_unavailable, event)
-                    await answer(event, self.channel, self.client, self.pacer, held)
-                    self._said(event)
+                    went = await answer(event, self.channel, self.client, self.pacer, held)
+                    self._said(event, went)
                 self.notes.kept(event.sender_id)
                 # Answered: a failure now would answer it again at the next start.
                 finish = partial(in_update_worker, self.inbox.finish, event)
@@ -187,16 +187,17 @@ class ZaloDispatch:
         answer went (`core.repeats`, the rule Telegram's inbox applies too): it is finished
         unanswered."""
         came = self._taken.get(event.message_id)
-        if not self._answered.repeats(event.sender_id, event.text, came):
+        if not self._answered.repeats(event.sender_id, event.text, came, event.date_ms):
             return False
         log.info(
             "Zalo event %s repeats the last text before its answer: not read", event.message_id
         )
         return True
 
-    def _said(self, event: Event) -> None:
-        """Remember the person's text just answered, and when its answers had gone."""
-        self._answered.answered(event.sender_id, event.text)
+    def _said(self, event: Event, went_ms: int) -> None:
+        """Remember the person's text just answered, and when its answers had gone (`went_ms`:
+        by Zalo's clock)."""
+        self._answered.answered(event.sender_id, event.text, went_ms)
 
     async def finished(self) -> None:
         """Wait for the events still being handled (at stop)."""

@@ -30,6 +30,7 @@ async def test_every_reminder_arrives_and_only_accepted_timeouts_repeat(
     bot: BotUnderTest,
 ) -> None:
     """All reminders arrive; a chat gets a second copy only where a timed-out call was applied."""
+    bot.no_morning_dispatch()  # run below, once the province is in
     bot.server.clear_faults(seed=8)
     bot.server.add_fault(
         FaultRule(Fault.server_error(), methods=("sendMessage",), probability=0.10)

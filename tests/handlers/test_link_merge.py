@@ -33,6 +33,7 @@ TASK = "Báo cáo chuyển đổi số"
 def two_channels(bot: BotUnderTest) -> None:
     """A province on two channels (on one alone, /link has nothing to link)."""
     on_two_channels(bot)
+    bot.no_morning_dispatch()  # the tests run it once the people are linked
 
 
 async def two_lans(bot: BotUnderTest) -> None:

@@ -30,6 +30,7 @@ DEADLINE = date(2026, 11, 19)  # Thursday: Wednesday is a reminder day, Thursday
 def two_channels(bot: BotUnderTest) -> None:
     """A province on two channels: on one alone, /link has nothing to link (test_zalo_alone)."""
     on_two_channels(bot)
+    bot.no_morning_dispatch()  # the tests run it once the people are linked
 
 
 async def province(bot: BotUnderTest) -> None:

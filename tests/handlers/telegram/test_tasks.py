@@ -286,6 +286,7 @@ async def test_a_unit_put_back_by_assign_gets_the_newly_assigned_reminder(
 ) -> None:
     """/assign of a unit taken off a month ago starts its assignment afresh at the clock's
     time: the next reminder queued for its contact on Telegram says it is newly assigned."""
+    bot.no_morning_dispatch()  # run below, once the unit is back
     with bot.session() as s:
         unit = make_unit(s, "BACK", "Xã Trở Lại")
         other = make_unit(s, "STAY", "Xã Ở Lại")  # a task keeps at least one unit
