@@ -25,6 +25,13 @@ handlers/telegram/transport.py), so that the figures say how dondoc compares wit
 that calls the Bot API as it does, as well as with python-telegram-bot's default (httpx),
 the issue's baseline.
 
+A third: the durable echo bot, the aiohttp echo bot paying dondoc's guarantees the cheapest
+honest way (raw sqlite3, no ORM, the same file and pragmas as db/engine.py): each update's
+JSON inserted and committed in a worker thread before it is answered, the answer sent, then
+the update marked processed, the marks committed in groups from another pool as dondoc's
+are. Dondoc against it says what dondoc spends beyond its guarantees; it against the echo
+bots, what the guarantees alone cost.
+
 Where the CPU goes: in the concurrent rounds, each thread's CPU time (Linux's
 /proc/self/task) is read before and after, and summed per kind of thread (the event loop,
 the update and database pools, the fake server), per reply. The budget the target leaves is
@@ -36,12 +43,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import os
 import re
+import sqlite3
 import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -62,12 +72,15 @@ from bench.common import (
 )
 from bot.app import build_application
 from core.clock import ManualClock
-from db.engine import make_engine
+from db.engine import SQLITE_BUSY_TIMEOUT_MS, SQLITE_CACHE_KIB, make_engine
 from db.migrate import upgrade
 from devtools.botrun import App, polling
 from devtools.fakebotapi import FakeBotApi
 from handlers.telegram.lanes import MAX_CONCURRENT
+from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.transport import AiohttpRequest
+from scheduler.groupcommit import BUSY_S, GATHER_S, MOST
+from scheduler.workers import UPDATE_WORKERS, WORKERS
 
 NO_LIMIT = 1_000_000.0  # messages per second: the baseline has no rate limit either
 WAIT_S = 300.0
@@ -76,7 +89,7 @@ TARGET = 0.8
 MODES = ("one_at_a_time", "concurrent")
 CLOCKS = ("wall", "cpu")
 # The series whose threads are shown.
-BREAKDOWN = ("echo_concurrent", "echoaio_concurrent", "dondoc_concurrent")
+BREAKDOWN = ("echo_concurrent", "echoaio_concurrent", "dondoc_concurrent", "durable_concurrent")
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,6 +108,120 @@ def build_echo(server: FakeBotApi, concurrent: int = 1, *, aiohttp: bool = False
         )
     app = builder.concurrent_updates(concurrent).build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
+class DurableInbox:
+    """The durable echo bot's inbox: raw sqlite3 on one file, a connection per thread.
+
+    `store` runs in a pool of update threads (dondoc's count) and commits the update's row
+    before the answer; `finish` marks it processed afterwards, the marks that come meanwhile
+    committed together from a second pool (dondoc's `GroupCommit`: its waits, its group size).
+    """
+
+    SCHEMA = (
+        "CREATE TABLE inbox (id INTEGER PRIMARY KEY, update_id INTEGER NOT NULL UNIQUE, "
+        "received_at REAL NOT NULL, processed_at REAL, payload TEXT)"
+    )
+    STORE = "INSERT INTO inbox (update_id, received_at, payload) VALUES (?, ?, ?)"
+    FINISH = (
+        "UPDATE inbox SET processed_at = ?, payload = NULL "
+        "WHERE update_id = ? AND processed_at IS NULL"
+    )
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._updates = ThreadPoolExecutor(UPDATE_WORKERS, thread_name_prefix="durable-update")
+        self._marks = ThreadPoolExecutor(WORKERS, thread_name_prefix="durable-db")
+        self._pending: list[int] = []
+        self._task: asyncio.Task[None] | None = None
+        self._last = 0.0
+        self._connection().execute(self.SCHEMA)
+
+    def _connection(self) -> sqlite3.Connection:
+        """Return this thread's connection, opened with db/engine.py's pragmas."""
+        found: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if found is None:
+            found = sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+            for pragma in (
+                "journal_mode=WAL",
+                "foreign_keys=ON",
+                "synchronous=NORMAL",
+                f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+                f"cache_size=-{SQLITE_CACHE_KIB}",
+            ):
+                found.execute(f"PRAGMA {pragma}")
+            self._local.connection = found
+        return found
+
+    def _store(self, update_id: int, payload: dict[str, object]) -> None:
+        """Insert the update's row and commit it (in an update thread)."""
+        connection = self._connection()
+        connection.execute(self.STORE, (update_id, time.time(), json.dumps(payload)))
+        connection.commit()
+
+    def _finish(self, update_ids: list[int]) -> None:
+        """Mark updates processed in one transaction (in the marks' pool)."""
+        connection = self._connection()
+        now = time.time()
+        connection.executemany(self.FINISH, [(now, i) for i in update_ids])
+        connection.commit()
+
+    async def store(self, update_id: int, payload: dict[str, object]) -> None:
+        """Record an update; return once its row is committed."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._updates, self._store, update_id, payload)
+
+    def finish(self, update_id: int) -> None:
+        """Have the update marked processed with the next group of marks."""
+        self._pending.append(update_id)
+        if self._task is None:
+            self._task = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        """Commit the pending marks, group after group (dondoc's waits), until none is left."""
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                if time.monotonic() - self._last < BUSY_S:
+                    await asyncio.sleep(GATHER_S)
+                group, self._pending = self._pending[:MOST], self._pending[MOST:]
+                await loop.run_in_executor(self._marks, self._finish, group)
+                self._last = time.monotonic()
+        finally:
+            self._task = None
+
+    async def close(self) -> tuple[int, int]:
+        """Wait for the last marks, close the pools; return the rows and the unprocessed."""
+        while self._task is not None:
+            await asyncio.shield(self._task)
+        rows, open_ = (
+            self._connection()
+            .execute("SELECT count(*), count(*) - count(processed_at) FROM inbox")
+            .fetchone()
+        )
+        for pool in (self._updates, self._marks):
+            pool.shutdown(wait=True)
+        return int(rows), int(open_)
+
+
+def build_durable_echo(server: FakeBotApi, inbox: DurableInbox, concurrent: int = 1) -> App:
+    """Build the echo bot on aiohttp that stores each update before answering it and marks
+    it processed after (`DurableInbox`); the update's JSON is kept from getUpdates as
+    dondoc's is (handlers/telegram/raw_updates.py), not rebuilt."""
+    raw = RawUpdates(AiohttpRequest(connection_pool_size=1))
+    builder = ApplicationBuilder().token(server.token).base_url(server.base_url)
+    builder = builder.request(AiohttpRequest()).get_updates_request(raw)
+    app = builder.concurrent_updates(concurrent).build()
+
+    async def durable_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Store the update, answer it with one message, then have it marked processed."""
+        await inbox.store(update.update_id, raw.take(update))
+        await echo(update, context)
+        inbox.finish(update.update_id)
+
+    app.add_handler(MessageHandler(filters.TEXT, durable_echo))
     return app
 
 
@@ -237,12 +364,29 @@ async def echo_round(
         return await replies_per_second(server, app, [(u, 0) for u in users], mode)
 
 
+async def durable_round(officials_count: int, workdir: Path, mode: str, concurrent: int) -> Rate:
+    """Measure the durable echo bot on a fresh SQLite file; check every update was stored
+    and marked processed."""
+    async with FakeBotApi() as server:
+        users = [100_000 + i for i in range(officials_count)]
+        add_users(server, users)
+        inbox = DurableInbox(workdir / f"durable-{time.monotonic_ns()}.sqlite3")
+        app = build_durable_echo(server, inbox, concurrent)
+        rate = await replies_per_second(server, app, [(u, 0) for u in users], mode)
+        rows, open_ = await inbox.close()
+        if rows != officials_count or open_:
+            raise AssertionError(f"durable echo: {rows} rows stored, {open_} not processed")
+        return rate
+
+
 SERIES = (
     "echo_one_at_a_time",
     "echoaio_one_at_a_time",
+    "durable_one_at_a_time",
     "dondoc_one_at_a_time",
     "echo_concurrent",
     "echoaio_concurrent",
+    "durable_concurrent",
     "echo_concurrent_serial",
     "dondoc_concurrent",
 )
@@ -252,6 +396,12 @@ RATIOS = {  # name: (dondoc's series, the baseline's)
     "concurrent_vs_serial_echo": ("dondoc_concurrent", "echo_concurrent_serial"),
     "one_at_a_time_vs_aiohttp_echo": ("dondoc_one_at_a_time", "echoaio_one_at_a_time"),
     "concurrent_vs_aiohttp_echo": ("dondoc_concurrent", "echoaio_concurrent"),
+    "one_at_a_time_vs_durable_echo": ("dondoc_one_at_a_time", "durable_one_at_a_time"),
+    "concurrent_vs_durable_echo": ("dondoc_concurrent", "durable_concurrent"),
+    "durable_one_at_a_time_vs_echo": ("durable_one_at_a_time", "echo_one_at_a_time"),
+    "durable_concurrent_vs_echo": ("durable_concurrent", "echo_concurrent"),
+    "durable_one_at_a_time_vs_aiohttp_echo": ("durable_one_at_a_time", "echoaio_one_at_a_time"),
+    "durable_concurrent_vs_aiohttp_echo": ("durable_concurrent", "echoaio_concurrent"),
 }
 
 
@@ -273,13 +423,15 @@ async def run(officials: int, rounds: int) -> dict[str, object]:
             if who == "dondoc":
                 return await dondoc_round(count, Path(tmp), mode)
             at_once = MAX_CONCURRENT if mode == "concurrent" else 1
+            if who == "durable":
+                return await durable_round(count, Path(tmp), mode, at_once)
             return await echo_round(count, mode, at_once, aiohttp=who == "echoaio")
 
         for name in SERIES:
             await measure(name, WARM_UP)
         for number in range(rounds):
             for mode in MODES:
-                bots = [f"echo_{mode}", f"echoaio_{mode}", f"dondoc_{mode}"]
+                bots = [f"echo_{mode}", f"echoaio_{mode}", f"durable_{mode}", f"dondoc_{mode}"]
                 for name in bots if number % 2 == 0 else reversed(bots):
                     rates[name].append(await measure(name, officials))
             rates["echo_concurrent_serial"].append(
@@ -319,14 +471,23 @@ def by_thread(rates: dict[str, list[Rate]]) -> dict[str, dict[str, float]]:
 
 def print_budget(spent: dict[str, dict[str, float]]) -> None:
     """Print where each bot's CPU goes per reply, and what the target leaves dondoc (beside
-    each echo bot: python-telegram-bot's default transport, and aiohttp)."""
-    echo, aio, ours = (spent.get(name, {}) for name in BREAKDOWN)
+    each echo bot: python-telegram-bot's default transport, and aiohttp); then what dondoc
+    spends beyond the durable echo bot, which pays the same guarantees."""
+    echo, aio, ours, durable = (spent.get(name, {}) for name in BREAKDOWN)
     if not echo or not ours:
         return  # no per-thread figures on this system
-    kinds = sorted(set(echo) | set(aio) | set(ours), key=lambda k: -ours.get(k, 0.0))
-    rows = [(k, "   ".join(f"{one.get(k, 0.0):8.3f}" for one in (echo, aio, ours))) for k in kinds]
-    total_echo, total_aio, total_ours = (sum(one.values()) for one in (echo, aio, ours))
-    rows += [("total", f"{total_echo:8.3f}   {total_aio:8.3f}   {total_ours:8.3f}")]
+    bots = (echo, aio, ours, durable)
+    kinds = sorted(set().union(*bots), key=lambda k: (-ours.get(k, 0.0), -durable.get(k, 0.0)))
+    rows = [(k, "   ".join(f"{one.get(k, 0.0):8.3f}" for one in bots)) for k in kinds]
+    total_echo, total_aio, total_ours, total_durable = (sum(one.values()) for one in bots)
+    rows += [
+        (
+            "total",
+            "   ".join(
+                f"{total:8.3f}" for total in (total_echo, total_aio, total_ours, total_durable)
+            ),
+        )
+    ]
     for label, total in (("echo", total_echo), ("aiohttp echo", total_aio)):
         budget = total / TARGET
         rows += [
@@ -336,9 +497,17 @@ def print_budget(spent: dict[str, dict[str, float]]) -> None:
                 f"{budget - total:8.3f}   {total_ours - total:8.3f}",
             ),
         ]
+    if durable:
+        rows += [
+            (
+                "the guarantees: durable echo beyond the echo / aiohttp echo",
+                f"{total_durable - total_echo:8.3f}   {total_durable - total_aio:8.3f}",
+            ),
+            ("dondoc beyond the durable echo", f"{total_ours - total_durable:8.3f}"),
+        ]
     print_table(
         "CPU ms per reply by thread, concurrent rounds (medians)",
-        [("", "    echo   echo/aio     dondoc"), *rows],
+        [("", "    echo   echo/aio     dondoc    durable"), *rows],
     )
 
 
@@ -363,6 +532,14 @@ def main() -> None:
         "concurrent_vs_serial_echo": "concurrent: ratio to the serial echo",
         "one_at_a_time_vs_aiohttp_echo": "one at a time: ratio to the aiohttp echo",
         "concurrent_vs_aiohttp_echo": "concurrent: ratio to the aiohttp echo",
+        "durable_one_at_a_time": "one at a time: durable echo bot",
+        "durable_concurrent": f"concurrent: durable echo bot, {MAX_CONCURRENT} at a time",
+        "one_at_a_time_vs_durable_echo": "one at a time: ratio to the durable echo",
+        "concurrent_vs_durable_echo": "concurrent: ratio to the durable echo",
+        "durable_one_at_a_time_vs_echo": "one at a time: durable echo / echo",
+        "durable_concurrent_vs_echo": "concurrent: durable echo / echo",
+        "durable_one_at_a_time_vs_aiohttp_echo": "one at a time: durable echo / aiohttp echo",
+        "durable_concurrent_vs_aiohttp_echo": "concurrent: durable echo / aiohttp echo",
     }
     rows = []
     for name, label in labels.items():

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from bench.overhead import cpu_by_thread, thread_cpu, thread_kind
+from bench.overhead import (
+    DurableInbox,
+    add_users,
+    build_durable_echo,
+    cpu_by_thread,
+    thread_cpu,
+    thread_kind,
+)
+from devtools.botrun import polling
+from devtools.fakebotapi import FakeBotApi
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -41,3 +52,47 @@ def test_the_cpu_a_thread_spends_is_counted_under_its_kind_per_reply() -> None:
     # 200 ms of CPU over 10 replies: about 20 ms each (clock ticks are 10 ms).
     assert 15 <= spent["busy-pool"] <= 40
     assert "ended threads" not in spent
+
+
+async def test_the_durable_echo_answers_each_update_and_marks_it_processed(
+    tmp_path: Path,
+) -> None:
+    async with FakeBotApi() as server:
+        users = [100_000 + i for i in range(6)]
+        add_users(server, users)
+        inbox = DurableInbox(tmp_path / "durable.sqlite3")
+        app = build_durable_echo(server, inbox, concurrent=4)
+        async with polling(app):
+            for user in users:
+                server.send_text(user, f"xong {user}")
+            await server.wait_for_count("sendMessage", len(users), timeout=30)
+        rows, open_ = await inbox.close()
+
+    answers = {c.params["chat_id"]: c.params["text"] for c in server.calls("sendMessage")}
+    assert answers == {user: f"xong {user}" for user in users}
+    assert (rows, open_) == (len(users), 0)  # every one stored, and marked by the end
+    with sqlite3.connect(inbox.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        kept = db.execute("SELECT count(*) FROM inbox WHERE payload IS NOT NULL").fetchone()
+    assert kept == (0,)  # a processed update's JSON is dropped, as dondoc's inbox does
+
+
+async def test_the_durable_echo_does_not_answer_an_update_it_could_not_store(
+    tmp_path: Path,
+) -> None:
+    async with FakeBotApi() as server:
+        add_users(server, [1, 2])
+        inbox = DurableInbox(tmp_path / "durable.sqlite3")
+        with sqlite3.connect(inbox.path) as db:
+            db.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON inbox WHEN NEW.payload LIKE '%refuse%' "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        app = build_durable_echo(server, inbox)  # one update at a time: 1's, then 2's
+        async with polling(app):
+            server.send_text(1, "refuse")
+            server.send_text(2, "xong")
+            await server.wait_for_count("sendMessage", 1, timeout=30)
+        await inbox.close()
+
+    assert [c.params["chat_id"] for c in server.calls("sendMessage")] == [2]
