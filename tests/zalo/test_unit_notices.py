@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from db.models import Assignment, ExtensionRequest, Outbox, Reminder, Unit
 from db.queries.reports import record_report
+from devtools.fakebotapi.faults import Fault, FaultRule
 from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
@@ -354,8 +355,8 @@ async def test_a_notice_given_up_on_after_the_replan_leaves_the_reminder_to_the_
     zbot: ZaloBot,
 ) -> None:
     """Moved at noon to 19/11 (a reminder today in its plan), the notices wait for 13:30; the
-    sweep runs just before they go, and counts them as telling. Lan blocked the bot meanwhile:
-    hers is given up on at 13:30. The next sweeps (twice, as after a restart) remind her of
+    sweep runs just before they go, and counts them as telling. Telegram refuses Lan's for
+    good at 13:30: it is given up on. The next sweeps (twice, as after a restart) remind her of
     19/11 once; Hoa, who read hers, gets no reminder beside it."""
     task_id = _unit_with_both(zbot, date(2026, 11, 25))
     await _started(zbot, (LAN, "Lan"))
@@ -371,7 +372,10 @@ async def test_a_notice_given_up_on_after_the_replan_leaves_the_reminder_to_the_
         _reminders_to(zbot, HOA)[:1],
         _reminders_to(zbot, str(LAN))[:1],
     ]  # the morning's only: the notices, still waiting, tell it
-    zbot.tg.server.block(LAN, notify=False)
+    refused = Fault.server_error(400, "Bad Request: can't parse entities")  # for good
+    zbot.tg.server.add_fault(
+        FaultRule(refused, methods=("sendMessage",), chat_ids=(LAN,), times=1)
+    )
     zbot.tg.clock.set(replan + timedelta(minutes=1))
     wake(zbot.tg.app)
 
