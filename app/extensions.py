@@ -9,13 +9,13 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.choices import Choice, Rows
-from app.notices import held_line, office_moment, tell
+from app.notices import Words, held_line, office_moment, tell
 from app.reporting import refusal
 from app.services import Services
+from app.task_notices import prepare_told, send_told
 from core.deadlines import beyond_horizon, latest_deadline
 from core.markup import Markup
 from core.states import RequestStatus, TaskStatus
-from core.taskdates import due_at
 from core.textfit import QUOTE_LIMIT, clip
 from db.engine import session_in, session_scope
 from db.models import Assignment, ExtensionRequest, Task
@@ -32,6 +32,8 @@ from db.queries.checkin import (
 from db.queries.extensions import claim_request
 from db.queries.reports import mark_answered
 from db.queries.scope import decides_on_own, in_scope
+from db.queries.task_notices import CHANGED
+from db.queries.taskadmin import move_assignment
 
 
 def request_extension(
@@ -192,10 +194,15 @@ def decide(
             session.refresh(request)
             who = contact_name(session, contact_id=request.decided_by_id)
             return t(actor.lang, f"extensions.already_{request.status}", who=who)
+        tz = services.settings.tz
         if approve and request.requested_deadline is not None:
-            assignment.deadline = request.requested_deadline
-            assignment.due_at = due_at(request.requested_deadline, services.settings.tz)
-            session.add(assignment)
+            # Audited as the unit's deadline moved: the sweep plans it again today, as after
+            # `/deadline`, and a day off removed later does not move it back past it.
+            why = {"reason": "extension", "request": str(request_id)}
+            move_assignment(
+                session, assignment, to=request.requested_deadline, tz=tz,
+                actor_id=actor.contact_id, why=why,
+            )  # fmt: skip
         session.refresh(request)
         audit(
             session,
@@ -215,17 +222,17 @@ def decide(
             original=assignment.original_deadline,
             note=note,
         )
-        tz = services.settings.tz
         moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
-        tell(
-            session,
-            contacts_of_unit(session, unit_id=assignment.unit_id),
-            key=f"extension-decided:{request.id}",
-            text=words,
-            now=now,
-            assignment_ids=[assignment.id or 0],
-            not_before=moment,
-        )
+        if not (approve and _told_moved(services, session, request, assignment, words)):
+            tell(
+                session,
+                contacts_of_unit(session, unit_id=assignment.unit_id),
+                key=f"extension-decided:{request.id}",
+                text=words,
+                now=now,
+                assignment_ids=[assignment.id or 0],
+                not_before=moment,
+            )
         decided = t(
             actor.lang,
             f"extensions.{request.status}",
@@ -234,6 +241,30 @@ def decide(
             deadline=request.requested_deadline,
         )
         return decided + held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
+
+
+def _told_moved(
+    services: Services,
+    session: Session,
+    request: ExtensionRequest,
+    assignment: Assignment,
+    words: Words,
+) -> bool:
+    """Queue the approval to the unit's contacts as the notice of its deadline moved
+    (`app.task_notices`): it gives the new deadline (so the sweep's re-plan of the day says
+    it no second time) and, when that is the day it goes, says so with the status choices,
+    standing in for the day's "due today". Return False when nobody is to be told so (the
+    unit done meanwhile): the plain decision goes then."""
+    prepared = prepare_told(
+        session,
+        services,
+        task_id=assignment.task_id,
+        key=f"{CHANGED}:ext{request.id}",
+        words=words,
+        deadline=request.requested_deadline,
+        assignment_ids=[assignment.id or 0],
+    )
+    return send_told(session, services, prepared) is not None
 
 
 def _too_far(services: Services, actor: Actor, request: ExtensionRequest) -> str | None:

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import base64
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from app.notices import tell
 from app.services import Services
 from core.spreadsheet.table import Table
 from db.engine import session_scope
 from db.imports import Importer as Importer  # re-exported: what applies a file
 from db.imports.tasks import import_tasks
 from db.imports.units import import_units
+from db.queries import import_claims as claims
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, set_pending, take_pending
+from db.queries.recipients import recipient
 
 # Header signature (the columns a file must have, in their documented order) -> importer.
 # The most specific signature the header contains wins.
@@ -105,30 +105,61 @@ def previewed(services: Services, contact_id: int, link: str) -> tuple[str, str]
     return str(pending.get("token", "")), str(pending.get("said", ""))
 
 
-# The tokens of the files being applied in this process: a second press while one is
-# applied is refused, as one after it (the file is taken once the import has ended).
-_applying: set[str] = set()
-_applying_lock = threading.Lock()
+def claim(services: Services, contact_id: int, token: str, *, where: str = "chat") -> bool:
+    """Claim the file `token` names for an apply; False when it is being applied already.
+
+    In the database (`db.queries.import_claims`): a second press while it is applied is
+    refused, on this worker or another. The file stays the person's pending import while it
+    is applied, and is taken (`take`) only once the import has ended: an import stopped part
+    way leaves it there, so that pressing Apply again goes on. `where` the Apply was pressed
+    ("chat", or "upload": the upload page), which a start after the process was killed
+    names (`tell_cut_short`). Let go with `release` when the apply ends, however it ends."""
+    data = {"contact_id": contact_id, "where": where}
+    with session_scope(services.engine) as session:
+        return claims.claim(session, token=token, data=data, now=services.clock.now())
 
 
-@contextmanager
-def applying(token: str) -> Iterator[bool]:
-    """Hold the file `token` names as being applied; yield False if it is already.
+def release(services: Services, token: str) -> None:
+    """Let the file `token` names go: its apply ended (done, failed or stopped)."""
+    with session_scope(services.engine) as session:
+        claims.release(session, token=token)
 
-    The file stays the person's pending import while it is applied, and is taken
-    (`take`) only once the import has ended: an import stopped part way (the bot
-    stopping) leaves it there, so that pressing Apply again goes on."""
-    with _applying_lock:
-        busy = token in _applying
-        _applying.add(token)
-    if busy:
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        with _applying_lock:
-            _applying.discard(token)
+
+def tell_cut_short(services: Services) -> int:
+    """At start: tell each admin whose apply never ended (the process killed outright) how
+    far it got and to press Apply again, once; return how many were told.
+
+    Called where no apply runs (one process, before it takes updates); each claim is taken
+    and its notice queued (keyed by the file) in one transaction, so a second start, or a
+    crash between, tells nobody twice."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        found = claims.left(session)
+    told = 0
+    for token, value in found.items():
+        with session_scope(services.engine) as session:
+            data = claims.take_left(session, token=token, value=value)
+            contact_id = int(data.get("contact_id") or 0) if data is not None else 0
+            pending = get_pending(
+                session, contact_id=contact_id, now=now, kind=IMPORT_KIND, ttl=IMPORT_TTL
+            )
+            if data is None or pending is None or pending.get("token") != token:
+                continue  # applied (killed before it let go), cancelled, replaced or expired
+            person = recipient(session, contact_id=contact_id)
+            if person is None:
+                continue
+            key = (
+                "imports.cut_short_upload"
+                if data.get("where") == "upload"
+                else "imports.cut_short"
+            )
+            done, total = int(data.get("done") or 0), int(data.get("total") or 0)
+
+            def words(lang: str, key: str = key, done: int = done, total: int = total) -> str:
+                return services.catalog.get(lang, key, done=done, total=total)
+
+            told += tell(session, [person], key=f"import-cut:{token}", text=words, now=now)
+    return told
 
 
 def take(services: Services, contact_id: int, token: str) -> bool:

@@ -38,6 +38,7 @@ from db.imports.tasks import import_tasks
 from db.imports.unit_preview import preview_units
 from db.imports.units import import_units
 from db.queries import export as xq
+from db.queries import import_claims
 from db.queries.formal_report import group_names, unit_names
 from db.queries.scope import Scope
 
@@ -135,8 +136,13 @@ def import_table(
     now: datetime,
     tz: str,
     still_wanted: Callable[[], bool] = lambda: True,
+    claim: str = "",
 ) -> ImportReport:
     """Apply an imported table, committing in short slices (see WRITE_SLICE_S).
+
+    With `claim` (a previewed file's token, `import_files.claim`), each slice's commit keeps
+    how far it got in the file's claim: a process killed outright leaves it for the next
+    start to tell the admin (`import_files.tell_cut_short`).
 
     Between slices it stops once the bot is stopping (`still_wanted`, a module's function:
     it crosses to the worker process, `scheduler.workers.still_wanted`): what was saved stays,
@@ -145,10 +151,12 @@ def import_table(
     with session_scope(_engine(url)) as session:
         started = [time.monotonic()]
 
-        def checkpoint() -> bool:
+        def checkpoint(done: int, total: int) -> bool:
             held = time.monotonic() - started[0]
             if held < WRITE_SLICE_S:
                 return True
+            if claim:
+                import_claims.progress(session, token=claim, done=done, total=total, now=now)
             session.commit()
             if not still_wanted():
                 return False

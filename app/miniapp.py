@@ -3,7 +3,9 @@
 Telegram signs the fields it hands the Mini App with a key derived from the bot's token
 (HMAC-SHA256 of the token under the constant "WebAppData"): the hash is the HMAC of the
 fields but `hash`, sorted, as `key=value` lines. An `auth_date` older than MAX_AGE is refused,
-so that a captured initData does not open sessions for ever.
+so that a captured initData does not open sessions for ever; and one is taken once, as the
+sign-in codes and links are: its hash is kept until it expires (`used_key`), and a second use
+is refused with the words to open the Mini App again.
 """
 
 from __future__ import annotations
@@ -14,9 +16,15 @@ import json
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote
 
+from sqlmodel import Session
+
 from core.numbers import MAX_STAMP, typed_number
+from db.queries import used_links
 
 MAX_AGE = timedelta(minutes=10)
+# How long a used initData is remembered: past it, its auth_date (at most MAX_AGE ahead of
+# the moment it was used, clocks differing) is refused as stale anyway.
+USED_FOR = 2 * MAX_AGE
 MAX_LENGTH = 8192
 
 
@@ -31,8 +39,27 @@ def sign_init_data(key: bytes, fields: dict[str, str]) -> str:
     return "&".join(f"{k}={_quote(v)}" for k, v in signed.items())
 
 
+def used_key(init_data: str) -> str:
+    """Return what a use of initData is kept as (`db.queries.used_links`): its hash field,
+    Telegram's signature, unique to the fields it signs (a reopened Mini App signs anew)."""
+    fields = dict(parse_qsl(init_data, keep_blank_values=True))
+    return f"miniapp:{fields.get('hash', '')}"
+
+
+def take_once(session: Session, used: str, *, expires_at: datetime, now: datetime) -> bool:
+    """Take the initData `used` names (`used_key`) for its one sign-in; False when it was
+    taken already. Kept until `expires_at`; the rows past it go as a new one is taken."""
+    if not used_links.take(session, signature=used, expires_at=expires_at, now=now):
+        return False
+    used_links.confirm(session, signature=used)  # the session opens in this transaction
+    return True
+
+
 def verify_init_data(key: bytes, init_data: str, *, now: datetime) -> str | None:
-    """Return the Telegram user id that initData names, or None (forged, stale, malformed)."""
+    """Return the Telegram user id that initData names, or None (forged, stale, malformed).
+
+    Valid for MAX_AGE around its `auth_date`; the sign-in takes it once (`used_key`, kept
+    until `now + USED_FOR`), so that a captured initData opens no second session."""
     if not init_data or len(init_data) > MAX_LENGTH:
         return None
     try:

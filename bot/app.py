@@ -17,6 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 import scheduler
+from app import import_files
 from app.i18n import load_catalog
 from app.links import derive_link_key
 from app.menus import MenuOf, contact_menu, staff_menus
@@ -186,6 +187,8 @@ async def _post_init(application: App, admin_ids: list[int]) -> None:
     await set_default_menus(application.bot, flows, services.catalog)
     for one in staff:
         await set_contact_menu(application.bot, flows, services.catalog, one)
+    if services.worker is None:  # one process: no apply runs but what it starts
+        await in_update_worker(partial(import_files.tell_cut_short, services))
     await inbox_recovery.recover(application)
     if application.bot_data.loop_probe is not None:
         application.bot_data.loop_probe.start()

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from typing import Any
 
+from app import import_files
 from app.services import Services
 from bot.settings import Settings
 from db.engine import session_scope
@@ -119,7 +120,10 @@ class ZaloRuntime:
         await self.client.aclose()
 
     def _admins(self) -> None:
-        """Make the admins named in ZALO_ADMIN_IDS."""
+        """Make the admins named in ZALO_ADMIN_IDS; alone (no Telegram, one process), tell
+        the admins whose import the process killed cut short (Telegram's start does else)."""
         with session_scope(self.services.engine) as session:
             for admin_id in self.settings.zalo_admin_ids:
                 ensure_admin(session, channel=CHANNEL, external_id=admin_id)
+        if self.standalone_jobs and self.services.worker is None:
+            import_files.tell_cut_short(self.services)

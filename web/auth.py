@@ -28,7 +28,7 @@ from app.dashboard.signin import (
 )
 from app.dashboard.viewer import Viewer
 from app.i18n import Lang
-from app.miniapp import verify_init_data
+from app.miniapp import USED_FOR, take_once, used_key, verify_init_data
 from core.textnorm import without_nul
 from db.engine import session_scope
 from scheduler.workers import in_worker
@@ -182,13 +182,20 @@ async def login_miniapp(request: Request) -> Response:
     user_id = verify_init_data(deps.miniapp_key, form.get("initData", ""), now=now)
     if user_id is None:
         return message_page(request, None, "web.link_refused", status=403)
-    checked = user_id
+    checked, used = user_id, used_key(form.get("initData", ""))
 
-    def open_for() -> tuple[int, str, str] | None:
+    def open_for() -> tuple[tuple[int, str, str] | None, bool]:
+        """Open the session, if the initData was not used already (single-use, as the
+        sign-in codes and links are); the session and whether it was taken now."""
         with session_scope(services.engine) as session:
-            return sign_in_as(session, channel="telegram", external_id=checked, now=now)
+            if not take_once(session, used, expires_at=now + USED_FOR, now=now):
+                return None, False
+            return sign_in_as(session, channel="telegram", external_id=checked, now=now), True
 
-    return _opened(request, await in_worker(open_for), miniapp=True)
+    opened, taken = await in_worker(open_for)
+    if not taken:  # opened by it already: the Mini App opened again hands a new one
+        return message_page(request, None, "web.miniapp_used", status=403)
+    return _opened(request, opened, miniapp=True)
 
 
 async def miniapp(request: Request) -> Response:

@@ -98,12 +98,16 @@ async def decide(request: Request, visit: Visit, action: str, token: str) -> Res
     file = await in_worker(import_files.waiting, services, viewer.contact_id, token)
     if file is None:
         return stale()
+    claim = partial(import_files.claim, services, viewer.contact_id, token, where="upload")
     if action == "cancel":
-        with import_files.applying(token) as free:  # not while it is being applied
-            if not free or not await in_worker(
-                import_files.take, services, viewer.contact_id, token
-            ):
-                return stale()
+        if not await in_worker(claim):  # not while it is being applied
+            return stale()
+        try:
+            taken = await in_worker(import_files.take, services, viewer.contact_id, token)
+        finally:
+            await in_worker(import_files.release, services, token)
+        if not taken:
+            return stale()
         return show(request, viewer, said=t("imports.preview_cancelled"), spent=visit.spent)
     name, content = file
     limit = services.settings.import_max_bytes
@@ -116,15 +120,17 @@ async def decide(request: Request, visit: Visit, action: str, token: str) -> Res
         return stale()
     # Taken once the import has ended: stopped part way (the bot stopping), it waits still,
     # and its page says how far it got, with Apply to go on.
-    with import_files.applying(token) as free:
-        if not free:
-            return stale()
-        report = await _import(request, viewer, importer, table)
+    if not await in_worker(claim):  # being applied: by another press, here or elsewhere
+        return stale()
+    try:
+        report = await _import(request, viewer, importer, table, claim=token)
         if report.interrupted is not None:
             done, total = report.interrupted
             said = t("imports.interrupted", done=done, total=total)
             return show(request, viewer, said=said, token=token, spent=visit.spent)
         await in_worker(import_files.take, services, viewer.contact_id, token)
+    finally:
+        await in_worker(import_files.release, services, token)
     return shown_report(request, viewer, report, spent=visit.spent)
 
 
@@ -149,9 +155,10 @@ async def apply_table(
 
 
 async def _import(
-    request: Request, viewer: Viewer, importer: Importer, table: Table
+    request: Request, viewer: Viewer, importer: Importer, table: Table, *, claim: str = ""
 ) -> ImportReport:
-    """Apply the table in a worker process; it stops between slices once the server stops."""
+    """Apply the table in a worker process; it stops between slices once the server stops
+    (`claim`: the previewed file's token, its progress kept there)."""
     services = deps_of(request).services
     return await in_process(
         services.engine,
@@ -162,6 +169,7 @@ async def _import(
         now=services.clock.now(),
         tz=str(services.settings.tz),
         still_wanted=still_wanted,
+        claim=claim,
     )
 
 

@@ -35,7 +35,7 @@ class Importer(Protocol):
         now: datetime,
         tz: ZoneInfo,
         actor_label: str = "",
-        checkpoint: Callable[[], bool | None] | None = None,
+        checkpoint: Callable[[int, int], bool | None] | None = None,
     ) -> ImportReport:
         """Apply the table's good rows and report every row."""
         ...

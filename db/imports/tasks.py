@@ -122,11 +122,12 @@ def import_tasks(
     tz: ZoneInfo,
     calendar: WorkingCalendar | None = None,
     actor_label: str = "",
-    checkpoint: Callable[[], bool | None] | None = None,
+    checkpoint: Callable[[int, int], bool | None] | None = None,
 ) -> ImportReport:
     """Apply the good rows of a tasks table and report every row.
 
-    `checkpoint`, when given, is called after each row applied (the bot may commit there
+    `checkpoint`, when given, is called after each row applied, with how many of the good
+    rows are applied and how many there are (the bot may commit there
     and pause): on SQLite one long write transaction would make everyone else's writes wait
     for the whole file; rows are independent, each applied or not. When it returns False
     (the bot is stopping) the import stops there, saying how far it got (`interrupted`):
@@ -136,7 +137,7 @@ def import_tasks(
     seen, rows, report = check_rows(session, table, now=now, tz=tz, calendar=calendar)
     for done, row in enumerate(rows, 1):
         _apply(seen, row, tz, (actor_id, actor_label), report, now)
-        if checkpoint is not None and checkpoint() is False and done < len(rows):
+        if checkpoint is not None and checkpoint(done, len(rows)) is False and done < len(rows):
             report.interrupted = (done, len(rows))
             break
     report.rejected.sort(key=lambda r: r.row)

@@ -77,7 +77,8 @@ def import_units(
     tz: ZoneInfo | None = None,  # part of the importer contract; units need no dates
     actor_label: str = "",
     audit_action: str = "units.imported",
-    checkpoint: Callable[[], bool | None] | None = None,  # the contract's; units go in one batch
+    checkpoint: Callable[[int, int], bool | None]
+    | None = None,  # the contract's; units go in one batch
 ) -> ImportReport:
     """Apply the good rows of a units table and report every row."""
     report = ImportReport()

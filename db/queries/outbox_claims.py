@@ -18,7 +18,9 @@ from sqlmodel import Session, col, select
 
 from core.states import SendStatus
 from db.models import Outbox
+from db.queries.audit import record
 from db.queries.outbox import READY, TELEGRAM, office_flagged
+from db.queries.task_notices import CHANGED, TOLD, UNTOLD
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,25 @@ def rewrite(session: Session, *, outbox_id: int, payload: dict[str, Any]) -> Non
 
 
 def mark_failed(session: Session, *, outbox_id: int, error: str) -> None:
-    """Give up on a message for good (blocked, refused, too many attempts)."""
+    """Give up on a message for good (blocked, refused, too many attempts).
+
+    A notice of a moved deadline counted as telling it (its recipe's `TOLD`: the sweep's
+    re-plan of the day left its reader no reminder) told nothing: audited as `UNTOLD` in the
+    same transaction, so the next sweep plans its task again and reminds that contact, once
+    (`reminder_outbox.said_today` no longer counts it), whatever restarts come between."""
     _settle(session, outbox_id, status=SendStatus.FAILED, error=error[:500])
+    row = session.get(Outbox, outbox_id)
+    if row is None or row.kind != "notice" or not row.key.startswith(f"{CHANGED}:"):
+        return
+    recipe = row.payload.get("recipe") if isinstance(row.payload, dict) else None
+    told = recipe.get(TOLD) if isinstance(recipe, dict) else None
+    first = told[0].get("assignment_id") if isinstance(told, list) and told else None
+    if isinstance(first, int):
+        details = {"outbox_id": outbox_id, "contact_id": row.contact_id}
+        record(
+            session, actor_id=None, action=UNTOLD, object_type="assignment", object_id=first,
+            details=details,
+        )  # fmt: skip
 
 
 def reroute(session: Session, *, outbox_id: int, channel: str, chat_id: str) -> None:

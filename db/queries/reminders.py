@@ -31,6 +31,7 @@ from db.models import (
 from db.queries.calendar import working_calendar
 from db.queries.recipients import Recipient, reachable_unit_ids, recipients, recipients_in_order
 from db.queries.scope import unit_ids_in_scope
+from db.queries.task_notices import UNTOLD
 from db.types import utcnow
 from db.upsert import insert_new
 
@@ -87,12 +88,13 @@ def max_audit_id(session: Session) -> int:
 
 
 def tasks_moved(session: Session, *, after: int, upto: int) -> list[int]:
-    """Return the tasks a deadline of which moved in the audit entries (after, upto], by id."""
+    """Return the tasks a deadline of which moved in the audit entries (after, upto], by id,
+    or whose notice of a moved deadline was given up on (`UNTOLD`: its reader is reminded)."""
     entries = session.exec(
         select(AuditLog.object_type, AuditLog.object_id).where(
             col(AuditLog.id) > after,
             col(AuditLog.id) <= upto,
-            col(AuditLog.action).in_(DEADLINE_MOVES),
+            col(AuditLog.action).in_((*DEADLINE_MOVES, UNTOLD)),
         )
     ).all()
     tasks = {int(i) for kind, i in entries if kind == "task" and i.isdigit()}

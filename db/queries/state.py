@@ -34,6 +34,10 @@ _WRITE = Prepared(
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
     ).bindparams(bindparam("updated_at", type_=UTCDateTime()))
 )
+_ADD = text(
+    "INSERT INTO app_state (key, value, updated_at) VALUES (:k, :value, :updated_at) "
+    "ON CONFLICT (key) DO NOTHING"
+).bindparams(bindparam("updated_at", type_=UTCDateTime()))
 _FORGET = Prepared(delete(_STATE).where(_STATE.c.key == bindparam("k")))
 _TAKE = delete(_STATE).where(_STATE.c.key == bindparam("k"), _STATE.c.value == bindparam("value"))
 _PRUNE = delete(_STATE).where(
@@ -77,6 +81,13 @@ def value(db: Session | Connection, key: str) -> str | None:
 def write(db: Session | Connection, key: str, value: str, *, now: datetime) -> None:
     """Store value under key (replacing what was there), written at now."""
     _WRITE.run(as_connection(db), {"k": key, "value": value, "updated_at": now})
+
+
+def add(db: Session | Connection, key: str, value: str, *, now: datetime) -> bool:
+    """Store value under key unless a value is there; tell whether it was stored. One
+    statement: of two callers at once, on any connections, one stores it."""
+    params = {"k": key, "value": value, "updated_at": now}
+    return bool(as_connection(db).execute(_ADD, params).rowcount == 1)
 
 
 def forget(db: Session | Connection, key: str) -> None:

@@ -159,8 +159,12 @@ async def on_preview_button(req: Request) -> None:
     contact_id = req.actor.contact_id
     done: bool | str = False
     if action == "no":
-        with import_files.applying(token) as free:  # not while it is being applied
-            taken = free and await req.atomic(import_files.take, req.services, contact_id, token)
+        taken = False
+        if await req.atomic(import_files.claim, req.services, contact_id, token):
+            try:  # not while it is being applied
+                taken = await req.atomic(import_files.take, req.services, contact_id, token)
+            finally:
+                await req.atomic(import_files.release, req.services, token)
         if taken:
             await drop_buttons(req)
             await query.answer()
@@ -224,10 +228,12 @@ async def run_import(
     the file stays pending and the admin is told how far it got and to press Apply again:
     "interrupted".
     """
-    held = import_files.applying(token) if token is not None else contextlib.nullcontext(True)
-    with held as free:
-        if not free:
-            return False
+    contact_id = req.actor.contact_id
+    if token is not None and not await req.atomic(
+        import_files.claim, req.services, contact_id, token
+    ):
+        return False  # being applied: by another press, here or on another worker
+    try:
         try:
             # Thousands of rows: in a worker process, committed every few rows (app.jobs).
             report = await in_process(
@@ -239,6 +245,7 @@ async def run_import(
                 now=req.services.clock.now(),
                 tz=str(req.services.settings.tz),
                 still_wanted=still_wanted,
+                claim=token or "",
             )
         except UnreadableFile as exc:
             await req.reply(
@@ -251,7 +258,10 @@ async def run_import(
             await req.say(key, done=done, total=total)
             return "interrupted" if token is not None else True
         if token is not None:  # applied: taken, its buttons now refused
-            await req.atomic(import_files.take, req.services, req.actor.contact_id, token)
+            await req.atomic(import_files.take, req.services, contact_id, token)
+    finally:
+        if token is not None:
+            await req.atomic(import_files.release, req.services, token)
     lines = report_lines(
         req.services.catalog, req.actor.lang, report, listed=CHAT_LISTED_REJECTIONS
     )

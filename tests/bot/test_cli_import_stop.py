@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from db.engine import make_engine
-from db.models import Inbox, Task
+from db.models import AppState, Inbox, Outbox, Task
 from devtools.fakebotapi import ChatMessage, FakeBotApi
 from tests.bot.test_cli import START_TIMEOUT, dondoc, env_for, server, start_bot, stop
 from tests.factories import make_unit
@@ -136,3 +136,80 @@ def test_a_stopped_apply_says_how_far_it_got_and_applying_again_goes_on(
     assert f"không đổi {done}" in (report.text or ""), report.text
     assert saved(session) == (TASKS, TASKS)  # the rest imported, none twice
     assert titles == done
+
+
+def told_cut_short(server: FakeBotApi) -> list[str]:
+    """Return what the admin was told of an apply cut short by the process killed."""
+    return [m.text or "" for m in server.messages(ADMIN) if "dừng đột ngột" in (m.text or "")]
+
+
+def test_an_apply_killed_outright_is_told_at_the_next_start_once(
+    tmp_path: Path, server: FakeBotApi, database: tuple[dict[str, str], Session]
+) -> None:
+    """SIGKILL (out of memory, kill -9) during the apply: nothing could say so then. At the
+    next start the admin is told how far it got and to press Apply again, which goes on,
+    none twice; nothing is left to tell again. Before, nobody said anything."""
+    extra, session = database
+    env = env_for(tmp_path, server, **extra)
+    server.add_user(ADMIN, "An")
+    bot = start_bot(tmp_path, env)
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        server.send_command(ADMIN, "start")
+        server.wait_for_sync(lambda: server.messages(ADMIN) or None, START_TIMEOUT, "a reply")
+        server.send_document(ADMIN, tasks_csv(), "viec.csv", "text/csv")
+        preview = server.wait_for_sync(lambda: with_buttons(server), START_TIMEOUT, "a preview")
+        apply = button_data(preview, "Áp dụng")
+        server.press_button(ADMIN, apply, preview.message_id)
+        server.wait_for_sync(lambda: saved(session)[0] or None, START_TIMEOUT, "a task saved")
+        bot.send_signal(signal.SIGKILL)
+        bot.communicate(timeout=START_TIMEOUT)
+    finally:
+        stop(bot, env)
+    done, _titles = saved(session)
+    assert 0 < done < TASKS
+    assert told_cut_short(server) == []
+
+    polls = len(server.calls("getUpdates"))
+    again = start_bot(tmp_path, env)
+    try:
+        server.wait_for_sync(
+            lambda: len(server.calls("getUpdates")) > polls or None, START_TIMEOUT, "polling"
+        )
+        server.wait_for_sync(lambda: told_cut_short(server) or None, START_TIMEOUT, "told")
+        after = server.last_message_id(ADMIN)
+        server.press_button(ADMIN, apply, preview.message_id)
+        report = server.wait_for_sync(
+            lambda: next(
+                (
+                    m
+                    for m in server.messages(ADMIN)
+                    if m.message_id > after and "Kết quả nhập tệp" in (m.text or "")
+                ),
+                None,
+            ),
+            START_TIMEOUT,
+            "the report",
+        )
+    finally:
+        status, err = stop(again, env)
+    assert status == 0, err
+    # Told once: the notice is keyed by the file, queued as the claim left was taken, in one
+    # transaction; no claim is left for a later start to tell again.
+    session.rollback()
+    notices = (
+        select(func.count()).select_from(Outbox).where(col(Outbox.key).startswith("import-cut:"))
+    )
+    assert session.exec(notices).one() == 1
+    left = (
+        select(func.count()).select_from(AppState).where(col(AppState.key).startswith("import."))
+    )
+    assert session.exec(left).one() == 0
+    [told] = told_cut_short(server)
+    said = re.search(r"đã lưu (\d+)/(\d+) dòng", told)
+    assert said is not None, told
+    assert said.group(2) == str(TASKS), told
+    assert 0 < int(said.group(1)) <= done, told  # its last slice's commit, at most
+    assert "Áp dụng" in told
+    assert saved(session) == (TASKS, TASKS)  # the rest imported, none twice
+    assert f"thêm mới {TASKS - done}" in (report.text or ""), report.text

@@ -4,15 +4,15 @@ The real bot (Telegram and Zalo polling the fake servers, the senders, a real SQ
 runs from Monday 16/11 to Friday 11/12/2026 on a manual clock: Ngày Văn hóa Việt Nam (24/11)
 off, a Saturday worked (`/calendar work`), a day off added (`/calendar add`) that moves
 deadlines, ~30 units on Telegram, on Zalo, on both, one that blocked the bot; tasks made in the
-database and typed by the admin, a deadline moved, a unit deactivated, a task cancelled, an
-extension asked and approved, a restart of the bot mid-month; officials answer at random
-(seeded): "xong", "đang làm 60%", "vướng: …", a tap, a number on Zalo, nonsense, a duplicate,
-or nothing. Each day ends with the invariants no single test states: nobody reminded of what
-their unit finished, nothing proactive out of office time, one reminder a chat a task a day,
-every acknowledged "xong" stored, the stored counts equal to a count of the assignments, no
-markup on Zalo, every message within its channel's length, no error in the logs; and, at the
-end, /summary, /export and /report, each Monday's digest, and the coordinators' lists of
-overdue units, all as the assignments say.
+database and typed by the admin, a deadline moved, a unit deactivated, a task cancelled,
+extensions asked and approved (one the day its unit was reminded), a restart of the bot
+mid-month; officials answer at random (seeded): "xong", "đang làm 60%", "vướng: …", a tap, a
+number on Zalo, nonsense, a duplicate, or nothing. Each day ends with the invariants no single
+test states: nobody reminded of what their unit finished, nothing proactive out of office time,
+one reminder a chat a task a day, every acknowledged "xong" stored, the stored counts equal to
+a count of the assignments, no markup on Zalo, every message within its channel's length, no
+error in the logs; and, at the end, /summary, /export and /report, each Monday's digest, and
+the coordinators' lists of overdue units, all as the assignments say.
 
 Seeded, so the officials' choices are the same each run; what two quick messages of one
 person race to, and where the restart cuts the morning's sending, are real time, so a few
@@ -436,8 +436,8 @@ def office_time(calendar: WorkingCalendar, moment: datetime) -> bool:
 
 def changed_notices(s: Session) -> list[tuple[Outbox, int]]:
     """Return the notices sent of a task's deadline, title or end changed, each with its task:
-    keys `<CHANGED>:<audit entry>:<contact>`, or `<CHANGED>:day<entry>:<task>:<contact>` for
-    a day off's move."""
+    keys `<CHANGED>:<audit entry>:<contact>`, `<CHANGED>:day<entry>:<task>:<contact>` for
+    a day off's move, or `<CHANGED>:ext<request>:<contact>` for an extension approved."""
     rows = s.exec(
         select(Outbox).where(
             col(Outbox.status) == "sent",
@@ -446,11 +446,15 @@ def changed_notices(s: Session) -> list[tuple[Outbox, int]]:
         )
     ).all()
     audit = select(AuditLog.id, AuditLog.object_id).where(AuditLog.object_type == "task")
-    entries = {entry: task for entry, task in s.exec(audit)}
+    entries = {str(entry): task for entry, task in s.exec(audit)}
+    extended = select(ExtensionRequest.id, Assignment.task_id).join(
+        Assignment, col(Assignment.id) == col(ExtensionRequest.assignment_id)
+    )
+    entries |= {f"ext{request}": str(task) for request, task in s.exec(extended)}
     found = []
     for row in rows:
         parts = row.key.split(":")
-        task = parts[2] if parts[1].startswith("day") else entries.get(int(parts[1]), "")
+        task = parts[2] if parts[1].startswith("day") else entries.get(parts[1], "")
         if task.isdigit():
             found.append((row, int(task)))
     return found
@@ -725,12 +729,40 @@ async def events(world: Month, day: date) -> None:
         await admin(world, f"/approve {request.id}")
     elif day == date(2026, 11, 23):
         await admin(world, "/deactivate Xã Số 07")
+        await extension_approved(world, day, date(2026, 11, 30))
     elif day == date(2026, 11, 25):
         await admin(world, f"/canceltask #{t[4]}")
     elif day == date(2026, 12, 1):
         await admin(world, "/calendar add 04/12/2026 Nghỉ theo quyết định của tỉnh")
     elif day == date(2026, 12, 2):
         await admin(world, f"/nudge #{t[5]}")
+
+
+async def extension_approved(world: Month, day: date, to: date) -> None:
+    """An official reminded this morning of a task due before `to` (whose plan has a
+    reminder today: five working days) asks until then, and the admin approves it: the
+    approval tells the new deadline, and the day's re-plan adds no third message
+    (`check_day`). The first such unit on Telegram, whatever the officials answered."""
+    with world.session() as s:
+        reminded = s.exec(
+            select(Outbox.chat_id, OutboxItem.assignment_id, Assignment.task_id)
+            .join(OutboxItem, col(OutboxItem.outbox_id) == col(Outbox.id))
+            .join(Assignment, col(Assignment.id) == col(OutboxItem.assignment_id))
+            .where(col(Outbox.kind) == "reminder", col(Outbox.status) == "sent")
+            .where(col(Outbox.sent_at) >= at(day, 0), col(Assignment.active).is_(True))
+            .where(Assignment.state != "done", col(Assignment.deadline) < to)
+            .where(col(Outbox.chat_id).in_([str(tg_user(i)) for i in TG_UNITS]))
+            .order_by(col(Outbox.chat_id), col(Assignment.id))
+        ).first()
+        asked = len(s.exec(select(ExtensionRequest)).all())
+    assert reminded is not None, f"nobody on Telegram reminded on {day:%d/%m} of a task to extend"
+    chat, _, task = reminded
+    world.telegram.send_text(int(chat), f"#{task} xin gia hạn đến {to:%d/%m/%Y} vì chờ kinh phí")
+    await settle(world)
+    with world.session() as s:
+        requests = s.exec(select(ExtensionRequest).order_by(col(ExtensionRequest.id))).all()
+    assert len(requests) == asked + 1, f"the extension request of {chat} was not recorded"
+    await admin(world, f"/approve {requests[-1].id}")
 
 
 async def new_task(world: Month, line: str) -> int:

@@ -39,7 +39,8 @@ async def test_approve_on_dashboard_moves_deadline_tells_unit_and_audits(served:
         assert assignment is not None
         assert assignment.deadline == date(2026, 12, 10)
         audit = s.exec(select(AuditLog).where(AuditLog.action == "extension.approved")).all()
-        told = s.exec(select(Outbox).where(col(Outbox.key).startswith("extension-decided:"))).all()
+        # told as the notice of the unit's deadline moved (`app.task_notices`)
+        told = s.exec(select(Outbox).where(col(Outbox.key).startswith("task-changed:ext"))).all()
     assert len(audit) == 1
     assert told
 

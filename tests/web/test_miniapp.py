@@ -44,6 +44,25 @@ async def test_miniapp_init_data_opens_a_session_for_staff(served: Served) -> No
         assert (await client.get("/", headers=session_of(response))).status_code == 200
 
 
+async def test_miniapp_init_data_opens_one_session_only(served: Served) -> None:
+    """initData is single-use, as codes and links are: posted again (captured, replayed)
+    within its ten minutes it opens no second session, and the page says to reopen the Mini
+    App; a fresh one (the Mini App opened again) signs in."""
+    data = {"initData": init_data(served, COORDINATOR)}
+    async with served.client() as client:
+        first = await client.post("/login/telegram", data=data)
+        assert first.status_code == 303
+        again = await client.post("/login/telegram", data=data)
+        assert again.status_code == 403
+        assert "dondoc_session" not in again.headers.get("set-cookie", "")
+        assert "mở lại" in again.text
+        assert (await client.get("/")).status_code == 401
+    served.bot.clock.advance(timedelta(seconds=1))  # Telegram stamps a reopened one anew
+    async with served.client() as client:
+        reopened = {"initData": init_data(served, COORDINATOR)}
+        assert (await client.post("/login/telegram", data=reopened)).status_code == 303
+
+
 async def test_miniapp_refuses_forged_stale_member_and_missing(served: Served) -> None:
     """A changed field, an old auth_date, a member, or no initData: 403 and no session."""
     good = init_data(served, COORDINATOR)

@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
-from db.models import Assignment, Outbox, Reminder, Unit
+from db.models import Assignment, ExtensionRequest, Outbox, Reminder, Unit
 from db.queries.reports import record_report
-from scheduler.delivery import dispatch_context
+from devtools.fakebotapi.faults import Fault, FaultRule
+from scheduler.delivery import dispatch_context, wake
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.scheduler.support import assigned_at
@@ -281,3 +282,111 @@ async def test_a_due_today_notice_given_up_on_leaves_the_reminder_to_the_sweep(
     assert len(_reminders_to(zbot, HOA)) == 1  # the morning's
     again = [t for t in _reminders_to(zbot, str(LAN)) if "Hạn: 18/11/2026" in t]
     assert len(again) == 1, _reminders_to(zbot, str(LAN))
+
+
+def _request_id(zbot: ZaloBot) -> int:
+    """Return the one extension request recorded."""
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+    return request.id or 0
+
+
+async def test_an_extension_approved_during_the_day_is_told_once_with_its_deadline(
+    zbot: ZaloBot,
+) -> None:
+    """Reminded this morning of 20/11, Xã A asks until 26/11, whose plan has a reminder today,
+    and the admin approves it: Hoa reads the morning's reminder and the approval, which gives
+    the new deadline, and the sweeps after it (twice, as after a restart) send her no third
+    message. Lan, whose approval notice was given up on, gets the reminder of 26/11, once."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 20))  # two working days: a reminder
+    await _started(zbot, (LAN, "Lan"))
+    await _dispatch(zbot)
+    await _all_sent(zbot, "reminder")
+    after = len(zbot.zalo.messages(HOA))
+    [asked] = await zbot.say(HOA, "xin gia hạn đến 26/11 vì chờ ý kiến của sở")
+    assert "26/11/2026" in asked
+    [answer] = await zbot.say(ZALO_ADMIN, f"/approve {_request_id(zbot)}")
+    assert "hạn mới 26/11/2026" in answer
+    await _all_sent(zbot, "notice")
+    _given_up(zbot, str(LAN))
+    for _ in range(2):  # as after a restart
+        await _dispatch(zbot)
+    assert len(_reminders_to(zbot, HOA)) == 1, _reminders_to(zbot, HOA)  # the morning's only
+    again = [t for t in _reminders_to(zbot, str(LAN)) if "Hạn: 26/11/2026" in t]
+    assert len(again) == 1, _reminders_to(zbot, str(LAN))
+    [notice] = zbot.zalo.messages(HOA)[after + 1 :]  # after the request's answer: no reminder
+    assert "đã được đồng ý: hạn mới 26/11/2026" in notice.text
+    with zbot.session() as s:
+        [row] = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert row.deadline == date(2026, 11, 26)
+
+
+async def test_an_extension_approved_to_today_is_one_message_with_the_answers(
+    zbot: ZaloBot,
+) -> None:
+    """Overdue since yesterday, Xã A asks until today and the admin approves it at 09:00: the
+    approval says the new deadline is today and offers the answers, and the sweeps after it
+    queue no "due today" beside it; "1" reports the task done."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 17))
+    await _started(zbot, (LAN, "Lan"))
+    await _dispatch(zbot)
+    await _all_sent(zbot, "reminder")
+    reminders = len(_reminders_to(zbot, HOA))
+    await zbot.say(HOA, "xin gia hạn đến 18/11 vì chờ ý kiến của sở")
+    after = len(zbot.zalo.messages(HOA))
+    await zbot.say(ZALO_ADMIN, f"/approve {_request_id(zbot)}")
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=after)
+    assert "hạn mới 18/11/2026" in notice.text
+    assert "Hạn mới là hôm nay" in notice.text
+    assert "1 = Hoàn thành" in notice.text
+    told = await zbot.tg.server.wait_for_message(LAN, lambda m: "hôm nay" in (m.text or ""))
+    assert told.reply_markup is not None  # the status buttons, as a reminder's
+    for _ in range(2):
+        await _dispatch(zbot)
+    assert len(_reminders_to(zbot, HOA)) == reminders  # no "due today" beside the approval
+    [done] = await zbot.say(HOA, "1")
+    assert "Báo cáo quý" in done
+    with zbot.session() as s:
+        [row] = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert row.state == "done"
+
+
+async def test_a_notice_given_up_on_after_the_replan_leaves_the_reminder_to_the_next_sweep(
+    zbot: ZaloBot,
+) -> None:
+    """Moved at noon to 19/11 (a reminder today in its plan), the notices wait for 13:30; the
+    sweep runs just before they go, and counts them as telling. Telegram refuses Lan's for
+    good at 13:30: it is given up on. The next sweeps (twice, as after a restart) remind her of
+    19/11 once; Hoa, who read hers, gets no reminder beside it."""
+    task_id = _unit_with_both(zbot, date(2026, 11, 25))
+    await _started(zbot, (LAN, "Lan"))
+    await _dispatch(zbot)
+    await _all_sent(zbot, "reminder")
+    zbot.tg.clock.set(datetime(2026, 11, 18, 12, 0, tzinfo=VN))
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 19/11/2026")
+    assert "13:30" in answer
+    services = zbot.services
+    replan = datetime(2026, 11, 18, 13, 30, tzinfo=VN)  # the sweep first, the senders after
+    await asyncio.to_thread(dispatch, dispatch_context(services), replan)
+    assert [_reminders_to(zbot, chat) for chat in (HOA, str(LAN))] == [
+        _reminders_to(zbot, HOA)[:1],
+        _reminders_to(zbot, str(LAN))[:1],
+    ]  # the morning's only: the notices, still waiting, tell it
+    refused = Fault.server_error(400, "Bad Request: can't parse entities")  # for good
+    zbot.tg.server.add_fault(
+        FaultRule(refused, methods=("sendMessage",), chat_ids=(LAN,), times=1)
+    )
+    zbot.tg.clock.set(replan + timedelta(minutes=1))
+    wake(zbot.tg.app)
+
+    def lan_given_up() -> bool:
+        with zbot.session() as s:
+            query = select(Outbox).where(Outbox.chat_id == str(LAN), Outbox.kind == "notice")
+            return [o.status for o in s.exec(query)] == ["failed"]
+
+    await zbot.tg.server.wait_until(lan_given_up, 10)
+    for _ in range(2):  # as after a restart
+        await _dispatch(zbot)
+    again = [t for t in _reminders_to(zbot, str(LAN)) if "Hạn: 19/11/2026" in t]
+    assert len(again) == 1, _reminders_to(zbot, str(LAN))
+    assert len(_reminders_to(zbot, HOA)) == 1, _reminders_to(zbot, HOA)  # the morning's

@@ -104,9 +104,11 @@ async def test_extension_approved_moves_only_that_units_deadline(bot: BotUnderTe
         assert drift(s) == []
         dues = set(s.exec(select(TaskCount.due_at).where(TaskCount.task_id == moved.task_id)))
         assert moved.due_at in dues
-    [told] = notices(bot, OFFICIAL, "extension-decided:")
+    # told as the notice of the unit's deadline moved, the new deadline in its recipe
+    [told] = notices(bot, OFFICIAL, "task-changed:ext")
     assert "đã được đồng ý" in told.payload["text"]
-    assert notices(bot, OTHER_OFFICIAL, "extension-decided:") == []
+    assert told.payload["recipe"]["told"] == [{"assignment_id": aid, "deadline": "2026-12-15"}]
+    assert notices(bot, OTHER_OFFICIAL, "task-changed:") == []
     await bot.server.wait_until(lambda: buttons(bot.server.messages(COORDINATOR)[-1]) == [])
     again = await coordinator_says(bot, f"/reject {requests(bot)[0].id}")
     assert "đã được duyệt" in (again.text or "")
@@ -149,6 +151,7 @@ async def test_a_request_of_a_task_closed_since_is_not_decided(
     assert requests(bot)[0].status == "pending"
     assert assignment(bot, aid).deadline == DEADLINE
     assert notices(bot, OFFICIAL, "extension-decided:") == []
+    assert notices(bot, OFFICIAL, "task-changed:ext") == []  # an approval's
 
 
 async def test_a_long_rejection_note_is_refused_whole_not_cut(bot: BotUnderTest) -> None:
@@ -255,6 +258,7 @@ async def test_approve_refused_for_a_coordinator_of_the_requesting_unit(
     assert requests(bot)[0].status == "pending"
     assert assignment(bot, world.assignments[0]).deadline == DEADLINE
     assert notices(bot, OFFICIAL, "extension-decided:") == []
+    assert notices(bot, OFFICIAL, "task-changed:ext") == []  # an approval's
 
 
 async def test_reject_refused_for_the_coordinator_who_made_the_request(

@@ -1,0 +1,66 @@
+"""A previewed import file being applied: claimed in the database, its progress kept there.
+
+One row a file in the key-value store (`app_state`), `import.applying:<token>`, inserted by
+one statement that does nothing when the key is taken: of two presses at once, on one worker
+or two (`WORKERS=multi`), one claims the file and the other is refused. The apply writes how
+far it got at each slice's commit, in that transaction; the row is deleted when the apply
+ends (done, or stopped by the bot stopping, which says so itself). A row left is an apply
+that never ended (the process killed: SIGKILL, out of memory): at the next start the admin
+who pressed Apply is told how far it got (`app.import_files.tell_cut_short`), once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlmodel import Session
+
+from db.engine import as_connection
+from db.queries import state
+
+PREFIX = "import.applying:"
+
+
+def _key(token: str) -> str:
+    """Return the key of the file's claim."""
+    return f"{PREFIX}{token}"
+
+
+def claim(db: Session | Connection, *, token: str, data: dict[str, Any], now: datetime) -> bool:
+    """Claim the file `token` names for this apply; False when another apply holds it."""
+    return state.add(db, _key(token), json.dumps(data, ensure_ascii=False), now=now)
+
+
+def progress(
+    db: Session | Connection, *, token: str, done: int, total: int, now: datetime
+) -> None:
+    """Keep how far the apply got (the good rows applied of how many), in its transaction."""
+    connection = as_connection(db)
+    old = state.read(connection, _key(token))
+    if old is None:
+        return
+    data = json.loads(old.value)
+    data |= {"done": done, "total": total}
+    state.write(connection, _key(token), json.dumps(data, ensure_ascii=False), now=now)
+
+
+def release(db: Session | Connection, *, token: str) -> None:
+    """Let the file go: its apply ended."""
+    state.forget(db, _key(token))
+
+
+def left(db: Session | Connection) -> dict[str, str]:
+    """Return the claims left (of applies that never ended, at start), by token."""
+    found = state.values_like(db, f"{PREFIX}%")
+    return {key.removeprefix(PREFIX): value for key, value in found.items()}
+
+
+def take_left(db: Session | Connection, *, token: str, value: str) -> dict[str, Any] | None:
+    """Delete a claim left, if it still is `value`; return what it held (None: gone)."""
+    if not state.take(db, _key(token), value):
+        return None
+    data = json.loads(value)
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,58 @@
+"""A previewed import file claimed for its apply in the database, on SQLite and PostgreSQL:
+one apply at a time whatever the connections (several workers), its progress kept, and a
+claim left by a killed process taken once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from db.engine import session_scope
+from db.queries import import_claims
+
+NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_engine(request: pytest.FixtureRequest) -> Engine:
+    """Return this test's SQLite engine, or a fresh PostgreSQL database's."""
+    name = "engine" if request.param == "sqlite" else "pg_engine"
+    engine: Engine = request.getfixturevalue(name)
+    return engine
+
+
+def claim(engine: Engine, token: str = "f1") -> bool:
+    """Claim a file in a transaction of its own, as a press of Apply does."""
+    with session_scope(engine) as s:
+        data = {"contact_id": 7, "where": "chat"}
+        return import_claims.claim(s, token=token, data=data, now=NOW)
+
+
+def test_of_presses_at_once_on_several_connections_one_applies(any_engine: Engine) -> None:
+    """Eight presses at once (as on two workers): one claims the file; let go, it is free."""
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: claim(any_engine), range(8)))
+    assert results.count(True) == 1
+    assert claim(any_engine, "f2")  # another file is not held by it
+    with session_scope(any_engine) as s:
+        import_claims.release(s, token="f1")
+    assert claim(any_engine)
+
+
+def test_a_claim_left_keeps_its_progress_and_is_taken_once(any_engine: Engine) -> None:
+    """A killed apply's claim says how far it got; of two starts reading it, one takes it."""
+    assert claim(any_engine)
+    with session_scope(any_engine) as s:
+        import_claims.progress(s, token="f1", done=40, total=120, now=NOW)
+    with session_scope(any_engine) as s:
+        left = import_claims.left(s)
+    assert list(left) == ["f1"]
+    with session_scope(any_engine) as s:
+        taken = import_claims.take_left(s, token="f1", value=left["f1"])
+    assert taken == {"contact_id": 7, "where": "chat", "done": 40, "total": 120}
+    with session_scope(any_engine) as s:
+        assert import_claims.take_left(s, token="f1", value=left["f1"]) is None
+        assert import_claims.left(s) == {}
