@@ -8,13 +8,18 @@ Saturday worked) and the lunar dates of Tết and Giỗ Tổ Hùng Vương come 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import sys
+import threading
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 
 import holidays
+from holidays.holiday_base import HolidayBase
 
 __all__ = ["WorkingCalendar"]
 
@@ -31,13 +36,47 @@ class _PackageYear:
     weekend_workdays: frozenset[date]
 
 
+# The package's Vietnam, as `holidays.country_holidays("VN")` builds it.
+_VIETNAM = "holidays.countries.vietnam"
+_vietnam_lock = threading.Lock()
+
+
+def _vietnam() -> type[HolidayBase]:
+    """Return the package's Vietnam class without importing its every other country.
+
+    `holidays.country_holidays("VN")` imports `holidays.countries`, whose `__init__`
+    imports all of the package's ~250 countries: about 13 MB of a process's memory for one
+    of them (a third of the bot's margin under its 120 MB target). Vietnam's module needs
+    only the package's base classes and calendars, so it is loaded from its file alone, under
+    its own name; if the package is laid out otherwise, or the countries are loaded anyway,
+    the package's own way is taken.
+    """
+    with _vietnam_lock:
+        module = sys.modules.get(_VIETNAM)
+        if module is None and "holidays.countries" not in sys.modules:
+            path = Path(holidays.__file__).parent / "countries" / "vietnam.py"
+            spec = importlib.util.spec_from_file_location(_VIETNAM, path)
+            if path.is_file() and spec is not None and spec.loader is not None:
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[_VIETNAM] = module
+                try:
+                    spec.loader.exec_module(module)
+                except BaseException:
+                    del sys.modules[_VIETNAM]
+                    raise
+    vietnam = getattr(module, "Vietnam", None)
+    if isinstance(vietnam, type) and issubclass(vietnam, HolidayBase):
+        return vietnam
+    return type(holidays.country_holidays("VN", years=2000))
+
+
 @lru_cache(maxsize=64)
 def _package_year(year: int) -> _PackageYear:
     """Load one year of Vietnamese holidays and make-up Saturdays from the package."""
     # A swap can cross New Year (off 31/12/2018, worked 05/01/2019 is listed under 2018),
     # so the neighbouring years are loaded too and only this year's dates are kept.
     years = [y for y in (year - 1, year, year + 1) if 1 <= y <= 9999]
-    package = holidays.country_holidays("VN", years=years, language="vi")
+    package = _vietnam()(years=years, language="vi")
     days_off = {d: str(name) for d, name in package.items() if d.year == year}
     workdays = frozenset(d for d in package.weekend_workdays if d.year == year)
     return _PackageYear(days_off=MappingProxyType(days_off), weekend_workdays=workdays)

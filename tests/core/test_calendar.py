@@ -1,5 +1,7 @@
 """The working calendar: package holidays, swaps, province overrides and day arithmetic."""
 
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -179,3 +181,42 @@ def test_roll_forward_lands_on_working_day(day: date) -> None:
     assert CALENDAR.is_working_day(rolled)
     assert rolled >= day
     assert moved is (rolled != day)
+
+
+# Vietnam's class loaded alone (core/calendar.py), then the package's own way: every year's
+# days off with their names, and the Saturdays worked, the same.
+SAME_AS_THE_PACKAGE = """
+import sys
+import holidays
+from core.calendar import _package_year
+assert "holidays.countries" not in sys.modules
+ours = [_package_year(y) for y in range(1990, 2041)]
+assert "holidays.countries" not in sys.modules
+del sys.modules["holidays.countries.vietnam"]
+theirs = []
+for y in range(1990, 2041):
+    p = holidays.country_holidays("VN", years=[y - 1, y, y + 1], language="vi")
+    theirs.append(
+        (
+            {d: str(n) for d, n in p.items() if d.year == y},
+            {d for d in p.weekend_workdays if d.year == y},
+        )
+    )
+assert [(dict(o.days_off), set(o.weekend_workdays)) for o in ours] == theirs
+print(sum(len(o.days_off) for o in ours), sum(len(o.weekend_workdays) for o in ours))
+"""
+
+
+def test_vietnam_loaded_alone_says_what_the_package_says() -> None:
+    """The calendar loads Vietnam's holidays without the package's 250 other countries
+    (13 MB of the bot's memory), and reads every day of 1990 to 2040 as the package does."""
+    done = subprocess.run(
+        [sys.executable, "-c", SAME_AS_THE_PACKAGE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    days_off, saturdays_worked = map(int, done.stdout.split())
+    assert days_off > 500
+    assert saturdays_worked > 5
