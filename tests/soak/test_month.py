@@ -94,6 +94,7 @@ ZALO_UNITS = range(18, 28)  # units 18-27 on Zalo
 BOTH = 28  # one person on Telegram and Zalo
 BLOCKED = 29  # on Telegram, blocked the bot
 ZALO_ADMIN = "a0d1a2f3b4c5d6e7"
+STRANGER = "5e7a9b0c1d2e3f40"  # on Zalo, of no unit
 HOURS = ((7, 30), (11, 30)), ((13, 30), (17, 0))
 TAG = re.compile(r"</?(b|i|u|s|a|code|pre|blockquote|tg-spoiler|span)\b[^>]*>")
 RECORDED = re.compile(r"Đã ghi nhận: Hoàn thành[^#]*#(\d+)")
@@ -138,6 +139,7 @@ class Month:
     problems: list[str] = field(default_factory=list)
     made: list[datetime] = field(default_factory=list)  # when the admin typed each new task
     escalated: int = 0  # lines of the coordinators' overdue lists checked
+    lost: set[tuple[str, str]] = field(default_factory=set)  # events a stopped bot's poll took
 
     def session(self) -> Session:
         """Open a session on the bot's database."""
@@ -283,10 +285,16 @@ def busy(world: Month) -> bool:
 
 
 def unfinished(world: Month) -> bool:
-    """Tell whether an update of either channel is not finished yet."""
+    """Tell whether an update of either channel is not finished yet: one not recorded yet
+    (taken from the server, on its way to the inbox), or recorded and not finished."""
+    with world.telegram.state.lock:
+        sent = {("telegram", str(r.update_id)) for r in world.telegram.state.updates.log}
+    with world.zalo.state.lock:
+        events = [*world.zalo.state.delivered, *world.zalo.state.events]
+        sent |= {("zalo", str(e["message"]["message_id"])) for e in events}
     with world.session() as s:
-        query = select(func.count()).select_from(Inbox).where(col(Inbox.processed_at).is_(None))
-        return bool(s.exec(query).one())
+        query = select(Inbox.channel, Inbox.update_id).where(col(Inbox.processed_at).is_not(None))
+        return not sent - world.lost <= set(s.exec(query).all())
 
 
 async def settle(world: Month) -> None:
@@ -872,6 +880,9 @@ async def import_tasks(world: Month) -> list[int]:
     return [i or 0 for i in ids]
 
 
+# A month of the bot takes about a minute alone, and went past the suite's 120 s on a machine
+# loaded ten times over (its two cores shared with other suites): a slow month is no failure.
+@pytest.mark.timeout(300)
 async def test_a_month_of_the_province(
     month: Month, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
@@ -896,6 +907,10 @@ async def test_a_month_of_the_province(
                     wake(world.app)  # type: ignore[arg-type]
                     await asyncio.sleep(0.05)  # some reminders out, the rest not yet
                     await bot.__aexit__(None, None, None)
+                    # The getUpdates the stopped bot left open takes Zalo's next event, lost
+                    # to it as on Zalo's server: a stranger's word, not an official's answer.
+                    world.lost.add(("zalo", world.zalo.send_text(STRANGER, "alo")))
+                    await world.zalo.wait_until(lambda: world.zalo.polls_waiting() == 0, 10)
                     bot = Running(world)
                     await bot.__aenter__()
                     await run_dispatch(world)
