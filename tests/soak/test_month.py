@@ -927,7 +927,7 @@ async def test_a_month_of_the_province(
                     assert world.app is not None
                     await asyncio.to_thread(queue_digests, world.app.bot_data.services)
                     await settle(world)
-                    check_digest(world, day)
+                    await asyncio.to_thread(check_digest, world, day)
             if day == date(2026, 11, 27):
                 world.clock.set(at(day, 21, 0))
                 await admin(world, f"/nudge #{world.tasks[1]}")  # held until Saturday's work
