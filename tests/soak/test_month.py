@@ -1,18 +1,22 @@
 """A simulated month of a province on dondoc, both channels, with invariants checked each day.
 
-The real bot (Telegram and Zalo polling the fake servers, the senders, a real SQLite database)
-runs from Monday 16/11 to Friday 11/12/2026 on a manual clock: Ngày Văn hóa Việt Nam (24/11)
+The real bot (Telegram and Zalo polling the fake servers, the senders, a real database: SQLite,
+and PostgreSQL when TEST_POSTGRES_URL is set) runs from Monday 16/11 to Friday 11/12/2026 on a
+manual clock (on PostgreSQL to Tuesday 1/12, see PG_LAST): Ngày Văn hóa Việt Nam (24/11)
 off, a Saturday worked (`/calendar work`), a day off added (`/calendar add`) that moves
 deadlines, ~30 units on Telegram, on Zalo, on both, one that blocked the bot; tasks made in the
-database and typed by the admin, a deadline moved, a unit deactivated, a task cancelled,
-extensions asked and approved (one the day its unit was reminded), a restart of the bot
-mid-month; officials answer at random (seeded): "xong", "đang làm 60%", "vướng: …", a tap, a
-number on Zalo, nonsense, a duplicate, or nothing. Each day ends with the invariants no single
-test states: nobody reminded of what their unit finished, nothing proactive out of office time,
-one reminder a chat a task a day, every acknowledged "xong" stored, the stored counts equal to
-a count of the assignments, no markup on Zalo, every message within its channel's length, no
-error in the logs; and, at the end, /summary, /export and /report, each Monday's digest, and
-the coordinators' lists of overdue units, all as the assignments say.
+database, typed by the admin in one line and through the guided /newtask's buttons, typed by
+an admin on Zalo (and its deadline moved there), and a tasks file of 21 rows imported (its
+preview, then Apply; the row naming a deactivated unit refused), a deadline moved, a unit
+deactivated, a task cancelled, extensions asked and approved (one the day its unit was
+reminded), a restart of the bot mid-month; officials answer at random (seeded): "xong", "đang
+làm 60%", "vướng: …", a tap, a number on Zalo, nonsense, a duplicate, or nothing. Each day ends
+with the invariants no single test states: nobody reminded of what their unit finished,
+nothing proactive out of office time, one reminder a chat a task a day, every acknowledged
+"xong" stored, the stored counts equal to a count of the assignments, no markup on Zalo, every
+message within its channel's length, no error in the logs; and, at the end, /summary, /export
+and /report, each Monday's digest, and the coordinators' lists of overdue units, all as the
+assignments say.
 
 Seeded, so the officials' choices are the same each run; what two quick messages of one
 person race to, and where the restart cuts the morning's sending, are real time, so a few
@@ -28,7 +32,7 @@ import os
 import random
 import re
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -44,6 +48,7 @@ from bot.app import App, build_application
 from bot.settings import Settings
 from core.calendar import WorkingCalendar
 from core.clock import ManualClock
+from db.engine import make_engine
 from db.models import (
     Assignment,
     AuditLog,
@@ -53,6 +58,7 @@ from db.models import (
     Outbox,
     OutboxItem,
     StatusReport,
+    Task,
     Unit,
 )
 from db.queries.calendar import working_calendar
@@ -73,6 +79,12 @@ from tests.scheduler.support import assigned_at, at
 SEED = int(os.environ.get("SOAK_SEED", "20261116"))
 FIRST = date(2026, 11, 16)  # a Monday
 LAST = date(2026, 12, 11)  # a Friday, four weeks on
+# On PostgreSQL the month stops on Tuesday 1/12 (SOAK_FULL=1: it runs to the end): the restart,
+# the nudge held over the night to the worked Saturday, two digests, the tasks typed on both
+# channels, guided and imported, a day off added, the first lists of overdue units, and the
+# month's end reports, in 16 of its 26 days.
+PG_LAST = date(2026, 12, 1)
+FULL = bool(os.environ.get("SOAK_FULL"))
 WORKED_SATURDAY = date(2026, 11, 28)
 DAY_OFF = date(2026, 12, 4)  # a Friday the province gives off
 RESTART_ON = date(2026, 11, 26)
@@ -82,6 +94,10 @@ ZALO_UNITS = range(18, 28)  # units 18-27 on Zalo
 BOTH = 28  # one person on Telegram and Zalo
 BLOCKED = 29  # on Telegram, blocked the bot
 ZALO_ADMIN = "a0d1a2f3b4c5d6e7"
+STRANGER = "5e7a9b0c1d2e3f40"  # on Zalo, of no unit
+# The longest wait for a heavy job's answer (an export, a report, an import: a worker process
+# of their own); a loaded machine took 20 s to preview the import on PostgreSQL.
+HEAVY_S = 60
 HOURS = ((7, 30), (11, 30)), ((13, 30), (17, 0))
 TAG = re.compile(r"</?(b|i|u|s|a|code|pre|blockquote|tg-spoiler|span)\b[^>]*>")
 RECORDED = re.compile(r"Đã ghi nhận: Hoàn thành[^#]*#(\d+)")
@@ -116,6 +132,7 @@ class Month:
     zalo: FakeZalo
     engine: Engine
     clock: ManualClock
+    last: date = LAST  # the month's last day
     app: App | None = None
     sent: list[Sent] = field(default_factory=list)
     seen: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
@@ -125,15 +142,31 @@ class Month:
     problems: list[str] = field(default_factory=list)
     made: list[datetime] = field(default_factory=list)  # when the admin typed each new task
     escalated: int = 0  # lines of the coordinators' overdue lists checked
+    lost: set[tuple[str, str]] = field(default_factory=set)  # events a stopped bot's poll took
 
     def session(self) -> Session:
         """Open a session on the bot's database."""
         return Session(self.engine, expire_on_commit=False)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, db_path: Path) -> Iterator[tuple[str, Engine]]:
+    """The month's database: SQLite, then (TEST_POSTGRES_URL set) a fresh PostgreSQL one."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+    else:
+        url = f"sqlite:///{db_path}"
+    eng = make_engine(url)
+    yield url, eng
+    eng.dispose()
+
+
 @pytest.fixture
 async def month(
-    bot_settings: Settings, fake_api: FakeBotApi, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    bot_settings: Settings,
+    fake_api: FakeBotApi,
+    store: tuple[str, Engine],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Month]:
     """The fake servers and the database; the bot is started by `Running` (and restarted).
 
@@ -144,8 +177,10 @@ async def month(
     monkeypatch.setattr(ratelimit, "PRIVATE_SPACING_S", 0.02)
     monkeypatch.setattr(ratelimit, "ANSWERED_SPACING_S", 0.02)
     async with FakeZalo() as zalo:
+        url, engine = store
         settings = bot_settings.model_copy(
             update={
+                "database_url": url,
                 "zalo_bot_token": SecretStr(zalo.token),
                 "zalo_base_url": zalo.url,
                 "zalo_send_per_person_s": 0.02,
@@ -153,7 +188,8 @@ async def month(
                 "zalo_admin_ids": [ZALO_ADMIN],
             }
         )
-        world = Month(settings, fake_api, zalo, engine, ManualClock(at(FIRST, 7, 0)))
+        last = PG_LAST if url.startswith("postgresql") and not FULL else LAST
+        world = Month(settings, fake_api, zalo, engine, ManualClock(at(FIRST, 7, 0)), last)
         fake_api.add_user(ADMIN_ID, "Quản trị", language_code="vi")
         zalo.add_user(ZALO_ADMIN, "Quản trị Zalo", wrote=True)
         yield world
@@ -252,10 +288,16 @@ def busy(world: Month) -> bool:
 
 
 def unfinished(world: Month) -> bool:
-    """Tell whether an update of either channel is not finished yet."""
+    """Tell whether an update of either channel is not finished yet: one not recorded yet
+    (taken from the server, on its way to the inbox), or recorded and not finished."""
+    with world.telegram.state.lock:
+        sent = {("telegram", str(r.update_id)) for r in world.telegram.state.updates.log}
+    with world.zalo.state.lock:
+        events = [*world.zalo.state.delivered, *world.zalo.state.events]
+        sent |= {("zalo", str(e["message"]["message_id"])) for e in events}
     with world.session() as s:
-        query = select(func.count()).select_from(Inbox).where(col(Inbox.processed_at).is_(None))
-        return bool(s.exec(query).one())
+        query = select(Inbox.channel, Inbox.update_id).where(col(Inbox.processed_at).is_not(None))
+        return not sent - world.lost <= set(s.exec(query).all())
 
 
 async def settle(world: Month) -> None:
@@ -589,7 +631,7 @@ async def month_end(world: Month) -> None:
         after = world.telegram.last_message_id(ADMIN_ID)
         world.telegram.send_text(ADMIN_ID, command)
         sent = await world.telegram.wait_for_message(
-            ADMIN_ID, lambda m: m.document is not None, after=after, timeout=20
+            ADMIN_ID, lambda m: m.document is not None, after=after, timeout=HEAVY_S
         )
         await settle(world)
         assert sent.document is not None
@@ -720,6 +762,12 @@ async def events(world: Month, day: date) -> None:
         await admin(world, f"/deadline #{t[0]} 26/11/2026")
     elif day == date(2026, 11, 19):
         await admin(world, "/calendar work 28/11/2026 Làm bù")
+        world.tasks.append(await guided_task(world))
+        world.tasks.append(
+            await zalo_task(
+                world, "Khảo sát hạ tầng mạng | 03/12/2026 | Xã Số 05, Xã Số 19, Xã Số 22, X28"
+            )
+        )
         world.telegram.send_text(tg_user(4), f"#{t[3]} xin gia hạn đến 15/12/2026 vì chờ kinh phí")
         await settle(world)
     elif day == date(2026, 11, 20):
@@ -727,11 +775,15 @@ async def events(world: Month, day: date) -> None:
             request = s.exec(select(ExtensionRequest)).first()
         assert request is not None, "the extension request was not recorded"
         await admin(world, f"/approve {request.id}")
+        moved = await zalo_admin(world, f"/deadline #{t[-1]} 07/12/2026")
+        assert "07/12/2026" in moved, moved
     elif day == date(2026, 11, 23):
         await admin(world, "/deactivate Xã Số 07")
         await extension_approved(world, day, date(2026, 11, 30))
     elif day == date(2026, 11, 25):
         await admin(world, f"/canceltask #{t[4]}")
+    elif day == date(2026, 11, 30):
+        world.tasks.extend(await import_tasks(world))
     elif day == date(2026, 12, 1):
         await admin(world, "/calendar add 04/12/2026 Nghỉ theo quyết định của tỉnh")
     elif day == date(2026, 12, 2):
@@ -776,6 +828,96 @@ async def new_task(world: Month, line: str) -> int:
     return int(found.group(1))
 
 
+async def zalo_admin(world: Month, text: str) -> str:
+    """Have the Zalo admin type a command; return the bot's answers, one a line."""
+    after = len(world.zalo.messages(ZALO_ADMIN))
+    world.zalo.send_text(ZALO_ADMIN, text)
+    await world.zalo.wait_until(lambda: len(world.zalo.messages(ZALO_ADMIN)) > after, 10)
+    await settle(world)
+    return "\n".join(m.text for m in world.zalo.messages(ZALO_ADMIN)[after:])
+
+
+async def zalo_task(world: Month, line: str) -> int:
+    """Have the Zalo admin type a task in one line and confirm it (1); return its id."""
+    said = await zalo_admin(world, f"/newtask {line}")
+    assert "1 = ✅ Tạo nhiệm vụ" in said, said
+    said = await zalo_admin(world, "1")
+    found = re.search(r"#(\d+)", said)
+    assert found, said
+    world.made.append(world.clock.now())
+    return int(found.group(1))
+
+
+async def press(world: Month, label: str) -> None:
+    """Have the Telegram admin press the button of their newest message that has it."""
+    for m in reversed(world.telegram.messages(ADMIN_ID)):
+        for row in (m.reply_markup or {}).get("inline_keyboard", []):
+            for b in row:
+                if label in b.get("text", "") and "callback_data" in b:
+                    world.telegram.press_button(ADMIN_ID, b["callback_data"], m.message_id)
+                    await settle(world)
+                    return
+    raise AssertionError(f"no button {label!r} in the admin's chat")
+
+
+async def guided_task(world: Month) -> int:
+    """Have the Telegram admin make a task with the guided /newtask, by its buttons."""
+    assert "1/5" in await admin(world, "/newtask")
+    await admin(world, "Hướng dẫn sử dụng chữ ký số")
+    await admin(world, "-")  # no directive
+    await admin(world, "01/12/2026")
+    await admin(world, "Xã Số 08, Xã Số 21, Xã Số 28")
+    await press(world, "Xong (3)")
+    await press(world, "Bỏ qua")  # no description
+    after = world.telegram.last_message_id(ADMIN_ID)
+    await press(world, "Tạo nhiệm vụ")
+    done = await world.telegram.wait_for_message(
+        ADMIN_ID, lambda m: "Đã giao" in (m.text or ""), after=after, timeout=10
+    )
+    found = re.search(r"#(\d+)", done.text or "")
+    assert found, done.text
+    world.made.append(world.clock.now())
+    return int(found.group(1))
+
+
+IMPORTED = 21  # over 20 rows: previewed first; row 7 names Xã Số 07, deactivated: refused
+
+
+async def import_tasks(world: Month) -> list[int]:
+    """Have the Telegram admin send a tasks file, see its preview, and apply it."""
+    rows = [
+        f"NK-{n:02d},Báo cáo chuyên đề số {n:02d},{date(2026, 12, 3 + n % 7):%d/%m/%Y},"
+        f'"Xã Số {n:02d}, Xã Số {(n + 9) % UNITS:02d}",,'
+        for n in range(1, IMPORTED + 1)
+    ]
+    content = ("code,title,deadline,assignees,directive,description\n" + "\n".join(rows)).encode()
+    after = world.telegram.last_message_id(ADMIN_ID)
+    world.telegram.send_document(ADMIN_ID, content, "nhiem-vu.csv", "text/csv")
+    preview = await world.telegram.wait_for_message(
+        ADMIN_ID, lambda m: "Xem trước tệp" in (m.text or ""), after=after, timeout=HEAVY_S
+    )
+    await settle(world)
+    said = preview.text or ""
+    assert f"thêm mới {IMPORTED - 1}," in said, said
+    assert "từ chối 1" in said, said
+    assert "«Xã Số 07» đã ngừng theo dõi" in said, said
+    after = world.telegram.last_message_id(ADMIN_ID)
+    await press(world, "Áp dụng")
+    report = await world.telegram.wait_for_message(
+        ADMIN_ID, lambda m: "Kết quả nhập tệp" in (m.text or ""), after=after, timeout=HEAVY_S
+    )
+    await settle(world)
+    assert f"thêm mới {IMPORTED - 1}," in (report.text or ""), report.text
+    with world.session() as s:
+        ids = s.exec(select(Task.id).where(col(Task.code).startswith("NK-"))).all()
+    assert len(ids) == IMPORTED - 1
+    world.made.extend([world.clock.now()] * len(ids))
+    return [i or 0 for i in ids]
+
+
+# A month of the bot takes about a minute alone, and went past the suite's 120 s on a machine
+# loaded ten times over (its two cores shared with other suites): a slow month is no failure.
+@pytest.mark.timeout(300)
 async def test_a_month_of_the_province(
     month: Month, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
@@ -790,7 +932,7 @@ async def test_a_month_of_the_province(
     world.telegram.send_text(ADMIN_ID, "/start")
     await settle(world)
     try:
-        while day <= LAST:
+        while day <= world.last:
             for hour, minute in ((7, 0), (8, 0), (10, 0), (14, 0), (20, 0)):
                 world.clock.set(at(day, hour, minute))
                 if day == RESTART_ON and hour == 8:
@@ -800,6 +942,10 @@ async def test_a_month_of_the_province(
                     wake(world.app)  # type: ignore[arg-type]
                     await asyncio.sleep(0.05)  # some reminders out, the rest not yet
                     await bot.__aexit__(None, None, None)
+                    # The getUpdates the stopped bot left open takes Zalo's next event, lost
+                    # to it as on Zalo's server: a stranger's word, not an official's answer.
+                    world.lost.add(("zalo", world.zalo.send_text(STRANGER, "alo")))
+                    await world.zalo.wait_until(lambda: world.zalo.polls_waiting() == 0, 10)
                     bot = Running(world)
                     await bot.__aenter__()
                     await run_dispatch(world)
@@ -813,13 +959,13 @@ async def test_a_month_of_the_province(
                     assert world.app is not None
                     await asyncio.to_thread(queue_digests, world.app.bot_data.services)
                     await settle(world)
-                    check_digest(world, day)
+                    await asyncio.to_thread(check_digest, world, day)
             if day == date(2026, 11, 27):
                 world.clock.set(at(day, 21, 0))
                 await admin(world, f"/nudge #{world.tasks[1]}")  # held until Saturday's work
             await asyncio.to_thread(check_day, world, day)
             day += timedelta(days=1)
-        world.clock.set(at(LAST, 16, 30))
+        world.clock.set(at(world.last, 16, 30))
         await month_end(world)
     finally:
         await bot.__aexit__(None, None, None)
