@@ -5,7 +5,7 @@ claim left by a killed process taken once."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -24,11 +24,11 @@ def any_engine(request: pytest.FixtureRequest) -> Engine:
     return engine
 
 
-def claim(engine: Engine, token: str = "f1") -> bool:
+def claim(engine: Engine, token: str = "f1", now: datetime = NOW, who: int = 7) -> bool:
     """Claim a file in a transaction of its own, as a press of Apply does."""
     with session_scope(engine) as s:
-        data = {"contact_id": 7, "where": "chat"}
-        return import_claims.claim(s, token=token, data=data, now=NOW)
+        data = {"contact_id": who, "where": "chat"}
+        return import_claims.claim(s, token=token, data=data, now=now)
 
 
 def test_of_presses_at_once_on_several_connections_one_applies(any_engine: Engine) -> None:
@@ -56,3 +56,20 @@ def test_a_claim_left_keeps_its_progress_and_is_taken_once(any_engine: Engine) -
     with session_scope(any_engine) as s:
         assert import_claims.take_left(s, token="f1", value=left["f1"]) is None
         assert import_claims.left(s) == {}
+
+
+def test_a_claim_no_slice_moved_for_ten_minutes_is_taken_over(any_engine: Engine) -> None:
+    """A worker killed mid-apply (`WORKERS=multi`: no start of its own tells of it) leaves its
+    claim: while its slices moved it lately, Apply is refused; ten minutes unmoved, Apply
+    pressed again takes the file over, once."""
+    assert claim(any_engine)
+    with session_scope(any_engine) as s:
+        import_claims.progress(s, token="f1", done=40, total=120, now=NOW + timedelta(minutes=4))
+    assert not claim(any_engine, now=NOW + timedelta(minutes=13), who=8)  # moved 9 min ago
+    late = NOW + timedelta(minutes=15)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda who: claim(any_engine, now=late, who=who), range(4)))
+    assert results.count(True) == 1
+    with session_scope(any_engine) as s:
+        [held] = import_claims.left(s).values()
+    assert '"done"' not in held  # the new apply's claim, not the dead one's
