@@ -12,7 +12,7 @@ who pressed Apply is told how far it got (`app.import_files.tell_cut_short`), on
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -22,6 +22,9 @@ from db.engine import as_connection
 from db.queries import state
 
 PREFIX = "import.applying:"
+# An apply writes its progress at each slice's commit (seconds apart at a country's size): a
+# claim unmoved this long belongs to a process that is gone.
+STALE = timedelta(minutes=10)
 
 
 def _key(token: str) -> str:
@@ -30,8 +33,22 @@ def _key(token: str) -> str:
 
 
 def claim(db: Session | Connection, *, token: str, data: dict[str, Any], now: datetime) -> bool:
-    """Claim the file `token` names for this apply; False when another apply holds it."""
-    return state.add(db, _key(token), json.dumps(data, ensure_ascii=False), now=now)
+    """Claim the file `token` names for this apply; False when another apply holds it.
+
+    A claim no slice has moved for `STALE` is an apply whose process is gone (killed on
+    another worker, whose start would not tell of it: `WORKERS=multi`): it is taken over, so
+    Apply pressed again goes on rather than refusing the file until its preview expires. Of
+    two presses taking over at once, one does (the old claim deleted only if unchanged)."""
+    connection, key = as_connection(db), _key(token)
+    value = json.dumps(data, ensure_ascii=False)
+    if state.add(connection, key, value, now=now):
+        return True
+    held = state.read(connection, key)
+    if held is not None and (
+        now - held.updated_at < STALE or not state.take(connection, key, held.value)
+    ):
+        return False
+    return state.add(connection, key, value, now=now)
 
 
 def progress(
