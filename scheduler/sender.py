@@ -76,6 +76,8 @@ MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
 CAPTION_LIMIT = 1024
 OFFICE_KINDS = ("nudge",)  # kept to office time besides the reminders' priority
 CHASING = ("reminder", "nudge")  # dropped when nothing they chase is followed up any more
+# Logged for a call whose outcome is unknown, sent again (tests/faults/test_workers.py reads it).
+UNKNOWN_OUTCOME = "outbox %s: no answer from Telegram (%s); sent again, it may arrive twice"
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -315,6 +317,11 @@ async def _deliver(run: Run, row: Claimed) -> bool:
             if failures > len(BACKOFF_S):
                 await in_worker(_later, services, row, str(exc))
                 return False
+            if isinstance(exc, NetworkError):
+                # No answer: Telegram may have taken it, and what is sent again may arrive
+                # twice (sendMessage has no de-duplication). Said, as that is the one way
+                # besides a crash that a person gets a message twice.
+                log.warning(UNKNOWN_OUTCOME, row.id, exc)
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
         services.metrics.sent(TELEGRAM, "sent", at=services.clock.now())

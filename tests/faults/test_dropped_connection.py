@@ -11,6 +11,8 @@ confirmation is not doubled.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlmodel import select
 
@@ -53,14 +55,23 @@ async def test_a_reminder_whose_connection_drops_before_it_is_read_is_sent_once(
 
 
 async def test_a_reminder_whose_connection_drops_after_it_was_taken_is_not_lost(
-    bot: BotUnderTest,
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The server takes the reminder, then closes the connection unanswered: the sender
     cannot know it arrived, and sends it again (as after a timeout): never lost, repeated
-    only in this case."""
+    only in this case, and said in the log with the row's id. The row's attempts stay 1
+    (one claim), so the log is what tells this repeat (tests/faults/test_workers.py reads
+    it) from a double-send."""
+    caplog.set_level(logging.WARNING, logger="scheduler.sender")
     calls = await reminded(bot, applied=True)
     assert [(c.fault, c.applied) for c in calls] == [("drop", True), (None, True)]
     assert len(bot.server.messages(FIRST_USER)) == 2
+    with bot.session() as session:
+        (row,) = session.exec(select(Outbox))
+    assert row.attempts == 1
+    said = [r.getMessage() for r in caplog.records if r.name == "scheduler.sender"]
+    head = f"outbox {row.id}: no answer from Telegram ("
+    assert [m for m in said if m.startswith(head) and m.endswith("may arrive twice")], said
 
 
 @pytest.mark.parametrize("applied", [False, True], ids=["before", "after"])
