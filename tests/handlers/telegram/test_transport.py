@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import datetime as dtm
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -101,32 +102,44 @@ async def test_a_slow_answer_past_the_read_timeout_is_timed_out(
     bot: Bot, server: FakeBotApi
 ) -> None:
     """The call's read timeout holds; the next call with the default one is answered."""
-    server.add_fault(FaultRule(Fault.delay(2.0), methods={"sendMessage"}, times=1))
+    gate = threading.Event()  # the first answer is held until the test is done with it
+    server.add_fault(FaultRule(Fault.hold(gate), methods={"sendMessage"}, times=1))
 
-    with pytest.raises(TimedOut):
-        await bot.send_message(USER, "x", read_timeout=0.2)
+    try:
+        with pytest.raises(TimedOut):
+            await bot.send_message(USER, "x", read_timeout=0.2)
+    finally:
+        gate.set()
     assert (await bot.send_message(USER, "y")).text == "y"
 
 
 async def test_the_instance_read_timeout_holds_when_the_call_names_none(
     server: FakeBotApi,
 ) -> None:
-    server.add_fault(FaultRule(Fault.delay(2.0), methods={"sendMessage"}, times=1))
+    gate = threading.Event()
+    server.add_fault(FaultRule(Fault.hold(gate), methods={"sendMessage"}, times=1))
 
     async with bot_on(server, AiohttpRequest(read_timeout=0.2)) as bot:
-        with pytest.raises(TimedOut):
-            await bot.send_message(USER, "x")
+        try:
+            with pytest.raises(TimedOut):
+                await bot.send_message(USER, "x")
+        finally:
+            gate.set()
 
 
 async def test_a_full_pool_is_timed_out_and_the_call_never_sent(server: FakeBotApi) -> None:
     """One connection, held by a slow call: the next waits the pool timeout, then gives up."""
-    server.add_fault(FaultRule(Fault.delay(1.0), methods={"sendMessage"}, times=1))
+    gate, reached = threading.Event(), threading.Event()
+    server.add_fault(FaultRule(Fault.hold(gate, reached), methods={"sendMessage"}, times=1))
 
     async with bot_on(server, AiohttpRequest(connection_pool_size=1, pool_timeout=0.1)) as bot:
         slow = asyncio.create_task(bot.send_message(USER, "slow"))
-        await asyncio.sleep(0.2)  # the slow call holds the one connection
-        with pytest.raises(TimedOut, match="Pool timeout"):
-            await bot.send_message(USER, "waits")
+        try:
+            assert await asyncio.to_thread(reached.wait, 10)  # it holds the one connection
+            with pytest.raises(TimedOut, match="Pool timeout"):
+                await bot.send_message(USER, "waits")
+        finally:
+            gate.set()
         assert (await slow).text == "slow"
 
     assert [m.text for m in server.messages(USER)] == ["slow"]
