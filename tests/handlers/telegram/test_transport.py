@@ -107,7 +107,8 @@ async def test_a_slow_answer_past_the_read_timeout_is_timed_out(
 
     try:
         with pytest.raises(TimedOut):
-            await bot.send_message(USER, "x", read_timeout=0.2)
+            # The guard's TimeoutError is no TimedOut: it only keeps a hang from lasting.
+            await asyncio.wait_for(bot.send_message(USER, "x", read_timeout=0.2), timeout=30)
     finally:
         gate.set()
     assert (await bot.send_message(USER, "y")).text == "y"
@@ -122,7 +123,7 @@ async def test_the_instance_read_timeout_holds_when_the_call_names_none(
     async with bot_on(server, AiohttpRequest(read_timeout=0.2)) as bot:
         try:
             with pytest.raises(TimedOut):
-                await bot.send_message(USER, "x")
+                await asyncio.wait_for(bot.send_message(USER, "x"), timeout=30)  # guard
         finally:
             gate.set()
 
@@ -137,7 +138,7 @@ async def test_a_full_pool_is_timed_out_and_the_call_never_sent(server: FakeBotA
         try:
             assert await asyncio.to_thread(reached.wait, 10)  # it holds the one connection
             with pytest.raises(TimedOut, match="Pool timeout"):
-                await bot.send_message(USER, "waits")
+                await asyncio.wait_for(bot.send_message(USER, "waits"), timeout=30)  # guard
         finally:
             gate.set()
         assert (await slow).text == "slow"
