@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from typing import Any
 
@@ -19,6 +20,7 @@ from devtools.fakebotapi.records import CallRecord
 from devtools.fakebotapi.state import BotState
 
 MAX_UPLOAD = 60 * 1024 * 1024
+HOLD_POLL_S = 0.01  # how often a held call looks whether the test let it go
 _NOT_FOUND = ApiError(404, "Not Found")
 
 
@@ -99,6 +101,11 @@ class BotApiApp:
         if fault.kind == "delay":
             await self._pause(fault.seconds)
             return await self._run(record, params, handler)
+        if fault.kind == "hold" and fault.gate is not None:
+            if fault.reached is not None:
+                fault.reached.set()
+            await self._held(fault.gate)
+            return await self._run(record, params, handler)
         if fault.kind == "drop":
             return await self._run(record, params, handler) if fault.apply else None
         return await self._time_out(record, params, handler, fault)
@@ -123,6 +130,12 @@ class BotApiApp:
         """Sleep `seconds`, cut short when the server shuts down."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), seconds)
+
+    async def _held(self, gate: threading.Event) -> None:
+        """Wait until the test sets `gate` (a thread's event: tests run on another loop), or
+        the server shuts down."""
+        while not gate.is_set() and not self._closing.is_set():  # noqa: ASYNC110 - a thread's
+            await asyncio.sleep(HOLD_POLL_S)
 
     async def _run(self, record: CallRecord, params: Params, handler: Handler | None) -> Any:
         """Run the method: long-poll for getUpdates, otherwise under the state lock."""

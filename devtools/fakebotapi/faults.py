@@ -1,15 +1,15 @@
-"""Fault injection: decide per call to answer 429, 5xx, slowly, not at all in time, or to
-drop the connection."""
+"""Fault injection: decide per call to answer 429, 5xx, slowly, only once a test lets it,
+not at all in time, or to drop the connection."""
 
 from __future__ import annotations
 
 import random
 import threading
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["flood", "server_error", "delay", "timeout", "drop"]
+FaultKind = Literal["flood", "server_error", "delay", "hold", "timeout", "drop"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Fault:
     description: str = "Bad Gateway"
     seconds: float = 0.0
     apply: bool = False
+    gate: threading.Event | None = field(default=None, compare=False)
+    reached: threading.Event | None = field(default=None, compare=False)
 
     @classmethod
     def flood(cls, retry_after: int = 1) -> Fault:
@@ -37,6 +39,15 @@ class Fault:
     def delay(cls, seconds: float) -> Fault:
         """Answer normally, after `seconds`."""
         return cls("delay", seconds=seconds)
+
+    @classmethod
+    def hold(cls, gate: threading.Event, reached: threading.Event | None = None) -> Fault:
+        """Answer normally once `gate` is set: a call held for as long as a test needs, so
+        that it can tell what happened meanwhile without a guess of how long that takes.
+
+        `reached` is set when a call starts being held (a call is recorded once answered).
+        """
+        return cls("hold", gate=gate, reached=reached)
 
     @classmethod
     def timeout(cls, seconds: float = 30.0, *, apply: bool = False) -> Fault:

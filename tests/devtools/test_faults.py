@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
-import time
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,14 +54,33 @@ async def test_server_error_fault_raises_network_error_in_ptb(
 
 
 async def test_delay_fault_slows_the_answer(bot: Bot, server: FakeBotApi, user: int) -> None:
-    """A delay fault answers normally, later."""
+    """A delay fault answers normally, later: the server took the message `seconds` after the
+    call came in (its own two readings, which no load on the machine makes closer)."""
     server.add_fault(FaultRule(Fault.delay(0.3), methods={"sendMessage"}))
-    started = time.monotonic()
 
     await bot.send_message(user, "x")
 
-    assert time.monotonic() - started >= 0.3
-    assert len(server.messages(user)) == 1
+    [call] = server.calls("sendMessage")
+    [message] = server.messages(user)
+    assert call.fault == "delay"
+    assert message.sent_at - call.at >= 0.3
+
+
+async def test_hold_fault_answers_once_let_go(bot: Bot, server: FakeBotApi, user: int) -> None:
+    """A held call is neither answered nor applied until the test sets its gate."""
+    gate, reached = threading.Event(), threading.Event()
+    server.add_fault(FaultRule(Fault.hold(gate, reached), methods={"sendMessage"}, times=1))
+    send = asyncio.create_task(bot.send_message(user, "x"))
+    assert await asyncio.to_thread(reached.wait, 10)
+    # Another call goes through meanwhile: the held one is held alone.
+    assert (await bot.send_message(user, "y")).text == "y"
+    assert not send.done()
+    assert [m.text for m in server.messages(user)] == ["y"]
+
+    gate.set()
+
+    assert (await asyncio.wait_for(send, timeout=10)).text == "x"
+    assert [m.text for m in server.messages(user)] == ["y", "x"]
 
 
 async def test_timeout_fault_applied_produces_a_duplicate(

@@ -8,12 +8,12 @@ overdue 3 (Sở Y tế blocked, Xã C, Xã D never reported), never reported 2; 
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-import time
+import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -28,6 +28,8 @@ from docx.text.run import Run
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app import formal_report
+from app.report_docx import render
 from bot.cli import main
 from core.taskdates import due_at
 from db.models import Assignment, Contact, Directive, Task, Unit, UnitContact
@@ -529,34 +531,30 @@ def many_units(s: Session, n: int) -> None:
     s.commit()
 
 
-async def test_report_of_3300_units_is_written_off_the_event_loop(bot: BotUnderTest) -> None:
-    """/report on 3,300 units arrives within 10 s and the event loop never stalls a second."""
+async def test_report_of_3300_units_is_written_off_the_event_loop(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/report on 3,300 units is written off the event loop's thread, so that the loop keeps
+    answering everyone meanwhile (on it, these rows stalled it about half a second)."""
     with bot.session() as s:
         many_units(s, 3300)
     with bot.session() as s:
         make_contact(s, COORDINATOR, role="coordinator")
     bot.user(COORDINATOR)
-    worst = 0.0
-    done = asyncio.Event()
+    loop_thread = threading.get_ident()
+    # The threads of this process that wrote a document; a worker process's are not seen,
+    # and need not be: that is off the loop too.
+    writers: list[int] = []
 
-    async def watch() -> None:
-        nonlocal worst
-        loop = asyncio.get_running_loop()
-        while not done.is_set():
-            before = loop.time()
-            await asyncio.sleep(0.01)
-            worst = max(worst, loop.time() - before - 0.01)
+    def recorded(*args: Any, **kwargs: Any) -> bytes:
+        writers.append(threading.get_ident())
+        return render(*args, **kwargs)
 
-    watcher = asyncio.create_task(watch())
-    started = time.monotonic()
-    try:
-        reply = await bot.send(COORDINATOR, "/report #1", match=lambda m: m.document is not None)
-    finally:
-        done.set()
-        await watcher
-    assert time.monotonic() - started < 10
-    # Written on the loop, these 3,300 rows stall it about 0.5 s; off it, under 0.05 s.
-    assert worst < 0.3, f"the event loop stalled {worst:.2f} s"
+    monkeypatch.setattr(formal_report, "render", recorded)
+    reply = await bot.send(
+        COORDINATOR, "/report #1", match=lambda m: m.document is not None, timeout=60
+    )
+    assert loop_thread not in writers, "the report was written on the event loop"
     assert reply.document is not None
     doc = Document(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
     assert len(appendix(doc)) == 3301

@@ -6,7 +6,7 @@ import asyncio
 import base64
 import contextlib
 import datetime as dtm
-import time
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -102,32 +102,45 @@ async def test_a_slow_answer_past_the_read_timeout_is_timed_out(
     bot: Bot, server: FakeBotApi
 ) -> None:
     """The call's read timeout holds; the next call with the default one is answered."""
-    server.add_fault(FaultRule(Fault.delay(2.0), methods={"sendMessage"}, times=1))
+    gate = threading.Event()  # the first answer is held until the test is done with it
+    server.add_fault(FaultRule(Fault.hold(gate), methods={"sendMessage"}, times=1))
 
-    with pytest.raises(TimedOut):
-        await bot.send_message(USER, "x", read_timeout=0.2)
+    try:
+        with pytest.raises(TimedOut):
+            # The guard's TimeoutError is no TimedOut: it only keeps a hang from lasting.
+            await asyncio.wait_for(bot.send_message(USER, "x", read_timeout=0.2), timeout=30)
+    finally:
+        gate.set()
     assert (await bot.send_message(USER, "y")).text == "y"
 
 
 async def test_the_instance_read_timeout_holds_when_the_call_names_none(
     server: FakeBotApi,
 ) -> None:
-    server.add_fault(FaultRule(Fault.delay(2.0), methods={"sendMessage"}, times=1))
+    gate = threading.Event()
+    server.add_fault(FaultRule(Fault.hold(gate), methods={"sendMessage"}, times=1))
 
     async with bot_on(server, AiohttpRequest(read_timeout=0.2)) as bot:
-        with pytest.raises(TimedOut):
-            await bot.send_message(USER, "x")
+        try:
+            with pytest.raises(TimedOut):
+                await asyncio.wait_for(bot.send_message(USER, "x"), timeout=30)  # guard
+        finally:
+            gate.set()
 
 
 async def test_a_full_pool_is_timed_out_and_the_call_never_sent(server: FakeBotApi) -> None:
     """One connection, held by a slow call: the next waits the pool timeout, then gives up."""
-    server.add_fault(FaultRule(Fault.delay(1.0), methods={"sendMessage"}, times=1))
+    gate, reached = threading.Event(), threading.Event()
+    server.add_fault(FaultRule(Fault.hold(gate, reached), methods={"sendMessage"}, times=1))
 
     async with bot_on(server, AiohttpRequest(connection_pool_size=1, pool_timeout=0.1)) as bot:
         slow = asyncio.create_task(bot.send_message(USER, "slow"))
-        await asyncio.sleep(0.2)  # the slow call holds the one connection
-        with pytest.raises(TimedOut, match="Pool timeout"):
-            await bot.send_message(USER, "waits")
+        try:
+            assert await asyncio.to_thread(reached.wait, 10)  # it holds the one connection
+            with pytest.raises(TimedOut, match="Pool timeout"):
+                await asyncio.wait_for(bot.send_message(USER, "waits"), timeout=30)  # guard
+        finally:
+            gate.set()
         assert (await slow).text == "slow"
 
     assert [m.text for m in server.messages(USER)] == ["slow"]
@@ -169,7 +182,11 @@ async def test_a_document_arrives_whole_with_its_name_and_type(
 
 
 async def test_an_upload_that_stalls_is_timed_out() -> None:
-    """aiohttp has no write timeout: a file is written a chunk at a time, each within it."""
+    """aiohttp has no write timeout: a file is written a chunk at a time, each within it.
+
+    No read timeout is set: only the write timeout can end the call (without it, the call
+    would wait forever and the guard's TimeoutError, not TimedOut, would end the test).
+    """
     stalled: list[asyncio.StreamWriter] = []
 
     async def never_read(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -177,14 +194,16 @@ async def test_an_upload_that_stalls_is_timed_out() -> None:
 
     listening = await asyncio.start_server(never_read, "127.0.0.1", 0)
     port = listening.sockets[0].getsockname()[1]
-    request = AiohttpRequest(media_write_timeout=0.3, read_timeout=60)
+    request = AiohttpRequest(media_write_timeout=0.3, read_timeout=None)
     await request.initialize()
     upload = RequestParameter.from_input("document", InputFile(bytes(64 << 20), filename="a.bin"))
-    started = time.monotonic()
     try:
         with pytest.raises(TimedOut):
-            await request.post(
-                f"http://127.0.0.1:{port}/bot1:x/sendDocument", RequestData([upload])
+            await asyncio.wait_for(
+                request.post(
+                    f"http://127.0.0.1:{port}/bot1:x/sendDocument", RequestData([upload])
+                ),
+                timeout=60,  # a guard against a hang only
             )
     finally:
         await request.shutdown()
@@ -192,7 +211,6 @@ async def test_an_upload_that_stalls_is_timed_out() -> None:
             writer.close()
         listening.close()
         await listening.wait_closed()
-    assert time.monotonic() - started < 10
 
 
 async def test_a_photo_arrives_whole(bot: Bot, server: FakeBotApi) -> None:
