@@ -106,9 +106,15 @@ def _unit(i: int) -> Unit:
     )
 
 
+def official_name(user_id: int) -> str:
+    """Return the name `populate` gives the official of `user_id` (a bench that makes the
+    same person on a fake server gives them this name, so that no reply renames them)."""
+    return f"Cán bộ {user_id}"
+
+
 def _contact(user_id: int) -> Contact:
     """Return a person for the population."""
-    return Contact(display_name=f"Cán bộ {user_id}")
+    return Contact(display_name=official_name(user_id))
 
 
 def _identity(contact_id: int, user_id: int, channel: str = "telegram") -> ContactIdentity:
