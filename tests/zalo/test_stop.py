@@ -48,6 +48,7 @@ async def test_a_message_taken_by_the_poll_open_at_stop_is_answered_after_the_ne
             "zalo_admin_ids": [ZALO_ADMIN],
         }
     )
+    fake_zalo.state.longest_poll_s = 60.0  # the poll still open when the message comes
     fake_zalo.add_user(ZALO_ADMIN, "Quản trị Zalo")
 
     def runtime(poll_timeout: int) -> ZaloRuntime:
