@@ -18,7 +18,7 @@ from bot.settings import Settings
 from db.engine import session_scope
 from db.queries.contacts import ensure_admin
 from handlers.zalo.channel import CHANNEL
-from handlers.zalo.poller import POLL_TIMEOUT_S, ZaloPoller
+from handlers.zalo.poller import ZaloPoller
 from scheduler.sender import new_owner
 from scheduler.standalone import run_jobs
 from scheduler.workers import in_worker
@@ -39,7 +39,7 @@ class ZaloRuntime:
         services: Services,
         *,
         standalone_jobs: bool,
-        poll_timeout: int = POLL_TIMEOUT_S,
+        poll_timeout: int | None = None,
     ) -> None:
         if settings.zalo_bot_token is None:
             raise ValueError("ZALO_BOT_TOKEN is required to run Zalo")
@@ -54,7 +54,7 @@ class ZaloRuntime:
             self.pacer,
             wake_sender=self.wake,
             account=token.partition(":")[0],
-            poll_timeout=poll_timeout,
+            poll_timeout=settings.zalo_poll_timeout_s if poll_timeout is None else poll_timeout,
         )
         self.webhook: tuple[str, str] | None = None  # (url, secret) under `dondoc serve`
         self.stopping = asyncio.Event()

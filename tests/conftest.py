@@ -122,6 +122,7 @@ def settings(db_path: Path, tmp_path: Path) -> Settings:
         bot_token=TEST_TOKEN,
         database_url=f"sqlite:///{db_path}",
         evidence_dir=tmp_path / "evidence",
+        zalo_poll_timeout_s=1,  # a stop waits for the open poll: a second, not ten
     )
 
 

@@ -50,12 +50,14 @@ class FakeZalo:
         port: int = 0,
         rate_limits: RateLimitMode = "off",
         limits: Limits | None = None,
+        longest_poll_s: float = 60.0,
     ) -> None:
         self.token, self.host, self._requested_port = token, host, port
         bot_id = token.partition(":")[0] or "1"
         self.state = ZaloState(bot_id=bot_id, bot_name="Đôn đốc (test)")
         self.state.limit_mode = rate_limits
         self.state.limits = limits or Limits()
+        self.state.longest_poll_s = longest_poll_s  # an idle getUpdates ends after this
         self._port = 0
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -105,6 +105,9 @@ class ZaloState:
     results_as_list: bool = False
     # getUpdates calls being answered now; one a stopped bot left open still takes an event.
     polls_waiting: int = 0
+    # The longest a getUpdates is held before its 408, whatever its `timeout` (a server may
+    # end an idle poll early): the tests' is short, since a stopping bot waits for its poll.
+    longest_poll_s: float = 60.0
     _counter: int = 0
     _recent: deque[tuple[float, str]] = field(default_factory=deque)
 

@@ -155,6 +155,7 @@ def test_zalo_settings_have_the_documented_defaults() -> None:
     assert s.zalo_send_rate_per_s == 10
     assert s.zalo_send_per_person_s == 1
     assert s.zalo_admin_ids == []
+    assert s.zalo_poll_timeout_s == 10
     assert s.channels == ()
 
 
@@ -175,6 +176,7 @@ def test_a_zalo_token_alone_configures_the_zalo_channel() -> None:
         ("ZALO_SEND_PER_PERSON_S", "-1"),
         ("ZALO_SEND_PER_PERSON_S", "61"),
         ("ZALO_ADMIN_IDS", "a1b2, not an id"),
+        ("ZALO_POLL_TIMEOUT_S", "31"),
     ],
 )
 def test_a_wrong_zalo_setting_is_named_without_its_secret(

@@ -75,8 +75,11 @@ class ZaloBot:
 
 @pytest.fixture
 async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    """Start the fake Zalo Bot API on a free loopback port."""
-    async with FakeZalo() as server:
+    """Start the fake Zalo Bot API on a free loopback port.
+
+    Its idle polls end after 0.1 s: a stopping bot lets its open poll end, and each test's
+    stop would otherwise wait the poll's whole timeout."""
+    async with FakeZalo(longest_poll_s=0.1) as server:
         yield server
 
 

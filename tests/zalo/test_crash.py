@@ -107,7 +107,10 @@ def test_sigkill_mid_zalo_fan_out_loses_nothing_and_repeats_only_in_flight(
     db = tmp_path / "crash.sqlite3"
     queue_reminders(db)
     chats = {str(FIRST_USER + i) for i in range(COUNT)}
-    with FakeZalo(TOKEN, rate_limits="enforce", limits=Limits(10, 1)) as server:
+    # Idle polls end quickly: the restarted bot's stop waits for its open poll.
+    with FakeZalo(
+        TOKEN, rate_limits="enforce", limits=Limits(10, 1), longest_poll_s=0.1
+    ) as server:
         for chat in chats:
             server.add_user(chat, "Cán bộ", wrote=True)
         first_env = bot_env(db, server, START + timedelta(minutes=1))

@@ -1,0 +1,89 @@
+"""A stop with Zalo's long poll open: what that poll brings is kept for the next start.
+
+Zalo's getUpdates has no offset nor acknowledgement: an event it hands to the open poll as
+the bot stops is the bot's alone. The stop lets that poll end and stores the event unhandled;
+the next start answers it, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.app import build_services
+from bot.settings import Settings
+from bot.zalo import ZaloRuntime
+from core.clock import ManualClock
+from db.models import Inbox
+from devtools.fakezalo import FakeZalo
+from tests.zalo.conftest import ZALO_ADMIN
+
+
+def inbox_row(engine: Engine, message_id: str) -> Inbox | None:
+    """Return the inbox row of that Zalo event, if stored."""
+    with Session(engine) as s:
+        found = select(Inbox).where(Inbox.channel == "zalo", Inbox.update_id == message_id)
+        return s.exec(found).first()
+
+
+async def test_a_message_taken_by_the_poll_open_at_stop_is_answered_after_the_next_start(
+    settings: Settings,
+    engine: Engine,
+    clock: ManualClock,
+    fake_zalo: FakeZalo,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The bot stops while its getUpdates is open; "/help" comes then: not answered during
+    the stop, stored, and answered once by the next start (it was lost, answered never)."""
+    zalo_settings = settings.model_copy(
+        update={
+            "zalo_bot_token": SecretStr(fake_zalo.token),
+            "zalo_base_url": fake_zalo.url,
+            "zalo_admin_ids": [ZALO_ADMIN],
+        }
+    )
+    fake_zalo.state.longest_poll_s = 60.0  # the poll still open when the message comes
+    fake_zalo.add_user(ZALO_ADMIN, "Quản trị Zalo")
+
+    def runtime(poll_timeout: int) -> ZaloRuntime:
+        services = build_services(zalo_settings, fake_zalo.token, clock=clock, engine=engine)
+        return ZaloRuntime(
+            zalo_settings, services, standalone_jobs=False, poll_timeout=poll_timeout
+        )
+
+    first = runtime(5)  # its poll still open when the message comes
+    await first.start()
+    await fake_zalo.wait_until(lambda: fake_zalo.polls_waiting() == 1, 10)
+    caplog.set_level(logging.INFO, logger="handlers.zalo.poller")
+    stopping = asyncio.create_task(first.stop())
+    await asyncio.sleep(0.05)  # the stop under way, the poll still open
+    assert first.stopping.is_set()
+    message_id = fake_zalo.send_text(ZALO_ADMIN, "/help")
+    await stopping
+    assert fake_zalo.polls_waiting() == 0  # the stop waited for its poll
+    assert fake_zalo.messages(ZALO_ADMIN) == []  # not answered during the stop
+    stored = inbox_row(engine, message_id)
+    assert stored is not None
+    assert stored.processed_at is None
+    assert "1 event(s) kept for the next start" in caplog.text
+
+    clock.advance(timedelta(minutes=1))
+    second = runtime(1)
+    await second.start()
+    try:
+
+        def handled() -> bool:
+            row = inbox_row(engine, message_id)
+            return row is not None and row.processed_at is not None
+
+        await fake_zalo.wait_until(handled, 10)
+    finally:
+        await second.stop()
+    answers = [m.text for m in fake_zalo.messages(ZALO_ADMIN)]
+    assert sum(text.startswith("Các lệnh dùng được") for text in answers) == 1  # once
