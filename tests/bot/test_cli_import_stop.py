@@ -109,14 +109,33 @@ def test_a_stopped_apply_says_how_far_it_got_and_applying_again_goes_on(
     kept = next(m for m in server.messages(ADMIN) if m.message_id == preview.message_id)
     assert button_data(kept, "Áp dụng") == apply  # the preview waits, its buttons too
 
+    report = applied_again(tmp_path, server, env, preview)
+    assert f"thêm mới {TASKS - done}" in (report.text or ""), report.text
+    assert f"không đổi {done}" in (report.text or ""), report.text
+    assert saved(session) == (TASKS, TASKS)  # the rest imported, none twice
+    assert titles == done
+
+
+def applied_again(
+    tmp_path: Path,
+    server: FakeBotApi,
+    env: dict[str, str],
+    preview: ChatMessage,
+    *,
+    told: bool = False,
+) -> ChatMessage:
+    """Start the bot again, press Apply on the preview kept and return the import's report
+    (`told`: once the admin was told of the apply cut short); the bot then stops cleanly."""
     polls = len(server.calls("getUpdates"))
     again = start_bot(tmp_path, env)
     try:
         server.wait_for_sync(
             lambda: len(server.calls("getUpdates")) > polls or None, START_TIMEOUT, "polling"
         )
+        if told:
+            server.wait_for_sync(lambda: told_cut_short(server) or None, START_TIMEOUT, "told")
         after = server.last_message_id(ADMIN)
-        server.press_button(ADMIN, apply, preview.message_id)
+        server.press_button(ADMIN, button_data(preview, "Áp dụng"), preview.message_id)
         report = server.wait_for_sync(
             lambda: next(
                 (
@@ -132,10 +151,7 @@ def test_a_stopped_apply_says_how_far_it_got_and_applying_again_goes_on(
     finally:
         status, err = stop(again, env)
     assert status == 0, err
-    assert f"thêm mới {TASKS - done}" in (report.text or ""), report.text
-    assert f"không đổi {done}" in (report.text or ""), report.text
-    assert saved(session) == (TASKS, TASKS)  # the rest imported, none twice
-    assert titles == done
+    return report
 
 
 def told_cut_short(server: FakeBotApi) -> list[str]:
@@ -170,30 +186,7 @@ def test_an_apply_killed_outright_is_told_at_the_next_start_once(
     assert 0 < done < TASKS
     assert told_cut_short(server) == []
 
-    polls = len(server.calls("getUpdates"))
-    again = start_bot(tmp_path, env)
-    try:
-        server.wait_for_sync(
-            lambda: len(server.calls("getUpdates")) > polls or None, START_TIMEOUT, "polling"
-        )
-        server.wait_for_sync(lambda: told_cut_short(server) or None, START_TIMEOUT, "told")
-        after = server.last_message_id(ADMIN)
-        server.press_button(ADMIN, apply, preview.message_id)
-        report = server.wait_for_sync(
-            lambda: next(
-                (
-                    m
-                    for m in server.messages(ADMIN)
-                    if m.message_id > after and "Kết quả nhập tệp" in (m.text or "")
-                ),
-                None,
-            ),
-            START_TIMEOUT,
-            "the report",
-        )
-    finally:
-        status, err = stop(again, env)
-    assert status == 0, err
+    report = applied_again(tmp_path, server, env, preview, told=True)
     # Told once: the notice is keyed by the file, queued as the claim left was taken, in one
     # transaction; no claim is left for a later start to tell again.
     session.rollback()
