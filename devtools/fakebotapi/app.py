@@ -144,7 +144,7 @@ class BotApiApp:
         raw_chat_id = params.get("chat_id") if record.method in SEND_METHODS else None
         chat_id = raw_chat_id if isinstance(raw_chat_id, int) else None
         with self._state.lock:
-            now = time.monotonic()
+            now = self._limiter.clock()
             retry_after = None if chat_id is None else self._limiter.check(chat_id, now)
             if retry_after is not None:
                 record.over_limit = True

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -58,6 +60,9 @@ class RateLimiter:
 
     def __init__(self, mode: RateLimitMode = "off", limits: RateLimits | None = None) -> None:
         self._lock = threading.Lock()
+        # The clock the server judges sends by; a test may stop it, so that sends meant to
+        # fall in one window do however slowly a loaded machine makes them.
+        self.clock: Callable[[], float] = time.monotonic
         self.configure(mode, limits)
 
     def configure(self, mode: RateLimitMode, limits: RateLimits | None = None) -> None:
