@@ -66,6 +66,19 @@ def with_buttons(server: FakeBotApi) -> ChatMessage | None:
     return next((m for m in reversed(server.messages(ADMIN)) if buttons(m)), None)
 
 
+def applying(server: FakeBotApi, session: Session) -> ChatMessage:
+    """Have the admin send the tasks file and press Apply on its preview; return the preview
+    once the apply has saved a task."""
+    server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+    server.send_command(ADMIN, "start")
+    server.wait_for_sync(lambda: server.messages(ADMIN) or None, START_TIMEOUT, "a reply")
+    server.send_document(ADMIN, tasks_csv(), "viec.csv", "text/csv")
+    preview = server.wait_for_sync(lambda: with_buttons(server), START_TIMEOUT, "a preview")
+    server.press_button(ADMIN, button_data(preview, "Áp dụng"), preview.message_id)
+    server.wait_for_sync(lambda: saved(session)[0] or None, START_TIMEOUT, "a task saved")
+    return preview
+
+
 def test_a_stopped_apply_says_how_far_it_got_and_applying_again_goes_on(
     tmp_path: Path, server: FakeBotApi, database: tuple[dict[str, str], Session]
 ) -> None:
@@ -78,14 +91,8 @@ def test_a_stopped_apply_says_how_far_it_got_and_applying_again_goes_on(
     server.add_user(ADMIN, "An")
     bot = start_bot(tmp_path, env)
     try:
-        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
-        server.send_command(ADMIN, "start")
-        server.wait_for_sync(lambda: server.messages(ADMIN) or None, START_TIMEOUT, "a reply")
-        server.send_document(ADMIN, tasks_csv(), "viec.csv", "text/csv")
-        preview = server.wait_for_sync(lambda: with_buttons(server), START_TIMEOUT, "a preview")
+        preview = applying(server, session)
         apply = button_data(preview, "Áp dụng")
-        server.press_button(ADMIN, apply, preview.message_id)
-        server.wait_for_sync(lambda: saved(session)[0] or None, START_TIMEOUT, "a task saved")
         bot.send_signal(signal.SIGTERM)  # once, as systemd does (stop() would send another)
         _out, err = bot.communicate(timeout=START_TIMEOUT)
         status = bot.returncode
@@ -170,14 +177,7 @@ def test_an_apply_killed_outright_is_told_at_the_next_start_once(
     server.add_user(ADMIN, "An")
     bot = start_bot(tmp_path, env)
     try:
-        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
-        server.send_command(ADMIN, "start")
-        server.wait_for_sync(lambda: server.messages(ADMIN) or None, START_TIMEOUT, "a reply")
-        server.send_document(ADMIN, tasks_csv(), "viec.csv", "text/csv")
-        preview = server.wait_for_sync(lambda: with_buttons(server), START_TIMEOUT, "a preview")
-        apply = button_data(preview, "Áp dụng")
-        server.press_button(ADMIN, apply, preview.message_id)
-        server.wait_for_sync(lambda: saved(session)[0] or None, START_TIMEOUT, "a task saved")
+        preview = applying(server, session)
         bot.send_signal(signal.SIGKILL)
         bot.communicate(timeout=START_TIMEOUT)
     finally:
