@@ -2,10 +2,11 @@
 
 A deadline on a day off is met on the next working day (Civil Code 2015, art. 148): the
 reminder plan rolls it (`core.reminders.Plan.due_day`), and so do the status and its counts,
-which read `due_at`. A deadline is entered rolled already (`/deadline`, `/newtask`), and a day
-off added by `/calendar add` moves the deadlines due on it; what is left on a day off is old
-data, or a day the `holidays` package added since. The day's first sweep sets those rows'
-`due_at` here, a slice of rows a transaction (the task counts follow by their triggers).
+which read `due_at`. Every write of a deadline stores its `due_at` rolled (`due_time`); a
+deadline is mostly entered rolled already (`/deadline`, `/newtask`), and a day off added by
+`/calendar add` moves the deadlines due on it. What is left misplaced is old data, or a day
+the `holidays` package added since: the day's first sweep sets those rows' `due_at` here, a
+slice of rows a transaction (the task counts follow by their triggers).
 """
 
 from __future__ import annotations
@@ -19,8 +20,16 @@ from sqlmodel import Session, col
 from core.calendar import WorkingCalendar
 from core.taskdates import due_at
 from db.models import Assignment
+from db.queries.calendar import working_calendar
 
 SLICE = 200  # rows a transaction moves: SQLite's writers take turns between slices
+
+
+def due_time(session: Session, deadline: date, tz: tzinfo) -> datetime:
+    """Return the `due_at` a deadline is stored with: the end of the working day it rolls
+    to, so a row stored for a Saturday reads as due Monday before any sweep (its status, its
+    days overdue and the day every page and file says)."""
+    return due_at(working_calendar(session).roll_forward(deadline)[0], tz)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,12 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from core.states import RequestStatus, TaskStatus
-from core.taskdates import due_at
 from core.taskdraft import TaskDraft
 from core.textnorm import fold
 from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record
 from db.queries.directives import ensure_directive
+from db.queries.due_times import due_time
 from db.queries.tasks import active_unit_ids, assign_units, chunks, create_task
 
 AUDIT_LIST_LIMIT = 200
@@ -191,7 +191,7 @@ def move_task_rows(session: Session, *, task: Task, deadline: date, tz: tzinfo, 
     thousand rows a transaction lets them write between two; each row is moved whole (its
     count follows by the triggers), and the task's audit entry comes with the last ones."""
     current = and_(col(Assignment.task_id) == _id(task), col(Assignment.active).is_(True))
-    due = due_at(deadline, tz)
+    due = due_time(session, deadline, tz)
     changed = or_(
         col(Assignment.deadline) != deadline,
         col(Assignment.due_at) != due,
@@ -262,7 +262,7 @@ def move_assignment(
     """Give one assignment its own deadline `to` (an extension's, moved by a day off or back),
     audited with where it was and why."""
     old = assignment.deadline
-    assignment.deadline, assignment.due_at = to, due_at(to, tz)
+    assignment.deadline, assignment.due_at = to, due_time(session, to, tz)
     session.add(assignment)
     record(
         session,
@@ -300,7 +300,7 @@ def _move_some(session: Session, task: Task, tz: tzinfo, units: ColumnElement[bo
     extended = session.exec(select(Assignment).where(current, col(Assignment.id).in_(later)))
     moved = _apply_deadline(session, task, list(extended), tz)
     plain = and_(current, col(Assignment.id).not_in(later))
-    deadline, due = task.deadline, due_at(task.deadline, tz)
+    deadline, due = task.deadline, due_time(session, task.deadline, tz)
     moved += session.exec(
         select(func.count()).where(plain, col(Assignment.deadline) != deadline)
     ).one()
@@ -334,10 +334,11 @@ def _apply_deadline(
     """Give the assignments the task's deadline, except where an approved extension is later."""
     extended = _approved_extensions(session, [a.id for a in assignments if a.id is not None])
     moved = 0
+    dues: dict[date, datetime] = {}  # a few deadlines among the rows: the calendar read once each
     for a in assignments:
         later = extended.get(a.id or 0)
         target = later if later is not None and later > task.deadline else task.deadline
-        due = due_at(target, tz)
+        due = dues.get(target) or dues.setdefault(target, due_time(session, target, tz))
         if a.deadline != target:
             moved += 1
         if a.deadline != target or a.due_at != due or a.original_deadline != task.deadline:

@@ -10,9 +10,9 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
-from core.taskdates import due_at
 from core.textnorm import fold
 from db.models import Assignment, Task
+from db.queries.due_times import due_time
 from db.types import utcnow
 
 TASK_NUMBER = re.compile(r"^#?\s*(\d{1,9})$")
@@ -114,7 +114,7 @@ def assign_units(
             .execution_options(synchronize_session="fetch")
         )
     if new:
-        deadline, due = task.deadline, due_at(task.deadline, tz)
+        deadline, due = task.deadline, due_time(session, task.deadline, tz)
         rows = [
             {
                 "task_id": task_id,

@@ -4,8 +4,9 @@ report alike.
 
 The plan rolled it, but `due_at` stayed the end of the nominal day and the days overdue
 counted from it: on Thursday 11/02/2027, the day a deadline of Saturday 06/02/2027 (Tết) is
-due, the summaries said "quá hạn 5 ngày". The day's first sweep now sets `due_at` to the end
-of the working day it rolls to, and every count of days overdue starts from that day.
+due, the summaries said "quá hạn 5 ngày". A deadline is now stored with `due_at` at the end
+of the working day it rolls to, the day's first sweep sets it so for old data, and every
+count of days overdue starts from that day.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from core.calendar import WorkingCalendar
 from core.status import Counts, Status, status_of
 from core.summary import STATUS_ORDER
 from core.taskdates import due_at
-from db.models import Assignment, CalendarOverride
+from db.models import Assignment, CalendarOverride, Task
 from db.queries.due_times import misplaced_due_times, roll_slice
 from db.queries.summary import status_lines
+from db.queries.taskadmin import move_assignment
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.scheduler.support import assigned_at, at, context, messages_to
@@ -31,6 +33,34 @@ from tests.scheduler.support import assigned_at, at, context, messages_to
 NOMINAL = date(2027, 2, 6)  # Saturday, Tết
 EFFECTIVE = date(2027, 2, 11)  # Thursday, the first working day after Tết
 MONDAY = date(2027, 2, 15)
+
+
+def as_old_data(session: Session, task: Task) -> None:
+    """Store the task's rows due at the end of the nominal day, as data older than the roll
+    at write (or a day the `holidays` package added since) has them."""
+    for row in session.exec(select(Assignment).where(Assignment.task_id == task.id)):
+        row.due_at = due_at(NOMINAL, VN)
+        session.add(row)
+    session.commit()
+
+
+def test_a_deadline_stored_on_a_day_off_is_due_the_working_day_after_before_any_sweep(
+    session: Session,
+) -> None:
+    """A task given for Saturday 06/02 (Tết), and a unit's deadline moved onto it, are stored
+    due at the end of Thursday 11/02: on Wednesday 10/02, before any sweep ran, the unit is
+    in time, not four days overdue, and every page says the day in force."""
+    units = [make_unit(session, "X01", "Xã Tết"), make_unit(session, "X02", "Xã Xuân")]
+    task = make_task(session, "Báo cáo sau Tết", NOMINAL, units[:1])
+    other = make_task(session, "Kế hoạch năm", date(2027, 1, 29), units[1:])
+    [row] = session.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
+    assert row.due_at == due_at(EFFECTIVE, VN)
+    assert status_of(row, now=at(date(2027, 2, 10), 10), tz=VN).status is Status.IN_TIME
+
+    [moved] = session.exec(select(Assignment).where(Assignment.task_id == other.id)).all()
+    move_assignment(session, moved, to=NOMINAL, tz=VN, actor_id=None, why={"reason": "test"})
+    session.commit()
+    assert moved.due_at == due_at(EFFECTIVE, VN)
 
 
 def test_a_deadline_on_tet_is_due_on_the_working_day_after_for_every_reader(
@@ -42,8 +72,7 @@ def test_a_deadline_on_tet_is_due_on_the_working_day_after_for_every_reader(
     make_contact(session, 2001, units=[unit])
     task = make_task(session, "Báo cáo sau Tết", NOMINAL, [unit])
     assigned_at(session, task, at(date(2027, 1, 4)))
-    [row] = session.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
-    assert row.due_at == due_at(NOMINAL, VN)  # stored as old data has it
+    as_old_data(session, task)
 
     dispatch(context(engine), at(EFFECTIVE))
 
@@ -115,6 +144,7 @@ def test_misplaced_due_times_move_a_slice_a_transaction(engine: Engine, session:
     time, each its own transaction: taps write between slices, not after all of them."""
     units = [make_unit(session, f"X{n:02d}", f"Xã {n}") for n in range(5)]
     task = make_task(session, "Báo cáo sau Tết", NOMINAL, units)
+    as_old_data(session, task)
     [misplaced] = misplaced_due_times(session, calendar=WorkingCalendar(), tz=VN)
     assert (misplaced.deadline, misplaced.wanted) == (NOMINAL, due_at(EFFECTIVE, VN))
     moved = [roll_slice(session, misplaced, limit=2) for _ in range(4)]

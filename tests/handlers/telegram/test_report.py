@@ -597,10 +597,6 @@ async def test_a_scoped_coordinators_files_say_their_own_units_count_too(
     assert any("Thí điểm; và các đơn vị của chính người lập báo cáo: Xã C." in p for p in body)
 
 
-@pytest.mark.xfail(
-    reason="known bug: the appendix says a row's stored Saturday until the sweep rolls it",
-    strict=True,
-)
 async def test_report_lists_a_units_tasks_by_the_deadline_its_rows_say(bot: BotUnderTest) -> None:
     """In the appendix a unit's rows follow the deadline in force each row says: a task
     whose deadline was extended for the unit to Saturday 19/12 (in force 21/12) after the
