@@ -29,7 +29,9 @@ EXIT_NOT_ADMIN = 1
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `admin add`, `admin list` and `admin remove`."""
     parser = sub.add_parser("admin", help=help_text("admin"), description=help_text("admin"))
-    admin_sub = parser.add_subparsers(dest="admin_command", required=True, metavar="COMMAND")
+    admin_sub = parser.add_subparsers(
+        dest="admin_command", required=True, metavar=help_text("argparse_command")
+    )
     add = admin_sub.add_parser(
         "add", help=help_text("admin_add"), description=help_text("admin_add")
     )

@@ -36,7 +36,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser = sub.add_parser(
         "contacts", help=help_text("contacts"), description=help_text("contacts")
     )
-    contacts_sub = parser.add_subparsers(dest="contacts_command", required=True, metavar="COMMAND")
+    contacts_sub = parser.add_subparsers(
+        dest="contacts_command", required=True, metavar=help_text("argparse_command")
+    )
     merge = contacts_sub.add_parser(
         "merge", help=help_text("contacts_merge"), description=help_text("contacts_merge")
     )

@@ -26,7 +26,9 @@ GETME_TIMEOUT_S = 10.0
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `invites export`."""
     parser = sub.add_parser("invites", help=help_text("invites"), description=help_text("invites"))
-    inv_sub = parser.add_subparsers(dest="invites_command", required=True, metavar="COMMAND")
+    inv_sub = parser.add_subparsers(
+        dest="invites_command", required=True, metavar=help_text("argparse_command")
+    )
     export = inv_sub.add_parser(
         "export", help=help_text("invites_export"), description=help_text("invites_export")
     )

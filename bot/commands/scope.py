@@ -14,7 +14,9 @@ from db.queries.contacts import described, name_of
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `scope show` and `scope set`."""
     parser = sub.add_parser("scope", help=help_text("scope"), description=help_text("scope"))
-    scope_sub = parser.add_subparsers(dest="scope_command", required=True, metavar="COMMAND")
+    scope_sub = parser.add_subparsers(
+        dest="scope_command", required=True, metavar=help_text("argparse_command")
+    )
     show = scope_sub.add_parser(
         "show", help=help_text("scope_show"), description=help_text("scope_show")
     )

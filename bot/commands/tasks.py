@@ -18,7 +18,9 @@ from db.imports.tasks import import_tasks
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `tasks import`."""
     parser = sub.add_parser("tasks", help=help_text("tasks"), description=help_text("tasks"))
-    tasks_sub = parser.add_subparsers(dest="tasks_command", required=True, metavar="COMMAND")
+    tasks_sub = parser.add_subparsers(
+        dest="tasks_command", required=True, metavar=help_text("argparse_command")
+    )
     imp = tasks_sub.add_parser(
         "import",
         help=help_text("tasks_import"),

@@ -17,7 +17,9 @@ from db.imports.units import import_units
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `units import`."""
     parser = sub.add_parser("units", help=help_text("units"), description=help_text("units"))
-    units_sub = parser.add_subparsers(dest="units_command", required=True, metavar="COMMAND")
+    units_sub = parser.add_subparsers(
+        dest="units_command", required=True, metavar=help_text("argparse_command")
+    )
     imp = units_sub.add_parser(
         "import",
         help=help_text("units_import"),
