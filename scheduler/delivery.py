@@ -194,8 +194,6 @@ def housekeeping(services: Services) -> None:
         if services.worker is not None:
             forget_workers(session.connection())
         prune_pending(session, kind=IMPORT_KIND, before=now - IMPORT_TTL)
-    # An import whose worker was killed: no start of its own tells its admin (one process's does).
-    cut_short = tell_dead(services) if services.worker is not None else 0
     keep = services.settings.outbox_keep_days
     purged = purge_outbox(
         services.engine, before=now - timedelta(days=keep), max_batches=PURGE_BATCHES
@@ -204,10 +202,12 @@ def housekeeping(services: Services) -> None:
         log.info("outbox: %d waiting, %d stale reminders cancelled", waiting, cancelled)
     if pruned:
         log.info("inbox: %d updates older than 30 days deleted", pruned)
-    if cut_short:
-        log.warning("imports: %d admins told their apply's worker is gone", cut_short)
     if purged:
         log.info("outbox: %d finished messages older than %d days deleted", purged, keep)
+    # An import whose worker was killed: no start of its own tells its admin (one process's
+    # does). Last: should it fail, the rest is done, and the next run retries.
+    if services.worker is not None and (cut_short := tell_dead(services)):
+        log.warning("imports: %d admins told their apply's worker is gone", cut_short)
 
 
 def wake(application: App) -> None:
