@@ -19,8 +19,15 @@ from db.queries import export as xq
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `export`."""
     parser = sub.add_parser("export", help=help_text("export"), description=help_text("export"))
-    parser.add_argument("--task", type=task_number, default=None, help=help_text("export_task"))
-    parser.add_argument("--out", type=Path, default=None, help=help_text("export_out"))
+    parser.add_argument(
+        "--task",
+        type=task_number,
+        metavar=help_text("metavar_task"),
+        help=help_text("export_task"),
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar=help_text("metavar_out"), help=help_text("export_out")
+    )
     parser.set_defaults(func=run_export)
 
 

@@ -33,8 +33,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "export", help=help_text("invites_export"), description=help_text("invites_export")
     )
     export.add_argument("--all", action="store_true", help=help_text("invites_all"))
-    export.add_argument("--out", type=Path, default=None, help=help_text("invites_out"))
-    export.add_argument("--bot-username", default="", help=help_text("invites_bot_username"))
+    export.add_argument(
+        "--out", type=Path, metavar=help_text("metavar_out"), help=help_text("invites_out")
+    )
+    export.add_argument(
+        "--bot-username",
+        default="",
+        metavar=help_text("metavar_bot_username"),
+        help=help_text("invites_bot_username"),
+    )
     export.set_defaults(func=invites_export)
 
 

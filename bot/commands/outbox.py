@@ -30,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--days",
         type=days,
         default=None,
+        metavar=help_text("metavar_days"),
         help=help_text(
             "outbox_days", fewest=str(FEWEST_DAYS), most=str(MOST_DAYS), keep=str(OUTBOX_KEEP_DAYS)
         ),

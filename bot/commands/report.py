@@ -26,11 +26,24 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=help_text("report"),
         description=help_text("report_about"),
     )
-    parser.add_argument("--task", type=task_number, default=None, help=help_text("report_task"))
-    parser.add_argument("--directive", default=None, help=help_text("report_directive"))
-    parser.add_argument("--from", dest="start", default=None, help=help_text("report_from"))
-    parser.add_argument("--to", dest="end", default=None, help=help_text("report_to"))
-    parser.add_argument("--out", type=Path, default=None, help=help_text("report_out"))
+    parser.add_argument(
+        "--task",
+        type=task_number,
+        metavar=help_text("metavar_task"),
+        help=help_text("report_task"),
+    )
+    parser.add_argument(
+        "--directive", metavar=help_text("metavar_directive"), help=help_text("report_directive")
+    )
+    parser.add_argument(
+        "--from", dest="start", metavar=help_text("metavar_from"), help=help_text("report_from")
+    )
+    parser.add_argument(
+        "--to", dest="end", metavar=help_text("metavar_to"), help=help_text("report_to")
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar=help_text("metavar_out"), help=help_text("report_out")
+    )
     parser.set_defaults(func=run_report)
 
 

@@ -26,7 +26,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=help_text("tasks_import"),
         description=help_text("tasks_import"),
     )
-    imp.add_argument("file", type=Path, help=help_text("import_file"))
+    imp.add_argument(
+        "file", type=Path, metavar=help_text("metavar_file"), help=help_text("import_file")
+    )
     imp.set_defaults(func=tasks_import)
 
 

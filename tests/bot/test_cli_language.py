@@ -15,7 +15,8 @@ ENGLISH = ("usage:", "error:", "options:", "positional arguments", "show this he
 WRONG = [
     (("frob",), "dondoc", "tham số LỆNH: không có lựa chọn 'frob' (chọn một trong: 'run'"),
     (("run", "--bogus"), "dondoc", "không hiểu tham số: --bogus"),
-    (("admin", "add"), "dondoc admin add", "thiếu tham số bắt buộc: user_id"),
+    (("admin", "add"), "dondoc admin add", "thiếu tham số bắt buộc: MÃ_TELEGRAM"),
+    (("scope", "set"), "dondoc scope set", "thiếu tham số bắt buộc: NGƯỜI, NHÓM"),
     (("outbox",), "dondoc outbox", "thiếu tham số bắt buộc: LỆNH"),
     (("demo", "--port"), "dondoc demo", "tham số --port: cần một giá trị đi kèm"),
     (("report", "--task", "x"), "dondoc report", "cần số của một nhiệm vụ (số nguyên từ 1)"),
@@ -44,7 +45,8 @@ def test_a_wrong_command_line_is_told_in_vietnamese_with_status_2(
 
 def test_help_speaks_vietnamese_by_default_and_english_when_set(tmp_path: Path) -> None:
     """`dondoc admin --help`: its usage, section titles, -h's line and placeholders in
-    Vietnamese; with DEFAULT_LANGUAGE=en, in English, as is an error."""
+    Vietnamese (an option's value too); with DEFAULT_LANGUAGE=en, in English, as is an
+    error."""
     shown = dondoc(tmp_path, env_for(tmp_path), "admin", "--help")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("cách dùng: dondoc admin [-h] LỆNH ...")
@@ -53,12 +55,16 @@ def test_help_speaks_vietnamese_by_default_and_english_when_set(tmp_path: Path) 
     assert not [word for word in ENGLISH if word in shown.stdout], shown.stdout
     version = dondoc(tmp_path, env_for(tmp_path), "--help").stdout
     assert "--version   hiện phiên bản của chương trình rồi thoát" in version
+    report = dondoc(tmp_path, env_for(tmp_path), "report", "--help").stdout
+    assert "--task SỐ_NHIỆM_VỤ" in report
+    assert "--from TỪ_NGÀY" in report
 
     english = env_for(tmp_path, DEFAULT_LANGUAGE="en")
     shown = dondoc(tmp_path, english, "admin", "--help")
     assert shown.stdout.startswith("usage: dondoc admin [-h] COMMAND ...")
     assert "show this help message and exit" in shown.stdout
     assert "manage administrators" in shown.stdout
+    assert "--task TASK" in dondoc(tmp_path, english, "report", "--help").stdout
     wrong = dondoc(tmp_path, english, "frob")
     assert wrong.returncode == 2
     assert "dondoc: error: argument COMMAND: invalid choice: 'frob'" in wrong.stderr
