@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -113,8 +114,12 @@ def claim(services: Services, contact_id: int, token: str, *, where: str = "chat
     is applied, and is taken (`take`) only once the import has ended: an import stopped part
     way leaves it there, so that pressing Apply again goes on. `where` the Apply was pressed
     ("chat", or "upload": the upload page), which a start after the process was killed
-    names (`tell_cut_short`). Let go with `release` when the apply ends, however it ends."""
-    data = {"contact_id": contact_id, "where": where}
+    names (`tell_cut_short`). Let go with `release` when the apply ends, however it ends.
+    Among several workers the claim names this worker: killed, the leader tells of it
+    (`tell_dead`)."""
+    data: dict[str, Any] = {"contact_id": contact_id, "where": where}
+    if services.worker is not None:
+        data["worker"] = services.worker
     with session_scope(services.engine) as session:
         return claims.claim(session, token=token, data=data, now=services.clock.now())
 
@@ -132,9 +137,24 @@ def tell_cut_short(services: Services) -> int:
     Called where no apply runs (one process, before it takes updates); each claim is taken
     and its notice queued (keyed by the file) in one transaction, so a second start, or a
     crash between, tells nobody twice."""
-    now = services.clock.now()
     with session_scope(services.engine) as session:
         found = claims.left(session)
+    return _tell(services, found)
+
+
+def tell_dead(services: Services) -> int:
+    """Among several workers (the leader's housekeeping): tell each admin whose apply's
+    worker is gone (killed: no start of its own tells of it), or whose apply no slice moved
+    for `import_claims.STALE`, how far it got, once, as `tell_cut_short` does at a start;
+    the claim taken, Apply pressed again goes on at once. Return how many were told."""
+    with session_scope(services.engine) as session:
+        found = claims.dead(session, now=services.clock.now())
+    return _tell(services, found)
+
+
+def _tell(services: Services, found: dict[str, str]) -> int:
+    """Take each claim left (token: what it held, if unchanged) and tell its admin, once."""
+    now = services.clock.now()
     told = 0
     for token, value in found.items():
         with session_scope(services.engine) as session:
@@ -148,18 +168,31 @@ def tell_cut_short(services: Services) -> int:
             person = recipient(session, contact_id=contact_id)
             if person is None:
                 continue
-            key = (
-                "imports.cut_short_upload"
-                if data.get("where") == "upload"
-                else "imports.cut_short"
+            told += tell(
+                session,
+                [person],
+                key=f"import-cut:{token}",
+                text=_cut_short(services, data),
+                now=now,
             )
-            done, total = int(data.get("done") or 0), int(data.get("total") or 0)
-
-            def words(lang: str, key: str = key, done: int = done, total: int = total) -> str:
-                return services.catalog.get(lang, key, done=done, total=total)
-
-            told += tell(session, [person], key=f"import-cut:{token}", text=words, now=now)
     return told
+
+
+def _cut_short(services: Services, data: dict[str, Any]) -> Callable[[str], str]:
+    """Return the words of an apply cut short, from what its claim held: how far it got,
+    or that nothing was saved yet (it died before its first slice's commit), and where
+    Apply was pressed (the chat's preview, or the upload page)."""
+    done, total = int(data.get("done") or 0), int(data.get("total") or 0)
+    upload = data.get("where") == "upload"
+    if total:
+        key = "imports.cut_short_upload" if upload else "imports.cut_short"
+    else:
+        key = "imports.cut_short_nothing_upload" if upload else "imports.cut_short_nothing"
+
+    def words(lang: str) -> str:
+        return services.catalog.get(lang, key, done=done, total=total)
+
+    return words
 
 
 def take(services: Services, contact_id: int, token: str) -> bool:

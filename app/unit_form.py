@@ -23,7 +23,8 @@ from core.spreadsheet.report import ImportReport
 from core.textnorm import fold, name_key
 from core.units import parse_unit_line
 from db.engine import session_scope
-from db.imports.units import MAX_CODE, MAX_GROUP, MAX_NAME, groups_of, new_code_problem, save_unit
+from db.imports.unit_rows import MAX_CODE, MAX_GROUP, MAX_NAME, new_code_problem
+from db.imports.units import groups_of, save_unit
 from db.models import Unit as Unit  # re-exported: what `named_units` finds
 from db.models import UnitKind
 from db.queries.contacts import identities_by_person, label

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
+from typing import cast
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
@@ -26,6 +27,7 @@ from bot.commands import (
     tasks,
     units,
 )
+from bot.commands.parsing import CatalogParser
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -57,13 +59,20 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="dondoc",
-        description=help_text("dondoc"),
+    """Return the argument parser with every subcommand, in the console's language."""
+    parser = CatalogParser(prog="dondoc", description=help_text("dondoc"))
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"dondoc {dondoc_version()}",
+        help=help_text("argparse_version"),
     )
-    parser.add_argument("--version", action="version", version=f"dondoc {dondoc_version()}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(
+            dest="command", required=True, metavar=help_text("argparse_command")
+        ),
+    )
     for add in SUBCOMMANDS:
         add(sub)
     return parser

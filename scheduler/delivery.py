@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import OperationalError
 
+from app.import_files import tell_dead
 from app.notices import work_hours
 from app.services import Services, Shared
 from core.reminders import Policy
@@ -183,7 +184,8 @@ async def housekeeping_job(context: JobContext) -> None:
 
 
 def housekeeping(services: Services) -> None:
-    """Do the housekeeping work (blocking); the inbox keeps 30 days of updates."""
+    """Do the housekeeping work (blocking); the inbox keeps 30 days of updates. Among
+    several workers, an import whose worker died is told of (`import_files.tell_dead`)."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
         cancelled = expire_stale(session, today=services.today(), tz=services.settings.tz)
@@ -202,6 +204,10 @@ def housekeeping(services: Services) -> None:
         log.info("inbox: %d updates older than 30 days deleted", pruned)
     if purged:
         log.info("outbox: %d finished messages older than %d days deleted", purged, keep)
+    # An import whose worker was killed: no start of its own tells its admin (one process's
+    # does). Last: should it fail, the rest is done, and the next run retries.
+    if services.worker is not None and (cut_short := tell_dead(services)):
+        log.warning("imports: %d admins told their apply's worker is gone", cut_short)
 
 
 def wake(application: App) -> None:

@@ -29,11 +29,15 @@ EXIT_NOT_ADMIN = 1
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `admin add`, `admin list` and `admin remove`."""
     parser = sub.add_parser("admin", help=help_text("admin"), description=help_text("admin"))
-    admin_sub = parser.add_subparsers(dest="admin_command", required=True, metavar="COMMAND")
+    admin_sub = parser.add_subparsers(
+        dest="admin_command", required=True, metavar=help_text("argparse_command")
+    )
     add = admin_sub.add_parser(
         "add", help=help_text("admin_add"), description=help_text("admin_add")
     )
-    add.add_argument("user_id", help=help_text("admin_user_id_example"))
+    add.add_argument(
+        "user_id", metavar=help_text("metavar_user_id"), help=help_text("admin_user_id_example")
+    )
     add.set_defaults(func=admin_add)
     listing = admin_sub.add_parser(
         "list", help=help_text("admin_list"), description=help_text("admin_list")
@@ -42,7 +46,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     remove = admin_sub.add_parser(
         "remove", help=help_text("admin_remove"), description=help_text("admin_remove")
     )
-    remove.add_argument("user_id", help=help_text("admin_user_id"))
+    remove.add_argument(
+        "user_id", metavar=help_text("metavar_user_id"), help=help_text("admin_user_id")
+    )
     remove.set_defaults(func=admin_remove)
     invite = admin_sub.add_parser(
         "invite", help=help_text("admin_invite"), description=help_text("admin_invite")

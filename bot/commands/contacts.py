@@ -36,12 +36,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser = sub.add_parser(
         "contacts", help=help_text("contacts"), description=help_text("contacts")
     )
-    contacts_sub = parser.add_subparsers(dest="contacts_command", required=True, metavar="COMMAND")
+    contacts_sub = parser.add_subparsers(
+        dest="contacts_command", required=True, metavar=help_text("argparse_command")
+    )
     merge = contacts_sub.add_parser(
         "merge", help=help_text("contacts_merge"), description=help_text("contacts_merge")
     )
-    merge.add_argument("keep", help=help_text("contacts_merge_keep"))
-    merge.add_argument("other", help=help_text("contacts_merge_other"))
+    merge.add_argument(
+        "keep", metavar=help_text("metavar_keep"), help=help_text("contacts_merge_keep")
+    )
+    merge.add_argument(
+        "other", metavar=help_text("metavar_other"), help=help_text("contacts_merge_other")
+    )
     merge.add_argument("--yes", action="store_true", help=help_text("contacts_merge_yes"))
     merge.set_defaults(func=contacts_merge)
 

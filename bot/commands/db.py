@@ -15,7 +15,9 @@ from db.queries.taskcounts import rebuild
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `db upgrade`."""
     parser = sub.add_parser("db", help=help_text("db"), description=help_text("db"))
-    db_sub = parser.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    db_sub = parser.add_subparsers(
+        dest="db_command", required=True, metavar=help_text("argparse_command")
+    )
     up = db_sub.add_parser(
         "upgrade", help=help_text("db_upgrade"), description=help_text("db_upgrade")
     )

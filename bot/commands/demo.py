@@ -15,7 +15,9 @@ from bot.settings import Settings
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `demo`."""
     parser = sub.add_parser("demo", help=help_text("demo"), description=help_text("demo"))
-    parser.add_argument("--port", type=_port, default=None, help=help_text("demo_port"))
+    parser.add_argument(
+        "--port", type=_port, metavar=help_text("metavar_port"), help=help_text("demo_port")
+    )
     parser.add_argument("--fresh", action="store_true", help=help_text("demo_fresh"))
     parser.set_defaults(func=demo)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.export_xlsx import build_workbook
 from app.i18n import load_catalog
+from bot.commands.parsing import task_number
 from bot.console import EXIT_FAILED, EXIT_OK, cli_language, help_text, load_settings, say
 from core.clock import SystemClock
 from db.engine import make_engine, session_scope
@@ -18,8 +19,15 @@ from db.queries import export as xq
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `export`."""
     parser = sub.add_parser("export", help=help_text("export"), description=help_text("export"))
-    parser.add_argument("--task", type=int, default=None, help=help_text("export_task"))
-    parser.add_argument("--out", type=Path, default=None, help=help_text("export_out"))
+    parser.add_argument(
+        "--task",
+        type=task_number,
+        metavar=help_text("metavar_task"),
+        help=help_text("export_task"),
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar=help_text("metavar_out"), help=help_text("export_out")
+    )
     parser.set_defaults(func=run_export)
 
 

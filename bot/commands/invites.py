@@ -26,13 +26,22 @@ GETME_TIMEOUT_S = 10.0
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `invites export`."""
     parser = sub.add_parser("invites", help=help_text("invites"), description=help_text("invites"))
-    inv_sub = parser.add_subparsers(dest="invites_command", required=True, metavar="COMMAND")
+    inv_sub = parser.add_subparsers(
+        dest="invites_command", required=True, metavar=help_text("argparse_command")
+    )
     export = inv_sub.add_parser(
         "export", help=help_text("invites_export"), description=help_text("invites_export")
     )
     export.add_argument("--all", action="store_true", help=help_text("invites_all"))
-    export.add_argument("--out", type=Path, default=None, help=help_text("invites_out"))
-    export.add_argument("--bot-username", default="", help=help_text("invites_bot_username"))
+    export.add_argument(
+        "--out", type=Path, metavar=help_text("metavar_out"), help=help_text("invites_out")
+    )
+    export.add_argument(
+        "--bot-username",
+        default="",
+        metavar=help_text("metavar_bot_username"),
+        help=help_text("invites_bot_username"),
+    )
     export.set_defaults(func=invites_export)
 
 

@@ -18,7 +18,9 @@ from db.queries.outbox_purge import count_old, purge
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `outbox purge`."""
     parser = sub.add_parser("outbox", help=help_text("outbox"), description=help_text("outbox"))
-    outbox_sub = parser.add_subparsers(dest="outbox_command", required=True, metavar="COMMAND")
+    outbox_sub = parser.add_subparsers(
+        dest="outbox_command", required=True, metavar=help_text("argparse_command")
+    )
     purge_parser = outbox_sub.add_parser(
         "purge",
         help=help_text("outbox_purge"),
@@ -28,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--days",
         type=days,
         default=None,
+        metavar=help_text("metavar_days"),
         help=help_text(
             "outbox_days", fewest=str(FEWEST_DAYS), most=str(MOST_DAYS), keep=str(OUTBOX_KEEP_DAYS)
         ),

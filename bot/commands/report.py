@@ -8,6 +8,7 @@ from pathlib import Path
 from app.formal_report import ReportTarget, build_report, letterhead_of
 from app.i18n import load_catalog
 from app.report_docx import TemplateError
+from bot.commands.parsing import task_number
 from bot.console import EXIT_FAILED, EXIT_OK, cli_language, help_text, load_settings, say
 from core.clock import SystemClock
 from core.period import Period, PeriodErrorCode, period_of
@@ -25,11 +26,24 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=help_text("report"),
         description=help_text("report_about"),
     )
-    parser.add_argument("--task", type=int, default=None, help=help_text("report_task"))
-    parser.add_argument("--directive", default=None, help=help_text("report_directive"))
-    parser.add_argument("--from", dest="start", default=None, help=help_text("report_from"))
-    parser.add_argument("--to", dest="end", default=None, help=help_text("report_to"))
-    parser.add_argument("--out", type=Path, default=None, help=help_text("report_out"))
+    parser.add_argument(
+        "--task",
+        type=task_number,
+        metavar=help_text("metavar_task"),
+        help=help_text("report_task"),
+    )
+    parser.add_argument(
+        "--directive", metavar=help_text("metavar_directive"), help=help_text("report_directive")
+    )
+    parser.add_argument(
+        "--from", dest="start", metavar=help_text("metavar_from"), help=help_text("report_from")
+    )
+    parser.add_argument(
+        "--to", dest="end", metavar=help_text("metavar_to"), help=help_text("report_to")
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar=help_text("metavar_out"), help=help_text("report_out")
+    )
     parser.set_defaults(func=run_report)
 
 

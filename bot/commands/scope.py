@@ -14,17 +14,23 @@ from db.queries.contacts import described, name_of
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `scope show` and `scope set`."""
     parser = sub.add_parser("scope", help=help_text("scope"), description=help_text("scope"))
-    scope_sub = parser.add_subparsers(dest="scope_command", required=True, metavar="COMMAND")
+    scope_sub = parser.add_subparsers(
+        dest="scope_command", required=True, metavar=help_text("argparse_command")
+    )
     show = scope_sub.add_parser(
         "show", help=help_text("scope_show"), description=help_text("scope_show")
     )
-    show.add_argument("person", help=help_text("scope_person"))
+    show.add_argument(
+        "person", metavar=help_text("metavar_person"), help=help_text("scope_person")
+    )
     show.set_defaults(func=scope_command, groups=None)
     put = scope_sub.add_parser(
         "set", help=help_text("scope_set"), description=help_text("scope_set")
     )
-    put.add_argument("person", help=help_text("scope_person"))
-    put.add_argument("groups", nargs="+", help=help_text("scope_groups"))
+    put.add_argument("person", metavar=help_text("metavar_person"), help=help_text("scope_person"))
+    put.add_argument(
+        "groups", nargs="+", metavar=help_text("metavar_group"), help=help_text("scope_groups")
+    )
     put.set_defaults(func=scope_command)
 
 

@@ -18,13 +18,17 @@ from db.imports.tasks import import_tasks
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `tasks import`."""
     parser = sub.add_parser("tasks", help=help_text("tasks"), description=help_text("tasks"))
-    tasks_sub = parser.add_subparsers(dest="tasks_command", required=True, metavar="COMMAND")
+    tasks_sub = parser.add_subparsers(
+        dest="tasks_command", required=True, metavar=help_text("argparse_command")
+    )
     imp = tasks_sub.add_parser(
         "import",
         help=help_text("tasks_import"),
         description=help_text("tasks_import"),
     )
-    imp.add_argument("file", type=Path, help=help_text("import_file"))
+    imp.add_argument(
+        "file", type=Path, metavar=help_text("metavar_file"), help=help_text("import_file")
+    )
     imp.set_defaults(func=tasks_import)
 
 

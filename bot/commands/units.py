@@ -17,13 +17,17 @@ from db.imports.units import import_units
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `units import`."""
     parser = sub.add_parser("units", help=help_text("units"), description=help_text("units"))
-    units_sub = parser.add_subparsers(dest="units_command", required=True, metavar="COMMAND")
+    units_sub = parser.add_subparsers(
+        dest="units_command", required=True, metavar=help_text("argparse_command")
+    )
     imp = units_sub.add_parser(
         "import",
         help=help_text("units_import"),
         description=help_text("units_import"),
     )
-    imp.add_argument("file", type=Path, help=help_text("import_file"))
+    imp.add_argument(
+        "file", type=Path, metavar=help_text("metavar_file"), help=help_text("import_file")
+    )
     imp.set_defaults(func=units_import)
 
 

@@ -23,7 +23,8 @@ from core.directives import parse_directive_line
 from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.states import TaskStatus
-from db.imports.tasks import Seen, TaskRow, check_rows, differs, existing_task
+from db.imports.task_checks import Seen, TaskRow, check_rows
+from db.imports.tasks import differs, existing_task
 from db.queries.directives import find_directive
 
 

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from core.spreadsheet.report import ImportReport
 from core.spreadsheet.table import Table
 from core.textnorm import fold
-from db.imports.units import UnitRow, check_units, wanted_fields
+from db.imports.unit_rows import UnitRow
+from db.imports.units import check_units, wanted_fields
 from db.models import Unit, UnitGroup, UnitGroupMember
 
 

@@ -1,7 +1,7 @@
 """A units file's rows that would give a unit another's name under the same parent.
 
-Split from `db.imports.units`, which calls it between reading the rows and checking their
-parents (in the preview and the apply alike).
+Split from `db.imports.units`, which calls it between reading the rows (`unit_rows`) and
+checking their parents (in the preview and the apply alike).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from core.textnorm import name_key
 from db.models import Unit
 
 if TYPE_CHECKING:
-    from db.imports.units import UnitRow
+    from db.imports.unit_rows import UnitRow
 
 
 def drop_twins(

@@ -6,7 +6,10 @@ or two (`WORKERS=multi`), one claims the file and the other is refused. The appl
 far it got at each slice's commit, in that transaction; the row is deleted when the apply
 ends (done, or stopped by the bot stopping, which says so itself). A row left is an apply
 that never ended (the process killed: SIGKILL, out of memory): at the next start the admin
-who pressed Apply is told how far it got (`app.import_files.tell_cut_short`), once.
+who pressed Apply is told how far it got (`app.import_files.tell_cut_short`), once. Among
+several workers (`WORKERS=multi`) no start tells of another worker's: the claim names its
+worker, and the leader's housekeeping finds the claims of workers gone, or unmoved for
+`STALE` (`dead`), and tells of them the same way (`app.import_files.tell_dead`).
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 from db.engine import as_connection
 from db.queries import state
+from db.queries.workers import DEAD_AFTER
 
 PREFIX = "import.applying:"
 # An apply writes its progress at each slice's commit (seconds apart at a country's size): a
 # claim unmoved this long belongs to a process that is gone.
 STALE = timedelta(minutes=10)
+# The workers alive (each writes its row every second), by the database's clock as
+# `db.queries.workers` reads them; PostgreSQL only, as several workers are.
+_LIVE = text("SELECT id FROM worker WHERE seen_at > now() - make_interval(secs => :dead)")
 
 
 def _key(token: str) -> str:
@@ -81,3 +88,24 @@ def take_left(db: Session | Connection, *, token: str, value: str) -> dict[str, 
         return None
     data = json.loads(value)
     return data if isinstance(data, dict) else None
+
+
+def dead(db: Session | Connection, *, now: datetime) -> dict[str, str]:
+    """Return the claims whose apply is gone, by token: its worker not seen for
+    `DEAD_AFTER` (killed, `WORKERS=multi`), or no slice moved it for `STALE`.
+
+    Read by the leader among several workers (PostgreSQL: the `worker` table); the claims
+    are then taken with `take_left`, which of two readers one does."""
+    connection = as_connection(db)
+    rows = connection.execute(_LIVE, {"dead": DEAD_AFTER.total_seconds()})
+    live = {str(worker) for (worker,) in rows}
+    found: dict[str, str] = {}
+    for token in left(connection):
+        held = state.read(connection, _key(token))
+        if held is None:
+            continue
+        data = json.loads(held.value)
+        worker = data.get("worker") if isinstance(data, dict) else None
+        if (worker and worker not in live) or now - held.updated_at >= STALE:
+            found[token] = held.value
+    return found
