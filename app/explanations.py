@@ -5,6 +5,8 @@ it), or by the text that follows a tap on Answer (`await_answer`)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import partial
 
 from sqlmodel import Session
 
@@ -26,25 +28,48 @@ from db.queries.units import find_units
 
 # "/explain 3 X1": a task and a unit, what a coordinator types to ask a unit.
 TASK_AND_WORDS_RE = re.compile(r"^#?\s?(\d{1,9})\s+(\S.*)$")
+# "#3 chưa xong vì …", "#3: …": the task a unit's answer begins by naming, not part of it.
+LEADING_TASK_RE = re.compile(r"^\s*#\s?(\d{1,9})\b[\s:,.;–—-]*")
 
 
-def waiting_named(services: Services, actor: Actor, text: str) -> tuple[int | None, str]:
+@dataclass(frozen=True)
+class Answering:
+    """What `/explain [#task] <text>` typed by a unit's contact answers: the request and the
+    explanation's words, or nothing (`explanation_id` None) and what to say instead."""
+
+    explanation_id: int | None
+    words: str = ""
+    said: str = ""
+
+
+def waiting_named(services: Services, actor: Actor, text: str) -> Answering:
     """Return the explanation asked of the person's units that `/explain [#task] <text>`
-    answers: the one waiting (of the task named); else None and what to say (blocking)."""
+    answers (the one waiting, of the task named) and its words, without the task that
+    named it; else what to say (blocking)."""
+    t = partial(services.catalog.get, actor.lang)
     with session_scope(services.engine) as session:
         if _asks_a_unit(session, text):  # not an explanation: the coordinator's words
-            t = services.catalog.get
-            said = t(actor.lang, "explanations.asking_is_coordinators", words=text)
-            return None, f"{said}\n{t(actor.lang, 'explanations.answer_usage')}"
+            said = t("explanations.asking_is_coordinators", words=text)
+            return Answering(None, said=f"{said}\n{t('explanations.answer_usage')}")
         waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
         tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
     numbers = task_numbers(text)
     if numbers:
         waiting = [e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers]
-    if not text or len(waiting) != 1 or waiting[0].id is None:
+    words = _without_leading_task(text, numbers)
+    if not words or len(waiting) != 1 or waiting[0].id is None:
         key = "explanations.answer_usage" if waiting else "explanations.none_waiting"
-        return None, services.catalog.get(actor.lang, key)
-    return waiting[0].id, ""
+        return Answering(None, said=t(key))
+    return Answering(waiting[0].id, words=words)
+
+
+def _without_leading_task(text: str, numbers: set[int]) -> str:
+    """Return the text without the task it begins by naming ("#3 chưa xong" -> "chưa xong"):
+    that picked the request; a task named later in the sentence is part of it."""
+    match = LEADING_TASK_RE.match(text)
+    if match is not None and int(match.group(1)) in numbers:
+        return text[match.end() :].strip()
+    return text.strip()
 
 
 def _asks_a_unit(session: Session, text: str) -> bool:
@@ -119,10 +144,10 @@ def answer_explanation(
 def answer_typed(services: Services, actor: Actor, args: str) -> str:
     """A unit's contact typed `/explain [#task] <text>`: answer the one explanation waiting
     for their units (the one of the task named, when several wait), or say how to type it."""
-    explanation_id, said = waiting_named(services, actor, args.strip())
-    if explanation_id is None:
-        return said
-    return answer_explanation(services, actor, explanation_id, args.strip())
+    named = waiting_named(services, actor, args.strip())
+    if named.explanation_id is None:
+        return named.said
+    return answer_explanation(services, actor, named.explanation_id, named.words)
 
 
 def start_answer(services: Services, actor: Actor, explanation_id: int) -> str:

@@ -31,7 +31,10 @@ class TaskPage:
 
 
 def open_page(services: Services, lang: str, number: int) -> TaskPage | None:
-    """Return page `number` of the open tasks (the last one past the end), or None: none open."""
+    """Return page `number` of the open tasks (the last one past the end), or None: none open.
+
+    Nearest deadline first, then by title and number, as every list (`in_force_order`).
+    """
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         _, total = open_tasks(session, offset=0, limit=0)

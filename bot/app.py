@@ -25,6 +25,7 @@ from app.services import Services
 from app.signing import derive_button_key
 from app.turns import SharedTurns, Turns
 from bot.settings import Settings
+from bot.stopping import BotApplication
 from bot.zalo import ZaloRuntime
 from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
@@ -35,7 +36,6 @@ from handlers.telegram.flows import flows as telegram_flows_of
 from handlers.telegram.flows import register as register_telegram
 from handlers.telegram.form_store import FormStore
 from handlers.telegram.forms import ADDUNIT, form_conversations
-from handlers.telegram.inbox_app import InboxApplication
 from handlers.telegram.lanes import HeavyUpdates, PersonLanes, sent_to_chat
 from handlers.telegram.menus import refresh_marked, set_contact_menu, set_default_menus
 from handlers.telegram.raw_updates import RawUpdates
@@ -75,7 +75,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
-        .application_class(InboxApplication)
+        .application_class(BotApplication)
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
@@ -90,6 +90,8 @@ def build_application(
         .concurrent_updates(lanes)
     )
     application = builder.build()
+    assert isinstance(application, BotApplication)
+    application.others = zalo  # stopped beside Telegram, not after it (`bot.stopping`)
     application.bot_data.raw_updates = raw_updates
     # When a person's answer went: what they send after it is no repeat (core.repeats).
     limiter.on_sent = partial(sent_to_chat, application.bot_data.answered_texts)
@@ -161,7 +163,8 @@ def _post_init_of(
 
 
 def _post_shutdown_of(zalo: list[ZaloRuntime]) -> Callable[[App], Coroutine[Any, Any, None]]:
-    """Return the shutdown hook: Zalo stops first, then the database is released."""
+    """Return the shutdown hook: Zalo's stop (begun beside Telegram's) ends, then the
+    database is released."""
 
     async def post_shutdown(application: App) -> None:
         for runtime in zalo:

@@ -60,6 +60,7 @@ class ZaloRuntime:
         self.stopping = asyncio.Event()
         self.woken = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
+        self._stopped: asyncio.Task[None] | None = None  # the one stop, however often asked
 
     def use_webhook(self, url: str, secret: str) -> None:
         """Take events by webhook at `url` (set at start) instead of long polling."""
@@ -112,10 +113,21 @@ class ZaloRuntime:
         """Return when every Zalo task has ended (the poller ends on a refused token)."""
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def stop(self) -> None:
-        """Stop polling and sending (messages in flight finish), close the client."""
+    def begin_stop(self) -> None:
+        """Tell polling, sending and the jobs to stop, without waiting (a signal's handler)."""
         self.stopping.set()
         self.woken.set()  # the sender, between two drains, waits on this: not a second more
+
+    async def stop(self) -> None:
+        """Stop polling and sending (messages in flight finish), close the client; asked
+        again (the stop beside Telegram's, then the shutdown hook), wait for the same stop."""
+        if self._stopped is None:
+            self._stopped = asyncio.ensure_future(self._stop())
+        await self._stopped
+
+    async def _stop(self) -> None:
+        """Stop and wait for every Zalo task, then close the client."""
+        self.begin_stop()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.client.aclose()
 

@@ -5,8 +5,9 @@ separated by '-', '–', 'đến', 'to' or spaces, optionally after 'từ' / 'fr
 period of a year, as reports name them: 'tháng 11/2026', 'quý 4/2026' (or 'quý IV/2026'),
 '6 tháng đầu năm 2026' (or 'cuối năm'), 'năm 2026', and in English 'month 11/2026',
 'Q4 2026', 'quarter IV/2026', 'first half 2026', 'H2 2026', 'year 2026'. A month or a
-quarter that does not exist ('tháng 13/2026', 'quý 5') is refused. Results carry codes and
-dates, never prose: the bot words them from its catalogs.
+quarter or a year that does not exist ('tháng 13/2026', 'quý 5', 'năm 99999') is refused,
+and a command that takes no period says it was given an impossible one (`dated`). Results
+carry codes and dates, never prose: the bot words them from its catalogs.
 """
 
 from __future__ import annotations
@@ -29,15 +30,16 @@ _LOOKS_LIKE = re.compile(r"^\s*(?:từ|tu|from)?\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,
 # Named periods, matched on the folded text (lower case, no diacritics). Each is a whole
 # text, so that a task's title such as "Kế hoạch năm 2026 của xã" is never read as one.
 _NUMBER = r"(\d{1,2}|[ivxl]{1,6})"  # a month or a quarter: digits or Roman numerals
-_YEAR = r"(?:\s*[/.-]\s*|\s+(?:nam\s+|of\s+)?|\s*,\s*)(\d{4})"
+# Four digits or more: "năm 99999" is a year no calendar has, refused rather than a title.
+_YEAR = r"(?:\s*[/.-]\s*|\s+(?:nam\s+|of\s+)?|\s*,\s*)(\d{4,})"
 _NAMED = {
     "month": re.compile(rf"(?:thang|month)\s*{_NUMBER}(?:{_YEAR})?"),
     "quarter": re.compile(rf"(?:quy|quarter|q)\s*{_NUMBER}(?:{_YEAR})?"),
     "half": re.compile(
         r"(?:(?:6|sau) thang (dau|cuoi)(?: nam)?|(first|second|1st|2nd) half(?: of)?|h([12]))"
-        r"\s*[/.-]?\s*(\d{4})?"
+        r"\s*[/.-]?\s*(\d{4,})?"
     ),
-    "year": re.compile(r"(?:nam|year)\s*(\d{4})"),
+    "year": re.compile(r"(?:nam|year)\s*(\d{4,})"),
 }
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
 _FIRST_YEAR = 1900  # "năm 0000" is no year a task was given in
@@ -86,8 +88,9 @@ class Dated(StrEnum):
 
 
 def dated(text: str) -> Dated | None:
-    """Tell whether a text is a date, a period, or has a date no calendar has, for a command
-    that takes none to say so (None: it looks like none of them)."""
+    """Tell whether a text is a date, a period, or has a date or names a period no calendar
+    has ("tháng 13/2026", "quý 5"), for a command that takes none to say so (None: it looks
+    like none of them)."""
     if not (looks_like_period(text) or _DAY_MONTH.match(text)):
         return None
     typed = [(d, m, y) for y, m, d in _ISO_DATE.findall(text)]
@@ -104,6 +107,8 @@ def dated(text: str) -> Dated | None:
     parsed = parse_period(text)
     if isinstance(parsed, PeriodError) and parsed.code == PeriodErrorCode.ONE_DATE:
         return Dated.DATE
+    if isinstance(parsed, PeriodError) and parsed.code == PeriodErrorCode.NO_SUCH_PERIOD:
+        return Dated.IMPOSSIBLE
     return Dated.PERIOD
 
 
@@ -164,9 +169,10 @@ def _named_period(text: str, kind: str, match: re.Match[str]) -> Period | Period
         months = (number, number) if kind == "month" else (3 * number - 2, 3 * number)
     if year_text is None:
         return PeriodError(PeriodErrorCode.NO_YEAR, text)
-    year = int(year_text)
-    if not _FIRST_YEAR <= year < dt.MAXYEAR:
+    # Its length first: int() of thousands of digits is refused (and slow before that).
+    if len(year_text) > len(str(dt.MAXYEAR)) or not _FIRST_YEAR <= int(year_text) < dt.MAXYEAR:
         return PeriodError(PeriodErrorCode.NO_SUCH_PERIOD, text)
+    year = int(year_text)
     start = dt.date(year, months[0], 1)
     after = dt.date(year + months[1] // 12, months[1] % 12 + 1, 1)
     return Period(start, after - dt.timedelta(days=1))

@@ -49,11 +49,11 @@ async def explain_command(req: Request) -> None:
         await req.reply(await req.run(request, req.services, req.actor, found.assignment_id))
         return
     text = req.text_args
-    explanation_id, said = await req.atomic(waiting_named, req.services, req.actor, text)
-    if explanation_id is None:
-        await req.reply(said)
+    named = await req.atomic(waiting_named, req.services, req.actor, text)
+    if named.explanation_id is None:
+        await req.reply(named.said)
         return
-    await answers.record_answer(req, explanation_id, text)
+    await answers.record_answer(req, named.explanation_id, named.words)
 
 
 def flow() -> Flow:

@@ -2,7 +2,8 @@
 
 An event is stored in the inbox (`inbox.py`) before it is handled, so a redelivered one
 records nothing twice, and one a crash interrupted is handled once more at the next start.
-The flood guard judges each in the order they came; a few people are answered at a time,
+The flood guard judges each in the order they came, those kept unanswered at a stop or a
+crash too, when the next start takes them; a few people are answered at a time,
 each person's messages in order. A heavy command (`app.heavy`'s list: summaries, files,
 lists over many units) takes one of HEAVY_AT_ONCE slots first, so one slot is always left
 to the others: officials' replies do not wait behind many coordinators' summaries. How
@@ -93,14 +94,17 @@ class ZaloDispatch:
             verdict = self.flood.judge(event.sender_id)
             try:
                 if await self._admitted(event, verdict) and await self._stored(event):
-                    self._start(event, stored=True)
+                    self._start(event, stored=True, verdict=Verdict.PASS)
             except Exception:
                 self._taken.pop(event.message_id, None)  # not kept: Zalo's next try is taken
                 raise
 
     async def recover(self) -> None:
-        """Handle once more the events a crash left unfinished (each only once).
+        """Handle once more the events a crash left unfinished (each only once), and those a
+        stop kept unanswered, each judged by the flood guard in the order they came.
 
+        A person who sent 40 messages the second before a restart is answered as if there had
+        been none: their budget's worth, told once to slow down, the rest finished unanswered.
         Among several workers, the leader takes over those of dead workers (`rescue`).
         """
         if self.services.worker is not None:
@@ -110,7 +114,8 @@ class ZaloDispatch:
             self._start(event, stored=True)
 
     async def rescue(self) -> int:
-        """As leader among several workers: handle the events dead workers left unfinished."""
+        """As leader among several workers: handle the events dead workers left unfinished,
+        judged by the flood guard as `recover`'s are."""
         me = self.services.worker
         if me is None or not self.services.roles.holds(LEADER):
             return 0
@@ -132,9 +137,12 @@ class ZaloDispatch:
         """Store, answer and finish one event; a duplicate is dropped; no error escapes.
 
         `taken`: one taken over from a dead worker, which goes first in its person's turn;
-        `verdict`: the flood guard's on it (one over budget is dropped).
+        `verdict`: the flood guard's on it (one over budget is dropped: finished unanswered,
+        when `stored` already).
         """
-        if not await self._admitted(event, verdict):
+        if not await self._admitted(event, verdict, stored=stored):
+            if stored:
+                await self._finish_unanswered(event)
             return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
         heavy: AbstractAsyncContextManager[Any] = (
@@ -162,7 +170,7 @@ class ZaloDispatch:
                 log.warning("Zalo event %s done in part for the database", event.message_id)
                 self.notes.kept(event.sender_id)  # told: a next wait is told again
                 await self.notes.busy(event)
-                await self._finish_told(event)
+                await self._finish_unanswered(event)
             except Exception:
                 ref = secrets.token_hex(3)
                 log.exception("error %s while handling Zalo event %s", ref, event.message_id)
@@ -172,9 +180,10 @@ class ZaloDispatch:
                     self._lanes.pop(event.sender_id, None)
         self.wake_sender()
 
-    async def _finish_told(self, event: Event) -> None:
-        """Finish an event whose person was asked to send it again (a restart would run it
-        again); one that cannot be finished is logged, run again at the next start."""
+    async def _finish_unanswered(self, event: Event) -> None:
+        """Finish an event not to be run again at the next start: its person was asked to send
+        it again, or it was over their budget; one that cannot be finished is logged, run
+        again at the next start."""
         try:
             await retry_db_async(
                 partial(in_update_worker, self.inbox.finish, event), "finishing a Zalo event"
@@ -200,18 +209,28 @@ class ZaloDispatch:
         self._answered.answered(event.sender_id, event.text, went_ms)
 
     async def finished(self) -> None:
-        """Wait for the events still being handled (at stop)."""
-        if self._tasks:
+        """Wait for the events still being handled (at stop), and what they set off (a note
+        to slow down)."""
+        while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _start(self, event: Event, *, stored: bool = False, taken: bool = False) -> None:
+    def _start(
+        self,
+        event: Event,
+        *,
+        stored: bool = False,
+        taken: bool = False,
+        verdict: Verdict | None = None,
+    ) -> None:
         """Handle an event in the background, after the person's earlier ones (unless flooding).
 
-        The flood guard judges it here, in the order the events came.
+        The flood guard judges it here, in the order the events came, unless it did already
+        (`verdict`: a webhook's event, judged before it was stored).
         """
         if not stored and self._taken_before(event):
             return
-        verdict = Verdict.PASS if stored else self.flood.judge(event.sender_id)
+        if verdict is None:
+            verdict = self.flood.judge(event.sender_id)
         self._spawn(self.handle(event, stored=stored, taken=taken, verdict=verdict))
 
     def _taken_before(self, event: Event) -> bool:
@@ -228,15 +247,19 @@ class ZaloDispatch:
             del self._taken[next(iter(self._taken))]
         return False
 
-    async def _admitted(self, event: Event, verdict: Verdict) -> bool:
+    async def _admitted(self, event: Event, verdict: Verdict, *, stored: bool = False) -> bool:
         """Tell whether an event the flood guard judged goes on; tell a person going too fast.
 
         One over the person's budget is dropped; the inbox is read only before a warning (at
         most once a minute a person): one it knows is Zalo delivering it again, not the person
-        writing, dropped silently.
+        writing, dropped silently. One `stored` (kept unanswered at a stop or a crash) the
+        inbox knows by its own doing: its warning is the person's.
         """
         if verdict is not Verdict.WARN:
             return verdict is Verdict.PASS
+        if stored:
+            self._spawn(self.notes.slow_down(event))
+            return False
         try:
             known = await in_update_worker(self.inbox.known, event)
         except Exception:  # over budget either way: dropped as a flood's

@@ -3,7 +3,8 @@
 A person may send BURST messages at once and keep up one a second; past that, messages are
 dropped (neither recorded nor answered: no database work, no sends) and the person is told
 to slow down, at most once a minute. An event the inbox knew already (Zalo delivering it
-again) is given back (`undo`): only what the person sends counts.
+again) is given back (`undo`): only what the person sends counts. The events a stop (or a
+crash) kept unanswered are judged at the next start, so a restart lets no flood through.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ finished. Errors back off (1 s doubling to 30 s); an idle poll (408) is not one;
 Zalo refuses (401) ends it. At a stop the open getUpdates is not dropped: Zalo has no offset
 nor acknowledgement, so an event it hands to that poll would be lost. The poll is let end (at
 most its POLL_TIMEOUT_S, plus STOP_GRACE_S) and what it brings is stored in the inbox
-unhandled, for the next start's `recover()` to answer.
+unhandled, for the next start's `recover()` to answer (through the flood guard, as if
+they had come then).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from core.roles import Access
 from db.models import CalendarOverride, RecurringTask, Task, Unit
 from handlers.zalo.commands import ACCESS
 from tests.factories import make_contact, make_task, make_unit
+from tests.handlers.telegram.test_tasks import LISTED, TIED_ORDER, make_tied_tasks
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
@@ -74,6 +75,18 @@ async def test_tasks_pages_with_tiep_and_shows_one_task(zbot: ZaloBot) -> None:
     assert "0/2" in card
     [unknown] = await zbot.say(ZALO_ADMIN, "/tasks #9999")
     assert "#9999" in unknown
+
+
+async def test_tasks_of_one_deadline_are_listed_by_title_across_pages_on_zalo(
+    zbot: ZaloBot,
+) -> None:
+    """On Zalo too, tasks due the same day are listed by title in Vietnamese order, not by
+    number; "tiếp" goes on where the first page ended."""
+    with zbot.session() as s:
+        make_tied_tasks(s)
+    [first] = await zbot.say(ZALO_ADMIN, "/tasks")
+    [second] = await zbot.say(ZALO_ADMIN, "tiếp")
+    assert [LISTED.findall(first), LISTED.findall(second)] == TIED_ORDER
 
 
 async def test_calendar_adds_lists_and_removes_a_day(zbot: ZaloBot) -> None:

@@ -238,6 +238,26 @@ async def test_chart_of_a_date_says_it_takes_none_and_of_an_impossible_one_says_
     assert "Không tìm thấy nhiệm vụ hay văn bản “tuần trước”" in words
 
 
+async def test_a_period_no_calendar_has_is_refused_on_zalo_by_every_command(
+    zbot: ZaloBot,
+) -> None:
+    """On Zalo, /chart, /summary and /export of "tháng 13/2026" (a month, a quarter or a year
+    that does not exist) say it is on no calendar, as of "31/02"; /report says there is no
+    such period; no link is made."""
+    zbot.tg.configure(public_base_url="https://dondoc.example")
+    province(zbot, tasks=1)
+    typed_periods = ("tháng 13/2026", "tháng 0/2026", "tháng 13", "quý 5/2026", "năm 99999")
+    for command in ("/chart", "/summary", "/export"):
+        for typed in typed_periods:
+            [answer] = await zbot.say(CHI, f"{command} {typed}")
+            assert f"“{typed}” có một ngày không có thật trên lịch" in answer
+            assert "/files/" not in answer
+    for typed in typed_periods:
+        [answer] = await zbot.say(CHI, f"/report {typed}")
+        assert f"Không có kỳ “{typed}”: tháng từ 1 đến 12" in answer
+        assert "/files/" not in answer
+
+
 async def test_tiep_of_a_task_cancelled_since_its_first_page_says_it_was_cancelled(
     zbot: ZaloBot,
 ) -> None:

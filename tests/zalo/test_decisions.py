@@ -98,6 +98,30 @@ async def test_an_explanation_is_asked_and_answered_on_zalo(zbot: ZaloBot) -> No
     assert "chậm kinh phí" in told[0].text
 
 
+async def test_the_task_a_unit_names_first_is_not_part_of_its_explanation_on_zalo(
+    zbot: ZaloBot,
+) -> None:
+    """On Zalo, "/explain #N chưa xong vì …" typed by the unit records "chưa xong vì …": the
+    "#N" that picked the request is not the unit's words; "/explain #N" alone records
+    nothing and says how to answer."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [unit])
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    await zbot.say(CHI, f"/explain #{task.id} XA")
+    await zbot.zalo.wait_for_messages(HOA, after=0, timeout=10)  # the request
+    [bare] = await zbot.say(HOA, f"/explain #{task.id}")
+    assert "/explain #12" in bare
+    [recorded] = await zbot.say(HOA, f"/explain #{task.id} chưa xong vì thiếu kinh phí")
+    assert "Đã ghi nhận giải trình" in recorded
+    with zbot.session() as s:
+        [explanation] = s.exec(select(Explanation)).all()
+    assert explanation.text == "chưa xong vì thiếu kinh phí"
+
+
 async def test_explain_of_a_name_fitting_two_units_offers_both_by_number_on_zalo(
     zbot: ZaloBot,
 ) -> None:

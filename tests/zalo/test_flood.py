@@ -146,3 +146,37 @@ async def test_a_repeat_zalo_hands_over_after_the_answer_went_answers_nothing(
     await zbot.handled(zbot.zalo.send_text(HOA, "1"))
     await zbot.zalo.wait_until(lambda: len(zbot.zalo.messages(HOA)) > after + 1)
     assert "nhiệm vụ nào" not in zbot.zalo.messages(HOA)[-1].text
+
+
+async def test_forty_messages_kept_at_a_stop_are_not_forty_answers_at_the_next_start(
+    settings: Settings, engine: Engine
+) -> None:
+    """Hoa sent 40 messages the second before a restart, kept unanswered in the inbox: the
+    next start answers her burst's worth (20), tells her once to slow down, and finishes the
+    rest unanswered (none is taken again), as if they had come while the bot ran."""
+    services = Services(settings, engine, load_catalog(), ManualClock(DEFAULT_NOW))
+    with engine.begin() as connection:
+        for n in range(40):
+            inbox.record(
+                connection,
+                channel="zalo",
+                key=InboxKey(ACCOUNT, 0, f"bb{n:02d}"),
+                kind="message.text.received",
+                payload=event(f"bb{n:02d}", f"chào {n}"),
+                digest="",
+                now=DEFAULT_NOW - timedelta(seconds=1),
+            )
+    async with FakeZalo() as zalo, ZaloClient(zalo.token, zalo.url) as client:
+        zalo.add_user(HOA, "Hoa", wrote=True)
+        poller = ZaloPoller(
+            services, client, ZaloPacer(100, 0.0), wake_sender=lambda: None, account=ACCOUNT
+        )
+        poller.flood = ZaloFlood(clock=lambda: 1000.0)  # no token comes back meanwhile
+        await poller.recover()
+        await poller.finished()
+        texts = [m.text for m in zalo.messages(HOA)]
+    with engine.connect() as connection:
+        left = inbox.unfinished(connection, channel="zalo", started=DEFAULT_NOW)
+    assert len([t for t in texts if SLOW_DOWN not in t]) == 20  # 40 before
+    assert len([t for t in texts if SLOW_DOWN in t]) == 1
+    assert left == []

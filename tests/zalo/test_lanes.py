@@ -47,7 +47,7 @@ async def test_a_persons_waiting_messages_leave_the_slots_to_others(
     release = asyncio.Event()
     answered: list[str] = []
 
-    async def admitted(_event: Event, _verdict: Any) -> bool:
+    async def admitted(_event: Event, _verdict: Any, **_kw: Any) -> bool:
         return True
 
     async def stored(_event: Event, **_kw: Any) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from datetime import timedelta
 
 import pytest
@@ -16,12 +17,15 @@ from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.app import build_services
+from bot.app import build_application, build_services
 from bot.settings import Settings
 from bot.zalo import ZaloRuntime
 from core.clock import ManualClock
 from db.models import Inbox
+from devtools.botrun import polling
+from devtools.fakebotapi import FakeBotApi, Fault, FaultRule
 from devtools.fakezalo import FakeZalo
+from tests.harness import ADMIN_ID
 from tests.zalo.conftest import ZALO_ADMIN
 
 
@@ -87,3 +91,44 @@ async def test_a_message_taken_by_the_poll_open_at_stop_is_answered_after_the_ne
         await second.stop()
     answers = [m.text for m in fake_zalo.messages(ZALO_ADMIN)]
     assert sum(text.startswith("Các lệnh dùng được") for text in answers) == 1  # once
+
+
+async def test_telegram_and_zalo_stop_at_once_not_one_after_the_other(
+    bot_settings: Settings,
+    fake_api: FakeBotApi,
+    fake_zalo: FakeZalo,
+    engine: Engine,
+    clock: ManualClock,
+) -> None:
+    """The bot stops while Telegram's answer to /help is held by the fake (Telegram's stop
+    waits for that update): Zalo's stop goes on meanwhile and ends, its poll and sender done,
+    before the held answer is let go; then Telegram's stop ends too. (Zalo's began only
+    once Telegram's had ended: a stop took the sum of both.)"""
+    zalo_settings = bot_settings.model_copy(
+        update={
+            "zalo_bot_token": SecretStr(fake_zalo.token),
+            "zalo_base_url": fake_zalo.url,
+            "zalo_admin_ids": [ZALO_ADMIN],
+        }
+    )
+    app = build_application(zalo_settings, clock=clock, engine=engine)
+    fake_api.add_user(ADMIN_ID, "Quản trị", language_code="vi")
+    held, reached = threading.Event(), threading.Event()
+    fake_api.add_fault(
+        FaultRule(Fault.hold(held, reached), methods=["sendMessage"], chat_ids=[ADMIN_ID])
+    )
+    runtime = app.bot_data.zalo
+    assert isinstance(runtime, ZaloRuntime)
+    stopped = polling(app)
+    await stopped.__aenter__()
+    try:
+        fake_api.send_text(ADMIN_ID, "/help")
+        assert await asyncio.to_thread(reached.wait, 10)
+        stopping = asyncio.create_task(stopped.__aexit__(None, None, None))
+        await asyncio.wait_for(runtime.wait(), 10)  # Zalo stopped, Telegram's answer held
+        assert not stopping.done()
+        assert fake_api.messages(ADMIN_ID) == []
+    finally:
+        held.set()
+    await stopping
+    assert fake_api.messages(ADMIN_ID) != []  # the held answer went, then Telegram stopped

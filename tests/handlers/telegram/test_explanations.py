@@ -273,4 +273,23 @@ async def test_an_officials_coordinator_words_are_not_recorded_as_the_explanatio
     assert reports(bot) == []
     answered = await bot.send(OFFICIAL, f"/explain #{task} Chờ kinh phí")
     assert "Đã ghi nhận giải trình" in (answered.text or "")
-    assert [e.text for e in explanations(bot)] == [f"#{task} Chờ kinh phí"]
+    assert [e.text for e in explanations(bot)] == ["Chờ kinh phí"]
+
+
+async def test_the_task_an_official_names_first_is_not_part_of_their_explanation(
+    bot: BotUnderTest,
+) -> None:
+    """ "/explain #12 chưa xong vì …" records "chưa xong vì …": the "#12" that picked the
+    request is not the unit's words, nor in what the coordinator is told; "/explain #12"
+    with nothing after it records nothing and says how to answer."""
+    world = await scene(bot, deadline=OVERDUE)
+    task = world.tasks[0].id
+    await bot.send(COORDINATOR, f"/explain #{task} Tam Xuân")
+    bare = await bot.send(OFFICIAL, f"/explain #{task}")
+    assert "Cách trả lời: /explain #12" in (bare.text or "")
+    assert [e.text for e in explanations(bot)] == [None]
+    answered = await bot.send(OFFICIAL, f"/explain #{task}: chưa xong vì chờ #7 của Sở")
+    assert "Đã ghi nhận giải trình" in (answered.text or "")
+    assert [e.text for e in explanations(bot)] == ["chưa xong vì chờ #7 của Sở"]
+    [told] = notices(bot, COORDINATOR, "explained:")
+    assert told.payload["text"].endswith(":\nchưa xong vì chờ #7 của Sở")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import event
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core.taskdates import due_at
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, StatusReport, Task, Unit
@@ -68,6 +69,47 @@ async def test_tasks_lists_number_deadline_and_progress_paged(bot: BotUnderTest)
     await bot.server.wait_until(
         lambda: "Trang 2/2" in (bot.server.messages(ADMIN_ID)[-1].text or "")
     )
+
+
+# Created in this order; listed by deadline, then the title in Vietnamese order.
+TIED_TASKS = [
+    ("Xã Xuân", date(2026, 12, 10)),
+    ("Xã Bắc", date(2026, 12, 10)),
+    *((title, date(2026, 12, 15)) for title in ("Xã Yên", "Xã Đông", "Xã Bình", "Xã Ân")),
+    *((title, date(2026, 12, 15)) for title in ("Xã An", "Xã Dương", "Xã Cam", "Xã Ơn")),
+    *((title, date(2026, 12, 15)) for title in ("Xã Ô Loan", "Xã Giang", "Xã Hòa", "Xã Ea")),
+    ("Xã Ăn", date(2026, 12, 15)),
+]
+TIED_ORDER = [  # a page of ten, then the rest
+    [
+        *("Xã Bắc", "Xã Xuân", "Xã An", "Xã Ăn", "Xã Ân"),
+        *("Xã Bình", "Xã Cam", "Xã Dương", "Xã Đông", "Xã Ea"),
+    ],
+    ["Xã Giang", "Xã Hòa", "Xã Ô Loan", "Xã Ơn", "Xã Yên"],
+]
+LISTED = re.compile(r"#\d+ (.+?) · hạn")
+
+
+def make_tied_tasks(s: Session) -> None:
+    """Make TIED_TASKS, each for one commune, in the order written."""
+    unit = make_unit(s, "T1", "Xã Thử")
+    for title, deadline in TIED_TASKS:
+        make_task(s, title, deadline, [unit])
+
+
+async def test_tasks_of_one_deadline_are_listed_by_title_across_pages(bot: BotUnderTest) -> None:
+    """Tasks due the same day are listed by title in Vietnamese order, as every other list
+    does (`in_force_order`), not by number; the second page goes on where the first ended."""
+    with bot.session() as s:
+        make_tied_tasks(s)
+    reply = await bot.send(ADMIN_ID, "/tasks")
+    first = LISTED.findall(reply.text or "")
+    await bot.press(ADMIN_ID, button_data(reply, "Sau"))
+    await bot.server.wait_until(
+        lambda: "Trang 2/2" in (bot.server.messages(ADMIN_ID)[-1].text or "")
+    )
+    second = LISTED.findall(bot.server.messages(ADMIN_ID)[-1].text or "")
+    assert [first, second] == TIED_ORDER
 
 
 async def test_deadline_change_moves_assignments_but_not_a_later_extension(
