@@ -112,6 +112,21 @@ def dated(text: str) -> Dated | None:
     return Dated.PERIOD
 
 
+def report_period(text: str) -> Period | PeriodError | None:
+    """Read a report's words as a period, or say what is wrong with the period they look
+    like; None when they look like none (a task or a directive is named).
+
+    A date without its year ("30/11") is a single date, and one no calendar has ("31/02")
+    a wrong date, for a command that takes periods: not a task's title to look up."""
+    if looks_like_period(text):
+        return parse_period(text)
+    if _DAY_MONTH.match(text):
+        if dated(text) is Dated.IMPOSSIBLE:
+            return PeriodError(PeriodErrorCode.BAD_DATE, text.strip())
+        return PeriodError(PeriodErrorCode.ONE_DATE, text.strip())
+    return None
+
+
 def looks_like_period(text: str) -> bool:
     """Tell whether the text starts like a date or is a named period ('quý 4/2026'), so
     that it is read as a period, not a title."""

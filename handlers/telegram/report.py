@@ -13,7 +13,7 @@ from app.jobs import report_document
 from app.report_docx import TemplateError
 from app.summary_text import as_of
 from core.markup import Markup, to_html
-from core.period import Period, looks_like_period, parse_period
+from core.period import Period, report_period
 from core.roles import Access
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
@@ -28,12 +28,12 @@ log = logging.getLogger(__name__)
 async def report(req: Request) -> None:
     """Send the report on every open task, one task, a directive or a period."""
     text = req.text_args
-    if looks_like_period(text):
-        period = parse_period(text)
-        if isinstance(period, Period):
-            await send_report(req, ReportTarget(start=period.start, end=period.end))
-        else:
-            await req.say(f"report.{period.code.value}", text=period.text)
+    period = report_period(text)
+    if isinstance(period, Period):
+        await send_report(req, ReportTarget(start=period.start, end=period.end))
+        return
+    if period is not None:
+        await req.say(f"report.{period.code.value}", text=period.text)
         return
     target = await req.atomic(reports.target, req.services.engine, text, req.actor.scope)
     if target.kind == "none":

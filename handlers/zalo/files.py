@@ -24,7 +24,7 @@ from app.formal_report import ReportTarget
 from app.reports import Target, covers
 from app.services import Services
 from core.markup import to_plain
-from core.period import Period, looks_like_period, parse_period
+from core.period import Period, report_period
 from core.roles import Access
 from handlers.zalo.commandkit import refused_below
 
@@ -77,8 +77,8 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     if refused is not None:
         return refused
     text = args.strip()
-    if looks_like_period(text):
-        period = parse_period(text)
+    period = report_period(text)
+    if period is not None:
         if not isinstance(period, Period):
             return [Said(t(f"report.{period.code.value}", text=period.text))]
         # isoformat, not %Y: strftime writes the year 1 as "1", which the route would not read

@@ -15,6 +15,7 @@ from core.period import (
     decree_day_month,
     looks_like_period,
     parse_period,
+    report_period,
 )
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -163,3 +164,12 @@ def test_dated_tells_a_date_a_period_and_one_no_calendar_has(
     """A command that takes no date says which it was given: "quý 4/2026" holds no day 4 of
     month 20, nor "2026-11-30" a day 11 of month 30."""
     assert dated(text) == kind
+
+
+def test_a_reports_words_are_a_period_a_wrong_one_or_a_name() -> None:
+    """A report takes periods: a date without its year is a single date, one no calendar
+    has a wrong date (not a task's title to look up); words are a name."""
+    assert report_period("01/11/2026-30/11/2026") == Period(date(2026, 11, 1), date(2026, 11, 30))
+    assert report_period("30/11") == PeriodError(PeriodErrorCode.ONE_DATE, "30/11")
+    assert report_period(" 31/02 ") == PeriodError(PeriodErrorCode.BAD_DATE, "31/02")
+    assert report_period("Kế hoạch năm 2026") is None

@@ -218,6 +218,10 @@ async def test_a_cancelled_task_and_a_period_are_named_for_what_they_are(zbot: Z
         assert "/files/" not in answer
     [one_day] = await zbot.say(CHI, "/report 01/11/2026")
     assert "“01/11/2026” chỉ là một ngày" in one_day
+    [no_year] = await zbot.say(CHI, "/report 30/11")  # not a title: no task to look up
+    assert "“30/11” chỉ là một ngày; kỳ báo cáo cần ngày bắt đầu" in no_year
+    [impossible] = await zbot.say(CHI, "/report 31/02")
+    assert "“31/02” không phải là ngày hợp lệ. Kỳ báo cáo ghi dạng" in impossible
 
 
 async def test_chart_of_a_date_says_it_takes_none_and_of_an_impossible_one_says_so(

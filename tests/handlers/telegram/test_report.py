@@ -405,6 +405,8 @@ async def test_report_on_an_ambiguous_name_offers_the_tasks(bot: BotUnderTest) -
         ("/report #77", "Không tìm thấy nhiệm vụ hay văn bản “#77”"),
         ("/report 01/11/2026", "“01/11/2026” chỉ là một ngày; kỳ báo cáo cần ngày bắt đầu"),
         ("/report 31/02/2026", "“31/02/2026” không phải là ngày hợp lệ"),
+        ("/report 31/02", "“31/02” không phải là ngày hợp lệ. Kỳ báo cáo ghi dạng"),
+        ("/report 30/11", "“30/11” chỉ là một ngày; kỳ báo cáo cần ngày bắt đầu"),
         ("/report tháng 13/2026", "Không có kỳ “tháng 13/2026”: tháng từ 1 đến 12"),
         ("/report quý 5", "Không có kỳ “quý 5”: tháng từ 1 đến 12, quý từ 1 đến 4"),
         ("/report quý 4", "“quý 4” thiếu năm"),
