@@ -94,7 +94,9 @@ async def test_an_admins_help_on_zalo_names_the_invite_sheet_and_contact_changes
     assert "/invites [all] [csv]" in shown
     assert "/contacts role" in shown
     assert "/contacts remove" in shown
-    assert "/invite <đơn vị> [coordinator|admin] [leader]" in shown  # how a coordinator joins
+    assert (
+        "/invite <đơn vị> [điều phối viên|quản trị viên] [lãnh đạo]" in shown
+    )  # how a coordinator joins
 
 
 async def test_roles_are_read_as_the_bot_itself_names_them(zbot: ZaloBot) -> None:
@@ -109,3 +111,17 @@ async def test_roles_are_read_as_the_bot_itself_names_them(zbot: ZaloBot) -> Non
     assert role_of(zbot, hoa) == "admin"
     [invite] = await zbot.say(ZALO_ADMIN, "/invite XA điều phối viên lãnh đạo phụ trách")
     assert invite.startswith("Lời mời cho Xã A (điều phối, lãnh đạo phụ trách)")
+
+
+async def test_the_usages_name_the_roles_in_vietnamese(zbot: ZaloBot) -> None:
+    """/invite's and /contacts role's usage name the roles as a Vietnamese admin types them,
+    not "coordinator|admin", "focal|leader"."""
+    arrange(zbot)
+    usages = [
+        *await zbot.say(ZALO_ADMIN, "/invite"),
+        *await zbot.say(ZALO_ADMIN, "/contacts role"),
+    ]
+    for usage in usages:
+        assert "điều phối viên" in usage
+        assert "coordinator" not in usage
+        assert "leader" not in usage
