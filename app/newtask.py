@@ -44,9 +44,13 @@ SOURCE_KEYS = {
     "parent": "tasks.src_parent",
     "unit": "tasks.src_unit",
 }
-# Typed for "no directive" at the optional step ("bỏ qua", "không", "-"; "hủy" on Telegram,
-# where it leaves no form: on Zalo it leaves the form before the step reads it).
-SKIP_WORDS = frozenset({"-", "0", "bo qua", "khong", "none", "no", "skip", "huy", "cancel"})
+# Typed for "no directive" at the optional step, folded ("bỏ qua", "không", "không có",
+# "chưa có", "-"; "hủy" on Telegram, where it leaves no form: on Zalo it leaves the form
+# before the step reads it).
+SKIP_WORDS = frozenset(
+    {"-", "0", "bo qua", "khong", "khong co", "chua co", "ko", "ko co", "none", "no", "skip"}
+    | {"huy", "cancel"}
+)
 
 
 @dataclass(frozen=True)

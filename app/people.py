@@ -100,6 +100,13 @@ class LanguageSet:
     kept: Lang | None
 
 
+# What `/lang` takes, folded: the codes, and the languages named ("tiếng Việt", "English").
+LANGUAGE_WORDS: dict[str, Lang] = {
+    **dict.fromkeys(("vi", "viet", "tieng viet", "vietnamese"), "vi"),
+    **dict.fromkeys(("en", "anh", "tieng anh", "english"), "en"),
+}
+
+
 def set_language(services: Services, actor: Actor, args: str) -> LanguageSet:
     """/lang vi|en: keep the person's language, on any channel, and answer in it.
 
@@ -107,10 +114,9 @@ def set_language(services: Services, actor: Actor, args: str) -> LanguageSet:
     (`db.queries.menu_marks`), which Telegram's side takes, whichever channel it came from.
     A stranger has nowhere to keep it: they are told how to join, in the language asked.
     """
-    choice = args.strip().lower()
-    if choice not in ("vi", "en"):
+    lang = LANGUAGE_WORDS.get(fold(args))
+    if lang is None:
         return LanguageSet(services.catalog.get(actor.lang, "start.lang_usage"), None)
-    lang: Lang = "en" if choice == "en" else "vi"
     if not actor.known:
         return LanguageSet(services.catalog.get(lang, "common.not_registered"), None)
     with session_scope(services.engine) as session:

@@ -145,7 +145,13 @@ def deadline(services: Services, lang: str, actor_id: int, task_id: int, text: s
                 words=words, deadline=parsed.date,
             )  # fmt: skip
     said_old = said_deadline(services.catalog, lang, old, was)
-    lines = [t("tasks.deadline_changed", id=task_id, old=said_old, new=parsed.date, count=current)]
+    if parsed.date == old:  # "from 15/01/2027 to 15/01/2027" read as a change made
+        lines = [t("tasks.deadline_same", id=task_id, new=parsed.date)]
+    else:
+        changed = t(
+            "tasks.deadline_changed", id=task_id, old=said_old, new=parsed.date, count=current
+        )
+        lines = [changed]
     lines += [newtask.moved_note(services, lang, parsed)] if parsed.moved_from else []
     lines += [t("tasks.deadline_kept", count=kept)] if kept else []
     return "\n".join(lines) + told

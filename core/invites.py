@@ -12,7 +12,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from core.roles import Function, Role
+from core.roles import LONGEST_WORDS, Function, Role
 from core.textnorm import fold, narrow
 
 CODE_BYTES = 24
@@ -114,7 +114,7 @@ def parse_invite_args(text: str) -> tuple[str, Role, Function]:
     role: Role | None = None
     function: Function | None = None
     while words:
-        for size in (2, 1):
+        for size in range(LONGEST_WORDS, 0, -1):
             tail = " ".join(words[-size:]) if len(words) >= size else ""
             if role is None and tail and (found_role := Role.parse(tail)) is not None:
                 role = found_role

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
+from core.textnorm import fold
+
 
 class Role(StrEnum):
     """A person's role; it belongs to the person, not to a unit."""
@@ -14,8 +16,9 @@ class Role(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> Role | None:
-        """Return the role named by text (English or Vietnamese), or None."""
-        return _ROLE_WORDS.get(text.strip().lower())
+        """Return the role named by text (English or Vietnamese, with or without marks), or
+        None."""
+        return _ROLE_WORDS.get(fold(text))
 
 
 class Access(IntEnum):
@@ -35,30 +38,36 @@ class Function(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> Function | None:
-        """Return the function named by text (English or Vietnamese), or None."""
-        return _FUNCTION_WORDS.get(text.strip().lower())
+        """Return the function named by text (English or Vietnamese, with or without marks),
+        or None."""
+        return _FUNCTION_WORDS.get(fold(text))
 
 
+# Folded (`core.textnorm.fold`): "Điều phối viên" and "dieu phoi vien" alike. The bot's own
+# words are among them: its texts say "điều phối viên", "quản trị viên", "lãnh đạo phụ trách".
 _ROLE_WORDS = {
     "member": Role.MEMBER,
     "thanh vien": Role.MEMBER,
-    "thành viên": Role.MEMBER,
     "coordinator": Role.COORDINATOR,
     "dieu phoi": Role.COORDINATOR,
-    "điều phối": Role.COORDINATOR,
+    "dieu phoi vien": Role.COORDINATOR,
     "admin": Role.ADMIN,
     "quan tri": Role.ADMIN,
-    "quản trị": Role.ADMIN,
+    "quan tri vien": Role.ADMIN,
 }
 
 _FUNCTION_WORDS = {
     "focal": Function.FOCAL,
     "dau moi": Function.FOCAL,
-    "đầu mối": Function.FOCAL,
+    "can bo dau moi": Function.FOCAL,
+    "cong chuc dau moi": Function.FOCAL,
     "leader": Function.LEADER,
     "lanh dao": Function.LEADER,
-    "lãnh đạo": Function.LEADER,
+    "lanh dao phu trach": Function.LEADER,
 }
+
+# The most words a role or function above is spelled with.
+LONGEST_WORDS = max(len(words.split()) for words in (*_ROLE_WORDS, *_FUNCTION_WORDS))
 
 
 def access_of(role: str, *, has_units: bool) -> Access:

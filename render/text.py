@@ -1,11 +1,14 @@
 """Text-only channels: plain text, and choices as numbered lines answered by typing a number.
 
 A message longer than the channel allows is split between lines, never inside one (a single
-line longer than the limit is cut); the numbered choices come last, in the last part.
+line longer than the limit is cut between words, or, with no space in its second half, never
+between a letter and its marks); the numbered choices come last, in the last part.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 from app.choices import Choice
@@ -45,12 +48,29 @@ def split_lines(lines: Sequence[str], limit: int) -> list[str]:
     return [part for part in parts if part.strip()] or [""]
 
 
+_SPACE_RE = re.compile(r"\s")
+
+
 def _cut(lines: Sequence[str], limit: int) -> list[str]:
     """Return the lines, each one longer than the limit cut into pieces that fit."""
     pieces: list[str] = []
     for line in lines:
         while len(line) > limit:
-            pieces.append(line[:limit])
-            line = line[limit:]
+            at = _cut_at(line, limit)
+            pieces.append(line[:at].rstrip())
+            line = line[at:].lstrip()
         pieces.append(line)
     return pieces
+
+
+def _cut_at(line: str, limit: int) -> int:
+    """Return where to cut a line longer than the limit: at its last space that leaves the
+    first piece at least half full ("phường" was cut "phư" | "ờng"), else at the limit moved
+    back off any combining mark (a letter typed in NFD keeps its marks)."""
+    spaces = [found.start() for found in _SPACE_RE.finditer(line, limit // 2, limit + 1)]
+    if spaces:
+        return spaces[-1]
+    at = limit
+    while at > 1 and unicodedata.combining(line[at]):
+        at -= 1
+    return at

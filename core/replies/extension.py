@@ -21,7 +21,9 @@ from core.replies.percent import stated_percent
 from core.replies.reading import Reply, find_cause, negated_before, quote
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.vocabulary import (
+    BLOCKER_RE,
     EXTENSION_RE,
+    LACK_RE,
     REQUEST_AFTER_RE,
     REQUEST_BEFORE_RE,
     TRAILING_FILLER_RE,
@@ -124,11 +126,25 @@ def is_request(folded: str, keyword: re.Match[str]) -> bool:
 
 
 def _reason_before(reply: Reply, keyword: re.Match[str]) -> str | None:
-    """Quote a reason given before the request: "Vì chờ ý kiến sở, xin gia hạn"."""
-    cause = find_cause(reply, 0)
-    if cause is None or cause.end() >= keyword.start():
+    """Quote a reason given before the request: "Vì chờ ý kiến sở, xin gia hạn", or a
+    blocker or a lack said first: "vướng kinh phí, xin gia hạn", "thiếu người nên xin …"."""
+    start = _reason_start(reply, keyword.start())
+    if start is None:
         return None
-    segment = reply.folded[cause.end() : keyword.start()]
+    segment = reply.folded[start : keyword.start()]
     filler = TRAILING_FILLER_RE.search(segment)
-    end = cause.end() + (filler.start() if filler else len(segment))
-    return quote(reply, cause.end(), end)
+    end = start + (filler.start() if filler else len(segment))
+    return quote(reply, start, end)
+
+
+def _reason_start(reply: Reply, before: int) -> int | None:
+    """Return where a reason given before the request starts: after its "vì", "do"; at the
+    blocker named ("vướng kinh phí"); at the lack ("thiếu kinh phí", "chưa có kinh phí")."""
+    cause = find_cause(reply, 0)
+    if cause is not None and cause.end() < before:
+        return cause.end()
+    for blocker in BLOCKER_RE.finditer(reply.folded, 0, before):
+        if not negated_before(reply.folded, blocker.start()):
+            return blocker.start()
+    lack = LACK_RE.match(reply.folded)
+    return lack.end() if lack is not None and lack.end() < before else None

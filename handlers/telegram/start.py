@@ -63,7 +63,7 @@ async def help_command(req: Request) -> None:
 @command(Access.PUBLIC)
 async def lang(req: Request) -> None:
     """Switch the sender's language between Vietnamese and English."""
-    choice = await req.run(people.set_language, req.services, req.actor, " ".join(req.args[:1]))
+    choice = await req.run(people.set_language, req.services, req.actor, " ".join(req.args))
     await req.reply(choice.said)
     if choice.kept is not None:
         req.actor = replace(req.actor, lang=choice.kept)

@@ -44,6 +44,7 @@ from scheduler.nudge import nudge
 CHOICES = "choices"  # the pending kind of the numbered choices last offered
 CHECKIN_CHOICES = frozenset({"st", "pc", "ck", "cf"})
 SPACED_SLASH_RE = re.compile(r"^/\s+(?=[^\W\d_])")  # "/ mytasks": a space after the slash
+NUMBERS_RE = re.compile(r"[\s.,;#-]*\d+(?:[\s.,;&-]+\d+)*[\s.,;!]*")  # "5", "0", "1 2", "1,2."
 
 
 @dataclass
@@ -83,6 +84,10 @@ class TextChannel:
                 return self._checkin(actor, lambda db: self._take(actor, data, offer, db=db))
             with not_repeated("taking a choice"):  # not every other choice can run again
                 return self._show(actor, self._take(actor, data, offer))
+        count = self._listed(actor, typed)
+        if count:  # "5" after a list of 3: the list kept, not a check-in answer for no unit
+            t = partial(self.services.catalog.get, actor.lang)
+            return self._render(actor.lang, Said(t("common.choose_number", count=count)))
         return self._checkin(
             actor,
             lambda db: answer_text(self.services, actor, text, key=key, replied=replied, db=db),
@@ -144,6 +149,19 @@ class TextChannel:
         if offer is None or not 1 <= number <= len(choices):
             return None
         return tuple(str(part) for part in choices[number - 1]), str(offer["offer"])
+
+    def _listed(self, actor: Actor, typed: str) -> int:
+        """Return how many choices a list offers when numbers that take none of them ("5"
+        after three, "0", "1 2") answer it from someone with no unit to report for, else 0.
+
+        Such a person's words were read as a check-in, answered with how to report, and
+        the list forgotten. An official's number is a check-in: "50" is 50%."""
+        if actor.unit_ids or not NUMBERS_RE.fullmatch(typed):
+            return 0
+        choices: list[Any] = (self._last_offer(actor) or {}).get("choices", [])
+        if any(choice and choice[0] in CHECKIN_CHOICES for choice in choices):
+            return 0
+        return len(choices)
 
     def _last_offer(self, actor: Actor) -> dict[str, Any] | None:
         """Return the numbered choices last offered to the person (`offer`, `choices`), if

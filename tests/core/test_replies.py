@@ -512,6 +512,12 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("xin hoãn đến 30/6", extension(new_deadline=date(2025, 6, 30))),
     ("cho em thêm ít ngày", extension()),
     ("cần thêm vài ngày vì chờ số liệu", extension(reason="chờ số liệu")),
+    # a blocker or a lack said before the request is its reason
+    ("vướng kinh phí, xin gia hạn 1 tuần", extension(extension_days=7, reason="vướng kinh phí")),
+    (
+        "chưa có kinh phí nên xin gia hạn 1 tuần",
+        extension(extension_days=7, reason="chưa có kinh phí"),
+    ),
     ("xin hoàn thành trước 30/6", PROMISE),
     # A lack said with a negation is a blocker, its words the reason.
     ("không có kinh phí", blocked("không có kinh phí")),

@@ -218,3 +218,17 @@ async def test_calendar_takes_other_date_forms_and_ranges(zbot: ZaloBot) -> None
     assert days == {date(2027, 1, d) for d in (4, 5, 6, 7)} | {
         date(2027, 2, d) for d in range(4, 11)
     }
+
+
+async def test_a_task_card_longer_than_a_message_is_split_between_words(zbot: ZaloBot) -> None:
+    """A description of 2,900 characters (one line, as a spreadsheet's cell brings it) goes
+    in two messages cut at a space: it was cut at the 2,000th character, "phư" | "ờng"."""
+    description = ("Triển khai chuyển đổi số tại các xã, phường trên địa bàn tỉnh; " * 50)[:2900]
+    with zbot.session() as s:
+        unit = make_unit(s, "X000", "Xã An Hòa")
+        task = make_task(s, "Kế hoạch", date(2026, 12, 1), [unit], description=description)
+    await zbot.say(ZALO_ADMIN, f"/tasks #{task.id}")
+    *_, first, second = [m.text for m in zbot.zalo.messages(ZALO_ADMIN)]
+    assert len(first) <= 2000
+    assert first.startswith("Mô tả: Triển khai")
+    assert f"{first.removeprefix('Mô tả: ')} {second}" == description.strip()

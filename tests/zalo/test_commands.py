@@ -75,6 +75,14 @@ async def test_whoami_and_lang(zbot: ZaloBot) -> None:
     assert "Commands available on Zalo" in help_en
 
 
+async def test_lang_takes_the_language_named(zbot: ZaloBot) -> None:
+    """ "/lang tiếng Anh" and "/lang Tiếng Việt" switch as "/lang en" and "/lang vi" do: they
+    got the usage."""
+    province(zbot)
+    assert await zbot.say(HOA, "/lang tiếng Anh") == ["Language set to English."]
+    assert await zbot.say(HOA, "/lang Tiếng Việt") == ["Đã chuyển sang tiếng Việt."]
+
+
 async def test_mytasks_pages_with_tiep(zbot: ZaloBot) -> None:
     """/mytasks shows five tasks and says "tiếp"; "tiếp" shows the rest."""
     province(zbot, tasks=7)

@@ -94,4 +94,34 @@ async def test_an_admins_help_on_zalo_names_the_invite_sheet_and_contact_changes
     assert "/invites [all] [csv]" in shown
     assert "/contacts role" in shown
     assert "/contacts remove" in shown
-    assert "/invite <đơn vị> [coordinator|admin] [leader]" in shown  # how a coordinator joins
+    assert (
+        "/invite <đơn vị> [điều phối viên|quản trị viên] [lãnh đạo]" in shown
+    )  # how a coordinator joins
+
+
+async def test_roles_are_read_as_the_bot_itself_names_them(zbot: ZaloBot) -> None:
+    """ "điều phối viên", "quản trị viên", "lãnh đạo phụ trách" (the bot's own words, with or
+    without marks) name the role and function, in /contacts role as in /invite; they were
+    refused with the usage, or read as part of the unit's name."""
+    hoa, _ = arrange(zbot)
+    [done] = await zbot.say(ZALO_ADMIN, "/contacts role Hoa điều phối viên")
+    assert done == "Hoa giờ có vai trò điều phối."
+    assert role_of(zbot, hoa) == "coordinator"
+    await zbot.say(ZALO_ADMIN, "/contacts role Hoa quan tri vien")
+    assert role_of(zbot, hoa) == "admin"
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XA điều phối viên lãnh đạo phụ trách")
+    assert invite.startswith("Lời mời cho Xã A (điều phối, lãnh đạo phụ trách)")
+
+
+async def test_the_usages_name_the_roles_in_vietnamese(zbot: ZaloBot) -> None:
+    """/invite's and /contacts role's usage name the roles as a Vietnamese admin types them,
+    not "coordinator|admin", "focal|leader"."""
+    arrange(zbot)
+    usages = [
+        *await zbot.say(ZALO_ADMIN, "/invite"),
+        *await zbot.say(ZALO_ADMIN, "/contacts role"),
+    ]
+    for usage in usages:
+        assert "điều phối viên" in usage
+        assert "coordinator" not in usage
+        assert "leader" not in usage

@@ -84,6 +84,16 @@ async def test_guided_newtask_step_by_step_with_bad_answers(zbot: ZaloBot) -> No
     assert "#" not in again or f"#{task.id}" not in again
 
 
+async def test_no_document_said_in_words_skips_the_directive(zbot: ZaloBot) -> None:
+    """ "không có" at the directive's step is no document: it was looked up as document
+    "không có", and the step asked again."""
+    province(zbot)
+    for answer in ("/newtask", "Báo cáo quý IV", "15/12/2026", "X002"):
+        await zbot.say(ZALO_ADMIN, answer)
+    [confirm] = await zbot.say(ZALO_ADMIN, "không có")
+    assert confirm.startswith("Xác nhận giao nhiệm vụ")
+
+
 async def test_guided_newtask_with_a_new_directive_for_everyone(zbot: ZaloBot) -> None:
     """ "tất cả" names every unit; a new directive typed in full is created with the task."""
     province(zbot)

@@ -67,6 +67,19 @@ async def test_a_name_fitting_two_units_is_answered_by_number(zbot: ZaloBot) -> 
     assert "Tỷ lệ hoàn thành đúng hạn: 0/1 = 0,0%." in text
 
 
+async def test_a_number_off_the_list_keeps_it_and_says_which_numbers(zbot: ZaloBot) -> None:
+    """ "3", "0" or "1 2" after two units offered ask for 1 to 2, and "2" still takes the
+    second: they were answered with how to report a task, and the list was forgotten."""
+    province(zbot)
+    await zbot.say(CHI, "/unit Xã An")
+    for typed in ("3", "0", "1 2"):
+        assert await zbot.say(CHI, typed) == [
+            "Xin trả lời bằng một số từ 1 đến 2, theo danh sách vừa gửi."
+        ]
+    [text] = await zbot.say(CHI, "2")
+    assert "Xã An Phú: 2 nhiệm vụ được giao" in text
+
+
 async def test_a_scoped_coordinator_sees_only_the_units_in_scope(zbot: ZaloBot) -> None:
     """A coordinator of the pilot group finds X01, not X02, and ranks only X01."""
     province(zbot)

@@ -123,6 +123,21 @@ async def test_several_items_are_answered_by_task_number(zbot: ZaloBot) -> None:
     assert len(reports(zbot)) == 1
 
 
+async def test_a_number_past_the_legend_of_several_items_records_no_hidden_choice(
+    zbot: ZaloBot,
+) -> None:
+    """Three items are answered "#<task> 1", never by a number alone: "10" or "9" are the
+    official's own words, asked about, not the third task's in progress or done (its hidden
+    tenth and ninth choices)."""
+    official(zbot, ("Kế hoạch A", "Báo cáo B", "Đề án C"))
+    [reminder] = await remind(zbot)
+    assert "9 =" not in reminder
+    assert "10 =" not in reminder
+    for typed in ("10", "9"):
+        await zbot.say(HOA, typed)
+        assert reports(zbot) == []
+
+
 async def test_free_text_goes_through_the_same_parser(zbot: ZaloBot) -> None:
     """Words work as on Telegram: "đang làm 40%" records in progress at 40%."""
     official(zbot)

@@ -79,6 +79,14 @@ async def test_an_extension_to_next_weeks_friday_asks_for_that_day(zbot: ZaloBot
     assert requests(zbot) == [(date(2026, 11, 27), "chờ kinh phí")]
 
 
+async def test_a_blocker_said_before_an_extension_is_its_reason(zbot: ZaloBot) -> None:
+    """ "vướng kinh phí, xin gia hạn đến 15/12" asks for 15/12 because of "vướng kinh phí":
+    the request went to the coordinators with no reason, the official's words lost."""
+    official(zbot)
+    await zbot.say(HOA, "vướng kinh phí, xin gia hạn đến 15/12")
+    assert requests(zbot) == [(date(2026, 12, 15), "vướng kinh phí")]
+
+
 async def test_an_extension_to_a_date_just_passed_is_asked_again(zbot: ZaloBot) -> None:
     """ "gia hạn đến 10/11" on 18/11 is a slip: nothing is sent, the bot asks the date again."""
     official(zbot)

@@ -61,6 +61,15 @@ async def test_deadline_moves_every_assignment_and_its_reminders(zbot: ZaloBot) 
     assert "task.deadline_changed" in audited(zbot)
 
 
+async def test_deadline_to_the_day_it_has_says_nothing_changed(zbot: ZaloBot) -> None:
+    """/deadline #12 typed with the day the task has (another spelling of it) says so: it
+    said "moved from 01/12/2026 to 01/12/2026", a change that was none."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [answer] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 1-12-2026")
+    assert answer.startswith(f"Hạn nhiệm vụ #{task_id} đã là 01/12/2026: không có gì thay đổi")
+    assert [a.deadline for a in assignments(zbot, task_id)] == [date(2026, 12, 1)] * 2
+
+
 async def test_deadline_by_title_after_a_bar(zbot: ZaloBot) -> None:
     """/deadline <title> | <date> names the task by its title."""
     [task_id] = province(zbot, "Báo cáo quý")

@@ -98,6 +98,14 @@ async def test_lang_switches_to_english_and_back(bot: BotUnderTest) -> None:
     assert contact.language == "vi"
 
 
+async def test_lang_takes_the_language_named(bot: BotUnderTest) -> None:
+    """ "/lang tiếng Anh" switches as "/lang en" does: it got the usage."""
+    with bot.session() as s:
+        make_contact(s, 2006, units=[make_unit(s, "X06", "Xã Tam Phú")])
+    bot.user(2006)
+    assert (await bot.send(2006, "/lang tiếng Anh")).text == "Language set to English."
+
+
 async def test_lang_from_a_stranger_explains_how_to_join_in_that_language(
     bot: BotUnderTest,
 ) -> None:
