@@ -7,11 +7,14 @@ lists) and then only has its values converted by the column types and handed to 
 driver, whose own statement cache (sqlite3's; psycopg's server-side prepared statements,
 after a few runs) keeps it prepared.
 
-What SQLAlchemy gives its statements, these keep: they run on the SQLAlchemy connection,
-inside its transaction (begun if none is); its `before_cursor_execute` listeners see them
-(tests/loopguard.py); a driver error comes out as SQLAlchemy's (IntegrityError,
-OperationalError), the connection invalidated on a disconnect; values go through the
-column types both ways (UTC-aware datetimes, dates, booleans, JSON).
+What SQLAlchemy gives its statements, these keep: they run on the SQLAlchemy connection's
+driver connection, inside its transaction (begun if none is); the engine's cursor listeners
+see them (the writers' turn, db.retry's count of writes, tests/loopguard.py); a driver
+error comes out as SQLAlchemy's (IntegrityError, OperationalError), through its own handler,
+the connection invalidated on a disconnect; values go through the column types both ways
+(UTC-aware datetimes, dates, booleans, JSON). What they skip is SQLAlchemy's wrapping of
+each of those steps (its pooled cursor, a joined dispatch per statement). `transaction` is
+`engine.begin()` for such work, committed on the driver.
 
 A statement whose columns have Python-side defaults must be given every such value: they
 are computed by SQLAlchemy's execution context, which this path skips (refused at compile).
