@@ -25,6 +25,7 @@ from core.checkin import Decision, Outcome, by_task, decide, is_cancel
 from core.replies.result import ParsedReply, ReplyHint
 from core.textnorm import narrow
 from db.engine import session_in
+from db.prepared import transaction
 from db.queries.pending import get_pending
 
 
@@ -96,7 +97,7 @@ def own_reminder(services: Services, text: str) -> bool:
 def _reading(services: Services, db: Session | None) -> Iterator[Connection]:
     """Open a transaction of its own to read in, or read in the caller's session `db`."""
     if db is None:
-        with services.engine.begin() as connection:
+        with transaction(services.engine) as connection:
             yield connection
         return
     yield db.connection()
@@ -106,9 +107,12 @@ def _reading(services: Services, db: Session | None) -> Iterator[Connection]:
 def _transaction(services: Services, db: Session | None) -> Iterator[Connection]:
     """Open a transaction of its own, or go on in the caller's session `db`: one that holds
     nothing yet is rolled back whole when the block fails (a duplicate report's key), one
-    that does, to a savepoint (which costs a status reply a fifth of its time)."""
+    that does, to a savepoint (which costs a status reply a fifth of its time).
+
+    One of its own is the driver's (db.prepared.transaction): a status reply's statements
+    are all prepared, and need none of SQLAlchemy's transaction objects around them."""
     if db is None:
-        with services.engine.begin() as connection:
+        with transaction(services.engine) as connection:
             yield connection
         return
     if db.in_transaction():

@@ -23,6 +23,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from app.actor import Actor
+from db.prepared import transaction
 from db.queries import inbox as rows
 from db.queries.inbox import InboxKey
 from db.retry import retry_db_async
@@ -161,8 +162,9 @@ async def _insert(
 
     def store() -> Actor | None:
         # The sender is read (and marked seen) in the same transaction; only a private chat
-        # tells who a person is and where to write to them.
-        with services.engine.begin() as connection:
+        # tells who a person is and where to write to them. Prepared statements only, in
+        # a transaction of the driver's (db.prepared.transaction): this runs for every update.
+        with transaction(services.engine) as connection:
             rows.record(
                 connection,
                 channel=CHANNEL,
