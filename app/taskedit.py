@@ -4,7 +4,9 @@
 The task is named by '#12', '12' or its title; with a title, a '|' separates it from the
 rest (`/deadline Báo cáo quý | 20/12/2026`). Each change is checked and audited here and
 returns what to say; a title that names several tasks returns them, for the channel to offer
-(Telegram as buttons, a text channel as numbered choices).
+(Telegram as buttons, a text channel as numbered choices). Closing or cancelling cannot be
+undone: a task named by a part of its title only ("/closetask Kế") is asked about first
+(`Edited.confirm`), as the task card's button asks; its number or whole title ends it at once.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.services import Services
 from app.task_notices import deadline_words, ended_words, renamed_words, tell_units
 from core.deadlines import DeadlineError
 from core.states import TaskStatus
+from core.textnorm import fold
 from db.engine import session_scope
 from db.models import Task
 from db.queries.assignees import resolve_assignees
@@ -65,6 +68,9 @@ class Edited:
     text: str
     matches: tuple[Match, ...] = ()
     rest: str = ""
+    # The status to end the one task of `matches` with, once confirmed ("closed",
+    # "cancelled"); empty when nothing is to confirm.
+    confirm: str = ""
 
 
 def split_ref(text: str) -> tuple[str, str] | None:
@@ -96,7 +102,17 @@ def run(services: Services, lang: str, actor_id: int, verb: str, args: str) -> E
     if len(tasks) > 1:
         matches = tuple(Match(task.id or 0, task.title) for task in tasks[:TASK_CHOICES])
         return Edited(t("tasks.which_one", text=ref, count=len(tasks)), matches, rest)
-    return apply(services, lang, actor_id, verb, tasks[0].id or 0, rest)
+    task = tasks[0]
+    if verb in ENDING_VERBS and task.status == TaskStatus.OPEN and not _named_whole(ref, task):
+        status = ENDING_VERBS[verb]
+        asked = ask_end(services, lang, status, task.id or 0) or t("common.button_stale")
+        return Edited(asked, (Match(task.id or 0, task.title),), confirm=status)
+    return apply(services, lang, actor_id, verb, task.id or 0, rest)
+
+
+def _named_whole(ref: str, task: Task) -> bool:
+    """Tell whether the task was named by its number or its whole title, not a part of it."""
+    return bool(TASK_NUMBER.match(ref.strip())) or fold(ref) == task.title_folded
 
 
 def apply(

@@ -32,6 +32,10 @@ async def _show(req: Request, edited: Edited) -> None:
     if not edited.matches:
         await req.reply(edited.text)
         return
+    if edited.confirm:  # "/closetask Kế": asked first, with the task card's confirm button
+        yes = req.button(req.t("common.yes"), "tk", "endok", edited.confirm, edited.matches[0].id)
+        await req.reply(edited.text, reply_markup=InlineKeyboardMarkup([[yes]]))
+        return
     rows = [[req.button(f"#{m.id} {m.title[:40]}", "tk", "v", m.id)] for m in edited.matches]
     await req.reply(edited.text, reply_markup=InlineKeyboardMarkup(rows))
 

@@ -3,6 +3,7 @@
 
 A title that names several tasks is answered with numbered choices: a typed "2" applies the
 same command to the second task (`te:<verb>:<task id>:<rest>`), as typing its number would.
+A task closed or cancelled by a part of its title is asked about first: "1" confirms.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def _run(services: Services, actor: Actor, verb: str, args: str) -> list[Said]:
     if refused is not None:
         return refused
     edited = taskedit.run(services, actor.lang, actor.contact_id, verb, args)
+    if edited.confirm:  # "/closetask Kế": the task named by a part of its title, asked first
+        [match] = edited.matches
+        yes = Choice(services.catalog.get(actor.lang, "common.yes"), (PREFIX, verb, match.id, ""))
+        return [Said(edited.text, [[yes]])]
     choices = [
         [Choice(f"#{m.id} {m.title[:40]}", (PREFIX, verb, m.id, edited.rest))]
         for m in edited.matches

@@ -140,6 +140,26 @@ async def test_closetask_and_canceltask_end_a_task_once(zbot: ZaloBot) -> None:
     assert {"task.closed", "task.cancelled"} <= set(audited(zbot))
 
 
+async def test_a_task_named_by_part_of_its_title_is_asked_about_before_it_ends(
+    zbot: ZaloBot,
+) -> None:
+    """ "/closetask Kế" (two letters of one task's title) ends nothing until "1" confirms;
+    "/canceltask kiem tra" likewise; a number or the whole title ends at once (above)."""
+    plan, check = province(zbot, "Kế hoạch phòng chống lụt bão", "Kiểm tra an toàn")
+    [asked] = await zbot.say(ZALO_ADMIN, "/closetask Kế")
+    assert f"Đóng nhiệm vụ #{plan} «Kế hoạch phòng chống lụt bão»?" in asked
+    assert "1 = Đồng ý" in asked.splitlines()
+    assert status(zbot, plan) == "open"
+    [closed] = await zbot.say(ZALO_ADMIN, "1")
+    assert closed.startswith(f"Đã đóng nhiệm vụ #{plan}")
+    [asked] = await zbot.say(ZALO_ADMIN, "/canceltask kiem tra")
+    assert f"Hủy nhiệm vụ #{check}" in asked
+    assert status(zbot, check) == "open"
+    await zbot.say(ZALO_ADMIN, "1")
+    assert (status(zbot, plan), status(zbot, check)) == ("closed", "cancelled")
+    assert audited(zbot) == ["task.closed", "task.cancelled"]
+
+
 async def test_a_title_naming_two_tasks_is_answered_by_number(zbot: ZaloBot) -> None:
     """Two matching titles are offered numbered; "2" moves the second one's deadline only."""
     november, december = province(zbot, "Báo cáo tháng 11", "Báo cáo tháng 12")

@@ -194,6 +194,27 @@ async def test_close_from_card_and_cancel_by_title(bot: BotUnderTest) -> None:
     assert {"task.closed", "task.cancelled"} <= set(_audit(bot))
 
 
+async def test_a_task_named_by_part_of_its_title_is_asked_about_before_it_ends(
+    bot: BotUnderTest,
+) -> None:
+    """ "/closetask Kế" (two letters of one task's title) asks with the card's confirm
+    button and ends nothing until it is pressed; /canceltask likewise."""
+    plan = _task(bot, "Kế hoạch phòng chống lụt bão")
+    check = _task(bot, "Kiểm tra an toàn")
+    asked = await bot.send(ADMIN_ID, "/closetask Kế")
+    assert f"Đóng nhiệm vụ #{plan}" in (asked.text or "")
+    asked_cancel = await bot.send(ADMIN_ID, "/canceltask kiem tra")
+    assert f"Hủy nhiệm vụ #{check}" in (asked_cancel.text or "")
+    with bot.session() as s:
+        statuses = [s.get(Task, i).status for i in (plan, check)]  # type: ignore[union-attr]
+    assert statuses == ["open", "open"]
+    await bot.press(ADMIN_ID, button_data(asked, "Đồng ý"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đã đóng" in (m.text or ""))
+    with bot.session() as s:
+        statuses = [s.get(Task, i).status for i in (plan, check)]  # type: ignore[union-attr]
+    assert statuses == ["closed", "open"]
+
+
 async def test_ambiguous_title_offers_buttons(bot: BotUnderTest) -> None:
     """A title part that fits several tasks is answered with one button per task."""
     _task(bot, "Báo cáo tháng 11")
