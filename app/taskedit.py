@@ -7,12 +7,17 @@ returns what to say; a title that names several tasks returns them, for the chan
 (Telegram as buttons, a text channel as numbered choices). Closing or cancelling cannot be
 undone: a task named by a part of its title only ("/closetask Kế") is asked about first
 (`Edited.confirm`), as the task card's button asks; its number or whole title ends it at once.
+A kind or group that would add or take off more than MANY_UNITS units ("/assign #1 Xã": every
+commune) is asked about too, saying how many: the change waits as the admin's pending value
+(`Edited.token`) until `confirm_units` applies it.
 """
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from sqlmodel import Session
@@ -28,6 +33,7 @@ from db.engine import session_scope
 from db.models import Task
 from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
+from db.queries.pending import set_pending, take_pending
 from db.queries.taskadmin import (
     add_assignees,
     change_deadline,
@@ -50,6 +56,10 @@ USAGES = {
 }
 VERBS = tuple(USAGES)
 TASK_CHOICES = 10
+# A kind or group word naming more units than this ("Xã": every commune) is asked about first.
+MANY_UNITS = 10
+UNITS_KIND = "units"  # the pending value of a change of units waiting for its confirmation
+UNITS_TTL = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class Edited:
     # The status to end the one task of `matches` with, once confirmed ("closed",
     # "cancelled"); empty when nothing is to confirm.
     confirm: str = ""
+    # The token of a change of many units waiting for its confirmation (`confirm_units`).
+    token: str = ""
 
 
 def split_ref(text: str) -> tuple[str, str] | None:
@@ -125,7 +137,7 @@ def apply(
         return Edited(deadline(services, lang, actor_id, task_id, rest))
     if verb == "renametask":
         return Edited(rename(services, lang, actor_id, task_id, rest))
-    return Edited(change_units(services, lang, actor_id, task_id, rest, adding=verb == "assign"))
+    return change_units(services, lang, actor_id, task_id, rest, adding=verb == "assign")
 
 
 def _unchangeable(services: Services, lang: str, task: Task | None) -> str:
@@ -200,27 +212,60 @@ def rename(services: Services, lang: str, actor_id: int, task_id: int, title: st
 
 
 def change_units(
-    services: Services, lang: str, actor_id: int, task_id: int, spec: str, *, adding: bool
-) -> str:
+    services: Services,
+    lang: str,
+    actor_id: int,
+    task_id: int,
+    spec: str,
+    *,
+    adding: bool,
+    confirmed: bool = False,
+) -> Edited:
     """Assign a task to more units (named as in /newtask), or take units off it (they get
-    no more reminders, their history stays)."""
+    no more reminders, their history stays); many units named by a kind or group are asked
+    about first, unless `confirmed`."""
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         task = session.get(Task, task_id)
         if task is None or task.status != TaskStatus.OPEN:
-            return _unchangeable(services, lang, task)
+            return Edited(_unchangeable(services, lang, task))
         resolution = resolve_assignees(session, spec, lang=lang)
         if resolution.unmatched:
-            return "\n".join(newtask.unmatched_lines(services, lang, resolution))
+            return Edited("\n".join(newtask.unmatched_lines(services, lang, resolution)))
         on_task = set(active_unit_ids(session, task_id=task_id))
         if not adding and on_task and on_task <= set(resolution.unit_ids):
-            return t("tasks.unassign_last", id=task_id)
+            return Edited(t("tasks.unassign_last", id=task_id))
+        words = [m for m in resolution.matched if m.source != "unit"]
+        moved = [u for u in resolution.unit_ids if (u in on_task) != adding]
+        if not confirmed and words and len(moved) > MANY_UNITS:
+            token = secrets.token_hex(4)
+            data = {"token": token, "task": task_id, "spec": spec, "adding": adding}
+            now = services.clock.now()
+            set_pending(session, contact_id=actor_id, data=data, now=now, kind=UNITS_KIND)
+            named = ", ".join(f"{m.label} ({m.count})" for m in words)
+            key = "tasks.ask_assign_many" if adding else "tasks.ask_unassign_many"
+            asked = t(key, id=task_id, title=task.title, count=len(moved), named=named)
+            return Edited(asked, token=token)
         changed = _change(session, task, resolution.unit_ids, services, actor_id, adding)
         total = len(active_unit_ids(session, task_id=task_id))
     if not changed:
-        return t("tasks.none_changed", id=task_id)
+        return Edited(t("tasks.none_changed", id=task_id))
     key = "tasks.assigned" if adding else "tasks.unassigned"
-    return t(key, id=task_id, count=changed, total=total)
+    return Edited(t(key, id=task_id, count=changed, total=total))
+
+
+def confirm_units(services: Services, lang: str, actor_id: int, token: str) -> str:
+    """Apply the change of many units the admin confirmed (once: a second press finds none)."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        data = take_pending(
+            session, contact_id=actor_id, token=token, now=now, kind=UNITS_KIND, ttl=UNITS_TTL
+        )
+    if data is None:
+        return services.catalog.get(lang, "common.button_stale")
+    task_id, spec, adding = int(data["task"]), str(data["spec"]), bool(data["adding"])
+    edited = change_units(services, lang, actor_id, task_id, spec, adding=adding, confirmed=True)
+    return edited.text
 
 
 def _change(

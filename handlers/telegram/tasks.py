@@ -15,7 +15,7 @@ from core.states import TaskStatus
 from handlers.telegram import taskedit
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.taskedit import end
+from handlers.telegram.taskedit import confirm_units, end
 
 PER_ROW = 5
 PER_PAGE_FOUND = 10  # buttons for the tasks a title may mean
@@ -114,6 +114,8 @@ async def on_button(req: Request) -> None:
         await _ask_end(req, rest[0], int(rest[1]))
     elif action == "endok" and len(rest) == 2 and rest[0] in ENDINGS:
         await end(req, rest[0], int(rest[1]))
+    elif action == "units" and len(rest) == 1:
+        await confirm_units(req, rest[0])
 
 
 async def _ask_end(req: Request, status: str, task_id: int) -> None:

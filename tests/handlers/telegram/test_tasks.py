@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from core.taskdates import due_at
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, StatusReport, Task, Unit
 from db.queries.reports import record_report
+from devtools.fakebotapi import ChatMessage
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
@@ -215,6 +216,27 @@ async def test_a_task_named_by_part_of_its_title_is_asked_about_before_it_ends(
     assert statuses == ["closed", "open"]
 
 
+async def test_a_kind_naming_many_units_is_confirmed_by_a_button(bot: BotUnderTest) -> None:
+    """ "/assign #1 xã" (every commune) says how many units it would add, adds none until
+    "Đồng ý" is pressed, and only once."""
+    task_id = _task(bot, n_units=3)
+    with bot.session() as s:
+        for n in range(12):
+            make_unit(s, f"XM{n:02}", f"Xã Mới {n}")
+    asked = await bot.send(ADMIN_ID, f"/assign #{task_id} xã")
+    assert "thêm cho 12 đơn vị" in (asked.text or "")
+    with bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert len(rows) == 3
+    await bot.press(ADMIN_ID, button_data(asked, "Đồng ý"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "12 đơn vị (tổng 15)" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(asked, "Đồng ý"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Nút này đã cũ" in (m.text or ""))
+    with bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert len(rows) == 15
+
+
 async def test_ambiguous_title_offers_buttons(bot: BotUnderTest) -> None:
     """A title part that fits several tasks is answered with one button per task."""
     _task(bot, "Báo cáo tháng 11")
@@ -241,6 +263,14 @@ async def test_deadline_change_moves_many_units_without_loading_each(bot: BotUnd
     assert all(a.due_at == due_at(a.deadline, VN) for a in rows)
 
 
+async def _confirmed(bot: BotUnderTest, command: str) -> ChatMessage:
+    """Send a command that asks first, press its "Đồng ý", return the answer to that."""
+    asked = await bot.send(ADMIN_ID, command)
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(asked, "Đồng ý"))
+    return await bot.server.wait_for_message(ADMIN_ID, after=after)
+
+
 async def test_assign_and_unassign_many_units_without_loading_each(bot: BotUnderTest) -> None:
     """Forty units are added, taken off and brought back in statements: no assignment is
     read as an object, and every row keeps its deadlines and due time.
@@ -252,10 +282,10 @@ async def test_assign_and_unassign_many_units_without_loading_each(bot: BotUnder
     with bot.session() as s:
         for i in range(40):
             make_unit(s, f"NHOM-{i}", f"Xã Nhóm {i}", groups=["Vùng cao"])
-    with _loaded_assignments() as loaded:
-        added = await bot.send(ADMIN_ID, f"/assign #{task_id} Vùng cao")
-        removed = await bot.send(ADMIN_ID, f"/unassign #{task_id} Vùng cao")
-        back = await bot.send(ADMIN_ID, f"/assign #{task_id} Vùng cao")
+    with _loaded_assignments() as loaded:  # each asked first: a group of 40 units
+        added = await _confirmed(bot, f"/assign #{task_id} Vùng cao")
+        removed = await _confirmed(bot, f"/unassign #{task_id} Vùng cao")
+        back = await _confirmed(bot, f"/assign #{task_id} Vùng cao")
     assert "40 đơn vị (tổng 43)" in (added.text or "")
     assert "còn 3" in (removed.text or "")
     assert "40 đơn vị (tổng 43)" in (back.text or "")
