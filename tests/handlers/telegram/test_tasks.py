@@ -72,6 +72,22 @@ async def test_tasks_lists_number_deadline_and_progress_paged(bot: BotUnderTest)
     )
 
 
+async def test_tasks_with_a_bare_number_shows_that_task_as_summary_does(bot: BotUnderTest) -> None:
+    """`/tasks 2` is task #2 (as `/summary 2`, `/deadline 2`, `/closetask 2` read it), not
+    page 2; `/tasks trang 2` is page 2."""
+    first = _task(bot)
+    with bot.session() as s:
+        unit = make_unit(s, "Y1")
+        for i in range(11):
+            make_task(s, f"Việc phụ {i}", date(2026, 12, 20), [unit])
+    card = await bot.send(ADMIN_ID, f"/tasks {first}")
+    assert "Tình trạng" in (card.text or "")
+    assert "Báo cáo CĐS" in (card.text or "")
+    assert "Trang" not in (card.text or "")
+    page = await bot.send(ADMIN_ID, "/tasks trang 2")
+    assert "Trang 2/2" in (page.text or "")
+
+
 # Created in this order; listed by deadline, then the title in Vietnamese order.
 TIED_TASKS = [
     ("Xã Xuân", date(2026, 12, 10)),
