@@ -3,16 +3,23 @@
 The use case reads the page (nearest deadline first, with progress) and words its lines
 from the catalogs; each channel adds its own footer and way to go on (Telegram's buttons,
 Zalo's "tiếp").
+
+What follows /tasks is read the same on every channel (`asked`): nothing is the first page;
+"trang 2" (or "page 2") is page 2; anything else names a task, so "2" is task #2, as in
+`/summary 2`, `/deadline 2`, `/closetask 2`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 
 from app.due_words import deadline_words
 from app.services import Services
+from core.numbers import typed_number
 from core.paging import Page
+from core.textnorm import fold
 from db.engine import session_scope
 from db.models import Directive, Task
 from db.queries.calendar import working_calendar
@@ -20,6 +27,19 @@ from db.queries.task_list import open_tasks, progress
 from db.queries.tasks import find_tasks
 
 PAGE_SIZE = 10
+_PAGE_RE = re.compile(r"(?:trang|page)\s*(\d{1,9})")
+
+
+def asked(text: str) -> int | str:
+    """Read what follows /tasks: a page number (1 for nothing, "trang 2", "page 2") or the
+    words that name a task ("2", "#2", a title): a bare number is a task, as elsewhere."""
+    text = text.strip()
+    if not text:
+        return 1
+    page = _PAGE_RE.fullmatch(fold(text))
+    if page is None:
+        return text
+    return typed_number(page.group(1)) or 1
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,20 @@
 The task is named by '#12', '12' or its title; with a title, a '|' separates it from the
 rest (`/deadline Báo cáo quý | 20/12/2026`). Each change is checked and audited here and
 returns what to say; a title that names several tasks returns them, for the channel to offer
-(Telegram as buttons, a text channel as numbered choices).
+(Telegram as buttons, a text channel as numbered choices). Closing or cancelling cannot be
+undone: a task named by a part of its title only ("/closetask Kế") is asked about first
+(`Edited.confirm`), as the task card's button asks; its number or whole title ends it at once.
+A kind or group that would add or take off more than MANY_UNITS units ("/assign #1 Xã": every
+commune) is asked about too, saying how many: the change waits as the admin's pending value
+(`Edited.token`) until `confirm_units` applies it.
 """
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from sqlmodel import Session
@@ -21,10 +28,12 @@ from app.services import Services
 from app.task_notices import deadline_words, ended_words, renamed_words, tell_units
 from core.deadlines import DeadlineError
 from core.states import TaskStatus
+from core.textnorm import fold
 from db.engine import session_scope
 from db.models import Task
 from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
+from db.queries.pending import set_pending, take_pending
 from db.queries.taskadmin import (
     add_assignees,
     change_deadline,
@@ -47,6 +56,10 @@ USAGES = {
 }
 VERBS = tuple(USAGES)
 TASK_CHOICES = 10
+# A kind or group word naming more units than this ("Xã": every commune) is asked about first.
+MANY_UNITS = 10
+UNITS_KIND = "units"  # the pending value of a change of units waiting for its confirmation
+UNITS_TTL = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,11 @@ class Edited:
     text: str
     matches: tuple[Match, ...] = ()
     rest: str = ""
+    # The status to end the one task of `matches` with, once confirmed ("closed",
+    # "cancelled"); empty when nothing is to confirm.
+    confirm: str = ""
+    # The token of a change of many units waiting for its confirmation (`confirm_units`).
+    token: str = ""
 
 
 def split_ref(text: str) -> tuple[str, str] | None:
@@ -96,7 +114,17 @@ def run(services: Services, lang: str, actor_id: int, verb: str, args: str) -> E
     if len(tasks) > 1:
         matches = tuple(Match(task.id or 0, task.title) for task in tasks[:TASK_CHOICES])
         return Edited(t("tasks.which_one", text=ref, count=len(tasks)), matches, rest)
-    return apply(services, lang, actor_id, verb, tasks[0].id or 0, rest)
+    task = tasks[0]
+    if verb in ENDING_VERBS and task.status == TaskStatus.OPEN and not _named_whole(ref, task):
+        status = ENDING_VERBS[verb]
+        asked = ask_end(services, lang, status, task.id or 0) or t("common.button_stale")
+        return Edited(asked, (Match(task.id or 0, task.title),), confirm=status)
+    return apply(services, lang, actor_id, verb, task.id or 0, rest)
+
+
+def _named_whole(ref: str, task: Task) -> bool:
+    """Tell whether the task was named by its number or its whole title, not a part of it."""
+    return bool(TASK_NUMBER.match(ref.strip())) or fold(ref) == task.title_folded
 
 
 def apply(
@@ -109,7 +137,7 @@ def apply(
         return Edited(deadline(services, lang, actor_id, task_id, rest))
     if verb == "renametask":
         return Edited(rename(services, lang, actor_id, task_id, rest))
-    return Edited(change_units(services, lang, actor_id, task_id, rest, adding=verb == "assign"))
+    return change_units(services, lang, actor_id, task_id, rest, adding=verb == "assign")
 
 
 def _unchangeable(services: Services, lang: str, task: Task | None) -> str:
@@ -184,27 +212,60 @@ def rename(services: Services, lang: str, actor_id: int, task_id: int, title: st
 
 
 def change_units(
-    services: Services, lang: str, actor_id: int, task_id: int, spec: str, *, adding: bool
-) -> str:
+    services: Services,
+    lang: str,
+    actor_id: int,
+    task_id: int,
+    spec: str,
+    *,
+    adding: bool,
+    confirmed: bool = False,
+) -> Edited:
     """Assign a task to more units (named as in /newtask), or take units off it (they get
-    no more reminders, their history stays)."""
+    no more reminders, their history stays); many units named by a kind or group are asked
+    about first, unless `confirmed`."""
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         task = session.get(Task, task_id)
         if task is None or task.status != TaskStatus.OPEN:
-            return _unchangeable(services, lang, task)
+            return Edited(_unchangeable(services, lang, task))
         resolution = resolve_assignees(session, spec, lang=lang)
         if resolution.unmatched:
-            return "\n".join(newtask.unmatched_lines(services, lang, resolution))
+            return Edited("\n".join(newtask.unmatched_lines(services, lang, resolution)))
         on_task = set(active_unit_ids(session, task_id=task_id))
         if not adding and on_task and on_task <= set(resolution.unit_ids):
-            return t("tasks.unassign_last", id=task_id)
+            return Edited(t("tasks.unassign_last", id=task_id))
+        words = [m for m in resolution.matched if m.source != "unit"]
+        moved = [u for u in resolution.unit_ids if (u in on_task) != adding]
+        if not confirmed and words and len(moved) > MANY_UNITS:
+            token = secrets.token_hex(4)
+            data = {"token": token, "task": task_id, "spec": spec, "adding": adding}
+            now = services.clock.now()
+            set_pending(session, contact_id=actor_id, data=data, now=now, kind=UNITS_KIND)
+            named = ", ".join(f"{m.label} ({m.count})" for m in words)
+            key = "tasks.ask_assign_many" if adding else "tasks.ask_unassign_many"
+            asked = t(key, id=task_id, title=task.title, count=len(moved), named=named)
+            return Edited(asked, token=token)
         changed = _change(session, task, resolution.unit_ids, services, actor_id, adding)
         total = len(active_unit_ids(session, task_id=task_id))
     if not changed:
-        return t("tasks.none_changed", id=task_id)
+        return Edited(t("tasks.none_changed", id=task_id))
     key = "tasks.assigned" if adding else "tasks.unassigned"
-    return t(key, id=task_id, count=changed, total=total)
+    return Edited(t(key, id=task_id, count=changed, total=total))
+
+
+def confirm_units(services: Services, lang: str, actor_id: int, token: str) -> str:
+    """Apply the change of many units the admin confirmed (once: a second press finds none)."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        data = take_pending(
+            session, contact_id=actor_id, token=token, now=now, kind=UNITS_KIND, ttl=UNITS_TTL
+        )
+    if data is None:
+        return services.catalog.get(lang, "common.button_stale")
+    task_id, spec, adding = int(data["task"]), str(data["spec"]), bool(data["adding"])
+    edited = change_units(services, lang, actor_id, task_id, spec, adding=adding, confirmed=True)
+    return edited.text
 
 
 def _change(

@@ -19,7 +19,8 @@ Rules run in this order and the first that decides wins:
    work left ("đã hoàn thành 3/3 nội dung, còn 2 việc");
 6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
    xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
-7. negation: any "chưa", or "không"/"not" shortly before a done word;
+7. negation: any "chưa", or "không"/"not" shortly before a done word, also typed with the
+   Vietnamese keyboard off ("chuaw", "chuwa", "khoong", "kh xong");
 8. date or count: a done word beside a pair that reads two ways ("xong 8/10": done on 8
    October, or 8 of 10?) is UNCLEAR (hint AMBIGUOUS: the bot asks); a pair that can only be
    a count of some ("đã xong 8/10" in June: no such day has passed) is in progress;

@@ -17,7 +17,15 @@ _VERB = (
     r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen)"
 )
 _ENGLISH_PAST = r"(?:submitted|sent|issued|signed|approved|delivered|reported)"
-_NEGATOR = r"(?:khong|ko|kg|khg|k|chang|chua|not|never|cannot|unable\s+to|\w+n['’]t)"
+# The negation words as typed, also with the Vietnamese keyboard off: its Telex or VNI marks
+# left in the word ("chuaw", "chuwa", "chu7a" for "chưa"; "khoong", "kho6ng" for "không";
+# "chawngr" for "chẳng"). "kh" alone is "không" too, but also "KH" (kế hoạch, a plan): it
+# negates only right before a done word (:data:`_KH_NEGATED`).
+_CHUA = r"(?:ch(?:uw?|w|u7)a[w7]?)"
+_KHONG = r"(?:kh(?:oo?|o6)ng6?|khg|kg|ko|k)"
+_CHANG = r"(?:cha[w8]?[r3]?ng[wr38]{0,2})"
+_NEGATOR = rf"(?:{_KHONG}|{_CHANG}|{_CHUA}|not|never|cannot|unable\s+to|\w+n['’]t)"
+_KH_NEGATED = rf"\bkh\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|kip|lam|duoc|dc)\b"
 _CAUSE = (
     r"(?:boi\s+vi|tai\s+vi|ly\s+do|li\s+do|nguyen\s+nhan|because(?:\s+of)?|due\s+to|since"
     r"|vi|do|boi)"
@@ -35,7 +43,7 @@ QUESTION_RE = re.compile(
 )
 # "xong chưa", "đã gửi báo cáo chưa ạ": a done word, then "chưa"/"không" ends the reply.
 TRAILING_QUESTION_RE = re.compile(
-    rf"\b(?:{_DONE_WORD}|{_VERB})\b[^,.;!\n]*\b(?:chua|khong|ko|k)(?:\s+{_PARTICLE})*\W*$"
+    rf"\b(?:{_DONE_WORD}|{_VERB})\b[^,.;!\n]*\b(?:{_CHUA}|{_KHONG})(?:\s+{_PARTICLE})*\W*$"
 )
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
@@ -54,7 +62,7 @@ REQUEST_BEFORE_RE = re.compile(
     r"\b(?:xin|de\s+nghi|kien\s+nghi|mong|cho\s+phep|cho\s+em|request(?:ing)?|could|can|may"
     r"|need|please)\b"
 )
-REQUEST_AFTER_RE = re.compile(r"\bduoc\s+(?:khong|ko|k)\b")
+REQUEST_AFTER_RE = re.compile(rf"\bduoc\s+{_KHONG}\b")
 CAUSE_RE = re.compile(rf"\b{_CAUSE}\b")
 _BLOCKER_WORD = (
     r"(?:vuong\s+mac|vuong|kho\s+khan|tro\s+ngai|ach\s+tac|bi\s+ket|gap\s+van\s+de"
@@ -64,7 +72,7 @@ BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BL
 # "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
 # "chưa có kinh phí", "không đủ nhân lực": a lack said with a negation is a blocker too.
 LACK_RE = re.compile(
-    r"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|(?:khong|ko|chua)\s+(?:co|du|duoc\s+cap"
+    rf"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|(?:{_KHONG}|{_CHUA})\s+(?:co|du|duoc\s+cap"
     r"|duoc\s+bo\s+tri|bo\s+tri\s+duoc)\s+(?:kinh\s+phi|nguon\s+von|von|nhan\s+luc|can\s+bo"
     r"|nguoi|huong\s+dan|so\s+lieu|du\s+lieu)\b)"
 )
@@ -74,7 +82,8 @@ NONE_AFTER_RE = re.compile(
 )
 LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
 NEGATED_DONE_RE = re.compile(
-    rf"\b(?:chua|khong|ko|kg|k)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
+    rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
+    rf"|{_KH_NEGATED}"
 )
 LEAD_FILLER_RE = re.compile(
     r"(?:[\s:;,.\-–—=>]+|\b(?:do|vi|ve|la|boi(?:\s+vi)?|tai\s+vi|ly\s+do|li\s+do|nhu\s+sau"
@@ -133,8 +142,8 @@ PARTIAL_RE = re.compile(
     r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung|khau|muc)\b"
 )
 NEGATION_RE = re.compile(
-    rf"\bchua\b|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
-    rf"|the|duoc|dc|lam|finish|{_ENGLISH_PAST})\b|^(?:cht\W*$|khong|ko|k|kg|no|nope|nah)(?:\W+{_PARTICLE})*\W*$"
+    rf"\b{_CHUA}\b|{_KH_NEGATED}|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
+    rf"|the|duoc|dc|lam|finish|{_ENGLISH_PAST})\b|^(?:cht\W*$|{_KHONG}|kh|no|nope|nah)(?:\W+{_PARTICLE})*\W*$"
 )
 NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,2}}\W*$")
 PROMISE_RE = re.compile(

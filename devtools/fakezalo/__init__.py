@@ -6,7 +6,7 @@ getMe, getUpdates (one event per call, the result an object, or a list with
 200), setWebhook / deleteWebhook / getWebhookInfo (while a webhook is set, events are
 POSTed to it with `X-Bot-Api-Secret-Token` and getUpdates is refused), sendMessage,
 sendPhoto (the photo URL is fetched; an unfetchable one is refused), sendSticker,
-sendChatAction. Refusals: empty text or over 2000 characters (400), an unknown chat (404),
+sendChatAction. Refusals: empty text or over 2000 UTF-16 units (400), an unknown chat (404),
 a person who never wrote to the bot or blocked it (403), a bad token (401 on HTTP 401).
 
 Zalo publishes neither its error codes for these cases nor its rate limits; the ones here

@@ -29,8 +29,16 @@ async def _run(req: Request, verb: str) -> None:
 
 async def _show(req: Request, edited: Edited) -> None:
     """Reply the use case's answer, with a button per matching task if a title named several."""
-    if not edited.matches:
+    if not (edited.matches or edited.token):
         await req.reply(edited.text)
+        return
+    if edited.token:  # "/assign #1 Xã": many units, asked first
+        yes = req.button(req.t("common.yes"), "tk", "units", edited.token)
+        await req.reply(edited.text, reply_markup=InlineKeyboardMarkup([[yes]]))
+        return
+    if edited.confirm:  # "/closetask Kế": asked first, with the task card's confirm button
+        yes = req.button(req.t("common.yes"), "tk", "endok", edited.confirm, edited.matches[0].id)
+        await req.reply(edited.text, reply_markup=InlineKeyboardMarkup([[yes]]))
         return
     rows = [[req.button(f"#{m.id} {m.title[:40]}", "tk", "v", m.id)] for m in edited.matches]
     await req.reply(edited.text, reply_markup=InlineKeyboardMarkup(rows))
@@ -76,6 +84,15 @@ async def end(req: Request, status: str, task_id: int) -> None:
     """Close or cancel an open task (audited) and say so (the card's confirmed button)."""
     text = await req.run(
         taskedit.end, req.services, req.actor.lang, req.actor.contact_id, status, task_id
+    )
+    wake(req.context.application)
+    await req.reply(text)
+
+
+async def confirm_units(req: Request, token: str) -> None:
+    """Make the change of many units the admin confirmed (the button of "/assign #1 Xã")."""
+    text = await req.run(
+        taskedit.confirm_units, req.services, req.actor.lang, req.actor.contact_id, token
     )
     wake(req.context.application)
     await req.reply(text)

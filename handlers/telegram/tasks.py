@@ -9,13 +9,12 @@ from telegram.ext import CallbackQueryHandler
 from app import task_list
 from app.taskedit import ENDINGS, ask_end
 from core.markup import to_html
-from core.numbers import typed_number
 from core.roles import Access
 from core.states import TaskStatus
 from handlers.telegram import taskedit
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.taskedit import end
+from handlers.telegram.taskedit import confirm_units, end
 
 PER_ROW = 5
 PER_PAGE_FOUND = 10  # buttons for the tasks a title may mean
@@ -23,14 +22,13 @@ PER_PAGE_FOUND = 10  # buttons for the tasks a title may mean
 
 @command(Access.ADMIN)
 async def list_tasks(req: Request) -> None:
-    """List open tasks, nearest deadline first (`/tasks 2` opens page 2); `/tasks #12` (or a
-    title) shows that task, open, closed or cancelled, as on Zalo."""
-    text = req.text_args.strip()
-    number = typed_number(text)
-    if text and number is None:
-        await _show_named(req, text)
+    """List open tasks, nearest deadline first (`/tasks trang 2` opens page 2); `/tasks 12`,
+    `/tasks #12` (or a title) shows that task, open, closed or cancelled, as on Zalo."""
+    wanted = task_list.asked(req.text_args)
+    if isinstance(wanted, str):
+        await _show_named(req, wanted)
         return
-    await _show_list(req, number or 1, edit=False)
+    await _show_list(req, wanted, edit=False)
 
 
 async def _show_named(req: Request, text: str) -> None:
@@ -114,6 +112,8 @@ async def on_button(req: Request) -> None:
         await _ask_end(req, rest[0], int(rest[1]))
     elif action == "endok" and len(rest) == 2 and rest[0] in ENDINGS:
         await end(req, rest[0], int(rest[1]))
+    elif action == "units" and len(rest) == 1:
+        await confirm_units(req, rest[0])
 
 
 async def _ask_end(req: Request, status: str, task_id: int) -> None:

@@ -49,16 +49,24 @@ def editunit(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
 
 
 def tasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """/tasks [page]: the open tasks, nearest deadline first; /tasks #12: one task's card."""
+    """/tasks [trang 2]: the open tasks, nearest deadline first; /tasks 12 (or #12, or a
+    title): one task's card."""
     refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
-    text = args.strip()
-    number = typed_number(text)
-    if text and number is None:
-        return [_task_card(services, actor, text)]
+    wanted = task_list.asked(args)
+    if isinstance(wanted, str):
+        return [_task_card(services, actor, wanted)]
+    return tasks_page(services, actor, wanted)
+
+
+def tasks_page(services: Services, actor: Actor, number: int) -> list[Said]:
+    """Page `number` of the open tasks (also "tiếp" after /tasks)."""
+    refused = refused_unless_admin(services, actor)
+    if refused is not None:
+        return refused
     t = partial(services.catalog.get, actor.lang)
-    shown = task_list.open_page(services, actor.lang, number or 1)
+    shown = task_list.open_page(services, actor.lang, number)
     if shown is None:
         remember(services, actor, None)
         return [Said(t("tasks.list_empty"))]

@@ -55,7 +55,9 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
         return evidence_links.files_page(services, actor, str(data.get("args", "")), int(page))
     if data.get("command") == "ranking":
         return ranking.ranking_page(services, actor, str(data.get("args", "")), int(page))
-    paged = {"units": staff.units, "tasks": admin.tasks, "calendar": admin.calendar}
+    if data.get("command") == "tasks":  # "2" typed after /tasks is task #2, not a page
+        return admin.tasks_page(services, actor, int(page))
+    paged = {"units": staff.units, "calendar": admin.calendar}
     return paged.get(str(data.get("command")), everyone.mytasks)(services, actor, page, name)
 
 

@@ -3,6 +3,8 @@
 
 A title that names several tasks is answered with numbered choices: a typed "2" applies the
 same command to the second task (`te:<verb>:<task id>:<rest>`), as typing its number would.
+A task closed or cancelled by a part of its title is asked about first: "1" confirms; so is
+a kind or group that names many units (`te:units:<token>`).
 """
 
 from __future__ import annotations
@@ -55,11 +57,22 @@ def _run(services: Services, actor: Actor, verb: str, args: str) -> list[Said]:
     if refused is not None:
         return refused
     edited = taskedit.run(services, actor.lang, actor.contact_id, verb, args)
+    return [_said(services, actor, verb, edited)]
+
+
+def _said(services: Services, actor: Actor, verb: str, edited: taskedit.Edited) -> Said:
+    """Show what a command says: a confirmation as "1 = Đồng ý", the tasks a title named."""
+    yes = services.catalog.get(actor.lang, "common.yes")
+    if edited.token:  # "/assign #1 Xã": many units, asked first
+        return Said(edited.text, [[Choice(yes, (PREFIX, "units", edited.token))]])
+    if edited.confirm:  # "/closetask Kế": the task named by a part of its title, asked first
+        [match] = edited.matches
+        return Said(edited.text, [[Choice(yes, (PREFIX, verb, match.id, ""))]])
     choices = [
         [Choice(f"#{m.id} {m.title[:40]}", (PREFIX, verb, m.id, edited.rest))]
         for m in edited.matches
     ]
-    return [Said(edited.text, choices)]
+    return Said(edited.text, choices)
 
 
 def take(services: Services, actor: Actor, data: Sequence[str]) -> list[Said]:
@@ -67,7 +80,10 @@ def take(services: Services, actor: Actor, data: Sequence[str]) -> list[Said]:
     refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
+    if len(data) == 3 and data[1] == "units":
+        return [Said(taskedit.confirm_units(services, actor.lang, actor.contact_id, data[2]))]
     if len(data) != 4 or data[1] not in taskedit.VERBS or not data[2].isdigit():
         return [Said(services.catalog.get(actor.lang, "common.button_stale"))]
     verb, task_id, rest = data[1], int(data[2]), data[3]
-    return [Said(taskedit.apply(services, actor.lang, actor.contact_id, verb, task_id, rest).text)]
+    edited = taskedit.apply(services, actor.lang, actor.contact_id, verb, task_id, rest)
+    return [_said(services, actor, verb, edited)]

@@ -361,6 +361,22 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("ko xong", NEG),
     ("ko lam dc", NEG),
     ("k làm đc", NEG),
+    # … typed with the Vietnamese keyboard off: its Telex or VNI marks left in the word.
+    ("chuaw xong", NEG),
+    ("chuwa xong", NEG),
+    ("chwa xong", NEG),
+    ("chu7a xong", NEG),
+    ("chua7 xong a", NEG),
+    ("chuaw hoanf thanhf", NEG),
+    ("Chuaw xong vif thieeus kinh phis", NEG),
+    ("khoong xong", NEG),
+    ("kho6ng hoàn thành", NEG),
+    ("kh xong", NEG),
+    ("Kh kịp ạ", NEG),
+    ("chawngr xong", NEG),
+    ("xong chuaw?", Q),
+    ("xong khoong", Q),
+    ("KH đã ban hành xong", done()),  # "KH" is kế hoạch (a plan) here, no "không"
     ("CHT", NEG),  # "chưa hoàn thành" in officials' tables
     ("không", NEG),
     ("no", NEG),

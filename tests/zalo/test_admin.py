@@ -77,6 +77,22 @@ async def test_tasks_pages_with_tiep_and_shows_one_task(zbot: ZaloBot) -> None:
     assert "#9999" in unknown
 
 
+async def test_tasks_with_a_bare_number_shows_that_task_as_summary_does(zbot: ZaloBot) -> None:
+    """`/tasks 2` is task #2's card (as `/summary 2`, `/deadline 2`, `/closetask 2` read it),
+    not page 2; `/tasks trang 2` is page 2; "tiếp" still goes on to the next page."""
+    ids = province(zbot, tasks=12)
+    [card] = await zbot.say(ZALO_ADMIN, f"/tasks {ids[1]}")
+    assert "Nhiệm vụ số 02" in card
+    assert "0/2" in card
+    assert "Nhiệm vụ số 01" not in card
+    [page] = await zbot.say(ZALO_ADMIN, "/tasks trang 2")
+    assert "Nhiệm vụ số 12" in page
+    assert "Nhiệm vụ số 01" not in page
+    await zbot.say(ZALO_ADMIN, "/tasks")
+    [second] = await zbot.say(ZALO_ADMIN, "tiếp")
+    assert "Nhiệm vụ số 12" in second
+
+
 async def test_tasks_of_one_deadline_are_listed_by_title_across_pages_on_zalo(
     zbot: ZaloBot,
 ) -> None:

@@ -63,6 +63,17 @@ async def test_a_thumbs_up_to_a_reminder_records_nothing_and_asks(zbot: ZaloBot)
     assert [state for _, state, _ in reports(zbot)] == ["done"]
 
 
+async def test_not_done_typed_with_the_keyboard_off_is_never_done(zbot: ZaloBot) -> None:
+    """ "chuaw xong", "chuwa xong", "khoong xong" ("chưa xong" with Telex marks left in the
+    words) are negations: the bot asks which status, and records nothing."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("chuaw xong", "chuwa xong", "khoong xong", "kh xong"):
+        answer = await zbot.say(HOA, text)
+        assert any("1 = Hoàn thành" in line for line in answer), (text, answer)
+    assert reports(zbot) == []
+
+
 async def test_a_bare_tick_asks_which_status(zbot: ZaloBot) -> None:
     """ "✅" alone is not thanked for: the bot asks which status, with the typed answers."""
     official(zbot)

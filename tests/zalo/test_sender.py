@@ -92,6 +92,25 @@ async def test_a_long_text_goes_in_parts_split_between_lines(
     assert statuses(engine) == ["sent"]
 
 
+async def test_an_emoji_heavy_text_is_split_by_what_zalo_counts(
+    zalo: FakeZalo, services: Services, engine: Engine
+) -> None:
+    """1,509 characters, 900 of them emoji of two UTF-16 units each (2,409 units), go in two
+    parts, each within 2,000 units, nothing lost; counted as characters they went as one
+    message over the limit, and were refused."""
+    lines = ["🎉✅📌🔥" * 30 + "x" * 30 for _ in range(10)]  # 150 characters, 240 units a line
+    queue(engine, PEOPLE[0], "\n".join(lines), "emoji")
+    queue(engine, PEOPLE[1], "🎉" * 1500, "one line")  # 3,000 units, no space: cut in it
+    assert await send_all(zalo, services) == 2
+    parts = [m.text for m in zalo.messages(PEOPLE[0])]
+    assert len(parts) == 2
+    assert all(len(p.encode("utf-16-le")) // 2 <= 2000 for p in parts)
+    assert "\n".join(parts).split("\n") == lines
+    cut = [m.text for m in zalo.messages(PEOPLE[1])]
+    assert [len(p) for p in cut] == [1000, 500]
+    assert statuses(engine) == ["sent", "sent"]
+
+
 async def test_the_pace_keeps_the_rates_and_nobody_is_refused(
     zalo: FakeZalo, services: Services, engine: Engine
 ) -> None:

@@ -126,6 +126,24 @@ async def test_assign_and_unassign_units_by_code_keep_history(zbot: ZaloBot) -> 
     assert "X99" in unknown
 
 
+async def test_a_kind_naming_many_units_says_how_many_and_waits_for_1(zbot: ZaloBot) -> None:
+    """ "/assign #1 Xã" (every commune) says how many units it would add and adds none until
+    "1" confirms; a unit named by its code changes at once."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    with zbot.session() as s:
+        for n in range(4, 16):
+            make_unit(s, f"X{n:02}", f"Xã Số {n}")
+    [asked] = await zbot.say(ZALO_ADMIN, f"/assign #{task_id} Xã")
+    assert f"Giao nhiệm vụ #{task_id} «Báo cáo quý» thêm cho 13 đơn vị" in asked
+    assert "1 = Đồng ý" in asked.splitlines()
+    assert len(assignments(zbot, task_id)) == 2
+    [added] = await zbot.say(ZALO_ADMIN, "1")
+    assert "13 đơn vị (tổng 15)" in added
+    assert len(assignments(zbot, task_id)) == 15
+    [removed] = await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} X03")
+    assert "còn 14" in removed
+
+
 async def test_closetask_and_canceltask_end_a_task_once(zbot: ZaloBot) -> None:
     """/closetask closes one task, /canceltask cancels another; a closed one stays closed."""
     first, second = province(zbot, "Báo cáo quý", "Kiểm tra an toàn")
@@ -138,6 +156,26 @@ async def test_closetask_and_canceltask_end_a_task_once(zbot: ZaloBot) -> None:
     [again] = await zbot.say(ZALO_ADMIN, f"/deadline #{first} 18/12/2026")
     assert "đã đóng" in again
     assert {"task.closed", "task.cancelled"} <= set(audited(zbot))
+
+
+async def test_a_task_named_by_part_of_its_title_is_asked_about_before_it_ends(
+    zbot: ZaloBot,
+) -> None:
+    """ "/closetask Kế" (two letters of one task's title) ends nothing until "1" confirms;
+    "/canceltask kiem tra" likewise; a number or the whole title ends at once (above)."""
+    plan, check = province(zbot, "Kế hoạch phòng chống lụt bão", "Kiểm tra an toàn")
+    [asked] = await zbot.say(ZALO_ADMIN, "/closetask Kế")
+    assert f"Đóng nhiệm vụ #{plan} «Kế hoạch phòng chống lụt bão»?" in asked
+    assert "1 = Đồng ý" in asked.splitlines()
+    assert status(zbot, plan) == "open"
+    [closed] = await zbot.say(ZALO_ADMIN, "1")
+    assert closed.startswith(f"Đã đóng nhiệm vụ #{plan}")
+    [asked] = await zbot.say(ZALO_ADMIN, "/canceltask kiem tra")
+    assert f"Hủy nhiệm vụ #{check}" in asked
+    assert status(zbot, check) == "open"
+    await zbot.say(ZALO_ADMIN, "1")
+    assert (status(zbot, plan), status(zbot, check)) == ("closed", "cancelled")
+    assert audited(zbot) == ["task.closed", "task.cancelled"]
 
 
 async def test_a_title_naming_two_tasks_is_answered_by_number(zbot: ZaloBot) -> None:

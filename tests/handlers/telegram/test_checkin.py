@@ -173,6 +173,17 @@ async def test_unclear_message_asks_which_status(bot: BotUnderTest) -> None:
     assert assignment(bot, world.assignments[0]).state == "none"
 
 
+async def test_not_done_typed_with_the_keyboard_off_is_never_done(bot: BotUnderTest) -> None:
+    """ "chuaw xong", "chuwa xong", "khoong xong" ("chưa xong" with Telex marks left in the
+    words) are negations: the bot asks, and records nothing."""
+    world = await scene(bot)
+    for text in ("chuaw xong", "chuwa xong", "khoong xong", "kh xong"):
+        question = await bot.send(OFFICIAL, text)
+        assert len(buttons(question)) == 4, text
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
 async def test_thanks_after_a_confirmation_gets_a_short_answer_and_no_buttons(
     bot: BotUnderTest,
 ) -> None:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from core.taskdates import due_at
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, StatusReport, Task, Unit
 from db.queries.reports import record_report
+from devtools.fakebotapi import ChatMessage
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
@@ -69,6 +70,22 @@ async def test_tasks_lists_number_deadline_and_progress_paged(bot: BotUnderTest)
     await bot.server.wait_until(
         lambda: "Trang 2/2" in (bot.server.messages(ADMIN_ID)[-1].text or "")
     )
+
+
+async def test_tasks_with_a_bare_number_shows_that_task_as_summary_does(bot: BotUnderTest) -> None:
+    """`/tasks 2` is task #2 (as `/summary 2`, `/deadline 2`, `/closetask 2` read it), not
+    page 2; `/tasks trang 2` is page 2."""
+    first = _task(bot)
+    with bot.session() as s:
+        unit = make_unit(s, "Y1")
+        for i in range(11):
+            make_task(s, f"Việc phụ {i}", date(2026, 12, 20), [unit])
+    card = await bot.send(ADMIN_ID, f"/tasks {first}")
+    assert "Tình trạng" in (card.text or "")
+    assert "Báo cáo CĐS" in (card.text or "")
+    assert "Trang" not in (card.text or "")
+    page = await bot.send(ADMIN_ID, "/tasks trang 2")
+    assert "Trang 2/2" in (page.text or "")
 
 
 # Created in this order; listed by deadline, then the title in Vietnamese order.
@@ -194,6 +211,48 @@ async def test_close_from_card_and_cancel_by_title(bot: BotUnderTest) -> None:
     assert {"task.closed", "task.cancelled"} <= set(_audit(bot))
 
 
+async def test_a_task_named_by_part_of_its_title_is_asked_about_before_it_ends(
+    bot: BotUnderTest,
+) -> None:
+    """ "/closetask Kế" (two letters of one task's title) asks with the card's confirm
+    button and ends nothing until it is pressed; /canceltask likewise."""
+    plan = _task(bot, "Kế hoạch phòng chống lụt bão")
+    check = _task(bot, "Kiểm tra an toàn")
+    asked = await bot.send(ADMIN_ID, "/closetask Kế")
+    assert f"Đóng nhiệm vụ #{plan}" in (asked.text or "")
+    asked_cancel = await bot.send(ADMIN_ID, "/canceltask kiem tra")
+    assert f"Hủy nhiệm vụ #{check}" in (asked_cancel.text or "")
+    with bot.session() as s:
+        statuses = [s.get(Task, i).status for i in (plan, check)]  # type: ignore[union-attr]
+    assert statuses == ["open", "open"]
+    await bot.press(ADMIN_ID, button_data(asked, "Đồng ý"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đã đóng" in (m.text or ""))
+    with bot.session() as s:
+        statuses = [s.get(Task, i).status for i in (plan, check)]  # type: ignore[union-attr]
+    assert statuses == ["closed", "open"]
+
+
+async def test_a_kind_naming_many_units_is_confirmed_by_a_button(bot: BotUnderTest) -> None:
+    """ "/assign #1 xã" (every commune) says how many units it would add, adds none until
+    "Đồng ý" is pressed, and only once."""
+    task_id = _task(bot, n_units=3)
+    with bot.session() as s:
+        for n in range(12):
+            make_unit(s, f"XM{n:02}", f"Xã Mới {n}")
+    asked = await bot.send(ADMIN_ID, f"/assign #{task_id} xã")
+    assert "thêm cho 12 đơn vị" in (asked.text or "")
+    with bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert len(rows) == 3
+    await bot.press(ADMIN_ID, button_data(asked, "Đồng ý"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "12 đơn vị (tổng 15)" in (m.text or ""))
+    await bot.press(ADMIN_ID, button_data(asked, "Đồng ý"))
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Nút này đã cũ" in (m.text or ""))
+    with bot.session() as s:
+        rows = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+    assert len(rows) == 15
+
+
 async def test_ambiguous_title_offers_buttons(bot: BotUnderTest) -> None:
     """A title part that fits several tasks is answered with one button per task."""
     _task(bot, "Báo cáo tháng 11")
@@ -220,6 +279,14 @@ async def test_deadline_change_moves_many_units_without_loading_each(bot: BotUnd
     assert all(a.due_at == due_at(a.deadline, VN) for a in rows)
 
 
+async def _confirmed(bot: BotUnderTest, command: str) -> ChatMessage:
+    """Send a command that asks first, press its "Đồng ý", return the answer to that."""
+    asked = await bot.send(ADMIN_ID, command)
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(asked, "Đồng ý"))
+    return await bot.server.wait_for_message(ADMIN_ID, after=after)
+
+
 async def test_assign_and_unassign_many_units_without_loading_each(bot: BotUnderTest) -> None:
     """Forty units are added, taken off and brought back in statements: no assignment is
     read as an object, and every row keeps its deadlines and due time.
@@ -231,10 +298,10 @@ async def test_assign_and_unassign_many_units_without_loading_each(bot: BotUnder
     with bot.session() as s:
         for i in range(40):
             make_unit(s, f"NHOM-{i}", f"Xã Nhóm {i}", groups=["Vùng cao"])
-    with _loaded_assignments() as loaded:
-        added = await bot.send(ADMIN_ID, f"/assign #{task_id} Vùng cao")
-        removed = await bot.send(ADMIN_ID, f"/unassign #{task_id} Vùng cao")
-        back = await bot.send(ADMIN_ID, f"/assign #{task_id} Vùng cao")
+    with _loaded_assignments() as loaded:  # each asked first: a group of 40 units
+        added = await _confirmed(bot, f"/assign #{task_id} Vùng cao")
+        removed = await _confirmed(bot, f"/unassign #{task_id} Vùng cao")
+        back = await _confirmed(bot, f"/assign #{task_id} Vùng cao")
     assert "40 đơn vị (tổng 43)" in (added.text or "")
     assert "còn 3" in (removed.text or "")
     assert "40 đơn vị (tổng 43)" in (back.text or "")
