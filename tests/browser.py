@@ -79,30 +79,35 @@ class BrowserServer:
         process, self._process, self._endpoint = self._process, None, None
         if process is None:
             return
+        # The Node.js driver under `python -m playwright` closes Chromium on SIGTERM, waits
+        # for it and exits; the wrapper then returns, every process waited for (and counted
+        # in the test run's CPU time).
+        driver = [pid for pid in self._descendants(process.pid) if pid != process.pid][:1]
         with contextlib.suppress(ProcessLookupError):
-            # The group holds `python -m playwright` and its Node.js driver, which closes
-            # Chromium (a group of its own) on SIGTERM before it exits.
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait()
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        with contextlib.suppress(ProcessLookupError):
-            while time.monotonic() < deadline:
-                os.killpg(process.pid, 0)  # raises once no process of the group is left
-                time.sleep(0.05)
-            os.killpg(process.pid, signal.SIGKILL)
+            for pid in driver or [process.pid]:
+                os.kill(pid, signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
         if process.stdout is not None:
             process.stdout.close()
 
     def processes(self) -> list[int]:
-        """Return the ids of the server's processes and their descendants (Chromium's)."""
-        if self._process is None:
-            return []
+        """Return the ids of the server's processes: the wrapper, Node.js, Chromium's."""
+        return [] if self._process is None else self._descendants(self._process.pid)
+
+    @staticmethod
+    def _descendants(root: int) -> list[int]:
+        """Return `root` and the processes under it, parents before their children."""
         parents: dict[int, int] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             with contextlib.suppress(OSError):
                 head, _, rest = stat.read_text().partition(" (")
                 parents[int(head)] = int(rest.rpartition(") ")[2].split()[1])
-        found = [self._process.pid]
+        found = [root]
         for pid in found:
             found.extend(child for child, parent in parents.items() if parent == pid)
         return found
