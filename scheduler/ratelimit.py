@@ -30,6 +30,9 @@ minute, and when a second chat gets one within the first one's `retry_after`, ev
 waits it out. A direct reply is retried, a sender's call gets the RetryAfter back to
 reschedule it.
 Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
+
+Chats are held and spaced by the limiter's `clock` (`MonotonicClock`: `time.monotonic` and
+`asyncio.sleep`); a test may give it a clock of its own, to hold a chat until it says so.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -97,10 +100,35 @@ def seconds_of(retry_after: timedelta | int | float) -> float:
     return float(retry_after)
 
 
+class LimiterClock(Protocol):
+    """What the limiter reads the time by, and waits by."""
+
+    def now(self) -> float:
+        """Return the time in seconds (only differences count)."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` by this clock."""
+        ...
+
+
+class MonotonicClock:
+    """The limiter's own clock: the machine's monotonic clock and asyncio's sleep."""
+
+    def now(self) -> float:
+        """Return `time.monotonic()`."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        """Take `asyncio.sleep(seconds)`."""
+        await asyncio.sleep(seconds)
+
+
 class ChatSpacing:
     """When each chat may get its next message from the sender."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: LimiterClock | None = None) -> None:
+        self.clock: LimiterClock = clock or MonotonicClock()
         self._free_at: dict[str, float] = {}
         self._held_until: dict[str, float] = {}
         self._reply_free_at: dict[str, float] = {}
@@ -114,14 +142,14 @@ class ChatSpacing:
 
     def wait(self, chat: str) -> float:
         """Return how long until the chat may get a message."""
-        return max(0.0, self._free_at.get(chat, 0.0) - time.monotonic())
+        return max(0.0, self._free_at.get(chat, 0.0) - self.clock.now())
 
     def held(self, chat: str) -> float:
         """Return how long the chat is held after a 429 (every lane waits for it)."""
         until = self._held_until.get(chat)
         if until is None:
             return 0.0
-        left = until - time.monotonic()
+        left = until - self.clock.now()
         if left <= 0:
             del self._held_until[chat]
             return 0.0
@@ -129,7 +157,7 @@ class ChatSpacing:
 
     def hold(self, chat: str, seconds: float) -> None:
         """Hold the chat for `seconds`: Telegram said it got too many messages."""
-        now = time.monotonic()
+        now = self.clock.now()
         self._held_until[chat] = max(self._held_until.get(chat, 0.0), now + seconds)
         if len(self._held_until) > CHAT_TABLE_PRUNE:
             self._held_until = {c: t for c, t in self._held_until.items() if t > now}
@@ -139,7 +167,7 @@ class ChatSpacing:
 
     def mark(self, chat: str) -> bool:
         """Record a send to the chat now; return whether it had one within its spacing."""
-        now = time.monotonic()
+        now = self.clock.now()
         crowded = self._free_at.get(chat, 0.0) > now
         spacing = GROUP_SPACING_S if chat.startswith("-") else PRIVATE_SPACING_S
         self._free_at[chat] = now + spacing
@@ -150,7 +178,7 @@ class ChatSpacing:
     def answered(self, chat: str) -> None:
         """Record Telegram's answer to a send to a person, for the next reply's spacing."""
         if not chat.startswith("-"):
-            now = time.monotonic()
+            now = self.clock.now()
             last = self._reply_free_at.get(chat)
             gap = now - (last - ANSWERED_SPACING_S) if last is not None else None
             if gap is not None and STEADY_GAP_S[0] <= gap <= STEADY_GAP_S[1]:
@@ -169,7 +197,7 @@ class ChatSpacing:
         last two answers were close (a person writing about once a second: one slow reply
         would otherwise let the next one go well inside the second, and earn a 429).
         """
-        now = time.monotonic()
+        now = self.clock.now()
         wait = max(0.0, self._reply_free_at.get(chat, 0.0) - now)
         if wait <= 0:
             return 0.0
@@ -195,10 +223,20 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
 
     def _overall(self, chat: str, wait: float) -> bool:
         """Tell whether 429s to two chats within one wait say the whole bot is held."""
-        now = time.monotonic()
+        now = self.clock.now()
         last = self._last_429
         self._last_429 = (chat, now + wait)
         return last is not None and last[0] != chat and now < last[1]
+
+    @property
+    def clock(self) -> LimiterClock:
+        """Return the clock chats are held and spaced by."""
+        return self.chats.clock
+
+    @clock.setter
+    def clock(self, clock: LimiterClock) -> None:
+        """Hold and space chats by `clock` from now on (a test's, to hold a chat at will)."""
+        self.chats.clock = clock
 
     async def initialize(self) -> None:
         """Nothing to set up: the limiter keeps its state in memory."""
@@ -250,11 +288,11 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         """
         while True:
             if (held := self.chats.held(chat)) > 0:
-                await asyncio.sleep(held)
+                await self.clock.sleep(held)
             if lane != Lane.DIRECT and (wait := self.chats.wait(chat)) > 0:
-                await asyncio.sleep(wait)
+                await self.clock.sleep(wait)
             if lane == Lane.DIRECT and (wait := self.chats.reply_wait(chat)) > 0:
-                await asyncio.sleep(wait)
+                await self.clock.sleep(wait)
             turn = await self.pacer.slot(lane)
             if self.chats.held(chat) <= 0 and (lane == Lane.DIRECT or self.chats.wait(chat) <= 0):
                 return turn, self.chats.mark(chat)

@@ -27,7 +27,7 @@ from tests import processes
 # PTB 22 warns on every RetryAfter unless it may use timedelta; we use timedelta throughout.
 os.environ["PTB_TIMEDELTA"] = "true"
 
-pytest_plugins = ["tests.harness", "tests.order"]
+pytest_plugins = ["tests.harness", "tests.order", "tests.browser"]
 
 # Hypothesis fails an example that takes over 200 ms: a timing assertion, which a loaded
 # machine (the suite's two processes, a bot process starting beside) trips now and then.

@@ -1,22 +1,19 @@
 """The guided tour in a real headless Chromium: the demo as a visitor uses it.
 
 With DEMO_SCREENSHOT=<path> it also writes the simulator's screenshot there (the README's
-docs/demo.png is made so).
+docs/demo.png is made so). The browser is the test process's Chromium (tests/browser.py).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
-import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.demo.conftest import Running
 
-CHROMIUM = "/usr/bin/chromium"
 TASK = "Báo cáo kết quả triển khai Tổ công nghệ số cộng đồng"
 NEXT_TASK = "Thành lập Ban Chỉ đạo chuyển đổi số cấp xã"
 WAIT_MS = 15_000
@@ -35,23 +32,9 @@ async def counts(page: Page) -> tuple[int, int]:
     return int(done), int(none)
 
 
-async def test_the_guided_tour(demo: Running, tmp_path: Path) -> None:
+async def test_the_guided_tour(browser: Browser, demo: Running, tmp_path: Path) -> None:
     """Answer on Zalo by typing, on Telegram by a button; the dashboard counts both; the
     next working morning brings the next reminders."""
-    if shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing on CI: ./scripts/setup should install chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (./scripts/setup installs Debian's chromium)")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        try:
-            await tour(browser, demo, tmp_path)
-        finally:
-            await browser.close()
-
-
-async def tour(browser: Browser, demo: Running, tmp_path: Path) -> None:
-    """Take the tour's steps in the browser."""
     context = await browser.new_context(viewport={"width": 1440, "height": 820})
     page = await context.new_page()
     await page.goto(demo.url + "?lang=en")

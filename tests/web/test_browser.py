@@ -1,15 +1,16 @@
 """The dashboard in a real headless Chromium (Debian's, driven by Playwright).
 
 Each test writes a screenshot of every page it visits under its temp folder, for review.
-Without /usr/bin/chromium these tests skip with the reason, except on CI (CI=true), where
-./scripts/setup installs it and a missing browser is a failure.
+The `browser` fixture (tests/browser.py) is the test process's one Chromium, each test in
+contexts of its own; without /usr/bin/chromium these tests skip with the reason, except on
+CI (CI=true), where a missing browser is a failure.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
-from collections.abc import AsyncIterator
+import signal
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,10 +18,13 @@ import docx
 import openpyxl
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
 from sqlmodel import select
 
 from core.taskdates import due_at
 from db.models import Assignment, Directive, ExtensionRequest, Unit
+from tests import browser as browsing
+from tests.browser import BrowserServer
 from tests.factories import make_task, make_unit
 from tests.web.conftest import (
     COORDINATOR,
@@ -31,22 +35,8 @@ from tests.web.conftest import (
     ask_extension,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    """Launch Debian's Chromium headless (no browser download)."""
-    if shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing on CI: ./scripts/setup should install chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (./scripts/setup installs Debian's chromium)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+# The fixture (tests/browser.py, a plugin: every test has it), as other files import it here.
+browser = browsing.browser
 
 
 async def sign_in(page: Page, link: str) -> None:
@@ -460,3 +450,28 @@ async def test_browser_signs_out_from_a_page_that_says_not_found(
     response = await page.goto(served.url + "/")
     assert response is not None
     assert response.status == 401
+
+
+async def test_a_browser_that_crashed_fails_its_test_and_the_next_gets_a_new_one(
+    browser_server: BrowserServer, browser: Browser
+) -> None:
+    """The process's one Chromium killed under a test (as a crash): the test's next step fails,
+    saying the browser closed, and the next test's connection launches a new Chromium rather
+    than failing on the dead one."""
+    page = await browser.new_page()
+    await page.set_content("<p id=said>một</p>")
+    launches = browser_server.launches
+    _python, _node, *chromium = browser_server.processes()  # Chromium: all under Node.js
+    assert chromium, "no Chromium under the browser server"
+    for pid in chromium:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with pytest.raises(PlaywrightError, match="closed"):
+        await page.set_content("<p id=said>hai</p>")
+    async with async_playwright() as playwright:
+        again = await browser_server.connect(playwright)  # what the next test's fixture does
+        fresh = await again.new_page()
+        await fresh.set_content("<p id=said>ba</p>")
+        assert await fresh.inner_text("#said") == "ba"
+        await again.close()
+    assert browser_server.launches == launches + 1
