@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
@@ -65,56 +65,8 @@ def _executor() -> ThreadPoolExecutor:
 
 async def in_worker(function: Callable[..., T], *args: Any) -> T:
     """Run a blocking function in the scheduler's pool and await its result."""
-    return await _in_thread(_executor(), function, *args)
-
-
-async def _in_thread(pool: ThreadPoolExecutor, function: Callable[..., T], *args: Any) -> T:
-    """Run `function(*args)` in `pool` and await its result, as `loop.run_in_executor` does.
-
-    With fewer steps on the event loop (about 15 µs less of its time a call, timed four at a
-    time; bench/README.md section 3): the thread hands the result to the loop itself, where
-    `run_in_executor` chains a second future to the pool's, each with its callbacks. As
-    there, a call cancelled before its thread took it does not run, and a result that comes
-    after the caller stopped waiting (cancelled, or the loop closed) is dropped.
-    """
     loop = asyncio.get_running_loop()
-    waiter: asyncio.Future[T] = loop.create_future()
-
-    def run() -> None:
-        try:
-            result = function(*args)
-        except BaseException as error:  # handed to the caller, as run_in_executor does
-            _hand_over(loop, waiter, None, error)
-        else:
-            _hand_over(loop, waiter, result, None)
-
-    job = pool.submit(run)
-    try:
-        return await waiter
-    except asyncio.CancelledError:
-        job.cancel()  # not started yet: it never runs
-        raise
-
-
-def _hand_over(
-    loop: asyncio.AbstractEventLoop,
-    waiter: asyncio.Future[T],
-    result: T | None,
-    error: BaseException | None,
-) -> None:
-    """Have the loop give a thread's result (or error) to the future its caller awaits."""
-    with suppress(RuntimeError):  # the loop closed meanwhile: nobody waits any more
-        loop.call_soon_threadsafe(_settle, waiter, result, error)
-
-
-def _settle(waiter: asyncio.Future[T], result: T | None, error: BaseException | None) -> None:
-    """Set the awaited future (on the loop), unless its caller stopped waiting."""
-    if waiter.cancelled():
-        return
-    if error is not None:
-        waiter.set_exception(error)
-    else:
-        waiter.set_result(result)  # type: ignore[arg-type]
+    return await loop.run_in_executor(_executor(), partial(function, *args))
 
 
 async def in_update_worker(function: Callable[..., T], *args: Any) -> T:
@@ -129,7 +81,8 @@ async def in_update_worker(function: Callable[..., T], *args: Any) -> T:
         _updates = ThreadPoolExecutor(
             max_workers=UPDATE_WORKERS, thread_name_prefix="dondoc-update"
         )
-    return await _in_thread(_updates, function, *args)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_updates, partial(function, *args))
 
 
 async def in_heavy_worker(function: Callable[..., T], *args: Any) -> T:
@@ -141,7 +94,8 @@ async def in_heavy_worker(function: Callable[..., T], *args: Any) -> T:
     global _heavy
     if _heavy is None:
         _heavy = ThreadPoolExecutor(max_workers=HEAVY_WORKERS, thread_name_prefix="dondoc-heavy")
-    return await _in_thread(_heavy, function, *args)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_heavy, partial(function, *args))
 
 
 async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
