@@ -13,8 +13,12 @@ does, the same way where the caller can see it:
   timeout, so an uploaded file is written 64 KiB at a time, each within the write timeout
   (the media write timeout for a call with files), and a stalled upload ends; a call
   without files is a few kilobytes, which the socket's buffer takes at once;
-- the body as PTB sends it: `json_parameters` form-encoded, or, with files, multipart with
-  those parameters as fields and each file under its name, file name and content type;
+- the body as PTB sends it: `json_parameters` form-encoded (the bytes aiohttp's `FormData`
+  makes with `urllib.parse.urlencode`, built here: a `FormData` costs about 40 µs of the
+  loop a call more, most of it a multipart writer, with a random boundary, made and not
+  used; and `urlencode` quotes a Vietnamese text byte by byte in Python, about five times
+  slower than `_quoted`), or, with files, multipart
+  with those parameters as fields and each file under its name, file name and content type;
 - errors: a timeout is `TimedOut`, any other aiohttp error `NetworkError` (naming its class);
   a call never sent again here: a kept-alive connection the server closes as a call goes out
   is reset after aiohttp handed the request to the socket, so it cannot tell whether Telegram
@@ -32,11 +36,11 @@ import base64
 import logging
 from collections.abc import Mapping
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import aiohttp
 from aiohttp.abc import AbstractStreamWriter
-from aiohttp.payload import Payload
+from aiohttp.payload import BytesPayload, Payload
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -51,6 +55,11 @@ POOL_TIMEOUT_MESSAGE = (
     "sent to Telegram. Consider adjusting the connection pool size or the pool timeout."
 )
 SOCKS = ("socks4", "socks4a", "socks5", "socks5h")
+# What a form-encoded value keeps as it is (urllib.parse's "always safe"); a space is "+".
+_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+_QUOTED = tuple(
+    chr(byte) if byte in _SAFE else "+" if byte == 0x20 else f"%{byte:02X}" for byte in range(256)
+)
 
 
 class AiohttpRequest(BaseRequest):
@@ -132,8 +141,7 @@ class AiohttpRequest(BaseRequest):
             files = request_data.multipart_data
             if isinstance(write_timeout, DefaultValue):
                 write_timeout = self._media_write_timeout if files else self._write_timeout
-            if files:
-                data = _multipart(data, files, write_timeout)
+            data = _multipart(data, files, write_timeout) if files else _form(data)
         if isinstance(pool_timeout, DefaultValue):
             pool_timeout = self._pool_timeout
         timeout = self._default
@@ -221,6 +229,25 @@ def _proxy_parts(proxy: str | None) -> tuple[str | None, Mapping[str, str] | Non
         netloc += f":{parts.port}"
     bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
     return bare, {"Proxy-Authorization": auth}
+
+
+def _form(fields: Mapping[str, str]) -> BytesPayload:
+    """Return the form-encoded body aiohttp's `FormData` makes of `fields` (UTF-8)."""
+    if all(isinstance(value, str) for value in fields.values()):
+        body = "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in fields.items()).encode()
+    else:  # PTB gives strings; anything else is encoded as aiohttp would
+        body = urlencode(list(fields.items()), doseq=True, encoding="utf-8").encode()
+    return BytesPayload(body, content_type="application/x-www-form-urlencoded")
+
+
+def _quoted(text: str) -> str:
+    """Return `urllib.parse.quote_plus(text)` (UTF-8): the same characters, about five
+    times faster on a Vietnamese text, whose every accented letter the standard library
+    quotes one byte at a time in Python."""
+    data = text.encode()
+    if not data.rstrip(_SAFE):
+        return text
+    return "".join(map(_QUOTED.__getitem__, data))
 
 
 def _multipart(

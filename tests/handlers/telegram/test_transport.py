@@ -8,6 +8,7 @@ import contextlib
 import datetime as dtm
 import threading
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -21,7 +22,7 @@ from bot.app import build_application
 from bot.settings import Settings
 from devtools.fakebotapi import FakeBotApi, Fault, FaultRule
 from handlers.telegram.raw_updates import RawUpdates
-from handlers.telegram.transport import AiohttpRequest, telegram_request
+from handlers.telegram.transport import AiohttpRequest, _form, telegram_request
 
 USER = 4401
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (64).to_bytes(4, "big") * 2 + bytes(200)
@@ -77,6 +78,34 @@ async def test_a_send_arrives_with_its_text_markup_and_buttons(
     call = server.last_call("sendMessage")
     assert call is not None
     assert call.params["chat_id"] == USER
+
+
+TRICKY = (
+    "Đã xong 100% — việc #12 ✓ 😀",
+    "a b+c&d=e%20f/g?h~i*j'k(l)!",
+    "",
+    "  \u200b\u00a0\t\n",
+    "<b>Nhắc việc</b> <i>hạn</i> 05/12",
+)
+
+
+@pytest.mark.parametrize("text", TRICKY)
+async def test_a_text_arrives_as_sent_and_its_body_as_urlencode_makes_it(
+    bot: Bot, server: FakeBotApi, text: str
+) -> None:
+    """The transport form-encodes a call's parameters itself (faster than the standard
+    library on Vietnamese): every character arrives, in the bytes `urlencode` makes."""
+    data = RequestData(
+        [RequestParameter("chat_id", USER, None), RequestParameter("text", text, None)]
+    )
+    params = {"chat_id": str(USER), "text": text}
+    expected = urlencode(list(params.items()), doseq=True, encoding="utf-8").encode()
+
+    assert _form(data.json_parameters)._value == expected
+    sent = await bot.send_message(USER, text or "·")
+
+    assert server.messages(USER)[-1].sent_text == (text or "·")
+    assert sent.text is not None
 
 
 @pytest.mark.usefixtures("timedelta_retry_after")
