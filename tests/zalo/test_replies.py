@@ -509,7 +509,7 @@ async def test_all_done_with_two_open_tasks_is_confirmed_for_both(zbot: ZaloBot)
 
 async def test_all_done_may_still_be_said_of_one_task(zbot: ZaloBot) -> None:
     """ "tất cả đã hoàn thành" offers both, and the choice of one records that one alone."""
-    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    _, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
     [asked] = await zbot.say(HOA, "tất cả đã hoàn thành")
     assert "Xác nhận cả 2 nhiệm vụ" in asked
     await zbot.say(HOA, "3")
