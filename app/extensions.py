@@ -49,18 +49,33 @@ def request_extension(
 
     One transaction: `db`'s when given (the caller commits it), else its own.
     """
+    return request_kept(services, actor, assignment_id, target, reason, key, db)[0]
+
+
+def request_kept(
+    services: Services,
+    actor: Actor,
+    assignment_id: int,
+    target: date,
+    reason: str,
+    key: str,
+    db: Session | None = None,
+) -> tuple[str, int | None]:
+    """Keep an extension request as `request_extension` does; return the answer and the
+    request kept (None: refused, nothing kept)."""
     now = services.clock.now()
     t = partial(services.catalog.get, actor.lang)
     if beyond_horizon(target, services.today()):  # the bound of new deadlines, stored nothing
-        return t("extensions.too_far", deadline=target, latest=latest_deadline(services.today()))
+        latest = latest_deadline(services.today())
+        return t("extensions.too_far", deadline=target, latest=latest), None
     with session_in(services.engine, db) as session:
         check, assignment = check_reportable(
             session, assignment_id=assignment_id, unit_ids=actor.unit_ids
         )
         if check != Check.OK or assignment is None:
-            return refusal(services, actor.lang, check, assignment)
+            return refusal(services, actor.lang, check, assignment), None
         if target <= assignment.deadline:
-            return t("extensions.not_later", deadline=assignment.deadline)
+            return t("extensions.not_later", deadline=assignment.deadline), None
         request = ExtensionRequest(
             assignment_id=assignment_id,
             contact_id=actor.contact_id,
@@ -81,7 +96,44 @@ def request_extension(
             details={"assignment_id": assignment_id, "to": target.isoformat(), "key": key},
         )
     title = assignment.title
-    return t("extensions.submitted", task=str(assignment.task_id), title=title, deadline=target)
+    line = t("extensions.submitted", task=str(assignment.task_id), title=title, deadline=target)
+    return line, request.id
+
+
+def add_reason(
+    services: Services, actor: Actor, request_id: int, reason: str, db: Session | None = None
+) -> str | None:
+    """Give the reason of a request the person sent without one (the words they sent next);
+    a request still waiting goes again to its coordinators, now with its reason. Return the
+    answer; None when the request is not theirs to complete (gone, or its reason given).
+
+    One transaction: `db`'s when given (the caller commits it), else its own.
+    """
+    t = partial(services.catalog.get, actor.lang)
+    with session_in(services.engine, db) as session:
+        request = session.get(ExtensionRequest, request_id)
+        if request is None or request.contact_id != actor.contact_id or request.reason:
+            return None
+        request.reason = reason[:4096]
+        session.add(request)
+        session.flush()
+        check, assignment = check_reportable(
+            session, assignment_id=request.assignment_id, unit_ids=actor.unit_ids
+        )
+        waiting = request.status == RequestStatus.PENDING
+        if waiting and check == Check.OK and assignment is not None:
+            _notify_coordinators(services, session, request, assignment, reasoned=True)
+        audit(
+            session,
+            actor_id=actor.contact_id,
+            action="extension.reason",
+            object_type="extension_request",
+            object_id=request.id,
+            details={"assignment_id": request.assignment_id},
+        )
+        task = session.get(Assignment, request.assignment_id)
+    number = str(task.task_id) if task is not None else "?"
+    return t("extensions.reason_added", task=number, reason=clip(reason))
 
 
 def _notify_coordinators(
@@ -89,8 +141,11 @@ def _notify_coordinators(
     session: Session,
     request: ExtensionRequest,
     assignment: Target,
+    *,
+    reasoned: bool = False,
 ) -> None:
-    """Queue the request, with approve and reject buttons, to each coordinator of the unit."""
+    """Queue the request, with approve and reject buttons, to each coordinator of the unit
+    (`reasoned`: again, with the reason the person sent after it)."""
     unit = unit_name(session, unit_id=assignment.unit_id)
     who = contact_name(session, contact_id=request.contact_id)
     t = services.catalog.get
@@ -106,7 +161,7 @@ def _notify_coordinators(
     def text(lang: str) -> str:
         return t(
             lang,
-            "extensions.request_notice",
+            "extensions.reason_notice" if reasoned else "extensions.request_notice",
             unit=unit,
             task=Markup(str(assignment.task_id)),
             title=assignment.title,
@@ -128,7 +183,7 @@ def _notify_coordinators(
     tell(
         session,
         deciders,
-        key=f"extension:{request.id}",
+        key=f"extension{'-reason' if reasoned else ''}:{request.id}",
         text=text,
         choices=choices,
         now=request.created_at,

@@ -13,9 +13,9 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.checkin import Answer, Said
 from app.checkin.about import task_of
-from app.checkin.confirm import confirm
+from app.checkin.confirm import CONFIRM, confirm
+from app.checkin.late_reason import send_request
 from app.choices import Choice, Rows, status_choices
-from app.extensions import request_extension
 from app.reporting import Report, record, unit_inactive
 from app.services import Services
 from core.checkin import (
@@ -27,6 +27,8 @@ from core.checkin import (
     reply_from_dict,
     reply_to_dict,
 )
+from core.followups import says_all
+from core.markup import Markup
 from core.replies.parse import ambiguous_pair
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from db.engine import session_in
@@ -82,7 +84,9 @@ def act(
         question = t(f"checkin.{name}", task=str(task), title=title, part=part, whole=whole)
         return Answer([Said(question, status_choices(catalog, lang, ids[0]))])
     if outcome == Outcome.ASK_TASK:
-        return _ask_task(services, actor, decision, titles, text, key, db)
+        return _ask_task(
+            services, actor, decision, titles, text, key, db, every=_every(decision, text)
+        )
     if outcome == Outcome.ASK_BOTH:
         return _ask_both(services, actor, decision, titles, units)
     if outcome == Outcome.ALL_DONE:
@@ -103,20 +107,44 @@ def _ask_task(
     text: str,
     key: str,
     db: Session | None,
+    *,
+    every: bool = False,
 ) -> Answer:
-    """Ask which task (or which of the sender's units) a clear reply is about; keep the reply."""
+    """Ask which task (or which of the sender's units) a clear reply is about; keep the reply.
+
+    `every`: the reply says it is about all of them ("tất cả đã xong"): the first choice
+    confirms it for every one listed (`cf:all:<count>`)."""
     t = partial(services.catalog.get, actor.lang)
     ids = decision.candidates
     tasks = [(i, titles[i][0]) for i in ids]
     data: dict[str, Any] = {"step": "pick", "reply": reply_to_dict(decision.reply)}
     data |= {"text": text, "key": key, "candidates": list(ids), "tasks": tasks}
+    if every:
+        data["every"] = len(ids)
     with session_in(services.engine, db) as session:
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
     choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
+    if every:
+        lines = [t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]) for i in ids]
+        asked = t("checkin.ask_all_done", count=len(ids), items=Markup("\n".join(lines)))
+        confirm_all = Choice(
+            t("checkin.all_done_button", count=len(ids)), (CONFIRM, "all", len(ids))
+        )
+        return Answer([Said(asked, [[confirm_all], *choices])])
     numbers = {titles[i][0] for i in ids}
     one = len(numbers) == 1  # one task given to several of the sender's units
     asked = t("checkin.ask_unit", task=str(min(numbers))) if one else t("checkin.ask_task")
     return Answer([Said(asked, choices)])
+
+
+def _every(decision: Decision, text: str) -> bool:
+    """Tell whether a clear report of done says it is about all the open tasks asked among
+    ("cả 2 việc đã xong" with two open; "tất cả đã hoàn thành")."""
+    reply = decision.reply
+    if reply.kind != ReplyKind.DONE or not records(reply) or reply.note:
+        return False
+    count = says_all(text)
+    return count is not None and count in (0, len(decision.candidates))
 
 
 def _ask_both(
@@ -174,7 +202,7 @@ def _apply(
                 reply, deadline=assignment.deadline, today=services.today(), calendar=calendar
             )
             if target is not None and target >= services.today():
-                line = request_extension(
+                line = send_request(
                     services, actor, assignment_id, target, reply.reason or "", key, db
                 )
                 return Answer([Said(rolled(t, reply.new_deadline, target) + line)])

@@ -52,6 +52,8 @@ def choose(
     if len(data) != 3 or last is None:
         return stale
     prefix, action, assignment_id = data[0], data[1], last
+    if prefix == CONFIRM and action == "all":
+        return _every(services, actor, assignment_id, db)
     if prefix == CONFIRM:
         return confirmed(services, actor, action, assignment_id, db)
     if prefix == "st" and action in ("done", "progress"):
@@ -136,6 +138,28 @@ def _ask(
         set_pending(connection, contact_id=actor.contact_id, data=data, now=services.clock.now())
     question = t(f"checkin.ask_{action}", task=str(target.task_id), title=target.title)
     return Answer([Said(question)], toast=t(f"checkin.ask_{action}_short"))
+
+
+def _every(services: Services, actor: Actor, count: int, db: Session | None) -> Answer:
+    """Apply a report of done kept while asking which task to every task listed with it
+    ("tất cả đã xong", confirmed): one transaction, which takes the question."""
+    t = partial(services.catalog.get, actor.lang)
+    with session_in(services.engine, db) as session:
+        asked = get_pending(session, contact_id=actor.contact_id, now=services.clock.now())
+        if asked is None or asked.get("step") != "pick" or asked.get("every") != count:
+            expired = t("checkin.question_expired")
+            return Answer([Said(expired)], toast=expired, alert=True)
+        clear_pending(session, contact_id=actor.contact_id)
+        lines: list[str] = []
+        for assignment_id in asked.get("candidates", []):
+            each = {**asked, "key": f"{asked['key']}#{assignment_id}"}
+            lines += [
+                said.text
+                for said in apply_kept(services, actor, each, assignment_id, session).said
+            ]
+        # A file sent next is evidence of which of them? It is asked, not given to the last.
+        clear_pending(session, contact_id=actor.contact_id, kind="done")
+    return Answer([Said("\n".join(lines))], toast=t("checkin.noted"))
 
 
 def _pick(services: Services, actor: Actor, assignment_id: int, db: Session | None) -> Answer:

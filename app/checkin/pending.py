@@ -10,11 +10,11 @@ from typing import Any
 from sqlmodel import Session
 
 from app.actor import Actor
-from app.checkin import Answer, Said
+from app.checkin import Answer, Said, late_reason
 from app.checkin.about import task_of
 from app.checkin.act import apply_kept, rolled
+from app.checkin.late_reason import send_request
 from app.explanations import answer_explanation
-from app.extensions import request_extension
 from app.reporting import Report, record
 from app.services import Services
 from core.checkin import (
@@ -40,7 +40,7 @@ def cancel(services: Services, actor: Actor) -> Answer:
 
 
 # The questions answered in words of one's own: a blocker's reason, why a task is late.
-REASON_STEPS = frozenset({"blocked", "explain"})
+REASON_STEPS = frozenset({"blocked", "explain", late_reason.STEP})
 
 
 def reason_awaited(services: Services, actor: Actor, text: str) -> bool:
@@ -72,6 +72,8 @@ def answer_pending(
     """
     t = partial(services.catalog.get, actor.lang)
     step = pending.get("step")
+    if step == late_reason.STEP:  # no question: "hủy" does not take the request back
+        return late_reason.answer_reason(services, actor, pending, text, db)
     if is_cancel(text):
         _forget(services, actor, db)
         return Answer([Said(t("common.cancelled"))])
@@ -155,6 +157,5 @@ def _extension_answer(
         typed = impossible_date(text)
         key = "ext_date_unclear" if typed is None else "ext_date_invalid"
         return Answer([Said(t(f"checkin.{key}", task=str(task.id), title=task.title, date=typed))])
-    with _forgetting(services, actor, db) as session:
-        line = request_extension(services, actor, assignment_id, target, reason, key, session)
+    line = send_request(services, actor, assignment_id, target, reason, key, db)
     return Answer([Said(rolled(t, asked, target) + line)], origin=pending, settled=assignment_id)

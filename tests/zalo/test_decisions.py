@@ -197,3 +197,21 @@ async def test_an_officials_coordinator_words_are_not_the_explanation_on_zalo(
     with zbot.session() as s:
         [explanation] = s.exec(select(Explanation)).all()
     assert explanation.text is None
+
+
+async def test_a_reason_sent_after_the_request_goes_to_the_coordinator(zbot: ZaloBot) -> None:
+    """ "xin gia hạn đến 15/12" with no reason, then "chờ kinh phí": the coordinator is sent
+    the request again with that reason, and "1" answering it approves."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12")
+    [notice] = await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
+    assert "không nêu lý do" in notice.text
+    await zbot.say(HOA, "chờ kinh phí")
+    [again] = await zbot.zalo.wait_for_messages(CHI, after=1, timeout=10)
+    assert "Lý do: chờ kinh phí" in again.text
+    assert "1 = " in again.text
+    [decided] = await zbot.say(CHI, "1")
+    assert "Xã A" in decided
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+    assert (request.status, request.reason) == ("approved", "chờ kinh phí")

@@ -471,3 +471,57 @@ async def test_a_reminder_sent_back_whole_is_not_read_as_a_request(zbot: ZaloBot
     assert "nhắc việc" in answer
     assert requests(zbot) == []
     assert reports(zbot) == []
+
+
+async def test_a_reason_sent_after_an_extension_is_its_reason_not_a_status(
+    zbot: ZaloBot,
+) -> None:
+    """ "xin gia hạn đến 15/12" then "chờ kinh phí": the request is sent at once, and the
+    next message is its reason, not a report of "in progress" (which it was recorded as)."""
+    official(zbot)
+    [sent] = await zbot.say(HOA, "xin gia hạn đến 15/12")
+    assert "Đã gửi đề nghị gia hạn" in sent
+    assert "gửi lý do trong tin tiếp theo" in sent
+    assert requests(zbot) == [(date(2026, 12, 15), "")]
+    [answer] = await zbot.say(HOA, "chờ kinh phí")
+    assert "Đã bổ sung lý do" in answer
+    assert reports(zbot) == []
+    assert requests(zbot) == [(date(2026, 12, 15), "chờ kinh phí")]
+
+
+async def test_a_status_sent_after_an_extension_without_reason_is_a_status(
+    zbot: ZaloBot,
+) -> None:
+    """After "xin gia hạn đến 15/12", "đang làm 50%" is a report, not the request's reason;
+    and only the next message may be the reason: a later "chờ kinh phí" is what it says."""
+    official(zbot)
+    [sent] = await zbot.say(HOA, "xin gia hạn đến 15/12")
+    assert "gửi lý do trong tin tiếp theo" in sent
+    await zbot.say(HOA, "đang làm 50%")
+    assert reports(zbot)[-1][1:] == ("in_progress", 50)
+    await zbot.say(HOA, "thiếu nhân lực")
+    assert requests(zbot) == [(date(2026, 12, 15), "")]
+
+
+async def test_all_done_with_two_open_tasks_is_confirmed_for_both(zbot: ZaloBot) -> None:
+    """ "cả 2 việc đã xong" with two open tasks lists them and offers to confirm both;
+    "1" records both done (it asked which one, with no way to say both)."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    [asked] = await zbot.say(HOA, "cả 2 việc đã xong")
+    assert "Xác nhận cả 2 nhiệm vụ" in asked
+    assert "1 = ✅ Xác nhận cả 2 nhiệm vụ đã xong" in asked
+    assert f"#{first} Kế hoạch A" in asked
+    assert f"#{second} Báo cáo B" in asked
+    assert reports(zbot) == []
+    answer = await zbot.say(HOA, "1")
+    assert sorted(reports(zbot)) == [(first, "done", 100), (second, "done", 100)]
+    assert sum(text.count("Đã ghi nhận") for text in answer) == 2
+
+
+async def test_all_done_may_still_be_said_of_one_task(zbot: ZaloBot) -> None:
+    """ "tất cả đã hoàn thành" offers both, and the choice of one records that one alone."""
+    _, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    [asked] = await zbot.say(HOA, "tất cả đã hoàn thành")
+    assert "Xác nhận cả 2 nhiệm vụ" in asked
+    await zbot.say(HOA, "3")
+    assert reports(zbot) == [(second, "done", 100)]

@@ -17,7 +17,7 @@ from tests.handlers.telegram.checkin_world import (
     reports,
     scene,
 )
-from tests.harness import BotUnderTest, buttons
+from tests.harness import BotUnderTest, button_data, buttons
 
 
 def data(bot: BotUnderTest, user_id: int, *parts: object) -> str:
@@ -301,3 +301,26 @@ async def test_a_bare_share_in_english_is_refused_in_english(bot: BotUnderTest) 
     assert "from 0 to 100%" in (answer.text or "")
     assert len(buttons(answer)) == 4
     assert reports(bot) == []
+
+
+async def test_all_done_with_several_open_items_is_confirmed_for_all(bot: BotUnderTest) -> None:
+    """ "cả 2 việc đã xong" with two open tasks lists both with a button that confirms both
+    (it asked which one, with no way to say both); the press records both done."""
+    world = await scene(bot, tasks=2)
+    other = await bot.send(OFFICIAL, "cả 3 việc đã xong")  # not these two: which one?
+    assert "nhiệm vụ nào" in (other.text or "")
+    assert not any("Xác nhận cả" in label for label, _ in buttons(other))
+    question = await bot.send(OFFICIAL, "cả 2 việc đã xong")
+    text = question.text or ""
+    assert "Xác nhận cả 2 nhiệm vụ đã hoàn thành?" in text
+    assert all(f"#{task.id} " in text for task in world.tasks)
+    assert reports(bot) == []
+    every = button_data(question, "Xác nhận cả 2")
+    await bot.press(OFFICIAL, every, question.message_id)
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "Đã ghi nhận" in (m.text or ""))
+    assert sorted((r.assignment_id, r.state) for r in reports(bot)) == [
+        (world.assignments[0], "done"),
+        (world.assignments[1], "done"),
+    ]
+    await bot.press(OFFICIAL, every, question.message_id)  # pressed again: nothing twice
+    assert len(reports(bot)) == 2

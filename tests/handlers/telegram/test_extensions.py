@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from app.actor import Actor
 from app.extensions import decide
 from app.signing import sign
 from core.taskdates import due_at
-from db.models import ExtensionRequest, TaskCount
+from db.models import ExtensionRequest, StatusReport, TaskCount
 from db.queries.taskcounts import drift
 from devtools.fakebotapi import ChatMessage
 from tests.factories import make_contact
@@ -327,3 +327,38 @@ async def test_approving_a_request_past_ten_years_is_refused(bot: BotUnderTest) 
     assert f"/reject {request_id}" in (reply.text or "")
     assert requests(bot)[0].status == "pending"
     assert assignment(bot, aid).deadline == DEADLINE
+
+
+async def test_a_reason_sent_after_the_request_is_its_reason(bot: BotUnderTest) -> None:
+    """ "xin gia hạn đến 15/12" with no reason is sent at once; "chờ kinh phí" sent next is
+    its reason, sent to the coordinators, not a report of "in progress" (as it was)."""
+    await scene(bot)
+    sent = await bot.send(OFFICIAL, "xin gia hạn đến 15/12")
+    assert "gửi lý do trong tin tiếp theo" in (sent.text or "")
+    [request] = requests(bot)
+    assert request.reason == ""
+    answer = await bot.send(OFFICIAL, "chờ kinh phí")
+    assert "Đã bổ sung lý do" in (answer.text or "")
+    with bot.session() as s:
+        assert list(s.exec(select(StatusReport))) == []
+    [request] = requests(bot)
+    assert request.reason == "chờ kinh phí"
+    [again] = notices(bot, COORDINATOR, "extension-reason:")
+    assert "Lý do: chờ kinh phí" in again.payload["text"]
+    assert [c["data"][:2] for c in again.payload["choices"][0]] == [["xt", "ok"], ["xt", "no"]]
+
+
+async def test_a_reason_sent_long_after_the_request_is_read_as_it_says(
+    bot: BotUnderTest,
+) -> None:
+    """Only a reason sent within a while is the request's: "thiếu nhân lực" an hour later
+    is a blocker reported, and the request keeps no reason."""
+    await scene(bot)
+    sent = await bot.send(OFFICIAL, "xin gia hạn đến 15/12")
+    assert "gửi lý do trong tin tiếp theo" in (sent.text or "")
+    bot.clock.advance(timedelta(hours=1))
+    await bot.send(OFFICIAL, "thiếu nhân lực")
+    [request] = requests(bot)
+    assert request.reason == ""
+    with bot.session() as s:
+        assert [r.state for r in s.exec(select(StatusReport))] == ["blocked"]
