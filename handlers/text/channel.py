@@ -14,7 +14,7 @@ they kept anything), their choices kept after them (`db.retry.UnkeptError` when 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -146,9 +146,13 @@ class TextChannel:
             return None
         offer = self._last_offer(actor)
         choices: list[Any] = (offer or {}).get("choices", [])
-        if offer is None or not 1 <= number <= len(choices):
+        if offer is None or not 1 <= number <= len(choices) or not self._numbered(choices):
             return None
         return tuple(str(part) for part in choices[number - 1]), str(offer["offer"])
+
+    def _numbered(self, choices: Sequence[Any]) -> bool:
+        """Tell whether an offer's choices are taken by a typed number (all are, here)."""
+        return True
 
     def _listed(self, actor: Actor, typed: str) -> int:
         """Return how many choices a list offers when numbers that take none of them ("5"

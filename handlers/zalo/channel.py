@@ -223,22 +223,13 @@ class ZaloChannel(TextChannel):
         about = tuple(a for a in assignments if tasks.get(a) in named)
         return words, RepliedTo("", 0, "", about) if about else None
 
-    def _offered(self, actor: Actor, typed: str) -> tuple[tuple[str, ...], str] | None:
-        """Return the choice a typed number takes, as on any text channel, but none of an
-        offer of statuses about several items: Zalo shows those as "#12 1", never numbered,
-        so a bare "10" is the official's own words (10%), not the hidden tenth choice (the
-        third task's in progress)."""
-        number = chosen_number(typed)
-        if number is None:
-            return None
-        offer = self._last_offer(actor)
-        choices: list[Any] = (offer or {}).get("choices", [])
-        if offer is None or not 1 <= number <= len(choices):
-            return None
+    def _numbered(self, choices: Sequence[Any]) -> bool:
+        """Tell whether an offer's choices are taken by a typed number: not an offer of
+        statuses about several items, which Zalo shows as "#12 1", never numbered, so a bare
+        "10" is the official's own words (10%), not the hidden tenth choice (the third task's
+        in progress)."""
         rows = [[Choice("", tuple(str(part) for part in choice)) for choice in choices]]
-        if len(status_assignments(rows)) > 1:
-            return None
-        return tuple(str(part) for part in choices[number - 1]), str(offer["offer"])
+        return len(status_assignments(rows)) <= 1
 
     def _tasks(self, assignments: Sequence[int]) -> dict[int, int]:
         """Return the task of each offered assignment."""
