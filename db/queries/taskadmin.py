@@ -238,6 +238,7 @@ def move_extended_off_day(
             col(Assignment.task_id).in_(open_tasks),
         )
     ).all()
+    due = due_time(session, to, tz)  # one day for all of them: the calendar read once
     for assignment in extended:
         move_assignment(
             session,
@@ -246,6 +247,7 @@ def move_extended_off_day(
             tz=tz,
             actor_id=actor_id,
             why={"reason": "day off", "day_off": day.isoformat()},
+            due=due,
         )
     return sorted({a.task_id for a in extended})
 
@@ -258,11 +260,12 @@ def move_assignment(
     tz: tzinfo,
     actor_id: int | None,
     why: dict[str, str],
+    due: datetime | None = None,
 ) -> None:
     """Give one assignment its own deadline `to` (an extension's, moved by a day off or back),
-    audited with where it was and why."""
+    audited with where it was and why; `due`, its `due_at` when the caller has it."""
     old = assignment.deadline
-    assignment.deadline, assignment.due_at = to, due_time(session, to, tz)
+    assignment.deadline, assignment.due_at = to, due or due_time(session, to, tz)
     session.add(assignment)
     record(
         session,
@@ -338,7 +341,9 @@ def _apply_deadline(
     for a in assignments:
         later = extended.get(a.id or 0)
         target = later if later is not None and later > task.deadline else task.deadline
-        due = dues.get(target) or dues.setdefault(target, due_time(session, target, tz))
+        if target not in dues:
+            dues[target] = due_time(session, target, tz)
+        due = dues[target]
         if a.deadline != target:
             moved += 1
         if a.deadline != target or a.due_at != due or a.original_deadline != task.deadline:
