@@ -16,7 +16,6 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
-import scheduler
 from app import import_files
 from app.i18n import load_catalog
 from app.links import derive_link_key
@@ -41,6 +40,7 @@ from handlers.telegram.menus import refresh_marked, set_contact_menu, set_defaul
 from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.unitform import FORM_TIMEOUT_S
 from scheduler.loopprobe import LoopProbe
+from scheduler.periodic import install as install_jobs
 from scheduler.ratelimit import DeliveryRateLimiter
 from scheduler.roles import LEADER
 from scheduler.sender import new_owner
@@ -108,7 +108,7 @@ def build_application(
     application.bot_data.forms = FormStore(
         services.engine, services.clock, form_conversations(application), fresh_for=FORMS_FRESH_FOR
     )
-    scheduler.install(application)
+    install_jobs(application)
     if services.worker is not None and application.job_queue is not None:
         every = RESCUE_EVERY_S
         application.job_queue.run_repeating(_rescue, interval=every, first=every, name=RESCUE_JOB)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError
 
 from core.workhours import WorkHours
 from db.engine import sqlite_file
-from scheduler.digest import trigger_for
+from scheduler.cron import trigger_for
 
 PLACEHOLDER_MARKERS = ("replace-me", "changeme", "change-me", "example", "your-token", "xxxx")
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")

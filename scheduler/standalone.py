@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import partial
 
 from app.services import Services
+from scheduler.cron import trigger_for
 from scheduler.delivery import (
     DISPATCH_EVERY_S,
     DISPATCH_FIRST_S,
@@ -29,7 +30,6 @@ from scheduler.digest import (
     CATCH_UP_FIRST_S,
     catch_up,
     queue_digests,
-    trigger_for,
 )
 from scheduler.recurring import create_occurrences
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace

@@ -18,15 +18,9 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from db.models import Assignment, Outbox, Unit
 from db.queries.reports import record_report
+from scheduler.cron import aps_days, trigger_for
 from scheduler.delivery import wake
-from scheduler.digest import (
-    CATCH_UP_JOB,
-    JOB_NAME,
-    aps_days,
-    catch_up,
-    queue_digests,
-    trigger_for,
-)
+from scheduler.digest import CATCH_UP_JOB, JOB_NAME, catch_up, queue_digests
 from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, VN, make_province
 from tests.harness import ADMIN_ID, BotUnderTest
