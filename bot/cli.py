@@ -5,28 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import cast
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
-from bot.commands import (
-    admin,
-    contacts,
-    db,
-    demo,
-    export,
-    invites,
-    outbox,
-    report,
-    run,
-    scope,
-    serve,
-    tasks,
-    units,
-)
 from bot.commands.parsing import CatalogParser
 from bot.console import (
     EXIT_CONFIG,
@@ -37,29 +23,34 @@ from bot.console import (
     say,
     say_db_error,
 )
-from db.migrate import HEAD, UnknownSchemaError
+from db.schema import HEAD, UnknownSchemaError
 
 PRIVATE_UMASK = 0o077
 
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
-    run.add_parser,
-    serve.add_parser,
-    demo.add_parser,
-    db.add_parser,
-    outbox.add_parser,
-    admin.add_parser,
-    scope.add_parser,
-    contacts.add_parser,
-    units.add_parser,
-    invites.add_parser,
-    tasks.add_parser,
-    export.add_parser,
-    report.add_parser,
-)
+# Each subcommand and its module, in the order `--help` lists them. Only the module of the
+# command given is imported (`build_parser`): `dondoc --help`, `--version` or `admin list`
+# no longer import the bot, the web server and the workbooks of every other command.
+SUBCOMMANDS: dict[str, str] = {
+    "run": "bot.commands.run",
+    "serve": "bot.commands.serve",
+    "demo": "bot.commands.demo",
+    "db": "bot.commands.db",
+    "outbox": "bot.commands.outbox",
+    "admin": "bot.commands.admin",
+    "scope": "bot.commands.scope",
+    "contacts": "bot.commands.contacts",
+    "units": "bot.commands.units",
+    "invites": "bot.commands.invites",
+    "tasks": "bot.commands.tasks",
+    "export": "bot.commands.export",
+    "report": "bot.commands.report",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with every subcommand, in the console's language."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser in the console's language: every subcommand named, with
+    its help line, and the one `argv` gives (its first word that is not an option) whole,
+    its module imported; `argv` None: every subcommand whole."""
     parser = CatalogParser(prog="dondoc", description=help_text("dondoc"))
     parser.add_argument(
         "--version",
@@ -73,8 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
             dest="command", required=True, metavar=help_text("argparse_command")
         ),
     )
-    for add in SUBCOMMANDS:
-        add(sub)
+    given = None if argv is None else next((a for a in argv if not a.startswith("-")), "")
+    for name, module in SUBCOMMANDS.items():
+        if given is None or name == given:
+            import_module(module).add_parser(sub)
+        else:  # listed in `--help` and among argparse's choices, not imported
+            sub.add_parser(name, help=help_text(name))
     return parser
 
 
@@ -93,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The database, its WAL files, lock files and evidence hold officials' data and reports:
     # whatever the bot creates is for its own user only (files 0600, folders 0700).
     os.umask(PRIVATE_UMASK)
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args))
     except ConfigError as exc:

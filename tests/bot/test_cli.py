@@ -26,8 +26,8 @@ from bot.cli import build_parser
 from bot.lock import PG_LOCK_KEY, AlreadyRunning, single_instance
 from bot.settings import Settings
 from db.engine import make_engine
-from db.migrate import HEAD
 from db.queries.taskcounts import drift
+from db.schema import HEAD
 from devtools.fakebotapi import FakeBotApi
 from tests import processes
 from tests.factories import make_contact, make_task, make_unit
@@ -268,6 +268,37 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert result.returncode == 0
     for word in ("run", "db", "admin"):
         assert word in result.stdout
+
+
+def test_a_command_line_imports_the_command_it_names_and_no_other() -> None:
+    """`dondoc admin list` reads no bot, web server or Telegram library: each command's module
+    is imported when it is the one named (an admin's command, `--version`, started quickly)."""
+    probe = (
+        "import sys; from bot.cli import build_parser; build_parser(['admin', 'list']); "
+        "print(' '.join(m for m in ('bot.commands.admin', 'bot.commands.run', "
+        "'bot.commands.serve', 'bot.app', 'telegram', 'starlette') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.split() == ["bot.commands.admin"]
+
+
+@pytest.mark.parametrize("verb", list(cli.SUBCOMMANDS))
+def test_a_command_is_parsed_as_with_every_command_registered(
+    verb: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The parser built for one command lists every command as the whole one does, and reads
+    that command's options and help the same."""
+    alone, whole = build_parser([verb]), build_parser()
+    assert alone.format_help() == whole.format_help()
+    helps = []
+    for parser in (alone, whole):
+        with pytest.raises(SystemExit):
+            parser.parse_args([verb, "--help"])
+        helps.append(capsys.readouterr().out)
+    assert helps[0] == helps[1]
+    assert helps[0].count(f"dondoc {verb}") >= 1
 
 
 # Each command with the catalog key (cli_help.<key>) of what its `--help` opens with.

@@ -17,7 +17,6 @@ from sqlmodel import Session, SQLModel, select
 
 from db.engine import SQLITE_CACHE_KIB, make_engine
 from db.migrate import (
-    HEAD,
     alembic_config,
     at_head,
     current_revision,
@@ -28,6 +27,7 @@ from db.migrate import (
 from db.models import Assignment, Contact, ContactIdentity, Inbox, Task, UnitContact, UnitKind
 from db.queries import used_links
 from db.queries.taskcounts import drift
+from db.schema import HEAD
 
 RECEIVED = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 

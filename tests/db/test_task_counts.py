@@ -20,13 +20,14 @@ from sqlmodel import Session, select
 from bench.generate import REFERENCE_NOW, VN, generate
 from core.states import ReportState, TaskStatus
 from core.taskdates import due_at
-from db.migrate import HEAD, current_revision, downgrade, upgrade
+from db.migrate import current_revision, downgrade, upgrade
 from db.models import Assignment, Task, TaskCount
 from db.queries import summary as q
 from db.queries.reports import amend_percent, record_report
 from db.queries.taskadmin import add_assignees, change_deadline, end_task, remove_assignees
 from db.queries.taskcounts import drift, rebuild, stored_counts
 from db.queries.unit_admin import set_active, take_off_open_tasks
+from db.schema import HEAD
 from tests.factories import make_task, make_unit
 
 NOW = REFERENCE_NOW
