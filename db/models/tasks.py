@@ -79,7 +79,7 @@ class Assignment(SQLModel, table=True):
     __tablename__ = "assignment"
     __table_args__ = (
         UniqueConstraint("task_id", "unit_id"),
-        # Covers the summary counts (db/queries/summary.py): no table reads on SQLite.
+        # Covers the summary counts (db/queries/summary/counts.py): no table reads on SQLite.
         Index(
             "ix_assignment_task_state",
             *("task_id", "active", "state", "due_at", "done_at", "last_report_at"),
