@@ -10,7 +10,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from app.i18n import Lang, load_catalog
-from bot.settings import Settings, describe_errors
+from bot.settings import Settings
+from bot.settings_errors import describe_errors
 from core.logsafe import REDACTED as REDACTED
 from core.logsafe import RedactSecrets as RedactSecrets
 from core.logsafe import redacting_handler

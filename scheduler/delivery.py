@@ -28,7 +28,7 @@ from db.queries.inbox import prune as prune_inbox
 from db.queries.outbox import TELEGRAM, ready_count
 from db.queries.outbox_purge import purge as purge_outbox
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, prune_pending
-from db.queries.reminders import max_assignment_id
+from db.queries.reminder_candidates import max_assignment_id
 from db.queries.workers import forget_workers
 from db.retry import is_outage
 from scheduler.context import App, JobContext

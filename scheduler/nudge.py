@@ -29,9 +29,11 @@ from core.states import TaskStatus
 from core.textnorm import vi_sort_key
 from db.engine import session_scope
 from db.models import Task
-from db.queries import reminders as q
+from db.queries import reminder_candidates as candidates_q
+from db.queries import reminder_recipients as recipients_q
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
 from db.queries.recipients import Recipient
+from db.queries.reminder_outbox import nudged_since
 from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
 from db.queries.units import unit_names
@@ -81,18 +83,16 @@ def nudge_task(
     on the first batch). Each message's key makes a rerun queue only what is missing.
     """
     assert task.id is not None
-    calendar = q.calendar_of(session)
+    calendar = candidates_q.calendar_of(session)
     workdays = Workdays(calendar)
     moment = ctx.hours.next_send_moment(now, calendar, ctx.tz)
     today = moment.astimezone(ctx.tz).date()  # worded as of the day it is read
-    found = q.candidates(session, after_id=0, limit=ALL, task_id=task.id)
+    found = candidates_q.candidates(session, after_id=0, limit=ALL, task_id=task.id)
     found = [c for c in found if scope is None or c.unit_id in scope]
-    people = q.recipients_of_units(session, unit_ids=[c.unit_id for c in found])
+    people = recipients_q.recipients_of_units(session, unit_ids=[c.unit_id for c in found])
     names = unit_names(session, unit_ids=[c.unit_id for c in found])
-    info = q.task_infos(session, task_ids=[task.id])[task.id]
-    recent = q.nudged_since(
-        session, task_id=task.id, since=now - NUDGE_AGAIN_AFTER, request=request
-    )
+    info = recipients_q.task_infos(session, task_ids=[task.id])[task.id]
+    recent = nudged_since(session, task_id=task.id, since=now - NUDGE_AGAIN_AFTER, request=request)
     result = NudgeResult(goes_at=moment if moment > now else None)
     by_contact: dict[int, tuple[Recipient, list[Item]]] = {}
     for c in found:

@@ -23,7 +23,9 @@ from core.reminders import Occasion, Plan, Policy, Workdays
 from core.textnorm import SortKey, vi_sort_key
 from core.workhours import WorkHours
 from db.engine import session_scope
-from db.queries import reminders as q
+from db.queries import reminder_candidates as candidates_q
+from db.queries import reminder_recipients as recipients_q
+from db.queries import reminder_records as records_q
 from db.queries.recipients import Recipient
 from db.queries.units import unit_names
 from scheduler.messages import MAX_LIST_LINES, Item
@@ -165,12 +167,12 @@ def collect(
     """
     known = _Known(Workdays(calendar), ctx, now, today, swept or {})
     with session_scope(ctx.engine) as session:
-        due = Due(lists=[Lists(p, scope) for p, scope in q.coordinators(session)])
+        due = Due(lists=[Lists(p, scope) for p, scope in recipients_q.coordinators(session)])
         if after_id:
             first, rest = [], []
         else:
-            reachable = q.reachable_units(session)
-            units = q.active_units(session)
+            reachable = recipients_q.reachable_units(session)
+            units = candidates_q.active_units(session)
             first = [u for u in units if u in reachable]
             rest = [u for u in units if u not in reachable]
     if not after_id:
@@ -191,7 +193,7 @@ def _moved(ctx: Context, known: _Known, today: date, due: Due, task_id: int, upt
     if not ctx.keep_going():
         raise SweepStopped
     with session_scope(ctx.engine) as session:
-        found = q.candidates(session, after_id=0, limit=None, task_id=task_id)
+        found = candidates_q.candidates(session, after_id=0, limit=None, task_id=task_id)
     found = [c for c in found if c.assignment_id <= upto]
     for start in range(0, len(found), CHUNK):
         if not ctx.keep_going():
@@ -208,7 +210,7 @@ def _pass(ctx: Context, known: _Known, today: date, due: Due, after_id: int) -> 
         if not ctx.keep_going():
             raise SweepStopped
         with session_scope(ctx.engine) as session:
-            chunk = q.candidates(session, after_id=after_id, limit=CHUNK)
+            chunk = candidates_q.candidates(session, after_id=after_id, limit=CHUNK)
             if not chunk:
                 return
             after_id = chunk[-1].assignment_id
@@ -221,7 +223,7 @@ def _units(ctx: Context, known: _Known, today: date, due: Due, units: list[int])
     if not ctx.keep_going():
         raise SweepStopped
     with session_scope(ctx.engine) as session:
-        found = q.candidates(session, after_id=0, limit=None, unit_ids=units)
+        found = candidates_q.candidates(session, after_id=0, limit=None, unit_ids=units)
     for start in range(0, len(found), CHUNK):
         if not ctx.keep_going():
             raise SweepStopped
@@ -232,7 +234,7 @@ def _units(ctx: Context, known: _Known, today: date, due: Due, units: list[int])
 
 def _collect_chunk(
     session: Session,
-    chunk: list[q.Candidate],
+    chunk: list[candidates_q.Candidate],
     known: _Known,
     today: date,
     due: Due,
@@ -246,11 +248,11 @@ def _collect_chunk(
     is said again when the new plan has a reminder today, and the coordinators are not told
     again of what the morning listed (its escalation, its misses)."""
     ids = [c.assignment_id for c in chunk]
-    last, todays = q.reminder_history(
+    last, todays = records_q.reminder_history(
         session, assignment_ids=ids, today=today, folded_since=known.midnight
     )
     known.read(session, chunk)
-    records: list[q.NewReminder] = []
+    records: list[records_q.NewReminder] = []
     overdue: dict[int, int] = {}
     for c in chunk:
         told = replanned and c.assignment_id in todays
@@ -272,8 +274,8 @@ def _collect_chunk(
             due.note(item, occasion, [m.day for m in missed])
         if occasion.kind == "overdue":
             overdue[c.assignment_id] = occasion.seq
-    q.add_reminders(session, records, now=known.now)
-    q.set_overdue_counts(session, counts=overdue)
+    records_q.add_reminders(session, records, now=known.now)
+    records_q.set_overdue_counts(session, counts=overdue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,26 +310,26 @@ class _Known:
         self.swept = swept
         self.horizon = today - MISSED_HORIZON
         self.midnight = datetime.combine(today, time(), tzinfo=ctx.tz)
-        self.people: dict[int, q.UnitRecipients] = {}
-        self.tasks: dict[int, q.TaskInfo] = {}
+        self.people: dict[int, recipients_q.UnitRecipients] = {}
+        self.tasks: dict[int, recipients_q.TaskInfo] = {}
         self.units: dict[int, str] = {}
         self._policies: dict[tuple[str | None, int | None, int | None], Policy] = {}
         self._starts: dict[datetime, date] = {}
         self._plans: dict[tuple[date, date, Policy, date], _Planned | None] = {}
 
-    def read(self, session: Session, chunk: list[q.Candidate]) -> None:
+    def read(self, session: Session, chunk: list[candidates_q.Candidate]) -> None:
         """Read the recipients and names of the chunk's units and tasks not read yet."""
         units = {c.unit_id for c in chunk} - self.people.keys()
         if units:
-            found = q.recipients_of_units(session, unit_ids=units)
+            found = recipients_q.recipients_of_units(session, unit_ids=units)
             self.people |= {u: found[u] for u in units}
             self.units |= unit_names(session, unit_ids=units)
         tasks = {c.task_id for c in chunk} - self.tasks.keys()
         if tasks:
-            self.tasks |= q.task_infos(session, task_ids=tasks)
+            self.tasks |= recipients_q.task_infos(session, task_ids=tasks)
 
     def planned(
-        self, c: q.Candidate, recorded: q.Recorded | None, last: date | None
+        self, c: candidates_q.Candidate, recorded: records_q.Recorded | None, last: date | None
     ) -> _Planned | None:
         """Return the candidate's reminder today (recorded, planned or missed), if any."""
         policy = self._policy(c)
@@ -355,7 +357,7 @@ class _Known:
         again = self._unswept(c, planned)
         return _Planned(occasion, again.missed if again is not None else (), left, late)
 
-    def _unswept(self, c: q.Candidate, planned: _Planned | None) -> _Planned | None:
+    def _unswept(self, c: candidates_q.Candidate, planned: _Planned | None) -> _Planned | None:
         """Keep of the missed occasions those of days the sweep did not cover the candidate."""
         if planned is None or not planned.missed:
             return planned
@@ -368,7 +370,7 @@ class _Known:
             return None
         return replace(planned, occasion=missed[-1], missed=missed)
 
-    def item(self, c: q.Candidate, planned: _Planned) -> Item:
+    def item(self, c: candidates_q.Candidate, planned: _Planned) -> Item:
         """Return what a reminder tells about the candidate."""
         task, occasion, missed = self.tasks[c.task_id], planned.occasion, planned.missed
         return Item(
@@ -390,7 +392,7 @@ class _Known:
             reported=c.last_report_at is not None,
         )
 
-    def _policy(self, c: q.Candidate) -> Policy:
+    def _policy(self, c: candidates_q.Candidate) -> Policy:
         """Return the policy with the candidate's task settings applied."""
         key = (c.days_before, c.overdue_every_days, c.escalate_after)
         if key not in self._policies:
@@ -434,10 +436,10 @@ def _records(
     missed: Sequence[Occasion],
     *,
     reached: bool,
-) -> list[q.NewReminder]:
+) -> list[records_q.NewReminder]:
     """Return the reminder records of one assignment: today's, and the folded ones."""
     rows = [
-        q.NewReminder(
+        records_q.NewReminder(
             key=f"r:{assignment_id}:{today.isoformat()}",
             assignment_id=assignment_id,
             kind=occasion.kind,
@@ -449,7 +451,7 @@ def _records(
     if not reached:
         return rows  # nobody to tell: today's row says so; the misses stay unrecorded
     rows += [
-        q.NewReminder(
+        records_q.NewReminder(
             key=f"r:{assignment_id}:{m.day.isoformat()}",
             assignment_id=assignment_id,
             kind=m.kind,

@@ -6,9 +6,9 @@ import argparse
 from datetime import timedelta
 
 from bot.console import EXIT_OK, help_text, load_settings, say
-from bot.settings import OUTBOX_KEEP_DAYS
-from bot.settings import OUTBOX_KEEP_FEWEST as FEWEST_DAYS
-from bot.settings import OUTBOX_KEEP_MOST as MOST_DAYS
+from bot.settings_fields import OUTBOX_KEEP_DAYS
+from bot.settings_fields import OUTBOX_KEEP_FEWEST as FEWEST_DAYS
+from bot.settings_fields import OUTBOX_KEEP_MOST as MOST_DAYS
 from core.clock import SystemClock
 from db.engine import make_engine
 from db.migrate import upgrade

@@ -1,7 +1,8 @@
 """The reminders in the outbox: who was queued what and when, and what is left to chase.
 
 The records of reminders cancelled unsent are forgotten here too (they then count as
-missed). The rest of what the sweep reads and writes is `db/queries/reminders.py`.
+missed). So are the nudges of a task sent lately (`nudged_since`). What the sweep plans from
+is `db/queries/reminder_candidates.py`, `reminder_recipients.py` and `reminder_records.py`.
 """
 
 from __future__ import annotations
@@ -233,3 +234,28 @@ def drop_items(session: Session, *, outbox_id: int, assignment_ids: Sequence[int
             col(OutboxItem.assignment_id).in_(assignment_ids),
         )
     )
+
+
+def nudged_since(
+    session: Session, *, task_id: int, since: datetime, request: str
+) -> dict[int, datetime]:
+    """Return who was nudged about this task after `since` by another request, and when last.
+
+    A nudge held for office time counts from when it goes out (`not_before`): two nudges
+    typed an hour apart at night would otherwise both go out at 07:30. The nudge's own
+    request is left out, so a rerun of it (after a crash) still queues what it had not
+    queued yet.
+    """
+    prefix = f"nudge:{task_id}:"
+    query = select(Outbox.contact_id, Outbox.key, Outbox.created_at, Outbox.not_before).where(
+        Outbox.kind == "nudge",
+        col(Outbox.key).startswith(prefix, autoescape=True),
+        or_(col(Outbox.created_at) > since, col(Outbox.not_before) > since),
+    )
+    found: dict[int, datetime] = {}
+    for contact_id, key, created_at, not_before in session.exec(query):
+        if contact_id is None or key.startswith(f"{prefix}{contact_id}:{request}:"):
+            continue
+        moment = max(created_at, not_before or created_at)
+        found[contact_id] = max(moment, found.get(contact_id, moment))
+    return found

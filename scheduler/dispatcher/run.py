@@ -20,7 +20,7 @@ from core.calendar import WorkingCalendar
 from core.reminders import Policy
 from core.workhours import WorkHours
 from db.engine import session_scope
-from db.queries import reminders as q
+from db.queries import reminder_candidates as candidates_q
 from db.queries import state
 from db.queries.due_times import SLICE, misplaced_due_times, roll_slice
 from scheduler.dispatcher.coordinators import tell_coordinators
@@ -104,15 +104,15 @@ def dispatch(ctx: Context, now: datetime) -> Result | None:
     local = now.astimezone(ctx.tz)
     today = local.date()
     with session_scope(ctx.engine) as session:
-        calendar = q.calendar_of(session)
+        calendar = candidates_q.calendar_of(session)
         if not (calendar.is_working_day(today) and ctx.hours.contains(local.time())):
             return None
         full = state.value(session, SWEPT_ON) != today.isoformat()
         after_id = 0 if full else int(state.value(session, SWEPT_MAX) or 0)
-        top = q.max_assignment_id(session)
-        audited = q.max_audit_id(session)
+        top = candidates_q.max_assignment_id(session)
+        audited = candidates_q.max_audit_id(session)
         seen = int(state.value(session, SWEPT_AUDIT) or audited)
-        moved = [] if full else q.tasks_moved(session, after=seen, upto=audited)
+        moved = [] if full else candidates_q.tasks_moved(session, after=seen, upto=audited)
         if full:
             expire_stale(session, today=today, tz=ctx.tz)
         roll = full and state.value(session, ROLLED_FOR) != calendar.fingerprint()

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from db.engine import session_scope
 from db.models import Outbox
-from db.queries.reminders import nudged_since
+from db.queries.reminder_outbox import nudged_since
 from tests.factories import make_contact
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
