@@ -33,6 +33,14 @@ ALL_RE = re.compile(
 )
 
 
+# "xong hết rồi", "xong cả rồi", "đã hoàn thành hết": a done word, then "hết"/"cả" ending
+# the report (a particle aside). Not "xong hết phần khảo sát", nor "xong cả báo cáo".
+ALL_DONE_RE = re.compile(
+    r"\b(?:xong|hoan\s?thanh|hoan\s+tat|done)\s+(?:het|ca)(?:\s+(?:ca|het))?"
+    r"(?:\s+(?:roi|r|a|ah|ak|nhe|nha|em|anh|chi|sep|oi)\b)*\W*$"
+)
+
+
 def reads_as_reason(text: str, reply: ParsedReply) -> bool:
     """Tell whether a text sent after an extension asked without a reason reads as that
     reason: a few words, no number, no status word ("chờ kinh phí", "thiếu nhân lực").
@@ -51,11 +59,12 @@ def reads_as_reason(text: str, reply: ParsedReply) -> bool:
 
 def says_all(text: str) -> int | None:
     """Return how many tasks a report says it is about when it says "all of them": the count
-    named ("cả 2 việc đã xong": 2), 0 when none is ("tất cả đã hoàn thành"); None when it
-    does not say all."""
-    found = ALL_RE.search(fold(text))
+    named ("cả 2 việc đã xong": 2), 0 when none is ("tất cả đã hoàn thành", "xong hết rồi");
+    None when it does not say all."""
+    folded = fold(text)
+    found = ALL_RE.search(folded)
     if found is None:
-        return None
+        return 0 if ALL_DONE_RE.search(folded) else None
     count = found.group("count")
     if count is None:
         return 0

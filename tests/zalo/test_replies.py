@@ -525,3 +525,23 @@ async def test_all_done_may_still_be_said_of_one_task(zbot: ZaloBot) -> None:
     assert "Xác nhận cả 2 nhiệm vụ" in asked
     await zbot.say(HOA, "3")
     assert reports(zbot) == [(second, "done", 100)]
+
+
+@pytest.mark.parametrize("text", ["xong hết rồi", "xong cả rồi", "đã xong hết"])
+async def test_done_with_every_one_is_confirmed_for_all(zbot: ZaloBot, text: str) -> None:
+    """ "xong hết rồi" with two open tasks says all of them, as "tất cả đã xong": both
+    listed, one number confirms both."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    [asked] = await zbot.say(HOA, text)
+    assert "1 = ✅ Xác nhận cả 2 nhiệm vụ đã xong" in asked
+    assert reports(zbot) == []
+    await zbot.say(HOA, "1")
+    assert sorted(reports(zbot)) == [(first, "done", 100), (second, "done", 100)]
+
+
+async def test_done_with_every_one_of_a_single_task_records_it(zbot: ZaloBot) -> None:
+    """ "xong hết rồi" with one open task is that task done: recorded, nothing asked."""
+    [task] = official(zbot)
+    [answer] = await zbot.say(HOA, "xong hết rồi")
+    assert "Đã ghi nhận" in answer
+    assert reports(zbot) == [(task, "done", 100)]
