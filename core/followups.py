@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
+from core.replies.telex import untelex
 from core.textnorm import fold
 
 # A reason sent after the request is a few words ("chờ kinh phí"), not a report of its own.
@@ -53,7 +54,7 @@ def reads_as_reason(text: str, reply: ParsedReply) -> bool:
         return False
     if reply.hint in NOT_REASON_HINTS:
         return False
-    words = fold(text)
+    words = fold(untelex(text))
     return re.search(r"[a-z]", words) is not None and STATUS_WORD_RE.search(words) is None
 
 
@@ -61,7 +62,7 @@ def says_all(text: str) -> int | None:
     """Return how many tasks a report says it is about when it says "all of them": the count
     named ("cả 2 việc đã xong": 2), 0 when none is ("tất cả đã hoàn thành", "xong hết rồi");
     None when it does not say all."""
-    folded = fold(text)
+    folded = fold(untelex(text))  # "xong heets rooif": "xong hết rồi"
     found = ALL_RE.search(folded)
     if found is None:
         return 0 if ALL_DONE_RE.search(folded) else None

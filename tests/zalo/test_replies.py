@@ -74,6 +74,19 @@ async def test_not_done_typed_with_the_keyboard_off_is_never_done(zbot: ZaloBot)
     assert reports(zbot) == []
 
 
+async def test_done_typed_in_telex_is_recorded_and_not_done_is_not(zbot: ZaloBot) -> None:
+    """ "hoanf thanhf" ("hoàn thành" with the Vietnamese keyboard off) records done (it was
+    asked about); "chuaw hoanf thanhf" and "khoong hoanf thanhf" stay negations."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    for text in (f"#{first} chuaw hoanf thanhf", f"#{first} khoong hoanf thanhf"):
+        answer = await zbot.say(HOA, text)
+        assert any("1 = Hoàn thành" in line for line in answer), (text, answer)
+    assert reports(zbot) == []
+    await zbot.say(HOA, f"#{first} hoanf thanhf")
+    await zbot.say(HOA, f"#{second} ddax xong")
+    assert reports(zbot) == [(first, "done", 100), (second, "done", 100)]
+
+
 async def test_a_bare_tick_asks_which_status(zbot: ZaloBot) -> None:
     """ "✅" alone is not thanked for: the bot asks which status, with the typed answers."""
     official(zbot)
