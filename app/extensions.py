@@ -107,6 +107,10 @@ def add_reason(
     a request still waiting goes again to its coordinators, now with its reason. Return the
     answer; None when the request is not theirs to complete (gone, or its reason given).
 
+    A request decided meanwhile keeps no reason no one would read: the person is told how it
+    was decided (and, when refused, how to ask again with the reason); so is one whose task
+    closed, which no coordinator decides any more.
+
     One transaction: `db`'s when given (the caller commits it), else its own.
     """
     t = partial(services.catalog.get, actor.lang)
@@ -114,15 +118,24 @@ def add_reason(
         request = session.get(ExtensionRequest, request_id)
         if request is None or request.contact_id != actor.contact_id or request.reason:
             return None
-        request.reason = reason[:4096]
-        session.add(request)
-        session.flush()
+        if request.status != RequestStatus.PENDING:
+            row = session.get(Assignment, request.assignment_id)
+            return t(
+                f"extensions.reason_after_{request.status}",
+                task=Markup(str(row.task_id if row is not None else "?")),
+                who=contact_name(session, contact_id=request.decided_by_id),
+                deadline=request.requested_deadline,
+                reason=clip(reason),
+            )
         check, assignment = check_reportable(
             session, assignment_id=request.assignment_id, unit_ids=actor.unit_ids
         )
-        waiting = request.status == RequestStatus.PENDING
-        if waiting and check == Check.OK and assignment is not None:
-            _notify_coordinators(services, session, request, assignment, reasoned=True)
+        if check != Check.OK or assignment is None:
+            return refusal(services, actor.lang, check, assignment)
+        request.reason = reason[:4096]
+        session.add(request)
+        session.flush()
+        _notify_coordinators(services, session, request, assignment, reasoned=True)
         audit(
             session,
             actor_id=actor.contact_id,
@@ -131,9 +144,7 @@ def add_reason(
             object_id=request.id,
             details={"assignment_id": request.assignment_id},
         )
-        task = session.get(Assignment, request.assignment_id)
-    number = str(task.task_id) if task is not None else "?"
-    return t("extensions.reason_added", task=number, reason=clip(reason))
+    return t("extensions.reason_added", task=str(assignment.task_id), reason=clip(reason))
 
 
 def _notify_coordinators(

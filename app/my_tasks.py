@@ -1,6 +1,8 @@
 """/mytasks (/viec) on every channel: a page of the open assignments of the person's units.
 
-Nearest deadline first, five a page; a page past the end is the last one. The answer is
+Nearest deadline first, five a page; a page past the end is the last one. What follows the
+command is read as after /tasks (`shown`): "trang 2" (or "page 2") is page 2, "2" or "#2" the
+person's task #2 (`one_task`: its items alone), as `/tasks 2` and `/summary 2` are. The answer is
 data: what to say instead of a list (no unit, nothing open, every unit deactivated), or the
 header and each item's lines (a person of two units sees each item's unit; an explanation
 asked of it, answered or not, on a line of its own), with the page and how many there are.
@@ -9,6 +11,7 @@ Telegram adds each item's status buttons and page buttons; Zalo its typed-answer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -19,14 +22,23 @@ from app.actor import Actor
 from app.due_words import said_deadline
 from app.reporting import status_text, unit_inactive
 from app.services import Services
+from app.task_list import asked
 from core.markup import Markup
 from core.taskdates import effective_deadline
 from db.engine import session_scope
-from db.models import Assignment
-from db.queries.checkin import Row, open_page, unit_name
+from db.models import Assignment, Task
+from db.queries.checkin import (
+    Check,
+    Row,
+    check_reportable,
+    named_assignments,
+    open_page,
+    unit_name,
+)
 from db.queries.explanations import latest_explanation
 
 PAGE_SIZE = 5
+_TASK_RE = re.compile(r"#?\s*(\d{1,9})")  # "12", "#12": a task's number
 
 
 @dataclass(frozen=True)
@@ -47,11 +59,49 @@ class MyTasks:
     items: tuple[Item, ...] = ()
     page: int = 1
     pages: int = 1
+    task: int | None = None  # the one task asked for ("/mytasks 12"), not a page
 
     @property
     def lines(self) -> list[str]:
         """Return the header and every item's lines, in order."""
         return [self.header, *(line for item in self.items for line in item.lines)]
+
+
+def shown(services: Services, actor: Actor, args: str) -> MyTasks:
+    """Return what `/mytasks <args>` shows: a page ("", "trang 2"), or one task ("2", "#2");
+    any other words are answered with how to ask."""
+    what = asked(args)
+    if isinstance(what, int):
+        return my_tasks(services, actor, what)
+    number = _TASK_RE.fullmatch(what)
+    if number is None:
+        return MyTasks(said=services.catalog.get(actor.lang, "mytasks.usage"))
+    return one_task(services, actor, int(number.group(1)))
+
+
+def one_task(services: Services, actor: Actor, task_id: int) -> MyTasks:
+    """Return the person's items of one task (one a unit of theirs given it, done or not),
+    or what to say when it is none of their open tasks."""
+    t = partial(services.catalog.get, actor.lang)
+    if not actor.unit_ids:
+        return MyTasks(said=t("mytasks.no_unit"))
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        rows: list[Row] = []
+        for assignment_id in named_assignments(
+            session, task_ids=[task_id], unit_ids=actor.unit_ids
+        ):
+            check, _ = check_reportable(
+                session, assignment_id=assignment_id, unit_ids=actor.unit_ids
+            )
+            assignment = session.get(Assignment, assignment_id)
+            if check == Check.OK and assignment is not None and task is not None:
+                rows.append((assignment, task))
+        if not rows:  # not theirs, closed, or their unit's deactivated: none to report on
+            return MyTasks(said=t("mytasks.not_yours", task=Markup(str(task_id))))
+        items = tuple(_item(services, session, actor, row) for row in rows)
+    header = t("mytasks.one_header", task=Markup(str(task_id)))
+    return MyTasks(None, header, items, task=task_id)
 
 
 def my_tasks(services: Services, actor: Actor, page: int) -> MyTasks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
+from core.replies.telex import untelex
 from core.textnorm import fold
 
 # A reason sent after the request is a few words ("chờ kinh phí"), not a report of its own.
@@ -33,6 +34,14 @@ ALL_RE = re.compile(
 )
 
 
+# "xong hết rồi", "xong cả rồi", "đã hoàn thành hết": a done word, then "hết"/"cả" ending
+# the report (a particle aside). Not "xong hết phần khảo sát", nor "xong cả báo cáo".
+ALL_DONE_RE = re.compile(
+    r"\b(?:xong|hoan\s?thanh|hoan\s+tat|done)\s+(?:het|ca)(?:\s+(?:ca|het))?"
+    r"(?:\s+(?:roi|r|a|ah|ak|nhe|nha|em|anh|chi|sep|oi)\b)*\W*$"
+)
+
+
 def reads_as_reason(text: str, reply: ParsedReply) -> bool:
     """Tell whether a text sent after an extension asked without a reason reads as that
     reason: a few words, no number, no status word ("chờ kinh phí", "thiếu nhân lực").
@@ -45,17 +54,18 @@ def reads_as_reason(text: str, reply: ParsedReply) -> bool:
         return False
     if reply.hint in NOT_REASON_HINTS:
         return False
-    words = fold(text)
+    words = fold(untelex(text))
     return re.search(r"[a-z]", words) is not None and STATUS_WORD_RE.search(words) is None
 
 
 def says_all(text: str) -> int | None:
     """Return how many tasks a report says it is about when it says "all of them": the count
-    named ("cả 2 việc đã xong": 2), 0 when none is ("tất cả đã hoàn thành"); None when it
-    does not say all."""
-    found = ALL_RE.search(fold(text))
+    named ("cả 2 việc đã xong": 2), 0 when none is ("tất cả đã hoàn thành", "xong hết rồi");
+    None when it does not say all."""
+    folded = fold(untelex(text))  # "xong heets rooif": "xong hết rồi"
+    found = ALL_RE.search(folded)
     if found is None:
-        return None
+        return 0 if ALL_DONE_RE.search(folded) else None
     count = found.group("count")
     if count is None:
         return 0

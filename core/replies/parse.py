@@ -33,6 +33,7 @@ from core.replies.rules_unclear import (
     rule_question,
     unclear,
 )
+from core.replies.telex import untelex
 from core.replies.vocabulary import DONE_RE, NEGATION_RE, PERFECTIVE_RE
 from core.textnorm import fold_text
 
@@ -66,10 +67,11 @@ def ambiguous_pair(text: str, *, today: date) -> tuple[str, str] | None:
 
 
 def _reading(text: str, today: date) -> Reply:
-    """Return the reply to read: NFC, cut at the scan limit, folded, an O typed for 0 read."""
+    """Return the reply to read: NFC, cut at the scan limit, its Telex words spelled, folded,
+    an O typed for 0 read."""
     # Cut before NFC too: NFC of a huge string is cheap but not free.
     head = unicodedata.normalize("NFC", text[: MAX_SCAN_CHARS * 2])[:MAX_SCAN_CHARS]
-    folded = fold_text(head)
+    folded = fold_text(untelex(head))
     zeros = O_FOR_ZERO_RE.sub(lambda m: m.group(1) + "0" * len(m.group(2)), folded.folded)
     return Reply(text=replace(folded, folded=zeros), today=today)  # same length: offsets hold
 

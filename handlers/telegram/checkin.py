@@ -22,7 +22,7 @@ from core.roles import Access
 from handlers.telegram import checkin_steps, checkin_text
 from handlers.telegram.access import Request, button, prefix_pattern
 from handlers.telegram.checkin_steps import origin_of
-from handlers.telegram.itembuttons import settle
+from handlers.telegram.itembuttons import settle, spent
 from handlers.telegram.presses import answer_press
 from handlers.telegram.registry import NEW_MESSAGES, Flow
 from render.telegram import buttons
@@ -145,8 +145,12 @@ async def on_pick(req: Request) -> None:
         return
     answer = await _choose(req)
     await _answer(req, answer.toast, alert=answer.alert)
-    if not answer.alert:
-        await checkin_steps.show(req, answer)
+    if answer.alert:
+        return
+    await checkin_steps.show(req, answer)
+    msg = req.message
+    if msg is not None:  # the question is answered: its other buttons are spent
+        await spent(req.context.bot, chat_id=msg.chat.id, message_id=msg.message_id)
 
 
 def flow() -> Flow:

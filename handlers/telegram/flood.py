@@ -24,13 +24,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 
 from telegram import Update
 
 from app.actor import Actor
+from core import flood
+from core.flood import TABLE_PRUNE, Verdict
 from core.invites import pasted_code
 from core.roles import Access
+
+__all__ = ["Bucket", "FloodGuard", "Verdict"]
 
 MEMBER_BURST = 20.0
 MEMBER_PER_S = 1.0
@@ -38,28 +41,15 @@ STRANGER_BURST = 1.0
 STRANGER_PER_S = 1 / 60
 STRANGER_COMMANDS_BURST = 10.0
 STRANGER_COMMANDS_EVERY_S = 6.0
-WARN_EVERY_S = 60.0
-TABLE_PRUNE = 10_000
-
-
-class Verdict(Enum):
-    """What to do with an update."""
-
-    PASS = "pass"
-    DROP = "drop"
-    WARN = "warn"  # drop it and tell the person to slow down
 
 
 @dataclass
-class Bucket:
-    """One person's tokens and what the bot knows of them."""
+class Bucket(flood.Bucket):
+    """One person's tokens (`core.flood.Bucket`) and what the bot knows of them."""
 
-    tokens: float
-    at: float
     member: bool | None = None
     lang: str | None = None
     command_tokens: float = STRANGER_COMMANDS_BURST
-    warned_at: float = float("-inf")
 
 
 class FloodGuard:
@@ -86,9 +76,7 @@ class FloodGuard:
         burst, rate = (
             (MEMBER_BURST, MEMBER_PER_S) if bucket.member else (STRANGER_BURST, STRANGER_PER_S)
         )
-        elapsed = now - bucket.at
-        bucket.at = now
-        bucket.tokens = min(burst, bucket.tokens + elapsed * rate)
+        elapsed = bucket.fill(now, burst=burst, per_s=rate)
         if not bucket.member and _is_command(update):
             bucket.command_tokens = min(
                 STRANGER_COMMANDS_BURST,
@@ -98,13 +86,7 @@ class FloodGuard:
                 bucket.command_tokens -= 1
                 return Verdict.PASS
             return Verdict.DROP
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return Verdict.PASS
-        if bucket.member and now - bucket.warned_at >= WARN_EVERY_S:
-            bucket.warned_at = now
-            return Verdict.WARN
-        return Verdict.DROP
+        return bucket.spend(now, warn=bucket.member)  # a stranger is told nothing
 
     def undo(self, update: Update, verdict: Verdict) -> None:
         """Give back what `check` took for an update the inbox knew: a platform's redelivery.
@@ -116,13 +98,10 @@ class FloodGuard:
         bucket = self._buckets.get(user.id) if user is not None else None
         if bucket is None or bucket.member is None:
             return  # its first update took no token
-        if verdict is Verdict.WARN:
-            bucket.warned_at = float("-inf")
-        elif verdict is Verdict.PASS and not bucket.member and _is_command(update):
+        if verdict is Verdict.PASS and not bucket.member and _is_command(update):
             bucket.command_tokens = min(STRANGER_COMMANDS_BURST, bucket.command_tokens + 1)
-        elif verdict is Verdict.PASS:
-            burst = MEMBER_BURST if bucket.member else STRANGER_BURST
-            bucket.tokens = min(burst, bucket.tokens + 1)
+        else:
+            bucket.give_back(verdict, burst=MEMBER_BURST if bucket.member else STRANGER_BURST)
 
     def learn(self, update: Update, actor: Actor | None) -> None:
         """Remember whether the sender is a contact (read with the update's inbox row).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -56,3 +57,11 @@ async def settle(
             )
     except BadRequest:
         pass  # the message is too old to edit, or unchanged: the report is kept anyway
+
+
+async def spent(bot: Bot, *, chat_id: int | str, message_id: int) -> None:
+    """Take every button off a question once it is answered (which task, "confirm all",
+    which status of a long report): a second press would only be told it expired."""
+    # Too old to edit, or already without buttons: the answer is kept anyway.
+    with contextlib.suppress(BadRequest):
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)

@@ -1,7 +1,7 @@
 """/mytasks (/viec): the open assignments of the sender's units, nearest deadline first
 (`app/my_tasks.py`, the page as data). Each item carries the status buttons
 (handlers/telegram/keyboards.py); pages turn with `mt:<page>` buttons or by typing
-`/mytasks 2`.
+`/mytasks trang 2`; `/mytasks 2` is the person's task #2 (`app.my_tasks.shown`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from app.my_tasks import my_tasks
+from app.my_tasks import MyTasks, my_tasks, shown
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access
@@ -21,8 +21,17 @@ from handlers.telegram.registry import CommandSpec, Flow
 
 def render(req: Request, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return the text and buttons of one page of the sender's open assignments."""
+    return rendered(req, my_tasks(req.services, req.actor, page))
+
+
+def typed(req: Request) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Return the text and buttons of what `/mytasks <args>` asks: a page, or one task."""
+    return rendered(req, shown(req.services, req.actor, " ".join(req.args)))
+
+
+def rendered(req: Request, shown: MyTasks) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Return a page (or one task) of the sender's open assignments as text and buttons."""
     s = req.services
-    shown = my_tasks(s, req.actor, page)
     if shown.said is not None:
         return shown.said, None
     keyboard = []
@@ -42,7 +51,10 @@ def render(req: Request, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
         nav.append(req.button(req.t("common.next"), "mt", shown.page + 1))
     if nav:
         keyboard.append(nav)
-    footer = req.t("mytasks.footer", page=shown.page, pages=shown.pages)
+    if shown.task is not None:
+        footer = req.t("mytasks.one_footer", task=str(shown.task))
+    else:
+        footer = req.t("mytasks.footer", page=shown.page, pages=shown.pages)
     return "\n\n".join([*shown.lines, footer]), InlineKeyboardMarkup(keyboard)
 
 
@@ -52,8 +64,7 @@ async def mytasks(req: Request) -> None:
     if not req.actor.unit_ids:
         await req.say("mytasks.no_unit")
         return
-    page = typed_number(req.args[0] if req.args else "") or 1
-    text, markup = await req.run(render, req, page)
+    text, markup = await req.run(typed, req)
     await req.reply(text, reply_markup=markup)
 
 

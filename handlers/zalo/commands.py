@@ -58,7 +58,7 @@ def next_page(services: Services, actor: Actor, _args: str, name: str) -> list[S
     if data.get("command") == "tasks":  # "2" typed after /tasks is task #2, not a page
         return admin.tasks_page(services, actor, int(page))
     paged = {"units": staff.units, "calendar": admin.calendar}
-    return paged.get(str(data.get("command")), everyone.mytasks)(services, actor, page, name)
+    return paged.get(str(data.get("command")), everyone.mytasks_page)(services, actor, page, name)
 
 
 COMMANDS: dict[str, Command] = {

@@ -9,7 +9,7 @@ from functools import partial
 from app import people
 from app.actor import Actor
 from app.checkin import Said
-from app.my_tasks import my_tasks
+from app.my_tasks import MyTasks, my_tasks, shown
 from app.services import Services
 from core.numbers import typed_number
 from core.roles import Access
@@ -67,11 +67,23 @@ def lang(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
 
 
 def mytasks(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """List the open assignments of the person's units, a page at a time."""
+    """List the open assignments of the person's units, a page at a time ("trang 2"), or
+    one task of theirs ("2", "#2")."""
+    return _listed(services, actor, shown(services, actor, args))
+
+
+def mytasks_page(services: Services, actor: Actor, page: str, _name: str) -> list[Said]:
+    """Show a page of /mytasks ("tiếp" after one)."""
+    return _listed(services, actor, my_tasks(services, actor, typed_number(page) or 1))
+
+
+def _listed(services: Services, actor: Actor, shown: MyTasks) -> list[Said]:
+    """Say a page (or one task) of /mytasks, and remember the next page for "tiếp"."""
     t = partial(services.catalog.get, actor.lang)
-    shown = my_tasks(services, actor, typed_number(args) or 1)
     if shown.said is not None:
         return [Said(shown.said)]
+    if shown.task is not None:
+        return [Said("\n\n".join([*shown.lines, t("zalo.answer_hint")]))]
     page, pages = shown.page, shown.pages
     lines = [*shown.lines, t("common.page", page=page, pages=pages) + ". " + t("zalo.answer_hint")]
     if page < pages:

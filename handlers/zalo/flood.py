@@ -1,40 +1,24 @@
 """A token bucket per Zalo person before the inbox, so that one person cannot slow everyone.
 
-A person may send BURST messages at once and keep up one a second; past that, messages are
-dropped (neither recorded nor answered: no database work, no sends) and the person is told
-to slow down, at most once a minute. An event the inbox knew already (Zalo delivering it
-again) is given back (`undo`): only what the person sends counts. The events a stop (or a
-crash) kept unanswered are judged at the next start, so a restart lets no flood through.
+A person may send BURST messages at once and keep up one a second (a `core.flood.Bucket`,
+as Telegram's guard keeps); past that, messages are dropped (neither recorded nor answered:
+no database work, no sends) and the person is told to slow down, at most once a minute. An
+event the inbox knew already (Zalo delivering it again) is given back (`undo`): only what the
+person sends counts. The events a stop (or a crash) kept unanswered are judged at the next
+start, so a restart lets no flood through.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum
+
+from core.flood import TABLE_PRUNE, Bucket, Verdict
+
+__all__ = ["Verdict", "ZaloFlood"]
 
 BURST = 20.0
 PER_S = 1.0
-WARN_EVERY_S = 60.0
-TABLE_PRUNE = 10_000
-
-
-class Verdict(Enum):
-    """What to do with an event."""
-
-    PASS = "pass"
-    DROP = "drop"
-    WARN = "warn"  # drop it and tell the person to slow down
-
-
-@dataclass
-class Bucket:
-    """One person's tokens."""
-
-    tokens: float
-    at: float
-    warned_at: float = float("-inf")
 
 
 class ZaloFlood:
@@ -57,15 +41,8 @@ class ZaloFlood:
             if len(self._buckets) > TABLE_PRUNE:
                 self._prune(now)
             bucket = self._buckets[sender_id] = Bucket(self.burst, now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.per_s)
-        bucket.at = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return Verdict.PASS
-        if now - bucket.warned_at >= WARN_EVERY_S:
-            bucket.warned_at = now
-            return Verdict.WARN
-        return Verdict.DROP
+        bucket.fill(now, burst=self.burst, per_s=self.per_s)
+        return bucket.spend(now)
 
     def undo(self, sender_id: str, verdict: Verdict) -> None:
         """Give back what `judge` took for an event the inbox knew: Zalo's redelivery.
@@ -74,12 +51,8 @@ class ZaloFlood:
         nor the one warning a minute (DROP took nothing).
         """
         bucket = self._buckets.get(sender_id)
-        if bucket is None:
-            return
-        if verdict is Verdict.WARN:
-            bucket.warned_at = float("-inf")
-        elif verdict is Verdict.PASS:
-            bucket.tokens = min(self.burst, bucket.tokens + 1.0)
+        if bucket is not None:
+            bucket.give_back(verdict, burst=self.burst)
 
     def _prune(self, now: float) -> None:
         """Forget people whose bucket is full again."""

@@ -44,9 +44,18 @@ def test_a_reason_is_a_few_words_without_a_status_or_a_number(text: str, reason:
         ("all done", 0),
         ("xong", None),
         ("xong rồi", None),
-        ("đã xong cả", None),
+        ("xong hết rồi", 0),
+        ("xong cả rồi", 0),
+        ("đã xong hết", 0),
+        ("đã xong cả", 0),
+        ("đã hoàn thành hết rồi ạ", 0),
+        ("xong hết cả rồi", 0),
+        ("xong heets rooif", 0),  # typed in Telex with the keyboard off
+        ("xong hết phần khảo sát", None),  # a part of the work, not every task
+        ("xong cả báo cáo", None),
+        ("xong hết chưa?", None),
     ],
 )
 def test_all_of_them_and_how_many(text: str, count: int | None) -> None:
-    """ "tất cả", "cả 2 việc" say all (and how many); "xong cả" of one task does not."""
+    """ "tất cả", "cả 2 việc", "xong hết rồi" say all (and how many); "xong" does not."""
     assert says_all(text) == count

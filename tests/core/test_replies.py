@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from core.checkin import reply_from_dict, reply_to_dict
 from core.replies.parse import MAX_SCAN_CHARS, ambiguous_pair, parse_reply
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
+from core.replies.telex import untelex
 from core.textnorm import fold
 
 TODAY = date(2025, 6, 16)  # a Monday
@@ -368,12 +369,27 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("chu7a xong", NEG),
     ("chua7 xong a", NEG),
     ("chuaw hoanf thanhf", NEG),
-    ("Chuaw xong vif thieeus kinh phis", NEG),
+    ("Chuaw xong vif thieeus kinh phis", blocked("thiếu kinh phí")),  # as typed with marks
     ("khoong xong", NEG),
     ("kho6ng hoàn thành", NEG),
     ("kh xong", NEG),
     ("Kh kịp ạ", NEG),
     ("chawngr xong", NEG),
+    ("khoong hoanf thanhf", NEG),
+    ("hoanf thanhf chuaw", Q),
+    # Done typed so: the Telex words spelled back, the negations, promises and work under
+    # way kept what they are.
+    ("hoanf thanhf", done()),
+    ("ddax hoanf thanhf", done()),
+    ("hoafn thafnh rooif", done()),
+    ("hoanf taats", done()),
+    ("ddax xong", done()),
+    ("dda xong", done()),
+    ("sex hoanf thanhf", PROMISE),
+    ("sawps xong", partial()),
+    ("gaafn xong", partial()),
+    ("ddang lamf", progress()),
+    ("vuowngs: thieeus kinh phis", blocked("thiếu kinh phí")),
     ("xong chuaw?", Q),
     ("xong khoong", Q),
     ("KH đã ban hành xong", done()),  # "KH" is kế hoạch (a plan) here, no "không"
@@ -747,6 +763,14 @@ def test_parse_reply_reads_text_without_diacritics_alike(text: str) -> None:
     if bare == text or _GUARDED_WORDS & set(fold(text).split()):
         return
     assert parse_reply(bare, today=TODAY).kind == parse_reply(text, today=TODAY).kind
+
+
+def test_telex_spells_back_its_words_only() -> None:
+    """The words a reply is read by, typed in Telex, are spelled back with their marks (a
+    capital kept); any other word, English ones that look like Telex too, stays as typed."""
+    typed = "Ddax hoanf thanhf, chuaw gui, sex xong; the car is done, own it, tasks"
+    expected = "Đã hoàn thành, chưa gui, sẽ xong; the car is done, own it, tasks"
+    assert untelex(typed) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), REPLIES)

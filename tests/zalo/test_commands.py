@@ -96,6 +96,25 @@ async def test_mytasks_pages_with_tiep(zbot: ZaloBot) -> None:
     assert "Không còn trang" in done
 
 
+async def test_mytasks_with_a_number_is_that_task_and_trang_a_page(zbot: ZaloBot) -> None:
+    """ "/mytasks 2" is Hoa's task #2, as "/tasks 2" is task #2 (it was page 2); "/mytasks
+    trang 2" is page 2; a task not hers says so and how to ask for a page."""
+    ids = province(zbot, tasks=7)
+    [one] = await zbot.say(HOA, f"/mytasks {ids[1]}")
+    assert f"#{ids[1]} Nhiệm vụ thứ 2 " in one
+    assert "Nhiệm vụ thứ 1 " not in one
+    assert "Trang" not in one
+    assert await zbot.say(HOA, f"/viec #{ids[1]}") == [one]
+    [page] = await zbot.say(HOA, "/mytasks trang 2")
+    assert "Nhiệm vụ thứ 7 " in page
+    assert "Trang 2/2" in page
+    [not_hers] = await zbot.say(HOA, "/mytasks 999")
+    assert "#999 không phải nhiệm vụ đang mở" in not_hers
+    assert "/mytasks trang 2" in not_hers
+    [member] = await zbot.say(HOA, "/help")
+    assert "/mytasks trang 2" in member
+
+
 async def test_a_space_after_the_slash_is_the_same_command(zbot: ZaloBot) -> None:
     """ "/ mytasks" lists the tasks, and "/ cancel" (the text channel's) is /cancel: neither
     is answered "Bot không hiểu lệnh /"."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import col, select
 
-from db.models import Assignment, Explanation, ExtensionRequest
+from db.models import Assignment, Explanation, ExtensionRequest, Outbox
 from tests.factories import make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_evidence import JPEG
@@ -215,3 +216,53 @@ async def test_a_reason_sent_after_the_request_goes_to_the_coordinator(zbot: Zal
     with zbot.session() as s:
         [request] = s.exec(select(ExtensionRequest)).all()
     assert (request.status, request.reason) == ("approved", "chờ kinh phí")
+
+
+@pytest.mark.parametrize(
+    ("command", "said"), [("/approve", "đã được duyệt"), ("/reject", "đã bị từ chối")]
+)
+async def test_a_reason_sent_after_the_request_was_decided_is_not_kept(
+    zbot: ZaloBot, command: str, said: str
+) -> None:
+    """ "xin gia hạn đến 15/12" with no reason, decided by Chi, then "chờ kinh phí": Hoa is
+    told how it was decided (a rejection with how to ask again), the reason is not attached
+    to a request no one will read again, and the coordinator is sent nothing more."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12")
+    await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+    heard = len(zbot.zalo.messages(HOA))
+    await zbot.say(CHI, f"{command} {request.id}")
+    await zbot.zalo.wait_for_messages(HOA, after=heard, timeout=10)  # told of the decision
+    [answer] = await zbot.say(HOA, "chờ kinh phí")
+    assert f"Đề nghị gia hạn #{task}" in answer
+    assert said in answer
+    assert "(Chi)" in answer
+    assert "Đã bổ sung lý do" not in answer
+    if command == "/reject":
+        assert f"«#{task} xin gia hạn đến 15/12/2026 vì chờ kinh phí»" in answer
+    with zbot.session() as s:
+        kept = s.get(ExtensionRequest, request.id)
+    assert kept is not None
+    assert kept.reason == ""
+    with zbot.session() as s:
+        keys = s.exec(select(Outbox.key).where(col(Outbox.chat_id) == CHI)).all()
+    assert not [key for key in keys if key.startswith("extension-reason:")]
+
+
+async def test_a_reason_sent_after_the_task_was_closed_is_not_promised_to_anyone(
+    zbot: ZaloBot,
+) -> None:
+    """A reason sent after an admin closed the task of the request: no coordinator decides it
+    any more, so Hoa is told the task is closed, not that the coordinators will see it."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12")
+    await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
+    await zbot.say(ZALO_ADMIN, f"/closetask #{task}")
+    answer = await zbot.say(HOA, "chờ kinh phí")
+    assert any(f"Nhiệm vụ #{task} đã kết thúc" in line for line in answer), answer
+    assert not any("Điều phối viên sẽ thấy" in line for line in answer), answer
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+    assert request.reason == ""

@@ -74,6 +74,19 @@ async def test_not_done_typed_with_the_keyboard_off_is_never_done(zbot: ZaloBot)
     assert reports(zbot) == []
 
 
+async def test_done_typed_in_telex_is_recorded_and_not_done_is_not(zbot: ZaloBot) -> None:
+    """ "hoanf thanhf" ("hoàn thành" with the Vietnamese keyboard off) records done (it was
+    asked about); "chuaw hoanf thanhf" and "khoong hoanf thanhf" stay negations."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    for text in (f"#{first} chuaw hoanf thanhf", f"#{first} khoong hoanf thanhf"):
+        answer = await zbot.say(HOA, text)
+        assert any("1 = Hoàn thành" in line for line in answer), (text, answer)
+    assert reports(zbot) == []
+    await zbot.say(HOA, f"#{first} hoanf thanhf")
+    await zbot.say(HOA, f"#{second} ddax xong")
+    assert reports(zbot) == [(first, "done", 100), (second, "done", 100)]
+
+
 async def test_a_bare_tick_asks_which_status(zbot: ZaloBot) -> None:
     """ "✅" alone is not thanked for: the bot asks which status, with the typed answers."""
     official(zbot)
@@ -525,3 +538,23 @@ async def test_all_done_may_still_be_said_of_one_task(zbot: ZaloBot) -> None:
     assert "Xác nhận cả 2 nhiệm vụ" in asked
     await zbot.say(HOA, "3")
     assert reports(zbot) == [(second, "done", 100)]
+
+
+@pytest.mark.parametrize("text", ["xong hết rồi", "xong cả rồi", "đã xong hết"])
+async def test_done_with_every_one_is_confirmed_for_all(zbot: ZaloBot, text: str) -> None:
+    """ "xong hết rồi" with two open tasks says all of them, as "tất cả đã xong": both
+    listed, one number confirms both."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    [asked] = await zbot.say(HOA, text)
+    assert "1 = ✅ Xác nhận cả 2 nhiệm vụ đã xong" in asked
+    assert reports(zbot) == []
+    await zbot.say(HOA, "1")
+    assert sorted(reports(zbot)) == [(first, "done", 100), (second, "done", 100)]
+
+
+async def test_done_with_every_one_of_a_single_task_records_it(zbot: ZaloBot) -> None:
+    """ "xong hết rồi" with one open task is that task done: recorded, nothing asked."""
+    [task] = official(zbot)
+    [answer] = await zbot.say(HOA, "xong hết rồi")
+    assert "Đã ghi nhận" in answer
+    assert reports(zbot) == [(task, "done", 100)]

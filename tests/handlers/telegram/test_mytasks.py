@@ -31,6 +31,27 @@ async def test_mytasks_lists_nearest_deadline_first_with_pages(bot: BotUnderTest
     assert "Việc ngày 30" in (second.text or "")
 
 
+async def test_mytasks_with_a_number_is_that_task_and_trang_a_page(bot: BotUnderTest) -> None:
+    """ "/mytasks 2" is the sender's task #2 with its buttons, as "/tasks 2" is task #2 (it
+    was page 2); "/mytasks trang 2" is page 2; a task not theirs says so."""
+    world = await scene(bot, tasks=0)
+    with bot.session() as s:
+        ids = [
+            make_task(s, f"Việc ngày {day}", date(2026, 12, day), [world.unit]).id
+            for day in (19, 20, 21, 25, 26, 27, 30)
+        ]
+    one = await bot.send(OFFICIAL, f"/mytasks {ids[1]}")
+    assert "Việc ngày 20" in (one.text or "")
+    assert "Việc ngày 19" not in (one.text or "")
+    assert "Trang" not in (one.text or "")
+    assert len(buttons(one)) == 4
+    page = await bot.send(OFFICIAL, "/mytasks trang 2")
+    assert "Trang 2/2" in (page.text or "")
+    assert "Việc ngày 30" in (page.text or "")
+    not_theirs = await bot.send(OFFICIAL, "/mytasks 999")
+    assert "#999 không phải nhiệm vụ đang mở" in (not_theirs.text or "")
+
+
 async def test_mytasks_buttons_record_a_report(bot: BotUnderTest) -> None:
     """A status button under a /viec item records for that item and leaves the others."""
     world = await scene(bot, tasks=2)

@@ -403,3 +403,28 @@ async def test_a_status_reply_is_answered_without_reading_the_answer_back(
     assert reminder.message_id in built  # the reply's quote is read, as before
     assert answer.message_id not in built
     assert [r.state for r in reports(bot)] == ["done"]
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [("hoanf thanhf", "done"), ("ddax hoanf taats", "done"), ("sawps xong", "in_progress")],
+)
+async def test_done_typed_in_telex_is_recorded_as_it_says(
+    bot: BotUnderTest, text: str, state: str
+) -> None:
+    """ "hoanf thanhf" ("hoàn thành" typed with the Vietnamese keyboard off) is done: it was
+    asked about; "sawps xong" ("sắp xong", nearly done) is in progress: it was recorded done."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    await bot.send(OFFICIAL, text, reply_to=reminder.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 1)
+    assert [r.state for r in reports(bot)] == [state]
+
+
+async def test_not_done_typed_in_telex_records_nothing(bot: BotUnderTest) -> None:
+    """ "chuaw hoanf thanhf" ("chưa hoàn thành") is a negation: the bot asks, records nothing."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, "chuaw hoanf thanhf", reply_to=reminder.message_id)
+    assert len(buttons(answer)) == 4
+    assert reports(bot) == []
