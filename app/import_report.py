@@ -118,6 +118,9 @@ def unreadable_text(
     key = f"imports.unreadable_{code}"
     if code == "formulas_not_saved":
         return catalog.get(lang, key, cells=_cells(catalog, lang, params or {}))
+    if code == "missing_columns" and params and params.get("columns"):
+        missing, found = (_columns(catalog, lang, params.get(n, "")) for n in ("columns", "found"))
+        return catalog.get(lang, "imports.unreadable_columns_named", columns=missing, found=found)
     # "size" and "limit" are bytes, shown in MB; "most" (a count) and "row" as they are
     values = {
         name: megabytes(value) if name in BYTE_PARAMS else value
@@ -127,6 +130,16 @@ def unreadable_text(
     if not catalog.has(key):
         key, values = "imports.unreadable_not_a_table", {}
     return catalog.get(lang, key, **values)
+
+
+def _columns(catalog: Catalog, lang: str, cells: int | str) -> str:
+    """Return header cells (tab-separated) as words: a contract's column by its name in the
+    language and the file's ("đơn vị (assignees)"), any other as the file has it."""
+    named = []
+    for cell in str(cells).split("\t"):
+        key = f"imports.column_{cell}"
+        named.append(catalog.get(lang, key) if cell and catalog.has(key) else cell)
+    return ", ".join(c for c in named if c) or "-"
 
 
 def _cells(catalog: Catalog, lang: str, params: Mapping[str, int | str]) -> str:

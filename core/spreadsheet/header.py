@@ -55,6 +55,19 @@ HEADER_SEARCH_ROWS = 10
 HEADER_KNOWN_COLUMNS = 2
 # The import contracts' columns (units, tasks): what a header row is recognised by.
 KNOWN_COLUMNS = frozenset(HEADER_ALIASES.values()) | {"parent_code"}
+# The order the contracts list their columns in (a refusal names the missing ones so).
+COLUMN_ORDER = (
+    "code",
+    "name",
+    "kind",
+    "parent_code",
+    "groups",
+    "title",
+    "deadline",
+    "assignees",
+    "directive",
+    "description",
+)
 
 
 def column_name(cell: str) -> str:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from core.spreadsheet.header import COLUMN_ORDER
 from core.spreadsheet.report import ImportReport
 from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
@@ -41,10 +42,23 @@ class Importer(Protocol):
         ...
 
 
+# The header cells a refusal for missing columns repeats, and what separates them in it.
+HEADER_SHOWN = 12
+CELL_SEPARATOR = "\t"
+
+
 def require_columns(table: Table, required: frozenset[str]) -> None:
-    """Refuse a table that lacks a required column (nothing is applied)."""
-    if not required <= set(table.header):
-        raise UnreadableFile("missing_columns")
+    """Refuse a table that lacks a required column (nothing is applied), naming the columns
+    it lacks and the header it was read with: another name for a column, or a file of the
+    other kind (a tasks file given to the units import), shows there."""
+    missing = missing_columns(table, required)
+    if missing:
+        found = [cell for cell in table.header if cell][:HEADER_SHOWN]
+        raise UnreadableFile(
+            "missing_columns",
+            columns=CELL_SEPARATOR.join(missing),
+            found=CELL_SEPARATOR.join(found),
+        )
 
 
 NAMED_CELLS = 10  # the formula cells a refusal names; the others are counted
@@ -66,5 +80,6 @@ def refuse_unsaved_formulas(table: Table, columns: Iterable[str]) -> None:
 
 
 def missing_columns(table: Table, required: frozenset[str]) -> list[str]:
-    """Return the required columns the table lacks, in a stable order."""
-    return sorted(required - set(table.header))
+    """Return the required columns the table lacks, in the contracts' order."""
+    lacking = required - set(table.header)
+    return [c for c in COLUMN_ORDER if c in lacking] + sorted(lacking - set(COLUMN_ORDER))

@@ -55,3 +55,22 @@ def test_tasks_import_exits_1_with_bad_rows_and_2_without_a_table(
     wrong = sample_workdir / "wrong.csv"
     wrong.write_text("a,b\n1,2\n", encoding="utf-8")
     assert main(["tasks", "import", str(wrong)]) == 2
+
+
+def test_a_file_lacking_a_column_is_refused_naming_the_columns_and_the_header_read(
+    sample_workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tasks file whose units column is named otherwise, or a tasks file given to `units
+    import`, says which columns are missing and which header was read: the operator sees
+    what to rename, or that the file is of the other kind."""
+    path = sample_workdir / "nhiem-vu.csv"
+    path.write_text("Tiêu đề,Hạn,Nơi nhận\nViệc,15/12/2030,sở\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["tasks", "import", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert "thiếu cột bắt buộc: đơn vị (assignees)." in said, said
+    assert "Các cột bot đọc được: tiêu đề (title), hạn (deadline), nơi nhận." in said
+    assert main(["units", "import", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert "mã (code), tên (name), loại (kind)" in said, said
+    assert tasks_in(sample_workdir) == []
