@@ -58,6 +58,8 @@ def require_columns(table: Table, required: frozenset[str]) -> None:
             "missing_columns",
             columns=CELL_SEPARATOR.join(missing),
             found=CELL_SEPARATOR.join(found),
+            sheet=table.sheet,
+            others=CELL_SEPARATOR.join(table.other_sheets),
         )
 
 

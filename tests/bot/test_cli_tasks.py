@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from bot.cli import main
@@ -74,3 +75,21 @@ def test_a_file_lacking_a_column_is_refused_naming_the_columns_and_the_header_re
     said = capsys.readouterr().err
     assert "mã (code), tên (name), loại (kind)" in said, said
     assert tasks_in(sample_workdir) == []
+
+
+def test_a_workbook_read_on_the_wrong_sheet_names_the_sheet_read_and_the_others(
+    sample_workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The list on a workbook's second sheet, its first showing instructions: the refusal
+    names the sheet read and the others, to open and save on the right one."""
+    book = Workbook()
+    book.active.title = "Hướng dẫn"
+    book.active.append(["Điền danh sách nhiệm vụ ở trang bên cạnh"])
+    book.create_sheet("Nhiệm vụ").append(["Tiêu đề", "Hạn", "Đơn vị"])
+    path = sample_workdir / "nhiem-vu.xlsx"
+    book.save(path)
+    capsys.readouterr()
+    assert main(["tasks", "import", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert "Bot đọc trang tính «Hướng dẫn»" in said, said
+    assert "tệp còn các trang «Nhiệm vụ»" in said

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import Workbook
 from sqlmodel import select
 
 from db.models import Task, Unit
@@ -90,6 +93,26 @@ async def test_a_web_page_saved_as_xls_is_answered_with_how_to_save_it(bot: BotU
     assert "CSV UTF-8" in answer
     with bot.session() as s:
         assert s.exec(select(Unit)).first() is None
+
+
+async def test_a_workbook_opening_on_its_instructions_names_the_sheet_read(
+    bot: BotUnderTest,
+) -> None:
+    """A workbook that opens on its instructions, the list on its second sheet, is refused
+    naming the sheet read and the others: the admin knows which sheet to open and save."""
+    book = Workbook()
+    book.active.title = "Hướng dẫn"
+    book.active.append(["Điền danh sách nhiệm vụ ở trang bên cạnh"])
+    book.create_sheet("Nhiệm vụ").append(["Tiêu đề", "Hạn", "Đơn vị"])
+    out = io.BytesIO()
+    book.save(out)
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, out.getvalue(), "nhiem-vu.xlsx", XLSX_TYPE)
+    answer = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "không nhận ra loại tệp" in answer
+    assert "Bot đọc trang tính «Hướng dẫn»" in answer, answer
+    assert "tệp còn các trang «Nhiệm vụ»" in answer
 
 
 async def test_a_csv_renamed_xlsx_is_imported_as_the_csv_it_is(bot: BotUnderTest) -> None:
