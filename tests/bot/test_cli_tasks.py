@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from bot.cli import main
 from db.engine import make_engine
 from db.models import Task
 from tests.bot.conftest import EXAMPLES
+from tests.handlers.telegram.test_tasks_file import instructions_first
 
 
 def tasks_in(sample_workdir: Path) -> list[Task]:
@@ -82,12 +82,8 @@ def test_a_workbook_read_on_the_wrong_sheet_names_the_sheet_read_and_the_others(
 ) -> None:
     """The list on a workbook's second sheet, its first showing instructions: the refusal
     names the sheet read and the others, to open and save on the right one."""
-    book = Workbook()
-    book.active.title = "Hướng dẫn"
-    book.active.append(["Điền danh sách nhiệm vụ ở trang bên cạnh"])
-    book.create_sheet("Nhiệm vụ").append(["Tiêu đề", "Hạn", "Đơn vị"])
     path = sample_workdir / "nhiem-vu.xlsx"
-    book.save(path)
+    path.write_bytes(instructions_first())
     capsys.readouterr()
     assert main(["tasks", "import", str(path)]) == 2
     said = capsys.readouterr().err

@@ -95,20 +95,26 @@ async def test_a_web_page_saved_as_xls_is_answered_with_how_to_save_it(bot: BotU
         assert s.exec(select(Unit)).first() is None
 
 
+def instructions_first() -> bytes:
+    """Return a workbook opening on its instructions, the list of tasks on its second sheet."""
+    book = Workbook()
+    first = book.worksheets[0]
+    first.title = "Hướng dẫn"
+    first.append(["Điền danh sách nhiệm vụ ở trang bên cạnh"])
+    book.create_sheet("Nhiệm vụ").append(["Tiêu đề", "Hạn", "Đơn vị"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 async def test_a_workbook_opening_on_its_instructions_names_the_sheet_read(
     bot: BotUnderTest,
 ) -> None:
     """A workbook that opens on its instructions, the list on its second sheet, is refused
     naming the sheet read and the others: the admin knows which sheet to open and save."""
-    book = Workbook()
-    book.active.title = "Hướng dẫn"
-    book.active.append(["Điền danh sách nhiệm vụ ở trang bên cạnh"])
-    book.create_sheet("Nhiệm vụ").append(["Tiêu đề", "Hạn", "Đơn vị"])
-    out = io.BytesIO()
-    book.save(out)
     await bot.send(ADMIN_ID, "/help")
     after = bot.server.last_message_id(ADMIN_ID)
-    bot.server.send_document(ADMIN_ID, out.getvalue(), "nhiem-vu.xlsx", XLSX_TYPE)
+    bot.server.send_document(ADMIN_ID, instructions_first(), "nhiem-vu.xlsx", XLSX_TYPE)
     answer = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
     assert "không nhận ra loại tệp" in answer
     assert "Bot đọc trang tính «Hướng dẫn»" in answer, answer
