@@ -16,7 +16,7 @@ from sqlmodel import Session
 from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.textnorm import fold
-from core.units import code_problem
+from core.units import GROUP_SEPARATORS, code_problem
 from db.models import Unit
 from db.queries.assignees import names_no_unit
 from db.queries.units import find_kind
@@ -68,7 +68,9 @@ def parse_rows(
     parsed: list[UnitRow] = []
     for number, cells in table.rows:
         code, name, kind_text = cells.get("code", ""), cells.get("name", ""), cells.get("kind", "")
-        groups = [g.strip() for g in cells.get("groups", "").split(";") if g.strip()]
+        # ";" or ",", as /addunit reads them: a group named with a comma could never be
+        # named in a list of units, which splits at commas.
+        groups = [g.strip() for g in GROUP_SEPARATORS.split(cells.get("groups", "")) if g.strip()]
         groups = [unicodedata.normalize("NFC", g) for g in groups]
         reason = _row_problem(code, name, groups) or (
             "" if fold(code) in existing else new_code_problem(session, code)

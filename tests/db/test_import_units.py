@@ -85,6 +85,16 @@ def test_changed_row_updates_the_unit_and_its_groups(session: Session) -> None:
     assert groups_of(session, unit_id=changed.id or 0) == ["B"]
 
 
+def test_groups_separated_by_commas_are_each_a_group_a_task_can_name(session: Session) -> None:
+    """ "Xã thí điểm, Xã ven biển" in the groups cell is two groups, as /addunit reads it:
+    it was one group named with the comma, which no list of units could ever name (a list
+    splits at commas), and "Xã thí điểm" named nothing."""
+    run(session, 'code,name,kind,groups\nX1,Xã Một,xã,"Xã thí điểm, Xã ven biển"\n')
+    one = unit(session, "X1")
+    assert groups_of(session, unit_id=one.id or 0) == ["Xã thí điểm", "Xã ven biển"]
+    assert resolve_assignees(session, "Xã thí điểm").unit_ids == [one.id]
+
+
 def test_missing_optional_columns_leave_parent_and_groups_alone(session: Session) -> None:
     """A file with only code,name,kind does not clear parents or groups."""
     run(session, "code,name,kind,parent_code,groups\nD,Huyện D,huyện,,\nC,Xã C,xã,D,G\n")
