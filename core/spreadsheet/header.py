@@ -16,6 +16,10 @@ HEADER_ALIASES = {
     "loai don vi": "kind",
     "ma don vi cap tren": "parent_code",
     "ma cap tren": "parent_code",
+    # A parent written by its name is read too (db.imports.unit_rows): the column's name
+    # need not say "mã".
+    "don vi cap tren": "parent_code",
+    "cap tren": "parent_code",
     "nhom": "groups",
     "tieu de": "title",
     "ten nhiem vu": "title",
