@@ -18,7 +18,10 @@ CHAT_LISTED_REJECTIONS = 50
 # The bound a rejection's reason names ({limit}), by reason.
 BYTE_PARAMS = frozenset({"size", "limit"})  # of an UnreadableFile: bytes
 LIMITS = {"description_too_long": MAX_DESCRIPTION}
-LISTED_SHEETS = 10  # a workbook's other sheets a refusal names
+LISTED_SHEETS = 10
+LISTED_COLUMNS = (
+    10  # the columns not read a report names  # a workbook's other sheets a refusal names
+)
 
 
 def report_lines(
@@ -36,6 +39,7 @@ def report_lines(
             rejected=len(report.rejected),
         )
     ]
+    lines += ignored_lines(catalog, lang, report)
     for key, codes in (
         ("imports.added_codes", report.added),
         ("imports.updated_codes", report.updated),
@@ -55,6 +59,14 @@ def report_lines(
             rows = row_ranges(sorted({r.row for r in rest}), lang)
             lines.append(catalog.get(lang, "imports.more_rejected", count=len(rest), rows=rows))
     return lines
+
+
+def ignored_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]:
+    """Return the line naming the columns the import did not read, or none."""
+    if not report.ignored:
+        return []
+    named = ", ".join(f"«{name}»" for name in report.ignored[:LISTED_COLUMNS])
+    return [catalog.get(lang, "imports.ignored_columns", count=len(report.ignored), columns=named)]
 
 
 def row_ranges(rows: list[int], lang: str) -> str:
@@ -87,6 +99,7 @@ def preview_lines(
             rejected=len(report.rejected),
         )
     ]
+    lines += ignored_lines(catalog, lang, report)
     if report.rejected:
         lines.append(catalog.get(lang, "imports.preview_rejected_header"))
         shown = report.rejected[:PREVIEWED_REJECTIONS]

@@ -22,6 +22,7 @@ from core.spreadsheet.header import COLUMN_ORDER
 from core.spreadsheet.report import ImportReport
 from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
+from core.textnorm import fold
 
 
 class Importer(Protocol):
@@ -79,6 +80,20 @@ def refuse_unsaved_formulas(table: Table, columns: Iterable[str]) -> None:
         named = ", ".join(cells[:NAMED_CELLS])
         more = max(0, len(cells) - NAMED_CELLS)
         raise UnreadableFile("formulas_not_saved", cells=named, more=more)
+
+
+# Columns every official table has that hold no data of a unit or task: a row's number.
+ROW_NUMBER_COLUMNS = frozenset({"stt", "tt", "so tt", "so thu tu", "no", "no.", "#"})
+
+
+def ignored_columns(table: Table, read: Iterable[str]) -> list[str]:
+    """Return the header's named columns the import does not read (a row number aside)."""
+    wanted = set(read)
+    return [
+        cell
+        for cell in table.header
+        if cell and cell not in wanted and fold(cell) not in ROW_NUMBER_COLUMNS
+    ]
 
 
 def missing_columns(table: Table, required: frozenset[str]) -> list[str]:

@@ -23,7 +23,7 @@ from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
-from db.imports import refuse_unsaved_formulas, require_columns
+from db.imports import ignored_columns, refuse_unsaved_formulas, require_columns
 from db.models import Task
 from db.queries.assignees import Items, resolve_assignees
 from db.queries.calendar import working_calendar
@@ -116,7 +116,7 @@ def check_rows(
     """Check every row (nothing written): the rows to apply, and a report of the rejected."""
     require_columns(table, REQUIRED)
     refuse_unsaved_formulas(table, HEADER)
-    report = ImportReport()
+    report = ImportReport(ignored=ignored_columns(table, HEADER))
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []
