@@ -30,6 +30,12 @@ HEADER_ALIASES = {
     "don vi thuc hien": "assignees",
     "van ban": "directive",
     "van ban giao": "directive",
+    "so van ban": "directive",
+    "so hieu van ban": "directive",
+    "so, ky hieu van ban": "directive",
+    "so ky hieu van ban": "directive",
+    "van ban chi dao": "directive",
+    "ma nhiem vu": "code",
     "mo ta": "description",
     # A directive's appendix (phụ lục): "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp |
     # Thời gian hoàn thành". The agencies that assist (phối hợp) are not assignees.

@@ -395,6 +395,18 @@ def test_read_table_reads_the_headers_of_a_directive_appendix() -> None:
 
 
 @pytest.mark.parametrize(
+    "cell",
+    ["Số văn bản", "Số hiệu văn bản", '"Số, ký hiệu văn bản"', "Văn bản chỉ đạo", "Văn bản giao"],
+)
+def test_read_table_reads_a_directive_column_by_the_names_appendixes_give_it(cell: str) -> None:
+    """The directive's column as tables head it ("Số văn bản", "Số, ký hiệu văn bản") is the
+    directive: it was a column not read, the tasks made with no directive."""
+    content = f"Mã nhiệm vụ,Tiêu đề,Hạn,Đơn vị,{cell}\nK1,A,15/12/2026,sở,12/UBND\n"
+    header = read_table(content.encode(), "x.csv").header
+    assert header == ("code", "title", "deadline", "assignees", "directive")
+
+
+@pytest.mark.parametrize(
     ("text", "shown"),
     [
         ("46387", "31/12/2026"),
