@@ -149,8 +149,9 @@ def _check(
     if len(description) > MAX_DESCRIPTION:  # what /newtask takes: a card fits one message
         return "description_too_long", ""
     deadline = _deadline(seen, cells.get("deadline", ""), code, title, today, calendar)
-    if isinstance(deadline, str):
-        return deadline, cells.get("deadline", "")
+    if isinstance(deadline, str):  # a day count is named as the date it is: "09/12/2025"
+        written = cells.get("deadline", "")
+        return deadline, serial_date(written) or written
     directive = cells.get("directive", "").strip()
     if directive and isinstance(parse_directive_line(directive), str):
         return "bad_directive", directive
