@@ -94,15 +94,14 @@ def test_a_workbook_read_on_the_wrong_sheet_names_the_sheet_read_and_the_others(
 def test_columns_the_import_does_not_read_are_named_in_its_report(
     sample_workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A column of another name ("Số văn bản" for the directive) is named as not read: its
-    cells were dropped without a word, the tasks made with no directive. A row number
-    ("STT") is no such column."""
+    """A column the import does not read ("Người theo dõi") is named as not read: its cells
+    were dropped without a word. A row number ("STT") is no such column."""
     path = sample_workdir / "nhiem-vu.csv"
     path.write_text(
-        "STT,Tiêu đề,Hạn,Đơn vị,Số văn bản\n1,Việc,15/12/2030,sở,12/UBND\n", encoding="utf-8"
+        "STT,Tiêu đề,Hạn,Đơn vị,Người theo dõi\n1,Việc,15/12/2030,sở,Anh Bình\n", encoding="utf-8"
     )
     capsys.readouterr()
     main(["tasks", "import", str(path)])
     said = capsys.readouterr().out
-    assert "Cột không được đọc (bỏ qua, 1 cột): «số văn bản»." in said, said
+    assert "Cột không được đọc (bỏ qua, 1 cột): «người theo dõi»." in said, said
     assert "stt" not in said.lower()
