@@ -82,17 +82,23 @@ def refuse_unsaved_formulas(table: Table, columns: Iterable[str]) -> None:
         raise UnreadableFile("formulas_not_saved", cells=named, more=more)
 
 
-# Columns every official table has that hold no data of a unit or task: a row's number.
-ROW_NUMBER_COLUMNS = frozenset({"stt", "tt", "so tt", "so thu tu", "no", "no.", "#"})
+# Columns a report does not name as not read: a row's number, which every official table
+# has, and the agencies that assist (phối hợp), left out on purpose: they are no assignees,
+# and renaming their column as the report advises would make them so.
+UNREAD_ON_PURPOSE = frozenset(
+    {"stt", "tt", "so tt", "so thu tu", "no", "no.", "#"}
+    | {"co quan phoi hop", "don vi phoi hop", "co quan, don vi phoi hop", "phoi hop"}
+)
 
 
 def ignored_columns(table: Table, read: Iterable[str]) -> list[str]:
-    """Return the header's named columns the import does not read (a row number aside)."""
+    """Return the header's named columns the import does not read (those unread on purpose
+    aside)."""
     wanted = set(read)
     return [
         cell
         for cell in table.header
-        if cell and cell not in wanted and fold(cell) not in ROW_NUMBER_COLUMNS
+        if cell and cell not in wanted and fold(cell) not in UNREAD_ON_PURPOSE
     ]
 
 

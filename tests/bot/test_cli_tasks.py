@@ -95,13 +95,17 @@ def test_columns_the_import_does_not_read_are_named_in_its_report(
     sample_workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A column the import does not read ("Người theo dõi") is named as not read: its cells
-    were dropped without a word. A row number ("STT") is no such column."""
+    were dropped without a word. A row number ("STT") is no such column, nor the agencies
+    that assist, left out on purpose (renamed as advised, they would become assignees)."""
     path = sample_workdir / "nhiem-vu.csv"
     path.write_text(
-        "STT,Tiêu đề,Hạn,Đơn vị,Người theo dõi\n1,Việc,15/12/2030,sở,Anh Bình\n", encoding="utf-8"
+        "STT,Tiêu đề,Hạn,Đơn vị,Cơ quan phối hợp,Người theo dõi\n"
+        "1,Việc,15/12/2030,sở,Sở Tài chính,Anh Bình\n",
+        encoding="utf-8",
     )
     capsys.readouterr()
     main(["tasks", "import", str(path)])
     said = capsys.readouterr().out
     assert "Cột không được đọc (bỏ qua, 1 cột): «người theo dõi»." in said, said
     assert "stt" not in said.lower()
+    assert "phối hợp" not in said
