@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from app.i18n import Catalog, format_int
 from core.markup import Markup
 from core.spreadsheet.report import ImportReport, Rejection
+from core.spreadsheet.table import Table
 from core.taskdraft import MAX_DESCRIPTION
 
 LISTED_CODES = 30  # added/updated codes shown by name; more are counted, not listed
@@ -17,6 +18,10 @@ CHAT_LISTED_REJECTIONS = 50
 # The bound a rejection's reason names ({limit}), by reason.
 BYTE_PARAMS = frozenset({"size", "limit"})  # of an UnreadableFile: bytes
 LIMITS = {"description_too_long": MAX_DESCRIPTION}
+LISTED_SHEETS = 10
+LISTED_COLUMNS = (
+    10  # the columns not read a report names  # a workbook's other sheets a refusal names
+)
 
 
 def report_lines(
@@ -34,6 +39,7 @@ def report_lines(
             rejected=len(report.rejected),
         )
     ]
+    lines += ignored_lines(catalog, lang, report)
     for key, codes in (
         ("imports.added_codes", report.added),
         ("imports.updated_codes", report.updated),
@@ -53,6 +59,14 @@ def report_lines(
             rows = row_ranges(sorted({r.row for r in rest}), lang)
             lines.append(catalog.get(lang, "imports.more_rejected", count=len(rest), rows=rows))
     return lines
+
+
+def ignored_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]:
+    """Return the line naming the columns the import did not read, or none."""
+    if not report.ignored:
+        return []
+    named = ", ".join(f"«{name}»" for name in report.ignored[:LISTED_COLUMNS])
+    return [catalog.get(lang, "imports.ignored_columns", count=len(report.ignored), columns=named)]
 
 
 def row_ranges(rows: list[int], lang: str) -> str:
@@ -85,6 +99,7 @@ def preview_lines(
             rejected=len(report.rejected),
         )
     ]
+    lines += ignored_lines(catalog, lang, report)
     if report.rejected:
         lines.append(catalog.get(lang, "imports.preview_rejected_header"))
         shown = report.rejected[:PREVIEWED_REJECTIONS]
@@ -118,6 +133,11 @@ def unreadable_text(
     key = f"imports.unreadable_{code}"
     if code == "formulas_not_saved":
         return catalog.get(lang, key, cells=_cells(catalog, lang, params or {}))
+    if code == "missing_columns" and params and params.get("columns"):
+        missing, found = (_columns(catalog, lang, params.get(n, "")) for n in ("columns", "found"))
+        said = catalog.get(lang, "imports.unreadable_columns_named", columns=missing, found=found)
+        others = str(params.get("others", ""))
+        return said + sheet_note(catalog, lang, str(params.get("sheet", "")), others.split("\t"))
     # "size" and "limit" are bytes, shown in MB; "most" (a count) and "row" as they are
     values = {
         name: megabytes(value) if name in BYTE_PARAMS else value
@@ -127,6 +147,33 @@ def unreadable_text(
     if not catalog.has(key):
         key, values = "imports.unreadable_not_a_table", {}
     return catalog.get(lang, key, **values)
+
+
+def unknown_header_text(catalog: Catalog, lang: str, table: Table) -> str:
+    """Say that the file is neither a units nor a tasks list (and which sheet was read,
+    when its workbook has others)."""
+    said = catalog.get(lang, "imports.unknown_header")
+    return said + sheet_note(catalog, lang, table.sheet, table.other_sheets)
+
+
+def sheet_note(catalog: Catalog, lang: str, sheet: str, others: Sequence[str]) -> str:
+    """Return a line naming the sheet read and the workbook's other sheets, or nothing when
+    it has no other: the list may be on a sheet the workbook does not open on."""
+    listed = [name for name in others if name][:LISTED_SHEETS]
+    if not sheet or not listed:
+        return ""
+    named = ", ".join(f"«{name}»" for name in listed)
+    return "\n" + catalog.get(lang, "imports.sheet_read", sheet=sheet, others=named)
+
+
+def _columns(catalog: Catalog, lang: str, cells: int | str) -> str:
+    """Return header cells (tab-separated) as words: a contract's column by its name in the
+    language and the file's ("đơn vị (assignees)"), any other as the file has it."""
+    named = []
+    for cell in str(cells).split("\t"):
+        key = f"imports.column_{cell}"
+        named.append(catalog.get(lang, key) if cell and catalog.has(key) else cell)
+    return ", ".join(c for c in named if c) or "-"
 
 
 def _cells(catalog: Catalog, lang: str, params: Mapping[str, int | str]) -> str:

@@ -28,6 +28,8 @@ from starlette.responses import Response
 
 from app import import_files, link_uses
 from app.dashboard.viewer import Viewer, viewer_of
+from app.import_report import unknown_header_text
+from core.markup import to_plain
 from core.roles import Role
 from core.spreadsheet.read import read_table
 from core.spreadsheet_errors import UnreadableFile
@@ -80,7 +82,7 @@ async def upload_page(request: Request) -> Response:
         return show(request, viewer, said=unreadable(request, viewer, exc))
     importer = import_files.importer_for(table)
     if importer is None:
-        text = services.catalog.plain(viewer.lang, "imports.unknown_header")
+        text = to_plain(unknown_header_text(services.catalog, viewer.lang, table))
         return show(request, viewer, said=text)
     if len(table.rows) > import_files.PREVIEW_OVER_ROWS:
         step = partial(preview, request, visit, importer, table, name, content)

@@ -16,6 +16,10 @@ HEADER_ALIASES = {
     "loai don vi": "kind",
     "ma don vi cap tren": "parent_code",
     "ma cap tren": "parent_code",
+    # A parent written by its name is read too (db.imports.unit_rows): the column's name
+    # need not say "mã".
+    "don vi cap tren": "parent_code",
+    "cap tren": "parent_code",
     "nhom": "groups",
     "tieu de": "title",
     "ten nhiem vu": "title",
@@ -26,6 +30,12 @@ HEADER_ALIASES = {
     "don vi thuc hien": "assignees",
     "van ban": "directive",
     "van ban giao": "directive",
+    "so van ban": "directive",
+    "so hieu van ban": "directive",
+    "so, ky hieu van ban": "directive",
+    "so ky hieu van ban": "directive",
+    "van ban chi dao": "directive",
+    "ma nhiem vu": "code",
     "mo ta": "description",
     # A directive's appendix (phụ lục): "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp |
     # Thời gian hoàn thành". The agencies that assist (phối hợp) are not assignees.
@@ -55,6 +65,19 @@ HEADER_SEARCH_ROWS = 10
 HEADER_KNOWN_COLUMNS = 2
 # The import contracts' columns (units, tasks): what a header row is recognised by.
 KNOWN_COLUMNS = frozenset(HEADER_ALIASES.values()) | {"parent_code"}
+# The order the contracts list their columns in (a refusal names the missing ones so).
+COLUMN_ORDER = (
+    "code",
+    "name",
+    "kind",
+    "parent_code",
+    "groups",
+    "title",
+    "deadline",
+    "assignees",
+    "directive",
+    "description",
+)
 
 
 def column_name(cell: str) -> str:

@@ -1,5 +1,6 @@
-"""A file's bytes read as a Table: its size checked first, then as a CSV or an XLSX; any
-other spreadsheet (.xls, .ods) refused."""
+"""A file's bytes read as a Table: its size checked first, then as a CSV or an XLSX, told
+apart by their content (a CSV renamed .xlsx is still a CSV); any other spreadsheet (.xls,
+.ods, a table saved as a web page or as Excel 2003 XML, as software exports ".xls") refused."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from core.spreadsheet_errors import UnreadableFile
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and kin
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# How a table saved as a web page, or as Excel 2003's XML spreadsheet, opens (folded to lower
+# case, after a BOM and blanks): Excel opens them by their .xls name; no CSV starts so.
+MARKUP_OPENINGS = (b"<html", b"<!doctype html", b"<table", b"<?xml")
+XML_SPREADSHEET = b"urn:schemas-microsoft-com:office:spreadsheet"
+MARKUP_SNIFF = 2048  # the bytes looked at for those openings
 
 
 def check_size(size: int, max_bytes: int) -> None:
@@ -26,10 +32,18 @@ def read_table(
     check_size(len(content), max_bytes)
     if _other_spreadsheet(content):
         raise UnreadableFile("other_spreadsheet")
-    if content[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm")):
+    if content[:2] == b"PK":
         unsaved: dict[int, list[tuple[int, str]]] = {}  # filled before the first row
-        return table_of(xlsx_rows(content, unsaved), unsaved)
-    return table_of(csv_rows(content))
+        sheets: list[str] = []  # so is this: the sheet read, then the other visible ones
+        return table_of(xlsx_rows(content, unsaved, sheets), unsaved, sheets)
+    if not file_name.lower().endswith((".xlsx", ".xlsm")):
+        return table_of(csv_rows(content))
+    try:  # named a workbook, not a zip: a CSV renamed, or a broken file
+        return table_of(csv_rows(content))
+    except UnreadableFile as exc:
+        if exc.code in ("bad_encoding", "not_a_table", "empty"):
+            raise UnreadableFile("not_a_table") from None  # no CSV was sent: none to fix
+        raise
 
 
 def _other_spreadsheet(content: bytes) -> bool:
@@ -37,4 +51,16 @@ def _other_spreadsheet(content: bytes) -> bool:
     if content.startswith(OLE2_SIGNATURE):
         return True
     # An OpenDocument file is a zip whose first member, stored, is "mimetype" with its type.
-    return content[:2] == b"PK" and ODS_MIMETYPE in content[:200]
+    if content[:2] == b"PK":
+        return ODS_MIMETYPE in content[:200]
+    return _markup_table(content[:MARKUP_SNIFF])
+
+
+def _markup_table(start: bytes) -> bool:
+    """Tell whether a file's first bytes open a web page or an Excel 2003 XML spreadsheet."""
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as Excel saves some
+        start = start.decode("utf-16", errors="ignore").encode("utf-8")
+    folded = start.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if folded.startswith(b"<?xml"):
+        return XML_SPREADSHEET in folded
+    return folded.startswith(MARKUP_OPENINGS)

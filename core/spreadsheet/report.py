@@ -25,6 +25,9 @@ class ImportReport:
     # Stopped part way (the bot was stopping): the good rows applied and how many there are;
     # the rest was not applied, and applying the file again goes on (rows are idempotent).
     interrupted: tuple[int, int] | None = None
+    # The header's columns the import does not read, as the file names them ("số văn bản"):
+    # their cells are dropped, and the admin is told so rather than finding out later.
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def exit_status(self) -> int:

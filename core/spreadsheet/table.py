@@ -21,16 +21,24 @@ class Table:
     # The data cells under a named column holding a formula whose value was never saved,
     # read as empty: (row, column, the cell's name such as "C4"), in the file's order.
     unsaved: tuple[tuple[int, str, str], ...] = ()
+    # A workbook's sheet read (the one it opens on) and its other visible sheets; empty for
+    # a CSV.
+    sheet: str = ""
+    other_sheets: tuple[str, ...] = ()
 
 
 def table_of(
-    rows: Iterable[Sequence[str]], unsaved: dict[int, list[tuple[int, str]]] | None = None
+    rows: Iterable[Sequence[str]],
+    unsaved: dict[int, list[tuple[int, str]]] | None = None,
+    sheets: Sequence[str] = (),
 ) -> Table:
     """Build a Table from rows numbered from 1, refusing a row past header + MAX_ROWS.
 
     Rows above the header (a title, a blank line) are skipped: the header is the first row
     naming our columns (see HEADER_SEARCH_ROWS), else the first row that is not empty.
-    `unsaved` holds the cells with a formula and no value, by row: (column number, name).
+    `unsaved` holds the cells with a formula and no value, by row: (column number, name);
+    `sheets` a workbook's sheet read then its other visible ones (both filled as the rows
+    are read).
     """
     header: tuple[str, ...] | None = None
     above: list[tuple[int, list[str]]] = []  # non-empty rows before the header was found
@@ -54,7 +62,9 @@ def table_of(
         header, data = _first_row_as_header(above)
     if header is None:
         raise UnreadableFile("empty")
-    return Table(header, tuple(data), _unsaved_cells(header, data, unsaved or {}))
+    sheet, *others = sheets or [""]
+    unsaved_cells = _unsaved_cells(header, data, unsaved or {})
+    return Table(header, tuple(data), unsaved_cells, sheet, tuple(others))
 
 
 def _unsaved_cells(

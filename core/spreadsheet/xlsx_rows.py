@@ -20,14 +20,18 @@ FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 
 
 def xlsx_rows(
-    content: bytes, unsaved: dict[int, list[tuple[int, str]]] | None = None
+    content: bytes,
+    unsaved: dict[int, list[tuple[int, str]]] | None = None,
+    sheets: list[str] | None = None,
 ) -> Iterator[list[str]]:
     """Stream the sheet shown of an XLSX workbook as text cells, MAX_COLUMNS at most.
 
     The sheet shown is the active one, or the first visible one: a hidden sheet (last
     month's list, a lookup table) is never what the admin means. A cell merged down over
     several rows is each of those rows' value, as Excel shows it. Before the first row,
-    `unsaved` gets the sheet's cells with a formula and no saved value (see _no_values).
+    `unsaved` gets the sheet's cells with a formula and no saved value (see _no_values), and
+    `sheets` the name of the sheet read then the other visible sheets' (a refusal names them:
+    the list may be on another sheet than the one the workbook opens on).
     """
     from openpyxl import load_workbook  # imported here: only imports need it
 
@@ -38,6 +42,8 @@ def xlsx_rows(
         raise UnreadableFile("not_a_table") from None
     try:
         sheet = _shown_sheet(workbook)
+        if sheets is not None:
+            sheets[:] = [sheet.title, *(s.title for s in _visible(workbook) if s is not sheet)]
         if hasattr(sheet, "reset_dimensions"):  # a read-only sheet: forget the declared size
             sheet.reset_dimensions()
         sheet_path = getattr(sheet, "_worksheet_path", "")
@@ -63,11 +69,16 @@ def xlsx_rows(
 def _shown_sheet(workbook: Any) -> Any:
     """Return the sheet Excel opens the workbook on: the active one if visible, else the
     first visible one."""
-    visible = [s for s in workbook.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
+    visible = _visible(workbook)
     if not visible:
         raise UnreadableFile("empty")
     active = workbook.active
     return active if active in visible else visible[0]
+
+
+def _visible(workbook: Any) -> list[Any]:
+    """Return the workbook's visible sheets, in order."""
+    return [s for s in workbook.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
 
 
 def _merged_down(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, int]]]:

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from core.spreadsheet.header import COLUMN_ORDER
 from core.spreadsheet.report import ImportReport
 from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
+from core.textnorm import fold
 
 
 class Importer(Protocol):
@@ -41,10 +43,25 @@ class Importer(Protocol):
         ...
 
 
+# The header cells a refusal for missing columns repeats, and what separates them in it.
+HEADER_SHOWN = 12
+CELL_SEPARATOR = "\t"
+
+
 def require_columns(table: Table, required: frozenset[str]) -> None:
-    """Refuse a table that lacks a required column (nothing is applied)."""
-    if not required <= set(table.header):
-        raise UnreadableFile("missing_columns")
+    """Refuse a table that lacks a required column (nothing is applied), naming the columns
+    it lacks and the header it was read with: another name for a column, or a file of the
+    other kind (a tasks file given to the units import), shows there."""
+    missing = missing_columns(table, required)
+    if missing:
+        found = [cell for cell in table.header if cell][:HEADER_SHOWN]
+        raise UnreadableFile(
+            "missing_columns",
+            columns=CELL_SEPARATOR.join(missing),
+            found=CELL_SEPARATOR.join(found),
+            sheet=table.sheet,
+            others=CELL_SEPARATOR.join(table.other_sheets),
+        )
 
 
 NAMED_CELLS = 10  # the formula cells a refusal names; the others are counted
@@ -65,6 +82,27 @@ def refuse_unsaved_formulas(table: Table, columns: Iterable[str]) -> None:
         raise UnreadableFile("formulas_not_saved", cells=named, more=more)
 
 
+# Columns a report does not name as not read: a row's number, which every official table
+# has, and the agencies that assist (phối hợp), left out on purpose: they are no assignees,
+# and renaming their column as the report advises would make them so.
+UNREAD_ON_PURPOSE = frozenset(
+    {"stt", "tt", "so tt", "so thu tu", "no", "no.", "#"}
+    | {"co quan phoi hop", "don vi phoi hop", "co quan, don vi phoi hop", "phoi hop"}
+)
+
+
+def ignored_columns(table: Table, read: Iterable[str]) -> list[str]:
+    """Return the header's named columns the import does not read (those unread on purpose
+    aside)."""
+    wanted = set(read)
+    return [
+        cell
+        for cell in table.header
+        if cell and cell not in wanted and fold(cell) not in UNREAD_ON_PURPOSE
+    ]
+
+
 def missing_columns(table: Table, required: frozenset[str]) -> list[str]:
-    """Return the required columns the table lacks, in a stable order."""
-    return sorted(required - set(table.header))
+    """Return the required columns the table lacks, in the contracts' order."""
+    lacking = required - set(table.header)
+    return [c for c in COLUMN_ORDER if c in lacking] + sorted(lacking - set(COLUMN_ORDER))

@@ -23,7 +23,7 @@ from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
-from db.imports import refuse_unsaved_formulas, require_columns
+from db.imports import ignored_columns, refuse_unsaved_formulas, require_columns
 from db.models import Task
 from db.queries.assignees import Items, resolve_assignees
 from db.queries.calendar import working_calendar
@@ -116,7 +116,7 @@ def check_rows(
     """Check every row (nothing written): the rows to apply, and a report of the rejected."""
     require_columns(table, REQUIRED)
     refuse_unsaved_formulas(table, HEADER)
-    report = ImportReport()
+    report = ImportReport(ignored=ignored_columns(table, HEADER))
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []
@@ -149,8 +149,9 @@ def _check(
     if len(description) > MAX_DESCRIPTION:  # what /newtask takes: a card fits one message
         return "description_too_long", ""
     deadline = _deadline(seen, cells.get("deadline", ""), code, title, today, calendar)
-    if isinstance(deadline, str):
-        return deadline, cells.get("deadline", "")
+    if isinstance(deadline, str):  # a day count is named as the date it is: "09/12/2025"
+        written = cells.get("deadline", "")
+        return deadline, serial_date(written) or written
     directive = cells.get("directive", "").strip()
     if directive and isinstance(parse_directive_line(directive), str):
         return "bad_directive", directive

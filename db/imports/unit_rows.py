@@ -2,7 +2,8 @@
 `parse_rows`, which `db.imports.units.check_units` calls for the import and its preview
 before checking the rows' parents; and /addunit's rule for a new code (`new_code_problem`).
 
-The columns are `code,name,kind,parent_code,groups` (groups separated by `;`); a bad row
+The columns are `code,name,kind,parent_code,groups` (the parent by its code or its name;
+groups separated by `;` or `,`); a bad row
 is rejected with its row number and a reason code (see REASONS), a good one is a `UnitRow`.
 """
 
@@ -16,7 +17,7 @@ from sqlmodel import Session
 from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.textnorm import fold
-from core.units import code_problem
+from core.units import GROUP_SEPARATORS, code_problem
 from db.models import Unit
 from db.queries.assignees import names_no_unit
 from db.queries.units import find_kind
@@ -65,10 +66,13 @@ def parse_rows(
     """Check each row on its own and against the others; return the ones that pass."""
     has_parent, has_groups = "parent_code" in table.header, "groups" in table.header
     kinds: dict[str, str | None] = {}
+    parent_of = _parents_by_name(table, existing) if has_parent else {}
     parsed: list[UnitRow] = []
     for number, cells in table.rows:
         code, name, kind_text = cells.get("code", ""), cells.get("name", ""), cells.get("kind", "")
-        groups = [g.strip() for g in cells.get("groups", "").split(";") if g.strip()]
+        # ";" or ",", as /addunit reads them: a group named with a comma could never be
+        # named in a list of units, which splits at commas.
+        groups = [g.strip() for g in GROUP_SEPARATORS.split(cells.get("groups", "")) if g.strip()]
         groups = [unicodedata.normalize("NFC", g) for g in groups]
         reason = _row_problem(code, name, groups) or (
             "" if fold(code) in existing else new_code_problem(session, code)
@@ -84,12 +88,36 @@ def parse_rows(
             report.rejected.append(Rejection(number, "unknown_kind", params(code, kind_text)))
             continue
         parent_text = cells.get("parent_code", "")
-        parent = fold(parent_text) if has_parent else None
+        parent = parent_of.get(fold(parent_text), fold(parent_text)) if has_parent else None
         # NFC: a form's name typed with a "Unicode tổ hợp" keyboard (Unikey) comes decomposed
         name = unicodedata.normalize("NFC", " ".join(name.split()))
         kept_groups = groups if has_groups else None
         parsed.append(UnitRow(number, code, name, kind_key, parent, kept_groups, parent_text))
     return _drop_duplicates(parsed, report)
+
+
+def _parents_by_name(table: Table, existing: dict[str, Unit]) -> dict[str, str]:
+    """Return the parents the file names by a unit's name rather than its code: the folded
+    name -> the folded code of the one active unit of that name.
+
+    The guided /addunit takes a parent's code or name; a file's column is often headed
+    "Đơn vị cấp trên" and holds names. A code (a unit's or one the file adds) is read as a
+    code first; a name of an active unit or of a row of the file is that unit; a name two
+    units share names none, and the row is refused.
+    """
+    codes = set(existing) | {fold(cells.get("code", "")) for _, cells in table.rows}
+    written = {fold(cells.get("parent_code", "")) for _, cells in table.rows} - codes - {""}
+    if not written:
+        return {}
+    found: dict[str, set[str]] = {}
+    for unit in existing.values():
+        if unit.active and unit.name_folded in written:
+            found.setdefault(unit.name_folded, set()).add(unit.code_folded)
+    for _, cells in table.rows:  # a district the same file adds, its communes below it
+        name, code = fold(cells.get("name", "")), fold(cells.get("code", ""))
+        if name in written and code:
+            found.setdefault(name, set()).add(code)
+    return {name: next(iter(keys)) for name, keys in found.items() if len(keys) == 1}
 
 
 def _row_problem(code: str, name: str, groups: list[str]) -> str:

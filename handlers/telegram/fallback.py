@@ -39,7 +39,11 @@ async def anything_else(req: Request) -> None:
     if len(text) > MAX_TEXT:
         await req.say("common.too_long", length=len(text), limit=MAX_TEXT)
         return
-    await req.reply(Markup(req.t("start.help_footer")))
+    # A unit's contact is told how to answer a reminder; staff reporting for no unit, that
+    # nothing waits for them (words typed again after their choice was used).
+    await req.reply(
+        Markup(req.t("start.help_footer" if req.actor.unit_ids else "common.nothing_pending"))
+    )
 
 
 @command(Access.PUBLIC)

@@ -34,6 +34,7 @@ from app.import_report import (
     chunks,
     preview_lines,
     report_lines,
+    unknown_header_text,
     unreadable_text,
 )
 from app.jobs import import_table, preview_table
@@ -96,7 +97,7 @@ async def on_spreadsheet(req: Request) -> bool:
     if importer is None:
         if req.actor.unit_ids:
             return False  # an admin who also reports for a unit: maybe evidence
-        await req.say("imports.unknown_header")
+        await req.reply(unknown_header_text(req.services.catalog, req.actor.lang, table))
         return True
     if len(table.rows) > PREVIEW_OVER_ROWS:
         await offer_preview(req, importer, table, content, name)

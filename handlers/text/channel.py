@@ -197,7 +197,7 @@ class TextChannel:
         """
         if answer.unhandled:  # words from someone with no unit to report for
             t = partial(self.services.catalog.get, actor.lang)
-            key = self.not_registered if actor.access == Access.PUBLIC else "start.help_footer"
+            key = self.not_registered if actor.access == Access.PUBLIC else _unhandled(actor)
             answer = Answer([Said(t(key))])
         texts = [text for said in answer.said for text in self._render(actor.lang, said)]
         if db is not None:
@@ -248,3 +248,9 @@ def _command_word(typed: str) -> str:
 def _dedup(offer: str, kind: str, assignment_id: int) -> str:
     """Return the dedup key of a report made by taking a choice of one offer."""
     return f"{offer}:{kind}:{assignment_id}"
+
+
+def _unhandled(actor: Actor) -> str:
+    """Return the key of what someone registered is told of words nothing took: how to
+    answer a reminder to a unit's contact, that nothing waits to staff who report for none."""
+    return "start.help_footer" if actor.unit_ids else "common.nothing_pending"

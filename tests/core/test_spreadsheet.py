@@ -322,6 +322,56 @@ def test_read_table_names_a_spreadsheet_of_another_format(content: bytes, name: 
     assert caught.value.code == "other_spreadsheet"
 
 
+# What a province's software exports as "Excel" and names .xls: a web page holding a table
+# ("Lưu dạng trang web"), or Excel 2003's XML spreadsheet. Excel opens both; we read neither.
+HTML_XLS = (
+    '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8">'
+    "</head><body><table>\n<tr><td>Mã</td><td>Tên</td><td>Loại</td></tr>\n"
+    "<tr><td>X1</td><td>Xã Một</td><td>xã</td></tr></table></body></html>\n"
+).encode()
+XML_XLS = (
+    '\ufeff<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">\n'
+    '<Worksheet ss:Name="Sheet1"><Table><Row><Cell><Data ss:Type="String">Mã</Data></Cell>'
+    "</Row></Table></Worksheet></Workbook>\n"
+).encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (HTML_XLS, "danh-sach.xls"),
+        (b"\r\n <!DOCTYPE html>" + HTML_XLS, "danh-sach.csv"),
+        (XML_XLS, "danh-sach.xls"),
+    ],
+    ids=["web page named xls", "web page named csv", "excel 2003 xml"],
+)
+def test_read_table_names_a_web_page_or_xml_spreadsheet_as_another_format(
+    content: bytes, name: str
+) -> None:
+    """A table saved as a web page or as Excel 2003 XML is told to be saved as XLSX or CSV,
+    not read as a CSV whose header "lacks a required column"."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(content, name)
+    assert caught.value.code == "other_spreadsheet"
+
+
+@pytest.mark.parametrize("name", ["don-vi.xlsx", "DON-VI.XLSM"])
+def test_read_table_reads_a_csv_named_as_a_workbook_by_its_content(name: str) -> None:
+    """A CSV renamed .xlsx (a name changed to please the form) is read as the CSV it is."""
+    table = read_table("mã,tên,loại\nX-AI,Xã Ái,xã\n".encode(), name)
+    assert table.header == ("code", "name", "kind")
+    assert table.rows == ((2, {"code": "X-AI", "name": "Xã Ái", "kind": "xã"}),)
+
+
+def test_read_table_calls_a_binary_file_named_xlsx_unreadable_not_a_bad_csv() -> None:
+    """Bytes that are neither a workbook nor text, named .xlsx, are unreadable (not "the CSV
+    is not UTF-8": the admin sent no CSV)."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(b"\x89PNG\r\n\x1a\n\xff\xfe\xfd not a workbook", "units.xlsx")
+    assert caught.value.code == "not_a_table"
+
+
 def test_read_table_reads_the_headers_of_a_directive_appendix() -> None:
     """A directive's appendix, "Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian
     hoàn thành", is a tasks table; the agencies that only assist are not its assignees."""
@@ -342,6 +392,18 @@ def test_read_table_reads_the_headers_of_a_directive_appendix() -> None:
     both = read_table("Nhiệm vụ,Nội dung,Cơ quan chủ trì,Thời hạn\nA,B,C,D\n".encode(), "x.csv")
     assert both.header == ("title", "nội dung", "assignees", "deadline")  # the first is read
     assert both.rows[0][1]["title"] == "A"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["Số văn bản", "Số hiệu văn bản", '"Số, ký hiệu văn bản"', "Văn bản chỉ đạo", "Văn bản giao"],
+)
+def test_read_table_reads_a_directive_column_by_the_names_appendixes_give_it(cell: str) -> None:
+    """The directive's column as tables head it ("Số văn bản", "Số, ký hiệu văn bản") is the
+    directive: it was a column not read, the tasks made with no directive."""
+    content = f"Mã nhiệm vụ,Tiêu đề,Hạn,Đơn vị,{cell}\nK1,A,15/12/2026,sở,12/UBND\n"
+    header = read_table(content.encode(), "x.csv").header
+    assert header == ("code", "title", "deadline", "assignees", "directive")
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,48 @@ def test_changed_row_updates_the_unit_and_its_groups(session: Session) -> None:
     assert groups_of(session, unit_id=changed.id or 0) == ["B"]
 
 
+def test_groups_separated_by_commas_are_each_a_group_a_task_can_name(session: Session) -> None:
+    """ "Xã thí điểm, Xã ven biển" in the groups cell is two groups, as /addunit reads it:
+    it was one group named with the comma, which no list of units could ever name (a list
+    splits at commas), and "Xã thí điểm" named nothing."""
+    run(session, 'code,name,kind,groups\nX1,Xã Một,xã,"Xã thí điểm, Xã ven biển"\n')
+    one = unit(session, "X1")
+    assert groups_of(session, unit_id=one.id or 0) == ["Xã thí điểm", "Xã ven biển"]
+    assert resolve_assignees(session, "Xã thí điểm").unit_ids == [one.id]
+
+
+def test_a_parent_column_headed_or_filled_with_names_sets_the_parent(session: Session) -> None:
+    """A header "Đơn vị cấp trên" is the parent column (it was ignored: every commune came in
+    with no district), and a parent written by its name, as the guided /addunit takes it, is
+    that unit: it was "the parent does not exist" while it did."""
+    run(session, "mã,tên,loại\nTK,Thành phố Tam Kỳ,huyện\n")
+    report = run(
+        session,
+        "Mã,Tên,Loại,Đơn vị cấp trên\nX1,Xã Một,xã,Thành phố Tam Kỳ\nX2,Xã Hai,xã,tk\n"
+        "X3,Xã Ba,xã,thanh pho tam ky\n",
+    )
+    assert report.rejected == []
+    district = unit(session, "TK")
+    assert [unit(session, c).parent_id for c in ("X1", "X2", "X3")] == [district.id] * 3
+
+
+def test_a_parent_named_by_the_name_of_a_row_of_the_same_file(session: Session) -> None:
+    """A district and its communes in one file, the communes' parent written by its name."""
+    report = run(
+        session,
+        "Mã,Tên,Loại,Đơn vị cấp trên\nX1,Xã Một,xã,Huyện Núi Thành\nNT,Huyện Núi Thành,huyện,\n",
+    )
+    assert report.rejected == []
+    assert unit(session, "X1").parent_id == unit(session, "NT").id
+
+
+def test_a_parent_named_by_a_name_two_units_share_is_unknown(session: Session) -> None:
+    """A name that fits two units names no parent: the row is refused, not guessed."""
+    run(session, "mã,tên,loại,mã cấp trên\nA,Huyện A,huyện,\nP1,Xã Chung,xã,A\nP2,Xã Chung,xã,\n")
+    report = run(session, "mã,tên,loại,cấp trên\nT1,Thôn Một,khác,Xã Chung\n")
+    assert [r.reason for r in report.rejected] == ["unknown_parent"]
+
+
 def test_missing_optional_columns_leave_parent_and_groups_alone(session: Session) -> None:
     """A file with only code,name,kind does not clear parents or groups."""
     run(session, "code,name,kind,parent_code,groups\nD,Huyện D,huyện,,\nC,Xã C,xã,D,G\n")

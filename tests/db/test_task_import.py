@@ -209,6 +209,17 @@ def test_import_tasks_reads_a_date_cell_saved_as_a_number(session: Session) -> N
     assert [t.deadline for t in tasks] == [date(2026, 12, 31), date(2026, 12, 31)]
 
 
+def test_a_past_date_cell_saved_as_a_number_is_refused_naming_its_date(session: Session) -> None:
+    """A past day count (46000, 09/12/2025) is refused saying the date it is, not "the
+    deadline 46000 is past", which the admin cannot read as a date."""
+    _arrange(session)
+    table = read_table(b"title,deadline,assignees\nCu,46000,xa\n", "cu.csv")
+    report = import_tasks(session, table, actor_id=None, now=NOW, tz=VN)
+    [rejected] = report.rejected
+    said = reason_text(load_catalog(), "vi", rejected)
+    assert said == "hạn 09/12/2025 đã qua", said
+
+
 def test_import_tasks_rejects_a_description_longer_than_the_form_takes(session: Session) -> None:
     """A description past MAX_DESCRIPTION (what /newtask takes) is refused with its row: the
     task's card could not be sent in one Telegram message."""

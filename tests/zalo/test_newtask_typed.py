@@ -169,3 +169,22 @@ async def test_the_same_task_entered_again_is_pointed_out_before_it_is_created(
     assert "Đã có nhiệm vụ" not in closed
     with zbot.session() as s:
         assert len(s.exec(select(Task)).all()) == 1
+
+
+async def test_a_confirmation_typed_twice_is_told_nothing_waits_not_how_to_report(
+    zbot: ZaloBot,
+) -> None:
+    """ "1" typed again after the task was made (a button pressed twice, on a channel
+    without buttons) makes no second task, and the admin, who reports for no unit, is told
+    that no choice waits and where the commands are, not how to answer a reminder."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 15/12/2026 | X000")
+    [made] = await zbot.say(ZALO_ADMIN, "1")
+    assert "Đã giao nhiệm vụ" in made
+    for again in ("1", "ok"):
+        [said] = await zbot.say(ZALO_ADMIN, again)
+        assert "không có lựa chọn nào đang chờ" in said, said
+        assert "/help" in said
+        assert "nhắc việc" not in said
+    with zbot.session() as s:
+        assert len(s.exec(select(Task)).all()) == 1

@@ -403,7 +403,8 @@ async def test_newtask_one_line_fix_window_closes_after_ten_minutes(bot: BotUnde
     bot.clock.advance(timedelta(minutes=11))
     reply = await bot.send(ADMIN_ID, "28/02/2027")
     assert "Xác nhận" not in (reply.text or "")
-    assert "«xong»" in (reply.text or "")  # the bot's usual answer to stray text
+    # the bot's usual answer to stray text from an admin who reports for no unit
+    assert "không có lựa chọn nào đang chờ" in (reply.text or "")
     assert "Đã giao" not in ((await bot.send(ADMIN_ID, "ok")).text or "")
     assert _tasks(bot) == []
 
@@ -478,3 +479,13 @@ async def test_newtask_again_with_the_same_title_and_deadline_is_pointed_out(
     await bot.server.wait_for_message(ADMIN_ID, lambda m: "#1" in (m.text or ""))
     again = await bot.send(ADMIN_ID, "/newtask BÁO CÁO CĐS | 15/12/2026 | sở")
     assert "Đã có nhiệm vụ #1 cùng tên, cùng hạn, đang mở (1 đơn vị)" in (again.text or "")
+
+
+async def test_words_from_an_admin_of_no_unit_say_nothing_waits_not_how_to_report(
+    bot: BotUnderTest,
+) -> None:
+    """ "ok" typed by an admin who reports for no unit (after a form's button, say) is told
+    that no choice waits and where the commands are, not how to answer a reminder."""
+    said = (await bot.send(ADMIN_ID, "ok")).text or ""
+    assert "không có lựa chọn nào đang chờ" in said, said
+    assert "nhắc việc" not in said

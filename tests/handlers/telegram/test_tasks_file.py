@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import Workbook
 from sqlmodel import select
 
 from db.models import Task, Unit
-from tests.core.test_spreadsheet import xlsx
+from tests.core.test_spreadsheet import HTML_XLS, xlsx
 from tests.factories import make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -77,6 +80,58 @@ async def test_an_old_excel_file_is_answered_with_how_to_save_it(bot: BotUnderTe
     assert "CSV UTF-8" in (answer.text or "")
     with bot.session() as s:
         assert s.exec(select(Task)).first() is None
+
+
+async def test_a_web_page_saved_as_xls_is_answered_with_how_to_save_it(bot: BotUnderTest) -> None:
+    """The ".xls" a province's software exports is often a web page holding a table: the
+    admin is told to save it as .xlsx or CSV UTF-8, not that its header lacks columns."""
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, HTML_XLS, "danh-sach.xls", "application/vnd.ms-excel")
+    answer = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "trang web" in answer
+    assert "CSV UTF-8" in answer
+    with bot.session() as s:
+        assert s.exec(select(Unit)).first() is None
+
+
+def instructions_first() -> bytes:
+    """Return a workbook opening on its instructions, the list of tasks on its second sheet."""
+    book = Workbook()
+    first = book.worksheets[0]
+    first.title = "Hướng dẫn"
+    first.append(["Điền danh sách nhiệm vụ ở trang bên cạnh"])
+    book.create_sheet("Nhiệm vụ").append(["Tiêu đề", "Hạn", "Đơn vị"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_a_workbook_opening_on_its_instructions_names_the_sheet_read(
+    bot: BotUnderTest,
+) -> None:
+    """A workbook that opens on its instructions, the list on its second sheet, is refused
+    naming the sheet read and the others: the admin knows which sheet to open and save."""
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, instructions_first(), "nhiem-vu.xlsx", XLSX_TYPE)
+    answer = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "không nhận ra loại tệp" in answer
+    assert "Bot đọc trang tính «Hướng dẫn»" in answer, answer
+    assert "tệp còn các trang «Nhiệm vụ»" in answer
+
+
+async def test_a_csv_renamed_xlsx_is_imported_as_the_csv_it_is(bot: BotUnderTest) -> None:
+    """A CSV whose name was changed to .xlsx is read by its content and imported."""
+    with bot.session() as s:
+        make_unit(s, "A1")
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, CSV.encode(), "nhiem-vu.xlsx", XLSX_TYPE)
+    report = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "thêm mới 1" in report, report
+    with bot.session() as s:
+        assert [t.title for t in s.exec(select(Task))] == ["Báo cáo quý IV"]
 
 
 @pytest.mark.parametrize("rows", [3, 25], ids=["applied-at-once", "previewed-first"])
