@@ -193,12 +193,16 @@ async def test_editunit_shows_the_card_and_changes_the_name(zbot: ZaloBot) -> No
 
 
 async def test_import_says_how_to_import_a_file(zbot: ZaloBot) -> None:
-    """Zalo brings no files: /import names the other ways (Telegram, the command line)."""
+    """Zalo brings no files: /import names the other ways (Telegram, the command line), and
+    each file's columns."""
     province(zbot)
     [how] = await zbot.say(ZALO_ADMIN, "/import")
     assert "dondoc units import" in how
     assert "Telegram" in how
     assert "PUBLIC_BASE_URL" in how  # the way that gives a Zalo admin the upload page
+    # The columns said where the admin reads them, not in a README they cannot open.
+    assert "mã,tên,loại" in how and "mã,tiêu đề,hạn,đơn vị" in how
+    assert "README" not in how
 
 
 async def test_import_on_zalo_alone_names_no_telegram(zbot: ZaloBot) -> None:
