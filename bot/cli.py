@@ -83,6 +83,22 @@ def dondoc_version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the subcommand; settings errors exit with 2."""
+    try:
+        try:
+            return _main(argv)
+        finally:  # what is still buffered (argparse's help) is written here, not at exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # `dondoc tasks import FILE | head`: the reader stopped reading, no traceback for it.
+        # What is left to print goes nowhere (the interpreter's flush at exit included), as
+        # Python's documentation of SIGPIPE advises; the exit status says it was cut short.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """`main`, but for its output's reader going away."""
     # PTB 22 otherwise warns on every RetryAfter (429); our sender reads it as a timedelta.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     # The database, its WAL files, lock files and evidence hold officials' data and reports:

@@ -262,6 +262,31 @@ def test_version_prints_the_package_version(tmp_path: Path) -> None:
     assert result.stdout.strip() == "dondoc 0.1.0"
 
 
+def test_output_its_reader_stops_reading_ends_the_command_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """`dondoc --help | head -1`: the pipe closed before the command has printed all is no
+    traceback on the terminal; the command ends, its status 1 (cut short)."""
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader has gone before the first line is written
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "--help"],
+            cwd=tmp_path,
+            env=env_for(tmp_path),
+            stdin=subprocess.DEVNULL,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode == 1
+
+
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     """`dondoc --help` names every subcommand."""
     result = dondoc(tmp_path, env_for(tmp_path), "--help")
