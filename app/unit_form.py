@@ -20,7 +20,7 @@ from app.import_report import reason_text
 from app.services import Services
 from core.markup import Markup
 from core.spreadsheet.report import ImportReport
-from core.textnorm import fold, name_key
+from core.textnorm import fold, name_key, unmarked
 from core.units import parse_unit_line
 from db.engine import session_scope
 from db.imports.unit_rows import MAX_CODE, MAX_GROUP, MAX_NAME, new_code_problem
@@ -250,7 +250,9 @@ def same_name(session: Session, cells: dict[str, str], unit_id: int | None = Non
 
     Names that differ only by case, spacing, NFC or NFD or where a tone mark sits look
     alike in every list: a second such unit would split a commune's tasks and reports in
-    two. A deactivated unit's name may be used again (a commune merged into a new one).
+    two. So does a name typed with no mark at all ("xa an hoa" is Xã An Hòa, typed on a
+    phone with its Vietnamese keyboard off), where one with marks ("Xã Ân Hòa") is another.
+    A deactivated unit's name may be used again (a commune merged into a new one).
     """
     name = cells.get("name", "")
     parent = unit_by_code(session, code=cells["parent_code"]) if cells.get("parent_code") else None
@@ -259,7 +261,8 @@ def same_name(session: Session, cells: dict[str, str], unit_id: int | None = Non
     query = select(Unit).where(Unit.name_folded == fold(name), col(Unit.active).is_(True))
     for unit in session.exec(query.order_by(col(Unit.id))):
         same_parent = unit.parent_id == (parent.id if parent is not None else None)
-        if unit.id != unit_id and same_parent and name_key(unit.name) == name_key(name):
+        alike = unmarked(name) or name_key(unit.name) == name_key(name)
+        if unit.id != unit_id and same_parent and alike:
             return unit
     return None
 

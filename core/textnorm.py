@@ -222,6 +222,12 @@ def name_key(name: str) -> str:
     return " ".join(words)
 
 
+def unmarked(text: str) -> bool:
+    """Tell whether a text carries no Vietnamese mark at all ("xa an hoa": typed with the
+    phone's Vietnamese keyboard off), so that it may mean any name it folds as."""
+    return fold(text) == spelled(text)
+
+
 def without_nul(data: Any) -> Any:
     """Return JSON data with every NUL character taken out of its strings and keys.
 

@@ -305,9 +305,10 @@ async def test_guided_addunit_says_why_a_long_name_code_or_group_is_refused(
 
 
 async def test_addunit_refuses_a_name_that_reads_as_a_unit_there_is(zbot: ZaloBot) -> None:
-    """ "xã  an hoà" (case, spaces, the tone mark on the other letter, NFD) is Xã An Hòa
-    again: refused naming X000, in one line and in the guided form; "Xã Ân Hòa" (another
-    letter), or the same name under another parent, is another unit and saved."""
+    """ "xã  an hoà" (case, spaces, the tone mark on the other letter, NFD), or "xa an hoa"
+    (no mark at all), is Xã An Hòa again: refused naming X000, in one line and in the guided
+    form; "Xã Ân Hòa" (another letter), or the same name under another parent, is another
+    unit and saved."""
     province(zbot)
     twin = unicodedata.normalize("NFD", "xã  an hoà")
     [line] = await zbot.say(ZALO_ADMIN, f"/addunit X-TWIN | {twin} | xã")
@@ -319,6 +320,9 @@ async def test_addunit_refuses_a_name_that_reads_as_a_unit_there_is(zbot: ZaloBo
     assert "X000" in guided
     [edit] = await zbot.say(ZALO_ADMIN, "/editunit X001 | Xã An Hoà")
     assert "X000" in edit
+    [unmarked] = await zbot.say(ZALO_ADMIN, "/addunit X-PLAIN | xa an hoa | xã")
+    assert "Chưa lưu" in unmarked  # typed with the marks off: Xã An Hòa again
+    assert "X000" in unmarked
     [other] = await zbot.say(ZALO_ADMIN, "/addunit X-AN | Xã Ân Hòa | xã")
     assert "Đã thêm" in other
     [under] = await zbot.say(ZALO_ADMIN, "/addunit X-SUB | Xã An Hòa | xã | X002")
