@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.spreadsheet.report import ImportReport, Rejection
-from core.textnorm import name_key
+from core.textnorm import fold, name_key, unmarked
 from db.models import Unit
 
 if TYPE_CHECKING:
@@ -26,7 +26,9 @@ def drop_twins(
     commune's tasks and reports in two, as /addunit and /editunit refuse
     (`app.unit_form.same_name`). Only a row that adds a unit or changes its name or parent
     is judged, so twins made before stay editable; a deactivated unit's name may be used
-    again. The other unit is an active one the file leaves alone, or another row.
+    again. The other unit is an active one the file leaves alone, or another row. A name
+    with no mark at all ("xa an hoa") is the twin of any such unit it folds as (/addunit's
+    rule too), where one with marks ("Xã Ân Hòa") is another name.
     """
     by_id = {u.id: u for u in existing.values()}
 
@@ -35,12 +37,13 @@ def drop_twins(
         return parent.code_folded if parent is not None else ""
 
     final: dict[tuple[str, str], list[tuple[str, str, int | None]]] = {}
+    folded: dict[tuple[str, str], list[tuple[str, str, int | None]]] = {}
     in_file = {row.key for row in rows}
     for there in existing.values():
         if there.active and there.code_folded not in in_file:
-            final.setdefault((name_key(there.name), parent_key(there)), []).append(
-                (there.code_folded, f"{there.name} ({there.code})", None)
-            )
+            named = (there.code_folded, f"{there.name} ({there.code})", None)
+            final.setdefault((name_key(there.name), parent_key(there)), []).append(named)
+            folded.setdefault((fold(there.name), parent_key(there)), []).append(named)
     moved: dict[str, tuple[str, str]] = {}
     for row in rows:
         unit = existing.get(row.key)
@@ -54,6 +57,8 @@ def drop_twins(
     for row in rows:
         moving = moved.get(row.key)
         twins = [t for t in final.get(moving, []) if t[0] != row.key] if moving else []
+        if moving and not twins and unmarked(row.name):
+            twins = [t for t in folded.get((fold(row.name), moving[1]), []) if t[0] != row.key]
         if twins:  # a unit there is, named "name (code)"; else the file's other rows
             _, other, number = twins[0]
             if number is None:

@@ -309,8 +309,9 @@ def test_the_district_tree_has_its_townships(session: Session) -> None:
 
 def test_a_twin_name_under_the_same_parent_is_rejected_and_only_then(session: Session) -> None:
     """A new unit, or a rename, reading as another active unit's name under the same parent
-    is rejected (same_name, or same_name_in_file for two rows alike). A twin under another
-    parent, a deactivated unit's name, and twins made before and sent again unchanged pass."""
+    is rejected (same_name, or same_name_in_file for two rows alike), as is a name with no
+    mark at all that folds as one. A twin under another parent, a deactivated unit's name,
+    and twins made before and sent again unchanged pass."""
     huyen = make_unit(session, "H1", "Huyện Một", kind="district")
     make_unit(session, "A1", "Xã Hòa Phước", parent=huyen)
     old = make_unit(session, "OLD", "Xã Cũ")
@@ -338,3 +339,8 @@ def test_a_twin_name_under_the_same_parent_is_rejected_and_only_then(session: Se
     assert sorted(report.added) == ["N2", "N3"]
     renamed = run(session, "code,name,kind,parent_code\nN2,Xã  Hoà Phước,xã,H1\n")
     assert reasons(renamed) == [(2, "same_name")]  # moving N2 under H1 makes it A1's twin
+    unmarked = run(
+        session, "code,name,kind,parent_code\nN6,xa hoa phuoc,xã,H1\nN7,Xã Hóa Phước,xã,H1\n"
+    )
+    assert reasons(unmarked) == [(2, "same_name")]  # no mark at all: A1 typed with them off
+    assert unmarked.added == ["N7"]  # marks of its own: another name
