@@ -56,6 +56,25 @@ async def test_ids_no_row_can_have_are_not_found(served: Served) -> None:
         assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []
 
 
+async def test_an_id_of_thousands_of_digits_is_not_found_not_an_error(served: Served) -> None:
+    """A page's, an action's or a file's number of 5,000 digits (past what `int` reads): a
+    page that says "not found" or asks to sign in, never the internal error's 500."""
+    endless = "9" * 5000
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{served.tasks[0].id}")).text)
+        pages = [await browser.get(f"/{kind}/{endless}") for kind in ("tasks", "units")]
+        nudge = await browser.post(f"/tasks/{endless}/nudge", data={"csrf": csrf})
+    for response in [*pages, nudge]:
+        assert response.status_code == 404, response.url
+        assert "Không tìm thấy trang này" in response.text
+    async with served.client() as anonymous:
+        assert (await anonymous.get(f"/tasks/{endless}")).status_code == 401
+        for kind in ("evidence", "chart", "photo"):
+            response = await anonymous.get(f"/files/{kind}/{endless}")
+            assert response.status_code == 403, kind
+            assert "/web" in response.text
+
+
 async def test_an_action_whose_body_is_not_utf8_is_a_bad_request(served: Served) -> None:
     """A nudge posted with bytes that are no form: refused as a bad request, not "too large"."""
     task_id = served.tasks[0].id
