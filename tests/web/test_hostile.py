@@ -96,6 +96,20 @@ async def test_filters_that_are_no_number_are_ignored(served: Served) -> None:
     assert matrix.status_code == 200
 
 
+async def test_a_filter_naming_nothing_offered_is_ignored(served: Served) -> None:
+    """A directive, kind, group or parent unit no filter offers (typed in the address, or
+    outside the scope): the page unfiltered, its filters at "all", never "no open task in
+    your scope" under filters that read "all"."""
+    unknown = [{"directive": "999"}, {"kind": "zzz"}, {"group": "999"}, {"parent": "999"}]
+    async with served.signed_in(COORDINATOR) as browser:
+        for params in unknown:
+            for path in ("/", "/matrix"):
+                response = await browser.get(path, params=params)
+                assert response.status_code == 200, (path, params)
+                assert "Kế hoạch chuyển đổi số" in response.text, (path, params)
+                assert "selected" not in response.text, (path, params)
+
+
 async def test_a_kind_filter_with_a_nul_is_ignored(served: Served) -> None:
     """ "?kind=%00" (which PostgreSQL refuses in a query) shows the pages unfiltered."""
     async with served.signed_in(COORDINATOR) as browser:
