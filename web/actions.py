@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actor import Actor
-from app.dashboard.task_page import request_of_task
+from app.dashboard.task_page import request_in_scope, request_of_task
 from app.dashboard.viewer import Viewer
 from app.extensions import decide
 from core.markup import to_plain
@@ -57,15 +57,20 @@ async def decide_extension(request: Request) -> Response:
     if choice not in ("approve", "reject"):
         return message_page(request, viewer, "web.bad_request", status=400, csrf=signed.csrf)
 
-    def belongs() -> bool:
+    def belongs() -> tuple[bool, bool]:
         with session_scope(services.engine) as session:
-            return request_of_task(session, request_id=request_id, task_id=task_id)
+            of_task = request_of_task(session, request_id=request_id, task_id=task_id)
+            return of_task, request_in_scope(session, viewer, request_id=request_id)
 
-    if not await in_worker(belongs):
+    of_task, in_scope = await in_worker(belongs)
+    if not of_task:
         return message_page(request, viewer, "web.not_found", status=404, csrf=signed.csrf)
     # Whole, as typed: the use case refuses a note over its limit, as in chat, never cut.
     note = form.get("note", "").strip()
     actor = _answered_in_page_language(request, viewer)
+    if not in_scope:  # the use case's refusal, said with its status (it was a 200)
+        said = services.catalog.plain(actor.lang, "web.not_allowed")
+        return await task_response(request, signed, viewer, task_id, said=said, status=403)
     approve = choice == "approve"
     decision = partial(decide, not_allowed="web.not_allowed")  # no "type /help" on a page
     said = await in_worker(decision, services, actor, request_id, approve, note)

@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app import links
-from app.dashboard.filters import Filters
+from app.dashboard.filters import Choices, Filters, offered
 from app.dashboard.filters import choices as read_choices
+from app.dashboard.matrix import Matrix
 from app.dashboard.matrix import matrix as read_matrix
 from app.dashboard.overview import overview as read_overview
 from app.dashboard.task_page import task_page
@@ -112,16 +113,15 @@ async def overview(request: Request, signed: Signed, viewer: Viewer) -> Response
     """Open tasks with their counts in the official taxonomy, nearest deadline first; its
     downloads cover the directive chosen, else every open task in scope."""
     services = deps_of(request).services
-    filters = filters_of(request)
-    which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
     now, lang = services.clock.now(), language(request, viewer)
-    tasks, choices = await _read(
-        request,
-        lambda s: (
-            read_overview(s, viewer, now=now, filters=filters),
-            read_choices(s, viewer, lang=lang),
-        ),
-    )
+
+    def read(s: Any) -> tuple[Any, Choices, Filters]:
+        choices = read_choices(s, viewer, lang=lang)
+        filters = offered(filters_of(request), choices)
+        return read_overview(s, viewer, now=now, filters=filters), choices, filters
+
+    tasks, choices, filters = await _read(request, read)
+    which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
     return await render(
         request,
         viewer,
@@ -184,18 +184,18 @@ async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
     a page of units (`page`) of a page of tasks (`task_page`), links to the pages beside
     (the next tasks' units from their first page)."""
     services = deps_of(request).services
-    filters, number = filters_of(request), _int(request, "page") or 1
-    tasks_number = _int(request, "task_page") or 1
+    number, tasks_number = _int(request, "page") or 1, _int(request, "task_page") or 1
     now, tz, lang = services.clock.now(), services.settings.tz, language(request, viewer)
-    grid, choices = await _read(
-        request,
-        lambda s: (
-            read_matrix(
-                s, viewer, now=now, tz=tz, filters=filters, page=number, task_page=tasks_number
-            ),
-            read_choices(s, viewer, lang=lang),
-        ),
-    )
+
+    def read(s: Any) -> tuple[Matrix, Choices, Filters]:
+        choices = read_choices(s, viewer, lang=lang)
+        filters = offered(filters_of(request), choices)
+        grid = read_matrix(
+            s, viewer, now=now, tz=tz, filters=filters, page=number, task_page=tasks_number
+        )
+        return grid, choices, filters
+
+    grid, choices, filters = await _read(request, read)
     tasks_link = partial(page_link, request, name="task_page", reset="page")
     return await render(
         request,

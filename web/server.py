@@ -12,12 +12,14 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request, cookie_parser
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.numbers import typed_number
 from web import actions, auth, health, pages, upload
 from web.deps import WebDeps
 from web.files import charts, evidence, exports, invites, reports
@@ -113,6 +115,28 @@ class SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
+class IdConvertor(Convertor[int]):
+    """A record's number in a path: any digits, read as `typed_number` reads them.
+
+    Starlette's `int` converter ran `int()` on them, which refuses more than 4,300 digits:
+    such an address answered the internal error (500). A number no row can have is read
+    as 0, which no lookup finds (`is_id`): the page says "not found", a link is refused.
+    """
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> int:
+        """Return the number, or 0 when no row can have it."""
+        return typed_number(value) or 0
+
+    def to_string(self, value: int) -> str:
+        """Write the number back into a path."""
+        return str(int(value))
+
+
+register_url_convertor("id", IdConvertor())
+
+
 MACHINES = ("/webhook/", "/healthz", "/livez", "/metrics")  # callers that read no page
 
 
@@ -170,21 +194,19 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route("/login/{code:str}", auth.login, methods=["GET", "POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/", pages.overview, methods=["GET"]),
-        Route("/tasks/{task_id:int}", pages.task, methods=["GET"]),
+        Route("/tasks/{task_id:id}", pages.task, methods=["GET"]),
         Route(
-            "/tasks/{task_id:int}/extensions/{request_id:int}",
+            "/tasks/{task_id:id}/extensions/{request_id:id}",
             actions.decide_extension,
             methods=["POST"],
         ),
-        Route("/tasks/{task_id:int}/nudge", actions.nudge, methods=["POST"]),
+        Route("/tasks/{task_id:id}/nudge", actions.nudge, methods=["POST"]),
         Route("/matrix", pages.matrix, methods=["GET"]),
-        Route("/units/{unit_id:int}", pages.unit, methods=["GET"]),
+        Route("/units/{unit_id:id}", pages.unit, methods=["GET"]),
         Route("/files/export/{which:str}", exports.export_file, methods=["GET", "POST"]),
-        Route(
-            "/files/evidence/{evidence_id:int}", evidence.evidence_file, methods=["GET", "POST"]
-        ),
-        Route("/files/chart/{task_id:int}", charts.chart_file, methods=["GET", "POST"]),
-        Route("/files/photo/{task_id:int}", charts.photo_file, methods=["GET"]),
+        Route("/files/evidence/{evidence_id:id}", evidence.evidence_file, methods=["GET", "POST"]),
+        Route("/files/chart/{task_id:id}", charts.chart_file, methods=["GET", "POST"]),
+        Route("/files/photo/{task_id:id}", charts.photo_file, methods=["GET"]),
         Route("/files/report/{which:str}", reports.report_file, methods=["GET", "POST"]),
         Route("/files/invites/{which:str}", invites.invites_file, methods=["GET", "POST"]),
         Route(upload.PATH, upload.upload_page, methods=["GET", "POST"]),

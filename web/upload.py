@@ -53,7 +53,7 @@ async def upload_page(request: Request) -> Response:
     if isinstance(visit, Response):
         return visit
     viewer = visit.viewer
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # a HEAD was read as a file sent: 400
         return await again(request, visit) if visit.spent else show(request, viewer)
     if not same_origin(request):  # another site's page, holding the link, posting a file
         return cross_origin(request)

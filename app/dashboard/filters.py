@@ -3,7 +3,8 @@ the values the filters offer within the viewer's scope."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -12,6 +13,8 @@ from app.i18n import Lang
 from core.textnorm import vi_sort_key
 from db.models import Assignment, Directive, Task, Unit, UnitGroup, UnitGroupMember, UnitKind
 from db.queries.scope import Scope
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,3 +88,22 @@ def choices(session: Session, viewer: Viewer, *, lang: Lang | None = None) -> Ch
         sorted(groups, key=lambda g: vi_sort_key(g[1])),
         sorted(parents, key=lambda p: vi_sort_key(p[1])),
     )
+
+
+def offered(filters: Filters, choices: Choices) -> Filters:
+    """Return the filters without a value the page does not offer (a directive, kind, group
+    or parent unit unknown or outside the viewer's scope): such a value narrowed the page to
+    nothing while its filters read "all", and the page said no task was open in scope."""
+
+    return replace(
+        filters,
+        directive_id=kept(filters.directive_id, choices.directives),
+        kind=kept(filters.kind, choices.kinds),
+        group_id=kept(filters.group_id, choices.groups),
+        parent_id=kept(filters.parent_id, choices.parents),
+    )
+
+
+def kept(value: T | None, values: list[tuple[T, str]]) -> T | None:
+    """Return the value when it is one of those offered, else None."""
+    return value if value is None or value in {v for v, _ in values} else None

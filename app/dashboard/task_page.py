@@ -113,6 +113,19 @@ def request_of_task(session: Session, *, request_id: int, task_id: int) -> bool:
     return session.exec(query).first() is not None
 
 
+def request_in_scope(session: Session, viewer: Viewer, *, request_id: int) -> bool:
+    """Tell whether an extension request is about a unit the viewer may see (a decision on
+    any other is refused before the use case runs, so that the page can say 403)."""
+    if not is_id(request_id):
+        return False
+    query = (
+        select(ExtensionRequest.id)
+        .join(Assignment, col(Assignment.id) == col(ExtensionRequest.assignment_id))
+        .where(ExtensionRequest.id == request_id, viewer.scope.covers(Assignment.unit_id))
+    )
+    return session.exec(query).first() is not None
+
+
 def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> Evidence | None:
     """Return an evidence file whose unit the viewer may see (None otherwise)."""
     if not is_id(evidence_id):

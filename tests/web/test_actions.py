@@ -81,7 +81,7 @@ async def test_decision_without_csrf_or_of_another_task_changes_nothing(served: 
 
 
 async def test_decision_outside_scope_is_refused(served: Served) -> None:
-    """A coordinator cannot decide for a unit outside their scope, by any form."""
+    """A coordinator cannot decide for a unit outside their scope, by any form: 403."""
     request_id = ask_extension(served, unit="SYT")
     task_id = served.tasks[0].id
     async with served.signed_in(SCOPED) as browser:
@@ -91,7 +91,7 @@ async def test_decision_outside_scope_is_refused(served: Served) -> None:
             f"/tasks/{task_id}/extensions/{request_id}",
             data={"csrf": csrf_of(page), "decision": "approve"},
         )
-    assert response.status_code == 200
+    assert response.status_code == 403  # a refusal, not a 200 (its words unchanged)
     assert request_row(served, request_id).status == "pending"
     assert "không thuộc phạm vi anh/chị theo dõi" in response.text
     assert "/help" not in response.text  # chat's words: a page has no commands

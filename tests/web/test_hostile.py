@@ -56,6 +56,25 @@ async def test_ids_no_row_can_have_are_not_found(served: Served) -> None:
         assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []
 
 
+async def test_an_id_of_thousands_of_digits_is_not_found_not_an_error(served: Served) -> None:
+    """A page's, an action's or a file's number of 5,000 digits (past what `int` reads): a
+    page that says "not found" or asks to sign in, never the internal error's 500."""
+    endless = "9" * 5000
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{served.tasks[0].id}")).text)
+        pages = [await browser.get(f"/{kind}/{endless}") for kind in ("tasks", "units")]
+        nudge = await browser.post(f"/tasks/{endless}/nudge", data={"csrf": csrf})
+    for response in [*pages, nudge]:
+        assert response.status_code == 404, response.url
+        assert "Không tìm thấy trang này" in response.text
+    async with served.client() as anonymous:
+        assert (await anonymous.get(f"/tasks/{endless}")).status_code == 401
+        for kind in ("evidence", "chart", "photo"):
+            response = await anonymous.get(f"/files/{kind}/{endless}")
+            assert response.status_code == 403, kind
+            assert "/web" in response.text
+
+
 async def test_an_action_whose_body_is_not_utf8_is_a_bad_request(served: Served) -> None:
     """A nudge posted with bytes that are no form: refused as a bad request, not "too large"."""
     task_id = served.tasks[0].id
@@ -75,6 +94,20 @@ async def test_filters_that_are_no_number_are_ignored(served: Served) -> None:
     assert overview.status_code == 200
     assert "Kế hoạch chuyển đổi số" in overview.text
     assert matrix.status_code == 200
+
+
+async def test_a_filter_naming_nothing_offered_is_ignored(served: Served) -> None:
+    """A directive, kind, group or parent unit no filter offers (typed in the address, or
+    outside the scope): the page unfiltered, its filters at "all", never "no open task in
+    your scope" under filters that read "all"."""
+    unknown = [{"directive": "999"}, {"kind": "zzz"}, {"group": "999"}, {"parent": "999"}]
+    async with served.signed_in(COORDINATOR) as browser:
+        for params in unknown:
+            for path in ("/", "/matrix"):
+                response = await browser.get(path, params=params)
+                assert response.status_code == 200, (path, params)
+                assert "Kế hoạch chuyển đổi số" in response.text, (path, params)
+                assert "selected" not in response.text, (path, params)
 
 
 async def test_a_kind_filter_with_a_nul_is_ignored(served: Served) -> None:

@@ -10,9 +10,10 @@ from urllib.parse import parse_qsl, urlsplit
 from sqlmodel import select
 
 from app import link_uses, links
-from db.models import UsedLink, WebLogin
+from db.models import Invite, UsedLink, WebLogin
 from db.queries.used_links import LEASE
 from tests.factories import person
+from tests.harness import ADMIN_ID
 from tests.web.conftest import COORDINATOR, SCOPED, Served
 from tests.web.test_dashboard import export_href
 
@@ -262,3 +263,25 @@ async def test_a_download_link_page_says_what_it_gives_in_the_language_chosen(
     assert shown.status_code == 200
     assert "Phụ lục tổng hợp" not in shown.text
     assert "The appendix (Excel, XLSX) of every open task" in shown.text
+
+
+async def test_an_invites_link_in_the_admins_session_makes_codes_at_its_button_alone(
+    served: Served,
+) -> None:
+    """An admin signed in who opens (GET) or looks at (HEAD) an /invites link gets its page,
+    and no code is made; its button makes them and sends the sheet."""
+    link = chat_link(served, "/files/invites/all", ADMIN_ID)
+    async with served.signed_in(ADMIN_ID) as browser:
+        looked = await browser.head(link)
+        opened = await browser.get(link)
+        with served.bot.session() as s:
+            assert s.exec(select(Invite)).all() == []
+        pressed = await browser.post(link)
+    assert looked.status_code == 200
+    assert looked.headers["content-type"].startswith("text/html")
+    assert opened.status_code == 200
+    assert 'method="post"' in opened.text
+    assert pressed.status_code == 200
+    assert pressed.headers["content-disposition"].startswith("attachment;")
+    with served.bot.session() as s:
+        assert len(s.exec(select(Invite)).all()) == len(served.units)

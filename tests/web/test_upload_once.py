@@ -228,3 +228,14 @@ async def test_in_a_browser_reload_and_back_show_the_preview_until_it_is_applied
     assert answer is not None
     assert answer.status == 410
     assert used_text(served) in await page.inner_text("body")
+
+
+async def test_a_look_at_the_upload_page_is_answered_as_its_get(served: Served) -> None:
+    """A HEAD of an upload link (a link checker's) is answered as its GET, 200, not read as
+    a file sent ("bad request", 400); the link stays usable."""
+    link = upload_link(served)
+    looked = await served.http.head(link)
+    assert looked.status_code == 200
+    assert looked.headers["content-type"].startswith("text/html")
+    assert (await served.http.post(link, files=units_csv(0, 1))).status_code == 200
+    assert new_units(served) == ["XN000"]

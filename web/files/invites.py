@@ -38,7 +38,7 @@ async def invites_file(request: Request) -> Response:
         which = t("invites.landing_all" if include_covered else "invites.landing_new")
         return t("invites.landing", format=fmt.upper(), which=which)
 
-    offer = Offer(describe, "/invites", _admin)
+    offer = Offer(describe, "/invites", _admin, makes=True)
     return await download(
         request, offer, partial(_invites, include_covered=include_covered, fmt=fmt)
     )

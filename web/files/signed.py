@@ -36,11 +36,14 @@ def anything(session: Session, viewer: Viewer) -> bool:
 @dataclass(frozen=True)
 class Offer:
     """What a download link gives: its words on the page, the command that makes another,
-    and whether its person may have it (checked again when the file is built)."""
+    whether its person may have it (checked again when the file is built), and whether
+    building it makes something (`makes`: fresh invite codes), which only the page's
+    button may do, in the person's session too."""
 
     describe: Describe
     command: str
     may_have: MayHave = anything
+    makes: bool = False
 
 
 async def granted_link(request: Request) -> links.SignedLink | Response:
@@ -81,17 +84,24 @@ async def granted_with_session(request: Request) -> tuple[links.SignedLink, bool
 
 
 async def download(request: Request, offer: Offer, build: Build) -> Response:
-    """Use a download link as the module's note says: by session, or once, after a page."""
+    """Use a download link as the module's note says: by session, or once, after a page.
+
+    A HEAD builds nothing, in a session too (it was built and thrown away: a link checker's
+    look at an invites link made a code per unit that nobody was given); nor does a GET of
+    a file that makes something: its page's button does.
+    """
     granted = await granted_with_session(request)
     if isinstance(granted, Response):
         return granted
     link, by_session = granted
-    if by_session:
+    if by_session and request.method == "GET" and not offer.makes:
         return await build(request, link)
     if request.method != "POST":
         return await _offered(request, link, offer)
     if not same_origin(request):
         return cross_origin(request)
+    if by_session:
+        return await build(request, link)
     return await once(request, link, build, offer.command)
 
 
