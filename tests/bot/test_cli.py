@@ -88,6 +88,8 @@ def dondoc_here(
                 patch.delenv(name)
             for name, value in env.items():
                 patch.setenv(name, value)
+            if "COLUMNS" not in env:  # argparse's width, as in a process whose output is a pipe
+                patch.setenv("COLUMNS", "80")
             patch.chdir(tmp_path)
             patch.setattr(sys, "stdin", io.StringIO(""))
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
