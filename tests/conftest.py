@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 import bot.app
+import bot.commands.serving
+import handlers.telegram.inbox_app
 import scheduler.standalone
 from bot.settings import Settings
 from db.engine import make_engine
@@ -64,17 +66,23 @@ def stop_processes_keeping_an_idle_pool() -> None:
     workers._warming = None  # as after a stop: the next warm-up asks the (warm) pool again
 
 
+# Every module of ours that stops the worker processes when a bot stops (each imports
+# `stop_processes` by name): the session fixture below replaces the name in each, and
+# tests/test_worker_pool.py fails if a module naming it is missing here.
+STOPPERS = (bot.app, scheduler.standalone, handlers.telegram.inbox_app, bot.commands.serving)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def worker_processes_outlive_a_test() -> Iterator[None]:
     """Let an idle pool of worker processes serve the next test's bot (see above).
 
-    Only the stops of a bot's application and of the Zalo-only jobs are replaced; a test
-    calling `scheduler.workers.stop_processes` itself stops the pool as `dondoc` does.
-    At the end of the session the pool is stopped.
+    Only the stops of a bot's application (its `stop()`, the Telegram inbox's too) and of
+    the Zalo-only jobs are replaced; a test calling `scheduler.workers.stop_processes`
+    itself stops the pool as `dondoc` does. At the end of the session the pool is stopped.
     """
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bot.app, "stop_processes", stop_processes_keeping_an_idle_pool)
-        patch.setattr(scheduler.standalone, "stop_processes", stop_processes_keeping_an_idle_pool)
+        for module in STOPPERS:
+            patch.setattr(module, "stop_processes", stop_processes_keeping_an_idle_pool)
         yield
     workers.stop_processes()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import pty
 import stat
@@ -66,6 +68,43 @@ def dondoc(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Comple
     return result
 
 
+def dondoc_here(
+    tmp_path: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `dondoc ARGS` as `python -m bot` does, in this test's process: `cli.main` on the
+    same environment alone, in the same folder, its input no terminal; exit status and
+    output as the process gives them.
+
+    For the commands that end without starting a bot (its logging, signals, threads), in
+    the cases of a table beside a run of the real process: a process's start costs two
+    seconds of CPU, and each of this file's tests runs the entry point at least once.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    umask = os.umask(0o022)  # cli.main sets its own: the test's is given back after
+    os.umask(umask)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            for name in list(os.environ):
+                patch.delenv(name)
+            for name, value in env.items():
+                patch.setenv(name, value)
+            if "COLUMNS" not in env:  # argparse's width, as in a process whose output is a pipe
+                patch.setenv("COLUMNS", "80")
+            patch.chdir(tmp_path)
+            patch.setattr(sys, "stdin", io.StringIO(""))
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    status = cli.main(list(args))
+                except SystemExit as exited:  # argparse: --help, --version, a usage error
+                    code = exited.code
+                    status = code if isinstance(code, int) else 0 if code is None else 1
+    finally:
+        os.umask(umask)
+    what = f"dondoc {' '.join(args)} (in the test's process)"
+    processes.keep(what, env, out.getvalue(), err.getvalue())
+    return subprocess.CompletedProcess(["dondoc", *args], status, out.getvalue(), err.getvalue())
+
+
 def start_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     """Start `python -m bot run` in the background."""
     return subprocess.Popen(
@@ -109,10 +148,11 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
     [("ADMIN_IDS", "12,abc"), ("TIMEZONE", "Asia/Hanoi_City"), ("TELEGRAM_BASE_URL", "::")],
 )
 def test_run_with_wrong_setting_names_it(tmp_path: Path, variable: str, value: str) -> None:
-    """A wrong value stops start-up with one line naming the variable, exit status 2."""
+    """A wrong value stops start-up with one line naming the variable, exit status 2 (the
+    first as a process; the settings are read before anything starts)."""
     env = env_for(tmp_path, BOT_TOKEN="1:x")
     env[variable] = value
-    result = dondoc(tmp_path, env, "run")
+    result = (dondoc if variable == "ADMIN_IDS" else dondoc_here)(tmp_path, env, "run")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -140,10 +180,11 @@ def test_an_unreachable_database_is_one_line_for_every_command(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     """`dondoc admin list` on a database that does not answer says so in one line, as `run`
-    does: it ended in a hundred lines of traceback."""
+    does: it ended in a hundred lines of traceback. (`run` as a process; the commands that
+    start no bot in the test's process.)"""
     url = "postgresql://u:hunter2@127.0.0.1:1/dondoc"
     env = env_for(tmp_path, DATABASE_URL=url, BOT_TOKEN="1:x", LOG_LEVEL="WARNING")
-    result = dondoc(tmp_path, env, *command)
+    result = (dondoc if command == ("run",) else dondoc_here)(tmp_path, env, *command)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "hunter2" not in result.stderr
@@ -157,12 +198,16 @@ def test_a_sqlite_file_that_cannot_be_opened_is_one_line(
     tmp_path: Path, command: str, where: str
 ) -> None:
     """A SQLite path whose folder cannot be made (a file stands in the way) or a file that is
-    no database is named in one line, exit status 2: both ended in a traceback."""
+    no database is named in one line, exit status 2: both ended in a traceback. (`run` as a
+    process, `admin list` in the test's.)"""
     blocker = tmp_path / "blocker"
     blocker.write_text("not a database\n" * 100)
     path = blocker / "dondoc.sqlite3" if where == "through-a-file" else blocker
     env = env_for(tmp_path, BOT_TOKEN="1:x", DATABASE_URL=f"sqlite:///{path}")
-    result = dondoc(tmp_path, env, *([command, "list"] if command == "admin" else [command]))
+    if command == "admin":
+        result = dondoc_here(tmp_path, env, "admin", "list")
+    else:
+        result = dondoc(tmp_path, env, command)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -174,10 +219,10 @@ def test_db_upgrade_and_admin_add(tmp_path: Path) -> None:
     env = env_for(tmp_path)
     assert dondoc(tmp_path, env, "db", "upgrade").returncode == 0
     assert (tmp_path / "cli.sqlite3").exists()
-    bad = dondoc(tmp_path, env, "admin", "add", "abc")
+    bad = dondoc_here(tmp_path, env, "admin", "add", "abc")
     assert bad.returncode == 2
     assert "abc" in bad.stderr
-    good = dondoc(tmp_path, env, "admin", "add", "5555")
+    good = dondoc_here(tmp_path, env, "admin", "add", "5555")
     assert good.returncode == 0
     assert "5555" in good.stdout
 
@@ -188,13 +233,15 @@ def test_a_database_a_newer_dondoc_migrated_is_one_line_and_left_alone(
 ) -> None:
     """Going back to an older dondoc without restoring the backup: every command said so
     with Alembic's traceback ("Can't locate revision"); now one line naming both schemas,
-    exit status 2 (systemd does not restart it), and the database is left as it was."""
+    exit status 2 (systemd does not restart it), and the database is left as it was.
+    (`run` as a process; the commands that start no bot in the test's process.)"""
     env = env_for(tmp_path, BOT_TOKEN="1:x")
-    assert dondoc(tmp_path, env, "db", "upgrade").returncode == 0
+    assert dondoc_here(tmp_path, env, "db", "upgrade").returncode == 0
     engine = make_engine(env["DATABASE_URL"])
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
-    result = dondoc(tmp_path, env | {"LOG_LEVEL": "WARNING"}, *command)
+    run = dondoc if command == ("run",) else dondoc_here
+    result = run(tmp_path, env | {"LOG_LEVEL": "WARNING"}, *command)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
@@ -209,7 +256,7 @@ def test_a_database_a_newer_dondoc_migrated_is_one_line_and_left_alone(
 def test_db_recount_rebuilds_the_task_counts(tmp_path: Path) -> None:
     """`db recount` replaces damaged stored counts with the assignments' own."""
     env = env_for(tmp_path)
-    assert dondoc(tmp_path, env, "db", "upgrade").returncode == 0
+    assert dondoc_here(tmp_path, env, "db", "upgrade").returncode == 0
     engine = make_engine(env["DATABASE_URL"])
     with Session(engine) as session:
         make_task(session, "Đếm lại", date(2026, 12, 1), [make_unit(session, "RC1")])
@@ -225,18 +272,19 @@ def test_db_recount_rebuilds_the_task_counts(tmp_path: Path) -> None:
 
 
 def test_admin_list_and_remove(tmp_path: Path) -> None:
-    """`admin list` names the admins; `admin remove` demotes one, and says so if not one."""
+    """`admin list` names the admins; `admin remove` demotes one, and says so if not one.
+    (The list as a process; the other steps in the test's.)"""
     env = env_for(tmp_path)
-    assert dondoc(tmp_path, env, "admin", "add", "5555").returncode == 0
-    assert dondoc(tmp_path, env, "admin", "add", "5556").returncode == 0
+    assert dondoc_here(tmp_path, env, "admin", "add", "5555").returncode == 0
+    assert dondoc_here(tmp_path, env, "admin", "add", "5556").returncode == 0
     listed = dondoc(tmp_path, env, "admin", "list")
     assert listed.returncode == 0
     assert listed.stdout.startswith("5555")
-    removed = dondoc(tmp_path, env, "admin", "remove", "5555")
+    removed = dondoc_here(tmp_path, env, "admin", "remove", "5555")
     assert removed.returncode == 0
     assert "5555" in removed.stdout
-    assert dondoc(tmp_path, env, "admin", "list").stdout.startswith("5556")
-    again = dondoc(tmp_path, env, "admin", "remove", "5555")
+    assert dondoc_here(tmp_path, env, "admin", "list").stdout.startswith("5556")
+    again = dondoc_here(tmp_path, env, "admin", "remove", "5555")
     assert again.returncode == 1
     assert "không phải quản trị viên" in again.stderr
 
@@ -244,15 +292,15 @@ def test_admin_list_and_remove(tmp_path: Path) -> None:
 def test_admin_remove_refuses_the_last_admin(tmp_path: Path) -> None:
     """Removing the only admin would leave the province none: refused, they stay admin."""
     env = env_for(tmp_path, DEFAULT_LANGUAGE="en")
-    assert "There is no admin yet" in dondoc(tmp_path, env, "admin", "list").stdout
-    assert dondoc(tmp_path, env, "admin", "add", "5555").returncode == 0
+    assert "There is no admin yet" in dondoc_here(tmp_path, env, "admin", "list").stdout
+    assert dondoc_here(tmp_path, env, "admin", "add", "5555").returncode == 0
     refused = dondoc(tmp_path, env, "admin", "remove", "5555")
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         "Telegram user 5555 is the last admin; removing them would leave none. "
         "Add another admin first (dondoc admin add <id>). Nothing changed."
     )
-    assert dondoc(tmp_path, env, "admin", "list").stdout.startswith("5555")
+    assert dondoc_here(tmp_path, env, "admin", "list").stdout.startswith("5555")
 
 
 def test_version_prints_the_package_version(tmp_path: Path) -> None:
@@ -449,9 +497,9 @@ def test_scope_set_and_show_a_coordinators_groups(tmp_path: Path) -> None:
     done = dondoc(tmp_path, env, "scope", "set", "Lan", "xa thi diem")
     assert done.returncode == 0, done.stderr
     assert "Xã thí điểm" in done.stdout
-    shown = dondoc(tmp_path, env, "scope", "show", "4801")
+    shown = dondoc_here(tmp_path, env, "scope", "show", "4801")
     assert "Xã thí điểm" in shown.stdout
-    unknown = dondoc(tmp_path, env, "scope", "set", "Lan", "Vùng biển")
+    unknown = dondoc_here(tmp_path, env, "scope", "set", "Lan", "Vùng biển")
     assert unknown.returncode == 1
     assert "Vùng biển" in unknown.stderr
     assert "Các nhóm hiện có: Xã thí điểm" in unknown.stderr  # what could be typed instead
@@ -475,14 +523,14 @@ def test_contacts_merge_makes_two_people_one_or_changes_nothing(tmp_path: Path) 
         make_contact(s, 0, units=[make_unit(s, "XB", "Xã B")], role="coordinator",
                      channel="text", external_id="b4901", name="Lan Z")  # fmt: skip
         make_contact(s, 4902, name="Minh")
-    twice = dondoc(tmp_path, env, "contacts", "merge", "4901", "4902", "--yes")
+    twice = dondoc_here(tmp_path, env, "contacts", "merge", "4901", "4902", "--yes")
     assert twice.returncode == 1
     assert "cùng có tài khoản Telegram" in twice.stderr
     done = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901", "--yes")
     assert done.returncode == 0, done.stderr
     assert "Đơn vị: Xã A, Xã B" in done.stdout
     assert "điều phối (vai trò cao hơn" in done.stdout
-    same = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901", "--yes")
+    same = dondoc_here(tmp_path, env, "contacts", "merge", "4901", "b4901", "--yes")
     assert same.returncode == 1
     with Session(engine) as s:
         assert sorted(c.display_name for c in s.exec(select(Contact))) == ["Lan", "Minh"]
@@ -508,7 +556,7 @@ def test_contacts_merge_that_raises_a_role_is_audited_and_told_to_the_admins(
         make_contact(s, 0, units=[make_unit(s, "XB", "Xã B")], role="coordinator",
                      channel="text", external_id="b4901", name="Lan Z")  # fmt: skip
         s.commit()
-    done = dondoc(tmp_path, env, "contacts", "merge", "4901", "b4901", "--yes")
+    done = dondoc_here(tmp_path, env, "contacts", "merge", "4901", "b4901", "--yes")
     assert done.returncode == 0, done.stderr
     with Session(engine) as s:
         [raised] = s.exec(
@@ -585,7 +633,7 @@ def test_contacts_merge_shows_what_it_would_do_and_asks_on_a_terminal(tmp_path: 
             return len(s.exec(select(Contact)).all())
 
     words = ("contacts", "merge", "4901", "b4901")
-    scripted = dondoc(tmp_path, env, *words)
+    scripted = dondoc_here(tmp_path, env, *words)
     assert scripted.returncode == 2
     assert "--yes" in scripted.stderr
     plan = " ".join(scripted.stdout.split())

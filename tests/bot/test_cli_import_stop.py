@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from db.engine import make_engine
 from db.models import AppState, Inbox, Outbox, Task
 from devtools.fakebotapi import ChatMessage, FakeBotApi
-from tests.bot.test_cli import START_TIMEOUT, dondoc, env_for, server, start_bot, stop
+from tests.bot.test_cli import START_TIMEOUT, dondoc_here, env_for, server, start_bot, stop
 from tests.factories import make_unit
 from tests.harness import button_data, buttons
 
@@ -39,7 +39,7 @@ def tasks_csv() -> bytes:
 def database(tmp_path: Path) -> Iterator[tuple[dict[str, str], Session]]:
     """A migrated SQLite file with UNITS communes; the environment of a bot on it."""
     env = {"ADMIN_IDS": str(ADMIN)}
-    result = dondoc(tmp_path, env_for(tmp_path), "db", "upgrade")
+    result = dondoc_here(tmp_path, env_for(tmp_path), "db", "upgrade")
     assert result.returncode == 0, result.stderr
     engine = make_engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     with Session(engine) as session:

@@ -1,5 +1,6 @@
-"""`dondoc`'s own words (argparse's usage, titles, errors) in the console's language: a real
-process each time, Vietnamese unless DEFAULT_LANGUAGE=en."""
+"""`dondoc`'s own words (argparse's usage, titles, errors) in the console's language,
+Vietnamese unless DEFAULT_LANGUAGE=en: a real process for the first case of each test, the
+others through the same `cli.main` in the test's process (`dondoc_here`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.test_cli import dondoc, env_for
+from tests.bot.test_cli import dondoc, dondoc_here, env_for
 
 # argparse's English, which a Vietnamese console no longer shows.
 ENGLISH = ("usage:", "error:", "options:", "positional arguments", "show this help", "invalid")
@@ -31,7 +32,8 @@ def test_a_wrong_command_line_is_told_in_vietnamese_with_status_2(
     Vietnamese line saying what is wrong and where to read how, exit status 2, no traceback.
     Before, argparse's English ("usage:", "error: invalid choice", "unrecognized
     arguments", "the following arguments are required")."""
-    result = dondoc(tmp_path, env_for(tmp_path), *words)
+    run = dondoc if words == WRONG[0][0] else dondoc_here
+    result = run(tmp_path, env_for(tmp_path), *words)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -53,18 +55,18 @@ def test_help_speaks_vietnamese_by_default_and_english_when_set(tmp_path: Path) 
     for words in ("tham số:", "tùy chọn:", "-h, --help  hiện hướng dẫn này rồi thoát"):
         assert words in shown.stdout
     assert not [word for word in ENGLISH if word in shown.stdout], shown.stdout
-    version = dondoc(tmp_path, env_for(tmp_path), "--help").stdout
+    version = dondoc_here(tmp_path, env_for(tmp_path), "--help").stdout
     assert "--version   hiện phiên bản của chương trình rồi thoát" in version
-    report = dondoc(tmp_path, env_for(tmp_path), "report", "--help").stdout
+    report = dondoc_here(tmp_path, env_for(tmp_path), "report", "--help").stdout
     assert "--task SỐ_NHIỆM_VỤ" in report
     assert "--from TỪ_NGÀY" in report
 
     english = env_for(tmp_path, DEFAULT_LANGUAGE="en")
-    shown = dondoc(tmp_path, english, "admin", "--help")
+    shown = dondoc_here(tmp_path, english, "admin", "--help")
     assert shown.stdout.startswith("usage: dondoc admin [-h] COMMAND ...")
     assert "show this help message and exit" in shown.stdout
     assert "manage administrators" in shown.stdout
-    assert "--task TASK" in dondoc(tmp_path, english, "report", "--help").stdout
+    assert "--task TASK" in dondoc_here(tmp_path, english, "report", "--help").stdout
     wrong = dondoc(tmp_path, english, "frob")
     assert wrong.returncode == 2
     assert "dondoc: error: argument COMMAND: invalid choice: 'frob'" in wrong.stderr
