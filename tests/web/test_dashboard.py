@@ -291,7 +291,8 @@ async def test_export_link_downloads_the_appendix(served: Served) -> None:
 
 
 async def test_export_link_refused_when_forged_expired_or_someone_elses(served: Served) -> None:
-    """A changed, expired, or another person's link gets 403; so does it in another session."""
+    """A changed, expired, or another person's link gets 403; so does it in another session.
+    An expired one's page says to type /export again (a changed one says nothing of it)."""
     async with served.signed_in(COORDINATOR) as browser:
         href = export_href((await browser.get(f"/tasks/{served.tasks[0].id}")).text, "export-task")
     path, query = urlsplit(href).path, dict(parse_qsl(urlsplit(href).query))
@@ -307,8 +308,13 @@ async def test_export_link_refused_when_forged_expired_or_someone_elses(served: 
         assert (await someone_else.post(href)).status_code == 403
     served.bot.clock.advance(timedelta(hours=1, seconds=1))
     async with served.client() as anonymous:
-        assert (await anonymous.get(href)).status_code == 403
+        late = await anonymous.get(href)
+        assert late.status_code == 403
+        # Its own person's link, only late: the page says what gives a new one.
+        assert "Liên kết này đã hết hạn" in late.text
+        assert "Gõ lại /export" in late.text
         assert (await anonymous.post(href)).status_code == 403
+        assert "Gõ lại /export" not in (await anonymous.get(f"{path}?{urlencode(forged)}")).text
 
 
 async def test_export_link_for_task_outside_scope_is_refused(served: Served) -> None:

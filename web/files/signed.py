@@ -22,6 +22,17 @@ from web.render import language, message_page
 
 log = logging.getLogger(__name__)
 
+# The chat command that gives a new link of each kind, by the route's first part: an
+# expired link's page says which to type (all said "type /web" before: a dashboard's link).
+COMMAND_OF = {
+    "export": "/export",
+    "report": "/report",
+    "chart": "/chart",
+    "photo": "/chart",
+    "evidence": "/evidence",
+    "invites": "/invites",
+}
+
 
 Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
 Describe = Callable[[Callable[..., str]], str]  # what a link gives, in the person's words
@@ -77,6 +88,16 @@ async def granted_with_session(request: Request) -> tuple[links.SignedLink, bool
                     return language_of(session, contact_id=int(person))
 
             lang = await in_worker(read)
+            kind = request.url.path.removeprefix("/files/").split("/", 1)[0]
+            if kind in COMMAND_OF:  # the person's own link, only late: say what gives a new one
+                return message_page(
+                    request,
+                    None,
+                    "web.link_expired",
+                    status=403,
+                    person_lang=lang,
+                    command=COMMAND_OF[kind],
+                )
         return message_page(request, None, "web.link_refused", status=403, person_lang=lang)
     if not granted.person.isdigit():  # links are signed for contacts by their number
         return message_page(request, None, "web.link_refused", status=403)
