@@ -32,8 +32,8 @@ from db.queries.checkin import (
 from db.queries.extensions import claim_request
 from db.queries.reports import mark_answered
 from db.queries.scope import decides_on_own, in_scope
+from db.queries.task_deadlines import move_assignment
 from db.queries.task_notices import CHANGED
-from db.queries.taskadmin import move_assignment
 
 
 def request_extension(

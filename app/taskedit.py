@@ -34,14 +34,8 @@ from db.models import Task
 from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
 from db.queries.pending import set_pending, take_pending
-from db.queries.taskadmin import (
-    add_assignees,
-    change_deadline,
-    deadline_counts,
-    end_task,
-    remove_assignees,
-    rename_task,
-)
+from db.queries.task_deadlines import change_deadline, deadline_counts
+from db.queries.taskadmin import add_assignees, end_task, remove_assignees, rename_task
 from db.queries.tasks import TASK_NUMBER, active_unit_ids, find_tasks
 
 ENDINGS = {"closed": "tasks.closed", "cancelled": "tasks.cancelled"}

@@ -25,8 +25,8 @@ from db.engine import session_scope
 from db.models import Assignment, Task
 from db.queries.dayoff import Move, MovedBack, finished
 from db.queries.dayoff import move_back as move_back_rows
+from db.queries.task_deadlines import move_extended_off_day, move_task_off_day, next_due
 from db.queries.task_notices import rows_due
-from db.queries.taskadmin import move_extended_off_day, move_task_off_day, next_due
 
 # A new day off moves a task (or MOVE_ROWS_AT_ONCE of its assignments) a transaction, each
 # then pausing three times as long as it held the write lock. All in one transaction, a

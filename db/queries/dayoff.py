@@ -1,7 +1,7 @@
 """Undoing what a day off moved, when the day off is removed again.
 
 Adding a day off moves what was due that day to the next working day
-(`taskadmin.move_off_day`), each move audited with the day off's date (`day_off`). Removing
+(`task_deadlines.move_off_day`), each move audited with the day off's date (`day_off`). Removing
 the day off moves back exactly those moves of its latest addition that nothing changed
 since: the task still open and still due where it was moved, no later deadline change of
 it in the audit log (a `/deadline`, an import, another day off). A day already past is
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from core.states import TaskStatus
 from db.models import Assignment, AuditLog, Task
-from db.queries.taskadmin import change_deadline, move_assignment, move_task_rows
+from db.queries.task_deadlines import change_deadline, move_assignment, move_task_rows
 
 MOVES = ("task.deadline_changed", "assignment.deadline_changed")
 

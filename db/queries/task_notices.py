@@ -97,7 +97,7 @@ def calendar_entry(session: Session, *, day: date) -> int:
 
 def rows_due(session: Session, *, task_id: int, day: date, limit: int) -> list[int]:
     """Return the first `limit` current assignments of the task due `day`, by id: those a
-    move of its rows a transaction at a time moves next (`taskadmin.move_task_rows`)."""
+    move of its rows a transaction at a time moves next (`task_deadlines.move_task_rows`)."""
     query = (
         select(Assignment.id)
         .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))

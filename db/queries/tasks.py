@@ -131,6 +131,12 @@ def assign_units(
     return len(back) + len(new)
 
 
+def stored_id(task: Task) -> int:
+    """Return a stored task's id."""
+    assert task.id is not None
+    return task.id
+
+
 def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
     """Yield the ids in slices small enough for one statement's bound parameters."""
     for start in range(0, len(ids), size):

@@ -13,7 +13,7 @@ from core.taskdates import due_at
 from db.models import Assignment, AuditLog, Task
 from db.queries.calendar import remove_override, set_override
 from db.queries.dayoff import MovedBack, finished, move_back, move_back_to_day, moves_to_undo
-from db.queries.taskadmin import change_deadline, move_off_day, move_task_off_day
+from db.queries.task_deadlines import change_deadline, move_off_day, move_task_off_day
 from db.queries.taskcounts import drift
 from tests.factories import VN, make_task, make_unit
 

@@ -24,7 +24,8 @@ from db.migrate import current_revision, downgrade, upgrade
 from db.models import Assignment, Task, TaskCount
 from db.queries import summary as q
 from db.queries.reports import amend_percent, record_report
-from db.queries.taskadmin import add_assignees, change_deadline, end_task, remove_assignees
+from db.queries.task_deadlines import change_deadline
+from db.queries.taskadmin import add_assignees, end_task, remove_assignees
 from db.queries.taskcounts import drift, rebuild, stored_counts
 from db.queries.unit_admin import set_active, take_off_open_tasks
 from db.schema import HEAD

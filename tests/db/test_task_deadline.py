@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from db.models import Assignment, ExtensionRequest
-from db.queries.taskadmin import change_deadline
+from db.queries.task_deadlines import change_deadline
 from tests.factories import VN, make_task, make_unit
 
 

@@ -25,7 +25,7 @@ from core.taskdates import due_at
 from db.models import Assignment, CalendarOverride, Task
 from db.queries.due_times import misplaced_due_times, roll_slice
 from db.queries.summary import status_lines
-from db.queries.taskadmin import move_assignment
+from db.queries.task_deadlines import move_assignment
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.scheduler.support import assigned_at, at, context, messages_to

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from core.states import TaskStatus
 from db.models import Task
-from db.queries.taskadmin import change_deadline
+from db.queries.task_deadlines import change_deadline
 from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_unit
 from tests.scheduler.support import VN, at, context, deliver_all, messages_to, task_for
