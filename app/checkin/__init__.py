@@ -62,3 +62,10 @@ class Answer:
     settled: int | None = None  # the assignment whose question was answered from `origin`
     evidence: tuple[dict[str, Any], int] | None = None  # a kept file now known to be about
     unhandled: bool = False  # not for the check-in: the adapter's fallback answers
+
+
+def unhandled_key(unit_ids: tuple[int, ...]) -> str:
+    """Return the catalog key of what a registered person is told of words no flow took:
+    how to answer a reminder when they report for a unit; that nothing waits for them (words
+    typed again after their choice was used) when they are staff of no unit."""
+    return "start.help_footer" if unit_ids else "common.nothing_pending"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import ReplyParameters
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from app.checkin import unhandled_key
 from core.invites import pasted_code
 from core.markup import Markup, to_plain
 from core.roles import Access
@@ -39,11 +40,7 @@ async def anything_else(req: Request) -> None:
     if len(text) > MAX_TEXT:
         await req.say("common.too_long", length=len(text), limit=MAX_TEXT)
         return
-    # A unit's contact is told how to answer a reminder; staff reporting for no unit, that
-    # nothing waits for them (words typed again after their choice was used).
-    await req.reply(
-        Markup(req.t("start.help_footer" if req.actor.unit_ids else "common.nothing_pending"))
-    )
+    await req.reply(Markup(req.t(unhandled_key(req.actor.unit_ids))))
 
 
 @command(Access.PUBLIC)

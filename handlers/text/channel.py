@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.actor import NO_CONTACT, Actor
-from app.checkin import Answer, RepliedTo, Said
+from app.checkin import Answer, RepliedTo, Said, unhandled_key
 from app.checkin.choice import choose
 from app.checkin.pending import cancel
 from app.checkin.text import answer_text
@@ -197,7 +197,11 @@ class TextChannel:
         """
         if answer.unhandled:  # words from someone with no unit to report for
             t = partial(self.services.catalog.get, actor.lang)
-            key = self.not_registered if actor.access == Access.PUBLIC else _unhandled(actor)
+            key = (
+                self.not_registered
+                if actor.access == Access.PUBLIC
+                else unhandled_key(actor.unit_ids)
+            )
             answer = Answer([Said(t(key))])
         texts = [text for said in answer.said for text in self._render(actor.lang, said)]
         if db is not None:
@@ -248,9 +252,3 @@ def _command_word(typed: str) -> str:
 def _dedup(offer: str, kind: str, assignment_id: int) -> str:
     """Return the dedup key of a report made by taking a choice of one offer."""
     return f"{offer}:{kind}:{assignment_id}"
-
-
-def _unhandled(actor: Actor) -> str:
-    """Return the key of what someone registered is told of words nothing took: how to
-    answer a reminder to a unit's contact, that nothing waits to staff who report for none."""
-    return "start.help_footer" if actor.unit_ids else "common.nothing_pending"
