@@ -27,7 +27,8 @@ from db.imports.task_checks import Seen, TaskRow, check_rows
 from db.models import Task
 from db.queries.audit import record
 from db.queries.directives import ensure_directive
-from db.queries.taskadmin import add_assignees, audit_created, change_deadline, remove_assignees
+from db.queries.task_deadlines import change_deadline
+from db.queries.taskadmin import add_assignees, audit_created, remove_assignees
 from db.queries.tasks import active_unit_ids, create_task
 
 
