@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from core.logsafe import redacting_handler, secrets_redacted
 from db.engine import make_engine, sqlite_file
+from scheduler.spillpool import SpillPool
 
 T = TypeVar("T")
 WORKERS = 4
@@ -35,14 +36,16 @@ PROCESSES = 2
 # Heavy jobs yield the CPU to the bot: on a busy machine the loop answers people first.
 HEAVY_NICE = 10
 # Updates are handled a few at a time (handlers.telegram.lanes), each one call at a time,
-# plus the finishing of those that just ended.
+# plus the finishing of those that just ended: their calls queue for one thread, and one
+# that waited SPILL_AFTER_S is taken by another (scheduler.spillpool).
 UPDATE_WORKERS = 8
+SPILL_AFTER_S = 0.02
 # How often a worker process looks whether the bot that started it is still there.
 PARENT_CHECK_S = 1.0
 
 _pool: ThreadPoolExecutor | None = None
 _heavy: ThreadPoolExecutor | None = None
-_updates: ThreadPoolExecutor | None = None
+_updates: SpillPool | None = None
 _processes: ProcessPoolExecutor | None = None
 # Set by the bot when it stops; a job in a worker process asks `still_wanted` between steps.
 _stop: Any = None
@@ -73,16 +76,14 @@ async def in_update_worker(function: Callable[..., T], *args: Any) -> T:
     """Run an update's database work (the inbox, a check-in) off the event loop.
 
     On SQLite a write waits for the file's lock (a spreadsheet import takes it in slices):
-    on the loop that wait stalled every update; here it holds up only its own. A pool of
-    its own: the sender's calls in the scheduler's pool must not make people wait.
+    on the loop that wait stalled every update; here it holds up its own, and the others
+    for `SPILL_AFTER_S` at most (they go on in other threads). A pool of its own: the
+    sender's calls in the scheduler's pool must not make people wait.
     """
     global _updates
     if _updates is None:
-        _updates = ThreadPoolExecutor(
-            max_workers=UPDATE_WORKERS, thread_name_prefix="dondoc-update"
-        )
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_updates, partial(function, *args))
+        _updates = SpillPool(UPDATE_WORKERS, SPILL_AFTER_S, "dondoc-update")
+    return await _updates.run(function, *args)
 
 
 async def in_heavy_worker(function: Callable[..., T], *args: Any) -> T:
