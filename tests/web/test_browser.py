@@ -240,7 +240,7 @@ async def test_browser_refuses_reused_forged_links_and_missing_csrf(
     served.bot.clock.advance(timedelta(minutes=10, seconds=1))
     expired = await other.goto(late)
     assert expired is not None
-    assert expired.status == 403
+    assert expired.status == 410
     await page.evaluate("document.querySelector('input[name=csrf]').value = 'tampered'")
     async with page.expect_navigation():
         await page.click("#logout")
