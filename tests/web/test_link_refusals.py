@@ -71,6 +71,8 @@ async def test_an_expired_link_is_gone_and_says_which_command_gives_another(
     page naming the command that gives a new one; forged or altered, the same link is 403."""
     link = signed(served, kind)
     _, command = KINDS[kind]
+    if command == "/chart":  # a chart's names its task, as its used link's page does
+        command = f"/chart #{served.tasks[0].id}"
     async with served.client() as browser:
         for bad in (altered(link, s="A" * 22), altered(link, p="99999"), altered(link, e="1")):
             refused = await browser.get(bad)

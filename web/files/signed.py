@@ -24,12 +24,13 @@ from web.render import language, message_page
 log = logging.getLogger(__name__)
 
 # The chat command that gives a new link of each kind, by the route's first parts: an
-# expired link's page says which to type (all said "type /web" before: a dashboard's link).
+# expired link's page says which to type (all said "type /web" before: a dashboard's link),
+# a chart's with its task, as its used link's page does (`{rest}`: the path after them).
 COMMAND_OF = {
     "/files/export/": "/export",
     "/files/report/": "/report",
-    "/files/chart/": "/chart",
-    "/files/photo/": "/chart",
+    "/files/chart/": "/chart #{rest}",
+    "/files/photo/": "/chart #{rest}",
     "/files/evidence/": "/evidence",
     "/files/invites/": "/invites",
     UPLOAD_PATH: "/import",
@@ -38,7 +39,10 @@ COMMAND_OF = {
 
 def command_of(path: str) -> str:
     """Return the chat command that gives a new link to this path (/web: a dashboard's)."""
-    return next((c for start, c in COMMAND_OF.items() if path.startswith(start)), "/web")
+    for start, command in COMMAND_OF.items():
+        if path.startswith(start):
+            return command.format(rest=path.removeprefix(start))
+    return "/web"
 
 
 Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
