@@ -29,7 +29,7 @@ _KEY_LABEL = b"dondoc-links-v1"
 
 
 class Refusal(enum.Enum):
-    """Why a link is refused (every one answers 403)."""
+    """Why a link is refused (forged and another person's answer 403, expired 410)."""
 
     FORGED = "forged"
     EXPIRED = "expired"

@@ -8,16 +8,23 @@ FIELDS = ("code", "name", "kind", "parent_code", "groups")
 MIN_FIELDS = 3
 GROUP_SEPARATORS = re.compile(r"[;,]")
 LIST_SEPARATORS = (",", ";")  # what splits a list of units ("X01, X02")
+# A code is a short tag typed to name a unit, not its name: Latin letters without marks,
+# digits, and - _ . between them (X-TAMXUAN, SYT, 000.00.31.H45, as the state's codes of
+# units are written). "Xã Tân Lập" is a name: as a code it listed the unit as two.
+CODE = re.compile(r"[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
 
 
 def code_problem(code: str) -> str:
     """Return why a new unit cannot have this code (a reason code), or an empty string.
 
     Units are named in lists split at commas and semicolons: a unit whose code holds one
-    could never be named by it ("code_separator").
+    could never be named by it ("code_separator"). Any other sign, a space or a mark says
+    the code is no code (a name, typed where the code goes: "code_form").
     """
     if any(sign in code for sign in LIST_SEPARATORS):
         return "code_separator"
+    if code and not CODE.fullmatch(code):  # an empty one is asked for again, not refused
+        return "code_form"
     return ""
 
 

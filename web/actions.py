@@ -70,7 +70,9 @@ async def decide_extension(request: Request) -> Response:
     actor = _answered_in_page_language(request, viewer)
     if not in_scope:  # the use case's refusal, said with its status (it was a 200)
         said = services.catalog.plain(actor.lang, "web.not_allowed")
-        return await task_response(request, signed, viewer, task_id, said=said, status=403)
+        return await task_response(
+            request, signed, viewer, task_id, said=said, status=403, refused="web.not_allowed"
+        )
     approve = choice == "approve"
     decision = partial(decide, not_allowed="web.not_allowed")  # no "type /help" on a page
     said = await in_worker(decision, services, actor, request_id, approve, note)

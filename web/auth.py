@@ -36,7 +36,7 @@ from web.deps import WebDeps
 from web.framing import COOKIE as COOKIE  # named here by the demo and the benchmarks
 from web.framing import MINIAPP_MARK, framed_cookie, in_miniapp
 from web.framing import SECURE_COOKIE as SECURE_COOKIE
-from web.landing import cross_origin, landing, same_origin, used
+from web.landing import cross_origin, expired, landing, same_origin, used
 from web.limits import BodyTooLargeError, read_body
 from web.render import language, message_page, page
 
@@ -126,10 +126,8 @@ async def login(request: Request) -> Response:
     offered = await in_worker(offer)
     if offered is None:
         return message_page(request, None, "web.link_refused", status=403)
-    if offered.expired:  # refused in the language of the person it was for
-        return message_page(
-            request, None, "web.link_refused", status=403, person_lang=offered.lang
-        )
+    if offered.expired:  # gone, said in the language of the person it was for
+        return expired(request, "/web", offered.lang)
     if offered.used:
         return used(request, command="/web", lang=offered.lang)
     if request.method == "POST":  # unused and unexpired, yet refused: no longer staff
@@ -194,7 +192,7 @@ async def login_miniapp(request: Request) -> Response:
 
     opened, taken = await in_worker(open_for)
     if not taken:  # opened by it already: the Mini App opened again hands a new one
-        return message_page(request, None, "web.miniapp_used", status=403)
+        return message_page(request, None, "web.miniapp_used", status=410)
     return _opened(request, opened, miniapp=True)
 
 

@@ -73,3 +73,10 @@ def used(request: Request, *, command: str, lang: Lang | None) -> Response:
     return message_page(
         request, None, "web.link_used", status=410, person_lang=lang, command=command
     )
+
+
+def expired(request: Request, command: str, lang: Lang | None) -> Response:
+    """Say that the link has expired (410: it is gone for good), and how to get a new one."""
+    return message_page(
+        request, None, "web.link_expired", status=410, person_lang=lang, command=command
+    )

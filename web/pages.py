@@ -150,12 +150,18 @@ async def task_response(
     said: str | None = None,
     status: int = 200,
     drafts: dict[int, str] | None = None,
+    refused: str = "",
 ) -> Response:
     """Render a task's page, with what a decision or a nudge just said above it (and the
-    notes typed with decisions, by request, to show again in requests still open)."""
+    notes typed with decisions, by request, to show again in requests still open).
+
+    `refused`: the catalog key of a refusal (403), said alone when the page is not the
+    viewer's to see either (their scope shrank since they loaded it), not as "not found"."""
     services = deps_of(request).services
     now, tz = services.clock.now(), services.settings.tz
     found = await _read(request, lambda s: task_page(s, viewer, task_id=task_id, now=now, tz=tz))
+    if found is None and refused:
+        return message_page(request, viewer, refused, status=403, csrf=signed.csrf)
     if found is None:
         return message_page(request, viewer, "web.not_found", status=404, csrf=signed.csrf)
     return await render(

@@ -35,6 +35,7 @@ REASONS = (
     "parent_rejected",
     "parent_cycle",
     "code_separator",
+    "code_form",
     "code_keyword",
     "same_name",
     "same_name_in_file",
@@ -138,13 +139,14 @@ def new_code_problem(session: Session, code: str) -> str:
 
     The one rule of /addunit and of imports: a unit is named in a list of units by its code,
     so the code may hold no separator of the list ("code_separator") and may not read as a
-    keyword of it, everyone, a parent or a kind ("code_keyword"). Only new codes are
-    checked: no command renames a unit, so one made before a rule stays editable.
+    keyword of it, everyone, a parent or a kind ("code_keyword"), and must be a code, not a
+    name ("code_form": "tất cả" is told it is a keyword first, the nearer reason). Only new
+    codes are checked: no command renames a unit, so one made before a rule stays editable.
     """
     problem = code_problem(code)
-    if problem:
+    if problem == "code_separator":
         return problem
-    return "code_keyword" if names_no_unit(session, code) else ""
+    return "code_keyword" if names_no_unit(session, code) else problem
 
 
 def _drop_duplicates(rows: list[UnitRow], report: ImportReport) -> list[UnitRow]:

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from db.models import Assignment, AuditLog, ExtensionRequest, Outbox
+from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, UnitGroupMember
 from tests.web.conftest import COORDINATOR, SCOPED, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
 
@@ -175,3 +175,49 @@ async def test_a_rejection_note_is_kept_whole_or_refused_whole_as_in_chat(served
     with served.bot.session() as s:
         [audit] = s.exec(select(AuditLog).where(AuditLog.action == "extension.rejected")).all()
     assert audit.details["note"] == long_note.strip()
+
+
+def leave_pilot_group(served: Served, code: str) -> None:
+    """Take a unit out of the pilot group: the scoped coordinator's scope shrinks by it."""
+    with served.bot.session() as s:
+        unit_id = served.units[code].id
+        member = s.exec(select(UnitGroupMember).where(UnitGroupMember.unit_id == unit_id)).one()
+        s.delete(member)
+        s.commit()
+
+
+async def test_a_decision_after_the_scope_shrank_is_refused_with_403(served: Served) -> None:
+    """The page loaded, the request's unit then leaves the coordinator's scope: deciding is
+    refused with 403 and the scope's words, whether the task is still theirs to see (by
+    another unit) or not at all (it answered "not found", 404), and decides nothing."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    url = f"/tasks/{task_id}/extensions/{request_id}"
+    async with served.signed_in(SCOPED) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+        assert f'data-request="{request_id}"' in page
+        form = {"csrf": csrf_of(page), "decision": "approve"}
+        leave_pilot_group(served, "TX")
+        partly = await browser.post(url, data=form)
+        leave_pilot_group(served, "TB")
+        wholly = await browser.post(url, data=form)
+    for response in (partly, wholly):
+        assert response.status_code == 403
+        assert "không thuộc phạm vi anh/chị theo dõi" in response.text
+    assert 'id="said"' in partly.text  # the task's page, still theirs, under the refusal
+    assert request_row(served, request_id).status == "pending"
+
+
+async def test_a_nudge_after_the_scope_shrank_is_no_success(served: Served) -> None:
+    """The page loaded, every unit of the task then leaves the coordinator's scope: the nudge
+    queues nothing and answers as the task's page now does (404), not a 200."""
+    task_id = served.tasks[0].id
+    async with served.signed_in(SCOPED) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        leave_pilot_group(served, "TX")
+        leave_pilot_group(served, "TB")
+        response = await browser.post(f"/tasks/{task_id}/nudge", data={"csrf": csrf})
+        shown = await browser.get(f"/tasks/{task_id}")
+    assert response.status_code == shown.status_code == 404
+    with served.bot.session() as s:
+        assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []

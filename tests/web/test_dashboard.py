@@ -63,11 +63,11 @@ async def test_web_link_signs_in_once(served: Served) -> None:
 
 
 async def test_web_link_expires_after_ten_minutes(served: Served) -> None:
-    """A sign-in link not used within ten minutes is refused."""
+    """A sign-in link not used within ten minutes is gone (410)."""
     link = await served.login_link(COORDINATOR)
     served.bot.clock.advance(timedelta(minutes=10, seconds=1))
     async with served.client() as browser:
-        assert (await browser.get(link)).status_code == 403
+        assert (await browser.get(link)).status_code == 410
 
 
 async def test_an_expired_link_is_refused_in_its_persons_or_the_browsers_language(
@@ -86,8 +86,8 @@ async def test_an_expired_link_is_refused_in_its_persons_or_the_browsers_languag
         unknown = link[:-4] + "AAAA"
         asked = await browser.get(unknown, headers={"Accept-Language": "fr, en-GB;q=0.8"})
         bare = await browser.get(unknown)
-    assert [r.status_code for r in (expired, asked, bare)] == [403] * 3
-    assert english in expired.text
+    assert [r.status_code for r in (expired, asked, bare)] == [410, 403, 403]
+    assert "This link has expired. Type /web again" in expired.text
     assert english in asked.text
     assert vietnamese in bare.text
 
@@ -291,8 +291,8 @@ async def test_export_link_downloads_the_appendix(served: Served) -> None:
 
 
 async def test_export_link_refused_when_forged_expired_or_someone_elses(served: Served) -> None:
-    """A changed, expired, or another person's link gets 403; so does it in another session.
-    An expired one's page says to type /export again (a changed one says nothing of it)."""
+    """A changed or another person's link gets 403; so does it in another session. An
+    expired one is gone (410), its page saying to type /export again (a changed one's not)."""
     async with served.signed_in(COORDINATOR) as browser:
         href = export_href((await browser.get(f"/tasks/{served.tasks[0].id}")).text, "export-task")
     path, query = urlsplit(href).path, dict(parse_qsl(urlsplit(href).query))
@@ -309,11 +309,11 @@ async def test_export_link_refused_when_forged_expired_or_someone_elses(served: 
     served.bot.clock.advance(timedelta(hours=1, seconds=1))
     async with served.client() as anonymous:
         late = await anonymous.get(href)
-        assert late.status_code == 403
+        assert late.status_code == 410
         # Its own person's link, only late: the page says what gives a new one.
         assert "Liên kết này đã hết hạn" in late.text
         assert "Gõ lại /export" in late.text
-        assert (await anonymous.post(href)).status_code == 403
+        assert (await anonymous.post(href)).status_code == 410
         assert "Gõ lại /export" not in (await anonymous.get(f"{path}?{urlencode(forged)}")).text
 
 

@@ -148,7 +148,7 @@ async def test_used_links_are_forgotten_once_expired(served: Served) -> None:
     async with served.client() as anonymous:
         assert (await anonymous.post(first)).status_code == 200
         served.bot.clock.advance(links.DEFAULT_TTL + timedelta(seconds=1))
-        assert (await anonymous.post(first)).status_code == 403  # expired, whatever the store
+        assert (await anonymous.post(first)).status_code == 410  # expired, whatever the store
         second = chat_link(served, f"/files/chart/{served.tasks[0].id}")
         assert (await anonymous.post(second)).status_code == 200
     with served.bot.session() as s:

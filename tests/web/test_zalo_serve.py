@@ -405,7 +405,7 @@ async def test_zalo_link_of_someone_else_or_expired_is_refused(
     async with served.signed_in(COORDINATOR) as client:  # another coordinator's session
         assert (await client.get(link)).status_code == 403
     served.bot.clock.advance(timedelta(hours=24, minutes=1))
-    assert (await served.http.get(link)).status_code == 403
+    assert (await served.http.get(link)).status_code == 410
 
 
 async def test_zalo_chart_is_sent_as_a_photo_of_its_link(
@@ -488,7 +488,7 @@ async def test_zalo_chart_photo_url_works_once_and_for_fifteen_minutes(
     long_lived = links.sign(key, path=path, person=str(contact), expires=now + links.DEFAULT_TTL)
     assert (await served.http.get(long_lived)).status_code == 403
     served.bot.clock.advance(links.PHOTO_TTL)
-    assert (await served.http.get(late)).status_code == 403
+    assert (await served.http.get(late)).status_code == 410  # expired: gone
 
 
 async def test_zalo_report_link_gives_the_word_document(

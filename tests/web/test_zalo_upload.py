@@ -142,7 +142,8 @@ async def test_forged_expired_and_demoted_links_are_refused(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811
 ) -> None:
-    """A changed signature or person, an expired link and a demoted admin: 403, no import."""
+    """A changed signature or person and a demoted admin: 403; an expired link: 410 (gone);
+    no import."""
     link = await upload_link(served, fake_zalo)
     parts = urlsplit(link)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -170,7 +171,7 @@ async def test_forged_expired_and_demoted_links_are_refused(
         s.commit()
     assert (await served.http.get(link)).status_code == 200
     served.bot.clock.advance(timedelta(hours=2))
-    assert (await served.http.post(link, files=files)).status_code == 403
+    assert (await served.http.post(link, files=files)).status_code == 410
     assert new_units(served) == []
 
 

@@ -72,3 +72,18 @@ async def test_addunit_code_that_is_a_keyword_is_asked_again(zbot: ZaloBot) -> N
     assert "là một từ khóa khi chọn đơn vị" in one_line
     with zbot.session() as s:
         assert s.exec(select(Unit)).first() is None
+
+
+async def test_addunit_name_typed_as_the_code_is_asked_again(zbot: ZaloBot) -> None:
+    """A name ("Xã Tân Lập") at the code step is no code: refused with what a code looks like, an
+    example, asked again (it was added, and /units listed the name twice); so on one line."""
+    [asked] = await zbot.say(ZALO_ADMIN, "/addunit")
+    [again] = await zbot.say(ZALO_ADMIN, "Xã Tân Lập")
+    assert "«Xã Tân Lập» không phải là một mã đơn vị" in again, again
+    assert "không có dấu cách, ví dụ X-TAMXUAN" in again
+    assert asked.splitlines()[-1] in again  # the same question
+    await zbot.say(ZALO_ADMIN, "/cancel")
+    [one_line] = await zbot.say(ZALO_ADMIN, "/addunit Xã Tân Lập | Xã Tân Lập | xã")
+    assert "không phải là một mã đơn vị" in one_line
+    with zbot.session() as s:
+        assert s.exec(select(Unit)).first() is None

@@ -14,24 +14,35 @@ from starlette.responses import Response
 from app import link_uses, links
 from app.dashboard.viewer import Viewer, language_of, viewer_of
 from app.i18n import Lang
+from app.import_files import UPLOAD_PATH
 from db.engine import session_scope
 from scheduler.workers import in_worker
 from web.auth import deps_of, signed_in
-from web.landing import cross_origin, landing, same_origin, used
+from web.landing import cross_origin, expired, landing, same_origin, used
 from web.render import language, message_page
 
 log = logging.getLogger(__name__)
 
-# The chat command that gives a new link of each kind, by the route's first part: an
-# expired link's page says which to type (all said "type /web" before: a dashboard's link).
+# The chat command that gives a new link of each kind, by the route's first parts: an
+# expired link's page says which to type (all said "type /web" before: a dashboard's link),
+# a chart's with its task, as its used link's page does (`{rest}`: the path after them).
 COMMAND_OF = {
-    "export": "/export",
-    "report": "/report",
-    "chart": "/chart",
-    "photo": "/chart",
-    "evidence": "/evidence",
-    "invites": "/invites",
+    "/files/export/": "/export",
+    "/files/report/": "/report",
+    "/files/chart/": "/chart #{rest}",
+    "/files/photo/": "/chart #{rest}",
+    "/files/evidence/": "/evidence",
+    "/files/invites/": "/invites",
+    UPLOAD_PATH: "/import",
 }
+
+
+def command_of(path: str) -> str:
+    """Return the chat command that gives a new link to this path (/web: a dashboard's)."""
+    for start, command in COMMAND_OF.items():
+        if path.startswith(start):
+            return command.format(rest=path.removeprefix(start))
+    return "/web"
 
 
 Build = Callable[[Request, links.SignedLink], Awaitable[Response]]
@@ -58,14 +69,16 @@ class Offer:
 
 
 async def granted_link(request: Request) -> links.SignedLink | Response:
-    """Return what the request's signed link grants, or the 403 that refuses it."""
+    """Return what the request's signed link grants, or the page that refuses it (403; an
+    expired one 410)."""
     granted = await granted_with_session(request)
     return granted if isinstance(granted, Response) else granted[0]
 
 
 async def granted_with_session(request: Request) -> tuple[links.SignedLink, bool] | Response:
     """Return what the request's signed link grants and whether its person's live session
-    came with it (another person's session refuses the link), or the 403 that refuses it."""
+    came with it (another person's session refuses the link), or the page that refuses it
+    (403: forged, altered, another person's; 410: expired)."""
     deps = deps_of(request)
     signed = await signed_in(request)
     try:
@@ -79,26 +92,16 @@ async def granted_with_session(request: Request) -> tuple[links.SignedLink, bool
     except links.RefusedLinkError as refused:
         log.info("refused a download link: %s", refused.reason.value)
         person = request.query_params.get("p", "")
-        lang: Lang | None = None
         if refused.reason is links.Refusal.EXPIRED and person.isdigit():
-            # its signature held: the person it was signed for reads the refusal in their language
+            # Its signature held: only late. Gone (410), not refused: the person it was
+            # signed for reads, in their language, which command gives a new one.
 
             def read() -> Lang | None:
                 with session_scope(deps.services.engine) as session:
                     return language_of(session, contact_id=int(person))
 
-            lang = await in_worker(read)
-            kind = request.url.path.removeprefix("/files/").split("/", 1)[0]
-            if kind in COMMAND_OF:  # the person's own link, only late: say what gives a new one
-                return message_page(
-                    request,
-                    None,
-                    "web.link_expired",
-                    status=403,
-                    person_lang=lang,
-                    command=COMMAND_OF[kind],
-                )
-        return message_page(request, None, "web.link_refused", status=403, person_lang=lang)
+            return expired(request, command_of(request.url.path), await in_worker(read))
+        return message_page(request, None, "web.link_refused", status=403)
     if not granted.person.isdigit():  # links are signed for contacts by their number
         return message_page(request, None, "web.link_refused", status=403)
     return granted, signed is not None

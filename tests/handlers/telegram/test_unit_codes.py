@@ -57,3 +57,34 @@ async def test_units_import_rejects_a_code_read_as_a_keyword(bot: BotUnderTest) 
     assert "Dòng 3: mã «phường» là một từ khóa" in said
     with bot.session() as s:
         assert list(s.exec(select(Unit.code))) == ["P01"]
+
+
+async def test_guided_addunit_refuses_a_name_typed_as_the_code(bot: BotUnderTest) -> None:
+    """A name ("Xã Tân Lập": spaces, marks) typed at the code step is no code: refused
+    with what a code looks like and an example, and asked again; a code is then taken."""
+    await bot.send(ADMIN_ID, "/addunit")
+    again = (await bot.send(ADMIN_ID, "Xã Tân Lập")).text or ""
+    assert "«Xã Tân Lập» không phải là một mã đơn vị" in again, again
+    assert "không có dấu cách, ví dụ X-TAMXUAN" in again
+    assert "Xin nhập mã khác" in again
+    for code in ("X TANLAP", "X-TÂNLẬP", "X/01", "-X01"):
+        said = (await bot.send(ADMIN_ID, code)).text or ""
+        assert "không phải là một mã đơn vị" in said, (code, said)
+    assert "Tên đơn vị" in ((await bot.send(ADMIN_ID, "X-TANLAP")).text or "")
+    with bot.session() as s:
+        assert s.exec(select(Unit)).first() is None
+
+
+async def test_addunit_line_and_import_refuse_a_name_as_a_code_by_one_rule(
+    bot: BotUnderTest,
+) -> None:
+    """The one-line /addunit and a units file refuse "Xã Tân Lập" as a code in the same
+    words; a file's other rows apply, and codes such as 000.00.31.H45 are codes."""
+    said = (await bot.send(ADMIN_ID, "/addunit Xã Tân Lập | Xã Tân Lập | xã")).text or ""
+    assert "«Xã Tân Lập» không phải là một mã đơn vị" in said, said
+    csv = "code,name,kind\nXã Tân Lập,Xã Tân Lập,xã\n000.00.31.H45,Xã Tân Lập,xã\n"
+    said = (await send_file(bot, csv.encode())).text or ""
+    assert "Dòng 2: «Xã Tân Lập» không phải là một mã đơn vị" in said, said
+    assert "ví dụ X-TAMXUAN" in said
+    with bot.session() as s:
+        assert list(s.exec(select(Unit.code))) == ["000.00.31.H45"]
