@@ -372,14 +372,25 @@ def detail(
     )
     groups = _UnitLines(t, lang, now, tz).fill(lines, prefix, closed)
     note = compiled(t, "summary.note", "unit", "text")
+    # A note is prefixed as its unit's line is ("#2 Xã A"): a directive's reader is told
+    # which task a blocker or an explanation is of, as the lists above tell them.
+    named = {ln.assignment_id: ln for ln in lines} if prefix else {}
     for key, notes in (("blocked", blockers), ("explained", explanations)):
-        groups[key] = [Entry(note(escape(n.unit_name), escape(n.text)), None) for n in notes]
+        groups[key] = [
+            Entry(note(escape(_noted(n, named, prefix)), escape(n.text)), None) for n in notes
+        ]
     entries: list[Entry] = []
     for key in GROUP_KEYS:
         if groups[key]:
             entries.append(Entry("\n" + t(f"summary.group_{key}", n=len(groups[key]))))
             entries.extend(groups[key])
     return Report(header, entries)
+
+
+def _noted(note: Note, lines: dict[int, StatusLine], prefix: Prefix | None) -> str:
+    """Return a note's unit name, prefixed as the unit's line of the same assignment is."""
+    line = lines.get(note.assignment_id)
+    return prefix(line) + note.unit_name if prefix and line is not None else note.unit_name
 
 
 GROUP_KEYS = (
