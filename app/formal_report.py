@@ -391,13 +391,17 @@ def _extensions(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     )
     for ln in found[:BODY_LIST_MAX]:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
+        # The day in force, as the appendix's deadline column gives it: a day granted that is
+        # a day off is met on the next working day, and said beside it.
+        due = _in_force(ln.deadline, ln.due_at, r.tz)
         blocks.append(
             Block(
                 r.say(
-                    "doc_extension",
+                    "doc_extension" if due <= ln.deadline else "doc_extension_rolled",
                     unit=ln.unit_name,
                     task=task,
                     deadline=ln.deadline,
+                    due=due,
                     original=ln.original_deadline,
                 ),
                 BULLET,

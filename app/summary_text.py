@@ -279,12 +279,21 @@ class _UnitLines:
         self.overdue_one, self.late_one = (
             compiled(t, f"summary.{k}", "unit", days=1) for k in UNIT_KEYS[1:]
         )
+        self.t = t
         self.extended = " " + t("summary.extended", deadline=Markup("\x03"))
         self.overdue_since: dict[date, str] = {}  # a deadline's days overdue, as text
 
     def days(self, days: int) -> str:
         """Return a number of days as the catalog line shows it."""
         return str(days) if days < 1000 else format_int(days, self.lang)
+
+    def extension(self, deadline: date, in_force: date) -> str:
+        """Return what follows a unit given an extension: the day it is in force, and the
+        day granted beside it when that is a day off (the in-time list said "gia hạn đến
+        12/12" of a unit still in time on Sunday the 13th, due on Monday the 14th)."""
+        if in_force <= deadline:
+            return self.extended.replace("\x03", deadline.strftime("%d/%m/%Y"))
+        return " " + self.t("summary.extended_rolled", due=in_force, deadline=deadline)
 
     def fill(
         self, lines: Sequence[StatusLine], prefix: Prefix | None, closed: frozenset[int]
@@ -312,7 +321,7 @@ class _UnitLines:
                 explain = None if task_id in closed else (aid, unit_name)
                 text = self.overdue_one(name) if days == "1" else self.overdue(name, days)
                 if extended:  # overdue past the extended deadline: say it was extended
-                    text += self.extended.replace("\x03", deadline.strftime("%d/%m/%Y"))
+                    text += self.extension(line.deadline, deadline)
                 overdue.append(Entry(text, explain))
             elif status == _DONE_LATE and done_at is not None:
                 days_late = (done_at.astimezone(self.tz).date() - deadline).days
@@ -327,7 +336,7 @@ class _UnitLines:
                 if percent is not None and not never:
                     text += f" ({percent}%)"
                 if extended:
-                    text += self.extended.replace("\x03", deadline.strftime("%d/%m/%Y"))
+                    text += self.extension(deadline, effective_deadline(deadline, due, self.tz))
                 in_time.append(Entry(text, None))
             else:
                 on_time.append(Entry(self.unit(name, "0"), None))

@@ -33,6 +33,7 @@ from app.report_docx import render
 from bot.cli import main
 from core.taskdates import due_at
 from db.models import Assignment, Contact, Directive, Task, Unit, UnitContact
+from db.queries.due_times import due_time
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
 from tests.factories import make_contact, make_task, make_unit
@@ -216,6 +217,28 @@ async def test_report_figures_match_the_database_in_the_official_taxonomy(
     ]
     assert "- Sở Y tế: Thiếu kinh phí;" in body
     assert "- Xã Ân: gia hạn đến ngày 30/11/2026 (thời hạn ban đầu 10/11/2026);" in body
+
+
+async def test_report_says_an_extension_to_a_day_off_as_its_appendix_row(
+    bot: BotUnderTest,
+) -> None:
+    """Xã Ân extended to Saturday 28/11 is met on Monday 30/11: the body's list of extensions
+    says 30/11 with the Saturday beside it, as its appendix row does (it said "gia hạn đến
+    ngày 28/11/2026" above a row giving 30/11)."""
+    with bot.session() as s:
+        every_status(s)
+        a = s.exec(select(Assignment).join(Unit).where(Unit.code == "XAN")).one()
+        a.deadline, a.due_at = date(2026, 11, 28), due_time(s, date(2026, 11, 28), VN)
+        s.add(a)
+        s.commit()
+    bot.user(COORDINATOR)
+    doc = await reported(bot, COORDINATOR, "/report #1")
+    assert (
+        "- Xã Ân: gia hạn đến ngày 30/11/2026 (hạn ghi 28/11/2026 là ngày nghỉ; thời hạn ban "
+        "đầu 10/11/2026);"
+    ) in texts(doc)
+    [row] = [r for r in appendix(doc) if r[1] == "Xã Ân"]
+    assert row[4] == "30/11/2026"
 
 
 async def test_report_appendix_lists_every_unit_in_vietnamese_order(bot: BotUnderTest) -> None:

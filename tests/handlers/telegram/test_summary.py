@@ -17,6 +17,7 @@ from core.ranking import Ranked, rank
 from core.taskdates import due_at
 from core.textnorm import fold
 from db.models import Assignment, ContactScope, Directive, Task, UnitGroup
+from db.queries.due_times import due_time
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
 from devtools.fakebotapi import ChatMessage
@@ -114,6 +115,27 @@ async def test_summary_says_an_extension_of_an_overdue_unit_too(bot: BotUnderTes
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
     assert "• Xã C: quá 3 ngày (gia hạn đến 15/11/2026)" in text
     assert "• Xã D (gia hạn đến 25/11/2026)" in text
+
+
+async def test_an_extension_to_a_day_off_is_said_as_the_day_it_is_met(bot: BotUnderTest) -> None:
+    """Xã D extended to Saturday 21/11 is met on Monday 23/11: the in-time list names that day
+    and the Saturday beside it, as the appendix does (it said "gia hạn đến 21/11/2026", a day
+    that passes while the unit is still listed within its deadline), and so does an overdue
+    unit's extension to Sunday 15/11, met on Monday 16/11."""
+    province = await arrange(bot)
+    with bot.session() as s:
+        for code, deadline in (("XC", date(2026, 11, 15)), ("XD", date(2026, 11, 21))):
+            a = s.get(Assignment, province.assignments[code])
+            assert a is not None
+            a.deadline, a.due_at = deadline, due_time(s, deadline, VN)
+            s.add(a)
+        s.commit()
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "• Xã D (gia hạn đến 23/11/2026; hạn ghi 21/11/2026 là ngày nghỉ)" in text
+    assert "• Xã C: quá 2 ngày (gia hạn đến 16/11/2026; hạn ghi 15/11/2026 là ngày nghỉ)" in text
+    await bot.send(COORDINATOR, "/lang en")
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "• Xã D (extended to 23/11/2026; 21/11/2026 is a day off)" in text
 
 
 async def test_summary_of_a_closed_task_says_so_and_offers_no_explanation(
