@@ -383,6 +383,33 @@ async def test_report_of_a_period_covers_tasks_due_in_it(bot: BotUnderTest) -> N
     assert {row[2] for row in appendix(doc)[1:]} == {TASK1}
 
 
+async def test_report_of_a_period_takes_a_task_by_the_day_its_deadline_is_in_force(
+    bot: BotUnderTest,
+) -> None:
+    """A task due Saturday 31/10 is due Monday 02/11, as its report says: /report tháng
+    11/2026 takes it and /report tháng 10/2026 does not, as /ranking counts its unit in
+    November (October's report took it, and November's left it out)."""
+    with bot.session() as s:
+        every_status(s)
+        unit = s.exec(select(Unit).where(Unit.code == "XA")).one()
+        make_task(s, "Tổng kết tháng 10", date(2026, 10, 31), [unit])
+    bot.user(COORDINATOR)
+    doc = await reported(bot, COORDINATOR, "/report tháng 11/2026")
+    rows = appendix(doc)[1:]
+    assert {row[2] for row in rows} == {
+        TASK1,
+        "#2 Báo cáo cải cách hành chính",
+        "#3 Tổng kết tháng 10",
+    }
+    [row] = [row for row in rows if row[2] == "#3 Tổng kết tháng 10"]
+    assert (row[4], row[-1]) == ("02/11/2026", "Chưa báo cáo; Hạn ghi 31/10/2026 là ngày nghỉ")
+    reply = await bot.send(COORDINATOR, "/report tháng 10/2026")
+    assert reply.document is None
+    assert "Không có nhiệm vụ nào để báo cáo" in (reply.text or "")
+    ranking = (await bot.send(COORDINATOR, "/ranking tháng 11/2026")).text or ""
+    assert "Xã A: 50,0% (1/2)" in ranking
+
+
 @pytest.mark.parametrize(
     ("command", "start", "end"),
     [
