@@ -19,6 +19,7 @@ from app import links
 from app.dashboard import matrix as dashboard_matrix
 from db.models import Assignment, ContactIdentity, Directive, Evidence, WebLogin
 from db.queries.due_times import due_time
+from db.queries.reports import record_report
 from tests.factories import VN, make_task, make_unit, person
 from tests.harness import ADMIN_ID
 from tests.web.conftest import COORDINATOR, DEADLINE, OFFICIAL, SCOPED, Served
@@ -726,3 +727,38 @@ async def test_a_task_page_says_which_units_were_given_an_extension(served: Serv
     assert extended in rows[str(served.units["TX"].id)]
     assert "Gia hạn đến 10/12/2026; hạn ban đầu 30/11/2026" in rows[str(served.units["SYT"].id)]
     assert "Gia hạn" not in rows[str(served.units["TB"].id)]
+
+
+async def test_a_units_history_says_what_each_report_said(served: Served) -> None:
+    """Reports made by button carry no words of their own: the unit page's history says the
+    status each reported (and its percentage), as the workbook's history does (its "Nội
+    dung báo cáo" was blank for them), and a blocker's reason once."""
+    with served.bot.session() as s:
+        first, second = (
+            s.exec(
+                select(Assignment).where(
+                    Assignment.task_id == task.id, Assignment.unit_id == served.units["DB"].id
+                )
+            ).one()
+            for task in served.tasks
+        )
+        now = served.bot.clock.now()
+        record_report(s, assignment_id=first.id or 0, state="in_progress", percent=60, now=now)
+        record_report(s, assignment_id=first.id or 0, state="done", now=now)
+        record_report(
+            s,
+            assignment_id=second.id or 0,
+            state="blocked",
+            text="Thiếu kinh phí",
+            reason="Thiếu kinh phí",
+            now=now,
+        )
+        s.commit()
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['DB'].id}")).text
+    history = page[page.index('<table id="history">') :]
+    said = [
+        re.sub(r"\s+", " ", c).strip()
+        for c in re.findall(r"<tr><td>.*?</td><td>.*?</td><td>(.*?)</td></tr>", history, re.S)
+    ]
+    assert said == ["Vướng mắc: Thiếu kinh phí", "Hoàn thành", "Đang thực hiện (60%)"]
