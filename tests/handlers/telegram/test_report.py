@@ -241,6 +241,32 @@ async def test_report_says_an_extension_to_a_day_off_as_its_appendix_row(
     assert row[4] == "30/11/2026"
 
 
+async def test_report_says_which_of_its_tasks_is_closed(bot: BotUnderTest) -> None:
+    """A directive's report with task #1 closed says so on that task's line, not on #2's,
+    as the directive's /summary does, and a report of #1 alone says so under its basis (its
+    overdue units were reported with no word that nobody follows the task up any more)."""
+    with bot.session() as s:
+        every_status(s)
+        for task_id in (1, 2):
+            task = s.get(Task, task_id)
+            assert task is not None
+            task.directive_id = s.exec(select(Directive)).one().id
+            task.status = "closed" if task_id == 1 else "open"
+            s.add(task)
+        s.commit()
+    bot.user(COORDINATOR)
+    body = texts(await reported(bot, COORDINATOR, f"/report {DIRECTIVE}"))
+    closed = "Nhiệm vụ đã đóng, không còn đôn đốc."
+    [one] = [line for line in body if line.startswith("- “Ban hành")]
+    [two] = [line for line in body if line.startswith("- “Báo cáo cải cách")]
+    assert one.endswith("chưa báo cáo 2. " + closed)
+    assert closed not in two
+    body = texts(await reported(bot, COORDINATOR, "/report #1"))
+    assert body[body.index("I. KẾT QUẢ THỰC HIỆN") - 1] == closed
+    body = texts(await reported(bot, COORDINATOR, "/report #2"))
+    assert closed not in body
+
+
 async def test_report_appendix_lists_every_unit_in_vietnamese_order(bot: BotUnderTest) -> None:
     """The appendix: every unit of the task, Ân after A, each cell as the database says."""
     with bot.session() as s:
