@@ -261,7 +261,7 @@ def _body(
     statuses = r.statuses
     total = count([(statuses[ln.assignment_id], ln.state) for ln in data.lines])
     blocks = [Block(_basis(r, head, target, data, doc))]
-    if target.task_id is not None and data.tasks[target.task_id].closed:
+    if len(data.tasks) == 1 and next(iter(data.tasks.values())).closed:  # no line of its own
         blocks.append(Block(r.say("doc_task_closed")))  # as /summary says it
     if r.groups:  # a coordinator limited to groups: say whose figures these are, all of them
         key = "doc_scope_groups_own" if r.own else "doc_scope_groups"

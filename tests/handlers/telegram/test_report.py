@@ -244,7 +244,8 @@ async def test_report_says_an_extension_to_a_day_off_as_its_appendix_row(
 async def test_report_says_which_of_its_tasks_is_closed(bot: BotUnderTest) -> None:
     """A directive's report with task #1 closed says so on that task's line, not on #2's,
     as the directive's /summary does, and a report of #1 alone says so under its basis (its
-    overdue units were reported with no word that nobody follows the task up any more)."""
+    overdue units were reported with no word that nobody follows the task up any more), as
+    does a period's report holding #1 alone."""
     with bot.session() as s:
         every_status(s)
         for task_id in (1, 2):
@@ -261,8 +262,9 @@ async def test_report_says_which_of_its_tasks_is_closed(bot: BotUnderTest) -> No
     [two] = [line for line in body if line.startswith("- “Báo cáo cải cách")]
     assert one.endswith("chưa báo cáo 2. " + closed)
     assert closed not in two
-    body = texts(await reported(bot, COORDINATOR, "/report #1"))
-    assert body[body.index("I. KẾT QUẢ THỰC HIỆN") - 1] == closed
+    for alone in ("/report #1", "/report 01/11/2026-15/11/2026"):  # #1 only, either way
+        body = texts(await reported(bot, COORDINATOR, alone))
+        assert body[body.index("I. KẾT QUẢ THỰC HIỆN") - 1] == closed
     body = texts(await reported(bot, COORDINATOR, "/report #2"))
     assert closed not in body
 
