@@ -261,6 +261,8 @@ def _body(
     statuses = r.statuses
     total = count([(statuses[ln.assignment_id], ln.state) for ln in data.lines])
     blocks = [Block(_basis(r, head, target, data, doc))]
+    if len(data.tasks) == 1 and next(iter(data.tasks.values())).closed:  # no line of its own
+        blocks.append(Block(r.say("doc_task_closed")))  # as /summary says it
     if r.groups:  # a coordinator limited to groups: say whose figures these are, all of them
         key = "doc_scope_groups_own" if r.own else "doc_scope_groups"
         blocks.append(Block(r.say(key, groups=", ".join(r.groups), units=", ".join(r.own))))
@@ -348,7 +350,8 @@ def _task_line(r: _Reader, data: xq.ExportData, task_id: int, lines: list[Line])
     """Return one task's counts in the taxonomy, from its lines."""
     task = data.tasks[task_id]
     c = count([(r.statuses[ln.assignment_id], ln.state) for ln in lines])
-    return r.say(
+    closed = " " + r.say("doc_task_closed") if task.closed else ""  # as /summary says it
+    counts = r.say(
         "doc_task_counts",
         title=task.title,
         deadline=deadline_words(r.t, task.deadline, task.due),
@@ -361,6 +364,7 @@ def _task_line(r: _Reader, data: xq.ExportData, task_id: int, lines: list[Line])
         overdue=c.overdue,
         no_report=c.no_report,
     )
+    return counts + closed
 
 
 def _blockers(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
@@ -391,13 +395,17 @@ def _extensions(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     )
     for ln in found[:BODY_LIST_MAX]:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
+        # The day in force, as the appendix's deadline column gives it: a day granted that is
+        # a day off is met on the next working day, and said beside it.
+        due = _in_force(ln.deadline, ln.due_at, r.tz)
         blocks.append(
             Block(
                 r.say(
-                    "doc_extension",
+                    "doc_extension" if due <= ln.deadline else "doc_extension_rolled",
                     unit=ln.unit_name,
                     task=task,
                     deadline=ln.deadline,
+                    due=due,
                     original=ln.original_deadline,
                 ),
                 BULLET,

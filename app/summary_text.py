@@ -279,12 +279,21 @@ class _UnitLines:
         self.overdue_one, self.late_one = (
             compiled(t, f"summary.{k}", "unit", days=1) for k in UNIT_KEYS[1:]
         )
+        self.t = t
         self.extended = " " + t("summary.extended", deadline=Markup("\x03"))
         self.overdue_since: dict[date, str] = {}  # a deadline's days overdue, as text
 
     def days(self, days: int) -> str:
         """Return a number of days as the catalog line shows it."""
         return str(days) if days < 1000 else format_int(days, self.lang)
+
+    def extension(self, deadline: date, in_force: date) -> str:
+        """Return what follows a unit given an extension: the day it is in force, and the
+        day granted beside it when that is a day off (the in-time list said "gia hạn đến
+        12/12" of a unit still in time on Sunday the 13th, due on Monday the 14th)."""
+        if in_force <= deadline:
+            return self.extended.replace("\x03", deadline.strftime("%d/%m/%Y"))
+        return " " + self.t("summary.extended_rolled", due=in_force, deadline=deadline)
 
     def fill(
         self, lines: Sequence[StatusLine], prefix: Prefix | None, closed: frozenset[int]
@@ -312,7 +321,7 @@ class _UnitLines:
                 explain = None if task_id in closed else (aid, unit_name)
                 text = self.overdue_one(name) if days == "1" else self.overdue(name, days)
                 if extended:  # overdue past the extended deadline: say it was extended
-                    text += self.extended.replace("\x03", deadline.strftime("%d/%m/%Y"))
+                    text += self.extension(line.deadline, deadline)
                 overdue.append(Entry(text, explain))
             elif status == _DONE_LATE and done_at is not None:
                 days_late = (done_at.astimezone(self.tz).date() - deadline).days
@@ -327,7 +336,7 @@ class _UnitLines:
                 if percent is not None and not never:
                     text += f" ({percent}%)"
                 if extended:
-                    text += self.extended.replace("\x03", deadline.strftime("%d/%m/%Y"))
+                    text += self.extension(deadline, effective_deadline(deadline, due, self.tz))
                 in_time.append(Entry(text, None))
             else:
                 on_time.append(Entry(self.unit(name, "0"), None))
@@ -372,14 +381,25 @@ def detail(
     )
     groups = _UnitLines(t, lang, now, tz).fill(lines, prefix, closed)
     note = compiled(t, "summary.note", "unit", "text")
+    # A note is prefixed as its unit's line is ("#2 Xã A"): a directive's reader is told
+    # which task a blocker or an explanation is of, as the lists above tell them.
+    named = {ln.assignment_id: ln for ln in lines} if prefix else {}
     for key, notes in (("blocked", blockers), ("explained", explanations)):
-        groups[key] = [Entry(note(escape(n.unit_name), escape(n.text)), None) for n in notes]
+        groups[key] = [
+            Entry(note(escape(_noted(n, named, prefix)), escape(n.text)), None) for n in notes
+        ]
     entries: list[Entry] = []
     for key in GROUP_KEYS:
         if groups[key]:
             entries.append(Entry("\n" + t(f"summary.group_{key}", n=len(groups[key]))))
             entries.extend(groups[key])
     return Report(header, entries)
+
+
+def _noted(note: Note, lines: dict[int, StatusLine], prefix: Prefix | None) -> str:
+    """Return a note's unit name, prefixed as the unit's line of the same assignment is."""
+    line = lines.get(note.assignment_id)
+    return prefix(line) + note.unit_name if prefix and line is not None else note.unit_name
 
 
 GROUP_KEYS = (

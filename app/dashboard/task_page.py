@@ -30,6 +30,11 @@ class UnitRow:
     extension: ExtensionRequest | None
     evidence: list[Evidence] = field(default_factory=list)
 
+    @property
+    def extended(self) -> bool:
+        """Tell whether the unit was given a deadline of its own (an extension granted)."""
+        return self.line.deadline != self.line.original_deadline
+
 
 @dataclass(frozen=True)
 class TaskPage:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
 from app.dashboard.cells import Cell, cell_of
 from app.dashboard.viewer import Viewer
 from core.numbers import is_id
+from core.states import ReportState
 from core.status import Counts
 from core.summary import Line, in_force_order
 from core.taskdates import effective_deadline
@@ -19,6 +21,32 @@ from db.queries import summary as sq
 from db.queries.contacts import identities_of
 
 
+class Reported(NamedTuple):
+    """A report as the unit's history shows it: when, on which task, the status reported
+    (its catalog key), the percentage of one in progress, and the unit's words (a blocker's
+    reason once, when it is also the report's text)."""
+
+    at: datetime
+    title: str
+    state: str  # a catalog key: "export.state_done", as the workbook's history says it
+    percent: int | None
+    words: str
+
+
+def reported(report: StatusReport, title: str) -> Reported:
+    """Return a report as the history shows it (a button's report has no words of its own:
+    its status says what it was)."""
+    words = [w for w in (report.text, report.reason) if w]
+    percent = report.percent if report.state == ReportState.IN_PROGRESS else None
+    return Reported(
+        report.created_at,
+        title,
+        f"export.state_{report.state}",
+        percent,
+        " — ".join(dict.fromkeys(words)),
+    )
+
+
 @dataclass(frozen=True)
 class UnitPage:
     """A unit: its tasks, its report history, its contacts and whether they are reachable,
@@ -26,7 +54,7 @@ class UnitPage:
 
     unit: Unit
     rows: list[tuple[Line, Cell, str]]
-    history: list[tuple[StatusReport, str]]
+    history: list[Reported]
     contacts: list[tuple[Contact, str, list[ContactIdentity]]]
     counts: Counts = field(default_factory=Counts)
 
@@ -66,5 +94,9 @@ def unit_page(
     ]
     counts = sq.unit_counts(session, now=now, unit_ids=[unit_id], scope=viewer.scope)
     return UnitPage(
-        unit, rows, [(r, str(t)) for r, t in history], people, counts.get(unit_id, Counts())
+        unit,
+        rows,
+        [reported(r, str(t)) for r, t in history],
+        people,
+        counts.get(unit_id, Counts()),
     )

@@ -27,6 +27,7 @@ class TaskInfo:
     directive: str
     deadline: date
     due: date | None = None
+    closed: bool = False  # no longer followed up (a directive's or a period's may be)
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,20 @@ def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY)
     """Load the tasks' current assignments in scope, with evidence, notes and history."""
     data = ExportData()
     query = (
-        sa_select(col(Task.id), col(Task.title), col(Directive.number), col(Task.deadline))
+        sa_select(
+            col(Task.id),
+            col(Task.title),
+            col(Directive.number),
+            col(Task.deadline),
+            col(Task.status),
+        )
         .outerjoin(Directive, col(Directive.id) == col(Task.directive_id))
         .where(col(Task.id).in_(task_ids))
     )
     roll = working_calendar(session).roll_forward
-    for tid, title, number, deadline in session.execute(query):
-        data.tasks[tid] = TaskInfo(tid, title, number or "", deadline, roll(deadline)[0])
+    for tid, title, number, deadline, status in session.execute(query):
+        closed = status == TaskStatus.CLOSED
+        data.tasks[tid] = TaskInfo(tid, title, number or "", deadline, roll(deadline)[0], closed)
     data.lines = q.lines(session, scope=scope, task_ids=task_ids)
     seen = {ln.task_id for ln in data.lines}  # a task with nothing in scope is not named
     data.tasks = {tid: info for tid, info in data.tasks.items() if tid in seen}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
 from core.states import TaskStatus
 from core.textnorm import vi_sort_key
 from db.models import Directive, Task, Unit, UnitGroup
+from db.queries.calendar import working_calendar
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,24 @@ def unit_names(session: Session, *, unit_ids: tuple[int, ...]) -> list[str]:
 
 
 def task_ids_due_between(session: Session, *, start: date, end: date) -> list[int]:
-    """Return the tasks (not cancelled) whose deadline falls in the period, both ends in."""
+    """Return the tasks (not cancelled) whose deadline in force falls in the period, both
+    ends in: a deadline on a day off is due the next working day, as the report, the ranking
+    and the digest say it (Saturday 31/10 is due Monday 02/11: in November's report, not
+    October's, whose ranking does not count it either)."""
+    roll = working_calendar(session).roll_forward
+    low = start - ROLL_REACH if start - date.min > ROLL_REACH else date.min  # from year 1
     query = (
-        select(Task.id)
-        .where(col(Task.deadline) >= start, col(Task.deadline) <= end)
+        select(col(Task.id), col(Task.deadline))
+        .where(col(Task.deadline) >= low, col(Task.deadline) <= end)
         .where(Task.status != TaskStatus.CANCELLED)
         .order_by(col(Task.deadline), col(Task.id))
     )
-    return [tid for tid in session.exec(query) if tid is not None]
+    return [tid for tid, day in session.exec(query) if tid and start <= roll(day)[0] <= end]
+
+
+# How far before a period a deadline may lie and still be in force in it: Tết's days off
+# with their weekends are under two weeks; a month leaves room for days off an admin adds.
+ROLL_REACH = timedelta(days=31)
 
 
 def directive_info(

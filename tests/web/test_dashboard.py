@@ -6,7 +6,7 @@ import asyncio
 import io
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import docx
@@ -18,7 +18,9 @@ from sqlmodel import select
 from app import links
 from app.dashboard import matrix as dashboard_matrix
 from db.models import Assignment, ContactIdentity, Directive, Evidence, WebLogin
-from tests.factories import make_task, make_unit, person
+from db.queries.due_times import due_time
+from db.queries.reports import record_report
+from tests.factories import VN, make_task, make_unit, person
 from tests.harness import ADMIN_ID
 from tests.web.conftest import COORDINATOR, DEADLINE, OFFICIAL, SCOPED, Served
 from web import pages
@@ -700,3 +702,63 @@ async def test_a_scoped_coordinators_report_and_workbook_say_whose_figures_they_
     stated = "Số liệu tính đến 09:00 ngày 18/11/2026. Số liệu gồm các đơn vị thuộc nhóm: Thí điểm."
     assert texts[SCOPED].count(stated) == 3  # under each sheet's title
     assert "thuộc nhóm" not in texts[ADMIN_ID]
+
+
+async def test_a_task_page_says_which_units_were_given_an_extension(served: Served) -> None:
+    """Xã Tam Xuân extended to Saturday 12/12 (met on Monday 14/12) and Sở Y tế to 10/12:
+    the task page says so under each status, as /summary and the workbook do (it listed them
+    "within deadline" past the task's deadline of 30/11 with no word of why)."""
+    with served.bot.session() as s:
+        for code, to in (("TX", date(2026, 12, 12)), ("SYT", date(2026, 12, 10))):
+            a = s.exec(
+                select(Assignment).where(
+                    Assignment.task_id == served.tasks[0].id,
+                    Assignment.unit_id == served.units[code].id,
+                )
+            ).one()
+            a.deadline, a.due_at = to, due_time(s, to, VN)
+            s.add(a)
+        s.commit()
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{served.tasks[0].id}")).text
+    row = r'<tr data-unit="(?P<unit>\d+)"(?P<row>.*?)</tr>'
+    rows = {m["unit"]: m["row"] for m in re.finditer(row, page, re.S)}
+    extended = "Gia hạn đến 14/12/2026 (hạn ghi 12/12/2026 là ngày nghỉ); hạn ban đầu 30/11/2026"
+    assert extended in rows[str(served.units["TX"].id)]
+    assert "Gia hạn đến 10/12/2026; hạn ban đầu 30/11/2026" in rows[str(served.units["SYT"].id)]
+    assert "Gia hạn" not in rows[str(served.units["TB"].id)]
+
+
+async def test_a_units_history_says_what_each_report_said(served: Served) -> None:
+    """Reports made by button carry no words of their own: the unit page's history says the
+    status each reported (and its percentage), as the workbook's history does (its "Nội
+    dung báo cáo" was blank for them), and a blocker's reason once."""
+    with served.bot.session() as s:
+        first, second = (
+            s.exec(
+                select(Assignment).where(
+                    Assignment.task_id == task.id, Assignment.unit_id == served.units["DB"].id
+                )
+            ).one()
+            for task in served.tasks
+        )
+        now = served.bot.clock.now()
+        record_report(s, assignment_id=first.id or 0, state="in_progress", percent=60, now=now)
+        record_report(s, assignment_id=first.id or 0, state="done", now=now)
+        record_report(
+            s,
+            assignment_id=second.id or 0,
+            state="blocked",
+            text="Thiếu kinh phí",
+            reason="Thiếu kinh phí",
+            now=now,
+        )
+        s.commit()
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['DB'].id}")).text
+    history = page[page.index('<table id="history">') :]
+    said = [
+        re.sub(r"\s+", " ", c).strip()
+        for c in re.findall(r"<tr><td>.*?</td><td>.*?</td><td>(.*?)</td></tr>", history, re.S)
+    ]
+    assert said == ["Vướng mắc: Thiếu kinh phí", "Hoàn thành", "Đang thực hiện (60%)"]

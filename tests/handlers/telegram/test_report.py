@@ -33,6 +33,7 @@ from app.report_docx import render
 from bot.cli import main
 from core.taskdates import due_at
 from db.models import Assignment, Contact, Directive, Task, Unit, UnitContact
+from db.queries.due_times import due_time
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
 from tests.factories import make_contact, make_task, make_unit
@@ -218,6 +219,56 @@ async def test_report_figures_match_the_database_in_the_official_taxonomy(
     assert "- Xã Ân: gia hạn đến ngày 30/11/2026 (thời hạn ban đầu 10/11/2026);" in body
 
 
+async def test_report_says_an_extension_to_a_day_off_as_its_appendix_row(
+    bot: BotUnderTest,
+) -> None:
+    """Xã Ân extended to Saturday 28/11 is met on Monday 30/11: the body's list of extensions
+    says 30/11 with the Saturday beside it, as its appendix row does (it said "gia hạn đến
+    ngày 28/11/2026" above a row giving 30/11)."""
+    with bot.session() as s:
+        every_status(s)
+        a = s.exec(select(Assignment).join(Unit).where(Unit.code == "XAN")).one()
+        a.deadline, a.due_at = date(2026, 11, 28), due_time(s, date(2026, 11, 28), VN)
+        s.add(a)
+        s.commit()
+    bot.user(COORDINATOR)
+    doc = await reported(bot, COORDINATOR, "/report #1")
+    assert (
+        "- Xã Ân: gia hạn đến ngày 30/11/2026 (hạn ghi 28/11/2026 là ngày nghỉ; thời hạn ban "
+        "đầu 10/11/2026);"
+    ) in texts(doc)
+    [row] = [r for r in appendix(doc) if r[1] == "Xã Ân"]
+    assert row[4] == "30/11/2026"
+
+
+async def test_report_says_which_of_its_tasks_is_closed(bot: BotUnderTest) -> None:
+    """A directive's report with task #1 closed says so on that task's line, not on #2's,
+    as the directive's /summary does, and a report of #1 alone says so under its basis (its
+    overdue units were reported with no word that nobody follows the task up any more), as
+    does a period's report holding #1 alone."""
+    with bot.session() as s:
+        every_status(s)
+        for task_id in (1, 2):
+            task = s.get(Task, task_id)
+            assert task is not None
+            task.directive_id = s.exec(select(Directive)).one().id
+            task.status = "closed" if task_id == 1 else "open"
+            s.add(task)
+        s.commit()
+    bot.user(COORDINATOR)
+    body = texts(await reported(bot, COORDINATOR, f"/report {DIRECTIVE}"))
+    closed = "Nhiệm vụ đã đóng, không còn đôn đốc."
+    [one] = [line for line in body if line.startswith("- “Ban hành")]
+    [two] = [line for line in body if line.startswith("- “Báo cáo cải cách")]
+    assert one.endswith("chưa báo cáo 2. " + closed)
+    assert closed not in two
+    for alone in ("/report #1", "/report 01/11/2026-15/11/2026"):  # #1 only, either way
+        body = texts(await reported(bot, COORDINATOR, alone))
+        assert body[body.index("I. KẾT QUẢ THỰC HIỆN") - 1] == closed
+    body = texts(await reported(bot, COORDINATOR, "/report #2"))
+    assert closed not in body
+
+
 async def test_report_appendix_lists_every_unit_in_vietnamese_order(bot: BotUnderTest) -> None:
     """The appendix: every unit of the task, Ân after A, each cell as the database says."""
     with bot.session() as s:
@@ -358,6 +409,33 @@ async def test_report_of_a_period_covers_tasks_due_in_it(bot: BotUnderTest) -> N
         "Kết quả thực hiện các nhiệm vụ có thời hạn từ ngày 01/11/2026 đến ngày 15/11/2026" in body
     )
     assert {row[2] for row in appendix(doc)[1:]} == {TASK1}
+
+
+async def test_report_of_a_period_takes_a_task_by_the_day_its_deadline_is_in_force(
+    bot: BotUnderTest,
+) -> None:
+    """A task due Saturday 31/10 is due Monday 02/11, as its report says: /report tháng
+    11/2026 takes it and /report tháng 10/2026 does not, as /ranking counts its unit in
+    November (October's report took it, and November's left it out)."""
+    with bot.session() as s:
+        every_status(s)
+        unit = s.exec(select(Unit).where(Unit.code == "XA")).one()
+        make_task(s, "Tổng kết tháng 10", date(2026, 10, 31), [unit])
+    bot.user(COORDINATOR)
+    doc = await reported(bot, COORDINATOR, "/report tháng 11/2026")
+    rows = appendix(doc)[1:]
+    assert {row[2] for row in rows} == {
+        TASK1,
+        "#2 Báo cáo cải cách hành chính",
+        "#3 Tổng kết tháng 10",
+    }
+    [row] = [row for row in rows if row[2] == "#3 Tổng kết tháng 10"]
+    assert (row[4], row[-1]) == ("02/11/2026", "Chưa báo cáo; Hạn ghi 31/10/2026 là ngày nghỉ")
+    reply = await bot.send(COORDINATOR, "/report tháng 10/2026")
+    assert reply.document is None
+    assert "Không có nhiệm vụ nào để báo cáo" in (reply.text or "")
+    ranking = (await bot.send(COORDINATOR, "/ranking tháng 11/2026")).text or ""
+    assert "Xã A: 50,0% (1/2)" in ranking
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,9 @@ from core.ranking import Ranked, rank
 from core.taskdates import due_at
 from core.textnorm import fold
 from db.models import Assignment, ContactScope, Directive, Task, UnitGroup
+from db.queries.due_times import due_time
 from db.queries.reports import record_report
+from db.queries.tasks import assign_units
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram import report_pages
 from tests.factories import make_contact, make_task, make_unit, person
@@ -113,6 +115,27 @@ async def test_summary_says_an_extension_of_an_overdue_unit_too(bot: BotUnderTes
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
     assert "• Xã C: quá 3 ngày (gia hạn đến 15/11/2026)" in text
     assert "• Xã D (gia hạn đến 25/11/2026)" in text
+
+
+async def test_an_extension_to_a_day_off_is_said_as_the_day_it_is_met(bot: BotUnderTest) -> None:
+    """Xã D extended to Saturday 21/11 is met on Monday 23/11: the in-time list names that day
+    and the Saturday beside it, as the appendix does (it said "gia hạn đến 21/11/2026", a day
+    that passes while the unit is still listed within its deadline), and so does an overdue
+    unit's extension to Sunday 15/11, met on Monday 16/11."""
+    province = await arrange(bot)
+    with bot.session() as s:
+        for code, deadline in (("XC", date(2026, 11, 15)), ("XD", date(2026, 11, 21))):
+            a = s.get(Assignment, province.assignments[code])
+            assert a is not None
+            a.deadline, a.due_at = deadline, due_time(s, deadline, VN)
+            s.add(a)
+        s.commit()
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "• Xã D (gia hạn đến 23/11/2026; hạn ghi 21/11/2026 là ngày nghỉ)" in text
+    assert "• Xã C: quá 2 ngày (gia hạn đến 16/11/2026; hạn ghi 15/11/2026 là ngày nghỉ)" in text
+    await bot.send(COORDINATOR, "/lang en")
+    text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
+    assert "• Xã D (extended to 23/11/2026; 21/11/2026 is a day off)" in text
 
 
 async def test_summary_of_a_closed_task_says_so_and_offers_no_explanation(
@@ -685,3 +708,37 @@ async def test_totals_over_several_tasks_count_assignments_not_units(bot: BotUnd
     assert "\nAssignments to units: 7. Completed 2 (on time 1, late 1)" in text
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
     assert "\nUnits: 5. Completed 2" in text
+
+
+async def test_a_directive_summary_says_which_task_each_blocker_is_of(bot: BotUnderTest) -> None:
+    """Sở Y tế blocked on both tasks of a directive: each reason is listed with its task's
+    number, as the units' lines above it are, and so is the explanation (it read "Sở Y tế:
+    Thiếu kinh phí" and "Sở Y tế: Thiếu nhân lực", of which task neither said)."""
+    province = await arrange(bot)
+    with bot.session() as s:
+        task = s.get(Task, province.task2)
+        first = s.get(Assignment, province.assignments["SYT"])
+        assert task is not None
+        assert first is not None
+        task.directive_id = province.directive
+        assign_units(s, task=task, unit_ids=[first.unit_id], tz=VN)
+        s.commit()
+        [second] = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == province.task2, Assignment.unit_id == first.unit_id
+            )
+        ).all()
+        assert second.id is not None
+        record_report(
+            s, assignment_id=second.id, state="blocked", reason="Thiếu nhân lực", now=at(17)
+        )
+        s.commit()
+    text = (await bot.send(COORDINATOR, "/summary 4824")).text or ""
+    one, two = province.task1, province.task2
+    assert (
+        f"Vướng mắc (2):\n• #{one} Sở Y tế: Thiếu kinh phí\n• #{two} Sở Y tế: Thiếu nhân lực"
+        in text
+    )
+    assert f"Giải trình đã nhận (1):\n• #{one} Sở Y tế: Chờ bổ sung dự toán" in text
+    text = (await bot.send(COORDINATOR, f"/summary #{two}")).text or ""
+    assert "Vướng mắc (1):\n• Sở Y tế: Thiếu nhân lực" in text
