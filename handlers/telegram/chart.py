@@ -29,7 +29,7 @@ async def chart(req: Request) -> None:
         chart_of,
         scope=req.actor.scope,
         lang=req.actor.lang,
-        now=req.services.clock.now(),
+        now=now,  # the same moment as the "as of" line below: one read of the clock
         catalog=req.services.catalog,
     )
     target, bars, title = await in_heavy_worker(read, req.services.engine, req.text_args)
