@@ -324,6 +324,26 @@ async def test_a_code_pasted_with_what_was_around_it_pairs(zbot: ZaloBot, paste:
         assert identity(s, HOA).channel == "zalo"
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["mã của em là {code} ạ", "/start {code} ạ", "start {code}"],
+    ids=["in-a-sentence", "start-then-words", "start-without-slash"],
+)
+async def test_a_code_written_among_words_pairs(zbot: ZaloBot, written: str) -> None:
+    """The code in a sentence, after /start with a word of politeness, or after "start" with
+    no slash registers Hoa. The first was told how to join (the code it held not read), the
+    others that the code cannot be used, each counted as a wrong try."""
+    with zbot.session() as s:
+        make_unit(s, "XG", "Xã G")
+    zbot.zalo.add_user(HOA, "Hoa")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XG")
+    [welcome] = await zbot.say(HOA, written.format(code=code_of(invite)))
+    assert "Chào mừng Hoa" in welcome
+    with zbot.session() as s:
+        assert identity(s, HOA).channel == "zalo"
+        assert s.exec(select(InviteFailure)).first() is None
+
+
 async def test_a_code_split_where_its_message_wrapped_pairs_once(zbot: ZaloBot) -> None:
     """The code pasted in two pieces (the message it came from wrapped) registers Hoa; it
     was refused. The same pieces from Lan afterwards are refused as a used code is."""
