@@ -227,3 +227,16 @@ async def test_a_photo_too_large_still_records_the_status_of_its_caption(
         assert s.exec(select(Evidence)).all() == []
         [report] = s.exec(select(StatusReport)).all()
     assert report.state == "done"
+
+
+async def test_an_empty_photo_is_not_kept_and_its_status_is_recorded(zbot: ZaloBot) -> None:
+    """A photo whose download is empty (0 bytes) captioned "đã xong": Hoa is told it could
+    not be fetched, to send it again, and the status is recorded. It was kept as evidence
+    of 0 KB, the task's proof a file with nothing in it."""
+    official(zbot)
+    [answer] = await zbot.photo(HOA, b"", "đã xong")
+    assert "Không tải được ảnh" in answer
+    assert "Hoàn thành" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+        assert [r.state for r in s.exec(select(StatusReport))] == ["done"]
