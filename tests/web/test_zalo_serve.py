@@ -178,6 +178,20 @@ async def test_zalo_webhook_event_with_ids_longer_than_zalos_is_dropped_with_200
     assert zalo_rows(served) == ["e3"]
 
 
+async def test_zalo_webhook_event_of_a_long_unknown_kind_is_kept_with_200(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """An event of a kind the bot does not know, named in 60 characters, is stored and
+    answered 200 (its kind cut to what the inbox keeps): PostgreSQL refused it, a 500 with a
+    traceback, which Zalo would send again and again."""
+    headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
+    body = {**event("e4"), "event_name": "message.text.received." + "x" * 38}
+    response = await served.http.post("/webhook/zalo", json=body, headers=headers)
+    assert response.status_code == 200
+    assert zalo_rows(served) == ["e4"]
+
+
 async def test_zalo_webhook_redelivered_event_is_handled_once(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811
