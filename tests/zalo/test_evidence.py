@@ -240,3 +240,25 @@ async def test_an_empty_photo_is_not_kept_and_its_status_is_recorded(zbot: ZaloB
     with zbot.session() as s:
         assert s.exec(select(Evidence)).all() == []
         assert [r.state for r in s.exec(select(StatusReport))] == ["done"]
+
+
+async def test_a_caption_in_the_typed_answers_of_a_reminder_states_its_status(
+    zbot: ZaloBot,
+) -> None:
+    """A photo captioned "#N 1" or "#N 3 <reason>" (the answers a Zalo reminder teaches)
+    records done or blocked, as the same text would; one captioned "#N 4 25/12 <reason>" (an
+    extension asked for) records no status. The first two recorded nothing; the last, work in
+    progress, taking the reason for its words."""
+    first, second, third = official(zbot, tasks=3)
+    await zbot.photo(HOA, JPEG, f"#{first} 1")
+    await zbot.photo(HOA, JPEG + b"3", f"#{second} 3 thiếu kinh phí")
+    [extension] = await zbot.photo(HOA, JPEG + b"4", f"#{third} 4 25/12 chờ kinh phí")
+    assert "Chưa ghi nhận tình trạng" in extension
+    with zbot.session() as s:
+        rows = s.exec(select(StatusReport, Assignment).join(Assignment)).all()
+        kept = len(s.exec(select(Evidence)).all())
+    assert sorted((a.task_id, r.state) for r, a in rows) == [
+        (first, "done"),
+        (second, "blocked"),
+    ]
+    assert kept == 3
