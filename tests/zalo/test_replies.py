@@ -558,3 +558,26 @@ async def test_done_with_every_one_of_a_single_task_records_it(zbot: ZaloBot) ->
     [answer] = await zbot.say(HOA, "xong hết rồi")
     assert "Đã ghi nhận" in answer
     assert reports(zbot) == [(task, "done", 100)]
+
+
+async def test_a_message_naming_too_many_tasks_is_refused_whole(zbot: ZaloBot) -> None:
+    """A list pasted with 21 tasks' answers records nothing and says to split it, in one
+    message: each task was answered in a message of its own (300 numbers, 300 messages, a
+    person's Zalo busy for minutes) and every part recorded."""
+    first, second, third = official(zbot, ("Kế hoạch A", "Báo cáo B", "Đề án C"))
+    listed = ", ".join(f"#{(first, second, third)[i % 3]} xong" for i in range(21))
+    [refused] = await zbot.say(HOA, listed)
+    assert "tối đa 20" in refused
+    assert reports(zbot) == []
+    twenty = ", ".join(f"#{(first, second, third)[i % 3]} xong" for i in range(20))
+    assert len(await zbot.say(HOA, twenty)) == 20
+
+
+async def test_the_task_numbers_not_the_units_are_named_in_one_message(zbot: ZaloBot) -> None:
+    """ "#A xong, #901 xong, #902 xong, #901 1" records A and names #901 and #902 once, in one
+    message: each unknown number had a message of its own, one of them twice."""
+    [first] = official(zbot)
+    answer = await zbot.say(HOA, f"#{first} xong, #901 xong, #902 xong, #901 1")
+    assert reports(zbot) == [(first, "done", 100)]
+    assert len(answer) == 2
+    assert answer[1].startswith("#901, #902:")
