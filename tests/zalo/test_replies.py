@@ -581,3 +581,16 @@ async def test_the_task_numbers_not_the_units_are_named_in_one_message(zbot: Zal
     assert reports(zbot) == [(first, "done", 100)]
     assert len(answer) == 2
     assert answer[1].startswith("#901, #902:")
+
+
+async def test_a_task_and_4_alone_asks_the_date_of_the_extension(zbot: ZaloBot) -> None:
+    """ "#1 4" after a reminder of two tasks asks the date for #1's extension, as "#1 3" asks
+    the blocker; the date typed then asks it. It asked the status again, 4 among the
+    choices, and the date typed after that was read as no answer."""
+    first, _ = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    [asked] = await zbot.say(HOA, f"#{first} 4")
+    assert "ngày đề nghị gia hạn" in asked
+    assert "1 = Hoàn thành" not in asked
+    await zbot.say(HOA, "15/12 chờ kinh phí")
+    assert requests(zbot) == [(date(2026, 12, 15), "chờ kinh phí")]
