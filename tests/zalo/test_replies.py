@@ -594,3 +594,32 @@ async def test_a_task_and_4_alone_asks_the_date_of_the_extension(zbot: ZaloBot) 
     assert "1 = Hoàn thành" not in asked
     await zbot.say(HOA, "15/12 chờ kinh phí")
     assert requests(zbot) == [(date(2026, 12, 15), "chờ kinh phí")]
+
+
+async def test_a_report_typed_where_a_blocker_was_asked_is_that_report(zbot: ZaloBot) -> None:
+    """After "#B 3" (what blocks B?): "#A xong" records A done, and "xong" after "#B 3" again
+    records B done; "đang chờ kinh phí" after a third "#B 3" is B's blocker. The first two
+    were kept as B's blocker ("#A xong", "xong" its reason), A never recorded."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{second} 3")
+    await zbot.say(HOA, f"#{first} xong")
+    assert reports(zbot) == [(first, "done", 100)]
+    await zbot.say(HOA, f"#{second} 3")
+    await zbot.say(HOA, "xong")
+    assert reports(zbot)[1:] == [(second, "done", 100)]
+    await zbot.say(HOA, f"#{second} 3")
+    await zbot.say(HOA, "đang chờ kinh phí")
+    assert reports(zbot)[2:] == [(second, "blocked", None)]
+
+
+async def test_a_report_typed_where_a_new_date_was_asked_is_that_report(zbot: ZaloBot) -> None:
+    """After "#B 4" (to which date?): "#A xong" records A done, and B's question is gone; it
+    was refused as no date, A never recorded."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{second} 4")
+    [answer] = await zbot.say(HOA, f"#{first} xong")
+    assert "Đã ghi nhận" in answer
+    assert reports(zbot) == [(first, "done", 100)]
+    assert requests(zbot) == []
