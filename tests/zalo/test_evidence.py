@@ -262,3 +262,19 @@ async def test_a_caption_in_the_typed_answers_of_a_reminder_states_its_status(
         (second, "blocked"),
     ]
     assert kept == 3
+
+
+async def test_a_photo_naming_two_tasks_is_kept_pending_and_asked_about(zbot: ZaloBot) -> None:
+    """With two tasks, a photo captioned "#A #B biên bản" is kept pending and the bot asks
+    which task; "2" files it to B. It was dropped and Hoa told to send it again with the
+    "#N" she had written."""
+    first, second = official(zbot, tasks=2)
+    [asked] = await zbot.photo(HOA, JPEG, f"#{first} #{second} biên bản")
+    assert "cho việc nào" in asked
+    assert "Gửi lại ảnh" not in asked
+    await zbot.say(HOA, "2")
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, kept.assignment_id)
+    assert about is not None
+    assert about.task_id == second
