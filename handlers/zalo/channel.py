@@ -99,6 +99,8 @@ class ZaloChannel(TextChannel):
             return self._render(
                 lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))
             )
+        if commands.command_word(typed) == "huy":  # "/hủy": the word a question asks for, typed
+            typed = "/cancel"  # as a command; it was an unknown one, the question left open
         rest = typed.partition(" ")[2]
         command = commands.command_word(typed)
         # Only admins fill in forms: an official's reply costs no read of one.
@@ -155,7 +157,7 @@ class ZaloChannel(TextChannel):
                 except UnkeptError as left:
                     raise UnkeptError([*left.answer, *photos], left.keep) from left
         words, replied = self._status_words(actor, typed)
-        text = words or narrow(event.text)
+        text = words or ("/cancel" if command == "cancel" else narrow(event.text))  # "/hủy"
         return self.receive(event.sender_id, text, event.message_id, replied)
 
     def _show_unkept(self, actor: Actor, left: UnkeptError) -> NoReturn:

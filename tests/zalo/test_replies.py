@@ -623,3 +623,15 @@ async def test_a_report_typed_where_a_new_date_was_asked_is_that_report(zbot: Za
     assert "Đã ghi nhận" in answer
     assert reports(zbot) == [(first, "done", 100)]
     assert requests(zbot) == []
+
+
+async def test_cancel_typed_as_a_command_in_vietnamese_cancels(zbot: ZaloBot) -> None:
+    """ "/hủy" (the bot says «hủy» cancels, a person adds the slash) drops the question asked:
+    it was an unknown command, and the blocker's question stayed open."""
+    _, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{second} 3")
+    [cancelled] = await zbot.say(HOA, "/hủy")
+    assert cancelled == "Đã hủy."
+    [nothing] = await zbot.say(HOA, "/huỷ")
+    assert "Không có thao tác nào" in nothing
