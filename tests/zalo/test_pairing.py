@@ -380,3 +380,21 @@ async def test_no_admin_yet_points_a_zalo_only_province_to_an_admin_code(
     out = capsys.readouterr().out
     assert "dondoc admin invite" in out
     assert "ZALO_ADMIN_IDS" in out
+
+
+async def test_a_second_invite_of_her_own_unit_is_left_for_its_invitee(zbot: ZaloBot) -> None:
+    """Hoa, on point for Xã H, sends a fresh invite of Xã H meant for Lan: she is told she
+    holds that place already and the code is not spent; Lan then registers with it. Hoa was
+    welcomed as if new, and Lan's code refused as used."""
+    with zbot.session() as s:
+        make_unit(s, "XH", "Xã H")
+    zbot.zalo.add_user(HOA, "Hoa")
+    zbot.zalo.add_user(LAN, "Lan")
+    [first] = await zbot.say(ZALO_ADMIN, "/invite XH")
+    await zbot.say(HOA, code_of(first))
+    second = (await zbot.say(ZALO_ADMIN, "/invite XH"))[-1]
+    [held] = await zbot.say(HOA, code_of(second))
+    assert "đã là đầu mối của Xã H" in held
+    assert "Chào mừng" not in held
+    [welcome] = await zbot.say(LAN, code_of(second))
+    assert "Chào mừng Lan" in welcome
