@@ -211,7 +211,9 @@ def _apply(
             elif (typed := impossible_date(text)) is not None:  # "đến 31/02"
                 question, typed_date = "ext_date_invalid", typed
     with session_in(services.engine, db) as session:
-        data = {"step": step, "assignment_id": assignment_id}
+        data: dict[str, Any] = {"step": step, "assignment_id": assignment_id}
+        if reply.kind == ReplyKind.EXTENSION and reply.reason:  # "xin gia hạn vì …": the date
+            data["reason"] = reply.reason  # answered next comes without it
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = task_of(session, assignment_id)
     said = t(f"checkin.{question}", task=str(task.id), title=task.title, date=typed_date)

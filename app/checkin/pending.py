@@ -185,5 +185,6 @@ def _extension_answer(
         typed = impossible_date(text)
         key = "ext_date_unclear" if typed is None else "ext_date_invalid"
         return Answer([Said(t(f"checkin.{key}", task=str(task.id), title=task.title, date=typed))])
+    reason = reason if reason.strip() else str(pending.get("reason") or "")  # given with the ask
     line = send_request(services, actor, assignment_id, target, reason, key, db)
     return Answer([Said(rolled(t, asked, target) + line)], origin=pending, settled=assignment_id)

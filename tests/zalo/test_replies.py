@@ -635,3 +635,17 @@ async def test_cancel_typed_as_a_command_in_vietnamese_cancels(zbot: ZaloBot) ->
     assert cancelled == "Đã hủy."
     [nothing] = await zbot.say(HOA, "/huỷ")
     assert "Không có thao tác nào" in nothing
+
+
+async def test_the_reason_given_with_an_extension_asked_without_its_date_is_kept(
+    zbot: ZaloBot,
+) -> None:
+    """ "#B xin gia hạn vì thiếu người" (no date): the bot asks the date; "15/12" sends the
+    request with "thiếu người" as its reason. The reason was dropped, and Hoa asked to send
+    it again in the next message."""
+    _, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{second} xin gia hạn vì thiếu người")
+    [sent] = await zbot.say(HOA, "15/12")
+    assert "chưa có lý do" not in sent
+    assert requests(zbot) == [(date(2026, 12, 15), "thiếu người")]
