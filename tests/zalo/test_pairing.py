@@ -398,3 +398,19 @@ async def test_a_second_invite_of_her_own_unit_is_left_for_its_invitee(zbot: Zal
     assert "Chào mừng" not in held
     [welcome] = await zbot.say(LAN, code_of(second))
     assert "Chào mừng Lan" in welcome
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Mã liên kết của anh/chị: {code}", "{code} ạ", "/link {code} ạ"],
+    ids=["links-line-copied", "code-then-a-word", "link-then-words"],
+)
+async def test_a_link_code_written_among_words_links(zbot: ZaloBot, written: str) -> None:
+    """Lan's Telegram /link code sent on Zalo in the line it came in, or with a word after
+    it, links the chat to her. The first two were told how to join with an invite, the last
+    that the code was wrong."""
+    code = await telegram_link_code(zbot, 3701, "Lan", "Xã Liên")
+    [linked] = await zbot.say(HOA, written.format(code=code))
+    assert "Đã liên kết" in linked
+    with zbot.session() as s:
+        assert identity(s, HOA).contact_id == identity(s, "3701").contact_id
