@@ -84,9 +84,10 @@ def keep(
         asked = _ask(services, actor, sent, photo)
         if asked is not None:
             return asked
-        # every unit deactivated: that is why, not which task
+        # No open task: every unit deactivated (that is why), or none is open, as Telegram
+        # says. "Which task? Send it again with #N" sent the person round for nothing.
         said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
-        return Said(said or t("zalo.photo_which"))
+        return Said(said or t("checkin.no_open"))
     return _file(services, actor, assignment_id, photo, sent)
 
 

@@ -278,3 +278,21 @@ async def test_a_photo_naming_two_tasks_is_kept_pending_and_asked_about(zbot: Za
         about = s.get(Assignment, kept.assignment_id)
     assert about is not None
     assert about.task_id == second
+
+
+async def test_a_photo_from_a_unit_with_no_open_task_says_so(zbot: ZaloBot) -> None:
+    """A unit whose only task was closed: a photo, without "#N" or with one not the unit's,
+    is told the unit has no open task, nothing kept. It was asked which task and to send
+    it again with "#N", and asked so again, round and round."""
+    [task] = official(zbot)
+    with zbot.session() as s:
+        closed = s.get(Task, task)
+        assert closed is not None
+        closed.status = "closed"
+        s.add(closed)
+        s.commit()
+    for caption in ("", "#99 biên bản"):
+        [answer] = await zbot.photo(HOA, JPEG + caption.encode(), caption)
+        assert "không có nhiệm vụ nào đang mở" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
