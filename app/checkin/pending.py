@@ -82,7 +82,7 @@ def answer_pending(
         return Answer([Said(t("common.cancelled"))])
     if step in ("blocked", "extension"):
         reply = parse_reply(text, today=services.today())
-        if task_numbers(text) and reply.kind != ReplyKind.UNCLEAR:
+        if _by_task(text) and reply.kind != ReplyKind.UNCLEAR:
             _forget(services, actor, db)  # "#1 xong": no answer, a report read as such
             return None
         if reply.kind == ReplyKind.DONE and not reply.uncertain:  # "xong": the task asked of
@@ -106,6 +106,12 @@ def answer_pending(
             return apply_kept(services, actor, pending, chosen[0], db=session)
     _forget(services, actor, db)  # something new: forget the question, read the text
     return None
+
+
+def _by_task(text: str) -> bool:
+    """Tell whether a text opens with a task's number ("#1 xong", as a reminder teaches):
+    one that names a task further on ("chờ #3 xong trước") is a reason still."""
+    return text.lstrip().startswith("#") and bool(task_numbers(text))
 
 
 def _done_instead(

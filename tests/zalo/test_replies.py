@@ -611,6 +611,9 @@ async def test_a_report_typed_where_a_blocker_was_asked_is_that_report(zbot: Zal
     await zbot.say(HOA, f"#{second} 3")
     await zbot.say(HOA, "đang chờ kinh phí")
     assert reports(zbot)[2:] == [(second, "blocked", None)]
+    await zbot.say(HOA, f"#{second} 3")
+    await zbot.say(HOA, f"chờ #{first} xong trước")  # a task named in the reason: a reason
+    assert reports(zbot)[3:] == [(second, "blocked", None)]
 
 
 async def test_a_report_typed_where_a_new_date_was_asked_is_that_report(zbot: ZaloBot) -> None:
