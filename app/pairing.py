@@ -26,11 +26,13 @@ from db.queries.admin_codes import spend_admin_code
 from db.queries.audit import record
 from db.queries.contacts import contacts_with_role_at_least, find_contact, touch_contact
 from db.queries.invites import (
+    ROLE_RANK,
     claim_invite,
     find_invite,
     give_invite,
     recent_failures,
     record_failure,
+    redeemable_invite,
 )
 from db.queries.recipients import recipients_in_order
 
@@ -92,6 +94,9 @@ def redeem(services: Services, who: Newcomer, code: str) -> Redeemed:
             )
             text = catalog.get(lang, "invites.admin_welcome", name=name, help=Markup("/help"))
             return Redeemed(Said(text), admin.id)
+        held = _held_already(session, known, code, now)
+        if held is not None:  # spent, it gave nothing and was lost to the one it was made for
+            return Redeemed(Said(held.text(catalog, lang, key="invites.held_already")))
         contact, used = _spend(session, who, code, now) if looks_like_code(code) else (None, None)
         again = _used_by(session, known, code) if contact is None else None
         if again is not None:
@@ -129,12 +134,29 @@ class _Again:
     unit: str
     function: str
 
-    def text(self, catalog: Catalog, lang: str) -> str:
+    def text(self, catalog: Catalog, lang: str, *, key: str = "invites.used_by_you") -> str:
         """Say they are registered already, rather than "this code cannot be used"."""
         function = catalog.get(lang, f"common.function_{self.function}")
-        return catalog.get(
-            lang, "invites.used_by_you", unit=self.unit, function=function, help=Markup("/help")
-        )
+        return catalog.get(lang, key, unit=self.unit, function=function, help=Markup("/help"))
+
+
+def _held_already(
+    session: Session, known: Contact | None, code: str, now: datetime
+) -> _Again | None:
+    """Return the unit and function an open invite would give someone who holds both already,
+    and no higher role (a second invite of their unit, sent to them by mistake); None
+    otherwise. It is left unspent for the person it was made for: spending it welcomed them
+    as if new, and that person's code was then refused as used."""
+    if known is None or known.id is None or not looks_like_code(code):
+        return None
+    invite = redeemable_invite(session, code=code, now=now)
+    if invite is None or ROLE_RANK.get(invite.role, 0) > ROLE_RANK.get(known.role, 0):
+        return None
+    link = session.get(UnitContact, (invite.unit_id, known.id))
+    unit = session.get(Unit, invite.unit_id)
+    if link is None or unit is None or link.function != invite.function:
+        return None
+    return _Again(unit.name, link.function)
 
 
 def _used_by(session: Session, known: Contact | None, code: str) -> _Again | None:

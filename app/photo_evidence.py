@@ -3,13 +3,14 @@
 The adapter fetches the photo's bytes and says what this returns; everything else is here.
 The task is the one its caption names ("#12 biên bản"), else the unit's only open task
 (one it has reported done included), else the one just reported done: Telegram's rule,
-`evidence_keep.attribute`, without a reply or an album to read; with several and no "#N", the photo
-is kept pending (under EVIDENCE_DIR/pending, named in the database for PENDING_TTL, so a
-restart keeps it) and the person is asked which task with numbered choices (`ep:<assignment>`):
-a typed "2" files it there (`take`), as Telegram's buttons do. Kept as any channel keeps a
-file (`evidence_keep.file_it`): a photo the task has already is said to be received
-already, not kept again. A caption that states a
-status ("đã xong") is recorded with the photo, in one transaction, or alone when the photo
+`evidence_keep.attribute`, without a reply or an album to read; with several and no "#N"
+(or one naming two tasks, or one not the unit's), the photo is kept pending (under
+EVIDENCE_DIR/pending, named in the database for PENDING_TTL, so a restart keeps it) and the
+person is asked which task with numbered choices (`ep:<assignment>`): a typed "2" files it
+there (`take`), as Telegram's buttons do. Kept as any channel keeps a file
+(`evidence_keep.file_it`): a photo the task has already is said to be received already, not
+kept again. A caption that states a status ("đã xong") is recorded with the photo, in one
+transaction, or alone when the photo
 could not be fetched, was too large or could not be stored. Blocking: off the event loop.
 """
 
@@ -32,7 +33,6 @@ from app.choices import Choice
 from app.evidence_files import store_file
 from app.reporting import unit_inactive
 from app.services import Services
-from core.checkin import task_numbers
 from core.numbers import typed_number
 from db.engine import session_scope
 from db.queries.checkin import (
@@ -79,12 +79,15 @@ def keep(
         return Said(_status_all_the_same(services, actor, sent, t("zalo.photo_failed")))
     assignment_id = _assignment(services, actor, sent.caption)
     if assignment_id is None:
-        asked = None if task_numbers(sent.caption) else _ask(services, actor, sent, photo)
+        # A caption naming two tasks, or one not the unit's, is asked about as Telegram asks:
+        # the photo was dropped, the person told to send it again with the "#N" they had sent.
+        asked = _ask(services, actor, sent, photo)
         if asked is not None:
             return asked
-        # every unit deactivated: that is why, not which task
+        # No open task: every unit deactivated (that is why), or none is open, as Telegram
+        # says. "Which task? Send it again with #N" sent the person round for nothing.
         said = unit_inactive(services, actor.lang, actor.unit_ids, every=True)
-        return Said(said or t("zalo.photo_which"))
+        return Said(said or t("checkin.no_open"))
     return _file(services, actor, assignment_id, photo, sent)
 
 

@@ -51,7 +51,9 @@ def pasted_code(text: str) -> str | None:
     `/start`: the bare code, or the whole invite link (`https://t.me/<bot>?start=<code>`),
     maybe typed on a full-width keyboard, maybe with the quotes or the full stop around it,
     or the invite's line with its label ("Mã mời: <code>"), maybe split by a space or a
-    line break where the message it came from wrapped (see :func:`_rejoined`).
+    line break where the message it came from wrapped (see :func:`_rejoined`), or written
+    in a sentence ("mã của em là <code> ạ", "start <code>"): a word of it that is a whole
+    code as :func:`new_code` makes them, the only one (see :func:`_issued`).
     Letters keep their case: a code is URL-safe base64, where 'a' and 'A' are two of its
     64 symbols, so a code typed in lower case is another code and stays refused.
     """
@@ -62,6 +64,9 @@ def pasted_code(text: str) -> str | None:
             break
     if len(words) == 1:
         return _bare(words[0])
+    whole = {code for word in words if (code := _bare(word)) is not None and _issued(code)}
+    if len(whole) == 1:  # "mã của em là <code> ạ", "start <code>": the one whole code in it
+        return whole.pop()
     if 1 < len(words) <= MAX_PIECES:
         code = _bare("".join(words))
         return code if code is not None and _rejoined(code) else None
@@ -72,6 +77,12 @@ def _bare(word: str) -> str | None:
     """Return the code in one word (its wrapping and link taken off), or None."""
     code = word.strip(_WRAPPING).rsplit("start=", 1)[-1].strip(_WRAPPING)
     return code if looks_like_code(code) else None
+
+
+def _issued(code: str) -> bool:
+    """Tell whether a word is as a code :func:`new_code` makes looks: of its length, mixed
+    case, with a digit, '-' or '_' (no word of a sentence is)."""
+    return len(code) == ISSUED_LENGTH and _rejoined(code)
 
 
 def _rejoined(code: str) -> bool:

@@ -9,6 +9,7 @@ guessing is hopeless within a code's minutes.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -17,6 +18,9 @@ from core.invites import hash_code
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off one phone, typed on another
 LENGTH = 8
 LINK_TTL = timedelta(minutes=15)
+# A code as new_link_code() shows it, in any case: no word of a sentence looks so.
+SHOWN = re.compile(f"^[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$", re.IGNORECASE)
+_WRAPPING = "\"'`«»“”‘’()[]{}<>.,;:!?"
 
 
 def new_link_code() -> str:
@@ -44,3 +48,11 @@ def hash_link_code(text: str) -> str:
 def link_expires_at(now: datetime) -> datetime:
     """Return when a code made now stops working."""
     return now + LINK_TTL
+
+
+def link_code_in(text: str) -> str | None:
+    """Return the one code a sentence holds written as the bot shows it, or None: the line
+    of /link's answer copied whole ("Mã liên kết của anh/chị: K7QM-3XPA"), "K7QM-3XPA ạ"."""
+    words = (word.strip(_WRAPPING) for word in text.split())
+    found = {word.upper() for word in words if SHOWN.match(word)}
+    return found.pop() if len(found) == 1 else None

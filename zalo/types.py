@@ -10,6 +10,9 @@ IDLE = 408  # getUpdates ended with no event: not an error
 TOO_LARGE = 413  # a file past the size a download allows
 NETWORK = 0  # no answer at all (connection refused, reset, timed out)
 UNREACHABLE = frozenset({403, 404})  # blocked the bot, never wrote to it, no such chat
+# Zalo's ids (a message's, a chat's, a person's) are short hex strings; a longer one is no
+# Zalo id, and is more than the bot keeps of one (64 characters): such an event is skipped.
+MAX_ID = 64
 
 
 class ZaloError(Exception):
@@ -83,14 +86,16 @@ def parse_events(body: Any) -> list[Event]:
 
 
 def _event(item: dict[str, Any]) -> Event | None:
-    """Read one event, or None when it lacks what every event has."""
+    """Read one event, or None when it lacks what every event has or its ids are longer
+    than Zalo's (`MAX_ID`)."""
     message = item.get("message")
     if not isinstance(message, dict):
         return None
     chat = _object(message.get("chat"))
     sender = _object(message.get("from"))
     message_id, chat_id = str(message.get("message_id") or ""), str(chat.get("id") or "")
-    if not message_id or not chat_id:
+    sender_id = str(sender.get("id") or chat_id)
+    if not message_id or not chat_id or max(map(len, (message_id, chat_id, sender_id))) > MAX_ID:
         return None
     return Event(
         name=str(item.get("event_name") or ""),
@@ -98,7 +103,7 @@ def _event(item: dict[str, Any]) -> Event | None:
         date_ms=_whole(message.get("date")),
         chat_id=chat_id,
         chat_type=str(chat.get("chat_type") or "PRIVATE"),
-        sender_id=str(sender.get("id") or chat_id),
+        sender_id=sender_id,
         sender_name=str(sender.get("display_name") or "")[:200],
         text=str(message.get("text") or ""),
         photo_url=str(message.get("photo_url") or ""),

@@ -48,6 +48,10 @@ ASK_KEYS = {
 Titles = dict[int, tuple[int, str]]  # an assignment's task number and title, as listed
 # Nothing open to report on: when every unit of the sender was deactivated, that is why.
 NOT_OPEN = (Outcome.NO_OPEN, Outcome.UNKNOWN_TASK, Outcome.CLOSED)
+# Tasks listed, each with its statuses, when a reply says neither which task nor what: an
+# "ok" to a unit's 25 open tasks listed them all, five Zalo messages (a hundred buttons on
+# Telegram); the rest are named by their count, and /mytasks lists them.
+MAX_ASKED = 10
 
 
 def act(
@@ -155,10 +159,12 @@ def _ask_both(
     acknowledged = decision.reply.hint == ReplyHint.ACKNOWLEDGEMENT
     lines = [t("checkin.ask_both_acknowledgement" if acknowledged else "checkin.ask_both")]
     both: Rows = []
-    for i in decision.candidates:
+    for i in decision.candidates[:MAX_ASKED]:
         lines.append(t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]))
         label = f"#{titles[i][0]} {units[i]}" if i in units else f"#{titles[i][0]}"
         both += status_choices(services.catalog, actor.lang, i, label)
+    if (more := len(decision.candidates) - MAX_ASKED) > 0:
+        lines.append(t("checkin.more_items", count=more))
     return Answer([Said("\n".join(lines), both)])
 
 
@@ -211,7 +217,9 @@ def _apply(
             elif (typed := impossible_date(text)) is not None:  # "đến 31/02"
                 question, typed_date = "ext_date_invalid", typed
     with session_in(services.engine, db) as session:
-        data = {"step": step, "assignment_id": assignment_id}
+        data: dict[str, Any] = {"step": step, "assignment_id": assignment_id}
+        if reply.kind == ReplyKind.EXTENSION and reply.reason:  # "xin gia hạn vì …": the date
+            data["reason"] = reply.reason  # answered next comes without it
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = task_of(session, assignment_id)
     said = t(f"checkin.{question}", task=str(task.id), title=task.title, date=typed_date)

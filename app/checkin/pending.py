@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.checkin import Answer, Said, late_reason
 from app.checkin.about import task_of
-from app.checkin.act import apply_kept, rolled
+from app.checkin.act import apply_kept, report_of, rolled
 from app.checkin.late_reason import send_request
 from app.explanations import answer_explanation
 from app.reporting import Report, record
@@ -23,7 +23,10 @@ from core.checkin import (
     is_cancel,
     only_number,
     read_extension_request,
+    task_numbers,
 )
+from core.replies.parse import parse_reply
+from core.replies.result import ParsedReply, ReplyKind
 from db.engine import session_in
 from db.models import Assignment
 from db.queries.calendar import working_calendar
@@ -77,6 +80,13 @@ def answer_pending(
     if is_cancel(text):
         _forget(services, actor, db)
         return Answer([Said(t("common.cancelled"))])
+    if step in ("blocked", "extension"):
+        reply = parse_reply(text, today=services.today())
+        if _by_task(text) and reply.kind != ReplyKind.UNCLEAR:
+            _forget(services, actor, db)  # "#1 xong": no answer, a report read as such
+            return None
+        if reply.kind == ReplyKind.DONE and not reply.uncertain:  # "xong": the task asked of
+            return _done_instead(services, actor, pending, reply, text, key, db)
     if step == "blocked":
         return _blocked_reason(services, actor, pending, text, key, db)
     if step == "extension":
@@ -96,6 +106,30 @@ def answer_pending(
             return apply_kept(services, actor, pending, chosen[0], db=session)
     _forget(services, actor, db)  # something new: forget the question, read the text
     return None
+
+
+def _by_task(text: str) -> bool:
+    """Tell whether a text opens with a task's number ("#1 xong", as a reminder teaches):
+    one that names a task further on ("chờ #3 xong trước") is a reason still."""
+    return text.lstrip().startswith("#") and bool(task_numbers(text))
+
+
+def _done_instead(
+    services: Services,
+    actor: Actor,
+    pending: dict[str, Any],
+    reply: ParsedReply,
+    text: str,
+    key: str,
+    db: Session | None,
+) -> Answer:
+    """Record done for the task whose blocker or new date was asked: the person says it is
+    done instead ("xong"), which was kept as the blocker's reason or refused as no date."""
+    assignment_id = int(pending["assignment_id"])
+    with _forgetting(services, actor, db) as session:
+        result = record(services, actor, report_of(assignment_id, reply, text, key), db=session)
+    settled = assignment_id if result.ok else None
+    return Answer([Said(result.text)], recorded=result, origin=pending, settled=settled)
 
 
 def _forget(services: Services, actor: Actor, db: Session | None) -> None:
@@ -157,5 +191,6 @@ def _extension_answer(
         typed = impossible_date(text)
         key = "ext_date_unclear" if typed is None else "ext_date_invalid"
         return Answer([Said(t(f"checkin.{key}", task=str(task.id), title=task.title, date=typed))])
+    reason = reason if reason.strip() else str(pending.get("reason") or "")  # given with the ask
     line = send_request(services, actor, assignment_id, target, reason, key, db)
     return Answer([Said(rolled(t, asked, target) + line)], origin=pending, settled=assignment_id)

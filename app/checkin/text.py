@@ -78,6 +78,10 @@ def answer_text(
 
 
 REMINDER_FOOTER = "reminders.footer"
+# Tasks one message may report on ("#12 xong, #13 đang làm 50%, …"): each gets its own
+# answer, so a pasted list of 300 numbers was answered in 300 messages, past a minute apart
+# on Zalo. Past it, nothing is recorded and the person is asked to split the message.
+MAX_NAMED = 20
 
 
 def own_reminder(services: Services, text: str) -> bool:
@@ -220,15 +224,23 @@ def _several(
         if explanation_id is not None:
             line = answer_explanation(services, actor, explanation_id, text, session)
             return Answer([Said(line)])
+        if len(parts) > MAX_NAMED:
+            return Answer([Said(t("checkin.too_many_tasks", count=len(parts), limit=MAX_NAMED))])
         said: list[Said] = []
+        unknown: list[int] = []
         for task, words in parts:
             reply = read_reply(services, words, forwarded)
             decision = decide(reply=reply, items=items, mentioned={task})
             if decision.outcome == Outcome.UNKNOWN_TASK:
-                said.append(Said(t("checkin.unknown_task_named", task=str(task))))
+                unknown += [task] if task not in unknown else []
                 continue
             part, part_key = f"#{task} {words}", f"{key}#{task}"
             said += act(services, actor, decision, rows, part, part_key, session).said
+    if len(unknown) == 1:
+        said.append(Said(t("checkin.unknown_task_named", task=str(unknown[0]))))
+    elif unknown:
+        named = ", ".join(f"#{task}" for task in unknown)
+        said.append(Said(t("checkin.unknown_tasks_named", tasks=named)))
     return Answer(said)
 
 

@@ -78,7 +78,11 @@ async def _photo(client: ZaloClient, event: Event) -> tuple[bytes | None, bool]:
     if event.name != "message.image.received" or not event.photo_url:
         return None, False
     try:
-        return await client.download(event.photo_url, max_bytes=MAX_PHOTO), False
+        photo = await client.download(event.photo_url, max_bytes=MAX_PHOTO)
     except ZaloError as exc:
         log.warning("photo of Zalo event %s not fetched: %s", event.message_id, exc)
         return None, exc.code == TOO_LARGE
+    if not photo:  # no photo is empty: the fetch failed (it was kept as evidence of 0 KB)
+        log.warning("photo of Zalo event %s not fetched: its body was empty", event.message_id)
+        return None, False
+    return photo, False

@@ -30,7 +30,7 @@ from app.pairing import Newcomer, redeem
 from app.seen import seen
 from core.checkin import asks_for_help, task_numbers
 from core.invites import pasted_code
-from core.linking import looks_like_link_code
+from core.linking import link_code_in, looks_like_link_code
 from core.numbers import chosen_number
 from core.roles import Access
 from core.textnorm import fold, narrow, trim
@@ -99,6 +99,8 @@ class ZaloChannel(TextChannel):
             return self._render(
                 lang, Said(t("common.too_long", length=len(typed), limit=MAX_TEXT))
             )
+        if commands.command_word(typed) == "huy":  # "/hủy": the word a question asks for, typed
+            typed = "/cancel"  # as a command; it was an unknown one, the question left open
         rest = typed.partition(" ")[2]
         command = commands.command_word(typed)
         # Only admins fill in forms: an official's reply costs no read of one.
@@ -127,6 +129,9 @@ class ZaloChannel(TextChannel):
             with not_repeated("redeeming a code"):
                 newcomer = self._newcomer(event, lang)
                 return self._render(lang, redeem(self.services, newcomer, code).said)
+        worded = link_code_in(typed) if actor is None and command in ("", "link") else None
+        if worded is not None:  # "Mã liên kết của anh/chị: K7QM-3XPA", "/link K7QM-3XPA ạ"
+            return self.receive(event.sender_id, f"/link {worded}", event.message_id)
         if actor is None and command == "link":  # someone known on another channel
             return self.receive(event.sender_id, typed, event.message_id)
         if actor is None and not command and looks_like_link_code(typed):  # the code alone
@@ -155,7 +160,7 @@ class ZaloChannel(TextChannel):
                 except UnkeptError as left:
                     raise UnkeptError([*left.answer, *photos], left.keep) from left
         words, replied = self._status_words(actor, typed)
-        text = words or narrow(event.text)
+        text = words or ("/cancel" if command == "cancel" else narrow(event.text))  # "/hủy"
         return self.receive(event.sender_id, text, event.message_id, replied)
 
     def _show_unkept(self, actor: Actor, left: UnkeptError) -> NoReturn:

@@ -41,8 +41,8 @@ def rewrite(typed: str, single_task: int | None) -> str | None:
     words = WORDS[number]
     if number == "4":
         date, _, reason = rest.partition(" ")
-        if not date:
-            return None
+        if not date:  # "#12 4": asked its date, as "#12 3" is asked its reason (it was asked
+            return _with_task(task, "xin gia hạn")  # the status again, 4 among the choices)
         if not any(c.isdigit() for c in date):  # "4 thứ 6 tuần sau vì …": the parser splits
             return _with_task(task, f"{words} {rest}")
         words = f"{words} {date}" + (f" vì {reason.strip()}" if reason.strip() else "")

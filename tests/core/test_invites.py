@@ -89,3 +89,27 @@ CODE = "Xy3_kP9-qR2sT5uV8wZ1aB4c"
 )
 def test_a_code_pasted_alone_is_the_code_or_the_links_payload(text: str, code: str | None) -> None:
     assert pasted_code(text) == code
+
+
+ISSUED = "ZpvOjZncNg5uM561J7p6ujbYWYT4qnZy"  # as new_code() makes them: 32 characters
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (f"mã của em là {ISSUED} ạ", ISSUED),
+        (f"Em gửi mã mời: «{ISSUED}».", ISSUED),
+        (f"{ISSUED} ạ", ISSUED),
+        (f"start {ISSUED}", ISSUED),  # /start without its slash: not one code in two pieces
+        (f"bắt đầu {ISSUED}", ISSUED),
+        (f"em gửi lại mã {ISSUED}, mã {ISSUED} ạ", ISSUED),  # the same code twice
+        (f"mã {ISSUED} hoặc {ISSUED[::-1]}", None),  # two codes: which one is not guessed
+        (f"mã của em là {ISSUED.lower()} ạ", None),  # all small letters: a word, not a code
+        (f"mã {ISSUED[:31]} ạ", None),  # shorter than any code made: no guess
+    ],
+)
+def test_the_one_whole_code_in_a_sentence_is_the_code(text: str, code: str | None) -> None:
+    """A newcomer who writes the code in a sentence, or after "start" without its slash, sent
+    the code: the words around it are not read as a code split apart, nor is the whole
+    refused."""
+    assert pasted_code(text) == code

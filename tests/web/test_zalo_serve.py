@@ -160,6 +160,38 @@ async def test_zalo_webhook_json_nested_past_any_event_is_dropped_with_200(
     assert fake_zalo.messages(ZALO_ADMIN) == []
 
 
+async def test_zalo_webhook_event_with_ids_longer_than_zalos_is_dropped_with_200(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """An event whose message id, or sender's id, is longer than any Zalo id (65, 90
+    characters) is dropped with 200, nothing stored: PostgreSQL refused to store it, a 500
+    with a traceback, which Zalo would send again and again. An event beside it is kept."""
+    headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
+    long_sender = event("e2", sender="f" * 90)
+    for body in (event("m" * 65), long_sender):
+        response = await served.http.post("/webhook/zalo", json=body, headers=headers)
+        assert response.status_code == 200
+    wrapped = {"ok": True, "result": [event("m" * 65), event("e3")]}
+    response = await served.http.post("/webhook/zalo", json=wrapped, headers=headers)
+    assert response.status_code == 200
+    assert zalo_rows(served) == ["e3"]
+
+
+async def test_zalo_webhook_event_of_a_long_unknown_kind_is_kept_with_200(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """An event of a kind the bot does not know, named in 60 characters, is stored and
+    answered 200 (its kind cut to what the inbox keeps): PostgreSQL refused it, a 500 with a
+    traceback, which Zalo would send again and again."""
+    headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
+    body = {**event("e4"), "event_name": "message.text.received." + "x" * 38}
+    response = await served.http.post("/webhook/zalo", json=body, headers=headers)
+    assert response.status_code == 200
+    assert zalo_rows(served) == ["e4"]
+
+
 async def test_zalo_webhook_redelivered_event_is_handled_once(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811

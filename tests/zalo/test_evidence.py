@@ -227,3 +227,72 @@ async def test_a_photo_too_large_still_records_the_status_of_its_caption(
         assert s.exec(select(Evidence)).all() == []
         [report] = s.exec(select(StatusReport)).all()
     assert report.state == "done"
+
+
+async def test_an_empty_photo_is_not_kept_and_its_status_is_recorded(zbot: ZaloBot) -> None:
+    """A photo whose download is empty (0 bytes) captioned "đã xong": Hoa is told it could
+    not be fetched, to send it again, and the status is recorded. It was kept as evidence
+    of 0 KB, the task's proof a file with nothing in it."""
+    official(zbot)
+    [answer] = await zbot.photo(HOA, b"", "đã xong")
+    assert "Không tải được ảnh" in answer
+    assert "Hoàn thành" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+        assert [r.state for r in s.exec(select(StatusReport))] == ["done"]
+
+
+async def test_a_caption_in_the_typed_answers_of_a_reminder_states_its_status(
+    zbot: ZaloBot,
+) -> None:
+    """A photo captioned "#N 1" or "#N 3 <reason>" (the answers a Zalo reminder teaches)
+    records done or blocked, as the same text would; one captioned "#N 4 25/12 <reason>" (an
+    extension asked for) records no status. The first two recorded nothing; the last, work in
+    progress, taking the reason for its words."""
+    first, second, third = official(zbot, tasks=3)
+    await zbot.photo(HOA, JPEG, f"#{first} 1")
+    await zbot.photo(HOA, JPEG + b"3", f"#{second} 3 thiếu kinh phí")
+    [extension] = await zbot.photo(HOA, JPEG + b"4", f"#{third} 4 25/12 chờ kinh phí")
+    assert "Chưa ghi nhận tình trạng" in extension
+    with zbot.session() as s:
+        rows = s.exec(select(StatusReport, Assignment).join(Assignment)).all()
+        kept = len(s.exec(select(Evidence)).all())
+    assert sorted((a.task_id, r.state) for r, a in rows) == [
+        (first, "done"),
+        (second, "blocked"),
+    ]
+    assert kept == 3
+
+
+async def test_a_photo_naming_two_tasks_is_kept_pending_and_asked_about(zbot: ZaloBot) -> None:
+    """With two tasks, a photo captioned "#A #B biên bản" is kept pending and the bot asks
+    which task; "2" files it to B. It was dropped and Hoa told to send it again with the
+    "#N" she had written."""
+    first, second = official(zbot, tasks=2)
+    [asked] = await zbot.photo(HOA, JPEG, f"#{first} #{second} biên bản")
+    assert "cho việc nào" in asked
+    assert "Gửi lại ảnh" not in asked
+    await zbot.say(HOA, "2")
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, kept.assignment_id)
+    assert about is not None
+    assert about.task_id == second
+
+
+async def test_a_photo_from_a_unit_with_no_open_task_says_so(zbot: ZaloBot) -> None:
+    """A unit whose only task was closed: a photo, without "#N" or with one not the unit's,
+    is told the unit has no open task, nothing kept. It was asked which task and to send
+    it again with "#N", and asked so again, round and round."""
+    [task] = official(zbot)
+    with zbot.session() as s:
+        closed = s.get(Task, task)
+        assert closed is not None
+        closed.status = "closed"
+        s.add(closed)
+        s.commit()
+    for caption in ("", "#99 biên bản"):
+        [answer] = await zbot.photo(HOA, JPEG + caption.encode(), caption)
+        assert "không có nhiệm vụ nào đang mở" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []

@@ -324,6 +324,26 @@ async def test_a_code_pasted_with_what_was_around_it_pairs(zbot: ZaloBot, paste:
         assert identity(s, HOA).channel == "zalo"
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["mã của em là {code} ạ", "/start {code} ạ", "start {code}"],
+    ids=["in-a-sentence", "start-then-words", "start-without-slash"],
+)
+async def test_a_code_written_among_words_pairs(zbot: ZaloBot, written: str) -> None:
+    """The code in a sentence, after /start with a word of politeness, or after "start" with
+    no slash registers Hoa. The first was told how to join (the code it held not read), the
+    others that the code cannot be used, each counted as a wrong try."""
+    with zbot.session() as s:
+        make_unit(s, "XG", "Xã G")
+    zbot.zalo.add_user(HOA, "Hoa")
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XG")
+    [welcome] = await zbot.say(HOA, written.format(code=code_of(invite)))
+    assert "Chào mừng Hoa" in welcome
+    with zbot.session() as s:
+        assert identity(s, HOA).channel == "zalo"
+        assert s.exec(select(InviteFailure)).first() is None
+
+
 async def test_a_code_split_where_its_message_wrapped_pairs_once(zbot: ZaloBot) -> None:
     """The code pasted in two pieces (the message it came from wrapped) registers Hoa; it
     was refused. The same pieces from Lan afterwards are refused as a used code is."""
@@ -360,3 +380,37 @@ async def test_no_admin_yet_points_a_zalo_only_province_to_an_admin_code(
     out = capsys.readouterr().out
     assert "dondoc admin invite" in out
     assert "ZALO_ADMIN_IDS" in out
+
+
+async def test_a_second_invite_of_her_own_unit_is_left_for_its_invitee(zbot: ZaloBot) -> None:
+    """Hoa, on point for Xã H, sends a fresh invite of Xã H meant for Lan: she is told she
+    holds that place already and the code is not spent; Lan then registers with it. Hoa was
+    welcomed as if new, and Lan's code refused as used."""
+    with zbot.session() as s:
+        make_unit(s, "XH", "Xã H")
+    zbot.zalo.add_user(HOA, "Hoa")
+    zbot.zalo.add_user(LAN, "Lan")
+    [first] = await zbot.say(ZALO_ADMIN, "/invite XH")
+    await zbot.say(HOA, code_of(first))
+    second = (await zbot.say(ZALO_ADMIN, "/invite XH"))[-1]
+    [held] = await zbot.say(HOA, code_of(second))
+    assert "đã là đầu mối của Xã H" in held
+    assert "Chào mừng" not in held
+    [welcome] = await zbot.say(LAN, code_of(second))
+    assert "Chào mừng Lan" in welcome
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Mã liên kết của anh/chị: {code}", "{code} ạ", "/link {code} ạ"],
+    ids=["links-line-copied", "code-then-a-word", "link-then-words"],
+)
+async def test_a_link_code_written_among_words_links(zbot: ZaloBot, written: str) -> None:
+    """Lan's Telegram /link code sent on Zalo in the line it came in, or with a word after
+    it, links the chat to her. The first two were told how to join with an invite, the last
+    that the code was wrong."""
+    code = await telegram_link_code(zbot, 3701, "Lan", "Xã Liên")
+    [linked] = await zbot.say(HOA, written.format(code=code))
+    assert "Đã liên kết" in linked
+    with zbot.session() as s:
+        assert identity(s, HOA).contact_id == identity(s, "3701").contact_id

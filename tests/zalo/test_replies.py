@@ -558,3 +558,111 @@ async def test_done_with_every_one_of_a_single_task_records_it(zbot: ZaloBot) ->
     [answer] = await zbot.say(HOA, "xong hết rồi")
     assert "Đã ghi nhận" in answer
     assert reports(zbot) == [(task, "done", 100)]
+
+
+async def test_a_message_naming_too_many_tasks_is_refused_whole(zbot: ZaloBot) -> None:
+    """A list pasted with 21 tasks' answers records nothing and says to split it, in one
+    message: each task was answered in a message of its own (300 numbers, 300 messages, a
+    person's Zalo busy for minutes) and every part recorded."""
+    first, second, third = official(zbot, ("Kế hoạch A", "Báo cáo B", "Đề án C"))
+    listed = ", ".join(f"#{(first, second, third)[i % 3]} xong" for i in range(21))
+    [refused] = await zbot.say(HOA, listed)
+    assert "tối đa 20" in refused
+    assert reports(zbot) == []
+    twenty = ", ".join(f"#{(first, second, third)[i % 3]} xong" for i in range(20))
+    assert len(await zbot.say(HOA, twenty)) == 20
+
+
+async def test_the_task_numbers_not_the_units_are_named_in_one_message(zbot: ZaloBot) -> None:
+    """ "#A xong, #901 xong, #902 xong, #901 1" records A and names #901 and #902 once, in one
+    message: each unknown number had a message of its own, one of them twice."""
+    [first] = official(zbot)
+    answer = await zbot.say(HOA, f"#{first} xong, #901 xong, #902 xong, #901 1")
+    assert reports(zbot) == [(first, "done", 100)]
+    assert len(answer) == 2
+    assert answer[1].startswith("#901, #902:")
+
+
+async def test_a_task_and_4_alone_asks_the_date_of_the_extension(zbot: ZaloBot) -> None:
+    """ "#1 4" after a reminder of two tasks asks the date for #1's extension, as "#1 3" asks
+    the blocker; the date typed then asks it. It asked the status again, 4 among the
+    choices, and the date typed after that was read as no answer."""
+    first, _ = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    [asked] = await zbot.say(HOA, f"#{first} 4")
+    assert "ngày đề nghị gia hạn" in asked
+    assert "1 = Hoàn thành" not in asked
+    await zbot.say(HOA, "15/12 chờ kinh phí")
+    assert requests(zbot) == [(date(2026, 12, 15), "chờ kinh phí")]
+
+
+async def test_a_report_typed_where_a_blocker_was_asked_is_that_report(zbot: ZaloBot) -> None:
+    """After "#B 3" (what blocks B?): "#A xong" records A done, and "xong" after "#B 3" again
+    records B done; "đang chờ kinh phí" after a third "#B 3" is B's blocker. The first two
+    were kept as B's blocker ("#A xong", "xong" its reason), A never recorded."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{second} 3")
+    await zbot.say(HOA, f"#{first} xong")
+    assert reports(zbot) == [(first, "done", 100)]
+    await zbot.say(HOA, f"#{second} 3")
+    await zbot.say(HOA, "xong")
+    assert reports(zbot)[1:] == [(second, "done", 100)]
+    await zbot.say(HOA, f"#{second} 3")
+    await zbot.say(HOA, "đang chờ kinh phí")
+    assert reports(zbot)[2:] == [(second, "blocked", None)]
+    await zbot.say(HOA, f"#{second} 3")
+    await zbot.say(HOA, f"chờ #{first} xong trước")  # a task named in the reason: a reason
+    assert reports(zbot)[3:] == [(second, "blocked", None)]
+
+
+async def test_a_report_typed_where_a_new_date_was_asked_is_that_report(zbot: ZaloBot) -> None:
+    """After "#B 4" (to which date?): "#A xong" records A done, and B's question is gone; it
+    was refused as no date, A never recorded."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{second} 4")
+    [answer] = await zbot.say(HOA, f"#{first} xong")
+    assert "Đã ghi nhận" in answer
+    assert reports(zbot) == [(first, "done", 100)]
+    assert requests(zbot) == []
+
+
+async def test_cancel_typed_as_a_command_in_vietnamese_cancels(zbot: ZaloBot) -> None:
+    """ "/hủy" (the bot says «hủy» cancels, a person adds the slash) drops the question asked:
+    it was an unknown command, and the blocker's question stayed open."""
+    _, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{second} 3")
+    [cancelled] = await zbot.say(HOA, "/hủy")
+    assert cancelled == "Đã hủy."
+    [nothing] = await zbot.say(HOA, "/huỷ")
+    assert "Không có thao tác nào" in nothing
+
+
+async def test_the_reason_given_with_an_extension_asked_without_its_date_is_kept(
+    zbot: ZaloBot,
+) -> None:
+    """ "#B xin gia hạn vì thiếu người" (no date): the bot asks the date; "15/12" sends the
+    request with "thiếu người" as its reason. The reason was dropped, and Hoa asked to send
+    it again in the next message."""
+    _, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    await remind(zbot)
+    await zbot.say(HOA, f"#{second} xin gia hạn vì thiếu người")
+    [sent] = await zbot.say(HOA, "15/12")
+    assert "chưa có lý do" not in sent
+    assert requests(zbot) == [(date(2026, 12, 15), "thiếu người")]
+
+
+async def test_a_reply_about_no_task_lists_ten_tasks_and_counts_the_rest(zbot: ZaloBot) -> None:
+    """ "x" to a unit with 14 open tasks lists ten, says four more are in /mytasks, in one
+    message; "#14 1" (the eleventh on, unlisted) still records. All 14 were listed, with a
+    long title each, one message after another."""
+    ids = official(
+        zbot, tuple(f"Nhiệm vụ {n} " + "triển khai chuyển đổi số " * 6 for n in range(14))
+    )
+    [asked] = await zbot.say(HOA, "x")
+    assert asked.count("• #") == 10
+    assert "… và 4 nhiệm vụ khác: gõ /mytasks" in asked
+    await zbot.say(HOA, f"#{ids[-1]} 1")
+    assert reports(zbot) == [(ids[-1], "done", 100)]

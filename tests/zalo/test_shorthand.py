@@ -22,7 +22,8 @@ from handlers.zalo.shorthand import rewrite
         ("#7 2 40%", 12, "#7 đang làm 40%"),
         ("1", None, "xong"),
         ("5", 12, None),
-        ("4", 12, None),
+        ("4", 12, "#12 xin gia hạn"),  # its date asked next
+        ("#7 4", None, "#7 xin gia hạn"),
         ("4 thứ 6 tuần sau vì chờ", 12, "#12 xin gia hạn đến thứ 6 tuần sau vì chờ"),
         ("xong", 12, None),
         ("#7 1, #8 2 60%", None, "#7 xong\n#8 đang làm 60%"),
