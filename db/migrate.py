@@ -75,6 +75,12 @@ def migrating(engine: Engine) -> Iterator[Config]:
             connection.commit()
         try:
             with connection.begin():
+                if sqlite:
+                    # Python's sqlite3 begins a transaction at the first INSERT, UPDATE or
+                    # DELETE only: the DDL before it (a migration's CREATE INDEX) was committed
+                    # at once, so an upgrade killed or failed after it left the schema ahead
+                    # of alembic_version, and every upgrade after said "already exists".
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
                 config.attributes["connection"] = connection
                 yield config
                 if sqlite:
