@@ -60,6 +60,7 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("DIGEST_CRON", "every monday"),
         ("DIGEST_CRON", "0 8 * * 8"),
         ("DIGEST_CRON", "61 8 * * 1"),
+        ("DIGEST_CRON", "0 8 30 2 *"),
         ("LOG_LEVEL", "LOUD"),
         ("HTTPS_PROXY", "proxy"),
         ("IMPORT_MAX_BYTES", "5MB"),
