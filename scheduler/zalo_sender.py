@@ -179,6 +179,19 @@ async def guarded(
     """Deliver one message; an unexpected error is logged and the row retried later."""
     try:
         return await deliver(client, services, pacer, owner, row)
+    except OperationalError as exc:
+        # The database out of reach is not the message's fault: as Telegram's sender does,
+        # the row goes back for the next claim once the database answers (one marked
+        # `sending` waits for its lease). Put off by RETRY_LATER instead, with a traceback, a
+        # reminder of 16:56 went past office time, to be cancelled as stale the next day.
+        log.warning("outbox %s: the database is out of reach (%s); tried again", row.id, exc.orig)
+        with contextlib.suppress(OperationalError):
+            await retry_db_async(
+                partial(in_worker, _release, services, owner, [row.id]),
+                f"giving outbox {row.id} back",
+                max_wait=MARK_SENT_WAIT_S,
+            )
+        return False
     except Exception as exc:
         log.exception("delivering outbox %s on Zalo failed", row.id)
         try:
