@@ -13,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import partial
 
 from app.services import Services
 from scheduler.cron import trigger_for
@@ -31,7 +30,7 @@ from scheduler.digest import (
     catch_up,
     queue_digests,
 )
-from scheduler.recurring import create_occurrences
+from scheduler.recurring import create_now
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace
 from scheduler.workers import in_worker, stop_processes
 
@@ -53,9 +52,7 @@ async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], N
             wake()
 
     async def recurring_once() -> None:
-        now = services.clock.now()
-        tz = services.settings.tz
-        await in_worker(partial(create_occurrences, services.engine, now=now, tz=tz))
+        await create_now(services)
 
     def led(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
