@@ -47,6 +47,8 @@ from scheduler.sender import (
     _release,
     _start,
     _unreachable,
+    acquire_while,
+    finish,
     lane_of,
     office_bound,
     take_over,
@@ -141,8 +143,7 @@ async def drain(
             rows = deque(await in_worker(_claim, services, owner, batch))
             if not rows:
                 break
-            while rows and keep_going():
-                await slots.acquire()
+            while rows and await acquire_while(slots, keep_going):
                 row = rows.popleft()
                 task = asyncio.create_task(guarded(client, services, pacer, owner, row))
                 inflight.add(task)
@@ -150,8 +151,7 @@ async def drain(
             if rows:
                 await in_worker(_release, services, owner, [r.id for r in rows])
     finally:
-        if inflight:
-            await asyncio.gather(*inflight, return_exceptions=True)
+        await finish(inflight, stopping=not keep_going())
     return sent
 
 
