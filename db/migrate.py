@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from db.schema import HEAD, UnknownSchemaError
+from db.schema import HEAD, BrokenKeysError, UnknownSchemaError
 from db.seed import seed_defaults
 
 if TYPE_CHECKING:
@@ -85,8 +85,8 @@ def migrating(engine: Engine) -> Iterator[Config]:
                 yield config
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                    if broken:
-                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+                    if broken:  # one line for the operator (it was a traceback)
+                        raise BrokenKeysError(sorted({str(row[0]) for row in broken}))
         finally:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
+from bot.console import EXIT_CONFIG
 from db.engine import make_engine
 from db.migrate import downgrade, upgrade, versions
-from db.schema import HEAD
+from db.schema import HEAD, BrokenKeysError
 from tests import processes
 
 BEFORE = "0013"  # 0014 creates indexes (DDL first), 0015 refolds every task's title
@@ -40,17 +41,32 @@ def indexes(engine: Engine) -> set[str]:
 
 
 def test_an_upgrade_refused_half_way_leaves_the_schema_as_it_was(tmp_path: Path) -> None:
-    """A row pointing at nothing makes the upgrade refuse at its end: the indexes an earlier
-    migration of it created are gone with it, so once the row is mended the upgrade runs."""
+    """A row pointing at nothing makes the upgrade refuse at its end, in one line naming its
+    table (it was a traceback): the indexes an earlier migration of it created are gone with
+    it, so once the row is mended the upgrade runs."""
     db = tmp_path / "refused.sqlite3"
     engine = at_before(db)
     raw = sqlite3.connect(db)
     raw.execute("INSERT INTO unit_group_member (unit_id, group_id) VALUES (4242, 4343)")
     raw.commit()
-    with pytest.raises(RuntimeError, match="foreign keys"):
+    with pytest.raises(BrokenKeysError):
         upgrade(engine)
     assert versions(engine) == [BEFORE]
     assert NEW_INDEX not in indexes(engine)
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=tmp_path,
+        env=upgrade_env(db),
+        capture_output=True,
+        text=True,
+        timeout=WAIT_S,
+    )
+    processes.keep(
+        "dondoc db upgrade (broken keys)", upgrade_env(db), refused.stdout, refused.stderr
+    )
+    assert refused.returncode == EXIT_CONFIG
+    assert "unit_group_member" in refused.stderr
+    assert "Traceback" not in refused.stderr
     raw.execute("DELETE FROM unit_group_member WHERE unit_id = 4242")
     raw.commit()
     raw.close()
