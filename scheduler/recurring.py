@@ -7,15 +7,14 @@ from datetime import datetime, time, tzinfo
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from telegram.ext import Application
 
 from app.services import Services
 from db.engine import session_scope
 from db.queries.calendar import working_calendar
 from db.queries.recurring import generate
-from db.retry import is_outage, retry_db_async
 from scheduler.context import JobContext
+from scheduler.outage import waited_out
 from scheduler.roles import LEADER
 from scheduler.workers import in_worker
 
@@ -28,9 +27,6 @@ RUN_AT = time(5, 30)
 STARTUP_DELAY_S = 5.0
 MULTI_EVERY_S = 600.0
 MULTI_FIRST_S = 15.0  # after the first leader's roles have settled (scheduler/roles.py)
-# How long a run waits for a database that does not answer; past it, the next run (a stop
-# waits for a job in flight, so not the five minutes an update waits).
-OUTAGE_S = 60.0
 
 
 def create_occurrences(engine: Engine, *, now: datetime, tz: tzinfo) -> int:
@@ -45,26 +41,15 @@ def create_occurrences(engine: Engine, *, now: datetime, tz: tzinfo) -> int:
 
 
 async def create_now(services: Services) -> None:
-    """Create what the rules make due now, off the loop, waiting out a brief outage.
-
-    The job runs once a day (and once at start): a database away at that moment (a backup
-    holding SQLite's lock, PostgreSQL restarted) made it a traceback, and the day's tasks
-    waited for the next day's run.
-    """
+    """Create what the rules make due now, off the loop, waiting out a brief outage
+    (`scheduler.outage`: the day's tasks waited for the next day's run)."""
 
     def create() -> int:
         now, tz = services.clock.now(), services.settings.tz
         return create_occurrences(services.engine, now=now, tz=tz)
 
     # A rule may give a task to every commune of a country: thousands of rows, not on the loop.
-    try:
-        await retry_db_async(lambda: in_worker(create), "creating recurring tasks", OUTAGE_S)
-    except OperationalError as exc:
-        if not is_outage(exc):
-            raise
-        log.warning(
-            "recurring tasks wait for the database (%s); the next run creates them", exc.orig
-        )
+    await waited_out(lambda: in_worker(create), "creating recurring tasks")
 
 
 async def _run(context: JobContext) -> None:

@@ -30,6 +30,7 @@ from scheduler.digest import (
     catch_up,
     queue_digests,
 )
+from scheduler.outage import waited_out
 from scheduler.recurring import create_now
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace
 from scheduler.workers import in_worker, stop_processes
@@ -99,7 +100,7 @@ def _worker(
     """Return a job that runs a blocking function in a worker thread."""
 
     async def run() -> None:
-        await in_worker(function, services)
+        await waited_out(lambda: in_worker(function, services), function.__name__)
 
     return run
 
@@ -135,7 +136,11 @@ async def _digest(services: Services, stop: asyncio.Event, wake: Callable[[], No
         if not services.roles.holds(LEADER):
             continue
         try:
-            log.info("digest queued for %d coordinators", await in_worker(queue_digests, services))
+            queued = await waited_out(
+                lambda: in_worker(queue_digests, services), "queueing the digest"
+            )
+            if queued is not None:
+                log.info("digest queued for %d coordinators", queued)
             wake()
         except Exception:
             log.exception("the digest job failed")
