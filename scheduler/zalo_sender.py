@@ -238,6 +238,8 @@ async def deliver(
             if failures > len(BACKOFF_S):
                 await in_worker(_later, services, row, str(failed))
                 return False
+            if unknown_outcome(failed):  # said, as Telegram's sender says it
+                log.warning(UNKNOWN_OUTCOME, row.id, failed)
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
         message_id = sent.message_id
@@ -254,6 +256,15 @@ async def deliver(
 
 
 RATE_LIMITED = 429
+NETWORK = 0  # zalo.types: no answer at all
+# No answer, or one that could not be read (a cut JSON, a proxy's page): Zalo may have taken
+# the message, and what is sent again may arrive twice (sendMessage has no de-duplication).
+UNKNOWN_OUTCOME = "outbox %s: no readable answer from Zalo (%s); sent again, it may arrive twice"
+
+
+def unknown_outcome(failed: ZaloError) -> bool:
+    """Tell whether a failed send may have reached the person all the same."""
+    return failed.code == NETWORK or (failed.code >= 500 and not failed.description)
 
 
 def _count(services: Services, failed: ZaloError | None) -> None:
