@@ -54,6 +54,8 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("ADMIN_IDS", "123,abc"),
         ("TIMEZONE", "Mars/Olympus"),
         ("TELEGRAM_BASE_URL", "not a url"),
+        ("TELEGRAM_BASE_URL", "http://127.0.0.1:99999/bot"),
+        ("ZALO_BASE_URL", "https://bot-api.zaloplatforms.com:443x"),
         ("DATABASE_URL", "mysql://x"),
         ("WORK_HOURS", "17:00-07:30"),
         ("SEND_RATE_PER_S", "100"),
