@@ -183,7 +183,7 @@ async def guarded(
         # The database out of reach is not the message's fault: as Telegram's sender does,
         # the row goes back for the next claim once the database answers (one marked
         # `sending` waits for its lease). Put off by RETRY_LATER instead, with a traceback, a
-        # reminder of 16:56 went past office time, to be cancelled as stale the next day.
+        # reminder of 16:56 went past office time, to the next day's reminder.
         log.warning("outbox %s: the database is out of reach (%s); tried again", row.id, exc.orig)
         with contextlib.suppress(OperationalError):
             await retry_db_async(
