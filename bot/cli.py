@@ -23,7 +23,7 @@ from bot.console import (
     say,
     say_db_error,
 )
-from db.schema import HEAD, UnknownSchemaError
+from db.schema import HEAD, BrokenKeysError, UnknownSchemaError
 
 PRIVATE_UMASK = 0o077
 
@@ -115,6 +115,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_CONFIG
     except UnknownSchemaError as exc:  # a newer dondoc migrated it: nothing was changed
         say("cli.schema_unknown", err=True, revision=exc.revision, head=HEAD)
+        return EXIT_CONFIG
+    except BrokenKeysError as exc:  # rows pointing nowhere: the upgrade changed nothing
+        say("cli.schema_broken_keys", err=True, tables=", ".join(exc.tables))
         return EXIT_CONFIG
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
         url = make_url(load_settings().database_url).render_as_string()  # password hidden

@@ -8,7 +8,7 @@ the bot uses from them. A wrong value is told by `bot/settings_errors.py`.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -204,9 +204,13 @@ class Settings(SettingsFields):
         if len(value.split()) != CRON_FIELDS:
             raise ValueError("a crontab line")
         try:
-            trigger_for(value, ZoneInfo("UTC"))  # the same conversion the digest job uses
+            trigger = trigger_for(value, ZoneInfo("UTC"))  # the conversion the digest job uses
         except (ValueError, KeyError) as exc:
             raise ValueError("a crontab line") from exc
+        # "0 8 30 2 *" (30 February) is a valid line that never comes: the digest would never
+        # be sent, and nothing would say why.
+        if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+            raise ValueError("a crontab line")
         return value
 
     @field_validator("report_template", "evidence_dir", mode="before")

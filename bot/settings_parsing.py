@@ -52,6 +52,10 @@ def placeholder(token: str) -> bool:
 
 
 def is_http_url(value: str) -> bool:
-    """Tell whether the value is an absolute http(s) URL."""
+    """Tell whether the value is an absolute http(s) URL, its port (if any) a port."""
     parsed = urlparse(value)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+    try:  # "host:99999" or "host:80x" failed only at the first call, as a network error
+        parsed.port  # noqa: B018 (read for the ValueError it raises)
+    except ValueError:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.hostname)

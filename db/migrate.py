@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from db.schema import HEAD, UnknownSchemaError
+from db.schema import HEAD, BrokenKeysError, UnknownSchemaError
 from db.seed import seed_defaults
 
 if TYPE_CHECKING:
@@ -75,12 +75,18 @@ def migrating(engine: Engine) -> Iterator[Config]:
             connection.commit()
         try:
             with connection.begin():
+                if sqlite:
+                    # Python's sqlite3 begins a transaction at the first INSERT, UPDATE or
+                    # DELETE only: the DDL before it (a migration's CREATE INDEX) was committed
+                    # at once, so an upgrade killed or failed after it left the schema ahead
+                    # of alembic_version, and every upgrade after said "already exists".
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
                 config.attributes["connection"] = connection
                 yield config
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                    if broken:
-                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+                    if broken:  # one line for the operator (it was a traceback)
+                        raise BrokenKeysError(sorted({str(row[0]) for row in broken}))
         finally:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -15,3 +15,12 @@ class UnknownSchemaError(Exception):
     def __init__(self, revision: str) -> None:
         super().__init__(f"the database is at schema {revision}, which this code does not know")
         self.revision = revision
+
+
+class BrokenKeysError(Exception):
+    """Rows point at rows that are gone (written with foreign keys off: by hand, an old
+    restore): the upgrade refuses to commit and changes nothing."""
+
+    def __init__(self, tables: list[str]) -> None:
+        super().__init__(f"rows point at rows that are gone in: {', '.join(tables)}")
+        self.tables = tables

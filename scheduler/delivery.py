@@ -35,6 +35,7 @@ from scheduler.context import App, JobContext
 from scheduler.dispatcher.result import Result
 from scheduler.dispatcher.run import Job, dispatch, run_dispatch
 from scheduler.dispatcher.stale import expire_stale
+from scheduler.outage import waited_out
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace, sender_role
 from scheduler.sender import drain, new_owner, take_over
 from scheduler.sweep import Context
@@ -178,7 +179,7 @@ async def housekeeping_job(context: JobContext) -> None:
     if not services.roles.holds(LEADER):
         return
     try:
-        await in_worker(housekeeping, services)
+        await waited_out(lambda: in_worker(housekeeping, services), "outbox housekeeping")
     except Exception:
         log.exception("outbox housekeeping failed; the next run retries")
 

@@ -24,6 +24,7 @@ from db.engine import session_scope
 from db.queries.calendar import working_calendar
 from scheduler.context import JobContext
 from scheduler.cron import trigger_for
+from scheduler.outage import waited_out
 from scheduler.roles import LEADER
 from scheduler.workers import in_worker
 
@@ -46,8 +47,9 @@ async def digest_job(context: JobContext) -> None:
         return
     # Each coordinator's counts are read in their scope from the assignments: on the loop,
     # a country's digest stalled every person's update while it was read (and written).
-    queued = await in_worker(queue_digests, services)
-    log.info("digest queued for %d coordinators", queued)
+    queued = await waited_out(lambda: in_worker(queue_digests, services), "queueing the digest")
+    if queued is not None:
+        log.info("digest queued for %d coordinators", queued)
 
 
 def queue_digests(services: Services, *, missed: bool = False) -> int:
@@ -110,7 +112,7 @@ async def catch_up_job(context: JobContext) -> None:
     """Queue a digest missed while the bot was down (the leader's job)."""
     services: Services = context.bot_data.services
     if services.roles.holds(LEADER):
-        await in_worker(catch_up, services)
+        await waited_out(lambda: in_worker(catch_up, services), "catching up the digest")
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -61,6 +61,7 @@ class LoopProbe:
         self._task: asyncio.Task[None] | None = None
         self._stop = threading.Event()
         self._loop_thread = 0
+        self._unwritable = False  # the last write failed (and was said)
 
     def start(self) -> None:
         """Start the probe on the running loop and its watchdog thread."""
@@ -162,4 +163,10 @@ class LoopProbe:
             part.write_text(json.dumps(self.figures()))
             os.replace(part, self.status_file)
         except OSError as exc:
-            log.warning("could not write the loop probe's figures: %s", exc)
+            # Once until a write succeeds: a LOOP_PROBE_FILE in a folder that is not there
+            # said so every second, for as long as the bot ran.
+            if not self._unwritable:
+                log.warning("could not write the loop probe's figures: %s", exc)
+            self._unwritable = True
+        else:
+            self._unwritable = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, tzinfo
-from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -15,6 +14,7 @@ from db.engine import session_scope
 from db.queries.calendar import working_calendar
 from db.queries.recurring import generate
 from scheduler.context import JobContext
+from scheduler.outage import waited_out
 from scheduler.roles import LEADER
 from scheduler.workers import in_worker
 
@@ -40,14 +40,23 @@ def create_occurrences(engine: Engine, *, now: datetime, tz: tzinfo) -> int:
     return len(created)
 
 
+async def create_now(services: Services) -> None:
+    """Create what the rules make due now, off the loop, waiting out a brief outage
+    (`scheduler.outage`: the day's tasks waited for the next day's run)."""
+
+    def create() -> int:
+        now, tz = services.clock.now(), services.settings.tz
+        return create_occurrences(services.engine, now=now, tz=tz)
+
+    # A rule may give a task to every commune of a country: thousands of rows, not on the loop.
+    await waited_out(lambda: in_worker(create), "creating recurring tasks")
+
+
 async def _run(context: JobContext) -> None:
     """Run the daily creation with the bot's services."""
     services: Services = context.bot_data.services
-    if not services.roles.holds(LEADER):
-        return
-    # A rule may give a task to every commune of a country: thousands of rows, not on the loop.
-    now, tz = services.clock.now(), services.settings.tz
-    await in_worker(partial(create_occurrences, services.engine, now=now, tz=tz))
+    if services.roles.holds(LEADER):
+        await create_now(services)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

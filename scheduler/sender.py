@@ -76,6 +76,12 @@ MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
 CAPTION_LIMIT = 1024
 OFFICE_KINDS = ("nudge",)  # kept to office time besides the reminders' priority
 CHASING = ("reminder", "nudge")  # dropped when nothing they chase is followed up any more
+# A stop waits this long for the messages being delivered; those still waiting (for a 429's
+# retry_after, or its call) are cancelled: each marked `sending` goes at the next start once
+# its lease ends, as after a crash (twice only if its call had reached the channel).
+STOP_WAIT_S = 10.0
+SLOT_CHECK_S = 0.5  # how often a drain waiting for a slot looks whether it is told to stop
+STILL_HELD = "%d messages still waiting %.0f s into the stop: they go at the next start"
 # Logged for a call whose outcome is unknown, sent again (tests/faults/test_workers.py reads it).
 UNKNOWN_OUTCOME = "outbox %s: no answer from Telegram (%s); sent again, it may arrive twice"
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
@@ -187,7 +193,8 @@ async def drain(
                     break
             if claiming is None and len(rows) <= POOL:
                 claiming = claim()
-            await slots.acquire()
+            if not await acquire_while(slots, keep_going):
+                break
             task = asyncio.create_task(guarded(run, rows.popleft()))
             inflight.add(task)
             task.add_done_callback(done)
@@ -197,11 +204,42 @@ async def drain(
                 rows.extend(await claiming)
         if rows:
             await in_worker(_release, services, owner, [r.id for r in rows])
-        if inflight:
-            await asyncio.gather(*inflight, return_exceptions=True)
+        await finish(inflight, stopping=not keep_going())
     if sent >= REPORT_AFTER:
         report_rate(bot, sent, time.monotonic() - started)
     return sent
+
+
+async def acquire_while(slots: asyncio.Semaphore, keep_going: Callable[[], bool]) -> bool:
+    """Take a delivery slot; False when told to stop first (every slot may be held for a
+    429's minute: a stop is not kept waiting for one)."""
+    while keep_going():
+        try:
+            await asyncio.wait_for(slots.acquire(), SLOT_CHECK_S)
+        except TimeoutError:
+            continue
+        return True
+    return False
+
+
+async def finish(inflight: set[asyncio.Task[bool]], *, stopping: bool) -> None:
+    """Wait for the messages being delivered; at a stop, STOP_WAIT_S at most.
+
+    A 429's `retry_after` (a minute, every send held) kept a stop waiting that long (and
+    systemd kills at 30 s): what is still held then is cancelled, left as a crash leaves it.
+    """
+    tasks = set(inflight)  # the set shrinks as they end
+    if not tasks:
+        return
+    if not stopping:
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return
+    _, held = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+    if held:
+        log.warning(STILL_HELD, len(held), STOP_WAIT_S)
+        for task in held:
+            task.cancel()
+        await asyncio.gather(*held, return_exceptions=True)
 
 
 def report_rate(bot: ExtBot[Any], sent: int, seconds: float) -> None:

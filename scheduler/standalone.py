@@ -13,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import partial
 
 from app.services import Services
 from scheduler.cron import trigger_for
@@ -31,7 +30,8 @@ from scheduler.digest import (
     catch_up,
     queue_digests,
 )
-from scheduler.recurring import create_occurrences
+from scheduler.outage import waited_out
+from scheduler.recurring import create_now
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace
 from scheduler.workers import in_worker, stop_processes
 
@@ -53,9 +53,7 @@ async def run_jobs(services: Services, stop: asyncio.Event, wake: Callable[[], N
             wake()
 
     async def recurring_once() -> None:
-        now = services.clock.now()
-        tz = services.settings.tz
-        await in_worker(partial(create_occurrences, services.engine, now=now, tz=tz))
+        await create_now(services)
 
     def led(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
@@ -102,7 +100,7 @@ def _worker(
     """Return a job that runs a blocking function in a worker thread."""
 
     async def run() -> None:
-        await in_worker(function, services)
+        await waited_out(lambda: in_worker(function, services), function.__name__)
 
     return run
 
@@ -138,7 +136,11 @@ async def _digest(services: Services, stop: asyncio.Event, wake: Callable[[], No
         if not services.roles.holds(LEADER):
             continue
         try:
-            log.info("digest queued for %d coordinators", await in_worker(queue_digests, services))
+            queued = await waited_out(
+                lambda: in_worker(queue_digests, services), "queueing the digest"
+            )
+            if queued is not None:
+                log.info("digest queued for %d coordinators", queued)
             wake()
         except Exception:
             log.exception("the digest job failed")

@@ -47,6 +47,8 @@ from scheduler.sender import (
     _release,
     _start,
     _unreachable,
+    acquire_while,
+    finish,
     lane_of,
     office_bound,
     take_over,
@@ -141,8 +143,7 @@ async def drain(
             rows = deque(await in_worker(_claim, services, owner, batch))
             if not rows:
                 break
-            while rows and keep_going():
-                await slots.acquire()
+            while rows and await acquire_while(slots, keep_going):
                 row = rows.popleft()
                 task = asyncio.create_task(guarded(client, services, pacer, owner, row))
                 inflight.add(task)
@@ -150,8 +151,7 @@ async def drain(
             if rows:
                 await in_worker(_release, services, owner, [r.id for r in rows])
     finally:
-        if inflight:
-            await asyncio.gather(*inflight, return_exceptions=True)
+        await finish(inflight, stopping=not keep_going())
     return sent
 
 
@@ -179,6 +179,19 @@ async def guarded(
     """Deliver one message; an unexpected error is logged and the row retried later."""
     try:
         return await deliver(client, services, pacer, owner, row)
+    except OperationalError as exc:
+        # The database out of reach is not the message's fault: as Telegram's sender does,
+        # the row goes back for the next claim once the database answers (one marked
+        # `sending` waits for its lease). Put off by RETRY_LATER instead, with a traceback, a
+        # reminder of 16:56 went past office time, to the next day's reminder.
+        log.warning("outbox %s: the database is out of reach (%s); tried again", row.id, exc.orig)
+        with contextlib.suppress(OperationalError):
+            await retry_db_async(
+                partial(in_worker, _release, services, owner, [row.id]),
+                f"giving outbox {row.id} back",
+                max_wait=MARK_SENT_WAIT_S,
+            )
+        return False
     except Exception as exc:
         log.exception("delivering outbox %s on Zalo failed", row.id)
         try:
@@ -225,6 +238,8 @@ async def deliver(
             if failures > len(BACKOFF_S):
                 await in_worker(_later, services, row, str(failed))
                 return False
+            if unknown_outcome(failed):  # said, as Telegram's sender says it
+                log.warning(UNKNOWN_OUTCOME, row.id, failed)
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
         message_id = sent.message_id
@@ -241,6 +256,15 @@ async def deliver(
 
 
 RATE_LIMITED = 429
+NETWORK = 0  # zalo.types: no answer at all
+# No answer, or one that could not be read (a cut JSON, a proxy's page): Zalo may have taken
+# the message, and what is sent again may arrive twice (sendMessage has no de-duplication).
+UNKNOWN_OUTCOME = "outbox %s: no readable answer from Zalo (%s); sent again, it may arrive twice"
+
+
+def unknown_outcome(failed: ZaloError) -> bool:
+    """Tell whether a failed send may have reached the person all the same."""
+    return failed.code == NETWORK or (failed.code >= 500 and not failed.description)
 
 
 def _count(services: Services, failed: ZaloError | None) -> None:

@@ -26,7 +26,7 @@ from app.signing import sign, verify
 from core.markup import to_html, to_plain
 from core.roles import Access
 from db.engine import session_scope
-from db.retry import retry_db_async
+from db.retry import not_repeated, retry_db_async
 from handlers.telegram.context import TelegramContext
 from handlers.telegram.lanes import person_of
 from handlers.telegram.senders import actor_of
@@ -66,8 +66,22 @@ class Request:
         On the loop a wait for SQLite's lock, or a long query, stalls every person's update;
         in the pool it holds up only this one. tests/loopguard.py fails a handler test that
         runs SQL on the loop.
+
+        A database that does not answer before the work kept any write (a read, `/mytasks`,
+        while PostgreSQL's connection is cut or a lock is held) is waited out and the work
+        run again, as in `atomic`: it was answered "something went wrong". Work that kept a
+        write first is not run again (`db.retry.not_repeated`): the error handler says so.
         """
-        return await in_update_worker(function, *args)
+
+        def once() -> R:
+            with not_repeated("answering an update"):
+                return function(*args)
+
+        result = await retry_db_async(
+            lambda: in_update_worker(once), "answering an update", on_wait=self._held
+        )
+        self.context.bot_data.told_unavailable.discard(person_of(self.update))
+        return result
 
     async def atomic(self, function: Callable[..., R], *args: Any) -> R:
         """As `run`, for work that is one transaction (rolled back whole when it fails).
