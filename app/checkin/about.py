@@ -10,11 +10,12 @@ from sqlalchemy import Connection
 from app.actor import Actor
 from app.checkin import RepliedTo
 from app.services import Services
-from core.checkin import Decision, Item, decide, task_numbers
+from core.checkin import Decision, Item, Outcome, decide, task_numbers
 from core.replies.parse import parse_reply
 from core.replies.result import ParsedReply
+from core.states import TaskStatus
 from db.models import Assignment, Task
-from db.queries.checkin import OpenItem, message_outbox, open_items
+from db.queries.checkin import OpenItem, message_outbox, open_items, report_target
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Decided:
     rows: list[OpenItem]
     decision: Decision | None
     explanation_id: int | None
+    # The tasks of the message answered when the sender's units were taken off each of them
+    # (/unassign) while the task goes on: why nothing is recorded, said as it is.
+    taken_off: tuple[int, ...] = ()
 
 
 def decide_text(
@@ -41,7 +45,27 @@ def decide_text(
         return Decided(rows, None, explanation_id)
     reply = read_reply(services, text, forwarded)
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
+    if decision.outcome == Outcome.CLOSED and about:
+        return Decided(rows, decision, None, _taken_off(connection, actor, about))
     return Decided(rows, decision, None)
+
+
+def _taken_off(connection: Connection, actor: Actor, about: list[int]) -> tuple[int, ...]:
+    """Return the tasks of these assignments when each is one the sender's units were taken
+    off and its task is still open; () when any is not (a task over, a unit deactivated)."""
+    tasks: list[int] = []
+    for assignment_id in about:
+        target = report_target(connection, assignment_id=assignment_id)
+        if (
+            target is None
+            or target.unit_id not in actor.unit_ids
+            or target.active
+            or not target.unit_active
+            or target.task_status != TaskStatus.OPEN
+        ):
+            return ()
+        tasks.append(target.task_id)
+    return tuple(sorted(set(tasks)))
 
 
 def read_reply(services: Services, text: str, forwarded: bool) -> ParsedReply:

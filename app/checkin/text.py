@@ -22,6 +22,7 @@ from app.i18n import LANGUAGES
 from app.reporting import Report, record_in, recorded_before
 from app.services import Services
 from core.checkin import Decision, Outcome, by_task, decide, is_cancel
+from core.markup import Markup
 from core.replies.result import ParsedReply, ReplyHint
 from core.textnorm import narrow
 from db.engine import session_in
@@ -181,6 +182,11 @@ def _answer_decided(
         return Answer(unhandled=True)
     if asked is None and is_cancel(text):  # "hủy" with no question open: no status asked
         return Answer([Said(services.catalog.get(actor.lang, "common.nothing_to_cancel"))])
+    if decided.taken_off:  # not over, as the message's answer would say: no longer theirs
+        tasks = Markup(", #".join(str(task) for task in decided.taken_off))
+        return Answer(
+            [Said(services.catalog.get(actor.lang, "checkin.refused_unassigned", task=tasks))]
+        )
     return act(services, actor, decision, decided.rows, text, key, db)
 
 
