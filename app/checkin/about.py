@@ -26,9 +26,9 @@ class Decided:
     rows: list[OpenItem]
     decision: Decision | None
     explanation_id: int | None
-    # The tasks of the message answered when the sender's units were taken off each of them
-    # (/unassign) while the task goes on: why nothing is recorded, said as it is.
-    taken_off: tuple[int, ...] = ()
+    # Why the message answered is about nothing open, when it is not that its tasks ended:
+    # the catalog key, and the tasks it names (`not_open_why`).
+    not_open: tuple[str, str] | None = None
 
 
 def decide_text(
@@ -46,26 +46,24 @@ def decide_text(
     reply = read_reply(services, text, forwarded)
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
     if decision.outcome == Outcome.CLOSED and about:
-        return Decided(rows, decision, None, _taken_off(connection, actor, about))
+        return Decided(rows, decision, None, not_open_why(connection, actor, about))
     return Decided(rows, decision, None)
 
 
-def _taken_off(connection: Connection, actor: Actor, about: list[int]) -> tuple[int, ...]:
-    """Return the tasks of these assignments when each is one the sender's units were taken
-    off and its task is still open; () when any is not (a task over, a unit deactivated)."""
-    tasks: list[int] = []
-    for assignment_id in about:
-        target = report_target(connection, assignment_id=assignment_id)
-        if (
-            target is None
-            or target.unit_id not in actor.unit_ids
-            or target.active
-            or not target.unit_active
-            or target.task_status != TaskStatus.OPEN
-        ):
-            return ()
-        tasks.append(target.task_id)
-    return tuple(sorted(set(tasks)))
+def not_open_why(connection: Connection, actor: Actor, about: list[int]) -> tuple[str, str] | None:
+    """Say why these assignments, each of a task still open, are none the sender may report
+    on: the sender's units were taken off the task (/unassign), or they are another unit's
+    (the sender moved to another unit). None when that is not so of each (a task ended, a
+    unit deactivated), which the closed message's words say."""
+    targets = [report_target(connection, assignment_id=a) for a in about]
+    if any(t is None or t.task_status != TaskStatus.OPEN or not t.unit_active for t in targets):
+        return None
+    if all(t is not None and t.unit_id not in actor.unit_ids for t in targets):
+        return "checkin.refused_not_yours", ""
+    if all(t is not None and t.unit_id in actor.unit_ids and not t.active for t in targets):
+        tasks = sorted({t.task_id for t in targets if t is not None})
+        return "checkin.refused_unassigned", ", #".join(str(task) for task in tasks)
+    return None
 
 
 def read_reply(services: Services, text: str, forwarded: bool) -> ParsedReply:

@@ -182,11 +182,9 @@ def _answer_decided(
         return Answer(unhandled=True)
     if asked is None and is_cancel(text):  # "hủy" with no question open: no status asked
         return Answer([Said(services.catalog.get(actor.lang, "common.nothing_to_cancel"))])
-    if decided.taken_off:  # not over, as the message's answer would say: no longer theirs
-        tasks = Markup(", #".join(str(task) for task in decided.taken_off))
-        return Answer(
-            [Said(services.catalog.get(actor.lang, "checkin.refused_unassigned", task=tasks))]
-        )
+    if decided.not_open is not None:  # not ended, as the closed message's words would say
+        why, tasks = decided.not_open
+        return Answer([Said(services.catalog.get(actor.lang, why, task=Markup(tasks)))])
     return act(services, actor, decision, decided.rows, text, key, db)
 
 

@@ -6,8 +6,18 @@ the official presses its button. Each is refused with the reason that is true of
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from db.models import Task
-from tests.handlers.telegram.checkin_world import OFFICIAL, assignment, remind, reports, scene
+from db.models.contacts import UnitContact
+from tests.handlers.telegram.checkin_world import (
+    OFFICIAL,
+    OTHER_OFFICIAL,
+    assignment,
+    remind,
+    reports,
+    scene,
+)
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 
 
@@ -69,4 +79,26 @@ async def test_a_reply_to_the_reminder_of_a_closed_task_says_it_ended(bot: BotUn
     await bot.send(ADMIN_ID, f"/closetask #{world.tasks[0].id}")
     answer = await bot.send(OFFICIAL, "xong", reply_to=reminder.message_id)
     assert "Nhiệm vụ của tin nhắn này đã kết thúc hoặc bị hủy" in (answer.text or "")
+    assert reports(bot) == []
+
+
+async def test_a_reply_to_a_reminder_of_the_unit_the_official_left_says_it_is_not_theirs(
+    bot: BotUnderTest,
+) -> None:
+    """An official moved from Tam Bình to Tam Xuân answers Tam Bình's old reminder "xong":
+    the task goes on, it is just not their unit's (it said the task was closed or
+    cancelled), as its button says; nothing is recorded for either commune."""
+    world = await scene(bot)
+    reminder = await remind(bot, OTHER_OFFICIAL, [world.other_assignment])
+    with bot.session() as s:
+        link = s.exec(select(UnitContact).where(UnitContact.unit_id == world.other_unit.id)).one()
+        link.unit_id = world.unit.id or 0
+        s.add(link)
+        s.commit()
+    answer = await bot.send(OTHER_OFFICIAL, "xong", reply_to=reminder.message_id)
+    assert answer.text == "Nhiệm vụ này không phải của đơn vị anh/chị; không ghi nhận gì."
+    pressed = await bot.press(
+        OTHER_OFFICIAL, button_data(reminder, "Hoàn thành"), reminder.message_id
+    )
+    assert pressed == answer.text
     assert reports(bot) == []
