@@ -102,3 +102,22 @@ async def test_a_reply_to_a_reminder_of_the_unit_the_official_left_says_it_is_no
     )
     assert pressed == answer.text
     assert reports(bot) == []
+
+
+async def test_a_button_pressed_by_an_official_taken_off_every_unit_says_how_to_join(
+    bot: BotUnderTest,
+) -> None:
+    """An official removed from their only unit presses its old reminder: told, as their words
+    are, that the bot serves registered units and how to join (an invite link), not that they
+    may not use this and should type /help."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    with bot.session() as s:
+        s.delete(s.exec(select(UnitContact).where(UnitContact.unit_id == world.unit.id)).one())
+        s.commit()
+    after = bot.server.last_message_id(OFFICIAL)
+    pressed = await bot.press(OFFICIAL, button_data(reminder, "Hoàn thành"), reminder.message_id)
+    assert pressed == ""
+    told = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "liên kết mời" in (told.text or "")
+    assert reports(bot) == []
