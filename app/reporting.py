@@ -19,7 +19,7 @@ from app.actor import Actor
 from app.notices import tell
 from app.services import Services
 from core.markup import Markup
-from core.states import ReportState
+from core.states import ReportState, TaskStatus
 from core.status import Reportable, Status, status_of
 from core.textfit import clip
 from db.queries.checkin import (
@@ -221,7 +221,10 @@ def refusal(services: Services, lang: str, check: Check, target: Target | None) 
     """Word why a report was not recorded (naming the task, when it exists)."""
     if check == Check.CLOSED and target is not None:
         task = Markup(str(target.task_id))
-        return services.catalog.get(lang, "checkin.refused_closed", task=task)
+        # An open task the unit was taken off (/unassign) is not over: it is no longer theirs.
+        taken_off = not target.active and target.task_status == TaskStatus.OPEN
+        key = "checkin.refused_unassigned" if taken_off else "checkin.refused_closed"
+        return services.catalog.get(lang, key, task=task)
     if check == Check.UNIT_INACTIVE and target is not None:
         return unit_inactive(services, lang, [target.unit_id]) or ""
     return services.catalog.get(lang, REFUSALS.get(check, "checkin.refused_missing"), task="")

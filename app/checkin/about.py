@@ -10,11 +10,12 @@ from sqlalchemy import Connection
 from app.actor import Actor
 from app.checkin import RepliedTo
 from app.services import Services
-from core.checkin import Decision, Item, decide, task_numbers
+from core.checkin import Decision, Item, Outcome, decide, task_numbers
 from core.replies.parse import parse_reply
 from core.replies.result import ParsedReply
+from core.states import TaskStatus
 from db.models import Assignment, Task
-from db.queries.checkin import OpenItem, message_outbox, open_items
+from db.queries.checkin import OpenItem, message_outbox, open_items, report_target
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Decided:
     rows: list[OpenItem]
     decision: Decision | None
     explanation_id: int | None
+    # Why the message answered is about nothing open, when it is not that its tasks ended:
+    # the catalog key, and the tasks it names (`not_open_why`).
+    not_open: tuple[str, str] | None = None
 
 
 def decide_text(
@@ -41,7 +45,25 @@ def decide_text(
         return Decided(rows, None, explanation_id)
     reply = read_reply(services, text, forwarded)
     decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
+    if decision.outcome == Outcome.CLOSED and about:
+        return Decided(rows, decision, None, not_open_why(connection, actor, about))
     return Decided(rows, decision, None)
+
+
+def not_open_why(connection: Connection, actor: Actor, about: list[int]) -> tuple[str, str] | None:
+    """Say why these assignments, each of a task still open, are none the sender may report
+    on: the sender's units were taken off the task (/unassign), or they are another unit's
+    (the sender moved to another unit). None when that is not so of each (a task ended, a
+    unit deactivated), which the closed message's words say."""
+    targets = [report_target(connection, assignment_id=a) for a in about]
+    if any(t is None or t.task_status != TaskStatus.OPEN or not t.unit_active for t in targets):
+        return None
+    if all(t is not None and t.unit_id not in actor.unit_ids for t in targets):
+        return "checkin.refused_not_yours", ""
+    if all(t is not None and t.unit_id in actor.unit_ids and not t.active for t in targets):
+        tasks = sorted({t.task_id for t in targets if t is not None})
+        return "checkin.refused_unassigned", ", #".join(str(task) for task in tasks)
+    return None
 
 
 def read_reply(services: Services, text: str, forwarded: bool) -> ParsedReply:

@@ -48,10 +48,11 @@ ASK_KEYS = {
 Titles = dict[int, tuple[int, str]]  # an assignment's task number and title, as listed
 # Nothing open to report on: when every unit of the sender was deactivated, that is why.
 NOT_OPEN = (Outcome.NO_OPEN, Outcome.UNKNOWN_TASK, Outcome.CLOSED)
-# Tasks listed, each with its statuses, when a reply says neither which task nor what: an
-# "ok" to a unit's 25 open tasks listed them all, five Zalo messages (a hundred buttons on
-# Telegram); the rest are named by their count, and /mytasks lists them.
-MAX_ASKED = 10
+# Tasks offered as choices when asking which one: Telegram takes at most 100 buttons in a
+# message, an "ok" to a unit's 25 open tasks listed them all in five Zalo messages, and a
+# longer list is no choice on a phone; the others are named by typing.
+MAX_PICK = 20  # "which task?": a choice each
+MAX_BOTH = 8  # "which task and which status?": four choices each, as a reminder's items
 
 
 def act(
@@ -127,10 +128,12 @@ def _ask_task(
         data["every"] = len(ids)
     with session_in(services.engine, db) as session:
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
-    choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in ids]
+    shown = ids[:MAX_PICK]  # the nearest deadlines; any other is picked by typing its number
+    choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in shown]
+    more = _more(t, "checkin.more_pick", titles, ids[MAX_PICK:])
     if every:
         lines = [t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]) for i in ids]
-        asked = t("checkin.ask_all_done", count=len(ids), items=Markup("\n".join(lines)))
+        asked = t("checkin.ask_all_done", count=len(ids), items=Markup("\n".join(lines))) + more
         confirm_all = Choice(
             t("checkin.all_done_button", count=len(ids)), (CONFIRM, "all", len(ids))
         )
@@ -138,7 +141,7 @@ def _ask_task(
     numbers = {titles[i][0] for i in ids}
     one = len(numbers) == 1  # one task given to several of the sender's units
     asked = t("checkin.ask_unit", task=str(min(numbers))) if one else t("checkin.ask_task")
-    return Answer([Said(asked, choices)])
+    return Answer([Said(asked + more, choices)])
 
 
 def _every(decision: Decision, text: str) -> bool:
@@ -159,13 +162,19 @@ def _ask_both(
     acknowledged = decision.reply.hint == ReplyHint.ACKNOWLEDGEMENT
     lines = [t("checkin.ask_both_acknowledgement" if acknowledged else "checkin.ask_both")]
     both: Rows = []
-    for i in decision.candidates[:MAX_ASKED]:
+    for i in decision.candidates[:MAX_BOTH]:
         lines.append(t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]))
         label = f"#{titles[i][0]} {units[i]}" if i in units else f"#{titles[i][0]}"
         both += status_choices(services.catalog, actor.lang, i, label)
-    if (more := len(decision.candidates) - MAX_ASKED) > 0:
-        lines.append(t("checkin.more_items", count=more))
-    return Answer([Said("\n".join(lines), both)])
+    more = _more(t, "checkin.more_both", titles, decision.candidates[MAX_BOTH:])
+    return Answer([Said("\n".join(lines) + more, both)])
+
+
+def _more(t: Callable[..., str], key: str, titles: Titles, rest: Sequence[int]) -> str:
+    """Say how many tasks asked about are not offered, and how to name one by typing."""
+    if not rest:
+        return ""
+    return "\n" + t(key, n=len(rest), task=str(titles[rest[0]][0]))
 
 
 def _by_unit(services: Services, titles: Titles, ids: Sequence[int]) -> dict[int, str]:

@@ -22,6 +22,8 @@ from db.queries.checkin import Check, check_reportable
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 PERCENTS = (25, 50, 75)
+# What a question asked from a pressed button is: its step, item, chat and message.
+_SAME_PRESS = ("step", "assignment_id", "chat", "msg")
 
 
 def choose(
@@ -135,7 +137,12 @@ def _ask(
             text = refusal(services, actor.lang, check, target)
             return Answer([Said(text)], toast=text, alert=True)
         data = {"step": action, "assignment_id": assignment_id, **origin}
-        set_pending(connection, contact_id=actor.contact_id, data=data, now=services.clock.now())
+        now = services.clock.now()
+        asked = get_pending(connection, contact_id=actor.contact_id, now=now) or {}
+        if "msg" in origin and all(asked.get(k) == data[k] for k in _SAME_PRESS):
+            # The same button of the same message pressed again (a double tap): asked already.
+            return Answer([], toast=t(f"checkin.ask_{action}_short"))
+        set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
     question = t(f"checkin.ask_{action}", task=str(target.task_id), title=target.title)
     return Answer([Said(question)], toast=t(f"checkin.ask_{action}_short"))
 

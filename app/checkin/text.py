@@ -22,6 +22,7 @@ from app.i18n import LANGUAGES
 from app.reporting import Report, record_in, recorded_before
 from app.services import Services
 from core.checkin import Decision, Outcome, by_task, decide, is_cancel
+from core.markup import Markup
 from core.replies.result import ParsedReply, ReplyHint
 from core.textnorm import narrow
 from db.engine import session_in
@@ -185,6 +186,9 @@ def _answer_decided(
         return Answer(unhandled=True)
     if asked is None and is_cancel(text):  # "hủy" with no question open: no status asked
         return Answer([Said(services.catalog.get(actor.lang, "common.nothing_to_cancel"))])
+    if decided.not_open is not None:  # not ended, as the closed message's words would say
+        why, tasks = decided.not_open
+        return Answer([Said(services.catalog.get(actor.lang, why, task=Markup(tasks)))])
     return act(services, actor, decision, decided.rows, text, key, db)
 
 

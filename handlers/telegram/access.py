@@ -258,6 +258,12 @@ def button(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
                 log.warning("refused forged or foreign button from %s", actor.external_id)
                 await query.answer(to_plain(req.t("common.button_forged")), show_alert=True)
                 return None
+            if actor.known and actor.access == Access.PUBLIC and access > Access.PUBLIC:
+                # A contact of no unit any more (taken off theirs) pressing an old reminder:
+                # how to join again, as their words are answered (too long for a pop-up).
+                await query.answer()
+                await req.say("common.not_registered")
+                return None
             if actor.access < access:
                 await query.answer(to_plain(req.t("common.not_allowed")), show_alert=True)
                 return None

@@ -21,6 +21,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from app import evidence_files, evidence_keep
+from app.checkin.act import MAX_PICK
 from app.reporting import unit_inactive
 from core.markup import to_html, to_plain
 from core.numbers import typed_number
@@ -79,8 +80,12 @@ async def on_file(req: Request) -> None:
     titles = await req.atomic(ask, req.services, req.actor, asdict(upload), items)
     if titles is None:
         return
-    rows = [[req.button(f"#{t} {titles.get(a, '')}"[:60], "ev", a)] for a, t in items[:20]]
-    await req.reply(req.t("evidence.which_task"), reply_markup=InlineKeyboardMarkup(rows))
+    rows = [[req.button(f"#{t} {titles.get(a, '')}"[:60], "ev", a)] for a, t in items[:MAX_PICK]]
+    asked = req.t("evidence.which_task")
+    if len(items) > MAX_PICK:  # the others are named by typing their number, as it says
+        more = len(items) - MAX_PICK
+        asked += "\n" + req.t("checkin.more_pick", n=more, task=str(items[MAX_PICK][1]))
+    await req.reply(asked, reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def keep_pending(req: Request, pending: dict[str, Any], assignment_id: int) -> None:

@@ -484,3 +484,22 @@ async def test_a_photo_sent_again_with_a_caption_but_no_status_says_none_was_rec
         assert "Chưa ghi nhận tình trạng" in (reply.text or "")
     assert len(kept(bot)) == 1
     assert reports(bot) == []
+
+
+async def test_a_file_of_a_unit_with_many_open_tasks_says_how_to_name_the_others(
+    bot: BotUnderTest,
+) -> None:
+    """A photo from a unit with 25 open tasks: twenty task buttons, and the question says the
+    other five are named by typing a number (it offered twenty and said nothing of the rest);
+    "#25" typed then keeps the photo for task #25."""
+    world = await scene(bot, tasks=25)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_photo(OFFICIAL, PNG)
+    asked = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "nhiệm vụ nào" in (m.text or ""), after=after
+    )
+    assert len(buttons(asked)) == 20
+    assert "… và 5 nhiệm vụ khác không có trong danh sách trên" in (asked.text or "")
+    await bot.send(OFFICIAL, f"#{world.tasks[-1].id}")
+    await bot.server.wait_until(lambda: len(kept(bot)) == 1)
+    assert [e.assignment_id for e in kept(bot)] == [world.assignments[-1]]
