@@ -49,9 +49,10 @@ DISPATCH_JOB = "delivery.dispatch"
 WARM_JOB = "delivery.warm"
 SENDER_JOB = "delivery.sender"
 HOUSEKEEPING_JOB = "delivery.housekeeping"
-# The first dispatch waits a second after start-up: the bot is polling by then, and a
-# country's first reminder goes out within seconds (bench/README.md, issue 20).
-DISPATCH_FIRST_S = 1.0
+# The first dispatch runs as the jobs start: the bot is polling by then (PTB starts its
+# updater first), and a country's first reminder goes out within seconds (bench/README.md,
+# issue 20; it waited 10 s, then 1 s).
+DISPATCH_FIRST_S = 0.0
 # The jobs are added as the application is built, before the JobQueue starts (after the
 # bot's getMe, its menus, the inbox's recovery: seconds on a loaded machine). APScheduler
 # drops a one-off job more than a second late (the warm-up), and starts a repeating one
