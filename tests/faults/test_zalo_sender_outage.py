@@ -14,17 +14,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.i18n import load_catalog
-from app.signing import derive_button_key
-from core.reminders import Policy
-from core.workhours import WorkHours
 from db.engine import make_engine
 from devtools.fakezalo import FakeZalo
 from scheduler.dispatcher.run import dispatch
-from scheduler.sweep import Context
 from tests import processes
 from tests.factories import make_contact, make_unit
-from tests.scheduler.support import VN, task_for
+from tests.scheduler.support import VN, context, task_for
 
 TOKEN = f"31415927:zalo-outage-{uuid.uuid4().hex[:12]}"
 START = datetime(2026, 11, 18, 16, 50, tzinfo=VN)  # ten minutes of office time left
@@ -59,15 +54,7 @@ def queue_reminders(url: str) -> None:
             make_contact(session, 0, units=[unit], channel="zalo", external_id=str(FIRST_USER + i))
         session.commit()
         task_for(session, units, START.date(), START - timedelta(hours=2))
-    context = Context(
-        engine=engine,
-        catalog=load_catalog(),
-        button_key=derive_button_key(TOKEN),
-        policy=Policy(),
-        hours=WorkHours.parse("07:30-11:30,13:30-17:00"),
-        tz=VN,
-    )
-    result = dispatch(context, START)
+    result = dispatch(context(engine, token=TOKEN), START)
     assert result is not None
     assert result.messages == COUNT
     with engine.begin() as connection:

@@ -23,12 +23,13 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY = derive_button_key("123456:TEST-token-for-the-fake-bot-api-server")
 
 
-def context(engine: Engine, policy: Policy | None = None) -> Context:
-    """Return a dispatcher context on the engine with the default settings."""
+def context(engine: Engine, policy: Policy | None = None, *, token: str | None = None) -> Context:
+    """Return a dispatcher context on the engine with the default settings; its buttons
+    signed as the bot of `token` signs them (a bot process the test starts), if given."""
     return Context(
         engine=engine,
         catalog=load_catalog(),
-        button_key=KEY,
+        button_key=KEY if token is None else derive_button_key(token),
         policy=policy or Policy(),
         hours=WorkHours.parse("07:30-11:30,13:30-17:00"),
         tz=VN,

@@ -14,18 +14,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.i18n import load_catalog
-from app.signing import derive_button_key
-from core.reminders import Policy
-from core.workhours import WorkHours
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Outbox
 from devtools.fakebotapi import FakeBotApi
 from scheduler.dispatcher.run import dispatch
-from scheduler.sweep import Context
 from tests import processes
-from tests.scheduler.support import VN, province, start_users, task_for
+from tests.scheduler.support import VN, context, province, start_users, task_for
 
 # Unique per run: the host keeps a lock per token, and two test runs may share a machine.
 TOKEN = f"424243:crash-test-token-{uuid.uuid4().hex[:12]}"
@@ -42,15 +37,7 @@ def queue_reminders(db: Path) -> None:
     with Session(engine, expire_on_commit=False) as session:
         units = province(session, COUNT, first_user=FIRST_USER)
         task_for(session, units, START.date(), START - timedelta(hours=2))
-    context = Context(
-        engine=engine,
-        catalog=load_catalog(),
-        button_key=derive_button_key(TOKEN),
-        policy=Policy(),
-        hours=WorkHours.parse("07:30-11:30,13:30-17:00"),
-        tz=VN,
-    )
-    result = dispatch(context, START)
+    result = dispatch(context(engine, token=TOKEN), START)
     engine.dispose()
     assert result is not None
     assert result.messages == COUNT

@@ -14,19 +14,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.i18n import load_catalog
-from app.signing import derive_button_key
-from core.reminders import Policy
-from core.workhours import WorkHours
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Outbox
 from devtools.fakezalo import FakeZalo, Limits
 from scheduler.dispatcher.run import dispatch
-from scheduler.sweep import Context
 from tests import processes
 from tests.factories import make_contact, make_unit
-from tests.scheduler.support import VN, task_for
+from tests.scheduler.support import VN, context, task_for
 
 TOKEN = f"31415926:zalo-crash-{uuid.uuid4().hex[:12]}"
 START = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
@@ -46,15 +41,7 @@ def queue_reminders(db: Path) -> None:
             make_contact(session, 0, units=[unit], channel="zalo", external_id=person)
         session.commit()
         task_for(session, units, START.date(), START - timedelta(hours=2))
-    context = Context(
-        engine=engine,
-        catalog=load_catalog(),
-        button_key=derive_button_key(TOKEN),
-        policy=Policy(),
-        hours=WorkHours.parse("07:30-11:30,13:30-17:00"),
-        tz=VN,
-    )
-    result = dispatch(context, START)
+    result = dispatch(context(engine, token=TOKEN), START)
     engine.dispose()
     assert result is not None
     assert result.messages == COUNT
