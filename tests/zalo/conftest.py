@@ -105,10 +105,11 @@ async def zbot(
     app = build_application(settings, clock=clock, engine=engine)
     fake_api.add_user(ADMIN_ID, "Quản trị", language_code="vi")
     fake_zalo.add_user(ZALO_ADMIN, "Quản trị Zalo")
+    # The tests run the morning dispatch themselves when they mean to (dispatch()); the
+    # job's own first run, as the job queue starts, would remind people mid-conversation:
+    # taken off before the application starts.
+    assert app.job_queue is not None
+    for job in app.job_queue.get_jobs_by_name(DISPATCH_JOB):
+        job.schedule_removal()
     async with polling(app):
-        # The tests run the morning dispatch themselves when they mean to (dispatch()); the
-        # job's own first run, a second after start, would remind people mid-conversation.
-        assert app.job_queue is not None
-        for job in app.job_queue.get_jobs_by_name(DISPATCH_JOB):
-            job.schedule_removal()
         yield ZaloBot(BotUnderTest(app, fake_api, engine, clock, settings), fake_zalo)
