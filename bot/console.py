@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -115,6 +116,26 @@ class DropExceptions(logging.Filter):
         return last.split(":", 1)[0] in self.names
 
 
+class JobsCutShort(logging.Filter):
+    """Say a scheduled job cut short by the stop in one line, not as an error's traceback.
+
+    A job still running when the bot stops (a sweep, the worker process's warm-up, a digest)
+    is cancelled by the scheduler's shutdown, and APScheduler logged "Error running job"
+    with the `CancelledError`'s traceback; its next run, after the next start, does it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.name.startswith("apscheduler") and isinstance(error, asyncio.CancelledError):
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+            record.msg, record.args = (
+                "job %s cut short by the stop: its next run does it",
+                (record.args[0] if isinstance(record.args, tuple) and record.args else "?",),
+            )
+        return True
+
+
 def setup_logging(
     level: str,
     secrets: list[str],
@@ -128,6 +149,7 @@ def setup_logging(
     """
     handler = redacting_handler(secrets)
     handler.filters.insert(0, DropExceptions(reported, reported_at_start))
+    handler.filters.insert(1, JobsCutShort())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+
+import pytest
 
 from bot.commands.startup import secrets_of
 from bot.console import REDACTED, RedactSecrets, setup_logging
@@ -68,3 +71,38 @@ def test_debug_logging_keeps_ptb_quiet_and_hides_derived_secrets() -> None:
     assert telegram_secret(settings) in hidden
     assert zalo_secret(settings) in hidden
     assert "Db-Passw0rd" in hidden
+
+
+def test_a_job_cut_short_by_the_stop_is_one_line_and_an_error_in_a_job_its_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A scheduled job still running at the stop is cancelled by the scheduler's shutdown:
+    APScheduler logged "Error running job" with the CancelledError's traceback (seen in a
+    stop soon after a start, the sweep's warm-up running). One line now; a job's real error
+    keeps its traceback."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    scheduler = logging.getLogger("apscheduler.executors.default")
+    try:
+        setup_logging("INFO", [])
+        scheduler.setLevel(logging.INFO)  # as it is: setup_logging leaves it at WARNING
+        try:
+            raise asyncio.CancelledError
+        except asyncio.CancelledError:
+            scheduler.error("Error running job %s", "3292b0786", exc_info=True)
+        cut = capsys.readouterr().err
+        try:
+            raise LookupError("no such table: outbox")
+        except LookupError:
+            scheduler.error("Error running job %s", "5f1e0aa01", exc_info=True)
+        failed = capsys.readouterr().err
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        scheduler.setLevel(logging.NOTSET)
+    assert "job 3292b0786 cut short by the stop" in cut
+    assert "Traceback" not in cut
+    assert "ERROR" not in cut
+    assert "Error running job 5f1e0aa01" in failed
+    assert "Traceback" in failed
+    assert "no such table: outbox" in failed
