@@ -47,6 +47,8 @@ class TelegramData(Shared):
         # Updates put back on the queue at start-up (or taken over from a dead worker), with
         # the key they were recorded under and the moment before which they may be rerun.
         self.inbox_recovered: dict[int, tuple[Update, InboxKey, datetime]] = {}
+        # Updates being run again after a restart, by id(): what they began may have been told of.
+        self.inbox_reruns: set[int] = set()
         # Updates a webhook recorded before answering, with their sender, for the flows.
         self.inbox_admitted: dict[int, Actor | None] = {}
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox

@@ -172,6 +172,13 @@ async def on_preview_button(req: Request) -> None:
             await req.say("imports.preview_cancelled")
             return
     elif action == "ok":
+        if id(req.update) in req.context.bot_data.inbox_reruns:
+            # The press of an apply the process was killed in, run again at the start: the
+            # admin was told how far it got and to press Apply again (import_files.
+            # tell_cut_short), which the buttons, kept, do. Applied here, the rest came with
+            # that notice after it, and the buttons went.
+            log.info("an Apply press run again after a restart: left to the admin")
+            return
         done = await apply_pending(req, token)
         if done == "interrupted":  # the file waits still: its buttons apply it again
             await query.answer()

@@ -58,6 +58,8 @@ async def record_update(update: object, context: TelegramContext) -> None:
     if not isinstance(update, Update):
         return
     recovered = context.bot_data.inbox_recovered.pop(id(update), None)
+    if recovered is not None:
+        context.bot_data.inbox_reruns.add(id(update))
     admitted = context.bot_data.inbox_admitted
     if update.update_id in admitted:
         # A webhook stored it before answering Telegram (handlers.telegram.webhook).

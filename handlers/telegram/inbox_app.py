@@ -91,6 +91,7 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
         if self.bot_data.forms is not None:
             await _keep_forms(self, self.bot_data.forms, update)
         self.bot_data.services.metrics.handled(CHANNEL, time.perf_counter() - started)
+        self.bot_data.inbox_reruns.discard(id(update))
         key = self.bot_data.inbox_ours.pop(id(update), None)
         if key is not None:
             if self.finishes is None:
