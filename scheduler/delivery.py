@@ -12,10 +12,11 @@ nothing rebuilt.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 
@@ -36,10 +37,11 @@ from scheduler.dispatcher.result import Result
 from scheduler.dispatcher.run import Job, dispatch, run_dispatch
 from scheduler.dispatcher.stale import expire_stale
 from scheduler.outage import waited_out
+from scheduler.prestart import SWEEP_PROCESS_FROM
 from scheduler.roles import LEADER, LEADER_TICK_S, LeaderPace, sender_role
 from scheduler.sender import drain, new_owner, take_over
 from scheduler.sweep import Context
-from scheduler.workers import in_process, in_worker, warm_up
+from scheduler.workers import in_process, in_worker, told, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +50,20 @@ DISPATCH_JOB = "delivery.dispatch"
 WARM_JOB = "delivery.warm"
 SENDER_JOB = "delivery.sender"
 HOUSEKEEPING_JOB = "delivery.housekeeping"
-# The first dispatch waits a second after start-up: the bot is polling by then, and a
-# country's first reminder goes out within seconds (bench/README.md, issue 20).
-DISPATCH_FIRST_S = 1.0
+# The first dispatch runs as the jobs start: the bot is polling by then (PTB starts its
+# updater first), and a country's first reminder goes out within seconds (bench/README.md,
+# issue 20; it waited 10 s, then 1 s).
+DISPATCH_FIRST_S = 0.0
+# The jobs are added as the application is built, before the JobQueue starts (after the
+# bot's getMe, its menus, the inbox's recovery: seconds on a loaded machine). APScheduler
+# drops a one-off job more than a second late (the warm-up), and starts a repeating one
+# whose first time passed at its next interval (the first dispatch a minute late): a job
+# at start-up runs however late it is.
+AT_START: dict[str, object] = {"misfire_grace_time": None}
 DISPATCH_EVERY_S = 60.0
 SEND_EVERY_S = 1.0
 HOUSEKEEPING_EVERY_S = 600.0
 TELEGRAM_SENDER = sender_role(TELEGRAM)
-# A database past this many assignments is swept in a worker process: a country's first
-# sweep is minutes of Python, which in a thread would hold the GIL the bot answers with
-# (taps waited seconds during it: bench/README.md, issue 20). Below it, a thread is quicker
-# to start and the sweep takes a moment.
-SWEEP_PROCESS_FROM = 20_000
 # Outbox rows one housekeeping run deletes at most (in batches of outbox_purge.BATCH): a database
 # that kept years of them catches up over a few runs, each holding the write lock briefly.
 PURGE_BATCHES = 20
@@ -77,14 +81,16 @@ def register(application: App) -> None:
         shared.dispatch_pace = LeaderPace(shared.services, DISPATCH_EVERY_S)
         dispatch_every = LEADER_TICK_S
     if shared.services.worker is None and not jobs.get_jobs_by_name(WARM_JOB):
-        jobs.run_once(warm_job, when=0, name=WARM_JOB)
-    for name, callback, every, first in (
-        (DISPATCH_JOB, dispatch_job, dispatch_every, DISPATCH_FIRST_S),
-        (SENDER_JOB, sender_job, SEND_EVERY_S, SEND_EVERY_S),
-        (HOUSEKEEPING_JOB, housekeeping_job, HOUSEKEEPING_EVERY_S, HOUSEKEEPING_EVERY_S),
+        jobs.run_once(warm_job, when=0, name=WARM_JOB, job_kwargs=AT_START)
+    first_dispatch = datetime.now(UTC) + timedelta(seconds=DISPATCH_FIRST_S)
+    for name, callback, every, first, at_start in (
+        (DISPATCH_JOB, dispatch_job, dispatch_every, dispatch_every, first_dispatch),
+        (SENDER_JOB, sender_job, SEND_EVERY_S, SEND_EVERY_S, None),
+        (HOUSEKEEPING_JOB, housekeeping_job, HOUSEKEEPING_EVERY_S, HOUSEKEEPING_EVERY_S, None),
     ):
         if not jobs.get_jobs_by_name(name):
-            jobs.run_repeating(callback, interval=every, first=first, name=name)
+            kwargs = AT_START | {"next_run_time": at_start} if at_start else None
+            jobs.run_repeating(callback, interval=every, first=first, name=name, job_kwargs=kwargs)
 
 
 def dispatch_context(services: Services) -> Context:
@@ -116,8 +122,13 @@ async def dispatch_job(context: JobContext) -> None:
     if isinstance(pace, LeaderPace) and not pace.due():
         return
     shared.dispatching = True
+    loop = asyncio.get_running_loop()
+
+    def queued() -> None:  # in the sweep's thread: the sender starts on the loop
+        loop.call_soon_threadsafe(wake, application)
+
     try:
-        result = await sweep(services, lambda: application.running)
+        result = await sweep(services, lambda: application.running, queued=queued)
     except OperationalError as exc:
         if not is_outage(exc):  # a fault of the work (a missing table): its traceback
             log.exception("reminder dispatch failed; the next run retries")
@@ -138,13 +149,24 @@ async def dispatch_job(context: JobContext) -> None:
 
 
 async def sweep(
-    services: Services, keep_going: Callable[[], bool], *, process_from: int = SWEEP_PROCESS_FROM
+    services: Services,
+    keep_going: Callable[[], bool],
+    *,
+    process_from: int = SWEEP_PROCESS_FROM,
+    queued: Callable[[], None] = lambda: None,
 ) -> Result | None:
-    """Queue the reminders due now: in a thread, or in a worker process on a large database."""
-    ctx = replace(dispatch_context(services), keep_going=keep_going)
+    """Queue the reminders due now: in a thread, or in a worker process on a large database.
+
+    `queued` is called after each batch of reminders queued, in a thread (not the loop).
+    """
+    ctx = replace(dispatch_context(services), keep_going=keep_going, queued=queued)
     now = services.clock.now()
     if await in_worker(assignments_past, services, process_from):
-        return await in_process(services.engine, run_dispatch, Job.of(ctx, now))
+        # The process being started ahead, if it is (`warm_job`, at the same moment): not a
+        # second one beside it.
+        await warm_up(services.engine, run_dispatch.__module__)
+        with told(queued):  # the process queues; `queued` is called here
+            return await in_process(services.engine, run_dispatch, Job.of(ctx, now))
     return await in_worker(dispatch, ctx, now)
 
 

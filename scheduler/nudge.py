@@ -37,9 +37,10 @@ from db.queries.reminder_outbox import nudged_since
 from db.queries.scope import unit_ids_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
 from db.queries.units import unit_names
-from scheduler.delivery import SWEEP_PROCESS_FROM, assignments_past, dispatch_context
+from scheduler.delivery import assignments_past, dispatch_context
 from scheduler.dispatcher.run import Job
 from scheduler.messages import Item, compose
+from scheduler.prestart import SWEEP_PROCESS_FROM
 from scheduler.sweep import Context, start_day
 from scheduler.workers import in_process_blocking, opened
 

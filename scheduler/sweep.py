@@ -54,6 +54,9 @@ class Context:
     # Asked between chunks: a sweep of a whole country takes minutes, and stopping the bot
     # must not wait for it (what was not done is done by the next run).
     keep_going: Callable[[], bool] = lambda: True
+    # Called in the sweep's thread after each batch of reminders is queued: the bot wakes its
+    # sender then, not at its next tick (up to a second later; bench/README.md, issue 20).
+    queued: Callable[[], None] = lambda: None
 
 
 class SweepStopped(Exception):  # noqa: N818  (a request, not a failure)

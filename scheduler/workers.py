@@ -42,6 +42,8 @@ UPDATE_WORKERS = 8
 SPILL_AFTER_S = 0.02
 # How often a worker process looks whether the bot that started it is still there.
 PARENT_CHECK_S = 1.0
+# How soon the thread watching for a job's word (`told`) sees the block it serves ended.
+TOLD_CHECK_S = 0.25
 
 _pool: ThreadPoolExecutor | None = None
 _heavy: ThreadPoolExecutor | None = None
@@ -49,9 +51,11 @@ _updates: SpillPool | None = None
 _processes: ProcessPoolExecutor | None = None
 # Set by the bot when it stops; a job in a worker process asks `still_wanted` between steps.
 _stop: Any = None
+# Set by a job in a worker process (`tell_bot`: reminders are queued), seen by `told`.
+_told: Any = None
 # In a worker process: the stop event and the bot's process id, given by `_start_worker`.
 _wanted: tuple[Any, int] | None = None
-_retired: list[tuple[ProcessPoolExecutor, Any]] = []
+_retired: list[tuple[ProcessPoolExecutor, Any, Any]] = []
 # A worker process started ahead of its first job (`warm_up`), while it imports.
 _warming: Future[Any] | None = None
 # The pool is created from the loop (a sweep) and from worker threads (a text channel's nudge).
@@ -176,16 +180,17 @@ def _forget(pool: ProcessPoolExecutor) -> None:
 
 def _process_pool() -> ProcessPoolExecutor:
     """Return the pool of worker processes, creating it on first use."""
-    global _processes, _stop
+    global _processes, _stop, _told
     with _creating:
         if _processes is None:
             spawn = multiprocessing.get_context("spawn")  # no copy of the bot's threads or sockets
-            _stop = spawn.Event()
+            _stop, _told = spawn.Event(), spawn.Event()
+            level, secrets = logging.getLogger().level, secrets_redacted()
             _processes = ProcessPoolExecutor(
                 max_workers=PROCESSES,
                 mp_context=spawn,
                 initializer=_start_worker,
-                initargs=(_stop, os.getpid(), logging.getLogger().level, secrets_redacted()),
+                initargs=(_stop, _told, os.getpid(), level, secrets),
             )
         return _processes
 
@@ -196,12 +201,21 @@ async def warm_up(engine: Engine, module: str) -> None:
     A new process takes a second to import what a job needs; a country's first sweep must
     not wait for it after the bot has started. Returns once the process is ready.
     """
+    warming = start_warm_up(engine, module)
+    if warming is not None:
+        await asyncio.wait([asyncio.wrap_future(warming)])
+
+
+def start_warm_up(engine: Engine, module: str) -> Future[Any] | None:
+    """Start a worker process importing `module` (unless one is started already) and return
+    at once: `dondoc run` starts it before importing the bot, on the other core. The first
+    job waits for it (`in_process`). None for an in-memory SQLite database (no process)."""
     global _warming
     if _shared_url(engine) is None:
-        return
+        return None
     if _warming is None:
         _warming = _process_pool().submit(_import, module)
-    await asyncio.wait([asyncio.wrap_future(_warming)])
+    return _warming
 
 
 def _import(module: str) -> None:
@@ -209,13 +223,13 @@ def _import(module: str) -> None:
     importlib.import_module(module)
 
 
-def _start_worker(stop: Any, parent: int, level: int, secrets: list[str]) -> None:
-    """Set up a worker process: low priority, how to know it stops, and the bot's logging:
-    its level, and its secrets redacted (a job's error may name the database's password,
-    a log line a URL with the bot's token)."""
-    global _wanted
+def _start_worker(stop: Any, told: Any, parent: int, level: int, secrets: list[str]) -> None:
+    """Set up a worker process: low priority, how to know it stops, how to tell the bot
+    (`tell_bot`), and the bot's logging: its level, and its secrets redacted (a job's error
+    may name the database's password, a log line a URL with the bot's token)."""
+    global _wanted, _told
     os.nice(HEAVY_NICE)
-    _wanted = (stop, parent)
+    _wanted, _told = (stop, parent), told
     root = logging.getLogger()
     root.handlers[:] = [redacting_handler(secrets)]
     root.setLevel(level)
@@ -230,6 +244,34 @@ def _end_with(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_S)
     os._exit(0)
+
+
+def tell_bot() -> None:
+    """In a worker process: tell the bot that something is ready (a sweep's first reminders
+    queued), for `told`'s callback. In the bot itself, nothing."""
+    if _wanted is not None and _told is not None:
+        _told.set()
+
+
+@contextmanager
+def told(callback: Callable[[], None]) -> Iterator[None]:
+    """Within the block, call `callback` (in a thread of its own) each time a job in a worker
+    process calls `tell_bot`: a sweep's reminders are sent as they are queued, not at the
+    sender's next tick, a second later (bench/README.md, issue 20)."""
+    _process_pool()
+    event, ended = _told, threading.Event()
+
+    def watch() -> None:
+        while not ended.is_set():
+            if event.wait(TOLD_CHECK_S):
+                event.clear()
+                callback()
+
+    threading.Thread(target=watch, name="dondoc-told", daemon=True).start()
+    try:
+        yield
+    finally:
+        ended.set()
 
 
 def still_wanted() -> bool:
@@ -250,11 +292,11 @@ def stop_processes() -> None:
     country's sweep, nor for an import of 3,000 tasks (it ran 30 s more, past systemd's and
     compose's 30 s, and was killed unsaid).
     """
-    global _processes, _stop, _warming
+    global _processes, _stop, _told, _warming
     if _stop is not None:
         _stop.set()
     if _processes is not None:
         _processes.shutdown(wait=False, cancel_futures=True)
-        # Kept: a worker still being spawned unpickles the stop event, which must exist.
-        _retired.append((_processes, _stop))
-    _processes = _stop = _warming = None
+        # Kept: a worker still being spawned unpickles the events, which must exist.
+        _retired.append((_processes, _stop, _told))
+    _processes = _stop = _told = _warming = None

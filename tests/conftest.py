@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 import bot.app
+import bot.commands.run
 import bot.commands.serving
 import handlers.telegram.inbox_app
 import scheduler.standalone
@@ -69,7 +70,13 @@ def stop_processes_keeping_an_idle_pool() -> None:
 # Every module of ours that stops the worker processes when a bot stops (each imports
 # `stop_processes` by name): the session fixture below replaces the name in each, and
 # tests/test_worker_pool.py fails if a module naming it is missing here.
-STOPPERS = (bot.app, scheduler.standalone, handlers.telegram.inbox_app, bot.commands.serving)
+STOPPERS = (
+    bot.app,
+    bot.commands.run,
+    scheduler.standalone,
+    handlers.telegram.inbox_app,
+    bot.commands.serving,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)

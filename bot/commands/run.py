@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import signal
 
-from sqlalchemy.engine import Engine
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError
-
-from bot.app import build_application, build_services
 from bot.commands import demo
 from bot.commands.startup import (
     already_running,
     evidence_folder_usable,
     migrated_engine,
     start_process,
-    telegram_refused,
 )
-from bot.console import (
-    EXIT_CONFIG,
-    EXIT_FAILED,
-    EXIT_OK,
-    help_text,
-    load_settings,
-    say,
-)
+from bot.console import EXIT_CONFIG, help_text, load_settings, say
 from bot.lock import AlreadyRunning, single_instance
-from bot.settings import Settings
-from bot.zalo import ZaloRuntime
 from db.checkpoints import checkpoints_in_background
-from zalo import ZaloError
-
-log = logging.getLogger(__name__)
+from scheduler.prestart import start_sweep_process
+from scheduler.workers import stop_processes
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,42 +49,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     try:
         with single_instance(settings, engine), checkpoints_in_background(engine):
-            if settings.bot_token is None:
-                return asyncio.run(run_zalo_only(settings, engine))
-            application = build_application(settings, engine=engine)
-            try:
-                application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
-            except (InvalidToken, NetworkError) as exc:
-                return telegram_refused(settings, exc)
-            return application.bot_data.exit_code or EXIT_OK
+            # A large database's sweep process first: it imports on the other core while
+            # this one imports the bot (bench/README.md, issue 20).
+            start_sweep_process(engine)
+            from bot.commands.polling import poll  # the bot's modules, imported only now
+
+            return poll(settings, engine)
     except AlreadyRunning as exc:
         return already_running(exc)
     finally:
+        stop_processes()  # idempotent: the bot's shutdown stopped it, unless it never started
         engine.dispose()
-
-
-async def run_zalo_only(settings: Settings, engine: Engine) -> int:
-    """Serve Zalo alone (no BOT_TOKEN) until Ctrl+C or SIGTERM."""
-    assert settings.zalo_bot_token is not None
-    services = build_services(settings, settings.zalo_bot_token.get_secret_value(), engine=engine)
-    runtime = ZaloRuntime(settings, services, standalone_jobs=True)
-    try:
-        me = await runtime.client.get_me()
-    except ZaloError as exc:
-        await runtime.client.aclose()
-        if exc.code == UNAUTHORIZED:
-            say("cli.zalo_unauthorized", err=True)
-            return EXIT_CONFIG
-        say("cli.zalo_network_error", err=True, url=settings.zalo_base_url, error=exc.description)
-        return EXIT_FAILED
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, runtime.stopping.set)
-    await runtime.start()
-    log.info("dondoc started on Zalo as %s", me.account_name)
-    await runtime.wait()
-    await runtime.stop()
-    return EXIT_OK
-
-
-UNAUTHORIZED = 401

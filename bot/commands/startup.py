@@ -27,7 +27,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 
 # Database and CPU work runs in worker threads (on a small database the reminder sweep and
-# the nudge too; past `delivery.SWEEP_PROCESS_FROM` assignments they go to a worker
+# the nudge too; past `prestart.SWEEP_PROCESS_FROM` assignments they go to a worker
 # process). With the default 5 ms switch interval, each time the event loop waits on a
 # socket a busy thread may keep the GIL for 5 ms, and answering a tap takes many such
 # turns; 1 ms keeps answers prompt while the threads work.

@@ -63,6 +63,7 @@ def queue_reminders(
         if messages:
             with session_scope(ctx.engine) as session:
                 result.messages += len(enqueue_many(session, messages, now=now))
+            ctx.queued()  # committed: the sender may start on them
             clock.sleep(PAUSE_S)
 
 

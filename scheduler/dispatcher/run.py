@@ -36,7 +36,7 @@ from scheduler.dispatcher.swept import (
     swept_days,
 )
 from scheduler.sweep import Context, Due, SweepStopped, collect
-from scheduler.workers import opened, still_wanted
+from scheduler.workers import opened, still_wanted, tell_bot
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,14 @@ class Job:
     def context(self, engine: Engine) -> Context:
         """Return the context back, on the engine the job runs with."""
         return Context(
-            engine, self.catalog, self.button_key, self.policy, self.hours, self.tz, still_wanted
+            engine,
+            self.catalog,
+            self.button_key,
+            self.policy,
+            self.hours,
+            self.tz,
+            keep_going=still_wanted,
+            queued=tell_bot,  # the bot wakes its sender
         )
 
 
