@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
@@ -20,6 +18,7 @@ from scheduler.dispatcher.run import dispatch
 from tests import processes
 from tests.factories import make_contact, make_unit
 from tests.scheduler.support import VN, context, task_for
+from tests.scheduler.test_crash import start_bot
 
 TOKEN = f"31415927:zalo-outage-{uuid.uuid4().hex[:12]}"
 START = datetime(2026, 11, 18, 16, 50, tzinfo=VN)  # ten minutes of office time left
@@ -91,14 +90,7 @@ def test_a_reminder_whose_sending_mark_is_cut_goes_at_once_without_a_traceback(
         for chat in chats:
             server.add_user(chat, "Cán bộ", wrote=True)
         env["ZALO_BASE_URL"] = server.url
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        bot = start_bot(tmp_path, env)
         try:
             server.wait_for_sync(
                 lambda: {m.chat_id for m in server.all_sent()} >= chats, timeout=WAIT_S
