@@ -136,8 +136,7 @@ class Connected:
         """Connect to the server's pre-launched browser, as `BrowserType.connect` does
         through a driver (`playwright._impl.connect.connect_to_browser`), over our socket."""
         socket = Socket(endpoint)
-        # A server that hangs is given up (TimeoutError, an OSError) and launched again.
-        await asyncio.wait_for(socket.connect(), CONNECT_TIMEOUT_MS / 1000)
+        await socket.connect()
         try:
             impl = await asyncio.wait_for(_remote_browser(socket), CONNECT_TIMEOUT_MS / 1000)
         except BaseException:
