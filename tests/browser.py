@@ -1,18 +1,11 @@
-"""One headless Chromium per test process, and one Playwright driver: a fresh connection and
-fresh browser contexts for each test.
+"""One headless Chromium per test process, a fresh browser context for each test.
 
 Launching Debian's Chromium took a test a second or two of CPU (seven of setup on a busy
 machine), and some fifty tests each launched their own. Here Playwright's browser server
 (`playwright launch-server`, the driver's own launchServer) starts Chromium once, when a
-test of the process first asks for `browser`. That server is also the process's one driver:
-each test talks to it over a websocket of its own, in its own event loop (`connect`), with
-no Node.js driver of its own (`async_playwright()` started one a test: about 0.65 s of CPU
-each), and gets a `Browser` whose contexts are its own: new ones, with no cookies or
-storage of any test before, closed by the server with the connection at the test's end.
-
-The client is Playwright's own (`playwright._impl`: its `Connection`, fed by the transport
-below, as `BrowserType.connect` feeds it through a local driver); a Playwright whose client
-no longer fits fails here, at the first browser test, saying so.
+test of the process first asks for `browser`; each test connects to it with a Playwright of
+its own (its event loop's) and gets a `Browser` whose contexts are its own: new ones, with
+no cookies or storage of any test before, closed with the connection at the test's end.
 
 A browser that crashed or quit is noticed when the next test connects: the server is
 launched again. The test during which it went fails, as Playwright tells it.
@@ -33,19 +26,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
-from playwright._impl._async_base import mapping
-from playwright._impl.browser import Browser as BrowserImpl
-from playwright._impl.connection import Connection
-from playwright._impl.events import Events
-from playwright._impl.utils.tasks import call_in_next_task, fire_and_forget
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 CHROMIUM = "/usr/bin/chromium"
@@ -61,143 +46,6 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing on CI: ./scripts/setup should install chromium")
         pytest.skip(f"{CHROMIUM} is not installed (./scripts/setup installs Debian's chromium)")
-
-
-class Socket:
-    """Playwright's client transport (`playwright._impl.connect.Transport`) over a websocket
-    to the browser server, in the running event loop."""
-
-    def __init__(self, endpoint: str) -> None:
-        self._endpoint = endpoint
-        self._session = aiohttp.ClientSession()
-        self._socket: aiohttp.ClientWebSocketResponse | None = None
-        self._reader: asyncio.Task[None] | None = None
-        self._on_message: Callable[[Any], None] = lambda message: None
-        self._on_close: Callable[[str | None], None] = lambda reason: None
-
-    async def connect(self) -> None:
-        """Open the websocket and start reading it."""
-        try:
-            self._socket = await self._session.ws_connect(
-                self._endpoint,
-                max_msg_size=0,  # a full-page screenshot comes whole, base64, in one message
-                timeout=aiohttp.ClientWSTimeout(ws_close=STOP_TIMEOUT_S),
-            )
-        except BaseException:
-            await self._session.close()
-            raise
-        self._reader = asyncio.create_task(self._read(self._socket))
-
-    async def _read(self, socket: aiohttp.ClientWebSocketResponse) -> None:
-        """Hand each message to the client, each in its own turn of the loop (as the
-        driver's pipe does: Node.js dispatches each message in its own macrotask)."""
-        reason: str | None = None
-        try:
-            async for message in socket:
-                if message.type is aiohttp.WSMsgType.TEXT:
-                    self._on_message(json.loads(message.data))
-                    await asyncio.sleep(0)
-                elif message.type is aiohttp.WSMsgType.ERROR:
-                    reason = str(socket.exception())
-        finally:
-            self._on_close(reason)
-
-    def send(self, message: Any) -> Awaitable[None]:
-        """Send one message (its write is queued in order, before the coroutine awaits)."""
-        assert self._socket is not None
-        return self._socket.send_str(json.dumps(message))
-
-    def on_message(self, callback: Callable[[Any], None]) -> None:
-        """Have the client read each message."""
-        self._on_message = callback
-
-    def on_close(self, callback: Callable[[str | None], None]) -> None:
-        """Have the client told when the server went away."""
-        self._on_close = callback
-
-    async def close(self) -> None:
-        """Close the websocket and wait until it is read to its end and released."""
-        if self._socket is not None:
-            await self._socket.close()
-        if self._reader is not None:
-            await asyncio.gather(self._reader, return_exceptions=True)
-        await self._session.close()
-
-
-@dataclass
-class Connected:
-    """A test's connection to the browser server: its `Browser` and the socket under it."""
-
-    browser: Browser
-    socket: Socket
-
-    @classmethod
-    async def open(cls, endpoint: str) -> Connected:
-        """Connect to the server's pre-launched browser, as `BrowserType.connect` does
-        through a driver (`playwright._impl.connect.connect_to_browser`), over our socket."""
-        socket = Socket(endpoint)
-        await socket.connect()
-        try:
-            impl = await asyncio.wait_for(_remote_browser(socket), CONNECT_TIMEOUT_MS / 1000)
-        except BaseException:
-            await socket.close()
-            raise
-        return cls(mapping.from_impl(impl), socket)
-
-    async def close(self) -> None:
-        """Close the connection (the server then closes this test's contexts) and its socket."""
-        if self.browser.is_connected():
-            await self.browser.close()
-        await self.socket.close()
-
-
-async def _remote_browser(socket: Socket) -> BrowserImpl:
-    """Return the server's browser, as a client `Connection` over the socket sees it."""
-    connection = Connection(asyncio.get_running_loop())
-    connection.mark_as_remote()
-    close_error: str | None = None
-
-    def send(message: Any) -> None:
-        async def sending() -> None:
-            try:
-                await socket.send(message)
-            except Exception:  # the socket is gone: every call in flight fails
-                connection.close(close_error)
-
-        fire_and_forget(sending())
-
-    def received(message: Any) -> None:
-        nonlocal close_error
-        try:
-            connection.dispatch(message)
-        except Exception as error:
-            close_error = f"{type(error).__name__}: {error}"
-            fire_and_forget(socket.close())
-
-    connection.onmessage = send
-    socket.on_message(received)
-    socket.on_close(lambda reason: connection.close(reason or close_error))
-    browser: BrowserImpl | None = None
-
-    def closed() -> None:
-        """Close the browser's contexts and pages with the connection, as a driver would."""
-        for context in browser.contexts if browser else []:
-            for page in context.pages:
-                page._on_close()
-            context._on_close()
-        call_in_next_task(lambda: browser._did_close() if browser else None)
-
-    connection.on("close", closed)
-    playwright = await connection.initialize_playwright()
-    pre_launched = playwright._initializer.get("preLaunchedBrowser")
-    if not pre_launched:
-        connection.close()
-        raise PlaywrightError("the endpoint is no browser server's (playwright launch-server)")
-    browser = BrowserImpl.from_(pre_launched)
-    browser._should_close_connection_on_close = True
-    browser.on(Events.Browser.Disconnected, lambda _: connection.close())
-    browser._connect_to_browser_type(playwright.chromium, {}, None)
-    return browser
 
 
 class BrowserServer:
@@ -216,13 +64,15 @@ class BrowserServer:
         assert self._endpoint is not None
         return self._endpoint
 
-    async def connect(self) -> Connected:
+    async def connect(self, playwright: Playwright) -> Browser:
         """Connect to the browser; if it is gone (crashed, quit), launch it again first."""
         try:
-            return await Connected.open(await asyncio.to_thread(self.endpoint))
-        except (PlaywrightError, aiohttp.ClientError, OSError):
+            endpoint = await asyncio.to_thread(self.endpoint)
+            return await playwright.chromium.connect(endpoint, timeout=CONNECT_TIMEOUT_MS)
+        except PlaywrightError:
             self.stop()
-        return await Connected.open(await asyncio.to_thread(self.endpoint))
+        endpoint = await asyncio.to_thread(self.endpoint)
+        return await playwright.chromium.connect(endpoint, timeout=CONNECT_TIMEOUT_MS)
 
     def stop(self) -> None:
         """Stop the server and its browser, and wait until they are gone."""
@@ -310,8 +160,10 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
 @pytest.fixture
 async def browser(browser_server: BrowserServer) -> AsyncIterator[Browser]:
     """Return the process's Chromium, connected for this test: its contexts are its own."""
-    connected = await browser_server.connect()
-    try:
-        yield connected.browser
-    finally:
-        await connected.close()  # the server closes the contexts the test opened
+    async with async_playwright() as playwright:
+        connected = await browser_server.connect(playwright)
+        try:
+            yield connected
+        finally:
+            if connected.is_connected():
+                await connected.close()  # closes the contexts the test opened

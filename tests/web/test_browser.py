@@ -17,7 +17,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, async_playwright
 from playwright.async_api import Error as PlaywrightError
 from sqlmodel import select
 
@@ -468,46 +468,10 @@ async def test_a_browser_that_crashed_fails_its_test_and_the_next_gets_a_new_one
             os.kill(pid, signal.SIGKILL)
     with pytest.raises(PlaywrightError, match="closed"):
         await page.set_content("<p id=said>hai</p>")
-    again = await browser_server.connect()  # what the next test's fixture does
-    fresh = await again.browser.new_page()
-    await fresh.set_content("<p id=said>ba</p>")
-    assert await fresh.inner_text("#said") == "ba"
-    await again.close()
+    async with async_playwright() as playwright:
+        again = await browser_server.connect(playwright)  # what the next test's fixture does
+        fresh = await again.new_page()
+        await fresh.set_content("<p id=said>ba</p>")
+        assert await fresh.inner_text("#said") == "ba"
+        await again.close()
     assert browser_server.launches == launches + 1
-
-
-def drivers_beside(server: BrowserServer) -> list[int]:
-    """Return the Playwright drivers (`run-driver`) under this process but the server's."""
-    found = []
-    for pid in set(BrowserServer._descendants(os.getpid())) - set(server.processes()):
-        with contextlib.suppress(OSError):  # gone meanwhile
-            if b"run-driver" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                found.append(pid)
-    return found
-
-
-async def test_tests_share_the_driver_and_the_browser_and_nothing_else(
-    browser_server: BrowserServer, browser: Browser, served: Served
-) -> None:
-    """A test's browser is the process's one server (no Node.js driver of the test's own, as
-    async_playwright() started for each test), and what one test left in it (a cookie, local
-    storage, an open page) the next test's connection does not see."""
-    assert drivers_beside(browser_server) == [], "a Playwright driver of the test's own"
-    launches = browser_server.launches
-    before = await browser.new_context()
-    page = await before.new_page()
-    await page.goto(served.url + "/")
-    await page.evaluate("localStorage.setItem('left', 'behind')")
-    await before.add_cookies([{"name": "left", "value": "behind", "url": served.url}])
-    next_test = await browser_server.connect()  # as the next test's fixture does
-    try:
-        assert next_test.browser.contexts == []
-        context = await next_test.browser.new_context()
-        fresh = await context.new_page()
-        await fresh.goto(served.url + "/")
-        assert await context.cookies() == []
-        assert await fresh.evaluate("localStorage.getItem('left')") is None
-    finally:
-        await next_test.close()
-    assert await page.evaluate("localStorage.getItem('left')") == "behind"  # still its own
-    assert browser_server.launches == launches
