@@ -223,7 +223,9 @@ async def test_a_nudge_from_telegram_then_from_zalo_reminds_the_official_once(
     reply = await zbot.tg.send(ADMIN_ID, f"/nudge #{task}")
     assert "đã nhắc 1 (1 người nhận)" in (reply.text or "")
     [answer] = await zbot.say(CHI, f"/nudge #{task}")
-    assert "đã nhắc 0 (0 người nhận)" in answer
+    assert answer.startswith(f"📣 Nhiệm vụ #{task} «Nhiệm vụ thứ 1 về chuyển đổi số»: 1 đơn")
+    assert "lần này không gửi tin nhắc nào" in answer
+    assert "đã nhắc 0" not in answer
     assert "vừa được nhắc nhiệm vụ này lúc 09:00 18/11/2026" in answer
     with zbot.session() as s:
         rows = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
