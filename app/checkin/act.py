@@ -235,6 +235,14 @@ def _apply(
     return Answer([Said(said)])
 
 
+def apply_one(
+    services: Services, actor: Actor, assignment_id: int, reply: ParsedReply, text: str, key: str
+) -> Answer:
+    """Record, or send the extension request, that a clear reply says of one assignment
+    (a file's caption naming its task), or ask what it lacks, in its own transaction."""
+    return _apply(services, actor, assignment_id, reply, text, key, None)
+
+
 def records(reply: ParsedReply) -> bool:
     """Tell whether a reply is clear enough to record as it is (not asked about first)."""
     if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
