@@ -229,6 +229,22 @@ async def test_a_photo_too_large_still_records_the_status_of_its_caption(
     assert report.state == "done"
 
 
+async def test_a_photo_too_large_still_asks_the_extension_of_its_caption(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo past the download limit captioned "4 15/01/2027 chờ kinh phí" is refused with
+    the limit, and the extension is asked for all the same: it was lost with the photo."""
+    official(zbot)
+    monkeypatch.setattr(zalo_answers, "MAX_PHOTO", len(JPEG) - 1)
+    [answer] = await zbot.photo(HOA, JPEG, "4 15/01/2027 chờ kinh phí")
+    assert "quá lớn" in answer
+    assert "Đã gửi đề nghị gia hạn" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+        [asked] = s.exec(select(ExtensionRequest)).all()
+    assert (asked.requested_deadline, asked.reason) == (date(2027, 1, 15), "chờ kinh phí")
+
+
 async def test_an_empty_photo_is_not_kept_and_its_status_is_recorded(zbot: ZaloBot) -> None:
     """A photo whose download is empty (0 bytes) captioned "đã xong": Hoa is told it could
     not be fetched, to send it again, and the status is recorded. It was kept as evidence

@@ -475,6 +475,24 @@ async def test_a_file_too_big_still_records_the_status_of_its_caption(bot: BotUn
     assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
 
 
+async def test_a_file_too_big_still_asks_the_extension_of_its_caption(bot: BotUnderTest) -> None:
+    """A 21 MB scan captioned "xin gia hạn đến 15/01/2027 vì chờ kinh phí": refused with the
+    limit, and the extension asked for all the same; it was lost with the file."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    caption = "xin gia hạn đến 15/01/2027 vì chờ kinh phí"
+    big = b"0" * (21 * 1024 * 1024)
+    bot.server.send_document(OFFICIAL, big, "scan.pdf", "application/pdf", caption=caption)
+    reply = await bot.server.wait_for_message(OFFICIAL, saying("quá lớn"), after=after)
+    assert "Đã gửi đề nghị gia hạn" in (reply.text or "")
+    assert kept(bot) == []
+    with bot.session() as s:
+        asked = s.exec(select(ExtensionRequest)).all()
+    assert [(r.assignment_id, r.requested_deadline) for r in asked] == [
+        (world.assignments[0], date(2027, 1, 15))
+    ]
+
+
 async def test_a_file_that_cannot_be_downloaded_still_records_its_status(
     bot: BotUnderTest,
 ) -> None:
