@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.models import Assignment, Task, Unit
 from tests.factories import make_contact, make_task, make_unit
@@ -49,7 +49,7 @@ async def test_an_english_officials_help_and_task_list_name_english_replies_that
     for word in VIETNAMESE_WORDS:
         assert word not in shown, word
     with zbot.session() as s:
-        first, second = s.exec(select(Task.id).order_by(Task.id)).all()
+        first, second = s.exec(select(Task.id).order_by(col(Task.id))).all()
     await zbot.say(HOA, f"#{first} in progress 60%")
     assert state_of(zbot, "Báo cáo quý") == ("in_progress", 60)
     await zbot.say(HOA, f"#{second} blocked: no budget")

@@ -1,5 +1,6 @@
 """An official of several units meets them in Vietnamese alphabetical order wherever one task
-lists them: /mytasks (on Zalo: tests/zalo/test_units_in_order.py) and the question which unit's task a reply is about."""
+lists them: /mytasks (on Zalo: tests/zalo/test_units_in_order.py) and the question which
+unit's task a reply is about."""
 
 from __future__ import annotations
 
