@@ -226,11 +226,10 @@ def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -
 
 
 def inactive_units(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[str]:
-    """Return the names of the deactivated ones among these units, by name."""
-    query = core_select(_U.name).where(_U.id.in_(list(unit_ids)), _U.active.is_(False))
-    return sorted(
-        str(name) for name in as_connection(db).execute(query.order_by(_U.name)).scalars()
-    )
+    """Return the names of the deactivated ones among these units, in Vietnamese order."""
+    query = core_select(_U.name, _U.code).where(_U.id.in_(list(unit_ids)), _U.active.is_(False))
+    rows = as_connection(db).execute(query).all()
+    return [str(r.name) for r in sorted(rows, key=lambda r: vi_sort_key(r.name, r.code))]
 
 
 def admin_names(db: Session | Connection, *, limit: int = 3) -> list[str]:

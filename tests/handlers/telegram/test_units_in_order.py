@@ -45,3 +45,19 @@ async def test_mytasks_and_which_unit_list_a_tasks_units_in_vietnamese_order(
     asked = await bot.send(2001, "xong")
     labels = [label for label, _ in buttons(asked)]
     assert labels == [f"#{task} {name}: Báo cáo quý" for name in IN_ORDER]
+
+
+async def test_units_no_longer_followed_are_named_in_vietnamese_order(bot: BotUnderTest) -> None:
+    """An official of two deactivated units is told both are no longer followed, "Xã Đông
+    Sơn" before "Xã Yên Bình" (in bytes "Đ" comes after "Y")."""
+    with bot.session() as s:
+        units = [make_unit(s, "U1", "Xã Yên Bình"), make_unit(s, "U2", "Xã Đông Sơn")]
+        make_task(s, "Báo cáo quý", date(2026, 12, 1), units)
+        for unit in units:
+            unit.active = False
+            s.add(unit)
+        s.commit()
+        make_contact(s, 2001, units=units, name="Hoa")
+    bot.user(2001, "Hoa")
+    said = (await bot.send(2001, "/mytasks")).text or ""
+    assert "Xã Đông Sơn, Xã Yên Bình" in said
