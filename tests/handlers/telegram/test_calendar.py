@@ -215,3 +215,22 @@ async def test_impossible_days_and_ranges_are_refused_with_the_reason(bot: BotUn
     assert "dài quá 31 ngày" in too_long
     with bot.session() as s:
         assert s.exec(select(CalendarOverride)).all() == []
+
+
+async def test_a_deadline_on_a_public_holiday_names_it_in_the_readers_language(
+    bot: BotUnderTest,
+) -> None:
+    """A deadline moved onto Tết goes to the next working day: an English admin is told it
+    is Lunar New Year, a Vietnamese one Tết Nguyên Đán; the province's own day off keeps the
+    reason its admin typed, in either language."""
+    with bot.session() as s:
+        task = make_task(s, "Việc thử", date(2026, 12, 15), [make_unit(s, "X1", "Xã Một")])
+    await bot.send(ADMIN_ID, "/calendar add 27/11/2026 Lễ hội tỉnh")
+    said = {}
+    for lang, day in (("en", "06/02/2027"), ("vi", "07/02/2027"), ("en", "27/11/2026")):
+        await bot.send(ADMIN_ID, f"/lang {lang}")
+        said[lang, day] = (await bot.send(ADMIN_ID, f"/deadline #{task.id} {day}")).text or ""
+    assert "06/02/2027 is a day off (Lunar New Year)" in said["en", "06/02/2027"]
+    assert "Tết Nguyên Đán" not in said["en", "06/02/2027"]
+    assert "07/02/2027 là ngày nghỉ (Mùng hai Tết Nguyên Đán)" in said["vi", "07/02/2027"]
+    assert "27/11/2026 is a day off (Lễ hội tỉnh)" in said["en", "27/11/2026"]
