@@ -88,3 +88,20 @@ async def test_an_english_admins_guided_newtask_names_english_words_that_work(
     await zbot.say(ZALO_ADMIN, "/newtask")
     [cancelled] = await zbot.say(ZALO_ADMIN, "cancel")
     assert "Cancelled" in cancelled
+
+
+async def test_an_english_admin_is_told_english_day_words_and_they_are_read(
+    zbot: ZaloBot,
+) -> None:
+    """A deadline not understood is answered with "friday" and "end of month" to type, not
+    "thứ 6" and "cuối tháng"; "friday" typed is the coming Friday."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/lang en")
+    await zbot.say(ZALO_ADMIN, "/newtask")
+    await zbot.say(ZALO_ADMIN, "Security check")
+    [refused] = await zbot.say(ZALO_ADMIN, "soon")
+    assert '"friday", "end of month"' in refused
+    assert "thứ 6" not in refused
+    assert "cuối tháng" not in refused
+    [read] = await zbot.say(ZALO_ADMIN, "friday")
+    assert "20/11/2026" in read  # the clock stands on Wednesday 18/11/2026
