@@ -82,8 +82,8 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             # Deactivated (and so taken off its open tasks): nobody there is reminded or
             # nudged any more, nor asked this.
             return t(lang, "explanations.unit_inactive", unit=unit, task=Markup(str(task.id)))
-        if not assignment.active:
-            return t(lang, "common.button_stale")
+        if not assignment.active:  # taken off the task (/unassign): others still have it
+            return t(lang, "explanations.unassigned", unit=unit, task=Markup(str(task.id)))
         if task.status != TaskStatus.OPEN:
             # Nobody follows up a closed or cancelled task: its summary offers no unit to ask.
             key = "task_cancelled" if task.status == TaskStatus.CANCELLED else "task_closed"

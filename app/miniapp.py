@@ -2,8 +2,9 @@
 
 Telegram signs the fields it hands the Mini App with a key derived from the bot's token
 (HMAC-SHA256 of the token under the constant "WebAppData"): the hash is the HMAC of the
-fields but `hash`, sorted, as `key=value` lines. An `auth_date` older than MAX_AGE is refused,
-so that a captured initData does not open sessions for ever; and one is taken once, as the
+fields but `hash`, sorted, as `key=value` lines. An `auth_date` older than MAX_AGE is refused
+(with the words to open the Mini App again: a forged one is refused as any bad link), so
+that a captured initData does not open sessions for ever; and one is taken once, as the
 sign-in codes and links are: its hash is kept until it expires (`used_key`), and a second use
 is refused with the words to open the Mini App again.
 """
@@ -14,6 +15,7 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta
+from enum import StrEnum
 from urllib.parse import parse_qsl, quote
 
 from sqlmodel import Session
@@ -55,29 +57,41 @@ def take_once(session: Session, used: str, *, expires_at: datetime, now: datetim
     return True
 
 
-def verify_init_data(key: bytes, init_data: str, *, now: datetime) -> str | None:
-    """Return the Telegram user id that initData names, or None (forged, stale, malformed).
+class Refused(StrEnum):
+    """Why initData signs nobody in."""
+
+    INVALID = "invalid"  # forged, malformed, or naming no user: refused as any bad link
+    STALE = "stale"  # Telegram's own, but past MAX_AGE: the Mini App is to be opened again
+
+
+def verify_init_data(key: bytes, init_data: str, *, now: datetime) -> str | Refused:
+    """Return the Telegram user id that initData names, or why it is refused.
 
     Valid for MAX_AGE around its `auth_date`; the sign-in takes it once (`used_key`, kept
-    until `now + USED_FOR`), so that a captured initData opens no second session."""
+    until `now + USED_FOR`), so that a captured initData opens no second session. Stale is
+    told only of a signature that holds: a forged one learns nothing of its age."""
     if not init_data or len(init_data) > MAX_LENGTH:
-        return None
+        return Refused.INVALID
     try:
         fields = dict(parse_qsl(init_data, keep_blank_values=True, strict_parsing=True))
     except ValueError:
-        return None
+        return Refused.INVALID
     given = fields.pop("hash", "")
     if not hmac.compare_digest(given.encode(), _hash(key, fields).encode()):
-        return None
+        return Refused.INVALID
     stamp = typed_number(fields.get("auth_date", ""), maximum=MAX_STAMP)
-    if stamp is None or abs(now.timestamp() - stamp) > MAX_AGE.total_seconds():
-        return None
+    if stamp is None:
+        return Refused.INVALID
+    if abs(now.timestamp() - stamp) > MAX_AGE.total_seconds():
+        return Refused.STALE
     try:
         user = json.loads(fields.get("user", ""))
     except ValueError:
-        return None
+        return Refused.INVALID
     user_id = user.get("id") if isinstance(user, dict) else None
-    return str(user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
+    if isinstance(user_id, int) and not isinstance(user_id, bool):
+        return str(user_id)
+    return Refused.INVALID
 
 
 def _hash(key: bytes, fields: dict[str, str]) -> str:

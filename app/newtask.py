@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from app.services import Services
 from core.assignees import Matched, Resolution
+from core.calendar import public_holiday_name
 from core.deadlines import WEEKEND, DeadlineError, DeadlineErrorCode, DeadlineParsed
 from core.deadlines import parse_deadline as parse_deadline_text
 from core.directives import DirectiveDraft, parse_directive_line
@@ -122,6 +123,10 @@ def moved_note(services: Services, lang: str, parsed: DeadlineParsed) -> str:
         return ""
     t = partial(services.catalog.get, lang)
     reason = t("tasks.weekend") if parsed.reason in (None, WEEKEND) else parsed.reason
+    if parsed.reason == public_holiday_name(parsed.moved_from, "vi"):
+        # A public holiday, named by the `holidays` package in the reader's language; a
+        # province's own day off keeps the reason its admin typed.
+        reason = public_holiday_name(parsed.moved_from, lang) or reason
     return t("tasks.deadline_moved", moved_from=parsed.moved_from, to=parsed.date, reason=reason)
 
 

@@ -11,7 +11,9 @@ there (`take`), as Telegram's buttons do. Kept as any channel keeps a file
 (`evidence_keep.file_it`): a photo the task has already is said to be received already, not
 kept again. A caption that states a status ("đã xong") is recorded with the photo, in one
 transaction, or alone when the photo
-could not be fetched, was too large or could not be stored. Blocking: off the event loop.
+could not be fetched, was too large or could not be stored; one that asks for an extension
+("#12 4 15/01/2027 chờ kinh phí") sends the request as the same text would, photo kept or
+not. Blocking: off the event loop.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 from app import evidence_keep
 from app.actor import Actor
 from app.checkin import Said
-from app.checkin.caption import caption_report
+from app.checkin.caption import caption_extension, caption_report, request_extension
 from app.choices import Choice
 from app.evidence_files import store_file
 from app.reporting import unit_inactive
@@ -98,9 +100,16 @@ def _file(services: Services, actor: Actor, assignment_id: int, photo: bytes, se
     if admitted.target is None:
         return Said(admitted.refused)
     report = caption_report(services, assignment_id, sent.caption, sent.key)
+    extension = caption_extension(services, sent.caption)
     channel_file = f"{sent.channel}:{sent.message_id}"
     filing = evidence_keep.Filing(_name(sent), "image/jpeg", photo, channel_file, sent.caption)
-    return Said(evidence_keep.file_it(services, actor, admitted.target, filing, report).text)
+    asked = extension is not None  # said below, not "no status was recorded"
+    target = admitted.target
+    filed = evidence_keep.file_it(services, actor, target, filing, report, status_asked=asked)
+    if extension is None:
+        return Said(filed.text)
+    line = request_extension(services, actor, assignment_id, extension, sent.caption, sent.key)
+    return Said(f"{filed.text}\n{line}")
 
 
 def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | None:
@@ -192,12 +201,15 @@ def _status_all_the_same(services: Services, actor: Actor, sent: Sent, failed: s
     """Return why the photo was not kept, with the status its caption states recorded all
     the same ("đã xong" is the official's word whatever became of the photo)."""
     assignment_id = _assignment(services, actor, sent.caption) if sent.caption else None
-    report = (
-        caption_report(services, assignment_id, sent.caption, sent.key)
-        if assignment_id is not None
-        else None
-    )
-    return evidence_keep.with_status(services, actor, failed, report)
+    if assignment_id is None:
+        return failed
+    report = caption_report(services, assignment_id, sent.caption, sent.key)
+    said = evidence_keep.with_status(services, actor, failed, report)
+    extension = caption_extension(services, sent.caption)
+    if extension is None:
+        return said
+    line = request_extension(services, actor, assignment_id, extension, sent.caption, sent.key)
+    return f"{said}\n{line}"
 
 
 def _name(sent: Sent) -> str:

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OUTBOX_KEEP_DAYS = 400
 OUTBOX_KEEP_FEWEST, OUTBOX_KEEP_MOST = 30, 36500  # a month; a century, to keep them all
+MIN_SEND_RATE_PER_S = 1.0  # the least a channel's sender may be given (see send_rate_per_s)
 
 
 class SettingsFields(BaseSettings):
@@ -52,7 +53,10 @@ class SettingsFields(BaseSettings):
     overdue_every_days: int = Field(default=2, ge=1, le=60)
     escalate_after: int = Field(default=2, ge=1, le=60)
     work_hours: str = "07:30-11:30,13:30-17:00"
-    send_rate_per_s: float = Field(default=29.0, gt=0, le=30)
+    # At least one message a second (MIN_SEND_RATE_PER_S): slower, a morning's reminders to a
+    # province's few hundred contacts take hours (at 0.0001, weeks) and a person's answer,
+    # which shares the rate, waits behind them; one a second is what Telegram allows a chat.
+    send_rate_per_s: float = Field(default=29.0, ge=MIN_SEND_RATE_PER_S, le=30)
     forward_blockers: bool = True
     digest_cron: str = "0 8 * * 1"
     # Largest CSV/XLSX file an import reads; Telegram lets a bot download at most 20 MB.
@@ -67,7 +71,7 @@ class SettingsFields(BaseSettings):
     zalo_bot_token: SecretStr | None = None
     zalo_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None
-    zalo_send_rate_per_s: float = Field(default=10.0, gt=0, le=100)
+    zalo_send_rate_per_s: float = Field(default=10.0, ge=MIN_SEND_RATE_PER_S, le=100)
     # The least time between two messages to one person on Zalo (Telegram's is one a second).
     zalo_send_per_person_s: float = Field(default=1.0, ge=0, le=60)
     zalo_admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import sys
 import threading
 from collections.abc import Mapping, Set
@@ -21,7 +22,7 @@ from types import MappingProxyType
 import holidays
 from holidays.holiday_base import HolidayBase
 
-__all__ = ["WorkingCalendar"]
+__all__ = ["WorkingCalendar", "public_holiday_name"]
 
 # Civil servants work Monday to Friday; Saturday and Sunday are date.weekday() 5 and 6.
 _WEEKEND = frozenset({5, 6})
@@ -70,16 +71,36 @@ def _vietnam() -> type[HolidayBase]:
     return type(holidays.country_holidays("VN", years=2000))
 
 
+# The package's languages for ours; its English names write a date the American way.
+_PACKAGE_LANGUAGES = {"vi": "vi", "en": "en_US"}
+_US_DATE_RE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
+
+
 @lru_cache(maxsize=64)
-def _package_year(year: int) -> _PackageYear:
-    """Load one year of Vietnamese holidays and make-up Saturdays from the package."""
+def _package_year(year: int, language: str = "vi") -> _PackageYear:
+    """Load one year of Vietnamese holidays and make-up Saturdays from the package, the
+    holidays named in one of our languages."""
     # A swap can cross New Year (off 31/12/2018, worked 05/01/2019 is listed under 2018),
     # so the neighbouring years are loaded too and only this year's dates are kept.
     years = [y for y in (year - 1, year, year + 1) if 1 <= y <= 9999]
-    package = _vietnam()(years=years, language="vi")
-    days_off = {d: str(name) for d, name in package.items() if d.year == year}
+    package = _vietnam()(years=years, language=_PACKAGE_LANGUAGES.get(language, "vi"))
+    days_off = {d: _named(str(name), language) for d, name in package.items() if d.year == year}
     workdays = frozenset(d for d in package.weekend_workdays if d.year == year)
     return _PackageYear(days_off=MappingProxyType(days_off), weekend_workdays=workdays)
+
+
+def _named(name: str, language: str) -> str:
+    """Return a holiday's name with its dates as dd/mm/yyyy ("Day off (substituted from
+    22/08/2026)", not the package's English 08/22/2026)."""
+    if _PACKAGE_LANGUAGES.get(language) != "en_US":
+        return name
+    return _US_DATE_RE.sub(lambda m: f"{m[2]}/{m[1]}/{m[3]}", name)
+
+
+def public_holiday_name(d: date, language: str) -> str | None:
+    """Return the name of the public holiday on `d` (Tết, a swapped day off, ...) in a
+    language of ours ("vi", "en"), or None when it is none."""
+    return _package_year(d.year, language).days_off.get(d)
 
 
 @dataclass(frozen=True, slots=True)

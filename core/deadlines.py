@@ -19,7 +19,9 @@ Accepted forms, compared without case or Vietnamese diacritics:
 - words relative to today: ``hôm nay``, ``ngày mai``; a weekday, ``thứ 6`` (``thứ sáu``,
   ``chủ nhật``; the next one after today), ``thứ 6 tuần này`` / ``tuần sau``;
   ``cuối tháng`` (``cuối tháng này`` / ``sau``) and ``cuối năm``: that month's or year's
-  last day;
+  last day; in English ``today``, ``tomorrow``, ``friday`` (``this friday``, ``next
+  friday`` or ``friday next week``: next week's), ``end of month`` (``end of next month``),
+  ``end of year``;
 - a period, as a directive's appendix gives it: ``Quý IV/2026`` (or ``Quý 4 năm 2026``),
   ``Tháng 12/2026`` (``tháng 12 năm 2026``), ``6 tháng đầu năm 2026`` / ``6 tháng cuối năm``,
   ``Năm 2026``, optionally after 'trong', 'trước', 'cuối' or 'hết': the period's last day
@@ -89,6 +91,13 @@ _WEEKDAY = re.compile(
     r"(" + "|".join(_WEEKDAYS) + r")(?: (tuan nay|tuan sau|tuan toi))?", re.ASCII
 )
 _DAY_WORDS = {"hom nay": 0, "today": 0, "ngay mai": 1, "tomorrow": 1}
+# The same words in English, read as their Vietnamese: "next friday" is Friday next week.
+_EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EN_WEEKDAY = re.compile(
+    r"(?:(this|next) )?(" + "|".join(_EN_DAYS) + r")(?: (this|next) week)?", re.ASCII
+)
+_EN_MONTH_END = re.compile(r"end of (?:the |this )?month|month end|end of (next) month", re.ASCII)
+_EN_YEAR_END = re.compile(r"end of (?:the |this )?year|year end", re.ASCII)
 _MONTH_END = re.compile(r"cuoi thang(?: (nay|sau|toi))?", re.ASCII)
 _YEAR_END = re.compile(r"cuoi nam(?: nay)?", re.ASCII)
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -182,7 +191,7 @@ def counts_from_today(text: str) -> bool:
 def _match_words(folded: str, today: dt.date) -> dt.date | None:
     """Return the day words relative to today name ("ngày mai", "thứ 6 tuần sau", "cuối
     tháng"), or None."""
-    folded = _BEFORE.sub("", folded)
+    folded = _in_vietnamese(_BEFORE.sub("", folded))
     if folded in _DAY_WORDS:
         return today + dt.timedelta(days=_DAY_WORDS[folded])
     if match := _WEEKDAY.fullmatch(folded):
@@ -199,6 +208,20 @@ def _match_words(folded: str, today: dt.date) -> dt.date | None:
     if _YEAR_END.fullmatch(folded):
         return dt.date(today.year, 12, 31)
     return None
+
+
+def _in_vietnamese(folded: str) -> str:
+    """Return English day words as the Vietnamese ones they mean ("friday next week": "thu 6
+    tuan sau", "end of month": "cuoi thang"); any other text as it is."""
+    if match := _EN_WEEKDAY.fullmatch(folded):
+        week = match[1] or match[3]
+        said = f"thu {_EN_DAYS.index(match[2]) + 2}" if match[2] != "sunday" else "chu nhat"
+        return said + {"this": " tuan nay", "next": " tuan sau", None: ""}[week]
+    if match := _EN_MONTH_END.fullmatch(folded):
+        return "cuoi thang sau" if match[1] else "cuoi thang"
+    if _EN_YEAR_END.fullmatch(folded):
+        return "cuoi nam"
+    return folded
 
 
 def _fold(text: str) -> str:

@@ -83,14 +83,15 @@ class Dated(StrEnum):
     """What a text that is no task's or directive's name says by its dates."""
 
     IMPOSSIBLE = "impossible"  # a date no calendar has ("31/02", "01/11/2026-31/11/2026")
+    NO_PERIOD = "no_period"  # a named period no calendar has ("tháng 13/2026", "quý 5")
     DATE = "date"  # one date, with or without its year
     PERIOD = "period"  # a range of dates, or a named period
 
 
 def dated(text: str) -> Dated | None:
-    """Tell whether a text is a date, a period, or has a date or names a period no calendar
-    has ("tháng 13/2026", "quý 5"), for a command that takes none to say so (None: it looks
-    like none of them)."""
+    """Tell whether a text is a date, a period, has a date no calendar has ("31/02") or
+    names a period none has ("tháng 13/2026", "quý 5"), for a command that takes none to say
+    so (None: it looks like none of them)."""
     if not (looks_like_period(text) or _DAY_MONTH.match(text)):
         return None
     typed = [(d, m, y) for y, m, d in _ISO_DATE.findall(text)]
@@ -108,7 +109,7 @@ def dated(text: str) -> Dated | None:
     if isinstance(parsed, PeriodError) and parsed.code == PeriodErrorCode.ONE_DATE:
         return Dated.DATE
     if isinstance(parsed, PeriodError) and parsed.code == PeriodErrorCode.NO_SUCH_PERIOD:
-        return Dated.IMPOSSIBLE
+        return Dated.NO_PERIOD
     return Dated.PERIOD
 
 

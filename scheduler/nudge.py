@@ -248,8 +248,14 @@ def _nudged(
     """Say how many units were nudged, and list those nobody can be reached at."""
     unreached = sorted(result.unreached, key=vi_sort_key)
     later = "_later" if result.goes_at is not None and result.units else ""
+    # Nobody reminded this time (all reminded a moment ago, or unreachable): the answer opens
+    # with that, not with "reminded now … reminded 0".
+    if result.units == 0:
+        key = "nudge.none"
+    else:
+        key = f"nudge.done_unreached{later}" if unreached else f"nudge.done{later}"
     answer = t(
-        f"nudge.done_unreached{later}" if unreached else f"nudge.done{later}",
+        key,
         task=Markup(str(task_id)),
         title=title,
         total=result.units + len(unreached) + result.recent,

@@ -28,7 +28,7 @@ from app.dashboard.signin import (
 )
 from app.dashboard.viewer import Viewer
 from app.i18n import Lang
-from app.miniapp import USED_FOR, take_once, used_key, verify_init_data
+from app.miniapp import MAX_AGE, USED_FOR, Refused, take_once, used_key, verify_init_data
 from core.textnorm import without_nul
 from db.engine import session_scope
 from scheduler.workers import in_worker
@@ -178,7 +178,10 @@ async def login_miniapp(request: Request) -> Response:
         return message_page(request, None, "web.link_refused", status=403)
     now = services.clock.now()
     user_id = verify_init_data(deps.miniapp_key, form.get("initData", ""), now=now)
-    if user_id is None:
+    if user_id is Refused.STALE:  # the Mini App left open too long: gone, as an old link
+        minutes = int(MAX_AGE.total_seconds()) // 60
+        return message_page(request, None, "web.miniapp_expired", status=410, minutes=minutes)
+    if isinstance(user_id, Refused):
         return message_page(request, None, "web.link_refused", status=403)
     checked, used = user_id, used_key(form.get("initData", ""))
 

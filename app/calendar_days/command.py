@@ -12,7 +12,7 @@ from functools import partial
 
 from app.calendar_days.held import bring_back, held_back_line, hold
 from app.calendar_days.moves import Told, move_back, move_off
-from app.calendar_days.words import task_refs, weekday
+from app.calendar_days.words import reason_clause, task_refs, weekday
 from app.services import Services
 from app.task_notices import told_line
 from core.deadlines import SpanError, latest_deadline, parse_span
@@ -51,7 +51,8 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
         headline, lines = _set(services, lang, actor_id, span.first, working, reason)
         return "\n".join([headline, *lines])
     key = "calendar.span_work_added" if working else "calendar.span_off_added"
-    said = [t(key, count=len(days), first=span.first, last=span.last, reason=reason or "-")]
+    clause = reason_clause(services, lang, reason)
+    said = [t(key, count=len(days), first=span.first, last=span.last, reason=clause)]
     # Each day is set as a day of its own, the last first: what is due inside the range
     # then moves once, past its end, not a day at a time. What it moved is said by date.
     moved = {day: _set(services, lang, actor_id, day, working, reason)[1] for day in days[::-1]}
@@ -87,7 +88,8 @@ def _set(
     moved = [] if working else move_off(services, day=day, to=to, actor_id=actor_id, told=told)
     back = None if undo is None else move_back(services, day, *undo, actor_id=actor_id, told=told)
     key = "calendar.work_added" if working else "calendar.off_added"
-    said = t(key, day=day, weekday=weekday(services, lang, day), reason=reason or "-")
+    clause = reason_clause(services, lang, reason)
+    said = t(key, day=day, weekday=weekday(services, lang, day), reason=clause)
     lines: list[str] = []
     if moved:
         lines.append(t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved)))

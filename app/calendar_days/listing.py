@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from app.calendar_days.words import weekday
+from app.calendar_days.words import reason_clause, weekday
 from app.services import Services
 from core.paging import Page, page_of
 from db.engine import session_scope
@@ -26,6 +26,7 @@ def listed(services: Services, lang: str, number: int) -> tuple[str, Page[object
     for row in page.items:
         key = "calendar.line_work" if row.working else "calendar.line_off"
         day = weekday(services, lang, row.day)
-        lines.append(t(key, day=row.day, weekday=day, reason=row.reason or "-"))
+        reason = reason_clause(services, lang, row.reason, listed=True)
+        lines.append(t(key, day=row.day, weekday=day, reason=reason))
     lines.append(t("calendar.footer"))
     return "\n".join(lines), Page(list(page.items), page.number, page.pages)

@@ -1,10 +1,11 @@
-"""What the /calendar replies share: a day's weekday, tasks named by number."""
+"""What the /calendar replies share: a day's weekday, tasks named by number, a reason."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from app.services import Services
+from core.markup import Markup
 
 MAX_LISTED_TASKS = 30  # tasks moved off a new day off, named by number; more are counted
 
@@ -19,3 +20,12 @@ def task_refs(ids: list[int]) -> str:
 def weekday(services: Services, lang: str, day: date) -> str:
     """Return the day of the week in the person's language."""
     return services.catalog.get(lang, f"calendar.wd_{day.weekday()}")
+
+
+def reason_clause(services: Services, lang: str, reason: str, *, listed: bool = False) -> Markup:
+    """Return the reason typed with a day as its answer (": Tết") or the list (", Tết") say
+    it, or nothing when none was typed."""
+    if not reason:
+        return Markup("")
+    key = "calendar.reason_listed" if listed else "calendar.reason_said"
+    return Markup(services.catalog.get(lang, key, reason=reason))

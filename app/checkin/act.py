@@ -118,7 +118,8 @@ def _ask_task(
     """Ask which task (or which of the sender's units) a clear reply is about; keep the reply.
 
     `every`: the reply says it is about all of them ("tất cả đã xong"): the first choice
-    confirms it for every one listed (`cf:all:<count>`)."""
+    confirms it for every one (`cf:all:<count>`), the first MAX_PICK listed, the others
+    counted (25 open tasks were listed whole, then offered again as choices)."""
     t = partial(services.catalog.get, actor.lang)
     ids = decision.candidates
     tasks = [(i, titles[i][0]) for i in ids]
@@ -131,9 +132,10 @@ def _ask_task(
     shown = ids[:MAX_PICK]  # the nearest deadlines; any other is picked by typing its number
     choices = [[Choice(f"#{titles[i][0]} {titles[i][1]}"[:60], ("ck", i))] for i in shown]
     more = _more(t, "checkin.more_pick", titles, ids[MAX_PICK:])
-    if every:
-        lines = [t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]) for i in ids]
-        asked = t("checkin.ask_all_done", count=len(ids), items=Markup("\n".join(lines))) + more
+    if every:  # listed as far as offered: the others are counted ("… and 5 more tasks")
+        lines = [t("checkin.item_line", task=str(titles[i][0]), title=titles[i][1]) for i in shown]
+        items = Markup("\n".join(lines) + more)
+        asked = t("checkin.ask_all_done", count=len(ids), items=items)
         confirm_all = Choice(
             t("checkin.all_done_button", count=len(ids)), (CONFIRM, "all", len(ids))
         )
@@ -233,6 +235,14 @@ def _apply(
         task = task_of(session, assignment_id)
     said = t(f"checkin.{question}", task=str(task.id), title=task.title, date=typed_date)
     return Answer([Said(said)])
+
+
+def apply_one(
+    services: Services, actor: Actor, assignment_id: int, reply: ParsedReply, text: str, key: str
+) -> Answer:
+    """Record, or send the extension request, that a clear reply says of one assignment
+    (a file's caption naming its task), or ask what it lacks, in its own transaction."""
+    return _apply(services, actor, assignment_id, reply, text, key, None)
 
 
 def records(reply: ParsedReply) -> bool:

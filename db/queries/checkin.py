@@ -7,12 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, bindparam, func
+from sqlalchemy import Connection, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from core.roles import Role
 from core.states import ReportState, TaskStatus
+from core.textnorm import vi_sort_key
 from db.engine import as_connection
 from db.models import (
     Assignment,
@@ -112,7 +113,7 @@ _U = Unit.__table__.c  # type: ignore[attr-defined]
 _O = Outbox.__table__.c  # type: ignore[attr-defined]
 _OI = OutboxItem.__table__.c  # type: ignore[attr-defined]
 _OPEN_ITEMS = Prepared(
-    core_select(_A.id, _T.id.label("task_id"), _T.title, _A.state)
+    core_select(_A.id, _T.id.label("task_id"), _T.title, _A.state, _A.deadline, _U.name, _U.code)
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
     .join(Unit.__table__, _U.id == _A.unit_id)  # type: ignore[attr-defined]
     .where(_A.unit_id.in_(bindparam("unit_ids", expanding=True)))
@@ -138,8 +139,10 @@ _SENT = Prepared(
 
 
 def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[OpenItem]:
-    """Return the assignments these units may report on (open tasks), nearest deadline first."""
+    """Return the assignments these units may report on (open tasks), nearest deadline first,
+    a task's units in Vietnamese order."""
     rows = _OPEN_ITEMS.rows(as_connection(db), {"unit_ids": list(unit_ids)})
+    rows.sort(key=lambda r: (r.deadline, r.task_id, vi_sort_key(r.name, r.code)))
     return [
         OpenItem(
             r.id, r.task_id, r.title, r.state == ReportState.DONE, r.state != ReportState.NONE
@@ -178,19 +181,30 @@ def report_target(db: Session | Connection, *, assignment_id: int) -> Target | N
 def open_page(
     session: Session, *, unit_ids: Sequence[int], offset: int, limit: int
 ) -> tuple[list[Row], int]:
-    """Return a page of the units' not-done assignments, nearest deadline first, and a total
-    (a deactivated unit's left out: nothing of theirs is recorded any more)."""
+    """Return a page of the units' not-done assignments, nearest deadline first, a task's
+    units in Vietnamese order, and a total (a deactivated unit's left out: nothing of theirs
+    is recorded any more)."""
+    # The order is the alphabet's, which no collation gives everywhere: the few columns of
+    # every row are sorted here, then the page's rows loaded.
+    listed = (
+        core_select(_A.id, _A.deadline, _T.id.label("task_id"), _U.name, _U.code)
+        .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
+        .join(Unit.__table__, _U.id == _A.unit_id)  # type: ignore[attr-defined]
+        .where(_A.unit_id.in_(list(unit_ids)), _U.active.is_(True))
+        .where(_A.active.is_(True), _T.status == TaskStatus.OPEN, _A.state != ReportState.DONE)
+    )
+    ordered = sorted(
+        as_connection(session).execute(listed),
+        key=lambda r: (r.deadline, r.task_id, vi_sort_key(r.name, r.code), r.id),
+    )
+    ids = [int(r.id) for r in ordered[offset : offset + limit]]
     query = (
         select(Assignment, Task)
         .join(Task, col(Task.id) == col(Assignment.task_id))
-        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(col(Assignment.unit_id).in_(list(unit_ids)), col(Unit.active).is_(True))
-        .where(col(Assignment.active).is_(True), Task.status == TaskStatus.OPEN)
-        .where(Assignment.state != ReportState.DONE)
+        .where(col(Assignment.id).in_(ids))
     )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    page = query.order_by(col(Assignment.deadline), col(Task.id), col(Assignment.id))
-    return list(session.exec(page.offset(offset).limit(limit))), int(total)
+    found = {a.id: (a, t) for a, t in session.exec(query)}
+    return [found[i] for i in ids if i in found], len(ordered)
 
 
 def check_reportable(
@@ -212,11 +226,10 @@ def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -
 
 
 def inactive_units(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[str]:
-    """Return the names of the deactivated ones among these units, by name."""
-    query = core_select(_U.name).where(_U.id.in_(list(unit_ids)), _U.active.is_(False))
-    return sorted(
-        str(name) for name in as_connection(db).execute(query.order_by(_U.name)).scalars()
-    )
+    """Return the names of the deactivated ones among these units, in Vietnamese order."""
+    query = core_select(_U.name, _U.code).where(_U.id.in_(list(unit_ids)), _U.active.is_(False))
+    rows = as_connection(db).execute(query).all()
+    return [str(r.name) for r in sorted(rows, key=lambda r: vi_sort_key(r.name, r.code))]
 
 
 def admin_names(db: Session | Connection, *, limit: int = 3) -> list[str]:

@@ -9,8 +9,13 @@ from telegram import Message
 from telegram.error import TelegramError
 
 from app import evidence_keep
-from app.checkin.caption import caption_report, confirm_caption
-from app.reporting import Report
+from app.checkin.caption import (
+    caption_extension,
+    caption_report,
+    confirm_caption,
+    request_extension,
+)
+from core.replies.result import ParsedReply
 from core.textnorm import plain_file_name
 from handlers.telegram.access import Request
 from render.telegram import buttons
@@ -73,11 +78,16 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     )
     # A forwarded file's caption is another's words: its status is asked, not recorded.
     asked = report is not None and upload.forwarded
-    file_it = partial(evidence_keep.file_it, status_asked=asked)
+    extension = None if upload.forwarded else caption_extension(req.services, upload.caption)
+    file_it = partial(evidence_keep.file_it, status_asked=asked or extension is not None)
     # Off the loop: up to 20 MB written, and its row.
     filed = await req.atomic(
         file_it, req.services, req.actor, about, filing, None if asked else report
     )
+    if extension is not None:
+        line = await _request(req, assignment_id, extension, upload)
+        await req.reply(f"{filed.text}\n{line}")
+        return
     if not (asked and filed.kept):
         await req.reply(filed.text)
         return
@@ -91,22 +101,24 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
 
 async def not_stored(req: Request, failed: str, assignment_id: int | None, upload: Upload) -> None:
     """Say why a file was not kept (too big, not downloaded); the status its caption states
-    for the assignment it is about is recorded all the same."""
-    report = None
-    if assignment_id is not None:
+    for the assignment it is about is recorded all the same, and the extension it asks for
+    sent (a forwarded file's are not: they would be asked about first)."""
+    report = extension = None
+    if assignment_id is not None and not upload.forwarded:
         report = caption_report(req.services, assignment_id, upload.caption, upload.key)
-    await _not_stored(req, upload, report, failed)
-
-
-async def _not_stored(
-    req: Request, upload: Upload, report: Report | None, failed: str | None = None
-) -> None:
-    """Say the file could not be kept; the status its caption states is recorded all the same
-    (a forwarded file's is not: it would be asked about first)."""
-    failed = failed or req.t("evidence.not_stored", name=upload.file_name)
-    recorded = None if upload.forwarded else report
-    said = await req.atomic(evidence_keep.with_status, req.services, req.actor, failed, recorded)
+        extension = caption_extension(req.services, upload.caption)
+    said = await req.atomic(evidence_keep.with_status, req.services, req.actor, failed, report)
+    if assignment_id is not None and extension is not None:
+        said += "\n" + await _request(req, assignment_id, extension, upload)
     await req.reply(said)
+
+
+async def _request(
+    req: Request, assignment_id: int, extension: ParsedReply, upload: Upload
+) -> str:
+    """Send the extension request a file's caption asks for, as the same text would."""
+    send = partial(request_extension, req.services, req.actor, assignment_id, extension)
+    return await req.atomic(send, upload.caption, upload.key)
 
 
 def _words(msg: Message) -> tuple[str, str, bool]:

@@ -160,6 +160,30 @@ def test_run_with_wrong_setting_names_it(tmp_path: Path, variable: str, value: s
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SEND_RATE_PER_S", "0.0001"),
+        ("SEND_RATE_PER_S", "0.5"),
+        ("ZALO_SEND_RATE_PER_S", "0.0001"),
+    ],
+)
+def test_run_with_a_send_rate_under_one_a_second_is_refused(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    """A send rate under one message a second (0.0001: one every three hours, a morning's
+    reminders sent over weeks) stops start-up with one line naming it and the least rate; it
+    was taken."""
+    env = env_for(tmp_path, BOT_TOKEN="1:x", ZALO_BOT_TOKEN="12345:abcdefghij")
+    env[variable] = value
+    result = dondoc_here(tmp_path, env, "run")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert variable in line
+    assert "từ 1 đến" in line
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("url", ["postgresql://u:hunter2@[::1/x", "postgresql://u:hunter2@h:ab/x"])
 def test_a_database_url_that_cannot_be_read_is_named_without_its_password(
     tmp_path: Path, url: str

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.calendar import WorkingCalendar
+from core.calendar import WorkingCalendar, public_holiday_name
 
 CALENDAR = WorkingCalendar()
 # Tết Đinh Mùi: the package gives Thu 04/02/2027 (29 Tết) to Wed 10/02/2027 (mùng năm) off.
@@ -220,3 +220,13 @@ def test_vietnam_loaded_alone_says_what_the_package_says() -> None:
     days_off, saturdays_worked = map(int, done.stdout.split())
     assert days_off > 500
     assert saturdays_worked > 5
+
+
+def test_a_public_holiday_is_named_in_each_language_with_dates_as_dd_mm_yyyy() -> None:
+    """The package's names in Vietnamese and English; its English swapped day names the
+    Saturday worked as dd/mm/yyyy (the package writes 08/22/2026); a working day has none."""
+    assert public_holiday_name(date(2027, 2, 6), "vi") == "Tết Nguyên Đán"
+    assert public_holiday_name(date(2027, 2, 6), "en") == "Lunar New Year"
+    assert public_holiday_name(date(2026, 8, 31), "en") == "Day off (substituted from 22/08/2026)"
+    assert public_holiday_name(date(2027, 4, 16), "en") == "Hung Kings' Commemoration Day"
+    assert public_holiday_name(date(2027, 1, 5), "en") is None

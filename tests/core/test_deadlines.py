@@ -370,6 +370,29 @@ def test_parse_deadline_words_relative_to_today(text: str, expected: date) -> No
     assert parsed.date == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tomorrow", date(2026, 12, 7)),
+        ("Friday", date(2026, 12, 11)),
+        ("next friday", date(2026, 12, 11)),  # on Sunday, next week starts tomorrow
+        ("friday next week", date(2026, 12, 11)),
+        ("by thursday", date(2026, 12, 10)),
+        ("end of month", date(2026, 12, 31)),
+        ("end of the year", date(2026, 12, 31)),
+        ("end of next month", date(2027, 2, 1)),  # 31/01/2027 is a Sunday
+    ],
+)
+def test_parse_deadline_english_words_are_read_as_the_vietnamese(
+    text: str, expected: date
+) -> None:
+    """The words an English admin is told to type ("friday", "end of month") are the days
+    their Vietnamese ("thứ 6", "cuối tháng") are."""
+    parsed = parse(text, today=date(2026, 12, 6))
+    assert isinstance(parsed, DeadlineParsed)
+    assert parsed.date == expected
+
+
 def test_parse_deadline_this_weeks_day_already_past_is_refused() -> None:
     """ "thứ 2 tuần này" on Sunday is last Monday: refused as past."""
     parsed = parse("thứ 2 tuần này", today=date(2026, 12, 6))

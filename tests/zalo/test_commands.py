@@ -223,7 +223,9 @@ async def test_a_nudge_from_telegram_then_from_zalo_reminds_the_official_once(
     reply = await zbot.tg.send(ADMIN_ID, f"/nudge #{task}")
     assert "đã nhắc 1 (1 người nhận)" in (reply.text or "")
     [answer] = await zbot.say(CHI, f"/nudge #{task}")
-    assert "đã nhắc 0 (0 người nhận)" in answer
+    assert answer.startswith(f"📣 Nhiệm vụ #{task} «Nhiệm vụ thứ 1 về chuyển đổi số»: 1 đơn")
+    assert "lần này không gửi tin nhắc nào" in answer
+    assert "đã nhắc 0" not in answer
     assert "vừa được nhắc nhiệm vụ này lúc 09:00 18/11/2026" in answer
     with zbot.session() as s:
         rows = s.exec(select(Outbox).where(Outbox.kind == "nudge")).all()
@@ -273,15 +275,17 @@ async def test_a_period_no_calendar_has_is_refused_on_zalo_by_every_command(
     zbot: ZaloBot,
 ) -> None:
     """On Zalo, /chart, /summary and /export of "tháng 13/2026" (a month, a quarter or a year
-    that does not exist) say it is on no calendar, as of "31/02"; /report says there is no
-    such period; no link is made."""
+    that does not exist) say there is no such period, with the right form, not that a day
+    does not exist; /report says there is no such period; no link is made."""
     zbot.tg.configure(public_base_url="https://dondoc.example")
     province(zbot, tasks=1)
-    typed_periods = ("tháng 13/2026", "tháng 0/2026", "tháng 13", "quý 5/2026", "năm 99999")
+    typed_periods = ("tháng 13/2026", "tháng 0/2026", "tháng 13", "tháng 2/20261", "quý 5/2026")
     for command in ("/chart", "/summary", "/export"):
         for typed in typed_periods:
             [answer] = await zbot.say(CHI, f"{command} {typed}")
-            assert f"“{typed}” có một ngày không có thật trên lịch" in answer
+            assert f"Không có kỳ “{typed}”: tháng từ 1 đến 12" in answer
+            assert "Báo cáo theo kỳ: /report tháng 11/2026." in answer
+            assert "ngày không có thật" not in answer
             assert "/files/" not in answer
     for typed in typed_periods:
         [answer] = await zbot.say(CHI, f"/report {typed}")

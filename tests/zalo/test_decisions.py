@@ -99,6 +99,30 @@ async def test_an_explanation_is_asked_and_answered_on_zalo(zbot: ZaloBot) -> No
     assert "chậm kinh phí" in told[0].text
 
 
+async def test_no_explanation_is_asked_on_zalo_of_a_unit_taken_off_the_task(
+    zbot: ZaloBot,
+) -> None:
+    """/explain #N <unit> after /unassign of the unit says it no longer has the task (it said
+    a button was out of date) and asks nothing."""
+    with zbot.session() as s:
+        # Sở Y tế stays on the task ("XA" typed reads as communes: a second one would match)
+        units = [make_unit(s, "XA", "Xã A"), make_unit(s, "SYT", "Sở Y tế", kind="department")]
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), units)
+        make_contact(s, 0, units=units[:1], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    [off] = await zbot.say(ZALO_ADMIN, f"/unassign #{task.id} XA")
+    assert "còn 1" in off, off
+    [answer] = await zbot.say(CHI, f"/explain #{task.id} XA")
+    assert answer == (
+        f"Xã A không còn được giao nhiệm vụ #{task.id} (đã được rút khỏi nhiệm vụ), "
+        "nên không yêu cầu giải trình."
+    )
+    with zbot.session() as s:
+        assert s.exec(select(Explanation)).all() == []
+
+
 async def test_the_task_a_unit_names_first_is_not_part_of_its_explanation_on_zalo(
     zbot: ZaloBot,
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from core.clock import ManualClock
-from db.models import Assignment, Evidence, StatusReport, Task
+from db.models import Assignment, Evidence, ExtensionRequest, StatusReport, Task
 from handlers.zalo import answers as zalo_answers
 from handlers.zalo.channel import ZaloChannel
 from tests.factories import make_contact, make_task, make_unit
@@ -229,6 +229,22 @@ async def test_a_photo_too_large_still_records_the_status_of_its_caption(
     assert report.state == "done"
 
 
+async def test_a_photo_too_large_still_asks_the_extension_of_its_caption(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo past the download limit captioned "4 15/01/2027 chờ kinh phí" is refused with
+    the limit, and the extension is asked for all the same: it was lost with the photo."""
+    official(zbot)
+    monkeypatch.setattr(zalo_answers, "MAX_PHOTO", len(JPEG) - 1)
+    [answer] = await zbot.photo(HOA, JPEG, "4 15/01/2027 chờ kinh phí")
+    assert "quá lớn" in answer
+    assert "Đã gửi đề nghị gia hạn" in answer
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+        [asked] = s.exec(select(ExtensionRequest)).all()
+    assert (asked.requested_deadline, asked.reason) == (date(2027, 1, 15), "chờ kinh phí")
+
+
 async def test_an_empty_photo_is_not_kept_and_its_status_is_recorded(zbot: ZaloBot) -> None:
     """A photo whose download is empty (0 bytes) captioned "đã xong": Hoa is told it could
     not be fetched, to send it again, and the status is recorded. It was kept as evidence
@@ -246,22 +262,28 @@ async def test_a_caption_in_the_typed_answers_of_a_reminder_states_its_status(
     zbot: ZaloBot,
 ) -> None:
     """A photo captioned "#N 1" or "#N 3 <reason>" (the answers a Zalo reminder teaches)
-    records done or blocked, as the same text would; one captioned "#N 4 25/12 <reason>" (an
-    extension asked for) records no status. The first two recorded nothing; the last, work in
-    progress, taking the reason for its words."""
+    records done or blocked, as the same text would; one captioned "#N 4 15/01/2027 <reason>"
+    asks for the extension, as the same text would, and keeps the photo as evidence. It
+    kept the photo and asked for nothing, saying no status was recorded."""
     first, second, third = official(zbot, tasks=3)
     await zbot.photo(HOA, JPEG, f"#{first} 1")
     await zbot.photo(HOA, JPEG + b"3", f"#{second} 3 thiếu kinh phí")
-    [extension] = await zbot.photo(HOA, JPEG + b"4", f"#{third} 4 25/12 chờ kinh phí")
-    assert "Chưa ghi nhận tình trạng" in extension
+    [extension] = await zbot.photo(HOA, JPEG + b"4", f"#{third} 4 15/01/2027 chờ kinh phí")
+    assert "Đã lưu minh chứng" in extension
+    assert "Đã gửi đề nghị gia hạn" in extension
+    assert "Chưa ghi nhận tình trạng" not in extension
     with zbot.session() as s:
         rows = s.exec(select(StatusReport, Assignment).join(Assignment)).all()
         kept = len(s.exec(select(Evidence)).all())
+        asked = s.exec(select(ExtensionRequest, Assignment).join(Assignment)).all()
     assert sorted((a.task_id, r.state) for r, a in rows) == [
         (first, "done"),
         (second, "blocked"),
     ]
     assert kept == 3
+    assert [(a.task_id, r.requested_deadline, r.reason, r.status) for r, a in asked] == [
+        (third, date(2027, 1, 15), "chờ kinh phí", "pending")
+    ]
 
 
 async def test_a_photo_naming_two_tasks_is_kept_pending_and_asked_about(zbot: ZaloBot) -> None:

@@ -531,6 +531,28 @@ async def test_all_done_with_two_open_tasks_is_confirmed_for_both(zbot: ZaloBot)
     assert sum(text.count("Đã ghi nhận") for text in answer) == 2
 
 
+async def test_all_done_with_25_open_tasks_lists_twenty_and_counts_the_others(
+    zbot: ZaloBot,
+) -> None:
+    """ "tất cả đã xong" with 25 open tasks lists the first 20 (as "which task?" offers them)
+    and counts the other 5, and "1" confirms all 25: it listed all 25, then 20 again as
+    choices, and said the other 5 were "not in the list above"."""
+    tasks = official(zbot, tuple(f"Nhiệm vụ số {n:02d} về chuyển đổi số" for n in range(25)))
+    asked = "\n".join(await zbot.say(HOA, "tất cả đã xong"))
+    listed = [line for line in asked.splitlines() if line.startswith("• #")]
+    assert listed == [
+        f"• #{task} Nhiệm vụ số {n:02d} về chuyển đổi số" for n, task in enumerate(tasks[:20])
+    ]
+    assert "Đơn vị có 25 nhiệm vụ đang mở" in asked
+    assert (
+        f"… và 5 nhiệm vụ khác không có trong danh sách trên: gõ số nhiệm vụ, ví dụ «#{tasks[20]}»"
+        in asked
+    )
+    assert "1 = ✅ Xác nhận cả 25 nhiệm vụ đã xong" in asked
+    await zbot.say(HOA, "1")
+    assert sorted(reports(zbot)) == [(task, "done", 100) for task in sorted(tasks)]
+
+
 async def test_all_done_may_still_be_said_of_one_task(zbot: ZaloBot) -> None:
     """ "tất cả đã hoàn thành" offers both, and the choice of one records that one alone."""
     _, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))

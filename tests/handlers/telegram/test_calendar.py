@@ -215,3 +215,44 @@ async def test_impossible_days_and_ranges_are_refused_with_the_reason(bot: BotUn
     assert "dài quá 31 ngày" in too_long
     with bot.session() as s:
         assert s.exec(select(CalendarOverride)).all() == []
+
+
+async def test_a_deadline_on_a_public_holiday_names_it_in_the_readers_language(
+    bot: BotUnderTest,
+) -> None:
+    """A deadline moved onto Tết goes to the next working day: an English admin is told it
+    is Lunar New Year, a Vietnamese one Tết Nguyên Đán; the province's own day off keeps the
+    reason its admin typed, in either language."""
+    with bot.session() as s:
+        task = make_task(s, "Việc thử", date(2026, 12, 15), [make_unit(s, "X1", "Xã Một")])
+    await bot.send(ADMIN_ID, "/calendar add 27/11/2026 Lễ hội tỉnh")
+    said = {}
+    for lang, day in (("en", "06/02/2027"), ("vi", "07/02/2027"), ("en", "27/11/2026")):
+        await bot.send(ADMIN_ID, f"/lang {lang}")
+        said[lang, day] = (await bot.send(ADMIN_ID, f"/deadline #{task.id} {day}")).text or ""
+    assert "06/02/2027 is a day off (Lunar New Year)" in said["en", "06/02/2027"]
+    assert "Tết Nguyên Đán" not in said["en", "06/02/2027"]
+    assert "07/02/2027 là ngày nghỉ (Mùng hai Tết Nguyên Đán)" in said["vi", "07/02/2027"]
+    assert "27/11/2026 is a day off (Lễ hội tỉnh)" in said["en", "27/11/2026"]
+
+
+async def test_a_day_set_without_a_reason_is_said_and_listed_without_one(
+    bot: BotUnderTest,
+) -> None:
+    """The reason is optional: a day set without one is answered and listed with none (it
+    said "là ngày nghỉ của tỉnh: -." and listed "nghỉ, -"); one with a reason names it."""
+    off = (await bot.send(ADMIN_ID, "/calendar add 27/11/2026")).text or ""
+    assert off.startswith("Đã đặt 27/11/2026 (Thứ Sáu) là ngày nghỉ của tỉnh.\n")
+    worked = (await bot.send(ADMIN_ID, "/calendar work 28/11/2026")).text or ""
+    assert worked == "Đã đặt 28/11/2026 (Thứ Bảy) là ngày làm việc."
+    span = (await bot.send(ADMIN_ID, "/calendar add 03/12-04/12/2026")).text or ""
+    assert span.startswith("Đã đặt 2 ngày từ 03/12/2026 đến 04/12/2026 là ngày nghỉ của tỉnh.\n")
+    await bot.send(ADMIN_ID, "/calendar add 11/12/2026 Lễ hội tỉnh")
+    listing = (await bot.send(ADMIN_ID, "/calendar")).text or ""
+    assert "• 27/11/2026 (Thứ Sáu): nghỉ\n" in listing
+    assert "• 28/11/2026 (Thứ Bảy): làm việc\n" in listing
+    assert "• 11/12/2026 (Thứ Sáu): nghỉ, Lễ hội tỉnh\n" in listing
+    await bot.send(ADMIN_ID, "/lang en")
+    listing = (await bot.send(ADMIN_ID, "/calendar")).text or ""
+    assert "• 27/11/2026 (Friday): day off\n" in listing
+    assert ", -" not in listing

@@ -76,24 +76,40 @@ async def test_chart_of_a_date_is_answered_as_a_date(bot: BotUnderTest) -> None:
         assert reply.photo is None
 
 
-IMPOSSIBLE_PERIODS = ("tháng 13/2026", "tháng 0/2026", "tháng 13", "quý 5/2026", "năm 99999")
+IMPOSSIBLE_PERIODS = (
+    "tháng 13/2026",
+    "tháng 0/2026",
+    "tháng 13",
+    "tháng 2/20261",
+    "quý 5/2026",
+    "năm 99999",
+)
 
 
 async def test_a_period_no_calendar_has_is_refused_by_every_command_that_names_a_task(
     bot: BotUnderTest,
 ) -> None:
     """/chart, /summary and /export of "tháng 13/2026" (a month, a quarter or a year that does
-    not exist) say it is on no calendar, as of "31/02", not that it is a period they do not
-    take nor a task not found; /report, which takes periods, says there is no such period."""
+    not exist) say there is no such period and how one is written, not that a day does not
+    exist, that it is a period they do not take nor a task not found."""
     with bot.session() as s:
         make_province(s)
     bot.user(COORDINATOR)
     for command in ("/chart", "/summary", "/export"):
         for typed in IMPOSSIBLE_PERIODS:
             reply = await bot.send(COORDINATOR, f"{command} {typed}")
-            assert f"“{typed}” có một ngày không có thật trên lịch" in (reply.text or "")
+            assert f"Không có kỳ “{typed}”: tháng từ 1 đến 12" in (reply.text or "")
+            assert "Báo cáo theo kỳ: /report tháng 11/2026." in (reply.text or "")
+            assert "ngày không có thật" not in (reply.text or "")
             assert reply.photo is None
             assert reply.document is None
+
+
+async def test_a_period_no_calendar_has_is_refused_by_report(bot: BotUnderTest) -> None:
+    """/report, which takes periods, says there is no such period and makes no file."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
     for typed in IMPOSSIBLE_PERIODS:
         reply = await bot.send(COORDINATOR, f"/report {typed}")
         assert f"Không có kỳ “{typed}”: tháng từ 1 đến 12" in (reply.text or "")

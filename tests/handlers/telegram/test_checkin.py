@@ -325,3 +325,22 @@ async def test_all_done_with_several_open_items_is_confirmed_for_all(bot: BotUnd
     ]
     await no_buttons_left(bot, OFFICIAL, question.message_id)  # settled: no second press
     assert len(reports(bot)) == 2
+
+
+async def test_all_done_with_25_open_tasks_lists_twenty_and_counts_the_others(
+    bot: BotUnderTest,
+) -> None:
+    """ "tất cả đã xong" with 25 open tasks lists the first 20, as many as it offers buttons
+    for, counts the other 5, and its first button confirms all 25 (it listed all 25)."""
+    world = await scene(bot, tasks=25)
+    question = await bot.send(OFFICIAL, "tất cả đã xong")
+    text = question.text or ""
+    listed = [line for line in text.splitlines() if line.startswith("• #")]
+    assert listed == [f"• #{task.id} {task.title}" for task in world.tasks[:20]]
+    assert "… và 5 nhiệm vụ khác không có trong danh sách trên" in text
+    assert "Xác nhận cả 25 nhiệm vụ đã hoàn thành?" in text
+    assert len(buttons(question)) == 21
+    every = button_data(question, "Xác nhận cả 25")
+    await bot.press(OFFICIAL, every, question.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 25)
+    assert sorted(r.assignment_id for r in reports(bot)) == sorted(world.assignments)

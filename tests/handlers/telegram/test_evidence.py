@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from telegram import Chat, Document, Message
 
 from app.signing import sign
-from db.models import Evidence, StatusReport, Task
+from db.models import Evidence, ExtensionRequest, Outbox, StatusReport, Task
 from devtools.fakebotapi import ChatMessage, Fault, FaultRule
 from handlers.telegram.evidence_store import upload_of
 from tests.factories import make_contact, make_task, make_unit
@@ -255,6 +255,32 @@ async def test_photo_with_a_status_caption_records_both(bot: BotUnderTest) -> No
     )
 
 
+async def test_photo_with_an_extension_caption_keeps_it_and_asks_the_extension(
+    bot: BotUnderTest,
+) -> None:
+    """A photo captioned "#N xin gia hạn đến 15/01/2027 vì chờ kinh phí" is kept as evidence
+    and sends the extension request, as the same text alone would. It was kept with "no
+    status was recorded", and no request was made."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    after = bot.server.last_message_id(OFFICIAL)
+    caption = f"#{world.tasks[0].id} xin gia hạn đến 15/01/2027 vì chờ kinh phí"
+    bot.server.send_photo(OFFICIAL, PNG, caption=caption)
+    reply = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "minh chứng" in (m.text or ""), after=after
+    )
+    assert "Đã gửi đề nghị gia hạn" in (reply.text or "")
+    assert "Chưa ghi nhận tình trạng" not in (reply.text or "")
+    assert [e.assignment_id for e in kept(bot)] == [aid]
+    with bot.session() as s:
+        asked = s.exec(select(ExtensionRequest)).all()
+        told = s.exec(select(Outbox).where(col(Outbox.key).startswith("extension:"))).all()
+    assert [(r.assignment_id, r.requested_deadline, r.reason) for r in asked] == [
+        (aid, date(2027, 1, 15), "chờ kinh phí")
+    ]
+    assert [n.chat_id for n in told] == [str(COORDINATOR)]
+
+
 async def test_a_forwarded_photo_is_kept_and_its_status_confirmed(bot: BotUnderTest) -> None:
     """A photo forwarded from a colleague with "đã xong" is another's words: the file is kept
     as evidence, but the status is asked (as for a forwarded text) before it is recorded."""
@@ -447,6 +473,24 @@ async def test_a_file_too_big_still_records_the_status_of_its_caption(bot: BotUn
     assert "Hoàn thành" in (reply.text or "")
     assert kept(bot) == []
     assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
+
+
+async def test_a_file_too_big_still_asks_the_extension_of_its_caption(bot: BotUnderTest) -> None:
+    """A 21 MB scan captioned "xin gia hạn đến 15/01/2027 vì chờ kinh phí": refused with the
+    limit, and the extension asked for all the same; it was lost with the file."""
+    world = await scene(bot)
+    after = bot.server.last_message_id(OFFICIAL)
+    caption = "xin gia hạn đến 15/01/2027 vì chờ kinh phí"
+    big = b"0" * (21 * 1024 * 1024)
+    bot.server.send_document(OFFICIAL, big, "scan.pdf", "application/pdf", caption=caption)
+    reply = await bot.server.wait_for_message(OFFICIAL, saying("quá lớn"), after=after)
+    assert "Đã gửi đề nghị gia hạn" in (reply.text or "")
+    assert kept(bot) == []
+    with bot.session() as s:
+        asked = s.exec(select(ExtensionRequest)).all()
+    assert [(r.assignment_id, r.requested_deadline) for r in asked] == [
+        (world.assignments[0], date(2027, 1, 15))
+    ]
 
 
 async def test_a_file_that_cannot_be_downloaded_still_records_its_status(

@@ -230,6 +230,26 @@ async def test_no_explanation_is_asked_of_a_unit_no_longer_followed_up(bot: BotU
     assert notices(bot, OFFICIAL, "explain:") == []
 
 
+async def test_no_explanation_is_asked_of_a_unit_taken_off_the_task(bot: BotUnderTest) -> None:
+    """After /unassign of the unit, the overdue list's button kept from before and /explain say
+    the unit no longer has the task (the button said only that it was out of date, and the
+    typed command spoke of a button), and ask nothing."""
+    world = await scene(bot, deadline=OVERDUE)
+    task, aid = world.tasks[0].id, world.assignments[0]
+    message_id = await overdue_list_button(bot, aid)
+    await bot.send(ADMIN_ID, f"/unassign #{task} Xã Tam Xuân")
+    said = (
+        f"Xã Tam Xuân không còn được giao nhiệm vụ #{task} (đã được rút khỏi nhiệm vụ), "
+        "nên không yêu cầu giải trình."
+    )
+    data = sign(bot.services.button_key, str(COORDINATOR), "ex", "req", aid)
+    assert await bot.press(COORDINATOR, data, message_id) == said
+    reply = await bot.send(COORDINATOR, f"/explain #{task} Tam Xuân")
+    assert reply.text == said
+    assert explanations(bot) == []
+    assert notices(bot, OFFICIAL, "explain:") == []
+
+
 async def test_explanation_request_names_the_deadline_in_force(bot: BotUnderTest) -> None:
     """A deadline given on Sunday 08/11 was due Monday 09/11, the day its 9 days overdue count
     from: the request says that day, the Sunday beside it."""

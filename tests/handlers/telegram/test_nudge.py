@@ -59,8 +59,9 @@ def nudges_to(bot: BotUnderTest, contact_id: int) -> int:
 async def test_nudge_typed_twice_reminds_each_person_once_within_the_hour(
     bot: BotUnderTest,
 ) -> None:
-    """A second /nudge of the same task a moment later queues nothing and says when each unit
-    was reminded and from when it can be again; an hour later it reminds them again."""
+    """A second /nudge of the same task a moment later queues nothing and says so plainly (not
+    "reminded now … reminded 0"), when each unit was reminded and from when it can be again;
+    an hour later it reminds them again."""
     with bot.session() as s:
         unit = make_unit(s, "N1", "Xã Hòa An")
         official = make_contact(s, 6000, units=[unit])
@@ -69,7 +70,12 @@ async def test_nudge_typed_twice_reminds_each_person_once_within_the_hour(
     first = (await bot.send(ADMIN_ID, f"/nudge #{task.id}")).text or ""
     assert "đã nhắc 1 (1 người nhận)" in first
     second = (await bot.send(ADMIN_ID, f"/nudge #{task.id}")).text or ""
-    assert "1 đơn vị chưa hoàn thành, đã nhắc 0 (0 người nhận)" in second
+    assert second.startswith(
+        f"📣 Nhiệm vụ #{task.id} «Kế hoạch CĐS»: 1 đơn vị chưa hoàn thành, lần này không gửi"
+        " tin nhắc nào."
+    )
+    assert "Đã nhắc ngay" not in second
+    assert "đã nhắc 0" not in second
     assert "1 đơn vị vừa được nhắc nhiệm vụ này lúc 09:00 18/11/2026" in second
     assert "nhắc lại được từ 10:00 18/11/2026" in second
     assert nudges_to(bot, official.id or 0) == 1
@@ -80,14 +86,14 @@ async def test_nudge_typed_twice_reminds_each_person_once_within_the_hour(
 
 
 async def test_nudge_names_units_nobody_can_be_told_about(bot: BotUnderTest) -> None:
-    """A unit without a registered contact is named in the answer."""
+    """A unit without a registered contact is named in the answer, which does not claim to
+    have reminded anyone."""
     with bot.session() as s:
         unit = make_unit(s, "N1", "Xã Vắng")
         task = task_for(s, [unit], date(2026, 11, 20), at(WED, 8))
     reply = await bot.send(ADMIN_ID, f"/nudge {task.id}")
-    assert "1 đơn vị chưa hoàn thành: đã nhắc 0 (0 người nhận), 1 chưa liên lạc được" in (
-        reply.text or ""
-    )
+    assert "1 đơn vị chưa hoàn thành, lần này không gửi tin nhắc nào." in (reply.text or "")
+    assert "đã nhắc" not in (reply.text or "").lower()
     assert "• Xã Vắng" in (reply.text or "")
 
 
