@@ -347,13 +347,18 @@ async def dondoc_round(officials_count: int, workdir: Path, mode: str) -> Rate:
 
 async def send_reminders(app: App, officials: Sequence[Official]) -> list[tuple[Official, int]]:
     """Send each official a reminder directly (setup, not measured) and return the ids."""
+    ids = await remind(app, [o.user_id for o in officials])
+    return list(zip(officials, ids, strict=True))
+
+
+async def remind(app: App, users: Sequence[int]) -> list[int]:
+    """Have the bot send each user a reminder (setup, not measured); return the message ids,
+    for each user to reply to: every bot measured gets the same updates, a reply carrying
+    the message it answers."""
     await app.bot.initialize()
-    sent = []
-    for official in officials:
-        message = await app.bot.send_message(official.user_id, "Nhắc việc #1")
-        sent.append((official, message.message_id))
+    ids = [(await app.bot.send_message(user, "Nhắc việc #1")).message_id for user in users]
     await app.bot.shutdown()
-    return sent
+    return ids
 
 
 async def echo_round(
@@ -364,7 +369,8 @@ async def echo_round(
         users = [100_000 + i for i in range(officials_count)]
         add_users(server, users)
         app = build_echo(server, concurrent, aiohttp=aiohttp)
-        return await replies_per_second(server, app, [(u, 0) for u in users], mode)
+        sends = list(zip(users, await remind(app, users), strict=True))
+        return await replies_per_second(server, app, sends, mode)
 
 
 async def durable_round(officials_count: int, workdir: Path, mode: str, concurrent: int) -> Rate:
@@ -375,7 +381,8 @@ async def durable_round(officials_count: int, workdir: Path, mode: str, concurre
         add_users(server, users)
         inbox = DurableInbox(workdir / f"durable-{time.monotonic_ns()}.sqlite3")
         app = build_durable_echo(server, inbox, concurrent)
-        rate = await replies_per_second(server, app, [(u, 0) for u in users], mode)
+        sends = list(zip(users, await remind(app, users), strict=True))
+        rate = await replies_per_second(server, app, sends, mode)
         rows, open_ = await inbox.close()
         if rows != officials_count or open_:
             raise AssertionError(f"durable echo: {rows} rows stored, {open_} not processed")

@@ -56,6 +56,18 @@ class OffsetClock:
         return datetime.now(UTC) + self._offset
 
 
+class EarlierClock:
+    """Another clock, read as it was `by` earlier: a message's moment, handled later."""
+
+    def __init__(self, clock: Clock, by: timedelta) -> None:
+        self._clock = clock
+        self._by = by
+
+    def now(self) -> datetime:
+        """Return the other clock's time, `by` earlier."""
+        return self._clock.now() - self._by
+
+
 def clock_from(start: datetime | None) -> Clock:
     """Return the real clock, or one that starts at `start` (FAKE_CLOCK_START, trials only)."""
     return SystemClock() if start is None else OffsetClock(start)

@@ -57,11 +57,13 @@ class ControlRoutes:
         user_id = self._user(body)
         text = str(body["text"])
         reply_to = body.get("reply_to")
+        written_at = body.get("date")  # seconds since the epoch: sent earlier than now
         update_id = self._server.send_text(
             user_id,
             text,
             chat_id=_chat(body),
             reply_to=None if reply_to is None else int(reply_to),
+            written_at=None if written_at is None else int(written_at),
         )
         return {"update_id": update_id}
 

@@ -142,7 +142,7 @@ class BotState:
             message_id=chat.new_message_id(),
             chat=chat.info,
             sender=sender.to_api() if sender else self.bot_user,
-            date=int(time.time()),
+            date=int(fields.pop("date", time.time())),
             from_bot=sender is None,
             sent_at=time.monotonic(),
             **fields,

@@ -78,11 +78,26 @@ class UserActions:
             self.state.user(user_id).blocked = False
 
     def send_text(
-        self, user_id: int, text: str, *, chat_id: int | None = None, reply_to: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: int | None = None,
+        written_at: int | None = None,
     ) -> int:
-        """Have a user send text; a leading /command and any @username get their entities."""
+        """Have a user send text; a leading /command and any @username get their entities.
+
+        `written_at`: when Telegram dates it (seconds since the epoch), for a message sent
+        earlier than the bot gets it (the bot was down); now by default."""
         return self._user_message(
-            user_id, chat_id, reply_to, text=text, sent_text=text, entities=_entities(text)
+            user_id,
+            chat_id,
+            reply_to,
+            text=text,
+            sent_text=text,
+            entities=_entities(text),
+            **({} if written_at is None else {"date": written_at}),
         )
 
     def send_command(

@@ -14,6 +14,7 @@ from telegram import Message
 from app.checkin import RepliedTo
 from app.checkin.pending import cancel, reason_awaited
 from app.checkin.text import answer_text
+from app.said import as_said, waited
 from core.checkin import asks_for_help
 from core.roles import Access
 from handlers.telegram import checkin_steps, fallback, link
@@ -42,7 +43,7 @@ async def on_text(req: Request) -> None:
         return
     read = partial(
         answer_text,
-        req.services,
+        as_said(req.services, waited(msg.date)),  # a message that waited counts as sent
         req.actor,
         msg.text,
         key=checkin_steps.message_key(msg),

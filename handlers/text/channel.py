@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -30,6 +31,7 @@ from app.checkin.text import answer_text
 from app.link_confirm import PREFIX as LINK_PREFIX
 from app.linking import Caller, confirm, link
 from app.people import whoami
+from app.said import as_said
 from app.seen import seen
 from app.services import Services
 from core.numbers import chosen_number
@@ -58,11 +60,19 @@ class TextChannel:
     not_registered: str = "common.not_registered"
 
     def receive(
-        self, external_id: str, text: str, message_id: str, replied: RepliedTo | None = None
+        self,
+        external_id: str,
+        text: str,
+        message_id: str,
+        replied: RepliedTo | None = None,
+        *,
+        wait: timedelta | None = None,
     ) -> list[str]:
         """Answer what a person typed (blocking: database work; run it off the event loop).
 
-        `replied`: what the text answers, when the channel knows (a status offer taken up).
+        `replied`: what the text answers, when the channel knows (a status offer taken up);
+        `wait`: how long the message waited since it was sent, when the channel dates it (a
+        status it gives counts from then, `app.said`).
         """
         actor = self._actor(external_id)
         typed = joined_slash(trim(text))
@@ -90,7 +100,9 @@ class TextChannel:
             return self._render(actor.lang, Said(t("common.choose_number", count=count)))
         return self._checkin(
             actor,
-            lambda db: answer_text(self.services, actor, text, key=key, replied=replied, db=db),
+            lambda db: answer_text(
+                as_said(self.services, wait), actor, text, key=key, replied=replied, db=db
+            ),
         )
 
     def _checkin(self, actor: Actor, work: Callable[[Session], Answer]) -> list[str]:

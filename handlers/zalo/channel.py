@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, NoReturn
 
@@ -27,6 +28,7 @@ from app.extensions import decide
 from app.linking import is_live_code
 from app.my_tasks import tasks_of
 from app.pairing import Newcomer, redeem
+from app.said import waited
 from app.seen import seen
 from core.checkin import asks_for_help, task_numbers
 from core.invites import pasted_code
@@ -161,7 +163,7 @@ class ZaloChannel(TextChannel):
                     raise UnkeptError([*left.answer, *photos], left.keep) from left
         words, replied = self._status_words(actor, typed)
         text = words or ("/cancel" if command == "cancel" else narrow(event.text))  # "/hủy"
-        return self.receive(event.sender_id, text, event.message_id, replied)
+        return self.receive(event.sender_id, text, event.message_id, replied, wait=_waited(event))
 
     def _show_unkept(self, actor: Actor, left: UnkeptError) -> NoReturn:
         """Raise a form's UnkeptError (its step done, what it keeps failed) again, its words
@@ -270,3 +272,10 @@ class ZaloChannel(TextChannel):
     def _render(self, lang: str, said: Said) -> list[str]:
         """Return one message as Zalo shows it."""
         return show(self.services.catalog, lang, said.text, said.choices, self.limit)
+
+
+def _waited(event: Event) -> timedelta | None:
+    """Return how long the event's message waited since Zalo dated it (None: undated)."""
+    if event.date_ms <= 0:
+        return None
+    return waited(datetime.fromtimestamp(event.date_ms / 1000, UTC))
