@@ -1,10 +1,11 @@
-"""Telling a task's units what an admin changed: its deadline, its title, its end.
+"""Telling a task's units what an admin changed: its deadline, its title, its end, the units
+taken off it.
 
 A unit learnt of a moved deadline, a new title or a task closed or cancelled only from the
-next reminder (or never, for a task ended). Each change queues one notice per contact of
-the units concerned, in the change's transaction: in the outbox, keyed by the change's
-audit entry and the person, so it is neither lost nor sent twice; held until office time,
-as every notice someone else's action causes (`app.notices.office_moment`).
+next reminder (or never, for a task ended or a unit taken off it). Each change queues one
+notice per contact of the units concerned, in the change's transaction: in the outbox, keyed
+by the change's audit entry and the person, so it is neither lost nor sent twice; held until
+office time, as every notice someone else's action causes (`app.notices.office_moment`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from db.queries.task_notices import (
     CHANGED,
     TOLD,
     calendar_entry,
+    contacts_of_units,
     contacts_on_task,
     due_by_contact,
     last_entry,
@@ -149,6 +151,40 @@ def prepare_told(
             )
         )  # fmt: skip
     return Prepared(messages, moment)
+
+
+def tell_taken_off(
+    session: Session,
+    services: Services,
+    lang: str,
+    *,
+    task_id: int,
+    title: str,
+    unit_ids: Sequence[int],
+) -> str:
+    """Queue to the contacts of the units just taken off the task (after the change is
+    audited: its entry keys the notices) a notice that it needs no more report from them,
+    naming their units; return the line telling the admin who will hear of it."""
+    people = contacts_of_units(session, unit_ids=unit_ids)
+    if not people:
+        return ""
+    now, tz = services.clock.now(), services.settings.tz
+    moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
+    entry = last_entry(session, task_id=task_id, action="task.assignees_removed")
+    messages = [
+        NewMessage(
+            key=f"{KEY}:{entry}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
+            text=services.catalog.get(
+                p.language, "tasks.notice_unassigned", id=Markup(str(task_id)), title=title,
+                units=", ".join(units),
+            ),
+            contact_id=p.contact_id, priority=PRIORITY_NOTICE, channel=p.channel,
+            not_before=moment, office=True,
+        )
+        for p, units in people
+    ]  # fmt: skip
+    told = send_told(session, services, Prepared(messages, moment))
+    return told_line(services, lang, *told) if told else ""
 
 
 def send_told(

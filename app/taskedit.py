@@ -25,7 +25,13 @@ from sqlmodel import Session
 from app import newtask
 from app.due_words import said_deadline
 from app.services import Services
-from app.task_notices import deadline_words, ended_words, renamed_words, tell_units
+from app.task_notices import (
+    deadline_words,
+    ended_words,
+    renamed_words,
+    tell_taken_off,
+    tell_units,
+)
 from core.deadlines import DeadlineError
 from core.states import TaskStatus
 from core.textnorm import fold
@@ -216,8 +222,8 @@ def change_units(
     confirmed: bool = False,
 ) -> Edited:
     """Assign a task to more units (named as in /newtask), or take units off it (they get
-    no more reminders, their history stays); many units named by a kind or group are asked
-    about first, unless `confirmed`."""
+    no more reminders, their history stays, their contacts are told); many units named by a
+    kind or group are asked about first, unless `confirmed`."""
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         task = session.get(Task, task_id)
@@ -242,10 +248,15 @@ def change_units(
             return Edited(asked, token=token)
         changed = _change(session, task, resolution.unit_ids, services, actor_id, adding)
         total = len(active_unit_ids(session, task_id=task_id))
+        told = ""
+        if changed and not adding:  # the units taken off hear that no report is needed
+            told = tell_taken_off(
+                session, services, lang, task_id=task_id, title=task.title, unit_ids=moved
+            )
     if not changed:
         return Edited(t("tasks.none_changed", id=task_id))
     key = "tasks.assigned" if adding else "tasks.unassigned"
-    return Edited(t(key, id=task_id, count=changed, total=total))
+    return Edited(t(key, id=task_id, count=changed, total=total) + told)
 
 
 def confirm_units(services: Services, lang: str, actor_id: int, token: str) -> str:

@@ -9,8 +9,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.states import ReportState
+from core.textnorm import vi_sort_key
 from db.models import Assignment, AuditLog, Contact, Unit, UnitContact
 from db.queries.recipients import Recipient, recipients_in_order
+from db.queries.tasks import chunks
 
 CHANGED = "task-changed"  # the key of the notices of a task changed: `<CHANGED>:<entry>:<contact>`
 # In a notice's recipe: the assignments it gives a new deadline, [{assignment_id, deadline}].
@@ -49,6 +51,34 @@ def contacts_on_task(
         select(Contact).where(col(Contact.id).in_(units)).order_by(col(Contact.id))
     )
     return recipients_in_order(session, list(people))
+
+
+def contacts_of_units(
+    session: Session, *, unit_ids: Sequence[int]
+) -> list[tuple[Recipient, list[str]]]:
+    """Return the reachable contacts of these active units, each person once, with the names
+    of their units among them in Vietnamese alphabetical order (a person on two units of a
+    task, one of them taken off, hears of that one only)."""
+    names: dict[int, list[tuple[str, str]]] = {}
+    for chunk in chunks(list(unit_ids)):
+        query = (
+            select(UnitContact.contact_id, Unit.name, Unit.code)
+            .join(Unit, col(Unit.id) == col(UnitContact.unit_id))
+            .where(col(Unit.id).in_(chunk), col(Unit.active).is_(True))
+        )
+        for contact_id, name, code in session.exec(query):
+            names.setdefault(contact_id, []).append((name, code))
+    people = [
+        person
+        for chunk in chunks(sorted(names))
+        for person in session.exec(
+            select(Contact).where(col(Contact.id).in_(chunk)).order_by(col(Contact.id))
+        )
+    ]
+    return [
+        (r, [n for n, _ in sorted(names[r.contact_id], key=lambda u: vi_sort_key(*u))])
+        for r in recipients_in_order(session, people)
+    ]
 
 
 def due_by_contact(
