@@ -1,5 +1,5 @@
-"""Telling a task's units what an admin changed: its deadline, its title, its end, the units
-taken off it.
+"""Telling a task's units what an admin changed: its deadline, its title, its end (and its
+opening again), the units taken off it.
 
 A unit learnt of a moved deadline, a new title or a task closed or cancelled only from the
 next reminder (or never, for a task ended or a unit taken off it). Each change queues one
@@ -277,6 +277,14 @@ def ended_words(services: Services, task_id: int, title: str, status: str) -> Wo
     """Return the words of a task closed or cancelled, in a person's language."""
     key = f"tasks.notice_{status}"
     return partial(_get, services, key, id=Markup(str(task_id)), title=title)
+
+
+def reopened_words(services: Services, task_id: int, title: str, deadline: date) -> Words:
+    """Return the words of a task opened again, in a person's language."""
+    return partial(
+        _get, services, "tasks.notice_reopened", id=Markup(str(task_id)), title=title,
+        deadline=deadline,
+    )  # fmt: skip
 
 
 def _get(services: Services, key: str, lang: str, **params: object) -> str:

@@ -493,3 +493,16 @@ async def test_unassign_of_the_last_unit_is_refused(bot: BotUnderTest) -> None:
         assert s.exec(select(Assignment.active).where(Assignment.task_id == task_id)).all() == [
             True
         ]
+
+
+async def test_a_closed_task_is_reopened_by_its_number(bot: BotUnderTest) -> None:
+    """/reopentask #12 opens a task closed by mistake again, naming its deadline; the
+    refusal to change a closed task points to it."""
+    task_id = _task(bot)
+    await bot.send(ADMIN_ID, f"/closetask #{task_id}")
+    refused = await bot.send(ADMIN_ID, f"/assign #{task_id} X1")
+    assert f"/reopentask #{task_id}" in (refused.text or "")
+    reopened = await bot.send(ADMIN_ID, f"/reopentask #{task_id}")
+    assert f"Đã mở lại nhiệm vụ #{task_id}" in (reopened.text or "")
+    with bot.session() as s:
+        assert s.get(Task, task_id).status == "open"  # type: ignore[union-attr]
