@@ -95,6 +95,15 @@ async def end(req: Request, status: str, task_id: int) -> None:
     await req.reply(text)
 
 
+async def reopen(req: Request, task_id: int) -> None:
+    """Open a closed or cancelled task again (its card's button) and say so."""
+    text = await req.run(
+        taskedit.reopen, req.services, req.actor.lang, req.actor.contact_id, task_id
+    )
+    wake(req.context.application)
+    await req.reply(text)
+
+
 async def confirm_units(req: Request, token: str) -> None:
     """Make the change of many units the admin confirmed (the button of "/assign #1 Xã")."""
     text = await req.run(
