@@ -32,6 +32,7 @@ from db.queries.task_notices import (
     contacts_on_task,
     due_by_contact,
     last_entry,
+    units_kept,
 )
 
 KEY = CHANGED
@@ -171,18 +172,23 @@ def tell_taken_off(
     now, tz = services.clock.now(), services.settings.tz
     moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
     entry = last_entry(session, task_id=task_id, action="task.assignees_removed")
-    messages = [
-        NewMessage(
-            key=f"{KEY}:{entry}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
-            text=services.catalog.get(
-                p.language, "tasks.notice_unassigned", id=Markup(str(task_id)), title=title,
-                units=", ".join(units),
-            ),
-            contact_id=p.contact_id, priority=PRIORITY_NOTICE, channel=p.channel,
-            not_before=moment, office=True,
-        )
-        for p, units in people
-    ]  # fmt: skip
+    kept = units_kept(session, task_id=task_id, contact_ids=[p.contact_id for p, _ in people])
+    messages = []
+    for p, units in people:
+        said = {"id": Markup(str(task_id)), "title": title, "units": ", ".join(units)}
+        text = services.catalog.get(p.language, "tasks.notice_unassigned", **said)
+        if p.contact_id in kept:  # their other unit still has it: reminders go on for it
+            others = ", ".join(kept[p.contact_id])
+            text = services.catalog.get(
+                p.language, "tasks.notice_unassigned_kept", kept=others, **said
+            )
+        messages.append(
+            NewMessage(
+                key=f"{KEY}:{entry}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
+                text=text, contact_id=p.contact_id, priority=PRIORITY_NOTICE,
+                channel=p.channel, not_before=moment, office=True,
+            )
+        )  # fmt: skip
     told = send_told(session, services, Prepared(messages, moment))
     return told_line(services, lang, *told) if told else ""
 

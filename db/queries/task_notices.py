@@ -58,7 +58,7 @@ def contacts_of_units(
 ) -> list[tuple[Recipient, list[str]]]:
     """Return the reachable contacts of these active units, each person once, with the names
     of their units among them in Vietnamese alphabetical order (a person on two units of a
-    task, one of them taken off, hears of that one only)."""
+    task, one of them taken off, hears of that one: `units_kept` names the other)."""
     names: dict[int, list[tuple[str, str]]] = {}
     for chunk in chunks(list(unit_ids)):
         query = (
@@ -79,6 +79,25 @@ def contacts_of_units(
         (r, [n for n, _ in sorted(names[r.contact_id], key=lambda u: vi_sort_key(*u))])
         for r in recipients_in_order(session, people)
     ]
+
+
+def units_kept(
+    session: Session, *, task_id: int, contact_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """Return, for each of these people with units still on the task (active, the unit
+    too), the names of those units in Vietnamese alphabetical order."""
+    names: dict[int, list[tuple[str, str]]] = {}
+    for chunk in chunks(list(contact_ids)):
+        query = (
+            select(UnitContact.contact_id, Unit.name, Unit.code)
+            .join(Assignment, col(Assignment.unit_id) == col(UnitContact.unit_id))
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))
+            .where(col(Unit.active).is_(True), col(UnitContact.contact_id).in_(chunk))
+        )
+        for contact_id, name, code in session.exec(query):
+            names.setdefault(contact_id, []).append((name, code))
+    return {c: [n for n, _ in sorted(u, key=lambda x: vi_sort_key(*x))] for c, u in names.items()}
 
 
 def due_by_contact(

@@ -394,8 +394,9 @@ async def test_a_notice_given_up_on_after_the_replan_leaves_the_reminder_to_the_
 
 async def test_units_taken_off_a_task_are_told_no_report_is_needed(zbot: ZaloBot) -> None:
     """/unassign of Xã A tells its contacts, each once on the chat they use (Hoa on Zalo,
-    Lan, also of Xã B still on the task, on Telegram), that the task needs no more report
-    from Xã A; Mai, of Xã B only, hears nothing; the admin is told who will hear of it."""
+    Lan on Telegram), that the task needs no more report from Xã A; Lan, also of Xã B still
+    on the task, is told it stays with Xã B, not that reminders end; Mai, of Xã B only, hears
+    nothing; the admin is told who will hear of it."""
     with zbot.session() as s:
         first, second = make_unit(s, "A01", "Xã A"), make_unit(s, "B01", "Xã B")
         task = make_task(s, "Báo cáo quý", date(2026, 11, 25), [first, second])
@@ -412,7 +413,9 @@ async def test_units_taken_off_a_task_are_told_no_report_is_needed(zbot: ZaloBot
     said = f"Nhiệm vụ #{task.id} Báo cáo quý không còn giao cho Xã A: không cần báo cáo"
     assert said in notice.text
     told = await zbot.tg.server.wait_for_message(LAN, lambda m: "không còn giao" in (m.text or ""))
-    assert "Xã B" not in (told.text or "")
+    assert "không cần báo cáo nhiệm vụ này cho Xã A nữa" in (told.text or "")
+    assert "Nhiệm vụ vẫn giao cho Xã B: tiếp tục báo cáo" in (told.text or "")
+    assert "sẽ không còn nhắc việc" not in (told.text or "")
     with zbot.session() as s:
         notices = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
     assert sorted(o.chat_id for o in notices) == sorted([HOA, str(LAN)])
