@@ -23,7 +23,7 @@ from app.notices import Words, held_line, office_moment
 from app.services import Services
 from core.markup import Markup
 from db.models import Task
-from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
+from db.queries.outbox import PRIORITY_NOTICE, NewMessage, cancel_keyed, enqueue_many
 from db.queries.task_notices import (
     CHANGED,
     TOLD,
@@ -193,6 +193,33 @@ def tell_taken_off(
     return told_line(services, lang, *told) if told else ""
 
 
+def tell_reopened(
+    session: Session, services: Services, lang: str, *, task_id: int, title: str, deadline: date
+) -> str:
+    """Queue to the contacts of the task's units that it is open again (call it after the
+    reopening is audited), but to those whose notice of its end has not gone yet: that one
+    is withdrawn instead, and they hear of neither. Return the lines telling the admin."""
+    ended = max(
+        last_entry(session, task_id=task_id, action=action)
+        for action in ("task.closed", "task.cancelled")
+    )
+    withdrawn = cancel_keyed(session, prefix=f"{KEY}:{ended}:") if ended else set()
+    key = f"{KEY}:{last_entry(session, task_id=task_id, action='task.reopened')}"
+    words = partial(
+        _get, services, "tasks.notice_reopened", id=Markup(str(task_id)), title=title,
+        deadline=deadline,
+    )  # fmt: skip
+    prepared = prepare_told(session, services, task_id=task_id, key=key, words=words)
+    if prepared is not None:
+        kept = [m for m in prepared.messages if m.contact_id not in withdrawn]
+        prepared = Prepared(kept, prepared.moment) if kept else None
+    told = send_told(session, services, prepared)
+    said = told_line(services, lang, *told) if told else ""
+    if withdrawn:
+        said += "\n" + services.catalog.get(lang, "tasks.end_withdrawn", count=len(withdrawn))
+    return said
+
+
 def send_told(
     session: Session, services: Services, prepared: Prepared | None
 ) -> tuple[int, datetime] | None:
@@ -283,14 +310,6 @@ def ended_words(services: Services, task_id: int, title: str, status: str) -> Wo
     """Return the words of a task closed or cancelled, in a person's language."""
     key = f"tasks.notice_{status}"
     return partial(_get, services, key, id=Markup(str(task_id)), title=title)
-
-
-def reopened_words(services: Services, task_id: int, title: str, deadline: date) -> Words:
-    """Return the words of a task opened again, in a person's language."""
-    return partial(
-        _get, services, "tasks.notice_reopened", id=Markup(str(task_id)), title=title,
-        deadline=deadline,
-    )  # fmt: skip
 
 
 def _get(services: Services, key: str, lang: str, **params: object) -> str:

@@ -31,7 +31,7 @@ from app.task_notices import (
     deadline_words,
     ended_words,
     renamed_words,
-    reopened_words,
+    tell_reopened,
     tell_taken_off,
     tell_units,
 )
@@ -346,10 +346,7 @@ def reopen(services: Services, lang: str, actor_id: int, task_id: int) -> str:
         title, deadline = task.title, task.deadline
         # The day in force: a deadline on a day off is due the next working day.
         due = working_calendar(session).roll_forward(deadline)[0]
-        words = reopened_words(services, task_id, title, due)
-        told = tell_units(
-            session, services, lang, task_id=task_id, action="task.reopened", words=words
-        )
+        told = tell_reopened(session, services, lang, task_id=task_id, title=title, deadline=due)
     lines = [t("tasks.reopened", id=task_id, title=title, deadline=due)]
     lines += [t("tasks.reopened_past", id=task_id)] if due < services.today() else []
     return "\n".join(lines) + told

@@ -202,6 +202,25 @@ def cancel_pending(session: Session, *, kind: str, created_before: datetime) -> 
     return ids
 
 
+def cancel_keyed(session: Session, *, prefix: str) -> set[int]:
+    """Cancel the unsent messages whose key starts with `prefix` (a change undone before its
+    notices went); return the people they were for."""
+    query = select(Outbox.id, Outbox.contact_id).where(
+        col(Outbox.key).startswith(prefix), Outbox.status == SendStatus.PENDING
+    )
+    rows = list(session.exec(query))
+    ids = [i for i, _ in rows if i is not None]
+    if ids:
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(ids), col(Outbox.status) == SendStatus.PENDING)
+            .values(
+                status=SendStatus.CANCELLED, lease_owner=None, lease_until=None, error="undone"
+            )
+        )
+    return {c for _, c in rows if c is not None}
+
+
 def ready_count(session: Session, *, now: datetime) -> int:
     """Count messages waiting to be sent now."""
     query = select(func.count()).where(

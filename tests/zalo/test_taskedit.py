@@ -352,3 +352,21 @@ async def test_a_task_reopened_past_its_deadline_says_how_to_move_it(zbot: ZaloB
     assert "Hạn này đã qua" in reopened
     assert f"/deadline #{task_id}" in reopened
     assert status(zbot, task_id) == "open"
+
+
+async def test_a_task_reopened_before_its_closing_was_told_is_told_neither(
+    zbot: ZaloBot,
+) -> None:
+    """Closed at 19:00 (its notice held for the morning) and reopened at 19:05: the notice
+    of its end is withdrawn, none of its reopening is queued, and the admin is told so."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=VN))
+    [closed] = await zbot.say(ZALO_ADMIN, f"/closetask #{task_id}")
+    assert "Đang ngoài giờ làm việc" in closed
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 5, tzinfo=VN))
+    [reopened] = await zbot.say(ZALO_ADMIN, f"/reopentask #{task_id}")
+    assert "chưa kịp gửi đến 1 người nên đã được rút lại" in reopened
+    assert "Đã báo cho" not in reopened
+    with zbot.session() as s:
+        notices = s.exec(select(Outbox).where(Outbox.chat_id == HOA)).all()
+    assert [(o.status, o.error) for o in notices] == [("cancelled", "undone")]
