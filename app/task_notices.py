@@ -23,7 +23,14 @@ from app.notices import Words, held_line, office_moment
 from app.services import Services
 from core.markup import Markup
 from db.models import Task
-from db.queries.outbox import PRIORITY_NOTICE, NewMessage, cancel_keyed, enqueue_many
+from db.queries.outbox import (
+    PRIORITY_NOTICE,
+    NewMessage,
+    cancel_keyed,
+    cancel_undone,
+    enqueue_many,
+    unsent_keyed,
+)
 from db.queries.task_notices import (
     CHANGED,
     TOLD,
@@ -32,8 +39,11 @@ from db.queries.task_notices import (
     contacts_on_task,
     due_by_contact,
     last_entry,
+    removals,
     units_kept,
+    units_of,
 )
+from db.queries.tasks import active_unit_ids
 
 KEY = CHANGED
 
@@ -191,6 +201,26 @@ def tell_taken_off(
         )  # fmt: skip
     told = send_told(session, services, Prepared(messages, moment))
     return told_line(services, lang, *told) if told else ""
+
+
+def withdraw_taken_off(session: Session, services: Services, lang: str, *, task_id: int) -> str:
+    """Withdraw the unsent notices of units taken off the task (held overnight) to the people
+    whose units they named are all back on it (call it after /assign): they would hear the
+    next morning of a change undone. Return the line telling the admin ("" when none)."""
+    back = set(active_unit_ids(session, task_id=task_id))
+    pending = [
+        (outbox_id, contact_id, removed)
+        for entry, removed in removals(session, task_id=task_id)
+        for outbox_id, contact_id in unsent_keyed(session, prefix=f"{KEY}:{entry}:")
+    ]
+    theirs = units_of(session, contact_ids=[c for _, c, _ in pending])
+    named = [(i, c, removed & theirs.get(c, set())) for i, c, removed in pending]
+    undone = [(i, c) for i, c, units in named if units and units <= back]
+    if not undone:
+        return ""
+    cancel_undone(session, outbox_ids=[i for i, _ in undone])
+    people = len({c for _, c in undone})
+    return "\n" + services.catalog.get(lang, "tasks.taken_off_withdrawn", count=people)
 
 
 def tell_reopened(

@@ -34,6 +34,7 @@ from app.task_notices import (
     tell_reopened,
     tell_taken_off,
     tell_units,
+    withdraw_taken_off,
 )
 from core.deadlines import DeadlineError
 from core.states import TaskStatus
@@ -265,6 +266,8 @@ def change_units(
             told = tell_taken_off(
                 session, services, lang, task_id=task_id, title=task.title, unit_ids=moved
             )
+        elif changed:  # units put back before they heard they were taken off hear neither
+            told = withdraw_taken_off(session, services, lang, task_id=task_id)
     if not changed:
         return Edited(t("tasks.none_changed", id=task_id))
     key = "tasks.assigned" if adding else "tasks.unassigned"

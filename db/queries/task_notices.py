@@ -100,6 +100,35 @@ def units_kept(
     return {c: [n for n, _ in sorted(u, key=lambda x: vi_sort_key(*x))] for c, u in names.items()}
 
 
+def removals(session: Session, *, task_id: int) -> list[tuple[int, set[int]]]:
+    """Return the task's audit entries of units taken off it, with the units each took off,
+    newest first; an entry listing only part of its units (a country's worth) is left out."""
+    query = (
+        select(AuditLog.id, AuditLog.details)
+        .where(AuditLog.object_type == "task", AuditLog.object_id == str(task_id))
+        .where(AuditLog.action == "task.assignees_removed")
+        .order_by(col(AuditLog.id).desc())
+    )
+    found = []
+    for entry, details in session.exec(query):
+        units = (details or {}).get("units", [])
+        if entry is not None and len(units) == (details or {}).get("unit_count", len(units)):
+            found.append((entry, {int(u) for u in units}))
+    return found
+
+
+def units_of(session: Session, *, contact_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Return each of these people's units, by person."""
+    found: dict[int, set[int]] = {}
+    for chunk in chunks(list(contact_ids)):
+        query = select(UnitContact.contact_id, UnitContact.unit_id).where(
+            col(UnitContact.contact_id).in_(chunk)
+        )
+        for contact_id, unit_id in session.exec(query):
+            found.setdefault(contact_id, set()).add(unit_id)
+    return found
+
+
 def due_by_contact(
     session: Session, *, task_id: int, deadline: date, assignment_ids: Sequence[int] | None = None
 ) -> dict[int, list[tuple[int, str]]]:

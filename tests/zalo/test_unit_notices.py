@@ -442,3 +442,31 @@ async def test_a_unit_taken_off_while_the_office_is_closed_hears_of_it_in_office
     assert (
         f"Task #{task.id} **Báo cáo quý** is no longer assigned to Xã A" in notice.payload["text"]
     )
+
+
+async def test_a_unit_put_back_before_it_heard_it_was_taken_off_hears_neither(
+    zbot: ZaloBot,
+) -> None:
+    """Xã A and Xã B taken off at 19:00 (the notices held for the morning), Xã A put back at
+    19:05: Hoa's notice (Xã A) is withdrawn, the admin told so; Lan's (Xã B, still off)
+    stays."""
+    with zbot.session() as s:
+        units = [
+            make_unit(s, c, n) for c, n in (("A01", "Xã A"), ("B01", "Xã B"), ("C01", "Xã C"))
+        ]
+        task = make_task(s, "Báo cáo quý", date(2026, 11, 25), units)
+        make_contact(s, 0, units=units[:1], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, LAN, units=units[1:2], name="Lan")
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    await _started(zbot, (LAN, "Lan"))
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=VN))
+    [off] = await zbot.say(ZALO_ADMIN, f"/unassign #{task.id} A01, B01")
+    assert "Đã báo cho 2 người phụ trách" in off
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 5, tzinfo=VN))
+    [back] = await zbot.say(ZALO_ADMIN, f"/assign #{task.id} A01")
+    assert "chưa kịp gửi đến 1 người nên đã được rút lại" in back
+    with zbot.session() as s:
+        notices = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    assert sorted((o.chat_id, o.status) for o in notices) == sorted(
+        [(HOA, "cancelled"), (str(LAN), "pending")]
+    )
