@@ -40,12 +40,14 @@ from db.queries.task_notices import (
     due_by_contact,
     last_entry,
     removals,
+    unit_entry,
     units_kept,
     units_of,
 )
 from db.queries.tasks import active_unit_ids
 
 KEY = CHANGED
+LISTED_TASKS = 10  # the tasks a notice names by number, then "…"
 
 
 def tell_units(
@@ -199,6 +201,36 @@ def tell_taken_off(
                 channel=p.channel, not_before=moment, office=True,
             )
         )  # fmt: skip
+    told = send_told(session, services, Prepared(messages, moment))
+    return told_line(services, lang, *told) if told else ""
+
+
+def tell_unit_stopped(
+    session: Session, services: Services, lang: str, *, unit_id: int, task_ids: Sequence[int]
+) -> str:
+    """Queue to the contacts of a unit just deactivated (after it is audited) that it is no
+    longer followed and its open tasks (`task_ids`, just taken off) need no more report from
+    it; return the line telling the admin who will hear of it ("" when nobody)."""
+    people = contacts_of_units(session, unit_ids=[unit_id], active_only=False)
+    if not people or not task_ids:
+        return ""
+    now, tz = services.clock.now(), services.settings.tz
+    moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
+    entry = unit_entry(session, unit_id=unit_id, action="unit.deactivated")
+    shown = ", ".join(f"#{i}" for i in task_ids[:LISTED_TASKS])
+    shown += ", …" if len(task_ids) > LISTED_TASKS else ""
+    messages = [
+        NewMessage(
+            key=f"{KEY}:unit{entry}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
+            text=services.catalog.get(
+                p.language, "units.notice_deactivated", name=names[0], count=len(task_ids),
+                tasks=shown,
+            ),
+            contact_id=p.contact_id, priority=PRIORITY_NOTICE, channel=p.channel,
+            not_before=moment, office=True,
+        )
+        for p, names in people
+    ]  # fmt: skip
     told = send_told(session, services, Prepared(messages, moment))
     return told_line(services, lang, *told) if told else ""
 

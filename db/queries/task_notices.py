@@ -54,18 +54,21 @@ def contacts_on_task(
 
 
 def contacts_of_units(
-    session: Session, *, unit_ids: Sequence[int]
+    session: Session, *, unit_ids: Sequence[int], active_only: bool = True
 ) -> list[tuple[Recipient, list[str]]]:
-    """Return the reachable contacts of these active units, each person once, with the names
-    of their units among them in Vietnamese alphabetical order (a person on two units of a
-    task, one of them taken off, hears of that one: `units_kept` names the other)."""
+    """Return the reachable contacts of these active units (`active_only=False`: any), each
+    person once, with the names of their units among them in Vietnamese alphabetical order
+    (a person on two units of a task, one of them taken off, hears of that one: `units_kept`
+    names the other)."""
     names: dict[int, list[tuple[str, str]]] = {}
     for chunk in chunks(list(unit_ids)):
         query = (
             select(UnitContact.contact_id, Unit.name, Unit.code)
             .join(Unit, col(Unit.id) == col(UnitContact.unit_id))
-            .where(col(Unit.id).in_(chunk), col(Unit.active).is_(True))
+            .where(col(Unit.id).in_(chunk))
         )
+        if active_only:
+            query = query.where(col(Unit.active).is_(True))
         for contact_id, name, code in session.exec(query):
             names.setdefault(contact_id, []).append((name, code))
     people = [
@@ -159,6 +162,16 @@ def last_entry(session: Session, *, task_id: int, action: str) -> int:
     query = select(func.max(AuditLog.id)).where(
         AuditLog.object_type == "task",
         AuditLog.object_id == str(task_id),
+        AuditLog.action == action,
+    )
+    return session.exec(query).one() or 0
+
+
+def unit_entry(session: Session, *, unit_id: int, action: str) -> int:
+    """Return the id of the unit's latest audit entry of this action (flushed), or 0."""
+    query = select(func.max(AuditLog.id)).where(
+        AuditLog.object_type == "unit",
+        AuditLog.object_id == str(unit_id),
         AuditLog.action == action,
     )
     return session.exec(query).one() or 0
