@@ -397,7 +397,6 @@ async def test_a_unit_put_back_by_assign_gets_the_newly_assigned_reminder(
     """/assign of a unit taken off a month ago starts its assignment afresh at the clock's
     time: the next reminder queued for its contact on Telegram says it is newly assigned."""
     bot.no_morning_dispatch()  # run below, once the unit is back
-    bot.user(4242)  # told it was taken off: a chat that refused would be left unreachable
     with bot.session() as s:
         unit = make_unit(s, "BACK", "Xã Trở Lại")
         other = make_unit(s, "STAY", "Xã Ở Lại")  # a task keeps at least one unit
@@ -405,6 +404,9 @@ async def test_a_unit_put_back_by_assign_gets_the_newly_assigned_reminder(
         task = make_task(s, "Báo cáo trở lại", date(2026, 11, 20), [unit, other])
         assigned_at(s, task, bot.clock.now() - timedelta(days=30))
         task_id = task.id or 0
+    # Told it was taken off: a chat that refused the notice would be left unreachable.
+    bot.user(4242)
+    await bot.send(4242, "/start")
     await bot.send(ADMIN_ID, f"/unassign #{task_id} Xã Trở Lại")
     await bot.send(ADMIN_ID, f"/assign #{task_id} Xã Trở Lại")
     with bot.session() as s:
