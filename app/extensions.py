@@ -236,6 +236,9 @@ def decide(
         if task.status != TaskStatus.OPEN:  # a closed or cancelled task has no deadline to move
             key = f"extensions.task_{task.status}"
             return t(actor.lang, key, task=Markup(str(task.id)), title=task.title)
+        if not assignment.active:  # /unassign (or the unit deactivated): told not to report
+            unit = unit_name(session, unit_id=assignment.unit_id)
+            return t(actor.lang, "extensions.unit_taken_off", unit=unit, task=Markup(str(task.id)))
         if approve and (refused := _too_far(services, actor, request)):
             return refused
         asked = request.requested_deadline

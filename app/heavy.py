@@ -60,6 +60,7 @@ LIGHT_COMMANDS = frozenset(
         "renametask",
         "closetask",
         "canceltask",
+        "reopentask",
         "deactivate",
         "activate",
     )

@@ -23,7 +23,7 @@ from db.models import Task
 from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
 from db.queries.directives import ensure_directive
-from db.queries.recurring import create_rule, generate, rules, stop_rule
+from db.queries.recurring import create_rule, generate, rules, same_rule, stop_rule
 
 ADD_WORDS = frozenset({"add", "them", "thêm", "new"})
 STOP_WORDS = frozenset({"stop", "dung", "dừng", "off", "remove"})
@@ -100,6 +100,13 @@ def add(services: Services, lang: str, actor_id: int, text: str) -> str:
                 for u in resolution.unmatched
             ]
             return "\n".join(problems) or t("newtask.none_chosen")
+        twin = same_rule(session, title=title, rule=rule, unit_ids=resolution.unit_ids)
+        if twin is not None:
+            row, count = twin
+            said = rule_text(services, lang, row.rule)
+            return t(
+                "recurring.same_rule", id=row.id or 0, title=row.title, rule=said, count=count
+            )
         directive_id = None
         if directive is not None:
             directive_id = ensure_directive(session, draft=directive, actor_id=actor_id).id

@@ -1,10 +1,11 @@
-"""Telling a task's units what an admin changed: its deadline, its title, its end.
+"""Telling a task's units what an admin changed: its deadline, its title, its end (and its
+opening again), the units taken off it.
 
 A unit learnt of a moved deadline, a new title or a task closed or cancelled only from the
-next reminder (or never, for a task ended). Each change queues one notice per contact of
-the units concerned, in the change's transaction: in the outbox, keyed by the change's
-audit entry and the person, so it is neither lost nor sent twice; held until office time,
-as every notice someone else's action causes (`app.notices.office_moment`).
+next reminder (or never, for a task ended or a unit taken off it). Each change queues one
+notice per contact of the units concerned, in the change's transaction: in the outbox, keyed
+by the change's audit entry and the person, so it is neither lost nor sent twice; held until
+office time, as every notice someone else's action causes (`app.notices.office_moment`).
 """
 
 from __future__ import annotations
@@ -22,17 +23,31 @@ from app.notices import Words, held_line, office_moment
 from app.services import Services
 from core.markup import Markup
 from db.models import Task
-from db.queries.outbox import PRIORITY_NOTICE, NewMessage, enqueue_many
+from db.queries.outbox import (
+    PRIORITY_NOTICE,
+    NewMessage,
+    cancel_keyed,
+    cancel_undone,
+    enqueue_many,
+    unsent_keyed,
+)
 from db.queries.task_notices import (
     CHANGED,
     TOLD,
     calendar_entry,
+    contacts_of_units,
     contacts_on_task,
     due_by_contact,
     last_entry,
+    removals,
+    unit_entry,
+    units_kept,
+    units_of,
 )
+from db.queries.tasks import active_unit_ids
 
 KEY = CHANGED
+LISTED_TASKS = 10  # the tasks a notice names by number, then "…"
 
 
 def tell_units(
@@ -149,6 +164,122 @@ def prepare_told(
             )
         )  # fmt: skip
     return Prepared(messages, moment)
+
+
+def tell_taken_off(
+    session: Session,
+    services: Services,
+    lang: str,
+    *,
+    task_id: int,
+    title: str,
+    unit_ids: Sequence[int],
+) -> str:
+    """Queue to the contacts of the units just taken off the task (after the change is
+    audited: its entry keys the notices) a notice that it needs no more report from them,
+    naming their units; return the line telling the admin who will hear of it."""
+    people = contacts_of_units(session, unit_ids=unit_ids)
+    if not people:
+        return ""
+    now, tz = services.clock.now(), services.settings.tz
+    moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
+    entry = last_entry(session, task_id=task_id, action="task.assignees_removed")
+    kept = units_kept(session, task_id=task_id, contact_ids=[p.contact_id for p, _ in people])
+    messages = []
+    for p, units in people:
+        said = {"id": Markup(str(task_id)), "title": title, "units": ", ".join(units)}
+        text = services.catalog.get(p.language, "tasks.notice_unassigned", **said)
+        if p.contact_id in kept:  # their other unit still has it: reminders go on for it
+            others = ", ".join(kept[p.contact_id])
+            text = services.catalog.get(
+                p.language, "tasks.notice_unassigned_kept", kept=others, **said
+            )
+        messages.append(
+            NewMessage(
+                key=f"{KEY}:{entry}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
+                text=text, contact_id=p.contact_id, priority=PRIORITY_NOTICE,
+                channel=p.channel, not_before=moment, office=True,
+            )
+        )  # fmt: skip
+    told = send_told(session, services, Prepared(messages, moment))
+    return told_line(services, lang, *told) if told else ""
+
+
+def tell_unit_stopped(
+    session: Session, services: Services, lang: str, *, unit_id: int, task_ids: Sequence[int]
+) -> str:
+    """Queue to the contacts of a unit just deactivated (after it is audited) that it is no
+    longer followed and its open tasks (`task_ids`, just taken off) need no more report from
+    it; return the line telling the admin who will hear of it ("" when nobody)."""
+    people = contacts_of_units(session, unit_ids=[unit_id], active_only=False)
+    if not people or not task_ids:
+        return ""
+    now, tz = services.clock.now(), services.settings.tz
+    moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
+    entry = unit_entry(session, unit_id=unit_id, action="unit.deactivated")
+    shown = ", ".join(f"#{i}" for i in task_ids[:LISTED_TASKS])
+    shown += ", …" if len(task_ids) > LISTED_TASKS else ""
+    messages = [
+        NewMessage(
+            key=f"{KEY}:unit{entry}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
+            text=services.catalog.get(
+                p.language, "units.notice_deactivated", name=names[0], count=len(task_ids),
+                tasks=shown,
+            ),
+            contact_id=p.contact_id, priority=PRIORITY_NOTICE, channel=p.channel,
+            not_before=moment, office=True,
+        )
+        for p, names in people
+    ]  # fmt: skip
+    told = send_told(session, services, Prepared(messages, moment))
+    return told_line(services, lang, *told) if told else ""
+
+
+def withdraw_taken_off(session: Session, services: Services, lang: str, *, task_id: int) -> str:
+    """Withdraw the unsent notices of units taken off the task (held overnight) to the people
+    whose units they named are all back on it (call it after /assign): they would hear the
+    next morning of a change undone. Return the line telling the admin ("" when none)."""
+    back = set(active_unit_ids(session, task_id=task_id))
+    pending = [
+        (outbox_id, contact_id, removed)
+        for entry, removed in removals(session, task_id=task_id)
+        for outbox_id, contact_id in unsent_keyed(session, prefix=f"{KEY}:{entry}:")
+    ]
+    theirs = units_of(session, contact_ids=[c for _, c, _ in pending])
+    named = [(i, c, removed & theirs.get(c, set())) for i, c, removed in pending]
+    undone = [(i, c) for i, c, units in named if units and units <= back]
+    if not undone:
+        return ""
+    cancel_undone(session, outbox_ids=[i for i, _ in undone])
+    people = len({c for _, c in undone})
+    return "\n" + services.catalog.get(lang, "tasks.taken_off_withdrawn", count=people)
+
+
+def tell_reopened(
+    session: Session, services: Services, lang: str, *, task_id: int, title: str, deadline: date
+) -> str:
+    """Queue to the contacts of the task's units that it is open again (call it after the
+    reopening is audited), but to those whose notice of its end has not gone yet: that one
+    is withdrawn instead, and they hear of neither. Return the lines telling the admin."""
+    ended = max(
+        last_entry(session, task_id=task_id, action=action)
+        for action in ("task.closed", "task.cancelled")
+    )
+    withdrawn = cancel_keyed(session, prefix=f"{KEY}:{ended}:") if ended else set()
+    key = f"{KEY}:{last_entry(session, task_id=task_id, action='task.reopened')}"
+    words = partial(
+        _get, services, "tasks.notice_reopened", id=Markup(str(task_id)), title=title,
+        deadline=deadline,
+    )  # fmt: skip
+    prepared = prepare_told(session, services, task_id=task_id, key=key, words=words)
+    if prepared is not None:
+        kept = [m for m in prepared.messages if m.contact_id not in withdrawn]
+        prepared = Prepared(kept, prepared.moment) if kept else None
+    told = send_told(session, services, prepared)
+    said = told_line(services, lang, *told) if told else ""
+    if withdrawn:
+        said += "\n" + services.catalog.get(lang, "tasks.end_withdrawn", count=len(withdrawn))
+    return said
 
 
 def send_told(

@@ -1,12 +1,14 @@
 """Changing a task in one typed command, on any channel: /deadline, /assign, /unassign,
-/renametask, /closetask, /canceltask.
+/renametask, /closetask, /canceltask, /reopentask.
 
 The task is named by '#12', '12' or its title; with a title, a '|' separates it from the
 rest (`/deadline Báo cáo quý | 20/12/2026`). Each change is checked and audited here and
 returns what to say; a title that names several tasks returns them, for the channel to offer
-(Telegram as buttons, a text channel as numbered choices). Closing or cancelling cannot be
-undone: a task named by a part of its title only ("/closetask Kế") is asked about first
-(`Edited.confirm`), as the task card's button asks; its number or whole title ends it at once.
+(Telegram as buttons, a text channel as numbered choices). Closing or cancelling tells the
+units they need not report: a task named by a part of its title only ("/closetask Kế") is
+asked about first (`Edited.confirm`), as the task card's button asks; its number or whole
+title ends it at once. A task ended by mistake (the wrong number typed) is opened again by
+/reopentask: its units are told, and reminders go on by its deadline.
 A kind or group that would add or take off more than MANY_UNITS units ("/assign #1 Xã": every
 commune) is asked about too, saying how many: the change waits as the admin's pending value
 (`Edited.token`) until `confirm_units` applies it.
@@ -25,7 +27,15 @@ from sqlmodel import Session
 from app import newtask
 from app.due_words import said_deadline
 from app.services import Services
-from app.task_notices import deadline_words, ended_words, renamed_words, tell_units
+from app.task_notices import (
+    deadline_words,
+    ended_words,
+    renamed_words,
+    tell_reopened,
+    tell_taken_off,
+    tell_units,
+    withdraw_taken_off,
+)
 from core.deadlines import DeadlineError
 from core.states import TaskStatus
 from core.textnorm import fold
@@ -35,7 +45,13 @@ from db.queries.assignees import resolve_assignees
 from db.queries.calendar import working_calendar
 from db.queries.pending import set_pending, take_pending
 from db.queries.task_deadlines import change_deadline, deadline_counts
-from db.queries.taskadmin import add_assignees, end_task, remove_assignees, rename_task
+from db.queries.taskadmin import (
+    add_assignees,
+    end_task,
+    remove_assignees,
+    rename_task,
+    reopen_task,
+)
 from db.queries.tasks import TASK_NUMBER, active_unit_ids, find_tasks
 
 ENDINGS = {"closed": "tasks.closed", "cancelled": "tasks.cancelled"}
@@ -47,6 +63,7 @@ USAGES = {
     "renametask": "tasks.usage_rename",
     "closetask": "tasks.usage_end",
     "canceltask": "tasks.usage_end",
+    "reopentask": "tasks.usage_reopen",
 }
 VERBS = tuple(USAGES)
 TASK_CHOICES = 10
@@ -94,7 +111,7 @@ def split_ref(text: str) -> tuple[str, str] | None:
 def run(services: Services, lang: str, actor_id: int, verb: str, args: str) -> Edited:
     """Run one typed task command (`verb` one of VERBS) with what followed it."""
     t = partial(services.catalog.get, lang)
-    if verb in ENDING_VERBS:
+    if verb in ENDING_VERBS or verb == "reopentask":  # the task alone
         parts: tuple[str, str] | None = (args.strip(), "") if args.strip() else None
     else:
         parts = split_ref(args)
@@ -131,6 +148,8 @@ def apply(
         return Edited(deadline(services, lang, actor_id, task_id, rest))
     if verb == "renametask":
         return Edited(rename(services, lang, actor_id, task_id, rest))
+    if verb == "reopentask":
+        return Edited(reopen(services, lang, actor_id, task_id))
     return change_units(services, lang, actor_id, task_id, rest, adding=verb == "assign")
 
 
@@ -216,8 +235,8 @@ def change_units(
     confirmed: bool = False,
 ) -> Edited:
     """Assign a task to more units (named as in /newtask), or take units off it (they get
-    no more reminders, their history stays); many units named by a kind or group are asked
-    about first, unless `confirmed`."""
+    no more reminders, their history stays, their contacts are told); many units named by a
+    kind or group are asked about first, unless `confirmed`."""
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         task = session.get(Task, task_id)
@@ -242,10 +261,17 @@ def change_units(
             return Edited(asked, token=token)
         changed = _change(session, task, resolution.unit_ids, services, actor_id, adding)
         total = len(active_unit_ids(session, task_id=task_id))
+        told = ""
+        if changed and not adding:  # the units taken off hear that no report is needed
+            told = tell_taken_off(
+                session, services, lang, task_id=task_id, title=task.title, unit_ids=moved
+            )
+        elif changed:  # units put back before they heard they were taken off hear neither
+            told = withdraw_taken_off(session, services, lang, task_id=task_id)
     if not changed:
         return Edited(t("tasks.none_changed", id=task_id))
     key = "tasks.assigned" if adding else "tasks.unassigned"
-    return Edited(t(key, id=task_id, count=changed, total=total))
+    return Edited(t(key, id=task_id, count=changed, total=total) + told)
 
 
 def confirm_units(services: Services, lang: str, actor_id: int, token: str) -> str:
@@ -307,3 +333,23 @@ def end(services: Services, lang: str, actor_id: int, status: str, task_id: int)
     # One sentence naming the task: a label glued before it read "#1 Nhiệm vụ A Đã hủy
     # nhiệm vụ #1." on a text channel, where no bold sets the title apart.
     return t(ENDINGS[status], id=task_id, title=title) + told
+
+
+def reopen(services: Services, lang: str, actor_id: int, task_id: int) -> str:
+    """Open a closed or cancelled task again (audited); its units are told that reports are
+    needed again, by its deadline, and the reminders go on."""
+    t = partial(services.catalog.get, lang)
+    with session_scope(services.engine) as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            return t("common.button_stale")
+        if task.status == TaskStatus.OPEN:
+            return t("tasks.already_open", id=task_id, title=task.title)
+        reopen_task(session, task=task, actor_id=actor_id)
+        title, deadline = task.title, task.deadline
+        # The day in force: a deadline on a day off is due the next working day.
+        due = working_calendar(session).roll_forward(deadline)[0]
+        told = tell_reopened(session, services, lang, task_id=task_id, title=title, deadline=due)
+    lines = [t("tasks.reopened", id=task_id, title=title, deadline=due)]
+    lines += [t("tasks.reopened_past", id=task_id)] if due < services.today() else []
+    return "\n".join(lines) + told

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from app.choices import Choice, Rows
 from app.import_report import reason_text
 from app.services import Services
+from app.task_notices import tell_unit_stopped
 from core.markup import Markup
 from core.spreadsheet.report import ImportReport
 from core.textnorm import fold, name_key, unmarked
@@ -410,7 +411,9 @@ def switch(
             lines.append(t("units.deactivated_tasks", count=len(taken.task_ids), tasks=tasks))
         if taken.emptied:
             lines.append(t("units.deactivated_emptied", tasks=task_numbers(taken.emptied)))
-        return "\n".join(lines)
+        # Its people hear that its open tasks need no more report from it, as /unassign's do.
+        told = tell_unit_stopped(session, services, lang, unit_id=unit_id, task_ids=taken.task_ids)
+        return "\n".join(lines) + told
 
 
 def task_numbers(task_ids: list[int]) -> str:

@@ -202,6 +202,34 @@ def cancel_pending(session: Session, *, kind: str, created_before: datetime) -> 
     return ids
 
 
+def cancel_keyed(session: Session, *, prefix: str) -> set[int]:
+    """Cancel the unsent messages whose key starts with `prefix` (a change undone before its
+    notices went); return the people they were for."""
+    rows = unsent_keyed(session, prefix=prefix)
+    cancel_undone(session, outbox_ids=[i for i, _ in rows])
+    return {c for _, c in rows}
+
+
+def unsent_keyed(session: Session, *, prefix: str) -> list[tuple[int, int]]:
+    """Return (id, person) of the unsent messages whose key starts with `prefix`."""
+    query = select(Outbox.id, Outbox.contact_id).where(
+        col(Outbox.key).startswith(prefix), Outbox.status == SendStatus.PENDING
+    )
+    return [(i, c) for i, c in session.exec(query) if i is not None and c is not None]
+
+
+def cancel_undone(session: Session, *, outbox_ids: Sequence[int]) -> None:
+    """Cancel these messages if still unsent: what they told was undone before they went."""
+    if outbox_ids:
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(outbox_ids), col(Outbox.status) == SendStatus.PENDING)
+            .values(
+                status=SendStatus.CANCELLED, lease_owner=None, lease_until=None, error="undone"
+            )
+        )
+
+
 def ready_count(session: Session, *, now: datetime) -> int:
     """Count messages waiting to be sent now."""
     query = select(func.count()).where(

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from core.calendar import WorkingCalendar
 from core.recurrence import Rule, occurrences, parse_rule, period_label
+from core.textnorm import fold
 from db.models import RecurringTask, Task
 from db.queries.assignees import resolve_assignees
 from db.queries.audit import record
@@ -55,6 +56,22 @@ def create_rule(
         details={"title": row.title, "rule": row.rule, "assignees": assignees},
     )
     return row
+
+
+def same_rule(
+    session: Session, *, title: str, rule: Rule, unit_ids: list[int]
+) -> tuple[RecurringTask, int] | None:
+    """Return the active rule of this title (folded) and rule that would make tasks for some
+    of these units too, and how many of them: each would get the same task twice (an admin
+    typing the command again). None when there is none."""
+    wanted = set(unit_ids)
+    for row in rules(session):
+        if fold(row.title) != fold(title) or row.rule != str(rule):
+            continue
+        both = wanted & set(resolve_assignees(session, row.assignees).unit_ids)
+        if both:
+            return row, len(both)
+    return None
 
 
 def rules(session: Session, *, active_only: bool = True) -> list[RecurringTask]:

@@ -9,8 +9,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.states import ReportState
+from core.textnorm import vi_sort_key
 from db.models import Assignment, AuditLog, Contact, Unit, UnitContact
 from db.queries.recipients import Recipient, recipients_in_order
+from db.queries.tasks import chunks
 
 CHANGED = "task-changed"  # the key of the notices of a task changed: `<CHANGED>:<entry>:<contact>`
 # In a notice's recipe: the assignments it gives a new deadline, [{assignment_id, deadline}].
@@ -51,6 +53,85 @@ def contacts_on_task(
     return recipients_in_order(session, list(people))
 
 
+def contacts_of_units(
+    session: Session, *, unit_ids: Sequence[int], active_only: bool = True
+) -> list[tuple[Recipient, list[str]]]:
+    """Return the reachable contacts of these active units (`active_only=False`: any), each
+    person once, with the names of their units among them in Vietnamese alphabetical order
+    (a person on two units of a task, one of them taken off, hears of that one: `units_kept`
+    names the other)."""
+    names: dict[int, list[tuple[str, str]]] = {}
+    for chunk in chunks(list(unit_ids)):
+        query = (
+            select(UnitContact.contact_id, Unit.name, Unit.code)
+            .join(Unit, col(Unit.id) == col(UnitContact.unit_id))
+            .where(col(Unit.id).in_(chunk))
+        )
+        if active_only:
+            query = query.where(col(Unit.active).is_(True))
+        for contact_id, name, code in session.exec(query):
+            names.setdefault(contact_id, []).append((name, code))
+    people = [
+        person
+        for chunk in chunks(sorted(names))
+        for person in session.exec(
+            select(Contact).where(col(Contact.id).in_(chunk)).order_by(col(Contact.id))
+        )
+    ]
+    return [
+        (r, [n for n, _ in sorted(names[r.contact_id], key=lambda u: vi_sort_key(*u))])
+        for r in recipients_in_order(session, people)
+    ]
+
+
+def units_kept(
+    session: Session, *, task_id: int, contact_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """Return, for each of these people with units still on the task (active, the unit
+    too), the names of those units in Vietnamese alphabetical order."""
+    names: dict[int, list[tuple[str, str]]] = {}
+    for chunk in chunks(list(contact_ids)):
+        query = (
+            select(UnitContact.contact_id, Unit.name, Unit.code)
+            .join(Assignment, col(Assignment.unit_id) == col(UnitContact.unit_id))
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(Assignment.task_id == task_id, col(Assignment.active).is_(True))
+            .where(col(Unit.active).is_(True), col(UnitContact.contact_id).in_(chunk))
+        )
+        for contact_id, name, code in session.exec(query):
+            names.setdefault(contact_id, []).append((name, code))
+    return {c: [n for n, _ in sorted(u, key=lambda x: vi_sort_key(*x))] for c, u in names.items()}
+
+
+def removals(session: Session, *, task_id: int) -> list[tuple[int, set[int]]]:
+    """Return the task's audit entries of units taken off it, with the units each took off,
+    newest first; an entry listing only part of its units (a country's worth) is left out."""
+    query = (
+        select(AuditLog.id, AuditLog.details)
+        .where(AuditLog.object_type == "task", AuditLog.object_id == str(task_id))
+        .where(AuditLog.action == "task.assignees_removed")
+        .order_by(col(AuditLog.id).desc())
+    )
+    found = []
+    for entry, details in session.exec(query):
+        units = (details or {}).get("units", [])
+        if entry is not None and len(units) == (details or {}).get("unit_count", len(units)):
+            found.append((entry, {int(u) for u in units}))
+    return found
+
+
+def units_of(session: Session, *, contact_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Return each of these people's units, by person."""
+    found: dict[int, set[int]] = {}
+    for chunk in chunks(list(contact_ids)):
+        query = select(UnitContact.contact_id, UnitContact.unit_id).where(
+            col(UnitContact.contact_id).in_(chunk)
+        )
+        for contact_id, unit_id in session.exec(query):
+            found.setdefault(contact_id, set()).add(unit_id)
+    return found
+
+
 def due_by_contact(
     session: Session, *, task_id: int, deadline: date, assignment_ids: Sequence[int] | None = None
 ) -> dict[int, list[tuple[int, str]]]:
@@ -81,6 +162,16 @@ def last_entry(session: Session, *, task_id: int, action: str) -> int:
     query = select(func.max(AuditLog.id)).where(
         AuditLog.object_type == "task",
         AuditLog.object_id == str(task_id),
+        AuditLog.action == action,
+    )
+    return session.exec(query).one() or 0
+
+
+def unit_entry(session: Session, *, unit_id: int, action: str) -> int:
+    """Return the id of the unit's latest audit entry of this action (flushed), or 0."""
+    query = select(func.max(AuditLog.id)).where(
+        AuditLog.object_type == "unit",
+        AuditLog.object_id == str(unit_id),
         AuditLog.action == action,
     )
     return session.exec(query).one() or 0

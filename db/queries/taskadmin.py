@@ -1,6 +1,6 @@
 """What admins do to tasks: create one from a draft, change its units, rename, close or cancel
-it. Every change is written to the audit log in the same session. Its deadline and the rows
-that carry it: `task_deadlines`."""
+it, open it again. Every change is written to the audit log in the same session. Its deadline
+and the rows that carry it: `task_deadlines`."""
 
 from __future__ import annotations
 
@@ -146,6 +146,23 @@ def end_task(
         session,
         actor_id=actor_id,
         action=action,
+        object_type="task",
+        object_id=task.id,
+        details={"from": old},
+    )
+
+
+def reopen_task(session: Session, *, task: Task, actor_id: int | None) -> None:
+    """Open a closed or cancelled task again (one ended by mistake); audited with the status
+    it had. Its assignments and their reports are as they were."""
+    old = task.status
+    task.status, task.closed_at = TaskStatus.OPEN, None
+    session.add(task)
+    session.flush()
+    record(
+        session,
+        actor_id=actor_id,
+        action="task.reopened",
         object_type="task",
         object_id=task.id,
         details={"from": old},

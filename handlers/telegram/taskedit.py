@@ -1,5 +1,5 @@
 """Changing a task in one command: /deadline, /assign, /unassign, /renametask, /closetask,
-/canceltask.
+/canceltask, /reopentask.
 
 The use case (`app.taskedit`) reads the command, checks and makes the change and words the
 answer; this adapter runs it off the loop and shows it, several matching titles as buttons
@@ -80,10 +80,25 @@ async def cancel_task(req: Request) -> None:
     await _run(req, "canceltask")
 
 
+@command(Access.ADMIN)
+async def reopen_task(req: Request) -> None:
+    """Open a closed or cancelled task again (one ended by mistake)."""
+    await _run(req, "reopentask")
+
+
 async def end(req: Request, status: str, task_id: int) -> None:
     """Close or cancel an open task (audited) and say so (the card's confirmed button)."""
     text = await req.run(
         taskedit.end, req.services, req.actor.lang, req.actor.contact_id, status, task_id
+    )
+    wake(req.context.application)
+    await req.reply(text)
+
+
+async def reopen(req: Request, task_id: int) -> None:
+    """Open a closed or cancelled task again (its card's button) and say so."""
+    text = await req.run(
+        taskedit.reopen, req.services, req.actor.lang, req.actor.contact_id, task_id
     )
     wake(req.context.application)
     await req.reply(text)
@@ -107,4 +122,5 @@ def commands() -> tuple[CommandSpec, ...]:
         CommandSpec("renametask", Access.ADMIN, rename_task, "tasks.cmd_renametask"),
         CommandSpec("closetask", Access.ADMIN, close_task, "tasks.cmd_closetask"),
         CommandSpec("canceltask", Access.ADMIN, cancel_task, "tasks.cmd_canceltask"),
+        CommandSpec("reopentask", Access.ADMIN, reopen_task, "tasks.cmd_reopentask"),
     )

@@ -1,5 +1,6 @@
 """/tasks: open tasks with their number, deadline and progress, paged; a task's card with
-the admin's changes (deadline, units: handlers.taskedit; close and cancel: here)."""
+the admin's changes (deadline, units: handlers.taskedit; close and cancel: here; a closed
+or cancelled task's card reopens it)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from core.states import TaskStatus
 from handlers.telegram import taskedit
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
-from handlers.telegram.taskedit import confirm_units, end
+from handlers.telegram.taskedit import confirm_units, end, reopen
 
 PER_ROW = 5
 PER_PAGE_FOUND = 10  # buttons for the tasks a title may mean
@@ -92,12 +93,15 @@ async def show_task(req: Request, task_id: int) -> None:
                 ],
             ]
         )
+    else:  # ended by mistake (the wrong number closed): opened again, its units told
+        reopen = req.button(req.t("tasks.btn_reopen"), "tk", "reopen", task_id)
+        markup = InlineKeyboardMarkup([[reopen]])
     await req.reply(card.text, reply_markup=markup)
 
 
 @button(Access.ADMIN)
 async def on_button(req: Request) -> None:
-    """Page the list, open a card, show how to change it, close or cancel a task."""
+    """Page the list, open a card, show how to change it, close, cancel or reopen a task."""
     query = req.update.callback_query
     assert query is not None
     await query.answer()
@@ -114,6 +118,8 @@ async def on_button(req: Request) -> None:
         await end(req, rest[0], int(rest[1]))
     elif action == "units" and len(rest) == 1:
         await confirm_units(req, rest[0])
+    elif action == "reopen" and len(rest) == 1:
+        await reopen(req, int(rest[0]))
 
 
 async def _ask_end(req: Request, status: str, task_id: int) -> None:

@@ -1,5 +1,5 @@
 """Admins' task changes on Zalo, typed as on Telegram: /deadline, /assign, /unassign,
-/renametask, /closetask, /canceltask, through the same use case (`app.taskedit`).
+/renametask, /closetask, /canceltask, /reopentask, through the same use case (`app.taskedit`).
 
 A title that names several tasks is answered with numbered choices: a typed "2" applies the
 same command to the second task (`te:<verb>:<task id>:<rest>`), as typing its number would.
@@ -49,6 +49,11 @@ def closetask(services: Services, actor: Actor, args: str, _name: str) -> list[S
 def canceltask(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/canceltask #12: cancel a task that should not have been assigned."""
     return _run(services, actor, "canceltask", args)
+
+
+def reopentask(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/reopentask #12: open a closed or cancelled task again."""
+    return _run(services, actor, "reopentask", args)
 
 
 def _run(services: Services, actor: Actor, verb: str, args: str) -> list[Said]:

@@ -61,6 +61,31 @@ async def test_the_offered_number_after_the_task_was_closed_moves_nothing(zbot: 
     assert (request.status, assignment.deadline) == ("pending", date(2026, 11, 30))
 
 
+async def test_a_request_of_a_unit_taken_off_the_task_moves_nothing(zbot: ZaloBot) -> None:
+    """ "1" (approve) typed after an admin took Xã A off the task says the unit is no longer
+    on it: the request stays pending, the deadline stays, and Hoa, told the task needs no
+    more report from Xã A, is not told it was extended; /reject likewise."""
+    task = world(zbot)
+    with zbot.session() as s:
+        other = make_unit(s, "XB", "Xã B")
+    await zbot.say(ZALO_ADMIN, f"/assign #{task} XB")
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
+    await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
+    [removed] = await zbot.say(ZALO_ADMIN, f"/unassign #{task} Xã A")
+    assert "Đã bớt 1 đơn vị" in removed
+    [answer] = await zbot.say(CHI, "1")
+    assert f"Xã A không còn được giao nhiệm vụ #{task}" in answer
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+        assignment = s.exec(select(Assignment).where(Assignment.unit_id != other.id)).one()
+    assert (request.status, assignment.deadline) == ("pending", date(2026, 11, 30))
+    [rejected] = await zbot.say(CHI, f"/reject {request.id} không cần")
+    assert "không còn được giao" in rejected
+    with zbot.session() as s:
+        told = s.exec(select(Outbox).where(Outbox.chat_id == HOA)).all()
+    assert not [o for o in told if "15/12/2026" in str(o.payload.get("text", ""))]
+
+
 async def test_reject_by_command_with_a_reason(zbot: ZaloBot) -> None:
     """/reject N <reason> rejects; a member's /approve is refused."""
     task = world(zbot)

@@ -236,6 +236,10 @@ async def test_a_unit_put_back_on_a_task_is_told_it_is_assigned_again(zbot: Zalo
         s.commit()  # a task keeps at least one unit: Sở Y tế stays while XA is taken off
     [off] = await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} XA")
     assert "còn 1" in off, off
+    # Hoa hears it was taken off before the reminder below, not in its place.
+    await zbot.zalo.wait_until(
+        lambda: any("không còn giao" in m.text for m in zbot.zalo.messages(HOA)), 10
+    )
     [back] = await zbot.say(ZALO_ADMIN, f"/assign #{task_id} XA")
     assert "1 đơn vị" in back
     with zbot.session() as s:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import col, select
 
@@ -309,3 +309,64 @@ async def test_unassigning_a_task_s_last_units_is_refused_with_the_way_out(zbot:
     [last] = await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} X02")
     assert "sẽ không còn đơn vị nào" in last
     assert [a.active for a in assignments(zbot, task_id)] == [False, True]
+
+
+async def test_a_task_closed_by_mistake_is_reopened_and_its_units_told(zbot: ZaloBot) -> None:
+    """/closetask of the wrong number could not be undone: /reopentask #12 opens it again
+    (audited), Hoa hears that reports are needed again by its deadline, the admin is told;
+    an open task is said to be open, a closed one's refusal names /reopentask."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    await zbot.say(ZALO_ADMIN, f"/closetask #{task_id}")
+    [refused] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 18/12/2026")
+    assert f"/reopentask #{task_id}" in refused
+    [reopened] = await zbot.say(ZALO_ADMIN, f"/reopentask #{task_id}")
+    assert f"Đã mở lại nhiệm vụ #{task_id} Báo cáo quý, hạn 01/12/2026" in reopened
+    assert "Đã báo cho 1 người phụ trách" in reopened
+    assert status(zbot, task_id) == "open"
+    with zbot.session() as s:
+        task = s.get(Task, task_id)
+        assert task is not None
+        assert task.closed_at is None
+    assert audited(zbot)[-1] == "task.reopened"
+    said = f"Nhiệm vụ #{task_id} Báo cáo quý đã được mở lại"
+    await zbot.zalo.wait_until(lambda: any(said in m.text for m in zbot.zalo.messages(HOA)), 10)
+    [notice] = [m.text for m in zbot.zalo.messages(HOA) if said in m.text]
+    assert "hạn 01/12/2026" in notice
+    [moved] = await zbot.say(ZALO_ADMIN, f"/deadline #{task_id} 18/12/2026")
+    assert "18/12/2026" in moved
+    [again] = await zbot.say(ZALO_ADMIN, f"/reopentask #{task_id}")
+    assert f"Nhiệm vụ #{task_id} Báo cáo quý đang mở" in again
+
+
+async def test_a_task_reopened_past_its_deadline_says_how_to_move_it(zbot: ZaloBot) -> None:
+    """Cancelled, then reopened after its deadline, the task is said overdue and /deadline
+    named; "/reopentask" alone answers its usage; a member is refused."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    await zbot.say(ZALO_ADMIN, f"/canceltask #{task_id}")
+    zbot.tg.clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=VN))
+    [refused] = await zbot.say(HOA, f"/reopentask #{task_id}")
+    assert "không có quyền" in refused
+    [usage] = await zbot.say(ZALO_ADMIN, "/reopentask")
+    assert usage.startswith("Cách dùng:")
+    [reopened] = await zbot.say(ZALO_ADMIN, "/reopentask Báo cáo quý")
+    assert "Hạn này đã qua" in reopened
+    assert f"/deadline #{task_id}" in reopened
+    assert status(zbot, task_id) == "open"
+
+
+async def test_a_task_reopened_before_its_closing_was_told_is_told_neither(
+    zbot: ZaloBot,
+) -> None:
+    """Closed at 19:00 (its notice held for the morning) and reopened at 19:05: the notice
+    of its end is withdrawn, none of its reopening is queued, and the admin is told so."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=VN))
+    [closed] = await zbot.say(ZALO_ADMIN, f"/closetask #{task_id}")
+    assert "Đang ngoài giờ làm việc" in closed
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 5, tzinfo=VN))
+    [reopened] = await zbot.say(ZALO_ADMIN, f"/reopentask #{task_id}")
+    assert "chưa kịp gửi đến 1 người nên đã được rút lại" in reopened
+    assert "Đã báo cho" not in reopened
+    with zbot.session() as s:
+        notices = s.exec(select(Outbox).where(Outbox.chat_id == HOA)).all()
+    assert [(o.status, o.error) for o in notices] == [("cancelled", "undone")]

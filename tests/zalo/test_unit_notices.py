@@ -390,3 +390,83 @@ async def test_a_notice_given_up_on_after_the_replan_leaves_the_reminder_to_the_
     again = [t for t in _reminders_to(zbot, str(LAN)) if "Hạn: 19/11/2026" in t]
     assert len(again) == 1, _reminders_to(zbot, str(LAN))
     assert len(_reminders_to(zbot, HOA)) == 1, _reminders_to(zbot, HOA)  # the morning's
+
+
+async def test_units_taken_off_a_task_are_told_no_report_is_needed(zbot: ZaloBot) -> None:
+    """/unassign of Xã A tells its contacts, each once on the chat they use (Hoa on Zalo,
+    Lan on Telegram), that the task needs no more report from Xã A; Lan, also of Xã B still
+    on the task, is told it stays with Xã B, not that reminders end; Mai, of Xã B only, hears
+    nothing; the admin is told who will hear of it."""
+    with zbot.session() as s:
+        first, second = make_unit(s, "A01", "Xã A"), make_unit(s, "B01", "Xã B")
+        task = make_task(s, "Báo cáo quý", date(2026, 11, 25), [first, second])
+        make_contact(s, 0, units=[first], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, LAN, units=[first, second], name="Lan")
+        make_contact(s, MAI, units=[second], name="Mai", language="en")
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    await _started(zbot, (LAN, "Lan"), (MAI, "Mai"))
+    after = len(zbot.zalo.messages(HOA))
+    [answer] = await zbot.say(ZALO_ADMIN, f"/unassign #{task.id} A01")
+    assert "Đã bớt 1 đơn vị khỏi nhiệm vụ" in answer
+    assert "Đã báo cho 2 người phụ trách" in answer
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=after)
+    said = f"Nhiệm vụ #{task.id} Báo cáo quý không còn giao cho Xã A: không cần báo cáo"
+    assert said in notice.text
+    told = await zbot.tg.server.wait_for_message(LAN, lambda m: "không còn giao" in (m.text or ""))
+    assert "không cần báo cáo nhiệm vụ này cho Xã A nữa" in (told.text or "")
+    assert "Nhiệm vụ vẫn giao cho Xã B: tiếp tục báo cáo" in (told.text or "")
+    assert "sẽ không còn nhắc việc" not in (told.text or "")
+    with zbot.session() as s:
+        notices = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    assert sorted(o.chat_id for o in notices) == sorted([HOA, str(LAN)])
+
+
+async def test_a_unit_taken_off_while_the_office_is_closed_hears_of_it_in_office_time(
+    zbot: ZaloBot,
+) -> None:
+    """Taken off at 19:00, Xã A's contact is told the next morning, and the admin is told
+    when, in English when the contact reads English."""
+    with zbot.session() as s:
+        first, second = make_unit(s, "A01", "Xã A"), make_unit(s, "B01", "Xã B")
+        task = make_task(s, "Báo cáo quý", date(2026, 11, 25), [first, second])
+        make_contact(s, MAI, units=[first], name="Mai", language="en")
+    await _started(zbot, (MAI, "Mai"))
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=VN))
+    [answer] = await zbot.say(ZALO_ADMIN, f"/unassign #{task.id} A01")
+    assert "Đã báo cho 1 người phụ trách" in answer
+    assert "Đang ngoài giờ làm việc" in answer
+    assert "19/11/2026" in answer
+    with zbot.session() as s:
+        [notice] = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    assert notice.status == "pending"
+    assert (
+        f"Task #{task.id} **Báo cáo quý** is no longer assigned to Xã A" in notice.payload["text"]
+    )
+
+
+async def test_a_unit_put_back_before_it_heard_it_was_taken_off_hears_neither(
+    zbot: ZaloBot,
+) -> None:
+    """Xã A and Xã B taken off at 19:00 (the notices held for the morning), Xã A put back at
+    19:05: Hoa's notice (Xã A) is withdrawn, the admin told so; Lan's (Xã B, still off)
+    stays."""
+    with zbot.session() as s:
+        units = [
+            make_unit(s, c, n) for c, n in (("A01", "Xã A"), ("B01", "Xã B"), ("C01", "Xã C"))
+        ]
+        task = make_task(s, "Báo cáo quý", date(2026, 11, 25), units)
+        make_contact(s, 0, units=units[:1], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, LAN, units=units[1:2], name="Lan")
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    await _started(zbot, (LAN, "Lan"))
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=VN))
+    [off] = await zbot.say(ZALO_ADMIN, f"/unassign #{task.id} A01, B01")
+    assert "Đã báo cho 2 người phụ trách" in off
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 5, tzinfo=VN))
+    [back] = await zbot.say(ZALO_ADMIN, f"/assign #{task.id} A01")
+    assert "chưa kịp gửi đến 1 người nên đã được rút lại" in back
+    with zbot.session() as s:
+        notices = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    assert sorted((o.chat_id, o.status) for o in notices) == sorted(
+        [(HOA, "cancelled"), (str(LAN), "pending")]
+    )

@@ -192,3 +192,23 @@ async def test_deactivate_takes_the_unit_off_its_open_tasks_and_names_them(zbot:
     assert "/assign #12 X01" in again
     assert on_task(zbot, both) == ["X02"]
     assert audited(zbot).count("task.assignees_removed") == 2
+
+
+async def test_a_deactivated_units_people_are_told_its_tasks_need_no_more_report(
+    zbot: ZaloBot,
+) -> None:
+    """/deactivate X01 tells Hoa, its contact, that Xã An Hòa is no longer followed and its
+    two open tasks need no more report (its closed one is not named); the admin is told who
+    will hear of it. A unit on no open task tells nobody."""
+    province(zbot)
+    both, alone, _closed = on_tasks(zbot)
+    after = len(zbot.zalo.messages(HOA))
+    [answer] = await zbot.say(ZALO_ADMIN, "/deactivate X01")
+    assert "Đã báo cho 1 người phụ trách" in answer
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=after)
+    assert notice.text.startswith("📭 Xã An Hòa không còn được theo dõi")
+    assert f"không cần báo cáo 2 nhiệm vụ đang mở của đơn vị (#{both}, #{alone}) nữa" in (
+        notice.text
+    )
+    [quiet] = await zbot.say(ZALO_ADMIN, "/deactivate X03")
+    assert "Đã báo cho" not in quiet

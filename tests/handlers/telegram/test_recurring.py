@@ -42,3 +42,27 @@ async def test_recurring_add_refuses_a_bad_rule(bot: BotUnderTest) -> None:
     assert "monthly:20" in (reply.text or "")
     with bot.session() as s:
         assert s.exec(select(RecurringTask)).first() is None
+
+
+async def test_the_same_rule_added_again_is_refused_naming_the_one_there_is(
+    bot: BotUnderTest,
+) -> None:
+    """A rule typed again (in other words, another case) for units it covers already is
+    refused, naming the rule there is: no unit gets the same monthly task twice; the same
+    title for other units, or by another rule, is a rule of its own."""
+    with bot.session() as s:
+        make_unit(s, "A1")
+        make_unit(s, "A2")
+        make_unit(s, "B1", "Sở Y tế", kind="department")
+    await bot.send(ADMIN_ID, "/recurring add Báo cáo CĐS tháng | hàng tháng 20 | xã")
+    again = await bot.send(ADMIN_ID, "/recurring add báo cáo cđs THÁNG | monthly:20 | A1")
+    assert "Đã có nhiệm vụ định kỳ số 1 «Báo cáo CĐS tháng»" in (again.text or "")
+    assert "hằng tháng, ngày 20" in (again.text or "")
+    assert "cho 1 đơn vị trong số này" in (again.text or "")
+    with bot.session() as s:
+        assert len(s.exec(select(RecurringTask)).all()) == 1
+        assert len(s.exec(select(Task)).all()) == 1
+    other_units = await bot.send(ADMIN_ID, "/recurring add Báo cáo CĐS tháng | monthly:20 | B1")
+    assert "Đã tạo nhiệm vụ định kỳ số 2" in (other_units.text or "")
+    other_rule = await bot.send(ADMIN_ID, "/recurring add Báo cáo CĐS tháng | monthly:25 | A1")
+    assert "Đã tạo nhiệm vụ định kỳ số 3" in (other_rule.text or "")

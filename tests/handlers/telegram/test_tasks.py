@@ -17,7 +17,7 @@ from db.queries.reports import record_report
 from devtools.fakebotapi import ChatMessage
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
-from tests.harness import ADMIN_ID, BotUnderTest, button_data
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 from tests.scheduler.support import assigned_at, context, messages_to
 
 
@@ -316,7 +316,8 @@ async def test_assign_and_unassign_many_units_without_loading_each(bot: BotUnder
 
 async def test_tasks_number_shows_that_task_closed_or_cancelled_too(bot: BotUnderTest) -> None:
     """`/tasks #N` shows task N's card, as on Zalo: an open one with its buttons, a closed
-    or cancelled one with its status and none; a title naming two offers both."""
+    or cancelled one with its status and the one to reopen it; a title naming two offers
+    both."""
     open_id, closed_id = _task(bot, "Kế hoạch CĐS"), _task(bot, "Kế hoạch số hóa")
     done = await bot.send(ADMIN_ID, f"/closetask #{closed_id}")
     assert "Đã đóng" in (done.text or "")
@@ -325,7 +326,7 @@ async def test_tasks_number_shows_that_task_closed_or_cancelled_too(bot: BotUnde
     assert button_data(shown, "Đóng")
     closed = await bot.send(ADMIN_ID, f"/tasks #{closed_id}")
     assert "Tình trạng: đóng" in (closed.text or "")
-    assert not (closed.reply_markup or {}).get("inline_keyboard")
+    assert [label for label, _ in buttons(closed)] == ["↺ Mở lại nhiệm vụ"]
     unknown = await bot.send(ADMIN_ID, "/tasks #999")
     assert "Không tìm thấy nhiệm vụ «#999»" in (unknown.text or "")
     both = await bot.send(ADMIN_ID, "/tasks Kế hoạch")
@@ -403,6 +404,9 @@ async def test_a_unit_put_back_by_assign_gets_the_newly_assigned_reminder(
         task = make_task(s, "Báo cáo trở lại", date(2026, 11, 20), [unit, other])
         assigned_at(s, task, bot.clock.now() - timedelta(days=30))
         task_id = task.id or 0
+    # Told it was taken off: a chat that refused the notice would be left unreachable.
+    bot.user(4242)
+    await bot.send(4242, "/start")
     await bot.send(ADMIN_ID, f"/unassign #{task_id} Xã Trở Lại")
     await bot.send(ADMIN_ID, f"/assign #{task_id} Xã Trở Lại")
     with bot.session() as s:
@@ -493,3 +497,31 @@ async def test_unassign_of_the_last_unit_is_refused(bot: BotUnderTest) -> None:
         assert s.exec(select(Assignment.active).where(Assignment.task_id == task_id)).all() == [
             True
         ]
+
+
+async def test_a_closed_task_is_reopened_by_its_number(bot: BotUnderTest) -> None:
+    """/reopentask #12 opens a task closed by mistake again, naming its deadline; the
+    refusal to change a closed task points to it."""
+    task_id = _task(bot)
+    await bot.send(ADMIN_ID, f"/closetask #{task_id}")
+    refused = await bot.send(ADMIN_ID, f"/assign #{task_id} X1")
+    assert f"/reopentask #{task_id}" in (refused.text or "")
+    reopened = await bot.send(ADMIN_ID, f"/reopentask #{task_id}")
+    assert f"Đã mở lại nhiệm vụ #{task_id}" in (reopened.text or "")
+    with bot.session() as s:
+        assert s.get(Task, task_id).status == "open"  # type: ignore[union-attr]
+
+
+async def test_a_cancelled_tasks_card_reopens_it(bot: BotUnderTest) -> None:
+    """The card of a cancelled task offers to reopen it; the press reopens it once, and a
+    second press of the old button says it is open."""
+    task_id = _task(bot)
+    await bot.send(ADMIN_ID, f"/canceltask #{task_id}")
+    card = await bot.send(ADMIN_ID, f"/tasks #{task_id}")
+    data = button_data(card, "Mở lại")
+    await bot.press(ADMIN_ID, data)
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "Đã mở lại" in (m.text or ""))
+    with bot.session() as s:
+        assert s.get(Task, task_id).status == "open"  # type: ignore[union-attr]
+    await bot.press(ADMIN_ID, data)
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "đang mở" in (m.text or ""))
