@@ -22,7 +22,7 @@ from scheduler.workers import in_heavy_worker, in_worker
 from web.auth import deps_of
 from web.files.scope import refused, task_in_scope
 from web.files.signed import Offer, download, granted_link, once
-from web.files.targets import subject, target_of
+from web.files.targets import described, target_of
 from web.render import language, message_page
 
 
@@ -31,11 +31,12 @@ async def chart_file(request: Request) -> Response:
     target = target_of(request.path_params["which"])
     if target is None or target.start is not None:
         return message_page(request, None, "web.not_found", status=404)
-    offer = Offer(
-        partial(_landing, target),
-        _command(target),
-        task_in_scope(request, target.task_id),
-    )
+    in_scope = task_in_scope(request, target.task_id)
+    if target.task_id is None:
+        may_have, describe = described(target, in_scope, "web.landing_charts")
+    else:
+        may_have, describe = in_scope, partial(_landing, target.task_id)
+    offer = Offer(describe, _command(target), may_have)
     return await download(request, offer, partial(_chart, target=target))
 
 
@@ -58,11 +59,9 @@ async def photo_file(request: Request) -> Response:
     return await once(request, link, draw, _command(target))
 
 
-def _landing(target: ReportTarget, t: Callable[..., str]) -> str:
-    """Say what a chart's link gives, in the person's words."""
-    if target.task_id is not None:
-        return t("web.landing_chart", id=target.task_id)
-    return t("web.landing_charts", subject=subject(t, target))
+def _landing(task_id: int, t: Callable[..., str]) -> str:
+    """Say what a task's chart's link gives, in the person's words."""
+    return t("web.landing_chart", id=task_id)
 
 
 def _command(target: ReportTarget) -> str:
