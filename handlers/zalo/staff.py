@@ -1,6 +1,7 @@
 """Coordinators' and admins' commands on Zalo, typed as on Telegram.
 
-/summary (/tonghop) page by page, /units, /invite <unit>, /explain, /approve N, /reject N,
+/summary (/tonghop) page by page (a long one names the /export that links it whole), /units,
+/invite <unit>, /explain, /approve N, /reject N,
 /digest on|off.
 Each checks the person's role first and returns what to say.
 """
@@ -20,6 +21,7 @@ from app.extensions import decide
 from app.services import Services
 from core.numbers import typed_number
 from core.roles import Access
+from db.engine import session_scope
 from handlers.zalo.commandkit import refused_below
 from handlers.zalo.pages import remember, show_page
 
@@ -57,7 +59,19 @@ def summary_shown(
     if report is None:
         return [Said(empty)]
     more = {"command": "summary", "kind": kind, "id": ident}
-    return show_page(services, actor, report, page, more)
+    whole = _export_of(services, kind, ident) if services.settings.public_base_url_set else ""
+    return show_page(services, actor, report, page, more, whole=whole)
+
+
+def _export_of(services: Services, kind: str, ident: int) -> str:
+    """Return the /export that links the same list as one workbook ("/export #12")."""
+    if kind == "task":
+        return f"/export #{ident}"
+    if kind == "directive":
+        with session_scope(services.engine) as session:
+            number = reports.directive_number(session, ident)
+        return f"/export {number}" if number else ""
+    return "/export"
 
 
 def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
