@@ -17,7 +17,7 @@ from app.checkin import Said
 from app.explanation_requests import named_by
 from app.explanation_requests import request as request_explanation
 from app.explanations import answer_typed
-from app.extensions import decide
+from app.extensions import decide_typed
 from app.services import Services
 from core.numbers import typed_number
 from core.roles import Access
@@ -119,11 +119,7 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
     refused = refused_below(services, actor, Access.COORDINATOR)
     if refused is not None:
         return refused
-    word, _, note = args.strip().partition(" ")
-    number = typed_number(word.lstrip("#"))
-    if number is None:
-        return [Said(services.catalog.get(actor.lang, "extensions.usage"))]
-    return [Said(decide(services, actor, number, approve, note))]
+    return [Said(decide_typed(services, actor, args, approve))]
 
 
 def digest(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
