@@ -3,6 +3,7 @@ a command that fails."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from sqlmodel import select
 
 from core.taskdates import due_at
 from db.models import Assignment, Directive, Explanation, Inbox, Outbox, Task, Unit
+from render.text import units
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.summary_data import VN, make_province
 from tests.harness import ADMIN_ID
@@ -461,3 +463,22 @@ async def test_a_long_summary_names_the_export_that_gives_it_whole(zbot: ZaloBot
         s.commit()
     [of_directive] = await zbot.say(CHI, "/summary 4824/UBND-KGVX")
     assert of_directive.endswith("gõ /export 4824/UBND-KGVX")
+
+
+async def test_a_summary_of_300_units_pages_every_line_whole_in_order(zbot: ZaloBot) -> None:
+    """A task given to 300 communes, read to the end with "tiếp": pages 1 to N in order, each
+    one message within Zalo's 2000 characters (UTF-16), no markup; every unit's line comes
+    whole, once in each list it belongs to (none cut between pages, none lost)."""
+    [task] = province(zbot, units=300)
+    pages = await zbot.say(CHI, f"/summary #{task}")
+    while "tiếp" in pages[-1]:
+        pages += await zbot.say(CHI, "tiếp")
+    numbers = [re.search(r"Trang (\d+)/(\d+)", page) for page in pages]
+    assert [(int(m[1]), int(m[2])) for m in numbers if m] == [
+        (n, len(pages)) for n in range(1, len(pages) + 1)
+    ]
+    assert all(units(page) <= 2000 and "**" not in page and "<b>" not in page for page in pages)
+    lines = [line for page in pages for line in page.split("\n") if line.startswith("• ")]
+    assert all(re.fullmatch(r"• Xã số \d{3}", line) for line in lines)
+    names = sorted(line.removeprefix("• ") for line in lines)
+    assert names == sorted(f"Xã số {n:03d}" for n in range(300) for _ in range(2))
