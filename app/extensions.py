@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import partial
 
@@ -15,8 +16,10 @@ from app.services import Services
 from app.task_notices import prepare_told, send_told
 from core.deadlines import beyond_horizon, latest_deadline
 from core.markup import Markup
+from core.numbers import typed_number
 from core.states import RequestStatus, TaskStatus
 from core.textfit import QUOTE_LIMIT, clip
+from core.textnorm import fold
 from db.engine import session_in, session_scope
 from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record as audit
@@ -200,6 +203,27 @@ def _notify_coordinators(
         now=request.created_at,
         assignment_ids=[assignment.assignment_id],
     )
+
+
+# What follows a typed "/approve 1" when it is only more request numbers: "2 3", "#2, #3",
+# "2 và 3". Read as a note, it was sent to the unit and the other requests left pending.
+_MORE_NUMBERS = re.compile(r"(?:[\s,;&+]|\b(?:va|and)\b)*(?:#?\d+(?:[\s,;&+.]|\b(?:va|and)\b)*)+")
+
+
+def decide_typed(services: Services, actor: Actor, args: str, approve: bool) -> str:
+    """Decide the request a typed /approve or /reject names ("N [note]"), or say how to type
+    it: the usage, or, for several numbers, one command a request (none decided)."""
+    t = partial(services.catalog.get, actor.lang)
+    word, _, note = args.strip().partition(" ")
+    request_id = typed_number(word.lstrip("#").rstrip(",;"))
+    if request_id is None:
+        return t("extensions.usage")
+    if note.strip() and _MORE_NUMBERS.fullmatch(fold(note.strip())):
+        command = "approve" if approve else "reject"
+        named = [request_id, *(int(n) for n in re.findall(r"\d+", note))]
+        commands = ", ".join(f"/{command} {n}" for n in dict.fromkeys(named))
+        return t("extensions.one_at_a_time", commands=commands)
+    return decide(services, actor, request_id, approve, note)
 
 
 def decide(

@@ -84,7 +84,9 @@ def size_text(size: int, lang: str) -> str:
 def _path(file: TooLarge) -> str | None:
     """Return the `/files/...` path of the same file, or None when the web has none."""
     covers = file.covers
-    if file.kind == "chart":  # the web draws one task's chart only
+    # Telegram's chart past its bound names its task only (its covers name no directive):
+    # a chart of several tasks gets words, not a link (Zalo's /chart links them all).
+    if file.kind == "chart":
         return f"/files/chart/{covers.task_id}" if covers.task_id is not None else None
     if file.kind == "report" and covers.start is not None and covers.end is not None:
         days = (day.isoformat().replace("-", "") for day in (covers.start, covers.end))

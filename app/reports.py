@@ -86,6 +86,12 @@ def anything(engine: Engine, covered: ReportTarget, scope: q.Scope) -> bool:
         return anything_in_scope(session, target=covered, scope=scope)
 
 
+def directive_number(session: Session, directive_id: int) -> str | None:
+    """Return the number a directive is known by ("4824/UBND-KGVX"), if it still exists."""
+    directive = session.get(Directive, directive_id)
+    return directive.number if directive is not None else None
+
+
 def refused(t: Translate, target: Target, text: str, which: str, **params: object) -> str:
     """Return what a channel without buttons says of a target naming nothing (`not_found`)
     or several tasks (`which`'s words, given `text`, `tasks` listed and `params`), else ""."""

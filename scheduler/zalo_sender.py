@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.choices import rows_from_json
 from app.services import Services
+from app.unsent import PARTS
 from db.engine import session_scope
 from db.models import Contact
 from db.queries import outbox_claims as box
@@ -309,8 +310,12 @@ def _language(services: Services, row: Claimed) -> str:
 
 
 def _parts(services: Services, row: Claimed, lang: str) -> list[str]:
-    """Return the row's text as Zalo messages (every Zalo row holds markup)."""
+    """Return the row's text as Zalo messages (every Zalo row holds markup; an answer Zalo
+    refused for now holds its messages as they were shown, `app.unsent`)."""
     payload = row.payload
+    shown = payload.get(PARTS)
+    if isinstance(shown, list) and shown:
+        return [str(part) for part in shown]
     text: str = payload.get("text", "")
     rows = rows_from_json(payload.get("choices") or [])
     return show(services.catalog, lang, text, rows)

@@ -1,5 +1,6 @@
 """A task's chart: one bar per unit kind, then per group, in scope (the dashboard's and
-/chart's); what a coordinator's /chart names: a task's, or a bar per task (`chart_of`)."""
+/chart's); what a coordinator's /chart names: a task's, or a bar per task (`chart_of`); what
+a chart's link covers, drawn for the person who follows it (`covered_chart`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from core.status import Counts
 from core.summary import overdue_first
 from core.textnorm import SortKey, vi_sort_key
 from db.engine import session_scope
-from db.models import Task
+from db.models import Directive, Task
 from db.queries import summary as sq
 from db.queries.scope import Scope
 from db.queries.targets import Target, resolve_target
@@ -64,6 +65,34 @@ def _tasks_bars(
     if len(bars) > MAX_BARS:
         title += " " + t("chart.shown", shown=MAX_BARS, n=len(bars))
     return bars, title
+
+
+def covered_chart(
+    session: Session,
+    viewer: Viewer,
+    *,
+    task_id: int | None,
+    directive_id: int | None,
+    now: datetime,
+    catalog: Catalog,
+    lang: Lang | None = None,
+) -> tuple[list[Bar], str]:
+    """Return the bars and title of what a chart's link covers, in the viewer's scope: one
+    task's, a directive's tasks' or every open task's, as /chart draws them on Telegram."""
+    lang = lang or viewer.lang
+    if task_id is not None:
+        return task_chart(session, viewer, task_id=task_id, now=now, catalog=catalog, lang=lang)
+    if directive_id is None:
+        target = Target("all")
+    else:
+        directive = session.get(Directive, directive_id) if is_id(directive_id) else None
+        if directive is None:
+            return [], ""
+        target = Target("directive", directive=directive)
+    bars, title = _tasks_bars(
+        session, target, scope=viewer.scope, lang=lang, now=now, catalog=catalog
+    )
+    return (bars, title) if bars else ([], "")
 
 
 def task_chart(

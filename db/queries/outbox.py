@@ -3,7 +3,8 @@
 Payload contract: {"text": <str>, "format": "markup" (the text is neutral markup, see
 core/markup.py; absent: Telegram HTML, as queued before markup existed), "choices": rows
 of {"label": str, "data": [parts]} (rendered by each channel at send time: buttons, or
-numbered lines) or absent, "document": {"path": ..., "file_name": ...} optional}; rows
+numbered lines) or absent, "document": {"path": ..., "file_name": ...} optional, "parts":
+[plain texts] (an answer Zalo refused for now, its messages as shown, `app/unsent.py`)}; rows
 queued before choices existed may hold "reply_markup" (a Telegram keyboard), which the
 Telegram sender still sends; the sender adds "parts_sent" when it splits a text too long
 for one message.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.extensions import decide
+from app.extensions import decide, decide_typed
 from core.markup import to_html, to_plain
 from core.numbers import typed_number
 from core.roles import Access
@@ -27,12 +27,8 @@ async def on_decision(req: Request) -> None:
 
 async def _typed(req: Request, approve: bool) -> None:
     """Approve or reject a request named by its number, with an optional note."""
-    request_id = typed_number(req.args[0].lstrip("#")) if req.args else None
-    if request_id is None:
-        await req.say("extensions.usage")
-        return
-    note = " ".join(req.args[1:])
-    await req.reply(await req.run(decide, req.services, req.actor, request_id, approve, note))
+    typed = " ".join(req.args)
+    await req.reply(await req.run(decide_typed, req.services, req.actor, typed, approve))
 
 
 @command(Access.COORDINATOR)

@@ -4,10 +4,11 @@ in a worker thread, and each answer sent at the pacer's pace (a chart as a photo
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
 from app.people import unreachable
+from app.unsent import queue_unsent
 from db.retry import UnkeptError, retry_db_async
 from handlers.zalo.channel import CHANNEL, ZaloChannel
 from handlers.zalo.evidence import MAX_PHOTO
@@ -38,6 +39,10 @@ async def answer(
     (`db.retry.UnkeptError`), and an outage between two of their transactions is
     `db.retry.PartlyDoneError`, not waited out. They ended in the generic error, the status
     lost.
+
+    An answer Zalo refuses for now (429, 5xx, no answer, past the client's retries) is
+    queued from the message refused on for the Zalo sender (`app.unsent`): it was lost, a
+    coordinator's first page of /summary never seen while "tiếp" showed the second.
     """
     if not event.private:
         return 0
@@ -54,7 +59,7 @@ async def answer(
     else:
         answers = await in_update_worker(reply)
     went = 0
-    for said in answers:
+    for at, said in enumerate(answers):
         await pacer.wait(event.chat_id)
         try:
             if isinstance(said, PhotoSaid):
@@ -67,10 +72,29 @@ async def answer(
             if exc.unreachable:  # blocked since it wrote: as a refused reminder does
                 refused = partial(unreachable, channel.services, CHANNEL, event.chat_id)
                 await in_update_worker(refused)
+            elif exc.retryable:  # Zalo busy past the client's retries: the sender's, later
+                await _later(channel, event, answers[at:])
             return went
         finally:
             pacer.done(event.chat_id)
     return went
+
+
+async def _later(channel: ZaloChannel, event: Event, answers: Sequence[str | PhotoSaid]) -> None:
+    """Queue the texts of an answer Zalo refused for now, for the sender to try again (a
+    chart's photo is left out: its link, in the text, gives it)."""
+    texts = [said for said in answers if not isinstance(said, PhotoSaid)]
+    key = f"{CHANNEL}:unsent:{event.message_id}"
+    queue = partial(
+        queue_unsent,
+        channel.services,
+        channel=CHANNEL,
+        chat_id=event.chat_id,
+        key=key,
+        texts=texts,
+    )
+    if await in_update_worker(queue):
+        log.info("answer to Zalo event %s queued to be sent again", event.message_id)
 
 
 async def _photo(client: ZaloClient, event: Event) -> tuple[bytes | None, bool]:

@@ -5,13 +5,15 @@ PUBLIC_BASE_URL, signed for the one person who asked and expiring in 24 hours
 (`app/links.py`). A link opens a page with one button that builds and sends the file, once
 (`web/files/`, which checks the person's role and scope again then): Zalo's server
 fetches links to preview them, and that fetch must neither use the link nor build a file.
-The chart is also sent as a photo (`PhotoSaid`), whose URL Zalo's server fetches itself:
+The chart (a task's, a directive's tasks' or every open task's, as on Telegram) is also sent
+as a photo (`PhotoSaid`), whose URL Zalo's server fetches itself:
 a link of its own (`/files/photo/...`), 15 minutes, good for one fetch. Without
 PUBLIC_BASE_URL there is no address to link to: the answer says the admin must set it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -53,7 +55,8 @@ def export(services: Services, actor: Actor, args: str, _name: str) -> list[Said
 
 
 def chart(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
-    """Link to one task's chart (PNG), and send it as a photo."""
+    """Link to the chart (PNG) of one task, a directive's tasks or every open task, as
+    Telegram's /chart draws them, and send it as a photo."""
     t = partial(services.catalog.get, actor.lang)
     refused = links_refused(services, actor)
     if refused is not None:
@@ -61,13 +64,23 @@ def chart(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
     target, said = _target(services, actor, args, "chart")
     if target is None:
         return said
-    if target.task is None or target.task.id is None:
-        return [Said(t("zalo.chart_which"))]
-    link = signed_link(services, actor, f"/files/chart/{target.task.id}")
-    photo = signed_link(services, actor, f"/files/photo/{target.task.id}", ttl=links.PHOTO_TTL)
-    caption = to_plain(t("zalo.chart_caption", id=target.task.id, title=target.task.title))
+    if target.task is None and not reports.anything(services.engine, covers(target), actor.scope):
+        nothing = "summary.none_open" if target.kind == "all" else "summary.nothing_in_scope"
+        return [Said(t(nothing))]
+    which = _which(target)
+    link = signed_link(services, actor, f"/files/chart/{which}")
+    photo = signed_link(services, actor, f"/files/photo/{which}", ttl=links.PHOTO_TTL)
     text = t("zalo.chart_link", link=link, hours=link_hours())
-    return [PhotoSaid(text, photo_url=photo, caption=caption)]
+    return [PhotoSaid(text, photo_url=photo, caption=to_plain(_caption(t, target)))]
+
+
+def _caption(t: Callable[..., str], target: Target) -> str:
+    """Say what a chart sent as a photo shows: a task, a directive's tasks or every one."""
+    if target.task is not None:
+        return t("zalo.chart_caption", id=target.task.id, title=target.task.title)
+    if target.directive is not None:
+        return t("zalo.chart_caption_directive", number=target.directive.number)
+    return t("zalo.chart_caption_all")
 
 
 def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

@@ -14,6 +14,9 @@ from db.queries.pending import clear_pending, get_pending, set_pending
 
 PAGE = "page"  # the pending kind of the paged answer "tiếp" continues
 PAGE_BUDGET = 1800  # characters of a report's page, under Zalo's 2000 with its footer
+# Past this many pages Telegram sends a summary as a file too; Zalo, which sends no file,
+# names the command whose link gives the whole list (`whole`) on the first page.
+WHOLE_AFTER_PAGES = 5
 
 
 def remember(services: Services, actor: Actor, data: dict[str, Any] | None) -> None:
@@ -34,9 +37,16 @@ def recall(services: Services, actor: Actor) -> dict[str, Any] | None:
 
 
 def show_page(
-    services: Services, actor: Actor, report: Report, page: int, more: dict[str, Any]
+    services: Services,
+    actor: Actor,
+    report: Report,
+    page: int,
+    more: dict[str, Any],
+    *,
+    whole: str = "",
 ) -> list[Said]:
-    """Show one page of a report (the last past the end); "tiếp" shows `more` at the next."""
+    """Show one page of a report (the last past the end); "tiếp" shows `more` at the next.
+    The first of many pages names `whole`, the command that links the whole list, if any."""
     t = partial(services.catalog.get, actor.lang)
     budget = max(PAGE_BUDGET - len(report.header), PAGE_BUDGET // 4)
     pages = report.pages(budget=budget, buttons=1_000)
@@ -46,5 +56,7 @@ def show_page(
         shown += "\n\n" + t("common.page", page=page, pages=len(pages))
     if page < len(pages):
         shown += "\n" + t("zalo.more")
+    if whole and page == 1 and len(pages) > WHOLE_AFTER_PAGES:
+        shown += "\n" + t("zalo.summary_whole", pages=len(pages), command=whole)
     remember(services, actor, {**more, "page": page + 1} if page < len(pages) else None)
     return [Said(shown)]

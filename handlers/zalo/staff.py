@@ -1,6 +1,7 @@
 """Coordinators' and admins' commands on Zalo, typed as on Telegram.
 
-/summary (/tonghop) page by page, /units, /invite <unit>, /explain, /approve N, /reject N,
+/summary (/tonghop) page by page (a long one names the /export that links it whole), /units,
+/invite <unit>, /explain, /approve N, /reject N,
 /digest on|off.
 Each checks the person's role first and returns what to say.
 """
@@ -16,10 +17,11 @@ from app.checkin import Said
 from app.explanation_requests import named_by
 from app.explanation_requests import request as request_explanation
 from app.explanations import answer_typed
-from app.extensions import decide
+from app.extensions import decide_typed
 from app.services import Services
 from core.numbers import typed_number
 from core.roles import Access
+from db.engine import session_scope
 from handlers.zalo.commandkit import refused_below
 from handlers.zalo.pages import remember, show_page
 
@@ -57,7 +59,19 @@ def summary_shown(
     if report is None:
         return [Said(empty)]
     more = {"command": "summary", "kind": kind, "id": ident}
-    return show_page(services, actor, report, page, more)
+    whole = _export_of(services, kind, ident) if services.settings.public_base_url_set else ""
+    return show_page(services, actor, report, page, more, whole=whole)
+
+
+def _export_of(services: Services, kind: str, ident: int) -> str:
+    """Return the /export that links the same list as one workbook ("/export #12")."""
+    if kind == "task":
+        return f"/export #{ident}"
+    if kind == "directive":
+        with session_scope(services.engine) as session:
+            number = reports.directive_number(session, ident)
+        return f"/export {number}" if number else ""
+    return "/export"
 
 
 def invite(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
@@ -105,11 +119,7 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
     refused = refused_below(services, actor, Access.COORDINATOR)
     if refused is not None:
         return refused
-    word, _, note = args.strip().partition(" ")
-    number = typed_number(word.lstrip("#"))
-    if number is None:
-        return [Said(services.catalog.get(actor.lang, "extensions.usage"))]
-    return [Said(decide(services, actor, number, approve, note))]
+    return [Said(decide_typed(services, actor, args, approve))]
 
 
 def digest(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

@@ -88,6 +88,29 @@ async def test_an_expired_link_is_gone_and_says_which_command_gives_another(
         assert EXPIRED.format(command=command) in response.text
 
 
+@pytest.mark.parametrize("path", ["/files/chart/all", "/files/photo/all", "/files/chart/d1"])
+async def test_an_expired_chart_of_several_tasks_says_to_type_chart_alone(
+    served: Served, path: str
+) -> None:
+    """The chart of every open task or of a directive, expired, names /chart again: not
+    "/chart #all", which names no task."""
+    with served.bot.session() as s:
+        contact = person(s, COORDINATOR)
+    link = links.url(
+        served.url,
+        served.bot.services.link_key,
+        path=path,
+        person=str(contact.id),
+        now=served.bot.clock.now(),
+        ttl=links.PHOTO_TTL,
+    )
+    served.bot.clock.advance(timedelta(days=1, seconds=1))
+    async with served.client() as browser:
+        late = await browser.get(link)
+    assert late.status_code == 410
+    assert EXPIRED.format(command="/chart") in late.text
+
+
 async def test_an_expired_sign_in_link_is_gone_and_says_to_type_web(served: Served) -> None:
     """A sign-in link opened or pressed after its ten minutes: 410, "type /web again" (it was
     403 and "invalid, expired, already used or not yours"); an altered one stays 403."""

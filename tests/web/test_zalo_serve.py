@@ -27,7 +27,16 @@ from sqlmodel import select
 from app import links
 from bot.settings import Settings
 from bot.web import ZALO_HEADER, zalo_secret
-from db.models import Contact, ContactIdentity, Inbox, StatusReport, UnitContact, UnitGroup
+from db.models import (
+    Contact,
+    ContactIdentity,
+    Directive,
+    Inbox,
+    StatusReport,
+    Task,
+    UnitContact,
+    UnitGroup,
+)
 from db.queries import inbox as inbox_rows
 from db.queries.scope import set_scope
 from db.queries.units import find_group
@@ -465,8 +474,63 @@ async def test_zalo_chart_is_sent_as_a_photo_of_its_link(
     response = await served.http.post(link)
     assert response.status_code == 200
     assert response.content.startswith(b"\x89PNG")
-    texts = await ask(fake_zalo, ZCOORD, "/chart")
-    assert "/chart #" in texts[0]
+
+
+def directive_of(served: Served, task_id: int | None) -> int:
+    """Give the task to directive 4824/UBND-KGVX; return the directive's id."""
+    with served.bot.session() as s:
+        directive = Directive(number="4824/UBND-KGVX", number_folded="4824/ubnd-kgvx")
+        s.add(directive)
+        s.flush()
+        task = s.get(Task, task_id)
+        assert task is not None
+        task.directive_id = directive.id
+        s.commit()
+        assert directive.id is not None
+        return directive.id
+
+
+async def test_a_directives_file_link_names_the_directive_by_its_number(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """The page of /export, /report and /chart of a directive says "văn bản 4824/UBND-KGVX",
+    as the coordinator typed it: it said "văn bản số 1", the database's id of it."""
+    await zalo_people(served, fake_zalo)
+    directive = directive_of(served, served.tasks[1].id)
+    for command, count in (("/export", 1), ("/report", 1), ("/chart", 2)):
+        link = link_in(await ask(fake_zalo, ZCOORD, f"{command} 4824/UBND-KGVX", count=count))
+        assert f"/d{directive}?" in link
+        shown = await served.http.get(link)
+        assert "các việc của văn bản 4824/UBND-KGVX" in shown.text, command
+        assert "văn bản số" not in shown.text
+
+
+async def test_zalo_chart_of_every_open_task_or_a_directive_is_drawn_as_on_telegram(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """/chart alone and /chart <directive> answer a link and a photo of a bar per task, as
+    Telegram's /chart sends them (they said a chart on Zalo is of one task); a coordinator
+    limited to the pilot communes is told a directive of none of theirs has nothing to draw."""
+    await zalo_people(served, fake_zalo)
+    which = f"d{directive_of(served, served.tasks[1].id)}"  # the department's task only
+    for command, path, caption in (
+        ("/chart", "all", "Biểu đồ các nhiệm vụ đang mở"),
+        ("/chart 4824/UBND-KGVX", which, "Biểu đồ các nhiệm vụ của văn bản 4824/UBND-KGVX"),
+    ):
+        link = link_in(await ask(fake_zalo, ZCOORD, command, count=2))  # a text, a photo
+        assert f"/files/chart/{path}?" in link
+        photo = [m for m in fake_zalo.messages(ZCOORD) if m.method == "sendPhoto"][-1]
+        assert str(photo.photo).startswith(f"{served.url}/files/photo/{path}?")
+        assert photo.text.startswith(caption)
+        shown = await served.http.get(link)
+        assert "mỗi việc một cột" in shown.text
+        response = await served.http.post(link)
+        assert response.content.startswith(b"\x89PNG")
+    [nothing] = await ask(fake_zalo, ZSCOPED, "/chart 4824/UBND-KGVX")
+    assert "không giao cho đơn vị nào trong phạm vi" in nothing
+    assert "/files/" not in nothing
 
 
 async def test_a_zalo_chart_past_zalos_limit_is_not_sent_as_a_photo(

@@ -3,6 +3,7 @@ a command that fails."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -10,7 +11,8 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from core.taskdates import due_at
-from db.models import Assignment, Explanation, Inbox, Outbox, Task, Unit
+from db.models import Assignment, Directive, Explanation, Inbox, Outbox, Task, Unit
+from render.text import units
 from tests.factories import make_contact, make_task, make_unit
 from tests.handlers.telegram.summary_data import VN, make_province
 from tests.harness import ADMIN_ID
@@ -434,3 +436,49 @@ async def test_unit_with_nothing_due_says_so_rather_than_0_of_0(zbot: ZaloBot) -
     [shown] = await zbot.say(CHI, "/unit Xã số 000")
     assert "Tỷ lệ hoàn thành đúng hạn: chưa có việc đến hạn." in shown
     assert "0/0" not in shown
+
+
+async def test_a_long_summary_names_the_export_that_gives_it_whole(zbot: ZaloBot) -> None:
+    """A summary of more pages than Telegram sends as a file too says on its first page that
+    /export #N links the whole list as one Excel sheet (Zalo sends no file: the coordinator was
+    left to type "tiếp" page after page); a short one, and the next pages, do not."""
+    zbot.tg.configure(public_base_url="https://dondoc.example")
+    [task] = province(zbot, units=400)
+    with zbot.session() as s:
+        short = make_task(s, "Việc của một xã", DEADLINE, [make_unit(s, "Y001", "Xã Lẻ")]).id
+    [first] = await zbot.say(CHI, f"/summary #{task}")
+    assert "Trang 1/" in first
+    assert first.endswith(f"cả danh sách trong một bảng Excel, gõ /export #{task}")
+    [second] = await zbot.say(CHI, "tiếp")
+    assert "/export" not in second
+    [alone] = await zbot.say(CHI, f"/summary #{short}")
+    assert "/export" not in alone
+    with zbot.session() as s:
+        directive = Directive(number="4824/UBND-KGVX", number_folded="4824/ubnd-kgvx")
+        s.add(directive)
+        s.flush()
+        given = s.get(Task, task)
+        assert given is not None
+        given.directive_id = directive.id
+        s.commit()
+    [of_directive] = await zbot.say(CHI, "/summary 4824/UBND-KGVX")
+    assert of_directive.endswith("gõ /export 4824/UBND-KGVX")
+
+
+async def test_a_summary_of_300_units_pages_every_line_whole_in_order(zbot: ZaloBot) -> None:
+    """A task given to 300 communes, read to the end with "tiếp": pages 1 to N in order, each
+    one message within Zalo's 2000 characters (UTF-16), no markup; every unit's line comes
+    whole, once in each list it belongs to (none cut between pages, none lost)."""
+    [task] = province(zbot, units=300)
+    pages = await zbot.say(CHI, f"/summary #{task}")
+    while "tiếp" in pages[-1]:
+        pages += await zbot.say(CHI, "tiếp")
+    numbers = [re.search(r"Trang (\d+)/(\d+)", page) for page in pages]
+    assert [(int(m[1]), int(m[2])) for m in numbers if m] == [
+        (n, len(pages)) for n in range(1, len(pages) + 1)
+    ]
+    assert all(units(page) <= 2000 and "**" not in page and "<b>" not in page for page in pages)
+    lines = [line for page in pages for line in page.split("\n") if line.startswith("• ")]
+    assert all(re.fullmatch(r"• Xã số \d{3}", line) for line in lines)
+    names = sorted(line.removeprefix("• ") for line in lines)
+    assert names == sorted(f"Xã số {n:03d}" for n in range(300) for _ in range(2))

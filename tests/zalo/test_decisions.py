@@ -315,3 +315,39 @@ async def test_a_reason_sent_after_the_task_was_closed_is_not_promised_to_anyone
     with zbot.session() as s:
         [request] = s.exec(select(ExtensionRequest)).all()
     assert request.reason == ""
+
+
+async def test_the_vietnamese_names_duyet_and_tuchoi_decide_as_on_telegram(zbot: ZaloBot) -> None:
+    """/duyet N approves and /tuchoi N <reason> rejects, as on Telegram: they were "Bot không
+    hiểu lệnh /duyet" on Zalo, where a coordinator may have no Telegram at all."""
+    task = world(zbot)
+    for asked, word, shown in ((15, "/duyet", 0), (20, "/tuchoi", 1)):
+        await zbot.say(HOA, f"#{task} xin gia hạn đến {asked}/12 vì chờ kinh phí")
+        await zbot.zalo.wait_for_messages(CHI, after=2 * shown, timeout=10)  # the notice
+        with zbot.session() as s:
+            request = s.exec(
+                select(ExtensionRequest).where(ExtensionRequest.status == "pending")
+            ).one()
+        [decided] = await zbot.say(CHI, f"{word} {request.id} cần hoàn thành đúng hạn")
+        assert "Xã A" in decided
+    with zbot.session() as s:
+        statuses = s.exec(select(ExtensionRequest.status).order_by(col(ExtensionRequest.id))).all()
+    assert statuses == ["approved", "rejected"]
+
+
+async def test_reject_with_more_request_numbers_decides_none_on_zalo(zbot: ZaloBot) -> None:
+    """/tuchoi N, 2 names two requests: none is decided, the answer lists /reject N, /reject 2
+    (it rejected N with "2" sent to Hoa as the reason); words after the number stay a reason."""
+    task = world(zbot)
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
+    await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
+    with zbot.session() as s:
+        [request] = s.exec(select(ExtensionRequest)).all()
+    [said] = await zbot.say(CHI, f"/tuchoi {request.id}, 2")
+    assert said.endswith(f"Xin gõ từng lệnh: /reject {request.id}, /reject 2.")
+    with zbot.session() as s:
+        assert s.exec(select(ExtensionRequest.status)).all() == ["pending"]
+    [decided] = await zbot.say(CHI, f"/reject {request.id} 2 tuần nữa xin lại")
+    assert "Xã A" in decided
+    with zbot.session() as s:
+        assert s.exec(select(ExtensionRequest.status)).all() == ["rejected"]

@@ -14,7 +14,7 @@ from scheduler.workers import in_process
 from web.auth import deps_of
 from web.files.scope import refused, task_in_scope, viewer_for
 from web.files.signed import Offer, download
-from web.files.targets import subject, target_of
+from web.files.targets import described, target_of
 from web.render import language, message_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,11 +25,10 @@ async def export_file(request: Request) -> Response:
     target = target_of(request.path_params["which"])
     if target is None or target.start is not None:
         return message_page(request, None, "web.not_found", status=404)
-    offer = Offer(
-        lambda t: t("web.landing_export", subject=subject(t, target)),
-        "/export",
-        task_in_scope(request, target.task_id),
+    may_have, describe = described(
+        target, task_in_scope(request, target.task_id), "web.landing_export"
     )
+    offer = Offer(describe, "/export", may_have)
     return await download(request, offer, partial(_export, target=target))
 
 

@@ -16,7 +16,7 @@ from scheduler.workers import in_process
 from web.auth import deps_of
 from web.files.scope import refused, task_in_scope, viewer_for
 from web.files.signed import Offer, download
-from web.files.targets import attachment, subject, target_of
+from web.files.targets import attachment, described, target_of
 from web.render import language, message_page
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,10 @@ async def report_file(request: Request) -> Response:
     target = target_of(request.path_params["which"])
     if target is None:
         return message_page(request, None, "web.not_found", status=404)
-    offer = Offer(
-        lambda t: t("web.landing_report", subject=subject(t, target)),
-        "/report",
-        task_in_scope(request, target.task_id),
+    may_have, describe = described(
+        target, task_in_scope(request, target.task_id), "web.landing_report"
     )
+    offer = Offer(describe, "/report", may_have)
     return await download(request, offer, partial(_report, target=target))
 
 

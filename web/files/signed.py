@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 # The chat command that gives a new link of each kind, by the route's first parts: an
 # expired link's page says which to type (all said "type /web" before: a dashboard's link),
-# a chart's with its task, as its used link's page does (`{rest}`: the path after them).
+# a chart's with its task, as its used link's page does (`{rest}`: the path after them; a
+# chart of every task or of a directive, `all` or `d<id>`, by the command alone).
 COMMAND_OF = {
     "/files/export/": "/export",
     "/files/report/": "/report",
@@ -41,7 +42,10 @@ def command_of(path: str) -> str:
     """Return the chat command that gives a new link to this path (/web: a dashboard's)."""
     for start, command in COMMAND_OF.items():
         if path.startswith(start):
-            return command.format(rest=path.removeprefix(start))
+            rest = path.removeprefix(start)
+            if "{rest}" in command and not rest.isdigit():
+                return command.partition(" ")[0]
+            return command.format(rest=rest)
     return "/web"
 
 

@@ -7,8 +7,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from urllib.parse import quote
 
+from sqlmodel import Session
+
+from app.dashboard.viewer import Viewer
 from app.formal_report import ReportTarget
+from app.reports import directive_number
 from core.deadlines import format_date
+from web.files.signed import Describe, MayHave
 
 _WHICH = re.compile(r"(?:(all)|(\d{1,12})|d(\d{1,12})|p(\d{8})-(\d{8}))")
 
@@ -37,12 +42,29 @@ def _day(text: str) -> date:
     return datetime.strptime(text, "%Y%m%d").date()
 
 
-def subject(t: Callable[..., str], target: ReportTarget) -> str:
-    """Say what a target covers ("task #12", "every open task within your scope")."""
+def described(target: ReportTarget, may_have: MayHave, key: str) -> tuple[MayHave, Describe]:
+    """Return the check that a file of `target` may be had, reading the directive's number
+    as it checks, and the page's words `key` saying what it covers by that number."""
+    seen: dict[str, str] = {}
+
+    def check(session: Session, viewer: Viewer) -> bool:
+        if target.directive_id is not None:
+            seen["number"] = directive_number(session, target.directive_id) or ""
+        return may_have(session, viewer)
+
+    def describe(t: Callable[..., str]) -> str:
+        return t(key, subject=subject(t, target, seen.get("number", "")))
+
+    return check, describe
+
+
+def subject(t: Callable[..., str], target: ReportTarget, number: str = "") -> str:
+    """Say what a target covers ("task #12", "every open task within your scope"); a
+    directive by its `number` ("4824/UBND-KGVX"), not the database's id of it."""
     if target.task_id is not None:
         return t("web.subject_task", id=target.task_id)
     if target.directive_id is not None:
-        return t("web.subject_directive", id=target.directive_id)
+        return t("web.subject_directive", number=number or f"#{target.directive_id}")
     if target.start is not None and target.end is not None:
         return t(
             "web.subject_period", start=format_date(target.start), end=format_date(target.end)

@@ -172,6 +172,22 @@ async def test_a_long_rejection_note_is_refused_whole_not_cut(bot: BotUnderTest)
     assert note.strip() in told.payload["text"]
 
 
+@pytest.mark.parametrize("more", ["2", "#2, #3", "2 và 3"])
+async def test_approve_with_more_request_numbers_decides_none_and_says_one_at_a_time(
+    bot: BotUnderTest, more: str
+) -> None:
+    """/approve N 2 3 names several requests: none is decided and the answer lists one command
+    a request. It approved N with "2 3" sent to the unit as the coordinator's note."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    [request] = requests(bot)
+    reply = await coordinator_says(bot, f"/approve {request.id} {more}")
+    assert "Mỗi lệnh quyết định một đề nghị, nên chưa quyết định đề nghị nào" in (reply.text or "")
+    assert f"/approve {request.id}, /approve 2" in (reply.text or "")
+    assert requests(bot)[0].status == "pending"
+    assert notices(bot, OFFICIAL, "extension-decided:") == []
+
+
 SECOND_COORDINATOR = 3103
 
 
