@@ -3,13 +3,15 @@ running or stopped (in a real headless Chromium, tests/browser.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
-from tests.demo.conftest import Running
+from tests.demo.conftest import Running, start, stop
 
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1366, "height": 768}
 WAIT_MS = 15_000
 PERSONAS = ("admin", "coordinator", "official_tg", "official_zalo")
 
@@ -26,11 +28,11 @@ async def overflow(page: Page, selector: str) -> float:
     ("viewport", "lang"), [(PHONE, "vi"), (PHONE, "en"), (LAPTOP, "vi"), (LAPTOP, "en")]
 )
 async def test_every_phone_fits_the_window_width(
-    browser: Browser, demo: Running, viewport: dict[str, int], lang: str
+    browser: Browser, demo: Running, viewport: ViewportSize, lang: str
 ) -> None:
     """On a 390 px phone as on a laptop, nothing reaches past the window's right edge: no
     sideways scrolling, and every pane's field and Send button are where a thumb finds them."""
-    context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    context = await browser.new_context(viewport=viewport)
     page = await context.new_page()
     await page.goto(f"{demo.url}?lang={lang}")
     await expect(page.locator("#phone-official_zalo .bubble.bot").first).to_be_visible(
@@ -44,4 +46,33 @@ async def test_every_phone_fits_the_window_width(
         for part in ("input", "button[type=submit]"):
             assert await overflow(page, f"#phone-{persona} {part}") == 0, (persona, part)
     assert await overflow(page, "#tour") == 0
+    await context.close()
+
+
+async def test_a_message_sent_to_a_stopped_demo_is_kept_and_the_page_says_why(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Ctrl+C in the terminal while the page is open: what the visitor then types stays in
+    the field, and the page says the demo is not answering instead of doing nothing; the
+    "next working morning" button says so too."""
+    running = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
+    try:
+        context = await browser.new_context(viewport=LAPTOP)
+        page = await context.new_page()
+        await page.goto(running.url + "?lang=en")
+        phone = page.locator("#phone-official_zalo")
+        await expect(phone.locator(".bubble.bot").first).to_be_visible(timeout=WAIT_MS)
+    finally:
+        stop(running, tmp_path)
+    stopped = page.locator("#stopped")
+    await expect(stopped).to_be_visible(timeout=WAIT_MS)  # the page's poll noticed
+    await expect(stopped).to_contain_text("not answering")
+    await phone.locator("input").fill("1")
+    await phone.locator("button[type=submit]").click()
+    await expect(phone.locator(".error")).to_contain_text("not answering")
+    await expect(phone.locator("input")).to_have_value("1")
+    await expect(phone.locator(".bubble.mine")).to_have_count(0)
+    await page.locator("#next-morning").click()
+    await expect(page.locator("#next-morning")).to_be_enabled()
+    await expect(stopped).to_be_visible()
     await context.close()
