@@ -8,6 +8,8 @@ Its pages and API are `routes.py`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,13 +26,18 @@ from db.engine import session_scope
 from db.queries import state
 from db.queries.calendar import working_calendar
 from devtools.fakebotapi import FakeBotApi
+from devtools.fakebotapi.records import ChatMessage
 from devtools.fakezalo.server import FakeZalo
+from devtools.fakezalo.state import Sent
 from scheduler.delivery import DISPATCH_JOB
 from scheduler.workers import in_worker
 
 # How long "next working morning" waits for a dispatch under way (its own follows).
 DISPATCH_WAIT_S = 0.05
 DISPATCH_WAIT_TRIES = 600
+# What the four panes show, kept in the data folder between runs (`save`, `restore`): the
+# fake servers hold their chats in memory only.
+TRANSCRIPT = "demo-chats.json"
 
 
 @dataclass
@@ -101,6 +108,70 @@ class Simulator:
     def press(self, persona: sample.Persona, message_id: int, data: str) -> None:
         """Have a Telegram persona press a button of one of the bot's messages."""
         self.telegram.press_button(int(persona.external_id), data, message_id)
+
+    def save(self, path: Path) -> None:
+        """Write what the four panes hold (the chats as the fakes keep them) to `path`."""
+        kept: JsonDict = {}
+        for persona in sample.SHOWN:
+            if persona.channel == "telegram":
+                history = self.telegram.history(int(persona.external_id))
+                kept[persona.key] = [dataclasses.asdict(m) for m in history]
+                continue
+            with self.lock:
+                typed = list(self.typed.get(persona.key, []))
+            sent = [dataclasses.asdict(m) for m in self.zalo.messages(persona.external_id)]
+            kept[persona.key] = {"typed": typed, "sent": sent}
+        path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+
+    def restore(self, path: Path) -> None:
+        """Put back in the fakes what the panes held when the demo last stopped (`save`).
+
+        Telegram's messages keep their ids, so their buttons still work; Zalo's are dated
+        just before now, in their order, the monotonic clock they were dated by being the
+        previous process's.
+        """
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # none yet (or unreadable): the panes start empty
+        for persona in sample.SHOWN:
+            held = kept.get(persona.key)
+            if not held:
+                continue
+            if persona.channel == "telegram":
+                self._restore_telegram(int(persona.external_id), held)
+            else:
+                self._restore_zalo(persona.key, held)
+
+    def _restore_telegram(self, chat_id: int, held: list[JsonDict]) -> None:
+        """Put a Telegram chat's messages back in the fake, ids and buttons as they were."""
+        state = self.telegram.state
+        with state.lock:
+            chat = state.chats[chat_id]
+            for fields in held:
+                message = ChatMessage(**fields)
+                chat.messages[message.message_id] = message
+                chat.last_message_id = max(chat.last_message_id, message.message_id)
+
+    def _restore_zalo(self, key: str, held: JsonDict) -> None:
+        """Put a Zalo chat back: what the bot sent to the fake, what was typed here."""
+        merged = sorted(
+            [(float(at), True, text) for at, text in held.get("typed", [])]
+            + [(float(m["at"]), False, m) for m in held.get("sent", [])],
+            key=lambda item: item[0],
+        )
+        base = time.monotonic() - len(merged) - 1
+        typed: list[tuple[float, str]] = []
+        sent: list[Sent] = []
+        for n, (_, mine, item) in enumerate(merged):
+            if mine:
+                typed.append((base + n, str(item)))
+            else:
+                sent.append(Sent(**{**item, "at": base + n}))
+        with self.lock:
+            self.typed[key] = typed + self.typed.get(key, [])
+        with self.zalo.state.lock:
+            self.zalo.state.sent[:0] = sent
 
     def clock_text(self) -> str:
         """Return the demo's date and time as the dashboard writes them."""

@@ -1,0 +1,85 @@
+"""Stopping the demo (Ctrl+C) and starting it again: the four people's chats are where the
+visitor left them, and the tour goes on from there; `--fresh` starts them over."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.demo.conftest import Running, start, stop
+
+TASK = "Báo cáo kết quả triển khai Tổ công nghệ số cộng đồng"
+ANSWER_S = 20.0
+POLL_S = 0.2
+Chat = list[dict[str, Any]]
+
+
+def chat(running: Running, persona: str) -> Chat:
+    """Return what a persona's pane shows."""
+    shown: Chat = httpx.get(running.url + "/api/chats", timeout=10).json()["chats"][persona]
+    return shown
+
+
+def shown(message: dict[str, Any]) -> str:
+    """Return a message's text as its pane holds it."""
+    return str(message.get("html") or message.get("text"))
+
+
+def until(running: Running, persona: str, ready: Callable[[Chat], bool]) -> Chat:
+    """Return the persona's pane once `ready` holds for it."""
+    deadline = time.monotonic() + ANSWER_S
+    while time.monotonic() < deadline:
+        messages = chat(running, persona)
+        if ready(messages):
+            return messages
+        time.sleep(POLL_S)
+    pytest.fail(f"{persona}'s pane never got there: {chat(running, persona)}")
+
+
+def test_a_restarted_demo_shows_the_chats_where_they_were(tmp_path: Path) -> None:
+    """The morning's reminders, the Zalo official's "1" and its answer are still shown after
+    a restart, and the Telegram official can still press the reminder's button."""
+    first = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
+    try:
+        until(first, "official_tg", lambda c: any(TASK in shown(m) for m in c))
+        until(first, "official_zalo", lambda c: any(TASK in shown(m) for m in c))
+        said = httpx.post(
+            first.url + "/api/say", json={"persona": "official_zalo", "text": "1"}, timeout=10
+        )
+        assert said.json() == {"ok": True}
+        zalo = until(first, "official_zalo", lambda c: "Đã ghi nhận" in shown(c[-1]))
+        telegram = chat(first, "official_tg")
+    finally:
+        stop(first, tmp_path)
+
+    again = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
+    try:
+        assert chat(again, "official_zalo") == zalo
+        assert chat(again, "official_tg") == telegram
+        reminder = next(m for m in telegram if TASK in shown(m))
+        done = reminder["buttons"][0][0]
+        pressed = httpx.post(
+            again.url + "/api/press",
+            json={"persona": "official_tg", "message_id": reminder["id"], "data": done["data"]},
+            timeout=10,
+        )
+        assert pressed.json() == {"ok": True}
+        until(
+            again,
+            "official_tg",
+            lambda c: any(m["id"] == reminder["id"] and "Đã ghi nhận" in shown(m) for m in c),
+        )
+    finally:
+        stop(again, tmp_path)
+
+    fresh = start(tmp_path, "demo", "--fresh", DEFAULT_LANGUAGE="en")
+    try:
+        restarted = until(fresh, "official_zalo", lambda c: any(TASK in shown(m) for m in c))
+        assert not any(m["mine"] for m in restarted)  # the sample's morning, nothing typed
+    finally:
+        stop(fresh, tmp_path)
