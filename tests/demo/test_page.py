@@ -53,11 +53,12 @@ async def test_a_message_sent_to_a_stopped_demo_is_kept_and_the_page_says_why(
     browser: Browser, tmp_path: Path
 ) -> None:
     """Ctrl+C in the terminal while the page is open: what the visitor then types stays in
-    the field, and the page says the demo is not answering instead of doing nothing; the
-    "next working morning" button says so too."""
+    the field, and the page says the demo is not answering instead of doing nothing, in
+    sight wherever the phone's page is scrolled; the "next working morning" button says so
+    too."""
     running = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
     try:
-        context = await browser.new_context(viewport=LAPTOP)
+        context = await browser.new_context(viewport=PHONE)
         page = await context.new_page()
         await page.goto(running.url + "?lang=en")
         phone = page.locator("#phone-official_zalo")
@@ -67,6 +68,8 @@ async def test_a_message_sent_to_a_stopped_demo_is_kept_and_the_page_says_why(
     stopped = page.locator("#stopped")
     await expect(stopped).to_be_visible(timeout=WAIT_MS)  # the page's poll noticed
     await expect(stopped).to_contain_text("not answering")
+    await phone.locator("input").scroll_into_view_if_needed()
+    await expect(stopped).to_be_in_viewport()
     await phone.locator("input").fill("1")
     await phone.locator("button[type=submit]").click()
     await expect(phone.locator(".error")).to_contain_text("not answering")
