@@ -325,3 +325,21 @@ async def test_all_done_with_several_open_items_is_confirmed_for_all(bot: BotUnd
     ]
     await no_buttons_left(bot, OFFICIAL, question.message_id)  # settled: no second press
     assert len(reports(bot)) == 2
+
+
+async def test_done_pressed_after_blocked_drops_the_question_of_the_reason(
+    bot: BotUnderTest,
+) -> None:
+    """Blocked, then (a change of mind) done on the same reminder: the task is done, and the
+    next text is not taken as the blocker's reason, turning done back into blocked."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "blocked", aid))
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "vướng mắc" in (m.text or ""))
+    answer = await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "done", aid))
+    assert "Hoàn thành đúng hạn" in answer
+    reply = await bot.send(OFFICIAL, "chờ số liệu của huyện")
+    assert "Vướng mắc" not in (reply.text or "")
+    assert [r.state for r in reports(bot)] == ["done"]
+    assert assignment(bot, aid).state == "done"
