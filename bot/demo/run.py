@@ -213,6 +213,7 @@ def _serve(simulator: Simulator) -> int:
     )
     server = DemoServer(config, f"{settings.public_base_url}/demo")
     asyncio.run(server.serve())
-    if server.started:  # stopped (Ctrl+C): the chats are shown again at the next start
+    if server.started:  # stopped (Ctrl+C): the next start goes on from here
         simulator.save(transcript(settings))
+        simulator.keep_clock()
     return EXIT_OK if server.started else EXIT_FAILED

@@ -123,6 +123,12 @@ class Simulator:
             kept[persona.key] = {"typed": typed, "sent": sent}
         path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
 
+    def keep_clock(self) -> None:
+        """Keep where the demo's clock stands now: the next start goes on from there."""
+        with session_scope(self.services.engine) as session:
+            now = self.clock.now()
+            state.write(session, CLOCK_KEY, now.astimezone(self.settings.tz).isoformat(), now=now)
+
     def restore(self, path: Path) -> None:
         """Put back in the fakes what the panes held when the demo last stopped (`save`).
 

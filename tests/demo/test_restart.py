@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from bot.demo.clock import CLOCK_KEY
+from db.engine import make_engine
+from db.queries import state
 from tests.demo.conftest import Running, start, stop
 
 TASK = "Báo cáo kết quả triển khai Tổ công nghệ số cộng đồng"
@@ -83,3 +87,28 @@ def test_a_restarted_demo_shows_the_chats_where_they_were(tmp_path: Path) -> Non
         assert not any(m["mine"] for m in restarted)  # the sample's morning, nothing typed
     finally:
         stop(fresh, tmp_path)
+
+
+def kept_clock(folder: Path) -> datetime:
+    """Return where the demo's clock is kept in its data folder's database."""
+    engine = make_engine(f"sqlite:///{folder / 'demo.sqlite3'}")
+    try:
+        with engine.connect() as connection:
+            kept = state.value(connection, CLOCK_KEY)
+    finally:
+        engine.dispose()
+    assert kept is not None
+    return datetime.fromisoformat(kept)
+
+
+def test_a_restarted_demo_goes_on_from_the_time_it_was_stopped_at(tmp_path: Path) -> None:
+    """The demo's clock runs while it runs: stopped and started again, it goes on from where
+    it stood, not from the morning it was last moved to (a report made in between would
+    else be later than the next one)."""
+    first = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
+    try:
+        until(first, "official_zalo", lambda c: any(TASK in shown(m) for m in c))
+        morning = kept_clock(tmp_path)
+    finally:
+        stop(first, tmp_path)
+    assert kept_clock(tmp_path) > morning
