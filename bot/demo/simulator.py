@@ -8,10 +8,12 @@ Its pages and API are `routes.py`.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from db.engine import session_scope
 from db.queries import state
 from db.queries.calendar import working_calendar
 from devtools.fakebotapi import FakeBotApi
-from devtools.fakebotapi.records import ChatMessage
+from devtools.fakebotapi.records import ChatMessage, StoredFile
 from devtools.fakezalo.server import FakeZalo
 from devtools.fakezalo.state import Sent
 from scheduler.delivery import DISPATCH_JOB
@@ -35,6 +37,8 @@ from scheduler.workers import in_worker
 # How long "next working morning" waits for a dispatch under way (its own follows).
 DISPATCH_WAIT_S = 0.05
 DISPATCH_WAIT_TRIES = 600
+# Where a kept Telegram message holds the file it carries (the fake keeps files in memory).
+KEPT_FILE = "kept_file"
 # What the four panes show, kept in the data folder between runs (`save`, `restore`): the
 # fake servers hold their chats in memory only.
 TRANSCRIPT = "demo-chats.json"
@@ -115,7 +119,7 @@ class Simulator:
         for persona in sample.SHOWN:
             if persona.channel == "telegram":
                 history = self.telegram.history(int(persona.external_id))
-                kept[persona.key] = [dataclasses.asdict(m) for m in history]
+                kept[persona.key] = [self._kept_message(m) for m in history]
                 continue
             with self.lock:
                 typed = list(self.typed.get(persona.key, []))
@@ -149,13 +153,32 @@ class Simulator:
             else:
                 self._restore_zalo(persona.key, held)
 
+    def _kept_message(self, message: ChatMessage) -> JsonDict:
+        """Return a Telegram message as kept, with the bytes of the file it carries."""
+        kept = dataclasses.asdict(message)
+        sent = message.document or (message.photo[-1] if message.photo else None)
+        stored = self.telegram.state.files.get(str(sent["file_id"])) if sent else None
+        if stored is not None:
+            kept[KEPT_FILE] = {
+                "file_id": stored.file_id,
+                "kind": "document" if message.document else "photo",
+                "name": stored.file_name,
+                "mime": stored.mime_type,
+                "content": base64.b64encode(stored.content).decode("ascii"),
+            }
+        return kept
+
     def _restore_telegram(self, chat_id: int, held: list[JsonDict]) -> None:
-        """Put a Telegram chat's messages back in the fake, ids and buttons as they were."""
+        """Put a Telegram chat's messages back in the fake, ids and buttons as they were, and
+        their files (under the new ids the fake gives them)."""
         state = self.telegram.state
         with state.lock:
             chat = state.chats[chat_id]
             for fields in held:
+                kept_file = fields.pop(KEPT_FILE, None)
                 message = ChatMessage(**fields)
+                if kept_file is not None:
+                    _refile(message, state.store_file, kept_file)
                 chat.messages[message.message_id] = message
                 chat.last_message_id = max(chat.last_message_id, message.message_id)
 
@@ -211,3 +234,13 @@ class Simulator:
             await job.run(self.application)
         if shared.zalo is not None:
             shared.zalo.wake()
+
+
+def _refile(message: ChatMessage, store: Callable[..., StoredFile], kept: JsonDict) -> None:
+    """Store a kept file in the fake again and point the message's document or photo at it."""
+    stored = store(base64.b64decode(kept["content"]), kept["kind"], kept["name"], kept["mime"])
+    old = kept["file_id"]
+    for sent in [message.document or {}, *(message.photo or [])]:
+        if sent.get("file_id") == old:
+            sent["file_id"] = stored.file_id
+            sent["file_unique_id"] = stored.file_unique_id

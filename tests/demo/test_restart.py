@@ -112,3 +112,26 @@ def test_a_restarted_demo_goes_on_from_the_time_it_was_stopped_at(tmp_path: Path
     finally:
         stop(first, tmp_path)
     assert kept_clock(tmp_path) > morning
+
+
+def test_a_file_the_bot_sent_still_opens_after_a_restart(tmp_path: Path) -> None:
+    """The coordinator's /export workbook, shown as a link in her pane, still downloads the
+    same workbook after a restart (the fake Telegram keeps files in memory only)."""
+    first = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
+    try:
+        said = {"persona": "coordinator", "text": "/export"}
+        assert httpx.post(first.url + "/api/say", json=said, timeout=10).json()["ok"]
+        pane = until(first, "coordinator", lambda c: any(m.get("file") for m in c))
+        [sent] = [m for m in pane if m.get("file")]
+        workbook = httpx.get(sent["file"]["url"], timeout=10).content
+    finally:
+        stop(first, tmp_path)
+    again = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
+    try:
+        [kept] = [m for m in chat(again, "coordinator") if m["id"] == sent["id"]]
+        assert kept["file"]["name"] == sent["file"]["name"]
+        opened = httpx.get(kept["file"]["url"], timeout=10)
+        assert opened.status_code == 200
+        assert opened.content == workbook
+    finally:
+        stop(again, tmp_path)
