@@ -55,7 +55,7 @@ async def test_a_message_sent_to_a_stopped_demo_is_kept_and_the_page_says_why(
     """Ctrl+C in the terminal while the page is open: what the visitor then types stays in
     the field, and the page says the demo is not answering instead of doing nothing, in
     sight wherever the phone's page is scrolled; the "next working morning" button says so
-    too."""
+    too. Started again, the page says no more of it, and the text kept can be sent."""
     running = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
     try:
         context = await browser.new_context(viewport=PHONE)
@@ -78,4 +78,15 @@ async def test_a_message_sent_to_a_stopped_demo_is_kept_and_the_page_says_why(
     await page.locator("#next-morning").click()
     await expect(page.locator("#next-morning")).to_be_enabled()
     await expect(stopped).to_be_visible()
+
+    port = running.url.split(":")[2].split("/")[0]
+    again = start(tmp_path, "demo", "--port", port, DEFAULT_LANGUAGE="en")
+    try:  # started again on the same address: the page says nothing of a stop any more
+        await expect(stopped).to_be_hidden(timeout=WAIT_MS)
+        await expect(phone.locator(".error")).to_be_hidden()
+        await phone.locator("button[type=submit]").click()  # the text kept is sent now
+        await expect(phone.locator(".bubble.mine")).to_have_text("1")
+        await expect(phone.locator("input")).to_have_value("")
+    finally:
+        stop(again, tmp_path)
     await context.close()

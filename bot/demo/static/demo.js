@@ -6,7 +6,14 @@ const shown = {};
 
 // The page's line saying the demo is not answering (stopped with Ctrl+C, or restarting).
 function answering(yes) {
-  document.getElementById("stopped").hidden = yes;
+  const stopped = document.getElementById("stopped");
+  if (yes && !stopped.hidden) {
+    // Answering again: a pane's "not answering" is no longer true either.
+    for (const error of document.querySelectorAll(".phone .error")) {
+      if (error.textContent === stopped.textContent) error.hidden = true;
+    }
+  }
+  stopped.hidden = yes;
 }
 
 // Send an action; a demo that does not answer gives {ok: false} with the page's sentence.
