@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import dataclasses
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +39,8 @@ from scheduler.workers import in_worker
 # How long "next working morning" waits for a dispatch under way (its own follows).
 DISPATCH_WAIT_S = 0.05
 DISPATCH_WAIT_TRIES = 600
+log = logging.getLogger(__name__)
+
 # Where a kept Telegram message holds the file it carries (the fake keeps files in memory).
 KEPT_FILE = "kept_file"
 # What the four panes show, kept in the data folder between runs (`save`, `restore`): the
@@ -144,14 +148,22 @@ class Simulator:
             kept = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return  # none yet (or unreadable): the panes start empty
+        if not isinstance(kept, dict):
+            return
         for persona in sample.SHOWN:
             held = kept.get(persona.key)
             if not held:
                 continue
-            if persona.channel == "telegram":
-                self._restore_telegram(int(persona.external_id), held)
-            else:
-                self._restore_zalo(persona.key, held)
+            try:  # each pane read whole before any of it is put back
+                if persona.channel == "telegram":
+                    self._restore_telegram(int(persona.external_id), held)
+                else:
+                    self._restore_zalo(persona.key, held)
+            except (TypeError, KeyError, ValueError, AttributeError, binascii.Error):
+                # Kept by another version (or edited): that pane starts empty.
+                log.warning(
+                    "demo: %s's chat kept in %s is not readable, left out", persona.key, path
+                )
 
     def _kept_message(self, message: ChatMessage) -> JsonDict:
         """Return a Telegram message as kept, with the bytes of the file it carries."""
@@ -172,13 +184,13 @@ class Simulator:
         """Put a Telegram chat's messages back in the fake, ids and buttons as they were, and
         their files (under the new ids the fake gives them)."""
         state = self.telegram.state
+        messages = [(ChatMessage(**_without(f, KEPT_FILE)), f.get(KEPT_FILE)) for f in held]
+        for message, kept_file in messages:
+            if kept_file is not None:
+                _refile(message, state.store_file, kept_file)
         with state.lock:
             chat = state.chats[chat_id]
-            for fields in held:
-                kept_file = fields.pop(KEPT_FILE, None)
-                message = ChatMessage(**fields)
-                if kept_file is not None:
-                    _refile(message, state.store_file, kept_file)
+            for message, _ in messages:
                 chat.messages[message.message_id] = message
                 chat.last_message_id = max(chat.last_message_id, message.message_id)
 
@@ -244,3 +256,8 @@ def _refile(message: ChatMessage, store: Callable[..., StoredFile], kept: JsonDi
         if sent.get("file_id") == old:
             sent["file_id"] = stored.file_id
             sent["file_unique_id"] = stored.file_unique_id
+
+
+def _without(fields: JsonDict, key: str) -> JsonDict:
+    """Return the fields but one."""
+    return {k: v for k, v in fields.items() if k != key}

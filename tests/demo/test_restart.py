@@ -3,6 +3,7 @@ visitor left them, and the tour goes on from there; `--fresh` starts them over."
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -135,3 +136,26 @@ def test_a_file_the_bot_sent_still_opens_after_a_restart(tmp_path: Path) -> None
         assert opened.content == workbook
     finally:
         stop(again, tmp_path)
+
+
+def test_chats_kept_by_another_version_are_left_out_not_a_failed_start(tmp_path: Path) -> None:
+    """Chats kept in a shape this version does not read (an update changed it, or the file
+    was edited by hand) leave those panes empty: the demo starts, without a traceback."""
+    first = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
+    try:
+        until(first, "official_zalo", lambda c: any(TASK in shown(m) for m in c))
+    finally:
+        stop(first, tmp_path)
+    kept = tmp_path / "demo-chats.json"
+    chats = json.loads(kept.read_text(encoding="utf-8"))
+    chats["official_tg"] = [{"message_id": 1, "written_by": "an older dondoc"}]
+    chats["official_zalo"] = {"sent": [{"at": 1.0}], "typed": [[2.0]]}
+    kept.write_text(json.dumps(chats), encoding="utf-8")
+    again = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
+    try:
+        assert chat(again, "official_tg") == []
+        assert chat(again, "official_zalo") == []
+        assert chat(again, "coordinator") != []  # the panes kept as this version writes them
+    finally:
+        stop(again, tmp_path)
+    assert "Traceback" not in (tmp_path / "demo.log").read_text()
