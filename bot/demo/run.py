@@ -148,10 +148,11 @@ def people(telegram: FakeBotApi, zalo: FakeZalo) -> None:
 
 
 def run_demo(settings: Settings, *, port: int, fresh: bool) -> int:
-    """Run the demo until Ctrl+C or SIGTERM."""
-    if not port_free(port):
-        say("demo.port_busy", err=True, port=str(port))
-        return EXIT_FAILED
+    """Run the demo until Ctrl+C or SIGTERM.
+
+    The demo of the same data folder already running is said so before a taken port: that
+    is what holds the port (`--fresh` while it runs), and another port would not help.
+    """
     setup_logging("WARNING" if settings.log_level == "INFO" else settings.log_level, [])
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     telegram_token, zalo_token = tokens(data_folder(settings))
@@ -166,6 +167,9 @@ def run_demo(settings: Settings, *, port: int, fresh: bool) -> int:
         engine = make_engine(chosen.database_url)
         try:
             with single_instance(chosen, engine):
+                if not port_free(port):
+                    say("demo.port_busy", err=True, port=str(port))
+                    return EXIT_FAILED
                 if fresh:
                     engine.dispose()
                     forget(chosen)

@@ -123,7 +123,7 @@ def day_of(running: Running) -> str:
 def test_the_clock_is_kept_between_runs_and_fresh_starts_over(tmp_path: Path) -> None:
     """The demo's clock and data stay from one run to the next; `--fresh` builds them again.
 
-    A second demo on a port in use stops with one sentence.
+    `--fresh` while the demo runs (on its port) stops with one sentence: it is running.
     """
     first = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
     try:
@@ -131,11 +131,13 @@ def test_the_clock_is_kept_between_runs_and_fresh_starts_over(tmp_path: Path) ->
         moved = httpx.post(first.url + "/api/morning", json={}, timeout=30).json()["clock"]
         assert moved.split()[1] != start_day
         port = first.url.split(":")[2].split("/")[0]
-        busy = run(tmp_path, "demo", "--port", port, DEFAULT_LANGUAGE="en")
+        busy = run(tmp_path, "demo", "--fresh", "--port", port, DEFAULT_LANGUAGE="en")
         assert busy.returncode == 1
-        assert busy.stderr == (
-            f"Port {port} on 127.0.0.1 is in use: choose another, e.g. {OTHER_PORT}.\n"
+        assert busy.stderr == (  # not "choose another port": that would not help
+            "The demo is already running on this machine (same data folder): use that one, "
+            "or stop it first.\n"
         )
+        assert day_of(first) == moved.split()[1]  # --fresh let it be
     finally:
         stop(first, tmp_path)
     again = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
