@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from app.actor import Actor
@@ -82,13 +83,31 @@ def _status(
     t = partial(services.catalog.get, actor.lang)
     state = ReportState.DONE if action == "done" else ReportState.IN_PROGRESS
     report = Report(assignment_id, state, "button", dedup("btn", assignment_id))
-    result = record(services, actor, report, db=db)
+    result = record(services, actor, report, _superseded(services, actor, report), db=db)
     choices = (
         _percent_choices(t, assignment_id)
         if state == ReportState.IN_PROGRESS and result.ok
         else []
     )
     return Answer([Said(result.text, choices)], recorded=result, toast=result.text)
+
+
+def _superseded(services: Services, actor: Actor, report: Report) -> Callable[[Connection], None]:
+    """Return what forgets, with the status pressed, the question it answers otherwise.
+
+    Blocked or extension asked its reason or date; done pressed next on the same task (a
+    change of mind) leaves neither to answer, in progress no blocker: the next text would
+    else be kept as that reason and turn the status pressed back into blocked.
+    """
+    steps = {"blocked", "extension"} if report.state == ReportState.DONE else {"blocked"}
+
+    def forget(connection: Connection) -> None:
+        now = services.clock.now()
+        asked = get_pending(connection, contact_id=actor.contact_id, now=now) or {}
+        if asked.get("step") in steps and asked.get("assignment_id") == report.assignment_id:
+            clear_pending(connection, contact_id=actor.contact_id)
+
+    return forget
 
 
 def _percent(

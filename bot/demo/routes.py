@@ -153,7 +153,7 @@ async def dashboard_as(request: Request) -> Response:
     """Open the dashboard signed in as the demo's admin or coordinator."""
     key = request.path_params["persona"]
     if key not in STAFF:
-        return _refused(request, "demo.bad_message", status=404)
+        return _refused_page(request, "demo.no_persona", status=404)
     simulator = simulator_of(request)
     persona, services = PERSONAS[key], simulator.services
 
@@ -167,8 +167,8 @@ async def dashboard_as(request: Request) -> Response:
             )
 
     opened = await in_worker(open_session)
-    if opened is None:
-        return _refused(request, "demo.bad_message", status=403)
+    if opened is None:  # the visitor, as the admin, changed the role (/contacts)
+        return _refused_page(request, "demo.no_dashboard", status=403, name=persona.name)
     response = RedirectResponse("/", status_code=303)
     name = session_cookie(request)  # behind https: __Host-, which must be Secure
     secure = name == SECURE_COOKIE
@@ -191,6 +191,27 @@ async def _action(request: Request) -> dict[str, Any] | Response:
     if not isinstance(body, dict):
         return _refused(request, "demo.bad_message")
     return body
+
+
+def _refused_page(request: Request, key: str, *, status: int, **params: object) -> Response:
+    """Answer a link of the page that leads nowhere with a page saying why (a new tab)."""
+    lang = language(request, None)
+    catalog = simulator_of(request).services.catalog
+
+    def t(entry: str, **values: object) -> str:
+        return to_plain(catalog.get(lang, entry, **values))
+
+    html = (
+        environment()
+        .get_template("refused.html")
+        .render(
+            t=t,
+            lang=lang,
+            text=t(key, **params),
+            static=partial(static_url, directory=STATIC, mount=STATIC_MOUNT),
+        )
+    )
+    return HTMLResponse(html, status_code=status)
 
 
 def _refused(request: Request, key: str, *, status: int = 400) -> Response:

@@ -30,7 +30,7 @@ from bot.console import EXIT_FAILED, EXIT_OK, say, setup_logging
 from bot.demo import sample
 from bot.demo.clock import CLOCK_KEY, DemoClock, working_morning
 from bot.demo.routes import add_routes
-from bot.demo.simulator import Simulator
+from bot.demo.simulator import TRANSCRIPT, Simulator
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
 from bot.web import serve_app
@@ -104,19 +104,30 @@ def forget(settings: Settings) -> None:
     """Delete the demo's database and evidence (`--fresh`): the sample is built again."""
     db_file = sqlite_file(settings.database_url)
     assert db_file is not None
-    for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
+    for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm"), transcript(settings)):
         path.unlink(missing_ok=True)
     if settings.evidence_dir is not None:
         shutil.rmtree(settings.evidence_dir, ignore_errors=True)
 
 
+def transcript(settings: Settings) -> Path:
+    """Return where the four panes' chats are kept between runs (beside the database)."""
+    db_file = sqlite_file(settings.database_url)
+    assert db_file is not None
+    return db_file.with_name(TRANSCRIPT)
+
+
 def prepare(settings: Settings, engine: Engine, now: datetime) -> datetime:
-    """Migrate; build the sample province unless there; return where the demo's clock stands."""
+    """Migrate; build the sample province unless there; return where the demo's clock stands.
+
+    A sample built now starts with empty chats: a transcript left from another is deleted.
+    """
     upgrade(engine)
     with session_scope(engine) as session:
         kept = state.value(session, CLOCK_KEY)
         if kept is not None:
             return datetime.fromisoformat(kept)
+        transcript(settings).unlink(missing_ok=True)
         local = now.astimezone(settings.tz)
         morning = working_morning(
             working_calendar(session), local.date(), settings.tz, after=False
@@ -137,10 +148,11 @@ def people(telegram: FakeBotApi, zalo: FakeZalo) -> None:
 
 
 def run_demo(settings: Settings, *, port: int, fresh: bool) -> int:
-    """Run the demo until Ctrl+C or SIGTERM."""
-    if not port_free(port):
-        say("demo.port_busy", err=True, port=str(port))
-        return EXIT_FAILED
+    """Run the demo until Ctrl+C or SIGTERM.
+
+    The demo of the same data folder already running is said so before a taken port: that
+    is what holds the port (`--fresh` while it runs), and another port would not help.
+    """
     setup_logging("WARNING" if settings.log_level == "INFO" else settings.log_level, [])
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     telegram_token, zalo_token = tokens(data_folder(settings))
@@ -155,13 +167,18 @@ def run_demo(settings: Settings, *, port: int, fresh: bool) -> int:
         engine = make_engine(chosen.database_url)
         try:
             with single_instance(chosen, engine):
+                if not port_free(port):
+                    say("demo.port_busy", err=True, port=str(port))
+                    return EXIT_FAILED
                 if fresh:
                     engine.dispose()
                     forget(chosen)
                 clock = DemoClock(prepare(chosen, engine, datetime.now(UTC)))
                 people(telegram, zalo)
                 application = build_application(chosen, clock=clock, engine=engine)
-                return _serve(Simulator(chosen, telegram, zalo, clock, application))
+                simulator = Simulator(chosen, telegram, zalo, clock, application)
+                simulator.restore(transcript(chosen))
+                return _serve(simulator)
         except AlreadyRunning:
             say("demo.already_running", err=True)
             return EXIT_FAILED
@@ -200,4 +217,7 @@ def _serve(simulator: Simulator) -> int:
     )
     server = DemoServer(config, f"{settings.public_base_url}/demo")
     asyncio.run(server.serve())
+    if server.started:  # stopped (Ctrl+C): the next start goes on from here
+        simulator.save(transcript(settings))
+        simulator.keep_clock()
     return EXIT_OK if server.started else EXIT_FAILED

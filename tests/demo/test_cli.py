@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 from pathlib import Path
 
@@ -90,6 +91,29 @@ def test_the_demo_refuses_production(tmp_path: Path) -> None:
     assert not (tmp_path / "demo.sqlite3").exists()
 
 
+# What a visitor is told to do when the port is taken: what works in a fresh checkout after
+# ./scripts/run, where no `dondoc` is on the PATH (it is .venv/bin/dondoc).
+OTHER_PORT = "WEB_PORT=8090 ./scripts/run (or .venv/bin/dondoc demo --port 8090)"
+
+
+def test_a_taken_port_is_answered_with_a_command_that_works_from_the_checkout(
+    tmp_path: Path,
+) -> None:
+    """./scripts/run on a port something else listens on: one sentence naming commands a
+    newcomer can type where they are (the demo fixture starts on WEB_PORT as suggested)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run(
+            tmp_path, "run", "--demo-if-no-token", WEB_PORT=str(port), DEFAULT_LANGUAGE="en"
+        )
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Port {port} on 127.0.0.1 is in use: choose another, e.g. {OTHER_PORT}.\n"
+    )
+
+
 def day_of(running: Running) -> str:
     """Return the demo clock's date (dd/mm/yyyy), as the simulator shows it."""
     clock: str = httpx.get(running.url + "/api/chats", timeout=10).json()["clock"]
@@ -99,7 +123,7 @@ def day_of(running: Running) -> str:
 def test_the_clock_is_kept_between_runs_and_fresh_starts_over(tmp_path: Path) -> None:
     """The demo's clock and data stay from one run to the next; `--fresh` builds them again.
 
-    A second demo on a port in use stops with one sentence.
+    `--fresh` while the demo runs (on its port) stops with one sentence: it is running.
     """
     first = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
     try:
@@ -107,11 +131,13 @@ def test_the_clock_is_kept_between_runs_and_fresh_starts_over(tmp_path: Path) ->
         moved = httpx.post(first.url + "/api/morning", json={}, timeout=30).json()["clock"]
         assert moved.split()[1] != start_day
         port = first.url.split(":")[2].split("/")[0]
-        busy = run(tmp_path, "demo", "--port", port, DEFAULT_LANGUAGE="en")
+        busy = run(tmp_path, "demo", "--fresh", "--port", port, DEFAULT_LANGUAGE="en")
         assert busy.returncode == 1
-        assert busy.stderr == (
-            f"Port {port} on 127.0.0.1 is in use: choose another, e.g. dondoc demo --port 8090.\n"
+        assert busy.stderr == (  # not "choose another port": that would not help
+            "The demo is already running on this machine (same data folder): use that one, "
+            "or stop it first.\n"
         )
+        assert day_of(first) == moved.split()[1]  # --fresh let it be
     finally:
         stop(first, tmp_path)
     again = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")

@@ -4,13 +4,33 @@
 const POLL_MS = 700;
 const shown = {};
 
+// The page's line saying the demo is not answering (stopped with Ctrl+C, or restarting).
+function answering(yes) {
+  const stopped = document.getElementById("stopped");
+  if (yes && !stopped.hidden) {
+    // Answering again: a pane's "not answering" is no longer true either.
+    for (const error of document.querySelectorAll(".phone .error")) {
+      if (error.textContent === stopped.textContent) error.hidden = true;
+    }
+  }
+  stopped.hidden = yes;
+}
+
+// Send an action; a demo that does not answer gives {ok: false} with the page's sentence.
 async function post(path, body) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return response.json();
+  try {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const answer = await response.json();
+    answering(true);
+    return answer;
+  } catch (error) {
+    answering(false);
+    return { ok: false, error: document.getElementById("stopped").textContent };
+  }
 }
 
 function showError(phone, answer) {
@@ -83,10 +103,11 @@ async function refresh() {
   try {
     const response = await fetch("/demo/api/chats");
     const answer = await response.json();
+    answering(true);
     document.getElementById("clock").textContent = answer.clock;
     render(answer.chats);
   } catch (error) {
-    // the demo stopped or restarts: the next poll tries again
+    answering(false); // the demo stopped or restarts: the next poll tries again
   }
 }
 
@@ -98,6 +119,7 @@ for (const phone of document.querySelectorAll(".phone")) {
     if (!text) return;
     input.value = "";
     const answer = await post("/demo/api/say", { persona: phone.dataset.persona, text });
+    if (answer.ok === false && !input.value) input.value = text; // not sent: nothing lost
     showError(phone, answer);
     refresh();
   });

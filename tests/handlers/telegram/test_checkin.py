@@ -344,3 +344,21 @@ async def test_all_done_with_25_open_tasks_lists_twenty_and_counts_the_others(
     await bot.press(OFFICIAL, every, question.message_id)
     await bot.server.wait_until(lambda: len(reports(bot)) == 25)
     assert sorted(r.assignment_id for r in reports(bot)) == sorted(world.assignments)
+
+
+async def test_done_pressed_after_blocked_drops_the_question_of_the_reason(
+    bot: BotUnderTest,
+) -> None:
+    """Blocked, then (a change of mind) done on the same reminder: the task is done, and the
+    next text is not taken as the blocker's reason, turning done back into blocked."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    await remind(bot, OFFICIAL, [aid])
+    await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "blocked", aid))
+    await bot.server.wait_for_message(OFFICIAL, lambda m: "vướng mắc" in (m.text or ""))
+    answer = await bot.press(OFFICIAL, data(bot, OFFICIAL, "st", "done", aid))
+    assert "Hoàn thành đúng hạn" in answer
+    reply = await bot.send(OFFICIAL, "chờ số liệu của huyện")
+    assert "Vướng mắc" not in (reply.text or "")
+    assert [r.state for r in reports(bot)] == ["done"]
+    assert assignment(bot, aid).state == "done"
