@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 
 from app.dashboard.viewer import Viewer
 from app.due_words import deadline_words
+from app.evidence_files import shown_name
 from app.i18n import Lang, format_datetime, format_decimal, format_int, format_percent
 from app.people import channel_name
 from app.summary_text import as_of, on_time_text, rate_text
@@ -91,7 +92,8 @@ def page(
     **values: Any,
 ) -> HTMLResponse:
     """Render a template for the viewer, with `t` (catalog text), the formatters (`deadline`:
-    a deadline as the chat says it, the day in force first when on a day off), `status`
+    a deadline as the chat says it, the day in force first when on a day off), `file_name`
+    (a kept file's name as every page shows it), `status`
     (an assignment's status as web.cells writes it), `channel` (a channel's name as people
     know it), the completion rate of counts as the chat's summary words it (`rate`) or as
     a figure (`rate_figure`), and a unit's on-time rate as /unit words it (`on_time_rate`).
@@ -153,6 +155,7 @@ def page(
             deadline=deadline,
             number=number,
             channel=channel,
+            file_name=shown_name,
             rate=rate,
             rate_figure=rate_figure,
             on_time_rate=on_time_rate,
