@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, ViewportSize
 
+from devtools.fakezalo import FakeZalo
 from tests.factories import make_unit
 from tests.web.conftest import COORDINATOR, Served
 from tests.web.test_a11y import audit
 from tests.web.test_browser import browser, open_signed_in, shot  # noqa: F401 (a fixture)
+from tests.web.test_zalo_upload import settings, upload_link  # noqa: F401 (a fixture)
+from tests.zalo.conftest import fake_zalo  # noqa: F401 (a fixture)
 
 # The pages' words and layout, whatever the database: on SQLite only.
 pytestmark = pytest.mark.parametrize("web_engine", ["sqlite"], indirect=True)
@@ -72,7 +75,8 @@ async def test_an_empty_page_says_why_and_leads_on_at_both_widths(
 # Every control a finger presses on a page: buttons, menus, fields, the header's links, the
 # downloads, the pagers and the ways back (a checkbox by its label, which presses it too).
 CONTROLS = (
-    "button, select, input[type=text], label:has(> input[type=checkbox]), header a, #back, "
+    "button, select, input[type=text], input[type=file], label:has(> input[type=checkbox]), "
+    "header a, #back, "
     ".pager a, #clear-filters, #first-page, #export-all, #report-all, #export-task, "
     "#chart-task, #report-task"
 )
@@ -109,3 +113,22 @@ async def test_on_a_phone_every_control_is_a_fingers_size(
         await shot(page, tmp_path, "finger" + path.replace("/", "-"))
         assert await page.evaluate(SMALL, FINGER_PX) == [], path
         assert await page.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+
+async def test_on_a_phone_the_upload_page_fits_and_its_file_field_is_a_fingers_size(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A Zalo admin opening /import's link on a phone reads the page without scrolling
+    sideways (the columns a file may have, one long word, made it 423 px wide) and presses a
+    file field of a finger's size (it was 19 px high)."""
+    context = await browser.new_context(
+        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
+    )
+    page = await context.new_page()
+    await page.goto(await upload_link(served, fake_zalo))
+    await shot(page, tmp_path, "upload")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert await page.evaluate(SMALL, FINGER_PX) == []
