@@ -7,13 +7,15 @@ them: a coordinator read it as nothing to chase. Each now says why it is empty a
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, ViewportSize
 
+from db.models import Directive
 from devtools.fakezalo import FakeZalo
-from tests.factories import make_unit
+from tests.factories import make_task, make_unit
 from tests.web.conftest import COORDINATOR, Served
 from tests.web.test_a11y import audit
 from tests.web.test_browser import browser, open_signed_in, shot  # noqa: F401 (a fixture)
@@ -132,3 +134,36 @@ async def test_on_a_phone_the_upload_page_fits_and_its_file_field_is_a_fingers_s
     await shot(page, tmp_path, "upload")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
     assert await page.evaluate(SMALL, FINGER_PX) == []
+
+
+# A long name with no space to break at (a title pasted with underscores, a link), as
+# officials type them; the menus' longest option sets their width.
+LONG = "Kế_hoạch_chuyển_đổi_số_năm_2025_của_UBND_tỉnh_https://qnam.gov.vn/van-ban/4824"
+
+
+async def test_on_a_phone_long_names_break_and_menus_keep_to_the_screen(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A task, unit, group and directive named at length (no space to break at) leave every
+    page 360 px wide: a long directive or group made its filter's menu, and so the page, 800
+    px wide; a long title or unit name made the task's and the unit's page 1,400 px wide."""
+    with served.bot.session() as s:
+        directive = Directive(number=LONG, number_folded=LONG.lower())
+        s.add(directive)
+        s.commit()
+        unit = make_unit(s, "LL", LONG, groups=[LONG])
+        task = make_task(s, LONG, date(2026, 11, 25), [unit], directive_id=directive.id)
+        where = {"task": task.id, "unit": unit.id}
+    context = await browser.new_context(
+        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
+    )
+    page = await context.new_page()
+    await page.goto(await served.login_link(COORDINATOR))
+    async with page.expect_navigation():
+        await page.click("#go")
+    for path in ("/", "/matrix", f"/tasks/{where['task']}", f"/units/{where['unit']}"):
+        await page.goto(served.url + path)
+        await shot(page, tmp_path, "long" + path.replace("/", "-"))
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 360, path
