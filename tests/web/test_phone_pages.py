@@ -167,3 +167,31 @@ async def test_on_a_phone_long_names_break_and_menus_keep_to_the_screen(
         await page.goto(served.url + path)
         await shot(page, tmp_path, "long" + path.replace("/", "-"))
         assert await page.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+
+async def test_on_a_phone_a_wide_tables_first_column_stays_in_view_when_scrolled(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Scrolled sideways to its last column on a phone, the matrix still names each row's
+    unit and the task's table each row's unit (the names scrolled away with the rest, and a
+    status could no longer be told whose it was)."""
+    context = await browser.new_context(
+        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
+    )
+    page = await context.new_page()
+    await page.goto(await served.login_link(COORDINATOR))
+    async with page.expect_navigation():
+        await page.click("#go")
+    for path, table in (("/matrix", "#matrix"), (f"/tasks/{served.tasks[0].id}", "#units")):
+        await page.goto(served.url + path)
+        box = page.locator(f".scroll:has({table})")
+        await box.evaluate("(box) => { box.scrollLeft = box.scrollWidth; }")
+        await shot(page, tmp_path, "scrolled" + path.replace("/", "-"))
+        left = await box.evaluate("(box) => box.getBoundingClientRect().left")
+        assert await box.evaluate("(box) => box.scrollLeft") > 0, path  # it did scroll
+        names = page.locator(f"{table} tbody tr > :first-child")
+        for n in range(await names.count()):
+            seen = await names.nth(n).evaluate("(cell) => cell.getBoundingClientRect().left")
+            assert seen >= left - 1, (path, n)
