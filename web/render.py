@@ -89,6 +89,7 @@ def page(
     *,
     status: int = 200,
     person_lang: Lang | None = None,
+    address: str | None = None,
     **values: Any,
 ) -> HTMLResponse:
     """Render a template for the viewer, with `t` (catalog text), the formatters (`deadline`:
@@ -99,7 +100,9 @@ def page(
     a figure (`rate_figure`), and a unit's on-time rate as /unit words it (`on_time_rate`).
 
     `person_lang` is the language of the person a page is for when nobody is signed in
-    (the one a link was sent to).
+    (the one a link was sent to). `address` is the page's own, when it answers a form posted
+    to another (a task's page after a nudge): its links lead from there, and the browser shows
+    it (dashboard.js), so that a reload reads the page rather than posts the form again.
     """
     deps: WebDeps = request.app.state.deps
     lang = language(request, viewer, person_lang)
@@ -139,7 +142,8 @@ def page(
 
     # The same page, filters kept, in the other language.
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    switch_language = "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
+    here = address or ""  # "": the address the request came to
+    switch_language = here + "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
     # The other pages keep the filters they share (a page's own ones would narrow it unseen).
     shared = [(k, v) for k, v in kept if k in SHARED_FILTERS and v]
     nav_query = "?" + urlencode(shared) if shared else ""
@@ -160,6 +164,7 @@ def page(
             rate_figure=rate_figure,
             on_time_rate=on_time_rate,
             switch_language=switch_language,
+            address=address if address != request.url.path else None,
             nav_query=nav_query,
             # the time the figures are as of, worded as the chat's summaries word it
             as_of=to_plain(

@@ -3,6 +3,10 @@
 // keyboard reaches it too). No build step, no library.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // A page answering a form posted elsewhere (a task's, after a nudge) shows its own
+  // address: a reload then reads the page again rather than posting the form a second time.
+  const address = document.body.dataset.address;
+  if (address && location.pathname !== address) history.replaceState(null, "", address);
   // A filter applied from the keyboard (an arrow key changes a select) reloads the page:
   // focus comes back to that filter, so the next key goes on from there.
   const refocus = sessionStorage.getItem("dondoc-refocus");
