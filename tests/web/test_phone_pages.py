@@ -195,3 +195,23 @@ async def test_on_a_phone_a_wide_tables_first_column_stays_in_view_when_scrolled
         for n in range(await names.count()):
             seen = await names.nth(n).evaluate("(cell) => cell.getBoundingClientRect().left")
             assert seen >= left - 1, (path, n)
+
+
+async def test_a_status_filter_that_leaves_no_unit_says_so(
+    served: Served,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """Choosing a status no unit of the task has says that no unit has it (the table was
+    left with its headers alone); choosing another that some have shows them, and no note."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{served.tasks[0].id}")
+    note = page.locator("#status-none")
+    assert await note.count() == 1
+    assert not await note.is_visible()
+    await page.select_option("#status-filter", "done_on_time")
+    assert await page.locator("#units tbody tr:visible").count() == 0
+    assert "Không có đơn vị nào" in await note.inner_text()
+    assert await note.is_visible()
+    await page.select_option("#status-filter", "no_report")
+    assert await page.locator("#units tbody tr:visible").count() == 4
+    assert not await note.is_visible()

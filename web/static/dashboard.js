@@ -32,6 +32,9 @@ document.addEventListener("DOMContentLoaded", () => {
           : row.dataset.status === filter.value;
         row.hidden = Boolean(filter.value) && !shown;
       }
+      // A status no unit has says so, rather than leaving the headers alone.
+      const none = document.getElementById("status-none");
+      if (none) none.hidden = Array.from(rows).some((row) => !row.hidden);
     });
   }
   for (const th of document.querySelectorAll("table.sortable th[data-sort]")) {
