@@ -16,9 +16,10 @@ from playwright.async_api import Browser, ViewportSize
 from db.models import Directive
 from devtools.fakezalo import FakeZalo
 from tests.factories import make_task, make_unit
-from tests.web.conftest import COORDINATOR, Served
+from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_a11y import audit
 from tests.web.test_browser import browser, open_signed_in, shot  # noqa: F401 (a fixture)
+from tests.web.test_dashboard import keep_evidence
 from tests.web.test_zalo_upload import settings, upload_link  # noqa: F401 (a fixture)
 from tests.zalo.conftest import fake_zalo  # noqa: F401 (a fixture)
 
@@ -215,3 +216,39 @@ async def test_a_status_filter_that_leaves_no_unit_says_so(
     await page.select_option("#status-filter", "no_report")
     assert await page.locator("#units tbody tr:visible").count() == 4
     assert not await note.is_visible()
+
+
+async def test_on_a_phone_a_control_focused_in_a_scrolled_table_is_not_under_its_first_column(
+    served: Served,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """Going back by Shift+Tab through a task's table scrolled to its end, each control (the
+    evidence, the decision's buttons and note) comes out from under the row's unit name,
+    which stays in view: the approve button was left under it, focused but hidden."""
+    ask_extension(served)
+    keep_evidence(served, "TX", "biên bản.pdf", b"%PDF", "tx/1.pdf")
+    context = await browser.new_context(
+        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
+    )
+    page = await context.new_page()
+    await page.goto(await served.login_link(COORDINATOR))
+    async with page.expect_navigation():
+        await page.click("#go")
+    await page.goto(f"{served.url}/tasks/{served.tasks[0].id}")
+    await page.locator(".scroll:has(#units)").evaluate("(box) => { box.scrollLeft = 1e6; }")
+    await page.focus("a.evidence")
+    hidden = []
+    for _ in range(4):  # the evidence, reject, approve, the note
+        await page.keyboard.press("Shift+Tab")
+        hidden += await page.evaluate(COVERED)
+    assert hidden == []
+
+
+# The focused control's left edge under its row's first cell (which stays in view).
+COVERED = """() => {
+  const el = document.activeElement, row = el.closest("tbody tr");
+  if (!row || row.firstElementChild.contains(el)) return [];
+  const covered = row.firstElementChild.getBoundingClientRect().right
+    - el.getBoundingClientRect().left;
+  return covered > 1 ? [el.outerHTML.slice(0, 60)] : [];
+}"""

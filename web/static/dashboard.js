@@ -18,6 +18,16 @@ document.addEventListener("DOMContentLoaded", () => {
       input.form.submit();
     });
   }
+  // A table's first column stays in view when it scrolls sideways: a control focused under it
+  // (going back by Shift+Tab) is scrolled out from under it, not left focused but hidden.
+  for (const box of document.querySelectorAll(".scroll")) {
+    box.addEventListener("focusin", (event) => {
+      const first = event.target.closest("tr")?.firstElementChild;
+      if (!first || first.contains(event.target)) return;
+      const covered = first.getBoundingClientRect().right - event.target.getBoundingClientRect().left;
+      if (covered > 0) box.scrollLeft -= covered;
+    });
+  }
   for (const span of document.querySelectorAll(".bar span[data-w]")) {
     span.style.width = span.dataset.w + "%";
   }
