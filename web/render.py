@@ -201,6 +201,7 @@ def message_page(
     status: int,
     person_lang: Lang | None = None,
     csrf: str = "",
+    address: str | None = None,
     **params: object,
 ) -> HTMLResponse:
     """Render a page that only says one catalog text (a refusal, a sign-out, an error), in
@@ -209,6 +210,7 @@ def message_page(
     `csrf` is the token of the viewer's session when the request came with one: only then
     does the page show who is signed in and a sign-out that works (a page for a link's
     person, the browser signed in as nobody, offered a sign-out refused for its empty token).
+    `address`: the page's own, as `page` takes it.
     """
     return page(
         request,
@@ -219,4 +221,5 @@ def message_page(
         key=key,
         params=params,
         csrf=csrf,
+        address=address,
     )
