@@ -1,5 +1,5 @@
 """The pages on a phone (360×640) and a desk (1280×800): what an empty one says, the size
-of what a finger presses.
+of what a finger presses, long names and wide tables kept to the screen.
 
 An empty page showed a table of headers alone, or said no task was open while a filter hid
 them: a coordinator read it as nothing to chase. Each now says why it is empty and how on.
