@@ -23,6 +23,7 @@ from app.choices import Choice, Rows
 from app.dashboard.task_page import evidence_in_scope
 from app.dashboard.viewer import viewer_of
 from core.markup import Markup
+from core.textnorm import plain_file_name
 from db.engine import session_scope
 from db.models import Assignment, Contact, Evidence, Task, Unit
 from db.queries.checkin import assignment_named
@@ -122,7 +123,7 @@ def items(session: Session, files: list[Evidence], *, root: Path, tz: tzinfo) ->
     return [
         Item(
             evidence_id=f.id or 0,
-            file_name=f.file_name,
+            file_name=shown_name(f.file_name),
             size=f.size,
             sent_on=f.created_at.astimezone(tz).date(),
             sender=names.get(f.contact_id) or None if f.contact_id is not None else None,
@@ -140,6 +141,12 @@ def shown_name(name: str) -> str:
     characters (which could dress "exe.pdf" up as something else), cut at NAME_SHOWN."""
     kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf")).strip()
     return kept if len(kept) <= NAME_SHOWN else kept[: NAME_SHOWN - 1] + "…"
+
+
+def sent_name(name: str) -> str:
+    """Return the name a file is downloaded under: its plain name, as a page shows it (a file
+    kept before names were cleaned on arrival still holds what dresses a name up)."""
+    return plain_file_name(name, "evidence")
 
 
 def landing_text(t: Translate, *, name: str, size: int, sent_on: date) -> str:
@@ -197,5 +204,5 @@ def kept_file(engine: Engine, root: Path, *, contact_id: int, evidence_id: int) 
     path = (root / evidence.storage_path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         log.warning("evidence %s: its file is missing from the storage", evidence_id)
-        return Kept(evidence.file_name, evidence.mime_type, None)
-    return Kept(evidence.file_name, evidence.mime_type, path)
+        return Kept(sent_name(evidence.file_name), evidence.mime_type, None)
+    return Kept(sent_name(evidence.file_name), evidence.mime_type, path)

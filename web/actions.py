@@ -37,11 +37,23 @@ async def _checked(request: Request) -> tuple[Signed, Viewer, dict[str, str]] | 
     form = await form_of(request)
     if form is None:
         return message_page(request, signed.viewer, "web.too_large", status=413, csrf=signed.csrf)
-    if not csrf_ok(signed, form):
+    if form.get("csrf") and not csrf_ok(signed, form):  # a page older than the session
+        return await _stale(request, signed, signed.viewer)
+    if not csrf_ok(signed, form):  # no form of our pages
         return message_page(
             request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf
         )
     return signed, signed.viewer, form
+
+
+async def _stale(request: Request, signed: Signed, viewer: Viewer) -> Response:
+    """Refuse a form whose token is not the session's on the task's page itself, with this
+    session's token: pressed again, it works (the refusal said to reload the page, which
+    posted the same form again, refused again however often)."""
+    lang = language(request, viewer)
+    said = deps_of(request).services.catalog.plain(lang, "web.stale_form")
+    task_id = int(request.path_params["task_id"])
+    return await task_response(request, signed, viewer, task_id, said=said, status=403)
 
 
 async def decide_extension(request: Request) -> Response:

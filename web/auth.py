@@ -237,9 +237,9 @@ async def logout(request: Request) -> Response:
     form = await form_of(request)
     if form is None:
         return message_page(request, signed.viewer, "web.too_large", status=413, csrf=signed.csrf)
-    if not csrf_ok(signed, form):
+    if not csrf_ok(signed, form):  # shown at "/": a reload reads it, never posts this again
         return message_page(
-            request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf
+            request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf, address="/"
         )
     services = deps_of(request).services
     token = session_token(request)

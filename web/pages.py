@@ -169,6 +169,7 @@ async def task_response(
         viewer,
         "task.html",
         status=status,
+        address=f"/tasks/{task_id}",  # also after a nudge or a decision posted to their own
         csrf=signed.csrf,
         data=found,
         said=said,

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 
 from app.dashboard.viewer import Viewer
 from app.due_words import deadline_words
+from app.evidence_files import shown_name
 from app.i18n import Lang, format_datetime, format_decimal, format_int, format_percent
 from app.people import channel_name
 from app.summary_text import as_of, on_time_text, rate_text
@@ -88,16 +89,20 @@ def page(
     *,
     status: int = 200,
     person_lang: Lang | None = None,
+    address: str | None = None,
     **values: Any,
 ) -> HTMLResponse:
     """Render a template for the viewer, with `t` (catalog text), the formatters (`deadline`:
-    a deadline as the chat says it, the day in force first when on a day off), `status`
+    a deadline as the chat says it, the day in force first when on a day off), `file_name`
+    (a kept file's name as every page shows it), `status`
     (an assignment's status as web.cells writes it), `channel` (a channel's name as people
     know it), the completion rate of counts as the chat's summary words it (`rate`) or as
     a figure (`rate_figure`), and a unit's on-time rate as /unit words it (`on_time_rate`).
 
     `person_lang` is the language of the person a page is for when nobody is signed in
-    (the one a link was sent to).
+    (the one a link was sent to). `address` is the page's own, when it answers a form posted
+    to another (a task's page after a nudge): its links lead from there, and the browser shows
+    it (dashboard.js), so that a reload reads the page rather than posts the form again.
     """
     deps: WebDeps = request.app.state.deps
     lang = language(request, viewer, person_lang)
@@ -137,7 +142,8 @@ def page(
 
     # The same page, filters kept, in the other language.
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    switch_language = "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
+    here = address or ""  # "": the address the request came to
+    switch_language = here + "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
     # The other pages keep the filters they share (a page's own ones would narrow it unseen).
     shared = [(k, v) for k, v in kept if k in SHARED_FILTERS and v]
     nav_query = "?" + urlencode(shared) if shared else ""
@@ -153,10 +159,12 @@ def page(
             deadline=deadline,
             number=number,
             channel=channel,
+            file_name=shown_name,
             rate=rate,
             rate_figure=rate_figure,
             on_time_rate=on_time_rate,
             switch_language=switch_language,
+            address=address if address != request.url.path else None,
             nav_query=nav_query,
             # the time the figures are as of, worded as the chat's summaries word it
             as_of=to_plain(
@@ -193,6 +201,7 @@ def message_page(
     status: int,
     person_lang: Lang | None = None,
     csrf: str = "",
+    address: str | None = None,
     **params: object,
 ) -> HTMLResponse:
     """Render a page that only says one catalog text (a refusal, a sign-out, an error), in
@@ -201,6 +210,7 @@ def message_page(
     `csrf` is the token of the viewer's session when the request came with one: only then
     does the page show who is signed in and a sign-out that works (a page for a link's
     person, the browser signed in as nobody, offered a sign-out refused for its empty token).
+    `address`: the page's own, as `page` takes it.
     """
     return page(
         request,
@@ -211,4 +221,5 @@ def message_page(
         key=key,
         params=params,
         csrf=csrf,
+        address=address,
     )

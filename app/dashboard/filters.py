@@ -27,6 +27,11 @@ class Filters:
     parent_id: int | None = None
     overdue_only: bool = False
 
+    @property
+    def narrowing(self) -> bool:
+        """Tell whether any filter narrows the page (an empty page then says so)."""
+        return self != Filters()
+
 
 @dataclass(frozen=True)
 class Choices:

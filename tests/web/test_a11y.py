@@ -290,3 +290,31 @@ async def test_an_expired_download_link_is_refused_in_its_persons_language(
         await shot(other, tmp_path, f"expired-{lang}")
         assert await other.evaluate("document.documentElement.lang") == lang
         assert await other.locator("#back").count() == 1
+
+
+async def test_each_page_has_a_title_of_its_own_in_either_language(
+    served: Served,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """The browser's tab, its history and a screen reader name each page by what it shows (a
+    task's number and title, a unit's name, the refusal said), the site's name after it, in
+    the page's language: every page was titled the same, a 404 as the overview."""
+    task, unit = served.tasks[0], served.units["TX"]
+    landing = await (await browser.new_context()).new_page()
+    await landing.goto(await served.login_link(COORDINATOR))
+    assert (await landing.title()).startswith("Đăng nhập · ")
+    page = await open_signed_in(served, browser, COORDINATOR)
+    expected = {
+        "vi": ["Tổng quan", "Ma trận", f"#{task.id} {task.title}", unit.name, "Không tìm thấy"],
+        "en": ["Overview", "Units × tasks", f"#{task.id} {task.title}", unit.name, "does not"],
+    }
+    for lang, starts in expected.items():
+        titles = []
+        for path in ("/", "/matrix", f"/tasks/{task.id}", f"/units/{unit.id}", "/nope"):
+            await page.goto(f"{served.url}{path}?lang={lang}")
+            titles.append(await page.title())
+        site = "Đôn đốc — Trang tổng hợp" if lang == "vi" else "Đôn đốc — Dashboard"
+        for title, start in zip(titles, starts, strict=True):
+            assert start in title.split(" · ")[0], (lang, title)
+            assert title.endswith(" · " + site), (lang, title)
+        assert len(set(titles)) == len(titles), titles

@@ -275,6 +275,69 @@ async def test_browser_approves_an_extension(
     assert decided.status == "approved"
 
 
+async def test_browser_after_a_nudge_or_a_decision_the_page_is_the_tasks_again(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """After a nudge or a decision the address is the task's page: its language link shows
+    the task in English, and a reload shows it again without sending the form twice (the
+    address stayed the form's, where the language link answered "this request is not
+    valid" (405) and a reload asked to send the decision again)."""
+    ask_extension(served)
+    task_id = served.tasks[0].id
+    page = await open_signed_in(served, browser, COORDINATOR)
+    for button in ("#nudge", "form.decide button.approve"):
+        await page.goto(f"{served.url}/tasks/{task_id}?lang=vi")
+        async with page.expect_navigation():
+            await page.click(button)
+        assert await page.locator("#said").count() == 1, button
+        assert page.url == f"{served.url}/tasks/{task_id}", button  # set as the page loaded
+        await shot(page, tmp_path, "after-" + button.rsplit(".", 1)[-1].strip("#"))
+        if button == "#nudge":
+            response = await page.reload()
+            assert response is not None
+            assert (response.request.method, response.status) == ("GET", 200)
+        else:
+            async with page.expect_navigation():
+                await page.click("#lang")
+            assert await page.evaluate("document.documentElement.lang") == "en"
+        assert await page.locator("#task-title").count() == 1, button
+
+
+async def test_browser_a_form_of_a_page_older_than_the_session_can_be_sent_again(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """A coordinator who signed in again (a new /web link) and presses a button of a page
+    opened before is told nothing was done, on the task's page with buttons that work, and
+    a second press decides; a sign-out from such a page leads home. Each said to reload the
+    page, where a reload posted the same stale form and was refused again, however often."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    again = await page.context.new_page()
+    await sign_in(again, await served.login_link(COORDINATOR))  # the browser's new session
+    async with page.expect_navigation():
+        await page.click("form.decide button.approve")
+    await shot(page, tmp_path, "stale-decision")
+    assert await page.locator("#said").count() == 1
+    assert "chưa làm gì" in await page.locator("#said").inner_text()
+    assert page.url == f"{served.url}/tasks/{task_id}"
+    async with page.expect_navigation():
+        await page.click("form.decide button.approve")
+    assert "10/12/2026" in await page.locator("#said").inner_text()
+    with served.bot.session() as s:
+        decided = s.get(ExtensionRequest, request_id)
+        assert decided is not None
+        assert decided.status == "approved"
+    await sign_in(again, await served.login_link(COORDINATOR))
+    async with page.expect_navigation():
+        await page.click("#logout")
+    assert page.url == f"{served.url}/"
+    response = await page.reload()
+    assert response is not None
+    assert (response.request.method, response.status) == ("GET", 200)
+
+
 async def test_browser_in_english_names_kinds_and_writes_files_in_english(
     served: Served, browser: Browser, tmp_path: Path
 ) -> None:

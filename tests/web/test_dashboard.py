@@ -554,6 +554,25 @@ async def test_evidence_outside_scope_or_outside_storage_is_refused(served: Serv
             assert (await anonymous.post(link)).status_code == status
 
 
+async def test_an_evidence_name_with_a_direction_trick_is_listed_and_sent_plain(
+    served: Served,
+) -> None:
+    """A file kept under a name with a right-to-left override and control characters (kept
+    before such names were cleaned) is listed on the task page and sent under its plain
+    name, as its download page shows it: the page showed "fdp.exe" as "exe.pdf", and the
+    browser saved it under the override."""
+    keep_evidence(served, "TX", "bi\x1ben bản\u202efdp.exe", b"MZ", "tx/1.bin")
+    async with served.signed_in(SCOPED) as browser:
+        page = (await browser.get(f"/tasks/{served.tasks[0].id}")).text
+        href = export_href(page.replace('class="evidence"', 'id="evidence"', 1), "evidence")
+        shown = page[page.index(href.replace("&", "&amp;")) :].split(">", 1)[1].split("<")[0]
+        response = await browser.get(href)
+    assert shown == "bien bảnfdp.exe"
+    assert response.status_code == 200
+    sent = response.headers["content-disposition"]
+    assert sent.endswith("filename*=utf-8''bien%20b%E1%BA%A3nfdp.exe"), sent
+
+
 async def test_evidence_is_sent_as_bytes_when_its_type_is_a_page_or_malformed(
     served: Served,
 ) -> None:

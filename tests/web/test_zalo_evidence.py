@@ -205,9 +205,9 @@ async def test_zalo_evidence_page_names_a_hostile_file_name_safely_in_a_browser(
     fake_zalo: FakeZalo,  # noqa: F811
     browser: Browser,  # noqa: F811
 ) -> None:
-    """A file named with markup and a right-to-left override shows on its page, in Chromium,
-    as the words it is made of: no script runs, no direction trick; in English, a decimal
-    point and the day dd/mm/yyyy."""
+    """A file named with markup and a right-to-left override shows in /evidence's list and on
+    its page, in Chromium, as the words it is made of: no script runs, no direction trick;
+    in English, a decimal point and the day dd/mm/yyyy."""
     await zalo_people(served, fake_zalo)
     name = "<img src=x onerror=alert(1)>\u202egpj.exe"
     keep(served, "TX", "hostile.bin", b"MZ", size=1_234_567)
@@ -223,6 +223,8 @@ async def test_zalo_evidence_page_names_a_hostile_file_name_safely_in_a_browser(
         coordinator.language = "en"
         s.commit()
     [text] = await ask(fake_zalo, ZCOORD, f"/evidence #{served.tasks[0].id} Tam Xuân")
+    assert "alert(1)>gpj.exe" in text  # the list names it plain too, as the page does
+    assert "\u202e" not in text
     context = await browser.new_context(locale="en-GB")
     page = await context.new_page()
     dialogs: list[str] = []

@@ -3,6 +3,10 @@
 // keyboard reaches it too). No build step, no library.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // A page answering a form posted elsewhere (a task's, after a nudge) shows its own
+  // address: a reload then reads the page again rather than posting the form a second time.
+  const address = document.body.dataset.address;
+  if (address && location.pathname !== address) history.replaceState(null, "", address);
   // A filter applied from the keyboard (an arrow key changes a select) reloads the page:
   // focus comes back to that filter, so the next key goes on from there.
   const refocus = sessionStorage.getItem("dondoc-refocus");
@@ -12,6 +16,16 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("change", () => {
       if (input.id) sessionStorage.setItem("dondoc-refocus", input.id);
       input.form.submit();
+    });
+  }
+  // A table's first column stays in view when it scrolls sideways: a control focused under it
+  // (going back by Shift+Tab) is scrolled out from under it, not left focused but hidden.
+  for (const box of document.querySelectorAll(".scroll")) {
+    box.addEventListener("focusin", (event) => {
+      const first = event.target.closest("tr")?.firstElementChild;
+      if (!first || first.contains(event.target)) return;
+      const covered = first.getBoundingClientRect().right - event.target.getBoundingClientRect().left;
+      if (covered > 0) box.scrollLeft -= covered;
     });
   }
   for (const span of document.querySelectorAll(".bar span[data-w]")) {
@@ -28,6 +42,9 @@ document.addEventListener("DOMContentLoaded", () => {
           : row.dataset.status === filter.value;
         row.hidden = Boolean(filter.value) && !shown;
       }
+      // A status no unit has says so, rather than leaving the headers alone.
+      const none = document.getElementById("status-none");
+      if (none) none.hidden = Array.from(rows).some((row) => !row.hidden);
     });
   }
   for (const th of document.querySelectorAll("table.sortable th[data-sort]")) {
