@@ -69,10 +69,15 @@ async def test_an_id_of_thousands_of_digits_is_not_found_not_an_error(served: Se
         assert "Không tìm thấy trang này" in response.text
     async with served.client() as anonymous:
         assert (await anonymous.get(f"/tasks/{endless}")).status_code == 401
-        for kind in ("evidence", "chart", "photo"):
+        evidence = await anonymous.get(f"/files/evidence/{endless}")
+        assert evidence.status_code == 403  # a record's number: the link is refused
+        assert "/web" in evidence.text
+        # A chart's path names what it covers (a task, `d<id>`, `all`), as an export's does:
+        # one that names nothing is not found.
+        for kind in ("chart", "photo", "export"):
             response = await anonymous.get(f"/files/{kind}/{endless}")
-            assert response.status_code == 403, kind
-            assert "/web" in response.text
+            assert response.status_code == 404, kind
+            assert "Không tìm thấy trang này" in response.text
 
 
 async def test_an_action_whose_body_is_not_utf8_is_a_bad_request(served: Served) -> None:
