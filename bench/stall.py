@@ -16,7 +16,8 @@ the frame the loop ran. One phase each, one after the other:
   (in the 4,096-character messages Telegram cuts it into, and whole to Zalo's webhook),
   `/nudge` of the task given to every unit, `AT_ONCE` coordinators typing `/summary` and
   `/export` together;
-- the same commands typed by a Zalo admin;
+- the same commands typed by a Zalo admin, and `AT_ONCE` Zalo coordinators typing `/summary`
+  and `/ranking year` together;
 - the dashboard's pages (overview, matrix, a task's, a unit's) and its downloads (the
   export, the chart, the formal report of everything), each shown then built.
 
@@ -73,6 +74,7 @@ SIZE = "province300"
 ADMIN = 90_001
 ZALO_ADMIN = "bench0zalo0admin"
 AT_ONCE = 50
+ZALO_FIRST_USER = 700_000  # the Zalo coordinators' ids (as text)
 MIN_PHASE_S = 2.0
 ANSWER_TIMEOUT_S = 240.0
 START_TIMEOUT_S = 180.0
@@ -122,6 +124,7 @@ class Place:
         self.world = world
         self.cookie = cookie
         self.coordinators = coordinators
+        self.zalo_coordinators: list[str] = []
         self.largest = 0  # the generated task given to the most units
         self.nudged = 0  # the task of the reachable units
         self.unit_code = ""
@@ -152,6 +155,17 @@ def build(workdir: Path, args: argparse.Namespace) -> Place:
     tappers = populate(
         engine, args.tappers, deadline, first_user=TAPPER_FIRST_USER, assigned_at=assigned
     )
+    on_zalo_ = populate(
+        engine, AT_ONCE, deadline, first_user=ZALO_FIRST_USER, assigned_at=assigned, channel="zalo"
+    )
+    with engine.begin() as conn:  # made coordinators: they ask together on Zalo
+        conn.execute(
+            text(
+                "UPDATE contact SET role = 'coordinator' WHERE id IN (SELECT contact_id FROM"
+                " contact_identity WHERE channel = 'zalo' AND CAST(chat_id AS INTEGER) >= :f)"
+            ),
+            {"f": ZALO_FIRST_USER},
+        )
     with Session(engine) as session:
         admin = Contact(display_name="Bench admin", role="admin")
         session.add(admin)
@@ -165,6 +179,7 @@ def build(workdir: Path, args: argparse.Namespace) -> Place:
         ).scalar_one()
     engine.dispose()
     place = Place(World(db_file, tappers, nudged, nudged_task), cookie, chats)
+    place.zalo_coordinators = [str(o.user_id) for o in on_zalo_]
     place.largest, place.nudged = largest, nudged_task
     place.unit_code, place.unit_name, place.unit_id = code, name, unit_id
     return place
@@ -512,6 +527,27 @@ def phases(
     todo.append(("Zalo /help (first)", zalo_hello))
     for words in admin_commands(place):
         todo.append((f"Zalo {words}", partial(on_zalo, zalo, words)))
+
+    def zalo_together(words: str) -> Callable[[], Awaitable[float]]:
+        async def command() -> float:
+            people = place.zalo_coordinators
+            before = {p: len(zalo.messages(p)) for p in people}
+            started = time.monotonic()
+            for person in people:
+                zalo.send_text(person, words)
+            try:
+                await zalo.wait_until(
+                    lambda: all(len(zalo.messages(p)) > before[p] for p in people),
+                    ANSWER_TIMEOUT_S,
+                )
+            except TimeoutError:
+                return -1.0
+            return time.monotonic() - started
+
+        return command
+
+    for words in ("/summary", "/ranking year"):
+        todo.append((f"Zalo {AT_ONCE} coordinators: {words} at once", zalo_together(words)))
     todo.append(
         (f"Zalo hostile: a {PASTE_LINES:,}-line paste", lambda: on_zalo(zalo, paste(PASTE_LINES)))
     )
@@ -580,6 +616,8 @@ async def stall_bench(args: argparse.Namespace) -> dict[str, Any]:
             for chat in place.coordinators:
                 server.add_user(chat, "Điều phối viên").started = True
             zalo.add_user(ZALO_ADMIN, "Quản trị Zalo", wrote=True)
+            for person in place.zalo_coordinators:
+                zalo.add_user(person, "Điều phối viên Zalo", wrote=True)
             buttons = await give_buttons(server, world.tappers)
             server.set_rate_limits("enforce")
             bot = start(server, zalo, world, port, args.stall_ms)
