@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.due_words import deadline_words
@@ -20,6 +21,7 @@ from core.ranking import Ranked, parse_period, period_bounds, rank
 from core.status import Counts
 from core.summary import Line, in_force_order
 from core.taskdates import due_at, effective_deadline
+from db.engine import session_scope
 from db.models import Unit
 from db.queries import summary as q
 from db.queries.scope import Scope, units_in_scope
@@ -122,6 +124,13 @@ def ranking(session: Session, ctx: Context, period: str) -> Report:
     if not ranked:
         lines.append(ctx.t("summary.ranking_empty"))
     return Report("\n".join([*lines, ""]), [_ranked_entry(ctx, r) for r in ranked])
+
+
+def ranking_of(engine: Engine, ctx: Context, period: str) -> Report:
+    """Build now the ranking of `ranking`, in a transaction of its own (blocking: every
+    unit's counts read, sorted and worded; a heavy worker's job, as a summary is)."""
+    with session_scope(engine) as session:
+        return ranking(session, ctx, period)
 
 
 def _ranked_entry(ctx: Context, r: Ranked) -> Entry:

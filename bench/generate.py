@@ -50,6 +50,8 @@ class Shape:
 SIZES = {
     "tiny": Shape(provinces=1, departments=4, communes=12, assignments=120),
     "province": Shape(provinces=1, departments=25, communes=100, assignments=20_000),
+    # 300 units, about 300 tasks: a province built in a minute (bench/stall.py).
+    "province300": Shape(provinces=1, departments=60, communes=240, assignments=52_000),
     "country": Shape(provinces=34, departments=20, communes=97, assignments=1_000_000),
 }
 

@@ -96,7 +96,9 @@ def build_application(
     # When a person's answer went: what they send after it is no repeat (core.repeats).
     limiter.on_sent = partial(sent_to_chat, application.bot_data.answered_texts)
     status = Path(settings.loop_probe_file) if settings.loop_probe_file else None
-    application.bot_data.loop_probe = LoopProbe(status_file=status, describe=lanes.handling)
+    application.bot_data.loop_probe = LoopProbe(
+        status_file=status, describe=lanes.handling, stall_ms=settings.loop_probe_stall_ms
+    )
     services = build_services(settings, token, clock=clock, engine=engine)
     application.bot_data.services = services
     if settings.zalo_bot_token is not None:

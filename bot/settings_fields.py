@@ -81,6 +81,9 @@ class SettingsFields(BaseSettings):
     fake_clock_start: datetime | None = None  # development only: trials and tests
     # Where the event-loop probe writes its figures (JSON, every second); empty: nowhere.
     loop_probe_file: str = ""
+    # The lateness past which the probe logs a stall with what the loop ran (benchmarks
+    # lower it to see shorter ones).
+    loop_probe_stall_ms: float = Field(default=200.0, gt=0, le=60_000)
     # `dondoc serve`: where the web server listens, the address people and Telegram reach it
     # at (https in production; webhooks and links are built on it), and the secret that
     # signs its links and webhook secrets (never logged; empty: derived from BOT_TOKEN).

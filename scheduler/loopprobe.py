@@ -3,7 +3,7 @@
 A task sleeps a short tick and measures how much later than asked it woke: that delay is
 how long the loop was busy with something else (a blocking call, CPU work, a busy wait on a
 locked SQLite file). A watchdog thread notices a stall while it lasts and notes what the
-loop thread is running then (its innermost frame of ours) and which updates are being
+loop thread is running then (its innermost frames of ours) and which updates are being
 handled; when the loop wakes, a stall over STALL_MS is logged with both.
 
 The figures (max, percentiles, the last stalls) are written as JSON to a status file when
@@ -33,7 +33,8 @@ WRITE_EVERY_S = 1.0
 KEPT_SAMPLES = 20_000
 KEPT_STALLS = 200
 KEPT_SECONDS = 1800
-OUR_PACKAGES = ("app", "bot", "core", "db", "handlers", "render", "scheduler")
+OUR_PACKAGES = ("app", "bot", "core", "db", "handlers", "render", "scheduler", "web")
+OUR_FRAMES = 4  # a stall names the innermost frame of ours and up to three of its callers
 
 
 class LoopProbe:
@@ -83,17 +84,23 @@ class LoopProbe:
         """Sleep a tick at a time and record how late each wake-up was."""
         last_write = time.monotonic()
         while True:
-            asked = time.monotonic()
+            asked, cpu = time.monotonic(), time.thread_time()
             await asyncio.sleep(self.tick_s)
             woke = time.monotonic()
-            self.record((woke - asked - self.tick_s) * 1000)
+            self.record((woke - asked - self.tick_s) * 1000, (time.thread_time() - cpu) * 1000)
             self._beat = woke
             if woke - last_write >= WRITE_EVERY_S:
                 last_write = woke
                 self._write()
 
-    def record(self, late_ms: float) -> None:
-        """Count one wake-up this late; log it as a stall past the threshold."""
+    def record(self, late_ms: float, cpu_ms: float | None = None) -> None:
+        """Count one wake-up this late; log it as a stall past the threshold.
+
+        `cpu_ms`: the CPU time the loop's thread used meanwhile. Near the stall's length, the
+        loop was working (our code, or a library's, on the loop); far below it, the loop was
+        waiting: for a synchronous call (then the frame names it) or for the processor or the
+        GIL, which other threads or processes held (then the frame is the loop's own select).
+        """
         late_ms = max(0.0, late_ms)
         self.samples.append(late_ms)
         self.max_ms = max(self.max_ms, late_ms)
@@ -107,12 +114,20 @@ class LoopProbe:
             return
         seen, self._seen = self._seen, ""
         handling = self.describe()
+        cpu = round(cpu_ms, 1) if cpu_ms is not None else None
         self.stalls.append(
-            {"at": time.time(), "ms": round(late_ms, 1), "running": seen, "updates": handling}
+            {
+                "at": time.time(),
+                "ms": round(late_ms, 1),
+                "cpu_ms": cpu,
+                "running": seen,
+                "updates": handling,
+            }
         )
         log.warning(
-            "event loop stalled %.0f ms (running: %s; updates: %s)",
+            "event loop stalled %.0f ms (loop's CPU: %s; running: %s; updates: %s)",
             late_ms,
+            "?" if cpu is None else f"{cpu:.0f} ms",
             seen or "?",
             handling or "none",
         )
@@ -125,15 +140,16 @@ class LoopProbe:
                 self._seen = self._running() or "-"
 
     def _running(self) -> str:
-        """Return the innermost frame of our code on the loop's thread (file:line function)."""
+        """Return the innermost frames of our code on the loop's thread (module:line
+        function), the innermost first, then its callers of ours (up to `OUR_FRAMES`)."""
         frame = sys._current_frames().get(self._loop_thread)
-        while frame is not None:
+        found: list[str] = []
+        while frame is not None and len(found) < OUR_FRAMES:
             module = frame.f_globals.get("__name__", "")
             if module.split(".", 1)[0] in OUR_PACKAGES and module != __name__:
-                code = frame.f_code
-                return f"{module}:{frame.f_lineno} {code.co_name}"
+                found.append(f"{module}:{frame.f_lineno} {frame.f_code.co_name}")
             frame = frame.f_back
-        return ""
+        return " < ".join(found)
 
     def figures(self) -> dict[str, Any]:
         """Return the max, percentiles and last stalls, in milliseconds."""

@@ -14,6 +14,7 @@ from core.roles import Access
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.report_pages import show_report
+from scheduler.workers import in_heavy_worker
 
 PREFIX = "rk"
 PICK = "p"  # a unit picked from a list of matches: a new message, not a page
@@ -69,9 +70,11 @@ async def ranking(req: Request) -> None:
 async def _show_ranking(req: Request, period: str, *, page: int, edit: bool) -> None:
     """Build the ranking now and show one page of it."""
     ctx = _context(req)
-    # A country's ranking sorts and words thousands of units: in the update pool, not on
-    # the event loop, which stalled every person's update meanwhile.
-    report = await req.transaction(lambda session: unit_reports.ranking(session, ctx, period))
+    # A country's ranking sorts and words thousands of units: not on the event loop, which
+    # stalled every person's update meanwhile, nor in the update pool, whose first thread
+    # the officials' replies queue for (fifty coordinators' rankings at once held their
+    # taps up to 5 s, bench.stall): in the heavy pool, as a summary.
+    report = await in_heavy_worker(unit_reports.ranking_of, req.services.engine, ctx, period)
     await show_report(req, report, nav=(PREFIX, "r", period), page=page, edit=edit)
 
 

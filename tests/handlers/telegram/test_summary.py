@@ -463,26 +463,31 @@ async def test_a_ranking_over_a_typed_period_pages_over_the_same_period(
     assert "từ 01/11/2026 đến 05/11/2026" in (edited.text or "")
 
 
-async def test_ranking_is_sorted_and_worded_off_the_event_loop(
+async def test_ranking_is_sorted_and_worded_off_the_event_loop_and_the_update_pool(
     bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The units are ranked in the update pool, not on the loop's thread.
+    """The units are ranked in the heavy pool: neither on the loop's thread nor in the
+    update pool, whose threads answer the officials' replies and taps.
 
     A country ranks thousands of units: sorted and worded on the loop, they stalled every
-    person's update for a quarter of a second (bench.heavy --more).
+    person's update for a quarter of a second (bench.heavy --more). In the update pool,
+    fifty coordinators' `/ranking year` at once held up the officials' taps, queued for its
+    first thread, up to 5 s (bench.stall), as fifty summaries, built in the heavy pool, did not.
     """
     await arrange(bot)
-    threads: list[int] = []
+    threads: list[threading.Thread] = []
 
     def spy(*args: Any) -> list[Ranked]:
-        threads.append(threading.get_ident())
+        threads.append(threading.current_thread())
         return rank(*args)
 
     monkeypatch.setattr(unit_reports, "rank", spy)
     text = (await bot.send(COORDINATOR, "/ranking")).text or ""
     assert "1. Xã A: 100,0% (1/1)" in text
     assert threads
-    assert threading.get_ident() not in threads  # the test runs on the bot's loop
+    loop = threading.current_thread()  # the test runs on the bot's loop
+    assert all(t is not loop for t in threads)
+    assert all(t.name.startswith("dondoc-heavy") for t in threads), [t.name for t in threads]
 
 
 def limit_to(bot: BotUnderTest, user_id: int, group: str, codes: list[str]) -> None:
