@@ -145,9 +145,11 @@ class UserActions:
         chat_id: int | None = None,
         forward_origin: JsonDict | None = None,
         media_group_id: str | None = None,
+        written_at: int | None = None,
     ) -> int:
         """Have a user send an image as a photo (forwarded from elsewhere: `forward_origin`;
-        one of an album: `media_group_id`)."""
+        one of an album: `media_group_id`; dated earlier than now: `written_at`, seconds
+        since the epoch)."""
         stored = self.state.store_file(content, "photo", None, "image/jpeg")
         width, height = image_size(content)
         size = {
@@ -165,6 +167,7 @@ class UserActions:
             caption=caption,
             forward_origin=forward_origin,
             media_group_id=media_group_id,
+            **({} if written_at is None else {"date": written_at}),
         )
 
     def edit_text(

@@ -124,13 +124,16 @@ class FakeZalo:
         than Zalo hands it over (a slow link); now by default."""
         return self._event(user_id, "message.text.received", {"text": text}, written_ms)
 
-    def send_photo(self, user_id: str, content: bytes, caption: str = "") -> str:
-        """Have a person send a photo; the bot finds it at `photo_url`, served here."""
+    def send_photo(
+        self, user_id: str, content: bytes, caption: str = "", *, written_ms: int | None = None
+    ) -> str:
+        """Have a person send a photo; the bot finds it at `photo_url`, served here
+        (`written_ms`: as `send_text`'s)."""
         with self.state.lock:
             key = self.state.next_id()
             self.state.photos[key] = (content, "image/jpeg")
         fields = {"photo_url": f"{self.url}/_photos/{key}.jpg", "caption": caption}
-        return self._event(user_id, "message.image.received", fields)
+        return self._event(user_id, "message.image.received", fields, written_ms)
 
     def send_sticker(self, user_id: str, sticker: str = "sticker-1") -> str:
         """Have a person send a sticker."""

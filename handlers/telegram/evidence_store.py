@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 from telegram import Message
@@ -15,6 +16,8 @@ from app.checkin.caption import (
     confirm_caption,
     request_extension,
 )
+from app.said import as_said, waited
+from app.services import Services
 from core.replies.result import ParsedReply
 from core.textnorm import plain_file_name
 from handlers.telegram.access import Request
@@ -37,6 +40,7 @@ class Upload:
     caption: str = ""  # what it says: a status ("đã xong") is recorded with the file
     key: str = ""  # the dedup key of that status report (the message)
     forwarded: bool = False  # another's file and words: the caption's status is asked first
+    sent_at: float = 0.0  # when Telegram dated the message (seconds since the epoch; 0: not)
 
 
 def upload_of(msg: Message) -> Upload | None:
@@ -82,7 +86,7 @@ async def keep(req: Request, assignment_id: int, upload: Upload) -> None:
     file_it = partial(evidence_keep.file_it, status_asked=asked or extension is not None)
     # Off the loop: up to 20 MB written, and its row.
     filed = await req.atomic(
-        file_it, req.services, req.actor, about, filing, None if asked else report
+        file_it, _as_sent(req, upload), req.actor, about, filing, None if asked else report
     )
     if extension is not None:
         line = await _request(req, assignment_id, extension, upload)
@@ -107,7 +111,9 @@ async def not_stored(req: Request, failed: str, assignment_id: int | None, uploa
     if assignment_id is not None and not upload.forwarded:
         report = caption_report(req.services, assignment_id, upload.caption, upload.key)
         extension = caption_extension(req.services, upload.caption)
-    said = await req.atomic(evidence_keep.with_status, req.services, req.actor, failed, report)
+    said = await req.atomic(
+        evidence_keep.with_status, _as_sent(req, upload), req.actor, failed, report
+    )
     if assignment_id is not None and extension is not None:
         said += "\n" + await _request(req, assignment_id, extension, upload)
     await req.reply(said)
@@ -121,10 +127,17 @@ async def _request(
     return await req.atomic(send, upload.caption, upload.key)
 
 
-def _words(msg: Message) -> tuple[str, str, bool]:
-    """Return a file message's caption, the dedup key of its status, and whether it is
-    forwarded."""
-    return msg.caption or "", _key(msg), msg.forward_origin is not None
+def _words(msg: Message) -> tuple[str, str, bool, float]:
+    """Return a file message's caption, the dedup key of its status, whether it is
+    forwarded, and when it was sent."""
+    return msg.caption or "", _key(msg), msg.forward_origin is not None, msg.date.timestamp()
+
+
+def _as_sent(req: Request, upload: Upload) -> Services:
+    """Return the services as of when the file was sent, when it waited (`app.said`): the
+    status its caption states counts from then."""
+    sent = datetime.fromtimestamp(upload.sent_at, UTC) if upload.sent_at else None
+    return as_said(req.services, waited(sent))
 
 
 def _key(msg: Message) -> str:

@@ -28,7 +28,7 @@ from app.extensions import decide
 from app.linking import is_live_code
 from app.my_tasks import tasks_of
 from app.pairing import Newcomer, redeem
-from app.said import waited
+from app.said import as_said, waited
 from app.seen import seen
 from core.checkin import asks_for_help, task_numbers
 from core.invites import pasted_code
@@ -185,7 +185,9 @@ class ZaloChannel(TextChannel):
         t = partial(self.services.catalog.get, lang)
         if actor is None:
             return Said(t("zalo.not_registered"))
-        return evidence.keep(self.services, actor, event, photo, oversized=oversized)
+        # The status its caption states counts from when it was sent (`app.said`).
+        said = as_said(self.services, _waited(event))
+        return evidence.keep(said, actor, event, photo, oversized=oversized)
 
     def _in_form(
         self, actor: Actor, form: dict[str, Any], command: str, typed: str, event: Event

@@ -14,6 +14,7 @@ from sqlmodel import select
 from db.models import Assignment
 from tests.scheduler.support import at
 from tests.zalo.conftest import ZaloBot
+from tests.zalo.test_evidence import JPEG
 from tests.zalo.test_reminders import DEADLINE, HOA, official, remind
 
 
@@ -45,3 +46,19 @@ async def test_done_written_after_midnight_is_late(zbot: ZaloBot) -> None:
     answer, done_on = await done_written(zbot, minutes_before=0)
     assert "Hoàn thành quá hạn" in answer
     assert done_on == DEADLINE + timedelta(days=1)
+
+
+async def test_a_photo_captioned_done_before_midnight_is_on_time(zbot: ZaloBot) -> None:
+    """A photo captioned "xong", written 23:50 and handled 00:10: done on time, that day."""
+    official(zbot)
+    await remind(zbot)
+    zbot.tg.clock.set(at(DEADLINE + timedelta(days=1), 0, 10))
+    after = len(zbot.zalo.messages(HOA))
+    written = int((time.time() - 20 * 60) * 1000)
+    await zbot.handled(zbot.zalo.send_photo(HOA, JPEG, "xong", written_ms=written))
+    answer = "\n".join(m.text for m in zbot.zalo.messages(HOA)[after:])
+    assert "Hoàn thành đúng hạn" in answer
+    with zbot.session() as s:
+        [done_at] = [a.done_at for a in s.exec(select(Assignment))]
+    assert done_at is not None
+    assert done_at.astimezone(zbot.services.settings.tz).date() == DEADLINE

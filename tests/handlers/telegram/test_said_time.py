@@ -17,6 +17,7 @@ from tests.handlers.telegram.checkin_world import (
     remind,
     scene,
 )
+from tests.handlers.telegram.test_evidence import PNG
 from tests.harness import BotUnderTest
 from tests.scheduler.support import at
 
@@ -61,3 +62,21 @@ async def test_a_date_older_than_telegram_keeps_updates_counts_when_handled(
     answer, done_on = await reply_sent_earlier(bot, minutes=2 * 24 * 60)
     assert "Hoàn thành quá hạn" in answer
     assert done_on == DEADLINE + timedelta(days=1)
+
+
+async def test_a_photo_captioned_done_before_midnight_is_on_time(bot: BotUnderTest) -> None:
+    """A photo of the minutes captioned "đã xong", sent 23:50 and handled 00:10: the status
+    its caption states is done on time, as a typed "xong" is."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    bot.clock.set(AFTER_MIDNIGHT)
+    after = bot.server.last_message_id(OFFICIAL)
+    caption = f"#{world.tasks[0].id} đã xong, gửi ảnh biên bản"
+    bot.server.send_photo(OFFICIAL, PNG, caption=caption, written_at=int(time.time() - 1200))
+    reply = await bot.server.wait_for_message(
+        OFFICIAL, lambda m: "minh chứng" in (m.text or ""), after=after
+    )
+    assert "Hoàn thành đúng hạn" in (reply.text or "")
+    done_at = assignment(bot, aid).done_at
+    assert done_at is not None
+    assert done_at.astimezone(bot.services.settings.tz).date() == DEADLINE
