@@ -126,8 +126,7 @@ def card(services: Services, lang: str, contact_id: int) -> Card | None:
         contact = info.contact
         text = t(
             "contacts.card",
-            name=info.label,
-            username=f"@{info.identities.username}" if info.identities.username else "-",
+            title=Markup(_title(services, lang, info)),
             identities=people.identities_text(services.catalog, lang, info.identities),
             role=t(f"common.role_{contact.role}"),
             state=t("contacts.reachable" if info.identities.reachable else "contacts.unreachable"),
@@ -168,6 +167,17 @@ def remove(
             return None
         name, unit_name = info.label, unit.name
     return services.catalog.get(lang, "contacts.removed", name=name, unit=unit_name)
+
+
+def _title(services: Services, lang: str, info: ContactInfo) -> str:
+    """Return a card's first line: the person's name, and their username when there is one
+    (a person on Zalo alone has none, and their name is not followed by a stray dash)."""
+    username = info.identities.username
+    if username:
+        return services.catalog.get(
+            lang, "contacts.card_title", name=info.label, username=username
+        )
+    return services.catalog.get(lang, "contacts.card_title_no_username", name=info.label)
 
 
 def _units_text(services: Services, lang: str, info: ContactInfo) -> str:

@@ -235,6 +235,17 @@ def tell_unit_stopped(
     return told_line(services, lang, *told) if told else ""
 
 
+def withdraw_unit_stopped(session: Session, services: Services, lang: str, *, unit_id: int) -> str:
+    """Withdraw the unsent notices that the unit is no longer followed (held overnight, call
+    it after /activate): its people would hear the next morning of a change undone. Return
+    the line telling the admin ("" when none)."""
+    entry = unit_entry(session, unit_id=unit_id, action="unit.deactivated")
+    withdrawn = cancel_keyed(session, prefix=f"{KEY}:unit{entry}:") if entry else set()
+    if not withdrawn:
+        return ""
+    return "\n" + services.catalog.get(lang, "units.stopped_withdrawn", count=len(withdrawn))
+
+
 def withdraw_taken_off(session: Session, services: Services, lang: str, *, task_id: int) -> str:
     """Withdraw the unsent notices of units taken off the task (held overnight) to the people
     whose units they named are all back on it (call it after /assign): they would hear the

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from app.choices import Choice, Rows
 from app.import_report import reason_text
 from app.services import Services
-from app.task_notices import tell_unit_stopped
+from app.task_notices import tell_unit_stopped, withdraw_unit_stopped
 from core.markup import Markup
 from core.spreadsheet.report import ImportReport
 from core.textnorm import fold, name_key, unmarked
@@ -404,7 +404,11 @@ def switch(
                 lines.append(
                     t("units.activated_tasks", count=len(were), tasks=tasks, code=unit.code)
                 )
-            return "\n".join(lines)
+            # Followed again before its people heard it was not (held overnight): they hear
+            # nothing, as a unit put back by /assign, a task reopened by /reopentask.
+            return "\n".join(lines) + withdraw_unit_stopped(
+                session, services, lang, unit_id=unit_id
+            )
         taken = take_off_open_tasks(session, unit_id=unit_id, actor_id=actor_id)
         if taken.task_ids:
             tasks = task_numbers(taken.task_ids)

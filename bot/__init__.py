@@ -1,6 +1,31 @@
 """The bot: its composition root, commands and processes."""
 
+from __future__ import annotations
+
 import sys
+
+TYPE_CHECKING = False  # typing's own, without importing typing
+if TYPE_CHECKING:
+    from types import TracebackType
+
+_shown = sys.excepthook
+
+
+def _quiet_interrupt(
+    kind: type[BaseException], value: BaseException, traceback: TracebackType | None
+) -> None:
+    """Print an uncaught exception as Python does, but a Ctrl+C: nothing."""
+    if not issubclass(kind, KeyboardInterrupt):
+        _shown(kind, value, traceback)
+
+
+# `dondoc`'s console script imports this package first, then bot/cli.py, and only then
+# calls `main`, which turns Ctrl+C into a quiet exit: a Ctrl+C before it (the first tenths of
+# a second) printed a KeyboardInterrupt traceback. Within `dondoc` alone, not in a program
+# that imports the bot (tests, tools), an uncaught one is not printed; the process still
+# ends as interrupted (by SIGINT, as Python ends it).
+if sys.argv and sys.argv[0].rsplit("/", 1)[-1] == "dondoc":
+    sys.excepthook = _quiet_interrupt
 
 # httpx imports its command-line client (`httpx._main`) with itself, and with it click,
 # pygments and rich wherever they are installed (the dev tools bring them): about 4 MB of

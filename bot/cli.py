@@ -1,31 +1,24 @@
-"""The `dondoc` command: every subcommand is registered here, in one place."""
+"""The `dondoc` command: every subcommand is registered here, in one place.
+
+The console script imports this module before `main` can catch anything: a Ctrl+C while it
+loads would print a KeyboardInterrupt traceback. So it imports only what the interpreter
+has already loaded; the console, the settings, SQLAlchemy and the command's own module are
+imported by `main`, inside the `try` that turns Ctrl+C into a quiet exit (status 130).
+"""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
-from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-from typing import cast
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError
-
-from bot.commands.parsing import CatalogParser
-from bot.console import (
-    EXIT_CONFIG,
-    EXIT_FAILED,
-    ConfigError,
-    help_text,
-    load_settings,
-    say,
-    say_db_error,
-)
-from db.schema import HEAD, BrokenKeysError, UnknownSchemaError
+TYPE_CHECKING = False  # typing's own, without importing typing (a few ms more to interrupt)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 PRIVATE_UMASK = 0o077
+# The exit status of a command stopped by Ctrl+C (SIGINT), as shells report it: 128 + 2.
+EXIT_INTERRUPTED = 130
 
 # Each subcommand and its module, in the order `--help` lists them. Only the module of the
 # command given is imported (`build_parser`): `dondoc --help`, `--version` or `admin list`
@@ -51,6 +44,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """Return the argument parser in the console's language: every subcommand named, with
     its help line, and the one `argv` gives (its first word that is not an option) whole,
     its module imported; `argv` None: every subcommand whole."""
+    from importlib import import_module
+    from typing import cast
+
+    from bot.commands.parsing import CatalogParser
+    from bot.console import help_text
+
     parser = CatalogParser(prog="dondoc", description=help_text("dondoc"))
     parser.add_argument(
         "--version",
@@ -75,6 +74,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def dondoc_version() -> str:
     """Return the installed package's version (the one in pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bot.console import help_text
+
     try:
         return version("dondoc")
     except PackageNotFoundError:
@@ -82,23 +85,41 @@ def dondoc_version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line and run the subcommand; settings errors exit with 2."""
+    """Parse the command line and run the subcommand; settings errors exit with 2, Ctrl+C
+    (at any moment, the command's modules still loading included) with 130, quietly."""
     try:
         try:
             return _main(argv)
         finally:  # what is still buffered (argparse's help) is written here, not at exit
             sys.stdout.flush()
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `dondoc tasks import FILE | head`: the reader stopped reading, no traceback for it.
         # What is left to print goes nowhere (the interpreter's flush at exit included), as
         # Python's documentation of SIGPIPE advises; the exit status says it was cut short.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        from bot.console import EXIT_FAILED
+
         return EXIT_FAILED
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    """`main`, but for its output's reader going away."""
+    """`main`, but for its output's reader going away and Ctrl+C."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DatabaseError
+
+    from bot.console import (
+        EXIT_CONFIG,
+        EXIT_FAILED,
+        ConfigError,
+        load_settings,
+        say,
+        say_db_error,
+    )
+    from db.schema import HEAD, BrokenKeysError, UnknownSchemaError
+
     # PTB 22 otherwise warns on every RetryAfter (429); our sender reads it as a timedelta.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     # The database, its WAL files, lock files and evidence hold officials' data and reports:
@@ -128,8 +149,6 @@ def _main(argv: Sequence[str] | None) -> int:
             raise
         say("cli.file_error", err=True, path=str(exc.filename), error=exc.strerror or str(exc))
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":

@@ -48,6 +48,8 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
         return t("calendar.past_day", day=span.first, today=services.today())
     working, reason = verb.casefold() in WORK_WORDS, span.rest[:MAX_REASON]
     if len(days) == 1:
+        if (already := _already(services, lang, span.first, working)) is not None:
+            return already
         headline, lines = _set(services, lang, actor_id, span.first, working, reason)
         return "\n".join([headline, *lines])
     key = "calendar.span_work_added" if working else "calendar.span_off_added"
@@ -59,6 +61,24 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     for day in days:
         said += [t("calendar.span_day", day=day, said=Markup(line)) for line in moved[day]]
     return "\n".join(said)
+
+
+def _already(services: Services, lang: str, day: date, working: bool) -> str | None:
+    """Say that a day is already what it is asked to be, a weekend or a public holiday off,
+    an ordinary weekday worked, when the province's calendar sets nothing for it; None
+    otherwise. Nothing is set then: storing it changed no deadline and no reminder, and
+    the answer "is now a day off" said it had."""
+    with session_scope(services.engine) as session:
+        if override_on(session, day=day) is not None:
+            return None  # the province's own day, set again: its reason may change
+        calendar = working_calendar(session)
+    if calendar.is_working_day(day) != working:
+        return None
+    key = "calendar.already_working" if working else "calendar.already_off"
+    holiday = reason_clause(services, lang, calendar.holiday_name(day) or "")
+    return services.catalog.get(
+        lang, key, day=day, weekday=weekday(services, lang, day), reason=holiday
+    )
 
 
 def _set(

@@ -34,9 +34,14 @@ DATE_RE = re.compile(
 )
 # "đến thứ 6 tuần sau", "thứ hai tuần tới", "chủ nhật", "T6" (as officials write it in
 # chats and schedules): a weekday as a target date.
+# In English, "friday", "next monday", "this friday", "friday next week" (not "last friday":
+# a day passed), read as the Vietnamese are: "next" is "tuần sau", "this" is "tuần này".
 WEEKDAY_RE = re.compile(
     r"\b(?:thu\s*(?P<day>[2-7]|hai|ba|tu|nam|sau|bay)|t(?P<short>[2-7])|(?P<sunday>chu\s+nhat|cn))\b"
     r"(?:\s+tuan\s+(?P<week>sau|toi|nay)\b)?"
+    r"|(?<!\blast )\b(?:(?P<en_before>next|this)\s+)?"
+    r"(?P<en_day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"(?:\s+(?P<en_after>next|this)\s+week\b)?"
 )
 # "đến mai", "đến ngày mai", "sang mốt", "đến ngày kia", "until tomorrow": a day counted
 # from today. "mai" and "mốt" fold like "mãi" and "một": the caller checks what was typed.
@@ -51,6 +56,11 @@ HALF_MONTH_RE = re.compile(r"\bnua\s+thang\b(?!\s*\d)")
 HALF_MONTH_DAYS = 15
 _WEEKDAYS = {"2": 0, "3": 1, "4": 2, "5": 3, "6": 4, "7": 5}
 _WEEKDAYS |= {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
+_EN_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6,
+}  # fmt: skip
+_EN_WEEKS = {"next": "sau", "this": "nay"}
 
 
 def extension_duration(folded: str, start: int, end: int) -> tuple[int | None, bool, int | None]:
@@ -85,13 +95,25 @@ def weekday_date(match: re.Match[str], today: date) -> date:
     A weekday alone is the next one after today; with "tuần này" or "tuần sau/tới", that
     day of this week or of next week (weeks start on Monday), which may have passed.
     """
-    day = match.group("day") or match.group("short")
-    weekday = 6 if match.group("sunday") else _WEEKDAYS[day]
-    week = match.group("week")
+    if match.group("en_day"):
+        weekday = _EN_WEEKDAYS[match.group("en_day")]
+    else:
+        day = match.group("day") or match.group("short")
+        weekday = 6 if match.group("sunday") else _WEEKDAYS[day]
+    week = weekday_week(match)
     if week is None:
         return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     monday = today - timedelta(days=today.weekday())
     return monday + timedelta(days=weekday + (0 if week == "nay" else 7))
+
+
+def weekday_week(match: re.Match[str]) -> str | None:
+    """Return the week a WEEKDAY_RE match names, as Vietnamese says it: "sau" or "toi" (next
+    week), "nay" (this week), None (the next such day)."""
+    if match.group("en_day"):
+        english = match.group("en_before") or match.group("en_after")
+        return _EN_WEEKS[english] if english else None
+    return match.group("week")
 
 
 def date_of(match: re.Match[str], today: date, *, future: bool) -> date | None:

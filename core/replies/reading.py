@@ -15,6 +15,7 @@ from core.replies.dates import (
     date_of,
     resolve,
     weekday_date,
+    weekday_week,
 )
 from core.replies.vocabulary import (
     ALL_COUNTED_RE,
@@ -145,9 +146,10 @@ def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
         if last is not None and last > today:
             return True
     for match in WEEKDAY_RE.finditer(folded, start, end):
-        if match.group("week") is None and LAST_WEEK_RE.match(folded, match.end()):
+        week = weekday_week(match)
+        if week is None and LAST_WEEK_RE.match(folded, match.end()):
             continue
-        if match.group("week") != "nay" or weekday_date(match, today) > today:
+        if week != "nay" or weekday_date(match, today) > today:
             return True
     return False
 

@@ -50,6 +50,7 @@ def help_text(services: Services, actor: Actor, _args: str, _name: str) -> list[
     if actor.access >= Access.ADMIN:
         lines.append(t("zalo.help_admin"))
         lines.append(t("zalo.help_admin_more"))
+    lines.append(t("zalo.help_answer"))  # how to answer a reminder: the closing sentence
     return [Said("\n".join(lines))]
 
 

@@ -288,6 +288,14 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("xin gia hạn đến thứ 6", extension(new_deadline=date(2025, 6, 20))),
     ("gia hạn đến thứ hai tuần sau", extension(new_deadline=date(2025, 6, 23))),
     ("xin gia hạn đến chủ nhật tuần này", extension(new_deadline=date(2025, 6, 22))),
+    # The same in English: "next" is "tuần sau", "this" is "tuần này".
+    (
+        "extension to friday because the survey is late",
+        extension(new_deadline=date(2025, 6, 20), reason="the survey is late"),
+    ),
+    ("more time until next monday", extension(new_deadline=date(2025, 6, 23))),
+    ("extension until Friday next week", extension(new_deadline=date(2025, 6, 27))),
+    ("extension to this sunday", extension(new_deadline=date(2025, 6, 22))),
     ("xin gia hạn thêm 1.5 tuần", extension()),  # not five weeks
     ("xin gia hạn đến 16/6", extension(new_deadline=date(2025, 6, 16))),  # today stays
     ("xin gia hạn đến 31/6", extension()),  # no such day
@@ -494,6 +502,8 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("hết tháng 7 xong", PROMISE),
     ("thứ 6 xong rồi", done()),
     ("thứ 6 tuần trước xong", done()),
+    ("done by friday", PROMISE),  # in English as in Vietnamese
+    ("finished last friday", done()),
     ("13/6 xong", done()),
     ("xong, thứ 6 gửi bản ký", done()),
     # "phần trăm" is a share, not a part of the work.

@@ -91,6 +91,25 @@ async def test_browser_counts_change_after_a_report_by_chat(
     await shot(page, tmp_path, "unit")
 
 
+async def test_browser_pages_have_an_icon_the_server_serves(
+    served: Served, browser: Browser
+) -> None:
+    """The sign-in page and the dashboard name an icon the server answers (an SVG): without
+    it every browser asked /favicon.ico and logged its 404 in the console."""
+    context = await browser.new_context(locale="vi-VN")
+    landing = await context.new_page()
+    await landing.goto(await served.login_link(COORDINATOR))
+    page = await open_signed_in(served, browser, COORDINATOR)
+    for shown in (landing, page):
+        href = await shown.locator('link[rel="icon"]').get_attribute("href")
+        assert href is not None
+        assert href.startswith("/static/favicon.svg?v=")
+        icon = await shown.request.get(served.url.rstrip("/") + href)
+        assert icon.status == 200
+        assert icon.headers["content-type"].startswith("image/svg+xml")
+        assert (await icon.body()).startswith(b"<svg")
+
+
 async def test_browser_matrix_filters_as_selected(
     served: Served, browser: Browser, tmp_path: Path
 ) -> None:

@@ -95,7 +95,7 @@ async def test_an_expired_link_is_refused_in_its_persons_or_the_browsers_languag
 
 
 async def test_static_files_are_cached_by_version_and_pages_are_not(served: Served) -> None:
-    """A page names its styles and script by version, kept a year; the bare name is
+    """A page names its styles, script and icon by version, kept a year; the bare name is
     revalidated (304 while unchanged); the page itself is never stored."""
     async with served.signed_in(COORDINATOR) as browser:
         page = await browser.get("/")
@@ -109,6 +109,7 @@ async def test_static_files_are_cached_by_version_and_pages_are_not(served: Serv
     assert sorted(u.split("?v=")[0] for u in named) == [
         "/static/dashboard.css",
         "/static/dashboard.js",
+        "/static/favicon.svg",
     ]
     assert {r.headers["cache-control"] for r in kept} == {"public, max-age=31536000, immutable"}
     assert all("default-src 'self'" in r.headers["content-security-policy"] for r in kept)

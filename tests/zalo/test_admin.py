@@ -120,6 +120,17 @@ async def test_calendar_adds_lists_and_removes_a_day(zbot: ZaloBot) -> None:
         assert s.exec(select(CalendarOverride)).all() == []
 
 
+async def test_calendar_add_of_a_weekend_says_it_already_is_a_day_off(zbot: ZaloBot) -> None:
+    """On Zalo too, /calendar add of a Sunday and /calendar work of a Monday say the day
+    already is so, and set nothing."""
+    [sunday] = await zbot.say(ZALO_ADMIN, "/calendar add 03/01/2027")
+    [monday] = await zbot.say(ZALO_ADMIN, "/calendar work 04/01/2027")
+    assert sunday == "03/01/2027 (Chủ Nhật) đã là ngày nghỉ; không có gì thay đổi."
+    assert monday == "04/01/2027 (Thứ Hai) đã là ngày làm việc; không có gì thay đổi."
+    with zbot.session() as s:
+        assert s.exec(select(CalendarOverride)).all() == []
+
+
 async def test_calendar_remove_gives_a_day_off_back_to_the_tasks_it_moved(
     zbot: ZaloBot,
 ) -> None:

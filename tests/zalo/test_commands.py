@@ -48,6 +48,17 @@ async def test_help_lists_the_commands_of_the_role(zbot: ZaloBot) -> None:
     assert "/nudge" in coordinator
 
 
+async def test_help_ends_with_how_to_answer_a_reminder(zbot: ZaloBot) -> None:
+    """/help closes, for every role, with how to answer a reminder: /link (offered when the
+    bot is on Telegram too) and the staff's commands come before it, never after."""
+    province(zbot)
+    for person in (HOA, CHI, ZALO_ADMIN):
+        shown = "\n".join(await zbot.say(person, "/help"))  # a long list comes in parts
+        lines = shown.splitlines()
+        assert lines[-1].startswith("Trả lời nhắc việc bằng số"), person
+        assert "/link" in shown
+
+
 @pytest.mark.parametrize("text", ["help", "Trợ giúp", "tro giup", "MENU", " hướng dẫn. ", "Help?"])
 async def test_help_typed_without_the_slash_is_the_help(zbot: ZaloBot, text: str) -> None:
     """ "trợ giúp", "menu", "hướng dẫn" typed alone are answered as /help, not with the

@@ -103,6 +103,29 @@ async def test_an_extension_to_next_weeks_friday_asks_for_that_day(zbot: ZaloBot
     assert requests(zbot) == [(date(2026, 11, 27), "chờ kinh phí")]
 
 
+@pytest.mark.parametrize(
+    ("text", "day", "reason"),
+    [
+        (
+            "extension to friday next week because waiting for the budget",
+            27,
+            "waiting for the budget",
+        ),
+        ("more time until next monday because of the flood", 23, "the flood"),
+    ],
+)
+async def test_an_english_extension_to_a_weekday_asks_for_that_day(
+    zbot: ZaloBot, text: str, day: int, reason: str
+) -> None:
+    """On Wednesday 18/11/2026, "extension to friday next week because …" asks for Friday
+    27/11 and "more time until next monday" for Monday 23/11, as "xin gia hạn đến thứ 6
+    tuần sau vì …" does: the request was sent without a date."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert f"{day}/11/2026" in answer
+    assert requests(zbot) == [(date(2026, 11, day), reason)]
+
+
 async def test_a_blocker_said_before_an_extension_is_its_reason(zbot: ZaloBot) -> None:
     """ "vướng kinh phí, xin gia hạn đến 15/12" asks for 15/12 because of "vướng kinh phí":
     the request went to the coordinators with no reason, the official's words lost."""

@@ -4,13 +4,13 @@ number."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import col, select
 
-from db.models import Assignment, AuditLog, Unit
+from db.models import Assignment, AuditLog, Outbox, Unit
 from db.queries.taskcounts import drift
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 HOA = "7f3a9c0e51d24b8e"
@@ -212,3 +212,22 @@ async def test_a_deactivated_units_people_are_told_its_tasks_need_no_more_report
     )
     [quiet] = await zbot.say(ZALO_ADMIN, "/deactivate X03")
     assert "Đã báo cho" not in quiet
+
+
+async def test_a_unit_followed_again_before_its_people_heard_it_was_not_hears_neither(
+    zbot: ZaloBot,
+) -> None:
+    """/deactivate X01 at 19:00 (Hoa's notice held for the morning), /activate X01 at 19:05:
+    the notice is withdrawn and the admin told so; Hoa would have heard the next morning
+    that a unit followed again was no longer followed."""
+    province(zbot)
+    on_tasks(zbot)
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=VN))
+    [off] = await zbot.say(ZALO_ADMIN, "/deactivate X01")
+    assert "Đã báo cho 1 người phụ trách" in off
+    zbot.tg.clock.set(datetime(2026, 11, 18, 19, 5, tzinfo=VN))
+    [back] = await zbot.say(ZALO_ADMIN, "/activate X01")
+    assert "Thông báo ngừng theo dõi đơn vị chưa kịp gửi đến 1 người" in back
+    with zbot.session() as s:
+        notices = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    assert [(o.chat_id, o.status) for o in notices] == [(HOA, "cancelled")]

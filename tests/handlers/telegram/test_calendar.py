@@ -31,6 +31,25 @@ async def test_calendar_add_work_list_and_remove(bot: BotUnderTest) -> None:
     assert actions == ["calendar.set", "calendar.set", "calendar.removed"]
 
 
+async def test_a_day_that_already_is_what_is_asked_is_said_so_and_not_set(
+    bot: BotUnderTest,
+) -> None:
+    """/calendar add of a Saturday or of New Year's Day, /calendar work of an ordinary
+    Friday: each answers that the day already is so and sets nothing (it answered "is now a
+    day off", as if a deadline or a reminder had changed)."""
+    saturday = (await bot.send(ADMIN_ID, "/calendar add 28/11/2026 nghỉ")).text or ""
+    new_year = (await bot.send(ADMIN_ID, "/calendar add 01/01/2027")).text or ""
+    friday = (await bot.send(ADMIN_ID, "/calendar work 11/12/2026 họp")).text or ""
+    assert saturday == "28/11/2026 (Thứ Bảy) đã là ngày nghỉ; không có gì thay đổi."
+    assert new_year == (
+        "01/01/2027 (Thứ Sáu) đã là ngày nghỉ: Tết Dương lịch; không có gì thay đổi."
+    )
+    assert friday == "11/12/2026 (Thứ Sáu) đã là ngày làm việc; không có gì thay đổi."
+    with bot.session() as s:
+        assert s.exec(select(CalendarOverride)).all() == []
+        assert s.exec(select(AuditLog)).all() == []
+
+
 async def test_calendar_bad_input_gets_usage(bot: BotUnderTest) -> None:
     """An impossible date or an unknown verb is explained."""
     assert "dd/mm/yyyy" in ((await bot.send(ADMIN_ID, "/calendar add 31/02/2027")).text or "")

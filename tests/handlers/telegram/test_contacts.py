@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from app import contact_card
 from core.roles import Role
 from db.engine import session_scope
-from db.models import AuditLog, Contact, UnitContact
+from db.models import AuditLog, Contact, ContactIdentity, UnitContact
 from db.queries.contact_admin import change_role
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram.contacts import PAGE_SIZE
@@ -255,6 +255,30 @@ async def test_contact_card_names_each_channel_with_its_id(bot: BotUnderTest) ->
     card = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
     assert "Zalo (mã b1b2c3d4e5f6a7b8)" in card
     assert "Telegram" not in card
+
+
+async def test_contact_card_title_is_the_name_alone_without_a_username(
+    bot: BotUnderTest,
+) -> None:
+    """A person without a Telegram username (on Zalo alone) is titled by their name alone,
+    without a stray dash; one with a username has it after their name."""
+    with bot.session() as s:
+        unit = make_unit(s, "X1", "Xã Tam Xuân")
+        make_contact(
+            s, 0, units=[unit], name="Phạm Thu Hà", channel="zalo", external_id="c1c2c3d4e5f6"
+        )
+        nam = make_contact(s, 7001, units=[unit], name="Lê Văn Nam")
+        identity = s.exec(select(ContactIdentity).where(ContactIdentity.contact_id == nam.id))
+        identity.one().username = "lenam"
+        s.commit()
+    listing = await bot.send(ADMIN_ID, "/contacts X1")
+    titles = []
+    for name in ("Phạm Thu Hà", "Lê Văn Nam"):
+        after = bot.server.last_message_id(ADMIN_ID)
+        await bot.press(ADMIN_ID, button_data(listing, name), listing.message_id)
+        card = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+        titles.append(card.splitlines()[0])
+    assert titles == ["Phạm Thu Hà", "Lê Văn Nam @lenam"]
 
 
 async def test_contacts_pages_of_people_in_dozens_of_units_fit_and_turn(

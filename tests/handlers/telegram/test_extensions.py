@@ -114,6 +114,30 @@ async def test_extension_approved_moves_only_that_units_deadline(bot: BotUnderTe
     assert "đã được duyệt" in (again.text or "")
 
 
+@pytest.mark.parametrize(
+    ("text", "asked", "reason"),
+    [
+        (
+            "extension to friday next week because waiting for the budget",
+            date(2026, 12, 4),
+            "waiting for the budget",
+        ),
+        ("more time until next tuesday because of the flood", date(2026, 12, 1), "the flood"),
+    ],
+)
+async def test_an_english_extension_to_a_weekday_asks_for_that_day(
+    bot: BotUnderTest, text: str, asked: date, reason: str
+) -> None:
+    """On Wednesday 25/11/2026 (the deadline 30/11), "extension to friday next week because
+    …" asks for Friday 04/12 and "more time until next tuesday" for Tuesday 01/12, as "xin
+    gia hạn đến thứ 6 tuần sau vì …" does: the request was sent without a date."""
+    await scene(bot)
+    bot.clock.advance(timedelta(days=7))  # the harness's Wednesday 18/11, a week on
+    reply = await bot.send(OFFICIAL, text)
+    assert asked.strftime("%d/%m/%Y") in (reply.text or "")
+    assert [(r.requested_deadline, r.reason) for r in requests(bot)] == [(asked, reason)]
+
+
 async def test_extension_rejected_tells_the_unit(bot: BotUnderTest) -> None:
     """A rejection by typed command leaves the deadline and tells the unit, with the reason."""
     world = await scene(bot)

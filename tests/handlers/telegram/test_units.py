@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import event
 from sqlmodel import select
 
 from app.signing import sign
-from db.models import Assignment, AuditLog, Unit
+from db.models import Assignment, AuditLog, Outbox, Unit
 from db.queries.taskcounts import drift, stored_counts
 from devtools.fakebotapi import ChatMessage
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 
@@ -192,6 +192,26 @@ async def test_deactivate_command_by_name(bot: BotUnderTest) -> None:
     reply = await bot.send(ADMIN_ID, "/deactivate tam xuan")
     assert "Đã ngừng theo dõi" in (reply.text or "")
     assert not unit(bot, "X1").active
+
+
+async def test_a_unit_followed_again_before_its_people_heard_it_was_not_hears_neither(
+    bot: BotUnderTest,
+) -> None:
+    """/deactivate X1 at 19:00 (its contact's notice held for the morning), /activate X1 at
+    19:05: the notice is withdrawn and the admin told so."""
+    with bot.session() as s:
+        x1 = make_unit(s, "X1", "Xã Tam Xuân")
+        make_task(s, "Báo cáo quý", date(2026, 12, 10), [x1])
+        make_contact(s, 4301, units=[x1], name="Lan")
+    bot.clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=VN))
+    off = (await bot.send(ADMIN_ID, "/deactivate X1")).text or ""
+    assert "Đã báo cho 1 người phụ trách" in off
+    bot.clock.set(datetime(2026, 11, 18, 19, 5, tzinfo=VN))
+    back = (await bot.send(ADMIN_ID, "/activate X1")).text or ""
+    assert "Thông báo ngừng theo dõi đơn vị chưa kịp gửi đến 1 người" in back
+    with bot.session() as s:
+        notices = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    assert [(o.chat_id, o.status) for o in notices] == [("4301", "cancelled")]
 
 
 async def test_member_trying_an_admin_command_is_refused(bot: BotUnderTest) -> None:
