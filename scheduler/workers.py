@@ -29,6 +29,8 @@ from core.logsafe import redacting_handler, secrets_redacted
 from db.engine import make_engine, sqlite_file
 from scheduler.spillpool import SpillPool
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
 WORKERS = 4
 HEAVY_WORKERS = 2
@@ -42,6 +44,9 @@ UPDATE_WORKERS = 8
 SPILL_AFTER_S = 0.02
 # How often a worker process looks whether the bot that started it is still there.
 PARENT_CHECK_S = 1.0
+# How long the jobs left in worker processes once the bot has stopped have to end by
+# themselves (told by `stop_processes`) before their processes are ended (`end_processes`).
+END_GRACE_S = 5.0
 # How soon the thread watching for a job's word (`told`) sees the block it serves ended.
 TOLD_CHECK_S = 0.25
 
@@ -56,6 +61,7 @@ _told: Any = None
 # In a worker process: the stop event and the bot's process id, given by `_start_worker`.
 _wanted: tuple[Any, int] | None = None
 _retired: list[tuple[ProcessPoolExecutor, Any, Any]] = []
+_left: list[Any] = []  # the processes of the pools let go (`stop_processes`)
 # A worker process started ahead of its first job (`warm_up`), while it imports.
 _warming: Future[Any] | None = None
 # The pool is created from the loop (a sweep) and from worker threads (a text channel's nudge).
@@ -296,7 +302,32 @@ def stop_processes() -> None:
     if _stop is not None:
         _stop.set()
     if _processes is not None:
+        # Its processes, which `shutdown` forgets: `end_processes` ends those left running.
+        _left.extend((getattr(_processes, "_processes", None) or {}).values())
         _processes.shutdown(wait=False, cancel_futures=True)
         # Kept: a worker still being spawned unpickles the events, which must exist.
         _retired.append((_processes, _stop, _told))
     _processes = _stop = _told = _warming = None
+
+
+def end_processes(grace: float = END_GRACE_S) -> None:
+    """End the worker processes still running once the bot has stopped.
+
+    Called last, after the bot's stop, which waited for the jobs whose results it needed
+    (an import says how far it got). What is left was abandoned: a download's file being
+    built for a request the server answered already (`web.files.signed.unless_stopping`).
+    Left alone, the interpreter's exit waited for it, a minute of a country's workbook,
+    and systemd killed the server. A job's writes are transactions: ended, it stores nothing
+    half-done. Given `grace` to end by itself first (a sweep at its next step).
+    """
+    processes = list(_left)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            log.info(
+                "ended worker process %s: its job was abandoned as the bot stopped", process.pid
+            )
+            process.kill()
+            process.join()
