@@ -137,3 +137,46 @@ def test_a_spreadsheet_sent_in_private_is_heavy_whoever_sent_it() -> None:
     assert not heavy(sent("bao_cao.pdf", "application/pdf"))
     assert not heavy(sent("anh.jpg", "image/jpeg"))
     assert not heavy(sent("nhiem_vu.xlsx", xlsx, Chat(-100, Chat.SUPERGROUP)))
+
+
+async def test_a_summary_waiting_for_a_heavy_slot_is_told_it_is_queued_then_answered(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More coordinators' /summary than heavy slots: those that wait are told at once, once,
+    that their request is queued, then get their summary; those that found a slot are not
+    told. Before, fifty coordinators' /export ran three at a time and most waited minutes
+    with no word at all."""
+    await scene(bot)
+    coordinators = [COORDINATOR, *range(COORDINATOR + 1, COORDINATOR + MAX_CONCURRENT + 1)]
+    with bot.session() as s:
+        for user in coordinators[1:]:
+            make_contact(s, user, role="coordinator", name="Điều phối")
+    for user in coordinators[1:]:
+        bot.user(user, "Điều phối")
+        await bot.send(user, "/start")
+    release, held = asyncio.Event(), [0]
+
+    async def long_read(function: Callable[..., Any], *args: Any) -> Any:
+        held[0] += 1
+        await release.wait()
+        return await in_heavy_worker(function, *args)
+
+    monkeypatch.setattr(summary, "in_heavy_worker", long_read)
+    queued = bot.services.catalog.plain("vi", "common.heavy_queued")
+    first = coordinators[: MAX_CONCURRENT - 1]  # as many as the heavy slots
+    later = coordinators[MAX_CONCURRENT - 1 :]
+    for user in first:
+        await bot.server.wait_for_delivery(bot.server.send_text(user, "/summary"))
+    await bot.server.wait_until(lambda: held[0] == len(first))
+    try:
+        for user in later:
+            bot.server.send_text(user, "/summary")
+        for user in later:
+            await bot.server.wait_for_message(user, lambda m: m.text == queued)
+    finally:
+        release.set()
+    for user in coordinators:  # each is answered once the slots free up
+        await bot.server.wait_for_message(user, lambda m: "#" in (m.text or ""))
+    for user in coordinators:
+        told = [m for m in bot.server.messages(user) if m.text == queued]
+        assert len(told) == (1 if user in later else 0), user
