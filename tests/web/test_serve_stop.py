@@ -154,3 +154,66 @@ def test_sigterm_while_a_download_is_built_stops_the_server_cleanly(tmp_path: Pa
     assert isinstance(answer, httpx.Response), answer
     assert answer.status_code == 503
     assert "khởi động lại" in answer.text  # the person is told to ask again
+
+
+def test_sigterm_while_a_chat_export_is_built_stops_and_tells_to_ask_again(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM while the worker process builds the workbook of a Telegram /export: the
+    server ends with status 0 within systemd's time, no traceback, and the person is told
+    the system is restarting and to ask again. Before, the bot's stop waited for the update
+    and the exit for the worker process: the server had to be killed."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with FakeBotApi(f"424245:serve-stop-token-{os.getpid()}") as server:
+        env = env_for(
+            tmp_path,
+            server,
+            WEB_PORT=str(port),
+            PUBLIC_BASE_URL=base,
+            WEB_SECRET=WEB_SECRET,
+            ADMIN_IDS=str(ADMIN),
+        )
+        arranged(tmp_path, env)
+        server.add_user(ADMIN, "An")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            server.wait_for_sync(
+                lambda: server.webhook_info().url or None, START_TIMEOUT, "setWebhook"
+            )
+            # A first export: built in a worker process, which then waits for the next job.
+            server.send_command(ADMIN, "export")
+            server.wait_for_sync(
+                lambda: [m for m in server.messages(ADMIN) if m.document] or None,
+                START_TIMEOUT,
+                "the first workbook",
+            )
+            workers = server.wait_for_sync(
+                lambda: worker_processes(process.pid) or None, START_TIMEOUT, "a worker process"
+            )
+            with frozen(workers):
+                server.send_command(ADMIN, "export")
+                threading.Event().wait(3)  # the update reaches its handler, which waits
+                process.send_signal(signal.SIGTERM)  # once, as systemd does
+                try:
+                    out, err = process.communicate(timeout=STOP_BOUND_S)
+                    stopped = True
+                except subprocess.TimeoutExpired:
+                    stopped = False
+        finally:
+            if process.poll() is None:
+                process.kill()
+            out, err = process.communicate(timeout=30)
+            processes.keep("dondoc serve", env, out, err)
+    assert stopped, err[-4000:]
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    said = [m.text or "" for m in server.messages(ADMIN)]
+    assert any("khởi động lại" in text for text in said), said
