@@ -37,6 +37,7 @@ from handlers.telegram.form_store import FormStore
 from handlers.telegram.forms import ADDUNIT, form_conversations
 from handlers.telegram.lanes import HeavyUpdates, PersonLanes, sent_to_chat
 from handlers.telegram.menus import refresh_marked, set_contact_menu, set_default_menus
+from handlers.telegram.queued import tell_queued
 from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.unitform import FORM_TIMEOUT_S
 from scheduler.loopprobe import LoopProbe
@@ -93,6 +94,8 @@ def build_application(
     assert isinstance(application, BotApplication)
     application.others = zalo  # stopped beside Telegram, not after it (`bot.stopping`)
     application.bot_data.raw_updates = raw_updates
+    # A heavy update waiting for a slot tells its person it is queued.
+    lanes.on_queued = partial(tell_queued, application.bot, application.bot_data)
     # When a person's answer went: what they send after it is no repeat (core.repeats).
     limiter.on_sent = partial(sent_to_chat, application.bot_data.answered_texts)
     status = Path(settings.loop_probe_file) if settings.loop_probe_file else None

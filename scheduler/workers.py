@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from typing import Any, TypeVar
 
@@ -28,6 +28,8 @@ from sqlalchemy.engine import Engine
 from core.logsafe import redacting_handler, secrets_redacted
 from db.engine import make_engine, sqlite_file
 from scheduler.spillpool import SpillPool
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 WORKERS = 4
@@ -42,6 +44,9 @@ UPDATE_WORKERS = 8
 SPILL_AFTER_S = 0.02
 # How often a worker process looks whether the bot that started it is still there.
 PARENT_CHECK_S = 1.0
+# How long the jobs left in worker processes once the bot has stopped have to end by
+# themselves (told by `stop_processes`) before their processes are ended (`end_processes`).
+END_GRACE_S = 5.0
 # How soon the thread watching for a job's word (`told`) sees the block it serves ended.
 TOLD_CHECK_S = 0.25
 
@@ -56,6 +61,10 @@ _told: Any = None
 # In a worker process: the stop event and the bot's process id, given by `_start_worker`.
 _wanted: tuple[Any, int] | None = None
 _retired: list[tuple[ProcessPoolExecutor, Any, Any]] = []
+_left: list[Any] = []  # the processes of the pools let go (`stop_processes`)
+# The files being made for a person in a worker process (`made_unless_stopping`), each
+# awaited by its own task: given up when the bot stops.
+_abandonable: set[asyncio.Future[Any]] = set()
 # A worker process started ahead of its first job (`warm_up`), while it imports.
 _warming: Future[Any] | None = None
 # The pool is created from the loop (a sweep) and from worker threads (a text channel's nudge).
@@ -124,6 +133,33 @@ async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **k
     except BrokenProcessPool:
         _forget(pool)
         raise
+
+
+class AbandonedError(Exception):
+    """A file being made for a person was given up because the bot is stopping: ask again."""
+
+
+async def made_unless_stopping(
+    engine: Engine, function: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """As `in_process`, for a file made for a person that stores nothing (an export, a
+    report): given up once the bot stops (`stop_processes`), raising `AbandonedError`.
+
+    The bot's stop waited for the update that asked for it, a minute of a country's
+    workbook, past systemd's 30 s; the process is ended afterwards (`end_processes`).
+    """
+    job = asyncio.ensure_future(in_process(engine, function, *args, **kwargs))
+    _abandonable.add(job)
+    try:
+        return await job
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if job.cancelled() and (current is None or not current.cancelling()):
+            raise AbandonedError from None
+        raise
+    finally:
+        _abandonable.discard(job)
+        job.cancel()  # the caller cancelled: the job's result is no one's
 
 
 def in_process_blocking(
@@ -286,8 +322,9 @@ def stop_processes() -> None:
     """Ask the jobs in worker processes to stop, and let the processes go.
 
     A reminder sweep gives up at its next step (the next run completes it), an import
-    being applied at its next slice (saying how far it got); a file being made is finished.
-    The jobs running still hand their results back. Called first thing when the bot stops
+    being applied at its next slice (saying how far it got); a file being made for a person
+    is given up (`made_unless_stopping`: they are told to ask again). The other jobs running
+    still hand their results back. Called first thing when the bot stops
     (its signal), before it waits for the updates being handled: stopping never waits for a
     country's sweep, nor for an import of 3,000 tasks (it ran 30 s more, past systemd's and
     compose's 30 s, and was killed unsaid).
@@ -295,8 +332,37 @@ def stop_processes() -> None:
     global _processes, _stop, _told, _warming
     if _stop is not None:
         _stop.set()
+    for job in list(_abandonable):  # from the loop or a thread: each in its loop
+        with suppress(RuntimeError):  # its loop closed: nobody waits for it
+            job.get_loop().call_soon_threadsafe(job.cancel)
     if _processes is not None:
+        # Its processes, which `shutdown` forgets: `end_processes` ends those left running.
+        _left.extend((getattr(_processes, "_processes", None) or {}).values())
         _processes.shutdown(wait=False, cancel_futures=True)
         # Kept: a worker still being spawned unpickles the events, which must exist.
         _retired.append((_processes, _stop, _told))
     _processes = _stop = _told = _warming = None
+
+
+def end_processes(grace: float = END_GRACE_S) -> None:
+    """End the worker processes still running once the bot has stopped.
+
+    Called last, after the bot's stop, which waited for the jobs whose results it needed
+    (an import says how far it got). What is left was abandoned: a download's file being
+    built for a request the server answered already (`web.files.signed.unless_stopping`).
+    Left alone, the interpreter's exit waited for it, a minute of a country's workbook,
+    and systemd killed the server. A job's writes are transactions: ended, it stores nothing
+    half-done. Given `grace` to end by itself first (a sweep at its next step).
+    """
+    processes = list(_left)
+    _left.clear()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            log.info(
+                "ended worker process %s: its job was abandoned as the bot stopped", process.pid
+            )
+            process.kill()
+            process.join()

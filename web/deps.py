@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,3 +40,6 @@ class WebDeps:
     miniapp_key: bytes | None = field(repr=False, default=None)  # checks Mini App initData
     max_body: int = MAX_BODY
     refusals: Refusals = field(default_factory=Refusals)  # wrong secrets, logged sparingly
+    # Set when the server begins to stop (SIGTERM): a file being built for a download is
+    # abandoned (`web.files.signed.download`), its person told to ask again.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)

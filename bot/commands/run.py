@@ -15,7 +15,7 @@ from bot.console import EXIT_CONFIG, help_text, load_settings, say
 from bot.lock import AlreadyRunning, single_instance
 from db.checkpoints import checkpoints_in_background
 from scheduler.prestart import start_sweep_process
-from scheduler.workers import stop_processes
+from scheduler.workers import end_processes, stop_processes
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,4 +59,5 @@ def run(args: argparse.Namespace) -> int:
         return already_running(exc)
     finally:
         stop_processes()  # idempotent: the bot's shutdown stopped it, unless it never started
+        end_processes()  # a file's job given up as the bot stopped, which the exit waited for
         engine.dispose()

@@ -32,7 +32,8 @@ from db.checkpoints import checkpoints_in_background
 from scheduler.budget import SharedBudget
 from scheduler.ratelimit import TELEGRAM_WINDOW, DeliveryRateLimiter
 from scheduler.roles import LEADER, WorkerRoles, sender_role
-from scheduler.workers import stop_processes
+from scheduler.workers import end_processes, stop_processes
+from web.deps import WebDeps
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,19 @@ class Server(uvicorn.Server):
     the bot has stopped in order by then, so the signal has done its work.
     """
 
+    def __init__(self, config: uvicorn.Config, stopping: asyncio.Event | None = None) -> None:
+        super().__init__(config)
+        # The web adapter's (`WebDeps.stopping`): its downloads being built are abandoned.
+        self.stopping = stopping if stopping is not None else asyncio.Event()
+
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         """Begin the shutdown, without raising the signal again afterwards; an import being
-        applied (a request uvicorn waits for) stops at its next slice (`stop_processes`)."""
+        applied (a request uvicorn waits for) stops at its next slice (`stop_processes`), a
+        download being built is abandoned (`WebDeps.stopping`)."""
         with contextlib.suppress(RuntimeError):  # in the loop, not in the signal's handler
-            asyncio.get_running_loop().call_soon_threadsafe(stop_processes)
+            loop = asyncio.get_running_loop()
+            loop.call_soon_threadsafe(stop_processes)
+            loop.call_soon_threadsafe(self.stopping.set)
         super().handle_exit(sig, frame)
         self._captured_signals.clear()
 
@@ -124,7 +133,8 @@ def serve(_args: argparse.Namespace) -> int:
                 proxy_headers=True,
                 server_header=False,
             )
-            server = Server(config)
+            deps: WebDeps = web_app.state.deps
+            server = Server(config, deps.stopping)
             if roles is not None:
                 roles.start()
             try:
@@ -134,6 +144,7 @@ def serve(_args: argparse.Namespace) -> int:
             finally:
                 if roles is not None:
                     roles.stop()
+                end_processes()  # an abandoned download's, which the exit would wait for
             if not server.started:
                 failure = application.bot_data.start_error if application else None
                 return EXIT_FAILED if failure is None else telegram_refused(settings, failure)

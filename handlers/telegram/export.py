@@ -14,7 +14,7 @@ from core.roles import Access
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.summary import ask_which, picked_task
-from scheduler.workers import in_process
+from scheduler.workers import AbandonedError, made_unless_stopping
 
 PREFIX = "xp"
 
@@ -51,16 +51,20 @@ async def send_workbook(req: Request, *, task_id: int | None, directive_id: int 
             return
         # Tens of thousands of rows read and written out as XLSX: up to a minute of work,
         # in a worker process so that everyone else is answered meanwhile.
-        book = await in_process(
-            req.services.engine,
-            export_workbook,
-            task_id=task_id,
-            directive_id=directive_id,
-            scope=req.actor.scope,
-            lang=req.actor.lang,
-            now=now,
-            tz=str(req.services.settings.tz),
-        )
+        try:
+            book = await made_unless_stopping(
+                req.services.engine,
+                export_workbook,
+                task_id=task_id,
+                directive_id=directive_id,
+                scope=req.actor.scope,
+                lang=req.actor.lang,
+                now=now,
+                tz=str(req.services.settings.tz),
+            )
+        except AbandonedError:  # the bot is stopping: a restart, an update
+            await req.say("common.stopping_ask_again")
+            return
     chat = req.update.effective_chat
     if book is None or chat is None:
         await req.say("export.nothing")

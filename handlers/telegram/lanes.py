@@ -12,7 +12,9 @@ Heavy updates (a command or button `app.heavy` lists: summaries, files, reports,
 lists over many units; a document its flow marks: an admin's spreadsheet to import) take
 one of HEAVY_AT_ONCE slots before a common one: fifty coordinators' /summary at once held all
 four slots in turn, and officials' taps waited behind them (p95 1.4 s against 16 ms idle).
-The slot left is everyone else's.
+The slot left is everyone else's. A heavy update that finds every heavy slot taken tells
+its person at once that it is queued (`on_queued`): fifty coordinators' /export at once ran
+three at a time, and after 240 s most had had no word at all.
 """
 
 from __future__ import annotations
@@ -135,21 +137,25 @@ class PersonLanes(BaseUpdateProcessor):
         # Taken before a common slot, so at most this many heavy updates hold one.
         self._heavy_slots = asyncio.Semaphore(max(1, min(heavy_at_once, max_concurrent_updates)))
         self.heavy = heavy
+        # Told of a heavy update that waits for a heavy slot, once, in its person's turn
+        # (`handlers.telegram.queued`; set once the application is built).
+        self.on_queued: Callable[[object], Awaitable[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the person's previous update to finish, then for one of the few slots (a
         heavy update: for a heavy slot first), and run this one."""
         lane = person_of(update)
         self._came[id(update)] = time.monotonic()
-        heavy: AbstractAsyncContextManager[Any] = (
-            self._heavy_slots if self.heavy(update) else nullcontext()
-        )
+        is_heavy = self.heavy(update)
+        heavy: AbstractAsyncContextManager[Any] = self._heavy_slots if is_heavy else nullcontext()
         before = self._tails.get(lane)
         mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._tails[lane] = mine
         try:
             if before is not None:
                 await asyncio.shield(before)
+            if is_heavy and self._heavy_slots.locked() and self.on_queued is not None:
+                await self.on_queued(update)
             async with heavy, self._slots:
                 self._running[id(mine)] = (describe(update), time.monotonic())
                 await coroutine

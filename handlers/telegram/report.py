@@ -18,7 +18,7 @@ from core.roles import Access
 from handlers.telegram.access import Request, button, command, prefix_pattern
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.summary import ask_which, picked_task
-from scheduler.workers import in_process
+from scheduler.workers import AbandonedError, made_unless_stopping
 
 PREFIX = "rp"
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ async def send_report(req: Request, target: ReportTarget) -> None:
         try:
             # Thousands of appendix rows written as Word XML: seconds of Python, in a worker
             # process so that everyone else is answered meanwhile.
-            made = await in_process(
+            made = await made_unless_stopping(
                 req.services.engine,
                 report_document,
                 target=target,
@@ -74,6 +74,9 @@ async def send_report(req: Request, target: ReportTarget) -> None:
                 tz=str(tz),
                 letterhead=letterhead_of(req.services.settings),
             )
+        except AbandonedError:  # the bot is stopping: a restart, an update
+            await req.say("common.stopping_ask_again")
+            return
         except TemplateError:
             log.exception("the report template cannot be read")
             await req.say("report.template_broken")

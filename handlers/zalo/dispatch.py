@@ -16,8 +16,8 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable, Coroutine
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from functools import partial
 from typing import Any
 
@@ -145,13 +145,13 @@ class ZaloDispatch:
                 await self._finish_unanswered(event)
             return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
+        is_heavy_text = event.name == "message.text.received" and is_heavy(event.text)
         heavy: AbstractAsyncContextManager[Any] = (
-            self._heavy_slots
-            if event.name == "message.text.received" and is_heavy(event.text)
-            else nullcontext()
+            self._heavy_slots if is_heavy_text else nullcontext()
         )
-        async with lane, heavy, self._slots:  # a slot only in the person's turn: else one
-            # person's messages waiting behind their slow one held every slot, froze the others
+        async with lane, self._queued(event, heavy=is_heavy_text), heavy, self._slots:
+            # A slot only in the person's turn: else one person's messages waiting behind
+            # their slow one held every slot, froze the others.
             try:
                 if not stored and not await self._stored(event, waiting=True):
                     return
@@ -179,6 +179,14 @@ class ZaloDispatch:
                 if not lane.locked() and len(self._lanes) > LANES_KEPT:
                     self._lanes.pop(event.sender_id, None)
         self.wake_sender()
+
+    @asynccontextmanager
+    async def _queued(self, event: Event, *, heavy: bool) -> AsyncIterator[None]:
+        """In the person's turn: a heavy command that finds every heavy slot taken tells its
+        person at once that it is queued (fifty coordinators' /export waited minutes unsaid)."""
+        if heavy and self._heavy_slots.locked():
+            await self.notes.queued(event)
+        yield
 
     async def _finish_unanswered(self, event: Event) -> None:
         """Finish an event not to be run again at the next start: its person was asked to send

@@ -1,6 +1,6 @@
 """The notes Zalo's dispatch sends a person on its own: slow down, the database is away (or
-failed midway: send it again), an error's reference. Each goes at the pacer's pace; one Zalo
-refuses is logged, never raised."""
+failed midway: send it again), an error's reference, a heavy command queued. Each goes at the
+pacer's pace; one Zalo refuses is logged, never raised."""
 
 from __future__ import annotations
 
@@ -35,6 +35,11 @@ class ZaloNotes:
         self._told_unavailable.add(event.sender_id)
         text = self._text("common.database_unavailable")
         await self._tell(event, text, "database-unavailable note to a Zalo person not sent")
+
+    async def queued(self, event: Event) -> None:
+        """Tell a person their heavy command waits for a slot: queued, answered in turn."""
+        text = self._text("common.heavy_queued")
+        await self._tell(event, text, "queued note to a Zalo person not sent")
 
     async def busy(self, event: Event) -> None:
         """Tell a person the database failed midway through their message: to check it and

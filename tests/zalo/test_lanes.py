@@ -121,3 +121,44 @@ def test_heavy_commands_are_told_from_the_text_alone() -> None:
     light = ("#12 xong", "xong", "1", "/mytasks", "/việc", "tiếp", "/", "summary")
     assert not any(commands.is_heavy(text) for text in light)
     assert commands.HEAVY.issubset(commands.ACCESS)
+
+
+async def test_a_summary_waiting_for_a_heavy_slot_is_told_it_is_queued_then_answered(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More coordinators' /summary than heavy slots: the one that waits is told at once, once,
+    that its request is queued, then gets its summary; those that found a slot are not told.
+    Before, fifty coordinators' /export waited minutes with no word at all."""
+    later = "c00rd99999999999"
+    with zbot.session() as s:
+        unit = make_unit(s, "X001", "Xã số 001")
+        make_task(s, "Nhiệm vụ chuyển đổi số", DEADLINE, [unit])
+        for coordinator in (*COORDINATORS, later):
+            make_contact(s, 0, role="coordinator", channel="zalo", external_id=coordinator)
+    for user in (*COORDINATORS, later):
+        zbot.zalo.add_user(user, "Cán bộ", wrote=True)
+    held, release = [0], threading.Event()
+
+    def long_read(*args: Any) -> list[Said]:  # in an update worker's thread
+        held[0] += 1
+        release.wait(timeout=30)
+        return summary(*args)
+
+    monkeypatch.setitem(commands.COMMANDS, "summary", long_read)
+    first = COORDINATORS[: AT_ONCE - 1]  # as many as the heavy slots
+    queued = zbot.services.catalog.plain("vi", "common.heavy_queued")
+    asked = [zbot.zalo.send_text(user, "/summary") for user in first]
+    try:
+        await zbot.zalo.wait_until(lambda: held[0] >= len(first))
+        asked.append(zbot.zalo.send_text(later, "/summary"))
+        await zbot.zalo.wait_until(lambda: bool(zbot.zalo.messages(later)))
+        assert [m.text for m in zbot.zalo.messages(later)] == [queued]
+    finally:
+        release.set()
+    for message_id in asked:  # each is answered once the slots free up
+        await zbot.handled(message_id)
+    told, *then = [m.text for m in zbot.zalo.messages(later)]
+    assert told == queued
+    assert then  # then the summary
+    for user in first:
+        assert queued not in [m.text for m in zbot.zalo.messages(user)]

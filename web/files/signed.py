@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -122,15 +123,51 @@ async def download(request: Request, offer: Offer, build: Build) -> Response:
     if isinstance(granted, Response):
         return granted
     link, by_session = granted
+    built = partial(unless_stopping, build=build)
     if by_session and request.method == "GET" and not offer.makes:
-        return await build(request, link)
+        return await built(request, link)
     if request.method != "POST":
         return await _offered(request, link, offer)
     if not same_origin(request):
         return cross_origin(request)
     if by_session:
-        return await build(request, link)
-    return await once(request, link, build, offer.command)
+        return await built(request, link)
+    return await once(request, link, built, offer.command)
+
+
+async def unless_stopping(request: Request, link: links.SignedLink, *, build: Build) -> Response:
+    """Build the file, or abandon it once the server begins to stop: 503, ask again soon.
+
+    A workbook or a report takes up to a minute of a worker process; the server waited for
+    it on SIGTERM (systemd kills after 30 s). Abandoned, nothing was stored (its turn and its
+    once-only link are given back on the way out), and the worker process is ended as the
+    server stops (`scheduler.workers.end_processes`).
+    """
+    stopping = deps_of(request).stopping
+    if stopping.is_set():
+        return _stopping(request)
+    building = asyncio.ensure_future(build(request, link))
+    stopped = asyncio.ensure_future(stopping.wait())
+    try:
+        await asyncio.wait((building, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not building.done():
+            building.cancel()
+    try:
+        return await building
+    except asyncio.CancelledError:
+        if not stopping.is_set():
+            raise  # the request itself was cancelled, not abandoned by us
+        log.info("a download being built was abandoned: the server is stopping")
+        return _stopping(request)
+
+
+def _stopping(request: Request) -> Response:
+    """The page of a download abandoned by the server's stop, saying to ask again."""
+    page = message_page(request, None, "web.stopping", status=503)
+    page.headers["Retry-After"] = "60"
+    return page
 
 
 async def once(request: Request, link: links.SignedLink, build: Build, command: str) -> Response:

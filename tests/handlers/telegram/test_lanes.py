@@ -11,9 +11,10 @@ import pytest
 from telegram import CallbackQuery, Chat, Document, Message, Update, User
 
 from app.signing import sign
-from handlers.telegram import summary
+from handlers.telegram import export, summary
 from handlers.telegram.flows import flows
 from handlers.telegram.lanes import MAX_CONCURRENT, HeavyUpdates, PersonLanes
+from scheduler import workers
 from scheduler.workers import in_heavy_worker
 from tests.factories import make_contact
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, remind, scene
@@ -137,3 +138,47 @@ def test_a_spreadsheet_sent_in_private_is_heavy_whoever_sent_it() -> None:
     assert not heavy(sent("bao_cao.pdf", "application/pdf"))
     assert not heavy(sent("anh.jpg", "image/jpeg"))
     assert not heavy(sent("nhiem_vu.xlsx", xlsx, Chat(-100, Chat.SUPERGROUP)))
+
+
+async def test_exports_waiting_for_a_heavy_slot_are_told_they_are_queued_then_get_the_file(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More coordinators' /export than heavy slots: those that wait are told at once, once,
+    that their request is queued, then get their workbook; those that found a slot are not
+    told. Before, fifty coordinators' /export ran three at a time and most waited minutes
+    with no word at all."""
+    await scene(bot)
+    coordinators = [COORDINATOR, *range(COORDINATOR + 1, COORDINATOR + MAX_CONCURRENT + 1)]
+    with bot.session() as s:
+        for user in coordinators[1:]:
+            make_contact(s, user, role="coordinator", name="Điều phối")
+    for user in coordinators[1:]:
+        bot.user(user, "Điều phối")
+        await bot.send(user, "/start")
+    release, held = asyncio.Event(), [0]
+    build = workers.made_unless_stopping
+
+    async def long_build(*args: Any, **kwargs: Any) -> Any:
+        held[0] += 1
+        await release.wait()
+        return await build(*args, **kwargs)
+
+    monkeypatch.setattr(export, "made_unless_stopping", long_build)
+    queued = bot.services.catalog.plain("vi", "common.heavy_queued")
+    first = coordinators[: MAX_CONCURRENT - 1]  # as many as the heavy slots
+    later = coordinators[MAX_CONCURRENT - 1 :]
+    for user in first:
+        await bot.server.wait_for_delivery(bot.server.send_text(user, "/export"))
+    await bot.server.wait_until(lambda: held[0] == len(first))
+    try:
+        for user in later:
+            bot.server.send_text(user, "/export")
+        for user in later:
+            await bot.server.wait_for_message(user, lambda m: m.text == queued)
+    finally:
+        release.set()
+    for user in coordinators:  # each gets the workbook once the slots free up
+        await bot.server.wait_for_message(user, lambda m: m.document is not None)
+    for user in coordinators:
+        told = [m for m in bot.server.messages(user) if m.text == queued]
+        assert len(told) == (1 if user in later else 0), user
