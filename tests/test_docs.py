@@ -6,6 +6,8 @@ or split leaves them pointing at nothing. This reads each backticked span that l
 - a path (`app/said.py`, `handlers/telegram/`, `commands/parsing.py` under the package the
   sentence is about): a file or folder of the repository, or one ending so;
 - a path and an attribute (`app/said.as_said`, `scheduler/workers.in_process`);
+- a class's attribute (`Request.atomic`, `WebDeps.stopping`): a class of ours of that name
+  defines it;
 - a dotted name (`app.checkin.text.answer_text`, `scheduler.workers.end_processes`, or short,
   `reminder_outbox.nudged_since`, `inbox_app.InboxApplication`): its longest leading part that
   is a module (the full name, or the last parts of one) defines the next name, at its top level
@@ -76,20 +78,44 @@ class Repository:
     @cache  # noqa: B019 - one repository a test session
     def defined(self, module: str) -> tuple[frozenset[str], frozenset[str], str]:
         """Return the names a module defines at its top level, in its classes, and its source."""
+        return self.read(module)[:3]
+
+    @cache  # noqa: B019 - one repository a test session
+    def read(
+        self, module: str
+    ) -> tuple[frozenset[str], frozenset[str], str, dict[str, frozenset[str]]]:
+        """Return what `defined` does, and each class's own names."""
         source = self.modules[module].read_text(encoding="utf-8")
         top: set[str] = set()
         members: set[str] = set()
+        classes: dict[str, frozenset[str]] = {}
         tree = ast.parse(source)
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
-                for item in node.body:
-                    members.update(assigned(item))
+                own = {name for item in node.body for name in assigned(item)}
+                classes[node.name] = frozenset(own)
+                members.update(own)
         for node in tree.body:
             top.update(assigned(node))
             if isinstance(node, (ast.If, ast.Try)):
                 for inner in ast.walk(node):
                     top.update(assigned(inner))
-        return frozenset(top), frozenset(members), source
+        return frozenset(top), frozenset(members), source, classes
+
+    def class_problem(self, dotted: str) -> str | None:
+        """What is wrong with `Class.attribute`, or None when a class of that name has it (or
+        no module of ours defines such a class: a library's, prose)."""
+        name, attribute = dotted.split(".")[:2]
+        owners = [
+            own
+            for module in self.modules
+            if not module.startswith("tests.")
+            for own in [self.read(module)[3].get(name)]
+            if own is not None
+        ]
+        if not owners or any(attribute in own for own in owners):
+            return None
+        return f"no class {name} of ours has {attribute}"
 
     def path_exists(self, path: str) -> bool:
         """Whether a path is a file or folder of the repository, or the end of one."""
@@ -147,6 +173,8 @@ def dotted_problem(repo: Repository, dotted: str) -> str | None:
         if repo.quoted(dotted):
             return None
         return f"{parts[end]} is not in {' or '.join(sorted(modules))}"
+    if parts[0][0].isupper():
+        return repo.class_problem(dotted)
     return None  # no module of that name: an instance's attribute, prose
 
 
@@ -209,4 +237,6 @@ def test_a_stale_reference_is_caught(repo: Repository) -> None:
     assert problem(repo, "app/said.as_heard") is not None
     assert problem(repo, "scheduler.workers.end_processes") is None
     assert problem(repo, "scheduler.workers.end_process") is not None
+    assert problem(repo, "Request.atomic") is None
+    assert problem(repo, "Request.atomically") is not None
     assert problem(repo, "15/01") is None  # a date
