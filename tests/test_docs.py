@@ -69,11 +69,6 @@ class Repository:
                     parts = parts[:-1]
                 self.modules[".".join(parts)] = root / name
         self.names = {part for entry in self.files | self.dirs for part in entry.split("/")}
-        self.dir_names = {entry.rsplit("/", 1)[-1] for entry in self.dirs} | {
-            name.rsplit(".", 1)[0].rsplit("/", 1)[-1]
-            for name in self.files
-            if name.endswith(".py")
-        }
 
     @cache  # noqa: B019 - one repository a test session
     def defined(self, module: str) -> tuple[frozenset[str], frozenset[str], str]:
