@@ -207,6 +207,19 @@ def start(
     )
 
 
+async def serve_ready(
+    server: FakeBotApi, bot: subprocess.Popen[bytes], world: World, timeout: float
+) -> None:
+    """Wait until `dondoc serve` has set its webhook and its loop probe writes (raise if it
+    exited first)."""
+    await server.wait_until(
+        lambda: bool(server.webhook_info().url and probe_figures(world)) or bot.poll() is not None,
+        timeout,
+    )
+    if bot.poll() is not None:
+        raise RuntimeError(f"dondoc serve exited with status {bot.returncode}")
+
+
 def probe_figures(world: World) -> dict[str, Any]:
     """Return the loop probe's latest figures (empty before its first write)."""
     path = world.db_file.parent / "probe.json"

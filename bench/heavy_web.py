@@ -56,8 +56,8 @@ from bench.heavy import (
     TAPPER_FIRST_USER,
     Tapper,
     World,
-    probe_figures,
     run_phase,
+    serve_ready,
     task_file,
 )
 from bench.webhook import base_env, stop
@@ -276,15 +276,7 @@ async def heavy_web(args: argparse.Namespace) -> dict[str, Any]:
             phases: list[dict[str, Any]] = []
             extra: dict[str, Any] = {}
             try:
-                await server.wait_until(
-                    lambda: (
-                        bool(server.webhook_info().url and probe_figures(world))
-                        or bot.poll() is not None
-                    ),
-                    START_TIMEOUT_S,
-                )
-                if bot.poll() is not None:
-                    raise RuntimeError(f"dondoc serve exited with status {bot.returncode}")
+                await serve_ready(server, bot, world, START_TIMEOUT_S)
                 tapper = Tapper(server, buttons, args.tap_rate)
 
                 async def idle() -> float:

@@ -58,6 +58,7 @@ from bench.heavy import (
     World,
     latency_figures,
     probe_figures,
+    serve_ready,
 )
 from bench.webhook import base_env, stop
 from db.engine import make_engine
@@ -623,15 +624,7 @@ async def stall_bench(args: argparse.Namespace) -> dict[str, Any]:
             bot = start(server, zalo, world, port, args.stall_ms)
             rows: list[dict[str, Any]] = []
             try:
-                await server.wait_until(
-                    lambda: (
-                        bool(server.webhook_info().url and probe_figures(world))
-                        or bot.poll() is not None
-                    ),
-                    START_TIMEOUT_S,
-                )
-                if bot.poll() is not None:
-                    raise RuntimeError(f"dondoc serve exited with status {bot.returncode}")
+                await serve_ready(server, bot, world, START_TIMEOUT_S)
                 tapper = Tapper(server, buttons, args.tap_rate)
 
                 async def idle() -> float:
