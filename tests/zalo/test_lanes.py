@@ -53,7 +53,7 @@ async def test_a_persons_waiting_messages_leave_the_slots_to_others(
     async def stored(_event: Event, **_kw: Any) -> bool:
         return True
 
-    async def answer(event: Event, *_how: object) -> None:
+    async def answer(event: Event, *_how: object, **_where: object) -> None:
         answered.append(event.message_id)
         if event.sender_id == "admin":
             await release.wait()
