@@ -52,6 +52,7 @@ TOLD_CHECK_S = 0.25
 
 _pool: ThreadPoolExecutor | None = None
 _heavy: ThreadPoolExecutor | None = None
+_heavy_lanes: dict[str, ThreadPoolExecutor] = {}  # `in_heavy_lane`'s pools, by lane
 _updates: SpillPool | None = None
 _processes: ProcessPoolExecutor | None = None
 # Set by the bot when it stops; a job in a worker process asks `still_wanted` between steps.
@@ -110,6 +111,24 @@ async def in_heavy_worker(function: Callable[..., T], *args: Any) -> T:
         _heavy = ThreadPoolExecutor(max_workers=HEAVY_WORKERS, thread_name_prefix="dondoc-heavy")
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_heavy, partial(function, *args))
+
+
+async def in_heavy_lane(lane: str, threads: int, function: Callable[..., T], *args: Any) -> T:
+    """Run a heavy request's blocking work in a pool of threads of its lane's own.
+
+    For a channel that bounds its heavy requests itself (Zalo's dispatch takes one of its
+    heavy slots first): as many run at once as its slots let, `threads`, off the update pool
+    whose threads answer the officials' taps. In the update pool, fifty Zalo coordinators'
+    `/ranking year` held those taps (bench.stall); in the heavy pool's `HEAVY_WORKERS`, shared
+    with Telegram's summaries and the dashboard, they ran two at once instead of three.
+    The threads are named `dondoc-heavy-<lane>`; the first call with a lane sets its size.
+    """
+    pool = _heavy_lanes.get(lane)
+    if pool is None:
+        pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"dondoc-heavy-{lane}")
+        _heavy_lanes[lane] = pool
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(pool, partial(function, *args))
 
 
 async def in_process(engine: Engine, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

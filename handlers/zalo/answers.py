@@ -1,11 +1,13 @@
 """Answering one Zalo event in its chat: its photo fetched (evidence), the Zalo channel run
-in a worker thread, and each answer sent at the pacer's pace (a chart as a photo)."""
+in a worker thread (a heavy command's in the dispatch's heavy lane, `Worker`), and each
+answer sent at the pacer's pace (a chart as a photo)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from app.people import unreachable
 from app.unsent import queue_unsent
@@ -19,6 +21,14 @@ from zalo import TOO_LARGE, Event, ZaloClient, ZaloError
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+
+class Worker(Protocol):
+    """Where the channel's answer runs: `in_update_worker`, or a heavy command's pool."""
+
+    def __call__(self, function: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
+
 
 async def answer(
     event: Event,
@@ -26,6 +36,8 @@ async def answer(
     client: ZaloClient,
     pacer: ZaloPacer,
     on_wait: Callable[[], Awaitable[None]] | None = None,
+    *,
+    worker: Worker = in_update_worker,
 ) -> int:
     """Answer the event in its chat (nothing for a group: bots do not join them); return when
     its first answer reached Zalo, by Zalo's clock (ms; 0: none went, or Zalo gave no time).
@@ -43,6 +55,9 @@ async def answer(
     An answer Zalo refuses for now (429, 5xx, no answer, past the client's retries) is
     queued from the message refused on for the Zalo sender (`app.unsent`): it was lost, a
     coordinator's first page of /summary never seen while "tiếp" showed the second.
+
+    The channel runs in `worker`: the update pool, whose threads answer every official's
+    reply, or, for a heavy command, the dispatch's heavy lane (`scheduler.workers.in_heavy_lane`).
     """
     if not event.private:
         return 0
@@ -51,13 +66,13 @@ async def answer(
     if photo is not None or event.name == "message.text.received":
         what = "keeping a Zalo photo" if photo is not None else "answering a Zalo text"
         try:
-            answers = await retry_db_async(lambda: in_update_worker(reply), what, on_wait=on_wait)
+            answers = await retry_db_async(lambda: worker(reply), what, on_wait=on_wait)
         except UnkeptError as left:  # done; what it offers is kept once the database is back
             keep = left.keep
             await retry_db_async(lambda: in_update_worker(keep), what, on_wait=on_wait)
             answers = left.answer
     else:
-        answers = await in_update_worker(reply)
+        answers = await worker(reply)
     went = 0
     for at, said in enumerate(answers):
         await pacer.wait(event.chat_id)

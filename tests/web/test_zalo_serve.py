@@ -249,9 +249,9 @@ async def test_a_zalo_burst_past_what_may_wait_gets_503_and_loses_nothing(
     monkeypatch.setattr(dispatch, "MAX_WAITING", 2)
     gate, answer = asyncio.Event(), answers.answer
 
-    async def held(*args: Any) -> None:
+    async def held(*args: Any, **kwargs: Any) -> None:
         await gate.wait()
-        await answer(*args)
+        await answer(*args, **kwargs)
 
     monkeypatch.setattr(dispatch, "answer", held)
     headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
