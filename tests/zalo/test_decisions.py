@@ -71,8 +71,10 @@ async def test_a_request_of_a_unit_taken_off_the_task_moves_nothing(zbot: ZaloBo
     await zbot.say(ZALO_ADMIN, f"/assign #{task} XB")
     await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
     await zbot.zalo.wait_for_messages(CHI, after=0, timeout=10)
-    [removed] = await zbot.say(ZALO_ADMIN, f"/unassign #{task} Xã A")
-    assert "Đã bớt 1 đơn vị" in removed
+    # The admin may be told of Hoa's request meanwhile (the sender's own pace): read the
+    # answer among what came.
+    removed = await zbot.say(ZALO_ADMIN, f"/unassign #{task} Xã A")
+    assert any("Đã bớt 1 đơn vị" in text for text in removed), removed
     [answer] = await zbot.say(CHI, "1")
     assert f"Xã A không còn được giao nhiệm vụ #{task}" in answer
     with zbot.session() as s:
