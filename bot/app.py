@@ -35,9 +35,9 @@ from handlers.telegram.flows import flows as telegram_flows_of
 from handlers.telegram.flows import register as register_telegram
 from handlers.telegram.form_store import FormStore
 from handlers.telegram.forms import ADDUNIT, form_conversations
+from handlers.telegram.inbox_notices import tell_queued
 from handlers.telegram.lanes import HeavyUpdates, PersonLanes, sent_to_chat
 from handlers.telegram.menus import refresh_marked, set_contact_menu, set_default_menus
-from handlers.telegram.queued import tell_queued
 from handlers.telegram.raw_updates import RawUpdates
 from handlers.telegram.unitform import FORM_TIMEOUT_S
 from scheduler.loopprobe import LoopProbe

@@ -1,17 +1,20 @@
-"""What the inbox tells a person before any flow sees their update: to slow down, or that
-their message waits for the database. Neither needs the database."""
+"""What a person is told before any flow sees their update, without the database: to slow
+down or that their message waits for the database (the inbox), that their heavy request
+waits for a slot (the lanes, `lanes.PersonLanes.on_queued`). In the language they chose,
+once the bot has seen them, else their Telegram app's."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from app.i18n import pick_language
 from core.markup import to_html
 from handlers.telegram.access import services_of
-from handlers.telegram.context import TelegramContext
+from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.lanes import person_of
 from handlers.telegram.presses import answer_press
 
@@ -25,9 +28,7 @@ async def slow_down(update: Update, context: TelegramContext) -> None:
     if user is None or update.effective_chat is None:
         return
     log.info("slowing down %s: over their update budget", user.id)
-    lang = context.bot_data.flood.language(update) or pick_language(
-        user.language_code, services.settings.default_language
-    )
+    lang = language_of(update, context.bot_data)
     await _tell(update, context, services.catalog.get(lang, "common.slow_down"))
 
 
@@ -39,8 +40,29 @@ async def tell_unavailable(update: Update, context: TelegramContext) -> None:
     if user is None or update.effective_chat is None or person_of(update) in told:
         return
     told.add(person_of(update))
-    lang = pick_language(user.language_code, services.settings.default_language)
+    lang = language_of(update, context.bot_data)
     await _tell(update, context, services.catalog.get(lang, "common.database_unavailable"))
+
+
+async def tell_queued(bot: Bot, data: TelegramData, update: object) -> None:
+    """Tell the person in the update's chat that their heavy request is queued and will be
+    answered in turn: a message, for a button's press too (its flow answers the press)."""
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    text = to_html(data.services.catalog.get(language_of(update, data), "common.heavy_queued"))
+    try:
+        await bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+    except TelegramError as exc:  # the request itself is still answered in turn
+        log.warning("queued note to chat %s not sent: %s", update.effective_chat.id, exc)
+
+
+def language_of(update: Update, data: TelegramData) -> str:
+    """Return the language to tell the update's sender in: theirs once the bot has seen
+    them (the flood guard keeps it), else their Telegram app's, else the default."""
+    user = update.effective_user
+    app_language = user.language_code if user is not None else None
+    default = data.services.settings.default_language
+    return data.flood.language(update) or pick_language(app_language, default)
 
 
 async def _tell(update: Update, context: TelegramContext, text: str) -> None:

@@ -138,7 +138,7 @@ class PersonLanes(BaseUpdateProcessor):
         self._heavy_slots = asyncio.Semaphore(max(1, min(heavy_at_once, max_concurrent_updates)))
         self.heavy = heavy
         # Told of a heavy update that waits for a heavy slot, once, in its person's turn
-        # (`handlers.telegram.queued`; set once the application is built).
+        # (`inbox_notices.tell_queued`; set once the application is built).
         self.on_queued: Callable[[object], Awaitable[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
