@@ -26,7 +26,7 @@ from core.markup import Markup
 from core.textnorm import plain_file_name
 from db.engine import session_scope
 from db.models import Assignment, Contact, Evidence, Task, Unit
-from db.queries.checkin import assignment_named
+from db.queries.assignment_named import assignment_named
 from db.queries.evidence import evidence_of
 from db.queries.scope import Scope, in_scope
 

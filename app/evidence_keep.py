@@ -29,10 +29,10 @@ from db.queries.checkin import (
     message_outbox,
     named_assignments,
     open_items,
-    unit_name,
 )
 from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
 from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.people_to_tell import unit_name
 
 MB = 1024 * 1024
 SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")

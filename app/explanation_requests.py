@@ -24,9 +24,10 @@ from core.status import Status, status_of
 from core.taskdates import effective_deadline
 from db.engine import session_scope
 from db.models import Assignment, Explanation, Task, Unit
+from db.queries.assignment_named import assignment_named
 from db.queries.audit import record as audit
-from db.queries.checkin import assignment_named, contacts_of_unit, unit_name
 from db.queries.explanations import waiting_explanation
+from db.queries.people_to_tell import contacts_of_unit, unit_name
 from db.queries.scope import Scope, decides_on_own, in_scope
 
 ASKABLE = (Status.OVERDUE, Status.DONE_LATE)

@@ -18,10 +18,10 @@ from core.textfit import clip
 from db.engine import session_in, session_scope
 from db.models import Assignment, Explanation, Task
 from db.queries.audit import record as audit
-from db.queries.checkin import contact_name, unit_name
 from db.queries.explanations import waiting_explanations
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
 from db.queries.pending import set_pending
+from db.queries.people_to_tell import contact_name, unit_name
 from db.queries.recipients import recipient
 from db.queries.reports import mark_answered
 from db.queries.units import find_units

@@ -23,16 +23,14 @@ from core.textnorm import fold
 from db.engine import session_in, session_scope
 from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import record as audit
-from db.queries.checkin import (
-    Check,
-    Target,
-    check_reportable,
+from db.queries.checkin import Check, Target, check_reportable
+from db.queries.extensions import claim_request
+from db.queries.people_to_tell import (
     contact_name,
     contacts_of_unit,
     coordinators_of_unit,
     unit_name,
 )
-from db.queries.extensions import claim_request
 from db.queries.reports import mark_answered
 from db.queries.scope import decides_on_own, in_scope
 from db.queries.task_deadlines import move_assignment

@@ -27,15 +27,9 @@ from core.markup import Markup
 from core.taskdates import effective_deadline
 from db.engine import session_scope
 from db.models import Assignment, Task
-from db.queries.checkin import (
-    Check,
-    Row,
-    check_reportable,
-    named_assignments,
-    open_page,
-    unit_name,
-)
+from db.queries.checkin import Check, Row, check_reportable, named_assignments, open_page
 from db.queries.explanations import latest_explanation
+from db.queries.people_to_tell import unit_name
 
 PAGE_SIZE = 5
 _TASK_RE = re.compile(r"#?\s*(\d{1,9})")  # "12", "#12": a task's number

@@ -37,9 +37,7 @@ from app.reporting import unit_inactive
 from app.services import Services
 from core.numbers import typed_number
 from db.engine import session_scope
-from db.queries.checkin import (
-    open_items,
-)
+from db.queries.checkin import open_items
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 log = logging.getLogger(__name__)

@@ -27,12 +27,11 @@ from db.queries.checkin import (
     Target,
     admin_names,
     check_reportable,
-    coordinators_of_unit,
     inactive_units,
     report_target,
-    unit_name,
 )
 from db.queries.pending import set_pending
+from db.queries.people_to_tell import coordinators_of_unit, unit_name
 from db.queries.reports import amend_percent, record_report
 
 REFUSALS = {

@@ -34,8 +34,9 @@ from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from db.engine import session_in
 from db.models import Assignment
 from db.queries.calendar import working_calendar
-from db.queries.checkin import OpenItem, unit_names
+from db.queries.checkin import OpenItem
 from db.queries.pending import set_pending
+from db.queries.people_to_tell import unit_names
 
 ASK_KEYS = {
     "question": "ask_status_question",

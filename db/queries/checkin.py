@@ -1,4 +1,6 @@
-"""Check-ins: what a contact may report on, which message a reply answers, who to tell."""
+"""Check-ins: what a contact may report on, which message a reply answers, and why a report
+is refused (the units no longer followed, the admins to ask). Who to tell is
+`people_to_tell.py`; an assignment named in words, `assignment_named.py`."""
 
 from __future__ import annotations
 
@@ -22,14 +24,9 @@ from db.models import (
     OutboxItem,
     Task,
     Unit,
-    UnitContact,
 )
 from db.prepared import Prepared
-from db.queries.recipients import Recipient, recipients_in_order
 from db.queries.reports import reported_percent
-from db.queries.scope import EVERY, Scope, in_scope, units_in_scope, visible_tasks
-from db.queries.tasks import find_tasks
-from db.queries.units import find_units
 
 Row = tuple[Assignment, Task]
 
@@ -237,106 +234,3 @@ def admin_names(db: Session | Connection, *, limit: int = 3) -> list[str]:
     c = Contact.__table__.c  # type: ignore[attr-defined]
     query = core_select(c.display_name).where(c.role == Role.ADMIN.value).order_by(c.id)
     return [str(n) for n in as_connection(db).execute(query.limit(limit)).scalars() if n]
-
-
-# --- people to tell --------------------------------------------------------------------------
-
-
-def coordinators_of_unit(session: Session, *, unit_id: int) -> list[Recipient]:
-    """Return the coordinators and admins whose scope covers the unit and who can be told."""
-    query = select(Contact).where(
-        col(Contact.role).in_((Role.COORDINATOR.value, Role.ADMIN.value))
-    )
-    staff = list(session.exec(query.order_by(col(Contact.id))))
-    return [
-        r
-        for r in recipients_in_order(session, staff)
-        if in_scope(session, contact_id=r.contact_id, unit_id=unit_id)
-    ]
-
-
-def contacts_of_unit(session: Session, *, unit_id: int) -> list[Recipient]:
-    """Return the unit's contacts the bot can write to, each at the identity to write to."""
-    query = (
-        select(Contact)
-        .join(UnitContact, col(UnitContact.contact_id) == col(Contact.id))
-        .where(UnitContact.unit_id == unit_id)
-        .order_by(col(Contact.id))
-    )
-    return recipients_in_order(session, list(session.exec(query)))
-
-
-def unit_name(session: Session, *, unit_id: int) -> str:
-    """Return a unit's name."""
-    unit = session.get(Unit, unit_id)
-    return unit.name if unit is not None else str(unit_id)
-
-
-def unit_names(db: Session | Connection, *, assignment_ids: Sequence[int]) -> dict[int, str]:
-    """Return the name of each assignment's unit, by assignment id."""
-    query = (
-        core_select(col(Assignment.id), col(Unit.name))
-        .join_from(Assignment, Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(col(Assignment.id).in_(list(assignment_ids)))
-    )
-    return {int(aid): str(name) for aid, name in as_connection(db).execute(query)}
-
-
-def contact_name(session: Session, *, contact_id: int | None) -> str:
-    """Return a contact's display name (empty when unknown)."""
-    contact = session.get(Contact, contact_id) if contact_id is not None else None
-    return contact.display_name if contact is not None else ""
-
-
-MAX_UNIT_CHOICES = 8
-
-
-def find_assignment(
-    session: Session, *, text: str, scope: Scope = EVERY
-) -> tuple[Assignment | None, str, list[str]]:
-    """Return the assignment named by "<task> <unit>" ("#12 Tam Xuân"), or why not.
-
-    As `assignment_named`, the units a name fits given by their names.
-    """
-    assignment, problem, fitting = assignment_named(session, text=text, scope=scope)
-    return assignment, problem, [unit.name for unit, _ in fitting]
-
-
-def assignment_named(
-    session: Session, *, text: str, scope: Scope = EVERY
-) -> tuple[Assignment | None, str, list[tuple[Unit, Assignment]]]:
-    """Return the assignment named by "<task> <unit>" ("#12 Tam Xuân"), or why not.
-
-    The words are split at each place in turn; the first split that names exactly one task
-    and exactly one unit in scope given that task wins (what lies outside is neither matched
-    nor named). A unit's name that fits several units is narrowed to those given the task.
-    Reasons: "usage", "not_found", "not_assigned", "unit_ambiguous" (with the units given
-    the task that the name fits and their assignments, in Vietnamese order, at most
-    MAX_UNIT_CHOICES).
-    """
-    words = text.split()
-    if len(words) < 2:
-        return None, "usage", []
-    fitting: list[tuple[Unit, Assignment]] = []
-    for cut in range(1, len(words)):
-        tasks = visible_tasks(
-            session, tasks=find_tasks(session, text=" ".join(words[:cut])), scope=scope
-        )
-        units = find_units(session, text=" ".join(words[cut:]), include_inactive=True)
-        covered = units_in_scope(session, unit_ids=[u.id or 0 for u in units], scope=scope)
-        units = [u for u in units if u.id in covered]
-        if len(tasks) != 1 or not units:
-            continue
-        query = select(Assignment).where(
-            Assignment.task_id == tasks[0].id, col(Assignment.unit_id).in_([u.id for u in units])
-        )
-        found = list(session.exec(query))
-        if len(found) == 1:
-            return found[0], "", []
-        if not found and len(units) == 1:
-            return None, "not_assigned", []
-        given = {a.unit_id: a for a in found}
-        fitting = fitting or [(u, given[u.id]) for u in units if u.id in given][:MAX_UNIT_CHOICES]
-    if fitting:
-        return None, "unit_ambiguous", fitting
-    return None, "not_found", []
