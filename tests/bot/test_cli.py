@@ -39,6 +39,18 @@ TOKEN = f"424242:cli-test-token-{uuid.uuid4().hex[:12]}"
 START_TIMEOUT = 90  # a loaded 2-core CI machine can be slow to start a process
 
 
+def serve(cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start `dondoc serve` in `cwd` with `env`, its output piped as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def env_for(tmp_path: Path, server: FakeBotApi | None = None, **extra: str) -> dict[str, str]:
     """Return a clean environment for a bot process (no .env: cwd is tmp_path)."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import httpx
 from devtools.fakebotapi import FakeBotApi
 from devtools.ports import free_port
 from tests import processes
-from tests.bot.test_cli import START_TIMEOUT, dondoc, env_for
+from tests.bot.test_cli import START_TIMEOUT, dondoc, env_for, serve
 
 WEB_SECRET = "serve-process-secret-0123456789abcdef"
 
@@ -30,14 +28,7 @@ def test_serve_takes_webhooks_answers_health_and_keeps_secrets(tmp_path: Path) -
             PUBLIC_BASE_URL=base,
             WEB_SECRET=WEB_SECRET,
         )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = serve(tmp_path, env)
         try:
             server.wait_for_sync(
                 lambda: server.webhook_info().url or None, START_TIMEOUT, "setWebhook"

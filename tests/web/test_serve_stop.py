@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -20,7 +19,7 @@ from db.engine import make_engine
 from devtools.fakebotapi import FakeBotApi
 from devtools.ports import free_port
 from tests import processes
-from tests.bot.test_cli import START_TIMEOUT, dondoc_here, env_for
+from tests.bot.test_cli import START_TIMEOUT, dondoc_here, env_for, serve
 from tests.factories import make_contact, make_task, make_unit
 
 WEB_SECRET = "serve-stop-secret-0123456789abcdef"
@@ -102,14 +101,7 @@ def test_sigterm_while_a_download_is_built_stops_the_server_cleanly(tmp_path: Pa
             )
             for _ in range(2)
         )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = serve(tmp_path, env)
         answers: list[httpx.Response | Exception] = []
 
         def ask() -> None:
@@ -176,14 +168,7 @@ def test_sigterm_while_a_chat_export_is_built_stops_and_tells_to_ask_again(
         )
         arranged(tmp_path, env)
         server.add_user(ADMIN, "An")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = serve(tmp_path, env)
         try:
             server.wait_for_sync(
                 lambda: server.webhook_info().url or None, START_TIMEOUT, "setWebhook"
