@@ -336,7 +336,7 @@ class _Known:
     ) -> _Planned | None:
         """Return the candidate's reminder today (recorded, planned or missed), if any."""
         policy = self._policy(c)
-        start = self._start(c.created_at)
+        start = self._start(c)
         since = last if last is not None and last > self.horizon else self.horizon
         key = (c.deadline, start, policy, since)
         if key not in self._plans:
@@ -406,8 +406,19 @@ class _Known:
             )
         return self._policies[key]
 
-    def _start(self, created_at: datetime) -> date:
-        """Return the start day of an assignment made at the moment."""
+    def _start(self, c: candidates_q.Candidate) -> date:
+        """Return the start day of the candidate: the day of the first office moment after
+        it was made, or today when every run of that day was over by then (made in the last
+        minute before office time ended, the day's last run before it): its notice goes at
+        the first run after it, as newly assigned, not a day late as if the bot had missed
+        it (nor listed to the coordinators as missed)."""
+        start = self._made(c.created_at)
+        if self.swept.get(start, c.assignment_id) < c.assignment_id and start < self.today:
+            return self.today
+        return start
+
+    def _made(self, created_at: datetime) -> date:
+        """Return the day of the first office moment after the moment."""
         if created_at not in self._starts:
             if len(self._starts) >= self.MEMO:
                 self._starts.clear()
