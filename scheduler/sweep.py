@@ -160,7 +160,8 @@ def collect(
     units are read for their reminder records and the coordinators' lists only. What the
     second part still finds for a contact (one who started the bot meanwhile) stays in
     `due.by_contact`. Later sweeps read the few new assignments by id, and those of the
-    tasks in `moved` (a deadline of which moved since the last run: planned again today).
+    tasks in `moved` (a deadline of which moved since the last run, or a unit put back on
+    which: planned again today).
 
     Memory stays bounded on a country's data: only reachable contacts' items and the first
     lines of each coordinator's lists are kept, not every candidate. `swept` gives the days
