@@ -409,13 +409,13 @@ class _Known:
 
     def _start(self, c: candidates_q.Candidate) -> date:
         """Return the start day of the candidate: the day of the first office moment after
-        it was made, or today when every run of that day was over by then (made in the last
-        minute before office time ended, the day's last run before it): its notice goes at
-        the first run after it, as newly assigned, not a day late as if the bot had missed
-        it (nor listed to the coordinators as missed)."""
+        it was made, or the working day after when that day's last run was over by then
+        (made in the last minute before office time ended): its notice goes the next
+        morning, as newly assigned, not a day late as if the bot had missed it (nor listed
+        to the coordinators as missed)."""
         start = self._made(c.created_at)
-        if self.swept.get(start, c.assignment_id) < c.assignment_id and start < self.today:
-            return self.today
+        if start < self.today and self.swept.get(start, c.assignment_id) < c.assignment_id:
+            return self.workdays.shift(start, 1)
         return start
 
     def _made(self, created_at: datetime) -> date:

@@ -333,7 +333,8 @@ def test_a_task_assigned_after_the_days_last_run_is_new_the_next_morning_not_mis
 ) -> None:
     """A task entered at 16:59:30, after the day's last run: the unit is told the next
     morning that it is newly assigned, not that the bot missed telling it yesterday, and
-    no coordinator is given a list of missed reminders (the bot was up all along)."""
+    no coordinator is given a list of missed reminders (the bot was up all along); told
+    once: the morning after, nothing is due."""
     unit = make_unit(session, "X01")
     make_contact(session, 2001, units=[unit])
     make_contact(session, 2003, role="coordinator")
@@ -352,6 +353,28 @@ def test_a_task_assigned_after_the_days_last_run_is_new_the_next_morning_not_mis
     assert "lẽ ra đã gửi" not in notice.payload["text"]
     assert messages_to(session, 2003, "late") == []
     assert session.exec(select(Reminder).where(Reminder.status == "folded")).all() == []
+    deliver_all(session)
+    after = dispatch(context(engine), at(date(2026, 11, 20), 7, 30))
+    assert after is not None
+    assert (after.messages, after.folded) == (0, 0)
+
+
+def test_a_task_assigned_at_the_end_of_a_day_before_a_day_down_is_missed_that_day(
+    engine: Engine, session: Session
+) -> None:
+    """Entered at 16:59:30 on Wednesday, the bot down all Thursday: its notice was due on
+    Thursday, and is folded into Friday's as missed on Thursday."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    dispatch(context(engine), at(WED, 16, 59))
+    task_for(
+        session, [unit], date(2026, 12, 18), at(WED, 16, 59) + timedelta(seconds=30), "Việc mới"
+    )
+    result = dispatch(context(engine), at(date(2026, 11, 20), 7, 30))
+    assert result is not None
+    assert result.folded == 1
+    [notice] = messages_to(session, 2001)
+    assert "(Lời nhắc này lẽ ra đã gửi ngày 19/11/2026.)" in notice.payload["text"]
 
 
 def test_a_task_assigned_before_the_bot_stopped_for_the_day_is_still_missed(
