@@ -160,7 +160,8 @@ def collect(
     units are read for their reminder records and the coordinators' lists only. What the
     second part still finds for a contact (one who started the bot meanwhile) stays in
     `due.by_contact`. Later sweeps read the few new assignments by id, and those of the
-    tasks in `moved` (a deadline of which moved since the last run: planned again today).
+    tasks in `moved` (a deadline of which moved since the last run, or a unit put back on
+    which: planned again today).
 
     Memory stays bounded on a country's data: only reachable contacts' items and the first
     lines of each coordinator's lists are kept, not every candidate. `swept` gives the days
@@ -336,7 +337,7 @@ class _Known:
     ) -> _Planned | None:
         """Return the candidate's reminder today (recorded, planned or missed), if any."""
         policy = self._policy(c)
-        start = self._start(c.created_at)
+        start = self._start(c)
         since = last if last is not None and last > self.horizon else self.horizon
         key = (c.deadline, start, policy, since)
         if key not in self._plans:
@@ -406,8 +407,19 @@ class _Known:
             )
         return self._policies[key]
 
-    def _start(self, created_at: datetime) -> date:
-        """Return the start day of an assignment made at the moment."""
+    def _start(self, c: candidates_q.Candidate) -> date:
+        """Return the start day of the candidate: the day of the first office moment after
+        it was made, or the working day after when that day's last run was over by then
+        (made in the last minute before office time ended): its notice goes the next
+        morning, as newly assigned, not a day late as if the bot had missed it (nor listed
+        to the coordinators as missed)."""
+        start = self._made(c.created_at)
+        if start < self.today and self.swept.get(start, c.assignment_id) < c.assignment_id:
+            return self.workdays.shift(start, 1)
+        return start
+
+    def _made(self, created_at: datetime) -> date:
+        """Return the day of the first office moment after the moment."""
         if created_at not in self._starts:
             if len(self._starts) >= self.MEMO:
                 self._starts.clear()

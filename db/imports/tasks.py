@@ -114,7 +114,7 @@ def _apply(
             session, task=task, unit_ids=row.unit_ids, actor_id=actor_id, label=actor_label
         )
         report.added.append(_label(task))
-    elif _update(session, existing, row, directive_id, tz, actor_id):
+    elif _update(session, existing, row, directive_id, tz, (actor_id, now)):
         report.updated.append(_label(existing))
     else:
         report.unchanged.append(_label(existing))
@@ -155,10 +155,12 @@ def _update(
     row: TaskRow,
     directive_id: int | None,
     tz: ZoneInfo,
-    actor_id: int | None,
+    actor: tuple[int | None, datetime],
 ) -> bool:
-    """Bring a task in line with its row (audited); tell whether anything changed."""
+    """Bring a task in line with its row (audited); tell whether anything changed. The units
+    it adds (or brings back) are assigned at the import's moment, as a new task's are."""
     assert task.id is not None
+    actor_id, now = actor
     fields = {"title": row.title, "description": row.description, "directive_id": directive_id}
     changed = {k: v for k, v in fields.items() if getattr(task, k) != v}
     for name, value in changed.items():
@@ -184,7 +186,9 @@ def _update(
     # Each call reads the task's units again: skipped when it has nothing to do (a file
     # imported again changes nothing, and cost four statements a row).
     added = (
-        add_assignees(session, task=task, unit_ids=more, tz=tz, actor_id=actor_id) if more else 0
+        add_assignees(session, task=task, unit_ids=more, tz=tz, actor_id=actor_id, now=now)
+        if more
+        else 0
     )
     removed = (
         remove_assignees(session, task=task, unit_ids=fewer, actor_id=actor_id) if fewer else 0

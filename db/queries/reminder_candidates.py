@@ -51,6 +51,10 @@ def max_assignment_id(session: Session) -> int:
 # What moves a deadline: `/deadline` and a day off (a task's), an extension or a day off
 # moving one unit's (an assignment's); db.queries.taskadmin audits each.
 DEADLINE_MOVES = ("task.deadline_changed", "assignment.deadline_changed")
+# Units put on a task (`/assign`): one taken off and brought back keeps its assignment (and
+# its id, which a later run by id does not read again) and starts afresh, so its task is
+# planned again as a moved one is.
+UNITS_ADDED = "task.assignees_added"
 
 
 def max_audit_id(session: Session) -> int:
@@ -60,12 +64,13 @@ def max_audit_id(session: Session) -> int:
 
 def tasks_moved(session: Session, *, after: int, upto: int) -> list[int]:
     """Return the tasks a deadline of which moved in the audit entries (after, upto], by id,
-    or whose notice of a moved deadline was given up on (`UNTOLD`: its reader is reminded)."""
+    or whose notice of a moved deadline was given up on (`UNTOLD`: its reader is reminded),
+    or which units were put on (`UNITS_ADDED`: one brought back starts afresh)."""
     entries = session.exec(
         select(AuditLog.object_type, AuditLog.object_id).where(
             col(AuditLog.id) > after,
             col(AuditLog.id) <= upto,
-            col(AuditLog.action).in_((*DEADLINE_MOVES, UNTOLD)),
+            col(AuditLog.action).in_((*DEADLINE_MOVES, UNTOLD, UNITS_ADDED)),
         )
     ).all()
     tasks = {int(i) for kind, i in entries if kind == "task" and i.isdigit()}

@@ -59,16 +59,25 @@ def _of_today(since: datetime) -> ColumnElement[bool]:
 
 
 def said_today(
-    session: Session, *, contact_ids: Sequence[int], assignment_ids: Sequence[int], since: datetime
+    session: Session,
+    *,
+    contact_ids: Sequence[int],
+    assignment_ids: Sequence[int],
+    since: datetime,
+    afresh: Mapping[int, datetime] | None = None,
 ) -> dict[tuple[int, int], set[str]]:
     """Return, for each (contact, assignment) of these in a reminder or a nudge of today (as
     `sent_today` counts them) or told of a new deadline by today's notice of it, the
     deadlines those messages gave it (ISO dates, from their recipes; none for a message
-    queued without one)."""
+    queued without one).
+
+    `afresh`: assignments started afresh today (a unit taken off its task and brought back),
+    each with its moment: what was said of one before then does not count."""
     if not contact_ids or not assignment_ids:
         return {}
+    afresh = afresh or {}
     query = (
-        select(Outbox.contact_id, OutboxItem.assignment_id, Outbox.payload)
+        select(Outbox.contact_id, OutboxItem.assignment_id, Outbox.payload, Outbox.created_at)
         .join(OutboxItem, col(OutboxItem.outbox_id) == col(Outbox.id))
         .where(
             col(Outbox.contact_id).in_(contact_ids),
@@ -80,8 +89,8 @@ def said_today(
         )
     )
     said: dict[tuple[int, int], set[str]] = {}
-    for contact, assignment, payload in session.exec(query):
-        if contact is None:
+    for contact, assignment, payload, made in session.exec(query):
+        if contact is None or _before(made, afresh.get(assignment)):
             continue
         recipe = payload.get("recipe") if isinstance(payload, dict) else None
         items = recipe.get("items", []) if isinstance(recipe, dict) else []
@@ -92,9 +101,19 @@ def said_today(
         }
         said.setdefault((contact, assignment), set()).update(deadlines)
     _told_by_notices(
-        session, said, contact_ids=contact_ids, assignment_ids=assignment_ids, since=since
+        session,
+        said,
+        contact_ids=contact_ids,
+        assignment_ids=assignment_ids,
+        since=since,
+        afresh=afresh,
     )
     return said
+
+
+def _before(made: datetime | None, start: datetime | None) -> bool:
+    """Tell whether a message made at `made` came before an assignment's fresh `start`."""
+    return made is not None and start is not None and made < start
 
 
 def _told_by_notices(
@@ -104,14 +123,16 @@ def _told_by_notices(
     contact_ids: Sequence[int],
     assignment_ids: Sequence[int],
     since: datetime,
+    afresh: Mapping[int, datetime],
 ) -> None:
     """Add to `said` the new deadlines today's notices of a moved deadline give (their
-    recipes' `TOLD`, whether or not the notice is about the assignments as a reminder).
+    recipes' `TOLD`, whether or not the notice is about the assignments as a reminder), but
+    those made before an assignment of `afresh` started afresh.
 
     Not a notice cancelled or given up on (failed): the contact was not told, and the
     sweep's re-plan reminds them of the new deadline. One still queued counts: it goes in
     office time, as the reminder would (within the minute the sweep runs after the move)."""
-    query = select(Outbox.contact_id, Outbox.payload).where(
+    query = select(Outbox.contact_id, Outbox.payload, Outbox.created_at).where(
         col(Outbox.contact_id).in_(contact_ids),
         col(Outbox.kind) == "notice",
         col(Outbox.key).startswith(f"{CHANGED}:"),
@@ -119,14 +140,18 @@ def _told_by_notices(
         col(Outbox.status).not_in((SendStatus.CANCELLED, SendStatus.FAILED)),
     )
     wanted = set(assignment_ids)
-    for contact, payload in session.exec(query):
+    for contact, payload, made in session.exec(query):
         recipe = payload.get("recipe") if isinstance(payload, dict) else None
         told = recipe.get(TOLD) if isinstance(recipe, dict) else None
         if contact is None or not isinstance(told, list):
             continue
         for item in told:
             assignment = item.get("assignment_id") if isinstance(item, dict) else None
-            if isinstance(assignment, int) and assignment in wanted:
+            if (
+                isinstance(assignment, int)
+                and assignment in wanted
+                and not _before(made, afresh.get(assignment))
+            ):
                 said.setdefault((contact, assignment), set()).add(str(item["deadline"]))
 
 

@@ -44,7 +44,11 @@ def queue_reminders(
             previous = queued.previous_reminders(session, contact_ids=ids, before=since)
             again = {i.assignment_id for _, (_, items) in batch for i in items} & due.replanned
             said = queued.said_today(
-                session, contact_ids=ids, assignment_ids=sorted(again), since=since
+                session,
+                contact_ids=ids,
+                assignment_ids=sorted(again),
+                since=since,
+                afresh=_afresh(batch, again, since),
             )
         messages: list[NewMessage] = []
         for contact_id, (person, items) in batch:
@@ -65,6 +69,20 @@ def queue_reminders(
                 result.messages += len(enqueue_many(session, messages, now=now))
             ctx.queued()  # committed: the sender may start on them
             clock.sleep(PAUSE_S)
+
+
+def _afresh(
+    batch: list[tuple[int, tuple[Recipient, list[Item]]]], again: set[int], since: datetime
+) -> dict[int, datetime]:
+    """Return the items planned again that started afresh today (a unit taken off its task
+    and brought back: `/unassign`, `/assign`), each with its moment: what its contacts were
+    told of it before then (this morning's reminder) does not count as told."""
+    return {
+        i.assignment_id: i.created_at
+        for _, (_, items) in batch
+        for i in items
+        if i.assignment_id in again and i.created_at is not None and i.created_at >= since
+    }
 
 
 def _told(

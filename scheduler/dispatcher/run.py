@@ -1,7 +1,8 @@
 """One run of the dispatcher: today's due reminders queued, in working hours on working days.
 
 The day's first run sweeps every remindable assignment; later runs that day look only at
-assignments created since, and at those of tasks a deadline of which moved since
+assignments created since, and at those of tasks a deadline of which moved since, or which
+units were put on (one taken off and brought back starts afresh under its old id)
 (scheduler.dispatcher.swept). A large database's run goes to a
 worker process (`run_dispatch`, its `Job`).
 """

@@ -363,3 +363,33 @@ def test_imported_assignments_are_made_at_the_import_moment(session: Session) ->
     _import(session, GOOD)
     stamps = {a.created_at for a in session.exec(select(Assignment)).all()}
     assert stamps == {NOW}
+
+
+def test_units_an_import_adds_to_a_task_are_assigned_at_the_import_moment(
+    session: Session,
+) -> None:
+    """A file sent again two days later with a unit more on a task: that unit's assignment
+    is stamped with that import's `now` (the application's clock), not the wall clock, from
+    which its "newly assigned" notice and its reminders are planned."""
+    _arrange(session)
+    import_tasks(
+        session,
+        read_table("code,title,deadline,assignees\nKH,Kế hoạch,15/12/2026,Xã A1\n".encode()),
+        actor_id=None,
+        now=NOW,
+        tz=VN,
+    )
+    later = NOW + timedelta(days=2)
+    report = import_tasks(
+        session,
+        read_table(
+            "code,title,deadline,assignees\nKH,Kế hoạch,15/12/2026,Xã A1; Sở Y tế\n".encode()
+        ),
+        actor_id=None,
+        now=later,
+        tz=VN,
+    )
+    session.commit()
+    assert report.updated == ["KH"]
+    stamps = sorted(a.created_at for a in session.exec(select(Assignment)).all())
+    assert stamps == [NOW, later]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -326,6 +326,70 @@ def test_a_task_assigned_during_the_day_is_announced_at_once(
     notice = messages_to(session, 2001)[-1].payload["text"]
     assert f"#{new.id} Việc mới" in notice
     assert "Nhiệm vụ mới được giao, còn 11 ngày làm việc" in notice  # 24/11 is off
+
+
+def test_a_task_assigned_after_the_days_last_run_is_new_the_next_morning_not_missed(
+    engine: Engine, session: Session
+) -> None:
+    """A task entered at 16:59:30, after the day's last run: the unit is told the next
+    morning that it is newly assigned, not that the bot missed telling it yesterday, and
+    no coordinator is given a list of missed reminders (the bot was up all along); told
+    once: the morning after, nothing is due."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2003, role="coordinator")
+    dispatch(context(engine), at(WED, 8))
+    dispatch(context(engine), at(WED, 16, 59))
+    task = task_for(
+        session, [unit], date(2026, 12, 18), at(WED, 16, 59) + timedelta(seconds=30), "Việc mới"
+    )
+    assert dispatch(context(engine), at(WED, 17)) is None  # office time is over
+    result = dispatch(context(engine), at(date(2026, 11, 19), 7, 30))
+    assert result is not None
+    assert (result.messages, result.folded) == (1, 0)
+    [notice] = messages_to(session, 2001)
+    assert f"#{task.id} Việc mới" in notice.payload["text"]
+    assert "Nhiệm vụ mới được giao" in notice.payload["text"]
+    assert "lẽ ra đã gửi" not in notice.payload["text"]
+    assert messages_to(session, 2003, "late") == []
+    assert session.exec(select(Reminder).where(Reminder.status == "folded")).all() == []
+    deliver_all(session)
+    after = dispatch(context(engine), at(date(2026, 11, 20), 7, 30))
+    assert after is not None
+    assert (after.messages, after.folded) == (0, 0)
+
+
+def test_a_task_assigned_at_the_end_of_a_day_before_a_day_down_is_missed_that_day(
+    engine: Engine, session: Session
+) -> None:
+    """Entered at 16:59:30 on Wednesday, the bot down all Thursday: its notice was due on
+    Thursday, and is folded into Friday's as missed on Thursday."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    dispatch(context(engine), at(WED, 16, 59))
+    task_for(
+        session, [unit], date(2026, 12, 18), at(WED, 16, 59) + timedelta(seconds=30), "Việc mới"
+    )
+    result = dispatch(context(engine), at(date(2026, 11, 20), 7, 30))
+    assert result is not None
+    assert result.folded == 1
+    [notice] = messages_to(session, 2001)
+    assert "(Lời nhắc này lẽ ra đã gửi ngày 19/11/2026.)" in notice.payload["text"]
+
+
+def test_a_task_assigned_before_the_bot_stopped_for_the_day_is_still_missed(
+    engine: Engine, session: Session
+) -> None:
+    """A task entered on a day no run ever covered (the bot down from the morning): its
+    notice is folded into the next day's as missed, as before."""
+    unit = make_unit(session, "X01")
+    make_contact(session, 2001, units=[unit])
+    task_for(session, [unit], date(2026, 12, 18), at(WED, 10), "Việc mới")
+    result = dispatch(context(engine), at(date(2026, 11, 19), 7, 30))
+    assert result is not None
+    assert result.folded == 1
+    [notice] = messages_to(session, 2001)
+    assert "(Lời nhắc này lẽ ra đã gửi ngày 18/11/2026.)" in notice.payload["text"]
 
 
 def test_a_long_missed_list_shows_the_first_units_and_counts_the_rest(
