@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 from core.replies.extension import rule_extension
 from core.replies.percent import O_FOR_ZERO_RE, stated_percent
@@ -45,10 +46,27 @@ MAX_CERTAIN_SENTENCES = 2
 MAX_CERTAIN_WORDS = 40
 _SENTENCE_BREAK_RE = re.compile(r"[.!?？…]+(?=\s|$)|\n")
 _WORD_RE = re.compile(r"\w+")
+# A morning's status replies repeat ("xong", "đã xong", "đang làm 50%"): a short one is read
+# once a day (its dates are read against `today`) and its reading, frozen, shared after.
+CACHED_CHARS = 64
+CACHED_READINGS = 512
 
 
 def parse_reply(text: str, *, today: date) -> ParsedReply:
     """Read a free-text reply to a task reminder; never raises on any string."""
+    if len(text) <= CACHED_CHARS:
+        return _parse_short(text, today)
+    return _parse(text, today)
+
+
+@lru_cache(maxsize=CACHED_READINGS)
+def _parse_short(text: str, today: date) -> ParsedReply:
+    """Read a short reply, remembered (ParsedReply is frozen: callers `replace` it)."""
+    return _parse(text, today)
+
+
+def _parse(text: str, today: date) -> ParsedReply:
+    """Read a reply by the rules in their order, then weigh how sure it is."""
     reply = _reading(text, today)
     for rule in _RULES:
         parsed = rule(reply)

@@ -31,7 +31,8 @@ from handlers.telegram import epochs, groups
 from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
 from handlers.telegram.flood import Verdict
-from handlers.telegram.inbox_app import load_forms
+from handlers.telegram.inbox_app import InboxApplication, load_forms
+from handlers.telegram.inbox_marks import finish
 from handlers.telegram.inbox_notices import slow_down, tell_unavailable
 from handlers.telegram.inbox_replays import rerun_or_drop, stored_before
 from handlers.telegram.lanes import PersonLanes, person_of
@@ -161,12 +162,18 @@ async def _insert(
     A database that does not answer is waited for, the person told once that it is kept.
     """
     services = services_of(context)
+    application = context.application
+    marks = application.finish_marks() if isinstance(application, InboxApplication) else None
+    finished = marks.take() if marks is not None else []
 
     def store() -> Actor | None:
         # The sender is read (and marked seen) in the same transaction; only a private chat
-        # tells who a person is and where to write to them. Prepared statements only, in
-        # a transaction of the driver's (db.prepared.transaction): this runs for every update.
+        # tells who a person is and where to write to them; the updates handled since the
+        # last row are marked processed in it too (inbox_marks.py). Prepared statements
+        # only, in a transaction of the driver's (db.prepared.transaction): this runs for
+        # every update.
         with transaction(services.engine) as connection:
+            now = services.clock.now()
             rows.record(
                 connection,
                 channel=CHANNEL,
@@ -174,17 +181,23 @@ async def _insert(
                 kind=update_kind(update),
                 payload=payload,
                 digest=content,
-                now=services.clock.now(),
+                now=now,
                 worker=services.worker,
                 lane=person_of(update),
             )
+            finish(connection, finished, now)
             return seen_sender(connection, update, services) if private else None
 
-    actor = await retry_db_async(
-        lambda: in_update_worker(store),
-        "recording an update",
-        on_wait=partial(tell_unavailable, update, context) if private else None,
-    )
+    try:
+        actor = await retry_db_async(
+            lambda: in_update_worker(store),
+            "recording an update",
+            on_wait=partial(tell_unavailable, update, context) if private else None,
+        )
+    except BaseException:
+        if marks is not None:
+            marks.give_back(finished)  # rolled back with the row: for the next one
+        raise
     context.bot_data.told_unavailable.discard(person_of(update))
     return actor
 

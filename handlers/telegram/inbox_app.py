@@ -8,26 +8,20 @@ finished, so their next update, after a restart or on another worker, goes on fr
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Any, NoReturn
 
-from sqlmodel import Session
 from telegram import Update
 from telegram.ext import Application
 
 from app.actor import Actor
-from app.services import Services
 from core.roles import Access
-from db.queries import inbox as rows
-from db.queries.inbox import InboxKey
-from db.retry import retry_db_async
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.form_store import FormStore
+from handlers.telegram.inbox_marks import FinishMarks
 from handlers.telegram.lanes import person_of
 from handlers.telegram.senders import CHANNEL
-from scheduler.groupcommit import GroupCommit
 from scheduler.roles import wait_turn
 from scheduler.workers import stop_processes
 
@@ -37,16 +31,9 @@ log = logging.getLogger(__name__)
 class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData, Any]):
     """The application, marking each update it recorded as finished once handled."""
 
-    # The marks `processed_at`, committed in groups: one transaction for the updates that
-    # ended meanwhile, not one each (created on first use, with the engine).
-    finishes: GroupCommit | None = None
-    # The marks of updates that ended once stop() had begun: PTB no longer tracks a task
-    # created then (it warns, and stop() would not wait for it), so stop() awaits these.
-    late_finishes: set[asyncio.Task[None]]
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.late_finishes = set()
+    # The marks `processed_at` waiting for the next update's row, or committed by
+    # themselves (inbox_marks.py; created on first use, with the engine).
+    marks: FinishMarks | None = None
 
     @staticmethod
     def _raise_system_exit() -> NoReturn:
@@ -58,11 +45,11 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
     async def stop(self) -> None:
         """Stop as python-telegram-bot does, first telling jobs in worker processes (an
         import being applied ends at its next slice, so the updates PTB waits for end
-        soon), then wait for the marks of the updates that ended meanwhile."""
+        soon), then commit the marks of the updates that ended meanwhile."""
         stop_processes()
         await super().stop()
-        while self.late_finishes:
-            await asyncio.gather(*self.late_finishes, return_exceptions=True)
+        if self.marks is not None:
+            await self.marks.close()
 
     async def initialize(self) -> None:
         """Initialize as python-telegram-bot does; when that fails (a rejected token, Telegram
@@ -94,17 +81,16 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
         self.bot_data.inbox_reruns.discard(id(update))
         key = self.bot_data.inbox_ours.pop(id(update), None)
         if key is not None:
-            if self.finishes is None:
-                self.finishes = GroupCommit(services.engine)
-            # Not awaited: the update's turn ends with its handlers (a write waiting for
-            # SQLite's lock would hold it up); stop() awaits what is left.
-            finishing = _finish(services, self.finishes, key)
-            if self.running:
-                self.create_task(finishing, name="inbox-finish")
-            else:  # stopping: PTB would neither track nor await it; stop() awaits ours
-                task = asyncio.get_running_loop().create_task(finishing, name="inbox-finish")
-                self.late_finishes.add(task)
-                task.add_done_callback(self.late_finishes.discard)
+            # Not written now: the update's turn ends with its handlers, and the next
+            # update's row takes the mark in its own transaction (inbox_marks.py).
+            self.finish_marks().add(key)
+
+    def finish_marks(self) -> FinishMarks:
+        """Return the marks waiting (created on first use, with the engine)."""
+        if self.marks is None:
+            services = self.bot_data.services
+            self.marks = FinishMarks(services.engine, services.clock.now)
+        return self.marks
 
 
 async def load_forms(context: TelegramContext, update: Update, actor: Actor | None) -> None:
@@ -120,16 +106,3 @@ async def _keep_forms(application: InboxApplication, store: FormStore, update: o
         await store.save(application, update)
     except Exception:
         log.exception("could not keep a guided form")
-
-
-async def _finish(services: Services, finishes: GroupCommit, key: InboxKey) -> None:
-    """Mark the update processed; if that fails, it is run again after a restart."""
-
-    def finish(session: Session) -> None:
-        now = services.clock.now()
-        rows.finish(session.connection(), channel=CHANNEL, key=key, now=now)
-
-    try:
-        await retry_db_async(lambda: finishes.run(finish), "finishing an update")
-    except Exception:
-        log.exception("could not mark update %s processed", key.update_id)

@@ -951,3 +951,13 @@ def test_parse_reply_never_reads_a_done_word_negated_as_done(
 def test_ambiguous_pair_is_the_pair_asked_about(text: str, pair: tuple[str, str] | None) -> None:
     """The question about "xong 8/10" names the pair that reads two ways, as typed."""
     assert ambiguous_pair(text, today=TODAY) == pair
+
+
+def test_parse_reply_reads_a_repeated_short_reply_against_each_day() -> None:
+    """A short reply's reading is remembered (the same words each morning), but its dates
+    are the day's: read again on another day, "đến 15/12" is that year's 15 December."""
+    text = "xin gia hạn đến 15/12"
+    this_year = parse_reply(text, today=date(2026, 12, 1))
+    assert this_year.new_deadline == date(2026, 12, 15)
+    assert parse_reply(text, today=date(2026, 12, 1)) == this_year
+    assert parse_reply(text, today=date(2027, 12, 1)).new_deadline == date(2027, 12, 15)

@@ -15,6 +15,7 @@ from bench.overhead import (
     add_users,
     build_durable_echo,
     cpu_by_thread,
+    settled,
     thread_cpu,
     thread_kind,
 )
@@ -52,6 +53,28 @@ def test_the_cpu_a_thread_spends_is_counted_under_its_kind_per_reply() -> None:
     # 200 ms of CPU over 10 replies: about 20 ms each (clock ticks are 10 ms).
     assert 15 <= spent["busy-pool"] <= 40
     assert "ended threads" not in spent
+
+
+async def test_a_round_starts_once_the_bot_has_done_its_start_up_work() -> None:
+    """dondoc's first reminder sweep ran at its start, inside the measured round, and was
+    counted as its replies' CPU (about 0.3 ms a reply at 300 officials)."""
+    done = threading.Event()
+
+    def start_up() -> None:  # a start-up job: 0.4 s of CPU, then idle
+        end = time.thread_time() + 0.4
+        while time.thread_time() < end:
+            pass
+        done.set()
+
+    worker = threading.Thread(target=start_up)
+    worker.start()
+    spent = await settled()
+    idle_at_once = await settled()
+    worker.join()
+
+    assert done.is_set()  # the round would have started after the work, not during it
+    assert spent >= 0.3  # and the work was seen
+    assert idle_at_once < 0.1  # an idle bot starts at once (one window)
 
 
 async def test_the_durable_echo_answers_each_update_and_marks_it_processed(
