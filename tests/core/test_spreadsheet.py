@@ -322,6 +322,35 @@ def test_read_table_names_a_spreadsheet_of_another_format(content: bytes, name: 
     assert caught.value.code == "other_spreadsheet"
 
 
+def encrypted_workbook() -> bytes:
+    """Return a workbook saved with a password to open, as Excel writes it: an OLE2 file
+    whose directory (its second sector, entries of 128 bytes) names the encryption's
+    streams, the encrypted XLSX in "EncryptedPackage"."""
+    directory = b"".join(
+        name.encode("utf-16-le").ljust(64, b"\x00") + b"\x00" * 64
+        for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage", "\x06DataSpaces")
+    )
+    sectors = b"\xff" * 512 + directory.ljust(512, b"\x00") + bytes(range(256)) * 8
+    return OLE2.ljust(512, b"\x00") + sectors
+
+
+@pytest.mark.parametrize("name", ["nhiem-vu.xlsx", "nhiem-vu.xls"])
+def test_read_table_names_a_workbook_protected_by_a_password(name: str) -> None:
+    """A workbook with a password to open is said to be one, not an .xls to save as .xlsx:
+    saved so it keeps its password, and the admin got the same answer again."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(encrypted_workbook(), name)
+    assert caught.value.code == "password_protected"
+
+
+def test_read_table_takes_an_xls_naming_encryption_in_a_cell_for_an_xls() -> None:
+    """The stream's name as a cell's text (not in the directory) is an .xls like any other."""
+    cell = b"\x00\x00" + "EncryptedPackage".encode("utf-16-le")  # off an entry's start
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(OLE2 + cell, "nhiem-vu.xls")
+    assert caught.value.code == "other_spreadsheet"
+
+
 # What a province's software exports as "Excel" and names .xls: a web page holding a table
 # ("Lưu dạng trang web"), or Excel 2003's XML spreadsheet. Excel opens both; we read neither.
 HTML_XLS = (

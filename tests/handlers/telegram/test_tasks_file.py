@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from db.models import Task, Unit
-from tests.core.test_spreadsheet import HTML_XLS, xlsx
+from tests.core.test_spreadsheet import HTML_XLS, encrypted_workbook, xlsx
 from tests.factories import make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -78,6 +78,21 @@ async def test_an_old_excel_file_is_answered_with_how_to_save_it(bot: BotUnderTe
     answer = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert ".xlsx" in (answer.text or ""), answer.text
     assert "CSV UTF-8" in (answer.text or "")
+    with bot.session() as s:
+        assert s.exec(select(Task)).first() is None
+
+
+async def test_a_workbook_with_a_password_is_answered_with_how_to_remove_it(
+    bot: BotUnderTest,
+) -> None:
+    """An .xlsx with a password to open is not called an old .xls to save as .xlsx (which
+    keeps the password): the admin is told to remove the password, and nothing changes."""
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, encrypted_workbook(), "nhiem-vu.xlsx", XLSX_TYPE)
+    answer = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "mật khẩu" in answer
+    assert ".xls" not in answer
     with bot.session() as s:
         assert s.exec(select(Task)).first() is None
 
