@@ -42,7 +42,8 @@ def read_table(
     if content[:2] == b"PK":
         unsaved: dict[int, list[tuple[int, str]]] = {}  # filled before the first row
         sheets: list[str] = []  # so is this: the sheet read, then the other visible ones
-        return table_of(xlsx_rows(content, unsaved, sheets), unsaved, sheets)
+        hidden: set[int] = set()  # and this: the rows hidden
+        return table_of(xlsx_rows(content, unsaved, sheets, hidden), unsaved, sheets, hidden)
     if not file_name.lower().endswith((".xlsx", ".xlsm")):
         return table_of(csv_rows(content))
     try:  # named a workbook, not a zip: a CSV renamed, or a broken file

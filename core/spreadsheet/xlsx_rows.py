@@ -17,12 +17,16 @@ from core.workbook_bounds import check_parts, check_sheet
 # How a sheet's XML opens a formula (`<f>`, `<f t="shared" .../>`, or with a prefix `<x:f>`):
 # a sheet without any is not parsed a second time for formulas without values.
 FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+# How a sheet's XML marks a row hidden (`<row r="7" hidden="1">`; a column's mark is the
+# same word, and costs a parse for nothing).
+HIDDEN_MARKS = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
 
 
 def xlsx_rows(
     content: bytes,
     unsaved: dict[int, list[tuple[int, str]]] | None = None,
     sheets: list[str] | None = None,
+    hidden: set[int] | None = None,
 ) -> Iterator[list[str]]:
     """Stream the sheet shown of an XLSX workbook as text cells, MAX_COLUMNS at most.
 
@@ -31,7 +35,10 @@ def xlsx_rows(
     several rows is each of those rows' value, as Excel shows it. Before the first row,
     `unsaved` gets the sheet's cells with a formula and no saved value (see _no_values), and
     `sheets` the name of the sheet read then the other visible sheets' (a refusal names them:
-    the list may be on another sheet than the one the workbook opens on).
+    the list may be on another sheet than the one the workbook opens on), and `hidden` the
+    numbers of the sheet's hidden rows (hidden by hand or filtered out: the rows of other
+    directives in a list filtered to one, which Excel does not show), which are yielded
+    all the same: `table_of` passes over them.
     """
     from openpyxl import load_workbook  # imported here: only imports need it
 
@@ -52,6 +59,8 @@ def xlsx_rows(
         downward = _merged_down(content, sheet_path)
         if unsaved is not None:
             unsaved.update(_no_values(content, sheet_path))
+        if hidden is not None:
+            hidden.update(_hidden_rows(content, sheet_path))
         spreading: dict[int, tuple[int, str]] = {}  # column -> (last row, value) spread down
         for number, row in enumerate(
             sheet.iter_rows(max_col=limits.MAX_COLUMNS, values_only=True), 1
@@ -105,6 +114,31 @@ def _merged_down(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, i
                 if col and first and last and last > first and col <= limits.MAX_COLUMNS:
                     found.setdefault(first, []).append((col, last))
             element.clear()
+    return found
+
+
+def _hidden_rows(content: bytes, sheet_path: str) -> set[int]:
+    """Return the numbers of the sheet's hidden rows (`<row r="7" hidden="1">`)."""
+    from openpyxl.xml.functions import iterparse
+
+    found: set[int] = set()
+    if not sheet_path or not _mentions(content, sheet_path, *HIDDEN_MARKS):
+        return found  # most sheets hide nothing: no second parse of their XML
+    number = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(sheet_path) as xml:
+        for event, element in iterparse(xml, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "row":
+                try:
+                    number = int(element.get("r") or number + 1)
+                except ValueError:
+                    number += 1
+                if number > limits.MAX_ROWS + 1:
+                    break
+                if element.get("hidden") in ("1", "true"):
+                    found.add(number)
+            elif event == "end" and tag in ("c", "row"):
+                element.clear()
     return found
 
 

@@ -116,7 +116,7 @@ def check_rows(
     """Check every row (nothing written): the rows to apply, and a report of the rejected."""
     require_columns(table, REQUIRED)
     refuse_unsaved_formulas(table, HEADER)
-    report = ImportReport(ignored=ignored_columns(table, HEADER))
+    report = ImportReport(ignored=ignored_columns(table, HEADER), hidden=list(table.hidden))
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []

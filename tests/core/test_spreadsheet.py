@@ -229,6 +229,32 @@ def test_read_table_reads_the_first_visible_sheet_when_the_active_one_is_hidden(
     assert read_table(_saved(book), "units.xlsx").rows[0][1]["code"] == "X1"
 
 
+def filtered_to_one_directive() -> bytes:
+    """Return a master list of tasks under its title, filtered to one directive: the rows of
+    the others hidden, as Excel's filter leaves them (a hidden note above the header too)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("DANH MỤC NHIỆM VỤ",))
+    sheet.append(("ghi chú nội bộ",))
+    sheet.row_dimensions[2].hidden = True
+    sheet.append(TASKS_HEADER)
+    for n, directive in enumerate(("12/UBND", "7/UBND", "12/UBND", "7/UBND", "7/UBND"), 4):
+        sheet.append((f"Việc {n}", "31/12/2026", "X1", directive))
+        sheet.row_dimensions[n].hidden = directive != "12/UBND"
+    sheet.auto_filter.ref = "A3:D8"
+    return _saved(book)
+
+
+def test_read_table_reads_the_rows_shown_and_names_those_hidden() -> None:
+    """Rows hidden or filtered out are not read, as Excel does not show them (the tasks of
+    other directives were imported with the one the admin filtered to); those below the
+    header are named, for the report to say."""
+    table = read_table(filtered_to_one_directive(), "nhiem-vu.xlsx")
+    assert [(n, cells["title"]) for n, cells in table.rows] == [(4, "Việc 4"), (6, "Việc 6")]
+    assert table.hidden == (5, 7, 8)
+
+
 def test_read_table_gives_a_vertically_merged_cell_to_every_row_it_spans() -> None:
     """One directive merged down three task rows is each task's directive, as Excel shows it."""
     book = Workbook()
