@@ -528,6 +528,26 @@ def test_read_table_reads_excel_unicode_text(content: bytes) -> None:
     assert table.rows == ((2, {"code": "X-AI", "name": "Xã Ái", "kind": "xã"}),)
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "DANH SÁCH ĐƠN VỊ\nmã;tên;loại\nX-AI;Xã Ái, Điện Bàn;xã\n".encode(),
+        "\r\nmã;tên;loại\r\nX-AI;Xã Ái, Điện Bàn;xã\r\n".encode(),
+        "Danh sách đơn vị, năm 2026\n\nmã\ttên\tloại\nX-AI\tXã Ái, Điện Bàn\txã\n".encode(
+            "utf-16"
+        ),
+    ],
+    ids=["semicolons under a title", "semicolons under a blank line", "tabs under a title"],
+)
+def test_read_table_finds_the_separator_of_a_header_below_a_title(content: bytes) -> None:
+    """The header's separator is found where the header is, not on the first line: a title
+    or a blank line above a semicolon or tab separated header made the file one column,
+    answered as a table of unknown columns."""
+    table = read_table(content, "don-vi.csv")
+    assert table.header == ("code", "name", "kind")
+    assert table.rows[0][1] == {"code": "X-AI", "name": "Xã Ái, Điện Bàn", "kind": "xã"}
+
+
 def test_read_table_refuses_a_binary_file_with_a_utf16_bom() -> None:
     """A binary file that happens to open like UTF-16 is still no table."""
     with pytest.raises(UnreadableFile) as caught:
