@@ -42,6 +42,8 @@ def csv_rows(content: bytes) -> Iterator[list[str]]:
             raise UnreadableFile("bad_encoding") from None
     if "\x00" in text:  # PostgreSQL stores no NUL; a binary file read as UTF-16 has some
         raise UnreadableFile("not_a_table")
+    if "\n" not in text:  # lines ended by CR alone, as Excel for Mac 2011 saves a CSV
+        text = text.replace("\r", "\n")
     reader = csv.reader(_lines(text), delimiter=_delimiter(text))
     try:
         yield from reader
@@ -69,7 +71,10 @@ def _delimiter(text: str) -> str:
     best, most = "", HEADER_KNOWN_COLUMNS - 1
     for line in lines:
         for delimiter in DELIMITERS:
-            cells = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+            try:
+                cells = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+            except csv.Error:  # a line the file's own reading refuses, or says too long
+                continue
             known = len({column_name(cell) for cell in cells} & KNOWN_COLUMNS)
             if known > most:
                 best, most = delimiter, known

@@ -548,6 +548,20 @@ def test_read_table_finds_the_separator_of_a_header_below_a_title(content: bytes
     assert table.rows[0][1] == {"code": "X-AI", "name": "Xã Ái, Điện Bàn", "kind": "xã"}
 
 
+def test_read_table_reads_lines_ended_by_a_carriage_return_alone() -> None:
+    """Excel for Mac 2011 ends a CSV's lines with CR alone: it was refused as no table."""
+    table = read_table("mã;tên;loại\rX-AI;Xã Ái;xã\rX-AN;Xã An;xã\r".encode(), "don-vi.csv")
+    assert [cells["code"] for _, cells in table.rows] == ["X-AI", "X-AN"]
+
+
+def test_read_table_refuses_a_stray_carriage_return_as_no_table() -> None:
+    """A CR inside a line, unquoted (here the title's, above the header), is a broken file,
+    said so, as much while the separator is looked for as while the rows are read."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(b"Danh sach\rdon vi\ncode,name,kind\nX1,Xa Mot,xa\n", "don-vi.csv")
+    assert caught.value.code == "not_a_table"
+
+
 def test_read_table_refuses_a_binary_file_with_a_utf16_bom() -> None:
     """A binary file that happens to open like UTF-16 is still no table."""
     with pytest.raises(UnreadableFile) as caught:
