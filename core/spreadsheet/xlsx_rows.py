@@ -17,6 +17,18 @@ from core.workbook_bounds import check_parts, check_sheet
 # How a sheet's XML opens a formula (`<f>`, `<f t="shared" .../>`, or with a prefix `<x:f>`):
 # a sheet without any is not parsed a second time for formulas without values.
 FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+# What zipfile raises on a zip it cannot read: broken, or made in a way it does not unpack
+# (a compression method it lacks, as Deflate64; members encrypted, RuntimeError; a zip
+# version past its own, NotImplementedError).
+BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
 # How a sheet's XML marks a row hidden (`<row r="7" hidden="1">`; a column's mark is the
 # same word, and costs a parse for nothing).
 HIDDEN_MARKS = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
@@ -251,7 +263,7 @@ def _check_unpacked(content: bytes) -> None:
             check_parts(
                 archive, limits.MAX_ROWS + 1
             )  # each part openpyxl reads whole, and the sheets
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
+    except (*BROKEN_ZIP, zlib.error):
         raise UnreadableFile("not_a_table") from None
 
 

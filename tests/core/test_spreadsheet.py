@@ -147,6 +147,40 @@ def test_read_table_refuses_a_file_over_the_size_limit() -> None:
     assert read_table(content, "units.csv", max_bytes=len(content)).header == UNITS[0]
 
 
+def _central_entries(content: bytes) -> list[int]:
+    """Return where each entry of the zip's central directory starts."""
+    found, at = [], content.find(b"PK\x01\x02")
+    while at >= 0:
+        found.append(at)
+        at = content.find(b"PK\x01\x02", at + 1)
+    return found
+
+
+def _patched(content: bytes, offset: int, value: int) -> bytes:
+    """Return the zip with the 2-byte field at `offset` of every central entry set."""
+    data = bytearray(content)
+    for entry in _central_entries(content):
+        data[entry + offset : entry + offset + 2] = value.to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("offset", "value"),
+    [(10, 9), (8, 1), (6, 90)],
+    ids=["deflate64 compression", "encrypted members", "a newer zip version"],
+)
+def test_read_table_refuses_a_workbook_zipped_as_python_cannot_unpack(
+    offset: int, value: int
+) -> None:
+    """A zip whose parts are compressed with a method Python lacks (Deflate64, as Windows
+    zips large files), encrypted, or of a zip version past Python's: refused as no table;
+    the error it raised was answered as the bot's own, with a reference to quote."""
+    content = _patched(xlsx(UNITS), offset, value)
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(content, "units.xlsx")
+    assert caught.value.code == "not_a_table"
+
+
 def test_read_table_refuses_an_xlsx_that_unpacks_too_large(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
