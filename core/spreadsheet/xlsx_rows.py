@@ -5,6 +5,7 @@ parts bounded before openpyxl opens it."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -29,6 +30,11 @@ BROKEN_ZIP = (
     NotImplementedError,
     RuntimeError,
 )
+# OOXML's escape of a character in a cell's text (`_x000D_`), and what it may decode to that
+# no text keeps: a control character (a tab and a line break aside), a lone surrogate.
+ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c]")  # Word's line break pasted in is U+000B
+UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
 # How a sheet's XML marks a row hidden (`<row r="7" hidden="1">`; a column's mark is the
 # same word, and costs a parse for nothing).
 HIDDEN_MARKS = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
@@ -279,4 +285,20 @@ def _cell_text(value: object) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return _unescaped(value) if isinstance(value, str) else str(value)
+
+
+def _unescaped(text: str) -> str:
+    """Return a cell's text with OOXML's escapes read (`_x000D_` is a carriage return,
+    `_x005F_` an underscore), as Excel shows it; a line break (CR, CR LF, Word's U+000B) is
+    a line break, and any other control character, or half of a surrogate pair, is left out
+    (none can be stored).
+
+    Excel writes a carriage return as `_x000D_`: a title or a list of units pasted from Word
+    kept it as those seven letters, the task named "Ban hành kế hoạch_x000D_" and its unit
+    not found; `_x0000_`, a NUL, failed the import on PostgreSQL.
+    """
+    if "_x" not in text:
+        return text
+    decoded = ESCAPED.sub(lambda match: chr(int(match[1], 16)), text)
+    return UNSTORABLE.sub("", LINE_BREAKS.sub("\n", decoded))

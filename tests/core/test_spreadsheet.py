@@ -603,6 +603,17 @@ def test_read_table_refuses_a_binary_file_with_a_utf16_bom() -> None:
     assert caught.value.code == "not_a_table"
 
 
+def test_read_table_reads_excels_escapes_in_a_cells_text() -> None:
+    """`_x000D_` is a carriage return (a line break), `_x000B_` Word's line break, `_x0000_`
+    nothing that can be stored, and `_x005F_` an underscore: "_x005F_x000D_" is written so
+    to be read as the seven letters "_x000D_"."""
+    table = read_table(
+        xlsx([UNITS[0], ("X1", "Xã_x000D_\nMột_x000B_Hai_x0000_", "xã_x005F_x000D_")]),
+        "units.xlsx",
+    )
+    assert table.rows == ((2, {"code": "X1", "name": "Xã\nMột\nHai", "kind": "xã_x000D_"}),)
+
+
 def test_read_table_gives_decomposed_letters_composed() -> None:
     """A name typed on a Mac or copied from a PDF comes decomposed (NFD): it is kept as the
     same name typed in chat (NFC), not as different characters that look alike."""

@@ -167,6 +167,36 @@ def test_import_tasks_of_a_directive_appendix_as_officials_make_it(session: Sess
     assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
 
 
+def test_import_tasks_reads_text_pasted_from_word_as_excel_saved_it(session: Session) -> None:
+    """Excel saves a carriage return as `_x000D_` (a title or a list of units pasted from
+    Word has them), a program a NUL as `_x0000_`: read as the break and left out, the task
+    is named as shown, its units found, and PostgreSQL stores it; the title was saved with
+    "_x000D_" in it, the unit "Sở Y tế_x000D_" was not found."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Mô tả"))
+    sheet.append(
+        (
+            "Ban hành kế hoạch_x000D_\nchuyển đổi số",
+            "Sở Y tế_x000D_\nXã A1_x000B_Xã A2",
+            "15/12/2026",
+            "Gửi_x0000_ bản ký số",
+        )
+    )
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "phu-luc.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    session.commit()
+    assert report.rejected == []
+    task = session.exec(select(Task)).one()
+    assert (task.title, task.description) == ("Ban hành kế hoạch chuyển đổi số", "Gửi bản ký số")
+    assert len(assignments_of(session, task_id=task.id or 0)) == 3
+
+
 def test_import_tasks_reads_a_period_as_its_last_day(session: Session) -> None:
     """An appendix's "Quý IV/2026" and "Tháng 12/2026" are due on the period's last day;
     "Thường xuyên" (ongoing) is no deadline and is refused with its row."""
