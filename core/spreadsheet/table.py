@@ -3,6 +3,7 @@ rows by column, at most MAX_ROWS of them and MAX_COLUMNS cells a row."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from core.spreadsheet import limits
 from core.spreadsheet.header import HEADER_SEARCH_ROWS, header_of, names_columns
 from core.spreadsheet_errors import UnreadableFile
+
+COLUMN_NUMBER = re.compile(r"\(?(\d{1,2})\)?")  # "(4)" or "4" in a row numbering the columns
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ def table_of(
                 if len(above) == HEADER_SEARCH_ROWS:
                     header, data = _first_row_as_header(above)
             continue
+        if not data and not unread and _numbers_columns(cells):
+            continue  # "(1) | (2) | (3)" under the header, as official tables number them
         data.append((number, _values(header, cells)))
     if header is None and above:
         header, data = _first_row_as_header(above)
@@ -75,6 +80,16 @@ def table_of(
     sheet, *others = sheets or [""]
     unsaved_cells = _unsaved_cells(header, data, unsaved or {})
     return Table(header, tuple(data), unsaved_cells, sheet, tuple(others), tuple(unread))
+
+
+def _numbers_columns(cells: Sequence[str]) -> bool:
+    """Tell whether a row numbers the columns ("(1)", "(2)", "(3)"... or 1, 2, 3...), as an
+    official table does under its header: it was read as a task and refused."""
+    numbers = [COLUMN_NUMBER.fullmatch(cell) for cell in cells if cell]
+    if len(numbers) < 3 or not all(numbers):
+        return False
+    values = [int(match[1]) for match in numbers if match]
+    return values == list(range(values[0], values[0] + len(values)))
 
 
 def _unsaved_cells(

@@ -151,13 +151,15 @@ def _check(
     deadline = _deadline(seen, cells.get("deadline", ""), code, title, today, calendar)
     if isinstance(deadline, str):  # a day count is named as the date it is: "09/12/2025"
         written = cells.get("deadline", "")
+        if deadline == "empty_deadline":  # named by its title: most rows have no code
+            return deadline, title[:60]
         return deadline, serial_date(written) or written
     directive = cells.get("directive", "").strip()
     if directive and isinstance(parse_directive_line(directive), str):
         return "bad_directive", directive
     spec = cells.get("assignees", "").strip()
     if not spec:
-        return "empty_assignees", ""
+        return "empty_assignees", title[:60]
     resolution = seen.resolve(spec)
     if resolution.unmatched:
         first = resolution.unmatched[0]

@@ -197,6 +197,35 @@ def test_import_tasks_reads_text_pasted_from_word_as_excel_saved_it(session: Ses
     assert len(assignments_of(session, task_id=task.id or 0)) == 3
 
 
+def test_import_tasks_of_an_appendix_numbering_its_columns_and_heading_its_groups(
+    session: Session,
+) -> None:
+    """An official appendix numbers its columns under the header, "(1) | (2) | (3)…", and
+    heads its groups of tasks, "I | NHÓM NHIỆM VỤ VỀ THỂ CHẾ": the numbers are no row to
+    refuse, and the heading is refused by its name; it was "thiếu hạn (mã )", naming a code
+    that appendix rows never have."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn hoàn thành"))
+    sheet.append(("(1)", "(2)", "(3)", "(4)"))
+    sheet.append(("I", "NHÓM NHIỆM VỤ VỀ THỂ CHẾ"))
+    sheet.append((1, "Ban hành kế hoạch", "Sở Y tế", "15/12/2026"))
+    sheet.append((2, "Báo cáo sơ kết", None, "18/12/2026"))
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "phu-luc.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    assert len(report.added) == 1
+    said = [(r.row, reason_text(load_catalog(), "vi", r)) for r in report.rejected]
+    assert said == [
+        (3, "thiếu hạn (nhiệm vụ «NHÓM NHIỆM VỤ VỀ THỂ CHẾ»)"),
+        (5, "thiếu đơn vị được giao (nhiệm vụ «Báo cáo sơ kết»)"),
+    ]
+
+
 def test_import_tasks_reads_a_period_as_its_last_day(session: Session) -> None:
     """An appendix's "Quý IV/2026" and "Tháng 12/2026" are due on the period's last day;
     "Thường xuyên" (ongoing) is no deadline and is refused with its row."""
