@@ -500,6 +500,8 @@ def test_read_table_reads_a_directive_column_by_the_names_appendixes_give_it(cel
     [
         ("46387", "31/12/2026"),
         (" 46387.0 ", "31/12/2026"),
+        ("46387.708333333336", "31/12/2026"),  # 17:00 that day: a date and time
+        ("46387.7x", None),
         ("36526", "01/01/2000"),
         ("36525", None),  # 31/12/1999: no deadline of ours
         ("73051", None),

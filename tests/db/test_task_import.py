@@ -226,6 +226,34 @@ def test_import_tasks_of_an_appendix_numbering_its_columns_and_heading_its_group
     ]
 
 
+def test_import_tasks_takes_a_deadline_given_with_its_time_as_its_day(session: Session) -> None:
+    """A deadline exported by a program with its time ("15/12/2026 17:00", a date and time
+    cell shown as a number, 46387.708333 is 31/12/2026 at 17:00) or written with it ("17h00
+    ngày 18/12/2026") is due that day: each was refused as no date."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("Nhiệm vụ", "Cơ quan chủ trì", "Hạn xử lý"))
+    sheet.append(("Một", "Xã A1", "15/12/2026 17:00"))
+    sheet.append(("Hai", "Xã A1", "15/12/2026 17:00:00"))
+    sheet.append(("Ba", "Xã A1", "17h00 ngày 18/12/2026"))
+    sheet.append(("Bốn", "Xã A1", 46387.708333333336))
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "xuat.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    assert report.rejected == []
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    assert [t.deadline for t in tasks] == [
+        date(2026, 12, 15),
+        date(2026, 12, 15),
+        date(2026, 12, 18),
+        date(2026, 12, 31),
+    ]
+
+
 def test_import_tasks_reads_a_period_as_its_last_day(session: Session) -> None:
     """An appendix's "Quý IV/2026" and "Tháng 12/2026" are due on the period's last day;
     "Thường xuyên" (ongoing) is no deadline and is refused with its row."""
