@@ -147,6 +147,11 @@ def unreadable_text(
         said = catalog.get(lang, "imports.unreadable_columns_named", columns=missing, found=found)
         others = str(params.get("others", ""))
         return said + sheet_note(catalog, lang, str(params.get("sheet", "")), others.split("\t"))
+    if code == "no_rows" and params is not None:
+        sheets = str(params.get("others", "")).split("\t")
+        return catalog.get(lang, key) + sheet_note(
+            catalog, lang, str(params.get("sheet", "")), sheets
+        )
     # "size" and "limit" are bytes, shown in MB; "most" (a count) and "row" as they are
     values = {
         name: megabytes(value) if name in BYTE_PARAMS else value

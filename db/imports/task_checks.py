@@ -24,7 +24,12 @@ from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
-from db.imports import ignored_columns, refuse_unsaved_formulas, require_columns
+from db.imports import (
+    ignored_columns,
+    refuse_unsaved_formulas,
+    require_columns,
+    require_rows,
+)
 from db.models import Task
 from db.queries.assignees import Items, resolve_assignees
 from db.queries.calendar import working_calendar
@@ -122,6 +127,7 @@ def check_rows(
 ) -> tuple[Seen, list[TaskRow], ImportReport]:
     """Check every row (nothing written): the rows to apply, and a report of the rejected."""
     require_columns(table, REQUIRED)
+    require_rows(table)
     refuse_unsaved_formulas(table, HEADER)
     report = ImportReport(ignored=ignored_columns(table, HEADER), hidden=list(table.hidden))
     calendar = calendar or working_calendar(session)

@@ -254,6 +254,31 @@ def test_import_tasks_takes_a_deadline_given_with_its_time_as_its_day(session: S
     ]
 
 
+def test_import_tasks_of_a_workbook_opening_on_its_empty_template_names_the_sheets(
+    session: Session,
+) -> None:
+    """A workbook opening on its template (the header alone), the list on another sheet:
+    refused as a table with no row, naming the sheet read and the other; it was reported
+    as "added 0, updated 0, unchanged 0, rejected 0", which said neither."""
+    _arrange(session)
+    book = Workbook()
+    template = book.active
+    assert template is not None
+    template.title = "Mẫu"
+    template.append(("Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"))
+    book.create_sheet("Danh sách").append(("Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"))
+    book["Danh sách"].append(("Ban hành kế hoạch", "Xã A1", "15/12/2026"))
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(UnreadableFile) as caught:
+        import_tasks(session, read_table(out.getvalue(), "nv.xlsx"), actor_id=None, now=NOW, tz=VN)
+    said = unreadable_text(load_catalog(), "vi", caught.value.code, caught.value.params)
+    assert said.startswith("Bảng không có dòng nào dưới dòng tiêu đề cột")
+    assert "Bot đọc trang tính «Mẫu»" in said
+    assert "tệp còn các trang «Danh sách»" in said
+    assert session.exec(select(Task)).first() is None
+
+
 def test_import_tasks_reads_a_period_as_its_last_day(session: Session) -> None:
     """An appendix's "Quý IV/2026" and "Tháng 12/2026" are due on the period's last day;
     "Thường xuyên" (ongoing) is no deadline and is refused with its row."""
