@@ -25,6 +25,7 @@ DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 HEADER_ROW = 3  # row 1: title, row 2: "as of"
 MIN_WIDTH, MAX_WIDTH = 6, 60
+UNIT_WIDTH = 40  # the matrix's unit column: its status columns are 24 at most
 APPENDIX = (
     "stt",
     "unit",
@@ -121,7 +122,7 @@ def _appendix(
                 notes_text(data, line, t, never and not status.done, tz),
             ],
         )
-    _fit(sheet, wrap={9, 10})
+    _fit(sheet, wrap={2, 3, 9, 10})  # a unit's, a task's name may be 200 letters
 
 
 def _task_key(data: ExportData, line: Line) -> tuple[object, ...]:
@@ -176,7 +177,7 @@ def _matrix(
             sheet.cell(rows[line.unit_id], 1, cell_value(line.unit_name))
         status, days, never = line.status(now, tz)
         sheet.cell(rows[line.unit_id], column[line.task_id], _short(t, status, days, never))
-    _fit(sheet, wrap=set(range(2, len(headers) + 1)), cap=24)
+    _fit(sheet, wrap=set(range(1, len(headers) + 1)), cap=24, caps={1: UNIT_WIDTH})
 
 
 def _short(t: Translate, status: Status, days: int, never: bool) -> str:
@@ -209,7 +210,7 @@ def _history(
                 _source(t, h.source),
             ],
         )
-    _fit(sheet, wrap={6, 7})
+    _fit(sheet, wrap={2, 3, 6, 7})
 
 
 def _state(t: Translate, state: str) -> str:
@@ -239,8 +240,13 @@ def _row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
             cell.number_format = DATE_FORMAT
 
 
-def _fit(sheet: Worksheet, *, wrap: set[int], cap: int = MAX_WIDTH) -> None:
-    """Size each column to its longest value (within limits) and wrap long text columns."""
+def _fit(
+    sheet: Worksheet, *, wrap: set[int], cap: int = MAX_WIDTH, caps: dict[int, int] | None = None
+) -> None:
+    """Size each column to its longest value (within `cap`, or the column's own in `caps`)
+    and wrap the text columns that may be longer: a text past its column's width, not
+    wrapped, is cut off at the next cell's edge on screen and in print (a task's or a unit's
+    name of 200 letters in a column of 60 was)."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
@@ -255,4 +261,5 @@ def _fit(sheet: Worksheet, *, wrap: set[int], cap: int = MAX_WIDTH) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     for column, width in widths.items():
         letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = min(max(width + 2, MIN_WIDTH), cap)
+        most = (caps or {}).get(column, cap)
+        sheet.column_dimensions[letter].width = min(max(width + 2, MIN_WIDTH), most)

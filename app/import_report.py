@@ -19,6 +19,7 @@ CHAT_LISTED_REJECTIONS = 50
 BYTE_PARAMS = frozenset({"size", "limit"})  # of an UnreadableFile: bytes
 LIMITS = {"description_too_long": MAX_DESCRIPTION}
 LISTED_SHEETS = 10
+LISTED_HIDDEN_RANGES = 30  # the hidden rows a report names: a filtered list hides thousands
 LISTED_COLUMNS = (
     10  # the columns not read a report names  # a workbook's other sheets a refusal names
 )
@@ -62,15 +63,22 @@ def report_lines(
 
 
 def ignored_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]:
-    """Return the line naming the columns the import did not read, or none."""
-    if not report.ignored:
-        return []
-    named = ", ".join(f"«{name}»" for name in report.ignored[:LISTED_COLUMNS])
-    return [catalog.get(lang, "imports.ignored_columns", count=len(report.ignored), columns=named)]
+    """Return the lines naming the columns and the hidden rows the import did not read, or
+    none."""
+    lines = []
+    if report.ignored:
+        named = ", ".join(f"«{name}»" for name in report.ignored[:LISTED_COLUMNS])
+        count = len(report.ignored)
+        lines.append(catalog.get(lang, "imports.ignored_columns", count=count, columns=named))
+    if report.hidden:
+        rows = row_ranges(report.hidden, lang, LISTED_HIDDEN_RANGES)
+        lines.append(catalog.get(lang, "imports.hidden_rows", count=len(report.hidden), rows=rows))
+    return lines
 
 
-def row_ranges(rows: list[int], lang: str) -> str:
-    """Return sorted row numbers with runs as ranges: "60, 62–64, 1.070"."""
+def row_ranges(rows: list[int], lang: str, most: int | None = None) -> str:
+    """Return sorted row numbers with runs as ranges: "60, 62–64, 1.070"; past `most`
+    ranges, "…"."""
     runs: list[list[int]] = []
     for row in rows:
         if runs and row == runs[-1][1] + 1:
@@ -81,7 +89,8 @@ def row_ranges(rows: list[int], lang: str) -> str:
     def n(row: int) -> str:
         return format_int(row, lang)
 
-    return ", ".join(n(a) if a == b else f"{n(a)}–{n(b)}" for a, b in runs)
+    said = ", ".join(n(a) if a == b else f"{n(a)}–{n(b)}" for a, b in runs[:most])
+    return said + (", …" if most is not None and len(runs) > most else "")
 
 
 def preview_lines(
@@ -138,6 +147,11 @@ def unreadable_text(
         said = catalog.get(lang, "imports.unreadable_columns_named", columns=missing, found=found)
         others = str(params.get("others", ""))
         return said + sheet_note(catalog, lang, str(params.get("sheet", "")), others.split("\t"))
+    if code == "no_rows" and params is not None:
+        sheets = str(params.get("others", "")).split("\t")
+        return catalog.get(lang, key) + sheet_note(
+            catalog, lang, str(params.get("sheet", "")), sheets
+        )
     # "size" and "limit" are bytes, shown in MB; "most" (a count) and "row" as they are
     values = {
         name: megabytes(value) if name in BYTE_PARAMS else value

@@ -228,3 +228,11 @@ def _detail(
 def task_summaries(session: Session, ctx: Context) -> list[TaskCounts]:
     """Return the open tasks in scope with their counts (for charts and digests)."""
     return q.task_counts(session, now=ctx.now, scope=ctx.scope)
+
+
+def nothing_to_report(t: Translate, target: ReportTarget) -> str:
+    """Say that the report would cover no task: for a period, naming it (a month with nothing
+    due was answered as if the reader's scope held nothing)."""
+    if target.start is not None and target.end is not None:
+        return t("report.nothing_in_period", start=target.start, end=target.end)
+    return t("report.nothing")

@@ -11,6 +11,7 @@ class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a 
         # "not_a_table" | "empty" | "too_many_rows" | "bad_encoding" | "too_big"
         # | "too_large_unpacked" | "missing_columns"
         # | "other_spreadsheet" (an Excel 97-2003 .xls or OpenDocument .ods, whatever its name)
+        # | "password_protected" (a workbook encrypted with a password to open)
         # | "formulas_not_saved" (raised by an importer, see Table.unsaved)
         # | "line_too_long" (a CSV line), and an XLSX part too large (core/workbook_bounds):
         # "shared_strings_too_large" | "too_many_strings" | "styles_too_large"

@@ -8,8 +8,17 @@ from pathlib import Path
 from app.formal_report import ReportTarget, build_report, letterhead_of
 from app.i18n import load_catalog
 from app.report_docx import TemplateError
+from app.reports import nothing_to_report
 from bot.commands.parsing import task_number
-from bot.console import EXIT_FAILED, EXIT_OK, cli_language, help_text, load_settings, say
+from bot.console import (
+    EXIT_FAILED,
+    EXIT_OK,
+    cli_language,
+    help_text,
+    load_settings,
+    print_plain,
+    say,
+)
 from core.clock import SystemClock
 from core.period import Period, PeriodErrorCode, period_of
 from db.engine import make_engine, session_scope
@@ -106,7 +115,7 @@ def run_report(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if made is None:
-        say("report.nothing", err=True)
+        print_plain(nothing_to_report(t, target), err=True)
         return EXIT_FAILED
     out: Path = args.out or Path(made.file_name)
     out.write_bytes(made.content)

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import Iterator
 
 from core.spreadsheet import limits
+from core.spreadsheet.header import (
+    HEADER_KNOWN_COLUMNS,
+    HEADER_SEARCH_ROWS,
+    KNOWN_COLUMNS,
+    column_name,
+)
 from core.spreadsheet_errors import UnreadableFile
+
+DELIMITERS = (",", ";", "\t")
 
 
 def csv_rows(content: bytes) -> Iterator[list[str]]:
@@ -33,9 +42,9 @@ def csv_rows(content: bytes) -> Iterator[list[str]]:
             raise UnreadableFile("bad_encoding") from None
     if "\x00" in text:  # PostgreSQL stores no NUL; a binary file read as UTF-16 has some
         raise UnreadableFile("not_a_table")
-    first_line = text[: min(_line_end(text, 0), limits.MAX_LINE_CHARS)]
-    delimiter = max((",", ";", "\t"), key=first_line.count)  # a tie keeps the comma
-    reader = csv.reader(_lines(text), delimiter=delimiter)
+    if "\n" not in text:  # lines ended by CR alone, as Excel for Mac 2011 saves a CSV
+        text = text.replace("\r", "\n")
+    reader = csv.reader(_lines(text), delimiter=_delimiter(text))
     try:
         yield from reader
     except csv.Error as error:  # a quoted field over several lines, past csv's own bound
@@ -44,6 +53,35 @@ def csv_rows(content: bytes) -> Iterator[list[str]]:
                 "line_too_long", row=reader.line_num, most=limits.MAX_LINE_CHARS
             ) from None
         raise UnreadableFile("not_a_table") from None
+
+
+def _delimiter(text: str) -> str:
+    """Return the separator of the file's cells: the one that splits a line of the first
+    HEADER_SEARCH_ROWS into the most of our columns (the header, below a title), else the
+    one the first line that is not blank holds most of (a tie keeps the comma).
+
+    The first line alone decided it: a blank line or a title above a semicolon or tab
+    separated header ("Danh sách nhiệm vụ" alone on its line, as a program writes it) made
+    the file one column, answered as a table of unknown columns."""
+    lines = [
+        line
+        for line in itertools.islice(_lines(text), HEADER_SEARCH_ROWS)
+        if line.strip(" \r\n,;\t")
+    ]
+    best, most = "", HEADER_KNOWN_COLUMNS - 1
+    for line in lines:
+        for delimiter in DELIMITERS:
+            try:
+                cells = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+            except csv.Error:  # a line the file's own reading refuses, or says too long
+                continue
+            known = len({column_name(cell) for cell in cells} & KNOWN_COLUMNS)
+            if known > most:
+                best, most = delimiter, known
+        if best:
+            return best
+    first = lines[0] if lines else ""
+    return max(DELIMITERS, key=first.count)  # a tie keeps the comma
 
 
 def _lines(text: str) -> Iterator[str]:

@@ -11,6 +11,11 @@ from core.spreadsheet.xlsx_rows import xlsx_rows
 from core.spreadsheet_errors import UnreadableFile
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and kin
+# A workbook saved with a password to open (Excel's "Encrypt with Password") is no zip: its
+# XLSX is encrypted inside an OLE2 file, as the stream of this name (the directory holds
+# names in UTF-16, each entry at a multiple of 128 bytes from the file's start).
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+DIRECTORY_ENTRY = 128
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # How a table saved as a web page, or as Excel 2003's XML spreadsheet, opens (folded to lower
 # case, after a BOM and blanks): Excel opens them by their .xls name; no CSV starts so.
@@ -30,12 +35,15 @@ def read_table(
 ) -> Table:
     """Read a CSV or XLSX file's bytes into a Table, or raise UnreadableFile."""
     check_size(len(content), max_bytes)
+    if _password_protected(content):
+        raise UnreadableFile("password_protected")
     if _other_spreadsheet(content):
         raise UnreadableFile("other_spreadsheet")
     if content[:2] == b"PK":
         unsaved: dict[int, list[tuple[int, str]]] = {}  # filled before the first row
         sheets: list[str] = []  # so is this: the sheet read, then the other visible ones
-        return table_of(xlsx_rows(content, unsaved, sheets), unsaved, sheets)
+        hidden: set[int] = set()  # and this: the rows hidden
+        return table_of(xlsx_rows(content, unsaved, sheets, hidden), unsaved, sheets, hidden)
     if not file_name.lower().endswith((".xlsx", ".xlsm")):
         return table_of(csv_rows(content))
     try:  # named a workbook, not a zip: a CSV renamed, or a broken file
@@ -44,6 +52,21 @@ def read_table(
         if exc.code in ("bad_encoding", "not_a_table", "empty"):
             raise UnreadableFile("not_a_table") from None  # no CSV was sent: none to fix
         raise
+
+
+def _password_protected(content: bytes) -> bool:
+    """Tell whether the bytes are a workbook encrypted with a password to open.
+
+    It was answered as an .xls to save as .xlsx: saved so, it keeps its password, and the
+    admin got the same answer again for what they knew to be an .xlsx file."""
+    if not content.startswith(OLE2_SIGNATURE):
+        return False
+    found = content.find(ENCRYPTED_PACKAGE)
+    while found >= 0:
+        if found % DIRECTORY_ENTRY == 0:
+            return True
+        found = content.find(ENCRYPTED_PACKAGE, found + 1)
+    return False
 
 
 def _other_spreadsheet(content: bytes) -> bool:

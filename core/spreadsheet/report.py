@@ -28,6 +28,10 @@ class ImportReport:
     # The header's columns the import does not read, as the file names them ("số văn bản"):
     # their cells are dropped, and the admin is told so rather than finding out later.
     ignored: list[str] = field(default_factory=list)
+    # The rows hidden in the workbook (hidden or filtered out), not read: Excel does not
+    # show them, and the admin is told which they are rather than finding tasks they filtered
+    # out imported, or missing rows they forgot were hidden.
+    hidden: list[int] = field(default_factory=list)
 
     @property
     def exit_status(self) -> int:

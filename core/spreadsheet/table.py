@@ -3,13 +3,16 @@ rows by column, at most MAX_ROWS of them and MAX_COLUMNS cells a row."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from core.spreadsheet import limits
 from core.spreadsheet.header import HEADER_SEARCH_ROWS, header_of, names_columns
 from core.spreadsheet_errors import UnreadableFile
+
+COLUMN_NUMBER = re.compile(r"\(?(\d{1,2})\)?")  # "(4)" or "4" in a row numbering the columns
 
 
 @dataclass(frozen=True)
@@ -25,29 +28,39 @@ class Table:
     # a CSV.
     sheet: str = ""
     other_sheets: tuple[str, ...] = ()
+    # The rows below the header hidden in the workbook (hidden by hand, or filtered out),
+    # holding something: not read, as Excel does not show them; the report names them.
+    hidden: tuple[int, ...] = ()
 
 
 def table_of(
     rows: Iterable[Sequence[str]],
     unsaved: dict[int, list[tuple[int, str]]] | None = None,
     sheets: Sequence[str] = (),
+    hidden: Collection[int] = (),
 ) -> Table:
     """Build a Table from rows numbered from 1, refusing a row past header + MAX_ROWS.
 
     Rows above the header (a title, a blank line) are skipped: the header is the first row
     naming our columns (see HEADER_SEARCH_ROWS), else the first row that is not empty.
     `unsaved` holds the cells with a formula and no value, by row: (column number, name);
-    `sheets` a workbook's sheet read then its other visible ones (both filled as the rows
-    are read).
+    `sheets` a workbook's sheet read then its other visible ones, `hidden` the numbers of
+    its hidden rows (all three filled as the rows are read). A hidden row is not read: above
+    the header it is passed over, below it noted in `Table.hidden` if it holds anything.
     """
     header: tuple[str, ...] | None = None
     above: list[tuple[int, list[str]]] = []  # non-empty rows before the header was found
     data: list[tuple[int, dict[str, str]]] = []
+    unread: list[int] = []  # hidden rows below the header
     for number, row in enumerate(rows, start=1):
         if number > limits.MAX_ROWS + 1:
             raise UnreadableFile("too_many_rows")  # stop here: the rest is never read
         cells = _trimmed(row[: limits.MAX_COLUMNS])
         if not cells:
+            continue
+        if number in hidden:
+            if header is not None:
+                unread.append(number)
             continue
         if header is None:
             if names_columns(cells):
@@ -57,6 +70,8 @@ def table_of(
                 if len(above) == HEADER_SEARCH_ROWS:
                     header, data = _first_row_as_header(above)
             continue
+        if not data and not unread and _numbers_columns(cells):
+            continue  # "(1) | (2) | (3)" under the header, as official tables number them
         data.append((number, _values(header, cells)))
     if header is None and above:
         header, data = _first_row_as_header(above)
@@ -64,7 +79,17 @@ def table_of(
         raise UnreadableFile("empty")
     sheet, *others = sheets or [""]
     unsaved_cells = _unsaved_cells(header, data, unsaved or {})
-    return Table(header, tuple(data), unsaved_cells, sheet, tuple(others))
+    return Table(header, tuple(data), unsaved_cells, sheet, tuple(others), tuple(unread))
+
+
+def _numbers_columns(cells: Sequence[str]) -> bool:
+    """Tell whether a row numbers the columns ("(1)", "(2)", "(3)"... or 1, 2, 3...), as an
+    official table does under its header: it was read as a task and refused."""
+    numbers = [COLUMN_NUMBER.fullmatch(cell) for cell in cells if cell]
+    if len(numbers) < 3 or not all(numbers):
+        return False
+    values = [int(match[1]) for match in numbers if match]
+    return values == list(range(values[0], values[0] + len(values)))
 
 
 def _unsaved_cells(

@@ -5,6 +5,7 @@ parts bounded before openpyxl opens it."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -17,12 +18,33 @@ from core.workbook_bounds import check_parts, check_sheet
 # How a sheet's XML opens a formula (`<f>`, `<f t="shared" .../>`, or with a prefix `<x:f>`):
 # a sheet without any is not parsed a second time for formulas without values.
 FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+# What zipfile raises on a zip it cannot read: broken, or made in a way it does not unpack
+# (a compression method it lacks, as Deflate64; members encrypted, RuntimeError; a zip
+# version past its own, NotImplementedError).
+BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
+# OOXML's escape of a character in a cell's text (`_x000D_`), and what it may decode to that
+# no text keeps: a control character (a tab and a line break aside), a lone surrogate.
+ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c]")  # Word's line break pasted in is U+000B
+UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+# How a sheet's XML marks a row hidden (`<row r="7" hidden="1">`; a column's mark is the
+# same word, and costs a parse for nothing).
+HIDDEN_MARKS = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
 
 
 def xlsx_rows(
     content: bytes,
     unsaved: dict[int, list[tuple[int, str]]] | None = None,
     sheets: list[str] | None = None,
+    hidden: set[int] | None = None,
 ) -> Iterator[list[str]]:
     """Stream the sheet shown of an XLSX workbook as text cells, MAX_COLUMNS at most.
 
@@ -31,7 +53,10 @@ def xlsx_rows(
     several rows is each of those rows' value, as Excel shows it. Before the first row,
     `unsaved` gets the sheet's cells with a formula and no saved value (see _no_values), and
     `sheets` the name of the sheet read then the other visible sheets' (a refusal names them:
-    the list may be on another sheet than the one the workbook opens on).
+    the list may be on another sheet than the one the workbook opens on), and `hidden` the
+    numbers of the sheet's hidden rows (hidden by hand or filtered out: the rows of other
+    directives in a list filtered to one, which Excel does not show), which are yielded
+    all the same: `table_of` passes over them.
     """
     from openpyxl import load_workbook  # imported here: only imports need it
 
@@ -52,6 +77,8 @@ def xlsx_rows(
         downward = _merged_down(content, sheet_path)
         if unsaved is not None:
             unsaved.update(_no_values(content, sheet_path))
+        if hidden is not None:
+            hidden.update(_hidden_rows(content, sheet_path))
         spreading: dict[int, tuple[int, str]] = {}  # column -> (last row, value) spread down
         for number, row in enumerate(
             sheet.iter_rows(max_col=limits.MAX_COLUMNS, values_only=True), 1
@@ -105,6 +132,31 @@ def _merged_down(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, i
                 if col and first and last and last > first and col <= limits.MAX_COLUMNS:
                     found.setdefault(first, []).append((col, last))
             element.clear()
+    return found
+
+
+def _hidden_rows(content: bytes, sheet_path: str) -> set[int]:
+    """Return the numbers of the sheet's hidden rows (`<row r="7" hidden="1">`)."""
+    from openpyxl.xml.functions import iterparse
+
+    found: set[int] = set()
+    if not sheet_path or not _mentions(content, sheet_path, *HIDDEN_MARKS):
+        return found  # most sheets hide nothing: no second parse of their XML
+    number = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(sheet_path) as xml:
+        for event, element in iterparse(xml, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "row":
+                try:
+                    number = int(element.get("r") or number + 1)
+                except ValueError:
+                    number += 1
+                if number > limits.MAX_ROWS + 1:
+                    break
+                if element.get("hidden") in ("1", "true"):
+                    found.add(number)
+            elif event == "end" and tag in ("c", "row"):
+                element.clear()
     return found
 
 
@@ -217,7 +269,7 @@ def _check_unpacked(content: bytes) -> None:
             check_parts(
                 archive, limits.MAX_ROWS + 1
             )  # each part openpyxl reads whole, and the sheets
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, zlib.error):
+    except (*BROKEN_ZIP, zlib.error):
         raise UnreadableFile("not_a_table") from None
 
 
@@ -233,4 +285,20 @@ def _cell_text(value: object) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return _unescaped(value) if isinstance(value, str) else str(value)
+
+
+def _unescaped(text: str) -> str:
+    """Return a cell's text with OOXML's escapes read (`_x000D_` is a carriage return,
+    `_x005F_` an underscore), as Excel shows it; a line break (CR, CR LF, Word's U+000B) is
+    a line break, and any other control character, or half of a surrogate pair, is left out
+    (none can be stored).
+
+    Excel writes a carriage return as `_x000D_`: a title or a list of units pasted from Word
+    kept it as those seven letters, the task named "Ban hành kế hoạch_x000D_" and its unit
+    not found; `_x0000_`, a NUL, failed the import on PostgreSQL.
+    """
+    if "_x" not in text:
+        return text
+    decoded = ESCAPED.sub(lambda match: chr(int(match[1], 16)), text)
+    return UNSTORABLE.sub("", LINE_BREAKS.sub("\n", decoded))

@@ -3,6 +3,7 @@
 An importer takes a read table and applies its good rows in the caller's session; it never
 commits (the caller does, so a crash applies nothing) and reports what it did row by row.
 A table that lacks the importer's required columns raises UnreadableFile("missing_columns"),
+one without a row under its header UnreadableFile("no_rows"),
 one with formulas never computed in the columns it reads UnreadableFile("formulas_not_saved").
 Each kind's preview says what its import would do by reading alone (`task_preview`,
 `unit_preview`): running the import and rolling it back held SQLite's write lock, and took
@@ -61,6 +62,16 @@ def require_columns(table: Table, required: frozenset[str]) -> None:
             found=CELL_SEPARATOR.join(found),
             sheet=table.sheet,
             others=CELL_SEPARATOR.join(table.other_sheets),
+        )
+
+
+def require_rows(table: Table) -> None:
+    """Refuse a table with no row under its header (its hidden rows aside): an empty
+    template, or a workbook opening on a sheet that is not the list. It was reported as
+    "added 0, updated 0, unchanged 0, rejected 0", which said neither why nor which sheet."""
+    if not table.rows and not table.hidden:
+        raise UnreadableFile(
+            "no_rows", sheet=table.sheet, others=CELL_SEPARATOR.join(table.other_sheets)
         )
 
 

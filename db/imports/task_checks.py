@@ -8,6 +8,7 @@ rejected with its row number and a reason code (see REASONS), a good one becomes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -23,7 +24,12 @@ from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.taskdraft import MAX_DESCRIPTION, MAX_TITLE
 from core.textnorm import fold
-from db.imports import ignored_columns, refuse_unsaved_formulas, require_columns
+from db.imports import (
+    ignored_columns,
+    refuse_unsaved_formulas,
+    require_columns,
+    require_rows,
+)
 from db.models import Task
 from db.queries.assignees import Items, resolve_assignees
 from db.queries.calendar import working_calendar
@@ -47,6 +53,12 @@ REASONS = (
     "task_ended",
 )
 MAX_CODE = 80
+# The time of a deadline given with its day, as a program exports it ("15/01/2027 17:00",
+# "15/01/2027 17:00:00") or an official writes it ("17h00 ngày 15/01/2027"): the task is due
+# on that day, and the time was refused with the date as no date.
+WITH_TIME = re.compile(
+    r"^\d{1,2}[:h]\d{2}(?::\d{2})?\s+(?=\S)|(?<=\S)\s+\d{1,2}[:h]\d{2}(?::\d{2})?$"
+)
 _UNMATCHED_REASON = {
     "unknown": "unknown_assignee",
     "inactive": "inactive_assignee",
@@ -115,8 +127,9 @@ def check_rows(
 ) -> tuple[Seen, list[TaskRow], ImportReport]:
     """Check every row (nothing written): the rows to apply, and a report of the rejected."""
     require_columns(table, REQUIRED)
+    require_rows(table)
     refuse_unsaved_formulas(table, HEADER)
-    report = ImportReport(ignored=ignored_columns(table, HEADER))
+    report = ImportReport(ignored=ignored_columns(table, HEADER), hidden=list(table.hidden))
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []
@@ -151,13 +164,15 @@ def _check(
     deadline = _deadline(seen, cells.get("deadline", ""), code, title, today, calendar)
     if isinstance(deadline, str):  # a day count is named as the date it is: "09/12/2025"
         written = cells.get("deadline", "")
+        if deadline == "empty_deadline":  # named by its title: most rows have no code
+            return deadline, title[:60]
         return deadline, serial_date(written) or written
     directive = cells.get("directive", "").strip()
     if directive and isinstance(parse_directive_line(directive), str):
         return "bad_directive", directive
     spec = cells.get("assignees", "").strip()
     if not spec:
-        return "empty_assignees", ""
+        return "empty_assignees", title[:60]
     resolution = seen.resolve(spec)
     if resolution.unmatched:
         first = resolution.unmatched[0]
@@ -175,6 +190,7 @@ def _deadline(
     if not text.strip():
         return "empty_deadline"
     text = serial_date(text) or text  # a date cell saved as a number: "46387"
+    text = WITH_TIME.sub("", text.strip())  # a date and time as programs export it: its day
     parsed = parse_deadline(text, today=today, calendar=cal)
     if not isinstance(parsed, DeadlineError):
         return parsed.date

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.textnorm import fold, vi_sort_key
-from db.imports import ignored_columns, refuse_unsaved_formulas, require_columns
+from db.imports import ignored_columns, refuse_unsaved_formulas, require_columns, require_rows
 from db.imports.unit_rows import HEADER, REQUIRED, UnitRow, params, parse_rows
 from db.imports.unit_twins import drop_twins
 from db.models import Unit, UnitGroup, UnitGroupMember
@@ -69,8 +69,10 @@ def check_units(
     """Refuse a table that cannot be imported; reject its bad rows into `report`; return the
     units there are (by folded code) and the good rows (the import's and its preview's)."""
     require_columns(table, REQUIRED)
+    require_rows(table)
     refuse_unsaved_formulas(table, HEADER)
     report.ignored = ignored_columns(table, HEADER)
+    report.hidden = list(table.hidden)
     existing = {u.code_folded: u for u in session.exec(select(Unit))}
     rows = drop_twins(parse_rows(session, table, report, existing), existing, report)
     return existing, _check_parents(rows, existing, report)

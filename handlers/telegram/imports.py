@@ -67,6 +67,8 @@ SPREADSHEET = (
     | filters.Document.FileExtension("tsv")
 )
 IMPORT_FILES = filters.ChatType.PRIVATE & SPREADSHEET & filters.UpdateType.MESSAGE
+# Refusals of a file that may be evidence, when its admin also reports for a unit.
+NOT_OURS = ("other_spreadsheet", "password_protected")
 
 
 @command(Access.PUBLIC)
@@ -85,7 +87,7 @@ async def on_spreadsheet(req: Request) -> bool:
     except UnreadableFile as exc:
         if is_text_table(document.file_name or ""):
             return False  # a text file that holds no table: a report, maybe evidence
-        if req.actor.unit_ids and (exc.code == "other_spreadsheet" or _other_kind(document)):
+        if req.actor.unit_ids and (exc.code in NOT_OURS or _other_kind(document)):
             return False  # an admin who also reports for a unit: maybe evidence
         await req.reply(
             unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)

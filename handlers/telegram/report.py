@@ -83,7 +83,7 @@ async def send_report(req: Request, target: ReportTarget) -> None:
             return
     chat = req.update.effective_chat
     if made is None or chat is None:
-        await req.say("report.nothing")
+        await req.reply(reports.nothing_to_report(req.t, target))
         return
     if not fits(req.services, "telegram", len(made.content)):
         said = TooLarge("report", len(made.content), target)

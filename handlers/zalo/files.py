@@ -105,7 +105,7 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
         which = _which(target)
         covered = covers(target)
     if not reports.anything(services.engine, covered, actor.scope):
-        return [Said(t("report.nothing"))]
+        return [Said(reports.nothing_to_report(t, covered))]
     link = signed_link(services, actor, f"/files/report/{which}")
     return [Said(t("zalo.report_link", link=link, hours=link_hours()))]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.i18n import load_catalog
-from app.import_report import CHAT_LISTED_REJECTIONS, chunks, report_lines
+from app.import_report import CHAT_LISTED_REJECTIONS, chunks, preview_lines, report_lines
 from core.spreadsheet.report import ImportReport, Rejection
 
 BAD_DATE = {"code": "", "value": "31/02/2027"}
@@ -39,3 +39,19 @@ def test_a_report_lists_every_rejected_row_by_default() -> None:
     """The command line and the upload page name every rejected row with its reason."""
     text = "\n".join(report_lines(load_catalog(), "en", rejected(list(range(2, 202)))))
     assert text.count("31/02/2027") == 200
+
+
+def test_the_hidden_rows_of_a_list_filtered_to_a_few_are_named_within_one_line() -> None:
+    """A master list of 5,000 rows filtered to every tenth: the report and its preview name
+    the rows not read as their first ranges and "…", not 4,500 numbers."""
+    hidden = [row for row in range(2, 5002) if row % 10]
+    report = ImportReport(added=["T1"], hidden=hidden)
+    for lines in (
+        report_lines(load_catalog(), "en", report),
+        preview_lines(load_catalog(), "en", report, rows=500, minutes=60),
+    ):
+        [line] = [line for line in lines if "hidden" in line]
+        assert line.startswith("4,500 rows hidden in the file")
+        assert "rows 2–9, 11–19," in line
+        assert "291–299, …" in line
+        assert len(line) < 500

@@ -147,6 +147,40 @@ def test_read_table_refuses_a_file_over_the_size_limit() -> None:
     assert read_table(content, "units.csv", max_bytes=len(content)).header == UNITS[0]
 
 
+def _central_entries(content: bytes) -> list[int]:
+    """Return where each entry of the zip's central directory starts."""
+    found, at = [], content.find(b"PK\x01\x02")
+    while at >= 0:
+        found.append(at)
+        at = content.find(b"PK\x01\x02", at + 1)
+    return found
+
+
+def _patched(content: bytes, offset: int, value: int) -> bytes:
+    """Return the zip with the 2-byte field at `offset` of every central entry set."""
+    data = bytearray(content)
+    for entry in _central_entries(content):
+        data[entry + offset : entry + offset + 2] = value.to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("offset", "value"),
+    [(10, 9), (8, 1), (6, 90)],
+    ids=["deflate64 compression", "encrypted members", "a newer zip version"],
+)
+def test_read_table_refuses_a_workbook_zipped_as_python_cannot_unpack(
+    offset: int, value: int
+) -> None:
+    """A zip whose parts are compressed with a method Python lacks (Deflate64, as Windows
+    zips large files), encrypted, or of a zip version past Python's: refused as no table;
+    the error it raised was answered as the bot's own, with a reference to quote."""
+    content = _patched(xlsx(UNITS), offset, value)
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(content, "units.xlsx")
+    assert caught.value.code == "not_a_table"
+
+
 def test_read_table_refuses_an_xlsx_that_unpacks_too_large(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -227,6 +261,32 @@ def test_read_table_reads_the_first_visible_sheet_when_the_active_one_is_hidden(
         shown.append(row)
     hidden.sheet_state = "hidden"  # still book.active, as a careless tool may leave it
     assert read_table(_saved(book), "units.xlsx").rows[0][1]["code"] == "X1"
+
+
+def filtered_to_one_directive() -> bytes:
+    """Return a master list of tasks under its title, filtered to one directive: the rows of
+    the others hidden, as Excel's filter leaves them (a hidden note above the header too)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("DANH MỤC NHIỆM VỤ",))
+    sheet.append(("ghi chú nội bộ",))
+    sheet.row_dimensions[2].hidden = True
+    sheet.append(TASKS_HEADER)
+    for n, directive in enumerate(("12/UBND", "7/UBND", "12/UBND", "7/UBND", "7/UBND"), 4):
+        sheet.append((f"Việc {n}", "31/12/2026", "X1", directive))
+        sheet.row_dimensions[n].hidden = directive != "12/UBND"
+    sheet.auto_filter.ref = "A3:D8"
+    return _saved(book)
+
+
+def test_read_table_reads_the_rows_shown_and_names_those_hidden() -> None:
+    """Rows hidden or filtered out are not read, as Excel does not show them (the tasks of
+    other directives were imported with the one the admin filtered to); those below the
+    header are named, for the report to say."""
+    table = read_table(filtered_to_one_directive(), "nhiem-vu.xlsx")
+    assert [(n, cells["title"]) for n, cells in table.rows] == [(4, "Việc 4"), (6, "Việc 6")]
+    assert table.hidden == (5, 7, 8)
 
 
 def test_read_table_gives_a_vertically_merged_cell_to_every_row_it_spans() -> None:
@@ -322,6 +382,35 @@ def test_read_table_names_a_spreadsheet_of_another_format(content: bytes, name: 
     assert caught.value.code == "other_spreadsheet"
 
 
+def encrypted_workbook() -> bytes:
+    """Return a workbook saved with a password to open, as Excel writes it: an OLE2 file
+    whose directory (its second sector, entries of 128 bytes) names the encryption's
+    streams, the encrypted XLSX in "EncryptedPackage"."""
+    directory = b"".join(
+        name.encode("utf-16-le").ljust(64, b"\x00") + b"\x00" * 64
+        for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage", "\x06DataSpaces")
+    )
+    sectors = b"\xff" * 512 + directory.ljust(512, b"\x00") + bytes(range(256)) * 8
+    return OLE2.ljust(512, b"\x00") + sectors
+
+
+@pytest.mark.parametrize("name", ["nhiem-vu.xlsx", "nhiem-vu.xls"])
+def test_read_table_names_a_workbook_protected_by_a_password(name: str) -> None:
+    """A workbook with a password to open is said to be one, not an .xls to save as .xlsx:
+    saved so it keeps its password, and the admin got the same answer again."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(encrypted_workbook(), name)
+    assert caught.value.code == "password_protected"
+
+
+def test_read_table_takes_an_xls_naming_encryption_in_a_cell_for_an_xls() -> None:
+    """The stream's name as a cell's text (not in the directory) is an .xls like any other."""
+    cell = b"\x00\x00" + "EncryptedPackage".encode("utf-16-le")  # off an entry's start
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(OLE2 + cell, "nhiem-vu.xls")
+    assert caught.value.code == "other_spreadsheet"
+
+
 # What a province's software exports as "Excel" and names .xls: a web page holding a table
 # ("Lưu dạng trang web"), or Excel 2003's XML spreadsheet. Excel opens both; we read neither.
 HTML_XLS = (
@@ -411,6 +500,8 @@ def test_read_table_reads_a_directive_column_by_the_names_appendixes_give_it(cel
     [
         ("46387", "31/12/2026"),
         (" 46387.0 ", "31/12/2026"),
+        ("46387.708333333336", "31/12/2026"),  # 17:00 that day: a date and time
+        ("46387.7x", None),
         ("36526", "01/01/2000"),
         ("36525", None),  # 31/12/1999: no deadline of ours
         ("73051", None),
@@ -473,11 +564,56 @@ def test_read_table_reads_excel_unicode_text(content: bytes) -> None:
     assert table.rows == ((2, {"code": "X-AI", "name": "Xã Ái", "kind": "xã"}),)
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "DANH SÁCH ĐƠN VỊ\nmã;tên;loại\nX-AI;Xã Ái, Điện Bàn;xã\n".encode(),
+        "\r\nmã;tên;loại\r\nX-AI;Xã Ái, Điện Bàn;xã\r\n".encode(),
+        "Danh sách đơn vị, năm 2026\n\nmã\ttên\tloại\nX-AI\tXã Ái, Điện Bàn\txã\n".encode(
+            "utf-16"
+        ),
+    ],
+    ids=["semicolons under a title", "semicolons under a blank line", "tabs under a title"],
+)
+def test_read_table_finds_the_separator_of_a_header_below_a_title(content: bytes) -> None:
+    """The header's separator is found where the header is, not on the first line: a title
+    or a blank line above a semicolon or tab separated header made the file one column,
+    answered as a table of unknown columns."""
+    table = read_table(content, "don-vi.csv")
+    assert table.header == ("code", "name", "kind")
+    assert table.rows[0][1] == {"code": "X-AI", "name": "Xã Ái, Điện Bàn", "kind": "xã"}
+
+
+def test_read_table_reads_lines_ended_by_a_carriage_return_alone() -> None:
+    """Excel for Mac 2011 ends a CSV's lines with CR alone: it was refused as no table."""
+    table = read_table("mã;tên;loại\rX-AI;Xã Ái;xã\rX-AN;Xã An;xã\r".encode(), "don-vi.csv")
+    assert [cells["code"] for _, cells in table.rows] == ["X-AI", "X-AN"]
+
+
+def test_read_table_refuses_a_stray_carriage_return_as_no_table() -> None:
+    """A CR inside a line, unquoted (here the title's, above the header), is a broken file,
+    said so, as much while the separator is looked for as while the rows are read."""
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(b"Danh sach\rdon vi\ncode,name,kind\nX1,Xa Mot,xa\n", "don-vi.csv")
+    assert caught.value.code == "not_a_table"
+
+
 def test_read_table_refuses_a_binary_file_with_a_utf16_bom() -> None:
     """A binary file that happens to open like UTF-16 is still no table."""
     with pytest.raises(UnreadableFile) as caught:
         read_table(b"\xff\xfe" + b"\x00\x00" * 50, "units.csv")
     assert caught.value.code == "not_a_table"
+
+
+def test_read_table_reads_excels_escapes_in_a_cells_text() -> None:
+    """`_x000D_` is a carriage return (a line break), `_x000B_` Word's line break, `_x0000_`
+    nothing that can be stored, and `_x005F_` an underscore: "_x005F_x000D_" is written so
+    to be read as the seven letters "_x000D_"."""
+    table = read_table(
+        xlsx([UNITS[0], ("X1", "Xã_x000D_\nMột_x000B_Hai_x0000_", "xã_x005F_x000D_")]),
+        "units.xlsx",
+    )
+    assert table.rows == ((2, {"code": "X1", "name": "Xã\nMột\nHai", "kind": "xã_x000D_"}),)
 
 
 def test_read_table_gives_decomposed_letters_composed() -> None:

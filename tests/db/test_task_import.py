@@ -167,6 +167,118 @@ def test_import_tasks_of_a_directive_appendix_as_officials_make_it(session: Sess
     assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
 
 
+def test_import_tasks_reads_text_pasted_from_word_as_excel_saved_it(session: Session) -> None:
+    """Excel saves a carriage return as `_x000D_` (a title or a list of units pasted from
+    Word has them), a program a NUL as `_x0000_`: read as the break and left out, the task
+    is named as shown, its units found, and PostgreSQL stores it; the title was saved with
+    "_x000D_" in it, the unit "Sở Y tế_x000D_" was not found."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Mô tả"))
+    sheet.append(
+        (
+            "Ban hành kế hoạch_x000D_\nchuyển đổi số",
+            "Sở Y tế_x000D_\nXã A1_x000B_Xã A2",
+            "15/12/2026",
+            "Gửi_x0000_ bản ký số",
+        )
+    )
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "phu-luc.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    session.commit()
+    assert report.rejected == []
+    task = session.exec(select(Task)).one()
+    assert (task.title, task.description) == ("Ban hành kế hoạch chuyển đổi số", "Gửi bản ký số")
+    assert len(assignments_of(session, task_id=task.id or 0)) == 3
+
+
+def test_import_tasks_of_an_appendix_numbering_its_columns_and_heading_its_groups(
+    session: Session,
+) -> None:
+    """An official appendix numbers its columns under the header, "(1) | (2) | (3)…", and
+    heads its groups of tasks, "I | NHÓM NHIỆM VỤ VỀ THỂ CHẾ": the numbers are no row to
+    refuse, and the heading is refused by its name; it was "thiếu hạn (mã )", naming a code
+    that appendix rows never have."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn hoàn thành"))
+    sheet.append(("(1)", "(2)", "(3)", "(4)"))
+    sheet.append(("I", "NHÓM NHIỆM VỤ VỀ THỂ CHẾ"))
+    sheet.append((1, "Ban hành kế hoạch", "Sở Y tế", "15/12/2026"))
+    sheet.append((2, "Báo cáo sơ kết", None, "18/12/2026"))
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "phu-luc.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    assert len(report.added) == 1
+    said = [(r.row, reason_text(load_catalog(), "vi", r)) for r in report.rejected]
+    assert said == [
+        (3, "thiếu hạn (nhiệm vụ «NHÓM NHIỆM VỤ VỀ THỂ CHẾ»)"),
+        (5, "thiếu đơn vị được giao (nhiệm vụ «Báo cáo sơ kết»)"),
+    ]
+
+
+def test_import_tasks_takes_a_deadline_given_with_its_time_as_its_day(session: Session) -> None:
+    """A deadline exported by a program with its time ("15/12/2026 17:00", a date and time
+    cell shown as a number, 46387.708333 is 31/12/2026 at 17:00) or written with it ("17h00
+    ngày 18/12/2026") is due that day: each was refused as no date."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("Nhiệm vụ", "Cơ quan chủ trì", "Hạn xử lý"))
+    sheet.append(("Một", "Xã A1", "15/12/2026 17:00"))
+    sheet.append(("Hai", "Xã A1", "15/12/2026 17:00:00"))
+    sheet.append(("Ba", "Xã A1", "17h00 ngày 18/12/2026"))
+    sheet.append(("Bốn", "Xã A1", 46387.708333333336))
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "xuat.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    assert report.rejected == []
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    assert [t.deadline for t in tasks] == [
+        date(2026, 12, 15),
+        date(2026, 12, 15),
+        date(2026, 12, 18),
+        date(2026, 12, 31),
+    ]
+
+
+def test_import_tasks_of_a_workbook_opening_on_its_empty_template_names_the_sheets(
+    session: Session,
+) -> None:
+    """A workbook opening on its template (the header alone), the list on another sheet:
+    refused as a table with no row, naming the sheet read and the other; it was reported
+    as "added 0, updated 0, unchanged 0, rejected 0", which said neither."""
+    _arrange(session)
+    book = Workbook()
+    template = book.active
+    assert template is not None
+    template.title = "Mẫu"
+    template.append(("Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"))
+    book.create_sheet("Danh sách").append(("Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"))
+    book["Danh sách"].append(("Ban hành kế hoạch", "Xã A1", "15/12/2026"))
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(UnreadableFile) as caught:
+        import_tasks(session, read_table(out.getvalue(), "nv.xlsx"), actor_id=None, now=NOW, tz=VN)
+    said = unreadable_text(load_catalog(), "vi", caught.value.code, caught.value.params)
+    assert said.startswith("Bảng không có dòng nào dưới dòng tiêu đề cột")
+    assert "Bot đọc trang tính «Mẫu»" in said
+    assert "tệp còn các trang «Danh sách»" in said
+    assert session.exec(select(Task)).first() is None
+
+
 def test_import_tasks_reads_a_period_as_its_last_day(session: Session) -> None:
     """An appendix's "Quý IV/2026" and "Tháng 12/2026" are due on the period's last day;
     "Thường xuyên" (ongoing) is no deadline and is refused with its row."""

@@ -606,6 +606,17 @@ async def test_zalo_report_link_gives_the_word_document(
     assert (await served.http.post(link)).status_code == 200
 
 
+async def test_zalo_report_of_a_period_with_nothing_due_names_the_period(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """/report of a month with no task due gives no link and says so, naming its days."""
+    await zalo_people(served, fake_zalo)
+    [said] = await ask(fake_zalo, ZCOORD, "/report tháng 3/2027")
+    assert LINK.search(said) is None
+    assert "Không có nhiệm vụ nào có thời hạn từ ngày 01/03/2027 đến ngày 31/03/2027" in said
+
+
 async def test_zalo_scoped_coordinator_gets_no_link_out_of_scope(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811
@@ -669,7 +680,10 @@ async def test_a_scope_holding_nothing_is_told_so_not_given_a_link(
     nothing = {
         "/export": "Không có nhiệm vụ nào để xuất trong phạm vi anh/chị theo dõi.",
         "/report": "Không có nhiệm vụ nào để báo cáo trong phạm vi anh/chị theo dõi.",
-        "/report 01/11/2026-31/12/2026": "Không có nhiệm vụ nào để báo cáo",
+        "/report 01/11/2026-31/12/2026": (
+            "Không có nhiệm vụ nào có thời hạn từ ngày 01/11/2026 đến ngày 31/12/2026 trong phạm"
+            " vi anh/chị theo dõi"
+        ),
         f"/export #{served.tasks[0].id}": "Không tìm thấy nhiệm vụ hay văn bản",
     }
     for command, words in nothing.items():

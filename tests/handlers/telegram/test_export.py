@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.cli import main
-from db.models import Contact, Evidence, Task, Unit
+from db.models import Assignment, Contact, Evidence, Task, Unit
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
 from tests.factories import make_contact, make_task, make_unit
@@ -271,6 +271,46 @@ def test_cli_export_writes_the_workbook(
     assert main(["export", "--task", "99", "--out", str(out)]) == 1
 
 
+LONG_UNIT = ("Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp " * 3)[:200]
+LONG_TASK = (
+    "Triển khai Đề án phát triển ứng dụng dữ liệu về dân cư, định danh và xác thực điện tử "
+    "phục vụ chuyển đổi số quốc gia giai đoạn 2022 - 2025, tầm nhìn đến năm 2030"
+)
+
+
+def test_export_wraps_every_text_longer_than_its_column(
+    engine: Engine, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit's name of 200 letters and a task's title of 160, in every sheet, wrap within
+    their columns: left unwrapped they were cut off at the next cell's edge, on screen and
+    on the printed appendix."""
+    with Session(engine, expire_on_commit=False) as s:
+        unit = make_unit(s, "BQLDA", LONG_UNIT, kind="department")
+        task = make_task(s, LONG_TASK, date(2026, 12, 15), [unit])
+        [assignment] = s.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
+        official = make_contact(s, 501, units=[unit])
+        record_report(
+            s,
+            assignment_id=assignment.id or 0,
+            state="in_progress",
+            now=at(9),
+            contact_id=official.id,
+        )
+        s.commit()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
+    out = tmp_path / "out.xlsx"
+    assert main(["export", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    for sheet in book.worksheets:  # from the header row: the matrix's tasks are columns
+        cells = [c for row in sheet.iter_rows(min_row=3) for c in row if c.value]
+        named = [c for c in cells if c.value in (LONG_UNIT, f"#1 {LONG_TASK}")]
+        assert len(named) >= 2, sheet.title  # both are in every sheet
+        for cell in cells:
+            width = sheet.column_dimensions[cell.column_letter].width or 0
+            if isinstance(cell.value, str) and len(cell.value) > width:
+                assert cell.alignment.wrap_text, (sheet.title, cell.coordinate)
+
+
 async def test_export_of_a_scoped_coordinator_names_no_task_outside_their_scope(
     bot: BotUnderTest,
 ) -> None:
@@ -363,7 +403,7 @@ async def test_a_file_past_telegrams_limit_without_a_web_address_says_what_to_do
 async def test_a_note_longer_than_an_excel_cell_is_cut_with_a_mark(bot: BotUnderTest) -> None:
     """Many long explanations joined pass Excel's 32,767 characters a cell: the note is cut,
     ending with "…", so the workbook does not open as damaged."""
-    from db.models import Assignment, Explanation
+    from db.models import Explanation
 
     with bot.session() as s:
         province = make_province(s)

@@ -433,7 +433,7 @@ async def test_report_of_a_period_takes_a_task_by_the_day_its_deadline_is_in_for
     assert (row[4], row[-1]) == ("02/11/2026", "Chưa báo cáo; Hạn ghi 31/10/2026 là ngày nghỉ")
     reply = await bot.send(COORDINATOR, "/report tháng 10/2026")
     assert reply.document is None
-    assert "Không có nhiệm vụ nào để báo cáo" in (reply.text or "")
+    assert "Không có nhiệm vụ nào có thời hạn từ ngày 01/10/2026" in (reply.text or "")
     ranking = (await bot.send(COORDINATOR, "/ranking tháng 11/2026")).text or ""
     assert "Xã A: 50,0% (1/2)" in ranking
 
@@ -456,6 +456,19 @@ async def test_report_of_a_named_period(
     bot.user(COORDINATOR)
     body = texts(await reported(bot, COORDINATOR, command))
     assert f"Kết quả thực hiện các nhiệm vụ có thời hạn từ ngày {start} đến ngày {end}" in body
+
+
+async def test_report_of_a_period_with_nothing_due_names_the_period(bot: BotUnderTest) -> None:
+    """A month with no task due is said to be one, naming its days: the coordinator was told
+    there was nothing "within your scope", as if their scope held no task."""
+    with bot.session() as s:
+        every_status(s)
+    bot.user(COORDINATOR)
+    reply = await bot.send(COORDINATOR, "/report tháng 1/2027")
+    assert reply.document is None
+    assert "Không có nhiệm vụ nào có thời hạn từ ngày 01/01/2027 đến ngày 31/01/2027" in (
+        reply.text or ""
+    )
 
 
 async def test_report_on_an_ambiguous_name_offers_the_tasks(bot: BotUnderTest) -> None:
@@ -567,6 +580,7 @@ def test_cli_report_writes_the_document(
         (["--from", "30/11/2026", "--to", "01/11/2026"], "Ngày bắt đầu ở sau"),
         (["--from", "01/11/2026"], "cần cả --from và --to"),
         (["--task", "1", "--directive", DIRECTIVE], "Chọn một trong"),
+        (["--from", "01/01/2030", "--to", "31/01/2030"], "từ ngày 01/01/2030 đến ngày 31/01/2030"),
     ]
     for args, expected in failures:
         assert main(["report", *args, "--out", str(out)]) == 1, args

@@ -9,7 +9,12 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from db.models import Task, Unit
-from tests.core.test_spreadsheet import HTML_XLS, xlsx
+from tests.core.test_spreadsheet import (
+    HTML_XLS,
+    encrypted_workbook,
+    filtered_to_one_directive,
+    xlsx,
+)
 from tests.factories import make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -80,6 +85,40 @@ async def test_an_old_excel_file_is_answered_with_how_to_save_it(bot: BotUnderTe
     assert "CSV UTF-8" in (answer.text or "")
     with bot.session() as s:
         assert s.exec(select(Task)).first() is None
+
+
+async def test_a_workbook_with_a_password_is_answered_with_how_to_remove_it(
+    bot: BotUnderTest,
+) -> None:
+    """An .xlsx with a password to open is not called an old .xls to save as .xlsx (which
+    keeps the password): the admin is told to remove the password, and nothing changes."""
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, encrypted_workbook(), "nhiem-vu.xlsx", XLSX_TYPE)
+    answer = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "mật khẩu" in answer
+    assert ".xls" not in answer
+    with bot.session() as s:
+        assert s.exec(select(Task)).first() is None
+
+
+async def test_a_list_filtered_to_one_directive_imports_the_rows_shown(
+    bot: BotUnderTest,
+) -> None:
+    """An admin filters the province's list to one directive and sends it: the tasks of the
+    other directives, hidden by the filter, are not created, and the report says which rows
+    were not read and how to have them read."""
+    with bot.session() as s:
+        make_unit(s, "X1")
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    bot.server.send_document(ADMIN_ID, filtered_to_one_directive(), "nhiem-vu.xlsx", XLSX_TYPE)
+    report = (await bot.server.wait_for_message(ADMIN_ID, after=after)).text or ""
+    assert "thêm mới 2" in report
+    assert "3 dòng đang ẩn trong tệp (bị ẩn hoặc bị lọc) không được đọc: dòng 5, 7–8" in report
+    assert "bỏ lọc" in report
+    with bot.session() as s:
+        assert sorted(t.title for t in s.exec(select(Task))) == ["Việc 4", "Việc 6"]
 
 
 async def test_a_web_page_saved_as_xls_is_answered_with_how_to_save_it(bot: BotUnderTest) -> None:
