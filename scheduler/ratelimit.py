@@ -29,7 +29,10 @@ sign of the bot's overall limit: the pace steps down, creeping back up after a q
 minute, and when a second chat gets one within the first one's `retry_after`, every send
 waits it out. A direct reply is retried, a sender's call gets the RetryAfter back to
 reschedule it.
-Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
+Other methods pass straight through; of these, a handler's answer to a button press and its
+edits (`RETRIED_METHODS`) are made again after a short 429's `retry_after`, as a direct reply
+is: Telegram limits them too, and an answer or an edit lost to a 429 left the person with no
+"recorded" and the buttons still there to press again.
 
 Chats are held and spaced by the limiter's `clock` (`MonotonicClock`: `time.monotonic` and
 `asyncio.sleep`); a test may give it a clock of its own, to hold a chat until it says so.
@@ -66,6 +69,16 @@ MESSAGE_METHODS = frozenset(
         "sendPoll",
         "copyMessage",
         "forwardMessage",
+    }
+)
+# Calls besides sends that a handler makes for the person waiting: made again after a 429.
+RETRIED_METHODS = frozenset(
+    {
+        "answerCallbackQuery",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+        "deleteMessage",
     }
 )
 # A little over Telegram's 1 s and 3 s so that network jitter cannot squeeze two sends into
@@ -254,6 +267,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Call the Bot API when this request's turn comes; see the module's docstring."""
+        if endpoint in RETRIED_METHODS and rate_limit_args is None:
+            return await self._retried(callback, args, kwargs, data)
         if endpoint not in MESSAGE_METHODS:
             return await callback(*args, **kwargs)
         lane = Lane(rate_limit_args or Lane.DIRECT)
@@ -280,6 +295,25 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
                 self.pacer.done(turn)
                 if self.shared is not None:
                     self.shared.release(slot)
+
+    async def _retried(
+        self, callback: Callback, args: Any, kwargs: dict[str, Any], data: dict[str, Any]
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Make a press's answer or an edit, again after a 429 as short as a direct reply
+        waits for (its chat held meanwhile, when it names one)."""
+        chat = ChatSpacing.key(data["chat_id"]) if data.get("chat_id") is not None else None
+        attempt = 0
+        while True:
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = seconds_of(exc.retry_after)
+                attempt += 1
+                if attempt > DIRECT_RETRIES or wait > DIRECT_MAX_WAIT_S:
+                    raise
+                if chat is not None:
+                    self.chats.hold(chat, wait)
+                await self.clock.sleep(wait)
 
     async def _turn(self, lane: Lane, chat: str) -> tuple[Turn, bool]:
         """Wait for the chat to be free (sender lanes; a reply if nearly free), then a turn.

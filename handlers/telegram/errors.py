@@ -7,7 +7,7 @@ import secrets
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import Conflict, Forbidden, NetworkError, TelegramError
+from telegram.error import Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from app.i18n import pick_language
 from core.markup import to_html
@@ -37,6 +37,10 @@ async def on_error(update: object, context: TelegramContext) -> None:
     # nothing was recorded, which invited a second report.
     if isinstance(context.error, NetworkError):
         text = services.catalog.get(lang, "common.answer_interrupted")
+    elif isinstance(context.error, RetryAfter):
+        # Telegram's 429 on an answer, too long to wait out (the limiter waits a short one):
+        # what came before the answer, a report, is recorded.
+        text = services.catalog.get(lang, "common.answer_held")
     else:
         text = services.catalog.get(lang, "common.internal_error", ref=ref)
     try:
