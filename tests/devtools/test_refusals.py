@@ -66,6 +66,15 @@ async def test_send_button_data_over_64_bytes_is_refused(bot: Bot, user: int) ->
         )
 
 
+async def test_send_more_than_100_buttons_is_refused(bot: Bot, user: int) -> None:
+    """An inline keyboard of more than 100 buttons is "reply markup is too long"; 100 go."""
+    rows = [[Button(f"{n}", callback_data=f"b:{n}")] for n in range(100)]
+    await bot.send_message(user, "x", reply_markup=Keyboard(rows))
+
+    with pytest.raises(BadRequest, match="Reply markup is too long"):
+        await bot.send_message(user, "x", reply_markup=Keyboard([*rows, rows[0]]))
+
+
 async def test_edit_without_change_is_refused(bot: Bot, user: int) -> None:
     """An edit that changes neither text nor keyboard is "message is not modified"."""
     sent = await bot.send_message(user, "giữ nguyên")
