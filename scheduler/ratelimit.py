@@ -29,10 +29,10 @@ sign of the bot's overall limit: the pace steps down, creeping back up after a q
 minute, and when a second chat gets one within the first one's `retry_after`, every send
 waits it out. A direct reply is retried, a sender's call gets the RetryAfter back to
 reschedule it.
-Other methods pass straight through; of these, a handler's answer to a button press and its
-edits (`RETRIED_METHODS`) are made again after a short 429's `retry_after`, as a direct reply
-is: Telegram limits them too, and an answer or an edit lost to a 429 left the person with no
-"recorded" and the buttons still there to press again.
+Other methods pass straight through; of these, a handler's answer to a button press, its
+edits and its fetch of a file sent to it (`RETRIED_METHODS`) are made again after a short
+429's `retry_after`, as a direct reply is: Telegram limits them too, and an answer or an edit
+lost to a 429 left the person with no "recorded" and the buttons still there to press again.
 
 Chats are held and spaced by the limiter's `clock` (`MonotonicClock`: `time.monotonic` and
 `asyncio.sleep`); a test may give it a clock of its own, to hold a chat until it says so.
@@ -79,6 +79,7 @@ RETRIED_METHODS = frozenset(
         "editMessageCaption",
         "editMessageReplyMarkup",
         "deleteMessage",
+        "getFile",  # a file sent as evidence or to import: else not kept, to be sent again
     }
 )
 # A little over Telegram's 1 s and 3 s so that network jitter cannot squeeze two sends into

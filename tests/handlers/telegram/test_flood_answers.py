@@ -7,6 +7,7 @@ from __future__ import annotations
 from devtools.fakebotapi import Fault, FaultRule
 from tests.handlers.telegram.checkin_world import OFFICIAL, message, remind, reports, scene
 from tests.handlers.telegram.test_checkin import data, no_buttons_left
+from tests.handlers.telegram.test_evidence import PDF, kept, send_document_reply
 from tests.harness import BotUnderTest
 
 DONE = "Đã ghi nhận: Hoàn thành đúng hạn"
@@ -62,3 +63,21 @@ async def test_a_long_429_on_a_press_answer_says_it_may_be_recorded(bot: BotUnde
     assert [r.state for r in reports(bot)] == ["done"]
     assert "có thể đã được ghi nhận" in answer
     assert "/mytasks" in answer
+
+
+async def test_a_429_on_fetching_an_evidence_file_is_waited_out_and_it_is_kept(
+    bot: BotUnderTest,
+) -> None:
+    """Telegram's 429 on getFile for a PDF sent as evidence: asked again after retry_after,
+    the file is kept; the official was told it could not be downloaded, to send it again."""
+    world = await scene(bot)
+    aid = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [aid])
+    bot.server.faults.add(FaultRule(Fault.flood(retry_after=1), methods=["getFile"], times=1))
+    after = bot.server.last_message_id(OFFICIAL)
+
+    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id)
+
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert "Đã lưu minh chứng «ke-hoach.pdf»" in (reply.text or "")
+    assert [e.assignment_id for e in kept(bot)] == [aid]
