@@ -30,9 +30,10 @@ minute, and when a second chat gets one within the first one's `retry_after`, ev
 waits it out. A direct reply is retried, a sender's call gets the RetryAfter back to
 reschedule it.
 Other methods pass straight through; of these, a handler's answer to a button press, its
-edits and its fetch of a file sent to it (`RETRIED_METHODS`) are made again after a short
-429's `retry_after`, as a direct reply is: Telegram limits them too, and an answer or an edit
-lost to a 429 left the person with no "recorded" and the buttons still there to press again.
+edits, its fetch of a file sent to it and the webhook set or deleted at start
+(`RETRIED_METHODS`) are made again after a short 429's `retry_after`, as a direct reply is:
+Telegram limits them too, and an answer or an edit lost to a 429 left the person with no
+"recorded" and the buttons still there to press again.
 
 Chats are held and spaced by the limiter's `clock` (`MonotonicClock`: `time.monotonic` and
 `asyncio.sleep`); a test may give it a clock of its own, to hold a chat until it says so.
@@ -71,7 +72,8 @@ MESSAGE_METHODS = frozenset(
         "forwardMessage",
     }
 )
-# Calls besides sends that a handler makes for the person waiting: made again after a 429.
+# Calls besides sends, made again after a 429: a handler's for the person waiting, and one
+# the server cannot start without.
 RETRIED_METHODS = frozenset(
     {
         "answerCallbackQuery",
@@ -80,6 +82,10 @@ RETRIED_METHODS = frozenset(
         "editMessageReplyMarkup",
         "deleteMessage",
         "getFile",  # a file sent as evidence or to import: else not kept, to be sent again
+        # The start of `dondoc serve` and of polling: several workers at once, or a restart
+        # loop, earn a 429, and a process that does not start is one fewer (or none).
+        "setWebhook",
+        "deleteWebhook",
     }
 )
 # A little over Telegram's 1 s and 3 s so that network jitter cannot squeeze two sends into

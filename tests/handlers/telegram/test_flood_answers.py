@@ -4,11 +4,13 @@ the press may not have counted."""
 
 from __future__ import annotations
 
-from devtools.fakebotapi import Fault, FaultRule
+import pytest
+
+from devtools.fakebotapi import FakeBotApi, Fault, FaultRule
 from tests.handlers.telegram.checkin_world import OFFICIAL, message, remind, reports, scene
 from tests.handlers.telegram.test_checkin import data, no_buttons_left
 from tests.handlers.telegram.test_evidence import PDF, kept, send_document_reply
-from tests.harness import BotUnderTest
+from tests.harness import ADMIN_ID, BotUnderTest
 
 DONE = "Đã ghi nhận: Hoàn thành đúng hạn"
 
@@ -81,3 +83,19 @@ async def test_a_429_on_fetching_an_evidence_file_is_waited_out_and_it_is_kept(
     reply = await bot.server.wait_for_message(OFFICIAL, after=after)
     assert "Đã lưu minh chứng «ke-hoach.pdf»" in (reply.text or "")
     assert [e.assignment_id for e in kept(bot)] == [aid]
+
+
+@pytest.fixture
+def delete_webhook_flooded(fake_api: FakeBotApi) -> None:
+    """Have Telegram answer the first deleteWebhook 429, as it does to a bot restarted in a
+    loop ("Too Many Requests: retry after 1")."""
+    fake_api.faults.add(FaultRule(Fault.flood(retry_after=1), methods=["deleteWebhook"], times=1))
+
+
+async def test_polling_starts_after_a_429_on_delete_webhook(
+    delete_webhook_flooded: None, bot: BotUnderTest
+) -> None:
+    """A 429 on the deleteWebhook that starts polling is waited out, and the bot answers: it
+    did not start, the RetryAfter raised out of its start."""
+    assert [c.status for c in bot.server.calls("deleteWebhook")] == [429, 200]
+    assert "/help" in ((await bot.send(ADMIN_ID, "/start")).text or "")
