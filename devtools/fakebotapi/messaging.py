@@ -57,10 +57,13 @@ def send_document(state: BotState, params: Params) -> JsonDict:
 
 
 def send_photo(state: BotState, params: Params) -> JsonDict:
-    """Post an image as a photo (sendPhoto)."""
+    """Post an image as a photo (sendPhoto): its width and height at most 10000 together, the
+    one at most 20 times the other, as the Bot API documents."""
     chat = state.writable_chat(params.get("chat_id"))
     stored = _input_file(state, params, "photo")
     width, height = image_size(stored.content)
+    if width + height > 10000 or max(width, height) > 20 * max(min(width, height), 1):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
     size: JsonDict = {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,

@@ -61,6 +61,17 @@ async def test_send_photo_that_is_not_an_image_is_refused(bot: Bot, user: int) -
         await bot.send_photo(user, b"plain text, not an image")
 
 
+@pytest.mark.parametrize(("width", "height"), [(9000, 1001), (4200, 200)])
+async def test_send_photo_of_documented_bad_dimensions_is_refused(
+    bot: Bot, user: int, width: int, height: int
+) -> None:
+    """A photo whose width and height add up past 10000, or one over 20 times the other, is
+    refused as the Bot API documents."""
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + width.to_bytes(4, "big")
+    with pytest.raises(BadRequest, match="Photo_invalid_dimensions"):
+        await bot.send_photo(user, png + height.to_bytes(4, "big") + b"\x00" * 32)
+
+
 async def test_an_upload_past_the_bot_apis_bound_is_refused_413(
     bot: Bot, server: FakeBotApi, user: int
 ) -> None:
