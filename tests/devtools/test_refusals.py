@@ -121,6 +121,21 @@ async def test_answer_unknown_callback_is_refused(bot: Bot) -> None:
         await bot.answer_callback_query("12345")
 
 
+async def test_answer_to_an_expired_press_is_refused(
+    bot: Bot, server: FakeBotApi, user: int
+) -> None:
+    """A press whose time to be answered has passed is refused as Telegram refuses it; a
+    press made after that is answered."""
+    await bot.send_message(user, "x", reply_markup=Keyboard([[Button("A", callback_data="a")]]))
+    late = server.callback_id(server.press_button(user, "a"))
+    server.expire_presses()
+    fresh = server.callback_id(server.press_button(user, "a"))
+
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_callback_query(late)
+    assert await bot.answer_callback_query(fresh)
+
+
 async def test_refused_call_is_recorded_with_its_outcome(
     bot: Bot, server: FakeBotApi, user: int
 ) -> None:
