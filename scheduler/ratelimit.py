@@ -33,7 +33,9 @@ Other methods pass straight through; of these, a handler's answer to a button pr
 edits, its fetch of a file sent to it and the webhook set or deleted at start
 (`RETRIED_METHODS`) are made again after a short 429's `retry_after`, as a direct reply is:
 Telegram limits them too, and an answer or an edit lost to a 429 left the person with no
-"recorded" and the buttons still there to press again.
+"recorded" and the buttons still there to press again. A press answered past the seconds
+Telegram gives it ("query is too old": it waited its turn behind heavy requests) counts as
+answered, so that the flow goes on to its edit or message.
 
 Chats are held and spaced by the limiter's `clock` (`MonotonicClock`: `time.monotonic` and
 `asyncio.sleep`); a test may give it a clock of its own, to hold a chat until it says so.
@@ -42,12 +44,13 @@ Chats are held and spaced by the limiter's `clock` (`MonotonicClock`: `time.mono
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, Protocol
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from scheduler.budget import SharedBudget
@@ -110,7 +113,14 @@ STEADY_GAP_S = (0.9, 2.0)
 TELEGRAM_WINDOW = Window(calls=30, seconds=1.0)
 CHAT_TABLE_PRUNE = 10_000
 
+log = logging.getLogger(__name__)
+
 Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
+
+
+def _too_late(error: BadRequest) -> bool:
+    """Tell whether Telegram refused a press's answer as too old (or of an unknown query)."""
+    return "query is too old" in str(error).lower()
 
 
 def seconds_of(retry_after: timedelta | int | float) -> float:
@@ -313,6 +323,14 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         while True:
             try:
                 return await callback(*args, **kwargs)
+            except BadRequest as exc:
+                if not _too_late(exc):
+                    raise
+                # A press answered past the seconds Telegram gives (it waited its turn, or for
+                # the database): nothing is waiting for the answer any more, and the flow
+                # goes on to its work (an edit, a message) rather than ending in an error.
+                log.info("a press was answered too late: %s", exc)
+                return True
             except RetryAfter as exc:
                 wait = seconds_of(exc.retry_after)
                 attempt += 1
