@@ -1,9 +1,10 @@
 """An admin's /contacts as Telegram shows it: a page of people (all, or a unit's), a choice
 per person (`ct:card:<contact id>`) and to turn the page (`ct:pg:<page>:<unit id or 0>`);
 a person's card: who they are, a choice per other role (`ct:role:<contact id>:<role>`) and
-one per unit to remove them from (`ct:rm:<contact id>:<unit id>`); and removing them from a
-unit, said. `listed` is the page as data; `typed_page`, the page as a channel without
-buttons shows it (Zalo's `/contacts [unit]`, "tiếp" the next)."""
+one per unit to remove them from (`ct:rm:<contact id>:<unit id>`), REMOVALS_PAGE units a
+page (`ct:card:<contact id>:<page>`); and removing them from a unit, said. `listed` is the
+page as data; `typed_page`, the page as a channel without buttons shows it (Zalo's
+`/contacts [unit]`, "tiếp" the next)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from app import people
 from app.choices import Choice, Rows
 from app.services import Services
 from core.markup import Markup
-from core.paging import Page
+from core.paging import Page, page_of
 from core.roles import Role
 from db.engine import session_scope
 from db.models import Unit
@@ -28,6 +29,9 @@ from db.queries.contact_admin import (
 from db.queries.contacts import name_of
 
 PREFIX = "ct"  # the contacts flow's choices
+# Units offered for removal on one card: Telegram refuses a keyboard of over 100 buttons, and
+# someone may be a contact of more units than that.
+REMOVALS_PAGE = 40
 
 
 @dataclass(frozen=True)
@@ -116,14 +120,17 @@ def _lines(services: Services, lang: str, found: Listed, everyone: str, units: s
     return [*lines, "", t("common.page", page=shown.number, pages=shown.pages)]
 
 
-def card(services: Services, lang: str, contact_id: int) -> Card | None:
-    """Return a person's card; None when they no longer exist (blocking)."""
+def card(services: Services, lang: str, contact_id: int, page: int = 1) -> Card | None:
+    """Return a person's card, with the removals of page `page` of their units; None when
+    they no longer exist (blocking)."""
     t = partial(services.catalog.get, lang)
     with session_scope(services.engine) as session:
         info = contact_info(session, contact_id=contact_id)
         if info is None:
             return None
         contact = info.contact
+        units = [(unit.code, unit.id) for unit, _ in info.units if unit.id is not None]
+        shown = page_of(units, page, REMOVALS_PAGE)
         text = t(
             "contacts.card",
             title=Markup(_title(services, lang, info)),
@@ -132,6 +139,8 @@ def card(services: Services, lang: str, contact_id: int) -> Card | None:
             state=t("contacts.reachable" if info.identities.reachable else "contacts.unreachable"),
             units=Markup(_units_text(services, lang, info)),
         )
+        if shown.pages > 1:
+            text += "\n" + t("contacts.removals_page", page=shown.number, pages=shown.pages)
         roles = [
             Choice(
                 t("contacts.make", role=t(f"common.role_{role}")),
@@ -141,15 +150,15 @@ def card(services: Services, lang: str, contact_id: int) -> Card | None:
             if role != contact.role
         ]
         removals = [
-            [
-                Choice(
-                    t("contacts.remove_from", unit=unit.code), (PREFIX, "rm", contact_id, unit.id)
-                )
-            ]
-            for unit, _ in info.units
-            if unit.id is not None
+            [Choice(t("contacts.remove_from", unit=code), (PREFIX, "rm", contact_id, unit_id))]
+            for code, unit_id in shown.items
         ]
-    return Card(text, [roles, *removals])
+    nav: list[Choice] = []
+    if shown.has_prev:
+        nav.append(Choice(t("common.prev"), (PREFIX, "card", contact_id, shown.number - 1)))
+    if shown.has_next:
+        nav.append(Choice(t("common.next"), (PREFIX, "card", contact_id, shown.number + 1)))
+    return Card(text, [roles, *removals, *([nav] if nav else [])])
 
 
 def remove(

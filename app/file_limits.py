@@ -43,7 +43,7 @@ class TooLarge:
 
     kind: Kind
     size: int
-    covers: ReportTarget  # a chart covers one task (task_id) or, with none, several
+    covers: ReportTarget  # a task, a directive's tasks, a period, or every open task
 
 
 def too_large(services: Services, actor: Actor, file: TooLarge, *, channel: str) -> str:
@@ -56,12 +56,11 @@ def too_large(services: Services, actor: Actor, file: TooLarge, *, channel: str)
         "limit": size_text(limit(services, channel, photo=file.kind == "chart"), lang),
         "channel": "Zalo" if channel == "zalo" else "Telegram",
     }
-    path = _path(file)
-    if services.settings.public_base_url_set and path is not None and actor.contact_id:
+    if services.settings.public_base_url_set and actor.contact_id:
         link = links.url(
             services.settings.public_base_url,
             services.link_key,
-            path=path,
+            path=_path(file),
             person=str(actor.contact_id),
             now=services.clock.now(),
         )
@@ -81,13 +80,11 @@ def size_text(size: int, lang: str) -> str:
     return text.replace(".", ",") if lang == "vi" else text
 
 
-def _path(file: TooLarge) -> str | None:
-    """Return the `/files/...` path of the same file, or None when the web has none."""
+def _path(file: TooLarge) -> str:
+    """Return the `/files/...` path of the same file: a period's report, or a task's, a
+    directive's tasks' or every open task's file (a chart of several tasks too, as Zalo's
+    /chart links them)."""
     covers = file.covers
-    # Telegram's chart past its bound names its task only (its covers name no directive):
-    # a chart of several tasks gets words, not a link (Zalo's /chart links them all).
-    if file.kind == "chart":
-        return f"/files/chart/{covers.task_id}" if covers.task_id is not None else None
     if file.kind == "report" and covers.start is not None and covers.end is not None:
         days = (day.isoformat().replace("-", "") for day in (covers.start, covers.end))
         return "/files/report/p" + "-".join(days)

@@ -29,7 +29,13 @@ sign of the bot's overall limit: the pace steps down, creeping back up after a q
 minute, and when a second chat gets one within the first one's `retry_after`, every send
 waits it out. A direct reply is retried, a sender's call gets the RetryAfter back to
 reschedule it.
-Other methods (answerCallbackQuery, edits, getUpdates) pass straight through.
+Other methods pass straight through; of these, a handler's answer to a button press, its
+edits, its fetch of a file sent to it and the webhook set or deleted at start
+(`RETRIED_METHODS`) are made again after a short 429's `retry_after`, as a direct reply is:
+Telegram limits them too, and an answer or an edit lost to a 429 left the person with no
+"recorded" and the buttons still there to press again. A press answered past the seconds
+Telegram gives it ("query is too old": it waited its turn behind heavy requests) counts as
+answered, so that the flow goes on to its edit or message.
 
 Chats are held and spaced by the limiter's `clock` (`MonotonicClock`: `time.monotonic` and
 `asyncio.sleep`); a test may give it a clock of its own, to hold a chat until it says so.
@@ -38,12 +44,13 @@ Chats are held and spaced by the limiter's `clock` (`MonotonicClock`: `time.mono
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, Protocol
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from scheduler.budget import SharedBudget
@@ -68,6 +75,22 @@ MESSAGE_METHODS = frozenset(
         "forwardMessage",
     }
 )
+# Calls besides sends, made again after a 429: a handler's for the person waiting, and one
+# the server cannot start without.
+RETRIED_METHODS = frozenset(
+    {
+        "answerCallbackQuery",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+        "getFile",  # a file sent as evidence or to import: else not kept, to be sent again
+        # The start of `dondoc serve` and of polling: several workers at once, or a restart
+        # loop, earn a 429, and a process that does not start is one fewer (or none).
+        "setWebhook",
+        "deleteWebhook",
+    }
+)
 # A little over Telegram's 1 s and 3 s so that network jitter cannot squeeze two sends into
 # the server's window.
 PRIVATE_SPACING_S = 1.1
@@ -90,7 +113,14 @@ STEADY_GAP_S = (0.9, 2.0)
 TELEGRAM_WINDOW = Window(calls=30, seconds=1.0)
 CHAT_TABLE_PRUNE = 10_000
 
+log = logging.getLogger(__name__)
+
 Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
+
+
+def _too_late(error: BadRequest) -> bool:
+    """Tell whether Telegram refused a press's answer as too old (or of an unknown query)."""
+    return "query is too old" in str(error).lower()
 
 
 def seconds_of(retry_after: timedelta | int | float) -> float:
@@ -254,6 +284,8 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Call the Bot API when this request's turn comes; see the module's docstring."""
+        if endpoint in RETRIED_METHODS and rate_limit_args is None:
+            return await self._retried(callback, args, kwargs, data)
         if endpoint not in MESSAGE_METHODS:
             return await callback(*args, **kwargs)
         lane = Lane(rate_limit_args or Lane.DIRECT)
@@ -280,6 +312,33 @@ class DeliveryRateLimiter(BaseRateLimiter[int]):
                 self.pacer.done(turn)
                 if self.shared is not None:
                     self.shared.release(slot)
+
+    async def _retried(
+        self, callback: Callback, args: Any, kwargs: dict[str, Any], data: dict[str, Any]
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Make a press's answer or an edit, again after a 429 as short as a direct reply
+        waits for (its chat held meanwhile, when it names one)."""
+        chat = ChatSpacing.key(data["chat_id"]) if data.get("chat_id") is not None else None
+        attempt = 0
+        while True:
+            try:
+                return await callback(*args, **kwargs)
+            except BadRequest as exc:
+                if not _too_late(exc):
+                    raise
+                # A press answered past the seconds Telegram gives (it waited its turn, or for
+                # the database): nothing is waiting for the answer any more, and the flow
+                # goes on to its work (an edit, a message) rather than ending in an error.
+                log.info("a press was answered too late: %s", exc)
+                return True
+            except RetryAfter as exc:
+                wait = seconds_of(exc.retry_after)
+                attempt += 1
+                if attempt > DIRECT_RETRIES or wait > DIRECT_MAX_WAIT_S:
+                    raise
+                if chat is not None:
+                    self.chats.hold(chat, wait)
+                await self.clock.sleep(wait)
 
     async def _turn(self, lane: Lane, chat: str) -> tuple[Turn, bool]:
         """Wait for the chat to be free (sender lanes; a reply if nearly free), then a turn.

@@ -16,6 +16,10 @@ from devtools.fakebotapi.validation import check_reply_markup, format_text
 
 _PNG = b"\x89PNG\r\n\x1a\n"
 _IMAGE_MAGIC = (_PNG, b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
+# What the Bot API takes in an upload: a document up to 50 MB, a photo up to 10 MB. Past it,
+# Telegram answers 413 (a photo between the two: its wording is not documented, taken alike).
+UPLOAD_LIMITS = {"document": 50 * 1024 * 1024, "photo": 10 * 1024 * 1024}
+TOO_LARGE = ApiError(413, "Request Entity Too Large")
 
 
 def send_message(state: BotState, params: Params) -> JsonDict:
@@ -53,10 +57,13 @@ def send_document(state: BotState, params: Params) -> JsonDict:
 
 
 def send_photo(state: BotState, params: Params) -> JsonDict:
-    """Post an image as a photo (sendPhoto)."""
+    """Post an image as a photo (sendPhoto): its width and height at most 10000 together, the
+    one at most 20 times the other, as the Bot API documents."""
     chat = state.writable_chat(params.get("chat_id"))
     stored = _input_file(state, params, "photo")
     width, height = image_size(stored.content)
+    if width + height > 10000 or max(width, height) > 20 * max(min(width, height), 1):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
     size: JsonDict = {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
@@ -102,6 +109,8 @@ def _input_file(state: BotState, params: Params, name: str) -> StoredFile:
     if isinstance(value, UploadedFile):
         if not value.content:
             raise bad_request("file must be non-empty")
+        if len(value.content) > UPLOAD_LIMITS[name]:
+            raise TOO_LARGE
         if name == "photo" and not value.content.startswith(_IMAGE_MAGIC):
             raise bad_request("IMAGE_PROCESS_FAILED")
         return state.store_file(value.content, name, value.file_name, value.content_type)

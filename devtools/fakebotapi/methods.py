@@ -123,7 +123,11 @@ def delete_my_commands(state: BotState, params: Params) -> bool:
 def answer_callback_query(state: BotState, params: Params) -> bool:
     """Record the answer to a callback query, refusing unknown or repeated ones."""
     query_id = params.text("callback_query_id") or ""
-    if query_id not in state.callback_queries or query_id in state.answers:
+    if (
+        query_id not in state.callback_queries
+        or query_id in state.answers
+        or query_id in state.expired_queries
+    ):
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     text = params.text("text")
     if text is not None and len(text) > 200:

@@ -75,6 +75,7 @@ class BotState:
         self.call_waiters: list[CallWaiter] = []
         self.callback_queries: dict[str, JsonDict] = {}
         self.answers: dict[str, CallbackAnswer] = {}
+        self.expired_queries: set[str] = set()  # too old to answer (`expire_presses`)
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook = WebhookInfo()
         self.on_update: Callable[[], None] = lambda: None

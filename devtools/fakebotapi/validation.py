@@ -12,6 +12,10 @@ from devtools.fakebotapi.html_check import parse_html, utf16_len
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+# Telegram refuses an inline keyboard of more buttons (not in the Bot API's documentation, but
+# what it answers: tginfo/Telegram-Limits, and the libraries' issues on "reply markup is too
+# long").
+INLINE_BUTTONS_LIMIT = 100
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _BUTTON_ACTIONS = (
     "callback_data",
@@ -110,6 +114,8 @@ def _check_inline_keyboard(rows: Any) -> None:
     for row in rows:
         for button in row:
             _check_inline_button(button)
+    if sum(len(row) for row in rows) > INLINE_BUTTONS_LIMIT:
+        raise bad_request("reply markup is too long")
 
 
 def _check_inline_button(button: Any) -> None:

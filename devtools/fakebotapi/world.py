@@ -224,6 +224,15 @@ class UserActions:
             self.state.callback_queries[query_id] = query
         return self._push({"callback_query": query})
 
+    def expire_presses(self) -> None:
+        """Let the time to answer every press not answered yet pass: Telegram then refuses the
+        answer ("query is too old"). It does so some seconds after the press (it documents no
+        figure); a test expires them at the step it means, rather than waiting."""
+        with self.state.lock:
+            self.state.expired_queries |= set(self.state.callback_queries) - set(
+                self.state.answers
+            )
+
     def callback_id(self, update_id: int) -> str:
         """Return the callback query id carried by a press_button update."""
         with self.state.lock:

@@ -7,7 +7,6 @@ from functools import partial
 from app import reports
 from app.dashboard.charts import chart_of
 from app.file_limits import TooLarge, fits, too_large
-from app.formal_report import ReportTarget
 from app.jobs import chart_png
 from app.summary_text import as_of
 from core.markup import Markup, to_html
@@ -54,8 +53,7 @@ async def chart(req: Request) -> None:
         axis_label=req.t("chart.axis"),
     )
     if not fits(req.services, "telegram", len(png), photo=True):
-        covers = ReportTarget(task_id=target.task.id if target.task is not None else None)
-        said = TooLarge("chart", len(png), covers)
+        said = TooLarge("chart", len(png), reports.covers(target))
         await req.reply(too_large(req.services, req.actor, said, channel="telegram"))
         return
     chat = req.update.effective_chat

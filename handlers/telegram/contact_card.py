@@ -1,6 +1,7 @@
 """A person's card in /contacts (`app/contact_card.py`: who they are, buttons to change their
 role (`ct:role:<contact id>:<role>`) or remove them from a unit (`ct:rm:<contact id>:<unit
-id>`)), and what those buttons do. `contacts.py` routes the buttons here.
+id>`), a page of units at a time (`ct:card:<contact id>:<page>`)), and what those buttons
+do. `contacts.py` routes the buttons here.
 
 A role is given by `app.contact_card.set_role`, as Zalo's `/contacts role` gives one."""
 
@@ -14,9 +15,11 @@ from render.telegram import buttons
 PREFIX = contact_card.PREFIX  # the contacts flow's buttons
 
 
-async def send_card(req: Request, contact_id: int) -> bool:
-    """Send a person's card with buttons to change their role or remove them from a unit."""
-    shown = await req.atomic(contact_card.card, req.services, req.actor.lang, contact_id)
+async def send_card(req: Request, contact_id: int, page: int = 1) -> bool:
+    """Send a person's card with buttons to change their role or remove them from a unit
+    (a page of their units)."""
+    card = contact_card.card
+    shown = await req.atomic(card, req.services, req.actor.lang, contact_id, page)
     if shown is None:
         return False
     markup = buttons(req.services.button_key, req.actor.external_id, shown.choices)

@@ -87,7 +87,7 @@ async def on_button(req: Request) -> None:
         if found := page is not None:
             await req.reply(page[0], reply_markup=page[1])
     elif number is not None and action == "card":
-        found = await send_card(req, number)
+        found = await send_card(req, number, other or 1)
     elif number is not None and action == "role":
         found = await set_role(req, number, second)
     elif number is not None and action == "rm" and other is not None:

@@ -160,7 +160,6 @@ async def on_preview_button(req: Request) -> None:
     assert query is not None
     action, token = ([*req.args, "", ""])[1:3]
     contact_id = req.actor.contact_id
-    done: bool | str = False
     if action == "no":
         taken = False
         if await req.atomic(import_files.claim, req.services, contact_id, token):
@@ -181,28 +180,33 @@ async def on_preview_button(req: Request) -> None:
             # that notice after it, and the buttons went.
             log.info("an Apply press run again after a restart: left to the admin")
             return
-        done = await apply_pending(req, token)
-        if done == "interrupted":  # the file waits still: its buttons apply it again
+        pending = await req.atomic(import_files.waiting, req.services, contact_id, token)
+        if pending is not None:
+            # Answered first: an import of thousands of rows outlasts the seconds Telegram
+            # gives a press's answer, which it then refuses (the button spinning meanwhile).
             await query.answer()
+            done = await apply_pending(req, token, pending)
+            if done != "interrupted":  # interrupted, the file waits: its buttons apply it
+                await drop_buttons(req)
+            if not done:  # applied meanwhile by a press on another worker
+                _stale(req, action, token)
+                await req.say("imports.preview_stale")
             return
-    if done:
-        await drop_buttons(req)
-        await query.answer()
-        return
-    # The token is what applies the file: logged by a fingerprint, enough to match presses.
-    seen = hashlib.sha256(token.encode()).hexdigest()[:8]
-    log.info("stale import button %s (file %s) from %s", action, seen, req.actor.external_id)
+    _stale(req, action, token)
     await drop_buttons(req)
     await query.answer(to_plain(req.t("imports.preview_stale")), show_alert=True)
 
 
-async def apply_pending(req: Request, token: str) -> bool | str:
-    """Import the admin's pending file if token names it; False when it is no longer there,
-    "interrupted" when the bot stopped it part way (the file waits still)."""
-    contact_id = req.actor.contact_id
-    pending = await req.atomic(import_files.waiting, req.services, contact_id, token)
-    if pending is None:
-        return False
+def _stale(req: Request, action: str, token: str) -> None:
+    """Log a press of a preview's button that no longer applies or cancels anything."""
+    # The token is what applies the file: logged by a fingerprint, enough to match presses.
+    seen = hashlib.sha256(token.encode()).hexdigest()[:8]
+    log.info("stale import button %s (file %s) from %s", action, seen, req.actor.external_id)
+
+
+async def apply_pending(req: Request, token: str, pending: tuple[str, bytes]) -> bool | str:
+    """Import the admin's pending file of that token, its name and content; False when it is
+    no longer there, "interrupted" when the bot stopped it part way (the file waits still)."""
     name, content = pending
     limit = req.services.settings.import_max_bytes
     try:

@@ -26,6 +26,7 @@ from handlers.telegram.newtask_draft import (
 from handlers.telegram.taskcommon import matched_text, unmatched_lines
 
 PAGE_SIZE = 8
+GROUPS_PAGE_SIZE = 20
 COMMUNES_AND_WARDS = ("commune", "ward", "town", "special_zone")
 
 
@@ -88,6 +89,8 @@ async def _act(req: Request, draft: TaskDraft, action: str, rest: list[str]) -> 
         await _add(req, draft, ids, Matched(label, "all", label, len(ids)))
     elif action == "groups":
         await _show_groups(req, draft)
+    elif action == "gs" and rest:
+        await _show_groups(req, draft, int(rest[0]), edit=True)
     elif action == "g" and rest:
         name = await req.atomic(unit_picker.group_name, req.services, rest[0])
         if name is not None:
@@ -143,14 +146,36 @@ async def _add(req: Request, draft: TaskDraft, ids: list[int], *matched: Matched
     await show_menu(req, draft)
 
 
-async def _show_groups(req: Request, draft: TaskDraft) -> None:
-    """Offer every named group as a button."""
+async def _show_groups(
+    req: Request, draft: TaskDraft, number: int = 1, *, edit: bool = False
+) -> None:
+    """Offer the named groups as buttons, a page at a time: Telegram refuses a keyboard of
+    over 100 buttons, and a province may name more groups than that."""
     groups = await req.atomic(unit_picker.groups, req.services)
     if not groups:
         await req.say("newtask.no_groups")
         return
-    rows = [[form_button(req, draft, f"{name} ({n})", "as", "g", gid)] for gid, name, n in groups]
-    await req.reply(req.t("newtask.groups_header"), reply_markup=InlineKeyboardMarkup(rows))
+    page = page_of(groups, number, GROUPS_PAGE_SIZE)
+    rows = [
+        [form_button(req, draft, f"{name} ({n})", "as", "g", gid)] for gid, name, n in page.items
+    ]
+    nav: list[InlineKeyboardButton] = []
+    if page.has_prev:
+        nav.append(form_button(req, draft, req.t("common.prev"), "as", "gs", page.number - 1))
+    if page.has_next:
+        nav.append(form_button(req, draft, req.t("common.next"), "as", "gs", page.number + 1))
+    rows += [nav] if nav else []
+    text = (
+        req.t("newtask.groups_header_page", page=page.number, pages=page.pages)
+        if page.pages > 1
+        else req.t("newtask.groups_header")
+    )
+    markup = InlineKeyboardMarkup(rows)
+    query = req.update.callback_query
+    if edit and query is not None:  # a page turned: the list is edited in place
+        await query.edit_message_text(to_html(text), reply_markup=markup)
+    else:
+        await req.reply(text, reply_markup=markup)
 
 
 async def show_picker(req: Request, draft: TaskDraft, number: int, *, edit: bool) -> None:

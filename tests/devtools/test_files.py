@@ -5,13 +5,16 @@ from __future__ import annotations
 import httpx
 import pytest
 from telegram import Bot
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 
 from devtools.fakebotapi import FakeBotApi
 
 PNG_HEADER = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (640).to_bytes(4, "big") + (480).to_bytes(4, "big")
 )
+
+# 50 MB over loopback on a loaded machine takes longer than PTB's 5 s write timeout.
+UPLOAD_S = 120.0
 
 
 async def test_user_document_downloads_through_get_file(
@@ -56,6 +59,44 @@ async def test_send_photo_that_is_not_an_image_is_refused(bot: Bot, user: int) -
     """Bytes that are no image cannot be sent as a photo."""
     with pytest.raises(BadRequest, match="Image_process_failed"):
         await bot.send_photo(user, b"plain text, not an image")
+
+
+@pytest.mark.parametrize(("width", "height"), [(9000, 1001), (4200, 200)])
+async def test_send_photo_of_documented_bad_dimensions_is_refused(
+    bot: Bot, user: int, width: int, height: int
+) -> None:
+    """A photo whose width and height add up past 10000, or one over 20 times the other, is
+    refused as the Bot API documents."""
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + width.to_bytes(4, "big")
+    with pytest.raises(BadRequest, match="Photo_invalid_dimensions"):
+        await bot.send_photo(user, png + height.to_bytes(4, "big") + b"\x00" * 32)
+
+
+async def test_an_upload_past_the_bot_apis_bound_is_refused_413(
+    bot: Bot, server: FakeBotApi, user: int
+) -> None:
+    """A document over 50 MB, or a photo over 10 MB, is refused as Telegram refuses it (413,
+    which PTB raises as a NetworkError), and no message is posted; at the bound it goes."""
+    with pytest.raises(NetworkError, match="Request Entity Too Large"):
+        await bot.send_document(
+            user,
+            b"x" * (50 * 1024 * 1024 + 1),
+            filename="lon.xlsx",
+            write_timeout=UPLOAD_S,
+            read_timeout=UPLOAD_S,
+        )
+    with pytest.raises(NetworkError, match="Request Entity Too Large"):
+        await bot.send_photo(
+            user,
+            PNG_HEADER + b"\x00" * (10 * 1024 * 1024),
+            write_timeout=UPLOAD_S,
+            read_timeout=UPLOAD_S,
+        )
+
+    assert server.messages(user) == []
+    at_bound = PNG_HEADER + b"\x00" * (10 * 1024 * 1024 - len(PNG_HEADER))
+    await bot.send_photo(user, at_bound, write_timeout=UPLOAD_S, read_timeout=UPLOAD_S)
+    assert len(server.messages(user)) == 1
 
 
 async def test_download_of_unknown_path_is_not_found(server: FakeBotApi) -> None:

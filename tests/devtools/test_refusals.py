@@ -66,6 +66,15 @@ async def test_send_button_data_over_64_bytes_is_refused(bot: Bot, user: int) ->
         )
 
 
+async def test_send_more_than_100_buttons_is_refused(bot: Bot, user: int) -> None:
+    """An inline keyboard of more than 100 buttons is "reply markup is too long"; 100 go."""
+    rows = [[Button(f"{n}", callback_data=f"b:{n}")] for n in range(100)]
+    await bot.send_message(user, "x", reply_markup=Keyboard(rows))
+
+    with pytest.raises(BadRequest, match="Reply markup is too long"):
+        await bot.send_message(user, "x", reply_markup=Keyboard([*rows, rows[0]]))
+
+
 async def test_edit_without_change_is_refused(bot: Bot, user: int) -> None:
     """An edit that changes neither text nor keyboard is "message is not modified"."""
     sent = await bot.send_message(user, "giữ nguyên")
@@ -110,6 +119,21 @@ async def test_answer_unknown_callback_is_refused(bot: Bot) -> None:
     """Answering a callback query id that was never sent is refused."""
     with pytest.raises(BadRequest, match="Query is too old"):
         await bot.answer_callback_query("12345")
+
+
+async def test_answer_to_an_expired_press_is_refused(
+    bot: Bot, server: FakeBotApi, user: int
+) -> None:
+    """A press whose time to be answered has passed is refused as Telegram refuses it; a
+    press made after that is answered."""
+    await bot.send_message(user, "x", reply_markup=Keyboard([[Button("A", callback_data="a")]]))
+    late = server.callback_id(server.press_button(user, "a"))
+    server.expire_presses()
+    fresh = server.callback_id(server.press_button(user, "a"))
+
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_callback_query(late)
+    assert await bot.answer_callback_query(fresh)
 
 
 async def test_refused_call_is_recorded_with_its_outcome(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from scheduler.split import MESSAGE_LIMIT, split_html, units
 
 
@@ -46,3 +48,24 @@ def test_split_counts_emoji_as_telegram_does() -> None:
     parts = split_html("\n".join(["📎" * 30] * 100))
     assert len(parts) == 2
     assert all(units(part) <= MESSAGE_LIMIT for part in parts)
+
+
+def test_split_cuts_a_single_overlong_line_between_words() -> None:
+    """A line longer than a message (a description of "&" escaped five times its length) is
+    cut at a space, never inside a word: each part ends and starts with a whole word."""
+    line = " ".join(["phường", "Điện", "Ngọc", "&amp;", "Hòa", "Quý"] * 900)
+    parts = split_html(line)
+    assert len(parts) > 1
+    assert all(units(part) <= MESSAGE_LIMIT for part in parts)
+    assert " ".join(part.strip() for part in parts) == line
+
+
+def test_split_never_parts_a_letter_from_its_marks() -> None:
+    """Text typed in decomposed form (a letter, then its combining marks) with no space to
+    cut at is never cut between a letter and a mark of it."""
+    line = unicodedata.normalize("NFD", "ệ" * 5000)  # three code points each
+    parts = split_html(line)
+    assert len(parts) > 1
+    assert all(units(part) <= MESSAGE_LIMIT for part in parts)
+    assert "".join(parts) == line
+    assert not any(unicodedata.combining(part[0]) for part in parts)

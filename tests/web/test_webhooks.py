@@ -12,6 +12,7 @@ from sqlmodel import func, select
 
 from bot.web import TELEGRAM_HEADER, telegram_secret
 from db.models import Inbox
+from devtools.fakebotapi import FakeBotApi, Fault, FaultRule
 from tests.harness import ADMIN_ID, stored_text
 from tests.web.conftest import OFFICIAL, Served
 from web.limits import Refusals
@@ -46,6 +47,24 @@ async def test_serve_sets_webhook_with_secret_on_start(served: Served) -> None:
     assert info.secret_token == telegram_secret(served.bot.settings)
     assert served.bot.settings.web_secret is not None
     assert info.secret_token != served.bot.settings.web_secret.get_secret_value()
+
+
+@pytest.fixture
+def set_webhook_flooded(fake_api: FakeBotApi) -> None:
+    """Have Telegram answer the first setWebhook 429, as it does to several workers starting
+    at once or a server restarted in a loop ("Too Many Requests: retry after 1")."""
+    fake_api.faults.add(FaultRule(Fault.flood(retry_after=1), methods=["setWebhook"], times=1))
+
+
+async def test_serve_sets_webhook_after_a_429_on_start(
+    set_webhook_flooded: None, served: Served
+) -> None:
+    """A 429 on setWebhook at start is waited out and the webhook set: the server started
+    nothing, its lifespan failing with the RetryAfter's traceback."""
+    assert [c.status for c in served.bot.server.calls("setWebhook")] == [429, 200]
+    assert served.bot.server.webhook_info().url == f"{served.url}/webhook/telegram"
+    reply = await served.bot.send(ADMIN_ID, "/whoami")
+    assert reply.text
 
 
 async def test_webhook_update_is_stored_and_answered(served: Served) -> None:

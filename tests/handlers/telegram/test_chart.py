@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import struct
+from datetime import date
 
 from app.dashboard.charts import task_bars
 from app.i18n import load_catalog
 from db.models import Task
 from db.queries.scope import contact_scope
-from tests.factories import person
+from tests.factories import make_task, make_unit, person
 from tests.handlers.telegram.summary_data import COORDINATOR, MEMBER, at, make_province
 from tests.handlers.telegram.test_summary import limit_to
 from tests.harness import BotUnderTest
@@ -42,6 +43,21 @@ async def test_chart_of_all_tasks_is_a_valid_png(bot: BotUnderTest) -> None:
     width, height = png_size(await chart_of(bot, "/chart"))
     assert width >= 800
     assert height >= 200
+
+
+async def test_chart_of_more_tasks_than_bars_is_a_photo_telegram_takes(bot: BotUnderTest) -> None:
+    """/chart of 60 open tasks of 300-letter titles draws at most its 40 bars: a photo within
+    the Bot API's dimensions (width and height at most 10000 together, which the fake
+    refuses past), not a refusal."""
+    with bot.session() as s:
+        make_province(s)
+        unit = make_unit(s, "XE", "Xã E")
+        for n in range(60):
+            make_task(s, f"Nhiệm vụ {n:02d} " + "chuyển đổi số " * 21, date(2026, 12, 15), [unit])
+    bot.user(COORDINATOR)
+    width, height = png_size(await chart_of(bot, "/chart"))
+    assert width + height <= 10000
+    assert max(width, height) <= 20 * min(width, height)
 
 
 async def test_chart_of_one_task_is_a_valid_png(bot: BotUnderTest) -> None:

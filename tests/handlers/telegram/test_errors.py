@@ -8,6 +8,10 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
+from db.models import ContactIdentity
+from db.queries.contacts import find_identity
+from devtools.fakebotapi import Fault, FaultRule
+from tests.factories import make_contact, make_unit
 from tests.harness import BotUnderTest
 
 
@@ -57,3 +61,30 @@ async def test_a_failing_button_in_english_gives_the_whole_apology_with_its_code
         )
     code = (told.text or "").rsplit("error code ", 1)[1].split(")")[0]
     assert any(code in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_an_answer_refused_as_blocked_marks_the_person_unreachable(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An official who blocked the bot right after writing: the answer's 403 marks their
+    chat unreachable, as a refused reminder does (Zalo's answers too), so the coordinators
+    see it; one line in the log, not an error's traceback."""
+    with bot.session() as s:
+        make_contact(s, 3004, units=[make_unit(s, "TX", "Xã Tam Xuân")], name="Lan")
+    bot.user(3004)
+    blocked = Fault.server_error(403, "Forbidden: bot was blocked by the user")
+    bot.server.faults.add(FaultRule(blocked, methods=["sendMessage"], chat_ids=[3004], times=1))
+
+    with caplog.at_level(logging.INFO, logger="handlers.telegram.errors"):
+        bot.server.send_text(3004, "/help")
+        await bot.server.wait_until(lambda: not identity_of(bot, 3004).reachable)
+
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def identity_of(bot: BotUnderTest, user_id: int) -> ContactIdentity:
+    """Return a person's Telegram identity as stored now."""
+    with bot.session() as s:
+        found = find_identity(s, channel="telegram", external_id=str(user_id))
+    assert found is not None
+    return found

@@ -5,8 +5,10 @@ Through the real stack: the fake Bot API server and the bot's SQLite database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -14,8 +16,9 @@ from sqlmodel import select
 
 from db.models import AuditLog, Task, Unit
 from db.queries.pending import IMPORT_KIND, IMPORT_TTL, get_pending, prune_pending
-from devtools.fakebotapi import ChatMessage
+from devtools.fakebotapi import ChatMessage, Fault, FaultRule
 from tests.factories import make_unit, person
+from tests.handlers.telegram.test_inbox import processed
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 STALE = "không còn hiệu lực"
@@ -72,7 +75,8 @@ async def test_big_units_file_is_previewed_without_writing_then_applied(
     report = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert has(report, "Kết quả nhập tệp", "thêm mới 23"), report.text
     assert len(unit_codes(bot)) == 23
-    assert buttons(current(bot, preview.message_id)) == []  # used: its buttons are gone
+    # Used: its buttons go, once the report is sent (the press was answered before).
+    await bot.server.wait_until(lambda: buttons(current(bot, preview.message_id)) == [])
     with bot.session() as s:
         admin = person(s, str(ADMIN_ID))
         assert admin.id is not None
@@ -184,3 +188,31 @@ async def test_a_units_file_naming_a_twin_is_flagged_in_the_preview_and_skipped(
     assert has(report, "thêm mới 22", "trùng với đơn vị Xã Hòa Phước (X0)"), report.text
     assert not unit_codes(bot) & {"T1", "T2", "T3"}
     assert len(unit_codes(bot)) == 23
+
+
+async def test_an_apply_longer_than_a_press_may_wait_is_answered_at_once(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An Apply whose import outlasts the time Telegram gives to answer a press (some
+    seconds; thousands of rows take longer): the press is answered at once (the button's
+    spinner stops), the report comes, and no error is logged for an answer refused as too
+    late, with the apology that then fails too."""
+    preview = await send_file(bot, units_csv(25))
+    reached, gate = threading.Event(), threading.Event()
+    held = Fault.hold(gate, reached)
+    bot.server.faults.add(FaultRule(held, methods=["sendMessage"], chat_ids=[ADMIN_ID], times=1))
+    after = preview.message_id
+
+    with caplog.at_level(logging.ERROR):
+        pressed = bot.server.press_button(ADMIN_ID, button_data(preview, "Áp dụng"), after)
+        await asyncio.to_thread(reached.wait, 20)  # the import is done, its report on the way
+        bot.server.expire_presses()
+        gate.set()
+        await bot.server.wait_until(lambda: processed(bot.engine, pressed))
+
+    assert [c.status for c in bot.server.calls("answerCallbackQuery")] == [200]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    said = [m.text or "" for m in bot.server.messages(ADMIN_ID) if m.message_id > after]
+    assert any("Kết quả nhập tệp" in text for text in said), said
+    assert not any("mã lỗi" in text for text in said), said
+    assert len(unit_codes(bot)) == 25

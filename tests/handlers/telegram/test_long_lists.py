@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from db.models import Unit
+from devtools.fakebotapi import ChatMessage
 from tests.factories import make_contact, make_unit
-from tests.harness import ADMIN_ID, BotUnderTest, button_data
+from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 LIMIT = 4096
 
@@ -53,3 +54,35 @@ async def test_contact_card_of_many_long_units_comes_in_parts(bot: BotUnderTest)
     assert "Hoa" in (parts[0].text or "")
     assert button_data(last, "Gỡ khỏi X-029")
     assert "lỗi" not in " ".join(m.text or "" for m in parts)
+
+
+async def test_card_of_someone_in_more_units_than_buttons_pages_its_removals(
+    bot: BotUnderTest,
+) -> None:
+    """The card of someone in 120 units opens (Telegram refuses a keyboard of over 100
+    buttons): its "remove from" buttons come a page at a time, and one on the last page
+    removes them from that unit."""
+    with bot.session() as s:
+        units = [make_unit(s, f"U{i:03d}", f"Xã Số {i:03d}") for i in range(120)]
+        make_contact(s, 4902, units=units, name="Hải")
+    listing = await bot.send(ADMIN_ID, "/contacts")
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, button_data(listing, "Hải"), listing.message_id)
+    card = await bot.server.wait_for_message(ADMIN_ID, with_buttons, after=after)
+
+    while "Gỡ khỏi U119" not in str(buttons(card)):
+        assert len(buttons(card)) <= 100
+        after = bot.server.last_message_id(ADMIN_ID)
+        await bot.press(ADMIN_ID, button_data(card, "Sau"), card.message_id)
+        card = await bot.server.wait_for_message(ADMIN_ID, with_buttons, after=after)
+    removed = await bot.press(ADMIN_ID, button_data(card, "Gỡ khỏi U119"), card.message_id)
+
+    assert removed == "" or "lỗi" not in removed
+    await bot.server.wait_for_message(
+        ADMIN_ID, lambda m: "Đã gỡ Hải khỏi Xã Số 119" in (m.text or "")
+    )
+
+
+def with_buttons(message: ChatMessage) -> bool:
+    """Tell whether a bot message carries buttons (a card's last part)."""
+    return bool((message.reply_markup or {}).get("inline_keyboard"))

@@ -489,3 +489,36 @@ async def test_words_from_an_admin_of_no_unit_say_nothing_waits_not_how_to_repor
     said = (await bot.send(ADMIN_ID, "ok")).text or ""
     assert "không có lựa chọn nào đang chờ" in said, said
     assert "nhắc việc" not in said
+
+
+async def _next_page(bot: BotUnderTest, listing: ChatMessage) -> ChatMessage:
+    """Press "Next" under a list; return the list once edited in place to the next page."""
+    before = listing.text
+    await bot.press(ADMIN_ID, button_data(listing, "Sau"), listing.message_id)
+    await bot.server.wait_until(lambda: _latest(bot).text != before)
+    return _latest(bot)
+
+
+async def test_newtask_offers_more_groups_than_a_keyboard_holds_a_page_at_a_time(
+    bot: BotUnderTest,
+) -> None:
+    """A province of 130 named groups: "By group" offers them a page at a time (Telegram
+    refuses a keyboard of over 100 buttons), and one on the last page can be chosen."""
+    with bot.session() as s:
+        for n in range(130):
+            make_unit(s, f"N{n:03d}", f"Xã Nhóm {n:03d}", groups=[f"Nhóm thí điểm {n:03d}"])
+    await bot.send(ADMIN_ID, "/newtask")
+    await bot.send(ADMIN_ID, "Kế hoạch CĐS 2027")
+    await bot.send(ADMIN_ID, "4824/UBND-KGVX | 15/11/2026 | UBND tỉnh | Về chuyển đổi số")
+    await bot.send(ADMIN_ID, "15/12/2026")
+    menu = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Bước 4/5" in (m.text or ""))
+
+    await bot.press(ADMIN_ID, button_data(menu, "Theo nhóm"))
+    listing = await bot.server.wait_for_message(ADMIN_ID, lambda m: "Chọn nhóm" in (m.text or ""))
+    assert len(buttons(listing)) <= 100
+    while "Nhóm thí điểm 129" not in str(buttons(listing)):
+        listing = await _next_page(bot, listing)
+        assert len(buttons(listing)) <= 100
+    await bot.press(ADMIN_ID, button_data(listing, "Nhóm thí điểm 129"))
+
+    await bot.server.wait_for_message(ADMIN_ID, lambda m: "thí điểm 129 (1)" in (m.text or ""))
