@@ -8,11 +8,12 @@ import os
 import sys
 from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import ValidationError
 
 from app.i18n import Lang, load_catalog
 from bot.settings import Settings
-from bot.settings_errors import describe_errors
+from bot.settings_errors import describe_errors, unknown_settings
 from core.logsafe import REDACTED as REDACTED
 from core.logsafe import RedactSecrets as RedactSecrets
 from core.logsafe import redacting_handler
@@ -62,9 +63,13 @@ def print_plain(markup: str, *, err: bool = False) -> None:
 
 
 def load_settings(env_file: Path | str | None = ".env") -> Settings:
-    """Load settings (env_file=None: environment only) or raise ConfigError, a line a variable."""
+    """Load settings (env_file=None: environment only) or raise ConfigError, a line a variable.
+
+    A variable that is no setting, in the .env file or mistyped in the environment (see
+    `unknown_settings`), is said on stderr, once a process, and ignored.
+    """
     try:
-        return Settings(_env_file=env_file)
+        settings = Settings(_env_file=env_file)
     except ValidationError as exc:
         catalog = load_catalog()
         lang = cli_language()
@@ -77,6 +82,29 @@ def load_settings(env_file: Path | str | None = ".env") -> Settings:
                 catalog.get(lang, "cli.invalid_setting", name=name, got=shown, expected=expected)
             )
         raise ConfigError([to_plain(line) for line in lines]) from None
+    say_unknown_settings(env_file)
+    return settings
+
+
+_told_unknown: set[str] = set()
+
+
+def say_unknown_settings(env_file: Path | str | None) -> None:
+    """Say each variable that is no setting (its value never: it may be a token), with the
+    setting it may be a typo of; once a process, as several commands load the settings."""
+    in_file: list[str] = []
+    if env_file is not None and Path(env_file).is_file():
+        in_file = list(dotenv_values(env_file, encoding="utf-8"))
+    for name, meant, from_file in unknown_settings(Settings.model_fields, in_file):
+        if name in _told_unknown:
+            continue
+        _told_unknown.add(name)
+        catalog, lang = load_catalog(), cli_language()
+        hint = "" if meant is None else catalog.get(lang, "cli.unknown_setting_hint", meant=meant)
+        if from_file:
+            say("cli.unknown_setting_in_file", err=True, name=name, file=env_file, hint=hint)
+        else:
+            say("cli.unknown_setting_in_environment", err=True, name=name, hint=hint)
 
 
 class DropExceptions(logging.Filter):
