@@ -58,6 +58,9 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("ZALO_BASE_URL", "https://bot-api.zaloplatforms.com:443x"),
         ("DATABASE_URL", "mysql://x"),
         ("WORK_HOURS", "17:00-07:30"),
+        # Blank, it read as no day at all: not one reminder before any deadline, no word.
+        ("REMINDER_DAYS_BEFORE", ""),
+        ("REMINDER_DAYS_BEFORE", " , "),
         ("SEND_RATE_PER_S", "100"),
         ("DIGEST_CRON", "every monday"),
         ("DIGEST_CRON", "0 8 * * 8"),
