@@ -188,3 +188,5 @@ def setup_logging(
     ptb = logging.getLogger("telegram")
     ptb.setLevel(max(logging.INFO, root.getEffectiveLevel()))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Seven "setup plugin alembic.autogenerate..." lines at every start, before the migrations'.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
