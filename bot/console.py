@@ -62,12 +62,19 @@ def print_plain(markup: str, *, err: bool = False) -> None:
     print(to_plain(markup), file=sys.stderr if err else sys.stdout, flush=True)
 
 
-def load_settings(env_file: Path | str | None = ".env") -> Settings:
-    """Load settings (env_file=None: environment only) or raise ConfigError, a line a variable.
+# The settings file: ./.env, or the one `dondoc --env-file FILE` names (bot/cli.py).
+env_file_chosen: Path | str = ".env"
+
+
+def load_settings(env_file: Path | str | None = "") -> Settings:
+    """Load settings (env_file=None: environment only; "": the file the command line chose,
+    ./.env by default) or raise ConfigError, a line a variable.
 
     A variable that is no setting, in the .env file or mistyped in the environment (see
     `unknown_settings`), is said on stderr, once a process, and ignored.
     """
+    if env_file == "":
+        env_file = env_file_chosen
     try:
         settings = Settings(_env_file=env_file)
     except ValidationError as exc:
