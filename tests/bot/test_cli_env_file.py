@@ -52,3 +52,17 @@ def test_an_env_file_that_is_not_there_is_one_line_and_touches_nothing(
     [line] = capsys.readouterr().err.strip().splitlines()
     assert str(missing) in line
     assert sorted(p.name for p in workdir.iterdir()) == [server_env.name, "var-lib-dondoc"]
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_without_a_token_the_file_to_put_it_in_is_the_one_named(
+    server_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """No token: the line says to put it in the file the command read, not in ".env"."""
+    monkeypatch.delenv("ZALO_BOT_TOKEN", raising=False)
+    assert main(["--env-file", str(server_env), command]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert f"BOT_TOKEN=<token> vào tệp {server_env}." in line
