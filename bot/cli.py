@@ -137,6 +137,7 @@ def _main(argv: Sequence[str] | None) -> int:
         EXIT_CONFIG,
         EXIT_FAILED,
         ConfigError,
+        db_error_status,
         load_settings,
         say,
         say_db_error,
@@ -168,9 +169,9 @@ def _main(argv: Sequence[str] | None) -> int:
         say("cli.schema_broken_keys", err=True, tables=", ".join(exc.tables))
         return EXIT_CONFIG
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
-        url = make_url(load_settings().database_url).render_as_string()  # password hidden
-        say_db_error(url, exc.orig)
-        return EXIT_CONFIG
+        database_url = load_settings().database_url
+        say_db_error(make_url(database_url).render_as_string(), exc.orig)  # password hidden
+        return db_error_status(database_url, exc)
     except OSError as exc:  # a file to write or read (--out, an import): say which, and why
         if exc.filename is None:
             raise
