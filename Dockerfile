@@ -42,7 +42,8 @@ ENV WEB_HOST=0.0.0.0 \
     MPLCONFIGDIR=/tmp/matplotlib
 
 EXPOSE 8080
-# 503 when the database is unreachable or a reply has waited over 10 minutes (README).
+# /livez: 503 when this worker does not serve or its database is unreachable (README); not
+# /healthz, whose 503 for a reply waiting over 10 minutes is every worker's at once.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('WEB_PORT', '8080') + '/livez', timeout=4)"]
 ENTRYPOINT ["dondoc"]

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 PRIVATE_UMASK = 0o077
 # The exit status of a command stopped by Ctrl+C (SIGINT), as shells report it: 128 + 2.
 EXIT_INTERRUPTED = 130
+# The settings file a command reads instead of ./.env: on a server, the units' own
+# (/etc/dondoc/env), so that `dondoc admin invite` works on the bot's database, not a new one.
+ENV_FILE_OPTION = "--env-file"
 
 # Each subcommand and its module, in the order `--help` lists them. Only the module of the
 # command given is imported (`build_parser`): `dondoc --help`, `--version` or `admin list`
@@ -57,19 +60,36 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         version=f"dondoc {dondoc_version()}",
         help=help_text("argparse_version"),
     )
+    parser.add_argument(
+        ENV_FILE_OPTION,
+        metavar=help_text("metavar_env_file"),
+        help=help_text("env_file"),
+    )
     sub = cast(
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(
             dest="command", required=True, metavar=help_text("argparse_command")
         ),
     )
-    given = None if argv is None else next((a for a in argv if not a.startswith("-")), "")
+    given = None if argv is None else command_word(argv)
     for name, module in SUBCOMMANDS.items():
         if given is None or name == given:
             import_module(module).add_parser(sub)
         else:  # listed in `--help` and among argparse's choices, not imported
             sub.add_parser(name, help=help_text(name))
     return parser
+
+
+def command_word(argv: Sequence[str]) -> str:
+    """Return the subcommand an argument list names: its first word that is neither an
+    option nor the value of `--env-file FILE`."""
+    words = iter(argv)
+    for word in words:
+        if word == ENV_FILE_OPTION:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return ""
 
 
 def dondoc_version() -> str:
@@ -107,13 +127,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     """`main`, but for its output's reader going away and Ctrl+C."""
+    from pathlib import Path
+
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DatabaseError
 
+    from bot import console
     from bot.console import (
         EXIT_CONFIG,
         EXIT_FAILED,
         ConfigError,
+        db_error_status,
         load_settings,
         say,
         say_db_error,
@@ -128,6 +152,10 @@ def _main(argv: Sequence[str] | None) -> int:
     if argv is None:
         argv = sys.argv[1:]
     args = build_parser(argv).parse_args(argv)
+    if args.env_file is not None and not Path(args.env_file).is_file():
+        say("cli.env_file_missing", err=True, path=args.env_file)
+        return EXIT_CONFIG
+    console.env_file_chosen = args.env_file or ".env"
     try:
         return int(args.func(args))
     except ConfigError as exc:
@@ -141,9 +169,9 @@ def _main(argv: Sequence[str] | None) -> int:
         say("cli.schema_broken_keys", err=True, tables=", ".join(exc.tables))
         return EXIT_CONFIG
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
-        url = make_url(load_settings().database_url).render_as_string()  # password hidden
-        say_db_error(url, exc.orig)
-        return EXIT_CONFIG
+        database_url = load_settings().database_url
+        say_db_error(make_url(database_url).render_as_string(), exc.orig)  # password hidden
+        return db_error_status(database_url, exc)
     except OSError as exc:  # a file to write or read (--out, an import): say which, and why
         if exc.filename is None:
             raise

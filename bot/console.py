@@ -8,11 +8,13 @@ import os
 import sys
 from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from app.i18n import Lang, load_catalog
 from bot.settings import Settings
-from bot.settings_errors import describe_errors
+from bot.settings_errors import describe_errors, unknown_settings
 from core.logsafe import REDACTED as REDACTED
 from core.logsafe import RedactSecrets as RedactSecrets
 from core.logsafe import redacting_handler
@@ -46,6 +48,15 @@ def help_text(key: str, **params: object) -> str:
     return load_catalog().plain(cli_language(), f"cli_help.{key}", **params)
 
 
+def db_error_status(database_url: str, error: BaseException) -> int:
+    """Return the exit status of a command the database stopped: 1 when a PostgreSQL server
+    did not answer (it may be restarting, failing over, not up yet at boot: systemd starts
+    the unit again), 2 for what waiting cannot mend (an SQLite file that cannot be opened
+    or is no database; systemd's units do not restart on 2)."""
+    reachable_later = not database_url.startswith("sqlite") and isinstance(error, OperationalError)
+    return EXIT_FAILED if reachable_later else EXIT_CONFIG
+
+
 def say_db_error(url: str, error: object) -> None:
     """Say in one line that the database (its URL, password hidden) does not answer, and why."""
     say("cli.db_error", err=True, url=url, error=one_line(error))
@@ -61,10 +72,21 @@ def print_plain(markup: str, *, err: bool = False) -> None:
     print(to_plain(markup), file=sys.stderr if err else sys.stdout, flush=True)
 
 
-def load_settings(env_file: Path | str | None = ".env") -> Settings:
-    """Load settings (env_file=None: environment only) or raise ConfigError, a line a variable."""
+# The settings file: ./.env, or the one `dondoc --env-file FILE` names (bot/cli.py).
+env_file_chosen: Path | str = ".env"
+
+
+def load_settings(env_file: Path | str | None = "") -> Settings:
+    """Load settings (env_file=None: environment only; "": the file the command line chose,
+    ./.env by default) or raise ConfigError, a line a variable.
+
+    A variable that is no setting, in the .env file or mistyped in the environment (see
+    `unknown_settings`), is said on stderr, once a process, and ignored.
+    """
+    if env_file == "":
+        env_file = env_file_chosen
     try:
-        return Settings(_env_file=env_file)
+        settings = Settings(_env_file=env_file)
     except ValidationError as exc:
         catalog = load_catalog()
         lang = cli_language()
@@ -77,6 +99,29 @@ def load_settings(env_file: Path | str | None = ".env") -> Settings:
                 catalog.get(lang, "cli.invalid_setting", name=name, got=shown, expected=expected)
             )
         raise ConfigError([to_plain(line) for line in lines]) from None
+    say_unknown_settings(env_file)
+    return settings
+
+
+_told_unknown: set[str] = set()
+
+
+def say_unknown_settings(env_file: Path | str | None) -> None:
+    """Say each variable that is no setting (its value never: it may be a token), with the
+    setting it may be a typo of; once a process, as several commands load the settings."""
+    in_file: list[str] = []
+    if env_file is not None and Path(env_file).is_file():
+        in_file = list(dotenv_values(env_file, encoding="utf-8"))
+    for name, meant, from_file in unknown_settings(Settings.model_fields, in_file):
+        if name in _told_unknown:
+            continue
+        _told_unknown.add(name)
+        catalog, lang = load_catalog(), cli_language()
+        hint = "" if meant is None else catalog.get(lang, "cli.unknown_setting_hint", meant=meant)
+        if from_file:
+            say("cli.unknown_setting_in_file", err=True, name=name, file=env_file, hint=hint)
+        else:
+            say("cli.unknown_setting_in_environment", err=True, name=name, hint=hint)
 
 
 class DropExceptions(logging.Filter):
@@ -160,3 +205,5 @@ def setup_logging(
     ptb = logging.getLogger("telegram")
     ptb.setLevel(max(logging.INFO, root.getEffectiveLevel()))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Seven "setup plugin alembic.autogenerate..." lines at every start, before the migrations'.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

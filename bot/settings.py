@@ -124,6 +124,9 @@ class Settings(SettingsFields):
     @field_validator("reminder_days_before", mode="before")
     @classmethod
     def _parse_days_before(cls, value: object) -> object:
+        # Blank is no reminder before any deadline, the bot's very work: a slip, not a choice.
+        if isinstance(value, str) and not value.strip(" ,[]"):
+            raise ValueError("working days, comma-separated")
         days = int_list(value)
         if isinstance(days, list) and any(not isinstance(d, int) or d < 0 for d in days):
             raise ValueError("non-negative whole numbers of working days")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
+from collections.abc import Iterable
 
 from pydantic import ValidationError
 
@@ -28,3 +31,67 @@ def describe_errors(error: ValidationError) -> list[tuple[str, str]]:
         shown = PASSWORD_IN_URL.sub(r"\1***@", shown)
         pairs.append((field.upper(), shown))
     return pairs
+
+
+# Variables of the environment that may look like a setting but are other programs' own.
+NOT_OURS = frozenset({"HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "FTP_PROXY"})
+# Words only dondoc's settings begin with: in the environment, a variable beginning with one
+# that is no setting is a mistyped one (ZALO_BOT_TOKN, TELEGRAM_TOKEN).
+OUR_PREFIXES = (
+    "BOT_",
+    "ZALO_",
+    "TELEGRAM_",
+    "ORG_",
+    "REPORT_",
+    "EVIDENCE_",
+    "DIGEST_",
+    "REMINDER_",
+    "OVERDUE_",
+    "INVITE_",
+    "OUTBOX_",
+    "MINIAPP_",
+    "LOOP_PROBE_",
+)
+# How alike a name must be to a setting's to be read as a typo of it (difflib's ratio).
+TYPO_LIKENESS = 0.85
+# How alike a name that is no setting must be to one to be told "did you mean".
+SUGGEST_LIKENESS = 0.75
+
+
+def unknown_settings(
+    names: Iterable[str], env_file_names: Iterable[str]
+) -> list[tuple[str, str | None, bool]]:
+    """Return (NAME, the setting it may be a typo of, whether .env holds it) for each name
+    that is no setting: every one in the .env file (dondoc's own), and those of the
+    environment that begin as dondoc's do or read as a setting mistyped (BOT_TOKN).
+
+    A typo is otherwise silently ignored: the setting keeps its default, and the bot runs
+    without the channel, the admin or the address the operator thought they had set.
+    """
+    known = {name.upper() for name in names}
+    found: dict[str, tuple[str | None, bool]] = {}
+    for name in env_file_names:
+        upper = name.upper()
+        if upper not in known:
+            found[upper] = (likely_meant(upper, known), True)
+    for name in os.environ:
+        upper = name.upper()
+        if upper in known or upper in found or upper in NOT_OURS:
+            continue
+        if upper.startswith(OUR_PREFIXES) or alike(upper, known, TYPO_LIKENESS):
+            found[upper] = (likely_meant(upper, known), False)
+    return [(name, meant, in_file) for name, (meant, in_file) in sorted(found.items())]
+
+
+def likely_meant(name: str, known: set[str]) -> str | None:
+    """Return the setting a name that is none most likely meant, if any is alike enough; a
+    token's name mistyped, the token (TELEGRAM_TOKEN is most alike TELEGRAM_HTTP)."""
+    if "TOK" in name:
+        return "ZALO_BOT_TOKEN" if "ZALO" in name else "BOT_TOKEN"
+    return alike(name, known, SUGGEST_LIKENESS)
+
+
+def alike(name: str, known: set[str], likeness: float) -> str | None:
+    """Return the setting a name is most alike, if it is at least that alike."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=likeness)
+    return close[0] if close else None

@@ -8,10 +8,65 @@ the same secrets (`secrets_redacted` reads them from the parent's handlers).
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Iterable
+from datetime import datetime
+from typing import TextIO
 
 REDACTED = "<redacted>"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# systemd's journal stamps each line itself (its own time, in journalctl's zone).
+JOURNAL_FORMAT = "%(levelname)s %(name)s: %(message)s"
+# The syslog priority the journal reads from a line's "<N>" prefix (sd-daemon(3)).
+JOURNAL_PRIORITY = {
+    logging.DEBUG: 7,
+    logging.INFO: 6,
+    logging.WARNING: 4,
+    logging.ERROR: 3,
+    logging.CRITICAL: 2,
+}
+
+
+class StampedFormatter(logging.Formatter):
+    """The bot's lines, each stamped with its time and the server's UTC offset.
+
+    A server (or an image) set to UTC stamped "00:30:21" for the morning's 07:30
+    reminders, with nothing to say which zone that was.
+    """
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        """Return the record's time as ISO 8601 with its offset (2026-11-18T07:30:21.702+07:00)."""
+        moment = datetime.fromtimestamp(record.created).astimezone()
+        return moment.isoformat(sep=" ", timespec="milliseconds")
+
+
+class JournalFormatter(logging.Formatter):
+    """The bot's lines as systemd's journal takes them from stderr: no time of their own, and
+    each line (a traceback's too) prefixed with its record's priority, so that
+    `journalctl -p warning` shows the warnings and errors whole, not every line as info."""
+
+    def __init__(self) -> None:
+        super().__init__(JOURNAL_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the record's text, every line of it with its priority's prefix."""
+        level = max((lv for lv in JOURNAL_PRIORITY if lv <= record.levelno), default=0)
+        prefix = f"<{JOURNAL_PRIORITY.get(level, 7)}>"
+        return "\n".join(prefix + line for line in super().format(record).split("\n"))
+
+
+def writes_to_journal(stream: TextIO) -> bool:
+    """Tell whether `stream` is systemd's journal: the unit's stderr, as JOURNAL_STREAM names
+    it (device:inode); a command of the unit whose stderr goes to a file is not."""
+    device, _, inode = os.environ.get("JOURNAL_STREAM", "").partition(":")
+    if not (device.isdigit() and inode.isdigit()):
+        return False
+    try:
+        found = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's buffer)
+        return False
+    return (found.st_dev, found.st_ino) == (int(device), int(inode))
 
 
 class RedactSecrets(logging.Filter):
@@ -59,8 +114,10 @@ def secrets_redacted(logger: logging.Logger | None = None) -> list[str]:
 
 
 def redacting_handler(secrets: Iterable[str]) -> logging.Handler:
-    """Return a stderr handler in the bot's format that redacts the secrets."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    """Return a stderr handler in the bot's format that redacts the secrets: stamped lines,
+    or under systemd, lines for its journal."""
+    handler = logging.StreamHandler(sys.stderr)
+    journal = writes_to_journal(sys.stderr)
+    handler.setFormatter(JournalFormatter() if journal else StampedFormatter(LOG_FORMAT))
     handler.addFilter(RedactSecrets(secrets))
     return handler

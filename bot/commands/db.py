@@ -1,13 +1,26 @@
-"""`dondoc db upgrade`: bring the database to the newest schema; `db recount`: the counts."""
+"""`dondoc db upgrade`: bring the database to the newest schema; `db recount`: the counts;
+`db backup`: a copy of a live SQLite database (PostgreSQL's is pg_dump's)."""
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
+from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.console import EXIT_OK, help_text, load_settings, say
-from db.engine import make_engine
+from bot.console import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    help_text,
+    load_settings,
+    say,
+    say_db_error,
+)
+from core.clock import SystemClock
+from db.backup import backup_sqlite
+from db.engine import make_engine, sqlite_file
 from db.migrate import current_revision, upgrade
 from db.queries.taskcounts import rebuild
 
@@ -26,6 +39,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "recount", help=help_text("db_recount"), description=help_text("db_recount")
     )
     recount.set_defaults(func=db_recount)
+    backup = db_sub.add_parser(
+        "backup", help=help_text("db_backup"), description=help_text("db_backup_description")
+    )
+    backup.add_argument(
+        "--out", type=Path, metavar=help_text("metavar_out"), help=help_text("db_backup_out")
+    )
+    backup.set_defaults(func=db_backup)
 
 
 def db_upgrade(_args: argparse.Namespace) -> int:
@@ -51,4 +71,28 @@ def db_recount(_args: argparse.Namespace) -> int:
         say("cli.db_recounted", rows=rows)
     finally:  # a database that does not answer is said by bot.cli.main, in one line
         engine.dispose()
+    return EXIT_OK
+
+
+def db_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database, live, into one file (`--out`, or a dated name here)."""
+    settings = load_settings()
+    source = sqlite_file(settings.database_url)
+    if source is None:  # PostgreSQL: pg_dump takes a consistent dump of a live database
+        say("cli.db_backup_postgresql", err=True)
+        return EXIT_CONFIG
+    if not source.is_file():
+        say("cli.db_backup_no_database", err=True, path=str(source))
+        return EXIT_CONFIG
+    stamp = SystemClock().now().astimezone(settings.tz).strftime("%Y%m%d-%H%M")
+    out: Path = args.out or Path(f"dondoc-{stamp}.sqlite3")
+    try:
+        size = backup_sqlite(source, out)  # another OSError (no folder) is said by bot.cli
+    except FileExistsError:
+        say("cli.db_backup_exists", err=True, path=str(out))
+        return EXIT_FAILED
+    except sqlite3.Error as exc:
+        say_db_error(str(source), exc)
+        return EXIT_FAILED
+    say("cli.db_backed_up", source=str(source), path=str(out), mb=f"{size / 1_048_576:.1f}")
     return EXIT_OK

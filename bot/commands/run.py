@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot import console
 from bot.commands import demo
 from bot.commands.startup import (
     already_running,
@@ -35,15 +36,15 @@ def run(args: argparse.Namespace) -> int:
     if not settings.channels and args.demo_if_no_token and settings.env != "production":
         return demo.start(settings)
     if not settings.channels:
-        say("cli.no_token", err=True, env_file=".env")
+        say("cli.no_token", err=True, env_file=str(console.env_file_chosen))
         return EXIT_CONFIG
     if settings.workers == "multi":
         say("cli.workers_need_serve", err=True)
         return EXIT_CONFIG
     start_process(settings)
     engine = migrated_engine(settings)
-    if engine is None:
-        return EXIT_CONFIG
+    if isinstance(engine, int):  # the database did not answer, and said so
+        return engine
     if not evidence_folder_usable(settings):
         engine.dispose()
         return EXIT_CONFIG

@@ -15,6 +15,7 @@ from types import FrameType
 import uvicorn
 
 from app.services import Services
+from bot import console
 from bot.app import App, build_application, build_services
 from bot.commands.startup import (
     already_running,
@@ -87,7 +88,7 @@ def serve(_args: argparse.Namespace) -> int:
     """Serve until Ctrl+C or SIGTERM; refuse a second instance and a missing token."""
     settings = load_settings()
     if settings.bot_token is None and settings.zalo_bot_token is None:
-        say("cli.no_token", err=True, env_file=".env")
+        say("cli.no_token", err=True, env_file=str(console.env_file_chosen))
         return EXIT_CONFIG
     start_process(settings)
     if settings.workers == "multi" and settings.is_sqlite:
@@ -101,8 +102,8 @@ def serve(_args: argparse.Namespace) -> int:
         say("cli.workers_need_evidence_dir", err=True)
         return EXIT_CONFIG
     engine = migrated_engine(settings)
-    if engine is None:
-        return EXIT_CONFIG
+    if isinstance(engine, int):  # the database did not answer, and said so
+        return engine
     if not evidence_folder_usable(settings):
         engine.dispose()
         return EXIT_CONFIG

@@ -17,6 +17,7 @@ from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
     REDACTED,
+    db_error_status,
     say,
     say_db_error,
     setup_logging,
@@ -113,15 +114,16 @@ def evidence_folder_usable(settings: Settings) -> bool:
     return True
 
 
-def migrated_engine(settings: Settings) -> Engine | None:
-    """Return the database's engine once migrated; None (and said why) when unreachable."""
+def migrated_engine(settings: Settings) -> Engine | int:
+    """Return the database's engine once migrated; when unreachable, say why and return the
+    exit status (`db_error_status`: 1 for a server that may answer again)."""
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
     except DatabaseError as exc:
         say_db_error(engine.url.render_as_string(), exc.orig)
         engine.dispose()
-        return None
+        return db_error_status(settings.database_url, exc)
     return engine
 
 

@@ -17,6 +17,7 @@ from db.models import Invite
     [
         ["export", "--out"],
         ["invites", "export", "--bot-username", "dondoc_bot", "--out"],
+        ["db", "backup", "--out"],
     ],
 )
 def test_an_output_file_in_a_missing_folder_is_one_line_and_makes_nothing(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,8 @@ from bot.commands.startup import secrets_of
 from bot.console import REDACTED, RedactSecrets, setup_logging
 from bot.settings import Settings
 from bot.web import telegram_secret, zalo_secret
+from db.engine import make_engine
+from db.migrate import upgrade
 
 TOKEN = "987654321:AAHsecret-for-the-redaction-test-0123"
 
@@ -106,3 +109,24 @@ def test_a_job_cut_short_by_the_stop_is_one_line_and_an_error_in_a_job_its_trace
     assert "Error running job 5f1e0aa01" in failed
     assert "Traceback" in failed
     assert "no such table: outbox" in failed
+
+
+def test_a_start_logs_the_migrations_it_runs_and_not_alembics_plugins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every `dondoc serve` and `run` applies the migrations at start: Alembic logged seven
+    "setup plugin alembic.autogenerate..." lines each time, before the lines that matter (a
+    migration run). Those stay; the plugins' are gone."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    engine = make_engine(f"sqlite:///{tmp_path / 'start.sqlite3'}")
+    try:
+        setup_logging("INFO", [])
+        upgrade(engine)
+        logged = capsys.readouterr().err
+    finally:
+        engine.dispose()
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    assert "Running upgrade  -> 0001, initial" in logged
+    assert "setup plugin" not in logged

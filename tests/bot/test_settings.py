@@ -58,6 +58,9 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("ZALO_BASE_URL", "https://bot-api.zaloplatforms.com:443x"),
         ("DATABASE_URL", "mysql://x"),
         ("WORK_HOURS", "17:00-07:30"),
+        # Blank, it read as no day at all: not one reminder before any deadline, no word.
+        ("REMINDER_DAYS_BEFORE", ""),
+        ("REMINDER_DAYS_BEFORE", " , "),
         ("SEND_RATE_PER_S", "100"),
         ("DIGEST_CRON", "every monday"),
         ("DIGEST_CRON", "0 8 * * 8"),
@@ -259,3 +262,75 @@ def refusal(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> str:
     [line] = caught.value.lines
     assert variable in line
     return line
+
+
+EVERY = "Every setting is in .env.example."
+
+
+@pytest.fixture
+def told_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget which unknown variables this test process has already said."""
+    monkeypatch.setattr("bot.console._told_unknown", set(), raising=False)
+
+
+@pytest.mark.usefixtures("told_afresh")
+def test_a_mistyped_setting_in_the_env_file_is_said_with_the_one_meant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An operator who writes TELEGRAM_TOKEN (or ZALO_BOT_TOKN) in .env got the bot without
+    that channel, and not a word why: every name in .env that is no setting is said on
+    stderr, with the setting it may stand for, its value (a token) never shown."""
+    for name in ("BOT_TOKEN", "ZALO_BOT_TOKEN", "WEB_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    env = tmp_path / ".env"
+    env.write_text(
+        "TELEGRAM_TOKEN=123456:AAH-telegram-secret-value\n"
+        "zalo_bot_tokn=4242:zalo-secret-value\n"
+        "WEB_SECRT=a-web-secret-long-enough\n"
+        "PUBLIC_URL=https://dondoc.example.vn\n"
+        "ADMIN_IDS=1001\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(env_file=env)
+    assert settings.channels == ()
+    assert settings.admin_ids == [1001]
+    lines = capsys.readouterr().err.splitlines()
+    tail = "which is not a dondoc setting, so it is ignored"
+    assert lines == [
+        f"{env} holds PUBLIC_URL, {tail} (did you mean PUBLIC_BASE_URL?). {EVERY}",
+        f"{env} holds TELEGRAM_TOKEN, {tail} (did you mean BOT_TOKEN?). {EVERY}",
+        f"{env} holds WEB_SECRT, {tail} (did you mean WEB_SECRET?). {EVERY}",
+        f"{env} holds ZALO_BOT_TOKN, {tail} (did you mean ZALO_BOT_TOKEN?). {EVERY}",
+    ]
+    assert not any("secret" in line for line in lines)
+    load_settings(env_file=env)  # each command loads them: said once a process
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.usefixtures("told_afresh")
+def test_a_mistyped_setting_in_the_environment_is_said_and_others_programs_are_not(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under systemd (/etc/dondoc/env) or compose (deploy/.env) the settings come as the
+    environment, which holds other programs' variables too: a name that begins as only
+    dondoc's do (ZALO_, TELEGRAM_...) or reads as a setting mistyped is said; a proxy's,
+    compose's, another tool's token are not."""
+    monkeypatch.setenv("BOT_TOKN", "123456:AAH-telegram-secret-value")
+    monkeypatch.setenv("ZALO_TOKEN", "4242:zalo-secret-value")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    for other in (
+        "HTTP_PROXY",
+        "POSTGRES_PASSWORD",
+        "DONDOC_DOMAIN",
+        "GITHUB_TOKEN",
+        "HTTPS_PORT",
+    ):
+        monkeypatch.setenv(other, "x")
+    load_settings(env_file=None)
+    assert capsys.readouterr().err.splitlines() == [
+        "The environment variable BOT_TOKN is not a dondoc setting, so it is ignored"
+        f" (did you mean BOT_TOKEN?). {EVERY}",
+        "The environment variable ZALO_TOKEN is not a dondoc setting, so it is ignored"
+        f" (did you mean ZALO_BOT_TOKEN?). {EVERY}",
+    ]

@@ -12,6 +12,7 @@ import json
 import os
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -352,6 +353,54 @@ def test_the_backup_unit_dumps_what_pg_restore_brings_back(
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{restored.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_the_backup_unit_copies_a_live_sqlite_database_and_its_evidence(tmp_path: Path) -> None:
+    """A small province on SQLite (dondoc.service alone, DATABASE_URL and EVIDENCE_DIR left
+    to their defaults) gets its nightly backup too: pg_dump failed on the sqlite:// URL every
+    night, and the evidence was looked for in /var/lib/dondoc/evidence, where dondoc keeps
+    none. The copy holds what the running bot wrote, its WAL included, in one file."""
+    with FakeBotApi() as server:
+        settings = settings_for("sqlite:///data/dondoc.sqlite3", server, "http://x:1", tmp_path)
+        host = Host(tmp_path, settings | {"EVIDENCE_DIR": ""})
+        host.run("dondoc-migrate.service")
+        env = host.environment(read_unit(DEPLOY / "dondoc-migrate.service"))
+        units = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dondoc")),
+                "units",
+                "import",
+                str(ROOT / "examples" / "units_quang_nam_2021.csv"),
+            ],
+            cwd=host.state,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert units.returncode == 0, units.stderr[-2000:]
+        stored = host.state / "data" / "evidence" / "1" / "bien-ban.pdf"
+        stored.parent.mkdir(parents=True)
+        stored.write_bytes(b"%PDF-1.4 evidence")
+        live = sqlite3.connect(host.state / "data" / "dondoc.sqlite3")  # the bot, writing
+        try:
+            live.execute("PRAGMA wal_autocheckpoint=0")
+            live.execute("UPDATE unit SET name = 'Sở Y tế (mới)' WHERE code = 'SYT'")
+            live.commit()
+            host.run("dondoc-backup.service")
+        finally:
+            live.close()
+    (copy,) = host.backups.glob("dondoc-*.sqlite3")
+    assert sorted(p.name for p in host.backups.iterdir()) == [copy.name, "evidence"]
+    assert (host.backups / "evidence" / "1" / "bien-ban.pdf").read_bytes() == stored.read_bytes()
+    restored = sqlite3.connect(f"{copy.as_uri()}?immutable=1", uri=True)
+    try:
+        names = {name for (name,) in restored.execute("SELECT name FROM unit")}
+    finally:
+        restored.close()
+    assert "Sở Y tế (mới)" in names
+    assert len(names) > 1
 
 
 def row_counts(url: str) -> dict[str, int]:
