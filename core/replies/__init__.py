@@ -20,7 +20,9 @@ Rules run in this order and the first that decides wins:
 6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
    xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
 7. negation: any "chưa", or "không"/"not" shortly before a done word, also typed with the
-   Vietnamese keyboard off ("chuaw", "chuwa", "khoong", "kh xong");
+   Vietnamese keyboard off ("chuaw", "chuwa", "khoong", "kh xong"), said as in the south or
+   in chat right before one ("hông xong", "hok xong", "chả xong"), or denied around one
+   ("có xong đâu", "còn lâu mới xong", "khó xong", "far from done");
 8. date or count: a done word beside a pair that reads two ways ("xong 8/10": done on 8
    October, or 8 of 10?) is UNCLEAR (hint AMBIGUOUS: the bot asks); a pair that can only be
    a count of some ("đã xong 8/10" in June: no such day has passed) is in progress;

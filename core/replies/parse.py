@@ -11,7 +11,14 @@ from datetime import date
 
 from core.replies.extension import rule_extension
 from core.replies.percent import O_FOR_ZERO_RE, stated_percent
-from core.replies.reading import Reply, clauses, has_promise, is_perfect, part_of_work
+from core.replies.reading import (
+    Reply,
+    clauses,
+    denies,
+    has_promise,
+    is_perfect,
+    part_of_work,
+)
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.rules_status import (
     decisive_pair,
@@ -34,7 +41,7 @@ from core.replies.rules_unclear import (
     unclear,
 )
 from core.replies.telex import untelex
-from core.replies.vocabulary import DONE_RE, NEGATION_RE, PERFECTIVE_RE
+from core.replies.vocabulary import DONE_RE, PERFECTIVE_RE
 from core.textnorm import fold_text
 
 # A status reply is a line or two; Zalo caps messages at 2000 characters. Scanning no
@@ -122,7 +129,7 @@ def _claims_done(reply: Reply) -> bool:
     folded = reply.folded
     for start, end in clauses(folded):
         said = DONE_RE.search(folded, start, end) or PERFECTIVE_RE.search(folded, start, end)
-        if not said or NEGATION_RE.search(folded[start:end]) or part_of_work(folded, start, end):
+        if not said or denies(reply, start, end) or part_of_work(folded, start, end):
             continue
         percent = stated_percent(reply, start, end)
         if percent is not None and percent < 100:

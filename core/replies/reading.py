@@ -24,16 +24,21 @@ from core.replies.vocabulary import (
     CAUSE_RE,
     CLAUSE_BREAK_RE,
     CONDITION_RE,
+    DAU,
     DOCUMENT_DATE_LEAD_RE,
+    DONE_RE,
     DONE_THEN_RE,
     LAST_WEEK_RE,
     MAI,
+    NEGATION_RE,
     NEGATOR_BEFORE_RE,
+    NOT_SPOKEN_NO,
     PARTIAL_RE,
     PERFECT_RE,
     PERIOD_END_RE,
     PROMISE_RE,
     SE,
+    SPOKEN_NEGATED_RE,
     THIS_PERIOD_RE,
     Guarded,
 )
@@ -64,6 +69,35 @@ def find_guarded(reply: Reply, guarded: Guarded, start: int = 0) -> re.Match[str
         if reply.typed(match.start(), match.end()) in forms:
             return match
     return None
+
+
+def spoken_negation(reply: Reply, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """Find a done word negated as said in the south or typed in chat: "hông xong", "hok
+    hoàn thành", "chả xong" (not "chị Hồng xong", a name typed with its marks)."""
+    stop = len(reply.folded) if end is None else end
+    for match in SPOKEN_NEGATED_RE.finditer(reply.folded, start, stop):
+        if reply.typed(*match.span("no")) not in NOT_SPOKEN_NO:
+            return match
+    return None
+
+
+def denies(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span says the work is not done: "chưa", "không xong", "hông xong",
+    "có xong đâu" (a done word with "đâu" in its clause)."""
+    folded = reply.folded
+    if NEGATION_RE.search(folded[start:end]) or spoken_negation(reply, start, end):
+        return True
+    pattern, forms = DAU
+    for dau in pattern.finditer(folded, start, end):
+        if reply.typed(dau.start(), dau.end()) not in forms:
+            continue
+        breaks = [m.end() for m in CLAUSE_BREAK_RE.finditer(folded, start, dau.start())]
+        after = CLAUSE_BREAK_RE.search(folded, dau.end(), end)
+        if DONE_RE.search(
+            folded, breaks[-1] if breaks else start, after.start() if after else end
+        ):
+            return True
+    return False
 
 
 def negated_before(folded: str, start: int) -> bool:

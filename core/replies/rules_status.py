@@ -18,6 +18,7 @@ from core.replies.reading import (
     negated_before,
     part_of_work,
     quote,
+    spoken_negation,
 )
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.rules_unclear import unclear
@@ -71,7 +72,7 @@ def rule_blocked(reply: Reply) -> ParsedReply | None:
     lack = LACK_RE.match(folded)
     if lack is not None:
         return _blocked(reply, quote(reply, lack.end()))
-    negated = NEGATED_DONE_RE.search(folded)
+    negated = NEGATED_DONE_RE.search(folded) or spoken_negation(reply)
     cause = find_cause(reply, negated.end()) if negated else None
     if cause is None:
         return None

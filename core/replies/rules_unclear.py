@@ -6,14 +6,13 @@ import unicodedata
 
 from core.replies.extension import find_extension, is_request
 from core.replies.percent import NEGATIVE_PERCENT_RE, PERCENT_RE, stated_percent
-from core.replies.reading import Reply, find_guarded, has_promise
+from core.replies.reading import Reply, denies, find_guarded, has_promise
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.vocabulary import (
     ACK_RE,
     CORRECTION_RE,
     DA,
     LON,
-    NEGATION_RE,
     NHAM,
     QUESTION_RE,
     TRAILING_QUESTION_RE,
@@ -63,8 +62,8 @@ def rule_correction(reply: Reply) -> ParsedReply | None:
 
 
 def rule_negation(reply: Reply) -> ParsedReply | None:
-    """Refuse DONE for "chưa …", "không kịp", "not done yet" and the like."""
-    if NEGATION_RE.search(reply.folded):
+    """Refuse DONE for "chưa …", "không kịp", "not done yet", "có xong đâu" and the like."""
+    if denies(reply, 0, len(reply.folded)):
         return unclear(ReplyHint.NEGATION)
     return None
 

@@ -24,8 +24,28 @@ _ENGLISH_PAST = r"(?:submitted|sent|issued|signed|approved|delivered|reported)"
 _CHUA = r"(?:ch(?:uw?|w|u7)a[w7]?)"
 _KHONG = r"(?:kh(?:oo?|o6)ng6?|khg|kg|ko|k)"
 _CHANG = r"(?:cha[w8]?[r3]?ng[wr38]{0,2})"
-_NEGATOR = rf"(?:{_KHONG}|{_CHANG}|{_CHUA}|not|never|cannot|unable\s+to|\w+n['’]t)"
+_NEGATOR = (
+    rf"(?:{_KHONG}|{_CHANG}|{_CHUA}|not|never|cannot|unable\s+to|\w+n['’]t|far\s+from"
+    r"|nowhere\s+near|hardly|barely)"
+)
 _KH_NEGATED = rf"\bkh\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|kip|lam|duoc|dc)\b"
+# "không" and "chẳng" as spoken in the south or typed in chat ("hông", "hổng", "hok", "hem",
+# "khum", "hk", "khôg", "chả"); folded, they are other words too ("Hồng", "cha"), so they
+# negate only right before a done word, and ask ("xong hông?") only after one at the end.
+_SPOKEN_NO = r"(?:hok|hong|hem|khum|hk|khog)"
+_SPOKEN_NEGATED = (
+    rf"\b(?P<no>{_SPOKEN_NO}|cha)\s+(?:(?:co|the|kip|duoc|dc)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
+)
+# Said to deny: "còn lâu mới xong" (far from it), "làm gì đã xong" (how could it be), "khó
+# xong" (hardly), "sao xong được" (how could it), "xong cái gì" (done what?).
+_DENIED = (
+    rf"\bcon\s+lau\s+(?:\w+\s+){{0,2}}?{_DONE_WORD}"
+    rf"|\blam\s+gi\s+(?:(?:da|co|ma|duoc|chuyen)\s+)*{_DONE_WORD}"
+    rf"|\bkho\s+(?:ma\s+|co\s+the\s+|lam\s+)?(?:{_DONE_WORD}|kip)\b"
+    rf"|\bsao\s+(?:ma\s+)?(?:{_DONE_WORD}|kip)\s+(?:duoc|dc|noi)\b"
+    rf"|\b{_DONE_WORD}\s+(?:cai\s+)?gi\b"
+    rf"|\b(?:nothing|none)(?:['’]s|\s+(?:is|was|has\s+been|of\s+it))?\s+{_DONE_WORD}\b"
+)
 _CAUSE = (
     r"(?:boi\s+vi|tai\s+vi|ly\s+do|li\s+do|nguyen\s+nhan|because(?:\s+of)?|due\s+to|since"
     r"|vi|do|boi)"
@@ -43,7 +63,8 @@ QUESTION_RE = re.compile(
 )
 # "xong chưa", "đã gửi báo cáo chưa ạ": a done word, then "chưa"/"không" ends the reply.
 TRAILING_QUESTION_RE = re.compile(
-    rf"\b(?:{_DONE_WORD}|{_VERB})\b[^,.;!\n]*\b(?:{_CHUA}|{_KHONG})(?:\s+{_PARTICLE})*\W*$"
+    rf"\b(?:{_DONE_WORD}|{_VERB})\b[^,.;!\n]*\b(?:{_CHUA}|{_KHONG}|{_SPOKEN_NO})"
+    rf"(?:\s+{_PARTICLE})*\W*$"
 )
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
@@ -85,6 +106,9 @@ NEGATED_DONE_RE = re.compile(
     rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
     rf"|{_KH_NEGATED}"
 )
+SPOKEN_NEGATED_RE = re.compile(_SPOKEN_NEGATED)
+# How the spoken negators are typed when they are other words: "Hồng" (a name), "họng".
+NOT_SPOKEN_NO = frozenset({"hồng", "họng", "hỏng"})
 LEAD_FILLER_RE = re.compile(
     r"(?:[\s:;,.\-–—=>]+|\b(?:do|vi|ve|la|boi(?:\s+vi)?|tai\s+vi|ly\s+do|li\s+do|nhu\s+sau"
     r"|because(?:\s+of)?|due\s+to|by|on|with|of)\b)*"
@@ -142,10 +166,10 @@ PARTIAL_RE = re.compile(
     r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung|khau|muc)\b"
 )
 NEGATION_RE = re.compile(
-    rf"\b{_CHUA}\b|{_KH_NEGATED}|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
+    rf"\b{_CHUA}\b|{_KH_NEGATED}|{_DENIED}|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
     rf"|the|duoc|dc|lam|finish|{_ENGLISH_PAST})\b|^(?:cht\W*$|{_KHONG}|kh|no|nope|nah)(?:\W+{_PARTICLE})*\W*$"
 )
-NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,2}}\W*$")
+NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none|nothing)(?:\W+\w+){{0,2}}\W*$")
 PROMISE_RE = re.compile(
     # "xin hoàn thành sớm", "xin được xong trước 30/6": a wish to finish, not a report.
     rf"\bxin\s+(?:duoc\s+)?{_DONE_WORD}\b"
@@ -222,6 +246,9 @@ SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a c
 MAI = (re.compile(r"\bmai\b"), frozenset({"mai"}))  # not "mãi", "mái"
 NUA = (re.compile(rf"\bnua\b{NOT_A_SHARE}"), frozenset({"nửa"}))  # not "nữa" (more)
 DA = (re.compile(r"\bda\b"), frozenset({"dạ", "da"}))  # "dạ" is yes; not "đã"
+# "đâu" in a clause that says done denies it: "có xong đâu", "xong gì đâu", "đâu đã xong"
+# (not "đầu", the beginning; nor "xong đâu vào đấy", all in its place).
+DAU = (re.compile(r"\bdau\b(?!\s+(?:vao|ra)\s+day\b)"), frozenset({"đâu", "dau"}))
 CAUSE_FORMS = {"vi": frozenset({"vì", "vi"}), "do": frozenset({"do"})}  # not "vị", "đó"
 # A reply taking itself back: "nhầm" typed so (not "nhằm", in order to; "nham" without
 # diacritics is taken as "nhầm"), "lộn" typed so (not "lớn", "lợn"; not "lộn xộn").

@@ -402,6 +402,41 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("xong khoong", Q),
     ("KH đã ban hành xong", done()),  # "KH" is kế hoạch (a plan) here, no "không"
     ("CHT", NEG),  # "chưa hoàn thành" in officials' tables
+    # "Không" as said in the south or typed in chat, and "chẳng" as "chả".
+    ("hông xong", NEG),
+    ("hổng xong ạ", NEG),
+    ("hok xong", NEG),
+    ("hem xong", NEG),
+    ("khum xong", NEG),
+    ("hk hoàn thành", NEG),
+    ("khôg xong", NEG),
+    ("chả xong", NEG),
+    ("hông có xong", NEG),
+    ("hok xong vì thiếu kinh phí", blocked("thiếu kinh phí")),
+    ("chị Hồng xong rồi", done()),  # a name, typed with its marks
+    ("xong hông", Q),  # "done?" as said in the south
+    ("xong hok ạ", Q),
+    # Said to deny it: "đâu" with a done word, "còn lâu", "làm gì", "khó".
+    ("có xong đâu", NEG),
+    ("xong đâu mà", NEG),
+    ("đâu đã xong", NEG),
+    ("đâu có hoàn thành", NEG),
+    ("xong gì đâu ạ", NEG),
+    ("đã xong được đâu", NEG),
+    ("xong rồi, gửi đâu ạ", done()),  # "đâu" in another clause: where to send it
+    ("xong đâu vào đấy", done()),  # all in its place
+    ("còn lâu mới xong", NEG),
+    ("làm gì đã xong", NEG),
+    ("làm gì có chuyện hoàn thành", NEG),
+    ("khó xong lắm", NEG),
+    ("chắc khó hoàn thành", NEG),
+    ("sao xong được", NEG),
+    ("xong cái gì", NEG),
+    ("far from done", NEG),
+    ("nowhere near finished", NEG),
+    ("nothing done yet", NEG),
+    ("none done", NEG),
+    ("nothing blocking, done", done()),
     ("không", NEG),
     ("no", NEG),
     ("not yet", NEG),
@@ -754,6 +789,7 @@ def test_zalo_table_is_large_and_new() -> None:
 # Folded words that are also other words: the parser reads them by their marks.
 _GUARDED_WORDS = frozenset(
     {"dang", "cho", "se", "mai", "nua", "da", "vi", "do", "nham", "lon", "toi", "con", "vuong"}
+    | {"hong", "dau"}
 )
 
 

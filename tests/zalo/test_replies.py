@@ -74,6 +74,17 @@ async def test_not_done_typed_with_the_keyboard_off_is_never_done(zbot: ZaloBot)
     assert reports(zbot) == []
 
 
+async def test_not_done_said_in_the_south_or_in_chat_is_never_done(zbot: ZaloBot) -> None:
+    """ "hông xong", "hok xong", "chả xong", "có xong đâu", "còn lâu mới xong" say it is not
+    done, as spoken or typed in chat: the bot asks which status, and records nothing."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("hông xong", "hok xong", "chả xong", "có xong đâu", "còn lâu mới xong"):
+        answer = await zbot.say(HOA, text)
+        assert any("1 = Hoàn thành" in line for line in answer), (text, answer)
+    assert reports(zbot) == []
+
+
 async def test_done_typed_in_telex_is_recorded_and_not_done_is_not(zbot: ZaloBot) -> None:
     """ "hoanf thanhf" ("hoàn thành" with the Vietnamese keyboard off) records done (it was
     asked about); "chuaw hoanf thanhf" and "khoong hoanf thanhf" stay negations."""

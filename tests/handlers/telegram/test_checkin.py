@@ -184,6 +184,17 @@ async def test_not_done_typed_with_the_keyboard_off_is_never_done(bot: BotUnderT
     assert assignment(bot, world.assignments[0]).state == "none"
 
 
+async def test_not_done_said_in_the_south_or_in_chat_is_never_done(bot: BotUnderTest) -> None:
+    """ "hông xong", "hok xong", "chả xong", "có xong đâu", "còn lâu mới xong" say it is not
+    done, as spoken or typed in chat: the bot asks, and records nothing."""
+    world = await scene(bot)
+    for text in ("hông xong", "hok xong", "chả xong", "có xong đâu", "còn lâu mới xong"):
+        question = await bot.send(OFFICIAL, text)
+        assert len(buttons(question)) == 4, text
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
 async def test_thanks_after_a_confirmation_gets_a_short_answer_and_no_buttons(
     bot: BotUnderTest,
 ) -> None:
