@@ -15,8 +15,9 @@ Rules run in this order and the first that decides wins:
    once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero;
 4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
-6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát"), or
-   work left ("đã hoàn thành 3/3 nội dung, còn 2 việc");
+6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
+   done", "mostly done"), work left ("đã hoàn thành 3/3 nội dung, còn 2 việc", "còn sai"),
+   waiting for a signature ("đợi ký", "pending approval") or sent back ("sở trả về");
 6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
    xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
 7. negation: any "chưa", or "không"/"not" shortly before a done word, also typed with the
@@ -46,7 +47,9 @@ as is), with the whole reply kept as ``note``, when the reply
   narrative mentions finished steps without the task being finished);
 - mixes signals: blocked or an extension request, next to a clause that says done;
 - reads as done only from a past-tense verb ("đã gửi báo cáo", "đã tổ chức …"), with no done
-  word ("xong", "hoàn thành"), no 100 % and no cited document.
+  word ("xong", "hoàn thành"), no 100 % and no cited document;
+- says done with a doubt ("tạm xong", "có lẽ xong", "hình như xong rồi", "probably done"), or
+  about all of it ("gần 100%", "khoảng 100%").
 
 Short clear replies ("xong", "đang làm 60%", "vướng: thiếu kinh phí") stay certain, and an
 UNCLEAR result is never uncertain (it records nothing anyway).

@@ -32,6 +32,22 @@ _APPROXIMATE_RE = re.compile(
 )
 
 
+# "gần 100%", "khoảng 100%", "almost 100%": about all of it, which is not yet all of it.
+_NEAR_RE = re.compile(
+    r"(?:\b(?:gan(?:\s+nhu)?|xap\s+xi|khoang|tam|chung|duoi|almost|nearly|about|around"
+    r"|approximately|roughly|close\s+to|less\s+than|under)|[~≈])\s*(?:(?:duoc|dat)\s+)?$"
+)
+
+
+def near_hundred(reply: Reply) -> bool:
+    """Tell whether the reply says about 100 %, not 100 %: "gần 100%", "~100%"."""
+    folded = reply.folded
+    for match in PERCENT_RE.finditer(folded):
+        if int(match.group(1)) == 100:
+            return _NEAR_RE.search(folded, max(0, match.start() - 20), match.start()) is not None
+    return False
+
+
 def stated_percent(reply: Reply, start: int = 0, end: int | None = None) -> int | None:
     """Read the first stated percentage from 0 to 100, or "một nửa" as 50."""
     folded = reply.folded

@@ -7,7 +7,7 @@ import re
 
 from core.replies.dates import resolve
 from core.replies.evidence import cited_evidence
-from core.replies.percent import LONE_NUMBER_RE, hundred, stated_percent
+from core.replies.percent import LONE_NUMBER_RE, hundred, near_hundred, stated_percent
 from core.replies.reading import (
     Reply,
     clauses,
@@ -31,6 +31,7 @@ from core.replies.vocabulary import (
     DANG,
     DONE_RE,
     FRACTION_RE,
+    HEDGE_RE,
     LACK_RE,
     LEAD_FILLER_RE,
     LONE_VUONG_RE,
@@ -40,6 +41,7 @@ from core.replies.vocabulary import (
     PERFECTIVE_RE,
     PROGRESS_RE,
     REMAINING_RE,
+    TAM,
 )
 
 
@@ -90,10 +92,11 @@ def rule_progress(reply: Reply) -> ParsedReply | None:
         or find_guarded(reply, CHO)
         or find_guarded(reply, NUA)
     )
-    if not (partial or ongoing or (percent is not None and percent < 100)):
+    near = percent == 100 and near_hundred(reply)
+    if not (partial or ongoing or near or (percent is not None and percent < 100)):
         return None
     if percent == 100 and not partial:
-        # "đang làm 100%", "2 100%": all of the work is done, most likely; confirmed first
+        # "đang làm 100%", "gần 100%": all of the work is done, most likely; confirmed first
         return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, percent=100, uncertain=True)
     # Part of the work reported done ("đã xong 80%", "xong phần khảo sát") is partial.
     done_said = partial or DONE_RE.search(folded) or PERFECTIVE_RE.search(folded)
@@ -193,9 +196,17 @@ def rule_done(reply: Reply) -> ParsedReply | None:
         if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
             continue
         if _done_word_in(reply, start, end):
-            return _done(reply, uncertain=False)
+            return _done(reply, uncertain=_hedged(reply, start, end))
         verb_only = True
     return _done(reply, uncertain=True) if verb_only else None
+
+
+def _hedged(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span says done with a doubt: "có lẽ xong", "tạm xong", "maybe done"."""
+    if HEDGE_RE.search(reply.folded, start, end):
+        return True
+    tam = find_guarded(reply, TAM, start)
+    return tam is not None and tam.end() <= end
 
 
 def _done(reply: Reply, *, uncertain: bool) -> ParsedReply:

@@ -125,8 +125,15 @@ PROGRESS_RE = re.compile(
     r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y"
     # "sở trả về để sửa": sent back to be fixed
     r"|tra\s+(?:ve|lai)\s+(?:de\s+)?(?:sua|chinh\s+sua|bo\s+sung|hoan\s+thien)"
-    # "chờ ký", "chờ lãnh đạo duyệt", typed "cho lanh dao duyet" too
-    r"|cho\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
+    # "chờ ký", "chờ lãnh đạo duyệt", typed "cho lanh dao duyet" too; "đợi ký" alike
+    r"|(?:cho|doi)\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
+    # sent back, to be done again: "sở trả về", "bị trả lại", "phải làm lại"
+    r"|(?:bi|so|tinh|ubnd|phong)\s+tra\s+(?:ve|lai)|phai\s+(?:lam|sua)\s+lai"
+    # waiting for a signature or an approval, part of it, most of it, all but some
+    r"|pending\s+(?:approval|signature|sign[\s-]?off|review)|awaiting"
+    r"|waiting\s+(?:for\s+)?(?:\S+\s+){0,3}?(?:approval|signature|sign[\s-]?off|review)"
+    r"|(?:phase|stage|step|part)\s+(?:\d+|one|two|three|i{1,3})"
+    r"|(?:first|second|1st|2nd)\s+(?:phase|stage|step|part|half)|mostly|largely|except"
     rf"|(?:sap|gan)\s+(?:nhu\s+)?(?:xong|hoan\s?thanh)|gan\s+het|almost|nearly|mot\s+phan"
     rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
     r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
@@ -154,7 +161,7 @@ REMAINING_RE = re.compile(
     r"\bcon\s+(?:lai\s+)?(?:\d+\s*(?:%|phan\s+tram\b)"
     r"|(?:\d+|mot|hai|ba|bon|nam|vai|mot\s+vai|mot\s+so|mot\s+it|it|nhieu)\s+"
     r"(?!(?:ngay|tuan|thang|nam|gio|buoi|hom|bua|phut|lan)\b)\w"
-    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do)\b)"
+    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b)"
 )
 # "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
 ALL_COUNTED_RE = re.compile(
@@ -261,4 +268,11 @@ CORRECTION_RE = re.compile(
     r"|disregard|w?oops)\b"
     r"|\b(?:khong|ko|k|kg)\s+phai\s*(?:[.,;!)]|$)"  # "không phải" ending a clause
 )
+# Done said with a doubt: "có lẽ xong", "hình như xong rồi", "chắc xong rồi" (not "chắc chắn",
+# surely), "coi như xong", "xong sơ bộ", "probably done"; "tạm xong" is :data:`TAM`.
+HEDGE_RE = re.compile(
+    r"\b(?:co\s+le|hinh\s+nhu|chac(?!\s+chan\b)|coi\s+nhu|so\s+bo|maybe|probably|perhaps"
+    r"|i\s+think|i\s+guess|kind\s+of|sort\s+of|more\s+or\s+less)\b"
+)
+TAM = (re.compile(r"\btam\b"), frozenset({"tạm", "tam"}))  # not "tâm" (trung tâm), "tám"
 Guarded = tuple[re.Pattern[str], frozenset[str]]

@@ -145,6 +145,19 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã phê duyệt", guessed(done(), "Đã phê duyệt")),
     ("đã ban hành kế hoạch", guessed(done(), "đã ban hành kế hoạch")),
     ("Đã tổ chức hội nghị triển khai", guessed(done(), "Đã tổ chức hội nghị triển khai")),
+    # Guessed: done said with a doubt, or about all of it.
+    ("tạm xong", guessed(done(), "tạm xong")),
+    ("có lẽ xong", guessed(done(), "có lẽ xong")),
+    ("hình như xong rồi", guessed(done(), "hình như xong rồi")),
+    ("chắc xong rồi ạ", guessed(done(), "chắc xong rồi ạ")),
+    ("chắc chắn xong rồi", done()),  # surely
+    ("coi như xong", guessed(done(), "coi như xong")),
+    ("hoàn thành sơ bộ", guessed(done(), "hoàn thành sơ bộ")),
+    ("probably done", guessed(done(), "probably done")),
+    ("Trung tâm đã xong", done()),  # "tâm", not "tạm"
+    ("gần 100%", guessed(done(percent=100), "gần 100%")),
+    ("đã hoàn thành khoảng 100%", guessed(done(percent=100), "đã hoàn thành khoảng 100%")),
+    ("~100%", guessed(done(percent=100), "~100%")),
     # Guessed: a long narrative, whatever it seems to say.
     (NARRATIVE, guessed(partial(), NARRATIVE)),
     (LONG_DONE, guessed(done(), LONG_DONE)),
@@ -242,6 +255,17 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã xong 3 hạng mục", partial()),
     ("Hoàn thành giai đoạn 1", partial()),
     ("50% done", partial(50)),
+    ("xong, đợi lãnh đạo ký", partial()),
+    ("xong rồi nhưng sở trả về", partial()),  # sent back
+    ("hoàn thành nhưng phải làm lại", partial()),
+    ("xong nhưng còn sai", partial()),
+    ("mostly done", partial()),
+    ("done except the report", partial()),
+    ("done, pending approval", partial()),
+    ("done, waiting for the director's signature", partial()),
+    ("phase 1 completed", partial()),
+    ("first phase done", partial()),
+    ("done step 2", partial()),
     ("Working on it, about 30% done", partial(30)),
     # Blocked, with the reason as typed.
     ("vướng: thiếu kinh phí", blocked("thiếu kinh phí")),
@@ -789,7 +813,7 @@ def test_zalo_table_is_large_and_new() -> None:
 # Folded words that are also other words: the parser reads them by their marks.
 _GUARDED_WORDS = frozenset(
     {"dang", "cho", "se", "mai", "nua", "da", "vi", "do", "nham", "lon", "toi", "con", "vuong"}
-    | {"hong", "dau"}
+    | {"hong", "dau", "tam"}
 )
 
 
