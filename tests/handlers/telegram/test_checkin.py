@@ -135,8 +135,8 @@ async def test_a_task_named_in_reply_to_another_tasks_reminder_is_recorded_for_i
     reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
     second = world.tasks[1].id
     answer = await bot.send(OFFICIAL, f"#{second} xong", reply_to=reminder.message_id)
-    assert answer.text is not None and answer.text.startswith("Đã ghi nhận: Hoàn thành")
-    assert f"#{second} Kế hoạch CĐS 2" in answer.text
+    assert (answer.text or "").startswith("Đã ghi nhận: Hoàn thành")
+    assert f"#{second} Kế hoạch CĐS 2" in (answer.text or "")
     assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[1], "done")]
     assert assignment(bot, world.assignments[0]).state == "none"
 
