@@ -41,8 +41,8 @@ from core.replies.rules_unclear import (
     unclear,
 )
 from core.replies.telex import untelex
-from core.replies.vocabulary import DONE_RE, PERFECTIVE_RE
-from core.textnorm import fold_text
+from core.replies.vocabulary import COUNT_FIRST_RE, DONE_RE, PERFECTIVE_RE
+from core.textnorm import fold_text, narrow
 
 # A status reply is a line or two; Zalo caps messages at 2000 characters. Scanning no
 # more keeps a pasted document (or an attack) from costing more than a short reply.
@@ -71,6 +71,12 @@ def ambiguous_pair(text: str, *, today: date) -> tuple[str, str] | None:
     if found is None or found[0] != "ambiguous":
         return None
     return found[1].group("part"), found[1].group("whole")
+
+
+def counts_first(text: str) -> bool:
+    """Tell whether a text starts with a count or a length of time ("3 ngày nữa xong", "2 xã
+    đã xong", "#12 2 more days"): its number is the official's words, not a choice's."""
+    return COUNT_FIRST_RE.match(fold_text(narrow(text[:200])).folded) is not None
 
 
 def _reading(text: str, today: date) -> Reply:

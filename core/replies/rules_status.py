@@ -41,6 +41,7 @@ from core.replies.vocabulary import (
     PERFECTIVE_RE,
     PROGRESS_RE,
     REMAINING_RE,
+    SOME_COUNTED_RE,
     TAM,
 )
 
@@ -202,8 +203,11 @@ def rule_done(reply: Reply) -> ParsedReply | None:
 
 
 def _hedged(reply: Reply, start: int, end: int) -> bool:
-    """Tell whether the span says done with a doubt: "có lẽ xong", "tạm xong", "maybe done"."""
-    if HEDGE_RE.search(reply.folded, start, end):
+    """Tell whether the span says done with a doubt ("có lẽ xong", "tạm xong", "maybe done")
+    or of a count with no whole ("đã xong 2 xã": all of them, or two of ten?)."""
+    if HEDGE_RE.search(reply.folded, start, end) or SOME_COUNTED_RE.search(
+        reply.folded, start, end
+    ):
         return True
     tam = find_guarded(reply, TAM, start)
     return tam is not None and tam.end() <= end

@@ -153,6 +153,17 @@ FRACTION_RE = re.compile(
     r"(?P<part>\d{1,5})\s*(?:(?P<slash>/)|tren|trong\s+(?:so\s+)?)\s*(?P<whole>\d{1,5})(?![\d/.,-])"
     rf"(?P<counted>\s+{_COUNTED}\b)?"
 )
+# "đã xong 2 xã", "5 hồ sơ đã xong": a count of items done, with no whole: all of them, or
+# some? (not "3/3 xã", "10/12 xã", whose whole is given; nor "cả 2 việc", both of them).
+SOME_COUNTED_RE = re.compile(
+    rf"(?<![\d/.,])(?<!\bca )(?<!\bhet )(?<!\bboth )(?<!\ball )\d{{1,5}}\s+{_COUNTED}\b"
+)
+# "3 ngày nữa xong", "2 xã đã xong", "1 tuần", "2 more days": a text that starts with a count
+# or a length of time, whose number is no choice of a status offered.
+COUNT_FIRST_RE = re.compile(
+    rf"^\s*(?:#\s?\d{{1,9}}\s+)?\d{{1,5}}\s+(?:{_COUNTED}|(?:ngay|tuan|thang|nam|hom|buoi|gio"
+    r"|tieng|phut|lan|more|days?|weeks?|months?|hours?|tren|trong\s+so)\b)"
+)
 # "được 8/10", "đạt 8/10": a count, never a date.
 COUNT_LEAD_RE = re.compile(r"\b(?:duoc|dc|dat)\s*$")
 # "còn 2 việc", "còn lại 3 xã", "còn 20%", "còn thiếu hồ sơ": work left, so not done ("còn 2

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.checkin import reply_from_dict, reply_to_dict
-from core.replies.parse import MAX_SCAN_CHARS, ambiguous_pair, parse_reply
+from core.replies.parse import MAX_SCAN_CHARS, ambiguous_pair, counts_first, parse_reply
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.telex import untelex
 from core.textnorm import fold
@@ -158,6 +158,11 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("gần 100%", guessed(done(percent=100), "gần 100%")),
     ("đã hoàn thành khoảng 100%", guessed(done(percent=100), "đã hoàn thành khoảng 100%")),
     ("~100%", guessed(done(percent=100), "~100%")),
+    # Guessed: done said of a count with no whole ("2 of them": all, or two of ten?).
+    ("đã xong 2 xã", guessed(done(), "đã xong 2 xã")),
+    ("5 hồ sơ đã hoàn thành", guessed(done(), "5 hồ sơ đã hoàn thành")),
+    ("cả 2 việc đã xong", done()),  # both of them
+    ("xong hết 3 hồ sơ", done()),
     # Guessed: a long narrative, whatever it seems to say.
     (NARRATIVE, guessed(partial(), NARRATIVE)),
     (LONG_DONE, guessed(done(), LONG_DONE)),
@@ -997,6 +1002,27 @@ def test_parse_reply_never_reads_a_done_word_negated_as_done(
     """ "không xong được", "ko hoàn thành kịp" anywhere in a reply is never DONE."""
     text = f"{prefix} {negator} {done_word}{able} {suffix}"
     assert parse_reply(text, today=TODAY).kind is not ReplyKind.DONE
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("3 ngày nữa xong", True),
+        ("2 xã đã xong", True),
+        ("1 tuần nữa em gửi", True),
+        ("#12 2 more days and it's done", True),
+        ("2 trên 5 xã", True),
+        ("2 60%", False),  # choice 2, in progress at 60%
+        ("3 thiếu kinh phí", False),  # choice 3, blocked for that reason
+        ("4 15/12 chờ kinh phí", False),
+        ("#12 1", False),
+        ("1", False),
+    ],
+)
+def test_counts_first_tells_a_count_from_a_choices_number(text: str, counts: bool) -> None:
+    """A text that starts with a count or a length of time is the official's words, not the
+    number of a status offered ("3 ngày nữa xong" is no "3 = Vướng mắc")."""
+    assert counts_first(text) is counts
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,18 @@ async def test_not_done_said_in_the_south_or_in_chat_is_never_done(zbot: ZaloBot
     assert reports(zbot) == []
 
 
+async def test_a_count_typed_first_after_a_reminder_is_no_choices_number(zbot: ZaloBot) -> None:
+    """ "3 ngày nữa xong" (in three days) was choice 3, a blocker recorded and sent to the
+    coordinators; "2 xã đã xong" (two communes) a status too: each is read as typed, and
+    the bot asks which status, recording nothing."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("3 ngày nữa xong", "2 xã đã xong"):
+        answer = await zbot.say(HOA, text)
+        assert any("1 = " in line and "Hoàn thành" in line for line in answer), (text, answer)
+    assert reports(zbot) == []
+
+
 async def test_done_typed_in_telex_is_recorded_and_not_done_is_not(zbot: ZaloBot) -> None:
     """ "hoanf thanhf" ("hoàn thành" with the Vietnamese keyboard off) records done (it was
     asked about); "chuaw hoanf thanhf" and "khoong hoanf thanhf" stay negations."""
