@@ -75,6 +75,10 @@ EXTENSION_RE = re.compile(
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
+    # "we need 2 more weeks", "2 more days please" (not "2 more days and it is done")
+    rf"|\b(?:need|needs|request(?:ing)?|ask(?:ing)?\s+for|want|give\s+(?:us|me)"
+    r"|(?:can|could|may)\s+(?:we|i)\s+(?:have|get))"
+    rf"\s+(?:\w+\s+){{0,2}}?{DURATION_ANON}|\b{DURATION_ANON}\s+(?:please|pls|plz)\b"
     rf"|\bthem\s+{DURATION_ANON}(?!\s+nua\b)"
     # "xin thêm nửa tháng" (core.replies.extension checks "nửa" was typed so, not "nữa")
     r"|\b(?:xin|can|cho)\s+(?:them\s+)?nua\s+thang\b|\bthem\s+nua\s+thang\b(?!\s+nua\b)"
@@ -194,6 +198,8 @@ PROMISE_RE = re.compile(
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang"
     r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
+    # "2 more days and it is done", "a few more days"
+    r"|(?:\d+|one|two|three|few|couple\s+of)\s+more\s+(?:days?|weeks?|months?|hours?)"
     # "còn 2 ngày là xong": two days left before it is done
     r"|con\s+(?:\d+|vai|mot|hai|ba|it)\s+(?:ngay|tuan|thang|hom|buoi|bua|gio)"
     r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"

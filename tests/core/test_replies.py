@@ -323,6 +323,18 @@ REPLIES: list[tuple[str, ParsedReply]] = [
         extension(new_deadline=date(2025, 6, 20), reason="the survey is late"),
     ),
     ("more time until next monday", extension(new_deadline=date(2025, 6, 23))),
+    # "N more days" asked for, in English, is its length; said alone, an estimate.
+    ("we need 2 more weeks", extension(extension_days=14)),
+    ("I need one more week", extension(extension_days=7)),
+    ("2 more weeks please", extension(extension_days=14)),
+    ("can we have 5 more days?", extension(extension_days=5)),
+    ("need 2 more months", extension(extension_months=2)),
+    (
+        "we need 3 more working days because of staff shortage",
+        extension(extension_days=3, extension_working_days=True, reason="staff shortage"),
+    ),
+    ("2 more days and it's done", PROMISE),
+    ("a few more days and done", PROMISE),
     ("extension until Friday next week", extension(new_deadline=date(2025, 6, 27))),
     ("extension to this sunday", extension(new_deadline=date(2025, 6, 22))),
     ("xin gia hạn thêm 1.5 tuần", extension()),  # not five weeks
