@@ -43,6 +43,7 @@ from core.replies.vocabulary import (
     REMAINING_RE,
     SOME_COUNTED_RE,
     TAM,
+    TRU,
 )
 
 
@@ -254,9 +255,13 @@ def _some_of_them(folded: str) -> bool:
 
 
 def _work_left(reply: Reply) -> bool:
-    """Tell whether the reply says work is left: "còn 2 việc", "còn lại 3 xã", "còn 20%"."""
+    """Tell whether the reply says work is left: "còn 2 việc", "còn lại 3 xã", "còn 20%",
+    "chỉ còn ký", "xong hết trừ xã A"."""
+    if find_guarded(reply, TRU) is not None:
+        return True
     for match in REMAINING_RE.finditer(reply.folded):
-        if reply.typed(match.start(), match.start() + 3) in _STILL:
+        still = match.group().startswith("con ")  # "còn" typed so; not "chỉ còn", "ngoại trừ"
+        if not still or reply.typed(match.start(), match.start() + 3) in _STILL:
             return True
     return False
 

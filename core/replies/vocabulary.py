@@ -138,7 +138,8 @@ PROGRESS_RE = re.compile(
     r"|waiting\s+(?:for\s+)?(?:\S+\s+){0,3}?(?:approval|signature|sign[\s-]?off|review)"
     r"|(?:phase|stage|step|part)\s+(?:\d+|one|two|three|i{1,3})"
     r"|(?:first|second|1st|2nd)\s+(?:phase|stage|step|part|half)|mostly|largely|except"
-    rf"|(?:sap|gan)\s+(?:nhu\s+)?(?:xong|hoan\s?thanh)|gan\s+het|almost|nearly|mot\s+phan"
+    rf"|(?:sap(?:\s+sua)?|gan(?:\s+nhu)?|hau\s+nhu)\s+(?:da\s+)?(?:xong|hoan\s?thanh)|gan\s+het"
+    r"|almost|nearly|mot\s+phan"
     rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
     r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
     rf"|\b(?:(?:mot|1)\s+nua|half)\b{NOT_A_SHARE}"
@@ -177,6 +178,8 @@ REMAINING_RE = re.compile(
     r"|(?:\d+|mot|hai|ba|bon|nam|vai|mot\s+vai|mot\s+so|mot\s+it|it|nhieu)\s+"
     r"(?!(?:ngay|tuan|thang|nam|gio|buoi|hom|bua|phut|lan)\b)\w"
     r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b)"
+    # "chỉ còn ký", "xong hết trừ xã A", "ngoại trừ báo cáo": all but some
+    r"|\bchi\s+con\b|\bngoai\s+tru\b"
 )
 # "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
 ALL_COUNTED_RE = re.compile(
@@ -196,7 +199,7 @@ PROMISE_RE = re.compile(
     # "xin hoàn thành sớm", "xin được xong trước 30/6": a wish to finish, not a report.
     rf"\bxin\s+(?:duoc\s+)?{_DONE_WORD}\b"
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
-    r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang"
+    r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang|tranh\s+thu"
     r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
     # "2 more days and it is done", "a few more days"
     r"|(?:\d+|one|two|three|few|couple\s+of)\s+more\s+(?:days?|weeks?|months?|hours?)"
@@ -233,6 +236,8 @@ _WE = r"(?:em|toi|minh|ben\s+em|chung\s+em|don\s+vi)"
 _THEN = r"(?:se\s+)?(?:bao|gui|nop|chuyen|cap\s+nhat)"
 DONE_THEN_RE = re.compile(
     rf"\b{_DONE_WORD}\s+(?:thi|la)\s+(?:{_WE}\s+)?{_THEN}\b"
+    # "xong thì tốt", "xong mới gửi được": once it is done, not that it is
+    rf"|\b{_DONE_WORD}\s+(?:thi|moi)\b"
     rf"|\b{_DONE_WORD}\s+{_WE}\s+{_THEN}(?:\s+\w+)?\s+(?:lai|sau)\b"
     rf"|\blam\s+xong\s+{_WE}\s+{_THEN}\b"
 )
@@ -289,7 +294,10 @@ CORRECTION_RE = re.compile(
 # surely), "coi như xong", "xong sơ bộ", "probably done"; "tạm xong" is :data:`TAM`.
 HEDGE_RE = re.compile(
     r"\b(?:co\s+le|hinh\s+nhu|chac(?!\s+chan\b)|coi\s+nhu|so\s+bo|maybe|probably|perhaps"
+    r"|mong\s+la|hy\s+vong|hi\s+vong|hope(?:fully)?"
     r"|i\s+think|i\s+guess|kind\s+of|sort\s+of|more\s+or\s+less)\b"
 )
 TAM = (re.compile(r"\btam\b"), frozenset({"tạm", "tam"}))  # not "tâm" (trung tâm), "tám"
+# "xong hết trừ xã A", "trừ báo cáo": all but some (not "trụ", a pillar).
+TRU = (re.compile(r"\btru\b"), frozenset({"trừ", "tru"}))
 Guarded = tuple[re.Pattern[str], frozenset[str]]

@@ -154,6 +154,7 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("coi như xong", guessed(done(), "coi như xong")),
     ("hoàn thành sơ bộ", guessed(done(), "hoàn thành sơ bộ")),
     ("probably done", guessed(done(), "probably done")),
+    ("mong là xong", guessed(done(), "mong là xong")),  # hoped, not said
     ("Trung tâm đã xong", done()),  # "tâm", not "tạm"
     ("gần 100%", guessed(done(percent=100), "gần 100%")),
     ("đã hoàn thành khoảng 100%", guessed(done(percent=100), "đã hoàn thành khoảng 100%")),
@@ -271,6 +272,13 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("phase 1 completed", partial()),
     ("first phase done", partial()),
     ("done step 2", partial()),
+    ("xong rồi, chỉ còn ký", partial()),  # only the signature left
+    ("xong hết trừ xã A", partial()),  # all but one
+    ("xong, ngoại trừ báo cáo", partial()),
+    ("hầu như xong", partial()),
+    ("gần như đã xong", partial()),
+    ("sắp sửa xong", partial()),
+    ("trụ sở đã xong", done()),  # "trụ", not "trừ"
     ("Working on it, about 30% done", partial(30)),
     # Blocked, with the reason as typed.
     ("vướng: thiếu kinh phí", blocked("thiếu kinh phí")),
@@ -369,6 +377,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("xin thêm nữa tháng", unclear(ReplyHint.UNRECOGNISED)),
     ("gia hạn thêm nửa tháng được không ạ", extension(extension_days=15)),
     ("thêm nửa tháng nữa là xong", unclear(ReplyHint.PROMISE)),  # an estimate, not done
+    ("tranh thủ xong", PROMISE),  # will hurry to finish
+    ("xong thì tốt", PROMISE),  # it would be good, once done
+    ("xong mới gửi được", PROMISE),  # can be sent once done
     # Tomorrow, the day after, from today (TODAY is a Monday).
     ("xin gia hạn đến mai", extension(new_deadline=date(2025, 6, 17))),
     (
@@ -830,7 +841,7 @@ def test_zalo_table_is_large_and_new() -> None:
 # Folded words that are also other words: the parser reads them by their marks.
 _GUARDED_WORDS = frozenset(
     {"dang", "cho", "se", "mai", "nua", "da", "vi", "do", "nham", "lon", "toi", "con", "vuong"}
-    | {"hong", "dau", "tam"}
+    | {"hong", "dau", "tam", "tru"}
 )
 
 
