@@ -65,6 +65,7 @@ The package, by what a newcomer looks for:
 - :mod:`core.replies.percent`, :mod:`core.replies.dates`, :mod:`core.replies.evidence`:
   the share stated, dates and durations, a cited document number;
 - :mod:`core.replies.reading`: the reply being read, and the spans the rules look into.
-- :mod:`core.replies.telex`: the words the rules read, typed in Telex with the Vietnamese
-  keyboard off ("hoanf thanhf", "ddax xong", "sawps xong"), spelled back before folding.
+- :mod:`core.replies.telex`: the words the rules read, typed in Telex or VNI with the
+  Vietnamese keyboard off ("hoanf thanhf", "ddax xong", "sawps xong", "se4 xong", "d9ang
+  la2m"), spelled back before folding.
 """

@@ -452,6 +452,16 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("vuowngs: thieeus kinh phis", blocked("thiếu kinh phí")),
     ("xong chuaw?", Q),
     ("xong khoong", Q),
+    # … or in VNI, the marks typed as digits.
+    ("se4 xong", PROMISE),
+    ("tua62n sau xong", PROMISE),
+    ("sa81p xong", partial()),
+    ("ga62n xong", partial()),
+    ("xong mo65t pha62n", partial()),
+    ("co2n 2 vie65c", partial()),
+    ("d9ang la2m", progress()),
+    ("d9a4 hoa2n tha2nh", done()),
+    ("vu7o71ng: thie61u kinh phi1", blocked("thiếu kinh phí")),
     ("KH đã ban hành xong", done()),  # "KH" is kế hoạch (a plan) here, no "không"
     ("CHT", NEG),  # "chưa hoàn thành" in officials' tables
     # "Không" as said in the south or typed in chat, and "chẳng" as "chả".
@@ -868,6 +878,14 @@ def test_telex_spells_back_its_words_only() -> None:
     capital kept); any other word, English ones that look like Telex too, stays as typed."""
     typed = "Ddax hoanf thanhf, chuaw gui, sex xong; the car is done, own it, tasks"
     expected = "Đã hoàn thành, chưa gui, sẽ xong; the car is done, own it, tasks"
+    assert untelex(typed) == expected
+
+
+def test_vni_spells_back_its_words_only() -> None:
+    """The words a reply is read by, typed in VNI (the marks as digits after their letter or
+    at the end of the word), are spelled back; numbers, "T6" and other words stay as typed."""
+    typed = "D9a4 hoa2n tha2nh, se4 xong tuan62 sau, vuo71ng 15/12, T6 xong, 60%"
+    expected = "Đã hoàn thành, sẽ xong tuần sau, vướng 15/12, T6 xong, 60%"
     assert untelex(typed) == expected
 
 

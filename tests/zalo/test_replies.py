@@ -65,10 +65,18 @@ async def test_a_thumbs_up_to_a_reminder_records_nothing_and_asks(zbot: ZaloBot)
 
 async def test_not_done_typed_with_the_keyboard_off_is_never_done(zbot: ZaloBot) -> None:
     """ "chuaw xong", "chuwa xong", "khoong xong" ("chưa xong" with Telex marks left in the
-    words) are negations: the bot asks which status, and records nothing."""
+    words) are negations, "se4 xong", "tua62n sau xong" (VNI: "sẽ xong", "tuần sau xong")
+    promises: the bot asks which status, and records nothing."""
     official(zbot)
     await remind(zbot)
-    for text in ("chuaw xong", "chuwa xong", "khoong xong", "kh xong"):
+    for text in (
+        "chuaw xong",
+        "chuwa xong",
+        "khoong xong",
+        "kh xong",
+        "se4 xong",
+        "tua62n sau xong",
+    ):
         answer = await zbot.say(HOA, text)
         assert any("1 = Hoàn thành" in line for line in answer), (text, answer)
     assert reports(zbot) == []
