@@ -14,8 +14,10 @@ PERCENT_RE = re.compile(
 )
 # "đang làm 60", "làm được 60": a number alone at the end, after work under way, is a share
 # (two digits: "xong được 2" counts things).
+# "xong 50", "hoàn thành 80": a share after a done word, as "đã xong 80%" (part of the work).
 _BARE_PERCENT_RE = re.compile(
-    r"\b(?:dan?g\s+(?:lam|thuc\s+hien|trien\s+khai)|(?:lam\s+)?(?:duoc|dc)|dat)"
+    r"\b(?:dan?g\s+(?:lam|thuc\s+hien|trien\s+khai)|(?:lam\s+)?(?:duoc|dc)|dat"
+    r"|(?:xong|hoan\s?thanh)(?:\s+(?:duoc|dc))?)"
     r"\s+(?:khoang\s+)?([1-9]\d)\s*(?=$|[,;.!]|\b(?:roi|r|a|nhe|nha)\b)"
 )
 # "60", "60 ạ", "100": a number alone answering a reminder is the share of the work done.

@@ -237,6 +237,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đang thực hiện khoảng 70 ạ", progress(70)),
     ("lam dc 40 roi", progress(40)),
     ("đạt 80", progress(80)),
+    ("xong 50", partial(50)),  # a share after a done word, as "đã xong 50%"
+    ("hoàn thành 80 ạ", partial(80)),
+    ("xong 5", done()),  # one digit: a count, a choice, not a share
     ("đang làm 3 hạng mục", progress()),  # a count of things, not a share
     ("đang làm 5", progress()),  # one digit: more likely a count than a share
     ("đang làm 60-70%", progress(60)),  # a range is read as its lower bound

@@ -500,13 +500,16 @@ async def test_done_today_or_this_week_records_nothing_and_asks(zbot: ZaloBot, t
         ("đã hoàn thành 3/3 nội dung, còn 2 việc", "in_progress", None),
         ("dang lam 50%", "in_progress", 50),
         ("vuong thieu kinh phi", "blocked", None),
+        ("xong 50", "in_progress", 50),
+        ("xong rồi, chỉ còn ký", "in_progress", None),
     ],
 )
 async def test_what_a_reply_says_is_what_is_recorded(
     zbot: ZaloBot, text: str, state: str, percent: int | None
 ) -> None:
-    """ "hôm nay đã xong" is done; "…, còn 2 việc" (two things left) is in progress, not
-    done; a reply typed without diacritics reads as with them."""
+    """ "hôm nay đã xong" is done; "…, còn 2 việc" (two things left), "chỉ còn ký" (only the
+    signature left) and "xong 50" (50 %) are in progress, not done; a reply typed without
+    diacritics reads as with them."""
     [task] = official(zbot)
     await remind(zbot)
     await zbot.say(HOA, text)
