@@ -31,10 +31,11 @@ _NEGATOR = (
 _KH_NEGATED = rf"\bkh\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|kip|lam|duoc|dc)\b"
 # "không" and "chẳng" as spoken in the south or typed in chat ("hông", "hổng", "hok", "hem",
 # "khum", "hk", "khôg", "chả"); folded, they are other words too ("Hồng", "cha"), so they
-# negate only right before a done word, and ask ("xong hông?") only after one at the end.
+# negate only shortly before a done word or "làm", "được" (not typed "Hồng": the caller
+# checks), and ask ("xong hông?") only after one at the end.
 _SPOKEN_NO = r"(?:hok|hong|hem|khum|hk|khog)"
 _SPOKEN_NEGATED = (
-    rf"\b(?P<no>{_SPOKEN_NO}|cha)\s+(?:(?:co|the|kip|duoc|dc)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
+    rf"\b(?P<no>{_SPOKEN_NO}|cha)\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip|lam|duoc|dc)\b"
 )
 # Said to deny: "còn lâu mới xong" (far from it), "làm gì đã xong" (how could it be), "khó
 # xong" (hardly), "sao xong được" (how could it), "xong cái gì" (done what?).

@@ -477,6 +477,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("khôg xong", NEG),
     ("chả xong", NEG),
     ("hông có xong", NEG),
+    ("hông đã xong", NEG),
+    ("chả làm được", NEG),
+    ("hok làm đc", NEG),
     ("hok xong vì thiếu kinh phí", blocked("thiếu kinh phí")),
     ("chị Hồng xong rồi", done()),  # a name, typed with its marks
     ("xong hông", Q),  # "done?" as said in the south
@@ -1035,7 +1038,7 @@ def test_parse_reply_never_reads_chua_before_done_as_done(
 
 @given(
     st.text(max_size=40),
-    st.sampled_from(["không", "khong", "ko", "k", "KHÔNG"]),
+    st.sampled_from(["không", "khong", "ko", "k", "KHÔNG", "hông", "hổng", "hok", "chả"]),
     st.sampled_from(DONE_WORDS),
     st.sampled_from(["", " được", " dc", " kịp", " nổi"]),
     st.text(max_size=40),
