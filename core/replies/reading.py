@@ -25,6 +25,7 @@ from core.replies.vocabulary import (
     CLAUSE_BREAK_RE,
     CONDITION_RE,
     DAU,
+    DEADLINE_LEAD_RE,
     DOCUMENT_DATE_LEAD_RE,
     DONE_RE,
     DONE_THEN_RE,
@@ -166,8 +167,9 @@ def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
     """
     folded, today = reply.folded, reply.today
     for match in DATE_RE.finditer(folded, start, end):
-        if DOCUMENT_DATE_LEAD_RE.search(folded, max(0, match.start() - 40), match.start()):
-            continue
+        lead = max(0, match.start() - 40), match.start()
+        if DOCUMENT_DATE_LEAD_RE.search(folded, *lead) or DEADLINE_LEAD_RE.search(folded, *lead):
+            continue  # a document's date, or the task's deadline copied from the reminder
         counted = ALL_COUNTED_RE.match(folded, match.start())
         if counted is not None and counts_all(counted.group(0).split()[0]):
             continue  # "xong 2/2 hồ sơ": all of them, not 2 February

@@ -162,7 +162,7 @@ FRACTION_RE = re.compile(
 # "đã xong 2 xã", "5 hồ sơ đã xong": a count of items done, with no whole: all of them, or
 # some? (not "3/3 xã", "10/12 xã", whose whole is given; nor "cả 2 việc", both of them).
 SOME_COUNTED_RE = re.compile(
-    rf"(?<![\d/.,])(?<!\bca )(?<!\bhet )(?<!\bboth )(?<!\ball )\d{{1,5}}\s+{_COUNTED}\b"
+    rf"(?<![\d/.,#])(?<!\bca )(?<!\bhet )(?<!\bboth )(?<!\ball )\d{{1,5}}\s+{_COUNTED}\b"
 )
 # "3 ngày nữa xong", "2 xã đã xong", "1 tuần", "2 more days": a text that starts with a count
 # or a length of time, whose number is no choice of a status offered.
@@ -245,6 +245,9 @@ DONE_THEN_RE = re.compile(
 # "thứ 6 tuần trước xong": a weekday that has passed.
 # "15/KH-UBND ngày 20/12": the date a document was issued, not a day to come.
 DOCUMENT_DATE_LEAD_RE = re.compile(r"\d/[a-z][\w-]*[\s,;:(]*(?:(?:ngay|dated|date|on)\b\W*)?$")
+# "#12 Kế hoạch … (hạn 30/12): xong": the task's deadline, copied from the reminder, not a
+# day the work will be done.
+DEADLINE_LEAD_RE = re.compile(r"\b(?:han|thoi\s+han|han\s+chot|deadline|due)\W*(?:ngay\W*)?$")
 LAST_WEEK_RE = re.compile(r"\s+(?:tuan\s+(?:truoc|roi|qua)|vua\s+(?:roi|qua))\b")
 PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
 ACK_RE = re.compile(

@@ -115,6 +115,10 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã triển khai xong", done()),
     ("Hôm nay xong rồi", done()),
     ("Đã hoàn thành trước 15/6", done()),  # "đã" makes "trước 15/6" a fact, not a promise
+    # The task's line copied from the reminder: its number and deadline are no count, no day.
+    ("#12 Kế hoạch CĐS - hạn 30/6/2025: xong", done()),
+    ("#12 Kế hoạch chuyển đổi số (hạn 30/6) đã xong", done()),
+    ("xong trước hạn 30/6", done()),
     ("Đã hoàn thành 100%", done(percent=100)),
     ("100%", done(percent=100)),
     ("xog", done()),  # a common one-letter slip
