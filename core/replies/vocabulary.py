@@ -46,6 +46,8 @@ _DENIED = (
     rf"|\bsao\s+(?:ma\s+)?(?:{_DONE_WORD}|kip)\s+(?:duoc|dc|noi)\b"
     rf"|\b{_DONE_WORD}\s+(?:cai\s+)?gi\b"
     rf"|\b(?:nothing|none)(?:['’]s|\s+(?:is|was|has\s+been|of\s+it))?\s+{_DONE_WORD}\b"
+    # "yet to be done", "still to be done", "to be completed"
+    rf"|\b(?:yet\s+|still\s+)?to\s+be\s+{_DONE_WORD}\b"
 )
 _CAUSE = (
     r"(?:boi\s+vi|tai\s+vi|ly\s+do|li\s+do|nguyen\s+nhan|because(?:\s+of)?|due\s+to|since"
@@ -135,7 +137,8 @@ PROGRESS_RE = re.compile(
     # sent back, to be done again: "sở trả về", "bị trả lại", "phải làm lại"
     r"|(?:bi|so|tinh|ubnd|phong)\s+tra\s+(?:ve|lai)|phai\s+(?:lam|sua)\s+lai"
     # waiting for a signature or an approval, part of it, most of it, all but some
-    r"|pending\s+(?:approval|signature|sign[\s-]?off|review)|awaiting"
+    r"|(?<!\bno )(?<!\bnothing )(?<!\bnone )pending|awaiting|partly|most\s+of|apart\s+from"
+    r"|other\s+than"
     r"|waiting\s+(?:for\s+)?(?:\S+\s+){0,3}?(?:approval|signature|sign[\s-]?off|review)"
     r"|(?:phase|stage|step|part)\s+(?:\d+|one|two|three|i{1,3})"
     r"|(?:first|second|1st|2nd)\s+(?:phase|stage|step|part|half)|mostly|largely|except"
@@ -239,6 +242,8 @@ DONE_THEN_RE = re.compile(
     rf"\b{_DONE_WORD}\s+(?:thi|la)\s+(?:{_WE}\s+)?{_THEN}\b"
     # "xong thì tốt", "xong mới gửi được": once it is done, not that it is
     rf"|\b{_DONE_WORD}\s+(?:thi|moi)\b"
+    # "done once approved", "done when the budget arrives", "done if approved"
+    rf"|\b{_DONE_WORD}\s+(?:once|when|after|if|as\s+soon\s+as|upon)\b"
     rf"|\b{_DONE_WORD}\s+{_WE}\s+{_THEN}(?:\s+\w+)?\s+(?:lai|sau)\b"
     rf"|\blam\s+xong\s+{_WE}\s+{_THEN}\b"
 )
@@ -298,7 +303,7 @@ CORRECTION_RE = re.compile(
 # surely), "coi như xong", "xong sơ bộ", "probably done"; "tạm xong" is :data:`TAM`.
 HEDGE_RE = re.compile(
     r"\b(?:co\s+le|hinh\s+nhu|chac(?!\s+chan\b)|coi\s+nhu|so\s+bo|maybe|probably|perhaps"
-    r"|mong\s+la|hy\s+vong|hi\s+vong|hope(?:fully)?"
+    r"|mong\s+la|hy\s+vong|hi\s+vong|hope(?:fully)?|should\s+be|ish"
     r"|i\s+think|i\s+guess|kind\s+of|sort\s+of|more\s+or\s+less)\b"
 )
 TAM = (re.compile(r"\btam\b"), frozenset({"tạm", "tam"}))  # not "tâm" (trung tâm), "tám"

@@ -158,6 +158,7 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("coi như xong", guessed(done(), "coi như xong")),
     ("hoàn thành sơ bộ", guessed(done(), "hoàn thành sơ bộ")),
     ("probably done", guessed(done(), "probably done")),
+    ("it should be done", guessed(done(), "it should be done")),
     ("mong là xong", guessed(done(), "mong là xong")),  # hoped, not said
     ("Trung tâm đã xong", done()),  # "tâm", not "tạm"
     ("gần 100%", guessed(done(percent=100), "gần 100%")),
@@ -279,6 +280,10 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("phase 1 completed", partial()),
     ("first phase done", partial()),
     ("done step 2", partial()),
+    ("partly done", partial()),
+    ("done apart from the report", partial()),
+    ("done, but report pending", partial()),
+    ("nothing pending, all done", done()),
     ("xong rồi, chỉ còn ký", partial()),  # only the signature left
     ("xong hết trừ xã A", partial()),  # all but one
     ("xong, ngoại trừ báo cáo", partial()),
@@ -387,6 +392,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("tranh thủ xong", PROMISE),  # will hurry to finish
     ("xong thì tốt", PROMISE),  # it would be good, once done
     ("xong mới gửi được", PROMISE),  # can be sent once done
+    ("done once approved", PROMISE),
+    ("done when the budget arrives", PROMISE),
+    ("done if approved", PROMISE),
     # Tomorrow, the day after, from today (TODAY is a Monday).
     ("xin gia hạn đến mai", extension(new_deadline=date(2025, 6, 17))),
     (
@@ -513,6 +521,8 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("no", NEG),
     ("not yet", NEG),
     ("not done yet", NEG),
+    ("yet to be done", NEG),
+    ("still to be completed", NEG),
     ("I haven't finished yet", NEG),
     ("cannot finish on time", NEG),
     # Questions.
