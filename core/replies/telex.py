@@ -34,8 +34,9 @@ WORDS = (
 )  # fmt: skip
 
 # Typed so as often, though Telex spells them otherwise: "dda xong" (the tone key left out),
-# "dduwocj" (the "w" after the first of the two vowels it hooks).
-_ALSO = {"dda": "đã", "dduwocj": "được"}
+# "dduwocj" (the "w" after the first of the two vowels it hooks), "xongf" (a tone key after
+# "xong", which takes none: a slip of the thumb).
+_ALSO = {"dda": "đã", "dduwocj": "được"} | {f"xong{key}": "xong" for key in "fsrxj"}
 # Forms that are words of English too: left as typed.
 _ENGLISH = frozenset({"car", "cow", "own", "barn", "gif"})
 

@@ -122,6 +122,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã hoàn thành 100%", done(percent=100)),
     ("100%", done(percent=100)),
     ("xog", done()),  # a common one-letter slip
+    ("xongf", done()),  # a Telex tone key after "xong", which takes none
+    ("xongf roif", done()),
+    ("chuaw xongf", NEG),
     ("xongg", done()),
     ("XONGGG ạ", done()),
     # "HT" alone is short for "hoàn thành" in officials' tables, but not only: confirmed.
