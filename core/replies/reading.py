@@ -89,15 +89,13 @@ def denies(reply: Reply, start: int, end: int) -> bool:
     if NEGATION_RE.search(folded[start:end]) or spoken_negation(reply, start, end):
         return True
     pattern, forms = DAU
-    for dau in pattern.finditer(folded, start, end):
-        if reply.typed(dau.start(), dau.end()) not in forms:
+    for first, last in clauses(folded[start:end]):
+        a, b = start + first, start + last
+        if not DONE_RE.search(folded, a, b):
             continue
-        breaks = [m.end() for m in CLAUSE_BREAK_RE.finditer(folded, start, dau.start())]
-        after = CLAUSE_BREAK_RE.search(folded, dau.end(), end)
-        if DONE_RE.search(
-            folded, breaks[-1] if breaks else start, after.start() if after else end
-        ):
-            return True
+        for dau in pattern.finditer(folded, a, b):
+            if reply.typed(dau.start(), dau.end()) in forms:
+                return True
     return False
 
 
