@@ -14,7 +14,9 @@ from core.replies.vocabulary import (
     DA,
     LON,
     NHAM,
+    NOT_SPOKEN_NO,
     QUESTION_RE,
+    SPOKEN_QUESTION_RE,
     TRAILING_QUESTION_RE,
 )
 
@@ -39,6 +41,9 @@ def rule_question(reply: Reply) -> ParsedReply | None:
         return None
     # Only the end of the reply can hold "… xong chưa"; looking there keeps this linear.
     if QUESTION_RE.search(folded) or TRAILING_QUESTION_RE.search(folded[-160:]):
+        return unclear(ReplyHint.QUESTION)
+    spoken = SPOKEN_QUESTION_RE.search(folded, max(0, len(folded) - 160))
+    if spoken is not None and reply.typed(*spoken.span("no")) not in NOT_SPOKEN_NO:
         return unclear(ReplyHint.QUESTION)
     return None
 

@@ -66,8 +66,12 @@ QUESTION_RE = re.compile(
 )
 # "xong chưa", "đã gửi báo cáo chưa ạ": a done word, then "chưa"/"không" ends the reply.
 TRAILING_QUESTION_RE = re.compile(
-    rf"\b(?:{_DONE_WORD}|{_VERB})\b[^,.;!\n]*\b(?:{_CHUA}|{_KHONG}|{_SPOKEN_NO})"
-    rf"(?:\s+{_PARTICLE})*\W*$"
+    rf"\b(?:{_DONE_WORD}|{_VERB})\b[^,.;!\n]*\b(?:{_CHUA}|{_KHONG})(?:\s+{_PARTICLE})*\W*$"
+)
+# "xong hông?", "xong rồi hok chị": right after the done word, as the south asks (the caller
+# checks it was not typed "Hồng": "xong rồi chị Hồng ạ" names the one told).
+SPOKEN_QUESTION_RE = re.compile(
+    rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:roi\s+)?(?P<no>{_SPOKEN_NO})(?:\s+{_PARTICLE})*\W*$"
 )
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"

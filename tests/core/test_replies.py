@@ -499,6 +499,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("chị Hồng xong rồi", done()),  # a name, typed with its marks
     ("xong hông", Q),  # "done?" as said in the south
     ("xong hok ạ", Q),
+    ("xong rồi hông chị", Q),
+    ("xong rồi chị Hồng ạ", done()),  # the one told, by her name
+    ("xong Hồng ơi", done()),
     # Said to deny it: "đâu" with a done word, "còn lâu", "làm gì", "khó".
     ("có xong đâu", NEG),
     ("xong đâu mà", NEG),
