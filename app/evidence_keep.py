@@ -299,17 +299,21 @@ def _found(
 ) -> int | None:
     """Return the assignment a file names or follows (a reminder replied to, its caption, the
     only open task, done just chosen), or None: ask (a caption naming no task of the unit's
-    among its open or closed ones is asked about, never filed under another)."""
+    among its open or closed ones is asked about, never filed under another).
+
+    A task the caption names wins over the message replied to: "#13 xong" sent in reply to
+    #12's reminder is #13's file, and its status #13's, never #12's."""
+    numbers = task_numbers(caption)
     if replied is not None:
         sent = message_outbox(session, chat_id=replied.chat_id, message_id=replied.message_id)
         about = set(sent.assignment_ids) if sent else set()
-        numbers = task_numbers(replied.text)
-        about |= {a for a, t in items if t in numbers}
+        about |= {a for a, t in items if t in task_numbers(replied.text)}
+        if numbers:  # the reply still says which unit's, for a task it is about
+            about = {a for a, t in items if a in about and t in numbers}
         if len(about & ids) == 1:
             return (about & ids).pop()
         if len(about) == 1 and not about & ids:  # closed since: refused as such when kept
             return about.pop()
-    numbers = task_numbers(caption)
     named = [a for a, t in items if t in numbers]
     if len(named) == 1:
         return named[0]

@@ -31,7 +31,7 @@ from db.queries.checkin import (
     report_target,
 )
 from db.queries.pending import set_pending
-from db.queries.people_to_tell import coordinators_of_unit, unit_name
+from db.queries.people_to_tell import coordinators_of_unit, unit_name, unit_names
 from db.queries.reports import amend_percent, record_report
 
 REFUSALS = {
@@ -102,15 +102,16 @@ def status_text(services: Services, lang: str, assignment: Reported) -> str:
     return t(lang, "checkin.status_overdue", state=Markup(state), days=result.days_overdue)
 
 
-def confirmation(services: Services, lang: str, target: Target) -> str:
-    """Return the one-line confirmation of a recorded report."""
+def confirmation(services: Services, lang: str, target: Target, unit: str = "") -> str:
+    """Return the one-line confirmation of a recorded report (the unit's name before the
+    title when given: the sender reports for several units)."""
     at = target.last_report_at or services.clock.now()
     return services.catalog.get(
         lang,
         "checkin.recorded",
         status=Markup(status_text(services, lang, target)),
         task=Markup(str(target.task_id)),
-        title=target.title,
+        title=f"{unit}: {target.title}" if unit else target.title,
         at=Markup(at.astimezone(services.settings.tz).strftime("%H:%M %d/%m")),
     )
 
@@ -174,16 +175,28 @@ def record_in(
         with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
             forward_blocker(services, s, report_id, report.reason, now, target)
             s.commit()
-    return Recorded(Check.OK, confirmation(services, actor.lang, target))
+    unit = unit_of(connection, actor, target)
+    return Recorded(Check.OK, confirmation(services, actor.lang, target, unit))
+
+
+def unit_of(connection: Connection, actor: Actor, target: Target) -> str:
+    """Return the name of the unit a report is for when the sender reports for several (an
+    official of two communes is told which one's it was), else ""."""
+    if len(set(actor.unit_ids)) < 2:
+        return ""
+    return unit_names(connection, assignment_ids=[target.assignment_id]).get(
+        target.assignment_id, ""
+    )
 
 
 def recorded_before(services: Services, actor: Actor, report: Report) -> Recorded:
     """Answer a report recorded before under its key (a repeated update, a double tap)."""
     with services.engine.connect() as connection:
         target = report_target(connection, assignment_id=report.assignment_id)
+        unit = unit_of(connection, actor, target) if target is not None else ""
     if target is None:
         return Recorded(Check.MISSING, refusal(services, actor.lang, Check.MISSING, None))
-    return Recorded(Check.OK, confirmation(services, actor.lang, target), duplicate=True)
+    return Recorded(Check.OK, confirmation(services, actor.lang, target, unit), duplicate=True)
 
 
 def _amend(connection: Connection, report: Report) -> datetime | None:

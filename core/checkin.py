@@ -1,7 +1,8 @@
 """Decide what a status reply means and for which assignment; channel-free.
 
-A reply is attributed, in this order, to the items of the message it answers, to the task
-numbers it names ("#12 xong"), or to the sender's open items. When that leaves more than one
+A reply is attributed to the task numbers it names ("#12 xong"), even in answer to a message
+about another task; else to the items of the message it answers; else to the sender's open
+items. When that leaves more than one
 item, or the text says nothing clear, the bot asks; it never guesses. A message naming several
 tasks, each with its own words ("#12 xong, #13 đang làm 50%"), is read task by task
 (`by_task`). "ok", "👍" or "cảm ơn" are thanked for, unless an item they may be about has no
@@ -169,14 +170,23 @@ def decide(
     the message answered, None when it answered none the bot knows about.
     """
     pool = list(items)
-    if replied is not None:
-        pool = [i for i in pool if i.assignment_id in replied]
+    answered = [i for i in pool if replied is not None and i.assignment_id in replied]
+    if mentioned:
+        # A task named wins over the message answered ("#13 xong" in reply to #12's
+        # reminder is about #13); the message still says which unit's, for a task it is about.
+        answered_tasks = {i.task_id for i in answered}
+        pool = [
+            i
+            for i in pool
+            if i.task_id in mentioned and (i.task_id not in answered_tasks or i in answered)
+        ]
+        if not pool:
+            closed = replied is not None and not answered
+            return Decision(Outcome.CLOSED if closed else Outcome.UNKNOWN_TASK, reply)
+    elif replied is not None:
+        pool = answered
         if not pool:
             return Decision(Outcome.CLOSED, reply)
-    if mentioned:
-        pool = [i for i in pool if i.task_id in mentioned]
-        if not pool:
-            return Decision(Outcome.UNKNOWN_TASK, reply)
     done = tuple(i.assignment_id for i in pool if i.done)
     if replied is None and not mentioned:
         pool = [i for i in pool if not i.done]

@@ -15,12 +15,15 @@ Rules run in this order and the first that decides wins:
    once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero;
 4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
-6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát"), or
-   work left ("đã hoàn thành 3/3 nội dung, còn 2 việc");
+6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
+   done", "mostly done"), work left ("đã hoàn thành 3/3 nội dung, còn 2 việc", "còn sai"),
+   waiting for a signature ("đợi ký", "pending approval") or sent back ("sở trả về");
 6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
    xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
 7. negation: any "chưa", or "không"/"not" shortly before a done word, also typed with the
-   Vietnamese keyboard off ("chuaw", "chuwa", "khoong", "kh xong");
+   Vietnamese keyboard off ("chuaw", "chuwa", "khoong", "kh xong"), said as in the south or
+   in chat right before one ("hông xong", "hok xong", "chả xong"), or denied around one
+   ("có xong đâu", "còn lâu mới xong", "khó xong", "far from done");
 8. date or count: a done word beside a pair that reads two ways ("xong 8/10": done on 8
    October, or 8 of 10?) is UNCLEAR (hint AMBIGUOUS: the bot asks); a pair that can only be
    a count of some ("đã xong 8/10" in June: no such day has passed) is in progress;
@@ -44,7 +47,9 @@ as is), with the whole reply kept as ``note``, when the reply
   narrative mentions finished steps without the task being finished);
 - mixes signals: blocked or an extension request, next to a clause that says done;
 - reads as done only from a past-tense verb ("đã gửi báo cáo", "đã tổ chức …"), with no done
-  word ("xong", "hoàn thành"), no 100 % and no cited document.
+  word ("xong", "hoàn thành"), no 100 % and no cited document;
+- says done with a doubt ("tạm xong", "có lẽ xong", "hình như xong rồi", "probably done"), or
+  about all of it ("gần 100%", "khoảng 100%").
 
 Short clear replies ("xong", "đang làm 60%", "vướng: thiếu kinh phí") stay certain, and an
 UNCLEAR result is never uncertain (it records nothing anyway).
@@ -60,6 +65,7 @@ The package, by what a newcomer looks for:
 - :mod:`core.replies.percent`, :mod:`core.replies.dates`, :mod:`core.replies.evidence`:
   the share stated, dates and durations, a cited document number;
 - :mod:`core.replies.reading`: the reply being read, and the spans the rules look into.
-- :mod:`core.replies.telex`: the words the rules read, typed in Telex with the Vietnamese
-  keyboard off ("hoanf thanhf", "ddax xong", "sawps xong"), spelled back before folding.
+- :mod:`core.replies.telex`: the words the rules read, typed in Telex or VNI with the
+  Vietnamese keyboard off ("hoanf thanhf", "ddax xong", "sawps xong", "se4 xong", "d9ang
+  la2m"), spelled back before folding.
 """

@@ -11,7 +11,9 @@ RECENT_PAST_DAYS = 60
 _DURATION = (
     # "thứ 6 tuần sau" is a Friday, not six weeks.
     r"(?:(?<!thu )(?:(?<![\d.,])(?P<digits>\d{1,3})\s*"
-    r"|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+)(?:(?P<work_en>working|business)\s+)?"
+    r"|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+)"
+    # "2 more weeks", "one extra day", "3 more working days"
+    r"(?:(?:more|extra|additional)\s+)?(?:(?P<work_en>working|business)\s+)?"
     # "3 tháng 12" is a date, "thêm 1 tháng" a month more.
     r"(?P<unit>ngay|tuan|days?|weeks?|thang(?!\s*\d)|months?)\b(?P<work_vi>\s+lam\s+viec)?"
     r")"

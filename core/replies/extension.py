@@ -121,6 +121,7 @@ def is_request(folded: str, keyword: re.Match[str]) -> bool:
     """Tell a request ("xin gia hạn …", "… được không ạ?") from a question about one."""
     return bool(
         REQUEST_BEFORE_RE.search(folded, 0, keyword.start())
+        or REQUEST_BEFORE_RE.match(folded, keyword.start())  # "can we have 5 more days?"
         or REQUEST_AFTER_RE.search(folded, keyword.end())
     )
 

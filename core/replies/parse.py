@@ -12,7 +12,14 @@ from functools import lru_cache
 
 from core.replies.extension import rule_extension
 from core.replies.percent import O_FOR_ZERO_RE, stated_percent
-from core.replies.reading import Reply, clauses, has_promise, is_perfect, part_of_work
+from core.replies.reading import (
+    Reply,
+    clauses,
+    denies,
+    has_promise,
+    is_perfect,
+    part_of_work,
+)
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.rules_status import (
     decisive_pair,
@@ -35,8 +42,8 @@ from core.replies.rules_unclear import (
     unclear,
 )
 from core.replies.telex import untelex
-from core.replies.vocabulary import DONE_RE, NEGATION_RE, PERFECTIVE_RE
-from core.textnorm import fold_text
+from core.replies.vocabulary import COUNT_FIRST_RE, DONE_RE, PERFECTIVE_RE
+from core.textnorm import fold_text, narrow
 
 # A status reply is a line or two; Zalo caps messages at 2000 characters. Scanning no
 # more keeps a pasted document (or an attack) from costing more than a short reply.
@@ -82,6 +89,12 @@ def ambiguous_pair(text: str, *, today: date) -> tuple[str, str] | None:
     if found is None or found[0] != "ambiguous":
         return None
     return found[1].group("part"), found[1].group("whole")
+
+
+def counts_first(text: str) -> bool:
+    """Tell whether a text starts with a count or a length of time ("3 ngày nữa xong", "2 xã
+    đã xong", "#12 2 more days"): its number is the official's words, not a choice's."""
+    return COUNT_FIRST_RE.match(fold_text(narrow(text[:200])).folded) is not None
 
 
 def _reading(text: str, today: date) -> Reply:
@@ -140,7 +153,7 @@ def _claims_done(reply: Reply) -> bool:
     folded = reply.folded
     for start, end in clauses(folded):
         said = DONE_RE.search(folded, start, end) or PERFECTIVE_RE.search(folded, start, end)
-        if not said or NEGATION_RE.search(folded[start:end]) or part_of_work(folded, start, end):
+        if not said or denies(reply, start, end) or part_of_work(folded, start, end):
             continue
         percent = stated_percent(reply, start, end)
         if percent is not None and percent < 100:

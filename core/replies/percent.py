@@ -14,8 +14,10 @@ PERCENT_RE = re.compile(
 )
 # "đang làm 60", "làm được 60": a number alone at the end, after work under way, is a share
 # (two digits: "xong được 2" counts things).
+# "xong 50", "hoàn thành 80": a share after a done word, as "đã xong 80%" (part of the work).
 _BARE_PERCENT_RE = re.compile(
-    r"\b(?:dan?g\s+(?:lam|thuc\s+hien|trien\s+khai)|(?:lam\s+)?(?:duoc|dc)|dat)"
+    r"\b(?:dan?g\s+(?:lam|thuc\s+hien|trien\s+khai)|(?:lam\s+)?(?:duoc|dc)|dat"
+    r"|(?:xong|hoan\s?thanh)(?:\s+(?:duoc|dc))?)"
     r"\s+(?:khoang\s+)?([1-9]\d)\s*(?=$|[,;.!]|\b(?:roi|r|a|nhe|nha)\b)"
 )
 # "60", "60 ạ", "100": a number alone answering a reminder is the share of the work done.
@@ -30,6 +32,22 @@ _APPROXIMATE_RE = re.compile(
     r"\b(?:hon|gan|khoang|tren|duoi|chua|more\s+than|over|almost|nearly|about|less\s+than"
     r"|under)\s+(?:duoc\s+)?$"
 )
+
+
+# "gần 100%", "khoảng 100%", "almost 100%": about all of it, which is not yet all of it.
+_NEAR_RE = re.compile(
+    r"(?:\b(?:gan(?:\s+nhu)?|xap\s+xi|khoang|tam|chung|duoi|almost|nearly|about|around"
+    r"|approximately|roughly|close\s+to|less\s+than|under)|[~≈])\s*(?:(?:duoc|dat)\s+)?$"
+)
+
+
+def near_hundred(reply: Reply) -> bool:
+    """Tell whether the reply says about 100 %, not 100 %: "gần 100%", "~100%"."""
+    folded = reply.folded
+    for match in PERCENT_RE.finditer(folded):
+        if int(match.group(1)) == 100:
+            return _NEAR_RE.search(folded, max(0, match.start() - 20), match.start()) is not None
+    return False
 
 
 def stated_percent(reply: Reply, start: int = 0, end: int | None = None) -> int | None:

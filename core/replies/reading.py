@@ -24,16 +24,22 @@ from core.replies.vocabulary import (
     CAUSE_RE,
     CLAUSE_BREAK_RE,
     CONDITION_RE,
+    DAU,
+    DEADLINE_LEAD_RE,
     DOCUMENT_DATE_LEAD_RE,
+    DONE_RE,
     DONE_THEN_RE,
     LAST_WEEK_RE,
     MAI,
+    NEGATION_RE,
     NEGATOR_BEFORE_RE,
+    NOT_SPOKEN_NO,
     PARTIAL_RE,
     PERFECT_RE,
     PERIOD_END_RE,
     PROMISE_RE,
     SE,
+    SPOKEN_NEGATED_RE,
     THIS_PERIOD_RE,
     Guarded,
 )
@@ -64,6 +70,33 @@ def find_guarded(reply: Reply, guarded: Guarded, start: int = 0) -> re.Match[str
         if reply.typed(match.start(), match.end()) in forms:
             return match
     return None
+
+
+def spoken_negation(reply: Reply, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """Find a done word negated as said in the south or typed in chat: "hông xong", "hok
+    hoàn thành", "chả xong" (not "chị Hồng xong", a name typed with its marks)."""
+    stop = len(reply.folded) if end is None else end
+    for match in SPOKEN_NEGATED_RE.finditer(reply.folded, start, stop):
+        if reply.typed(*match.span("no")) not in NOT_SPOKEN_NO:
+            return match
+    return None
+
+
+def denies(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span says the work is not done: "chưa", "không xong", "hông xong",
+    "có xong đâu" (a done word with "đâu" in its clause)."""
+    folded = reply.folded
+    if NEGATION_RE.search(folded[start:end]) or spoken_negation(reply, start, end):
+        return True
+    pattern, forms = DAU
+    for first, last in clauses(folded[start:end]):
+        a, b = start + first, start + last
+        if not DONE_RE.search(folded, a, b):
+            continue
+        for dau in pattern.finditer(folded, a, b):
+            if reply.typed(dau.start(), dau.end()) in forms:
+                return True
+    return False
 
 
 def negated_before(folded: str, start: int) -> bool:
@@ -132,8 +165,9 @@ def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
     """
     folded, today = reply.folded, reply.today
     for match in DATE_RE.finditer(folded, start, end):
-        if DOCUMENT_DATE_LEAD_RE.search(folded, max(0, match.start() - 40), match.start()):
-            continue
+        lead = max(0, match.start() - 40), match.start()
+        if DOCUMENT_DATE_LEAD_RE.search(folded, *lead) or DEADLINE_LEAD_RE.search(folded, *lead):
+            continue  # a document's date, or the task's deadline copied from the reminder
         counted = ALL_COUNTED_RE.match(folded, match.start())
         if counted is not None and counts_all(counted.group(0).split()[0]):
             continue  # "xong 2/2 hồ sơ": all of them, not 2 February

@@ -7,7 +7,7 @@ import re
 
 from core.replies.dates import resolve
 from core.replies.evidence import cited_evidence
-from core.replies.percent import LONE_NUMBER_RE, hundred, stated_percent
+from core.replies.percent import LONE_NUMBER_RE, hundred, near_hundred, stated_percent
 from core.replies.reading import (
     Reply,
     clauses,
@@ -18,6 +18,7 @@ from core.replies.reading import (
     negated_before,
     part_of_work,
     quote,
+    spoken_negation,
 )
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.rules_unclear import unclear
@@ -30,6 +31,7 @@ from core.replies.vocabulary import (
     DANG,
     DONE_RE,
     FRACTION_RE,
+    HEDGE_RE,
     LACK_RE,
     LEAD_FILLER_RE,
     LONE_VUONG_RE,
@@ -39,6 +41,9 @@ from core.replies.vocabulary import (
     PERFECTIVE_RE,
     PROGRESS_RE,
     REMAINING_RE,
+    SOME_COUNTED_RE,
+    TAM,
+    TRU,
 )
 
 
@@ -71,7 +76,7 @@ def rule_blocked(reply: Reply) -> ParsedReply | None:
     lack = LACK_RE.match(folded)
     if lack is not None:
         return _blocked(reply, quote(reply, lack.end()))
-    negated = NEGATED_DONE_RE.search(folded)
+    negated = NEGATED_DONE_RE.search(folded) or spoken_negation(reply)
     cause = find_cause(reply, negated.end()) if negated else None
     if cause is None:
         return None
@@ -89,10 +94,11 @@ def rule_progress(reply: Reply) -> ParsedReply | None:
         or find_guarded(reply, CHO)
         or find_guarded(reply, NUA)
     )
-    if not (partial or ongoing or (percent is not None and percent < 100)):
+    near = percent == 100 and near_hundred(reply)
+    if not (partial or ongoing or near or (percent is not None and percent < 100)):
         return None
     if percent == 100 and not partial:
-        # "đang làm 100%", "2 100%": all of the work is done, most likely; confirmed first
+        # "đang làm 100%", "gần 100%": all of the work is done, most likely; confirmed first
         return ParsedReply(kind=ReplyKind.DONE, hint=ReplyHint.DONE, percent=100, uncertain=True)
     # Part of the work reported done ("đã xong 80%", "xong phần khảo sát") is partial.
     done_said = partial or DONE_RE.search(folded) or PERFECTIVE_RE.search(folded)
@@ -192,9 +198,20 @@ def rule_done(reply: Reply) -> ParsedReply | None:
         if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
             continue
         if _done_word_in(reply, start, end):
-            return _done(reply, uncertain=False)
+            return _done(reply, uncertain=_hedged(reply, start, end))
         verb_only = True
     return _done(reply, uncertain=True) if verb_only else None
+
+
+def _hedged(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span says done with a doubt ("có lẽ xong", "tạm xong", "maybe done")
+    or of a count with no whole ("đã xong 2 xã": all of them, or two of ten?)."""
+    if HEDGE_RE.search(reply.folded, start, end) or SOME_COUNTED_RE.search(
+        reply.folded, start, end
+    ):
+        return True
+    tam = find_guarded(reply, TAM, start)
+    return tam is not None and tam.end() <= end
 
 
 def _done(reply: Reply, *, uncertain: bool) -> ParsedReply:
@@ -238,9 +255,13 @@ def _some_of_them(folded: str) -> bool:
 
 
 def _work_left(reply: Reply) -> bool:
-    """Tell whether the reply says work is left: "còn 2 việc", "còn lại 3 xã", "còn 20%"."""
+    """Tell whether the reply says work is left: "còn 2 việc", "còn lại 3 xã", "còn 20%",
+    "chỉ còn ký", "xong hết trừ xã A"."""
+    if find_guarded(reply, TRU) is not None:
+        return True
     for match in REMAINING_RE.finditer(reply.folded):
-        if reply.typed(match.start(), match.start() + 3) in _STILL:
+        still = match.group().startswith("con ")  # "còn" typed so; not "chỉ còn", "ngoại trừ"
+        if not still or reply.typed(match.start(), match.start() + 3) in _STILL:
             return True
     return False
 

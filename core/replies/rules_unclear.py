@@ -6,16 +6,17 @@ import unicodedata
 
 from core.replies.extension import find_extension, is_request
 from core.replies.percent import NEGATIVE_PERCENT_RE, PERCENT_RE, stated_percent
-from core.replies.reading import Reply, find_guarded, has_promise
+from core.replies.reading import Reply, denies, find_guarded, has_promise
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.vocabulary import (
     ACK_RE,
     CORRECTION_RE,
     DA,
     LON,
-    NEGATION_RE,
     NHAM,
+    NOT_SPOKEN_NO,
     QUESTION_RE,
+    SPOKEN_QUESTION_RE,
     TRAILING_QUESTION_RE,
 )
 
@@ -41,6 +42,9 @@ def rule_question(reply: Reply) -> ParsedReply | None:
     # Only the end of the reply can hold "… xong chưa"; looking there keeps this linear.
     if QUESTION_RE.search(folded) or TRAILING_QUESTION_RE.search(folded[-160:]):
         return unclear(ReplyHint.QUESTION)
+    spoken = SPOKEN_QUESTION_RE.search(folded, max(0, len(folded) - 160))
+    if spoken is not None and reply.typed(*spoken.span("no")) not in NOT_SPOKEN_NO:
+        return unclear(ReplyHint.QUESTION)
     return None
 
 
@@ -63,8 +67,8 @@ def rule_correction(reply: Reply) -> ParsedReply | None:
 
 
 def rule_negation(reply: Reply) -> ParsedReply | None:
-    """Refuse DONE for "chưa …", "không kịp", "not done yet" and the like."""
-    if NEGATION_RE.search(reply.folded):
+    """Refuse DONE for "chưa …", "không kịp", "not done yet", "có xong đâu" and the like."""
+    if denies(reply, 0, len(reply.folded)):
         return unclear(ReplyHint.NEGATION)
     return None
 

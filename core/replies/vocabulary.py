@@ -24,8 +24,31 @@ _ENGLISH_PAST = r"(?:submitted|sent|issued|signed|approved|delivered|reported)"
 _CHUA = r"(?:ch(?:uw?|w|u7)a[w7]?)"
 _KHONG = r"(?:kh(?:oo?|o6)ng6?|khg|kg|ko|k)"
 _CHANG = r"(?:cha[w8]?[r3]?ng[wr38]{0,2})"
-_NEGATOR = rf"(?:{_KHONG}|{_CHANG}|{_CHUA}|not|never|cannot|unable\s+to|\w+n['’]t)"
+_NEGATOR = (
+    rf"(?:{_KHONG}|{_CHANG}|{_CHUA}|not|never|cannot|unable\s+to|\w+n['’]t|far\s+from"
+    r"|nowhere\s+near|hardly|barely)"
+)
 _KH_NEGATED = rf"\bkh\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|kip|lam|duoc|dc)\b"
+# "không" and "chẳng" as spoken in the south or typed in chat ("hông", "hổng", "hok", "hem",
+# "khum", "hk", "khôg", "chả"); folded, they are other words too ("Hồng", "cha"), so they
+# negate only shortly before a done word or "làm", "được" (not typed "Hồng": the caller
+# checks), and ask ("xong hông?") only after one at the end.
+_SPOKEN_NO = r"(?:hok|hong|hem|khum|hk|khog)"
+_SPOKEN_NEGATED = (
+    rf"\b(?P<no>{_SPOKEN_NO}|cha)\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip|lam|duoc|dc)\b"
+)
+# Said to deny: "còn lâu mới xong" (far from it), "làm gì đã xong" (how could it be), "khó
+# xong" (hardly), "sao xong được" (how could it), "xong cái gì" (done what?).
+_DENIED = (
+    rf"\bcon\s+lau\s+(?:\w+\s+){{0,2}}?{_DONE_WORD}"
+    rf"|\blam\s+gi\s+(?:(?:da|co|ma|duoc|chuyen)\s+)*{_DONE_WORD}"
+    rf"|\bkho\s+(?:ma\s+|co\s+the\s+|lam\s+)?(?:{_DONE_WORD}|kip)\b"
+    rf"|\bsao\s+(?:ma\s+)?(?:{_DONE_WORD}|kip)\s+(?:duoc|dc|noi)\b"
+    rf"|\b{_DONE_WORD}\s+(?:cai\s+)?gi\b"
+    rf"|\b(?:nothing|none)(?:['’]s|\s+(?:is|was|has\s+been|of\s+it))?\s+{_DONE_WORD}\b"
+    # "yet to be done", "still to be done", "to be completed"
+    rf"|\b(?:yet\s+|still\s+)?to\s+be\s+{_DONE_WORD}\b"
+)
 _CAUSE = (
     r"(?:boi\s+vi|tai\s+vi|ly\s+do|li\s+do|nguyen\s+nhan|because(?:\s+of)?|due\s+to|since"
     r"|vi|do|boi)"
@@ -45,6 +68,11 @@ QUESTION_RE = re.compile(
 TRAILING_QUESTION_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\b[^,.;!\n]*\b(?:{_CHUA}|{_KHONG})(?:\s+{_PARTICLE})*\W*$"
 )
+# "xong hông?", "xong rồi hok chị": right after the done word, as the south asks (the caller
+# checks it was not typed "Hồng": "xong rồi chị Hồng ạ" names the one told).
+SPOKEN_QUESTION_RE = re.compile(
+    rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:roi\s+)?(?P<no>{_SPOKEN_NO})(?:\s+{_PARTICLE})*\W*$"
+)
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
     r"|keo\s+dai\s+thoi\s+(?:han|gian)|them\s+thoi\s+gian|xin\s+(?:lui|doi)"
@@ -54,6 +82,10 @@ EXTENSION_RE = re.compile(
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
+    # "we need 2 more weeks", "2 more days please" (not "2 more days and it is done")
+    rf"|\b(?:need|needs|request(?:ing)?|ask(?:ing)?\s+for|want|give\s+(?:us|me)"
+    r"|(?:can|could|may)\s+(?:we|i)\s+(?:have|get))"
+    rf"\s+(?:\w+\s+){{0,2}}?{DURATION_ANON}|\b{DURATION_ANON}\s+(?:please|pls|plz)\b"
     rf"|\bthem\s+{DURATION_ANON}(?!\s+nua\b)"
     # "xin thêm nửa tháng" (core.replies.extension checks "nửa" was typed so, not "nữa")
     r"|\b(?:xin|can|cho)\s+(?:them\s+)?nua\s+thang\b|\bthem\s+nua\s+thang\b(?!\s+nua\b)"
@@ -85,6 +117,9 @@ NEGATED_DONE_RE = re.compile(
     rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
     rf"|{_KH_NEGATED}"
 )
+SPOKEN_NEGATED_RE = re.compile(_SPOKEN_NEGATED)
+# How the spoken negators are typed when they are other words: "Hồng" (a name), "họng".
+NOT_SPOKEN_NO = frozenset({"hồng", "họng", "hỏng"})
 LEAD_FILLER_RE = re.compile(
     r"(?:[\s:;,.\-–—=>]+|\b(?:do|vi|ve|la|boi(?:\s+vi)?|tai\s+vi|ly\s+do|li\s+do|nhu\s+sau"
     r"|because(?:\s+of)?|due\s+to|by|on|with|of)\b)*"
@@ -101,9 +136,18 @@ PROGRESS_RE = re.compile(
     r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y"
     # "sở trả về để sửa": sent back to be fixed
     r"|tra\s+(?:ve|lai)\s+(?:de\s+)?(?:sua|chinh\s+sua|bo\s+sung|hoan\s+thien)"
-    # "chờ ký", "chờ lãnh đạo duyệt", typed "cho lanh dao duyet" too
-    r"|cho\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
-    rf"|(?:sap|gan)\s+(?:nhu\s+)?(?:xong|hoan\s?thanh)|gan\s+het|almost|nearly|mot\s+phan"
+    # "chờ ký", "chờ lãnh đạo duyệt", typed "cho lanh dao duyet" too; "đợi ký" alike
+    r"|(?:cho|doi)\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
+    # sent back, to be done again: "sở trả về", "bị trả lại", "phải làm lại"
+    r"|(?:bi|so|tinh|ubnd|phong)\s+tra\s+(?:ve|lai)|phai\s+(?:lam|sua)\s+lai"
+    # waiting for a signature or an approval, part of it, most of it, all but some
+    r"|(?<!\bno )(?<!\bnothing )(?<!\bnone )pending|awaiting|partly|most\s+of|apart\s+from"
+    r"|other\s+than"
+    r"|waiting\s+(?:for\s+)?(?:\S+\s+){0,3}?(?:approval|signature|sign[\s-]?off|review)"
+    r"|(?:phase|stage|step|part)\s+(?:\d+|one|two|three|i{1,3})"
+    r"|(?:first|second|1st|2nd)\s+(?:phase|stage|step|part|half)|mostly|largely|except"
+    rf"|(?:sap(?:\s+sua)?|gan(?:\s+nhu)?|hau\s+nhu)\s+(?:da\s+)?(?:xong|hoan\s?thanh)|gan\s+het"
+    r"|almost|nearly|mot\s+phan"
     rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
     r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
     rf"|\b(?:(?:mot|1)\s+nua|half)\b{NOT_A_SHARE}"
@@ -122,6 +166,17 @@ FRACTION_RE = re.compile(
     r"(?P<part>\d{1,5})\s*(?:(?P<slash>/)|tren|trong\s+(?:so\s+)?)\s*(?P<whole>\d{1,5})(?![\d/.,-])"
     rf"(?P<counted>\s+{_COUNTED}\b)?"
 )
+# "đã xong 2 xã", "5 hồ sơ đã xong": a count of items done, with no whole: all of them, or
+# some? (not "3/3 xã", "10/12 xã", whose whole is given; nor "cả 2 việc", both of them).
+SOME_COUNTED_RE = re.compile(
+    rf"(?<![\d/.,#])(?<!\bca )(?<!\bhet )(?<!\bboth )(?<!\ball )\d{{1,5}}\s+{_COUNTED}\b"
+)
+# "3 ngày nữa xong", "2 xã đã xong", "1 tuần", "2 more days": a text that starts with a count
+# or a length of time, whose number is no choice of a status offered.
+COUNT_FIRST_RE = re.compile(
+    rf"^\s*(?:#\s?\d{{1,9}}\s+)?\d{{1,5}}\s+(?:{_COUNTED}|(?:ngay|tuan|thang|nam|hom|buoi|gio"
+    r"|tieng|phut|lan|more|days?|weeks?|months?|hours?|tren|trong\s+so)\b)"
+)
 # "được 8/10", "đạt 8/10": a count, never a date.
 COUNT_LEAD_RE = re.compile(r"\b(?:duoc|dc|dat)\s*$")
 # "còn 2 việc", "còn lại 3 xã", "còn 20%", "còn thiếu hồ sơ": work left, so not done ("còn 2
@@ -130,7 +185,9 @@ REMAINING_RE = re.compile(
     r"\bcon\s+(?:lai\s+)?(?:\d+\s*(?:%|phan\s+tram\b)"
     r"|(?:\d+|mot|hai|ba|bon|nam|vai|mot\s+vai|mot\s+so|mot\s+it|it|nhieu)\s+"
     r"(?!(?:ngay|tuan|thang|nam|gio|buoi|hom|bua|phut|lan)\b)\w"
-    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do)\b)"
+    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b)"
+    # "chỉ còn ký", "xong hết trừ xã A", "ngoại trừ báo cáo": all but some
+    r"|\bchi\s+con\b|\bngoai\s+tru\b"
 )
 # "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
 ALL_COUNTED_RE = re.compile(
@@ -142,16 +199,18 @@ PARTIAL_RE = re.compile(
     r"(?:phan(?!\s+(?:viec|tram)\b)|buoc|giai\s+doan|dot|hang\s+muc|noi\s+dung|khau|muc)\b"
 )
 NEGATION_RE = re.compile(
-    rf"\b{_CHUA}\b|{_KH_NEGATED}|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
+    rf"\b{_CHUA}\b|{_KH_NEGATED}|{_DENIED}|\bnot\s+yet\b|\b{_NEGATOR}\W+(?:\w+\W+){{0,2}}?(?:{_DONE_WORD}|{_VERB}|kip"
     rf"|the|duoc|dc|lam|finish|{_ENGLISH_PAST})\b|^(?:cht\W*$|{_KHONG}|kh|no|nope|nah)(?:\W+{_PARTICLE})*\W*$"
 )
-NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none)(?:\W+\w+){{0,2}}\W*$")
+NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none|nothing)(?:\W+\w+){{0,2}}\W*$")
 PROMISE_RE = re.compile(
     # "xin hoàn thành sớm", "xin được xong trước 30/6": a wish to finish, not a report.
     rf"\bxin\s+(?:duoc\s+)?{_DONE_WORD}\b"
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
-    r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang"
+    r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang|tranh\s+thu"
     r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
+    # "2 more days and it is done", "a few more days"
+    r"|(?:\d+|one|two|three|few|couple\s+of)\s+more\s+(?:days?|weeks?|months?|hours?)"
     # "còn 2 ngày là xong": two days left before it is done
     r"|con\s+(?:\d+|vai|mot|hai|ba|it)\s+(?:ngay|tuan|thang|hom|buoi|bua|gio)"
     r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"
@@ -185,12 +244,19 @@ _WE = r"(?:em|toi|minh|ben\s+em|chung\s+em|don\s+vi)"
 _THEN = r"(?:se\s+)?(?:bao|gui|nop|chuyen|cap\s+nhat)"
 DONE_THEN_RE = re.compile(
     rf"\b{_DONE_WORD}\s+(?:thi|la)\s+(?:{_WE}\s+)?{_THEN}\b"
+    # "xong thì tốt", "xong mới gửi được": once it is done, not that it is
+    rf"|\b{_DONE_WORD}\s+(?:thi|moi)\b"
+    # "done once approved", "done when the budget arrives", "done if approved"
+    rf"|\b{_DONE_WORD}\s+(?:once|when|after|if|as\s+soon\s+as|upon)\b"
     rf"|\b{_DONE_WORD}\s+{_WE}\s+{_THEN}(?:\s+\w+)?\s+(?:lai|sau)\b"
     rf"|\blam\s+xong\s+{_WE}\s+{_THEN}\b"
 )
 # "thứ 6 tuần trước xong": a weekday that has passed.
 # "15/KH-UBND ngày 20/12": the date a document was issued, not a day to come.
 DOCUMENT_DATE_LEAD_RE = re.compile(r"\d/[a-z][\w-]*[\s,;:(]*(?:(?:ngay|dated|date|on)\b\W*)?$")
+# "#12 Kế hoạch … (hạn 30/12): xong": the task's deadline, copied from the reminder, not a
+# day the work will be done.
+DEADLINE_LEAD_RE = re.compile(r"\b(?:han|thoi\s+han|han\s+chot|deadline|due)\W*(?:ngay\W*)?$")
 LAST_WEEK_RE = re.compile(r"\s+(?:tuan\s+(?:truoc|roi|qua)|vua\s+(?:roi|qua))\b")
 PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
 ACK_RE = re.compile(
@@ -222,6 +288,9 @@ SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a c
 MAI = (re.compile(r"\bmai\b"), frozenset({"mai"}))  # not "mãi", "mái"
 NUA = (re.compile(rf"\bnua\b{NOT_A_SHARE}"), frozenset({"nửa"}))  # not "nữa" (more)
 DA = (re.compile(r"\bda\b"), frozenset({"dạ", "da"}))  # "dạ" is yes; not "đã"
+# "đâu" in a clause that says done denies it: "có xong đâu", "xong gì đâu", "đâu đã xong"
+# (not "đầu", the beginning; nor "xong đâu vào đấy", all in its place).
+DAU = (re.compile(r"\bdau\b(?!\s+(?:vao|ra)\s+day\b)"), frozenset({"đâu", "dau"}))
 CAUSE_FORMS = {"vi": frozenset({"vì", "vi"}), "do": frozenset({"do"})}  # not "vị", "đó"
 # A reply taking itself back: "nhầm" typed so (not "nhằm", in order to; "nham" without
 # diacritics is taken as "nhầm"), "lộn" typed so (not "lớn", "lợn"; not "lộn xộn").
@@ -234,4 +303,14 @@ CORRECTION_RE = re.compile(
     r"|disregard|w?oops)\b"
     r"|\b(?:khong|ko|k|kg)\s+phai\s*(?:[.,;!)]|$)"  # "không phải" ending a clause
 )
+# Done said with a doubt: "có lẽ xong", "hình như xong rồi", "chắc xong rồi" (not "chắc chắn",
+# surely), "coi như xong", "xong sơ bộ", "probably done"; "tạm xong" is :data:`TAM`.
+HEDGE_RE = re.compile(
+    r"\b(?:co\s+le|hinh\s+nhu|chac(?!\s+chan\b)|coi\s+nhu|so\s+bo|maybe|probably|perhaps"
+    r"|mong\s+la|hy\s+vong|hi\s+vong|hope(?:fully)?|should\s+be|ish"
+    r"|i\s+think|i\s+guess|kind\s+of|sort\s+of|more\s+or\s+less)\b"
+)
+TAM = (re.compile(r"\btam\b"), frozenset({"tạm", "tam"}))  # not "tâm" (trung tâm), "tám"
+# "xong hết trừ xã A", "trừ báo cáo": all but some (not "trụ", a pillar).
+TRU = (re.compile(r"\btru\b"), frozenset({"trừ", "tru"}))
 Guarded = tuple[re.Pattern[str], frozenset[str]]

@@ -5,7 +5,8 @@ Each is rewritten into the words the reply parser reads ("xong", "đang làm 60%
 about one task, so that it goes through the same parser, attribution and recording as any
 text on Telegram. A number alone answering an offer about several tasks becomes the status
 without a task, and the parser asks which one. Several tasks in one message ("#12 1, #13 2
-60%") are rewritten task by task.
+60%") are rewritten task by task. A number that counts something ("3 ngày nữa xong", "2 xã
+đã xong") is the official's words, read as typed (core.replies.parse.counts_first).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 
 from core.checkin import by_task
+from core.replies.parse import counts_first
 
 SHORT = re.compile(r"^\s*(?:#\s?(\d{1,9})\s+)?([1-4])(?:\s+(.*))?$", re.DOTALL)
 # "4 15/12 <reason>" asks for an extension even when no status offer is pending: read as
@@ -33,7 +35,7 @@ def rewrite(typed: str, single_task: int | None) -> str | None:
         lines = [rewrite(f"#{task} {words}", None) or f"#{task} {words}" for task, words in parts]
         return "\n".join(lines) if lines != [f"#{t} {w}" for t, w in parts] else None
     found = SHORT.match(typed)
-    if found is None:
+    if found is None or counts_first(typed):  # "3 ngày nữa xong": no choice 3 (blocked)
         return None
     task, number, rest = found.group(1), found.group(2), (found.group(3) or "").strip()
     if task is None and single_task is not None:

@@ -85,6 +85,18 @@ def test_decide_refuses_a_task_number_that_is_not_the_senders() -> None:
     assert outcome("#99 xong")[0] == Outcome.UNKNOWN_TASK
 
 
+def test_decide_follows_a_named_task_over_the_message_answered() -> None:
+    """ "#11 xong" in reply to the reminder of #10 is about #11 (officials answer whatever
+    message is at hand); a task the message is about keeps its unit, named or not."""
+    assert outcome("#11 xong", replied=[1]) == (Outcome.RECORD, (2,))
+    two_units = [Item(1, 10), Item(4, 10), Item(2, 11)]
+    assert outcome("#10 xong", two_units, replied=[4]) == (Outcome.RECORD, (4,))
+    assert outcome("#10 xong", two_units, replied=[2]) == (Outcome.ASK_TASK, (1, 4))
+    assert outcome("#99 xong", replied=[1])[0] == Outcome.UNKNOWN_TASK
+    assert outcome("#10 xong", replied=[42])[0] == Outcome.RECORD  # the named one is open
+    assert outcome("#99 xong", replied=[42])[0] == Outcome.CLOSED
+
+
 def test_decide_says_closed_when_the_answered_message_has_no_open_item() -> None:
     """A reply to a reminder of a task closed since records nothing."""
     assert outcome("xong", replied=[42])[0] == Outcome.CLOSED

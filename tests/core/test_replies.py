@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.checkin import reply_from_dict, reply_to_dict
-from core.replies.parse import MAX_SCAN_CHARS, ambiguous_pair, parse_reply
+from core.replies.parse import MAX_SCAN_CHARS, ambiguous_pair, counts_first, parse_reply
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.telex import untelex
 from core.textnorm import fold
@@ -115,9 +115,16 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã triển khai xong", done()),
     ("Hôm nay xong rồi", done()),
     ("Đã hoàn thành trước 15/6", done()),  # "đã" makes "trước 15/6" a fact, not a promise
+    # The task's line copied from the reminder: its number and deadline are no count, no day.
+    ("#12 Kế hoạch CĐS - hạn 30/6/2025: xong", done()),
+    ("#12 Kế hoạch chuyển đổi số (hạn 30/6) đã xong", done()),
+    ("xong trước hạn 30/6", done()),
     ("Đã hoàn thành 100%", done(percent=100)),
     ("100%", done(percent=100)),
     ("xog", done()),  # a common one-letter slip
+    ("xongf", done()),  # a Telex tone key after "xong", which takes none
+    ("xongf roif", done()),
+    ("chuaw xongf", NEG),
     ("xongg", done()),
     ("XONGGG ạ", done()),
     # "HT" alone is short for "hoàn thành" in officials' tables, but not only: confirmed.
@@ -145,6 +152,26 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã phê duyệt", guessed(done(), "Đã phê duyệt")),
     ("đã ban hành kế hoạch", guessed(done(), "đã ban hành kế hoạch")),
     ("Đã tổ chức hội nghị triển khai", guessed(done(), "Đã tổ chức hội nghị triển khai")),
+    # Guessed: done said with a doubt, or about all of it.
+    ("tạm xong", guessed(done(), "tạm xong")),
+    ("có lẽ xong", guessed(done(), "có lẽ xong")),
+    ("hình như xong rồi", guessed(done(), "hình như xong rồi")),
+    ("chắc xong rồi ạ", guessed(done(), "chắc xong rồi ạ")),
+    ("chắc chắn xong rồi", done()),  # surely
+    ("coi như xong", guessed(done(), "coi như xong")),
+    ("hoàn thành sơ bộ", guessed(done(), "hoàn thành sơ bộ")),
+    ("probably done", guessed(done(), "probably done")),
+    ("it should be done", guessed(done(), "it should be done")),
+    ("mong là xong", guessed(done(), "mong là xong")),  # hoped, not said
+    ("Trung tâm đã xong", done()),  # "tâm", not "tạm"
+    ("gần 100%", guessed(done(percent=100), "gần 100%")),
+    ("đã hoàn thành khoảng 100%", guessed(done(percent=100), "đã hoàn thành khoảng 100%")),
+    ("~100%", guessed(done(percent=100), "~100%")),
+    # Guessed: done said of a count with no whole ("2 of them": all, or two of ten?).
+    ("đã xong 2 xã", guessed(done(), "đã xong 2 xã")),
+    ("5 hồ sơ đã hoàn thành", guessed(done(), "5 hồ sơ đã hoàn thành")),
+    ("cả 2 việc đã xong", done()),  # both of them
+    ("xong hết 3 hồ sơ", done()),
     # Guessed: a long narrative, whatever it seems to say.
     (NARRATIVE, guessed(partial(), NARRATIVE)),
     (LONG_DONE, guessed(done(), LONG_DONE)),
@@ -218,6 +245,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đang thực hiện khoảng 70 ạ", progress(70)),
     ("lam dc 40 roi", progress(40)),
     ("đạt 80", progress(80)),
+    ("xong 50", partial(50)),  # a share after a done word, as "đã xong 50%"
+    ("hoàn thành 80 ạ", partial(80)),
+    ("xong 5", done()),  # one digit: a count, a choice, not a share
     ("đang làm 3 hạng mục", progress()),  # a count of things, not a share
     ("đang làm 5", progress()),  # one digit: more likely a count than a share
     ("đang làm 60-70%", progress(60)),  # a range is read as its lower bound
@@ -242,6 +272,28 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Đã xong 3 hạng mục", partial()),
     ("Hoàn thành giai đoạn 1", partial()),
     ("50% done", partial(50)),
+    ("xong, đợi lãnh đạo ký", partial()),
+    ("xong rồi nhưng sở trả về", partial()),  # sent back
+    ("hoàn thành nhưng phải làm lại", partial()),
+    ("xong nhưng còn sai", partial()),
+    ("mostly done", partial()),
+    ("done except the report", partial()),
+    ("done, pending approval", partial()),
+    ("done, waiting for the director's signature", partial()),
+    ("phase 1 completed", partial()),
+    ("first phase done", partial()),
+    ("done step 2", partial()),
+    ("partly done", partial()),
+    ("done apart from the report", partial()),
+    ("done, but report pending", partial()),
+    ("nothing pending, all done", done()),
+    ("xong rồi, chỉ còn ký", partial()),  # only the signature left
+    ("xong hết trừ xã A", partial()),  # all but one
+    ("xong, ngoại trừ báo cáo", partial()),
+    ("hầu như xong", partial()),
+    ("gần như đã xong", partial()),
+    ("sắp sửa xong", partial()),
+    ("trụ sở đã xong", done()),  # "trụ", not "trừ"
     ("Working on it, about 30% done", partial(30)),
     # Blocked, with the reason as typed.
     ("vướng: thiếu kinh phí", blocked("thiếu kinh phí")),
@@ -294,6 +346,18 @@ REPLIES: list[tuple[str, ParsedReply]] = [
         extension(new_deadline=date(2025, 6, 20), reason="the survey is late"),
     ),
     ("more time until next monday", extension(new_deadline=date(2025, 6, 23))),
+    # "N more days" asked for, in English, is its length; said alone, an estimate.
+    ("we need 2 more weeks", extension(extension_days=14)),
+    ("I need one more week", extension(extension_days=7)),
+    ("2 more weeks please", extension(extension_days=14)),
+    ("can we have 5 more days?", extension(extension_days=5)),
+    ("need 2 more months", extension(extension_months=2)),
+    (
+        "we need 3 more working days because of staff shortage",
+        extension(extension_days=3, extension_working_days=True, reason="staff shortage"),
+    ),
+    ("2 more days and it's done", PROMISE),
+    ("a few more days and done", PROMISE),
     ("extension until Friday next week", extension(new_deadline=date(2025, 6, 27))),
     ("extension to this sunday", extension(new_deadline=date(2025, 6, 22))),
     ("xin gia hạn thêm 1.5 tuần", extension()),  # not five weeks
@@ -328,6 +392,12 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("xin thêm nữa tháng", unclear(ReplyHint.UNRECOGNISED)),
     ("gia hạn thêm nửa tháng được không ạ", extension(extension_days=15)),
     ("thêm nửa tháng nữa là xong", unclear(ReplyHint.PROMISE)),  # an estimate, not done
+    ("tranh thủ xong", PROMISE),  # will hurry to finish
+    ("xong thì tốt", PROMISE),  # it would be good, once done
+    ("xong mới gửi được", PROMISE),  # can be sent once done
+    ("done once approved", PROMISE),
+    ("done when the budget arrives", PROMISE),
+    ("done if approved", PROMISE),
     # Tomorrow, the day after, from today (TODAY is a Monday).
     ("xin gia hạn đến mai", extension(new_deadline=date(2025, 6, 17))),
     (
@@ -400,12 +470,65 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("vuowngs: thieeus kinh phis", blocked("thiếu kinh phí")),
     ("xong chuaw?", Q),
     ("xong khoong", Q),
+    # … or in VNI, the marks typed as digits.
+    ("se4 xong", PROMISE),
+    ("tua62n sau xong", PROMISE),
+    ("sa81p xong", partial()),
+    ("ga62n xong", partial()),
+    ("xong mo65t pha62n", partial()),
+    ("co2n 2 vie65c", partial()),
+    ("d9ang la2m", progress()),
+    ("d9a4 hoa2n tha2nh", done()),
+    ("vu7o71ng: thie61u kinh phi1", blocked("thiếu kinh phí")),
     ("KH đã ban hành xong", done()),  # "KH" is kế hoạch (a plan) here, no "không"
     ("CHT", NEG),  # "chưa hoàn thành" in officials' tables
+    # "Không" as said in the south or typed in chat, and "chẳng" as "chả".
+    ("hông xong", NEG),
+    ("hổng xong ạ", NEG),
+    ("hok xong", NEG),
+    ("hem xong", NEG),
+    ("khum xong", NEG),
+    ("hk hoàn thành", NEG),
+    ("khôg xong", NEG),
+    ("chả xong", NEG),
+    ("hông có xong", NEG),
+    ("hông đã xong", NEG),
+    ("chả làm được", NEG),
+    ("hok làm đc", NEG),
+    ("hok xong vì thiếu kinh phí", blocked("thiếu kinh phí")),
+    ("chị Hồng xong rồi", done()),  # a name, typed with its marks
+    ("xong hông", Q),  # "done?" as said in the south
+    ("xong hok ạ", Q),
+    ("xong rồi hông chị", Q),
+    ("xong rồi chị Hồng ạ", done()),  # the one told, by her name
+    ("xong Hồng ơi", done()),
+    # Said to deny it: "đâu" with a done word, "còn lâu", "làm gì", "khó".
+    ("có xong đâu", NEG),
+    ("xong đâu mà", NEG),
+    ("đâu đã xong", NEG),
+    ("đâu có hoàn thành", NEG),
+    ("xong gì đâu ạ", NEG),
+    ("đã xong được đâu", NEG),
+    ("xong rồi, gửi đâu ạ", done()),  # "đâu" in another clause: where to send it
+    ("xong đâu vào đấy", done()),  # all in its place
+    ("còn lâu mới xong", NEG),
+    ("làm gì đã xong", NEG),
+    ("làm gì có chuyện hoàn thành", NEG),
+    ("khó xong lắm", NEG),
+    ("chắc khó hoàn thành", NEG),
+    ("sao xong được", NEG),
+    ("xong cái gì", NEG),
+    ("far from done", NEG),
+    ("nowhere near finished", NEG),
+    ("nothing done yet", NEG),
+    ("none done", NEG),
+    ("nothing blocking, done", done()),
     ("không", NEG),
     ("no", NEG),
     ("not yet", NEG),
     ("not done yet", NEG),
+    ("yet to be done", NEG),
+    ("still to be completed", NEG),
     ("I haven't finished yet", NEG),
     ("cannot finish on time", NEG),
     # Questions.
@@ -754,6 +877,7 @@ def test_zalo_table_is_large_and_new() -> None:
 # Folded words that are also other words: the parser reads them by their marks.
 _GUARDED_WORDS = frozenset(
     {"dang", "cho", "se", "mai", "nua", "da", "vi", "do", "nham", "lon", "toi", "con", "vuong"}
+    | {"hong", "dau", "tam", "tru"}
 )
 
 
@@ -780,6 +904,14 @@ def test_telex_spells_back_its_words_only() -> None:
     capital kept); any other word, English ones that look like Telex too, stays as typed."""
     typed = "Ddax hoanf thanhf, chuaw gui, sex xong; the car is done, own it, tasks"
     expected = "Đã hoàn thành, chưa gui, sẽ xong; the car is done, own it, tasks"
+    assert untelex(typed) == expected
+
+
+def test_vni_spells_back_its_words_only() -> None:
+    """The words a reply is read by, typed in VNI (the marks as digits after their letter or
+    at the end of the word), are spelled back; numbers, "T6" and other words stay as typed."""
+    typed = "D9a4 hoa2n tha2nh, se4 xong tuan62 sau, vuo71ng 15/12, T6 xong, 60%"
+    expected = "Đã hoàn thành, sẽ xong tuần sau, vướng 15/12, T6 xong, 60%"
     assert untelex(typed) == expected
 
 
@@ -926,7 +1058,7 @@ def test_parse_reply_never_reads_chua_before_done_as_done(
 
 @given(
     st.text(max_size=40),
-    st.sampled_from(["không", "khong", "ko", "k", "KHÔNG"]),
+    st.sampled_from(["không", "khong", "ko", "k", "KHÔNG", "hông", "hổng", "hok", "chả"]),
     st.sampled_from(DONE_WORDS),
     st.sampled_from(["", " được", " dc", " kịp", " nổi"]),
     st.text(max_size=40),
@@ -937,6 +1069,27 @@ def test_parse_reply_never_reads_a_done_word_negated_as_done(
     """ "không xong được", "ko hoàn thành kịp" anywhere in a reply is never DONE."""
     text = f"{prefix} {negator} {done_word}{able} {suffix}"
     assert parse_reply(text, today=TODAY).kind is not ReplyKind.DONE
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("3 ngày nữa xong", True),
+        ("2 xã đã xong", True),
+        ("1 tuần nữa em gửi", True),
+        ("#12 2 more days and it's done", True),
+        ("2 trên 5 xã", True),
+        ("2 60%", False),  # choice 2, in progress at 60%
+        ("3 thiếu kinh phí", False),  # choice 3, blocked for that reason
+        ("4 15/12 chờ kinh phí", False),
+        ("#12 1", False),
+        ("1", False),
+    ],
+)
+def test_counts_first_tells_a_count_from_a_choices_number(text: str, counts: bool) -> None:
+    """A text that starts with a count or a length of time is the official's words, not the
+    number of a status offered ("3 ngày nữa xong" is no "3 = Vướng mắc")."""
+    assert counts_first(text) is counts
 
 
 @pytest.mark.parametrize(

@@ -105,3 +105,20 @@ async def test_an_english_admin_is_told_english_day_words_and_they_are_read(
     assert "cuối tháng" not in refused
     [read] = await zbot.say(ZALO_ADMIN, "friday")
     assert "20/11/2026" in read  # the clock stands on Wednesday 18/11/2026
+
+
+async def test_more_days_asked_for_in_english_is_a_request_and_said_alone_is_no_report(
+    zbot: ZaloBot,
+) -> None:
+    """ "#12 2 more days and it's done" (an estimate) records nothing and asks (it was choice 2,
+    in progress); "#12 we need 2 more weeks" is sent as the request for two weeks it is (it
+    was not understood), and the bot asks only why, in English."""
+    province(zbot)
+    with zbot.session() as s:
+        first = s.exec(select(Task.id).order_by(col(Task.id))).first()
+    answer = "\n".join(await zbot.say(HOA, f"#{first} 2 more days and it's done"))
+    assert state_of(zbot, "Báo cáo quý") == ("none", None)
+    assert "1 = Done" in answer, answer
+    answer = "\n".join(await zbot.say(HOA, f"#{first} we need 2 more weeks"))
+    assert f"to extend #{first} Báo cáo quý to 15/12/2026 was sent" in answer  # 1/12 + 2 weeks
+    assert "gives no reason" in answer

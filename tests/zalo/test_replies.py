@@ -65,12 +65,43 @@ async def test_a_thumbs_up_to_a_reminder_records_nothing_and_asks(zbot: ZaloBot)
 
 async def test_not_done_typed_with_the_keyboard_off_is_never_done(zbot: ZaloBot) -> None:
     """ "chuaw xong", "chuwa xong", "khoong xong" ("chưa xong" with Telex marks left in the
-    words) are negations: the bot asks which status, and records nothing."""
+    words) are negations, "se4 xong", "tua62n sau xong" (VNI: "sẽ xong", "tuần sau xong")
+    promises: the bot asks which status, and records nothing."""
     official(zbot)
     await remind(zbot)
-    for text in ("chuaw xong", "chuwa xong", "khoong xong", "kh xong"):
+    for text in (
+        "chuaw xong",
+        "chuwa xong",
+        "khoong xong",
+        "kh xong",
+        "se4 xong",
+        "tua62n sau xong",
+    ):
         answer = await zbot.say(HOA, text)
         assert any("1 = Hoàn thành" in line for line in answer), (text, answer)
+    assert reports(zbot) == []
+
+
+async def test_not_done_said_in_the_south_or_in_chat_is_never_done(zbot: ZaloBot) -> None:
+    """ "hông xong", "hok xong", "chả xong", "có xong đâu", "còn lâu mới xong" say it is not
+    done, as spoken or typed in chat: the bot asks which status, and records nothing."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("hông xong", "hok xong", "chả xong", "có xong đâu", "còn lâu mới xong"):
+        answer = await zbot.say(HOA, text)
+        assert any("1 = Hoàn thành" in line for line in answer), (text, answer)
+    assert reports(zbot) == []
+
+
+async def test_a_count_typed_first_after_a_reminder_is_no_choices_number(zbot: ZaloBot) -> None:
+    """ "3 ngày nữa xong" (in three days) was choice 3, a blocker recorded and sent to the
+    coordinators; "2 xã đã xong" (two communes) a status too: each is read as typed, and
+    the bot asks which status, recording nothing."""
+    official(zbot)
+    await remind(zbot)
+    for text in ("3 ngày nữa xong", "2 xã đã xong"):
+        answer = await zbot.say(HOA, text)
+        assert any("1 = " in line and "Hoàn thành" in line for line in answer), (text, answer)
     assert reports(zbot) == []
 
 
@@ -469,13 +500,16 @@ async def test_done_today_or_this_week_records_nothing_and_asks(zbot: ZaloBot, t
         ("đã hoàn thành 3/3 nội dung, còn 2 việc", "in_progress", None),
         ("dang lam 50%", "in_progress", 50),
         ("vuong thieu kinh phi", "blocked", None),
+        ("xong 50", "in_progress", 50),
+        ("xong rồi, chỉ còn ký", "in_progress", None),
     ],
 )
 async def test_what_a_reply_says_is_what_is_recorded(
     zbot: ZaloBot, text: str, state: str, percent: int | None
 ) -> None:
-    """ "hôm nay đã xong" is done; "…, còn 2 việc" (two things left) is in progress, not
-    done; a reply typed without diacritics reads as with them."""
+    """ "hôm nay đã xong" is done; "…, còn 2 việc" (two things left), "chỉ còn ký" (only the
+    signature left) and "xong 50" (50 %) are in progress, not done; a reply typed without
+    diacritics reads as with them."""
     [task] = official(zbot)
     await remind(zbot)
     await zbot.say(HOA, text)

@@ -71,7 +71,8 @@ async def test_a_typed_answer_to_a_reminder_is_for_its_unit(
 
 async def test_a_task_typed_for_two_units_is_asked_by_unit(zbot: ZaloBot) -> None:
     """ "#12 2 50%" after a reminder naming #12 for both communes asks which commune, by
-    number; the number chosen records for that commune alone."""
+    number; the number chosen records for that commune alone, and the confirmation names it
+    (it named the task alone: the official could not tell which commune's was recorded)."""
     task, by_unit = two_units(zbot)
     [reminder] = await remind(zbot)
     assert "(Xã Tam Xuân)" in reminder
@@ -80,8 +81,9 @@ async def test_a_task_typed_for_two_units_is_asked_by_unit(zbot: ZaloBot) -> Non
     assert "đơn vị nào" in asked
     assert recorded(zbot) == []
     line = next(x for x in asked.splitlines() if "Xã Tam Bình" in x)
-    await zbot.say(HOA, line.split(" = ")[0])
+    [confirmed] = await zbot.say(HOA, line.split(" = ")[0])
     assert recorded(zbot) == [(by_unit["Xã Tam Bình"], "in_progress", 50)]
+    assert f"#{task} Xã Tam Bình: " in confirmed
 
 
 async def test_a_reminder_of_a_task_for_two_units_says_the_unit_is_asked_next(

@@ -126,6 +126,21 @@ async def test_reply_to_a_reminder_records_for_its_item(bot: BotUnderTest) -> No
     assert assignment(bot, first).state == "none"
 
 
+async def test_a_task_named_in_reply_to_another_tasks_reminder_is_recorded_for_it(
+    bot: BotUnderTest,
+) -> None:
+    """ "#2 xong" sent in reply to the reminder of #1 (the message at hand) records #2: the
+    bot no longer says #2 is not the unit's, and records nothing for #1."""
+    world = await scene(bot, tasks=2)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    second = world.tasks[1].id
+    answer = await bot.send(OFFICIAL, f"#{second} xong", reply_to=reminder.message_id)
+    assert (answer.text or "").startswith("Đã ghi nhận: Hoàn thành")
+    assert f"#{second} Kế hoạch CĐS 2" in (answer.text or "")
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[1], "done")]
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
 async def test_free_message_with_one_open_item_is_recorded(bot: BotUnderTest) -> None:
     """With one open task, "dang thuc hien 60%" is recorded as in progress 60%."""
     world = await scene(bot)
@@ -175,9 +190,28 @@ async def test_unclear_message_asks_which_status(bot: BotUnderTest) -> None:
 
 async def test_not_done_typed_with_the_keyboard_off_is_never_done(bot: BotUnderTest) -> None:
     """ "chuaw xong", "chuwa xong", "khoong xong" ("chưa xong" with Telex marks left in the
-    words) are negations: the bot asks, and records nothing."""
+    words) are negations, "se4 xong", "tua62n sau xong" (VNI: "sẽ xong", "tuần sau xong")
+    promises: the bot asks, and records nothing."""
     world = await scene(bot)
-    for text in ("chuaw xong", "chuwa xong", "khoong xong", "kh xong"):
+    for text in (
+        "chuaw xong",
+        "chuwa xong",
+        "khoong xong",
+        "kh xong",
+        "se4 xong",
+        "tua62n sau xong",
+    ):
+        question = await bot.send(OFFICIAL, text)
+        assert len(buttons(question)) == 4, text
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
+async def test_not_done_said_in_the_south_or_in_chat_is_never_done(bot: BotUnderTest) -> None:
+    """ "hông xong", "hok xong", "chả xong", "có xong đâu", "còn lâu mới xong" say it is not
+    done, as spoken or typed in chat: the bot asks, and records nothing."""
+    world = await scene(bot)
+    for text in ("hông xong", "hok xong", "chả xong", "có xong đâu", "còn lâu mới xong"):
         question = await bot.send(OFFICIAL, text)
         assert len(buttons(question)) == 4, text
     assert reports(bot) == []

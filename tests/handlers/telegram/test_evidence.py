@@ -36,7 +36,12 @@ def kept(bot: BotUnderTest) -> list[Evidence]:
 
 
 def send_document_reply(
-    bot: BotUnderTest, user_id: int, content: bytes, reply_to: int, name: str = "ke-hoach.pdf"
+    bot: BotUnderTest,
+    user_id: int,
+    content: bytes,
+    reply_to: int,
+    name: str = "ke-hoach.pdf",
+    caption: str | None = None,
 ) -> int:
     """Have a user send a document in reply to a bot message (a raw update, as Telegram)."""
     state = bot.server.state
@@ -51,7 +56,11 @@ def send_document_reply(
     with state.lock:
         chat = state.chats[user_id]
         message = state.add_message(
-            chat, state.user(user_id), reply_to_message_id=reply_to, document=document
+            chat,
+            state.user(user_id),
+            reply_to_message_id=reply_to,
+            document=document,
+            caption=caption,
         )
         payload = {"message": state.message_api(message)}
     payload["message"]["date"] = int(time.time())
@@ -81,6 +90,23 @@ async def test_document_in_reply_to_a_reminder_is_kept_and_fetched(bot: BotUnder
     assert fetched.document is not None
     assert bot.server.file_content(fetched.document["file_id"]) == PDF
     assert fetched.document["file_name"] == "ke-hoach.pdf"
+
+
+async def test_a_document_naming_another_task_in_reply_to_a_reminder_is_that_tasks(
+    bot: BotUnderTest,
+) -> None:
+    """A PDF captioned "#2 xong" sent in reply to the reminder of #1 (the message at hand) is
+    #2's evidence and records #2 done; #1, which it does not name, is left as it was."""
+    world = await scene(bot, tasks=2)
+    first, second = world.assignments
+    reminder = await remind(bot, OFFICIAL, [first])
+    after = bot.server.last_message_id(OFFICIAL)
+    task = world.tasks[1].id
+    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, caption=f"#{task} xong")
+    reply = await bot.server.wait_for_message(OFFICIAL, after=after)
+    assert f"cho #{task} Kế hoạch CĐS 2" in (reply.text or "")
+    assert [evidence.assignment_id for evidence in kept(bot)] == [second]
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(second, "done")]
 
 
 async def test_the_same_document_again_is_said_received_already(bot: BotUnderTest) -> None:

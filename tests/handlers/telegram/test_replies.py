@@ -324,13 +324,16 @@ async def test_done_today_or_this_week_records_nothing_and_asks(
         ("đã hoàn thành 3/3 nội dung, còn 2 việc", "in_progress"),
         ("dang lam 50%", "in_progress"),
         ("vuong thieu kinh phi", "blocked"),
+        ("xong 50", "in_progress"),
+        ("xong rồi, chỉ còn ký", "in_progress"),
     ],
 )
 async def test_what_a_reply_says_is_what_is_recorded(
     bot: BotUnderTest, text: str, state: str
 ) -> None:
-    """ "hôm nay đã xong" is done; "…, còn 2 việc" (two things left) is in progress, not
-    done; a reply typed without diacritics reads as with them."""
+    """ "hôm nay đã xong" is done; "…, còn 2 việc" (two things left), "chỉ còn ký" (only the
+    signature left) and "xong 50" (50 %) are in progress, not done; a reply typed without
+    diacritics reads as with them."""
     world = await scene(bot)
     reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
     await bot.send(OFFICIAL, text, reply_to=reminder.message_id)

@@ -85,10 +85,15 @@ async def test_an_unclear_answer_asks_with_buttons_naming_each_unit(bot: BotUnde
 
 async def test_a_task_typed_for_two_units_asks_which_unit(bot: BotUnderTest) -> None:
     """ "#12 xong" when #12 is open in two of the official's communes asks which commune (it
-    said the unit had several tasks), a button per commune; the press records for it alone."""
+    said the unit had several tasks), a button per commune; the press records for it alone,
+    and says whose it recorded (it named the task alone)."""
     task, by_unit = await two_units(bot)
     asked = await answer(bot, f"#{task} xong")
     assert "đơn vị nào" in (asked.text or "")
     [one] = [label for label, _ in buttons(asked) if "Xã Tam Bình" in label]
     await bot.press(OFFICIAL, button_data(asked, one), asked.message_id)
     assert recorded(bot) == [(by_unit["Xã Tam Bình"], "done")]
+    said = f"Đã ghi nhận: Hoàn thành đúng hạn - #{task} Xã Tam Bình: Kế hoạch chuyển đổi số"
+    await bot.server.wait_until(
+        lambda: any(said in (m.text or "") for m in bot.server.messages(OFFICIAL))
+    )
