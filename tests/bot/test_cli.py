@@ -196,12 +196,23 @@ def test_run_with_a_send_rate_under_one_a_second_is_refused(
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("url", ["postgresql://u:hunter2@[::1/x", "postgresql://u:hunter2@h:ab/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:hunter2@[::1/x",
+        "postgresql://u:hunter2@h:ab/x",
+        "postgresql+psycopg2://u:hunter2@127.0.0.1/x",
+        "postgresql+asyncpg://u:hunter2@127.0.0.1/x",
+        "sqlite+aiosqlite:///data/x.sqlite3",
+    ],
+)
 def test_a_database_url_that_cannot_be_read_is_named_without_its_password(
     tmp_path: Path, url: str
 ) -> None:
-    """A DATABASE_URL whose port is no number is one line naming it, without the password:
-    it passed the settings and ended in a traceback when the engine read it."""
+    """A DATABASE_URL whose port is no number, or that names a driver dondoc does not
+    install (`postgresql+psycopg2://`, as other programs' settings write it), is one line
+    naming it, without the password: each passed the settings and ended in a traceback
+    when the engine read it."""
     result = dondoc(tmp_path, env_for(tmp_path, BOT_TOKEN="1:x", DATABASE_URL=url), "run")
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
