@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     start_process(settings)
     engine = migrated_engine(settings)
-    if engine is None:
-        return EXIT_CONFIG
+    if isinstance(engine, int):
+        return engine
     if not evidence_folder_usable(settings):
         engine.dispose()
         return EXIT_CONFIG

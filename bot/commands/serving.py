@@ -101,8 +101,8 @@ def serve(_args: argparse.Namespace) -> int:
         say("cli.workers_need_evidence_dir", err=True)
         return EXIT_CONFIG
     engine = migrated_engine(settings)
-    if engine is None:
-        return EXIT_CONFIG
+    if isinstance(engine, int):
+        return engine
     if not evidence_folder_usable(settings):
         engine.dispose()
         return EXIT_CONFIG

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DatabaseError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from app.links import derive_webhook_secret
+from bot.commands.dbwait import not_answering, once_it_answers
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -113,15 +114,16 @@ def evidence_folder_usable(settings: Settings) -> bool:
     return True
 
 
-def migrated_engine(settings: Settings) -> Engine | None:
-    """Return the database's engine once migrated; None (and said why) when unreachable."""
+def migrated_engine(settings: Settings) -> Engine | int:
+    """Return the database's engine once migrated, a database that does not answer yet
+    waited out (`once_it_answers`); else say why and return the exit status."""
     engine = make_engine(settings.database_url)
     try:
-        upgrade(engine)
+        once_it_answers(engine, lambda: upgrade(engine))
     except DatabaseError as exc:
         say_db_error(engine.url.render_as_string(), exc.orig)
         engine.dispose()
-        return None
+        return EXIT_FAILED if not_answering(exc) else EXIT_CONFIG
     return engine
 
 

@@ -1,0 +1,72 @@
+"""A database that does not answer yet when dondoc starts: waited out, not taken for a wrong
+setting (`dondoc serve`, `dondoc run`, `dondoc db upgrade`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from bot.console import one_line, say
+
+# A database that does not answer yet at start (PostgreSQL still starting after a reboot or
+# restarting, at its max_connections, SQLite locked by a backup) is waited out this long,
+# tried again every few seconds; then the process ends with status 1, which systemd restarts
+# (status 2, a wrong setting, it does not), and `dondoc-migrate`, which the workers require,
+# fails only for an outage longer than this.
+START_WAIT_S = 300.0
+START_RETRY_S = 5.0
+# What a database says when it does not answer for now, as against a wrong setting (a
+# database or role that does not exist, a wrong password, a host name that is no host):
+# libpq's and PostgreSQL's messages (no SQLSTATE comes with a failed connection), SQLite's.
+NOT_ANSWERING = (
+    "connection refused",
+    "timeout expired",
+    "timed out",
+    "server closed the connection unexpectedly",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "the database system is not yet accepting connections",
+    "the database system is not accepting connections",
+    "too many clients already",
+    "remaining connection slots are reserved",
+    "terminating connection",
+    "no route to host",
+    "network is unreachable",
+    "due to lock timeout",
+    "database is locked",
+)
+T = TypeVar("T")
+
+
+def once_it_answers(engine: Engine, work: Callable[[], T], wait_s: float = START_WAIT_S) -> T:
+    """Run `work` (the migrations), waiting up to `wait_s` for a database that does not
+    answer for now, said once in one line; a wrong setting, or an outage longer than that,
+    is raised. Started while PostgreSQL was still starting (a reboot), `dondoc serve` and
+    `dondoc db upgrade` ended with status 2 at once, which systemd does not restart: the
+    bot stayed down until someone started it by hand."""
+    deadline = time.monotonic() + wait_s
+    said = False
+    while True:
+        try:
+            return work()
+        except OperationalError as exc:
+            if not not_answering(exc) or time.monotonic() + START_RETRY_S > deadline:
+                raise
+            if not said:
+                url = engine.url.render_as_string()  # password hidden
+                minutes = round(wait_s / 60)
+                say("cli.db_waiting", err=True, url=url, error=one_line(exc.orig), minutes=minutes)
+                said = True
+            engine.dispose()  # connections the outage left behind
+            time.sleep(START_RETRY_S)
+
+
+def not_answering(exc: DatabaseError) -> bool:
+    """Tell whether the database failed for now (see NOT_ANSWERING), not for a setting."""
+    said = " ".join(str(exc.orig).lower().split())
+    return isinstance(exc, OperationalError) and any(s in said for s in NOT_ANSWERING)
