@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
@@ -70,3 +71,20 @@ def not_answering(exc: DatabaseError) -> bool:
     """Tell whether the database failed for now (see NOT_ANSWERING), not for a setting."""
     said = " ".join(str(exc.orig).lower().split())
     return isinstance(exc, OperationalError) and any(s in said for s in NOT_ANSWERING)
+
+
+def write_refused(engine: Engine) -> DatabaseError | None:
+    """Return why the database refuses a write, or None: a write of nothing (the schema's
+    revision set to itself, rolled back). Started on a database it can read but not write
+    (a PostgreSQL standby or `default_transaction_read_only`, an SQLite file the service's
+    user may not write), the bot ended in a traceback as it took its first update
+    (PostgreSQL), or ran answering nobody, each update retried for minutes (SQLite)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            connection.rollback()
+    except DatabaseError as exc:
+        if not_answering(exc):
+            raise
+        return exc
+    return None

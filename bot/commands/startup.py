@@ -13,11 +13,12 @@ from sqlalchemy.exc import DatabaseError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from app.links import derive_webhook_secret
-from bot.commands.dbwait import not_answering, once_it_answers
+from bot.commands.dbwait import not_answering, once_it_answers, write_refused
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
     REDACTED,
+    one_line,
     say,
     say_db_error,
     setup_logging,
@@ -120,10 +121,16 @@ def migrated_engine(settings: Settings) -> Engine | int:
     engine = make_engine(settings.database_url)
     try:
         once_it_answers(engine, lambda: upgrade(engine))
+        refused = once_it_answers(engine, lambda: write_refused(engine))
     except DatabaseError as exc:
         say_db_error(engine.url.render_as_string(), exc.orig)
         engine.dispose()
         return EXIT_FAILED if not_answering(exc) else EXIT_CONFIG
+    if refused is not None:
+        url = engine.url.render_as_string()
+        say("cli.db_read_only", err=True, url=url, error=one_line(refused.orig))
+        engine.dispose()
+        return EXIT_CONFIG
     return engine
 
 

@@ -862,6 +862,28 @@ def test_a_missing_evidence_folder_is_made_at_start(tmp_path: Path) -> None:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_a_postgresql_database_that_cannot_be_written_is_one_line(
+    tmp_path: Path, server: FakeBotApi, pg_url: str, command: str
+) -> None:
+    """DATABASE_URL naming a database that can be read but not written (a standby, or
+    `default_transaction_read_only` set for maintenance): one line saying so, status 2.
+    `serve` started, then ended in a traceback at its first write (uvicorn's "startup
+    failed", status 1, started again by systemd, and the same again); `run` said that the
+    database could not be reached."""
+    admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        name = connection.execute(text("SELECT current_database()")).scalar_one()
+        connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    admin.dispose()
+    env = env_for(tmp_path, server, DATABASE_URL=pg_url, WEB_PORT="1", LOG_LEVEL="WARNING")
+    result = dondoc(tmp_path, env, command)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "không ghi được: cannot execute UPDATE in a read-only transaction" in line
+
+
 def test_run_on_postgresql_whose_connections_were_cut_stops_cleanly(
     tmp_path: Path, server: FakeBotApi, pg_url: str
 ) -> None:
