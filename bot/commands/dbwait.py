@@ -35,6 +35,7 @@ NOT_ANSWERING = (
     "the database system is not accepting connections",
     "too many clients already",
     "remaining connection slots are reserved",
+    "too many connections for",  # a role's or database's CONNECTION LIMIT
     "terminating connection",
     "no route to host",
     "network is unreachable",

@@ -56,7 +56,32 @@ def forwarding(port: int, to_host: str, to_port: int) -> Iterator[None]:
     try:
         yield
     finally:
+        with suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
         for sock in sockets:
+            with suppress(OSError):
+                sock.close()
+
+
+@contextmanager
+def silent(port: int) -> Iterator[None]:
+    """Accept connections to 127.0.0.1:`port` and say nothing on them (a PostgreSQL that
+    hangs, a proxy in front of a machine that is down) while the block runs."""
+    listener = socket.create_server(("127.0.0.1", port))
+    held: list[socket.socket] = [listener]
+
+    def accept() -> None:
+        with suppress(OSError):
+            while True:
+                held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield
+    finally:
+        with suppress(OSError):  # wakes the accept: the port is free once the block ends
+            listener.shutdown(socket.SHUT_RDWR)
+        for sock in held:
             with suppress(OSError):
                 sock.close()
 
@@ -125,6 +150,33 @@ def test_db_upgrade_before_postgresql_answers_waits_then_migrates(
     assert f"({HEAD})" in out
     assert said.strip().splitlines() == [line]
     assert PASSWORD not in said + out
+
+
+def test_db_upgrade_on_a_postgresql_that_says_nothing_waits_then_migrates(
+    tmp_path: Path, late: tuple[str, str, int]
+) -> None:
+    """`dondoc db upgrade` on a server that takes the connection and says nothing (hung, or
+    a machine down behind a proxy): the attempt gives up after libpq's connect_timeout, and
+    the database is waited for as one that refuses. It waited on that connection forever,
+    saying nothing, and so did `dondoc serve`."""
+    url, host, port = late
+    env = env_for(tmp_path, DATABASE_URL=url)
+    listening = make_url(url).port or 0
+    process, err = started(tmp_path, env, "db", "upgrade")
+    try:
+        with silent(listening):
+            line = said_it_waits(process, err)
+        with forwarding(listening, host, port):
+            process.wait(timeout=START_TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        out, said = (tmp_path / "stdout.txt").read_text(), err.read_text()
+        processes.keep("dondoc db upgrade", env, out, said)
+    assert "timeout" in line
+    assert process.returncode == 0, said
+    assert f"({HEAD})" in out
 
 
 def test_serve_before_postgresql_answers_waits_then_answers(
