@@ -25,42 +25,10 @@ from devtools.fakebotapi import FakeBotApi
 from devtools.ports import free_port
 from tests import processes
 from tests.bot.test_cli import START_TIMEOUT, env_for
+from tests.tcpforward import Forwarder
 
 PASSWORD = "late-db-password"  # pg_hba trusts loopback: any password passes
 MEMBER = 7301
-
-
-@contextmanager
-def forwarding(port: int, to_host: str, to_port: int) -> Iterator[None]:
-    """Forward connections to 127.0.0.1:`port` to `to_host`:`to_port` while the block runs."""
-    listener = socket.create_server(("127.0.0.1", port))
-    sockets: list[socket.socket] = [listener]
-
-    def pipe(source: socket.socket, target: socket.socket) -> None:
-        with suppress(OSError):
-            while data := source.recv(65536):
-                target.sendall(data)
-        with suppress(OSError):
-            target.shutdown(socket.SHUT_WR)
-
-    def accept() -> None:
-        with suppress(OSError):
-            while True:
-                client, _ = listener.accept()
-                upstream = socket.create_connection((to_host, to_port))
-                sockets.extend((client, upstream))
-                for a, b in ((client, upstream), (upstream, client)):
-                    threading.Thread(target=pipe, args=(a, b), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    try:
-        yield
-    finally:
-        with suppress(OSError):
-            listener.shutdown(socket.SHUT_RDWR)
-        for sock in sockets:
-            with suppress(OSError):
-                sock.close()
 
 
 @contextmanager
@@ -138,7 +106,7 @@ def test_db_upgrade_before_postgresql_answers_waits_then_migrates(
     process, err = started(tmp_path, env, "db", "upgrade")
     try:
         line = said_it_waits(process, err)
-        with forwarding(make_url(url).port or 0, host, port):
+        with Forwarder(make_url(url).port or 0, host, port):
             process.wait(timeout=START_TIMEOUT)
     finally:
         if process.poll() is None:
@@ -166,7 +134,7 @@ def test_db_upgrade_on_a_postgresql_that_says_nothing_waits_then_migrates(
     try:
         with silent(listening):
             line = said_it_waits(process, err)
-        with forwarding(listening, host, port):
+        with Forwarder(listening, host, port):
             process.wait(timeout=START_TIMEOUT)
     finally:
         if process.poll() is None:
@@ -200,7 +168,7 @@ def test_serve_before_postgresql_answers_waits_then_answers(
         process, err = started(tmp_path, env, "serve")
         try:
             line = said_it_waits(process, err)
-            with forwarding(make_url(url).port or 0, host, port):
+            with Forwarder(make_url(url).port or 0, host, port):
                 server.wait_for_sync(
                     lambda: server.webhook_info().url or None, START_TIMEOUT, "setWebhook"
                 )
