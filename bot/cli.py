@@ -133,11 +133,11 @@ def _main(argv: Sequence[str] | None) -> int:
     from sqlalchemy.exc import DatabaseError
 
     from bot import console
+    from bot.commands.dbwait import db_error_status
     from bot.console import (
         EXIT_CONFIG,
         EXIT_FAILED,
         ConfigError,
-        db_error_status,
         load_settings,
         say,
         say_db_error,
@@ -171,7 +171,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
         database_url = load_settings().database_url
         say_db_error(make_url(database_url).render_as_string(), exc.orig)  # password hidden
-        return db_error_status(database_url, exc)
+        return db_error_status(exc)
     except OSError as exc:  # a file to write or read (--out, an import): say which, and why
         if exc.filename is None:
             raise

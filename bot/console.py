@@ -10,7 +10,6 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
 
 from app.i18n import Lang, load_catalog
 from bot.settings import Settings
@@ -46,15 +45,6 @@ def say(key: str, *, lang: Lang | None = None, err: bool = False, **params: obje
 def help_text(key: str, **params: object) -> str:
     """Return a `dondoc --help` text (catalog `cli_help.<key>`) in the console's language."""
     return load_catalog().plain(cli_language(), f"cli_help.{key}", **params)
-
-
-def db_error_status(database_url: str, error: BaseException) -> int:
-    """Return the exit status of a command the database stopped: 1 when a PostgreSQL server
-    did not answer (it may be restarting, failing over, not up yet at boot: systemd starts
-    the unit again), 2 for what waiting cannot mend (an SQLite file that cannot be opened
-    or is no database; systemd's units do not restart on 2)."""
-    reachable_later = not database_url.startswith("sqlite") and isinstance(error, OperationalError)
-    return EXIT_FAILED if reachable_later else EXIT_CONFIG
 
 
 def say_db_error(url: str, error: object) -> None:

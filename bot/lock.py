@@ -82,6 +82,14 @@ def _file_lock(path: Path, kind: str, where: str = "") -> Iterator[None]:
 
 PG_LOCK_KEY = 0x646F6E646F63  # "dondoc"
 PG_LOCK_CHECK_S = 2.0  # how often the lock's connection is looked at (one small query)
+# The server processes holding the lock: pg_locks shows a one-bigint advisory key as its
+# high and low 32 bits (classid, objid), objsubid 1.
+_HOLDERS = text(
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+    "AND classid = :hi AND objid = :lo "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+_END = text("SELECT pg_terminate_backend(:pid)")
 
 
 @contextmanager
@@ -93,7 +101,9 @@ def _pg_lock(engine: Engine, *, shared: bool = False) -> Iterator[None]:
     pg_terminate_backend) freed it, and a second `dondoc run` could then start beside this
     one. A thread looks every PG_LOCK_CHECK_S whether the connection is still the one that
     took it, and takes it again on a new one; if another process took it meanwhile, this
-    one says so and stops (SIGTERM to itself: the usual clean stop).
+    one says so and stops (SIGTERM to itself: the usual clean stop). Held by the server
+    process of the connection that was lost (cut on this side only, PostgreSQL has not seen
+    it yet), it is that process that is ended, and the lock taken at the next look.
     """
     lock = _PgLock(engine, shared)
     if not lock.take():
@@ -118,6 +128,7 @@ class _PgLock:
         self.suffix = "_shared" if shared else ""
         self.connection: Connection | None = None
         self.backend = 0  # the server process of the connection that holds the lock
+        self.lost = 0  # that of the connection that held it before, once it was lost
 
     def take(self) -> bool:
         """Try to take the lock on a new connection; tell whether it is held."""
@@ -126,8 +137,21 @@ class _PgLock:
         lock = text(f"SELECT pg_try_advisory_lock{self.suffix}(:k), pg_backend_pid()")
         got, backend = connection.execute(lock, {"k": PG_LOCK_KEY}).one()
         connection.commit()
-        self.backend = int(backend)
+        self.backend = int(backend) if got else 0
         return bool(got)
+
+    def lingers(self) -> bool:
+        """Tell whether the lock is held by the server process of the connection lost (cut
+        on this side only), and end that process if so: its lock is this process's."""
+        if not self.lost or self.connection is None:
+            return False
+        keys = {"hi": PG_LOCK_KEY >> 32, "lo": PG_LOCK_KEY & 0xFFFFFFFF}
+        holders = set(self.connection.execute(_HOLDERS, keys).scalars())
+        if holders != {self.lost}:
+            return False
+        self.connection.execute(_END, {"pid": self.lost})
+        self.connection.commit()
+        return True
 
     def held(self) -> bool:
         """Tell whether the connection that took the lock is still there (a cut one has lost
@@ -146,13 +170,23 @@ class _PgLock:
         while not stop.wait(PG_LOCK_CHECK_S):
             if self.held():
                 continue
+            self.lost = self.backend or self.lost
             try:
                 got = self.take()
+                lingers = not got and self.lingers()
             except SQLAlchemyError:
                 continue  # PostgreSQL not back yet: the next look tries again
             if got:
+                self.lost = 0
                 log.warning(
                     "PostgreSQL cut the connection holding the one-process lock; taken again"
+                )
+                continue
+            if lingers:
+                log.warning(
+                    "the connection holding the one-process lock was cut on this side, and "
+                    "PostgreSQL still held the lock for it: that session is ended, the lock "
+                    "taken again next"
                 )
                 continue
             self.close()

@@ -172,7 +172,9 @@ class Settings(SettingsFields):
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
-        if not re.match(r"^(sqlite|postgresql)(\+[a-z0-9]+)?://", value):
+        # The drivers dondoc installs: another one (postgresql+psycopg2://, as other programs
+        # write it) is not there, and ended the start in a traceback from SQLAlchemy.
+        if not re.match(r"^(sqlite(\+pysqlite)?|postgresql(\+psycopg)?)://", value):
             raise ValueError("a database URL")
         try:  # what the engine reads: a port that is no number fails only there, at start
             url = make_url(value)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -22,6 +22,20 @@ SQLITE_BUSY_TIMEOUT_MS = 2_000
 # by db.retry like any outage) instead of hanging a worker; none runs longer than the second.
 PG_LOCK_TIMEOUT_MS = 5_000
 PG_STATEMENT_TIMEOUT_MS = 60_000
+# libpq's, per connection, for a server that stops answering without closing the connection
+# (its machine down, a network cut, a firewall dropping idle connections, a PostgreSQL that
+# accepts and says nothing): a connection attempt gives up after `connect_timeout` seconds
+# (it waited forever: `dondoc serve` hung at start, saying nothing), and an idle connection
+# is probed, so one the network lost fails in about a minute, not after the kernel's
+# retransmissions (15 minutes), holding a thread of the bot all along. A value the
+# DATABASE_URL gives (`?connect_timeout=30`) wins.
+PG_CONNECTION_ARGS = {
+    "connect_timeout": "10",
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+}
 # A connection for every thread that may hold one at once (the loop, the update, delivery
 # and heavy pools of scheduler.workers): past the pool's size each connection is opened and
 # closed per use, and opening one runs the pragmas below.
@@ -59,13 +73,15 @@ def _pg_engine(url: str, echo: bool) -> Engine:
     options = (
         f"-c lock_timeout={PG_LOCK_TIMEOUT_MS} -c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
     )
+    given = make_url(url).query
+    connect_args = {k: v for k, v in PG_CONNECTION_ARGS.items() if k not in given}
     return create_engine(
         url,
         echo=echo,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
-        connect_args={"options": options},
+        connect_args={"options": options, **connect_args},
     )
 
 

@@ -186,6 +186,10 @@ async def warm_sweep(services: Services, *, process_from: int = SWEEP_PROCESS_FR
     try:
         if await in_worker(assignments_past, services, process_from):
             await warm_up(services.engine, run_dispatch.__module__)
+    except OperationalError as exc:  # the database not answering at start: said, not an error
+        log.warning(
+            "sweep's worker process not started ahead (database: %s); the sweep will", exc.orig
+        )
     except Exception:
         log.exception("could not start the sweep's worker process ahead; the sweep will")
 

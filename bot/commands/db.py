@@ -7,8 +7,10 @@ import argparse
 import sqlite3
 from pathlib import Path
 
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
+from bot.commands.dbwait import not_answering, once_it_answers
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -49,13 +51,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def db_upgrade(_args: argparse.Namespace) -> int:
-    """Apply migrations and say which revision the database is at."""
+    """Apply migrations and say which revision the database is at. A database that does not
+    answer yet is waited out, as `dondoc serve` does: `dondoc-migrate.service` runs this at
+    boot, perhaps before PostgreSQL answers, and the workers require it."""
     settings = load_settings()
     engine = make_engine(settings.database_url)
     try:
-        upgrade(engine)
+        once_it_answers(engine, lambda: upgrade(engine))
         say("cli.db_upgraded", revision=current_revision(engine) or "-")
-    finally:  # a database that does not answer is said by bot.cli.main, in one line
+    except DatabaseError as exc:
+        if not not_answering(exc):
+            raise  # a wrong setting is said by bot.cli.main, in one line, status 2
+        say_db_error(engine.url.render_as_string(), exc.orig)
+        return EXIT_FAILED  # not a setting: systemd may start it again
+    finally:
         engine.dispose()
     return EXIT_OK
 

@@ -13,11 +13,12 @@ from sqlalchemy.exc import DatabaseError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from app.links import derive_webhook_secret
+from bot.commands.dbwait import not_answering, once_it_answers, write_refused
 from bot.console import (
     EXIT_CONFIG,
     EXIT_FAILED,
     REDACTED,
-    db_error_status,
+    one_line,
     say,
     say_db_error,
     setup_logging,
@@ -115,15 +116,21 @@ def evidence_folder_usable(settings: Settings) -> bool:
 
 
 def migrated_engine(settings: Settings) -> Engine | int:
-    """Return the database's engine once migrated; when unreachable, say why and return the
-    exit status (`db_error_status`: 1 for a server that may answer again)."""
+    """Return the database's engine once migrated, a database that does not answer yet
+    waited out (`once_it_answers`); else say why and return the exit status."""
     engine = make_engine(settings.database_url)
     try:
-        upgrade(engine)
+        once_it_answers(engine, lambda: upgrade(engine))
+        refused = once_it_answers(engine, lambda: write_refused(engine))
     except DatabaseError as exc:
         say_db_error(engine.url.render_as_string(), exc.orig)
         engine.dispose()
-        return db_error_status(settings.database_url, exc)
+        return EXIT_FAILED if not_answering(exc) else EXIT_CONFIG
+    if refused is not None:
+        url = engine.url.render_as_string()
+        say("cli.db_read_only", err=True, url=url, error=one_line(refused.orig))
+        engine.dispose()
+        return EXIT_CONFIG
     return engine
 
 

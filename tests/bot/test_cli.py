@@ -196,12 +196,23 @@ def test_run_with_a_send_rate_under_one_a_second_is_refused(
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("url", ["postgresql://u:hunter2@[::1/x", "postgresql://u:hunter2@h:ab/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:hunter2@[::1/x",
+        "postgresql://u:hunter2@h:ab/x",
+        "postgresql+psycopg2://u:hunter2@127.0.0.1/x",
+        "postgresql+asyncpg://u:hunter2@127.0.0.1/x",
+        "sqlite+aiosqlite:///data/x.sqlite3",
+    ],
+)
 def test_a_database_url_that_cannot_be_read_is_named_without_its_password(
     tmp_path: Path, url: str
 ) -> None:
-    """A DATABASE_URL whose port is no number is one line naming it, without the password:
-    it passed the settings and ended in a traceback when the engine read it."""
+    """A DATABASE_URL whose port is no number, or that names a driver dondoc does not
+    install (`postgresql+psycopg2://`, as other programs' settings write it), is one line
+    naming it, without the password: each passed the settings and ended in a traceback
+    when the engine read it."""
     result = dondoc(tmp_path, env_for(tmp_path, BOT_TOKEN="1:x", DATABASE_URL=url), "run")
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
@@ -218,19 +229,24 @@ def test_an_unreachable_database_is_one_line_for_every_command(
 ) -> None:
     """`dondoc admin list` on a database that does not answer says so in one line, as `run`
     does: it ended in a hundred lines of traceback. (`run`, `serve` as processes; the commands that
-    start no bot in the test's process.) Exit status 1, a failure, not 2, a wrong setting:
-    the units do not restart on 2, so a worker started while PostgreSQL restarted or failed
-    over (or not up yet at boot) stayed down until someone came."""
-    url = "postgresql://u:hunter2@127.0.0.1:1/dondoc"
+    start no bot in the test's process.) A server that does not answer is exit status 1, a
+    failure, not 2, a wrong setting: the units do not restart on 2, so a worker started while
+    PostgreSQL restarted or failed over (or not up yet at boot) stayed down until someone
+    came. `db upgrade`, `run` and `serve` wait for a port that refuses
+    (tests/faults/test_database_late.py): theirs is a host name that names no host, a wrong
+    setting, status 2."""
+    waits = command in (("db", "upgrade"), ("run",), ("serve",))
+    where = "dondoc-db.invalid:5432" if waits else "127.0.0.1:1"
+    url = f"postgresql://u:hunter2@{where}/dondoc"
     env = env_for(tmp_path, DATABASE_URL=url, BOT_TOKEN="1:x", LOG_LEVEL="WARNING")
     result = (dondoc if command in (("run",), ("serve",)) else dondoc_here)(
         tmp_path, env, *command
     )
-    assert result.returncode == 1
+    assert result.returncode == (2 if waits else 1)
     assert "Traceback" not in result.stderr
     assert "hunter2" not in result.stderr
     [line] = result.stderr.strip().splitlines()  # psycopg's message has two lines of its own
-    assert "127.0.0.1:1" in line
+    assert where.partition(":")[0] in line
 
 
 @pytest.mark.parametrize("command", ["run", "admin"])
@@ -851,6 +867,28 @@ def test_a_missing_evidence_folder_is_made_at_start(tmp_path: Path) -> None:
     assert folder.is_dir()
     assert list(folder.iterdir()) == []
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_a_postgresql_database_that_cannot_be_written_is_one_line(
+    tmp_path: Path, server: FakeBotApi, pg_url: str, command: str
+) -> None:
+    """DATABASE_URL naming a database that can be read but not written (a standby, or
+    `default_transaction_read_only` set for maintenance): one line saying so, status 2.
+    `serve` started, then ended in a traceback at its first write (uvicorn's "startup
+    failed", status 1, started again by systemd, and the same again); `run` said that the
+    database could not be reached."""
+    admin = make_engine(pg_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        name = connection.execute(text("SELECT current_database()")).scalar_one()
+        connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    admin.dispose()
+    env = env_for(tmp_path, server, DATABASE_URL=pg_url, WEB_PORT="1", LOG_LEVEL="WARNING")
+    result = dondoc(tmp_path, env, command)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "không ghi được: cannot execute UPDATE in a read-only transaction" in line
 
 
 def test_run_on_postgresql_whose_connections_were_cut_stops_cleanly(

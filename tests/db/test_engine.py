@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
-from db.engine import PG_LOCK_TIMEOUT_MS, PG_STATEMENT_TIMEOUT_MS
+from db.engine import PG_CONNECTION_ARGS, PG_LOCK_TIMEOUT_MS, PG_STATEMENT_TIMEOUT_MS, make_engine
 
 
 @pytest.mark.postgres
@@ -30,3 +30,22 @@ def test_postgres_connections_have_lock_and_statement_timeouts(pg_engine: Engine
         "lock_timeout": str(PG_LOCK_TIMEOUT_MS),
         "statement_timeout": str(PG_STATEMENT_TIMEOUT_MS),
     }
+
+
+@pytest.mark.postgres
+def test_postgres_connections_give_up_on_a_silent_server_and_probe_idle_ones(
+    pg_url: str,
+) -> None:
+    """Every PostgreSQL connection is opened with libpq's connect_timeout and TCP keepalives
+    (db.engine.PG_CONNECTION_ARGS), so a server gone silent fails it instead of holding a
+    thread of the bot for minutes or forever; a value the DATABASE_URL gives wins."""
+    given = make_url(pg_url).update_query_dict({"connect_timeout": "3"})
+    for url, timeout in ((pg_url, "10"), (given.render_as_string(hide_password=False), "3")):
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            parameters = conn.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
+        engine.dispose()
+        assert parameters["connect_timeout"] == timeout
+        assert {k: parameters[k] for k in PG_CONNECTION_ARGS if k != "connect_timeout"} == {
+            k: v for k, v in PG_CONNECTION_ARGS.items() if k != "connect_timeout"
+        }

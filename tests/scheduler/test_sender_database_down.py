@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from db.engine import make_engine
-from scheduler.delivery import _run_sender
+from scheduler.delivery import _run_sender, warm_sweep
 from tests.harness import BotUnderTest
 
 UNREACHABLE = "postgresql://dondoc@127.0.0.1:1/dondoc"
@@ -38,3 +38,21 @@ async def test_the_telegram_sender_waits_for_the_database_in_one_line(
         shared.services = running
         broken.dispose()
     waits(caplog, "scheduler.delivery")
+
+
+async def test_the_sweeps_warm_up_meeting_a_database_down_is_one_warning(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database not answering as the bot starts: the sweep's worker process, started
+    ahead on a large database, is said not started in one warning (the sweep starts it). It
+    was an ERROR with a 40-line traceback, which an operator's alerting takes for a fault."""
+    broken = make_engine(UNREACHABLE)
+    try:
+        with caplog.at_level(logging.WARNING, "scheduler.delivery"):
+            await warm_sweep(replace(bot.services, engine=broken), process_from=0)
+    finally:
+        broken.dispose()
+    [record] = [r for r in caplog.records if r.name == "scheduler.delivery"]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None
+    assert "127.0.0.1" in record.getMessage()
