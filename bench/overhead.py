@@ -17,7 +17,8 @@ for several rounds, in two ways:
   figures before, one at a time (PTB's default).
 
 Before the rounds, one small round of each kind, not counted (imports, first-use caches);
-then each round starts after a full garbage collection, and who goes first alternates.
+then each round starts after a full garbage collection, once the bot is idle (its start-up
+work, dondoc's first reminder sweep, done: `settled`), and who goes first alternates.
 Each figure is the ratio of the medians of replies per second. Target (issue 20): 0.8.
 
 A second baseline: the same echo bot on dondoc's own transport (`TELEGRAM_HTTP=aiohttp`,
