@@ -342,7 +342,12 @@ async def test_a_task_reopened_past_its_deadline_says_how_to_move_it(zbot: ZaloB
     """Cancelled, then reopened after its deadline, the task is said overdue and /deadline
     named; "/reopentask" alone answers its usage; a member is refused."""
     [task_id] = province(zbot, "Báo cáo quý")
+    told = len(zbot.zalo.messages(HOA))
     await zbot.say(ZALO_ADMIN, f"/canceltask #{task_id}")
+    # Hoa's unit is told of the cancellation by the sender: had the notice come while she
+    # waited for her own answer, it would have been read as a second answer.
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=told)
+    assert f"#{task_id}" in notice.text
     zbot.tg.clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=VN))
     [refused] = await zbot.say(HOA, f"/reopentask #{task_id}")
     assert "không có quyền" in refused
