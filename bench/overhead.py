@@ -146,6 +146,7 @@ class DurableInbox:
         self._pending: list[int] = []
         self._task: asyncio.Task[None] | None = None
         self._last = 0.0
+        self.finishing = 0  # updates handed to `finish` so far
         self._connection().execute(self.SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
@@ -184,6 +185,7 @@ class DurableInbox:
 
     def finish(self, update_id: int) -> None:
         """Have the update marked processed with the next group of marks."""
+        self.finishing += 1
         self._pending.append(update_id)
         if self._task is None:
             self._task = asyncio.create_task(self._drain())

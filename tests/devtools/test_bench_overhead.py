@@ -89,6 +89,9 @@ async def test_the_durable_echo_answers_each_update_and_marks_it_processed(
             for user in users:
                 server.send_text(user, f"xong {user}")
             await server.wait_for_count("sendMessage", len(users), timeout=30)
+            # The server counts an answer as its call ends, before the handler goes on to
+            # hand its update to `finish`: the last ones came after `close` looked.
+            await server.wait_until(lambda: inbox.finishing == len(users), timeout=30)
         rows, open_ = await inbox.close()
 
     answers = {c.params["chat_id"]: c.params["text"] for c in server.calls("sendMessage")}
