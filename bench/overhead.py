@@ -53,6 +53,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -86,6 +87,7 @@ from scheduler.workers import UPDATE_WORKERS, WORKERS
 
 NO_LIMIT = 1_000_000.0  # messages per second: the baseline has no rate limit either
 WAIT_S = 300.0
+CLOSE_WAIT_S = 10.0  # the durable echo's last answered updates, to be handed to its marks
 WARM_UP = 20  # officials of the rounds run first and not counted
 # A round starts once the bot is idle: its start-up work (dondoc's first reminder sweep over
 # the round's reminders, its menus, its recurring tasks' catch-up) is not a reply's. Idle is
@@ -146,7 +148,9 @@ class DurableInbox:
         self._pending: list[int] = []
         self._task: asyncio.Task[None] | None = None
         self._last = 0.0
+        self.stored = 0  # updates whose row is committed
         self.finishing = 0  # updates handed to `finish` so far
+        self._all_handed = asyncio.Event()  # every update stored was handed to `finish`
         self._connection().execute(self.SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
@@ -182,10 +186,14 @@ class DurableInbox:
         """Record an update; return once its row is committed."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._updates, self._store, update_id, payload)
+        self.stored += 1
+        self._all_handed.clear()
 
     def finish(self, update_id: int) -> None:
         """Have the update marked processed with the next group of marks."""
         self.finishing += 1
+        if self.finishing >= self.stored:
+            self._all_handed.set()
         self._pending.append(update_id)
         if self._task is None:
             self._task = asyncio.create_task(self._drain())
@@ -204,7 +212,13 @@ class DurableInbox:
             self._task = None
 
     async def close(self) -> tuple[int, int]:
-        """Wait for the last marks, close the pools; return the rows and the unprocessed."""
+        """Wait for the last marks, close the pools; return the rows and the unprocessed.
+
+        An update answered may not have been handed to `finish` yet (the answer's call ends
+        before its handler goes on): those are waited for, a few seconds at most."""
+        if self.finishing < self.stored:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._all_handed.wait(), CLOSE_WAIT_S)
         while self._task is not None:
             await asyncio.shield(self._task)
         rows, open_ = (
