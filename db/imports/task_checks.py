@@ -129,7 +129,11 @@ def check_rows(
     require_columns(table, REQUIRED)
     require_rows(table)
     refuse_unsaved_formulas(table, HEADER)
-    report = ImportReport(ignored=ignored_columns(table, HEADER), hidden=list(table.hidden))
+    report = ImportReport(
+        ignored=ignored_columns(table, HEADER),
+        hidden=list(table.hidden),
+        hidden_columns=list(table.hidden_columns),
+    )
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []
