@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +45,7 @@ HEADING, TEXT, BULLET = "DD Heading", "Normal", "DD Bullet"
 # Units a list of the body names before "and N more (see the appendix)": a report is read
 # by people; the appendix has every unit.
 BODY_LIST_MAX = 50
+_SENTENCE_ENDS = (".", "!", "?", "…")
 COLUMNS = (  # the appendix (DOMAIN.md): 252 mm, the width of landscape A4 between margins
     ("stt", 12, True),
     ("unit", 36, False),
@@ -296,7 +297,23 @@ def _body(
     blocks += _blockers(r, data, many)
     blocks += _extensions(r, data, many)
     blocks += [Block(r.say("doc_proposals"), HEADING), Block(r.say("doc_proposals_blank"))]
-    return blocks
+    return _end_lists(blocks)
+
+
+def _end_lists(blocks: list[Block]) -> list[Block]:
+    """Return the blocks with each list's last item ending in "." instead of ";".
+
+    Administrative style (Decree 30) ends every item of a list with ";" but the last, which
+    ends the sentence. The catalog's items end with ";" since most are not last; a reason a
+    unit wrote that already ends a sentence gets no second full stop.
+    """
+    ended = list(blocks)
+    for i, block in enumerate(ended):
+        last = i + 1 == len(ended) or ended[i + 1].style != BULLET
+        if block.style == BULLET and last and block.text.endswith(";"):
+            text = block.text[:-1].rstrip()
+            ended[i] = replace(block, text=text if text.endswith(_SENTENCE_ENDS) else text + ".")
+    return ended
 
 
 def _overall(r: _Reader, data: xq.ExportData, c: Counts) -> list[Block]:

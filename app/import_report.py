@@ -63,8 +63,8 @@ def report_lines(
 
 
 def ignored_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str]:
-    """Return the lines naming the columns and the hidden rows the import did not read, or
-    none."""
+    """Return the lines naming the columns, the hidden rows and the hidden columns the import
+    did not read, or none."""
     lines = []
     if report.ignored:
         named = ", ".join(f"«{name}»" for name in report.ignored[:LISTED_COLUMNS])
@@ -73,6 +73,10 @@ def ignored_lines(catalog: Catalog, lang: str, report: ImportReport) -> list[str
     if report.hidden:
         rows = row_ranges(report.hidden, lang, LISTED_HIDDEN_RANGES)
         lines.append(catalog.get(lang, "imports.hidden_rows", count=len(report.hidden), rows=rows))
+    if report.hidden_columns:
+        named = ", ".join(f"{letters} «{text}»" for letters, text in report.hidden_columns)
+        count = len(report.hidden_columns)
+        lines.append(catalog.get(lang, "imports.hidden_columns", count=count, columns=named))
     return lines
 
 

@@ -13,6 +13,9 @@ Accepted forms, compared without case or Vietnamese diacritics:
 - an optional leading 'ngày' before any of these, and 'trước' ('before', 'by') before that:
   a directive's "trước ngày 15/06/2026" means that day;
 - ``yyyy-mm-dd 00:00:00``: a date cell exported to CSV with its empty time;
+- any of these with its time of day, after it as a program exports it ("15/01/2027 17:00",
+  "15/01/2027 17:00:00") or before it as an official writes it ("17h00 ngày 15/01/2027"):
+  that day (a task is due by the end of its day), in chat as in a tasks file;
 - ``N ngày làm việc`` / ``N ngay lam viec`` / ``N working day(s)``, optionally after
   'trong', 'trong vòng', 'trong thời hạn' (a directive's wording) or 'within': the N-th
   working day after today;
@@ -75,6 +78,10 @@ _ISO = re.compile(r"(?:ngay )?(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]00:00(?::00)?)?"
 _LONG = re.compile(r"(?:ngay )?(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?", re.ASCII)
 # "trước ngày 15/06/2026": how a directive's appendix writes a deadline, meaning that day.
 _BEFORE = re.compile(r"^(?:truoc|before|by) ", re.ASCII)
+# The time of a deadline given with its day (module doc): left out, the day is the deadline.
+_WITH_TIME = re.compile(
+    r"^\d{1,2}[:h]\d{2}(?::\d{2})?,?\s+(?=\S)|(?<=\S),?\s+\d{1,2}[:h]\d{2}(?::\d{2})?$", re.ASCII
+)
 # A period ends on the last day of a month: "quy iv/2026", "thang 12 nam 2026", "nam 2026".
 _YEAR_TAIL = r"(?:(?: nam |/|-| )(\d{4}))?"
 _QUARTER = re.compile(r"quy (iv|i{1,3}|[1-4])" + _YEAR_TAIL, re.ASCII)
@@ -163,7 +170,7 @@ def parse_deadline(
 ) -> DeadlineParsed | DeadlineError:
     """Turn what an admin typed into a deadline on a working day, or say why not."""
     original = text.strip()
-    folded = _fold(text)
+    folded = _read(text)
     n = _match_working_days(folded)
     if n is not None:
         return _from_working_days(n, original, today, calendar)
@@ -178,13 +185,13 @@ def parse_deadline(
 
 def in_working_days(text: str) -> bool:
     """Tell whether a deadline is written as a number of working days from today."""
-    return _match_working_days(_fold(text)) is not None
+    return _match_working_days(_read(text)) is not None
 
 
 def counts_from_today(text: str) -> bool:
     """Tell whether a deadline is written from today ("5 ngày làm việc", "thứ 6", "cuối
     tháng"): the same words give another date on another day."""
-    folded = _fold(text)
+    folded = _read(text)
     return in_working_days(text) or _match_words(folded, dt.date(2000, 1, 3)) is not None
 
 
@@ -232,6 +239,11 @@ def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.casefold().split()).rstrip(".,;!")
+
+
+def _read(text: str) -> str:
+    """Return a typed deadline folded, without the time of day given with its day."""
+    return _WITH_TIME.sub("", _fold(text))
 
 
 def _match_working_days(folded: str) -> int | None:

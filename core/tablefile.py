@@ -4,7 +4,9 @@ Text that could start a formula is made safe (core.safecells): plain text in XLS
 leading apostrophe in CSV; an XLSX cell holds no control character and no more than a cell
 may (`core.safecells.cell_value`). A date is a real date in XLSX (shown dd/mm/yyyy, so it sorts and
 filters as one) and dd/mm/yyyy text in CSV; a (local, naive) datetime likewise, hh:mm
-dd/mm/yyyy.
+dd/mm/yyyy. In XLSX each column is as wide as its longest text, within MAX_WIDTH, a longer
+text wrapped in its cell, and the sheet prints landscape, one page wide, its header on
+each page.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ FORMATS = ("csv", "xlsx")
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "HH:MM DD/MM/YYYY"
 SHEET_TITLE_MAX = 31  # Excel's limit
+# A column's width in characters: a unit's long name is wrapped within the widest rather
+# than cut off at the next cell's edge, on screen and in print.
+MIN_WIDTH, MAX_WIDTH = 10, 60
+MAX_WORD = 100  # a link's column is as wide as the link, within this
 Cell = str | date
 
 
@@ -42,13 +48,17 @@ def write_table(
     if fmt != "xlsx":
         raise ValueError(f"unknown table format {fmt!r}")
     from openpyxl import Workbook  # imported here: only file exports need it
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     if title:
         sheet.title = _sheet_title(title)
+    widths = _widths(header, rows)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     # A unit's name is people's text: a control character pasted in it, or a text longer
     # than a cell holds, would make openpyxl refuse the sheet or Excel call it damaged.
     sheet.append([cell_value(v) for v in header])
@@ -59,11 +69,39 @@ def write_table(
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT
-    for index, name in enumerate(header):
-        cells = [name, *(_text(r[index]) for r in rows[:200] if index < len(r))]
-        width = max(len(c) for c in cells)
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width, 10), 60)
+            elif isinstance(cell.value, str) and _overflows(cell.value, widths[cell.column - 1]):
+                cell.alignment = wrapped
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    # Printed, the table is as wide as the page (landscape), its header on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "1:1"
     return workbook_bytes(workbook)  # unit names are people's text: never formulas
+
+
+def _widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[int]:
+    """Return each column's width: its longest text (every row's, a line's of several),
+    within MIN_WIDTH and MAX_WIDTH, a longer text being wrapped in its cell; but as wide as
+    its longest word (a link, a code: wrapped, it would be cut in two), within MAX_WORD."""
+    lines = [len(name) for name in header]
+    words = [0 for _ in header]
+    for row in rows:
+        for index, value in enumerate(row[: len(lines)]):
+            text = _text(value)
+            lines[index] = max(lines[index], *(len(line) for line in text.split("\n")))
+            words[index] = max(words[index], *(len(word) for word in text.split() or [""]))
+    return [
+        max(min(line + 2, MAX_WIDTH), min(word + 2, MAX_WORD), MIN_WIDTH)
+        for line, word in zip(lines, words, strict=True)
+    ]
+
+
+def _overflows(text: str, width: int) -> bool:
+    """Tell whether a text needs its cell wrapped: longer than its column, or of several
+    lines (a cell not wrapped shows its line breaks as nothing)."""
+    return len(text) > width or "\n" in text
 
 
 def _text(value: Cell) -> str:

@@ -11,8 +11,9 @@ Column names are the English ones of the import contracts (`code,name,kind,...`,
 "tiêu đề", "hạn", "đơn vị"...), with or without diacritics, are read as those.
 
 A file is read as the admin sees it: an XLSX from the sheet Excel opens on (never a hidden
-one), without its hidden rows (hidden or filtered out: named in the report), a cell merged
-down over several rows as each row's value, and the header found below
+one), without its hidden rows (hidden or filtered out) and hidden columns (both named in
+the report), a cell merged down over several rows as each row's value, and the header found
+below
 the title lines an official list opens with. A formula's value is the one saved with the
 file; a file written by a program and never opened in Excel has none, and the cells so left
 empty are noted in `Table.unsaved` (an importer refuses the file, naming them).

@@ -43,7 +43,9 @@ def read_table(
         unsaved: dict[int, list[tuple[int, str]]] = {}  # filled before the first row
         sheets: list[str] = []  # so is this: the sheet read, then the other visible ones
         hidden: set[int] = set()  # and this: the rows hidden
-        return table_of(xlsx_rows(content, unsaved, sheets, hidden), unsaved, sheets, hidden)
+        columns: set[int] = set()  # and this: the columns hidden
+        rows = xlsx_rows(content, unsaved, sheets, hidden, columns)
+        return table_of(rows, unsaved, sheets, hidden, columns)
     if not file_name.lower().endswith((".xlsx", ".xlsm")):
         return table_of(csv_rows(content))
     try:  # named a workbook, not a zip: a CSV renamed, or a broken file

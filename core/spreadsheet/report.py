@@ -32,6 +32,8 @@ class ImportReport:
     # show them, and the admin is told which they are rather than finding tasks they filtered
     # out imported, or missing rows they forgot were hidden.
     hidden: list[int] = field(default_factory=list)
+    # The columns hidden in the workbook, not read for the same reason: (letters, header).
+    hidden_columns: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def exit_status(self) -> int:

@@ -31,6 +31,10 @@ class Table:
     # The rows below the header hidden in the workbook (hidden by hand, or filtered out),
     # holding something: not read, as Excel does not show them; the report names them.
     hidden: tuple[int, ...] = ()
+    # The columns hidden in the workbook that head something: (letters, the header's text as
+    # written). Not read, as Excel does not show them (an old "Thời hạn" kept hidden before
+    # the new one was read as the deadline); the report names them.
+    hidden_columns: tuple[tuple[str, str], ...] = ()
 
 
 def table_of(
@@ -38,6 +42,7 @@ def table_of(
     unsaved: dict[int, list[tuple[int, str]]] | None = None,
     sheets: Sequence[str] = (),
     hidden: Collection[int] = (),
+    hidden_columns: Collection[int] = (),
 ) -> Table:
     """Build a Table from rows numbered from 1, refusing a row past header + MAX_ROWS.
 
@@ -45,17 +50,22 @@ def table_of(
     naming our columns (see HEADER_SEARCH_ROWS), else the first row that is not empty.
     `unsaved` holds the cells with a formula and no value, by row: (column number, name);
     `sheets` a workbook's sheet read then its other visible ones, `hidden` the numbers of
-    its hidden rows (all three filled as the rows are read). A hidden row is not read: above
-    the header it is passed over, below it noted in `Table.hidden` if it holds anything.
+    its hidden rows, `hidden_columns` the numbers of its hidden columns (all four filled as
+    the rows are read). A hidden row is not read: above the header it is passed over, below
+    it noted in `Table.hidden` if it holds anything. A hidden column is not read either: its
+    cells are taken as empty, and its header's text noted in `Table.hidden_columns`.
     """
     header: tuple[str, ...] | None = None
     above: list[tuple[int, list[str]]] = []  # non-empty rows before the header was found
     data: list[tuple[int, dict[str, str]]] = []
     unread: list[int] = []  # hidden rows below the header
+    first_above: Sequence[str] = ()  # the first of `above` as in the file, hidden cells too
+    unseen: list[tuple[str, str]] = []  # the hidden columns the header names
     for number, row in enumerate(rows, start=1):
         if number > limits.MAX_ROWS + 1:
             raise UnreadableFile("too_many_rows")  # stop here: the rest is never read
-        cells = _trimmed(row[: limits.MAX_COLUMNS])
+        read = row[: limits.MAX_COLUMNS]
+        cells = _trimmed(_shown(read, hidden_columns) if hidden_columns else read)
         if not cells:
             continue
         if number in hidden:
@@ -65,21 +75,50 @@ def table_of(
         if header is None:
             if names_columns(cells):
                 header = header_of(cells)
+                unseen = _named(read, hidden_columns)
             else:
+                first_above = first_above or read
                 above.append((number, cells))
                 if len(above) == HEADER_SEARCH_ROWS:
                     header, data = _first_row_as_header(above)
+                    unseen = _named(first_above, hidden_columns)
             continue
         if not data and not unread and _numbers_columns(cells):
             continue  # "(1) | (2) | (3)" under the header, as official tables number them
         data.append((number, _values(header, cells)))
     if header is None and above:
         header, data = _first_row_as_header(above)
+        unseen = _named(first_above, hidden_columns)
     if header is None:
         raise UnreadableFile("empty")
     sheet, *others = sheets or [""]
     unsaved_cells = _unsaved_cells(header, data, unsaved or {})
-    return Table(header, tuple(data), unsaved_cells, sheet, tuple(others), tuple(unread))
+    return Table(
+        header, tuple(data), unsaved_cells, sheet, tuple(others), tuple(unread), tuple(unseen)
+    )
+
+
+def _shown(row: Sequence[str], hidden_columns: Collection[int]) -> list[str]:
+    """Return a row's cells with those of hidden columns (numbered from 1) emptied."""
+    return ["" if n in hidden_columns else cell for n, cell in enumerate(row, start=1)]
+
+
+def _named(header: Sequence[str], hidden_columns: Collection[int]) -> list[tuple[str, str]]:
+    """Return the hidden columns a header row names: (letters, its text), in order."""
+    return [
+        (column_letters(n), unicodedata.normalize("NFC", cell.strip()))
+        for n, cell in enumerate(header, start=1)
+        if n in hidden_columns and cell.strip()
+    ]
+
+
+def column_letters(column: int) -> str:
+    """Return a column's letters as Excel names it: 1 is A, 27 is AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _numbers_columns(cells: Sequence[str]) -> bool:

@@ -35,8 +35,8 @@ BROKEN_ZIP = (
 ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c]")  # Word's line break pasted in is U+000B
 UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
-# How a sheet's XML marks a row hidden (`<row r="7" hidden="1">`; a column's mark is the
-# same word, and costs a parse for nothing).
+# How a sheet's XML marks a row or a column hidden (`<row r="7" hidden="1">`,
+# `<col min="3" max="3" hidden="1"/>`).
 HIDDEN_MARKS = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
 
 
@@ -45,6 +45,7 @@ def xlsx_rows(
     unsaved: dict[int, list[tuple[int, str]]] | None = None,
     sheets: list[str] | None = None,
     hidden: set[int] | None = None,
+    hidden_columns: set[int] | None = None,
 ) -> Iterator[list[str]]:
     """Stream the sheet shown of an XLSX workbook as text cells, MAX_COLUMNS at most.
 
@@ -56,7 +57,9 @@ def xlsx_rows(
     the list may be on another sheet than the one the workbook opens on), and `hidden` the
     numbers of the sheet's hidden rows (hidden by hand or filtered out: the rows of other
     directives in a list filtered to one, which Excel does not show), which are yielded
-    all the same: `table_of` passes over them.
+    all the same: `table_of` passes over them; `hidden_columns` likewise the numbers of its
+    hidden columns (an old "Thời hạn" kept beside the new one), whose cells `table_of` does
+    not read.
     """
     from openpyxl import load_workbook  # imported here: only imports need it
 
@@ -77,8 +80,12 @@ def xlsx_rows(
         downward = _merged_down(content, sheet_path)
         if unsaved is not None:
             unsaved.update(_no_values(content, sheet_path))
-        if hidden is not None:
-            hidden.update(_hidden_rows(content, sheet_path))
+        if hidden is not None or hidden_columns is not None:
+            rows, columns = _hidden(content, sheet_path)
+            if hidden is not None:
+                hidden.update(rows)
+            if hidden_columns is not None:
+                hidden_columns.update(columns)
         spreading: dict[int, tuple[int, str]] = {}  # column -> (last row, value) spread down
         for number, row in enumerate(
             sheet.iter_rows(max_col=limits.MAX_COLUMNS, values_only=True), 1
@@ -135,18 +142,22 @@ def _merged_down(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, i
     return found
 
 
-def _hidden_rows(content: bytes, sheet_path: str) -> set[int]:
-    """Return the numbers of the sheet's hidden rows (`<row r="7" hidden="1">`)."""
+def _hidden(content: bytes, sheet_path: str) -> tuple[set[int], set[int]]:
+    """Return the numbers of the sheet's hidden rows (`<row r="7" hidden="1">`) and hidden
+    columns (`<col min="3" max="4" hidden="1"/>`, up to MAX_COLUMNS)."""
     from openpyxl.xml.functions import iterparse
 
     found: set[int] = set()
+    columns: set[int] = set()
     if not sheet_path or not _mentions(content, sheet_path, *HIDDEN_MARKS):
-        return found  # most sheets hide nothing: no second parse of their XML
+        return found, columns  # most sheets hide nothing: no second parse of their XML
     number = 0
     with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(sheet_path) as xml:
         for event, element in iterparse(xml, events=("start", "end")):
             tag = element.tag.rsplit("}", 1)[-1]
-            if event == "start" and tag == "row":
+            if event == "start" and tag == "col" and element.get("hidden") in ("1", "true"):
+                columns.update(_column_span(element.get("min"), element.get("max")))
+            elif event == "start" and tag == "row":
                 try:
                     number = int(element.get("r") or number + 1)
                 except ValueError:
@@ -157,7 +168,17 @@ def _hidden_rows(content: bytes, sheet_path: str) -> set[int]:
                     found.add(number)
             elif event == "end" and tag in ("c", "row"):
                 element.clear()
-    return found
+    return found, columns
+
+
+def _column_span(first: str | None, last: str | None) -> range:
+    """Return the columns a `<col>` element spans (`min` to `max`), within MAX_COLUMNS."""
+    try:
+        start = int(first or "")
+        end = int(last or first or "")
+    except ValueError:
+        return range(0)
+    return range(max(start, 1), min(end, limits.MAX_COLUMNS) + 1)
 
 
 def _no_values(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, str]]]:

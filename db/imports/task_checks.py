@@ -8,7 +8,6 @@ rejected with its row number and a reason code (see REASONS), a good one becomes
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -53,12 +52,6 @@ REASONS = (
     "task_ended",
 )
 MAX_CODE = 80
-# The time of a deadline given with its day, as a program exports it ("15/01/2027 17:00",
-# "15/01/2027 17:00:00") or an official writes it ("17h00 ngày 15/01/2027"): the task is due
-# on that day, and the time was refused with the date as no date.
-WITH_TIME = re.compile(
-    r"^\d{1,2}[:h]\d{2}(?::\d{2})?\s+(?=\S)|(?<=\S)\s+\d{1,2}[:h]\d{2}(?::\d{2})?$"
-)
 _UNMATCHED_REASON = {
     "unknown": "unknown_assignee",
     "inactive": "inactive_assignee",
@@ -129,7 +122,11 @@ def check_rows(
     require_columns(table, REQUIRED)
     require_rows(table)
     refuse_unsaved_formulas(table, HEADER)
-    report = ImportReport(ignored=ignored_columns(table, HEADER), hidden=list(table.hidden))
+    report = ImportReport(
+        ignored=ignored_columns(table, HEADER),
+        hidden=list(table.hidden),
+        hidden_columns=list(table.hidden_columns),
+    )
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []
@@ -190,7 +187,6 @@ def _deadline(
     if not text.strip():
         return "empty_deadline"
     text = serial_date(text) or text  # a date cell saved as a number: "46387"
-    text = WITH_TIME.sub("", text.strip())  # a date and time as programs export it: its day
     parsed = parse_deadline(text, today=today, calendar=cal)
     if not isinstance(parsed, DeadlineError):
         return parsed.date

@@ -73,6 +73,7 @@ def check_units(
     refuse_unsaved_formulas(table, HEADER)
     report.ignored = ignored_columns(table, HEADER)
     report.hidden = list(table.hidden)
+    report.hidden_columns = list(table.hidden_columns)
     existing = {u.code_folded: u for u in session.exec(select(Unit))}
     rows = drop_twins(parse_rows(session, table, report, existing), existing, report)
     return existing, _check_parents(rows, existing, report)

@@ -56,6 +56,11 @@ def parse(text: str, *, today: date = TODAY, calendar: WorkingCalendar = CALENDA
         "15 tháng 06 năm 2026",
         "Trước ngày 15 tháng 6",
         "2026-06-15 00:00:00",  # a date cell exported to CSV with its time
+        "15/06/2026 17:00",  # with its time of day, as a program exports it
+        "15/06/2026 17:00:00",
+        "17h00 ngày 15/06/2026",  # as an official writes it
+        "17H30, ngày 15/6/2026.",
+        "16:30 15/6",
     ],
 )
 def test_parse_deadline_date_forms(text: str) -> None:
@@ -284,6 +289,8 @@ def test_parse_deadline_package_make_up_saturday_kept() -> None:
         "5 ngày",  # calendar days are not a form we take
         "-5 ngày làm việc",
         "ngày làm việc",
+        "17:00",  # a time of day alone is no day
+        "17h00 ngày",
     ],
 )
 def test_parse_deadline_garbage_unrecognised(text: str) -> None:

@@ -289,6 +289,33 @@ def test_read_table_reads_the_rows_shown_and_names_those_hidden() -> None:
     assert table.hidden == (5, 7, 8)
 
 
+def with_an_old_deadline_hidden() -> bytes:
+    """Return a list of tasks whose old "Thời hạn" column, hidden, stands before the new one
+    (as an office keeps last plan's deadlines beside the new ones), a hidden note beside."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("Nhiệm vụ", "Thời hạn", "Thời hạn", "Đơn vị", None))
+    sheet.append(("Việc 1", "30/06/2026", "31/12/2026", "X1", "đã lùi hạn"))
+    sheet.append(("Việc 2", "30/09/2026", "15/01/2027", "X1", None))
+    for letter in ("B", "E"):
+        sheet.column_dimensions[letter].hidden = True
+    return _saved(book)
+
+
+def test_read_table_reads_the_columns_shown_and_names_those_hidden() -> None:
+    """A hidden column is not read, as Excel does not show it: the old deadline hidden
+    before the new one was read as the deadline (the new one kept as a column not read).
+    The hidden columns that head something are named, for the report to say."""
+    table = read_table(with_an_old_deadline_hidden(), "nhiem-vu.xlsx")
+    assert [(n, cells["title"], cells["deadline"]) for n, cells in table.rows] == [
+        (2, "Việc 1", "31/12/2026"),
+        (3, "Việc 2", "15/01/2027"),
+    ]
+    assert table.header == ("title", "", "deadline", "assignees")
+    assert table.hidden_columns == (("B", "Thời hạn"),)
+
+
 def test_read_table_gives_a_vertically_merged_cell_to_every_row_it_spans() -> None:
     """One directive merged down three task rows is each task's directive, as Excel shows it."""
     book = Workbook()

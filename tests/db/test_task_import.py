@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.i18n import load_catalog
-from app.import_report import reason_text, unreadable_text
+from app.import_report import reason_text, report_lines, unreadable_text
 from core.spreadsheet.read import read_table
 from core.spreadsheet.report import ImportReport
 from core.spreadsheet_errors import UnreadableFile
@@ -20,6 +20,7 @@ from db.models import Assignment, AuditLog, Directive, Task
 from db.queries.task_list import open_tasks
 from db.queries.tasks import assignments_of
 from db.queries.unit_choices import pickable_units
+from tests.core.test_spreadsheet import with_an_old_deadline_hidden
 from tests.factories import VN, make_unit
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=VN)
@@ -165,6 +166,24 @@ def test_import_tasks_of_a_directive_appendix_as_officials_make_it(session: Sess
     assert [t.deadline for t in tasks] == [date(2026, 12, 15), date(2026, 12, 18)]
     assert len({t.directive_id for t in tasks} - {None}) == 1
     assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
+
+
+def test_import_tasks_reads_the_deadline_shown_not_an_old_one_hidden(session: Session) -> None:
+    """An office keeps last plan's "Thời hạn" hidden before the new one: the tasks take the
+    deadline shown (they took the hidden 30/06/2026, long past), and the report names the
+    hidden column not read, as it names hidden rows, in both languages."""
+    make_unit(session, "X1", "Xã X1")
+    table = read_table(with_an_old_deadline_hidden(), "nhiem-vu.xlsx")
+    report = import_tasks(session, table, actor_id=None, now=NOW, tz=VN)
+    session.commit()
+    assert (len(report.added), report.rejected, report.ignored) == (2, [], [])
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    assert [t.deadline for t in tasks] == [date(2026, 12, 31), date(2027, 1, 15)]
+    catalog = load_catalog()
+    [vi] = [line for line in report_lines(catalog, "vi", report) if "ẩn" in line]
+    assert vi.startswith("1 cột đang ẩn trong tệp không được đọc: cột B «Thời hạn».")
+    [en] = [line for line in report_lines(catalog, "en", report) if "hidden" in line]
+    assert en.startswith("1 column hidden in the file was not read: column B «Thời hạn».")
 
 
 def test_import_tasks_reads_text_pasted_from_word_as_excel_saved_it(session: Session) -> None:

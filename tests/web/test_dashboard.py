@@ -697,7 +697,7 @@ async def test_english_page_workbook_and_report_say_one_day_overdue_right(
         "Overdue 1 day (Never reported)"
     }
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs)
-    assert "Xã Tam Xuân: 1 day overdue, never reported;" in text
+    assert "Xã Tam Xuân: 1 day overdue, never reported." in text
     assert "days" not in page + text
 
 

@@ -150,6 +150,22 @@ async def test_deadlines_in_words_are_read_on_zalo(zbot: ZaloBot, clock: ManualC
         assert s.exec(select(Task)).one().deadline == date(2027, 3, 1)
 
 
+async def test_a_deadline_given_with_its_time_is_that_day_on_zalo(zbot: ZaloBot) -> None:
+    """ "17h00 ngày 18/12/2026" in the one-line form and "15/01/2027 17:00" at the guided
+    step are those days, as a tasks file reads them (Zalo refused them as no date)."""
+    province(zbot)
+    [confirm] = await zbot.say(ZALO_ADMIN, "/newtask Báo cáo CĐS | 17h00 ngày 18/12/2026 | X000")
+    assert "Hạn: 18/12/2026" in confirm
+    await zbot.say(ZALO_ADMIN, "1")
+    with zbot.session() as s:
+        assert s.exec(select(Task)).one().deadline == date(2026, 12, 18)
+    for typed in ("/newtask", "Báo cáo quý"):
+        await zbot.say(ZALO_ADMIN, typed)
+    answer = "\n".join(await zbot.say(ZALO_ADMIN, "15/01/2027 17:00"))
+    assert "15/01/2027" in answer
+    assert "không hiểu" not in answer.lower()
+
+
 async def test_the_same_task_entered_again_is_pointed_out_before_it_is_created(
     zbot: ZaloBot,
 ) -> None:

@@ -216,6 +216,27 @@ async def test_newtask_accepts_every_date_form(bot: BotUnderTest) -> None:
         await bot.send(ADMIN_ID, "/cancel")
 
 
+async def test_newtask_takes_a_deadline_given_with_its_time_as_that_day(
+    bot: BotUnderTest,
+) -> None:
+    """ "15/01/2027 17:00" and "17h00 ngày 18/12/2026" are those days, in the one-line form
+    and at the guided step, as a tasks file reads them (chat refused them as no date)."""
+    _province(bot)
+    for typed, shown in [
+        ("15/01/2027 17:00", "15/01/2027"),
+        ("17h00 ngày 18/12/2026", "18/12/2026"),
+    ]:
+        reply = await bot.send(ADMIN_ID, f"/newtask Việc | {typed} | sở")
+        assert f"Hạn: {shown}" in (reply.text or ""), typed
+        await bot.send(ADMIN_ID, "/cancel")
+    await bot.send(ADMIN_ID, "/newtask")
+    await bot.send(ADMIN_ID, "Việc thử")
+    await bot.send(ADMIN_ID, "-")
+    asked = await bot.send(ADMIN_ID, "17h00 ngày 18/12/2026")
+    assert "18/12/2026" in (asked.text or "")
+    assert "không hiểu" not in (asked.text or "").lower()
+
+
 async def test_newtask_guided_by_typing_only(bot: BotUnderTest) -> None:
     """Every step can be answered by typing (chats without buttons), description included."""
     ids = _province(bot)

@@ -248,6 +248,41 @@ async def test_invites_sheet_lists_units_without_contact(bot: BotUnderTest) -> N
     assert book.worksheets[0]["H2"].number_format == "HH:MM DD/MM/YYYY"
 
 
+async def test_invites_sheet_is_readable_on_screen_and_in_print(bot: BotUnderTest) -> None:
+    """Every column of the sheet is as wide as its texts (the last rows' too, not only the
+    first 200's), a text past the widest column is wrapped (a unit's long name and a link
+    were cut off at the next cell's edge on screen and in print), and it prints landscape,
+    one page wide, its header on every page."""
+    import io
+
+    from openpyxl import load_workbook
+
+    long_name = "Xã Yên Bình thuộc huyện " + "rất dài " * 15
+    with bot.session() as s:
+        for n in range(210):
+            make_unit(s, f"X{n:03d}", f"Xã {n:03d}")
+        make_unit(s, "YB", long_name.strip())
+    sheet = await bot.send(ADMIN_ID, "/invites", match=lambda m: m.document is not None)
+    assert sheet.document is not None
+    book = load_workbook(io.BytesIO(bot.server.file_content(sheet.document["file_id"])))
+    table = book.worksheets[0]
+    rows = list(table.iter_rows(min_row=2))
+    assert rows[-1][1].value == long_name.strip()  # past the first 200 rows
+    for cell in (c for row in rows for c in row if isinstance(c.value, str)):
+        width = table.column_dimensions[cell.column_letter].width
+        assert width >= 10, cell.coordinate
+        if len(str(cell.value)) > width:
+            assert cell.alignment.wrap_text, cell.coordinate
+    assert rows[-1][1].alignment.wrap_text
+    assert table.column_dimensions["F"].width >= len(str(rows[0][5].value))  # the link
+    assert table.page_setup.orientation == "landscape"
+    assert (table.page_setup.fitToWidth, table.page_setup.fitToHeight) == (1, 0)
+    fit = table.sheet_properties.pageSetUpPr
+    assert fit is not None
+    assert fit.fitToPage
+    assert table.print_title_rows == "$1:$1"
+
+
 async def test_invites_sheet_takes_a_unit_name_with_a_control_character(
     bot: BotUnderTest,
 ) -> None:

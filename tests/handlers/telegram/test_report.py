@@ -12,6 +12,7 @@ import io
 import re
 import threading
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -213,10 +214,40 @@ async def test_report_figures_match_the_database_in_the_official_taxonomy(
     assert overdue == [
         "- Sở Y tế: quá hạn 8 ngày;",
         "- Xã C: quá hạn 8 ngày;",
-        "- Xã D: quá hạn 8 ngày, chưa báo cáo;",
+        "- Xã D: quá hạn 8 ngày, chưa báo cáo.",
     ]
-    assert "- Sở Y tế: Thiếu kinh phí;" in body
-    assert "- Xã Ân: gia hạn đến ngày 30/11/2026 (thời hạn ban đầu 10/11/2026);" in body
+    assert "- Sở Y tế: Thiếu kinh phí." in body
+    assert "- Xã Ân: gia hạn đến ngày 30/11/2026 (thời hạn ban đầu 10/11/2026)." in body
+
+
+async def test_report_ends_each_list_with_a_full_stop(bot: BotUnderTest) -> None:
+    """Administrative style ends every item of a list with ";" and the last with ".": the
+    report's lists of overdue units, blockers and extensions ended their last item with ";"
+    as if the sentence went on. A blocker's reason that already ends a sentence gets no
+    second full stop; a cut list keeps ";" on its last unit, before "and N more."."""
+    with bot.session() as s:
+        every_status(s)
+        unit = make_unit(s, "XBA", "Xã Bà")
+        task = s.get(Task, 1)
+        assert task is not None
+        assign_units(s, task=task, unit_ids=[unit.id or 0], tz=VN)
+        a = s.exec(select(Assignment).where(Assignment.unit_id == unit.id)).one()
+        reason = "Chờ ý kiến Sở Tài chính."
+        record_report(s, assignment_id=a.id or 0, state="blocked", reason=reason, now=at(8))
+        s.commit()
+    bot.user(COORDINATOR)
+    body = texts(await reported(bot, COORDINATOR, "/report #1"))
+    heads = ("2. Các đơn vị", "3. Khó khăn", "4. Gia hạn", "II. ĐỀ XUẤT")
+    starts = [next(i for i, line in enumerate(body) if line.startswith(h)) for h in heads]
+    lists = [body[a + 1 : b] for a, b in pairwise(starts)]
+    assert [items[-1] for items in lists] == [
+        "- Xã D: quá hạn 8 ngày, chưa báo cáo.",
+        "- Xã Bà: Chờ ý kiến Sở Tài chính.",
+        "- Xã Ân: gia hạn đến ngày 30/11/2026 (thời hạn ban đầu 10/11/2026).",
+    ]
+    for items in lists:
+        assert all(item.endswith(";") for item in items[:-1]), items
+    assert len(lists[1]) == 2, "Sở Y tế's blocker, then Xã Bà's"
 
 
 async def test_report_says_an_extension_to_a_day_off_as_its_appendix_row(
@@ -235,7 +266,7 @@ async def test_report_says_an_extension_to_a_day_off_as_its_appendix_row(
     doc = await reported(bot, COORDINATOR, "/report #1")
     assert (
         "- Xã Ân: gia hạn đến ngày 30/11/2026 (hạn ghi 28/11/2026 là ngày nghỉ; thời hạn ban "
-        "đầu 10/11/2026);"
+        "đầu 10/11/2026)."
     ) in texts(doc)
     [row] = [r for r in appendix(doc) if r[1] == "Xã Ân"]
     assert row[4] == "30/11/2026"
@@ -376,7 +407,7 @@ async def test_report_keeps_user_text_with_markup_characters(bot: BotUnderTest) 
     assert f"Kết quả thực hiện nhiệm vụ “{title}”" in texts(doc)
     names = [row[1] for row in appendix(doc)]
     assert long_name in names
-    assert f"- {long_name}: thiếu <máy> & chuông;" in texts(doc)
+    assert f"- {long_name}: thiếu <máy> & chuông." in texts(doc)
 
 
 async def test_report_of_a_scoped_coordinator_names_only_their_units(bot: BotUnderTest) -> None:
