@@ -21,11 +21,10 @@ import contextlib
 import hashlib
 import logging
 from functools import partial
-from typing import Any
 
-from telegram import Document, InlineKeyboardMarkup, Update
+from telegram import Document, InlineKeyboardMarkup
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, filters
 
 from app import import_files
 from app.import_files import PREVIEW_OVER_ROWS, Importer, importer_for, is_text_table, text_import
@@ -43,8 +42,8 @@ from core.roles import Access
 from core.spreadsheet.read import check_size, read_table
 from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
-from handlers.telegram.access import Context, Request, button, command, prefix_pattern
-from handlers.telegram.registry import Flow, hand_on
+from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.registry import Flow, PassingMessageHandler
 from scheduler.workers import in_heavy_worker, in_process, still_wanted
 
 log = logging.getLogger(__name__)
@@ -282,24 +281,6 @@ async def run_import(
     for text in chunks(lines):
         await req.reply(text)
     return True
-
-
-class PassingMessageHandler(MessageHandler[Context, Any]):
-    """A MessageHandler whose callback may decline (return False) in favour of later ones."""
-
-    async def handle_update(
-        self,
-        update: Update,
-        application: Application[Any, Context, Any, Any, Any, Any],
-        check_result: Any,
-        context: Context,
-    ) -> Any:
-        """Run the callback; when it declines, give the update to the next handler that fits."""
-        taken = await super().handle_update(update, application, check_result, context)
-        if taken is not False:
-            return taken
-        await hand_on(update, context, after=lambda handler: handler is self)
-        return None
 
 
 def flow() -> Flow:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, filters
+from telegram.ext import Application, BaseHandler, MessageHandler, filters
 from telegram.ext.filters import BaseFilter
 
 from core.roles import Access
@@ -82,3 +82,21 @@ async def hand_on(update: Update, context: Any, *, after: Callable[[object], boo
 def visible_commands(flows: Sequence[Flow], access: Access) -> list[CommandSpec]:
     """Return the menu commands a person with this access may use, in flow order."""
     return [c for f in flows for c in f.commands if c.in_menu and c.access <= access]
+
+
+class PassingMessageHandler(MessageHandler[Any, Any]):
+    """A MessageHandler whose callback may decline (return False) in favour of later ones."""
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        check_result: Any,
+        context: Any,
+    ) -> Any:
+        """Run the callback; when it declines, give the update to the next handler that fits."""
+        taken = await super().handle_update(update, application, check_result, context)
+        if taken is not False:
+            return taken
+        await hand_on(update, context, after=lambda handler: handler is self)
+        return None
