@@ -31,6 +31,7 @@ from db.engine import make_engine
 from db.queries.taskcounts import drift
 from db.schema import HEAD
 from devtools.fakebotapi import FakeBotApi
+from devtools.ports import free_port
 from tests import processes
 from tests.factories import make_contact, make_task, make_unit
 
@@ -48,6 +49,47 @@ def serve(cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+    )
+
+
+def started(cwd: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], Path]:
+    """Start `dondoc ARGS` in `cwd`, its stdout and stderr to files there, to be read while it
+    runs (`line_said`); return the process and its stderr's path (its log)."""
+    err = cwd / "stderr.txt"
+    with (cwd / "stdout.txt").open("w") as stdout, err.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+        )
+    return process, err
+
+
+def line_said(process: subprocess.Popen[str], output: Path, said: str) -> str:
+    """Wait for the first line of a running process's `output` holding `said`, and return
+    it; fail if the process ends first, or after START_TIMEOUT."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        lines = output.read_text(errors="replace").splitlines()
+        found = [line for line in lines if said in line]
+        if found:
+            return found[0]
+        if process.poll() is not None:
+            tail = "\n".join(lines[-30:])
+            pytest.fail(f"ended with status {process.returncode} before {said!r}:\n{tail}")
+        time.sleep(0.2)
+    pytest.fail(f"no {said!r} within {START_TIMEOUT} s")
+
+
+def web_env(tmp_path: Path, server: FakeBotApi, **extra: str) -> dict[str, str]:
+    """Return `env_for` a `dondoc serve` listening on a free loopback port of its own."""
+    web = free_port()
+    return env_for(
+        tmp_path, server, WEB_PORT=str(web), PUBLIC_BASE_URL=f"http://127.0.0.1:{web}", **extra
     )
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -24,7 +22,7 @@ from db.schema import HEAD
 from devtools.fakebotapi import FakeBotApi
 from devtools.ports import free_port
 from tests import processes
-from tests.bot.test_cli import START_TIMEOUT, env_for
+from tests.bot.test_cli import START_TIMEOUT, env_for, line_said, started, web_env
 from tests.tcpforward import Forwarder
 
 PASSWORD = "late-db-password"  # pg_hba trusts loopback: any password passes
@@ -54,34 +52,9 @@ def silent(port: int) -> Iterator[None]:
                 sock.close()
 
 
-def started(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], Path]:
-    """Start `dondoc ARGS`, its stdout and stderr to files (stderr's path returned)."""
-    err = tmp_path / "stderr.txt"
-    with (tmp_path / "stdout.txt").open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
-            cwd=tmp_path,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            text=True,
-        )
-    return process, err
-
-
 def said_it_waits(process: subprocess.Popen[str], err: Path) -> str:
     """Wait for the process's line saying it waits for the database, and return it."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        lines = err.read_text().splitlines()
-        waiting = [line for line in lines if "chưa trả lời" in line]
-        if waiting:
-            return waiting[0]
-        if process.poll() is not None:
-            pytest.fail(f"ended with status {process.returncode}, not waiting: {lines}")
-        time.sleep(0.2)
-    pytest.fail("no line saying it waits for the database")
+    return line_said(process, err, "chưa trả lời")
 
 
 @pytest.fixture
@@ -155,16 +128,8 @@ def test_serve_before_postgresql_answers_waits_then_answers(
     once with status 2, which systemd does not restart."""
     url, host, port = late
     token = f"424251:late-db-{uuid.uuid4().hex[:12]}"
-    web = free_port()
     with FakeBotApi(token) as server:
-        env = env_for(
-            tmp_path,
-            server,
-            DATABASE_URL=url,
-            WEB_PORT=str(web),
-            PUBLIC_BASE_URL=f"http://127.0.0.1:{web}",
-            LOG_LEVEL="WARNING",
-        )
+        env = web_env(tmp_path, server, DATABASE_URL=url, LOG_LEVEL="WARNING")
         process, err = started(tmp_path, env, "serve")
         try:
             line = said_it_waits(process, err)

@@ -8,39 +8,19 @@ default). The bot must not take its own lock's ghost for another dondoc process.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import make_url
 
 from devtools.fakebotapi import FakeBotApi
 from devtools.ports import free_port
 from tests import processes
-from tests.bot.test_cli import START_TIMEOUT, env_for
+from tests.bot.test_cli import START_TIMEOUT, line_said, started, web_env
 from tests.tcpforward import Forwarder
 
 MEMBER = 7401
 TAKEN_AGAIN = "one-process lock; taken again"  # bot.lock's warning once it holds it anew
-
-
-def output_of(log: Path) -> str:
-    """Return what the process wrote so far."""
-    return log.read_text(errors="replace")
-
-
-def wait_for_line(process: subprocess.Popen[bytes], log: Path, said: str) -> None:
-    """Wait until the process's output holds `said`; fail if it ends first."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while said not in output_of(log):
-        if process.poll() is not None:
-            pytest.fail(f"ended with status {process.returncode}:\n{output_of(log)[-2000:]}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"no {said!r} in:\n{output_of(log)[-2000:]}")
-        time.sleep(0.2)
 
 
 def test_a_cut_that_leaves_the_lock_s_server_process_alive_does_not_stop_the_bot(
@@ -55,44 +35,29 @@ def test_a_cut_that_leaves_the_lock_s_server_process_alive_does_not_stop_the_bot
     port = free_port()
     url = real.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
     token = f"424262:lock-cut-{uuid.uuid4().hex[:12]}"
-    web = free_port()
-    log = tmp_path / "output.log"
     with (
         FakeBotApi(token) as server,
         Forwarder(port, real.host or "127.0.0.1", real.port or 5432) as forwarder,
     ):
-        env = env_for(
-            tmp_path,
-            server,
-            DATABASE_URL=url,
-            WEB_PORT=str(web),
-            PUBLIC_BASE_URL=f"http://127.0.0.1:{web}",
-            LOG_LEVEL="WARNING",
-        )
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve"],
-                cwd=tmp_path,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        env = web_env(tmp_path, server, DATABASE_URL=url, LOG_LEVEL="WARNING")
+        process, log = started(tmp_path, env, "serve")
         try:
             server.wait_for_sync(
                 lambda: server.webhook_info().url or None, START_TIMEOUT, "setWebhook"
             )
             assert forwarder.cut() > 0
-            wait_for_line(process, log, TAKEN_AGAIN)
+            line_said(process, log, TAKEN_AGAIN)
             server.add_user(MEMBER, "An")
             server.send_command(MEMBER, "help")
             server.wait_for_sync(lambda: server.messages(MEMBER) or None, START_TIMEOUT, "help")
-            assert process.poll() is None, output_of(log)[-2000:]
+            assert process.poll() is None, log.read_text(errors="replace")[-2000:]
             process.terminate()
             process.wait(timeout=30)
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-            processes.keep("dondoc serve", env, log.read_bytes())
+            out = (tmp_path / "stdout.txt").read_text()
+            processes.keep("dondoc serve", env, out, log.read_text(errors="replace"))
     assert process.returncode == 0
-    assert "another dondoc process" not in output_of(log)
+    assert "another dondoc process" not in out + log.read_text(errors="replace")
