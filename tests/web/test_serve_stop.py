@@ -75,6 +75,25 @@ def arranged(tmp_path: Path, env: dict[str, str]) -> int:
         engine.dispose()
 
 
+def stops_on_sigterm(process: subprocess.Popen[str]) -> bool:
+    """Send SIGTERM once, as systemd does; tell whether the server ended within its bound."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.communicate(timeout=STOP_BOUND_S)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def ended(process: subprocess.Popen[str], env: dict[str, str]) -> str:
+    """End the server if it still runs (killed), keep its output; return its stderr."""
+    if process.poll() is None:
+        process.kill()
+    out, err = process.communicate(timeout=30)
+    processes.keep("dondoc serve", env, out, err)
+    return err
+
+
 def test_sigterm_while_a_download_is_built_stops_the_server_cleanly(tmp_path: Path) -> None:
     """SIGTERM while the worker process builds a dashboard export: the server ends with
     status 0 within systemd's time, the person's request answered 503 (ask again), no
@@ -127,17 +146,9 @@ def test_sigterm_while_a_download_is_built_stops_the_server_cleanly(tmp_path: Pa
                 asking.start()
                 asking.join(3)  # the request reaches the server and waits for its file
                 assert asking.is_alive()
-                process.send_signal(signal.SIGTERM)  # once, as systemd does
-                try:
-                    out, err = process.communicate(timeout=STOP_BOUND_S)
-                    stopped = True
-                except subprocess.TimeoutExpired:
-                    stopped = False
+                stopped = stops_on_sigterm(process)
         finally:
-            if process.poll() is None:
-                process.kill()
-            out, err = process.communicate(timeout=30)
-            processes.keep("dondoc serve", env, out, err)
+            err = ended(process, env)
             asking.join(30)
     assert stopped, err[-4000:]
     assert process.returncode == 0, err
@@ -186,17 +197,9 @@ def test_sigterm_while_a_chat_export_is_built_stops_and_tells_to_ask_again(
             with frozen(workers):
                 server.send_command(ADMIN, "export")
                 threading.Event().wait(3)  # the update reaches its handler, which waits
-                process.send_signal(signal.SIGTERM)  # once, as systemd does
-                try:
-                    out, err = process.communicate(timeout=STOP_BOUND_S)
-                    stopped = True
-                except subprocess.TimeoutExpired:
-                    stopped = False
+                stopped = stops_on_sigterm(process)
         finally:
-            if process.poll() is None:
-                process.kill()
-            out, err = process.communicate(timeout=30)
-            processes.keep("dondoc serve", env, out, err)
+            err = ended(process, env)
     assert stopped, err[-4000:]
     assert process.returncode == 0, err
     assert "Traceback" not in err
