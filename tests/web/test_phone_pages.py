@@ -11,14 +11,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, ViewportSize
+from playwright.async_api import Browser, Page, ViewportSize
 
 from db.models import Directive
 from devtools.fakezalo import FakeZalo
 from tests.factories import make_task, make_unit
 from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_a11y import audit
-from tests.web.test_browser import browser, open_signed_in, shot  # noqa: F401 (a fixture)
+from tests.web.test_browser import (  # noqa: F401 (a fixture)
+    browser,
+    open_signed_in,
+    shot,
+    sign_in,
+)
 from tests.web.test_dashboard import keep_evidence
 from tests.web.test_zalo_upload import settings, upload_link  # noqa: F401 (a fixture)
 from tests.zalo.conftest import fake_zalo  # noqa: F401 (a fixture)
@@ -27,6 +32,21 @@ from tests.zalo.conftest import fake_zalo  # noqa: F401 (a fixture)
 pytestmark = pytest.mark.parametrize("web_engine", ["sqlite"], indirect=True)
 
 SCREENS = (ViewportSize(width=360, height=640), ViewportSize(width=1280, height=800))
+
+
+async def on_a_phone(chromium: Browser) -> Page:
+    """Return a page of a new browser context on the narrowest phone (touch)."""
+    context = await chromium.new_context(
+        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
+    )
+    return await context.new_page()
+
+
+async def coordinator_on_a_phone(served: Served, chromium: Browser) -> Page:
+    """Return a phone's page signed in as the coordinator (their link, then its button)."""
+    page = await on_a_phone(chromium)
+    await sign_in(page, await served.login_link(COORDINATOR))
+    return page
 
 
 async def test_an_empty_page_says_why_and_leads_on_at_both_widths(
@@ -102,10 +122,7 @@ async def test_on_a_phone_every_control_is_a_fingers_size(
     with served.bot.session() as s:
         make_unit(s, "MO", "Xã Mới")
         s.commit()
-    context = await browser.new_context(
-        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
-    )
-    page = await context.new_page()
+    page = await on_a_phone(browser)
     await page.goto(await served.login_link(COORDINATOR))
     assert await page.evaluate(SMALL, FINGER_PX) == [], "landing"
     async with page.expect_navigation():
@@ -127,10 +144,7 @@ async def test_on_a_phone_the_upload_page_fits_and_its_file_field_is_a_fingers_s
     """A Zalo admin opening /import's link on a phone reads the page without scrolling
     sideways (the columns a file may have, one long word, made it 423 px wide) and presses a
     file field of a finger's size (it was 19 px high)."""
-    context = await browser.new_context(
-        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
-    )
-    page = await context.new_page()
+    page = await on_a_phone(browser)
     await page.goto(await upload_link(served, fake_zalo))
     await shot(page, tmp_path, "upload")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -157,13 +171,7 @@ async def test_on_a_phone_long_names_break_and_menus_keep_to_the_screen(
         unit = make_unit(s, "LL", LONG, groups=[LONG])
         task = make_task(s, LONG, date(2026, 11, 25), [unit], directive_id=directive.id)
         where = {"task": task.id, "unit": unit.id}
-    context = await browser.new_context(
-        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
-    )
-    page = await context.new_page()
-    await page.goto(await served.login_link(COORDINATOR))
-    async with page.expect_navigation():
-        await page.click("#go")
+    page = await coordinator_on_a_phone(served, browser)
     for path in ("/", "/matrix", f"/tasks/{where['task']}", f"/units/{where['unit']}"):
         await page.goto(served.url + path)
         await shot(page, tmp_path, "long" + path.replace("/", "-"))
@@ -178,13 +186,7 @@ async def test_on_a_phone_a_wide_tables_first_column_stays_in_view_when_scrolled
     """Scrolled sideways to its last column on a phone, the matrix still names each row's
     unit and the task's table each row's unit (the names scrolled away with the rest, and a
     status could no longer be told whose it was)."""
-    context = await browser.new_context(
-        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
-    )
-    page = await context.new_page()
-    await page.goto(await served.login_link(COORDINATOR))
-    async with page.expect_navigation():
-        await page.click("#go")
+    page = await coordinator_on_a_phone(served, browser)
     for path, table in (("/matrix", "#matrix"), (f"/tasks/{served.tasks[0].id}", "#units")):
         await page.goto(served.url + path)
         box = page.locator(f".scroll:has({table})")
@@ -227,13 +229,7 @@ async def test_on_a_phone_a_control_focused_in_a_scrolled_table_is_not_under_its
     which stays in view: the approve button was left under it, focused but hidden."""
     ask_extension(served)
     keep_evidence(served, "TX", "biên bản.pdf", b"%PDF", "tx/1.pdf")
-    context = await browser.new_context(
-        locale="vi-VN", viewport=SCREENS[0], is_mobile=True, has_touch=True
-    )
-    page = await context.new_page()
-    await page.goto(await served.login_link(COORDINATOR))
-    async with page.expect_navigation():
-        await page.click("#go")
+    page = await coordinator_on_a_phone(served, browser)
     await page.goto(f"{served.url}/tasks/{served.tasks[0].id}")
     await page.locator(".scroll:has(#units)").evaluate("(box) => { box.scrollLeft = 1e6; }")
     await page.focus("a.evidence")
