@@ -262,6 +262,20 @@ def test_a_database_url_that_cannot_be_read_is_named_without_its_password(
     assert "hunter2" not in line
 
 
+@pytest.mark.parametrize("command", [("admin", "list"), ("scope", "show", "1")])
+def test_a_database_password_given_as_a_parameter_is_hidden_too(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A password given as `?password=` (libpq reads it so) is hidden in the line that says
+    the database does not answer, as one before the host is: it was printed whole."""
+    url = "postgresql://u@127.0.0.1:1/dondoc?password=hunter2&sslmode=disable"
+    env = env_for(tmp_path, DATABASE_URL=url, BOT_TOKEN="1:x", LOG_LEVEL="WARNING")
+    result = dondoc_here(tmp_path, env, *command)
+    assert "hunter2" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "password=***&sslmode=disable" in line
+
+
 @pytest.mark.parametrize(
     "command",
     [("admin", "list"), ("scope", "show", "1"), ("db", "upgrade"), ("run",), ("serve",)],
