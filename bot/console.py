@@ -77,6 +77,9 @@ def load_settings(env_file: Path | str | None = "") -> Settings:
         env_file = env_file_chosen
     try:
         settings = Settings(_env_file=env_file)
+    except UnicodeDecodeError:  # saved as UTF-16 or a legacy code page: it ended in a traceback
+        line = load_catalog().get(cli_language(), "cli.env_file_not_utf8", path=str(env_file))
+        raise ConfigError([to_plain(line)]) from None
     except ValidationError as exc:
         catalog = load_catalog()
         lang = cli_language()
