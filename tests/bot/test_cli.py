@@ -805,6 +805,22 @@ def test_run_with_a_rejected_token_says_so_in_one_line(tmp_path: Path, server: F
     assert quiet.stderr.strip().splitlines() == [last]
 
 
+def test_an_address_that_is_no_bot_api_is_logged_in_one_line_without_a_traceback(
+    tmp_path: Path, server: FakeBotApi
+) -> None:
+    """TELEGRAM_BASE_URL naming a server that answers no JSON (here a path the fake server has
+    no route for): its answer is one line, cut short, then the command's own line. It was
+    python-telegram-bot's line with the whole page, and a traceback of `json`'s."""
+    base = server.base_url.replace("/bot", "/no-such-api/bot")
+    env = env_for(tmp_path, server, TELEGRAM_BASE_URL=base, LOG_LEVEL="WARNING")
+    result = dondoc(tmp_path, env, "run")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [answer, last] = result.stderr.strip().splitlines()
+    assert "answered something that is no JSON: 404: Not Found" in answer
+    assert "@BotFather" in last
+
+
 @pytest.mark.parametrize("command", ["run", "serve"])
 def test_telegram_unreachable_at_start_is_one_line_without_a_traceback(
     tmp_path: Path, command: str
