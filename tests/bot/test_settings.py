@@ -258,6 +258,14 @@ def test_a_wrong_url_setting_is_named_without_its_password(
     assert password not in line
 
 
+def test_a_database_password_with_an_unencoded_at_is_told_how_to_write_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The refusal of a password typed with an "@" says how to write it: %40."""
+    line = refusal(monkeypatch, "DATABASE_URL", "postgresql://dondoc:s3cr@t-tail@db/dondoc")
+    assert "%40" in line
+
+
 def refusal(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> str:
     """Set a variable and return the one line start-up refuses it with, naming it."""
     monkeypatch.setenv(variable, value)
