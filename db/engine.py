@@ -17,6 +17,7 @@ from db.retry import count_commits
 from db.turn import Turn, take_turn, turn_factory
 
 HIDDEN = "***"  # a password in a URL said to a person, as SQLAlchemy hides its own
+
 # Short, because the wait blocks the event loop; longer outages are waited out by
 # db.retry.retry_db, which sleeps asynchronously between tries.
 SQLITE_BUSY_TIMEOUT_MS = 2_000
