@@ -129,7 +129,6 @@ def _main(argv: Sequence[str] | None) -> int:
     """`main`, but for its output's reader going away and Ctrl+C."""
     from pathlib import Path
 
-    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DatabaseError
 
     from bot import console
@@ -142,6 +141,7 @@ def _main(argv: Sequence[str] | None) -> int:
         say,
         say_db_error,
     )
+    from db.engine import shown_url
     from db.schema import HEAD, BrokenKeysError, UnknownSchemaError
 
     # PTB 22 otherwise warns on every RetryAfter (429); our sender reads it as a timedelta.
@@ -170,7 +170,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_CONFIG
     except DatabaseError as exc:  # the database does not answer: one line, as `run` says
         database_url = load_settings().database_url
-        say_db_error(make_url(database_url).render_as_string(), exc.orig)  # password hidden
+        say_db_error(shown_url(database_url), exc.orig)
         return db_error_status(exc)
     except OSError as exc:  # a file to write or read (--out, an import): say which, and why
         if exc.filename is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -22,6 +23,8 @@ from core.markup import to_plain
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+# How much of an answer that is no JSON a log line shows: enough to tell whose page it is.
+NOT_JSON_SHOWN = 200
 
 
 class ConfigError(Exception):
@@ -77,6 +80,9 @@ def load_settings(env_file: Path | str | None = "") -> Settings:
         env_file = env_file_chosen
     try:
         settings = Settings(_env_file=env_file)
+    except UnicodeDecodeError:  # saved as UTF-16 or a legacy code page: it ended in a traceback
+        line = load_catalog().get(cli_language(), "cli.env_file_not_utf8", path=str(env_file))
+        raise ConfigError([to_plain(line)]) from None
     except ValidationError as exc:
         catalog = load_catalog()
         lang = cli_language()
@@ -151,6 +157,26 @@ class DropExceptions(logging.Filter):
         return last.split(":", 1)[0] in self.names
 
 
+class AnswerNotJson(logging.Filter):
+    """Say in one line that the Bot API's address answered something that is no JSON.
+
+    A web server's or a proxy's page (TELEGRAM_BASE_URL naming another server, a proxy's
+    error page) was logged by python-telegram-bot whole, with a traceback of `json`'s, before
+    the line that says what the command could not do.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.name.startswith("telegram.request") and isinstance(error, ValueError):
+            answer = error.doc if isinstance(error, json.JSONDecodeError) else ""
+            record.exc_info = record.exc_text = None
+            record.msg, record.args = (
+                "the Bot API's address answered something that is no JSON: %s",
+                (" ".join(answer.split())[:NOT_JSON_SHOWN] or "?",),
+            )
+        return True
+
+
 class JobsCutShort(logging.Filter):
     """Say a scheduled job cut short by the stop in one line, not as an error's traceback.
 
@@ -185,6 +211,7 @@ def setup_logging(
     handler = redacting_handler(secrets)
     handler.filters.insert(0, DropExceptions(reported, reported_at_start))
     handler.filters.insert(1, JobsCutShort())
+    handler.filters.insert(2, AnswerNotJson())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

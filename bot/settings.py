@@ -167,6 +167,10 @@ class Settings(SettingsFields):
         parsed = urlparse(value)
         if parsed.scheme not in ("http", "https", "socks5", "socks5h") or not parsed.netloc:
             raise ValueError("a proxy URL")
+        try:  # a port that is no number failed only at the first call, in a traceback
+            _ = parsed.port  # reading it is the check
+        except ValueError:
+            raise ValueError("a proxy URL") from None
         return value
 
     @field_validator("database_url")
@@ -182,6 +186,10 @@ class Settings(SettingsFields):
             raise ValueError("a database URL") from None
         # sqlite:// alone is a database in memory: everything would be lost at each restart.
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            raise ValueError("a database URL")
+        # A password typed with an "@" unencoded (%40): its end was read as the host, which
+        # the driver's error then named, the password's tail with it.
+        if "@" in (url.host or ""):
             raise ValueError("a database URL")
         return value
 

@@ -6,14 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from db.retry import count_commits
 from db.turn import Turn, take_turn, turn_factory
+
+HIDDEN = "***"  # a password in a URL said to a person, as SQLAlchemy hides its own
 
 # Short, because the wait blocks the event loop; longer outages are waited out by
 # db.retry.retry_db, which sleeps asynchronously between tries.
@@ -58,6 +61,23 @@ _turns: dict[Path, Turn] = {}
 # or a snapshot, through the reads. Two things do pin one: a result left half read (read it
 # whole before the transaction's first write), and a savepoint (`begin_nested`) as the first
 # statement, which SQLite takes as a deferred BEGIN; that one is begun IMMEDIATE (db.turn).
+
+
+def shown_url(url: URL | str) -> str:
+    """Return a database URL as a person may read it: its password hidden, the one given as
+    `?password=` (which libpq reads as well) too."""
+    parsed = make_url(url)
+    if "password" in parsed.query:
+        parsed = parsed.update_query_dict({"password": HIDDEN})
+    return parsed.render_as_string().replace(quote(HIDDEN), HIDDEN)
+
+
+def url_passwords(database_url: str) -> list[str]:
+    """Return the passwords a database URL holds: its own and any `?password=`."""
+    parsed = make_url(database_url)
+    given = parsed.query.get("password", ())
+    found = [parsed.password, *([given] if isinstance(given, str) else given)]
+    return [str(password) for password in found if password]
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:

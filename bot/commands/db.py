@@ -22,7 +22,7 @@ from bot.console import (
 )
 from core.clock import SystemClock
 from db.backup import backup_sqlite
-from db.engine import make_engine, sqlite_file
+from db.engine import make_engine, shown_url, sqlite_file
 from db.migrate import current_revision, upgrade
 from db.queries.taskcounts import rebuild
 
@@ -62,7 +62,7 @@ def db_upgrade(_args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         if not not_answering(exc):
             raise  # a wrong setting is said by bot.cli.main, in one line, status 2
-        say_db_error(engine.url.render_as_string(), exc.orig)
+        say_db_error(shown_url(engine.url), exc.orig)
         return EXIT_FAILED  # not a setting: systemd may start it again
     finally:
         engine.dispose()

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from bot.console import EXIT_CONFIG, EXIT_FAILED, one_line, say
+from db.engine import shown_url
 
 # A database that does not answer yet at start (PostgreSQL still starting after a reboot or
 # restarting, at its max_connections, SQLite locked by a backup) is waited out this long,
@@ -60,7 +61,7 @@ def once_it_answers(engine: Engine, work: Callable[[], T], wait_s: float = START
             if not not_answering(exc) or time.monotonic() + START_RETRY_S > deadline:
                 raise
             if not said:
-                url = engine.url.render_as_string()  # password hidden
+                url = shown_url(engine.url)
                 minutes = round(wait_s / 60)
                 say("cli.db_waiting", err=True, url=url, error=one_line(exc.orig), minutes=minutes)
                 said = True

@@ -8,7 +8,7 @@ import ctypes
 import os
 import sys
 
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
@@ -25,7 +25,7 @@ from bot.console import (
 )
 from bot.lock import AlreadyRunning
 from bot.settings import Settings
-from db.engine import make_engine
+from db.engine import make_engine, shown_url, url_passwords
 from db.migrate import upgrade
 
 # Database and CPU work runs in worker threads (on a small database the reminder sweep and
@@ -92,9 +92,7 @@ def secrets_of(settings: Settings) -> list[str]:
         derived_from.append(settings.zalo_bot_token.get_secret_value())
     for secret in filter(None, derived_from):
         found += [derive_webhook_secret(secret, channel) for channel in ("telegram", "zalo")]
-    password = make_url(settings.database_url).password
-    if password and len(str(password)) >= MIN_REDACTED:
-        found.append(str(password))
+    found += [p for p in url_passwords(settings.database_url) if len(p) >= MIN_REDACTED]
     return [s for s in dict.fromkeys(found) if s]
 
 
@@ -123,11 +121,11 @@ def migrated_engine(settings: Settings) -> Engine | int:
         once_it_answers(engine, lambda: upgrade(engine))
         refused = once_it_answers(engine, lambda: write_refused(engine))
     except DatabaseError as exc:
-        say_db_error(engine.url.render_as_string(), exc.orig)
+        say_db_error(shown_url(engine.url), exc.orig)
         engine.dispose()
         return EXIT_FAILED if not_answering(exc) else EXIT_CONFIG
     if refused is not None:
-        url = engine.url.render_as_string()
+        url = shown_url(engine.url)
         say("cli.db_read_only", err=True, url=url, error=one_line(refused.orig))
         engine.dispose()
         return EXIT_CONFIG

@@ -85,6 +85,20 @@ class FormStore:
             _set_step(conversation, (chat.id, user.id), step if isinstance(step, int) else None)
         self._open[id(update)] = (chat.id, user.id, self._snapshot(application, chat.id, user.id))
 
+    def leave(self, application: App, update: Update) -> None:
+        """Take the sender's forms and steps out of memory: no longer an admin, they have none.
+
+        Left there from when they were one, the form's step took their every text and refused
+        it (a check-in "xong" too, and /cancel) until the bot restarted."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        forms: PersonForms | None = application.user_data.get(user.id)  # none made for it
+        if forms is not None:
+            forms.newtask = forms.unit_form = None
+        for conversation in self._conversations.values():
+            _set_step(conversation, (chat.id, user.id), None)
+
     async def save(self, application: App, update: object) -> None:
         """Write the sender's forms and steps back if this update changed them."""
         opened = self._open.pop(id(update), None)

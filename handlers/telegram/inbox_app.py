@@ -94,10 +94,13 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
 
 
 async def load_forms(context: TelegramContext, update: Update, actor: Actor | None) -> None:
-    """Load an admin's guided forms (only admins have any) before the flows see the update."""
+    """Load an admin's guided forms (only admins have any) before the flows see the update;
+    anyone else's, left in memory from when they were an admin, are dropped."""
     store = context.bot_data.forms
     if store is not None and actor is not None and actor.access >= Access.ADMIN:
         await store.load(context.application, update)
+    elif store is not None:
+        store.leave(context.application, update)
 
 
 async def _keep_forms(application: InboxApplication, store: FormStore, update: object) -> None:

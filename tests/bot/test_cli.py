@@ -262,6 +262,20 @@ def test_a_database_url_that_cannot_be_read_is_named_without_its_password(
     assert "hunter2" not in line
 
 
+@pytest.mark.parametrize("command", [("admin", "list"), ("scope", "show", "1")])
+def test_a_database_password_given_as_a_parameter_is_hidden_too(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A password given as `?password=` (libpq reads it so) is hidden in the line that says
+    the database does not answer, as one before the host is: it was printed whole."""
+    url = "postgresql://u@127.0.0.1:1/dondoc?password=hunter2&sslmode=disable"
+    env = env_for(tmp_path, DATABASE_URL=url, BOT_TOKEN="1:x", LOG_LEVEL="WARNING")
+    result = dondoc_here(tmp_path, env, *command)
+    assert "hunter2" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "password=***&sslmode=disable" in line
+
+
 @pytest.mark.parametrize(
     "command",
     [("admin", "list"), ("scope", "show", "1"), ("db", "upgrade"), ("run",), ("serve",)],
@@ -789,6 +803,22 @@ def test_run_with_a_rejected_token_says_so_in_one_line(tmp_path: Path, server: F
     quiet = dondoc(tmp_path, env | {"LOG_LEVEL": "WARNING"}, "run")
     assert quiet.returncode == 2
     assert quiet.stderr.strip().splitlines() == [last]
+
+
+def test_an_address_that_is_no_bot_api_is_logged_in_one_line_without_a_traceback(
+    tmp_path: Path, server: FakeBotApi
+) -> None:
+    """TELEGRAM_BASE_URL naming a server that answers no JSON (here a path the fake server has
+    no route for): its answer is one line, cut short, then the command's own line. It was
+    python-telegram-bot's line with the whole page, and a traceback of `json`'s."""
+    base = server.base_url.replace("/bot", "/no-such-api/bot")
+    env = env_for(tmp_path, server, TELEGRAM_BASE_URL=base, LOG_LEVEL="WARNING")
+    result = dondoc(tmp_path, env, "run")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [answer, last] = result.stderr.strip().splitlines()
+    assert "answered something that is no JSON: 404: Not Found" in answer
+    assert "@BotFather" in last
 
 
 @pytest.mark.parametrize("command", ["run", "serve"])

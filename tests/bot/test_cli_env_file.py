@@ -7,6 +7,7 @@ in their current folder, which the bot never reads, and nothing said so.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,22 @@ def test_an_env_file_that_is_not_there_is_one_line_and_touches_nothing(
     assert main(["--env-file", str(missing), "admin", "invite"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert str(missing) in line
+    assert sorted(p.name for p in workdir.iterdir()) == [server_env.name, "var-lib-dondoc"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1258"])
+def test_an_env_file_not_saved_as_utf8_is_one_line_and_touches_nothing(
+    workdir: Path, server_env: Path, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    """A settings file saved as Notepad's "Unicode" (UTF-16) or in a Vietnamese code page
+    stops the command (exit 2) with one line naming it and how to save it: it ended in a
+    traceback of python-dotenv's."""
+    text = server_env.read_text(encoding="utf-8")  # cp1258 writes a tone as its own mark
+    server_env.write_bytes(unicodedata.normalize("NFD", text).encode(encoding))
+    assert main(["--env-file", str(server_env), "admin", "list"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert str(server_env) in line
+    assert "UTF-8" in line
     assert sorted(p.name for p in workdir.iterdir()) == [server_env.name, "var-lib-dondoc"]
 
 

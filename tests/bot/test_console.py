@@ -76,6 +76,14 @@ def test_debug_logging_keeps_ptb_quiet_and_hides_derived_secrets() -> None:
     assert "Db-Passw0rd" in hidden
 
 
+def test_a_database_password_given_as_a_parameter_is_redacted() -> None:
+    """A database password given as `?password=` is in the redaction list, as one before
+    the host is: it was left out, so a log line naming the URL showed it."""
+    url = "postgresql://dondoc@db/dondoc?password=Db-Passw0rd&sslmode=require"
+    settings = Settings(_env_file=None, bot_token=TOKEN, database_url=url)
+    assert "Db-Passw0rd" in secrets_of(settings)
+
+
 def test_a_job_cut_short_by_the_stop_is_one_line_and_an_error_in_a_job_its_traceback(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

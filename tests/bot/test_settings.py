@@ -68,6 +68,8 @@ def test_admin_ids_accept_commas_and_json(raw: str, expected: list[int]) -> None
         ("DIGEST_CRON", "0 8 30 2 *"),
         ("LOG_LEVEL", "LOUD"),
         ("HTTPS_PROXY", "proxy"),
+        # Its port no number: it passed, and `dondoc run` ended in a traceback.
+        ("HTTPS_PROXY", "http://proxy.example:3128x"),
         ("IMPORT_MAX_BYTES", "5MB"),
         ("IMPORT_MAX_BYTES", "0"),
         ("IMPORT_MAX_BYTES", "104857600"),
@@ -244,6 +246,8 @@ def test_the_env_example_with_only_a_zalo_token_serves_zalo_alone(
     [
         ("HTTPS_PROXY", "socks4://alice:Pr0xy-Pass@proxy:1080", "Pr0xy-Pass"),
         ("DATABASE_URL", "postgres://dondoc:s3cr@t-tail@db/dondoc", "t-tail"),
+        # Passed as a postgresql:// URL: the driver named the host "t-tail@db" at start.
+        ("DATABASE_URL", "postgresql://dondoc:s3cr@t-tail@db/dondoc", "t-tail"),
     ],
 )
 def test_a_wrong_url_setting_is_named_without_its_password(
@@ -252,6 +256,14 @@ def test_a_wrong_url_setting_is_named_without_its_password(
     """A refused URL is shown without its password (a proxy's too, and one holding an @)."""
     line = refusal(monkeypatch, variable, value)
     assert password not in line
+
+
+def test_a_database_password_with_an_unencoded_at_is_told_how_to_write_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The refusal of a password typed with an "@" says how to write it: %40."""
+    line = refusal(monkeypatch, "DATABASE_URL", "postgresql://dondoc:s3cr@t-tail@db/dondoc")
+    assert "%40" in line
 
 
 def refusal(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> str:

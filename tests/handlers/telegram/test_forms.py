@@ -18,11 +18,14 @@ from sqlmodel import Session, select
 from bot.app import build_application
 from bot.settings import Settings
 from core.clock import ManualClock
+from core.roles import Role
 from db.models import Task, Unit
 from db.queries import state
+from db.queries.contact_admin import change_role
 from devtools.botrun import polling
 from devtools.fakebotapi import FakeBotApi
-from tests.factories import make_unit
+from tests.factories import make_unit, person
+from tests.handlers.telegram.checkin_world import OFFICIAL, reports, scene
 from tests.harness import ADMIN_ID, BotUnderTest, button_data
 from tests.loopguard import assert_off_loop, loop_guard
 
@@ -174,3 +177,30 @@ async def test_a_stored_form_it_cannot_read_is_no_form(bot: BotUnderTest) -> Non
         )
         session.commit()
     assert "Bước 2/5" not in ((await bot.send(ADMIN_ID, "Việc")).text or "")
+
+
+def set_role(bot: BotUnderTest, user_id: int, role: Role) -> None:
+    """Change a person's role as `dondoc admin remove` (or an admin's card button) does."""
+    with bot.session() as s:
+        change_role(s, contact_id=person(s, user_id).id or 0, role=role, actor_id=None)
+        s.commit()
+
+
+async def test_an_admin_demoted_mid_form_has_their_report_read_not_refused(
+    bot: BotUnderTest,
+) -> None:
+    """An official who was an admin, demoted while their /newtask waited for its title: their
+    "#1 xong" is recorded and /cancel has nothing to leave. The form's step, still in memory,
+    took every text they sent and refused it as an admin's ("not allowed"), /cancel too, until
+    the bot restarted."""
+    world = await scene(bot)
+    task = world.tasks[0].id
+    set_role(bot, OFFICIAL, Role.ADMIN)
+    assert "bước 1/5" in ((await bot.send(OFFICIAL, "/newtask")).text or "")
+    set_role(bot, OFFICIAL, Role.MEMBER)
+    done = await bot.send(OFFICIAL, f"#{task} xong")
+    assert "Đã ghi nhận: Hoàn thành" in (done.text or "")
+    assert [r.state for r in reports(bot)] == ["done"]
+    assert "Không có thao tác nào đang làm dở" in (
+        (await bot.send(OFFICIAL, "/cancel")).text or ""
+    )
