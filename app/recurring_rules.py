@@ -20,7 +20,7 @@ from core.recurrence import Frequency, parse_rule
 from core.taskdraft import MAX_TITLE
 from db.engine import session_scope
 from db.models import Task
-from db.queries.assignees import resolve_assignees
+from db.queries.assignees import lasting_spec, resolve_assignees, spec_shown
 from db.queries.calendar import working_calendar
 from db.queries.directives import ensure_directive
 from db.queries.recurring import create_rule, generate, rules, same_rule, stop_rule
@@ -66,7 +66,7 @@ def listed(services: Services, lang: str) -> list[str]:
                 id=row.id or 0,
                 title=row.title,
                 rule=rule_text(services, lang, row.rule),
-                assignees=row.assignees,
+                assignees=spec_shown(session, row.assignees),
                 ahead=row.create_ahead_days,
             )
             for row in rows
@@ -114,7 +114,7 @@ def add(services: Services, lang: str, actor_id: int, text: str) -> str:
             session,
             title=title,
             rule=rule,
-            assignees=spec,
+            assignees=lasting_spec(session, spec, lang=lang),
             actor_id=actor_id,
             directive_id=directive_id,
         )
