@@ -405,7 +405,13 @@ def switch(
             if were:
                 tasks = task_numbers(were)
                 lines.append(
-                    t("units.activated_tasks", count=len(were), tasks=tasks, code=unit.code)
+                    t(
+                        "units.activated_tasks",
+                        count=len(were),
+                        tasks=tasks,
+                        first=were[0],
+                        code=unit.code,
+                    )
                 )
             # Followed again before its people heard it was not (held overnight): they hear
             # nothing, as a unit put back by /assign, a task reopened by /reopentask.
