@@ -60,8 +60,8 @@ def listed(services: Services, lang: str) -> list[str]:
     with session_scope(services.engine) as session:
         rows = rules(session)
         lines = [t("recurring.header", count=len(rows))]
-        lines += [
-            t(
+        for row in rows:
+            line = t(
                 "recurring.line",
                 id=row.id or 0,
                 title=row.title,
@@ -69,8 +69,10 @@ def listed(services: Services, lang: str) -> list[str]:
                 assignees=spec_shown(session, row.assignees),
                 ahead=row.create_ahead_days,
             )
-            for row in rows
-        ]
+            # Its units all deactivated (merged communes): it would make nothing, unsaid.
+            if not resolve_assignees(session, row.assignees, lang=lang).unit_ids:
+                line += "\n" + t("recurring.names_no_unit", id=row.id or 0)
+            lines.append(line)
     return chunks(lines) if rows else [t("recurring.empty")]
 
 

@@ -98,3 +98,21 @@ async def test_a_rule_keeps_its_units_through_a_rename_and_a_new_unit_of_a_like_
     assert sorted(given) == ["X01", "X02", "X03"]
     listing = (await bot.send(ADMIN_ID, "/recurring")).text or ""
     assert "Phường An Hòa (X01), Xã An Phú (X02), Xã Cẩm Phô (X03)" in listing
+
+
+async def test_a_rule_whose_units_are_all_deactivated_is_flagged_in_the_list(
+    bot: BotUnderTest,
+) -> None:
+    """Both communes of a rule merged into a new one (deactivated): the rule would make no
+    task any more, with nobody told; /recurring flags it, naming how to replace it."""
+    with bot.session() as s:
+        make_unit(s, "X01", "Xã An Hòa")
+        make_unit(s, "X02", "Xã An Phú")
+    await bot.send(ADMIN_ID, "/recurring add Báo cáo tháng | monthly:20 | X01, X02")
+    assert "⚠️" not in ((await bot.send(ADMIN_ID, "/recurring")).text or "")
+    await bot.send(ADMIN_ID, "/deactivate X01")
+    assert "⚠️" not in ((await bot.send(ADMIN_ID, "/recurring")).text or "")
+    await bot.send(ADMIN_ID, "/deactivate X02")
+    listing = (await bot.send(ADMIN_ID, "/recurring")).text or ""
+    assert "nay không còn đơn vị nào đang theo dõi" in listing
+    assert "/recurring stop 1" in listing
