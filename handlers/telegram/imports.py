@@ -266,10 +266,15 @@ async def run_import(
                 unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
             )
             return True
+        # Its units hear what it changed in their tasks (the rows saved, even if cut short).
+        tell = partial(import_notices.tell_changed, actor_id=contact_id, after=after)
+        told = await req.atomic(tell, req.services, req.actor.lang)
         if report.interrupted is not None:
             done, total = report.interrupted
             key = "imports.interrupted" if token is not None else "imports.interrupted_resend"
             await req.say(key, done=done, total=total)
+            if told:
+                await req.reply(told)
             return "interrupted" if token is not None else True
         if token is not None:  # applied: taken, its buttons now refused
             await req.atomic(import_files.take, req.services, contact_id, token)
@@ -279,9 +284,6 @@ async def run_import(
     lines = report_lines(
         req.services.catalog, req.actor.lang, report, listed=CHAT_LISTED_REJECTIONS
     )
-    # Its units hear what it changed in their tasks (the rows saved, even if cut short).
-    tell = partial(import_notices.tell_changed, actor_id=contact_id, after=after)
-    told = await req.atomic(tell, req.services, req.actor.lang)
     for text in chunks([*lines, told] if told else lines):
         await req.reply(text)
     return True
