@@ -18,15 +18,18 @@ from core.textnorm import fold
 from db.engine import session_scope
 from db.models import Contact, Unit
 from db.queries import menu_marks
+from db.queries.audit import record
 from db.queries.contact_admin import (
     ContactInfo,
     change_role,
     change_scope,
     contact_info,
+    find_people,
     remove_from_unit,
     split_person,
 )
 from db.queries.contacts import Identities, described, name_of, unit_ids_of
+from db.queries.linking import split_identity
 from db.queries.recipients import mark_unreachable
 from db.queries.units import find_units
 
@@ -181,13 +184,18 @@ def contact_line(catalog: Catalog, lang: str, info: ContactInfo) -> str:
 
 
 ROLE_ACTION = ("role", "vai tro")  # "vai trò": /contacts role <person> <role>
+# "gỡ liên kết": /contacts unlink <person> <channel>; before "gỡ", which it starts with
+UNLINK_ACTION = ("unlink", "go lien ket")
 REMOVE_ACTION = ("remove", "go")  # "gỡ": /contacts remove <person> <unit>
+ACTIONS = (("role", ROLE_ACTION), ("unlink", UNLINK_ACTION), ("remove", REMOVE_ACTION))
+CHANNELS = {"telegram": "telegram", "tg": "telegram", "zalo": "zalo"}
 
 
 def contact_action(text: str) -> tuple[str, str] | None:
-    """Return ("role" | "remove", the rest) when /contacts' text asks to change someone."""
+    """Return ("role" | "unlink" | "remove", the rest) when /contacts' text asks to change
+    someone."""
     words = text.split()
-    for action, spellings in (("role", ROLE_ACTION), ("remove", REMOVE_ACTION)):
+    for action, spellings in ACTIONS:
         for spelling in spellings:
             width = len(spelling.split())
             if fold(" ".join(words[:width])) == spelling:
@@ -268,6 +276,43 @@ def remove_contact(services: Services, lang: str, actor_id: int, args: str) -> s
         key = "contacts.remove_which_unit" if rest else "contacts.remove_no_unit"
         return t(key, name=name, text=rest, units=listed)
     return t("contacts.removed", name=name, unit=unit_name)
+
+
+def unlink(services: Services, lang: str, actor_id: int, args: str) -> str:
+    """/contacts unlink <person> <channel>: take the person's account on that channel off
+    them (a /link code typed by someone else, an account they no longer use), as a person of
+    its own with no unit; audited. Their other channel keeps their units and history."""
+    t = partial(services.catalog.get, lang)
+    person_text, _, last = args.strip().rpartition(" ")
+    channel = CHANNELS.get(fold(last))
+    if channel is None or not person_text.strip():
+        return t("contacts.unlink_usage")
+    with session_scope(services.engine) as session:
+        found = find_people(session, text=person_text)
+        who = described(session, found)
+        name = name_of(session, found[0]) if found else ""
+        split = None
+        if len(found) == 1 and found[0].id is not None:
+            split = split_identity(session, contact_id=found[0].id, channel=channel)
+        if split is not None:
+            identity, alone = split
+            record(
+                session, actor_id=actor_id, action="contact.unlinked", object_type="contact",
+                object_id=found[0].id,
+                details={"channel": channel, "account": identity.external_id, "to": alone.id},
+            )  # fmt: skip
+    said = partial(t, name=name, channel=channel_name(services.catalog, lang, channel))
+    if not found:
+        return (
+            t("contacts.scope_person_not_found", text=person_text)
+            + "\n"
+            + said("contacts.unlink_usage")
+        )
+    if len(found) > 1:
+        return t("contacts.scope_which_person", people="\n".join(who))
+    if split is None:
+        return said("contacts.unlink_none")
+    return said("contacts.unlinked", account=split[0].external_id)
 
 
 def unreachable(services: Services, channel: str, chat_id: str) -> None:

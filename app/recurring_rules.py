@@ -20,7 +20,7 @@ from core.recurrence import Frequency, parse_rule
 from core.taskdraft import MAX_TITLE
 from db.engine import session_scope
 from db.models import Task
-from db.queries.assignees import resolve_assignees
+from db.queries.assignees import lasting_spec, resolve_assignees, spec_shown
 from db.queries.calendar import working_calendar
 from db.queries.directives import ensure_directive
 from db.queries.recurring import create_rule, generate, rules, same_rule, stop_rule
@@ -60,17 +60,19 @@ def listed(services: Services, lang: str) -> list[str]:
     with session_scope(services.engine) as session:
         rows = rules(session)
         lines = [t("recurring.header", count=len(rows))]
-        lines += [
-            t(
+        for row in rows:
+            line = t(
                 "recurring.line",
                 id=row.id or 0,
                 title=row.title,
                 rule=rule_text(services, lang, row.rule),
-                assignees=row.assignees,
+                assignees=spec_shown(session, row.assignees),
                 ahead=row.create_ahead_days,
             )
-            for row in rows
-        ]
+            # Its units all deactivated (merged communes): it would make nothing, unsaid.
+            if not resolve_assignees(session, row.assignees, lang=lang).unit_ids:
+                line += "\n" + t("recurring.names_no_unit", id=row.id or 0)
+            lines.append(line)
     return chunks(lines) if rows else [t("recurring.empty")]
 
 
@@ -114,7 +116,7 @@ def add(services: Services, lang: str, actor_id: int, text: str) -> str:
             session,
             title=title,
             rule=rule,
-            assignees=spec,
+            assignees=lasting_spec(session, spec, lang=lang),
             actor_id=actor_id,
             directive_id=directive_id,
         )

@@ -178,9 +178,23 @@ def tell_taken_off(
     """Queue to the contacts of the units just taken off the task (after the change is
     audited: its entry keys the notices) a notice that it needs no more report from them,
     naming their units; return the line telling the admin who will hear of it."""
+    told = queue_taken_off(session, services, task_id=task_id, title=title, unit_ids=unit_ids)
+    return told_line(services, lang, *told) if told else ""
+
+
+def queue_taken_off(
+    session: Session,
+    services: Services,
+    *,
+    task_id: int,
+    title: str,
+    unit_ids: Sequence[int],
+) -> tuple[int, datetime] | None:
+    """Queue the notices of `tell_taken_off`; return how many and when they go (None when
+    nobody is to be told)."""
     people = contacts_of_units(session, unit_ids=unit_ids)
     if not people:
-        return ""
+        return None
     now, tz = services.clock.now(), services.settings.tz
     moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
     entry = last_entry(session, task_id=task_id, action="task.assignees_removed")
@@ -201,8 +215,7 @@ def tell_taken_off(
                 channel=p.channel, not_before=moment, office=True,
             )
         )  # fmt: skip
-    told = send_told(session, services, Prepared(messages, moment))
-    return told_line(services, lang, *told) if told else ""
+    return send_told(session, services, Prepared(messages, moment))
 
 
 def tell_unit_stopped(

@@ -21,7 +21,7 @@ from app.services import Services
 from app.task_notices import tell_unit_stopped, withdraw_unit_stopped
 from core.markup import Markup
 from core.spreadsheet.report import ImportReport
-from core.textnorm import fold, name_key, unmarked
+from core.textnorm import COMMITTEE_NAMES, fold, name_key, unmarked, without_committee
 from core.units import parse_unit_line
 from db.engine import session_scope
 from db.imports.unit_rows import MAX_CODE, MAX_GROUP, MAX_NAME, new_code_problem
@@ -253,16 +253,19 @@ def same_name(session: Session, cells: dict[str, str], unit_id: int | None = Non
     alike in every list: a second such unit would split a commune's tasks and reports in
     two. So does a name typed with no mark at all ("xa an hoa" is Xã An Hòa, typed on a
     phone with its Vietnamese keyboard off), where one with marks ("Xã Ân Hòa") is another.
+    So does one named by its People's Committee ("UBND xã An Hòa"), as appendixes name it.
     A deactivated unit's name may be used again (a commune merged into a new one).
     """
     name = cells.get("name", "")
     parent = unit_by_code(session, code=cells["parent_code"]) if cells.get("parent_code") else None
     if cells.get("parent_code") and parent is None:
         return None  # an unknown parent: the save says so
-    query = select(Unit).where(Unit.name_folded == fold(name), col(Unit.active).is_(True))
+    core = fold(without_committee(name))
+    named = [core, *(f"{committee} {core}" for committee in COMMITTEE_NAMES)]
+    query = select(Unit).where(col(Unit.name_folded).in_(named), col(Unit.active).is_(True))
     for unit in session.exec(query.order_by(col(Unit.id))):
         same_parent = unit.parent_id == (parent.id if parent is not None else None)
-        alike = unmarked(name) or name_key(unit.name) == name_key(name)
+        alike = unmarked(without_committee(name)) or name_key(unit.name) == name_key(name)
         if unit.id != unit_id and same_parent and alike:
             return unit
     return None
@@ -402,7 +405,13 @@ def switch(
             if were:
                 tasks = task_numbers(were)
                 lines.append(
-                    t("units.activated_tasks", count=len(were), tasks=tasks, code=unit.code)
+                    t(
+                        "units.activated_tasks",
+                        count=len(were),
+                        tasks=tasks,
+                        first=were[0],
+                        code=unit.code,
+                    )
                 )
             # Followed again before its people heard it was not (held overnight): they hear
             # nothing, as a unit put back by /assign, a task reopened by /reopentask.

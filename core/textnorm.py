@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = [
+    "COMMITTEE_NAMES",
     "FoldedText",
     "SortKey",
     "fold",
@@ -25,8 +26,12 @@ __all__ = [
     "spelled",
     "trim",
     "vi_sort_key",
+    "without_committee",
     "without_nul",
 ]
+
+# "UBND xã An Hòa" is Xã An Hòa, named by its People's Committee (core.assignees reads it so).
+COMMITTEE_NAMES = ("ubnd", "uy ban nhan dan")
 
 _DROPPED = frozenset({"Mn", "Cf"})  # Unicode categories that folding removes
 # The full-width forms of ASCII (U+FF01..U+FF5E) and the ideographic space, as ASCII.
@@ -209,10 +214,11 @@ def name_key(name: str) -> str:
 
     Case, spacing, NFC or NFD, and where a word's tone mark sits ("Hòa" or "Hoà", "Thủy"
     or "Thuỷ", both in use) make no difference; a letter's variant or a tone does ("Đông
-    Sơn" and "Đồng Sơn" are two communes).
+    Sơn" and "Đồng Sơn" are two communes). Nor does the People's Committee a directive's
+    appendix names a commune by (`without_committee`).
     """
     words = []
-    for word in unicodedata.normalize("NFC", name).split():
+    for word in unicodedata.normalize("NFC", without_committee(name)).split():
         letters = tone = ""
         for char in word:
             letter, mark = _letter(char)
@@ -220,6 +226,17 @@ def name_key(name: str) -> str:
             tone = max(tone, mark)
         words.append(letters + tone)
     return " ".join(words)
+
+
+def without_committee(name: str) -> str:
+    """Return a unit's name without the People's Committee it may be named by ("UBND xã An
+    Hòa", "Ủy ban nhân dân xã An Hòa": "xã An Hòa"), as directives' appendixes name a
+    commune or a district: it is the same unit as "Xã An Hòa"."""
+    words = name.split()
+    for width in (1, 4):
+        if len(words) > width and fold(" ".join(words[:width])) in COMMITTEE_NAMES:
+            return " ".join(words[width:])
+    return name
 
 
 def unmarked(text: str) -> bool:

@@ -15,7 +15,7 @@ from functools import partial
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from app import import_files, link_uses
+from app import import_files, import_notices, link_uses
 from app.dashboard.viewer import Viewer
 from app.import_files import Importer
 from app.import_report import preview_lines, report_lines, unreadable_text
@@ -123,15 +123,15 @@ async def decide(request: Request, visit: Visit, action: str, token: str) -> Res
     if not await in_worker(claim):  # being applied: by another press, here or elsewhere
         return stale()
     try:
-        report = await _import(request, viewer, importer, table, claim=token)
+        report, told = await _import(request, viewer, importer, table, claim=token)
         if report.interrupted is not None:
             done, total = report.interrupted
-            said = t("imports.interrupted", done=done, total=total)
+            said = t("imports.interrupted", done=done, total=total) + told
             return show(request, viewer, said=said, token=token, spent=visit.spent)
         await in_worker(import_files.take, services, viewer.contact_id, token)
     finally:
         await in_worker(import_files.release, services, token)
-    return shown_report(request, viewer, report, spent=visit.spent)
+    return shown_report(request, viewer, report, spent=visit.spent, told=told)
 
 
 async def applied(
@@ -145,22 +145,25 @@ async def apply_table(
     request: Request, viewer: Viewer, importer: Importer, table: Table, *, spent: bool
 ) -> Response:
     """Apply the table and show its report (stopped part way: how far it got)."""
-    report = await _import(request, viewer, importer, table)
+    report, told = await _import(request, viewer, importer, table)
     if report.interrupted is not None:
         done, total = report.interrupted
         catalog = deps_of(request).services.catalog
         said = catalog.plain(viewer.lang, "imports.interrupted_resend", done=done, total=total)
-        return show(request, viewer, said=said, spent=spent)
-    return shown_report(request, viewer, report, spent=spent)
+        return show(request, viewer, said=said + told, spent=spent)
+    return shown_report(request, viewer, report, spent=spent, told=told)
 
 
 async def _import(
     request: Request, viewer: Viewer, importer: Importer, table: Table, *, claim: str = ""
-) -> ImportReport:
+) -> tuple[ImportReport, str]:
     """Apply the table in a worker process; it stops between slices once the server stops
-    (`claim`: the previewed file's token, its progress kept there)."""
+    (`claim`: the previewed file's token, its progress kept there). Return its report and
+    the line saying whom the changes it made to open tasks are told (`app.import_notices`;
+    "" when nobody, else starting a line of its own)."""
     services = deps_of(request).services
-    return await in_process(
+    after = await in_worker(import_notices.last_entry_id, services)
+    report = await in_process(
         services.engine,
         import_table,
         importer,
@@ -171,15 +174,19 @@ async def _import(
         still_wanted=still_wanted,
         claim=claim,
     )
+    tell = partial(import_notices.tell_changed, actor_id=viewer.contact_id, after=after)
+    told = await in_worker(tell, services, viewer.lang)
+    return report, "\n" + to_plain(told) if told else ""
 
 
 def shown_report(
-    request: Request, viewer: Viewer, report: ImportReport, *, spent: bool
+    request: Request, viewer: Viewer, report: ImportReport, *, spent: bool, told: str = ""
 ) -> Response:
-    """Show what an import did."""
+    """Show what an import did (and `told`, whom its changes are told)."""
     services = deps_of(request).services
     lines = report_lines(services.catalog, viewer.lang, report)
-    return show(request, viewer, said="\n".join(to_plain(line) for line in lines), spent=spent)
+    said = "\n".join(to_plain(line) for line in lines) + told
+    return show(request, viewer, said=said, spent=spent)
 
 
 def used(request: Request, viewer: Viewer) -> Response:

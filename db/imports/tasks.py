@@ -163,6 +163,8 @@ def _update(
     actor_id, now = actor
     fields = {"title": row.title, "description": row.description, "directive_id": directive_id}
     changed = {k: v for k, v in fields.items() if getattr(task, k) != v}
+    # The title it had: its units are told the new one (`app.import_notices`).
+    was = {"title_from": task.title} if "title" in changed else {}
     for name, value in changed.items():
         setattr(task, name, value)
     if "title" in changed:
@@ -175,7 +177,7 @@ def _update(
             action="task.updated",
             object_type="task",
             object_id=task.id,
-            details={k: str(v) for k, v in changed.items()},
+            details={k: str(v) for k, v in changed.items()} | was,
         )
     moved = task.deadline != row.deadline
     if moved:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.spreadsheet.report import ImportReport, Rejection
-from core.textnorm import fold, name_key, unmarked
+from core.textnorm import fold, name_key, unmarked, without_committee
 from db.models import Unit
 
 if TYPE_CHECKING:
@@ -21,9 +21,9 @@ def drop_twins(
 ) -> list[UnitRow]:
     """Reject a row that would give a unit the name of another under the same parent.
 
-    Names that differ only by case, spacing, NFC or NFD or where a tone mark sits
-    (`core.textnorm.name_key`) look alike in every list: a second such unit splits a
-    commune's tasks and reports in two, as /addunit and /editunit refuse
+    Names that differ only by case, spacing, NFC or NFD or where a tone mark sits, or by
+    "UBND" before it (`core.textnorm.name_key`), look alike in every list: a second such
+    unit splits a commune's tasks and reports in two, as /addunit and /editunit refuse
     (`app.unit_form.same_name`). Only a row that adds a unit or changes its name or parent
     is judged, so twins made before stay editable; a deactivated unit's name may be used
     again. The other unit is an active one the file leaves alone, or another row. A name
@@ -43,7 +43,9 @@ def drop_twins(
         if there.active and there.code_folded not in in_file:
             named = (there.code_folded, f"{there.name} ({there.code})", None)
             final.setdefault((name_key(there.name), parent_key(there)), []).append(named)
-            folded.setdefault((fold(there.name), parent_key(there)), []).append(named)
+            folded.setdefault((fold(without_committee(there.name)), parent_key(there)), []).append(
+                named
+            )
     moved: dict[str, tuple[str, str]] = {}
     for row in rows:
         unit = existing.get(row.key)
@@ -57,8 +59,9 @@ def drop_twins(
     for row in rows:
         moving = moved.get(row.key)
         twins = [t for t in final.get(moving, []) if t[0] != row.key] if moving else []
-        if moving and not twins and unmarked(row.name):
-            twins = [t for t in folded.get((fold(row.name), moving[1]), []) if t[0] != row.key]
+        if moving and not twins and unmarked(without_committee(row.name)):
+            key = (fold(without_committee(row.name)), moving[1])
+            twins = [t for t in folded.get(key, []) if t[0] != row.key]
         if twins:  # a unit there is, named "name (code)"; else the file's other rows
             _, other, number = twins[0]
             if number is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -20,7 +22,7 @@ from core.assignees import (
 )
 from core.textnorm import FoldedText, fold, fold_text, vi_sort_key
 from db.models import Unit, UnitGroupMember, UnitKind
-from db.queries.units import find_group, find_kind, find_units
+from db.queries.units import find_group, find_kind, find_units, unit_by_code
 
 Items = dict[tuple[str, str, bool], tuple[Matched, list[int]] | Unmatched]
 
@@ -33,29 +35,83 @@ def resolve_assignees(
     `items`, when given, keeps how each item resolved, for the next specs (a file's cells
     name the same units again and again); the units must not change meanwhile.
     """
-    pieces = split_spec(spec)
     result = Resolution()
     seen: set[int] = set()
-    i = 0
-    while i < len(pieces):
-        joined = _longest_join(session, pieces, i, lang, items)
-        if joined is not None:
-            width, matched, ids = joined
-        else:
-            width = 1
-            outcome = _item(session, pieces[i], lang, items)
-            if isinstance(outcome, Unmatched):
-                result.unmatched.append(outcome)
-                i += 1
-                continue
-            matched, ids = outcome
+    for outcome in _walk(session, spec, lang, items):
+        if isinstance(outcome, Unmatched):
+            result.unmatched.append(outcome)
+            continue
+        matched, ids = outcome
         result.matched.append(matched)
         for unit_id in ids:
             if unit_id not in seen:
                 seen.add(unit_id)
                 result.unit_ids.append(unit_id)
-        i += width
     return result
+
+
+def lasting_spec(session: Session, spec: str, *, lang: str = "vi") -> str:
+    """Return the spec as a rule keeps it for later: each unit it names by its name, a part
+    of it or as an appendix cites it ("UBND xã An Hòa") written as the unit's code, and a
+    parent's ("thuộc Điện Bàn") too; kinds, groups and everyone as typed.
+
+    A name is read anew each time the rule makes a task: a unit renamed (the 2025 mergers
+    renamed communes) or a new one of a like name ("Xã An Phú Tây" beside "An Phú") would
+    then name nothing, or two, and the unit be left out with nobody told. A code stays.
+    """
+    kept: list[str] = []
+    for outcome in _walk(session, spec, lang, None):
+        if isinstance(outcome, Unmatched):
+            kept.append(outcome.text)
+            continue
+        matched, ids = outcome
+        if matched.source == "unit":
+            unit = session.get(Unit, ids[0])
+            kept.append(unit.code if unit is not None else matched.text)
+        elif matched.source == "parent":
+            kept.append(_parent_by_code(session, matched.text))
+        else:
+            kept.append(matched.text)
+    separator = "; " if any("," in item for item in kept) else ", "
+    return separator.join(kept)
+
+
+def spec_shown(session: Session, spec: str) -> str:
+    """Return a kept spec as a person reads it: each unit's code with its name before it
+    ("Phường An Hòa (X01)"); everything else as it is kept."""
+    shown = []
+    for item in split_spec(spec):
+        unit = None if names_no_unit(session, item) else unit_by_code(session, code=item)
+        shown.append(f"{unit.name} ({unit.code})" if unit is not None else item)
+    return ("; " if ";" in spec else ", ").join(shown)
+
+
+def _parent_by_code(session: Session, text: str) -> str:
+    """Return "thuộc <unit>" with the unit named by its code ("thuộc H01")."""
+    typed = fold_text(text)
+    parent = PARENT.match(typed.folded)
+    assert parent is not None  # the item was read as a parent
+    named = typed.original_span(*parent.span(1))
+    units = find_units(session, text=named)
+    head = typed.original_span(0, parent.start(1))
+    return f"{head}{units[0].code}" if len(units) == 1 else text
+
+
+def _walk(
+    session: Session, spec: str, lang: str, items: Items | None
+) -> Iterator[tuple[Matched, list[int]] | Unmatched]:
+    """Yield how each item of the spec resolves, in order (joined items as one)."""
+    pieces = split_spec(spec)
+    i = 0
+    while i < len(pieces):
+        joined = _longest_join(session, pieces, i, lang, items)
+        if joined is not None:
+            width, matched, ids = joined
+            yield matched, ids
+            i += width
+            continue
+        yield _item(session, pieces[i], lang, items)
+        i += 1
 
 
 def _longest_join(

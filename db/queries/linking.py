@@ -1,4 +1,5 @@
-"""Linking identities: one-time codes, attaching an identity to a person.
+"""Linking identities: one-time codes, attaching an identity to a person, and taking one
+off a person again (`split_identity`).
 
 Merging the chat's own person into the code's is `db/queries/merging.py`.
 """
@@ -11,7 +12,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from core.linking import hash_link_code, link_expires_at, new_link_code
-from db.models import ContactIdentity, LinkCode
+from core.states import SendStatus
+from db.models import Contact, ContactIdentity, LinkCode, Outbox
 
 
 def create_link_code(session: Session, *, contact_id: int, now: datetime) -> str:
@@ -96,3 +98,45 @@ def channels_of(session: Session, *, contact_id: int) -> set[str]:
     """Return the channels a person has an identity on."""
     query = select(ContactIdentity.channel).where(ContactIdentity.contact_id == contact_id)
     return set(session.exec(query))
+
+
+def split_identity(
+    session: Session, *, contact_id: int, channel: str
+) -> tuple[ContactIdentity, Contact] | None:
+    """Take the person's identity on `channel` off them, as a person of its own with no unit
+    and no role (a /link code typed by the wrong person); return it and its new person. None
+    when they have none there, or no other: a person keeps a chat to be reached at.
+
+    What is queued for them on that chat and not sent yet goes to the chat they used last of
+    the others instead; what it sent before stays theirs.
+    """
+    identities = session.exec(
+        select(ContactIdentity).where(ContactIdentity.contact_id == contact_id)
+    ).all()
+    taken = [i for i in identities if i.channel == channel]
+    others = sorted(
+        (i for i in identities if i.channel != channel),
+        key=lambda i: (i.last_seen_at is not None, i.last_seen_at or i.created_at),
+    )
+    if not taken or not others:
+        return None
+    identity, kept = taken[0], others[-1]
+    person = session.get_one(Contact, contact_id)
+    alone = Contact(display_name=identity.username or "", language=person.language)
+    session.add(alone)
+    session.flush()
+    assert alone.id is not None
+    identity.contact_id = alone.id
+    session.add(identity)
+    session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.contact_id) == contact_id,
+            col(Outbox.channel) == identity.channel,
+            col(Outbox.chat_id) == identity.chat_id,
+            col(Outbox.status) == SendStatus.PENDING,
+        )
+        .values(channel=kept.channel, chat_id=kept.chat_id)
+    )
+    session.flush()
+    return identity, alone

@@ -11,7 +11,7 @@ from core.calendar import WorkingCalendar
 from core.recurrence import Rule, occurrences, parse_rule, period_label
 from core.textnorm import fold
 from db.models import RecurringTask, Task
-from db.queries.assignees import resolve_assignees
+from db.queries.assignees import lasting_spec, resolve_assignees
 from db.queries.audit import record
 from db.queries.taskadmin import audit_created
 from db.queries.tasks import create_task
@@ -130,6 +130,7 @@ def _generate_rule(
     if rule is None or row.id is None:
         log.warning("recurring task %s has an unreadable rule %r", row.id, row.rule)
         return []
+    _keep_by_code(session, row)
     start = today - LOOK_BACK
     if row.generated_until is not None:
         start = max(start, row.generated_until + timedelta(days=1))
@@ -146,6 +147,18 @@ def _generate_rule(
     row.generated_until = end
     session.add(row)
     return created
+
+
+def _keep_by_code(session: Session, row: RecurringTask) -> None:
+    """Keep a rule's units by their codes (`lasting_spec`), a rule stored by name before
+    rules were kept so included, while every item still names what it did: a unit renamed
+    or a new one of a like name would later leave them out of its tasks, unsaid."""
+    if resolve_assignees(session, row.assignees).unmatched:
+        return  # what an item meant is no longer known: left as typed
+    kept = lasting_spec(session, row.assignees)
+    if kept != row.assignees:
+        row.assignees = kept
+        session.add(row)
 
 
 def _create_occurrence(

@@ -197,3 +197,24 @@ def rows_due(session: Session, *, task_id: int, day: date, limit: int) -> list[i
         .limit(limit)
     )
     return [i for i in session.exec(query) if i is not None]
+
+
+def last_audit_id(session: Session) -> int:
+    """Return the id of the latest audit entry, or 0: what a later change is counted after."""
+    return session.exec(select(func.max(AuditLog.id))).one() or 0
+
+
+def task_changes(
+    session: Session, *, after: int, actor_id: int | None, actions: Sequence[str]
+) -> list[AuditLog]:
+    """Return this actor's audit entries of these actions on tasks after entry `after`,
+    oldest first (what a tasks file just changed)."""
+    query = select(AuditLog).where(
+        col(AuditLog.id) > after,
+        AuditLog.object_type == "task",
+        col(AuditLog.action).in_(list(actions)),
+    )
+    query = query.where(
+        col(AuditLog.actor_id).is_(None) if actor_id is None else AuditLog.actor_id == actor_id
+    )
+    return list(session.exec(query.order_by(col(AuditLog.id))))

@@ -36,7 +36,17 @@ async def whoami(req: Request) -> None:
 
 @command(Access.ADMIN)
 async def contacts(req: Request) -> None:
-    """List the registered contacts, or those of one unit, with a button per person."""
+    """List the registered contacts, or those of one unit, with a button per person;
+    `/contacts unlink <person> <channel>` takes an account off a person (typed, as on Zalo:
+    a card's buttons change roles and units)."""
+    action = people.contact_action(req.text_args)
+    if action is not None and action[0] == "unlink":
+        actor = req.actor
+        answer = await req.run(
+            people.unlink, req.services, actor.lang, actor.contact_id, action[1]
+        )
+        await req.reply(answer)
+        return
     unit_id = 0
     if req.text_args:
         unit = await pick_unit(req, req.text_args, PREFIX, "unit", include_inactive=True)

@@ -26,7 +26,7 @@ from telegram import Document, InlineKeyboardMarkup
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, filters
 
-from app import import_files
+from app import import_files, import_notices
 from app.import_files import PREVIEW_OVER_ROWS, Importer, importer_for, is_text_table, text_import
 from app.import_report import (
     CHAT_LISTED_REJECTIONS,
@@ -246,6 +246,7 @@ async def run_import(
         import_files.claim, req.services, contact_id, token
     ):
         return False  # being applied: by another press, here or on another worker
+    after = await req.run(import_notices.last_entry_id, req.services)
     try:
         try:
             # Thousands of rows: in a worker process, committed every few rows (app.jobs).
@@ -265,10 +266,15 @@ async def run_import(
                 unreadable_text(req.services.catalog, req.actor.lang, exc.code, exc.params)
             )
             return True
+        # Its units hear what it changed in their tasks (the rows saved, even if cut short).
+        tell = partial(import_notices.tell_changed, actor_id=contact_id, after=after)
+        told = await req.atomic(tell, req.services, req.actor.lang)
         if report.interrupted is not None:
             done, total = report.interrupted
             key = "imports.interrupted" if token is not None else "imports.interrupted_resend"
             await req.say(key, done=done, total=total)
+            if told:
+                await req.reply(told)
             return "interrupted" if token is not None else True
         if token is not None:  # applied: taken, its buttons now refused
             await req.atomic(import_files.take, req.services, contact_id, token)
@@ -278,7 +284,7 @@ async def run_import(
     lines = report_lines(
         req.services.catalog, req.actor.lang, report, listed=CHAT_LISTED_REJECTIONS
     )
-    for text in chunks(lines):
+    for text in chunks([*lines, told] if told else lines):
         await req.reply(text)
     return True
 

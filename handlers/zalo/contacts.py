@@ -1,6 +1,7 @@
 """Zalo's /contacts: the registered people (or a unit's), page by page ("tiếp" the next);
 `/contacts role <person> <role>` and `/contacts remove <person> <unit>`, as a person's
-card's buttons on Telegram, through the same use cases (`app.people`)."""
+card's buttons on Telegram, through the same use cases (`app.people`), and `/contacts
+unlink <person> <channel>`, typed on both."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def contacts(services: Services, actor: Actor, args: str, _name: str) -> list[Sa
     if refused is not None:
         return refused
     verb, rest = action
-    change = people.set_role if verb == "role" else people.remove_contact
+    changes = {"role": people.set_role, "unlink": people.unlink}
+    change = changes.get(verb, people.remove_contact)
     return [Said(change(services, actor.lang, actor.contact_id, rest))]
 
 

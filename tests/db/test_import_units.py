@@ -344,3 +344,16 @@ def test_a_twin_name_under_the_same_parent_is_rejected_and_only_then(session: Se
     )
     assert reasons(unmarked) == [(2, "same_name")]  # no mark at all: A1 typed with them off
     assert unmarked.added == ["N7"]  # marks of its own: another name
+
+
+def test_a_unit_named_by_its_peoples_committee_is_a_twin(session: Session) -> None:
+    """A file listing the communes as an appendix names them ("UBND xã Tam Xuân") beside
+    the Xã Tam Xuân there is: the row is rejected as its twin, not a second commune."""
+    make_unit(session, "X1", "Xã Tam Xuân")
+    session.commit()
+    report = run(
+        session,
+        "code,name,kind\nX1-UB,UBND xã Tam Xuân,xã\nX2-UB,uy ban nhan dan xa tam xuan,xã\n",
+    )
+    assert reasons(report) == [(2, "same_name"), (3, "same_name")]
+    assert report.rejected[0].params["value"] == "Xã Tam Xuân (X1)"

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from core.recurrence import parse_rule
-from db.models import AuditLog, Task
+from db.models import Assignment, AuditLog, Task, Unit
 from db.queries.recurring import create_rule
 from scheduler.recurring import JOB_NAME, create_occurrences
 from tests.factories import VN, make_unit
@@ -79,3 +79,30 @@ async def test_daily_job_creates_occurrences_off_the_event_loop(bot: BotUnderTes
     job = bot.app.job_queue.get_jobs_by_name(JOB_NAME)[0]  # type: ignore[union-attr]
     await job.run(bot.app)
     assert [t.title for t in _tasks(bot.engine)] == ["Báo cáo tháng (11/2026)"]
+
+
+def test_a_rule_kept_by_name_keeps_its_units_by_code_from_its_next_run(engine: Engine) -> None:
+    """A rule stored before rules kept their units by code ("Xã An Hòa, An Phú") is kept so
+    at the daily job's next run: a rename and a new unit of a like name after it leave both
+    in the next month's task."""
+    with Session(engine) as s:
+        make_unit(s, "X01", "Xã An Hòa")
+        make_unit(s, "X02", "Xã An Phú")
+        parsed = parse_rule("monthly:20")
+        assert parsed is not None
+        create_rule(s, title="Báo cáo", rule=parsed, assignees="Xã An Hòa, An Phú", actor_id=None)
+        s.commit()
+    now = datetime(2026, 11, 18, 5, 30, tzinfo=VN)
+    assert create_occurrences(engine, now=now, tz=VN) == 1
+    with Session(engine) as s:
+        renamed = s.exec(select(Unit).where(Unit.code == "X01")).one()
+        renamed.name, renamed.name_folded = "Phường An Hòa", "phuong an hoa"
+        s.add(renamed)
+        make_unit(s, "X03", "Xã An Phú Tây")
+    assert create_occurrences(engine, now=now + timedelta(days=25), tz=VN) == 1
+    with Session(engine) as s:
+        latest = s.exec(select(Task).order_by(col(Task.id).desc())).first()
+        assert latest is not None
+        given = s.exec(select(Assignment.unit_id).where(Assignment.task_id == latest.id)).all()
+        codes = sorted(s.exec(select(Unit.code).where(col(Unit.id).in_(given))).all())
+    assert codes == ["X01", "X02"]

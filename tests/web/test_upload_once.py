@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ from sqlmodel import select
 
 from app.i18n import Lang
 from bot.settings import Settings
-from db.models import Contact, Unit
+from db.models import Contact, Outbox, Task, Unit
+from tests.factories import make_contact, make_unit
 from tests.web.conftest import Served
 from tests.web.test_browser import browser, shot  # noqa: F401 (a fixture)
 from tests.web.test_hostile import upload_link
@@ -239,3 +241,29 @@ async def test_a_look_at_the_upload_page_is_answered_as_its_get(served: Served) 
     assert looked.headers["content-type"].startswith("text/html")
     assert (await served.http.post(link, files=units_csv(0, 1))).status_code == 200
     assert new_units(served) == ["XN000"]
+
+
+async def test_a_tasks_file_that_moves_a_deadline_tells_the_unit_and_says_so(
+    served: Served,
+) -> None:
+    """A tasks file uploaded again with task T1's deadline brought forward: the page says
+    the units are told, and the unit's contact has the notice /deadline would queue."""
+    with served.bot.session() as s:
+        make_contact(s, 7001, units=[make_unit(s, "A1", "Xã A")], name="Lan")
+    today = served.bot.services.today()
+    later = today + timedelta(days=60 - today.weekday())  # Mondays: no day off moves them
+    sooner = later - timedelta(days=28)
+    header = "code,title,deadline,assignees\n"
+    for deadline in (later, sooner):
+        tasks = header + f"T1,Báo cáo quý IV,{deadline:%d/%m/%Y},A1\n"
+        page = await served.http.post(
+            upload_link(served), files={"file": ("nv.csv", tasks.encode(), "text/csv")}
+        )
+        assert page.status_code == 200
+    assert "Đã gửi 1 thông báo cho người phụ trách" in page.text
+    with served.bot.session() as s:
+        [notice] = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+        task = s.exec(select(Task).where(Task.code == "T1")).one()  # due `sooner`, or after
+    moved = task.deadline
+    assert notice.chat_id == "7001"
+    assert f"sang **{moved:%d/%m/%Y}**" in str(notice.payload["text"])

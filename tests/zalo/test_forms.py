@@ -304,6 +304,27 @@ async def test_guided_addunit_says_why_a_long_name_code_or_group_is_refused(
     assert "1 = Lưu" in confirm
 
 
+async def test_a_unit_named_by_its_peoples_committee_is_the_unit_there_is(
+    zbot: ZaloBot,
+) -> None:
+    """ "UBND xã An Hòa" (or "Ủy ban nhân dân xã An Hòa"), as a directive's appendix names the
+    commune, is Xã An Hòa again: refused naming X000, which would otherwise be registered
+    twice and its tasks and reports split; and an "UBND" unit refuses the plain name alike."""
+    province(zbot)
+    [short] = await zbot.say(ZALO_ADMIN, "/addunit X-UB | UBND xã An Hòa | xã")
+    assert "Chưa lưu" in short
+    assert "X000" in short
+    [long] = await zbot.say(ZALO_ADMIN, "/addunit X-UB | Ủy ban nhân dân xã An Hòa | xã")
+    assert "X000" in long
+    [ubnd] = await zbot.say(ZALO_ADMIN, "/addunit X-UB | UBND xã Tam Xuân | xã")
+    assert "Đã thêm" in ubnd
+    [plain] = await zbot.say(ZALO_ADMIN, "/addunit X-TX | Xã Tam Xuân | xã")
+    assert "Chưa lưu" in plain
+    assert "X-UB" in plain
+    with zbot.session() as s:
+        assert sorted(s.exec(select(Unit.code)).all()) == ["X-UB", "X000", "X001", "X002"]
+
+
 async def test_addunit_refuses_a_name_that_reads_as_a_unit_there_is(zbot: ZaloBot) -> None:
     """ "xã  an hoà" (case, spaces, the tone mark on the other letter, NFD), or "xa an hoa"
     (no mark at all), is Xã An Hòa again: refused naming X000, in one line and in the guided

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.cli import main
-from db.models import Contact, ContactIdentity, Invite, InviteFailure, UnitContact
+from db.models import AuditLog, Contact, ContactIdentity, Invite, InviteFailure, UnitContact
 from db.queries import invites
 from tests.bot.conftest import EXAMPLES
 from tests.factories import make_contact, make_unit
@@ -414,3 +414,31 @@ async def test_a_link_code_written_among_words_links(zbot: ZaloBot, written: str
     assert "Đã liên kết" in linked
     with zbot.session() as s:
         assert identity(s, HOA).contact_id == identity(s, "3701").contact_id
+
+
+async def test_a_chat_linked_by_the_wrong_person_is_taken_off_again_by_an_admin(
+    zbot: ZaloBot,
+) -> None:
+    """Lan's /link code typed on Zalo by Hoa, who is nobody yet, made Hoa's chat Lan's: her
+    unit's reminders went there and Hoa could report for it, with no way back. An admin's
+    `/contacts unlink Lan zalo` makes that chat a person of its own, of no unit; Lan keeps
+    her unit on Telegram, audited; a second time, and her only account, are refused."""
+    code = await telegram_link_code(zbot, 3701, "Lan", "Xã Liên")
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    await zbot.say(HOA, code)
+    assert "Xã Liên" in (await zbot.say(HOA, "/whoami"))[0]
+    [usage] = await zbot.say(ZALO_ADMIN, "/contacts unlink 3701")
+    assert "/contacts unlink <người> zalo|telegram" in usage
+    # named by her Telegram id: her name is the one her chat wrote last (Hoa's, on Zalo)
+    [done] = await zbot.say(ZALO_ADMIN, "/contacts unlink 3701 zalo")
+    assert f"Đã gỡ tài khoản Zalo {HOA} khỏi" in done
+    [who] = await zbot.say(HOA, "/whoami")
+    assert "Xã Liên" not in who
+    assert "Xã Liên" in ((await zbot.tg.send(3701, "/whoami")).text or "")
+    with zbot.session() as s:
+        assert identity(s, HOA).contact_id != identity(s, "3701").contact_id
+        [entry] = s.exec(select(AuditLog).where(AuditLog.action == "contact.unlinked")).all()
+    assert entry.details["channel"] == "zalo"
+    for again in ("/contacts unlink 3701 zalo", "/contacts gỡ liên kết 3701 telegram"):
+        [refused] = await zbot.say(ZALO_ADMIN, again)
+        assert "Không có gì thay đổi" in refused

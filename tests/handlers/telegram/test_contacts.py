@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from app import contact_card
 from core.roles import Role
 from db.engine import session_scope
-from db.models import AuditLog, Contact, ContactIdentity, UnitContact
+from db.models import AuditLog, Contact, ContactIdentity, Outbox, UnitContact
 from db.queries.contact_admin import change_role
 from devtools.fakebotapi import ChatMessage
 from handlers.telegram.contacts import PAGE_SIZE
@@ -312,3 +312,30 @@ async def test_contacts_pages_of_people_in_dozens_of_units_fit_and_turn(
 def current(bot: BotUnderTest, message_id: int) -> ChatMessage:
     """Return a bot message as it stands now (after edits)."""
     return next(m for m in bot.server.messages(ADMIN_ID) if m.message_id == message_id)
+
+
+async def test_an_admin_takes_a_zalo_account_off_a_person_by_typing_unlink(
+    bot: BotUnderTest,
+) -> None:
+    """`/contacts unlink Lan zalo` typed on Telegram, as on Zalo: Lan's Zalo account (a
+    /link code typed by someone else) becomes a person of its own, of no unit; her Telegram
+    keeps her unit; what was queued for her there goes to her Telegram chat instead."""
+    with bot.session() as s:
+        lan = make_contact(s, 3801, units=[make_unit(s, "X1", "Xã Một")], name="Lan")
+        s.add(ContactIdentity(contact_id=lan.id or 0, channel="zalo", external_id="ab12",
+                              chat_id="ab12", last_seen_at=bot.clock.now()))  # fmt: skip
+        s.add(Outbox(key="r:1", channel="zalo", chat_id="ab12", contact_id=lan.id,
+                     kind="reminder", payload={"text": "Nhắc việc"}))  # fmt: skip
+        s.commit()
+    said = (await bot.send(ADMIN_ID, "/contacts unlink Lan zalo")).text or ""
+    assert "Đã gỡ tài khoản Zalo ab12 khỏi Lan" in said
+    with bot.session() as s:
+        zalo = s.exec(select(ContactIdentity).where(ContactIdentity.external_id == "ab12")).one()
+        assert zalo.contact_id != lan.id
+        assert (
+            s.exec(select(UnitContact).where(UnitContact.contact_id == zalo.contact_id)).all()
+            == []
+        )
+        assert person(s, 3801).id == lan.id
+        queued = s.exec(select(Outbox).where(Outbox.key == "r:1")).one()
+    assert (queued.channel, queued.chat_id) == ("telegram", "3801")

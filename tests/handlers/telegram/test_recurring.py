@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from datetime import timedelta
 
-from db.models import AuditLog, RecurringTask, Task
-from tests.factories import make_unit
+from sqlmodel import col, select
+
+from db.models import Assignment, AuditLog, RecurringTask, Task, Unit
+from scheduler.recurring import create_occurrences
+from tests.factories import VN, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
 
@@ -66,3 +69,50 @@ async def test_the_same_rule_added_again_is_refused_naming_the_one_there_is(
     assert "Đã tạo nhiệm vụ định kỳ số 2" in (other_units.text or "")
     other_rule = await bot.send(ADMIN_ID, "/recurring add Báo cáo CĐS tháng | monthly:25 | A1")
     assert "Đã tạo nhiệm vụ định kỳ số 3" in (other_rule.text or "")
+
+
+async def test_a_rule_keeps_its_units_through_a_rename_and_a_new_unit_of_a_like_name(
+    bot: BotUnderTest,
+) -> None:
+    """Units typed by name, a part of it, or as an appendix cites them stay the rule's when
+    one is renamed (the 2025 mergers) and a new unit's name holds another's: next month's
+    task goes to all three, not silently to the one whose name still reads the same; the
+    list names them as they are now, with their codes."""
+    with bot.session() as s:
+        make_unit(s, "X01", "Xã An Hòa")
+        make_unit(s, "X02", "Xã An Phú")
+        make_unit(s, "X03", "Xã Cẩm Phô")
+    await bot.send(
+        ADMIN_ID, "/recurring add Báo cáo tháng | monthly:20 | Xã An Hòa, An Phú, UBND xã Cẩm Phô"
+    )
+    await bot.send(ADMIN_ID, "/editunit X01 | Phường An Hòa | phường")
+    await bot.send(ADMIN_ID, "/addunit X04 | Xã An Phú Tây | xã")
+    assert create_occurrences(bot.engine, now=bot.clock.now() + timedelta(days=25), tz=VN) == 1
+    with bot.session() as s:
+        task = s.exec(select(Task).order_by(col(Task.id).desc())).first()
+        assert task is not None
+        assert task.title == "Báo cáo tháng (12/2026)"
+        given = s.exec(
+            select(Unit.code).join(Assignment).where(Assignment.task_id == task.id)
+        ).all()
+    assert sorted(given) == ["X01", "X02", "X03"]
+    listing = (await bot.send(ADMIN_ID, "/recurring")).text or ""
+    assert "Phường An Hòa (X01), Xã An Phú (X02), Xã Cẩm Phô (X03)" in listing
+
+
+async def test_a_rule_whose_units_are_all_deactivated_is_flagged_in_the_list(
+    bot: BotUnderTest,
+) -> None:
+    """Both communes of a rule merged into a new one (deactivated): the rule would make no
+    task any more, with nobody told; /recurring flags it, naming how to replace it."""
+    with bot.session() as s:
+        make_unit(s, "X01", "Xã An Hòa")
+        make_unit(s, "X02", "Xã An Phú")
+    await bot.send(ADMIN_ID, "/recurring add Báo cáo tháng | monthly:20 | X01, X02")
+    assert "⚠️" not in ((await bot.send(ADMIN_ID, "/recurring")).text or "")
+    await bot.send(ADMIN_ID, "/deactivate X01")
+    assert "⚠️" not in ((await bot.send(ADMIN_ID, "/recurring")).text or "")
+    await bot.send(ADMIN_ID, "/deactivate X02")
+    listing = (await bot.send(ADMIN_ID, "/recurring")).text or ""
+    assert "nay không còn đơn vị nào đang theo dõi" in listing
+    assert "/recurring stop 1" in listing

@@ -6,16 +6,16 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from sqlmodel import select
+from sqlmodel import col, select
 
-from db.models import Task, Unit
+from db.models import Outbox, Task, Unit
 from tests.core.test_spreadsheet import (
     HTML_XLS,
     encrypted_workbook,
     filtered_to_one_directive,
     xlsx,
 )
-from tests.factories import make_unit
+from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -217,3 +217,39 @@ async def test_an_excel_unicode_text_file_is_imported_and_a_text_note_is_not(
     assert "tiêu đề" not in (answer.text or "").lower(), answer.text  # no "unknown header"
     with bot.session() as s:
         assert [t.title for t in s.exec(select(Task))] == ["Báo cáo quý IV"]
+
+
+async def test_a_file_that_changes_a_task_tells_its_units_as_the_commands_do(
+    bot: BotUnderTest,
+) -> None:
+    """The same file sent again with the deadline brought forward, the title mended and a
+    unit left out: the unit still on it hears of both, the one left out hears it needs no
+    more report (as /deadline, /renametask and /unassign tell them), the admin is told
+    so; sent a third time, nobody hears anything again."""
+    with bot.session() as s:
+        first, second = make_unit(s, "A1", "Xã A"), make_unit(s, "B1", "Xã B")
+        make_contact(s, 2001, units=[first], name="Lan")
+        make_contact(s, 2002, units=[second], name="Minh")
+    for user, name in ((2001, "Lan"), (2002, "Minh")):
+        bot.user(user, name)
+        await bot.send(user, "/start")  # Telegram lets a bot write only to who started it
+    header = "code,title,deadline,assignees\n"
+    await bot.send(ADMIN_ID, "/help")
+    for row, word in (('T1,Báo cáo quý IV,15/12/2026,"A1, B1"', "thêm mới 1"),
+                      ("T1,Báo cáo quý 4,30/11/2026,A1", "cập nhật 1"),
+                      ("T1,Báo cáo quý 4,30/11/2026,A1", "không đổi 1")):  # fmt: skip
+        after = bot.server.last_message_id(ADMIN_ID)
+        bot.server.send_document(ADMIN_ID, (header + row).encode(), "tasks.csv", "text/csv")
+        report = await bot.server.wait_for_message(ADMIN_ID, after=after)
+        assert word in (report.text or "")
+        told = "Đã gửi 3 thông báo cho người phụ trách" in (report.text or "")
+        assert told == (word == "cập nhật 1")
+    moved = await bot.server.wait_for_message(2001, lambda m: "30/11/2026" in (m.text or ""))
+    assert "#1 Báo cáo quý 4 đã được đổi hạn từ 15/12/2026 sang 30/11/2026" in (moved.text or "")
+    renamed = await bot.server.wait_for_message(2001, lambda m: "đổi tên" in (m.text or ""))
+    assert "«Báo cáo quý IV» → «Báo cáo quý 4»" in (renamed.text or "")
+    off = await bot.server.wait_for_message(2002, lambda m: "không còn giao" in (m.text or ""))
+    assert "Xã B" in (off.text or "")
+    with bot.session() as s:
+        notices = s.exec(select(Outbox).where(col(Outbox.kind) == "notice")).all()
+    assert sorted(o.chat_id for o in notices) == ["2001", "2001", "2002"]
