@@ -209,9 +209,9 @@ async def test_browser_matrix_names_its_tasks_without_hover_on_a_phone(
     texts = await legend.all_inner_texts()
     await shot(page, tmp_path, "matrix-legend-phone")
     assert texts == [  # as the columns: nearest deadline first
-        "#1 Kế hoạch chuyển đổi số (30/11/2026)",
-        f"#{task.id} {long_title.strip()} (30/11/2026)",
-        "#2 Báo cáo an toàn thông tin (15/12/2026)",
+        "#1 Kế hoạch chuyển đổi số · Hạn: 30/11/2026",
+        f"#{task.id} {long_title.strip()} · Hạn: 30/11/2026",
+        "#2 Báo cáo an toàn thông tin · Hạn: 15/12/2026",
     ]
     assert await legend.nth(1).is_visible()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
