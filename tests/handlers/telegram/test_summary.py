@@ -550,7 +550,8 @@ async def test_summary_lists_units_in_vietnamese_order(bot: BotUnderTest) -> Non
 
 async def test_a_directive_summary_marks_its_closed_tasks(bot: BotUnderTest) -> None:
     """A directive's summary says which of its tasks is closed, as a task's summary does,
-    and offers no explanation request for the overdue units of that task."""
+    and offers no explanation request for the overdue units of that task; it is laid out
+    as the summary of all tasks is."""
     province = await arrange(bot)
     with bot.session() as s:
         for task_id in (province.task1, province.task2):
@@ -571,6 +572,11 @@ async def test_a_directive_summary_marks_its_closed_tasks(bot: BotUnderTest) -> 
     assert text.count("Nhiệm vụ đã đóng") == 1
     assert f"#{province.task1} Xã C: quá 8 ngày" in text
     assert buttons(reply) == []
+    # One blank line after the header and before each task and group: there was none after
+    # the header, and two between the last task and the first group.
+    as_of = next(n for n, line in enumerate(lines) if line.startswith("Số liệu tính đến"))
+    assert lines[as_of + 1] == ""
+    assert "\n\n\n" not in text
 
 
 async def test_every_page_of_a_task_with_a_long_title_fits_telegram(bot: BotUnderTest) -> None:
