@@ -749,6 +749,18 @@ async def test_a_task_page_says_which_units_were_given_an_extension(served: Serv
     assert "Gia hạn" not in rows[str(served.units["TB"].id)]
 
 
+async def test_a_deactivated_units_page_says_it_is_no_longer_followed(served: Served) -> None:
+    """The page of a commune merged away (from a closed task's row, an old link) said
+    nothing of it: no task, its contacts reachable, as if merely idle."""
+    said = await served.bot.send(ADMIN_ID, "/deactivate TX")
+    assert "Đã ngừng theo dõi" in (said.text or "")
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['TX'].id}")).text
+        kept = (await browser.get(f"/units/{served.units['TB'].id}")).text
+    assert "Xã Tam Xuân đã ngừng theo dõi (sáp nhập, giải thể)" in page
+    assert "đã ngừng theo dõi" not in kept
+
+
 async def test_a_units_history_lists_the_newest_report_first_by_when_it_was_said(
     served: Served,
 ) -> None:

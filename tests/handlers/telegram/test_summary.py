@@ -389,6 +389,22 @@ async def test_unit_shows_its_tasks_and_on_time_rate(bot: BotUnderTest) -> None:
     assert "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%." in text
 
 
+async def test_unit_of_a_deactivated_unit_shows_its_history_and_says_it_stopped(
+    bot: BotUnderTest,
+) -> None:
+    """/unit of a commune merged away (deactivated) shows the closed task it did and says it is
+    no longer followed: it answered that no such unit was in the coordinator's scope, while
+    the dashboard showed its page."""
+    province = await arrange(bot)
+    await bot.send(ADMIN_ID, f"/closetask #{province.task1}")
+    assert "Đã ngừng theo dõi" in ((await bot.send(ADMIN_ID, "/deactivate XA")).text or "")
+    text = (await bot.send(COORDINATOR, "/unit Xã A")).text or ""
+    assert "Xã A: 1 nhiệm vụ được giao" in text
+    assert "Xã A đã ngừng theo dõi (sáp nhập, giải thể)" in text
+    assert "#1 Ban hành Kế hoạch chuyển đổi số, hạn 10/11/2026: Đã hoàn thành đúng hạn" in text
+    assert "#2 " not in text  # taken off the open task when deactivated
+
+
 async def test_unit_fitting_more_units_than_buttons_says_only_the_first_are_listed(
     bot: BotUnderTest,
 ) -> None:
