@@ -82,15 +82,16 @@ async def test_summary_rate_says_it_is_over_the_units_due(bot: BotUnderTest) -> 
 
 
 async def test_summary_of_a_task_shows_each_group(bot: BotUnderTest) -> None:
-    """/summary #1 gives totals, overdue units with days, no report, blockers, explanations."""
+    """/summary #1 gives totals, overdue units with days (and the percentage one in progress
+    reported), no report, blockers, explanations."""
     province = await arrange(bot)
     reply = await bot.send(COORDINATOR, "/summary #1")
     text = reply.text or ""
     assert "5 đơn vị: Đã hoàn thành 2 (đúng hạn 1, quá hạn 1); Chưa hoàn thành 3" in text
     assert "(trong hạn 0; quá hạn 3)" in text
     assert "Chưa hoàn thành quá hạn (3):" in text
-    assert "• Xã C: quá 8 ngày" in text
-    assert "• Xã D: quá 8 ngày" in text
+    assert "• Xã C: quá 8 ngày (40%)" in text  # how far it got, as the dashboard's page says
+    assert "• Xã D: quá 8 ngày\n" in text
     assert "Chưa báo cáo (1):\n• Xã D" in text
     assert "• Sở Y tế: Thiếu kinh phí" in text
     assert "• Sở Y tế: Chờ bổ sung dự toán" in text
@@ -113,7 +114,7 @@ async def test_summary_says_an_extension_of_an_overdue_unit_too(bot: BotUnderTes
             s.add(a)
         s.commit()
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
-    assert "• Xã C: quá 3 ngày (gia hạn đến 15/11/2026)" in text
+    assert "• Xã C: quá 3 ngày (40%) (gia hạn đến 15/11/2026)" in text
     assert "• Xã D (gia hạn đến 25/11/2026)" in text
 
 
@@ -132,7 +133,10 @@ async def test_an_extension_to_a_day_off_is_said_as_the_day_it_is_met(bot: BotUn
         s.commit()
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
     assert "• Xã D (gia hạn đến 23/11/2026; hạn ghi 21/11/2026 là ngày nghỉ)" in text
-    assert "• Xã C: quá 2 ngày (gia hạn đến 16/11/2026; hạn ghi 15/11/2026 là ngày nghỉ)" in text
+    assert (
+        "• Xã C: quá 2 ngày (40%) (gia hạn đến 16/11/2026; hạn ghi 15/11/2026 là ngày nghỉ)"
+        in text
+    )
     await bot.send(COORDINATOR, "/lang en")
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
     assert "• Xã D (extended to 23/11/2026; 21/11/2026 is a day off)" in text
