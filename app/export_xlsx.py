@@ -14,6 +14,7 @@ from core.safecells import cell_value, workbook_bytes
 from core.states import ReportState
 from core.status import Status
 from core.summary import Line, in_force_order
+from core.tablefile import print_wide
 from core.taskdates import effective_deadline
 from core.textnorm import vi_sort_key
 from db.queries.export import ExportData, TaskInfo
@@ -83,7 +84,8 @@ def build_workbook(
 
 
 def _start(sheet: Worksheet, t: Translate, name: str, headers: Sequence[str], stated: str) -> None:
-    """Name the sheet, write its title, the 'as of' line (`stated`) and the bold header row."""
+    """Name the sheet, write its title, the 'as of' line (`stated`) and the bold header row;
+    printed, these three rows head each page."""
     from openpyxl.styles import Alignment, Font
 
     sheet.title = t(f"export.sheet_{name}")[:31]
@@ -94,6 +96,7 @@ def _start(sheet: Worksheet, t: Translate, name: str, headers: Sequence[str], st
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    print_wide(sheet, header_rows=HEADER_ROW)  # ten columns: portrait cut them over pages
 
 
 def _appendix(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from app.due_words import deadline_words
+from app.due_words import rolled
 from app.export_xlsx import evidence_text, notes_text, task_order
 from app.i18n import format_percent
 from app.report_docx import Block, Column, render
@@ -228,7 +228,7 @@ def _basis(
         return r.say(
             "doc_basis_task",
             title=task.title,
-            deadline=deadline_words(r.t, task.deadline, task.due),
+            deadline=_deadline(r, task.deadline, task.due),
             ref=ref,
             org=head.org_name,
         )
@@ -237,6 +237,15 @@ def _basis(
     if target.start is not None and target.end is not None:
         return r.say("doc_basis_period", start=target.start, end=target.end, org=head.org_name)
     return r.say("doc_basis_all", org=head.org_name)
+
+
+def _deadline(r: _Reader, deadline: date, due: date | None) -> str:
+    """Return a task's deadline as the report's brackets hold it: the day in force, and the
+    deadline given on a day off beside it after a semicolon ("thời hạn 14/12/2026; hạn ghi
+    12/12/2026 là ngày nghỉ"), not in brackets of its own inside them."""
+    if rolled(deadline, due):
+        return r.say("doc_deadline_rolled", due=due, deadline=deadline)
+    return format_date(deadline)
 
 
 def _cite(r: _Reader, doc: DirectiveInfo) -> str:
@@ -371,7 +380,7 @@ def _task_line(r: _Reader, data: xq.ExportData, task_id: int, lines: list[Line])
     counts = r.say(
         "doc_task_counts",
         title=task.title,
-        deadline=deadline_words(r.t, task.deadline, task.due),
+        deadline=_deadline(r, task.deadline, task.due),
         done=c.done,
         total=c.total,
         on_time=c.done_on_time,

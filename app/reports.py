@@ -194,7 +194,11 @@ def directive(session: Session, ctx: Context, doc: Directive) -> Report | None:
     units = _detail(
         session, ctx, head, total, ids, prefix=lambda ln: numbers[ln.task_id], closed=closed
     )
-    return Report(units.header, overview.entries + units.entries)
+    # Laid out as the all-tasks summary is: a blank line after the header and between the
+    # tasks; the first group of units follows the last task after one, its own.
+    *before, last = overview.entries
+    listed = [*before, last._replace(text=last.text.rstrip("\n"))]
+    return Report(overview.header, listed + units.entries)
 
 
 def _detail(

@@ -320,6 +320,8 @@ class _UnitLines:
                     days = since[deadline] = self.days((self.today - deadline).days)
                 explain = None if task_id in closed else (aid, unit_name)
                 text = self.overdue_one(name) if days == "1" else self.overdue(name, days)
+                if percent is not None and not never:  # how far it got, as when in time
+                    text += f" ({percent}%)"
                 if extended:  # overdue past the extended deadline: say it was extended
                     text += self.extension(line.deadline, deadline)
                 overdue.append(Entry(text, explain))

@@ -38,7 +38,7 @@ from app.task_notices import (
 )
 from core.deadlines import DeadlineError
 from core.states import TaskStatus
-from core.textnorm import fold
+from core.textnorm import fold, vi_sort_key
 from db.engine import session_scope
 from db.models import Task
 from db.queries.assignees import resolve_assignees
@@ -52,8 +52,11 @@ from db.queries.taskadmin import (
     rename_task,
     reopen_task,
 )
-from db.queries.tasks import TASK_NUMBER, active_unit_ids, find_tasks
+from db.queries.tasks import TASK_NUMBER, active_unit_ids, find_tasks, stored_id
+from db.queries.unit_admin import inactive_ids
+from db.queries.units import unit_names
 
+NAMED_MAX = 10  # the units a reply names; the count says how many there are
 ENDINGS = {"closed": "tasks.closed", "cancelled": "tasks.cancelled"}
 ENDING_VERBS = {"closetask": TaskStatus.CLOSED.value, "canceltask": TaskStatus.CANCELLED.value}
 USAGES = {
@@ -346,10 +349,28 @@ def reopen(services: Services, lang: str, actor_id: int, task_id: int) -> str:
         if task.status == TaskStatus.OPEN:
             return t("tasks.already_open", id=task_id, title=task.title)
         reopen_task(session, task=task, actor_id=actor_id)
+        idle = _take_off_inactive(session, task, actor_id)
         title, deadline = task.title, task.deadline
         # The day in force: a deadline on a day off is due the next working day.
         due = working_calendar(session).roll_forward(deadline)[0]
         told = tell_reopened(session, services, lang, task_id=task_id, title=title, deadline=due)
     lines = [t("tasks.reopened", id=task_id, title=title, deadline=due)]
     lines += [t("tasks.reopened_past", id=task_id)] if due < services.today() else []
+    if idle:
+        named = ", ".join(idle[:NAMED_MAX]) + (", …" if len(idle) > NAMED_MAX else "")
+        lines.append(t("tasks.reopened_inactive", count=len(idle), units=named))
     return "\n".join(lines) + told
+
+
+def _take_off_inactive(session: Session, task: Task, actor_id: int) -> list[str]:
+    """Take off a reopened task the units deactivated while it was ended, as a deactivation
+    takes a unit off the open tasks (`take_off_open_tasks`); return their names in order.
+
+    Left on it, a commune merged away meanwhile was overdue and "not reported" again in every
+    summary, the formal report and the digest, its reminders and its reports refused."""
+    on_task = active_unit_ids(session, task_id=stored_id(task))
+    idle = inactive_ids(session, unit_ids=on_task)
+    if not idle:
+        return []
+    remove_assignees(session, task=task, unit_ids=idle, actor_id=actor_id)
+    return sorted(unit_names(session, unit_ids=idle).values(), key=vi_sort_key)

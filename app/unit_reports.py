@@ -30,10 +30,15 @@ from db.queries.units import find_units, unit_names
 
 
 def units_named(session: Session, *, text: str, scope: Scope) -> list[Unit]:
-    """Return the units `text` names (code or name) that the reader may see."""
-    found = [u for u in find_units(session, text=text) if u.id is not None]
-    allowed = units_in_scope(session, unit_ids=[u.id for u in found if u.id], scope=scope)
-    return [u for u in found if u.id in allowed]
+    """Return the units `text` names (code or name) that the reader may see; a deactivated
+    unit when no active one fits (a commune merged away keeps its history to look at)."""
+    for inactive_too in (False, True):
+        found = find_units(session, text=text, include_inactive=inactive_too)
+        ids = [u.id for u in found if u.id is not None]
+        allowed = units_in_scope(session, unit_ids=ids, scope=scope)
+        if allowed:
+            return [u for u in found if u.id in allowed]
+    return []
 
 
 MAX_CHOICES = 8
@@ -58,13 +63,15 @@ def unit(session: Session, ctx: Context, unit_id: int) -> Report | str:
     found = session.get(Unit, unit_id)
     lines = q.lines(session, unit_id=unit_id, scope=ctx.scope)
     name = found.name if found is not None else str(unit_id)
+    stopped = found is not None and not found.active
     if not lines:
-        return ctx.t("summary.unit_no_tasks", unit=name)
+        return ctx.t("summary.unit_inactive" if stopped else "summary.unit_no_tasks", unit=name)
     counts = q.unit_counts(session, now=ctx.now, unit_ids=[unit_id], scope=ctx.scope)
     titles = q.task_titles(session, task_ids=[ln.task_id for ln in lines])
     header = [
         ctx.t("summary.unit_head", unit=name, n=len(lines)),
         on_time_text(ctx.t, counts.get(unit_id, Counts()), ctx.lang),
+        *([ctx.t("summary.unit_inactive", unit=name)] if stopped else []),
         as_of(ctx.t, ctx.now_local),
         "",
     ]

@@ -15,8 +15,12 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from core.safecells import cell_value, csv_value, workbook_bytes
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMATS = ("csv", "xlsx")
 DATE_FORMAT = "DD/MM/YYYY"
@@ -50,7 +54,6 @@ def write_table(
     from openpyxl import Workbook  # imported here: only file exports need it
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
 
     workbook = Workbook()
     sheet = workbook.active
@@ -73,12 +76,20 @@ def write_table(
                 cell.alignment = wrapped
     for index, width in enumerate(widths):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    # Printed, the table is as wide as the page (landscape), its header on every page.
+    print_wide(sheet, header_rows=1)
+    return workbook_bytes(workbook)  # unit names are people's text: never formulas
+
+
+def print_wide(sheet: Worksheet, *, header_rows: int) -> None:
+    """Print the sheet as wide as an A4 page turned landscape, its first `header_rows` rows
+    (the title and the column names) on each page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_title_rows = "1:1"
-    return workbook_bytes(workbook)  # unit names are people's text: never formulas
+    sheet.print_title_rows = f"1:{header_rows}"
 
 
 def _widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[int]:

@@ -80,7 +80,9 @@ def unit_page(
         .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(Assignment.unit_id == unit_id)
-        .order_by(col(StatusReport.id).desc())
+        # Newest first by when it was said (a report that waited counts from when it was
+        # sent, stored after newer ones), as the workbook's history is by time.
+        .order_by(col(StatusReport.created_at).desc(), col(StatusReport.id).desc())
         .limit(50)
     ).all()
     contacts = session.exec(

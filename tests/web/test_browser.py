@@ -193,6 +193,28 @@ async def test_browser_task_page_sorts_units_by_status_in_the_taxonomy_order(
         assert names == expected, lang
 
 
+async def test_browser_task_page_sorts_units_by_name_as_the_server_lists_them(
+    served: Served, browser: Browser, tmp_path: Path
+) -> None:
+    """Sorting the task page by unit name keeps the order the page came in: Vietnamese
+    letters (Đ after D, "An" before "Ấp") and numbers by value ("Phường 2" before "Phường
+    10"); the browser's sort put Phường 10, 11 and 12 before Phường 2."""
+    names = ["Phường 10", "Phường 2", "Xã Ấp Bắc", "Xã An Hòa", "Xã Đại Lộc", "Xã Duy Sơn"]
+    with served.bot.session() as s:
+        units = [make_unit(s, f"S{i}", name) for i, name in enumerate(names)]
+        task_id = make_task(s, "Báo cáo sắp xếp", DEADLINE, units).id
+    expected = ["Phường 2", "Phường 10", "Xã An Hòa", "Xã Ấp Bắc", "Xã Duy Sơn", "Xã Đại Lộc"]
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.goto(f"{served.url}/tasks/{task_id}")
+    cells = page.locator("#units tbody td:first-child")
+    assert await cells.all_inner_texts() == expected  # as the server lists them
+    await page.click("#units th:nth-child(1)")
+    await shot(page, tmp_path, "task-by-name")
+    assert await cells.all_inner_texts() == expected
+    await page.click("#units th:nth-child(1)")
+    assert await cells.all_inner_texts() == expected[::-1]
+
+
 async def test_browser_matrix_names_its_tasks_without_hover_on_a_phone(
     served: Served, browser: Browser, tmp_path: Path
 ) -> None:
@@ -209,9 +231,9 @@ async def test_browser_matrix_names_its_tasks_without_hover_on_a_phone(
     texts = await legend.all_inner_texts()
     await shot(page, tmp_path, "matrix-legend-phone")
     assert texts == [  # as the columns: nearest deadline first
-        "#1 Kế hoạch chuyển đổi số (30/11/2026)",
-        f"#{task.id} {long_title.strip()} (30/11/2026)",
-        "#2 Báo cáo an toàn thông tin (15/12/2026)",
+        "#1 Kế hoạch chuyển đổi số · Hạn: 30/11/2026",
+        f"#{task.id} {long_title.strip()} · Hạn: 30/11/2026",
+        "#2 Báo cáo an toàn thông tin · Hạn: 15/12/2026",
     ]
     assert await legend.nth(1).is_visible()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360

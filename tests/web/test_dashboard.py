@@ -749,6 +749,48 @@ async def test_a_task_page_says_which_units_were_given_an_extension(served: Serv
     assert "Gia hạn" not in rows[str(served.units["TB"].id)]
 
 
+async def test_a_deactivated_units_page_says_it_is_no_longer_followed(served: Served) -> None:
+    """The page of a commune merged away (from a closed task's row, an old link) said
+    nothing of it: no task, its contacts reachable, as if merely idle."""
+    said = await served.bot.send(ADMIN_ID, "/deactivate TX")
+    assert "Đã ngừng theo dõi" in (said.text or "")
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['TX'].id}")).text
+        kept = (await browser.get(f"/units/{served.units['TB'].id}")).text
+    assert "Xã Tam Xuân đã ngừng theo dõi (sáp nhập, giải thể)" in page
+    assert "đã ngừng theo dõi" not in kept
+
+
+async def test_a_units_history_lists_the_newest_report_first_by_when_it_was_said(
+    served: Served,
+) -> None:
+    """A report that waited (a Zalo message queued while the bot was down) counts from when
+    it was sent: stored after a newer one, it was listed first, above the newer report, in
+    a history said to be "newest first" (the workbook's history is by time)."""
+    with served.bot.session() as s:
+        first, second = (
+            s.exec(
+                select(Assignment).where(
+                    Assignment.task_id == task.id, Assignment.unit_id == served.units["DB"].id
+                )
+            ).one()
+            for task in served.tasks
+        )
+        now = served.bot.clock.now()
+        record_report(s, assignment_id=first.id or 0, state="done", now=now)
+        waited = now - timedelta(hours=2)
+        record_report(s, assignment_id=second.id or 0, state="in_progress", now=waited)
+        s.commit()
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['DB'].id}")).text
+    history = page[page.index('<table id="history">') :]
+    said = [
+        re.sub(r"\s+", " ", c).strip()
+        for c in re.findall(r"<tr><td>.*?</td><td>.*?</td><td>(.*?)</td></tr>", history, re.S)
+    ]
+    assert said == ["Hoàn thành", "Đang thực hiện"]
+
+
 async def test_a_units_history_says_what_each_report_said(served: Served) -> None:
     """Reports made by button carry no words of their own: the unit page's history says the
     status each reported (and its percentage), as the workbook's history does (its "Nội

@@ -19,7 +19,7 @@ SAID = "14/12/2026 (hạn ghi 12/12/2026 là ngày nghỉ)"
 
 async def test_every_page_says_the_deadline_in_force(served: Served) -> None:
     """The overview, the matrix, the task's page and the unit's page: Monday 14/12, and
-    12/12 said to be a day off, not "12/12/2026" alone."""
+    12/12 said to be a day off, not "12/12/2026" alone, nor in brackets within brackets."""
     with served.bot.session() as s:
         unit = make_unit(s, "NN", "Xã Ngày Nghỉ")
         task = make_task(s, "Báo cáo ngày nghỉ", STORED, [unit])
@@ -33,6 +33,7 @@ async def test_every_page_says_the_deadline_in_force(served: Served) -> None:
             page = await browser.get(path)
             assert page.status_code == 200
             assert SAID in page.text, path
+            assert "ngày nghỉ))" not in page.text, path  # one pair of brackets, not two
 
 
 async def test_overview_and_matrix_list_tasks_by_the_deadline_in_force(served: Served) -> None:

@@ -64,7 +64,9 @@ document.addEventListener("DOMContentLoaded", () => {
       const rows = Array.from(table.tBodies[0].rows);
       rows.sort((a, b) => {
         const x = key(a), y = key(b);
-        const order = numeric ? x - y : String(x).localeCompare(String(y), "vi");
+        // Numbers within a name by value ("Phường 2" before "Phường 10"), as the server
+        // lists units (core.textnorm.vi_sort_key).
+        const order = numeric ? x - y : String(x).localeCompare(String(y), "vi", { numeric: true });
         return down ? order : -order;
       });
       table.tBodies[0].append(...rows);

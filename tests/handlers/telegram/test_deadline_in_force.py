@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from core.taskdates import due_at
-from db.models import Assignment
+from db.models import Assignment, Unit
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.handlers.telegram.test_report import all_text, appendix
 from tests.harness import ADMIN_ID, BotUnderTest
@@ -73,8 +73,8 @@ async def test_export_holds_the_day_in_force_as_a_date_and_notes_the_day_off(
 
 
 async def test_formal_report_says_the_deadline_in_force(bot: BotUnderTest) -> None:
-    """The report's opening and its task's figures name Monday beside the Saturday given;
-    the appendix's deadline column is Monday, noted."""
+    """The report's opening and its task's figures name Monday beside the Saturday given,
+    within one pair of brackets; the appendix's deadline column is Monday, noted."""
     task_id = province(bot)
     bot.user(COORDINATOR)
     reply = await bot.send(
@@ -82,7 +82,17 @@ async def test_formal_report_says_the_deadline_in_force(bot: BotUnderTest) -> No
     )
     assert reply.document is not None
     doc = Document(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
-    assert f"thời hạn {SAID}" in all_text(doc)
+    text = all_text(doc)
+    assert "(thời hạn 14/12/2026; hạn ghi 12/12/2026 là ngày nghỉ)" in text
+    assert "ngày nghỉ))" not in text  # no brackets of its own within the deadline's
     [row] = appendix(doc)[1:]
     assert row[4] == "14/12/2026"
     assert "Hạn ghi 12/12/2026 là ngày nghỉ" in row[9]
+    with bot.session() as s:  # a second task: the report of both lists each one's figures
+        make_task(s, "Báo cáo tháng", date(2026, 12, 18), [s.exec(select(Unit)).one()])
+    reply = await bot.send(COORDINATOR, "/report", match=lambda m: bool(m.document), timeout=30)
+    assert reply.document is not None
+    doc = Document(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
+    text = all_text(doc)
+    assert "“Báo cáo ngày nghỉ” (thời hạn 14/12/2026; hạn ghi 12/12/2026 là ngày nghỉ):" in text
+    assert "ngày nghỉ))" not in text

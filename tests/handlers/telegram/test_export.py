@@ -137,6 +137,25 @@ async def test_export_has_the_matrix_and_the_report_history(bot: BotUnderTest) -
     assert xa[7:10] == ["123/KH-UBND", datetime(2026, 11, 9), "Cán bộ xã A"]
 
 
+async def test_export_prints_each_sheet_one_a4_page_wide_its_header_on_every_page(
+    bot: BotUnderTest,
+) -> None:
+    """The appendix's ten columns printed portrait, at Excel's default, ran over three pages
+    across, its title and column names on the first page alone."""
+    with bot.session() as s:
+        make_province(s)
+    bot.user(COORDINATOR)
+    book = await exported(bot, COORDINATOR, "/export")
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, str(setup.paperSize)) == ("landscape", sheet.PAPERSIZE_A4)
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), sheet.title
+        fit = sheet.sheet_properties.pageSetUpPr
+        assert fit is not None
+        assert fit.fitToPage, sheet.title
+        assert sheet.print_title_rows == "$1:$3", sheet.title  # rows 1 to 3
+
+
 async def test_export_matrix_keeps_a_row_for_each_of_two_units_of_one_name(
     bot: BotUnderTest,
 ) -> None:

@@ -82,15 +82,16 @@ async def test_summary_rate_says_it_is_over_the_units_due(bot: BotUnderTest) -> 
 
 
 async def test_summary_of_a_task_shows_each_group(bot: BotUnderTest) -> None:
-    """/summary #1 gives totals, overdue units with days, no report, blockers, explanations."""
+    """/summary #1 gives totals, overdue units with days (and the percentage one in progress
+    reported), no report, blockers, explanations."""
     province = await arrange(bot)
     reply = await bot.send(COORDINATOR, "/summary #1")
     text = reply.text or ""
     assert "5 đơn vị: Đã hoàn thành 2 (đúng hạn 1, quá hạn 1); Chưa hoàn thành 3" in text
     assert "(trong hạn 0; quá hạn 3)" in text
     assert "Chưa hoàn thành quá hạn (3):" in text
-    assert "• Xã C: quá 8 ngày" in text
-    assert "• Xã D: quá 8 ngày" in text
+    assert "• Xã C: quá 8 ngày (40%)" in text  # how far it got, as the dashboard's page says
+    assert "• Xã D: quá 8 ngày\n" in text
     assert "Chưa báo cáo (1):\n• Xã D" in text
     assert "• Sở Y tế: Thiếu kinh phí" in text
     assert "• Sở Y tế: Chờ bổ sung dự toán" in text
@@ -113,7 +114,7 @@ async def test_summary_says_an_extension_of_an_overdue_unit_too(bot: BotUnderTes
             s.add(a)
         s.commit()
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
-    assert "• Xã C: quá 3 ngày (gia hạn đến 15/11/2026)" in text
+    assert "• Xã C: quá 3 ngày (40%) (gia hạn đến 15/11/2026)" in text
     assert "• Xã D (gia hạn đến 25/11/2026)" in text
 
 
@@ -132,7 +133,10 @@ async def test_an_extension_to_a_day_off_is_said_as_the_day_it_is_met(bot: BotUn
         s.commit()
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
     assert "• Xã D (gia hạn đến 23/11/2026; hạn ghi 21/11/2026 là ngày nghỉ)" in text
-    assert "• Xã C: quá 2 ngày (gia hạn đến 16/11/2026; hạn ghi 15/11/2026 là ngày nghỉ)" in text
+    assert (
+        "• Xã C: quá 2 ngày (40%) (gia hạn đến 16/11/2026; hạn ghi 15/11/2026 là ngày nghỉ)"
+        in text
+    )
     await bot.send(COORDINATOR, "/lang en")
     text = (await bot.send(COORDINATOR, "/summary #1")).text or ""
     assert "• Xã D (extended to 23/11/2026; 21/11/2026 is a day off)" in text
@@ -389,6 +393,22 @@ async def test_unit_shows_its_tasks_and_on_time_rate(bot: BotUnderTest) -> None:
     assert "Tỷ lệ hoàn thành đúng hạn: 1/1 = 100,0%." in text
 
 
+async def test_unit_of_a_deactivated_unit_shows_its_history_and_says_it_stopped(
+    bot: BotUnderTest,
+) -> None:
+    """/unit of a commune merged away (deactivated) shows the closed task it did and says it is
+    no longer followed: it answered that no such unit was in the coordinator's scope, while
+    the dashboard showed its page."""
+    province = await arrange(bot)
+    await bot.send(ADMIN_ID, f"/closetask #{province.task1}")
+    assert "Đã ngừng theo dõi" in ((await bot.send(ADMIN_ID, "/deactivate XA")).text or "")
+    text = (await bot.send(COORDINATOR, "/unit Xã A")).text or ""
+    assert "Xã A: 1 nhiệm vụ được giao" in text
+    assert "Xã A đã ngừng theo dõi (sáp nhập, giải thể)" in text
+    assert "#1 Ban hành Kế hoạch chuyển đổi số, hạn 10/11/2026: Đã hoàn thành đúng hạn" in text
+    assert "#2 " not in text  # taken off the open task when deactivated
+
+
 async def test_unit_fitting_more_units_than_buttons_says_only_the_first_are_listed(
     bot: BotUnderTest,
 ) -> None:
@@ -550,7 +570,8 @@ async def test_summary_lists_units_in_vietnamese_order(bot: BotUnderTest) -> Non
 
 async def test_a_directive_summary_marks_its_closed_tasks(bot: BotUnderTest) -> None:
     """A directive's summary says which of its tasks is closed, as a task's summary does,
-    and offers no explanation request for the overdue units of that task."""
+    and offers no explanation request for the overdue units of that task; it is laid out
+    as the summary of all tasks is."""
     province = await arrange(bot)
     with bot.session() as s:
         for task_id in (province.task1, province.task2):
@@ -571,6 +592,11 @@ async def test_a_directive_summary_marks_its_closed_tasks(bot: BotUnderTest) -> 
     assert text.count("Nhiệm vụ đã đóng") == 1
     assert f"#{province.task1} Xã C: quá 8 ngày" in text
     assert buttons(reply) == []
+    # One blank line after the header and before each task and group: there was none after
+    # the header, and two between the last task and the first group.
+    as_of = next(n for n, line in enumerate(lines) if line.startswith("Số liệu tính đến"))
+    assert lines[as_of + 1] == ""
+    assert "\n\n\n" not in text
 
 
 async def test_every_page_of_a_task_with_a_long_title_fits_telegram(bot: BotUnderTest) -> None:

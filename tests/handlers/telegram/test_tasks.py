@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from core.taskdates import due_at
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, StatusReport, Task, Unit
 from db.queries.reports import record_report
+from db.queries.taskcounts import drift, stored_counts
 from devtools.fakebotapi import ChatMessage
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
@@ -510,6 +511,31 @@ async def test_a_closed_task_is_reopened_by_its_number(bot: BotUnderTest) -> Non
     assert f"Đã mở lại nhiệm vụ #{task_id}" in (reopened.text or "")
     with bot.session() as s:
         assert s.get(Task, task_id).status == "open"  # type: ignore[union-attr]
+
+
+async def test_a_task_reopened_leaves_off_a_unit_deactivated_while_it_was_closed(
+    bot: BotUnderTest,
+) -> None:
+    """A commune deactivated (merged away) while its task was closed is not brought back by
+    /reopentask: it was overdue and "not reported" again in the summary and the digest for
+    good, its reports refused; the admin is told it was taken off, its row kept."""
+    with bot.session() as s:
+        merged, kept = make_unit(s, "X1", "Xã Tam Xuân"), make_unit(s, "X2", "Xã Tam Anh")
+        task_id = make_task(s, "Kế hoạch CĐS", date(2026, 11, 10), [merged, kept]).id or 0
+        ids = {merged.id: False, kept.id: True}
+    await bot.send(ADMIN_ID, f"/closetask #{task_id}")
+    assert "Đã ngừng theo dõi" in ((await bot.send(ADMIN_ID, "/deactivate X1")).text or "")
+    reopened = (await bot.send(ADMIN_ID, f"/reopentask #{task_id}")).text or ""
+    assert "Đã bớt 1 đơn vị đã ngừng theo dõi khỏi nhiệm vụ (Xã Tam Xuân)" in reopened
+    summary = (await bot.send(ADMIN_ID, f"/summary #{task_id}")).text or ""
+    assert "Xã Tam Xuân" not in summary
+    assert "Xã Tam Anh" in summary
+    with bot.session() as s:
+        assert drift(s) == []
+        [counts] = stored_counts(s, now=bot.clock.now(), tasks=[task_id]).values()
+        assert (counts.overdue, counts.no_report) == (1, 1)  # Xã Tam Anh alone
+        rows = select(Assignment.unit_id, Assignment.active).where(Assignment.task_id == task_id)
+        assert dict(s.exec(rows).all()) == ids
 
 
 async def test_a_cancelled_tasks_card_reopens_it(bot: BotUnderTest) -> None:
