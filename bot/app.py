@@ -30,6 +30,7 @@ from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.queries.contacts import ensure_admin
 from handlers.telegram import inbox_recovery, transport
+from handlers.telegram.admission import StoringBot, admit_fetched
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import flows as telegram_flows_of
 from handlers.telegram.flows import register as register_telegram
@@ -73,25 +74,30 @@ def build_application(
     telegram_flows = telegram_flows_of()
     # Built before the application (PTB takes the lanes then), to know the heavy updates.
     lanes = PersonLanes(heavy=HeavyUpdates.of(telegram_flows))
+    # Its getUpdates returns once what it fetched is in the inbox (handlers.telegram.admission).
+    bot = StoringBot(
+        token,
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        defaults=Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML),
+        # One sending budget for all calls: replies jump ahead of a reminder fan-out.
+        rate_limiter=(limiter := DeliveryRateLimiter(settings.send_rate_per_s)),
+        request=telegram_request(settings, connection_pool_size=BOT_POOL),
+        get_updates_request=raw_updates,
+    )
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
         .application_class(BotApplication)
-        .token(token)
-        .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_base_file_url)
-        .defaults(Defaults(tzinfo=settings.tz, parse_mode=ParseMode.HTML))
+        .bot(bot)
         .post_init(_post_init_of(settings, zalo))
         .post_shutdown(_post_shutdown_of(zalo))
-        # One sending budget for all calls: replies jump ahead of a reminder fan-out.
-        .rate_limiter(limiter := DeliveryRateLimiter(settings.send_rate_per_s))
-        .request(telegram_request(settings, connection_pool_size=BOT_POOL))
-        .get_updates_request(raw_updates)
         # Different people's updates concurrently, each person's in order.
         .concurrent_updates(lanes)
     )
     application = builder.build()
     assert isinstance(application, BotApplication)
+    bot.store_with(partial(admit_fetched, application))
     application.others = zalo  # stopped beside Telegram, not after it (`bot.stopping`)
     application.bot_data.raw_updates = raw_updates
     # A heavy update waiting for a slot tells its person it is queued.

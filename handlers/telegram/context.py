@@ -49,8 +49,13 @@ class TelegramData(Shared):
         self.inbox_recovered: dict[int, tuple[Update, InboxKey, datetime]] = {}
         # Updates being run again after a restart, by id(): what they began may have been told of.
         self.inbox_reruns: set[int] = set()
-        # Updates a webhook recorded before answering, with their sender, for the flows.
+        # Updates recorded before Telegram was told they were received (a webhook's before
+        # its answer, a polled batch before the next getUpdates: handlers.telegram.admission),
+        # with their sender, for the flows; those the recording stopped (a copy, a flood, a
+        # group's); and those recorded but left with Telegram, the batch's earlier ones not.
         self.inbox_admitted: dict[int, Actor | None] = {}
+        self.inbox_stopped: set[int] = set()
+        self.inbox_held_back: dict[int, Actor | None] = {}
         self.flood = FloodGuard()  # a token bucket per person, checked at the inbox
         # Each person's last text answered (core.repeats), and the texts being answered.
         self.answered_texts = AnsweredTexts()

@@ -50,11 +50,15 @@ def update_kind(update: Update) -> str:
     return "other"
 
 
-async def record_update(update: object, context: TelegramContext) -> None:
+async def record_update(update: object, context: TelegramContext, *, in_lane: bool = True) -> None:
     """Store the update; if it was stored before, Telegram sent it twice: drop it.
 
     Unless it is one an earlier process never finished, which runs once more, or a new
     update whose id a restarted server gave out again (a new epoch, epochs.py).
+
+    Not `in_lane` (recorded as it arrives, handlers.telegram.admission), what depends on the
+    person's earlier updates being done is left to its turn in the lane: whether it repeats
+    their last text answered, and an admin's forms.
     """
     if not isinstance(update, Update):
         return
@@ -62,8 +66,11 @@ async def record_update(update: object, context: TelegramContext) -> None:
     if recovered is not None:
         context.bot_data.inbox_reruns.add(id(update))
     admitted = context.bot_data.inbox_admitted
+    if update.update_id in context.bot_data.inbox_stopped:
+        context.bot_data.inbox_stopped.discard(update.update_id)  # stopped as it was stored
+        raise ApplicationHandlerStop
     if update.update_id in admitted:
-        # A webhook stored it before answering Telegram (handlers.telegram.webhook).
+        # Stored before Telegram was told it came (handlers.telegram.admission).
         actor = admitted.pop(update.update_id)
         _stop_a_repeat(update, context)
         keep_actor(context, actor)
@@ -96,9 +103,9 @@ async def record_update(update: object, context: TelegramContext) -> None:
                 break
             key = ids.restart(key)
     context.bot_data.inbox_ours[id(update)] = key
-    if private:
+    if private and in_lane:
         _stop_a_repeat(update, context)
-    await _hand_on(update, context, actor, private)
+    await _hand_on(update, context, actor, private, in_lane)
 
 
 def _stop_a_repeat(update: Update, context: TelegramContext) -> None:
@@ -120,13 +127,14 @@ def _stop_a_repeat(update: Update, context: TelegramContext) -> None:
 
 
 async def _hand_on(
-    update: Update, context: TelegramContext, actor: Actor | None, private: bool
+    update: Update, context: TelegramContext, actor: Actor | None, private: bool, in_lane: bool
 ) -> None:
     """Hand a recorded update to the flows with its sender; a group's stops at `groups`."""
     keep_actor(context, actor)
     if private:
         context.bot_data.flood.learn(update, actor)
-        await load_forms(context, update, actor)
+        if in_lane:
+            await load_forms(context, update, actor)
     if not private:
         await groups.on_update(update, context)
         raise ApplicationHandlerStop

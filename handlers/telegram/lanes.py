@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -145,7 +145,7 @@ class PersonLanes(BaseUpdateProcessor):
         """Wait for the person's previous update to finish, then for one of the few slots (a
         heavy update: for a heavy slot first), and run this one."""
         lane = person_of(update)
-        self._came[id(update)] = time.monotonic()
+        self._came.setdefault(id(update), time.monotonic())
         is_heavy = self.heavy(update)
         heavy: AbstractAsyncContextManager[Any] = self._heavy_slots if is_heavy else nullcontext()
         before = self._tails.get(lane)
@@ -167,8 +167,21 @@ class PersonLanes(BaseUpdateProcessor):
                 del self._tails[lane]
 
     def came(self, update: object) -> float | None:
-        """Return when an update waiting or running came to its lane (monotonic seconds)."""
+        """Return when an update waiting or running came to the bot (monotonic seconds)."""
         return self._came.get(id(update))
+
+    def arrived(self, updates: Iterable[object]) -> None:
+        """Note that updates came to the bot now, recorded before they reach their lanes
+        (handlers.telegram.admission): a text sent again before its twin's answer went is
+        known by when it came, not by when its recording was done."""
+        now = time.monotonic()
+        for update in updates:
+            self._came.setdefault(id(update), now)
+
+    def not_coming(self, updates: Iterable[object]) -> None:
+        """Forget when updates came that will not reach their lanes after all."""
+        for update in updates:
+            self._came.pop(id(update), None)
 
     def handling(self) -> str:
         """Return the updates being handled now, with how long each has run (for the probe)."""

@@ -1,8 +1,8 @@
 """Telegram updates by webhook: recorded in the inbox before Telegram is answered.
 
-The inbox's own handler (group -1) does the recording when updates come by polling; a
-webhook call records the update first, through the same function, so that a 200 means it
-is stored, then queues it; the inbox handler then only hands the sender on to the flows.
+A webhook call records the update first (`admission.admit`, as a polled batch is before the
+next getUpdates), so that a 200 means it is stored, then queues it; the inbox handler then
+only hands the sender on to the flows.
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop
 
 from core.textnorm import without_nul
-from handlers.telegram import inbox
-from handlers.telegram.context import TelegramContext, TelegramData
+from handlers.telegram.admission import InboxApp, admit
+from handlers.telegram.lanes import PersonLanes
 from handlers.telegram.raw_updates import read
 
-WebhookApp = Application[Any, TelegramContext, Any, Any, TelegramData, Any]
 
-
-async def accept(application: WebhookApp, payload: dict[str, Any]) -> None:
+async def accept(application: InboxApp, payload: dict[str, Any]) -> None:
     """Store one update from a webhook call, then queue it to be handled after the answer.
 
     A duplicate, an update over its sender's budget or a group's update stops at the inbox
@@ -39,19 +36,22 @@ async def accept(application: WebhookApp, payload: dict[str, Any]) -> None:
     raw = application.bot_data.raw_updates
     if raw is not None:
         raw.updates[update.update_id] = payload
-    context = TelegramContext.from_update(update, application)
+    lanes = application.update_processor
+    if isinstance(lanes, PersonLanes):
+        lanes.arrived([update])
+    admitted = False
     try:
-        await inbox.record_update(update, context)
-    except ApplicationHandlerStop:
-        return
+        admitted = await admit(application, update)
     finally:
         if raw is not None:
             raw.updates.pop(update.update_id, None)
-    application.bot_data.inbox_admitted[update.update_id] = context.kept_actor
-    await application.update_queue.put(update)
+        if not admitted and isinstance(lanes, PersonLanes):
+            lanes.not_coming([update])
+    if admitted:
+        await application.update_queue.put(update)
 
 
-def sink_of(application: WebhookApp) -> Any:
+def sink_of(application: InboxApp) -> Any:
     """Return the webhook sink of this application (what web.deps.Webhook calls)."""
 
     async def sink(payload: dict[str, Any]) -> None:

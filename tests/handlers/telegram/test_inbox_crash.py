@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,3 +109,44 @@ def test_sigkill_twice_is_reported_to_the_admins(tmp_path: Path) -> None:
     assert str(USER) in notice
     [row] = inbox_rows(tmp_path)
     assert row.processed_at is not None
+
+
+@pytest.mark.slow
+def test_a_message_held_for_a_locked_database_is_answered_after_a_sigkill(tmp_path: Path) -> None:
+    """A message fetched while the database is locked is held, and the person told so; the
+    bot killed meanwhile, it is answered once the bot is back: Telegram is told it was
+    received only once it is stored (it was as soon as it was fetched, and then lost)."""
+    prepare(tmp_path)
+    with FakeBotApi(TOKEN) as server:
+        start_users(server, [USER, ADMIN])
+        process = start_bot(tmp_path, bot_env(tmp_path, server, START))
+        locker = sqlite3.connect(tmp_path / "crash.sqlite3", isolation_level=None)
+        try:
+            server.wait_for_sync(
+                lambda: server.calls("getUpdates") or None, WAIT_S, "the bot polling"
+            )
+            locker.execute("BEGIN IMMEDIATE")  # another process writing, for minutes
+            server.send_text(USER, "/help")
+            [held] = server.wait_for_sync(
+                lambda: server.messages(USER) or None, WAIT_S, "the person told it is held"
+            )
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.communicate(timeout=30)
+            locker.execute("ROLLBACK")
+            locker.close()
+        assert "đang được giữ" in (held.text or "")
+        process = start_bot(tmp_path, bot_env(tmp_path, server, START + timedelta(minutes=1)))
+        try:
+            server.wait_for_sync(
+                lambda: (
+                    [m for m in server.messages(USER) if "liên kết mời" in (m.text or "")] or None
+                ),
+                WAIT_S,
+                "the held message answered",
+            )
+        finally:
+            process.terminate()
+            process.communicate(timeout=30)
+    [row] = inbox_rows(tmp_path)
+    assert row.kind == "message"
