@@ -9,16 +9,12 @@ are being handled, and when each came (`came`: a text sent again before the answ
 same text went out is finished unanswered, `core.repeats`).
 
 Heavy updates (a command or button `app.heavy` lists: summaries, files, reports, charts,
-lists over many units; a document its flow marks: an admin's spreadsheet to import) run in
-HEAVY_AT_ONCE slots of their own, never in the MAX_CONCURRENT common ones: fifty
-coordinators' /summary at once held all four slots in turn, and officials' taps waited
-behind them (p95 1.4 s against 16 ms idle). They took a common slot as well until five
-admins' heavy commands at once on PostgreSQL left the taps and replies of a hundred
-officials one slot, where a tap (100 to 250 ms there under load) queued 2 to 6 s
-(bench.pgstall); a heavy update mostly waits for a worker process or thread, so its slot
-costs the others nothing. A heavy update that finds every heavy slot taken tells its person
-at once that it is queued (`on_queued`): fifty coordinators' /export at once ran three at
-a time, and after 240 s most had had no word at all.
+lists over many units; a document its flow marks: an admin's spreadsheet to import) take
+one of HEAVY_AT_ONCE slots before a common one: fifty coordinators' /summary at once held all
+four slots in turn, and officials' taps waited behind them (p95 1.4 s against 16 ms idle).
+The slot left is everyone else's. A heavy update that finds every heavy slot taken tells
+its person at once that it is queued (`on_queued`): fifty coordinators' /export at once ran
+three at a time, and after 240 s most had had no word at all.
 """
 
 from __future__ import annotations
@@ -27,7 +23,7 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +39,7 @@ from handlers.telegram.registry import Flow
 # made replies five times slower (bench.overhead ratio 0.11 against 0.54 with four), as
 # they contend for the same database and sending budget.
 MAX_CONCURRENT = 4
-HEAVY_AT_ONCE = 3  # heavy updates at once, in slots of their own
+HEAVY_AT_ONCE = MAX_CONCURRENT - 1  # the heavy updates leave one slot to the quick ones
 WAITING_AT_MOST = 10_000  # updates taken from Telegram and waiting for their lane or a slot
 
 
@@ -138,8 +134,8 @@ class PersonLanes(BaseUpdateProcessor):
         self._running: dict[int, tuple[str, float]] = {}
         self._came: dict[int, float] = {}  # when each update waiting or running came (monotonic)
         self._slots = asyncio.Semaphore(max_concurrent_updates)
-        # The heavy updates' own: they take no common slot, which stay the quick updates'.
-        self._heavy_slots = asyncio.Semaphore(max(1, heavy_at_once))
+        # Taken before a common slot, so at most this many heavy updates hold one.
+        self._heavy_slots = asyncio.Semaphore(max(1, min(heavy_at_once, max_concurrent_updates)))
         self.heavy = heavy
         # Told of a heavy update that waits for a heavy slot, once, in its person's turn
         # (`inbox_notices.tell_queued`; set once the application is built).
@@ -147,11 +143,11 @@ class PersonLanes(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the person's previous update to finish, then for one of the few slots (a
-        heavy update: a heavy slot), and run this one."""
+        heavy update: for a heavy slot first), and run this one."""
         lane = person_of(update)
         self._came[id(update)] = time.monotonic()
         is_heavy = self.heavy(update)
-        slot: AbstractAsyncContextManager[Any] = self._heavy_slots if is_heavy else self._slots
+        heavy: AbstractAsyncContextManager[Any] = self._heavy_slots if is_heavy else nullcontext()
         before = self._tails.get(lane)
         mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._tails[lane] = mine
@@ -160,7 +156,7 @@ class PersonLanes(BaseUpdateProcessor):
                 await asyncio.shield(before)
             if is_heavy and self._heavy_slots.locked() and self.on_queued is not None:
                 await self.on_queued(update)
-            async with slot:
+            async with heavy, self._slots:
                 self._running[id(mine)] = (describe(update), time.monotonic())
                 await coroutine
         finally:
