@@ -47,6 +47,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.common import BENCH_NOW, VN, populate, run_token, write_results
@@ -139,6 +140,14 @@ def build(workdir: Path, args: argparse.Namespace) -> Place:
     shutil.copyfile(province(), db_file)
     engine = make_engine(f"sqlite:///{db_file}")
     upgrade(engine)
+    place = furnish(engine, db_file, args)
+    engine.dispose()
+    return place
+
+
+def furnish(engine: Engine, db_file: Path, args: argparse.Namespace) -> Place:
+    """Add to the province the nudged units, the tappers, coordinators and a web session
+    (`db_file`: the SQLite file, or on PostgreSQL a name in the folder of the probe's file)."""
     with engine.begin() as conn:
         conn.execute(text("UPDATE contact_identity SET reachable = false"))
         conn.execute(text(MORE_COORDINATORS), {"more": AT_ONCE})
@@ -178,7 +187,6 @@ def build(workdir: Path, args: argparse.Namespace) -> Place:
         nudged_task = conn.execute(
             text("SELECT task_id FROM assignment WHERE id = :id"), {"id": nudged[0].assignment_id}
         ).scalar_one()
-    engine.dispose()
     place = Place(World(db_file, tappers, nudged, nudged_task), cookie, chats)
     place.zalo_coordinators = [str(o.user_id) for o in on_zalo_]
     place.largest, place.nudged = largest, nudged_task
@@ -187,27 +195,37 @@ def build(workdir: Path, args: argparse.Namespace) -> Place:
 
 
 def start(
-    server: FakeBotApi, zalo: FakeZalo, world: World, port: int, stall_ms: float
+    server: FakeBotApi,
+    zalo: FakeZalo,
+    world: World,
+    port: int,
+    stall_ms: float,
+    extra: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start `python -m bot serve` on the database, both fake servers, the admins set."""
-    env = base_env() | {
-        "BOT_TOKEN": server.token,
-        "TELEGRAM_BASE_URL": server.base_url,
-        "TELEGRAM_BASE_FILE_URL": server.base_file_url,
-        "ZALO_BOT_TOKEN": zalo.token,
-        "ZALO_BASE_URL": zalo.url,
-        "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
-        "ZALO_ADMIN_IDS": ZALO_ADMIN,
-        "ADMIN_IDS": str(ADMIN),
-        "DATABASE_URL": f"sqlite:///{world.db_file}",
-        "FAKE_CLOCK_START": BENCH_NOW.astimezone(VN).isoformat(),
-        "LOG_LEVEL": "WARNING",
-        "WEB_PORT": str(port),
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "WEB_SECRET": WEB_SECRET,
-        "LOOP_PROBE_FILE": str(world.db_file.parent / "probe.json"),
-        "LOOP_PROBE_STALL_MS": str(stall_ms),
-    }
+    """Start `python -m bot serve` on the database, both fake servers, the admins set
+    (`extra`: settings of the caller's, such as another DATABASE_URL)."""
+    env = (
+        base_env()
+        | {
+            "BOT_TOKEN": server.token,
+            "TELEGRAM_BASE_URL": server.base_url,
+            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+            "ZALO_BOT_TOKEN": zalo.token,
+            "ZALO_BASE_URL": zalo.url,
+            "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
+            "ZALO_ADMIN_IDS": ZALO_ADMIN,
+            "ADMIN_IDS": str(ADMIN),
+            "DATABASE_URL": f"sqlite:///{world.db_file}",
+            "FAKE_CLOCK_START": BENCH_NOW.astimezone(VN).isoformat(),
+            "LOG_LEVEL": "WARNING",
+            "WEB_PORT": str(port),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "WEB_SECRET": WEB_SECRET,
+            "LOOP_PROBE_FILE": str(world.db_file.parent / "probe.json"),
+            "LOOP_PROBE_STALL_MS": str(stall_ms),
+        }
+        | (extra or {})
+    )
     with (world.db_file.parent / "serve.log").open("wb") as log:  # a pipe unread would fill
         return subprocess.Popen(
             [sys.executable, "-m", "bot", "serve"],

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
@@ -29,6 +30,7 @@ from bot.zalo import ZaloRuntime
 from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.queries.contacts import ensure_admin
+from db.retry import is_outage
 from handlers.telegram import inbox_recovery, transport
 from handlers.telegram.admission import StoringBot, admit_fetched
 from handlers.telegram.context import CONTEXT_TYPES
@@ -227,6 +229,8 @@ async def _rescue(context: Any) -> None:
     """Run the updates dead workers left (the leader's job; a failure waits for the next)."""
     try:
         await inbox_recovery.rescue(context.application)
+    except OperationalError as exc:
+        _waited("taking over the updates of dead workers", exc)
     except Exception:
         log.exception("taking over the updates of dead workers failed; the next run retries")
 
@@ -239,8 +243,19 @@ async def _menus(context: Any) -> None:
     try:
         flows = context.application.bot_data.flows
         await refresh_marked(context.bot, flows, services.catalog, services.engine)
+    except OperationalError as exc:
+        _waited("resetting the changed menus", exc)
     except Exception:
         log.exception("resetting the changed menus failed; the next run retries")
+
+
+def _waited(what: str, exc: OperationalError) -> None:
+    """Log a job's database outage (out of reach, a lock held, every pooled connection
+    taken) in one line, a fault of the work with its traceback; the next run retries."""
+    if is_outage(exc):
+        log.warning("%s waited for the database (%s); the next run retries", what, exc.orig)
+    else:
+        log.exception("%s failed; the next run retries", what)
 
 
 def _refresh_menu_of(application: App) -> Any:

@@ -10,7 +10,9 @@ from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 from sqlmodel import Session, create_engine
 
 from db.retry import count_commits
@@ -39,6 +41,14 @@ PG_CONNECTION_ARGS = {
     "keepalives_interval": "10",
     "keepalives_count": "3",
 }
+# Each process's connections to PostgreSQL (its threads share them). A thread that finds
+# them all taken waits PG_POOL_TIMEOUT_S for one, then its work fails as an outage, which
+# db.retry waits out (the person told once that their message is held) as it does a lock
+# held: SQLAlchemy's own TimeoutError, after 30 s, was no outage, and the person got the
+# generic error (tests/faults/test_pool_exhausted.py).
+PG_POOL_SIZE = 5
+PG_MAX_OVERFLOW = 5
+PG_POOL_TIMEOUT_S = 10.0
 # A connection for every thread that may hold one at once (the loop, the update, delivery
 # and heavy pools of scheduler.workers): past the pool's size each connection is opened and
 # closed per use, and opening one runs the pragmas below.
@@ -98,11 +108,24 @@ def _pg_engine(url: str, echo: bool) -> Engine:
     return create_engine(
         url,
         echo=echo,
+        poolclass=OutagePool,
         pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
+        pool_size=PG_POOL_SIZE,
+        max_overflow=PG_MAX_OVERFLOW,
+        pool_timeout=PG_POOL_TIMEOUT_S,
         connect_args={"options": options, **connect_args},
     )
+
+
+class OutagePool(QueuePool):
+    """A QueuePool whose wait for a connection, when every one is taken, ends as an outage
+    (OperationalError), not as SQLAlchemy's TimeoutError, which nothing waits out."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except PoolTimeoutError as exc:
+            raise OperationalError("waiting for a pooled connection", None, exc) from exc
 
 
 def _psycopg_url(url: str) -> str:
