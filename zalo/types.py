@@ -13,6 +13,10 @@ UNREACHABLE = frozenset({403, 404})  # blocked the bot, never wrote to it, no su
 # Zalo's ids (a message's, a chat's, a person's) are short hex strings; a longer one is no
 # Zalo id, and is more than the bot keeps of one (64 characters): such an event is skipped.
 MAX_ID = 64
+TEXT = "message.text.received"
+IMAGE = "message.image.received"
+# A text with a link Zalo previews; its text is what the person wrote, read as a text.
+LINK = "message.link.received"
 
 
 class ZaloError(Exception):
@@ -67,6 +71,20 @@ class Event:
     caption: str = ""
     sticker: str = ""
     raw: dict[str, Any] | None = None
+
+    @property
+    def is_photo(self) -> bool:
+        """Tell whether the event is a photo: so named, or unnamed with a photo (Zalo's
+        documented getUpdates answer names no event)."""
+        return self.name == IMAGE or (not self.name and bool(self.photo_url))
+
+    @property
+    def is_text(self) -> bool:
+        """Tell whether the event is a text: so named, or a link's or an unnamed event's
+        that holds words (a report with a link in it was answered "only text and photos")."""
+        if self.name == TEXT:
+            return True
+        return self.name in ("", LINK) and not self.is_photo and bool(self.text.strip())
 
     @property
     def private(self) -> bool:

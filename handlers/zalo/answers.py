@@ -63,7 +63,7 @@ async def answer(
         return 0
     photo, oversized = await _photo(client, event)
     reply = partial(channel.answer, event, photo, oversized=oversized)
-    if photo is not None or event.name == "message.text.received":
+    if photo is not None or event.is_text:
         what = "keeping a Zalo photo" if photo is not None else "answering a Zalo text"
         try:
             answers = await retry_db_async(lambda: worker(reply), what, on_wait=on_wait)
@@ -114,7 +114,7 @@ async def _later(channel: ZaloChannel, event: Event, answers: Sequence[str | Pho
 
 async def _photo(client: ZaloClient, event: Event) -> tuple[bytes | None, bool]:
     """Return the event's photo (None: none, or not fetched) and whether it was too large."""
-    if event.name != "message.image.received" or not event.photo_url:
+    if not event.is_photo or not event.photo_url:
         return None, False
     try:
         photo = await client.download(event.photo_url, max_bytes=MAX_PHOTO)

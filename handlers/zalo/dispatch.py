@@ -156,7 +156,7 @@ class ZaloDispatch:
                 await self._finish_unanswered(event)
             return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
-        is_heavy_text = event.name == "message.text.received" and is_heavy(event.text)
+        is_heavy_text = event.is_text and is_heavy(event.text)
         heavy: AbstractAsyncContextManager[Any] = (
             self._heavy_slots if is_heavy_text else nullcontext()
         )

@@ -242,3 +242,38 @@ def reachable(zbot: ZaloBot) -> bool:
         )
         [identity] = s.exec(query).all()
         return identity.reachable
+
+
+def written(person: str, message_id: str, **fields: object) -> dict[str, object]:
+    """Return the message of an event from a person's private chat, holding `fields`."""
+    chat = {"id": person, "chat_type": "PRIVATE"}
+    sender = {"id": person, "display_name": "Hoa"}
+    made = {"message_id": message_id, "date": 1_700_000_000_000, "chat": chat, "from": sender}
+    return made | fields
+
+
+async def test_a_link_or_an_unnamed_event_is_read_for_what_it_holds(zbot: ZaloBot) -> None:
+    """A report holding a link (Zalo's "message.link.received"), and a text and a photo whose
+    event has no name (as Zalo's documented getUpdates answer shows one), are read as a text
+    and a photo: the first was answered "only text and photos", the others not at all, each
+    report lost."""
+    first, second = province(zbot, tasks=2)
+    link = f"#{first} xong, biên bản: https://drive.google.com/file/d/1a2b"
+    queue_raw(zbot, written(HOA, "link-1", text=link), "message.link.received")
+    await zbot.handled("link-1")
+    with zbot.zalo.state.lock:
+        zbot.zalo.state.photos["p1"] = (JPEG, "image/jpeg")
+        for message in (
+            written(HOA, "unnamed-1", text=f"#{second} đang làm 50%"),
+            written(
+                HOA, "unnamed-2", photo_url=f"{zbot.zalo.url}/_photos/p1.jpg", caption=f"#{second}"
+            ),
+        ):
+            zbot.zalo.state.events.append({"message": message})
+    await zbot.handled("unnamed-2")
+    said = "\n".join(m.text for m in zbot.zalo.messages(HOA))
+    assert "chữ và ảnh" not in said
+    with zbot.session() as s:
+        states = {(r.assignment_id, r.state) for r in s.exec(select(StatusReport))}
+        assert len(s.exec(select(Evidence)).all()) == 1
+    assert {state for _, state in states} == {"done", "in_progress"}
