@@ -277,3 +277,15 @@ async def test_a_link_or_an_unnamed_event_is_read_for_what_it_holds(zbot: ZaloBo
         states = {(r.assignment_id, r.state) for r in s.exec(select(StatusReport))}
         assert len(s.exec(select(Evidence)).all()) == 1
     assert {state for _, state in states} == {"done", "in_progress"}
+
+
+async def test_polling_goes_on_after_zalo_refused_the_token_for_a_while(zbot: ZaloBot) -> None:
+    """getUpdates answered 401 for a while (a token Zalo refused mid-run, then took again)
+    leaves polling waiting, not ended: Hoa's next message is answered. Polling ended for good,
+    the bot sending reminders whose answers it never read until restarted."""
+    province(zbot)
+    refused = FaultRule("server_error", methods=("getUpdates",), status=401, times=2)
+    zbot.zalo.add_fault(refused)
+    await zbot.zalo.wait_until(lambda: refused.times == 0)
+    [answer] = await zbot.say(HOA, "/whoami")
+    assert HOA in answer
