@@ -122,13 +122,23 @@ def _event(item: dict[str, Any]) -> Event | None:
         chat_id=chat_id,
         chat_type=str(chat.get("chat_type") or "PRIVATE"),
         sender_id=sender_id,
-        sender_name=str(sender.get("display_name") or "")[:200],
+        sender_name=_name(sender),
         text=str(message.get("text") or ""),
         photo_url=str(message.get("photo_url") or ""),
         caption=str(message.get("caption") or ""),
         sticker=str(message.get("sticker") or ""),
         raw=item,
     )
+
+
+def _name(sender: dict[str, Any]) -> str:
+    """Return the sender's name: `display_name` in Zalo's webhook, `first_name` in its
+    documented getUpdates answer, `name` in others' reading (a person kept no name)."""
+    for field in ("display_name", "name", "first_name"):
+        value = sender.get(field)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:200]
+    return ""
 
 
 def _whole(value: Any) -> int:
