@@ -15,7 +15,8 @@ RateLimitMode = Literal["off", "observe", "enforce"]
 
 @dataclass
 class Person:
-    """A Zalo user who may write to the bot (chat id = user id: private chats only)."""
+    """A Zalo user who may write to the bot (their chat id is their user id; in a group
+    chat, `FakeZalo.send_text(group=...)`, the chat is the group's)."""
 
     user_id: str
     display_name: str

@@ -59,7 +59,8 @@ async def answer(
     The channel runs in `worker`: the update pool, whose threads answer every official's
     reply, or, for a heavy command, the dispatch's heavy lane (`scheduler.workers.in_heavy_lane`).
     """
-    if not event.private:
+    if not event.private:  # a person's tasks are not said before a group
+        log.info("Zalo event %s was written in a group chat: not answered", event.message_id)
         return 0
     photo, oversized = await _photo(client, event)
     reply = partial(channel.answer, event, photo, oversized=oversized)

@@ -10,6 +10,7 @@ what it is (or skipped), and the bot goes on answering.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date
 
 import pytest
@@ -289,3 +290,18 @@ async def test_polling_goes_on_after_zalo_refused_the_token_for_a_while(zbot: Za
     await zbot.zalo.wait_until(lambda: refused.times == 0)
     [answer] = await zbot.say(HOA, "/whoami")
     assert HOA in answer
+
+
+async def test_a_message_in_a_group_is_not_answered_there_and_is_logged(
+    zbot: ZaloBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Hoa's "/mytasks" in a group chat the bot is in is not answered before the group (nor
+    anywhere), and a line says why: it was dropped without a word. Her own chat is answered."""
+    caplog.set_level(logging.INFO, logger="handlers.zalo.answers")
+    province(zbot)
+    message_id = zbot.zalo.send_text(HOA, "/mytasks", group="9a8b7c6d5e4f3a2b")
+    await zbot.handled(message_id)
+    assert zbot.zalo.all_sent() == []
+    assert f"Zalo event {message_id} was written in a group chat" in caplog.text
+    [answer] = await zbot.say(HOA, "/mytasks")
+    assert "Nhiệm vụ thứ 1" in answer
