@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 2000  # sendMessage's text and sendPhoto's caption
 IDLE = 408  # getUpdates ended with no event: not an error
@@ -106,17 +109,20 @@ def parse_events(body: Any) -> list[Event]:
 def _event(item: dict[str, Any]) -> Event | None:
     """Read one event, or None when it lacks what every event has or its ids are longer
     than Zalo's (`MAX_ID`)."""
+    name = str(item.get("event_name") or "")
     message = item.get("message")
-    if not isinstance(message, dict):
+    if not isinstance(message, dict):  # Zalo's unsupported event for a protected account
+        log.info("Zalo event %r without a message: skipped", name[:MAX_ID])
         return None
     chat = _object(message.get("chat"))
     sender = _object(message.get("from"))
     message_id, chat_id = str(message.get("message_id") or ""), str(chat.get("id") or "")
     sender_id = str(sender.get("id") or chat_id)
     if not message_id or not chat_id or max(map(len, (message_id, chat_id, sender_id))) > MAX_ID:
+        log.info("Zalo event %r without Zalo's ids of a message and chat: skipped", name[:MAX_ID])
         return None
     return Event(
-        name=str(item.get("event_name") or ""),
+        name=name,
         message_id=message_id,
         date_ms=_whole(message.get("date")),
         chat_id=chat_id,

@@ -179,6 +179,15 @@ class FakeZalo:
                 self.state.events.append(event)
         return message_id
 
+    def send_raw(self, event: JsonDict) -> None:
+        """Hand the bot an event exactly as given: a kind or a shape Zalo may send that the
+        helpers above do not make (one with no message, a protected account's)."""
+        with self.state.lock:
+            if self.state.webhook.url:
+                self._post_webhook(event)
+            else:
+                self.state.events.append(event)
+
     def redeliver(self, message_id: str) -> None:
         """Queue an event already delivered once more (as Zalo may, after a timeout)."""
         with self.state.lock:
