@@ -1,5 +1,6 @@
 """The notes Zalo's dispatch sends a person on its own: slow down, the database is away (or
-failed midway: send it again), an error's reference, a heavy command queued. Each goes at the
+failed midway: send it again), an error's reference, a heavy command queued, a message that
+came after a later one. Each goes at the
 pacer's pace; one Zalo refuses is logged, never raised."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from scheduler.zalo_sender import ZaloPacer
 from zalo import Event, ZaloClient, ZaloError
 
 log = logging.getLogger(__name__)
+
+QUOTED = 80  # of a message told back, this many characters at most
 
 
 class ZaloNotes:
@@ -48,6 +51,13 @@ class ZaloNotes:
             return
         text = self._text("common.database_busy_partly")
         await self._tell(event, text, "database-busy note to a Zalo person not sent")
+
+    async def arrived_late(self, event: Event) -> None:
+        """Tell a person their message came after a later one of theirs: not read, to send
+        again if it still holds."""
+        shown = event.text if len(event.text) <= QUOTED else event.text[: QUOTED - 1] + "…"
+        text = self._text("zalo.arrived_late", text=shown)
+        await self._tell(event, text, "arrived-late note to a Zalo person not sent")
 
     def kept(self, sender_id: str) -> None:
         """Note that one of the person's messages was kept: tell them again next time."""

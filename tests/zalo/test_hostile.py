@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import date
 
 import pytest
 from sqlmodel import select
 
-from db.models import ContactIdentity, Evidence, ExtensionRequest, RecurringTask, StatusReport
+from db.models import (
+    Assignment,
+    ContactIdentity,
+    Evidence,
+    ExtensionRequest,
+    RecurringTask,
+    StatusReport,
+)
 from devtools.fakezalo import FaultRule
 from handlers.zalo import answers as zalo_answers
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
@@ -305,3 +313,27 @@ async def test_a_message_in_a_group_is_not_answered_there_and_is_logged(
     assert f"Zalo event {message_id} was written in a group chat" in caplog.text
     [answer] = await zbot.say(HOA, "/mytasks")
     assert "Nhiệm vụ thứ 1" in answer
+
+
+async def test_an_older_message_arriving_after_a_newer_one_does_not_undo_it(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa's "50%" and then "xong", handed over in the other order (a webhook's call refused,
+    sent again after the next): the task stays done and she is told the late one was not
+    read, quoted, to send it again if it holds. It was recorded over "xong", the task open
+    again at 50%. A command arriving late is answered as usual."""
+    [task] = province(zbot)
+    sent = int(time.time() * 1000)
+    queue_raw(zbot, written(HOA, "newer", text=f"#{task} xong", date=sent))
+    await zbot.handled("newer")
+    queue_raw(zbot, written(HOA, "older", text=f"#{task} đang làm 50%", date=sent - 10_000))
+    queue_raw(zbot, written(HOA, "command", text="/whoami", date=sent - 5_000))
+    await zbot.handled("command")
+    done, late, whoami = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "Hoàn thành" in done
+    assert f"«#{task} đang làm 50%»" in late
+    assert "gửi lại" in late
+    assert HOA in whoami
+    with zbot.session() as s:
+        [assignment] = s.exec(select(Assignment)).all()
+    assert (assignment.state, assignment.percent) == ("done", 100)
