@@ -12,6 +12,7 @@ TEXT_LIMIT = 2000  # sendMessage's text and sendPhoto's caption
 IDLE = 408  # getUpdates ended with no event: not an error
 TOO_LARGE = 413  # a file past the size a download allows
 NETWORK = 0  # no answer at all (connection refused, reset, timed out)
+UNAUTHORIZED = 401  # the bot's token refused
 UNREACHABLE = frozenset({403, 404})  # blocked the bot, never wrote to it, no such chat
 # Zalo's ids (a message's, a chat's, a person's) are short hex strings; a longer one is no
 # Zalo id, and is more than the bot keeps of one (64 characters): such an event is skipped.
@@ -33,6 +34,11 @@ class ZaloError(Exception):
     def retryable(self) -> bool:
         """Tell whether trying again later may succeed (5xx, 429, timeouts, network)."""
         return self.code in (NETWORK, 429, IDLE) or self.code >= 500
+
+    @property
+    def token_refused(self) -> bool:
+        """Tell whether Zalo refused the bot's token (401: revoked, expired), not the call."""
+        return self.code == UNAUTHORIZED
 
     @property
     def unreachable(self) -> bool:

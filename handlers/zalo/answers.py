@@ -52,9 +52,10 @@ async def answer(
     `db.retry.PartlyDoneError`, not waited out. They ended in the generic error, the status
     lost.
 
-    An answer Zalo refuses for now (429, 5xx, no answer, past the client's retries) is
-    queued from the message refused on for the Zalo sender (`app.unsent`): it was lost, a
-    coordinator's first page of /summary never seen while "tiếp" showed the second.
+    An answer Zalo refuses for now (429, 5xx, no answer, past the client's retries, or 401,
+    the bot's token refused, for which the sender holds its rows) is queued from the message
+    refused on for the Zalo sender (`app.unsent`): it was lost, a coordinator's first page of
+    /summary never seen while "tiếp" showed the second.
 
     The channel runs in `worker`: the update pool, whose threads answer every official's
     reply, or, for a heavy command, the dispatch's heavy lane (`scheduler.workers.in_heavy_lane`).
@@ -88,7 +89,8 @@ async def answer(
             if exc.unreachable:  # blocked since it wrote: as a refused reminder does
                 refused = partial(unreachable, channel.services, CHANNEL, event.chat_id)
                 await in_update_worker(refused)
-            elif exc.retryable:  # Zalo busy past the client's retries: the sender's, later
+            elif exc.retryable or exc.token_refused:  # the sender's, later: Zalo busy past
+                # the client's retries, or refusing the token, whose rows the sender holds
                 await _later(channel, event, answers[at:])
             return went
         finally:
