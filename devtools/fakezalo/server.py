@@ -161,6 +161,8 @@ class FakeZalo:
         with self.state.lock:
             person = self.state.people.setdefault(user_id, Person(user_id, "Người dùng"))
             person.wrote, person.blocked = True, False
+            if group:
+                self.state.groups.add(group)
             message_id = self.state.next_id()
             event = {
                 "event_name": name,

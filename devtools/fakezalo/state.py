@@ -92,6 +92,7 @@ class ZaloState:
     bot_name: str
     lock: threading.RLock = field(default_factory=threading.RLock)
     people: dict[str, Person] = field(default_factory=dict)
+    groups: set[str] = field(default_factory=set)  # the group chats the bot is in
     events: deque[JsonDict] = field(default_factory=deque)
     delivered: list[JsonDict] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)

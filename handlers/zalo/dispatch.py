@@ -237,7 +237,9 @@ class ZaloDispatch:
         later (a webhook's call refused, sent again after the next): read, they would undo
         the newer, "50%" recorded over "xong". Dates are Zalo's own: no clock is compared
         with another."""
-        if not event.is_text or event.text.lstrip().startswith("/") or event.date_ms <= 0:
+        if not event.is_text or not event.private or event.date_ms <= 0:
+            return False  # a group's is not answered: no note goes before the group either
+        if event.text.lstrip().startswith("/"):
             return False
         newest = self._newest.pop(event.sender_id, 0)
         self._newest[event.sender_id] = max(newest, event.date_ms)  # now the most recent
