@@ -47,8 +47,6 @@ class ZaloNotes:
     async def busy(self, event: Event) -> None:
         """Tell a person the database failed midway through their message: to check it and
         send it again."""
-        if not event.private:
-            return
         text = self._text("common.database_busy_partly")
         await self._tell(event, text, "database-busy note to a Zalo person not sent")
 
@@ -68,8 +66,6 @@ class ZaloNotes:
 
         It stays unfinished in the inbox, so a restart handles it once more.
         """
-        if not event.private:
-            return
         text = self._text("common.internal_error", ref=ref)
         await self._tell(event, text, f"could not tell a Zalo person about error {ref}")
 
@@ -79,7 +75,11 @@ class ZaloNotes:
         return to_plain(self.services.catalog.get(lang, key, **params))
 
     async def _tell(self, event: Event, text: str, unsent: str) -> None:
-        """Send a note to the event's chat at the pacer's pace; log `unsent` if Zalo refuses."""
+        """Send a note to the event's chat at the pacer's pace; log `unsent` if Zalo refuses,
+        or if the chat is a group's (where nothing is answered: a person's note is theirs)."""
+        if not event.private:
+            log.info("%s: event %s was written in a group chat", unsent, event.message_id)
+            return
         await self.pacer.wait(event.chat_id)
         try:
             await self.client.send_message(event.chat_id, text)

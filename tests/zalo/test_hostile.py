@@ -343,3 +343,20 @@ async def test_an_older_message_arriving_after_a_newer_one_does_not_undo_it(
     with zbot.session() as s:
         [assignment] = s.exec(select(Assignment)).all()
     assert (assignment.state, assignment.percent) == ("done", 100)
+
+
+async def test_a_flood_in_a_group_chat_is_not_told_to_slow_down_there(
+    zbot: ZaloBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Hoa sending 25 messages at once in a group chat the bot is in is over her burst, and
+    the note to slow down, hers, does not go before the group: it did, the one answer the
+    bot gave there."""
+    caplog.set_level(logging.INFO, logger="handlers.zalo.notes")
+    province(zbot)
+    for n in range(25):
+        zbot.zalo.send_text(HOA, f"tin {n}", group="9a8b7c6d5e4f3a2b")
+    await zbot.zalo.wait_until(
+        lambda: "slow-down note" in caplog.text or bool(zbot.zalo.all_sent())
+    )
+    assert zbot.zalo.all_sent() == []
+    assert "was written in a group chat" in caplog.text
