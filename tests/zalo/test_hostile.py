@@ -202,7 +202,8 @@ async def test_a_full_width_number_sign_names_the_task(zbot: ZaloBot) -> None:
 
 async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None:
     """An event Zalo may add that is no message ("user_seen_message") is kept and not answered:
-    it was told "only text and photos", and each answer seen could be one more such event."""
+    it was told "only text and photos", and each answer seen could be one more such event. A
+    file Zalo does not hand over (message.unsupported.received) is told how to send evidence."""
     province(zbot)
     for name in ("user_seen_message", "message.sticker.received"):
         queue_raw(
@@ -218,6 +219,10 @@ async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None
         await zbot.handled(f"event-{name}")
     [sticker] = [m.text for m in zbot.zalo.messages(HOA)]
     assert "chữ và ảnh" in sticker
+    queue_raw(zbot, written(HOA, "file-1"), "message.unsupported.received")  # a PDF, say
+    await zbot.handled("file-1")
+    [_, document] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "chụp ảnh văn bản" in document  # how to send it: it was told no way
 
 
 @pytest.mark.parametrize("text", ["   ", "\u200b", "\u200b\ufeff ", "😀", "🙂🙂"])
