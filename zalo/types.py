@@ -21,6 +21,8 @@ TEXT = "message.text.received"
 IMAGE = "message.image.received"
 # A text with a link Zalo previews; its text is what the person wrote, read as a text.
 LINK = "message.link.received"
+# A person's reaction (a heart, a thumbs-up) to a message: nothing written to answer.
+REACTION = "message.reaction.received"
 
 
 class ZaloError(Exception):
@@ -94,6 +96,12 @@ class Event:
         if self.name == TEXT:
             return True
         return self.name in ("", LINK) and not self.is_photo and bool(self.text.strip())
+
+    @property
+    def is_message(self) -> bool:
+        """Tell whether the event is something a person wrote or sent (not a message seen,
+        nor a reaction to one)."""
+        return self.name.startswith("message.") and self.name != REACTION
 
     @property
     def private(self) -> bool:

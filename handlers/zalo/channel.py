@@ -97,7 +97,7 @@ class ZaloChannel(TextChannel):
             return self._render(lang, kept)
         if event.is_text:
             return self._text(event, actor, lang)
-        if not event.name.startswith("message."):  # no message: nothing was said to answer
+        if not event.is_message:  # nothing was said to answer
             log.info(
                 "Zalo event %s (%r) is no message: not answered", event.message_id, event.name
             )

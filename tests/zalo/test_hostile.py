@@ -201,11 +201,12 @@ async def test_a_full_width_number_sign_names_the_task(zbot: ZaloBot) -> None:
 
 
 async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None:
-    """An event Zalo may add that is no message ("user_seen_message") is kept and not answered:
-    it was told "only text and photos", and each answer seen could be one more such event. A
-    file Zalo does not hand over (message.unsupported.received) is told how to send evidence."""
+    """An event Zalo may add that is no message ("user_seen_message", a reaction to one) is
+    kept and not answered: it was told "only text and photos" (a heart on a reminder too), and
+    each answer seen could be one more such event. A file Zalo does not hand over
+    (message.unsupported.received) is told how to send evidence."""
     province(zbot)
-    for name in ("user_seen_message", "message.sticker.received"):
+    for name in ("user_seen_message", "message.reaction.received", "message.sticker.received"):
         queue_raw(
             zbot,
             {
