@@ -110,7 +110,7 @@ class ZaloRuntime:
         self.woken.set()
 
     async def wait(self) -> None:
-        """Return when every Zalo task has ended (the poller ends on a refused token)."""
+        """Return when every Zalo task has ended (once stopped)."""
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def begin_stop(self) -> None:

@@ -191,6 +191,8 @@ class BotApi:
     def _reachable(self, chat_id: str) -> web.Response | None:
         """Return the refusal of a chat the bot may not write to, if it is one."""
         with self.state.lock:
+            if chat_id in self.state.groups:  # a group the bot is in takes its messages
+                return None
             person = self.state.people.get(chat_id)
             if person is None:
                 return error(404, "Not Found: chat not found")

@@ -117,12 +117,16 @@ class FakeZalo:
             person.wrote = person.wrote or wrote
         return user_id
 
-    def send_text(self, user_id: str, text: str, *, written_ms: int | None = None) -> str:
+    def send_text(
+        self, user_id: str, text: str, *, written_ms: int | None = None, group: str = ""
+    ) -> str:
         """Have a person send text to the bot; return the event's message id.
 
         `written_ms`: when Zalo dates it (ms since the epoch), for a message written earlier
-        than Zalo hands it over (a slow link); now by default."""
-        return self._event(user_id, "message.text.received", {"text": text}, written_ms)
+        than Zalo hands it over (a slow link); now by default. `group`: the id of a group
+        chat the bot is in, where the person wrote it (chat_type GROUP), not their own."""
+        fields = {"text": text}
+        return self._event(user_id, "message.text.received", fields, written_ms, group)
 
     def send_photo(
         self, user_id: str, content: bytes, caption: str = "", *, written_ms: int | None = None
@@ -145,19 +149,27 @@ class FakeZalo:
             self.state.people[user_id].blocked = True
 
     def _event(
-        self, user_id: str, name: str, fields: JsonDict, written_ms: int | None = None
+        self,
+        user_id: str,
+        name: str,
+        fields: JsonDict,
+        written_ms: int | None = None,
+        group: str = "",
     ) -> str:
-        """Queue one event from a person (who is then reachable: they wrote)."""
+        """Queue one event from a person (who is then reachable: they wrote), in their
+        private chat or in a `group`."""
         with self.state.lock:
             person = self.state.people.setdefault(user_id, Person(user_id, "Người dùng"))
             person.wrote, person.blocked = True, False
+            if group:
+                self.state.groups.add(group)
             message_id = self.state.next_id()
             event = {
                 "event_name": name,
                 "message": {
                     "message_id": message_id,
                     "date": int(time.time() * 1000) if written_ms is None else written_ms,
-                    "chat": {"id": user_id, "chat_type": "PRIVATE"},
+                    "chat": {"id": group or user_id, "chat_type": "GROUP" if group else "PRIVATE"},
                     "from": {"id": user_id, "display_name": person.display_name, "is_bot": False},
                     **fields,
                 },
@@ -168,6 +180,15 @@ class FakeZalo:
             else:
                 self.state.events.append(event)
         return message_id
+
+    def send_raw(self, event: JsonDict) -> None:
+        """Hand the bot an event exactly as given: a kind or a shape Zalo may send that the
+        helpers above do not make (one with no message, a protected account's)."""
+        with self.state.lock:
+            if self.state.webhook.url:
+                self._post_webhook(event)
+            else:
+                self.state.events.append(event)
 
     def redeliver(self, message_id: str) -> None:
         """Queue an event already delivered once more (as Zalo may, after a timeout)."""

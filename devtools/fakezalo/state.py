@@ -15,7 +15,8 @@ RateLimitMode = Literal["off", "observe", "enforce"]
 
 @dataclass
 class Person:
-    """A Zalo user who may write to the bot (chat id = user id: private chats only)."""
+    """A Zalo user who may write to the bot (their chat id is their user id; in a group
+    chat, `FakeZalo.send_text(group=...)`, the chat is the group's)."""
 
     user_id: str
     display_name: str
@@ -91,6 +92,7 @@ class ZaloState:
     bot_name: str
     lock: threading.RLock = field(default_factory=threading.RLock)
     people: dict[str, Person] = field(default_factory=dict)
+    groups: set[str] = field(default_factory=set)  # the group chats the bot is in
     events: deque[JsonDict] = field(default_factory=deque)
     delivered: list[JsonDict] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)

@@ -52,18 +52,20 @@ async def answer(
     `db.retry.PartlyDoneError`, not waited out. They ended in the generic error, the status
     lost.
 
-    An answer Zalo refuses for now (429, 5xx, no answer, past the client's retries) is
-    queued from the message refused on for the Zalo sender (`app.unsent`): it was lost, a
-    coordinator's first page of /summary never seen while "tiếp" showed the second.
+    An answer Zalo refuses for now (429, 5xx, no answer, past the client's retries, or 401,
+    the bot's token refused, for which the sender holds its rows) is queued from the message
+    refused on for the Zalo sender (`app.unsent`): it was lost, a coordinator's first page of
+    /summary never seen while "tiếp" showed the second.
 
     The channel runs in `worker`: the update pool, whose threads answer every official's
     reply, or, for a heavy command, the dispatch's heavy lane (`scheduler.workers.in_heavy_lane`).
     """
-    if not event.private:
+    if not event.private:  # a person's tasks are not said before a group
+        log.info("Zalo event %s was written in a group chat: not answered", event.message_id)
         return 0
     photo, oversized = await _photo(client, event)
     reply = partial(channel.answer, event, photo, oversized=oversized)
-    if photo is not None or event.name == "message.text.received":
+    if photo is not None or event.is_text:
         what = "keeping a Zalo photo" if photo is not None else "answering a Zalo text"
         try:
             answers = await retry_db_async(lambda: worker(reply), what, on_wait=on_wait)
@@ -87,7 +89,8 @@ async def answer(
             if exc.unreachable:  # blocked since it wrote: as a refused reminder does
                 refused = partial(unreachable, channel.services, CHANNEL, event.chat_id)
                 await in_update_worker(refused)
-            elif exc.retryable:  # Zalo busy past the client's retries: the sender's, later
+            elif exc.retryable or exc.token_refused:  # the sender's, later: Zalo busy past
+                # the client's retries, or refusing the token, whose rows the sender holds
                 await _later(channel, event, answers[at:])
             return went
         finally:
@@ -114,7 +117,7 @@ async def _later(channel: ZaloChannel, event: Event, answers: Sequence[str | Pho
 
 async def _photo(client: ZaloClient, event: Event) -> tuple[bytes | None, bool]:
     """Return the event's photo (None: none, or not fetched) and whether it was too large."""
-    if event.name != "message.image.received" or not event.photo_url:
+    if not event.is_photo or not event.photo_url:
         return None, False
     try:
         photo = await client.download(event.photo_url, max_bytes=MAX_PHOTO)

@@ -10,6 +10,7 @@ person's plain text first.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,6 +56,8 @@ from handlers.zalo.shorthand import is_dated_extension, rewrite
 from render.zalo import LIMIT, show, status_assignments
 from zalo import Event
 
+log = logging.getLogger(__name__)
+
 CHANNEL = "zalo"
 # The staff's choices a typed number takes: a task to change, a unit to switch off, to
 # show, whose invites to revoke or whose evidence to list.
@@ -87,15 +90,23 @@ class ZaloChannel(TextChannel):
         actor = self._seen(event)
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
-        if event.name == "message.image.received":
+        if event.is_photo:
             kept = self._photo(actor, lang, event, photo, oversized)
             if actor is not None and kept.choices:  # which task: a typed number answers
                 return self._show(actor, Answer([kept]))
             return self._render(lang, kept)
-        if not event.name.startswith("message."):  # no message: nothing was said to answer
+        if event.is_text:
+            return self._text(event, actor, lang)
+        if not event.is_message:  # nothing was said to answer
+            log.info(
+                "Zalo event %s (%r) is no message: not answered", event.message_id, event.name
+            )
             return []
-        if event.name != "message.text.received":
-            return self._render(lang, Said(t("zalo.unsupported")))
+        return self._render(lang, Said(t("zalo.unsupported")))
+
+    def _text(self, event: Event, actor: Actor | None, lang: str) -> Sequence[str | PhotoSaid]:
+        """Return the texts that answer a text."""
+        t = partial(self.services.catalog.get, lang)
         typed = joined_slash(trim(narrow(event.text)))  # "＃12 xong" from a full-width keyboard
         if len(typed) > MAX_TEXT:  # as on Telegram, which takes no longer message
             return self._render(

@@ -83,6 +83,7 @@ class ZaloDispatch:
         self._taken: dict[str, float] = {}  # the message ids taken lately, oldest first,
         # and when each came (time.monotonic)
         self._answered = AnsweredTexts(LANES_KEPT)  # a person's last text answered, and when
+        self._newest: dict[str, int] = {}  # a person's latest words read, by Zalo's date (ms)
         self._records: GroupCommit | None = None  # events recorded many a transaction
 
     async def accept(self, payload: dict[str, Any]) -> None:
@@ -156,7 +157,7 @@ class ZaloDispatch:
                 await self._finish_unanswered(event)
             return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
-        is_heavy_text = event.name == "message.text.received" and is_heavy(event.text)
+        is_heavy_text = event.is_text and is_heavy(event.text)
         heavy: AbstractAsyncContextManager[Any] = (
             self._heavy_slots if is_heavy_text else nullcontext()
         )
@@ -169,7 +170,9 @@ class ZaloDispatch:
                 if self.services.worker is not None and not taken:
                     key = self.inbox.key(event)
                     await wait_turn(self.services, CHANNEL, key, event.sender_id)
-                if not self._repeated(event):
+                if self._late(event):
+                    await self.notes.arrived_late(event)
+                elif not self._repeated(event):
                     held = partial(self.notes.tell_unavailable, event)
                     went = await answer(
                         event,
@@ -227,6 +230,24 @@ class ZaloDispatch:
         log.info(
             "Zalo event %s repeats the last text before its answer: not read", event.message_id
         )
+        return True
+
+    def _late(self, event: Event) -> bool:
+        """Tell whether a person's words (no command) came after words of theirs Zalo dated
+        later (a webhook's call refused, sent again after the next): read, they would undo
+        the newer, "50%" recorded over "xong". Dates are Zalo's own: no clock is compared
+        with another."""
+        if not event.is_text or not event.private or event.date_ms <= 0:
+            return False  # a group's is not answered: no note goes before the group either
+        if event.text.lstrip().startswith("/"):
+            return False
+        newest = self._newest.pop(event.sender_id, 0)
+        self._newest[event.sender_id] = max(newest, event.date_ms)  # now the most recent
+        if len(self._newest) > LANES_KEPT:
+            del self._newest[next(iter(self._newest))]
+        if event.date_ms >= newest:
+            return False
+        log.info("Zalo event %s came after a later one of its sender: not read", event.message_id)
         return True
 
     def _said(self, event: Event, went_ms: int) -> None:

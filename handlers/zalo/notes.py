@@ -1,5 +1,6 @@
 """The notes Zalo's dispatch sends a person on its own: slow down, the database is away (or
-failed midway: send it again), an error's reference, a heavy command queued. Each goes at the
+failed midway: send it again), an error's reference, a heavy command queued, a message that
+came after a later one. Each goes at the
 pacer's pace; one Zalo refuses is logged, never raised."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from scheduler.zalo_sender import ZaloPacer
 from zalo import Event, ZaloClient, ZaloError
 
 log = logging.getLogger(__name__)
+
+QUOTED = 80  # of a message told back, this many characters at most
 
 
 class ZaloNotes:
@@ -44,10 +47,15 @@ class ZaloNotes:
     async def busy(self, event: Event) -> None:
         """Tell a person the database failed midway through their message: to check it and
         send it again."""
-        if not event.private:
-            return
         text = self._text("common.database_busy_partly")
         await self._tell(event, text, "database-busy note to a Zalo person not sent")
+
+    async def arrived_late(self, event: Event) -> None:
+        """Tell a person their message came after a later one of theirs: not read, to send
+        again if it still holds."""
+        shown = event.text if len(event.text) <= QUOTED else event.text[: QUOTED - 1] + "…"
+        text = self._text("zalo.arrived_late", text=shown)
+        await self._tell(event, text, "arrived-late note to a Zalo person not sent")
 
     def kept(self, sender_id: str) -> None:
         """Note that one of the person's messages was kept: tell them again next time."""
@@ -58,8 +66,6 @@ class ZaloNotes:
 
         It stays unfinished in the inbox, so a restart handles it once more.
         """
-        if not event.private:
-            return
         text = self._text("common.internal_error", ref=ref)
         await self._tell(event, text, f"could not tell a Zalo person about error {ref}")
 
@@ -69,7 +75,11 @@ class ZaloNotes:
         return to_plain(self.services.catalog.get(lang, key, **params))
 
     async def _tell(self, event: Event, text: str, unsent: str) -> None:
-        """Send a note to the event's chat at the pacer's pace; log `unsent` if Zalo refuses."""
+        """Send a note to the event's chat at the pacer's pace; log `unsent` if Zalo refuses,
+        or if the chat is a group's (where nothing is answered: a person's note is theirs)."""
+        if not event.private:
+            log.info("%s: event %s was written in a group chat", unsent, event.message_id)
+            return
         await self.pacer.wait(event.chat_id)
         try:
             await self.client.send_message(event.chat_id, text)

@@ -2,11 +2,13 @@
 
 What happens to each event taken is the dispatch's (`dispatch.py`): stored, answered once,
 finished. Errors back off (1 s doubling to 30 s); an idle poll (408) is not one; a token
-Zalo refuses (401) ends it. At a stop the open getUpdates is not dropped: Zalo has no offset
-nor acknowledgement, so an event it hands to that poll would be lost. The poll is let end (at
-most its POLL_TIMEOUT_S, plus STOP_GRACE_S) and what it brings is stored in the inbox
-unhandled, for the next start's `recover()` to answer (through the flood guard, as if
-they had come then).
+Zalo refuses (401) is one too, told as an error at most once a minute: the sender holds its
+messages for the same (`scheduler.zalo_sender`), and polling ended for good left a bot that
+sent reminders and read no answer until restarted. At a stop the open getUpdates is not
+dropped: Zalo has no offset nor acknowledgement, so an event it hands to that poll would be
+lost. The poll is let end (at most its POLL_TIMEOUT_S, plus STOP_GRACE_S) and what it brings
+is stored in the inbox unhandled, for the next start's `recover()` to answer (through the
+flood guard, as if they had come then).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from app.services import Services
@@ -28,6 +31,7 @@ POLL_TIMEOUT_S = 10  # a stop waits for the open poll: at most this (an idle pol
 STOP_GRACE_S = 2.0  # past the poll's own timeout, a stop waits this long more, then drops it
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 30.0
 UNAUTHORIZED = 401
+TOKEN_TOLD_EVERY_S = 60.0
 
 
 class ZaloPoller(ZaloDispatch):
@@ -45,9 +49,10 @@ class ZaloPoller(ZaloDispatch):
     ) -> None:
         super().__init__(services, client, pacer, wake_sender=wake_sender, account=account)
         self.poll_timeout = poll_timeout
+        self._token_told = -TOKEN_TOLD_EVERY_S  # when a refused token was last told
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll until stopped (or until Zalo refuses the token)."""
+        """Poll until stopped."""
         await self._delete_webhook(stop)
         await self.recover()
         delay = BACKOFF_FIRST_S
@@ -62,8 +67,7 @@ class ZaloPoller(ZaloDispatch):
             try:
                 events = poll.result()
             except Exception as exc:  # an unreadable answer too: polling goes on for everyone
-                if not await self._failed_poll(exc, stop, delay):
-                    return
+                await self._failed_poll(exc, stop, delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
                 continue
             delay = BACKOFF_FIRST_S
@@ -99,7 +103,7 @@ class ZaloPoller(ZaloDispatch):
         """Take events by webhook instead of polling: point Zalo at `url`, wait until stopped.
 
         The events come through `accept` (the web adapter's sink); setWebhook is retried
-        with backoff, and a refused token (401) ends it as it ends polling.
+        with backoff, a refused token (401) too, as polling is.
         """
         await self.recover()
         delay = BACKOFF_FIRST_S
@@ -110,25 +114,31 @@ class ZaloPoller(ZaloDispatch):
                 break
             except ZaloError as exc:
                 if exc.code == UNAUTHORIZED:
-                    log.error("Zalo refused the bot token (401): no webhook")
-                    return
-                log.warning("Zalo setWebhook failed (%s); again in %.0f s", exc, delay)
+                    self._token_refused("no webhook yet")
+                else:
+                    log.warning("Zalo setWebhook failed (%s); again in %.0f s", exc, delay)
                 await _sleep(stop, delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
         await stop.wait()
         await self.finished()
 
-    async def _failed_poll(self, exc: Exception, stop: asyncio.Event, delay: float) -> bool:
-        """Log a failed getUpdates and wait `delay`; False when Zalo refused the token."""
+    async def _failed_poll(self, exc: Exception, stop: asyncio.Event, delay: float) -> None:
+        """Log a failed getUpdates and wait `delay`."""
         code = exc.code if isinstance(exc, ZaloError) else None  # None: not Zalo's error
         if code == UNAUTHORIZED:
-            log.error("Zalo refused the bot token (401): polling stops")
-            return False
-        log.warning(
-            "Zalo getUpdates failed (%s); again in %.0f s", exc, delay, exc_info=code is None
-        )
+            self._token_refused("no message is read until it is fixed")
+        else:
+            log.warning(
+                "Zalo getUpdates failed (%s); again in %.0f s", exc, delay, exc_info=code is None
+            )
         await _sleep(stop, delay)
-        return True
+
+    def _token_refused(self, effect: str) -> None:
+        """Tell the operator that Zalo refuses the bot token, at most once a minute."""
+        now = time.monotonic()
+        if now - self._token_told >= TOKEN_TOLD_EVERY_S:
+            self._token_told = now
+            log.error("Zalo refused the bot token (401): %s; tried again", effect)
 
     async def _delete_webhook(self, stop: asyncio.Event) -> None:
         """Remove a webhook (getUpdates does not work while one is set), retrying."""

@@ -40,7 +40,7 @@ from db.models import (
 from db.queries import inbox as inbox_rows
 from db.queries.scope import set_scope
 from db.queries.units import find_group
-from devtools.fakezalo import FakeZalo
+from devtools.fakezalo import FakeZalo, FaultRule
 from handlers.zalo import answers, dispatch
 from scheduler import workers
 from scheduler.delivery import DISPATCH_JOB
@@ -105,6 +105,26 @@ async def test_serve_sets_zalo_webhook_and_does_not_poll(
     await asyncio.sleep(0.3)
     assert not fake_zalo.calls("getUpdates")
     assert not fake_zalo.calls("deleteWebhook")
+
+
+@pytest.fixture
+def token_refused_twice(fake_zalo: FakeZalo) -> None:  # noqa: F811
+    """Have Zalo refuse the bot's token (401) to the first two setWebhook calls."""
+    fake_zalo.add_fault(FaultRule("server_error", methods=("setWebhook",), status=401, times=2))
+
+
+async def test_serve_sets_zalo_webhook_once_zalo_takes_the_token_again(
+    token_refused_twice: None,
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """Zalo refusing the token to setWebhook for a while (401), then taking it: the webhook
+    is set and a message answered. The first 401 ended it: no event ever came."""
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.state.webhook.url))
+    assert len(fake_zalo.calls("setWebhook")) == 3
+    message_id = fake_zalo.send_text(ZALO_ADMIN, "/whoami")
+    await fake_zalo.wait_until(lambda: bool(fake_zalo.messages(ZALO_ADMIN)))
+    assert zalo_rows(served) == [message_id]
 
 
 async def test_zalo_event_by_webhook_is_stored_and_answered(

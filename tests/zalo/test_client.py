@@ -271,3 +271,15 @@ async def test_a_description_that_echoes_the_token_does_not_carry_it(
     assert zalo.token not in str(refused.value)
     assert zalo.token not in refused.value.description
     assert "/sendMessage" in refused.value.description
+
+
+async def test_an_event_without_a_message_is_skipped_in_a_line(
+    zalo: FakeZalo, client: ZaloClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Zalo's "message.unsupported.received" with no message (a protected account's) names no
+    chat to answer: the poll gives no event, and a line says one was skipped (it was not
+    said anywhere, when polling)."""
+    caplog.set_level(logging.INFO, logger="zalo.types")
+    zalo.send_raw({"event_name": "message.unsupported.received"})
+    assert await client.get_updates(1) == []
+    assert "Zalo event 'message.unsupported.received' without a message" in caplog.text

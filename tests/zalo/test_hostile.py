@@ -10,12 +10,21 @@ what it is (or skipped), and the bot goes on answering.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from datetime import date
 
 import pytest
 from sqlmodel import select
 
-from db.models import ContactIdentity, Evidence, ExtensionRequest, RecurringTask, StatusReport
+from db.models import (
+    Assignment,
+    ContactIdentity,
+    Evidence,
+    ExtensionRequest,
+    RecurringTask,
+    StatusReport,
+)
 from devtools.fakezalo import FaultRule
 from handlers.zalo import answers as zalo_answers
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
@@ -192,10 +201,12 @@ async def test_a_full_width_number_sign_names_the_task(zbot: ZaloBot) -> None:
 
 
 async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None:
-    """An event Zalo may add that is no message ("user_seen_message") is kept and not answered:
-    it was told "only text and photos", and each answer seen could be one more such event."""
+    """An event Zalo may add that is no message ("user_seen_message", a reaction to one) is
+    kept and not answered: it was told "only text and photos" (a heart on a reminder too), and
+    each answer seen could be one more such event. A file Zalo does not hand over
+    (message.unsupported.received) is told how to send evidence."""
     province(zbot)
-    for name in ("user_seen_message", "message.sticker.received"):
+    for name in ("user_seen_message", "message.reaction.received", "message.sticker.received"):
         queue_raw(
             zbot,
             {
@@ -209,6 +220,10 @@ async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None
         await zbot.handled(f"event-{name}")
     [sticker] = [m.text for m in zbot.zalo.messages(HOA)]
     assert "chữ và ảnh" in sticker
+    queue_raw(zbot, written(HOA, "file-1"), "message.unsupported.received")  # a PDF, say
+    await zbot.handled("file-1")
+    [_, document] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "chụp ảnh văn bản" in document  # how to send it: it was told no way
 
 
 @pytest.mark.parametrize("text", ["   ", "\u200b", "\u200b\ufeff ", "😀", "🙂🙂"])
@@ -242,3 +257,112 @@ def reachable(zbot: ZaloBot) -> bool:
         )
         [identity] = s.exec(query).all()
         return identity.reachable
+
+
+def written(person: str, message_id: str, **fields: object) -> dict[str, object]:
+    """Return the message of an event from a person's private chat, holding `fields`."""
+    chat = {"id": person, "chat_type": "PRIVATE"}
+    sender = {"id": person, "display_name": "Hoa"}
+    made = {"message_id": message_id, "date": 1_700_000_000_000, "chat": chat, "from": sender}
+    return made | fields
+
+
+async def test_a_link_or_an_unnamed_event_is_read_for_what_it_holds(zbot: ZaloBot) -> None:
+    """A report holding a link (Zalo's "message.link.received"), and a text and a photo whose
+    event has no name (as Zalo's documented getUpdates answer shows one), are read as a text
+    and a photo: the first was answered "only text and photos", the others not at all, each
+    report lost."""
+    first, second = province(zbot, tasks=2)
+    link = f"#{first} xong, biên bản: https://drive.google.com/file/d/1a2b"
+    queue_raw(zbot, written(HOA, "link-1", text=link), "message.link.received")
+    await zbot.handled("link-1")
+    with zbot.zalo.state.lock:
+        zbot.zalo.state.photos["p1"] = (JPEG, "image/jpeg")
+        for message in (
+            written(HOA, "unnamed-1", text=f"#{second} đang làm 50%"),
+            written(
+                HOA, "unnamed-2", photo_url=f"{zbot.zalo.url}/_photos/p1.jpg", caption=f"#{second}"
+            ),
+        ):
+            zbot.zalo.state.events.append({"message": message})
+    await zbot.handled("unnamed-2")
+    said = "\n".join(m.text for m in zbot.zalo.messages(HOA))
+    assert "chữ và ảnh" not in said
+    with zbot.session() as s:
+        states = {(r.assignment_id, r.state) for r in s.exec(select(StatusReport))}
+        assert len(s.exec(select(Evidence)).all()) == 1
+    assert {state for _, state in states} == {"done", "in_progress"}
+
+
+async def test_polling_goes_on_after_zalo_refused_the_token_for_a_while(zbot: ZaloBot) -> None:
+    """getUpdates answered 401 for a while (a token Zalo refused mid-run, then took again)
+    leaves polling waiting, not ended: Hoa's next message is answered. Polling ended for good,
+    the bot sending reminders whose answers it never read until restarted."""
+    province(zbot)
+    refused = FaultRule("server_error", methods=("getUpdates",), status=401, times=2)
+    zbot.zalo.add_fault(refused)
+    await zbot.zalo.wait_until(lambda: refused.times == 0)
+    [answer] = await zbot.say(HOA, "/whoami")
+    assert HOA in answer
+
+
+async def test_a_message_in_a_group_is_not_answered_there_and_is_logged(
+    zbot: ZaloBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Hoa's "/mytasks" in a group chat the bot is in is not answered before the group (nor
+    anywhere), and a line says why: it was dropped without a word. Nor is anything said
+    there of words of hers Zalo dated before others. Her own chat is answered."""
+    caplog.set_level(logging.INFO, logger="handlers.zalo.answers")
+    province(zbot)
+    group = "9a8b7c6d5e4f3a2b"
+    later = zbot.zalo.send_text(HOA, "xong", group=group)
+    await zbot.handled(later)
+    message_id = zbot.zalo.send_text(HOA, "/mytasks", group=group, written_ms=1)
+    await zbot.handled(message_id)
+    earlier = zbot.zalo.send_text(HOA, "đang làm", group=group, written_ms=2)
+    await zbot.handled(earlier)
+    assert zbot.zalo.all_sent() == []
+    assert f"Zalo event {message_id} was written in a group chat" in caplog.text
+    [answer] = await zbot.say(HOA, "/mytasks")
+    assert "Nhiệm vụ thứ 1" in answer
+
+
+async def test_an_older_message_arriving_after_a_newer_one_does_not_undo_it(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa's "50%" and then "xong", handed over in the other order (a webhook's call refused,
+    sent again after the next): the task stays done and she is told the late one was not
+    read, quoted, to send it again if it holds. It was recorded over "xong", the task open
+    again at 50%. A command arriving late is answered as usual."""
+    [task] = province(zbot)
+    sent = int(time.time() * 1000)
+    queue_raw(zbot, written(HOA, "newer", text=f"#{task} xong", date=sent))
+    await zbot.handled("newer")
+    queue_raw(zbot, written(HOA, "older", text=f"#{task} đang làm 50%", date=sent - 10_000))
+    queue_raw(zbot, written(HOA, "command", text="/whoami", date=sent - 5_000))
+    await zbot.handled("command")
+    done, late, whoami = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "Hoàn thành" in done
+    assert f"«#{task} đang làm 50%»" in late
+    assert "gửi lại" in late
+    assert HOA in whoami
+    with zbot.session() as s:
+        [assignment] = s.exec(select(Assignment)).all()
+    assert (assignment.state, assignment.percent) == ("done", 100)
+
+
+async def test_a_flood_in_a_group_chat_is_not_told_to_slow_down_there(
+    zbot: ZaloBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Hoa sending 25 messages at once in a group chat the bot is in is over her burst, and
+    the note to slow down, hers, does not go before the group: it did, the one answer the
+    bot gave there."""
+    caplog.set_level(logging.INFO, logger="handlers.zalo.notes")
+    province(zbot)
+    for n in range(25):
+        zbot.zalo.send_text(HOA, f"tin {n}", group="9a8b7c6d5e4f3a2b")
+    await zbot.zalo.wait_until(
+        lambda: "slow-down note" in caplog.text or bool(zbot.zalo.all_sent())
+    )
+    assert zbot.zalo.all_sent() == []
+    assert "was written in a group chat" in caplog.text

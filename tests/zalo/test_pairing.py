@@ -18,6 +18,7 @@ from db.queries import invites
 from tests.bot.conftest import EXAMPLES
 from tests.factories import make_contact, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+from tests.zalo.test_hostile import queue_raw
 
 HOA, LAN = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
 
@@ -63,6 +64,31 @@ async def test_an_official_pairs_with_start_and_the_code(zbot: ZaloBot) -> None:
     assert (hoa.channel, hoa.chat_id, len(links)) == ("zalo", HOA, 1)
     notice = await zbot.zalo.wait_for_messages(ZALO_ADMIN, after=1)
     assert "Hoa" in notice[0].text
+
+
+async def test_a_name_given_as_first_name_names_the_official(zbot: ZaloBot) -> None:
+    """A sender named by `first_name`, as Zalo's documented getUpdates answer names one, not
+    `display_name`, is welcomed and kept by that name: she was "Chào mừng ," and listed by
+    her Zalo id."""
+    with zbot.session() as s:
+        make_unit(s, "XA", "Xã Điện Bàn Tây")
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    [invite] = await zbot.say(ZALO_ADMIN, "/invite XA")
+    message = {
+        "message_id": "first-name-1",
+        "date": 1_700_000_000_000,
+        "chat": {"id": HOA, "chat_type": "PRIVATE"},
+        "from": {"id": HOA, "first_name": "Nguyễn Thị Hoa"},
+        "text": f"/start {code_of(invite)}",
+    }
+    queue_raw(zbot, message)
+    await zbot.handled("first-name-1")
+    [welcome] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "Chào mừng Nguyễn Thị Hoa" in welcome
+    with zbot.session() as s:
+        contact = s.get(Contact, identity(s, HOA).contact_id)
+    assert contact is not None
+    assert contact.display_name == "Nguyễn Thị Hoa"
 
 
 async def test_the_code_alone_pairs_and_a_used_code_is_refused(zbot: ZaloBot) -> None:

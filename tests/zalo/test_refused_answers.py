@@ -1,5 +1,5 @@
-"""An answer Zalo refuses for now (429, 5xx past the client's retries) comes later, whole and
-in order, from the Zalo sender; one Zalo refuses for good is not tried again."""
+"""An answer Zalo refuses for now (429, 5xx past the client's retries, 401) comes later,
+whole and in order, from the Zalo sender; one Zalo refuses for good is not tried again."""
 
 from __future__ import annotations
 
@@ -59,3 +59,16 @@ async def test_an_answer_zalo_refuses_for_good_is_not_queued(zbot: ZaloBot) -> N
     assert await zbot.say(CHI, "/summary #1") == []
     with zbot.session() as s:
         assert s.exec(select(Outbox).where(Outbox.channel == "zalo")).all() == []
+
+
+async def test_an_answer_refused_for_the_bots_token_comes_once_it_is_taken(
+    zbot: ZaloBot,
+) -> None:
+    """Zalo refuses the bot's token (401) as Chi's /summary is answered, then takes it again:
+    the answer comes from the Zalo sender, which holds messages while the token is refused.
+    It was lost, as if the answer itself had been refused for good."""
+    province(zbot)
+    zbot.zalo.add_fault(FaultRule("ok_false", ("sendMessage",), (CHI,), code=401, times=1))
+    assert await zbot.say(CHI, "/summary #1") == []
+    [first] = await zbot.zalo.wait_for_messages(CHI, after=0)
+    assert "Trang 1/2" in first.text
