@@ -394,7 +394,8 @@ def _blockers(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     )
     for ln in found:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
-        reason = data.blockers[ln.assignment_id]
+        # The item ends with the list's ";" (or "." last): a unit's own full stop goes.
+        reason = data.blockers[ln.assignment_id].rstrip(" .;,")
         blocks.append(
             Block(r.say("doc_blocker", unit=ln.unit_name, task=task, reason=reason), BULLET)
         )
