@@ -37,6 +37,13 @@ DATE_SHAPE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\
 CAUSE_RE = re.compile(
     r"^\s*(?:[,;:\-–]\s*)?(?:vì|vi|do|lý do|ly do|because|due to)?[\s:,\-–]*", re.IGNORECASE
 )
+# The hour given with the day asked for ("17h ngày 18/12", "18/12 lúc 17 giờ"): no reason.
+_HOUR = (
+    r"(?:(?:lúc|luc|vào|vao)\s+)?\d{1,2}(?:[:hg]\d{2}|\s?[hg]\b|\s?(?:giờ|gio)(?:\s\d{1,2}"
+    r"(?:\s?(?:phút|phut))?)?)(?:\s(?:sáng|sang|chiều|chieu|tối|toi))?"
+)
+HOUR_BEFORE_RE = re.compile(rf"(?<!\w){_HOUR}[\s,]*$", re.IGNORECASE)
+HOUR_AFTER_RE = re.compile(rf"^[\s,]*{_HOUR}(?![\w/])", re.IGNORECASE)
 # What may stand between two tasks named in a row: "#12, #13 xong", "#12 và #13: xong".
 CONNECTOR_RE = re.compile(r"^(?:[\s,;:&+/.\-–]|\b(?:và|va|and)\b)*$", re.IGNORECASE)
 # A whole message asking for the help, typed without the slash ("trợ giúp", "Menu?"):
@@ -264,7 +271,8 @@ def read_extension_request(
         return target, wrapped.reason or "", wrapped.new_deadline
     wrapped = parse_reply(f"xin gia hạn đến {match.group(1)}", today=today)
     target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
-    rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+    before = HOUR_BEFORE_RE.sub("", text[: match.start()])
+    rest = (before + " " + HOUR_AFTER_RE.sub("", text[match.end() :])).strip()
     return target, CAUSE_RE.sub("", rest, count=1).strip(" ."), wrapped.new_deadline
 
 

@@ -126,6 +126,12 @@ def test_decide_with_only_done_items_names_them_for_a_correction() -> None:
         # Past the ten-year horizon: as asked, never rolled (the caller refuses it).
         ("31/12/9999 vì chờ", (date(9999, 12, 31), "chờ")),
         ("15/6/2999 vì chờ", (date(2999, 6, 15), "chờ")),  # a Saturday
+        # The hour given with the day is no reason (it was sent to coordinators as "17h").
+        ("17h ngày 10/12/2026", (date(2026, 12, 10), "")),
+        ("17 giờ ngày 10/12/2026, do chờ sở", (date(2026, 12, 10), "chờ sở")),
+        ("10/12/2026 lúc 8h sáng vì bận họp", (date(2026, 12, 10), "bận họp")),
+        ("17 gio 30 ngay 10/12 vi cho ky", (date(2026, 12, 10), "cho ky")),
+        ("10/12 vì họp lúc 8h", (date(2026, 12, 10), "họp lúc 8h")),  # a reason's own hour
     ],
 )
 def test_read_extension_answer(text: str, expected: tuple[date | None, str]) -> None:
