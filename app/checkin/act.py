@@ -29,7 +29,7 @@ from core.checkin import (
 )
 from core.followups import says_all
 from core.markup import Markup
-from core.replies.parse import ambiguous_pair
+from core.replies.parse import ambiguous_pair, split_share
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from db.engine import session_in
 from db.models import Assignment
@@ -45,6 +45,7 @@ ASK_KEYS = {
     "acknowledgement": "ask_status_acknowledgement",
     "percent": "ask_status_percent",
     "ambiguous": "ask_status_ambiguous",
+    "split": "ask_status_split",
 }
 Titles = dict[int, tuple[int, str]]  # an assignment's task number and title, as listed
 # Nothing open to report on: when every unit of the sender was deactivated, that is why.
@@ -87,7 +88,16 @@ def act(
         if pair is None and name == "ask_status_ambiguous":
             name = "ask_status"
         part, whole = pair or ("", "")
-        question = t(f"checkin.{name}", task=str(task), title=title, part=part, whole=whole)
+        typed, joined = split_share(text, today=services.today()) or ("", 0)
+        question = t(
+            f"checkin.{name}",
+            task=str(task),
+            title=title,
+            part=part,
+            whole=whole,
+            typed=typed,
+            joined=joined,
+        )
         return Answer([Said(question, status_choices(catalog, lang, ids[0]))])
     if outcome == Outcome.ASK_TASK:
         return _ask_task(

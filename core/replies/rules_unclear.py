@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from core.replies.extension import find_extension, is_request
-from core.replies.percent import NEGATIVE_PERCENT_RE, PERCENT_RE, stated_percent
+from core.replies.percent import NEGATIVE_PERCENT_RE, PERCENT_RE, split_percent, stated_percent
 from core.replies.reading import Reply, denies, find_guarded, has_promise
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.vocabulary import (
@@ -56,6 +56,13 @@ def rule_bad_percent(reply: Reply) -> ParsedReply | None:
     over = any(int(m.group(1)) > 100 for m in PERCENT_RE.finditer(folded))
     if over or NEGATIVE_PERCENT_RE.search(folded):
         return unclear(ReplyHint.PERCENT)
+    return None
+
+
+def rule_split_percent(reply: Reply) -> ParsedReply | None:
+    """Ask about a share typed with a space inside its number: "6 0%" was read as 0%."""
+    if split_percent(reply.folded) is not None:
+        return unclear(ReplyHint.SPLIT)
     return None
 
 

@@ -599,6 +599,23 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("-5", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
     ("-5%", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
     ("đang làm 150%", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
+    # A space typed inside the number ("6 0%") was read as 0%: asked, nothing recorded.
+    ("6 0%", _reply(ReplyKind.UNCLEAR, ReplyHint.SPLIT)),
+    ("đang làm 6 0%", _reply(ReplyKind.UNCLEAR, ReplyHint.SPLIT)),
+    ("đang làm 1 00 phần trăm", _reply(ReplyKind.UNCLEAR, ReplyHint.SPLIT)),
+    ("đợt 2 30%", progress(30)),  # "230%" is no share: the 2 is something else
+    # A share said in words, as voice typing writes it, is its number.
+    ("đang làm sáu mươi phần trăm", progress(60)),
+    ("dang lam sau muoi lam phan tram", progress(65)),
+    ("được bảy lăm phần trăm rồi", progress(75)),
+    ("đạt hai mươi mốt phần trăm", progress(21)),
+    ("mười lăm phần trăm", progress(15)),
+    ("xong tám mươi phần trăm", partial(80)),  # was DONE
+    ("hoàn thành một trăm phần trăm", done(percent=100)),
+    (
+        "vướng: thiếu kinh phí, mới ba mươi phần trăm",
+        blocked("thiếu kinh phí, mới ba mươi phần trăm", percent=30),
+    ),
     # A reply that takes itself back is asked about, never recorded.
     ("đã xong rồi nhưng nhầm", FIX),
     ("xong rồi, à nhầm", FIX),
