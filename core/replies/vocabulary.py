@@ -189,6 +189,11 @@ REMAINING_RE = re.compile(
     # "chỉ còn ký", "xong hết trừ xã A", "ngoại trừ báo cáo": all but some
     r"|\bchi\s+con\b|\bngoai\s+tru\b"
 )
+# "xong rồi, còn phòng khác", "còn các xã khác": others left, the unit's own part done or
+# the whole task? Asked (done to confirm), never recorded done.
+OTHERS_LEFT_RE = re.compile(
+    r"\bcon\s+(?:lai\s+)?(?:cac\s+|nhung\s+|may\s+)?(?:\w+\s+){1,3}?khac\b"
+)
 # "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
 ALL_COUNTED_RE = re.compile(
     rf"\d{{1,5}}/\d{{1,5}}\s+(?:{_COUNTED}|buoc|giai\s+doan|dot|phan(?!\s+tram\b))\b"

@@ -616,6 +616,10 @@ REPLIES: list[tuple[str, ParsedReply]] = [
         "vướng: thiếu kinh phí, mới ba mươi phần trăm",
         blocked("thiếu kinh phí, mới ba mươi phần trăm", percent=30),
     ),
+    # Others left: the sender's part done, or the task? Confirmed first, never recorded done.
+    ("bên em xong rồi, còn phòng khác", guessed(done(), "bên em xong rồi, còn phòng khác")),
+    ("xong rồi, còn các xã khác", guessed(done(), "xong rồi, còn các xã khác")),
+    ("đã xong, không còn gì khác", done()),
     # A reply that takes itself back is asked about, never recorded.
     ("đã xong rồi nhưng nhầm", FIX),
     ("xong rồi, à nhầm", FIX),
