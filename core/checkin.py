@@ -67,6 +67,9 @@ class Outcome(StrEnum):
     CLOSED = "closed"  # the answered message is about items no longer open
     UNKNOWN_TASK = "unknown_task"  # it names a task number that is not the sender's
     ACKNOWLEDGED = "acknowledged"  # "cảm ơn", "ok", "vâng": a short answer, nothing asked
+    # Not done, in answer to a message about an item recorded done (an old reminder): the
+    # change is asked first, never made at once (a task named, "#12 đang làm", is made).
+    REOPEN = "reopen"
 
 
 @dataclass(frozen=True)
@@ -209,8 +212,13 @@ def decide(
     ids = tuple(i.assignment_id for i in pool)
     clear = reply.kind != ReplyKind.UNCLEAR
     if len(pool) == 1:
+        if clear and pool[0].done and not mentioned and reply.kind in _UNDOING:
+            return Decision(Outcome.REOPEN, reply, ids)
         return Decision(Outcome.RECORD if clear else Outcome.ASK_STATUS, reply, ids)
     return Decision(Outcome.ASK_TASK if clear else Outcome.ASK_BOTH, reply, ids)
+
+
+_UNDOING = (ReplyKind.IN_PROGRESS, ReplyKind.BLOCKED)
 
 
 def extension_target(

@@ -80,6 +80,9 @@ def act(
     lang, catalog = actor.lang, services.catalog
     if outcome == Outcome.RECORD:
         return _apply(services, actor, ids[0], decision.reply, text, key, db)
+    if outcome == Outcome.REOPEN:
+        reply = decision.reply
+        return confirm(services, actor, ids[0], reply, text, key, db, asked="confirm_reopen")
     if outcome == Outcome.ASK_STATUS:
         task, title = titles[ids[0]]
         name = ASK_KEYS.get(str(decision.reply.hint), "ask_status")

@@ -80,6 +80,16 @@ def test_decide_follows_a_named_task_even_when_done() -> None:
     assert outcome("#12 đang làm 80%") == (Outcome.RECORD, (3,))
 
 
+def test_decide_asks_before_undoing_a_done_task_from_the_message_answered() -> None:
+    """Not done in reply to a message about a done task (an old reminder) is asked first;
+    done again is recorded, and naming the task corrects it at once."""
+    assert outcome("đang làm 50%", replied=[3]) == (Outcome.REOPEN, (3,))
+    assert outcome("vướng: thiếu kinh phí", replied=[3]) == (Outcome.REOPEN, (3,))
+    assert outcome("xong", replied=[3]) == (Outcome.RECORD, (3,))
+    assert outcome("đang làm 50%", replied=[1]) == (Outcome.RECORD, (1,))
+    assert outcome("#12 đang làm 50%", replied=[3]) == (Outcome.RECORD, (3,))
+
+
 def test_decide_refuses_a_task_number_that_is_not_the_senders() -> None:
     """A named task outside the sender's items is not silently replaced by another."""
     assert outcome("#99 xong")[0] == Outcome.UNKNOWN_TASK
