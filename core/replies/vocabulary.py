@@ -82,6 +82,8 @@ EXTENSION_RE = re.compile(
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
+    # "cho em thêm 3 ngày nữa": asked of the reader, "nữa" or not
+    rf"|\bcho\s+(?:em|minh|chung\s+em|toi|don\s+vi)\s+(?:xin\s+)?them\s+{DURATION_ANON}"
     # "we need 2 more weeks", "2 more days please" (not "2 more days and it is done")
     rf"|\b(?:need|needs|request(?:ing)?|ask(?:ing)?\s+for|want|give\s+(?:us|me)"
     r"|(?:can|could|may)\s+(?:we|i)\s+(?:have|get))"

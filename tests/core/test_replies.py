@@ -554,6 +554,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Chiều nay em gửi", PROMISE),
     ("hoàn thành vào tuần sau", PROMISE),
     ("thêm 3 ngày nữa xong", PROMISE),
+    # "cho em thêm …" asks the reader for the time: a request, "nữa" or not.
+    ("cho em thêm 3 ngày nữa", extension(extension_days=3)),
+    ("cho em xin thêm 1 tuần nữa nhé", extension(extension_days=7)),
     ("will finish tomorrow", PROMISE),
     ("Vâng, em sẽ hoàn thành trước 15/7", PROMISE),
     # Acknowledgements report nothing.
