@@ -199,6 +199,37 @@ async def test_file_without_context_asks_which_task(bot: BotUnderTest) -> None:
     assert [e.assignment_id for e in kept(bot)] == [world.assignments[0]]
 
 
+async def test_a_file_asked_about_then_a_task_reported_done_is_kept_for_it(
+    bot: BotUnderTest,
+) -> None:
+    """Evidence before its status: a bare document, then "#A xong" typed instead of a tap
+    on the question. The file was forgotten with the question, the official told only that
+    the status was recorded; it is now kept for the task the text reported."""
+    world = await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
+    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    await bot.send(OFFICIAL, f"#{world.tasks[0].id} xong", match=saying("Đã ghi nhận"))
+    assert [e.assignment_id for e in kept(bot)] == [world.assignments[0]]
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
+    lines = [m.text or "" for m in bot.server.messages(OFFICIAL)]
+    assert any("Đã lưu minh chứng «bien-ban.pdf»" in line for line in lines)
+
+
+async def test_a_file_asked_about_then_a_status_of_no_task_says_it_was_not_kept(
+    bot: BotUnderTest,
+) -> None:
+    """A bare document, then "xong" (which of two tasks?): the file's question is gone, and
+    the official is told in the same answer that the file was not kept and how to send it."""
+    await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
+    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    left = await bot.send(OFFICIAL, "xong", match=saying("chưa được lưu làm minh chứng"))
+    assert "Tệp «bien-ban.pdf» gửi trước đó" in (left.text or "")
+    assert kept(bot) == []
+
+
 async def test_file_over_twenty_megabytes_gets_a_clear_answer(bot: BotUnderTest) -> None:
     """A file Telegram would not let the bot download is refused with its size and the limit."""
     await scene(bot)
