@@ -28,6 +28,13 @@ from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.textnorm import fold
 
 TASK_NUMBER_RE = re.compile(r"#\s?(\d{1,9})\b")
+# A task as officials also name it: "nhiệm vụ 3", "NV3", "nv số 12", "task 5" (not a date,
+# "nhiệm vụ 15/12", nor a count before it, "3 nhiệm vụ").
+MENTION_RE = re.compile(
+    r"#\s?(\d{1,9})\b|\b(?:nhiệm\s?vụ|nhiem\s?vu|nv|task)\s?(?:(?:số|so|no\.?)\s?)?(\d{1,9})\b"
+    r"(?![/.-]\d)",
+    re.IGNORECASE,
+)
 ONLY_NUMBER_RE = re.compile(r"^\s*#?\s?(\d{1,9})\s*[.!]?\s*$")
 DATE_RE = re.compile(
     r"(?:(?:đến|den|tới|toi|until|to)\s+)?(?:(?:ngày|ngay)\s+)?\b(\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)\b",
@@ -99,8 +106,18 @@ def command_of(text: str) -> str:
 
 
 def task_numbers(text: str) -> set[int]:
-    """Return the task numbers written as "#12" in text."""
+    """Return the task numbers written as "#12" in text (the bot's own, as it writes them)."""
     return {int(m.group(1)) for m in TASK_NUMBER_RE.finditer(text)}
+
+
+def named_tasks(text: str) -> set[int]:
+    """Return the task numbers a person's text names: "#12", "nhiệm vụ 12", "NV12"."""
+    return {_number(m) for m in MENTION_RE.finditer(text)}
+
+
+def _number(mention: re.Match[str]) -> int:
+    """Return the task number of a mention, in whichever form it was written."""
+    return int(mention.group(1) or mention.group(2))
 
 
 def impossible_date(text: str) -> str | None:
@@ -119,8 +136,8 @@ def by_task(text: str) -> list[tuple[int, str]]:
     A task followed only by a connector shares the next task's words ("#12, #13 xong"); a
     message whose last task has no words after it ("xong #12 và #13") is not split.
     """
-    marks = list(TASK_NUMBER_RE.finditer(text))
-    if len({m.group(1) for m in marks}) < 2:
+    marks = list(MENTION_RE.finditer(text))
+    if len({_number(m) for m in marks}) < 2:
         return []
     ends = [m.start() for m in marks[1:]] + [len(text)]
     words = [
@@ -131,7 +148,7 @@ def by_task(text: str) -> list[tuple[int, str]]:
     for index in range(len(words) - 2, -1, -1):
         if CONNECTOR_RE.match(words[index]):
             words[index] = words[index + 1]
-    return [(int(m.group(1)), said) for m, said in zip(marks, words, strict=True)]
+    return [(_number(m), said) for m, said in zip(marks, words, strict=True)]
 
 
 def only_number(text: str) -> int | None:

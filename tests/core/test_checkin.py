@@ -162,6 +162,11 @@ def test_read_extension_answer(text: str, expected: tuple[date | None, str]) -> 
         ("đã xong #12 và #13", []),  # one status before both: asked as one reply
         ("#12 xong", []),
         ("#12 xong, #12 xong", []),
+        # A task named in words, as officials also write it.
+        ("nhiệm vụ 12 xong, nhiệm vụ 13 đang làm 50%", [(12, "xong"), (13, "đang làm 50%")]),
+        ("NV12 xong; nv số 13: vướng", [(12, "xong"), (13, "vướng")]),
+        ("có 3 nhiệm vụ xong, 2 nhiệm vụ đang làm", []),  # counts, not tasks
+        ("nhiệm vụ 15/12 xong, #13 xong", []),  # a date, then one task
     ],
 )
 def test_by_task_splits_a_message_about_several_tasks(

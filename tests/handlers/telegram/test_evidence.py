@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlmodel import col, select
 from telegram import Chat, Document, Message
 
@@ -92,17 +93,20 @@ async def test_document_in_reply_to_a_reminder_is_kept_and_fetched(bot: BotUnder
     assert fetched.document["file_name"] == "ke-hoach.pdf"
 
 
+@pytest.mark.parametrize("named", ["#{task} xong", "Nhiệm vụ {task} xong"])
 async def test_a_document_naming_another_task_in_reply_to_a_reminder_is_that_tasks(
-    bot: BotUnderTest,
+    bot: BotUnderTest, named: str
 ) -> None:
-    """A PDF captioned "#2 xong" sent in reply to the reminder of #1 (the message at hand) is
-    #2's evidence and records #2 done; #1, which it does not name, is left as it was."""
+    """A PDF captioned "#2 xong" (or "Nhiệm vụ 2 xong", which was #1's) sent in reply to the
+    reminder of #1 (the message at hand) is #2's evidence and records #2 done; #1, which it
+    does not name, is left as it was."""
     world = await scene(bot, tasks=2)
     first, second = world.assignments
     reminder = await remind(bot, OFFICIAL, [first])
     after = bot.server.last_message_id(OFFICIAL)
     task = world.tasks[1].id
-    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, caption=f"#{task} xong")
+    caption = named.format(task=task)
+    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, caption=caption)
     reply = await bot.server.wait_for_message(OFFICIAL, after=after)
     assert f"cho #{task} Kế hoạch CĐS 2" in (reply.text or "")
     assert [evidence.assignment_id for evidence in kept(bot)] == [second]
