@@ -14,7 +14,9 @@ _DONE_WORD = r"(?:x+o+n*g+|hoan\s?thanh|hoan\s+tat|done|finished|completed|compl
 # Verbs that report completion only in the perfective: "đã gửi", "gửi rồi".
 _VERB = (
     r"(?:ban\s+hanh|gui|nop|bao\s+cao|bc|ky|phe\s+duyet|thanh\s+lap|to\s+chuc|thuc\s+hien"
-    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen)"
+    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen"
+    # English verbs in Vietnamese sentences: "finish rồi", "em đã submit", "đã upload"
+    r"|finish|submit|upload)"
 )
 _ENGLISH_PAST = r"(?:submitted|sent|issued|signed|approved|delivered|reported)"
 # The negation words as typed, also with the Vietnamese keyboard off: its Telex or VNI marks

@@ -808,6 +808,12 @@ ZALO: list[tuple[str, ParsedReply]] = [
     ("ht r", guessed(done(), "ht r")),
     ("đã ht", guessed(done(), "đã ht")),
     ("đã gửi bc", guessed(done(), "đã gửi bc")),
+    # English verbs in a Vietnamese sentence: confirmed as "đã gửi" is (they were not read).
+    ("finish rồi", guessed(done(), "finish rồi")),
+    ("em đã submit rồi", guessed(done(), "em đã submit rồi")),
+    ("đã upload lên hệ thống", guessed(done(), "đã upload lên hệ thống")),
+    ("chưa submit", NEG),
+    ("sẽ finish trong tuần", PROMISE),
     ("đã bc", guessed(done(), "đã bc")),
     ("đã nộp", guessed(done(), "đã nộp")),
     ("nộp rồi", guessed(done(), "nộp rồi")),
