@@ -30,9 +30,12 @@ from core.textnorm import fold
 TASK_NUMBER_RE = re.compile(r"#\s?(\d{1,9})\b")
 # A task as officials also name it: "nhiệm vụ 3", "NV3", "nv số 12", "task 5" (not a date,
 # "nhiệm vụ 15/12", nor a count before it, "3 nhiệm vụ").
+# Voice typing writes a small one in words, after "số": "nhiệm vụ số ba".
+_SPOKEN_TASK = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8}
+_SPOKEN_TASK |= {"chín": 9, "mười": 10}
 MENTION_RE = re.compile(
     r"#\s?(\d{1,9})\b|\b(?:nhiệm\s?vụ|nhiem\s?vu|nv|task)\s?(?:(?:số|so|no\.?)\s?)?(\d{1,9})\b"
-    r"(?![/.-]\d)",
+    rf"(?![/.-]\d)|\bnhiệm\s?vụ\s+số\s+({'|'.join(_SPOKEN_TASK)})\b",
     re.IGNORECASE,
 )
 ONLY_NUMBER_RE = re.compile(r"^\s*#?\s?(\d{1,9})\s*[.!]?\s*$")
@@ -117,7 +120,8 @@ def named_tasks(text: str) -> set[int]:
 
 def _number(mention: re.Match[str]) -> int:
     """Return the task number of a mention, in whichever form it was written."""
-    return int(mention.group(1) or mention.group(2))
+    digits = mention.group(1) or mention.group(2)
+    return int(digits) if digits else _SPOKEN_TASK[mention.group(3).lower()]
 
 
 def impossible_date(text: str) -> str | None:

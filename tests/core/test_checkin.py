@@ -166,6 +166,11 @@ def test_read_extension_answer(text: str, expected: tuple[date | None, str]) -> 
         ("nhiệm vụ 12 xong, nhiệm vụ 13 đang làm 50%", [(12, "xong"), (13, "đang làm 50%")]),
         ("NV12 xong; nv số 13: vướng", [(12, "xong"), (13, "vướng")]),
         ("có 3 nhiệm vụ xong, 2 nhiệm vụ đang làm", []),  # counts, not tasks
+        (
+            "nhiệm vụ số ba đã xong nhiệm vụ số năm đang làm năm mươi phần trăm",  # by voice
+            [(3, "đã xong"), (5, "đang làm năm mươi phần trăm")],
+        ),
+        ("các nhiệm vụ năm 2026 xong, #13 xong", []),  # a year, then one task
         ("nhiệm vụ 15/12 xong, #13 xong", []),  # a date, then one task
     ],
 )
