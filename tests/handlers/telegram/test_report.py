@@ -33,7 +33,7 @@ from app import formal_report
 from app.report_docx import render
 from bot.cli import main
 from core.taskdates import due_at
-from db.models import Assignment, Contact, Directive, Task, Unit, UnitContact
+from db.models import Assignment, Contact, Directive, Explanation, Task, Unit, UnitContact
 from db.queries.due_times import due_time
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
@@ -238,9 +238,14 @@ async def test_report_ends_each_list_with_a_full_stop(bot: BotUnderTest) -> None
             assign_units(s, task=task, unit_ids=[unit.id or 0], tz=VN)
             a = s.exec(select(Assignment).where(Assignment.unit_id == unit.id)).one()
             record_report(s, assignment_id=a.id or 0, state="blocked", reason=reason, now=at(8))
+        explained = Explanation(
+            assignment_id=a.id or 0, text="Đã báo cáo Sở.", requested_at=at(9), answered_at=at(10)
+        )
+        s.add(explained)
         s.commit()
     bot.user(COORDINATOR)
-    body = texts(await reported(bot, COORDINATOR, "/report #1"))
+    doc = await reported(bot, COORDINATOR, "/report #1")
+    body = texts(doc)
     heads = ("2. Các đơn vị", "3. Khó khăn", "4. Gia hạn", "II. ĐỀ XUẤT")
     starts = [next(i for i, line in enumerate(body) if line.startswith(h)) for h in heads]
     lists = [body[a + 1 : b] for a, b in pairwise(starts)]
@@ -256,6 +261,8 @@ async def test_report_ends_each_list_with_a_full_stop(bot: BotUnderTest) -> None
         "- Sở Y tế: Thiếu kinh phí;",
         "- Xã Bà: Chờ ý kiến Sở Tài chính.",
     ]
+    [row] = [r for r in appendix(doc) if r[1] == "Phường An"]
+    assert row[-1] == "Vướng mắc: Chờ hướng dẫn của Sở; Giải trình: Đã báo cáo Sở"
 
 
 async def test_report_says_an_extension_to_a_day_off_as_its_appendix_row(
