@@ -46,6 +46,7 @@ ASK_KEYS = {
     "percent": "ask_status_percent",
     "ambiguous": "ask_status_ambiguous",
     "split": "ask_status_split",
+    "moved": "ask_status_moved",
 }
 Titles = dict[int, tuple[int, str]]  # an assignment's task number and title, as listed
 # Nothing open to report on: when every unit of the sender was deactivated, that is why.

@@ -10,6 +10,8 @@ Rules run in this order and the first that decides wins:
 1. empty: nothing but spaces and punctuation;
 2. question: "?", a question word, or "… xong chưa"; but "xin gia hạn … được không ạ?"
    is a polite request, not a question, so a request for an extension skips this rule;
+2b. moved: the sender no longer follows the unit ("em đã chuyển công tác", "không còn phụ
+   trách", "đã nghỉ hưu"): UNCLEAR (hint MOVED: the bot says whom to tell);
 3. number alone: "60" is in progress at 60%, "100" done (to confirm), below 0 or over 100
    refused (UNCLEAR, hint PERCENT), as is a stated share out of range ("150%", "-5%")
    once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero, and

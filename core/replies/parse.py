@@ -36,6 +36,7 @@ from core.replies.rules_unclear import (
     rule_bad_percent,
     rule_correction,
     rule_empty,
+    rule_moved,
     rule_negation,
     rule_promise,
     rule_question,
@@ -118,6 +119,7 @@ def _reading(text: str, today: date) -> Reply:
 _RULES: tuple[Callable[[Reply], ParsedReply | None], ...] = (
     rule_empty,
     rule_question,
+    rule_moved,
     rule_lone_number,
     rule_extension,
     rule_split_percent,

@@ -38,6 +38,8 @@ class ReplyHint(StrEnum):
     AMBIGUOUS = "ambiguous"
     # UNCLEAR: a share typed with a space inside its number ("6 0%": 60%, or 6 and 0%?)
     SPLIT = "split"
+    # UNCLEAR: the sender says they no longer follow the unit's work ("đã chuyển công tác")
+    MOVED = "moved"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from core.replies.vocabulary import (
     CORRECTION_RE,
     DA,
     LON,
+    MOVED_RE,
     NHAM,
     NOT_SPOKEN_NO,
     QUESTION_RE,
@@ -45,6 +46,13 @@ def rule_question(reply: Reply) -> ParsedReply | None:
     spoken = SPOKEN_QUESTION_RE.search(folded, max(0, len(folded) - 160))
     if spoken is not None and reply.typed(*spoken.span("no")) not in NOT_SPOKEN_NO:
         return unclear(ReplyHint.QUESTION)
+    return None
+
+
+def rule_moved(reply: Reply) -> ParsedReply | None:
+    """Read "em đã chuyển công tác", "không còn phụ trách" as no status: whom to tell is."""
+    if MOVED_RE.search(reply.folded):
+        return unclear(ReplyHint.MOVED)
     return None
 
 

@@ -75,6 +75,16 @@ TRAILING_QUESTION_RE = re.compile(
 SPOKEN_QUESTION_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:roi\s+)?(?P<no>{_SPOKEN_NO})(?:\s+{_PARTICLE})*\W*$"
 )
+# The sender no longer follows the unit's work: "em đã chuyển công tác", "không còn phụ
+# trách", "đã nghỉ hưu", "I no longer work there". No status: whom to tell is said instead.
+MOVED_RE = re.compile(
+    r"\bchuyen\s+(?:cong\s+tac|sang\s+(?:don\s+vi|phong|co\s+quan|bo\s+phan|noi|cho)\s+khac"
+    r"|di\s+(?:noi|cho)\s+khac)"
+    rf"|\b{_KHONG}\s+con\s+(?:phu\s+trach|lam\s+(?:o|tai|viec\s+o)|cong\s+tac|thuoc|o)\b"
+    # "nghỉ việc rồi" (not "đang nghĩ việc này", which folds the same)
+    r"|\bnghi\s+(?:huu|che\s+do|viec\s+(?:roi|r)\b)\b"
+    r"|\bno\s+longer\s+(?:in\s+charge|responsible|work|with|at)\b|\bmoved\s+to\s+another\b"
+)
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
     r"|keo\s+dai\s+thoi\s+(?:han|gian)|them\s+thoi\s+gian|xin\s+(?:lui|doi)"

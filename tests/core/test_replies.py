@@ -623,6 +623,15 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("bên em xong rồi, còn phòng khác", guessed(done(), "bên em xong rồi, còn phòng khác")),
     ("xong rồi, còn các xã khác", guessed(done(), "xong rồi, còn các xã khác")),
     ("đã xong, không còn gì khác", done()),
+    # The sender says they no longer follow the unit: whom to tell is said, no status
+    # ("đã chuyển" was read as a report sent, done to confirm).
+    ("em đã chuyển sang đơn vị khác rồi", unclear(ReplyHint.MOVED)),
+    ("dạ em đã chuyển công tác từ tháng trước", unclear(ReplyHint.MOVED)),
+    ("em không còn phụ trách nữa", unclear(ReplyHint.MOVED)),
+    ("em nghỉ hưu rồi", unclear(ReplyHint.MOVED)),
+    ("I no longer work there", unclear(ReplyHint.MOVED)),
+    ("đã chuyển văn bản cho phòng", guessed(done(), "đã chuyển văn bản cho phòng")),
+    ("em đang nghĩ việc này", UNKNOWN),
     # A reply that takes itself back is asked about, never recorded.
     ("đã xong rồi nhưng nhầm", FIX),
     ("xong rồi, à nhầm", FIX),

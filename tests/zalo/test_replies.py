@@ -265,6 +265,20 @@ async def test_a_share_typed_with_a_space_in_it_is_asked_not_recorded_as_zero(
     assert reports(zbot) == [(task, "in_progress", 60)]
 
 
+async def test_an_official_who_moved_is_told_whom_to_tell_and_nothing_is_recorded(
+    zbot: ZaloBot,
+) -> None:
+    """ "em đã chuyển sang đơn vị khác rồi" ("đã chuyển" read as a report sent) was offered
+    the statuses to confirm as done; the bot now records nothing and says whom to tell."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "em đã chuyển sang đơn vị khác rồi")
+    assert "Bot chưa ghi nhận gì. Nếu anh/chị không còn phụ trách việc của đơn vị" in answer
+    assert "/whoami" in answer
+    assert "2 = Đang thực hiện" in answer
+    assert reports(zbot) == []
+
+
 async def test_a_share_said_in_words_is_read_as_its_number(zbot: ZaloBot) -> None:
     """Voice typing writes the share in words: "xong tám mươi phần trăm" was recorded done,
     "đang làm sáu mươi phần trăm" in progress without its share."""
