@@ -556,6 +556,9 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("thêm 3 ngày nữa xong", PROMISE),
     # "cho em thêm …" asks the reader for the time: a request, "nữa" or not.
     ("cho em thêm 3 ngày nữa", extension(extension_days=3)),
+    # A length said in words, as voice typing writes it (the bot asked for the date).
+    ("xin gia hạn thêm mười lăm ngày", extension(extension_days=15)),
+    ("xin thêm hai mươi mốt ngày", extension(extension_days=21)),
     ("cho em xin thêm 1 tuần nữa nhé", extension(extension_days=7)),
     ("will finish tomorrow", PROMISE),
     ("Vâng, em sẽ hoàn thành trước 15/7", PROMISE),
