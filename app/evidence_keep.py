@@ -19,7 +19,7 @@ from app.actor import Actor
 from app.evidence_files import store_file
 from app.reporting import Recorded, Report, record, refusal
 from app.services import Services
-from core.checkin import command_of, task_numbers
+from core.checkin import command_of, named_tasks, task_numbers
 from db.engine import session_scope
 from db.models import Evidence
 from db.queries.checkin import (
@@ -303,7 +303,7 @@ def _found(
 
     A task the caption names wins over the message replied to: "#13 xong" sent in reply to
     #12's reminder is #13's file, and its status #13's, never #12's."""
-    numbers = task_numbers(caption)
+    numbers = named_tasks(caption)
     if replied is not None:
         sent = message_outbox(session, chat_id=replied.chat_id, message_id=replied.message_id)
         about = set(sent.assignment_ids) if sent else set()

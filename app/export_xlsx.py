@@ -159,10 +159,17 @@ def notes_text(data: ExportData, line: Line, t: Translate, never: bool, tz: tzin
     if effective_deadline(line.deadline, line.due_at, tz) > line.deadline:
         notes.append(t("common.deadline_rolled_note", deadline=line.deadline))
     if line.assignment_id in data.blockers:
-        notes.append(t("export.blocker", reason=Markup(data.blockers[line.assignment_id])))
+        reason = list_item(data.blockers[line.assignment_id])
+        notes.append(t("export.blocker", reason=Markup(reason)))
     for text in data.explanations.get(line.assignment_id, []):
-        notes.append(t("export.explanation", text=Markup(text)))
+        notes.append(t("export.explanation", text=Markup(list_item(text))))
     return "; ".join(notes) or None
+
+
+def list_item(text: str) -> str:
+    """Return a unit's words as an item of a list: without the full stop or separator they
+    ended with, which the list's own "; " or "." replaces ("Thiếu kinh phí.; Giải trình")."""
+    return text.rstrip(" .;,")
 
 
 def _matrix(

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.due_words import rolled
-from app.export_xlsx import evidence_text, notes_text, task_order
+from app.export_xlsx import evidence_text, list_item, notes_text, task_order
 from app.i18n import format_percent
 from app.report_docx import Block, Column, render
 from app.services import ReportSettings
@@ -403,7 +403,7 @@ def _blockers(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     )
     for ln in found:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
-        reason = data.blockers[ln.assignment_id]
+        reason = list_item(data.blockers[ln.assignment_id])  # the list's ";" ends it
         blocks.append(
             Block(r.say("doc_blocker", unit=ln.unit_name, task=task, reason=reason), BULLET)
         )

@@ -27,6 +27,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session
+
 from app import evidence_keep
 from app.actor import Actor
 from app.checkin import Said
@@ -36,8 +38,8 @@ from app.evidence_files import store_file
 from app.reporting import unit_inactive
 from app.services import Services
 from core.numbers import typed_number
-from db.engine import session_scope
-from db.queries.checkin import open_items
+from db.engine import session_in, session_scope
+from db.queries.checkin import OpenItem, open_items
 from db.queries.pending import clear_pending, get_pending, set_pending
 
 log = logging.getLogger(__name__)
@@ -139,11 +141,30 @@ def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | N
             (folder / dropped["file"]).unlink(missing_ok=True)
         data = {"photos": photos[-MAX_ASKED:]}
         set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=PENDING)
-    choices = [
+    return Said(services.catalog.get(actor.lang, "zalo.photo_pick"), _pick(items))
+
+
+def _pick(items: Sequence[OpenItem]) -> list[list[Choice]]:
+    """Return the open tasks offered for the photos, a numbered choice each."""
+    return [
         [Choice(f"#{item.task_id} {item.title}"[:60], (PREFIX, item.assignment_id))]
         for item in items[:MAX_ASKED]
     ]
-    return Said(services.catalog.get(actor.lang, "zalo.photo_pick"), choices)
+
+
+def still_asked(services: Services, actor: Actor, db: Session | None = None) -> Said | None:
+    """Ask again which task the photos kept pending are for, after a text that answered
+    something else (a typed number takes the last offer only, and the photos were left
+    unfiled, unsaid): None when none wait (in `db`'s transaction when given)."""
+    with session_in(services.engine, db) as session:
+        now = services.clock.now()
+        asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=PENDING)
+        if not _photos(asked):
+            return None
+        items = open_items(session, unit_ids=actor.unit_ids)
+    if not items:
+        return None
+    return Said(services.catalog.get(actor.lang, "zalo.photo_pick_again"), _pick(items))
 
 
 def take(

@@ -28,6 +28,16 @@ from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.textnorm import fold
 
 TASK_NUMBER_RE = re.compile(r"#\s?(\d{1,9})\b")
+# A task as officials also name it: "nhiệm vụ 3", "NV3", "nv số 12", "task 5" (not a date,
+# "nhiệm vụ 15/12", nor a count before it, "3 nhiệm vụ").
+# Voice typing writes a small one in words, after "số": "nhiệm vụ số ba".
+_SPOKEN_TASK = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8}
+_SPOKEN_TASK |= {"chín": 9, "mười": 10}
+MENTION_RE = re.compile(
+    r"#\s?(\d{1,9})\b|\b(?:nhiệm\s?vụ|nhiem\s?vu|nv|task)\s?(?:(?:số|so|no\.?)\s?)?(\d{1,9})\b"
+    rf"(?![/.-]\d)|\bnhiệm\s?vụ\s+số\s+({'|'.join(_SPOKEN_TASK)})\b",
+    re.IGNORECASE,
+)
 ONLY_NUMBER_RE = re.compile(r"^\s*#?\s?(\d{1,9})\s*[.!]?\s*$")
 DATE_RE = re.compile(
     r"(?:(?:đến|den|tới|toi|until|to)\s+)?(?:(?:ngày|ngay)\s+)?\b(\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)\b",
@@ -37,6 +47,13 @@ DATE_SHAPE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\
 CAUSE_RE = re.compile(
     r"^\s*(?:[,;:\-–]\s*)?(?:vì|vi|do|lý do|ly do|because|due to)?[\s:,\-–]*", re.IGNORECASE
 )
+# The hour given with the day asked for ("17h ngày 18/12", "18/12 lúc 17 giờ"): no reason.
+_HOUR = (
+    r"(?:(?:lúc|luc|vào|vao)\s+)?\d{1,2}(?:[:hg]\d{2}|\s?[hg]\b|\s?(?:giờ|gio)(?:\s\d{1,2}"
+    r"(?:\s?(?:phút|phut))?)?)(?:\s(?:sáng|sang|chiều|chieu|tối|toi))?"
+)
+HOUR_BEFORE_RE = re.compile(rf"(?<!\w){_HOUR}[\s,]*$", re.IGNORECASE)
+HOUR_AFTER_RE = re.compile(rf"^[\s,]*{_HOUR}(?![\w/])", re.IGNORECASE)
 # What may stand between two tasks named in a row: "#12, #13 xong", "#12 và #13: xong".
 CONNECTOR_RE = re.compile(r"^(?:[\s,;:&+/.\-–]|\b(?:và|va|and)\b)*$", re.IGNORECASE)
 # A whole message asking for the help, typed without the slash ("trợ giúp", "Menu?"):
@@ -60,6 +77,9 @@ class Outcome(StrEnum):
     CLOSED = "closed"  # the answered message is about items no longer open
     UNKNOWN_TASK = "unknown_task"  # it names a task number that is not the sender's
     ACKNOWLEDGED = "acknowledged"  # "cảm ơn", "ok", "vâng": a short answer, nothing asked
+    # Not done, in answer to a message about an item recorded done (an old reminder): the
+    # change is asked first, never made at once (a task named, "#12 đang làm", is made).
+    REOPEN = "reopen"
 
 
 @dataclass(frozen=True)
@@ -89,8 +109,19 @@ def command_of(text: str) -> str:
 
 
 def task_numbers(text: str) -> set[int]:
-    """Return the task numbers written as "#12" in text."""
+    """Return the task numbers written as "#12" in text (the bot's own, as it writes them)."""
     return {int(m.group(1)) for m in TASK_NUMBER_RE.finditer(text)}
+
+
+def named_tasks(text: str) -> set[int]:
+    """Return the task numbers a person's text names: "#12", "nhiệm vụ 12", "NV12"."""
+    return {_number(m) for m in MENTION_RE.finditer(text)}
+
+
+def _number(mention: re.Match[str]) -> int:
+    """Return the task number of a mention, in whichever form it was written."""
+    digits = mention.group(1) or mention.group(2)
+    return int(digits) if digits else _SPOKEN_TASK[mention.group(3).lower()]
 
 
 def impossible_date(text: str) -> str | None:
@@ -109,8 +140,8 @@ def by_task(text: str) -> list[tuple[int, str]]:
     A task followed only by a connector shares the next task's words ("#12, #13 xong"); a
     message whose last task has no words after it ("xong #12 và #13") is not split.
     """
-    marks = list(TASK_NUMBER_RE.finditer(text))
-    if len({m.group(1) for m in marks}) < 2:
+    marks = list(MENTION_RE.finditer(text))
+    if len({_number(m) for m in marks}) < 2:
         return []
     ends = [m.start() for m in marks[1:]] + [len(text)]
     words = [
@@ -121,7 +152,7 @@ def by_task(text: str) -> list[tuple[int, str]]:
     for index in range(len(words) - 2, -1, -1):
         if CONNECTOR_RE.match(words[index]):
             words[index] = words[index + 1]
-    return [(int(m.group(1)), said) for m, said in zip(marks, words, strict=True)]
+    return [(_number(m), said) for m, said in zip(marks, words, strict=True)]
 
 
 def only_number(text: str) -> int | None:
@@ -202,8 +233,13 @@ def decide(
     ids = tuple(i.assignment_id for i in pool)
     clear = reply.kind != ReplyKind.UNCLEAR
     if len(pool) == 1:
+        if clear and pool[0].done and not mentioned and reply.kind in _UNDOING:
+            return Decision(Outcome.REOPEN, reply, ids)
         return Decision(Outcome.RECORD if clear else Outcome.ASK_STATUS, reply, ids)
     return Decision(Outcome.ASK_TASK if clear else Outcome.ASK_BOTH, reply, ids)
+
+
+_UNDOING = (ReplyKind.IN_PROGRESS, ReplyKind.BLOCKED)
 
 
 def extension_target(
@@ -264,7 +300,8 @@ def read_extension_request(
         return target, wrapped.reason or "", wrapped.new_deadline
     wrapped = parse_reply(f"xin gia hạn đến {match.group(1)}", today=today)
     target = extension_target(wrapped, deadline=deadline, today=today, calendar=calendar)
-    rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+    before = HOUR_BEFORE_RE.sub("", text[: match.start()])
+    rest = (before + " " + HOUR_AFTER_RE.sub("", text[match.end() :])).strip()
     return target, CAUSE_RE.sub("", rest, count=1).strip(" ."), wrapped.new_deadline
 
 

@@ -14,7 +14,8 @@ Accepted forms, compared without case or Vietnamese diacritics:
   a directive's "trước ngày 15/06/2026" means that day;
 - ``yyyy-mm-dd 00:00:00``: a date cell exported to CSV with its empty time;
 - any of these with its time of day, after it as a program exports it ("15/01/2027 17:00",
-  "15/01/2027 17:00:00") or before it as an official writes it ("17h00 ngày 15/01/2027"):
+  "15/01/2027 17:00:00") or before it as an official writes it ("17h00 ngày 15/01/2027",
+  "17h ngày …", "17 giờ ngày …", "trước 8h sáng ngày …"):
   that day (a task is due by the end of its day), in chat as in a tasks file;
 - ``N ngày làm việc`` / ``N ngay lam viec`` / ``N working day(s)``, optionally after
   'trong', 'trong vòng', 'trong thời hạn' (a directive's wording) or 'within': the N-th
@@ -79,8 +80,15 @@ _LONG = re.compile(r"(?:ngay )?(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?", re.A
 # "trước ngày 15/06/2026": how a directive's appendix writes a deadline, meaning that day.
 _BEFORE = re.compile(r"^(?:truoc|before|by) ", re.ASCII)
 # The time of a deadline given with its day (module doc): left out, the day is the deadline.
+# "17:00", "17h00", "17h", "17g", "17 giờ", "17 giờ 30", "8h sáng"; a number after "giờ" is
+# its minutes unless a date goes on from it ("17 giờ 18/12/2026").
+_TIME = (
+    r"\d{1,2}(?:[:h]\d{2}(?::\d{2})?|\s?[hg]|\s?gio(?:\s\d{1,2}(?![/.-]\d)(?:\s?phut)?)?)"
+    r"(?:\s(?:sang|chieu|toi))?"
+)
 _WITH_TIME = re.compile(
-    r"^\d{1,2}[:h]\d{2}(?::\d{2})?,?\s+(?=\S)|(?<=\S),?\s+\d{1,2}[:h]\d{2}(?::\d{2})?$", re.ASCII
+    rf"^((?:truoc|before|by) )?(?:luc )?{_TIME},?\s+(?=\S)|(?<=\S),?\s+(?:luc |vao )?{_TIME}$",
+    re.ASCII,
 )
 # A period ends on the last day of a month: "quy iv/2026", "thang 12 nam 2026", "nam 2026".
 _YEAR_TAIL = r"(?:(?: nam |/|-| )(\d{4}))?"
@@ -243,7 +251,7 @@ def _fold(text: str) -> str:
 
 def _read(text: str) -> str:
     """Return a typed deadline folded, without the time of day given with its day."""
-    return _WITH_TIME.sub("", _fold(text))
+    return _WITH_TIME.sub(lambda match: match[1] or "", _fold(text))
 
 
 def _match_working_days(folded: str) -> int | None:

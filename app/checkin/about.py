@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from app.actor import Actor
 from app.checkin import RepliedTo
 from app.services import Services
-from core.checkin import Decision, Item, Outcome, decide, task_numbers
+from core.checkin import Decision, Item, Outcome, decide, named_tasks, task_numbers
 from core.replies.parse import parse_reply
 from core.replies.result import ParsedReply
 from core.states import TaskStatus
@@ -44,7 +44,7 @@ def decide_text(
     if explanation_id is not None:
         return Decided(rows, None, explanation_id)
     reply = read_reply(services, text, forwarded)
-    decision = decide(reply=reply, items=items, replied=about, mentioned=task_numbers(text))
+    decision = decide(reply=reply, items=items, replied=about, mentioned=named_tasks(text))
     if decision.outcome == Outcome.CLOSED and about:
         return Decided(rows, decision, None, not_open_why(connection, actor, about))
     return Decided(rows, decision, None)

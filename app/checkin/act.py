@@ -29,7 +29,7 @@ from core.checkin import (
 )
 from core.followups import says_all
 from core.markup import Markup
-from core.replies.parse import ambiguous_pair
+from core.replies.parse import ambiguous_pair, split_share
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from db.engine import session_in
 from db.models import Assignment
@@ -45,6 +45,8 @@ ASK_KEYS = {
     "acknowledgement": "ask_status_acknowledgement",
     "percent": "ask_status_percent",
     "ambiguous": "ask_status_ambiguous",
+    "split": "ask_status_split",
+    "moved": "ask_status_moved",
 }
 Titles = dict[int, tuple[int, str]]  # an assignment's task number and title, as listed
 # Nothing open to report on: when every unit of the sender was deactivated, that is why.
@@ -79,6 +81,9 @@ def act(
     lang, catalog = actor.lang, services.catalog
     if outcome == Outcome.RECORD:
         return _apply(services, actor, ids[0], decision.reply, text, key, db)
+    if outcome == Outcome.REOPEN:
+        reply = decision.reply
+        return confirm(services, actor, ids[0], reply, text, key, db, asked="confirm_reopen")
     if outcome == Outcome.ASK_STATUS:
         task, title = titles[ids[0]]
         name = ASK_KEYS.get(str(decision.reply.hint), "ask_status")
@@ -87,7 +92,16 @@ def act(
         if pair is None and name == "ask_status_ambiguous":
             name = "ask_status"
         part, whole = pair or ("", "")
-        question = t(f"checkin.{name}", task=str(task), title=title, part=part, whole=whole)
+        typed, joined = split_share(text, today=services.today()) or ("", 0)
+        question = t(
+            f"checkin.{name}",
+            task=str(task),
+            title=title,
+            part=part,
+            whole=whole,
+            typed=typed,
+            joined=joined,
+        )
         return Answer([Said(question, status_choices(catalog, lang, ids[0]))])
     if outcome == Outcome.ASK_TASK:
         return _ask_task(

@@ -28,13 +28,17 @@ def confirm(
     text: str,
     key: str,
     db: Session | None = None,
+    *,
+    asked: str = "confirm_status",
 ) -> Answer:
-    """Ask once which status a long or mixed report means; its text is kept as the note
-    (written in `db`'s transaction when given, else in one of its own)."""
+    """Ask once which status a long or mixed report means (`asked`: the question's catalog
+    key); its text is kept as the note, and the share and reason it gave are recorded with
+    the status it was read as (written in `db`'s transaction when given, else in its own)."""
     t = partial(services.catalog.get, actor.lang)
     with session_in(services.engine, db) as session:
         note = reply.note or text
         data = {"step": "confirm", "assignment_id": assignment_id, "note": note, "key": key}
+        data |= {"kind": str(reply.kind), "percent": reply.percent, "reason": reply.reason}
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = task_of(session, assignment_id)
     choices = [
@@ -45,7 +49,7 @@ def confirm(
             ("blocked", "blocked"),
         )
     ]
-    question = t("checkin.confirm_status", task=str(task.id), title=task.title)
+    question = t(f"checkin.{asked}", task=str(task.id), title=task.title)
     return Answer([Said(question, [choices[:2], choices[2:]])])
 
 
@@ -70,7 +74,17 @@ def confirmed(
             return Answer([Said(expired)], toast=expired, alert=True)
         clear_pending(session, contact_id=actor.contact_id)
         note = str(asked.get("note", ""))
-        reason = note if state == ReportState.BLOCKED else None
-        report = Report(assignment_id, state, "text", str(asked["key"]), text=note, reason=reason)
+        read_as = asked.get("kind") == state  # the share and reason it gave go with it
+        percent = asked.get("percent") if read_as else None
+        reason = (asked.get("reason") if read_as else None) or note
+        report = Report(
+            assignment_id,
+            state,
+            "text",
+            str(asked["key"]),
+            percent=percent,
+            text=note,
+            reason=reason if state == ReportState.BLOCKED else None,
+        )
         result = record(services, actor, report, db=session)
     return Answer([Said(result.text)], recorded=result, toast=result.text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app import evidence_keep
 from app.actor import Actor
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
 from app.checkin.about import Decided, decide_text, read_about, read_reply
@@ -71,11 +73,38 @@ def answer_text(
         if answered is not None:
             return answered
     if several:
-        return _several(services, actor, several, replied, text, key, forwarded, db)
+        answer = _several(services, actor, several, replied, text, key, forwarded, db)
+        return _files_left(services, actor, asked, answer, None)
     if decided is None:  # the text was not the answer to the question asked: read it now
         with _reading(services, db) as connection:
             decided = decide_text(services, connection, actor, text, replied, forwarded)
-    return _answer_decided(services, actor, decided, text, key, asked=asked, db=db)
+    answer = _answer_decided(services, actor, decided, text, key, asked=asked, db=db)
+    return _files_left(services, actor, asked, answer, decided.decision)
+
+
+def _files_left(
+    services: Services,
+    actor: Actor,
+    asked: dict[str, Any] | None,
+    answer: Answer,
+    decision: Decision | None,
+) -> Answer:
+    """Settle the files of a question "which task is this file for?" that a text left for a
+    report instead (evidence sent before its status): kept for the one task the text recorded
+    when the question offered it, else the person told they were not kept."""
+    if asked is None or asked.get("step") != evidence_keep.ASKED or answer.unhandled:
+        return answer
+    files = evidence_keep.uploads(asked)
+    if not files:
+        return answer
+    offered = {int(a) for a, _ in asked.get("tasks", [])}
+    recorded = answer.recorded is not None and answer.recorded.ok
+    one = decision.candidates[0] if decision and decision.outcome == Outcome.RECORD else None
+    if recorded and one in offered:
+        return replace(answer, evidence=(asked, one))
+    names = ", ".join(f"«{f.get('file_name', '')}»" for f in files)
+    left = services.catalog.get(actor.lang, "evidence.left_unkept", names=names)
+    return replace(answer, said=[*answer.said, Said(left)])
 
 
 REMINDER_FOOTER = "reminders.footer"

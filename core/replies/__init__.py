@@ -10,10 +10,16 @@ Rules run in this order and the first that decides wins:
 1. empty: nothing but spaces and punctuation;
 2. question: "?", a question word, or "… xong chưa"; but "xin gia hạn … được không ạ?"
    is a polite request, not a question, so a request for an extension skips this rule;
+2b. moved: the sender no longer follows the unit ("em đã chuyển công tác", "không còn phụ
+   trách", "đã nghỉ hưu"): UNCLEAR (hint MOVED: the bot says whom to tell);
 3. number alone: "60" is in progress at 60%, "100" done (to confirm), below 0 or over 100
    refused (UNCLEAR, hint PERCENT), as is a stated share out of range ("150%", "-5%")
-   once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero;
+   once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero, and
+   a share said in words before "phần trăm" as its number ("sáu mươi lăm phần trăm": 65,
+   as voice typing writes it);
 4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
+   then a share typed with a space inside its number ("6 0%", read as 0%): UNCLEAR (hint
+   SPLIT: the bot asks whether 60% is meant);
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
 6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
    done", "mostly done"), work left ("đã hoàn thành 3/3 nội dung, còn 2 việc", "còn sai"),

@@ -11,7 +11,9 @@ RECENT_PAST_DAYS = 60
 _DURATION = (
     # "thứ 6 tuần sau" is a Friday, not six weeks.
     r"(?:(?<!thu )(?:(?<![\d.,])(?P<digits>\d{1,3})\s*"
-    r"|(?P<word>mot|hai|ba|bon|bay|tam|chin|muoi|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+)"
+    # "mười lăm ngày", "hai mươi ngày": as said, or as voice typing writes it
+    r"|(?P<word>(?:(?:hai|ba)\s+)?muoi(?:\s+(?:lam|mot|hai|ba|bon|tu|bay|tam|chin))?"
+    r"|mot|hai|ba|bon|bay|tam|chin|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+)"
     # "2 more weeks", "one extra day", "3 more working days"
     r"(?:(?:more|extra|additional)\s+)?(?:(?P<work_en>working|business)\s+)?"
     # "3 tháng 12" is a date, "thêm 1 tháng" a month more.
@@ -72,7 +74,7 @@ def extension_duration(folded: str, start: int, end: int) -> tuple[int | None, b
     if match is None:
         return None, False, None
     digits, word = match.group("digits"), match.group("word")
-    count = int(digits) if digits else _NUMBER_WORDS[word]
+    count = int(digits) if digits else _word_number(word)
     working = bool(match.group("work_en") or match.group("work_vi"))
     unit = match.group("unit")
     if unit in {"thang", "month", "months"}:
@@ -80,6 +82,18 @@ def extension_duration(folded: str, start: int, end: int) -> tuple[int | None, b
     if unit in {"tuan", "week", "weeks"}:
         return count * (5 if working else 7), working, None
     return count, working, None
+
+
+def _word_number(word: str) -> int:
+    """Return the number a duration says in words: "muoi lam" 15, "hai muoi" 20, "ba" 3."""
+    tens, muoi, ones = word.rpartition("muoi")
+    if not muoi:
+        return _NUMBER_WORDS[word]
+    first = _NUMBER_WORDS[tens.strip()] if tens.strip() else 1
+    return 10 * first + _ONES_AFTER_TENS.get(ones.strip(), 0)
+
+
+_ONES_AFTER_TENS = {**_NUMBER_WORDS, "lam": 5, "tu": 4}  # "mười lăm", "hai mươi tư"
 
 
 def add_months(day: date, months: int) -> date | None:

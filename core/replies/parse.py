@@ -11,7 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 from core.replies.extension import rule_extension
-from core.replies.percent import O_FOR_ZERO_RE, stated_percent
+from core.replies.percent import O_FOR_ZERO_RE, split_percent, stated_percent, with_spoken_shares
 from core.replies.reading import (
     Reply,
     clauses,
@@ -36,9 +36,11 @@ from core.replies.rules_unclear import (
     rule_bad_percent,
     rule_correction,
     rule_empty,
+    rule_moved,
     rule_negation,
     rule_promise,
     rule_question,
+    rule_split_percent,
     unclear,
 )
 from core.replies.telex import untelex
@@ -91,6 +93,12 @@ def ambiguous_pair(text: str, *, today: date) -> tuple[str, str] | None:
     return found[1].group("part"), found[1].group("whole")
 
 
+def split_share(text: str, *, today: date) -> tuple[str, int] | None:
+    """Return the share a reply typed with a space inside its number ("6 0%": "6 0", 60),
+    to name it in the question, or None."""
+    return split_percent(_reading(text, today).folded)
+
+
 def counts_first(text: str) -> bool:
     """Tell whether a text starts with a count or a length of time ("3 ngày nữa xong", "2 xã
     đã xong", "#12 2 more days"): its number is the official's words, not a choice's."""
@@ -104,14 +112,17 @@ def _reading(text: str, today: date) -> Reply:
     head = unicodedata.normalize("NFC", text[: MAX_SCAN_CHARS * 2])[:MAX_SCAN_CHARS]
     folded = fold_text(untelex(head))
     zeros = O_FOR_ZERO_RE.sub(lambda m: m.group(1) + "0" * len(m.group(2)), folded.folded)
-    return Reply(text=replace(folded, folded=zeros), today=today)  # same length: offsets hold
+    # Same length: offsets hold. A share said in words ("sáu mươi phần trăm") is its digits.
+    return Reply(text=with_spoken_shares(replace(folded, folded=zeros)), today=today)
 
 
 _RULES: tuple[Callable[[Reply], ParsedReply | None], ...] = (
     rule_empty,
     rule_question,
+    rule_moved,
     rule_lone_number,
     rule_extension,
+    rule_split_percent,
     rule_blocked,
     rule_bad_percent,
     rule_correction,

@@ -6,6 +6,7 @@ import re
 
 from core.replies.reading import Reply, find_guarded
 from core.replies.vocabulary import NOT_A_SHARE, NUA
+from core.textnorm import FoldedText
 
 PERCENT_RE = re.compile(
     # "60-70%" is read as its lower bound, 60.
@@ -77,3 +78,68 @@ def stated_percent(reply: Reply, start: int = 0, end: int | None = None) -> int 
 def hundred(reply: Reply, start: int = 0, end: int | None = None) -> int | None:
     """Return 100 when the span states 100 %, else None."""
     return 100 if stated_percent(reply, start, end) == 100 else None
+
+
+# A share said in words, as voice typing writes it: "sáu mươi phần trăm", "bảy lăm phần
+# trăm", "mười lăm phần trăm", "một trăm phần trăm" (folded; read only before "phần trăm").
+_DIGIT = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7}
+_DIGIT |= {"tam": 8, "chin": 9}
+_ONES = {**_DIGIT, "lam": 5, "nham": 5, "linh": 0}
+_D = "|".join(_DIGIT)
+_O = "|".join(_ONES)
+SPOKEN_PERCENT_RE = re.compile(
+    rf"\b(?:(?P<hundred>(?:mot\s+)?tram)|(?P<tens>{_D})\s+(?:muoi|chuc)(?:\s+(?P<ones>{_O}))?"
+    rf"|(?P<teen>muoi)(?:\s+(?P<teen_ones>{_O}))?|(?P<short>{_D})\s+(?P<short_ones>lam|tu)"
+    rf"|(?P<unit>{_D}))(?=\s+(?:phan\s+tram|percent)\b)"
+)
+
+
+def spoken_value(match: re.Match[str]) -> int:
+    """Return the number a share said in words stands for: "sau muoi" 60, "bay lam" 75."""
+    if match["hundred"]:
+        return 100
+    if match["tens"]:
+        return 10 * _DIGIT[match["tens"]] + (_ONES[match["ones"]] if match["ones"] else 0)
+    if match["teen"]:
+        return 10 + (_ONES[match["teen_ones"]] if match["teen_ones"] else 0)
+    if match["short"]:  # "hai lăm", "bảy lăm": 25, 75 as said
+        return 10 * _DIGIT[match["short"]] + _ONES[match["short_ones"]]
+    return _DIGIT[match["unit"]]
+
+
+def with_spoken_shares(text: FoldedText) -> FoldedText:
+    """Return the folded text with each share said in words as its digits ("sau muoi phan
+    tram": "60 phan tram"), each digit mapped back to the words it came from."""
+    folded, offsets = text.folded, text.offsets
+    pieces: list[str] = []
+    mapped: list[int] = []
+    at = 0
+    for match in SPOKEN_PERCENT_RE.finditer(folded):
+        start, end = match.span()
+        digits = str(spoken_value(match))
+        pieces += [folded[at:start], digits]
+        mapped += offsets[at:start]
+        mapped += [offsets[start]] * (len(digits) - 1) + [offsets[end - 1]]
+        at = end
+    if not pieces:
+        return text
+    pieces.append(folded[at:])
+    mapped += offsets[at:]
+    return FoldedText(original=text.original, folded="".join(pieces), offsets=tuple(mapped))
+
+
+# "6 0%", "1 00%": a space typed inside a number before its "%" (read as "0%" alone). The
+# two may be one number or two things; the official is asked, nothing recorded.
+SPLIT_PERCENT_RE = re.compile(
+    r"(?<![\w.,])(\d{1,2}) (\d{1,2})\s*(?:[%％]|phan\s+tram\b|percent\b)"
+)
+
+
+def split_percent(folded: str) -> tuple[str, int] | None:
+    """Return a share typed with a space inside its number ("6 0%": "6 0", 60), or None;
+    not when the two digits would make more than 100 ("đợt 2 30%")."""
+    for match in SPLIT_PERCENT_RE.finditer(folded):
+        joined = int(match[1] + match[2])
+        if joined <= 100:
+            return f"{match[1]} {match[2]}", joined
+    return None

@@ -36,6 +36,10 @@ class ReplyHint(StrEnum):
     PERCENT = "percent"  # UNCLEAR: a share below 0 or above 100 ("101", "150%", "-5%")
     # UNCLEAR: a pair that reads two ways ("xong 8/10": done on 8 October, or 8 of 10?)
     AMBIGUOUS = "ambiguous"
+    # UNCLEAR: a share typed with a space inside its number ("6 0%": 60%, or 6 and 0%?)
+    SPLIT = "split"
+    # UNCLEAR: the sender says they no longer follow the unit's work ("đã chuyển công tác")
+    MOVED = "moved"
 
 
 @dataclass(frozen=True, slots=True)

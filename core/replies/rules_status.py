@@ -38,6 +38,7 @@ from core.replies.vocabulary import (
     NEGATED_DONE_RE,
     NONE_AFTER_RE,
     NUA,
+    OTHERS_LEFT_RE,
     PERFECTIVE_RE,
     PROGRESS_RE,
     REMAINING_RE,
@@ -198,7 +199,7 @@ def rule_done(reply: Reply) -> ParsedReply | None:
         if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
             continue
         if _done_word_in(reply, start, end):
-            return _done(reply, uncertain=_hedged(reply, start, end))
+            return _done(reply, uncertain=_hedged(reply, start, end) or _others_left(reply))
         verb_only = True
     return _done(reply, uncertain=True) if verb_only else None
 
@@ -267,6 +268,16 @@ def _work_left(reply: Reply) -> bool:
 
 
 _STILL = frozenset({"còn", "con"})
+
+
+def _others_left(reply: Reply) -> bool:
+    """Tell whether the reply says others are left ("bên em xong rồi, còn phòng khác"):
+    the sender's part may be done, not the task."""
+    return any(
+        reply.typed(match.start(), match.start() + 3) in _STILL
+        and not negated_before(reply.folded, match.start())  # "không còn gì khác"
+        for match in OTHERS_LEFT_RE.finditer(reply.folded)
+    )
 
 
 def _done_word_in(reply: Reply, start: int, end: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from core.replies.extension import find_extension, is_request
-from core.replies.percent import NEGATIVE_PERCENT_RE, PERCENT_RE, stated_percent
+from core.replies.percent import NEGATIVE_PERCENT_RE, PERCENT_RE, split_percent, stated_percent
 from core.replies.reading import Reply, denies, find_guarded, has_promise
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.vocabulary import (
@@ -13,6 +13,7 @@ from core.replies.vocabulary import (
     CORRECTION_RE,
     DA,
     LON,
+    MOVED_RE,
     NHAM,
     NOT_SPOKEN_NO,
     QUESTION_RE,
@@ -48,6 +49,13 @@ def rule_question(reply: Reply) -> ParsedReply | None:
     return None
 
 
+def rule_moved(reply: Reply) -> ParsedReply | None:
+    """Read "em đã chuyển công tác", "không còn phụ trách" as no status: whom to tell is."""
+    if MOVED_RE.search(reply.folded):
+        return unclear(ReplyHint.MOVED)
+    return None
+
+
 def rule_bad_percent(reply: Reply) -> ParsedReply | None:
     """Refuse a share stated below 0 or above 100 ("đang làm 150%", "-5%") rather than drop it."""
     if stated_percent(reply) is not None:
@@ -56,6 +64,13 @@ def rule_bad_percent(reply: Reply) -> ParsedReply | None:
     over = any(int(m.group(1)) > 100 for m in PERCENT_RE.finditer(folded))
     if over or NEGATIVE_PERCENT_RE.search(folded):
         return unclear(ReplyHint.PERCENT)
+    return None
+
+
+def rule_split_percent(reply: Reply) -> ParsedReply | None:
+    """Ask about a share typed with a space inside its number: "6 0%" was read as 0%."""
+    if split_percent(reply.folded) is not None:
+        return unclear(ReplyHint.SPLIT)
     return None
 
 

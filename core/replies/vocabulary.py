@@ -14,7 +14,9 @@ _DONE_WORD = r"(?:x+o+n*g+|hoan\s?thanh|hoan\s+tat|done|finished|completed|compl
 # Verbs that report completion only in the perfective: "đã gửi", "gửi rồi".
 _VERB = (
     r"(?:ban\s+hanh|gui|nop|bao\s+cao|bc|ky|phe\s+duyet|thanh\s+lap|to\s+chuc|thuc\s+hien"
-    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen)"
+    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen"
+    # English verbs in Vietnamese sentences: "finish rồi", "em đã submit", "đã upload"
+    r"|finish|submit|upload)"
 )
 _ENGLISH_PAST = r"(?:submitted|sent|issued|signed|approved|delivered|reported)"
 # The negation words as typed, also with the Vietnamese keyboard off: its Telex or VNI marks
@@ -73,6 +75,16 @@ TRAILING_QUESTION_RE = re.compile(
 SPOKEN_QUESTION_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:roi\s+)?(?P<no>{_SPOKEN_NO})(?:\s+{_PARTICLE})*\W*$"
 )
+# The sender no longer follows the unit's work: "em đã chuyển công tác", "không còn phụ
+# trách", "đã nghỉ hưu", "I no longer work there". No status: whom to tell is said instead.
+MOVED_RE = re.compile(
+    r"\bchuyen\s+(?:cong\s+tac|sang\s+(?:don\s+vi|phong|co\s+quan|bo\s+phan|noi|cho)\s+khac"
+    r"|di\s+(?:noi|cho)\s+khac)"
+    rf"|\b{_KHONG}\s+con\s+(?:phu\s+trach|lam\s+(?:o|tai|viec\s+o)|cong\s+tac|thuoc|o)\b"
+    # "nghỉ việc rồi" (not "đang nghĩ việc này", which folds the same)
+    r"|\bnghi\s+(?:huu|che\s+do|viec\s+(?:roi|r)\b)\b"
+    r"|\bno\s+longer\s+(?:in\s+charge|responsible|work|with|at)\b|\bmoved\s+to\s+another\b"
+)
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
     r"|keo\s+dai\s+thoi\s+(?:han|gian)|them\s+thoi\s+gian|xin\s+(?:lui|doi)"
@@ -82,6 +94,8 @@ EXTENSION_RE = re.compile(
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
+    # "cho em thêm 3 ngày nữa": asked of the reader, "nữa" or not
+    rf"|\bcho\s+(?:em|minh|chung\s+em|toi|don\s+vi)\s+(?:xin\s+)?them\s+{DURATION_ANON}"
     # "we need 2 more weeks", "2 more days please" (not "2 more days and it is done")
     rf"|\b(?:need|needs|request(?:ing)?|ask(?:ing)?\s+for|want|give\s+(?:us|me)"
     r"|(?:can|could|may)\s+(?:we|i)\s+(?:have|get))"
@@ -188,6 +202,11 @@ REMAINING_RE = re.compile(
     r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b)"
     # "chỉ còn ký", "xong hết trừ xã A", "ngoại trừ báo cáo": all but some
     r"|\bchi\s+con\b|\bngoai\s+tru\b"
+)
+# "xong rồi, còn phòng khác", "còn các xã khác": others left, the unit's own part done or
+# the whole task? Asked (done to confirm), never recorded done.
+OTHERS_LEFT_RE = re.compile(
+    r"\bcon\s+(?:lai\s+)?(?:cac\s+|nhung\s+|may\s+)?(?:\w+\s+){1,3}?khac\b"
 )
 # "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
 ALL_COUNTED_RE = re.compile(

@@ -4,8 +4,10 @@ A document or photo sent in reply to a reminder, naming a task in its caption ("
 after choosing done, or sent while the unit has one open task is downloaded (bots may
 download up to 20 MB) into the evidence folder with its checksum; otherwise the bot asks
 which task (`ev:<assignment>` buttons, or a typed task number), once for an album, and the
-answer keeps every file sent meanwhile; an album's other files follow the task its first was
-kept for. A file too big is refused, the status of its caption recorded all the same.
+answer keeps every file sent meanwhile; a status typed instead ("#12 xong") keeps them for
+the task it records, any other text says they were not kept (`app.checkin.text`); an album's
+other files follow the task its first was kept for. A file too big is refused, the status
+of its caption recorded all the same.
 /evidence sends the stored file from disk, not by Telegram file id; a unit's name that fits
 several units given the task is answered with one button per unit (`el:p:<assignment>`, as
 Zalo's typed choices).

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from app import photo_evidence
 from app.actor import NO_CONTACT, Actor
 from app.checkin import Answer, RepliedTo, Said, unhandled_key
 from app.checkin.choice import choose
@@ -100,10 +101,22 @@ class TextChannel:
             return self._render(actor.lang, Said(t("common.choose_number", count=count)))
         return self._checkin(
             actor,
-            lambda db: answer_text(
-                as_said(self.services, wait), actor, text, key=key, replied=replied, db=db
+            lambda db: self._photos_still_asked(
+                actor,
+                answer_text(
+                    as_said(self.services, wait), actor, text, key=key, replied=replied, db=db
+                ),
+                db,
             ),
         )
+
+    def _photos_still_asked(self, actor: Actor, answer: Answer, db: Session) -> Answer:
+        """Ask again about the photos waiting for their task after an answer that offers no
+        choice of its own: its offer is the one the next typed number takes."""
+        if answer.unhandled or any(said.choices for said in answer.said):
+            return answer
+        again = photo_evidence.still_asked(self.services, actor, db)
+        return answer if again is None else replace(answer, said=[*answer.said, again])
 
     def _checkin(self, actor: Actor, work: Callable[[Session], Answer]) -> list[str]:
         """Answer a check-in (a status in words, an answer, a check-in choice taken) and keep

@@ -80,6 +80,16 @@ def test_decide_follows_a_named_task_even_when_done() -> None:
     assert outcome("#12 đang làm 80%") == (Outcome.RECORD, (3,))
 
 
+def test_decide_asks_before_undoing_a_done_task_from_the_message_answered() -> None:
+    """Not done in reply to a message about a done task (an old reminder) is asked first;
+    done again is recorded, and naming the task corrects it at once."""
+    assert outcome("đang làm 50%", replied=[3]) == (Outcome.REOPEN, (3,))
+    assert outcome("vướng: thiếu kinh phí", replied=[3]) == (Outcome.REOPEN, (3,))
+    assert outcome("xong", replied=[3]) == (Outcome.RECORD, (3,))
+    assert outcome("đang làm 50%", replied=[1]) == (Outcome.RECORD, (1,))
+    assert outcome("#12 đang làm 50%", replied=[3]) == (Outcome.RECORD, (3,))
+
+
 def test_decide_refuses_a_task_number_that_is_not_the_senders() -> None:
     """A named task outside the sender's items is not silently replaced by another."""
     assert outcome("#99 xong")[0] == Outcome.UNKNOWN_TASK
@@ -126,6 +136,12 @@ def test_decide_with_only_done_items_names_them_for_a_correction() -> None:
         # Past the ten-year horizon: as asked, never rolled (the caller refuses it).
         ("31/12/9999 vì chờ", (date(9999, 12, 31), "chờ")),
         ("15/6/2999 vì chờ", (date(2999, 6, 15), "chờ")),  # a Saturday
+        # The hour given with the day is no reason (it was sent to coordinators as "17h").
+        ("17h ngày 10/12/2026", (date(2026, 12, 10), "")),
+        ("17 giờ ngày 10/12/2026, do chờ sở", (date(2026, 12, 10), "chờ sở")),
+        ("10/12/2026 lúc 8h sáng vì bận họp", (date(2026, 12, 10), "bận họp")),
+        ("17 gio 30 ngay 10/12 vi cho ky", (date(2026, 12, 10), "cho ky")),
+        ("10/12 vì họp lúc 8h", (date(2026, 12, 10), "họp lúc 8h")),  # a reason's own hour
     ],
 )
 def test_read_extension_answer(text: str, expected: tuple[date | None, str]) -> None:
@@ -146,6 +162,16 @@ def test_read_extension_answer(text: str, expected: tuple[date | None, str]) -> 
         ("đã xong #12 và #13", []),  # one status before both: asked as one reply
         ("#12 xong", []),
         ("#12 xong, #12 xong", []),
+        # A task named in words, as officials also write it.
+        ("nhiệm vụ 12 xong, nhiệm vụ 13 đang làm 50%", [(12, "xong"), (13, "đang làm 50%")]),
+        ("NV12 xong; nv số 13: vướng", [(12, "xong"), (13, "vướng")]),
+        ("có 3 nhiệm vụ xong, 2 nhiệm vụ đang làm", []),  # counts, not tasks
+        (
+            "nhiệm vụ số ba đã xong nhiệm vụ số năm đang làm năm mươi phần trăm",  # by voice
+            [(3, "đã xong"), (5, "đang làm năm mươi phần trăm")],
+        ),
+        ("các nhiệm vụ năm 2026 xong, #13 xong", []),  # a year, then one task
+        ("nhiệm vụ 15/12 xong, #13 xong", []),  # a date, then one task
     ],
 )
 def test_by_task_splits_a_message_about_several_tasks(

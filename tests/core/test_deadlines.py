@@ -61,6 +61,14 @@ def parse(text: str, *, today: date = TODAY, calendar: WorkingCalendar = CALENDA
         "17h00 ngày 15/06/2026",  # as an official writes it
         "17H30, ngày 15/6/2026.",
         "16:30 15/6",
+        "17h ngày 15/06/2026",  # the hour alone, as most write it
+        "17 giờ ngày 15/06/2026",
+        "17g ngày 15/6/2026",
+        "17 giờ 30 ngày 15/6/2026",
+        "trước 8h sáng ngày 15/06/2026",
+        "15/06/2026 lúc 17 giờ",
+        "15/6/2026 17h",
+        "17 giờ 15/06/2026",  # no minutes: the 15 is the day
     ],
 )
 def test_parse_deadline_date_forms(text: str) -> None:
@@ -291,6 +299,8 @@ def test_parse_deadline_package_make_up_saturday_kept() -> None:
         "ngày làm việc",
         "17:00",  # a time of day alone is no day
         "17h00 ngày",
+        "17h",
+        "17 giờ ngày",
     ],
 )
 def test_parse_deadline_garbage_unrecognised(text: str) -> None:

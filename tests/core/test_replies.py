@@ -554,6 +554,12 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Chiều nay em gửi", PROMISE),
     ("hoàn thành vào tuần sau", PROMISE),
     ("thêm 3 ngày nữa xong", PROMISE),
+    # "cho em thêm …" asks the reader for the time: a request, "nữa" or not.
+    ("cho em thêm 3 ngày nữa", extension(extension_days=3)),
+    # A length said in words, as voice typing writes it (the bot asked for the date).
+    ("xin gia hạn thêm mười lăm ngày", extension(extension_days=15)),
+    ("xin thêm hai mươi mốt ngày", extension(extension_days=21)),
+    ("cho em xin thêm 1 tuần nữa nhé", extension(extension_days=7)),
     ("will finish tomorrow", PROMISE),
     ("Vâng, em sẽ hoàn thành trước 15/7", PROMISE),
     # Acknowledgements report nothing.
@@ -599,6 +605,36 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("-5", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
     ("-5%", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
     ("đang làm 150%", _reply(ReplyKind.UNCLEAR, ReplyHint.PERCENT)),
+    # A space typed inside the number ("6 0%") was read as 0%: asked, nothing recorded.
+    ("6 0%", _reply(ReplyKind.UNCLEAR, ReplyHint.SPLIT)),
+    ("đang làm 6 0%", _reply(ReplyKind.UNCLEAR, ReplyHint.SPLIT)),
+    ("đang làm 1 00 phần trăm", _reply(ReplyKind.UNCLEAR, ReplyHint.SPLIT)),
+    ("đợt 2 30%", progress(30)),  # "230%" is no share: the 2 is something else
+    # A share said in words, as voice typing writes it, is its number.
+    ("đang làm sáu mươi phần trăm", progress(60)),
+    ("dang lam sau muoi lam phan tram", progress(65)),
+    ("được bảy lăm phần trăm rồi", progress(75)),
+    ("đạt hai mươi mốt phần trăm", progress(21)),
+    ("mười lăm phần trăm", progress(15)),
+    ("xong tám mươi phần trăm", partial(80)),  # was DONE
+    ("hoàn thành một trăm phần trăm", done(percent=100)),
+    (
+        "vướng: thiếu kinh phí, mới ba mươi phần trăm",
+        blocked("thiếu kinh phí, mới ba mươi phần trăm", percent=30),
+    ),
+    # Others left: the sender's part done, or the task? Confirmed first, never recorded done.
+    ("bên em xong rồi, còn phòng khác", guessed(done(), "bên em xong rồi, còn phòng khác")),
+    ("xong rồi, còn các xã khác", guessed(done(), "xong rồi, còn các xã khác")),
+    ("đã xong, không còn gì khác", done()),
+    # The sender says they no longer follow the unit: whom to tell is said, no status
+    # ("đã chuyển" was read as a report sent, done to confirm).
+    ("em đã chuyển sang đơn vị khác rồi", unclear(ReplyHint.MOVED)),
+    ("dạ em đã chuyển công tác từ tháng trước", unclear(ReplyHint.MOVED)),
+    ("em không còn phụ trách nữa", unclear(ReplyHint.MOVED)),
+    ("em nghỉ hưu rồi", unclear(ReplyHint.MOVED)),
+    ("I no longer work there", unclear(ReplyHint.MOVED)),
+    ("đã chuyển văn bản cho phòng", guessed(done(), "đã chuyển văn bản cho phòng")),
+    ("em đang nghĩ việc này", UNKNOWN),
     # A reply that takes itself back is asked about, never recorded.
     ("đã xong rồi nhưng nhầm", FIX),
     ("xong rồi, à nhầm", FIX),
@@ -784,6 +820,12 @@ ZALO: list[tuple[str, ParsedReply]] = [
     ("ht r", guessed(done(), "ht r")),
     ("đã ht", guessed(done(), "đã ht")),
     ("đã gửi bc", guessed(done(), "đã gửi bc")),
+    # English verbs in a Vietnamese sentence: confirmed as "đã gửi" is (they were not read).
+    ("finish rồi", guessed(done(), "finish rồi")),
+    ("em đã submit rồi", guessed(done(), "em đã submit rồi")),
+    ("đã upload lên hệ thống", guessed(done(), "đã upload lên hệ thống")),
+    ("chưa submit", NEG),
+    ("sẽ finish trong tuần", PROMISE),
     ("đã bc", guessed(done(), "đã bc")),
     ("đã nộp", guessed(done(), "đã nộp")),
     ("nộp rồi", guessed(done(), "nộp rồi")),

@@ -88,6 +88,27 @@ async def test_a_photo_without_its_task_is_kept_pending_and_a_typed_number_files
     assert list((zbot.tg.settings.evidence_path / "pending").glob("*/*")) == []
 
 
+async def test_a_photo_asked_about_is_asked_again_after_a_status_typed_instead(
+    zbot: ZaloBot,
+) -> None:
+    """Evidence before its status: a photo, asked about, then "#2 xong" typed instead of the
+    number. The photo was left pending unsaid, and "1" then went to the check-in ("all
+    tasks done"), never to it; now the answer asks about the photo again, and "1" files it."""
+    first, second = official(zbot, tasks=2)
+    await zbot.photo(HOA, JPEG, "")
+    recorded, again = await zbot.say(HOA, f"#{second} xong")
+    assert "Đã ghi nhận" in recorded
+    assert "Ảnh gửi trước đó chưa được lưu" in again
+    assert f"1 = #{first} Việc 0" in again
+    [kept] = await zbot.say(HOA, "1")
+    assert "Đã lưu minh chứng" in kept
+    with zbot.session() as s:
+        [evidence] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, evidence.assignment_id)
+    assert about is not None
+    assert about.task_id == first
+
+
 async def test_a_photo_after_reporting_a_task_done_is_kept_for_it(zbot: ZaloBot) -> None:
     """With two tasks, "#N xong" and then a photo without a caption: the photo is evidence of
     the task just reported done (as on Telegram), not asked about."""

@@ -250,6 +250,50 @@ async def test_a_letter_o_typed_for_a_zero_is_read_as_a_zero(zbot: ZaloBot) -> N
     assert reports(zbot) == [(task, "in_progress", 60)]
 
 
+async def test_a_share_typed_with_a_space_in_it_is_asked_not_recorded_as_zero(
+    zbot: ZaloBot,
+) -> None:
+    """ "đang làm 6 0%" (a space typed inside 60) was recorded as 0% done; the bot now asks
+    whether it means 60%, records nothing, and the answer typed again is recorded."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "đang làm 6 0%")
+    assert "«6 0%» là 60% phải không? Bot chưa ghi nhận gì." in answer
+    assert "2 = Đang thực hiện" in answer
+    assert reports(zbot) == []
+    await zbot.say(HOA, "đang làm 60%")
+    assert reports(zbot) == [(task, "in_progress", 60)]
+
+
+async def test_an_official_who_moved_is_told_whom_to_tell_and_nothing_is_recorded(
+    zbot: ZaloBot,
+) -> None:
+    """ "em đã chuyển sang đơn vị khác rồi" ("đã chuyển" read as a report sent) was offered
+    the statuses to confirm as done; the bot now records nothing and says whom to tell."""
+    official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "em đã chuyển sang đơn vị khác rồi")
+    assert "Bot chưa ghi nhận gì. Nếu anh/chị không còn phụ trách việc của đơn vị" in answer
+    assert "/whoami" in answer
+    assert "2 = Đang thực hiện" in answer
+    assert reports(zbot) == []
+
+
+async def test_a_share_said_in_words_is_read_as_its_number(zbot: ZaloBot) -> None:
+    """Voice typing writes the share in words: "xong tám mươi phần trăm" was recorded done,
+    "đang làm sáu mươi phần trăm" in progress without its share."""
+    [task] = official(zbot)
+    await remind(zbot)
+    await zbot.say(HOA, "xong tám mươi phần trăm")
+    await zbot.say(HOA, "đang làm sáu mươi lăm phần trăm")
+    await zbot.say(HOA, "được bảy lăm phần trăm rồi ạ")
+    assert reports(zbot) == [
+        (task, "in_progress", 80),
+        (task, "in_progress", 65),
+        (task, "in_progress", 75),
+    ]
+
+
 async def test_a_share_out_of_range_is_refused_and_nothing_recorded(zbot: ZaloBot) -> None:
     """ "101", "2 150%", "-5%" get the 0-100 rule and the typed answers; nothing is stored."""
     official(zbot)

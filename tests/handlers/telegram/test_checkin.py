@@ -141,6 +141,23 @@ async def test_a_task_named_in_reply_to_another_tasks_reminder_is_recorded_for_i
     assert assignment(bot, world.assignments[0]).state == "none"
 
 
+async def test_a_task_named_in_words_is_the_one_reported_on(bot: BotUnderTest) -> None:
+    """ "nhiệm vụ 2 đã xong" in reply to #1's reminder was recorded done for #1 (only "#2"
+    named a task); and "nhiệm vụ 1 xong, nhiệm vụ 2 đang làm 50%" was one report, 50%."""
+    world = await scene(bot, tasks=2)
+    first, second = (task.id for task in world.tasks)
+    reminder = await remind(bot, OFFICIAL, [world.assignments[0]])
+    answer = await bot.send(OFFICIAL, f"nhiệm vụ {second} đã xong", reply_to=reminder.message_id)
+    assert f"#{second} Kế hoạch CĐS 2" in (answer.text or "")
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[1], "done")]
+    await bot.send(OFFICIAL, f"NV{first} xong, NV{second} đang làm 50%")
+    await bot.server.wait_until(lambda: len(reports(bot)) == 3)
+    assert [(r.assignment_id, r.state, r.percent) for r in reports(bot)][1:] == [
+        (world.assignments[0], "done", 100),
+        (world.assignments[1], "in_progress", 50),
+    ]
+
+
 async def test_free_message_with_one_open_item_is_recorded(bot: BotUnderTest) -> None:
     """With one open task, "dang thuc hien 60%" is recorded as in progress 60%."""
     world = await scene(bot)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlmodel import col, select
 from telegram import Chat, Document, Message
 
@@ -92,17 +93,20 @@ async def test_document_in_reply_to_a_reminder_is_kept_and_fetched(bot: BotUnder
     assert fetched.document["file_name"] == "ke-hoach.pdf"
 
 
+@pytest.mark.parametrize("named", ["#{task} xong", "Nhiệm vụ {task} xong"])
 async def test_a_document_naming_another_task_in_reply_to_a_reminder_is_that_tasks(
-    bot: BotUnderTest,
+    bot: BotUnderTest, named: str
 ) -> None:
-    """A PDF captioned "#2 xong" sent in reply to the reminder of #1 (the message at hand) is
-    #2's evidence and records #2 done; #1, which it does not name, is left as it was."""
+    """A PDF captioned "#2 xong" (or "Nhiệm vụ 2 xong", which was #1's) sent in reply to the
+    reminder of #1 (the message at hand) is #2's evidence and records #2 done; #1, which it
+    does not name, is left as it was."""
     world = await scene(bot, tasks=2)
     first, second = world.assignments
     reminder = await remind(bot, OFFICIAL, [first])
     after = bot.server.last_message_id(OFFICIAL)
     task = world.tasks[1].id
-    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, caption=f"#{task} xong")
+    caption = named.format(task=task)
+    send_document_reply(bot, OFFICIAL, PDF, reminder.message_id, caption=caption)
     reply = await bot.server.wait_for_message(OFFICIAL, after=after)
     assert f"cho #{task} Kế hoạch CĐS 2" in (reply.text or "")
     assert [evidence.assignment_id for evidence in kept(bot)] == [second]
@@ -197,6 +201,37 @@ async def test_file_without_context_asks_which_task(bot: BotUnderTest) -> None:
     reply = await bot.send(OFFICIAL, str(world.tasks[0].id), match=saying("Đã lưu"))
     assert "minh chứng «bien-ban.pdf»" in (reply.text or "")
     assert [e.assignment_id for e in kept(bot)] == [world.assignments[0]]
+
+
+async def test_a_file_asked_about_then_a_task_reported_done_is_kept_for_it(
+    bot: BotUnderTest,
+) -> None:
+    """Evidence before its status: a bare document, then "#A xong" typed instead of a tap
+    on the question. The file was forgotten with the question, the official told only that
+    the status was recorded; it is now kept for the task the text reported."""
+    world = await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
+    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    await bot.send(OFFICIAL, f"#{world.tasks[0].id} xong", match=saying("Đã ghi nhận"))
+    assert [e.assignment_id for e in kept(bot)] == [world.assignments[0]]
+    assert [(r.assignment_id, r.state) for r in reports(bot)] == [(world.assignments[0], "done")]
+    lines = [m.text or "" for m in bot.server.messages(OFFICIAL)]
+    assert any("Đã lưu minh chứng «bien-ban.pdf»" in line for line in lines)
+
+
+async def test_a_file_asked_about_then_a_status_of_no_task_says_it_was_not_kept(
+    bot: BotUnderTest,
+) -> None:
+    """A bare document, then "xong" (which of two tasks?): the file's question is gone, and
+    the official is told in the same answer that the file was not kept and how to send it."""
+    await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
+    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    left = await bot.send(OFFICIAL, "xong", match=saying("chưa được lưu làm minh chứng"))
+    assert "Tệp «bien-ban.pdf» gửi trước đó" in (left.text or "")
+    assert kept(bot) == []
 
 
 async def test_file_over_twenty_megabytes_gets_a_clear_answer(bot: BotUnderTest) -> None:

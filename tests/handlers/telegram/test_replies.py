@@ -70,6 +70,27 @@ async def test_a_thumbs_up_to_a_reminder_records_nothing_and_asks(bot: BotUnderT
     assert assignment(bot, world.assignments[0]).state == "none"
 
 
+async def test_not_done_in_reply_to_an_old_reminder_of_a_done_task_is_asked(
+    bot: BotUnderTest,
+) -> None:
+    """ "đang làm 50%" in reply to last week's reminder of a task since reported done (a
+    reply to the wrong message, most likely) reopened it at once; the bot now says it is
+    done, records nothing, and the button records the change with its share."""
+    world = await scene(bot)
+    done = world.assignments[0]
+    reminder = await remind(bot, OFFICIAL, [done])
+    await bot.send(OFFICIAL, "xong")
+    asked = await bot.send(OFFICIAL, "đang làm 50%", reply_to=reminder.message_id)
+    assert "đã được ghi nhận hoàn thành; tin này chưa được ghi nhận" in (asked.text or "")
+    assert [r.state for r in reports(bot)] == ["done"]
+    assert assignment(bot, done).state == "done"
+    await bot.press(OFFICIAL, button_data(asked, "Đang thực hiện"), asked.message_id)
+    await bot.server.wait_until(lambda: len(reports(bot)) == 2)
+    assert [(r.state, r.percent) for r in reports(bot)] == [("done", 100), ("in_progress", 50)]
+    named = await bot.send(OFFICIAL, f"#{world.tasks[0].id} xong", reply_to=reminder.message_id)
+    assert "Đã ghi nhận" in (named.text or "")
+
+
 async def test_a_bare_tick_asks_which_status(bot: BotUnderTest) -> None:
     """ "✅" alone is not thanked for: the bot asks which status, with its buttons."""
     await scene(bot)

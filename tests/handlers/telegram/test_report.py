@@ -33,7 +33,7 @@ from app import formal_report
 from app.report_docx import render
 from bot.cli import main
 from core.taskdates import due_at
-from db.models import Assignment, Contact, Directive, Task, Unit, UnitContact
+from db.models import Assignment, Contact, Directive, Explanation, Task, Unit, UnitContact
 from db.queries.due_times import due_time
 from db.queries.reports import record_report
 from db.queries.tasks import assign_units
@@ -224,19 +224,28 @@ async def test_report_ends_each_list_with_a_full_stop(bot: BotUnderTest) -> None
     """Administrative style ends every item of a list with ";" and the last with ".": the
     report's lists of overdue units, blockers and extensions ended their last item with ";"
     as if the sentence went on. A blocker's reason that already ends a sentence gets no
-    second full stop; a cut list keeps ";" on its last unit, before "and N more."."""
+    second full stop, nor one before the ";" of an item not last ("Chờ hướng dẫn.;"); a cut
+    list keeps ";" on its last unit, before "and N more."."""
     with bot.session() as s:
         every_status(s)
-        unit = make_unit(s, "XBA", "Xã Bà")
         task = s.get(Task, 1)
         assert task is not None
-        assign_units(s, task=task, unit_ids=[unit.id or 0], tz=VN)
-        a = s.exec(select(Assignment).where(Assignment.unit_id == unit.id)).one()
-        reason = "Chờ ý kiến Sở Tài chính."
-        record_report(s, assignment_id=a.id or 0, state="blocked", reason=reason, now=at(8))
+        for code, name, reason in (
+            ("XBA", "Xã Bà", "Chờ ý kiến Sở Tài chính."),
+            ("PAN", "Phường An", "Chờ hướng dẫn của Sở."),
+        ):
+            unit = make_unit(s, code, name)
+            assign_units(s, task=task, unit_ids=[unit.id or 0], tz=VN)
+            a = s.exec(select(Assignment).where(Assignment.unit_id == unit.id)).one()
+            record_report(s, assignment_id=a.id or 0, state="blocked", reason=reason, now=at(8))
+        explained = Explanation(
+            assignment_id=a.id or 0, text="Đã báo cáo Sở.", requested_at=at(9), answered_at=at(10)
+        )
+        s.add(explained)
         s.commit()
     bot.user(COORDINATOR)
-    body = texts(await reported(bot, COORDINATOR, "/report #1"))
+    doc = await reported(bot, COORDINATOR, "/report #1")
+    body = texts(doc)
     heads = ("2. Các đơn vị", "3. Khó khăn", "4. Gia hạn", "II. ĐỀ XUẤT")
     starts = [next(i for i, line in enumerate(body) if line.startswith(h)) for h in heads]
     lists = [body[a + 1 : b] for a, b in pairwise(starts)]
@@ -247,7 +256,13 @@ async def test_report_ends_each_list_with_a_full_stop(bot: BotUnderTest) -> None
     ]
     for items in lists:
         assert all(item.endswith(";") for item in items[:-1]), items
-    assert len(lists[1]) == 2, "Sở Y tế's blocker, then Xã Bà's"
+    assert lists[1] == [
+        "- Phường An: Chờ hướng dẫn của Sở;",
+        "- Sở Y tế: Thiếu kinh phí;",
+        "- Xã Bà: Chờ ý kiến Sở Tài chính.",
+    ]
+    [row] = [r for r in appendix(doc) if r[1] == "Phường An"]
+    assert row[-1] == "Vướng mắc: Chờ hướng dẫn của Sở; Giải trình: Đã báo cáo Sở"
 
 
 async def test_report_says_an_extension_to_a_day_off_as_its_appendix_row(
