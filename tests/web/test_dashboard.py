@@ -13,7 +13,7 @@ import docx
 import httpx
 import openpyxl
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app import links
 from app.dashboard import matrix as dashboard_matrix
@@ -761,6 +761,19 @@ async def test_a_deactivated_units_page_says_it_is_no_longer_followed(served: Se
     assert "đã ngừng theo dõi" not in kept
 
 
+def db_assignments(s: Session, served: Served) -> tuple[Assignment, Assignment]:
+    """Return unit DB's assignments to the two tasks served, in the tasks' order."""
+    first, second = (
+        s.exec(
+            select(Assignment).where(
+                Assignment.task_id == task.id, Assignment.unit_id == served.units["DB"].id
+            )
+        ).one()
+        for task in served.tasks
+    )
+    return first, second
+
+
 async def test_a_units_history_lists_the_newest_report_first_by_when_it_was_said(
     served: Served,
 ) -> None:
@@ -768,14 +781,7 @@ async def test_a_units_history_lists_the_newest_report_first_by_when_it_was_said
     it was sent: stored after a newer one, it was listed first, above the newer report, in
     a history said to be "newest first" (the workbook's history is by time)."""
     with served.bot.session() as s:
-        first, second = (
-            s.exec(
-                select(Assignment).where(
-                    Assignment.task_id == task.id, Assignment.unit_id == served.units["DB"].id
-                )
-            ).one()
-            for task in served.tasks
-        )
+        first, second = db_assignments(s, served)
         now = served.bot.clock.now()
         record_report(s, assignment_id=first.id or 0, state="done", now=now)
         waited = now - timedelta(hours=2)
@@ -796,14 +802,7 @@ async def test_a_units_history_says_what_each_report_said(served: Served) -> Non
     status each reported (and its percentage), as the workbook's history does (its "Nội
     dung báo cáo" was blank for them), and a blocker's reason once."""
     with served.bot.session() as s:
-        first, second = (
-            s.exec(
-                select(Assignment).where(
-                    Assignment.task_id == task.id, Assignment.unit_id == served.units["DB"].id
-                )
-            ).one()
-            for task in served.tasks
-        )
+        first, second = db_assignments(s, served)
         now = served.bot.clock.now()
         record_report(s, assignment_id=first.id or 0, state="in_progress", percent=60, now=now)
         record_report(s, assignment_id=first.id or 0, state="done", now=now)
