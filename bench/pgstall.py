@@ -60,6 +60,7 @@ from bench.stall import (
     ZALO_ADMIN,
     Place,
     furnish,
+    loop_since,
     start,
 )
 from bench.webhook import stop
@@ -275,20 +276,15 @@ async def run_phase(
     lost_before = tapper.lost
     latencies = await tapper.run(job, MIN_PHASE_S)
     said = await job
-    await asyncio.sleep(1.2)  # the probe writes every second
-    figures = probe_figures(world)
-    stalls = [s for s in figures.get("stalls", []) if s["at"] >= started - 0.5]
-    seconds = [ms for at, ms in figures.get("per_second_max_ms", []) if at >= started]
+    worst, stalls = await loop_since(world, started)
     taps = latency_figures(latencies)
     row = {
         "phase": name,
         **said,
         "taps": taps,
         "taps_unanswered": tapper.lost - lost_before,
-        "worst_lateness_ms": max(seconds, default=0.0),
-        "stalls": [
-            {"ms": s["ms"], "cpu_ms": s.get("cpu_ms"), "running": s["running"]} for s in stalls
-        ],
+        "worst_lateness_ms": worst,
+        "stalls": stalls,
         "rss_mb": rss_mb(bench.bot),
     }
     p50, p99 = taps.get("p50_ms") or 0, taps.get("p99_ms") or 0

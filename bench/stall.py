@@ -309,25 +309,14 @@ async def run_phase(
     tapper.fetch = []
     latencies = await tapper.run(job, MIN_PHASE_S)
     waited = await job
-    await asyncio.sleep(1.2)  # the probe writes every second
-    figures = probe_figures(world)
-    stalls = [s for s in figures.get("stalls", []) if s["at"] >= started - 0.5]
-    seconds = [ms for at, ms in figures.get("per_second_max_ms", []) if at >= started]
+    worst, stalls = await loop_since(world, started)
     taps = latency_figures(latencies)
     row: dict[str, Any] = {
         "phase": name,
         "waited_s": round(waited, 2),
         "taps": taps,
-        "worst_lateness_ms": max(seconds, default=0.0),
-        "stalls": [
-            {
-                "ms": s["ms"],
-                "cpu_ms": s.get("cpu_ms"),
-                "running": s["running"],
-                "updates": s["updates"],
-            }
-            for s in stalls
-        ],
+        "worst_lateness_ms": worst,
+        "stalls": stalls,
     }
     flag = " <-- STALL" if stalls else ""
     print(
@@ -342,6 +331,26 @@ async def run_phase(
             file=sys.stderr,
         )
     return row
+
+
+async def loop_since(world: World, started: float) -> tuple[float, list[dict[str, Any]]]:
+    """Return the event loop's worst lateness in a second since `started` (epoch seconds) and
+    its stalls meanwhile (how long, its CPU, what ran), as the bot's probe wrote them, once
+    it has written its next second."""
+    await asyncio.sleep(1.2)  # the probe writes every second
+    figures = probe_figures(world)
+    seconds = [ms for at, ms in figures.get("per_second_max_ms", []) if at >= started]
+    stalls = [
+        {
+            "ms": s["ms"],
+            "cpu_ms": s.get("cpu_ms"),
+            "running": s["running"],
+            "updates": s.get("updates"),
+        }
+        for s in figures.get("stalls", [])
+        if s["at"] >= started - 0.5
+    ]
+    return max(seconds, default=0.0), stalls
 
 
 def admin_commands(place: Place) -> list[str]:
