@@ -22,7 +22,7 @@ from app.task_notices import tell_unit_stopped, withdraw_unit_stopped
 from core.markup import Markup
 from core.spreadsheet.report import ImportReport
 from core.textnorm import COMMITTEE_NAMES, fold, name_key, unmarked, without_committee
-from core.units import parse_unit_line
+from core.units import parse_unit_line, says_none
 from db.engine import session_scope
 from db.imports.unit_rows import MAX_CODE, MAX_GROUP, MAX_NAME, new_code_problem
 from db.imports.units import groups_of, save_unit
@@ -305,7 +305,7 @@ def edit_cells(session: Session, unit: Unit, values: list[str]) -> dict[str, str
         ";".join(groups_of(session, unit_id=unit.id)),
     ]
     merged = [
-        ("" if new == "-" else new) if new else old
+        ("" if says_none(new) else new) if new else old
         for new, old in zip([*values, "", "", "", ""][:4], current, strict=True)
     ]
     merged[3] = ";".join(g.strip() for g in merged[3].replace(",", ";").split(";") if g.strip())

@@ -12,6 +12,12 @@ LIST_SEPARATORS = (",", ";")  # what splits a list of units ("X01, X02")
 # digits, and - _ . between them (X-TAMXUAN, SYT, 000.00.31.H45, as the state's codes of
 # units are written). "Xã Tân Lập" is a name: as a code it listed the unit as two.
 CODE = re.compile(r"[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
+NONE_MARK = "-"  # a parent or groups cell that says "none", in /editunit and in a file
+
+
+def says_none(value: str) -> bool:
+    """Return whether a parent or groups value is the mark for "none" (`-`)."""
+    return value.strip() == NONE_MARK
 
 
 def code_problem(code: str) -> str:

@@ -2,7 +2,8 @@
 
 A new day off moves what was due that day (app.calendar_days.moves) and the messages held
 for office time (app.calendar_days.held); a day off removed, or made a working day, moves
-them back.
+them back (a weekday the province made a day off, made a working day, is that day off
+removed: no working day is stored over it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from app.calendar_days.moves import Told, move_back, move_off
 from app.calendar_days.words import reason_clause, task_refs, weekday
 from app.services import Services
 from app.task_notices import told_line
+from core.calendar import WorkingCalendar
 from core.deadlines import SpanError, latest_deadline, parse_span
 from core.markup import Markup
 from db.engine import session_scope
@@ -50,14 +52,16 @@ def change(services: Services, lang: str, actor_id: int, args: str) -> str:
     if len(days) == 1:
         if (already := _already(services, lang, span.first, working)) is not None:
             return already
-        headline, lines = _set(services, lang, actor_id, span.first, working, reason)
+        headline, lines = _set_day(services, lang, actor_id, span.first, working, reason)
         return "\n".join([headline, *lines])
     key = "calendar.span_work_added" if working else "calendar.span_off_added"
     clause = reason_clause(services, lang, reason)
     said = [t(key, count=len(days), first=span.first, last=span.last, reason=clause)]
     # Each day is set as a day of its own, the last first: what is due inside the range
     # then moves once, past its end, not a day at a time. What it moved is said by date.
-    moved = {day: _set(services, lang, actor_id, day, working, reason)[1] for day in days[::-1]}
+    moved = {
+        day: _set_day(services, lang, actor_id, day, working, reason)[1] for day in days[::-1]
+    }
     for day in days:
         said += [t("calendar.span_day", day=day, said=Markup(line)) for line in moved[day]]
     return "\n".join(said)
@@ -79,6 +83,24 @@ def _already(services: Services, lang: str, day: date, working: bool) -> str | N
     return services.catalog.get(
         lang, key, day=day, weekday=weekday(services, lang, day), reason=holiday
     )
+
+
+def _set_day(
+    services: Services, lang: str, actor_id: int, day: date, working: bool, reason: str
+) -> tuple[str, list[str]]:
+    """Set one day as `_set` does, except a weekday that is off only because the province
+    added it, asked to be worked: its day off is removed, as /calendar remove does, and the
+    answer says so (a "working day" stored there was one more entry in the list, and left
+    on the day when the day off went)."""
+    with session_scope(services.engine) as session:
+        before = override_on(session, day=day)
+    added_off = before is not None and not before.working
+    if not (working and added_off and WorkingCalendar().is_working_day(day)):
+        return _set(services, lang, actor_id, day, working, reason)
+    said = services.catalog.get(
+        lang, "calendar.work_removes_off", day=day, weekday=weekday(services, lang, day)
+    )
+    return said, [line for line in _remove(services, lang, actor_id, day).split("\n") if line]
 
 
 def _set(

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app import evidence_keep
 from app.actor import Actor
-from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
+from app.checkin import MAX_TEXT, Answer, RepliedTo, Said, unhandled_key
 from app.checkin.about import Decided, decide_text, read_about, read_reply
 from app.checkin.act import act, records, report_of
 from app.checkin.pending import answer_pending
@@ -91,8 +91,9 @@ def _files_left(
 ) -> Answer:
     """Settle the files of a question "which task is this file for?" that a text left for a
     report instead (evidence sent before its status): kept for the one task the text recorded
-    when the question offered it, else the person told they were not kept."""
-    if asked is None or asked.get("step") != evidence_keep.ASKED or answer.unhandled:
+    when the question offered it, else the person told they were not kept, a text with no
+    word too (it got the usage hint alone, the files dropped unsaid)."""
+    if asked is None or asked.get("step") != evidence_keep.ASKED:
         return answer
     files = evidence_keep.uploads(asked)
     if not files:
@@ -104,6 +105,9 @@ def _files_left(
         return replace(answer, evidence=(asked, one))
     names = ", ".join(f"«{f.get('file_name', '')}»" for f in files)
     left = services.catalog.get(actor.lang, "evidence.left_unkept", names=names)
+    if answer.unhandled:  # the usage hint the adapter's fallback gives, then the files'
+        hint = services.catalog.get(actor.lang, unhandled_key(actor.unit_ids))
+        return Answer([Said(hint), Said(left)])
     return replace(answer, said=[*answer.said, Said(left)])
 
 

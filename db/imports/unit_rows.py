@@ -17,7 +17,7 @@ from sqlmodel import Session
 from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.textnorm import fold
-from core.units import GROUP_SEPARATORS, code_problem
+from core.units import GROUP_SEPARATORS, code_problem, says_none
 from db.models import Unit
 from db.queries.assignees import names_no_unit
 from db.queries.units import find_kind
@@ -61,6 +61,12 @@ class UnitRow:
         return fold(self.code)
 
 
+def _cell(cells: dict[str, str], column: str) -> str:
+    """Return a parent or groups cell, `-` read as empty (none), as /editunit reads it."""
+    value = cells.get(column, "")
+    return "" if says_none(value) else value
+
+
 def parse_rows(
     session: Session, table: Table, report: ImportReport, existing: dict[str, Unit]
 ) -> list[UnitRow]:
@@ -73,7 +79,7 @@ def parse_rows(
         code, name, kind_text = cells.get("code", ""), cells.get("name", ""), cells.get("kind", "")
         # ";" or ",", as /addunit reads them: a group named with a comma could never be
         # named in a list of units, which splits at commas.
-        groups = [g.strip() for g in GROUP_SEPARATORS.split(cells.get("groups", "")) if g.strip()]
+        groups = [g.strip() for g in GROUP_SEPARATORS.split(_cell(cells, "groups")) if g.strip()]
         groups = [unicodedata.normalize("NFC", g) for g in groups]
         reason = _row_problem(code, name, groups) or (
             "" if fold(code) in existing else new_code_problem(session, code)
@@ -88,7 +94,7 @@ def parse_rows(
         if kind_key is None:
             report.rejected.append(Rejection(number, "unknown_kind", params(code, kind_text)))
             continue
-        parent_text = cells.get("parent_code", "")
+        parent_text = _cell(cells, "parent_code")
         parent = parent_of.get(fold(parent_text), fold(parent_text)) if has_parent else None
         # NFC: a form's name typed with a "Unicode tổ hợp" keyboard (Unikey) comes decomposed
         name = unicodedata.normalize("NFC", " ".join(name.split()))
@@ -107,7 +113,7 @@ def _parents_by_name(table: Table, existing: dict[str, Unit]) -> dict[str, str]:
     units share names none, and the row is refused.
     """
     codes = set(existing) | {fold(cells.get("code", "")) for _, cells in table.rows}
-    written = {fold(cells.get("parent_code", "")) for _, cells in table.rows} - codes - {""}
+    written = {fold(_cell(cells, "parent_code")) for _, cells in table.rows} - codes - {""}
     if not written:
         return {}
     found: dict[str, set[str]] = {}

@@ -5,8 +5,8 @@ nothing. Whether a unit is followed is /deactivate's and /activate's alone: a un
 deactivated since the file was last sent stays so. Good rows are applied, bad ones
 rejected with their row number and a reason code (see `db.imports.unit_rows`, which reads
 the rows; here their parents are checked and they are written). A missing optional column
-leaves that property alone; an empty cell in a present column clears it (no parent, no
-groups).
+leaves that property alone; an empty cell or `-` in a present column clears it (no parent,
+no groups), as `-` does in /editunit.
 """
 
 from __future__ import annotations

@@ -112,11 +112,21 @@ class TextChannel:
 
     def _photos_still_asked(self, actor: Actor, answer: Answer, db: Session) -> Answer:
         """Ask again about the photos waiting for their task after an answer that offers no
-        choice of its own: its offer is the one the next typed number takes."""
-        if answer.unhandled or any(said.choices for said in answer.said):
+        choice of its own (the usage hint to a text with no word too): its offer is the one
+        the next typed number takes."""
+        if any(said.choices for said in answer.said):
             return answer
         again = photo_evidence.still_asked(self.services, actor, db)
-        return answer if again is None else replace(answer, said=[*answer.said, again])
+        if again is None:
+            return answer
+        shown = self._fallback(actor) if answer.unhandled else answer
+        return replace(shown, said=[*shown.said, again])
+
+    def _fallback(self, actor: Actor) -> Answer:
+        """Return what words no flow took are answered: how to join, or the usage hint."""
+        t = partial(self.services.catalog.get, actor.lang)
+        public = actor.access == Access.PUBLIC
+        return Answer([Said(t(self.not_registered if public else unhandled_key(actor.unit_ids)))])
 
     def _checkin(self, actor: Actor, work: Callable[[Session], Answer]) -> list[str]:
         """Answer a check-in (a status in words, an answer, a check-in choice taken) and keep
@@ -221,13 +231,7 @@ class TextChannel:
         again, the work would be done twice).
         """
         if answer.unhandled:  # words from someone with no unit to report for
-            t = partial(self.services.catalog.get, actor.lang)
-            key = (
-                self.not_registered
-                if actor.access == Access.PUBLIC
-                else unhandled_key(actor.unit_ids)
-            )
-            answer = Answer([Said(t(key))])
+            answer = self._fallback(actor)
         texts = [text for said in answer.said for text in self._render(actor.lang, said)]
         if db is not None:
             self._keep_choices(actor, answer, db)

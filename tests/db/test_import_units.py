@@ -357,3 +357,15 @@ def test_a_unit_named_by_its_peoples_committee_is_a_twin(session: Session) -> No
     )
     assert reasons(report) == [(2, "same_name"), (3, "same_name")]
     assert report.rejected[0].params["value"] == "Xã Tam Xuân (X1)"
+
+
+def test_a_dash_in_the_parent_or_groups_cell_is_none_as_in_editunit(session: Session) -> None:
+    """`-` is "no parent" and "no group" in a file as in /editunit: it was an unknown parent,
+    the row refused, and a group named "-" (one unit moved to the top in the same file)."""
+    run(session, "code,name,kind,parent_code,groups\nD,Huyện D,huyện,,\nC,Xã C,xã,D,G\n")
+    report = run(
+        session, "code,name,kind,parent_code,groups\nT,Sở T,sở,-,-\nC,Xã C,xã, - ,-\nE,Sở E,sở,,\n"
+    )
+    assert report.rejected == []
+    assert [unit(session, c).parent_id for c in ("T", "C", "E")] == [None] * 3
+    assert [groups_of(session, unit_id=unit(session, c).id or 0) for c in ("T", "C")] == [[], []]

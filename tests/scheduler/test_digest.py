@@ -18,6 +18,7 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from db.models import Assignment, Outbox, Unit
 from db.queries.reports import record_report
+from db.queries.taskadmin import end_task, remove_assignees
 from scheduler.cron import aps_days, trigger_for
 from scheduler.delivery import wake
 from scheduler.digest import CATCH_UP_JOB, JOB_NAME, catch_up, queue_digests
@@ -96,7 +97,10 @@ async def test_digest_fired_on_monday_queues_one_per_coordinator_once(bot: BotUn
     assert "Nhiệm vụ có đơn vị quá hạn: 1" in text
     assert "#1 Ban hành Kế hoạch chuyển đổi số: 3 đơn vị quá hạn, 1 chưa báo cáo" in text
     assert "Xã C: #1 Ban hành Kế hoạch chuyển đổi số, quá 13 ngày" in text
-    assert "Từ 16/11/2026 đến nay: 1 báo cáo mới (0 hoàn thành, 0 vướng mắc)" in text
+    assert (
+        "Từ 16/11/2026 đến nay: 1 báo cáo mới về các nhiệm vụ đang theo dõi"
+        " (0 hoàn thành, 0 vướng mắc)" in text
+    )
     assert "Nhiệm vụ đến hạn trong tuần (23/11/2026 - 29/11/2026): 1" in text
     assert "**#3 Nộp số liệu tuần**, hạn 27/11/2026" in text
 
@@ -218,7 +222,38 @@ async def test_digest_in_english_counts_one_report_and_one_task_right(bot: BotUn
         )
         s.commit()
     bot.user(COORDINATOR, language="en")
-    assert "new reports 1 (done 0, blocked 0); new tasks 1." in await coordinators_digest(bot)
+    digest = await coordinators_digest(bot)
+    assert "new reports on the tasks followed 1 (done 0, blocked 0); new tasks 1." in digest
+
+
+async def test_digest_counts_no_report_on_a_cancelled_task_or_a_unit_taken_off(
+    bot: BotUnderTest,
+) -> None:
+    """Of three reports done this week, one on a task since cancelled and one by a unit since
+    taken off its task are not in the digest's count, as /summary shows neither: it said
+    3 new reports, 2 done, which no summary the coordinator opened could find."""
+    with bot.session() as s:
+        xa, xb = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+        kept = make_task(s, "Việc còn theo dõi", date(2026, 11, 27), [xa, xb])
+        cancelled = make_task(s, "Việc đã hủy", date(2026, 11, 27), [xa])
+        for task, unit, state in (
+            (kept, xa, "in_progress"),
+            (kept, xb, "done"),
+            (cancelled, xa, "done"),
+        ):
+            assignment = s.exec(
+                select(Assignment).where(
+                    Assignment.task_id == task.id, Assignment.unit_id == unit.id
+                )
+            ).one()
+            record_report(s, assignment_id=assignment.id or 0, state=state, now=bot.clock.now())
+        remove_assignees(s, task=kept, unit_ids=[xb.id or 0], actor_id=None)
+        end_task(s, task=cancelled, status="cancelled", now=bot.clock.now(), actor_id=None)
+        s.commit()
+    bot.user(COORDINATOR)
+    digest = await coordinators_digest(bot)
+    assert "1 báo cáo mới về các nhiệm vụ đang theo dõi (0 hoàn thành, 0 vướng mắc)" in digest
 
 
 async def test_digest_off_stops_it_for_that_coordinator(bot: BotUnderTest) -> None:
@@ -400,7 +435,6 @@ async def test_a_scoped_digest_counts_no_new_task_taken_off_their_units(bot: Bot
     """A coordinator limited to the pilot communes (Xã A, Xã B) is told of the new tasks that
     are theirs: one given to Xã A and Xã C, then taken off Xã A, is not among them (it was
     counted, though /summary names no such task for them)."""
-    from db.queries.taskadmin import remove_assignees
     from tests.handlers.telegram.test_summary import limit_to
 
     with bot.session() as s:

@@ -131,6 +131,17 @@ async def test_calendar_add_of_a_weekend_says_it_already_is_a_day_off(zbot: Zalo
         assert s.exec(select(CalendarOverride)).all() == []
 
 
+async def test_calendar_work_on_a_day_the_province_gave_off_removes_it(zbot: ZaloBot) -> None:
+    """On Zalo too, /calendar work of a Monday the province had made a day off removes that
+    day off and says so, rather than listing a working day over it."""
+    await zbot.say(ZALO_ADMIN, "/calendar add 04/01/2027 nghỉ bù")
+    [worked] = await zbot.say(ZALO_ADMIN, "/calendar work 04/01/2027")
+    assert worked.startswith("04/01/2027 (Thứ Hai) không phải ngày nghỉ cuối tuần hay lễ, Tết")
+    assert "Đã bỏ ngày 04/01/2027 khỏi lịch riêng của tỉnh." in worked
+    with zbot.session() as s:
+        assert s.exec(select(CalendarOverride)).all() == []
+
+
 async def test_calendar_remove_gives_a_day_off_back_to_the_tasks_it_moved(
     zbot: ZaloBot,
 ) -> None:

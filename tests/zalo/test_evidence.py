@@ -109,6 +109,25 @@ async def test_a_photo_asked_about_is_asked_again_after_a_status_typed_instead(
     assert about.task_id == first
 
 
+async def test_a_photo_asked_about_is_asked_again_after_a_text_of_faces(
+    zbot: ZaloBot,
+) -> None:
+    """A photo, asked about, then only faces ("🙂 😊"): the usage hint answered it alone, the
+    photo left pending unsaid; now the photo's question follows the hint, and "1" files it."""
+    first, _ = official(zbot, tasks=2)
+    await zbot.photo(HOA, JPEG, "")
+    hint, again = await zbot.say(HOA, "🙂 😊")
+    assert hint.startswith("Khi nhận được nhắc việc")
+    assert "Ảnh gửi trước đó chưa được lưu" in again
+    [kept] = await zbot.say(HOA, "1")
+    assert "Đã lưu minh chứng" in kept
+    with zbot.session() as s:
+        [evidence] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, evidence.assignment_id)
+    assert about is not None
+    assert about.task_id == first
+
+
 async def test_a_photo_after_reporting_a_task_done_is_kept_for_it(zbot: ZaloBot) -> None:
     """With two tasks, "#N xong" and then a photo without a caption: the photo is evidence of
     the task just reported done (as on Telegram), not asked about."""

@@ -22,12 +22,18 @@ from db.queries.summary.rows import _rows
 def changes_since(
     session: Session, *, since: datetime, until: datetime, scope: Scope = EVERY
 ) -> dict[str, int]:
-    """Return how many reports of each state, and new tasks, arrived in a window."""
+    """Return how many reports of each state, and new tasks, arrived in a window.
+
+    Reports are counted as /summary and the digest's totals read them: on open tasks, by
+    the units they are given to now (a cancelled task's, or one taken off a unit, is not).
+    """
     window = and_(col(StatusReport.created_at) > since, col(StatusReport.created_at) <= until)
     reports = (
         select(StatusReport.state, func.count())
         .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(window, in_scope(scope))
+        .where(col(Assignment.active).is_(True), col(Task.status) == TaskStatus.OPEN)
         .group_by(col(StatusReport.state))
     )
     result = {str(state): int(n) for state, n in _rows(session, reports)}

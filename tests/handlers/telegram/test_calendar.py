@@ -50,6 +50,30 @@ async def test_a_day_that_already_is_what_is_asked_is_said_so_and_not_set(
         assert s.exec(select(AuditLog)).all() == []
 
 
+async def test_work_on_a_weekday_the_province_gave_off_removes_that_day_off(
+    bot: BotUnderTest,
+) -> None:
+    """/calendar work of a Friday the province had made a day off removes that day off, as
+    /calendar remove does, and says so: it set a "working day" over it, left in the list
+    (and on the Friday, if the day off went); a Saturday is still a make-up working day."""
+    with bot.session() as s:
+        make_task(s, "Báo cáo tuần", date(2026, 11, 27), [make_unit(s, "X1")])
+    await bot.send(ADMIN_ID, "/calendar add 27/11/2026 bão")
+    worked = (await bot.send(ADMIN_ID, "/calendar work 27/11/2026 hết bão")).text or ""
+    assert worked.startswith(
+        "27/11/2026 (Thứ Sáu) không phải ngày nghỉ cuối tuần hay lễ, Tết: chỉ bỏ ngày nghỉ"
+    )
+    assert "Đã bỏ ngày 27/11/2026 khỏi lịch riêng của tỉnh." in worked
+    assert "được trả lại ngày 27/11/2026: #1" in worked
+    made_up = (await bot.send(ADMIN_ID, "/calendar work 28/11/2026 làm bù")).text or ""
+    assert made_up == "Đã đặt 28/11/2026 (Thứ Bảy) là ngày làm việc: làm bù."
+    with bot.session() as s:
+        assert [(r.day, r.working) for r in s.exec(select(CalendarOverride))] == [
+            (date(2026, 11, 28), True)
+        ]
+        assert s.exec(select(Task)).one().deadline == date(2026, 11, 27)
+
+
 async def test_calendar_bad_input_gets_usage(bot: BotUnderTest) -> None:
     """An impossible date or an unknown verb is explained."""
     assert "dd/mm/yyyy" in ((await bot.send(ADMIN_ID, "/calendar add 31/02/2027")).text or "")

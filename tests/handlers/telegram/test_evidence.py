@@ -234,6 +234,24 @@ async def test_a_file_asked_about_then_a_status_of_no_task_says_it_was_not_kept(
     assert kept(bot) == []
 
 
+async def test_a_file_asked_about_then_a_text_of_faces_says_it_was_not_kept(
+    bot: BotUnderTest,
+) -> None:
+    """A bare document, then only faces ("🙂 😊"): the usage hint answered it and the file's
+    question was gone unsaid; the same answer now says the file was not kept and how to
+    send it again, as a status of no task does."""
+    await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
+    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    left = await bot.send(OFFICIAL, "🙂 😊", match=saying("chưa được lưu làm minh chứng"))
+    assert "Tệp «bien-ban.pdf» gửi trước đó" in (left.text or "")
+    lines = [m.text or "" for m in bot.server.messages(OFFICIAL)]
+    assert any(line.startswith("Khi nhận được nhắc việc") for line in lines)
+    assert kept(bot) == []
+    assert reports(bot) == []
+
+
 async def test_file_over_twenty_megabytes_gets_a_clear_answer(bot: BotUnderTest) -> None:
     """A file Telegram would not let the bot download is refused with its size and the limit."""
     await scene(bot)
