@@ -761,6 +761,17 @@ async def test_a_deactivated_units_page_says_it_is_no_longer_followed(served: Se
     assert "đã ngừng theo dõi" not in kept
 
 
+async def history_said(served: Served) -> list[str]:
+    """Return what each report said, as unit DB's page lists its history to the coordinator."""
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['DB'].id}")).text
+    history = page[page.index('<table id="history">') :]
+    return [
+        re.sub(r"\s+", " ", c).strip()
+        for c in re.findall(r"<tr><td>.*?</td><td>.*?</td><td>(.*?)</td></tr>", history, re.S)
+    ]
+
+
 def db_assignments(s: Session, served: Served) -> tuple[Assignment, Assignment]:
     """Return unit DB's assignments to the two tasks served, in the tasks' order."""
     first, second = (
@@ -787,13 +798,7 @@ async def test_a_units_history_lists_the_newest_report_first_by_when_it_was_said
         waited = now - timedelta(hours=2)
         record_report(s, assignment_id=second.id or 0, state="in_progress", now=waited)
         s.commit()
-    async with served.signed_in(COORDINATOR) as browser:
-        page = (await browser.get(f"/units/{served.units['DB'].id}")).text
-    history = page[page.index('<table id="history">') :]
-    said = [
-        re.sub(r"\s+", " ", c).strip()
-        for c in re.findall(r"<tr><td>.*?</td><td>.*?</td><td>(.*?)</td></tr>", history, re.S)
-    ]
+    said = await history_said(served)
     assert said == ["Hoàn thành", "Đang thực hiện"]
 
 
@@ -815,11 +820,5 @@ async def test_a_units_history_says_what_each_report_said(served: Served) -> Non
             now=now,
         )
         s.commit()
-    async with served.signed_in(COORDINATOR) as browser:
-        page = (await browser.get(f"/units/{served.units['DB'].id}")).text
-    history = page[page.index('<table id="history">') :]
-    said = [
-        re.sub(r"\s+", " ", c).strip()
-        for c in re.findall(r"<tr><td>.*?</td><td>.*?</td><td>(.*?)</td></tr>", history, re.S)
-    ]
+    said = await history_said(served)
     assert said == ["Vướng mắc: Thiếu kinh phí", "Hoàn thành", "Đang thực hiện (60%)"]

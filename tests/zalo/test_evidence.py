@@ -102,11 +102,7 @@ async def test_a_photo_asked_about_is_asked_again_after_a_status_typed_instead(
     assert f"1 = #{first} Việc 0" in again
     [kept] = await zbot.say(HOA, "1")
     assert "Đã lưu minh chứng" in kept
-    with zbot.session() as s:
-        [evidence] = s.exec(select(Evidence)).all()
-        about = s.get(Assignment, evidence.assignment_id)
-    assert about is not None
-    assert about.task_id == first
+    assert evidence_task(zbot) == first
 
 
 async def test_a_photo_asked_about_is_asked_again_after_a_text_of_faces(
@@ -121,11 +117,7 @@ async def test_a_photo_asked_about_is_asked_again_after_a_text_of_faces(
     assert "Ảnh gửi trước đó chưa được lưu" in again
     [kept] = await zbot.say(HOA, "1")
     assert "Đã lưu minh chứng" in kept
-    with zbot.session() as s:
-        [evidence] = s.exec(select(Evidence)).all()
-        about = s.get(Assignment, evidence.assignment_id)
-    assert about is not None
-    assert about.task_id == first
+    assert evidence_task(zbot) == first
 
 
 async def test_a_photo_after_reporting_a_task_done_is_kept_for_it(zbot: ZaloBot) -> None:
@@ -136,11 +128,7 @@ async def test_a_photo_after_reporting_a_task_done_is_kept_for_it(zbot: ZaloBot)
     [answer] = await zbot.photo(HOA, JPEG, "")
     assert "Đã lưu minh chứng" in answer
     assert f"#{second}" in answer
-    with zbot.session() as s:
-        [kept] = s.exec(select(Evidence)).all()
-        about = s.get(Assignment, kept.assignment_id)
-    assert about is not None
-    assert about.task_id == second
+    assert evidence_task(zbot) == second
 
 
 async def test_a_pending_photo_survives_a_restart_and_expires_after_a_day(
@@ -335,11 +323,7 @@ async def test_a_photo_naming_two_tasks_is_kept_pending_and_asked_about(zbot: Za
     assert "cho việc nào" in asked
     assert "Gửi lại ảnh" not in asked
     await zbot.say(HOA, "2")
-    with zbot.session() as s:
-        [kept] = s.exec(select(Evidence)).all()
-        about = s.get(Assignment, kept.assignment_id)
-    assert about is not None
-    assert about.task_id == second
+    assert evidence_task(zbot) == second
 
 
 async def test_a_photo_from_a_unit_with_no_open_task_says_so(zbot: ZaloBot) -> None:
@@ -358,3 +342,12 @@ async def test_a_photo_from_a_unit_with_no_open_task_says_so(zbot: ZaloBot) -> N
         assert "không có nhiệm vụ nào đang mở" in answer
     with zbot.session() as s:
         assert s.exec(select(Evidence)).all() == []
+
+
+def evidence_task(zbot: ZaloBot) -> int:
+    """Return the task of the one evidence file kept."""
+    with zbot.session() as s:
+        [evidence] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, evidence.assignment_id)
+    assert about is not None
+    return about.task_id

@@ -220,17 +220,23 @@ async def test_a_file_asked_about_then_a_task_reported_done_is_kept_for_it(
     assert any("Đã lưu minh chứng «bien-ban.pdf»" in line for line in lines)
 
 
+async def file_asked_about_then(bot: BotUnderTest, text: str) -> None:
+    """With two tasks, send a bare document, wait for "which task?", then send `text`: its
+    answer must say that the file was not kept (and how to send it)."""
+    await scene(bot, tasks=2)
+    after = bot.server.last_message_id(OFFICIAL)
+    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
+    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
+    left = await bot.send(OFFICIAL, text, match=saying("chưa được lưu làm minh chứng"))
+    assert "Tệp «bien-ban.pdf» gửi trước đó" in (left.text or "")
+
+
 async def test_a_file_asked_about_then_a_status_of_no_task_says_it_was_not_kept(
     bot: BotUnderTest,
 ) -> None:
     """A bare document, then "xong" (which of two tasks?): the file's question is gone, and
     the official is told in the same answer that the file was not kept and how to send it."""
-    await scene(bot, tasks=2)
-    after = bot.server.last_message_id(OFFICIAL)
-    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
-    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
-    left = await bot.send(OFFICIAL, "xong", match=saying("chưa được lưu làm minh chứng"))
-    assert "Tệp «bien-ban.pdf» gửi trước đó" in (left.text or "")
+    await file_asked_about_then(bot, "xong")
     assert kept(bot) == []
 
 
@@ -240,12 +246,7 @@ async def test_a_file_asked_about_then_a_text_of_faces_says_it_was_not_kept(
     """A bare document, then only faces ("🙂 😊"): the usage hint answered it and the file's
     question was gone unsaid; the same answer now says the file was not kept and how to
     send it again, as a status of no task does."""
-    await scene(bot, tasks=2)
-    after = bot.server.last_message_id(OFFICIAL)
-    bot.server.send_document(OFFICIAL, PDF, "bien-ban.pdf", "application/pdf")
-    await bot.server.wait_for_message(OFFICIAL, saying("nhiệm vụ nào"), after=after)
-    left = await bot.send(OFFICIAL, "🙂 😊", match=saying("chưa được lưu làm minh chứng"))
-    assert "Tệp «bien-ban.pdf» gửi trước đó" in (left.text or "")
+    await file_asked_about_then(bot, "🙂 😊")
     lines = [m.text or "" for m in bot.server.messages(OFFICIAL)]
     assert any(line.startswith("Khi nhận được nhắc việc") for line in lines)
     assert kept(bot) == []
