@@ -11,6 +11,9 @@ both the person's message and the bot's answer by its own clock in milliseconds 
 those dates. The second holds however late the bot fetches the text: Zalo's getUpdates gives
 one event a call, so on a slow link or a busy machine the second "1" of a burst reached the
 bot after the answer to the first had gone, and answered its question.
+
+Words that came after words of the same person the platform dated later (`NewestWords`) came
+out of order, and are not read either.
 """
 
 from __future__ import annotations
@@ -64,3 +67,22 @@ class AnsweredTexts:
             self._last.clear()
         went = self._answering.pop(person, None)
         self._last[person] = (text.strip(), self.clock() if went is None else went, went_ms)
+
+
+class NewestWords:
+    """Each person's latest words read, by the platform's date (ms): words it dated before
+    them came out of order (a webhook's call refused and sent again after the next), and,
+    read, would undo the newer ("50%" recorded over "xong")."""
+
+    def __init__(self, kept: int = KEPT) -> None:
+        self.kept = kept
+        self._newest: dict[str, int] = {}  # by person, the most recent last
+
+    def late(self, person: str, written_ms: int) -> bool:
+        """Note the person's words written at `written_ms`; tell whether words of theirs
+        written later were read before them."""
+        newest = self._newest.pop(person, 0)
+        self._newest[person] = max(newest, written_ms)
+        if len(self._newest) > self.kept:
+            del self._newest[next(iter(self._newest))]
+        return written_ms < newest

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from app.services import Services
 from core.busy import BusyError
-from core.repeats import AnsweredTexts
+from core.repeats import AnsweredTexts, NewestWords
 from core.textnorm import without_nul
 from db.retry import PartlyDoneError, retry_db_async
 from handlers.zalo.answers import answer
@@ -83,7 +83,7 @@ class ZaloDispatch:
         self._taken: dict[str, float] = {}  # the message ids taken lately, oldest first,
         # and when each came (time.monotonic)
         self._answered = AnsweredTexts(LANES_KEPT)  # a person's last text answered, and when
-        self._newest: dict[str, int] = {}  # a person's latest words read, by Zalo's date (ms)
+        self._newest = NewestWords(LANES_KEPT)  # a person's latest words read, by Zalo's date
         self._records: GroupCommit | None = None  # events recorded many a transaction
 
     async def accept(self, payload: dict[str, Any]) -> None:
@@ -241,11 +241,7 @@ class ZaloDispatch:
             return False  # a group's is not answered: no note goes before the group either
         if event.text.lstrip().startswith("/"):
             return False
-        newest = self._newest.pop(event.sender_id, 0)
-        self._newest[event.sender_id] = max(newest, event.date_ms)  # now the most recent
-        if len(self._newest) > LANES_KEPT:
-            del self._newest[next(iter(self._newest))]
-        if event.date_ms >= newest:
+        if not self._newest.late(event.sender_id, event.date_ms):
             return False
         log.info("Zalo event %s came after a later one of its sender: not read", event.message_id)
         return True
