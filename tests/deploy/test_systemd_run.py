@@ -241,6 +241,26 @@ def image_health_check(port: int) -> int:
     return subprocess.run([sys.executable, *argv[1:]], env=env, timeout=30, check=False).returncode
 
 
+def import_example_units(host: Host, env: dict[str, str]) -> None:
+    """Import the example province's units with `dondoc units import`, as an admin would on
+    the server, with the environment `env` (a unit's)."""
+    units = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dondoc")),
+            "units",
+            "import",
+            str(ROOT / "examples" / "units_quang_nam_2021.csv"),
+        ],
+        cwd=host.state,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert units.returncode == 0, units.stderr[-2000:]
+
+
 def settings_for(pg_url: str, server: FakeBotApi, public: str, root: Path) -> dict[str, str]:
     """Return the test's values for the template: its database, the fake server, secrets."""
     return {
@@ -314,21 +334,7 @@ def test_the_backup_unit_dumps_what_pg_restore_brings_back(
     with FakeBotApi() as server:
         host = Host(tmp_path, settings_for(pg_empty_url, server, "http://127.0.0.1:1", tmp_path))
         host.run("dondoc-migrate.service")
-        units = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dondoc")),
-                "units",
-                "import",
-                str(ROOT / "examples" / "units_quang_nam_2021.csv"),
-            ],
-            cwd=host.state,
-            env=host.environment(read_unit(DEPLOY / "dondoc-migrate.service")),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert units.returncode == 0, units.stderr[-2000:]
+        import_example_units(host, host.environment(read_unit(DEPLOY / "dondoc-migrate.service")))
         stored = host.state / "evidence" / "1" / "bien-ban.pdf"
         stored.parent.mkdir(parents=True)
         stored.write_bytes(b"%PDF-1.4 evidence")
@@ -365,21 +371,7 @@ def test_the_backup_unit_copies_a_live_sqlite_database_and_its_evidence(tmp_path
         host = Host(tmp_path, settings | {"EVIDENCE_DIR": ""})
         host.run("dondoc-migrate.service")
         env = host.environment(read_unit(DEPLOY / "dondoc-migrate.service"))
-        units = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dondoc")),
-                "units",
-                "import",
-                str(ROOT / "examples" / "units_quang_nam_2021.csv"),
-            ],
-            cwd=host.state,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert units.returncode == 0, units.stderr[-2000:]
+        import_example_units(host, env)
         stored = host.state / "data" / "evidence" / "1" / "bien-ban.pdf"
         stored.parent.mkdir(parents=True)
         stored.write_bytes(b"%PDF-1.4 evidence")

@@ -57,6 +57,18 @@ def said_it_waits(process: subprocess.Popen[str], err: Path) -> str:
     return line_said(process, err, "chưa trả lời")
 
 
+def ended(
+    process: subprocess.Popen[str], tmp_path: Path, err: Path, env: dict[str, str], what: str
+) -> tuple[str, str]:
+    """End the process if it still runs; keep and return what it wrote (stdout, stderr)."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    out, said = (tmp_path / "stdout.txt").read_text(), err.read_text()
+    processes.keep(what, env, out, said)
+    return out, said
+
+
 @pytest.fixture
 def late(pg_empty_url: str, tmp_path: Path) -> tuple[str, str, int]:
     """Return a DATABASE_URL (with a password) to an empty PostgreSQL database through a port
@@ -82,11 +94,7 @@ def test_db_upgrade_before_postgresql_answers_waits_then_migrates(
         with Forwarder(make_url(url).port or 0, host, port):
             process.wait(timeout=START_TIMEOUT)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        out, said = (tmp_path / "stdout.txt").read_text(), err.read_text()
-        processes.keep("dondoc db upgrade", env, out, said)
+        out, said = ended(process, tmp_path, err, env, "dondoc db upgrade")
     assert process.returncode == 0, said
     assert f"({HEAD})" in out
     assert said.strip().splitlines() == [line]
@@ -110,11 +118,7 @@ def test_db_upgrade_on_a_postgresql_that_says_nothing_waits_then_migrates(
         with Forwarder(listening, host, port):
             process.wait(timeout=START_TIMEOUT)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        out, said = (tmp_path / "stdout.txt").read_text(), err.read_text()
-        processes.keep("dondoc db upgrade", env, out, said)
+        out, said = ended(process, tmp_path, err, env, "dondoc db upgrade")
     assert "timeout" in line
     assert process.returncode == 0, said
     assert f"({HEAD})" in out
@@ -145,11 +149,7 @@ def test_serve_before_postgresql_answers_waits_then_answers(
                 process.terminate()
                 process.wait(timeout=30)
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            said = err.read_text()
-            processes.keep("dondoc serve", env, (tmp_path / "stdout.txt").read_text(), said)
+            _, said = ended(process, tmp_path, err, env, "dondoc serve")
     assert process.returncode == 0, said
     assert "Traceback" not in said
     assert said.strip().splitlines()[0] == line
