@@ -26,6 +26,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ExtBot
 
 from handlers.telegram import inbox
 from handlers.telegram.context import TelegramContext, TelegramData
+from handlers.telegram.groups import is_private
 from handlers.telegram.lanes import PersonLanes, person_of
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,13 @@ async def admit_fetched(application: InboxApp, updates: Sequence[Update]) -> Seq
     people: dict[str, list[Update]] = {}
     for update in updates:
         people.setdefault(person_of(update), []).append(update)
-    await asyncio.gather(*(one_person(mine) for mine in people.values()))
+    together = await _admit_together(application, [mine[0] for mine in people.values()])
+    await asyncio.gather(
+        *(
+            one_person(mine[1:] if mine[0].update_id in together else mine)
+            for mine in people.values()
+        )
+    )
     if not failed:
         return updates
     cut = next(i for i, update in enumerate(updates) if update.update_id in failed)
@@ -93,6 +100,23 @@ async def admit_fetched(application: InboxApp, updates: Sequence[Update]) -> Seq
         len(updates) - cut,
     )
     return updates[:cut]
+
+
+async def _admit_together(application: InboxApp, firsts: Sequence[Update]) -> set[int]:
+    """Record in one transaction each person's first update of a batch, when they are plain
+    private ones (`inbox.record_together`); return those recorded. A person's later updates
+    are recorded after (the flood guard judges each knowing the earlier one's sender)."""
+    data = application.bot_data
+    plain = [u for u in firsts if u.update_id not in data.inbox_held_back and is_private(u)]
+    if len(plain) < 2:
+        return set()
+    contexts = [TelegramContext.from_update(update, application) for update in plain]
+    actors = await inbox.record_together(plain, contexts)
+    if actors is None:
+        return set()
+    for update, context in zip(plain, contexts, strict=True):
+        data.inbox_admitted[update.update_id] = context.kept_actor
+    return {update.update_id for update in plain}
 
 
 class StoringBot(ExtBot[Any]):

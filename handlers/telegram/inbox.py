@@ -15,14 +15,18 @@ recorded and finished unanswered (`core.repeats`). The update is finished once h
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from app.actor import Actor
+from app.services import Services
 from db.prepared import transaction
 from db.queries import inbox as rows
 from db.queries.inbox import InboxKey
@@ -30,7 +34,7 @@ from db.retry import retry_db_async
 from handlers.telegram import epochs, groups
 from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
-from handlers.telegram.flood import Verdict
+from handlers.telegram.flood import FloodGuard, Verdict
 from handlers.telegram.inbox_app import InboxApplication, load_forms
 from handlers.telegram.inbox_marks import finish
 from handlers.telegram.inbox_notices import slow_down, tell_unavailable
@@ -175,26 +179,14 @@ async def _insert(
     finished = marks.take() if marks is not None else []
 
     def store() -> Actor | None:
-        # The sender is read (and marked seen) in the same transaction; only a private chat
-        # tells who a person is and where to write to them; the updates handled since the
-        # last row are marked processed in it too (inbox_marks.py). Prepared statements
-        # only, in a transaction of the driver's (db.prepared.transaction): this runs for
-        # every update.
+        # The updates handled since the last row are marked processed in its transaction
+        # (inbox_marks.py). Prepared statements only, in a transaction of the driver's
+        # (db.prepared.transaction): this runs for every update.
         with transaction(services.engine) as connection:
             now = services.clock.now()
-            rows.record(
-                connection,
-                channel=CHANNEL,
-                key=key,
-                kind=update_kind(update),
-                payload=payload,
-                digest=content,
-                now=now,
-                worker=services.worker,
-                lane=person_of(update),
-            )
+            actor = _write(connection, services, update, private, key, payload, content, now)
             finish(connection, finished, now)
-            return seen_sender(connection, update, services) if private else None
+            return actor
 
     try:
         actor = await retry_db_async(
@@ -208,6 +200,98 @@ async def _insert(
         raise
     context.bot_data.told_unavailable.discard(person_of(update))
     return actor
+
+
+def _write(
+    connection: Connection,
+    services: Services,
+    update: Update,
+    private: bool,
+    key: InboxKey,
+    payload: dict[str, Any],
+    content: str,
+    now: datetime,
+) -> Actor | None:
+    """Write an update's row and read its sender in the same transaction (only a private
+    chat tells who a person is and where to write to them); IntegrityError if it is known."""
+    rows.record(
+        connection,
+        channel=CHANNEL,
+        key=key,
+        kind=update_kind(update),
+        payload=payload,
+        digest=content,
+        now=now,
+        worker=services.worker,
+        lane=person_of(update),
+    )
+    return seen_sender(connection, update, services) if private else None
+
+
+async def record_together(
+    updates: Sequence[Update], contexts: Sequence[TelegramContext]
+) -> list[Actor | None] | None:
+    """Record private updates of different people, each one's first of a fetched batch, in
+    one transaction and one trip to the update pool, as `record_update` would one by one
+    (not `in_lane`); return their senders, or None when they are to be recorded one by one.
+
+    A morning's replies come many to a getUpdates: each row's own transaction and trip cost
+    about a tenth of a reply's work (bench/README.md, section 3). Only the plain case is
+    taken together: an update over its sender's budget, a key known already (a copy, one to
+    run again, a new epoch of ids: told apart one by one), a database that does not answer
+    (waited for one by one, each person told) or any other error leaves them all to
+    `record_update`, with nothing of theirs written.
+    """
+    context = contexts[0]
+    flood, services = context.bot_data.flood, services_of(context)
+    verdicts = [flood.check(update) for update in updates]
+    if any(verdict is not Verdict.PASS for verdict in verdicts):
+        _undo(flood, updates, verdicts)
+        return None
+    ids = await _epochs(context)
+    raw = context.bot_data.raw_updates
+    keys = [ids.key(update.update_id) for update in updates]
+    payloads = [raw.take(update) if raw is not None else update.to_dict() for update in updates]
+    digests = [epochs.digest(payload) for payload in payloads]
+    application = context.application
+    marks = application.finish_marks() if isinstance(application, InboxApplication) else None
+    finished = marks.take() if marks is not None else []
+
+    def store() -> list[Actor | None]:
+        with transaction(services.engine) as connection:
+            now = services.clock.now()
+            found = [
+                _write(connection, services, update, True, key, payload, content, now)
+                for update, key, payload, content in zip(
+                    updates, keys, payloads, digests, strict=True
+                )
+            ]
+            finish(connection, finished, now)
+            return found
+
+    try:
+        actors = await in_update_worker(store)
+    except Exception as error:
+        if marks is not None:
+            marks.give_back(finished)
+        _undo(flood, updates, verdicts)
+        if not isinstance(error, IntegrityError | OperationalError):
+            log.warning(
+                "updates %s recorded one by one: %r", [u.update_id for u in updates], error
+            )
+        return None
+    for update, each, key, actor in zip(updates, contexts, keys, actors, strict=True):
+        services.metrics.update_received(CHANNEL)
+        each.bot_data.inbox_ours[id(update)] = key
+        each.bot_data.told_unavailable.discard(person_of(update))
+        await _hand_on(update, each, actor, True, False)
+    return actors
+
+
+def _undo(flood: FloodGuard, updates: Sequence[Update], verdicts: Sequence[Verdict]) -> None:
+    """Give back what the flood guard took for updates to be judged again one by one."""
+    for update, verdict in zip(updates, verdicts, strict=True):
+        flood.undo(update, verdict)
 
 
 async def _epochs(context: TelegramContext) -> epochs.Epochs:
