@@ -248,37 +248,37 @@ async def record_together(
     if any(verdict is not Verdict.PASS for verdict in verdicts):
         _undo(flood, updates, verdicts)
         return None
-    ids = await _epochs(context)
-    raw = context.bot_data.raw_updates
-    keys = [ids.key(update.update_id) for update in updates]
-    payloads = [raw.take(update) if raw is not None else update.to_dict() for update in updates]
-    digests = [epochs.digest(payload) for payload in payloads]
     application = context.application
     marks = application.finish_marks() if isinstance(application, InboxApplication) else None
-    finished = marks.take() if marks is not None else []
-
-    def store() -> list[Actor | None]:
-        with transaction(services.engine) as connection:
-            now = services.clock.now()
-            found = [
-                _write(connection, services, update, True, key, payload, content, now)
-                for update, key, payload, content in zip(
-                    updates, keys, payloads, digests, strict=True
-                )
-            ]
-            finish(connection, finished, now)
-            return found
-
+    finished: list[InboxKey] = []
     try:
+        ids = await _epochs(context)
+        raw = context.bot_data.raw_updates
+        keys = [ids.key(update.update_id) for update in updates]
+        payloads = [raw.take(u) if raw is not None else u.to_dict() for u in updates]
+        entries = list(zip(updates, keys, payloads, map(epochs.digest, payloads), strict=True))
+        finished = marks.take() if marks is not None else []
+
+        def store() -> list[Actor | None]:
+            with transaction(services.engine) as connection:
+                now = services.clock.now()
+                found = [
+                    _write(connection, services, u, True, key, payload, digest, now)
+                    for u, key, payload, digest in entries
+                ]
+                finish(connection, finished, now)
+                return found
+
         actors = await in_update_worker(store)
-    except Exception as error:
+    except BaseException as error:
         if marks is not None:
-            marks.give_back(finished)
+            marks.give_back(finished)  # rolled back with the rows: for the next one
         _undo(flood, updates, verdicts)
+        if not isinstance(error, Exception):
+            raise
         if not isinstance(error, IntegrityError | OperationalError):
-            log.warning(
-                "updates %s recorded one by one: %r", [u.update_id for u in updates], error
-            )
+            ids_ = [update.update_id for update in updates]
+            log.warning("updates %s recorded one by one: %s", ids_, type(error).__name__)
         return None
     for update, each, key, actor in zip(updates, contexts, keys, actors, strict=True):
         services.metrics.update_received(CHANNEL)
