@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import ReplyParameters
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, MessageReactionHandler, filters
 
 from app.checkin import unhandled_key
+from app.checkin.reaction import reacted
 from core.invites import pasted_code
 from core.markup import Markup, to_plain
 from core.roles import Access
@@ -56,6 +59,26 @@ async def edited(req: Request) -> None:
     await req.reply(req.t("common.edit_not_read"), reply_parameters=quoted)
 
 
+@command(Access.PUBLIC)
+async def reaction(req: Request) -> None:
+    """Tell a unit's official who put a reaction (👍) on a reminder that it is no report.
+
+    Only a reaction added where there was none: one changed or taken off says nothing new.
+    """
+    change = req.update.message_reaction
+    if change is None or not change.new_reaction or change.old_reaction:
+        return
+    said = await req.run(
+        partial(reacted, chat_id=str(change.chat.id), message_id=change.message_id),
+        req.services,
+        req.actor,
+    )
+    if said is None:
+        return
+    quoted = ReplyParameters(change.message_id, allow_sending_without_reply=True)
+    await req.reply(Markup(said.text), reply_parameters=quoted)
+
+
 @button(Access.PUBLIC)
 async def unhandled_button(req: Request) -> None:
     """Answer a genuine button that no flow handles any more (an old message)."""
@@ -75,5 +98,8 @@ def flow() -> Flow:
             MessageHandler(private & ~filters.COMMAND & filters.UpdateType.MESSAGE, anything_else),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited),
             CallbackQueryHandler(unhandled_button),
+            MessageReactionHandler(
+                reaction, message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED
+            ),
         ),
     )
