@@ -72,10 +72,17 @@ class UserActions:
         change = _member_change(self.state.bot_user, "member", "kicked")
         return self._push({"my_chat_member": {"chat": chat.info, "from": user.to_api(), **change}})
 
-    def unblock(self, user_id: int) -> None:
-        """Make a user unblock the bot (sending anything also unblocks, as Restart does)."""
+    def unblock(self, user_id: int, *, notify: bool = False) -> int | None:
+        """Make a user unblock the bot (sending anything also unblocks, as Restart does);
+        with `notify`, queue the my_chat_member update Telegram sends for it."""
         with self.state.lock:
-            self.state.user(user_id).blocked = False
+            user = self.state.user(user_id)
+            user.blocked = False
+            chat = self.state.chats[user_id]
+        if not notify:
+            return None
+        change = _member_change(self.state.bot_user, "kicked", "member")
+        return self._push({"my_chat_member": {"chat": chat.info, "from": user.to_api(), **change}})
 
     def send_text(
         self,
@@ -314,6 +321,6 @@ def _member_change(bot_user: JsonDict, old: str, new: str) -> JsonDict:
     """Return the date and old/new ChatMember fields of a my_chat_member update."""
     return {
         "date": int(time.time()),
-        "old_chat_member": {"user": bot_user, "status": old},
+        "old_chat_member": {"user": bot_user, "status": old, "until_date": 0},
         "new_chat_member": {"user": bot_user, "status": new, "until_date": 0},
     }

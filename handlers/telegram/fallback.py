@@ -5,16 +5,24 @@ from __future__ import annotations
 from functools import partial
 
 from telegram import ReplyParameters
-from telegram.ext import CallbackQueryHandler, MessageHandler, MessageReactionHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    MessageHandler,
+    MessageReactionHandler,
+    filters,
+)
 
 from app.checkin import unhandled_key
 from app.checkin.reaction import reacted
+from app.people import unreachable
 from core.invites import pasted_code
 from core.markup import Markup, to_plain
 from core.roles import Access
 from handlers.telegram import invites_redeem, link
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.registry import Flow
+from handlers.telegram.senders import CHANNEL, blocked_us
 
 MAX_TEXT = 4000
 
@@ -79,6 +87,16 @@ async def reaction(req: Request) -> None:
     await req.reply(Markup(said.text), reply_parameters=quoted)
 
 
+@command(Access.PUBLIC)
+async def blocked(req: Request) -> None:
+    """Mark the chat of a person who blocked the bot unreachable as Telegram tells it, as a
+    refused reminder would later: the coordinators see it now, and their messages go to
+    another channel of theirs. Unblocking it (or writing again) makes it reachable again."""
+    chat = req.update.effective_chat
+    if chat is not None and blocked_us(req.update):
+        await req.run(unreachable, req.services, CHANNEL, str(chat.id))
+
+
 @button(Access.PUBLIC)
 async def unhandled_button(req: Request) -> None:
     """Answer a genuine button that no flow handles any more (an old message)."""
@@ -98,6 +116,7 @@ def flow() -> Flow:
             MessageHandler(private & ~filters.COMMAND & filters.UpdateType.MESSAGE, anything_else),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited),
             CallbackQueryHandler(unhandled_button),
+            ChatMemberHandler(blocked, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageReactionHandler(
                 reaction, message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED
             ),

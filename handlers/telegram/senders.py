@@ -4,7 +4,8 @@ or a stranger, who gets no contact row until they redeem an invite."""
 from __future__ import annotations
 
 from sqlalchemy import Connection
-from telegram import Update, User
+from telegram import ChatMember, Update, User
+from telegram.constants import ChatType
 
 from app.actor import NO_CONTACT, Actor
 from app.i18n import Lang, pick_language
@@ -25,11 +26,25 @@ def seen_sender(connection: Connection, update: Update, services: Services) -> A
     when something changed (last seen, name, reachable again).
     """
     user = update.effective_user
-    if user is None or user.is_bot:
+    if user is None or user.is_bot or blocked_us(update):
         return None
     # Every channel's rule (`app.seen`), in the inbox's transaction: what the update tells
     # of its sender is read only once they are known.
     return seen_in(connection, CHANNEL, str(user.id), lambda _: _seen(update, user, services))
+
+
+def blocked_us(update: Update) -> bool:
+    """Tell whether the update says the person blocked the bot in their private chat.
+
+    Telegram sends it from them, but it is no sign of them to write to: read as "seen", it
+    made the chat reachable again and the one their messages go to.
+    """
+    change = update.my_chat_member
+    return (
+        change is not None
+        and change.chat.type == ChatType.PRIVATE
+        and change.new_chat_member.status == ChatMember.BANNED
+    )
 
 
 def load_actor(update: Update, services: Services) -> Actor | None:
