@@ -210,11 +210,13 @@ class UserActions:
         message_id: int | None = None,
         *,
         chat_id: int | None = None,
+        inaccessible: bool = False,
     ) -> int:
         """Have a user press the inline button with `callback_data`.
 
         Without `message_id`, the latest bot message carrying that button is used. The
-        callback query id is `callback_id(update_id)`.
+        callback query id is `callback_id(update_id)`. With `inaccessible`, the press gives
+        its message as Telegram gives one too old or deleted: its chat, its id, date 0.
         """
         with self.state.lock:
             user = self.state.user(user_id)
@@ -224,7 +226,11 @@ class UserActions:
             query: JsonDict = {
                 "id": query_id,
                 "from": user.to_api(),
-                "message": self.state.message_api(message),
+                "message": (
+                    {"chat": chat.info, "message_id": message.message_id, "date": 0}
+                    if inaccessible
+                    else self.state.message_api(message)
+                ),
                 "chat_instance": str(abs(chat.id) * 31 + 7),
                 "data": callback_data,
             }
