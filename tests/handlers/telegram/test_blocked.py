@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from db.queries.contacts import find_identity
+from tests.factories import make_contact, make_unit
 from tests.handlers.telegram.checkin_world import OFFICIAL, scene
 from tests.harness import ADMIN_ID, BotUnderTest
 
@@ -37,3 +38,18 @@ async def test_blocking_the_bot_is_seen_at_once_and_unblocking_it_undoes_it(
         OFFICIAL, lambda m: "Kế hoạch CĐS 1" in (m.text or "")
     )
     assert reminder.chat_id == OFFICIAL
+
+
+async def test_blocking_as_the_first_word_since_the_start_keeps_a_contacts_budget(
+    bot: BotUnderTest,
+) -> None:
+    """A block that is the person's first update since the bot started, then an unblock: the
+    unblock is read (the block is no word of a stranger's, whose budget is one a minute)."""
+    with bot.session() as s:
+        make_contact(s, OFFICIAL, units=[make_unit(s, "TX", "Xã Tam Xuân")], name="Lan")
+    bot.user(OFFICIAL, "Lan")
+
+    bot.server.block(OFFICIAL)
+    await bot.server.wait_until(lambda: not reachable(bot, OFFICIAL))
+    bot.server.unblock(OFFICIAL, notify=True)
+    await bot.server.wait_until(lambda: reachable(bot, OFFICIAL))
