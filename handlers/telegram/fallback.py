@@ -25,6 +25,10 @@ from handlers.telegram.registry import Flow
 from handlers.telegram.senders import CHANNEL, blocked_us
 
 MAX_TEXT = 4000
+# What Telegram itself posts in the chat as the person acts on it (a reminder pinned, the
+# auto-delete timer or the wallpaper set): no word of theirs, so no usage hint, which
+# answered a pin with "when you get a reminder, choose a status...".
+SERVICE = filters.StatusUpdate.ALL
 
 
 @command(Access.PUBLIC)
@@ -113,7 +117,9 @@ def flow() -> Flow:
             MessageHandler(
                 private & filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command
             ),
-            MessageHandler(private & ~filters.COMMAND & filters.UpdateType.MESSAGE, anything_else),
+            MessageHandler(
+                private & ~filters.COMMAND & ~SERVICE & filters.UpdateType.MESSAGE, anything_else
+            ),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited),
             CallbackQueryHandler(unhandled_button),
             ChatMemberHandler(blocked, ChatMemberHandler.MY_CHAT_MEMBER),
