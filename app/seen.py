@@ -17,7 +17,7 @@ from app.actor import Actor, actor_from
 from app.services import Services
 from db.queries.snapshot import Seen, Snapshot, refresh, snapshot
 
-__all__ = ["Seen", "seen", "seen_in"]
+__all__ = ["Seen", "known_in", "seen", "seen_in"]
 
 
 def seen(
@@ -55,3 +55,10 @@ def seen_in(
     if not known.is_current(person):
         known = refresh(connection, known, person)
     return actor_from(known)
+
+
+def known_in(connection: Connection, channel: str, external_id: str) -> Actor | None:
+    """Return who `external_id` is on `channel` (None: nobody the bot knows), recording
+    nothing: an update from them that is no sign of them (they blocked the bot)."""
+    known = snapshot(connection, channel=channel, external_id=external_id)
+    return actor_from(known) if known is not None else None

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from telegram import Update
 from telegram.ext import Application
 
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -23,7 +24,10 @@ async def polling(app: App, *, poll_timeout: int = 1) -> AsyncIterator[App]:
         await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+    # Every kind of update, as `dondoc run` and the webhook ask (reactions are opt-in).
+    await app.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+    )
     try:
         yield app
     finally:

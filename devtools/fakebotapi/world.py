@@ -72,10 +72,17 @@ class UserActions:
         change = _member_change(self.state.bot_user, "member", "kicked")
         return self._push({"my_chat_member": {"chat": chat.info, "from": user.to_api(), **change}})
 
-    def unblock(self, user_id: int) -> None:
-        """Make a user unblock the bot (sending anything also unblocks, as Restart does)."""
+    def unblock(self, user_id: int, *, notify: bool = False) -> int | None:
+        """Make a user unblock the bot (sending anything also unblocks, as Restart does);
+        with `notify`, queue the my_chat_member update Telegram sends for it."""
         with self.state.lock:
-            self.state.user(user_id).blocked = False
+            user = self.state.user(user_id)
+            user.blocked = False
+            chat = self.state.chats[user_id]
+        if not notify:
+            return None
+        change = _member_change(self.state.bot_user, "kicked", "member")
+        return self._push({"my_chat_member": {"chat": chat.info, "from": user.to_api(), **change}})
 
     def send_text(
         self,
@@ -203,11 +210,13 @@ class UserActions:
         message_id: int | None = None,
         *,
         chat_id: int | None = None,
+        inaccessible: bool = False,
     ) -> int:
         """Have a user press the inline button with `callback_data`.
 
         Without `message_id`, the latest bot message carrying that button is used. The
-        callback query id is `callback_id(update_id)`.
+        callback query id is `callback_id(update_id)`. With `inaccessible`, the press gives
+        its message as Telegram gives one too old or deleted: its chat, its id, date 0.
         """
         with self.state.lock:
             user = self.state.user(user_id)
@@ -217,7 +226,11 @@ class UserActions:
             query: JsonDict = {
                 "id": query_id,
                 "from": user.to_api(),
-                "message": self.state.message_api(message),
+                "message": (
+                    {"chat": chat.info, "message_id": message.message_id, "date": 0}
+                    if inaccessible
+                    else self.state.message_api(message)
+                ),
                 "chat_instance": str(abs(chat.id) * 31 + 7),
                 "data": callback_data,
             }
@@ -314,6 +327,6 @@ def _member_change(bot_user: JsonDict, old: str, new: str) -> JsonDict:
     """Return the date and old/new ChatMember fields of a my_chat_member update."""
     return {
         "date": int(time.time()),
-        "old_chat_member": {"user": bot_user, "status": old},
+        "old_chat_member": {"user": bot_user, "status": old, "until_date": 0},
         "new_chat_member": {"user": bot_user, "status": new, "until_date": 0},
     }

@@ -22,7 +22,7 @@ from core.roles import Access
 from handlers.telegram import checkin_steps, checkin_text
 from handlers.telegram.access import Request, button, prefix_pattern
 from handlers.telegram.checkin_steps import origin_of
-from handlers.telegram.itembuttons import settle, spent
+from handlers.telegram.itembuttons import readable, settle, spent
 from handlers.telegram.presses import answer_press
 from handlers.telegram.registry import NEW_MESSAGES, Flow
 from render.telegram import buttons
@@ -56,7 +56,7 @@ async def _finish(
 ) -> None:
     """Acknowledge a press after the commit, and replace the item's buttons by its status."""
     await _answer(req, result.text, alert=not result.ok)
-    msg = req.message
+    msg = readable(req.message)
     if msg is None or (not result.ok and not result.closed):
         return
     await settle(
@@ -124,7 +124,7 @@ async def on_percent(req: Request) -> None:
         await _finish(req, assignment_id, answer.recorded)
         return
     await _answer(req, answer.toast)
-    msg = req.message
+    msg = readable(req.message)
     if msg is not None:
         await settle(
             req.context.bot,

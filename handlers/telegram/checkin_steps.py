@@ -13,7 +13,7 @@ from telegram import Message
 from app.checkin import Answer
 from handlers.telegram import evidence, fallback
 from handlers.telegram.access import Request
-from handlers.telegram.itembuttons import settle
+from handlers.telegram.itembuttons import readable, settle
 from render.telegram import buttons
 
 
@@ -23,7 +23,9 @@ def message_key(msg: Message) -> str:
 
 
 def origin_of(msg: Message | None) -> dict[str, Any]:
-    """Return where a pressed message is, to settle its buttons once the answer comes."""
+    """Return where a pressed message is, to settle its buttons once the answer comes (none
+    for a message Telegram gave only the chat and id of: `itembuttons.readable`)."""
+    msg = readable(msg)
     if msg is None:
         return {}
     markup = msg.reply_markup.to_dict() if msg.reply_markup else None

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from telegram.error import BadRequest
+
 from app.extensions import decide, decide_typed
 from core.markup import to_html, to_plain
 from core.numbers import typed_number
 from core.roles import Access
 from handlers.telegram.access import Request, button, command
+from handlers.telegram.itembuttons import readable
 
 
 @button(Access.COORDINATOR)
@@ -20,9 +25,13 @@ async def on_decision(req: Request) -> None:
         return
     line = await req.run(decide, req.services, req.actor, request_id, req.args[1] == "ok", "")
     await query.answer(to_plain(line)[:190])
-    msg = req.message
-    if msg is not None:
-        await msg.edit_text(f"{msg.text_html}\n\n{to_html(line)}", reply_markup=None)
+    msg, shown = req.message, readable(req.message)
+    if shown is not None:
+        await shown.edit_text(f"{shown.text_html}\n\n{to_html(line)}", reply_markup=None)
+    elif msg is not None:  # its text unknown ("None" was written over it): buttons off, said
+        with contextlib.suppress(BadRequest):
+            await msg.edit_reply_markup(reply_markup=None)
+        await req.reply(line)
 
 
 async def _typed(req: Request, approve: bool) -> None:

@@ -24,10 +24,29 @@ log = logging.getLogger(__name__)
 JOINED = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR})
 
 
+# Updates from a private chat that is not the person's with the bot: a chat of a business
+# account the bot is connected to (a customer's, its messages the owner's), or one it was
+# called into as a guest. The chat is someone else's: it never becomes where the bot writes
+# to the sender, and what is said there is said to someone else, not to the bot.
+NOT_OURS = (
+    "business_connection",
+    "business_message",
+    "edited_business_message",
+    "deleted_business_messages",
+    "guest_message",
+)
+
+
 def is_private(update: Update) -> bool:
-    """Tell whether an update comes from a private chat (the only place the bot works)."""
-    chat = update.effective_chat
-    return chat is not None and chat.type == ChatType.PRIVATE
+    """Tell whether an update comes from the sender's private chat with the bot (the only
+    place the bot works): a private chat, of one of Telegram's own kinds, whose id is the
+    sender's (Telegram's private chat with a user has the user's id)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return False
+    if any(getattr(update, kind, None) is not None for kind in NOT_OURS):
+        return False
+    return user is None or user.id == chat.id
 
 
 async def on_update(update: Update, context: TelegramContext) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from core.markup import to_html
@@ -13,6 +13,16 @@ from core.markup import to_html
 MAX_MESSAGE = 4096
 
 ITEM_PREFIXES = ("st", "pc")
+
+
+def readable(msg: Message | None) -> Message | None:
+    """Return a pressed message whose text and buttons Telegram gave; None for one it gave
+    only the chat and id of (an old or deleted message: date 0, `is_accessible` false).
+
+    Settled from nothing, a reminder became its status line alone, every other task's
+    buttons gone: such a message is left as it is (the press is recorded, its toast says so).
+    """
+    return msg if msg is not None and msg.is_accessible else None
 
 
 def without_item(markup: dict[str, Any] | None, assignment_id: int) -> list[list[dict[str, Any]]]:

@@ -4,11 +4,12 @@ or a stranger, who gets no contact row until they redeem an invite."""
 from __future__ import annotations
 
 from sqlalchemy import Connection
-from telegram import Update, User
+from telegram import ChatMember, Update, User
+from telegram.constants import ChatType
 
 from app.actor import NO_CONTACT, Actor
 from app.i18n import Lang, pick_language
-from app.seen import Seen, seen_in
+from app.seen import Seen, known_in, seen_in
 from app.services import Services
 from core.roles import Role
 from db.retry import retry_db_async
@@ -27,9 +28,26 @@ def seen_sender(connection: Connection, update: Update, services: Services) -> A
     user = update.effective_user
     if user is None or user.is_bot:
         return None
+    if blocked_us(update):
+        return known_in(connection, CHANNEL, str(user.id))
     # Every channel's rule (`app.seen`), in the inbox's transaction: what the update tells
     # of its sender is read only once they are known.
     return seen_in(connection, CHANNEL, str(user.id), lambda _: _seen(update, user, services))
+
+
+def blocked_us(update: Update) -> bool:
+    """Tell whether the update says the person blocked the bot in their private chat.
+
+    Telegram sends it from them, but it is no sign of them to write to: read as "seen", it
+    made the chat reachable again and the one their messages go to. Who they are is read
+    all the same (their flood budget stays a contact's).
+    """
+    change = update.my_chat_member
+    return (
+        change is not None
+        and change.chat.type == ChatType.PRIVATE
+        and change.new_chat_member.status == ChatMember.BANNED
+    )
 
 
 def load_actor(update: Update, services: Services) -> Actor | None:

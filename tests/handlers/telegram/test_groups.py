@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
+import pytest
+from sqlmodel import select
+
+from db.models import StatusReport
 from db.queries.contacts import find_identity
 from tests.factories import make_contact, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest
@@ -90,3 +95,40 @@ async def test_bot_added_to_a_group_leaves_it(bot: BotUnderTest) -> None:
     await bot.server.wait_until(lambda: not bot.server.bot_is_member(GROUP))
     assert bot.server.messages(GROUP) == []
     assert chat_of(bot, 6104) is None
+
+
+CUSTOMER = 6199  # someone the official talks to in a chat of theirs, not the bot's
+
+
+@pytest.mark.parametrize("kind", ["business_message", "guest_message"])
+async def test_a_message_in_someone_elses_chat_is_not_the_officials_chat(
+    bot: BotUnderTest, kind: str
+) -> None:
+    """An official's "xong" in their chat with another person, which Telegram hands the bot
+    as a business account's message (the bot connected to it) or as a guest's (the bot
+    called into that chat), is not said to the bot: no report, and that chat does not
+    become where the bot writes to them (their reminders went to the other person)."""
+    with bot.session() as s:
+        unit = make_unit(s, "G2", "Xã Khách")
+        make_contact(s, 6100, units=[unit])
+        task = task_for(s, [unit], date(2026, 11, 20), at(date(2026, 11, 2)), "Kế hoạch CĐS")
+    bot.user(6100)
+    await bot.send(6100, "/start")
+    message = {
+        "message_id": 77,
+        "date": int(time.time()),
+        "chat": {"id": CUSTOMER, "type": "private", "first_name": "Khách"},
+        "from": {"id": 6100, "is_bot": False, "first_name": "Lan"},
+        "text": "xong",
+    }
+    extra = {"business_connection_id": "bc-1"} if kind == "business_message" else {}
+    update_id = bot.server.inject_update({kind: message | extra})
+    await bot.processed(update_id)
+    await bot.send(ADMIN_ID, f"/nudge #{task.id}")
+
+    reminder = await bot.server.wait_for_message(6100, lambda m: "Kế hoạch CĐS" in (m.text or ""))
+    assert reminder.chat_id == 6100
+    assert chat_of(bot, 6100) == "6100"
+    with bot.session() as s:
+        assert s.exec(select(StatusReport)).all() == []
+    assert bot.server.messages(CUSTOMER) == []

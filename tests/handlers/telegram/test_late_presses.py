@@ -1,6 +1,8 @@
 """A button press answered after the seconds Telegram gives (it waited its turn behind heavy
 requests, or for the database): Telegram refuses the answer ("query is too old"), and the
-press's work is done all the same."""
+press's work is done all the same. And a button of a message so old that Telegram gives the
+press nothing of it but its chat and id (an inaccessible message): the press is done, the
+message left as it was."""
 
 from __future__ import annotations
 
@@ -10,11 +12,22 @@ from datetime import date
 import pytest
 
 from tests.factories import make_task, make_unit
-from tests.handlers.telegram.checkin_world import OFFICIAL, message, remind, reports, scene
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR as DECIDER,
+)
+from tests.handlers.telegram.checkin_world import (
+    OFFICIAL,
+    deliver,
+    message,
+    notices,
+    remind,
+    reports,
+    scene,
+)
 from tests.handlers.telegram.summary_data import COORDINATOR
 from tests.handlers.telegram.test_checkin import data, no_buttons_left
 from tests.handlers.telegram.test_summary import _edited, arrange
-from tests.harness import BotUnderTest, button_data
+from tests.harness import BotUnderTest, button_data, buttons
 
 
 async def test_a_summary_page_pressed_too_long_ago_is_still_shown(
@@ -53,3 +66,44 @@ async def test_a_done_pressed_too_long_ago_is_recorded_and_its_buttons_settled(
     await no_buttons_left(bot, OFFICIAL, reminder.message_id)
     assert [r.state for r in reports(bot)] == ["done"]
     assert "Hoàn thành đúng hạn" in (message(bot, OFFICIAL, reminder.message_id).text or "")
+
+
+async def test_done_on_a_reminder_telegram_no_longer_shows_keeps_the_reminder(
+    bot: BotUnderTest,
+) -> None:
+    """Done pressed on an old reminder of two tasks, which Telegram gives as chat and id
+    alone: recorded, and said in the pop-up. Its status line was written over the whole
+    reminder, and the second task's buttons were taken off with the first's."""
+    world = await scene(bot, tasks=2)
+    first, second = world.assignments
+    reminder = await remind(bot, OFFICIAL, [first, second])
+    update_id = bot.server.press_button(
+        OFFICIAL, data(bot, OFFICIAL, "st", "done", first), reminder.message_id, inaccessible=True
+    )
+
+    answer = await bot.server.wait_for_answer(bot.server.callback_id(update_id))
+    assert "Hoàn thành đúng hạn" in (answer.text or "")
+    assert [r.state for r in reports(bot)] == ["done"]
+    await bot.send(OFFICIAL, "/mytasks")  # the press was handled before it: the same lane
+    kept = message(bot, OFFICIAL, reminder.message_id)
+    assert (kept.text, buttons(kept)) == (reminder.text, buttons(reminder))
+
+
+async def test_an_extension_decided_on_a_notice_telegram_no_longer_shows_keeps_the_notice(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator approves from an old request notice Telegram gives as chat and id
+    alone: "None" and the decision were written over the request. Now its buttons go, its
+    text stays, and the decision is said."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    [notice] = notices(bot, DECIDER, "extension:")
+    sent = await deliver(bot, notice)
+    bot.server.press_button(
+        DECIDER, button_data(sent, "Đồng ý"), sent.message_id, inaccessible=True
+    )
+
+    said = await bot.server.wait_for_message(DECIDER, after=sent.message_id)
+    assert "hạn mới 15/12/2026" in (said.text or "")
+    await bot.server.wait_until(lambda: buttons(message(bot, DECIDER, sent.message_id)) == [])
+    assert message(bot, DECIDER, sent.message_id).text == sent.text

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.handlers.telegram.checkin_world import OFFICIAL, scene
+from tests.handlers.telegram.checkin_world import OFFICIAL, remind, scene
 from tests.harness import BotUnderTest
 
 FILE = {"file_id": "f1", "file_unique_id": "u1"}
@@ -61,3 +61,44 @@ async def test_a_text_of_no_words_gets_the_usage_hint(bot: BotUnderTest, text: s
     )
     assert "chọn tình trạng ở cuối tin nhắc hoặc trả lời ngắn" in (answer.text or ""), repr(text)
     assert not answer.reply_markup
+
+
+SERVICE: dict[str, dict[str, Any]] = {
+    "message_auto_delete_timer_changed": {"message_auto_delete_time": 86400},
+    "chat_background_set": {
+        "type": {"type": "fill", "fill": {"type": "solid", "color": 0}, "dark_theme_dimming": 0}
+    },
+}
+
+
+@pytest.mark.parametrize("kind", ["pinned_message", *sorted(SERVICE)])
+async def test_what_telegram_posts_as_the_official_acts_on_the_chat_gets_no_answer(
+    bot: BotUnderTest, kind: str
+) -> None:
+    """Pinning a reminder (to keep it in sight), setting the auto-delete timer or the chat's
+    wallpaper: Telegram posts a service message in the chat, which was answered with the
+    usage hint as if the official had written. Their next message gets the only answer."""
+    world = await scene(bot)
+    reminder = await remind(bot, OFFICIAL, world.assignments)
+    chat = {"id": OFFICIAL, "type": "private", "first_name": "Lan"}
+    pinned = {
+        "message_id": reminder.message_id,
+        "date": int(time.time()),
+        "chat": chat,
+        "from": {"id": 12345, "is_bot": True, "first_name": "dondoc"},
+        "text": reminder.text,
+    }
+    service = {
+        "message_id": 9200,
+        "date": int(time.time()),
+        "chat": chat,
+        "from": {"id": OFFICIAL, "is_bot": False, "first_name": "Lan"},
+        kind: pinned if kind == "pinned_message" else SERVICE[kind],
+    }
+    await bot.processed(bot.server.inject_update({"message": service}))
+    answer = await bot.send(OFFICIAL, "/mytasks")
+
+    assert [m.message_id for m in bot.server.messages(OFFICIAL)][-2:] == [
+        reminder.message_id,
+        answer.message_id,
+    ]
