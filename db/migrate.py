@@ -11,6 +11,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from db.engine import PG_LOCK_TIMEOUT_MS
+from db.queries.workers import ROLE_NAMESPACE, role_key
 from db.schema import HEAD, BrokenKeysError, UnknownSchemaError
 from db.seed import seed_defaults
 
@@ -18,6 +20,9 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# PostgreSQL's advisory lock of a migration: a key beside the workers' roles.
+MIGRATION_LOCK = {"ns": ROLE_NAMESPACE, "k": role_key("migration")}
+_MIGRATION_TURN = text("SELECT pg_advisory_xact_lock(:ns, :k)")
 
 
 def alembic_config() -> Config:
@@ -47,6 +52,8 @@ def upgrade(engine: Engine) -> None:
                 raise UnknownSchemaError(version)
         with migrating(engine) as config:
             command.upgrade(config, "head")
+            with Session(bind=config.attributes["connection"]) as session:
+                seed_defaults(session)  # in the migration's turn: a second one finds them
     with Session(engine) as session:
         seed_defaults(session)
 
@@ -62,6 +69,11 @@ def downgrade(engine: Engine, revision: str) -> None:
 @contextmanager
 def migrating(engine: Engine) -> Iterator[Config]:
     """Yield an Alembic config on one connection, in one transaction.
+
+    One migration at a time: on PostgreSQL a lock held until the commit (two `dondoc db
+    upgrade`, or workers starting together, each read the old revision and ran the same
+    migration, and the second failed: "column ... already exists"), on SQLite BEGIN
+    IMMEDIATE. Alembic reads the revision once the lock is held, so the second finds head.
 
     On SQLite, foreign keys are off while migrating: batch mode rebuilds a table by dropping
     it, which would cascade or fail on the rows pointing at it. Every key is checked before
@@ -81,6 +93,12 @@ def migrating(engine: Engine) -> Iterator[Config]:
                     # at once, so an upgrade killed or failed after it left the schema ahead
                     # of alembic_version, and every upgrade after said "already exists".
                     connection.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    # waited for as long as the other migrates (the connection's
+                    # lock_timeout would take it for an outage after a few seconds)
+                    connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+                    connection.execute(_MIGRATION_TURN, MIGRATION_LOCK)
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {PG_LOCK_TIMEOUT_MS}")
                 config.attributes["connection"] = connection
                 yield config
                 if sqlite:

@@ -67,7 +67,9 @@ def run_report(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     period = period_of(args.start, args.end) if args.start else None
     if period is not None and not isinstance(period, Period):
-        key = "report.reversed" if period.code == PeriodErrorCode.REVERSED else "report.bad_date"
+        # the chat's words name /report's syntax; here the options are what to correct
+        reversed_ = period.code == PeriodErrorCode.REVERSED
+        key = "report.cli_reversed" if reversed_ else "report.cli_bad_date"
         say(key, err=True, text=period.text)
         return EXIT_FAILED
     settings = load_settings()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -124,6 +125,8 @@ class StoringBot(ExtBot[Any]):
     given by the composition root to `store_with`)."""
 
     _on_fetched: Callable[[Sequence[Update]], Awaitable[Sequence[Update]]] | None = None
+    # When getUpdates began to fail (monotonic), while it fails: said once, not per try.
+    _polling_failed_since: float | None = None
 
     def store_with(
         self, on_fetched: Callable[[Sequence[Update]], Awaitable[Sequence[Update]]]
@@ -131,8 +134,23 @@ class StoringBot(ExtBot[Any]):
         """Record each fetched batch with `on_fetched`, which returns the updates to hand on."""
         self._on_fetched = on_fetched
 
+    def polling_failed(self, error: Exception) -> None:
+        """Say in one line that getUpdates failed on the way (Telegram unreachable, blocked,
+        a connection cut), once until it answers again. python-telegram-bot tries again
+        every few seconds, up to every 30 s, and each try was an ERROR with a 60-line
+        traceback: 170,000 lines for a day Telegram was blocked, the rest drowned."""
+        if self._polling_failed_since is not None:
+            log.debug("getUpdates failed again: %s", error)
+            return
+        self._polling_failed_since = time.monotonic()
+        log.warning("Telegram does not answer getUpdates (%s); asking again until it does", error)
+
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
+        if self._polling_failed_since is not None:
+            down = time.monotonic() - self._polling_failed_since
+            self._polling_failed_since = None
+            log.warning("Telegram answers getUpdates again, after %.0f s", down)
         if not updates or self._on_fetched is None:
             return updates
         return tuple(await self._on_fetched(updates))

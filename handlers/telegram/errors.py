@@ -15,6 +15,7 @@ from app.i18n import pick_language
 from app.people import unreachable
 from core.markup import to_html
 from handlers.telegram.access import services_of
+from handlers.telegram.admission import StoringBot
 from handlers.telegram.context import TelegramContext
 from handlers.telegram.presses import answer_press
 from handlers.telegram.senders import CHANNEL
@@ -30,6 +31,11 @@ async def on_error(update: object, context: TelegramContext) -> None:
         return
     if isinstance(context.error, Forbidden):
         await _unreachable(update, context)
+        return
+    bot, error = context.bot, context.error
+    polling = update is None and context.job is None  # polling's getUpdates, tried again
+    if polling and isinstance(bot, StoringBot) and isinstance(error, NetworkError):
+        bot.polling_failed(error)
         return
     ref = secrets.token_hex(3)
     log.error("error %s while handling an update", ref, exc_info=context.error)

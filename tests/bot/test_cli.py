@@ -30,7 +30,7 @@ from bot.settings import Settings
 from db.engine import make_engine
 from db.queries.taskcounts import drift
 from db.schema import HEAD
-from devtools.fakebotapi import FakeBotApi
+from devtools.fakebotapi import FakeBotApi, Fault, FaultRule
 from devtools.ports import free_port
 from tests import processes
 from tests.factories import make_contact, make_task, make_unit
@@ -819,6 +819,40 @@ def test_an_address_that_is_no_bot_api_is_logged_in_one_line_without_a_traceback
     [answer, last] = result.stderr.strip().splitlines()
     assert "answered something that is no JSON: 404: Not Found" in answer
     assert "@BotFather" in last
+
+
+def test_telegram_unreachable_while_polling_is_one_line_then_one_when_it_answers(
+    tmp_path: Path, server: FakeBotApi
+) -> None:
+    """Telegram out of reach for a while once the bot polls (blocked, the network down):
+    each of python-telegram-bot's tries of getUpdates was logged as an ERROR "while
+    handling an update" with a 60-line traceback, every few seconds up to every 30 s, and
+    an operator's `journalctl -p warning` drowned in them. Now one line when it starts
+    failing and one when Telegram answers again, and the bot answers as before."""
+    env = env_for(tmp_path, server)
+    process = start_bot(tmp_path, env)
+    try:
+        server.wait_for_sync(lambda: server.calls("getUpdates") or None, START_TIMEOUT, "polling")
+        polls = len(server.calls("getUpdates"))
+        server.add_fault(FaultRule(Fault.drop(), methods=["getUpdates"], times=3))
+        server.wait_for_sync(
+            lambda: len(server.calls("getUpdates")) > polls + 3 or None,
+            START_TIMEOUT,
+            "three failed polls, then one answered",
+        )
+        server.add_user(7001, "An")
+        server.send_command(7001, "start")
+        server.wait_for_sync(lambda: server.messages(7001) or None, START_TIMEOUT, "a reply")
+    finally:
+        code, err = stop(process, env)
+    assert code == 0
+    assert "Traceback" not in err
+    failed = [line for line in err.splitlines() if "does not answer getUpdates" in line]
+    assert len(failed) == 1
+    assert " WARNING " in failed[0]
+    assert "Server disconnected" in failed[0]
+    assert len([line for line in err.splitlines() if "answers getUpdates again" in line]) == 1
+    assert not [line for line in err.splitlines() if " ERROR " in line]
 
 
 @pytest.mark.parametrize("command", ["run", "serve"])

@@ -295,3 +295,27 @@ def test_caddy_accepts_the_caddyfile_with_compose_settings() -> None:
     env = {**os.environ, **environment, "DONDOC_DOMAIN": "dondoc.example.gov.vn"}
     result = caddy("validate", env)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_readme_s_install_then_upgrade_leaves_opt_dondoc_on_the_new_version(
+    tmp_path: Path,
+) -> None:
+    """The deploy section's install and upgrade commands, run in order under a scratch /opt
+    (the venvs made as folders, pip left out): the install made /opt/dondoc a folder, and
+    the upgrade's `ln -sfn /opt/dondoc-0.2.0 /opt/dondoc` then put a link inside it, so that
+    the migration and the restarted workers ran the old version, saying nothing."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Deploy for a province")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    blocks = "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL))
+    made: list[Path] = []
+    for line in blocks.splitlines():
+        for step in line.split("#")[0].split("&&"):
+            words = step.replace("/opt/", f"{tmp_path}/opt/").split()
+            if words[:3] == ["python3", "-m", "venv"]:
+                made.append(Path(words[3]))
+                (made[-1] / "bin").mkdir(parents=True)
+            elif words[:1] == ["ln"]:
+                subprocess.run(words, check=True)
+    assert [p.name for p in made] == ["dondoc-0.1.0", "dondoc-0.2.0"]
+    assert (tmp_path / "opt" / "dondoc").resolve() == made[-1]

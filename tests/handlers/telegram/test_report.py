@@ -623,14 +623,18 @@ def test_cli_report_writes_the_document(
         (["--task", "99"], "Không có nhiệm vụ #99"),
         (["--directive", "1/XX"], "Không có văn bản “1/XX”"),
         (["--from", "31/02/2026", "--to", "01/03/2026"], "“31/02/2026” không phải là ngày"),
+        (["--from", "31/02/2026", "--to", "01/03/2026"], "Ghi --from và --to dạng dd/mm/yyyy"),
         (["--from", "30/11/2026", "--to", "01/11/2026"], "Ngày bắt đầu ở sau"),
+        (["--from", "30/11/2026", "--to", "01/11/2026"], "Ghi ngày bắt đầu ở --from"),
         (["--from", "01/11/2026"], "cần cả --from và --to"),
         (["--task", "1", "--directive", DIRECTIVE], "Chọn một trong"),
         (["--from", "01/01/2030", "--to", "31/01/2030"], "từ ngày 01/01/2030 đến ngày 31/01/2030"),
     ]
     for args, expected in failures:
         assert main(["report", *args, "--out", str(out)]) == 1, args
-        assert expected in capsys.readouterr().err
+        said = capsys.readouterr().err
+        assert expected in said
+        assert "/report" not in said  # the chat's syntax, which the command line has not
 
 
 def test_cli_report_of_3300_units_names_50_in_its_body_and_all_in_its_appendix(
