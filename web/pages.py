@@ -212,9 +212,9 @@ async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
         grid=grid,
         choices=choices,
         filters=filters,
-        previous_page=page_link(request, grid.page - 1) if grid.page > 1 else "",
+        previous_page=page_link(request, grid.previous_page()) if grid.page > 1 else "",
         next_page=page_link(request, grid.page + 1) if grid.more else "",
-        previous_tasks=tasks_link(grid.task_page - 1) if grid.task_page > 1 else "",
+        previous_tasks=tasks_link(grid.previous_task_page()) if grid.task_page > 1 else "",
         next_tasks=tasks_link(grid.task_page + 1) if grid.more_tasks else "",
     )
 

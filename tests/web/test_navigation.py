@@ -53,3 +53,23 @@ async def test_back_to_a_page_shows_the_filters_its_table_was_read_with(
     assert await page.locator("#status-filter").input_value() == "done_on_time"
     assert await rows.evaluate_all(VISIBLE_ROWS) == 0
     assert await page.locator("#status-none").is_visible()
+
+
+async def test_a_matrix_page_far_past_the_last_leads_back_to_the_last(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A matrix page of units or of tasks far past the last (a link edited by hand, or kept
+    from when the province had more) says so, and its link back leads to the last page
+    holding any (it led to the page before, as empty: a billion clicks from page
+    1,000,000,000)."""
+    page = await open_signed_in(served, browser, COORDINATOR)
+    for pages, previous in (("page", "#matrix-previous"), ("task_page", "#matrix-previous-tasks")):
+        await page.goto(f"{served.url}/matrix?group=&{pages}=1000000000")
+        await shot(page, tmp_path, f"past-{pages}")
+        assert await page.locator("#no-units").count() == 1, pages
+        async with page.expect_navigation():
+            await page.click(previous)
+        assert page.url.endswith(f"{pages}=1"), page.url
+        assert await page.locator("#matrix tbody tr").count() == 4, pages
