@@ -98,7 +98,8 @@ async def test_an_empty_page_says_why_and_leads_on_at_both_widths(
 # Every control a finger presses on a page: buttons, menus, fields, the header's links, the
 # downloads, the pagers and the ways back (a checkbox by its label, which presses it too).
 CONTROLS = (
-    "button, select, input[type=text], input[type=file], label:has(> input[type=checkbox]), "
+    "button, select, input[type=text], input[type=search], input[type=file], "
+    "label:has(> input[type=checkbox]), "
     "header a, #back, "
     ".pager a, #clear-filters, #first-page, #export-all, #report-all, #export-task, "
     "#chart-task, #report-task"
