@@ -84,6 +84,8 @@ async def _measure(path: Path, repeat: int) -> list[dict[str, Any]]:
             ("overview", "/"),
             (f"task page ({size} units)", f"/tasks/{task_id}"),
             ("matrix", "/matrix"),
+            # a unit searched for, without diacritics: its matches narrowed in the database
+            ("matrix, units searched (phuong)", "/matrix?q=phuong"),
         ):
             times = []
             for _ in range(repeat + 1):  # the first run warms caches and is dropped
@@ -99,7 +101,7 @@ async def _measure(path: Path, repeat: int) -> list[dict[str, Any]]:
                     "assignments": total,
                     "median_ms": round(median, 1),
                     "bytes": len(response.content),
-                    "target_ms": TARGET_MS if name != "matrix" else None,
+                    "target_ms": TARGET_MS if not name.startswith("matrix") else None,
                 }
             )
     engine.dispose()

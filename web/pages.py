@@ -31,6 +31,7 @@ from web.auth import Signed, deps_of, sign_in_needed, signed_in
 from web.render import language, message_page, page
 
 LINK_TTL = timedelta(hours=1)
+SEARCH_CHARS = 100  # a unit's name is up to 200; the words of one typed to find it, fewer
 Page = Callable[[Request, Signed, Viewer], Awaitable[Response]]
 
 
@@ -56,10 +57,13 @@ def _int(request: Request, name: str) -> int | None:
 def filters_of(request: Request) -> Filters:
     """Read the filters from the query string (anything malformed is ignored).
 
-    A kind with a control character is no kind (PostgreSQL refuses a NUL in a query).
+    A kind or a search with a control character is none (PostgreSQL refuses a NUL in a
+    query); a search is its words, at most SEARCH_CHARS characters of them.
     """
     kind = request.query_params.get("kind") or None
+    words = " ".join(request.query_params.get("q", "").split())[:SEARCH_CHARS]
     return Filters(
+        search=words if words and words.isprintable() else None,
         directive_id=_int(request, "directive"),
         kind=kind if kind is None or (len(kind) <= 40 and kind.isprintable()) else None,
         group_id=_int(request, "group"),
@@ -212,9 +216,9 @@ async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
         grid=grid,
         choices=choices,
         filters=filters,
-        previous_page=page_link(request, grid.page - 1) if grid.page > 1 else "",
+        previous_page=page_link(request, grid.previous_page()) if grid.page > 1 else "",
         next_page=page_link(request, grid.page + 1) if grid.more else "",
-        previous_tasks=tasks_link(grid.task_page - 1) if grid.task_page > 1 else "",
+        previous_tasks=tasks_link(grid.previous_task_page()) if grid.task_page > 1 else "",
         next_tasks=tasks_link(grid.task_page + 1) if grid.more_tasks else "",
     )
 

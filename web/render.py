@@ -34,6 +34,7 @@ from web.static_files import static_url
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "dondoc_lang"
 SHARED_FILTERS = (
+    "q",
     "directive",
     "kind",
     "group",

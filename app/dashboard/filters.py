@@ -1,16 +1,17 @@
-"""What a page is narrowed to (directive, unit kind, group, parent unit, overdue only), and
-the values the filters offer within the viewer's scope."""
+"""What a page is narrowed to (directive, unit kind, group, parent unit, overdue only, a unit's
+name searched for), and the values the filters offer within the viewer's scope."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.dashboard.viewer import Viewer
 from app.i18n import Lang
-from core.textnorm import vi_sort_key
+from core.textnorm import fold, vi_sort_key
 from db.models import Assignment, Directive, Task, Unit, UnitGroup, UnitGroupMember, UnitKind
 from db.queries.scope import Scope
 
@@ -26,6 +27,7 @@ class Filters:
     group_id: int | None = None
     parent_id: int | None = None
     overdue_only: bool = False
+    search: str | None = None  # words of a unit's name or code, typed with diacritics or not
 
     @property
     def narrowing(self) -> bool:
@@ -44,10 +46,16 @@ class Choices:
 
 
 def narrowed(session: Session, viewer: Viewer, filters: Filters) -> Scope:
-    """Return the viewer's scope narrowed to the filters' units (kind, group, parent)."""
-    if filters.kind is None and filters.group_id is None and filters.parent_id is None:
+    """Return the viewer's scope narrowed to the filters' units (kind, group, parent, and
+    those whose name or code holds the words searched for, diacritics or none: "phuong"
+    finds "Phường", as officials type either)."""
+    searched = fold(filters.search or "")
+    if (filters.kind, filters.group_id, filters.parent_id) == (None, None, None) and not searched:
         return viewer.scope
     query = select(Unit.id).where(col(Unit.active).is_(True), viewer.scope.covers(Unit.id))
+    if searched:
+        found = col(Unit.name_folded).contains(searched, autoescape=True)
+        query = query.where(or_(found, col(Unit.code_folded) == searched))
     if filters.kind is not None:
         query = query.where(Unit.kind_key == filters.kind)
     if filters.parent_id is not None:

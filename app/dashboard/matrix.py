@@ -34,6 +34,21 @@ class Matrix:
     task_page: int = 1
     task_total: int = 0  # the open tasks of every task page
     first_task: int = 1  # the number of the page's first task among them, from 1
+    last_page: int = 1  # the last page of units holding one (when known: `page` past it)
+
+    @property
+    def last_task_page(self) -> int:
+        """Return the last page of tasks holding one (1 when none is open)."""
+        return max(1, -(-self.task_total // MATRIX_TASKS))
+
+    def previous_page(self) -> int:
+        """Return the page of units before this one: the last holding one when this one is
+        past it (a link edited by hand, kept from a larger province), not the page before."""
+        return min(self.page - 1, self.last_page)
+
+    def previous_task_page(self) -> int:
+        """Return the page of tasks before this one, the last holding one when past it."""
+        return min(self.task_page - 1, self.last_task_page)
 
     @property
     def more_tasks(self) -> bool:
@@ -68,12 +83,13 @@ def matrix(
     named.sort(key=lambda u: vi_sort_key(u[1]))
     skip = (page - 1) * MATRIX_UNITS
     if filters.overdue_only:
-        units, cells, more = _overdue_page(session, named, skip, task_ids, now, tz)
+        units, cells, more, seen = _overdue_page(session, named, skip, task_ids, now, tz)
     else:
         units = named[skip : skip + MATRIX_UNITS]
         cells = _cells(session, [u for u, _ in units], task_ids, now, tz)
-        more = len(named) > skip + MATRIX_UNITS
-    return Matrix(tasks, units, cells, page, more, task_page, len(every), first + 1)
+        more, seen = len(named) > skip + MATRIX_UNITS, len(named)
+    last = max(1, -(-seen // MATRIX_UNITS))
+    return Matrix(tasks, units, cells, page, more, task_page, len(every), first + 1, last)
 
 
 def _overdue_page(
@@ -83,9 +99,10 @@ def _overdue_page(
     task_ids: list[int],
     now: datetime,
     tz: tzinfo,
-) -> tuple[list[tuple[int, str]], dict[tuple[int, int], Cell], bool]:
+) -> tuple[list[tuple[int, str]], dict[tuple[int, int], Cell], bool, int]:
     """Return the page after `skip` of the units (in name order) overdue in one of these
-    tasks, their cells, and whether more follow; read a page's worth at a time until full."""
+    tasks, their cells, whether more follow, and how many overdue units were met (all of
+    them when the page is past the last); read a page's worth at a time until full."""
     late: list[tuple[int, str]] = []  # the overdue units met so far, in name order
     cells: dict[tuple[int, int], Cell] = {}
     for start in range(0, len(named), MATRIX_UNITS):
@@ -99,7 +116,7 @@ def _overdue_page(
                 late.append(unit)
                 if skip < len(late) <= skip + MATRIX_UNITS:  # on the page: its cells kept
                     cells |= {k: c for k, c in found.items() if k[0] == unit[0]}
-    return late[skip : skip + MATRIX_UNITS], cells, len(late) > skip + MATRIX_UNITS
+    return late[skip : skip + MATRIX_UNITS], cells, len(late) > skip + MATRIX_UNITS, len(late)
 
 
 def _cells(

@@ -6,7 +6,8 @@ test per page, to keep the browser suite fast. Screenshots go under each test's 
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from playwright.async_api import Browser, Page
 
 from app.dashboard.signin import SESSION_IDLE
 from devtools.fakezalo import FakeZalo
-from tests.factories import person
+from tests.factories import make_task, person
 from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_browser import browser, open_signed_in, shot  # noqa: F401 (a fixture)
 from tests.web.test_zalo_upload import settings, upload_link  # noqa: F401 (a fixture)
@@ -63,6 +64,11 @@ CLIPPED = """() => {
   }
   return cut;
 }"""
+
+# A4's width, less the 10 mm margins either side Chromium prints with, in CSS pixels (96 a
+# inch): upright and turned sideways.
+A4_PX, A4_SIDEWAYS_PX = 718, 1047
+MEDIA_BOX = re.compile(r"/MediaBox \[([\d. ]+)\]")
 
 # What a page loaded from another site, and the bytes it took (page, stylesheet, script).
 WEIGHT = """() => {
@@ -318,3 +324,35 @@ async def test_each_page_has_a_title_of_its_own_in_either_language(
             assert start in title.split(" · ")[0], (lang, title)
             assert title.endswith(" · " + site), (lang, title)
         assert len(set(titles)) == len(titles), titles
+
+
+async def test_printed_tables_are_no_wider_than_the_paper(
+    served: Served,
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Printed for a meeting, the overview, a task's and a unit's tables fit A4's width and
+    the matrix of many overdue tasks A4 turned sideways (its columns of statuses that never
+    wrapped ran past the paper's edge, cut there: 25 tasks were 5,341 px, their fourth the
+    last on paper; the overview's bar was cut on A4 in a province of 300 units)."""
+    with served.bot.session() as s:
+        for n in range(12):  # overdue since the start of the year: "Quá hạn (quá 3xx ngày)"
+            make_task(s, f"Việc quá hạn số {n}", date(2026, 1, 5 + n), [*served.units.values()])
+    page = await open_signed_in(served, browser, COORDINATOR)
+    await page.emulate_media(media="print")
+    task_id, unit_id = served.tasks[0].id, served.units["TX"].id
+    for path, width in (("/", A4_PX), (f"/tasks/{task_id}", A4_PX), (f"/units/{unit_id}", A4_PX)):
+        await page.set_viewport_size({"width": width, "height": 900})
+        await page.goto(served.url + path)
+        await shot(page, tmp_path, f"paper{path.replace('/', '-')}")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width, path
+    await page.set_viewport_size({"width": A4_SIDEWAYS_PX, "height": 700})
+    await page.goto(served.url + "/matrix")
+    await shot(page, tmp_path, "paper-matrix")
+    assert await page.locator("#matrix thead th").count() == 15  # the unit, 14 tasks
+    assert await page.evaluate("document.documentElement.scrollWidth") <= A4_SIDEWAYS_PX
+    pdf = await page.pdf(prefer_css_page_size=True)
+    sizes = {
+        tuple(round(float(v)) for v in m.split()) for m in MEDIA_BOX.findall(pdf.decode("latin-1"))
+    }
+    assert sizes == {(0, 0, 842, 595)}  # A4 sideways, in points

@@ -31,6 +31,14 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const span of document.querySelectorAll(".bar span[data-w]")) {
     span.style.width = span.dataset.w + "%";
   }
+  // Back or Forward to a page: the browser puts back the values its menus had when it was
+  // left (a filter changed just before its reload), over a table read without them. The
+  // page's filters are the server's again (what its table shows); the task's status menu,
+  // applied in the page, is applied again to its rows.
+  window.addEventListener("pageshow", () => {
+    document.getElementById("filters")?.reset();
+    document.getElementById("status-filter")?.dispatchEvent(new Event("change"));
+  });
   const filter = document.getElementById("status-filter");
   if (filter) {
     filter.addEventListener("change", () => {
