@@ -215,6 +215,7 @@ def _set(
             new=Markup(status_text(services, lang, after)),
         )
     ]
+    lines += [t("status_set.history_kept")] if before.last_report_at is not None else []
     lines += [t("status_set.remind")] if _reminded(after) else []
     lines += (
         [t("status_set.closed", id=before.task_id)] if after.task_status != TaskStatus.OPEN else []
