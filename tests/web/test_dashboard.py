@@ -817,6 +817,11 @@ async def test_a_units_history_shows_an_admins_correction_beside_the_report_it_m
     [corrected, mistaken] = await history_said(served)
     assert re.fullmatch(r"Đang thực hiện \(sửa bởi quản trị viên .+\): bấm nhầm", corrected)
     assert mistaken == "Hoàn thành"
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    row = re.search(rf'<tr data-unit="{served.units["DB"].id}"(.*?)</tr>', page, re.S)
+    assert row is not None
+    assert "<small>Quản trị viên sửa: bấm nhầm</small>" in row[1]
 
 
 async def test_a_units_history_says_what_each_report_said(served: Served) -> None:

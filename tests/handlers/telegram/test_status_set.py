@@ -15,6 +15,7 @@ from db.models import Assignment, AuditLog, StatusReport
 from db.queries.reports import record_report
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
+from tests.handlers.telegram.test_export import exported, rows
 from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import context, messages_to, start_users
 
@@ -105,6 +106,12 @@ async def test_an_admin_sets_a_unit_back_to_no_report_or_done(bot: BotUnderTest)
     assert "→ Hoàn thành đúng hạn" in (said.text or "")
     same = await bot.send(ADMIN_ID, f"/setstatus #{task_id} X02 | done | again")
     assert "Không có gì thay đổi" in (same.text or "")
+    book = await exported(bot, ADMIN_ID, f"/export #{task_id}")
+    history = [(r[3], r[5], r[-1]) for r in rows(book, "Lịch sử báo cáo") if r[1] == "Xã An Hòa"]
+    assert history == [
+        ("Hoàn thành", None, "Bấm nút"),
+        ("Chưa báo cáo", "nhầm đơn vị", "Quản trị nhập"),
+    ]
 
 
 async def test_setstatus_refuses_what_it_cannot_do_and_changes_nothing(bot: BotUnderTest) -> None:
