@@ -393,3 +393,10 @@ async def test_a_done_typed_by_mistake_is_set_back_by_an_admin_on_zalo(zbot: Zal
     assert audited(zbot)[-1] == "assignment.status_set"
     [refused] = await zbot.say(HOA, f"/setstatus #{task_id} X01 | xong | tự sửa")
     assert "không có quyền" in refused
+    await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} X02")
+    [off] = await zbot.say(ZALO_ADMIN, "/setstatus Báo cáo quý | Bình Minh | xong | nhầm")
+    assert f"Xã Bình Minh đã được rút khỏi nhiệm vụ #{task_id}" in off
+    assert f"/assign #{task_id}" in off
+    await zbot.say(ZALO_ADMIN, "/deactivate X01")
+    [idle] = await zbot.say(ZALO_ADMIN, f"/setstatus #{task_id} X01 | xong | nhầm")
+    assert "Xã An Hòa đã ngừng theo dõi" in idle
