@@ -16,6 +16,7 @@ cancelled task counts nowhere, and is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import partial
 
 from sqlmodel import Session
@@ -74,7 +75,9 @@ def run(services: Services, lang: str, actor_id: int, args: str) -> str:
         return t("status_set.unknown_state", words=command.state) + "\n" + t("status_set.usage")
     if not command.reason.strip(" .-"):
         return t("status_set.no_reason") + "\n" + t("status_set.usage")
-    state, percent = named
+    state, percent, day = named.state, named.percent, named.day
+    if day is not None and day > services.today():
+        return t("status_set.future_day", day=day)
     with session_scope(services.engine) as session:
         tasks = find_tasks(session, text=command.task)
         if not tasks:
@@ -94,9 +97,19 @@ def run(services: Services, lang: str, actor_id: int, args: str) -> str:
         refused = _refused(services, lang, session, before)
         if refused is not None:
             return refused
-        if _same(before, state, percent):
+        if _same(before, state, percent) and day is None:
             return t("status_set.same", status=Markup(status_text(services, lang, before)))
-        return _set(services, lang, session, actor_id, before, state, percent, command.reason)
+        done_at = _done_at(services, day)
+        return _set(
+            services, lang, session, actor_id, before, (state, percent, done_at), command.reason
+        )
+
+
+def _done_at(services: Services, day: date | None) -> datetime | None:
+    """Return when a done set for `day` counts from: now for today, else that day's noon."""
+    if day is None or day == services.today():
+        return None
+    return datetime.combine(day, time(12), tzinfo=services.settings.tz)
 
 
 def _unit_of(
@@ -143,13 +156,14 @@ def _set(
     session: Session,
     actor_id: int,
     before: Target,
-    state: str,
-    percent: int | None,
+    status: tuple[str, int | None, datetime | None],
     reason: str,
 ) -> str:
-    """Write the correction and its audit entry, tell the unit; return the admin's answer."""
+    """Write the correction (the state, its share, when a done was done) and its audit
+    entry, tell the unit; return the admin's answer."""
     t = partial(services.catalog.get, lang)
     now = services.clock.now()
+    state, percent, done_at = status
     reason = clip(" ".join(reason.split()))
     report_id = set_by_admin(
         session.connection(),
@@ -159,6 +173,7 @@ def _set(
         contact_id=actor_id,
         reason=reason,
         percent=percent,
+        done_at=done_at,
     )
     after = report_target(session.connection(), assignment_id=before.assignment_id)
     assert after is not None
@@ -175,6 +190,7 @@ def _set(
             "report_id": report_id,
             "from": {"state": before.state, "percent": before.percent},
             "to": {"state": after.state, "percent": after.percent},
+            "done_at": after.done_at.isoformat() if after.done_at else None,
             "reason": reason,
         },
     )

@@ -161,16 +161,18 @@ def set_by_admin(
     contact_id: int,
     reason: str,
     percent: int | None = None,
+    done_at: datetime | None = None,
 ) -> int:
     """Set an assignment's status by an admin's hand, with the reason; return the report's id.
 
     The correction is a report of its own (`source` "admin", the reason its text): the
     history keeps the unit's report and the admin's both, and the latest counts, as for any
     report. Set to done, it is done from now (a unit done before stays done since then);
-    set back to "none", the unit is "Chưa báo cáo" again, as if it had never answered.
+    set back to "none", the unit is "Chưa báo cáo" again, as if it had never answered. Done
+    with `done_at`, it is done since then (the day the unit said so by phone).
     """
     if state != ReportState.NONE:
-        return record_report(
+        report_id = record_report(
             db,
             assignment_id=assignment_id,
             state=state,
@@ -180,6 +182,13 @@ def set_by_admin(
             text=reason,
             source="admin",
         )
+        if state == ReportState.DONE and done_at is not None:
+            as_connection(db).execute(
+                update(_ASSIGNMENTS)
+                .where(_ASSIGNMENTS.c.id == assignment_id)
+                .values(done_at=done_at)
+            )
+        return report_id
     connection = as_connection(db)
     inserted = _INSERT.rows(
         connection,

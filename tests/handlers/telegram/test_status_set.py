@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlmodel import col, select
 
-from db.models import Assignment, AuditLog, StatusReport
+from db.models import Assignment, AuditLog, StatusReport, Unit
 from db.queries.reports import record_report
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
@@ -155,3 +155,29 @@ async def test_setstatus_speaks_english_to_an_english_admin(bot: BotUnderTest) -
     text = said.text or ""
     assert f"Xã An Hòa's status on task #{task_id}" in text
     assert "Completed on time → In progress 40% (not completed, within the deadline)" in text
+
+
+async def test_an_admin_records_done_on_the_day_the_unit_said_it_was_done(
+    bot: BotUnderTest,
+) -> None:
+    """X02 said by phone it finished on 09/11, before its deadline of 10/11; typed on 18/11
+    as plain done it counted 8 days late: "hoàn thành 09/11/2026" is done on time. A day
+    still to come, or one that does not exist, changes nothing."""
+    setup(bot)
+    with bot.session() as s:
+        unit = s.exec(select(Unit).where(Unit.code == "X02")).one()
+        task = make_task(s, "Báo cáo tháng", date(2026, 11, 10), [unit])
+        task_id = task.id or 0
+    future = await bot.send(ADMIN_ID, f"/setstatus #{task_id} X02 | xong 20/11/2026 | gọi điện")
+    assert "chưa tới" in (future.text or "")
+    bad = await bot.send(ADMIN_ID, f"/setstatus #{task_id} X02 | xong 31/02/2026 | gọi điện")
+    assert "Không hiểu tình trạng" in (bad.text or "")
+    said = await bot.send(
+        ADMIN_ID, f"/setstatus #{task_id} X02 | hoàn thành 09/11/2026 | gọi điện"
+    )
+    assert "→ Hoàn thành đúng hạn" in (said.text or "")
+    with bot.session() as s:
+        assignment = s.exec(select(Assignment).where(Assignment.task_id == task_id)).one()
+    assert assignment.done_at == datetime(2026, 11, 9, 12, 0, tzinfo=VN)
+    later = await bot.send(ADMIN_ID, f"/setstatus #{task_id} X02 | xong 12/11/2026 | nhầm ngày")
+    assert "Hoàn thành đúng hạn → Hoàn thành quá hạn (2 ngày)" in (later.text or "")
