@@ -25,7 +25,7 @@ from app.notices import office_moment, tell
 from app.reporting import status_text
 from app.services import Services
 from app.task_notices import told_line
-from core.markup import Markup
+from core.markup import Markup, escape
 from core.states import ReportState, TaskStatus
 from core.status_set import state_named
 from core.textfit import clip
@@ -83,7 +83,7 @@ def run(services: Services, lang: str, actor_id: int, args: str) -> str:
         if not tasks:
             return t("tasks.not_found", text=command.task)
         if len(tasks) > 1:
-            lines = [f"#{task.id} {task.title}" for task in tasks[:NAMED_MAX]]
+            lines = [escape(f"#{task.id} {task.title}") for task in tasks[:NAMED_MAX]]
             return t("status_set.which_task", text=command.task) + "\n" + "\n".join(lines)
         task = tasks[0]
         task_id = task.id or 0

@@ -119,8 +119,9 @@ async def test_setstatus_refuses_what_it_cannot_do_and_changes_nothing(bot: BotU
     cancelled task: each is answered by name, and nothing is recorded."""
     task_id, assignment_id = setup(bot)
     with bot.session() as s:
-        make_unit(s, "X03", "Xã Cẩm Phô")
+        other = make_task(s, "Kế hoạch **năm**", DUE, [make_unit(s, "X03", "Xã Cẩm Phô")])
     cases = {
+        "/setstatus Kế hoạch | X01 | xong | lý do": f"#{other.id} Kế hoạch **năm**",
         f"/setstatus #{task_id} X01 | đang thực hiện |": "Cần ghi lý do",
         f"/setstatus #{task_id} X01 | sắp xong | lý do": 'Không hiểu tình trạng "sắp xong"',
         f"/setstatus #{task_id} X01 | hoàn thành 50% | lý do": "Không hiểu tình trạng",
