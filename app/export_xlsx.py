@@ -227,7 +227,7 @@ def _state(t: Translate, state: str) -> str:
     """Return the label of a reported state."""
     return (
         t(f"export.state_{state}")
-        if state in (ReportState.DONE, ReportState.IN_PROGRESS, ReportState.BLOCKED)
+        if state in ReportState.__members__.values()  # "none": an admin's /setstatus
         else state
     )
 

@@ -61,6 +61,7 @@ LIGHT_COMMANDS = frozenset(
         "closetask",
         "canceltask",
         "reopentask",
+        "setstatus",
         "deactivate",
         "activate",
     )

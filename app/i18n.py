@@ -49,6 +49,8 @@ COUNTS = frozenset(
 NUMBERS = frozenset({"id", "task"})
 # Words ending in "s" that are no plural noun; "of" ends the look ("1 of the tasks").
 _NOT_PLURAL = frozenset({"is", "was", "has", "its", "this", "as", "does", "unless", "less"})
+# "contact(s)": a plural hedged, where the count is known and chooses the word.
+_HEDGED = re.compile(r"\b[A-Za-z]+\((?:s|es)\)")
 _WORDS_AFTER = re.compile(r"\A(?:[ -]+[A-Za-z’']+){1,3}")
 
 
@@ -176,6 +178,11 @@ def catalog_problems(catalog: Catalog) -> list[str]:
             ]
         if len(fields) == len(LANGUAGES) and fields["vi"] != fields["en"]:
             problems.append(f"{key}: placeholders differ {sorted(fields['vi'])} / {fields['en']}")
+        problems += [
+            f"{key}: {word} is no plural; say it by the count ({{count:one|other}})"
+            for word in _HEDGED.findall(entry.get("en", ""))
+            if word.lower() != "http(s)"
+        ]
         singular = _singular_problems(key, entry, fields.get("vi", set()))
         problems.extend(singular or _plural_problems(key, entry))
     return problems

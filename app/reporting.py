@@ -236,10 +236,24 @@ def refusal(services: Services, lang: str, check: Check, target: Target | None) 
         # An open task the unit was taken off (/unassign) is not over: it is no longer theirs.
         taken_off = not target.active and target.task_status == TaskStatus.OPEN
         key = "checkin.refused_unassigned" if taken_off else "checkin.refused_closed"
+        if target.active and target.task_status == TaskStatus.CLOSED:
+            # Its record still counts (the formal report): an admin mends it, `/setstatus`.
+            return closed_ask_admin(services, lang, task)
         return services.catalog.get(lang, key, task=task)
     if check == Check.UNIT_INACTIVE and target is not None:
         return unit_inactive(services, lang, [target.unit_id]) or ""
     return services.catalog.get(lang, REFUSALS.get(check, "checkin.refused_missing"), task="")
+
+
+def closed_ask_admin(services: Services, lang: str, task: Markup) -> str:
+    """Say that a closed task takes no more reports, and whom to ask to mend what the unit
+    reported on it (an admin's `/setstatus`), as a deactivated unit's refusal names them."""
+    with services.engine.connect() as connection:
+        admins = admin_names(connection)
+    if not admins:
+        return services.catalog.get(lang, "checkin.refused_closed", task=task)
+    names = ", ".join(admins)
+    return services.catalog.get(lang, "checkin.refused_closed_ask", task=task, admins=names)
 
 
 def unit_inactive(

@@ -29,7 +29,9 @@ Accepted forms, compared without case or Vietnamese diacritics:
 - a period, as a directive's appendix gives it: ``Quý IV/2026`` (or ``Quý 4 năm 2026``),
   ``Tháng 12/2026`` (``tháng 12 năm 2026``), ``6 tháng đầu năm 2026`` / ``6 tháng cuối năm``,
   ``Năm 2026``, optionally after 'trong', 'trước', 'cuối' or 'hết': the period's last day
-  (the nearer year's when no year is given, as for 'd/m').
+  (the nearer year's when no year is given, as for 'd/m'); in English as `/report` reads a
+  period: ``Q4 2026`` (``quarter IV/2026``), ``month 12/2026``, ``first half 2026`` /
+  ``H2 2026``, ``year 2026``, optionally after 'by', 'before' or 'within'.
 
 Results carry codes and dates, never prose: the bot words them from its catalogs.
 """
@@ -96,6 +98,14 @@ _QUARTER = re.compile(r"quy (iv|i{1,3}|[1-4])" + _YEAR_TAIL, re.ASCII)
 _MONTH = re.compile(r"thang (\d{1,2})" + _YEAR_TAIL, re.ASCII)
 _HALF = re.compile(r"6 thang (dau|cuoi) nam(?: (\d{4}))?", re.ASCII)
 _WHOLE_YEAR = re.compile(r"nam (\d{4})", re.ASCII)
+# The same periods in English, read as their Vietnamese: "q4 2026" is "quy 4 2026".
+_EN_PERIODS = (
+    (re.compile(r"(?:quarter|q) ?(iv|i{1,3}|[1-4])\b", re.ASCII), r"quy \1"),
+    (re.compile(r"month (\d{1,2})\b", re.ASCII), r"thang \1"),
+    (re.compile(r"(?:first half|h1)(?: of)?\b", re.ASCII), "6 thang dau nam"),
+    (re.compile(r"(?:second half|h2)(?: of)?\b", re.ASCII), "6 thang cuoi nam"),
+    (re.compile(r"year (\d{4})$", re.ASCII), r"nam \1"),
+)
 _PERIOD_LEAD = re.compile(r"^(?:truoc|trong|cuoi|het|before|by|within) ", re.ASCII)
 _WEEKDAYS = {
     **{f"thu {n}": n - 2 for n in range(2, 8)},
@@ -280,6 +290,10 @@ def _match_date(folded: str) -> _Typed | None:
 def _match_period(folded: str) -> _Typed | None:
     """Return the last month of a period (a quarter, a month, a half or a whole year)."""
     folded = _PERIOD_LEAD.sub("", folded)
+    for english, vietnamese in _EN_PERIODS:
+        if english.match(folded):
+            folded = english.sub(vietnamese, folded, count=1)
+            break
     if match := _QUARTER.fullmatch(folded):
         quarter = _QUARTERS.get(match[1]) or int(match[1])
         return _Typed(day=None, month=3 * quarter, year=_year(match[2]))

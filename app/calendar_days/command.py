@@ -16,7 +16,7 @@ from app.calendar_days.moves import Told, move_back, move_off
 from app.calendar_days.words import reason_clause, task_refs, weekday
 from app.services import Services
 from app.task_notices import told_line
-from core.calendar import WorkingCalendar
+from core.calendar import WorkingCalendar, public_holiday_name
 from core.deadlines import SpanError, latest_deadline, parse_span
 from core.markup import Markup
 from db.engine import session_scope
@@ -79,7 +79,10 @@ def _already(services: Services, lang: str, day: date, working: bool) -> str | N
     if calendar.is_working_day(day) != working:
         return None
     key = "calendar.already_working" if working else "calendar.already_off"
-    holiday = reason_clause(services, lang, calendar.holiday_name(day) or "")
+    # A public holiday named by the `holidays` package in the reader's language (an English
+    # admin read "Tết Dương lịch"); none of the province's own is set on this day.
+    named = "" if working else public_holiday_name(day, lang) or calendar.holiday_name(day) or ""
+    holiday = reason_clause(services, lang, named)
     return services.catalog.get(
         lang, key, day=day, weekday=weekday(services, lang, day), reason=holiday
     )

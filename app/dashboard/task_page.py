@@ -29,6 +29,7 @@ class UnitRow:
     blocker: str | None
     extension: ExtensionRequest | None
     evidence: list[Evidence] = field(default_factory=list)
+    by_admin: bool = False  # the last report is an admin's /setstatus, its words the reason
 
     @property
     def extended(self) -> bool:
@@ -88,6 +89,7 @@ def task_page(
                 blocker,
                 pending.get(ln.assignment_id),
                 evidence.get(ln.assignment_id, []),
+                report is not None and report.source == "admin",
             )
         )
     return TaskPage(task, found[0].directive, found[0].counts, rows, found[0].due)

@@ -24,18 +24,20 @@ from db.queries.contacts import identities_of
 class Reported(NamedTuple):
     """A report as the unit's history shows it: when, on which task, the status reported
     (its catalog key), the percentage of one in progress, and the unit's words (a blocker's
-    reason once, when it is also the report's text)."""
+    reason once, when it is also the report's text), and the admin who set it by hand
+    (`/setstatus`, its words the reason), else ""."""
 
     at: datetime
     title: str
     state: str  # a catalog key: "export.state_done", as the workbook's history says it
     percent: int | None
     words: str
+    by: str = ""
 
 
-def reported(report: StatusReport, title: str) -> Reported:
+def reported(report: StatusReport, title: str, by: str | None = None) -> Reported:
     """Return a report as the history shows it (a button's report has no words of its own:
-    its status says what it was)."""
+    its status says what it was); `by` names who made it, shown for an admin's."""
     words = [w for w in (report.text, report.reason) if w]
     percent = report.percent if report.state == ReportState.IN_PROGRESS else None
     return Reported(
@@ -44,6 +46,7 @@ def reported(report: StatusReport, title: str) -> Reported:
         f"export.state_{report.state}",
         percent,
         " — ".join(dict.fromkeys(words)),
+        (by or "?") if report.source == "admin" else "",
     )
 
 
@@ -76,9 +79,10 @@ def unit_page(
         )
     )
     history = session.exec(
-        select(StatusReport, Task.title)
+        select(StatusReport, Task.title, Contact.display_name)
         .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
+        .outerjoin(Contact, col(Contact.id) == col(StatusReport.contact_id))
         .where(Assignment.unit_id == unit_id)
         # Newest first by when it was said (a report that waited counts from when it was
         # sent, stored after newer ones), as the workbook's history is by time.
@@ -98,7 +102,7 @@ def unit_page(
     return UnitPage(
         unit,
         rows,
-        [reported(r, str(t)) for r, t in history],
+        [reported(r, str(t), by) for r, t, by in history],
         people,
         counts.get(unit_id, Counts()),
     )

@@ -150,3 +150,62 @@ def amend_percent(
 def reported_percent(state: str, percent: int | None) -> int | None:
     """Return the percentage a report stands for: done is 100%."""
     return 100 if state == ReportState.DONE else percent
+
+
+def set_by_admin(
+    db: Session | Connection,
+    *,
+    assignment_id: int,
+    state: str,
+    now: datetime,
+    contact_id: int,
+    reason: str,
+    percent: int | None = None,
+    done_at: datetime | None = None,
+) -> int:
+    """Set an assignment's status by an admin's hand, with the reason; return the report's id.
+
+    The correction is a report of its own (`source` "admin", the reason its text): the
+    history keeps the unit's report and the admin's both, and the latest counts, as for any
+    report. Set to done, it is done from now (a unit done before stays done since then);
+    set back to "none", the unit is "Chưa báo cáo" again, as if it had never answered. Done
+    with `done_at`, it is done since then (the day the unit said so by phone).
+    """
+    if state != ReportState.NONE:
+        report_id = record_report(
+            db,
+            assignment_id=assignment_id,
+            state=state,
+            now=now,
+            contact_id=contact_id,
+            percent=percent,
+            text=reason,
+            source="admin",
+        )
+        if state == ReportState.DONE and done_at is not None:
+            as_connection(db).execute(
+                update(_ASSIGNMENTS)
+                .where(_ASSIGNMENTS.c.id == assignment_id)
+                .values(done_at=done_at)
+            )
+        return report_id
+    connection = as_connection(db)
+    inserted = _INSERT.rows(
+        connection,
+        {
+            "assignment_id": assignment_id,
+            "contact_id": contact_id,
+            "state": ReportState.NONE.value,
+            "percent": None,
+            "text": reason[:4096],
+            "reason": None,
+            "evidence_number": None,
+            "evidence_date": None,
+            "source": "admin",
+            "dedup_key": None,
+            "created_at": now,
+        },
+    )
+    params = {"assignment_id": assignment_id, "state": ReportState.NONE.value, "percent": None}
+    _SET_STATUS.run(connection, {**params, "last_report_at": None, "done_at": None})
+    return int(inserted[0].id)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from core.textnorm import fold
-from db.models import Assignment, Task
+from db.models import Assignment, Task, Unit
 from db.queries.due_times import due_time
 from db.types import utcnow
 
@@ -159,3 +160,23 @@ def assignments_of(session: Session, *, task_id: int, active: bool = True) -> li
     if active:
         query = query.where(col(Assignment.active).is_(True))
     return list(session.exec(query.order_by(col(Assignment.id))))
+
+
+@dataclass(frozen=True)
+class TaskUnit:
+    """A unit a task was given to (still or once), by its assignment."""
+
+    assignment_id: int
+    code: str
+    name: str
+
+
+def task_units(session: Session, *, task_id: int) -> list[TaskUnit]:
+    """Return every unit the task was given to (taken off it too), in the order assigned."""
+    query = (
+        select(Assignment.id, Unit.code, Unit.name)
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(Assignment.task_id == task_id)
+        .order_by(col(Assignment.id))
+    )
+    return [TaskUnit(int(a or 0), str(c), str(n)) for a, c, n in session.exec(query)]

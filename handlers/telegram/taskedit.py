@@ -1,5 +1,5 @@
 """Changing a task in one command: /deadline, /assign, /unassign, /renametask, /closetask,
-/canceltask, /reopentask.
+/canceltask, /reopentask; /setstatus, a unit's status set by hand (`app.status_set`).
 
 The use case (`app.taskedit`) reads the command, checks and makes the change and words the
 answer; this adapter runs it off the loop and shows it, several matching titles as buttons
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from app import taskedit
+from app import status_set, taskedit
 from app.taskedit import Edited
 from core.roles import Access
 from handlers.telegram.access import Request, command
@@ -86,6 +86,15 @@ async def reopen_task(req: Request) -> None:
     await _run(req, "reopentask")
 
 
+@command(Access.ADMIN)
+async def set_status(req: Request) -> None:
+    """Set a unit's status on a task by hand (a report made by mistake), with a reason."""
+    args = req.text_args
+    text = await req.run(status_set.run, req.services, req.actor.lang, req.actor.contact_id, args)
+    wake(req.context.application)  # the unit told of it hears it now, not in a minute
+    await req.reply(text)
+
+
 async def end(req: Request, status: str, task_id: int) -> None:
     """Close or cancel an open task (audited) and say so (the card's confirmed button)."""
     text = await req.run(
@@ -123,4 +132,5 @@ def commands() -> tuple[CommandSpec, ...]:
         CommandSpec("closetask", Access.ADMIN, close_task, "tasks.cmd_closetask"),
         CommandSpec("canceltask", Access.ADMIN, cancel_task, "tasks.cmd_canceltask"),
         CommandSpec("reopentask", Access.ADMIN, reopen_task, "tasks.cmd_reopentask"),
+        CommandSpec("setstatus", Access.ADMIN, set_status, "status_set.cmd"),
     )

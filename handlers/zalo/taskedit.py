@@ -1,5 +1,6 @@
 """Admins' task changes on Zalo, typed as on Telegram: /deadline, /assign, /unassign,
-/renametask, /closetask, /canceltask, /reopentask, through the same use case (`app.taskedit`).
+/renametask, /closetask, /canceltask, /reopentask, through the same use case (`app.taskedit`);
+/setstatus, a unit's status set by hand, through `app.status_set`.
 
 A title that names several tasks is answered with numbered choices: a typed "2" applies the
 same command to the second task (`te:<verb>:<task id>:<rest>`), as typing its number would.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app import taskedit
+from app import status_set, taskedit
 from app.actor import Actor
 from app.checkin import Said
 from app.choices import Choice
@@ -54,6 +55,14 @@ def canceltask(services: Services, actor: Actor, args: str, _name: str) -> list[
 def reopentask(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """/reopentask #12: open a closed or cancelled task again."""
     return _run(services, actor, "reopentask", args)
+
+
+def setstatus(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/setstatus #12 X01 | đang thực hiện | lý do: a unit's status set by hand."""
+    refused = refused_unless_admin(services, actor)
+    if refused is not None:
+        return refused
+    return [Said(status_set.run(services, actor.lang, actor.contact_id, args))]
 
 
 def _run(services: Services, actor: Actor, verb: str, args: str) -> list[Said]:

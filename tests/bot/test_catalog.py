@@ -131,3 +131,21 @@ def test_a_count_before_a_plural_word_needs_a_singular() -> None:
     ]
     assert [re.findall(r"\b1 (?:more )?[a-z]+s\b", s) for s in said] == [[]] * 8
     assert said[-1] == "1 unit keeps its later approved extension."
+
+
+def test_a_plural_hedged_with_s_in_brackets_is_a_catalog_problem() -> None:
+    """ "sent to 1 contact(s)" (the explanation request's answer): the count chooses the
+    word, `{count:contact|contacts}`; "http(s)" is no plural."""
+    from app.i18n import Catalog
+
+    broken = Catalog(
+        {
+            "a.x": {"vi": "{count} người", "en": "sent to {count} contact(s)"},
+            "a.y": {"vi": "URL", "en": "an http(s) URL"},
+        }
+    )
+    assert catalog_problems(broken) == [
+        "a.x: contact(s) is no plural; say it by the count ({count:one|other})"
+    ]
+    said = load_catalog().get("en", "explanations.requested", task=1, count=1, unit="X")
+    assert "1 contact of X" in said

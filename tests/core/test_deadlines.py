@@ -100,6 +100,28 @@ def test_parse_deadline_a_period_ends_on_its_last_day(text: str, last_day: date)
     assert parse(text) == DeadlineParsed(date=last_day, original=text.strip())
 
 
+@pytest.mark.parametrize(
+    ("text", "last_day"),
+    [
+        ("Q4 2026", date(2026, 12, 31)),
+        ("q4/2026", date(2026, 12, 31)),
+        ("quarter IV/2026", date(2026, 12, 31)),
+        ("by Q3 2026", date(2026, 9, 30)),
+        ("month 11/2026", date(2026, 11, 30)),
+        ("first half 2027", date(2027, 6, 30)),
+        ("H2 2026", date(2026, 12, 31)),
+        ("second half of 2026", date(2026, 12, 31)),
+        ("year 2026", date(2026, 12, 31)),
+    ],
+)
+def test_parse_deadline_reads_a_period_in_english_as_report_does(
+    text: str, last_day: date
+) -> None:
+    """An English admin typing a period as `/report` reads it ("Q4 2026", "H2 2026") was
+    told the deadline could not be read, with a Vietnamese "Quý IV/2026" as the example."""
+    assert parse(text) == DeadlineParsed(date=last_day, original=text.strip())
+
+
 def test_parse_deadline_a_period_ending_on_a_day_off_moves_to_the_next_working_day() -> None:
     """Tháng 10/2026 ends on a Saturday: the deadline is Monday 02/11/2026, and says why."""
     assert parse("Tháng 10/2026") == DeadlineParsed(

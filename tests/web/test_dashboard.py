@@ -802,6 +802,28 @@ async def test_a_units_history_lists_the_newest_report_first_by_when_it_was_said
     assert said == ["Hoàn thành", "Đang thực hiện"]
 
 
+async def test_a_units_history_shows_an_admins_correction_beside_the_report_it_mends(
+    served: Served,
+) -> None:
+    """A "done" tapped by mistake and set back by an admin's `/setstatus`: the unit page's
+    history lists both, the admin's said as theirs with its reason."""
+    with served.bot.session() as s:
+        first, _ = db_assignments(s, served)
+        record_report(s, assignment_id=first.id or 0, state="done", now=served.bot.clock.now())
+        s.commit()
+    task_id = served.tasks[0].id
+    said = await served.bot.send(ADMIN_ID, f"/setstatus #{task_id} DB | đang thực hiện | bấm nhầm")
+    assert "→ Đang thực hiện" in (said.text or "")
+    [corrected, mistaken] = await history_said(served)
+    assert re.fullmatch(r"Đang thực hiện \(sửa bởi quản trị viên .+\): bấm nhầm", corrected)
+    assert mistaken == "Hoàn thành"
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    row = re.search(rf'<tr data-unit="{served.units["DB"].id}"(.*?)</tr>', page, re.S)
+    assert row is not None
+    assert "<small>Quản trị viên sửa: bấm nhầm</small>" in row[1]
+
+
 async def test_a_units_history_says_what_each_report_said(served: Served) -> None:
     """Reports made by button carry no words of their own: the unit page's history says the
     status each reported (and its percentage), as the workbook's history does (its "Nội

@@ -375,3 +375,28 @@ async def test_a_task_reopened_before_its_closing_was_told_is_told_neither(
     with zbot.session() as s:
         notices = s.exec(select(Outbox).where(Outbox.chat_id == HOA)).all()
     assert [(o.status, o.error) for o in notices] == [("cancelled", "undone")]
+
+
+async def test_a_done_typed_by_mistake_is_set_back_by_an_admin_on_zalo(zbot: ZaloBot) -> None:
+    """Hoa typed "xong" on the wrong task: `/setstatus` (through the use case Telegram's
+    command runs) sets X01 back to in progress, Hoa hears why, the history keeps both."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [recorded] = await zbot.say(HOA, f"#{task_id} xong")
+    assert "Đã ghi nhận" in recorded
+    told = len(zbot.zalo.messages(HOA))
+    [said] = await zbot.say(ZALO_ADMIN, f"/setstatus #{task_id} X01 | đang làm 30% | nhầm việc")
+    assert "Hoàn thành đúng hạn → Đang thực hiện 30%" in said
+    [notice] = await zbot.zalo.wait_for_messages(HOA, after=told)
+    assert "Lý do: nhầm việc" in notice.text
+    [first, _] = assignments(zbot, task_id)
+    assert (first.state, first.percent, first.done_at) == ("in_progress", 30, None)
+    assert audited(zbot)[-1] == "assignment.status_set"
+    [refused] = await zbot.say(HOA, f"/setstatus #{task_id} X01 | xong | tự sửa")
+    assert "không có quyền" in refused
+    await zbot.say(ZALO_ADMIN, f"/unassign #{task_id} X02")
+    [off] = await zbot.say(ZALO_ADMIN, "/setstatus Báo cáo quý | Bình Minh | xong | nhầm")
+    assert f"Xã Bình Minh đã được rút khỏi nhiệm vụ #{task_id}" in off
+    assert f"/assign #{task_id}" in off
+    await zbot.say(ZALO_ADMIN, "/deactivate X01")
+    [idle] = await zbot.say(ZALO_ADMIN, f"/setstatus #{task_id} X01 | xong | nhầm")
+    assert "Xã An Hòa đã ngừng theo dõi" in idle

@@ -50,6 +50,14 @@ async def test_a_day_that_already_is_what_is_asked_is_said_so_and_not_set(
         assert s.exec(select(AuditLog)).all() == []
 
 
+async def test_a_public_holiday_is_named_in_the_admins_language(bot: BotUnderTest) -> None:
+    """An English admin adding New Year's Day read "is already a day off: Tết Dương lịch":
+    the holiday's name is the `holidays` package's in their language."""
+    await bot.send(ADMIN_ID, "/lang en")
+    new_year = (await bot.send(ADMIN_ID, "/calendar add 01/01/2027")).text or ""
+    assert new_year == "01/01/2027 (Friday) is already a day off: New Year's Day; nothing changed."
+
+
 async def test_work_on_a_weekday_the_province_gave_off_removes_that_day_off(
     bot: BotUnderTest,
 ) -> None:

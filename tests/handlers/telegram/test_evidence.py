@@ -520,7 +520,7 @@ async def test_a_file_replying_to_a_closed_tasks_reminder_is_not_kept_for_anothe
     after = bot.server.last_message_id(OFFICIAL)
     send_document_reply(bot, OFFICIAL, PDF, reminder.message_id)
     reply = await bot.server.wait_for_message(OFFICIAL, after=after)
-    assert "đã kết thúc hoặc bị hủy" in (reply.text or "")
+    assert "đã kết thúc hoặc bị hủy" in (reply.text or "")  # no admin to name
     assert kept(bot) == []
 
 
