@@ -20,7 +20,14 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from app.services import Services
-from app.task_notices import Prepared, calendar_key, prepare_calendar_move, send_told
+from app.task_notices import (
+    Prepared,
+    calendar_key,
+    prepare_calendar_move,
+    prepare_told,
+    rolled_words,
+    send_told,
+)
 from core.taskdates import due_at
 from db.engine import session_scope
 from db.models import Assignment, Task
@@ -129,13 +136,13 @@ def reroll(services: Services, *, day: date, told: Told | None = None) -> list[i
                 if task is None:
                     continue
                 key = f"{calendar_key(session, day=day, task_id=group.task_id)}:due{group.new}"
-                notices = prepare_calendar_move(
+                notices = prepare_told(
                     session,
                     services,
-                    task=task,
+                    task_id=group.task_id,
                     key=key,
-                    old=group.old,
-                    new=group.new,
+                    words=rolled_words(services, task.id or 0, task.title, group.old, group.new),
+                    deadline=group.new,
                     assignment_ids=ids,
                 )
                 if set_due(session, assignment_ids=ids, due=due_at(group.new, tz)):

@@ -206,7 +206,10 @@ def test_a_tet_day_made_a_working_day_is_the_day_due_of_a_deadline_rolled_past_i
     dues, notices = _due_and_notices(engine, task_id)
     assert dues == {due_at(date(2027, 2, 4), VN)}
     [notice] = notices
-    assert "hạn trở lại **04/02/2027** (thay vì 11/02/2027)" in notice
+    assert (
+        "ngày 04/02/2027 nay là ngày làm việc, hạn tính đến **04/02/2027** (thay vì 11/02/2027)"
+        in notice
+    )
 
 
 def test_a_day_off_after_a_weekend_deadline_moves_its_day_due_and_back(
@@ -235,4 +238,4 @@ def test_a_day_off_after_a_weekend_deadline_moves_its_day_due_and_back(
     assert f"nay tính đến 30/11/2026 (Bộ luật Dân sự 2015, điều 148): #{task_id}" in said
     dues, notices = _due_and_notices(engine, task_id)
     assert dues == {due_at(date(2026, 11, 30), VN)}
-    assert "hạn trở lại **30/11/2026** (thay vì 01/12/2026)" in notices[-1]
+    assert "hạn tính đến **30/11/2026** (thay vì 01/12/2026)" in notices[-1]
