@@ -212,13 +212,15 @@ def test_a_tet_day_made_a_working_day_is_the_day_due_of_a_deadline_rolled_past_i
     )
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_a_day_off_after_a_weekend_deadline_moves_its_day_due_and_back(
-    settings: Settings, engine: Engine
+    settings: Settings, database: str, request: pytest.FixtureRequest
 ) -> None:
     """A deadline on Saturday 28/11 is met on Monday 30/11. The province gives that Monday
     off: the deadline (not on the day itself, so not moved) is met on Tuesday 1/12, its unit
     told; the day off removed, Monday again. Before, the day due stayed Monday (a unit
     done on Tuesday counted late) until the next sweep, and nobody was told either way."""
+    engine: Engine = request.getfixturevalue("engine" if database == "sqlite" else "pg_engine")
     services = Services(settings, engine, load_catalog(), ManualClock(DEFAULT_NOW))
     with Session(engine) as s:
         admin_id = make_contact(s, 9101, role="admin").id or 0
