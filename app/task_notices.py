@@ -345,6 +345,13 @@ def day_off_words(services: Services, task_id: int, title: str, old: date, new: 
     return partial(_get, services, key, id=Markup(str(task_id)), title=title, old=old, new=new)
 
 
+def rolled_words(services: Services, task_id: int, title: str, old: date, new: date) -> Words:
+    """Return the words of a deadline on a day off met on another day now: later past a day
+    off added (`old` the day), earlier on a day made a working day (`new` the day)."""
+    key = "tasks.notice_day_off" if new > old else "tasks.notice_day_worked"
+    return partial(_get, services, key, id=Markup(str(task_id)), title=title, old=old, new=new)
+
+
 def calendar_key(session: Session, *, day: date, task_id: int) -> str:
     """Return the key of the notices of a task moved by the latest `/calendar` change of the
     day (its audit entry), before `:<contact id>`: once per person for each change."""

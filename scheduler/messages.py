@@ -23,6 +23,7 @@ from db.queries.recipients import Recipient
 MAX_CHARS = 4096
 MAX_ITEMS = 8
 MAX_LIST_LINES = 40
+PROGRESS_STATES = ("in_progress", "blocked")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class Item:
     created_at: datetime | None = None  # when the unit was assigned the task
     reported: bool = False  # the unit has reported on it (so it is not news to them)
     due: date | None = None  # the day due in effect, when a day off rolls the deadline
+    state: str | None = None  # what the unit last reported (in_progress, blocked), if any
+    percent: int | None = None  # the share done it last reported
+    reported_on: date | None = None  # the day of that report
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,7 @@ def _compose(
     return parts
 
 
-_DATES = ("deadline", "late_from", "due")
+_DATES = ("deadline", "late_from", "due", "reported_on")
 _MOMENTS = ("created_at",)
 
 
@@ -250,11 +254,26 @@ def _item_text(
         deadline=Markup(said_deadline(catalog, lang, item.deadline, item.due)),
         directive=Markup(directive),
     )
+    if (said := _progress(item, catalog, lang)) is not None:
+        text += "\n" + said
     if item.escalate:
         text += "\n" + catalog.get(lang, "reminders.escalated")
     if item.late_from is not None:
         text += "\n" + catalog.get(lang, "reminders.late", day=item.late_from)
     return text
+
+
+def _progress(item: Item, catalog: Catalog, lang: str) -> str | None:
+    """Return the line saying what the unit last reported (in progress, blocked) and when,
+    or None when it reported no such thing: the official sees what the province has on
+    record, and whether to say more."""
+    if item.state not in PROGRESS_STATES or item.reported_on is None:
+        return None
+    if item.state == "in_progress" and item.percent is not None:
+        state = catalog.get(lang, "checkin.state_in_progress_pct", percent=item.percent)
+    else:
+        state = catalog.get(lang, f"checkin.state_{item.state}")
+    return catalog.get(lang, "reminders.reported", state=state, day=item.reported_on)
 
 
 def _status(item: Item, catalog: Catalog, lang: str, *, new: bool) -> str:

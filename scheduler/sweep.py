@@ -141,6 +141,11 @@ def start_day(created_at: datetime, now: datetime, ctx: Context, cal: WorkingCal
     return moment.astimezone(ctx.tz).date()
 
 
+def reported_on(c: candidates_q.Candidate, tz: tzinfo) -> date | None:
+    """Return the local day the candidate's unit last reported, if it did."""
+    return c.last_report_at.astimezone(tz).date() if c.last_report_at is not None else None
+
+
 def collect(
     ctx: Context,
     calendar: WorkingCalendar,
@@ -394,6 +399,9 @@ class _Known:
             late_from=missed[-1].day if missed and occasion.day != self.today else None,
             created_at=c.created_at,
             reported=c.last_report_at is not None,
+            state=c.state,
+            percent=c.percent,
+            reported_on=reported_on(c, self.ctx.tz),
         )
 
     def _policy(self, c: candidates_q.Candidate) -> Policy:

@@ -448,3 +448,27 @@ def test_new_marks_only_tasks_assigned_since_the_previous_reminder(
     assert "🆕" not in old_nudge
     assert "Còn 13 ngày làm việc" in old_report  # 24/11 is off
     assert "🆕 Nhiệm vụ mới được giao" in new
+
+
+def test_a_reminder_says_what_the_unit_last_reported(engine: Engine, session: Session) -> None:
+    """A unit that reported "đang làm 60%" (or a blocker) is reminded with it and its day: the
+    official sees what the province has on record. Before, every reminder read alike, a
+    unit that reported nothing or 90% the same, and only `/mytasks` told them apart."""
+    busy, stuck, silent = (make_unit(session, f"X0{n}", f"Xã {n}") for n in range(3))
+    for n, unit in enumerate((busy, stuck, silent)):
+        make_contact(session, 2001 + n, units=[unit])
+    task = task_for(session, [busy, stuck, silent], date(2026, 11, 20), PAST_MONDAY)
+    rows = {a.unit_id: a.id or 0 for a in session.exec(select(Assignment))}
+    record_report(
+        session, assignment_id=rows[busy.id or 0], state="in_progress", percent=60, now=at(TUE)
+    )
+    record_report(session, assignment_id=rows[stuck.id or 0], state="blocked", now=at(TUE))
+    session.commit()
+
+    dispatch(context(engine), at(WED))
+
+    [to_busy], [to_stuck], [to_silent] = (messages_to(session, 2001 + n) for n in range(3))
+    assert f"#{task.id}" in to_busy.payload["text"]
+    assert "Đơn vị đã báo: Đang thực hiện 60% (ngày 17/11/2026)." in to_busy.payload["text"]
+    assert "Đơn vị đã báo: Vướng mắc (ngày 17/11/2026)." in to_stuck.payload["text"]
+    assert "Đơn vị đã báo" not in to_silent.payload["text"]
