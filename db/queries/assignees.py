@@ -18,6 +18,7 @@ from core.assignees import (
     Resolution,
     Unmatched,
     is_keyword,
+    kind_spelled_out,
     split_spec,
 )
 from core.textnorm import FoldedText, fold, fold_text, vi_sort_key
@@ -186,6 +187,13 @@ def _as_cited(
         first = inner.matched[0]
         label = ", ".join(m.label for m in inner.matched)
         return Matched(text, first.source, label, len(inner.unit_ids)), inner.unit_ids
+    spelled_out = kind_spelled_out(text)  # "P. Điện Bàn" is "phường Điện Bàn"
+    if spelled_out is not None:
+        outcome = _resolve_item(session, spelled_out, lang)
+        if isinstance(outcome, Unmatched):
+            return None
+        matched, ids = outcome
+        return Matched(text, matched.source, matched.label, matched.count), ids
     words = typed.folded.split(" ")
     for width in (1, 2):  # "huyện", "thị xã", "đặc khu"
         kind = find_kind(session, text=" ".join(words[:width]))
