@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from core.spreadsheet import limits
-from core.spreadsheet.header import HEADER_SEARCH_ROWS, header_of, names_columns
+from core.spreadsheet.header import HEADER_SEARCH_ROWS, header_of, names_columns, sub_header
 from core.spreadsheet.legacy import LegacyCount
 from core.spreadsheet_errors import UnreadableFile
 
@@ -58,6 +58,7 @@ def table_of(
     A file typed in a legacy encoding (TCVN3, VNI: core/spreadsheet/legacy) is refused.
     """
     header: tuple[str, ...] | None = None
+    header_cells: Sequence[str] = ()  # the header row as written, until a row below names it
     above: list[tuple[int, list[str]]] = []  # non-empty rows before the header was found
     data: list[tuple[int, dict[str, str]]] = []
     unread: list[int] = []  # hidden rows below the header
@@ -78,7 +79,7 @@ def table_of(
             continue
         if header is None:
             if names_columns(cells):
-                header = header_of(cells)
+                header, header_cells = header_of(cells), cells
                 unseen = _named(read, hidden_columns)
             else:
                 first_above = first_above or read
@@ -87,6 +88,11 @@ def table_of(
                     header, data = _first_row_as_header(above)
                     unseen = _named(first_above, hidden_columns)
             continue
+        if header_cells and not data and not unread:
+            named, header_cells = sub_header(header_cells, cells), ()
+            if named is not None:  # "Bắt đầu | Hoàn thành" under "Thời gian thực hiện"
+                header = named
+                continue
         if not data and not unread and _numbers_columns(cells):
             continue  # "(1) | (2) | (3)" under the header, as official tables number them
         data.append((number, _values(header, cells)))

@@ -703,3 +703,19 @@ def test_a_unicode_list_with_a_foreign_name_is_read() -> None:
         "don-vi.xlsx",
     )
     assert [cells["name"] for _, cells in table.rows] == ["Sở Y tế", "Viện Müller"]
+
+
+def test_a_second_header_row_names_the_columns_of_a_header_merged_across() -> None:
+    """A CSV of a two-row header ("Đơn vị" over "Chủ trì | Phối hợp", "Thời hạn" merged
+    down) reads the units in charge and the deadline, the second row as no task; a data row
+    under a one-row header (no empty header cell, digits in it) is never taken for one."""
+    csv = (
+        "STT,Nội dung nhiệm vụ,Đơn vị,,Thời hạn\n"
+        ",Nội dung nhiệm vụ,Chủ trì,Phối hợp,\n"
+        "1,Ban hành kế hoạch,Sở Y tế,Xã A1,15/12/2026\n"
+    )
+    table = read_table(csv.encode(), "phu-luc.csv")
+    assert table.header == ("stt", "title", "assignees", "đơn vị phối hợp", "deadline")
+    assert [number for number, _ in table.rows] == [3]
+    plain = read_table("Tiêu đề,Hạn,Đơn vị\nThường xuyên,Hằng tháng,Sở Y tế\n".encode())
+    assert [cells["title"] for _, cells in plain.rows] == ["Thường xuyên"]
