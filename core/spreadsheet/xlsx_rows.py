@@ -61,11 +61,9 @@ def xlsx_rows(
     hidden columns (an old "Thời hạn" kept beside the new one), whose cells `table_of` does
     not read.
     """
-    from openpyxl import load_workbook  # imported here: only imports need it
-
     _check_unpacked(content)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = _opened(content)
     except Exception:  # any failure to open a hostile or broken file means "unreadable"
         raise UnreadableFile("not_a_table") from None
     try:
@@ -98,6 +96,29 @@ def xlsx_rows(
         raise UnreadableFile("not_a_table") from None
     finally:
         workbook.close()
+
+
+def _opened(content: bytes) -> Any:
+    """Open the workbook read-only, its saved values, without the parts an import never
+    reads and openpyxl would parse whole, however large: the cached copies of linked
+    workbooks (external links), the document's properties and custom properties, and
+    chart sheets. A file of 300 KB whose external link held 20,000 rows of 50 cells took
+    73 s and 1.2 GB; 300,000 custom properties (1.6 MB) 44 s and 590 MB."""
+    from openpyxl.reader.excel import ExcelReader  # imported here: only imports need it
+
+    class Reader(ExcelReader):
+        def read_properties(self) -> None:
+            """Leave the document's properties (title, author) unread."""
+
+        def read_custom(self) -> None:
+            """Leave the custom document properties unread."""
+
+        def read_chartsheet(self, sheet: Any, rel: Any) -> None:
+            """Leave a chart sheet (no table: a chart and its drawing) unread."""
+
+    reader = Reader(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    reader.read()
+    return reader.wb
 
 
 def _shown_sheet(workbook: Any) -> Any:
