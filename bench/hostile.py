@@ -43,6 +43,9 @@ CASES: dict[str, Callable[[], bytes]] = {
     "300,000 custom properties": lambda: hostile.custom_properties_bomb(300_000),
     "a list of 20,000 parts": lambda: hostile.manifest_bomb(20_000),
     "a sheet of 30,000 hyperlinks": lambda: hostile.links_bomb(30_000),
+    "a workbook part named book.xml, 400,000 names": lambda: hostile.renamed_workbook_bomb(
+        400_000
+    ),
     "CSV: a line of 5,000,000 commas": lambda: hostile.csv_one_line(5_000_000),
     "CSV: a field of 5,000,000 letters": lambda: hostile.csv_one_field(5_000_000),
 }

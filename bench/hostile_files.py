@@ -287,3 +287,29 @@ def links_bomb(count: int) -> bytes:
     return with_parts(
         workbook(header_rows([TITLE])), {"xl/worksheets/_rels/sheet1.xml.rels": rels.encode()}
     )
+
+
+def renamed_workbook_bomb(names: int) -> bytes:
+    """Return a workbook whose workbook part, named as the list of parts says, not
+    workbook.xml, holds `names` defined names (openpyxl parses the part whole)."""
+    defined = "".join(
+        f'<definedName name="n{n}">S1!$A$1</definedName>' for n in range(names)
+    ).encode()
+    content = with_parts(
+        workbook(header_rows([TITLE])),
+        appended={"xl/workbook.xml": b"<definedNames>" + defined + b"</definedNames>"},
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for item in source.infolist():
+            data = source.read(item).replace(b"/xl/workbook.xml", b"/xl/book.xml")
+            data = data.replace(b'Target="xl/workbook.xml"', b'Target="xl/book.xml"')
+            name = {
+                "xl/workbook.xml": "xl/book.xml",
+                "xl/_rels/workbook.xml.rels": "xl/_rels/book.xml.rels",
+            }.get(item.filename, item.filename)
+            archive.writestr(name, data)
+    return out.getvalue()

@@ -68,15 +68,28 @@ def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
         elif name.endswith("styles.xml"):
             _bound(item, MAX_STYLES_BYTES, "styles_too_large")
         elif name.endswith("workbook.xml"):
-            _bound(item, MAX_WORKBOOK_BYTES, "not_a_table")
-            if _count(archive, item, b"sheet", MAX_SHEETS) > MAX_SHEETS:
-                raise UnreadableFile("too_many_sheets", most=MAX_SHEETS)
+            check_workbook(archive, item)
         elif name.endswith((".xml", ".rels")):
             _bound(item, *_bound_of(name))
             with archive.open(item) as stream:
                 declared = b"dimension" in stream.read(DIMENSION_WITHIN)
             if not declared:
                 check_sheet(archive, item.filename, max_rows)
+
+
+def check_workbook(archive: zipfile.ZipFile, item: zipfile.ZipInfo | str) -> None:
+    """Refuse a workbook part (the list of sheets and defined names, which openpyxl parses
+    whole) that is too large or names too many sheets. The package's list of parts names it:
+    openpyxl opens whatever part that says (`core/spreadsheet/xlsx_rows._opened` checks it
+    there), not only one named workbook.xml."""
+    if isinstance(item, str):
+        try:
+            item = archive.getinfo(item)
+        except KeyError:
+            return  # none there: openpyxl says the file is no workbook
+    _bound(item, MAX_WORKBOOK_BYTES, "not_a_table")
+    if _count(archive, item, b"sheet", MAX_SHEETS) > MAX_SHEETS:
+        raise UnreadableFile("too_many_sheets", most=MAX_SHEETS)
 
 
 def _bound_of(name: str) -> tuple[int, str]:

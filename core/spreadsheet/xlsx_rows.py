@@ -13,7 +13,7 @@ from typing import Any
 
 from core.spreadsheet import limits
 from core.spreadsheet_errors import UnreadableFile
-from core.workbook_bounds import check_parts, check_sheet
+from core.workbook_bounds import check_parts, check_sheet, check_workbook
 
 # How a sheet's XML opens a formula (`<f>`, `<f t="shared" .../>`, or with a prefix `<x:f>`):
 # a sheet without any is not parsed a second time for formulas without values.
@@ -64,6 +64,8 @@ def xlsx_rows(
     _check_unpacked(content)
     try:
         workbook = _opened(content)
+    except UnreadableFile:
+        raise
     except Exception:  # any failure to open a hostile or broken file means "unreadable"
         raise UnreadableFile("not_a_table") from None
     try:
@@ -103,10 +105,19 @@ def _opened(content: bytes) -> Any:
     reads and openpyxl would parse whole, however large: the cached copies of linked
     workbooks (external links), the document's properties and custom properties, and
     chart sheets. A file of 300 KB whose external link held 20,000 rows of 50 cells took
-    73 s and 1.2 GB; 300,000 custom properties (1.6 MB) 44 s and 590 MB."""
-    from openpyxl.reader.excel import ExcelReader  # imported here: only imports need it
+    73 s and 1.2 GB; 300,000 custom properties (1.6 MB) 44 s and 590 MB. The workbook part
+    is bounded wherever the list of parts puts it."""
+    from openpyxl.reader import excel  # imported here: only imports need it
+    from openpyxl.reader.excel import ExcelReader
+
+    workbook_part: Any = getattr(excel, "_find_workbook_part")  # noqa: B009  (not in its stubs)
 
     class Reader(ExcelReader):
+        def read_workbook(self) -> None:
+            """Read the workbook part the list of parts names, once its bounds are met."""
+            check_workbook(self.archive, workbook_part(self.package).PartName[1:])
+            super().read_workbook()
+
         def read_properties(self) -> None:
             """Leave the document's properties (title, author) unread."""
 

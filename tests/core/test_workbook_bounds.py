@@ -300,3 +300,23 @@ def test_the_list_of_parts_and_the_relationships_are_bounded_before_they_are_par
     monkeypatch.setattr(reader.Manifest, "from_tree", manifest)
     for content in (hostile.manifest_bomb(100), hostile.links_bomb(100)):
         assert [cells["title"] for _, cells in read_table(content).rows] == [hostile.TITLE]
+
+
+def test_a_workbook_part_under_another_name_is_bounded_before_it_is_parsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The list of parts may name any part the workbook; openpyxl parses it whole (1 MB of
+    defined names took 17 s and 423 MB), and only one named workbook.xml was bounded."""
+    parsed: list[str] = []
+    reader: Any = workbook_reader  # its names are imported there, untyped
+    package = reader.WorkbookPackage.from_tree
+
+    def parse(tree: Any) -> Any:
+        parsed.append("workbook")
+        return package(tree)
+
+    monkeypatch.setattr(reader.WorkbookPackage, "from_tree", parse)
+    assert refusal(hostile.renamed_workbook_bomb(40_000)).code == "not_a_table"
+    assert parsed == []
+    table = read_table(hostile.renamed_workbook_bomb(10))
+    assert [cells["title"] for _, cells in table.rows] == [hostile.TITLE]
