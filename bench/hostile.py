@@ -46,6 +46,7 @@ CASES: dict[str, Callable[[], bytes]] = {
     "a workbook part named book.xml, 400,000 names": lambda: hostile.renamed_workbook_bomb(
         400_000
     ),
+    "1,800,000 shared strings in strings.xml": lambda: hostile.renamed_strings_bomb(1_800_000),
     "CSV: a line of 5,000,000 commas": lambda: hostile.csv_one_line(5_000_000),
     "CSV: a field of 5,000,000 letters": lambda: hostile.csv_one_field(5_000_000),
 }

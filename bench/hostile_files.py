@@ -313,3 +313,17 @@ def renamed_workbook_bomb(names: int) -> bytes:
             }.get(item.filename, item.filename)
             archive.writestr(name, data)
     return out.getvalue()
+
+
+def renamed_strings_bomb(count: int) -> bytes:
+    """Return shared_strings_bomb(count) with its strings in a part named strings.xml, as
+    the list of parts and the workbook's relationships say (openpyxl reads that one)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(shared_strings_bomb(count))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for item in source.infolist():
+            data = source.read(item).replace(b"sharedStrings.xml", b"strings.xml")
+            archive.writestr(item.filename.replace("sharedStrings.xml", "strings.xml"), data)
+    return out.getvalue()

@@ -62,9 +62,7 @@ def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
     for item in archive.infolist():
         name = item.filename.lower()
         if name.endswith("sharedstrings.xml"):
-            _bound(item, MAX_SHARED_STRINGS_BYTES, "shared_strings_too_large")
-            if _count(archive, item, b"si", MAX_SHARED_STRINGS) > MAX_SHARED_STRINGS:
-                raise UnreadableFile("too_many_strings", most=MAX_SHARED_STRINGS)
+            check_strings(archive, item)
         elif name.endswith("styles.xml"):
             _bound(item, MAX_STYLES_BYTES, "styles_too_large")
         elif name.endswith("workbook.xml"):
@@ -77,18 +75,37 @@ def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
                 check_sheet(archive, item.filename, max_rows)
 
 
+def check_strings(archive: zipfile.ZipFile, item: zipfile.ZipInfo | str) -> None:
+    """Refuse shared strings too large or too many, wherever the list of parts puts them
+    (openpyxl reads the part it names; `core/spreadsheet/xlsx_rows._opened` checks it there)."""
+    found = _member(archive, item)
+    if found is None:
+        return
+    _bound(found, MAX_SHARED_STRINGS_BYTES, "shared_strings_too_large")
+    if _count(archive, found, b"si", MAX_SHARED_STRINGS) > MAX_SHARED_STRINGS:
+        raise UnreadableFile("too_many_strings", most=MAX_SHARED_STRINGS)
+
+
+def _member(archive: zipfile.ZipFile, item: zipfile.ZipInfo | str) -> zipfile.ZipInfo | None:
+    """Return a member of the zip, found by its name; None when there is none of it."""
+    if isinstance(item, zipfile.ZipInfo):
+        return item
+    try:
+        return archive.getinfo(item)
+    except KeyError:
+        return None  # openpyxl fails on it itself: the file is no workbook
+
+
 def check_workbook(archive: zipfile.ZipFile, item: zipfile.ZipInfo | str) -> None:
     """Refuse a workbook part (the list of sheets and defined names, which openpyxl parses
     whole) that is too large or names too many sheets. The package's list of parts names it:
     openpyxl opens whatever part that says (`core/spreadsheet/xlsx_rows._opened` checks it
     there), not only one named workbook.xml."""
-    if isinstance(item, str):
-        try:
-            item = archive.getinfo(item)
-        except KeyError:
-            return  # none there: openpyxl says the file is no workbook
-    _bound(item, MAX_WORKBOOK_BYTES, "not_a_table")
-    if _count(archive, item, b"sheet", MAX_SHEETS) > MAX_SHEETS:
+    found = _member(archive, item)
+    if found is None:
+        return
+    _bound(found, MAX_WORKBOOK_BYTES, "not_a_table")
+    if _count(archive, found, b"sheet", MAX_SHEETS) > MAX_SHEETS:
         raise UnreadableFile("too_many_sheets", most=MAX_SHEETS)
 
 

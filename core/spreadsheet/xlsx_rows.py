@@ -13,7 +13,7 @@ from typing import Any
 
 from core.spreadsheet import limits
 from core.spreadsheet_errors import UnreadableFile
-from core.workbook_bounds import check_parts, check_sheet, check_workbook
+from core.workbook_bounds import check_parts, check_sheet, check_strings, check_workbook
 
 # How a sheet's XML opens a formula (`<f>`, `<f t="shared" .../>`, or with a prefix `<x:f>`):
 # a sheet without any is not parsed a second time for formulas without values.
@@ -106,13 +106,22 @@ def _opened(content: bytes) -> Any:
     workbooks (external links), the document's properties and custom properties, and
     chart sheets. A file of 300 KB whose external link held 20,000 rows of 50 cells took
     73 s and 1.2 GB; 300,000 custom properties (1.6 MB) 44 s and 590 MB. The workbook part
-    is bounded wherever the list of parts puts it."""
+    and the shared strings are bounded wherever the list of parts puts them."""
     from openpyxl.reader import excel  # imported here: only imports need it
     from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
 
     workbook_part: Any = getattr(excel, "_find_workbook_part")  # noqa: B009  (not in its stubs)
 
     class Reader(ExcelReader):
+        def read_strings(self) -> None:
+            """Read the shared strings the list of parts names, once their bounds are met."""
+            package: Any = self.package  # openpyxl's Manifest, untyped
+            found = package.find(SHARED_STRINGS)
+            if found is not None:
+                check_strings(self.archive, found.PartName[1:])
+            super().read_strings()
+
         def read_workbook(self) -> None:
             """Read the workbook part the list of parts names, once its bounds are met."""
             check_workbook(self.archive, workbook_part(self.package).PartName[1:])

@@ -320,3 +320,14 @@ def test_a_workbook_part_under_another_name_is_bounded_before_it_is_parsed(
     assert parsed == []
     table = read_table(hostile.renamed_workbook_bomb(10))
     assert [cells["title"] for _, cells in table.rows] == [hostile.TITLE]
+
+
+def test_shared_strings_under_another_name_are_bounded_before_they_are_parsed(
+    parsed: list[str],
+) -> None:
+    """The list of parts may put the shared strings in any part (openpyxl reads the one it
+    names); only one named sharedStrings.xml was bounded."""
+    refused = refusal(hostile.renamed_strings_bomb(workbook_bounds.MAX_SHARED_STRINGS + 1))
+    assert refused.code == "too_many_strings"
+    assert "strings" not in parsed
+    assert len(read_table(hostile.renamed_strings_bomb(1000)).rows) == 2
