@@ -107,6 +107,7 @@ def _opened(content: bytes) -> Any:
     chart sheets. A file of 300 KB whose external link held 20,000 rows of 50 cells took
     73 s and 1.2 GB; 300,000 custom properties (1.6 MB) 44 s and 590 MB. The workbook part
     and the shared strings are bounded wherever the list of parts puts them."""
+    from openpyxl.chartsheet import Chartsheet
     from openpyxl.reader import excel  # imported here: only imports need it
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.xml.constants import SHARED_STRINGS
@@ -134,7 +135,12 @@ def _opened(content: bytes) -> Any:
             """Leave the custom document properties unread."""
 
         def read_chartsheet(self, sheet: Any, rel: Any) -> None:
-            """Leave a chart sheet (no table: a chart and its drawing) unread."""
+            """Leave a chart sheet (no table: a chart and its drawing) unread, an empty one
+            in its place: the sheet the workbook opens on is named by its position."""
+            book: Any = self.wb  # its _add_sheet is not in openpyxl's stubs
+            chart = Chartsheet(parent=book, title=sheet.name)
+            chart.sheet_state = sheet.state or "visible"
+            book._add_sheet(chart)
 
     reader = Reader(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
     reader.read()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from core.spreadsheet import limits
@@ -719,3 +720,25 @@ def test_a_second_header_row_names_the_columns_of_a_header_merged_across() -> No
     assert [number for number, _ in table.rows] == [3]
     plain = read_table("Tiêu đề,Hạn,Đơn vị\nThường xuyên,Hằng tháng,Sở Y tế\n".encode())
     assert [cells["title"] for _, cells in plain.rows] == ["Thường xuyên"]
+
+
+def test_the_sheet_opened_on_after_a_chart_sheet_is_the_one_read() -> None:
+    """A chart sheet is not read (openpyxl would parse its chart whole), but it keeps its
+    place: the sheet a workbook opens on is named by its position among all sheets."""
+    book = Workbook()
+    old = book.active
+    assert old is not None
+    old.title = "Cũ"
+    old.append(("title", "deadline", "assignees"))
+    old.append(("Việc cũ", "15/01/2027", "Xã A"))
+    chart = BarChart()
+    chart.add_data(Reference(old, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet("Biểu đồ").add_chart(chart)
+    new = book.create_sheet("Mới")
+    new.append(("title", "deadline", "assignees"))
+    new.append(("Việc mới", "15/01/2027", "Xã A"))
+    book.active = 2
+    out = io.BytesIO()
+    book.save(out)
+    table = read_table(out.getvalue(), "nhiem-vu.xlsx")
+    assert (table.sheet, [cells["title"] for _, cells in table.rows]) == ("Mới", ["Việc mới"])
