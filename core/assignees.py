@@ -11,7 +11,9 @@ comma). Each item is, tried in this order:
 - a unit, by code or name (a name part is enough when it is unique);
 - failing those, as a directive's appendix writes it: ``UBND <item>`` is the item, and a
   kind before a unit's name (``huyện Điện Bàn``) is the unit of that kind so named; a kind
-  abbreviated as lists do (``P. Điện Bàn``, ``TX. Điện Bàn``) is read spelled out.
+  abbreviated as lists do (``P. Điện Bàn``, ``TX. Điện Bàn``) is read spelled out, and a
+  unit named as the bot shows it, its code after its name (``Phường An Hòa (X01)``), is the
+  unit of that code when the name is its own. A list's full stop ends no item.
 
 This module holds the grammar and the values; resolving a spec against the units is a
 query (`db/queries/assignees.py`): it returns the units and, for what did not match, a
@@ -34,6 +36,8 @@ BULLET = re.compile(r"^\s*[-•+*]\s+")  # "- Sở Y tế", "• Xã A": a list'
 COMMITTEE = re.compile(r"^(?:ubnd|uy ban nhan dan)\s+(.+)$")
 # Lists abbreviate a unit's kind before its name: "P. Điện Bàn", "TX. Điện Bàn", "TP.Tam Kỳ".
 ABBREVIATED_KIND = re.compile(r"^(x|p|tt|tx|tp|q|h)\.\s*(?=\S)", re.IGNORECASE)
+# A unit named as the bot shows it, its code after its name: "Phường An Hòa (X01)".
+WITH_CODE = re.compile(r"^(.*\S)\s*\(([^()]+)\)$")
 KIND_ABBREVIATIONS = {
     "x": "xã",
     "p": "phường",
@@ -105,4 +109,6 @@ def split_spec(spec: str) -> list[str]:
     spec = ";".join(lines) if len([line for line in lines if line.strip()]) > 1 else spec
     separator = ";" if ";" in spec else ","
     items = (BULLET.sub("", p) for p in spec.split(separator))
-    return [" ".join(p.split()) for p in items if p.strip()]
+    # A list in a document ends with a full stop ("Sở Y tế, UBND các xã."): not the name's.
+    items = (" ".join(p.split()).rstrip(".:").rstrip() for p in items)
+    return [p for p in items if p]

@@ -14,6 +14,7 @@ from core.assignees import (
     MAX_CANDIDATES,
     MAX_JOIN,
     PARENT,
+    WITH_CODE,
     Matched,
     Resolution,
     Unmatched,
@@ -187,6 +188,13 @@ def _as_cited(
         first = inner.matched[0]
         label = ", ".join(m.label for m in inner.matched)
         return Matched(text, first.source, label, len(inner.unit_ids)), inner.unit_ids
+    coded = WITH_CODE.match(text)  # "Phường An Hòa (X01)", as the bot shows a unit
+    if coded is not None:
+        unit = unit_by_code(session, code=coded[2])
+        if unit is not None and unit.active and unit.id is not None:
+            named = fold(coded[1])
+            if named in unit.name_folded or named == unit.code_folded:
+                return Matched(text, "unit", unit.name, 1), [unit.id]
     spelled_out = kind_spelled_out(text)  # "P. Điện Bàn" is "phường Điện Bàn"
     if spelled_out is not None:
         outcome = _resolve_item(session, spelled_out, lang)

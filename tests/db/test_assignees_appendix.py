@@ -38,3 +38,19 @@ def test_units_named_with_their_kind_abbreviated_are_read(session: Session) -> N
     assert result.unit_ids == [ward.id, commune.id, town.id, township.id]
     assert result.matched[0].text == "P. Điện Bàn"  # quoted as written
     assert [u.reason for u in resolve_assignees(session, "Q. Hải Châu").unmatched] == ["unknown"]
+
+
+def test_units_named_with_their_code_or_ending_a_list_are_read(session: Session) -> None:
+    """A unit as the bot shows it, "Xã Điện Hòa (X1)", copied into a file, and the last
+    unit of a list ending with a full stop ("Sở Y tế, Xã Điện Hòa.") were refused as unknown;
+    a code after another unit's name still names nothing."""
+    commune = make_unit(session, "X1", "Xã Điện Hòa")
+    department = make_unit(session, "SYT", "Sở Y tế", kind="department")
+    session.commit()
+    assert resolve_assignees(session, "Xã Điện Hòa (X1); Sở Y tế (SYT)").unit_ids == [
+        commune.id,
+        department.id,
+    ]
+    listed = resolve_assignees(session, "Sở Y tế, UBND xã Điện Hòa.")
+    assert (listed.unit_ids, listed.unmatched) == ([department.id, commune.id], [])
+    assert [u.reason for u in resolve_assignees(session, "Sở Y tế (X1)").unmatched] == ["unknown"]
