@@ -14,10 +14,12 @@ from core.assignees import (
     MAX_CANDIDATES,
     MAX_JOIN,
     PARENT,
+    WITH_CODE,
     Matched,
     Resolution,
     Unmatched,
     is_keyword,
+    kind_spelled_out,
     split_spec,
 )
 from core.textnorm import FoldedText, fold, fold_text, vi_sort_key
@@ -186,6 +188,20 @@ def _as_cited(
         first = inner.matched[0]
         label = ", ".join(m.label for m in inner.matched)
         return Matched(text, first.source, label, len(inner.unit_ids)), inner.unit_ids
+    coded = WITH_CODE.match(text)  # "Phường An Hòa (X01)", as the bot shows a unit
+    if coded is not None:
+        unit = unit_by_code(session, code=coded[2])
+        if unit is not None and unit.active and unit.id is not None:
+            named = fold(coded[1])
+            if named in unit.name_folded or named == unit.code_folded:
+                return Matched(text, "unit", unit.name, 1), [unit.id]
+    spelled_out = kind_spelled_out(text)  # "P. Điện Bàn" is "phường Điện Bàn"
+    if spelled_out is not None:
+        outcome = _resolve_item(session, spelled_out, lang)
+        if isinstance(outcome, Unmatched):
+            return None
+        matched, ids = outcome
+        return Matched(text, matched.source, matched.label, matched.count), ids
     words = typed.folded.split(" ")
     for width in (1, 2):  # "huyện", "thị xã", "đặc khu"
         kind = find_kind(session, text=" ".join(words[:width]))

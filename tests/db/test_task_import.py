@@ -16,7 +16,7 @@ from core.spreadsheet.report import ImportReport
 from core.spreadsheet_errors import UnreadableFile
 from core.taskdraft import MAX_DESCRIPTION
 from db.imports.tasks import import_tasks
-from db.models import Assignment, AuditLog, Directive, Task
+from db.models import Assignment, AuditLog, Directive, Task, Unit
 from db.queries.task_list import open_tasks
 from db.queries.tasks import assignments_of
 from db.queries.unit_choices import pickable_units
@@ -166,6 +166,42 @@ def test_import_tasks_of_a_directive_appendix_as_officials_make_it(session: Sess
     assert [t.deadline for t in tasks] == [date(2026, 12, 15), date(2026, 12, 18)]
     assert len({t.directive_id for t in tasks} - {None}) == 1
     assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
+
+
+def unit_name(session: Session, unit_id: int) -> str:
+    """Return a unit's name."""
+    unit = session.get(Unit, unit_id)
+    return unit.name if unit is not None else ""
+
+
+def test_import_tasks_of_an_appendix_heading_its_columns_over_two_rows(session: Session) -> None:
+    """Appendixes head a column over two: "Thời gian thực hiện" merged over "Bắt đầu |
+    Hoàn thành", "Đơn vị" over "Phối hợp | Chủ trì". The start date was taken as the
+    deadline, the agencies assisting as the units in charge, and the second header row was
+    rejected as a task; the row below the header names the columns now."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("STT", "Nội dung nhiệm vụ", "Đơn vị", None, "Thời gian thực hiện", None))
+    sheet.append((None, None, "Phối hợp", "Chủ trì", "Bắt đầu", "Hoàn thành"))
+    for merged in ("A1:A2", "B1:B2", "C1:D1", "E1:F1"):
+        sheet.merge_cells(merged)
+    sheet.append((1, "Ban hành kế hoạch", "Sở Y tế", "Xã A1", "01/12/2026", "15/12/2026"))
+    sheet.append((2, "Báo cáo sơ kết", None, "Xã A2", "01/12/2026", "18/12/2026"))
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "phu-luc.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    assert (len(report.added), report.rejected) == (2, [])
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    assert [t.deadline for t in tasks] == [date(2026, 12, 15), date(2026, 12, 18)]
+    units = [
+        [unit_name(session, a.unit_id) for a in assignments_of(session, task_id=t.id or 0)]
+        for t in tasks
+    ]
+    assert units == [["Xã A1"], ["Xã A2"]]
 
 
 def test_import_tasks_reads_the_deadline_shown_not_an_old_one_hidden(session: Session) -> None:
