@@ -62,16 +62,18 @@ _UNMATCHED_REASON = {
 
 class Seen:
     """What one import reads once instead of once a row: how each distinct assignees cell
-    resolves (units do not change while the rows are checked), and the tasks' codes.
+    resolves (units do not change while the rows are checked), the tasks' codes and the
+    working calendar.
 
     A 5,000-row file resolved the same "các phường" thousands of times, and looked each
     code up twice (as written, then in any case) before creating its task.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, calendar: WorkingCalendar) -> None:
         self.session = session
+        self.calendar = calendar  # the province's, read once: each new task's due time
         self.resolved: dict[str, Resolution] = {}
-        self.items: Items = {}  # each item of the cells ("X01", "các phường"), resolved once
+        self.items = Items()  # each item of the cells ("X01", "các phường"), resolved once
         self._codes: dict[str, int] | None = None
         self._lowered: set[str] = set()
 
@@ -130,7 +132,7 @@ def check_rows(
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []
-    seen = Seen(session)
+    seen = Seen(session, calendar)
     for number, cells in table.rows:
         checked = _check(seen, number, cells, today, calendar)
         if isinstance(checked, TaskRow):
