@@ -155,6 +155,7 @@ def commands(
     return [
         ("import preview", preview),
         ("import apply", apply),
+        ("import apply again, nothing changes", apply),
         ("export of everything", export),
         ("report of the year", report),
         ("nudge of a task", nudge),

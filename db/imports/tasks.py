@@ -29,7 +29,7 @@ from db.queries.audit import record
 from db.queries.directives import ensure_directive
 from db.queries.task_deadlines import change_deadline
 from db.queries.taskadmin import add_assignees, audit_created, remove_assignees
-from db.queries.tasks import NewTask, active_unit_ids, create_tasks
+from db.queries.tasks import NewTask, create_tasks
 
 # New tasks created together: on PostgreSQL each statement is a round trip to the server,
 # which under load waits for a core (an import of 5,000 rows took 15 minutes beside 100
@@ -65,6 +65,8 @@ def import_tasks(
     sliced = checkpoint is not None and session.get_bind().dialect.name == "sqlite"
     batch = 1 if sliced else BATCH
     for done, row in enumerate(rows, 1):
+        if done % BATCH == 1:
+            seen.ahead(rows[done - 1 : done - 1 + BATCH])
         kept = _apply(seen, row, fresh)
         if kept and len(fresh.rows) < batch and done < len(rows):
             continue  # its new task is written with the batch's, checkpointed then
@@ -134,10 +136,14 @@ def _apply(seen: Seen, row: TaskRow, fresh: Fresh) -> bool:
     if row.directive:
         draft = parse_directive_line(row.directive)
         assert not isinstance(draft, str)
-        directive = ensure_directive(
-            session, draft=draft, actor_id=actor_id, actor_label=actor_label
-        )
-        directive_id = directive.id
+        number = fold(draft.number)
+        if number not in seen.directives:  # found or made once an import, not once a row
+            directive = ensure_directive(
+                session, draft=draft, actor_id=actor_id, actor_label=actor_label
+            )
+            assert directive.id is not None
+            seen.directives[number] = directive.id
+        directive_id = seen.directives[number]
     if not row.code and fold(row.title) in fresh.titles:
         fresh.write()  # the row may be about a task of the batch: found once written
     existing = existing_task(seen, row, directive_id)
@@ -149,7 +155,7 @@ def _apply(seen: Seen, row: TaskRow, fresh: Fresh) -> bool:
     if existing is not None and existing.status != TaskStatus.OPEN:
         # Closed or cancelled: as in chat, it is changed no more. The same file sent again
         # ("rows imported already are not imported twice") leaves it as it is, unsaid.
-        if differs(session, existing, row, directive_id):
+        if differs(seen, existing, row, directive_id):
             value = f"{_label(existing)} ({row.title[:60]})"
             report.rejected.append(Rejection(row.number, "task_ended", _p(row, value)))
         else:
@@ -158,7 +164,7 @@ def _apply(seen: Seen, row: TaskRow, fresh: Fresh) -> bool:
     if existing is None:
         fresh.add(row, directive_id)
         return True
-    if _update(session, existing, row, directive_id, fresh.tz, (actor_id, fresh.now)):
+    if _update(seen, existing, row, directive_id, fresh.tz, (actor_id, fresh.now)):
         report.updated.append(_label(existing))
     else:
         report.unchanged.append(_label(existing))
@@ -180,13 +186,13 @@ def existing_task(seen: Seen, row: TaskRow, directive_id: int | None) -> Task | 
     return seen.session.exec(query.order_by(col(Task.id).desc())).first()
 
 
-def differs(session: Session, task: Task, row: TaskRow, directive_id: int | None) -> bool:
+def differs(seen: Seen, task: Task, row: TaskRow, directive_id: int | None) -> bool:
     """Tell whether applying the row would change the task (what _update would do)."""
     assert task.id is not None
     fields = {"title": row.title, "description": row.description, "directive_id": directive_id}
     if any(getattr(task, k) != v for k, v in fields.items()) or task.deadline != row.deadline:
         return True
-    return set(active_unit_ids(session, task_id=task.id)) != set(row.unit_ids)
+    return set(seen.units_of(task.id)) != set(row.unit_ids)
 
 
 def _p(row: TaskRow, value: str) -> dict[str, str]:
@@ -195,7 +201,7 @@ def _p(row: TaskRow, value: str) -> dict[str, str]:
 
 
 def _update(
-    session: Session,
+    seen: Seen,
     task: Task,
     row: TaskRow,
     directive_id: int | None,
@@ -205,6 +211,7 @@ def _update(
     """Bring a task in line with its row (audited); tell whether anything changed. The units
     it adds (or brings back) are assigned at the import's moment, as a new task's are."""
     assert task.id is not None
+    session = seen.session
     actor_id, now = actor
     fields = {"title": row.title, "description": row.description, "directive_id": directive_id}
     changed = {k: v for k, v in fields.items() if getattr(task, k) != v}
@@ -227,7 +234,7 @@ def _update(
     moved = task.deadline != row.deadline
     if moved:
         change_deadline(session, task=task, deadline=row.deadline, tz=tz, actor_id=actor_id)
-    current = set(active_unit_ids(session, task_id=task.id))
+    current = set(seen.units_of(task.id))
     wanted = set(row.unit_ids)
     more, fewer = [u for u in row.unit_ids if u not in current], current - wanted
     # Each call reads the task's units again: skipped when it has nothing to do (a file

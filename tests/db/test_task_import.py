@@ -583,6 +583,25 @@ def check_new_tasks_go_in_a_few_statements(
         assert stamps == {NOW}
 
 
+def check_a_file_again_reads_its_tasks_ahead(engine: Engine, apply: Callable[[str], None]) -> None:
+    """The same 120-row file again (a directive on every row) changes nothing, and reads its
+    tasks and their units a batch at a time and the directive once, not a task, its units
+    and its directive a row."""
+    with Session(engine) as session:
+        _arrange(session)
+        session.commit()
+    text = new_rows(120).replace(",,\n", ",4824/UBND-KGVX,\n")
+    apply(text)
+    statements = statements_while(engine, lambda: apply(text))
+    reads_of_task = [
+        s for s in statements if "FROM task" in s and "task.code IS NOT NULL" not in s
+    ]
+    assert len(reads_of_task) <= 3
+    assert sum("FROM assignment" in s for s in statements) <= 3
+    assert sum("FROM directive" in s for s in statements) <= 2  # as typed, then plain
+    assert not [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
 def cli_import(engine: Engine) -> Callable[[str], None]:
     """Return a call importing a CSV text in one transaction, as `dondoc tasks import` does."""
 
@@ -618,6 +637,17 @@ def test_new_tasks_of_a_file_go_in_a_few_statements_on_postgresql(pg_engine: Eng
     """On PostgreSQL, as the bot applies a previewed file: each statement a round trip to
     the server (a 5,000-row file took 15 minutes beside officials' replies)."""
     check_new_tasks_go_in_a_few_statements(pg_engine, bot_import(pg_engine), insert_rows=50)
+
+
+def test_a_file_imported_again_reads_its_tasks_ahead_on_sqlite(engine: Engine) -> None:
+    """On SQLite, as the CLI imports a file."""
+    check_a_file_again_reads_its_tasks_ahead(engine, cli_import(engine))
+
+
+@pytest.mark.postgres
+def test_a_file_imported_again_reads_its_tasks_ahead_on_postgresql(pg_engine: Engine) -> None:
+    """On PostgreSQL, as the bot applies it (each read a round trip)."""
+    check_a_file_again_reads_its_tasks_ahead(pg_engine, bot_import(pg_engine))
 
 
 @pytest.mark.postgres
