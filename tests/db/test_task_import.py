@@ -4,22 +4,26 @@ import io
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.i18n import load_catalog
 from app.import_report import reason_text, report_lines, unreadable_text
 from app.jobs import import_table
 from core.spreadsheet.read import read_table
 from core.spreadsheet.report import ImportReport
+from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
 from core.taskdraft import MAX_DESCRIPTION
+from db.engine import session_scope
 from db.imports.tasks import import_tasks
 from db.models import Assignment, AuditLog, Directive, Task
+from db.queries.reports import record_report
 from db.queries.task_list import open_tasks
 from db.queries.tasks import assignments_of
 from db.queries.unit_choices import pickable_units
@@ -667,3 +671,43 @@ def test_the_bots_apply_on_postgresql_does_not_pause_between_slices(
     assert slept == []
     bot_import(engine)(new_rows(300))  # a slice a row on SQLite: it pauses
     assert slept
+
+
+@pytest.mark.postgres
+def test_an_officials_report_is_stored_while_the_apply_holds_its_slice_on_postgresql(
+    pg_engine: Engine,
+) -> None:
+    """On PostgreSQL the apply's slice is half a second and its first batch of new tasks is
+    written before its commit: an official's report on a task already there is stored
+    meanwhile, on another connection, without waiting for the slice (1 s lock timeout)."""
+    with Session(pg_engine) as session:
+        _arrange(session)
+        session.commit()
+    cli_import(pg_engine)(GOOD)
+    with Session(pg_engine) as session:
+        assignment = session.exec(select(Assignment)).first()
+        assert assignment is not None and assignment.id is not None  # noqa: PT018
+        assignment_id = assignment.id
+    stored: list[tuple[int, int]] = []
+
+    def importer(session: Session, table: Table, **kwargs: Any) -> ImportReport:
+        slice_ends: Callable[[int, int], bool | None] = kwargs.pop("checkpoint")
+
+        def during(done: int, total: int) -> bool | None:
+            if not stored:  # the batch written, not committed: the slice holds it
+                with session_scope(pg_engine) as other:
+                    other.connection().exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+                    record_report(other, assignment_id=assignment_id, state="done", now=NOW)
+                with Session(pg_engine) as other:  # what others see meanwhile
+                    tasks = other.exec(select(func.count()).select_from(Task)).one()
+                stored.append((done, tasks))
+            return slice_ends(done, total)
+
+        return import_tasks(session, table, checkpoint=during, **kwargs)
+
+    table = read_table(new_rows(120).encode())
+    import_table(pg_engine, importer, table, actor_id=None, now=NOW, tz=str(VN))
+    assert stored == [(50, 2)]  # reported while 50 new tasks waited for their commit
+    with Session(pg_engine) as session:
+        assert session.get(Assignment, assignment_id).state == "done"  # type: ignore[union-attr]
+        assert session.exec(select(func.count()).select_from(Task)).one() == 122
