@@ -27,11 +27,15 @@ from db.queries.calendar import working_calendar
 SLICE = 200  # rows a transaction moves: SQLite's writers take turns between slices
 
 
-def due_time(session: Session, deadline: date, tz: tzinfo) -> datetime:
+def due_time(
+    session: Session, deadline: date, tz: tzinfo, calendar: WorkingCalendar | None = None
+) -> datetime:
     """Return the `due_at` a deadline is stored with: the end of the working day it rolls
     to, so a row stored for a Saturday reads as due Monday before any sweep (its status, its
-    days overdue and the day every page and file says)."""
-    return due_at(working_calendar(session).roll_forward(deadline)[0], tz)
+    days overdue and the day every page and file says). `calendar`: the province's, when the
+    caller read it already (an import reads it once, not once a task)."""
+    calendar = calendar or working_calendar(session)
+    return due_at(calendar.roll_forward(deadline)[0], tz)
 
 
 @dataclass(frozen=True, slots=True)
