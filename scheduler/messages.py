@@ -289,7 +289,12 @@ def escalation_list(
     by_task: dict[int, list[Item]] = defaultdict(list)
     for item in items:
         by_task[item.task_id].append(item)
-    lines = [catalog.get(lang, "reminders.escalation_header", times=times, day=day)]
+    # A unit nobody can be written to is listed by its days overdue, with no count
+    # (`core.reminders.Occasion.counted`): then the header counts nothing either.
+    if times:
+        lines = [catalog.get(lang, "reminders.escalation_header", times=times, day=day)]
+    else:
+        lines = [catalog.get(lang, "reminders.escalation_header_plain", day=day)]
     for task_items in sorted(by_task.values(), key=lambda group: group[0].task_id):
         first = task_items[0]
         lines.append(
@@ -303,7 +308,11 @@ def escalation_list(
         )
         lines += [
             catalog.get(
-                lang, "reminders.escalation_unit", unit=i.unit, days=i.days_overdue, seq=i.seq
+                lang,
+                "reminders.escalation_unit" if i.seq else "reminders.escalation_unit_unreached",
+                unit=i.unit,
+                days=i.days_overdue,
+                seq=i.seq,
             )
             for i in sorted(task_items, key=lambda i: vi_sort_key(i.unit))
         ]
