@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.choices import Rows, status_choices
-from app.due_words import said_deadline
+from app.due_words import reminder_footer, said_deadline
 from app.i18n import Catalog
 from core.calendar import WorkingCalendar
 from core.markup import Markup
@@ -151,7 +151,8 @@ def _compose(
     header = catalog.get(lang, header_key, day=day)
     if len(units) == 1:
         header += "\n" + catalog.get(lang, "reminders.header_unit", unit=items[0].unit)
-    footer = catalog.get(lang, "reminders.footer")
+    # Its length only: each part's footer gives an example date after its first deadline.
+    footer = reminder_footer(catalog, lang, due=day, today=day)
     groups: list[list[tuple[Item, str]]] = [[]]
     size = len(header) + len(footer) + 40
     for n, item in enumerate(items, 1):
@@ -172,7 +173,9 @@ def _compose(
         part = (index, len(groups)) if len(groups) > 1 else numbered
         if part is not None:
             head += " " + catalog.get(lang, "reminders.part", n=part[0], total=part[1])
-        text = "\n\n".join([head, *(block for _, block in group), footer])
+        first = group[0][0]
+        ending = reminder_footer(catalog, lang, due=first.due or first.deadline, today=day)
+        text = "\n\n".join([head, *(block for _, block in group), ending])
         rows = [
             row
             for item, _ in group

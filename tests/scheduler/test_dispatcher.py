@@ -55,6 +55,29 @@ def test_a_contacts_items_are_combined_into_one_message(engine: Engine, session:
     assert len(items_of(session, message)) == 3
 
 
+def test_the_footers_example_extension_is_a_week_after_the_deadline(
+    engine: Engine, session: Session
+) -> None:
+    """The footer's example always read "xin gia hạn đến 15/12 vì …", in November as the
+    rule, in January as a day gone by: it is a week after the deadline, or a week from
+    today when the deadline has passed, in each language."""
+    unit = make_unit(session, "X01", "Xã Tam Xuân")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2002, units=[unit], language="en")
+    late = make_unit(session, "X02", "Xã Tam Hòa")
+    make_contact(session, 2003, units=[late])
+    task_for(session, [unit], date(2026, 11, 20), PAST_MONDAY, reminded=TUE)
+    task_for(session, [late], date(2026, 11, 16), at(date(2026, 11, 2)), reminded=TUE)
+    dispatch(context(engine), at(WED))
+    [vi] = messages_to(session, 2001)
+    assert "«xin gia hạn đến 27/11 vì …»" in vi.payload["text"]
+    assert "15/12" not in vi.payload["text"]
+    [en] = messages_to(session, 2002)
+    assert '"extension to 27/11 because …"' in en.payload["text"]
+    [overdue] = messages_to(session, 2003)
+    assert "«xin gia hạn đến 25/11 vì …»" in overdue.payload["text"]
+
+
 def test_running_again_the_same_day_queues_nothing(engine: Engine, session: Session) -> None:
     """A second run (or a restart) the same day sends nobody anything twice."""
     unit = make_unit(session, "X01")

@@ -383,7 +383,7 @@ async def test_a_forwarded_reminder_is_not_read_as_a_request(bot: BotUnderTest) 
     now the official is told it is the reminder, and nothing is recorded."""
     world = await scene(bot)
     after = bot.server.last_message_id(OFFICIAL)
-    footer = bot.services.catalog.plain("vi", "reminders.footer")
+    footer = bot.services.catalog.plain("vi", "reminders.footer", day="27/11")
     text = f"🔔 Nhắc việc ngày 18/11/2026\n\n1. #{world.tasks[0].id} Kế hoạch\n\n{footer}"
     forwarded = {
         "message_id": 9002,
