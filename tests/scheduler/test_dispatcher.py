@@ -171,6 +171,18 @@ def test_a_task_given_already_overdue_counts_reminders_from_its_first(
 def test_after_tet_downtime_units_are_numbered_and_escalated_by_what_they_were_sent(
     engine: Engine, session: Session
 ) -> None:
+    """As `after_tet`, on SQLite."""
+    after_tet(engine, session)
+
+
+@pytest.mark.postgres
+def test_after_tet_downtime_numbers_by_what_was_sent_on_postgresql(pg_engine: Engine) -> None:
+    """As `after_tet`, on PostgreSQL."""
+    with Session(pg_engine, expire_on_commit=False) as session:
+        after_tet(pg_engine, session)
+
+
+def after_tet(engine: Engine, session: Session) -> None:
     """The bot was off from 23/01 to 24/02/2027 (Tết in between). A unit that got no overdue
     reminder before read "lần nhắc thứ 12 sau hạn", was escalated at once and listed to the
     coordinators as "đã nhắc sau hạn 12 lần": now its first is "1" and not escalated. One
@@ -198,6 +210,7 @@ def test_after_tet_downtime_units_are_numbered_and_escalated_by_what_they_were_s
     assert "(lần nhắc thứ 2 sau hạn)" in messages_to(session, 2011)[-1].payload["text"]
     [listing] = messages_to(session, 2003, "escalation")
     text = listing.payload["text"]
+    assert "Đơn vị quá hạn cần đôn đốc (25/02/2027)" in text  # no count: Cẩm Kim got none
     assert "Xã An Hòa" not in text
     assert "Xã Bình Minh: quá hạn 36 ngày, đã nhắc sau hạn 2 lần" in text
     assert "Xã Cẩm Kim: quá hạn 34 ngày, chưa nhắc được" in text
