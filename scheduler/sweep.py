@@ -255,7 +255,8 @@ def _collect_chunk(
     last, todays = records_q.reminder_history(
         session, assignment_ids=ids, today=today, folded_since=known.midnight
     )
-    sent = records_q.overdue_sent(session, assignment_ids=ids, today=today)
+    late = [c.assignment_id for c in chunk if c.deadline < today]  # the others have none
+    sent = records_q.overdue_sent(session, assignment_ids=late, today=today)
     known.read(session, chunk)
     records: list[records_q.NewReminder] = []
     overdue: dict[int, int] = {}
