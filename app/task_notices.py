@@ -18,6 +18,7 @@ from functools import partial
 from sqlmodel import Session
 
 from app.choices import Rows, rows_to_json, status_choices
+from app.due_words import reminder_footer
 from app.i18n import Catalog
 from app.notices import Words, held_line, office_moment
 from app.services import Services
@@ -138,7 +139,7 @@ def prepare_told(
     today = {
         language: catalog.get(language, "tasks.notice_due_today")
         + "\n\n"
-        + catalog.get(language, "reminders.footer")
+        + reminder_footer(catalog, language, due=deadline, today=moment.astimezone(tz).date())
         for language in texts
     }
     messages = []

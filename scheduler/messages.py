@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.choices import Rows, status_choices
-from app.due_words import said_deadline
+from app.due_words import reminder_footer, said_deadline
 from app.i18n import Catalog
 from core.calendar import WorkingCalendar
 from core.markup import Markup
@@ -155,7 +155,8 @@ def _compose(
     header = catalog.get(lang, header_key, day=day)
     if len(units) == 1:
         header += "\n" + catalog.get(lang, "reminders.header_unit", unit=items[0].unit)
-    footer = catalog.get(lang, "reminders.footer")
+    # Its length only: each part's footer gives an example date after its first deadline.
+    footer = reminder_footer(catalog, lang, due=day, today=day)
     groups: list[list[tuple[Item, str]]] = [[]]
     size = len(header) + len(footer) + 40
     for n, item in enumerate(items, 1):
@@ -176,7 +177,9 @@ def _compose(
         part = (index, len(groups)) if len(groups) > 1 else numbered
         if part is not None:
             head += " " + catalog.get(lang, "reminders.part", n=part[0], total=part[1])
-        text = "\n\n".join([head, *(block for _, block in group), footer])
+        first = group[0][0]
+        ending = reminder_footer(catalog, lang, due=first.due or first.deadline, today=day)
+        text = "\n\n".join([head, *(block for _, block in group), ending])
         rows = [
             row
             for item, _ in group
@@ -308,7 +311,12 @@ def escalation_list(
     by_task: dict[int, list[Item]] = defaultdict(list)
     for item in items:
         by_task[item.task_id].append(item)
-    lines = [catalog.get(lang, "reminders.escalation_header", times=times, day=day)]
+    # A unit nobody can be written to is listed by its days overdue, with no count
+    # (`core.reminders.Occasion.counted`): then the header counts nothing either.
+    if times:
+        lines = [catalog.get(lang, "reminders.escalation_header", times=times, day=day)]
+    else:
+        lines = [catalog.get(lang, "reminders.escalation_header_plain", day=day)]
     for task_items in sorted(by_task.values(), key=lambda group: group[0].task_id):
         first = task_items[0]
         lines.append(
@@ -322,7 +330,11 @@ def escalation_list(
         )
         lines += [
             catalog.get(
-                lang, "reminders.escalation_unit", unit=i.unit, days=i.days_overdue, seq=i.seq
+                lang,
+                "reminders.escalation_unit" if i.seq else "reminders.escalation_unit_unreached",
+                unit=i.unit,
+                days=i.days_overdue,
+                seq=i.seq,
             )
             for i in sorted(task_items, key=lambda i: vi_sort_key(i.unit))
         ]
