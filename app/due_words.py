@@ -10,7 +10,7 @@ and "Đến hạn hôm nay" on 11/02 read two rules. Both days are named, the on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from app.i18n import Catalog
 from core.deadlines import format_date
@@ -40,3 +40,16 @@ def rolled(deadline: date, due: date | None) -> bool:
 def in_force(deadline: date, due: date | None) -> date:
     """Return the day a deadline is in force: `due` when it rolled off a day off."""
     return due if due is not None and due > deadline else deadline
+
+
+# The reminder's example of an extension asked for: this long after the deadline.
+EXAMPLE_AFTER = timedelta(days=7)
+
+
+def reminder_footer(catalog: Catalog, lang: str, *, due: date | None, today: date) -> str:
+    """Return a reminder's footer, its example extension ("xin gia hạn đến 27/11 vì …") a
+    week after the deadline in force `due`, or a week from `today` when that has passed:
+    a date the unit might ask for, not always 15/12 (which read as the rule in November, and
+    as a day gone by in January). `app.checkin.text.own_reminder` knows it by its words."""
+    example = max(due or today, today) + EXAMPLE_AFTER
+    return catalog.get(lang, "reminders.footer", day=Markup(f"{example:%d/%m}"))

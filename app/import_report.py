@@ -146,6 +146,8 @@ def unreadable_text(
     key = f"imports.unreadable_{code}"
     if code == "formulas_not_saved":
         return catalog.get(lang, key, cells=_cells(catalog, lang, params or {}))
+    if code == "legacy_font":  # the file's own words show the admin what is wrong
+        return catalog.get(lang, key, sample=str((params or {}).get("sample", "")))
     if code == "missing_columns" and params and params.get("columns"):
         missing, found = (_columns(catalog, lang, params.get(n, "")) for n in ("columns", "found"))
         said = catalog.get(lang, "imports.unreadable_columns_named", columns=missing, found=found)

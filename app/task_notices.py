@@ -18,6 +18,7 @@ from functools import partial
 from sqlmodel import Session
 
 from app.choices import Rows, rows_to_json, status_choices
+from app.due_words import reminder_footer
 from app.i18n import Catalog
 from app.notices import Words, held_line, office_moment
 from app.services import Services
@@ -138,7 +139,7 @@ def prepare_told(
     today = {
         language: catalog.get(language, "tasks.notice_due_today")
         + "\n\n"
-        + catalog.get(language, "reminders.footer")
+        + reminder_footer(catalog, language, due=deadline, today=moment.astimezone(tz).date())
         for language in texts
     }
     messages = []
@@ -342,6 +343,13 @@ def deadline_words(services: Services, task_id: int, title: str, old: date, new:
 def day_off_words(services: Services, task_id: int, title: str, old: date, new: date) -> Words:
     """Return the words of a deadline moved by a day off added (`new` later) or removed."""
     key = "tasks.notice_day_off" if new > old else "tasks.notice_day_off_removed"
+    return partial(_get, services, key, id=Markup(str(task_id)), title=title, old=old, new=new)
+
+
+def rolled_words(services: Services, task_id: int, title: str, old: date, new: date) -> Words:
+    """Return the words of a deadline on a day off met on another day now: later past a day
+    off added (`old` the day), earlier on a day made a working day (`new` the day)."""
+    key = "tasks.notice_day_off" if new > old else "tasks.notice_day_worked"
     return partial(_get, services, key, id=Markup(str(task_id)), title=title, old=old, new=new)
 
 

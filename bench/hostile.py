@@ -37,6 +37,16 @@ CASES: dict[str, Callable[[], bytes]] = {
     "1,000,000 empty rows": lambda: hostile.rows_bomb(1_000_000),
     "3,000 sheets": lambda: hostile.sheets_bomb(3_000),
     "a title of 32,767 letters": lambda: hostile.huge_cell(32_767),
+    "a linked workbook's copy of 20,000 x 50 cells": lambda: hostile.external_link_bomb(
+        20_000, 50
+    ),
+    "300,000 custom properties": lambda: hostile.custom_properties_bomb(300_000),
+    "a list of 20,000 parts": lambda: hostile.manifest_bomb(20_000),
+    "a sheet of 30,000 hyperlinks": lambda: hostile.links_bomb(30_000),
+    "a workbook part named book.xml, 400,000 names": lambda: hostile.renamed_workbook_bomb(
+        400_000
+    ),
+    "1,800,000 shared strings in strings.xml": lambda: hostile.renamed_strings_bomb(1_800_000),
     "CSV: a line of 5,000,000 commas": lambda: hostile.csv_one_line(5_000_000),
     "CSV: a field of 5,000,000 letters": lambda: hostile.csv_one_field(5_000_000),
 }

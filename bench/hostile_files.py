@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -18,6 +18,8 @@ PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 OFFICE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006"
+TITLE = "Ban hành kế hoạch"  # the one task of the workbooks the parts below are added to
 
 STYLES = (
     f'<styleSheet xmlns="{MAIN}"><fonts count="1"><font/></fonts><fills count="1"><fill>'
@@ -171,3 +173,157 @@ def csv_one_line(chars: int) -> bytes:
 def csv_one_field(chars: int) -> bytes:
     """A CSV whose one title field holds `chars` characters."""
     return b"title,deadline,assignees\n" + b"a" * chars + b",31/12/2099,X1\n"
+
+
+def with_parts(
+    content: bytes,
+    parts: Mapping[str, bytes] | None = None,
+    *,
+    appended: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """Return the workbook with `parts` added and, in each member `appended` names, its
+    bytes put before the member's closing tag (a relationship, an override, a reference)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            extra = (appended or {}).get(item.filename)
+            if extra is not None:
+                cut = data.rindex(b"</")
+                data = data[:cut] + extra + data[cut:]
+            archive.writestr(item, data)
+        for name, data in (parts or {}).items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def external_link_bomb(rows: int, cells: int) -> bytes:
+    """Return a workbook linked to another whose cached copy (the external link's part,
+    which openpyxl reads whole by default) holds rows x cells values."""
+    row = "".join('<cell r="A{n}" t="str"><v>x</v></cell>' for _ in range(cells))
+    data = [(f'<row r="{n}">' + row.format(n=n) + "</row>").encode() for n in range(1, rows + 1)]
+    link = (
+        f'<externalLink xmlns="{MAIN}" xmlns:r="{RELS}"><externalBook r:id="rId1">'
+        '<sheetNames><sheetName val="S"/></sheetNames><sheetDataSet><sheetData sheetId="0">'
+        + b"".join(data).decode()
+        + "</sheetData></sheetDataSet></externalBook></externalLink>"
+    )
+    return with_parts(
+        workbook(header_rows([TITLE])),
+        {
+            "xl/externalLinks/externalLink1.xml": link.encode(),
+            "xl/externalLinks/_rels/externalLink1.xml.rels": (
+                f'<Relationships xmlns="{PKG_RELS}"><Relationship Id="rId1" '
+                f'Type="{REL_TYPE}/externalLinkPath" Target="file:///C:/other.xlsx" '
+                'TargetMode="External"/></Relationships>'
+            ).encode(),
+        },
+        appended={
+            "xl/_rels/workbook.xml.rels": (
+                f'<Relationship Id="rIdX" Type="{REL_TYPE}/externalLink" '
+                'Target="externalLinks/externalLink1.xml"/>'
+            ).encode(),
+            "xl/workbook.xml": (
+                f'<externalReferences><externalReference xmlns:r="{RELS}" r:id="rIdX"/>'
+                "</externalReferences>"
+            ).encode(),
+            "[Content_Types].xml": (
+                '<Override PartName="/xl/externalLinks/externalLink1.xml" '
+                f'ContentType="{OFFICE}.externalLink+xml"/>'
+            ).encode(),
+        },
+    )
+
+
+def custom_properties_bomb(count: int) -> bytes:
+    """Return a workbook with `count` custom document properties (read whole by openpyxl)."""
+    fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+    props = "".join(
+        f'<property fmtid="{fmtid}" pid="{n + 2}" name="p{n}"><vt:lpwstr>v</vt:lpwstr></property>'
+        for n in range(count)
+    )
+    custom = (
+        f'<Properties xmlns="{OFFICE_DOCUMENT}/custom-properties" '
+        f'xmlns:vt="{OFFICE_DOCUMENT}/docPropsVTypes">{props}</Properties>'
+    )
+    return with_parts(
+        workbook(header_rows([TITLE])),
+        {"docProps/custom.xml": custom.encode()},
+        appended={
+            "_rels/.rels": (
+                f'<Relationship Id="rIdC" Type="{REL_TYPE}/custom-properties" '
+                'Target="docProps/custom.xml"/>'
+            ).encode(),
+            "[Content_Types].xml": (
+                b'<Override PartName="/docProps/custom.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.custom-properties+xml"/>'
+            ),
+        },
+    )
+
+
+def manifest_bomb(count: int) -> bytes:
+    """Return a workbook whose list of parts ([Content_Types].xml) names `count` more."""
+    overrides = "".join(
+        f'<Override PartName="/xl/media/p{n}.xml" ContentType="application/xml"/>'
+        for n in range(count)
+    )
+    return with_parts(
+        workbook(header_rows([TITLE])), appended={"[Content_Types].xml": overrides.encode()}
+    )
+
+
+def links_bomb(count: int) -> bytes:
+    """Return a workbook whose sheet's relationships name `count` hyperlinks."""
+    links = "".join(
+        f'<Relationship Id="rIdL{n}" Type="{REL_TYPE}/hyperlink" '
+        f'Target="https://example.org/van-ban/{n}.pdf" TargetMode="External"/>'
+        for n in range(count)
+    )
+    rels = f'<Relationships xmlns="{PKG_RELS}">{links}</Relationships>'
+    return with_parts(
+        workbook(header_rows([TITLE])), {"xl/worksheets/_rels/sheet1.xml.rels": rels.encode()}
+    )
+
+
+def renamed_workbook_bomb(names: int) -> bytes:
+    """Return a workbook whose workbook part, named as the list of parts says, not
+    workbook.xml, holds `names` defined names (openpyxl parses the part whole)."""
+    defined = "".join(
+        f'<definedName name="n{n}">S1!$A$1</definedName>' for n in range(names)
+    ).encode()
+    content = with_parts(
+        workbook(header_rows([TITLE])),
+        appended={"xl/workbook.xml": b"<definedNames>" + defined + b"</definedNames>"},
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for item in source.infolist():
+            data = source.read(item).replace(b"/xl/workbook.xml", b"/xl/book.xml")
+            data = data.replace(b'Target="xl/workbook.xml"', b'Target="xl/book.xml"')
+            name = {
+                "xl/workbook.xml": "xl/book.xml",
+                "xl/_rels/workbook.xml.rels": "xl/_rels/book.xml.rels",
+            }.get(item.filename, item.filename)
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def renamed_strings_bomb(count: int) -> bytes:
+    """Return shared_strings_bomb(count) with its strings in a part named strings.xml, as
+    the list of parts and the workbook's relationships say (openpyxl reads that one)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(shared_strings_bomb(count))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for item in source.infolist():
+            data = source.read(item).replace(b"sharedStrings.xml", b"strings.xml")
+            archive.writestr(item.filename.replace("sharedStrings.xml", "strings.xml"), data)
+    return out.getvalue()

@@ -10,7 +10,10 @@ comma). Each item is, tried in this order:
 - a named group (``xã thí điểm``);
 - a unit, by code or name (a name part is enough when it is unique);
 - failing those, as a directive's appendix writes it: ``UBND <item>`` is the item, and a
-  kind before a unit's name (``huyện Điện Bàn``) is the unit of that kind so named.
+  kind before a unit's name (``huyện Điện Bàn``) is the unit of that kind so named; a kind
+  abbreviated as lists do (``P. Điện Bàn``, ``TX. Điện Bàn``) is read spelled out, and a
+  unit named as the bot shows it, its code after its name (``Phường An Hòa (X01)``), is the
+  unit of that code when the name is its own. A list's full stop ends no item.
 
 This module holds the grammar and the values; resolving a spec against the units is a
 query (`db/queries/assignees.py`): it returns the units and, for what did not match, a
@@ -22,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Matched", "Resolution", "Unmatched", "is_keyword", "split_spec"]
+__all__ = ["Matched", "Resolution", "Unmatched", "is_keyword", "kind_spelled_out", "split_spec"]
 
 EVERYONE = frozenset({"all", "tat ca", "tat ca don vi", "all units", "everyone", "toan bo"})
 PARENT = re.compile(r"^(?:under|thuoc|truc thuoc|duoi)\s+(.+)$")
@@ -31,6 +34,19 @@ BULLET = re.compile(r"^\s*[-•+*]\s+")  # "- Sở Y tế", "• Xã A": a list'
 # xã", "UBND huyện Điện Bàn", "Ủy ban nhân dân tỉnh". Read as what follows when the whole
 # item names nothing.
 COMMITTEE = re.compile(r"^(?:ubnd|uy ban nhan dan)\s+(.+)$")
+# Lists abbreviate a unit's kind before its name: "P. Điện Bàn", "TX. Điện Bàn", "TP.Tam Kỳ".
+ABBREVIATED_KIND = re.compile(r"^(x|p|tt|tx|tp|q|h)\.\s*(?=\S)", re.IGNORECASE)
+# A unit named as the bot shows it, its code after its name: "Phường An Hòa (X01)".
+WITH_CODE = re.compile(r"^(.*\S)\s*\(([^()]+)\)$")
+KIND_ABBREVIATIONS = {
+    "x": "xã",
+    "p": "phường",
+    "tt": "thị trấn",
+    "tx": "thị xã",
+    "tp": "thành phố",
+    "q": "quận",
+    "h": "huyện",
+}
 KIND_PREFIX = re.compile(r"^(?:all|tat ca cac|tat ca|toan bo cac|toan bo|cac|moi)\s+")
 MAX_JOIN = 4  # a unit name with up to 3 commas ("Sở Văn hóa, Thể thao và Du lịch")
 MAX_CANDIDATES = 6
@@ -74,6 +90,15 @@ def is_keyword(folded: str) -> bool:
     return folded in EVERYONE or PARENT.match(folded) is not None
 
 
+def kind_spelled_out(item: str) -> str | None:
+    """Return an item whose kind is abbreviated ("P. Điện Bàn") with the kind spelled out
+    ("phường Điện Bàn"), or None when it starts with no such abbreviation."""
+    found = ABBREVIATED_KIND.match(item.strip())
+    if found is None:
+        return None
+    return f"{KIND_ABBREVIATIONS[found[1].lower()]} {item.strip()[found.end() :]}"
+
+
 def split_spec(spec: str) -> list[str]:
     """Split a spec into items; semicolons and lines win over commas when there are any.
 
@@ -84,4 +109,6 @@ def split_spec(spec: str) -> list[str]:
     spec = ";".join(lines) if len([line for line in lines if line.strip()]) > 1 else spec
     separator = ";" if ";" in spec else ","
     items = (BULLET.sub("", p) for p in spec.split(separator))
-    return [" ".join(p.split()) for p in items if p.strip()]
+    # A list in a document ends with a full stop ("Sở Y tế, UBND các xã."): not the name's.
+    items = (" ".join(p.split()).rstrip(".:").rstrip() for p in items)
+    return [p for p in items if p]

@@ -75,8 +75,13 @@ MAX_YEARS_AHEAD = 10
 WEEKEND = "weekend"
 
 _DMY = re.compile(r"(?:ngay )?(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?", re.ASCII)
-# A date cell exported to CSV keeps its (empty) time: "2026-06-15 00:00:00".
-_ISO = re.compile(r"(?:ngay )?(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]00:00(?::00)?)?", re.ASCII)
+# A date cell exported to CSV keeps its (empty) time: "2026-06-15 00:00:00"; a program
+# exports one with its time as ISO 8601 writes it ("2026-06-15T17:00:00", no zone: the day
+# is as written).
+_ISO = re.compile(
+    r"(?:ngay )?(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?",
+    re.ASCII,
+)
 # The long form of official documents: "ngày 15 tháng 6 năm 2026", the year optional.
 _LONG = re.compile(r"(?:ngay )?(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?", re.ASCII)
 # "trước ngày 15/06/2026": how a directive's appendix writes a deadline, meaning that day.

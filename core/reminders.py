@@ -12,6 +12,10 @@ Occasions, all on working days:
   first after the start day (a unit told of a task already overdue counts from its first);
   from the `escalate_after`-th one on, the unit's leaders and the coordinators are told too.
 An occasion on or before the start day is covered by the "assigned" notice.
+
+The plan's overdue number is what a unit would have had with the bot always running. What
+a unit is told, and escalated by, is what it was sent (`Occasion.counted`): after the bot
+was off over Tết its first overdue reminder is "1", not the plan's "6".
 """
 
 from __future__ import annotations
@@ -66,6 +70,22 @@ class Occasion:
     day: date
     seq: int = 0
     escalate: bool = False
+
+    def counted(self, *, received: int, reached: bool, policy: Policy) -> Occasion:
+        """Return this occasion numbered by what the unit was sent, not by the plan.
+
+        `received`: the overdue reminders sent to the unit since the deadline in force,
+        before today. A unit someone can be written to gets reminder `received + 1` today
+        and is escalated from the policy's threshold of those: never for reminders it did
+        not get (the bot was off). A unit nobody can be written to gets nothing (its number
+        stays `received`) and is escalated by working days overdue, the plan's number, so
+        the coordinators still hear of it: no reminder will ever reach it."""
+        if self.kind != "overdue":
+            return self
+        if reached:
+            seq = received + 1
+            return Occasion(self.kind, self.day, seq, escalate=seq >= policy.escalate_after)
+        return Occasion(self.kind, self.day, received, escalate=self.seq >= policy.escalate_after)
 
 
 @dataclass

@@ -13,6 +13,7 @@ class UnreadableFile(Exception):  # noqa: N818  (a property of the input, not a 
         # | "other_spreadsheet" (an Excel 97-2003 .xls or OpenDocument .ods, whatever its name)
         # | "password_protected" (a workbook encrypted with a password to open)
         # | "formulas_not_saved" (raised by an importer, see Table.unsaved)
+        # | "legacy_font" (text typed in TCVN3 or VNI; "sample" a cell of it)
         # | "line_too_long" (a CSV line), and an XLSX part too large (core/workbook_bounds):
         # "shared_strings_too_large" | "too_many_strings" | "styles_too_large"
         # | "too_many_sheets" | "sheet_too_large" | "row_too_wide" | "row_too_long"

@@ -7,8 +7,9 @@ with 1.8 million shared strings took 14 s to 48 s and 210 MB; 300,000 cell forma
 a row of a million empty cells 355 MB (bench/README.md, "Hostile spreadsheets").
 
 What is checked, before the part is parsed:
-- the unpacked size of the shared strings, the styles, the workbook and each sheet, from the
-  zip's directory (zipfile never unpacks more than a member declares);
+- the unpacked size of the shared strings, the styles, the workbook, the list of parts, the
+  relationships and each sheet, from the zip's directory (zipfile never unpacks more than a
+  member declares);
 - the number of shared strings and of sheets, counted in the unpacked bytes by chunks (a
   part's `count` and `uniqueCount` attributes are whatever the file says);
 - of the sheet to be read (and of a sheet openpyxl would parse to find its size): its
@@ -34,6 +35,10 @@ MAX_STYLES_BYTES = MB // 2  # Excel's own files: a few KB; 512 KB is ~7,500 cell
 MAX_WORKBOOK_BYTES = 1 * MB  # the list of sheets and defined names
 MAX_SHEET_BYTES = 48 * MB  # 20,000 rows of 700 letters in inline strings: 38 MB
 MAX_SHEETS = 250
+# Parts openpyxl parses whole into objects (about 1 s a MB): the package's list of parts
+# and the relationships (a sheet's hold its hyperlinks: 20,000 links are about 3 MB).
+MAX_MANIFEST_BYTES = 1 * MB  # Excel's: a few KB; 1 MB lists some 6,000 parts
+MAX_RELS_BYTES = 4 * MB
 MAX_ROW_CELLS = 16_384  # Excel's columns: a row with more cells is not a file Excel wrote
 MAX_ROW_BYTES = 2 * MB  # a row of 64 cells of 32,767 letters (Excel's longest cell) is ~6 MB
 MAX_CELLS = 1_000_000  # 20,000 rows of 50 cells; openpyxl parses each, even past column 64
@@ -51,26 +56,67 @@ def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
     A sheet without its dimension near its start is parsed whole by openpyxl as the
     workbook opens, looking for one (hidden or not): its rows are checked here too. A sheet
     is whatever part the workbook's relationships name, anywhere in the zip: every other
-    XML part is taken as one (bounded as one; a theme or the relationships hold no row).
+    XML part is taken as one (bounded as one; a theme or the relationships hold no row), the
+    list of parts and the relationships more tightly (`_bound_of`).
     """
     for item in archive.infolist():
         name = item.filename.lower()
         if name.endswith("sharedstrings.xml"):
-            _bound(item, MAX_SHARED_STRINGS_BYTES, "shared_strings_too_large")
-            if _count(archive, item, b"si", MAX_SHARED_STRINGS) > MAX_SHARED_STRINGS:
-                raise UnreadableFile("too_many_strings", most=MAX_SHARED_STRINGS)
+            check_strings(archive, item)
         elif name.endswith("styles.xml"):
             _bound(item, MAX_STYLES_BYTES, "styles_too_large")
         elif name.endswith("workbook.xml"):
-            _bound(item, MAX_WORKBOOK_BYTES, "not_a_table")
-            if _count(archive, item, b"sheet", MAX_SHEETS) > MAX_SHEETS:
-                raise UnreadableFile("too_many_sheets", most=MAX_SHEETS)
+            check_workbook(archive, item)
         elif name.endswith((".xml", ".rels")):
-            _bound(item, MAX_SHEET_BYTES, "sheet_too_large")
+            _bound(item, *_bound_of(name))
             with archive.open(item) as stream:
                 declared = b"dimension" in stream.read(DIMENSION_WITHIN)
             if not declared:
                 check_sheet(archive, item.filename, max_rows)
+
+
+def check_strings(archive: zipfile.ZipFile, item: zipfile.ZipInfo | str) -> None:
+    """Refuse shared strings too large or too many, wherever the list of parts puts them
+    (openpyxl reads the part it names; `core/spreadsheet/xlsx_rows._opened` checks it there)."""
+    found = _member(archive, item)
+    if found is None:
+        return
+    _bound(found, MAX_SHARED_STRINGS_BYTES, "shared_strings_too_large")
+    if _count(archive, found, b"si", MAX_SHARED_STRINGS) > MAX_SHARED_STRINGS:
+        raise UnreadableFile("too_many_strings", most=MAX_SHARED_STRINGS)
+
+
+def _member(archive: zipfile.ZipFile, item: zipfile.ZipInfo | str) -> zipfile.ZipInfo | None:
+    """Return a member of the zip, found by its name; None when there is none of it."""
+    if isinstance(item, zipfile.ZipInfo):
+        return item
+    try:
+        return archive.getinfo(item)
+    except KeyError:
+        return None  # openpyxl fails on it itself: the file is no workbook
+
+
+def check_workbook(archive: zipfile.ZipFile, item: zipfile.ZipInfo | str) -> None:
+    """Refuse a workbook part (the list of sheets and defined names, which openpyxl parses
+    whole) that is too large or names too many sheets. The package's list of parts names it:
+    openpyxl opens whatever part that says (`core/spreadsheet/xlsx_rows._opened` checks it
+    there), not only one named workbook.xml."""
+    found = _member(archive, item)
+    if found is None:
+        return
+    _bound(found, MAX_WORKBOOK_BYTES, "not_a_table")
+    if _count(archive, found, b"sheet", MAX_SHEETS) > MAX_SHEETS:
+        raise UnreadableFile("too_many_sheets", most=MAX_SHEETS)
+
+
+def _bound_of(name: str) -> tuple[int, str]:
+    """Return the bound of a part that may be a sheet (its name folded), and the refusal's
+    code: the list of parts and the relationships, parsed whole, are no office's to fill."""
+    if name == "[content_types].xml":
+        return MAX_MANIFEST_BYTES, "not_a_table"
+    if name.endswith(".rels"):  # a sheet's hold its links: saved as CSV, it has none
+        return MAX_RELS_BYTES, "sheet_too_large"
+    return MAX_SHEET_BYTES, "sheet_too_large"
 
 
 def _bound(item: zipfile.ZipInfo, limit: int, code: str) -> None:

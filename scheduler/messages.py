@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.choices import Rows, status_choices
-from app.due_words import said_deadline
+from app.due_words import reminder_footer, said_deadline
 from app.i18n import Catalog
 from core.calendar import WorkingCalendar
 from core.markup import Markup
@@ -23,6 +23,7 @@ from db.queries.recipients import Recipient
 MAX_CHARS = 4096
 MAX_ITEMS = 8
 MAX_LIST_LINES = 40
+PROGRESS_STATES = ("in_progress", "blocked")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class Item:
     created_at: datetime | None = None  # when the unit was assigned the task
     reported: bool = False  # the unit has reported on it (so it is not news to them)
     due: date | None = None  # the day due in effect, when a day off rolls the deadline
+    state: str | None = None  # what the unit last reported (in_progress, blocked), if any
+    percent: int | None = None  # the share done it last reported
+    reported_on: date | None = None  # the day of that report
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,8 @@ def _compose(
     header = catalog.get(lang, header_key, day=day)
     if len(units) == 1:
         header += "\n" + catalog.get(lang, "reminders.header_unit", unit=items[0].unit)
-    footer = catalog.get(lang, "reminders.footer")
+    # Its length only: each part's footer gives an example date after its first deadline.
+    footer = reminder_footer(catalog, lang, due=day, today=day)
     groups: list[list[tuple[Item, str]]] = [[]]
     size = len(header) + len(footer) + 40
     for n, item in enumerate(items, 1):
@@ -172,7 +177,9 @@ def _compose(
         part = (index, len(groups)) if len(groups) > 1 else numbered
         if part is not None:
             head += " " + catalog.get(lang, "reminders.part", n=part[0], total=part[1])
-        text = "\n\n".join([head, *(block for _, block in group), footer])
+        first = group[0][0]
+        ending = reminder_footer(catalog, lang, due=first.due or first.deadline, today=day)
+        text = "\n\n".join([head, *(block for _, block in group), ending])
         rows = [
             row
             for item, _ in group
@@ -192,7 +199,7 @@ def _compose(
     return parts
 
 
-_DATES = ("deadline", "late_from", "due")
+_DATES = ("deadline", "late_from", "due", "reported_on")
 _MOMENTS = ("created_at",)
 
 
@@ -250,11 +257,26 @@ def _item_text(
         deadline=Markup(said_deadline(catalog, lang, item.deadline, item.due)),
         directive=Markup(directive),
     )
+    if (said := _progress(item, catalog, lang)) is not None:
+        text += "\n" + said
     if item.escalate:
         text += "\n" + catalog.get(lang, "reminders.escalated")
     if item.late_from is not None:
         text += "\n" + catalog.get(lang, "reminders.late", day=item.late_from)
     return text
+
+
+def _progress(item: Item, catalog: Catalog, lang: str) -> str | None:
+    """Return the line saying what the unit last reported (in progress, blocked) and when,
+    or None when it reported no such thing: the official sees what the province has on
+    record, and whether to say more."""
+    if item.state not in PROGRESS_STATES or item.reported_on is None:
+        return None
+    if item.state == "in_progress" and item.percent is not None:
+        state = catalog.get(lang, "checkin.state_in_progress_pct", percent=item.percent)
+    else:
+        state = catalog.get(lang, f"checkin.state_{item.state}")
+    return catalog.get(lang, "reminders.reported", state=state, day=item.reported_on)
 
 
 def _status(item: Item, catalog: Catalog, lang: str, *, new: bool) -> str:
@@ -289,7 +311,12 @@ def escalation_list(
     by_task: dict[int, list[Item]] = defaultdict(list)
     for item in items:
         by_task[item.task_id].append(item)
-    lines = [catalog.get(lang, "reminders.escalation_header", times=times, day=day)]
+    # A unit nobody can be written to is listed by its days overdue, with no count
+    # (`core.reminders.Occasion.counted`): then the header counts nothing either.
+    if times:
+        lines = [catalog.get(lang, "reminders.escalation_header", times=times, day=day)]
+    else:
+        lines = [catalog.get(lang, "reminders.escalation_header_plain", day=day)]
     for task_items in sorted(by_task.values(), key=lambda group: group[0].task_id):
         first = task_items[0]
         lines.append(
@@ -303,7 +330,11 @@ def escalation_list(
         )
         lines += [
             catalog.get(
-                lang, "reminders.escalation_unit", unit=i.unit, days=i.days_overdue, seq=i.seq
+                lang,
+                "reminders.escalation_unit" if i.seq else "reminders.escalation_unit_unreached",
+                unit=i.unit,
+                days=i.days_overdue,
+                seq=i.seq,
             )
             for i in sorted(task_items, key=lambda i: vi_sort_key(i.unit))
         ]

@@ -41,7 +41,7 @@ from scheduler.delivery import assignments_past, dispatch_context
 from scheduler.dispatcher.run import Job
 from scheduler.messages import Item, compose
 from scheduler.prestart import SWEEP_PROCESS_FROM
-from scheduler.sweep import Context, start_day
+from scheduler.sweep import Context, reported_on, start_day
 from scheduler.workers import in_process_blocking, opened
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,9 @@ def nudge_task(
             escalate=False,
             days_left=max(0, plan.working_days_left(today)),
             days_overdue=plan.days_overdue(today),
+            state=c.state,
+            percent=c.percent,
+            reported_on=reported_on(c, ctx.tz),
         )
         result.units += 1
         for person in to:

@@ -141,6 +141,11 @@ def start_day(created_at: datetime, now: datetime, ctx: Context, cal: WorkingCal
     return moment.astimezone(ctx.tz).date()
 
 
+def reported_on(c: candidates_q.Candidate, tz: tzinfo) -> date | None:
+    """Return the local day the candidate's unit last reported, if it did."""
+    return c.last_report_at.astimezone(tz).date() if c.last_report_at is not None else None
+
+
 def collect(
     ctx: Context,
     calendar: WorkingCalendar,
@@ -255,13 +260,15 @@ def _collect_chunk(
     last, todays = records_q.reminder_history(
         session, assignment_ids=ids, today=today, folded_since=known.midnight
     )
+    late = [c.assignment_id for c in chunk if c.deadline < today]  # the others have none
+    sent = records_q.overdue_sent(session, assignment_ids=late, today=today)
     known.read(session, chunk)
     records: list[records_q.NewReminder] = []
     overdue: dict[int, int] = {}
     for c in chunk:
         told = replanned and c.assignment_id in todays
         recorded = None if told else todays.get(c.assignment_id)
-        planned = known.planned(c, recorded, last.get(c.assignment_id))
+        planned = known.planned(c, recorded, last.get(c.assignment_id), sent.get(c.assignment_id))
         if planned is None or (told and planned.occasion.day != today):
             continue
         if told:
@@ -276,7 +283,7 @@ def _collect_chunk(
             due.replanned.add(c.assignment_id)
         if not told:
             due.note(item, occasion, [m.day for m in missed])
-        if occasion.kind == "overdue":
+        if occasion.kind == "overdue" and to:
             overdue[c.assignment_id] = occasion.seq
     records_q.add_reminders(session, records, now=known.now)
     records_q.set_overdue_counts(session, counts=overdue)
@@ -333,6 +340,27 @@ class _Known:
             self.tasks |= recipients_q.task_infos(session, task_ids=tasks)
 
     def planned(
+        self,
+        c: candidates_q.Candidate,
+        recorded: records_q.Recorded | None,
+        last: date | None,
+        sent: Sequence[date] | None = None,
+    ) -> _Planned | None:
+        """Return the candidate's reminder today (recorded, planned or missed), if any,
+        an overdue one numbered by the overdue reminders `sent` to the unit before today
+        (`Occasion.counted`)."""
+        planned = self._planned(c, recorded, last)
+        if planned is None or recorded is not None:
+            return planned
+        due = self.workdays.roll(c.deadline)
+        received = sum(1 for day in sent or () if day > due)
+        reached = bool(self.people[c.unit_id].for_reminder(escalate=False))
+        occasion = planned.occasion.counted(
+            received=received, reached=reached, policy=self._policy(c)
+        )
+        return replace(planned, occasion=occasion)
+
+    def _planned(
         self, c: candidates_q.Candidate, recorded: records_q.Recorded | None, last: date | None
     ) -> _Planned | None:
         """Return the candidate's reminder today (recorded, planned or missed), if any."""
@@ -353,7 +381,11 @@ class _Known:
             left, late = plan.working_days_left(self.today), plan.days_overdue(self.today)
         else:
             left, late = planned.days_left, planned.days_overdue
+        # As `Occasion.counted` escalated it: a reminder sent by what was sent, one nobody
+        # could be written to by the plan's number (working days overdue).
         escalate = recorded.kind == "overdue" and recorded.seq >= policy.escalate_after
+        if recorded.kind == "overdue" and recorded.status == "skipped":
+            escalate = planned is not None and planned.occasion.seq >= policy.escalate_after
         occasion = Occasion(recorded.kind, self.today, recorded.seq, escalate)
         # Recorded by an earlier run today, perhaps cut off before it queued the lists: the
         # days it folded are found again (the latest reminder before them is the same), for
@@ -394,6 +426,9 @@ class _Known:
             late_from=missed[-1].day if missed and occasion.day != self.today else None,
             created_at=c.created_at,
             reported=c.last_report_at is not None,
+            state=c.state,
+            percent=c.percent,
+            reported_on=reported_on(c, self.ctx.tz),
         )
 
     def _policy(self, c: candidates_q.Candidate) -> Policy:

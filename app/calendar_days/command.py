@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from app.calendar_days.held import bring_back, held_back_line, hold
-from app.calendar_days.moves import Told, move_back, move_off
+from app.calendar_days.moves import Told, move_back, move_off, reroll
 from app.calendar_days.words import reason_clause, task_refs, weekday
 from app.services import Services
 from app.task_notices import told_line
@@ -132,14 +132,18 @@ def _set(
     told = Told()
     moved = [] if working else move_off(services, day=day, to=to, actor_id=actor_id, told=told)
     back = None if undo is None else move_back(services, day, *undo, actor_id=actor_id, told=told)
+    rolled = reroll(services, day=day, told=told)
     key = "calendar.work_added" if working else "calendar.off_added"
     clause = reason_clause(services, lang, reason)
     said = t(key, day=day, weekday=weekday(services, lang, day), reason=clause)
     lines: list[str] = []
+    if working and (holiday := public_holiday_name(day, lang)) is not None:
+        lines.append(t("calendar.work_over_holiday", day=day, name=holiday))
     if moved:
         lines.append(t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved)))
     if back is not None:
         lines += _moved_back(services, lang, back, day=day, today=today)
+    lines += _rerolled(services, lang, rolled, to)
     if held[0]:
         at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
         lines.append(t("calendar.off_held", count=held[0], at=at))
@@ -172,8 +176,10 @@ def _remove(services: Services, lang: str, actor_id: int, day: date) -> str:
         return _taken_back(services, lang, actor_id, day, to, held)
     told = Told()
     back = move_back(services, day, moves, kept, actor_id=actor_id, told=told)
+    rolled = reroll(services, day=day, told=told)
     lines = [t("calendar.removed", day=day)]
-    said = "\n".join(lines + _moved_back(services, lang, back, day=day, today=today))
+    lines += _moved_back(services, lang, back, day=day, today=today)
+    said = "\n".join(lines + _rerolled(services, lang, rolled, day))
     said += held_back_line(services, lang, held_back)
     return said + told_line(services, lang, told.count, told.moment)
 
@@ -190,13 +196,26 @@ def _taken_back(
     t = partial(services.catalog.get, lang)
     told = Told()
     moved = move_off(services, day=day, to=to, actor_id=actor_id, told=told)
+    rolled = reroll(services, day=day, told=told)
     said = t("calendar.removed", day=day)
     if moved:
         said += "\n" + t("calendar.off_moved", count=len(moved), to=to, tasks=task_refs(moved))
+    said += "".join("\n" + line for line in _rerolled(services, lang, rolled, to))
     if held[0]:
         at = held[1].astimezone(services.settings.tz) if held[1] is not None else None
         said += "\n" + t("calendar.off_held", count=held[0], at=at)
     return said + told_line(services, lang, told.count, told.moment)
+
+
+def _rerolled(services: Services, lang: str, tasks: list[int], to: date) -> list[str]:
+    """Say which tasks' deadlines on the days off beside the day are now met on `to`."""
+    if not tasks:
+        return []
+    return [
+        services.catalog.get(
+            lang, "calendar.due_rerolled", count=len(tasks), to=to, tasks=task_refs(tasks)
+        )
+    ]
 
 
 def _moved_back(

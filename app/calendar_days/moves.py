@@ -20,11 +20,21 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from app.services import Services
-from app.task_notices import Prepared, calendar_key, prepare_calendar_move, send_told
+from app.task_notices import (
+    Prepared,
+    calendar_key,
+    prepare_calendar_move,
+    prepare_told,
+    rolled_words,
+    send_told,
+)
+from core.taskdates import due_at
 from db.engine import session_scope
 from db.models import Assignment, Task
+from db.queries.calendar import working_calendar
 from db.queries.dayoff import Move, MovedBack, finished
 from db.queries.dayoff import move_back as move_back_rows
+from db.queries.due_times import rolled_across, set_due
 from db.queries.task_deadlines import move_extended_off_day, move_task_off_day, next_due
 from db.queries.task_notices import rows_due
 
@@ -100,6 +110,45 @@ def move_off(
         for task_id in extended:  # a few units' own deadlines: told of after the move
             told.add(_tell(services, session, task_id, day, day, to))
         moved.update(extended)
+    return sorted(moved)
+
+
+def reroll(services: Services, *, day: date, told: Told | None = None) -> list[int]:
+    """Give the current assignments whose deadline, on a day off, rolled onto or past `day`
+    the day due in effect the calendar now gives (the day a day off made a working day, the
+    working day past a day off added) and tell their units not done, a transaction per task
+    and days, each pausing after; return those tasks, in order.
+
+    Their deadline stays the one given (a public holiday's, a weekend's): only the day it is
+    met by moves. Without this the status, the counts and the reminders' day went apart until
+    the next morning's sweep, and a unit told "due 11/02" was due 04/02 untold."""
+    tz, moved = services.settings.tz, set()
+    told = Told() if told is None else told
+    with session_scope(services.engine) as session:
+        calendar = working_calendar(session)
+        found = rolled_across(session, day=day, calendar=calendar, tz=tz)
+    for group in found:
+        for start in range(0, len(group.assignment_ids), MOVE_ROWS_AT_ONCE):
+            ids = list(group.assignment_ids[start : start + MOVE_ROWS_AT_ONCE])
+            started = time.monotonic()
+            with session_scope(services.engine) as session:
+                task = session.get(Task, group.task_id)
+                if task is None:
+                    continue
+                key = f"{calendar_key(session, day=day, task_id=group.task_id)}:due{group.new}"
+                notices = prepare_told(
+                    session,
+                    services,
+                    task_id=group.task_id,
+                    key=key,
+                    words=rolled_words(services, task.id or 0, task.title, group.old, group.new),
+                    deadline=group.new,
+                    assignment_ids=ids,
+                )
+                if set_due(session, assignment_ids=ids, due=due_at(group.new, tz)):
+                    told.add(send_told(session, services, notices))
+                    moved.add(group.task_id)
+            _pause(started)
     return sorted(moved)
 
 

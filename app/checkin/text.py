@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,6 +113,7 @@ def _files_left(
 
 
 REMINDER_FOOTER = "reminders.footer"
+FOOTER_DAY = "DAY0EXAMPLE"  # stands for the footer's example date, found as any dd/mm
 # Tasks one message may report on ("#12 xong, #13 đang làm 50%, …"): each gets its own
 # answer, so a pasted list of 300 numbers was answered in 300 messages, past a minute apart
 # on Zalo. Past it, nothing is recorded and the person is asked to split the message.
@@ -125,10 +127,14 @@ def own_reminder(services: Services, text: str) -> bool:
     if len(text) < 40:
         return False
     flat = " ".join(text.split())
-    return any(
-        " ".join(services.catalog.plain(lang, REMINDER_FOOTER).split()) in flat
-        for lang in LANGUAGES
-    )
+    return any(_footer_words(services, lang).search(flat) for lang in LANGUAGES)
+
+
+def _footer_words(services: Services, lang: str) -> re.Pattern[str]:
+    """Return the reminder footer's words in a language, any example date in them: each
+    reminder gives its own (`app.due_words.reminder_footer`), older ones gave "15/12"."""
+    said = " ".join(services.catalog.plain(lang, REMINDER_FOOTER, day=FOOTER_DAY).split())
+    return re.compile(r"\d{1,2}/\d{1,2}".join(re.escape(part) for part in said.split(FOOTER_DAY)))
 
 
 @contextmanager

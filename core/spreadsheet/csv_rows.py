@@ -15,6 +15,7 @@ from core.spreadsheet.header import (
     KNOWN_COLUMNS,
     column_name,
 )
+from core.spreadsheet.legacy import legacy_sample
 from core.spreadsheet_errors import UnreadableFile
 
 DELIMITERS = (",", ";", "\t")
@@ -39,7 +40,7 @@ def csv_rows(content: bytes) -> Iterator[list[str]]:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise UnreadableFile("bad_encoding") from None
+            raise _not_utf8(content) from None
     if "\x00" in text:  # PostgreSQL stores no NUL; a binary file read as UTF-16 has some
         raise UnreadableFile("not_a_table")
     if "\n" not in text:  # lines ended by CR alone, as Excel for Mac 2011 saves a CSV
@@ -53,6 +54,16 @@ def csv_rows(content: bytes) -> Iterator[list[str]]:
                 "line_too_long", row=reader.line_num, most=limits.MAX_LINE_CHARS
             ) from None
         raise UnreadableFile("not_a_table") from None
+
+
+def _not_utf8(content: bytes) -> UnreadableFile:
+    """Return the refusal of a CSV not in UTF-8: saved in Windows' code page (Excel's
+    "CSV (Comma delimited)"), or typed in a legacy encoding, which saving it as UTF-8 keeps
+    (a TCVN3 or VNI list is to be converted to Unicode first: core/spreadsheet/legacy)."""
+    sample = legacy_sample(content.decode("cp1258", errors="replace").splitlines())
+    if sample:
+        return UnreadableFile("legacy_font", sample=sample)
+    return UnreadableFile("bad_encoding")
 
 
 def _delimiter(text: str) -> str:

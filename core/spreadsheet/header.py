@@ -99,3 +99,63 @@ def header_of(cells: Sequence[str]) -> tuple[str, ...]:
         name = column_name(cell)
         names.append(cell.strip().lower() if name in names and name in KNOWN_COLUMNS else name)
     return tuple(names)
+
+
+# What a sub-column says under a deadline's header merged across ("Thời gian thực hiện"
+# over "Bắt đầu | Hoàn thành") to be the deadline, and under the units' ("Đơn vị" over
+# "Chủ trì | Phối hợp") to be the units in charge (folded).
+DEADLINE_ENDS = frozenset({"hoan thanh", "ket thuc", "den", "den ngay", "han", "han chot"})
+IN_CHARGE = frozenset({"chu tri", "don vi chu tri", "co quan chu tri"})
+
+
+def sub_header(header: Sequence[str], cells: Sequence[str]) -> tuple[str, ...] | None:
+    """Return the header's columns as a second header row under it names them, or None when
+    the row is no such row (a data row).
+
+    Official tables head a column over two: "Thời gian thực hiện" merged over "Bắt đầu |
+    Hoàn thành", "Đơn vị" over "Chủ trì | Phối hợp". The merged cell's text is in its first
+    column only: the start date was read as the deadline, the agencies that assist as the
+    units in charge when they came first, and the second row was rejected as a task. A
+    second header row holds no digit, and each of its cells repeats the header's above it (a
+    cell merged down) or lies under a header merged across (its first column, or one after
+    it whose header is empty).
+    """
+    width = max(len(header), len(cells))
+    head = [*header, *[""] * (width - len(header))]
+    row = [*cells, *[""] * (width - len(cells))]
+    if not any(row) or any(char.isdigit() for cell in row for char in cell):
+        return None
+    parents, last = [], ""
+    for text in head:  # each column's header, or the header merged across it
+        last = text or last
+        parents.append(last)
+    for j, cell in enumerate(row):
+        if not cell or fold(cell) == fold(head[j]):
+            continue
+        under_merge = not head[j] and parents[j]
+        merge_start = head[j] and j + 1 < width and not head[j + 1]
+        if not (under_merge or merge_start):
+            return None
+    names: list[str] = []
+    for j, cell in enumerate(row):
+        if not cell or fold(cell) == fold(head[j]):
+            name = column_name(head[j]) if head[j] else ""
+        else:
+            name = _sub_column(parents[j], cell)
+        if name in KNOWN_COLUMNS and name in names:  # named twice: the first is read
+            name = f"{parents[j]} {cell}".strip().lower()
+        names.append(name)
+    return tuple(names)
+
+
+def _sub_column(parent: str, sub: str) -> str:
+    """Return the column a second header row's cell names under its parent's header."""
+    for text in (f"{parent} {sub}", sub):
+        if (name := column_name(text)) in KNOWN_COLUMNS:
+            return name
+    kind, folded = column_name(parent), fold(sub)
+    if (kind == "deadline" and folded in DEADLINE_ENDS) or (
+        kind == "assignees" and folded in IN_CHARGE
+    ):
+        return kind
+    return f"{parent} {sub}".strip().lower()  # not read: the report names it

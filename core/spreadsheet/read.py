@@ -51,7 +51,7 @@ def read_table(
     try:  # named a workbook, not a zip: a CSV renamed, or a broken file
         return table_of(csv_rows(content))
     except UnreadableFile as exc:
-        if exc.code in ("bad_encoding", "not_a_table", "empty"):
+        if exc.code in ("bad_encoding", "legacy_font", "not_a_table", "empty"):
             raise UnreadableFile("not_a_table") from None  # no CSV was sent: none to fix
         raise
 

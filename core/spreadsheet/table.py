@@ -9,7 +9,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from core.spreadsheet import limits
-from core.spreadsheet.header import HEADER_SEARCH_ROWS, header_of, names_columns
+from core.spreadsheet.header import HEADER_SEARCH_ROWS, header_of, names_columns, sub_header
+from core.spreadsheet.legacy import LegacyCount
 from core.spreadsheet_errors import UnreadableFile
 
 COLUMN_NUMBER = re.compile(r"\(?(\d{1,2})\)?")  # "(4)" or "4" in a row numbering the columns
@@ -54,13 +55,16 @@ def table_of(
     the rows are read). A hidden row is not read: above the header it is passed over, below
     it noted in `Table.hidden` if it holds anything. A hidden column is not read either: its
     cells are taken as empty, and its header's text noted in `Table.hidden_columns`.
+    A file typed in a legacy encoding (TCVN3, VNI: core/spreadsheet/legacy) is refused.
     """
     header: tuple[str, ...] | None = None
+    header_cells: Sequence[str] = ()  # the header row as written, until a row below names it
     above: list[tuple[int, list[str]]] = []  # non-empty rows before the header was found
     data: list[tuple[int, dict[str, str]]] = []
     unread: list[int] = []  # hidden rows below the header
     first_above: Sequence[str] = ()  # the first of `above` as in the file, hidden cells too
     unseen: list[tuple[str, str]] = []  # the hidden columns the header names
+    legacy = LegacyCount()
     for number, row in enumerate(rows, start=1):
         if number > limits.MAX_ROWS + 1:
             raise UnreadableFile("too_many_rows")  # stop here: the rest is never read
@@ -68,13 +72,14 @@ def table_of(
         cells = _trimmed(_shown(read, hidden_columns) if hidden_columns else read)
         if not cells:
             continue
+        legacy.add(cells)
         if number in hidden:
             if header is not None:
                 unread.append(number)
             continue
         if header is None:
             if names_columns(cells):
-                header = header_of(cells)
+                header, header_cells = header_of(cells), cells
                 unseen = _named(read, hidden_columns)
             else:
                 first_above = first_above or read
@@ -83,9 +88,16 @@ def table_of(
                     header, data = _first_row_as_header(above)
                     unseen = _named(first_above, hidden_columns)
             continue
+        if header_cells and not data and not unread:
+            named, header_cells = sub_header(header_cells, cells), ()
+            if named is not None:  # "Bắt đầu | Hoàn thành" under "Thời gian thực hiện"
+                header = named
+                continue
         if not data and not unread and _numbers_columns(cells):
             continue  # "(1) | (2) | (3)" under the header, as official tables number them
         data.append((number, _values(header, cells)))
+    if legacy.legacy_file():
+        raise UnreadableFile("legacy_font", sample=legacy.sample)
     if header is None and above:
         header, data = _first_row_as_header(above)
         unseen = _named(first_above, hidden_columns)

@@ -29,9 +29,10 @@ from db.imports import (
     require_columns,
     require_rows,
 )
-from db.models import Task
+from db.models import Assignment, Task
 from db.queries.assignees import Items, resolve_assignees
 from db.queries.calendar import working_calendar
+from db.queries.tasks import active_unit_ids
 
 HEADER = ("code", "title", "deadline", "assignees", "directive", "description")
 REQUIRED = frozenset({"title", "deadline", "assignees"})
@@ -62,18 +63,56 @@ _UNMATCHED_REASON = {
 
 class Seen:
     """What one import reads once instead of once a row: how each distinct assignees cell
-    resolves (units do not change while the rows are checked), and the tasks' codes.
+    resolves (units do not change while the rows are checked), the tasks' codes and the
+    working calendar.
 
     A 5,000-row file resolved the same "các phường" thousands of times, and looked each
     code up twice (as written, then in any case) before creating its task.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, calendar: WorkingCalendar) -> None:
         self.session = session
+        self.calendar = calendar  # the province's, read once: each new task's due time
         self.resolved: dict[str, Resolution] = {}
-        self.items: Items = {}  # each item of the cells ("X01", "các phường"), resolved once
+        self.items = Items()  # each item of the cells ("X01", "các phường"), resolved once
         self._codes: dict[str, int] | None = None
         self._lowered: set[str] = set()
+        self._units: dict[int, list[int]] = {}  # a coded task's units, read ahead (`ahead`)
+        self._tasks: dict[int, Task] = {}  # and the tasks (the session keeps them weakly)
+        self.directives: dict[str, int] = {}  # each directive's id by its folded number
+
+    def ahead(self, rows: list[TaskRow]) -> None:
+        """Read in two statements the tasks these rows name by code and their units, for
+        the rows about to be applied: a file imported again read a task and its units a row,
+        two round trips each on PostgreSQL. Read just before, as each row read them."""
+        codes = self._known_codes()
+        ids = [codes[row.code] for row in rows if row.code and row.code in codes]
+        self._units = {}
+        if not ids:
+            return
+        tasks = self.session.exec(select(Task).where(col(Task.id).in_(ids)))
+        self._tasks = {task.id: task for task in tasks if task.id is not None}
+        query = (
+            select(Assignment.task_id, Assignment.unit_id)
+            .where(col(Assignment.task_id).in_(ids), col(Assignment.active).is_(True))
+            .order_by(col(Assignment.id))
+        )
+        self._units = {task_id: [] for task_id in ids}
+        for task_id, unit_id in self.session.exec(query):
+            self._units[task_id].append(unit_id)
+
+    def units_of(self, task_id: int) -> list[int]:
+        """Return the units on a task as `active_unit_ids` does: read ahead once, else now."""
+        ahead = self._units.pop(task_id, None)
+        return ahead if ahead is not None else active_unit_ids(self.session, task_id=task_id)
+
+    def _known_codes(self) -> dict[str, int]:
+        """Return the tasks' codes, read once."""
+        if self._codes is None:
+            query = select(Task.code, Task.id).where(col(Task.code).is_not(None))
+            self._codes = {c: i for c, i in self.session.exec(query) if c and i is not None}
+            self._lowered = {c.lower() for c in self._codes}
+        return self._codes
 
     def resolve(self, spec: str) -> Resolution:
         """Return how the assignees cell resolves, resolved once per import."""
@@ -84,12 +123,10 @@ class Seen:
     def task_by_code(self, code: str) -> Task | None:
         """Return the task of an import code as `task_by_code` does, without a query for a
         code no task has in any case (rows checked are applied later: codes read first)."""
-        if self._codes is None:
-            query = select(Task.code, Task.id).where(col(Task.code).is_not(None))
-            self._codes = {c: i for c, i in self.session.exec(query) if c and i is not None}
-            self._lowered = {c.lower() for c in self._codes}
-        if code in self._codes:
-            return self.session.get(Task, self._codes[code])
+        codes = self._known_codes()
+        if code in codes:
+            ahead = self._tasks.get(codes[code])
+            return ahead if ahead is not None else self.session.get(Task, codes[code])
         if code.lower() not in self._lowered:
             # SQL's lower() folds no more than Python's: no match here, none there.
             return None
@@ -130,7 +167,7 @@ def check_rows(
     calendar = calendar or working_calendar(session)
     today = now.astimezone(tz).date()
     rows: list[TaskRow] = []
-    seen = Seen(session)
+    seen = Seen(session, calendar)
     for number, cells in table.rows:
         checked = _check(seen, number, cells, today, calendar)
         if isinstance(checked, TaskRow):

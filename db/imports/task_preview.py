@@ -24,7 +24,7 @@ from core.spreadsheet.report import ImportReport, Rejection
 from core.spreadsheet.table import Table
 from core.states import TaskStatus
 from db.imports.task_checks import Seen, TaskRow, check_rows
-from db.imports.tasks import differs, existing_task
+from db.imports.tasks import BATCH, differs, existing_task
 from db.queries.directives import find_directive
 
 
@@ -42,7 +42,9 @@ def preview_tasks(
     `checkpoint`, when given, is called after each row judged (the caller may end its read
     transaction there)."""
     seen, rows, report = check_rows(session, table, now=now, tz=tz, calendar=calendar)
-    for row in rows:
+    for index, row in enumerate(rows):
+        if index % BATCH == 0:
+            seen.ahead(rows[index : index + BATCH])
         _judge(seen, row, report)
         if checkpoint is not None:
             checkpoint()
@@ -68,7 +70,7 @@ def _judge(seen: Seen, row: TaskRow, report: ImportReport) -> None:
     label = existing.code or f"#{existing.id}"
     if row.counted_from is not None:  # as _apply: the deadline the task was given
         row = replace(row, deadline=existing.deadline)
-    if not new_directive and not differs(seen.session, existing, row, directive_id):
+    if not new_directive and not differs(seen, existing, row, directive_id):
         report.unchanged.append(label)
     elif existing.status != TaskStatus.OPEN:
         value = f"{label} ({row.title[:60]})"

@@ -14,17 +14,48 @@ from core.assignees import (
     MAX_CANDIDATES,
     MAX_JOIN,
     PARENT,
+    WITH_CODE,
     Matched,
     Resolution,
     Unmatched,
     is_keyword,
+    kind_spelled_out,
     split_spec,
 )
 from core.textnorm import FoldedText, fold, fold_text, vi_sort_key
-from db.models import Unit, UnitGroupMember, UnitKind
+from db.models import Unit, UnitGroup, UnitGroupMember, UnitKind
 from db.queries.units import find_group, find_kind, find_units, unit_by_code
 
-Items = dict[tuple[str, str, bool], tuple[Matched, list[int]] | Unmatched]
+Outcome = tuple[Matched, list[int]] | Unmatched
+
+
+class Items:
+    """How each item of a file's cells resolved ("X01", "các phường", a join of pieces), and
+    the names an item could match, read once: the units must not change meanwhile.
+
+    A cell of three codes is also tried joined back ("X01, X02, X03", "X01, X02", ...) as
+    one unit's or group's exact name: each such join cost a group and a unit query, two
+    round trips a join on PostgreSQL, for names nobody has.
+    """
+
+    def __init__(self) -> None:
+        self.resolved: dict[tuple[str, str, bool], Outcome] = {}
+        self._units: frozenset[str] | None = None
+        self._groups: frozenset[str] | None = None
+
+    def may_be_group(self, session: Session, folded: str) -> bool:
+        """Tell whether a folded text is a group's name (else `find_group` finds none)."""
+        if self._groups is None:
+            self._groups = frozenset(session.exec(select(UnitGroup.name_folded)))
+        return fold(folded) in self._groups
+
+    def may_be_unit(self, session: Session, text: str) -> bool:
+        """Tell whether a text is an active unit's code or name as `find_units` folds it
+        (else it finds none but by a part of a name)."""
+        if self._units is None:
+            query = select(Unit.code_folded, Unit.name_folded).where(col(Unit.active).is_(True))
+            self._units = frozenset(n for row in session.exec(query) for n in row)
+        return fold(text) in self._units
 
 
 def resolve_assignees(
@@ -133,15 +164,16 @@ def _item(
     if items is None:
         return _resolve_item(session, text, lang, exact=exact)
     key = (text, lang, exact)
-    if key not in items:
-        items[key] = _resolve_item(session, text, lang, exact=exact)
-    return items[key]
+    if key not in items.resolved:
+        items.resolved[key] = _resolve_item(session, text, lang, exact=exact, known=items)
+    return items.resolved[key]
 
 
 def _resolve_item(
-    session: Session, text: str, lang: str, *, exact: bool = False
+    session: Session, text: str, lang: str, *, exact: bool = False, known: Items | None = None
 ) -> tuple[Matched, list[int]] | Unmatched:
-    """Resolve one item (see the module doc for the order)."""
+    """Resolve one item (see the module doc for the order); `known`, the names read once,
+    spares the queries that would find nothing."""
     typed = fold_text(text)
     folded = typed.folded
     if folded in EVERYONE:
@@ -155,7 +187,9 @@ def _resolve_item(
         label = kind.plural_en or kind.name_en if lang == "en" else kind.plural_vi or kind.name_vi
         ids = _active_ids(session, select(Unit.id).where(Unit.kind_key == kind.key))
         return _matched(text, "kind", label, ids)
-    group = find_group(session, text=folded)
+    group = None
+    if known is None or known.may_be_group(session, folded):
+        group = find_group(session, text=folded)
     if group is not None:
         query = (
             select(Unit.id)
@@ -165,7 +199,10 @@ def _resolve_item(
         return _matched(text, "group", group.name, _active_ids(session, query))
     # As typed: its diacritics tell "Ái" from "Aí". An exact item needs no name part (a
     # scan of every unit's name for each way of joining a file's cell).
-    units = find_units(session, text=text, by_part=not exact)
+    if exact and known is not None and not known.may_be_unit(session, text):
+        units = []
+    else:
+        units = find_units(session, text=text, by_part=not exact)
     if exact:
         units = [u for u in units if folded in (u.name_folded, u.code_folded)]
     if not units and not exact:
@@ -186,6 +223,20 @@ def _as_cited(
         first = inner.matched[0]
         label = ", ".join(m.label for m in inner.matched)
         return Matched(text, first.source, label, len(inner.unit_ids)), inner.unit_ids
+    coded = WITH_CODE.match(text)  # "Phường An Hòa (X01)", as the bot shows a unit
+    if coded is not None:
+        unit = unit_by_code(session, code=coded[2])
+        if unit is not None and unit.active and unit.id is not None:
+            named = fold(coded[1])
+            if named in unit.name_folded or named == unit.code_folded:
+                return Matched(text, "unit", unit.name, 1), [unit.id]
+    spelled_out = kind_spelled_out(text)  # "P. Điện Bàn" is "phường Điện Bàn"
+    if spelled_out is not None:
+        outcome = _resolve_item(session, spelled_out, lang)
+        if isinstance(outcome, Unmatched):
+            return None
+        matched, ids = outcome
+        return Matched(text, matched.source, matched.label, matched.count), ids
     words = typed.folded.split(" ")
     for width in (1, 2):  # "huyện", "thị xã", "đặc khu"
         kind = find_kind(session, text=" ".join(words[:width]))

@@ -36,6 +36,8 @@ class Candidate:
     overdue_every_days: int | None
     escalate_after: int | None
     last_report_at: datetime | None
+    state: str = "none"  # what the unit last reported: none|in_progress|blocked
+    percent: int | None = None
 
 
 def calendar_of(session: Session) -> WorkingCalendar:
@@ -105,6 +107,8 @@ def candidates(
             col(Task.overdue_every_days),
             col(Task.escalate_after),
             col(Assignment.last_report_at),
+            col(Assignment.state),
+            col(Assignment.percent),
         )
         # "+ 0" keeps the assignment's own indexes out of the joins: on a country's data
         # SQLite otherwise started from the units, read every open assignment and sorted

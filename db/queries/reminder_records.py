@@ -27,6 +27,7 @@ class Recorded:
 
     kind: str
     seq: int
+    status: str = "queued"
 
 
 def reminder_history(
@@ -55,10 +56,35 @@ def reminder_history(
         .group_by(col(Reminder.assignment_id))
     )
     last = {aid: day for aid, day in session.exec(query) if day is not None}
-    todays = select(Reminder.assignment_id, Reminder.kind, Reminder.seq).where(
-        col(Reminder.assignment_id).in_(assignment_ids), Reminder.due_on == today
+    todays = select(
+        col(Reminder.assignment_id), col(Reminder.kind), col(Reminder.seq), col(Reminder.status)
+    ).where(col(Reminder.assignment_id).in_(assignment_ids), Reminder.due_on == today)
+    found = session.exec(todays)
+    return last, {aid: Recorded(kind, seq, status) for aid, kind, seq, status in found}
+
+
+def overdue_sent(
+    session: Session, *, assignment_ids: Sequence[int], today: date
+) -> dict[int, list[date]]:
+    """Return the days before today each assignment's unit was sent an overdue reminder.
+
+    Only those queued to someone count: a day folded into a later message, or skipped as
+    nobody could be written to, reached nobody on its own (`core.reminders.Occasion.counted`)."""
+    if not assignment_ids:
+        return {}
+    # The status is compared through a function: given it plainly, SQLite searched the index
+    # by status and day (every assignment's queued reminders) instead of these assignments':
+    # 0,42 s a chunk of 1,000 on 300,000 reminders, 0,035 s this way, read without the ORM.
+    query = select(col(Reminder.assignment_id), col(Reminder.due_on)).where(
+        col(Reminder.assignment_id).in_(assignment_ids),
+        col(Reminder.due_on) < today,
+        Reminder.kind == "overdue",
+        func.coalesce(Reminder.status, "") == "queued",
     )
-    return last, {aid: Recorded(kind, seq) for aid, kind, seq in session.exec(todays)}
+    sent: dict[int, list[date]] = {}
+    for aid, day in session.connection().execute(query):
+        sent.setdefault(aid, []).append(day)
+    return sent
 
 
 @dataclass(frozen=True, slots=True)

@@ -238,9 +238,11 @@ class ZaloChannel(TextChannel):
         if words is None:
             return None, None
         # "#12 1" answering a reminder about #12 of one of the person's units is about that
-        # unit's, even when #12 was given to another of their units too.
+        # unit's, even when #12 was given to another of their units too. A number alone
+        # answers the offer's tasks, as a reply to it would on Telegram: never another
+        # task the person was not shown (one of the unit they moved to since).
         named = task_numbers(words)
-        about = tuple(a for a in assignments if tasks.get(a) in named)
+        about = tuple(a for a in assignments if tasks.get(a) in named or not named)
         return words, RepliedTo("", 0, "", about) if about else None
 
     def _numbered(self, choices: Sequence[Any]) -> bool:

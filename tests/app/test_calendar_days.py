@@ -8,7 +8,7 @@ fact: a unit late that day was no longer late. It is refused, saying why; today 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import event
@@ -25,7 +25,7 @@ from core.clock import ManualClock
 from core.taskdates import due_at
 from db.models import Assignment, CalendarOverride, Outbox, Task
 from db.queries.reports import record_report
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
 from tests.scheduler.support import at
 
@@ -172,3 +172,72 @@ def test_a_task_moved_a_few_rows_a_transaction_tells_each_person_once(
     assert told() == ["9201", "9202"]
     assert "Đã báo cho 2 người" in change(services, "vi", admin_id, "remove 27/11/2026")
     assert told() == ["9201", "9201", "9202", "9202"]
+
+
+def _due_and_notices(engine: Engine, task_id: int) -> tuple[set[datetime], list[str]]:
+    """Return the task's assignments' `due_at`, and the notices queued so far."""
+    with Session(engine) as s:
+        dues = {a.due_at for a in s.exec(select(Assignment).where(Assignment.task_id == task_id))}
+        notices = s.exec(select(Outbox).where(Outbox.kind == "notice").order_by(col(Outbox.id)))
+        return dues, [n.payload["text"] for n in notices]
+
+
+def test_a_tet_day_made_a_working_day_is_the_day_due_of_a_deadline_rolled_past_it(
+    settings: Settings, engine: Engine
+) -> None:
+    """A deadline on 04/02/2027 (29 Tết, a day off) is due 11/02, after Tết, and its unit is
+    told so. The province works that day after all (`/calendar work`): the deadline is met on
+    04/02 again. Before, nothing said so, the stored due day stayed 11/02 until the next
+    morning's sweep moved it a week earlier unannounced, and the admin was not told the day
+    was Tết."""
+    services = Services(settings, engine, load_catalog(), ManualClock(at(date(2027, 1, 25))))
+    with Session(engine) as s:
+        admin_id = make_contact(s, 9101, role="admin").id or 0
+        unit = make_unit(s, "X1", "Xã Một")
+        make_contact(s, 9201, units=[unit])
+        task_id = make_task(s, "Báo cáo trước Tết", date(2027, 2, 4), [unit]).id or 0
+    assert _due_and_notices(engine, task_id) == ({due_at(date(2027, 2, 11), VN)}, [])
+
+    said = change(services, "vi", admin_id, "work 04/02/2027 theo công văn của tỉnh")
+
+    assert "04/02/2027 là ngày nghỉ lễ (29 Tết)" in said
+    assert "Hạn của 1 nhiệm vụ ghi vào ngày nghỉ liền trước nay tính đến 04/02/2027" in said
+    assert f"#{task_id}" in said
+    dues, notices = _due_and_notices(engine, task_id)
+    assert dues == {due_at(date(2027, 2, 4), VN)}
+    [notice] = notices
+    assert (
+        "ngày 04/02/2027 nay là ngày làm việc, hạn tính đến **04/02/2027** (thay vì 11/02/2027)"
+        in notice
+    )
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_day_off_after_a_weekend_deadline_moves_its_day_due_and_back(
+    settings: Settings, database: str, request: pytest.FixtureRequest
+) -> None:
+    """A deadline on Saturday 28/11 is met on Monday 30/11. The province gives that Monday
+    off: the deadline (not on the day itself, so not moved) is met on Tuesday 1/12, its unit
+    told; the day off removed, Monday again. Before, the day due stayed Monday (a unit
+    done on Tuesday counted late) until the next sweep, and nobody was told either way."""
+    engine: Engine = request.getfixturevalue("engine" if database == "sqlite" else "pg_engine")
+    services = Services(settings, engine, load_catalog(), ManualClock(DEFAULT_NOW))
+    with Session(engine) as s:
+        admin_id = make_contact(s, 9101, role="admin").id or 0
+        unit = make_unit(s, "X1", "Xã Một")
+        make_contact(s, 9201, units=[unit])
+        task_id = make_task(s, "Báo cáo tuần", date(2026, 11, 28), [unit]).id or 0
+
+    said = change(services, "vi", admin_id, "add 30/11/2026 bão")
+
+    assert f"nay tính đến 01/12/2026 (Bộ luật Dân sự 2015, điều 148): #{task_id}" in said
+    dues, notices = _due_and_notices(engine, task_id)
+    assert dues == {due_at(date(2026, 12, 1), VN)}
+    assert "hạn lùi sang **01/12/2026**" in notices[-1]
+
+    said = change(services, "vi", admin_id, "remove 30/11/2026")
+
+    assert f"nay tính đến 30/11/2026 (Bộ luật Dân sự 2015, điều 148): #{task_id}" in said
+    dues, notices = _due_and_notices(engine, task_id)
+    assert dues == {due_at(date(2026, 11, 30), VN)}
+    assert "hạn tính đến **30/11/2026** (thay vì 01/12/2026)" in notices[-1]

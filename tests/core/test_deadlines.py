@@ -56,6 +56,8 @@ def parse(text: str, *, today: date = TODAY, calendar: WorkingCalendar = CALENDA
         "15 tháng 06 năm 2026",
         "Trước ngày 15 tháng 6",
         "2026-06-15 00:00:00",  # a date cell exported to CSV with its time
+        "2026-06-15T17:00:00",  # as a program exports it (ISO 8601)
+        "2026-06-15T17:00:00.000",
         "15/06/2026 17:00",  # with its time of day, as a program exports it
         "15/06/2026 17:00:00",
         "17h00 ngày 15/06/2026",  # as an official writes it

@@ -141,3 +141,23 @@ def test_days_overdue_count_from_the_working_day_a_deadline_on_tet_rolls_to() ->
     p = plan(date(2027, 2, 6), start=date(2027, 1, 4))
     assert p.days_overdue(date(2027, 2, 11)) == 0
     assert p.days_overdue(date(2027, 2, 15)) == 4
+
+
+def test_an_overdue_reminder_counts_what_was_sent_not_what_was_planned() -> None:
+    """Back after Tết, the plan's 12th overdue reminder is a unit's 1st when it got none (not
+    escalated), its 2nd when it got one (escalated); a unit nobody can be written to gets
+    none, and is escalated by the plan's number, its working days overdue. Other kinds keep
+    what they are."""
+    p = plan(date(2027, 1, 15), start=date(2027, 1, 4))
+    planned = p.on(date(2027, 2, 25))
+    assert planned == Occasion("overdue", date(2027, 2, 25), 12, escalate=True)
+    policy = Policy()
+    assert planned.counted(received=0, reached=True, policy=policy) == Occasion(
+        "overdue", date(2027, 2, 25), 1, escalate=False
+    )
+    assert planned.counted(received=1, reached=True, policy=policy).escalate
+    alone = planned.counted(received=0, reached=False, policy=policy)
+    assert (alone.seq, alone.escalate) == (0, True)
+    due = p.on(date(2027, 1, 15))
+    assert due is not None
+    assert due.counted(received=0, reached=True, policy=policy) is due

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from core.spreadsheet import limits
@@ -649,3 +650,95 @@ def test_read_table_gives_decomposed_letters_composed() -> None:
     content = unicodedata.normalize("NFD", "code,name,kind\nX-AI,Xã Ái,xã\n").encode()
     name = read_table(content, "units.csv").rows[0][1]["name"]
     assert name == unicodedata.normalize("NFC", "Xã Ái")
+
+
+# "Sở Y tế", "xã Điện Hòa", "sở", "xã" typed in TCVN3 (.VnTime) and in VNI (VNI-Times), as
+# Excel keeps them: Latin-1 letters the legacy fonts draw as Vietnamese ones.
+TCVN3_ROWS = [("SYT", "Së Y tÕ", "së"), ("X1", "x· §iÖn Hßa", "x·")]
+VNI_ROWS = [("SYT", "Sôû Y teá", "sôû"), ("X1", "xaõ Ñieän Hoøa", "xaõ")]
+
+
+@pytest.mark.parametrize("rows", [TCVN3_ROWS, VNI_ROWS], ids=["tcvn3", "vni"])
+def test_a_list_typed_in_a_legacy_font_is_refused_quoting_it(
+    rows: list[tuple[str, str, str]],
+) -> None:
+    """A units list typed in TCVN3 or VNI under a header typed in Unicode read as units
+    named "Së Y tÕ": it is refused, quoting the first such cell, in XLSX and in a CSV
+    saved as UTF-8 alike (the legacy letters survive both)."""
+    content = xlsx([("Mã", "Tên", "Loại"), *rows])
+    with pytest.raises(UnreadableFile) as raised:
+        read_table(content, "don-vi.xlsx")
+    assert (raised.value.code, raised.value.params) == ("legacy_font", {"sample": rows[0][1]})
+    csv = "Mã,Tên,Loại\n" + "".join(",".join(row) + "\n" for row in rows)
+    with pytest.raises(UnreadableFile) as raised:
+        read_table(csv.encode(), "don-vi.csv")
+    assert raised.value.code == "legacy_font"
+
+
+def test_a_legacy_csv_saved_in_the_windows_code_page_is_told_from_one_in_unicode() -> None:
+    """A CSV not in UTF-8 holding TCVN3 letters (Excel's "CSV (Comma delimited)") is told to
+    be converted from the legacy font, not merely saved as UTF-8, which keeps the letters
+    wrong; one in Windows' Vietnamese code page, or no text at all, is told to save it as
+    UTF-8 (or, named .xlsx, that it is no table)."""
+    legacy = "ma,ten,loai\n" + "".join(",".join(row) + "\n" for row in TCVN3_ROWS)
+    with pytest.raises(UnreadableFile) as raised:
+        read_table(legacy.encode("cp1252"), "don-vi.csv")
+    assert raised.value.code == "legacy_font"
+    # "Sở Y tế" in code page 1258: its marks are combining characters after the letter.
+    windows = "ma,ten,loai\nSYT,S\xf5\xd2 Y t\xea\xec,s\xf5\xd2\n".encode("latin-1")
+    with pytest.raises(UnreadableFile) as raised:
+        read_table(windows, "don-vi.csv")
+    assert raised.value.code == "bad_encoding"
+    binary = bytes(range(1, 256)) * 8  # no text at all: its bytes hold the marks too
+    for name, code in (("don-vi.csv", "bad_encoding"), ("don-vi.xlsx", "not_a_table")):
+        with pytest.raises(UnreadableFile) as raised:
+            read_table(binary, name)
+        assert raised.value.code == code
+
+
+def test_a_unicode_list_with_a_foreign_name_is_read() -> None:
+    """Letters the legacy fonts use may be in a Unicode list's foreign name ("Müller"): a
+    list whose other cells are Vietnamese is read."""
+    table = read_table(
+        xlsx([("Mã", "Tên", "Loại"), ("SYT", "Sở Y tế", "sở"), ("GZ", "Viện Müller", "sở")]),
+        "don-vi.xlsx",
+    )
+    assert [cells["name"] for _, cells in table.rows] == ["Sở Y tế", "Viện Müller"]
+
+
+def test_a_second_header_row_names_the_columns_of_a_header_merged_across() -> None:
+    """A CSV of a two-row header ("Đơn vị" over "Chủ trì | Phối hợp", "Thời hạn" merged
+    down) reads the units in charge and the deadline, the second row as no task; a data row
+    under a one-row header (no empty header cell, digits in it) is never taken for one."""
+    csv = (
+        "STT,Nội dung nhiệm vụ,Đơn vị,,Thời hạn\n"
+        ",Nội dung nhiệm vụ,Chủ trì,Phối hợp,\n"
+        "1,Ban hành kế hoạch,Sở Y tế,Xã A1,15/12/2026\n"
+    )
+    table = read_table(csv.encode(), "phu-luc.csv")
+    assert table.header == ("stt", "title", "assignees", "đơn vị phối hợp", "deadline")
+    assert [number for number, _ in table.rows] == [3]
+    plain = read_table("Tiêu đề,Hạn,Đơn vị\nThường xuyên,Hằng tháng,Sở Y tế\n".encode())
+    assert [cells["title"] for _, cells in plain.rows] == ["Thường xuyên"]
+
+
+def test_the_sheet_opened_on_after_a_chart_sheet_is_the_one_read() -> None:
+    """A chart sheet is not read (openpyxl would parse its chart whole), but it keeps its
+    place: the sheet a workbook opens on is named by its position among all sheets."""
+    book = Workbook()
+    old = book.active
+    assert old is not None
+    old.title = "Cũ"
+    old.append(("title", "deadline", "assignees"))
+    old.append(("Việc cũ", "15/01/2027", "Xã A"))
+    chart = BarChart()
+    chart.add_data(Reference(old, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet("Biểu đồ").add_chart(chart)
+    new = book.create_sheet("Mới")
+    new.append(("title", "deadline", "assignees"))
+    new.append(("Việc mới", "15/01/2027", "Xã A"))
+    book.active = 2
+    out = io.BytesIO()
+    book.save(out)
+    table = read_table(out.getvalue(), "nhiem-vu.xlsx")
+    assert (table.sheet, [cells["title"] for _, cells in table.rows]) == ("Mới", ["Việc mới"])

@@ -1,22 +1,29 @@
 """The tasks import: good rows applied, the same file again changes nothing, bad rows named."""
 
 import io
+import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.i18n import load_catalog
 from app.import_report import reason_text, report_lines, unreadable_text
+from app.jobs import import_table
 from core.spreadsheet.read import read_table
 from core.spreadsheet.report import ImportReport
+from core.spreadsheet.table import Table
 from core.spreadsheet_errors import UnreadableFile
 from core.taskdraft import MAX_DESCRIPTION
+from db.engine import session_scope
 from db.imports.tasks import import_tasks
-from db.models import Assignment, AuditLog, Directive, Task
+from db.models import Assignment, AuditLog, Directive, Task, Unit
+from db.queries.reports import record_report
 from db.queries.task_list import open_tasks
 from db.queries.tasks import assignments_of
 from db.queries.unit_choices import pickable_units
@@ -166,6 +173,42 @@ def test_import_tasks_of_a_directive_appendix_as_officials_make_it(session: Sess
     assert [t.deadline for t in tasks] == [date(2026, 12, 15), date(2026, 12, 18)]
     assert len({t.directive_id for t in tasks} - {None}) == 1
     assert len(assignments_of(session, task_id=tasks[0].id or 0)) == 2
+
+
+def unit_name(session: Session, unit_id: int) -> str:
+    """Return a unit's name."""
+    unit = session.get(Unit, unit_id)
+    return unit.name if unit is not None else ""
+
+
+def test_import_tasks_of_an_appendix_heading_its_columns_over_two_rows(session: Session) -> None:
+    """Appendixes head a column over two: "Thời gian thực hiện" merged over "Bắt đầu |
+    Hoàn thành", "Đơn vị" over "Phối hợp | Chủ trì". The start date was taken as the
+    deadline, the agencies assisting as the units in charge, and the second header row was
+    rejected as a task; the row below the header names the columns now."""
+    _arrange(session)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(("STT", "Nội dung nhiệm vụ", "Đơn vị", None, "Thời gian thực hiện", None))
+    sheet.append((None, None, "Phối hợp", "Chủ trì", "Bắt đầu", "Hoàn thành"))
+    for merged in ("A1:A2", "B1:B2", "C1:D1", "E1:F1"):
+        sheet.merge_cells(merged)
+    sheet.append((1, "Ban hành kế hoạch", "Sở Y tế", "Xã A1", "01/12/2026", "15/12/2026"))
+    sheet.append((2, "Báo cáo sơ kết", None, "Xã A2", "01/12/2026", "18/12/2026"))
+    out = io.BytesIO()
+    book.save(out)
+    report = import_tasks(
+        session, read_table(out.getvalue(), "phu-luc.xlsx"), actor_id=None, now=NOW, tz=VN
+    )
+    assert (len(report.added), report.rejected) == (2, [])
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))))
+    assert [t.deadline for t in tasks] == [date(2026, 12, 15), date(2026, 12, 18)]
+    units = [
+        [unit_name(session, a.unit_id) for a in assignments_of(session, task_id=t.id or 0)]
+        for t in tasks
+    ]
+    assert units == [["Xã A1"], ["Xã A2"]]
 
 
 def test_import_tasks_reads_the_deadline_shown_not_an_old_one_hidden(session: Session) -> None:
@@ -524,3 +567,183 @@ def test_units_an_import_adds_to_a_task_are_assigned_at_the_import_moment(
     assert report.updated == ["KH"]
     stamps = sorted(a.created_at for a in session.exec(select(Assignment)).all())
     assert stamps == [NOW, later]
+
+
+def statements_while(engine: Engine, run: Callable[[], object]) -> list[str]:
+    """Return the statements sent on `engine` while `run` runs (an executemany once)."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return statements
+
+
+def new_rows(count: int) -> str:
+    """Return a tasks file of `count` new coded rows, each for a list of units by code."""
+    cells = ["A1, A2, SYT", "A2, SYT", "SYT, A1", "A1"]
+    rows = "".join(
+        f'T{n},Nhiệm vụ {n},15/12/2026,"{cells[n % len(cells)]}",,\n' for n in range(count)
+    )
+    return "code,title,deadline,assignees,directive,description\n" + rows
+
+
+def check_new_tasks_go_in_a_few_statements(
+    engine: Engine, apply: Callable[[str], None], *, insert_rows: int
+) -> None:
+    """A file of 120 new tasks sends its tasks, assignments and audit entries a batch at a
+    time (in multi-row INSERTs where the dialect orders their RETURNING: `insert_rows` rows
+    a statement), reads the calendar once, and looks no join of a cell's codes up ("A1,
+    A2" as one unit's name) when no unit or group has that name; what it saves is as
+    before."""
+    with Session(engine) as session:
+        _arrange(session)
+        session.commit()
+    statements = statements_while(engine, lambda: apply(new_rows(120)))
+    inserts = [s.split("(")[0].strip() for s in statements if s.startswith("INSERT")]
+    assert inserts.count("INSERT INTO task") <= 120 // insert_rows + 1
+    assert inserts.count("INSERT INTO assignment") <= 3  # a batch's in one, not a task's
+    assert inserts.count("INSERT INTO audit_log") <= 120 // insert_rows + 1
+    assert sum("FROM calendar_override" in s for s in statements) == 1
+    assert not [s for s in statements if "unit_group.name_folded =" in s]
+    assert sum("unit.code_folded =" in s for s in statements) == 3  # A1, A2, SYT: once each
+    with Session(engine) as session:
+        tasks = session.exec(select(Task).order_by(col(Task.id))).all()
+        assert [t.code for t in tasks] == [f"T{n}" for n in range(120)]
+        units = {t.code: len(assignments_of(session, task_id=t.id or 0)) for t in tasks}
+        assert [units[f"T{n}"] for n in range(4)] == [3, 2, 2, 1]
+        created = session.exec(select(AuditLog).where(AuditLog.action == "task.created")).all()
+        assert sorted(int(a.object_id) for a in created) == [t.id for t in tasks]
+        stamps = {a.created_at for a in session.exec(select(Assignment)).all()}
+        assert stamps == {NOW}
+
+
+def check_a_file_again_reads_its_tasks_ahead(engine: Engine, apply: Callable[[str], None]) -> None:
+    """The same 120-row file again (a directive on every row) changes nothing, and reads its
+    tasks and their units a batch at a time and the directive once, not a task, its units
+    and its directive a row."""
+    with Session(engine) as session:
+        _arrange(session)
+        session.commit()
+    text = new_rows(120).replace(",,\n", ",4824/UBND-KGVX,\n")
+    apply(text)
+    statements = statements_while(engine, lambda: apply(text))
+    reads_of_task = [
+        s for s in statements if "FROM task" in s and "task.code IS NOT NULL" not in s
+    ]
+    assert len(reads_of_task) <= 3
+    assert sum("FROM assignment" in s for s in statements) <= 3
+    assert sum("FROM directive" in s for s in statements) <= 2  # as typed, then plain
+    assert not [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def cli_import(engine: Engine) -> Callable[[str], None]:
+    """Return a call importing a CSV text in one transaction, as `dondoc tasks import` does."""
+
+    def apply(text: str) -> None:
+        with Session(engine) as session:
+            report = import_tasks(
+                session, read_table(text.encode()), actor_id=None, now=NOW, tz=VN
+            )
+            assert report.rejected == []
+            session.commit()
+
+    return apply
+
+
+def bot_import(engine: Engine) -> Callable[[str], None]:
+    """Return a call applying a CSV text as the bot's Apply does (`app.jobs`, in slices)."""
+
+    def apply(text: str) -> None:
+        table = read_table(text.encode())
+        report = import_table(engine, import_tasks, table, actor_id=None, now=NOW, tz=str(VN))
+        assert report.rejected == []
+
+    return apply
+
+
+def test_new_tasks_of_a_file_go_in_a_few_statements_on_sqlite(engine: Engine) -> None:
+    """On SQLite, as the CLI imports a file (one transaction)."""
+    check_new_tasks_go_in_a_few_statements(engine, cli_import(engine), insert_rows=1)
+
+
+@pytest.mark.postgres
+def test_new_tasks_of_a_file_go_in_a_few_statements_on_postgresql(pg_engine: Engine) -> None:
+    """On PostgreSQL, as the bot applies a previewed file: each statement a round trip to
+    the server (a 5,000-row file took 15 minutes beside officials' replies)."""
+    check_new_tasks_go_in_a_few_statements(pg_engine, bot_import(pg_engine), insert_rows=50)
+
+
+def test_a_file_imported_again_reads_its_tasks_ahead_on_sqlite(engine: Engine) -> None:
+    """On SQLite, as the CLI imports a file."""
+    check_a_file_again_reads_its_tasks_ahead(engine, cli_import(engine))
+
+
+@pytest.mark.postgres
+def test_a_file_imported_again_reads_its_tasks_ahead_on_postgresql(pg_engine: Engine) -> None:
+    """On PostgreSQL, as the bot applies it (each read a round trip)."""
+    check_a_file_again_reads_its_tasks_ahead(pg_engine, bot_import(pg_engine))
+
+
+@pytest.mark.postgres
+def test_the_bots_apply_on_postgresql_does_not_pause_between_slices(
+    pg_engine: Engine, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the apply pauses after each slice as long as it wrote (the write lock free
+    half the time for officials' taps); on PostgreSQL nobody waits for such a lock, and
+    pausing doubled the import: it runs straight through."""
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)  # the apply's pause (`app.jobs`)
+    for each in (engine, pg_engine):
+        with Session(each) as session:
+            _arrange(session)
+            session.commit()
+    bot_import(pg_engine)(new_rows(300))
+    assert slept == []
+    bot_import(engine)(new_rows(300))  # a slice a row on SQLite: it pauses
+    assert slept
+
+
+@pytest.mark.postgres
+def test_an_officials_report_is_stored_while_the_apply_holds_its_slice_on_postgresql(
+    pg_engine: Engine,
+) -> None:
+    """On PostgreSQL the apply's slice is half a second and its first batch of new tasks is
+    written before its commit: an official's report on a task already there is stored
+    meanwhile, on another connection, without waiting for the slice (1 s lock timeout)."""
+    with Session(pg_engine) as session:
+        _arrange(session)
+        session.commit()
+    cli_import(pg_engine)(GOOD)
+    with Session(pg_engine) as session:
+        assignment = session.exec(select(Assignment)).first()
+        assert assignment is not None and assignment.id is not None  # noqa: PT018
+        assignment_id = assignment.id
+    stored: list[tuple[int, int]] = []
+
+    def importer(session: Session, table: Table, **kwargs: Any) -> ImportReport:
+        slice_ends: Callable[[int, int], bool | None] = kwargs.pop("checkpoint")
+
+        def during(done: int, total: int) -> bool | None:
+            if not stored:  # the batch written, not committed: the slice holds it
+                with session_scope(pg_engine) as other:
+                    other.connection().exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+                    record_report(other, assignment_id=assignment_id, state="done", now=NOW)
+                with Session(pg_engine) as other:  # what others see meanwhile
+                    tasks = other.exec(select(func.count()).select_from(Task)).one()
+                stored.append((done, tasks))
+            return slice_ends(done, total)
+
+        return import_tasks(session, table, checkpoint=during, **kwargs)
+
+    table = read_table(new_rows(120).encode())
+    import_table(pg_engine, importer, table, actor_id=None, now=NOW, tz=str(VN))
+    assert stored == [(50, 2)]  # reported while 50 new tasks waited for their commit
+    with Session(pg_engine) as session:
+        assert session.get(Assignment, assignment_id).state == "done"  # type: ignore[union-attr]
+        assert session.exec(select(func.count()).select_from(Task)).one() == 122

@@ -21,7 +21,14 @@ from db.models import Task
 from db.queries.task_deadlines import change_deadline
 from scheduler.dispatcher.run import dispatch
 from tests.factories import make_contact, make_unit
-from tests.scheduler.support import VN, at, context, deliver_all, messages_to, task_for
+from tests.scheduler.support import (
+    VN,
+    at,
+    context,
+    deliver_all,
+    messages_to,
+    task_for,
+)
 
 WED = date(2026, 11, 18)
 TUE = date(2026, 11, 17)
@@ -92,13 +99,15 @@ def test_a_deadline_moved_after_the_mornings_escalation_tells_no_one_twice(
     make_contact(session, 2002, units=[unit], function="leader")
     make_contact(session, 2003, role="coordinator")
     task = task_for(session, [unit], date(2026, 11, 16), at(date(2026, 11, 2)), reminded=TUE)
+    dispatch(context(engine), at(WED, 7, 30))  # overdue #1
+    deliver_all(session)
     dispatch(context(engine), at(date(2026, 11, 20), 7, 30))  # overdue #2
     assert len(messages_to(session, 2003, "escalation")) == 1
     found = session.exec(select(Task).where(Task.id == task.id)).one()
     change_deadline(session, task=found, deadline=date(2026, 11, 27), tz=VN, actor_id=None)
     session.commit()
     dispatch(context(engine), at(date(2026, 11, 20), 10, 1))
-    assert len(messages_to(session, 2001)) == 1
+    assert len(messages_to(session, 2001)) == 2
     assert len(messages_to(session, 2002)) == 1
     assert len(messages_to(session, 2003, "escalation")) == 1
 

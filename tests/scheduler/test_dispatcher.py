@@ -55,6 +55,29 @@ def test_a_contacts_items_are_combined_into_one_message(engine: Engine, session:
     assert len(items_of(session, message)) == 3
 
 
+def test_the_footers_example_extension_is_a_week_after_the_deadline(
+    engine: Engine, session: Session
+) -> None:
+    """The footer's example always read "xin gia hạn đến 15/12 vì …", in November as the
+    rule, in January as a day gone by: it is a week after the deadline, or a week from
+    today when the deadline has passed, in each language."""
+    unit = make_unit(session, "X01", "Xã Tam Xuân")
+    make_contact(session, 2001, units=[unit])
+    make_contact(session, 2002, units=[unit], language="en")
+    late = make_unit(session, "X02", "Xã Tam Hòa")
+    make_contact(session, 2003, units=[late])
+    task_for(session, [unit], date(2026, 11, 20), PAST_MONDAY, reminded=TUE)
+    task_for(session, [late], date(2026, 11, 16), at(date(2026, 11, 2)), reminded=TUE)
+    dispatch(context(engine), at(WED))
+    [vi] = messages_to(session, 2001)
+    assert "«xin gia hạn đến 27/11 vì …»" in vi.payload["text"]
+    assert "15/12" not in vi.payload["text"]
+    [en] = messages_to(session, 2002)
+    assert '"extension to 27/11 because …"' in en.payload["text"]
+    [overdue] = messages_to(session, 2003)
+    assert "«xin gia hạn đến 25/11 vì …»" in overdue.payload["text"]
+
+
 def test_running_again_the_same_day_queues_nothing(engine: Engine, session: Session) -> None:
     """A second run (or a restart) the same day sends nobody anything twice."""
     unit = make_unit(session, "X01")
@@ -143,6 +166,60 @@ def test_a_task_given_already_overdue_counts_reminders_from_its_first(
     assert "(lần nhắc thứ 2 sau hạn)" in messages_to(session, 2001)[1].payload["text"]
     [listing] = messages_to(session, 2003, "escalation")
     assert "Xã Bình Minh: quá hạn 18 ngày, đã nhắc sau hạn 2 lần" in listing.payload["text"]
+
+
+def test_after_tet_downtime_units_are_numbered_and_escalated_by_what_they_were_sent(
+    engine: Engine, session: Session
+) -> None:
+    """As `after_tet`, on SQLite."""
+    after_tet(engine, session)
+
+
+@pytest.mark.postgres
+def test_after_tet_downtime_numbers_by_what_was_sent_on_postgresql(pg_engine: Engine) -> None:
+    """As `after_tet`, on PostgreSQL."""
+    with Session(pg_engine, expire_on_commit=False) as session:
+        after_tet(pg_engine, session)
+
+
+def after_tet(engine: Engine, session: Session) -> None:
+    """The bot was off from 23/01 to 24/02/2027 (Tết in between). A unit that got no overdue
+    reminder before read "lần nhắc thứ 12 sau hạn", was escalated at once and listed to the
+    coordinators as "đã nhắc sau hạn 12 lần": now its first is "1" and not escalated. One
+    that got its first before the outage gets its second, escalated, listed as reminded
+    twice. One nobody can be written to is listed by its days overdue, as not reminded."""
+    quiet = make_unit(session, "X01", "Xã An Hòa")
+    make_contact(session, 2001, units=[quiet])
+    make_contact(session, 2002, units=[quiet], function="leader")
+    early = make_unit(session, "X02", "Xã Bình Minh")
+    make_contact(session, 2011, units=[early])
+    alone = make_unit(session, "X03", "Xã Cẩm Kim")
+    make_contact(session, 2003, role="coordinator")
+    task_for(session, [quiet, alone], date(2027, 1, 22), at(date(2027, 1, 4)), "Kế hoạch")
+    task_for(session, [early], date(2027, 1, 20), at(date(2027, 1, 4)), "Báo cáo")
+    for day in (20, 21, 22):
+        dispatch(context(engine), at(date(2027, 1, day)))  # #1 of "Báo cáo" on the 22nd
+        deliver_all(session)
+    assert "(lần nhắc thứ 1 sau hạn)" in messages_to(session, 2011)[-1].payload["text"]
+    dispatch(context(engine), at(date(2027, 2, 25)))  # back after Tết
+    assert (
+        "Quá hạn 34 ngày** (lần nhắc thứ 1 sau hạn)"
+        in messages_to(session, 2001)[-1].payload["text"]
+    )
+    assert messages_to(session, 2002) == []  # the leader is not told yet
+    assert "(lần nhắc thứ 2 sau hạn)" in messages_to(session, 2011)[-1].payload["text"]
+    [listing] = messages_to(session, 2003, "escalation")
+    text = listing.payload["text"]
+    assert "Đơn vị quá hạn cần đôn đốc (25/02/2027)" in text  # no count: Cẩm Kim got none
+    assert "Xã An Hòa" not in text
+    assert "Xã Bình Minh: quá hạn 36 ngày, đã nhắc sau hạn 2 lần" in text
+    assert "Xã Cẩm Kim: quá hạn 34 ngày, chưa nhắc được" in text
+    counts = {a.unit_id: a.overdue_reminders for a in session.exec(select(Assignment))}
+    assert counts == {quiet.id: 1, early.id: 2, alone.id: 0}
+    deliver_all(session)
+    dispatch(context(engine), at(date(2027, 3, 1)))  # the next overdue day: its second
+    assert "(lần nhắc thứ 2 sau hạn)" in messages_to(session, 2001)[-1].payload["text"]
+    assert len(messages_to(session, 2002)) == 1
 
 
 def test_missed_reminders_fold_into_the_next_and_are_listed(
@@ -448,3 +525,27 @@ def test_new_marks_only_tasks_assigned_since_the_previous_reminder(
     assert "🆕" not in old_nudge
     assert "Còn 13 ngày làm việc" in old_report  # 24/11 is off
     assert "🆕 Nhiệm vụ mới được giao" in new
+
+
+def test_a_reminder_says_what_the_unit_last_reported(engine: Engine, session: Session) -> None:
+    """A unit that reported "đang làm 60%" (or a blocker) is reminded with it and its day: the
+    official sees what the province has on record. Before, every reminder read alike, a
+    unit that reported nothing or 90% the same, and only `/mytasks` told them apart."""
+    busy, stuck, silent = (make_unit(session, f"X0{n}", f"Xã {n}") for n in range(3))
+    for n, unit in enumerate((busy, stuck, silent)):
+        make_contact(session, 2001 + n, units=[unit])
+    task = task_for(session, [busy, stuck, silent], date(2026, 11, 20), PAST_MONDAY)
+    rows = {a.unit_id: a.id or 0 for a in session.exec(select(Assignment))}
+    record_report(
+        session, assignment_id=rows[busy.id or 0], state="in_progress", percent=60, now=at(TUE)
+    )
+    record_report(session, assignment_id=rows[stuck.id or 0], state="blocked", now=at(TUE))
+    session.commit()
+
+    dispatch(context(engine), at(WED))
+
+    [to_busy], [to_stuck], [to_silent] = (messages_to(session, 2001 + n) for n in range(3))
+    assert f"#{task.id}" in to_busy.payload["text"]
+    assert "Đơn vị đã báo: Đang thực hiện 60% (ngày 17/11/2026)." in to_busy.payload["text"]
+    assert "Đơn vị đã báo: Vướng mắc (ngày 17/11/2026)." in to_stuck.payload["text"]
+    assert "Đơn vị đã báo" not in to_silent.payload["text"]

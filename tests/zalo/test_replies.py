@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import col, select
 
-from db.models import Assignment, ExtensionRequest, StatusReport
-from tests.factories import make_contact, make_task, make_unit
+from db.models import Assignment, ExtensionRequest, StatusReport, UnitContact
+from tests.factories import make_contact, make_task, make_unit, person
 from tests.handlers.telegram.test_checkin import KEYBOARD_OFF_NOT_DONE
 from tests.scheduler.support import at
 from tests.zalo.conftest import ZaloBot
@@ -271,6 +271,28 @@ async def test_an_official_who_moved_is_told_whom_to_tell_and_nothing_is_recorde
     assert "/whoami" in answer
     assert "2 = Đang thực hiện" in answer
     assert reports(zbot) == []
+
+
+@pytest.mark.parametrize("titles", [("Kế hoạch A", "Báo cáo B"), ("Kế hoạch A",)])
+async def test_a_bare_1_after_moving_to_another_unit_records_nothing(
+    zbot: ZaloBot, titles: tuple[str, ...]
+) -> None:
+    """Hoa was reminded of Xã A's tasks, then moved to Xã B, whose one open task she was
+    never shown. Her "1" (done, in answer to Xã A's reminder of two tasks) recorded Xã B's
+    task done; now it answers the reminder's tasks, which are not her unit's any more."""
+    official(zbot, titles)
+    await remind(zbot)
+    with zbot.session() as s:
+        hoa = person(s, HOA, "zalo")
+        [link] = s.exec(select(UnitContact).where(UnitContact.contact_id == hoa.id)).all()
+        s.delete(link)
+        other = make_unit(s, "XB", "Xã B")
+        make_task(s, "Đề án C", date(2026, 11, 27), [other])
+        s.add(UnitContact(unit_id=other.id or 0, contact_id=hoa.id or 0, function="focal"))
+        s.commit()
+    answer = await zbot.say(HOA, "1")
+    assert reports(zbot) == []
+    assert answer == ["Nhiệm vụ này không phải của đơn vị anh/chị; không ghi nhận gì."]
 
 
 async def test_a_share_said_in_words_is_read_as_its_number(zbot: ZaloBot) -> None:

@@ -12,8 +12,9 @@ import pytest
 from sqlmodel import select
 from telegram import Message
 
-from db.models import Explanation, ExtensionRequest
+from db.models import Explanation, ExtensionRequest, UnitContact
 from devtools.fakebotapi import ChatMessage
+from tests.factories import make_task, make_unit, person
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
     OFFICIAL,
@@ -383,7 +384,7 @@ async def test_a_forwarded_reminder_is_not_read_as_a_request(bot: BotUnderTest) 
     now the official is told it is the reminder, and nothing is recorded."""
     world = await scene(bot)
     after = bot.server.last_message_id(OFFICIAL)
-    footer = bot.services.catalog.plain("vi", "reminders.footer")
+    footer = bot.services.catalog.plain("vi", "reminders.footer", day="27/11")
     text = f"🔔 Nhắc việc ngày 18/11/2026\n\n1. #{world.tasks[0].id} Kế hoạch\n\n{footer}"
     forwarded = {
         "message_id": 9002,
@@ -452,3 +453,26 @@ async def test_not_done_typed_in_telex_records_nothing(bot: BotUnderTest) -> Non
     answer = await bot.send(OFFICIAL, "chuaw hoanf thanhf", reply_to=reminder.message_id)
     assert len(buttons(answer)) == 4
     assert reports(bot) == []
+
+
+async def test_a_bare_1_after_moving_to_another_unit_asks_and_records_nothing(
+    bot: BotUnderTest,
+) -> None:
+    """Lan was reminded of Xã Tam Xuân's two tasks, then moved to a unit with one open task
+    she was never shown: her "1" is no status on Telegram (no choice is typed there), so the
+    bot asks about that task, with its buttons, and records nothing (as on Zalo, where "1"
+    answers the reminder's own tasks: tests/zalo/test_replies.py)."""
+    world = await scene(bot, tasks=2)
+    await remind(bot, OFFICIAL, world.assignments)
+    with bot.session() as s:
+        lan = person(s, OFFICIAL)
+        for link in s.exec(select(UnitContact).where(UnitContact.contact_id == lan.id)):
+            s.delete(link)
+        moved = make_unit(s, "TH", "Xã Tam Hòa")
+        make_task(s, "Đề án mới", date(2026, 12, 4), [moved])
+        s.add(UnitContact(unit_id=moved.id or 0, contact_id=lan.id or 0, function="focal"))
+        s.commit()
+    answer = await bot.send(OFFICIAL, "1")
+    assert reports(bot) == []
+    assert "Đề án mới" in (answer.text or "")
+    assert buttons(answer)

@@ -11,6 +11,8 @@ from sqlmodel import col, select
 from db.models import Outbox, Task, Unit
 from tests.core.test_spreadsheet import (
     HTML_XLS,
+    TCVN3_ROWS,
+    VNI_ROWS,
     encrypted_workbook,
     filtered_to_one_directive,
     xlsx,
@@ -85,6 +87,29 @@ async def test_an_old_excel_file_is_answered_with_how_to_save_it(bot: BotUnderTe
     assert "CSV UTF-8" in (answer.text or "")
     with bot.session() as s:
         assert s.exec(select(Task)).first() is None
+
+
+async def test_a_list_typed_in_a_legacy_font_is_answered_with_how_to_convert_it(
+    bot: BotUnderTest,
+) -> None:
+    """A units workbook typed in TCVN3 (.VnTime) made units named "Së Y tÕ"; a CSV of
+    VNI text saved in Windows' code page was told to be saved as UTF-8, which keeps its
+    letters wrong. Both are answered with the Unikey conversion, quoting the file; nothing
+    is made."""
+    await bot.send(ADMIN_ID, "/help")
+    after = bot.server.last_message_id(ADMIN_ID)
+    book = xlsx([("Mã", "Tên", "Loại"), *TCVN3_ROWS])
+    bot.server.send_document(ADMIN_ID, book, "don-vi.xlsx", XLSX_TYPE)
+    answer = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "TCVN3" in (answer.text or ""), answer.text
+    assert "Unikey" in (answer.text or "")
+    assert "Së Y tÕ" in (answer.text or "")
+    csv = "ma,ten,loai\n" + "".join(",".join(row) + "\n" for row in VNI_ROWS)
+    bot.server.send_document(ADMIN_ID, csv.encode("cp1252"), "don-vi.csv", "text/csv")
+    answer = await bot.server.wait_for_message(ADMIN_ID, after=answer.message_id)
+    assert "VNI" in (answer.text or ""), answer.text
+    with bot.session() as s:
+        assert s.exec(select(Unit)).first() is None
 
 
 async def test_a_workbook_with_a_password_is_answered_with_how_to_remove_it(
