@@ -66,7 +66,7 @@ def test_telegram_out_of_reach_at_start_zalo_serves_and_telegram_comes_up_when_i
             line_said(process, log, ZALO_READY[command])
             assert answered_on_zalo(zalo)
             telegram.start()
-            line_said(process, log, "Telegram answers again")
+            line_said(process, log, "Telegram answers again after")
             telegram.add_user(TELEGRAM_USER, "Anh Minh")
             telegram.send_text(TELEGRAM_USER, "/start")
             telegram.wait_for_sync(lambda: telegram.messages(TELEGRAM_USER) or None, 30)
@@ -77,7 +77,7 @@ def test_telegram_out_of_reach_at_start_zalo_serves_and_telegram_comes_up_when_i
     assert process.returncode == 0
     assert "Traceback" not in said
     assert said.count("Telegram does not answer") == 1
-    assert said.count("Telegram answers again") == 1
+    assert said.count("Telegram answers again after") == 1
 
 
 def test_a_refused_telegram_token_beside_zalo_is_said_and_zalo_serves_on(tmp_path: Path) -> None:
