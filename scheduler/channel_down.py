@@ -6,10 +6,10 @@ each try logging that it "may arrive twice" though the connection was refused an
 was sent. A call that never reached the channel (connection refused, a name that does not
 resolve, a connect timeout, a proxy that would not connect) spends none of a message's
 tries: the message goes back to the queue as it was, the sender stops its drain, and one
-line says the channel is out of reach; the next drain (within a second) tries again, and
-one line says when it answers. Only a call that may have reached the channel (a read
-timeout after the request went, a connection cut mid-answer) counts as a try and is said
-to maybe arrive twice.
+line says the channel is out of reach; each next drain (within a second) tries one message,
+the others waiting for its answer, and one line says when the channel answers. Only a
+call that may have reached the channel (a read timeout after the request went, a
+connection cut mid-answer) counts as a try and is said to maybe arrive twice.
 """
 
 from __future__ import annotations

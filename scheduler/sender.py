@@ -182,6 +182,12 @@ async def drain(
     def claim() -> asyncio.Future[list[Claimed]]:
         return asyncio.ensure_future(in_worker(_claim, services, owner, batch))
 
+    if keep_going() and TELEGRAM in services.unreached:  # one asks if it answers; the rest wait
+        probe = await in_worker(_claim, services, owner, 1)
+        if not probe or not await guarded(run, probe[0]):
+            return 0
+        sent += 1
+
     try:
         claiming = claim()
         # Telegram out of reach: what is claimed goes back, tried again at the next drain.

@@ -134,6 +134,11 @@ async def drain(
     sent = 0
     batch = max(10, int(pacer.pacer.ceiling))
     down = asyncio.Event()  # set when a call found Zalo out of reach: claim no more
+    if keep_going() and CHANNEL in services.unreached:  # one asks if it answers; the rest wait
+        probe = await in_worker(_claim, services, owner, 1)
+        if not probe or not await guarded(client, services, pacer, owner, probe[0], down=down):
+            return 0
+        sent += 1
 
     def done(task: asyncio.Task[bool]) -> None:
         nonlocal sent
