@@ -121,6 +121,8 @@ class Services:
     # Under WORKERS=multi: this worker's name (in the inbox rows it takes) and its roles.
     worker: str | None = None
     roles: Roles = field(default_factory=OneProcess)
+    # The channels out of reach (their sender holds the queue), with the error that said so.
+    unreached: dict[str, str] = field(default_factory=dict)
 
     def now_local(self) -> datetime:
         """Return the current local time in the configured time zone."""

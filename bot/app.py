@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import Callable, Coroutine
@@ -26,13 +27,14 @@ from app.signing import derive_button_key
 from app.turns import SharedTurns, Turns
 from bot.settings import Settings
 from bot.stopping import BotApplication
+from bot.telegram_link import PatientBot, PatientUpdater, TelegramLink, reached, say_missing
 from bot.zalo import ZaloRuntime
 from core.clock import Clock, clock_from
 from db.engine import make_engine, session_scope
 from db.queries.contacts import ensure_admin
 from db.retry import is_outage
 from handlers.telegram import inbox_recovery, transport
-from handlers.telegram.admission import StoringBot, admit_fetched
+from handlers.telegram.admission import admit_fetched
 from handlers.telegram.context import CONTEXT_TYPES
 from handlers.telegram.flows import flows as telegram_flows_of
 from handlers.telegram.flows import register as register_telegram
@@ -77,7 +79,7 @@ def build_application(
     # Built before the application (PTB takes the lanes then), to know the heavy updates.
     lanes = PersonLanes(heavy=HeavyUpdates.of(telegram_flows))
     # Its getUpdates returns once what it fetched is in the inbox (handlers.telegram.admission).
-    bot = StoringBot(
+    bot = PatientBot(
         token,
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_base_file_url,
@@ -87,11 +89,14 @@ def build_application(
         request=telegram_request(settings, connection_pool_size=BOT_POOL),
         get_updates_request=raw_updates,
     )
+    # Beside Zalo, a Telegram out of reach at start is reached later (bot.telegram_link).
+    bot.be_patient(settings.zalo_bot_token is not None)
+    updater = PatientUpdater(bot=bot, update_queue=asyncio.Queue())
     builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
         .application_class(BotApplication)
-        .bot(bot)
+        .updater(updater)
         .post_init(_post_init_of(settings, zalo))
         .post_shutdown(_post_shutdown_of(zalo))
         # Different people's updates concurrently, each person's in order.
@@ -101,6 +106,8 @@ def build_application(
     assert isinstance(application, BotApplication)
     bot.store_with(partial(admit_fetched, application))
     application.others = zalo  # stopped beside Telegram, not after it (`bot.stopping`)
+    application.link = TelegramLink(bot, partial(_telegram_up, application))
+    updater.on_missing = application.link.start
     application.bot_data.raw_updates = raw_updates
     # A heavy update waiting for a slot tells its person it is queued.
     lanes.on_queued = partial(tell_queued, application.bot, application.bot_data)
@@ -168,7 +175,7 @@ def _post_init_of(
     """Return the start-up hook: the admins named in these settings, then Zalo if set."""
 
     async def post_init(application: App) -> None:
-        await _post_init(application, settings.admin_ids)
+        await _post_init(application, settings.admin_ids, settings.telegram_base_url)
         for runtime in zalo:
             await runtime.start()
 
@@ -187,31 +194,50 @@ def _post_shutdown_of(zalo: list[ZaloRuntime]) -> Callable[[App], Coroutine[Any,
     return post_shutdown
 
 
-async def _post_init(application: App, admin_ids: list[int]) -> None:
-    """Learn the bot's name, make bootstrap admins, set the command menus, freeze the heap."""
+async def _post_init(application: App, admin_ids: list[int], url: str) -> None:
+    """Make bootstrap admins, then (Telegram answering) learn the bot's name, set the
+    command menus and run the updates kept; freeze the heap."""
+    services: Services = application.bot_data.services
+
+    def admins() -> None:
+        with session_scope(services.engine) as session:
+            for admin_id in admin_ids:
+                ensure_admin(session, channel="telegram", external_id=str(admin_id))
+
+    await in_update_worker(admins)
+    if services.worker is None:  # one process: no apply runs but what it starts
+        await in_update_worker(partial(import_files.tell_cut_short, services))
+    if reached(application.bot):
+        await _telegram_up(application)
+        log.info("dondoc started as @%s", services.bot_username)
+    else:  # beside Zalo: the link tries again once polling or the webhook would begin
+        assert isinstance(application.bot, PatientBot)
+        say_missing(application.bot, url)
+    if application.bot_data.loop_probe is not None:
+        application.bot_data.loop_probe.start()
+    # What is loaded by now (modules, catalogs, mappers, handlers) lives as long as the bot:
+    # keep it out of the collector's full passes, which otherwise walk it on every one.
+    gc.freeze()
+
+
+async def _telegram_up(application: App) -> None:
+    """Telegram's side of the start, once it answers: the bot's name, the command menus,
+    then the updates kept from before (run once)."""
     services: Services = application.bot_data.services
     services.bot_username = application.bot.username
     flows = application.bot_data.flows
 
-    def admins_and_menus() -> list[MenuOf]:
+    def menus() -> list[MenuOf]:
         with session_scope(services.engine) as session:
-            for admin_id in admin_ids:
-                ensure_admin(session, channel="telegram", external_id=str(admin_id))
             return staff_menus(session)
 
-    staff = await in_update_worker(admins_and_menus)
+    staff = await in_update_worker(menus)
     await set_default_menus(application.bot, flows, services.catalog)
     for one in staff:
         await set_contact_menu(application.bot, flows, services.catalog, one)
-    if services.worker is None:  # one process: no apply runs but what it starts
-        await in_update_worker(partial(import_files.tell_cut_short, services))
-    await inbox_recovery.recover(application)
-    if application.bot_data.loop_probe is not None:
-        application.bot_data.loop_probe.start()
-    log.info("dondoc started as @%s", services.bot_username)
-    # What is loaded by now (modules, catalogs, mappers, handlers) lives as long as the bot:
-    # keep it out of the collector's full passes, which otherwise walk it on every one.
-    gc.freeze()
+    if not application.bot_data.recovered:
+        await inbox_recovery.recover(application)
+        application.bot_data.recovered = True
 
 
 async def _post_shutdown(application: App) -> None:
@@ -227,6 +253,8 @@ async def _post_shutdown(application: App) -> None:
 
 async def _rescue(context: Any) -> None:
     """Run the updates dead workers left (the leader's job; a failure waits for the next)."""
+    if not reached(context.bot):  # Telegram out of reach: its updates wait for it
+        return
     try:
         await inbox_recovery.rescue(context.application)
     except OperationalError as exc:
@@ -238,7 +266,7 @@ async def _rescue(context: Any) -> None:
 async def _menus(context: Any) -> None:
     """Reset the menus of people whose role changed on another channel or the command line."""
     services: Services = context.application.bot_data.services
-    if not services.roles.holds(LEADER):
+    if not services.roles.holds(LEADER) or not reached(context.bot):
         return
     try:
         flows = context.application.bot_data.flows

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, NoReturn
 
+from bot.telegram_link import TelegramLink
 from bot.zalo import ZaloRuntime
 from handlers.telegram.inbox_app import InboxApplication
 
@@ -21,10 +22,13 @@ class BotApplication(InboxApplication):
 
     # The other channels' runtimes (Zalo's), filled once the services are built.
     others: list[ZaloRuntime]
+    # Tries Telegram again when it was out of reach at start (beside Zalo).
+    link: TelegramLink | None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.others = []
+        self.link = None
 
     def _raise_system_exit(self) -> NoReturn:  # type: ignore[override]
         """On SIGTERM or Ctrl+C: tell the other channels to stop now, then stop as Telegram
@@ -34,5 +38,8 @@ class BotApplication(InboxApplication):
         InboxApplication._raise_system_exit()
 
     async def stop(self) -> None:
-        """Stop Telegram's updates and jobs and the other channels together."""
+        """Stop Telegram's updates and jobs and the other channels together (and stop
+        trying Telegram again, if it was out of reach)."""
+        if self.link is not None:
+            await self.link.stop()
         await asyncio.gather(super().stop(), *(runtime.stop() for runtime in self.others))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from starlette.applications import Starlette
 from telegram import Update
@@ -15,6 +16,7 @@ from app.miniapp import derive_miniapp_key
 from app.services import Services
 from bot.app import App
 from bot.settings import Settings
+from bot.telegram_link import reached
 from bot.zalo import ZaloRuntime
 from handlers.telegram.webhook import sink_of
 from scheduler.delivery import wake
@@ -127,6 +129,16 @@ async def start_bot(settings: Settings, application: App) -> None:
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
+    point = partial(set_webhook, settings, application)
+    link = getattr(application, "link", None)
+    if reached(application.bot) or link is None:
+        await point()
+    else:  # beside Zalo, Telegram out of reach: set once it answers (bot.telegram_link)
+        link.start(point)
+
+
+async def set_webhook(settings: Settings, application: App) -> None:
+    """Point Telegram at this server's webhook."""
     url = settings.public_base_url.rstrip("/") + "/webhook/telegram"
     await application.bot.set_webhook(
         url=url, secret_token=telegram_secret(settings), allowed_updates=Update.ALL_TYPES

@@ -21,7 +21,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -49,6 +49,7 @@ from db.queries.recipients import identity_reachable, mark_unreachable, recipien
 from db.queries.reminder_outbox import drop_items, to_chase
 from db.retry import retry_db_async
 from render.telegram import buttons
+from scheduler import channel_down
 from scheduler.dispatcher.stale import expire_stale, stale
 from scheduler.groupcommit import GroupCommit
 from scheduler.messages import recompose, redated, said_deadlines
@@ -181,9 +182,16 @@ async def drain(
     def claim() -> asyncio.Future[list[Claimed]]:
         return asyncio.ensure_future(in_worker(_claim, services, owner, batch))
 
+    if keep_going() and TELEGRAM in services.unreached:  # one asks if it answers; the rest wait
+        probe = await in_worker(_claim, services, owner, 1)
+        if not probe or not await guarded(run, probe[0]):
+            return 0
+        sent += 1
+
     try:
         claiming = claim()
-        while keep_going():
+        # Telegram out of reach: what is claimed goes back, tried again at the next drain.
+        while keep_going() and not run.down.is_set():
             if not rows:
                 if claiming is None:
                     break
@@ -281,6 +289,8 @@ class Run:
     owner: str
     writes: GroupCommit  # the marks `sending` and `sent`, committed in groups
     calls: asyncio.Semaphore  # calls made and not yet marked sent
+    # Set when a call found Telegram out of reach: the drain claims no more (the next tries).
+    down: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 async def guarded(run: Run, row: Claimed) -> bool:
@@ -351,6 +361,11 @@ async def _deliver(run: Run, row: Claimed) -> bool:
             return False
         except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
             services.metrics.sent(TELEGRAM, "error")
+            if channel_down.never_sent(exc):  # the channel is down, not the message: no try spent
+                channel_down.held(services, TELEGRAM, "Telegram", exc)
+                run.down.set()
+                await in_worker(_put_back, services, row, str(exc))
+                return False
             failures += 1
             if failures > len(BACKOFF_S):
                 await in_worker(_later, services, row, str(exc))
@@ -363,6 +378,7 @@ async def _deliver(run: Run, row: Claimed) -> bool:
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
         services.metrics.sent(TELEGRAM, "sent", at=services.clock.now())
+        channel_down.answered(services, TELEGRAM, "Telegram")
         await retry_db_async(
             partial(run.writes.run, partial(_sent, services, row, message)),
             f"marking outbox {row.id} sent",
@@ -570,6 +586,13 @@ def _fail(services: Services, row: Claimed, error: str) -> None:
     """Give up on the row."""
     with session_scope(services.engine) as session:
         box.mark_failed(session, outbox_id=row.id, error=error)
+
+
+def _put_back(services: Services, row: Claimed, error: str) -> None:
+    """Put the row back as it was (the channel out of reach): its try is not counted (the
+    Zalo sender's too)."""
+    with session_scope(services.engine) as session:
+        box.put_back(session, outbox_id=row.id, error=error)
 
 
 def _later(services: Services, row: Claimed, error: str) -> None:

@@ -34,6 +34,7 @@ from db.queries.pending import set_pending
 from db.retry import retry_db_async
 from render.text import numbered
 from render.zalo import show
+from scheduler import channel_down
 from scheduler.budget import SharedBudget
 from scheduler.pacing import Lane, Pacer, Turn, Window
 from scheduler.roles import sender_role
@@ -45,6 +46,7 @@ from scheduler.sender import (
     Progress,
     _fail,
     _later,
+    _put_back,
     _release,
     _start,
     _unreachable,
@@ -131,6 +133,12 @@ async def drain(
     inflight: set[asyncio.Task[bool]] = set()
     sent = 0
     batch = max(10, int(pacer.pacer.ceiling))
+    down = asyncio.Event()  # set when a call found Zalo out of reach: claim no more
+    if keep_going() and CHANNEL in services.unreached:  # one asks if it answers; the rest wait
+        probe = await in_worker(_claim, services, owner, 1)
+        if not probe or not await guarded(client, services, pacer, owner, probe[0], down=down):
+            return 0
+        sent += 1
 
     def done(task: asyncio.Task[bool]) -> None:
         nonlocal sent
@@ -140,13 +148,14 @@ async def drain(
             sent += 1
 
     try:
-        while keep_going():
+        while keep_going() and not down.is_set():
             rows = deque(await in_worker(_claim, services, owner, batch))
             if not rows:
                 break
-            while rows and await acquire_while(slots, keep_going):
+            while rows and not down.is_set() and await acquire_while(slots, keep_going):
                 row = rows.popleft()
-                task = asyncio.create_task(guarded(client, services, pacer, owner, row))
+                sending = guarded(client, services, pacer, owner, row, down=down)
+                task = asyncio.create_task(sending)
                 inflight.add(task)
                 task.add_done_callback(done)
             if rows:
@@ -175,11 +184,17 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
 
 
 async def guarded(
-    client: ZaloClient, services: Services, pacer: ZaloPacer, owner: str, row: Claimed
+    client: ZaloClient,
+    services: Services,
+    pacer: ZaloPacer,
+    owner: str,
+    row: Claimed,
+    *,
+    down: asyncio.Event | None = None,
 ) -> bool:
     """Deliver one message; an unexpected error is logged and the row retried later."""
     try:
-        return await deliver(client, services, pacer, owner, row)
+        return await deliver(client, services, pacer, owner, row, down=down)
     except OperationalError as exc:
         # The database out of reach is not the message's fault: as Telegram's sender does,
         # the row goes back for the next claim once the database answers (one marked
@@ -203,9 +218,17 @@ async def guarded(
 
 
 async def deliver(
-    client: ZaloClient, services: Services, pacer: ZaloPacer, owner: str, row: Claimed
+    client: ZaloClient,
+    services: Services,
+    pacer: ZaloPacer,
+    owner: str,
+    row: Claimed,
+    *,
+    down: asyncio.Event | None = None,
 ) -> bool:
-    """Send one claimed row in parts, with retries; return whether it was delivered."""
+    """Send one claimed row in parts, with retries; return whether it was delivered.
+    Zalo out of reach (no connection made), the row goes back as it was, its try not
+    counted, and `down` is set (scheduler/channel_down.py)."""
     if not await in_worker(_begin, services, owner, row):
         return False
     lang = await in_worker(_language, services, row)
@@ -231,6 +254,12 @@ async def deliver(
             if failed.unreachable:
                 await in_worker(_unreachable, services, row, str(failed))
                 return False
+            if channel_down.never_sent(failed):  # Zalo is down, not the message
+                channel_down.held(services, CHANNEL, "Zalo", failed)
+                if down is not None:
+                    down.set()
+                await in_worker(_put_back, services, row, str(failed))
+                return False
             if not failed.retryable:
                 log.warning("outbox %s refused by Zalo: %s", row.id, failed)
                 await in_worker(_fail, services, row, str(failed))
@@ -243,6 +272,7 @@ async def deliver(
                 log.warning(UNKNOWN_OUTCOME, row.id, failed)
             await asyncio.sleep(BACKOFF_S[failures - 1])
             continue
+        channel_down.answered(services, CHANNEL, "Zalo")
         message_id = sent.message_id
         if progress.done + 1 < len(parts):
             await progress.delivered(progress.done + 1)

@@ -191,6 +191,18 @@ def retry_later(session: Session, *, outbox_id: int, not_before: datetime, error
     )
 
 
+def put_back(session: Session, *, outbox_id: int, error: str) -> None:
+    """Put a message back in the queue as it was, its try not counted: the call never
+    reached the channel (out of reach), so nothing can have been sent."""
+    _settle(
+        session,
+        outbox_id,
+        status=SendStatus.PENDING,
+        attempts=Outbox.attempts - 1,
+        error=error[:500],
+    )
+
+
 def _settle(session: Session, outbox_id: int, **values: Any) -> None:
     """Write what became of a leased message, and give its lease back."""
     session.execute(

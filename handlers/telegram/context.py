@@ -37,6 +37,8 @@ class TelegramData(Shared):
         self.exit_code = 0
         # Why Telegram could not be reached or refused the token at start (`dondoc serve`).
         self.start_error: TelegramError | None = None
+        # Whether the updates kept from before this start were run (once Telegram answered).
+        self.recovered = False
         # The people told their message waits for the database, until one of theirs is kept.
         self.told_unavailable: set[str] = set()
         self.raw_updates: RawUpdates | None = None  # keeps each update's JSON for the inbox
