@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "CUT_MARK",
@@ -42,6 +44,7 @@ __all__ = [
     "formula_like",
     "neutralise",
     "workbook_bytes",
+    "written",
 ]
 
 V = TypeVar("V")
@@ -101,9 +104,26 @@ def neutralise(book: Workbook) -> None:
                     cell.quotePrefix = True
 
 
+def written(sheet: Worksheet, value: Any, style: StyleArray | None = None) -> Any:
+    """Return what a write-only sheet's row takes for a value (already `cell_value`'s):
+    the value itself, or a cell of that `style` (a cell's `_style`), a formula-like text
+    made plain text as `neutralise` makes it: a streamed sheet cannot be gone over again."""
+    if style is None and not formula_like(value):
+        return value
+    from openpyxl.cell import Cell
+
+    cell = Cell(sheet, 1, 1, value, style_array=style)
+    if formula_like(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def workbook_bytes(book: Workbook) -> bytes:
-    """Return the workbook as XLSX bytes, with every formula-like text made plain text."""
-    neutralise(book)
+    """Return the workbook as XLSX bytes, with every formula-like text made plain text (in
+    a write-only book, `written` made each as it was written)."""
+    if not book.write_only:
+        neutralise(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -84,9 +84,10 @@ def print_wide(sheet: Worksheet, *, header_rows: int) -> None:
     """Print the sheet as wide as an A4 page turned landscape, its first `header_rows` rows
     (the title and the column names) on each page."""
     from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.worksheet.worksheet import Worksheet
 
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a streamed sheet has not its own
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = f"1:{header_rows}"
