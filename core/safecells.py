@@ -11,7 +11,8 @@ one of :data:`FORMULA_START`.
   practice, OWASP): Excel shows ``'=1+1``, which is visible but harmless.
 
 Every workbook the bot writes is saved through :func:`workbook_bytes` and every CSV value
-goes through :func:`csv_value`.
+goes through :func:`csv_value`; a write-only (streamed) workbook's cells are made safe as
+they are written, through :func:`written`.
 
 A cell cannot hold a control character either (XML 1.0 has none but tab and line breaks;
 openpyxl refuses the value), and officials' texts carry some: Word's line break (U+000B)
