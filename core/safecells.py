@@ -11,7 +11,8 @@ one of :data:`FORMULA_START`.
   practice, OWASP): Excel shows ``'=1+1``, which is visible but harmless.
 
 Every workbook the bot writes is saved through :func:`workbook_bytes` and every CSV value
-goes through :func:`csv_value`.
+goes through :func:`csv_value`; a write-only (streamed) workbook's cells are made safe as
+they are written, through :func:`written`.
 
 A cell cannot hold a control character either (XML 1.0 has none but tab and line breaks;
 openpyxl refuses the value), and officials' texts carry some: Word's line break (U+000B)
@@ -28,10 +29,12 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "CUT_MARK",
@@ -42,6 +45,7 @@ __all__ = [
     "formula_like",
     "neutralise",
     "workbook_bytes",
+    "written",
 ]
 
 V = TypeVar("V")
@@ -101,9 +105,26 @@ def neutralise(book: Workbook) -> None:
                     cell.quotePrefix = True
 
 
+def written(sheet: Worksheet, value: Any, style: StyleArray | None = None) -> Any:
+    """Return what a write-only sheet's row takes for a value (already `cell_value`'s):
+    the value itself, or a cell of that `style` (a cell's `_style`), a formula-like text
+    made plain text as `neutralise` makes it: a streamed sheet cannot be gone over again."""
+    if style is None and not formula_like(value):
+        return value
+    from openpyxl.cell import Cell
+
+    cell = Cell(sheet, 1, 1, value, style_array=style)
+    if formula_like(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def workbook_bytes(book: Workbook) -> bytes:
-    """Return the workbook as XLSX bytes, with every formula-like text made plain text."""
-    neutralise(book)
+    """Return the workbook as XLSX bytes, with every formula-like text made plain text (in
+    a write-only book, `written` made each as it was written)."""
+    if not book.write_only:
+        neutralise(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,0 +1,120 @@
+"""How long the export of everything and the year's formal report take to build, alone.
+
+    .venv/bin/python -m bench.exports --assignments 10000 --before main
+
+The generator's province of 300 units (`province300`) cut at `--assignments`, written to
+a SQLite file; then, in this process as the worker process does, `app.jobs.export_workbook`
+of every task and `app.jobs.report_document` of 01/01/2026-31/12/2026, for an admin, in
+Vietnamese, `--repeat` times each. `--before REV` first runs the same on REV's code
+(`git archive`, this module copied in) on the same file, and prints after over before.
+Writes bench/results/exports.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+TZ = "Asia/Ho_Chi_Minh"
+
+
+def measure(url: str, repeat: int) -> dict[str, list[float]]:
+    """Return each command's seconds, `repeat` runs each, on the database at `url`."""
+    from app.formal_report import Letterhead, ReportTarget
+    from app.jobs import export_workbook, report_document
+    from bench.common import BENCH_NOW
+    from db.queries.scope import EVERY
+
+    letterhead = Letterhead(
+        "UBND tỉnh Quảng Nam", "Sở Khoa học và Công nghệ", "SKHCN", "Quảng Nam", "Giám đốc"
+    )
+    year = ReportTarget(start=date(2026, 1, 1), end=date(2026, 12, 31))
+
+    def export() -> object:
+        return export_workbook(
+            url, task_id=None, directive_id=None, scope=EVERY, lang="vi", now=BENCH_NOW, tz=TZ
+        )
+
+    def report() -> object:
+        return report_document(
+            url, target=year, scope=EVERY, lang="vi", now=BENCH_NOW, tz=TZ, letterhead=letterhead
+        )
+
+    found: dict[str, list[float]] = {"export": [], "report": []}
+    for _ in range(repeat):
+        for name, command in (("export", export), ("report", report)):
+            started = time.perf_counter()
+            assert command() is not None
+            found[name].append(round(time.perf_counter() - started, 2))
+    return found
+
+
+def before(rev: str, url: str, repeat: int) -> dict[str, list[float]]:
+    """Run `measure` on the code of `rev` (exported, this module copied in)."""
+    tree = Path(tempfile.mkdtemp()) / "before"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(HERE), "archive", rev], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    shutil.copy(Path(__file__), tree / "bench" / "exports.py")
+    argv = [sys.executable, "-m", "bench.exports", "--measure-only", url, "--repeat", str(repeat)]
+    try:
+        done = subprocess.run(
+            argv, cwd=tree, env=os.environ | {"PYTHONPATH": str(tree)}, check=True,
+            capture_output=True, text=True,
+        )  # fmt: skip
+        figures: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(tree.parent, ignore_errors=True)
+    return figures
+
+
+def main() -> None:
+    """Generate the province, time both commands (before and after), print the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assignments", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--before", metavar="REV")
+    parser.add_argument("--measure-only", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_only:
+        print(json.dumps(measure(args.measure_only, args.repeat)))
+        return
+    from bench.common import print_table, write_results
+    from bench.generate import generate
+    from db.engine import make_engine
+
+    tmp = tempfile.mkdtemp(prefix="dondoc-exports-")
+    try:
+        url = f"sqlite:///{Path(tmp) / 'province.sqlite3'}"
+        engine = make_engine(url)
+        generate(engine, size="province300", assignments=args.assignments, progress=None)
+        engine.dispose()
+        then = before(args.before, url, args.repeat) if args.before else None
+        now = measure(url, args.repeat)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    rows = []
+    for name in ("export", "report"):
+        line = ", ".join(f"{s} s" for s in now[name])
+        if then:
+            ratio = min(then[name]) / min(now[name])
+            line = f"{', '.join(f'{s} s' for s in then[name])} -> {line} ({ratio:.1f} x)"
+        rows.append((name, line))
+    print_table(f"Export and report, province300 at {args.assignments} assignments", rows)
+    keep = {"assignments": args.assignments, "before": args.before, "then": then, "now": now}
+    print(f"figures written to {write_results('exports', keep)}")
+
+
+if __name__ == "__main__":
+    main()
