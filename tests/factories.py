@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core.textnorm import fold
 from db.models import Contact, ContactIdentity, Task, Unit, UnitContact, UnitGroup, UnitGroupMember
@@ -121,3 +121,17 @@ def make_task(
     )
     session.commit()
     return task
+
+
+def move_to_a_new_unit(
+    session: Session, contact: Contact, code: str, name: str, title: str, deadline: date
+) -> Unit:
+    """Take a contact off every unit and make them the focal point of a new unit with one
+    open task: an official who moved (committed)."""
+    for link in session.exec(select(UnitContact).where(UnitContact.contact_id == contact.id)):
+        session.delete(link)
+    unit = make_unit(session, code, name)
+    make_task(session, title, deadline, [unit])
+    session.add(UnitContact(unit_id=unit.id or 0, contact_id=contact.id or 0, function="focal"))
+    session.commit()
+    return unit

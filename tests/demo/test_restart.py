@@ -144,6 +144,9 @@ def test_chats_kept_by_another_version_are_left_out_not_a_failed_start(tmp_path:
     first = start(tmp_path, "demo", DEFAULT_LANGUAGE="en")
     try:
         until(first, "official_zalo", lambda c: any(TASK in shown(m) for m in c))
+        said = {"persona": "coordinator", "text": "/help"}
+        assert httpx.post(first.url + "/api/say", json=said, timeout=10).json()["ok"]
+        until(first, "coordinator", lambda c: c != [])
     finally:
         stop(first, tmp_path)
     kept = tmp_path / "demo-chats.json"

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import col, select
 
-from db.models import Assignment, ExtensionRequest, StatusReport, UnitContact
-from tests.factories import make_contact, make_task, make_unit, person
+from db.models import Assignment, ExtensionRequest, StatusReport
+from tests.factories import make_contact, make_task, make_unit, move_to_a_new_unit, person
 from tests.handlers.telegram.test_checkin import KEYBOARD_OFF_NOT_DONE
 from tests.scheduler.support import at
 from tests.zalo.conftest import ZaloBot
@@ -283,13 +283,7 @@ async def test_a_bare_1_after_moving_to_another_unit_records_nothing(
     official(zbot, titles)
     await remind(zbot)
     with zbot.session() as s:
-        hoa = person(s, HOA, "zalo")
-        [link] = s.exec(select(UnitContact).where(UnitContact.contact_id == hoa.id)).all()
-        s.delete(link)
-        other = make_unit(s, "XB", "Xã B")
-        make_task(s, "Đề án C", date(2026, 11, 27), [other])
-        s.add(UnitContact(unit_id=other.id or 0, contact_id=hoa.id or 0, function="focal"))
-        s.commit()
+        move_to_a_new_unit(s, person(s, HOA, "zalo"), "XB", "Xã B", "Đề án C", date(2026, 11, 27))
     answer = await zbot.say(HOA, "1")
     assert reports(zbot) == []
     assert answer == ["Nhiệm vụ này không phải của đơn vị anh/chị; không ghi nhận gì."]

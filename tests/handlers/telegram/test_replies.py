@@ -12,9 +12,9 @@ import pytest
 from sqlmodel import select
 from telegram import Message
 
-from db.models import Explanation, ExtensionRequest, UnitContact
+from db.models import Explanation, ExtensionRequest
 from devtools.fakebotapi import ChatMessage
-from tests.factories import make_task, make_unit, person
+from tests.factories import move_to_a_new_unit, person
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
     OFFICIAL,
@@ -465,13 +465,9 @@ async def test_a_bare_1_after_moving_to_another_unit_asks_and_records_nothing(
     world = await scene(bot, tasks=2)
     await remind(bot, OFFICIAL, world.assignments)
     with bot.session() as s:
-        lan = person(s, OFFICIAL)
-        for link in s.exec(select(UnitContact).where(UnitContact.contact_id == lan.id)):
-            s.delete(link)
-        moved = make_unit(s, "TH", "Xã Tam Hòa")
-        make_task(s, "Đề án mới", date(2026, 12, 4), [moved])
-        s.add(UnitContact(unit_id=moved.id or 0, contact_id=lan.id or 0, function="focal"))
-        s.commit()
+        move_to_a_new_unit(
+            s, person(s, OFFICIAL), "TH", "Xã Tam Hòa", "Đề án mới", date(2026, 12, 4)
+        )
     answer = await bot.send(OFFICIAL, "1")
     assert reports(bot) == []
     assert "Đề án mới" in (answer.text or "")
