@@ -19,6 +19,7 @@ DONDOC = str(Path(sys.executable).with_name("dondoc"))
 # importing bot/cli.py (where the old code had no `try` around it), the command's modules
 # loading, the command running. Many moments, so that some fall in each of these.
 MOMENTS = [round(0.02 * i, 2) for i in range(1, 41)]
+SWALLOWED_S = 20  # a Ctrl+C not heeded by then was lost by Python (see `interrupted`)
 # A frame of dondoc's own code in a traceback: a file of the repository, not of its .venv
 # (the console script, the libraries). A Ctrl+C while the interpreter itself starts (its
 # standard streams, the `site` module and the .pth files) or while it finds the package
@@ -51,6 +52,12 @@ def interrupted(tmp_path: Path, args: list[str], moment: float) -> tuple[int, st
     try:
         time.sleep(moment)
         process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=SWALLOWED_S)
+        except subprocess.TimeoutExpired:
+            # Python itself swallows a Ctrl+C that lands in importlib's module-lock callback
+            # ("Exception ignored in ... _get_module_lock"): the person presses it again.
+            process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=90)
     finally:
         if process.poll() is None:
