@@ -31,8 +31,9 @@ from db.queries.checkin import (
     open_items,
 )
 from db.queries.evidence import add_evidence, find_evidence, unit_evidence_bytes
-from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.pending import PENDING_TTL, clear_pending, get_pending, set_pending
 from db.queries.people_to_tell import unit_name
+from db.queries.reports import just_done
 
 MB = 1024 * 1024
 SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
@@ -325,10 +326,8 @@ def _found(
         return None
     if len(items) == 1:  # the only open task, as a text or Zalo's photo
         return items[0][0]
-    done = get_pending(session, contact_id=actor.contact_id, now=now, kind="done")
-    if done is not None and done.get("assignment_id") in ids:
-        return int(done["assignment_id"])
-    return None
+    done = just_done(session, contact_id=actor.contact_id, since=now - PENDING_TTL)
+    return done if done in ids else None
 
 
 def ask_which(

@@ -30,7 +30,6 @@ from db.queries.checkin import (
     inactive_units,
     report_target,
 )
-from db.queries.pending import set_pending
 from db.queries.people_to_tell import coordinators_of_unit, unit_name, unit_names
 from db.queries.reports import amend_percent, record_report
 
@@ -167,10 +166,6 @@ def record_in(
     target = target.reported(state=report.state, percent=report.percent, at=at)
     if also is not None:
         also(connection)
-    if report.state == ReportState.DONE:
-        # A file sent next is evidence of this assignment ("after choosing done").
-        data = {"assignment_id": target.assignment_id}
-        set_pending(connection, contact_id=actor.contact_id, data=data, now=now, kind="done")
     if report.state == ReportState.BLOCKED and services.settings.forward_blockers:
         with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
             forward_blocker(services, s, report_id, report.reason, now, target)

@@ -183,8 +183,8 @@ def _every(services: Services, actor: Actor, count: int, db: Session | None) -> 
                 said.text
                 for said in apply_kept(services, actor, each, assignment_id, session).said
             ]
-        # A file sent next is evidence of which of them? It is asked, not given to the last.
-        clear_pending(session, contact_id=actor.contact_id, kind="done")
+        # A file sent next is evidence of which of them? Asked, not given to the last: their
+        # keys share a stem (`db.queries.reports.just_done`).
     return Answer([Said("\n".join(lines))], toast=t("checkin.noted"))
 
 

@@ -147,6 +147,48 @@ def amend_percent(
     return at
 
 
+def just_done(db: Session | Connection, *, contact_id: int, since: datetime) -> int | None:
+    """Return the assignment this person last reported done since `since`: a file they send
+    next, naming no task, is its evidence ("xong", then the photo of the minutes).
+
+    None when there is none, or when that report was one of several a message or a choice
+    made at once ("#12 xong, #13 xong", "all of them are done"): which task a file is for is
+    then asked, not given to the last. Those share their key's stem, before its "#". An
+    admin's correction (`set_by_admin`) is no report of theirs to file evidence for.
+
+    Read from the reports themselves, when a file comes: a report writes nothing more for
+    it (a marker per report cost each "xong" a fifth of its time)."""
+    rows = (
+        as_connection(db)
+        .execute(
+            select(_REPORTS.c.assignment_id, _REPORTS.c.dedup_key)
+            .where(
+                _REPORTS.c.contact_id == contact_id,
+                _REPORTS.c.state == ReportState.DONE,
+                _REPORTS.c.source != "admin",
+                _REPORTS.c.created_at >= since,
+            )
+            .order_by(_REPORTS.c.id.desc())
+            .limit(2)
+        )
+        .all()
+    )
+    if not rows:
+        return None
+    last, stem = rows[0], _stem(rows[0].dedup_key)
+    if len(rows) == 2 and stem is not None and _stem(rows[1].dedup_key) == stem:
+        return None
+    return int(last.assignment_id)
+
+
+def _stem(key: str | None) -> str | None:
+    """Return what a report's key shares with the others made with it (before its "#": a
+    message about several tasks, an "all done"), None for a report made alone."""
+    if key is None or "#" not in key:
+        return None
+    return key.rsplit("#", 1)[0]
+
+
 def reported_percent(state: str, percent: int | None) -> int | None:
     """Return the percentage a report stands for: done is 100%."""
     return 100 if state == ReportState.DONE else percent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -22,8 +22,7 @@ from bot.settings import Settings
 from core.clock import ManualClock
 from db.models import Assignment, ExtensionRequest, StatusReport, Unit
 from db.queries.checkin import Check
-from db.queries.pending import get_pending
-from db.queries.reports import record_report
+from db.queries.reports import just_done, record_report
 from tests.factories import make_contact, make_task, make_unit
 
 NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Hà Nội
@@ -87,8 +86,8 @@ def check_record(engine: Engine, settings: Settings) -> None:
     assert first.text == again.text
     assert len(reports(engine)) == 1
     with engine.connect() as connection:  # a file sent next is evidence of this assignment
-        pending = get_pending(connection, contact_id=actor.contact_id, now=NOW, kind="done")
-    assert pending == {"assignment_id": mine}
+        since = NOW - timedelta(hours=24)
+        assert just_done(connection, contact_id=actor.contact_id, since=since) == mine
     refused = record(s, actor, Report(others, "done", "text", "tg:msg:7001:6"))
     missing = record(s, actor, Report(999_999, "done", "text", "tg:msg:7001:7"))
     assert (refused.check, missing.check) == (Check.NOT_YOURS, Check.MISSING)

@@ -131,6 +131,36 @@ async def test_a_photo_after_reporting_a_task_done_is_kept_for_it(zbot: ZaloBot)
     assert evidence_task(zbot) == second
 
 
+async def test_a_photo_after_two_tasks_reported_done_together_is_asked_about(
+    zbot: ZaloBot,
+) -> None:
+    """ "#N xong, #M xong" in one message and then a photo: which task it shows is asked,
+    not given to the last of the two."""
+    first, second = official(zbot, tasks=2)
+    await zbot.say(HOA, f"#{first} xong, #{second} xong")
+    [asked] = await zbot.photo(HOA, JPEG, "")
+    assert "Đã lưu minh chứng" not in asked
+    assert f"#{first}" in asked and f"#{second}" in asked
+    with zbot.session() as s:
+        assert s.exec(select(Evidence)).all() == []
+
+
+async def test_a_photo_is_kept_for_the_task_done_last_and_not_after_a_day(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """Done on one task, then in progress on the other: a photo is still the done task's
+    evidence. A day later a photo is asked about again."""
+    first, second = official(zbot, tasks=3)[:2]
+    await zbot.say(HOA, f"#{first} xong")
+    await zbot.say(HOA, f"#{second} đang làm 50%")
+    [answer] = await zbot.photo(HOA, JPEG, "")
+    assert "Đã lưu minh chứng" in answer
+    assert evidence_task(zbot) == first
+    clock.advance(timedelta(hours=25))
+    [asked] = await zbot.photo(HOA, JPEG + b"2", "")
+    assert "Đã lưu minh chứng" not in asked
+
+
 async def test_a_pending_photo_survives_a_restart_and_expires_after_a_day(
     zbot: ZaloBot, clock: ManualClock
 ) -> None:
