@@ -139,7 +139,8 @@ def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[Ope
     """Return the assignments these units may report on (open tasks), nearest deadline first,
     a task's units in Vietnamese order."""
     rows = _OPEN_ITEMS.rows(as_connection(db), {"unit_ids": list(unit_ids)})
-    rows.sort(key=lambda r: (r.deadline, r.task_id, vi_sort_key(r.name, r.code)))
+    if len(rows) > 1:  # most officials have one open task: nothing to put in order
+        rows.sort(key=lambda r: (r.deadline, r.task_id, vi_sort_key(r.name, r.code)))
     return [
         OpenItem(
             r.id, r.task_id, r.title, r.state == ReportState.DONE, r.state != ReportState.NONE
