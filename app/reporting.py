@@ -147,17 +147,24 @@ def record_in(
     report: Report,
     connection: Connection,
     also: Callable[[Connection], None] | None = None,
+    *,
+    known: Target | None = None,
 ) -> Recorded:
     """Record a report in the caller's transaction, which commits it; refuse otherwise.
 
-    Prepared statements on one connection: this runs for every status reply. Raises
-    IntegrityError when the report's key was recorded before: the caller rolls back and
-    answers with `recorded_before`.
+    Prepared statements on one connection: this runs for every status reply. `known`: the
+    assignment as the caller read it in this transaction (the sender's open items), checked
+    without reading it again. Raises IntegrityError when the report's key was recorded
+    before: the caller rolls back and answers with `recorded_before`.
     """
     now = services.clock.now()
-    check, target = check_reportable(
-        connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
-    )
+    target: Target | None = known
+    if known is not None and known.assignment_id == report.assignment_id:
+        check = known.check(actor.unit_ids)
+    else:
+        check, target = check_reportable(
+            connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
+        )
     if check != Check.OK or target is None:
         return Recorded(check, refusal(services, actor.lang, check, target))
     amended = _amend(connection, report)

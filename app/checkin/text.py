@@ -197,7 +197,10 @@ def _record_at_once(
             report = _clear_report(decided.decision, text, key)
             if report is None:
                 return None, decided
-            recorded = record_in(services, actor, report, connection)
+            known = next(
+                (i.target for i in decided.rows if i.assignment_id == report.assignment_id), None
+            )
+            recorded = record_in(services, actor, report, connection, known=known)
             return Answer([Said(recorded.text)], recorded=recorded)
     except IntegrityError:
         assert report is not None  # only the report's insert can meet a key recorded before

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Connection, bindparam
 from sqlalchemy import select as core_select
@@ -50,6 +51,9 @@ class OpenItem:
     title: str
     done: bool
     reported: bool  # the unit has reported on it at least once
+    # As a report needs it, read with it: a report in the same transaction checks it
+    # without reading it again (`app.reporting.record_in`'s `known`).
+    target: Target | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,11 @@ _U = Unit.__table__.c  # type: ignore[attr-defined]
 _O = Outbox.__table__.c  # type: ignore[attr-defined]
 _OI = OutboxItem.__table__.c  # type: ignore[attr-defined]
 _OPEN_ITEMS = Prepared(
-    core_select(_A.id, _T.id.label("task_id"), _T.title, _A.state, _A.deadline, _U.name, _U.code)
+    core_select(
+        *(_A.id, _A.unit_id, _A.active, _A.state, _A.percent, _A.deadline, _A.due_at),
+        *(_A.done_at, _A.last_report_at, _T.id.label("task_id"), _T.title, _T.status),
+        *(_U.active.label("unit_active"), _U.name, _U.code),
+    )
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
     .join(Unit.__table__, _U.id == _A.unit_id)  # type: ignore[attr-defined]
     .where(_A.unit_id.in_(bindparam("unit_ids", expanding=True)))
@@ -143,7 +151,8 @@ def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[Ope
         rows.sort(key=lambda r: (r.deadline, r.task_id, vi_sort_key(r.name, r.code)))
     return [
         OpenItem(
-            r.id, r.task_id, r.title, r.state == ReportState.DONE, r.state != ReportState.NONE
+            *(r.id, r.task_id, r.title, r.state == ReportState.DONE, r.state != ReportState.NONE),
+            _target(r),
         )
         for r in rows
     ]
@@ -167,8 +176,11 @@ def named_assignments(
 def report_target(db: Session | Connection, *, assignment_id: int) -> Target | None:
     """Return the assignment with its task, if it exists."""
     row = _TARGET.first(as_connection(db), {"assignment_id": assignment_id})
-    if row is None:
-        return None
+    return _target(row) if row is not None else None
+
+
+def _target(row: Any) -> Target:
+    """Return the target a row of `_TARGET`'s columns (or `_OPEN_ITEMS`'s) reads as."""
     return Target(
         *(row.id, row.unit_id, row.active, row.state, row.percent, row.deadline, row.due_at),
         *(row.done_at, row.last_report_at, row.task_id, row.title, row.status),
