@@ -47,6 +47,14 @@ def rows_from_json(raw: Sequence[Sequence[Mapping[str, Any]]]) -> Rows:
     return [[Choice.from_json(choice) for choice in row] for row in raw]
 
 
+def status_assignments(rows: Sequence[Sequence[Choice]]) -> list[int]:
+    """Return the assignments of choices that are all status choices (else [])."""
+    choices = [choice for row in rows for choice in row]
+    if not choices or any(c.data[:1] != (STATUS_PREFIX,) for c in choices):
+        return []
+    return list(dict.fromkeys(int(c.data[-1]) for c in choices))
+
+
 def status_choices(catalog: Catalog, lang: str, assignment_id: int, label: str = "") -> Rows:
     """Return the status choices for one assignment (two per row, fits phones)."""
     prefix = f"{label} " if label else ""

@@ -13,20 +13,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from app.choices import STATUS_PREFIX, Choice
+from app.choices import Choice, status_assignments
 from app.i18n import Catalog
 from render.text import numbered, render
 
 LIMIT = 2000
 TASK_LABEL = re.compile(r"^#(\d+)\b")
-
-
-def status_assignments(rows: Sequence[Sequence[Choice]]) -> list[int]:
-    """Return the assignments of choices that are all status choices (else [])."""
-    choices = numbered(rows)
-    if not choices or any(c.data[:1] != (STATUS_PREFIX,) for c in choices):
-        return []
-    return list(dict.fromkeys(int(c.data[-1]) for c in choices))
 
 
 def show(

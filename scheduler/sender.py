@@ -398,19 +398,20 @@ class Progress:
         self.services, self.row = services, row
         self.done = int(row.payload.get("parts_sent", 0))
 
-    async def delivered(self, parts: int) -> None:
-        """Record that the first `parts` parts were delivered."""
+    async def delivered(self, parts: int, message_id: int | None = None) -> None:
+        """Record that the first `parts` parts were delivered, the last as `message_id` (a
+        reaction to it is one to the whole message, `app.checkin.reaction`)."""
         self.done = parts
         await retry_db_async(
-            partial(in_worker, self._save, parts),
+            partial(in_worker, self._save, parts, message_id),
             f"recording the parts of outbox {self.row.id} sent",
             max_wait=MARK_SENT_WAIT_S,
         )
 
-    def _save(self, parts: int) -> None:
+    def _save(self, parts: int, message_id: int | None) -> None:
         """Write the count (blocking)."""
         with session_scope(self.services.engine) as session:
-            box.mark_parts_sent(session, outbox_id=self.row.id, parts=parts)
+            box.mark_parts_sent(session, outbox_id=self.row.id, parts=parts, message_id=message_id)
 
 
 async def _call(bot: ExtBot[Any], row: Claimed, progress: Progress, button_key: bytes) -> Message:
@@ -464,8 +465,10 @@ async def _send_parts(
     for number, part in enumerate(parts, 1):
         if number <= progress.done:
             continue
-        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, rate_limit_args=lane)
-        await progress.delivered(number)
+        sent = await bot.send_message(
+            chat_id, part, parse_mode=ParseMode.HTML, rate_limit_args=lane
+        )
+        await progress.delivered(number, sent.message_id)
 
 
 def _start(services: Services, owner: str, row: Claimed, session: Session) -> bool:

@@ -31,14 +31,14 @@ async def _checked(request: Request) -> tuple[Signed, Viewer, dict[str, str]] | 
     """Return the staff session and the form, or the refusal to answer."""
     signed = await signed_in(request)
     if signed is None:
-        return await sign_in_needed(request)
+        return await _signed_out(request)
     if signed.viewer is None:
         return message_page(request, None, "web.forbidden", status=403)
     form = await form_of(request)
     if form is None:
         return message_page(request, signed.viewer, "web.too_large", status=413, csrf=signed.csrf)
     if form.get("csrf") and not csrf_ok(signed, form):  # a page older than the session
-        return await _stale(request, signed, signed.viewer)
+        return await _stale(request, signed, signed.viewer, form)
     if not csrf_ok(signed, form):  # no form of our pages
         return message_page(
             request, signed.viewer, "web.bad_request", status=403, csrf=signed.csrf
@@ -46,14 +46,34 @@ async def _checked(request: Request) -> tuple[Signed, Viewer, dict[str, str]] | 
     return signed, signed.viewer, form
 
 
-async def _stale(request: Request, signed: Signed, viewer: Viewer) -> Response:
+async def _stale(
+    request: Request, signed: Signed, viewer: Viewer, form: dict[str, str]
+) -> Response:
     """Refuse a form whose token is not the session's on the task's page itself, with this
-    session's token: pressed again, it works (the refusal said to reload the page, which
-    posted the same form again, refused again however often)."""
+    session's token and the reason typed with a decision: pressed again, it works (the
+    refusal said to reload the page, which posted the same form again, refused again however
+    often; and the reason emptied, the second press rejected without it)."""
     lang = language(request, viewer)
     said = deps_of(request).services.catalog.plain(lang, "web.stale_form")
     task_id = int(request.path_params["task_id"])
-    return await task_response(request, signed, viewer, task_id, said=said, status=403)
+    drafts = _typed(request, form)
+    return await task_response(
+        request, signed, viewer, task_id, said=said, status=403, drafts=drafts
+    )
+
+
+async def _signed_out(request: Request) -> Response:
+    """Say that a sign-in is needed; after a decision's reason was typed, that nothing was
+    decided, quoting the reason to send again (the session ended while it was typed: it was
+    lost with the page)."""
+    form = await form_of(request) if "request_id" in request.path_params else None
+    return await sign_in_needed(request, "".join(_typed(request, form or {}).values()))
+
+
+def _typed(request: Request, form: dict[str, str]) -> dict[int, str]:
+    """Return the note typed with a decision, by its request (none for a nudge)."""
+    request_id, note = request.path_params.get("request_id"), form.get("note", "").strip()
+    return {int(request_id): note} if request_id is not None and note else {}
 
 
 async def decide_extension(request: Request) -> Response:

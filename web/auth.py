@@ -90,9 +90,12 @@ async def signed_in(request: Request) -> Signed | None:
     return await in_worker(read)
 
 
-async def sign_in_needed(request: Request) -> Response:
+async def sign_in_needed(request: Request, note: str = "") -> Response:
     """Say that a sign-in is needed (401), in the language of the person whose session the
-    cookie names when it has ended (an English reader's session expiring got Vietnamese)."""
+    cookie names when it has ended (an English reader's session expiring got Vietnamese).
+
+    `note`: the reason typed with a decision posted once the session had ended: said to be
+    undecided, quoted to be sent again (it was lost with the page)."""
     token = session_token(request)
     services = deps_of(request).services
 
@@ -101,6 +104,9 @@ async def sign_in_needed(request: Request) -> Response:
             return owner_language(session, token=token)
 
     person = await in_worker(lang) if token else None
+    if note:
+        key = "web.sign_in_needed_decision"
+        return message_page(request, None, key, status=401, person_lang=person, note=note)
     return message_page(request, None, "web.sign_in_needed", status=401, person_lang=person)
 
 

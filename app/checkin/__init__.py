@@ -11,6 +11,8 @@ choices, in an `Answer`, both here); the adapter renders it:
   text-only channel);
 - `confirm`: the status of a long or mixed report, asked before it is recorded;
 - `caption`: the status a file's caption gives;
+- `offer`: a status typed on a channel without buttons ("1", "#12 1"), read against the
+  statuses it offered last: which of their tasks it answers;
 - `pending`: the answer to the bot's question (a blocker's reason, an extension's date,
   which task), and `/cancel`.
 

@@ -51,7 +51,8 @@ def send_request(
         now = services.clock.now()
         data = {"step": STEP, "request_id": request_id, "at": now.isoformat()}
         set_pending(session, contact_id=actor.contact_id, data=data, now=now)
-    return f"{line}\n{t('checkin.ext_reason_invite')}"
+    minutes = int(REASON_WHILE.total_seconds()) // 60
+    return f"{line}\n{t('checkin.ext_reason_invite', minutes=minutes)}"
 
 
 def answer_reason(

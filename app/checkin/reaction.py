@@ -2,8 +2,9 @@
 
 Officials acknowledge a message with a reaction in every chat they use; on a reminder that
 looked like "done" to them, and the bot, which reads no reaction as a status (a 👍 may say
-"seen" as well as "done"), said nothing: the task stayed "no report". A reaction on any
-other message (an answer, a notice) is left alone.
+"seen" as well as "done"), said nothing: the task stayed "no report". A reminder too long
+for one message went in parts: a reaction on any of them is one on the reminder. A reaction
+on any other message (an answer, a notice) is left alone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
-from db.queries.checkin import message_outbox, open_items
+from db.queries.checkin import message_of_part, message_outbox, open_items
 
 
 def reacted(services: Services, actor: Actor, *, chat_id: str, message_id: int) -> Said | None:
@@ -21,6 +22,8 @@ def reacted(services: Services, actor: Actor, *, chat_id: str, message_id: int) 
         return None
     with services.engine.connect() as connection:
         sent = message_outbox(connection, chat_id=chat_id, message_id=message_id)
+        if sent is None:  # an earlier part of a reminder split for length
+            sent = message_of_part(connection, chat_id=chat_id, message_id=message_id)
         if sent is None or not sent.assignment_ids:
             return None
         rows = open_items(connection, unit_ids=actor.unit_ids)

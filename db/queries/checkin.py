@@ -235,6 +235,25 @@ def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -
     return Sent(rows[0].id, rows[0].key, about)
 
 
+# A message split for length (over Telegram's 4,096 characters) is stored under its last
+# part's id, the earlier parts' in its payload ("part_ids"): the last follows them within
+# this many of the chat's messages (its other parts, and anything said meanwhile).
+PART_REACH = 100
+
+
+def message_of_part(db: Session | Connection, *, chat_id: str, message_id: int) -> Sent | None:
+    """Return the outbox message this message is an earlier part of, when it went split for
+    length (None: no such part)."""
+    later = [str(message_id + n) for n in range(1, PART_REACH + 1)]
+    query = core_select(_O.channel_message_id, _O.payload).where(
+        _O.chat_id == chat_id, _O.channel_message_id.in_(later)
+    )
+    for last, payload in as_connection(db).execute(query):
+        if str(message_id) in (payload or {}).get("part_ids", []):
+            return message_outbox(db, chat_id=chat_id, message_id=int(last))
+    return None
+
+
 def inactive_units(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[str]:
     """Return the names of the deactivated ones among these units, in Vietnamese order."""
     query = core_select(_U.name, _U.code).where(_U.id.in_(list(unit_ids)), _U.active.is_(False))

@@ -7,7 +7,7 @@ numbered lines) or absent, "document": {"path": ..., "file_name": ...} optional,
 [plain texts] (an answer Zalo refused for now, its messages as shown, `app/unsent.py`)}; rows
 queued before choices existed may hold "reply_markup" (a Telegram keyboard), which the
 Telegram sender still sends; the sender adds "parts_sent" when it splits a text too long
-for one message.
+for one message, and "part_ids", the message ids of the parts before the last (Telegram's).
 Lower priority numbers go first: PRIORITY_INTERACTIVE for answers a person is waiting for,
 PRIORITY_NOTICE for notifications (blockers, extension requests), PRIORITY_REMINDER for the
 daily fan-out.

@@ -139,11 +139,15 @@ def mark_sent(session: Session, *, outbox_id: int, now: datetime, message_id: st
     )
 
 
-def mark_parts_sent(session: Session, *, outbox_id: int, parts: int) -> None:
-    """Record how many parts of a message split for length were delivered (not to repeat)."""
+def mark_parts_sent(
+    session: Session, *, outbox_id: int, parts: int, message_id: int | None = None
+) -> None:
+    """Record how many parts of a message split for length were delivered (not to repeat),
+    and the channel's message id of the last one, when known (`part_ids`)."""
     row = session.get(Outbox, outbox_id)
     if row is not None:
-        row.payload = {**row.payload, "parts_sent": parts}
+        ids = [*row.payload.get("part_ids", []), *([str(message_id)] if message_id else [])]
+        row.payload = {**row.payload, "parts_sent": parts, **({"part_ids": ids} if ids else {})}
         session.add(row)
 
 

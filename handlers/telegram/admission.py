@@ -112,8 +112,7 @@ async def _admit_together(application: InboxApp, firsts: Sequence[Update]) -> se
     if len(plain) < 2:
         return set()
     contexts = [TelegramContext.from_update(update, application) for update in plain]
-    actors = await inbox.record_together(plain, contexts)
-    if actors is None:
+    if not await inbox.record_together(plain, contexts):
         return set()
     for update, context in zip(plain, contexts, strict=True):
         data.inbox_admitted[update.update_id] = context.kept_actor

@@ -7,15 +7,16 @@ An update is keyed by the bot's id, the epoch of its update ids and its id (epoc
 server whose ids start again lower down does not have its updates taken for replays. A key
 the inbox holds already is a copy, an unfinished update to run again, or a new epoch
 (`inbox_replays.py`). A text sent again before the answer to the same text went out is
-recorded and finished unanswered (`core.repeats`). The update is finished once handled
-(`inbox_app.py`); one an earlier process never finished is run again at start-up
-(`inbox_recovery.py`).
+recorded and finished unanswered (`core.repeats`, `inbox_app.stop_a_repeat`). The update is
+finished once handled (`inbox_app.py`); one an earlier process never finished is run again
+at start-up (`inbox_recovery.py`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -35,11 +36,11 @@ from handlers.telegram import epochs, groups
 from handlers.telegram.access import services_of
 from handlers.telegram.context import TelegramContext
 from handlers.telegram.flood import FloodGuard, Verdict
-from handlers.telegram.inbox_app import InboxApplication, load_forms
+from handlers.telegram.inbox_app import InboxApplication, load_forms, stop_a_repeat
 from handlers.telegram.inbox_marks import finish
 from handlers.telegram.inbox_notices import slow_down, tell_unavailable
 from handlers.telegram.inbox_replays import rerun_or_drop, stored_before
-from handlers.telegram.lanes import PersonLanes, person_of
+from handlers.telegram.lanes import person_of
 from handlers.telegram.senders import CHANNEL, keep_actor, seen_sender
 from scheduler.workers import in_update_worker
 
@@ -76,7 +77,7 @@ async def record_update(update: object, context: TelegramContext, *, in_lane: bo
     if update.update_id in admitted:
         # Stored before Telegram was told it came (handlers.telegram.admission).
         actor = admitted.pop(update.update_id)
-        _stop_a_repeat(update, context)
+        stop_a_repeat(update, context)
         keep_actor(context, actor)
         await load_forms(context, update, actor)
         return
@@ -106,42 +107,41 @@ async def record_update(update: object, context: TelegramContext, *, in_lane: bo
             if rerun:
                 break
             key = ids.restart(key)
-    context.bot_data.inbox_ours[id(update)] = key
-    if private and in_lane:
-        _stop_a_repeat(update, context)
-    await _hand_on(update, context, actor, private, in_lane)
+    await _recorded(update, context, key, actor, private, in_lane)
 
 
-def _stop_a_repeat(update: Update, context: TelegramContext) -> None:
-    """Stop a private text that repeats the person's last one answered and came before that
-    answer went (`core.repeats`, Zalo's rule too): fifteen "xong" a slow network sent again
-    got fifteen "which task?". It is recorded, and finished unanswered (not run again at the
-    next start). Another is noted, to be remembered once answered (`inbox_app.py`)."""
-    msg = update.message
-    if msg is None or not msg.text or not groups.is_private(update):
-        return
-    person, data = person_of(update), context.bot_data
-    lanes = context.application.update_processor
-    came = lanes.came(update) if isinstance(lanes, PersonLanes) else None
-    if data.answered_texts.repeats(person, msg.text, came):
-        log.info("update %s repeats the last text before its answer: not read", update.update_id)
-        raise ApplicationHandlerStop
-    data.inbox_texts[id(update)] = (person, msg.text)
-    data.answered_texts.begin(person)
-
-
-async def _hand_on(
-    update: Update, context: TelegramContext, actor: Actor | None, private: bool, in_lane: bool
+async def _recorded(
+    update: Update,
+    context: TelegramContext,
+    key: InboxKey,
+    actor: Actor | None,
+    private: bool,
+    in_lane: bool,
 ) -> None:
-    """Hand a recorded update to the flows with its sender; a group's stops at `groups`."""
+    """Go on with an update whose row is written: kept to be finished, its person no longer
+    told the database is away, handed to the flows with its sender (a repeated text stopped,
+    an admin's forms loaded, when `in_lane`); a group's stops at `groups`."""
+    data = context.bot_data
+    data.inbox_ours[id(update)] = key
+    data.told_unavailable.discard(person_of(update))
+    if private and in_lane:
+        stop_a_repeat(update, context)
     keep_actor(context, actor)
-    if private:
-        context.bot_data.flood.learn(update, actor)
-        if in_lane:
-            await load_forms(context, update, actor)
     if not private:
         await groups.on_update(update, context)
         raise ApplicationHandlerStop
+    data.flood.learn(update, actor)
+    if in_lane:
+        await load_forms(context, update, actor)
+
+
+def _carried_marks(context: TelegramContext) -> AbstractContextManager[list[InboxKey]]:
+    """Return the marks of the updates handled since the last row, for the next row's
+    transaction to write (inbox_marks.py), given back when it does not commit."""
+    application = context.application
+    if isinstance(application, InboxApplication):
+        return application.finish_marks().carried()
+    return nullcontext([])
 
 
 async def _admit(
@@ -174,32 +174,23 @@ async def _insert(
     A database that does not answer is waited for, the person told once that it is kept.
     """
     services = services_of(context)
-    application = context.application
-    marks = application.finish_marks() if isinstance(application, InboxApplication) else None
-    finished = marks.take() if marks is not None else []
+    with _carried_marks(context) as finished:
 
-    def store() -> Actor | None:
-        # The updates handled since the last row are marked processed in its transaction
-        # (inbox_marks.py). Prepared statements only, in a transaction of the driver's
-        # (db.prepared.transaction): this runs for every update.
-        with transaction(services.engine) as connection:
-            now = services.clock.now()
-            actor = _write(connection, services, update, private, key, payload, content, now)
-            finish(connection, finished, now)
-            return actor
+        def store() -> Actor | None:
+            # The updates handled since the last row are marked processed in its transaction
+            # (inbox_marks.py). Prepared statements only, in a transaction of the driver's
+            # (db.prepared.transaction): this runs for every update.
+            with transaction(services.engine) as connection:
+                now = services.clock.now()
+                actor = _write(connection, services, update, private, key, payload, content, now)
+                finish(connection, finished, now)
+                return actor
 
-    try:
-        actor = await retry_db_async(
+        return await retry_db_async(
             lambda: in_update_worker(store),
             "recording an update",
             on_wait=partial(tell_unavailable, update, context) if private else None,
         )
-    except BaseException:
-        if marks is not None:
-            marks.give_back(finished)  # rolled back with the row: for the next one
-        raise
-    context.bot_data.told_unavailable.discard(person_of(update))
-    return actor
 
 
 def _write(
@@ -228,12 +219,10 @@ def _write(
     return seen_sender(connection, update, services) if private else None
 
 
-async def record_together(
-    updates: Sequence[Update], contexts: Sequence[TelegramContext]
-) -> list[Actor | None] | None:
+async def record_together(updates: Sequence[Update], contexts: Sequence[TelegramContext]) -> bool:
     """Record private updates of different people, each one's first of a fetched batch, in
     one transaction and one trip to the update pool, as `record_update` would one by one
-    (not `in_lane`); return their senders, or None when they are to be recorded one by one.
+    (not `in_lane`); return False when they are to be recorded one by one.
 
     A morning's replies come many to a getUpdates: each row's own transaction and trip cost
     about a tenth of a reply's work (bench/README.md, section 3). Only the plain case is
@@ -247,45 +236,38 @@ async def record_together(
     verdicts = [flood.check(update) for update in updates]
     if any(verdict is not Verdict.PASS for verdict in verdicts):
         _undo(flood, updates, verdicts)
-        return None
-    application = context.application
-    marks = application.finish_marks() if isinstance(application, InboxApplication) else None
-    finished: list[InboxKey] = []
+        return False
     try:
         ids = await _epochs(context)
         raw = context.bot_data.raw_updates
         keys = [ids.key(update.update_id) for update in updates]
         payloads = [raw.take(u) if raw is not None else u.to_dict() for u in updates]
         entries = list(zip(updates, keys, payloads, map(epochs.digest, payloads), strict=True))
-        finished = marks.take() if marks is not None else []
+        with _carried_marks(context) as finished:
 
-        def store() -> list[Actor | None]:
-            with transaction(services.engine) as connection:
-                now = services.clock.now()
-                found = [
-                    _write(connection, services, u, True, key, payload, digest, now)
-                    for u, key, payload, digest in entries
-                ]
-                finish(connection, finished, now)
-                return found
+            def store() -> list[Actor | None]:
+                with transaction(services.engine) as connection:
+                    now = services.clock.now()
+                    found = [
+                        _write(connection, services, u, True, key, payload, digest, now)
+                        for u, key, payload, digest in entries
+                    ]
+                    finish(connection, finished, now)
+                    return found
 
-        actors = await in_update_worker(store)
+            actors = await in_update_worker(store)
     except BaseException as error:
-        if marks is not None:
-            marks.give_back(finished)  # rolled back with the rows: for the next one
         _undo(flood, updates, verdicts)
         if not isinstance(error, Exception):
             raise
         if not isinstance(error, IntegrityError | OperationalError):
             ids_ = [update.update_id for update in updates]
             log.warning("updates %s recorded one by one: %s", ids_, type(error).__name__)
-        return None
+        return False
     for update, each, key, actor in zip(updates, contexts, keys, actors, strict=True):
         services.metrics.update_received(CHANNEL)
-        each.bot_data.inbox_ours[id(update)] = key
-        each.bot_data.told_unavailable.discard(person_of(update))
-        await _hand_on(update, each, actor, True, False)
-    return actors
+        await _recorded(update, each, key, actor, True, False)
+    return True
 
 
 def _undo(flood: FloodGuard, updates: Sequence[Update], verdicts: Sequence[Verdict]) -> None:

@@ -4,6 +4,8 @@ An update is finished (`processed_at`) when PTB has run its handlers, also when 
 in the error handler: the person was told, and running it again could repeat what it did.
 An admin's guided forms are loaded before the flows see the update and kept before it is
 finished, so their next update, after a restart or on another worker, goes on from them.
+A text sent again before the answer to the first went out is stopped (`stop_a_repeat`);
+a text is remembered as answered once its handlers ran.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import time
 from typing import Any, NoReturn
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, ApplicationHandlerStop
 
 from app.actor import Actor
 from core.roles import Access
 from handlers.telegram.context import TelegramContext, TelegramData
 from handlers.telegram.form_store import FormStore
+from handlers.telegram.groups import is_private
 from handlers.telegram.inbox_marks import FinishMarks
-from handlers.telegram.lanes import person_of
+from handlers.telegram.lanes import PersonLanes, person_of
 from handlers.telegram.senders import CHANNEL
 from scheduler.roles import wait_turn
 from scheduler.workers import stop_processes
@@ -91,6 +94,24 @@ class InboxApplication(Application[Any, TelegramContext, Any, Any, TelegramData,
             services = self.bot_data.services
             self.marks = FinishMarks(services.engine, services.clock.now)
         return self.marks
+
+
+def stop_a_repeat(update: Update, context: TelegramContext) -> None:
+    """Stop a private text that repeats the person's last one answered and came before that
+    answer went (`core.repeats`, Zalo's rule too): fifteen "xong" a slow network sent again
+    got fifteen "which task?". It is recorded, and finished unanswered (not run again at the
+    next start). Another is noted, to be remembered once answered (`process_update`)."""
+    msg = update.message
+    if msg is None or not msg.text or not is_private(update):
+        return
+    person, data = person_of(update), context.bot_data
+    lanes = context.application.update_processor
+    came = lanes.came(update) if isinstance(lanes, PersonLanes) else None
+    if data.answered_texts.repeats(person, msg.text, came):
+        log.info("update %s repeats the last text before its answer: not read", update.update_id)
+        raise ApplicationHandlerStop
+    data.inbox_texts[id(update)] = (person, msg.text)
+    data.answered_texts.begin(person)
 
 
 async def load_forms(context: TelegramContext, update: Update, actor: Actor | None) -> None:

@@ -4,7 +4,7 @@ An update is finished once handled (`inbox_app.py`). Each mark was a write of it
 committed in groups from the scheduler's pool: a transaction, a thread hop and a task for
 every update. While updates keep coming, the next one's row is written anyway (the inbox
 stores each update before any flow sees it, `inbox.py`): the marks waiting then go in that
-transaction (`take`), and are given back if it fails (`give_back`). Marks no row takes
+transaction (`carried`), and are given back if it fails. Marks no row takes
 within `GATHER_S` (the last updates of a burst, a lone one) are committed by themselves,
 as they were before. A mark lost to a crash meanwhile costs what it always did: the
 update runs again at the next start, and its flows know a rerun.
@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.engine import Connection, Engine
@@ -62,6 +63,17 @@ class FinishMarks:
     def give_back(self, keys: list[InboxKey]) -> None:
         """Keep marks whose transaction failed (rolled back) for the next one."""
         self._keep(keys)
+
+    @contextmanager
+    def carried(self) -> Iterator[list[InboxKey]]:
+        """Take the marks waiting for the transaction written within, and give them back
+        when it does not commit (rolled back with the row: for the next one)."""
+        keys = self.take()
+        try:
+            yield keys
+        except BaseException:
+            self.give_back(keys)
+            raise
 
     async def close(self) -> None:
         """Commit what is waiting now (the bot stopping)."""

@@ -21,20 +21,18 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
+from app.checkin.offer import status_offer
 from app.checkin.pending import reason_awaited
-from app.choices import Choice
 from app.explanation_requests import request as request_explanation
 from app.explanations import start_answer
 from app.extensions import decide
 from app.linking import is_live_code
-from app.my_tasks import tasks_of
 from app.pairing import Newcomer, redeem
 from app.said import as_said, waited
 from app.seen import seen
-from core.checkin import asks_for_help, task_numbers
+from core.checkin import asks_for_help
 from core.invites import pasted_code
 from core.linking import link_code_in, looks_like_link_code
-from core.numbers import chosen_number
 from core.roles import Access
 from core.textnorm import fold, narrow, trim
 from db.retry import UnkeptError, not_repeated
@@ -53,7 +51,7 @@ from handlers.zalo import (
 from handlers.zalo.files import PhotoSaid
 from handlers.zalo.pages import recall
 from handlers.zalo.shorthand import is_dated_extension, rewrite
-from render.zalo import LIMIT, show, status_assignments
+from render.zalo import LIMIT, show
 from zalo import Event
 
 log = logging.getLogger(__name__)
@@ -223,39 +221,23 @@ class ZaloChannel(TextChannel):
 
     def _status_words(self, actor: Actor, typed: str) -> tuple[str | None, RepliedTo | None]:
         """Return the words a typed status answer stands for, if the last offer was statuses,
-        and the offered assignments it answers (its task's, as a reply to the reminder)."""
-        offer = self._last_offer(actor)
-        data = (offer or {}).get("choices", [])
-        rows = [[Choice("", tuple(choice)) for choice in data]]
-        assignments = status_assignments(rows) if data else []
-        if not assignments and not typed.startswith("#") and not is_dated_extension(typed):
+        and the offered assignments it answers (`app.checkin.offer`'s rule)."""
+        offer = status_offer(self.services, (self._last_offer(actor) or {}).get("choices", []))
+        if not offer.assignments and not typed.startswith("#") and not is_dated_extension(typed):
             return None, None
-        if len(assignments) == 1 and chosen_number(typed) is not None:
+        if offer.takes(typed):
             return None, None  # "1" takes the offered choice itself, as a button would
-        tasks = self._tasks(assignments)
-        single = tasks.get(assignments[0]) if len(assignments) == 1 else None
-        words = rewrite(typed, single)
+        words = rewrite(typed, offer.single_task)
         if words is None:
             return None, None
-        # "#12 1" answering a reminder about #12 of one of the person's units is about that
-        # unit's, even when #12 was given to another of their units too. A number alone
-        # answers the offer's tasks, as a reply to it would on Telegram: never another
-        # task the person was not shown (one of the unit they moved to since).
-        named = task_numbers(words)
-        about = tuple(a for a in assignments if tasks.get(a) in named or not named)
-        return words, RepliedTo("", 0, "", about) if about else None
+        return words, offer.answered(words)
 
     def _numbered(self, choices: Sequence[Any]) -> bool:
         """Tell whether an offer's choices are taken by a typed number: not an offer of
         statuses about several items, which Zalo shows as "#12 1", never numbered, so a bare
         "10" is the official's own words (10%), not the hidden tenth choice (the third task's
         in progress)."""
-        rows = [[Choice("", tuple(str(part) for part in choice)) for choice in choices]]
-        return len(status_assignments(rows)) <= 1
-
-    def _tasks(self, assignments: Sequence[int]) -> dict[int, int]:
-        """Return the task of each offered assignment."""
-        return tasks_of(self.services, assignments)
+        return len(status_offer(self.services, choices).assignments) <= 1
 
     def _take(
         self, actor: Actor, data: tuple[str, ...], offer: str, db: Session | None = None

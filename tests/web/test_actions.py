@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from app.dashboard.signin import SESSION_IDLE
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, UnitGroupMember
 from tests.web.conftest import COORDINATOR, SCOPED, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
@@ -175,6 +176,50 @@ async def test_a_rejection_note_is_kept_whole_or_refused_whole_as_in_chat(served
     with served.bot.session() as s:
         [audit] = s.exec(select(AuditLog).where(AuditLog.action == "extension.rejected")).all()
     assert audit.details["note"] == long_note.strip()
+
+
+async def test_a_reason_typed_on_a_page_older_than_the_session_stays_for_the_press_again(
+    served: Served,
+) -> None:
+    """A coordinator signed in again (a new /web link) while typing a rejection's reason on a
+    page opened before: told nothing was done and to press again, the field was emptied, and
+    the press again rejected without the reason. The reason stays in the form now."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+        renewed = await browser.post(await served.login_link(COORDINATOR))
+        assert renewed.status_code == 303
+        refused = await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf_of(page), "decision": "reject", "note": "không đủ căn cứ"},
+        )
+    assert refused.status_code == 403
+    assert "chưa làm gì cả" in refused.text
+    assert 'value="không đủ căn cứ"' in refused.text
+    assert request_row(served, request_id).status == "pending"
+
+
+async def test_a_reason_typed_as_the_session_ended_is_quoted_and_nothing_decided(
+    served: Served,
+) -> None:
+    """A coordinator who typed a rejection's reason on a page left open past the session's
+    idle time was asked to sign in, the reason lost with the page. Now the answer says nothing
+    was decided and quotes the reason, to decide again with it."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+        served.bot.clock.advance(SESSION_IDLE + timedelta(minutes=1))
+        refused = await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf_of(page), "decision": "reject", "note": "không đủ căn cứ"},
+        )
+    assert refused.status_code == 401
+    assert "chưa quyết định gì" in refused.text
+    assert "/web trong cuộc trò chuyện" in refused.text
+    assert "«không đủ căn cứ»" in refused.text
+    assert request_row(served, request_id).status == "pending"
 
 
 def leave_pilot_group(served: Served, code: str) -> None:

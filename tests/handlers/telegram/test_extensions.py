@@ -74,6 +74,28 @@ async def test_extension_button_asks_date_and_reason_then_tells_coordinators(
     assert assignment(bot, aid).deadline == DEADLINE  # nothing moves before a decision
 
 
+async def test_a_rejection_by_its_button_goes_without_a_reason_as_the_notice_says(
+    bot: BotUnderTest,
+) -> None:
+    """The coordinators' notice said "/reject 1" only: nothing asked a reason after the
+    button, and a reason typed after it was answered that no choice waited, the unit told of
+    the rejection without it. The notice now says the reason goes with /reject."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    [request] = requests(bot)
+    [notice] = notices(bot, COORDINATOR, "extension:")
+    said = (
+        f"gõ /approve {request.id} hay /reject {request.id} kèm lý do (lý do được gửi cho đơn vị)"
+    )
+    assert said in notice.payload["text"]
+    await bot.server.wait_for_message(COORDINATOR, lambda m: "Đề nghị gia hạn" in (m.text or ""))
+    no = sign(bot.services.button_key, str(COORDINATOR), "xt", "no", request.id)
+    await bot.press(COORDINATOR, no)
+    await bot.server.wait_until(lambda: requests(bot)[0].status == "rejected", timeout=10)
+    [told] = notices(bot, OFFICIAL, "extension-decided:")
+    assert "không được đồng ý" in told.payload["text"]
+
+
 async def test_extension_unclear_date_is_asked_again(bot: BotUnderTest) -> None:
     """An answer without a date keeps the question open and sends nothing."""
     world = await scene(bot)
@@ -391,11 +413,12 @@ async def test_a_reason_sent_after_the_request_is_its_reason(bot: BotUnderTest) 
 async def test_a_reason_sent_long_after_the_request_is_read_as_it_says(
     bot: BotUnderTest,
 ) -> None:
-    """Only a reason sent within a while is the request's: "thiếu nhân lực" an hour later
-    is a blocker reported, and the request keeps no reason."""
+    """Only a reason sent within the while the answer names is the request's (it named
+    none, and a reason sent later was recorded as a status unwarned): "thiếu nhân lực" an
+    hour later is a blocker reported, and the request keeps no reason."""
     await scene(bot)
     sent = await bot.send(OFFICIAL, "xin gia hạn đến 15/12")
-    assert "gửi lý do trong tin tiếp theo" in (sent.text or "")
+    assert "gửi lý do trong tin tiếp theo, trong vòng 30 phút" in (sent.text or "")
     bot.clock.advance(timedelta(hours=1))
     await bot.send(OFFICIAL, "thiếu nhân lực")
     [request] = requests(bot)

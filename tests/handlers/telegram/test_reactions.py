@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import time
 
+from app.choices import rows_to_json, status_choices
+from db.models import Outbox
+from db.queries.outbox import enqueue
 from devtools.fakebotapi import ChatMessage
+from scheduler.delivery import wake
+from tests.factories import person
 from tests.handlers.telegram.checkin_world import OFFICIAL, remind, reports, scene
 from tests.harness import BotUnderTest
 
@@ -43,6 +48,51 @@ async def test_a_thumbs_up_on_a_reminder_is_answered_that_it_is_no_report(
     assert "không đọc biểu tượng cảm xúc" in (hint.text or "")
     assert f"#{world.tasks[0].id}" in (hint.text or "")
     assert hint.reply_to_message_id == reminder.message_id
+    assert reports(bot) == []
+
+
+async def test_a_thumbs_up_on_the_first_part_of_a_long_reminder_is_answered_too(
+    bot: BotUnderTest,
+) -> None:
+    """A reminder over Telegram's 4,096 characters goes in two messages, its buttons on the
+    second: 👍 on the first said nothing (only the second was known as the reminder). Now it
+    is answered as one on the reminder, quoting the part it was put on."""
+    world = await scene(bot)
+    task, aid = world.tasks[0].id, world.assignments[0]
+    lines = [f"Nội dung nhắc việc #{task}, dòng {n:03d}: chưa có báo cáo" for n in range(120)]
+    with bot.session() as s:
+        row = enqueue(
+            s,
+            key="long-reminder",
+            chat_id=str(OFFICIAL),
+            contact_id=person(s, OFFICIAL).id,
+            kind="reminder",
+            text="\n".join(lines),
+            now=bot.clock.now(),
+            choices=rows_to_json(status_choices(bot.services.catalog, "vi", aid)),
+            assignment_ids=[aid],
+        )
+        s.commit()
+        assert row is not None
+        row_id = row.id
+    wake(bot.app)
+    last = await bot.server.wait_for_message(OFFICIAL, lambda m: m.reply_markup is not None)
+    [first] = [m for m in bot.server.messages(OFFICIAL) if "dòng 000" in (m.text or "")]
+    assert first.message_id < last.message_id
+
+    def sent() -> bool:
+        with bot.session() as s:
+            stored = s.get(Outbox, row_id)
+            return stored is not None and stored.status == "sent"
+
+    await bot.server.wait_until(sent, timeout=15)
+
+    react(bot, first)
+
+    hint = await bot.server.wait_for_message(OFFICIAL, after=last.message_id)
+    assert "không đọc biểu tượng cảm xúc" in (hint.text or "")
+    assert f"#{task}" in (hint.text or "")
+    assert hint.reply_to_message_id == first.message_id
     assert reports(bot) == []
 
 
