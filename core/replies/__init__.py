@@ -8,8 +8,9 @@ against what was typed. Reasons and document numbers are quoted from the origina
 Rules run in this order and the first that decides wins:
 
 1. empty: nothing but spaces and punctuation;
-2. question: "?", a question word, or "… xong chưa"; but "xin gia hạn … được không ạ?"
-   is a polite request, not a question, so a request for an extension skips this rule;
+2. question: "?", a question word, "… xong chưa", or done asked back ("xong rồi à", "đã
+   xong rồi hả anh"; not "xong rồi ạ"); but "xin gia hạn … được không ạ?" is a polite
+   request, not a question, so a request for an extension skips this rule;
 2b. moved: the sender no longer follows the unit ("em đã chuyển công tác", "không còn phụ
    trách", "đã nghỉ hưu"): UNCLEAR (hint MOVED: the bot says whom to tell);
 3. number alone: "60" is in progress at 60%, "100" done (to confirm), below 0 or over 100
@@ -29,16 +30,18 @@ Rules run in this order and the first that decides wins:
 7. negation: any "chưa", or "không"/"not" shortly before a done word, also typed with the
    Vietnamese keyboard off ("chuaw", "chuwa", "khoong", "kh xong"), said as in the south or
    in chat right before one ("hông xong", "hok xong", "chả xong"), or denied around one
-   ("có xong đâu", "còn lâu mới xong", "khó xong", "far from done");
+   ("có xong đâu", "còn lâu mới xong", "khó xong", "xong không nổi", "far from done"), or
+   thought done ("tưởng xong rồi");
 8. date or count: a done word beside a pair that reads two ways ("xong 8/10": done on 8
    October, or 8 of 10?) is UNCLEAR (hint AMBIGUOUS: the bot asks); a pair that can only be
    a count of some ("đã xong 8/10" in June: no such day has passed) is in progress;
 9. document: a document number ("15/KH-UBND") cited as evidence;
 10. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
-11. promise ("sẽ", "mai", "tuần sau", "xin hoàn thành sớm" …, or, unless said as past, a
-    day to come or this day or week: "thứ 6 xong", "15/12 xong", "cuối tháng xong", "hôm
-    nay xong", "tuần này xong", "tối nay em gửi"; "hôm nay đã xong", "thứ 6 xong rồi" are
-    done), then acknowledgement ("ok", "👍", "đc rồi" …).
+11. promise ("sẽ", "mai", "tuần sau", "xin hoàn thành sớm", a duty or an intention: "phải
+    xong", "muốn xong" …, or, unless said as past, a day to come or this day or week: "thứ
+    6 xong", "15/12 xong", "cuối tháng xong", "hôm nay xong", "tuần này xong", "tối nay em
+    gửi"; "hôm nay đã xong", "thứ 6 xong rồi" are done), then acknowledgement ("ok", "👍",
+    "đc rồi" …).
 
 Negation comes after extension and blocked because their reasons usually contain
 "chưa" ("vì chưa có hướng dẫn"); it still comes before anything that can say DONE, so a

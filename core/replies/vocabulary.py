@@ -46,6 +46,8 @@ _DENIED = (
     rf"|\blam\s+gi\s+(?:(?:da|co|ma|duoc|chuyen)\s+)*{_DONE_WORD}"
     rf"|\bkho\s+(?:ma\s+|co\s+the\s+|lam\s+)?(?:{_DONE_WORD}|kip)\b"
     rf"|\bsao\s+(?:ma\s+)?(?:{_DONE_WORD}|kip)\s+(?:duoc|dc|noi)\b"
+    # "xong sao nổi" (how could it), "xong không nổi", "hoàn thành hổng nổi" (it cannot be)
+    rf"|\b{_DONE_WORD}\s+(?:sao|{_KHONG}|{_SPOKEN_NO}|cha)\s+(?:noi|duoc\s+dau)\b"
     rf"|\b{_DONE_WORD}\s+(?:cai\s+)?gi\b"
     rf"|\b(?:nothing|none)(?:['’]s|\s+(?:is|was|has\s+been|of\s+it))?\s+{_DONE_WORD}\b"
     # "yet to be done", "still to be done", "to be completed"
@@ -75,6 +77,14 @@ TRAILING_QUESTION_RE = re.compile(
 SPOKEN_QUESTION_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:roi\s+)?(?P<no>{_SPOKEN_NO})(?:\s+{_PARTICLE})*\W*$"
 )
+# "xong rồi à", "đã xong rồi hả anh", "gửi rồi ư": a done word asked back, a particle that
+# asks ending the reply. Folded, "à" is "ạ" (polite, "xong rồi ạ" reports it done): the
+# caller checks the particle was typed as one of :data:`ASKING_PARTICLES`.
+ASKED_BACK_RE = re.compile(
+    rf"\b(?:{_DONE_WORD}|{_VERB})\b(?:\s+(?:roi|r|rui|het|xong|that))*"
+    rf"\s+(?P<particle>ha|ho|u|a)(?:\s+{_PARTICLE})*\W*$"
+)
+ASKING_PARTICLES = frozenset({"hả", "hở", "ư", "à"})
 # The sender no longer follows the unit's work: "em đã chuyển công tác", "không còn phụ
 # trách", "đã nghỉ hưu", "I no longer work there". No status: whom to tell is said instead.
 MOVED_RE = re.compile(
@@ -225,6 +235,8 @@ NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none|nothing)(?:\W+
 PROMISE_RE = re.compile(
     # "xin hoàn thành sớm", "xin được xong trước 30/6": a wish to finish, not a report.
     rf"\bxin\s+(?:duoc\s+)?{_DONE_WORD}\b"
+    # "phải xong", "cần hoàn thành", "muốn xong", "định làm xong": a duty or an intention
+    rf"|\b(?:phai|can|muon|dinh|du\s+dinh)\s+(?:lam\s+)?{_DONE_WORD}\b"
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang|tranh\s+thu"
     r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
@@ -310,6 +322,11 @@ DA = (re.compile(r"\bda\b"), frozenset({"dạ", "da"}))  # "dạ" is yes; not "�
 # "đâu" in a clause that says done denies it: "có xong đâu", "xong gì đâu", "đâu đã xong"
 # (not "đầu", the beginning; nor "xong đâu vào đấy", all in its place).
 DAU = (re.compile(r"\bdau\b(?!\s+(?:vao|ra)\s+day\b)"), frozenset({"đâu", "dau"}))
+# "tưởng xong rồi", "em tưởng đã gửi": thought done, so it is not (not "tường", a wall).
+TUONG = (
+    re.compile(rf"\btuong\b(?=\s+(?:\w+\s+){{0,3}}?(?:{_DONE_WORD}|{_VERB})\b)"),
+    frozenset({"tưởng", "tuong"}),
+)
 CAUSE_FORMS = {"vi": frozenset({"vì", "vi"}), "do": frozenset({"do"})}  # not "vị", "đó"
 # A reply taking itself back: "nhầm" typed so (not "nhằm", in order to; "nham" without
 # diacritics is taken as "nhầm"), "lộn" typed so (not "lớn", "lợn"; not "lộn xộn").
