@@ -257,12 +257,18 @@ def _some_of_them(folded: str) -> bool:
 
 def _work_left(reply: Reply) -> bool:
     """Tell whether the reply says work is left: "còn 2 việc", "còn lại 3 xã", "còn 20%",
-    "chỉ còn ký", "xong hết trừ xã A"."""
+    "chỉ còn ký", "xong hết trừ xã A", "xong, còn báo cáo" (not "không còn xã nào")."""
     if find_guarded(reply, TRU) is not None:
         return True
     for match in REMAINING_RE.finditer(reply.folded):
         still = match.group().startswith("con ")  # "còn" typed so; not "chỉ còn", "ngoại trừ"
-        if not still or reply.typed(match.start(), match.start() + 3) in _STILL:
+        if not still:
+            return True
+        if negated_before(reply.folded, match.start()):
+            continue  # "không còn xã nào", "không còn sai sót": none left
+        if match.group("left") and OTHERS_LEFT_RE.match(reply.folded, match.start()):
+            continue  # "còn phòng khác": others', the sender's part may be done (asked)
+        if reply.typed(match.start(), match.start() + 3) in _STILL:
             return True
     return False
 

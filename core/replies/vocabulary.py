@@ -164,6 +164,8 @@ PROGRESS_RE = re.compile(
     r"|(?:cho|doi)\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
     # sent back, to be done again: "sở trả về", "bị trả lại", "phải làm lại"
     r"|(?:bi|so|tinh|ubnd|phong)\s+tra\s+(?:ve|lai)|phai\s+(?:lam|sua)\s+lai"
+    # asked for more: "sở yêu cầu bổ sung", "đề nghị chỉnh sửa"
+    r"|(?:yeu\s+cau|de\s+nghi)\s+(?:\w+\s+)?(?:bo\s+sung|chinh\s+sua|sua\s+lai|lam\s+lai)"
     # waiting for a signature or an approval, part of it, most of it, all but some
     r"|(?<!\bno )(?<!\bnothing )(?<!\bnone )pending|awaiting|partly|most\s+of|apart\s+from"
     r"|other\s+than"
@@ -209,7 +211,10 @@ REMAINING_RE = re.compile(
     r"\bcon\s+(?:lai\s+)?(?:\d+\s*(?:%|phan\s+tram\b)"
     r"|(?:\d+|mot|hai|ba|bon|nam|vai|mot\s+vai|mot\s+so|mot\s+it|it|nhieu)\s+"
     r"(?!(?:ngay|tuan|thang|nam|gio|buoi|hom|bua|phut|lan)\b)\w"
-    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b)"
+    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b"
+    # "xong, còn xã B", "xong kế hoạch, còn báo cáo": the others left (not "con số", "con
+    # người", typed without marks)
+    rf"|(?P<left>(?!(?:so|nguoi)\b)(?:{_COUNTED}|bao\s+cao|bc))\b)"
     # "chỉ còn ký", "xong hết trừ xã A", "ngoại trừ báo cáo": all but some
     r"|\bchi\s+con\b|\bngoai\s+tru\b"
 )
