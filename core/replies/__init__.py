@@ -21,7 +21,7 @@ Rules run in this order and the first that decides wins:
 4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
    then a share typed with a space inside its number ("6 0%", read as 0%): UNCLEAR (hint
    SPLIT: the bot asks whether 60% is meant);
-5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …";
+5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …", "chưa làm được do …";
 6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
    done", "mostly done"), work left ("đã hoàn thành 3/3 nội dung, còn 2 việc", "còn sai"),
    waiting for a signature ("đợi ký", "pending approval") or sent back ("sở trả về");

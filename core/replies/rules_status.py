@@ -36,6 +36,7 @@ from core.replies.vocabulary import (
     LEAD_FILLER_RE,
     LONE_VUONG_RE,
     NEGATED_DONE_RE,
+    NEGATED_WORK_RE,
     NONE_AFTER_RE,
     NUA,
     OTHERS_LEFT_RE,
@@ -64,7 +65,8 @@ def rule_lone_number(reply: Reply) -> ParsedReply | None:
 
 
 def rule_blocked(reply: Reply) -> ParsedReply | None:
-    """Read a blocker ("vướng: thiếu kinh phí") or "not done because …" with its reason."""
+    """Read a blocker ("vướng: thiếu kinh phí") or "not done because …" ("chưa xong vì …",
+    "chưa làm được do …") with its reason."""
     folded = reply.folded
     for match in BLOCKER_RE.finditer(folded):
         if negated_before(folded, match.start()) or not _typed_as_blocker(reply, match):
@@ -77,7 +79,9 @@ def rule_blocked(reply: Reply) -> ParsedReply | None:
     lack = LACK_RE.match(folded)
     if lack is not None:
         return _blocked(reply, quote(reply, lack.end()))
-    negated = NEGATED_DONE_RE.search(folded) or spoken_negation(reply)
+    negated = (
+        NEGATED_DONE_RE.search(folded) or NEGATED_WORK_RE.search(folded) or spoken_negation(reply)
+    )
     cause = find_cause(reply, negated.end()) if negated else None
     if cause is None:
         return None

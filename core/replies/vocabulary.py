@@ -141,6 +141,10 @@ NEGATED_DONE_RE = re.compile(
     rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
     rf"|{_KH_NEGATED}"
 )
+# "chưa làm được", "k triển khai được", "ko lam dc": the work not done, before its cause
+NEGATED_WORK_RE = re.compile(
+    rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:the\s+)?(?:lam|trien\s+khai|tien\s+hanh|bat\s+dau)\b(?!\s+lai\b)"
+)
 SPOKEN_NEGATED_RE = re.compile(_SPOKEN_NEGATED)
 # How the spoken negators are typed when they are other words: "Hồng" (a name), "họng".
 NOT_SPOKEN_NO = frozenset({"hồng", "họng", "hỏng"})
