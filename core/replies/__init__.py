@@ -23,8 +23,9 @@ Rules run in this order and the first that decides wins:
    SPLIT: the bot asks whether 60% is meant);
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …", "chưa làm được do …";
 6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
-   done", "mostly done"), work left ("đã hoàn thành 3/3 nội dung, còn 2 việc", "còn sai"),
-   waiting for a signature ("đợi ký", "pending approval") or sent back ("sở trả về");
+   done", "mostly done", "xong vài xã"), work begun ("mới bắt đầu"), work left ("đã hoàn
+   thành 3/3 nội dung, còn 2 việc", "còn sai", "xong, còn xã B"), waiting for a signature
+   ("đợi ký", "pending approval") or sent back ("sở trả về", "sở yêu cầu bổ sung");
 6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
    xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
 7. negation: any "chưa", or "không"/"not" shortly before a done word, also typed with the
@@ -37,10 +38,11 @@ Rules run in this order and the first that decides wins:
    a count of some ("đã xong 8/10" in June: no such day has passed) is in progress;
 9. document: a document number ("15/KH-UBND") cited as evidence;
 10. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
-11. promise ("sẽ", "mai", "tuần sau", "xin hoàn thành sớm", a duty or an intention: "phải
-    xong", "muốn xong" …, or, unless said as past, a day to come or this day or week: "thứ
-    6 xong", "15/12 xong", "cuối tháng xong", "hôm nay xong", "tuần này xong", "tối nay em
-    gửi"; "hôm nay đã xong", "thứ 6 xong rồi" are done), then acknowledgement ("ok", "👍",
+11. promise ("sẽ", "mai", "tuần sau", "xin hoàn thành sớm", a duty, an intention or a
+    pledge: "phải xong", "muốn xong", "đảm bảo hoàn thành", in a moment or at once: "lát
+    nữa xong", "xong ngay" …, or, unless said as past, a day to come or this day or week:
+    "thứ 6 xong", "15/12 xong", "cuối tháng xong", "hôm nay xong", "tuần này xong", "tối nay
+    em gửi"; "hôm nay đã xong", "thứ 6 xong rồi" are done), then acknowledgement ("ok", "👍",
     "đc rồi" …).
 
 Negation comes after extension and blocked because their reasons usually contain

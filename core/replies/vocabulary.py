@@ -178,6 +178,11 @@ PROGRESS_RE = re.compile(
     r"|(?:first|second|1st|2nd)\s+(?:phase|stage|step|part|half)|mostly|largely|except"
     rf"|(?:sap(?:\s+sua)?|gan(?:\s+nhu)?|hau\s+nhu)\s+(?:da\s+)?(?:xong|hoan\s?thanh)|gan\s+het"
     r"|almost|nearly|mot\s+phan"
+    # "mới bắt đầu", "vừa bắt đầu làm", "mới làm được chút": begun, a little done
+    r"|(?:moi|vua|da|dang)\s+bat\s+dau"
+    r"|(?<!chua )(?<!khong )(?<!ko )(?<!k )lam\s+duoc\s+(?:(?:mot|1)\s+)?(?:chut|it|ti|xiu)"
+    # "xong một số", "hoàn thành vài xã": some of them (not "vai trò", a role)
+    rf"|(?:{_DONE_WORD}|{_VERB})\s+(?:duoc\s+)?(?:mot\s+so|(?:mot\s+)?vai(?!\s+tro\b)|mot\s+it)"
     rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
     r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
     rf"|\b(?:(?:mot|1)\s+nua|half)\b{NOT_A_SHARE}"
@@ -244,8 +249,13 @@ NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none|nothing)(?:\W+
 PROMISE_RE = re.compile(
     # "xin hoàn thành sớm", "xin được xong trước 30/6": a wish to finish, not a report.
     rf"\bxin\s+(?:duoc\s+)?{_DONE_WORD}\b"
-    # "phải xong", "cần hoàn thành", "muốn xong", "định làm xong": a duty or an intention
-    rf"|\b(?:phai|can|muon|dinh|du\s+dinh)\s+(?:lam\s+)?{_DONE_WORD}\b"
+    # "phải xong", "cần hoàn thành", "muốn xong", "định làm xong", "đảm bảo hoàn thành": a
+    # duty, an intention or a pledge
+    rf"|\b(?:phai|can|muon|dinh|du\s+dinh|dam\s+bao|cam\s+ket)\s+(?:lam\s+)?{_DONE_WORD}\b"
+    # "tí nữa xong", "lát nữa em gửi", "lát xong": in a moment
+    rf"|\b(?:(?:ti|ty|chut|xiu|lat)\s+nua|lat\s+(?:em|toi|minh|{_DONE_WORD}))\b"
+    # "xong ngay", "em làm xong liền anh ơi": right away, ending the reply
+    rf"|\b{_DONE_WORD}\s+(?:ngay|lien)(?:\s+(?:thoi|{_PARTICLE}))*\W*$"
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang|tranh\s+thu"
     r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"

@@ -170,6 +170,8 @@ CORPUS: list[tuple[str, str]] = [
     ("mới bắt đầu", "progress"),
     ("vừa bắt đầu làm", "progress"),
     ("mới làm được chút", "progress"),
+    ("làm được 1 ít", "progress"),
+    ("đã bắt đầu", "progress"),
     # Part of it: never done.
     ("xong phần 1", "progress"),
     ("xong phần 1 rồi", "progress"),
@@ -185,6 +187,8 @@ CORPUS: list[tuple[str, str]] = [
     ("sắp hoàn thành", "progress"),
     ("almost done", "progress"),
     ("xong hết trừ xã A", "progress"),
+    ("xong một số", "progress"),
+    ("xong vài xã", "progress"),
     ("đã xong 7/10 xã", "progress"),
     ("còn 2 xã chưa gửi", "not done"),
     ("xong việc 1, việc 2 đang làm", "progress"),
@@ -282,6 +286,14 @@ CORPUS: list[tuple[str, str]] = [
     ("phải xong trước 15/12", "ask"),
     ("muốn xong", "ask"),
     ("định xong", "ask"),
+    ("đảm bảo hoàn thành", "ask"),
+    ("cam kết hoàn thành", "ask"),
+    ("xong ngay", "ask"),
+    ("em làm xong ngay", "ask"),
+    ("xong liền anh ơi", "ask"),
+    ("tí nữa xong", "ask"),
+    ("lát nữa xong", "ask"),
+    ("lát xong", "ask"),
     # Not done, said every way.
     ("chưa", "ask"),
     ("chưa xong", "ask"),
@@ -321,6 +333,7 @@ CORPUS: list[tuple[str, str]] = [
     ("chưa triển khai", "ask"),
     ("chưa làm gì", "ask"),
     ("chưa bắt đầu", "ask"),
+    ("chưa làm được chút nào", "ask"),
     ("chua lam", "ask"),
     ("mới nhận, chưa làm", "ask"),
     ("xong rồi nhưng chưa nộp", "not done"),
@@ -397,9 +410,6 @@ CORPUS: list[tuple[str, str]] = [
 
 # Read otherwise still, each a finding left open: the reply and how it is misread.
 MISREAD: dict[str, str] = {
-    "mới bắt đầu": "just started: asked, not read as in progress",
-    "vừa bắt đầu làm": "just started: asked, not read as in progress",
-    "mới làm được chút": "a little done: asked, not read as in progress",
     "6 phần 10": "a share said as a fraction: asked",
     "em đang làm ạ, được 6 phần 10 rồi": "a share said as a fraction: in progress, no share",
     "được 7/10": "a count of some: in progress, no share",
