@@ -18,9 +18,9 @@ Rules run in this order and the first that decides wins:
    once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero, and
    a share said in words before "phần trăm" as its number ("sáu mươi lăm phần trăm": 65,
    as voice typing writes it);
-4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần" …, with a target date or a duration;
-   then a share typed with a space inside its number ("6 0%", read as 0%): UNCLEAR (hint
-   SPLIT: the bot asks whether 60% is meant);
+4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần", "xin phép chậm 2 ngày" …, with a target
+   date or a duration; then a share typed with a space inside its number ("6 0%", read as
+   0%): UNCLEAR (hint SPLIT: the bot asks whether 60% is meant);
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …", "chưa làm được do …";
 6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
    done", "mostly done", "xong vài xã"), work begun ("mới bắt đầu"), work left ("đã hoàn

@@ -104,6 +104,9 @@ EXTENSION_RE = re.compile(
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
+    # "xin phép chậm 2 ngày", "cho em nộp trễ 3 ngày": late by so long, asked
+    r"|\b(?:xin(?:\s+phep)?|cho\s+(?:em|minh|toi))\s+(?:nop\s+|gui\s+)?(?:cham|tre)"
+    rf"\s+(?:them\s+)?{DURATION_ANON}"
     # "cho em thêm 3 ngày nữa": asked of the reader, "nữa" or not
     rf"|\bcho\s+(?:em|minh|chung\s+em|toi|don\s+vi)\s+(?:xin\s+)?them\s+{DURATION_ANON}"
     # "we need 2 more weeks", "2 more days please" (not "2 more days and it is done")
@@ -143,7 +146,8 @@ NEGATED_DONE_RE = re.compile(
 )
 # "chưa làm được", "k triển khai được", "ko lam dc": the work not done, before its cause
 NEGATED_WORK_RE = re.compile(
-    rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:the\s+)?(?:lam|trien\s+khai|tien\s+hanh|bat\s+dau)\b(?!\s+lai\b)"
+    rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:the\s+)?"
+    r"(?:lam|trien\s+khai|tien\s+hanh|bat\s+dau)\b(?!\s+lai\b)"
 )
 SPOKEN_NEGATED_RE = re.compile(_SPOKEN_NEGATED)
 # How the spoken negators are typed when they are other words: "Hồng" (a name), "họng".

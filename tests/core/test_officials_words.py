@@ -121,6 +121,7 @@ CORPUS: list[tuple[str, str]] = [
     ("đang làm, được 60%", "progress 60"),
     ("dang lam 60 phan tram", "progress 60"),
     ("6 phần 10", "progress 60"),
+    ("được 7 phần mười", "progress 70"),
     ("em đang làm ạ, được 6 phần 10 rồi", "progress 60"),
     ("được một nửa", "progress 50"),
     ("được 1 nửa rồi ạ", "progress 50"),
@@ -200,8 +201,8 @@ CORPUS: list[tuple[str, str]] = [
     ("xong rồi, không còn việc gì", "done"),
     ("xong hết, không còn xã nào", "done"),
     ("xong rồi không còn sai sót", "done"),
-    ("được 7/10", "progress 70"),
-    ("mới được 1/3", "progress 33"),
+    ("được 7/10", "progress"),  # a count, not a share: as "đạt 8/10 tiêu chí"
+    ("mới được 1/3", "progress"),
     ("xong 0%", "not done"),
     ("0%", "not done"),
     # Blocked, with its reason.
@@ -254,6 +255,7 @@ CORPUS: list[tuple[str, str]] = [
     ("xin thêm 5 ngày", "extension +5"),
     ("cho em xin thêm 3 ngày", "extension +3"),
     ("xin phép chậm 2 ngày", "extension +2"),
+    ("cho em nộp trễ 3 ngày", "extension +3"),
     ("xin lùi sang tuần sau", "extension"),
     ("xin gia hạn vì chưa có kinh phí", "extension"),
     # A promise is not done: asked.
@@ -410,11 +412,6 @@ CORPUS: list[tuple[str, str]] = [
 
 # Read otherwise still, each a finding left open: the reply and how it is misread.
 MISREAD: dict[str, str] = {
-    "6 phần 10": "a share said as a fraction: asked",
-    "em đang làm ạ, được 6 phần 10 rồi": "a share said as a fraction: in progress, no share",
-    "được 7/10": "a count of some: in progress, no share",
-    "mới được 1/3": "a count of some: in progress, no share",
-    "xin phép chậm 2 ngày": "asks two days more: not read as an extension",
     "đã chuyển cho anh Nam": "handed to a colleague: done, to confirm",
     "đã chuyển phòng chuyên môn": "handed to a department: done, to confirm",
 }
