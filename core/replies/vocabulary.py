@@ -14,7 +14,10 @@ _DONE_WORD = r"(?:x+o+n*g+|hoan\s?thanh|hoan\s+tat|done|finished|completed|compl
 # Verbs that report completion only in the perfective: "đã gửi", "gửi rồi".
 _VERB = (
     r"(?:ban\s+hanh|gui|nop|bao\s+cao|bc|ky|phe\s+duyet|thanh\s+lap|to\s+chuc|thuc\s+hien"
-    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen"
+    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc"
+    # "đã chuyển báo cáo", not "đã chuyển cho anh Nam", "chuyển phòng chuyên môn": handed on
+    r"|chuyen(?!\s+(?:(?:cho|sang|xuong|qua|ve)\s+)?(?:anh|chi|em|dong\s+chi|d/c|dc|can\s+bo"
+    r"|cong\s+chuc|bo\s+phan|phong|van\s+phong|ban|to)\b)"
     # English verbs in Vietnamese sentences: "finish rồi", "em đã submit", "đã upload"
     r"|finish|submit|upload)"
 )
