@@ -40,7 +40,8 @@ Rules run in this order and the first that decides wins:
 10. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
 11. promise ("sẽ", "mai", "tuần sau", "xin hoàn thành sớm", a duty, an intention or a
     pledge: "phải xong", "muốn xong", "đảm bảo hoàn thành", in a moment or at once: "lát
-    nữa xong", "xong ngay" …, or, unless said as past, a day to come or this day or week:
+    nữa xong", "xong ngay", the work after something else: "họp xong em gửi", "xong việc
+    này em làm" …, or, unless said as past, a day to come or this day or week:
     "thứ 6 xong", "15/12 xong", "cuối tháng xong", "hôm nay xong", "tuần này xong", "tối nay
     em gửi"; "hôm nay đã xong", "thứ 6 xong rồi" are done), then acknowledgement ("ok", "👍",
     "đc rồi" …).

@@ -261,6 +261,13 @@ PROMISE_RE = re.compile(
     rf"|\b(?:phai|can|muon|dinh|du\s+dinh|dam\s+bao|cam\s+ket)\s+(?:lam\s+)?{_DONE_WORD}\b"
     # "tí nữa xong", "lát nữa em gửi", "lát xong": in a moment
     rf"|\b(?:(?:ti|ty|chut|xiu|lat)\s+nua|lat\s+(?:em|toi|minh|{_DONE_WORD}))\b"
+    # "họp xong em gửi", "đi công tác xong về làm": something else first, then the work
+    rf"|\b(?:hop|cong\s+tac|di\s+(?:hop|cong\s+tac|hoc))\s+{_DONE_WORD}\s+(?:roi\s+)?"
+    r"(?:(?:em|toi|minh|ben\s+em|chung\s+em)\s+)?(?:ve\s+)?(?:se\s+)?"
+    r"(?:lam|bao|gui|nop|chuyen|cap\s+nhat)\b"
+    # "xong việc này em làm", "xong về làm", "xong rồi làm tiếp": the work is still to do
+    rf"|\b{_DONE_WORD}\s+(?:viec\s+(?:nay|do|kia|khac)\s+)?(?:(?:roi|thi|la)\s+)?"
+    r"(?:(?:em|toi|minh|ben\s+em|chung\s+em)\s+)?(?:ve\s+)?(?:se\s+)?lam\b(?!\s+gi\b)"
     # "xong ngay", "em làm xong liền anh ơi": right away, ending the reply
     rf"|\b{_DONE_WORD}\s+(?:ngay|lien)(?:\s+(?:thoi|{_PARTICLE}))*\W*$"
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"

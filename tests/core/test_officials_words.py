@@ -282,6 +282,13 @@ CORPUS: list[tuple[str, str]] = [
     ("em xin nhận, sẽ hoàn thành đúng hạn", "ask"),
     ("đã nhận và sẽ hoàn thành trước 15/12", "ask"),
     ("xong sẽ báo cáo", "ask"),
+    ("họp xong em gửi", "ask"),  # after the meeting
+    ("đi họp xong em làm", "ask"),
+    ("em đi công tác xong về làm", "ask"),
+    ("xong việc này em làm", "ask"),
+    ("em họp xong rồi làm tiếp", "ask"),
+    ("họp xong rồi", "done"),
+    ("đã xong rồi, em làm tiếp việc khác", "done"),
     ("làm xong em báo", "ask"),
     ("nếu xong", "ask"),
     ("phải xong", "ask"),
