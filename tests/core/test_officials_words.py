@@ -246,6 +246,7 @@ CORPUS: list[tuple[str, str]] = [
     ("xin lùi đến 25-12", "extension 25/12/2026"),
     ("xin gia hạn đến 5/1/2027", "extension 05/01/2027"),
     ("xin gia hạn đến hết tháng 12", "extension 31/12/2026"),
+    ("xin gia hạn đến cuối tháng", "extension"),  # which month's end: the bot asks
     ("xin gia hạn đến 20/12 vì thiếu người", "extension 20/12/2026"),
     ("xin lùi hạn 1 tuần", "extension +7"),
     ("xin lui han 1 tuan", "extension +7"),
@@ -253,6 +254,7 @@ CORPUS: list[tuple[str, str]] = [
     ("gia han 5 ngay", "extension +5"),
     ("gia hạn 5 ngày", "extension +5"),
     ("xin thêm 5 ngày", "extension +5"),
+    ("xin gia hạn thêm 3 hôm", "extension +3"),
     ("cho em xin thêm 3 ngày", "extension +3"),
     ("xin phép chậm 2 ngày", "extension +2"),
     ("cho em nộp trễ 3 ngày", "extension +3"),
