@@ -60,8 +60,9 @@ as is), with the whole reply kept as ``note``, when the reply
 - mixes signals: blocked or an extension request, next to a clause that says done;
 - reads as done only from a past-tense verb ("đã gửi báo cáo", "đã tổ chức …"), with no done
   word ("xong", "hoàn thành"), no 100 % and no cited document;
-- says done with a doubt ("tạm xong", "có lẽ xong", "hình như xong rồi", "probably done"), or
-  about all of it ("gần 100%", "khoảng 100%").
+- says done with a doubt ("tạm xong", "có lẽ xong", "hình như xong rồi", "probably done"),
+  about all of it ("gần 100%", "khoảng 100%"), or with a flaw ("xong nhưng thiếu", "hoàn
+  thành nhưng không đạt").
 
 Short clear replies ("xong", "đang làm 60%", "vướng: thiếu kinh phí") stay certain, and an
 UNCLEAR result is never uncertain (it records nothing anyway).

@@ -30,6 +30,7 @@ from core.replies.vocabulary import (
     COUNT_LEAD_RE,
     DANG,
     DONE_RE,
+    FLAW_RE,
     FRACTION_RE,
     HEDGE_RE,
     LACK_RE,
@@ -190,7 +191,8 @@ def rule_done(reply: Reply) -> ParsedReply | None:
     """Read DONE when some clause says done and promises nothing ("mai xong" is not done).
 
     A clause with a done word wins over one that says done only with a verb ("Dạ báo cáo
-    anh, đơn vị đã hoàn thành" is certain): only the verb alone leaves it to confirm.
+    anh, đơn vị đã hoàn thành" is certain): only the verb alone leaves it to confirm, as
+    does a flaw said after it ("xong nhưng thiếu").
     """
     folded = reply.folded
     verb_only = False
@@ -203,7 +205,8 @@ def rule_done(reply: Reply) -> ParsedReply | None:
         if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
             continue
         if _done_word_in(reply, start, end):
-            return _done(reply, uncertain=_hedged(reply, start, end) or _others_left(reply))
+            doubt = _hedged(reply, start, end) or _others_left(reply)
+            return _done(reply, uncertain=doubt or FLAW_RE.search(folded) is not None)
         verb_only = True
     return _done(reply, uncertain=True) if verb_only else None
 

@@ -372,6 +372,12 @@ CORRECTION_RE = re.compile(
     r"|disregard|w?oops)\b"
     r"|\b(?:khong|ko|k|kg)\s+phai\s*(?:[.,;!)]|$)"  # "không phải" ending a clause
 )
+# "xong nhưng thiếu", "xong nhưng sai số liệu", "hoàn thành nhưng không đạt": done, said with
+# a flaw; to confirm, never recorded as is.
+FLAW_RE = re.compile(
+    rf"\b(?:nhung|ma|but)\s+(?:(?:van|bi|co|hoi)\s+)*(?:thieu|sai|loi|(?:{_KHONG}|chua)\s+dat"
+    r"|missing|wrong|incomplete|errors?)\b"
+)
 # Done said with a doubt: "có lẽ xong", "hình như xong rồi", "chắc xong rồi" (not "chắc chắn",
 # surely), "coi như xong", "xong sơ bộ", "probably done"; "tạm xong" is :data:`TAM`.
 HEDGE_RE = re.compile(

@@ -110,6 +110,10 @@ CORPUS: list[tuple[str, str]] = [
     ("đã ký ban hành", "confirm"),
     ("chắc xong rồi", "confirm"),
     ("đã xong 2 xã", "confirm"),
+    ("xong nhưng thiếu", "confirm"),
+    ("xong nhưng sai số liệu", "confirm"),
+    ("hoàn thành nhưng không đạt", "confirm"),
+    ("xong rồi, không có sai sót", "done"),
     # Done, a document cited.
     ("đã nộp báo cáo số 123/BC-UBND ngày 4/12", "doc 123/BC-UBND"),
     ("đã ban hành kế hoạch số 45/KH-UBND", "doc 45/KH-UBND"),
