@@ -44,7 +44,7 @@ Rules run in this order and the first that decides wins:
     này em làm" …, or, unless said as past, a day to come or this day or week:
     "thứ 6 xong", "15/12 xong", "cuối tháng xong", "hôm nay xong", "tuần này xong", "tối nay
     em gửi"; "hôm nay đã xong", "thứ 6 xong rồi" are done), then acknowledgement ("ok", "👍",
-    "đc rồi" …).
+    "đc rồi", "đọc xong rồi" …).
 
 Negation comes after extension and blocked because their reasons usually contain
 "chưa" ("vì chưa có hướng dẫn"); it still comes before anything that can say DONE, so a

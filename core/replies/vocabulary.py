@@ -61,7 +61,9 @@ _CAUSE = (
     r"|vi|do|boi)"
 )
 _PARTICLE = r"(?:a|ah|ak|nhi|vay|the|ha|nhe|nha|em|anh|chi|ban|oi|sep)"
-DONE_RE = re.compile(rf"\b{_DONE_WORD}\b")
+# Not "đọc xong", "xem xong", "nghe xong", "nhận xong": the reminder read, not the work done.
+_READ_IT = r"(?<!\bdoc )(?<!\bxem )(?<!\bnghe )(?<!\bnhan )"
+DONE_RE = re.compile(rf"\b{_READ_IT}{_DONE_WORD}\b")
 PERFECTIVE_RE = re.compile(
     rf"\bda\s+(?:(?:duoc|chinh\s+thuc)\s+)?{_VERB}\b|\b{_VERB}\b(?:\s+\w+){{0,3}}\s+(?:roi|rui)\b"
     rf"|\b{_ENGLISH_PAST}\b"
@@ -325,7 +327,8 @@ LAST_WEEK_RE = re.compile(r"\s+(?:tuan\s+(?:truoc|roi|qua)|vua\s+(?:roi|qua))\b"
 PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
 ACK_RE = re.compile(
     r"\b(?:ok(?:e|ie|ay|ela|i)?|vang|nhan(?:\s+duoc)?|ro|noted|note|received|got\s+it"
-    r"|roger|thanks?|thank\s+you|tks|thx|cam\s+on|yes|yep|u|uh|uhm|copy)\b"
+    r"|roger|thanks?|thank\s+you|tks|thx|cam\s+on|yes|yep|u|uh|uhm|copy"
+    r"|(?:doc|xem|nghe)\s+xong)\b"
     # A tick alone is not here: it may mean done or seen, so the bot asks (UNRECOGNISED).
     "|[\U0001f44d\U0001f44c\U0001f64f\U0001f197\u261d]"
     # "đc", "được rồi ạ" alone: "all right", not a report that the work is done.

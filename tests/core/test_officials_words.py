@@ -374,6 +374,11 @@ CORPUS: list[tuple[str, str]] = [
     ("đc rồi", "ask"),
     ("👍", "ask"),
     ("đã xem", "ask"),
+    ("em đọc xong rồi ạ", "ask"),  # the reminder read, not the work done
+    ("em xem xong rồi", "ask"),
+    ("đã xem xong văn bản", "ask"),
+    ("em đọc xong, sẽ triển khai", "ask"),
+    ("đã xem xong và hoàn thành", "done"),
     ("em đã đọc", "ask"),
     # Questions and help: asked.
     ("?", "ask question"),
