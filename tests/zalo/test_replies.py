@@ -805,7 +805,8 @@ async def test_a_reply_about_no_task_lists_eight_tasks_and_counts_the_rest(zbot:
 
 async def test_an_officials_words_that_are_not_done_are_asked(zbot: ZaloBot) -> None:
     """ "xong rồi à" asks back, "xong không nổi" says it cannot be, "tưởng xong rồi" it was
-    thought done, "phải xong" it must be: each was recorded as done. None is: the bot asks
+    thought done, "phải xong" it must be, "họp xong em gửi" it comes after a meeting, "em
+    đọc xong rồi ạ" the reminder was read: each was recorded as done. None is: the bot asks
     which status, and records nothing."""
     official(zbot)
     await remind(zbot)

@@ -475,13 +475,17 @@ async def test_a_bare_1_after_moving_to_another_unit_asks_and_records_nothing(
 
 
 # Not done, in an official's own words (tests/core/test_officials_words.py): asked back,
-# cannot be, thought done, a duty, acknowledged, no blocker, not done.
+# cannot be, thought done, a duty, at once, after something else, the reminder read,
+# acknowledged, no blocker, not done.
 WORDS_NOT_DONE = (
     "xong rồi à",
     "đã xong rồi hả anh",
     "xong không nổi",
     "tưởng xong rồi",
     "phải xong",
+    "xong ngay",
+    "họp xong em gửi",
+    "em đọc xong rồi ạ",
     "đã nhận",
     "em nhận rồi ạ",
     "không có vướng mắc",
@@ -492,7 +496,8 @@ WORDS_NOT_DONE = (
 
 async def test_an_officials_words_that_are_not_done_are_asked(bot: BotUnderTest) -> None:
     """ "xong rồi à" asks back, "xong không nổi" says it cannot be, "tưởng xong rồi" it was
-    thought done, "phải xong" it must be: each was recorded as done. None is: the bot asks
+    thought done, "phải xong" it must be, "họp xong em gửi" it comes after a meeting, "em
+    đọc xong rồi ạ" the reminder was read: each was recorded as done. None is: the bot asks
     with the status buttons, and records nothing."""
     world = await scene(bot)
     for text in WORDS_NOT_DONE:
