@@ -152,7 +152,7 @@ NEGATED_DONE_RE = re.compile(
 # "chưa làm được", "k triển khai được", "ko lam dc": the work not done, before its cause
 NEGATED_WORK_RE = re.compile(
     rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:the\s+)?"
-    r"(?:lam|trien\s+khai|tien\s+hanh|bat\s+dau)\b(?!\s+lai\b)"
+    r"(?:lam|lm|trien\s+khai|tien\s+hanh|bat\s+dau)\b(?!\s+lai\b)"
 )
 SPOKEN_NEGATED_RE = re.compile(_SPOKEN_NEGATED)
 # How the spoken negators are typed when they are other words: "Hồng" (a name), "họng".
@@ -345,10 +345,10 @@ CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
 # which says nothing of the task.
 DANG = (
     re.compile(
-        r"\bdan?g\b(?!\s+(?:(?:di\s+)?(?:hop|cong\s+tac)|nghi|om|tiep\s+khach|lai\s+xe"
+        r"\bd(?:an?)?g\b(?!\s+(?:(?:di\s+)?(?:hop|cong\s+tac)|nghi|om|tiep\s+khach|lai\s+xe"
         r"|tren\s+duong)\b)"
     ),
-    frozenset({"đang", "dang", "đag", "dag"}),
+    frozenset({"đang", "dang", "đag", "dag", "đg", "dg"}),
 )
 CHO = (re.compile(r"\bcho\b"), frozenset({"chờ"}))  # "cho" is "give"
 SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a common typo

@@ -157,6 +157,9 @@ CORPUS: list[tuple[str, str]] = [
     ("đang tiến hành", "progress"),
     ("đang tổng hợp số liệu", "progress"),
     ("dang tong hop", "progress"),
+    ("đag lm", "progress"),
+    ("đg làm", "progress"),
+    ("lm đc 60%", "progress 60"),
     ("đang xây dựng kế hoạch", "progress"),
     ("đang soạn dự thảo", "progress"),
     ("đang hoàn thiện hồ sơ", "progress"),
@@ -226,6 +229,7 @@ CORPUS: list[tuple[str, str]] = [
     ("chưa làm được do chưa có kinh phí", "blocked: chưa có kinh phí"),
     ("k làm được vì mất điện", "blocked: mất điện"),
     ("ko lam dc vi thieu kinh phi", "blocked: thieu kinh phi"),
+    ("k lm đc vì thiếu người", "blocked: thiếu người"),
     ("chưa triển khai được vì chưa có hướng dẫn", "blocked: chưa có hướng dẫn"),
     (
         "chưa thực hiện được do chưa có văn bản hướng dẫn",
