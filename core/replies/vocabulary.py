@@ -61,9 +61,12 @@ _CAUSE = (
     r"|vi|do|boi)"
 )
 _PARTICLE = r"(?:a|ah|ak|nhi|vay|the|ha|nhe|nha|em|anh|chi|ban|oi|sep)"
-# Not "đọc xong", "xem xong", "nghe xong", "nhận xong": the reminder read, not the work done.
-_READ_IT = r"(?<!\bdoc )(?<!\bxem )(?<!\bnghe )(?<!\bnhan )"
-DONE_RE = re.compile(rf"\b{_READ_IT}{_DONE_WORD}\b")
+# Not "đọc xong", "xem xong", "nghe xong", "nhận xong": the reminder read, not the work done;
+# nor "thời hạn hoàn thành", "hỏi hạn hoàn thành", the deadline (not "đúng hạn hoàn thành").
+_NOT_REPORTED = (
+    r"(?<!\bdoc )(?<!\bxem )(?<!\bnghe )(?<!\bnhan )(?<!\bthoi han )(?<!\bhoi han )(?<!^han )"
+)
+DONE_RE = re.compile(rf"\b{_NOT_REPORTED}{_DONE_WORD}\b")
 PERFECTIVE_RE = re.compile(
     rf"\bda\s+(?:(?:duoc|chinh\s+thuc)\s+)?{_VERB}\b|\b{_VERB}\b(?:\s+\w+){{0,3}}\s+(?:roi|rui)\b"
     rf"|\b{_ENGLISH_PAST}\b"

@@ -402,6 +402,9 @@ CORPUS: list[tuple[str, str]] = [
     ("việc nào ạ", "ask"),
     ("việc gì vậy anh", "ask"),
     ("em không hiểu", "ask"),
+    ("em hỏi hạn hoàn thành", "ask"),  # the deadline asked about
+    ("hạn hoàn thành", "ask"),
+    ("đúng hạn hoàn thành rồi", "done"),
     ("hướng dẫn em với", "ask"),
     ("gửi cho ai ạ", "ask"),
     ("mẫu báo cáo đâu ạ", "ask"),
