@@ -49,6 +49,8 @@ _DENIED = (
     rf"|\blam\s+gi\s+(?:(?:da|co|ma|duoc|chuyen)\s+)*{_DONE_WORD}"
     rf"|\bkho\s+(?:ma\s+|co\s+the\s+|lam\s+)?(?:{_DONE_WORD}|kip)\b"
     rf"|\bsao\s+(?:ma\s+)?(?:{_DONE_WORD}|kip)\s+(?:duoc|dc|noi)\b"
+    # "không có cách nào xong", "không đời nào xong": no way
+    rf"|\b{_KHONG}\s+(?:co\s+)?(?:cach|doi)\s+nao\s+(?:\w+\s+){{0,2}}?(?:{_DONE_WORD}|kip)\b"
     # "xong sao nổi" (how could it), "xong không nổi", "hoàn thành hổng nổi" (it cannot be)
     rf"|\b{_DONE_WORD}\s+(?:sao|{_KHONG}|{_SPOKEN_NO}|cha)\s+(?:noi|duoc\s+dau)\b"
     rf"|\b{_DONE_WORD}\s+(?:cai\s+)?gi\b"
@@ -139,7 +141,7 @@ BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BL
 # "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
 # "chưa có kinh phí", "không đủ nhân lực": a lack said with a negation is a blocker too.
 LACK_RE = re.compile(
-    rf"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|(?:{_KHONG}|{_CHUA})\s+(?:co|du|duoc\s+cap"
+    rf"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|het\s+(?:kinh\s+phi|tien|von|nguon\s+von)\b|(?:{_KHONG}|{_CHUA})\s+(?:co|du|duoc\s+cap"
     r"|duoc\s+bo\s+tri|bo\s+tri\s+duoc)\s+(?:kinh\s+phi|nguon\s+von|von|nhan\s+luc|can\s+bo"
     r"|nguoi|huong\s+dan|so\s+lieu|du\s+lieu)\b)"
 )
