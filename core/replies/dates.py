@@ -1,4 +1,5 @@
-"""Dates and durations in a reply: "đến 15/7", "hết tháng 7", "thứ 6 tuần sau", "thêm 1 tuần"."""
+"""Dates and durations in a reply: "đến 15/7", "hết tháng 7", "thứ 6 tuần sau", "thêm 1 tuần",
+"thêm 3 hôm"."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ _DURATION = (
     # "2 more weeks", "one extra day", "3 more working days"
     r"(?:(?:more|extra|additional)\s+)?(?:(?P<work_en>working|business)\s+)?"
     # "3 tháng 12" is a date, "thêm 1 tháng" a month more.
-    r"(?P<unit>ngay|tuan|days?|weeks?|thang(?!\s*\d)|months?)\b(?P<work_vi>\s+lam\s+viec)?"
+    r"(?P<unit>ngay|hom|bua|tuan|days?|weeks?|thang(?!\s*\d)|months?)\b"
+    r"(?P<work_vi>\s+lam\s+viec)?"
     r")"
 )
 DURATION_ANON = re.sub(r"\?P<\w+>", "?:", _DURATION)

@@ -1,4 +1,5 @@
-"""The share of the work a reply states: "60%", "đang làm 60", "một nửa", a lone "60"."""
+"""The share of the work a reply states: "60%", "đang làm 60", "6 phần 10", "một nửa", a
+lone "60"."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ _BARE_PERCENT_RE = re.compile(
     r"|(?:xong|hoan\s?thanh)(?:\s+(?:duoc|dc))?)"
     r"\s+(?:khoang\s+)?([1-9]\d)\s*(?=$|[,;.!]|\b(?:roi|r|a|nhe|nha)\b)"
 )
+# "6 phần 10", "được 7 phần mười": tenths, as said, a share (60%, 70%).
+_TENTHS_RE = re.compile(r"(?<![\w.,/])(10|[0-9])\s+phan\s+(?:10|muoi)\b(?!\s*[%/])")
 # "60", "60 ạ", "100": a number alone answering a reminder is the share of the work done.
 LONE_NUMBER_RE = re.compile(r"^([-−]\s*)?(\d{1,6})(?:\s+(?:a|ah|nhe|nha|roi|r))*\s*[.!]*$")
 # A letter O typed for a zero ("6O%", "1OO"): after a digit, before a digit, % or the end.
@@ -52,7 +55,8 @@ def near_hundred(reply: Reply) -> bool:
 
 
 def stated_percent(reply: Reply, start: int = 0, end: int | None = None) -> int | None:
-    """Read the first stated percentage from 0 to 100, or "một nửa" as 50."""
+    """Read the first stated percentage from 0 to 100, tenths ("6 phần 10": 60), or "một
+    nửa" as 50."""
     folded = reply.folded
     stop = len(folded) if end is None else end
     for match in PERCENT_RE.finditer(folded, start, stop):
@@ -66,6 +70,9 @@ def stated_percent(reply: Reply, start: int = 0, end: int | None = None) -> int 
     bare = _BARE_PERCENT_RE.search(folded, start, stop)
     if bare is not None:
         return int(bare.group(1))  # 10-99: a bare 100 is not taken as done
+    tenths = _TENTHS_RE.search(folded, start, stop)
+    if tenths is not None:
+        return 10 * int(tenths.group(1))
     half = _HALF_RE.search(folded, start, stop) or find_guarded(reply, NUA, start)
     if half is None or half.start() >= stop:
         return None

@@ -41,6 +41,7 @@ from core.replies.vocabulary import (
     SE,
     SPOKEN_NEGATED_RE,
     THIS_PERIOD_RE,
+    TUONG,
     Guarded,
 )
 from core.textnorm import FoldedText
@@ -84,9 +85,12 @@ def spoken_negation(reply: Reply, start: int = 0, end: int | None = None) -> re.
 
 def denies(reply: Reply, start: int, end: int) -> bool:
     """Tell whether the span says the work is not done: "chưa", "không xong", "hông xong",
-    "có xong đâu" (a done word with "đâu" in its clause)."""
+    "có xong đâu" (a done word with "đâu" in its clause), "tưởng xong rồi" (thought so)."""
     folded = reply.folded
     if NEGATION_RE.search(folded[start:end]) or spoken_negation(reply, start, end):
+        return True
+    thought = find_guarded(reply, TUONG, start)
+    if thought is not None and thought.end() <= end:
         return True
     pattern, forms = DAU
     for first, last in clauses(folded[start:end]):

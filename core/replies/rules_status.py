@@ -30,12 +30,14 @@ from core.replies.vocabulary import (
     COUNT_LEAD_RE,
     DANG,
     DONE_RE,
+    FLAW_RE,
     FRACTION_RE,
     HEDGE_RE,
     LACK_RE,
     LEAD_FILLER_RE,
     LONE_VUONG_RE,
     NEGATED_DONE_RE,
+    NEGATED_WORK_RE,
     NONE_AFTER_RE,
     NUA,
     OTHERS_LEFT_RE,
@@ -64,7 +66,8 @@ def rule_lone_number(reply: Reply) -> ParsedReply | None:
 
 
 def rule_blocked(reply: Reply) -> ParsedReply | None:
-    """Read a blocker ("vướng: thiếu kinh phí") or "not done because …" with its reason."""
+    """Read a blocker ("vướng: thiếu kinh phí") or "not done because …" ("chưa xong vì …",
+    "chưa làm được do …") with its reason."""
     folded = reply.folded
     for match in BLOCKER_RE.finditer(folded):
         if negated_before(folded, match.start()) or not _typed_as_blocker(reply, match):
@@ -77,7 +80,9 @@ def rule_blocked(reply: Reply) -> ParsedReply | None:
     lack = LACK_RE.match(folded)
     if lack is not None:
         return _blocked(reply, quote(reply, lack.end()))
-    negated = NEGATED_DONE_RE.search(folded) or spoken_negation(reply)
+    negated = (
+        NEGATED_DONE_RE.search(folded) or NEGATED_WORK_RE.search(folded) or spoken_negation(reply)
+    )
     cause = find_cause(reply, negated.end()) if negated else None
     if cause is None:
         return None
@@ -186,7 +191,8 @@ def rule_done(reply: Reply) -> ParsedReply | None:
     """Read DONE when some clause says done and promises nothing ("mai xong" is not done).
 
     A clause with a done word wins over one that says done only with a verb ("Dạ báo cáo
-    anh, đơn vị đã hoàn thành" is certain): only the verb alone leaves it to confirm.
+    anh, đơn vị đã hoàn thành" is certain): only the verb alone leaves it to confirm, as
+    does a flaw said after it ("xong nhưng thiếu").
     """
     folded = reply.folded
     verb_only = False
@@ -199,7 +205,8 @@ def rule_done(reply: Reply) -> ParsedReply | None:
         if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
             continue
         if _done_word_in(reply, start, end):
-            return _done(reply, uncertain=_hedged(reply, start, end) or _others_left(reply))
+            doubt = _hedged(reply, start, end) or _others_left(reply)
+            return _done(reply, uncertain=doubt or FLAW_RE.search(folded) is not None)
         verb_only = True
     return _done(reply, uncertain=True) if verb_only else None
 
@@ -257,12 +264,18 @@ def _some_of_them(folded: str) -> bool:
 
 def _work_left(reply: Reply) -> bool:
     """Tell whether the reply says work is left: "còn 2 việc", "còn lại 3 xã", "còn 20%",
-    "chỉ còn ký", "xong hết trừ xã A"."""
+    "chỉ còn ký", "xong hết trừ xã A", "xong, còn báo cáo" (not "không còn xã nào")."""
     if find_guarded(reply, TRU) is not None:
         return True
     for match in REMAINING_RE.finditer(reply.folded):
         still = match.group().startswith("con ")  # "còn" typed so; not "chỉ còn", "ngoại trừ"
-        if not still or reply.typed(match.start(), match.start() + 3) in _STILL:
+        if not still:
+            return True
+        if negated_before(reply.folded, match.start()):
+            continue  # "không còn xã nào", "không còn sai sót": none left
+        if match.group("left") and OTHERS_LEFT_RE.match(reply.folded, match.start()):
+            continue  # "còn phòng khác": others', the sender's part may be done (asked)
+        if reply.typed(match.start(), match.start() + 3) in _STILL:
             return True
     return False
 

@@ -10,6 +10,8 @@ from core.replies.reading import Reply, denies, find_guarded, has_promise
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.vocabulary import (
     ACK_RE,
+    ASKED_BACK_RE,
+    ASKING_PARTICLES,
     CORRECTION_RE,
     DA,
     LON,
@@ -45,6 +47,9 @@ def rule_question(reply: Reply) -> ParsedReply | None:
         return unclear(ReplyHint.QUESTION)
     spoken = SPOKEN_QUESTION_RE.search(folded, max(0, len(folded) - 160))
     if spoken is not None and reply.typed(*spoken.span("no")) not in NOT_SPOKEN_NO:
+        return unclear(ReplyHint.QUESTION)
+    asked = ASKED_BACK_RE.search(folded, max(0, len(folded) - 160))
+    if asked is not None and reply.typed(*asked.span("particle")) in ASKING_PARTICLES:
         return unclear(ReplyHint.QUESTION)
     return None
 

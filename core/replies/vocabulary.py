@@ -14,7 +14,10 @@ _DONE_WORD = r"(?:x+o+n*g+|hoan\s?thanh|hoan\s+tat|done|finished|completed|compl
 # Verbs that report completion only in the perfective: "đã gửi", "gửi rồi".
 _VERB = (
     r"(?:ban\s+hanh|gui|nop|bao\s+cao|bc|ky|phe\s+duyet|thanh\s+lap|to\s+chuc|thuc\s+hien"
-    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc|chuyen"
+    r"|cap\s+nhat|kien\s+toan|xu\s+ly|khac\s+phuc"
+    # "đã chuyển báo cáo", not "đã chuyển cho anh Nam", "chuyển phòng chuyên môn": handed on
+    r"|chuyen(?!\s+(?:(?:cho|sang|xuong|qua|ve)\s+)?(?:anh|chi|em|dong\s+chi|d/c|dc|can\s+bo"
+    r"|cong\s+chuc|bo\s+phan|phong|van\s+phong|ban|to)\b)"
     # English verbs in Vietnamese sentences: "finish rồi", "em đã submit", "đã upload"
     r"|finish|submit|upload)"
 )
@@ -46,6 +49,10 @@ _DENIED = (
     rf"|\blam\s+gi\s+(?:(?:da|co|ma|duoc|chuyen)\s+)*{_DONE_WORD}"
     rf"|\bkho\s+(?:ma\s+|co\s+the\s+|lam\s+)?(?:{_DONE_WORD}|kip)\b"
     rf"|\bsao\s+(?:ma\s+)?(?:{_DONE_WORD}|kip)\s+(?:duoc|dc|noi)\b"
+    # "không có cách nào xong", "không đời nào xong": no way
+    rf"|\b{_KHONG}\s+(?:co\s+)?(?:cach|doi)\s+nao\s+(?:\w+\s+){{0,2}}?(?:{_DONE_WORD}|kip)\b"
+    # "xong sao nổi" (how could it), "xong không nổi", "hoàn thành hổng nổi" (it cannot be)
+    rf"|\b{_DONE_WORD}\s+(?:sao|{_KHONG}|{_SPOKEN_NO}|cha)\s+(?:noi|duoc\s+dau)\b"
     rf"|\b{_DONE_WORD}\s+(?:cai\s+)?gi\b"
     rf"|\b(?:nothing|none)(?:['’]s|\s+(?:is|was|has\s+been|of\s+it))?\s+{_DONE_WORD}\b"
     # "yet to be done", "still to be done", "to be completed"
@@ -56,7 +63,12 @@ _CAUSE = (
     r"|vi|do|boi)"
 )
 _PARTICLE = r"(?:a|ah|ak|nhi|vay|the|ha|nhe|nha|em|anh|chi|ban|oi|sep)"
-DONE_RE = re.compile(rf"\b{_DONE_WORD}\b")
+# Not "đọc xong", "xem xong", "nghe xong", "nhận xong": the reminder read, not the work done;
+# nor "thời hạn hoàn thành", "hỏi hạn hoàn thành", the deadline (not "đúng hạn hoàn thành").
+_NOT_REPORTED = (
+    r"(?<!\bdoc )(?<!\bxem )(?<!\bnghe )(?<!\bnhan )(?<!\bthoi han )(?<!\bhoi han )(?<!^han )"
+)
+DONE_RE = re.compile(rf"\b{_NOT_REPORTED}{_DONE_WORD}\b")
 PERFECTIVE_RE = re.compile(
     rf"\bda\s+(?:(?:duoc|chinh\s+thuc)\s+)?{_VERB}\b|\b{_VERB}\b(?:\s+\w+){{0,3}}\s+(?:roi|rui)\b"
     rf"|\b{_ENGLISH_PAST}\b"
@@ -75,6 +87,14 @@ TRAILING_QUESTION_RE = re.compile(
 SPOKEN_QUESTION_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB})\s+(?:roi\s+)?(?P<no>{_SPOKEN_NO})(?:\s+{_PARTICLE})*\W*$"
 )
+# "xong rồi à", "đã xong rồi hả anh", "gửi rồi ư": a done word asked back, a particle that
+# asks ending the reply. Folded, "à" is "ạ" (polite, "xong rồi ạ" reports it done): the
+# caller checks the particle was typed as one of :data:`ASKING_PARTICLES`.
+ASKED_BACK_RE = re.compile(
+    rf"\b(?:{_DONE_WORD}|{_VERB})\b(?:\s+(?:roi|r|rui|het|xong|that))*"
+    rf"\s+(?P<particle>ha|ho|u|a)(?:\s+{_PARTICLE})*\W*$"
+)
+ASKING_PARTICLES = frozenset({"hả", "hở", "ư", "à"})
 # The sender no longer follows the unit's work: "em đã chuyển công tác", "không còn phụ
 # trách", "đã nghỉ hưu", "I no longer work there". No status: whom to tell is said instead.
 MOVED_RE = re.compile(
@@ -94,6 +114,9 @@ EXTENSION_RE = re.compile(
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
+    # "xin phép chậm 2 ngày", "cho em nộp trễ 3 ngày": late by so long, asked
+    r"|\b(?:xin(?:\s+phep)?|cho\s+(?:em|minh|toi))\s+(?:nop\s+|gui\s+)?(?:cham|tre)"
+    rf"\s+(?:them\s+)?{DURATION_ANON}"
     # "cho em thêm 3 ngày nữa": asked of the reader, "nữa" or not
     rf"|\bcho\s+(?:em|minh|chung\s+em|toi|don\s+vi)\s+(?:xin\s+)?them\s+{DURATION_ANON}"
     # "we need 2 more weeks", "2 more days please" (not "2 more days and it is done")
@@ -118,7 +141,7 @@ BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BL
 # "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
 # "chưa có kinh phí", "không đủ nhân lực": a lack said with a negation is a blocker too.
 LACK_RE = re.compile(
-    rf"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|(?:{_KHONG}|{_CHUA})\s+(?:co|du|duoc\s+cap"
+    rf"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|het\s+(?:kinh\s+phi|tien|von|nguon\s+von)\b|(?:{_KHONG}|{_CHUA})\s+(?:co|du|duoc\s+cap"
     r"|duoc\s+bo\s+tri|bo\s+tri\s+duoc)\s+(?:kinh\s+phi|nguon\s+von|von|nhan\s+luc|can\s+bo"
     r"|nguoi|huong\s+dan|so\s+lieu|du\s+lieu)\b)"
 )
@@ -130,6 +153,11 @@ LONE_VUONG_RE = re.compile(r"vuong\b(?!\s+mac)")
 NEGATED_DONE_RE = re.compile(
     rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|{_VERB}|kip)\b"
     rf"|{_KH_NEGATED}"
+)
+# "chưa làm được", "k triển khai được", "ko lam dc": the work not done, before its cause
+NEGATED_WORK_RE = re.compile(
+    rf"\b(?:{_CHUA}|{_KHONG}|{_CHANG})\s+(?:the\s+)?"
+    r"(?:lam|lm|trien\s+khai|tien\s+hanh|bat\s+dau)\b(?!\s+lai\b)"
 )
 SPOKEN_NEGATED_RE = re.compile(_SPOKEN_NEGATED)
 # How the spoken negators are typed when they are other words: "Hồng" (a name), "họng".
@@ -154,6 +182,8 @@ PROGRESS_RE = re.compile(
     r"|(?:cho|doi)\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
     # sent back, to be done again: "sở trả về", "bị trả lại", "phải làm lại"
     r"|(?:bi|so|tinh|ubnd|phong)\s+tra\s+(?:ve|lai)|phai\s+(?:lam|sua)\s+lai"
+    # asked for more: "sở yêu cầu bổ sung", "đề nghị chỉnh sửa"
+    r"|(?:yeu\s+cau|de\s+nghi)\s+(?:\w+\s+)?(?:bo\s+sung|chinh\s+sua|sua\s+lai|lam\s+lai)"
     # waiting for a signature or an approval, part of it, most of it, all but some
     r"|(?<!\bno )(?<!\bnothing )(?<!\bnone )pending|awaiting|partly|most\s+of|apart\s+from"
     r"|other\s+than"
@@ -162,6 +192,11 @@ PROGRESS_RE = re.compile(
     r"|(?:first|second|1st|2nd)\s+(?:phase|stage|step|part|half)|mostly|largely|except"
     rf"|(?:sap(?:\s+sua)?|gan(?:\s+nhu)?|hau\s+nhu)\s+(?:da\s+)?(?:xong|hoan\s?thanh)|gan\s+het"
     r"|almost|nearly|mot\s+phan"
+    # "mới bắt đầu", "vừa bắt đầu làm", "mới làm được chút": begun, a little done
+    r"|(?:moi|vua|da|dang)\s+bat\s+dau"
+    r"|(?<!chua )(?<!khong )(?<!ko )(?<!k )lam\s+duoc\s+(?:(?:mot|1)\s+)?(?:chut|it|ti|xiu)"
+    # "xong một số", "hoàn thành vài xã": some of them (not "vai trò", a role)
+    rf"|(?:{_DONE_WORD}|{_VERB})\s+(?:duoc\s+)?(?:mot\s+so|(?:mot\s+)?vai(?!\s+tro\b)|mot\s+it)"
     rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
     r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
     rf"|\b(?:(?:mot|1)\s+nua|half)\b{NOT_A_SHARE}"
@@ -199,7 +234,10 @@ REMAINING_RE = re.compile(
     r"\bcon\s+(?:lai\s+)?(?:\d+\s*(?:%|phan\s+tram\b)"
     r"|(?:\d+|mot|hai|ba|bon|nam|vai|mot\s+vai|mot\s+so|mot\s+it|it|nhieu)\s+"
     r"(?!(?:ngay|tuan|thang|nam|gio|buoi|hom|bua|phut|lan)\b)\w"
-    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b)"
+    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b"
+    # "xong, còn xã B", "xong kế hoạch, còn báo cáo": the others left (not "con số", "con
+    # người", typed without marks)
+    rf"|(?P<left>(?!(?:so|nguoi)\b)(?:{_COUNTED}|bao\s+cao|bc))\b)"
     # "chỉ còn ký", "xong hết trừ xã A", "ngoại trừ báo cáo": all but some
     r"|\bchi\s+con\b|\bngoai\s+tru\b"
 )
@@ -225,6 +263,20 @@ NEGATOR_BEFORE_RE = re.compile(rf"\b(?:{_NEGATOR}|no|without|none|nothing)(?:\W+
 PROMISE_RE = re.compile(
     # "xin hoàn thành sớm", "xin được xong trước 30/6": a wish to finish, not a report.
     rf"\bxin\s+(?:duoc\s+)?{_DONE_WORD}\b"
+    # "phải xong", "cần hoàn thành", "muốn xong", "định làm xong", "đảm bảo hoàn thành": a
+    # duty, an intention or a pledge
+    rf"|\b(?:phai|can|muon|dinh|du\s+dinh|dam\s+bao|cam\s+ket)\s+(?:lam\s+)?{_DONE_WORD}\b"
+    # "tí nữa xong", "lát nữa em gửi", "lát xong": in a moment
+    rf"|\b(?:(?:ti|ty|chut|xiu|lat)\s+nua|lat\s+(?:em|toi|minh|{_DONE_WORD}))\b"
+    # "họp xong em gửi", "đi công tác xong về làm": something else first, then the work
+    rf"|\b(?:hop|cong\s+tac|di\s+(?:hop|cong\s+tac|hoc))\s+{_DONE_WORD}\s+(?:roi\s+)?"
+    r"(?:(?:em|toi|minh|ben\s+em|chung\s+em)\s+)?(?:ve\s+)?(?:se\s+)?"
+    r"(?:lam|bao|gui|nop|chuyen|cap\s+nhat)\b"
+    # "xong việc này em làm", "xong về làm", "xong rồi làm tiếp": the work is still to do
+    rf"|\b{_DONE_WORD}\s+(?:viec\s+(?:nay|do|kia|khac)\s+)?(?:(?:roi|thi|la)\s+)?"
+    r"(?:(?:em|toi|minh|ben\s+em|chung\s+em)\s+)?(?:ve\s+)?(?:se\s+)?lam\b(?!\s+gi\b)"
+    # "xong ngay", "em làm xong liền anh ơi": right away, ending the reply
+    rf"|\b{_DONE_WORD}\s+(?:ngay|lien)(?:\s+(?:thoi|{_PARTICLE}))*\W*$"
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang|tranh\s+thu"
     r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
@@ -280,7 +332,8 @@ LAST_WEEK_RE = re.compile(r"\s+(?:tuan\s+(?:truoc|roi|qua)|vua\s+(?:roi|qua))\b"
 PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
 ACK_RE = re.compile(
     r"\b(?:ok(?:e|ie|ay|ela|i)?|vang|nhan(?:\s+duoc)?|ro|noted|note|received|got\s+it"
-    r"|roger|thanks?|thank\s+you|tks|thx|cam\s+on|yes|yep|u|uh|uhm|copy)\b"
+    r"|roger|thanks?|thank\s+you|tks|thx|cam\s+on|yes|yep|u|uh|uhm|copy"
+    r"|(?:doc|xem|nghe)\s+xong)\b"
     # A tick alone is not here: it may mean done or seen, so the bot asks (UNRECOGNISED).
     "|[\U0001f44d\U0001f44c\U0001f64f\U0001f197\u261d]"
     # "đc", "được rồi ạ" alone: "all right", not a report that the work is done.
@@ -297,10 +350,10 @@ CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
 # which says nothing of the task.
 DANG = (
     re.compile(
-        r"\bdan?g\b(?!\s+(?:(?:di\s+)?(?:hop|cong\s+tac)|nghi|om|tiep\s+khach|lai\s+xe"
+        r"\bd(?:an?)?g\b(?!\s+(?:(?:di\s+)?(?:hop|cong\s+tac)|nghi|om|tiep\s+khach|lai\s+xe"
         r"|tren\s+duong)\b)"
     ),
-    frozenset({"đang", "dang", "đag", "dag"}),
+    frozenset({"đang", "dang", "đag", "dag", "đg", "dg"}),
 )
 CHO = (re.compile(r"\bcho\b"), frozenset({"chờ"}))  # "cho" is "give"
 SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a common typo
@@ -310,6 +363,11 @@ DA = (re.compile(r"\bda\b"), frozenset({"dạ", "da"}))  # "dạ" is yes; not "�
 # "đâu" in a clause that says done denies it: "có xong đâu", "xong gì đâu", "đâu đã xong"
 # (not "đầu", the beginning; nor "xong đâu vào đấy", all in its place).
 DAU = (re.compile(r"\bdau\b(?!\s+(?:vao|ra)\s+day\b)"), frozenset({"đâu", "dau"}))
+# "tưởng xong rồi", "em tưởng đã gửi": thought done, so it is not (not "tường", a wall).
+TUONG = (
+    re.compile(rf"\btuong\b(?=\s+(?:\w+\s+){{0,3}}?(?:{_DONE_WORD}|{_VERB})\b)"),
+    frozenset({"tưởng", "tuong"}),
+)
 CAUSE_FORMS = {"vi": frozenset({"vì", "vi"}), "do": frozenset({"do"})}  # not "vị", "đó"
 # A reply taking itself back: "nhầm" typed so (not "nhằm", in order to; "nham" without
 # diacritics is taken as "nhầm"), "lộn" typed so (not "lớn", "lợn"; not "lộn xộn").
@@ -321,6 +379,12 @@ CORRECTION_RE = re.compile(
     r"|ignore\s+(?:that|this|it|the\s+(?:above|previous|last)|my\s+(?:last|previous))"
     r"|disregard|w?oops)\b"
     r"|\b(?:khong|ko|k|kg)\s+phai\s*(?:[.,;!)]|$)"  # "không phải" ending a clause
+)
+# "xong nhưng thiếu", "xong nhưng sai số liệu", "hoàn thành nhưng không đạt": done, said with
+# a flaw; to confirm, never recorded as is.
+FLAW_RE = re.compile(
+    rf"\b(?:nhung|ma|but)\s+(?:(?:van|bi|co|hoi)\s+)*(?:thieu|sai|loi|(?:{_KHONG}|chua)\s+dat"
+    r"|missing|wrong|incomplete|errors?)\b"
 )
 # Done said with a doubt: "có lẽ xong", "hình như xong rồi", "chắc xong rồi" (not "chắc chắn",
 # surely), "coi như xong", "xong sơ bộ", "probably done"; "tạm xong" is :data:`TAM`.

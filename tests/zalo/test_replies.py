@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from db.models import Assignment, ExtensionRequest, StatusReport
 from tests.factories import make_contact, make_task, make_unit, move_to_a_new_unit, person
 from tests.handlers.telegram.test_checkin import KEYBOARD_OFF_NOT_DONE
+from tests.handlers.telegram.test_replies import WORDS_NOT_DONE
 from tests.scheduler.support import at
 from tests.zalo.conftest import ZaloBot
 from tests.zalo.test_reminders import HOA, official, remind
@@ -800,3 +801,35 @@ async def test_a_reply_about_no_task_lists_eight_tasks_and_counts_the_rest(zbot:
     assert f"{more}, ví dụ «#{ids[8]} xong»" in asked
     await zbot.say(HOA, f"#{ids[-1]} 1")
     assert reports(zbot) == [(ids[-1], "done", 100)]
+
+
+async def test_an_officials_words_that_are_not_done_are_asked(zbot: ZaloBot) -> None:
+    """ "xong rồi à" asks back, "xong không nổi" says it cannot be, "tưởng xong rồi" it was
+    thought done, "phải xong" it must be, "họp xong em gửi" it comes after a meeting, "em
+    đọc xong rồi ạ" the reminder was read: each was recorded as done. None is: the bot asks
+    which status, and records nothing."""
+    official(zbot)
+    await remind(zbot)
+    for text in WORDS_NOT_DONE:
+        answer = await zbot.say(HOA, text)
+        assert any("1 = Hoàn thành" in line for line in answer), (text, answer)
+    assert reports(zbot) == []
+
+
+async def test_an_officials_words_are_recorded_as_they_read(zbot: ZaloBot) -> None:
+    """ "chưa làm được vì thiếu người" is a blocker with its reason (it was asked, the reason
+    lost), "xong, còn xã B" work left (it was done); then a share, then done."""
+    [task] = official(zbot)
+    await remind(zbot)
+    for text in ("chưa làm được vì thiếu người", "xong, còn xã B", "dang lam 60 phan tram"):
+        await zbot.say(HOA, text)
+    await zbot.say(HOA, "xong r")
+    assert reports(zbot) == [
+        (task, "blocked", None),
+        (task, "in_progress", None),
+        (task, "in_progress", 60),
+        (task, "done", 100),
+    ]
+    with zbot.session() as s:
+        reasons = [r.reason for r in s.exec(select(StatusReport).order_by(col(StatusReport.id)))]
+    assert reasons[0] == "thiếu người"

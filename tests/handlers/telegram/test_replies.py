@@ -472,3 +472,52 @@ async def test_a_bare_1_after_moving_to_another_unit_asks_and_records_nothing(
     assert reports(bot) == []
     assert "Đề án mới" in (answer.text or "")
     assert buttons(answer)
+
+
+# Not done, in an official's own words (tests/core/test_officials_words.py): asked back,
+# cannot be, thought done, a duty, at once, after something else, the reminder read,
+# acknowledged, no blocker, not done.
+WORDS_NOT_DONE = (
+    "xong rồi à",
+    "đã xong rồi hả anh",
+    "xong không nổi",
+    "tưởng xong rồi",
+    "phải xong",
+    "xong ngay",
+    "họp xong em gửi",
+    "em đọc xong rồi ạ",
+    "đã nhận",
+    "em nhận rồi ạ",
+    "không có vướng mắc",
+    "chưa xong",
+    "k xong kịp",
+)
+
+
+async def test_an_officials_words_that_are_not_done_are_asked(bot: BotUnderTest) -> None:
+    """ "xong rồi à" asks back, "xong không nổi" says it cannot be, "tưởng xong rồi" it was
+    thought done, "phải xong" it must be, "họp xong em gửi" it comes after a meeting, "em
+    đọc xong rồi ạ" the reminder was read: each was recorded as done. None is: the bot asks
+    with the status buttons, and records nothing."""
+    world = await scene(bot)
+    for text in WORDS_NOT_DONE:
+        question = await bot.send(OFFICIAL, text)
+        assert len(buttons(question)) == 4, text
+    assert reports(bot) == []
+    assert assignment(bot, world.assignments[0]).state == "none"
+
+
+async def test_an_officials_words_are_recorded_as_they_read(bot: BotUnderTest) -> None:
+    """ "chưa làm được vì thiếu người" is a blocker with its reason (it was asked, the reason
+    lost), "xong, còn xã B" work left (it was done); then a share, then done."""
+    world = await scene(bot)
+    for text in ("chưa làm được vì thiếu người", "xong, còn xã B", "dang lam 60 phan tram"):
+        await bot.send(OFFICIAL, text)
+    await bot.send(OFFICIAL, "xong r")
+    assert [(r.state, r.percent, r.reason) for r in reports(bot)] == [
+        ("blocked", None, "thiếu người"),
+        ("in_progress", None, None),
+        ("in_progress", 60, None),
+        ("done", 100, None),
+    ]
+    assert assignment(bot, world.assignments[0]).state == "done"

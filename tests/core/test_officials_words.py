@@ -1,0 +1,512 @@
+"""What an official's own words to a reminder are read as: a corpus, a line a case.
+
+The reminder was "Nhắc việc: … hạn 15/12/2026", read on Monday 7 December 2026. Each line is
+a reply as typed on a phone (no diacritics, teencode, Telex left in, capitals, emoji) and
+what it must be read as, in a few words:
+
+- ``done``: done, recorded as is; ``confirm``: done to confirm, or asked (nothing recorded
+  unasked); ``doc 123/BC-UBND``: done, that document cited;
+- ``progress`` or ``progress 60``: in progress, with that share (none when not given);
+- ``blocked: <reason>``: blocked, with the reason as typed;
+- ``extension 20/12/2026``, ``extension +7`` (days), ``extension``: an extension asked, to
+  that day, for so many days, or with neither said;
+- ``ask``: nothing recorded, the bot asks; ``ask question``: asked as a question;
+- ``not done``: anything but done (in progress, blocked or asked are all right).
+
+Guessing done is the worst outcome: a text that is not done is never read as done.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core.replies.parse import parse_reply
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
+
+TODAY = date(2026, 12, 7)  # a Monday; the task is due on 15/12/2026
+
+CORPUS: list[tuple[str, str]] = [
+    # Done, as typed.
+    ("xong", "done"),
+    ("xong r", "done"),
+    ("xg", "confirm"),
+    ("đã xong ạ", "done"),
+    ("da hoan thanh", "done"),
+    ("hoàn thành rồi anh ơi", "done"),
+    ("dạ em báo cáo đã thực hiện xong", "done"),
+    ("Xong", "done"),
+    ("XONG", "done"),
+    ("XONG Ạ", "done"),
+    ("XONG RỒI!!!", "done"),
+    ("Đã Hoàn Thành", "done"),
+    ("xong.", "done"),
+    ("xong ạ.", "done"),
+    ("xong ✅", "done"),
+    ("xong 👍", "done"),
+    ("xong ạ 🙏", "done"),
+    ("xong rồi ạ 😊", "done"),
+    ("đã xong 🎉🎉", "done"),
+    ("done", "done"),
+    ("Done!", "done"),
+    ("done ✅", "done"),
+    ("hoan thanh roi", "done"),
+    ("hoàn thành", "done"),
+    ("hoàn tất", "done"),
+    ("xong xuôi", "done"),
+    ("xong hết", "done"),
+    ("xong hết rồi nha", "done"),
+    ("đã xong nhé", "done"),
+    ("xong rùi", "done"),
+    ("xong òi", "done"),
+    ("xong r nha a", "done"),
+    ("xog", "done"),
+    ("ok xong", "done"),
+    ("ok xong rồi", "done"),
+    ("đã làm xong", "done"),
+    ("lam xong roi", "done"),
+    ("em làm xong rồi ạ", "done"),
+    ("đã thực hiện xong", "done"),
+    ("hoàn thành 100%", "done"),
+    ("đã hoàn thành 100%", "done"),
+    ("hoàn thành 100 phần trăm", "done"),
+    ("100%", "done"),
+    ("da xong 100%", "done"),
+    ("đã hoàn thành nhiệm vụ", "done"),
+    ("đã hoàn thành báo cáo và gửi về sở", "done"),
+    ("Dạ em báo cáo: đơn vị đã hoàn thành nhiệm vụ được giao ạ", "done"),
+    ("Kính gửi anh, xã em đã xong ạ", "done"),
+    ("không vướng mắc, đã xong", "done"),
+    ("đã hoàn thành trước hạn", "done"),
+    # Done, the Vietnamese keyboard off (Telex left in).
+    ("xongf", "done"),
+    ("ddax xong", "done"),
+    ("hoanf thanhf", "done"),
+    ("ddax hoanf thanhf", "done"),
+    # Done on a given day.
+    ("xong ngày 5/12", "done"),
+    ("đã xong ngày 5/12", "done"),
+    ("xong 5-12-2026", "done"),
+    ("xong vào 05/12/2026", "done"),
+    ("hoàn thành ngày 05-12-2026", "done"),
+    ("xong ngày 5 tháng 12", "done"),
+    ("hoàn thành ngày 5 tháng 12 năm 2026", "done"),
+    ("xong hôm 5/12", "done"),
+    ("xong từ hôm qua", "done"),
+    ("hôm qua xong rồi", "done"),
+    ("xong từ tuần trước", "done"),
+    ("xong 5/12", "ask"),  # 5 December, or 5 of 12?
+    # Done, to confirm: a verb alone, a bare number, an abbreviation.
+    ("ht", "confirm"),
+    ("HT", "confirm"),
+    ("rồi ạ", "confirm"),
+    ("dạ rồi", "confirm"),
+    ("100", "confirm"),
+    ("đã gửi báo cáo", "confirm"),
+    ("gửi rồi", "confirm"),
+    ("đã nộp", "confirm"),
+    ("đã ban hành kế hoạch", "confirm"),
+    ("đã ký ban hành", "confirm"),
+    ("chắc xong rồi", "confirm"),
+    ("đã xong 2 xã", "confirm"),
+    ("xong nhưng thiếu", "confirm"),
+    ("xong nhưng sai số liệu", "confirm"),
+    ("hoàn thành nhưng không đạt", "confirm"),
+    ("xong rồi, không có sai sót", "done"),
+    # Done, a document cited.
+    ("đã nộp báo cáo số 123/BC-UBND ngày 4/12", "doc 123/BC-UBND"),
+    ("đã ban hành kế hoạch số 45/KH-UBND", "doc 45/KH-UBND"),
+    ("Đã ban hành Kế hoạch số 45/KH-UBND ngày 02/12/2026", "doc 45/KH-UBND"),
+    ("đã ban hành quyết định số 12/QĐ-UBND ngày 1/12/2026", "doc 12/QĐ-UBND"),
+    ("số 123/BC-UBND", "doc 123/BC-UBND"),
+    ("đã gửi công văn 567/UBND-VP", "doc 567/UBND-VP"),
+    # In progress, with a share or not.
+    ("đang làm, được 60%", "progress 60"),
+    ("dang lam 60 phan tram", "progress 60"),
+    ("6 phần 10", "progress 60"),
+    ("được 7 phần mười", "progress 70"),
+    ("em đang làm ạ, được 6 phần 10 rồi", "progress 60"),
+    ("được một nửa", "progress 50"),
+    ("được 1 nửa rồi ạ", "progress 50"),
+    ("một nửa", "progress 50"),
+    ("60", "progress 60"),
+    ("60%", "progress 60"),
+    ("75% ạ", "progress 75"),
+    ("75 %.", "progress 75"),
+    ("70 phần trăm", "progress 70"),
+    ("bảy mươi phần trăm", "progress 70"),
+    ("tiến độ 70%", "progress 70"),
+    ("được khoảng 30%", "progress 30"),
+    ("tầm 40%", "progress 40"),
+    ("đạt 80%", "progress 80"),
+    ("hoàn thành được 80%", "progress 80"),
+    ("xong 80%", "progress 80"),
+    ("mới hoàn thành được 50%", "progress 50"),
+    ("đã làm được 30%", "progress 30"),
+    ("99%", "progress 99"),
+    ("ĐANG LÀM 50%", "progress 50"),
+    ("ddang lamf 50%", "progress 50"),
+    ("báo cáo anh: đang triển khai, đạt khoảng 60%", "progress 60"),
+    ("không có vướng mắc, đang làm 50%", "progress 50"),
+    ("đang làm", "progress"),
+    ("dạ em đang làm ạ", "progress"),
+    ("đang thực hiện", "progress"),
+    ("dang thuc hien", "progress"),
+    ("đang triển khai", "progress"),
+    ("đang tiến hành", "progress"),
+    ("đang tổng hợp số liệu", "progress"),
+    ("dang tong hop", "progress"),
+    ("đag lm", "progress"),
+    ("đg làm", "progress"),
+    ("lm đc 60%", "progress 60"),
+    ("đang xây dựng kế hoạch", "progress"),
+    ("đang soạn dự thảo", "progress"),
+    ("đang hoàn thiện hồ sơ", "progress"),
+    ("đang lấy ý kiến", "progress"),
+    ("đang trình ký", "progress"),
+    ("đã trình lãnh đạo", "progress"),
+    ("đã trình ký lãnh đạo", "progress"),
+    ("đang chờ lãnh đạo ký", "progress"),
+    ("đã trình, chờ phê duyệt", "progress"),
+    ("đã nhận, đang triển khai", "progress"),
+    ("đã nhận và đang xử lý", "progress"),
+    ("đang chờ số liệu các xã", "progress"),
+    ("xong dự thảo", "progress"),
+    ("đã xong dự thảo, đang trình ký", "progress"),
+    ("làm xong rồi, đang chờ ký", "progress"),
+    ("mới bắt đầu", "progress"),
+    ("vừa bắt đầu làm", "progress"),
+    ("mới làm được chút", "progress"),
+    ("làm được 1 ít", "progress"),
+    ("đã bắt đầu", "progress"),
+    # Part of it: never done.
+    ("xong phần 1", "progress"),
+    ("xong phần 1 rồi", "progress"),
+    ("xong 1 phần", "progress"),
+    ("xong bước 1", "progress"),
+    ("đã xong giai đoạn 1", "progress"),
+    ("xong được 1 nửa", "progress 50"),
+    ("mới xong 1 nửa", "progress 50"),
+    ("sắp xong", "progress"),
+    ("sap xong", "progress"),
+    ("gần xong", "progress"),
+    ("gần xong rồi ạ", "progress"),
+    ("sắp hoàn thành", "progress"),
+    ("almost done", "progress"),
+    ("xong hết trừ xã A", "progress"),
+    ("xong một số", "progress"),
+    ("xong vài xã", "progress"),
+    ("đã xong 7/10 xã", "progress"),
+    ("còn 2 xã chưa gửi", "not done"),
+    ("xong việc 1, việc 2 đang làm", "progress"),
+    ("đã xong nhưng còn thiếu chữ ký", "progress"),
+    ("em đã hoàn thành nhưng sở yêu cầu bổ sung", "not done"),
+    ("xong rồi mà bị trả lại", "not done"),
+    ("xong, còn xã B", "not done"),
+    ("xong kế hoạch, còn báo cáo", "not done"),
+    ("xong rồi, không còn việc gì", "done"),
+    ("xong hết, không còn xã nào", "done"),
+    ("xong rồi không còn sai sót", "done"),
+    ("được 7/10", "progress"),  # a count, not a share: as "đạt 8/10 tiêu chí"
+    ("mới được 1/3", "progress"),
+    ("xong 0%", "not done"),
+    ("0%", "not done"),
+    # Blocked, with its reason.
+    ("vướng: chưa có kinh phí", "blocked: chưa có kinh phí"),
+    ("vuong kinh phi", "blocked: kinh phi"),
+    ("vướng kinh phí", "blocked: kinh phí"),
+    ("vuowngs kinh phis", "blocked: kinh phí"),
+    ("đang vướng thủ tục", "blocked: thủ tục"),
+    ("vướng mắc: chưa có hướng dẫn của sở", "blocked: chưa có hướng dẫn của sở"),
+    ("khó khăn do thiếu nhân lực", "blocked: thiếu nhân lực"),
+    ("thiếu kinh phí", "blocked: thiếu kinh phí"),
+    ("hết kinh phí rồi", "blocked: hết kinh phí rồi"),
+    ("chưa có kinh phí", "blocked: chưa có kinh phí"),
+    ("chua co huong dan", "blocked: chua co huong dan"),
+    ("chưa xong vì thiếu số liệu", "blocked: thiếu số liệu"),
+    ("chua xong vi thieu so lieu", "blocked: thieu so lieu"),
+    ("chưa làm được vì thiếu người", "blocked: thiếu người"),
+    ("chưa làm được do chưa có kinh phí", "blocked: chưa có kinh phí"),
+    ("k làm được vì mất điện", "blocked: mất điện"),
+    ("ko lam dc vi thieu kinh phi", "blocked: thieu kinh phi"),
+    ("k lm đc vì thiếu người", "blocked: thiếu người"),
+    ("chưa triển khai được vì chưa có hướng dẫn", "blocked: chưa có hướng dẫn"),
+    (
+        "chưa thực hiện được do chưa có văn bản hướng dẫn",
+        "blocked: chưa có văn bản hướng dẫn",
+    ),
+    ("chưa làm vì chưa có hướng dẫn", "blocked: chưa có hướng dẫn"),
+    ("chưa bắt đầu do chờ kinh phí", "blocked: chờ kinh phí"),
+    ("bị kẹt ở khâu thẩm định", "blocked: ở khâu thẩm định"),
+    ("còn thiếu 2 xã", "not done"),
+    # No blocker is no blocker.
+    ("không có vướng mắc", "ask"),
+    ("không có vướng mắc gì", "ask"),
+    ("khong vuong mac", "ask"),
+    ("không có khó khăn", "ask"),
+    ("ko vướng", "ask"),
+    ("vướng mắc: không", "ask"),
+    # An extension asked.
+    ("xin gia hạn đến 20/12", "extension 20/12/2026"),
+    ("xin gia han den 20/12", "extension 20/12/2026"),
+    ("xin gia hanj ddeens 20/12", "extension 20/12/2026"),
+    ("xin gia hạn đến ngày 20/12/2026", "extension 20/12/2026"),
+    ("xin lùi đến 25-12", "extension 25/12/2026"),
+    ("xin gia hạn đến 5/1/2027", "extension 05/01/2027"),
+    ("xin gia hạn đến hết tháng 12", "extension 31/12/2026"),
+    ("xin gia hạn đến cuối tháng", "extension"),  # which month's end: the bot asks
+    ("xin gia hạn đến 20/12 vì thiếu người", "extension 20/12/2026"),
+    ("xin lùi hạn 1 tuần", "extension +7"),
+    ("xin lui han 1 tuan", "extension +7"),
+    ("xin gia hạn thêm 1 tuần", "extension +7"),
+    ("gia han 5 ngay", "extension +5"),
+    ("gia hạn 5 ngày", "extension +5"),
+    ("xin thêm 5 ngày", "extension +5"),
+    ("xin gia hạn thêm 3 hôm", "extension +3"),
+    ("cho em xin thêm 3 ngày", "extension +3"),
+    ("xin phép chậm 2 ngày", "extension +2"),
+    ("cho em nộp trễ 3 ngày", "extension +3"),
+    ("xin lùi sang tuần sau", "extension"),
+    ("xin gia hạn vì chưa có kinh phí", "extension"),
+    # A promise is not done: asked.
+    ("tuần sau xong", "ask"),
+    ("tuan sau xong", "ask"),
+    ("tuần sau em xong", "ask"),
+    ("mai xong", "ask"),
+    ("ngày mai xong", "ask"),
+    ("mai em nộp báo cáo", "ask"),
+    ("thứ 6 xong", "ask"),
+    ("thu 6 xong", "ask"),
+    ("20/12 xong", "ask"),
+    ("xong ngày 14/12", "ask"),
+    ("xong 14/12", "ask"),
+    ("chiều nay xong", "ask"),
+    ("cuối tuần xong", "ask"),
+    ("3 ngày nữa xong", "ask"),
+    ("sẽ xong trước 15/12", "ask"),
+    ("sẽ hoàn thành đúng hạn", "ask"),
+    ("dự kiến hoàn thành 14/12", "ask"),
+    ("phấn đấu xong 14/12", "ask"),
+    ("cố gắng xong trước hạn", "ask"),
+    ("vâng ạ em sẽ làm", "ask"),
+    ("em xin nhận, sẽ hoàn thành đúng hạn", "ask"),
+    ("đã nhận và sẽ hoàn thành trước 15/12", "ask"),
+    ("xong sẽ báo cáo", "ask"),
+    ("họp xong em gửi", "ask"),  # after the meeting
+    ("đi họp xong em làm", "ask"),
+    ("em đi công tác xong về làm", "ask"),
+    ("xong việc này em làm", "ask"),
+    ("em họp xong rồi làm tiếp", "ask"),
+    ("họp xong rồi", "done"),
+    ("đã xong rồi, em làm tiếp việc khác", "done"),
+    ("làm xong em báo", "ask"),
+    ("nếu xong", "ask"),
+    ("phải xong", "ask"),
+    ("phải xong trước 15/12", "ask"),
+    ("muốn xong", "ask"),
+    ("định xong", "ask"),
+    ("đảm bảo hoàn thành", "ask"),
+    ("cam kết hoàn thành", "ask"),
+    ("xong ngay", "ask"),
+    ("em làm xong ngay", "ask"),
+    ("xong liền anh ơi", "ask"),
+    ("tí nữa xong", "ask"),
+    ("lát nữa xong", "ask"),
+    ("lát xong", "ask"),
+    # Not done, said every way.
+    ("chưa", "ask"),
+    ("chưa xong", "ask"),
+    ("chua xong", "ask"),
+    ("chưa xong ạ", "ask"),
+    ("chua hoan thanh", "ask"),
+    ("chuaw xong", "ask"),
+    ("vẫn chưa xong", "ask"),
+    ("không xong", "ask"),
+    ("k xong", "ask"),
+    ("ko xong", "ask"),
+    ("kh xong", "ask"),
+    ("hk xong", "ask"),
+    ("hok xong dc", "ask"),
+    ("k xong kịp", "ask"),
+    ("ko", "ask"),
+    ("ko kịp", "ask"),
+    ("không kịp hạn", "ask"),
+    ("không hoàn thành được", "ask"),
+    ("không thể hoàn thành", "ask"),
+    ("khó hoàn thành", "ask"),
+    ("làm không xong", "ask"),
+    ("làm mãi không xong", "ask"),
+    ("không xong nổi", "ask"),
+    ("xong không kịp", "ask"),
+    ("xong ko dc", "ask"),
+    ("xong không nổi", "ask"),
+    ("hoàn thành không nổi", "ask"),
+    ("xong sao nổi", "ask"),
+    ("không có cách nào xong", "ask"),
+    ("không đời nào xong", "ask"),
+    ("không có cách nào khác, đã xong", "done"),
+    ("đã xong đâu", "ask"),
+    ("đâu có xong", "ask"),
+    ("xong đâu mà báo", "ask"),
+    ("chưa đâu", "ask"),
+    ("sẽ không xong", "ask"),
+    ("chẳng xong", "ask"),
+    ("not done", "ask"),
+    ("chưa triển khai", "ask"),
+    ("chưa làm gì", "ask"),
+    ("chưa bắt đầu", "ask"),
+    ("chưa làm được chút nào", "ask"),
+    ("chua lam", "ask"),
+    ("mới nhận, chưa làm", "ask"),
+    ("xong rồi nhưng chưa nộp", "not done"),
+    ("xã A xong, xã B chưa", "not done"),
+    ("tưởng xong rồi", "ask"),
+    ("em tưởng đã hoàn thành rồi", "ask"),
+    # Acknowledging is not done.
+    ("ok", "ask"),
+    ("oke", "ask"),
+    ("ok anh", "ask"),
+    ("ok rồi", "ask"),
+    ("ok em làm ngay", "ask"),
+    ("Dạ vâng ạ", "ask"),
+    ("dạ", "ask"),
+    ("đã nhận", "ask"),
+    ("em nhận rồi ạ", "ask"),
+    ("nhận được rồi ạ", "ask"),
+    ("đã nhận nhiệm vụ", "ask"),
+    ("đã nhận văn bản", "ask"),
+    ("em đã nhận được tin nhắn", "ask"),
+    ("đã nhận được kinh phí", "ask"),
+    ("đã nhận kế hoạch, sẽ triển khai", "ask"),
+    ("đc rồi", "ask"),
+    ("👍", "ask"),
+    ("đã xem", "ask"),
+    ("em đọc xong rồi ạ", "ask"),  # the reminder read, not the work done
+    ("em xem xong rồi", "ask"),
+    ("đã xem xong văn bản", "ask"),
+    ("em đọc xong, sẽ triển khai", "ask"),
+    ("đã xem xong và hoàn thành", "done"),
+    ("em đã đọc", "ask"),
+    # Questions and help: asked.
+    ("?", "ask question"),
+    ("xong chưa", "ask question"),
+    ("đã xong chưa ạ", "ask question"),
+    ("xong không?", "ask question"),
+    ("xong rồi à?", "ask question"),
+    ("xong rồi hả?", "ask question"),
+    ("xong rồi à", "ask question"),
+    ("xong rồi hả", "ask question"),
+    ("đã xong rồi hả anh", "ask question"),
+    ("xong rồi ư", "ask question"),
+    ("làm thế nào", "ask question"),
+    ("nộp ở đâu ạ", "ask question"),
+    ("cái này là gì", "ask question"),
+    ("không biết xong chưa", "ask"),
+    ("việc nào ạ", "ask"),
+    ("việc gì vậy anh", "ask"),
+    ("em không hiểu", "ask"),
+    ("em hỏi hạn hoàn thành", "ask"),  # the deadline asked about
+    ("hạn hoàn thành", "ask"),
+    ("đúng hạn hoàn thành rồi", "done"),
+    ("hướng dẫn em với", "ask"),
+    ("gửi cho ai ạ", "ask"),
+    ("mẫu báo cáo đâu ạ", "ask"),
+    # Taken back, cancelled, or nothing to read: asked.
+    ("hủy", "ask"),
+    ("sai rồi", "ask"),
+    ("sai", "ask"),
+    ("nhầm rồi", "ask"),
+    ("xong nhầm", "ask"),
+    ("bấm nhầm", "ask"),
+    ("bỏ qua tin trước", "ask"),
+    ("không phải việc của em", "ask"),
+    ("đã chuyển cho anh Nam", "ask"),  # handed on, not done
+    ("đã chuyển phòng chuyên môn", "ask"),
+    ("đã chuyển cho đ/c Hùng xử lý", "ask"),
+    ("đã chuyển báo cáo về sở", "confirm"),
+    ("đã giao cho cán bộ thực hiện", "ask"),
+    ("đã phân công", "ask"),
+    # Numbers, dates and signs alone.
+    ("0", "ask"),
+    ("5", "ask"),
+    ("150", "ask"),
+    ("-10", "ask"),
+    ("5/12", "ask"),
+    ("7/10", "not done"),
+    (".", "ask"),
+    ("...", "ask"),
+    ("😀", "ask"),
+    ("✅", "ask"),
+]
+
+
+def _day(text: str) -> date:
+    day, month, year = (int(part) for part in text.split("/"))
+    return date(year, month, day)
+
+
+def _reads_as(parsed: ParsedReply, expected: str) -> bool:
+    """Tell whether a reading is what the corpus says it must be."""
+    word, _, rest = expected.partition(" ")
+    kind = parsed.kind
+    if expected.startswith("blocked: "):
+        return kind is ReplyKind.BLOCKED and parsed.reason == expected.removeprefix("blocked: ")
+    if word == "done":
+        return kind is ReplyKind.DONE and not parsed.uncertain
+    if word == "confirm":
+        return kind is ReplyKind.UNCLEAR or (kind is ReplyKind.DONE and parsed.uncertain)
+    if word == "doc":
+        return kind is ReplyKind.DONE and parsed.evidence_number == rest
+    if word == "progress":
+        share = int(rest) if rest else None
+        return kind is ReplyKind.IN_PROGRESS and parsed.percent == share
+    if word == "extension":
+        if kind is not ReplyKind.EXTENSION:
+            return False
+        if rest.startswith("+"):
+            return parsed.extension_days == int(rest[1:])
+        return parsed.new_deadline == (_day(rest) if rest else None)
+    if word == "ask":
+        hint = ReplyHint(rest) if rest else None
+        return kind is ReplyKind.UNCLEAR and hint in (None, parsed.hint)
+    assert expected == "not done", expected
+    return kind is not ReplyKind.DONE
+
+
+def _shown(parsed: ParsedReply) -> str:
+    details = {
+        name: value
+        for name in ("percent", "reason", "new_deadline", "extension_days", "evidence_number")
+        if (value := getattr(parsed, name)) is not None
+    }
+    sure = " (to confirm)" if parsed.uncertain else ""
+    return f"{parsed.kind.value}/{parsed.hint.value}{sure} {details}"
+
+
+@pytest.mark.parametrize(("text", "expected"), CORPUS, ids=[text for text, _ in CORPUS])
+def test_an_officials_reply_reads_as_meant(text: str, expected: str) -> None:
+    parsed = parse_reply(text, today=TODAY)
+    assert _reads_as(parsed, expected), f"{text!r} read as {_shown(parsed)}, not {expected}"
+
+
+def test_the_corpus_is_large_and_each_reply_once() -> None:
+    texts = [text for text, _ in CORPUS]
+    assert len(texts) >= 200
+    assert len(set(texts)) == len(texts)
+
+
+def corpus_score() -> tuple[int, int, list[str]]:
+    """Return how many corpus replies read as meant, of how many, and those that do not."""
+    wrong = [
+        f"{text!r}: {_shown(parsed)}, not {expected}"
+        for text, expected in CORPUS
+        if not _reads_as(parsed := parse_reply(text, today=TODAY), expected)
+    ]
+    return len(CORPUS) - len(wrong), len(CORPUS), wrong
+
+
+if __name__ == "__main__":
+    right, total, misread = corpus_score()
+    print("\n".join(misread))
+    print(f"{right}/{total} read as meant")
