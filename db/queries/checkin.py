@@ -115,9 +115,9 @@ _O = Outbox.__table__.c  # type: ignore[attr-defined]
 _OI = OutboxItem.__table__.c  # type: ignore[attr-defined]
 _OPEN_ITEMS = Prepared(
     core_select(
-        *(_A.id, _A.unit_id, _A.active, _A.state, _A.percent, _A.deadline, _A.due_at),
-        *(_A.done_at, _A.last_report_at, _T.id.label("task_id"), _T.title, _T.status),
-        *(_U.active.label("unit_active"), _U.name, _U.code),
+        *(_A.id, _T.id.label("task_id"), _T.title, _A.state, _A.deadline, _U.name, _U.code),
+        *(_A.unit_id, _A.active, _A.percent, _A.due_at, _A.done_at, _A.last_report_at),
+        *(_T.status, _U.active.label("unit_active")),
     )
     .join_from(Assignment.__table__, Task.__table__, _T.id == _A.task_id)  # type: ignore[attr-defined]
     .join(Unit.__table__, _U.id == _A.unit_id)  # type: ignore[attr-defined]
