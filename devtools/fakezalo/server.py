@@ -129,14 +129,26 @@ class FakeZalo:
         return self._event(user_id, "message.text.received", fields, written_ms, group)
 
     def send_photo(
-        self, user_id: str, content: bytes, caption: str = "", *, written_ms: int | None = None
+        self,
+        user_id: str,
+        content: bytes,
+        caption: str = "",
+        *,
+        written_ms: int | None = None,
+        field: str = "photo_url",
     ) -> str:
-        """Have a person send a photo; the bot finds it at `photo_url`, served here
-        (`written_ms`: as `send_text`'s)."""
+        """Have a person send a photo; the bot finds it at the address in `field`, served
+        here (`written_ms`: as `send_text`'s).
+
+        `field`: "photo_url", with "message_type": "CHAT_PHOTO", as Zalo's webhook was seen
+        to send a photo, or "photo", the one field Zalo's documentation names for it
+        (https://bot.zaloplatforms.com/docs, Webhook: "photo | String | Image URL")."""
         with self.state.lock:
             key = self.state.next_id()
             self.state.photos[key] = (content, "image/jpeg")
-        fields = {"photo_url": f"{self.url}/_photos/{key}.jpg", "caption": caption}
+        fields: JsonDict = {field: f"{self.url}/_photos/{key}.jpg", "caption": caption}
+        if field == "photo_url":
+            fields["message_type"] = "CHAT_PHOTO"
         return self._event(user_id, "message.image.received", fields, written_ms)
 
     def send_sticker(self, user_id: str, sticker: str = "sticker-1") -> str:

@@ -49,6 +49,21 @@ async def test_a_photo_is_kept_with_the_status_of_its_caption(zbot: ZaloBot) -> 
     assert (kept.size, kept.mime_type, report.state) == (len(JPEG), "image/jpeg", "done")
 
 
+async def test_a_photo_whose_address_is_named_photo_is_kept(zbot: ZaloBot) -> None:
+    """A photo event giving its address as `photo`, the field Zalo's documentation names
+    (not `photo_url`, as its webhook was seen to), is fetched and kept with its caption's
+    status: it was answered "could not fetch the photo, send it again", every time."""
+    official(zbot)
+    message_id = zbot.zalo.send_photo(HOA, JPEG, "đã xong", field="photo")
+    await zbot.handled(message_id)
+    [answer] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "Không tải được ảnh" not in answer
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        [report] = s.exec(select(StatusReport)).all()
+    assert (kept.size, report.state) == (len(JPEG), "done")
+
+
 async def test_a_photo_names_its_task_when_there_are_several(zbot: ZaloBot) -> None:
     """With two tasks, a photo captioned "#N" is kept there at once."""
     first, second = official(zbot, tasks=2)
