@@ -75,6 +75,25 @@ async def test_a_photo_names_its_task_when_there_are_several(zbot: ZaloBot) -> N
     assert (about.task_id, first != second) == (second, True)
 
 
+async def test_photos_sent_in_a_row_follow_the_first_ones_task(zbot: ZaloBot) -> None:
+    """Three photos of one record sent together, the first captioned "#N biên bản" (Zalo has
+    no album to tie them), are all kept for #N, as an album's are on Telegram; each of the
+    others was asked "which task?", one question a photo. A photo sent later, uncaptioned,
+    is asked about again."""
+    _, second = official(zbot, tasks=2)
+    await zbot.photo(HOA, JPEG + b"1", f"#{second} biên bản")
+    for n in (2, 3):
+        [answer] = await zbot.photo(HOA, JPEG + bytes([n]))
+        assert "Đã lưu minh chứng «zalo_" in answer
+        assert f"cho #{second} Việc 1" in answer
+    with zbot.session() as s:
+        query = select(Assignment.task_id).join(Evidence)
+        assert s.exec(query).all() == [second] * 3
+    zbot.tg.clock.advance(timedelta(minutes=10))
+    [asked] = await zbot.photo(HOA, JPEG + b"4")
+    assert "việc nào" in asked
+
+
 async def test_a_photo_without_its_task_is_kept_pending_and_a_typed_number_files_it(
     zbot: ZaloBot,
 ) -> None:
