@@ -24,7 +24,7 @@ import logging
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,12 +37,19 @@ from app.checkin import Said
 from app.checkin.caption import caption_extension, caption_report, request_extension
 from app.choices import Choice
 from app.evidence_files import store_file
+from app.offers import last_offer
 from app.reporting import unit_inactive
 from app.services import Services
 from core.numbers import typed_number
 from db.engine import session_in, session_scope
 from db.queries.checkin import OpenItem, open_items
-from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.pending import (
+    PENDING_TTL,
+    clear_pending,
+    get_pending,
+    pending_since,
+    set_pending,
+)
 
 log = logging.getLogger(__name__)
 
@@ -124,14 +131,22 @@ def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | N
     for, as numbered choices (`ep:<assignment>`); None when the unit has no open task.
 
     Photos sent before the answer join the question (at most MAX_ASKED, the oldest dropped);
-    one asked about more than PENDING_TTL ago is forgotten, its file deleted.
+    one asked about more than PENDING_TTL ago is forgotten, its file deleted. One sent in a
+    row (IN_A_ROW after the last asked about, the question still the last offer) joins it
+    unsaid, `Said("")`, as an album's files on Telegram: the question came once.
     """
     now = services.clock.now()
     with session_scope(services.engine) as session:
         items = open_items(session, unit_ids=actor.unit_ids)
         if not items:
             return None
-        asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=PENDING)
+        found = pending_since(session, contact_id=actor.contact_id, kind=PENDING)
+        asked = found[0] if found is not None and now - found[1] <= PENDING_TTL else None
+        joins = (
+            found is not None
+            and now - found[1] <= IN_A_ROW
+            and _still_offered(session, actor, now)
+        )
         folder = _folder(services, actor.contact_id)
         earlier = _photos(asked)
         if asked is None:  # none, or one past its time: its files go
@@ -148,7 +163,17 @@ def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | N
             (folder / dropped["file"]).unlink(missing_ok=True)
         data = {"photos": photos[-MAX_ASKED:]}
         set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=PENDING)
+    if joins and earlier:
+        return Said("")
     return Said(services.catalog.get(actor.lang, "zalo.photo_pick"), _pick(items))
+
+
+def _still_offered(session: Session, actor: Actor, now: datetime) -> bool:
+    """Tell whether the numbers last offered to the person are the photos' question (no
+    reminder or answer came since): a typed number still files the photos."""
+    offer = last_offer(session, contact_id=actor.contact_id, now=now)
+    choices = (offer or {}).get("choices") or [[]]
+    return bool(choices[0]) and choices[0][0] == PREFIX
 
 
 def _pick(items: Sequence[OpenItem]) -> list[list[Choice]]:

@@ -92,6 +92,8 @@ class ZaloChannel(TextChannel):
         t = partial(self.services.catalog.get, lang)
         if event.is_photo:
             kept = self._photo(actor, lang, event, photo, oversized)
+            if not kept.text:  # joined the question just asked about the photos before it
+                return []
             if actor is not None and kept.choices:  # which task: a typed number answers
                 return self._show(actor, Answer([kept]))
             return self._render(lang, kept)

@@ -94,6 +94,24 @@ async def test_photos_sent_in_a_row_follow_the_first_ones_task(zbot: ZaloBot) ->
     assert "việc nào" in asked
 
 
+async def test_photos_sent_in_a_row_without_their_task_are_asked_about_once(
+    zbot: ZaloBot,
+) -> None:
+    """Three photos sent together, none naming its task, with two tasks open: one question
+    "which task?", and "2" files the three there. Each photo was asked the same question,
+    three lists one after another for one answer."""
+    _, second = official(zbot, tasks=2)
+    [asked] = await zbot.photo(HOA, JPEG + b"1")
+    assert "cho việc nào" in asked
+    assert await zbot.photo(HOA, JPEG + b"2") == []
+    assert await zbot.photo(HOA, JPEG + b"3") == []
+    kept = await zbot.say(HOA, "2")
+    assert len(kept) == 3
+    assert all("Đã lưu minh chứng" in answer for answer in kept)
+    with zbot.session() as s:
+        assert s.exec(select(Assignment.task_id).join(Evidence)).all() == [second] * 3
+
+
 async def test_a_photo_without_its_task_is_kept_pending_and_a_typed_number_files_it(
     zbot: ZaloBot,
 ) -> None:
