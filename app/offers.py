@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from app.choices import STATUS_PREFIX
 from db.queries.pending import PENDING_TTL, pending_since
 
 CHOICES = "choices"  # the pending kind of the numbered choices last offered
@@ -34,3 +35,15 @@ def last_offer(
     offer, since = found
     sent = str(offer.get("offer", "")).startswith(OUTBOX)
     return offer if now - since <= (SENT_TTL if sent else PENDING_TTL) else None
+
+
+def reminded(offer: dict[str, Any] | None) -> list[int]:
+    """Return the assignments whose statuses a message the bot sent on its own offers (a
+    reminder's), if the offer is one ([] otherwise)."""
+    if offer is None or not str(offer.get("offer", "")).startswith(OUTBOX):
+        return []
+    found = []
+    for choice in offer.get("choices") or []:
+        if isinstance(choice, list) and len(choice) == 3 and choice[0] == STATUS_PREFIX:
+            found.append(str(choice[2]))
+    return list(dict.fromkeys(int(one) for one in found if one.isascii() and one.isdigit()))

@@ -21,6 +21,7 @@ TEXT = "message.text.received"
 IMAGE = "message.image.received"
 # A text with a link Zalo previews; its text is what the person wrote, read as a text.
 LINK = "message.link.received"
+STICKER = "message.sticker.received"
 # A person's reaction (a heart, a thumbs-up) to a message: nothing written to answer.
 REACTION = "message.reaction.received"
 
