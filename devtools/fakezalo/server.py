@@ -155,6 +155,16 @@ class FakeZalo:
         """Have a person send a sticker."""
         return self._event(user_id, "message.sticker.received", {"sticker": sticker})
 
+    def send_voice(self, user_id: str) -> str:
+        """Have a person send a voice message: "message.voice.received" with the address of
+        its .aac file in `voice_url` (and "message_type": "CHAT_VOICE", as Zalo's webhook was
+        seen to send one), an event Zalo's documentation lists (https://bot.zaloplatforms.com/docs,
+        Webhook: "voice_url | string | Audio file URL")."""
+        with self.state.lock:
+            key = self.state.next_id()
+        fields = {"voice_url": f"{self.url}/_voice/{key}.aac", "message_type": "CHAT_VOICE"}
+        return self._event(user_id, "message.voice.received", fields)
+
     def block(self, user_id: str) -> None:
         """Have a person block the bot: sends to them are refused with 403."""
         with self.state.lock:
