@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -255,13 +255,20 @@ class Replied:
 
 
 def attribute(
-    services: Services, actor: Actor, *, replied: Replied | None, caption: str, group: str | None
+    services: Services,
+    actor: Actor,
+    *,
+    replied: Replied | None,
+    caption: str,
+    group: str | None,
+    album_for: timedelta = PENDING_TTL,
 ) -> tuple[int | None, list[tuple[int, int]]]:
     """Return the assignment a file is for (None: ask) and the sender's open (assignment,
     task)s (blocking).
 
     An album's files come as messages of their own, its caption on the first alone: the
-    task one of them was kept for is remembered for the others (`ALBUM`).
+    task one of them was kept for is remembered for the others (`ALBUM`), `album_for` long
+    after the last (a channel without albums names its files sent in a row one group).
     """
     now = services.clock.now()
     with session_scope(services.engine) as session:
@@ -271,7 +278,9 @@ def attribute(
         ids = {a for a, _ in items}
         found = _found(session, actor, now, items, ids, replied=replied, caption=caption)
         if group is not None and found is None:
-            album = get_pending(session, contact_id=actor.contact_id, now=now, kind=ALBUM)
+            album = get_pending(
+                session, contact_id=actor.contact_id, now=now, kind=ALBUM, ttl=album_for
+            )
             if album is not None and album.get("group") == group:
                 found = album.get("assignment_id")
                 found = found if found in ids else None

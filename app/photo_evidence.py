@@ -3,7 +3,8 @@
 The adapter fetches the photo's bytes and says what this returns; everything else is here.
 The task is the one its caption names ("#12 biên bản"), else the unit's only open task
 (one it has reported done included), else the one just reported done: Telegram's rule,
-`evidence_keep.attribute`, without a reply or an album to read; with several and no "#N"
+`evidence_keep.attribute`, without a reply to read, photos sent in a row (`IN_A_ROW`) taken
+as its album, following the first one's task; with several and no "#N"
 (or one naming two tasks, or one not the unit's), the photo is kept pending (under
 EVIDENCE_DIR/pending, named in the database for PENDING_TTL, so a restart keeps it) and the
 person is asked which task with numbered choices (`ep:<assignment>`): a typed "2" files it
@@ -23,6 +24,7 @@ import logging
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -35,12 +37,19 @@ from app.checkin import Said
 from app.checkin.caption import caption_extension, caption_report, request_extension
 from app.choices import Choice
 from app.evidence_files import store_file
+from app.offers import last_offer
 from app.reporting import unit_inactive
 from app.services import Services
 from core.numbers import typed_number
 from db.engine import session_in, session_scope
 from db.queries.checkin import OpenItem, open_items
-from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.pending import (
+    PENDING_TTL,
+    clear_pending,
+    get_pending,
+    pending_since,
+    set_pending,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +59,11 @@ PREFIX = "ep"  # a typed number choosing the task of the photos kept pending
 PENDING = "zalo_photo"  # the pending kind: the photos waiting for their task
 PENDING_FOLDER = "pending"  # under EVIDENCE_DIR: pending/<contact id>/<checksum>.jpg
 MAX_ASKED = 20  # photos one question keeps, and tasks it offers
+# Photos a person sends one after another, each within this of the last kept, are one group,
+# as an album's are on Telegram: those without a caption naming their task follow the task
+# the first was kept for (several chosen at once come as one event each, the caption on one).
+IN_A_ROW = timedelta(minutes=2)
+IN_A_ROW_GROUP = "in-a-row"
 
 
 @dataclass(frozen=True)
@@ -79,7 +93,7 @@ def keep(
         )
     if photo is None:
         return Said(_status_all_the_same(services, actor, sent, t("zalo.photo_failed")))
-    assignment_id = _assignment(services, actor, sent.caption)
+    assignment_id = _assignment(services, actor, sent.caption, in_a_row=True)
     if assignment_id is None:
         # A caption naming two tasks, or one not the unit's, is asked about as Telegram asks:
         # the photo was dropped, the person told to send it again with the "#N" they had sent.
@@ -117,14 +131,22 @@ def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | N
     for, as numbered choices (`ep:<assignment>`); None when the unit has no open task.
 
     Photos sent before the answer join the question (at most MAX_ASKED, the oldest dropped);
-    one asked about more than PENDING_TTL ago is forgotten, its file deleted.
+    one asked about more than PENDING_TTL ago is forgotten, its file deleted. One sent in a
+    row (IN_A_ROW after the last asked about, the question still the last offer) joins it
+    unsaid, `Said("")`, as an album's files on Telegram: the question came once.
     """
     now = services.clock.now()
     with session_scope(services.engine) as session:
         items = open_items(session, unit_ids=actor.unit_ids)
         if not items:
             return None
-        asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=PENDING)
+        found = pending_since(session, contact_id=actor.contact_id, kind=PENDING)
+        asked = found[0] if found is not None and now - found[1] <= PENDING_TTL else None
+        joins = (
+            found is not None
+            and now - found[1] <= IN_A_ROW
+            and _still_offered(session, actor, now)
+        )
         folder = _folder(services, actor.contact_id)
         earlier = _photos(asked)
         if asked is None:  # none, or one past its time: its files go
@@ -141,7 +163,17 @@ def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | N
             (folder / dropped["file"]).unlink(missing_ok=True)
         data = {"photos": photos[-MAX_ASKED:]}
         set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=PENDING)
+    if joins and earlier:
+        return Said("")
     return Said(services.catalog.get(actor.lang, "zalo.photo_pick"), _pick(items))
+
+
+def _still_offered(session: Session, actor: Actor, now: datetime) -> bool:
+    """Tell whether the numbers last offered to the person are the photos' question (no
+    reminder or answer came since): a typed number still files the photos."""
+    offer = last_offer(session, contact_id=actor.contact_id, now=now)
+    choices = (offer or {}).get("choices") or [[]]
+    return bool(choices[0]) and choices[0][0] == PREFIX
 
 
 def _pick(items: Sequence[OpenItem]) -> list[list[Choice]]:
@@ -236,9 +268,15 @@ def _name(sent: Sent) -> str:
     return f"{sent.channel}_{sent.message_id}.jpg"
 
 
-def _assignment(services: Services, actor: Actor, caption: str) -> int | None:
+def _assignment(
+    services: Services, actor: Actor, caption: str, *, in_a_row: bool = False
+) -> int | None:
     """Return the assignment a photo is about, by the rule of every channel
     (`evidence_keep.attribute`): the task its caption names, the only open one, or the one
-    just reported done; None: ask. Zalo has no reply to read, nor albums."""
-    found, _ = evidence_keep.attribute(services, actor, replied=None, caption=caption, group=None)
+    just reported done; None: ask. Zalo has no reply to read, nor albums: photos sent
+    `in_a_row` (each within IN_A_ROW of the last kept) are one, as an album is on Telegram."""
+    group = IN_A_ROW_GROUP if in_a_row else None
+    found, _ = evidence_keep.attribute(
+        services, actor, replied=None, caption=caption, group=group, album_for=IN_A_ROW
+    )
     return found

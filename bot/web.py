@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from urllib.parse import urlparse
 
 from starlette.applications import Starlette
 from telegram import Update
@@ -51,6 +52,16 @@ def zalo_secret(settings: Settings) -> str:
     if not secret:
         raise ValueError("WEB_SECRET, BOT_TOKEN or ZALO_BOT_TOKEN is required to serve webhooks")
     return derive_webhook_secret(secret, "zalo")
+
+
+def zalo_webhook_takeable(settings: Settings) -> bool:
+    """Tell whether Zalo can take this server's webhook: an https PUBLIC_BASE_URL (setWebhook's
+    url is "URL nhận thông báo dạng HTTPS", https://bot.zaloplatforms.com/docs), or any, for a
+    Zalo on this machine (the fake one of tests and trials). Zalo refuses another, and was
+    asked again every 30 s while no message was read."""
+    host = urlparse(settings.zalo_base_url).hostname or ""
+    local = host in ("127.0.0.1", "localhost", "::1")
+    return local or settings.public_base_url.startswith("https://")
 
 
 def zalo_serve_app(settings: Settings, services: Services, runtime: ZaloRuntime) -> Starlette:

@@ -24,6 +24,7 @@ from functools import partial
 from sqlalchemy.exc import OperationalError
 
 from app.choices import rows_from_json
+from app.offers import CHOICES, OUTBOX
 from app.services import Services
 from app.unsent import PARTS
 from db.engine import session_scope
@@ -63,7 +64,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 POOL = 8
-CHOICES = "choices"  # the pending kind the text channel reads a typed number against
 UNAUTHORIZED = 401  # Zalo refused the bot's token
 TOKEN_TOLD_EVERY_S = 60.0
 _token_told = -TOKEN_TOLD_EVERY_S  # when the operator was last told of a refused token
@@ -359,7 +359,7 @@ def _sent(services: Services, row: Claimed, message_id: str) -> None:
         box.mark_sent(session, outbox_id=row.id, now=now, message_id=message_id)
         if rows and row.contact_id is not None:
             data = {
-                "offer": f"outbox:{row.id}",
+                "offer": f"{OUTBOX}{row.id}",
                 "choices": [list(c.data) for c in numbered(rows)],
             }
             set_pending(session, contact_id=row.contact_id, data=data, now=now, kind=CHOICES)

@@ -8,7 +8,8 @@ processes it afterwards. A redelivered update is stopped by the inbox.
 A platform sends again whatever is not answered 2xx: a body that is no JSON object (cut on
 its way, say) gets 400, which a new delivery may mend; JSON the sink finds no update in, or
 nested deeper than any update (`MAX_DEPTH`), is dropped, logged, and answered 200, since
-sending it again would never mend it. A database
+sending it again would never mend it; so is an empty body (a platform's probe: Zalo was
+seen to call a webhook so), there being nothing in it to keep. A database
 out of reach (past the sink's own wait, if any) gets 503 and one line in the log, no
 traceback: nothing was stored, and the platform's next try is. So does a sink holding as
 much work as it may take (`BusyError`), logged at most once a minute.
@@ -70,6 +71,9 @@ async def webhook(request: Request) -> Response:
         body = await read_body(request, deps.max_body)
     except BodyTooLargeError:
         return PlainTextResponse("too large", status_code=413)
+    if not body.strip():  # a probe: nothing to keep, nothing a new delivery would bring
+        log.info("webhook %s: a call with no body answered 200", channel)
+        return Response(status_code=200)
     try:
         payload = json.loads(body)
     except RecursionError:  # nested past what the parser takes: see MAX_DEPTH

@@ -21,6 +21,7 @@ TEXT = "message.text.received"
 IMAGE = "message.image.received"
 # A text with a link Zalo previews; its text is what the person wrote, read as a text.
 LINK = "message.link.received"
+STICKER = "message.sticker.received"
 # A person's reaction (a heart, a thumbs-up) to a message: nothing written to answer.
 REACTION = "message.reaction.received"
 
@@ -144,11 +145,22 @@ def _event(item: dict[str, Any]) -> Event | None:
         sender_id=sender_id,
         sender_name=_name(sender),
         text=str(message.get("text") or ""),
-        photo_url=str(message.get("photo_url") or ""),
+        photo_url=_photo(message),
         caption=str(message.get("caption") or ""),
         sticker=str(message.get("sticker") or ""),
         raw=item,
     )
+
+
+def _photo(message: dict[str, Any]) -> str:
+    """Return a photo's address: `photo_url` as Zalo's webhook sends it, else `photo`, the
+    field Zalo's documentation names (https://bot.zaloplatforms.com/docs, "Webhook": "photo |
+    String | Image URL"); a photo read by one name only was "not fetched", sent again forever."""
+    for field in ("photo_url", "photo"):
+        value = message.get(field)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def _name(sender: dict[str, Any]) -> str:

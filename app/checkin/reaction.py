@@ -9,6 +9,8 @@ on any other message (an answer, a notice) is left alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
@@ -24,10 +26,20 @@ def reacted(services: Services, actor: Actor, *, chat_id: str, message_id: int) 
         sent = message_outbox(connection, chat_id=chat_id, message_id=message_id)
         if sent is None:  # an earlier part of a reminder split for length
             sent = message_of_part(connection, chat_id=chat_id, message_id=message_id)
-        if sent is None or not sent.assignment_ids:
-            return None
+    if sent is None:
+        return None
+    return still_chased(services, actor, sent.assignment_ids)
+
+
+def still_chased(services: Services, actor: Actor, assignment_ids: Sequence[int]) -> Said | None:
+    """Return how to report on the assignments a reminder is about that are still chased,
+    after a sign that is no report (a reaction on Telegram, a sticker on Zalo, which has no
+    reactions to read); None when none is (blocking)."""
+    if not actor.unit_ids or not assignment_ids:
+        return None
+    with services.engine.connect() as connection:
         rows = open_items(connection, unit_ids=actor.unit_ids)
-    about = set(sent.assignment_ids)
+    about = set(assignment_ids)
     tasks = sorted({r.task_id for r in rows if r.assignment_id in about and not r.done})
     if not tasks:
         return None

@@ -27,7 +27,7 @@ from bot.commands.startup import (
 from bot.console import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, load_settings, say
 from bot.lock import AlreadyRunning, single_instance
 from bot.settings import Settings
-from bot.web import serve_app, zalo_serve_app
+from bot.web import serve_app, zalo_serve_app, zalo_webhook_takeable
 from bot.zalo import ZaloRuntime
 from db.checkpoints import checkpoints_in_background
 from scheduler.budget import SharedBudget
@@ -91,6 +91,9 @@ def serve(_args: argparse.Namespace) -> int:
         say("cli.no_token", err=True, env_file=str(console.env_file_chosen))
         return EXIT_CONFIG
     start_process(settings)
+    if settings.zalo_bot_token is not None and not zalo_webhook_takeable(settings):
+        say("cli.zalo_webhook_https", err=True, url=settings.public_base_url)
+        return EXIT_CONFIG
     if settings.workers == "multi" and settings.is_sqlite:
         say("cli.workers_need_postgresql", err=True)
         return EXIT_CONFIG

@@ -62,6 +62,18 @@ def get_pending(
     return data if isinstance(data, dict) else None
 
 
+def pending_since(
+    db: Session | Connection, *, contact_id: int, kind: str
+) -> tuple[dict[str, Any], datetime] | None:
+    """Return what the bot asked this contact and when, however long ago (its caller judges
+    by what it was how long it holds)."""
+    row = state.read(db, _key(kind, contact_id))
+    if row is None or not row.value:
+        return None
+    data = json.loads(row.value)
+    return (data, row.updated_at) if isinstance(data, dict) else None
+
+
 def take_pending(
     db: Session | Connection,
     *,

@@ -18,8 +18,10 @@ are ours, and the client treats 403 and 404 as "cannot be reached".
         [answer] = await zalo.wait_for_messages("7f3a9c0e51d24b8e", after=0)
 
 People write in their private chat or, `send_text(..., group=...)`, in a group chat
-(chat_type GROUP); `send_raw(event)` hands over an event of any shape (one with no message,
-a kind the helpers do not make).
+(chat_type GROUP), and send photos (`send_photo`: the address as `photo_url`, as Zalo's
+webhook was seen to send it, or `field="photo"`, as its documentation names it), stickers
+and voice messages (`send_voice`); `send_raw(event)` hands over an event of any shape (one
+with no message, a kind the helpers do not make).
 
 Faults: `add_fault(FaultRule("server_error" | "ok_false" | "timeout" | "delay" | "raw", ...))`.
 Rate limits: `set_rate_limits("observe" | "enforce", Limits(overall_per_s, per_chat_per_s))`,

@@ -129,19 +129,41 @@ class FakeZalo:
         return self._event(user_id, "message.text.received", fields, written_ms, group)
 
     def send_photo(
-        self, user_id: str, content: bytes, caption: str = "", *, written_ms: int | None = None
+        self,
+        user_id: str,
+        content: bytes,
+        caption: str = "",
+        *,
+        written_ms: int | None = None,
+        field: str = "photo_url",
     ) -> str:
-        """Have a person send a photo; the bot finds it at `photo_url`, served here
-        (`written_ms`: as `send_text`'s)."""
+        """Have a person send a photo; the bot finds it at the address in `field`, served
+        here (`written_ms`: as `send_text`'s).
+
+        `field`: "photo_url", with "message_type": "CHAT_PHOTO", as Zalo's webhook was seen
+        to send a photo, or "photo", the one field Zalo's documentation names for it
+        (https://bot.zaloplatforms.com/docs, Webhook: "photo | String | Image URL")."""
         with self.state.lock:
             key = self.state.next_id()
             self.state.photos[key] = (content, "image/jpeg")
-        fields = {"photo_url": f"{self.url}/_photos/{key}.jpg", "caption": caption}
+        fields: JsonDict = {field: f"{self.url}/_photos/{key}.jpg", "caption": caption}
+        if field == "photo_url":
+            fields["message_type"] = "CHAT_PHOTO"
         return self._event(user_id, "message.image.received", fields, written_ms)
 
     def send_sticker(self, user_id: str, sticker: str = "sticker-1") -> str:
         """Have a person send a sticker."""
         return self._event(user_id, "message.sticker.received", {"sticker": sticker})
+
+    def send_voice(self, user_id: str) -> str:
+        """Have a person send a voice message: "message.voice.received" with the address of
+        its .aac file in `voice_url` (and "message_type": "CHAT_VOICE", as Zalo's webhook was
+        seen to send one), an event Zalo's documentation lists (https://bot.zaloplatforms.com/docs,
+        Webhook: "voice_url | string | Audio file URL")."""
+        with self.state.lock:
+            key = self.state.next_id()
+        fields = {"voice_url": f"{self.url}/_voice/{key}.aac", "message_type": "CHAT_VOICE"}
+        return self._event(user_id, "message.voice.received", fields)
 
     def block(self, user_id: str) -> None:
         """Have a person block the bot: sends to them are refused with 403."""

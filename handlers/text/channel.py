@@ -31,6 +31,7 @@ from app.checkin.pending import cancel
 from app.checkin.text import answer_text
 from app.link_confirm import PREFIX as LINK_PREFIX
 from app.linking import Caller, confirm, link
+from app.offers import CHOICES, last_offer
 from app.people import whoami
 from app.said import as_said
 from app.seen import seen
@@ -39,12 +40,11 @@ from core.numbers import chosen_number
 from core.roles import Access, Role
 from core.textnorm import fold, trim
 from db.engine import session_in, session_scope
-from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.pending import clear_pending, set_pending
 from db.retry import UnkeptError, not_repeated
 from render.text import numbered, render
 from scheduler.nudge import nudge
 
-CHOICES = "choices"  # the pending kind of the numbered choices last offered
 CHECKIN_CHOICES = frozenset({"st", "pc", "ck", "cf"})
 SPACED_SLASH_RE = re.compile(r"^/\s+(?=[^\W\d_])")  # "/ mytasks": a space after the slash
 NUMBERS_RE = re.compile(r"[\s.,;#-]*\d+(?:[\s.,;&-]+\d+)*[\s.,;!]*")  # "5", "0", "1 2", "1,2."
@@ -204,10 +204,10 @@ class TextChannel:
 
     def _last_offer(self, actor: Actor) -> dict[str, Any] | None:
         """Return the numbered choices last offered to the person (`offer`, `choices`), if
-        they are still pending."""
+        a typed number still takes them (`app.offers`)."""
         now = self.services.clock.now()
         with self.services.engine.begin() as connection:
-            return get_pending(connection, contact_id=actor.contact_id, now=now, kind=CHOICES)
+            return last_offer(connection, contact_id=actor.contact_id, now=now)
 
     def _take(
         self, actor: Actor, data: tuple[str, ...], offer: str, db: Session | None = None

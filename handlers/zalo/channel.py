@@ -23,10 +23,12 @@ from app.actor import Actor
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
 from app.checkin.offer import status_offer
 from app.checkin.pending import reason_awaited
+from app.checkin.reaction import still_chased
 from app.explanation_requests import request as request_explanation
 from app.explanations import start_answer
 from app.extensions import decide
 from app.linking import is_live_code
+from app.offers import reminded
 from app.pairing import Newcomer, redeem
 from app.said import as_said, waited
 from app.seen import seen
@@ -52,7 +54,7 @@ from handlers.zalo.files import PhotoSaid
 from handlers.zalo.pages import recall
 from handlers.zalo.shorthand import is_dated_extension, rewrite
 from render.zalo import LIMIT, show
-from zalo import Event
+from zalo import STICKER, Event
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,8 @@ class ZaloChannel(TextChannel):
         t = partial(self.services.catalog.get, lang)
         if event.is_photo:
             kept = self._photo(actor, lang, event, photo, oversized)
+            if not kept.text:  # joined the question just asked about the photos before it
+                return []
             if actor is not None and kept.choices:  # which task: a typed number answers
                 return self._show(actor, Answer([kept]))
             return self._render(lang, kept)
@@ -100,6 +104,10 @@ class ZaloChannel(TextChannel):
                 "Zalo event %s (%r) is no message: not answered", event.message_id, event.name
             )
             return []
+        if event.name == STICKER and actor is not None:  # Zalo's 👍: no reaction to read
+            chased = still_chased(self.services, actor, reminded(self._last_offer(actor)))
+            if chased is not None:
+                return self._render(lang, chased)
         return self._render(lang, Said(t("zalo.unsupported")))
 
     def _text(self, event: Event, actor: Actor | None, lang: str) -> Sequence[str | PhotoSaid]:

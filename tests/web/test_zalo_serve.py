@@ -174,6 +174,20 @@ async def test_zalo_webhook_wrapped_or_not_and_no_event(
     assert zalo_rows(served) == ["e2"]  # stored before the 200
 
 
+async def test_zalo_webhook_called_with_no_body_is_answered_200(
+    served: Served,
+    fake_zalo: FakeZalo,  # noqa: F811
+) -> None:
+    """A call with the secret and an empty body (Zalo was seen to probe a webhook so, no
+    content type) is answered 200 and stores nothing: it got 400, which asks a platform to
+    send it again, though no delivery of it would ever hold an event."""
+    headers = {ZALO_HEADER: zalo_secret(served.bot.settings)}
+    for raw in (b"", b" \r\n"):
+        response = await served.http.post("/webhook/zalo", content=raw, headers=headers)
+        assert response.status_code == 200
+    assert zalo_rows(served) == []
+
+
 async def test_zalo_webhook_json_nested_past_any_event_is_dropped_with_200(
     served: Served,
     fake_zalo: FakeZalo,  # noqa: F811

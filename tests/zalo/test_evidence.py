@@ -49,6 +49,21 @@ async def test_a_photo_is_kept_with_the_status_of_its_caption(zbot: ZaloBot) -> 
     assert (kept.size, kept.mime_type, report.state) == (len(JPEG), "image/jpeg", "done")
 
 
+async def test_a_photo_whose_address_is_named_photo_is_kept(zbot: ZaloBot) -> None:
+    """A photo event giving its address as `photo`, the field Zalo's documentation names
+    (not `photo_url`, as its webhook was seen to), is fetched and kept with its caption's
+    status: it was answered "could not fetch the photo, send it again", every time."""
+    official(zbot)
+    message_id = zbot.zalo.send_photo(HOA, JPEG, "đã xong", field="photo")
+    await zbot.handled(message_id)
+    [answer] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "Không tải được ảnh" not in answer
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        [report] = s.exec(select(StatusReport)).all()
+    assert (kept.size, report.state) == (len(JPEG), "done")
+
+
 async def test_a_photo_names_its_task_when_there_are_several(zbot: ZaloBot) -> None:
     """With two tasks, a photo captioned "#N" is kept there at once."""
     first, second = official(zbot, tasks=2)
@@ -58,6 +73,43 @@ async def test_a_photo_names_its_task_when_there_are_several(zbot: ZaloBot) -> N
         about = s.get(Assignment, kept.assignment_id)
     assert about is not None
     assert (about.task_id, first != second) == (second, True)
+
+
+async def test_photos_sent_in_a_row_follow_the_first_ones_task(zbot: ZaloBot) -> None:
+    """Three photos of one record sent together, the first captioned "#N biên bản" (Zalo has
+    no album to tie them), are all kept for #N, as an album's are on Telegram; each of the
+    others was asked "which task?", one question a photo. A photo sent later, uncaptioned,
+    is asked about again."""
+    _, second = official(zbot, tasks=2)
+    await zbot.photo(HOA, JPEG + b"1", f"#{second} biên bản")
+    for n in (2, 3):
+        [answer] = await zbot.photo(HOA, JPEG + bytes([n]))
+        assert "Đã lưu minh chứng «zalo_" in answer
+        assert f"cho #{second} Việc 1" in answer
+    with zbot.session() as s:
+        query = select(Assignment.task_id).join(Evidence)
+        assert s.exec(query).all() == [second] * 3
+    zbot.tg.clock.advance(timedelta(minutes=10))
+    [asked] = await zbot.photo(HOA, JPEG + b"4")
+    assert "việc nào" in asked
+
+
+async def test_photos_sent_in_a_row_without_their_task_are_asked_about_once(
+    zbot: ZaloBot,
+) -> None:
+    """Three photos sent together, none naming its task, with two tasks open: one question
+    "which task?", and "2" files the three there. Each photo was asked the same question,
+    three lists one after another for one answer."""
+    _, second = official(zbot, tasks=2)
+    [asked] = await zbot.photo(HOA, JPEG + b"1")
+    assert "cho việc nào" in asked
+    assert await zbot.photo(HOA, JPEG + b"2") == []
+    assert await zbot.photo(HOA, JPEG + b"3") == []
+    kept = await zbot.say(HOA, "2")
+    assert len(kept) == 3
+    assert all("Đã lưu minh chứng" in answer for answer in kept)
+    with zbot.session() as s:
+        assert s.exec(select(Assignment.task_id).join(Evidence)).all() == [second] * 3
 
 
 async def test_a_photo_without_its_task_is_kept_pending_and_a_typed_number_files_it(

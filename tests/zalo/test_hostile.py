@@ -226,6 +226,19 @@ async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None
     assert "chụp ảnh văn bản" in document  # how to send it: it was told no way
 
 
+async def test_a_voice_message_is_told_to_report_in_words(zbot: ZaloBot) -> None:
+    """A voice message (Zalo's "message.voice.received", its .aac at voice_url), the way an
+    official on the road reports, is answered that the bot reads no voice message and how
+    to report; nothing is recorded."""
+    province(zbot)
+    await zbot.handled(zbot.zalo.send_voice(HOA))
+    [answer] = [m.text for m in zbot.zalo.messages(HOA)]
+    assert "ghi âm" in answer
+    assert "Báo cáo bằng chữ" in answer
+    with zbot.session() as s:
+        assert s.exec(select(StatusReport)).all() == []
+
+
 @pytest.mark.parametrize("text", ["   ", "\u200b", "\u200b\ufeff ", "😀", "🙂🙂"])
 async def test_a_text_of_no_words_gets_the_usage_hint(zbot: ZaloBot, text: str) -> None:
     """Blanks, zero-width characters or a smiley alone say nothing: the usage hint answers,

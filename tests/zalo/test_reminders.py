@@ -107,6 +107,36 @@ async def test_four_with_a_date_and_reason_requests_an_extension(zbot: ZaloBot) 
     assert (request.requested_deadline, request.reason) == (date(2026, 12, 15), "chờ kinh phí")
 
 
+async def test_a_reminder_answered_after_a_weekend_takes_its_typed_answer(zbot: ZaloBot) -> None:
+    """ "3 thiếu kinh phí" typed three days after the reminder (a Friday's, answered on
+    Monday) records the blocker with its reason, as Telegram's button on that reminder would:
+    the typed answers held a day, and she was asked again which status, her reason dropped."""
+    official(zbot)
+    await remind(zbot)
+    zbot.tg.clock.advance(timedelta(days=3))
+    await zbot.say(HOA, "3 thiếu kinh phí")
+    with zbot.session() as s:
+        [report] = s.exec(select(StatusReport)).all()
+    assert (report.state, report.reason) == ("blocked", "thiếu kinh phí")
+
+
+async def test_a_sticker_after_a_reminder_says_nothing_was_recorded_for_its_task(
+    zbot: ZaloBot,
+) -> None:
+    """A 👍 sticker sent to a reminder (Zalo has no reactions to read: a sticker is how an
+    official acknowledges) is told nothing was recorded for #N and how to report, as a
+    reaction on Telegram is; "1" then still records done. It was told only that the bot
+    reads no files, voice messages or videos, and the task stayed "no report"."""
+    [task] = official(zbot)
+    await remind(zbot)
+    after = len(zbot.zalo.messages(HOA))
+    await zbot.handled(zbot.zalo.send_sticker(HOA))
+    [answer] = [m.text for m in zbot.zalo.messages(HOA)[after:]]
+    assert f"chưa ghi nhận báo cáo nào cho #{task}" in answer
+    await zbot.say(HOA, "1")
+    assert reports(zbot) == [("done", 100, "button")]
+
+
 async def test_several_items_are_answered_by_task_number(zbot: ZaloBot) -> None:
     """Two items: "#<task> 1" records that task done; a bare "1" asks which task."""
     first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))

@@ -1,4 +1,5 @@
-"""`dondoc run` with Zalo only: a refused token and a missing one are said in one line."""
+"""`dondoc run` and `serve` with Zalo only: a refused token, a missing one, and a webhook
+address Zalo cannot take are said in one line."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from tests import processes
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot run` in an empty directory with only these settings."""
+def run_bot(tmp_path: Path, command: str = "run", **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot <command>` in an empty directory with only these settings."""
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     full = base | {
         "PYTHONPATH": str(ROOT),
@@ -22,7 +23,7 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         **env,
     }
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", command],
         cwd=tmp_path,
         env=full,
         capture_output=True,
@@ -30,7 +31,7 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
-    processes.keep("dondoc run (Zalo)", full, done.stdout, done.stderr)
+    processes.keep(f"dondoc {command} (Zalo)", full, done.stdout, done.stderr)
     return done
 
 
@@ -51,3 +52,17 @@ def test_without_any_token_the_run_says_how_to_get_one(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "ZALO_BOT_TOKEN" in done.stderr
     assert "BOT_TOKEN" in done.stderr
+
+
+def test_serve_for_zalo_without_an_https_address_says_so_at_once(tmp_path: Path) -> None:
+    """`dondoc serve` for Zalo with PUBLIC_BASE_URL left at http://127.0.0.1:8080: exit 2, a
+    line naming PUBLIC_BASE_URL. Zalo takes only an https webhook (setWebhook's url, "URL
+    nhận thông báo dạng HTTPS"); the server started, retried setWebhook every 30 s, and no
+    official's message was ever read. (ZALO_BASE_URL names no server: nothing is called.)"""
+    zalo = {"ZALO_BOT_TOKEN": "2718281828:fake-zalo", "ZALO_BASE_URL": "https://zalo.invalid"}
+    for address in ({}, {"PUBLIC_BASE_URL": "http://dondoc.example.vn"}):
+        done = run_bot(tmp_path, "serve", **zalo, **address)
+        assert done.returncode == 2
+        assert "PUBLIC_BASE_URL" in done.stderr
+        assert "https://" in done.stderr
+        assert "Traceback" not in done.stderr
