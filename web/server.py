@@ -10,6 +10,8 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from functools import partial
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -181,6 +183,23 @@ async def _server_error(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("500", status_code=500)
 
 
+class SecuredApp(Starlette):
+    """Starlette whose SecurityHeaders wrap every answer, the internal error's page too.
+
+    Starlette runs the middleware added to an application inside its own error middleware,
+    which answers an unexpected error (`_server_error`): that page went out without a header
+    of SecurityHeaders (cacheable, framable, no referrer policy). Here they are outermost.
+    """
+
+    def __init__(self, *, headers: Callable[[ASGIApp], ASGIApp], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.headers = headers
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Return Starlette's stack (its error middleware outermost) inside the headers."""
+        return self.headers(super().build_middleware_stack())
+
+
 def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
     """Return the web application for these dependencies."""
     routes = [
@@ -212,17 +231,18 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route(upload.PATH, upload.upload_page, methods=["GET", "POST"]),
         Mount("/static", VersionedStatic(directory=STATIC), name="static"),
     ]
-    app = Starlette(
+    headers = partial(
+        SecurityHeaders,
+        https=deps.secure_cookies,
+        frame_origins=lambda: deps.services.settings.miniapp_frame_origins,
+    )
+    app = SecuredApp(
+        headers=headers,
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.deps = deps
-    app.add_middleware(
-        SecurityHeaders,
-        https=deps.secure_cookies,
-        frame_origins=lambda: deps.services.settings.miniapp_frame_origins,
-    )
     return app
 
 
