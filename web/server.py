@@ -16,7 +16,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.requests import Request, cookie_parser
+from starlette.requests import ClientDisconnect, Request, cookie_parser
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -165,6 +165,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _went_away(request: Request, exc: Exception) -> Response:
+    """Note a client that hung up before its whole body came, in one line of information at
+    most once a minute (`limits.Refusals`): anyone can do it in a loop, and it was an error
+    with its traceback each time. Nothing was read, so nothing is done; nobody reads the
+    answer."""
+    deps: WebDeps = request.app.state.deps
+    gone = deps.refusals.refused("went away")
+    if gone:
+        path = loggable(request.url.path)
+        log.info(
+            "%d client(s) went away before sending the whole request (last: %s %s)",
+            gone,
+            request.method,
+            path,
+        )
+    return Response(status_code=400)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     """Log an unexpected error with its traceback and a reference.
 
@@ -240,7 +258,11 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         headers=headers,
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            ClientDisconnect: _went_away,
+            Exception: _server_error,
+        },
     )
     app.state.deps = deps
     return app
