@@ -1,9 +1,11 @@
-"""Reading a request's body without letting a client make us hold more than a limit."""
+"""Reading a request's body without letting a client make us hold more than a limit, or
+hold the server's stop for as long as it likes."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from starlette.requests import Request
 
@@ -18,19 +20,56 @@ class BodyTooLargeError(Exception):
         self.size = size
 
 
+class StoppingError(Exception):
+    """The server began to stop while the body was still coming (answered 503, ask again)."""
+
+
 async def read_body(request: Request, limit: int) -> bytes:
-    """Return the body, or raise BodyTooLargeError as soon as it passes `limit` bytes."""
+    """Return the body, or raise BodyTooLargeError as soon as it passes `limit` bytes, or
+    StoppingError once the server begins to stop (`WebDeps.stopping`) before it all came.
+
+    uvicorn waits at its stop for every request under way, and the bot's own stop after
+    them: a client sending half a body and no more (anyone, to a sign-in post) held it
+    until systemd killed the service.
+    """
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise BodyTooLargeError(int(declared))
+    stopping: asyncio.Event = request.app.state.deps.stopping
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLargeError(size)
-        chunks.append(chunk)
+    stream = request.stream()
+    try:
+        while (chunk := await _next_unless(stream, stopping)) is not None:
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLargeError(size)
+            chunks.append(chunk)
+    finally:
+        await stream.aclose()
     return b"".join(chunks)
+
+
+async def _next_unless(stream: AsyncIterator[bytes], stopping: asyncio.Event) -> bytes | None:
+    """Return the stream's next chunk (None at its end), or raise StoppingError if the
+    server begins to stop first."""
+    if stopping.is_set():
+        raise StoppingError
+    coming = asyncio.ensure_future(anext(stream))
+    stopped = asyncio.ensure_future(stopping.wait())
+    try:
+        await asyncio.wait((coming, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not coming.done():  # ended, not merely asked to end: the stream may be closed
+            coming.cancel()
+            await asyncio.wait((coming,))
+    if coming.cancelled():
+        raise StoppingError
+    try:
+        return coming.result()
+    except StopAsyncIteration:
+        return None
 
 
 class Refusals:

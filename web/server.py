@@ -26,6 +26,7 @@ from web import actions, auth, health, pages, upload
 from web.deps import WebDeps
 from web.files import charts, evidence, exports, invites, reports
 from web.framing import COOKIE, SECURE_COOKIE, in_miniapp
+from web.limits import StoppingError
 from web.render import message_page
 from web.static_files import STATIC, VersionedStatic
 from web.webhooks import webhook
@@ -183,6 +184,17 @@ async def _went_away(request: Request, exc: Exception) -> Response:
     return Response(status_code=400)
 
 
+async def _stopping(request: Request, exc: Exception) -> Response:
+    """Answer a request whose body was still coming when the server began to stop: 503,
+    nothing done, ask again soon (a platform sends its update again)."""
+    headers = {"Retry-After": "60"}
+    if request.url.path.startswith(MACHINES):
+        return PlainTextResponse("503", status_code=503, headers=headers)
+    response = message_page(request, None, "web.stopping", status=503)
+    response.headers.update(headers)
+    return response
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     """Log an unexpected error with its traceback and a reference.
 
@@ -261,6 +273,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         exception_handlers={
             HTTPException: _http_error,
             ClientDisconnect: _went_away,
+            StoppingError: _stopping,
             Exception: _server_error,
         },
     )
