@@ -307,5 +307,5 @@ async def test_a_client_gone_before_its_body_came_leaves_no_error_in_the_log(
     assert told.levelno == logging.INFO
     assert told.exc_info is None
     assert "went away" in told.getMessage()
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert inbox_count(served) == 0
