@@ -69,11 +69,24 @@ def writes_to_journal(stream: TextIO) -> bool:
     return (found.st_dev, found.st_ino) == (int(device), int(inode))
 
 
-class RedactSecrets(logging.Filter):
-    """Replace the bot token wherever it would appear in a log record.
+# A line break in a text argument, written out: a person's words stay on their line.
+ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r"})
 
-    URLs carry it, and so do some exceptions (PTB's InvalidToken names the token): the
-    message with its arguments, the exception's text and the stack are all rewritten.
+
+def _on_one_line(value: object) -> object:
+    """Return a text argument with its line breaks written out; any other as it is."""
+    return value.translate(ONE_LINE) if isinstance(value, str) else value
+
+
+class RedactSecrets(logging.Filter):
+    """Replace the bot token wherever it would appear in a log record, and keep the texts
+    a record is given on its line.
+
+    URLs carry the token, and so do some exceptions (PTB's InvalidToken names it): the
+    message with its arguments, the exception's text and the stack are all rewritten. A
+    text argument may be what a person typed (a refused command's words): its line breaks
+    are written out (\\n), or a line of the journal's shape after one was a second record
+    that the bot never logged.
     """
 
     def __init__(self, secrets: Iterable[str]) -> None:
@@ -87,7 +100,12 @@ class RedactSecrets(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message, exception text and stack without the secrets."""
+        """Rewrite the record's message, exception text and stack without the secrets, its
+        text arguments on one line."""
+        if isinstance(record.args, tuple):
+            record.args = tuple(_on_one_line(arg) for arg in record.args)
+        elif isinstance(record.args, dict):  # logging's "%(name)s" with one mapping
+            record.args = {key: _on_one_line(arg) for key, arg in record.args.items()}
         if not self.secrets:
             return True
         try:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.services import Services
-from web.limits import Refusals
+from web.limits import Refusals, Stopping
 
 # Takes one webhook payload: stores it before returning (then the 200 goes out), queues it;
 # raises ValueError when the payload is no update of its channel (dropped, logged, 200: a
@@ -41,5 +40,6 @@ class WebDeps:
     max_body: int = MAX_BODY
     refusals: Refusals = field(default_factory=Refusals)  # wrong secrets, logged sparingly
     # Set when the server begins to stop (SIGTERM): a file being built for a download is
-    # abandoned (`web.files.signed.download`), its person told to ask again.
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    # abandoned (`web.files.signed.download`), its person told to ask again; a body still
+    # coming is given up (`web.limits.read_body`).
+    stopping: Stopping = field(default_factory=Stopping)

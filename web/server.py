@@ -10,11 +10,13 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from functools import partial
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.requests import Request, cookie_parser
+from starlette.requests import ClientDisconnect, Request, cookie_parser
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +26,7 @@ from web import actions, auth, health, pages, upload
 from web.deps import WebDeps
 from web.files import charts, evidence, exports, invites, reports
 from web.framing import COOKIE, SECURE_COOKIE, in_miniapp
+from web.limits import StoppingError
 from web.render import message_page
 from web.static_files import STATIC, VersionedStatic
 from web.webhooks import webhook
@@ -163,6 +166,35 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _went_away(request: Request, exc: Exception) -> Response:
+    """Note a client that hung up before its whole body came, in one line of information at
+    most once a minute (`limits.Refusals`): anyone can do it in a loop, and it was an error
+    with its traceback each time. Nothing was read, so nothing is done; nobody reads the
+    answer."""
+    deps: WebDeps = request.app.state.deps
+    gone = deps.refusals.refused("went away")
+    if gone:
+        path = loggable(request.url.path)
+        log.info(
+            "%d client(s) went away before sending the whole request (last: %s %s)",
+            gone,
+            request.method,
+            path,
+        )
+    return Response(status_code=400)
+
+
+async def _stopping(request: Request, exc: Exception) -> Response:
+    """Answer a request whose body was still coming when the server began to stop: 503,
+    nothing done, ask again soon (a platform sends its update again)."""
+    headers = {"Retry-After": "60"}
+    if request.url.path.startswith(MACHINES):
+        return PlainTextResponse("503", status_code=503, headers=headers)
+    response = message_page(request, None, "web.stopping", status=503)
+    response.headers.update(headers)
+    return response
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     """Log an unexpected error with its traceback and a reference.
 
@@ -179,6 +211,23 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     except Exception:  # the page itself fails: the status alone, as before
         log.exception("error %s: the error page failed too", ref)
         return PlainTextResponse("500", status_code=500)
+
+
+class SecuredApp(Starlette):
+    """Starlette whose SecurityHeaders wrap every answer, the internal error's page too.
+
+    Starlette runs the middleware added to an application inside its own error middleware,
+    which answers an unexpected error (`_server_error`): that page went out without a header
+    of SecurityHeaders (cacheable, framable, no referrer policy). Here they are outermost.
+    """
+
+    def __init__(self, *, headers: Callable[[ASGIApp], ASGIApp], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.headers = headers
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Return Starlette's stack (its error middleware outermost) inside the headers."""
+        return self.headers(super().build_middleware_stack())
 
 
 def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
@@ -212,17 +261,23 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route(upload.PATH, upload.upload_page, methods=["GET", "POST"]),
         Mount("/static", VersionedStatic(directory=STATIC), name="static"),
     ]
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error, Exception: _server_error},
-    )
-    app.state.deps = deps
-    app.add_middleware(
+    headers = partial(
         SecurityHeaders,
         https=deps.secure_cookies,
         frame_origins=lambda: deps.services.settings.miniapp_frame_origins,
     )
+    app = SecuredApp(
+        headers=headers,
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: _http_error,
+            ClientDisconnect: _went_away,
+            StoppingError: _stopping,
+            Exception: _server_error,
+        },
+    )
+    app.state.deps = deps
     return app
 
 

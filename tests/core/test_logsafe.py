@@ -79,3 +79,29 @@ def test_elsewhere_each_line_is_stamped_with_the_servers_offset(
     assert re.fullmatch(rf"{stamp} ERROR dondoc\.test\.False: the sender stopped", lines[2])
     assert lines[3] == "Traceback (most recent call last):"
     assert SECRET not in "\n".join(lines)
+
+
+@pytest.mark.parametrize("secrets", [[], [SECRET]])
+def test_words_a_person_typed_stay_on_their_line_of_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secrets: list[str]
+) -> None:
+    """A command refused is logged with the words typed; typed with a line break and a line
+    of the log's shape after it ("/units⏎<3>ERROR web.server: ..."), they made a second
+    line, a record the bot never logged, in the journal and in `docker compose logs` alike.
+    The break is written as \\n, within the line."""
+    err = (tmp_path / "stderr").open("w", encoding="utf-8")
+    found = os.fstat(err.fileno())
+    monkeypatch.setattr("sys.stderr", err)
+    monkeypatch.setenv("JOURNAL_STREAM", f"{found.st_dev}:{found.st_ino}")
+    logger = logging.getLogger(f"dondoc.test.typed.{len(secrets)}")
+    logger.propagate = False
+    logger.handlers[:] = [redacting_handler(secrets)]
+    logger.setLevel(logging.INFO)
+    typed = "/units\r\n<3>ERROR web.server: forged"
+    logger.info("refused %s (needs %s) to %s", typed, "ADMIN", "Lan")
+    err.close()
+    lines = (tmp_path / "stderr").read_text(encoding="utf-8").splitlines()
+    assert lines == [
+        f"<6>INFO {logger.name}: refused /units\\r\\n<3>ERROR web.server: forged (needs ADMIN)"
+        " to Lan"
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.settings import Settings
 from tests.deploy.files import (
     DEPLOY,
     INSTALLED,
@@ -295,6 +296,22 @@ def test_caddy_accepts_the_caddyfile_with_compose_settings() -> None:
     env = {**os.environ, **environment, "DONDOC_DOMAIN": "dondoc.example.gov.vn"}
     result = caddy("validate", env)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_caddy_gives_up_a_client_that_holds_back_its_headers_or_its_body() -> None:
+    """Caddy ends a request whose headers have not all come within seconds, or whose body
+    has not within minutes (enough for the largest import file at 35 KB/s): without them
+    anyone kept as many requests open as they liked, a byte now and then, and a body held
+    back was streamed on to a worker, which held it too (Caddy set neither by default)."""
+    env = {**os.environ, "DONDOC_DOMAIN": "dondoc.example.gov.vn"}
+    adapted = caddy("adapt", env)
+    assert adapted.returncode == 0, adapted.stderr[-2000:]
+    [server] = json.loads(adapted.stdout)["apps"]["http"]["servers"].values()
+    second = 1_000_000_000  # Caddy's JSON gives durations in nanoseconds
+    assert 0 < server.get("read_header_timeout", 0) <= 30 * second
+    largest = Settings.model_fields["import_max_bytes"].metadata  # its bound: le=...
+    most = max(getattr(bound, "le", 0) for bound in largest)
+    assert most / (35 * 1024) * second <= server.get("read_timeout", 0) <= 15 * 60 * second
 
 
 def test_the_readme_s_install_then_upgrade_leaves_opt_dondoc_on_the_new_version(

@@ -130,6 +130,25 @@ async def test_a_failing_action_shows_a_page_with_the_error_code(served: Served)
     assert "outbox" not in response.text
 
 
+async def test_the_internal_errors_page_carries_the_security_headers(served: Served) -> None:
+    """The page of an internal error is no exception to the headers every answer carries: it
+    is kept by no cache, framed by no site, read as nothing but HTML, and hands no Referer on
+    (it carried none: the error handler answered outside the middleware that adds them)."""
+    task_id = served.tasks[0].id
+    with served.bot.services.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE outbox RENAME TO outbox_gone"))
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        response = await browser.post(f"/tasks/{task_id}/nudge", data={"csrf": csrf})
+
+    assert response.status_code == 500
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
 async def test_an_action_answers_in_the_language_the_page_is_shown_in(served: Served) -> None:
     """A coordinator whose bot speaks Vietnamese switches the dashboard to English: the
     nudge's and the decision's answers on the page are in English too, not a Vietnamese

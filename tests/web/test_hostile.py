@@ -8,6 +8,7 @@ nothing is decided, queued or imported.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -17,14 +18,17 @@ from sqlmodel import select
 import web.auth
 from app import import_files, links
 from bot.settings import Settings
+from bot.web import TELEGRAM_HEADER, telegram_secret
 from db.models import AuditLog, Contact, ExtensionRequest, Outbox, Unit
 from tests.factories import person
 from tests.web.conftest import COORDINATOR, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
+from tests.web.test_webhooks import inbox_count
 from web.upload import FORM_SLACK
 
 HUGE = "99999999999999999999"  # past any id a database holds
 LIMIT = 4096  # the import size limit in these tests
+HANG_GUARD_S = 20  # a guard against a hang, not a measure
 
 
 @pytest.fixture
@@ -265,3 +269,43 @@ async def test_a_method_an_address_does_not_take_is_answered_with_those_it_does(
     response = await served.http.delete("/")
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}  # in any order
+
+
+async def wait_for_record(
+    caplog: pytest.LogCaptureFixture, logger: str, limit: float = HANG_GUARD_S
+) -> logging.LogRecord:
+    """Return the first record of the logger, waiting for the server to write it (the bound
+    is a guard against a hang, not a measure)."""
+    async with asyncio.timeout(limit):
+        while True:
+            found = [r for r in caplog.records if r.name == logger]
+            if found:
+                return found[0]
+            await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize("path", ["/login/telegram", "/webhook/telegram"])
+async def test_a_client_gone_before_its_body_came_leaves_no_error_in_the_log(
+    served: Served, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    """Anyone who opens a sign-in post (or Telegram whose connection drops mid-update), sends
+    a part of its body and hangs up is one line of information, never an error with its
+    traceback: a script doing it in a loop filled the log with errors an operator chases."""
+    caplog.set_level(logging.INFO, logger="web")
+    host, port = served.url.removeprefix("http://").split(":")
+    _reader, writer = await asyncio.open_connection(host, int(port))
+    secret = telegram_secret(served.bot.settings)
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 1000\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\n"
+        f"{TELEGRAM_HEADER}: {secret}\r\n\r\ninitData=".encode()
+    )
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+    told = await wait_for_record(caplog, "web.server")
+    assert told.levelno == logging.INFO
+    assert told.exc_info is None
+    assert "went away" in told.getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert inbox_count(served) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -205,3 +206,46 @@ def test_sigterm_while_a_chat_export_is_built_stops_and_tells_to_ask_again(
     assert "Traceback" not in err
     said = [m.text or "" for m in server.messages(ADMIN)]
     assert any("khởi động lại" in text for text in said), said
+
+
+def listening(base: str) -> bool:
+    """Tell whether the server answers its liveness probe yet."""
+    try:
+        return httpx.get(f"{base}/livez", timeout=START_TIMEOUT).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_sigterm_while_a_client_holds_back_its_body_stops_the_server_cleanly(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM while anyone at all holds a sign-in post open, its body half sent: the server
+    ends with status 0 within systemd's time, the post answered 503. Before, uvicorn waited
+    for that request for as long as its sender liked, the bot's own stop after it: a client
+    that never finished its body kept the service from stopping until systemd killed it."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with FakeBotApi(f"424246:serve-stop-token-{os.getpid()}") as server:
+        env = env_for(
+            tmp_path, server, WEB_PORT=str(port), PUBLIC_BASE_URL=base, WEB_SECRET=WEB_SECRET
+        )
+        arranged(tmp_path, env)
+        process = serve(tmp_path, env)
+        try:
+            server.wait_for_sync(lambda: listening(base) or None, START_TIMEOUT, "the server")
+            with socket.create_connection(("127.0.0.1", port), timeout=START_TIMEOUT) as held:
+                held.sendall(
+                    b"POST /login/telegram HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n"
+                    b"Content-Length: 4000\r\n\r\ninitData=query_id%3D"
+                )
+                # Answered after the held post came: the server is reading its body now.
+                assert listening(base)
+                stopped = stops_on_sigterm(process)
+                answer = held.recv(200) if stopped else b""
+        finally:
+            err = ended(process, env)
+    assert stopped, err[-4000:]
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert answer.startswith(b"HTTP/1.1 503"), answer
