@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.dashboard.filters import Shown, named_filters
 from app.export_xlsx import build_workbook
 from app.formal_report import Letterhead, ReportFile, ReportTarget, build_report
 from app.i18n import Catalog, load_catalog
@@ -90,17 +91,24 @@ def export_workbook(
     lang: str,
     now: datetime,
     tz: str,
+    shown: Shown | None = None,
 ) -> Workbook | None:
-    """Read the data and build the workbook; None when there is nothing to export."""
+    """Read the data and build the workbook; None when there is nothing to export.
+
+    `shown`: the units a filtered dashboard page shows, within `scope`; the workbook holds
+    theirs alone and says which filters kept them."""
     with session_scope(_engine(url)) as session:
         ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
-        data = xq.load(session, task_ids=ids, scope=scope)
+        data = xq.load(session, task_ids=ids, scope=shown.scope if shown else scope)
         groups = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
         own = [] if scope.everything else unit_names(session, unit_ids=scope.unit_ids)
     if not data.lines:
         return None
     t = partial(_texts().get, lang)
-    content = build_workbook(data, t, now=now, tz=ZoneInfo(tz), groups=groups, own=own)
+    filtered = named_filters(t, shown) if shown else ""
+    content = build_workbook(
+        data, t, now=now, tz=ZoneInfo(tz), groups=groups, own=own, filtered=filtered
+    )
     return Workbook(len(data.tasks), len(data.lines), content)
 
 
@@ -113,18 +121,23 @@ def report_document(
     now: datetime,
     tz: str,
     letterhead: Letterhead,
+    shown: Shown | None = None,
 ) -> ReportFile | None:
     """Return the formal report (.docx bytes and file name); None when nothing is in scope.
 
     The one entry point for every channel (chat, dashboard, a download link): callers pass
-    the reader's scope and language; run it off the event loop (`in_process`).
+    the reader's scope and language, and a filtered dashboard page the units it `shown`;
+    run it off the event loop (`in_process`).
     """
+    t = partial(_texts().get, lang)
     with session_scope(_engine(url)) as session:
         return build_report(
             session,
             target=target,
             scope=scope,
-            t=partial(_texts().get, lang),
+            shown=shown.scope if shown else None,
+            filtered=named_filters(t, shown) if shown else "",
+            t=t,
             lang=lang,
             now=now,
             tz=ZoneInfo(tz),

@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app import links
-from app.dashboard.filters import Choices, Filters, offered
+from app.dashboard.filters import Choices, Filters, offered, units_token
 from app.dashboard.filters import choices as read_choices
+from app.dashboard.filters import read as read_filters
 from app.dashboard.matrix import Matrix
 from app.dashboard.matrix import matrix as read_matrix
 from app.dashboard.overview import overview as read_overview
@@ -31,7 +32,6 @@ from web.auth import Signed, deps_of, sign_in_needed, signed_in
 from web.render import language, message_page, page
 
 LINK_TTL = timedelta(hours=1)
-SEARCH_CHARS = 100  # a unit's name is up to 200; the words of one typed to find it, fewer
 Page = Callable[[Request, Signed, Viewer], Awaitable[Response]]
 
 
@@ -55,21 +55,8 @@ def _int(request: Request, name: str) -> int | None:
 
 
 def filters_of(request: Request) -> Filters:
-    """Read the filters from the query string (anything malformed is ignored).
-
-    A kind or a search with a control character is none (PostgreSQL refuses a NUL in a
-    query); a search is its words, at most SEARCH_CHARS characters of them.
-    """
-    kind = request.query_params.get("kind") or None
-    words = " ".join(request.query_params.get("q", "").split())[:SEARCH_CHARS]
-    return Filters(
-        search=words if words and words.isprintable() else None,
-        directive_id=_int(request, "directive"),
-        kind=kind if kind is None or (len(kind) <= 40 and kind.isprintable()) else None,
-        group_id=_int(request, "group"),
-        parent_id=_int(request, "parent"),
-        overdue_only=request.query_params.get("overdue") == "1",
-    )
+    """Read the filters from the query string (`app.dashboard.filters.read`)."""
+    return read_filters(request.query_params)
 
 
 def signed_link(request: Request, viewer: Viewer, path: str) -> str:
@@ -115,7 +102,8 @@ def page_link(request: Request, number: int, *, name: str = "page", reset: str =
 @staff_page
 async def overview(request: Request, signed: Signed, viewer: Viewer) -> Response:
     """Open tasks with their counts in the official taxonomy, nearest deadline first; its
-    downloads cover the directive chosen, else every open task in scope."""
+    downloads cover what it shows: the directive chosen, else every open task in scope, of
+    the units its filters keep (kind, group, a name searched for)."""
     services = deps_of(request).services
     now, lang = services.clock.now(), language(request, viewer)
 
@@ -126,6 +114,8 @@ async def overview(request: Request, signed: Signed, viewer: Viewer) -> Response
 
     tasks, choices, filters = await _read(request, read)
     which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
+    token = units_token(filters)  # the downloads cover the units the page shows
+    which += f"~{token}" if token else ""
     return await render(
         request,
         viewer,

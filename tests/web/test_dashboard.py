@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app import links
 from app.dashboard import matrix as dashboard_matrix
-from db.models import Assignment, ContactIdentity, Directive, Evidence, WebLogin
+from db.models import Assignment, ContactIdentity, Directive, Evidence, UnitGroup, WebLogin
 from db.queries.due_times import due_time
 from db.queries.reports import record_report
 from tests.factories import VN, make_task, make_unit, person
@@ -844,3 +844,48 @@ async def test_a_units_history_says_what_each_report_said(served: Served) -> Non
         s.commit()
     said = await history_said(served)
     assert said == ["Vướng mắc: Thiếu kinh phí", "Hoàn thành", "Đang thực hiện (60%)"]
+
+
+def file_texts(report: httpx.Response, book: httpx.Response) -> tuple[str, str]:
+    """Return the text of a Word report (paragraphs and tables) and of a workbook's cells."""
+    document = docx.Document(io.BytesIO(report.content))
+    cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+    sheets = openpyxl.load_workbook(io.BytesIO(book.content)).worksheets
+    values = [str(c.value) for s in sheets for row in s.iter_rows() for c in row if c.value]
+    return "\n".join([*(p.text for p in document.paragraphs), *cells]), "\n".join(values)
+
+
+async def test_the_overviews_downloads_cover_the_units_its_filters_keep_and_say_so(
+    served: Served,
+) -> None:
+    """The overview filtered to the pilot group, or to wards named "điện", shows their units'
+    figures: its workbook and report hold those units alone and name the filters that kept
+    them. Before, both held every unit in scope whatever the page showed."""
+    with served.bot.session() as s:
+        pilot = s.exec(select(UnitGroup).where(UnitGroup.name == "Thí điểm")).one()
+    pages_asked = {
+        "group": ({"group": str(pilot.id)}, "nhóm Thí điểm", {"Xã Tam Xuân", "Xã Tam Bình"}),
+        "ward": (
+            {"kind": "ward", "q": "điện"},
+            "loại đơn vị Phường; tên hoặc mã có “điện”",
+            {"Phường Điện Bàn"},
+        ),
+    }
+    every = {"Xã Tam Xuân", "Xã Tam Bình", "Phường Điện Bàn", "Sở Y tế"}
+    async with served.signed_in(COORDINATOR) as browser:
+        for params, named, kept in pages_asked.values():
+            overview = (await browser.get("/", params=params)).text
+            report = await browser.get(export_href(overview, "report-all"))
+            book = await browser.get(export_href(overview, "export-all"))
+            assert (report.status_code, book.status_code) == (200, 200)
+            document, cells = file_texts(report, book)
+            assert {u for u in every if u in document} == kept
+            assert {u for u in every if u in cells} == kept
+            assert f"chỉ gồm các đơn vị theo bộ lọc: {named}." in document
+            assert cells.count(f"Chỉ gồm các đơn vị theo bộ lọc của trang: {named}.") == 3
+        unfiltered = (await browser.get("/")).text
+        report = await browser.get(export_href(unfiltered, "report-all"))
+        book = await browser.get(export_href(unfiltered, "export-all"))
+    document, cells = file_texts(report, book)
+    assert {u for u in every if u in document} == every
+    assert "bộ lọc" not in document + cells
