@@ -12,14 +12,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from sqlmodel import Session
 
 from app.due_words import rolled
 from app.export_xlsx import evidence_text, list_item, notes_text, task_order
-from app.i18n import format_percent
+from app.i18n import Catalog, Lang, format_percent
 from app.report_docx import Block, Column, render
 from app.services import ReportSettings
 from app.summary_text import Translate, status_label
@@ -97,6 +97,9 @@ class ReportTarget:
     end: date | None = None
 
 
+REPORT_LANG: Lang = "vi"  # a formal report is a Vietnamese document, whoever asks for it
+
+
 @dataclass(frozen=True)
 class ReportFile:
     """A report built: its file name, its bytes, and how many tasks and appendix rows."""
@@ -148,8 +151,7 @@ def build_report(
     *,
     target: ReportTarget,
     scope: Scope,
-    t: Translate,
-    lang: str,
+    catalog: Catalog,
     now: datetime,
     tz: tzinfo,
     letterhead: Letterhead,
@@ -158,8 +160,13 @@ def build_report(
 ) -> ReportFile | None:
     """Read the data in scope and write the report; None when nothing of it is in scope.
 
+    Written in Vietnamese (`REPORT_LANG`) whatever its reader's language: it is the
+    administrative document the department sends the province (Decree 30/2020), header,
+    body and appendix alike; an English body under a Vietnamese header, closing and
+    appendix title read as two documents. The reader's answer says so (`report.caption`).
     `shown`: the units of `scope` a filtered dashboard page shows, the only ones counted,
-    and `filtered`, its filters as the report names them."""
+    and `filtered`, its filters as the report names them (in Vietnamese too)."""
+    t, lang = partial(catalog.get, REPORT_LANG), REPORT_LANG
     data = xq.load(session, task_ids=_task_ids(session, target), scope=shown or scope)
     if not data.lines:
         return None

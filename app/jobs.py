@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from app.dashboard.filters import Shown, named_filters
 from app.export_xlsx import build_workbook
-from app.formal_report import Letterhead, ReportFile, ReportTarget, build_report
+from app.formal_report import REPORT_LANG, Letterhead, ReportFile, ReportTarget, build_report
 from app.i18n import Catalog, load_catalog
 from app.invite_sheet import invite_sheet
 from core.chart import Bar, stacked_bars
@@ -117,7 +117,6 @@ def report_document(
     *,
     target: ReportTarget,
     scope: Scope,
-    lang: str,
     now: datetime,
     tz: str,
     letterhead: Letterhead,
@@ -126,19 +125,18 @@ def report_document(
     """Return the formal report (.docx bytes and file name); None when nothing is in scope.
 
     The one entry point for every channel (chat, dashboard, a download link): callers pass
-    the reader's scope and language, and a filtered dashboard page the units it `shown`;
-    run it off the event loop (`in_process`).
+    the reader's scope, and a filtered dashboard page the units it `shown` (named in the
+    report's language, `REPORT_LANG`); run it off the event loop (`in_process`).
     """
-    t = partial(_texts().get, lang)
+    texts = _texts()
     with session_scope(_engine(url)) as session:
         return build_report(
             session,
             target=target,
             scope=scope,
             shown=shown.scope if shown else None,
-            filtered=named_filters(t, shown) if shown else "",
-            t=t,
-            lang=lang,
+            filtered=named_filters(partial(texts.get, REPORT_LANG), shown) if shown else "",
+            catalog=texts,
             now=now,
             tz=ZoneInfo(tz),
             letterhead=letterhead,

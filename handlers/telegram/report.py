@@ -68,8 +68,7 @@ async def send_report(req: Request, target: ReportTarget) -> None:
                 req.services.engine,
                 report_document,
                 target=target,
-                scope=req.actor.scope,
-                lang=req.actor.lang,
+                scope=req.actor.scope,  # written in Vietnamese, whoever asks (caption says)
                 now=now,
                 tz=str(tz),
                 letterhead=letterhead_of(req.services.settings),

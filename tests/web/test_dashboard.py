@@ -683,8 +683,9 @@ async def test_the_sign_in_page_says_what_it_does_in_the_language_chosen(served:
 async def test_english_page_workbook_and_report_say_one_day_overdue_right(
     served: Served,
 ) -> None:
-    """A day past the deadline, the English task page, workbook and report say "1 day
-    overdue", not "1 days overdue"."""
+    """A day past the deadline, the English task page and workbook say "1 day overdue", not
+    "1 days overdue"; the report, a Vietnamese document whoever downloads it, "quá hạn 1
+    ngày"."""
     served.bot.clock.advance(timedelta(days=13))  # 01/12, the day after the deadline
     task = f"/tasks/{served.tasks[0].id}"
     async with served.signed_in(COORDINATOR) as browser:
@@ -697,8 +698,9 @@ async def test_english_page_workbook_and_report_say_one_day_overdue_right(
         "Overdue 1 day (Never reported)"
     }
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs)
-    assert "Xã Tam Xuân: 1 day overdue, never reported." in text
+    assert "Xã Tam Xuân: quá hạn 1 ngày, chưa báo cáo." in text
     assert "days" not in page + text
+    assert "in Vietnamese" in page  # the page's link says which language the report is in
 
 
 async def test_a_scoped_coordinators_report_and_workbook_say_whose_figures_they_give(

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app import links
 from app.dashboard.filters import Filters
-from app.formal_report import ReportTarget, letterhead_of
+from app.formal_report import REPORT_LANG, ReportTarget, letterhead_of
 from app.jobs import report_document
 from app.report_docx import TemplateError
 from scheduler.workers import in_process
@@ -18,7 +18,7 @@ from web.auth import deps_of
 from web.files.scope import refused, shown_to, task_in_scope, viewer_for
 from web.files.signed import Offer, download
 from web.files.targets import attachment, described, filtered_target_of
-from web.render import language, message_page
+from web.render import message_page
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,9 @@ async def _report(
     viewer = await viewer_for(request, granted, task_id=target.task_id)
     if viewer is None:
         return await refused(request, granted)
-    lang = language(request, viewer)  # the page's, when a dashboard page links it
-    shown = await shown_to(request, viewer, filters, lang)  # the units the page showed
+    # A formal report is a Vietnamese document, whatever the page's language: so are the
+    # filters it names.
+    shown = await shown_to(request, viewer, filters, REPORT_LANG)  # the units the page showed
     async with services.turns.turn("report", granted.person) as mine:
         if not mine:
             return message_page(request, viewer, "report.busy", status=429)
@@ -59,7 +60,6 @@ async def _report(
                 report_document,
                 target=target,  # a directive's or a period's tasks in the viewer's scope only
                 scope=viewer.scope,
-                lang=lang,
                 now=now,
                 tz=str(tz),
                 letterhead=letterhead_of(services.settings),

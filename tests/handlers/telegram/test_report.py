@@ -704,20 +704,28 @@ async def test_report_of_3300_units_is_written_off_the_event_loop(
     assert len(appendix(doc)) == 3301
 
 
-async def test_report_body_follows_the_readers_language(bot: BotUnderTest) -> None:
-    """An English-speaking coordinator reads the body in English; the Decree's header stays."""
+async def test_an_english_readers_report_is_the_vietnamese_document_and_the_answer_says_so(
+    bot: BotUnderTest,
+) -> None:
+    """A formal report is the Vietnamese document the department sends the province: an
+    English-speaking coordinator gets it in Vietnamese, body and appendix as its header and
+    closing, and the English caption says it is. Before, the body and the appendix's column
+    names were English under a Vietnamese "BÁO CÁO", place and date, "Nơi nhận" and closing,
+    and the appendix's title: neither language's document."""
     with bot.session() as s:
         every_status(s)
         make_contact(s, 3005, role="coordinator", language="en")
     bot.user(3005, language="en")
     reply = await bot.send(3005, "/report #1", match=lambda m: m.document is not None)
     assert reply.document is not None
-    assert reply.document["file_name"].startswith("report-")
+    assert reply.document["file_name"].startswith("bao-cao-")
+    assert "written in Vietnamese" in (reply.caption or "")
     doc = Document(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
     body = texts(doc)
-    assert "I. RESULTS" in body
-    assert "- Completed: 2, of which on time 1, late 1;" in body
-    assert appendix(doc)[0][1] == "Unit"
+    assert "I. KẾT QUẢ THỰC HIỆN" in body
+    assert "- Đã hoàn thành: 2, trong đó đúng hạn 1, quá hạn 1;" in body
+    assert "I. RESULTS" not in body
+    assert appendix(doc)[0][1] == "Đơn vị"
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in doc.tables[0].cell(0, 1).text
 
 
