@@ -7,6 +7,7 @@ and reads what it shows through app.dashboard, which keeps to the viewer's scope
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -70,6 +71,14 @@ def signed_link(request: Request, viewer: Viewer, path: str) -> str:
     )
 
 
+def downloaded(filters: Filters) -> str:
+    """Return what a page's downloads cover (a file's path's last part): the directive
+    chosen, else every open task, of the units the filters keep (`~<filters>`)."""
+    which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
+    token = units_token(filters)
+    return which + (f"~{token}" if token else "")
+
+
 def export_link(request: Request, viewer: Viewer, which: str) -> str:
     """Return a signed link to an export (`all` or a task's number)."""
     return signed_link(request, viewer, f"/files/export/{which}")
@@ -113,9 +122,7 @@ async def overview(request: Request, signed: Signed, viewer: Viewer) -> Response
         return read_overview(s, viewer, now=now, filters=filters), choices, filters
 
     tasks, choices, filters = await _read(request, read)
-    which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
-    token = units_token(filters)  # the downloads cover the units the page shows
-    which += f"~{token}" if token else ""
+    which = downloaded(replace(filters, overdue_only=False))  # the overview has no such filter
     return await render(
         request,
         viewer,
@@ -183,7 +190,8 @@ async def task_response(
 async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
     """Units by open tasks, coloured by status, filtered by kind, group, parent, overdue:
     a page of units (`page`) of a page of tasks (`task_page`), links to the pages beside
-    (the next tasks' units from their first page)."""
+    (the next tasks' units from their first page); its downloads cover the units its
+    filters keep, of every open task (of the directive chosen)."""
     services = deps_of(request).services
     number, tasks_number = _int(request, "page") or 1, _int(request, "task_page") or 1
     now, tz, lang = services.clock.now(), services.settings.tz, language(request, viewer)
@@ -198,6 +206,7 @@ async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
 
     grid, choices, filters = await _read(request, read)
     tasks_link = partial(page_link, request, name="task_page", reset="page")
+    which = downloaded(filters)  # the units the grid shows, of every page of its tasks
     return await render(
         request,
         viewer,
@@ -210,6 +219,8 @@ async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
         next_page=page_link(request, grid.page + 1) if grid.more else "",
         previous_tasks=tasks_link(grid.previous_task_page()) if grid.task_page > 1 else "",
         next_tasks=tasks_link(grid.task_page + 1) if grid.more_tasks else "",
+        export_all=export_link(request, viewer, which),
+        report_all=signed_link(request, viewer, f"/files/report/{which}"),
     )
 
 

@@ -63,8 +63,8 @@ def read(params: Mapping[str, str]) -> Filters:
 
 
 def units_token(filters: Filters) -> str:
-    """Return the filters that narrow the units (kind, group, parent, search), as letters a
-    download's path can carry ("" when none does); `from_token` reads them back."""
+    """Return the filters that narrow the units (kind, group, parent, search, overdue only),
+    as letters a download's path can carry ("" when none does); `from_token` reads them back."""
     pairs = [
         ("kind", filters.kind),
         ("group", filters.group_id),
@@ -72,6 +72,7 @@ def units_token(filters: Filters) -> str:
         ("q", filters.search),
     ]
     kept = [(k, str(v)) for k, v in pairs if v is not None]
+    kept += [("overdue", "1")] if filters.overdue_only else []
     if not kept:
         return ""
     return base64.urlsafe_b64encode(urlencode(kept).encode()).decode().rstrip("=")
@@ -86,36 +87,22 @@ def from_token(token: str) -> Filters | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     filters = read(dict(parse_qsl(text)))
-    return replace(filters, directive_id=None, overdue_only=False)
+    return replace(filters, directive_id=None)
 
 
 @dataclass(frozen=True)
 class Shown:
     """The units a filtered page shows, and its filters named as the page names them
-    (kind, group, parent unit, words searched for), for a file to say what it covers."""
+    (kind, group, parent unit, words searched for, overdue only), for a file to say what it
+    covers (`app.dashboard.downloads.shown`)."""
 
     scope: Scope
     named: tuple[tuple[str, str], ...] = ()
 
 
-def shown(session: Session, viewer: Viewer, filters: Filters, *, lang: Lang) -> Shown:
-    """Return the units a page filtered so shows (the viewer's scope narrowed to those its
-    filters offer) and the filters named in `lang`."""
-    offer = choices(session, viewer, lang=lang)
-    filters = offered(filters, offer)
-    named = [
-        ("kind", dict(offer.kinds).get(filters.kind or "")),
-        ("group", dict(offer.groups).get(filters.group_id or 0)),
-        ("parent", dict(offer.parents).get(filters.parent_id or 0)),
-        ("search", filters.search),
-    ]
-    said = tuple((key, value) for key, value in named if value)
-    return Shown(narrowed(session, viewer, filters), said)
-
-
 def named_filters(t: Callable[..., str], shown: Shown) -> str:
     """Return the filters a file's figures were kept to, in the reader's words ("loại đơn
-    vị: Xã; nhóm: Nhóm A"); "" when none."""
+    vị Xã; nhóm Nhóm A"); "" when none."""
     return "; ".join(t(f"export.filter_{key}", value=Markup(v)) for key, v in shown.named)
 
 

@@ -891,3 +891,43 @@ async def test_the_overviews_downloads_cover_the_units_its_filters_keep_and_say_
     document, cells = file_texts(report, book)
     assert {u for u in every if u in document} == every
     assert "bộ lọc" not in document + cells
+
+
+async def test_the_matrixs_downloads_cover_the_units_it_shows_overdue_only_too(
+    served: Served,
+) -> None:
+    """The matrix offers the workbook and the report of what it shows: filtered to the pilot
+    group and overdue only on 08/12 (Xã Tam Xuân done, Xã Tam Bình overdue), Xã Tam Bình
+    alone, the file saying both filters; filtered to wards, Phường Điện Bàn's two tasks.
+    Before, the matrix offered no download, and the overview's ignored its filters."""
+    served.bot.clock.advance(timedelta(days=20))
+    with served.bot.session() as s:
+        pilot = s.exec(select(UnitGroup).where(UnitGroup.name == "Thí điểm")).one()
+        done = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == served.tasks[0].id,
+                Assignment.unit_id == served.units["TX"].id,
+            )
+        ).one()
+        record_report(s, assignment_id=done.id or 0, state="done", now=served.bot.clock.now())
+        s.commit()
+    every = {"Xã Tam Xuân", "Xã Tam Bình", "Phường Điện Bàn", "Sở Y tế"}
+    asked = (
+        (
+            {"group": str(pilot.id), "overdue": "1"},
+            "nhóm Thí điểm; chỉ các đơn vị có nhiệm vụ quá hạn",
+            {"Xã Tam Bình"},
+        ),
+        ({"kind": "ward"}, "loại đơn vị Phường", {"Phường Điện Bàn"}),
+    )
+    async with served.signed_in(COORDINATOR) as browser:
+        for params, named, kept in asked:
+            matrix = await browser.get("/matrix", params=params)
+            assert {u for u in every if f">{u}</a>" in matrix.text} == kept
+            report = await browser.get(export_href(matrix.text, "report-all"))
+            book = await browser.get(export_href(matrix.text, "export-all"))
+            document, cells = file_texts(report, book)
+            assert {u for u in every if u in document} == kept
+            assert {u for u in every if u in cells} == kept
+            assert f"chỉ gồm các đơn vị theo bộ lọc: {named}." in document
+        assert "Báo cáo an toàn thông tin" in cells  # the ward's second task too

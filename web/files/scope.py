@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app import links
-from app.dashboard.filters import Filters, Shown, shown
+from app.dashboard.downloads import shown
+from app.dashboard.filters import Filters, Shown
 from app.dashboard.task_page import task_page
 from app.dashboard.viewer import Viewer, language_of, viewer_of
 from app.i18n import Lang
@@ -72,9 +73,10 @@ async def shown_to(request: Request, viewer: Viewer, filters: Filters, lang: Lan
     if filters == Filters():
         return None
     services = deps_of(request).services
+    now, tz = services.clock.now(), services.settings.tz
 
     def read() -> Shown:
         with session_scope(services.engine) as session:
-            return shown(session, viewer, filters, lang=lang)
+            return shown(session, viewer, filters, lang=lang, now=now, tz=tz)
 
     return await in_worker(read)
