@@ -24,7 +24,9 @@ from db.queries.scope import Scope
 T = TypeVar("T")
 SEARCH_CHARS = 100  # a unit's name is up to 200; the words of one typed to find it, fewer
 KIND_CHARS = 40
-TOKEN_CHARS = 400  # a download's filters, in its path: the few values above, encoded
+# A download's filters in its path: a search of SEARCH_CHARS letters of up to 4 bytes each,
+# percent-encoded (3 characters a byte), then base64 (4 for 3), and the few other values.
+TOKEN_CHARS = (SEARCH_CHARS * 4 * 3 + 200) * 4 // 3
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,8 @@ def from_token(token: str) -> Filters | None:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    filters = read(dict(parse_qsl(text)))
-    return replace(filters, directive_id=None)
+    filters = replace(read(dict(parse_qsl(text))), directive_id=None)
+    return None if filters == Filters() else filters  # `units_token` makes none of nothing
 
 
 @dataclass(frozen=True)
