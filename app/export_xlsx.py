@@ -63,10 +63,12 @@ def build_workbook(
     tz: tzinfo,
     groups: Sequence[str] = (),
     own: Sequence[str] = (),
+    filtered: str = "",
 ) -> bytes:
     """Return the workbook as XLSX bytes; `groups`, when the reader is limited to some,
     are named under each sheet's title with the time the figures are as of, and the
-    reader's `own` units the figures also count."""
+    reader's `own` units the figures also count; and the page's filters that kept the
+    units, `filtered`, when a filtered dashboard page gave it."""
     # openpyxl (with numpy and Pillow, ~40 MB) is imported when a workbook is made, in the
     # worker process that makes it, not by every process that can name this function.
     from openpyxl import Workbook
@@ -79,6 +81,8 @@ def build_workbook(
     if groups:
         named = {"groups": Markup(", ".join(groups)), "units": Markup(", ".join(own))}
         stated += " " + t("export.scope_groups_own" if own else "export.scope_groups", **named)
+    if filtered:
+        stated += " " + t("export.filtered", filters=Markup(filtered))
     # A write-only sheet has a sheet's print and column settings; its rows are appended.
     sheets = [cast("Worksheet", book.create_sheet()) for _ in range(3)]
     styles = _Styles(sheets[0])

@@ -12,14 +12,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from sqlmodel import Session
 
 from app.due_words import rolled
 from app.export_xlsx import evidence_text, list_item, notes_text, task_order
-from app.i18n import format_percent
+from app.i18n import Catalog, Lang, format_percent
 from app.report_docx import Block, Column, render
 from app.services import ReportSettings
 from app.summary_text import Translate, status_label
@@ -97,6 +97,9 @@ class ReportTarget:
     end: date | None = None
 
 
+REPORT_LANG: Lang = "vi"  # a formal report is a Vietnamese document, whoever asks for it
+
+
 @dataclass(frozen=True)
 class ReportFile:
     """A report built: its file name, its bytes, and how many tasks and appendix rows."""
@@ -119,6 +122,7 @@ class _Reader:
     statuses: dict[int, AssignmentStatus]
     groups: list[str]  # the groups the figures are limited to (none: every unit)
     own: list[str]  # the reader's own units, counted with the groups' (a coordinator's)
+    filtered: str = ""  # the dashboard page's filters the units were kept to, named
 
     def say(self, key: str, **params: object) -> str:
         """Return a document text: string values go in as they are (Word is no markup)."""
@@ -147,21 +151,30 @@ def build_report(
     *,
     target: ReportTarget,
     scope: Scope,
-    t: Translate,
-    lang: str,
+    catalog: Catalog,
     now: datetime,
     tz: tzinfo,
     letterhead: Letterhead,
+    shown: Scope | None = None,
+    filtered: str = "",
 ) -> ReportFile | None:
-    """Read the data in scope and write the report; None when nothing of it is in scope."""
-    data = xq.load(session, task_ids=_task_ids(session, target), scope=scope)
+    """Read the data in scope and write the report; None when nothing of it is in scope.
+
+    Written in Vietnamese (`REPORT_LANG`) whatever its reader's language: it is the
+    administrative document the department sends the province (Decree 30/2020), header,
+    body and appendix alike; an English body under a Vietnamese header, closing and
+    appendix title read as two documents. The reader's answer says so (`report.caption`).
+    `shown`: the units of `scope` a filtered dashboard page shows, the only ones counted,
+    and `filtered`, its filters as the report names them (in Vietnamese too)."""
+    t, lang = partial(catalog.get, REPORT_LANG), REPORT_LANG
+    data = xq.load(session, task_ids=_task_ids(session, target), scope=shown or scope)
     if not data.lines:
         return None
     doc = directive_info(session, directive_id=target.directive_id, task_id=target.task_id)
     statuses = {ln.assignment_id: status_of(ln, now=now, tz=tz) for ln in data.lines}
     limited = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
     own = [] if scope.everything else unit_names(session, unit_ids=scope.unit_ids)
-    reader = _Reader(t, lang, now, tz, statuses, limited, own)
+    reader = _Reader(t, lang, now, tz, statuses, limited, own, filtered)
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     content = render(
         template=Path(letterhead.template) if letterhead.template else None,
@@ -276,6 +289,8 @@ def _body(
     if r.groups:  # a coordinator limited to groups: say whose figures these are, all of them
         key = "doc_scope_groups_own" if r.own else "doc_scope_groups"
         blocks.append(Block(r.say(key, groups=", ".join(r.groups), units=", ".join(r.own))))
+    if r.filtered:  # downloaded from a filtered dashboard page: its units alone
+        blocks.append(Block(r.say("doc_filtered", filters=r.filtered)))
     blocks.append(Block(r.say("doc_results"), HEADING))
     blocks += _overall(r, data, total)
     blocks.append(Block(r.say("doc_overdue_head"), HEADING))

@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.dashboard.filters import Shown, named_filters
 from app.export_xlsx import build_workbook
-from app.formal_report import Letterhead, ReportFile, ReportTarget, build_report
+from app.formal_report import REPORT_LANG, Letterhead, ReportFile, ReportTarget, build_report
 from app.i18n import Catalog, load_catalog
 from app.invite_sheet import invite_sheet
 from core.chart import Bar, stacked_bars
@@ -90,17 +91,24 @@ def export_workbook(
     lang: str,
     now: datetime,
     tz: str,
+    shown: Shown | None = None,
 ) -> Workbook | None:
-    """Read the data and build the workbook; None when there is nothing to export."""
+    """Read the data and build the workbook; None when there is nothing to export.
+
+    `shown`: the units a filtered dashboard page shows, within `scope`; the workbook holds
+    theirs alone and says which filters kept them."""
     with session_scope(_engine(url)) as session:
         ids = xq.task_ids_for(session, task_id=task_id, directive_id=directive_id)
-        data = xq.load(session, task_ids=ids, scope=scope)
+        data = xq.load(session, task_ids=ids, scope=shown.scope if shown else scope)
         groups = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
         own = [] if scope.everything else unit_names(session, unit_ids=scope.unit_ids)
     if not data.lines:
         return None
     t = partial(_texts().get, lang)
-    content = build_workbook(data, t, now=now, tz=ZoneInfo(tz), groups=groups, own=own)
+    filtered = named_filters(t, shown) if shown else ""
+    content = build_workbook(
+        data, t, now=now, tz=ZoneInfo(tz), groups=groups, own=own, filtered=filtered
+    )
     return Workbook(len(data.tasks), len(data.lines), content)
 
 
@@ -109,23 +117,26 @@ def report_document(
     *,
     target: ReportTarget,
     scope: Scope,
-    lang: str,
     now: datetime,
     tz: str,
     letterhead: Letterhead,
+    shown: Shown | None = None,
 ) -> ReportFile | None:
     """Return the formal report (.docx bytes and file name); None when nothing is in scope.
 
     The one entry point for every channel (chat, dashboard, a download link): callers pass
-    the reader's scope and language; run it off the event loop (`in_process`).
+    the reader's scope, and a filtered dashboard page the units it `shown` (named in the
+    report's language, `REPORT_LANG`); run it off the event loop (`in_process`).
     """
+    texts = _texts()
     with session_scope(_engine(url)) as session:
         return build_report(
             session,
             target=target,
             scope=scope,
-            t=partial(_texts().get, lang),
-            lang=lang,
+            shown=shown.scope if shown else None,
+            filtered=named_filters(partial(texts.get, REPORT_LANG), shown) if shown else "",
+            catalog=texts,
             now=now,
             tz=ZoneInfo(tz),
             letterhead=letterhead,

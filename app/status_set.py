@@ -6,7 +6,9 @@ it back. `/setstatus #12 X01 | đang thực hiện | bấm nhầm` sets it (done
 its share, blocked, or back to no report), with a reason that is required: the correction is
 a report of its own (`db.queries.reports.set_by_admin`), so the history shows both the unit's
 and the admin's, audited as `assignment.status_set`; the unit's contacts are told in office
-time, and reminders go on by the calendar as for any unit not done.
+time, and reminders go on by the calendar as for any unit not done. The coordinators (and
+the other admins) whose scope holds the unit are told too, in office time: one who reported
+"12 done" to the province learns that one was set back, and why.
 
 The rules are the official's own, an open task and a unit still on it and followed, except
 that an admin may also mend a closed task's record (what the formal report counts); a
@@ -33,7 +35,13 @@ from core.textnorm import fold, vi_sort_key
 from db.engine import session_scope
 from db.queries import audit
 from db.queries.checkin import Target, report_target
-from db.queries.people_to_tell import contact_name, contacts_of_unit, unit_name
+from db.queries.people_to_tell import (
+    contact_name,
+    contacts_of_unit,
+    coordinators_of_unit,
+    unit_name,
+)
+from db.queries.recipients import Recipient
 from db.queries.reports import set_by_admin
 from db.queries.tasks import TASK_NUMBER, find_tasks, task_units
 
@@ -196,10 +204,10 @@ def _set(
     )
     admin = contact_name(session, contact_id=actor_id)
 
-    def words(to: str) -> str:
+    def words(to: str, key: str = "status_set.notice") -> str:
         return services.catalog.get(
             to,
-            "status_set.notice",
+            key,
             admin=admin,
             unit=unit,
             id=Markup(str(before.task_id)),
@@ -207,7 +215,11 @@ def _set(
             old=Markup(status_text(services, to, before)),
             new=Markup(status_text(services, to, after)),
             reason=reason,
-        ) + (services.catalog.get(to, "status_set.notice_remind") if _reminded(after) else "")
+        )
+
+    def unit_words(to: str) -> str:
+        remind = _reminded(after)
+        return words(to) + (services.catalog.get(to, "status_set.notice_remind") if remind else "")
 
     hours, tz = services.settings.work_hours, services.settings.tz
     moment = office_moment(session, now=now, hours=hours, tz=tz)
@@ -216,7 +228,17 @@ def _set(
         session,
         people,
         key=f"{ACTION}:{report_id}",
-        text=words,
+        text=unit_words,
+        now=now,
+        assignment_ids=[before.assignment_id],
+        not_before=moment,
+    )
+    staff = _staff_to_tell(session, before.unit_id, actor_id, people)
+    staff_told = tell(
+        session,
+        staff,
+        key=f"{ACTION}:{report_id}",
+        text=partial(words, key="status_set.notice_staff"),
         now=now,
         assignment_ids=[before.assignment_id],
         not_before=moment,
@@ -238,8 +260,19 @@ def _set(
     )
     said = "\n".join(lines)
     if not told:
-        return said + "\n" + t("status_set.nobody_told", unit=unit)
-    return said + told_line(services, lang, told, moment)
+        said += "\n" + t("status_set.nobody_told", unit=unit)
+    else:
+        said += told_line(services, lang, told, moment)
+    return said + ("\n" + t("status_set.staff_told", count=staff_told) if staff_told else "")
+
+
+def _staff_to_tell(
+    session: Session, unit_id: int, actor_id: int, contacts: list[Recipient]
+) -> list[Recipient]:
+    """Return the coordinators and admins whose scope holds the unit, but for the admin who
+    set the status and those told already as the unit's contacts."""
+    told = {p.contact_id for p in contacts} | {actor_id}
+    return [p for p in coordinators_of_unit(session, unit_id=unit_id) if p.contact_id not in told]
 
 
 def _reminded(target: Target) -> bool:

@@ -46,7 +46,7 @@ def measure(url: str, repeat: int) -> dict[str, list[float]]:
 
     def report() -> object:
         return report_document(
-            url, target=year, scope=EVERY, lang="vi", now=BENCH_NOW, tz=TZ, letterhead=letterhead
+            url, target=year, scope=EVERY, now=BENCH_NOW, tz=TZ, letterhead=letterhead
         )
 
     found: dict[str, list[float]] = {"export": [], "report": []}

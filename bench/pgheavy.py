@@ -134,7 +134,7 @@ def commands(
     def report() -> Any:
         year = ReportTarget(start=date(2026, 1, 1), end=date(2026, 12, 31))
         return report_document(
-            engine, target=year, scope=EVERY, lang="vi", now=now, tz=TZ, letterhead=LETTERHEAD
+            engine, target=year, scope=EVERY, now=now, tz=TZ, letterhead=LETTERHEAD
         )
 
     def nudge() -> Any:

@@ -67,7 +67,6 @@ def once(path: Path) -> dict[str, Any]:
             f"sqlite:///{path}",
             target=YEAR,
             scope=EVERY,
-            lang="vi",
             now=BENCH_NOW,
             tz="Asia/Ho_Chi_Minh",
             letterhead=LETTERHEAD,

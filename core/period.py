@@ -4,7 +4,9 @@ Accepted, compared without case or diacritics: two full dates (see `core.deadlin
 separated by '-', '–', 'đến', 'to' or spaces, optionally after 'từ' / 'from'; or a named
 period of a year, as reports name them: 'tháng 11/2026', 'quý 4/2026' (or 'quý IV/2026'),
 '6 tháng đầu năm 2026' (or 'cuối năm'), 'năm 2026', and in English 'month 11/2026',
-'Q4 2026', 'quarter IV/2026', 'first half 2026', 'H2 2026', 'year 2026'. A month or a
+'Q4 2026', 'quarter IV/2026', 'first half 2026', 'H2 2026', 'year 2026'; and the week of
+a day given (`report_period`'s `today`), Monday to Sunday: 'tuần này' / 'this week', 'tuần
+trước' / 'last week' (Friday's weekly report). A month or a
 quarter or a year that does not exist ('tháng 13/2026', 'quý 5', 'năm 99999') is refused,
 and a command that takes no period says it was given an impossible one (`dated`). Results
 carry codes and dates, never prose: the bot words them from its catalogs.
@@ -41,6 +43,8 @@ _NAMED = {
     ),
     "year": re.compile(r"(?:nam|year)\s*(\d{4,})"),
 }
+# The week of `today` (0) or the one before it (-1), Monday to Sunday, by its folded words.
+_WEEKS = {"tuan nay": 0, "this week": 0, "tuan truoc": -1, "last week": -1}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
 _FIRST_YEAR = 1900  # "năm 0000" is no year a task was given in
 _ROMAN |= {"x": 10, "xi": 11, "xii": 12, "xiii": 13}
@@ -113,12 +117,18 @@ def dated(text: str) -> Dated | None:
     return Dated.PERIOD
 
 
-def report_period(text: str) -> Period | PeriodError | None:
+def report_period(text: str, today: dt.date | None = None) -> Period | PeriodError | None:
     """Read a report's words as a period, or say what is wrong with the period they look
     like; None when they look like none (a task or a directive is named).
 
     A date without its year ("30/11") is a single date, and one no calendar has ("31/02")
-    a wrong date, for a command that takes periods: not a task's title to look up."""
+    a wrong date, for a command that takes periods: not a task's title to look up. Given
+    `today`, "tuần này" / "this week" is its week, Monday to Sunday, and "tuần trước" /
+    "last week" the one before."""
+    weeks = _WEEKS.get(" ".join(fold(text).strip(" .").split()))
+    if today is not None and weeks is not None:
+        monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=weeks)
+        return Period(monday, monday + dt.timedelta(days=6))
     if looks_like_period(text):
         return parse_period(text)
     if _DAY_MONTH.match(text):

@@ -7,6 +7,7 @@ and reads what it shows through app.dashboard, which keeps to the viewer's scope
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -16,8 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app import links
-from app.dashboard.filters import Choices, Filters, offered
+from app.dashboard.filters import Choices, Filters, offered, units_token
 from app.dashboard.filters import choices as read_choices
+from app.dashboard.filters import read as read_filters
 from app.dashboard.matrix import Matrix
 from app.dashboard.matrix import matrix as read_matrix
 from app.dashboard.overview import overview as read_overview
@@ -31,7 +33,6 @@ from web.auth import Signed, deps_of, sign_in_needed, signed_in
 from web.render import language, message_page, page
 
 LINK_TTL = timedelta(hours=1)
-SEARCH_CHARS = 100  # a unit's name is up to 200; the words of one typed to find it, fewer
 Page = Callable[[Request, Signed, Viewer], Awaitable[Response]]
 
 
@@ -55,21 +56,8 @@ def _int(request: Request, name: str) -> int | None:
 
 
 def filters_of(request: Request) -> Filters:
-    """Read the filters from the query string (anything malformed is ignored).
-
-    A kind or a search with a control character is none (PostgreSQL refuses a NUL in a
-    query); a search is its words, at most SEARCH_CHARS characters of them.
-    """
-    kind = request.query_params.get("kind") or None
-    words = " ".join(request.query_params.get("q", "").split())[:SEARCH_CHARS]
-    return Filters(
-        search=words if words and words.isprintable() else None,
-        directive_id=_int(request, "directive"),
-        kind=kind if kind is None or (len(kind) <= 40 and kind.isprintable()) else None,
-        group_id=_int(request, "group"),
-        parent_id=_int(request, "parent"),
-        overdue_only=request.query_params.get("overdue") == "1",
-    )
+    """Read the filters from the query string (`app.dashboard.filters.read`)."""
+    return read_filters(request.query_params)
 
 
 def signed_link(request: Request, viewer: Viewer, path: str) -> str:
@@ -81,6 +69,14 @@ def signed_link(request: Request, viewer: Viewer, path: str) -> str:
         person=str(viewer.contact_id),
         expires=deps.services.clock.now() + LINK_TTL,
     )
+
+
+def downloaded(filters: Filters) -> str:
+    """Return what a page's downloads cover (a file's path's last part): the directive
+    chosen, else every open task, of the units the filters keep (`~<filters>`)."""
+    which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
+    token = units_token(filters)
+    return which + (f"~{token}" if token else "")
 
 
 def export_link(request: Request, viewer: Viewer, which: str) -> str:
@@ -115,7 +111,8 @@ def page_link(request: Request, number: int, *, name: str = "page", reset: str =
 @staff_page
 async def overview(request: Request, signed: Signed, viewer: Viewer) -> Response:
     """Open tasks with their counts in the official taxonomy, nearest deadline first; its
-    downloads cover the directive chosen, else every open task in scope."""
+    downloads cover what it shows: the directive chosen, else every open task in scope, of
+    the units its filters keep (kind, group, a name searched for)."""
     services = deps_of(request).services
     now, lang = services.clock.now(), language(request, viewer)
 
@@ -125,7 +122,7 @@ async def overview(request: Request, signed: Signed, viewer: Viewer) -> Response
         return read_overview(s, viewer, now=now, filters=filters), choices, filters
 
     tasks, choices, filters = await _read(request, read)
-    which = f"d{filters.directive_id}" if filters.directive_id is not None else "all"
+    which = downloaded(replace(filters, overdue_only=False))  # the overview has no such filter
     return await render(
         request,
         viewer,
@@ -193,7 +190,8 @@ async def task_response(
 async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
     """Units by open tasks, coloured by status, filtered by kind, group, parent, overdue:
     a page of units (`page`) of a page of tasks (`task_page`), links to the pages beside
-    (the next tasks' units from their first page)."""
+    (the next tasks' units from their first page); its downloads cover the units its
+    filters keep, of every open task (of the directive chosen)."""
     services = deps_of(request).services
     number, tasks_number = _int(request, "page") or 1, _int(request, "task_page") or 1
     now, tz, lang = services.clock.now(), services.settings.tz, language(request, viewer)
@@ -208,6 +206,7 @@ async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
 
     grid, choices, filters = await _read(request, read)
     tasks_link = partial(page_link, request, name="task_page", reset="page")
+    which = downloaded(filters)  # the units the grid shows, of every page of its tasks
     return await render(
         request,
         viewer,
@@ -220,6 +219,8 @@ async def matrix(request: Request, signed: Signed, viewer: Viewer) -> Response:
         next_page=page_link(request, grid.page + 1) if grid.more else "",
         previous_tasks=tasks_link(grid.previous_task_page()) if grid.task_page > 1 else "",
         next_tasks=tasks_link(grid.task_page + 1) if grid.more_tasks else "",
+        export_all=export_link(request, viewer, which),
+        report_all=signed_link(request, viewer, f"/files/report/{which}"),
     )
 
 

@@ -3,19 +3,30 @@ name searched for), and the values the filters offer within the viewer's scope."
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
+from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.dashboard.viewer import Viewer
 from app.i18n import Lang
+from core.markup import Markup
+from core.numbers import typed_number
 from core.textnorm import fold, vi_sort_key
 from db.models import Assignment, Directive, Task, Unit, UnitGroup, UnitGroupMember, UnitKind
 from db.queries.scope import Scope
 
 T = TypeVar("T")
+SEARCH_CHARS = 100  # a unit's name is up to 200; the words of one typed to find it, fewer
+KIND_CHARS = 40
+# A download's filters in its path: a search of SEARCH_CHARS letters of up to 4 bytes each,
+# percent-encoded (3 characters a byte), then base64 (4 for 3), and the few other values.
+TOKEN_CHARS = (SEARCH_CHARS * 4 * 3 + 200) * 4 // 3
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,68 @@ class Filters:
     def narrowing(self) -> bool:
         """Tell whether any filter narrows the page (an empty page then says so)."""
         return self != Filters()
+
+
+def read(params: Mapping[str, str]) -> Filters:
+    """Read the filters from a page's query parameters (anything malformed is ignored).
+
+    A kind or a search with a control character is none (PostgreSQL refuses a NUL in a
+    query); a search is its words, at most SEARCH_CHARS characters of them.
+    """
+    kind = params.get("kind") or None
+    words = " ".join(params.get("q", "").split())[:SEARCH_CHARS]
+    return Filters(
+        search=words if words and words.isprintable() else None,
+        directive_id=typed_number(params.get("directive", "")),
+        kind=kind if kind is None or (len(kind) <= KIND_CHARS and kind.isprintable()) else None,
+        group_id=typed_number(params.get("group", "")),
+        parent_id=typed_number(params.get("parent", "")),
+        overdue_only=params.get("overdue") == "1",
+    )
+
+
+def units_token(filters: Filters) -> str:
+    """Return the filters that narrow the units (kind, group, parent, search, overdue only),
+    as letters a download's path can carry ("" when none does); `from_token` reads them back."""
+    pairs = [
+        ("kind", filters.kind),
+        ("group", filters.group_id),
+        ("parent", filters.parent_id),
+        ("q", filters.search),
+    ]
+    kept = [(k, str(v)) for k, v in pairs if v is not None]
+    kept += [("overdue", "1")] if filters.overdue_only else []
+    if not kept:
+        return ""
+    return base64.urlsafe_b64encode(urlencode(kept).encode()).decode().rstrip("=")
+
+
+def from_token(token: str) -> Filters | None:
+    """Read the unit filters of `units_token`; None when `token` is none of its."""
+    if not token or len(token) > TOKEN_CHARS:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    filters = replace(read(dict(parse_qsl(text))), directive_id=None)
+    return None if filters == Filters() else filters  # `units_token` makes none of nothing
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The units a filtered page shows, and its filters named as the page names them
+    (kind, group, parent unit, words searched for, overdue only), for a file to say what it
+    covers (`app.dashboard.downloads.shown`)."""
+
+    scope: Scope
+    named: tuple[tuple[str, str], ...] = ()
+
+
+def named_filters(t: Callable[..., str], shown: Shown) -> str:
+    """Return the filters a file's figures were kept to, in the reader's words ("loại đơn
+    vị Xã; nhóm Nhóm A"); "" when none."""
+    return "; ".join(t(f"export.filter_{key}", value=Markup(v)) for key, v in shown.named)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 async def report(req: Request) -> None:
     """Send the report on every open task, one task, a directive or a period."""
     text = req.text_args
-    period = report_period(text)
+    period = report_period(text, req.services.today())
     if isinstance(period, Period):
         await send_report(req, ReportTarget(start=period.start, end=period.end))
         return
@@ -68,8 +68,7 @@ async def send_report(req: Request, target: ReportTarget) -> None:
                 req.services.engine,
                 report_document,
                 target=target,
-                scope=req.actor.scope,
-                lang=req.actor.lang,
+                scope=req.actor.scope,  # written in Vietnamese, whoever asks (caption says)
                 now=now,
                 tz=str(tz),
                 letterhead=letterhead_of(req.services.settings),

@@ -90,7 +90,7 @@ def report(services: Services, actor: Actor, args: str, _name: str) -> list[Said
     if refused is not None:
         return refused
     text = args.strip()
-    period = report_period(text)
+    period = report_period(text, services.today())
     if period is not None:
         if not isinstance(period, Period):
             return [Said(t(f"report.{period.code.value}", text=period.text))]

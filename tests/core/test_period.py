@@ -174,3 +174,22 @@ def test_a_reports_words_are_a_period_a_wrong_one_or_a_name() -> None:
     assert report_period("30/11") == PeriodError(PeriodErrorCode.ONE_DATE, "30/11")
     assert report_period(" 31/02 ") == PeriodError(PeriodErrorCode.BAD_DATE, "31/02")
     assert report_period("Kế hoạch năm 2026") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "start", "end"),
+    [
+        ("tuần này", date(2026, 11, 20), date(2026, 11, 16), date(2026, 11, 22)),
+        ("Tuan nay", date(2026, 11, 22), date(2026, 11, 16), date(2026, 11, 22)),  # a Sunday
+        ("this week", date(2026, 11, 16), date(2026, 11, 16), date(2026, 11, 22)),
+        ("tuần trước", date(2026, 11, 20), date(2026, 11, 9), date(2026, 11, 15)),
+        ("last  week.", date(2027, 1, 1), date(2026, 12, 21), date(2026, 12, 27)),
+    ],
+)
+def test_the_week_of_today_and_the_one_before_are_periods(
+    text: str, today: date, start: date, end: date
+) -> None:
+    """Friday's weekly report: "tuần này" is today's week, Monday to Sunday; without a today
+    to count from, the words are no period (a title, looked up as such)."""
+    assert report_period(text, today) == Period(start, end)
+    assert report_period(text) is None

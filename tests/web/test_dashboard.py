@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app import links
 from app.dashboard import matrix as dashboard_matrix
-from db.models import Assignment, ContactIdentity, Directive, Evidence, WebLogin
+from db.models import Assignment, ContactIdentity, Directive, Evidence, UnitGroup, WebLogin
 from db.queries.due_times import due_time
 from db.queries.reports import record_report
 from tests.factories import VN, make_task, make_unit, person
@@ -683,8 +683,9 @@ async def test_the_sign_in_page_says_what_it_does_in_the_language_chosen(served:
 async def test_english_page_workbook_and_report_say_one_day_overdue_right(
     served: Served,
 ) -> None:
-    """A day past the deadline, the English task page, workbook and report say "1 day
-    overdue", not "1 days overdue"."""
+    """A day past the deadline, the English task page and workbook say "1 day overdue", not
+    "1 days overdue"; the report, a Vietnamese document whoever downloads it, "quá hạn 1
+    ngày"."""
     served.bot.clock.advance(timedelta(days=13))  # 01/12, the day after the deadline
     task = f"/tasks/{served.tasks[0].id}"
     async with served.signed_in(COORDINATOR) as browser:
@@ -697,8 +698,9 @@ async def test_english_page_workbook_and_report_say_one_day_overdue_right(
         "Overdue 1 day (Never reported)"
     }
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs)
-    assert "Xã Tam Xuân: 1 day overdue, never reported." in text
+    assert "Xã Tam Xuân: quá hạn 1 ngày, chưa báo cáo." in text
     assert "days" not in page + text
+    assert "in Vietnamese" in page  # the page's link says which language the report is in
 
 
 async def test_a_scoped_coordinators_report_and_workbook_say_whose_figures_they_give(
@@ -844,3 +846,88 @@ async def test_a_units_history_says_what_each_report_said(served: Served) -> Non
         s.commit()
     said = await history_said(served)
     assert said == ["Vướng mắc: Thiếu kinh phí", "Hoàn thành", "Đang thực hiện (60%)"]
+
+
+def file_texts(report: httpx.Response, book: httpx.Response) -> tuple[str, str]:
+    """Return the text of a Word report (paragraphs and tables) and of a workbook's cells."""
+    document = docx.Document(io.BytesIO(report.content))
+    cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+    sheets = openpyxl.load_workbook(io.BytesIO(book.content)).worksheets
+    values = [str(c.value) for s in sheets for row in s.iter_rows() for c in row if c.value]
+    return "\n".join([*(p.text for p in document.paragraphs), *cells]), "\n".join(values)
+
+
+async def test_the_overviews_downloads_cover_the_units_its_filters_keep_and_say_so(
+    served: Served,
+) -> None:
+    """The overview filtered to the pilot group, or to wards named "điện", shows their units'
+    figures: its workbook and report hold those units alone and name the filters that kept
+    them. Before, both held every unit in scope whatever the page showed."""
+    with served.bot.session() as s:
+        pilot = s.exec(select(UnitGroup).where(UnitGroup.name == "Thí điểm")).one()
+    pages_asked = {
+        "group": ({"group": str(pilot.id)}, "nhóm Thí điểm", {"Xã Tam Xuân", "Xã Tam Bình"}),
+        "ward": (
+            {"kind": "ward", "q": "điện"},
+            "loại đơn vị Phường; tên hoặc mã có “điện”",
+            {"Phường Điện Bàn"},
+        ),
+    }
+    every = {"Xã Tam Xuân", "Xã Tam Bình", "Phường Điện Bàn", "Sở Y tế"}
+    async with served.signed_in(COORDINATOR) as browser:
+        for params, named, kept in pages_asked.values():
+            overview = (await browser.get("/", params=params)).text
+            report = await browser.get(export_href(overview, "report-all"))
+            book = await browser.get(export_href(overview, "export-all"))
+            assert (report.status_code, book.status_code) == (200, 200)
+            document, cells = file_texts(report, book)
+            assert {u for u in every if u in document} == kept
+            assert {u for u in every if u in cells} == kept
+            assert f"chỉ gồm các đơn vị theo bộ lọc: {named}." in document
+            assert cells.count(f"Chỉ gồm các đơn vị theo bộ lọc của trang: {named}.") == 3
+        unfiltered = (await browser.get("/")).text
+        report = await browser.get(export_href(unfiltered, "report-all"))
+        book = await browser.get(export_href(unfiltered, "export-all"))
+    document, cells = file_texts(report, book)
+    assert {u for u in every if u in document} == every
+    assert "bộ lọc" not in document + cells
+
+
+async def test_the_matrixs_downloads_cover_the_units_it_shows_overdue_only_too(
+    served: Served,
+) -> None:
+    """The matrix offers the workbook and the report of what it shows: filtered to the pilot
+    group and overdue only on 08/12 (Xã Tam Xuân done, Xã Tam Bình overdue), Xã Tam Bình
+    alone, the file saying both filters; filtered to wards, Phường Điện Bàn's two tasks.
+    Before, the matrix offered no download, and the overview's ignored its filters."""
+    served.bot.clock.advance(timedelta(days=20))
+    with served.bot.session() as s:
+        pilot = s.exec(select(UnitGroup).where(UnitGroup.name == "Thí điểm")).one()
+        done = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == served.tasks[0].id,
+                Assignment.unit_id == served.units["TX"].id,
+            )
+        ).one()
+        record_report(s, assignment_id=done.id or 0, state="done", now=served.bot.clock.now())
+        s.commit()
+    every = {"Xã Tam Xuân", "Xã Tam Bình", "Phường Điện Bàn", "Sở Y tế"}
+    asked = (
+        (
+            {"group": str(pilot.id), "overdue": "1"},
+            "nhóm Thí điểm; chỉ các đơn vị có nhiệm vụ quá hạn",
+            {"Xã Tam Bình"},
+        ),
+        ({"kind": "ward"}, "loại đơn vị Phường", {"Phường Điện Bàn"}),
+    )
+    async with served.signed_in(COORDINATOR) as browser:
+        for params, named, kept in asked:
+            matrix = await browser.get("/matrix", params=params)
+            assert {u for u in every if f">{u}</a>" in matrix.text} == kept
+            report = await browser.get(export_href(matrix.text, "report-all"))
+            book = await browser.get(export_href(matrix.text, "export-all"))
+            document, cells = file_texts(report, book)
+            assert {u for u in every if u in document} == kept
+            assert {u for u in every if u in cells} == kept
+            assert f"chỉ gồm các đơn vị theo bộ lọc: {named}." in document
+        assert "Báo cáo an toàn thông tin" in cells  # the ward's second task too

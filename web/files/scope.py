@@ -7,6 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app import links
+from app.dashboard.downloads import shown
+from app.dashboard.filters import Filters, Shown
 from app.dashboard.task_page import task_page
 from app.dashboard.viewer import Viewer, language_of, viewer_of
 from app.i18n import Lang
@@ -63,3 +65,18 @@ async def refused(request: Request, granted: links.SignedLink) -> Response:
     return message_page(
         request, None, "web.forbidden", status=403, person_lang=await in_worker(lang)
     )
+
+
+async def shown_to(request: Request, viewer: Viewer, filters: Filters, lang: Lang) -> Shown | None:
+    """Return the units a dashboard page filtered so shows the viewer, with its filters
+    named in `lang`, for a file of it to hold theirs alone; None when no filter narrows."""
+    if filters == Filters():
+        return None
+    services = deps_of(request).services
+    now, tz = services.clock.now(), services.settings.tz
+
+    def read() -> Shown:
+        with session_scope(services.engine) as session:
+            return shown(session, viewer, filters, lang=lang, now=now, tz=tz)
+
+    return await in_worker(read)

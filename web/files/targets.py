@@ -1,4 +1,5 @@
-"""What a file's path covers (`all`, a task, a directive, a period) and its sent name."""
+"""What a file's path covers (`all`, a task, a directive, a period; `all` and a directive
+with the units a dashboard page's filters kept, `~<filters>`) and its sent name."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import quote
 
 from sqlmodel import Session
 
+from app.dashboard.filters import Filters, from_token
 from app.dashboard.viewer import Viewer
 from app.formal_report import ReportTarget
 from app.reports import directive_number
@@ -16,6 +18,19 @@ from core.deadlines import format_date
 from web.files.signed import Describe, MayHave
 
 _WHICH = re.compile(r"(?:(all)|(\d{1,12})|d(\d{1,12})|p(\d{8})-(\d{8}))")
+_FILTERED = re.compile(r"(all|d\d{1,12})~([A-Za-z0-9_-]+)")
+
+
+def filtered_target_of(which: str) -> tuple[ReportTarget, Filters] | None:
+    """Read what a file's path covers and the units a page's filters kept (`~<filters>`,
+    `app.dashboard.filters.units_token`), for the files a filtered page offers; None when
+    it is no target."""
+    filtered = _FILTERED.fullmatch(which)
+    if filtered is None:
+        target = target_of(which)
+        return None if target is None else (target, Filters())
+    filters, target = from_token(filtered.group(2)), target_of(filtered.group(1))
+    return None if filters is None or target is None else (target, filters)
 
 
 def target_of(which: str) -> ReportTarget | None:

@@ -27,7 +27,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import formal_report
 from app.report_docx import render
@@ -64,12 +64,14 @@ def every_status(s: Session) -> None:
     s.commit()
 
 
-async def reported(bot: BotUnderTest, user_id: int, command: str) -> DocxDocument:
-    """Send the command and open the Word file the bot sent back."""
+async def reported(
+    bot: BotUnderTest, user_id: int, command: str, *, day: str = "18/11/2026"
+) -> DocxDocument:
+    """Send the command and open the Word file the bot sent back (as of 09:00 on `day`)."""
     reply = await bot.send(user_id, command, match=lambda m: m.document is not None, timeout=30)
     assert reply.document is not None
     assert re.fullmatch(r"bao-cao-\d{8}-\d{4}\.docx", reply.document["file_name"])
-    assert "Số liệu tính đến 09:00 ngày 18/11/2026" in (reply.caption or "")
+    assert f"Số liệu tính đến 09:00 ngày {day}" in (reply.caption or "")
     return Document(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
 
 
@@ -704,20 +706,28 @@ async def test_report_of_3300_units_is_written_off_the_event_loop(
     assert len(appendix(doc)) == 3301
 
 
-async def test_report_body_follows_the_readers_language(bot: BotUnderTest) -> None:
-    """An English-speaking coordinator reads the body in English; the Decree's header stays."""
+async def test_an_english_readers_report_is_the_vietnamese_document_and_the_answer_says_so(
+    bot: BotUnderTest,
+) -> None:
+    """A formal report is the Vietnamese document the department sends the province: an
+    English-speaking coordinator gets it in Vietnamese, body and appendix as its header and
+    closing, and the English caption says it is. Before, the body and the appendix's column
+    names were English under a Vietnamese "BÁO CÁO", place and date, "Nơi nhận" and closing,
+    and the appendix's title: neither language's document."""
     with bot.session() as s:
         every_status(s)
         make_contact(s, 3005, role="coordinator", language="en")
     bot.user(3005, language="en")
     reply = await bot.send(3005, "/report #1", match=lambda m: m.document is not None)
     assert reply.document is not None
-    assert reply.document["file_name"].startswith("report-")
+    assert reply.document["file_name"].startswith("bao-cao-")
+    assert "written in Vietnamese" in (reply.caption or "")
     doc = Document(io.BytesIO(bot.server.file_content(reply.document["file_id"])))
     body = texts(doc)
-    assert "I. RESULTS" in body
-    assert "- Completed: 2, of which on time 1, late 1;" in body
-    assert appendix(doc)[0][1] == "Unit"
+    assert "I. KẾT QUẢ THỰC HIỆN" in body
+    assert "- Đã hoàn thành: 2, trong đó đúng hạn 1, quá hạn 1;" in body
+    assert "I. RESULTS" not in body
+    assert appendix(doc)[0][1] == "Đơn vị"
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in doc.tables[0].cell(0, 1).text
 
 
@@ -763,3 +773,40 @@ async def test_report_lists_a_units_tasks_by_the_deadline_its_rows_say(bot: BotU
         (f"#{made[1].id} Ban hành kế hoạch", "14/12/2026"),
         (f"#{made[3].id} Cập nhật số liệu", "21/12/2026"),
     ]
+
+
+async def test_fridays_report_of_the_week_covers_the_tasks_due_that_week(
+    bot: BotUnderTest,
+) -> None:
+    """On Friday 20/11 a coordinator asks for the week's report, "/report tuần này": it
+    covers the tasks due from Monday 16/11 to Sunday 22/11 (a task due Thursday 19/11, not
+    #1 due 10/11 nor #2 due 30/11), and its figures are that task's, as /summary gives them;
+    "tuần trước" is 09/11 to 15/11 (#1). Before, "tuần này" was looked up as a task's title
+    and not found."""
+    with bot.session() as s:
+        made = make_province(s)
+        units = s.exec(select(Unit).where(col(Unit.code).in_(["XA", "XB"]))).all()
+        week = make_task(s, "Báo cáo tuần về chuyển đổi số", date(2026, 11, 19), list(units))
+        done = s.exec(select(Assignment).where(Assignment.task_id == week.id)).first()
+        assert done is not None
+        record_report(s, assignment_id=done.id or 0, state="done", now=at(18))
+        s.commit()
+    bot.clock.set(at(20, 9))
+    bot.user(COORDINATOR)
+    summary = (await bot.send(COORDINATOR, f"/summary #{week.id}")).text or ""
+    assert "Tỷ lệ hoàn thành/đến hạn: 1/2 = 50,0%." in summary
+    doc = await reported(bot, COORDINATOR, "/report tuần này", day="20/11/2026")
+    body, everything = texts(doc), all_text(doc)
+    assert (
+        "Kết quả thực hiện các nhiệm vụ có thời hạn từ ngày 16/11/2026 đến ngày 22/11/2026" in body
+    )
+    assert (
+        "- Tỷ lệ hoàn thành trên số đến hạn: 1/2 = 50,0%; tỷ lệ hoàn thành đúng hạn: 1/2 = 50,0%."
+        in body
+    )
+    assert f"#{week.id} Báo cáo tuần về chuyển đổi số" in everything  # the appendix's rows
+    assert "Ban hành Kế hoạch chuyển đổi số" not in everything
+    last = all_text(await reported(bot, COORDINATOR, "/report tuần trước", day="20/11/2026"))
+    assert "từ ngày 09/11/2026 đến ngày 15/11/2026" in last
+    assert f"#{made.task1} Ban hành Kế hoạch chuyển đổi số" in last
+    assert "Báo cáo tuần về chuyển đổi số" not in last

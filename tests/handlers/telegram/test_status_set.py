@@ -11,8 +11,9 @@ from datetime import date, datetime
 
 from sqlmodel import col, select
 
-from db.models import Assignment, AuditLog, StatusReport, Unit
+from db.models import Assignment, AuditLog, StatusReport, Unit, UnitGroup, UnitGroupMember
 from db.queries.reports import record_report
+from db.queries.scope import set_scope
 from scheduler.dispatcher.run import dispatch
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.handlers.telegram.test_export import exported, rows
@@ -20,6 +21,7 @@ from tests.harness import ADMIN_ID, BotUnderTest
 from tests.scheduler.support import context, messages_to, start_users
 
 LAN, LINH = 4301, 4302  # officials of X01 and X02
+HA, KHOA, MAI = 4311, 4312, 4313  # coordinators: of X01's group, of X02's, of the province
 DUE = date(2026, 11, 20)  # two working days after the clock's 18/11/2026: reminded today
 
 
@@ -88,6 +90,44 @@ async def test_an_admin_sets_a_done_tapped_by_mistake_back_and_reminders_resume(
     await asyncio.to_thread(dispatch, context(bot.engine), bot.clock.now())
     with bot.session() as s:
         assert len(messages_to(s, LAN)) == 1  # reminded again, as the calendar says
+
+
+async def test_the_coordinators_whose_scope_holds_the_unit_learn_of_the_correction(
+    bot: BotUnderTest,
+) -> None:
+    """A coordinator who reported "X01 done" to the province learns it was set back, and why:
+    Hà (X01's group) and Mai (the whole province) are told in office time, Khoa (X02's group
+    only) is not, nor the admin who typed it; the admin reads that they were told.
+
+    Before, only X01's contacts were told, and the coordinators' figures went wrong unseen."""
+    task_id, _ = setup(bot)
+    start_users(bot.server, [HA, KHOA, MAI])
+    with bot.session() as s:
+        units = {u.code: u.id or 0 for u in s.exec(select(Unit))}
+        for name, code, user_id in (("Nhóm An Hòa", "X01", HA), ("Nhóm Bình Minh", "X02", KHOA)):
+            group = UnitGroup(name=name, name_folded=name.lower())
+            s.add(group)
+            s.flush()
+            s.add(UnitGroupMember(group_id=group.id or 0, unit_id=units[code]))
+            coordinator = make_contact(s, user_id, role="coordinator", name=name)
+            set_scope(s, contact_id=coordinator.id or 0, group_ids=[group.id or 0])
+        make_contact(s, MAI, role="coordinator", name="Mai")
+        s.commit()
+    said = await bot.send(ADMIN_ID, f"/setstatus #{task_id} X01 | đang thực hiện | bấm nhầm")
+    assert "Đã báo cho 2 điều phối viên, quản trị viên theo dõi đơn vị này" in (said.text or "")
+    with bot.session() as s:
+        [to_ha] = messages_to(s, HA, kind="notice")
+        [to_mai] = messages_to(s, MAI, kind="notice")
+        assert messages_to(s, KHOA, kind="notice") == []
+        assert messages_to(s, ADMIN_ID, kind="notice") == []
+    for notice in (to_ha, to_mai):
+        words = notice.payload["text"]
+        assert f"đã sửa tình trạng của Xã An Hòa ở nhiệm vụ #{task_id}" in words
+        assert "Hoàn thành đúng hạn → Đang thực hiện" in words
+        assert "Lý do: bấm nhầm" in words
+        assert "số liệu đã gửi trước đó cần điều chỉnh" in words
+        assert "tiếp tục nhắc việc" not in words  # the unit's words, not the coordinator's
+        assert notice.payload.get("office") is True  # held to office time, as the unit's
 
 
 async def test_an_admin_sets_a_unit_back_to_no_report_or_done(bot: BotUnderTest) -> None:
