@@ -20,6 +20,7 @@ from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
+from app import reject_reason
 from app.actor import Actor
 from app.services import Services
 from app.signing import sign, verify
@@ -230,6 +231,9 @@ def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
             if actor.access < access:
                 await _refuse(req, access)
                 return None
+            if actor.access >= Access.COORDINATOR and _typed_command(update):
+                # A command ends the question why a request was rejected (app.reject_reason).
+                await req.run(reject_reason.forget, services, actor)
             return await flow(req)
 
         run.__name__ = getattr(flow, "__name__", "command")
@@ -296,3 +300,9 @@ def _command_of(update: Update) -> str:
 def prefix_pattern(prefix: str) -> str:
     """Return the CallbackQueryHandler pattern for buttons whose first part is prefix."""
     return rf"^{prefix}(:|~)"
+
+
+def _typed_command(update: Update) -> bool:
+    """Tell whether the update is a command typed ("/mytasks"), not words or a button."""
+    text = update.message.text if update.message is not None else None
+    return text is not None and text.startswith("/")
