@@ -46,6 +46,7 @@ ACTION = "extension.rejected_reason"  # the audit entry that keeps the reason on
 SKIP_WORDS = frozenset(
     {"bo qua", "skip", "khong", "ko", "thoi", "huy", "cancel", "none", "khong co", "no"}
 )
+CANCEL_COMMANDS = frozenset({"cancel", "huy"})
 # What an official's report reads as: never a rejection's reason when the decider has a unit.
 STATUS_KINDS = frozenset({ReplyKind.DONE, ReplyKind.IN_PROGRESS, ReplyKind.EXTENSION})
 
@@ -66,8 +67,11 @@ def ask(session: Session, services: Services, actor: Actor, request_id: int, cha
     return t("extensions.reject_reason_ask_instead", id=str(request_id), old=str(old))
 
 
-def forget(services: Services, actor: Actor) -> None:
-    """Ask no more why a request was rejected (a command typed)."""
+def forget(services: Services, actor: Actor, command: str) -> None:
+    """Ask no more why a request was rejected: a command typed (not /cancel, whose answer
+    says there was a question, `app.checkin.pending.cancel`)."""
+    if command in CANCEL_COMMANDS:
+        return
     with services.engine.begin() as connection:
         clear_pending(connection, contact_id=actor.contact_id, kind=KIND)
 
@@ -84,7 +88,7 @@ def answer(
         asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=KIND)
         if asked is None or asked.get("channel") != channel:
             return None
-        if not _timely(asked, now) or _not_a_reason(services, actor, text):
+        if not timely(asked, now) or _not_a_reason(services, actor, text):
             clear_pending(session, contact_id=actor.contact_id, kind=KIND)
             return None
         reply = parse_reply(text, today=services.today())
@@ -101,7 +105,7 @@ def answer(
         return Answer([Said(_send(session, services, actor, request_id, reason))])
 
 
-def _timely(asked: dict[str, Any], now: datetime) -> bool:
+def timely(asked: dict[str, Any], now: datetime) -> bool:
     """Tell whether the question was asked within `REASON_WHILE`."""
     return now - datetime.fromisoformat(str(asked.get("at"))) <= REASON_WHILE
 

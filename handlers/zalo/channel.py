@@ -166,7 +166,7 @@ class ZaloChannel(TextChannel):
             # Why a request was just rejected by its number: a command ends the question,
             # other words may answer it (`app.reject_reason`).
             if command:
-                reject_reason.forget(self.services, actor)
+                reject_reason.forget(self.services, actor, command)
             else:
                 with not_repeated("giving a rejection's reason"):
                     why = reject_reason.answer(self.services, actor, typed, self.name)

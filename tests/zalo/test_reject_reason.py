@@ -136,3 +136,13 @@ async def test_a_status_of_a_decider_with_a_unit_is_no_reason(zbot: ZaloBot) -> 
     assert kept(zbot, request_id) is None
     with zbot.session() as s:
         assert [r.state for r in s.exec(select(StatusReport))] == ["done"]
+
+
+async def test_huy_typed_as_a_command_cancels_the_question(zbot: ZaloBot) -> None:
+    """ "/hủy" after the question cancels it, and says so; no reason is sent."""
+    task = world(zbot)
+    await rejected(zbot, task)
+    [cancelled] = await zbot.say(CHI, "/hủy")
+    assert "Đã hủy." in cancelled
+    await zbot.say(CHI, "chưa đủ căn cứ")
+    assert reason_told(zbot) == []

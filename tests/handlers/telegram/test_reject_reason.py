@@ -18,6 +18,7 @@ from tests.handlers.telegram.test_forms import running
 from tests.harness import BotUnderTest, button_data
 
 ASKED_ANY = "Lý do từ chối"
+CANCELLED = "Đã hủy."
 
 
 def asked_on(bot: BotUnderTest, request_id: int) -> str | None:
@@ -133,3 +134,13 @@ async def test_a_restart_between_keeps_the_question(
         assert kept(second, request_id) == "chưa đủ căn cứ"
         with second.session() as s:
             assert list(s.exec(select(StatusReport))) == []
+
+
+async def test_cancel_ends_the_question_and_says_so(bot: BotUnderTest) -> None:
+    """/cancel after the question cancels it (not "nothing to cancel"): no reason is sent."""
+    await scene(bot)
+    await rejected(bot)
+    answer = await coordinator_says(bot, "/cancel")
+    assert CANCELLED in (answer.text or "")
+    await coordinator_says(bot, "chưa đủ căn cứ")
+    assert reason_told(bot) == []
