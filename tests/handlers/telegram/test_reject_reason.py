@@ -11,7 +11,8 @@ from sqlmodel import select
 from app.reject_reason import reason_of
 from bot.settings import Settings
 from core.clock import ManualClock
-from db.models import ExtensionRequest, Outbox, StatusReport
+from db.models import ExtensionRequest, Outbox, StatusReport, UnitContact
+from db.queries.contacts import find_contact
 from devtools.fakebotapi import ChatMessage, FakeBotApi
 from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
 from tests.handlers.telegram.test_forms import running
@@ -144,3 +145,22 @@ async def test_cancel_ends_the_question_and_says_so(bot: BotUnderTest) -> None:
     assert CANCELLED in (answer.text or "")
     await coordinator_says(bot, "chưa đủ căn cứ")
     assert reason_told(bot) == []
+
+
+async def test_a_status_of_a_decider_with_a_unit_is_no_reason(bot: BotUnderTest) -> None:
+    """The coordinator is also Xã Tam Bình's contact: "#N xong" after the question is Tam
+    Bình's report, recorded, never swallowed as the reason of Tam Xuân's rejection."""
+    world = await scene(bot)
+    with bot.session() as s:
+        coordinator = find_contact(s, channel="telegram", external_id=str(COORDINATOR))
+        assert coordinator is not None
+        s.add(UnitContact(unit_id=world.other_unit.id or 0, contact_id=coordinator.id or 0))
+        s.commit()
+    request_id = await rejected(bot)
+    task = world.tasks[0].id
+    answer = await coordinator_says(bot, f"#{task} xong")
+    assert "Đã gửi lý do" not in (answer.text or "")
+    assert (reason_told(bot), kept(bot, request_id)) == ([], None)
+    with bot.session() as s:
+        done = s.exec(select(StatusReport.assignment_id, StatusReport.state)).all()
+    assert done == [(world.other_assignment, "done")]
