@@ -8,6 +8,7 @@ from functools import partial
 
 from sqlmodel import Session
 
+from app import reject_reason
 from app.actor import Actor
 from app.choices import Choice, Rows
 from app.notices import Words, held_line, office_moment, tell
@@ -232,9 +233,12 @@ def decide(
     note: str,
     *,
     not_allowed: str = "common.not_allowed",
+    ask_on: str | None = None,
 ) -> str:
     """Approve or reject a pending request, tell the unit, and return the coordinator's answer
-    (`not_allowed`: the key of the refusal outside their scope, a page's own words on one)."""
+    (`not_allowed`: the key of the refusal outside their scope, a page's own words on one;
+    `ask_on`: the channel of a button or number that rejected it without a note, on which the
+    decider is asked why, `app.reject_reason`)."""
     now = services.clock.now()
     t = services.catalog.get
     note = note.strip()
@@ -331,7 +335,10 @@ def decide(
             task=Markup(str(task.id)),
             deadline=request.requested_deadline,
         )
-        return decided + held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
+        decided += held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
+        if approve or ask_on is None or note:
+            return decided
+        return f"{decided}\n{reject_reason.ask(session, services, actor, request_id, ask_on)}"
 
 
 def _told_moved(

@@ -15,6 +15,8 @@ from app.checkin.about import task_of
 from app.checkin.act import apply_kept, report_of, rolled
 from app.checkin.late_reason import send_request
 from app.explanations import answer_explanation
+from app.reject_reason import KIND as REJECTED_WHY
+from app.reject_reason import timely
 from app.reporting import Report, record
 from app.services import Services
 from core.checkin import (
@@ -34,10 +36,15 @@ from db.queries.pending import clear_pending, get_pending
 
 
 def cancel(services: Services, actor: Actor) -> Answer:
-    """Forget the question the bot asked (/cancel outside any guided form)."""
+    """Forget the question the bot asked (/cancel outside any guided form), why a request
+    was rejected too."""
+    now = services.clock.now()
     with services.engine.begin() as connection:
-        asked = get_pending(connection, contact_id=actor.contact_id, now=services.clock.now())
+        asked = get_pending(connection, contact_id=actor.contact_id, now=now)
+        why = get_pending(connection, contact_id=actor.contact_id, now=now, kind=REJECTED_WHY)
+        asked = asked or (why if why is not None and timely(why, now) else None)
         clear_pending(connection, contact_id=actor.contact_id)
+        clear_pending(connection, contact_id=actor.contact_id, kind=REJECTED_WHY)
     key = "common.cancelled" if asked is not None else "common.nothing_to_cancel"
     return Answer([Said(services.catalog.get(actor.lang, key))])
 

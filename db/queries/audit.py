@@ -38,3 +38,13 @@ def entries(session: Session, *, action: str | None = None, limit: int = 100) ->
     if action is not None:
         query = query.where(AuditLog.action == action)
     return list(session.exec(query))
+
+
+def last_of(session: Session, *, action: str, object_id: object) -> AuditLog | None:
+    """Return the newest audit entry of one action about one object, if any."""
+    query = (
+        select(AuditLog)
+        .where(AuditLog.action == action, AuditLog.object_id == str(object_id))
+        .order_by(col(AuditLog.id).desc())
+    )
+    return session.exec(query).first()

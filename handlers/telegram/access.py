@@ -20,11 +20,13 @@ from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
+from app import reject_reason
 from app.actor import Actor
 from app.services import Services
 from app.signing import sign, verify
 from core.markup import to_html, to_plain
 from core.roles import Access
+from core.textnorm import fold
 from db.engine import session_scope
 from db.retry import not_repeated, retry_db_async
 from handlers.telegram.context import TelegramContext
@@ -230,6 +232,10 @@ def command(access: Access) -> Callable[[FlowCallback[R]], PTBCallback[R]]:
             if actor.access < access:
                 await _refuse(req, access)
                 return None
+            typed = _typed_command(update)
+            if actor.access >= Access.COORDINATOR and typed:
+                # A command ends the question why a request was rejected (app.reject_reason).
+                await req.run(reject_reason.forget, services, actor, typed)
             return await flow(req)
 
         run.__name__ = getattr(flow, "__name__", "command")
@@ -296,3 +302,11 @@ def _command_of(update: Update) -> str:
 def prefix_pattern(prefix: str) -> str:
     """Return the CallbackQueryHandler pattern for buttons whose first part is prefix."""
     return rf"^{prefix}(:|~)"
+
+
+def _typed_command(update: Update) -> str:
+    """Return the command typed ("mytasks" for "/mytasks@bot 2"), "" for words or a button."""
+    text = update.message.text if update.message is not None else None
+    if text is None or not text.startswith("/"):
+        return ""
+    return fold(text.partition(" ")[0][1:]).split("@")[0]

@@ -11,6 +11,7 @@ from functools import partial
 
 from telegram import Message
 
+from app import reject_reason
 from app.checkin import RepliedTo
 from app.checkin.pending import cancel, reason_awaited
 from app.checkin.text import answer_text
@@ -19,6 +20,7 @@ from core.checkin import asks_for_help
 from core.roles import Access
 from handlers.telegram import checkin_steps, fallback, link
 from handlers.telegram.access import Request, command
+from handlers.telegram.extension_decisions import CHANNEL
 from handlers.telegram.start import help_command
 from scheduler.workers import in_update_worker
 
@@ -38,6 +40,14 @@ async def on_text(req: Request) -> None:
         return
     if await link.bare_code(req):  # "5VG8-TEZW" copied without its /link
         return
+    if req.actor.access >= Access.COORDINATOR and msg is not None and msg.text is not None:
+        # Why a request was just rejected by its button, asked of the decider (never a
+        # status report of theirs: `app.reject_reason`).
+        why = partial(reject_reason.answer, req.services, req.actor, msg.text, CHANNEL)
+        reason = await req.atomic(why)
+        if reason is not None:
+            await checkin_steps.show(req, reason)
+            return
     if not req.actor.unit_ids or msg is None or msg.text is None:
         await fallback.anything_else(req.update, req.context)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 
 from telegram.error import BadRequest
 
@@ -12,6 +13,8 @@ from core.numbers import typed_number
 from core.roles import Access
 from handlers.telegram.access import Request, button, command
 from handlers.telegram.itembuttons import readable
+
+CHANNEL = "telegram"
 
 
 @button(Access.COORDINATOR)
@@ -23,7 +26,9 @@ async def on_decision(req: Request) -> None:
     if request_id is None or req.args[1] not in ("ok", "no"):
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    line = await req.run(decide, req.services, req.actor, request_id, req.args[1] == "ok", "")
+    # A rejection asks the decider why; their next text here is the reason (app.reject_reason).
+    decided = partial(decide, ask_on=CHANNEL)
+    line = await req.run(decided, req.services, req.actor, request_id, req.args[1] == "ok", "")
     await query.answer(to_plain(line)[:190])
     msg, shown = req.message, readable(req.message)
     if shown is not None:

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from sqlmodel import Session
 
+from app import reject_reason
 from app.actor import Actor
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
 from app.checkin.offer import status_offer
@@ -167,6 +168,16 @@ class ZaloChannel(TextChannel):
             # No unit and no role (removed from their last unit): how to join, as on Telegram.
             key = self.not_registered if actor.access == Access.PUBLIC else "common.not_allowed"
             return self._show(actor, Answer([Said(t(key))]))
+        if actor.access >= Access.COORDINATOR:
+            # Why a request was just rejected by its number: a command ends the question,
+            # other words may answer it (`app.reject_reason`).
+            if command:
+                reject_reason.forget(self.services, actor, command)
+            else:
+                with not_repeated("giving a rejection's reason"):
+                    why = reject_reason.answer(self.services, actor, typed, self.name)
+                if why is not None:
+                    return self._show(actor, why)
         run = commands.COMMANDS.get(command)
         if run is None and fold(typed) in MORE_WORDS:
             run = commands.next_page
@@ -256,7 +267,8 @@ class ZaloChannel(TextChannel):
         if len(data) == 3 and data[0] == "xt" and data[1] in ("ok", "no") and data[2].isdigit():
             if actor.access < Access.COORDINATOR:
                 return Answer([Said(self.services.catalog.get(actor.lang, "common.not_allowed"))])
-            line = decide(self.services, actor, int(data[2]), data[1] == "ok", "")
+            approve = data[1] == "ok"  # a rejection asks why (app.reject_reason)
+            line = decide(self.services, actor, int(data[2]), approve, "", ask_on=self.name)
             return Answer([Said(line)])
         if len(data) == 3 and data[0] == "ex" and data[2].isdigit():
             return self._explanation(actor, data[1], int(data[2]))

@@ -1,0 +1,169 @@
+"""A rejection's reason, typed after the ❌ button (or Zalo's number) rejected a request.
+
+The rejection stands at once and the unit is told at once; the decider is asked why, and
+their next text on the channel they decided on, within `REASON_WHILE`, goes to the unit's
+contacts as that rejection's reason (a notice, office hours as the others). "bỏ qua", a
+command, or the time past: nothing is asked any more, and the text is read as it says.
+
+The question is the person's pending value of kind `KIND` (`db/queries/pending.py`), apart
+from an official's own questions ("what blocks it?"), so a decider who is also a unit's
+contact keeps both; a second rejection before the reason takes its place (the reason goes
+to the last request asked about, and the question says so). A decider of a unit gets the
+question answered only by a text that is no status report ("xong", "#12 đang làm 50%",
+"xin gia hạn …"): such a text ends the question and is read as the report it is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlmodel import Session
+
+from app.actor import Actor
+from app.checkin import Answer, Said
+from app.notices import held_line, office_moment, tell
+from app.services import Services
+from core.checkin import task_numbers
+from core.markup import Markup
+from core.numbers import chosen_number
+from core.replies.parse import parse_reply
+from core.replies.result import ReplyHint, ReplyKind
+from core.states import RequestStatus
+from core.textfit import QUOTE_LIMIT
+from core.textnorm import fold
+from db.engine import session_in
+from db.models import Assignment, ExtensionRequest, Task
+from db.queries.audit import last_of
+from db.queries.audit import record as audit
+from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.people_to_tell import contacts_of_unit, unit_name
+
+KIND = "reject_reason"  # the pending kind: the rejected request whose reason is asked
+REASON_WHILE = timedelta(minutes=30)
+ACTION = "extension.rejected_reason"  # the audit entry that keeps the reason on the request
+SKIP_WORDS = frozenset(
+    {"bo qua", "skip", "khong", "ko", "thoi", "huy", "cancel", "none", "khong co", "no"}
+)
+CANCEL_COMMANDS = frozenset({"cancel", "huy"})
+# What an official's report reads as: never a rejection's reason when the decider has a unit.
+STATUS_KINDS = frozenset({ReplyKind.DONE, ReplyKind.IN_PROGRESS, ReplyKind.EXTENSION})
+
+
+def ask(session: Session, services: Services, actor: Actor, request_id: int, channel: str) -> str:
+    """Ask the decider why they rejected the request (in `session`'s transaction, the
+    decision's); return the question, saying which earlier one it replaces."""
+    now = services.clock.now()
+    t = partial(services.catalog.get, actor.lang)
+    earlier = get_pending(
+        session, contact_id=actor.contact_id, now=now, kind=KIND, ttl=REASON_WHILE
+    )
+    data = {"request_id": request_id, "channel": channel, "at": now.isoformat()}
+    set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=KIND)
+    old = int(earlier["request_id"]) if earlier is not None else None
+    if old is None or old == request_id:
+        return t("extensions.reject_reason_ask")
+    return t("extensions.reject_reason_ask_instead", id=str(request_id), old=str(old))
+
+
+def forget(services: Services, actor: Actor, command: str) -> None:
+    """Ask no more why a request was rejected: a command typed (not /cancel, whose answer
+    says there was a question, `app.checkin.pending.cancel`)."""
+    if command in CANCEL_COMMANDS:
+        return
+    with services.engine.begin() as connection:
+        clear_pending(connection, contact_id=actor.contact_id, kind=KIND)
+
+
+def answer(
+    services: Services, actor: Actor, text: str, channel: str, db: Session | None = None
+) -> Answer | None:
+    """Take a decider's text as the reason of the rejection asked about; None when it is not
+    that (nothing asked, asked on another channel, too late, a number, a status report of a
+    decider who has a unit): the text is then read as what it says."""
+    now = services.clock.now()
+    t = partial(services.catalog.get, actor.lang)
+    with session_in(services.engine, db) as session:
+        asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=KIND)
+        if asked is None or asked.get("channel") != channel:
+            return None
+        if not timely(asked, now) or _not_a_reason(services, actor, text):
+            clear_pending(session, contact_id=actor.contact_id, kind=KIND)
+            return None
+        reply = parse_reply(text, today=services.today())
+        if chosen_number(text) is not None or reply.hint == ReplyHint.EMPTY:
+            return None  # "1", a face: no reason, and no reason to forget the question
+        clear_pending(session, contact_id=actor.contact_id, kind=KIND)
+        request_id = int(asked["request_id"])
+        if fold(text.strip().rstrip(".!")) in SKIP_WORDS:
+            return Answer([Said(t("extensions.reject_reason_skipped", id=str(request_id)))])
+        reason = text.strip()
+        if len(reason) > QUOTE_LIMIT:  # told whole or not at all: the unit reads every word
+            limit = QUOTE_LIMIT
+            return Answer([Said(t("extensions.note_too_long", length=len(reason), limit=limit))])
+        return Answer([Said(_send(session, services, actor, request_id, reason))])
+
+
+def timely(asked: dict[str, Any], now: datetime) -> bool:
+    """Tell whether the question was asked within `REASON_WHILE`."""
+    return now - datetime.fromisoformat(str(asked.get("at"))) <= REASON_WHILE
+
+
+def _not_a_reason(services: Services, actor: Actor, text: str) -> bool:
+    """Tell whether a text is a status report of a decider who reports for a unit."""
+    if not actor.unit_ids:
+        return False
+    if text.lstrip().startswith("#") and task_numbers(text):
+        return True
+    reply = parse_reply(text, today=services.today())
+    return reply.percent is not None or (reply.kind in STATUS_KINDS and not reply.uncertain)
+
+
+def _send(session: Session, services: Services, actor: Actor, request_id: int, reason: str) -> str:
+    """Queue the reason to the unit's contacts and keep it (audited); return the answer."""
+    t = services.catalog.get
+    request = session.get(ExtensionRequest, request_id)
+    assignment = session.get(Assignment, request.assignment_id) if request else None
+    task = session.get(Task, assignment.task_id) if assignment else None
+    if request is None or assignment is None or task is None:
+        return t(actor.lang, "extensions.unknown", id=str(request_id))
+    if request.status != RequestStatus.REJECTED or request.decided_by_id != actor.contact_id:
+        return t(actor.lang, "extensions.unknown", id=str(request_id))
+    now = services.clock.now()
+    tz = services.settings.tz
+    moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
+    words = partial(
+        t,
+        key="extensions.reject_reason_notice",
+        task=Markup(str(task.id)),
+        title=task.title,
+        deadline=request.requested_deadline,
+        reason=reason,
+    )
+    tell(
+        session,
+        contacts_of_unit(session, unit_id=assignment.unit_id),
+        key=f"extension-rejected-reason:{request.id}",
+        text=words,
+        now=now,
+        assignment_ids=[assignment.id or 0],
+        not_before=moment,
+    )
+    audit(
+        session,
+        actor_id=actor.contact_id,
+        action=ACTION,
+        object_type="extension_request",
+        object_id=request.id,
+        details={"assignment_id": assignment.id, "reason": reason},
+    )
+    unit = unit_name(session, unit_id=assignment.unit_id)
+    sent = t(actor.lang, "extensions.reject_reason_sent", id=str(request_id), unit=unit)
+    return sent + held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
+
+
+def reason_of(session: Session, *, request_id: int) -> str | None:
+    """Return the reason a rejection was given after it, if any (the last one kept)."""
+    entry = last_of(session, action=ACTION, object_id=request_id)
+    return None if entry is None else str(entry.details.get("reason") or "")
