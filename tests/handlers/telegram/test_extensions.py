@@ -74,12 +74,12 @@ async def test_extension_button_asks_date_and_reason_then_tells_coordinators(
     assert assignment(bot, aid).deadline == DEADLINE  # nothing moves before a decision
 
 
-async def test_a_rejection_by_its_button_goes_without_a_reason_as_the_notice_says(
+async def test_the_notice_says_a_typed_rejection_takes_its_reason(
     bot: BotUnderTest,
 ) -> None:
-    """The coordinators' notice said "/reject 1" only: nothing asked a reason after the
-    button, and a reason typed after it was answered that no choice waited, the unit told of
-    the rejection without it. The notice now says the reason goes with /reject."""
+    """The coordinators' notice said "/reject 1" only, not that a reason typed with it goes
+    to the unit; it says so now. The button rejects at once, the unit told at once (the
+    reason asked after it: test_reject_reason.py)."""
     await scene(bot)
     await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
     [request] = requests(bot)
