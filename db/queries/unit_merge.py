@@ -1,18 +1,17 @@
 """Units merged into one (communes merged by the 2025 reform): their open work and people moved.
 
-Each old unit's open assignments (not done, on an open task) go to the new unit: a new
-assignment of it carrying the status, deadline and reminders, the old one taken off as
-/unassign does (inactive, its reports, evidence and explanations kept under the old unit's
-name). A task several of them were on (the new unit among them) becomes one assignment of
-the new unit with the most advanced status (done, then in progress by percent, then blocked,
-then nothing; the latest report breaks a tie). An old unit's done work stays its own.
-
-Reminders move with the work: the reminder records of each day (`r:<assignment>:<day>`) and
-the messages about the old assignment are the new one's, unless it has its own of that day
-or message; so a reminder of the day already sent to the old unit counts for the new one
-(the sweep plans none again, `sent_today` finds it) and one queued goes on (`to_chase` finds
-its person a contact of the new unit). A pending extension request or an unanswered
-explanation goes with the work when the new one has none pending.
+Each old unit's open assignments (not done, on an open task) go to the new unit. One the
+new unit is not on is handed over whole, the same row: its status, deadline, reminder
+records and messages go on (the sweep, having read it today already, does not remind the new
+unit again; a reminder queued to an old unit's official, now the new unit's, still goes); its
+history (reports, evidence, decided requests, answered explanations) stays the old unit's on
+an inactive copy, as a unit taken off a task keeps it. A task several of them were on (the
+new unit among them) becomes one assignment of the new unit with the most advanced status
+(done, then in progress by percent, then blocked, then nothing; the latest report breaks a
+tie); the others are taken off as /unassign does, their reminder records of a day and
+messages the kept one's unless it has its own (a reminder of the day sent to an old unit
+counts for the new one), a pending extension request or unanswered explanation too. An old
+unit's done work stays its own.
 
 The old units' contacts become the new unit's (a person of both is one contact of it, with
 the function they had there). The caller deactivates the old units and audits the merge.
@@ -30,10 +29,12 @@ from sqlmodel import Session, col, select
 from core.states import ReportState, TaskStatus
 from db.models import (
     Assignment,
+    Evidence,
     Explanation,
     ExtensionRequest,
     OutboxItem,
     Reminder,
+    StatusReport,
     Task,
     UnitContact,
 )
@@ -150,11 +151,12 @@ def merge_units(
     for move in _moves(session, old_ids=old_ids, new_id=new_id):
         tasks.append(move.moved())
         kept = _keep(session, move, new_id=new_id)
-        for source in move.sources:
+        others = [a for a in move.sources if a is not kept]
+        for source in others:
             source.active = False
             session.add(source)
         session.flush()
-        for source in move.sources:
+        for source in others:
             _follow(session, source=source, kept=kept)
         record(
             session,
@@ -186,15 +188,11 @@ def _keep(session: Session, move: _Move, *, new_id: int) -> Assignment:
         session.add(target)
         session.flush()
         return target
-    # None yet, or one taken off the task before: the old unit's work goes on in it (its
-    # deadline, its reminders' count, when it began: not a newly assigned unit).
-    kept = target or Assignment(
-        task_id=move.task_id,
-        unit_id=new_id,
-        original_deadline=best.original_deadline,
-        deadline=best.deadline,
-        due_at=best.due_at,
-    )
+    if target is None:
+        return _handed_over(session, best, new_id=new_id, reported=max(reported, default=None))
+    # One taken off the task before: the old unit's work goes on in it (its deadline, its
+    # reminders' count, when it began: not a newly assigned unit).
+    kept = target
     kept.original_deadline, kept.deadline = best.original_deadline, best.deadline
     kept.due_at, kept.created_at = best.due_at, best.created_at
     kept.active, kept.state, kept.percent, kept.done_at = True, best.state, best.percent, None
@@ -203,6 +201,49 @@ def _keep(session: Session, move: _Move, *, new_id: int) -> Assignment:
     session.add(kept)
     session.flush()
     return kept
+
+
+def _handed_over(
+    session: Session, best: Assignment, *, new_id: int, reported: datetime | None
+) -> Assignment:
+    """Give the old unit's assignment to the new unit, the same row (its reminder records,
+    its messages, a question about it: the sweep, which has read it today already, does not
+    remind the new unit again), its history (reports, evidence, decided requests, answered
+    explanations) left to the old unit on an inactive copy."""
+    old_unit = best.unit_id
+    best.unit_id, last_report = new_id, best.last_report_at
+    session.add(best)
+    session.flush()  # the old unit's place on the task is free for its history
+    history = Assignment(
+        task_id=best.task_id,
+        unit_id=old_unit,
+        active=False,
+        original_deadline=best.original_deadline,
+        deadline=best.deadline,
+        due_at=best.due_at,
+        state=best.state,
+        percent=best.percent,
+        last_report_at=last_report,
+        overdue_reminders=best.overdue_reminders,
+        created_at=best.created_at,
+    )
+    session.add(history)
+    session.flush()
+    assert best.id is not None
+    for table, kept_by_live in (
+        (StatusReport, None),
+        (Evidence, None),
+        (ExtensionRequest, col(ExtensionRequest.status) == "pending"),
+        (Explanation, col(Explanation.answered_at).is_(None)),
+    ):
+        query = update(table).where(col(table.assignment_id) == best.id)
+        if kept_by_live is not None:
+            query = query.where(~kept_by_live)
+        session.execute(query.values(assignment_id=history.id))
+    best.last_report_at = reported
+    session.add(best)
+    session.flush()
+    return best
 
 
 def _follow(session: Session, *, source: Assignment, kept: Assignment) -> None:

@@ -132,8 +132,15 @@ def test_merging_moves_open_work_and_people_and_keeps_the_old_units_history(
         assert not of(s, both_id, units[0]).active
         assert not of(s, both_id, units[1]).active
         # History stays the old units': their reports on their own (inactive) assignments.
-        history = s.exec(select(StatusReport).where(StatusReport.assignment_id == ids[3])).all()
-        assert [r.percent for r in history] == [30]
+        assert moved.id == ids[3]  # handed over whole: its reminders and messages go on
+        [history] = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == alone_id, Assignment.unit_id == units[0]
+            )
+        ).all()
+        assert (history.active, history.state, history.percent) == (False, "in_progress", 30)
+        reports = s.exec(select(StatusReport).where(StatusReport.assignment_id == history.id))
+        assert [r.percent for r in reports] == [30]
         assert not s.exec(select(StatusReport).where(StatusReport.assignment_id == moved.id)).all()
         kept_done = of(s, done_id, units[0])
         assert (kept_done.active, kept_done.state) == (True, "done")
