@@ -11,6 +11,7 @@ check is made again by `merge`: the units may have changed since the plan was sh
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,23 +19,28 @@ from functools import partial
 
 from sqlmodel import Session, col, select
 
+from app.choices import Choice, Rows
 from app.i18n import Catalog
 from app.link_merge import vi_sorted
 from app.notices import office_moment
 from app.services import Services
 from app.task_notices import KEY, Prepared, send_told, told_line
 from app.unit_form import one_named, task_numbers
+from app.unit_list import PREFIX
 from core.markup import Markup
 from core.roles import Role
 from core.states import ReportState
 from db.engine import session_scope
 from db.models import Contact, Unit
+from db.queries import state
 from db.queries.audit import record
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage
 from db.queries.task_notices import contacts_of_units, unit_entry
 from db.queries.unit_admin import set_active
 from db.queries.unit_merge import TaskMoved, UnitsMerged, merge_units, preview
 
+ASKED = "unitmerge:"  # the key-value store's key of the merge an admin was last asked to confirm
+CONFIRM, DROP = "mg", "mgx"  # the choices' data: (unit_list.PREFIX, CONFIRM or DROP, token)
 LISTED_JOINED = 10  # the tasks several assignments of which became one, named with their status
 MERGED = "unit.merged"
 
@@ -85,17 +91,22 @@ def merge(
     new_id: int,
     actor_id: int | None,
     actor_label: str = "",
+    taken: tuple[str, str] | None = None,
 ) -> MergeAsked:
     """Merge the old units into the new one as planned, or say why not now (blocking).
 
     The outcome's units are set when it was made. `actor_label`: who made it, when no
-    person did (the command line's "cli")."""
+    person did (the command line's "cli"). `taken`: the key-value store's plan it makes,
+    taken in its transaction (a second press finds it gone and merges nothing)."""
     t = partial(services.catalog.get, lang)
     now = services.clock.now()
     with session_scope(services.engine) as session:
+        if taken is not None and not state.take(session, *taken):
+            return MergeAsked(t("units.merge_not_asked"))
         units = _locked(session, [*old_ids, new_id])
         refused = _refusal(session, services.catalog, lang, units, old_ids, new_id, actor_id)
         if refused:
+            session.rollback()  # the plan stays asked: nothing was done
             return MergeAsked(refused)
         moved = merge_units(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id)
         for old_id in old_ids:
@@ -129,6 +140,52 @@ def merge(
         ]
         said = "\n".join(lines) + (told_line(services, lang, *told) if told else "")
     return MergeAsked(said, tuple(old_ids), new_id)
+
+
+def ask_typed(services: Services, lang: str, actor_id: int, args: str) -> tuple[str, Rows]:
+    """Answer `/mergeunits OLD1, OLD2 | NEW` on a chat channel: the plan, with the choices to
+    merge or not (Telegram's buttons, Zalo's numbers), or why it cannot be made (blocking).
+
+    The plan is kept for the admin (the key-value store, with a token the choices carry):
+    a choice from an older plan, or pressed twice, merges nothing."""
+    t = partial(services.catalog.get, lang)
+    parsed = parse_typed(args)
+    if parsed is None:
+        return t("units.merge_usage"), []
+    asked = plan(services, lang, old=parsed[0], into=parsed[1], actor_id=actor_id)
+    if not asked.possible:
+        return asked.text, []
+    token = secrets.token_hex(4)
+    kept = f"{token}|{asked.new_id}|{','.join(str(i) for i in asked.old_ids)}"
+    with session_scope(services.engine) as session:
+        state.write(session, f"{ASKED}{actor_id}", kept, now=services.clock.now())
+    choices = [
+        Choice(t("units.merge_confirm"), (PREFIX, CONFIRM, token)),
+        Choice(t("units.merge_cancel"), (PREFIX, DROP, token)),
+    ]
+    return asked.text, [choices]
+
+
+def answer_choice(services: Services, lang: str, actor_id: int, data: Sequence[str]) -> str:
+    """Merge as the admin was last asked (`un:mg:<token>`), or not (`un:mgx:<token>`), and
+    say what was done; a choice of a plan no longer asked merges nothing (blocking)."""
+    t = partial(services.catalog.get, lang)
+    key = f"{ASKED}{actor_id}"
+    with session_scope(services.engine) as session:
+        kept = state.value(session, key) or ""
+    token, _, planned = kept.partition("|")
+    if len(data) != 3 or not token or data[2] != token:
+        return t("units.merge_not_asked")
+    if data[1] != CONFIRM:
+        with session_scope(services.engine) as session:
+            state.take(session, key, kept)
+        return t("units.merge_cancelled")
+    new, _, old = planned.partition("|")
+    old_ids = tuple(int(i) for i in old.split(",") if i.isdigit())
+    done = merge(
+        services, lang, old_ids=old_ids, new_id=int(new or 0), actor_id=actor_id, taken=(key, kept)
+    )
+    return done.text
 
 
 def _named(
