@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.choices import Choice, Rows
@@ -226,7 +227,15 @@ def _locked(session: Session, ids: Sequence[int]) -> dict[int, Unit]:
     """Return the units by id, their rows locked until the transaction ends (PostgreSQL;
     SQLite's one writer takes them in turn): two merges of one unit at once never both
     move its work."""
-    query = select(Unit).where(col(Unit.id).in_(list(ids))).order_by(col(Unit.id))
+    wanted = col(Unit.id).in_(list(ids))
+    if session.get_bind().dialect.name == "sqlite":  # its one write lock, before reading
+        session.execute(
+            update(Unit)
+            .where(wanted)
+            .values(active=Unit.active)
+            .execution_options(synchronize_session=False)
+        )
+    query = select(Unit).where(wanted).order_by(col(Unit.id))
     return {u.id: u for u in session.exec(query.with_for_update()) if u.id is not None}
 
 
