@@ -7,6 +7,8 @@ assignment of the new unit with the most advanced status.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -190,6 +192,33 @@ def test_a_reminder_queued_to_the_old_unit_goes_on_for_the_new_one(
         new = of(s, task_id, new_unit)
         assert to_chase(s, outbox_id=outbox_id) == ({new.id}, {new.id})
         assert s.exec(select(OutboxItem.assignment_id)).all() == [new.id]
+
+
+def test_one_unit_merged_into_two_at_once_goes_to_one(db: Engine, settings: Settings) -> None:
+    """An Hòa merged into Hòa Bình by one admin and into Bình Minh by another, both
+    confirmed at the same moment: one merge is made, the other refused as An Hòa is
+    deactivated, and its open task is on one unit."""
+    with Session(db) as s:
+        an_hoa = make_unit(s, "XA-AH", "Xã An Hòa")
+        targets = [make_unit(s, code).id or 0 for code in ("XA-HB", "XA-BM")]
+        task_id = make_task(s, "Kế hoạch chuyển đổi số", DUE, [an_hoa]).id
+        old_id = an_hoa.id or 0
+    services = services_on(db, settings)
+    ready = threading.Barrier(2, timeout=10)  # a guard against a hang, not a measure
+
+    def attempt(new_id: int) -> str:
+        ready.wait()
+        return merge(services, "vi", old_ids=(old_id,), new_id=new_id, actor_id=None).text
+
+    with ThreadPoolExecutor(2) as pool:
+        said = list(pool.map(attempt, targets))
+    assert sum("Đã gộp" in words for words in said) == 1
+    assert sum("Xã An Hòa (XA-AH) đã ngừng theo dõi" in words for words in said) == 1
+    with Session(db) as s:
+        query = select(Assignment.unit_id).where(
+            Assignment.task_id == task_id, col(Assignment.active).is_(True)
+        )
+        assert len(s.exec(query).all()) == 1
 
 
 @pytest.mark.parametrize(
