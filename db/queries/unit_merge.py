@@ -181,8 +181,9 @@ def _keep(session: Session, move: _Move, *, new_id: int) -> Assignment:
     everyone = [*move.sources, *([target] if target is not None and target.active else [])]
     reported = [a.last_report_at for a in everyone if a.last_report_at is not None]
     if target is not None and target.active:
-        if best is not target:
-            target.state, target.percent = best.state, best.percent
+        if best is target:
+            return target  # its own status is the most advanced (done, say): left as it is
+        target.state, target.percent = best.state, best.percent
         target.last_report_at = max(reported) if reported else None
         target.overdue_reminders = max(a.overdue_reminders for a in everyone)
         session.add(target)

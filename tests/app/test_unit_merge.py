@@ -268,3 +268,29 @@ def test_typed_merge_reads_old_units_before_the_bar_and_the_new_after() -> None:
     assert parse_typed("XA-A, Xã  B | XA-C") == (["XA-A", "Xã  B"], "XA-C")
     assert parse_typed("XA-A XA-C") is None
     assert parse_typed("| XA-C") is None
+
+
+def test_a_task_the_new_unit_has_done_stays_done_and_the_old_units_are_taken_off(
+    engine: Engine, settings: Settings
+) -> None:
+    """Hòa Bình reported the task done; An Hòa, also on it, had not: Hòa Bình's done report
+    is the status kept, as it was (its moment too), and An Hòa is taken off it."""
+    with Session(engine) as s:
+        an_hoa, hoa_binh = make_unit(s, "XA-AH", "Xã An Hòa"), make_unit(s, "XA-HB", "Xã Hòa Bình")
+        task = make_task(s, "Kế hoạch chuyển đổi số", DUE, [an_hoa, hoa_binh])
+        reported(s, of(s, task.id, hoa_binh), "done")
+        reported(s, of(s, task.id, an_hoa), "in_progress", 80)
+        late = of(s, task.id, an_hoa)
+        late.last_report_at = NOW
+        s.add(late)
+        s.commit()
+        task_id, units = task.id, (an_hoa.id, hoa_binh.id)
+    services = services_on(engine, settings)
+    asked = plan(services, "vi", old=["XA-AH"], into="XA-HB", actor_id=None)
+    assert "giữ trạng thái tiến triển nhất «Hoàn thành» (của Xã Hòa Bình (XA-HB))" in asked.text
+    merge(services, "vi", old_ids=asked.old_ids, new_id=asked.new_id, actor_id=None)
+    with Session(engine) as s:
+        kept = of(s, task_id, units[1])
+        assert (kept.active, kept.state) == (True, "done")
+        assert kept.last_report_at == NOW - timedelta(days=1)
+        assert not of(s, task_id, units[0]).active
