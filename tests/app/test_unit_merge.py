@@ -32,6 +32,7 @@ from db.models import (
 )
 from db.queries.outbox import enqueue
 from db.queries.reminder_outbox import to_chase
+from db.queries.taskcounts import drift
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
 
@@ -161,6 +162,7 @@ def test_merging_moves_open_work_and_people_and_keeps_the_old_units_history(
             i or 0 for i in (*ids[1:3], ha_id)
         )
         assert [u for u, _ in links if u in (units[0], units[1])] == []
+        assert drift(s) == []  # the summaries' counts follow the move
         actions = s.exec(select(AuditLog.action).order_by(col(AuditLog.id))).all()
         assert actions.count("task.units_merged") == 2
         assert actions.count("unit.deactivated") == 2
