@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -33,7 +33,7 @@ from db.models import (
 from db.queries.outbox import enqueue
 from db.queries.reminder_outbox import to_chase
 from db.queries.taskcounts import drift
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
 
 NOW = DEFAULT_NOW
@@ -296,3 +296,23 @@ def test_a_task_the_new_unit_has_done_stays_done_and_the_old_units_are_taken_off
         assert (kept.active, kept.state) == (True, "done")
         assert kept.last_report_at == NOW - timedelta(days=1)
         assert not of(s, task_id, units[0]).active
+
+
+def test_people_of_units_merged_in_the_evening_are_told_the_next_morning(
+    engine: Engine, settings: Settings
+) -> None:
+    """Merged at 19:00 on Wednesday: An Hòa's official is told on Thursday at 07:30, when
+    office time opens, not in the evening."""
+    with Session(engine) as s:
+        an_hoa = make_unit(s, "XA-AH", "Xã An Hòa")
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+        make_contact(s, 2001, units=[an_hoa], name="Lan")
+        make_task(s, "Kế hoạch chuyển đổi số", DUE, [an_hoa])
+    evening = datetime(2026, 11, 18, 19, 0, tzinfo=VN)
+    services = Services(settings, engine, load_catalog(), ManualClock(evening))
+    asked = plan(services, "vi", old=["XA-AH"], into="XA-HB", actor_id=None)
+    said = merge(services, "vi", old_ids=asked.old_ids, new_id=asked.new_id, actor_id=None)
+    assert "Đã báo cho 1 người phụ trách" in said.text
+    with Session(engine) as s:
+        [notice] = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    assert notice.not_before == datetime(2026, 11, 19, 7, 30, tzinfo=VN)
