@@ -19,6 +19,7 @@ from core.numbers import typed_number
 from core.roles import Access
 from core.units import split_edit_line
 from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.imports import drop_buttons
 from handlers.telegram.presses import settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitform import addunit_command, addunit_conversation
@@ -102,12 +103,10 @@ async def merge_units(req: Request) -> None:
 
 async def merge_chosen(req: Request) -> None:
     """Merge as asked, or not, on a press of the plan's buttons; the buttons go."""
-    query = req.update.callback_query
-    assert query is not None
     actor = req.actor
+    await drop_buttons(req)  # best effort: a message too old to edit keeps them
     answer = unit_merge.answer_choice
     said = await req.run(answer, req.services, actor.lang, actor.contact_id, list(req.args))
-    await query.edit_message_reply_markup(reply_markup=None)
     await req.reply(said)
 
 
