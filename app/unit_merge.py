@@ -4,9 +4,11 @@ Vietnam's 2025 reform merged communes (Xã A and Xã B became Xã C), and units 
 merged and renamed. An admin names the old units and the unit they became (added first, or
 one that takes the others in); `plan` says what the merge would move, changing nothing, and
 `merge`, once the admin confirms, moves the old units' open work and contacts to the new
-unit (`db.queries.unit_merge`), deactivates the old units (their history kept), audits it,
-queues the moved contacts a notice for office time and tells the admin what moved. Every
-check is made again by `merge`: the units may have changed since the plan was shown.
+unit (`db.queries.unit_merge`), with their groups, the units under them, the recurring rules
+naming them and the questions asked about a task joined, revokes their open invites,
+deactivates the old units (their history kept), audits it, queues the moved contacts a
+notice for office time and tells the admin what moved. Every check is made again by `merge`:
+the units may have changed since the plan was shown.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from core.markup import Markup
 from core.roles import Role
 from core.states import ReportState
 from db.engine import session_scope
-from db.models import Contact, Unit
+from db.models import Contact, Unit, UnitGroup
 from db.queries import state
 from db.queries.audit import record
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage
@@ -79,7 +81,7 @@ def plan(
         return MergeAsked(found)
     old_ids, new_id = found
     with session_scope(services.engine) as session:
-        moved = preview(session, old_ids=old_ids, new_id=new_id)
+        moved = preview(session, old_ids=old_ids, new_id=new_id, now=services.clock.now())
         text = _plan_text(session, services.catalog, lang, old_ids, new_id, moved)
     return MergeAsked(text, old_ids, new_id)
 
@@ -109,7 +111,7 @@ def merge(
         if refused:
             session.rollback()  # the plan stays asked: nothing was done
             return MergeAsked(refused)
-        moved = merge_units(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id)
+        moved = merge_units(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id, now=now)
         for old_id in old_ids:
             set_active(session, unit_id=old_id, active=False, actor_id=actor_id, now=now)
         record(
@@ -124,6 +126,11 @@ def merge(
                 "tasks": [m.task_id for m in moved.tasks][:100],
                 "task_count": len(moved.tasks),
                 "contacts": len(moved.contacts_moved) + len(moved.contacts_joined),
+                "groups": list(moved.groups),
+                "children": list(moved.children),
+                "invites": moved.invites,
+                "rules": list(moved.rules),
+                "questions": moved.questions,
             },
         )
         session.flush()
@@ -138,6 +145,7 @@ def merge(
                 people=len(moved.contacts_moved) + len(moved.contacts_joined),
             ),
             *_joined_lines(session, services.catalog, lang, moved.tasks, new_id),
+            *_carried_lines(session, services.catalog, lang, moved, new_id),
         ]
         said = "\n".join(lines) + (told_line(services, lang, *told) if told else "")
     return MergeAsked(said, tuple(old_ids), new_id)
@@ -318,7 +326,34 @@ def _plan_text(
         people=len(moved.contacts_moved) + len(moved.contacts_joined),
         joined=len(moved.contacts_joined),
     )
-    return "\n".join([text, *_joined_lines(session, catalog, lang, moved.tasks, new_id)])
+    joined = _joined_lines(session, catalog, lang, moved.tasks, new_id)
+    return "\n".join([text, *joined, *_carried_lines(session, catalog, lang, moved, new_id)])
+
+
+def _carried_lines(
+    session: Session, catalog: Catalog, lang: str, moved: UnitsMerged, new_id: int
+) -> list[str]:
+    """Return a line for each other thing the old units pass on, when there is any: their
+    groups, the units under them, their open invites (revoked), their recurring rules and
+    the questions asked about a task joined."""
+    t = partial(catalog.get, lang)
+    new = _names(session, [new_id])
+    lines = []
+    if moved.groups:
+        query = select(UnitGroup.name).where(col(UnitGroup.id).in_(list(moved.groups)))
+        groups = ", ".join(vi_sorted(session.exec(query)))
+        lines.append(t("units.merge_groups", new=new, count=len(moved.groups), groups=groups))
+    if moved.children:
+        units = _names(session, moved.children)
+        lines.append(t("units.merge_children", new=new, count=len(moved.children), units=units))
+    if moved.invites:
+        lines.append(t("units.merge_invites", new=new, count=moved.invites))
+    if moved.rules:
+        rules = ", ".join(str(r) for r in moved.rules)
+        lines.append(t("units.merge_rules", new=new, count=len(moved.rules), rules=rules))
+    if moved.questions:
+        lines.append(t("units.merge_questions", new=new, count=moved.questions))
+    return lines
 
 
 def _tell_people(

@@ -14,7 +14,10 @@ counts for the new one), a pending extension request or unanswered explanation t
 unit's done work stays its own.
 
 The old units' contacts become the new unit's (a person of both is one contact of it, with
-the function they had there). The caller deactivates the old units and audits the merge.
+the function they had there). Their groups, the units under them, their open invites, the
+recurring rules naming them and the questions asked about an assignment taken off follow
+too (`db.queries.unit_merge_carried`). The caller deactivates the old units and audits the
+merge.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from db.models import (
     UnitContact,
 )
 from db.queries import menu_marks
+from db.queries import unit_merge_carried as carried
 from db.queries.audit import record
 
 RANK = {
@@ -65,11 +69,18 @@ class TaskMoved:
 
 @dataclass(frozen=True)
 class UnitsMerged:
-    """What a merge moves (or would): the tasks, and the people moved or already there."""
+    """What a merge moves (or would): the tasks, the people moved or already there, the
+    groups the new unit joins, the units put under it, the old units' open invites revoked,
+    the recurring rules renamed and the questions asked about an assignment taken off."""
 
     tasks: tuple[TaskMoved, ...]
     contacts_moved: tuple[int, ...]
     contacts_joined: tuple[int, ...]
+    groups: tuple[int, ...] = ()
+    children: tuple[int, ...] = ()
+    invites: int = 0
+    rules: tuple[int, ...] = ()
+    questions: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,11 @@ class _Move:
         joined = len(self.sources) > 1 or bool(self.target and self.target.active)
         units = tuple(sorted(a.unit_id for a in self.sources))
         return TaskMoved(self.task_id, units, best.state, best.percent, best.unit_id, joined)
+
+    def dropped(self) -> dict[int, int]:
+        """Return the old units' assignments a merge takes off, each with the one kept."""
+        kept = self.target if self.target is not None else self.best()
+        return {a.id or 0: kept.id or 0 for a in self.sources if a is not kept}
 
 
 def advance(assignment: Assignment) -> tuple[int, int, datetime]:
@@ -134,24 +150,42 @@ def _people(session: Session, *, old_ids: Sequence[int], new_id: int) -> tuple[l
     return [c for c in theirs if c not in held], [c for c in theirs if c in held]
 
 
-def preview(session: Session, *, old_ids: Sequence[int], new_id: int) -> UnitsMerged:
+def preview(
+    session: Session, *, old_ids: Sequence[int], new_id: int, now: datetime
+) -> UnitsMerged:
     """Return what merging the old units into the new one would do, changing nothing."""
     moved, joined = _people(session, old_ids=old_ids, new_id=new_id)
-    tasks = tuple(m.moved() for m in _moves(session, old_ids=old_ids, new_id=new_id))
-    return UnitsMerged(tasks, tuple(moved), tuple(joined))
+    moves = _moves(session, old_ids=old_ids, new_id=new_id)
+    dropped = {a: k for m in moves for a, k in m.dropped().items()}
+    questions = carried.questions_of(session, contact_ids=[*moved, *joined], dropped=dropped)
+    return UnitsMerged(
+        tuple(m.moved() for m in moves),
+        tuple(moved),
+        tuple(joined),
+        groups=tuple(carried.groups_of(session, old_ids=old_ids, new_id=new_id)),
+        children=tuple(carried.children_of(session, old_ids=old_ids, new_id=new_id)),
+        invites=carried.invites_of(session, old_ids=old_ids, now=now),
+        rules=tuple(
+            r.id or 0 for r, _ in carried.rules_of(session, old_ids=old_ids, new_id=new_id)
+        ),
+        questions=len(questions),
+    )
 
 
 def merge_units(
-    session: Session, *, old_ids: Sequence[int], new_id: int, actor_id: int | None
+    session: Session, *, old_ids: Sequence[int], new_id: int, actor_id: int | None, now: datetime
 ) -> UnitsMerged:
-    """Move the old units' open work and people to the new unit, in the session's transaction
-    (each task's change audited; `task_count` follows by its triggers)."""
+    """Move the old units' open work, people and what follows them to the new unit, in the
+    session's transaction (each task's change audited; `task_count` follows by its
+    triggers)."""
     moved, joined = _people(session, old_ids=old_ids, new_id=new_id)
     tasks = []
+    dropped: dict[int, int] = {}
     for move in _moves(session, old_ids=old_ids, new_id=new_id):
         tasks.append(move.moved())
         kept = _keep(session, move, new_id=new_id)
         others = [a for a in move.sources if a is not kept]
+        dropped |= {a.id or 0: kept.id or 0 for a in others}
         for source in others:
             source.active = False
             session.add(source)
@@ -172,7 +206,19 @@ def merge_units(
             },
         )
     _move_people(session, old_ids=old_ids, new_id=new_id)
-    return UnitsMerged(tuple(tasks), tuple(moved), tuple(joined))
+    asked = carried.repoint_questions(session, contact_ids=[*moved, *joined], dropped=dropped)
+    return UnitsMerged(
+        tuple(tasks),
+        tuple(moved),
+        tuple(joined),
+        groups=tuple(carried.join_groups(session, old_ids=old_ids, new_id=new_id)),
+        children=tuple(carried.adopt_children(session, old_ids=old_ids, new_id=new_id, now=now)),
+        invites=carried.revoke_old_invites(session, old_ids=old_ids, now=now, actor_id=actor_id),
+        rules=tuple(
+            carried.rename_in_rules(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id)
+        ),
+        questions=len(asked),
+    )
 
 
 def _keep(session: Session, move: _Move, *, new_id: int) -> Assignment:
