@@ -344,7 +344,8 @@ def _carried_lines(
         groups = ", ".join(vi_sorted(session.exec(query)))
         lines.append(t("units.merge_groups", new=new, count=len(moved.groups), groups=groups))
     if moved.children:
-        units = _names(session, moved.children)
+        units = _names(session, moved.children[:LISTED_JOINED])  # a message, not a list
+        units += ", …" if len(moved.children) > LISTED_JOINED else ""
         lines.append(t("units.merge_children", new=new, count=len(moved.children), units=units))
     if moved.invites:
         lines.append(t("units.merge_invites", new=new, count=moved.invites))
