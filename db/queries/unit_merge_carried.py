@@ -33,8 +33,12 @@ from db.queries.invites import revoke_invites
 from db.queries.units import find_group
 
 # The pending kinds whose values name assignments (db.queries.pending's keys): a check-in's
-# question ("step"), the task just reported done ("done"), an album's task ("album").
-QUESTION_KINDS = ("step", "done", "album")
+# question ("step"), the task just reported done ("done"), an album's task ("album"), the
+# numbered choices a channel without buttons last offered ("choices": a reminder's statuses).
+QUESTION_KINDS = ("step", "done", "album", "choices")
+# The choices whose last part is an assignment (app.choices.STATUS_PREFIX, a percentage, a
+# status confirmed, a task picked, photos' task); "cf:all:<count>" ends with a count.
+ASSIGNMENT_CHOICES = frozenset({"st", "pc", "cf", "ck", "ep"})
 T = TypeVar("T")
 
 
@@ -206,7 +210,8 @@ def repoint_questions(
 
 def _repointed(data: dict[str, Any], dropped: Mapping[int, int]) -> dict[str, Any]:
     """Return a question with its assignments taken off replaced by the kept ones: its
-    `assignment_id`, its `candidates` and its `tasks` offered ([assignment, number]), once."""
+    `assignment_id`, its `candidates` and its `tasks` offered ([assignment, number]), once,
+    and its `choices` about one."""
     moved = dict(data)
 
     def kept(value: Any) -> Any:
@@ -219,7 +224,21 @@ def _repointed(data: dict[str, Any], dropped: Mapping[int, int]) -> dict[str, An
     if isinstance(moved.get("tasks"), list):
         pairs = [[kept(p[0]), *p[1:]] for p in moved["tasks"] if isinstance(p, list) and p]
         moved["tasks"] = _once(pairs, lambda p: repr(p[0]))
+    if isinstance(moved.get("choices"), list):
+        moved["choices"] = [_choice(c, dropped) for c in moved["choices"]]
     return moved
+
+
+def _choice(data: Any, dropped: Mapping[int, int]) -> Any:
+    """Return a choice offered (its data, a list) about the kept assignment when it was about
+    one taken off; any other as it is."""
+    if not isinstance(data, list) or len(data) < 2 or data[0] not in ASSIGNMENT_CHOICES:
+        return data
+    last = data[-1]
+    if data[:2] == ["cf", "all"] or not str(last).isdigit() or int(last) not in dropped:
+        return data
+    kept = dropped[int(last)]
+    return [*data[:-1], kept if isinstance(last, int) else str(kept)]
 
 
 def _once(items: Sequence[T], key: Callable[[T], str]) -> list[T]:

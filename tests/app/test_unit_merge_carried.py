@@ -23,10 +23,12 @@ from core.recurrence import parse_rule
 from db.models import Assignment, ContactScope, Invite, RecurringTask, StatusReport, Unit
 from db.queries.assignees import resolve_assignees
 from db.queries.invites import create_invite, redeemable_invite
+from db.queries.pending import set_pending
 from db.queries.recurring import create_rule
 from db.queries.scope import scope_of
 from db.queries.unit_admin import set_active
 from db.queries.units import find_group
+from handlers.text.channel import TextChannel
 from tests.factories import make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
 
@@ -219,3 +221,39 @@ def test_a_question_about_an_assignment_taken_off_in_a_join_is_about_the_kept_on
         [report] = s.exec(select(StatusReport).where(StatusReport.reason != None)).all()  # noqa: E711
         assert (report.assignment_id, report.state) == (kept_id, "blocked")
         assert s.get_one(Assignment, kept_id).unit_id == new_id
+
+
+def test_a_status_typed_by_number_after_the_merge_counts_for_the_kept_assignment(
+    db: Engine, settings: Settings
+) -> None:
+    """A reminder about Bình Minh's row of a task An Hòa was on too reached its official on
+    a channel without buttons, its statuses numbered; the units merge into Hòa Bình, An
+    Hòa's 60% kept. Her "1" (done) typed after the merge is recorded for Hòa Bình's task,
+    not refused as a task no longer her unit's."""
+    with Session(db) as s:
+        an_hoa, binh_minh = (
+            make_unit(s, "XA-AH", "Xã An Hòa"),
+            make_unit(s, "XA-BM", "Xã Bình Minh"),
+        )
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+        lan = make_contact(s, 2001, units=[binh_minh], channel="text", external_id="z2001")
+        task = make_task(s, "Ban chỉ đạo cấp xã", DUE, [an_hoa, binh_minh])
+        rows = {a.unit_id: a for a in s.exec(select(Assignment))}
+        kept = rows[an_hoa.id or 0]
+        kept.state, kept.percent, kept.last_report_at = "in_progress", 60, NOW - timedelta(days=1)
+        s.add(kept)
+        old_id, kept_id, task_id = rows[binh_minh.id or 0].id or 0, kept.id or 0, task.id or 0
+        offered = [["st", action, old_id] for action in ("done", "progress", "blocked")]
+        set_pending(s, contact_id=lan.id or 0, data={"offer": "outbox:1", "choices": offered},
+                    now=NOW, kind="choices")  # fmt: skip
+        s.commit()
+    services = services_on(db, settings)
+
+    asked, _ = merged(services, ["XA-AH", "XA-BM"], "XA-HB")
+    assert "• 1 câu hỏi bot đang chờ trả lời về nhiệm vụ gộp" in asked.text
+    [answer] = TextChannel(services).receive("z2001", "1", "9")
+    assert answer.startswith("Đã ghi nhận: Hoàn thành")
+    assert f"#{task_id}" in answer
+    with Session(db) as s:
+        [report] = s.exec(select(StatusReport).where(StatusReport.state == "done")).all()
+        assert report.assignment_id == kept_id
