@@ -130,6 +130,7 @@ def merge(
                 "children": list(moved.children),
                 "invites": moved.invites,
                 "rules": list(moved.rules),
+                "rules_stopped": list(moved.rules_stopped),
                 "questions": moved.questions,
             },
         )
@@ -352,6 +353,10 @@ def _carried_lines(
     if moved.rules:
         rules = ", ".join(str(r) for r in moved.rules)
         lines.append(t("units.merge_rules", new=new, count=len(moved.rules), rules=rules))
+    if moved.rules_stopped:
+        rules = ", ".join(str(r) for r in moved.rules_stopped)
+        count = len(moved.rules_stopped)
+        lines.append(t("units.merge_rules_stopped", new=new, count=count, rules=rules))
     if moved.questions:
         lines.append(t("units.merge_questions", new=new, count=moved.questions))
     return lines

@@ -71,7 +71,8 @@ class TaskMoved:
 class UnitsMerged:
     """What a merge moves (or would): the tasks, the people moved or already there, the
     groups the new unit joins, the units put under it, the old units' open invites revoked,
-    the recurring rules renamed and the questions asked about an assignment taken off."""
+    the recurring rules renamed (or stopped: a twin names the new unit) and the questions
+    asked about an assignment taken off."""
 
     tasks: tuple[TaskMoved, ...]
     contacts_moved: tuple[int, ...]
@@ -80,6 +81,7 @@ class UnitsMerged:
     children: tuple[int, ...] = ()
     invites: int = 0
     rules: tuple[int, ...] = ()
+    rules_stopped: tuple[int, ...] = ()
     questions: int = 0
 
 
@@ -158,6 +160,7 @@ def preview(
     moves = _moves(session, old_ids=old_ids, new_id=new_id)
     dropped = {a: k for m in moves for a, k in m.dropped().items()}
     questions = carried.questions_of(session, contact_ids=[*moved, *joined], dropped=dropped)
+    rules = carried.rules_of(session, old_ids=old_ids, new_id=new_id)
     return UnitsMerged(
         tuple(m.moved() for m in moves),
         tuple(moved),
@@ -165,9 +168,8 @@ def preview(
         groups=tuple(carried.groups_of(session, old_ids=old_ids, new_id=new_id)),
         children=tuple(carried.children_of(session, old_ids=old_ids, new_id=new_id)),
         invites=carried.invites_of(session, old_ids=old_ids, now=now),
-        rules=tuple(
-            r.id or 0 for r, _ in carried.rules_of(session, old_ids=old_ids, new_id=new_id)
-        ),
+        rules=tuple(r.id or 0 for r, spec in rules if spec),
+        rules_stopped=tuple(r.id or 0 for r, spec in rules if not spec),
         questions=len(questions),
     )
 
@@ -207,6 +209,9 @@ def merge_units(
         )
     _move_people(session, old_ids=old_ids, new_id=new_id)
     asked = carried.repoint_questions(session, contact_ids=[*moved, *joined], dropped=dropped)
+    changed, stopped = carried.rename_in_rules(
+        session, old_ids=old_ids, new_id=new_id, actor_id=actor_id
+    )
     return UnitsMerged(
         tuple(tasks),
         tuple(moved),
@@ -214,9 +219,8 @@ def merge_units(
         groups=tuple(carried.join_groups(session, old_ids=old_ids, new_id=new_id)),
         children=tuple(carried.adopt_children(session, old_ids=old_ids, new_id=new_id, now=now)),
         invites=carried.revoke_old_invites(session, old_ids=old_ids, now=now, actor_id=actor_id),
-        rules=tuple(
-            carried.rename_in_rules(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id)
-        ),
+        rules=tuple(changed),
+        rules_stopped=tuple(stopped),
         questions=len(asked),
     )
 

@@ -116,7 +116,9 @@ def revoke_old_invites(
 def rules_of(
     session: Session, *, old_ids: Sequence[int], new_id: int
 ) -> list[tuple[RecurringTask, str]]:
-    """Return the active recurring rules naming an old unit, each with its units rewritten."""
+    """Return the active recurring rules naming an old unit, each with its units rewritten;
+    "" for a rule left naming nothing: a twin (its title and rule) names the new unit
+    already, which would get each of its tasks twice."""
     units = {
         u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_([*old_ids, new_id])))
     }
@@ -124,37 +126,62 @@ def rules_of(
     if new is None:
         return []
     old = {n for i in old_ids if (u := units.get(i)) for n in (u.code_folded, u.name_folded)}
+    query = select(RecurringTask).where(col(RecurringTask.active).is_(True))
+    rows = [(r, _renamed(session, r.assignees, old, new.code)) for r in session.exec(query)]
+    rows.sort(key=lambda pair: pair[0].id or 0)
+    naming_new = {_twin(r) for r, spec in rows if spec == r.assignees and _names(spec, new.code)}
     found = []
-    for row in session.exec(
-        select(RecurringTask)
-        .where(col(RecurringTask.active).is_(True))
-        .order_by(col(RecurringTask.id))
-    ):
-        spec = _renamed(session, row.assignees, old, new.code)
-        if spec != row.assignees:
-            found.append((row, spec))
+    for row, spec in rows:
+        if spec == row.assignees:
+            continue
+        if _names(spec, new.code) and _twin(row) in naming_new:
+            spec = _joined([i for i in split_spec(spec) if fold(i) != fold(new.code)])
+        if _names(spec, new.code):
+            naming_new.add(_twin(row))
+        found.append((row, spec))
     return found
 
 
 def rename_in_rules(
     session: Session, *, old_ids: Sequence[int], new_id: int, actor_id: int | None
-) -> list[int]:
-    """Make the active recurring rules naming an old unit name the new one; return them."""
-    changed = []
+) -> tuple[list[int], list[int]]:
+    """Make the active recurring rules naming an old unit name the new one, and stop those
+    left naming nothing (a twin names it); return both, audited."""
+    changed, stopped = [], []
     for row, spec in rules_of(session, old_ids=old_ids, new_id=new_id):
-        before, row.assignees = row.assignees, spec
+        before = row.assignees
+        if spec:
+            row.assignees = spec
+            changed.append(row.id or 0)
+        else:
+            row.active = False
+            stopped.append(row.id or 0)
         session.add(row)
         record(
             session,
             actor_id=actor_id,
-            action="recurring.units_merged",
+            action="recurring.units_merged" if spec else "recurring.stopped",
             object_type="recurring_task",
             object_id=row.id,
-            details={"before": before, "after": spec},
+            details={"before": before, "after": spec, "why": "unit.merged"},
         )
-        changed.append(row.id or 0)
     session.flush()
-    return changed
+    return changed, stopped
+
+
+def _twin(row: RecurringTask) -> tuple[str, str]:
+    """Return what makes two rules make the same task: their title (folded) and rule."""
+    return fold(row.title), row.rule
+
+
+def _names(spec: str, code: str) -> bool:
+    """Tell whether a spec has the unit's code as an item."""
+    return fold(code) in {fold(i) for i in split_spec(spec)}
+
+
+def _joined(items: Sequence[str]) -> str:
+    """Return items as a spec, with semicolons when one has a comma (a unit's name)."""
+    return ("; " if any("," in i for i in items) else ", ").join(items)
 
 
 def _renamed(session: Session, spec: str, old: set[str], new_code: str) -> str:
@@ -171,8 +198,7 @@ def _renamed(session: Session, spec: str, old: set[str], new_code: str) -> str:
         items.append(item)
     if not changed:
         return spec
-    kept = _once(items, fold)
-    return ("; " if any("," in i for i in kept) else ", ").join(kept)
+    return _joined(_once(items, fold))
 
 
 def questions_of(

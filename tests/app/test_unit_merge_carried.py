@@ -22,9 +22,10 @@ from core.clock import ManualClock
 from core.recurrence import parse_rule
 from db.models import Assignment, ContactScope, Invite, RecurringTask, StatusReport, Unit
 from db.queries.assignees import resolve_assignees
+from db.queries.calendar import working_calendar
 from db.queries.invites import create_invite, redeemable_invite
 from db.queries.pending import set_pending
-from db.queries.recurring import create_rule
+from db.queries.recurring import create_rule, generate
 from db.queries.scope import scope_of
 from db.queries.unit_admin import set_active
 from db.queries.units import find_group
@@ -257,3 +258,40 @@ def test_a_status_typed_by_number_after_the_merge_counts_for_the_kept_assignment
     with Session(db) as s:
         [report] = s.exec(select(StatusReport).where(StatusReport.state == "done")).all()
         assert report.assignment_id == kept_id
+
+
+def test_twin_rules_of_two_old_units_leave_the_new_unit_one_task_an_occurrence(
+    db: Engine, settings: Settings
+) -> None:
+    """ "Báo cáo tháng" on the 20th, one rule for An Hòa and one for Bình Minh: merged into
+    Hòa Bình, the first names Hòa Bình and the second is stopped (said in the plan and the
+    outcome), so each month makes Hòa Bình one task, not two."""
+    with Session(db) as s:
+        for code, name in (("XA-AH", "Xã An Hòa"), ("XA-BM", "Xã Bình Minh"),
+                           ("XA-HB", "Xã Hòa Bình")):  # fmt: skip
+            make_unit(s, code, name)
+        rule = parse_rule("monthly:20")
+        assert rule is not None
+        ids = [
+            create_rule(s, title="Báo cáo tháng", rule=rule, assignees=code, actor_id=None).id
+            for code in ("XA-AH", "XA-BM")
+        ]
+        s.commit()
+    services = services_on(db, settings)
+
+    asked, done = merged(services, ["XA-AH", "XA-BM"], "XA-HB")
+    said = "• 1 nhiệm vụ định kỳ của đơn vị cũ dừng: một nhiệm vụ định kỳ cùng tên, cùng lịch "
+    said += (
+        f"đã giao cho Xã Hòa Bình (XA-HB), nên Xã Hòa Bình (XA-HB) không nhận hai lần (số {ids[1]}"
+    )
+    assert said in asked.text
+    assert said in done.text
+    with Session(db) as s:
+        rows = s.exec(select(RecurringTask).order_by(col(RecurringTask.id))).all()
+        assert [(r.assignees, r.active) for r in rows] == [("XA-HB", True), ("XA-BM", False)]
+        made = generate(s, today=NOW.date(), tz=settings.tz, calendar=working_calendar(s))
+        s.commit()
+        assert len(made) == 1
+        assert s.exec(
+            select(Assignment.unit_id).where(Assignment.task_id == made[0].id)
+        ).all() == [s.exec(select(Unit.id).where(Unit.code == "XA-HB")).one()]
