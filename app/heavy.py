@@ -29,6 +29,7 @@ HEAVY_COMMANDS = frozenset(
         "invites",
         "calendar",
         "nudge",
+        "mergeunits",  # moves every open task and contact of the units merged
     )
 )
 

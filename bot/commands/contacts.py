@@ -71,7 +71,7 @@ def contacts_merge(args: argparse.Namespace) -> int:
             if not sys.stdin.isatty():
                 say("cli.merge_needs_yes", err=True)
                 return EXIT_CONFIG
-            if not _agreed(to_plain(catalog.get(lang, "cli.merge_ask"))):
+            if not agreed(to_plain(catalog.get(lang, "cli.merge_ask"))):
                 say("cli.merge_declined", err=True)
                 return EXIT_FAILED
         with session_scope(engine) as session:
@@ -90,7 +90,7 @@ def contacts_merge(args: argparse.Namespace) -> int:
     return EXIT_OK if asked.made else EXIT_FAILED
 
 
-def _agreed(question: str) -> bool:
+def agreed(question: str) -> bool:
     """Ask on the terminal; True when the answer is yes (y, yes, có)."""
     try:
         answer = input(question)

@@ -1,8 +1,9 @@
 """Units for admins: /units (paged, grouped by kind), /editunit, /deactivate, /activate,
-unit cards.
+/mergeunits, unit cards.
 
 Adding a unit (/addunit, one line or guided) lives in handlers/telegram/unitform.py.
-Buttons: `un:pg:<page>`, `un:card:<unit id>`, `un:off:<unit id>`, `un:on:<unit id>`.
+Buttons: `un:pg:<page>`, `un:card:<unit id>`, `un:off:<unit id>`, `un:on:<unit id>`, and a
+merge's `un:mg:<token>` (merge) and `un:mgx:<token>` (not).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from functools import partial
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
-from app import unit_form, unit_list
+from app import unit_form, unit_list, unit_merge
 from core.markup import to_html
 from core.numbers import typed_number
 from core.roles import Access
 from core.units import split_edit_line
 from handlers.telegram.access import Request, button, command, prefix_pattern
+from handlers.telegram.imports import drop_buttons
 from handlers.telegram.presses import settle_press
 from handlers.telegram.registry import CommandSpec, Flow
 from handlers.telegram.unitform import addunit_command, addunit_conversation
@@ -89,6 +91,25 @@ async def activate(req: Request) -> None:
         await toggle(req, unit.id, active=True)
 
 
+@command(Access.ADMIN)
+async def merge_units(req: Request) -> None:
+    """Merge units (`/mergeunits OLD1, OLD2 | NEW`): what it would do, with Merge and Cancel."""
+    actor = req.actor
+    ask = unit_merge.ask_typed
+    text, rows = await req.run(ask, req.services, actor.lang, actor.contact_id, req.text_args)
+    markup = buttons(req.services.button_key, actor.external_id, rows) if rows else None
+    await req.reply(text, reply_markup=markup)
+
+
+async def merge_chosen(req: Request) -> None:
+    """Merge as asked, or not, on a press of the plan's buttons; the buttons go."""
+    actor = req.actor
+    await drop_buttons(req)  # best effort: a message too old to edit keeps them
+    answer = unit_merge.answer_choice
+    said = await req.run(answer, req.services, actor.lang, actor.contact_id, list(req.args))
+    await req.reply(said)
+
+
 async def toggle(req: Request, unit_id: int, *, active: bool) -> bool:
     """Switch a unit on or off and say so; False when it no longer exists."""
     actor = req.actor
@@ -124,6 +145,10 @@ async def on_button(req: Request) -> None:
     query = req.update.callback_query
     assert query is not None
     action, value = ([*req.args, "", ""])[1:3]
+    if action in (unit_merge.CONFIRM, unit_merge.DROP):
+        await merge_chosen(req)
+        await settle_press(req, True)
+        return
     number = typed_number(value)
     found = number is not None
     if number is not None and action == "pg":
@@ -146,6 +171,7 @@ def flow() -> Flow:
             CommandSpec("editunit", Access.ADMIN, edit_unit, "units.cmd_editunit"),
             CommandSpec("deactivate", Access.ADMIN, deactivate, "units.cmd_deactivate"),
             CommandSpec("activate", Access.ADMIN, activate, "units.cmd_activate"),
+            CommandSpec("mergeunits", Access.ADMIN, merge_units, "units.cmd_mergeunits"),
         ),
         early=(addunit_conversation(),),
         late=(CallbackQueryHandler(on_button, pattern=prefix_pattern(PREFIX)),),

@@ -1,8 +1,9 @@
 """Admins' unit switch on Zalo, typed: /deactivate <unit code or name>, as on Telegram, and
-/activate <unit> (on Telegram, the unit card's button).
+/activate <unit> (on Telegram, the unit card's button); /mergeunits OLD1, OLD2 | NEW.
 
 A name that fits several units is answered with numbered choices: a typed "2" switches the
-second (`un:off:<unit id>`, `un:on:<unit id>`), as Telegram's second button would.
+second (`un:off:<unit id>`, `un:on:<unit id>`), as Telegram's second button would. A merge's
+plan is answered so too: "1" merges (`un:mg:<token>`), "2" does not (`un:mgx:<token>`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from app import unit_form
+from app import unit_form, unit_merge
 from app.actor import Actor
 from app.checkin import Said
 from app.services import Services
@@ -54,11 +55,24 @@ def _named(services: Services, actor: Actor, args: str, *, active: bool) -> list
     return _switch(services, actor, units[0].id or 0, active=active)
 
 
-def take(services: Services, actor: Actor, data: Sequence[str]) -> list[Said]:
-    """Switch the unit chosen by its number (`un:off:<id>` or `un:on:<id>`)."""
+def mergeunits(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
+    """/mergeunits OLD1, OLD2 | NEW: what it would do, with numbered Merge and Cancel."""
     refused = refused_unless_admin(services, actor)
     if refused is not None:
         return refused
+    text, choices = unit_merge.ask_typed(services, actor.lang, actor.contact_id, args)
+    return [Said(text, choices)]
+
+
+def take(services: Services, actor: Actor, data: Sequence[str]) -> list[Said]:
+    """Switch the unit chosen by its number (`un:off:<id>` or `un:on:<id>`), or merge as
+    asked (`un:mg:<token>`) or not (`un:mgx:<token>`)."""
+    refused = refused_unless_admin(services, actor)
+    if refused is not None:
+        return refused
+    if len(data) > 1 and data[1] in (unit_merge.CONFIRM, unit_merge.DROP):
+        answer = unit_merge.answer_choice
+        return [Said(answer(services, actor.lang, actor.contact_id, list(data)))]
     if len(data) != 3 or data[1] not in SWITCHES or not data[2].isdigit():
         return [Said(services.catalog.get(actor.lang, "common.button_stale"))]
     return _switch(services, actor, int(data[2]), active=SWITCHES[data[1]])

@@ -505,6 +505,7 @@ HELPS = [
     (("contacts",), "contacts"),
     (("contacts", "merge"), "contacts_merge"),
     (("units", "import"), "units_import"),
+    (("units", "merge"), "units_merge"),
     (("invites", "export"), "invites_export"),
     (("tasks", "import"), "tasks_import"),
 ]
@@ -770,6 +771,59 @@ def test_contacts_merge_shows_what_it_would_do_and_asks_on_a_terminal(tmp_path: 
     status, out, err = dondoc_on_a_terminal(tmp_path, env, "y", *words)
     assert (status, people()) == (0, 1), err
     assert "Đơn vị: Xã A, Xã B" in out  # what was joined, as before
+    engine.dispose()
+
+
+def test_units_merge_shows_asks_then_moves_the_work_or_refuses(tmp_path: Path) -> None:
+    """`units merge XA-AH XA-BM --into XA-HB` prints what moves and asks on a terminal
+    (without one and --yes: exit 2; "n": nothing); "y" moves the open task and contacts and
+    deactivates the old units; a unit into itself, or a deactivated one, is refused (exit 1)."""
+    from sqlmodel import select
+
+    from db.migrate import upgrade
+    from db.models import Assignment, AuditLog, Unit
+
+    env = env_for(tmp_path)
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    with Session(engine) as s:
+        an_hoa, binh_minh = (
+            make_unit(s, "XA-AH", "Xã An Hòa"),
+            make_unit(s, "XA-BM", "Xã Bình Minh"),
+        )
+        hoa_binh = make_unit(s, "XA-HB", "Xã Hòa Bình")
+        make_contact(s, 4701, units=[an_hoa], name="Lan")
+        task = make_task(s, "Kế hoạch chuyển đổi số", date(2026, 12, 18), [an_hoa, binh_minh])
+        task_id, new_id = task.id, hoa_binh.id
+
+    def active() -> list[str]:
+        with Session(engine) as s:
+            return sorted(u.code for u in s.exec(select(Unit)) if u.active)
+
+    words = ("units", "merge", "XA-AH", "XA-BM", "--into", "XA-HB")
+    scripted = dondoc_here(tmp_path, env, *words)
+    assert scripted.returncode == 2
+    assert "--yes" in scripted.stderr
+    assert "Gộp Xã An Hòa (XA-AH), Xã Bình Minh (XA-BM) vào Xã Hòa Bình (XA-HB)" in (
+        scripted.stdout
+    )
+    status, out, err = dondoc_on_a_terminal(tmp_path, env, "n", *words)
+    assert (status, active()) == (1, ["XA-AH", "XA-BM", "XA-HB"])
+    assert "Gộp các đơn vị này?" in out
+    status, out, err = dondoc_on_a_terminal(tmp_path, env, "y", *words)
+    assert (status, active()) == (0, ["XA-HB"]), err
+    assert "Đã gộp Xã An Hòa (XA-AH), Xã Bình Minh (XA-BM) vào Xã Hòa Bình (XA-HB)" in out
+    with Session(engine) as s:
+        live = s.exec(select(Assignment).where(Assignment.task_id == task_id)).all()
+        assert [a.unit_id for a in live if a.active] == [new_id]
+        [merged] = s.exec(select(AuditLog).where(AuditLog.action == "unit.merged")).all()
+        assert merged.actor_label == "cli"
+    itself = dondoc_here(tmp_path, env, "units", "merge", "XA-HB", "--into", "XA-HB", "--yes")
+    assert itself.returncode == 1
+    assert "không thể gộp vào chính nó" in itself.stderr
+    gone = dondoc_here(tmp_path, env, "units", "merge", "XA-AH", "--into", "XA-HB", "--yes")
+    assert gone.returncode == 1
+    assert "Xã An Hòa (XA-AH) đã ngừng theo dõi" in gone.stderr
     engine.dispose()
 
 

@@ -1,0 +1,352 @@
+"""Units merged into one (communes merged by the 2025 reform): their open work and people moved.
+
+Each old unit's open assignments (not done, on an open task) go to the new unit. One the
+new unit is not on is handed over whole, the same row: its status, deadline, reminder
+records and messages go on (the sweep, having read it today already, does not remind the new
+unit again; a reminder queued to an old unit's official, now the new unit's, still goes); its
+history (reports, evidence, decided requests, answered explanations) stays the old unit's on
+an inactive copy, as a unit taken off a task keeps it. A task several of them were on (the
+new unit among them) becomes one assignment of the new unit with the most advanced status
+(done, then in progress by percent, then blocked, then nothing; the latest report breaks a
+tie); the others are taken off as /unassign does, their reminder records of a day and
+messages the kept one's unless it has its own (a reminder of the day sent to an old unit
+counts for the new one), a pending extension request or unanswered explanation too. An old
+unit's done work stays its own.
+
+The old units' contacts become the new unit's (a person of both is one contact of it, with
+the function they had there). Their groups, the units under them, their open invites, the
+recurring rules naming them and the questions asked about an assignment taken off follow
+too (`db.queries.unit_merge_carried`). The caller deactivates the old units and audits the
+merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from core.states import ReportState, TaskStatus
+from db.models import (
+    Assignment,
+    Evidence,
+    Explanation,
+    ExtensionRequest,
+    OutboxItem,
+    Reminder,
+    StatusReport,
+    Task,
+    UnitContact,
+)
+from db.queries import menu_marks
+from db.queries import unit_merge_carried as carried
+from db.queries.audit import record
+
+RANK = {
+    ReportState.NONE: 0,
+    ReportState.BLOCKED: 1,
+    ReportState.IN_PROGRESS: 2,
+    ReportState.DONE: 3,
+}
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class TaskMoved:
+    """One open task's work moved: from which old units, the status kept and whose it was
+    (a unit's id), and whether several assignments became one."""
+
+    task_id: int
+    from_units: tuple[int, ...]
+    state: str
+    percent: int | None
+    kept_from: int
+    joined: bool
+
+
+@dataclass(frozen=True)
+class UnitsMerged:
+    """What a merge moves (or would): the tasks, the people moved or already there, the
+    groups the new unit joins, the units put under it, the old units' open invites revoked,
+    the recurring rules renamed (or stopped: a twin names the new unit) and the questions
+    asked about an assignment taken off."""
+
+    tasks: tuple[TaskMoved, ...]
+    contacts_moved: tuple[int, ...]
+    contacts_joined: tuple[int, ...]
+    groups: tuple[int, ...] = ()
+    children: tuple[int, ...] = ()
+    invites: int = 0
+    rules: tuple[int, ...] = ()
+    rules_stopped: tuple[int, ...] = ()
+    questions: int = 0
+
+
+@dataclass(frozen=True)
+class _Move:
+    """One task's assignments: the old units' open ones, and the new unit's (any, or none)."""
+
+    task_id: int
+    sources: list[Assignment]
+    target: Assignment | None
+
+    def best(self) -> Assignment:
+        """Return the assignment whose status is kept: the most advanced of them."""
+        live = [*self.sources, *([self.target] if self.target and self.target.active else [])]
+        return max(live, key=advance)
+
+    def moved(self) -> TaskMoved:
+        """Return what moving this task's work does."""
+        best = self.best()
+        joined = len(self.sources) > 1 or bool(self.target and self.target.active)
+        units = tuple(sorted(a.unit_id for a in self.sources))
+        return TaskMoved(self.task_id, units, best.state, best.percent, best.unit_id, joined)
+
+    def dropped(self) -> dict[int, int]:
+        """Return the old units' assignments a merge takes off, each with the one kept."""
+        kept = self.target if self.target is not None else self.best()
+        return {a.id or 0: kept.id or 0 for a in self.sources if a is not kept}
+
+
+def advance(assignment: Assignment) -> tuple[int, int, datetime]:
+    """Return how far an assignment's status went, to compare (higher is further)."""
+    rank = RANK.get(ReportState(assignment.state), 0) if assignment.state in RANK else 0
+    return rank, assignment.percent or 0, assignment.last_report_at or EARLIEST
+
+
+def _moves(session: Session, *, old_ids: Sequence[int], new_id: int) -> list[_Move]:
+    """Return, by task, the old units' open assignments and the new unit's of the task."""
+    open_work = (
+        select(Assignment)
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(
+            col(Assignment.unit_id).in_(list(old_ids)),
+            col(Assignment.active).is_(True),
+            col(Assignment.state) != ReportState.DONE,
+            col(Task.status) == TaskStatus.OPEN,
+        )
+        .order_by(col(Assignment.task_id), col(Assignment.id))
+    )
+    by_task: dict[int, list[Assignment]] = {}
+    for assignment in session.exec(open_work):
+        by_task.setdefault(assignment.task_id, []).append(assignment)
+    targets = {
+        a.task_id: a
+        for a in session.exec(
+            select(Assignment).where(
+                Assignment.unit_id == new_id, col(Assignment.task_id).in_(list(by_task))
+            )
+        )
+    }
+    return [_Move(task, sources, targets.get(task)) for task, sources in by_task.items()]
+
+
+def _people(session: Session, *, old_ids: Sequence[int], new_id: int) -> tuple[list[int], ...]:
+    """Return the old units' people not yet the new unit's, and those already its."""
+    held = set(session.exec(select(UnitContact.contact_id).where(UnitContact.unit_id == new_id)))
+    query = select(UnitContact.contact_id).where(col(UnitContact.unit_id).in_(list(old_ids)))
+    theirs = sorted(set(session.exec(query)))
+    return [c for c in theirs if c not in held], [c for c in theirs if c in held]
+
+
+def preview(
+    session: Session, *, old_ids: Sequence[int], new_id: int, now: datetime
+) -> UnitsMerged:
+    """Return what merging the old units into the new one would do, changing nothing."""
+    moved, joined = _people(session, old_ids=old_ids, new_id=new_id)
+    moves = _moves(session, old_ids=old_ids, new_id=new_id)
+    dropped = {a: k for m in moves for a, k in m.dropped().items()}
+    questions = carried.questions_of(session, contact_ids=[*moved, *joined], dropped=dropped)
+    rules = carried.rules_of(session, old_ids=old_ids, new_id=new_id)
+    return UnitsMerged(
+        tuple(m.moved() for m in moves),
+        tuple(moved),
+        tuple(joined),
+        groups=tuple(carried.groups_of(session, old_ids=old_ids, new_id=new_id)),
+        children=tuple(carried.children_of(session, old_ids=old_ids, new_id=new_id)),
+        invites=carried.invites_of(session, old_ids=old_ids, now=now),
+        rules=tuple(r.id or 0 for r, spec in rules if spec),
+        rules_stopped=tuple(r.id or 0 for r, spec in rules if not spec),
+        questions=len(questions),
+    )
+
+
+def merge_units(
+    session: Session, *, old_ids: Sequence[int], new_id: int, actor_id: int | None, now: datetime
+) -> UnitsMerged:
+    """Move the old units' open work, people and what follows them to the new unit, in the
+    session's transaction (each task's change audited; `task_count` follows by its
+    triggers)."""
+    moved, joined = _people(session, old_ids=old_ids, new_id=new_id)
+    tasks = []
+    dropped: dict[int, int] = {}
+    for move in _moves(session, old_ids=old_ids, new_id=new_id):
+        tasks.append(move.moved())
+        kept = _keep(session, move, new_id=new_id)
+        others = [a for a in move.sources if a is not kept]
+        dropped |= {a.id or 0: kept.id or 0 for a in others}
+        for source in others:
+            source.active = False
+            session.add(source)
+        session.flush()
+        for source in others:
+            _follow(session, source=source, kept=kept)
+        record(
+            session,
+            actor_id=actor_id,
+            action="task.units_merged",
+            object_type="task",
+            object_id=move.task_id,
+            details={
+                "from": list(tasks[-1].from_units),
+                "into": new_id,
+                "state": kept.state,
+                "kept_from": tasks[-1].kept_from,
+            },
+        )
+    _move_people(session, old_ids=old_ids, new_id=new_id)
+    asked = carried.repoint_questions(session, contact_ids=[*moved, *joined], dropped=dropped)
+    changed, stopped = carried.rename_in_rules(
+        session, old_ids=old_ids, new_id=new_id, actor_id=actor_id
+    )
+    return UnitsMerged(
+        tuple(tasks),
+        tuple(moved),
+        tuple(joined),
+        groups=tuple(carried.join_groups(session, old_ids=old_ids, new_id=new_id)),
+        children=tuple(carried.adopt_children(session, old_ids=old_ids, new_id=new_id, now=now)),
+        invites=carried.revoke_old_invites(session, old_ids=old_ids, now=now, actor_id=actor_id),
+        rules=tuple(changed),
+        rules_stopped=tuple(stopped),
+        questions=len(asked),
+    )
+
+
+def _keep(session: Session, move: _Move, *, new_id: int) -> Assignment:
+    """Return the new unit's assignment of the task, carrying the most advanced status."""
+    best, target = move.best(), move.target
+    everyone = [*move.sources, *([target] if target is not None and target.active else [])]
+    reported = [a.last_report_at for a in everyone if a.last_report_at is not None]
+    if target is not None and target.active:
+        if best is target:
+            return target  # its own status is the most advanced (done, say): left as it is
+        target.state, target.percent = best.state, best.percent
+        target.last_report_at = max(reported) if reported else None
+        target.overdue_reminders = max(a.overdue_reminders for a in everyone)
+        session.add(target)
+        session.flush()
+        return target
+    if target is None:
+        return _handed_over(session, best, new_id=new_id, reported=max(reported, default=None))
+    # One taken off the task before: the old unit's work goes on in it (its deadline, its
+    # reminders' count, when it began: not a newly assigned unit).
+    kept = target
+    kept.original_deadline, kept.deadline = best.original_deadline, best.deadline
+    kept.due_at, kept.created_at = best.due_at, best.created_at
+    kept.active, kept.state, kept.percent, kept.done_at = True, best.state, best.percent, None
+    kept.last_report_at = max(reported) if reported else None
+    kept.overdue_reminders = best.overdue_reminders
+    session.add(kept)
+    session.flush()
+    return kept
+
+
+def _handed_over(
+    session: Session, best: Assignment, *, new_id: int, reported: datetime | None
+) -> Assignment:
+    """Give the old unit's assignment to the new unit, the same row (its reminder records,
+    its messages, a question about it: the sweep, which has read it today already, does not
+    remind the new unit again), its history (reports, evidence, decided requests, answered
+    explanations) left to the old unit on an inactive copy."""
+    old_unit = best.unit_id
+    best.unit_id, last_report = new_id, best.last_report_at
+    session.add(best)
+    session.flush()  # the old unit's place on the task is free for its history
+    history = Assignment(
+        task_id=best.task_id,
+        unit_id=old_unit,
+        active=False,
+        original_deadline=best.original_deadline,
+        deadline=best.deadline,
+        due_at=best.due_at,
+        state=best.state,
+        percent=best.percent,
+        last_report_at=last_report,
+        overdue_reminders=best.overdue_reminders,
+        created_at=best.created_at,
+    )
+    session.add(history)
+    session.flush()
+    assert best.id is not None
+    for table, kept_by_live in (
+        (StatusReport, None),
+        (Evidence, None),
+        (ExtensionRequest, col(ExtensionRequest.status) == "pending"),
+        (Explanation, col(Explanation.answered_at).is_(None)),
+    ):
+        query = update(table).where(col(table.assignment_id) == best.id)
+        if kept_by_live is not None:
+            query = query.where(~kept_by_live)
+        session.execute(query.values(assignment_id=history.id))
+    best.last_report_at = reported
+    session.add(best)
+    session.flush()
+    return best
+
+
+def _follow(session: Session, *, source: Assignment, kept: Assignment) -> None:
+    """Give the kept assignment the source's reminder records and messages (where it has
+    none of that day or message), and its pending extension request and unanswered
+    explanation (where it has none)."""
+    assert source.id is not None
+    assert kept.id is not None
+    days = set(session.exec(select(col(Reminder.due_on)).where(Reminder.assignment_id == kept.id)))
+    for reminder in session.exec(select(Reminder).where(Reminder.assignment_id == source.id)):
+        if reminder.due_on not in days:
+            reminder.assignment_id = kept.id
+            reminder.key = reminder.key.replace(f"r:{source.id}:", f"r:{kept.id}:", 1)
+            session.add(reminder)
+    about_kept = select(OutboxItem.outbox_id).where(OutboxItem.assignment_id == kept.id)
+    session.execute(
+        update(OutboxItem)
+        .where(
+            col(OutboxItem.assignment_id) == source.id,
+            col(OutboxItem.outbox_id).not_in(about_kept),
+        )
+        .values(assignment_id=kept.id)
+    )
+    session.execute(delete(OutboxItem).where(col(OutboxItem.assignment_id) == source.id))
+    pending = select(ExtensionRequest).where(ExtensionRequest.status == "pending")
+    if session.exec(pending.where(ExtensionRequest.assignment_id == kept.id)).first() is None:
+        for request in session.exec(pending.where(ExtensionRequest.assignment_id == source.id)):
+            request.assignment_id = kept.id
+            session.add(request)
+    unanswered = select(Explanation).where(col(Explanation.answered_at).is_(None))
+    if session.exec(unanswered.where(Explanation.assignment_id == kept.id)).first() is None:
+        for asked in session.exec(unanswered.where(Explanation.assignment_id == source.id)):
+            asked.assignment_id = kept.id
+            session.add(asked)
+    session.flush()
+
+
+def _move_people(session: Session, *, old_ids: Sequence[int], new_id: int) -> None:
+    """Make the old units' contacts the new unit's (once each; a function they had with the
+    new unit kept), and mark their menus changed."""
+    held = set(session.exec(select(UnitContact.contact_id).where(UnitContact.unit_id == new_id)))
+    links = session.exec(
+        select(UnitContact)
+        .where(col(UnitContact.unit_id).in_(list(old_ids)))
+        .order_by(col(UnitContact.created_at))
+    ).all()
+    for link in links:
+        if link.contact_id not in held:
+            held.add(link.contact_id)
+            session.add(
+                UnitContact(unit_id=new_id, contact_id=link.contact_id, function=link.function)
+            )
+        session.delete(link)
+        menu_marks.mark(session, contact_id=link.contact_id)
+    session.flush()

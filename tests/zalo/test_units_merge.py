@@ -1,0 +1,72 @@
+"""Units merged on Zalo: `/mergeunits OLD1, OLD2 | NEW` shows what it would do with numbered
+choices; a typed "1" merges, "2" does not, as Telegram's buttons."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.models import Assignment, Unit, UnitContact
+from tests.factories import make_contact, make_task, make_unit
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
+
+DUE = date(2026, 12, 18)
+HOA = "b1c2d3e4f5a6b7c8"
+CHI = "c1d2e3f4a5b6c7d8"
+
+
+async def test_mergeunits_typed_one_merges_the_units_shown(zbot: ZaloBot) -> None:
+    """The plan names what moves and offers 1 (merge) and 2 (cancel); "1" moves An Hòa's
+    open task and its contact to Hòa Bình and deactivates An Hòa."""
+    with zbot.session() as s:
+        an_hoa, hoa_binh = make_unit(s, "XA-AH", "Xã An Hòa"), make_unit(s, "XA-HB", "Xã Hòa Bình")
+        hoa = make_contact(s, 0, units=[an_hoa], name="Hoa", channel="zalo", external_id=HOA)
+        task = make_task(s, "Kế hoạch chuyển đổi số", DUE, [an_hoa])
+        ids = task.id, hoa_binh.id, hoa.id
+    [asked] = await zbot.say(ZALO_ADMIN, "/mergeunits XA-AH | XA-HB")
+    assert "Gộp Xã An Hòa (XA-AH) vào Xã Hòa Bình (XA-HB)" in asked
+    assert "1 = ✅ Gộp" in asked
+    assert "2 = Thôi" in asked
+    [done] = await zbot.say(ZALO_ADMIN, "1")
+    assert "Đã gộp Xã An Hòa (XA-AH) vào Xã Hòa Bình (XA-HB)" in done
+    with zbot.session() as s:
+        live = s.exec(
+            select(Assignment.unit_id).where(
+                Assignment.task_id == ids[0],
+                Assignment.active == True,  # noqa: E712
+            )
+        ).all()
+        assert live == [ids[1]]
+        assert s.exec(
+            select(UnitContact.unit_id).where(UnitContact.contact_id == ids[2])
+        ).all() == [ids[1]]
+        assert not s.get_one(Unit, an_hoa.id).active
+
+
+async def test_mergeunits_typed_two_changes_nothing(zbot: ZaloBot) -> None:
+    """ "2" on the plan leaves the units as they were."""
+    with zbot.session() as s:
+        make_unit(s, "XA-AH", "Xã An Hòa")
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+    await zbot.say(ZALO_ADMIN, "/mergeunits XA-AH | XA-HB")
+    [said] = await zbot.say(ZALO_ADMIN, "2")
+    assert "Không gộp; không có gì thay đổi." in said
+    with zbot.session() as s:
+        assert all(s.exec(select(Unit.active)).all())
+
+
+async def test_mergeunits_refuses_a_deactivated_unit_and_a_coordinator(zbot: ZaloBot) -> None:
+    """A deactivated old unit is refused in words, no choices; a coordinator may not merge."""
+    with zbot.session() as s:
+        make_unit(s, "XA-CU", "Xã Cũ").active = False
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+        s.commit()
+    [refused] = await zbot.say(ZALO_ADMIN, "/mergeunits XA-CU | XA-HB")
+    assert "Xã Cũ (XA-CU) đã ngừng theo dõi" in refused
+    assert "1 = " not in refused
+    [coordinator] = await zbot.say(CHI, "/mergeunits XA-CU | XA-HB")
+    assert "không có quyền" in coordinator, coordinator
+    with zbot.session() as s:
+        assert [u.code for u in s.exec(select(Unit).where(Unit.active == True))] == ["XA-HB"]  # noqa: E712
