@@ -4,16 +4,22 @@ A sender leases rows (`lease_owner`, `lease_until`); a lease that expires (its s
 died) makes the row claimable again. Status: pending -> sending (marked just before the
 call) -> sent | failed, or back to pending (retried later, rerouted to another identity), or
 cancelled (no longer needed). What a row holds: `db/queries/outbox.py`.
+
+Messages to one chat go out in the order they were queued (by id), one at a time: a row is
+not claimed while an earlier row of its chat is still to be sent and may go (`ahead`). Both
+senders claim here, so the rule holds on every channel and across restarts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import not_, or_, update
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.states import SendStatus
@@ -55,10 +61,16 @@ def claim(
     (and, with `max_priority`, those less urgent; with `kinds_held`, those of these kinds;
     with `office_held`, those flagged for office time, `outbox.OFFICE`).
 
+    A row waits while an earlier row of its chat is ahead of it (`ahead`), so what one chat
+    is sent arrives in the order it was queued, whatever its priorities.
+
     Safe with several senders: PostgreSQL skips rows locked by another claim, and the
     lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
     """
     free = or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now)
+    may_go = partial(
+        _may_go, max_priority=max_priority, kinds_held=kinds_held, office_held=office_held
+    )
     query = (
         select(Outbox.id)
         .where(
@@ -66,16 +78,12 @@ def claim(
             col(Outbox.not_before) <= now,
             free,
             Outbox.channel == channel,
+            *may_go(Outbox),
+            not_(ahead(now, may_go)),
         )
         .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
         .limit(limit)
     )
-    if max_priority is not None:
-        query = query.where(col(Outbox.priority) <= max_priority)
-    if kinds_held:
-        query = query.where(col(Outbox.kind).not_in(list(kinds_held)))
-    if office_held:
-        query = query.where(not_(office_flagged()))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = [i for i in session.exec(query) if i is not None]
@@ -92,6 +100,53 @@ def claim(
     )
     rows = sorted(session.exec(mine), key=lambda r: (r.priority, r.not_before, r.id or 0))
     return [_claimed(row) for row in rows]
+
+
+def _may_go(
+    table: Any,
+    *,
+    max_priority: int | None,
+    kinds_held: Sequence[str],
+    office_held: bool,
+) -> list[ColumnElement[bool]]:
+    """Return the conditions of a row (of `table`) that a claim of these bounds may send
+    now: as urgent as `max_priority`, of no kind held, not flagged while office time is
+    over."""
+    conditions: list[ColumnElement[bool]] = []
+    if max_priority is not None:
+        conditions.append(table.priority <= max_priority)
+    if kinds_held:
+        conditions.append(table.kind.not_in(list(kinds_held)))
+    if office_held:
+        conditions.append(not_(office_flagged(table)))
+    return conditions
+
+
+def ahead(
+    now: datetime, may_go: Callable[[Any], list[ColumnElement[bool]]]
+) -> ColumnElement[bool]:
+    """Return the condition that an earlier row of the same chat is still ahead of a row.
+
+    Ahead is a row queued before it (a lower id) to the same chat on the same channel, still
+    to be sent, which is in flight (leased: being sent, or its sender died and the lease
+    has not run out) or may go now (due, or put off for a retry after a try, within the
+    claim's bounds). It is sent, failed for good, cancelled or rerouted before the next row
+    goes, so a notice retried is not overtaken by its correction, nor a text in parts by the
+    next one. A row held for later that was never tried (a notice or nudge waiting for office
+    time, a reminder out of office time) is not ahead: what is queued meanwhile goes.
+    """
+    earlier = aliased(Outbox)
+    in_flight = col(earlier.lease_until) >= now
+    may_go_now = and_(
+        *may_go(earlier), or_(col(earlier.not_before) <= now, col(earlier.attempts) > 0)
+    )
+    return exists().where(
+        col(earlier.channel) == col(Outbox.channel),
+        col(earlier.chat_id) == col(Outbox.chat_id),
+        col(earlier.id) < col(Outbox.id),
+        col(earlier.status).in_(READY),
+        or_(in_flight, may_go_now),
+    )
 
 
 def _claimed(row: Outbox) -> Claimed:
