@@ -162,7 +162,7 @@ async def drain(
 
     The next batch is claimed while the last rows of this one go out, so the pacer never
     waits for a claim. A claim holds back a row while an earlier one to its chat is to be
-    sent (`outbox_claims.ahead`): when it finds nothing while messages are being delivered,
+    sent (`outbox_claims.heads`): when it finds nothing while messages are being delivered,
     the drain claims again once one of them has ended, which may have let the next of its
     chat go.
     """

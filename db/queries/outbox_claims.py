@@ -6,8 +6,9 @@ call) -> sent | failed, or back to pending (retried later, rerouted to another i
 cancelled (no longer needed). What a row holds: `db/queries/outbox.py`.
 
 Messages to one chat go out in the order they were queued (by id), one at a time: a row is
-not claimed while an earlier row of its chat is still to be sent and may go (`ahead`). Both
-senders claim here, so the rule holds on every channel and across restarts.
+claimed only when it heads its chat's queue (`heads`), no earlier row of the chat still to
+be sent and in flight or free to go. Both senders claim here, so the rule holds on every
+channel and across restarts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, update
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -61,8 +62,8 @@ def claim(
     (and, with `max_priority`, those less urgent; with `kinds_held`, those of these kinds;
     with `office_held`, those flagged for office time, `outbox.OFFICE`).
 
-    A row waits while an earlier row of its chat is ahead of it (`ahead`), so what one chat
-    is sent arrives in the order it was queued, whatever its priorities.
+    A row is claimed only when it heads its chat's queue (`heads`), so what one chat is sent
+    arrives in the order it was queued, whatever its priorities.
 
     Safe with several senders: PostgreSQL skips rows locked by another claim, and the
     lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
@@ -79,7 +80,7 @@ def claim(
             free,
             Outbox.channel == channel,
             *may_go(Outbox),
-            not_(ahead(now, may_go)),
+            col(Outbox.id).in_(heads(channel, now, may_go)),
         )
         .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
         .limit(limit)
@@ -122,30 +123,30 @@ def _may_go(
     return conditions
 
 
-def ahead(
-    now: datetime, may_go: Callable[[Any], list[ColumnElement[bool]]]
-) -> ColumnElement[bool]:
-    """Return the condition that an earlier row of the same chat is still ahead of a row.
+def heads(
+    channel: str, now: datetime, may_go: Callable[[Any], list[ColumnElement[bool]]]
+) -> Select[tuple[int]]:
+    """Return the ids of the rows that head their chat's queue on a channel.
 
-    Ahead is a row queued before it (a lower id) to the same chat on the same channel, still
-    to be sent, which is in flight (leased: being sent, or its sender died and the lease
-    has not run out) or may go now (due, or put off for a retry after a try, within the
-    claim's bounds). It is sent, failed for good, cancelled or rerouted before the next row
-    goes, so a notice retried is not overtaken by its correction, nor a text in parts by the
-    next one. A row held for later that was never tried (a notice or nudge waiting for office
-    time, a reminder out of office time) is not ahead: what is queued meanwhile goes.
+    A chat's head is its first row (the lowest id) still to be sent which is in flight
+    (leased: being sent, or its sender died and the lease has not run out) or may go now
+    (due, or put off for a retry after a try, within the claim's bounds). A row the claim
+    may take is such a row, so it is taken only when it heads its chat: the row before it
+    is sent, failed for good, cancelled or rerouted before it goes, and a notice retried is
+    not overtaken by its correction, nor a text in parts by the next one. A row held for
+    later that was never tried (a notice or nudge waiting for office time, a reminder out of
+    office time) heads nothing: what is queued meanwhile goes.
+
+    One grouped pass over the rows still to be sent, rather than a look back from each of
+    them: the claim ran it for every ready row before its ORDER BY and LIMIT.
     """
-    earlier = aliased(Outbox)
-    in_flight = col(earlier.lease_until) >= now
-    may_go_now = and_(
-        *may_go(earlier), or_(col(earlier.not_before) <= now, col(earlier.attempts) > 0)
-    )
-    return exists().where(
-        col(earlier.channel) == col(Outbox.channel),
-        col(earlier.chat_id) == col(Outbox.chat_id),
-        col(earlier.id) < col(Outbox.id),
-        col(earlier.status).in_(READY),
-        or_(in_flight, may_go_now),
+    row = aliased(Outbox)
+    in_flight = col(row.lease_until) >= now
+    may_go_now = and_(*may_go(row), or_(col(row.not_before) <= now, col(row.attempts) > 0))
+    return (
+        select(func.min(row.id))
+        .where(col(row.channel) == channel, col(row.status).in_(READY), or_(in_flight, may_go_now))
+        .group_by(col(row.chat_id))
     )
 
 
