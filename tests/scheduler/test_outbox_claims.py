@@ -196,6 +196,20 @@ def test_a_row_held_for_later_does_not_hold_what_is_queued_after_it(session: Ses
     assert session.get(Outbox, second).lease_owner == "a"  # type: ignore[union-attr]
 
 
+def test_rows_waiting_behind_their_chat_leave_the_claim_to_other_rows(session: Session) -> None:
+    """Five notices to a chat wait behind its reminder: a claim of two, which would have
+    found only them first, takes that reminder and another chat's."""
+    [reminder] = to_one_chat(session, "reminder", priority=PRIORITY_REMINDER)
+    for n in range(5):
+        enqueue(session, key=f"n{n}", chat_id="8000", kind="notice", text=f"{n}", now=NOW)
+    session.commit()
+    claimed = claim(session, owner="a", now=NOW, limit=2, lease=LEASE)
+    assert sorted((r.chat_id, r.id == reminder) for r in claimed) == [
+        ("8000", True),
+        ("8001", False),
+    ]
+
+
 @pytest.mark.postgres
 def test_a_row_waits_for_the_one_before_it_on_postgresql(pg_engine: Engine) -> None:
     """The chat's order holds on PostgreSQL too (the claim's FOR UPDATE with its subquery)."""
