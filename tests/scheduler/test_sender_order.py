@@ -23,7 +23,7 @@ def queue(bot: BotUnderTest, chat: int, *texts: str) -> None:
         for text in texts:
             enqueue(
                 session,
-                key=f"order:{chat}:{text}",
+                key=f"order:{chat}:{text[:60]}",
                 chat_id=str(chat),
                 kind="notice",
                 text=text,
@@ -83,3 +83,19 @@ async def test_a_notice_refused_for_good_does_not_hold_the_next_one(bot: BotUnde
     wake(bot.app)
     await bot.server.wait_until(lambda: settled(bot), timeout=30)
     assert texts(bot, PERSON) == ["Đã mở lại việc #7"]
+
+
+async def test_a_long_text_arrives_whole_before_the_one_queued_after_it(
+    bot: BotUnderTest,
+) -> None:
+    """A notice in several parts, then a short one: the parts arrive together, the short one
+    after them, not between two parts."""
+    lines = [f"{n}. Xã Thử {n:04d}: chưa báo cáo, quá hạn 3 ngày" for n in range(250)]
+    start_users(bot.server, [PERSON])
+    queue(bot, PERSON, "\n".join(lines), "Đã mở lại việc #7")
+    wake(bot.app)
+    await bot.server.wait_until(lambda: settled(bot), timeout=60)
+    *parts, last = texts(bot, PERSON)
+    assert len(parts) > 1
+    assert "\n".join(parts).split("\n") == lines
+    assert last == "Đã mở lại việc #7"
