@@ -161,7 +161,10 @@ async def drain(
     """Send every message that is due, until none is left or told to stop; return how many.
 
     The next batch is claimed while the last rows of this one go out, so the pacer never
-    waits for a claim.
+    waits for a claim. A claim holds back a row while an earlier one to its chat is to be
+    sent (`outbox_claims.heads`): when it finds nothing while messages are being delivered,
+    the drain claims again once one of them has ended, which may have let the next of its
+    chat go.
     """
     run = Run(bot, services, owner, GroupCommit(services.engine), asyncio.Semaphore(CALLS))
     slots = asyncio.Semaphore(POOL)
@@ -171,15 +174,19 @@ async def drain(
     batch = max(10, int(services.settings.send_rate_per_s))
     rows: deque[Claimed] = deque()
     claiming: asyncio.Future[list[Claimed]] | None = None
+    ended = claimed_at = 0  # deliveries ended: in all, and when the last claim began
 
     def done(task: asyncio.Task[bool]) -> None:
-        nonlocal sent
+        nonlocal sent, ended
         inflight.discard(task)
         slots.release()
+        ended += 1
         if not task.cancelled() and task.exception() is None and task.result():
             sent += 1
 
     def claim() -> asyncio.Future[list[Claimed]]:
+        nonlocal claimed_at
+        claimed_at = ended
         return asyncio.ensure_future(in_worker(_claim, services, owner, batch))
 
     if keep_going() and TELEGRAM in services.unreached:  # one asks if it answers; the rest wait
@@ -198,7 +205,10 @@ async def drain(
                 rows.extend(await claiming)
                 claiming = None
                 if not rows:
-                    break
+                    if ended == claimed_at and not await one_ended(inflight, keep_going):
+                        break
+                    claiming = claim()
+                    continue
             if claiming is None and len(rows) <= POOL:
                 claiming = claim()
             if not await acquire_while(slots, keep_going):
@@ -227,6 +237,18 @@ async def acquire_while(slots: asyncio.Semaphore, keep_going: Callable[[], bool]
         except TimeoutError:
             continue
         return True
+    return False
+
+
+async def one_ended(inflight: set[asyncio.Task[bool]], keep_going: Callable[[], bool]) -> bool:
+    """Wait until one of the messages being delivered has ended; False when none is being
+    delivered, or when told to stop first."""
+    while inflight and keep_going():
+        ended, _ = await asyncio.wait(
+            set(inflight), timeout=SLOT_CHECK_S, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ended:
+            return True
     return False
 
 

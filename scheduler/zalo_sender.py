@@ -55,6 +55,7 @@ from scheduler.sender import (
     finish,
     lane_of,
     office_bound,
+    one_ended,
     take_over,
 )
 from scheduler.workers import in_worker
@@ -128,10 +129,14 @@ async def drain(
     owner: str,
     keep_going: Callable[[], bool],
 ) -> int:
-    """Send every Zalo message that is due, until none is left or told to stop."""
+    """Send every Zalo message that is due, until none is left or told to stop.
+
+    A claim holds back a row while an earlier one to its chat is to be sent (as Telegram's
+    drain, `scheduler.sender.drain`, claims again once a delivery has ended).
+    """
     slots = asyncio.Semaphore(POOL)
     inflight: set[asyncio.Task[bool]] = set()
-    sent = 0
+    sent = ended = 0
     batch = max(10, int(pacer.pacer.ceiling))
     down = asyncio.Event()  # set when a call found Zalo out of reach: claim no more
     if keep_going() and CHANNEL in services.unreached:  # one asks if it answers; the rest wait
@@ -141,17 +146,21 @@ async def drain(
         sent += 1
 
     def done(task: asyncio.Task[bool]) -> None:
-        nonlocal sent
+        nonlocal sent, ended
         inflight.discard(task)
         slots.release()
+        ended += 1
         if not task.cancelled() and task.exception() is None and task.result():
             sent += 1
 
     try:
         while keep_going() and not down.is_set():
+            claimed_at = ended
             rows = deque(await in_worker(_claim, services, owner, batch))
             if not rows:
-                break
+                if ended == claimed_at and not await one_ended(inflight, keep_going):
+                    break
+                continue
             while rows and not down.is_set() and await acquire_while(slots, keep_going):
                 row = rows.popleft()
                 sending = guarded(client, services, pacer, owner, row, down=down)

@@ -42,9 +42,10 @@ READY = ("pending", "sending")  # the statuses of a row still to be sent
 OFFICE = "office"  # payload flag of a notice held to office time
 
 
-def office_flagged() -> ColumnElement[bool]:
-    """Return the condition of a row flagged as going in office time only (`OFFICE`)."""
-    return func.coalesce(col(Outbox.payload)[OFFICE].as_boolean(), False)
+def office_flagged(table: Any = Outbox) -> ColumnElement[bool]:
+    """Return the condition of a row (of `table`, the outbox or an alias of it) flagged as
+    going in office time only (`OFFICE`)."""
+    return func.coalesce(table.payload[OFFICE].as_boolean(), False)
 
 
 def enqueue(

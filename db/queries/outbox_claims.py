@@ -4,16 +4,24 @@ A sender leases rows (`lease_owner`, `lease_until`); a lease that expires (its s
 died) makes the row claimable again. Status: pending -> sending (marked just before the
 call) -> sent | failed, or back to pending (retried later, rerouted to another identity), or
 cancelled (no longer needed). What a row holds: `db/queries/outbox.py`.
+
+Messages to one chat go out in the order they were queued (by id), one at a time: a row is
+claimed only when it heads its chat's queue (`heads`), no earlier row of the chat still to
+be sent and in flight or free to go. Both senders claim here, so the rule holds on every
+channel and across restarts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import not_, or_, update
+from sqlalchemy import ColumnElement, and_, func, not_, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.states import SendStatus
@@ -55,30 +63,39 @@ def claim(
     (and, with `max_priority`, those less urgent; with `kinds_held`, those of these kinds;
     with `office_held`, those flagged for office time, `outbox.OFFICE`).
 
+    A row is claimed only when it heads its chat's queue (`heads`), so what one chat is sent
+    arrives in the order it was queued, whatever its priorities.
+
     Safe with several senders: PostgreSQL skips rows locked by another claim, and the
     lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
     """
     free = or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now)
+    may_go = partial(
+        _may_go, max_priority=max_priority, kinds_held=kinds_held, office_held=office_held
+    )
     query = (
-        select(Outbox.id)
+        select(Outbox.id, Outbox.chat_id)
         .where(
             col(Outbox.status).in_(READY),
             col(Outbox.not_before) <= now,
             free,
             Outbox.channel == channel,
+            *may_go(Outbox),
         )
         .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
-        .limit(limit)
     )
-    if max_priority is not None:
-        query = query.where(col(Outbox.priority) <= max_priority)
-    if kinds_held:
-        query = query.where(col(Outbox.kind).not_in(list(kinds_held)))
-    if office_held:
-        query = query.where(not_(office_flagged()))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    ids = [i for i in session.exec(query) if i is not None]
+    ids: list[int] = []
+    # A page at a time, as many as wanted: a chat's later rows are few, and PostgreSQL
+    # locks every row a page reads (another claim skips them).
+    for offset in itertools.count(0, limit):
+        page = [(i, chat) for i, chat in session.exec(query.offset(offset).limit(limit))]
+        first = heads(session, channel, now, may_go, chats={chat for _, chat in page})
+        ids += [i for i, chat in page if i is not None and first.get(chat) == i]
+        if len(ids) >= limit or len(page) < limit:
+            break
+    ids = ids[:limit]
     if not ids:
         return []
     until = now + lease
@@ -92,6 +109,67 @@ def claim(
     )
     rows = sorted(session.exec(mine), key=lambda r: (r.priority, r.not_before, r.id or 0))
     return [_claimed(row) for row in rows]
+
+
+def _may_go(
+    table: Any,
+    *,
+    max_priority: int | None,
+    kinds_held: Sequence[str],
+    office_held: bool,
+) -> list[ColumnElement[bool]]:
+    """Return the conditions of a row (of `table`) that a claim of these bounds may send
+    now: as urgent as `max_priority`, of no kind held, not flagged while office time is
+    over."""
+    conditions: list[ColumnElement[bool]] = []
+    if max_priority is not None:
+        conditions.append(table.priority <= max_priority)
+    if kinds_held:
+        conditions.append(table.kind.not_in(list(kinds_held)))
+    if office_held:
+        conditions.append(not_(office_flagged(table)))
+    return conditions
+
+
+def heads(
+    session: Session,
+    channel: str,
+    now: datetime,
+    may_go: Callable[[Any], list[ColumnElement[bool]]],
+    *,
+    chats: set[str],
+) -> dict[str, int]:
+    """Return the id of the row heading each of these chats' queues on a channel.
+
+    A chat's head is its first row (the lowest id) still to be sent which is in flight
+    (leased: being sent, or its sender died and the lease has not run out) or may go now
+    (due, or put off for a retry after a try, within the claim's bounds). A row the claim
+    may take is such a row, so it is taken only when it heads its chat: the row before it
+    is sent, failed for good, cancelled or rerouted before it goes, and a notice retried is
+    not overtaken by its correction, nor a text in parts by the next one. A row held for
+    later that was never tried (a notice or nudge waiting for office time, a reminder out of
+    office time) heads nothing: what is queued meanwhile goes.
+
+    Read for the chats of a page of candidates only: a look back from every ready row, or a
+    grouped pass over all of them, made each claim of a 3,000-row fan-out several times
+    slower (SQLite ran it for every ready row before the ORDER BY and LIMIT).
+    """
+    if not chats:
+        return {}
+    row = aliased(Outbox)
+    in_flight = col(row.lease_until) >= now
+    may_go_now = and_(*may_go(row), or_(col(row.not_before) <= now, col(row.attempts) > 0))
+    query = (
+        select(col(row.chat_id), func.min(row.id))
+        .where(
+            col(row.channel) == channel,
+            col(row.chat_id).in_(sorted(chats)),
+            col(row.status).in_(READY),
+            or_(in_flight, may_go_now),
+        )
+        .group_by(col(row.chat_id))
+    )
+    return {chat: first for chat, first in session.exec(query) if first is not None}
 
 
 def _claimed(row: Outbox) -> Claimed:

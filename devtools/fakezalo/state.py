@@ -61,12 +61,14 @@ class FaultRule:
     "timeout" (hold `seconds`, answer nothing in time; `apply` makes the call take effect
     first), "delay" (answer normally after `seconds`), "raw" (answer `body` as it is, with
     HTTP `status`: a proxy's HTML page, a truncated or odd JSON; `apply` makes the call take
-    effect first). `times` None: every matching call.
+    effect first). `times` None: every matching call; `texts`, when given, only the sends
+    of one of these texts.
     """
 
     kind: Literal["server_error", "ok_false", "timeout", "delay", "raw"]
     methods: tuple[str, ...] = ()
     chat_ids: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
     status: int = 502
     code: int = 500
     description: str = "Internal error"
@@ -127,6 +129,8 @@ class ZaloState:
             if rule.methods and method not in rule.methods:
                 continue
             if rule.chat_ids and chat not in rule.chat_ids:
+                continue
+            if rule.texts and params.get("text") not in rule.texts:
                 continue
             if rule.times is not None:
                 rule.times -= 1
