@@ -51,6 +51,8 @@ MINIAPP_PATHS = ("/app", "/login/telegram")
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+# The attribute `_server_error` gives an error it logged: its reference.
+LOGGED = "dondoc_logged_as"
 
 
 class SecurityHeaders:
@@ -172,6 +174,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     ref = secrets.token_hex(3)
     path = loggable(request.url.path)
     log.error("error %s: %s %s failed", ref, request.method, path, exc_info=exc)
+    setattr(exc, LOGGED, ref)  # said once: Starlette raises it on to the server (ServerApp)
     if request.url.path.startswith(MACHINES):
         return PlainTextResponse("500", status_code=500)
     try:
@@ -179,6 +182,25 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     except Exception:  # the page itself fails: the status alone, as before
         log.exception("error %s: the error page failed too", ref)
         return PlainTextResponse("500", status_code=500)
+
+
+class ServerApp(Starlette):
+    """Starlette, whose errors `_server_error` answered and logged end here.
+
+    Starlette raises such an error on after its answer (for the server to log it), and
+    uvicorn logged it again, "Exception in ASGI application" with the same traceback: every
+    internal error was two tracebacks, the second without the reference a person reads. An
+    error the handler did not see (raised outside it, or by the handler itself) still goes
+    on to the server, which logs it.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the application; an error `_server_error` logged stops here."""
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as exc:
+            if getattr(exc, LOGGED, None) is None:
+                raise
 
 
 def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
@@ -212,7 +234,7 @@ def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:
         Route(upload.PATH, upload.upload_page, methods=["GET", "POST"]),
         Mount("/static", VersionedStatic(directory=STATIC), name="static"),
     ]
-    app = Starlette(
+    app = ServerApp(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
