@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TextIO
 
 REDACTED = "<redacted>"
+# PostgreSQL's DETAIL of an error quotes the values of the row or key it is about
+# ("Failing row contains (..., 'an official's reason', ...)", "Key (name)=(...) already
+# exists"): a person's words, which a day's logs must not hold (the engines hide the
+# statements' parameters). The error's kind and constraint are said in its first line.
+PG_DETAIL = re.compile(r"DETAIL:[^\n]*")
+DETAIL_HIDDEN = "DETAIL: <values hidden>"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # systemd's journal stamps each line itself (its own time, in journalctl's zone).
 JOURNAL_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -79,8 +86,9 @@ def _on_one_line(value: object) -> object:
 
 
 class RedactSecrets(logging.Filter):
-    """Replace the bot token wherever it would appear in a log record, and keep the texts
-    a record is given on its line.
+    """Replace the bot token wherever it would appear in a log record, and PostgreSQL's
+    DETAIL of an error, which quotes a row's values (PG_DETAIL); keep the texts a record is
+    given on its line.
 
     URLs carry the token, and so do some exceptions (PTB's InvalidToken names it): the
     message with its arguments, the exception's text and the stack are all rewritten. A
@@ -97,17 +105,17 @@ class RedactSecrets(logging.Filter):
         """Return the text with every secret replaced."""
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
+        if "DETAIL:" in text:
+            text = PG_DETAIL.sub(DETAIL_HIDDEN, text)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message, exception text and stack without the secrets, its
-        text arguments on one line."""
+        """Rewrite the record's message, exception text and stack without the secrets (and
+        PostgreSQL's DETAIL), its text arguments on one line."""
         if isinstance(record.args, tuple):
             record.args = tuple(_on_one_line(arg) for arg in record.args)
         elif isinstance(record.args, dict):  # logging's "%(name)s" with one mapping
             record.args = {key: _on_one_line(arg) for key, arg in record.args.items()}
-        if not self.secrets:
-            return True
         try:
             message = record.getMessage()
         except Exception:  # a malformed call: the formatter reports it, unredacted args too

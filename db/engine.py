@@ -91,7 +91,11 @@ def url_passwords(database_url: str) -> list[str]:
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
-    """Create the engine: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL timeouts."""
+    """Create the engine: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL timeouts.
+
+    Every engine hides its statements' parameters (`hide_parameters`): an error logged says
+    its kind and statement, not the values (an official's words, a name), which a day's logs
+    must not hold (tests/faults/test_log_no_words.py)."""
     url = _psycopg_url(database_url)
     engine = _sqlite_engine(url, echo=echo) if url.startswith("sqlite") else _pg_engine(url, echo)
     count_commits(engine)  # what db.retry.not_repeated reads
@@ -108,6 +112,7 @@ def _pg_engine(url: str, echo: bool) -> Engine:
     return create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         poolclass=OutagePool,
         pool_pre_ping=True,
         pool_size=PG_POOL_SIZE,
@@ -152,7 +157,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         path = db_file.resolve()
         turn = _turns.setdefault(path, Turn(path.with_name(f"{path.name}-writers")))
         kwargs["connect_args"]["factory"] = turn_factory(turn, SQLITE_BUSY_TIMEOUT_MS / 1000)
-    engine = create_engine(url, echo=echo, **kwargs)
+    engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
     if db_file is not None:
         event.listen(engine, "before_cursor_execute", take_turn)

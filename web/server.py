@@ -54,6 +54,8 @@ MINIAPP_PATHS = ("/app", "/login/telegram")
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+# The attribute `_server_error` gives an error it logged: its reference.
+LOGGED = "dondoc_logged_as"
 
 
 class SecurityHeaders:
@@ -204,6 +206,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     ref = secrets.token_hex(3)
     path = loggable(request.url.path)
     log.error("error %s: %s %s failed", ref, request.method, path, exc_info=exc)
+    setattr(exc, LOGGED, ref)  # said once: Starlette raises it on to the server (SecuredApp)
     if request.url.path.startswith(MACHINES):
         return PlainTextResponse("500", status_code=500)
     try:
@@ -214,11 +217,18 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 class SecuredApp(Starlette):
-    """Starlette whose SecurityHeaders wrap every answer, the internal error's page too.
+    """Starlette whose SecurityHeaders wrap every answer, the internal error's page too, and
+    whose errors `_server_error` answered and logged end here.
 
     Starlette runs the middleware added to an application inside its own error middleware,
     which answers an unexpected error (`_server_error`): that page went out without a header
     of SecurityHeaders (cacheable, framable, no referrer policy). Here they are outermost.
+
+    Starlette raises such an error on after its answer (for the server to log it), and
+    uvicorn logged it again, "Exception in ASGI application" with the same traceback: every
+    internal error was two tracebacks, the second without the reference a person reads. An
+    error the handler did not see (raised outside it, or by the handler itself) still goes
+    on to the server, which logs it.
     """
 
     def __init__(self, *, headers: Callable[[ASGIApp], ASGIApp], **kwargs: Any) -> None:
@@ -228,6 +238,14 @@ class SecuredApp(Starlette):
     def build_middleware_stack(self) -> ASGIApp:
         """Return Starlette's stack (its error middleware outermost) inside the headers."""
         return self.headers(super().build_middleware_stack())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the application; an error `_server_error` logged stops here."""
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as exc:
+            if getattr(exc, LOGGED, None) is None:
+                raise
 
 
 def create_app(deps: WebDeps, *, lifespan: Lifespan | None = None) -> Starlette:

@@ -34,7 +34,13 @@ logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 BACKOFF_S = (0.5, 1.0, 2.0)
 TIMEOUT_S = 10.0
-POLL_GRACE_S = 10.0  # a long poll's HTTP timeout: its own `timeout` plus this
+# A long poll's read wait: the longer of its `timeout` and Zalo's default hold, plus a
+# margin. Zalo's docs type `timeout` as a string (sent so) with a default of 30 s: a Zalo
+# that held a poll its 30 s, whatever was asked, found the connection dropped at the asked
+# timeout plus the margin (20 s) and an event it handed that poll was lost (Zalo has no
+# offset nor acknowledgement to hand it again).
+ZALO_POLL_DEFAULT_S = 30
+POLL_GRACE_S = 10.0
 RATE_LIMITED = 429  # Zalo says no retry_after: waited out with the backoff
 
 
@@ -79,13 +85,14 @@ class ZaloClient:
             bool(me.get("can_join_groups", False)),
         )
 
-    async def get_updates(self, timeout: int = 30) -> list[Event]:
-        """Wait up to `timeout` seconds for the next event; [] when none came (408)."""
+    async def get_updates(self, timeout: int = ZALO_POLL_DEFAULT_S) -> list[Event]:
+        """Ask Zalo to hold the poll up to `timeout` seconds for the next event; [] when none
+        came (408). The answer is waited for as long as Zalo may hold it (`poll_wait`)."""
         try:
             body = await self.call(
                 "getUpdates",
-                {"timeout": timeout},
-                http_timeout=timeout + POLL_GRACE_S,
+                {"timeout": str(timeout)},
+                http_timeout=poll_wait(timeout),
                 retry=False,
             )
         except ZaloError as exc:
@@ -200,6 +207,12 @@ def _whole(value: Any) -> int | None:
     text = value.strip() if isinstance(value, str) else ""
     digits = text.removeprefix("-")
     return int(text) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
+
+
+def poll_wait(timeout: float) -> float:
+    """Return how long to wait for a getUpdates asked to hold `timeout` seconds: as long as
+    Zalo may hold it, the asked time or its own default, whichever is longer, plus a margin."""
+    return max(timeout, ZALO_POLL_DEFAULT_S) + POLL_GRACE_S
 
 
 def _object(value: Any) -> dict[str, Any]:

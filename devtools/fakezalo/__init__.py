@@ -23,7 +23,8 @@ webhook was seen to send it, or `field="photo"`, as its documentation names it),
 and voice messages (`send_voice`); `send_raw(event)` hands over an event of any shape (one
 with no message, a kind the helpers do not make).
 
-Faults: `add_fault(FaultRule("server_error" | "ok_false" | "timeout" | "delay" | "raw", ...))`.
+Faults: `add_fault(FaultRule("server_error" | "ok_false" | "timeout" | "delay" | "raw", ...))`;
+`hold_polls(seconds)` holds every getUpdates that long whatever its `timeout` asked.
 Rate limits: `set_rate_limits("observe" | "enforce", Limits(overall_per_s, per_chat_per_s))`,
 counted in `rate_limit_stats()`. Run it alone: `python -m devtools.fakezalo --port 8082`.
 """

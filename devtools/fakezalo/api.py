@@ -115,7 +115,9 @@ class BotApi:
             if self.state.webhook.url:
                 return error(409, "Conflict: getUpdates is not available while a webhook is set")
         timeout = _number(params.get("timeout"), 30.0)
-        deadline = time.monotonic() + max(0.0, min(timeout, self.state.longest_poll_s))
+        held = self.state.poll_held_s
+        held = max(0.0, min(timeout, self.state.longest_poll_s)) if held is None else held
+        deadline = time.monotonic() + held
         with self.state.lock:
             self.state.polls_waiting += 1
         try:

@@ -266,6 +266,11 @@ class FakeZalo:
         with self.state.lock:
             self.state.results_as_list = as_list
 
+    def hold_polls(self, seconds: float | None) -> None:
+        """Hold every getUpdates `seconds` whatever its `timeout` asked (None: as asked)."""
+        with self.state.lock:
+            self.state.poll_held_s = seconds
+
     # --- observing ---------------------------------------------------------------------
 
     def messages(self, chat_id: str) -> list[Sent]:

@@ -112,6 +112,9 @@ class ZaloState:
     # The longest a getUpdates is held before its 408, whatever its `timeout` (a server may
     # end an idle poll early): the tests' is short, since a stopping bot waits for its poll.
     longest_poll_s: float = 60.0
+    # Set: every getUpdates is held this long (an event arriving meanwhile still answers it),
+    # whatever its `timeout` asked, as a Zalo that does not read it holds its default 30 s.
+    poll_held_s: float | None = None
     _counter: int = 0
     _recent: deque[tuple[float, str]] = field(default_factory=deque)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
 
@@ -147,6 +150,31 @@ async def test_the_internal_errors_page_carries_the_security_headers(served: Ser
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_a_failing_action_is_logged_once_with_its_reference(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The nudge fails: the log holds its traceback once, on the line with the reference the
+    coordinator reads. uvicorn logged it a second time ("Exception in ASGI application"),
+    which Starlette raises every error on to after answering it."""
+    task_id = served.tasks[0].id
+    with served.bot.services.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE outbox RENAME TO outbox_gone"))
+    caplog.set_level(logging.INFO)
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        response = await browser.post(f"/tasks/{task_id}/nudge", data={"csrf": csrf})
+        assert (await browser.get(f"/tasks/{task_id}")).status_code == 200  # still serving
+
+    said = re.search(r"mã lỗi (\w+)", response.text)
+    assert said is not None
+    web_side = ("web.", "uvicorn.", "starlette.")  # not the sender's, which finds no outbox too
+    tracebacks = [r for r in caplog.records if r.exc_info and r.name.startswith(web_side)]
+    assert [r.getMessage() for r in tracebacks] == [
+        f"error {said[1]}: POST /tasks/{task_id}/nudge failed"
+    ]
+    assert "Exception in ASGI application" not in caplog.text
 
 
 async def test_an_action_answers_in_the_language_the_page_is_shown_in(served: Served) -> None:

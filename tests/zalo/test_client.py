@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -10,6 +11,7 @@ import pytest
 
 from devtools.fakezalo import SECRET_HEADER, FakeZalo, FaultRule, Limits
 from zalo import ZaloClient, ZaloError, parse_events
+from zalo.client import POLL_GRACE_S
 
 HOA = "7f3a9c0e51d24b8e"
 
@@ -37,6 +39,24 @@ async def test_get_me_reads_the_bot_account(zalo: FakeZalo, client: ZaloClient) 
 async def test_an_idle_poll_is_no_event_and_no_error(client: ZaloClient) -> None:
     """A poll that ends without an event (408 on HTTP 200) returns nothing."""
     assert await client.get_updates(timeout=0) == []
+
+
+async def test_a_poll_zalo_holds_longer_than_asked_still_brings_its_event(
+    zalo: FakeZalo, client: ZaloClient
+) -> None:
+    """Zalo holds a poll its default 30 s whatever was asked: the client still waits for it,
+    and Hoa's message handed to it after the asked second and the margin is read. The client
+    dropped the connection then (1 + 10 s), and the event Zalo gave that poll was lost. The
+    timeout goes as Zalo's docs type it, a string."""
+    zalo.add_user(HOA, "Hoa")
+    zalo.hold_polls(30)
+    poll = asyncio.ensure_future(client.get_updates(timeout=1))
+    await asyncio.sleep(1 + POLL_GRACE_S + 1)  # past where the client gave up
+    assert not poll.done()
+    sent = zalo.send_text(HOA, "xong")
+    [event] = await poll
+    assert (event.message_id, event.text) == (sent, "xong")
+    assert [call["timeout"] for call in zalo.calls("getUpdates")] == ["1"]
 
 
 async def test_each_poll_returns_the_next_event_as_object_or_list(
