@@ -114,6 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except RuntimeError as exc:
+        # Ctrl+C while a module being imported defines a class: Python raises it on as
+        # "Error calling __set_name__ ..." (a RuntimeError caused by the KeyboardInterrupt).
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            return EXIT_INTERRUPTED
+        raise
     except BrokenPipeError:
         # `dondoc tasks import FILE | head`: the reader stopped reading, no traceback for it.
         # What is left to print goes nowhere (the interpreter's flush at exit included), as

@@ -78,3 +78,23 @@ def test_ctrl_c_in_the_first_moments_prints_no_traceback(tmp_path: Path, command
         assert not OURS.search(err), f"Ctrl+C {moment} s after start:\n{err}"
         if not err:  # stopped by dondoc (130), by Python (SIGINT), or it had finished
             assert status in (0, 130, -signal.SIGINT), f"Ctrl+C {moment} s after: {status}"
+
+
+def test_ctrl_c_while_a_module_defines_a_class_is_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl+C as a module being imported defines a class (`holidays` does, as `dondoc`
+    starts) reaches the command as Python's "Error calling __set_name__" RuntimeError, caused
+    by the KeyboardInterrupt: it is the person's Ctrl+C, quietly status 130, no traceback."""
+    from bot import cli
+
+    class Named:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    def importing(_argv: object) -> int:
+        type("Defined", (), {"field": Named()})
+        return 0
+
+    monkeypatch.setattr(cli, "_main", importing)
+    assert cli.main(["--help"]) == cli.EXIT_INTERRUPTED
