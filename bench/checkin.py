@@ -7,8 +7,10 @@ recorded as sent) answers "xong" to their reminder through the use case every ch
 `app.checkin.text.answer_text`, once: in batches of 100 officials, the batches alternately
 run alone and beside a thread that runs Python all the time, as the event loop runs beside
 the update pool while replies come in (bench.overhead's concurrent rounds), the two kinds
-in turn. The figure is the CPU time of the calling thread a reply (median of the batches):
-beside a busy thread each statement's wait for the GIL costs more than the statement.
+in turn. The figure is the CPU time of the calling thread a reply (median of the batches).
+Beside a busy thread each step of a statement waits for the GIL: a thread that never lets it
+go is harsher than the event loop, which does at each of its waits, so on a quiet machine
+that figure is mostly the contention's; "alone" is the reply's own work.
 `--before REV` first runs the same on REV's code (`git archive`, this module copied in) and
 prints after over before. Writes bench/results/checkin.json.
 """
