@@ -67,13 +67,9 @@ def contacts_merge(args: argparse.Namespace) -> int:
             print_plain(plan.text, err=True)
             return EXIT_FAILED
         print_plain(plan.text)
-        if not args.yes:
-            if not sys.stdin.isatty():
-                say("cli.merge_needs_yes", err=True)
-                return EXIT_CONFIG
-            if not agreed(to_plain(catalog.get(lang, "cli.merge_ask"))):
-                say("cli.merge_declined", err=True)
-                return EXIT_FAILED
+        refused = refusal(args.yes, to_plain(catalog.get(lang, "cli.merge_ask")))
+        if refused is not None:
+            return refused
         with session_scope(engine) as session:
             asked = merge_named(
                 session,
@@ -88,6 +84,20 @@ def contacts_merge(args: argparse.Namespace) -> int:
         engine.dispose()
     print_plain(asked.text, err=not asked.made)
     return EXIT_OK if asked.made else EXIT_FAILED
+
+
+def refusal(yes: bool, question: str) -> int | None:
+    """Ask on the terminal before a merge that cannot be undone (unless `--yes`); return the
+    exit status when it is not to be done: no terminal to ask on, or not agreed."""
+    if yes:
+        return None
+    if not sys.stdin.isatty():
+        say("cli.merge_needs_yes", err=True)
+        return EXIT_CONFIG
+    if not agreed(question):
+        say("cli.merge_declined", err=True)
+        return EXIT_FAILED
+    return None
 
 
 def agreed(question: str) -> bool:

@@ -10,23 +10,20 @@ no --yes, as `contacts merge`.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from app.i18n import load_catalog
 from app.services import Services
 from app.unit_merge import merge, plan
-from bot.commands.contacts import agreed
+from bot.commands.contacts import refusal
 from bot.commands.importing import import_file
 from bot.console import (
-    EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
     cli_language,
     help_text,
     load_settings,
     print_plain,
-    say,
 )
 from core.clock import clock_from
 from core.markup import to_plain
@@ -86,13 +83,9 @@ def units_merge(args: argparse.Namespace) -> int:
             print_plain(planned.text, err=True)
             return EXIT_FAILED
         print_plain(planned.text)
-        if not args.yes:
-            if not sys.stdin.isatty():
-                say("cli.merge_needs_yes", err=True)
-                return EXIT_CONFIG
-            if not agreed(to_plain(catalog.get(lang, "cli.units_merge_ask"))):
-                say("cli.merge_declined", err=True)
-                return EXIT_FAILED
+        refused = refusal(args.yes, to_plain(catalog.get(lang, "cli.units_merge_ask")))
+        if refused is not None:
+            return refused
         done = merge(
             services,
             lang,
