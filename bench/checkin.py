@@ -22,8 +22,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,7 +30,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
-HERE = Path(__file__).resolve().parent.parent
 BATCH = 100
 WARM_UP = 200
 KINDS = ("alone", "beside a busy thread")
@@ -126,22 +123,10 @@ def _beside_busy(reply: Callable[[int], None], batch: Sequence[int]) -> float:
 
 def before(rev: str, officials: int) -> dict[str, list[float]]:
     """Run `measure` on the code of `rev` (exported, this module copied in)."""
-    tree = Path(tempfile.mkdtemp()) / "before"
-    tree.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(HERE), "archive", rev], capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    shutil.copy(Path(__file__), tree / "bench" / "checkin.py")
-    argv = [sys.executable, "-m", "bench.checkin", "--measure-only", str(officials)]
-    try:
-        done = subprocess.run(
-            argv, cwd=tree, env=os.environ | {"PYTHONPATH": str(tree)}, check=True,
-            capture_output=True, text=True,
-        )  # fmt: skip
-        figures: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        shutil.rmtree(tree.parent, ignore_errors=True)
+    from bench.common import on_revision
+
+    said = on_revision(rev, Path(__file__), ["--measure-only", str(officials)])
+    figures: dict[str, list[float]] = json.loads(said.strip().splitlines()[-1])
     return figures
 
 

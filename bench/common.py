@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -192,3 +195,26 @@ def print_table(title: str, rows: Sequence[tuple[str, str]]) -> None:
     print(f"\n{title}\n" + "-" * (width + 20))
     for label, value in rows:
         print(f"{label.ljust(width)}  {value}")
+
+
+def on_revision(rev: str, module: Path, args: Sequence[str]) -> str:
+    """Run the bench `module` (its file) with `args` on the code of `rev`: the tree exported
+    with `git archive`, this bench's module copied in, so that the same measurement runs on
+    the old code; return what it printed."""
+    root = Path(__file__).resolve().parent.parent
+    tree = Path(tempfile.mkdtemp()) / "before"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", rev], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    shutil.copy(module, tree / "bench" / module.name)
+    argv = [sys.executable, "-m", f"bench.{module.stem}", *args]
+    try:
+        done = subprocess.run(
+            argv, cwd=tree, env=os.environ | {"PYTHONPATH": str(tree)}, check=True,
+            capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(tree.parent, ignore_errors=True)
+    return done.stdout

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
+from inspect import signature
 from pathlib import Path
+from typing import Any
 
-HERE = Path(__file__).resolve().parent.parent
 TZ = "Asia/Ho_Chi_Minh"
 
 
@@ -45,8 +43,13 @@ def measure(url: str, repeat: int) -> dict[str, list[float]]:
         )
 
     def report() -> object:
+        # The report is Vietnamese whatever the reader's (7 December 2026): a revision from
+        # before was told the language (`--before`).
+        told: dict[str, Any] = (
+            {"lang": "vi"} if "lang" in signature(report_document).parameters else {}
+        )
         return report_document(
-            url, target=year, scope=EVERY, now=BENCH_NOW, tz=TZ, letterhead=letterhead
+            url, target=year, scope=EVERY, now=BENCH_NOW, tz=TZ, letterhead=letterhead, **told
         )
 
     found: dict[str, list[float]] = {"export": [], "report": []}
@@ -60,22 +63,10 @@ def measure(url: str, repeat: int) -> dict[str, list[float]]:
 
 def before(rev: str, url: str, repeat: int) -> dict[str, list[float]]:
     """Run `measure` on the code of `rev` (exported, this module copied in)."""
-    tree = Path(tempfile.mkdtemp()) / "before"
-    tree.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(HERE), "archive", rev], capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    shutil.copy(Path(__file__), tree / "bench" / "exports.py")
-    argv = [sys.executable, "-m", "bench.exports", "--measure-only", url, "--repeat", str(repeat)]
-    try:
-        done = subprocess.run(
-            argv, cwd=tree, env=os.environ | {"PYTHONPATH": str(tree)}, check=True,
-            capture_output=True, text=True,
-        )  # fmt: skip
-        figures: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        shutil.rmtree(tree.parent, ignore_errors=True)
+    from bench.common import on_revision
+
+    said = on_revision(rev, Path(__file__), ["--measure-only", url, "--repeat", str(repeat)])
+    figures: dict[str, list[float]] = json.loads(said.strip().splitlines()[-1])
     return figures
 
 
