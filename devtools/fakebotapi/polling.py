@@ -57,9 +57,13 @@ class Poller:
         self._current = me
         if previous is not None and not previous.done():
             previous.set_result(None)
+        with self._state.lock:
+            self._state.polls_waiting += 1
         try:
             return await self._wait_for_batch(me, limit, time.monotonic() + timeout)
         finally:
+            with self._state.lock:
+                self._state.polls_waiting -= 1
             if self._current is me:
                 self._current = None
 

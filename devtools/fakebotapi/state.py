@@ -78,6 +78,7 @@ class BotState:
         self.expired_queries: set[str] = set()  # too old to answer (`expire_presses`)
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook = WebhookInfo()
+        self.polls_waiting = 0  # getUpdates calls the server holds now
         self.on_update: Callable[[], None] = lambda: None
 
     def add_call(self, record: CallRecord) -> None:

@@ -38,7 +38,8 @@ async def test_stop_ends_a_waiting_poll_at_once() -> None:
         poll = asyncio.create_task(
             client.post("getUpdates", data={"timeout": "3600"}, timeout=3700)
         )
-        await asyncio.sleep(0.2)  # the poll reaches the server
+        # The poll reaches the server (on a busy machine it once took more than 0.2 s).
+        await server.wait_until(lambda: server.state.polls_waiting > 0, timeout=30)
         # Guards against a hang only.
         await asyncio.wait_for(asyncio.to_thread(server.stop), timeout=60)
         response = await asyncio.wait_for(poll, timeout=60)
