@@ -61,8 +61,11 @@ class Served:
         return httpx.AsyncClient(base_url=self.url, timeout=HTTP_TIMEOUT_S)
 
     async def login_link(self, user_id: int) -> str:
-        """Have the person type /web and return the sign-in link the bot answered."""
-        reply = await self.bot.send(user_id, "/web")
+        """Have the person type /web and return the sign-in link the bot answered (a notice
+        the sender delivers meanwhile, an admin's correction told to a coordinator, is not it)."""
+        reply = await self.bot.send(
+            user_id, "/web", match=lambda m: bool(LINK.search(m.text or ""))
+        )
         found = LINK.search(reply.text or "")
         assert found is not None, f"no sign-in link in {reply.text!r}"
         return found.group(1)
