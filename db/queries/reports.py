@@ -157,7 +157,7 @@ def just_done(db: Session | Connection, *, contact_id: int, since: datetime) -> 
     admin's correction (`set_by_admin`) is no report of theirs to file evidence for.
 
     Read from the reports themselves, when a file comes: a report writes nothing more for
-    it (a marker per report cost each "xong" a fifth of its time)."""
+    it (a marker per report cost each "xong" an eighth of its time in the update pool)."""
     rows = (
         as_connection(db)
         .execute(
