@@ -42,6 +42,7 @@ from db.queries.people_to_tell import contacts_of_unit, unit_name
 
 KIND = "reject_reason"  # the pending kind: the rejected request whose reason is asked
 REASON_WHILE = timedelta(minutes=30)
+EVER = timedelta.max  # a question kept, however old: forgotten by a command all the same
 ACTION = "extension.rejected_reason"  # the audit entry that keeps the reason on the request
 SKIP_WORDS = frozenset(
     {"bo qua", "skip", "khong", "ko", "thoi", "huy", "cancel", "none", "khong co", "no"}
@@ -72,8 +73,13 @@ def forget(services: Services, actor: Actor, command: str) -> None:
     says there was a question, `app.checkin.pending.cancel`)."""
     if command in CANCEL_COMMANDS:
         return
+    now = services.clock.now()
     with services.engine.begin() as connection:
-        clear_pending(connection, contact_id=actor.contact_id, kind=KIND)
+        # Read first: most commands come with no question asked, and a delete of nothing
+        # would still wait for SQLite's write turn behind the other writers.
+        kept = get_pending(connection, contact_id=actor.contact_id, now=now, kind=KIND, ttl=EVER)
+        if kept is not None:
+            clear_pending(connection, contact_id=actor.contact_id, kind=KIND)
 
 
 def answer(
