@@ -45,7 +45,7 @@ from core.replies.rules_unclear import (
 )
 from core.replies.telex import untelex
 from core.replies.vocabulary import COUNT_FIRST_RE, DONE_RE, PERFECTIVE_RE
-from core.textnorm import fold_text, narrow
+from core.textnorm import FoldedText, fold_text, narrow
 
 # A status reply is a line or two; Zalo caps messages at 2000 characters. Scanning no
 # more keeps a pasted document (or an attack) from costing more than a short reply.
@@ -113,7 +113,29 @@ def _reading(text: str, today: date) -> Reply:
     folded = fold_text(untelex(head))
     zeros = O_FOR_ZERO_RE.sub(lambda m: m.group(1) + "0" * len(m.group(2)), folded.folded)
     # Same length: offsets hold. A share said in words ("sáu mươi phần trăm") is its digits.
+    zeros = _masked_xong(folded, zeros)
     return Reply(text=with_spoken_shares(replace(folded, folded=zeros)), today=today)
+
+
+# "xông" (to rush in, to steam; a slip of "xong"?) folds to "xong": typed so, it is no done
+# word, and the reply is asked about rather than recorded.
+_XONG_RE = re.compile(r"\bxong\b")
+_XONG_MASK = "x_ng"  # a word no rule reads, of the same length
+_CIRCUMFLEX_O = frozenset("ôốồổỗộ")
+
+
+def _masked_xong(text: FoldedText, folded: str) -> str:
+    """Return ``folded`` with each "xong" typed "xông" masked, so no rule reads it as done."""
+    if "xong" not in folded:
+        return folded
+    return _XONG_RE.sub(
+        lambda m: (
+            _XONG_MASK
+            if _CIRCUMFLEX_O & set(text.original_span(m.start(), m.end()).lower())
+            else m.group()
+        ),
+        folded,
+    )
 
 
 _RULES: tuple[Callable[[Reply], ParsedReply | None], ...] = (

@@ -88,7 +88,8 @@ def hundred(reply: Reply, start: int = 0, end: int | None = None) -> int | None:
 
 
 # A share said in words, as voice typing writes it: "sáu mươi phần trăm", "bảy lăm phần
-# trăm", "mười lăm phần trăm", "một trăm phần trăm" (folded; read only before "phần trăm").
+# trăm", "mười lăm phần trăm", "một trăm phần trăm" (folded; read only before "phần trăm"),
+# and a digit of tenths: "sáu phần mười" (before "phần mười").
 _DIGIT = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7}
 _DIGIT |= {"tam": 8, "chin": 9}
 _ONES = {**_DIGIT, "lam": 5, "nham": 5, "linh": 0}
@@ -98,6 +99,8 @@ SPOKEN_PERCENT_RE = re.compile(
     rf"\b(?:(?P<hundred>(?:mot\s+)?tram)|(?P<tens>{_D})\s+(?:muoi|chuc)(?:\s+(?P<ones>{_O}))?"
     rf"|(?P<teen>muoi)(?:\s+(?P<teen_ones>{_O}))?|(?P<short>{_D})\s+(?P<short_ones>lam|tu)"
     rf"|(?P<unit>{_D}))(?=\s+(?:phan\s+tram|percent)\b)"
+    # "sáu phần mười": tenths said in words, read as "6 phần 10" is
+    rf"|\b(?P<tenth>{_D})(?=\s+phan\s+(?:muoi|10)\b)"
 )
 
 
@@ -111,7 +114,7 @@ def spoken_value(match: re.Match[str]) -> int:
         return 10 + (_ONES[match["teen_ones"]] if match["teen_ones"] else 0)
     if match["short"]:  # "hai lăm", "bảy lăm": 25, 75 as said
         return 10 * _DIGIT[match["short"]] + _ONES[match["short_ones"]]
-    return _DIGIT[match["unit"]]
+    return _DIGIT[match["unit"] or match["tenth"]]
 
 
 def with_spoken_shares(text: FoldedText) -> FoldedText:

@@ -29,6 +29,7 @@ from core.replies.vocabulary import (
     CHO,
     COUNT_LEAD_RE,
     DANG,
+    DELIVER_RE,
     DONE_RE,
     FLAW_RE,
     FRACTION_RE,
@@ -192,7 +193,8 @@ def rule_done(reply: Reply) -> ParsedReply | None:
 
     A clause with a done word wins over one that says done only with a verb ("Dạ báo cáo
     anh, đơn vị đã hoàn thành" is certain): only the verb alone leaves it to confirm, as
-    does a flaw said after it ("xong nhưng thiếu").
+    does a flaw said after it ("xong nhưng thiếu") or a promise beside it ("xong r, mai gửi
+    bc").
     """
     folded = reply.folded
     verb_only = False
@@ -205,7 +207,7 @@ def rule_done(reply: Reply) -> ParsedReply | None:
         if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
             continue
         if _done_word_in(reply, start, end):
-            doubt = _hedged(reply, start, end) or _others_left(reply)
+            doubt = _hedged(reply, start, end) or _others_left(reply) or _promises(reply)
             return _done(reply, uncertain=doubt or FLAW_RE.search(folded) is not None)
         verb_only = True
     return _done(reply, uncertain=True) if verb_only else None
@@ -220,6 +222,17 @@ def _hedged(reply: Reply, start: int, end: int) -> bool:
         return True
     tam = find_guarded(reply, TAM, start)
     return tam is not None and tam.end() <= end
+
+
+def _promises(reply: Reply) -> bool:
+    """Tell whether some clause promises to send something: "xong rồi, mai em gửi báo cáo",
+    "done, will send the report tomorrow" (the report may be the task); not "xong rồi, còn
+    2 ngày nữa mới hết hạn", time left."""
+    return any(
+        DELIVER_RE.search(reply.folded, start, end)
+        and has_promise(reply, start, end, perfect=is_perfect(reply, start, end))
+        for start, end in clauses(reply.folded)
+    )
 
 
 def _done(reply: Reply, *, uncertain: bool) -> ParsedReply:

@@ -33,7 +33,8 @@ _NEGATOR = (
     rf"(?:{_KHONG}|{_CHANG}|{_CHUA}|not|never|cannot|unable\s+to|\w+n['’]t|far\s+from"
     r"|nowhere\s+near|hardly|barely)"
 )
-_KH_NEGATED = rf"\bkh\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|kip|lam|duoc|dc)\b"
+# "ch" and "chx" are "chưa" ("chưa xong") in chat: "ch" only right before such a word too.
+_KH_NEGATED = rf"\b(?:kh|ch)\s+(?:(?:the|kip)\s+)?(?:{_DONE_WORD}|kip|lam|lm|duoc|dc)\b|\bchx\b"
 # "không" and "chẳng" as spoken in the south or typed in chat ("hông", "hổng", "hok", "hem",
 # "khum", "hk", "khôg", "chả"); folded, they are other words too ("Hồng", "cha"), so they
 # negate only shortly before a done word or "làm", "được" (not typed "Hồng": the caller
@@ -62,6 +63,8 @@ _CAUSE = (
     r"(?:boi\s+vi|tai\s+vi|ly\s+do|li\s+do|nguyen\s+nhan|because(?:\s+of)?|due\s+to|since"
     r"|vi|do|boi)"
 )
+# "em", "e" (as typed in chat), "bên em", "đơn vị": the sender, as the sender says it
+_WE = r"(?:em|e|toi|minh|ben\s+e(?:m)?|chung\s+em|don\s+vi)"
 _PARTICLE = r"(?:a|ah|ak|nhi|vay|the|ha|nhe|nha|em|anh|chi|ban|oi|sep)"
 # Not "đọc xong", "xem xong", "nghe xong", "nhận xong": the reminder read, not the work done;
 # nor "thời hạn hoàn thành", "hỏi hạn hoàn thành", the deadline (not "đúng hạn hoàn thành").
@@ -70,7 +73,7 @@ _NOT_REPORTED = (
 )
 DONE_RE = re.compile(rf"\b{_NOT_REPORTED}{_DONE_WORD}\b")
 PERFECTIVE_RE = re.compile(
-    rf"\bda\s+(?:(?:duoc|chinh\s+thuc)\s+)?{_VERB}\b|\b{_VERB}\b(?:\s+\w+){{0,3}}\s+(?:roi|rui)\b"
+    rf"\bda\s+(?:(?:duoc|chinh\s+thuc)\s+)?{_VERB}\b|\b{_VERB}\b(?:\s+\w+){{0,3}}\s+(?:roi|rui|r)\b"
     rf"|\b{_ENGLISH_PAST}\b"
 )
 QUESTION_RE = re.compile(
@@ -91,10 +94,11 @@ SPOKEN_QUESTION_RE = re.compile(
 # asks ending the reply. Folded, "à" is "ạ" (polite, "xong rồi ạ" reports it done): the
 # caller checks the particle was typed as one of :data:`ASKING_PARTICLES`.
 ASKED_BACK_RE = re.compile(
-    rf"\b(?:{_DONE_WORD}|{_VERB})\b(?:\s+(?:roi|r|rui|het|xong|that))*"
-    rf"\s+(?P<particle>ha|ho|u|a)(?:\s+{_PARTICLE})*\W*$"
+    rf"\b(?:{_DONE_WORD}|{_VERB}|lam)\b(?:\s+(?:roi|r|rui|het|xong|that))*"
+    rf"\s+(?P<particle>ha|ho|u|a|chu)(?:\s+{_PARTICLE})*\W*$"
 )
-ASKING_PARTICLES = frozenset({"hả", "hở", "ư", "à"})
+# "xong rồi chứ" (it is done, isn't it?) asks too; not "chữ", "chủ" typed so.
+ASKING_PARTICLES = frozenset({"hả", "hở", "ư", "à", "chứ", "chu"})
 # The sender no longer follows the unit's work: "em đã chuyển công tác", "không còn phụ
 # trách", "đã nghỉ hưu", "I no longer work there". No status: whom to tell is said instead.
 MOVED_RE = re.compile(
@@ -110,6 +114,11 @@ EXTENSION_RE = re.compile(
     r"|keo\s+dai\s+thoi\s+(?:han|gian)|them\s+thoi\s+gian|xin\s+(?:lui|doi)"
     # "xin khất đến thứ 2", "xin hoãn" (not "xin hoàn thành"), "cho em thêm ít ngày"
     r"|xin\s+(?:khat|hoan(?!\s+(?:thanh|thien|tat|tra|lai|chinh)\b))"
+    # "cho em khất đến thứ 2", "khất sang tuần sau", "lùi sang 20/12", "hoãn đến thứ 6": a
+    # delay to a day named (not "lùi lại", "khát nước")
+    r"|khat\s+(?:no\s+)?(?:den|toi|sang|qua|them|han|lai|vai|it)"
+    r"|(?:lui|hoan)\s+(?:lai\s+)?(?:sang|den|toi|qua)\s+(?=(?:ngay|thu|t[2-7]|chu\s+nhat|cn"
+    r"|tuan|thang|cuoi|het|mai|mot|\d))"
     r"|(?:xin|cho\s+em|can)\s+(?:them\s+)?(?:vai|it|mot\s+it|mot\s+vai)\s+(?:ngay|hom|bua|tuan)"
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
@@ -170,6 +179,9 @@ TRAILING_FILLER_RE = re.compile(
     r"(?:[\s,.;:!\-–—]|\b(?:nen|vi\s+vay|do\s+do|xin|kinh|de\s+nghi|kien\s+nghi|chung|em|toi"
     r"|don\s+vi|we|i|request|would\s+like\s+to|ask\s+for|need|an?)\b)+$"
 )
+# A deliverable to be sent: "gửi báo cáo", "nộp bản ký", "send the report". Promised beside
+# a clause that says done ("Đã xong, mai gửi báo cáo"), it may be the task itself.
+DELIVER_RE = re.compile(r"\b(?:gui|nop|bao\s+cao|bc|chuyen|send|submit|report)\b")
 # "nửa tháng" is a duration, not a share of the work.
 NOT_A_SHARE = r"(?!\s+(?:thang|tuan|ngay|nam|gio|buoi|months?|weeks?|days?|years?|hours?)\b)"
 PROGRESS_RE = re.compile(
@@ -212,6 +224,7 @@ _COUNTED = (
 )
 FRACTION_RE = re.compile(
     r"(?<![\w/.,-])(?<!ngay )(?<!truoc )(?<!den )(?<!toi )(?<!tu )(?<!han )(?<!vao )(?<!hom )"
+    r"(?<!\bon )"  # "sent on 4/12": a day
     r"(?P<part>\d{1,5})\s*(?:(?P<slash>/)|tren|trong\s+(?:so\s+)?)\s*(?P<whole>\d{1,5})(?![\d/.,-])"
     rf"(?P<counted>\s+{_COUNTED}\b)?"
 )
@@ -270,11 +283,11 @@ PROMISE_RE = re.compile(
     rf"|\b(?:(?:ti|ty|chut|xiu|lat)\s+nua|lat\s+(?:em|toi|minh|{_DONE_WORD}))\b"
     # "họp xong em gửi", "đi công tác xong về làm": something else first, then the work
     rf"|\b(?:hop|cong\s+tac|di\s+(?:hop|cong\s+tac|hoc))\s+{_DONE_WORD}\s+(?:roi\s+)?"
-    r"(?:(?:em|toi|minh|ben\s+em|chung\s+em)\s+)?(?:ve\s+)?(?:se\s+)?"
+    rf"(?:{_WE}\s+)?(?:ve\s+)?(?:se\s+)?"
     r"(?:lam|bao|gui|nop|chuyen|cap\s+nhat)\b"
     # "xong việc này em làm", "xong về làm", "xong rồi làm tiếp": the work is still to do
     rf"|\b{_DONE_WORD}\s+(?:viec\s+(?:nay|do|kia|khac)\s+)?(?:(?:roi|thi|la)\s+)?"
-    r"(?:(?:em|toi|minh|ben\s+em|chung\s+em)\s+)?(?:ve\s+)?(?:se\s+)?lam\b(?!\s+gi\b)"
+    rf"(?:{_WE}\s+)?(?:ve\s+)?(?:se\s+)?lam\b(?!\s+gi\b)"
     # "xong ngay", "em làm xong liền anh ơi": right away, ending the reply
     rf"|\b{_DONE_WORD}\s+(?:ngay|lien)(?:\s+(?:thoi|{_PARTICLE}))*\W*$"
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
@@ -286,9 +299,19 @@ PROMISE_RE = re.compile(
     r"|con\s+(?:\d+|vai|mot|hai|ba|it)\s+(?:ngay|tuan|thang|hom|buoi|bua|gio)"
     r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"
     r"|later)\b"
+    # "gửi file sau", "bản cứng nộp sau ạ": sent later
+    rf"|\b(?:gui|nop|bo\s+sung|chuyen|send|submit)\b(?:\s+\w+){{0,3}}?\s+sau(?:\s+{_PARTICLE})*"
+    r"(?=\s*(?:[,.;!?\n]|$))"
 )
 # "trước 15/7" is a promise in "hoàn thành trước 15/7", a fact in "đã hoàn thành trước 15/7".
-BY_DATE_RE = re.compile(r"\btruoc\s+(?:ngay\s+)?\d{1,2}[/-]\d")
+# "trước hạn 15/12 xong", "đúng hạn em xong": the deadline said before the done word, when
+# the work will be done (not "xong trước hạn 30/6", done ahead of it).
+BY_DATE_RE = re.compile(
+    r"\btruoc\s+(?:ngay\s+)?\d{1,2}[/-]\d"
+    r"|\b(?:truoc|dung)\s+(?:thoi\s+)?han(?:\s+chot)?(?:\s+(?:la|ngay))*"
+    r"(?:\s+\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?)?"
+    rf"\s+(?:(?:{_WE}|se|thi|la)\s+)*{_DONE_WORD}\b"
+)
 # "cuối tháng xong", "hết năm nay hoàn thành", "qua Tết xong", "trong hôm nay xong": when
 # it will be done, unless said as past.
 PERIOD_END_RE = re.compile(
@@ -306,12 +329,11 @@ THIS_PERIOD_RE = re.compile(
 )
 # "nếu xong em báo", "để em xong rồi báo", "đợi xong …": done only on a condition.
 CONDITION_RE = re.compile(
-    rf"\b(?:neu|khi|doi|sau\s+khi|de\s+(?:em|toi|minh|chung\s+em|ben\s+em))(?:\s+(?!da\b)\w+){{0,4}}?"
+    rf"\b(?:neu|khi|doi|sau\s+khi|de\s+{_WE})(?:\s+(?!da\b)\w+){{0,4}}?"
     rf"\s+{_DONE_WORD}\b"
 )
 # "xong thì em báo", "làm xong em gửi", "xong em báo lại": what will follow the work, unless
 # said as past ("xong em báo cáo anh ạ" reports it done).
-_WE = r"(?:em|toi|minh|ben\s+em|chung\s+em|don\s+vi)"
 _THEN = r"(?:se\s+)?(?:bao|gui|nop|chuyen|cap\s+nhat)"
 DONE_THEN_RE = re.compile(
     rf"\b{_DONE_WORD}\s+(?:thi|la)\s+(?:{_WE}\s+)?{_THEN}\b"
@@ -319,8 +341,12 @@ DONE_THEN_RE = re.compile(
     rf"|\b{_DONE_WORD}\s+(?:thi|moi)\b"
     # "done once approved", "done when the budget arrives", "done if approved"
     rf"|\b{_DONE_WORD}\s+(?:once|when|after|if|as\s+soon\s+as|upon)\b"
-    rf"|\b{_DONE_WORD}\s+{_WE}\s+{_THEN}(?:\s+\w+)?\s+(?:lai|sau)\b"
+    rf"|\b{_DONE_WORD}\s+(?:(?:roi|r|rui)\s+)?{_WE}\s+{_THEN}(?:\s+\w+)?\s+(?:lai|sau)\b"
     rf"|\blam\s+xong\s+{_WE}\s+{_THEN}\b"
+    # "xong em báo", "xong em gửi anh": ending the reply, what will follow the work (not
+    # "xong em báo cáo anh ạ", which reports it; nor "xong, em gửi ạ", a clause of its own)
+    rf"|\b{_DONE_WORD}\s+{_WE}\s+(?:se\s+)?(?:bao(?!\s+cao\b)|gui|nop|chuyen)"
+    r"(?:\s+(?:lai|sau|len|ve|ngay|luon|anh|chi|sep|a|nhe|nha|nghe|ha))*\W*$"
 )
 # "thứ 6 tuần trước xong": a weekday that has passed.
 # "15/KH-UBND ngày 20/12": the date a document was issued, not a day to come.
@@ -329,7 +355,7 @@ DOCUMENT_DATE_LEAD_RE = re.compile(r"\d/[a-z][\w-]*[\s,;:(]*(?:(?:ngay|dated|dat
 # day the work will be done.
 DEADLINE_LEAD_RE = re.compile(r"\b(?:han|thoi\s+han|han\s+chot|deadline|due)\W*(?:ngay\W*)?$")
 LAST_WEEK_RE = re.compile(r"\s+(?:tuan\s+(?:truoc|roi|qua)|vua\s+(?:roi|qua))\b")
-PERFECT_RE = re.compile(r"\b(?:da|roi|rui)\b")
+PERFECT_RE = re.compile(r"\b(?:da|roi|rui|r)\b")  # "r" is "rồi" in chat
 ACK_RE = re.compile(
     r"\b(?:ok(?:e|ie|ay|ela|i)?|vang|nhan(?:\s+duoc)?|ro|noted|note|received|got\s+it"
     r"|roger|thanks?|thank\s+you|tks|thx|cam\s+on|yes|yep|u|uh|uhm|copy"
@@ -341,8 +367,11 @@ ACK_RE = re.compile(
 )
 # "HT", "đã HT rồi": the abbreviation of "hoàn thành" in officials' tables, alone.
 # "Rồi ạ", "dạ rồi", "xg": "done" to a reminder, most likely, but thin: confirmed too.
+# "Đã làm rồi", "em làm rồi ạ": done, most likely, or begun? Confirmed too.
 ABBREVIATED_DONE_RE = re.compile(
-    r"^(?:da\s+)?(?:ht|htanh|hthanh|xg|roi|rui)(?:\s+(?:roi|r|a|nhe|nha|sep|em|anh|chi))*\W*$"
+    r"^(?:da\s+)?(?:ht|htanh|hthanh|xg|roi|rui"
+    r"|(?:(?:em|minh|toi|ben\s+em)\s+)?(?:da\s+lam|lam\s+(?:roi|r|rui)))"
+    r"(?:\s+(?:roi|r|a|nhe|nha|sep|em|anh|chi))*\W*$"
 )
 CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
 # Folded words that are also other words: accepted only when typed as one of these.

@@ -133,10 +133,14 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("xg", guessed(done(), "xg")),
     ("Rồi ạ", guessed(done(), "Rồi ạ")),  # "already", to a reminder: most likely done
     ("dạ rồi", guessed(done(), "dạ rồi")),
+    # "Đã làm rồi": done, most likely (begun would say "đang"): confirmed, never recorded.
+    ("đã làm rồi", guessed(done(), "đã làm rồi")),
+    ("em làm rồi ạ", guessed(done(), "em làm rồi ạ")),
     ("Không có vướng mắc gì, đã hoàn thành", done()),
     ("no blockers, done", done()),
     ("không cần gia hạn, đã xong", done()),
-    ("Đã xong, mai gửi báo cáo", done()),  # the promise is about the report, not the task
+    # Done, with a report promised: the report may be the task, so confirmed.
+    ("Đã xong, mai gửi báo cáo", guessed(done(), "Đã xong, mai gửi báo cáo")),
     # Guessed, to confirm with the official before recording: done read from a verb alone.
     ("đã ban hành", guessed(done(), "đã ban hành")),
     ("Đã ký ban hành", guessed(done(), "Đã ký ban hành")),
@@ -199,7 +203,7 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("Chưa hoàn thành, xin gia hạn đến 15/7", extension(new_deadline=date(2025, 7, 15))),
     ("vướng kinh phí, sẽ hoàn thành sau", blocked("kinh phí, sẽ hoàn thành sau")),
     ("Đã hoàn thành 80%, xin gia hạn thêm 3 ngày", extension(percent=80, extension_days=3)),
-    ("Đã xong. Mai gửi báo cáo.", done()),  # two sentences are still short
+    ("Đã xong. Mai gửi báo cáo.", guessed(done(), "Đã xong. Mai gửi báo cáo.")),
     # Done, with a document as evidence.
     (
         "Đã ban hành KH số 15/KH-UBND ngày 10/3/2025",
@@ -664,7 +668,7 @@ REPLIES: list[tuple[str, ParsedReply]] = [
     ("done by friday", PROMISE),  # in English as in Vietnamese
     ("finished last friday", done()),
     ("13/6 xong", done()),
-    ("xong, thứ 6 gửi bản ký", done()),
+    ("xong, thứ 6 gửi bản ký", guessed(done(), "xong, thứ 6 gửi bản ký")),
     # "phần trăm" is a share, not a part of the work.
     ("hoàn thành 100 phần trăm", done(percent=100)),
     ("xong 100 phan tram", done(percent=100)),
