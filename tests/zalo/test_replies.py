@@ -152,6 +152,24 @@ async def test_an_english_extension_to_a_weekday_asks_for_that_day(
     assert requests(zbot) == [(date(2026, 11, day), reason)]
 
 
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("cho em khất đến thứ 2 tuần sau vì chờ kinh phí", date(2026, 11, 23)),
+        ("lùi sang 15/12 vì chờ kinh phí", date(2026, 12, 15)),
+    ],
+)
+async def test_a_delay_said_without_asking_is_an_extension(
+    zbot: ZaloBot, text: str, day: date
+) -> None:
+    """ "cho em khất đến thứ 2", "lùi sang 15/12" ask for that day, as "xin gia hạn đến …"
+    does: the bot asked which status, and the day and the reason were lost."""
+    official(zbot)
+    [answer] = await zbot.say(HOA, text)
+    assert day.strftime("%d/%m/%Y") in answer
+    assert requests(zbot) == [(day, "chờ kinh phí")]
+
+
 async def test_a_blocker_said_before_an_extension_is_its_reason(zbot: ZaloBot) -> None:
     """ "vướng kinh phí, xin gia hạn đến 15/12" asks for 15/12 because of "vướng kinh phí":
     the request went to the coordinators with no reason, the official's words lost."""

@@ -109,6 +109,25 @@ async def test_an_extension_to_next_weeks_friday_asks_for_that_day(bot: BotUnder
     assert (request.requested_deadline, request.reason) == (date(2026, 11, 27), "chờ kinh phí")
 
 
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("cho em khất đến thứ 2 tuần sau vì chờ kinh phí", date(2026, 11, 23)),
+        ("lùi sang 15/12 vì chờ kinh phí", date(2026, 12, 15)),
+    ],
+)
+async def test_a_delay_said_without_asking_is_an_extension(
+    bot: BotUnderTest, text: str, day: date
+) -> None:
+    """ "cho em khất đến thứ 2", "lùi sang 15/12" ask for that day, as "xin gia hạn đến …"
+    does: the bot asked which status, and the day and the reason were lost."""
+    await scene(bot, deadline=date(2026, 11, 20))
+    answer = await bot.send(OFFICIAL, text)
+    assert day.strftime("%d/%m/%Y") in (answer.text or "")
+    [request] = requests(bot)
+    assert (request.requested_deadline, request.reason) == (day, "chờ kinh phí")
+
+
 async def test_an_extension_not_after_the_deadline_says_how_to_ask_again(
     bot: BotUnderTest,
 ) -> None:
@@ -476,7 +495,7 @@ async def test_a_bare_1_after_moving_to_another_unit_asks_and_records_nothing(
 
 # Not done, in an official's own words (tests/core/test_officials_words.py): asked back,
 # cannot be, thought done, a duty, at once, after something else, the reminder read,
-# acknowledged, no blocker, not done.
+# acknowledged, no blocker, not done, a slip.
 WORDS_NOT_DONE = (
     "xong rồi à",
     "đã xong rồi hả anh",
@@ -491,6 +510,11 @@ WORDS_NOT_DONE = (
     "không có vướng mắc",
     "chưa xong",
     "k xong kịp",
+    "xong rồi chứ",  # asked back
+    "xong em báo",  # will report once done
+    "trước hạn 15/12 xong",  # a promise
+    "xông",  # a slip, or another word
+    "ch xong",  # "chưa xong" in chat
 )
 
 
