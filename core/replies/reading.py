@@ -121,7 +121,8 @@ def quote(reply: Reply, start: int, end: int | None = None) -> str | None:
     """Return the original text of a folded span, trimmed of punctuation and "ạ"."""
     text = reply.text.original_span(start, len(reply.folded) if end is None else end)
     text = text.strip(" \t\r\n:;,.-–—!…")
-    text = re.sub(r"(?:\s+[ạa])+[\s.!…]*$", "", text).rstrip(" .!…,;")  # "ạ" typed as "a" too
+    # "ạ" typed as "a" too; alone ("bị vướng ạ"), it is no reason
+    text = re.sub(r"(?:(?:^|\s+)[ạa])+[\s.!…]*$", "", text).rstrip(" .!…,;")
     return text or None
 
 

@@ -95,10 +95,11 @@ SPOKEN_QUESTION_RE = re.compile(
 # caller checks the particle was typed as one of :data:`ASKING_PARTICLES`.
 ASKED_BACK_RE = re.compile(
     rf"\b(?:{_DONE_WORD}|{_VERB}|lam)\b(?:\s+(?:roi|r|rui|het|xong|that))*"
-    rf"\s+(?P<particle>ha|ho|u|a|chu)(?:\s+{_PARTICLE})*\W*$"
+    rf"\s+(?:(?:day|do)\s+)?(?P<particle>ha|ho|u|a|chu|nhi)(?:\s+{_PARTICLE})*\W*$"
 )
-# "xong rồi chứ" (it is done, isn't it?) asks too; not "chữ", "chủ" typed so.
-ASKING_PARTICLES = frozenset({"hả", "hở", "ư", "à", "chứ", "chu"})
+# "xong rồi chứ", "xong rồi đấy nhỉ" (it is done, isn't it?) ask too; not "chữ", "chủ",
+# "nhi" typed with other marks.
+ASKING_PARTICLES = frozenset({"hả", "hở", "ư", "à", "chứ", "chu", "nhỉ", "nhi"})
 # The sender no longer follows the unit's work: "em đã chuyển công tác", "không còn phụ
 # trách", "đã nghỉ hưu", "I no longer work there". No status: whom to tell is said instead.
 MOVED_RE = re.compile(
@@ -112,6 +113,8 @@ MOVED_RE = re.compile(
 EXTENSION_RE = re.compile(
     r"\b(?:gia\s+han|(?:lui|doi|gian)\s+(?:thoi\s+)?han|gian\s+tien\s+do"
     r"|keo\s+dai\s+thoi\s+(?:han|gian)|them\s+thoi\s+gian|xin\s+(?:lui|doi)"
+    # "xin gh đến 20/12", "xin delay 3 ngày", "xin phép lùi lịch": in chat
+    r"|xin(?:\s+phep)?\s+(?:gh|delay|lui\s+(?:lich|thoi\s+gian))"
     # "xin khất đến thứ 2", "xin hoãn" (not "xin hoàn thành"), "cho em thêm ít ngày"
     r"|xin\s+(?:khat|hoan(?!\s+(?:thanh|thien|tat|tra|lai|chinh)\b))"
     # "cho em khất đến thứ 2", "khất sang tuần sau", "lùi sang 20/12", "hoãn đến thứ 6": a
@@ -119,15 +122,18 @@ EXTENSION_RE = re.compile(
     r"|khat\s+(?:no\s+)?(?:den|toi|sang|qua|them|han|lai|vai|it)"
     r"|(?:lui|hoan)\s+(?:lai\s+)?(?:sang|den|toi|qua)\s+(?=(?:ngay|thu|t[2-7]|chu\s+nhat|cn"
     r"|tuan|thang|cuoi|het|mai|mot|\d))"
-    r"|(?:xin|cho\s+em|can)\s+(?:them\s+)?(?:vai|it|mot\s+it|mot\s+vai)\s+(?:ngay|hom|bua|tuan)"
+    r"|(?:xin|cho\s+em|cho\s+e|can)\s+(?:them\s+)?(?:vai|it|mot\s+it|mot\s+vai|may)\s+"
+    r"(?:ngay|hom|bua|tuan)"
+    # "cho e thêm tuần nữa": a week more, asked
+    rf"|cho\s+{_WE}\s+(?:xin\s+)?them\s+(?:ngay|hom|bua|tuan)\s+nua"
     r"|extension|extend(?:ed|ing)?|postpone|more\s+time|extra\s+time)\b"
     # "xin thêm 5 ngày" asks for time; "thêm 3 ngày nữa (là xong)" only estimates it.
     rf"|\b(?:xin|can|cho|extra|more|another)\s+(?:them\s+)?{DURATION_ANON}"
     # "xin phép chậm 2 ngày", "cho em nộp trễ 3 ngày": late by so long, asked
-    r"|\b(?:xin(?:\s+phep)?|cho\s+(?:em|minh|toi))\s+(?:nop\s+|gui\s+)?(?:cham|tre)"
-    rf"\s+(?:them\s+)?{DURATION_ANON}"
+    r"|\b(?:xin(?:\s+phep)?|cho\s+(?:em|e|minh|toi))\s+(?:nop\s+|gui\s+)?(?:cham|tre|muon)"
+    rf"\s+(?:(?:them\s+)?{DURATION_ANON}|(?:den|toi|sang)\s+(?=ngay|thu|t[2-7]|chu\s+nhat|cn|tuan|\d))"
     # "cho em thêm 3 ngày nữa": asked of the reader, "nữa" or not
-    rf"|\bcho\s+(?:em|minh|chung\s+em|toi|don\s+vi)\s+(?:xin\s+)?them\s+{DURATION_ANON}"
+    rf"|\bcho\s+{_WE}\s+(?:xin\s+)?them\s+{DURATION_ANON}"
     # "we need 2 more weeks", "2 more days please" (not "2 more days and it is done")
     rf"|\b(?:need|needs|request(?:ing)?|ask(?:ing)?\s+for|want|give\s+(?:us|me)"
     r"|(?:can|could|may)\s+(?:we|i)\s+(?:have|get))"
@@ -143,15 +149,17 @@ REQUEST_BEFORE_RE = re.compile(
 REQUEST_AFTER_RE = re.compile(rf"\bduoc\s+{_KHONG}\b")
 CAUSE_RE = re.compile(rf"\b{_CAUSE}\b")
 _BLOCKER_WORD = (
-    r"(?:vuong\s+mac|vuong|kho\s+khan|tro\s+ngai|ach\s+tac|bi\s+ket|gap\s+van\s+de"
+    r"(?:vuong\s+mac|vuong|vuog|kho\s+khan|tro\s+ngai|ach\s+tac|bi\s+ket|gap\s+van\s+de"
     r"|blocked|blockers?|blocking|stuck|obstacles?|impediments?)"
 )
 BLOCKER_RE = re.compile(rf"\b{_BLOCKER_WORD}(?:\s*[,/&]?\s*(?:va\s+|and\s+)?{_BLOCKER_WORD})*\b")
 # "thiếu kinh phí" alone, or "do thiếu người": a lack, which is the blocker and its reason.
 # "chưa có kinh phí", "không đủ nhân lực": a lack said with a negation is a blocker too.
 LACK_RE = re.compile(
-    rf"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|het\s+(?:kinh\s+phi|tien|von|nguon\s+von)\b|(?:{_KHONG}|{_CHUA})\s+(?:co|du|duoc\s+cap"
-    r"|duoc\s+bo\s+tri|bo\s+tri\s+duoc)\s+(?:kinh\s+phi|nguon\s+von|von|nhan\s+luc|can\s+bo"
+    # "kp" is "kinh phí" in chat: "chưa có kp", "hết kp rồi"
+    rf"^(?:(?:do|vi|con|van|dang|bi)\s+)*(?=thieu\s+\w|het\s+(?:kinh\s+phi|kp|tien|von"
+    rf"|nguon\s+von)\b|(?:{_KHONG}|{_CHUA})\s+(?:co|du|(?:duoc|dc)\s+(?:cap|bo\s+tri)"
+    r"|bo\s+tri\s+(?:duoc|dc))\s+(?:kinh\s+phi|kp|nguon\s+von|von|nhan\s+luc|can\s+bo"
     r"|nguoi|huong\s+dan|so\s+lieu|du\s+lieu)\b)"
 )
 # "Vướng mắc: không", "khó khăn: không có": a form's field answered "none".
@@ -186,6 +194,7 @@ DELIVER_RE = re.compile(r"\b(?:gui|nop|bao\s+cao|bc|chuyen|send|submit|report)\b
 NOT_A_SHARE = r"(?!\s+(?:thang|tuan|ngay|nam|gio|buoi|months?|weeks?|days?|years?|hours?)\b)"
 PROGRESS_RE = re.compile(
     r"\b(?:tiep\s+tuc|in\s+progress|ongoing|on\s*going|underway|working\s+on|wip"
+    r"|in\s+process|processing|under\s+(?:review|way)|halfway|(?:i\s*['’]?m|we\s*['’]?re)\s+on\s+it"
     r"|du\s+thao|ban\s+nhap|drafts?|drafting|trinh\s+ky|to\s+trinh|da\s+trinh"
     r"|(?:xin|lay|cho)\s+y\s+kien|gop\s+y"
     # "sở trả về để sửa": sent back to be fixed
@@ -258,6 +267,8 @@ REMAINING_RE = re.compile(
 # the whole task? Asked (done to confirm), never recorded done.
 OTHERS_LEFT_RE = re.compile(
     r"\bcon\s+(?:lai\s+)?(?:cac\s+|nhung\s+|may\s+)?(?:\w+\s+){1,3}?khac\b"
+    # "bên em xong rồi, còn bên phòng TC", "còn phía huyện": another side's part
+    r"|\bcon\s+(?:lai\s+)?(?:ben|phia)\s+\w"
 )
 # "3/3 nội dung", "12/12 xã": all the items counted (neither a share nor a date).
 ALL_COUNTED_RE = re.compile(
@@ -316,7 +327,9 @@ BY_DATE_RE = re.compile(
 # it will be done, unless said as past.
 PERIOD_END_RE = re.compile(
     r"\b(?:(?:cuoi|het)\s+(?:thang|quy|nam)(?:\s+nay)?(?!\s*\d)|(?:qua|sau|truoc|ra|het)\s+tet"
-    r"|(?:trong|het)\s+(?:ngay\s+)?hom\s+nay|trong\s+ngay|som)\b"
+    r"|(?:trong|het)\s+(?:ngay\s+)?hom\s+nay|trong\s+ngay|som"
+    # "chiều xong", "trưa em gửi": later today (not "tối", also "tôi")
+    rf"|(?:chieu|trua)\s+(?:{_WE}\s+)?(?:{_DONE_WORD}|gui|nop))\b"
 )
 # "hôm nay xong", "tuần này xong", "chiều nay em gửi": done within this day or week, a promise
 # as "thứ 6 xong" is, unless said as past ("hôm nay đã xong", "chiều nay xong rồi"). "Thứ 2
@@ -325,7 +338,8 @@ PERIOD_END_RE = re.compile(
 THIS_PERIOD_RE = re.compile(
     r"\b(?P<day>(?:thu\s*(?:[2-7]|hai|ba|tu|nam|sau|bay)|t[2-7]|chu\s+nhat|cn)\s+)?"
     # Not "tháng này", "năm nay": "xong kế hoạch năm nay" is this year's plan, done.
-    r"(?P<when>hom|chieu|toi|sang|trua|tuan)\s+nay\b"
+    # "hnay", "hum nay": "hôm nay" in chat
+    r"(?:(?P<when>hom|hum|chieu|toi|sang|trua|tuan)\s+nay|(?P<chat>hnay))\b"
 )
 # "nếu xong em báo", "để em xong rồi báo", "đợi xong …": done only on a condition.
 CONDITION_RE = re.compile(
@@ -379,8 +393,8 @@ CLAUSE_BREAK_RE = re.compile(r"[,;!\n]|\.(?!\d)|\b(?:nhung|but)\b")
 # which says nothing of the task.
 DANG = (
     re.compile(
-        r"\bd(?:an?)?g\b(?!\s+(?:(?:di\s+)?(?:hop|cong\s+tac)|nghi|om|tiep\s+khach|lai\s+xe"
-        r"|tren\s+duong)\b)"
+        r"\bd(?:an?)?g\b(?!\s+(?:(?:di\s+)?(?:hop|cong\s+tac|hoc|tap\s+huan)|nghi|om|tiep\s+khach"
+        r"|lai\s+xe|tren\s+duong|nam\s+vien|(?:bi\s+)?benh|ban(?!\s+(?:giao|hanh|bac|voi)\b))\b)"
     ),
     frozenset({"đang", "dang", "đag", "dag", "đg", "dg"}),
 )
@@ -420,7 +434,9 @@ FLAW_RE = re.compile(
 HEDGE_RE = re.compile(
     r"\b(?:co\s+le|hinh\s+nhu|chac(?!\s+chan\b)|coi\s+nhu|so\s+bo|maybe|probably|perhaps"
     r"|mong\s+la|hy\s+vong|hi\s+vong|hope(?:fully)?|should\s+be|ish"
-    r"|i\s+think|i\s+guess|kind\s+of|sort\s+of|more\s+or\s+less)\b"
+    r"|i\s+think|i\s+guess|kind\s+of|sort\s+of|more\s+or\s+less"
+    # "nghĩ là xong rồi", "xong rồi thì phải", "xong rồi hay sao ấy": I think so
+    r"|nghi\s+(?:la|rang)|thi\s+phai(?=\W*$)|hay\s+sao\s+(?:ay|y))\b"
 )
 TAM = (re.compile(r"\btam\b"), frozenset({"tạm", "tam"}))  # not "tâm" (trung tâm), "tám"
 # "xong hết trừ xã A", "trừ báo cáo": all but some (not "trụ", a pillar).

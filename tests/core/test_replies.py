@@ -864,6 +864,8 @@ ZALO: list[tuple[str, ParsedReply]] = [
     ("vướng", blocked(None)),
     ("vuong", blocked(None)),
     ("kho khan", blocked(None)),
+    ("bị vướng ạ", blocked(None)),  # "ạ" is no reason
+    ("dang vuong a", blocked(None)),
     ("vuong thieu kinh phi", blocked("thieu kinh phi")),
     ("Đang vướng thủ tục", blocked("thủ tục")),
     ("thiếu người làm", blocked("thiếu người làm")),
