@@ -9,18 +9,21 @@ Rules run in this order and the first that decides wins:
 
 1. empty: nothing but spaces and punctuation;
 2. question: "?", a question word, "… xong chưa", or done asked back ("xong rồi à", "đã
-   xong rồi hả anh"; not "xong rồi ạ"); but "xin gia hạn … được không ạ?" is a polite
-   request, not a question, so a request for an extension skips this rule;
+   xong rồi hả anh", "xong rồi chứ", "xong r đấy nhỉ"; not "xong rồi ạ"); but "xin gia
+   hạn … được không ạ?" is a polite request, not a question, so a request for an extension
+   skips this rule;
 2b. moved: the sender no longer follows the unit ("em đã chuyển công tác", "không còn phụ
    trách", "đã nghỉ hưu"): UNCLEAR (hint MOVED: the bot says whom to tell);
 3. number alone: "60" is in progress at 60%, "100" done (to confirm), below 0 or over 100
    refused (UNCLEAR, hint PERCENT), as is a stated share out of range ("150%", "-5%")
    once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero, and
    a share said in words before "phần trăm" as its number ("sáu mươi lăm phần trăm": 65,
-   as voice typing writes it);
-4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần", "xin phép chậm 2 ngày" …, with a target
-   date or a duration; then a share typed with a space inside its number ("6 0%", read as
-   0%): UNCLEAR (hint SPLIT: the bot asks whether 60% is meant);
+   as voice typing writes it; "sáu phần mười": 60);
+4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần", "xin phép chậm 2 ngày", a delay to a day
+   named ("lùi sang 20/12", "cho em khất đến thứ 2"), as typed in chat ("xin gh", "xin
+   delay 3 ngày", "nộp muộn 2 hôm") …, with a target date or a duration; then a share
+   typed with a space inside its number ("6 0%", read as 0%): UNCLEAR (hint SPLIT: the bot
+   asks whether 60% is meant);
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …", "chưa làm được do …";
 6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
    done", "mostly done", "xong vài xã"), work begun ("mới bắt đầu"), work left ("đã hoàn
@@ -37,13 +40,15 @@ Rules run in this order and the first that decides wins:
    October, or 8 of 10?) is UNCLEAR (hint AMBIGUOUS: the bot asks); a pair that can only be
    a count of some ("đã xong 8/10" in June: no such day has passed) is in progress;
 9. document: a document number ("15/KH-UBND") cited as evidence;
-10. done: a clause with a done word and no promise in it, or "HT" alone (to confirm);
+10. done: a clause with a done word and no promise in it, or "HT", "đã làm rồi" alone (to
+   confirm); "xông" (a slip, or another word) is no done word, so it is asked about;
 11. promise ("sẽ", "mai", "tuần sau", "xin hoàn thành sớm", a duty, an intention or a
     pledge: "phải xong", "muốn xong", "đảm bảo hoàn thành", in a moment or at once: "lát
     nữa xong", "xong ngay", the work after something else: "họp xong em gửi", "xong việc
-    này em làm" …, or, unless said as past, a day to come or this day or week:
-    "thứ 6 xong", "15/12 xong", "cuối tháng xong", "hôm nay xong", "tuần này xong", "tối nay
-    em gửi"; "hôm nay đã xong", "thứ 6 xong rồi" are done), then acknowledgement ("ok", "👍",
+    này em làm", what follows it: "xong em báo" …, or, unless said as past, a day to come or
+    this day or week: "thứ 6 xong", "15/12 xong", "trước hạn 15/12 xong", "cuối tháng
+    xong", "hôm nay xong", "hnay xong", "chiều xong", "tuần này xong", "tối nay em gửi";
+    "hôm nay đã xong", "thứ 6 xong r" are done), then acknowledgement ("ok", "👍",
     "đc rồi", "đọc xong rồi" …).
 
 Negation comes after extension and blocked because their reasons usually contain
@@ -60,7 +65,10 @@ as is), with the whole reply kept as ``note``, when the reply
 - mixes signals: blocked or an extension request, next to a clause that says done;
 - reads as done only from a past-tense verb ("đã gửi báo cáo", "đã tổ chức …"), with no done
   word ("xong", "hoàn thành"), no 100 % and no cited document;
-- says done with a doubt ("tạm xong", "có lẽ xong", "hình như xong rồi", "probably done"),
+- says done beside a promise to send something ("xong r, mai gửi bc": the report may be the
+  task), or with others' part left ("bên e xong r, còn bên phòng TC");
+- says done with a doubt ("tạm xong", "có lẽ xong", "hình như xong rồi", "nghĩ là xong r",
+  "xong r thì phải", "probably done"),
   about all of it ("gần 100%", "khoảng 100%"), or with a flaw ("xong nhưng thiếu", "hoàn
   thành nhưng không đạt").
 
