@@ -201,6 +201,8 @@ PROGRESS_RE = re.compile(
     r"|tra\s+(?:ve|lai)\s+(?:de\s+)?(?:sua|chinh\s+sua|bo\s+sung|hoan\s+thien)"
     # "chờ ký", "chờ lãnh đạo duyệt", typed "cho lanh dao duyet" too; "đợi ký" alike
     r"|(?:cho|doi)\s+(?:\w+\s+){0,3}?(?:ky|phe\s+duyet|duyet)"
+    # "anh ký giúp em", "duyệt giùm em": the reader's signature asked, so still to come
+    r"|(?:ky|duyet|phe\s+duyet)\s+(?:giup|gium|dum|ho)\s+(?:em|e|toi|minh)"
     # sent back, to be done again: "sở trả về", "bị trả lại", "phải làm lại"
     r"|(?:bi|so|tinh|ubnd|phong)\s+tra\s+(?:ve|lai)|phai\s+(?:lam|sua)\s+lai"
     # asked for more: "sở yêu cầu bổ sung", "đề nghị chỉnh sửa"
@@ -256,7 +258,7 @@ REMAINING_RE = re.compile(
     r"\bcon\s+(?:lai\s+)?(?:\d+\s*(?:%|phan\s+tram\b)"
     r"|(?:\d+|mot|hai|ba|bon|nam|vai|mot\s+vai|mot\s+so|mot\s+it|it|nhieu)\s+"
     r"(?!(?:ngay|tuan|thang|nam|gio|buoi|hom|bua|phut|lan)\b)\w"
-    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi)\b"
+    r"|(?:moi|thieu|ton|do\s+dang|dang\s+do|sai|loi|phai)\b"
     # "xong, còn xã B", "xong kế hoạch, còn báo cáo": the others left (not "con số", "con
     # người", typed without marks)
     rf"|(?P<left>(?!(?:so|nguoi)\b)(?:{_COUNTED}|bao\s+cao|bc))\b)"

@@ -735,6 +735,10 @@ CORPUS: list[tuple[str, str]] = [
     ("xong r nhưng sếp chưa ký", "not done"),
     ("xog r nhung chua gui dc", "not done"),
     ("xong, chỉ còn đóng dấu", "not done"),
+    ("xong nhưng còn phải trình", "not done"),
+    ("xong r, a ký giúp e", "not done"),  # the reader's signature asked: still to come
+    ("em làm xong rồi, anh duyệt giúp em", "not done"),
+    ("xong r, a check giúp e nhé", "done"),
     # Today, in chat, and later today: a promise.
     ("hnay xong", "ask"),
     ("hum nay xong", "ask"),
@@ -827,7 +831,7 @@ CORPUS: list[tuple[str, str]] = [
     (
         "Em chào anh. Việc rà soát hộ nghèo xã em đã xong, nhưng danh sách còn phải niêm yết"
         " công khai 7 ngày, dự kiến 16/12 mới gửi chính thức được ạ",
-        "confirm",
+        "not done",
     ),
     ("xong rồi anh nhé, em gửi kèm báo cáo số 12/BC-UBND ngày 5/12 rồi ạ", "doc 12/BC-UBND"),
     ("ok a, e đã nhận, e sẽ triển khai ngay và báo cáo a trước 15/12 ạ", "ask"),
