@@ -42,6 +42,7 @@ from core.replies.vocabulary import (
     NONE_AFTER_RE,
     NUA,
     OTHERS_LEFT_RE,
+    OWN_PART_RE,
     PERFECTIVE_RE,
     PROGRESS_RE,
     REMAINING_RE,
@@ -214,10 +215,14 @@ def rule_done(reply: Reply) -> ParsedReply | None:
 
 
 def _hedged(reply: Reply, start: int, end: int) -> bool:
-    """Tell whether the span says done with a doubt ("có lẽ xong", "tạm xong", "maybe done")
-    or of a count with no whole ("đã xong 2 xã": all of them, or two of ten?)."""
-    if HEDGE_RE.search(reply.folded, start, end) or SOME_COUNTED_RE.search(
-        reply.folded, start, end
+    """Tell whether the span says done with a doubt ("có lẽ xong", "tạm xong", "maybe done"),
+    of a count with no whole ("đã xong 2 xã": all of them, or two of ten?) or of the
+    sender's own part ("phần của em xong rồi"); a doubt anywhere counts ("done, I think")."""
+    folded = reply.folded
+    if (
+        HEDGE_RE.search(folded)
+        or SOME_COUNTED_RE.search(folded, start, end)
+        or OWN_PART_RE.search(folded)
     ):
         return True
     tam = find_guarded(reply, TAM, start)

@@ -80,6 +80,9 @@ QUESTION_RE = re.compile(
     r"[?？]|\b(?:the\s+nao|nhu\s+nao|lam\s+sao|bao\s+gio|khi\s+nao|la\s+gi|o\s+dau"
     r"|phai\s+khong|dung\s+khong|duoc\s+khong|hay\s+khong|co\s+phai|thi\s+sao)\b"
     r"|^(?:is|are|did|does|what|when|where|why|how|which|who)\b(?!['’])"
+    # "it's done, isn't it", "done, right": a tag that asks
+    r"|\b(?:isn['’]t|aren['’]t|wasn['’]t|didn['’]t|hasn['’]t|haven['’]t)\s+(?:it|they|we|i|you)\W*$"
+    r"|,\s*right\W*$"
 )
 # "xong chưa", "đã gửi báo cáo chưa ạ": a done word, then "chưa"/"không" ends the reply.
 TRAILING_QUESTION_RE = re.compile(
@@ -311,7 +314,7 @@ PROMISE_RE = re.compile(
     # "còn 2 ngày là xong": two days left before it is done
     r"|con\s+(?:\d+|vai|mot|hai|ba|it)\s+(?:ngay|tuan|thang|hom|buoi|bua|gio)"
     r"|will|tomorrow|next\s+week|going\s+to|gonna|soon"
-    r"|later)\b"
+    r"|later|\w+['’]ll)\b"
     # "gửi file sau", "bản cứng nộp sau ạ": sent later
     rf"|\b(?:gui|nop|bo\s+sung|chuyen|send|submit)\b(?:\s+\w+){{0,3}}?\s+sau(?:\s+{_PARTICLE})*"
     r"(?=\s*(?:[,.;!?\n]|$))"
@@ -347,6 +350,8 @@ THIS_PERIOD_RE = re.compile(
 CONDITION_RE = re.compile(
     rf"\b(?:neu|khi|doi|sau\s+khi|de\s+{_WE})(?:\s+(?!da\b)\w+){{0,4}}?"
     rf"\s+{_DONE_WORD}\b"
+    # "I'll let you know when done", "once it is finished"
+    rf"|\b(?:when|once|after|if|until|as\s+soon\s+as)\s+(?:\w+\s+){{0,3}}?{_DONE_WORD}\b"
 )
 # "xong thì em báo", "làm xong em gửi", "xong em báo lại": what will follow the work, unless
 # said as past ("xong em báo cáo anh ạ" reports it done).
@@ -430,6 +435,12 @@ CORRECTION_RE = re.compile(
 FLAW_RE = re.compile(
     rf"\b(?:nhung|ma|but)\s+(?:(?:van|bi|co|hoi)\s+)*(?:thieu|sai|loi|(?:{_KHONG}|chua)\s+dat"
     r"|missing|wrong|incomplete|errors?)\b"
+)
+# Done of the sender's own part: "phần của em xong rồi", "my part is done" (others' may be
+# left; not "phần của xã", the unit's part, which is its task).
+OWN_PART_RE = re.compile(
+    r"\bphan\s+(?:viec\s+)?(?:cua\s+)?(?:em|e|minh|toi)\b"
+    r"|\b(?:my|our)\s+(?:part|side|bit|share)\b|\b(?:from|on|for)\s+(?:my|our)\s+(?:side|part)\b"
 )
 # Done said with a doubt: "có lẽ xong", "hình như xong rồi", "chắc xong rồi" (not "chắc chắn",
 # surely), "coi như xong", "xong sơ bộ", "probably done"; "tạm xong" is :data:`TAM`.

@@ -739,6 +739,21 @@ CORPUS: list[tuple[str, str]] = [
     ("xong r, a ký giúp e", "not done"),  # the reader's signature asked: still to come
     ("em làm xong rồi, anh duyệt giúp em", "not done"),
     ("xong r, a check giúp e nhé", "done"),
+    # The sender's own part, or a doubt in a clause of its own: confirmed.
+    ("phần của em xong rồi", "confirm"),
+    ("phần của xã đã xong", "done"),  # the unit's part is its task
+    ("xong, chắc vậy", "confirm"),
+    ("done, I think", "confirm"),
+    ("done, hopefully", "confirm"),
+    ("my part is done", "confirm"),
+    ("done from our side", "confirm"),
+    # In English: when it will be done, or asked back with a tag.
+    ("I'll let you know when done", "ask"),
+    ("let you know once done", "ask"),
+    ("it's done, isn't it", "ask question"),
+    ("done, right?", "ask question"),
+    ("I'll do it", "ask"),
+    ("done when approved", "ask"),
     # Today, in chat, and later today: a promise.
     ("hnay xong", "ask"),
     ("hum nay xong", "ask"),
