@@ -387,10 +387,10 @@ ACK_RE = re.compile(
     r"|^(?:dc|duoc)(?:\s+(?:roi|r|a|ak|nhe|nha|anh|chi|em|sep))*\W*$"
 )
 # "HT", "đã HT rồi": the abbreviation of "hoàn thành" in officials' tables, alone.
-# "Rồi ạ", "dạ rồi", "xg": "done" to a reminder, most likely, but thin: confirmed too.
+# "Rồi ạ", "r ạ", "dạ rồi", "xg": "done" to a reminder, most likely, but thin: confirmed too.
 # "Đã làm rồi", "em làm rồi ạ": done, most likely, or begun? Confirmed too.
 ABBREVIATED_DONE_RE = re.compile(
-    r"^(?:da\s+)?(?:ht|htanh|hthanh|xg|roi|rui"
+    r"^(?:da\s+)?(?:ht|htanh|hthanh|xg|roi|rui|r"
     r"|(?:(?:em|minh|toi|ben\s+em)\s+)?(?:da\s+lam|lam\s+(?:roi|r|rui)))"
     r"(?:\s+(?:roi|r|a|nhe|nha|sep|em|anh|chi))*\W*$"
 )
