@@ -25,12 +25,15 @@ from core.replies.vocabulary import (
     CLAUSE_BREAK_RE,
     CONDITION_RE,
     DAU,
+    DAY_OF_MONTH_RE,
     DEADLINE_LEAD_RE,
     DOCUMENT_DATE_LEAD_RE,
     DONE_RE,
     DONE_THEN_RE,
     LAST_WEEK_RE,
     MAI,
+    MONTH_THEN_DONE_RE,
+    MOT,
     NEGATION_RE,
     NEGATOR_BEFORE_RE,
     NOT_SPOKEN_NO,
@@ -140,7 +143,7 @@ def has_promise(reply: Reply, start: int, end: int, *, perfect: bool = False) ->
         or _this_period(reply, start, end)
     ):
         return True
-    for guarded in (SE, MAI):
+    for guarded in (SE, MAI, MOT):
         match = find_guarded(reply, guarded, start)
         if match is not None and match.end() <= end:
             return True
@@ -163,7 +166,8 @@ def part_of_work(folded: str, start: int = 0, end: int | None = None) -> bool:
 
 
 def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
-    """Tell whether the span names a day after today: "thứ 6", "15/12", "hết tháng 12".
+    """Tell whether the span names a day after today: "thứ 6", "15/12", "hết tháng 12",
+    "ngày 15" (of this month), or a month not over: "tháng 12 xong".
 
     "Thứ 6 xong" is when the work will be done, not a report that it is; a day passed
     ("05/12 xong" on 7/12, "thứ 6 tuần trước") may be when it was.
@@ -178,6 +182,14 @@ def names_a_day_to_come(reply: Reply, start: int, end: int) -> bool:
             continue  # "xong 2/2 hồ sơ": all of them, not 2 February
         day = date_of(match, today, future=True)
         if day is not None and day > today:
+            return True
+    for match in DAY_OF_MONTH_RE.finditer(folded, start, end):
+        day = resolve(int(match.group(1)), today.month, today.year, today, future=True)
+        if day is not None and day > today:
+            return True
+    for match in MONTH_THEN_DONE_RE.finditer(folded, start, end):
+        last = resolve(0, int(match.group(1)), None, today, future=True)
+        if last is not None and last >= today:
             return True
     for match in MONTH_END_RE.finditer(folded, start, end):
         year = match.group(2)

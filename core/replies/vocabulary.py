@@ -297,6 +297,9 @@ PROMISE_RE = re.compile(
     rf"|\b(?:phai|can|muon|dinh|du\s+dinh|dam\s+bao|cam\s+ket)\s+(?:lam\s+)?{_DONE_WORD}\b"
     # "tí nữa xong", "lát nữa em gửi", "lát xong": in a moment
     rf"|\b(?:(?:ti|ty|chut|xiu|lat)\s+nua|lat\s+(?:em|toi|minh|{_DONE_WORD}))\b"
+    # "tí xong", "xíu em gửi", "chút xíu xong", "một lát em nộp"
+    r"|\b(?:ti|ty|xiu|chut\s+xiu|(?:mot|1)\s+(?:chut|lat|xiu|ti))\s+"
+    rf"(?:{_WE}\s+)?(?:{_DONE_WORD}|gui|nop|bao|lam)\b"
     # "họp xong em gửi", "đi công tác xong về làm": something else first, then the work
     rf"|\b(?:hop|cong\s+tac|di\s+(?:hop|cong\s+tac|hoc))\s+{_DONE_WORD}\s+(?:roi\s+)?"
     rf"(?:{_WE}\s+)?(?:ve\s+)?(?:se\s+)?"
@@ -307,6 +310,8 @@ PROMISE_RE = re.compile(
     # "xong ngay", "em làm xong liền anh ơi": right away, ending the reply
     rf"|\b{_DONE_WORD}\s+(?:ngay|lien)(?:\s+(?:thoi|{_PARTICLE}))*\W*$"
     r"|\b(?:ngay\s+mai|sang\s+mai|chieu\s+mai|tuan\s+(?:sau|toi)"
+    # "ngày kia", "sang năm", "năm sau", "qua tuần" (next week, as the south says it)
+    r"|ngay\s+kia|sang\s+nam|nam\s+(?:sau|toi)|qua\s+tuan|bua\s+(?:sau|toi)"
     r"|thang\s+(?:sau|toi)|cuoi\s+tuan|trong\s+tuan|du\s+kien|phan\s+dau|co\s+gang|tranh\s+thu"
     r"|(?:\d+|vai|mot|hai|ba|nua)\s+(?:ngay|tuan|thang|hom|buoi|bua)\s+(?:nua|toi)|in\s+\d+\s+days?"
     # "2 more days and it is done", "a few more days"
@@ -331,7 +336,12 @@ BY_DATE_RE = re.compile(
 # "cuối tháng xong", "hết năm nay hoàn thành", "qua Tết xong", "trong hôm nay xong": when
 # it will be done, unless said as past.
 PERIOD_END_RE = re.compile(
-    r"\b(?:(?:cuoi|het)\s+(?:thang|quy|nam)(?:\s+nay)?(?!\s*\d)|(?:qua|sau|truoc|ra|het)\s+tet"
+    r"\b(?:(?:cuoi|het)\s+(?:tuan|thang|quy|nam)(?:\s+nay)?(?!\s*\d)|(?:qua|sau|truoc|ra|het)\s+tet"
+    # "đầu tuần xong", "giữa tháng xong", "trong tháng xong" (not "từ đầu tuần", since)
+    r"|(?<!\btu )(?<!\bhoi )(?:dau|giua|trong)\s+(?:tuan|thang|nam)(?:\s+(?:nay|sau|toi))?"
+    r"(?!\s*\d)"
+    # "15 xong": on the 15th, or 15 of them? (not 1-4, a status offer's choices)
+    rf"|^(?:[5-9]|[12]\d|3[01])\s+(?:la\s+)?(?:{_WE}\s+)?{_DONE_WORD}"
     r"|(?:trong|het)\s+(?:ngay\s+)?hom\s+nay|trong\s+ngay|som"
     # "chiều xong", "trưa em gửi": later today (not "tối", also "tôi")
     rf"|(?:chieu|trua)\s+(?:{_WE}\s+)?(?:{_DONE_WORD}|gui|nop))\b"
@@ -344,7 +354,7 @@ THIS_PERIOD_RE = re.compile(
     r"\b(?P<day>(?:thu\s*(?:[2-7]|hai|ba|tu|nam|sau|bay)|t[2-7]|chu\s+nhat|cn)\s+)?"
     # Not "tháng này", "năm nay": "xong kế hoạch năm nay" is this year's plan, done.
     # "hnay", "hum nay": "hôm nay" in chat
-    r"(?:(?P<when>hom|hum|chieu|toi|sang|trua|tuan)\s+nay|(?P<chat>hnay))\b"
+    r"(?:(?P<when>hom|hum|bua|chieu|toi|sang|trua|tuan)\s+nay|(?P<chat>hnay))\b"
 )
 # "nếu xong em báo", "để em xong rồi báo", "đợi xong …": done only on a condition.
 CONDITION_RE = re.compile(
@@ -368,6 +378,12 @@ DONE_THEN_RE = re.compile(
     # "xong em báo cáo anh ạ", which reports it; nor "xong, em gửi ạ", a clause of its own)
     rf"|\b{_DONE_WORD}\s+{_WE}\s+(?:se\s+)?(?:bao(?!\s+cao\b)|gui|nop|chuyen)"
     r"(?:\s+(?:lai|sau|len|ve|ngay|luon|anh|chi|sep|a|nhe|nha|nghe|ha))*\W*$"
+)
+# "ngày 15 xong", "xong ngày 15": a day of this month (not "ngày 15/12", "ngày 15 tháng 12").
+DAY_OF_MONTH_RE = re.compile(r"\bngay\s+(\d{1,2})\b(?!\s*(?:[/.-]\s*\d|thang\b))")
+# "tháng 12 xong": within that month, which may be this one, not over yet.
+MONTH_THEN_DONE_RE = re.compile(
+    rf"(?<!\d\s)\bthang\s+(\d{{1,2}})\s+(?:{_WE}\s+)?(?:se\s+)?{_DONE_WORD}\b"
 )
 # "thứ 6 tuần trước xong": a weekday that has passed.
 # "15/KH-UBND ngày 20/12": the date a document was issued, not a day to come.
@@ -408,6 +424,7 @@ DANG = (
 CHO = (re.compile(r"\bcho\b"), frozenset({"chờ"}))  # "cho" is "give"
 SE = (re.compile(r"\bse\b"), frozenset({"sẽ", "se", "sẻ"}))  # "sẻ" is a common typo
 MAI = (re.compile(r"\bmai\b"), frozenset({"mai"}))  # not "mãi", "mái"
+MOT = (re.compile(r"\bmot\b"), frozenset({"mốt"}))  # the day after tomorrow; not "một"
 NUA = (re.compile(rf"\bnua\b{NOT_A_SHARE}"), frozenset({"nửa"}))  # not "nữa" (more)
 DA = (re.compile(r"\bda\b"), frozenset({"dạ", "da"}))  # "dạ" is yes; not "đã"
 # "đâu" in a clause that says done denies it: "có xong đâu", "xong gì đâu", "đâu đã xong"

@@ -785,6 +785,32 @@ CORPUS: list[tuple[str, str]] = [
     ("completed but waiting for approval", "progress"),
     ("finished but not submitted", "not done"),
     ("we're done with phase 1", "progress"),
+    # When it will be done, said as the south or chat says it: asked.
+    ("sang năm xong", "ask"),
+    ("qua tuần xong", "ask"),  # next week
+    ("hết tuần xong", "ask"),
+    ("ngày kia xong", "ask"),
+    ("mốt xong", "ask"),  # the day after tomorrow
+    ("bữa sau xong", "ask"),
+    ("bữa nay xong", "ask"),  # today
+    ("chút xíu xong", "ask"),
+    ("xíu xong", "ask"),
+    ("tí xong", "ask"),
+    ("tí e gửi", "ask"),
+    ("đầu tuần xong", "ask"),
+    ("giữa tháng xong", "ask"),
+    ("trong tháng xong", "ask"),
+    ("tháng 12 xong", "ask"),  # this month, not over
+    ("tháng 11 xong", "done"),
+    ("ngày 15 xong", "ask"),  # the 15th of this month, to come
+    ("xong ngày 15", "ask"),
+    ("xong ngày 5", "done"),
+    ("15 xong", "ask"),  # on the 15th, or 15 of them?
+    ("#12 xong", "done"),  # task 12
+    ("xong từ đầu tuần", "done"),
+    ("đầu tuần đã xong", "done"),
+    ("15 xong r", "done"),
+    ("xong báo cáo tháng 12", "done"),
     # Today, in chat, and later today: a promise.
     ("hnay xong", "ask"),
     ("hum nay xong", "ask"),
