@@ -27,7 +27,7 @@ _ENGLISH_PAST = r"(?:submitted|sent|issued|signed|approved|delivered|reported)"
 # "chawngr" for "chẳng"). "kh" alone is "không" too, but also "KH" (kế hoạch, a plan): it
 # negates only right before a done word (:data:`_KH_NEGATED`).
 _CHUA = r"(?:ch(?:uw?|w|u7)a[w7]?)"
-_KHONG = r"(?:kh(?:oo?|o6)ng6?|khg|kg|ko|k)"
+_KHONG = r"(?:kh(?:oo?|o6)ng6?|khg|kg|ko|k0|k)"  # "k0": a zero for the "o"
 _CHANG = r"(?:cha[w8]?[r3]?ng[wr38]{0,2})"
 _NEGATOR = (
     rf"(?:{_KHONG}|{_CHANG}|{_CHUA}|not|never|cannot|unable\s+to|\w+n['’]t|far\s+from"
@@ -47,13 +47,15 @@ _SPOKEN_NEGATED = (
 # xong" (hardly), "sao xong được" (how could it), "xong cái gì" (done what?).
 _DENIED = (
     rf"\bcon\s+lau\s+(?:\w+\s+){{0,2}}?{_DONE_WORD}"
-    rf"|\blam\s+gi\s+(?:(?:da|co|ma|duoc|chuyen)\s+)*{_DONE_WORD}"
+    rf"|\blam\s+(?:gi|j)\s+(?:(?:da|co|ma|duoc|chuyen)\s+)*{_DONE_WORD}"
     rf"|\bkho\s+(?:ma\s+|co\s+the\s+|lam\s+)?(?:{_DONE_WORD}|kip)\b"
     rf"|\bsao\s+(?:ma\s+)?(?:{_DONE_WORD}|kip)\s+(?:duoc|dc|noi)\b"
     # "không có cách nào xong", "không đời nào xong": no way
     rf"|\b{_KHONG}\s+(?:co\s+)?(?:cach|doi)\s+nao\s+(?:\w+\s+){{0,2}}?(?:{_DONE_WORD}|kip)\b"
     # "xong sao nổi" (how could it), "xong không nổi", "hoàn thành hổng nổi" (it cannot be)
     rf"|\b{_DONE_WORD}\s+(?:sao|{_KHONG}|{_SPOKEN_NO}|cha)\s+(?:noi|duoc\s+dau)\b"
+    # "xong sao đc" (how could it), "xong ko hết", "xong k kịp": it cannot be, or not all
+    rf"|\b{_DONE_WORD}\s+sao\s+(?:duoc|dc)\b|\b{_DONE_WORD}\s+{_KHONG}\s+(?:het|kip)\b"
     rf"|\b{_DONE_WORD}\s+(?:cai\s+)?gi\b"
     rf"|\b(?:nothing|none)(?:['’]s|\s+(?:is|was|has\s+been|of\s+it))?\s+{_DONE_WORD}\b"
     # "yet to be done", "still to be done", "to be completed"
@@ -222,7 +224,10 @@ PROGRESS_RE = re.compile(
     r"|(?:moi|vua|da|dang)\s+bat\s+dau"
     r"|(?<!chua )(?<!khong )(?<!ko )(?<!k )lam\s+duoc\s+(?:(?:mot|1)\s+)?(?:chut|it|ti|xiu)"
     # "xong một số", "hoàn thành vài xã": some of them (not "vai trò", a role)
-    rf"|(?:{_DONE_WORD}|{_VERB})\s+(?:duoc\s+)?(?:mot\s+so|(?:mot\s+)?vai(?!\s+tro\b)|mot\s+it)"
+    rf"|(?:{_DONE_WORD}|{_VERB})\s+(?:(?:duoc|dc)\s+)?(?:mot\s+so|(?:mot\s+)?vai(?!\s+tro\b)"
+    r"|(?:mot|1)\s+(?:it|chut|ti|xiu)|hau\s+het|da\s+so|phan\s+lon)"
+    # "hầu hết đã xong", "phần lớn các xã đã hoàn thành": most, not all
+    rf"|(?:hau\s+het|da\s+so|phan\s+lon)\s+(?:\w+\s+){{0,3}}?(?:da\s+)?{_DONE_WORD}"
     rf"|1\s+phan|partial(?:ly)?|part\s+of|co\s+ban\s+(?:da\s+)?{_DONE_WORD}|{_DONE_WORD}\s+co\s+ban"
     r"|con\s+(?:(?:1|mot)\s+)?(?:it|chut|xiu|ti)\s+nua)\b"
     rf"|\b(?:(?:mot|1)\s+nua|half)\b{NOT_A_SHARE}"
