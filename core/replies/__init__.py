@@ -28,7 +28,8 @@ Rules run in this order and the first that decides wins:
 6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
    done", "mostly done", "xong vài xã"), work begun ("mới bắt đầu"), work left ("đã hoàn
    thành 3/3 nội dung, còn 2 việc", "còn sai", "xong, còn xã B"), waiting for a signature
-   ("đợi ký", "pending approval") or sent back ("sở trả về", "sở yêu cầu bổ sung");
+   ("đợi ký", "pending approval", "anh ký giúp em") or sent back ("sở trả về", "sở yêu cầu
+   bổ sung"), most of it ("xong hầu hết", "phần lớn các xã đã hoàn thành");
 6. correction (before progress): the reply takes itself back ("xong rồi, à nhầm", "đã
    xong nhưng nhầm", "done, sorry wrong task"): UNCLEAR, whatever else it says;
 7. negation: any "chưa", or "không"/"not" shortly before a done word, also typed with the
@@ -47,7 +48,8 @@ Rules run in this order and the first that decides wins:
     nữa xong", "xong ngay", the work after something else: "họp xong em gửi", "xong việc
     này em làm", what follows it: "xong em báo" …, or, unless said as past, a day to come or
     this day or week: "thứ 6 xong", "15/12 xong", "trước hạn 15/12 xong", "cuối tháng
-    xong", "hôm nay xong", "hnay xong", "chiều xong", "tuần này xong", "tối nay em gửi";
+    xong", "ngày 15 xong", "tháng 12 xong", "qua tuần xong", "mốt xong", "tí xong", "hôm nay
+    xong", "hnay xong", "chiều xong", "tuần này xong", "tối nay em gửi";
     "hôm nay đã xong", "thứ 6 xong r" are done), then acknowledgement ("ok", "👍",
     "đc rồi", "đọc xong rồi" …).
 
@@ -66,7 +68,8 @@ as is), with the whole reply kept as ``note``, when the reply
 - reads as done only from a past-tense verb ("đã gửi báo cáo", "đã tổ chức …"), with no done
   word ("xong", "hoàn thành"), no 100 % and no cited document;
 - says done beside a promise to send something ("xong r, mai gửi bc": the report may be the
-  task), or with others' part left ("bên e xong r, còn bên phòng TC");
+  task), with others' part left ("bên e xong r, còn bên phòng TC"), or of the sender's own
+  part ("phần của em xong rồi", "my part is done");
 - says done with a doubt ("tạm xong", "có lẽ xong", "hình như xong rồi", "nghĩ là xong r",
   "xong r thì phải", "probably done"),
   about all of it ("gần 100%", "khoảng 100%"), or with a flaw ("xong nhưng thiếu", "hoàn
