@@ -79,7 +79,9 @@ PERFECTIVE_RE = re.compile(
     rf"|\b{_ENGLISH_PAST}\b"
 )
 QUESTION_RE = re.compile(
-    r"[?？]|\b(?:the\s+nao|nhu\s+nao|lam\s+sao|bao\s+gio|khi\s+nao|la\s+gi|o\s+dau"
+    # "?", full-width, or as an emoji ("xong ❓", "⁉️")
+    "[?？\u2753\u2754\u2049]"
+    r"|\b(?:the\s+nao|nhu\s+nao|lam\s+sao|bao\s+gio|khi\s+nao|la\s+gi|o\s+dau"
     r"|phai\s+khong|dung\s+khong|duoc\s+khong|hay\s+khong|co\s+phai|thi\s+sao)\b"
     r"|^(?:is|are|did|does|what|when|where|why|how|which|who)\b(?!['’])"
     # "it's done, isn't it", "done, right": a tag that asks
