@@ -44,6 +44,7 @@ def check_one_read_is_the_three(engine: Engine) -> None:
         a, b, idle = (make_unit(session, code) for code in ("A", "B", "C"))
         units = [u.id for u in (a, b) if u.id is not None]
         idle_id = idle.id
+        assert idle_id is not None
         make_task(session, "Báo cáo quý", date(2026, 12, 20), [a, b])
         make_task(session, "Kế hoạch năm", date(2026, 12, 10), [a])
         ids = [i.assignment_id for i in open_items(session, unit_ids=units)]
@@ -53,7 +54,7 @@ def check_one_read_is_the_three(engine: Engine) -> None:
         pending.set_pending(session, contact_id=5, data={"step": "reason"}, now=NOON)
         session.commit()
     key = pending.pending_key(5)
-    cases = [
+    cases: list[tuple[str | None, list[int], str | None]] = [
         (key, units, "100"),  # a reminder about two assignments, a question pending
         (key, units, "101"),  # an explanation asked
         (None, units, "102"),  # a notice about none
